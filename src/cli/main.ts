@@ -1,0 +1,65 @@
+import { Command, CommanderError, Option } from 'commander';
+import { DAG_FORMATS, formatDag, type DagFormat } from '../pipeline/dag-format.js';
+import { VERSION } from '../version.js';
+import { EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
+
+export interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+}
+
+const processIo: Io = {
+  stdout: (s) => void process.stdout.write(s),
+  stderr: (s) => void process.stderr.write(s),
+};
+
+export function buildProgram(io: Io): Command {
+  const program = new Command();
+  program
+    .name('shark')
+    .description('Run data-science pipelines written as literate markdown, and never run the same work twice.')
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(run `shark --help` for usage)')
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .exitOverride();
+
+  program
+    .command('check')
+    .description('validate a pipeline document: exit 0 when valid, or print every problem and exit 2')
+    .argument('<file>', 'pipeline markdown file')
+    .action((file: string) => {
+      const pipeline = loadOrReport(file, io.stderr);
+      const runs = pipeline.steps.length;
+      io.stdout(`${file}: ok — ${pipeline.blocks.length} blocks, ${runs} steps, ${pipeline.environments.size} environments\n`);
+    });
+
+  program
+    .command('dag')
+    .description('print the pipeline DAG')
+    .argument('<file>', 'pipeline markdown file')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(DAG_FORMATS as DagFormat[]).default('text'))
+    .option('--json', 'same as --format json')
+    .action((file: string, opts: { format: DagFormat; json?: boolean }) => {
+      const pipeline = loadOrReport(file, io.stderr);
+      io.stdout(formatDag(pipeline, opts.json ? 'json' : opts.format) + '\n');
+    });
+
+  return program;
+}
+
+/** Runs the CLI and returns the exit status; nothing here throws to the caller. */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv]);
+    return 0;
+  } catch (e) {
+    if (e instanceof ExitError) return e.code;
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return EXIT_INVALID;
+    }
+    io.stderr(`shark: internal error: ${(e as Error).stack ?? String(e)}\nThis is a bug in Shark; please report it with the command you ran.\n`);
+    return 70;
+  }
+}

@@ -1,0 +1,59 @@
+/** A position in the pipeline document: 1-based line and column. */
+export interface Position {
+  readonly line: number;
+  readonly col: number;
+}
+
+export interface Related {
+  readonly at: Position;
+  readonly message: string;
+}
+
+/**
+ * An expected failure with its place in the markdown. The core returns these
+ * as values; only the CLI prints them.
+ */
+export interface Diagnostic {
+  readonly file: string;
+  readonly at: Position;
+  readonly severity: 'error' | 'warning';
+  readonly message: string;
+  readonly related?: readonly Related[];
+}
+
+export type Result<T, E = Diagnostic[]> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: E };
+
+export function error(file: string, at: Position, message: string, related?: Related[]): Diagnostic {
+  return related === undefined
+    ? { file, at, severity: 'error', message }
+    : { file, at, severity: 'error', message, related };
+}
+
+export function unreachable(value: never): never {
+  throw new Error(`unreachable: ${JSON.stringify(value)}`);
+}
+
+/**
+ * `file:line:col: error: message`, then the source line with a caret under
+ * the column, then one line per related place.
+ */
+export function formatDiagnostic(d: Diagnostic, source: string | undefined): string {
+  const lines = [`${d.file}:${d.at.line}:${d.at.col}: ${d.severity}: ${d.message}`];
+  const text = source?.split('\n')[d.at.line - 1];
+  if (text !== undefined && d.at.line > 0) {
+    const gutter = String(d.at.line).padStart(5);
+    const shown = text.replace(/\t/g, ' ');
+    lines.push(`${gutter} | ${shown}`);
+    lines.push(`${' '.repeat(gutter.length)} | ${' '.repeat(Math.max(0, d.at.col - 1))}^`);
+  }
+  for (const r of d.related ?? []) {
+    lines.push(`${d.file}:${r.at.line}:${r.at.col}: note: ${r.message}`);
+  }
+  return lines.join('\n');
+}
+
+export function byPosition(a: Diagnostic, b: Diagnostic): number {
+  return a.at.line - b.at.line || a.at.col - b.at.col;
+}

@@ -1,0 +1,48 @@
+import type { Position } from '../diagnostics.js';
+
+export type BlockKind = 'build' | 'run' | 'import' | 'publish';
+
+/** One line of a code block's body, with where it sits in the document. */
+export interface SourceLine {
+  readonly text: string;
+  readonly line: number;
+  /** Column of the first character of `text` in the document line. */
+  readonly col: number;
+}
+
+export type BlockOptions = Readonly<Record<string, string | true>>;
+
+/** A fenced code block whose info string starts with a Shark tag. */
+export interface SharkBlock {
+  /** Position among Shark blocks, in document order (0-based). */
+  readonly index: number;
+  readonly kind: BlockKind;
+  /** ENV for build/run blocks, DIR for publish blocks. */
+  readonly arg: string | undefined;
+  readonly options: BlockOptions;
+  /** The info string as written. */
+  readonly info: string;
+  /** The opening fence. */
+  readonly at: Position;
+  readonly body: readonly SourceLine[];
+  /** Text of the nearest heading above the block ('' before any heading). */
+  readonly section: string;
+}
+
+export interface Frontmatter {
+  readonly at: Position;
+  /** Line of the first YAML line (the one after `---`). */
+  readonly firstLine: number;
+  readonly inputs: ReadonlyMap<string, { readonly path: string; readonly at: Position }>;
+  /** Default working directory for container steps. */
+  readonly path: string | undefined;
+  /** Other scalar keys: exported to every step's environment. */
+  readonly variables: ReadonlyMap<string, string>;
+}
+
+export interface Document {
+  readonly file: string;
+  readonly source: string;
+  readonly frontmatter: Frontmatter | undefined;
+  readonly blocks: readonly SharkBlock[];
+}

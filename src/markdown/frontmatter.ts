@@ -1,0 +1,89 @@
+import { parseDocument, isMap, isScalar, type Node as YamlNode, LineCounter } from 'yaml';
+import { error, type Diagnostic, type Position } from '../diagnostics.js';
+import type { Frontmatter } from './document.js';
+
+/**
+ * Reads the YAML frontmatter. `inputs:` maps names to /data paths bound to
+ * host files at run time, `path:` is the containers' working directory, and
+ * every other scalar key becomes an environment variable of each step.
+ */
+export function parseFrontmatter(
+  file: string,
+  yamlText: string,
+  firstLine: number,
+  at: Position,
+  diagnostics: Diagnostic[],
+): Frontmatter | undefined {
+  const counter = new LineCounter();
+  const doc = parseDocument(yamlText, { lineCounter: counter, prettyErrors: false });
+  const posOf = (offset: number): Position => {
+    const p = counter.linePos(offset);
+    return { line: firstLine + p.line - 1, col: p.col };
+  };
+  const nodePos = (node: YamlNode | null | undefined): Position =>
+    node?.range ? posOf(node.range[0]) : at;
+
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors) {
+      const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      diagnostics.push(error(file, posOf(e.pos[0]), `invalid frontmatter YAML: ${message}`));
+    }
+    return undefined;
+  }
+  const root = doc.contents;
+  if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) {
+    return { at, firstLine, inputs: new Map(), path: undefined, variables: new Map() };
+  }
+  if (!isMap(root)) {
+    diagnostics.push(error(file, nodePos(root), 'frontmatter must be a YAML mapping (key: value lines)'));
+    return undefined;
+  }
+
+  const inputs = new Map<string, { path: string; at: Position }>();
+  const variables = new Map<string, string>();
+  let workdir: string | undefined;
+  for (const pair of root.items) {
+    const keyNode = pair.key as YamlNode | null;
+    const key = isScalar(keyNode) ? String(keyNode.value) : '';
+    const value = pair.value as YamlNode | null;
+    if (key === 'inputs') {
+      if (value === null || (isScalar(value) && value.value === null)) continue;
+      if (!isMap(value)) {
+        diagnostics.push(error(file, nodePos(value), '`inputs:` must map names to /data paths'));
+        continue;
+      }
+      for (const item of value.items) {
+        const nameNode = item.key as YamlNode | null;
+        const pathNode = item.value as YamlNode | null;
+        const name = isScalar(nameNode) ? String(nameNode.value) : '';
+        const where = nodePos(pathNode ?? nameNode);
+        const raw = isScalar(pathNode) ? String(pathNode.value) : undefined;
+        if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) {
+          diagnostics.push(error(file, nodePos(nameNode), `invalid input name \`${name}\``));
+          continue;
+        }
+        if (raw === undefined) {
+          diagnostics.push(error(file, where, `input \`${name}\` must be a /data/... path`));
+          continue;
+        }
+        inputs.set(name, { path: raw, at: where });
+      }
+    } else if (key === 'path') {
+      const raw = isScalar(value) ? String(value.value) : '';
+      if (!raw.startsWith('/')) {
+        diagnostics.push(error(file, nodePos(value), '`path:` must be an absolute directory, such as /root'));
+        continue;
+      }
+      workdir = raw;
+    } else if (isScalar(value)) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+        diagnostics.push(error(file, nodePos(keyNode), `variable name \`${key}\` is not a valid environment variable name`));
+        continue;
+      }
+      variables.set(key, value.value === null ? '' : String(value.value));
+    } else {
+      diagnostics.push(error(file, nodePos(value), `frontmatter key \`${key}\` must have a plain value`));
+    }
+  }
+  return { at, firstLine, inputs, path: workdir, variables };
+}

@@ -1,0 +1,122 @@
+import type { BlockKind, BlockOptions } from './document.js';
+
+export interface Tag {
+  readonly kind: BlockKind;
+  readonly arg: string | undefined;
+  readonly options: BlockOptions;
+}
+
+export type TagResult = { ok: true; tag: Tag } | { ok: false; message: string; offset: number };
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const HASH = /^[0-9a-fA-F]{6,}$/;
+const KINDS: readonly BlockKind[] = ['build', 'run', 'import', 'publish'];
+
+/** Options each kind accepts inside `{...}` after the tag. */
+const OPTIONS: Readonly<Record<BlockKind, readonly string[]>> = {
+  build: ['id'],
+  run: ['id', 'network', 'timeout'],
+  import: ['id'],
+  publish: ['id'],
+};
+
+export function isSharkInfo(lang: string | null | undefined): boolean {
+  return lang !== null && lang !== undefined && lang.startsWith('shark-');
+}
+
+/**
+ * Parses `shark-KIND[:ARG][:HASH] [{opt, key=value}]`. A trailing hash, as
+ * the original Shark writes into its output documents, is accepted and ignored.
+ */
+export function parseTag(lang: string, meta: string): TagResult {
+  const segments = lang.split(':');
+  const kindName = segments[0]!.slice('shark-'.length);
+  if (!(KINDS as readonly string[]).includes(kindName)) {
+    return {
+      ok: false,
+      offset: 0,
+      message: `unknown Shark block \`${segments[0]}\`: expected shark-build, shark-run, shark-import or shark-publish`,
+    };
+  }
+  const kind = kindName as BlockKind;
+  let rest = segments.slice(1);
+  if (rest.length >= 2 && rest[rest.length - 2] === 'sha256' && HASH.test(rest[rest.length - 1]!)) {
+    rest = rest.slice(0, -2);
+  }
+  const usage = usageOf(kind);
+  const malformed = (): TagResult => ({ ok: false, offset: 0, message: `malformed tag \`${lang}\`: expected ${usage}` });
+
+  let arg: string | undefined;
+  switch (kind) {
+    case 'build':
+    case 'run': {
+      if (rest.length > 2) return malformed();
+      if (rest.length === 2 && !HASH.test(rest[1]!)) return malformed();
+      arg = rest[0];
+      if (kind === 'build' && (arg === undefined || arg === '')) {
+        return { ok: false, offset: 0, message: `\`shark-build\` needs an environment name: ${usage}` };
+      }
+      if (arg === '') arg = undefined;
+      if (arg !== undefined && !NAME.test(arg)) {
+        return { ok: false, offset: 0, message: `invalid environment name \`${arg}\`: use letters, digits, '.', '_' and '-'` };
+      }
+      break;
+    }
+    case 'import': {
+      if (rest.length > 1 || (rest.length === 1 && !HASH.test(rest[0]!))) return malformed();
+      break;
+    }
+    case 'publish': {
+      if (rest.length > 2) return malformed();
+      if (rest.length === 2 && !HASH.test(rest[1]!)) return malformed();
+      arg = rest[0] === '' ? undefined : rest[0];
+      if (arg !== undefined && (arg.startsWith('/') || arg.split('/').includes('..'))) {
+        return { ok: false, offset: 0, message: `publish directory \`${arg}\` must be relative and stay inside the pipeline's directory` };
+      }
+      break;
+    }
+  }
+  const options = parseOptions(meta, kind, lang.length + 1);
+  if (!options.ok) return options;
+  return { ok: true, tag: { kind, arg, options: options.options } };
+}
+
+function usageOf(kind: BlockKind): string {
+  switch (kind) {
+    case 'build':
+      return 'shark-build:ENV';
+    case 'run':
+      return 'shark-run or shark-run:ENV';
+    case 'import':
+      return 'shark-import';
+    case 'publish':
+      return 'shark-publish or shark-publish:DIR';
+  }
+}
+
+function parseOptions(
+  meta: string,
+  kind: BlockKind,
+  offset: number,
+): { ok: true; options: BlockOptions } | { ok: false; message: string; offset: number } {
+  const text = meta.trim();
+  if (text === '') return { ok: true, options: {} };
+  const skipped = meta.length - meta.trimStart().length;
+  if (!text.startsWith('{') || !text.endsWith('}')) {
+    return { ok: false, offset: offset + skipped, message: `unexpected \`${text}\` after the tag: options are written \`{name, key=value}\`` };
+  }
+  const options: Record<string, string | true> = {};
+  for (const part of text.slice(1, -1).split(',')) {
+    const item = part.trim();
+    if (item === '') continue;
+    const eq = item.indexOf('=');
+    const key = (eq < 0 ? item : item.slice(0, eq)).trim();
+    const value = eq < 0 ? true : item.slice(eq + 1).trim();
+    if (!OPTIONS[kind].includes(key)) {
+      const allowed = OPTIONS[kind].join(', ');
+      return { ok: false, offset: offset + skipped, message: `unknown option \`${key}\` for shark-${kind} (allowed: ${allowed})` };
+    }
+    options[key] = value;
+  }
+  return { ok: true, options };
+}

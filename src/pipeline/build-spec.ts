@@ -1,0 +1,240 @@
+import type { Position } from '../diagnostics.js';
+import type { SourceLine } from '../markdown/document.js';
+
+/** A container environment, reduced to one Dockerfile whatever form it was written in. */
+export interface BuildSpec {
+  readonly format: 'dockerfile' | 'obuilder';
+  readonly dockerfile: string;
+  /** Base images named by FROM, as written. */
+  readonly bases: readonly string[];
+  /** Build-context paths that COPY/ADD take: their content decides rebuilds too. */
+  readonly contextFiles: readonly string[];
+  /** Steps that asked for the network while building (`(network host)`). */
+  readonly network: boolean;
+}
+
+export interface SpecProblem {
+  readonly at: Position;
+  readonly message: string;
+}
+
+export type SpecResult = { ok: true; spec: BuildSpec } | { ok: false; problems: SpecProblem[] };
+
+export function parseBuildSpec(body: readonly SourceLine[], blockAt: Position): SpecResult {
+  const first = body.find((l) => l.text.trim() !== '');
+  if (first === undefined) return { ok: false, problems: [{ at: blockAt, message: 'empty shark-build block: write a Dockerfile or an OBuilder spec' }] };
+  return first.text.trimStart().startsWith('(') ? parseObuilder(body) : parseDockerfile(body);
+}
+
+const INSTRUCTIONS = new Set([
+  'FROM', 'RUN', 'CMD', 'LABEL', 'MAINTAINER', 'EXPOSE', 'ENV', 'ADD', 'COPY', 'ENTRYPOINT',
+  'VOLUME', 'USER', 'WORKDIR', 'ARG', 'ONBUILD', 'STOPSIGNAL', 'HEALTHCHECK', 'SHELL',
+]);
+
+function parseDockerfile(body: readonly SourceLine[]): SpecResult {
+  const problems: SpecProblem[] = [];
+  const bases: string[] = [];
+  const contextFiles: string[] = [];
+  let sawFrom = false;
+  let continued = false;
+  for (const line of body) {
+    const text = line.text.trim();
+    const wasContinued = continued;
+    continued = text.endsWith('\\');
+    if (wasContinued || text === '' || text.startsWith('#')) continue;
+    const lead = line.text.length - line.text.trimStart().length;
+    const at = { line: line.line, col: line.col + lead };
+    const [word = '', ...args] = text.replace(/\\$/, '').split(/\s+/);
+    const instruction = word.toUpperCase();
+    if (!INSTRUCTIONS.has(instruction)) {
+      problems.push({ at, message: `unknown Dockerfile instruction \`${word}\`` });
+      continue;
+    }
+    if (!sawFrom && instruction !== 'FROM' && instruction !== 'ARG') {
+      problems.push({ at, message: 'a Dockerfile must start with FROM' });
+      sawFrom = true;
+      continue;
+    }
+    if (instruction === 'FROM') {
+      sawFrom = true;
+      const image = args.find((a) => !a.startsWith('--'));
+      if (image === undefined) problems.push({ at, message: 'FROM needs an image' });
+      else bases.push(image);
+    }
+    if ((instruction === 'COPY' || instruction === 'ADD') && !args.some((a) => a.startsWith('--from'))) {
+      const paths = args.filter((a) => !a.startsWith('--'));
+      if (paths.length < 2) problems.push({ at, message: `${instruction} needs a source and a destination` });
+      contextFiles.push(...paths.slice(0, -1).filter((p) => !/^https?:\/\//.test(p)));
+    }
+  }
+  if (!sawFrom && problems.length === 0) problems.push({ at: { line: body[0]!.line, col: body[0]!.col }, message: 'a Dockerfile must start with FROM' });
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, spec: { format: 'dockerfile', dockerfile: body.map((l) => l.text).join('\n') + '\n', bases, contextFiles, network: true } };
+}
+
+type Sexp = { kind: 'atom'; value: string; at: Position } | { kind: 'list'; items: Sexp[]; at: Position };
+
+function parseObuilder(body: readonly SourceLine[]): SpecResult {
+  const parsed = readSexps(body);
+  if (!parsed.ok) return { ok: false, problems: [parsed.problem] };
+  const problems: SpecProblem[] = [];
+  const top = parsed.value;
+  // The spec is one list of operations: ((from ...) (run ...) ...).
+  const ops = top.length === 1 && top[0]!.kind === 'list' && top[0]!.items[0]?.kind === 'list' ? top[0]!.items : top;
+  const lines: string[] = [];
+  const bases: string[] = [];
+  const contextFiles: string[] = [];
+  let network = false;
+  const atomsOf = (items: Sexp[]): string[] | undefined =>
+    items.every((i) => i.kind === 'atom') ? items.map((i) => (i as { value: string }).value) : undefined;
+  const field = (op: Sexp & { kind: 'list' }, name: string): Sexp[] | undefined => {
+    const found = op.items.find((i) => i.kind === 'list' && i.items[0]?.kind === 'atom' && i.items[0].value === name);
+    return found?.kind === 'list' ? found.items.slice(1) : undefined;
+  };
+
+  for (const op of ops) {
+    if (op.kind !== 'list' || op.items[0]?.kind !== 'atom') {
+      problems.push({ at: op.at, message: 'expected an operation such as (from IMAGE) or (run (shell "..."))' });
+      continue;
+    }
+    const name = op.items[0].value;
+    const args = op.items.slice(1);
+    if (lines.length === 0 && name !== 'from') {
+      problems.push({ at: op.at, message: 'an OBuilder spec must start with (from IMAGE)' });
+      break;
+    }
+    switch (name) {
+      case 'from': {
+        const image = atomsOf(args);
+        if (image?.length !== 1) problems.push({ at: op.at, message: '(from IMAGE) takes one image' });
+        else (bases.push(image[0]!), lines.push(`FROM ${image[0]}`));
+        break;
+      }
+      case 'run': {
+        const shell = field(op, 'shell');
+        const cmd = shell && atomsOf(shell);
+        if (cmd?.length !== 1) {
+          problems.push({ at: op.at, message: '(run (shell "COMMAND")) needs one shell command' });
+          break;
+        }
+        const net = field(op, 'network');
+        if (net !== undefined && net.length > 0) network = true;
+        lines.push(`RUN ${cmd[0]!.replace(/\n/g, ' \\\n    ')}`);
+        break;
+      }
+      case 'copy': {
+        const src = field(op, 'src');
+        const dst = field(op, 'dst');
+        const srcs = src && atomsOf(src);
+        const dsts = dst && atomsOf(dst);
+        if (!srcs?.length || dsts?.length !== 1) {
+          problems.push({ at: op.at, message: '(copy (src PATH...) (dst PATH)) needs sources and one destination' });
+          break;
+        }
+        contextFiles.push(...srcs);
+        lines.push(`COPY ${JSON.stringify([...srcs, dsts[0]!])}`);
+        break;
+      }
+      case 'workdir': {
+        const dir = atomsOf(args);
+        if (dir?.length !== 1) problems.push({ at: op.at, message: '(workdir DIR) takes one directory' });
+        else lines.push(`WORKDIR ${dir[0]}`);
+        break;
+      }
+      case 'env': {
+        const kv = atomsOf(args);
+        if (kv?.length !== 2) problems.push({ at: op.at, message: '(env NAME VALUE) takes a name and a value' });
+        else lines.push(`ENV ${kv[0]}=${JSON.stringify(kv[1])}`);
+        break;
+      }
+      case 'user': {
+        const uid = field(op, 'uid');
+        const gid = field(op, 'gid');
+        const plain = atomsOf(args);
+        if (uid && atomsOf(uid)?.length === 1) {
+          const g = gid && atomsOf(gid)?.[0];
+          lines.push(`USER ${atomsOf(uid)![0]}${g ? `:${g}` : ''}`);
+        } else if (plain?.length === 1) lines.push(`USER ${plain[0]}`);
+        else problems.push({ at: op.at, message: '(user (uid N) (gid N)) or (user NAME)' });
+        break;
+      }
+      case 'shell': {
+        const argv = atomsOf(args);
+        if (!argv?.length) problems.push({ at: op.at, message: '(shell ARG...) takes the shell command line' });
+        else lines.push(`SHELL ${JSON.stringify(argv)}`);
+        break;
+      }
+      case 'comment':
+        break;
+      default:
+        problems.push({ at: op.at, message: `unknown OBuilder operation \`${name}\`: use from, run, copy, workdir, env, user, shell or comment` });
+    }
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, spec: { format: 'obuilder', dockerfile: lines.join('\n') + '\n', bases, contextFiles, network } };
+}
+
+function readSexps(body: readonly SourceLine[]): { ok: true; value: Sexp[] } | { ok: false; problem: SpecProblem } {
+  // Flatten the block into one text with a position per character, so strings may span lines.
+  let text = '';
+  const where: Position[] = [];
+  for (const line of body) {
+    for (let i = 0; i <= line.text.length; i++) where.push({ line: line.line, col: line.col + i });
+    text += line.text + '\n';
+  }
+  const tokens: { text: string; quoted: boolean; at: Position }[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i]!;
+    const at = where[i]!;
+    if (/\s/.test(ch)) i++;
+    else if (ch === ';') i = text.indexOf('\n', i);
+    else if (ch === '(' || ch === ')') (tokens.push({ text: ch, quoted: false, at }), i++);
+    else if (ch === '"') {
+      let value = '';
+      let j = i + 1;
+      for (;;) {
+        if (j >= text.length) return { ok: false, problem: { at, message: 'unterminated string' } };
+        const c = text[j]!;
+        if (c === '"') break;
+        if (c === '\\' && j + 1 < text.length) {
+          const n = text[j + 1]!;
+          value += n === 'n' ? '\n' : n === 't' ? '\t' : n;
+          j += 2;
+        } else (value += c, j++);
+      }
+      tokens.push({ text: value, quoted: true, at });
+      i = j + 1;
+    } else {
+      let j = i;
+      while (j < text.length && !/[\s()";]/.test(text[j]!)) j++;
+      tokens.push({ text: text.slice(i, j), quoted: false, at });
+      i = j;
+    }
+  }
+  let pos = 0;
+  const parseOne = (): Sexp | SpecProblem => {
+    const tok = tokens[pos++]!;
+    if (tok.quoted || (tok.text !== '(' && tok.text !== ')')) return { kind: 'atom', value: tok.text, at: tok.at };
+    if (tok.text === ')') return { at: tok.at, message: 'unexpected `)`' };
+    const items: Sexp[] = [];
+    for (;;) {
+      const next = tokens[pos];
+      if (next === undefined) return { at: tok.at, message: 'unbalanced `(`: missing `)`' };
+      if (!next.quoted && next.text === ')') {
+        pos++;
+        return { kind: 'list', items, at: tok.at };
+      }
+      const item = parseOne();
+      if (!('kind' in item)) return item;
+      items.push(item);
+    }
+  };
+  const value: Sexp[] = [];
+  while (pos < tokens.length) {
+    const item = parseOne();
+    if (!('kind' in item)) return { ok: false, problem: item };
+    value.push(item);
+  }
+  return { ok: true, value };
+}

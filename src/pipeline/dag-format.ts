@@ -1,0 +1,116 @@
+import type { BlockNode, Pipeline } from './pipeline.js';
+
+export type DagFormat = 'text' | 'json' | 'dot' | 'mermaid';
+export const DAG_FORMATS: readonly DagFormat[] = ['text', 'json', 'dot', 'mermaid'];
+
+/** The stable machine contract of `shark dag --format json`. */
+export function dagJson(pipeline: Pipeline): object {
+  return {
+    blocks: pipeline.blocks.map((b) => ({
+      id: b.id,
+      kind: b.kind,
+      env: b.env,
+      line: b.block.at.line,
+      section: b.section,
+      inputs: b.inputs,
+      outputs: b.outputs,
+      after: b.after,
+      steps: b.steps.map((id) => {
+        const s = pipeline.stepsById.get(id)!;
+        return {
+          id: s.id,
+          line: s.at.line,
+          ...(s.kind === 'run' ? { command: s.command } : s.kind === 'import' ? { source: s.clause.raw } : { dir: s.dir }),
+          inputs: s.inputs.map((i) => (i.pattern !== undefined ? `${i.path}/${i.pattern}` : i.isDir ? `${i.path}/` : i.path)),
+          outputs: s.outputs.map((o) => (o.perItem ? `${o.path}/+` : o.isDir ? `${o.path}/` : o.path)),
+          after: s.after,
+        };
+      }),
+    })),
+  };
+}
+
+export function formatDag(pipeline: Pipeline, format: DagFormat): string {
+  switch (format) {
+    case 'json':
+      return JSON.stringify(dagJson(pipeline), null, 2);
+    case 'text':
+      return pipeline.blocks.map(textBlock).join('\n');
+    case 'dot':
+      return dot(pipeline);
+    case 'mermaid':
+      return mermaid(pipeline);
+  }
+}
+
+function label(b: BlockNode): string {
+  return b.kind === 'build' ? `build ${b.env}` : b.kind === 'run' ? `run on ${b.env}` : b.kind;
+}
+
+function textBlock(b: BlockNode): string {
+  const lines = [`${b.id}  (${label(b)}, line ${b.block.at.line}${b.section ? `, § ${b.section}` : ''})`];
+  if (b.after.length > 0) lines.push(`  after:   ${b.after.join(', ')}`);
+  if (b.inputs.length > 0) lines.push(`  reads:   ${b.inputs.join(' ')}`);
+  if (b.outputs.length > 0) lines.push(`  writes:  ${b.outputs.join(' ')}`);
+  return lines.join('\n') + '\n';
+}
+
+/** Files and steps as nodes: files are read and written by steps, so a person sees the data flow. */
+function graphOf(pipeline: Pipeline): { files: string[]; edges: [string, string][] } {
+  const files = new Set<string>();
+  const edges: [string, string][] = [];
+  for (const b of pipeline.blocks) {
+    for (const i of b.inputs) (files.add(i), edges.push([`f:${i}`, `b:${b.id}`]));
+    for (const o of b.outputs) (files.add(o), edges.push([`b:${b.id}`, `f:${o}`]));
+    if (b.kind === 'run' && b.env !== 'host') {
+      const env = pipeline.environments.get(b.env ?? '');
+      if (env !== undefined) edges.push([`b:${env.blockId}`, `b:${b.id}`]);
+    }
+  }
+  // An input such as /data/dir/* or /data/dir/x.tif comes from the writer of /data/dir/.
+  for (const f of files) {
+    const writer = [...files].find((o) => o !== f && o.endsWith('/') && f.startsWith(o));
+    if (writer !== undefined) edges.push([`f:${writer}`, `f:${f}`]);
+  }
+  return { files: [...files], edges };
+}
+
+function dot(pipeline: Pipeline): string {
+  const { files, edges } = graphOf(pipeline);
+  const ids = new Map<string, string>();
+  const idOf = (key: string): string => {
+    let id = ids.get(key);
+    if (id === undefined) ids.set(key, (id = `n${ids.size}`));
+    return id;
+  };
+  const q = (s: string): string => JSON.stringify(s);
+  const out = ['digraph shark {', '  rankdir=LR;', '  node [fontname="Helvetica"];'];
+  for (const b of pipeline.blocks) {
+    const shape = b.kind === 'build' ? 'hexagon' : b.kind === 'import' ? 'invhouse' : b.kind === 'publish' ? 'house' : 'box';
+    out.push(`  ${idOf(`b:${b.id}`)} [shape=${shape}, style="rounded,filled", fillcolor="#dbe9f6", label=${q(`${b.id}\n${label(b)}`)}];`);
+  }
+  for (const f of files) out.push(`  ${idOf(`f:${f}`)} [shape=note, label=${q(f)}];`);
+  for (const [a, b] of edges) out.push(`  ${idOf(a)} -> ${idOf(b)};`);
+  out.push('}');
+  return out.join('\n');
+}
+
+function mermaid(pipeline: Pipeline): string {
+  const { files, edges } = graphOf(pipeline);
+  const ids = new Map<string, string>();
+  const idOf = (key: string): string => {
+    let id = ids.get(key);
+    if (id === undefined) ids.set(key, (id = `n${ids.size}`));
+    return id;
+  };
+  const q = (s: string): string => `"${s.replace(/"/g, '#quot;')}"`;
+  const out = ['flowchart LR'];
+  for (const b of pipeline.blocks) {
+    const text = q(`${b.id}<br/><small>${label(b)}</small>`);
+    const node = b.kind === 'build' ? `{{${text}}}` : b.kind === 'import' ? `[/${text}/]` : b.kind === 'publish' ? `[\\${text}\\]` : `[${text}]`;
+    out.push(`  ${idOf(`b:${b.id}`)}${node}`);
+  }
+  for (const f of files) out.push(`  ${idOf(`f:${f}`)}[(${q(f)})]`);
+  for (const [a, b] of edges) out.push(`  ${idOf(a)} --> ${idOf(b)}`);
+  return out.join('\n');
+}

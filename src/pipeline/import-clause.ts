@@ -1,0 +1,122 @@
+import { normaliseDataPath } from './data-path.js';
+
+export type ImportSource =
+  | { readonly scheme: 'zenodo'; readonly record: string; readonly file: string | undefined }
+  | { readonly scheme: 'github'; readonly owner: string; readonly repo: string; readonly ref: string; readonly path: string | undefined }
+  | { readonly scheme: 'git'; readonly url: string; readonly ref: string | undefined }
+  | { readonly scheme: 'url'; readonly url: string }
+  | { readonly scheme: 'file'; readonly path: string };
+
+export interface Checksum {
+  readonly algorithm: 'md5' | 'sha256';
+  readonly hex: string;
+}
+
+/** One line of a `shark-import` block: `SOURCE DEST [md5:…|sha256:…] [extract]`. */
+export interface ImportClause {
+  readonly source: ImportSource;
+  /** The source as written. */
+  readonly raw: string;
+  readonly dest: string;
+  readonly destIsDir: boolean;
+  readonly checksum: Checksum | undefined;
+  /** Unpack a `.zip`/`.tar.gz`/`.tgz`/`.tar` archive into DEST. */
+  readonly extract: boolean;
+}
+
+/** Column (0-based offset in the line) of the part a problem is about. */
+export type ClauseResult = { ok: true; clause: ImportClause } | { ok: false; message: string; offset: number };
+
+const RECORD = /^\d+$/;
+
+export function parseImportLine(line: string): ClauseResult {
+  const parts: { text: string; offset: number }[] = [];
+  for (const m of line.matchAll(/\S+/g)) parts.push({ text: m[0], offset: m.index });
+  const [src, dst, ...rest] = parts;
+  if (src === undefined) return { ok: false, message: 'empty import line', offset: 0 };
+  if (dst === undefined) {
+    return { ok: false, message: 'an import line needs a source and a destination: SOURCE /data/DEST', offset: src.offset };
+  }
+  const source = parseSource(src.text);
+  if (!source.ok) return { ok: false, message: source.message, offset: src.offset };
+  if (!dst.text.startsWith('/')) {
+    return { ok: false, message: `import destination \`${dst.text}\` must be an absolute /data/... path`, offset: dst.offset };
+  }
+  const dest = normaliseDataPath(dst.text);
+  if (!dest.ok) return { ok: false, message: `import destination ${dest.message}`, offset: dst.offset };
+
+  let checksum: Checksum | undefined;
+  let extract = false;
+  for (const part of rest) {
+    const sum = /^(md5|sha256):([0-9a-fA-F]+)$/.exec(part.text);
+    if (sum !== null) {
+      const algorithm = sum[1] as 'md5' | 'sha256';
+      const want = algorithm === 'md5' ? 32 : 64;
+      if (sum[2]!.length !== want) {
+        return { ok: false, message: `${algorithm} checksum must have ${want} hex digits, not ${sum[2]!.length}`, offset: part.offset };
+      }
+      checksum = { algorithm, hex: sum[2]!.toLowerCase() };
+    } else if (part.text === 'extract') {
+      extract = true;
+    } else {
+      return { ok: false, message: `unexpected \`${part.text}\`: after the destination come an optional md5:… or sha256:… checksum and \`extract\``, offset: part.offset };
+    }
+  }
+  const wholeRecord = source.source.scheme === 'zenodo' && source.source.file === undefined;
+  const tree = source.source.scheme === 'github' || source.source.scheme === 'git';
+  if ((wholeRecord || extract) && !dest.path.isDir) {
+    const why = extract ? 'an extracted archive' : 'a whole Zenodo record';
+    return { ok: false, message: `${why} is imported into a directory: write the destination as \`${dst.text}/\``, offset: dst.offset };
+  }
+  if (checksum !== undefined && (wholeRecord || tree)) {
+    return { ok: false, message: 'a checksum pins one file; this source is a directory (it is identified by its record or commit)', offset: rest[0]!.offset };
+  }
+  return {
+    ok: true,
+    clause: {
+      source: source.source,
+      raw: src.text,
+      dest: dest.path.text,
+      destIsDir: dest.path.isDir || tree,
+      checksum,
+      extract,
+    },
+  };
+}
+
+function parseSource(text: string): { ok: true; source: ImportSource } | { ok: false; message: string } {
+  let m: RegExpExecArray | null;
+  if ((m = /^zenodo:([^/]+)(?:\/(.+))?$/.exec(text)) !== null) {
+    if (!RECORD.test(m[1]!)) return { ok: false, message: `Zenodo record id must be a number, not \`${m[1]}\`` };
+    return { ok: true, source: { scheme: 'zenodo', record: m[1]!, file: m[2] } };
+  }
+  if ((m = /^doi:10\.5281\/zenodo\.(\d+)$/.exec(text)) !== null) {
+    return { ok: true, source: { scheme: 'zenodo', record: m[1]!, file: undefined } };
+  }
+  if (text.startsWith('doi:')) return { ok: false, message: `only Zenodo DOIs (doi:10.5281/zenodo.RECORD) can be imported, not \`${text}\`` };
+  if ((m = /^https?:\/\/(?:www\.)?zenodo\.org\/records?\/(\d+)\/files\/([^?#]+)(?:\?.*)?$/.exec(text)) !== null) {
+    return { ok: true, source: { scheme: 'zenodo', record: m[1]!, file: decodeURIComponent(m[2]!) } };
+  }
+  if ((m = /^github:([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)(?:@([^/]+))?(?:\/(.+))?$/.exec(text)) !== null) {
+    if (m[3] === undefined) return { ok: false, message: `pin a ref: \`github:${m[1]}/${m[2]}@REF\` (a branch, tag or commit)` };
+    return { ok: true, source: { scheme: 'github', owner: m[1]!, repo: m[2]!.replace(/\.git$/, ''), ref: m[3], path: m[4] } };
+  }
+  if (text.startsWith('github:')) return { ok: false, message: `malformed GitHub source \`${text}\`: expected github:OWNER/REPO@REF[/PATH]` };
+  if ((m = /^https:\/\/github\.com\/([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+?)\.git(?:[#@](.+))?$/.exec(text)) !== null) {
+    return { ok: true, source: { scheme: 'github', owner: m[1]!, repo: m[2]!, ref: m[3] ?? 'HEAD', path: undefined } };
+  }
+  if ((m = /^((?:https?|git|ssh):\/\/.+?\.git|[\w.-]+@[\w.-]+:.+?\.git)(?:[#@]([^@]+))?$/.exec(text)) !== null) {
+    return { ok: true, source: { scheme: 'git', url: m[1]!, ref: m[2] } };
+  }
+  if (/^https?:\/\/[^/\s]+/.test(text)) return { ok: true, source: { scheme: 'url', url: text } };
+  if (text.startsWith('file:')) {
+    const path = text.slice('file:'.length).replace(/^\/\/(?=\/)/, '');
+    if (path === '') return { ok: false, message: 'empty file: path' };
+    return { ok: true, source: { scheme: 'file', path } };
+  }
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(text);
+  if (scheme !== null) {
+    return { ok: false, message: `unknown import scheme \`${scheme[1]}:\`: use https://, zenodo:, doi:, github:, a .git URL, file: or a local path` };
+  }
+  return { ok: true, source: { scheme: 'file', path: text } };
+}

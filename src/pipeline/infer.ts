@@ -1,0 +1,342 @@
+import { posix } from 'node:path';
+import { error, type Diagnostic, type Position } from '../diagnostics.js';
+import type { Document, SharkBlock } from '../markdown/document.js';
+import { blockIds } from './block-ids.js';
+import { parseBuildSpec } from './build-spec.js';
+import { isUnder, normaliseDataPath, parentOf } from './data-path.js';
+import { parseImportLine } from './import-clause.js';
+import { findMentions, type Mention } from './mentions.js';
+import type { BlockNode, Environment, Input, Output, Pipeline, Step } from './pipeline.js';
+import { splitCommands, type CommandText } from './shell-lines.js';
+import { shellWords, type Word } from './shell-words.js';
+
+interface Writer {
+  readonly step: string;
+  readonly at: Position;
+}
+
+type Resolved =
+  | { kind: 'exact' | 'under'; writers: Writer[] }
+  | { kind: 'contains'; writers: Writer[] }
+  | { kind: 'none' };
+
+/**
+ * Every /data path has exactly one writer: the step that mentions it first
+ * (or redirects into it), an import, or a frontmatter input. Later mentions
+ * read it. Because a writer always comes before its readers in the
+ * document, the graph this builds cannot have a cycle.
+ */
+class Writers {
+  private readonly byPath = new Map<string, Writer>();
+
+  resolve(path: string): Resolved {
+    const exact = this.byPath.get(path);
+    if (exact !== undefined) return { kind: 'exact', writers: [exact] };
+    for (let dir = parentOf(path); dir.length > '/data'.length; dir = parentOf(dir)) {
+      const w = this.byPath.get(dir);
+      if (w !== undefined) return { kind: 'under', writers: [w] };
+    }
+    const inside: Writer[] = [];
+    for (const [p, w] of this.byPath) if (isUnder(p, path)) inside.push(w);
+    return inside.length > 0 ? { kind: 'contains', writers: inside } : { kind: 'none' };
+  }
+
+  add(path: string, writer: Writer): void {
+    this.byPath.set(path, writer);
+  }
+}
+
+const PRELUDE = new Set(['export', 'set', 'umask', 'alias', 'unset']);
+
+export function buildPipeline(document: Document): { pipeline: Pipeline | undefined; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const file = document.file;
+  const fail = (at: Position, message: string, related?: { at: Position; message: string }[]): void => {
+    diagnostics.push(error(file, at, message, related));
+  };
+  if (document.blocks.length === 0) {
+    fail({ line: 1, col: 1 }, 'no Shark blocks in this document: tag code blocks as shark-run, shark-build, shark-import or shark-publish');
+    return { pipeline: undefined, diagnostics };
+  }
+  const ids = blockIds(document, diagnostics);
+  const environments = environmentsOf(document, ids, diagnostics);
+  const writers = new Writers();
+  const inputs = new Map<string, string>();
+  for (const [name, input] of document.frontmatter?.inputs ?? []) {
+    const normal = normaliseDataPath(input.path);
+    if (!normal.ok) {
+      fail(input.at, `input \`${name}\`: ${normal.message}`);
+      continue;
+    }
+    inputs.set(name, normal.path.text);
+    writers.add(normal.path.text, { step: `input:${name}`, at: input.at });
+  }
+
+  const steps: Step[] = [];
+  const blockNodes: BlockNode[] = [];
+  document.blocks.forEach((block, b) => {
+    const blockId = ids[b]!;
+    const made: Step[] = [];
+    const stepId = (n: number, total: number): string => (total === 1 ? blockId : `${blockId}.${n + 1}`);
+    if (block.kind === 'run') {
+      made.push(...runSteps(block, blockId, steps.length, stepId, environments, writers, fail));
+    } else if (block.kind === 'import') {
+      const lines = block.body.filter((l) => l.text.trim() !== '' && !l.text.trim().startsWith('#'));
+      lines.forEach((line, n) => {
+        const lead = line.text.length - line.text.trimStart().length;
+        const parsed = parseImportLine(line.text);
+        if (!parsed.ok) {
+          fail({ line: line.line, col: line.col + parsed.offset }, parsed.message);
+          return;
+        }
+        const id = stepId(n, lines.length);
+        const destCol = line.col + line.text.indexOf(' /', lead) + 1;
+        const at = { line: line.line, col: destCol > line.col ? destCol : line.col + lead };
+        const dest = parsed.clause.dest;
+        if (!claim(writers, dest, { step: id, at }, fail)) return;
+        made.push({
+          kind: 'import', id, index: steps.length + made.length, blockId, block, at: { line: line.line, col: line.col + lead },
+          clause: parsed.clause, inputs: [], outputs: [{ path: dest, isDir: parsed.clause.destIsDir, at, perItem: false }], after: [],
+        });
+      });
+    } else if (block.kind === 'publish') {
+      const read: Input[] = [];
+      for (const line of block.body) {
+        for (const m of line.text.matchAll(/\S+/g)) {
+          if (m[0].startsWith('#')) break;
+          const at = { line: line.line, col: line.col + m.index };
+          const normal = normaliseDataPath(m[0]);
+          if (!normal.ok) {
+            fail(at, `shark-publish lists /data paths: ${normal.message}`);
+            continue;
+          }
+          const r = writers.resolve(normal.path.text);
+          if (r.kind === 'none') {
+            fail(at, `publishes \`${normal.path.text}\`, which no step writes or imports`);
+            continue;
+          }
+          read.push({ path: normal.path.text, isDir: normal.path.isDir || r.kind === 'contains', from: r.writers.map((w) => w.step), at });
+        }
+      }
+      if (read.length > 0) {
+        made.push({
+          kind: 'publish', id: blockId, index: steps.length, blockId, block, at: block.at,
+          dir: block.arg ?? '_shark', inputs: read, outputs: [], after: [],
+        });
+      }
+    }
+    // Steps of a block run in order, as a person running it by hand would.
+    const linked = made.map((step, n) => {
+      const deps = new Set<string>();
+      for (const input of step.inputs) for (const from of input.from) if (!from.startsWith('input:') && from !== step.id) deps.add(from);
+      if (n > 0 && step.kind === 'run') deps.add(made[n - 1]!.id);
+      return { ...step, after: [...deps] };
+    });
+    steps.push(...linked);
+    blockNodes.push(blockNodeOf(block, blockId, linked, environments));
+  });
+  const stepsById = new Map(steps.map((s) => [s.id, s]));
+  const blockOfStep = new Map(steps.map((s) => [s.id, s.blockId]));
+  const blocks = blockNodes.map((node) => {
+    const after = new Set(node.after);
+    for (const id of node.steps) for (const dep of stepsById.get(id)!.after) {
+      const blockId = blockOfStep.get(dep)!;
+      if (blockId !== node.id) after.add(blockId);
+    }
+    return { ...node, after: [...after] };
+  });
+  if (diagnostics.length > 0) return { pipeline: undefined, diagnostics };
+  return {
+    pipeline: {
+      document, environments, steps, stepsById, blocks, inputs,
+      workdir: document.frontmatter?.path ?? '/root',
+      variables: document.frontmatter?.variables ?? new Map(),
+    },
+    diagnostics,
+  };
+}
+
+function environmentsOf(document: Document, ids: string[], diagnostics: Diagnostic[]): Map<string, Environment> {
+  const environments = new Map<string, Environment>();
+  document.blocks.forEach((block, b) => {
+    if (block.kind !== 'build') return;
+    const name = block.arg!;
+    const previous = environments.get(name);
+    if (previous !== undefined) {
+      diagnostics.push(error(document.file, block.at, `environment \`${name}\` is defined twice`, [
+        { at: previous.block.at, message: `first defined here` },
+      ]));
+      return;
+    }
+    const spec = parseBuildSpec(block.body, block.at);
+    if (!spec.ok) {
+      for (const p of spec.problems) diagnostics.push(error(document.file, p.at, p.message));
+      return;
+    }
+    environments.set(name, { name, block, blockId: ids[b]!, spec: spec.spec });
+  });
+  return environments;
+}
+
+/** Registers `path` as written by `writer`; reports a second writer naming both. */
+function claim(writers: Writers, path: string, writer: Writer, fail: (at: Position, message: string, related?: { at: Position; message: string }[]) => void): boolean {
+  const r = writers.resolve(path);
+  const others = r.kind === 'none' ? [] : r.writers.filter((w) => w.step !== writer.step);
+  if (others.length > 0) {
+    const first = others[0]!;
+    const what = r.kind === 'under' ? 'inside a directory that' : r.kind === 'contains' ? 'over paths that' : '';
+    const who = first.step.startsWith('input:') ? `frontmatter input \`${first.step.slice(6)}\`` : `step \`${first.step}\``;
+    fail(writer.at, `\`${path}\` is written by two steps: \`${writer.step}\` writes ${what ? `${what} ` : ''}${who} ${what ? 'writes' : 'already writes'}`, [
+      { at: first.at, message: `${who} writes it here` },
+    ]);
+    return false;
+  }
+  if (r.kind === 'none') writers.add(path, writer);
+  return true;
+}
+
+function runSteps(
+  block: SharkBlock,
+  blockId: string,
+  firstIndex: number,
+  stepId: (n: number, total: number) => string,
+  environments: ReadonlyMap<string, Environment>,
+  writers: Writers,
+  fail: (at: Position, message: string, related?: { at: Position; message: string }[]) => void,
+): Step[] {
+  if (block.arg !== undefined && !environments.has(block.arg)) {
+    const known = [...environments.keys()];
+    fail({ line: block.at.line, col: block.at.col + block.info.indexOf(':') + 4 }, `environment \`${block.arg}\` is not defined by any shark-build block${known.length ? ` (defined: ${known.join(', ')})` : ''}`);
+  }
+  const network = block.options['network'] !== undefined && block.options['network'] !== 'false';
+  const timeout = parseTimeout(block.options['timeout']);
+  if (timeout === null) fail(block.at, `invalid timeout \`${String(block.options['timeout'])}\`: write seconds or a duration like 30s, 10m, 2h`);
+
+  const split = splitCommands(block.body);
+  for (const p of split.problems) fail(p.at, p.message);
+  let cwd: string | undefined;
+  const prelude: string[] = [];
+  const commands: { text: CommandText; words: Word[]; cwd: string | undefined; exports: string[] }[] = [];
+  for (const text of split.commands) {
+    const words = shellWords(text.text);
+    const single = words.every((w) => w.command === 0);
+    const first = words[0]?.value;
+    if (single && first === 'cd' && words.length <= 2) {
+      const dir = words[1]?.value;
+      cwd = dir === undefined || dir === '~' ? undefined : cwd !== undefined && !dir.startsWith('/') ? posix.join(cwd, dir) : dir;
+      continue;
+    }
+    if (single && first !== undefined && PRELUDE.has(first)) {
+      prelude.push(text.text);
+      continue;
+    }
+    commands.push({ text, words, cwd, exports: [...prelude] });
+  }
+
+  const steps: Step[] = [];
+  commands.forEach((c, n) => {
+    const id = stepId(n, commands.length);
+    const posOf = (offset: number): Position => ({ line: c.text.lines[offset] ?? c.text.at.line, col: c.text.cols[offset] ?? c.text.at.col });
+    const mentions: Mention[] = [];
+    for (const found of findMentions(c.words, posOf)) {
+      if (found.ok) mentions.push(found.mention);
+      else fail(found.at, found.message);
+    }
+    const inputs: Input[] = [];
+    const outputs: Output[] = [];
+    const self = { step: id };
+    for (const m of mentions) {
+      const path = m.path.text;
+      if ((m.wildcard || m.plus) && path === '/data') {
+        fail(m.at, 'a wildcard or `+` needs a directory under /data, such as /data/items/*');
+        continue;
+      }
+      const r = writers.resolve(path);
+      const mine = r.kind !== 'none' && r.writers.every((w) => w.step === id);
+      if (m.wildcard !== undefined) {
+        if (r.kind === 'none') fail(m.at, `maps over \`${path}/\`, which no earlier step writes or imports`);
+        else if (mine) fail(m.at, `a step cannot map over its own output \`${path}/\``);
+        else inputs.push({ path, isDir: true, from: r.writers.map((w) => w.step), at: m.at, pattern: m.wildcard.pattern });
+        continue;
+      }
+      if (m.plus !== undefined || m.redirect === 'out' || r.kind === 'none') {
+        if (mine) continue;
+        if (claim(writers, path, { ...self, at: m.at }, fail)) {
+          outputs.push({ path, isDir: m.path.isDir || m.plus !== undefined, at: m.at, perItem: m.plus !== undefined });
+        }
+        continue;
+      }
+      if (mine) continue;
+      inputs.push({ path, isDir: m.path.isDir || r.kind === 'contains', from: [...new Set(r.writers.map((w) => w.step))], at: m.at });
+    }
+    const plus = outputs.find((o) => o.perItem);
+    if (plus !== undefined && !inputs.some((i) => i.pattern !== undefined)) {
+      fail(plus.at, '`+` names each map job\'s output after its item, but this command has no wildcard input such as /data/dir/*');
+    }
+    steps.push({
+      kind: 'run', id, index: firstIndex + n, blockId, block, at: c.text.at,
+      command: c.text.text, text: c.text, mentions, env: block.arg, cwd: c.cwd, exports: c.exports,
+      localFiles: localFileWords(c.words), network, timeout: timeout ?? undefined,
+      inputs: dedupe(inputs), outputs, after: [],
+    });
+  });
+  return steps;
+}
+
+function dedupe(inputs: Input[]): Input[] {
+  const seen = new Set<string>();
+  return inputs.filter((i) => {
+    const key = `${i.path}\0${i.pattern ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Words that look like paths to local files (scripts, configs): `scripts/fit.py`, `--config=run.yaml`. */
+function localFileWords(words: readonly Word[]): string[] {
+  const found = new Set<string>();
+  for (const w of words) {
+    let v = w.value;
+    const eq = v.indexOf('=');
+    if (v.startsWith('-')) {
+      if (eq < 0) continue;
+      v = v.slice(eq + 1);
+    }
+    if (v === '' || /[$`*?[\]{}~]/.test(v) || v.startsWith('/') || v.includes('://')) continue;
+    if (!v.includes('/') && !v.includes('.')) continue;
+    if (v === '.' || v === '..') continue;
+    found.add(posix.normalize(v));
+  }
+  return [...found];
+}
+
+function parseTimeout(value: string | true | undefined): number | undefined | null {
+  if (value === undefined) return undefined;
+  if (value === true) return null;
+  const m = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(value);
+  if (m === null) return null;
+  const unit = m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1;
+  return Number(m[1]) * unit;
+}
+
+function blockNodeOf(block: SharkBlock, id: string, steps: readonly Step[], environments: ReadonlyMap<string, Environment>): BlockNode {
+  const inputs = new Set<string>();
+  const outputs = new Set<string>();
+  for (const s of steps) {
+    for (const o of s.outputs) outputs.add(o.isDir ? `${o.path}/` : o.path);
+  }
+  for (const s of steps) {
+    for (const i of s.inputs) {
+      const shown = i.pattern !== undefined ? `${i.path}/${i.pattern}` : i.isDir ? `${i.path}/` : i.path;
+      if (!outputs.has(shown) && !outputs.has(`${i.path}/`)) inputs.add(shown);
+    }
+  }
+  const env = block.kind === 'build' ? block.arg! : block.kind === 'run' ? (block.arg ?? 'host') : null;
+  const after: string[] = [];
+  if (block.kind === 'run' && block.arg !== undefined) {
+    const e = environments.get(block.arg);
+    if (e !== undefined) after.push(e.blockId);
+  }
+  return { id, kind: block.kind, env, block, section: block.section, steps: steps.map((s) => s.id), inputs: [...inputs], outputs: [...outputs], after };
+}

@@ -1,0 +1,110 @@
+import type { Position } from '../diagnostics.js';
+import type { BlockKind, Document, SharkBlock } from '../markdown/document.js';
+import type { BuildSpec } from './build-spec.js';
+import type { CommandText } from './shell-lines.js';
+import type { ImportClause } from './import-clause.js';
+import type { Mention } from './mentions.js';
+
+/** A container environment defined by a `shark-build:NAME` block. */
+export interface Environment {
+  readonly name: string;
+  readonly block: SharkBlock;
+  readonly blockId: string;
+  readonly spec: BuildSpec;
+}
+
+/** A data path a step reads, and who provides it. */
+export interface Input {
+  readonly path: string;
+  readonly isDir: boolean;
+  /** Step ids (or `input:NAME` for frontmatter inputs) that write it or the directory it is under. */
+  readonly from: readonly string[];
+  readonly at: Position;
+  /** Set for `/data/dir/*`: the step is a map over the directory's items matching the pattern. */
+  readonly pattern?: string;
+}
+
+export interface Output {
+  readonly path: string;
+  readonly isDir: boolean;
+  readonly at: Position;
+  /** `/data/dir/+`: each map job writes the item of its own name into the directory. */
+  readonly perItem: boolean;
+}
+
+interface StepBase {
+  /** Stable within one document: the block id, with `.N` when the block has several steps. */
+  readonly id: string;
+  /** Order in the document. */
+  readonly index: number;
+  readonly blockId: string;
+  readonly block: SharkBlock;
+  readonly at: Position;
+  readonly inputs: readonly Input[];
+  readonly outputs: readonly Output[];
+  /** Steps that must finish first: the writers of its inputs, and the step before it in its block. */
+  readonly after: readonly string[];
+}
+
+export interface RunStep extends StepBase {
+  readonly kind: 'run';
+  /** The command as written, after prompt/continuation/comment normalisation: the cache key uses this. */
+  readonly command: string;
+  readonly text: CommandText;
+  readonly mentions: readonly Mention[];
+  /** Environment name, or undefined for the host. */
+  readonly env: string | undefined;
+  /** Set by `cd` lines above the command in its block (relative to the default directory when relative). */
+  readonly cwd: string | undefined;
+  /** `export` lines above the command in its block, as written. */
+  readonly exports: readonly string[];
+  /** Words that may name local files outside /data (scripts): hashed into the key when they exist. */
+  readonly localFiles: readonly string[];
+  readonly network: boolean;
+  /** Seconds, from `{timeout=…}`. */
+  readonly timeout: number | undefined;
+}
+
+export interface ImportStep extends StepBase {
+  readonly kind: 'import';
+  readonly clause: ImportClause;
+}
+
+export interface PublishStep extends StepBase {
+  readonly kind: 'publish';
+  /** Where results are copied, relative to the pipeline's directory. */
+  readonly dir: string;
+}
+
+export type Step = RunStep | ImportStep | PublishStep;
+
+/** A block as the DAG shows it: the unit people read, grouping its steps. */
+export interface BlockNode {
+  readonly id: string;
+  readonly kind: BlockKind;
+  readonly env: string | null;
+  readonly block: SharkBlock;
+  readonly section: string;
+  readonly steps: readonly string[];
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly after: readonly string[];
+}
+
+export interface Pipeline {
+  readonly document: Document;
+  readonly environments: ReadonlyMap<string, Environment>;
+  readonly steps: readonly Step[];
+  readonly stepsById: ReadonlyMap<string, Step>;
+  readonly blocks: readonly BlockNode[];
+  /** Frontmatter inputs: name → /data path. */
+  readonly inputs: ReadonlyMap<string, string>;
+  /** Default working directory of container steps. */
+  readonly workdir: string;
+  /** Frontmatter variables, exported to every step. */
+  readonly variables: ReadonlyMap<string, string>;
+}
+
+export function isMap(step: Step): boolean {
+  return step.inputs.some((i) => i.pattern !== undefined);
+}

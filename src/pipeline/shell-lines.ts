@@ -1,0 +1,241 @@
+import type { Position } from '../diagnostics.js';
+import type { SourceLine } from '../markdown/document.js';
+
+/**
+ * One logical shell command of a run block: prompts stripped, `\`-newline
+ * continuations joined, comments removed, multi-line constructs (open quotes,
+ * `if`/`for`/`while`/`case`, here-documents, trailing `|`/`&&`) kept together.
+ */
+export interface CommandText {
+  readonly text: string;
+  /** Where each character of `text` came from in the document. */
+  readonly lines: Int32Array;
+  readonly cols: Int32Array;
+  readonly at: Position;
+}
+
+export interface SplitProblem {
+  readonly at: Position;
+  readonly message: string;
+}
+
+const OPENERS = new Set(['if', 'for', 'while', 'until', 'case', '{']);
+const CLOSERS = new Set(['fi', 'done', 'esac', '}']);
+/** Words after which the next word is again in command position. */
+const RESETTERS = new Set(['then', 'do', 'else', 'elif', '{', '!', 'if', 'while', 'until', 'time']);
+
+export function splitCommands(body: readonly SourceLine[]): { commands: CommandText[]; problems: SplitProblem[] } {
+  const commands: CommandText[] = [];
+  const problems: SplitProblem[] = [];
+  let chars: string[] = [];
+  let lines: number[] = [];
+  let cols: number[] = [];
+  let quote: '' | "'" | '"' = '';
+  let quoteAt: Position | undefined;
+  let depth = 0;
+  let depthAt: Position | undefined;
+  let heredocs: { delim: string; stripTabs: boolean }[] = [];
+  let inHeredoc = false;
+  let word = '';
+  let wordQuoted = false;
+  let commandPosition = true;
+  let joinNext = false;
+
+  const push = (ch: string, line: number, col: number): void => {
+    chars.push(ch);
+    lines.push(line);
+    cols.push(col);
+  };
+  const lastPos = (): [number, number] => [lines[lines.length - 1] ?? 0, cols[cols.length - 1] ?? 0];
+  const endWord = (at: Position): void => {
+    if (word !== '' && !wordQuoted) {
+      if (commandPosition && OPENERS.has(word)) {
+        if (depth === 0) depthAt = at;
+        depth++;
+      } else if (commandPosition && CLOSERS.has(word) && depth > 0) {
+        depth--;
+      }
+      commandPosition = RESETTERS.has(word) && commandPosition;
+    } else if (word !== '') {
+      commandPosition = false;
+    }
+    word = '';
+    wordQuoted = false;
+  };
+  const emit = (): void => {
+    let end = chars.length;
+    while (end > 0 && /\s/.test(chars[end - 1]!)) end--;
+    let start = 0;
+    while (start < end && /\s/.test(chars[start]!)) start++;
+    if (end > start) {
+      commands.push({
+        text: chars.slice(start, end).join(''),
+        lines: Int32Array.from(lines.slice(start, end)),
+        cols: Int32Array.from(cols.slice(start, end)),
+        at: { line: lines[start]!, col: cols[start]! },
+      });
+    }
+    chars = [];
+    lines = [];
+    cols = [];
+    depth = 0;
+    commandPosition = true;
+  };
+
+  for (const src of body) {
+    let text = src.text;
+    let offset = 0;
+    if (inHeredoc) {
+      const current = heredocs[0]!;
+      const candidate = current.stripTabs ? text.replace(/^\t+/, '') : text;
+      for (let i = 0; i < text.length; i++) push(text[i]!, src.line, src.col + i);
+      push('\n', src.line, src.col + text.length);
+      if (candidate === current.delim) {
+        heredocs.shift();
+        if (heredocs.length === 0) {
+          inHeredoc = false;
+          if (depth === 0 && !endsWithOperator(chars)) emit();
+        }
+      }
+      continue;
+    }
+    const fresh = chars.length === 0 && !joinNext;
+    if (fresh) {
+      const prompt = /^\s*\$ /.exec(text);
+      if (prompt !== null) {
+        offset = prompt[0].length;
+        text = text.slice(offset);
+      } else if (/^\s*\$$/.test(text)) {
+        continue;
+      }
+    }
+    if (joinNext) {
+      // A continuation joins the next line with a single space, whatever the indentation.
+      const lead = text.length - text.trimStart().length;
+      offset += lead;
+      text = text.slice(lead);
+      const [l, c] = lastPos();
+      if (chars.length > 0 && !/\s/.test(chars[chars.length - 1]!) && lead > 0) push(' ', l, c);
+      joinNext = false;
+    }
+
+    let i = 0;
+    while (i < text.length) {
+      const ch = text[i]!;
+      const col = src.col + offset + i;
+      if (quote === "'") {
+        push(ch, src.line, col);
+        if (ch === "'") quote = '';
+        i++;
+        continue;
+      }
+      if (quote === '"') {
+        if (ch === '\\' && i === text.length - 1) {
+          joinNext = true;
+          i++;
+          continue;
+        }
+        push(ch, src.line, col);
+        if (ch === '\\' && i + 1 < text.length) {
+          push(text[i + 1]!, src.line, col + 1);
+          i += 2;
+          continue;
+        }
+        if (ch === '"') quote = '';
+        i++;
+        continue;
+      }
+      if (ch === '\\') {
+        if (i === text.length - 1) {
+          joinNext = true;
+          i++;
+          continue;
+        }
+        push(ch, src.line, col);
+        push(text[i + 1]!, src.line, col + 1);
+        word += text[i + 1]!;
+        wordQuoted = true;
+        i += 2;
+        continue;
+      }
+      if (ch === "'" || ch === '"') {
+        quote = ch;
+        quoteAt = { line: src.line, col };
+        wordQuoted = true;
+        word += ch;
+        push(ch, src.line, col);
+        i++;
+        continue;
+      }
+      const prev = chars[chars.length - 1];
+      if (ch === '#' && word === '' && (prev === undefined || /[\s;&|()]/.test(prev))) {
+        break;
+      }
+      if (/\s/.test(ch)) {
+        endWord({ line: src.line, col });
+        push(ch, src.line, col);
+        i++;
+        continue;
+      }
+      if (ch === '<' && text[i + 1] === '<' && text[i + 2] !== '<') {
+        endWord({ line: src.line, col });
+        const m = /^<<(-?)\s*(['"]?)([^\s'"<>;&|]+)\2/.exec(text.slice(i));
+        if (m !== null) {
+          heredocs.push({ delim: m[3]!, stripTabs: m[1] === '-' });
+          for (let k = 0; k < m[0].length; k++) push(text[i + k]!, src.line, col + k);
+          i += m[0].length;
+          commandPosition = false;
+          continue;
+        }
+      }
+      if (/[;&|()]/.test(ch)) {
+        endWord({ line: src.line, col });
+        push(ch, src.line, col);
+        commandPosition = true;
+        i++;
+        continue;
+      }
+      word += ch;
+      push(ch, src.line, col);
+      i++;
+    }
+    if (joinNext) continue;
+    endWord({ line: src.line, col: src.col + src.text.length });
+    const [l, c] = lastPos();
+    if (quote !== '') {
+      push('\n', l, c);
+      continue;
+    }
+    if (heredocs.length > 0) {
+      inHeredoc = true;
+      push('\n', l, c);
+      continue;
+    }
+    if (depth > 0 || endsWithOperator(chars)) {
+      if (chars.length > 0) push('\n', l, c);
+      commandPosition = true;
+      continue;
+    }
+    emit();
+  }
+  if (quote !== '' && quoteAt !== undefined) {
+    problems.push({ at: quoteAt, message: `unterminated ${quote === '"' ? 'double' : 'single'} quote` });
+  } else if (inHeredoc) {
+    problems.push({ at: { line: lines[0] ?? 0, col: cols[0] ?? 0 }, message: `here-document is not closed by a \`${heredocs[0]!.delim}\` line` });
+  } else if (depth > 0 && depthAt !== undefined) {
+    problems.push({ at: depthAt, message: 'unterminated shell construct: no closing `fi`, `done`, `esac` or `}` before the end of the block' });
+  } else if (joinNext) {
+    const [l, c] = lastPos();
+    problems.push({ at: { line: l, col: c + 1 }, message: 'line continuation `\\` at the end of the block' });
+  }
+  if (problems.length === 0) emit();
+  return { commands, problems };
+}
+
+function endsWithOperator(chars: readonly string[]): boolean {
+  let end = chars.length;
+  while (end > 0 && /\s/.test(chars[end - 1]!)) end--;
+  const last = chars[end - 1];
+  if (last === '|') return true;
+  return last === '&' && chars[end - 2] === '&';
+}

@@ -1,0 +1,176 @@
+/** How a character is quoted in the shell text, which decides how to splice text in at that place. */
+export type QuoteContext = '' | "'" | '"';
+
+export interface Word {
+  /** The word with quotes and escapes removed (expansions are left as written). */
+  readonly value: string;
+  /** For each character of `value`: its offset in the command text. */
+  readonly offsets: readonly number[];
+  /** For each character of `value`: the quoting around it. */
+  readonly contexts: readonly QuoteContext[];
+  /** Set when the word is the target of a redirection. */
+  readonly redirect: 'in' | 'out' | undefined;
+  /** Index of the simple command (split at ; && || | and newlines) the word belongs to. */
+  readonly command: number;
+}
+
+/**
+ * Splits one logical command into words the way POSIX sh would, far enough
+ * to find data paths, redirection targets and the quoting at each place.
+ * Here-document bodies are skipped.
+ */
+export function shellWords(text: string): Word[] {
+  const words: Word[] = [];
+  let value = '';
+  let offsets: number[] = [];
+  let contexts: QuoteContext[] = [];
+  let started = false;
+  let redirect: 'in' | 'out' | undefined;
+  let pendingRedirect: 'in' | 'out' | undefined;
+  let command = 0;
+  const heredocs: string[] = [];
+
+  const finish = (): void => {
+    if (started) {
+      words.push({ value, offsets, contexts, redirect, command });
+      redirect = undefined;
+    }
+    value = '';
+    offsets = [];
+    contexts = [];
+    started = false;
+  };
+  // An empty quoted string ('' or "") is still a word, so starting one is separate from adding to it.
+  const begin = (): void => {
+    if (!started) {
+      started = true;
+      redirect = pendingRedirect;
+      pendingRedirect = undefined;
+    }
+  };
+  const add = (ch: string, at: number, ctx: QuoteContext): void => {
+    begin();
+    value += ch;
+    offsets.push(at);
+    contexts.push(ctx);
+  };
+
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i]!;
+    if (ch === "'") {
+      begin();
+      const close = text.indexOf("'", i + 1);
+      const end = close < 0 ? text.length : close;
+      for (let k = i + 1; k < end; k++) add(text[k]!, k, "'");
+      i = end + 1;
+      continue;
+    }
+    if (ch === '"') {
+      begin();
+      let k = i + 1;
+      while (k < text.length && text[k] !== '"') {
+        if (text[k] === '\\' && k + 1 < text.length && '$`"\\\n'.includes(text[k + 1]!)) {
+          add(text[k + 1]!, k + 1, '"');
+          k += 2;
+          continue;
+        }
+        add(text[k]!, k, '"');
+        k++;
+      }
+      i = k + 1;
+      continue;
+    }
+    if (ch === '\\') {
+      if (i + 1 < text.length) add(text[i + 1]!, i + 1, '');
+      i += 2;
+      continue;
+    }
+    if (ch === '\n') {
+      finish();
+      command++;
+      i++;
+      while (heredocs.length > 0) {
+        const delim = heredocs.shift()!;
+        while (i < text.length) {
+          const nl = text.indexOf('\n', i);
+          const lineEnd = nl < 0 ? text.length : nl;
+          const line = text.slice(i, lineEnd).replace(/^\t+/, '');
+          i = lineEnd + 1;
+          if (line === delim) break;
+        }
+      }
+      continue;
+    }
+    if (ch === ' ' || ch === '\t') {
+      finish();
+      i++;
+      continue;
+    }
+    if (ch === '<' || ch === '>') {
+      // A word made only of digits before the operator is a file descriptor, not an argument.
+      if (started && /^\d+$/.test(value) && offsets.every((o, k) => contexts[k] === '' && o === i - value.length + k)) {
+        value = '';
+        offsets = [];
+        contexts = [];
+        started = false;
+      } else {
+        finish();
+      }
+      if (ch === '<' && text[i + 1] === '<') {
+        const m = /^<<(<?)(-?)\s*(['"]?)([^\s'"<>;&|]+)\3/.exec(text.slice(i));
+        if (m !== null && m[1] === '') {
+          heredocs.push(m[4]!);
+          i += m[0].length;
+          continue;
+        }
+        i += text[i + 2] === '<' ? 3 : 2;
+        continue;
+      }
+      let op = ch;
+      let k = i + 1;
+      while (k < text.length && '<>|&'.includes(text[k]!) && op.length < 3) op += text[k++]!;
+      if (text[k] === '-' || (op.endsWith('&') && /\d/.test(text[k] ?? ''))) {
+        // >&2, <&0, >&- : duplicating descriptors names no file.
+        pendingRedirect = undefined;
+        while (k < text.length && /[\d-]/.test(text[k]!)) k++;
+        i = k;
+        continue;
+      }
+      pendingRedirect = op.startsWith('<') && op !== '<>' ? 'in' : 'out';
+      i = k;
+      continue;
+    }
+    if (ch === '&' && text[i + 1] === '>') {
+      finish();
+      let k = i + 2;
+      if (text[k] === '>') k++;
+      pendingRedirect = 'out';
+      i = k;
+      continue;
+    }
+    if (ch === ';' || ch === '|' || ch === '&' || ch === '(' || ch === ')') {
+      finish();
+      command++;
+      i++;
+      continue;
+    }
+    add(ch, i, '');
+    i++;
+  }
+  finish();
+  return words;
+}
+
+/** Text that reads as exactly `value` when spliced into shell text at a place quoted as `ctx`. */
+export function quoteFor(value: string, ctx: QuoteContext): string {
+  const single = value.replace(/'/g, `'\\''`);
+  switch (ctx) {
+    case '':
+      return `'${single}'`;
+    case "'":
+      return single;
+    case '"':
+      return `"'${single}'"`;
+  }
+}
