@@ -67,7 +67,7 @@ function readCode(
   const at = { line: start.line, col: fence[1]!.length + 1 };
   const closed = end.line > start.line && isClosingFence(lines[end.line - 1] ?? '', fence[2]!);
   if (!closed && (shark || /^\s*(`{3,}|~{3,})\s*shark-/m.test(node.value))) {
-    diagnostics.push(error(file, at, `unterminated code fence: add a closing \`${fence[2]}\` line`));
+    diagnostics.push(error(file, at, `unterminated code fence: nothing closes the ${fence[2]} opened here`));
     return undefined;
   }
   if (!shark) return undefined;

@@ -184,11 +184,14 @@ function claim(writers: Writers, path: string, writer: Writer, fail: (at: Positi
   const others = r.kind === 'none' ? [] : r.writers.filter((w) => w.step !== writer.step);
   if (others.length > 0) {
     const first = others[0]!;
-    const what = r.kind === 'under' ? 'inside a directory that' : r.kind === 'contains' ? 'over paths that' : '';
     const who = first.step.startsWith('input:') ? `frontmatter input \`${first.step.slice(6)}\`` : `step \`${first.step}\``;
-    fail(writer.at, `\`${path}\` is written by two steps: \`${writer.step}\` writes ${what ? `${what} ` : ''}${who} ${what ? 'writes' : 'already writes'}`, [
-      { at: first.at, message: `${who} writes it here` },
-    ]);
+    const message =
+      r.kind === 'under'
+        ? `\`${path}\` is inside a directory that ${who} writes; \`${writer.step}\` cannot write into it (each path has one writing step)`
+        : r.kind === 'contains'
+          ? `\`${path}\` contains paths that ${who} writes; \`${writer.step}\` cannot write over them (each path has one writing step)`
+          : `\`${path}\` is written by two steps: \`${writer.step}\` and ${who}`;
+    fail(writer.at, message, [{ at: first.at, message: `${who} writes it here` }]);
     return false;
   }
   if (r.kind === 'none') writers.add(path, writer);
@@ -257,6 +260,10 @@ function runSteps(
         if (r.kind === 'none') fail(m.at, `maps over \`${path}/\`, which no earlier step writes or imports`);
         else if (mine) fail(m.at, `a step cannot map over its own output \`${path}/\``);
         else inputs.push({ path, isDir: true, from: r.writers.map((w) => w.step), at: m.at, pattern: m.wildcard.pattern });
+        continue;
+      }
+      if (m.redirect === 'in' && r.kind === 'none') {
+        fail(m.at, `reads \`${path}\`, which no earlier step writes or imports and no frontmatter input names`);
         continue;
       }
       if (m.plus !== undefined || m.redirect === 'out' || r.kind === 'none') {
