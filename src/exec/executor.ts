@@ -1,0 +1,53 @@
+import type { Workspace } from '../store/snapshot-store.js';
+
+/** One concrete execution of a step, as an executor sees it: no caching, no keys. */
+export interface ExecRequest {
+  /** For messages and container names. */
+  readonly label: string;
+  /**
+   * The command with map items substituted. `dataRoot` is prefixed to every
+   * /data path: the host executor passes its workspace, a container executor
+   * passes '' and mounts the workspace's data at /data.
+   */
+  readonly script: (dataRoot: string) => string;
+  readonly workspace: Workspace;
+  /** /data paths the job reads (already materialized in the workspace). */
+  readonly inputs: readonly { readonly path: string }[];
+  /** /data paths the job must create. */
+  readonly outputs: readonly { readonly path: string }[];
+  /** Working directory from `cd`, or undefined for the default (pipeline dir on the host, `path:` in containers). */
+  readonly cwd: string | undefined;
+  /** The pipeline's directory. */
+  readonly pipelineDir: string;
+  /** Default container working directory (frontmatter `path:`). */
+  readonly containerWorkdir: string;
+  /** Variables to add to the environment (frontmatter, `-e`). */
+  readonly env: Readonly<Record<string, string>>;
+  readonly network: boolean;
+  /** Seconds. */
+  readonly timeout: number | undefined;
+  /** Where stdout and stderr go. */
+  readonly logPath: string;
+  readonly signal: AbortSignal;
+}
+
+export type ExecOutcome =
+  | { readonly status: 'ok' }
+  | { readonly status: 'failed'; readonly exitCode: number | null; readonly message: string }
+  | { readonly status: 'timeout'; readonly message: string }
+  | { readonly status: 'cancelled' };
+
+export interface Executor {
+  run(request: ExecRequest): Promise<ExecOutcome>;
+}
+
+/** Where a step's environment comes from; the id enters every cache key of its jobs. */
+export interface EnvironmentProvider {
+  /** The id of an environment as it stands now, without building it (plan). */
+  current(name: string): { readonly id: string } | { readonly missing: string };
+  /** Makes sure the environment exists (building it if needed) and returns its id. */
+  ensure(name: string, signal: AbortSignal): Promise<{ readonly id: string } | { readonly error: string }>;
+  executor(name: string): Executor;
+  /** Notes for `plan` such as base-image drift. */
+  notes(): readonly string[];
+}

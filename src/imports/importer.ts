@@ -1,0 +1,34 @@
+import type { ImportClause } from '../pipeline/import-clause.js';
+
+/**
+ * A pinned source: what exactly an import clause names, for example a Zenodo
+ * record and file with its checksum, or a commit SHA. It enters the cache key
+ * of the import job and its lineage record.
+ */
+export type Pin = Readonly<Record<string, string | number>>;
+
+export interface ImportContext {
+  /** The pipeline's directory (local paths are relative to it). */
+  readonly pipelineDir: string;
+  /** A pin recorded earlier in the lock file, if any. */
+  readonly locked: Pin | undefined;
+  /** Re-resolve moving references (branches, unpinned URLs) instead of trusting the lock. */
+  readonly refresh: boolean;
+  readonly signal: AbortSignal;
+  readonly progress: (done: number, total: number | undefined) => void;
+  /** Reads a local file's content hash through the stat cache. */
+  readonly hashFile: (path: string) => string;
+}
+
+export type ResolveOutcome = { readonly ok: true; readonly pin: Pin } | { readonly ok: false; readonly message: string };
+export type FetchOutcome = { readonly ok: true; readonly pin: Pin } | { readonly ok: false; readonly message: string };
+
+export interface Importer {
+  /**
+   * Pins the clause without downloading content where the source allows it
+   * (plan). May return the locked pin unchanged.
+   */
+  resolve(clause: ImportClause, ctx: ImportContext): Promise<ResolveOutcome>;
+  /** Fetches the pinned source into `dest` (a host path that does not exist yet), verifying checksums. */
+  fetch(clause: ImportClause, pin: Pin, dest: string, ctx: ImportContext): Promise<FetchOutcome>;
+}

@@ -1,0 +1,56 @@
+/**
+ * The identity of a piece of data. The content-addressed store uses
+ * `sha256:HEX` for files (`sha256x:HEX` when executable), `link:TARGET` for
+ * symbolic links and `tree:HEX` for directories; the ZFS store adds ids of
+ * its own. A tree's children may be any ids, which is how a directory made by
+ * many map jobs is one snapshot without copying anything.
+ */
+export type SnapshotId = string;
+
+export interface TreeEntry {
+  readonly name: string;
+  readonly id: SnapshotId;
+}
+
+/** A fresh place where one job reads its inputs and writes its outputs: `root + '/data/...'`. */
+export interface Workspace {
+  readonly root: string;
+}
+
+/**
+ * Where results live. Implementations: the content-addressed directory store
+ * (default) and ZFS datasets. One contract suite runs against both.
+ */
+export interface SnapshotStore {
+  readonly kind: string;
+  /** Human description of where the store is (shown in messages). */
+  readonly location: string;
+  /** Directory for the metadata database and logs. */
+  readonly metaDir: string;
+  createWorkspace(label: string): Promise<Workspace>;
+  /** Removes a workspace and everything left in it. */
+  disposeWorkspace(ws: Workspace): Promise<void>;
+  /**
+   * Snapshots what the job wrote at `ws.root + path` and returns its id, or
+   * undefined when nothing is there. After this, the data belongs to the
+   * store: committing is atomic, and a crash leaves no partial snapshot.
+   */
+  commit(ws: Workspace, path: string): Promise<SnapshotId | undefined>;
+  /** Ingests a file or directory from the host (copying it): frontmatter inputs, local imports. */
+  ingest(hostPath: string): Promise<SnapshotId>;
+  /** Makes a snapshot appear read-only at `ws.root + path` without copying data where possible. */
+  materialize(id: SnapshotId, ws: Workspace, path: string): Promise<void>;
+  /** Writes a plain, writable copy of a snapshot at a host path (for publishing). */
+  exportTo(id: SnapshotId, hostPath: string): Promise<void>;
+  /** The entries of a directory snapshot, sorted by name; undefined when `id` is not a directory. */
+  entries(id: SnapshotId): readonly TreeEntry[] | undefined;
+  /** A directory snapshot made of existing snapshots. */
+  composeTree(entries: readonly TreeEntry[]): SnapshotId;
+  /** Whether the data of a snapshot is present (for gc and for trusting old results). */
+  has(id: SnapshotId): boolean;
+  /** What a person can look for (`zfs list -t snapshot`), when the store has such names. */
+  describe(id: SnapshotId): string | undefined;
+  /** Removes data not reachable from `keep`; dry-run returns what would be freed. */
+  collect(keep: ReadonlySet<SnapshotId>, dryRun: boolean): Promise<{ count: number; bytes: number }>;
+  close(): void;
+}
