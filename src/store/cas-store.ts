@@ -1,0 +1,213 @@
+import {
+  chmodSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync,
+  readlinkSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+import { hashFileSync, sha256 } from './hash.js';
+import type { Metadata } from './metadata.js';
+import type { SnapshotId, SnapshotStore, TreeEntry, Workspace } from './snapshot-store.js';
+
+/**
+ * The embedded default store: files by the SHA-256 of their bytes, directories
+ * by a tree hash over their sorted entries, so the same data has the same id
+ * wherever it is. Objects are immutable files under `objects/`, trees are rows
+ * in the metadata database. Everything is written to `tmp/` first and renamed
+ * into place, so a killed process never leaves a partial object.
+ */
+export class CasStore implements SnapshotStore {
+  readonly kind = 'cas';
+  private readonly objects: string;
+  private readonly tmp: string;
+  private readonly trees = new Map<string, readonly TreeEntry[]>();
+
+  constructor(
+    readonly dir: string,
+    private readonly meta: Metadata,
+  ) {
+    this.objects = join(dir, 'objects');
+    this.tmp = join(dir, 'tmp');
+    mkdirSync(this.objects, { recursive: true });
+    mkdirSync(this.tmp, { recursive: true });
+  }
+
+  get location(): string {
+    return this.dir;
+  }
+
+  get metaDir(): string {
+    return this.dir;
+  }
+
+  async createWorkspace(label: string): Promise<Workspace> {
+    const root = mkdtempSync(join(this.tmp, `ws-${label.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 40)}-`));
+    mkdirSync(join(root, 'data'));
+    return { root };
+  }
+
+  async disposeWorkspace(ws: Workspace): Promise<void> {
+    rmSync(ws.root, { recursive: true, force: true });
+  }
+
+  async commit(ws: Workspace, path: string): Promise<SnapshotId | undefined> {
+    const full = ws.root + path;
+    if (!existsSync(full) && !isSymlink(full)) return undefined;
+    return this.absorb(full);
+  }
+
+  /** Moves a file or tree into the store, returning its id. */
+  private absorb(full: string): SnapshotId {
+    const st = lstatSync(full);
+    if (st.isSymbolicLink()) return `link:${readlinkSync(full)}`;
+    if (st.isDirectory()) {
+      const entries = readdirSync(full).map((name) => ({ name, id: this.absorb(join(full, name)) }));
+      return this.composeTree(entries);
+    }
+    if (!st.isFile()) throw new Error(`${full}: only files, directories and symbolic links can be stored`);
+    const exec = (st.mode & 0o111) !== 0;
+    const hex = hashFileSync(full);
+    const object = this.objectPath(hex, exec);
+    if (existsSync(object)) {
+      unlinkSync(full);
+    } else {
+      mkdirSync(dirname(object), { recursive: true });
+      chmodSync(full, exec ? 0o555 : 0o444);
+      renameSync(full, object);
+    }
+    return `${exec ? 'sha256x' : 'sha256'}:${hex}`;
+  }
+
+  async ingest(hostPath: string): Promise<SnapshotId> {
+    const st = statSync(hostPath);
+    if (st.isDirectory()) {
+      const entries: TreeEntry[] = [];
+      for (const name of readdirSync(hostPath)) entries.push({ name, id: await this.ingest(join(hostPath, name)) });
+      return this.composeTree(entries);
+    }
+    const exec = (st.mode & 0o111) !== 0;
+    const hex = this.meta.hashFile(hostPath);
+    const object = this.objectPath(hex, exec);
+    if (!existsSync(object)) {
+      const staged = join(mkdtempSync(join(this.tmp, 'in-')), 'f');
+      copyFileSync(hostPath, staged);
+      const id = this.absorb(staged);
+      rmSync(dirname(staged), { recursive: true, force: true });
+      return id;
+    }
+    return `${exec ? 'sha256x' : 'sha256'}:${hex}`;
+  }
+
+  async materialize(id: SnapshotId, ws: Workspace, path: string): Promise<void> {
+    this.place(id, ws.root + path, 'link');
+  }
+
+  async exportTo(id: SnapshotId, hostPath: string): Promise<void> {
+    const staged = `${hostPath}.shark-tmp-${process.pid}`;
+    rmSync(staged, { recursive: true, force: true });
+    mkdirSync(dirname(hostPath), { recursive: true });
+    this.place(id, staged, 'copy');
+    rmSync(hostPath, { recursive: true, force: true });
+    renameSync(staged, hostPath);
+  }
+
+  private place(id: SnapshotId, target: string, how: 'link' | 'copy'): void {
+    mkdirSync(dirname(target), { recursive: true });
+    if (id.startsWith('link:')) {
+      symlinkSync(id.slice('link:'.length), target);
+      return;
+    }
+    const children = this.entries(id);
+    if (children !== undefined) {
+      mkdirSync(target, { recursive: true });
+      for (const e of children) this.place(e.id, join(target, e.name), how);
+      return;
+    }
+    const object = this.blobPath(id);
+    if (how === 'link') {
+      try {
+        linkSync(object, target);
+        return;
+      } catch {
+        // Across file systems a hard link is impossible: copy instead.
+      }
+    }
+    copyFileSync(object, target);
+    chmodSync(target, how === 'copy' ? (id.startsWith('sha256x:') ? 0o755 : 0o644) : id.startsWith('sha256x:') ? 0o555 : 0o444);
+  }
+
+  entries(id: SnapshotId): readonly TreeEntry[] | undefined {
+    if (!id.startsWith('tree:')) return undefined;
+    let entries = this.trees.get(id);
+    if (entries === undefined) {
+      const text = this.meta.tree(id);
+      if (text === undefined) return undefined;
+      entries = JSON.parse(text) as TreeEntry[];
+      this.trees.set(id, entries);
+    }
+    return entries;
+  }
+
+  composeTree(entries: readonly TreeEntry[]): SnapshotId {
+    const sorted = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const id = `tree:${sha256(sorted.map((e) => `${e.name}\0${e.id}\n`).join(''))}`;
+    if (!this.trees.has(id)) {
+      this.meta.putTree(id, JSON.stringify(sorted));
+      this.trees.set(id, sorted);
+    }
+    return id;
+  }
+
+  has(id: SnapshotId): boolean {
+    if (id.startsWith('link:')) return true;
+    if (id.startsWith('tree:')) return this.entries(id) !== undefined;
+    return existsSync(this.blobPath(id));
+  }
+
+  describe(): string | undefined {
+    return undefined;
+  }
+
+  async collect(keep: ReadonlySet<SnapshotId>, dryRun: boolean): Promise<{ count: number; bytes: number }> {
+    const live = new Set<string>();
+    const mark = (id: SnapshotId): void => {
+      if (live.has(id)) return;
+      live.add(id);
+      for (const e of this.entries(id) ?? []) mark(e.id);
+    };
+    for (const id of keep) mark(id);
+    let count = 0;
+    let bytes = 0;
+    for (const prefix of readdirSync(this.objects)) {
+      for (const name of readdirSync(join(this.objects, prefix))) {
+        const exec = name.endsWith('.x');
+        const id = `${exec ? 'sha256x' : 'sha256'}:${prefix}${exec ? name.slice(0, -2) : name}`;
+        if (live.has(id)) continue;
+        const path = join(this.objects, prefix, name);
+        count++;
+        bytes += statSync(path).size;
+        if (!dryRun) rmSync(path, { force: true });
+      }
+    }
+    return { count, bytes };
+  }
+
+  private objectPath(hex: string, exec: boolean): string {
+    return join(this.objects, hex.slice(0, 2), hex.slice(2) + (exec ? '.x' : ''));
+  }
+
+  private blobPath(id: SnapshotId): string {
+    const exec = id.startsWith('sha256x:');
+    return this.objectPath(id.slice(id.indexOf(':') + 1), exec);
+  }
+
+  close(): void {
+    this.trees.clear();
+  }
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
