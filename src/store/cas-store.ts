@@ -3,7 +3,8 @@ import {
   readlinkSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { hashFileSync, sha256 } from './hash.js';
+import { sortEntries, treeId } from './content-id.js';
+import { hashFileSync } from './hash.js';
 import type { Metadata } from './metadata.js';
 import type { SnapshotId, SnapshotStore, TreeEntry, Workspace } from './snapshot-store.js';
 
@@ -147,8 +148,8 @@ export class CasStore implements SnapshotStore {
   }
 
   composeTree(entries: readonly TreeEntry[]): SnapshotId {
-    const sorted = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const id = `tree:${sha256(sorted.map((e) => `${e.name}\0${e.id}\n`).join(''))}`;
+    const sorted = sortEntries(entries);
+    const id = treeId(sorted);
     if (!this.trees.has(id)) {
       this.meta.putTree(id, JSON.stringify(sorted));
       this.trees.set(id, sorted);

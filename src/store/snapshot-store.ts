@@ -36,7 +36,12 @@ export interface SnapshotStore {
    * store: committing is atomic, and a crash leaves no partial snapshot.
    */
   commit(ws: Workspace, path: string): Promise<SnapshotId | undefined>;
-  /** Ingests a file or directory from the host (copying it): frontmatter inputs, local imports. */
+  /**
+   * Ingests a file or directory from the host (copying it): frontmatter
+   * inputs. Must return the content id (`contentId` in content-id.ts: the same
+   * `sha256:`/`tree:` ids the CAS store uses), because `plan` computes host
+   * inputs' ids without ingesting them and the two must agree.
+   */
   ingest(hostPath: string): Promise<SnapshotId>;
   /** Makes a snapshot appear read-only at `ws.root + path` without copying data where possible. */
   materialize(id: SnapshotId, ws: Workspace, path: string): Promise<void>;

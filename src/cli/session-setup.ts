@@ -1,0 +1,70 @@
+import { dirname, resolve } from 'node:path';
+import { formatDiagnostic } from '../diagnostics.js';
+import { createEnvironmentProvider } from '../exec/environments.js';
+import { lockPathFor, readLock } from '../lockfile.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import { inputBindings, type Session } from '../plan/session.js';
+import { openStore } from '../store/open-store.js';
+import { EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
+
+export interface SessionFlags {
+  store?: string;
+  input?: string[];
+  env?: string[];
+  refresh?: boolean;
+  update?: boolean;
+}
+
+function pairs(values: readonly string[] | undefined, flag: string, stderr: (s: string) => void): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const v of values ?? []) {
+    const eq = v.indexOf('=');
+    if (eq <= 0) {
+      stderr(`shark: error: ${flag} expects NAME=VALUE, not \`${v}\`\n`);
+      throw new ExitError(EXIT_INVALID);
+    }
+    out.set(v.slice(0, eq), v.slice(eq + 1));
+  }
+  return out;
+}
+
+/** Loads the pipeline and opens its store, lock file and environments; exits 2 on bad input. */
+export function openSession(file: string, flags: SessionFlags, stderr: (s: string) => void): { session: Session; hostInputs: Map<string, string> } {
+  const pipeline: Pipeline = loadOrReport(file, stderr);
+  const pipelinePath = resolve(file);
+  const pipelineDir = dirname(pipelinePath);
+  const bindings = pairs(flags.input, '-i/--input', stderr);
+  const extra = pairs(flags.env, '-e/--env', stderr);
+  const bound = inputBindings({ pipeline, bindings, pipelineDir });
+  if (bound.diagnostics.length > 0) {
+    for (const d of bound.diagnostics) stderr(formatDiagnostic(d, pipeline.document.source) + '\n');
+    throw new ExitError(EXIT_INVALID);
+  }
+  const opened = openStore(flags.store ?? process.env['SHARK_STORE'], pipelineDir);
+  if (!opened.ok) {
+    stderr(`shark: error: ${opened.message}\n`);
+    throw new ExitError(EXIT_INVALID);
+  }
+  const lockPath = lockPathFor(pipelinePath);
+  const variables = new Map(pipeline.variables);
+  for (const [k, v] of extra) variables.set(k, v);
+  const session: Session = {
+    pipeline,
+    pipelinePath,
+    pipelineDir,
+    store: opened.value.store,
+    meta: opened.value.meta,
+    envs: createEnvironmentProvider(pipeline, { pipelinePath, update: flags.update ?? false }),
+    lock: readLock(lockPath),
+    lockPath,
+    variables: [...variables].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
+    bindings,
+    refresh: flags.refresh ?? false,
+  };
+  return { session, hostInputs: bound.paths };
+}
+
+export function closeSession(session: Session): void {
+  session.store.close();
+  session.meta.close();
+}

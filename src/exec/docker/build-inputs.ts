@@ -1,0 +1,139 @@
+import { lstatSync, readdirSync, readlinkSync, statSync, type Stats } from 'node:fs';
+import { join, posix } from 'node:path';
+import { minimatch } from 'minimatch';
+import type { BuildSpec } from '../../pipeline/build-spec.js';
+import { hashFileSync, sha256 } from '../../store/hash.js';
+
+/** One path of the build context, relative to the pipeline's directory. */
+export interface ContextEntry {
+  readonly rel: string;
+  readonly abs: string;
+  readonly kind: 'file' | 'dir' | 'symlink';
+  readonly executable: boolean;
+  /** Content hash (files) or link target (symlinks); '' for directories. */
+  readonly content: string;
+  readonly size: number;
+}
+
+/** What decides whether an environment's image must be rebuilt, and what the build sends. */
+export interface BuildInputs {
+  /** `sha256:` of the labeled record below: recorded in the lock as `inputs`. */
+  readonly hash: string;
+  readonly entries: readonly ContextEntry[];
+  /** COPY/ADD sources that match nothing (the build will fail on them; their appearing must rebuild). */
+  readonly missing: readonly string[];
+}
+
+const RECORD_VERSION = 1;
+
+/**
+ * Never part of a context, even for `COPY . /app`: the store and published
+ * results beside the pipeline (which change on every run), version control,
+ * and lock files (written after each build: including them would make every
+ * build invalidate itself).
+ */
+function ignoredAtRoot(name: string): boolean {
+  return name === '.shark' || name === '_shark' || name === '.git' || name === '.dockerignore' || name.endsWith('.lock.json');
+}
+
+/**
+ * Hashes the Dockerfile text and the content of every file its COPY/ADD
+ * sources take, as a labeled record. Reads the files (no Docker), so `plan`
+ * can tell whether the locked image is still the right one.
+ */
+export function buildInputs(spec: BuildSpec, contextDir: string): BuildInputs {
+  const found = new Map<string, ContextEntry>();
+  const missing: string[] = [];
+  for (const source of spec.contextFiles) {
+    const rel = contextRelative(source);
+    if (rel === undefined) {
+      missing.push(source);
+      continue;
+    }
+    const matches = /[*?[]/.test(rel) ? globContext(contextDir, rel) : [rel];
+    let any = false;
+    for (const m of matches) any = addPath(contextDir, m, true, found) || any;
+    if (!any) missing.push(source);
+  }
+  const entries = [...found.values()].sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+  const record = {
+    record: 'shark.environment-inputs',
+    version: RECORD_VERSION,
+    dockerfile: spec.dockerfile,
+    network: spec.network,
+    files: entries.map((e) => [e.rel, e.kind, e.executable ? 'x' : '-', e.content]),
+    missing: [...missing].sort(),
+  };
+  return { hash: `sha256:${sha256(JSON.stringify(record))}`, entries, missing };
+}
+
+/** Docker reads COPY sources relative to the context root, whether written `a`, `./a` or `/a`. */
+function contextRelative(source: string): string | undefined {
+  const normal = posix.normalize(source.replace(/^\/+/, ''));
+  if (normal === '..' || normal.startsWith('../')) return undefined;
+  return normal.replace(/\/+$/, '') || '.';
+}
+
+function globContext(contextDir: string, pattern: string): string[] {
+  // Walk only below the part of the pattern without wildcards.
+  const parts = pattern.split('/');
+  const fixed = parts.slice(0, parts.findIndex((p) => /[*?[]/.test(p)));
+  const depth = parts.length - fixed.length;
+  const start = fixed.join('/') || '.';
+  const out: string[] = [];
+  const walk = (rel: string, level: number): void => {
+    let names: string[];
+    try {
+      names = readdirSync(join(contextDir, rel));
+    } catch {
+      return;
+    }
+    for (const name of names.sort()) {
+      if (rel === '.' && ignoredAtRoot(name)) continue;
+      const child = rel === '.' ? name : `${rel}/${name}`;
+      if (level === depth) {
+        if (minimatch(child, pattern, { dot: true })) out.push(child);
+      } else if (isDir(join(contextDir, child))) walk(child, level + 1);
+    }
+  };
+  walk(start, 1);
+  return out;
+}
+
+function isDir(path: string): boolean {
+  try {
+    return lstatSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Adds a path (recursively for directories); false when it does not exist. */
+function addPath(contextDir: string, rel: string, top: boolean, found: Map<string, ContextEntry>): boolean {
+  const abs = rel === '.' ? contextDir : join(contextDir, rel);
+  let st: Stats;
+  try {
+    st = lstatSync(abs);
+    // Docker follows a symlink named as a COPY source itself; links inside copied directories stay links.
+    if (top && st.isSymbolicLink()) st = statSync(abs);
+  } catch {
+    return false;
+  }
+  if (st.isDirectory()) {
+    if (rel !== '.') found.set(rel, entry(rel, abs, 'dir', st, ''));
+    for (const name of readdirSync(abs).sort()) {
+      if (rel === '.' && ignoredAtRoot(name)) continue;
+      addPath(contextDir, rel === '.' ? name : `${rel}/${name}`, false, found);
+    }
+  } else if (st.isSymbolicLink()) {
+    found.set(rel, entry(rel, abs, 'symlink', st, readlinkSync(abs)));
+  } else if (st.isFile()) {
+    found.set(rel, entry(rel, abs, 'file', st, hashFileSync(abs)));
+  }
+  // Sockets, fifos and devices cannot be copied into an image; Docker skips them too.
+  return true;
+}
+
+function entry(rel: string, abs: string, kind: ContextEntry['kind'], st: Stats, content: string): ContextEntry {
+  return { rel, abs, kind, executable: (st.mode & 0o111) !== 0, content, size: kind === 'file' ? st.size : 0 };
+}

@@ -1,0 +1,34 @@
+import { renameSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { ImportClause } from '../pipeline/import-clause.js';
+import { extractArchive } from './extract.js';
+import type { Staging } from './staging.js';
+
+/**
+ * Moves a downloaded and verified file onto the destination, as the clause
+ * says: as DEST itself, as DEST/NAME when DEST ends in `/`, or unpacked into
+ * DEST/ with `extract`.
+ */
+export async function placeFile(
+  file: string, name: string, clause: ImportClause, staging: Staging, signal: AbortSignal,
+): Promise<{ ok: true } | { ok: false; message: string }> {
+  if (clause.extract) {
+    const dir = staging.dir('extract');
+    const r = await extractArchive(file, name, dir, signal);
+    if (!r.ok) return r;
+    staging.commit(dir);
+  } else if (clause.destIsDir) {
+    const dir = staging.dir('dir');
+    renameSync(file, join(dir, safeName(name)));
+    staging.commit(dir);
+  } else {
+    staging.commit(file);
+  }
+  return { ok: true };
+}
+
+/** A remote name made safe to use as one path component. */
+export function safeName(name: string): string {
+  const base = basename(name.replace(/\\/g, '/'));
+  return base === '' || base === '.' || base === '..' ? 'download' : base;
+}

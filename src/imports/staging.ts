@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Temporary names beside an import's destination. Everything is assembled
+ * under one of these and renamed onto `dest` only when complete and verified,
+ * so a failed or killed import leaves nothing at `dest`.
+ */
+export class Staging {
+  private readonly made: string[] = [];
+
+  constructor(private readonly dest: string) {
+    mkdirSync(dirname(dest), { recursive: true });
+  }
+
+  /** A fresh path beside dest (not created). */
+  path(tag: string): string {
+    const p = join(dirname(this.dest), `.${basename(this.dest) || 'import'}.${tag}-${process.pid}-${randomBytes(4).toString('hex')}`);
+    this.made.push(p);
+    return p;
+  }
+
+  /** A fresh, empty directory beside dest. */
+  dir(tag: string): string {
+    const p = this.path(tag);
+    mkdirSync(p);
+    return p;
+  }
+
+  /** Renames a finished file or tree onto dest. */
+  commit(staged: string): void {
+    renameSync(staged, this.dest);
+  }
+
+  /** Removes whatever is left of the temporary paths. */
+  cleanup(): void {
+    for (const p of this.made) rmSync(p, { recursive: true, force: true });
+  }
+}

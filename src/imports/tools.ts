@@ -1,0 +1,34 @@
+import { spawn } from 'node:child_process';
+
+export type ToolResult = { readonly ok: true; readonly stdout: string } | { readonly ok: false; readonly message: string };
+
+/**
+ * Runs `git`, `tar` or `unzip` for an import, without a shell. The only
+ * module under imports/ that starts processes.
+ */
+export function runTool(cmd: string, args: readonly string[], o: { signal: AbortSignal; cwd?: string }): Promise<ToolResult> {
+  return new Promise((done) => {
+    const child = spawn(cmd, args, {
+      cwd: o.cwd,
+      signal: o.signal,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Never wait for a password on a terminal nobody watches.
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') done({ ok: false, message: `\`${cmd}\` is not installed (it is needed for this import)` });
+      else if (o.signal.aborted) done({ ok: false, message: `${cmd} was cancelled` });
+      else done({ ok: false, message: `cannot run ${cmd}: ${e.message}` });
+    });
+    child.on('close', (code, signal) => {
+      if (code === 0) return done({ ok: true, stdout: Buffer.concat(out).toString('utf8') });
+      const text = Buffer.concat(err).toString('utf8').trim().split('\n').filter((l) => l !== '');
+      const last = text.slice(-3).join(' / ');
+      done({ ok: false, message: `${cmd} ${args[0] ?? ''} failed (${signal ?? `exit ${code}`})${last === '' ? '' : `: ${last}`}` });
+    });
+  });
+}

@@ -1,0 +1,139 @@
+import { minimatch } from 'minimatch';
+import type { Input, Output, Step } from '../pipeline/pipeline.js';
+import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
+import { keyOf, type KeyRecord } from './key.js';
+
+/** One item of a map: a wildcard input's directory entry. */
+export interface Item {
+  readonly input: Input;
+  readonly name: string;
+  readonly id: SnapshotId;
+}
+
+/** One concrete execution of a step; a map step has one job per item (or combination). */
+export interface Job {
+  readonly id: string;
+  readonly step: Step;
+  readonly items: readonly Item[];
+  /** Stable across edits of the document: the step's outputs (or command) plus the items. */
+  readonly identity: string;
+  /** What the job reads, by path, with ids: materialized into its workspace. */
+  readonly inputs: readonly { readonly path: string; readonly id: SnapshotId }[];
+  /** Paths the job must create. */
+  readonly outputs: readonly { readonly path: string; readonly output: Output }[];
+  readonly record: KeyRecord;
+  readonly key: string;
+  /** The name `+` stands for. */
+  readonly plusName: string | undefined;
+}
+
+export interface JobContext {
+  readonly envId: string;
+  readonly variables: readonly (readonly [string, string])[];
+  readonly files: readonly (readonly [string, string])[];
+  readonly pin?: Readonly<Record<string, string | number>>;
+}
+
+export function outputLabel(o: Output): string {
+  return o.perItem ? `${o.path}/+` : o.isDir ? `${o.path}/` : o.path;
+}
+
+export function stepIdentity(step: Step): string {
+  if (step.outputs.length > 0) return step.outputs.map(outputLabel).sort().join('\n');
+  return step.kind === 'run' ? `cmd:${step.command}` : `${step.kind}:${step.id}`;
+}
+
+export function itemLabel(items: readonly Item[]): string {
+  return items.map((i) => i.name).join(', ');
+}
+
+/**
+ * Expands a step into jobs once its inputs' ids are known: one job, or one
+ * per item of each wildcard input (the cartesian product of several). Each
+ * map job's key holds only its own items' ids.
+ */
+export function expandJobs(
+  step: Step,
+  inputIds: ReadonlyMap<Input, SnapshotId>,
+  entriesOf: (id: SnapshotId) => readonly TreeEntry[] | undefined,
+  ctx: JobContext,
+): Job[] {
+  const wildcards = step.inputs.filter((i) => i.pattern !== undefined);
+  let combos: Item[][] = [[]];
+  for (const input of wildcards) {
+    const entries = entriesOf(inputIds.get(input)!) ?? [];
+    const matching = entries.filter((e) => minimatch(e.name, input.pattern!, { dot: false }));
+    combos = combos.flatMap((combo) => matching.map((e) => [...combo, { input, name: e.name, id: e.id }]));
+  }
+  const baseIdentity = stepIdentity(step);
+  const plain = step.inputs.filter((i) => i.pattern === undefined).map((i) => ({ path: i.path, id: inputIds.get(i)! }));
+  return combos.map((items) => {
+    const plusName = items.length > 0 ? items.map((i) => i.name).join('_') : undefined;
+    const inputs = [...plain, ...items.map((it) => ({ path: `${it.input.path}/${it.name}`, id: it.id }))];
+    const outputs = step.outputs.map((o) => ({ path: o.perItem ? `${o.path}/${plusName}` : o.path, output: o }));
+    const record: KeyRecord = {
+      v: 1,
+      kind: step.kind === 'import' ? 'import' : 'run',
+      env: ctx.envId,
+      command: step.kind === 'run' ? step.command : step.kind === 'import' ? step.clause.raw : '',
+      cwd: step.kind === 'run' ? (step.cwd ?? null) : null,
+      prelude: step.kind === 'run' ? step.exports : [],
+      variables: step.kind === 'run' ? ctx.variables : [],
+      inputs: inputs.map((i) => [i.path, i.id] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
+      files: ctx.files,
+      outputs: step.outputs.map(outputLabel),
+      network: step.kind === 'run' && step.network,
+      ...(ctx.pin !== undefined ? { pin: ctx.pin } : {}),
+    };
+    const suffix = items.length > 0 ? `[${items.map((i) => i.name).join(',')}]` : '';
+    return {
+      id: step.id + suffix,
+      step,
+      items,
+      identity: items.length > 0 ? `${baseIdentity}\0${items.map((i) => i.name).join('\0')}` : baseIdentity,
+      inputs,
+      outputs,
+      record,
+      key: keyOf(record),
+      plusName,
+    };
+  });
+}
+
+/**
+ * The ids of a step's outputs from its jobs' results. A map step's `+`
+ * directory is the tree of its jobs' items; a shared output directory is
+ * the union of what each job wrote into it, and two jobs writing the same
+ * name is an error naming both.
+ */
+export function composeOutputs(
+  step: Step,
+  results: readonly { readonly job: Job; readonly outputs: Readonly<Record<string, SnapshotId>> }[],
+  entriesOf: (id: SnapshotId) => readonly TreeEntry[] | undefined,
+  composeTree: (entries: readonly TreeEntry[]) => SnapshotId,
+): { ok: true; ids: Map<string, SnapshotId> } | { ok: false; message: string } {
+  const ids = new Map<string, SnapshotId>();
+  const isMapStep = step.inputs.some((i) => i.pattern !== undefined);
+  for (const o of step.outputs) {
+    if (!isMapStep) {
+      const id = results[0]?.outputs[o.path];
+      if (id !== undefined) ids.set(o.path, id);
+      continue;
+    }
+    const entries = new Map<string, { id: SnapshotId; from: string }>();
+    for (const { job, outputs } of results) {
+      const contributed: TreeEntry[] = o.perItem
+        ? [{ name: job.plusName!, id: outputs[`${o.path}/${job.plusName}`]! }]
+        : [...(entriesOf(outputs[o.path]!) ?? [])];
+      for (const e of contributed) {
+        const previous = entries.get(e.name);
+        if (previous !== undefined) {
+          return { ok: false, message: `two jobs write ${o.path}/${e.name}: items ${previous.from} and ${itemLabel(job.items)}` };
+        }
+        entries.set(e.name, { id: e.id, from: itemLabel(job.items) });
+      }
+    }
+    ids.set(o.path, composeTree([...entries].map(([name, e]) => ({ name, id: e.id }))));
+  }
+  return { ok: true, ids };
+}

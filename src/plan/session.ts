@@ -1,0 +1,107 @@
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { error, type Diagnostic } from '../diagnostics.js';
+import type { EnvironmentProvider } from '../exec/executor.js';
+import type { ImportContext } from '../imports/importer.js';
+import { importLockKey, type LockFile } from '../lockfile.js';
+import type { ImportStep, Pipeline, Step } from '../pipeline/pipeline.js';
+import { contentId } from '../store/content-id.js';
+import type { Metadata } from '../store/metadata.js';
+import type { SnapshotId, SnapshotStore, TreeEntry } from '../store/snapshot-store.js';
+import { DataState } from './data-state.js';
+
+/** Everything a plan or a run of one pipeline works with. */
+export interface Session {
+  readonly pipeline: Pipeline;
+  /** Absolute path of the pipeline document: runs are recorded under it. */
+  readonly pipelinePath: string;
+  readonly pipelineDir: string;
+  readonly store: SnapshotStore;
+  readonly meta: Metadata;
+  readonly envs: EnvironmentProvider;
+  readonly lock: LockFile;
+  readonly lockPath: string;
+  /** Frontmatter variables and `-e NAME=VALUE`, sorted by name. */
+  readonly variables: readonly (readonly [string, string])[];
+  /** `-i NAME=PATH`: host paths bound to frontmatter inputs. */
+  readonly bindings: ReadonlyMap<string, string>;
+  readonly refresh: boolean;
+}
+
+/** Host paths for every frontmatter input, or one error each for those not bound. */
+export function inputBindings(session: Pick<Session, 'pipeline' | 'bindings' | 'pipelineDir'>): { paths: Map<string, string>; diagnostics: Diagnostic[] } {
+  const paths = new Map<string, string>();
+  const diagnostics: Diagnostic[] = [];
+  const fm = session.pipeline.document.frontmatter;
+  for (const [name, dataPath] of session.pipeline.inputs) {
+    const at = fm?.inputs.get(name)?.at ?? { line: 1, col: 1 };
+    const host = session.bindings.get(name);
+    if (host === undefined) {
+      diagnostics.push(error(session.pipeline.document.file, at, `input \`${name}\` (${dataPath}) is not bound: pass -i ${name}=PATH`));
+      continue;
+    }
+    const abs = resolve(host);
+    if (!existsSync(abs)) {
+      diagnostics.push(error(session.pipeline.document.file, at, `input \`${name}\` is bound to ${host}, which does not exist`));
+      continue;
+    }
+    paths.set(dataPath, abs);
+  }
+  for (const name of session.bindings.keys()) {
+    if (!session.pipeline.inputs.has(name)) {
+      diagnostics.push(error(session.pipeline.document.file, fm?.at ?? { line: 1, col: 1 }, `-i ${name}=…: the frontmatter declares no input \`${name}\``));
+    }
+  }
+  return { paths, diagnostics };
+}
+
+/**
+ * A data state seeded with the frontmatter inputs' content ids (computed
+ * through the stat cache, nothing stored): what `plan` needs.
+ */
+export function seededState(session: Session, hostInputs: ReadonlyMap<string, string>): DataState {
+  const hostTrees = new Map<SnapshotId, readonly TreeEntry[]>();
+  const state = new DataState(
+    (id) => hostTrees.get(id) ?? session.store.entries(id),
+    (entries) => session.store.composeTree(entries),
+  );
+  const hashFile = (p: string): string => session.meta.hashFile(p);
+  const remember = (path: string): SnapshotId => {
+    const c = contentId(path, hashFile);
+    if (c.entries !== undefined) {
+      hostTrees.set(c.id, c.entries);
+      for (const e of c.entries) if (e.id.startsWith('tree:')) remember(join(path, e.name));
+    }
+    return c.id;
+  };
+  for (const [dataPath, host] of hostInputs) state.setKnown(dataPath, remember(host));
+  return state;
+}
+
+/** Local files a step's command names (scripts, configs), with content hashes: part of its key. */
+export function stepFiles(session: Session, step: Step): [string, string][] {
+  if (step.kind !== 'run') return [];
+  const base = step.cwd === undefined || step.cwd.startsWith('/data') ? session.pipelineDir
+    : isAbsolute(step.cwd) ? step.cwd : resolve(session.pipelineDir, step.cwd);
+  const found: [string, string][] = [];
+  for (const rel of step.localFiles) {
+    const abs = resolve(base, rel);
+    try {
+      if (statSync(abs).isFile()) found.push([rel, `sha256:${session.meta.hashFile(abs)}`]);
+    } catch {
+      // Not a file here: an argument that only looks like a path.
+    }
+  }
+  return found.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+}
+
+export function importContext(session: Session, step: ImportStep, signal: AbortSignal, progress: ImportContext['progress']): ImportContext {
+  return {
+    pipelineDir: session.pipelineDir,
+    locked: session.lock.imports[importLockKey(step.clause.raw, step.clause.dest)],
+    refresh: session.refresh,
+    signal,
+    progress,
+    hashFile: (p) => session.meta.hashFile(p),
+  };
+}
