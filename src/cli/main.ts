@@ -2,6 +2,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { DAG_FORMATS, formatDag, type DagFormat } from '../pipeline/dag-format.js';
 import { VERSION } from '../version.js';
 import { EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
+import { lineageCommand, logsCommand } from './inspect-commands.js';
+import { planCommand } from './plan-command.js';
+import { runCommand } from './run-command.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -44,6 +47,10 @@ export function buildProgram(io: Io): Command {
       io.stdout(formatDag(pipeline, opts.json ? 'json' : opts.format) + '\n');
     });
 
+  program.addCommand(planCommand(io));
+  program.addCommand(runCommand(io));
+  program.addCommand(logsCommand(io));
+  program.addCommand(lineageCommand(io));
   return program;
 }
 

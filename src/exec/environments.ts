@@ -1,5 +1,6 @@
 import { arch, platform } from 'node:os';
 import type { Pipeline } from '../pipeline/pipeline.js';
+import { DockerEnvironments } from './docker/docker-environments.js';
 import type { EnvironmentProvider, Executor } from './executor.js';
 import { HostExecutor } from './host-executor.js';
 
@@ -12,16 +13,21 @@ export interface EnvironmentOptions {
 }
 
 /**
- * Steps without an environment run on the host. Container environments are
- * provided by the Docker provider; without it they are reported missing.
+ * Steps without an environment (or naming none of the pipeline's
+ * `shark-build` blocks) run on the host; the others in containers of their
+ * environment's image, through Docker. Docker is only contacted when a
+ * container environment is ensured or its executor runs, so `plan` and
+ * `check` work without it.
  */
-export function createEnvironmentProvider(pipeline: Pipeline, _options: EnvironmentOptions): EnvironmentProvider {
+export function createEnvironmentProvider(pipeline: Pipeline, options: EnvironmentOptions): EnvironmentProvider {
   const host = new HostExecutor();
+  const docker = pipeline.environments.size > 0 ? new DockerEnvironments(pipeline, options) : undefined;
+  const container = (name: string): DockerEnvironments | undefined => (pipeline.environments.has(name) ? docker : undefined);
   return {
-    current: (name) => ({ missing: `environment \`${name}\` needs Docker, which this build does not support` }),
-    ensure: async (name) => ({ error: `environment \`${name}\` needs Docker, which this build does not support` }),
-    executor: (): Executor => host,
-    notes: () => [],
+    current: (name) => container(name)?.current(name) ?? { id: HOST_ENV_ID },
+    ensure: async (name, signal) => (await container(name)?.ensure(name, signal)) ?? { id: HOST_ENV_ID },
+    executor: (name): Executor => container(name)?.executor(name) ?? host,
+    notes: (jobCounts) => docker?.notes(jobCounts) ?? [],
   };
 }
 

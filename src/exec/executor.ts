@@ -48,6 +48,10 @@ export interface EnvironmentProvider {
   /** Makes sure the environment exists (building it if needed) and returns its id. */
   ensure(name: string, signal: AbortSignal): Promise<{ readonly id: string } | { readonly error: string }>;
   executor(name: string): Executor;
-  /** Notes for `plan` such as base-image drift. */
-  notes(): readonly string[];
+  /**
+   * Notes for `plan` such as base-image drift. `jobCounts` (environment name →
+   * number of jobs in the plan) lets a drift line say how many jobs would run;
+   * without it the steps on that environment are counted.
+   */
+  notes(jobCounts?: ReadonlyMap<string, number>): readonly string[];
 }

@@ -5,6 +5,7 @@ import { mismatch, parseChecksum, sumFile, type Expected } from './checksum.js';
 import { archiveKind, extractArchive } from './extract.js';
 import { describeFailure, download, getJson, type HttpOptions } from './http.js';
 import type { FetchOutcome, ImportContext, Importer, Pin, ResolveOutcome } from './importer.js';
+import { pinOrigin } from './pin.js';
 import { placeFile, safeName } from './place.js';
 import { Staging } from './staging.js';
 import { treeId } from './tree-hash.js';
@@ -64,7 +65,7 @@ export class ZenodoImporter implements Importer {
     if (!rec.ok) return rec;
     const meta = metadataPin(rec.record, src);
     if (!meta.ok) return meta;
-    const pinnedBy = pin === ctx.locked ? 'the lock file' : 'the resolved pin';
+    const pinnedBy = pinOrigin(pin, ctx.locked);
     const staging = new Staging(dest);
     try {
       if (src.file !== undefined) {

@@ -24,6 +24,8 @@ export interface SharkBlock {
   readonly info: string;
   /** The opening fence. */
   readonly at: Position;
+  /** The first character of the info string (the `s` of `shark-`): diagnostics about the tag point here. */
+  readonly infoAt: Position;
   readonly body: readonly SourceLine[];
   /** Text of the nearest heading above the block ('' before any heading). */
   readonly section: string;

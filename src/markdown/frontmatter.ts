@@ -23,11 +23,11 @@ export function parseFrontmatter(
   const nodePos = (node: YamlNode | null | undefined): Position =>
     node?.range ? posOf(node.range[0]) : at;
 
-  if (doc.errors.length > 0) {
-    for (const e of doc.errors) {
-      const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-      diagnostics.push(error(file, posOf(e.pos[0]), `invalid frontmatter YAML: ${message}`));
-    }
+  const first = doc.errors[0];
+  if (first !== undefined) {
+    // Later YAML errors are usually the parser recovering from the first one.
+    const message = first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    diagnostics.push(error(file, posOf(first.pos[0]), `invalid frontmatter YAML: ${message}`));
     return undefined;
   }
   const root = doc.contents;

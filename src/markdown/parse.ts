@@ -2,7 +2,7 @@ import { unified } from 'unified';
 import remarkParse from 'remark-parse';
 import remarkFrontmatter from 'remark-frontmatter';
 import { toString } from 'mdast-util-to-string';
-import type { Code, Root, RootContent, Yaml } from 'mdast';
+import type { Code, Heading, Root, RootContent, Yaml } from 'mdast';
 import { error, type Diagnostic } from '../diagnostics.js';
 import type { Document, Frontmatter, SharkBlock, SourceLine } from './document.js';
 import { isSharkInfo, parseTag } from './tags.js';
@@ -16,30 +16,43 @@ const processor = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']);
  */
 export function parseMarkdown(file: string, source: string): { document: Document; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const tree = processor.parse(source) as Root;
-  const lines = source.split('\n');
+  const lines = source.split(/\r\n|\r|\n/);
   const blocks: SharkBlock[] = [];
   let frontmatter: Frontmatter | undefined;
   let section = '';
+  let tree: Root;
+  try {
+    tree = processor.parse(source) as Root;
+  } catch (e) {
+    // Only absurd nesting (thousands of `>` or list levels) exhausts the parser's stack.
+    if (!(e instanceof RangeError)) throw e;
+    diagnostics.push(error(file, { line: 1, col: 1 }, 'this document is nested too deeply to read'));
+    return { document: { file, source, frontmatter, blocks }, diagnostics };
+  }
 
-  const visit = (node: Root | RootContent): void => {
+  // Depth-first in document order, without recursion: quotes and lists may nest deeply.
+  const pending: (Root | RootContent)[] = [tree];
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
     if (node.type === 'yaml') {
       frontmatter = readFrontmatter(file, node, diagnostics);
-      return;
-    }
-    if (node.type === 'heading') {
-      section = toString(node).trim();
-      return;
-    }
-    if (node.type === 'code') {
+    } else if (node.type === 'heading') {
+      section = headingText(node);
+    } else if (node.type === 'code') {
       const block = readCode(file, node, lines, section, blocks.length, diagnostics);
       if (block !== undefined) blocks.push(block);
-      return;
+    } else if ('children' in node) {
+      for (let i = node.children.length - 1; i >= 0; i--) pending.push(node.children[i]!);
     }
-    if ('children' in node) for (const child of node.children) visit(child);
-  };
-  visit(tree);
+  }
   return { document: { file, source, frontmatter, blocks }, diagnostics };
+}
+
+function headingText(node: Heading): string {
+  try {
+    return toString(node).replace(/\s+/g, ' ').trim();
+  } catch {
+    return '';
+  }
 }
 
 function readFrontmatter(file: string, node: Yaml, diagnostics: Diagnostic[]): Frontmatter | undefined {
@@ -58,37 +71,49 @@ function readCode(
   const start = node.position!.start;
   const end = node.position!.end;
   const openLine = lines[start.line - 1] ?? '';
-  const fence = /^(\s*(?:>\s*)*)(`{3,}|~{3,})/.exec(openLine);
+  // The node starts at its fence, even after a list marker or `>`; an indented code block starts at its indentation.
+  const fence = /^(`{3,}|~{3,})[ \t]*/.exec(openLine.slice(start.column - 1));
   if (fence === null) {
     // Indented code blocks are prose, whatever they contain.
     return undefined;
   }
+  const marker = fence[1]!;
   const shark = isSharkInfo(node.lang);
-  const at = { line: start.line, col: fence[1]!.length + 1 };
-  const closed = end.line > start.line && isClosingFence(lines[end.line - 1] ?? '', fence[2]!);
+  const at = { line: start.line, col: start.column };
+  const closed = end.line > start.line && isClosingFence(lines[end.line - 1] ?? '', marker);
   if (!closed && (shark || /^\s*(`{3,}|~{3,})\s*shark-/m.test(node.value))) {
-    diagnostics.push(error(file, at, `unterminated code fence: nothing closes the ${fence[2]} opened here`));
+    diagnostics.push(error(file, at, `unterminated code fence: nothing closes the ${marker} opened here`));
     return undefined;
   }
   if (!shark) return undefined;
 
-  const lang = node.lang!;
-  const meta = node.meta ?? '';
+  // `shark-run{network}` with no space is one word to CommonMark; the options still belong to the meta.
+  let lang = node.lang!;
+  let meta = node.meta ?? '';
+  const brace = lang.indexOf('{');
+  if (brace > 0) {
+    meta = `${lang.slice(brace)}${meta === '' ? '' : ` ${meta}`}`;
+    lang = lang.slice(0, brace);
+  }
   const info = meta === '' ? lang : `${lang} ${meta}`;
+  const infoAt = { line: at.line, col: at.col + fence[0].length };
   const tag = parseTag(lang, meta);
-  const infoCol = at.col + fence[2]!.length + (openLine.slice(at.col - 1 + fence[2]!.length).length -
-    openLine.slice(at.col - 1 + fence[2]!.length).trimStart().length);
   if (!tag.ok) {
-    diagnostics.push(error(file, { line: at.line, col: infoCol + tag.offset }, tag.message));
+    // Offsets past the tag are into the meta, wherever it sits on the line.
+    const raw = openLine.slice(infoAt.col - 1);
+    const metaAt = meta === '' ? -1 : raw.indexOf(meta, lang.length);
+    const offset = tag.offset > lang.length && metaAt >= 0 ? metaAt + tag.offset - lang.length - 1 : tag.offset;
+    diagnostics.push(error(file, { line: at.line, col: infoAt.col + offset }, tag.message));
     return undefined;
   }
-  const body: SourceLine[] = node.value === '' ? [] : node.value.split('\n').map((text, i) => {
+  const body: SourceLine[] = node.value === '' ? [] : node.value.split(/\r\n|\r|\n/).map((text, i) => {
     const line = start.line + 1 + i;
     const src = lines[line - 1] ?? text;
+    // Inside a list or a quote the body is shifted; where it sits is wherever the text ends its line.
     const col = src.endsWith(text) ? src.length - text.length + 1 : 1;
     return { text, line, col };
   });
-  return { index, kind: tag.tag.kind, arg: tag.tag.arg, options: tag.tag.options, info, at, body, section };
+  return { index, kind: tag.tag.kind, arg: tag.tag.arg, options: tag.tag.options, info, at, infoAt, body, section };
 }
 
 function isClosingFence(line: string, open: string): boolean {

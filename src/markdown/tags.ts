@@ -45,6 +45,7 @@ export function parseTag(lang: string, meta: string): TagResult {
   }
   const usage = usageOf(kind);
   const malformed = (): TagResult => ({ ok: false, offset: 0, message: `malformed tag \`${lang}\`: expected ${usage}` });
+  const argOffset = segments[0]!.length + 1;
 
   let arg: string | undefined;
   switch (kind) {
@@ -58,8 +59,13 @@ export function parseTag(lang: string, meta: string): TagResult {
       }
       if (arg === '') arg = undefined;
       if (arg !== undefined && !NAME.test(arg)) {
-        return { ok: false, offset: 0, message: `invalid environment name \`${arg}\`: use letters, digits, '.', '_' and '-'` };
+        return { ok: false, offset: argOffset, message: `invalid environment name \`${arg}\`: use letters, digits, '.', '_' and '-'` };
       }
+      // `host` is what a run block without an environment shows as; a container by that name would be ambiguous.
+      if (arg === HOST && kind === 'build') {
+        return { ok: false, offset: argOffset, message: `\`${HOST}\` is reserved for steps that run on the host: name the environment something else` };
+      }
+      if (arg === HOST) arg = undefined;
       break;
     }
     case 'import': {
@@ -71,7 +77,7 @@ export function parseTag(lang: string, meta: string): TagResult {
       if (rest.length === 2 && !HASH.test(rest[1]!)) return malformed();
       arg = rest[0] === '' ? undefined : rest[0];
       if (arg !== undefined && (arg.startsWith('/') || arg.split('/').includes('..'))) {
-        return { ok: false, offset: 0, message: `publish directory \`${arg}\` must be relative and stay inside the pipeline's directory` };
+        return { ok: false, offset: argOffset, message: `publish directory \`${arg}\` must be relative and stay inside the pipeline's directory` };
       }
       break;
     }
@@ -80,6 +86,8 @@ export function parseTag(lang: string, meta: string): TagResult {
   if (!options.ok) return options;
   return { ok: true, tag: { kind, arg, options: options.options } };
 }
+
+export const HOST = 'host';
 
 function usageOf(kind: BlockKind): string {
   switch (kind) {
@@ -94,6 +102,26 @@ function usageOf(kind: BlockKind): string {
   }
 }
 
+const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const DURATION = /^\d+(?:\.\d+)?[smh]?$/;
+
+/** Checks one option's value; returns why it is wrong, or undefined. */
+function invalidValue(key: string, value: string | true): string | undefined {
+  switch (key) {
+    case 'id':
+      if (value === true) return '`id` needs a value: {id=NAME}';
+      return ID.test(value) ? undefined : `invalid block id \`${value}\`: use letters, digits, '.', '_' and '-'`;
+    case 'timeout':
+      if (value === true) return '`timeout` needs a value: {timeout=30m}';
+      return DURATION.test(value) ? undefined : `invalid timeout \`${value}\`: write seconds or a duration like 30s, 10m, 2h`;
+    case 'network':
+      return value === true || value === 'true' || value === 'false' ? undefined : `\`network\` is written {network} or {network=false}, not \`${value}\``;
+    default:
+      return undefined;
+  }
+}
+
+/** `{name, key=value}` after the tag. `offset` is where `meta` starts in the info string. */
 function parseOptions(
   meta: string,
   kind: BlockKind,
@@ -106,7 +134,10 @@ function parseOptions(
     return { ok: false, offset: offset + skipped, message: `unexpected \`${text}\` after the tag: options are written \`{name, key=value}\`` };
   }
   const options: Record<string, string | true> = {};
+  let at = offset + skipped + 1;
   for (const part of text.slice(1, -1).split(',')) {
+    const itemAt = at + part.length - part.trimStart().length;
+    at += part.length + 1;
     const item = part.trim();
     if (item === '') continue;
     const eq = item.indexOf('=');
@@ -114,8 +145,11 @@ function parseOptions(
     const value = eq < 0 ? true : item.slice(eq + 1).trim();
     if (!OPTIONS[kind].includes(key)) {
       const allowed = OPTIONS[kind].join(', ');
-      return { ok: false, offset: offset + skipped, message: `unknown option \`${key}\` for shark-${kind} (allowed: ${allowed})` };
+      return { ok: false, offset: itemAt, message: `unknown option \`${key}\` for shark-${kind} (allowed: ${allowed})` };
     }
+    if (key in options) return { ok: false, offset: itemAt, message: `option \`${key}\` is given twice` };
+    const invalid = invalidValue(key, value);
+    if (invalid !== undefined) return { ok: false, offset: itemAt, message: invalid };
     options[key] = value;
   }
   return { ok: true, options };

@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../diagnostics.js';
 import { error } from '../diagnostics.js';
-import type { Document } from '../markdown/document.js';
+import type { Document, SharkBlock } from '../markdown/document.js';
 
 const ID = /^[a-z0-9][a-z0-9_.-]*$/i;
 
@@ -22,13 +22,15 @@ export function slug(text: string): string {
  */
 export function blockIds(document: Document, diagnostics: Diagnostic[]): string[] {
   const used = new Map<string, number>();
-  const explicit = new Set<string>();
+  const explicit = new Map<string, SharkBlock>();
   for (const block of document.blocks) {
     const id = block.options['id'];
     if (typeof id !== 'string') continue;
-    if (!ID.test(id)) diagnostics.push(error(document.file, block.at, `invalid block id \`${id}\`: use letters, digits, '.', '_' and '-'`));
-    else if (explicit.has(id)) diagnostics.push(error(document.file, block.at, `block id \`${id}\` is used twice`));
-    explicit.add(id);
+    const first = explicit.get(id);
+    if (!ID.test(id)) diagnostics.push(error(document.file, block.infoAt, `invalid block id \`${id}\`: use letters, digits, '.', '_' and '-'`));
+    else if (first !== undefined) {
+      diagnostics.push(error(document.file, block.infoAt, `block id \`${id}\` is used twice`, [{ at: first.infoAt, message: 'first used here' }]));
+    } else explicit.set(id, block);
   }
   return document.blocks.map((block) => {
     const id = block.options['id'];

@@ -212,29 +212,22 @@ function readSexps(body: readonly SourceLine[]): { ok: true; value: Sexp[] } | {
       i = j;
     }
   }
-  let pos = 0;
-  const parseOne = (): Sexp | SpecProblem => {
-    const tok = tokens[pos++]!;
-    if (tok.quoted || (tok.text !== '(' && tok.text !== ')')) return { kind: 'atom', value: tok.text, at: tok.at };
-    if (tok.text === ')') return { at: tok.at, message: 'unexpected `)`' };
-    const items: Sexp[] = [];
-    for (;;) {
-      const next = tokens[pos];
-      if (next === undefined) return { at: tok.at, message: 'unbalanced `(`: missing `)`' };
-      if (!next.quoted && next.text === ')') {
-        pos++;
-        return { kind: 'list', items, at: tok.at };
-      }
-      const item = parseOne();
-      if (!('kind' in item)) return item;
-      items.push(item);
-    }
-  };
+  // An explicit stack rather than recursion: a garbled spec may open thousands of lists.
   const value: Sexp[] = [];
-  while (pos < tokens.length) {
-    const item = parseOne();
-    if (!('kind' in item)) return { ok: false, problem: item };
-    value.push(item);
+  const open: (Sexp & { kind: 'list' })[] = [];
+  for (const tok of tokens) {
+    const into = open[open.length - 1]?.items ?? value;
+    if (tok.quoted || (tok.text !== '(' && tok.text !== ')')) {
+      into.push({ kind: 'atom', value: tok.text, at: tok.at });
+    } else if (tok.text === '(') {
+      const list: Sexp & { kind: 'list' } = { kind: 'list', items: [], at: tok.at };
+      into.push(list);
+      open.push(list);
+    } else if (open.pop() === undefined) {
+      return { ok: false, problem: { at: tok.at, message: 'unexpected `)`' } };
+    }
   }
+  const unclosed = open[open.length - 1];
+  if (unclosed !== undefined) return { ok: false, problem: { at: unclosed.at, message: 'unbalanced `(`: missing `)`' } };
   return { ok: true, value };
 }

@@ -103,14 +103,26 @@ function mermaid(pipeline: Pipeline): string {
     if (id === undefined) ids.set(key, (id = `n${ids.size}`));
     return id;
   };
-  const q = (s: string): string => `"${s.replace(/"/g, '#quot;')}"`;
+  const q = (s: string): string => `"${s}"`;
   const out = ['flowchart LR'];
   for (const b of pipeline.blocks) {
-    const text = q(`${b.id}<br/><small>${label(b)}</small>`);
+    const text = q(`${mermaidText(b.id)}<br/><small>${mermaidText(label(b))}</small>`);
     const node = b.kind === 'build' ? `{{${text}}}` : b.kind === 'import' ? `[/${text}/]` : b.kind === 'publish' ? `[\\${text}\\]` : `[${text}]`;
     out.push(`  ${idOf(`b:${b.id}`)}${node}`);
   }
-  for (const f of files) out.push(`  ${idOf(`f:${f}`)}[(${q(f)})]`);
+  for (const f of files) out.push(`  ${idOf(`f:${f}`)}[(${q(mermaidText(f))})]`);
   for (const [a, b] of edges) out.push(`  ${idOf(a)} --> ${idOf(b)}`);
   return out.join('\n');
+}
+
+/**
+ * Text for a quoted mermaid label. Mermaid reads `#NNN;` as a character code, and
+ * the label is HTML, so anything beyond plain path characters is written as one:
+ * quotes, `#`, `;`, `<`, `&`, backquotes (markdown strings) and `:` (mermaid
+ * strips the `;` from lines that look like `style…:…#…;`).
+ */
+export function mermaidText(text: string): string {
+  let out = '';
+  for (const ch of text) out += /[A-Za-z0-9 /._*+~,=@-]/.test(ch) ? ch : `#${ch.codePointAt(0)};`;
+  return out;
 }

@@ -31,7 +31,10 @@ const RECORD = /^\d+$/;
 
 export function parseImportLine(line: string): ClauseResult {
   const parts: { text: string; offset: number }[] = [];
-  for (const m of line.matchAll(/\S+/g)) parts.push({ text: m[0], offset: m.index });
+  for (const m of line.matchAll(/\S+/g)) {
+    if (m[0].startsWith('#')) break;
+    parts.push({ text: m[0], offset: m.index });
+  }
   const [src, dst, ...rest] = parts;
   if (src === undefined) return { ok: false, message: 'empty import line', offset: 0 };
   if (dst === undefined) {
@@ -46,6 +49,7 @@ export function parseImportLine(line: string): ClauseResult {
   if (!dest.ok) return { ok: false, message: `import destination ${dest.message}`, offset: dst.offset };
 
   let checksum: Checksum | undefined;
+  let checksumOffset = 0;
   let extract = false;
   for (const part of rest) {
     const sum = /^(md5|sha256):([0-9a-fA-F]+)$/.exec(part.text);
@@ -55,7 +59,9 @@ export function parseImportLine(line: string): ClauseResult {
       if (sum[2]!.length !== want) {
         return { ok: false, message: `${algorithm} checksum must have ${want} hex digits, not ${sum[2]!.length}`, offset: part.offset };
       }
+      if (checksum !== undefined) return { ok: false, message: 'give one checksum per import line', offset: part.offset };
       checksum = { algorithm, hex: sum[2]!.toLowerCase() };
+      checksumOffset = part.offset;
     } else if (part.text === 'extract') {
       extract = true;
     } else {
@@ -63,13 +69,14 @@ export function parseImportLine(line: string): ClauseResult {
     }
   }
   const wholeRecord = source.source.scheme === 'zenodo' && source.source.file === undefined;
-  const tree = source.source.scheme === 'github' || source.source.scheme === 'git';
+  // A whole repository is a directory; a PATH inside one may be a file or a directory, as DEST says.
+  const tree = (source.source.scheme === 'github' && source.source.path === undefined) || source.source.scheme === 'git';
   if ((wholeRecord || extract) && !dest.path.isDir) {
     const why = extract ? 'an extracted archive' : 'a whole Zenodo record';
     return { ok: false, message: `${why} is imported into a directory: write the destination as \`${dst.text}/\``, offset: dst.offset };
   }
   if (checksum !== undefined && (wholeRecord || tree)) {
-    return { ok: false, message: 'a checksum pins one file; this source is a directory (it is identified by its record or commit)', offset: rest[0]!.offset };
+    return { ok: false, message: 'a checksum pins one file; this source is a directory (it is identified by its record or commit)', offset: checksumOffset };
   }
   return {
     ok: true,
@@ -90,12 +97,12 @@ function parseSource(text: string): { ok: true; source: ImportSource } | { ok: f
     if (!RECORD.test(m[1]!)) return { ok: false, message: `Zenodo record id must be a number, not \`${m[1]}\`` };
     return { ok: true, source: { scheme: 'zenodo', record: m[1]!, file: m[2] } };
   }
-  if ((m = /^doi:10\.5281\/zenodo\.(\d+)$/.exec(text)) !== null) {
+  if ((m = /^(?:doi:|https?:\/\/(?:dx\.)?doi\.org\/)10\.5281\/zenodo\.(\d+)$/.exec(text)) !== null) {
     return { ok: true, source: { scheme: 'zenodo', record: m[1]!, file: undefined } };
   }
   if (text.startsWith('doi:')) return { ok: false, message: `only Zenodo DOIs (doi:10.5281/zenodo.RECORD) can be imported, not \`${text}\`` };
   if ((m = /^https?:\/\/(?:www\.)?zenodo\.org\/records?\/(\d+)\/files\/([^?#]+)(?:\?.*)?$/.exec(text)) !== null) {
-    return { ok: true, source: { scheme: 'zenodo', record: m[1]!, file: decodeURIComponent(m[2]!) } };
+    return { ok: true, source: { scheme: 'zenodo', record: m[1]!, file: decodeUrlPath(m[2]!) } };
   }
   if ((m = /^github:([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)(?:@([^/]+))?(?:\/(.+))?$/.exec(text)) !== null) {
     if (m[3] === undefined) return { ok: false, message: `pin a ref: \`github:${m[1]}/${m[2]}@REF\` (a branch, tag or commit)` };
@@ -119,4 +126,13 @@ function parseSource(text: string): { ok: true; source: ImportSource } | { ok: f
     return { ok: false, message: `unknown import scheme \`${scheme[1]}:\`: use https://, zenodo:, doi:, github:, a .git URL, file: or a local path` };
   }
   return { ok: true, source: { scheme: 'file', path: text } };
+}
+
+/** `%20` → space; a malformed escape is kept as written rather than thrown. */
+function decodeUrlPath(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

@@ -16,8 +16,9 @@ interface Writer {
 }
 
 type Resolved =
-  | { kind: 'exact' | 'under'; writers: Writer[] }
-  | { kind: 'contains'; writers: Writer[] }
+  | { kind: 'exact'; writers: Writer[] }
+  /** `path` is the written directory the asked path is under, or the written path inside the asked one. */
+  | { kind: 'under' | 'contains'; writers: Writer[]; path: string }
   | { kind: 'none' };
 
 /**
@@ -34,11 +35,16 @@ class Writers {
     if (exact !== undefined) return { kind: 'exact', writers: [exact] };
     for (let dir = parentOf(path); dir.length > '/data'.length; dir = parentOf(dir)) {
       const w = this.byPath.get(dir);
-      if (w !== undefined) return { kind: 'under', writers: [w] };
+      if (w !== undefined) return { kind: 'under', writers: [w], path: dir };
     }
     const inside: Writer[] = [];
-    for (const [p, w] of this.byPath) if (isUnder(p, path)) inside.push(w);
-    return inside.length > 0 ? { kind: 'contains', writers: inside } : { kind: 'none' };
+    let first: string | undefined;
+    for (const [p, w] of this.byPath) {
+      if (!isUnder(p, path)) continue;
+      inside.push(w);
+      first ??= p;
+    }
+    return first !== undefined ? { kind: 'contains', writers: inside, path: first } : { kind: 'none' };
   }
 
   add(path: string, writer: Writer): void {
@@ -59,7 +65,8 @@ export function buildPipeline(document: Document): { pipeline: Pipeline | undefi
     return { pipeline: undefined, diagnostics };
   }
   const ids = blockIds(document, diagnostics);
-  const environments = environmentsOf(document, ids, diagnostics);
+  const broken = new Set<string>();
+  const environments = environmentsOf(document, ids, broken, diagnostics);
   const writers = new Writers();
   const inputs = new Map<string, string>();
   for (const [name, input] of document.frontmatter?.inputs ?? []) {
@@ -79,17 +86,20 @@ export function buildPipeline(document: Document): { pipeline: Pipeline | undefi
     const made: Step[] = [];
     const stepId = (n: number, total: number): string => (total === 1 ? blockId : `${blockId}.${n + 1}`);
     if (block.kind === 'run') {
-      made.push(...runSteps(block, blockId, steps.length, stepId, environments, writers, fail));
+      made.push(...runSteps(block, blockId, steps.length, stepId, environments, broken, writers, fail));
     } else if (block.kind === 'import') {
       const lines = block.body.filter((l) => l.text.trim() !== '' && !l.text.trim().startsWith('#'));
       lines.forEach((line, n) => {
         const lead = line.text.length - line.text.trimStart().length;
         const parsed = parseImportLine(line.text);
+        const id = stepId(n, lines.length);
         if (!parsed.ok) {
           fail({ line: line.line, col: line.col + parsed.offset }, parsed.message);
+          // Its readers are not to blame: count the destination as written, so they report nothing more.
+          const dest = normaliseDataPath(line.text.trim().split(/\s+/)[1] ?? '');
+          if (dest.ok && writers.resolve(dest.path.text).kind === 'none') writers.add(dest.path.text, { step: id, at: { line: line.line, col: line.col } });
           return;
         }
-        const id = stepId(n, lines.length);
         const destCol = line.col + line.text.indexOf(' /', lead) + 1;
         const at = { line: line.line, col: destCol > line.col ? destCol : line.col + lead };
         const dest = parsed.clause.dest;
@@ -135,7 +145,17 @@ export function buildPipeline(document: Document): { pipeline: Pipeline | undefi
     steps.push(...linked);
     blockNodes.push(blockNodeOf(block, blockId, linked, environments));
   });
-  const stepsById = new Map(steps.map((s) => [s.id, s]));
+  const stepsById = new Map<string, Step>();
+  for (const step of steps) {
+    const other = stepsById.get(step.id);
+    // `{id=fit.2}` may name the second step of a block `fit`.
+    if (other !== undefined && other.blockId !== step.blockId) {
+      fail(step.block.infoAt, `step id \`${step.id}\` is also the id of a step of block \`${other.blockId}\`: choose another {id=…}`, [
+        { at: other.block.infoAt, message: `block \`${other.blockId}\` is here` },
+      ]);
+    }
+    if (other === undefined) stepsById.set(step.id, step);
+  }
   const blockOfStep = new Map(steps.map((s) => [s.id, s.blockId]));
   const blocks = blockNodes.map((node) => {
     const after = new Set(node.after);
@@ -156,7 +176,8 @@ export function buildPipeline(document: Document): { pipeline: Pipeline | undefi
   };
 }
 
-function environmentsOf(document: Document, ids: string[], diagnostics: Diagnostic[]): Map<string, Environment> {
+/** `broken` collects the names of environments whose spec has problems: their users are not reported again. */
+function environmentsOf(document: Document, ids: string[], broken: Set<string>, diagnostics: Diagnostic[]): Map<string, Environment> {
   const environments = new Map<string, Environment>();
   document.blocks.forEach((block, b) => {
     if (block.kind !== 'build') return;
@@ -171,6 +192,7 @@ function environmentsOf(document: Document, ids: string[], diagnostics: Diagnost
     const spec = parseBuildSpec(block.body, block.at);
     if (!spec.ok) {
       for (const p of spec.problems) diagnostics.push(error(document.file, p.at, p.message));
+      broken.add(name);
       return;
     }
     environments.set(name, { name, block, blockId: ids[b]!, spec: spec.spec });
@@ -182,16 +204,23 @@ function environmentsOf(document: Document, ids: string[], diagnostics: Diagnost
 function claim(writers: Writers, path: string, writer: Writer, fail: (at: Position, message: string, related?: { at: Position; message: string }[]) => void): boolean {
   const r = writers.resolve(path);
   const others = r.kind === 'none' ? [] : r.writers.filter((w) => w.step !== writer.step);
-  if (others.length > 0) {
+  if (r.kind !== 'none' && others.length > 0) {
     const first = others[0]!;
-    const who = first.step.startsWith('input:') ? `frontmatter input \`${first.step.slice(6)}\`` : `step \`${first.step}\``;
+    const input = first.step.startsWith('input:') ? first.step.slice('input:'.length) : undefined;
+    const who = input !== undefined ? `frontmatter input \`${input}\`` : `step \`${first.step}\``;
+    const me = `step \`${writer.step}\``;
+    const writes = input !== undefined ? 'provides' : 'writes';
     const message =
       r.kind === 'under'
-        ? `\`${path}\` is inside a directory that ${who} writes; \`${writer.step}\` cannot write into it (each path has one writing step)`
+        ? `\`${path}\` is inside \`${r.path}/\`, which ${who} ${writes}; ${me} cannot also write into it (each path has one writer)`
         : r.kind === 'contains'
-          ? `\`${path}\` contains paths that ${who} writes; \`${writer.step}\` cannot write over them (each path has one writing step)`
-          : `\`${path}\` is written by two steps: \`${writer.step}\` and ${who}`;
-    fail(writer.at, message, [{ at: first.at, message: `${who} writes it here` }]);
+          ? `\`${path}/\` contains \`${r.path}\`, which ${who} ${writes}; ${me} cannot also write it (each path has one writer)`
+          : input !== undefined
+            ? `\`${path}\` is ${who}; ${me} cannot also write it (each path has one writer)`
+            : `\`${path}\` is written by two steps: \`${first.step}\` and \`${writer.step}\` (each path has one writer)`;
+    const written = r.kind === 'exact' ? path : r.kind === 'under' ? `${r.path}/` : r.path;
+    const note = input !== undefined ? `${who} is declared here` : `${who} writes \`${written}\` here`;
+    fail(writer.at, message, [{ at: first.at, message: note }]);
     return false;
   }
   if (r.kind === 'none') writers.add(path, writer);
@@ -204,16 +233,18 @@ function runSteps(
   firstIndex: number,
   stepId: (n: number, total: number) => string,
   environments: ReadonlyMap<string, Environment>,
+  broken: ReadonlySet<string>,
   writers: Writers,
   fail: (at: Position, message: string, related?: { at: Position; message: string }[]) => void,
 ): Step[] {
-  if (block.arg !== undefined && !environments.has(block.arg)) {
+  if (block.arg !== undefined && !environments.has(block.arg) && !broken.has(block.arg)) {
     const known = [...environments.keys()];
-    fail({ line: block.at.line, col: block.at.col + block.info.indexOf(':') + 4 }, `environment \`${block.arg}\` is not defined by any shark-build block${known.length ? ` (defined: ${known.join(', ')})` : ''}`);
+    fail({ line: block.infoAt.line, col: block.infoAt.col + block.info.indexOf(':') + 1 }, `environment \`${block.arg}\` is not defined by any shark-build block${known.length ? ` (defined: ${known.join(', ')})` : ''}`);
   }
   const network = block.options['network'] !== undefined && block.options['network'] !== 'false';
+  // The tag parser has already checked the option's form.
   const timeout = parseTimeout(block.options['timeout']);
-  if (timeout === null) fail(block.at, `invalid timeout \`${String(block.options['timeout'])}\`: write seconds or a duration like 30s, 10m, 2h`);
+  if (timeout === null) fail(block.infoAt, `invalid timeout \`${String(block.options['timeout'])}\`: write seconds or a duration like 30s, 10m, 2h`);
 
   const split = splitCommands(block.body);
   for (const p of split.problems) fail(p.at, p.message);
@@ -277,7 +308,7 @@ function runSteps(
       inputs.push({ path, isDir: m.path.isDir || r.kind === 'contains', from: [...new Set(r.writers.map((w) => w.step))], at: m.at });
     }
     const plus = outputs.find((o) => o.perItem);
-    if (plus !== undefined && !inputs.some((i) => i.pattern !== undefined)) {
+    if (plus !== undefined && !mentions.some((m) => m.wildcard !== undefined)) {
       fail(plus.at, '`+` names each map job\'s output after its item, but this command has no wildcard input such as /data/dir/*');
     }
     steps.push({

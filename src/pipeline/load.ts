@@ -2,15 +2,18 @@ import { byPosition, type Diagnostic } from '../diagnostics.js';
 import { parseMarkdown } from '../markdown/parse.js';
 import { buildPipeline } from './infer.js';
 import type { Pipeline } from './pipeline.js';
+import { validateMaps } from './validate-maps.js';
 
 /** Markdown text → validated pipeline, or every problem found, in document order. */
 export function loadPipeline(file: string, source: string): { pipeline: Pipeline | undefined; diagnostics: Diagnostic[] } {
   const parsed = parseMarkdown(file, source);
-  // With no blocks parsed because of an earlier problem, "empty pipeline" would only add noise.
-  if (parsed.document.blocks.length === 0 && parsed.diagnostics.length > 0) {
+  // A block dropped for a bad tag, a swallowed fence or unknown frontmatter inputs would make the
+  // inference report consequences (undefined environments, paths nobody writes) instead of the cause.
+  if (parsed.diagnostics.some((d) => d.severity === 'error')) {
     return { pipeline: undefined, diagnostics: parsed.diagnostics.sort(byPosition) };
   }
   const built = buildPipeline(parsed.document);
-  const diagnostics = [...parsed.diagnostics, ...built.diagnostics].sort(byPosition);
+  const mapProblems = built.pipeline === undefined ? [] : validateMaps(built.pipeline);
+  const diagnostics = [...parsed.diagnostics, ...built.diagnostics, ...mapProblems].sort(byPosition);
   return { pipeline: diagnostics.some((d) => d.severity === 'error') ? undefined : built.pipeline, diagnostics };
 }

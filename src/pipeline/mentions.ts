@@ -36,12 +36,17 @@ export function findMentions(words: readonly Word[], posOf: (offset: number) => 
     }
     if (start < 0) continue;
     let raw = word.value.slice(start);
+    const at = posOf(word.offsets[start]!);
     const expansion = raw.search(/[$`]/);
     // An expansion inside double quotes or unquoted changes the path at run time.
     if (expansion >= 0 && word.contexts[start + expansion] !== "'") {
+      const written = raw;
       raw = raw.slice(0, raw.lastIndexOf('/', expansion) + 1);
+      if (raw === '/data/') {
+        found.push({ ok: false, at, message: `\`${written}\`: name a fixed directory under /data before any \`$\`, such as /data/maps/$NAME, so that Shark knows which step writes it` });
+        continue;
+      }
     }
-    const at = posOf(word.offsets[start]!);
     const normal = normaliseDataPath(raw);
     if (!normal.ok) {
       found.push({ ok: false, message: normal.message, at });

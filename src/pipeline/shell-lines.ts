@@ -64,7 +64,7 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
   };
   const emit = (): void => {
     let end = chars.length;
-    while (end > 0 && /\s/.test(chars[end - 1]!)) end--;
+    while (end > 0 && /\s/.test(chars[end - 1]!) && chars[end - 2] !== '\\') end--;
     let start = 0;
     while (start < end && /\s/.test(chars[start]!)) start++;
     if (end > start) {
@@ -99,6 +99,7 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
       }
       continue;
     }
+    const lineStart = chars.length;
     const fresh = chars.length === 0 && !joinNext;
     if (fresh) {
       const prompt = /^\s*\$ /.exec(text);
@@ -211,8 +212,14 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
       push('\n', l, c);
       continue;
     }
+    // Spaces before a removed comment, and lines left empty by one, are not part of the command.
+    while (chars.length > lineStart && /\s/.test(chars[chars.length - 1]!) && chars[chars.length - 2] !== '\\') {
+      chars.pop();
+      lines.pop();
+      cols.pop();
+    }
     if (depth > 0 || endsWithOperator(chars)) {
-      if (chars.length > 0) push('\n', l, c);
+      if (chars.length > lineStart) push('\n', l, c);
       commandPosition = true;
       continue;
     }

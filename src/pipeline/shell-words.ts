@@ -75,6 +75,17 @@ export function shellWords(text: string): Word[] {
           k += 2;
           continue;
         }
+        if (text[k] === '$' && text[k + 1] === '(') {
+          // A command substitution inside double quotes starts a fresh, unquoted context.
+          let depth = 0;
+          do {
+            if (text[k] === '(') depth++;
+            else if (text[k] === ')') depth--;
+            add(text[k]!, k, k === 0 || text[k - 1] === '$' || text[k] === '$' ? '"' : '');
+            k++;
+          } while (k < text.length && depth > 0);
+          continue;
+        }
         add(text[k]!, k, '"');
         k++;
       }
@@ -149,7 +160,8 @@ export function shellWords(text: string): Word[] {
       i = k;
       continue;
     }
-    if (ch === ';' || ch === '|' || ch === '&' || ch === '(' || ch === ')') {
+    // A backquoted command substitution is a command of its own, like $( ).
+    if (ch === ';' || ch === '|' || ch === '&' || ch === '(' || ch === ')' || ch === '`') {
       finish();
       command++;
       i++;

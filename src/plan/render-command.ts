@@ -1,5 +1,5 @@
 import type { RunStep } from '../pipeline/pipeline.js';
-import { quoteFor } from '../pipeline/shell-words.js';
+import { quoteFor, type QuoteContext } from '../pipeline/shell-words.js';
 
 /**
  * The shell text a job runs: the command as written, with each map item
@@ -7,16 +7,22 @@ import { quoteFor } from '../pipeline/shell-words.js';
  * or split), `dataRoot` put before every /data path, and the block's
  * `export`/`set` lines first. The cache key never sees this text.
  */
-export function renderScript(step: RunStep, items: ReadonlyMap<string, string>, plusName: string | undefined, dataRoot: string): string {
+export function renderScript(
+  step: RunStep,
+  items: ReadonlyMap<string, string>,
+  plusName: string | undefined,
+  dataRoot: string,
+  splice: (value: string, ctx: QuoteContext) => string = quoteFor,
+): string {
   const edits: { at: number; end: number; text: string }[] = [];
   for (const m of step.mentions) {
     if (dataRoot !== '') edits.push({ at: m.offset, end: m.offset, text: dataRoot });
     if (m.wildcard !== undefined) {
       const name = items.get(`${m.path.text}/${m.wildcard.pattern}`);
-      if (name !== undefined) edits.push({ at: m.wildcard.start, end: m.wildcard.end, text: quoteFor(name, m.wildcard.ctx) });
+      if (name !== undefined) edits.push({ at: m.wildcard.start, end: m.wildcard.end, text: splice(name, m.wildcard.ctx) });
     }
     if (m.plus !== undefined && plusName !== undefined) {
-      edits.push({ at: m.plus.offset, end: m.plus.offset + 1, text: quoteFor(plusName, m.plus.ctx) });
+      edits.push({ at: m.plus.offset, end: m.plus.offset + 1, text: splice(plusName, m.plus.ctx) });
     }
   }
   edits.sort((a, b) => b.at - a.at || b.end - a.end);

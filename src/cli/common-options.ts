@@ -1,0 +1,12 @@
+import { Command } from 'commander';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** Options every command that opens a pipeline's store accepts. */
+export function withSessionOptions(cmd: Command): Command {
+  return cmd
+    .option('--store <store>', 'where results live: a directory, or zfs:POOL/DATASET (default: .shark/ beside the pipeline, or $SHARK_STORE)')
+    .option('-i, --input <name=path>', 'bind a frontmatter input to a host file or directory (repeatable)', collect)
+    .option('-e, --env <name=value>', 'set a variable for every step; part of the cache key (repeatable)', collect)
+    .option('--refresh', 're-check unpinned URLs and moving references of imports', false);
+}

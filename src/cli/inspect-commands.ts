@@ -1,0 +1,74 @@
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { lineageOf, renderLineage } from '../lineage/lineage.js';
+import { normaliseDataPath } from '../pipeline/data-path.js';
+import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
+import type { Io } from './main.js';
+import { closeSession, openSession, type SessionFlags } from './session-setup.js';
+import { withSessionOptions } from './common-options.js';
+
+export function logsCommand(io: Io): Command {
+  return withSessionOptions(
+    new Command('logs')
+      .description('show the stored logs of the latest run, for every block or one block/step')
+      .argument('<file>', 'pipeline markdown file')
+      .argument('[block]', 'block id, step id or job id'),
+  ).action((file: string, block: string | undefined, flags: SessionFlags) => {
+    const { session } = openSession(file, flags, io.stderr);
+    try {
+      const run = session.meta.latestRun(session.pipelinePath);
+      if (run === undefined) {
+        io.stderr(`shark: ${file} has not been run yet\n`);
+        throw new ExitError(EXIT_FAILED);
+      }
+      const jobs = session.meta.runJobs(run.id).filter((j) => block === undefined || j.block === block || j.step === block || j.job === block);
+      if (jobs.length === 0) {
+        const known = [...new Set(session.meta.runJobs(run.id).map((j) => j.block))].join(', ');
+        io.stderr(`shark: no job of run ${run.id} matches \`${block}\` (blocks: ${known})\n`);
+        throw new ExitError(EXIT_INVALID);
+      }
+      for (const j of jobs) {
+        io.stdout(`==> ${j.job} (${j.status}, line ${j.line})${j.log ? ` ${j.log}` : ''}\n`);
+        if (j.log === null) continue;
+        try {
+          io.stdout(readFileSync(j.log, 'utf8'));
+        } catch {
+          io.stdout('(log no longer available)\n');
+        }
+      }
+    } finally {
+      closeSession(session);
+    }
+  });
+}
+
+export function lineageCommand(io: Io): Command {
+  return withSessionOptions(
+    new Command('lineage')
+      .description('show everything that produced a /data path: steps, commands, inputs, down to imports')
+      .argument('<file>', 'pipeline markdown file')
+      .argument('<path>', 'a /data/... path')
+      .option('--json', 'print the lineage tree as JSON'),
+  ).action((file: string, path: string, flags: SessionFlags & { json?: boolean }) => {
+    const normal = normaliseDataPath(path);
+    if (!normal.ok) {
+      io.stderr(`shark: error: ${normal.message}\n`);
+      throw new ExitError(EXIT_INVALID);
+    }
+    const { session } = openSession(file, flags, io.stderr);
+    try {
+      const node = lineageOf(session.meta, session.pipelinePath, normal.path.text);
+      if ('error' in node) {
+        io.stderr(`shark: ${node.error}\n`);
+        throw new ExitError(EXIT_FAILED);
+      }
+      const describe = (id: string): string => {
+        const name = session.store.describe(id);
+        return name === undefined ? id : `${name} (${id})`;
+      };
+      io.stdout(flags.json ? JSON.stringify(node, null, 2) + '\n' : renderLineage(node, describe));
+    } finally {
+      closeSession(session);
+    }
+  });
+}

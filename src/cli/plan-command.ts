@@ -1,0 +1,38 @@
+import { Command } from 'commander';
+import { handScript } from '../plan/script.js';
+import { planPipeline } from '../plan/planner.js';
+import { seededState } from '../plan/session.js';
+import { withSessionOptions } from './common-options.js';
+import { loadOrReport } from './load-or-report.js';
+import type { Io } from './main.js';
+import { planJson, renderPlan } from './render-plan.js';
+import { closeSession, openSession, type SessionFlags } from './session-setup.js';
+
+interface PlanFlags extends SessionFlags {
+  json?: boolean;
+  script?: boolean;
+  verbose?: boolean;
+}
+
+export function planCommand(io: Io): Command {
+  return withSessionOptions(
+    new Command('plan')
+      .description('dry run: list every job, whether it is cached, and why it would run (executes nothing)')
+      .argument('<file>', 'pipeline markdown file')
+      .option('--json', 'print the plan as JSON')
+      .option('--script', 'print a POSIX sh script that performs the pipeline by hand')
+      .option('-v, --verbose', 'list every job of map steps'),
+  ).action(async (file: string, flags: PlanFlags) => {
+    if (flags.script) {
+      io.stdout(handScript(loadOrReport(file, io.stderr)));
+      return;
+    }
+    const { session, hostInputs } = openSession(file, flags, io.stderr);
+    try {
+      const plan = await planPipeline(session, seededState(session, hostInputs));
+      io.stdout(flags.json ? JSON.stringify(planJson(plan), null, 2) + '\n' : renderPlan(plan, session.pipeline.document.file, flags.verbose ?? false));
+    } finally {
+      closeSession(session);
+    }
+  });
+}

@@ -1,0 +1,61 @@
+import { Command, Option } from 'commander';
+import { availableParallelism } from 'node:os';
+import { runPipeline } from '../exec/engine.js';
+import { writeExecutedDocument } from '../lineage/executed-document.js';
+import { withSessionOptions } from './common-options.js';
+import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, ExitError } from './load-or-report.js';
+import type { Io } from './main.js';
+import { jsonLogger, prettyLogger } from './run-logger.js';
+import { closeSession, openSession, type SessionFlags } from './session-setup.js';
+
+interface RunFlags extends SessionFlags {
+  jobs: string;
+  keepGoing?: boolean;
+  json?: boolean;
+  output?: string;
+  update?: boolean;
+}
+
+export function runCommand(io: Io): Command {
+  return withSessionOptions(
+    new Command('run')
+      .description('run what is not yet computed, in parallel; cached jobs are reused')
+      .argument('<file>', 'pipeline markdown file')
+      .addOption(new Option('-j, --jobs <n>', 'jobs to run at once').default(String(availableParallelism()), 'number of cores'))
+      .option('-k, --keep-going', 'keep running independent jobs after a failure')
+      .option('--json', 'print one JSON event per line')
+      .option('-o, --output <file>', 'write the executed document: the markdown with each block\'s result id and output')
+      .option('--update', 'rebuild environments from their current base images and update the lock file'),
+  ).action(async (file: string, flags: RunFlags) => {
+    const jobs = Number(flags.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1) {
+      io.stderr(`shark: error: -j expects a positive whole number, not \`${flags.jobs}\`\n`);
+      throw new ExitError(EXIT_INVALID);
+    }
+    const { session, hostInputs } = openSession(file, flags, io.stderr);
+    const controller = new AbortController();
+    let interrupts = 0;
+    const onSignal = (): void => {
+      interrupts++;
+      if (interrupts === 1) {
+        io.stderr('\nshark: stopping: cancelling running jobs (Ctrl-C again to quit at once)\n');
+        controller.abort();
+      } else {
+        process.exit(EXIT_INTERRUPTED);
+      }
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      const logger = flags.json ? jsonLogger(io.stdout) : prettyLogger(io.stdout, process.stdout.isTTY === true);
+      const summary = await runPipeline(session, hostInputs, { jobs, keepGoing: flags.keepGoing ?? false, signal: controller.signal }, logger);
+      if (flags.output !== undefined) writeExecutedDocument(session, summary.run, flags.output);
+      if (summary.status === 'interrupted') throw new ExitError(EXIT_INTERRUPTED);
+      if (summary.status === 'failed') throw new ExitError(EXIT_FAILED);
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      closeSession(session);
+    }
+  });
+}

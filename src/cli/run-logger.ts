@@ -1,0 +1,93 @@
+import type { RunEvent } from '../exec/events.js';
+
+export type Logger = (e: RunEvent) => void;
+
+/** One JSON object per line: for machines, and whenever the output is not a terminal. */
+export function jsonLogger(write: (s: string) => void): Logger {
+  return (e) => write(JSON.stringify({ ...e, time: new Date().toISOString() }) + '\n');
+}
+
+/**
+ * For people at a terminal: a live status line (running steps, done/total
+ * per map step, elapsed), and above it a line per finished or failed job.
+ */
+export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
+  const started = Date.now();
+  const steps = new Map<string, { total: number; done: number }>();
+  const running = new Set<string>();
+  let shown = false;
+  const clear = (): void => {
+    if (tty && shown) write('\r\x1b[2K');
+    shown = false;
+  };
+  const status = (): void => {
+    if (!tty) return;
+    const elapsed = ((Date.now() - started) / 1000).toFixed(1);
+    const parts = [...steps].filter(([, s]) => s.done < s.total).map(([id, s]) => `${id} ${s.done}/${s.total}`);
+    const line = `[${elapsed}s] ${running.size} running${parts.length ? ' · ' + parts.slice(0, 4).join(' · ') : ''}`;
+    write(`\r\x1b[2K${line.slice(0, (process.stdout.columns ?? 100) - 1)}`);
+    shown = true;
+  };
+  const timer = tty ? setInterval(status, 250) : undefined;
+  timer?.unref();
+  const say = (s: string): void => {
+    clear();
+    write(s + '\n');
+    status();
+  };
+  const bump = (step: string): void => {
+    const s = steps.get(step);
+    if (s !== undefined) s.done++;
+  };
+  return (e) => {
+    switch (e.type) {
+      case 'run-start':
+        say(`shark: run ${e.run}, ${e.steps} steps, store ${e.store}`);
+        break;
+      case 'env-build':
+        say(`environment ${e.env}: ready check`);
+        break;
+      case 'step-start':
+        steps.set(e.step, { total: e.jobs, done: 0 });
+        if (e.jobs > 1) say(`${e.step}: ${e.jobs} jobs, ${e.cached} cached`);
+        break;
+      case 'job-start':
+        running.add(e.job);
+        status();
+        break;
+      case 'job-cached':
+        bump(e.step);
+        break;
+      case 'job-done':
+        running.delete(e.job);
+        bump(e.step);
+        say(`done     ${e.job} (${e.seconds.toFixed(1)}s)`);
+        break;
+      case 'job-failed':
+        running.delete(e.job);
+        bump(e.step);
+        say(`FAILED   ${e.job}\n${e.where}: error: ${e.message}${e.log ? `\n  log: ${e.log}` : ''}${e.tail ? `\n${e.tail.split('\n').map((l) => `  | ${l}`).join('\n')}` : ''}`);
+        break;
+      case 'job-skipped':
+        running.delete(e.job);
+        break;
+      case 'step-failed':
+        say(`FAILED   ${e.step}\n${e.where}: error: ${e.message}`);
+        break;
+      case 'progress':
+        break;
+      case 'published':
+        say(`published ${e.path} → ${e.to}`);
+        break;
+      case 'run-end': {
+        if (timer) clearInterval(timer);
+        clear();
+        const s = e.summary;
+        const verdict = s.status === 'ok' ? 'ok' : s.status === 'interrupted' ? 'interrupted' : 'FAILED';
+        write(`${verdict}: ${s.executed} run, ${s.cached} cached, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''} in ${s.seconds.toFixed(1)}s\n`);
+        for (const f of s.failures) write(`  failed: ${f.job} at ${f.where}${f.log ? ` (log: ${f.log})` : ''}\n`);
+        break;
+      }
+    }
+  };
+}

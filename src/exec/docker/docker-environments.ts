@@ -1,0 +1,243 @@
+import { dirname, resolve } from 'node:path';
+import { lockPathFor, readLock, writeLock, type LockFile } from '../../lockfile.js';
+import type { Environment, Pipeline } from '../../pipeline/pipeline.js';
+import type { Executor } from '../executor.js';
+import { buildInputs, type BuildInputs } from './build-inputs.js';
+import { connectDocker, type Connection } from './client.js';
+import { contextTar, DOCKERFILE_NAME } from './context-tar.js';
+import { DockerExecutor } from './docker-executor.js';
+import { dockerEndpoint } from './endpoint.js';
+import { probeImageIds } from './image-probe.js';
+
+export const DOCKER_ID_PREFIX = 'docker:';
+const LOG_TAIL_LINES = 25;
+
+type Locked = LockFile['environments'][string];
+type Ensured = { readonly id: string } | { readonly error: string };
+
+export interface DockerEnvironmentOptions {
+  readonly pipelinePath: string;
+  readonly update: boolean;
+  /** For tests: how to reach the engine. */
+  readonly connect?: () => Promise<Connection>;
+}
+
+/**
+ * Container environments of one pipeline: their ids for `plan` (from the
+ * lock file, without Docker), building them for `run` (once per run each),
+ * and an executor per environment. The id is the image's content id, so a
+ * changed environment changes the key of exactly the jobs that use it.
+ */
+export class DockerEnvironments {
+  private readonly lockPath: string;
+  private readonly contextDir: string;
+  private lock: LockFile | undefined;
+  private readonly inputs = new Map<string, BuildInputs>();
+  private readonly ensured = new Map<string, Promise<Ensured>>();
+  private readonly images = new Map<string, string>();
+  private readonly executors = new Map<string, Executor>();
+  private connection: Promise<Connection> | undefined;
+  private drift: readonly Drift[] | undefined;
+  /** Builds started by this provider (tests count them). */
+  builds = 0;
+
+  constructor(
+    private readonly pipeline: Pipeline,
+    private readonly options: DockerEnvironmentOptions,
+  ) {
+    const path = resolve(options.pipelinePath);
+    this.lockPath = lockPathFor(path);
+    this.contextDir = dirname(path);
+  }
+
+  current(name: string): { readonly id: string } | { readonly missing: string } {
+    const ensured = this.images.get(name);
+    if (ensured !== undefined) return { id: DOCKER_ID_PREFIX + ensured };
+    const locked = this.locked(name);
+    if (locked?.image === undefined || locked.inputs === undefined) return { missing: `environment ${name} not built yet` };
+    if (this.inputsOf(name).hash !== locked.inputs) return { missing: `environment ${name} changed (Dockerfile or copied files): will rebuild` };
+    if (this.options.update) {
+      const moved = this.driftLines().find((d) => d.env === name);
+      if (moved !== undefined) return { missing: `environment ${name}: base ${moved.ref} moved ${short(moved.from)} → ${short(moved.to)}: will rebuild (--update)` };
+    }
+    return { id: DOCKER_ID_PREFIX + locked.image };
+  }
+
+  ensure(name: string, signal: AbortSignal): Promise<Ensured> {
+    let pending = this.ensured.get(name);
+    if (pending === undefined) {
+      pending = this.build(name, signal);
+      this.ensured.set(name, pending);
+    }
+    return pending;
+  }
+
+  executor(name: string): Executor {
+    let executor = this.executors.get(name);
+    if (executor === undefined) {
+      executor = new DockerExecutor(async (signal) => {
+        const env = await this.ensure(name, signal);
+        if ('error' in env) return { ok: false, message: env.error };
+        const connection = await this.connect();
+        if (!connection.ok) return { ok: false, message: connection.message };
+        return { ok: true, client: connection.client, image: env.id.slice(DOCKER_ID_PREFIX.length) };
+      });
+      this.executors.set(name, executor);
+    }
+    return executor;
+  }
+
+  /**
+   * One line per base image whose tag now points elsewhere than the lock
+   * says. Asks the engine only when something is locked, and says nothing
+   * when it cannot be reached.
+   */
+  notes(jobCounts?: ReadonlyMap<string, number>): string[] {
+    return this.driftLines().map((d) => {
+      const counted = jobCounts?.get(d.env);
+      const n = counted ?? this.pipeline.steps.filter((s) => s.kind === 'run' && s.env === d.env).length;
+      const what = counted === undefined ? (n === 1 ? 'step' : 'steps') : n === 1 ? 'job' : 'jobs';
+      const when = this.options.update ? 'will run' : 'would run with --update';
+      return `${d.env}: base ${d.ref} moved ${short(d.from)} → ${short(d.to)}; ${n} ${what} ${when}`;
+    });
+  }
+
+  private driftLines(): readonly Drift[] {
+    if (this.drift !== undefined) return this.drift;
+    const locked = [...this.pipeline.environments.keys()]
+      .map((env) => ({ env, bases: this.locked(env)?.bases ?? {} }))
+      .filter((l) => Object.keys(l.bases).length > 0);
+    const refs = [...new Set(locked.flatMap((l) => Object.keys(l.bases)))];
+    const now = refs.length === 0 ? new Map<string, string>() : probeImageIds(dockerEndpoint(), refs);
+    const drift: Drift[] = [];
+    for (const { env, bases } of locked) {
+      for (const [ref, from] of Object.entries(bases)) {
+        const to = now?.get(ref);
+        if (to !== undefined && to !== from) drift.push({ env, ref, from, to });
+      }
+    }
+    this.drift = drift;
+    return drift;
+  }
+
+  private connect(): Promise<Connection> {
+    this.connection ??= (this.options.connect ?? connectDocker)();
+    return this.connection;
+  }
+
+  private locked(name: string): Locked | undefined {
+    this.lock ??= readLock(this.lockPath);
+    return this.lock.environments[name];
+  }
+
+  private inputsOf(name: string): BuildInputs {
+    let inputs = this.inputs.get(name);
+    if (inputs === undefined) {
+      inputs = buildInputs(this.environment(name).spec, this.contextDir);
+      this.inputs.set(name, inputs);
+    }
+    return inputs;
+  }
+
+  private environment(name: string): Environment {
+    const env = this.pipeline.environments.get(name);
+    if (env === undefined) throw new Error(`no shark-build block defines environment ${name}`);
+    return env;
+  }
+
+  private async build(name: string, signal: AbortSignal): Promise<Ensured> {
+    const connection = await this.connect();
+    if (!connection.ok) return { error: connection.message };
+    const { client } = connection;
+    const env = this.environment(name);
+    // Hashed now rather than from plan's memo: the build must record what it actually sent.
+    const inputs = buildInputs(env.spec, this.contextDir);
+    this.inputs.set(name, inputs);
+    const locked = this.locked(name);
+    try {
+      if (!this.options.update && locked?.image !== undefined && locked.inputs === inputs.hash && (await client.imageId(locked.image)) === locked.image) {
+        this.images.set(name, locked.image);
+        return { id: DOCKER_ID_PREFIX + locked.image };
+      }
+      // Without --update a rebuild starts from the locked base images, when they are still here.
+      const pins = new Map<string, string>();
+      if (!this.options.update) {
+        for (const [ref, id] of Object.entries(locked?.bases ?? {})) {
+          if ((await client.imageId(id)) === id) pins.set(ref, id);
+        }
+      }
+      const tail: string[] = [];
+      this.builds++;
+      const built = await client.build({
+        context: contextTar(pinBases(env.spec.dockerfile, pins), inputs.entries),
+        dockerfile: DOCKERFILE_NAME,
+        tag: imageTag(name, inputs.hash),
+        labels: { 'shark.env': name, 'shark.inputs': inputs.hash },
+        network: env.spec.network ? 'default' : 'none',
+        signal,
+        onLine: (line) => {
+          if (line.trim() === '') return;
+          tail.push(line);
+          if (tail.length > LOG_TAIL_LINES) tail.shift();
+        },
+      });
+      if (!built.ok) {
+        if (signal.aborted) return { error: `building environment ${name} was cancelled` };
+        const missing = inputs.missing.length > 0 ? `\nnot in ${this.contextDir}: ${inputs.missing.join(', ')}` : '';
+        return { error: `building environment ${name} failed: ${built.message}${missing}\n--- last lines of the build log:\n${tail.join('\n')}` };
+      }
+      const bases: Record<string, string> = {};
+      for (const ref of env.spec.bases) {
+        // Stage names (`FROM build`) and `scratch` resolve to nothing and are not locked.
+        const id = pins.get(ref) ?? (await client.imageId(ref));
+        if (id !== undefined) bases[ref] = id;
+      }
+      this.record(name, { bases, image: built.imageId, inputs: inputs.hash });
+      this.images.set(name, built.imageId);
+      return { id: DOCKER_ID_PREFIX + built.imageId };
+    } catch (e) {
+      if (signal.aborted) return { error: `building environment ${name} was cancelled` };
+      return { error: `building environment ${name} failed: ${(e as Error).message}` };
+    }
+  }
+
+  private record(name: string, entry: Locked): void {
+    // Re-read: imports may have written their pins since we loaded the lock.
+    const lock = readLock(this.lockPath);
+    const before = lock.environments[name];
+    if (before !== undefined && JSON.stringify(before) === JSON.stringify(entry)) {
+      this.lock = lock;
+      return;
+    }
+    lock.environments[name] = entry;
+    writeLock(this.lockPath, lock);
+    this.lock = lock;
+    this.drift = undefined;
+  }
+}
+
+interface Drift {
+  readonly env: string;
+  readonly ref: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+function short(id: string): string {
+  return id.replace(/^sha256:/, '').slice(0, 12);
+}
+
+/** `shark-env/NAME:INPUTS`: a tag keeps the image from being pruned as dangling; the id is what counts. */
+export function imageTag(env: string, inputsHash: string): string {
+  const repo = env.toLowerCase().replace(/[^a-z0-9._-]/g, '-').replace(/^[^a-z0-9]+/, '') || 'env';
+  return `shark-env/${repo}:${inputsHash.replace(/^sha256:/, '').slice(0, 16)}`;
+}
+
+/** Rewrites `FROM ref` to `FROM sha256:…` for pinned bases; stage names and `AS` clauses are kept. */
+export function pinBases(dockerfile: string, pins: ReadonlyMap<string, string>): string {
+  if (pins.size === 0) return dockerfile;
+  return dockerfile.replace(/^(\s*FROM\s+(?:--\S+\s+)*)(\S+)/gim, (whole, lead: string, ref: string) => {
+    const id = pins.get(ref);
+    return id === undefined ? whole : lead + id;
+  });
+}

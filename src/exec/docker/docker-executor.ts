@@ -1,0 +1,124 @@
+import { createWriteStream, mkdirSync, openSync } from 'node:fs';
+import { posix } from 'node:path';
+import type { ExecOutcome, ExecRequest, Executor } from '../executor.js';
+import type { ContainerHandle, ContainerSpec, DockerClient } from './client.js';
+
+/** Labels on every job container: `docker ps -a --filter label=shark.job` finds leftovers of a killed run. */
+export const JOB_LABEL = 'shark.job';
+
+export type ImageTarget = { readonly ok: true; readonly client: DockerClient; readonly image: string } | { readonly ok: false; readonly message: string };
+
+/** How long to let the output stream drain after the container has exited. */
+const DRAIN_MS = 2000;
+
+/**
+ * Runs each job in a fresh container of its environment's image, with the
+ * job's /data mounted and nothing else from the host. The container is
+ * removed whatever happens: success, failure, timeout or cancel.
+ */
+export class DockerExecutor implements Executor {
+  constructor(private readonly target: (signal: AbortSignal) => Promise<ImageTarget>) {}
+
+  async run(req: ExecRequest): Promise<ExecOutcome> {
+    if (req.signal.aborted) return { status: 'cancelled' };
+    const target = await this.target(req.signal);
+    if (req.signal.aborted) return { status: 'cancelled' };
+    if (!target.ok) return { status: 'failed', exitCode: null, message: target.message };
+    const { client, image } = target;
+    mkdirSync(req.workspace.root + '/data', { recursive: true });
+    const log = createWriteStream('', { fd: openSync(req.logPath, 'a') });
+    let container: ContainerHandle | undefined;
+    let ending: 'cancelled' | 'timeout' | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const stop = (why: 'cancelled' | 'timeout'): void => {
+      if (ending !== undefined) return;
+      ending = why;
+      void container?.kill().catch(() => undefined);
+    };
+    const onAbort = (): void => stop('cancelled');
+    try {
+      container = await client.createContainer(containerSpec(req, image, ownerFix(client)));
+      if (req.signal.aborted) return { status: 'cancelled' };
+      const { ended } = await container.attach(log);
+      req.signal.addEventListener('abort', onAbort, { once: true });
+      if (req.timeout !== undefined) timer = setTimeout(() => stop('timeout'), req.timeout * 1000);
+      await container.start();
+      // A stop that came while the container was starting found nothing to kill.
+      if (ending !== undefined) await container.kill();
+      const code = await container.wait();
+      await Promise.race([ended, new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
+      if (ending === 'cancelled') return { status: 'cancelled' };
+      if (ending === 'timeout') return { status: 'timeout', message: `timed out after ${req.timeout}s` };
+      return code === 0 ? { status: 'ok' } : { status: 'failed', exitCode: code, message: `exit status ${code}` };
+    } catch (e) {
+      if (req.signal.aborted) return { status: 'cancelled' };
+      const message = `container for ${req.label} failed to run: ${(e as Error).message}`;
+      log.write(`shark: ${message}\n`);
+      return { status: 'failed', exitCode: null, message };
+    } finally {
+      req.signal.removeEventListener('abort', onAbort);
+      if (timer !== undefined) clearTimeout(timer);
+      if (container !== undefined) await container.remove().catch((e: Error) => log.write(`shark: could not remove container ${container!.id}: ${e.message}\n`));
+      await new Promise((r) => log.end(r));
+    }
+  }
+}
+
+/**
+ * When the engine runs containers as real root and Shark does not, files the
+ * job writes would belong to root and the store could not move them: hand the
+ * outputs back to the calling user on the way out. Not for rootless engines,
+ * where container root already is the user.
+ */
+interface OwnerFix {
+  readonly uid: number;
+  readonly gid: number;
+}
+
+function ownerFix(client: DockerClient): OwnerFix | undefined {
+  const uid = process.getuid?.();
+  const gid = process.getgid?.();
+  if (uid === undefined || gid === undefined || uid === 0 || client.rootless) return undefined;
+  return { uid, gid };
+}
+
+export function containerSpec(req: ExecRequest, image: string, fix: OwnerFix | undefined): ContainerSpec {
+  const root = req.workspace.root;
+  const seen = new Set<string>();
+  const inputs = req.inputs.map((i) => i.path).filter((p) => !seen.has(p) && seen.add(p));
+  return {
+    image,
+    cmd: ['/bin/sh', '-c', fix === undefined ? req.script('') : withOwnerFix(req, fix)],
+    workdir: workdirOf(req),
+    env: Object.entries(req.env).map(([k, v]) => `${k}=${v}`),
+    labels: { [JOB_LABEL]: '1', 'shark.label': req.label, 'shark.pid': String(process.pid) },
+    mounts: [
+      { source: root + '/data', target: '/data', readOnly: false },
+      ...inputs.map((p) => ({ source: root + p, target: p, readOnly: true })),
+    ],
+    network: req.network,
+  };
+}
+
+/** `cd` wins when absolute; a relative `cd` is taken from the frontmatter `path:` (the image's default is never used). */
+export function workdirOf(req: Pick<ExecRequest, 'cwd' | 'containerWorkdir'>): string {
+  if (req.cwd === undefined) return req.containerWorkdir;
+  return posix.isAbsolute(req.cwd) ? req.cwd : posix.join(req.containerWorkdir, req.cwd);
+}
+
+function withOwnerFix(req: ExecRequest, fix: OwnerFix): string {
+  const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+  const owner = `${fix.uid}:${fix.gid}`;
+  const dirs = new Set<string>();
+  for (const o of req.outputs) {
+    for (let d = posix.dirname(o.path); d !== '/data' && d !== '/' && d !== '.'; d = posix.dirname(d)) dirs.add(d);
+  }
+  const outputs = req.outputs.map((o) => quote(o.path)).join(' ');
+  const parents = [...dirs].map(quote).join(' ');
+  const chown = [
+    outputs === '' ? '' : `chown -R ${owner} ${outputs}`,
+    parents === '' ? '' : `chown ${owner} ${parents}`,
+  ].filter((c) => c !== '').join('; ');
+  if (chown === '') return req.script('');
+  return `trap '${`{ ${chown}; } 2>/dev/null`.replace(/'/g, `'\\''`)}' EXIT\n${req.script('')}`;
+}

@@ -1,0 +1,94 @@
+import type { ImportClause } from '../pipeline/import-clause.js';
+import { mismatch, sumFile, type Expected } from './checksum.js';
+import { describeFailure, download, head } from './http.js';
+import type { FetchOutcome, ImportContext, Importer, Pin, ResolveOutcome } from './importer.js';
+import { pinOrigin, samePin } from './pin.js';
+import { placeFile } from './place.js';
+import { Staging } from './staging.js';
+import type { HttpTuning } from './zenodo.js';
+
+/**
+ * Plain `http(s)://` downloads. With a checksum column the URL is immutable
+ * and a locked pin is trusted without asking; without one, the first fetch
+ * pins its sha256 in the lock file, and only `--refresh` asks the server
+ * again (a HEAD: ETag, Last-Modified, size).
+ */
+export class UrlImporter implements Importer {
+  constructor(private readonly tuning: HttpTuning = {}) {}
+
+  async resolve(clause: ImportClause, ctx: ImportContext): Promise<ResolveOutcome> {
+    const url = urlOf(clause);
+    const locked = ctx.locked;
+    const usable = locked !== undefined && locked.source === 'url' && locked.url === url && typeof locked.sha256 === 'string' ? locked : undefined;
+    const sum = clause.checksum;
+    if (sum !== undefined) {
+      if (usable !== undefined && usable[sum.algorithm] === sum.hex) return { ok: true, pin: usable };
+      return { ok: true, pin: { source: 'url', url, [sum.algorithm]: sum.hex } };
+    }
+    if (usable === undefined) return { ok: true, pin: { source: 'url', url } };
+    if (!ctx.refresh) return { ok: true, pin: usable };
+    const h = await head(url, { ...this.tuning, signal: ctx.signal });
+    if (!h.ok) {
+      // Some servers do not answer HEAD: then only a download can tell.
+      if (h.failure.reason === 'status' && [403, 405, 501].includes(h.failure.status)) return { ok: true, pin: { source: 'url', url } };
+      return { ok: false, message: describeFailure(h.failure) };
+    }
+    const { etag, lastModified, size } = h.value;
+    const same = etag !== undefined
+      ? etag === usable.etag
+      : lastModified !== undefined && lastModified === usable.modified && (size === undefined || size === usable.size);
+    if (same) return { ok: true, pin: usable };
+    const pin: Record<string, string | number> = { source: 'url', url };
+    if (size !== undefined) pin.size = size;
+    if (etag !== undefined) pin.etag = etag;
+    if (lastModified !== undefined) pin.modified = lastModified;
+    return { ok: true, pin };
+  }
+
+  async fetch(clause: ImportClause, pin: Pin, dest: string, ctx: ImportContext): Promise<FetchOutcome> {
+    const url = urlOf(clause);
+    const staging = new Staging(dest);
+    try {
+      const part = staging.path('part');
+      const got = await download(url, part, { ...this.tuning, signal: ctx.signal, progress: ctx.progress });
+      if (!got.ok) return { ok: false, message: describeFailure(got.failure) };
+      const sums = await sumFile(part);
+      const expected: Expected[] = [];
+      if (clause.checksum !== undefined) expected.push({ ...clause.checksum, from: 'the import clause' });
+      const fromLock = samePin(pin, ctx.locked);
+      for (const algorithm of ['sha256', 'md5'] as const) {
+        const hex = pin[algorithm];
+        if (typeof hex === 'string' && hex !== clause.checksum?.hex) expected.push({ algorithm, hex, from: pinOrigin(pin, ctx.locked) });
+      }
+      const bad = mismatch(url, sums, expected);
+      if (bad !== undefined) {
+        const hint = fromLock && clause.checksum === undefined ? '; the content changed since it was locked: run with --refresh to accept the new content' : '';
+        return { ok: false, message: bad + hint };
+      }
+      const placed = await placeFile(part, nameOf(url, got.value.filename), clause, staging, ctx.signal);
+      if (!placed.ok) return placed;
+      const final: Record<string, string | number> = { source: 'url', url, sha256: sums.sha256, md5: sums.md5, size: sums.size };
+      if (got.value.etag !== undefined) final.etag = got.value.etag;
+      if (got.value.lastModified !== undefined) final.modified = got.value.lastModified;
+      return { ok: true, pin: final };
+    } finally {
+      staging.cleanup();
+    }
+  }
+}
+
+function urlOf(clause: ImportClause): string {
+  if (clause.source.scheme !== 'url') throw new Error(`UrlImporter given a ${clause.source.scheme} source`);
+  return clause.source.url;
+}
+
+/** The file's name inside DEST/: the URL's last segment, else what the server calls it. */
+function nameOf(url: string, served: string | undefined): string {
+  const last = new URL(url).pathname.split('/').pop() ?? '';
+  try {
+    if (last !== '') return decodeURIComponent(last);
+  } catch {
+    return last;
+  }
+  return served ?? 'download';
+}

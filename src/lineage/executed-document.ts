@@ -1,0 +1,62 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { Session } from '../plan/session.js';
+
+const MAX_OUTPUT_LINES = 40;
+
+/**
+ * The pipeline document as executed: the same markdown, each Shark block
+ * followed by the ids of its results and its captured output. The blocks
+ * themselves are unchanged, so the document stays hand-executable, and the
+ * added blocks are not Shark blocks.
+ */
+export function writeExecutedDocument(session: Session, runId: number, outPath: string): void {
+  const { pipeline, meta } = session;
+  const lines = pipeline.document.source.split('\n');
+  const jobs = meta.runJobs(runId);
+  const inserts = new Map<number, string[]>();
+  for (const block of pipeline.blocks) {
+    if (block.steps.length === 0) continue;
+    const mine = jobs.filter((j) => j.block === block.id);
+    if (mine.length === 0) continue;
+    const close = closingLine(lines, block.block.at.line, block.block.body.length);
+    const text: string[] = ['', `<!-- shark: ${block.id}, run ${runId} -->`];
+    for (const j of mine) {
+      const result = meta.result(j.key);
+      const outputs = result ? Object.entries(JSON.parse(result.outputs) as Record<string, string>) : [];
+      text.push(`<!-- ${j.job}: ${j.status}, key ${j.key.slice(0, 16)}${outputs.map(([p, id]) => `, ${p} = ${id}`).join('')} -->`);
+    }
+    const output = mine.flatMap((j) => readLog(j.log));
+    if (output.length > 0) {
+      const shown = output.length > MAX_OUTPUT_LINES ? [...output.slice(0, MAX_OUTPUT_LINES), `… ${output.length - MAX_OUTPUT_LINES} more lines`] : output;
+      text.push('', '```text', ...shown, '```');
+    }
+    inserts.set(close, text);
+  }
+  const out: string[] = [];
+  lines.forEach((line, i) => {
+    out.push(line);
+    const extra = inserts.get(i + 1);
+    if (extra !== undefined) out.push(...extra);
+  });
+  const tmp = `${outPath}.tmp-${process.pid}`;
+  writeFileSync(tmp, out.join('\n'));
+  renameSync(tmp, outPath);
+}
+
+function closingLine(lines: readonly string[], open: number, bodyLength: number): number {
+  const fence = /^\s*(`{3,}|~{3,})/.exec(lines[open - 1] ?? '')?.[1] ?? '```';
+  for (let i = open + bodyLength; i < lines.length; i++) {
+    if (lines[i]!.trim().startsWith(fence)) return i + 1;
+  }
+  return open + bodyLength + 1;
+}
+
+function readLog(path: string | null): string[] {
+  if (path === null) return [];
+  try {
+    const text = readFileSync(path, 'utf8').replace(/`{3,}/g, (m) => m.replace(/`/g, "'"));
+    return text === '' ? [] : text.trimEnd().split('\n');
+  } catch {
+    return [];
+  }
+}
