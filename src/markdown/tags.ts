@@ -69,7 +69,9 @@ export function parseTag(lang: string, meta: string): TagResult {
       break;
     }
     case 'import': {
-      if (rest.length > 1 || (rest.length === 1 && !HASH.test(rest[0]!))) return malformed();
+      // The original Shark writes `shark-import[:ALIAS][:HASH]`; neither changes what is imported.
+      if (rest.length > 2 || (rest.length === 2 && !HASH.test(rest[1]!))) return malformed();
+      if (rest[0] !== undefined && rest[0] !== '' && !NAME.test(rest[0])) return malformed();
       break;
     }
     case 'publish': {
@@ -96,7 +98,7 @@ function usageOf(kind: BlockKind): string {
     case 'run':
       return 'shark-run or shark-run:ENV';
     case 'import':
-      return 'shark-import';
+      return 'shark-import or shark-import:ALIAS';
     case 'publish':
       return 'shark-publish or shark-publish:DIR';
   }

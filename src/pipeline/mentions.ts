@@ -27,15 +27,8 @@ const GLOB = /[*?[]/;
  */
 export function findMentions(words: readonly Word[], posOf: (offset: number) => Position): MentionResult[] {
   const found: MentionResult[] = [];
-  for (const word of words) {
-    let start = -1;
-    if (word.value.startsWith('/data/')) start = 0;
-    else {
-      const eq = word.value.indexOf('=/data/');
-      if (eq >= 0) start = eq + 1;
-    }
-    if (start < 0) continue;
-    let raw = word.value.slice(start);
+  for (const { word, start, end } of candidates(words)) {
+    let raw = word.value.slice(start, end);
     const at = posOf(word.offsets[start]!);
     const expansion = raw.search(/[$`]/);
     // An expansion inside double quotes or unquoted changes the path at run time.
@@ -84,4 +77,24 @@ export function findMentions(words: readonly Word[], posOf: (offset: number) => 
     found.push({ ok: true, mention });
   }
   return found;
+}
+
+/**
+ * Where paths start in each word: at its start, after `=`, or, inside a
+ * command substitution within double quotes (`"n=$(wc -l < /data/x)"`),
+ * after unquoted whitespace or `(`. Such an embedded path ends where the
+ * substitution's words do.
+ */
+function* candidates(words: readonly Word[]): Generator<{ word: Word; start: number; end: number }> {
+  for (const word of words) {
+    const v = word.value;
+    for (let i = v.indexOf('/data/'); i >= 0; i = v.indexOf('/data/', i + 1)) {
+      const before = v[i - 1];
+      const embedded = before !== undefined && before !== '=' && word.contexts[i] === '' && /[\s(`]/.test(before);
+      if (i !== 0 && before !== '=' && !embedded) continue;
+      let end = i;
+      while (end < v.length && !(word.contexts[end] === '' && /[\s)`;|&<>]/.test(v[end]!))) end++;
+      yield { word, start: i, end };
+    }
+  }
 }

@@ -5,6 +5,7 @@ import type { SourceLine } from '../markdown/document.js';
  * One logical shell command of a run block: prompts stripped, `\`-newline
  * continuations joined, comments removed, multi-line constructs (open quotes,
  * `if`/`for`/`while`/`case`, here-documents, trailing `|`/`&&`) kept together.
+ * When a block writes its commands after `$ ` prompts, other lines are output.
  */
 export interface CommandText {
   readonly text: string;
@@ -82,6 +83,7 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
     commandPosition = true;
   };
 
+  const transcript = body.some((l) => /^\s*\$( |$)/.test(l.text));
   for (const src of body) {
     let text = src.text;
     let offset = 0;
@@ -106,7 +108,8 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
       if (prompt !== null) {
         offset = prompt[0].length;
         text = text.slice(offset);
-      } else if (/^\s*\$$/.test(text)) {
+      } else if (/^\s*\$$/.test(text) || transcript) {
+        // In a transcript, a line with no prompt that continues no command is output, as the original Shark writes it.
         continue;
       }
     }

@@ -77,11 +77,13 @@ export function shellWords(text: string): Word[] {
         }
         if (text[k] === '$' && text[k + 1] === '(') {
           // A command substitution inside double quotes starts a fresh, unquoted context.
+          add('$', k, '"');
           let depth = 0;
+          k++;
           do {
             if (text[k] === '(') depth++;
             else if (text[k] === ')') depth--;
-            add(text[k]!, k, k === 0 || text[k - 1] === '$' || text[k] === '$' ? '"' : '');
+            add(text[k]!, k, '');
             k++;
           } while (k < text.length && depth > 0);
           continue;
