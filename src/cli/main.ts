@@ -32,8 +32,9 @@ export function buildProgram(io: Io): Command {
     .argument('<file>', 'pipeline markdown file')
     .action((file: string) => {
       const pipeline = loadOrReport(file, io.stderr);
-      const runs = pipeline.steps.length;
-      io.stdout(`${file}: ok — ${pipeline.blocks.length} blocks, ${runs} steps, ${pipeline.environments.size} environments\n`);
+      const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+      const { blocks, steps, environments } = pipeline;
+      io.stdout(`${file}: ok — ${count(blocks.length, 'block')}, ${count(steps.length, 'step')}, ${count(environments.size, 'environment')}\n`);
     });
 
   program

@@ -123,8 +123,11 @@ export async function runPipeline(
           emit({ type: 'progress', job: job.id, done, total: total ?? null }));
         const fetched = await importer.fetch(step.clause, job.record.pin ?? {}, ws.root + step.clause.dest, ctx);
         if (!fetched.ok) return fail(fetched.message, step.at);
-        session.lock.imports[importLockKey(step.clause.raw, step.clause.dest)] = fetched.pin;
-        writeLock(session.lockPath, session.lock);
+        // Local files are content-hashed on every plan; only remote sources need pinning.
+        if (step.clause.source.scheme !== 'file') {
+          session.lock.imports[importLockKey(step.clause.raw, step.clause.dest)] = fetched.pin;
+          writeLock(session.lockPath, session.lock);
+        }
         record = { ...job.record, pin: fetched.pin };
         outcome = { status: 'ok' };
       } else if (step.kind === 'run') {

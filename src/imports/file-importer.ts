@@ -9,8 +9,10 @@ export class FileImporter implements Importer {
   async resolve(clause: ImportClause, ctx: ImportContext): Promise<ResolveOutcome> {
     const path = this.pathOf(clause, ctx);
     if (!existsSync(path)) return { ok: false, message: `local import \`${clause.raw}\` does not exist (looked for ${path})` };
-    if (statSync(path).isDirectory()) return { ok: true, pin: { path, kind: 'directory', stamp: dirStamp(path, ctx) } };
-    return { ok: true, pin: { path, sha256: ctx.hashFile(path) } };
+    // The pin names the path as written, so moving the project elsewhere invalidates nothing.
+    const written = clause.source.scheme === 'file' ? clause.source.path : clause.raw;
+    if (statSync(path).isDirectory()) return { ok: true, pin: { path: written, kind: 'directory', tree: dirStamp(path, ctx) } };
+    return { ok: true, pin: { path: written, sha256: ctx.hashFile(path) } };
   }
 
   async fetch(clause: ImportClause, pin: Record<string, string | number>, dest: string, ctx: ImportContext): Promise<FetchOutcome> {

@@ -74,8 +74,8 @@ export class GitHubImporter implements Importer {
         } catch {
           return { ok: false, message: `${name} has no path \`${src.path}\`` };
         }
-        if (!st.isDirectory()) {
-          // A single file: it goes into DEST/ under its own name.
+        if (!st.isDirectory() && clause.destIsDir) {
+          // A single file into DEST/: under its own name.
           const holder = staging.dir('file');
           renameSync(sub, join(holder, basename(sub)));
           root = holder;

@@ -1,4 +1,4 @@
-import type { BlockNode, Pipeline } from './pipeline.js';
+import { DEFAULT_PUBLISH_DIR, type BlockNode, type Pipeline } from './pipeline.js';
 
 export type DagFormat = 'text' | 'json' | 'dot' | 'mermaid';
 export const DAG_FORMATS: readonly DagFormat[] = ['text', 'json', 'dot', 'mermaid'];
@@ -44,7 +44,16 @@ export function formatDag(pipeline: Pipeline, format: DagFormat): string {
 }
 
 function label(b: BlockNode): string {
-  return b.kind === 'build' ? `build ${b.env}` : b.kind === 'run' ? `run on ${b.env}` : b.kind;
+  switch (b.kind) {
+    case 'build':
+      return `build ${b.env}`;
+    case 'run':
+      return `run on ${b.env}`;
+    case 'import':
+      return 'import';
+    case 'publish':
+      return `publish to ${b.block.arg ?? DEFAULT_PUBLISH_DIR}/`;
+  }
 }
 
 function textBlock(b: BlockNode): string {

@@ -6,7 +6,7 @@ import { parseBuildSpec } from './build-spec.js';
 import { isUnder, normaliseDataPath, parentOf } from './data-path.js';
 import { parseImportLine } from './import-clause.js';
 import { findMentions, type Mention } from './mentions.js';
-import type { BlockNode, Environment, Input, Output, Pipeline, Step } from './pipeline.js';
+import { DEFAULT_PUBLISH_DIR, type BlockNode, type Environment, type Input, type Output, type Pipeline, type Step } from './pipeline.js';
 import { splitCommands, type CommandText } from './shell-lines.js';
 import { shellWords, type Word } from './shell-words.js';
 
@@ -131,7 +131,7 @@ export function buildPipeline(document: Document): { pipeline: Pipeline | undefi
       if (read.length > 0) {
         made.push({
           kind: 'publish', id: blockId, index: steps.length, blockId, block, at: block.at,
-          dir: block.arg ?? '_shark', inputs: read, outputs: [], after: [],
+          dir: block.arg ?? DEFAULT_PUBLISH_DIR, inputs: read, outputs: [], after: [],
         });
       }
     }
@@ -184,8 +184,9 @@ function environmentsOf(document: Document, ids: string[], broken: Set<string>, 
     const name = block.arg!;
     const previous = environments.get(name);
     if (previous !== undefined) {
-      diagnostics.push(error(document.file, block.at, `environment \`${name}\` is defined twice`, [
-        { at: previous.block.at, message: `first defined here` },
+      const nameAt = (b: SharkBlock): Position => ({ line: b.infoAt.line, col: b.infoAt.col + 'shark-build:'.length });
+      diagnostics.push(error(document.file, nameAt(block), `environment \`${name}\` is defined twice`, [
+        { at: nameAt(previous.block), message: `first defined here` },
       ]));
       return;
     }
@@ -272,9 +273,10 @@ function runSteps(
     const id = stepId(n, commands.length);
     const posOf = (offset: number): Position => ({ line: c.text.lines[offset] ?? c.text.at.line, col: c.text.cols[offset] ?? c.text.at.col });
     const mentions: Mention[] = [];
+    let misnamed = false;
     for (const found of findMentions(c.words, posOf)) {
       if (found.ok) mentions.push(found.mention);
-      else fail(found.at, found.message);
+      else (fail(found.at, found.message), (misnamed = true));
     }
     const inputs: Input[] = [];
     const outputs: Output[] = [];
@@ -308,7 +310,8 @@ function runSteps(
       inputs.push({ path, isDir: m.path.isDir || r.kind === 'contains', from: [...new Set(r.writers.map((w) => w.step))], at: m.at });
     }
     const plus = outputs.find((o) => o.perItem);
-    if (plus !== undefined && !mentions.some((m) => m.wildcard !== undefined)) {
+    // With a path already reported, the wildcard this `+` goes with may be the one that was wrong.
+    if (plus !== undefined && !misnamed && !mentions.some((m) => m.wildcard !== undefined)) {
       fail(plus.at, '`+` names each map job\'s output after its item, but this command has no wildcard input such as /data/dir/*');
     }
     steps.push({

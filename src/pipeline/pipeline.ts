@@ -70,6 +70,9 @@ export interface ImportStep extends StepBase {
   readonly clause: ImportClause;
 }
 
+/** Where `shark-publish` without a directory copies results, relative to the pipeline's directory. */
+export const DEFAULT_PUBLISH_DIR = '_shark';
+
 export interface PublishStep extends StepBase {
   readonly kind: 'publish';
   /** Where results are copied, relative to the pipeline's directory. */

@@ -22,6 +22,7 @@ export interface SplitProblem {
 
 const OPENERS = new Set(['if', 'for', 'while', 'until', 'case', '{']);
 const CLOSERS = new Set(['fi', 'done', 'esac', '}']);
+const CLOSER_OF: Readonly<Record<string, string>> = { if: 'fi', for: 'done', while: 'done', until: 'done', case: 'esac', '{': '}' };
 /** Words after which the next word is again in command position. */
 const RESETTERS = new Set(['then', 'do', 'else', 'elif', '{', '!', 'if', 'while', 'until', 'time']);
 
@@ -35,7 +36,8 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
   let quoteAt: Position | undefined;
   let depth = 0;
   let depthAt: Position | undefined;
-  let heredocs: { delim: string; stripTabs: boolean }[] = [];
+  let opener = '';
+  let heredocs: { delim: string; stripTabs: boolean; at: Position }[] = [];
   let inHeredoc = false;
   let word = '';
   let wordQuoted = false;
@@ -51,7 +53,8 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
   const endWord = (at: Position): void => {
     if (word !== '' && !wordQuoted) {
       if (commandPosition && OPENERS.has(word)) {
-        if (depth === 0) depthAt = at;
+        // `at` is just past the word, and an opener is a plain word on one line.
+        if (depth === 0) (depthAt = { line: at.line, col: at.col - word.length }), (opener = word);
         depth++;
       } else if (commandPosition && CLOSERS.has(word) && depth > 0) {
         depth--;
@@ -185,7 +188,7 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
         endWord({ line: src.line, col });
         const m = /^<<(-?)\s*(['"]?)([^\s'"<>;&|]+)\2/.exec(text.slice(i));
         if (m !== null) {
-          heredocs.push({ delim: m[3]!, stripTabs: m[1] === '-' });
+          heredocs.push({ delim: m[3]!, stripTabs: m[1] === '-', at: { line: src.line, col } });
           for (let k = 0; k < m[0].length; k++) push(text[i + k]!, src.line, col + k);
           i += m[0].length;
           commandPosition = false;
@@ -231,9 +234,9 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
   if (quote !== '' && quoteAt !== undefined) {
     problems.push({ at: quoteAt, message: `unterminated ${quote === '"' ? 'double' : 'single'} quote` });
   } else if (inHeredoc) {
-    problems.push({ at: { line: lines[0] ?? 0, col: cols[0] ?? 0 }, message: `here-document is not closed by a \`${heredocs[0]!.delim}\` line` });
+    problems.push({ at: heredocs[0]!.at, message: `here-document is never closed: no \`${heredocs[0]!.delim}\` line before the end of the block` });
   } else if (depth > 0 && depthAt !== undefined) {
-    problems.push({ at: depthAt, message: 'unterminated shell construct: no closing `fi`, `done`, `esac` or `}` before the end of the block' });
+    problems.push({ at: depthAt, message: `\`${opener}\` is never closed: no \`${CLOSER_OF[opener] ?? 'fi'}\` before the end of the block` });
   } else if (joinNext) {
     const [l, c] = lastPos();
     problems.push({ at: { line: l, col: c + 1 }, message: 'line continuation `\\` at the end of the block' });

@@ -65,8 +65,9 @@ export async function connectDocker(env: NodeJS.ProcessEnv = process.env): Promi
   const { default: Docker } = await import('dockerode');
   let docker: Dockerode;
   try {
-    // Pass the socket explicitly so that the one we name in messages is the one we used.
-    docker = endpoint.kind === 'unix' && !endpoint.fromEnv ? new Docker({ socketPath: endpoint.socketPath }) : new Docker();
+    // Pass the socket explicitly so that the one we name in messages is the one we used;
+    // for TCP, TLS and ssh endpoints dockerode reads DOCKER_HOST, DOCKER_CERT_PATH, ... itself.
+    docker = endpoint.kind === 'unix' ? new Docker({ socketPath: endpoint.socketPath }) : new Docker();
     // dockerode accepts an abort signal here, though its types do not say so.
     await (docker as unknown as { ping(o: { abortSignal: AbortSignal }): Promise<unknown> }).ping({ abortSignal: AbortSignal.timeout(PING_TIMEOUT_MS) });
   } catch (e) {

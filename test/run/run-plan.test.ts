@@ -1,0 +1,181 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { Rig, SHARK, toRun } from '../support/rig.js';
+
+const PIPELINE = `# Counting pipeline
+
+Prose that can change freely.
+
+## Prepare
+
+\`\`\`shark-run
+echo prepare >> counter; echo "1 2 3" > /data/numbers.txt
+\`\`\`
+
+## Sum
+
+\`\`\`shark-run
+echo sum >> counter; tr ' ' '\\n' < /data/numbers.txt | awk '{ s += $1 } END { print s }' > /data/sum.txt
+\`\`\`
+
+## Report
+
+\`\`\`shark-run
+echo report >> counter; echo "total $(cat /data/sum.txt)" > /data/report.txt
+\`\`\`
+
+## Other branch
+
+\`\`\`shark-run
+echo other >> counter; echo independent > /data/other.txt
+\`\`\`
+
+\`\`\`shark-publish
+/data/report.txt
+\`\`\`
+`;
+
+describe('shark run and plan on the host', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig();
+    rig.write('p.md', PIPELINE);
+  });
+  afterEach(() => rig.cleanup());
+
+  it('runs every step once, and a second run executes zero commands', async () => {
+    const first = await rig.shark(['run', 'p.md']);
+    expect(first.code).toBe(0);
+    expect(rig.lines().sort()).toEqual(['other', 'prepare', 'report', 'sum']);
+    expect(rig.read('_shark/report.txt')).toBe('total 6\n');
+
+    const second = await rig.shark(['run', 'p.md']);
+    expect(second.code).toBe(0);
+    expect(rig.count()).toBe(4);
+    expect(second.stdout).toMatch(/ok: 0 run, 4 cached, 0 failed/);
+    const plan = await rig.plan('p.md');
+    expect(plan.summary).toEqual({ cached: 4, run: 0, blocked: 0 });
+  });
+
+  it('re-runs exactly an edited step and its dependants, and everything is cached after reverting', async () => {
+    await rig.shark(['run', 'p.md']);
+    rig.write('p.md', PIPELINE.replace('echo "1 2 3"', 'echo "1 2 3 4"'));
+    const plan = await rig.plan('p.md');
+    expect(plan.jobs.map((j) => [j.step, j.status])).toEqual([
+      ['prepare', 'run'], ['sum', 'blocked'], ['report', 'blocked'], ['other-branch', 'cached'],
+    ]);
+    expect(plan.jobs[0]!.reasons).toEqual(['command text changed']);
+    expect(plan.jobs[1]!.reasons[0]).toMatch(/upstream will run \(prepare\)/);
+    const ran = await rig.shark(['run', 'p.md']);
+    expect(ran.code).toBe(0);
+    expect(rig.lines().slice(4)).toEqual(['prepare', 'sum', 'report']);
+    expect(rig.read('_shark/report.txt')).toBe('total 10\n');
+
+    rig.write('p.md', PIPELINE);
+    expect(toRun(await rig.plan('p.md'))).toEqual([]);
+    await rig.shark(['run', 'p.md']);
+    expect(rig.count()).toBe(7);
+  });
+
+  it('keeps results when prose changes, headings are renamed or blocks move within a section', async () => {
+    await rig.shark(['run', 'p.md']);
+    const edited = PIPELINE.replace('Prose that can change freely.', 'Entirely new prose.\n\nMore of it.')
+      .replace('## Sum', '## Adding the numbers up')
+      .replace('## Other branch', '## Another branch')
+      .replace('\n```shark-publish\n/data/report.txt\n```\n', '')
+      .replace('## Another branch', '```shark-publish\n/data/report.txt\n```\n\n## Another branch');
+    rig.write('p.md', edited);
+    const plan = await rig.plan('p.md');
+    expect(plan.summary).toEqual({ cached: 4, run: 0, blocked: 0 });
+  });
+
+  it('stops downstream re-runs when a re-run step produces identical output (early cutoff)', async () => {
+    await rig.shark(['run', 'p.md']);
+    // A different command that writes the same bytes.
+    rig.write('p.md', PIPELINE.replace('echo "1 2 3" > /data/numbers.txt', 'printf "1 2 3\\n" > /data/numbers.txt'));
+    const ran = await rig.shark(['run', 'p.md']);
+    expect(ran.code).toBe(0);
+    expect(rig.lines().slice(4)).toEqual(['prepare']);
+  });
+
+  it('re-runs a step when a local script it names changes, and explains which', async () => {
+    rig.write('scripts/double.sh', 'sed "s/$/ doubled/"\n');
+    rig.write('s.md', '# S\n\n```shark-run\necho "a" > /data/a.txt\n```\n\n```shark-run\nsh scripts/double.sh < /data/a.txt > /data/b.txt\n```\n');
+    expect((await rig.shark(['run', 's.md'])).code).toBe(0);
+    rig.write('scripts/double.sh', 'sed "s/$/ twice/"\n');
+    const plan = await rig.plan('s.md');
+    expect(plan.jobs.map((j) => j.status)).toEqual(['cached', 'run']);
+    expect(plan.jobs[1]!.reasons).toEqual([expect.stringMatching(/^local file scripts\/double\.sh changed \([0-9a-f]{8}… → [0-9a-f]{8}…\)$/)]);
+    rig.write('scripts/double.sh', 'sed "s/$/ doubled/"\n');
+    expect((await rig.plan('s.md')).summary.run).toBe(0);
+  });
+
+  it('never caches a failure, keeps its log, and points at the failing step', async () => {
+    rig.write('f.md', '# F\n\n## Broken\n\n```shark-run\necho trying >> counter; echo "something went wrong" >&2; exit 3\n```\n');
+    const ran = await rig.shark(['run', 'f.md']);
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).toContain('f.md:6:1: error: exit status 3');
+    expect(ran.stdout).toContain('something went wrong');
+    const plan = await rig.plan('f.md');
+    expect(plan.jobs[0]!.reasons).toEqual(['previous attempt failed']);
+    const again = await rig.shark(['run', 'f.md']);
+    expect(again.code).toBe(1);
+    expect(rig.count()).toBe(2);
+    const logs = await rig.shark(['logs', 'f.md', 'broken']);
+    expect(logs.code).toBe(0);
+    expect(logs.stdout).toContain('something went wrong');
+  });
+
+  it('fails a step that does not create an output it names, at the path\'s position', async () => {
+    rig.write('m.md', '# M\n\n```shark-run\ntrue /data/never.txt\n```\n');
+    const ran = await rig.shark(['run', 'm.md']);
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).toContain('m.md:4:6: error: step did not create /data/never.txt');
+    expect((await rig.plan('m.md')).summary.run).toBe(1);
+  });
+
+  it('survives SIGKILL in the middle of a run and reuses every finished job', async () => {
+    const steps = Array.from({ length: 6 }, (_, n) => `## S${n}\n\n\`\`\`shark-run\nsleep 0.4; echo s${n} >> counter; echo ${n} > /data/s${n}.txt\n\`\`\`\n`).join('\n');
+    rig.write('k.md', `# K\n\n${steps}`);
+    const child = spawn(process.execPath, [SHARK, 'run', 'k.md', '-j', '1'], { cwd: rig.dir, stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('close', r));
+    const finished = rig.count();
+    expect(finished).toBeGreaterThan(0);
+    expect(finished).toBeLessThan(6);
+    const plan = await rig.plan('k.md');
+    expect(plan.summary.cached).toBeGreaterThanOrEqual(finished - 1);
+    const ran = await rig.shark(['run', 'k.md']);
+    expect(ran.code).toBe(0);
+    // Every job ran to completion exactly once, except at most the one killed in flight.
+    expect(rig.count()).toBeLessThanOrEqual(7);
+    expect(new Set(rig.lines()).size).toBe(6);
+    expect((await rig.plan('k.md')).summary).toEqual({ cached: 6, run: 0, blocked: 0 });
+  });
+
+  it('prints the plan JSON contract', async () => {
+    const plan = await rig.plan('p.md');
+    expect(plan.summary).toEqual({ cached: 0, run: 2, blocked: 2 });
+    expect(plan.jobs[0]).toMatchObject({ block: 'prepare', line: 8, status: 'run', reasons: ['no previous result'] });
+    const text = await rig.shark(['plan', 'p.md']);
+    expect(text.stdout.trim().split('\n').at(-1)).toBe('4 jobs: 0 cached, 2 to run, 2 blocked');
+  });
+
+  it('writes the executed document and answers lineage queries', async () => {
+    const ran = await rig.shark(['run', 'p.md', '--output', 'executed.md']);
+    expect(ran.code).toBe(0);
+    const executed = rig.read('executed.md');
+    expect(executed).toContain(PIPELINE.split('\n').slice(0, 10).join('\n'));
+    expect(executed).toMatch(/<!-- report: ok, key [0-9a-f]{16}, \/data\/report\.txt = sha256:[0-9a-f]{64} -->/);
+    const lineage = await rig.shark(['lineage', 'p.md', '/data/report.txt', '--json']);
+    expect(lineage.code).toBe(0);
+    const tree = JSON.parse(lineage.stdout) as { job: string; inputs: { path: string; from: { job: string; inputs: { from: { job: string } | null }[] } }[] };
+    expect(tree.job).toBe('report');
+    expect(tree.inputs[0]!.path).toBe('/data/sum.txt');
+    expect(tree.inputs[0]!.from.job).toBe('sum');
+    expect(tree.inputs[0]!.from.inputs[0]!.from!.job).toBe('prepare');
+    const text = await rig.shark(['lineage', 'p.md', '/data/report.txt']);
+    expect(text.stdout).toContain('$ echo report >> counter');
+  });
+});
