@@ -14,7 +14,7 @@ export function logsCommand(io: Io): Command {
       .argument('<file>', 'pipeline markdown file')
       .argument('[block]', 'block id, step id or job id'),
   ).action((file: string, block: string | undefined, flags: SessionFlags) => {
-    const { session } = openSession(file, flags, io.stderr);
+    const { session } = openSession(file, flags, io.stderr, false);
     try {
       const run = session.meta.latestRun(session.pipelinePath);
       if (run === undefined) {
@@ -55,7 +55,7 @@ export function lineageCommand(io: Io): Command {
       io.stderr(`shark: error: ${normal.message}\n`);
       throw new ExitError(EXIT_INVALID);
     }
-    const { session } = openSession(file, flags, io.stderr);
+    const { session } = openSession(file, flags, io.stderr, false);
     try {
       const node = lineageOf(session.meta, session.pipelinePath, normal.path.text);
       if ('error' in node) {

@@ -29,14 +29,20 @@ function pairs(values: readonly string[] | undefined, flag: string, stderr: (s: 
 }
 
 /** Loads the pipeline and opens its store, lock file and environments; exits 2 on bad input. */
-export function openSession(file: string, flags: SessionFlags, stderr: (s: string) => void): { session: Session; hostInputs: Map<string, string> } {
+export function openSession(
+  file: string,
+  flags: SessionFlags,
+  stderr: (s: string) => void,
+  needsInputs = true,
+): { session: Session; hostInputs: Map<string, string> } {
   const pipeline: Pipeline = loadOrReport(file, stderr);
   const pipelinePath = resolve(file);
   const pipelineDir = dirname(pipelinePath);
   const bindings = pairs(flags.input, '-i/--input', stderr);
   const extra = pairs(flags.env, '-e/--env', stderr);
   const bound = inputBindings({ pipeline, bindings, pipelineDir });
-  if (bound.diagnostics.length > 0) {
+  // Reading logs and lineage needs no input bound; planning and running do.
+  if (needsInputs && bound.diagnostics.length > 0) {
     for (const d of bound.diagnostics) stderr(formatDiagnostic(d, pipeline.document.source) + '\n');
     throw new ExitError(EXIT_INVALID);
   }

@@ -85,7 +85,18 @@ function readCode(
     diagnostics.push(error(file, at, `unterminated code fence: nothing closes the ${marker} opened here`));
     return undefined;
   }
-  if (!shark) return undefined;
+  if (!shark) {
+    // A prose fence left open ends at the closing fence of the Shark block after it, swallowing it silently.
+    const inner = node.value.split(/\r\n|\r|\n/).findIndex((text) => {
+      const m = /^\s*(`{3,}|~{3,})\s*shark-/.exec(text);
+      return m !== null && m[1]![0] === marker[0] && m[1]!.length >= marker.length;
+    });
+    if (inner >= 0) {
+      const line = start.line + 1 + inner;
+      diagnostics.push(error(file, at, `unterminated code fence: the ${marker} opened here runs into the Shark block on line ${line}; close it before that block`));
+    }
+    return undefined;
+  }
 
   // `shark-run{network}` with no space is one word to CommonMark; the options still belong to the meta.
   let lang = node.lang!;

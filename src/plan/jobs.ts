@@ -85,7 +85,7 @@ export function expandJobs(
       network: step.kind === 'run' && step.network,
       ...(ctx.pin !== undefined ? { pin: ctx.pin } : {}),
     };
-    const suffix = items.length > 0 ? `[${items.map((i) => i.name).join(',')}]` : '';
+    const suffix = items.length > 0 ? `[${items.map((i) => printable(i.name)).join(',')}]` : '';
     return {
       id: step.id + suffix,
       step,
@@ -136,4 +136,9 @@ export function composeOutputs(
     ids.set(o.path, composeTree([...entries].map(([name, e]) => ({ name, id: e.id }))));
   }
   return { ok: true, ids };
+}
+
+/** Item names go into job ids shown on one line: control characters are escaped. */
+function printable(name: string): string {
+  return name.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }

@@ -2,7 +2,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   accessSync, chmodSync, constants, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync,
-  readFileSync, renameSync, rmSync, rmdirSync, statSync, symlinkSync, writeFileSync,
+  readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync,
 } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join } from 'node:path';
@@ -116,13 +116,15 @@ const sleepSync = (ms: number): void => void Atomics.wait(new Int32Array(new Sha
 // destroy; it clears within half a second. Give it 10 s before giving up.
 const BUSY_DELAYS = [25, 50, 100, 100, 200, 200, ...Array<number>(46).fill(200)];
 
+type Tool = 'zfs' | 'zpool' | 'mount' | 'umount';
+
 /** Runs the ZFS and mount commands, retrying while zfs-fuse says "busy", and classifies failures. */
 class Commands {
   private readonly env = { ...process.env, LC_ALL: 'C' };
 
-  constructor(private readonly bins: Readonly<Record<'zfs' | 'zpool' | 'mount' | 'umount', string>>) {}
+  constructor(private readonly bins: Readonly<Record<Tool, string>>) {}
 
-  async run(tool: keyof Commands['bins'], args: readonly string[], about: string): Promise<string> {
+  async run(tool: Tool, args: readonly string[], about: string): Promise<string> {
     for (let attempt = 0; ; attempt++) {
       const r = await new Promise<{ stdout: string; stderr: string; failed: boolean }>((done) => {
         execFile(this.bins[tool], args, { env: this.env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }, (e, stdout, stderr) =>
@@ -139,7 +141,7 @@ class Commands {
     }
   }
 
-  runSync(tool: keyof Commands['bins'], args: readonly string[], about: string): ZfsResult<string> {
+  runSync(tool: Tool, args: readonly string[], about: string): ZfsResult<string> {
     for (let attempt = 0; ; attempt++) {
       try {
         return { ok: true, value: execFileSync(this.bins[tool], args, { env: this.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
@@ -526,7 +528,7 @@ export class ZfsStore implements SnapshotStore {
       for (const e of this.entries(id) ?? []) mark(e.id);
     };
     for (const id of keep) mark(id);
-    const plan = planCollect(this.dataset, await this.inventory(), wanted, (ds) => this.inUse(ds));
+    const plan = planCollect(this.dataset, await this.inventory(), wanted, (name, props) => this.inUse(name, props));
     if (!dryRun) {
       for (const target of plan.unmount) await this.unmount(target);
       for (const ds of plan.clones) await this.cmd.run('zfs', ['destroy', ds], ds).catch(() => undefined);
@@ -564,14 +566,15 @@ export class ZfsStore implements SnapshotStore {
   }
 
   /** Whether a dataset belongs to a job or ingest still running (here or in another live process). */
-  private inUse(props: Map<string, string>, name?: string): boolean {
-    void name;
+  private inUse(name: string, props: Map<string, string>): boolean {
     const pid = Number(props.get('shark:pid'));
     if (!Number.isInteger(pid) || pid <= 0) return false;
     if (props.get('shark:host') !== hostname()) return true;
     if (pid === process.pid) {
-      const mp = props.get('mountpoint') ?? '';
-      return this.workspaces.has(mp);
+      for (const ws of this.workspaces.values()) {
+        if (name === ws.dataset || name.startsWith(`${this.dataset}/mnt/${ws.name}-`)) return true;
+      }
+      return false;
     }
     try {
       process.kill(pid, 0);
@@ -603,19 +606,19 @@ function planCollect(
   root: string,
   inv: Map<string, Map<string, string>>,
   wanted: ReadonlySet<string>,
-  inUse: (props: Map<string, string>) => boolean,
+  inUse: (name: string, props: Map<string, string>) => boolean,
 ): { destroy: Doomed[]; clones: string[]; unmount: string[] } {
   const clones: string[] = [];
   const pinned = new Set<string>(); // snapshots that a live clone depends on
   for (const [name, p] of inv) {
     if (!name.startsWith(`${root}/mnt/`) || p.get('type') !== 'filesystem') continue;
-    if (inUse(p)) pinned.add(p.get('origin') ?? '');
+    if (inUse(name, p)) pinned.add(p.get('origin') ?? '');
     else clones.push(name);
   }
   const destroy: Doomed[] = [];
   const unmount: string[] = [];
   for (const [name, p] of inv) {
-    if (p.get('type') !== 'filesystem' || !RESULT_AREAS.some((a) => name.startsWith(`${root}/${a}/`)) || inUse(p)) continue;
+    if (p.get('type') !== 'filesystem' || !RESULT_AREAS.some((a) => name.startsWith(`${root}/${a}/`)) || inUse(name, p)) continue;
     const snaps = [...inv].filter(([n]) => n.startsWith(`${name}@`));
     const dead = snaps.filter(([n, s]) => !wanted.has(s.get('guid') ?? '') && !pinned.has(n));
     const guids = dead.map(([, s]) => s.get('guid') ?? '');

@@ -1,0 +1,153 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, rmSync } from 'node:fs';
+import { Rig, toRun } from '../support/rig.js';
+
+const MAP = `---
+inputs:
+  ranges: /data/ranges/
+---
+# Species
+
+## Area of habitat
+
+\`\`\`shark-run
+echo "aoh" >> counter; wc -c < /data/ranges/* > /data/aoh/+
+\`\`\`
+
+## Summary
+
+\`\`\`shark-run
+echo "reduce" >> counter; ls /data/aoh/ > /data/summary.txt
+\`\`\`
+`;
+
+function items(rig: Rig, names: string[]): void {
+  for (const n of names) rig.write(`ranges/${n}`, `range of ${n}\n`);
+}
+
+describe('wildcards: map and reduce', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig();
+    rig.write('p.md', MAP);
+    items(rig, ['a.tif', 'b.tif', 'c.tif', 'd.tif']);
+  });
+  afterEach(() => rig.cleanup());
+
+  it('runs one job per item, then the reduce over their union', async () => {
+    const ran = await rig.shark(['run', 'p.md', '-i', 'ranges=ranges', '-j', '2']);
+    expect(ran.code).toBe(0);
+    expect(rig.lines().filter((l) => l === 'aoh')).toHaveLength(4);
+    expect(rig.lines().at(-1)).toBe('reduce');
+    const plan = await rig.plan('p.md', '-i', 'ranges=ranges');
+    expect(plan.summary).toEqual({ cached: 5, run: 0, blocked: 0 });
+    expect(plan.jobs.filter((j) => j.item !== undefined).map((j) => j.item)).toEqual(['a.tif', 'b.tif', 'c.tif', 'd.tif']);
+  });
+
+  it('re-runs exactly the new item plus the reduce, one changed item, or only the reduce after a removal', async () => {
+    await rig.shark(['run', 'p.md', '-i', 'ranges=ranges']);
+    const base = rig.count();
+
+    items(rig, ['e.tif']);
+    const added = await rig.plan('p.md', '-i', 'ranges=ranges');
+    expect(toRun(added)).toEqual(['area-of-habitat[e.tif]', 'summary']);
+    expect(added.jobs.find((j) => j.item === 'e.tif')!.reasons).toEqual(['no previous result (new item)']);
+    const text = await rig.shark(['plan', 'p.md', '-i', 'ranges=ranges']);
+    expect(text.stdout).toContain('5 jobs — 4 cached, 1 to run (new item)');
+    await rig.shark(['run', 'p.md', '-i', 'ranges=ranges']);
+    expect(rig.lines().slice(base)).toEqual(['aoh', 'reduce']);
+
+    rig.write('ranges/b.tif', 'a changed range\n');
+    expect(toRun(await rig.plan('p.md', '-i', 'ranges=ranges'))).toEqual(['area-of-habitat[b.tif]', 'summary']);
+    await rig.shark(['run', 'p.md', '-i', 'ranges=ranges']);
+    expect(rig.count()).toBe(base + 4);
+
+    rmSync(rig.path('ranges/c.tif'));
+    expect(toRun(await rig.plan('p.md', '-i', 'ranges=ranges'))).toEqual(['summary']);
+    await rig.shark(['run', 'p.md', '-i', 'ranges=ranges']);
+    expect(rig.lines().slice(base + 4)).toEqual(['reduce']);
+  });
+
+  it('passes hostile file names as one argument and never executes them', async () => {
+    rmSync(rig.path('ranges'), { recursive: true });
+    const names = ['a b.tif', "x'y.tif", '$(touch pwned).tif', ';rm -rf ~.tif', '-n.tif', 'new\nline.tif', 'épinoche.tif', '`touch pwned2`.tif', '"q".tif'];
+    items(rig, names);
+    rig.write('h.md', MAP.replace('wc -c < /data/ranges/* > /data/aoh/+', 'cat /data/ranges/* "/data/ranges/*" > /data/aoh/+'));
+    const ran = await rig.shark(['run', 'h.md', '-i', 'ranges=ranges']);
+    expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+    expect(rig.exists('pwned')).toBe(false);
+    expect(rig.exists('pwned2')).toBe(false);
+    expect(rig.lines().filter((l) => l === 'aoh')).toHaveLength(names.length);
+    const summary = await rig.shark(['lineage', 'h.md', '/data/summary.txt', '--json']);
+    expect(summary.code).toBe(0);
+    const outputs = JSON.parse(summary.stdout) as { inputs: { id: string }[] };
+    expect(outputs.inputs).toHaveLength(1);
+    const manifest = await rig.plan('h.md', '-i', 'ranges=ranges');
+    expect(manifest.jobs.map((j) => j.item).filter(Boolean).sort()).toEqual([...names].sort());
+  });
+
+  it('with --keep-going, a failed item does not stop its siblings, and the reduce waits', async () => {
+    rig.write('k.md', MAP.replace('wc -c < /data/ranges/* > /data/aoh/+', 'grep -v boom /data/ranges/* > /data/aoh/+'));
+    rig.write('ranges/b.tif', 'boom\n');
+    const ran = await rig.shark(['run', 'k.md', '-i', 'ranges=ranges', '--keep-going', '-j', '1']);
+    expect(ran.code).toBe(1);
+    expect(rig.lines().filter((l) => l === 'aoh')).toHaveLength(4);
+    expect(rig.lines()).not.toContain('reduce');
+    expect(ran.stdout).toMatch(/failed: area-of-habitat\[b\.tif\] at k\.md:10:1 \(log: .+\.log\)/);
+    const plan = await rig.plan('k.md', '-i', 'ranges=ranges');
+    expect(plan.jobs.find((j) => j.item === 'b.tif')!.reasons).toEqual(['previous attempt failed']);
+    expect(plan.summary).toEqual({ cached: 3, run: 1, blocked: 1 });
+  });
+
+  it('without --keep-going, stops starting new jobs after a failure', async () => {
+    rig.write('s.md', MAP.replace('wc -c < /data/ranges/* > /data/aoh/+', 'grep -v boom /data/ranges/* > /data/aoh/+'));
+    rig.write('ranges/a.tif', 'boom\n');
+    const ran = await rig.shark(['run', 's.md', '-i', 'ranges=ranges', '-j', '1']);
+    expect(ran.code).toBe(1);
+    expect(rig.lines().filter((l) => l === 'aoh').length).toBeLessThan(4);
+  });
+
+  it('fails when two jobs write the same file into a shared directory, naming both items', async () => {
+    rig.write('c.md', MAP.replace('wc -c < /data/ranges/* > /data/aoh/+', 'cp /data/ranges/* /data/aoh/ && echo x > /data/aoh/same.txt'));
+    const ran = await rig.shark(['run', 'c.md', '-i', 'ranges=ranges']);
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).toMatch(/two jobs write \/data\/aoh\/same\.txt: items [a-d]\.tif and [a-d]\.tif/);
+  });
+
+  it('runs one job per combination of several wildcards, + joining the names', async () => {
+    rig.write('x.md', `---
+inputs:
+  ranges: /data/ranges/
+  years: /data/years/
+---
+# X
+
+\`\`\`shark-run
+cat /data/ranges/* /data/years/* > /data/pairs/+
+\`\`\`
+`);
+    rig.write('years/2020', '2020\n');
+    rig.write('years/2021', '2021\n');
+    const ran = await rig.shark(['run', 'x.md', '-i', 'ranges=ranges', '-i', 'years=years']);
+    expect(ran.code).toBe(0);
+    const plan = await rig.plan('x.md', '-i', 'ranges=ranges', '-i', 'years=years');
+    expect(plan.jobs).toHaveLength(8);
+    expect(plan.jobs.map((j) => j.item)).toContain('a.tif,2021');
+  });
+
+  it('prints a POSIX sh script that performs the pipeline by hand', async () => {
+    const script = await rig.shark(['plan', 'p.md', '--script']);
+    expect(script.code).toBe(0);
+    expect(script.stdout).toContain("for item1 in '/data/ranges'/*; do");
+    // Run it for real with /data moved to a scratch directory.
+    const data = rig.path('data');
+    execFileSync('mkdir', ['-p', `${data}/ranges`]);
+    execFileSync('sh', ['-c', `cp ranges/* ${data}/ranges/`], { cwd: rig.dir });
+    const moved = script.stdout.replaceAll('/data/', `${data}/`).replaceAll("'/data'", `'${data}'`);
+    rig.write('hand.sh', moved);
+    execFileSync('sh', ['hand.sh'], { cwd: rig.dir });
+    expect(readdirSync(`${data}/aoh`).sort()).toEqual(['a.tif', 'b.tif', 'c.tif', 'd.tif']);
+    expect(rig.read('data/summary.txt')).toBe('a.tif\nb.tif\nc.tif\nd.tif\n');
+  });
+});
