@@ -19,7 +19,11 @@ function shortReason(reason: string): string {
 export function renderPlan(plan: Plan, file: string, verbose: boolean): string {
   const lines: string[] = [];
   const byStep = new Map<string, PlannedJob[]>();
-  for (const j of plan.jobs) byStep.set(j.step, [...(byStep.get(j.step) ?? []), j]);
+  for (const j of plan.jobs) {
+    const group = byStep.get(j.step);
+    if (group === undefined) byStep.set(j.step, [j]);
+    else group.push(j);
+  }
   const width = Math.min(32, Math.max(8, ...plan.jobs.map((j) => (verbose ? j.job : j.step).length)));
   for (const [step, jobs] of byStep) {
     const first = jobs[0]!;

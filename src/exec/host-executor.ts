@@ -1,19 +1,94 @@
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync, symlinkSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { ExecOutcome, ExecRequest, Executor } from './executor.js';
 
 const SAFE_PATH = /^[A-Za-z0-9_./-]+$/;
 const KILL_GRACE_MS = 3000;
+const sq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
- * Runs a job with `/bin/sh -c` on this machine, in its own process group so
- * that cancelling kills everything it started. /data paths in the command
- * point into the job's workspace. The only module that spawns processes for
- * the host.
+ * A small shell that starts jobs for us. Forking a large Node process costs
+ * milliseconds per job; a shell forks in a fraction of that, so each
+ * launcher reads one line per job and starts it in its own session (its
+ * own process group, so cancelling kills everything it started).
+ */
+class Launcher {
+  private readonly child: ChildProcess;
+  private pending: { onPid: (pid: number) => void; onExit: (code: number | null) => void } | undefined;
+  private pid: number | undefined;
+  dead = false;
+
+  constructor(env: NodeJS.ProcessEnv) {
+    this.child = spawn('/bin/sh', ['-c', 'while IFS= read -r line; do eval "$line"; done'], {
+      env,
+      stdio: ['pipe', 'pipe', 'ignore'],
+      detached: true,
+    });
+    createInterface({ input: this.child.stdout! }).on('line', (line) => {
+      const p = this.pending;
+      if (p === undefined) return;
+      if (line.startsWith('P ')) {
+        this.pid = Number(line.slice(2));
+        p.onPid(this.pid);
+      } else if (line.startsWith('X ')) {
+        this.pending = undefined;
+        this.pid = undefined;
+        this.idle();
+        p.onExit(Number(line.slice(2)));
+      }
+    });
+    this.child.on('exit', () => {
+      this.dead = true;
+      const p = this.pending;
+      this.pending = undefined;
+      if (this.pid !== undefined) killGroup(this.pid, 'SIGKILL');
+      p?.onExit(null);
+    });
+    this.child.on('error', () => undefined);
+    this.idle();
+  }
+
+  /**
+   * Runs `script` in `cwd` with output to `log`; resolves with the exit
+   * status. The script travels on one line: `printf %b` turns the escaped
+   * newlines back (every backslash of the script is doubled, so no other
+   * escape can appear).
+   */
+  start(cwd: string, script: string, log: string, onPid: (pid: number) => void): Promise<number | null> {
+    this.busy();
+    const oneLine = sq(script.replace(/\\/g, '\\\\').replace(/\n/g, '\\n'));
+    return new Promise((done) => {
+      this.pending = { onPid, onExit: done };
+      this.child.stdin!.write(
+        `( cd ${sq(cwd)} && exec setsid /bin/sh -c "$(printf '%b' ${oneLine})" ) </dev/null >>${sq(log)} 2>&1 & echo "P $!"; wait $!; echo "X $?"\n`,
+      );
+    });
+  }
+
+  // An idle launcher must not keep Shark running; a busy one must.
+  private idle(): void {
+    this.child.unref();
+    (this.child.stdout as unknown as { unref?: () => void }).unref?.();
+    (this.child.stdin as unknown as { unref?: () => void }).unref?.();
+  }
+
+  private busy(): void {
+    this.child.ref();
+    (this.child.stdout as unknown as { ref?: () => void }).ref?.();
+    (this.child.stdin as unknown as { ref?: () => void }).ref?.();
+  }
+}
+
+/**
+ * Runs a job with `/bin/sh` on this machine. /data paths in the command point
+ * into the job's workspace. The only module that spawns processes for the host.
  */
 export class HostExecutor implements Executor {
+  private readonly idle = new Map<string, Launcher[]>();
+
   async run(req: ExecRequest): Promise<ExecOutcome> {
     if (req.signal.aborted) return { status: 'cancelled' };
     // The workspace path is spliced into shell text unquoted: give it a name the shell cannot misread.
@@ -27,44 +102,52 @@ export class HostExecutor implements Executor {
     const cwd = req.cwd === undefined ? req.pipelineDir
       : req.cwd.startsWith('/data/') || req.cwd === '/data' ? root + req.cwd
       : isAbsolute(req.cwd) ? req.cwd : resolve(req.pipelineDir, req.cwd);
-    const log = openSync(req.logPath, 'a');
     try {
-      if (!existsSync(cwd)) return { status: 'failed', exitCode: null, message: `working directory ${cwd} does not exist` };
-      return await new Promise<ExecOutcome>((done) => {
-        const child = spawn('/bin/sh', ['-c', req.script(root)], {
-          cwd,
-          env: { ...process.env, ...req.env },
-          stdio: ['ignore', log, log],
-          detached: true,
-        });
-        let ending: 'cancelled' | 'timeout' | undefined;
-        const stop = (why: 'cancelled' | 'timeout'): void => {
-          if (ending !== undefined || child.pid === undefined) return;
-          ending = why;
-          killGroup(child.pid, 'SIGTERM');
-          setTimeout(() => killGroup(child.pid!, 'SIGKILL'), KILL_GRACE_MS).unref();
-        };
-        const onAbort = (): void => stop('cancelled');
-        req.signal.addEventListener('abort', onAbort, { once: true });
-        const timer = req.timeout === undefined ? undefined : setTimeout(() => stop('timeout'), req.timeout * 1000);
-        child.on('error', (e) => {
-          req.signal.removeEventListener('abort', onAbort);
-          if (timer) clearTimeout(timer);
-          done({ status: 'failed', exitCode: null, message: `cannot start /bin/sh: ${e.message}` });
-        });
-        child.on('close', (code, signal) => {
-          req.signal.removeEventListener('abort', onAbort);
-          if (timer) clearTimeout(timer);
-          if (ending === 'cancelled') done({ status: 'cancelled' });
-          else if (ending === 'timeout') done({ status: 'timeout', message: `timed out after ${req.timeout}s` });
-          else if (code === 0) done({ status: 'ok' });
-          else done({ status: 'failed', exitCode: code, message: signal ? `killed by ${signal}` : `exit status ${code}` });
-        });
+      if (!existsSync(cwd)) {
+        writeFileSync(req.logPath, `shark: working directory ${cwd} does not exist\n`, { flag: 'a' });
+        return { status: 'failed', exitCode: null, message: `working directory ${cwd} does not exist` };
+      }
+      const launcher = this.take(req.env);
+      let pid: number | undefined;
+      let ending: 'cancelled' | 'timeout' | undefined;
+      const stop = (why: 'cancelled' | 'timeout'): void => {
+        if (ending !== undefined) return;
+        ending = why;
+        if (pid === undefined) return;
+        killGroup(pid, 'SIGTERM');
+        const target = pid;
+        setTimeout(() => killGroup(target, 'SIGKILL'), KILL_GRACE_MS).unref();
+      };
+      const onAbort = (): void => stop('cancelled');
+      req.signal.addEventListener('abort', onAbort, { once: true });
+      const timer = req.timeout === undefined ? undefined : setTimeout(() => stop('timeout'), req.timeout * 1000);
+      const code = await launcher.start(cwd, req.script(root), req.logPath, (p) => {
+        pid = p;
+        if (ending !== undefined) killGroup(p, 'SIGTERM');
       });
+      req.signal.removeEventListener('abort', onAbort);
+      if (timer) clearTimeout(timer);
+      this.give(req.env, launcher);
+      if (ending === 'cancelled') return { status: 'cancelled' };
+      if (ending === 'timeout') return { status: 'timeout', message: `timed out after ${req.timeout}s` };
+      if (code === 0) return { status: 'ok' };
+      if (code === null) return { status: 'failed', exitCode: null, message: 'the job launcher died' };
+      return { status: 'failed', exitCode: code, message: code > 128 ? `killed by signal ${code - 128}` : `exit status ${code}` };
     } finally {
-      closeSync(log);
       if (alias !== undefined) rmSync(join(alias, '..'), { recursive: true, force: true });
     }
+  }
+
+  private take(env: Readonly<Record<string, string>>): Launcher {
+    const key = JSON.stringify(env);
+    const pool = this.idle.get(key) ?? [];
+    this.idle.set(key, pool);
+    for (let l = pool.pop(); l !== undefined; l = pool.pop()) if (!l.dead) return l;
+    return new Launcher({ ...process.env, ...env });
+  }
+
+  private give(env: Readonly<Record<string, string>>, launcher: Launcher): void {
+    if (!launcher.dead) this.idle.get(JSON.stringify(env))!.push(launcher);
   }
 }
 

@@ -1,4 +1,4 @@
-import { minimatch } from 'minimatch';
+import { Minimatch } from 'minimatch';
 import type { Input, Output, Step } from '../pipeline/pipeline.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
 import { keyOf, type KeyRecord } from './key.js';
@@ -62,7 +62,7 @@ export function expandJobs(
   let combos: Item[][] = [[]];
   for (const input of wildcards) {
     const entries = entriesOf(inputIds.get(input)!) ?? [];
-    const matching = entries.filter((e) => minimatch(e.name, input.pattern!, { dot: false }));
+    const matching = entries.filter(matcher(input.pattern!));
     combos = combos.flatMap((combo) => matching.map((e) => [...combo, { input, name: e.name, id: e.id }]));
   }
   const baseIdentity = stepIdentity(step);
@@ -141,4 +141,11 @@ export function composeOutputs(
 /** Item names go into job ids shown on one line: control characters are escaped. */
 function printable(name: string): string {
   return name.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}
+
+/** Like the shell: `*` matches every name not starting with a dot. Compiled once per input, not per item. */
+function matcher(pattern: string): (e: TreeEntry) => boolean {
+  if (pattern === '*') return (e) => !e.name.startsWith('.');
+  const mm = new Minimatch(pattern, { dot: false });
+  return (e) => mm.match(e.name);
 }

@@ -56,9 +56,9 @@ export function reasonsFor(session: Session, job: Job, isMapJob: boolean): strin
 
 /** Cached outputs of a job, when its result exists and its data is all still in the store. */
 export function cachedOutputs(session: Session, job: Job): Record<string, SnapshotId> | undefined {
-  const result = session.meta.result(job.key);
-  if (result === undefined) return undefined;
-  const outputs = JSON.parse(result.outputs) as Record<string, SnapshotId>;
+  const stored = session.meta.resultOutputs(job.key);
+  if (stored === undefined) return undefined;
+  const outputs = JSON.parse(stored) as Record<string, SnapshotId>;
   for (const id of Object.values(outputs)) if (!session.store.has(id)) return undefined;
   return outputs;
 }

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, type BigIntStats } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { error, type Diagnostic } from '../diagnostics.js';
 import type { EnvironmentProvider } from '../exec/executor.js';
@@ -65,7 +65,7 @@ export function seededState(session: Session, hostInputs: ReadonlyMap<string, st
     (id) => hostTrees.get(id) ?? session.store.entries(id),
     (entries) => session.store.composeTree(entries),
   );
-  const hashFile = (p: string): string => session.meta.hashFile(p);
+  const hashFile = (p: string, st: BigIntStats): string => session.meta.hashFile(p, st);
   const remember = (path: string): SnapshotId => {
     const c = contentId(path, hashFile);
     if (c.entries !== undefined) {

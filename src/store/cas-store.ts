@@ -78,6 +78,8 @@ export class CasStore implements SnapshotStore {
   }
 
   async ingest(hostPath: string): Promise<SnapshotId> {
+    // A link stays a link, as `contentId` (what plan predicts) sees it.
+    if (isSymlink(hostPath)) return `link:${readlinkSync(hostPath)}`;
     const st = statSync(hostPath);
     if (st.isDirectory()) {
       const entries: TreeEntry[] = [];

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, statSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { hashFileSync } from './hash.js';
 
@@ -74,6 +74,7 @@ export class Metadata {
     this.db.exec(SCHEMA);
     this.stmts = {
       result: this.db.prepare<[string], ResultRow>('SELECT * FROM results WHERE key = ?'),
+      outputs: this.db.prepare<[string], { outputs: string }>('SELECT outputs FROM results WHERE key = ?'),
       attempt: this.db.prepare<[string], AttemptRow>('SELECT * FROM attempts WHERE identity = ?'),
       putResult: this.db.prepare(
         'INSERT OR REPLACE INTO results (key, identity, record, outputs, meta, log, started, ended, run_id) VALUES (@key, @identity, @record, @outputs, @meta, @log, @started, @ended, @run_id)',
@@ -93,6 +94,11 @@ export class Metadata {
 
   result(key: string): ResultRow | undefined {
     return this.stmts.result.get(key);
+  }
+
+  /** Just the outputs of a result: what deciding "cached" needs, without the bulky record. */
+  resultOutputs(key: string): string | undefined {
+    return this.stmts.outputs.get(key)?.outputs;
   }
 
   attempt(identity: string): AttemptRow | undefined {
@@ -152,8 +158,8 @@ export class Metadata {
    * changed since the last time: a second plan over unchanged inputs reads no
    * file contents.
    */
-  hashFile(path: string): string {
-    const st = statSync(path, { bigint: true });
+  hashFile(path: string, known?: BigIntStats): string {
+    const st = known ?? statSync(path, { bigint: true });
     const mtime = st.mtimeNs.toString();
     const cached = this.stmts.stat.get(path);
     if (cached !== undefined && cached.size === Number(st.size) && cached.mtime === mtime && cached.ino === Number(st.ino)) {

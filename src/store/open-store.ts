@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { CasStore } from './cas-store.js';
 import { Metadata } from './metadata.js';
+import { failureMessage, openZfsStore } from './zfs-store.js';
 import type { SnapshotStore } from './snapshot-store.js';
 
 export interface OpenedStore {
@@ -16,7 +17,8 @@ export type StoreOpenResult = { ok: true; value: OpenedStore } | { ok: false; me
  */
 export function openStore(spec: string | undefined, pipelineDir: string): StoreOpenResult {
   if (spec !== undefined && spec.startsWith('zfs:')) {
-    return { ok: false, message: 'the ZFS store is not available in this build' };
+    const opened = openZfsStore(spec);
+    return opened.ok ? opened : { ok: false, message: `cannot open the store ${spec}: ${failureMessage(opened.error)}` };
   }
   const dir = spec ?? join(pipelineDir, '.shark');
   try {

@@ -1,21 +1,24 @@
 import { createHash } from 'node:crypto';
-import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { hashFileSync, sha256 } from './hash.js';
+import { treeId } from './content-id.js';
+import { hashFileSync } from './hash.js';
 import type { Metadata } from './metadata.js';
 import type { SnapshotId, TreeEntry } from './snapshot-store.js';
 
 /**
  * The per-file manifest of the ZFS store, and the catalog that keeps it.
  *
- * A ZFS id is `zfs:GUID:/path`: the path of a file or directory inside the
- * snapshot whose GUID it carries. Every node is also hashed when committed
- * (the same content ids as the content-addressed store: `sha256:`, `sha256x:`,
- * `link:`, `tree:`), and the catalog keeps one canonical id per content. A
- * commit whose content is already stored returns the existing id, and a
- * directory's entries name the canonical id of each item, so the same data has
- * the same id run after run: a re-run step that writes the same 999 of 1,000
- * items leaves 999 map jobs cached.
+ * A committed output's id is `zfs:GUID:/path`: the path of a file or directory
+ * inside the snapshot whose GUID it carries. Every node is also hashed when
+ * committed (the content ids of the content-addressed store: `sha256:`,
+ * `sha256x:`, `link:`, `tree:`), and the catalog keeps one location per
+ * content. A commit whose content is already stored returns that location,
+ * and a directory's entries name the location of each item's content, so the
+ * same data has the same id run after run: a re-run step that writes the same
+ * 999 of 1,000 items leaves 999 map jobs cached. Ingested host data keeps its
+ * content id (the planner predicts it without storing anything); the catalog
+ * says where its bytes are.
  */
 
 /** A file, symbolic link or directory as scanned, with its content id. */
@@ -28,9 +31,9 @@ export function byName(a: { name: string }, b: { name: string }): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
-/** The same tree hash as the content-addressed store's `composeTree`, over content ids. */
+/** The tree hash of `content-id.ts`, over the children's content ids. */
 function treeContent(children: readonly { name: string; node: Node }[]): string {
-  return `tree:${sha256(children.map((c) => `${c.name}\0${c.node.content}\n`).join(''))}`;
+  return treeId(children.map((c) => ({ name: c.name, id: c.node.content })));
 }
 
 /**
@@ -52,18 +55,13 @@ export function scan(path: string, hashFile: (path: string) => string = hashFile
   return { kind: 'file', content: `${exec ? 'sha256x' : 'sha256'}:${hashFile(path)}` };
 }
 
-/** Like `scan`, following symbolic links, as `ingest` does: the data a host path shows. */
+/**
+ * Like `scan`, for a host path through the stat cache: the content ids the
+ * planner predicts for frontmatter inputs (`contentId`), which is what
+ * `ingest` must return.
+ */
 export function scanHost(path: string, meta: Metadata): Node {
-  const st = statSync(path);
-  if (st.isDirectory()) {
-    const children = readdirSync(path)
-      .map((name) => ({ name, node: scanHost(join(path, name), meta) }))
-      .sort(byName);
-    return { kind: 'dir', content: treeContent(children), children };
-  }
-  if (!st.isFile()) throw new Error(`${path}: only files and directories can be ingested`);
-  const exec = (st.mode & 0o111) !== 0;
-  return { kind: 'file', content: `${exec ? 'sha256x' : 'sha256'}:${meta.hashFile(path)}` };
+  return scan(path, (p) => meta.hashFile(p));
 }
 
 const CHUNK = 4 * 1024 * 1024;
@@ -149,8 +147,8 @@ export class ZfsCatalog {
     return this.stmts.snapshots.all();
   }
 
-  /** The id already holding `content`, if its snapshot still exists. */
-  canonical(content: string, live: (guid: string) => boolean): SnapshotId | undefined {
+  /** The `zfs:` id already holding `content`, if its snapshot still exists. */
+  location(content: string, live: (guid: string) => boolean): SnapshotId | undefined {
     const row = this.stmts.byContent.get(content);
     return row !== undefined && live(row.guid) ? row.id : undefined;
   }
@@ -172,13 +170,13 @@ export class ZfsCatalog {
 
   /**
    * Records a new snapshot holding `node` at `path`, in one transaction, and
-   * returns the id of `node`: its canonical id when the content was already
-   * stored (also by a concurrent commit), otherwise `zfs:GUID:path`.
+   * returns the id of `node`: the location of its content when that was
+   * already stored (also by a concurrent commit), otherwise `zfs:GUID:path`.
    */
   record(snap: { guid: string; name: string; dataset: string }, path: string, node: Node, live: (guid: string) => boolean): SnapshotId {
     const assign = (n: Node, p: string): SnapshotId => {
       if (n.kind === 'link') return n.content;
-      const existing = this.canonical(n.content, live);
+      const existing = this.location(n.content, live);
       if (existing !== undefined) return existing;
       const id = zfsId(snap.guid, p);
       if (n.kind === 'dir') {

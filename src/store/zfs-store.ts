@@ -2,14 +2,14 @@ import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   accessSync, chmodSync, constants, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync,
-  readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync,
+  readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync,
 } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join } from 'node:path';
-import { sha256 } from './hash.js';
 import { Metadata } from './metadata.js';
 import type { SnapshotId, SnapshotStore, TreeEntry, Workspace } from './snapshot-store.js';
-import { byName, copyHashing, type Node, parseZfsId, scan, scanHost, ZfsCatalog } from './zfs-manifest.js';
+import { sortEntries, treeId } from './content-id.js';
+import { byName, copyHashing, type Node, parseZfsId, scan, scanHost, ZfsCatalog, type ZfsRef } from './zfs-manifest.js';
 
 /**
  * The ZFS snapshot store (`--store zfs:POOL/DATASET`). The only module that
@@ -326,7 +326,7 @@ export class ZfsStore implements SnapshotStore {
     if (!exists(full)) return undefined;
     const node = scan(full);
     if (node.kind === 'link') return node.content;
-    const known = this.catalog.canonical(node.content, this.isLive);
+    const known = this.catalog.location(node.content, this.isLive);
     if (known !== undefined) {
       // Stored already: keep it out of later snapshots of this dataset.
       rmSync(full, { recursive: true, force: true });
@@ -337,6 +337,11 @@ export class ZfsStore implements SnapshotStore {
     const snap = await this.snapshot(st.dataset, tag);
     st.snapshots.push(snap.name);
     return this.catalog.record(snap, path, node, this.isLive);
+  }
+
+  private async full(dataset: string): Promise<boolean> {
+    const out = await this.cmd.run('zfs', ['get', '-Hp', '-o', 'value', 'available', dataset], dataset).catch(() => '');
+    return out.trim() === '0';
   }
 
   /** Takes a snapshot unless the dataset is full (its data may then be truncated). */
@@ -354,9 +359,17 @@ export class ZfsStore implements SnapshotStore {
     return { guid, name, dataset };
   }
 
+  /**
+   * Returns the content id of the host data (what the planner predicts for
+   * it), copying it into a dataset of its own unless that content is stored.
+   */
   async ingest(hostPath: string): Promise<SnapshotId> {
-    const known = this.catalog.canonical(scanHost(hostPath, this.meta).content, this.isLive);
-    if (known !== undefined) return known;
+    const seen = scanHost(hostPath, this.meta);
+    if (seen.kind === 'link') return seen.content;
+    if (this.catalog.location(seen.content, this.isLive) !== undefined) {
+      this.putContentTrees(seen);
+      return seen.content;
+    }
     const name = `${slug(basename(hostPath), 40)}-${randomBytes(4).toString('hex')}`;
     const dataset = `${this.dataset}/in/${name}`;
     await this.cmd.run('zfs', ['create', ...ownership(), dataset], dataset);
@@ -365,18 +378,35 @@ export class ZfsStore implements SnapshotStore {
       try {
         node = copyIn(hostPath, `${this.mountpoint}/in/${name}/data`);
       } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'ENOSPC' || code === 'EDQUOT') throw new ZfsError({ reason: 'pool-full', dataset });
+        // Node reports EDQUOT as UNKNOWN: ask ZFS whether the space ran out.
+        if (await this.full(dataset)) throw new ZfsError({ reason: 'pool-full', dataset });
         throw e;
       }
       const snap = await this.snapshot(dataset, 'ingest');
-      const id = this.catalog.record(snap, '/data', node, this.isLive);
+      this.catalog.record(snap, '/data', node, this.isLive);
       await this.cmd.run('zfs', ['set', 'mountpoint=none', dataset], dataset);
-      return id;
+      // The bytes copied are what is stored: if the file changed since it was scanned, this is its id.
+      this.putContentTrees(node);
+      return node.content;
     } catch (e) {
       await this.cmd.run('zfs', ['destroy', '-r', dataset], dataset).catch(() => undefined);
       throw e;
     }
+  }
+
+  /** Entries of content trees, so that the items of an ingested directory have their content ids. */
+  private putContentTrees(node: Node): void {
+    if (node.kind !== 'dir') return;
+    for (const c of node.children) this.putContentTrees(c.node);
+    if (this.meta.tree(node.content) === undefined) {
+      this.meta.putTree(node.content, JSON.stringify(node.children.map((c) => ({ name: c.name, id: c.node.content }))));
+    }
+  }
+
+  /** Where the bytes of `id` are: itself for a `zfs:` id, the catalog's location for content ids. */
+  private locate(id: SnapshotId): ZfsRef | undefined {
+    const ref = parseZfsId(id) ?? parseZfsId(this.catalog.location(id, this.isLive) ?? '');
+    return ref !== undefined && this.live.has(ref.guid) ? ref : undefined;
   }
 
   async materialize(id: SnapshotId, ws: Workspace, path: string): Promise<void> {
@@ -387,7 +417,7 @@ export class ZfsStore implements SnapshotStore {
       symlinkSync(id.slice('link:'.length), target);
       return;
     }
-    if (id.startsWith('tree:')) {
+    if (this.locate(id) === undefined && id.startsWith('tree:')) {
       // A composed tree: a read-only skeleton of its directories, each stored item bound into place.
       const skeleton = mkdtempSync(join(tmpdir(), 'shark-tree-'));
       st.skeletons.push(skeleton);
@@ -406,7 +436,7 @@ export class ZfsStore implements SnapshotStore {
     for (const e of this.entries(id) ?? []) {
       const path = join(dir, e.name);
       if (e.id.startsWith('link:')) symlinkSync(e.id.slice('link:'.length), path);
-      else if (e.id.startsWith('tree:')) {
+      else if (this.locate(e.id) === undefined && e.id.startsWith('tree:')) {
         mkdirSync(path);
         this.skeleton(e.id, path, `${rel}/${e.name}`, leaves);
       } else {
@@ -417,8 +447,8 @@ export class ZfsStore implements SnapshotStore {
   }
 
   private async bindItem(st: WsState, id: SnapshotId, target: string): Promise<void> {
-    const ref = parseZfsId(id);
-    if (ref === undefined || !this.live.has(ref.guid)) throw new ZfsError({ reason: 'unknown-id', id });
+    const ref = this.locate(id);
+    if (ref === undefined) throw new ZfsError({ reason: 'unknown-id', id });
     await this.bind(st, (await st.clones.get(ref.guid)) + ref.path, target);
   }
 
@@ -455,13 +485,13 @@ export class ZfsStore implements SnapshotStore {
       symlinkSync(id.slice('link:'.length), target);
       return;
     }
-    if (id.startsWith('tree:')) {
+    const ref = this.locate(id);
+    if (ref === undefined && id.startsWith('tree:')) {
       mkdirSync(target);
       for (const e of this.entries(id) ?? []) await this.copyOut(e.id, join(target, e.name), clones);
       return;
     }
-    const ref = parseZfsId(id);
-    if (ref === undefined || !this.live.has(ref.guid)) throw new ZfsError({ reason: 'unknown-id', id });
+    if (ref === undefined) throw new ZfsError({ reason: 'unknown-id', id });
     cpSync((await clones.get(ref.guid)) + ref.path, target, { recursive: true, verbatimSymlinks: true });
     makeWritable(target);
   }
@@ -480,8 +510,8 @@ export class ZfsStore implements SnapshotStore {
   }
 
   composeTree(entries: readonly TreeEntry[]): SnapshotId {
-    const sorted = [...entries].sort(byName);
-    const id = `tree:${sha256(sorted.map((e) => `${e.name}\0${e.id}\n`).join(''))}`;
+    const sorted = sortEntries(entries);
+    const id = treeId(sorted);
     if (!this.trees.has(id)) {
       this.meta.putTree(id, JSON.stringify(sorted));
       this.trees.set(id, sorted);
@@ -491,13 +521,13 @@ export class ZfsStore implements SnapshotStore {
 
   has(id: SnapshotId): boolean {
     if (id.startsWith('link:')) return true;
-    if (id.startsWith('tree:')) return this.entries(id) !== undefined;
-    const ref = parseZfsId(id);
-    return ref !== undefined && this.live.has(ref.guid) && this.catalog.isObject(id);
+    if (id.startsWith('tree:')) return this.locate(id) !== undefined || this.entries(id) !== undefined;
+    if (id.startsWith('zfs:')) return this.locate(id) !== undefined && this.catalog.isObject(id);
+    return this.locate(id) !== undefined;
   }
 
   describe(id: SnapshotId): string | undefined {
-    const ref = parseZfsId(id);
+    const ref = this.locate(id) ?? parseZfsId(id);
     if (ref !== undefined) {
       const name = this.live.get(ref.guid) ?? this.catalog.snapshot(ref.guid)?.name;
       return name === undefined ? undefined : `${name}:${ref.path}`;
@@ -506,7 +536,7 @@ export class ZfsStore implements SnapshotStore {
     const names = new Set<string>();
     const walk = (t: SnapshotId): void => {
       for (const e of this.entries(t) ?? []) {
-        const r = parseZfsId(e.id);
+        const r = this.locate(e.id);
         if (r !== undefined) names.add(this.live.get(r.guid) ?? `zfs:${r.guid}`);
         else if (e.id.startsWith('tree:')) walk(e.id);
       }
@@ -523,7 +553,7 @@ export class ZfsStore implements SnapshotStore {
     const mark = (id: SnapshotId): void => {
       if (seen.has(id)) return;
       seen.add(id);
-      const ref = parseZfsId(id);
+      const ref = this.locate(id);
       if (ref !== undefined) wanted.add(ref.guid);
       for (const e of this.entries(id) ?? []) mark(e.id);
     };
@@ -664,17 +694,22 @@ function placeholder(path: string, dir: boolean): void {
   else if (!existsSync(path)) writeFileSync(path, '');
 }
 
-/** Copies host data (following links, like the content-addressed store) and hashes it in the same pass. */
+/** Copies host data (symbolic links as links, like `contentId`) and hashes it in the same pass. */
 function copyIn(from: string, to: string): Node {
-  const st = statSync(from);
+  const st = lstatSync(from);
+  if (st.isSymbolicLink()) {
+    const target = readlinkSync(from);
+    symlinkSync(target, to);
+    return { kind: 'link', content: `link:${target}` };
+  }
   if (st.isDirectory()) {
     mkdirSync(to);
     const children = readdirSync(from)
       .map((name) => ({ name, node: copyIn(join(from, name), join(to, name)) }))
       .sort(byName);
-    return { kind: 'dir', content: `tree:${sha256(children.map((c) => `${c.name}\0${c.node.content}\n`).join(''))}`, children };
+    return { kind: 'dir', content: treeId(children.map((c) => ({ name: c.name, id: c.node.content }))), children };
   }
-  if (!st.isFile()) throw new Error(`${from}: only files and directories can be ingested`);
+  if (!st.isFile()) throw new Error(`${from}: only files, directories and symbolic links can be stored`);
   const exec = (st.mode & 0o111) !== 0;
   const hex = copyHashing(from, to, exec ? 0o755 : 0o644);
   chmodSync(to, exec ? 0o755 : 0o644); // the umask may have cleared bits
@@ -719,4 +754,13 @@ export function zfsUnavailable(parent: string): string | undefined {
   const r = cmd.runSync('zfs', ['get', '-H', '-o', 'value', 'mounted', parent], parent);
   if (!r.ok) return failureMessage(r.error);
   return r.value.trim() === 'yes' ? undefined : failureMessage({ reason: 'not-mounted', dataset: parent });
+}
+
+/** Test support: the datasets or snapshots under `dataset` (not itself). */
+export async function datasetsUnder(dataset: string, type: 'filesystem' | 'snapshot'): Promise<string[]> {
+  const zfs = findBinary('zfs');
+  if (zfs === undefined) return [];
+  const cmd = new Commands({ zfs, zpool: zfs, mount: 'mount', umount: 'umount' });
+  const out = await cmd.run('zfs', ['list', '-H', '-o', 'name', '-t', type, '-r', dataset], dataset);
+  return out.split('\n').filter((n) => n !== '' && n !== dataset).sort();
 }
