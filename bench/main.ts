@@ -1,0 +1,25 @@
+import { benchHost } from './host.js';
+
+/**
+ * `npm run bench`: the figures the issues ask for, each measured side by
+ * side with the tools it is compared to, in one run on this machine.
+ */
+async function main(): Promise<void> {
+  const only = process.argv[2];
+  const sections: [string, () => Promise<string[]> | string[]][] = [
+    ['host', benchHost],
+    ['store', async () => (await import('./store.js')).benchCommit()],
+    ['docker', async () => (await import('./docker.js')).benchDocker()],
+  ];
+  for (const [name, run] of sections) {
+    if (only !== undefined && only !== name) continue;
+    console.log(`== ${name}`);
+    try {
+      for (const line of await run()) console.log(line);
+    } catch (e) {
+      console.log(`  (not measured: ${(e as Error).message.split('\n')[0]})`);
+    }
+  }
+}
+
+await main();

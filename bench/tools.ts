@@ -1,0 +1,50 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const SHARK = join(ROOT, 'bin/shark.js');
+
+export function scratch(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `shark-bench-${prefix}-`));
+}
+
+export function write(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}
+
+export function has(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** Wall-clock seconds of one command; throws with its output when it fails (unless allowed). */
+export function timeOnce(cmd: string, args: readonly string[], cwd: string, okCodes: readonly number[] = [0]): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (!okCodes.includes(r.status ?? -1)) {
+    throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.toString().slice(-2000)}`);
+  }
+  return seconds;
+}
+
+/** Median of `runs` timings, after one warm-up. */
+export function median(cmd: string, args: readonly string[], cwd: string, runs = 5, okCodes: readonly number[] = [0]): number {
+  timeOnce(cmd, args, cwd, okCodes);
+  const times = Array.from({ length: runs }, () => timeOnce(cmd, args, cwd, okCodes)).sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+/** Peak resident memory of a command in MB, from GNU time. */
+export function peakMemoryMb(cmd: string, args: readonly string[], cwd: string): number | undefined {
+  if (!has('/usr/bin/time')) return undefined;
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 28 });
+  const kb = Number(r.stderr.toString().trim().split('\n').at(-1));
+  return Number.isFinite(kb) ? kb / 1024 : undefined;
+}
+
+export const fmt = (s: number): string => (s < 1 ? `${(s * 1000).toFixed(0)} ms` : `${s.toFixed(2)} s`);
+export const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
