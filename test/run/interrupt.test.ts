@@ -1,0 +1,43 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { Rig, SHARK } from '../support/rig.js';
+
+describe('Ctrl-C', () => {
+  let rig: Rig;
+  beforeEach(() => (rig = new Rig()));
+  afterEach(() => rig.cleanup());
+
+  it('cancels running jobs with their children, keeps finished results, and exits 130', async () => {
+    const marker = `shark-interrupt-${process.pid}-${Date.now()}`;
+    rig.write('p.md', `# I
+
+## Quick
+
+\`\`\`shark-run
+echo quick >> counter; echo fast > /data/quick.txt
+\`\`\`
+
+## Slow
+
+\`\`\`shark-run
+sh -c 'sleep 30; echo ${marker}' > /data/slow.txt
+\`\`\`
+`);
+    const child = spawn(process.execPath, [SHARK, 'run', 'p.md', '-j', '2'], { cwd: rig.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const t0 = Date.now();
+    while (!out.includes('done     quick') && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(code).toBe(130);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(out).toMatch(/interrupted: 1 run/);
+    // No process of the cancelled job is left behind.
+    expect(spawnSync('pgrep', ['-f', marker]).status).not.toBe(0);
+    const plan = await rig.plan('p.md');
+    expect(plan.jobs.map((j) => [j.step, j.status])).toEqual([['quick', 'cached'], ['slow', 'run']]);
+    expect(plan.jobs[1]!.reasons).toEqual(['no previous result']);
+  });
+});
