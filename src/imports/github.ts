@@ -2,12 +2,11 @@ import { readdirSync, renameSync, statSync } from 'node:fs';
 import { basename, join, normalize } from 'node:path';
 import type { ImportClause } from '../pipeline/import-clause.js';
 import { extractArchive } from './extract.js';
-import { describeFailure, download, getJson, type HttpFailure } from './http.js';
+import { describeFailure, download, getJson, type HttpFailure, type HttpTuning } from './http.js';
 import type { FetchOutcome, ImportContext, Importer, Pin, ResolveOutcome } from './importer.js';
 import { pinOrigin } from './pin.js';
 import { Staging } from './staging.js';
 import { treeId } from './tree-hash.js';
-import type { HttpTuning } from './zenodo.js';
 
 const FULL_SHA = /^[0-9a-f]{40}$/i;
 

@@ -1,8 +1,6 @@
 import { createWriteStream, existsSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { VERSION } from '../version.js';
 
 /**
@@ -23,6 +21,9 @@ export interface HttpOptions {
   readonly timeoutMs?: number;
 }
 
+/** What an importer may tune (tests make retries fast); everything else is per request. */
+export type HttpTuning = Pick<HttpOptions, 'attempts' | 'backoffMs' | 'timeoutMs'>;
+
 export type HttpFailure =
   | { readonly reason: 'status'; readonly url: string; readonly status: number; readonly body: string }
   | { readonly reason: 'network'; readonly url: string; readonly message: string; readonly attempts: number }
@@ -32,8 +33,10 @@ export type HttpResult<T> = { readonly ok: true; readonly value: T } | { readonl
 
 export function describeFailure(f: HttpFailure): string {
   switch (f.reason) {
-    case 'status':
-      return `HTTP ${f.status} ${http.STATUS_CODES[f.status] ?? ''} from ${f.url}`.replace('  ', ' ');
+    case 'status': {
+      const phrase = http.STATUS_CODES[f.status];
+      return `HTTP ${f.status}${phrase === undefined ? '' : ` ${phrase}`} from ${f.url}`;
+    }
     case 'network':
       return `cannot download ${f.url}: ${f.message} (${f.attempts} attempt${f.attempts === 1 ? '' : 's'})`;
     case 'aborted':
@@ -285,18 +288,13 @@ export async function download(url: string, file: string, o: DownloadOptions): P
     }
 
     let done = start;
-    const count = new Transform({
-      transform(chunk: Buffer, _enc, next) {
-        done += chunk.length;
-        report(done, total);
-        next(null, chunk);
-      },
+    const lost = await saveBody(res, file, start, (n) => {
+      done += n;
+      report(done, total);
     });
-    try {
-      await pipeline(res, count, createWriteStream(file, { flags: start > 0 ? 'r+' : 'w', start }));
-    } catch (e) {
+    if (lost !== undefined) {
       if (o.signal.aborted) return { ok: false, failure: { reason: 'aborted', url } };
-      return { retry: `connection lost after ${done} bytes: ${(e as Error).message}` };
+      return { retry: `connection lost after ${done} bytes: ${lost.message}` };
     }
     const size = statSync(file).size;
     if (total !== undefined && size !== total) return { retry: `connection closed after ${size} of ${total} bytes` };
@@ -305,6 +303,36 @@ export async function download(url: string, file: string, o: DownloadOptions): P
       ok: true,
       value: { size, etag: res.headers.etag, lastModified: res.headers['last-modified'], filename: dispositionName(res.headers['content-disposition']) },
     };
+  });
+}
+
+/**
+ * Writes a response body to `file` from `start`. When the connection breaks,
+ * what was received is still flushed to disk (a pipeline would discard
+ * buffered writes), so the retry can resume from the file's size.
+ */
+function saveBody(res: http.IncomingMessage, file: string, start: number, onChunk: (bytes: number) => void): Promise<Error | undefined> {
+  return new Promise((done) => {
+    const out = createWriteStream(file, { flags: start > 0 ? 'r+' : 'w', start });
+    let failure: Error | undefined;
+    const broken = (e: Error): void => {
+      if (failure !== undefined) return;
+      failure = e;
+      res.unpipe(out);
+      out.end();
+    };
+    res.on('data', (chunk: Buffer) => onChunk(chunk.length));
+    res.on('error', broken);
+    res.on('close', () => {
+      if (!res.complete) broken(new Error('connection closed before the end of the body'));
+    });
+    out.on('error', (e) => {
+      failure ??= e;
+      res.destroy();
+      done(failure);
+    });
+    out.on('close', () => done(failure));
+    res.pipe(out);
   });
 }
 

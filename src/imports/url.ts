@@ -1,11 +1,10 @@
 import type { ImportClause } from '../pipeline/import-clause.js';
 import { mismatch, sumFile, type Expected } from './checksum.js';
-import { describeFailure, download, head } from './http.js';
+import { describeFailure, download, head, type HttpTuning } from './http.js';
 import type { FetchOutcome, ImportContext, Importer, Pin, ResolveOutcome } from './importer.js';
 import { pinOrigin, samePin } from './pin.js';
 import { placeFile } from './place.js';
 import { Staging } from './staging.js';
-import type { HttpTuning } from './zenodo.js';
 
 /**
  * Plain `http(s)://` downloads. With a checksum column the URL is immutable

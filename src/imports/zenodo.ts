@@ -3,14 +3,12 @@ import { join } from 'node:path';
 import type { Checksum, ImportClause } from '../pipeline/import-clause.js';
 import { mismatch, parseChecksum, sumFile, type Expected } from './checksum.js';
 import { archiveKind, extractArchive } from './extract.js';
-import { describeFailure, download, getJson, type HttpOptions } from './http.js';
+import { describeFailure, download, getJson, type HttpTuning } from './http.js';
 import type { FetchOutcome, ImportContext, Importer, Pin, ResolveOutcome } from './importer.js';
 import { pinOrigin } from './pin.js';
 import { placeFile, safeName } from './place.js';
 import { Staging } from './staging.js';
 import { treeId } from './tree-hash.js';
-
-export type HttpTuning = Pick<HttpOptions, 'attempts' | 'backoffMs' | 'timeoutMs'>;
 
 interface ZenodoFile {
   readonly key: string;

@@ -112,7 +112,7 @@ function parseSource(text: string): { ok: true; source: ImportSource } | { ok: f
   if ((m = /^https:\/\/github\.com\/([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+?)\.git(?:[#@](.+))?$/.exec(text)) !== null) {
     return { ok: true, source: { scheme: 'github', owner: m[1]!, repo: m[2]!, ref: m[3] ?? 'HEAD', path: undefined } };
   }
-  if ((m = /^((?:https?|git|ssh):\/\/.+?\.git|[\w.-]+@[\w.-]+:.+?\.git)(?:[#@]([^@]+))?$/.exec(text)) !== null) {
+  if ((m = /^((?:https?|git|ssh|file):\/\/.+?\.git|[\w.-]+@[\w.-]+:.+?\.git)(?:[#@]([^@]+))?$/.exec(text)) !== null) {
     return { ok: true, source: { scheme: 'git', url: m[1]!, ref: m[2] } };
   }
   if (/^https?:\/\/[^/\s]+/.test(text)) return { ok: true, source: { scheme: 'url', url: text } };

@@ -1,0 +1,94 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeServer } from './fake-server.js';
+import { GitImporter } from '../../src/imports/git.js';
+import { treeId } from '../../src/imports/tree-hash.js';
+import { bareRepo, clause, context, gitClause, readTree, scratch } from './helpers.js';
+
+const git = new GitImporter();
+let tmp: ReturnType<typeof scratch>;
+let repo: ReturnType<typeof bareRepo>;
+
+beforeAll(() => {
+  tmp = scratch();
+  repo = bareRepo(tmp.dir, 'models', 'main', [{ 'model.py': 'print(1)\n' }, { 'model.py': 'print(2)\n', 'conf/x.yml': 'a: 1\n' }]);
+});
+afterAll(() => tmp.cleanup());
+
+describe('.git URLs', () => {
+  it('resolves a branch with ls-remote and checks the commit out without .git', async () => {
+    const c = gitClause(repo.url, 'main');
+    const resolved = await git.resolve(c, context());
+    expect(resolved).toEqual({ ok: true, pin: { source: 'git', url: repo.url, ref: 'main', commit: repo.shas[1] } });
+    const dest = join(tmp.dir, 'out-main');
+    const fetched = await git.fetch(c, resolved.ok ? resolved.pin : {}, dest, context());
+    expect(fetched).toEqual({ ok: true, pin: { source: 'git', url: repo.url, ref: 'main', commit: repo.shas[1], tree: treeId(dest) } });
+    expect(readTree(dest)).toEqual({ 'conf/x.yml': 'a: 1\n', 'model.py': 'print(2)\n' });
+    expect(existsSync(join(dest, '.git'))).toBe(false);
+  });
+
+  it('defaults to HEAD and fetches an older commit by its SHA', async () => {
+    const head = await git.resolve(gitClause(repo.url, undefined), context());
+    expect(head.ok && head.pin).toMatchObject({ ref: 'HEAD', commit: repo.shas[1] });
+    const old = repo.shas[0]!;
+    const dest = join(tmp.dir, 'out-old');
+    const r = await git.fetch(gitClause(repo.url, old), { source: 'git', url: repo.url, ref: old, commit: old }, dest, context());
+    expect(r.ok).toBe(true);
+    expect(readTree(dest)).toEqual({ 'model.py': 'print(1)\n' });
+  });
+
+  it('resolves a tag', async () => {
+    execFileSync('git', ['--git-dir', join(tmp.dir, 'models.git'), 'tag', '-a', '-m', 'release', 'v1', repo.shas[0]!],
+      { env: { ...process.env, GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.org' } });
+    const r = await git.resolve(gitClause(repo.url, 'v1'), context());
+    expect(r.ok && r.pin.commit).toBe(repo.shas[0]);
+  });
+
+  it('trusts a locked full SHA without touching the remote', async () => {
+    const sha = 'a'.repeat(40);
+    const url = `file://${tmp.dir}/does-not-exist.git`;
+    const locked = { source: 'git', url, ref: sha, commit: sha, tree: 'tree:abc' };
+    expect(await git.resolve(gitClause(url, sha), context({ locked }))).toEqual({ ok: true, pin: locked });
+  });
+
+  it('reports a moved branch as a new commit', async () => {
+    const moving = bareRepo(tmp.dir, 'moving', 'main', [{ 'a.txt': '1' }]);
+    const c = gitClause(moving.url, 'main');
+    const r1 = await git.fetch(c, {}, join(tmp.dir, 'mv1'), context());
+    if (!r1.ok) throw new Error(r1.message);
+    expect(await git.resolve(c, context({ locked: r1.pin }))).toEqual({ ok: true, pin: r1.pin });
+    const next = moving.push({ 'a.txt': '2' });
+    expect(await git.resolve(c, context({ locked: r1.pin }))).toEqual({ ok: true, pin: { source: 'git', url: moving.url, ref: 'main', commit: next } });
+  });
+
+  it('names an unknown ref and an unreachable repository', async () => {
+    expect(await git.resolve(gitClause(repo.url, 'nope'), context()))
+      .toEqual({ ok: false, message: `unknown ref \`nope\` in git repository ${repo.url}` });
+    const missing = await git.resolve(gitClause(`file://${tmp.dir}/nothing.git`, 'main'), context());
+    expect(!missing.ok && missing.message).toMatch(/^cannot list the refs of file:\/\/.*nothing\.git: git ls-remote failed \(exit 128\): fatal: /);
+    const dest = join(tmp.dir, 'never');
+    const bad = await git.fetch(gitClause(repo.url, 'main'), { commit: 'b'.repeat(40) }, dest, context());
+    expect(bad.ok).toBe(false);
+    expect(existsSync(dest)).toBe(false);
+    expect(readdirSync(tmp.dir).filter((n) => n.startsWith('.never'))).toEqual([]);
+  });
+
+  it('clones over HTTP (a plain file server: git falls back from a shallow fetch)', async () => {
+    const server = await FakeServer.start();
+    try {
+      const url = server.directory('/git/models.git', join(tmp.dir, 'models.git'));
+      const c = clause(`${url}@main /data/models`);
+      expect(c.source.scheme).toBe('git');
+      const resolved = await git.resolve(c, context());
+      expect(resolved.ok && resolved.pin.commit).toBe(repo.shas[1]);
+      const dest = join(tmp.dir, 'over-http');
+      const r = await git.fetch(c, resolved.ok ? resolved.pin : {}, dest, context());
+      if (!r.ok) throw new Error(r.message);
+      expect(readTree(dest)).toEqual({ 'conf/x.yml': 'a: 1\n', 'model.py': 'print(2)\n' });
+    } finally {
+      await server.close();
+    }
+  });
+});

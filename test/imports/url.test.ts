@@ -1,0 +1,181 @@
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { UrlImporter } from '../../src/imports/url.js';
+import { FakeServer } from './fake-server.js';
+import { clause, context, readTree, scratch } from './helpers.js';
+
+const md5 = (s: string | Buffer) => createHash('md5').update(s).digest('hex');
+const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
+const BODY = 'a,b\n' + '1,2\n'.repeat(20_000);
+
+let server: FakeServer;
+let tmp: ReturnType<typeof scratch>;
+const urls = new UrlImporter({ backoffMs: 5, timeoutMs: 2000 });
+
+beforeAll(async () => {
+  server = await FakeServer.start();
+});
+afterAll(() => server.close());
+beforeEach(() => {
+  tmp = scratch();
+  server.reset();
+  server.ranges = true;
+});
+afterEach(() => tmp.cleanup());
+
+describe('unpinned https:// URLs', () => {
+  it('pin the content on first fetch and trust the lock until --refresh', async () => {
+    const url = server.file('/files/table.csv', BODY, 'text/csv');
+    const c = clause(`${url} /data/table.csv`);
+    expect(await urls.resolve(c, context())).toEqual({ ok: true, pin: { source: 'url', url } });
+    expect(server.count()).toBe(0);
+    const ctx = context();
+    const dest = join(tmp.dir, 'table.csv');
+    const fetched = await urls.fetch(c, { source: 'url', url }, dest, ctx);
+    const etag = `"${md5(BODY)}"`;
+    const final = { source: 'url', url, sha256: sha256(BODY), md5: md5(BODY), size: BODY.length, etag, modified: 'Mon, 01 Jan 2024 00:00:00 GMT' };
+    expect(fetched).toEqual({ ok: true, pin: final });
+    expect(readFileSync(dest, 'utf8')).toBe(BODY);
+    expect(ctx.reports.at(-1)).toEqual([BODY.length, BODY.length]);
+
+    server.reset();
+    expect(await urls.resolve(c, context({ locked: final }))).toEqual({ ok: true, pin: final });
+    expect(server.count()).toBe(0);
+    // --refresh asks with a HEAD; the same ETag keeps the lock.
+    expect(await urls.resolve(c, context({ locked: final, refresh: true }))).toEqual({ ok: true, pin: final });
+    expect(server.requests.map((r) => r.method)).toEqual(['HEAD']);
+    // New content: a new pin, which the plan shows as a change.
+    server.file('/files/table.csv', BODY + '3,4\n', 'text/csv');
+    const changed = await urls.resolve(c, context({ locked: final, refresh: true }));
+    expect(changed).toEqual({ ok: true, pin: { source: 'url', url, size: BODY.length + 4, etag: `"${md5(BODY + '3,4\n')}"`, modified: 'Mon, 01 Jan 2024 00:00:00 GMT' } });
+  });
+
+  it('refuse content that changed since it was locked (without --refresh)', async () => {
+    const url = server.file('/files/drift.csv', 'one');
+    const c = clause(`${url} /data/d.csv`);
+    const first = await urls.fetch(c, {}, join(tmp.dir, 'd1'), context());
+    if (!first.ok) throw new Error(first.message);
+    server.file('/files/drift.csv', 'two');
+    const r = await urls.fetch(c, first.pin, join(tmp.dir, 'd2'), context({ locked: { ...first.pin } }));
+    expect(r).toEqual({
+      ok: false,
+      message: `checksum mismatch for ${url}: expected sha256:${sha256('one')} (the lock file), got sha256:${sha256('two')}; the content changed since it was locked: run with --refresh to accept the new content`,
+    });
+    expect(existsSync(join(tmp.dir, 'd2'))).toBe(false);
+  });
+});
+
+describe('URLs with a checksum column', () => {
+  it('are immutable: pinned by the column, locked pins need no request', async () => {
+    const url = server.file('/files/pinned.csv', BODY);
+    const c = clause(`${url} /data/p.csv sha256:${sha256(BODY)}`);
+    expect(await urls.resolve(c, context())).toEqual({ ok: true, pin: { source: 'url', url, sha256: sha256(BODY) } });
+    const r = await urls.fetch(c, { source: 'url', url, sha256: sha256(BODY) }, join(tmp.dir, 'p'), context());
+    if (!r.ok) throw new Error(r.message);
+    server.reset();
+    expect(await urls.resolve(c, context({ locked: r.pin, refresh: true }))).toEqual({ ok: true, pin: r.pin });
+    expect(server.count()).toBe(0);
+    // Editing the column invalidates the lock.
+    const other = clause(`${url} /data/p.csv md5:${'0'.repeat(32)}`);
+    expect(await urls.resolve(other, context({ locked: r.pin }))).toEqual({ ok: true, pin: { source: 'url', url, md5: '0'.repeat(32) } });
+  });
+
+  it('fail a tampered download with both checksums and leave nothing at DEST', async () => {
+    const url = server.file('/files/tampered.csv', BODY);
+    server.tamper('/files/tampered.csv', BODY.replace('1,2', '9,9'));
+    const c = clause(`${url} /data/t.csv md5:${md5(BODY)}`);
+    const dest = join(tmp.dir, 'sub/t.csv');
+    const r = await urls.fetch(c, { source: 'url', url, md5: md5(BODY) }, dest, context());
+    expect(r).toEqual({ ok: false, message: `checksum mismatch for ${url}: expected md5:${md5(BODY)} (the import clause), got md5:${md5(BODY.replace('1,2', '9,9'))}` });
+    expect(readdirSync(join(tmp.dir, 'sub'))).toEqual([]);
+  });
+});
+
+describe('the download', () => {
+  it('follows redirects', async () => {
+    server.file('/files/real.csv', 'real');
+    const url = server.redirect('/files/moved.csv', '/files/real.csv');
+    const r = await urls.fetch(clause(`${url} /data/x.csv`), {}, join(tmp.dir, 'x'), context());
+    expect(r.ok && r.pin.sha256).toBe(sha256('real'));
+    expect(server.requests.map((q) => q.path)).toEqual(['/files/moved.csv', '/files/real.csv']);
+  });
+
+  it('resumes a dropped connection with Range', async () => {
+    const url = server.file('/files/big.csv', BODY);
+    server.dropOnce('/files/big.csv', 30_000);
+    const dest = join(tmp.dir, 'big.csv');
+    const r = await urls.fetch(clause(`${url} /data/big.csv sha256:${sha256(BODY)}`), {}, dest, context());
+    expect(r.ok).toBe(true);
+    expect(readFileSync(dest, 'utf8')).toBe(BODY);
+    expect(server.requests.map((q) => q.headers.range)).toEqual([undefined, 'bytes=30000-']);
+  });
+
+  it('treats a stalled connection as transient', async () => {
+    const url = server.file('/files/slow.csv', BODY);
+    server.stallOnce('/files/slow.csv');
+    const quick = new UrlImporter({ backoffMs: 5, timeoutMs: 200 });
+    const dest = join(tmp.dir, 'slow.csv');
+    const r = await quick.fetch(clause(`${url} /data/slow.csv`), {}, dest, context());
+    expect(r.ok).toBe(true);
+    expect(readFileSync(dest, 'utf8')).toBe(BODY);
+    expect(server.count('/files/slow.csv')).toBe(2);
+  });
+
+  it('reports a 404 clearly and does not retry it', async () => {
+    const url = `${server.url}/files/missing.csv`;
+    const r = await urls.fetch(clause(`${url} /data/m.csv`), {}, join(tmp.dir, 'm'), context());
+    expect(r).toEqual({ ok: false, message: `HTTP 404 Not Found from ${url}` });
+    expect(server.count()).toBe(1);
+    expect(readdirSync(tmp.dir)).toEqual([]);
+  });
+
+  it('cannot reach a closed port, after its attempts', async () => {
+    const r = await new UrlImporter({ backoffMs: 1, attempts: 2 }).fetch(clause('http://127.0.0.1:1/x.csv /data/x.csv'), {}, join(tmp.dir, 'x'), context());
+    expect(r).toEqual({ ok: false, message: 'cannot download http://127.0.0.1:1/x.csv: connect ECONNREFUSED 127.0.0.1:1 (2 attempts)' });
+  });
+
+  it('puts the file inside DEST/ under its URL name', async () => {
+    const url = server.file('/files/some%20name.txt', 'n');
+    const dest = join(tmp.dir, 'dir');
+    const r = await urls.fetch(clause(`${url} /data/dir/`), {}, dest, context());
+    expect(r.ok).toBe(true);
+    expect(readTree(dest)).toEqual({ 'some name.txt': 'n' });
+  });
+});
+
+describe('extract', () => {
+  const tree = { 'a.txt': 'A', 'nested/b.txt': 'B' };
+  const pack = (kind: 'zip' | 'tar.gz' | 'tar'): Buffer => {
+    const src = join(tmp.dir, `src-${kind}`);
+    mkdirSync(join(src, 'nested'), { recursive: true });
+    writeFileSync(join(src, 'a.txt'), 'A');
+    writeFileSync(join(src, 'nested/b.txt'), 'B');
+    const out = join(tmp.dir, `archive.${kind}`);
+    if (kind === 'zip') execFileSync('zip', ['-qr', out, '.'], { cwd: src });
+    else execFileSync('tar', [kind === 'tar' ? '-cf' : '-czf', out, '-C', src, '.']);
+    return readFileSync(out);
+  };
+
+  for (const kind of ['zip', 'tar.gz', 'tar'] as const) {
+    it(`unpacks a .${kind} into DEST/`, async () => {
+      // The name says nothing: the kind comes from the bytes.
+      const url = server.file(`/files/archive-${kind.replace('.', '-')}`, pack(kind));
+      const dest = join(tmp.dir, `out-${kind}`);
+      const r = await urls.fetch(clause(`${url} /data/out/ extract`), {}, dest, context());
+      if (!r.ok) throw new Error(r.message);
+      expect(readTree(dest)).toEqual(tree);
+      expect(r.pin.sha256).toMatch(/^[0-9a-f]{64}$/);
+    });
+  }
+
+  it('refuses to extract what is not an archive', async () => {
+    const url = server.file('/files/plain.txt', 'just text');
+    const dest = join(tmp.dir, 'plain');
+    const r = await urls.fetch(clause(`${url} /data/plain/ extract`), {}, dest, context());
+    expect(r).toEqual({ ok: false, message: 'cannot extract plain.txt: it is not a .zip, .tar.gz, .tgz or .tar archive' });
+    expect(readdirSync(tmp.dir)).toEqual([]);
+  });
+});
