@@ -1,4 +1,4 @@
-import { createWriteStream, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, createWriteStream, mkdirSync, openSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import type { ExecOutcome, ExecRequest, Executor } from '../executor.js';
 import type { ContainerHandle, ContainerSpec, DockerClient } from './client.js';
@@ -25,7 +25,7 @@ export class DockerExecutor implements Executor {
     if (req.signal.aborted) return { status: 'cancelled' };
     if (!target.ok) return { status: 'failed', exitCode: null, message: target.message };
     const { client, image } = target;
-    mkdirSync(req.workspace.root + '/data', { recursive: true });
+    openWritableDirs(req);
     const log = createWriteStream('', { fd: openSync(req.logPath, 'a') });
     let container: ContainerHandle | undefined;
     let ending: 'cancelled' | 'timeout' | undefined;
@@ -41,6 +41,7 @@ export class DockerExecutor implements Executor {
       if (req.signal.aborted) return { status: 'cancelled' };
       const { ended } = await container.attach(log);
       req.signal.addEventListener('abort', onAbort, { once: true });
+      if (req.signal.aborted) stop('cancelled');
       if (req.timeout !== undefined) timer = setTimeout(() => stop('timeout'), req.timeout * 1000);
       await container.start();
       // A stop that came while the container was starting found nothing to kill.
@@ -60,6 +61,27 @@ export class DockerExecutor implements Executor {
       if (timer !== undefined) clearTimeout(timer);
       if (container !== undefined) await container.remove().catch((e: Error) => log.write(`shark: could not remove container ${container!.id}: ${e.message}\n`));
       await new Promise((r) => log.end(r));
+    }
+  }
+}
+
+/**
+ * The image may run as a user other than root (`USER opam`): the directories
+ * its outputs go into must be writable by whoever that is. They are the job's
+ * own, in its private workspace, and the store fixes modes when it commits.
+ */
+function openWritableDirs(req: ExecRequest): void {
+  const root = req.workspace.root;
+  mkdirSync(root + '/data', { recursive: true });
+  const dirs = new Set<string>(['/data']);
+  for (const o of req.outputs) {
+    for (let d = o.path; d.startsWith('/data/'); d = posix.dirname(d)) dirs.add(d);
+  }
+  for (const d of dirs) {
+    try {
+      if (statSync(root + d).isDirectory()) chmodSync(root + d, 0o777);
+    } catch {
+      // Not there yet: the job creates it.
     }
   }
 }

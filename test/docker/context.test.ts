@@ -1,0 +1,58 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { buffer } from 'node:stream/consumers';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { buildInputs } from '../../src/exec/docker/build-inputs.js';
+import { contextTar, DOCKERFILE_NAME } from '../../src/exec/docker/context-tar.js';
+import type { BuildSpec } from '../../src/pipeline/build-spec.js';
+import { scratch, writeTree } from './rig.js';
+
+// Build inputs and the context tar need no engine: these run everywhere.
+
+let tmp: ReturnType<typeof scratch>;
+beforeEach(() => {
+  tmp = scratch('shark-context-');
+});
+afterEach(() => tmp.cleanup());
+
+const spec = (dockerfile: string, contextFiles: string[]): BuildSpec => ({ format: 'dockerfile', dockerfile, bases: ['x'], contextFiles, network: true });
+const long = `${'d'.repeat(60)}/${'e'.repeat(60)}/file-with-a-long-name.txt`;
+
+it('takes exactly the COPY sources (files, directories, globs), and hashes their content', () => {
+  writeTree(tmp.dir, { 'a.py': 'a', 'b.py': 'b', 'c.txt': 'c', 'lib/x.sh': 'x', 'lib/deep/y.sh': 'y', 'other.txt': 'o' });
+  const inputs = buildInputs(spec('FROM x\n', ['*.py', 'lib', './c.txt', 'missing.txt']), tmp.dir);
+  expect(inputs.entries.map((e) => `${e.kind} ${e.rel}`)).toEqual(['file a.py', 'file b.py', 'file c.txt', 'dir lib', 'dir lib/deep', 'file lib/deep/y.sh', 'file lib/x.sh']);
+  expect(inputs.missing).toEqual(['missing.txt']);
+
+  const again = buildInputs(spec('FROM x\n', ['*.py', 'lib', './c.txt', 'missing.txt']), tmp.dir);
+  expect(again.hash).toBe(inputs.hash);
+  writeTree(tmp.dir, { 'other.txt': 'not copied: no effect' });
+  expect(buildInputs(spec('FROM x\n', ['*.py', 'lib', './c.txt', 'missing.txt']), tmp.dir).hash).toBe(inputs.hash);
+  writeTree(tmp.dir, { 'lib/deep/y.sh': 'changed' });
+  expect(buildInputs(spec('FROM x\n', ['*.py', 'lib', './c.txt', 'missing.txt']), tmp.dir).hash).not.toBe(inputs.hash);
+  expect(buildInputs(spec('FROM x\nRUN true\n', ['*.py', 'lib', './c.txt', 'missing.txt']), tmp.dir).hash).not.toBe(inputs.hash);
+  chmodSync(join(tmp.dir, 'a.py'), 0o755);
+  const executable = buildInputs(spec('FROM x\n', ['*.py']), tmp.dir);
+  chmodSync(join(tmp.dir, 'a.py'), 0o644);
+  expect(buildInputs(spec('FROM x\n', ['*.py']), tmp.dir).hash).not.toBe(executable.hash);
+});
+
+it('writes a tar that tar reads back: the Dockerfile, long names, symlinks and modes', async () => {
+  writeTree(tmp.dir, { [long]: 'long\n', 'run.sh': '#!/bin/sh\n' });
+  chmodSync(join(tmp.dir, 'run.sh'), 0o755);
+  symlinkSync('run.sh', join(tmp.dir, 'link'));
+  writeTree(tmp.dir, { 'dir/inner': 'i' });
+  symlinkSync('../run.sh', join(tmp.dir, 'dir', 'up'));
+  const inputs = buildInputs(spec('FROM x\n', [long, 'run.sh', 'dir', 'link']), tmp.dir);
+  const tar = await buffer(contextTar('FROM x\n', inputs.entries));
+  expect(tar.length % 512).toBe(0);
+  const listing = execFileSync('tar', ['-tvf', '-'], { input: tar, encoding: 'utf8' }).trim().split('\n');
+  const names = listing.map((l) => l.split(/\s+/).slice(5).join(' ')).sort();
+  expect(names).toEqual(['.dockerignore', DOCKERFILE_NAME, 'dir/', 'dir/inner', 'dir/up -> ../run.sh', long, 'link', 'run.sh'].sort());
+  expect(listing.find((l) => l.endsWith(' run.sh'))).toMatch(/^-rwxr-xr-x/);
+  // A symlink named by COPY itself is followed, as Docker does.
+  expect(listing.find((l) => l.endsWith(' link'))).toMatch(/^-rwxr-xr-x/);
+  const out = execFileSync('tar', ['-xOf', '-', long], { input: tar, encoding: 'utf8' });
+  expect(out).toBe('long\n');
+});

@@ -1,0 +1,121 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, it } from 'vitest';
+import { connectDocker, type DockerClient } from '../../src/exec/docker/client.js';
+import type { ExecRequest } from '../../src/exec/executor.js';
+import { imageTag } from '../../src/exec/docker/docker-environments.js';
+import { readLock } from '../../src/lockfile.js';
+import { loadPipeline } from '../../src/pipeline/load.js';
+import type { Pipeline } from '../../src/pipeline/pipeline.js';
+
+export const BASE = process.env.SHARK_TEST_IMAGE ?? 'shark-test/busybox:latest';
+export const ALT = BASE.replace(/:[^:/]*$/, '') + ':alt';
+
+const connection = await connectDocker();
+
+/** The engine, when reachable; undefined otherwise. */
+export const docker: DockerClient | undefined = connection.ok ? connection.client : undefined;
+
+/**
+ * A suite that needs a real Docker engine: skipped without one, except in CI
+ * (SHARK_REQUIRE_DOCKER=1), where a missing engine fails the suite instead
+ * of silently testing nothing.
+ */
+export function describeDocker(name: string, body: (client: DockerClient) => void): void {
+  if (docker !== undefined) {
+    describe(name, () => body(docker));
+  } else if (process.env.SHARK_REQUIRE_DOCKER === '1') {
+    describe(name, () => {
+      it('needs a reachable Docker engine (SHARK_REQUIRE_DOCKER=1)', () => {
+        throw new Error(connection.ok ? 'unreachable' : connection.message);
+      });
+    });
+  } else {
+    describe.skip(`${name} (Docker unreachable)`, () => {
+      it('skipped', () => undefined);
+    });
+  }
+}
+
+/** The docker CLI, for what the tests set up or check behind Shark's back (tags, leftovers). */
+export function dockerCli(...args: string[]): string {
+  return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+
+export function unique(prefix: string): string {
+  return `${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+export function scratch(prefix = 'shark-docker-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function writeTree(dir: string, files: Record<string, string>): void {
+  for (const [path, body] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), body);
+  }
+}
+
+/** Writes `PIPELINE.md` into `dir` and loads it; throws on diagnostics (a broken test, not a finding). */
+export function pipelineIn(dir: string, markdown: string, name = 'pipeline.md'): { path: string; pipeline: Pipeline } {
+  const path = join(dir, name);
+  writeFileSync(path, markdown);
+  const { pipeline, diagnostics } = loadPipeline(path, markdown);
+  if (pipeline === undefined) throw new Error(diagnostics.map((d) => `${d.at.line}:${d.at.col} ${d.message}`).join('\n'));
+  return { path, pipeline };
+}
+
+/** An ExecRequest for a job in a fresh workspace under `dir`; `inputs` are written there first. */
+export function request(dir: string, o: {
+  script: string;
+  label?: string;
+  inputs?: Record<string, string>;
+  outputs?: string[];
+  network?: boolean;
+  timeout?: number;
+  cwd?: string;
+  env?: Record<string, string>;
+  signal?: AbortSignal;
+}): ExecRequest & { logPath: string; workspace: { root: string } } {
+  const root = mkdtempSync(join(dir, 'ws-'));
+  mkdirSync(join(root, 'data'));
+  for (const [path, body] of Object.entries(o.inputs ?? {})) {
+    mkdirSync(dirname(root + path), { recursive: true });
+    writeFileSync(root + path, body, { mode: 0o444 });
+  }
+  return {
+    label: o.label ?? unique('job'),
+    script: (dataRoot) => o.script.replaceAll('/data', `${dataRoot}/data`),
+    workspace: { root },
+    inputs: Object.keys(o.inputs ?? {}).map((path) => ({ path })),
+    outputs: (o.outputs ?? []).map((path) => ({ path })),
+    cwd: o.cwd,
+    pipelineDir: dir,
+    containerWorkdir: '/root',
+    env: o.env ?? {},
+    network: o.network ?? false,
+    timeout: o.timeout,
+    logPath: join(root, 'job.log'),
+    signal: o.signal ?? new AbortController().signal,
+  };
+}
+
+/**
+ * Untags the images a test built from its own unique base tag (found through
+ * its lock file), so repeated runs do not pile them up. Only tags: an image
+ * another test shares by id stays.
+ */
+export function removeBuiltImages(lockPath: string): void {
+  for (const [name, entry] of Object.entries(readLock(lockPath).environments)) {
+    if (entry.inputs === undefined) continue;
+    try {
+      dockerCli('rmi', imageTag(name, entry.inputs));
+    } catch {
+      // Already gone, or still used by a container of a test running beside this one.
+    }
+  }
+}
