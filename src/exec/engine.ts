@@ -9,7 +9,7 @@ import type { Step } from '../pipeline/pipeline.js';
 import { DataState } from '../plan/data-state.js';
 import { composeOutputs, expandJobs, type Job } from '../plan/jobs.js';
 import { keyOf } from '../plan/key.js';
-import { cachedOutputs, resolveInputs } from '../plan/planner.js';
+import { cachedResult, resolveInputs } from '../plan/planner.js';
 import { renderScript } from '../plan/render-command.js';
 import { importContext, stepFiles, type Session } from '../plan/session.js';
 import type { SnapshotId } from '../store/snapshot-store.js';
@@ -80,7 +80,10 @@ export async function runPipeline(
     envIds.set(name, env.id);
   }
 
+  // `-j` bounds what executes at once; a few more jobs may be preparing their
+  // workspaces or committing meanwhile, so the executing slots never wait on Shark's own file work.
   const limit = pLimit(Math.max(1, options.jobs));
+  const staging = pLimit(Math.max(1, options.jobs) * 2);
   const outcomes = new Map<string, Promise<StepOutcome>>();
   const recordJob = (job: Job, status: string, log: string | null): void =>
     meta.recordRunJob({ run_id: runId, job: job.id, step: job.step.id, block: job.step.blockId, line: job.step.at.line, item: job.items.map((i) => i.name).join(',') || null, key: job.key, status, log });
@@ -121,7 +124,7 @@ export async function runPipeline(
         const importer = importerFor(step.clause.source)!;
         const ctx = importContext(session, step, options.signal, (done, total) =>
           emit({ type: 'progress', job: job.id, done, total: total ?? null }));
-        const fetched = await importer.fetch(step.clause, job.record.pin ?? {}, ws.root + step.clause.dest, ctx);
+        const fetched = await limit(() => importer.fetch(step.clause, job.record.pin ?? {}, ws.root + step.clause.dest, ctx));
         if (!fetched.ok) return fail(fetched.message, step.at);
         // Local files are content-hashed on every plan; only remote sources need pinning.
         if (step.clause.source.scheme !== 'file') {
@@ -132,7 +135,7 @@ export async function runPipeline(
         outcome = { status: 'ok' };
       } else if (step.kind === 'run') {
         const items = new Map(job.items.map((i) => [`${i.input.path}/${i.input.pattern}`, i.name]));
-        outcome = await session.envs.executor(step.env ?? '').run({
+        outcome = await limit(() => (stopping || options.signal.aborted ? { status: 'cancelled' as const } : session.envs.executor(step.env ?? '').run({
           label: job.id,
           script: (root) => renderScript(step, items, job.plusName, root),
           workspace: ws,
@@ -146,13 +149,13 @@ export async function runPipeline(
           timeout: step.timeout,
           logPath,
           signal: options.signal,
-        });
+        })));
       } else {
         return undefined;
       }
       if (outcome.status === 'cancelled') {
         counts.skipped++;
-        emit({ type: 'job-skipped', job: job.id, step: step.id, reason: 'interrupted' });
+        emit({ type: 'job-skipped', job: job.id, step: step.id, reason: options.signal.aborted ? 'interrupted' : 'an earlier job failed' });
         return undefined;
       }
       if (outcome.status !== 'ok') return fail(outcome.message, step.at);
@@ -224,19 +227,23 @@ export async function runPipeline(
     const jobs = expandJobs(step, inputs.ids, (id) => store.entries(id), {
       envId, variables: session.variables, files: stepFiles(session, step), ...(pin !== undefined ? { pin } : {}),
     });
-    const cached = jobs.map((job) => cachedOutputs(session, job));
+    const cached = jobs.map((job) => cachedResult(session, job));
     emit({ type: 'step-start', step: step.id, block: step.blockId, jobs: jobs.length, cached: cached.filter(Boolean).length });
-    const results = await Promise.all(jobs.map(async (job, n) => {
-      const hit = cached[n];
-      if (hit !== undefined) {
+    const results: ({ job: Job; outputs: Record<string, SnapshotId> } | undefined)[] = [];
+    meta.batch(() => {
+      jobs.forEach((job, n) => {
+        const hit = cached[n];
+        if (hit === undefined) return;
         counts.cached++;
-        recordJob(job, 'cached', meta.result(job.key)?.log ?? null);
+        recordJob(job, 'cached', hit.log);
         emit({ type: 'job-cached', job: job.id, step: step.id, block: step.blockId });
-        return { job, outputs: hit };
-      }
-      const outputs = await limit(() => runJob(job));
+        results.push({ job, outputs: hit.outputs });
+      });
+    });
+    results.push(...await Promise.all(jobs.filter((_, n) => cached[n] === undefined).map(async (job) => {
+      const outputs = await staging(() => runJob(job));
       return outputs === undefined ? undefined : { job, outputs };
-    }));
+    })));
     const done = results.filter((r): r is { job: Job; outputs: Record<string, SnapshotId> } => r !== undefined);
     if (done.length < jobs.length) return { ok: false };
     const composed = composeOutputs(step, done, (id) => store.entries(id), (e) => store.composeTree(e));

@@ -11,14 +11,14 @@ const sq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
  * A small shell that starts jobs for us. Forking a large Node process costs
- * milliseconds per job; a shell forks in a fraction of that, so each
- * launcher reads one line per job and starts it in its own session (its
- * own process group, so cancelling kills everything it started).
+ * milliseconds per job; a shell forks in a fraction of that. Each launcher
+ * runs one job at a time and is the leader of its own process group, so
+ * cancelling a job kills the launcher's group: the job and everything it
+ * started (the launcher dies with it and is replaced).
  */
 class Launcher {
   private readonly child: ChildProcess;
-  private pending: { onPid: (pid: number) => void; onExit: (code: number | null) => void } | undefined;
-  private pid: number | undefined;
+  private pending: { onExit: (code: number | null) => void } | undefined;
   dead = false;
 
   constructor(env: NodeJS.ProcessEnv) {
@@ -30,12 +30,8 @@ class Launcher {
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
       const p = this.pending;
       if (p === undefined) return;
-      if (line.startsWith('P ')) {
-        this.pid = Number(line.slice(2));
-        p.onPid(this.pid);
-      } else if (line.startsWith('X ')) {
+      if (line.startsWith('X ')) {
         this.pending = undefined;
-        this.pid = undefined;
         this.idle();
         p.onExit(Number(line.slice(2)));
       }
@@ -44,7 +40,7 @@ class Launcher {
       this.dead = true;
       const p = this.pending;
       this.pending = undefined;
-      if (this.pid !== undefined) killGroup(this.pid, 'SIGKILL');
+      this.kill('SIGKILL');
       p?.onExit(null);
     });
     this.child.on('error', () => undefined);
@@ -57,15 +53,21 @@ class Launcher {
    * newlines back (every backslash of the script is doubled, so no other
    * escape can appear).
    */
-  start(cwd: string, script: string, log: string, onPid: (pid: number) => void): Promise<number | null> {
+  start(cwd: string, script: string, log: string): Promise<number | null> {
     this.busy();
-    const oneLine = sq(script.replace(/\\/g, '\\\\').replace(/\n/g, '\\n'));
+    // Most commands are one line: they need no decoding (which would cost the launcher a fork).
+    const arg = script.includes('\n')
+      ? `"$(printf '%b' ${sq(script.replace(/\\/g, '\\\\').replace(/\n/g, '\\n'))})"`
+      : sq(script);
     return new Promise((done) => {
-      this.pending = { onPid, onExit: done };
-      this.child.stdin!.write(
-        `( cd ${sq(cwd)} && exec setsid /bin/sh -c "$(printf '%b' ${oneLine})" ) </dev/null >>${sq(log)} 2>&1 & echo "P $!"; wait $!; echo "X $?"\n`,
-      );
+      this.pending = { onExit: done };
+      this.child.stdin!.write(`( cd ${sq(cwd)} && exec /bin/sh -c ${arg} ) </dev/null >>${sq(log)} 2>&1 & wait $!; echo "X $?"\n`);
     });
+  }
+
+  /** Signals the job and everything it started (and the launcher itself). */
+  kill(signal: NodeJS.Signals): void {
+    if (this.child.pid !== undefined) killGroup(this.child.pid, signal);
   }
 
   // An idle launcher must not keep Shark running; a busy one must.
@@ -108,23 +110,17 @@ export class HostExecutor implements Executor {
         return { status: 'failed', exitCode: null, message: `working directory ${cwd} does not exist` };
       }
       const launcher = this.take(req.env);
-      let pid: number | undefined;
       let ending: 'cancelled' | 'timeout' | undefined;
       const stop = (why: 'cancelled' | 'timeout'): void => {
         if (ending !== undefined) return;
         ending = why;
-        if (pid === undefined) return;
-        killGroup(pid, 'SIGTERM');
-        const target = pid;
-        setTimeout(() => killGroup(target, 'SIGKILL'), KILL_GRACE_MS).unref();
+        launcher.kill('SIGTERM');
+        setTimeout(() => launcher.kill('SIGKILL'), KILL_GRACE_MS).unref();
       };
       const onAbort = (): void => stop('cancelled');
       req.signal.addEventListener('abort', onAbort, { once: true });
       const timer = req.timeout === undefined ? undefined : setTimeout(() => stop('timeout'), req.timeout * 1000);
-      const code = await launcher.start(cwd, req.script(root), req.logPath, (p) => {
-        pid = p;
-        if (ending !== undefined) killGroup(p, 'SIGTERM');
-      });
+      const code = await launcher.start(cwd, req.script(root), req.logPath);
       req.signal.removeEventListener('abort', onAbort);
       if (timer) clearTimeout(timer);
       this.give(req.env, launcher);

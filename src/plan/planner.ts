@@ -54,13 +54,13 @@ export function reasonsFor(session: Session, job: Job, isMapJob: boolean): strin
   return explain(JSON.parse(attempt.record) as KeyRecord, job.record);
 }
 
-/** Cached outputs of a job, when its result exists and its data is all still in the store. */
-export function cachedOutputs(session: Session, job: Job): Record<string, SnapshotId> | undefined {
+/** Cached outputs (and the log) of a job, when its result exists and its data is all still in the store. */
+export function cachedResult(session: Session, job: Job): { outputs: Record<string, SnapshotId>; log: string | null } | undefined {
   const stored = session.meta.resultOutputs(job.key);
   if (stored === undefined) return undefined;
-  const outputs = JSON.parse(stored) as Record<string, SnapshotId>;
+  const outputs = JSON.parse(stored.outputs) as Record<string, SnapshotId>;
   for (const id of Object.values(outputs)) if (!session.store.has(id)) return undefined;
-  return outputs;
+  return { outputs, log: stored.log };
 }
 
 /**
@@ -116,7 +116,7 @@ export async function planPipeline(session: Session, state: DataState): Promise<
     const done: { job: Job; outputs: Record<string, SnapshotId> }[] = [];
     for (const job of expanded) {
       const items = job.items.map((i) => i.name);
-      const outputs = envProblem === undefined ? cachedOutputs(session, job) : undefined;
+      const outputs = envProblem === undefined ? cachedResult(session, job)?.outputs : undefined;
       if (outputs !== undefined) {
         done.push({ job, outputs });
         const shown = Object.fromEntries(Object.entries(outputs).map(([p, id]) => [p, session.store.describe(id) ?? id]));

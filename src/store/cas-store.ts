@@ -2,7 +2,8 @@ import {
   chmodSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync,
   readlinkSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { basename, dirname, join } from 'node:path';
 import { sortEntries, treeId } from './content-id.js';
 import { hashFileSync } from './hash.js';
 import type { Metadata } from './metadata.js';
@@ -20,6 +21,7 @@ export class CasStore implements SnapshotStore {
   private readonly objects: string;
   private readonly tmp: string;
   private readonly trees = new Map<string, readonly TreeEntry[]>();
+  private trash: string | undefined;
 
   constructor(
     readonly dir: string,
@@ -45,8 +47,20 @@ export class CasStore implements SnapshotStore {
     return { root };
   }
 
+  /**
+   * Moves the workspace aside with one rename; the pile is removed in the
+   * background when the store closes, off the path of the jobs.
+   */
   async disposeWorkspace(ws: Workspace): Promise<void> {
-    rmSync(ws.root, { recursive: true, force: true });
+    if (this.trash === undefined) {
+      this.trash = join(this.tmp, `trash-${process.pid}-${Date.now()}`);
+      mkdirSync(this.trash, { recursive: true });
+    }
+    try {
+      renameSync(ws.root, join(this.trash, basename(ws.root)));
+    } catch {
+      rmSync(ws.root, { recursive: true, force: true });
+    }
   }
 
   async commit(ws: Workspace, path: string): Promise<SnapshotId | undefined> {
@@ -204,6 +218,10 @@ export class CasStore implements SnapshotStore {
 
   close(): void {
     this.trees.clear();
+    if (this.trash !== undefined) {
+      spawn('rm', ['-rf', this.trash], { detached: true, stdio: 'ignore' }).unref();
+      this.trash = undefined;
+    }
   }
 }
 

@@ -74,7 +74,7 @@ export class Metadata {
     this.db.exec(SCHEMA);
     this.stmts = {
       result: this.db.prepare<[string], ResultRow>('SELECT * FROM results WHERE key = ?'),
-      outputs: this.db.prepare<[string], { outputs: string }>('SELECT outputs FROM results WHERE key = ?'),
+      outputs: this.db.prepare<[string], { outputs: string; log: string | null }>('SELECT outputs, log FROM results WHERE key = ?'),
       attempt: this.db.prepare<[string], AttemptRow>('SELECT * FROM attempts WHERE identity = ?'),
       putResult: this.db.prepare(
         'INSERT OR REPLACE INTO results (key, identity, record, outputs, meta, log, started, ended, run_id) VALUES (@key, @identity, @record, @outputs, @meta, @log, @started, @ended, @run_id)',
@@ -96,9 +96,14 @@ export class Metadata {
     return this.stmts.result.get(key);
   }
 
-  /** Just the outputs of a result: what deciding "cached" needs, without the bulky record. */
-  resultOutputs(key: string): string | undefined {
-    return this.stmts.outputs.get(key)?.outputs;
+  /** Just the outputs and log of a result: what deciding "cached" needs, without the bulky record. */
+  resultOutputs(key: string): { outputs: string; log: string | null } | undefined {
+    return this.stmts.outputs.get(key);
+  }
+
+  /** Many small writes as one transaction (one WAL append instead of one per row). */
+  batch(fn: () => void): void {
+    this.db.transaction(fn)();
   }
 
   attempt(identity: string): AttemptRow | undefined {
