@@ -43,6 +43,8 @@ export function renderPlan(plan: Plan, file: string, verbose: boolean): string {
     for (const j of jobs) {
       const reasons = j.reasons.length > 0 ? `  ${j.reasons.join('; ')}` : '';
       lines.push(`${j.status.padEnd(8)} ${(verbose ? j.job : j.step).padEnd(width)} ${file}:${j.line}${reasons}`);
+      // With -v, a cached job shows its results' snapshots (ZFS snapshot names on the ZFS store).
+      if (verbose) for (const [path, id] of Object.entries(j.outputs ?? {})) lines.push(`${''.padEnd(8)} ${''.padEnd(width)}   ${path} = ${id}`);
     }
   }
   for (const note of plan.notes) lines.push(`note: ${note}`);

@@ -15,6 +15,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
   const started = Date.now();
   const steps = new Map<string, { total: number; done: number }>();
   const running = new Set<string>();
+  const downloads = new Map<string, string>();
   let shown = false;
   const clear = (): void => {
     if (tty && shown) write('\r\x1b[2K');
@@ -24,7 +25,8 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
     if (!tty) return;
     const elapsed = ((Date.now() - started) / 1000).toFixed(1);
     const parts = [...steps].filter(([, s]) => s.done < s.total).map(([id, s]) => `${id} ${s.done}/${s.total}`);
-    const line = `[${elapsed}s] ${running.size} running${parts.length ? ' · ' + parts.slice(0, 4).join(' · ') : ''}`;
+    const fetching = [...downloads].map(([job, text]) => `${job} ${text}`);
+    const line = `[${elapsed}s] ${running.size} running${[...parts.slice(0, 4), ...fetching.slice(0, 2)].map((p) => ` · ${p}`).join('')}`;
     write(`\r\x1b[2K${line.slice(0, (process.stdout.columns ?? 100) - 1)}`);
     shown = true;
   };
@@ -60,6 +62,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         break;
       case 'job-done':
         running.delete(e.job);
+        downloads.delete(e.job);
         bump(e.step);
         say(`done     ${e.job} (${e.seconds.toFixed(1)}s)`);
         break;
@@ -75,6 +78,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         say(`FAILED   ${e.step}\n${e.where}: error: ${e.message}`);
         break;
       case 'progress':
+        downloads.set(e.job, `${mb(e.done)}${e.total === null ? '' : `/${mb(e.total)}`} MB`);
         break;
       case 'published':
         say(`published ${e.path} → ${e.to}`);
@@ -90,4 +94,8 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
       }
     }
   };
+}
+
+function mb(bytes: number): string {
+  return (bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0);
 }

@@ -62,7 +62,7 @@ function parseDockerfile(body: readonly SourceLine[]): SpecResult {
       else bases.push(image);
     }
     if ((instruction === 'COPY' || instruction === 'ADD') && !args.some((a) => a.startsWith('--from'))) {
-      const paths = args.filter((a) => !a.startsWith('--'));
+      const paths = execForm(args.filter((a) => !a.startsWith('--')).join(' ')) ?? args.filter((a) => !a.startsWith('--'));
       if (paths.length < 2) problems.push({ at, message: `${instruction} needs a source and a destination` });
       contextFiles.push(...paths.slice(0, -1).filter((p) => !/^https?:\/\//.test(p)));
     }
@@ -70,6 +70,17 @@ function parseDockerfile(body: readonly SourceLine[]): SpecResult {
   if (!sawFrom && problems.length === 0) problems.push({ at: { line: body[0]!.line, col: body[0]!.col }, message: 'a Dockerfile must start with FROM' });
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, spec: { format: 'dockerfile', dockerfile: body.map((l) => l.text).join('\n') + '\n', bases, contextFiles, network: true } };
+}
+
+/** The JSON form of COPY and ADD, `["a b", "dest"]`, or undefined when it is not written so. */
+function execForm(text: string): string[] | undefined {
+  if (!text.startsWith('[')) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 type Sexp = { kind: 'atom'; value: string; at: Position } | { kind: 'list'; items: Sexp[]; at: Position };
@@ -85,6 +96,7 @@ function parseObuilder(body: readonly SourceLine[]): SpecResult {
   const bases: string[] = [];
   const contextFiles: string[] = [];
   let network = false;
+  let sawFrom = false;
   const atomsOf = (items: Sexp[]): string[] | undefined =>
     items.every((i) => i.kind === 'atom') ? items.map((i) => (i as { value: string }).value) : undefined;
   const field = (op: Sexp & { kind: 'list' }, name: string): Sexp[] | undefined => {
@@ -99,10 +111,12 @@ function parseObuilder(body: readonly SourceLine[]): SpecResult {
     }
     const name = op.items[0].value;
     const args = op.items.slice(1);
-    if (lines.length === 0 && name !== 'from') {
+    // A malformed (from …) is reported as such, not again by every operation after it.
+    if (!sawFrom && name !== 'from') {
       problems.push({ at: op.at, message: 'an OBuilder spec must start with (from IMAGE)' });
       break;
     }
+    sawFrom = true;
     switch (name) {
       case 'from': {
         const image = atomsOf(args);

@@ -35,7 +35,7 @@ export function formatDag(pipeline: Pipeline, format: DagFormat): string {
     case 'json':
       return JSON.stringify(dagJson(pipeline), null, 2);
     case 'text':
-      return pipeline.blocks.map(textBlock).join('\n');
+      return pipeline.blocks.map(textBlock).join('\n\n');
     case 'dot':
       return dot(pipeline);
     case 'mermaid':
@@ -61,7 +61,7 @@ function textBlock(b: BlockNode): string {
   if (b.after.length > 0) lines.push(`  after:   ${b.after.join(', ')}`);
   if (b.inputs.length > 0) lines.push(`  reads:   ${b.inputs.join(' ')}`);
   if (b.outputs.length > 0) lines.push(`  writes:  ${b.outputs.join(' ')}`);
-  return lines.join('\n') + '\n';
+  return lines.join('\n');
 }
 
 /** Files and steps as nodes: files are read and written by steps, so a person sees the data flow. */

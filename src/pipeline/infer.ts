@@ -367,10 +367,12 @@ function blockNodeOf(block: SharkBlock, id: string, steps: readonly Step[], envi
   for (const s of steps) {
     for (const o of s.outputs) outputs.add(o.isDir ? `${o.path}/` : o.path);
   }
+  // What the block reads from outside itself: a path its own steps write, or write into, is internal.
+  const own = new Set(steps.map((s) => s.id));
   for (const s of steps) {
     for (const i of s.inputs) {
       const shown = i.pattern !== undefined ? `${i.path}/${i.pattern}` : i.isDir ? `${i.path}/` : i.path;
-      if (!outputs.has(shown) && !outputs.has(`${i.path}/`)) inputs.add(shown);
+      if (i.from.some((from) => !own.has(from))) inputs.add(shown);
     }
   }
   const env = block.kind === 'build' ? block.arg! : block.kind === 'run' ? (block.arg ?? 'host') : null;

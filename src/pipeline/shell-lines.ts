@@ -86,7 +86,8 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
     commandPosition = true;
   };
 
-  const transcript = body.some((l) => /^\s*\$( |$)/.test(l.text));
+  // A transcript starts with a prompt; a `$ ` further down may be inside a here-document.
+  const transcript = /^\s*\$( |$)/.test(body.find((l) => l.text.trim() !== '' && !l.text.trim().startsWith('#'))?.text ?? '');
   for (const src of body) {
     let text = src.text;
     let offset = 0;

@@ -166,7 +166,8 @@ export function shellWords(text: string): Word[] {
     if (ch === ';' || ch === '|' || ch === '&' || ch === '(' || ch === ')' || ch === '`') {
       finish();
       command++;
-      i++;
+      // `&&`, `||` and `;;` are one operator.
+      i += (ch === '&' || ch === '|' || ch === ';') && text[i + 1] === ch ? 2 : 1;
       continue;
     }
     add(ch, i, '');

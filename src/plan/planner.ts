@@ -138,5 +138,10 @@ export async function planPipeline(session: Session, state: DataState): Promise<
     run: jobs.filter((j) => j.status === 'run').length,
     blocked: jobs.filter((j) => j.status === 'blocked').length,
   };
-  return { jobs, summary, notes: session.envs.notes() };
+  const perEnv = new Map<string, number>();
+  for (const j of jobs) {
+    const step = session.pipeline.stepsById.get(j.step);
+    if (step?.kind === 'run' && step.env !== undefined) perEnv.set(step.env, (perEnv.get(step.env) ?? 0) + 1);
+  }
+  return { jobs, summary, notes: session.envs.notes(perEnv) };
 }
