@@ -5,6 +5,7 @@ import { EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
 import { lineageCommand, logsCommand } from './inspect-commands.js';
 import { planCommand } from './plan-command.js';
 import { runCommand } from './run-command.js';
+import { gcCommand } from './gc.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -52,6 +53,7 @@ export function buildProgram(io: Io): Command {
   program.addCommand(runCommand(io));
   program.addCommand(logsCommand(io));
   program.addCommand(lineageCommand(io));
+  program.addCommand(gcCommand(io));
   return program;
 }
 

@@ -118,6 +118,8 @@ const BUSY_DELAYS = [25, 50, 100, 100, 200, 200, ...Array<number>(46).fill(200)]
 
 type Tool = 'zfs' | 'zpool' | 'mount' | 'umount';
 
+const ANSWER_MS = 120_000;
+
 /** Runs the ZFS and mount commands, retrying while zfs-fuse says "busy", and classifies failures. */
 class Commands {
   private readonly env = { ...process.env, LC_ALL: 'C' };
@@ -127,9 +129,12 @@ class Commands {
   async run(tool: Tool, args: readonly string[], about: string): Promise<string> {
     for (let attempt = 0; ; attempt++) {
       const r = await new Promise<{ stdout: string; stderr: string; failed: boolean }>((done) => {
-        execFile(this.bins[tool], args, { env: this.env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }, (e, stdout, stderr) =>
-          done({ stdout, stderr: stderr || (e?.message ?? ''), failed: e !== null }),
-        );
+        // A wedged zfs-fuse leaves commands in uninterruptible sleep: stop waiting, say so.
+        const timer = setTimeout(() => done({ stdout: '', stderr: `no answer after ${ANSWER_MS / 1000} s`, failed: true }), ANSWER_MS);
+        execFile(this.bins[tool], args, { env: this.env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }, (e, stdout, stderr) => {
+          clearTimeout(timer);
+          done({ stdout, stderr: stderr || (e?.message ?? ''), failed: e !== null });
+        });
       });
       if (!r.failed) return r.stdout;
       const delay = BUSY_DELAYS[attempt];
@@ -144,7 +149,8 @@ class Commands {
   runSync(tool: Tool, args: readonly string[], about: string): ZfsResult<string> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return { ok: true, value: execFileSync(this.bins[tool], args, { env: this.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
+        const options = { env: this.env, encoding: 'utf8' as const, stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'], timeout: ANSWER_MS };
+        return { ok: true, value: execFileSync(this.bins[tool], args, options) };
       } catch (e) {
         const stderr = String((e as { stderr?: unknown }).stderr ?? '') || (e as Error).message;
         const delay = BUSY_DELAYS[attempt];
@@ -654,7 +660,7 @@ function planCollect(
     const guids = dead.map(([, s]) => s.get('guid') ?? '');
     if (snaps.length === 0 || dead.length === snaps.length) {
       const mp = p.get('mountpoint') ?? '';
-      if (mp.startsWith('/')) unmount.push(...mountsUnder(mp));
+      if (mp.startsWith('/')) unmount.push(...bindMountsUnder(mp));
       destroy.push({ name, whole: true, guids, count: Math.max(1, dead.length), bytes: Number(p.get('used') ?? 0) });
     } else {
       for (const [n, s] of dead) destroy.push({ name: n, whole: false, guids: [s.get('guid') ?? ''], count: 1, bytes: Number(s.get('used') ?? 0) });
@@ -663,20 +669,30 @@ function planCollect(
   return { destroy, clones, unmount };
 }
 
-/** Bind mounts a dead process left inside a workspace, deepest first. */
-function mountsUnder(dir: string): string[] {
+/**
+ * Bind mounts that Shark made under `dir` (a dead process's leftovers),
+ * deepest first. Never a dataset's own mount: unmounting one of those behind
+ * the ZFS daemon's back wedges zfs-fuse. A bind of a path inside a clone has
+ * a root other than `/` in mountinfo; a composed tree's skeleton is not ZFS.
+ */
+function bindMountsUnder(dir: string): string[] {
   let text = '';
   try {
-    text = readFileSync('/proc/mounts', 'utf8');
+    text = readFileSync('/proc/self/mountinfo', 'utf8');
   } catch {
     return [];
   }
-  return text
-    .split('\n')
-    .map((l) => (l.split(' ')[1] ?? '').replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))))
-    .filter((m) => m.startsWith(`${dir}/`))
-    .sort()
-    .reverse();
+  const unescape = (s: string): string => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+  const found: string[] = [];
+  for (const line of text.split('\n')) {
+    const fields = line.split(' ');
+    const root = unescape(fields[3] ?? '');
+    const point = unescape(fields[4] ?? '');
+    const fstype = fields[fields.indexOf('-') + 1] ?? '';
+    if (!point.startsWith(`${dir}/`)) continue;
+    if (root !== '/' || !/zfs/.test(fstype)) found.push(point);
+  }
+  return found.sort().reverse();
 }
 
 function exists(path: string): boolean {
@@ -742,7 +758,7 @@ export async function destroyDataset(dataset: string): Promise<void> {
   if (zfs === undefined) return;
   const cmd = new Commands({ zfs, zpool: zfs, mount: 'mount', umount: 'umount' });
   const mp = (await cmd.run('zfs', ['get', '-H', '-o', 'value', 'mountpoint', dataset], dataset).catch(() => '')).trim();
-  if (mp.startsWith('/')) for (const m of mountsUnder(mp)) await cmd.run('umount', ['-l', m], m).catch(() => undefined);
+  if (mp.startsWith('/')) for (const m of bindMountsUnder(mp)) await cmd.run('umount', ['-l', m], m).catch(() => undefined);
   await cmd.run('zfs', ['destroy', '-r', '-R', dataset], dataset).catch(() => undefined);
 }
 

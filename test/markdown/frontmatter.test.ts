@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import type { Diagnostic } from '../../src/diagnostics.js';
+import { parseFrontmatter } from '../../src/markdown/frontmatter.js';
+
+/** The YAML as it sits in a document after a `---` on line 1. */
+function read(yaml: string) {
+  const diagnostics: Diagnostic[] = [];
+  const fm = parseFrontmatter('p.md', yaml, 2, { line: 1, col: 1 }, diagnostics);
+  return { fm, diagnostics: diagnostics.map((d) => `${d.at.line}:${d.at.col}: ${d.message}`) };
+}
+
+describe('parseFrontmatter', () => {
+  it('reads inputs, path and variables, with where each input is declared', () => {
+    const { fm, diagnostics } = read('inputs:\n  species: /data/species.csv\n  regions: /data/regions/\npath: /work\nyear: 2024\nregion: europe\nempty:\n');
+    expect(diagnostics).toEqual([]);
+    expect([...fm!.inputs]).toEqual([
+      ['species', { path: '/data/species.csv', at: { line: 3, col: 12 } }],
+      ['regions', { path: '/data/regions/', at: { line: 4, col: 12 } }],
+    ]);
+    expect(fm!.path).toBe('/work');
+    expect([...fm!.variables]).toEqual([
+      ['year', '2024'],
+      ['region', 'europe'],
+      ['empty', ''],
+    ]);
+    expect(fm!.firstLine).toBe(2);
+  });
+
+  it('is empty when there is nothing in it', () => {
+    for (const yaml of ['', '\n', '# only a comment\n']) {
+      const { fm, diagnostics } = read(yaml);
+      expect(diagnostics).toEqual([]);
+      expect(fm).toMatchObject({ path: undefined });
+      expect(fm!.inputs.size + fm!.variables.size).toBe(0);
+    }
+    expect(read('inputs:\n').fm!.inputs.size).toBe(0);
+  });
+
+  it('reports invalid YAML once, at the place the YAML parser names', () => {
+    // As remark gives it: without the newline before the closing `---`.
+    expect(read('inputs:\n  regions: [/data/regions.csv').diagnostics).toEqual([
+      '3:30: invalid frontmatter YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    ]);
+    expect(read('a: 1\na: 2\n').diagnostics).toEqual(['3:1: invalid frontmatter YAML: Map keys must be unique']);
+    expect(read('a: "open\n').diagnostics).toHaveLength(1);
+    expect(read('a: "open\n').fm).toBeUndefined();
+  });
+
+  it('wants a mapping at the top', () => {
+    expect(read('- a\n- b\n').diagnostics).toEqual(['2:1: frontmatter must be a YAML mapping (key: value lines)']);
+    expect(read('just text\n').diagnostics).toEqual(['2:1: frontmatter must be a YAML mapping (key: value lines)']);
+  });
+
+  it('checks the shape of each key', () => {
+    expect(read('inputs: [a, b]\n').diagnostics).toEqual(['2:9: `inputs:` must map names to /data paths']);
+    expect(read('inputs:\n  bad name: /data/x\n').diagnostics).toEqual(['3:3: invalid input name `bad name`']);
+    expect(read('inputs:\n  species: [1]\n').diagnostics).toEqual(['3:12: input `species` must be a /data/... path']);
+    expect(read('path: relative/dir\n').diagnostics).toEqual(['2:7: `path:` must be an absolute directory, such as /root']);
+    expect(read('not-a-var: 1\n').diagnostics).toEqual(['2:1: variable name `not-a-var` is not a valid environment variable name']);
+    expect(read('list: [1, 2]\n').diagnostics).toEqual(['2:7: frontmatter key `list` must have a plain value']);
+  });
+});

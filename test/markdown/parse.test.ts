@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+import { parseMarkdown } from '../../src/markdown/parse.js';
+
+const fence = '```';
+
+function parse(source: string) {
+  const { document, diagnostics } = parseMarkdown('p.md', source);
+  return { document, blocks: document.blocks, diagnostics: diagnostics.map((d) => `${d.at.line}:${d.at.col}: ${d.message}`) };
+}
+
+describe('parseMarkdown', () => {
+  it('finds Shark blocks with their fence, tag, body and section', () => {
+    const { blocks, diagnostics } = parse(`# Setup
+
+${fence}shark-build:gdal
+FROM ubuntu
+${fence}
+
+## Run it
+
+${fence}shark-run:gdal {network}
+echo hi > /data/x
+echo bye > /data/y
+${fence}
+`);
+    expect(diagnostics).toEqual([]);
+    expect(blocks).toEqual([
+      {
+        index: 0, kind: 'build', arg: 'gdal', options: {}, info: 'shark-build:gdal',
+        at: { line: 3, col: 1 }, infoAt: { line: 3, col: 4 },
+        body: [{ text: 'FROM ubuntu', line: 4, col: 1 }], section: 'Setup',
+      },
+      {
+        index: 1, kind: 'run', arg: 'gdal', options: { network: true }, info: 'shark-run:gdal {network}',
+        at: { line: 9, col: 1 }, infoAt: { line: 9, col: 4 },
+        body: [
+          { text: 'echo hi > /data/x', line: 10, col: 1 },
+          { text: 'echo bye > /data/y', line: 11, col: 1 },
+        ],
+        section: 'Run it',
+      },
+    ]);
+  });
+
+  it('treats other code blocks, indented code and inline code as prose', () => {
+    const { blocks, diagnostics } = parse(`Some \`shark-run\` inline code.
+
+${fence}python
+print("/data/x")
+${fence}
+
+${fence}
+untagged
+${fence}
+
+    ${fence}shark-run
+    echo indented
+    ${fence}
+
+${fence}shark-run
+echo real > /data/real
+${fence}
+`);
+    expect(diagnostics).toEqual([]);
+    expect(blocks.map((b) => b.body.map((l) => l.text))).toEqual([['echo real > /data/real']]);
+  });
+
+  it('reads tilde fences and longer fences', () => {
+    const { blocks, diagnostics } = parse(`~~~shark-run
+echo tilde
+~~~
+
+~~~~ shark-run:env {id=x}
+echo long
+~~~~
+
+${fence}\`shark-run
+has ${fence} inside
+${fence}\`
+`);
+    expect(diagnostics).toEqual([]);
+    expect(blocks.map((b) => [b.info, b.at, b.infoAt, b.body.map((l) => l.text)])).toEqual([
+      ['shark-run', { line: 1, col: 1 }, { line: 1, col: 4 }, ['echo tilde']],
+      ['shark-run:env {id=x}', { line: 5, col: 1 }, { line: 5, col: 6 }, ['echo long']],
+      ['shark-run', { line: 9, col: 1 }, { line: 9, col: 5 }, [`has ${fence} inside`]],
+    ]);
+  });
+
+  it('accepts a trailing :HASH after the tag', () => {
+    const { blocks, diagnostics } = parse(`${fence}shark-run:gdal-env:8a1a508be0c5214b75f7e5a179206e5126cb9a2f772ec7ca050f58563085f364
+$ gdalinfo --version > /data/gdal.version
+${fence}
+`);
+    expect(diagnostics).toEqual([]);
+    expect(blocks[0]).toMatchObject({ kind: 'run', arg: 'gdal-env' });
+  });
+
+  it('finds blocks nested in lists and quotes, with the columns of their bodies', () => {
+    const { blocks, diagnostics } = parse(`1. First:
+
+   ${fence}shark-run
+   echo one
+   ${fence}
+
+- ${fence}shark-run {network}
+  echo two
+  ${fence}
+
+> ${fence}shark-run
+> echo three
+> ${fence}
+
+- outer
+  - inner
+
+    ~~~shark-run
+    echo four
+    ~~~
+`);
+    expect(diagnostics).toEqual([]);
+    expect(blocks.map((b) => [b.at, b.infoAt, b.body])).toEqual([
+      [{ line: 3, col: 4 }, { line: 3, col: 7 }, [{ text: 'echo one', line: 4, col: 4 }]],
+      [{ line: 7, col: 3 }, { line: 7, col: 6 }, [{ text: 'echo two', line: 8, col: 3 }]],
+      [{ line: 11, col: 3 }, { line: 11, col: 6 }, [{ text: 'echo three', line: 12, col: 3 }]],
+      [{ line: 18, col: 5 }, { line: 18, col: 8 }, [{ text: 'echo four', line: 19, col: 5 }]],
+    ]);
+    expect(blocks[1]!.options).toEqual({ network: true });
+  });
+
+  it('takes options written without a space after the tag', () => {
+    const { blocks, diagnostics } = parse(`${fence}shark-run{network}\necho\n${fence}\n`);
+    expect(diagnostics).toEqual([]);
+    expect(blocks[0]).toMatchObject({ info: 'shark-run {network}', options: { network: true } });
+  });
+
+  it('names the section after the nearest heading above, as plain text', () => {
+    const { blocks } = parse(`${fence}shark-run\na\n${fence}\n\n# The *first* \`part\`\n\n${fence}shark-run\nb\n${fence}\n\nSetext heading\n--------------\n\n${fence}shark-run\nc\n${fence}\n`);
+    expect(blocks.map((b) => b.section)).toEqual(['', 'The first part', 'Setext heading']);
+  });
+
+  it('keeps empty and blank bodies', () => {
+    const { blocks } = parse(`${fence}shark-run\n${fence}\n\n${fence}shark-run\n\n  \n${fence}\n`);
+    expect(blocks.map((b) => b.body)).toEqual([[], [{ text: '', line: 5, col: 1 }, { text: '  ', line: 6, col: 1 }]]);
+  });
+
+  it('reads CRLF documents like LF ones', () => {
+    const { blocks, diagnostics } = parse(`# T\r\n\r\n${fence}shark-run\r\necho a > /data/a\r\n\r\necho b\r\n${fence}\r\n`);
+    expect(diagnostics).toEqual([]);
+    expect(blocks[0]!.body).toEqual([
+      { text: 'echo a > /data/a', line: 4, col: 1 },
+      { text: '', line: 5, col: 1 },
+      { text: 'echo b', line: 6, col: 1 },
+    ]);
+  });
+
+  it('reads the frontmatter', () => {
+    const { document, diagnostics } = parse('---\ninputs:\n  a: /data/a\npath: /work\n---\n\n# T\n');
+    expect(diagnostics).toEqual([]);
+    expect(document.frontmatter).toMatchObject({ at: { line: 1, col: 1 }, firstLine: 2, path: '/work' });
+    expect(document.frontmatter!.inputs.get('a')).toEqual({ path: '/data/a', at: { line: 3, col: 6 } });
+  });
+
+  it('reports an unterminated Shark fence at its opening', () => {
+    expect(parse(`# T\n\n${fence}shark-run\necho a\n`).diagnostics).toEqual([
+      '3:1: unterminated code fence: nothing closes the ``` opened here',
+    ]);
+    expect(parse(`~~~~shark-run\necho a\n~~~\n`).diagnostics).toEqual([
+      '1:1: unterminated code fence: nothing closes the ~~~~ opened here',
+    ]);
+    expect(parse(`- ${fence}shark-run\n  echo a\n- next item\n`).diagnostics).toEqual([
+      '1:3: unterminated code fence: nothing closes the ``` opened here',
+    ]);
+  });
+
+  it('reports an unterminated prose fence only when it swallows a Shark block', () => {
+    expect(parse(`${fence}python\nprint(1)\n`).diagnostics).toEqual([]);
+    expect(parse(`${fence}python\nprint(1)\n\n${fence}shark-run\necho\n`).diagnostics).toEqual([
+      '1:1: unterminated code fence: nothing closes the ``` opened here',
+    ]);
+    // Here the Shark block's closing fence closes the python block instead.
+    expect(parse(`${fence}python\nprint(1)\n\n${fence}shark-run\necho\n${fence}\n`).diagnostics).toEqual([
+      '1:1: unterminated code fence: the ``` opened here runs into the Shark block on line 4; close it before that block',
+    ]);
+  });
+
+  it('lets a longer prose fence show Shark blocks as examples', () => {
+    const { blocks, diagnostics } = parse(`${fence}\`markdown\n${fence}shark-run\necho\n${fence}\n${fence}\`\n\n~~~\n${fence}shark-run\n${fence}\n~~~\n`);
+    expect(diagnostics).toEqual([]);
+    expect(blocks).toEqual([]);
+  });
+
+  it('reports a bad tag at the tag and drops the block', () => {
+    const { blocks, diagnostics } = parse(`${fence}shark-run:a:b:c\necho\n${fence}\n\n${fence}  shark-run   {network, bogus}\necho\n${fence}\n`);
+    expect(blocks).toEqual([]);
+    expect(diagnostics).toEqual([
+      '1:4: malformed tag `shark-run:a:b:c`: expected shark-run or shark-run:ENV',
+      '5:28: unknown option `bogus` for shark-run (allowed: id, network, timeout)',
+    ]);
+  });
+
+  it('survives absurd nesting without a stack overflow', () => {
+    const { diagnostics } = parse('> '.repeat(20000) + 'x\n');
+    expect(diagnostics.length).toBeLessThanOrEqual(1);
+  });
+});

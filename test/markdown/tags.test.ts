@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { isSharkInfo, parseTag } from '../../src/markdown/tags.js';
+
+const HASH64 = '84f2ece89c2baae67f461ed371168716821c7ed1309e431f12ba7a491dbc8ef9';
+
+function ok(lang: string, meta = '') {
+  const r = parseTag(lang, meta);
+  if (!r.ok) throw new Error(`expected ${lang} ${meta} to parse: ${r.message}`);
+  return r.tag;
+}
+
+function bad(lang: string, meta = '') {
+  const r = parseTag(lang, meta);
+  if (r.ok) throw new Error(`expected ${lang} ${meta} to be rejected`);
+  return r;
+}
+
+describe('isSharkInfo', () => {
+  it('recognises a Shark tag by its prefix only', () => {
+    expect(isSharkInfo('shark-run')).toBe(true);
+    expect(isSharkInfo('shark-whatever')).toBe(true);
+    expect(isSharkInfo('python')).toBe(false);
+    expect(isSharkInfo('sharkrun')).toBe(false);
+    expect(isSharkInfo('')).toBe(false);
+    expect(isSharkInfo(null)).toBe(false);
+    expect(isSharkInfo(undefined)).toBe(false);
+  });
+});
+
+describe('parseTag', () => {
+  it('reads each kind with its argument', () => {
+    expect(ok('shark-build:gdal')).toEqual({ kind: 'build', arg: 'gdal', options: {} });
+    expect(ok('shark-run:gdal')).toEqual({ kind: 'run', arg: 'gdal', options: {} });
+    expect(ok('shark-run')).toEqual({ kind: 'run', arg: undefined, options: {} });
+    expect(ok('shark-import')).toEqual({ kind: 'import', arg: undefined, options: {} });
+    expect(ok('shark-publish')).toEqual({ kind: 'publish', arg: undefined, options: {} });
+    expect(ok('shark-publish:results/figures')).toEqual({ kind: 'publish', arg: 'results/figures', options: {} });
+  });
+
+  it('accepts and ignores a trailing hash, as the original Shark writes it', () => {
+    expect(ok(`shark-build:gdal-env:${HASH64}`).arg).toBe('gdal-env');
+    expect(ok(`shark-run:gdal-env:${HASH64}`).arg).toBe('gdal-env');
+    expect(ok(`shark-run:gdal:sha256:${HASH64}`).arg).toBe('gdal');
+    expect(ok('shark-run::abcdef12').arg).toBeUndefined();
+    expect(ok(`shark-import:${HASH64}`).kind).toBe('import');
+    expect(ok(`shark-import:elevation:${HASH64}`).kind).toBe('import');
+    expect(ok(`shark-publish:out:${HASH64}`).arg).toBe('out');
+  });
+
+  it('treats `shark-run:host` as the host and reserves `host` for it', () => {
+    expect(ok('shark-run:host').arg).toBeUndefined();
+    expect(bad('shark-build:host').message).toBe('`host` is reserved for steps that run on the host: name the environment something else');
+  });
+
+  it('rejects a malformed tag at the tag', () => {
+    expect(bad('shark-run:a:b:c')).toEqual({ ok: false, offset: 0, message: 'malformed tag `shark-run:a:b:c`: expected shark-run or shark-run:ENV' });
+    expect(bad('shark-run:gdal:nothex').message).toBe('malformed tag `shark-run:gdal:nothex`: expected shark-run or shark-run:ENV');
+    expect(bad('shark-build:a:b:c').message).toBe('malformed tag `shark-build:a:b:c`: expected shark-build:ENV');
+    expect(bad('shark-import:a:b:c').message).toBe('malformed tag `shark-import:a:b:c`: expected shark-import or shark-import:ALIAS');
+    expect(bad('shark-publish:a:b:c').message).toBe('malformed tag `shark-publish:a:b:c`: expected shark-publish or shark-publish:DIR');
+  });
+
+  it('names an unknown kind', () => {
+    expect(bad('shark-runn')).toEqual({
+      ok: false,
+      offset: 0,
+      message: 'unknown Shark block `shark-runn`: expected shark-build, shark-run, shark-import or shark-publish',
+    });
+    expect(bad('shark-').message).toContain('unknown Shark block `shark-`');
+  });
+
+  it('needs a valid environment name, and points at it', () => {
+    expect(bad('shark-build').message).toBe('`shark-build` needs an environment name: shark-build:ENV');
+    expect(bad('shark-build:').message).toBe('`shark-build` needs an environment name: shark-build:ENV');
+    expect(bad('shark-run:my env')).toMatchObject({ offset: 'shark-run:'.length });
+    expect(bad('shark-run:-x').message).toBe("invalid environment name `-x`: use letters, digits, '.', '_' and '-'");
+  });
+
+  it('keeps publish directories inside the pipeline directory', () => {
+    expect(bad('shark-publish:/var/www')).toMatchObject({ offset: 'shark-publish:'.length });
+    expect(bad('shark-publish:../out').message).toBe("publish directory `../out` must be relative and stay inside the pipeline's directory");
+  });
+
+  it('reads options after the tag', () => {
+    expect(ok('shark-run:gdal', '{network, timeout=30m, id=fit}').options).toEqual({ network: true, timeout: '30m', id: 'fit' });
+    expect(ok('shark-run', '{network=false}').options).toEqual({ network: 'false' });
+    expect(ok('shark-build:gdal', '{id=env}').options).toEqual({ id: 'env' });
+    expect(ok('shark-run', '{ }').options).toEqual({});
+  });
+
+  it('points at the option that is wrong', () => {
+    // Offsets count from the start of `shark-run {…}`, the tag and its meta joined by one space.
+    expect(bad('shark-run', '{network, memory=4G}')).toEqual({
+      ok: false,
+      offset: 'shark-run {network, '.length,
+      message: 'unknown option `memory` for shark-run (allowed: id, network, timeout)',
+    });
+    expect(bad('shark-build:gdal', '{network}').message).toBe('unknown option `network` for shark-build (allowed: id)');
+    expect(bad('shark-run', '{timeout=ten minutes}')).toMatchObject({ offset: 'shark-run {'.length });
+    expect(bad('shark-run', '{timeout=ten minutes}').message).toBe('invalid timeout `ten minutes`: write seconds or a duration like 30s, 10m, 2h');
+    expect(bad('shark-run', '{timeout}').message).toBe('`timeout` needs a value: {timeout=30m}');
+    expect(bad('shark-run', '{id}').message).toBe('`id` needs a value: {id=NAME}');
+    expect(bad('shark-run', '{id=a b}').message).toBe("invalid block id `a b`: use letters, digits, '.', '_' and '-'");
+    expect(bad('shark-run', '{network=yes}').message).toBe('`network` is written {network} or {network=false}, not `yes`');
+    expect(bad('shark-run', '{id=a, id=b}').message).toBe('option `id` is given twice');
+    expect(bad('shark-run', 'network')).toEqual({
+      ok: false,
+      offset: 'shark-run '.length,
+      message: 'unexpected `network` after the tag: options are written `{name, key=value}`',
+    });
+  });
+
+  it('accepts durations in seconds, minutes and hours', () => {
+    for (const t of ['90', '90s', '1.5m', '2h']) expect(ok('shark-run', `{timeout=${t}}`).options).toEqual({ timeout: t });
+  });
+});

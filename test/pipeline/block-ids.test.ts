@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { loadPipeline } from '../../src/pipeline/load.js';
+import { slug } from '../../src/pipeline/block-ids.js';
+
+const fence = '```';
+
+function ids(source: string): string[] {
+  const { pipeline, diagnostics } = loadPipeline('p.md', source);
+  expect(diagnostics).toEqual([]);
+  return pipeline!.blocks.map((b) => b.id);
+}
+
+describe('slug', () => {
+  it('makes a readable id from a heading', () => {
+    expect(slug('Area of habitat (AoH)')).toBe('area-of-habitat-aoh');
+    expect(slug('  Élévation & pentes — 2024 ')).toBe('elevation-pentes-2024');
+    expect(slug('!!!')).toBe('');
+    expect(slug('a'.repeat(60))).toHaveLength(48);
+  });
+});
+
+describe('block ids', () => {
+  it('come from the section heading, numbered when a section has several blocks', () => {
+    expect(ids(`${fence}shark-run\necho\n${fence}\n\n# Download data\n\n${fence}shark-import\nhttps://x.org/a /data/a\n${fence}\n\n${fence}shark-run\ncat /data/a\n${fence}\n\n# Download data\n\n${fence}shark-run\necho\n${fence}\n`)).toEqual([
+      'run', 'download-data', 'download-data-2', 'download-data-3',
+    ]);
+  });
+
+  it('use the kind before any heading or for a heading with no letters', () => {
+    expect(ids(`${fence}shark-import\nhttps://x.org/a /data/a\n${fence}\n\n# ???\n\n${fence}shark-publish\n/data/a\n${fence}\n`)).toEqual(['import', 'publish']);
+  });
+
+  it('take {id=…} instead, and generated ids step around explicit ones', () => {
+    expect(ids(`# Fit\n\n${fence}shark-run\necho\n${fence}\n\n${fence}shark-run {id=fit}\necho\n${fence}\n\n${fence}shark-run {id=fit-2}\necho\n${fence}\n`)).toEqual(['fit-3', 'fit', 'fit-2']);
+  });
+
+  it('name each step of a block with several after it', () => {
+    const { pipeline } = loadPipeline('p.md', `# Fit\n\n${fence}shark-run\necho a\necho b\n${fence}\n\n${fence}shark-import\nhttps://x.org/a /data/a\n# comment\nhttps://x.org/b /data/b\n${fence}\n`);
+    expect(pipeline!.steps.map((s) => s.id)).toEqual(['fit.1', 'fit.2', 'fit-2.1', 'fit-2.2']);
+    expect(pipeline!.blocks.map((b) => b.steps)).toEqual([['fit.1', 'fit.2'], ['fit-2.1', 'fit-2.2']]);
+  });
+});

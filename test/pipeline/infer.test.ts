@@ -1,0 +1,312 @@
+import { describe, expect, it } from 'vitest';
+import { loadPipeline } from '../../src/pipeline/load.js';
+import type { ImportStep, Pipeline, PublishStep, RunStep, Step } from '../../src/pipeline/pipeline.js';
+
+const fence = '```';
+
+/** A document of blocks: each `[info, body]` becomes a fenced block, after optional frontmatter. */
+function doc(blocks: [string, string][], frontmatter?: string): string {
+  const head = frontmatter === undefined ? '' : `---\n${frontmatter}\n---\n\n`;
+  return head + blocks.map(([info, body]) => `${fence}${info}\n${body}\n${fence}\n`).join('\n');
+}
+
+function load(source: string): Pipeline {
+  const { pipeline, diagnostics } = loadPipeline('p.md', source);
+  expect(diagnostics.map((d) => d.message)).toEqual([]);
+  return pipeline!;
+}
+
+function errors(source: string): string[] {
+  const { pipeline, diagnostics } = loadPipeline('p.md', source);
+  expect(pipeline).toBeUndefined();
+  return diagnostics.map((d) => `${d.at.line}:${d.at.col}: ${d.message}${(d.related ?? []).map((r) => ` [${r.at.line}:${r.at.col}: ${r.message}]`).join('')}`);
+}
+
+/** Each step as `id: inputs -> outputs (after …)`, inputs marked with their writers. */
+function flow(p: Pipeline): string[] {
+  const show = (s: Step): string => {
+    const ins = s.inputs.map((i) => `${i.path}${i.pattern !== undefined ? `/${i.pattern}` : i.isDir ? '/' : ''}<${i.from.join('+')}`);
+    const outs = s.outputs.map((o) => `${o.path}${o.perItem ? '/+' : o.isDir ? '/' : ''}`);
+    return `${s.id}: ${ins.join(' ')} -> ${outs.join(' ')}${s.after.length ? ` (after ${s.after.join(', ')})` : ''}`;
+  };
+  return p.steps.map(show);
+}
+
+describe('inference of inputs and outputs', () => {
+  it('makes the first mention of a path its writer and later mentions its readers', () => {
+    const p = load(doc([
+      ['shark-run {id=a}', 'download --out /data/raw.csv'],
+      ['shark-run {id=b}', 'clean /data/raw.csv /data/clean.csv'],
+      ['shark-run {id=c}', 'plot /data/clean.csv /data/raw.csv --out=/data/plot.png'],
+    ]));
+    expect(flow(p)).toEqual([
+      'a:  -> /data/raw.csv',
+      'b: /data/raw.csv<a -> /data/clean.csv (after a)',
+      'c: /data/clean.csv<b /data/raw.csv<a -> /data/plot.png (after b, a)',
+    ]);
+    expect(p.blocks.map((b) => [b.id, b.inputs, b.outputs, b.after])).toEqual([
+      ['a', [], ['/data/raw.csv'], []],
+      ['b', ['/data/raw.csv'], ['/data/clean.csv'], ['a']],
+      ['c', ['/data/clean.csv', '/data/raw.csv'], ['/data/plot.png'], ['b', 'a']],
+    ]);
+  });
+
+  it('lists as a block\'s inputs only what it reads from outside itself', () => {
+    const p = load(doc([
+      ['shark-import {id=get}', 'https://x.org/a /data/a'],
+      ['shark-run {id=b}', 'mkdir -p /data/w/ > /data/w/\ncat /data/w/x /data/a > /data/y'],
+    ]));
+    expect(p.blocks[1]).toMatchObject({ inputs: ['/data/a'], outputs: ['/data/w/', '/data/y'], after: ['get'] });
+  });
+
+  it('records where each path is mentioned', () => {
+    const p = load(doc([['shark-run', 'echo hi > /data/a\n  cat /data/a']]));
+    expect(p.steps[0]!.outputs[0]!.at).toEqual({ line: 2, col: 11 });
+    expect(p.steps[1]!.inputs[0]!.at).toEqual({ line: 3, col: 7 });
+  });
+
+  it('reads a subpath of a directory from the directory\'s writer', () => {
+    const p = load(doc([
+      ['shark-import {id=get}', 'https://x.org/tiles.zip /data/tiles/ extract'],
+      ['shark-run {id=use}', 'gdalinfo /data/tiles/a/b.tif --json=/data/info.json'],
+    ]));
+    expect(flow(p)).toEqual(['get:  -> /data/tiles/', 'use: /data/tiles/a/b.tif<get -> /data/info.json (after get)']);
+  });
+
+  it('reads a directory from every step that writes inside it', () => {
+    const p = load(doc([
+      ['shark-run {id=a}', 'echo > /data/out/a.txt'],
+      ['shark-run {id=b}', 'echo > /data/out/b.txt'],
+      ['shark-run {id=c}', 'tar czf /data/out.tgz /data/out'],
+    ]));
+    expect(flow(p)[2]).toBe('c: /data/out/<a+b -> /data/out.tgz (after a, b)');
+  });
+
+  it('treats a redirection target as an output and a `<` source as an input', () => {
+    const p = load(doc([
+      ['shark-run {id=a}', 'echo hi > /data/a.txt 2> /data/err.log'],
+      ['shark-run {id=b}', 'sort < /data/a.txt >> /data/sorted.txt'],
+    ]));
+    expect(flow(p)).toEqual(['a:  -> /data/a.txt /data/err.log', 'b: /data/a.txt<a -> /data/sorted.txt (after a)']);
+  });
+
+  it('names both writers when two steps write one path, even with `>`', () => {
+    expect(errors(doc([['shark-run {id=a}', 'echo > /data/x'], ['shark-run {id=b}', 'echo > /data/x']]))).toEqual([
+      '6:8: `/data/x` is written by two steps: `a` and `b` (each path has one writer) [2:8: step `a` writes `/data/x` here]',
+    ]);
+    expect(errors(doc([['shark-import {id=get}', 'https://x.org/a /data/a'], ['shark-run {id=b}', 'touch x > /data/a']]))).toEqual([
+      '6:11: `/data/a` is written by two steps: `get` and `b` (each path has one writer) [2:17: step `get` writes `/data/a` here]',
+    ]);
+    // Two steps of one block are two steps too.
+    expect(errors(doc([['shark-run {id=a}', 'echo > /data/x\necho >> /data/x']]))).toEqual([
+      '3:9: `/data/x` is written by two steps: `a.1` and `a.2` (each path has one writer) [2:8: step `a.1` writes `/data/x` here]',
+    ]);
+  });
+
+  it('lets a step mention its own output again', () => {
+    const p = load(doc([['shark-run {id=a}', 'gdal_calc.py -A /data/x.tif --outfile=/data/x.tif --overwrite > /data/x.tif']]));
+    expect(flow(p)).toEqual(['a:  -> /data/x.tif']);
+  });
+
+  it('keeps one writer per directory', () => {
+    expect(errors(doc([['shark-import {id=get}', 'https://x.org/t.zip /data/t/ extract'], ['shark-run {id=b}', 'echo > /data/t/new.txt']]))).toEqual([
+      '6:8: `/data/t/new.txt` is inside `/data/t/`, which step `get` writes; step `b` cannot also write into it (each path has one writer) [2:21: step `get` writes `/data/t/` here]',
+    ]);
+    expect(errors(doc([['shark-run {id=a}', 'echo > /data/t/x'], ['shark-run {id=b}', 'mkdir -p /data/t/ > /data/t/']]))).toEqual([
+      '6:21: `/data/t/` contains `/data/t/x`, which step `a` writes; step `b` cannot also write it (each path has one writer) [2:8: step `a` writes `/data/t/x` here]',
+    ]);
+  });
+
+  it('reports a `<` read of a path nothing provides, unless a frontmatter input names it', () => {
+    expect(errors(doc([['shark-run', 'sort < /data/in.csv > /data/out.csv']]))).toEqual([
+      '2:8: reads `/data/in.csv`, which no earlier step writes or imports and no frontmatter input names',
+    ]);
+    // Written later is not written earlier.
+    expect(errors(doc([['shark-run {id=a}', 'sort < /data/in.csv'], ['shark-run {id=b}', 'echo > /data/in.csv']]))).toEqual([
+      '2:8: reads `/data/in.csv`, which no earlier step writes or imports and no frontmatter input names',
+    ]);
+    const p = load(doc([['shark-run {id=a}', 'sort < /data/in.csv > /data/out.csv']], 'inputs:\n  species: /data/in.csv'));
+    expect(flow(p)).toEqual(['a: /data/in.csv<input:species -> /data/out.csv']);
+    expect([...p.inputs]).toEqual([['species', '/data/in.csv']]);
+  });
+
+  it('treats frontmatter inputs as written before the first block, by no step', () => {
+    const p = load(doc([['shark-run {id=a}', 'ls /data/regions/europe.geojson /data/species.csv > /data/list.txt']], 'inputs:\n  regions: /data/regions/\n  species: /data/species.csv\npath: /work\nyear: 2024'));
+    expect(flow(p)).toEqual(['a: /data/regions/europe.geojson<input:regions /data/species.csv<input:species -> /data/list.txt']);
+    expect(p.blocks[0]!.after).toEqual([]);
+    expect(p.workdir).toBe('/work');
+    expect([...p.variables]).toEqual([['year', '2024']]);
+    expect(errors(doc([['shark-run', 'echo > /data/species.csv']], 'inputs:\n  species: /data/species.csv'))).toEqual([
+      '7:8: `/data/species.csv` is frontmatter input `species`; step `run` cannot also write it (each path has one writer) [3:12: frontmatter input `species` is declared here]',
+    ]);
+    expect(errors(doc([['shark-run', 'echo']], 'inputs:\n  species: /home/species.csv'))).toEqual([
+      '3:12: input `species`: `/home/species.csv` is not a /data/... path',
+    ]);
+  });
+
+  it('defaults the working directory to /root', () => {
+    expect(load(doc([['shark-run', 'echo']])).workdir).toBe('/root');
+  });
+});
+
+describe('run blocks', () => {
+  it('makes each command a step, in order, with the environment of its block', () => {
+    const p = load(doc([
+      ['shark-build:gdal', 'FROM ghcr.io/osgeo/gdal:ubuntu-small-3.8.5'],
+      ['shark-run:gdal {network, timeout=30m}', 'curl -o /data/a.csv https://x.org/a.csv\npython3 scripts/fit.py --config=conf/run.yaml /data/a.csv'],
+      ['shark-run', 'echo host'],
+    ]));
+    const [a, b, c] = p.steps as RunStep[];
+    expect([a!.env, a!.network, a!.timeout, a!.command, a!.after]).toEqual(['gdal', true, 1800, 'curl -o /data/a.csv https://x.org/a.csv', []]);
+    expect([a!.id, b!.after, b!.localFiles]).toEqual(['run.1', ['run.1'], ['scripts/fit.py', 'conf/run.yaml']]);
+    expect([c!.env, c!.network, c!.timeout]).toEqual([undefined, false, undefined]);
+    expect(p.blocks.map((x) => [x.kind, x.env, x.after])).toEqual([
+      ['build', 'gdal', []],
+      ['run', 'gdal', ['build']],
+      ['run', 'host', []],
+    ]);
+    expect([...p.environments.keys()]).toEqual(['gdal']);
+    expect(p.environments.get('gdal')!.blockId).toBe('build');
+  });
+
+  it('applies cd and export lines to the commands after them', () => {
+    const p = load(doc([['shark-run', 'echo first\ncd /tmp\nexport GDAL_CACHEMAX=512\nset -e\necho second\ncd sub\necho third\ncd /data/x && ls > /data/list']]));
+    expect((p.steps as RunStep[]).map((s) => [s.command, s.cwd, s.exports])).toEqual([
+      ['echo first', undefined, []],
+      ['echo second', '/tmp', ['export GDAL_CACHEMAX=512', 'set -e']],
+      ['echo third', '/tmp/sub', ['export GDAL_CACHEMAX=512', 'set -e']],
+      ['cd /data/x && ls > /data/list', '/tmp/sub', ['export GDAL_CACHEMAX=512', 'set -e']],
+    ]);
+  });
+
+  it('may name an environment defined further down', () => {
+    expect(load(doc([['shark-run:late', 'echo'], ['shark-build:late', 'FROM x']])).blocks[0]!.after).toEqual(['build']);
+  });
+
+  it('reports an environment no shark-build defines, at its name', () => {
+    expect(errors(doc([['shark-build:gdal', 'FROM x'], ['shark-run:gdl', 'echo'], ['    shark-run:nope', 'echo']]))).toEqual([
+      '5:14: environment `gdl` is not defined by any shark-build block (defined: gdal)',
+      '9:18: environment `nope` is not defined by any shark-build block (defined: gdal)',
+    ]);
+  });
+
+  it('reports a broken environment once, not again at each use', () => {
+    expect(errors(doc([['shark-build:gdal', 'FORM x'], ['shark-run:gdal', 'echo'], ['shark-run:gdal', 'echo']]))).toEqual([
+      '2:1: unknown Dockerfile instruction `FORM`',
+    ]);
+  });
+
+  it('reports a second definition of an environment', () => {
+    expect(errors(doc([['shark-build:gdal', 'FROM x'], ['shark-build:gdal', 'FROM y']]))).toEqual([
+      '5:16: environment `gdal` is defined twice [1:16: first defined here]',
+    ]);
+  });
+});
+
+describe('wildcards', () => {
+  it('makes a step with a wildcard input a map, and `+` its per-item output', () => {
+    const p = load(doc([
+      ['shark-import {id=get}', 'zenodo:1/tiles.zip /data/tiles/ extract\nzenodo:1/masks.zip /data/masks/ extract'],
+      ['shark-run {id=map}', "calc /data/tiles/*.tif '/data/masks/*' --out=/data/out/+"],
+      ['shark-run {id=reduce}', 'merge /data/out/ > /data/mosaic.tif'],
+    ]));
+    expect(flow(p)).toEqual([
+      'get.1:  -> /data/tiles/',
+      'get.2:  -> /data/masks/',
+      'map: /data/tiles/*.tif<get.1 /data/masks/*<get.2 -> /data/out/+ (after get.1, get.2)',
+      'reduce: /data/out/<map -> /data/mosaic.tif (after map)',
+    ]);
+    const map = p.steps[2]!;
+    expect(map.inputs.map((i) => [i.pattern, i.isDir])).toEqual([['*.tif', true], ['*', true]]);
+    expect(map.outputs[0]).toMatchObject({ path: '/data/out', isDir: true, perItem: true });
+    expect(p.blocks[1]!.inputs).toEqual(['/data/tiles/*.tif', '/data/masks/*']);
+    expect(p.blocks[1]!.outputs).toEqual(['/data/out/']);
+  });
+
+  it('maps over frontmatter inputs and subdirectories', () => {
+    const p = load(doc([['shark-run {id=m}', 'calc /data/in/sub/* /data/out/+']], 'inputs:\n  in: /data/in/'));
+    expect(flow(p)).toEqual(['m: /data/in/sub/*<input:in -> /data/out/+']);
+  });
+
+  it('validates wildcards and `+`', () => {
+    expect(errors(doc([['shark-run', 'calc /data/tiles/* /data/out/+']]))).toEqual([
+      '2:6: maps over `/data/tiles/`, which no earlier step writes or imports',
+    ]);
+    expect(errors(doc([['shark-run', 'mkdir /data/x/ && calc /data/x/* /data/y/+']]))).toEqual([
+      '2:24: a step cannot map over its own output `/data/x/`',
+    ]);
+    expect(errors(doc([['shark-import', 'https://x.org/a /data/a'], ['shark-run', 'calc /data/a /data/out/+']]))).toEqual([
+      "6:14: `+` names each map job's output after its item, but this command has no wildcard input such as /data/dir/*",
+    ]);
+    expect(errors(doc([['shark-run', 'calc /data/* /data/out/+']]))).toEqual([
+      '2:6: a wildcard or `+` needs a directory under /data, such as /data/items/*',
+    ]);
+    expect(errors(doc([['shark-run', 'calc /data/a/*/b /data/out/+']]))).toEqual([
+      '2:6: only the last segment of `/data/a/*/b` may be a wildcard (`*`) or `+`',
+    ]);
+  });
+});
+
+describe('imports and publish', () => {
+  it('makes each import line a step writing its destination', () => {
+    const p = load(doc([['shark-import {id=get}', '# comment\nhttps://x.org/a.csv /data/a.csv md5:0123456789abcdef0123456789abcdef\n\n   zenodo:123 /data/rec/']]));
+    const [a, b] = p.steps as ImportStep[];
+    expect([a!.id, a!.at, a!.outputs[0]]).toEqual(['get.1', { line: 3, col: 1 }, { path: '/data/a.csv', isDir: false, at: { line: 3, col: 21 }, perItem: false }]);
+    expect([b!.id, b!.at, b!.outputs[0]!.at, b!.clause.source]).toEqual(['get.2', { line: 5, col: 4 }, { line: 5, col: 15 }, { scheme: 'zenodo', record: '123', file: undefined }]);
+  });
+
+  it('reports a bad import line at its place, and nothing about its readers', () => {
+    expect(errors(doc([['shark-import', 'ftp://x.org/a.csv /data/a.csv'], ['shark-run', 'sort < /data/a.csv > /data/b.csv']]))).toEqual([
+      '2:1: unknown import scheme `ftp:`: use https://, zenodo:, doi:, github:, a .git URL, file: or a local path',
+    ]);
+  });
+
+  it('makes a publish block one step reading what it lists', () => {
+    const p = load(doc([
+      ['shark-run {id=a}', 'echo > /data/plots/a.png\necho > /data/table.csv'],
+      ['shark-publish', '/data/table.csv'],
+      ['shark-publish:results {id=pub}', '/data/plots/   # the figures\n/data/plots/a.png'],
+    ]));
+    const [, , one, two] = p.steps as [Step, Step, PublishStep, PublishStep];
+    expect([one.dir, one.inputs.map((i) => i.path), one.after]).toEqual(['_shark', ['/data/table.csv'], ['a.2']]);
+    expect([two.id, two.dir, two.inputs.map((i) => [i.path, i.isDir]), two.after]).toEqual(['pub', 'results', [['/data/plots', true], ['/data/plots/a.png', false]], ['a.1']]);
+  });
+
+  it('reports what a publish block cannot publish', () => {
+    expect(errors(doc([['shark-run', 'echo > /data/a'], ['shark-publish', '/data/a /data/b\nresults.csv']]))).toEqual([
+      '6:9: publishes `/data/b`, which no step writes or imports',
+      '7:1: shark-publish lists /data paths: `results.csv` is not a /data/... path',
+    ]);
+  });
+});
+
+describe('whole documents', () => {
+  it('says plainly when there are no Shark blocks', () => {
+    expect(errors('# Notes\n\n```python\nprint(1)\n```\n')).toEqual([
+      '1:1: no Shark blocks in this document: tag code blocks as shark-run, shark-build, shark-import or shark-publish',
+    ]);
+    expect(errors('')).toHaveLength(1);
+  });
+
+  it('stops after markdown-level problems instead of reporting their consequences', () => {
+    // The build block is dropped for its bad tag; its users are not reported as well.
+    expect(errors(doc([['shark-build:gdal {bogus}', 'FROM x'], ['shark-run:gdal', 'sort < /data/a']]))).toEqual([
+      '1:22: unknown option `bogus` for shark-build (allowed: id)',
+    ]);
+    expect(errors(doc([['shark-run', 'sort < /data/in.csv']], 'inputs: [species'))).toHaveLength(1);
+  });
+
+  it('reports every independent problem, in document order', () => {
+    expect(errors(doc([['shark-run:nope', 'echo > /data/a'], ['shark-import', 'https://x.org/a data/a'], ['shark-run', 'cat /data/../x']]))).toEqual([
+      '1:14: environment `nope` is not defined by any shark-build block',
+      '6:17: import destination `data/a` must be an absolute /data/... path',
+      '10:5: path `/data/../x` escapes /data',
+    ]);
+  });
+
+  it('reports a step id that another block\'s explicit id takes', () => {
+    expect(errors(`# Fit\n\n${doc([['shark-run', 'echo a\necho b'], ['shark-run {id=fit.2}', 'echo c']])}`)).toEqual([
+      '8:4: step id `fit.2` is also the id of a step of block `fit`: choose another {id=…} [3:4: block `fit` is here]',
+    ]);
+  });
+});

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { findMentions } from '../../src/pipeline/mentions.js';
+import { shellWords } from '../../src/pipeline/shell-words.js';
+
+/** Mentions of one command line, positions taken as line 1 and column = offset + 1. */
+function mentions(text: string) {
+  return findMentions(shellWords(text), (o) => ({ line: 1, col: o + 1 })).map((r) => {
+    if (!r.ok) return `error ${r.at.col}: ${r.message}`;
+    const m = r.mention;
+    const kind = m.wildcard ? ` map ${m.wildcard.pattern} (${JSON.stringify(m.wildcard.ctx)})` : m.plus ? ' +' : '';
+    return `${m.path.text}${m.path.isDir ? '/' : ''}${m.redirect ? ` [${m.redirect}]` : ''}${kind} @${m.at.col}`;
+  });
+}
+
+describe('findMentions', () => {
+  it('finds words that are /data paths', () => {
+    expect(mentions('cp /data/a.csv /data/out/ ./local /database /data')).toEqual(['/data/a.csv @4', '/data/out/ @16']);
+  });
+
+  it('finds a path after `=`, and quoted paths', () => {
+    expect(mentions(`run --out=/data/x IN=/data/y "/data/with space.txt" '/data/q'`)).toEqual([
+      '/data/x @11', '/data/y @22', '/data/with space.txt @31', '/data/q @54',
+    ]);
+    expect(mentions('run -o/data/x --in /data/y')).toEqual(['/data/y @20']);
+  });
+
+  it('normalises the path', () => {
+    expect(mentions('cat /data/./a//b/../c /data/dir/./')).toEqual(['/data/a/c @5', '/data/dir/ @23']);
+  });
+
+  it('carries what a redirection says', () => {
+    expect(mentions('sort < /data/in > /data/out 2>> /data/log')).toEqual(['/data/in [in] @8', '/data/out [out] @19', '/data/log [out] @33']);
+  });
+
+  it('reads a wildcard in the last segment as a map over the directory', () => {
+    expect(mentions(`calc /data/tiles/* /data/tiles/*.tif '/data/masks/*' "/data/x/a?[0-9].tif"`)).toEqual([
+      '/data/tiles/ map * ("") @6',
+      '/data/tiles/ map *.tif ("") @20',
+      `/data/masks/ map * ("'") @39`,
+      '/data/x/ map a?[0-9].tif ("\\"") @55',
+    ]);
+  });
+
+  it('reads `+` in the last segment as each map job\'s output', () => {
+    expect(mentions('calc --out=/data/aoh/+ "/data/b/+"')).toEqual(['/data/aoh/ + @12', '/data/b/ + @25']);
+  });
+
+  it('stops a path at the first expansion', () => {
+    expect(mentions('cp x "/data/maps/$SPECIES.tif" /data/a/${Y}/b')).toEqual(['/data/maps/ @7', '/data/a/ @32']);
+    // Single quotes keep `$` literal.
+    expect(mentions(`cp x '/data/literal$name'`)).toEqual(['/data/literal$name @7']);
+  });
+
+  it('finds paths in command substitutions', () => {
+    expect(mentions('echo $(cat /data/x) `cat /data/y`')).toEqual(['/data/x @12', '/data/y @26']);
+  });
+
+  it('rejects paths it cannot follow, at the path', () => {
+    expect(mentions('cat /data/../etc/passwd')).toEqual(['error 5: path `/data/../etc/passwd` escapes /data']);
+    expect(mentions('cat /data/a/../../etc')).toEqual(['error 5: path `/data/a/../../etc` escapes /data']);
+    expect(mentions('cat /data/tiles/*/band.tif')).toEqual(['error 5: only the last segment of `/data/tiles/*/band.tif` may be a wildcard (`*`) or `+`']);
+    expect(mentions('cat /data/+/x')).toEqual(['error 5: only the last segment of `/data/+/x` may be a wildcard (`*`) or `+`']);
+    expect(mentions('cat /data/t/**')).toEqual(['error 13: `**`: a wildcard matches the items of one directory; `**` is not supported']);
+    expect(mentions(`cat /data/t/'*'.tif`)).toEqual(['error 14: quote the whole wildcard segment `*.tif` the same way']);
+    expect(mentions('cat "/data/$x.tif"')).toEqual([
+      'error 6: `/data/$x.tif`: name a fixed directory under /data before any `$`, such as /data/maps/$NAME, so that Shark knows which step writes it',
+    ]);
+  });
+});

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import type { SourceLine } from '../../src/markdown/document.js';
+import { splitCommands, type CommandText } from '../../src/pipeline/shell-lines.js';
+
+/** Body lines as a block starting on line 10 at column 1 would hold them. */
+function body(text: string, col = 1): SourceLine[] {
+  return text.split('\n').map((t, i) => ({ text: t, line: 10 + i, col }));
+}
+
+function commands(text: string): string[] {
+  const r = splitCommands(body(text));
+  expect(r.problems).toEqual([]);
+  return r.commands.map((c) => c.text);
+}
+
+function problems(text: string): string[] {
+  return splitCommands(body(text)).problems.map((p) => `${p.at.line}:${p.at.col}: ${p.message}`);
+}
+
+/** Where each character of the command came from, as `line:col`. */
+function where(c: CommandText): string[] {
+  return [...c.text].map((_, i) => `${c.lines[i]}:${c.cols[i]}`);
+}
+
+describe('splitCommands', () => {
+  it('gives one command per line and drops blank lines', () => {
+    expect(commands('echo a\n\n   \necho b\n')).toEqual(['echo a', 'echo b']);
+    expect(commands('')).toEqual([]);
+  });
+
+  it('strips a leading `$ ` prompt', () => {
+    expect(commands('$ echo a\n  $ echo b\n$\n')).toEqual(['echo a', 'echo b']);
+    // Only a prompt followed by a space: `$HOME` starts a command.
+    expect(commands('$HOME/bin/run')).toEqual(['$HOME/bin/run']);
+  });
+
+  it('treats lines without a prompt as output in a block written with prompts', () => {
+    expect(commands('$ gdalinfo --version\nGDAL 3.6.4, released 2023/04/17\n$ ls \\\n  -l\ntotal 0\n')).toEqual(['gdalinfo --version', 'ls -l']);
+  });
+
+  it('joins `\\`-newline continuations with one space', () => {
+    expect(commands('gdal_translate -of GTiff \\\n    -co COMPRESS=LZW \\\n    in.tif out.tif')).toEqual(['gdal_translate -of GTiff -co COMPRESS=LZW in.tif out.tif']);
+    expect(commands('echo a\\\nb')).toEqual(['echo ab']);
+    expect(commands('echo "a \\\nb"')).toEqual(['echo "a b"']);
+  });
+
+  it('removes comments only where the shell would', () => {
+    expect(commands('# a comment line\necho a # trailing comment\necho b#not-a-comment')).toEqual(['echo a', 'echo b#not-a-comment']);
+    expect(commands(`echo "# in double quotes" '# in single quotes' http://x/#frag a\\#b`)).toEqual([`echo "# in double quotes" '# in single quotes' http://x/#frag a\\#b`]);
+    expect(commands('echo a;# after a semicolon\necho $# ${#x}')).toEqual(['echo a;', 'echo $# ${#x}']);
+  });
+
+  it('keeps multi-line constructs together', () => {
+    expect(commands('for f in a b; do\n  echo $f\ndone\necho after')).toEqual(['for f in a b; do\n  echo $f\ndone', 'echo after']);
+    expect(commands('if true; then\n\n  echo a # c\n  # full line\nelse\n  echo b\nfi')).toEqual(['if true; then\n  echo a\nelse\n  echo b\nfi']);
+    expect(commands('while read l; do\n  if [ -n "$l" ]; then echo "$l"; fi\ndone < in')).toEqual(['while read l; do\n  if [ -n "$l" ]; then echo "$l"; fi\ndone < in']);
+    expect(commands('case $x in\n  a) echo a;;\n  *) echo other;;\nesac')).toEqual(['case $x in\n  a) echo a;;\n  *) echo other;;\nesac']);
+    expect(commands('{\n  echo a\n  echo b\n} > out')).toEqual(['{\n  echo a\n  echo b\n} > out']);
+    expect(commands('cat in |\n  sort &&\n  uniq')).toEqual(['cat in |\n  sort &&\n  uniq']);
+    expect(commands('echo "one\ntwo"\necho three')).toEqual(['echo "one\ntwo"', 'echo three']);
+  });
+
+  it('does not mistake words for keywords', () => {
+    expect(commands('echo if for done\nfind . -exec rm {} \\;\necho {')).toEqual(['echo if for done', 'find . -exec rm {} \\;', 'echo {']);
+    expect(commands("'if' true\necho b")).toEqual(["'if' true", 'echo b']);
+  });
+
+  it('keeps here-documents whole, comments and all', () => {
+    expect(commands('cat > out <<EOF\n# not a comment\n  $ not a prompt\nEOF\necho after')).toEqual(['cat > out <<EOF\n# not a comment\n  $ not a prompt\nEOF', 'echo after']);
+    expect(commands("cat <<-'END' | sort\n\tb\n\ta\n\tEND")).toEqual(["cat <<-'END' | sort\n\tb\n\ta\n\tEND"]);
+    expect(commands('cat <<A <<B\na\nA\nb\nB\necho after')).toEqual(['cat <<A <<B\na\nA\nb\nB', 'echo after']);
+    expect(commands('cat <<< "here string"\necho b')).toEqual(['cat <<< "here string"', 'echo b']);
+  });
+
+  it('keeps an escaped trailing space', () => {
+    expect(commands('echo a\\ \necho b')).toEqual(['echo a\\ ', 'echo b']);
+  });
+
+  it('records where every character came from', () => {
+    const [first, second] = splitCommands(body('echo a \\\n     b   # c\nif x; then\n  y\nfi', 3)).commands;
+    expect(first!.text).toBe('echo a b');
+    expect(first!.at).toEqual({ line: 10, col: 3 });
+    expect(where(first!)).toEqual(['10:3', '10:4', '10:5', '10:6', '10:7', '10:8', '10:9', '11:8']);
+    expect(second!.text).toBe('if x; then\n  y\nfi');
+    expect(second!.at).toEqual({ line: 12, col: 3 });
+    expect(second!.lines[second!.text.indexOf('y')]).toBe(13);
+    expect(second!.cols[second!.text.indexOf('y')]).toBe(5);
+    expect(second!.lines[second!.text.indexOf('fi')]).toBe(14);
+    expect(second!.cols[second!.text.indexOf('fi')]).toBe(3);
+  });
+
+  it('records positions after a stripped prompt', () => {
+    const [c] = splitCommands(body('  $ ls /data', 5)).commands;
+    expect(c!.text).toBe('ls /data');
+    expect(where(c!)).toEqual(['10:9', '10:10', '10:11', '10:12', '10:13', '10:14', '10:15', '10:16']);
+  });
+
+  it('reports what is left open at the end of the block', () => {
+    expect(problems('echo "open\nstill')).toEqual(['10:6: unterminated double quote']);
+    expect(problems("echo 'open")).toEqual(['10:6: unterminated single quote']);
+    expect(problems('cat > f <<EOF\nbody')).toEqual(['10:9: here-document is never closed: no `EOF` line before the end of the block']);
+    expect(problems('echo a\n  if x; then\n  y')).toEqual(['11:3: `if` is never closed: no `fi` before the end of the block']);
+    expect(problems('for f in a; do\n  echo')).toEqual(['10:1: `for` is never closed: no `done` before the end of the block']);
+    expect(problems('case x in\n a) ;;')).toEqual(['10:1: `case` is never closed: no `esac` before the end of the block']);
+    expect(problems('echo a \\')).toEqual(['10:8: line continuation `\\` at the end of the block']);
+  });
+});
