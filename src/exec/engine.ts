@@ -11,7 +11,7 @@ import { composeOutputs, expandJobs, type Job } from '../plan/jobs.js';
 import { keyOf } from '../plan/key.js';
 import { cachedResult, resolveInputs } from '../plan/planner.js';
 import { renderScript } from '../plan/render-command.js';
-import { importContext, stepFiles, type Session } from '../plan/session.js';
+import { importContext, resolveImport, stepFiles, type Session } from '../plan/session.js';
 import type { SnapshotId } from '../store/snapshot-store.js';
 import { VERSION } from '../version.js';
 import { HOST_ENV_ID } from './environments.js';
@@ -211,10 +211,7 @@ export async function runPipeline(
     let pin: Readonly<Record<string, string | number>> | undefined;
     if (step.kind === 'import') {
       envId = 'import';
-      const importer = importerFor(step.clause.source);
-      const resolved = importer === undefined
-        ? { ok: false as const, message: `no importer for ${step.clause.source.scheme} sources in this build` }
-        : await importer.resolve(step.clause, importContext(session, step, options.signal, () => {}));
+      const resolved = await resolveImport(session, step, options.signal);
       if (!resolved.ok) {
         counts.failed++;
         failures.push({ job: step.id, where: where(step.at), log: null });

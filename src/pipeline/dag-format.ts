@@ -86,12 +86,7 @@ function graphOf(pipeline: Pipeline): { files: string[]; edges: [string, string]
 
 function dot(pipeline: Pipeline): string {
   const { files, edges } = graphOf(pipeline);
-  const ids = new Map<string, string>();
-  const idOf = (key: string): string => {
-    let id = ids.get(key);
-    if (id === undefined) ids.set(key, (id = `n${ids.size}`));
-    return id;
-  };
+  const idOf = nodeIds();
   const q = (s: string): string => JSON.stringify(s);
   const out = ['digraph shark {', '  rankdir=LR;', '  node [fontname="Helvetica"];'];
   for (const b of pipeline.blocks) {
@@ -106,12 +101,7 @@ function dot(pipeline: Pipeline): string {
 
 function mermaid(pipeline: Pipeline): string {
   const { files, edges } = graphOf(pipeline);
-  const ids = new Map<string, string>();
-  const idOf = (key: string): string => {
-    let id = ids.get(key);
-    if (id === undefined) ids.set(key, (id = `n${ids.size}`));
-    return id;
-  };
+  const idOf = nodeIds();
   const q = (s: string): string => `"${s}"`;
   const out = ['flowchart LR'];
   for (const b of pipeline.blocks) {
@@ -134,4 +124,14 @@ export function mermaidText(text: string): string {
   let out = '';
   for (const ch of text) out += /[A-Za-z0-9 /._*+~,=@-]/.test(ch) ? ch : `#${ch.codePointAt(0)};`;
   return out;
+}
+
+/** Short node names (`n0`, `n1`, …) for graph keys, the same key always getting the same name. */
+function nodeIds(): (key: string) => string {
+  const ids = new Map<string, string>();
+  return (key) => {
+    let id = ids.get(key);
+    if (id === undefined) ids.set(key, (id = `n${ids.size}`));
+    return id;
+  };
 }

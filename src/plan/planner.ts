@@ -1,11 +1,10 @@
 import { HOST_ENV_ID } from '../exec/environments.js';
-import { importerFor } from '../imports/registry.js';
 import type { Input, Step } from '../pipeline/pipeline.js';
 import type { SnapshotId } from '../store/snapshot-store.js';
 import type { DataState } from './data-state.js';
 import { explain, type KeyRecord } from './key.js';
 import { composeOutputs, expandJobs, type Job } from './jobs.js';
-import { importContext, stepFiles, type Session } from './session.js';
+import { resolveImport, stepFiles, type Session } from './session.js';
 
 export type JobStatus = 'cached' | 'run' | 'blocked';
 
@@ -96,10 +95,7 @@ export async function planPipeline(session: Session, state: DataState): Promise<
     let pin: Readonly<Record<string, string | number>> | undefined;
     if (step.kind === 'import') {
       envId = 'import';
-      const importer = importerFor(step.clause.source);
-      const resolved = importer === undefined
-        ? { ok: false as const, message: `no importer for ${step.clause.source.scheme} sources in this build` }
-        : await importer.resolve(step.clause, importContext(session, step, signal, () => {}));
+      const resolved = await resolveImport(session, step, signal);
       if (!resolved.ok) {
         pending(resolved.message, 'run');
         continue;

@@ -2,7 +2,8 @@ import { existsSync, statSync, type BigIntStats } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { error, type Diagnostic } from '../diagnostics.js';
 import type { EnvironmentProvider } from '../exec/executor.js';
-import type { ImportContext } from '../imports/importer.js';
+import type { ImportContext, ResolveOutcome } from '../imports/importer.js';
+import { importerFor } from '../imports/registry.js';
 import { importLockKey, type LockFile } from '../lockfile.js';
 import type { ImportStep, Pipeline, Step } from '../pipeline/pipeline.js';
 import { contentId } from '../store/content-id.js';
@@ -104,4 +105,11 @@ export function importContext(session: Session, step: ImportStep, signal: AbortS
     progress,
     hashFile: (p) => session.meta.hashFile(p),
   };
+}
+
+/** Pins an import step's source (no download where the source allows it). */
+export async function resolveImport(session: Session, step: ImportStep, signal: AbortSignal): Promise<ResolveOutcome> {
+  const importer = importerFor(step.clause.source);
+  if (importer === undefined) return { ok: false, message: `no importer for ${step.clause.source.scheme} sources in this build` };
+  return importer.resolve(step.clause, importContext(session, step, signal, () => {}));
 }

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, writeSync } from 'node:fs';
+import {
+  chmodSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, symlinkSync, writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { treeId } from './content-id.js';
 import { hashFileSync } from './hash.js';
@@ -203,4 +205,33 @@ export class ZfsCatalog {
     })();
     this.dirs.clear();
   }
+}
+
+/** Copies host data (symbolic links as links, like `contentId`) and hashes it in the same pass. */
+export function copyIn(from: string, to: string): Node {
+  const st = lstatSync(from);
+  if (st.isSymbolicLink()) {
+    const target = readlinkSync(from);
+    symlinkSync(target, to);
+    return { kind: 'link', content: `link:${target}` };
+  }
+  if (st.isDirectory()) {
+    mkdirSync(to);
+    const children = readdirSync(from)
+      .map((name) => ({ name, node: copyIn(join(from, name), join(to, name)) }))
+      .sort(byName);
+    return { kind: 'dir', content: treeId(children.map((c) => ({ name: c.name, id: c.node.content }))), children };
+  }
+  if (!st.isFile()) throw new Error(`${from}: only files, directories and symbolic links can be stored`);
+  const exec = (st.mode & 0o111) !== 0;
+  const hex = copyHashing(from, to, exec ? 0o755 : 0o644);
+  chmodSync(to, exec ? 0o755 : 0o644); // the umask may have cleared bits
+  return { kind: 'file', content: `${exec ? 'sha256x' : 'sha256'}:${hex}` };
+}
+
+export function makeWritable(path: string): void {
+  const st = lstatSync(path);
+  if (st.isSymbolicLink()) return;
+  chmodSync(path, st.mode | 0o200);
+  if (st.isDirectory()) for (const name of readdirSync(path)) makeWritable(join(path, name));
 }

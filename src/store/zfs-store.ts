@@ -1,15 +1,18 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
-  accessSync, chmodSync, constants, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync,
-  readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync,
+  accessSync, constants, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync,
 } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join } from 'node:path';
+import { sortEntries, treeId } from './content-id.js';
 import { Metadata } from './metadata.js';
 import type { SnapshotId, SnapshotStore, TreeEntry, Workspace } from './snapshot-store.js';
-import { sortEntries, treeId } from './content-id.js';
-import { byName, copyHashing, type Node, parseZfsId, scan, scanHost, ZfsCatalog, type ZfsRef } from './zfs-manifest.js';
+import { bindMountsUnder, planCollect, RESULT_AREAS } from './zfs-collect.js';
+import { classify, failureMessage, ZfsError, type ZfsFailure, type ZfsResult } from './zfs-failure.js';
+import { copyIn, makeWritable, type Node, parseZfsId, scan, scanHost, ZfsCatalog, type ZfsRef } from './zfs-manifest.js';
+
+export { classify, failureMessage, ZfsError, type ZfsFailure, type ZfsResult };
 
 /**
  * The ZFS snapshot store (`--store zfs:POOL/DATASET`). The only module that
@@ -26,72 +29,6 @@ import { byName, copyHashing, type Node, parseZfsId, scan, scanHost, ZfsCatalog,
  * inside a read-only clone of its snapshot: no data is copied, and nothing the
  * job does can change a snapshot. Ids are `zfs:GUID:/path` (see zfs-manifest).
  */
-
-export type ZfsFailure =
-  | { readonly reason: 'bad-spec'; readonly spec: string }
-  | { readonly reason: 'no-zfs' }
-  | { readonly reason: 'no-daemon'; readonly detail: string }
-  | { readonly reason: 'permission'; readonly command: string }
-  | { readonly reason: 'no-pool'; readonly pool: string }
-  | { readonly reason: 'no-dataset'; readonly dataset: string }
-  | { readonly reason: 'not-mounted'; readonly dataset: string }
-  | { readonly reason: 'pool-full'; readonly dataset: string }
-  | { readonly reason: 'unknown-id'; readonly id: string }
-  | { readonly reason: 'failed'; readonly command: string; readonly detail: string };
-
-export type ZfsResult<T> = { ok: true; value: T } | { ok: false; error: ZfsFailure };
-
-export function failureMessage(f: ZfsFailure): string {
-  switch (f.reason) {
-    case 'bad-spec':
-      return `${f.spec}: expected zfs:POOL/DATASET`;
-    case 'no-zfs':
-      return 'the zfs command was not found (install OpenZFS or zfs-fuse; looked in PATH, /sbin, /usr/sbin)';
-    case 'no-daemon':
-      return `ZFS is not answering (${f.detail}); is the zfs-fuse daemon running? (scripts/services/start-zfs.sh)`;
-    case 'permission':
-      return `permission denied running \`${f.command}\`: the ZFS store needs root (zfs, mount --bind)`;
-    case 'no-pool':
-      return `ZFS pool ${f.pool} does not exist (zpool list shows the pools)`;
-    case 'no-dataset':
-      return `ZFS dataset ${f.dataset} does not exist; create it with \`zfs create ${f.dataset}\``;
-    case 'not-mounted':
-      return `ZFS dataset ${f.dataset} is not mounted (the store needs a mountpoint; \`zfs mount ${f.dataset}\`)`;
-    case 'pool-full':
-      return `no space left in ZFS dataset ${f.dataset} (pool full or quota reached); nothing was committed`;
-    case 'unknown-id':
-      return `${f.id} is not a snapshot of this ZFS store`;
-    case 'failed':
-      return `\`${f.command}\` failed: ${f.detail}`;
-    default:
-      return unreachable(f);
-  }
-}
-
-function unreachable(x: never): never {
-  throw new Error(`unexpected ${JSON.stringify(x)}`);
-}
-
-/** A ZFS failure surfacing through the store port, whose async methods can only reject. */
-export class ZfsError extends Error {
-  constructor(readonly failure: ZfsFailure) {
-    super(failureMessage(failure));
-    this.name = 'ZfsError';
-  }
-}
-
-/** What a failed command's message means; `dataset` is the one the command was about. */
-export function classify(command: string, stderr: string, dataset: string): ZfsFailure {
-  const detail = stderr.trim().split('\n').filter((l) => l.trim() !== '').slice(-3).join('; ');
-  if (/permission denied|operation not permitted|must be superuser/i.test(stderr)) return { reason: 'permission', command };
-  if (/failed to initialize ZFS library|connect:|unable to connect/i.test(stderr)) return { reason: 'no-daemon', detail };
-  const pool = /cannot open '([^']+)': no such pool/.exec(stderr);
-  if (pool !== null) return { reason: 'no-pool', pool: pool[1]! };
-  const missing = /cannot open '([^']+)': dataset does not exist/.exec(stderr);
-  if (missing !== null) return { reason: 'no-dataset', dataset: missing[1]! };
-  if (/out of space|no space left|quota exceeded/i.test(stderr)) return { reason: 'pool-full', dataset };
-  return { reason: 'failed', command, detail: detail || 'no message' };
-}
 
 const SBIN = ['/sbin', '/usr/sbin', '/usr/local/sbin'];
 
@@ -182,7 +119,6 @@ function slug(text: string, max: number): string {
   return (s || 'x').slice(0, max);
 }
 
-const RESULT_AREAS = ['job', 'in'] as const;
 const AREAS = ['meta', ...RESULT_AREAS, 'mnt'] as const;
 
 /** Read-only clones of snapshots, one per snapshot, owned by one workspace or export. */
@@ -205,8 +141,10 @@ class Clones {
   }
 
   async destroyAll(): Promise<void> {
-    for (const c of this.byGuid.values()) await this.store.cmd.run('zfs', ['destroy', c.dataset], c.dataset);
+    let failure: unknown;
+    for (const c of this.byGuid.values()) await this.store.cmd.run('zfs', ['destroy', c.dataset], c.dataset).catch((e: unknown) => void (failure ??= e));
     this.byGuid.clear();
+    if (failure !== undefined) throw failure;
   }
 }
 
@@ -312,18 +250,24 @@ export class ZfsStore implements SnapshotStore {
   async disposeWorkspace(ws: Workspace): Promise<void> {
     const st = this.workspaces.get(ws.root);
     if (st === undefined) return;
-    for (const m of [...st.mounts].reverse()) await this.unmount(m);
+    this.workspaces.delete(ws.root);
+    // Every step is tried; what is left (e.g. a clone a straggling process holds) is gc's to remove.
+    let failure: unknown;
+    const step = async (f: () => Promise<unknown>): Promise<void> => {
+      await f().catch((e: unknown) => void (failure ??= e));
+    };
+    for (const m of [...st.mounts].reverse()) await step(() => this.unmount(m));
     for (const s of st.skeletons) rmSync(s, { recursive: true, force: true });
-    await st.clones.destroyAll();
+    await step(() => st.clones.destroyAll());
     const last = st.snapshots.at(-1);
     if (last === undefined) {
-      await this.cmd.run('zfs', ['destroy', '-r', st.dataset], st.dataset);
+      await step(() => this.cmd.run('zfs', ['destroy', '-r', st.dataset], st.dataset));
     } else {
       // Keep the snapshots; drop whatever the job left beside its outputs, and the mount.
-      await this.cmd.run('zfs', ['set', 'mountpoint=none', st.dataset], st.dataset);
-      await this.cmd.run('zfs', ['rollback', last], st.dataset);
+      await step(() => this.cmd.run('zfs', ['set', 'mountpoint=none', st.dataset], st.dataset));
+      await step(() => this.cmd.run('zfs', ['rollback', last], st.dataset));
     }
-    this.workspaces.delete(ws.root);
+    if (failure !== undefined) throw failure;
   }
 
   async commit(ws: Workspace, path: string): Promise<SnapshotId | undefined> {
@@ -625,76 +569,6 @@ export class ZfsStore implements SnapshotStore {
   }
 }
 
-interface Doomed {
-  readonly name: string;
-  readonly whole: boolean;
-  readonly guids: readonly string[];
-  readonly count: number;
-  readonly bytes: number;
-}
-
-/**
- * What gc removes: snapshots not wanted (and their datasets once none is
- * left), workspaces abandoned by a dead process, and the clones and bind
- * mounts such a process left behind. Datasets of live processes are spared.
- */
-function planCollect(
-  root: string,
-  inv: Map<string, Map<string, string>>,
-  wanted: ReadonlySet<string>,
-  inUse: (name: string, props: Map<string, string>) => boolean,
-): { destroy: Doomed[]; clones: string[]; unmount: string[] } {
-  const clones: string[] = [];
-  const pinned = new Set<string>(); // snapshots that a live clone depends on
-  for (const [name, p] of inv) {
-    if (!name.startsWith(`${root}/mnt/`) || p.get('type') !== 'filesystem') continue;
-    if (inUse(name, p)) pinned.add(p.get('origin') ?? '');
-    else clones.push(name);
-  }
-  const destroy: Doomed[] = [];
-  const unmount: string[] = [];
-  for (const [name, p] of inv) {
-    if (p.get('type') !== 'filesystem' || !RESULT_AREAS.some((a) => name.startsWith(`${root}/${a}/`)) || inUse(name, p)) continue;
-    const snaps = [...inv].filter(([n]) => n.startsWith(`${name}@`));
-    const dead = snaps.filter(([n, s]) => !wanted.has(s.get('guid') ?? '') && !pinned.has(n));
-    const guids = dead.map(([, s]) => s.get('guid') ?? '');
-    if (snaps.length === 0 || dead.length === snaps.length) {
-      const mp = p.get('mountpoint') ?? '';
-      if (mp.startsWith('/')) unmount.push(...bindMountsUnder(mp));
-      destroy.push({ name, whole: true, guids, count: Math.max(1, dead.length), bytes: Number(p.get('used') ?? 0) });
-    } else {
-      for (const [n, s] of dead) destroy.push({ name: n, whole: false, guids: [s.get('guid') ?? ''], count: 1, bytes: Number(s.get('used') ?? 0) });
-    }
-  }
-  return { destroy, clones, unmount };
-}
-
-/**
- * Bind mounts that Shark made under `dir` (a dead process's leftovers),
- * deepest first. Never a dataset's own mount: unmounting one of those behind
- * the ZFS daemon's back wedges zfs-fuse. A bind of a path inside a clone has
- * a root other than `/` in mountinfo; a composed tree's skeleton is not ZFS.
- */
-function bindMountsUnder(dir: string): string[] {
-  let text = '';
-  try {
-    text = readFileSync('/proc/self/mountinfo', 'utf8');
-  } catch {
-    return [];
-  }
-  const unescape = (s: string): string => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-  const found: string[] = [];
-  for (const line of text.split('\n')) {
-    const fields = line.split(' ');
-    const root = unescape(fields[3] ?? '');
-    const point = unescape(fields[4] ?? '');
-    const fstype = fields[fields.indexOf('-') + 1] ?? '';
-    if (!point.startsWith(`${dir}/`)) continue;
-    if (root !== '/' || !/zfs/.test(fstype)) found.push(point);
-  }
-  return found.sort().reverse();
-}
-
 function exists(path: string): boolean {
   try {
     lstatSync(path);
@@ -708,35 +582,6 @@ function exists(path: string): boolean {
 function placeholder(path: string, dir: boolean): void {
   if (dir) mkdirSync(path, { recursive: true });
   else if (!existsSync(path)) writeFileSync(path, '');
-}
-
-/** Copies host data (symbolic links as links, like `contentId`) and hashes it in the same pass. */
-function copyIn(from: string, to: string): Node {
-  const st = lstatSync(from);
-  if (st.isSymbolicLink()) {
-    const target = readlinkSync(from);
-    symlinkSync(target, to);
-    return { kind: 'link', content: `link:${target}` };
-  }
-  if (st.isDirectory()) {
-    mkdirSync(to);
-    const children = readdirSync(from)
-      .map((name) => ({ name, node: copyIn(join(from, name), join(to, name)) }))
-      .sort(byName);
-    return { kind: 'dir', content: treeId(children.map((c) => ({ name: c.name, id: c.node.content }))), children };
-  }
-  if (!st.isFile()) throw new Error(`${from}: only files, directories and symbolic links can be stored`);
-  const exec = (st.mode & 0o111) !== 0;
-  const hex = copyHashing(from, to, exec ? 0o755 : 0o644);
-  chmodSync(to, exec ? 0o755 : 0o644); // the umask may have cleared bits
-  return { kind: 'file', content: `${exec ? 'sha256x' : 'sha256'}:${hex}` };
-}
-
-function makeWritable(path: string): void {
-  const st = lstatSync(path);
-  if (st.isSymbolicLink()) return;
-  chmodSync(path, st.mode | 0o200);
-  if (st.isDirectory()) for (const name of readdirSync(path)) makeWritable(join(path, name));
 }
 
 /** Test and bench support: make or remove a dataset to hold a store (the only other use of `zfs`). */
@@ -762,14 +607,37 @@ export async function destroyDataset(dataset: string): Promise<void> {
   await cmd.run('zfs', ['destroy', '-r', '-R', dataset], dataset).catch(() => undefined);
 }
 
-/** Why ZFS cannot be used for `dataset`'s parent, or undefined when it can. */
-export function zfsUnavailable(parent: string): string | undefined {
+/**
+ * Why a store cannot be made under `parent`, or undefined when it can. The
+ * daemon can answer `zfs` and still not serve its mounts (zfs-fuse wedged):
+ * then listing the mountpoint never returns, so it is tried with a deadline.
+ */
+export async function zfsUnavailable(parent: string): Promise<string | undefined> {
   const zfs = findBinary('zfs');
   if (zfs === undefined) return failureMessage({ reason: 'no-zfs' });
   const cmd = new Commands({ zfs, zpool: zfs, mount: 'mount', umount: 'umount' });
-  const r = cmd.runSync('zfs', ['get', '-H', '-o', 'value', 'mounted', parent], parent);
-  if (!r.ok) return failureMessage(r.error);
-  return r.value.trim() === 'yes' ? undefined : failureMessage({ reason: 'not-mounted', dataset: parent });
+  let props: Map<string, string> | undefined;
+  try {
+    props = parseGet(await cmd.run('zfs', ['get', '-H', '-o', 'name,property,value', 'mounted,mountpoint', parent], parent)).get(parent);
+  } catch (e) {
+    return e instanceof ZfsError ? e.message : String(e);
+  }
+  const mountpoint = props?.get('mountpoint') ?? '';
+  if (props?.get('mounted') !== 'yes' || !mountpoint.startsWith('/')) return failureMessage({ reason: 'not-mounted', dataset: parent });
+  const answered = await new Promise<boolean>((done) => {
+    const child = spawn('ls', [mountpoint], { stdio: 'ignore', detached: true });
+    const timer = setTimeout(() => {
+      child.unref(); // stuck in the kernel: it cannot be killed, only left behind
+      done(false);
+    }, 15_000);
+    child.on('error', () => done(false));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      done(code === 0);
+    });
+  });
+  if (!answered) return failureMessage({ reason: 'no-daemon', detail: `listing ${mountpoint} does not return: zfs-fuse is wedged and must be restarted` });
+  return undefined;
 }
 
 /** Test support: the datasets or snapshots under `dataset` (not itself). */
