@@ -1,0 +1,62 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Rig, toRun } from '../support/rig.js';
+
+const pipeline = (word: string): string => `# gc
+
+## Make
+
+\`\`\`shark-run
+echo make >> counter; yes ${word} | head -c 200000 > /data/big.txt
+\`\`\`
+
+## Use
+
+\`\`\`shark-run
+echo use >> counter; wc -c < /data/big.txt > /data/size.txt
+\`\`\`
+`;
+
+describe('shark gc (content-addressed store)', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig();
+  });
+  afterEach(() => rig.cleanup());
+
+  it('keeps the latest run, frees the rest, and only with --delete', async () => {
+    rig.write('p.md', pipeline('a'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('p.md', pipeline('b'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    expect(rig.lines()).toEqual(['make', 'use', 'make', 'use']);
+
+    const dry = await rig.shark(['gc', 'p.md']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/keeping p\.md run 2 \(2 results\)/);
+    // The 200 kB of a's; size.txt is the same for both versions, so it stays.
+    expect(dry.stdout).toMatch(/would free 1 objects, 0\.2 MB \(dry run/);
+    expect((await rig.shark(['gc', 'p.md'])).stdout).toBe(dry.stdout);
+
+    const real = await rig.shark(['gc', 'p.md', '--delete']);
+    expect(real.code).toBe(0);
+    expect(real.stdout).toMatch(/freed 1 objects, 0\.2 MB\n$/);
+    expect((await rig.shark(['gc', 'p.md'])).stdout).toMatch(/would free 0 objects, 0\.0 MB/);
+
+    // The latest version is all there; the old one would have to run again.
+    expect(toRun(await rig.plan('p.md'))).toEqual([]);
+    rig.write('p.md', pipeline('a'));
+    const plan = await rig.plan('p.md');
+    expect(toRun(plan)).toEqual(['make', 'use']);
+    expect(plan.jobs[0]!.reasons).toEqual(["the previous result's data is no longer in the store"]);
+  });
+
+  it('refuses a pipeline that never ran in the store', async () => {
+    rig.write('p.md', pipeline('a'));
+    rig.write('q.md', pipeline('b'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const r = await rig.shark(['gc', 'p.md', 'q.md', '--delete']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no run of q.md is recorded');
+    expect(toRun(await rig.plan('p.md'))).toEqual([]);
+  });
+});

@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDataset, datasetsUnder, destroyDataset, failureMessage, zfsUnavailable } from '../../src/store/zfs-store.js';
+import { Rig, toRun } from '../support/rig.js';
+
+/**
+ * The real binary on a ZFS store: a map over a frontmatter input directory
+ * and a reduce, run twice (the second run executes nothing), then one item
+ * added (one map job and the reduce run). Skipped without ZFS, failed when
+ * SHARK_REQUIRE_ZFS=1 (the contract suite in zfs.test.ts says why).
+ */
+const POOL = process.env['SHARK_ZFS_POOL'] ?? 'sharkpool';
+const PARENT = `${POOL}/test`;
+const missing = await zfsUnavailable(PARENT);
+
+const PIPELINE = `---
+inputs:
+  items: /data/items/
+---
+# Items on ZFS
+
+## Copy each item
+
+\`\`\`shark-run
+echo map >> counter; cp /data/items/* /data/out/+
+\`\`\`
+
+## Count them
+
+\`\`\`shark-run
+echo reduce >> counter; ls /data/out/ | wc -l > /data/count.txt
+\`\`\`
+
+\`\`\`shark-publish
+/data/count.txt
+\`\`\`
+`;
+
+describe.skipIf(missing !== undefined && process.env['SHARK_REQUIRE_ZFS'] !== '1')('shark run on a ZFS store', () => {
+  const ds = `${PARENT}/e2e-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const store = `zfs:${ds}`;
+  let rig: Rig;
+
+  beforeAll(async () => {
+    if (missing !== undefined) throw new Error(`ZFS is required but not usable: ${missing}`);
+    const made = await createDataset(ds);
+    if (!made.ok) throw new Error(failureMessage(made.error));
+    rig = new Rig();
+    rig.write('p.md', PIPELINE);
+    for (const name of ['a.txt', 'b.txt', 'c.txt']) rig.write(`items/${name}`, `item ${name}\n`);
+  });
+  afterAll(async () => {
+    rig?.cleanup();
+    await destroyDataset(ds);
+  });
+
+  const args = (...more: string[]): string[] => [...more, 'p.md', '--store', store, '-i', 'items=items'];
+
+  it('runs a map and a reduce, then nothing the second time', async () => {
+    const first = await rig.shark(args('run', '-j', '2'));
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(rig.lines().sort()).toEqual(['map', 'map', 'map', 'reduce']);
+    expect(rig.read('_shark/count.txt').trim()).toBe('3');
+
+    const second = await rig.shark(args('run'));
+    expect(second.code).toBe(0);
+    expect(rig.count()).toBe(4);
+    expect((await rig.plan('p.md', '--store', store, '-i', 'items=items')).summary).toEqual({ cached: 4, run: 0, blocked: 0 });
+  });
+
+  it('runs one map job and the reduce for one new item', async () => {
+    rig.write('items/d.txt', 'item d.txt\n');
+    expect(toRun(await rig.plan('p.md', '--store', store, '-i', 'items=items'))).toEqual(['copy-each-item[d.txt]', 'count-them']);
+    const before = rig.count();
+    expect((await rig.shark(args('run'))).code).toBe(0);
+    expect(rig.lines().slice(before)).toEqual(['map', 'reduce']);
+    expect(rig.read('_shark/count.txt').trim()).toBe('4');
+  });
+
+  it('names the ZFS snapshots in plan and lineage, and they exist', async () => {
+    const snapshots = await datasetsUnder(ds, 'snapshot');
+    const plan = await rig.shark(args('plan', '-v'));
+    expect(plan.code).toBe(0);
+    const named = [...plan.stdout.matchAll(/= (\S+@\S+):\/data\//g)].map((m) => m[1]!);
+    expect(named.length).toBeGreaterThanOrEqual(5);
+    for (const n of named) expect(snapshots).toContain(n);
+
+    const lineage = await rig.shark(['lineage', 'p.md', '/data/count.txt', '--store', store]);
+    expect(lineage.code).toBe(0);
+    const count = /→ \/data\/count\.txt {2}(\S+@\S+):\/data\/count\.txt \(zfs:\d+:\/data\/count\.txt\)/.exec(lineage.stdout);
+    expect(count, lineage.stdout).not.toBeNull();
+    expect(snapshots).toContain(count![1]);
+  });
+
+  it('collects with shark gc on ZFS', async () => {
+    rig.write('items/a.txt', 'item a.txt, changed\n');
+    expect((await rig.shark(args('run'))).code).toBe(0);
+    const dry = await rig.shark(['gc', 'p.md', '--store', store]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/would free [1-9]\d* objects, [\d.]+ MB/);
+    const real = await rig.shark(['gc', 'p.md', '--store', store, '--delete']);
+    expect(real.stdout).toMatch(/freed [1-9]\d* objects/);
+    expect((await rig.shark(['gc', 'p.md', '--store', store])).stdout).toMatch(/would free 0 objects/);
+    expect((await rig.plan('p.md', '--store', store, '-i', 'items=items')).summary.run).toBe(0);
+  });
+});
