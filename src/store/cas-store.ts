@@ -4,7 +4,7 @@ import {
 } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
-import { sortEntries, treeId } from './content-id.js';
+import { TreeTable } from './tree-table.js';
 import { hashFileSync } from './hash.js';
 import type { Metadata } from './metadata.js';
 import type { SnapshotId, SnapshotStore, TreeEntry, Workspace } from './snapshot-store.js';
@@ -20,7 +20,7 @@ export class CasStore implements SnapshotStore {
   readonly kind = 'cas';
   private readonly objects: string;
   private readonly tmp: string;
-  private readonly trees = new Map<string, readonly TreeEntry[]>();
+  private readonly trees: TreeTable;
   private trash: string | undefined;
 
   constructor(
@@ -29,6 +29,7 @@ export class CasStore implements SnapshotStore {
   ) {
     this.objects = join(dir, 'objects');
     this.tmp = join(dir, 'tmp');
+    this.trees = new TreeTable(meta);
     mkdirSync(this.objects, { recursive: true });
     mkdirSync(this.tmp, { recursive: true });
   }
@@ -152,25 +153,11 @@ export class CasStore implements SnapshotStore {
   }
 
   entries(id: SnapshotId): readonly TreeEntry[] | undefined {
-    if (!id.startsWith('tree:')) return undefined;
-    let entries = this.trees.get(id);
-    if (entries === undefined) {
-      const text = this.meta.tree(id);
-      if (text === undefined) return undefined;
-      entries = JSON.parse(text) as TreeEntry[];
-      this.trees.set(id, entries);
-    }
-    return entries;
+    return this.trees.entries(id);
   }
 
   composeTree(entries: readonly TreeEntry[]): SnapshotId {
-    const sorted = sortEntries(entries);
-    const id = treeId(sorted);
-    if (!this.trees.has(id)) {
-      this.meta.putTree(id, JSON.stringify(sorted));
-      this.trees.set(id, sorted);
-    }
-    return id;
+    return this.trees.compose(entries);
   }
 
   has(id: SnapshotId): boolean {

@@ -5,7 +5,7 @@ import {
 } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join } from 'node:path';
-import { sortEntries, treeId } from './content-id.js';
+import { TreeTable } from './tree-table.js';
 import { Metadata } from './metadata.js';
 import type { SnapshotId, SnapshotStore, TreeEntry, Workspace } from './snapshot-store.js';
 import { bindMountsUnder, planCollect, RESULT_AREAS } from './zfs-collect.js';
@@ -202,7 +202,7 @@ export class ZfsStore implements SnapshotStore {
   readonly kind = 'zfs';
   private readonly catalog: ZfsCatalog;
   private readonly workspaces = new Map<string, WsState>();
-  private readonly trees = new Map<string, readonly TreeEntry[]>();
+  private readonly trees: TreeTable;
   private readonly isLive = (guid: string): boolean => this.live.has(guid);
 
   /** Use `openZfsStore`. */
@@ -215,6 +215,7 @@ export class ZfsStore implements SnapshotStore {
     private readonly live: Map<string, string>,
   ) {
     this.catalog = new ZfsCatalog(meta);
+    this.trees = new TreeTable(meta);
   }
 
   get location(): string {
@@ -448,25 +449,11 @@ export class ZfsStore implements SnapshotStore {
 
   entries(id: SnapshotId): readonly TreeEntry[] | undefined {
     if (id.startsWith('zfs:')) return this.catalog.entries(id);
-    if (!id.startsWith('tree:')) return undefined;
-    let entries = this.trees.get(id);
-    if (entries === undefined) {
-      const text = this.meta.tree(id);
-      if (text === undefined) return undefined;
-      entries = JSON.parse(text) as TreeEntry[];
-      this.trees.set(id, entries);
-    }
-    return entries;
+    return this.trees.entries(id);
   }
 
   composeTree(entries: readonly TreeEntry[]): SnapshotId {
-    const sorted = sortEntries(entries);
-    const id = treeId(sorted);
-    if (!this.trees.has(id)) {
-      this.meta.putTree(id, JSON.stringify(sorted));
-      this.trees.set(id, sorted);
-    }
-    return id;
+    return this.trees.compose(entries);
   }
 
   has(id: SnapshotId): boolean {

@@ -1,0 +1,40 @@
+import { sortEntries, treeId } from './content-id.js';
+import type { Metadata } from './metadata.js';
+import type { SnapshotId, TreeEntry } from './snapshot-store.js';
+
+/**
+ * Directory snapshots made of other snapshots (`tree:HEX`), kept in the
+ * metadata database and cached in memory: shared by both stores, since a
+ * tree's identity depends only on its entries.
+ */
+export class TreeTable {
+  private readonly cache = new Map<SnapshotId, readonly TreeEntry[]>();
+
+  constructor(private readonly meta: Metadata) {}
+
+  entries(id: SnapshotId): readonly TreeEntry[] | undefined {
+    if (!id.startsWith('tree:')) return undefined;
+    let entries = this.cache.get(id);
+    if (entries === undefined) {
+      const text = this.meta.tree(id);
+      if (text === undefined) return undefined;
+      entries = JSON.parse(text) as TreeEntry[];
+      this.cache.set(id, entries);
+    }
+    return entries;
+  }
+
+  compose(entries: readonly TreeEntry[]): SnapshotId {
+    const sorted = sortEntries(entries);
+    const id = treeId(sorted);
+    if (!this.cache.has(id)) {
+      this.meta.putTree(id, JSON.stringify(sorted));
+      this.cache.set(id, sorted);
+    }
+    return id;
+  }
+
+  clear(): void {
+    this.cache.clear();
+  }
+}
