@@ -55,13 +55,15 @@ class Launcher {
    */
   start(cwd: string, script: string, log: string): Promise<number | null> {
     this.busy();
-    // Most commands are one line: they need no decoding (which would cost the launcher a fork).
-    const arg = script.includes('\n')
-      ? `"$(printf '%b' ${sq(script.replace(/\\/g, '\\\\').replace(/\n/g, '\\n'))})"`
-      : sq(script);
+    // Like make, a simple command (words and quoted words only) is executed directly, without a
+    // second shell. Most other commands are one line and need no decoding (which costs a fork).
+    const command = isSimple(script) ? script
+      : script.includes('\n')
+        ? `/bin/sh -c "$(printf '%b' ${sq(script.replace(/\\/g, '\\\\').replace(/\n/g, '\\n'))})"`
+        : `/bin/sh -c ${sq(script)}`;
     return new Promise((done) => {
       this.pending = { onExit: done };
-      this.child.stdin!.write(`( cd ${sq(cwd)} && exec /bin/sh -c ${arg} ) </dev/null >>${sq(log)} 2>&1 & wait $!; echo "X $?"\n`);
+      this.child.stdin!.write(`( cd ${sq(cwd)} && exec ${command} ) </dev/null >>${sq(log)} 2>&1 & wait $!; echo "X $?"\n`);
     });
   }
 
@@ -145,6 +147,23 @@ export class HostExecutor implements Executor {
   private give(env: Readonly<Record<string, string>>, launcher: Launcher): void {
     if (!launcher.dead) this.idle.get(JSON.stringify(env))!.push(launcher);
   }
+}
+
+/** Shell builtins whose programs behave differently, or that only make sense inside a shell. */
+const SHELL_ONLY = new Set([
+  ':', '.', 'alias', 'bg', 'break', 'cd', 'chdir', 'command', 'continue', 'echo', 'eval', 'exec', 'exit', 'export',
+  'fc', 'fg', 'getopts', 'hash', 'jobs', 'kill', 'local', 'printf', 'pwd', 'read', 'readonly', 'return', 'set',
+  'shift', 'times', 'trap', 'type', 'ulimit', 'umask', 'unalias', 'unset', 'wait', 'if', 'for', 'while', 'until',
+  'case', '{', '!', 'time',
+]);
+
+/** Plain words and single-quoted words, no expansion, redirection or operator: the shell would only split it. */
+export function isSimple(script: string): boolean {
+  if (script.includes('\n')) return false;
+  const bare = script.replace(/'[^']*'/g, 'Q');
+  if (!/^[A-Za-z0-9_\-./:,+=@%^ Q]+$/.test(bare)) return false;
+  const first = script.trimStart().split(' ')[0]!;
+  return first !== '' && !first.includes('=') && !first.includes("'") && !SHELL_ONLY.has(first);
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
