@@ -13,7 +13,7 @@ export function jsonLogger(write: (s: string) => void): Logger {
  */
 export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
   const started = Date.now();
-  const steps = new Map<string, { total: number; done: number }>();
+  const steps = new Map<string, { total: number; done: number; ran: number; failed: number; started: number }>();
   const running = new Set<string>();
   const downloads = new Map<string, string>();
   let shown = false;
@@ -37,10 +37,18 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
     write(s + '\n');
     status();
   };
-  const bump = (step: string): void => {
+  // A map's jobs are summed up in one line when the map is done, not one line each.
+  const bump = (step: string, how: 'ran' | 'failed' | 'cached'): void => {
     const s = steps.get(step);
-    if (s !== undefined) s.done++;
+    if (s === undefined) return;
+    s.done++;
+    if (how !== 'cached') s[how]++;
+    if (s.total > 1 && s.done === s.total && s.ran + s.failed > 0) {
+      const took = ((Date.now() - s.started) / 1000).toFixed(1);
+      say(`done     ${step}: ${s.ran} run, ${s.total - s.ran - s.failed} cached${s.failed ? `, ${s.failed} failed` : ''} (${took}s)`);
+    }
   };
+  const isMap = (step: string): boolean => (steps.get(step)?.total ?? 0) > 1;
   return (e) => {
     switch (e.type) {
       case 'run-start':
@@ -50,7 +58,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         say(`environment ${e.env}: ready check`);
         break;
       case 'step-start':
-        steps.set(e.step, { total: e.jobs, done: 0 });
+        steps.set(e.step, { total: e.jobs, done: 0, ran: 0, failed: 0, started: Date.now() });
         if (e.jobs > 1) say(`${e.step}: ${e.jobs} jobs, ${e.cached} cached`);
         break;
       case 'job-start':
@@ -58,18 +66,18 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         status();
         break;
       case 'job-cached':
-        bump(e.step);
+        bump(e.step, 'cached');
         break;
       case 'job-done':
         running.delete(e.job);
         downloads.delete(e.job);
-        bump(e.step);
-        say(`done     ${e.job} (${e.seconds.toFixed(1)}s)`);
+        if (!isMap(e.step)) say(`done     ${e.job} (${e.seconds.toFixed(1)}s)`);
+        bump(e.step, 'ran');
         break;
       case 'job-failed':
         running.delete(e.job);
-        bump(e.step);
         say(`FAILED   ${e.job}\n${e.where}: error: ${e.message}${e.log ? `\n  log: ${e.log}` : ''}${e.tail ? `\n${e.tail.split('\n').map((l) => `  | ${l}`).join('\n')}` : ''}`);
+        bump(e.step, 'failed');
         break;
       case 'job-skipped':
         running.delete(e.job);
