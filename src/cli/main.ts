@@ -54,6 +54,9 @@ export function buildProgram(io: Io): Command {
   program.addCommand(logsCommand(io));
   program.addCommand(lineageCommand(io));
   program.addCommand(gcCommand(io));
+  // Commands built on their own do not inherit the program's settings: without this, a usage
+  // error in one of them would print to the real stderr and exit 1 instead of 2.
+  for (const cmd of program.commands) cmd.copyInheritedSettings(program);
   return program;
 }
 

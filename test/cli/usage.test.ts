@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+
+describe('usage errors', () => {
+  const rig = new Rig();
+
+  it.each([
+    [['run']],
+    [['plan', 'p.md', '--bogus']],
+    [['bogus']],
+    [['dag', 'p.md', '--format', 'png']],
+    [['run', 'p.md', '-j', '0']],
+    [['run', 'p.md', '-i', 'novalue']],
+  ])('shark %j exits 2 with a one-line reason and no stack trace', async (args) => {
+    rig.write('p.md', '# P\n\n```shark-run\necho hi > /data/x\n```\n');
+    const ran = await rig.shark(args);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toMatch(/error/);
+    expect(ran.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('prints help and the version with exit 0', async () => {
+    expect((await rig.shark(['--help'])).stdout).toContain('Commands:');
+    expect((await rig.shark(['--version'])).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect((await rig.shark(['run', '--help'])).code).toBe(0);
+  });
+});
