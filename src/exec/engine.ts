@@ -95,7 +95,8 @@ export async function runPipeline(
       return undefined;
     }
     const step = job.step;
-    emit({ type: 'job-start', job: job.id, step: step.id, block: step.blockId });
+    // Reported when the job gets an execution slot, not while its workspace is prepared.
+    const announce = (): void => emit({ type: 'job-start', job: job.id, step: step.id, block: step.blockId });
     const t0 = Date.now();
     const ws = await store.createWorkspace(job.id);
     const logPath = join(logsDir, `${job.id.replace(/[^A-Za-z0-9_.,[\]-]/g, '_').slice(0, 120)}.log`);
@@ -124,7 +125,7 @@ export async function runPipeline(
         const importer = importerFor(step.clause.source)!;
         const ctx = importContext(session, step, options.signal, (done, total) =>
           emit({ type: 'progress', job: job.id, done, total: total ?? null }));
-        const fetched = await limit(() => importer.fetch(step.clause, job.record.pin ?? {}, ws.root + step.clause.dest, ctx));
+        const fetched = await limit(() => (announce(), importer.fetch(step.clause, job.record.pin ?? {}, ws.root + step.clause.dest, ctx)));
         if (!fetched.ok) return fail(fetched.message, step.at);
         // Local files are content-hashed on every plan; only remote sources need pinning.
         if (step.clause.source.scheme !== 'file') {
@@ -135,7 +136,7 @@ export async function runPipeline(
         outcome = { status: 'ok' };
       } else if (step.kind === 'run') {
         const items = new Map(job.items.map((i) => [`${i.input.path}/${i.input.pattern}`, i.name]));
-        outcome = await limit(() => (stopping || options.signal.aborted ? { status: 'cancelled' as const } : session.envs.executor(step.env ?? '').run({
+        outcome = await limit(() => (stopping || options.signal.aborted ? { status: 'cancelled' as const } : (announce(), session.envs.executor(step.env ?? '').run({
           label: job.id,
           script: (root) => renderScript(step, items, job.plusName, root),
           workspace: ws,
@@ -149,7 +150,7 @@ export async function runPipeline(
           timeout: step.timeout,
           logPath,
           signal: options.signal,
-        })));
+        }))));
       } else {
         return undefined;
       }
