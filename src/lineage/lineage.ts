@@ -1,13 +1,14 @@
 import type { Metadata, ResultRow, RunJobRow } from '../store/metadata.js';
 import type { KeyRecord } from '../plan/key.js';
-import { isUnder } from '../pipeline/data-path.js';
+import { parentOf } from '../pipeline/data-path.js';
 
 /** The account of one job that produced data. */
 export interface LineageNode {
   readonly job: string;
   readonly block: string;
   readonly location: string;
-  readonly kind: 'run' | 'import';
+  /** `group` stands for the several jobs (a map's) that wrote one directory. */
+  readonly kind: 'run' | 'import' | 'group';
   readonly command: string;
   readonly environment: string;
   readonly source?: Readonly<Record<string, string | number>>;
@@ -17,7 +18,8 @@ export interface LineageNode {
   readonly host: string;
   readonly version: string;
   readonly key: string;
-  readonly inputs: readonly { readonly path: string; readonly id: string; readonly from: LineageNode | null }[];
+  /** Each input with the jobs that wrote it (none for a host input). */
+  readonly inputs: readonly { readonly path: string; readonly id: string; readonly from: readonly LineageNode[] }[];
 }
 
 interface Meta {
@@ -44,14 +46,30 @@ export function lineageOf(meta: Metadata, pipelinePath: string, path: string): L
     const result = meta.result(r.key);
     if (result !== undefined) results.set(r.job, result);
   }
-  const producer = (p: string): { row: RunJobRow; result: ResultRow } | undefined => {
-    for (const row of rows) {
-      const result = results.get(row.job);
-      if (result === undefined) continue;
-      const outputs = Object.keys(JSON.parse(result.outputs) as Record<string, string>);
-      if (outputs.some((o) => o === p || isUnder(p, o) || isUnder(o, p))) return { row, result };
+  // Which jobs wrote which paths: an output itself, the directory it is in, or a directory above.
+  type Found = { row: RunJobRow; result: ResultRow };
+  const byOutput = new Map<string, Found[]>();
+  const byAncestor = new Map<string, Found[]>();
+  for (const row of rows) {
+    const result = results.get(row.job);
+    if (result === undefined) continue;
+    for (const o of Object.keys(JSON.parse(result.outputs) as Record<string, string>)) {
+      byOutput.set(o, [...(byOutput.get(o) ?? []), { row, result }]);
+      for (let dir = parentOf(o); dir.length > '/data'.length; dir = parentOf(dir)) {
+        const list = byAncestor.get(dir);
+        if (list === undefined) byAncestor.set(dir, [{ row, result }]);
+        else list.push({ row, result });
+      }
     }
-    return undefined;
+  }
+  const producers = (p: string): Found[] => {
+    const exact = byOutput.get(p);
+    if (exact !== undefined) return exact;
+    for (let dir = parentOf(p); dir.length > '/data'.length; dir = parentOf(dir)) {
+      const above = byOutput.get(dir);
+      if (above !== undefined) return above;
+    }
+    return byAncestor.get(p) ?? [];
   };
   const seen = new Map<string, LineageNode>();
   const build = (row: RunJobRow, result: ResultRow): LineageNode => {
@@ -73,30 +91,42 @@ export function lineageOf(meta: Metadata, pipelinePath: string, path: string): L
       host: m.host,
       version: m.version,
       key: result.key,
-      inputs: record.inputs.map(([p, id]) => {
-        const from = producer(p);
-        return { path: p, id, from: from === undefined || from.row.job === row.job ? null : build(from.row, from.result) };
-      }),
+      inputs: record.inputs.map(([p, id]) => ({
+        path: p,
+        id,
+        from: producers(p).filter((f) => f.row.job !== row.job).map((f) => build(f.row, f.result)),
+      })),
     };
     seen.set(row.job, node);
     return node;
   };
-  const top = producer(path);
-  if (top === undefined) return { error: `no job of the latest run (run ${run.id}) produced ${path}` };
-  return build(top.row, top.result);
+  const top = producers(path);
+  if (top.length === 0) return { error: `no job of the latest run (run ${run.id}) produced ${path}` };
+  if (top.length === 1) return build(top[0]!.row, top[0]!.result);
+  // A directory several jobs wrote (a map's output): the node stands for all of them.
+  return {
+    job: path, block: top[0]!.row.block, location: '', kind: 'group', command: `${top.length} jobs wrote ${path}`,
+    environment: '', outputs: {}, started: '', ended: '', host: '', version: '', key: '',
+    inputs: [{ path, id: '', from: top.map((f) => build(f.row, f.result)) }],
+  };
 }
 
 export function renderLineage(node: LineageNode, describe: (id: string) => string): string {
   const lines: string[] = [];
   const walk = (n: LineageNode, indent: string): void => {
+    if (n.kind === 'group') {
+      lines.push(`${indent}${n.job}  (${n.command})`);
+      for (const from of n.inputs[0]?.from ?? []) walk(from, indent + '  ');
+      return;
+    }
     lines.push(`${indent}${n.job}  (${n.location}, ${n.kind === 'import' ? 'import' : n.environment})`);
     lines.push(`${indent}  $ ${n.command.split('\n').join(`\n${indent}    `)}`);
     if (n.source !== undefined) lines.push(`${indent}  source: ${Object.entries(n.source).map(([k, v]) => `${k}=${v}`).join(' ')}`);
     for (const [p, id] of Object.entries(n.outputs)) lines.push(`${indent}  → ${p}  ${describe(id)}`);
     lines.push(`${indent}  ran ${n.started} on ${n.host}, shark ${n.version}`);
     for (const i of n.inputs) {
-      lines.push(`${indent}  ← ${i.path}  ${describe(i.id)}${i.from === null ? '  (input)' : ''}`);
-      if (i.from !== null) walk(i.from, indent + '    ');
+      lines.push(`${indent}  ← ${i.path}  ${describe(i.id)}${i.from.length === 0 ? '  (input)' : ''}`);
+      for (const from of i.from) walk(from, indent + '    ');
     }
   };
   walk(node, '');

@@ -250,8 +250,9 @@ function runSteps(
   const split = splitCommands(block.body);
   for (const p of split.problems) fail(p.at, p.message);
   let cwd: string | undefined;
+  let cwdAt: Position = block.at;
   const prelude: string[] = [];
-  const commands: { text: CommandText; words: Word[]; cwd: string | undefined; exports: string[] }[] = [];
+  const commands: { text: CommandText; words: Word[]; cwd: string | undefined; cwdAt: Position; exports: string[] }[] = [];
   for (const text of split.commands) {
     const words = shellWords(text.text);
     const single = words.every((w) => w.command === 0);
@@ -259,13 +260,14 @@ function runSteps(
     if (single && first === 'cd' && words.length <= 2) {
       const dir = words[1]?.value;
       cwd = dir === undefined || dir === '~' ? undefined : cwd !== undefined && !dir.startsWith('/') ? posix.join(cwd, dir) : dir;
+      cwdAt = words[1] === undefined ? text.at : { line: text.lines[words[1].offsets[0]!]!, col: text.cols[words[1].offsets[0]!]! };
       continue;
     }
     if (single && first !== undefined && PRELUDE.has(first)) {
       prelude.push(text.text);
       continue;
     }
-    commands.push({ text, words, cwd, exports: [...prelude] });
+    commands.push({ text, words, cwd, cwdAt, exports: [...prelude] });
   }
 
   const steps: Step[] = [];
@@ -308,6 +310,15 @@ function runSteps(
       }
       if (mine) continue;
       inputs.push({ path, isDir: m.path.isDir || r.kind === 'contains', from: [...new Set(r.writers.map((w) => w.step))], at: m.at });
+    }
+    // After `cd /data/x`, the commands below read /data/x as their working directory.
+    const dataCwd = c.cwd === undefined ? undefined : normaliseDataPath(c.cwd);
+    if (dataCwd?.ok) {
+      const r = writers.resolve(dataCwd.path.text);
+      if (r.kind === 'none') fail(c.cwdAt, `\`cd ${c.cwd}\`: no earlier step writes or imports ${dataCwd.path.text}`);
+      else if (!r.writers.every((w) => w.step === id)) {
+        inputs.push({ path: dataCwd.path.text, isDir: true, from: [...new Set(r.writers.map((w) => w.step))], at: c.cwdAt });
+      }
     }
     const plus = outputs.find((o) => o.perItem);
     // With a path already reported, the wildcard this `+` goes with may be the one that was wrong.

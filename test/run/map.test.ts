@@ -81,8 +81,10 @@ describe('wildcards: map and reduce', () => {
     expect(rig.lines().filter((l) => l === 'aoh')).toHaveLength(names.length);
     const summary = await rig.shark(['lineage', 'h.md', '/data/summary.txt', '--json']);
     expect(summary.code).toBe(0);
-    const outputs = JSON.parse(summary.stdout) as { inputs: { id: string }[] };
+    const outputs = JSON.parse(summary.stdout) as { inputs: { id: string; from: { job: string }[] }[] };
     expect(outputs.inputs).toHaveLength(1);
+    // The reduce's input came from every map job.
+    expect(outputs.inputs[0]!.from).toHaveLength(names.length);
     const manifest = await rig.plan('h.md', '-i', 'ranges=ranges');
     expect(manifest.jobs.map((j) => j.item).filter(Boolean).sort()).toEqual([...names].sort());
   });
