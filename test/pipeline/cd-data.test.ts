@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { loadPipeline } from '../../src/pipeline/load.js';
+
+describe('cd into a /data directory', () => {
+  it('makes the directory an input of the commands below it', () => {
+    const { pipeline, diagnostics } = loadPipeline('p.md', [
+      '# P', '', '```shark-run', 'mkdir -p /data/out/ && echo x > /data/out/a', '```', '',
+      '```shark-run', 'cd /data/out/', 'ls > /data/list.txt', '```', '',
+    ].join('\n'));
+    expect(diagnostics).toEqual([]);
+    const list = pipeline!.steps.find((s) => s.outputs.some((o) => o.path === '/data/list.txt'))!;
+    expect(list.inputs.map((i) => [i.path, i.isDir, i.at.line])).toEqual([['/data/out', true, 8]]);
+    expect(list.after).toEqual([pipeline!.steps[0]!.id]);
+  });
+
+  it('reports a cd into a directory nobody writes, at the directory', () => {
+    const { diagnostics } = loadPipeline('p.md', ['# P', '', '```shark-run', 'cd /data/nowhere', 'ls > /data/list.txt', '```', ''].join('\n'));
+    expect(diagnostics.map((d) => `${d.at.line}:${d.at.col} ${d.message}`)).toEqual([
+      '4:4 `cd /data/nowhere`: no earlier step writes or imports /data/nowhere',
+    ]);
+  });
+});
