@@ -43,7 +43,8 @@ export class CasStore implements SnapshotStore {
   }
 
   async createWorkspace(label: string): Promise<Workspace> {
-    const root = mkdtempSync(join(this.tmp, `ws-${label.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 40)}-`));
+    // The pid in the name tells gc whether the workspace may still be in use.
+    const root = mkdtempSync(join(this.tmp, `ws-${process.pid}-${label.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 40)}-`));
     mkdirSync(join(root, 'data'));
     return { root };
   }
@@ -105,7 +106,7 @@ export class CasStore implements SnapshotStore {
     const hex = this.meta.hashFile(hostPath);
     const object = this.objectPath(hex, exec);
     if (!existsSync(object)) {
-      const staged = join(mkdtempSync(join(this.tmp, 'in-')), 'f');
+      const staged = join(mkdtempSync(join(this.tmp, `in-${process.pid}-`)), 'f');
       copyFileSync(hostPath, staged);
       const id = this.absorb(staged);
       rmSync(dirname(staged), { recursive: true, force: true });
@@ -171,6 +172,13 @@ export class CasStore implements SnapshotStore {
   }
 
   async collect(keep: ReadonlySet<SnapshotId>, dryRun: boolean): Promise<{ count: number; bytes: number }> {
+    // Workspaces and staging left by runs that were killed.
+    if (!dryRun) {
+      for (const name of readdirSync(this.tmp)) {
+        const pid = Number(/^(?:ws|in|trash)-(\d+)-/.exec(name)?.[1]);
+        if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) rmSync(join(this.tmp, name), { recursive: true, force: true });
+      }
+    }
     const live = new Set<string>();
     const mark = (id: SnapshotId): void => {
       if (live.has(id)) return;
@@ -217,5 +225,14 @@ function isSymlink(path: string): boolean {
     return lstatSync(path).isSymbolicLink();
   } catch {
     return false;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
