@@ -32,8 +32,9 @@ export function logsCommand(io: Io): Command {
         if (j.log === null) continue;
         try {
           io.stdout(readFileSync(j.log, 'utf8'));
-        } catch {
-          io.stdout('(log no longer available)\n');
+        } catch (e) {
+          // A job that printed nothing has no log file.
+          if ((e as NodeJS.ErrnoException).code !== 'ENOENT') io.stdout(`(cannot read the log: ${(e as Error).message})\n`);
         }
       }
     } finally {

@@ -98,7 +98,7 @@ export async function runPipeline(
     // Reported when the job gets an execution slot, not while its workspace is prepared.
     const announce = (): void => emit({ type: 'job-start', job: job.id, step: step.id, block: step.blockId });
     const t0 = Date.now();
-    const ws = await store.createWorkspace(job.id);
+    const ws = await store.createWorkspace(job.id, job.items.length > 0 ? step.id : undefined);
     const logPath = join(logsDir, `${job.id.replace(/[^A-Za-z0-9_.,[\]-]/g, '_').slice(0, 120)}.log`);
     const fail = (message: string, at: Position): undefined => {
       counts.failed++;

@@ -1,9 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { ExecOutcome, ExecRequest, Executor } from './executor.js';
+
+interface Running {
+  readonly marker: Buffer;
+  readonly log: string;
+  fd: number | undefined;
+  buffer: Buffer;
+  readonly done: (code: number | null) => void;
+}
 
 const SAFE_PATH = /^[A-Za-z0-9_./-]+$/;
 const KILL_GRACE_MS = 3000;
@@ -18,40 +26,33 @@ const sq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
  */
 class Launcher {
   private readonly child: ChildProcess;
-  private pending: { onExit: (code: number | null) => void } | undefined;
+  private current: Running | undefined;
   dead = false;
 
   constructor(env: NodeJS.ProcessEnv) {
     this.child = spawn('/bin/sh', ['-c', 'while IFS= read -r line; do eval "$line"; done'], {
       env,
-      stdio: ['pipe', 'pipe', 'ignore'],
+      stdio: ['pipe', 'ignore', 'pipe'],
       detached: true,
     });
-    createInterface({ input: this.child.stdout! }).on('line', (line) => {
-      const p = this.pending;
-      if (p === undefined) return;
-      if (line.startsWith('X ')) {
-        this.pending = undefined;
-        this.idle();
-        p.onExit(Number(line.slice(2)));
-      }
-    });
+    this.child.stderr!.on('data', (chunk: Buffer) => this.take(chunk));
     this.child.on('exit', () => {
       this.dead = true;
-      const p = this.pending;
-      this.pending = undefined;
       this.kill('SIGKILL');
-      p?.onExit(null);
+      this.finish(null, this.current?.buffer.length ?? 0);
     });
     this.child.on('error', () => undefined);
     this.idle();
   }
 
   /**
-   * Runs `script` in `cwd` with output to `log`; resolves with the exit
-   * status. The script travels on one line: `printf %b` turns the escaped
-   * newlines back (every backslash of the script is doubled, so no other
-   * escape can appear).
+   * Runs `script` in `cwd`; resolves with the exit status. The job's output
+   * comes back on the launcher's stderr, followed by a marker line with a
+   * fresh nonce and the status, and is written to `log` only if there is
+   * any (most jobs of a large map print nothing; a file each would cost more
+   * than the job). The script travels on one line: `printf %b` turns the
+   * escaped newlines back (every backslash of the script is doubled, so no
+   * other escape can appear).
    */
   start(cwd: string, script: string, log: string): Promise<number | null> {
     this.busy();
@@ -61,10 +62,49 @@ class Launcher {
       : script.includes('\n')
         ? `/bin/sh -c "$(printf '%b' ${sq(script.replace(/\\/g, '\\\\').replace(/\n/g, '\\n'))})"`
         : `/bin/sh -c ${sq(script)}`;
+    const nonce = randomBytes(8).toString('hex');
     return new Promise((done) => {
-      this.pending = { onExit: done };
-      this.child.stdin!.write(`( cd ${sq(cwd)} && exec ${command} ) </dev/null >>${sq(log)} 2>&1 & wait $!; echo "X $?"\n`);
+      this.current = { marker: Buffer.from(`\x1e${nonce} `), log, fd: undefined, buffer: Buffer.alloc(0), done };
+      this.child.stdin!.write(`( cd ${sq(cwd)} && exec ${command} ) </dev/null 1>&2 & wait $!; printf '\\036%s %s\\n' ${nonce} "$?" >&2\n`);
     });
+  }
+
+  private take(chunk: Buffer): void {
+    const c = this.current;
+    // Output after a job's end (a process it left behind) belongs to no job.
+    if (c === undefined) return;
+    c.buffer = c.buffer.length === 0 ? chunk : Buffer.concat([c.buffer, chunk]);
+    const at = c.buffer.indexOf(c.marker);
+    if (at < 0) {
+      // Keep back what could be the start of the marker.
+      this.write(c, Math.max(0, c.buffer.length - c.marker.length - 24));
+      return;
+    }
+    const newline = c.buffer.indexOf(10, at + c.marker.length);
+    if (newline < 0) {
+      this.write(c, at);
+      return;
+    }
+    const code = Number(c.buffer.subarray(at + c.marker.length, newline).toString());
+    this.finish(Number.isInteger(code) ? code : null, at);
+  }
+
+  /** Appends the first `n` buffered bytes to the job's log, creating it on first use. */
+  private write(c: Running, n: number): void {
+    if (n === 0) return;
+    c.fd ??= openSync(c.log, 'a');
+    writeSync(c.fd, c.buffer, 0, n);
+    c.buffer = c.buffer.subarray(n);
+  }
+
+  private finish(code: number | null, outputBytes: number): void {
+    const c = this.current;
+    if (c === undefined) return;
+    this.current = undefined;
+    this.write(c, outputBytes);
+    if (c.fd !== undefined) closeSync(c.fd);
+    if (!this.dead) this.idle();
+    c.done(code);
   }
 
   /** Signals the job and everything it started (and the launcher itself). */
@@ -75,13 +115,13 @@ class Launcher {
   // An idle launcher must not keep Shark running; a busy one must.
   private idle(): void {
     this.child.unref();
-    (this.child.stdout as unknown as { unref?: () => void }).unref?.();
+    (this.child.stderr as unknown as { unref?: () => void }).unref?.();
     (this.child.stdin as unknown as { unref?: () => void }).unref?.();
   }
 
   private busy(): void {
     this.child.ref();
-    (this.child.stdout as unknown as { ref?: () => void }).ref?.();
+    (this.child.stderr as unknown as { ref?: () => void }).ref?.();
     (this.child.stdin as unknown as { ref?: () => void }).ref?.();
   }
 }

@@ -22,6 +22,8 @@ export class CasStore implements SnapshotStore {
   private readonly tmp: string;
   private readonly trees: TreeTable;
   private trash: string | undefined;
+  private readonly pools = new Map<string, Workspace[]>();
+  private readonly placed = new Map<Workspace, { pool: string | undefined; files: string[]; reusable: boolean }>();
 
   constructor(
     readonly dir: string,
@@ -42,18 +44,41 @@ export class CasStore implements SnapshotStore {
     return this.dir;
   }
 
-  async createWorkspace(label: string): Promise<Workspace> {
+  async createWorkspace(label: string, pool?: string): Promise<Workspace> {
+    const reused = pool === undefined ? undefined : this.pools.get(pool)?.pop();
+    if (reused !== undefined) return reused;
     // The pid in the name tells gc whether the workspace may still be in use.
     const root = mkdtempSync(join(this.tmp, `ws-${process.pid}-${label.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 40)}-`));
     mkdirSync(join(root, 'data'));
-    return { root };
+    const ws = { root };
+    this.placed.set(ws, { pool, files: [], reusable: pool !== undefined });
+    return ws;
   }
 
   /**
-   * Moves the workspace aside with one rename; the pile is removed in the
+   * A workspace of a pool (the jobs of one map step) is emptied and kept for
+   * the next job when all that is left in it are the inputs placed in it and
+   * directories: creating directories is what costs most per job. Any other
+   * is moved aside with one rename, and the pile is removed in the
    * background when the store closes, off the path of the jobs.
    */
   async disposeWorkspace(ws: Workspace): Promise<void> {
+    const placed = this.placed.get(ws);
+    if (placed?.reusable === true && placed.pool !== undefined) {
+      for (const f of placed.files) rmSync(f, { force: true });
+      placed.files = [];
+      if (onlyDirectories(join(ws.root, 'data'))) {
+        const pool = this.pools.get(placed.pool) ?? [];
+        this.pools.set(placed.pool, pool);
+        pool.push(ws);
+        return;
+      }
+    }
+    this.discard(ws);
+  }
+
+  private discard(ws: Workspace): void {
+    this.placed.delete(ws);
     if (this.trash === undefined) {
       this.trash = join(this.tmp, `trash-${process.pid}-${Date.now()}`);
       mkdirSync(this.trash, { recursive: true });
@@ -116,6 +141,12 @@ export class CasStore implements SnapshotStore {
   }
 
   async materialize(id: SnapshotId, ws: Workspace, path: string): Promise<void> {
+    const placed = this.placed.get(ws);
+    if (placed !== undefined) {
+      // Only single files are taken back out cheaply; a placed directory makes the workspace single-use.
+      if (id.startsWith('tree:')) placed.reusable = false;
+      else placed.files.push(ws.root + path);
+    }
     this.place(id, ws.root + path, 'link');
   }
 
@@ -213,6 +244,8 @@ export class CasStore implements SnapshotStore {
 
   close(): void {
     this.trees.clear();
+    for (const pool of this.pools.values()) for (const ws of pool) this.discard(ws);
+    this.pools.clear();
     if (this.trash !== undefined) {
       spawn('rm', ['-rf', this.trash], { detached: true, stdio: 'ignore' }).unref();
       this.trash = undefined;
@@ -235,4 +268,12 @@ function isAlive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Whether a directory tree holds nothing but directories. */
+function onlyDirectories(dir: string): boolean {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory() || !onlyDirectories(join(dir, entry.name))) return false;
+  }
+  return true;
 }

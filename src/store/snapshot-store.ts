@@ -27,7 +27,11 @@ export interface SnapshotStore {
   readonly location: string;
   /** Directory for the metadata database and logs. */
   readonly metaDir: string;
-  createWorkspace(label: string): Promise<Workspace>;
+  /**
+   * `pool` names jobs of the same shape (the jobs of one map step): a store may
+   * hand one of them a workspace another has finished with, emptied.
+   */
+  createWorkspace(label: string, pool?: string): Promise<Workspace>;
   /** Removes a workspace and everything left in it. */
   disposeWorkspace(ws: Workspace): Promise<void>;
   /**

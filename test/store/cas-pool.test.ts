@@ -1,0 +1,51 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CasStore } from '../../src/store/cas-store.js';
+import { Metadata } from '../../src/store/metadata.js';
+
+describe('content-addressed store: workspaces of one map step are reused only when clean', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shark-cas-pool-'));
+  const meta = new Metadata(dir);
+  const store = new CasStore(dir, meta);
+  afterEach(() => undefined);
+
+  const fileId = async (text: string): Promise<string> => {
+    const src = join(dir, `src-${Math.random()}`);
+    writeFileSync(src, text);
+    return store.ingest(src);
+  };
+
+  it('hands the next job of the pool an emptied workspace, keeping only directories', async () => {
+    const a = await store.createWorkspace('job-a', 'step');
+    await store.materialize(await fileId('item a'), a, '/data/items/a.txt');
+    mkdirSync(join(a.root, 'data/out'), { recursive: true });
+    writeFileSync(join(a.root, 'data/out/a.txt'), 'result');
+    expect(await store.commit(a, '/data/out/a.txt')).toMatch(/^sha256:/);
+    await store.disposeWorkspace(a);
+
+    const b = await store.createWorkspace('job-b', 'step');
+    expect(b.root).toBe(a.root);
+    expect(readdirSync(join(b.root, 'data/items'))).toEqual([]);
+    expect(readdirSync(join(b.root, 'data/out'))).toEqual([]);
+    await store.disposeWorkspace(b);
+  });
+
+  it('never reuses a workspace a job left a file in, nor one of another pool', async () => {
+    const a = await store.createWorkspace('job-a', 'dirty');
+    await store.materialize(await fileId('item'), a, '/data/items/x.txt');
+    writeFileSync(join(a.root, 'data/stray.txt'), 'left behind');
+    await store.disposeWorkspace(a);
+    const b = await store.createWorkspace('job-b', 'dirty');
+    expect(b.root).not.toBe(a.root);
+    expect(existsSync(join(b.root, 'data/stray.txt'))).toBe(false);
+    const c = await store.createWorkspace('job-c', 'other');
+    expect(c.root).not.toBe(b.root);
+    await store.disposeWorkspace(b);
+    await store.disposeWorkspace(c);
+    store.close();
+    meta.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
