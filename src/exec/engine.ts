@@ -190,6 +190,15 @@ export async function runPipeline(
     }
   };
 
+  /** A step that failed as a whole (its inputs, its source, or how its jobs' outputs fit together). */
+  const stepFailed = (step: Step, message: string): StepOutcome => {
+    counts.failed++;
+    failures.push({ job: step.id, where: where(step.at), log: null });
+    emit({ type: 'step-failed', step: step.id, where: where(step.at), message });
+    stop();
+    return { ok: false };
+  };
+
   const runStep = async (step: Step): Promise<StepOutcome> => {
     const deps = await Promise.all(step.after.map((id) => outcomes.get(id)!));
     if (deps.some((d) => !d.ok)) {
@@ -199,27 +208,14 @@ export async function runPipeline(
     }
     if (step.kind === 'publish') return publish(step);
     const inputs = resolveInputs(step, state);
-    if (inputs.kind !== 'ready') {
-      const message = inputs.kind === 'missing' ? inputs.message : `waits on ${inputs.step}`;
-      counts.failed++;
-      failures.push({ job: step.id, where: where(step.at), log: null });
-      emit({ type: 'step-failed', step: step.id, where: where(step.at), message });
-      stop();
-      return { ok: false };
-    }
+    if (inputs.kind !== 'ready') return stepFailed(step, inputs.kind === 'missing' ? inputs.message : `waits on ${inputs.step}`);
     let envId = HOST_ENV_ID;
     if (step.kind === 'run' && step.env !== undefined) envId = envIds.get(step.env)!;
     let pin: Readonly<Record<string, string | number>> | undefined;
     if (step.kind === 'import') {
       envId = 'import';
       const resolved = await resolveImport(session, step, options.signal);
-      if (!resolved.ok) {
-        counts.failed++;
-        failures.push({ job: step.id, where: where(step.at), log: null });
-        emit({ type: 'step-failed', step: step.id, where: where(step.at), message: resolved.message });
-        stop();
-        return { ok: false };
-      }
+      if (!resolved.ok) return stepFailed(step, resolved.message);
       pin = resolved.pin;
     }
     const jobs = expandJobs(step, inputs.ids, (id) => store.entries(id), {
@@ -245,13 +241,7 @@ export async function runPipeline(
     const done = results.filter((r): r is { job: Job; outputs: Record<string, SnapshotId> } => r !== undefined);
     if (done.length < jobs.length) return { ok: false };
     const composed = composeOutputs(step, done, (id) => store.entries(id), (e) => store.composeTree(e));
-    if (!composed.ok) {
-      counts.failed++;
-      failures.push({ job: step.id, where: where(step.at), log: null });
-      emit({ type: 'step-failed', step: step.id, where: where(step.at), message: composed.message });
-      stop();
-      return { ok: false };
-    }
+    if (!composed.ok) return stepFailed(step, composed.message);
     for (const [path, id] of composed.ids) state.setKnown(path, id);
     return { ok: true };
   };
