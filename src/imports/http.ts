@@ -143,6 +143,17 @@ async function readBody(res: http.IncomingMessage, limit = 1 << 24): Promise<str
 }
 
 /**
+ * A failed connection is worth retrying, except when the host name does not
+ * resolve at all: offline, or a typo, retrying only makes `plan` slow.
+ */
+function unreachable(url: string, error: Error): { retry: string } | { ok: false; failure: HttpFailure } {
+  if ((error as NodeJS.ErrnoException).code === 'ENOTFOUND') {
+    return { ok: false, failure: { reason: 'network', url, message: error.message, attempts: 1 } };
+  }
+  return { retry: error.message };
+}
+
+/**
  * Calls `attempt` until it succeeds, fails for good, or the attempts run out;
  * `attempt` returns 'retry' with a message for transient failures.
  */
@@ -163,7 +174,7 @@ export async function getJson(url: string, o: HttpOptions): Promise<HttpResult<u
   const { timeoutMs } = settings(o);
   return withRetries(url, o, async () => {
     const sent = await send(url, 'GET', { accept: 'application/json', ...o.headers }, o, timeoutMs);
-    if ('error' in sent) return { retry: sent.error.message };
+    if ('error' in sent) return unreachable(url, sent.error);
     const res = sent.response;
     let body: string;
     try {
@@ -193,7 +204,7 @@ export async function head(url: string, o: HttpOptions): Promise<HttpResult<Head
   const { timeoutMs } = settings(o);
   return withRetries(url, o, async () => {
     const sent = await send(url, 'HEAD', { ...o.headers }, o, timeoutMs);
-    if ('error' in sent) return { retry: sent.error.message };
+    if ('error' in sent) return unreachable(url, sent.error);
     const res = sent.response;
     res.resume();
     const status = res.statusCode ?? 0;
@@ -249,7 +260,7 @@ export async function download(url: string, file: string, o: DownloadOptions): P
       truncateSync(file, 0);
     }
     const sent = await send(url, 'GET', headers, o, timeoutMs);
-    if ('error' in sent) return { retry: sent.error.message };
+    if ('error' in sent) return unreachable(url, sent.error);
     const res = sent.response;
     const status = res.statusCode ?? 0;
 
