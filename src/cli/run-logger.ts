@@ -27,7 +27,8 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
     const parts = [...steps].filter(([, s]) => s.done < s.total).map(([id, s]) => `${id} ${s.done}/${s.total}`);
     const fetching = [...downloads].map(([job, text]) => `${job} ${text}`);
     const line = `[${elapsed}s] ${running.size} running${[...parts.slice(0, 4), ...fetching.slice(0, 2)].map((p) => ` · ${p}`).join('')}`;
-    write(`\r\x1b[2K${line.slice(0, (process.stdout.columns ?? 100) - 1)}`);
+    const columns = process.stdout.columns ?? 0;
+    write(`\r\x1b[2K${line.slice(0, columns > 20 ? columns - 1 : 100)}`);
     shown = true;
   };
   const timer = tty ? setInterval(status, 250) : undefined;
@@ -62,8 +63,8 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         if (e.jobs > 1) say(`${e.step}: ${e.jobs} jobs, ${e.cached} cached`);
         break;
       case 'job-start':
+        // The status line is redrawn by its timer, not per event: a large map has thousands.
         running.add(e.job);
-        status();
         break;
       case 'job-cached':
         bump(e.step, 'cached');
