@@ -12,6 +12,7 @@ import { keyOf } from '../plan/key.js';
 import { cachedResult, resolveInputs } from '../plan/planner.js';
 import { renderScript } from '../plan/render-command.js';
 import { importContext, resolveImport, stepFiles, type Session } from '../plan/session.js';
+import type { RunJobRow } from '../store/metadata.js';
 import type { SnapshotId } from '../store/snapshot-store.js';
 import { VERSION } from '../version.js';
 import { HOST_ENV_ID } from './environments.js';
@@ -85,8 +86,11 @@ export async function runPipeline(
   const limit = pLimit(Math.max(1, options.jobs));
   const staging = pLimit(Math.max(1, options.jobs) * 2);
   const outcomes = new Map<string, Promise<StepOutcome>>();
-  const recordJob = (job: Job, status: string, log: string | null): void =>
-    meta.recordRunJob({ run_id: runId, job: job.id, step: job.step.id, block: job.step.blockId, line: job.step.at.line, item: job.items.map((i) => i.name).join(',') || null, key: job.key, status, log });
+  /** The job's line in this run's record: what `logs` and `lineage` read. */
+  const runJobRow = (job: Job, status: string, log: string | null): RunJobRow => ({
+    run_id: runId, job: job.id, step: job.step.id, block: job.step.blockId, line: job.step.at.line,
+    item: job.items.map((i) => i.name).join(',') || null, key: job.key, status, log,
+  });
 
   const runJob = async (job: Job): Promise<Record<string, SnapshotId> | undefined> => {
     if (stopping || options.signal.aborted) {
@@ -106,7 +110,7 @@ export async function runPipeline(
       failures.push({ job: job.id, where: where(at), log: logPath });
       meta.recordFailure(
         { identity: job.identity, key: job.key, status: 'failed', record: JSON.stringify(job.record), log: logPath, ended: Date.now() },
-        { run_id: runId, job: job.id, step: step.id, block: step.blockId, line: step.at.line, item: job.items.map((i) => i.name).join(',') || null, key: job.key, status: 'failed', log: logPath },
+        runJobRow(job, 'failed', logPath),
       );
       emit({ type: 'job-failed', job: job.id, step: step.id, block: step.blockId, where: where(at), message, log: logPath, tail });
       stop();
@@ -178,7 +182,7 @@ export async function runPipeline(
           }),
           log: logPath, started: t0, ended, run_id: runId,
         },
-        { job: job.id, step: step.id, block: step.blockId, line: step.at.line, item: job.items.map((i) => i.name).join(',') || null },
+        runJobRow(job, 'ok', logPath),
       );
       counts.executed++;
       emit({ type: 'job-done', job: job.id, step: step.id, block: step.blockId, seconds: (ended - t0) / 1000 });
@@ -229,7 +233,7 @@ export async function runPipeline(
         const hit = cached[n];
         if (hit === undefined) return;
         counts.cached++;
-        recordJob(job, 'cached', hit.log);
+        meta.recordRunJob(runJobRow(job, 'cached', hit.log));
         emit({ type: 'job-cached', job: job.id, step: step.id, block: step.blockId });
         results.push({ job, outputs: hit.outputs });
       });

@@ -30,7 +30,3 @@ export function createEnvironmentProvider(pipeline: Pipeline, options: Environme
     notes: (jobCounts) => docker?.notes(jobCounts) ?? [],
   };
 }
-
-export function hostExecutor(): Executor {
-  return new HostExecutor();
-}

@@ -1,7 +1,7 @@
-import { cpSync, existsSync, readdirSync, statSync } from 'node:fs';
-import { sha256 } from '../store/hash.js';
+import { cpSync, existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { ImportClause } from '../pipeline/import-clause.js';
+import { contentId } from '../store/content-id.js';
 import type { FetchOutcome, ImportContext, Importer, ResolveOutcome } from './importer.js';
 
 /** `file:` and plain local paths: content-hashed like any input. */
@@ -11,7 +11,7 @@ export class FileImporter implements Importer {
     if (!existsSync(path)) return { ok: false, message: `local import \`${clause.raw}\` does not exist (looked for ${path})` };
     // The pin names the path as written, so moving the project elsewhere invalidates nothing.
     const written = clause.source.scheme === 'file' ? clause.source.path : clause.raw;
-    if (statSync(path).isDirectory()) return { ok: true, pin: { path: written, kind: 'directory', tree: dirStamp(path, ctx) } };
+    if (statSync(path).isDirectory()) return { ok: true, pin: { path: written, kind: 'directory', tree: contentId(path, (p) => ctx.hashFile(p)).id } };
     return { ok: true, pin: { path: written, sha256: ctx.hashFile(path) } };
   }
 
@@ -29,19 +29,4 @@ export class FileImporter implements Importer {
     const p = clause.source.scheme === 'file' ? clause.source.path : '';
     return isAbsolute(p) ? p : resolve(ctx.pipelineDir, p);
   }
-}
-
-/** A directory's identity for planning: the hashes of its files, through the stat cache. */
-function dirStamp(dir: string, ctx: ImportContext): string {
-  const parts: string[] = [];
-  const walk = (d: string, rel: string): void => {
-    for (const name of readdirSync(d).sort()) {
-      const full = `${d}/${name}`;
-      const st = statSync(full);
-      if (st.isDirectory()) walk(full, `${rel}${name}/`);
-      else parts.push(`${rel}${name}\0${ctx.hashFile(full)}`);
-    }
-  };
-  walk(dir, '');
-  return sha256(parts.join('\n'));
 }

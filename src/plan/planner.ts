@@ -45,8 +45,7 @@ export function resolveInputs(step: Step, state: DataState): InputsOutcome {
 
 /** Why a job that is not cached will run. */
 export function reasonsFor(session: Session, job: Job, isMapJob: boolean): string[] {
-  const result = session.meta.result(job.key);
-  if (result !== undefined) return ["the previous result's data is no longer in the store"];
+  if (session.meta.resultOutputs(job.key) !== undefined) return ["the previous result's data is no longer in the store"];
   const attempt = session.meta.attempt(job.identity);
   if (attempt === undefined) return [isMapJob ? 'no previous result (new item)' : 'no previous result'];
   if (attempt.key === job.key && attempt.status === 'failed') return ['previous attempt failed'];
