@@ -12,6 +12,13 @@ export interface TreeEntry {
   readonly id: SnapshotId;
 }
 
+/** What `shark fsck` found wrong with one piece of stored data. */
+export interface StoreProblem {
+  readonly id: SnapshotId;
+  readonly problem: 'missing' | 'corrupt';
+  readonly detail: string;
+}
+
 /** A fresh place where one job reads its inputs and writes its outputs: `root + '/data/...'`. */
 export interface Workspace {
   readonly root: string;
@@ -55,8 +62,16 @@ export interface SnapshotStore {
   entries(id: SnapshotId): readonly TreeEntry[] | undefined;
   /** A directory snapshot made of existing snapshots. */
   composeTree(entries: readonly TreeEntry[]): SnapshotId;
-  /** Whether the data of a snapshot is present (for gc and for trusting old results). */
+  /**
+   * Whether every byte a snapshot refers to is present and unchanged as far
+   * as cheap checks tell (size and recorded stat; for a tree, every leaf):
+   * a result is trusted as cached only when this holds for all its outputs.
+   */
   has(id: SnapshotId): boolean;
+  /** Re-hashes stored data against its recorded content ids; reports what is missing or corrupt. */
+  verify(progress: (done: number, total: number, bytes: number) => void, signal: AbortSignal): Promise<readonly StoreProblem[]>;
+  /** Moves the data of corrupt ids aside (or forgets missing ones) so nothing reads it again. */
+  quarantine(ids: readonly SnapshotId[]): Promise<void>;
   /** What a person can look for (`zfs list -t snapshot`), when the store has such names. */
   describe(id: SnapshotId): string | undefined;
   /** Removes data not reachable from `keep`; dry-run returns what would be freed. */
