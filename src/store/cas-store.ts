@@ -1,38 +1,52 @@
 import {
   chmodSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync,
-  readlinkSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync,
+  readlinkSync, renameSync, rmSync, statSync, symlinkSync,
 } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
-import { TreeTable } from './tree-table.js';
-import { hashFileSync } from './hash.js';
+import { CasObjects } from './cas-objects.js';
+import { verifyObjects } from './cas-verify.js';
+import { pidAlive } from './liveness.js';
 import type { Metadata } from './metadata.js';
-import type { SnapshotId, SnapshotStore, TreeEntry, Workspace } from './snapshot-store.js';
+import { placedLinkTarget, safeDirs, storedLinkTarget } from './safe-path.js';
+import type { SnapshotId, SnapshotStore, StoreProblem, TreeEntry, Workspace } from './snapshot-store.js';
+import { TreeTable } from './tree-table.js';
+
+interface Placed {
+  readonly pool: string | undefined;
+  /** Single-file inputs, taken out again when the workspace is reused. */
+  files: string[];
+  /** Hard links to stored objects: checked after the job for changes made through them. */
+  links: { readonly path: string; readonly id: SnapshotId }[];
+  reusable: boolean;
+}
 
 /**
  * The embedded default store: files by the SHA-256 of their bytes, directories
  * by a tree hash over their sorted entries, so the same data has the same id
- * wherever it is. Objects are immutable files under `objects/`, trees are rows
- * in the metadata database. Everything is written to `tmp/` first and renamed
- * into place, so a killed process never leaves a partial object.
+ * wherever it is. Objects are immutable files under `objects/` (cas-objects.ts),
+ * trees are rows in the metadata database. Everything is written to `tmp/`
+ * first, synced and renamed into place, so a killed process never leaves a
+ * partial object.
  */
 export class CasStore implements SnapshotStore {
   readonly kind = 'cas';
-  private readonly objects: string;
+  private readonly objects: CasObjects;
   private readonly tmp: string;
   private readonly trees: TreeTable;
   private trash: string | undefined;
   private readonly pools = new Map<string, Workspace[]>();
-  private readonly placed = new Map<Workspace, { pool: string | undefined; files: string[]; reusable: boolean }>();
+  private readonly placed = new Map<Workspace, Placed>();
+  /** Trees whose every leaf was found sound in this process. */
+  private readonly soundTrees = new Set<SnapshotId>();
 
   constructor(
     readonly dir: string,
     private readonly meta: Metadata,
   ) {
-    this.objects = join(dir, 'objects');
+    this.objects = new CasObjects(dir, meta);
     this.tmp = join(dir, 'tmp');
     this.trees = new TreeTable(meta);
-    mkdirSync(this.objects, { recursive: true });
     mkdirSync(this.tmp, { recursive: true });
   }
 
@@ -51,7 +65,7 @@ export class CasStore implements SnapshotStore {
     const root = mkdtempSync(join(this.tmp, `ws-${process.pid}-${label.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 40)}-`));
     mkdirSync(join(root, 'data'));
     const ws = { root };
-    this.placed.set(ws, { pool, files: [], reusable: pool !== undefined });
+    this.placed.set(ws, { pool, files: [], links: [], reusable: pool !== undefined });
     return ws;
   }
 
@@ -67,6 +81,7 @@ export class CasStore implements SnapshotStore {
     if (placed?.reusable === true && placed.pool !== undefined) {
       for (const f of placed.files) rmSync(f, { force: true });
       placed.files = [];
+      placed.links = [];
       if (onlyDirectories(join(ws.root, 'data'))) {
         const pool = this.pools.get(placed.pool) ?? [];
         this.pools.set(placed.pool, pool);
@@ -93,29 +108,36 @@ export class CasStore implements SnapshotStore {
   async commit(ws: Workspace, path: string): Promise<SnapshotId | undefined> {
     const full = ws.root + path;
     if (!existsSync(full) && !isSymlink(full)) return undefined;
-    return this.absorb(full);
+    return this.absorb(full, join(ws.root, 'data'));
   }
 
-  /** Moves a file or tree into the store, returning its id. */
-  private absorb(full: string): SnapshotId {
+  /**
+   * Moves a file or tree into the store, returning its id. A file with other
+   * hard links (to an input, or to a file outside the workspace) is copied:
+   * the store never adopts, or changes the mode of, an inode it does not own.
+   */
+  private async absorb(full: string, workspaceData: string): Promise<SnapshotId> {
     const st = lstatSync(full);
-    if (st.isSymbolicLink()) return `link:${readlinkSync(full)}`;
+    if (st.isSymbolicLink()) return `link:${storedLinkTarget(readlinkSync(full), workspaceData)}`;
     if (st.isDirectory()) {
-      const entries = readdirSync(full).map((name) => ({ name, id: this.absorb(join(full, name)) }));
+      const entries: TreeEntry[] = [];
+      for (const name of readdirSync(full)) entries.push({ name, id: await this.absorb(join(full, name), workspaceData) });
       return this.composeTree(entries);
     }
     if (!st.isFile()) throw new Error(`${full}: only files, directories and symbolic links can be stored`);
-    const exec = (st.mode & 0o111) !== 0;
-    const hex = hashFileSync(full);
-    const object = this.objectPath(hex, exec);
-    if (existsSync(object)) {
-      unlinkSync(full);
-    } else {
-      mkdirSync(dirname(object), { recursive: true });
-      chmodSync(full, exec ? 0o555 : 0o444);
-      renameSync(full, object);
+    if (st.nlink === 1) return this.objects.absorbFile(full, st);
+    return this.absorbCopy(full, st.mode & 0o777);
+  }
+
+  private async absorbCopy(from: string, mode: number): Promise<SnapshotId> {
+    const staged = join(mkdtempSync(join(this.tmp, `in-${process.pid}-`)), 'f');
+    try {
+      copyFileSync(from, staged);
+      chmodSync(staged, mode);
+      return await this.objects.absorbFile(staged, statSync(staged));
+    } finally {
+      rmSync(dirname(staged), { recursive: true, force: true });
     }
-    return `${exec ? 'sha256x' : 'sha256'}:${hex}`;
   }
 
   async ingest(hostPath: string): Promise<SnapshotId> {
@@ -127,17 +149,9 @@ export class CasStore implements SnapshotStore {
       for (const name of readdirSync(hostPath)) entries.push({ name, id: await this.ingest(join(hostPath, name)) });
       return this.composeTree(entries);
     }
-    const exec = (st.mode & 0o111) !== 0;
-    const hex = this.meta.hashFile(hostPath);
-    const object = this.objectPath(hex, exec);
-    if (!existsSync(object)) {
-      const staged = join(mkdtempSync(join(this.tmp, `in-${process.pid}-`)), 'f');
-      copyFileSync(hostPath, staged);
-      const id = this.absorb(staged);
-      rmSync(dirname(staged), { recursive: true, force: true });
-      return id;
-    }
-    return `${exec ? 'sha256x' : 'sha256'}:${hex}`;
+    const id = CasObjects.idOf(this.meta.hashFile(hostPath), (st.mode & 0o111) !== 0);
+    if (this.objects.check(id) === 'ok') return id;
+    return this.absorbCopy(hostPath, st.mode & 0o777);
   }
 
   async materialize(id: SnapshotId, ws: Workspace, path: string): Promise<void> {
@@ -147,34 +161,64 @@ export class CasStore implements SnapshotStore {
       if (id.startsWith('tree:')) placed.reusable = false;
       else placed.files.push(ws.root + path);
     }
-    this.place(id, ws.root + path, 'link');
+    safeDirs(ws.root, dirname(path));
+    this.place(id, ws.root + path, path, 'link', placed?.links);
+  }
+
+  /**
+   * Inputs the job changed in place: a host job can write through the hard
+   * link to a stored object. Their objects are quarantined at once, so the
+   * results made of them are recomputed instead of trusted.
+   */
+  async modifiedInputs(ws: Workspace): Promise<readonly string[]> {
+    const changed: string[] = [];
+    for (const l of this.placed.get(ws)?.links ?? []) {
+      if (this.objects.check(l.id) !== 'changed') continue;
+      changed.push(l.path);
+      this.objects.quarantine(l.id);
+      this.soundTrees.clear();
+    }
+    return changed;
   }
 
   async exportTo(id: SnapshotId, hostPath: string): Promise<void> {
     const staged = `${hostPath}.shark-tmp-${process.pid}`;
     rmSync(staged, { recursive: true, force: true });
     mkdirSync(dirname(hostPath), { recursive: true });
-    this.place(id, staged, 'copy');
-    rmSync(hostPath, { recursive: true, force: true });
+    this.place(id, staged, undefined, 'copy', undefined);
+    // Another process may publish the same path: move the old copy aside rather than delete-then-rename.
+    const old = `${hostPath}.shark-old-${process.pid}`;
+    rmSync(old, { recursive: true, force: true });
+    try {
+      renameSync(hostPath, old);
+    } catch {
+      // Nothing published there yet.
+    }
     renameSync(staged, hostPath);
+    rmSync(old, { recursive: true, force: true });
   }
 
-  private place(id: SnapshotId, target: string, how: 'link' | 'copy'): void {
-    mkdirSync(dirname(target), { recursive: true });
+  /** `at` is the /data path being placed (links into /data become relative); `links` collects the hard links made. */
+  private place(id: SnapshotId, target: string, at: string | undefined, how: 'link' | 'copy', links: Placed['links'] | undefined): void {
     if (id.startsWith('link:')) {
-      symlinkSync(id.slice('link:'.length), target);
+      const value = id.slice('link:'.length);
+      symlinkSync(at === undefined ? value : placedLinkTarget(value, at), target);
       return;
     }
     const children = this.entries(id);
     if (children !== undefined) {
-      mkdirSync(target, { recursive: true });
-      for (const e of children) this.place(e.id, join(target, e.name), how);
+      mkdirSync(target);
+      for (const e of children) this.place(e.id, join(target, e.name), at === undefined ? undefined : `${at}/${e.name}`, how, links);
       return;
     }
-    const object = this.blobPath(id);
+    if (id.startsWith('tree:')) throw new Error(`the directory ${at ?? target} (${id}) is not in the store`);
+    const state = this.objects.check(id);
+    if (state !== 'ok') throw new Error(`the stored data of ${at ?? target} is ${state === 'missing' ? 'missing' : 'corrupt'} (${id}): run \`shark fsck --repair\``);
+    const object = this.objects.pathOf(id);
     if (how === 'link') {
       try {
         linkSync(object, target);
+        links?.push({ path: at ?? target, id });
         return;
       } catch {
         // Across file systems a hard link is impossible: copy instead.
@@ -194,12 +238,25 @@ export class CasStore implements SnapshotStore {
 
   has(id: SnapshotId): boolean {
     if (id.startsWith('link:')) return true;
-    if (id.startsWith('tree:')) return this.entries(id) !== undefined;
-    return existsSync(this.blobPath(id));
+    if (!id.startsWith('tree:')) return this.objects.check(id) === 'ok';
+    if (this.soundTrees.has(id)) return true;
+    const children = this.entries(id);
+    if (children === undefined || !children.every((e) => this.has(e.id))) return false;
+    this.soundTrees.add(id);
+    return true;
   }
 
   describe(): string | undefined {
     return undefined;
+  }
+
+  async verify(progress: (done: number, total: number, bytes: number) => void, signal: AbortSignal): Promise<readonly StoreProblem[]> {
+    return verifyObjects(this.objects, this.meta, (id) => this.entries(id), progress, signal);
+  }
+
+  async quarantine(ids: readonly SnapshotId[]): Promise<void> {
+    for (const id of ids) if (id.startsWith('sha256')) this.objects.quarantine(id);
+    this.soundTrees.clear();
   }
 
   async collect(keep: ReadonlySet<SnapshotId>, dryRun: boolean): Promise<{ count: number; bytes: number }> {
@@ -207,7 +264,7 @@ export class CasStore implements SnapshotStore {
     if (!dryRun) {
       for (const name of readdirSync(this.tmp)) {
         const pid = Number(/^(?:ws|in|trash)-(\d+)-/.exec(name)?.[1]);
-        if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) rmSync(join(this.tmp, name), { recursive: true, force: true });
+        if (Number.isInteger(pid) && pid > 0 && !pidAlive(pid)) rmSync(join(this.tmp, name), { recursive: true, force: true });
       }
     }
     const live = new Set<string>();
@@ -219,27 +276,16 @@ export class CasStore implements SnapshotStore {
     for (const id of keep) mark(id);
     let count = 0;
     let bytes = 0;
-    for (const prefix of readdirSync(this.objects)) {
-      for (const name of readdirSync(join(this.objects, prefix))) {
-        const exec = name.endsWith('.x');
-        const id = `${exec ? 'sha256x' : 'sha256'}:${prefix}${exec ? name.slice(0, -2) : name}`;
-        if (live.has(id)) continue;
-        const path = join(this.objects, prefix, name);
-        count++;
-        bytes += statSync(path).size;
-        if (!dryRun) rmSync(path, { force: true });
-      }
+    for (const { id, path } of [...this.objects.all()]) {
+      if (live.has(id)) continue;
+      count++;
+      bytes += statSync(path).size;
+      if (!dryRun) this.objects.remove(id);
     }
+    // A tree left behind would make a result look whole after its files are gone.
+    if (!dryRun) this.trees.prune(live);
+    this.soundTrees.clear();
     return { count, bytes };
-  }
-
-  private objectPath(hex: string, exec: boolean): string {
-    return join(this.objects, hex.slice(0, 2), hex.slice(2) + (exec ? '.x' : ''));
-  }
-
-  private blobPath(id: SnapshotId): string {
-    const exec = id.startsWith('sha256x:');
-    return this.objectPath(id.slice(id.indexOf(':') + 1), exec);
   }
 
   close(): void {
@@ -258,15 +304,6 @@ function isSymlink(path: string): boolean {
     return lstatSync(path).isSymbolicLink();
   } catch {
     return false;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

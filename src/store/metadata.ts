@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3';
 import { mkdirSync, statSync, type BigIntStats } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { holderAlive } from './liveness.js';
 import { hashFileSync } from './hash.js';
 
 export interface ResultRow {
@@ -24,6 +26,8 @@ export interface AttemptRow {
   readonly record: string;
   readonly log: string | null;
   readonly ended: number;
+  readonly reason?: string | null;
+  readonly exit_code?: number | null;
 }
 
 export interface RunJobRow {
@@ -36,6 +40,20 @@ export interface RunJobRow {
   readonly key: string;
   readonly status: string;
   readonly log: string | null;
+  /** Why a failed job failed (`exit`, `signal`, `timeout`, `missing-output`, `modified-input`, …). */
+  readonly reason?: string | null;
+  readonly exit_code?: number | null;
+}
+
+export interface RunRow {
+  readonly id: number;
+  readonly pipeline: string;
+  readonly started: number;
+  readonly ended: number | null;
+  /** `running` is only trusted while its process lives: see `runStatus`. */
+  readonly status: string;
+  readonly pid: number | null;
+  readonly host: string | null;
 }
 
 const SCHEMA = `
@@ -51,10 +69,25 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS run_jobs (
   run_id INTEGER NOT NULL, job TEXT NOT NULL, step TEXT NOT NULL, block TEXT NOT NULL, line INTEGER NOT NULL,
   item TEXT, key TEXT NOT NULL, status TEXT NOT NULL, log TEXT, PRIMARY KEY (run_id, job));
-CREATE TABLE IF NOT EXISTS stat_cache (
-  path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime TEXT NOT NULL, ino INTEGER NOT NULL, hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS stat_cache2 (
+  path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime TEXT NOT NULL, ctime TEXT NOT NULL, ino INTEGER NOT NULL, hash TEXT NOT NULL);
+DROP TABLE IF EXISTS stat_cache;
 CREATE TABLE IF NOT EXISTS trees (id TEXT PRIMARY KEY, entries TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS objects (id TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime TEXT NOT NULL, ino INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS leases (
+  name TEXT PRIMARY KEY, pid INTEGER NOT NULL, host TEXT NOT NULL, run_id INTEGER, since INTEGER NOT NULL, beat INTEGER NOT NULL);
 `;
+
+/** Columns added after the first release: added in place, so older stores open. */
+const ADDED_COLUMNS: readonly [table: string, column: string, type: string][] = [
+  ['runs', 'pid', 'INTEGER'],
+  ['runs', 'host', 'TEXT'],
+  ['runs', 'beat', 'INTEGER'],
+  ['run_jobs', 'reason', 'TEXT'],
+  ['run_jobs', 'exit_code', 'INTEGER'],
+  ['attempts', 'reason', 'TEXT'],
+  ['attempts', 'exit_code', 'INTEGER'],
+];
 
 /**
  * Results, attempts, runs and lineage, in SQLite inside the store. WAL with
@@ -71,7 +104,13 @@ export class Metadata {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 10000');
-    this.db.exec(SCHEMA);
+    this.db.transaction(() => {
+      this.db.exec(SCHEMA);
+      for (const [table, column, type] of ADDED_COLUMNS) {
+        const has = this.db.prepare(`SELECT 1 FROM pragma_table_info('${table}') WHERE name = ?`).get(column);
+        if (has === undefined) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+      }
+    }).immediate();
     this.stmts = {
       result: this.db.prepare<[string], ResultRow>('SELECT * FROM results WHERE key = ?'),
       outputs: this.db.prepare<[string], { outputs: string; log: string | null }>('SELECT outputs, log FROM results WHERE key = ?'),
@@ -80,15 +119,17 @@ export class Metadata {
         'INSERT OR REPLACE INTO results (key, identity, record, outputs, meta, log, started, ended, run_id) VALUES (@key, @identity, @record, @outputs, @meta, @log, @started, @ended, @run_id)',
       ),
       putAttempt: this.db.prepare(
-        'INSERT OR REPLACE INTO attempts (identity, key, status, record, log, ended) VALUES (@identity, @key, @status, @record, @log, @ended)',
+        'INSERT OR REPLACE INTO attempts (identity, key, status, record, log, ended, reason, exit_code) VALUES (@identity, @key, @status, @record, @log, @ended, @reason, @exit_code)',
       ),
       putRunJob: this.db.prepare(
-        'INSERT OR REPLACE INTO run_jobs (run_id, job, step, block, line, item, key, status, log) VALUES (@run_id, @job, @step, @block, @line, @item, @key, @status, @log)',
+        'INSERT OR REPLACE INTO run_jobs (run_id, job, step, block, line, item, key, status, log, reason, exit_code) VALUES (@run_id, @job, @step, @block, @line, @item, @key, @status, @log, @reason, @exit_code)',
       ),
-      stat: this.db.prepare<[string], { size: number; mtime: string; ino: number; hash: string }>('SELECT size, mtime, ino, hash FROM stat_cache WHERE path = ?'),
-      putStat: this.db.prepare('INSERT OR REPLACE INTO stat_cache (path, size, mtime, ino, hash) VALUES (?, ?, ?, ?, ?)'),
+      stat: this.db.prepare<[string], { size: number; mtime: string; ctime: string; ino: number; hash: string }>(
+        'SELECT size, mtime, ctime, ino, hash FROM stat_cache2 WHERE path = ?'),
+      putStat: this.db.prepare('INSERT OR REPLACE INTO stat_cache2 (path, size, mtime, ctime, ino, hash) VALUES (?, ?, ?, ?, ?, ?)'),
       tree: this.db.prepare<[string], { entries: string }>('SELECT entries FROM trees WHERE id = ?'),
       putTree: this.db.prepare('INSERT OR IGNORE INTO trees (id, entries) VALUES (?, ?)'),
+      dropLease: this.db.prepare('DELETE FROM leases WHERE name = ? AND pid = ? AND host = ?'),
     };
   }
 
@@ -110,29 +151,50 @@ export class Metadata {
     return this.stmts.attempt.get(identity);
   }
 
-  /** A successful job: its result, its attempt and its place in the run, in one transaction. */
-  recordSuccess(result: ResultRow, job: Omit<RunJobRow, 'status' | 'key' | 'log' | 'run_id'>): void {
+  /**
+   * A successful job: its result, its attempt, its place in the run, and the
+   * end of its lease, in one transaction: other runs waiting on the lease see
+   * the result in the same instant they see the lease go.
+   */
+  recordSuccess(result: ResultRow, job: Omit<RunJobRow, 'status' | 'key' | 'log' | 'run_id'>, lease?: string): void {
     this.db.transaction(() => {
       this.stmts.putResult.run(result);
-      this.stmts.putAttempt.run({ identity: result.identity, key: result.key, status: 'ok', record: result.record, log: result.log, ended: result.ended });
-      this.stmts.putRunJob.run({ ...job, run_id: result.run_id, key: result.key, status: 'ok', log: result.log });
+      this.stmts.putAttempt.run({
+        identity: result.identity, key: result.key, status: 'ok', record: result.record, log: result.log, ended: result.ended, reason: null, exit_code: 0,
+      });
+      this.stmts.putRunJob.run({ ...job, run_id: result.run_id, key: result.key, status: 'ok', log: result.log, reason: null, exit_code: 0 });
+      if (lease !== undefined) this.stmts.dropLease.run(lease, process.pid, hostname());
     })();
   }
 
   /** A failed job: never a result, but its attempt and log are kept. */
-  recordFailure(attempt: AttemptRow, job: RunJobRow): void {
+  recordFailure(attempt: AttemptRow, job: RunJobRow, lease?: string): void {
     this.db.transaction(() => {
-      this.stmts.putAttempt.run(attempt);
-      this.stmts.putRunJob.run(job);
+      this.stmts.putAttempt.run({ reason: null, exit_code: null, ...attempt });
+      this.stmts.putRunJob.run({ reason: null, exit_code: null, ...job });
+      if (lease !== undefined) this.stmts.dropLease.run(lease, process.pid, hostname());
     })();
   }
 
   recordRunJob(job: RunJobRow): void {
-    this.stmts.putRunJob.run(job);
+    this.stmts.putRunJob.run({ reason: null, exit_code: null, ...job });
+  }
+
+  /** Drops results (so their jobs run again): what fsck --repair and a detected modification do. */
+  dropResults(keys: readonly string[]): void {
+    this.db.transaction(() => {
+      for (const key of keys) this.db.prepare('DELETE FROM results WHERE key = ?').run(key);
+    })();
+  }
+
+  allResults(): Pick<ResultRow, 'key' | 'outputs' | 'record'>[] {
+    return this.db.prepare<[], Pick<ResultRow, 'key' | 'outputs' | 'record'>>('SELECT key, outputs, record FROM results').all();
   }
 
   startRun(pipeline: string): number {
-    const info = this.db.prepare('INSERT INTO runs (pipeline, started, status) VALUES (?, ?, ?)').run(pipeline, Date.now(), 'running');
+    const now = Date.now();
+    const info = this.db.prepare('INSERT INTO runs (pipeline, started, status, pid, host, beat) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(pipeline, now, 'running', process.pid, hostname(), now);
     return Number(info.lastInsertRowid);
   }
 
@@ -140,10 +202,22 @@ export class Metadata {
     this.db.prepare('UPDATE runs SET ended = ?, status = ?, summary = ? WHERE id = ?').run(Date.now(), status, JSON.stringify(summary), id);
   }
 
-  latestRun(pipeline: string): { id: number; started: number; ended: number | null; status: string } | undefined {
-    return this.db.prepare<[string], { id: number; started: number; ended: number | null; status: string }>(
-      'SELECT id, started, ended, status FROM runs WHERE pipeline = ? ORDER BY id DESC LIMIT 1',
-    ).get(pipeline);
+  /** The runs of a pipeline, newest first, with a `running` run whose process is gone shown as `interrupted`. */
+  runs(pipeline: string): RunRow[] {
+    return this.db.prepare<[string], RunRow & { beat: number | null }>('SELECT id, pipeline, started, ended, status, pid, host, beat FROM runs WHERE pipeline = ? ORDER BY id DESC')
+      .all(pipeline)
+      .map(({ beat, ...r }) => (r.status === 'running' && !holderAlive(r.pid, r.host, beat) ? { ...r, status: 'interrupted' } : r));
+  }
+
+  latestRun(pipeline: string): RunRow | undefined {
+    return this.runs(pipeline)[0];
+  }
+
+  /** Runs of any pipeline whose process is still alive (what `gc --delete` must not race with). */
+  liveRuns(): RunRow[] {
+    return this.db.prepare<[], RunRow & { beat: number | null }>("SELECT id, pipeline, started, ended, status, pid, host, beat FROM runs WHERE status = 'running'")
+      .all()
+      .filter((r) => holderAlive(r.pid, r.host, r.beat));
   }
 
   runJobs(runId: number): RunJobRow[] {
@@ -152,6 +226,17 @@ export class Metadata {
 
   tree(id: string): string | undefined {
     return this.stmts.tree.get(id)?.entries;
+  }
+
+  treeIds(): string[] {
+    return this.db.prepare<[], { id: string }>('SELECT id FROM trees').all().map((r) => r.id);
+  }
+
+  dropTrees(ids: readonly string[]): void {
+    const drop = this.db.prepare('DELETE FROM trees WHERE id = ?');
+    this.db.transaction(() => {
+      for (const id of ids) drop.run(id);
+    })();
   }
 
   putTree(id: string, entries: string): void {
@@ -166,12 +251,14 @@ export class Metadata {
   hashFile(path: string, known?: BigIntStats): string {
     const st = known ?? statSync(path, { bigint: true });
     const mtime = st.mtimeNs.toString();
+    // ctime too: a tool that restores mtime after writing (cp -p, rsync -t, touch -r) cannot restore ctime.
+    const ctime = st.ctimeNs.toString();
     const cached = this.stmts.stat.get(path);
-    if (cached !== undefined && cached.size === Number(st.size) && cached.mtime === mtime && cached.ino === Number(st.ino)) {
+    if (cached !== undefined && cached.size === Number(st.size) && cached.mtime === mtime && cached.ctime === ctime && cached.ino === Number(st.ino)) {
       return cached.hash;
     }
     const hash = hashFileSync(path);
-    this.stmts.putStat.run(path, Number(st.size), mtime, Number(st.ino), hash);
+    this.stmts.putStat.run(path, Number(st.size), mtime, ctime, Number(st.ino), hash);
     return hash;
   }
 

@@ -54,6 +54,13 @@ export interface SnapshotStore {
    * inputs' ids without ingesting them and the two must agree.
    */
   ingest(hostPath: string): Promise<SnapshotId>;
+  /**
+   * After a job: the /data paths of inputs it changed in place (possible
+   * only where inputs are hard links a host job can write through), whose
+   * stored data has been quarantined. Stores whose inputs are read-only
+   * mounts leave this out.
+   */
+  modifiedInputs?(ws: Workspace): Promise<readonly string[]>;
   /** Makes a snapshot appear read-only at `ws.root + path` without copying data where possible. */
   materialize(id: SnapshotId, ws: Workspace, path: string): Promise<void>;
   /** Writes a plain, writable copy of a snapshot at a host path (for publishing). */

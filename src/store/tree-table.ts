@@ -34,6 +34,13 @@ export class TreeTable {
     return id;
   }
 
+  /** Forgets every tree not in `live` (gc, with no run going on). */
+  prune(live: ReadonlySet<SnapshotId>): void {
+    const gone = this.meta.treeIds().filter((id) => !live.has(id));
+    this.meta.dropTrees(gone);
+    for (const id of gone) this.cache.delete(id);
+  }
+
   clear(): void {
     this.cache.clear();
   }

@@ -1,0 +1,155 @@
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { hashFileSync as hashFile } from './hash.js';
+import type { Metadata } from './metadata.js';
+import type { SnapshotId } from './snapshot-store.js';
+
+interface Recorded {
+  readonly size: number;
+  readonly mtime: string;
+  readonly ino: number;
+}
+
+/**
+ * The files of the content-addressed store: `objects/AB/CDEF…` named by the
+ * SHA-256 of their bytes (`.x` for executables). Each object's size, mtime
+ * and inode are recorded when it is stored, so every read can cheaply tell
+ * an object that was changed in place (a host job writing through a hard
+ * link, a flipped byte) from the one that was stored; `fsck` re-hashes.
+ */
+export class CasObjects {
+  readonly dir: string;
+  readonly quarantineDir: string;
+  private readonly stmts;
+  /** Objects checked sound in this process, so a plan stats each one once. */
+  private readonly sound = new Set<SnapshotId>();
+
+  constructor(root: string, meta: Metadata) {
+    this.dir = join(root, 'objects');
+    this.quarantineDir = join(root, 'quarantine');
+    mkdirSync(this.dir, { recursive: true });
+    const db = meta.db;
+    this.stmts = {
+      get: db.prepare<[string], Recorded>('SELECT size, mtime, ino FROM objects WHERE id = ?'),
+      put: db.prepare('INSERT OR REPLACE INTO objects (id, size, mtime, ino) VALUES (?, ?, ?, ?)'),
+      drop: db.prepare('DELETE FROM objects WHERE id = ?'),
+    };
+  }
+
+  static idOf(hex: string, exec: boolean): SnapshotId {
+    return `${exec ? 'sha256x' : 'sha256'}:${hex}`;
+  }
+
+  pathOf(id: SnapshotId): string {
+    const exec = id.startsWith('sha256x:');
+    const hex = id.slice(id.indexOf(':') + 1);
+    return join(this.dir, hex.slice(0, 2), hex.slice(2) + (exec ? '.x' : ''));
+  }
+
+  /**
+   * Moves a file the store now owns (in its workspace or staging area, with
+   * no other link to it) into place and returns its id. The bytes reach the
+   * disk before the rename, so a crash leaves the old name or the whole
+   * object. An object of the same name whose bytes no longer match is
+   * replaced: committing good bytes heals it.
+   */
+  async absorbFile(path: string, st: Stats): Promise<SnapshotId> {
+    const exec = (st.mode & 0o111) !== 0;
+    const hex = await hashAndSync(path);
+    const id = CasObjects.idOf(hex, exec);
+    const object = this.pathOf(id);
+    if (this.check(id) === 'ok' || (existsSync(object) && this.rehashMatches(id))) {
+      unlinkSync(path);
+      return id;
+    }
+    mkdirSync(dirname(object), { recursive: true });
+    chmodSync(path, exec ? 0o555 : 0o444);
+    renameSync(path, object);
+    await syncDir(dirname(object));
+    this.record(id, statSync(object));
+    return id;
+  }
+
+  /** Cheap check of an object against what was recorded when it was stored. */
+  check(id: SnapshotId): 'ok' | 'missing' | 'changed' {
+    if (this.sound.has(id)) return 'ok';
+    let st: Stats;
+    try {
+      st = statSync(this.pathOf(id));
+    } catch {
+      return 'missing';
+    }
+    const rec = this.stmts.get.get(id);
+    // An object stored before stats were recorded is trusted until fsck says otherwise.
+    if (rec !== undefined && (rec.size !== st.size || rec.mtime !== String(st.mtimeMs) || rec.ino !== st.ino)) return 'changed';
+    this.sound.add(id);
+    return 'ok';
+  }
+
+  /** Whether the object's bytes still hash to its name (recording its stat again when they do). */
+  rehashMatches(id: SnapshotId): boolean {
+    const path = this.pathOf(id);
+    try {
+      if (hashFile(path) !== id.slice(id.indexOf(':') + 1)) return false;
+      this.record(id, statSync(path));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Moves an object aside so nothing reads it again; `fsck` reports where. */
+  quarantine(id: SnapshotId): void {
+    this.sound.delete(id);
+    this.stmts.drop.run(id);
+    const from = this.pathOf(id);
+    if (!existsSync(from)) return;
+    mkdirSync(this.quarantineDir, { recursive: true });
+    renameSync(from, join(this.quarantineDir, `${id.replace(':', '-')}-${Date.now()}`));
+  }
+
+  /** Every object on disk, as ids. */
+  *all(): Generator<{ id: SnapshotId; path: string }> {
+    for (const prefix of readdirSync(this.dir)) {
+      for (const name of readdirSync(join(this.dir, prefix))) {
+        const exec = name.endsWith('.x');
+        yield { id: CasObjects.idOf(prefix + (exec ? name.slice(0, -2) : name), exec), path: join(this.dir, prefix, name) };
+      }
+    }
+  }
+
+  /** Removes an object (gc). */
+  remove(id: SnapshotId): void {
+    this.sound.delete(id);
+    this.stmts.drop.run(id);
+    rmSync(this.pathOf(id), { force: true });
+  }
+
+  private record(id: SnapshotId, st: Stats): void {
+    this.sound.add(id);
+    this.stmts.put.run(id, st.size, String(st.mtimeMs), st.ino);
+  }
+}
+
+/** SHA-256 of a file, and its bytes on disk before this returns: one open for both. */
+async function hashAndSync(path: string): Promise<string> {
+  const hex = hashFile(path);
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return hex;
+}
+
+/** A rename is durable once its directory is synced. */
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,93 @@
+import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { CasObjects } from './cas-objects.js';
+import { hashFileSync } from './hash.js';
+import type { Metadata } from './metadata.js';
+import type { SnapshotId, StoreProblem, TreeEntry } from './snapshot-store.js';
+
+type Hashed = { path: string; hex?: string; error?: string };
+
+/**
+ * `shark fsck` for the content-addressed store: every object re-hashed (on
+ * every core) and compared with its name, and every id that a result or a
+ * tree refers to looked for.
+ */
+export async function verifyObjects(
+  objects: CasObjects,
+  meta: Metadata,
+  entries: (id: SnapshotId) => readonly TreeEntry[] | undefined,
+  progress: (done: number, total: number, bytes: number) => void,
+  signal: AbortSignal,
+): Promise<StoreProblem[]> {
+  const problems: StoreProblem[] = [];
+  const all = [...objects.all()];
+  const ids = new Map(all.map((o) => [o.path, o.id]));
+  let done = 0;
+  let bytes = 0;
+  progress(0, all.length, 0);
+  await hashAll(all.map((o) => o.path), signal, (h) => {
+    const id = ids.get(h.path)!;
+    done++;
+    try {
+      bytes += statSync(h.path).size;
+    } catch {
+      // Gone meanwhile: reported below as missing if anything refers to it.
+    }
+    if (h.error !== undefined) problems.push({ id, problem: 'corrupt', detail: `cannot read ${h.path}: ${h.error}` });
+    else if (h.hex !== id.slice(id.indexOf(':') + 1)) problems.push({ id, problem: 'corrupt', detail: `${h.path} hashes to sha256:${h.hex}` });
+    progress(done, all.length, bytes);
+  });
+  // What results refer to: each file and tree must be there.
+  const seen = new Set<SnapshotId>();
+  const look = (id: SnapshotId, where: string): void => {
+    if (seen.has(id) || id.startsWith('link:')) return;
+    seen.add(id);
+    if (id.startsWith('tree:')) {
+      const children = entries(id);
+      if (children === undefined) problems.push({ id, problem: 'missing', detail: `directory of ${where} is not recorded` });
+      for (const e of children ?? []) look(e.id, `${where}/${e.name}`);
+    } else if (!existsSync(objects.pathOf(id))) {
+      problems.push({ id, problem: 'missing', detail: `${where}: ${objects.pathOf(id)} does not exist` });
+    }
+  };
+  for (const r of meta.allResults()) {
+    for (const [path, id] of Object.entries(JSON.parse(r.outputs) as Record<string, SnapshotId>)) look(id, path);
+  }
+  return problems;
+}
+
+/** Hashes files on worker threads (falling back to this thread where workers cannot start, as under a TS loader). */
+async function hashAll(paths: readonly string[], signal: AbortSignal, each: (h: Hashed) => void): Promise<void> {
+  const url = new URL('./hash-worker.js', import.meta.url);
+  const n = Math.max(1, Math.min(availableParallelism(), paths.length));
+  if (paths.length === 0) return;
+  if (!existsSync(url)) {
+    for (const path of paths) {
+      if (signal.aborted) return;
+      try {
+        each({ path, hex: hashFileSync(path) });
+      } catch (e) {
+        each({ path, error: (e as Error).message });
+      }
+    }
+    return;
+  }
+  let next = 0;
+  await Promise.all(Array.from({ length: n }, () => new Promise<void>((resolve, reject) => {
+    const worker = new Worker(url);
+    const feed = (): void => {
+      if (signal.aborted || next >= paths.length) {
+        void worker.terminate().then(() => resolve());
+        return;
+      }
+      worker.postMessage(paths[next++]);
+    };
+    worker.on('message', (h: Hashed) => {
+      each(h);
+      feed();
+    });
+    worker.on('error', reject);
+    feed();
+  })));
+}

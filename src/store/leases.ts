@@ -1,0 +1,94 @@
+import { hostname } from 'node:os';
+import type { Metadata } from './metadata.js';
+import { BEAT_MS, holderAlive } from './liveness.js';
+
+export interface Holder {
+  readonly pid: number;
+  readonly host: string;
+}
+
+export type AcquireOutcome = { readonly kind: 'acquired' } | { readonly kind: 'done' } | { readonly kind: 'aborted' };
+
+/**
+ * Named leases in the store's database, so that several processes sharing a
+ * store never do the same work twice: a job's cache key, a publish target,
+ * the store itself for `gc --delete`. A lease belongs to a process; one held
+ * by a process that died (or, on another host, stopped beating) is taken over.
+ */
+export class Leases {
+  private readonly host = hostname();
+  private readonly held = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly meta: Metadata, private readonly runId: number | null = null) {}
+
+  /** Takes the lease unless a live process holds it; returns that holder otherwise. */
+  tryAcquire(name: string): Holder | undefined {
+    const db = this.meta.db;
+    const holder = db.transaction((): Holder | undefined => {
+      const row = db.prepare<[string], Holder & { beat: number }>('SELECT pid, host, beat FROM leases WHERE name = ?').get(name);
+      if (row !== undefined && !(row.pid === process.pid && row.host === this.host) && holderAlive(row.pid, row.host, row.beat)) return row;
+      const now = Date.now();
+      db.prepare('INSERT OR REPLACE INTO leases (name, pid, host, run_id, since, beat) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(name, process.pid, this.host, this.runId, now, now);
+      return undefined;
+    }).immediate();
+    if (holder === undefined) this.hold(name);
+    return holder;
+  }
+
+  /**
+   * Waits for the lease. `done` is asked after every acquisition: when the
+   * work was finished by the holder we waited for, the lease is given back
+   * and the caller reuses that work.
+   */
+  async acquire(name: string, signal: AbortSignal, done: () => boolean, waiting?: (h: Holder) => void): Promise<AcquireOutcome> {
+    let pause = 10;
+    let told = false;
+    for (;;) {
+      if (signal.aborted) return { kind: 'aborted' };
+      const holder = this.tryAcquire(name);
+      if (holder === undefined) {
+        if (!done()) return { kind: 'acquired' };
+        this.release(name);
+        return { kind: 'done' };
+      }
+      if (!told) waiting?.(holder);
+      told = true;
+      await new Promise((r) => setTimeout(r, pause));
+      pause = Math.min(pause * 2, 250);
+    }
+  }
+
+  release(name: string): void {
+    this.meta.db.prepare('DELETE FROM leases WHERE name = ? AND pid = ? AND host = ?').run(name, process.pid, this.host);
+    this.forget(name);
+  }
+
+  /** After the lease was dropped in another transaction (with the result it guarded). */
+  forget(name: string): void {
+    this.held.delete(name);
+    if (this.held.size === 0 && this.timer !== undefined) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  /** Gives back every lease this process holds. */
+  releaseAll(): void {
+    for (const name of [...this.held]) this.release(name);
+  }
+
+  private hold(name: string): void {
+    this.held.add(name);
+    // Holders on other hosts are judged by their heartbeat.
+    this.timer ??= setInterval(() => {
+      try {
+        this.meta.db.prepare('UPDATE leases SET beat = ? WHERE pid = ? AND host = ?').run(Date.now(), process.pid, this.host);
+      } catch {
+        // A busy database: the next beat will do.
+      }
+    }, BEAT_MS);
+    this.timer.unref();
+  }
+}

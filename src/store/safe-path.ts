@@ -1,0 +1,46 @@
+import { lstatSync, mkdirSync } from 'node:fs';
+import { posix } from 'node:path';
+
+/**
+ * Links are data, never doors. Before Shark writes or mounts anything at
+ * `root + rel`, every directory on the way must be a real directory inside
+ * `root`: a symbolic link a job (or a downloaded archive) left there must not
+ * lead Shark's own writes to a host path. Creates the missing directories.
+ */
+export function safeDirs(root: string, rel: string): void {
+  let at = root;
+  for (const part of rel.split('/').filter((p) => p !== '')) {
+    at = `${at}/${part}`;
+    let st;
+    try {
+      st = lstatSync(at);
+    } catch {
+      mkdirSync(at);
+      continue;
+    }
+    if (st.isSymbolicLink()) throw new Error(`${at.slice(root.length)} is a symbolic link: nothing is placed through it`);
+    if (!st.isDirectory()) throw new Error(`${at.slice(root.length)} is not a directory`);
+  }
+}
+
+/**
+ * A link's target as the store keeps it. A job that links to another of its
+ * /data paths sees them under its workspace (host jobs) or under /data
+ * (containers); both are stored as `/data/...`, so the link means the same
+ * wherever it is placed again. Anything else is kept verbatim.
+ */
+export function storedLinkTarget(target: string, workspaceData: string): string {
+  if (target === workspaceData || target.startsWith(`${workspaceData}/`)) return `/data${target.slice(workspaceData.length)}`;
+  return target;
+}
+
+/**
+ * How a stored link is placed at `/data` path `at`: a link into /data becomes
+ * relative, so it resolves to the job's own copy on the host and in a
+ * container alike, and never to the host's `/data`.
+ */
+export function placedLinkTarget(target: string, at: string): string {
+  if (target !== '/data' && !target.startsWith('/data/')) return target;
+  const rel = posix.relative(posix.dirname(at), target);
+  return rel === '' ? '.' : rel;
+}
