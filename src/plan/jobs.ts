@@ -1,7 +1,7 @@
 import { Minimatch } from 'minimatch';
 import type { Input, Output, Step } from '../pipeline/pipeline.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
-import { keyOf, type KeyRecord } from './key.js';
+import { KEY_VERSION, keyOf, type KeyRecord } from './key.js';
 
 /** One item of a map: a wildcard input's directory entry. */
 export interface Item {
@@ -32,6 +32,11 @@ export interface JobContext {
   readonly variables: readonly (readonly [string, string])[];
   readonly files: readonly (readonly [string, string])[];
   readonly pin?: Readonly<Record<string, string | number>>;
+  /**
+   * The pipeline's container working directory (frontmatter `path:`, `pipeline.workdir`):
+   * in the key of container steps. Plan and run must both pass it, or neither.
+   */
+  readonly workdir?: string;
 }
 
 export function outputLabel(o: Output): string {
@@ -72,11 +77,12 @@ export function expandJobs(
     const inputs = [...plain, ...items.map((it) => ({ path: `${it.input.path}/${it.name}`, id: it.id }))];
     const outputs = step.outputs.map((o) => ({ path: o.perItem ? `${o.path}/${plusName}` : o.path, output: o }));
     const record: KeyRecord = {
-      v: 1,
+      v: KEY_VERSION,
       kind: step.kind === 'import' ? 'import' : 'run',
       env: ctx.envId,
       command: step.kind === 'run' ? step.command : step.kind === 'import' ? step.clause.raw : '',
       cwd: step.kind === 'run' ? (step.cwd ?? null) : null,
+      workdir: step.kind === 'run' && step.env !== undefined ? (ctx.workdir ?? null) : null,
       prelude: step.kind === 'run' ? step.exports : [],
       variables: step.kind === 'run' ? ctx.variables : [],
       inputs: inputs.map((i) => [i.path, i.id] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),

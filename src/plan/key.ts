@@ -1,3 +1,4 @@
+import { canonicalJson } from '../canonical-json.js';
 import { sha256 } from '../store/hash.js';
 
 /**
@@ -5,14 +6,20 @@ import { sha256 } from '../store/hash.js';
  * cache key and stored unhashed beside the result, so `plan` can say which
  * component changed. Nothing positional (block ids, headings, line numbers)
  * is in it: moving or renaming prose invalidates nothing.
+ *
+ * `v` changes whenever a field is added or its meaning changes (2: `workdir`,
+ * and canonical serialisation): every stored record of another version then
+ * reads as "cache format changed", once.
  */
 export interface KeyRecord {
-  readonly v: 1;
+  readonly v: typeof KEY_VERSION;
   readonly kind: 'run' | 'import';
   /** `host:linux/x64`, or `docker:sha256:…` (the image's content id). */
   readonly env: string;
   readonly command: string;
   readonly cwd: string | null;
+  /** A container step's default working directory (frontmatter `path:`); null on the host. */
+  readonly workdir: string | null;
   /** `export`/`set` lines in force, as written. */
   readonly prelude: readonly string[];
   /** Frontmatter variables and `-e` values, sorted by name. */
@@ -27,12 +34,16 @@ export interface KeyRecord {
   readonly pin?: Readonly<Record<string, string | number>>;
 }
 
+export const KEY_VERSION = 2;
+
+/** Canonical (sorted-key) JSON: records equal but for the order of their keys (an import's pin) hash the same. */
 export function keyOf(record: KeyRecord): string {
-  return sha256(JSON.stringify(record));
+  return sha256(canonicalJson(record));
 }
 
+/** The first hex digits of `sha256:…`, `tree:…` or `docker:sha256:…`. */
 export function short(id: string): string {
-  const hex = id.slice(id.indexOf(':') + 1);
+  const hex = id.slice(id.lastIndexOf(':') + 1);
   return `${hex.slice(0, 8)}…`;
 }
 
@@ -40,20 +51,26 @@ export function short(id: string): string {
 export function explain(before: KeyRecord, now: KeyRecord): string[] {
   const reasons: string[] = [];
   if (before.v !== now.v) return ['cache format changed'];
-  if (before.env !== now.env) reasons.push(`environment changed (${short(before.env)} → ${short(now.env)})`);
+  if (before.env !== now.env) reasons.push(`environment changed (${envLabel(before.env)} → ${envLabel(now.env)})`);
   if (before.command !== now.command) reasons.push('command text changed');
   if (before.cwd !== now.cwd) reasons.push(`working directory changed (${before.cwd ?? 'default'} → ${now.cwd ?? 'default'})`);
-  if (JSON.stringify(before.prelude) !== JSON.stringify(now.prelude)) reasons.push('export/set lines changed');
+  if (before.workdir !== now.workdir) reasons.push(`container working directory changed (${before.workdir ?? 'none'} → ${now.workdir ?? 'none'})`);
+  if (canonicalJson(before.prelude) !== canonicalJson(now.prelude)) reasons.push('export/set lines changed');
   diffPairs(before.variables, now.variables, (name, a, b) =>
     reasons.push(a === undefined ? `variable ${name} added` : b === undefined ? `variable ${name} removed` : `variable ${name} changed (${a} → ${b})`));
   diffPairs(before.inputs, now.inputs, (path, a, b) =>
     reasons.push(a === undefined ? `new input ${path}` : b === undefined ? `input ${path} no longer read` : `input ${path} changed (${short(a)} → ${short(b)})`));
   diffPairs(before.files, now.files, (path, a, b) =>
     reasons.push(a === undefined ? `local file ${path} now used` : b === undefined ? `local file ${path} no longer used` : `local file ${path} changed (${short(a)} → ${short(b)})`));
-  if (JSON.stringify(before.outputs) !== JSON.stringify(now.outputs)) reasons.push('outputs changed');
+  if (canonicalJson(before.outputs) !== canonicalJson(now.outputs)) reasons.push('outputs changed');
   if (before.network !== now.network) reasons.push(`network ${now.network ? 'enabled' : 'disabled'}`);
-  if (JSON.stringify(before.pin ?? null) !== JSON.stringify(now.pin ?? null)) reasons.push(describePinChange(before.pin, now.pin));
+  if (canonicalJson(before.pin ?? null) !== canonicalJson(now.pin ?? null)) reasons.push(describePinChange(before.pin, now.pin));
   return reasons.length > 0 ? reasons : ['cache key changed'];
+}
+
+/** Image ids are long hashes: shortened; `host:linux/x64` and `import` are shown whole. */
+function envLabel(id: string): string {
+  return /^docker:sha256:/.test(id) ? short(id) : id;
 }
 
 function describePinChange(a: KeyRecord['pin'], b: KeyRecord['pin']): string {
