@@ -3,30 +3,10 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { BASE, describeDocker, dockerCli, removeBuiltImages, scratch, unique } from './rig.js';
+import { BASE, describeDocker, dockerCli, removeBuiltImages, run, scratch, shark, SHARK, unique } from './rig.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SHARK = join(ROOT, 'bin', 'shark.js');
 const NO_DOCKER = 'unix:///nonexistent/docker.sock';
-
-interface Ran {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** The real binary (from dist/: `npm test` builds it first). */
-function shark(args: string[], cwd: string, env: Record<string, string> = {}): Promise<Ran> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [SHARK, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
 
 interface PlanJson {
   jobs: { block: string; line: number; status: string; reasons: string[] }[];
@@ -38,13 +18,6 @@ async function plan(file: string, cwd: string, env: Record<string, string> = {})
   const r = await shark(['plan', file, '--json'], cwd, env);
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as PlanJson;
-}
-
-/** Runs with --json and returns the blocks whose jobs actually started. */
-async function run(file: string, cwd: string, extra: string[] = [], env: Record<string, string> = {}): Promise<{ started: string[]; result: Ran }> {
-  const result = await shark(['run', file, '--json', ...extra], cwd, env);
-  const events = result.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string; block?: string });
-  return { started: events.filter((e) => e.type === 'job-start').map((e) => e.block!).sort(), result };
 }
 
 describeDocker('shark run/plan with container environments (CLI)', (client) => {

@@ -67,7 +67,7 @@ describeDocker('Docker executor (contract)', (client) => {
 
   it('reports a failing command by its exit status and still removes the container', async () => {
     const req = request(tmp.dir, { script: 'echo about-to-fail; exit 3' });
-    expect(await executor.run(req)).toEqual({ status: 'failed', exitCode: 3, message: 'exit status 3' });
+    expect(await executor.run(req)).toMatchObject({ status: 'failed', exitCode: 3, message: 'exit status 3' });
     expect(readFileSync(req.logPath, 'utf8')).toContain('about-to-fail');
     expect(await leftovers(req.label)).toEqual([]);
   });

@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, it } from 'vitest';
 import { connectDocker, type DockerClient } from '../../src/exec/docker/client.js';
 import type { ExecRequest } from '../../src/exec/executor.js';
@@ -9,6 +10,10 @@ import { imageTag } from '../../src/exec/docker/docker-environments.js';
 import { readLock } from '../../src/lockfile.js';
 import { loadPipeline } from '../../src/pipeline/load.js';
 import type { Pipeline } from '../../src/pipeline/pipeline.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The real binary (from dist/: `npm test` builds it first). */
+export const SHARK = join(ROOT, 'bin', 'shark.js');
 
 export const BASE = process.env.SHARK_TEST_IMAGE ?? 'shark-test/busybox:latest';
 export const ALT = BASE.replace(/:[^:/]*$/, '') + ':alt';
@@ -118,4 +123,30 @@ export function removeBuiltImages(lockPath: string): void {
       // Already gone, or still used by a container of a test running beside this one.
     }
   }
+}
+
+export interface Ran {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the real binary in `cwd` and collects what it said. */
+export function shark(args: string[], cwd: string, env: Record<string, string> = {}): Promise<Ran> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [SHARK, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+/** `shark run --json`, and the blocks whose jobs actually started. */
+export async function run(file: string, cwd: string, extra: string[] = [], env: Record<string, string> = {}): Promise<{ started: string[]; result: Ran }> {
+  const result = await shark(['run', file, '--json', ...extra], cwd, env);
+  const events = result.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string; block?: string });
+  return { started: events.filter((e) => e.type === 'job-start').map((e) => e.block!).sort(), result };
 }

@@ -41,6 +41,10 @@ export interface ContainerSpec {
   readonly labels: Readonly<Record<string, string>>;
   readonly mounts: readonly { readonly source: string; readonly target: string; readonly readOnly: boolean }[];
   readonly network: boolean;
+  /** The capabilities the container keeps; all others are dropped. */
+  readonly capabilities: readonly string[];
+  /** The most processes and threads the container may have at once. */
+  readonly pidsLimit: number;
 }
 
 export interface ContainerHandle {

@@ -2,6 +2,7 @@ import { chmodSync, createWriteStream, mkdirSync, openSync, statSync } from 'nod
 import { posix } from 'node:path';
 import type { ExecOutcome, ExecRequest, Executor } from '../executor.js';
 import type { ContainerHandle, ContainerSpec, DockerClient } from './client.js';
+import { JOB_CAPABILITIES, JOB_PIDS_LIMIT, jobMounts } from './confinement.js';
 
 /** Labels on every job container: `docker ps -a --filter label=shark.job` finds leftovers of a killed run. */
 export const JOB_LABEL = 'shark.job';
@@ -105,20 +106,16 @@ function ownerFix(client: DockerClient): OwnerFix | undefined {
 }
 
 export function containerSpec(req: ExecRequest, image: string, fix: OwnerFix | undefined): ContainerSpec {
-  const root = req.workspace.root;
-  const seen = new Set<string>();
-  const inputs = req.inputs.map((i) => i.path).filter((p) => !seen.has(p) && seen.add(p));
   return {
     image,
     cmd: ['/bin/sh', '-c', fix === undefined ? req.script('') : withOwnerFix(req, fix)],
     workdir: workdirOf(req),
     env: Object.entries(req.env).map(([k, v]) => `${k}=${v}`),
     labels: { [JOB_LABEL]: '1', 'shark.label': req.label, 'shark.pid': String(process.pid) },
-    mounts: [
-      { source: root + '/data', target: '/data', readOnly: false },
-      ...inputs.map((p) => ({ source: root + p, target: p, readOnly: true })),
-    ],
+    mounts: jobMounts(req.workspace.root, req.inputs.map((i) => i.path)),
     network: req.network,
+    capabilities: JOB_CAPABILITIES,
+    pidsLimit: JOB_PIDS_LIMIT,
   };
 }
 
