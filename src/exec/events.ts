@@ -1,3 +1,15 @@
+/**
+ * Why a job or step failed, for machines: `exit` (non-zero status), `signal`
+ * (killed), `timeout`, `missing-output` (an output was not created),
+ * `modified-input` (a host job changed an input in place), `missing-input`,
+ * `environment` (no engine, a failed build), `import` (a source could not
+ * be fetched or pinned), `conflict` (map outputs that collide), `store` (the
+ * store could not place or keep data), `internal`.
+ */
+export type FailureReason =
+  | 'exit' | 'signal' | 'timeout' | 'missing-output' | 'modified-input' | 'missing-input' | 'environment' | 'import'
+  | 'conflict' | 'store' | 'internal';
+
 /** What the engine reports while it runs; loggers in cli/ render these. The core never prints. */
 export type RunEvent =
   | { readonly type: 'run-start'; readonly run: number; readonly steps: number; readonly store: string }
@@ -13,11 +25,15 @@ export type RunEvent =
       readonly block: string;
       readonly where: string;
       readonly message: string;
+      readonly reason: FailureReason;
+      /** The command's exit status, when it exited. */
+      readonly exitCode: number | null;
       readonly log: string | null;
       readonly tail: string;
     }
+  | { readonly type: 'job-waiting'; readonly job: string; readonly step: string; readonly holder: { readonly pid: number; readonly host: string } }
   | { readonly type: 'job-skipped'; readonly job: string; readonly step: string; readonly reason: string }
-  | { readonly type: 'step-failed'; readonly step: string; readonly where: string; readonly message: string }
+  | { readonly type: 'step-failed'; readonly step: string; readonly where: string; readonly message: string; readonly reason: FailureReason }
   | { readonly type: 'progress'; readonly job: string; readonly done: number; readonly total: number | null }
   | { readonly type: 'published'; readonly path: string; readonly to: string }
   | { readonly type: 'run-end'; readonly summary: RunSummary };
@@ -30,5 +46,5 @@ export interface RunSummary {
   readonly failed: number;
   readonly skipped: number;
   readonly seconds: number;
-  readonly failures: readonly { readonly job: string; readonly where: string; readonly log: string | null }[];
+  readonly failures: readonly { readonly job: string; readonly where: string; readonly reason: FailureReason; readonly log: string | null }[];
 }

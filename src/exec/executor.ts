@@ -33,7 +33,13 @@ export interface ExecRequest {
 
 export type ExecOutcome =
   | { readonly status: 'ok' }
-  | { readonly status: 'failed'; readonly exitCode: number | null; readonly message: string }
+  | {
+      readonly status: 'failed';
+      /** `exit`: the command exited non-zero; `signal`: it was killed; `internal`: it could not be started. */
+      readonly reason: 'exit' | 'signal' | 'internal';
+      readonly exitCode: number | null;
+      readonly message: string;
+    }
   | { readonly status: 'timeout'; readonly message: string }
   | { readonly status: 'cancelled' };
 

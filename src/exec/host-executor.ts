@@ -4,6 +4,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, rmSync, symlinkSync, writ
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ExecOutcome, ExecRequest, Executor } from './executor.js';
+import { guardProcessGroup } from './watchdog.js';
 
 interface Running {
   readonly marker: Buffer;
@@ -35,6 +36,7 @@ class Launcher {
       stdio: ['pipe', 'ignore', 'pipe'],
       detached: true,
     });
+    if (this.child.pid !== undefined) guardProcessGroup(this.child.pid);
     this.child.stderr!.on('data', (chunk: Buffer) => this.take(chunk));
     this.child.on('exit', () => {
       this.dead = true;
@@ -149,7 +151,7 @@ export class HostExecutor implements Executor {
     try {
       if (!existsSync(cwd)) {
         writeFileSync(req.logPath, `shark: working directory ${cwd} does not exist\n`, { flag: 'a' });
-        return { status: 'failed', exitCode: null, message: `working directory ${cwd} does not exist` };
+        return { status: 'failed', reason: 'internal', exitCode: null, message: `working directory ${cwd} does not exist` };
       }
       const launcher = this.take(req.env);
       let ending: 'cancelled' | 'timeout' | undefined;
@@ -169,8 +171,8 @@ export class HostExecutor implements Executor {
       if (ending === 'cancelled') return { status: 'cancelled' };
       if (ending === 'timeout') return { status: 'timeout', message: `timed out after ${req.timeout}s` };
       if (code === 0) return { status: 'ok' };
-      if (code === null) return { status: 'failed', exitCode: null, message: 'the job launcher died' };
-      return { status: 'failed', exitCode: code, message: code > 128 ? `killed by signal ${code - 128}` : `exit status ${code}` };
+      if (code === null) return { status: 'failed', reason: 'signal', exitCode: null, message: 'the job launcher died' };
+      return { status: 'failed', reason: code > 128 ? 'signal' : 'exit', exitCode: code, message: code > 128 ? `killed by signal ${code - 128}` : `exit status ${code}` };
     } finally {
       if (alias !== undefined) rmSync(join(alias, '..'), { recursive: true, force: true });
     }

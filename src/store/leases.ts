@@ -60,6 +60,16 @@ export class Leases {
     }
   }
 
+  /** Waits until no live process holds `name` (without taking it); false when aborted. */
+  async waitWhileHeld(name: string, signal: AbortSignal): Promise<boolean> {
+    for (let pause = 20; ; pause = Math.min(pause * 2, 500)) {
+      if (signal.aborted) return false;
+      const row = this.meta.db.prepare<[string], Holder & { beat: number }>('SELECT pid, host, beat FROM leases WHERE name = ?').get(name);
+      if (row === undefined || !holderAlive(row.pid, row.host, row.beat)) return true;
+      await new Promise((r) => setTimeout(r, pause));
+    }
+  }
+
   release(name: string): void {
     this.meta.db.prepare('DELETE FROM leases WHERE name = ? AND pid = ? AND host = ?').run(name, process.pid, this.host);
     this.forget(name);

@@ -202,6 +202,15 @@ export class Metadata {
     this.db.prepare('UPDATE runs SET ended = ?, status = ?, summary = ? WHERE id = ?').run(Date.now(), status, JSON.stringify(summary), id);
   }
 
+  /** A live run's heartbeat: how a run on another host sharing the store is known to be alive. */
+  beatRun(id: number): void {
+    try {
+      this.db.prepare('UPDATE runs SET beat = ? WHERE id = ?').run(Date.now(), id);
+    } catch {
+      // A busy database: the next beat will do.
+    }
+  }
+
   /** The runs of a pipeline, newest first, with a `running` run whose process is gone shown as `interrupted`. */
   runs(pipeline: string): RunRow[] {
     return this.db.prepare<[string], RunRow & { beat: number | null }>('SELECT id, pipeline, started, ended, status, pid, host, beat FROM runs WHERE pipeline = ? ORDER BY id DESC')

@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { LimitFunction } from 'p-limit';
+import type { Position } from '../../diagnostics.js';
+import type { Job } from '../../plan/jobs.js';
+import type { Session } from '../../plan/session.js';
+import type { Leases } from '../../store/leases.js';
+import type { RunJobRow } from '../../store/metadata.js';
+import type { FailureReason, RunEvent, RunSummary } from '../events.js';
+
+export interface RunOptions {
+  /** Jobs at once, across all steps and items. */
+  readonly jobs: number;
+  readonly keepGoing: boolean;
+  readonly signal: AbortSignal;
+}
+
+/** What every stage of one run shares: the session, the run's record, its budget and its tallies. */
+export class RunContext {
+  readonly counts = { executed: 0, cached: 0, failed: 0, skipped: 0 };
+  readonly failures: { job: string; where: string; reason: FailureReason; log: string | null }[] = [];
+  /** Set after a failure (without --keep-going): jobs not yet started are skipped. */
+  stopping = false;
+
+  constructor(
+    readonly session: Session,
+    readonly runId: number,
+    readonly options: RunOptions,
+    readonly emit: (e: RunEvent) => void,
+    readonly leases: Leases,
+    /** Bounds what executes at once (`-j`). */
+    readonly limit: LimitFunction,
+    /** Bounds jobs preparing workspaces or committing, a little beyond `-j`, so slots never wait on Shark's file work. */
+    readonly staging: LimitFunction,
+    readonly logsDir: string,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.options.signal;
+  }
+
+  where(at: Position): string {
+    return `${this.session.pipeline.document.file}:${at.line}:${at.col}`;
+  }
+
+  stop(): void {
+    if (!this.options.keepGoing) this.stopping = true;
+  }
+
+  /** Whether jobs that have not started yet should be skipped. */
+  get halted(): boolean {
+    return this.stopping || this.signal.aborted;
+  }
+
+  skip(job: string, step: string, reason?: string): void {
+    this.counts.skipped++;
+    this.emit({ type: 'job-skipped', job, step, reason: reason ?? (this.signal.aborted ? 'interrupted' : 'an earlier job failed') });
+  }
+
+  /**
+   * A log file name of its own for every job: readable, and with a hash of
+   * the job id, so items that differ only in characters a file name cannot
+   * hold (`a b` and `a_b`) never share a log.
+   */
+  logPath(job: Job): string {
+    const readable = job.id.replace(/[^A-Za-z0-9_.,[\]-]/g, '_').slice(0, 100);
+    const hash = createHash('sha256').update(job.id).digest('hex').slice(0, 10);
+    return join(this.logsDir, `${readable}-${hash}.log`);
+  }
+
+  /** The job's line in this run's record: what `logs` and `lineage` read. */
+  row(job: Job, status: string, log: string | null, failure?: { reason: FailureReason; exitCode: number | null }): RunJobRow {
+    return {
+      run_id: this.runId, job: job.id, step: job.step.id, block: job.step.blockId, line: job.step.at.line,
+      item: job.items.map((i) => i.name).join(',') || null, key: job.key, status, log,
+      reason: failure?.reason ?? null, exit_code: failure?.exitCode ?? null,
+    };
+  }
+
+  summary(status: RunSummary['status'], started: number): RunSummary {
+    return { run: this.runId, status, ...this.counts, seconds: (Date.now() - started) / 1000, failures: this.failures };
+  }
+}

@@ -1,0 +1,168 @@
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import { importerFor } from '../../imports/registry.js';
+import { importLockKey, writeLock } from '../../lockfile.js';
+import { toResultRow, type LineageRecord } from '../../lineage/record.js';
+import type { Position } from '../../diagnostics.js';
+import type { Job } from '../../plan/jobs.js';
+import { keyOf } from '../../plan/key.js';
+import { cachedResult } from '../../plan/planner.js';
+import { renderScript } from '../../plan/render-command.js';
+import { importContext } from '../../plan/session.js';
+import { safeDirs } from '../../store/safe-path.js';
+import type { SnapshotId, Workspace } from '../../store/snapshot-store.js';
+import { VERSION } from '../../version.js';
+import type { FailureReason } from '../events.js';
+import type { ExecOutcome } from '../executor.js';
+import { tailOf } from './tail.js';
+import type { RunContext } from './context.js';
+
+type Outputs = Record<string, SnapshotId>;
+
+/**
+ * Runs one job that is not cached, at most once across every process that
+ * shares the store: it first takes the job's lease (its cache key); a run
+ * that finds the lease held waits, and reuses the result when the holder
+ * commits it.
+ */
+export async function runJob(ctx: RunContext, job: Job): Promise<Outputs | undefined> {
+  if (ctx.halted) return void ctx.skip(job.id, job.step.id);
+  const lease = `job:${job.key}`;
+  const got = await ctx.leases.acquire(lease, ctx.signal, () => cachedResult(ctx.session, job) !== undefined, (holder) =>
+    ctx.emit({ type: 'job-waiting', job: job.id, step: job.step.id, holder }));
+  if (got.kind === 'aborted') return void ctx.skip(job.id, job.step.id, 'interrupted');
+  if (got.kind === 'done') {
+    const hit = cachedResult(ctx.session, job)!;
+    ctx.counts.cached++;
+    ctx.session.meta.recordRunJob(ctx.row(job, 'cached', hit.log));
+    ctx.emit({ type: 'job-cached', job: job.id, step: job.step.id, block: job.step.blockId });
+    return hit.outputs;
+  }
+  try {
+    return await execute(ctx, job, lease);
+  } finally {
+    ctx.leases.release(lease);
+  }
+}
+
+interface Failure {
+  readonly message: string;
+  readonly reason: FailureReason;
+  readonly exitCode?: number | null;
+  readonly at?: Position;
+}
+
+async function execute(ctx: RunContext, job: Job, lease: string): Promise<Outputs | undefined> {
+  const { session } = ctx;
+  const { store, meta } = session;
+  const step = job.step;
+  const t0 = Date.now();
+  const logPath = ctx.logPath(job);
+  const ws = await store.createWorkspace(job.id, job.items.length > 0 ? step.id : undefined);
+  const fail = (f: Failure): undefined => {
+    const where = ctx.where(f.at ?? step.at);
+    const failure = { reason: f.reason, exitCode: f.exitCode ?? null };
+    ctx.counts.failed++;
+    ctx.failures.push({ job: job.id, where, reason: f.reason, log: logPath });
+    meta.recordFailure(
+      { identity: job.identity, key: job.key, status: 'failed', record: JSON.stringify(job.record), log: logPath, ended: Date.now(), reason: f.reason, exit_code: failure.exitCode },
+      ctx.row(job, 'failed', logPath, failure),
+      lease,
+    );
+    ctx.emit({
+      type: 'job-failed', job: job.id, step: step.id, block: step.blockId, where, message: f.message,
+      reason: f.reason, exitCode: failure.exitCode, log: logPath, tail: tailOf(logPath),
+    });
+    ctx.stop();
+    return undefined;
+  };
+  try {
+    await prepare(ctx, job, ws);
+    const ran = await launch(ctx, job, ws, logPath);
+    if (ran.outcome.status === 'cancelled') return void ctx.skip(job.id, step.id);
+    // Checked whatever the outcome: a failed job can have damaged an input too.
+    const modified = (await store.modifiedInputs?.(ws)) ?? [];
+    if (modified.length > 0) {
+      return fail({ reason: 'modified-input', message: `the job modified its input ${modified.join(', ')} in place; the damaged data was discarded and will be recomputed` });
+    }
+    if (ran.outcome.status === 'failed') return fail({ reason: ran.outcome.reason, exitCode: ran.outcome.exitCode, message: ran.outcome.message });
+    if (ran.outcome.status === 'timeout') return fail({ reason: 'timeout', message: ran.outcome.message });
+    if (ran.outcome.status === 'import-failed') return fail({ reason: 'import', message: ran.outcome.message });
+    const outputs: Outputs = {};
+    for (const o of job.outputs) {
+      const id = await store.commit(ws, o.path);
+      if (id === undefined) return fail({ reason: 'missing-output', message: `step did not create ${o.path}`, at: o.output.at });
+      outputs[o.path] = id;
+    }
+    const ended = Date.now();
+    const record: LineageRecord = {
+      key: keyOf(ran.record), identity: job.identity, record: ran.record, outputs, log: logPath, started: t0, ended, runId: ctx.runId,
+      meta: {
+        block: step.blockId, step: step.id, file: session.pipeline.document.file, line: step.at.line, col: step.at.col,
+        command: step.kind === 'run' ? step.command : step.kind === 'import' ? step.clause.raw : '', env: ran.record.env,
+        items: job.items.map((i) => i.name), host: hostname(), version: VERSION, exit: 0,
+      },
+    };
+    meta.recordSuccess(toResultRow(record), ctx.row(job, 'ok', logPath), lease);
+    ctx.counts.executed++;
+    ctx.emit({ type: 'job-done', job: job.id, step: step.id, block: step.blockId, seconds: (ended - t0) / 1000 });
+    return outputs;
+  } catch (e) {
+    return fail({ reason: 'store', message: `cannot run job: ${(e as Error).message}` });
+  } finally {
+    await store.disposeWorkspace(ws).catch(() => undefined);
+  }
+}
+
+/** Places the job's inputs and the directories its outputs go into. */
+async function prepare(ctx: RunContext, job: Job, ws: Workspace): Promise<void> {
+  for (const input of job.inputs) await ctx.session.store.materialize(input.id, ws, input.path);
+  for (const o of job.outputs) {
+    safeDirs(ws.root, dirname(o.path));
+    // In a map, a shared output directory exists for every job to write its files into.
+    if (job.items.length > 0 && o.output.isDir && !o.output.perItem) safeDirs(ws.root, o.path);
+  }
+}
+
+type Launched = {
+  readonly outcome: ExecOutcome | { readonly status: 'import-failed'; readonly message: string };
+  /** The key record as it ended up: an import adds the pin it fetched. */
+  readonly record: Job['record'];
+};
+
+/** Runs the command (or fetches the import) in an execution slot. */
+async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: string): Promise<Launched> {
+  const { session } = ctx;
+  const step = job.step;
+  const announce = (): void => ctx.emit({ type: 'job-start', job: job.id, step: step.id, block: step.blockId });
+  if (step.kind === 'import') {
+    const importer = importerFor(step.clause.source)!;
+    const ictx = importContext(session, step, ctx.signal, (done, total) => ctx.emit({ type: 'progress', job: job.id, done, total: total ?? null }));
+    const fetched = await ctx.limit(() => (announce(), importer.fetch(step.clause, job.record.pin ?? {}, ws.root + step.clause.dest, ictx)));
+    if (!fetched.ok) return { outcome: ctx.signal.aborted ? { status: 'cancelled' } : { status: 'import-failed', message: fetched.message }, record: job.record };
+    // Local files are content-hashed on every plan; only remote sources need pinning.
+    if (step.clause.source.scheme !== 'file') {
+      session.lock.imports[importLockKey(step.clause.raw, step.clause.dest)] = fetched.pin;
+      writeLock(session.lockPath, session.lock);
+    }
+    return { outcome: { status: 'ok' }, record: { ...job.record, pin: fetched.pin } };
+  }
+  if (step.kind !== 'run') return { outcome: { status: 'ok' }, record: job.record };
+  const items = new Map(job.items.map((i) => [`${i.input.path}/${i.input.pattern}`, i.name]));
+  const outcome = await ctx.limit(() => (ctx.halted ? { status: 'cancelled' as const } : (announce(), session.envs.executor(step.env ?? '').run({
+    label: job.id,
+    script: (root) => renderScript(step, items, job.plusName, root),
+    workspace: ws,
+    inputs: job.inputs,
+    outputs: job.outputs,
+    cwd: step.cwd,
+    pipelineDir: session.pipelineDir,
+    containerWorkdir: session.pipeline.workdir,
+    env: Object.fromEntries(session.variables),
+    network: step.network,
+    timeout: step.timeout,
+    logPath,
+    signal: ctx.signal,
+  }))));
+  return { outcome, record: job.record };
+}

@@ -1,0 +1,106 @@
+import { resolve } from 'node:path';
+import type { Step } from '../../pipeline/pipeline.js';
+import type { DataState } from '../../plan/data-state.js';
+import { composeOutputs, expandJobs, type Job } from '../../plan/jobs.js';
+import { cachedResult, resolveInputs } from '../../plan/planner.js';
+import { resolveImport, stepFiles } from '../../plan/session.js';
+import type { SnapshotId } from '../../store/snapshot-store.js';
+import { HOST_ENV_ID } from '../environments.js';
+import type { FailureReason } from '../events.js';
+import type { RunContext } from './context.js';
+import { runJob } from './run-job.js';
+
+export type StepOutcome = { readonly ok: boolean };
+
+type Done = { job: Job; outputs: Record<string, SnapshotId> };
+
+/**
+ * One step of a run, once the steps it reads from are done: its inputs'
+ * ids, its jobs (one per map item), the cached ones reused, the others run
+ * in the shared budget; then what its jobs wrote, composed, becomes known.
+ */
+export async function runStep(ctx: RunContext, step: Step, state: DataState, envIds: ReadonlyMap<string, string>, after: readonly Promise<StepOutcome>[]): Promise<StepOutcome> {
+  const deps = await Promise.all(after);
+  if (deps.some((d) => !d.ok)) {
+    ctx.skip(step.id, step.id, 'an input failed');
+    return { ok: false };
+  }
+  if (step.kind === 'publish') return publish(ctx, step, state);
+  const { session } = ctx;
+  const { store, meta } = session;
+  const inputs = resolveInputs(step, state);
+  if (inputs.kind !== 'ready') return stepFailed(ctx, step, inputs.kind === 'missing' ? inputs.message : `waits on ${inputs.step}`, 'missing-input');
+  let envId = HOST_ENV_ID;
+  if (step.kind === 'run' && step.env !== undefined) envId = envIds.get(step.env)!;
+  let pin: Readonly<Record<string, string | number>> | undefined;
+  if (step.kind === 'import') {
+    envId = 'import';
+    const resolved = await resolveImport(session, step, ctx.signal);
+    if (!resolved.ok) return stepFailed(ctx, step, resolved.message, 'import');
+    pin = resolved.pin;
+  }
+  const containerized = step.kind === 'run' && step.env !== undefined;
+  const jobs = expandJobs(step, inputs.ids, (id) => store.entries(id), {
+    envId, variables: session.variables, files: stepFiles(session, step),
+    ...(pin !== undefined ? { pin } : {}),
+    ...(containerized ? { workdir: session.pipeline.workdir } : {}),
+  });
+  const cached = jobs.map((job) => cachedResult(session, job));
+  ctx.emit({ type: 'step-start', step: step.id, block: step.blockId, jobs: jobs.length, cached: cached.filter(Boolean).length });
+  const results: (Done | undefined)[] = [];
+  meta.batch(() => {
+    jobs.forEach((job, n) => {
+      const hit = cached[n];
+      if (hit === undefined) return;
+      ctx.counts.cached++;
+      meta.recordRunJob(ctx.row(job, 'cached', hit.log));
+      ctx.emit({ type: 'job-cached', job: job.id, step: step.id, block: step.blockId });
+      results.push({ job, outputs: hit.outputs });
+    });
+  });
+  results.push(...await Promise.all(jobs.filter((_, n) => cached[n] === undefined).map(async (job) => {
+    const outputs = await ctx.staging(() => runJob(ctx, job));
+    return outputs === undefined ? undefined : { job, outputs };
+  })));
+  const done = results.filter((r): r is Done => r !== undefined);
+  if (done.length < jobs.length) return { ok: false };
+  const composed = composeOutputs(step, done, (id) => store.entries(id), (e) => store.composeTree(e));
+  if (!composed.ok) return stepFailed(ctx, step, composed.message, 'conflict');
+  for (const [path, id] of composed.ids) state.setKnown(path, id);
+  return { ok: true };
+}
+
+/** A step that failed as a whole (its inputs, its source, or how its jobs' outputs fit together). */
+export function stepFailed(ctx: RunContext, step: Pick<Step, 'id' | 'at'>, message: string, reason: FailureReason): StepOutcome {
+  const where = ctx.where(step.at);
+  ctx.counts.failed++;
+  ctx.failures.push({ job: step.id, where, reason, log: null });
+  ctx.emit({ type: 'step-failed', step: step.id, where, message, reason });
+  ctx.stop();
+  return { ok: false };
+}
+
+/**
+ * Copies results out of the store. Each target is written whole (staged,
+ * then renamed into place) under a lease, so two runs publishing the same
+ * path one after the other leave one complete copy.
+ */
+async function publish(ctx: RunContext, step: Step & { kind: 'publish' }, state: DataState): Promise<StepOutcome> {
+  for (const input of step.inputs) {
+    const found = state.lookup(input.path);
+    if (found.kind !== 'known') continue;
+    const to = resolve(ctx.session.pipelineDir, step.dir, input.path.slice('/data/'.length));
+    const lease = `publish:${to}`;
+    const got = await ctx.leases.acquire(lease, ctx.signal, () => false);
+    if (got.kind !== 'acquired') return { ok: false };
+    try {
+      await ctx.session.store.exportTo(found.id, to);
+    } catch (e) {
+      return stepFailed(ctx, step, `cannot publish ${input.path} to ${to}: ${(e as Error).message}`, 'store');
+    } finally {
+      ctx.leases.release(lease);
+    }
+    ctx.emit({ type: 'published', path: input.path, to });
+  }
+  return { ok: true };
+}
