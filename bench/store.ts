@@ -4,7 +4,8 @@ import { CasStore } from '../src/store/cas-store.js';
 import { hashFileSync } from '../src/store/hash.js';
 import { Metadata } from '../src/store/metadata.js';
 import type { SnapshotStore, Workspace } from '../src/store/snapshot-store.js';
-import { createDataset, destroyDataset, failureMessage, openZfsStore, zfsUnavailable } from '../src/store/zfs-store.js';
+import { failureMessage, openZfsStore } from '../src/store/zfs-store.js';
+import { createDataset, destroyDataset, zfsUnavailable } from '../test/store/zfs-datasets.js';
 import { scratch } from './tools.js';
 
 const GIB = 1 << 30;

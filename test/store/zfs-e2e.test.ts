@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDataset, datasetsUnder, destroyDataset, failureMessage, zfsUnavailable } from '../../src/store/zfs-store.js';
+import { failureMessage } from '../../src/store/zfs-store.js';
 import { Rig, toRun } from '../support/rig.js';
+import { createDataset, datasetsUnder, destroyDataset, zfsUnavailable } from './zfs-datasets.js';
 
 /**
  * The real binary on a ZFS store: a map over a frontmatter input directory
@@ -88,7 +89,7 @@ describe.skipIf(missing !== undefined && process.env['SHARK_REQUIRE_ZFS'] !== '1
 
     const lineage = await rig.shark(['lineage', 'p.md', '/data/count.txt', '--store', store]);
     expect(lineage.code).toBe(0);
-    const count = /→ \/data\/count\.txt {2}(\S+@\S+):\/data\/count\.txt \(zfs:\d+:\/data\/count\.txt\)/.exec(lineage.stdout);
+    const count = /→ \/data\/count\.txt {2}(\S+@\S+):\/data\/count\.txt \(sha256:[0-9a-f]{64}\)/.exec(lineage.stdout);
     expect(count, lineage.stdout).not.toBeNull();
     expect(snapshots).toContain(count![1]);
   });

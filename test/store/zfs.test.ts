@@ -4,11 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
-import {
-  classify, createDataset, datasetsUnder, destroyDataset, failureMessage, openZfsStore, ZfsError, zfsUnavailable,
-  type ZfsStore,
-} from '../../src/store/zfs-store.js';
+import { classify, failureMessage, openZfsStore, ZfsError, type ZfsStore } from '../../src/store/zfs-store.js';
 import { storeContract } from './contract.js';
+import { createDataset, datasetsUnder, destroyDataset, zfsUnavailable } from './zfs-datasets.js';
 
 /**
  * The store contract on real ZFS (zfs-fuse in CI), in datasets of our own
@@ -100,7 +98,7 @@ describe.skipIf(missing !== undefined)('ZFS store', () => {
       writeFileSync(ws.root + '/data/out/x', 'x\n');
       const id = (await store.commit(ws, '/data/out'))!;
       await store.disposeWorkspace(ws);
-      expect(id).toMatch(/^zfs:\d+:\/data\/out$/);
+      expect(id).toMatch(/^tree:[0-9a-f]{64}$/);
       const name = store.describe(id)!;
       expect(name).toMatch(new RegExp(`^${ds}/job/describe_me-[0-9a-f]+@out:/data/out$`));
       const snaps = await datasetsUnder(ds, 'snapshot');

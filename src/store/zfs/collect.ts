@@ -1,4 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import type { SnapshotId } from '../snapshot-store.js';
+import { alive } from './commands.js';
+import type { ZfsCore } from './core.js';
+import { unmount } from './mounts.js';
 
 /**
  * What `shark gc` removes from a ZFS store, decided from one inventory of
@@ -75,4 +80,65 @@ export function bindMountsUnder(dir: string): string[] {
     if (root !== '/' || !/zfs/.test(fstype)) found.push(point);
   }
   return found.sort().reverse();
+}
+
+/** Whether a dataset belongs to a job or ingest still running (`mine`: of this process), here or on another host. */
+export function inUse(props: Map<string, string>, mine: () => boolean): boolean {
+  const pid = Number(props.get('shark:pid'));
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (props.get('shark:host') !== hostname()) return true;
+  return pid === process.pid ? mine() : alive(pid);
+}
+
+/**
+ * gc on ZFS: keeps the snapshots holding what `keep` refers to (every leaf
+ * of a tree), destroys the rest and what dead processes left behind.
+ */
+export async function collect(
+  core: ZfsCore,
+  keep: ReadonlySet<SnapshotId>,
+  dryRun: boolean,
+  busy: (name: string, props: Map<string, string>) => boolean,
+): Promise<{ count: number; bytes: number; gone: string[] }> {
+  const wanted = new Set<string>();
+  const seen = new Set<SnapshotId>();
+  const mark = (id: SnapshotId): void => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    const ref = core.locate(id);
+    if (ref !== undefined) wanted.add(ref.guid);
+    for (const e of core.entries(id) ?? []) mark(e.id);
+  };
+  for (const id of keep) mark(id);
+  const plan = planCollect(core.dataset, await inventory(core), wanted, busy);
+  if (!dryRun) {
+    for (const target of plan.unmount) await unmount(core.cmd, target);
+    for (const ds of plan.clones) await core.cmd.run('zfs', ['destroy', ds], ds).catch(() => undefined);
+  }
+  let count = 0;
+  let bytes = 0;
+  const gone: string[] = [];
+  for (const d of plan.destroy) {
+    if (!dryRun) {
+      try {
+        await core.cmd.run('zfs', d.whole ? ['destroy', '-r', d.name] : ['destroy', d.name], d.name);
+      } catch {
+        continue; // e.g. a running job has a clone of it: it stays until the next gc
+      }
+      gone.push(...d.guids);
+    }
+    count += d.count;
+    bytes += d.bytes;
+  }
+  return { count, bytes, gone };
+}
+
+async function inventory(core: ZfsCore): Promise<Map<string, Map<string, string>>> {
+  const props = 'type,guid,used,origin,mountpoint,shark:pid,shark:host';
+  const all = new Map<string, Map<string, string>>();
+  for (const area of [...RESULT_AREAS, 'mnt']) {
+    const ds = `${core.dataset}/${area}`;
+    for (const [k, v] of await core.cmd.get(props, [ds], true)) if (k !== ds) all.set(k, v);
+  }
+  return all;
 }

@@ -10,6 +10,8 @@ export type ZfsFailure =
   | { readonly reason: 'not-mounted'; readonly dataset: string }
   | { readonly reason: 'pool-full'; readonly dataset: string }
   | { readonly reason: 'unknown-id'; readonly id: string }
+  | { readonly reason: 'exists'; readonly dataset: string }
+  | { readonly reason: 'unsafe-path'; readonly path: string; readonly detail: string }
   | { readonly reason: 'failed'; readonly command: string; readonly detail: string };
 
 export type ZfsResult<T> = { ok: true; value: T } | { ok: false; error: ZfsFailure };
@@ -34,6 +36,10 @@ export function failureMessage(f: ZfsFailure): string {
       return `no space left in ZFS dataset ${f.dataset} (pool full or quota reached); nothing was committed`;
     case 'unknown-id':
       return `${f.id} is not a snapshot of this ZFS store`;
+    case 'exists':
+      return `ZFS dataset ${f.dataset} exists already`;
+    case 'unsafe-path':
+      return `refusing to mount at or from ${f.path}: ${f.detail} (stored links are data, never followed)`;
     case 'failed':
       return `\`${f.command}\` failed: ${f.detail}`;
     default:
@@ -62,6 +68,8 @@ export function classify(command: string, stderr: string, dataset: string): ZfsF
   if (pool !== null) return { reason: 'no-pool', pool: pool[1]! };
   const missing = /cannot open '([^']+)': dataset does not exist/.exec(stderr);
   if (missing !== null) return { reason: 'no-dataset', dataset: missing[1]! };
+  const exists = /cannot create '([^']+)': dataset already exists/.exec(stderr);
+  if (exists !== null) return { reason: 'exists', dataset: exists[1]! };
   if (/out of space|no space left|quota exceeded/i.test(stderr)) return { reason: 'pool-full', dataset };
   return { reason: 'failed', command, detail: detail || 'no message' };
 }

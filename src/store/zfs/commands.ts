@@ -1,0 +1,132 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { hostname } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { classify, ZfsError, type ZfsResult } from './failure.js';
+
+/**
+ * The `zfs`, `zpool`, `mount` and `umount` commands: the only place Shark
+ * runs them. Failures are classified (failure.ts); "busy" is retried.
+ */
+
+const SBIN = ['/sbin', '/usr/sbin', '/usr/local/sbin'];
+
+export function findBinary(name: string): string | undefined {
+  for (const dir of [...(process.env['PATH'] ?? '').split(delimiter), ...SBIN]) {
+    if (dir === '') continue;
+    const path = join(dir, name);
+    try {
+      accessSync(path, constants.X_OK);
+      return path;
+    } catch {
+      // Not here.
+    }
+  }
+  return undefined;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const sleepSync = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+// zfs-fuse answers "dataset is busy" for a while after a mount, a write or a
+// destroy; it clears within half a second. Give it 10 s before giving up.
+const BUSY_DELAYS = [25, 50, 100, 100, 200, 200, ...Array<number>(46).fill(200)];
+
+type Tool = 'zfs' | 'zpool' | 'mount' | 'umount';
+
+const ANSWER_MS = 120_000;
+
+/** Runs the ZFS and mount commands, retrying while zfs-fuse says "busy", and classifies failures. */
+export class Commands {
+  private readonly env = { ...process.env, LC_ALL: 'C' };
+
+  constructor(private readonly bins: Readonly<Record<Tool, string>>) {}
+
+  /** The commands found in PATH (and the sbin directories), or why not. */
+  static find(): ZfsResult<Commands> {
+    const zfs = findBinary('zfs');
+    const zpool = findBinary('zpool');
+    if (zfs === undefined || zpool === undefined) return { ok: false, error: { reason: 'no-zfs' } };
+    return { ok: true, value: new Commands({ zfs, zpool, mount: findBinary('mount') ?? 'mount', umount: findBinary('umount') ?? 'umount' }) };
+  }
+
+  async run(tool: Tool, args: readonly string[], about: string): Promise<string> {
+    for (let attempt = 0; ; attempt++) {
+      const r = await new Promise<{ stdout: string; stderr: string; failed: boolean }>((done) => {
+        // A wedged zfs-fuse leaves commands in uninterruptible sleep: stop waiting, say so.
+        const timer = setTimeout(() => done({ stdout: '', stderr: `no answer after ${ANSWER_MS / 1000} s`, failed: true }), ANSWER_MS);
+        execFile(this.bins[tool], args, { env: this.env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }, (e, stdout, stderr) => {
+          clearTimeout(timer);
+          done({ stdout, stderr: stderr || (e?.message ?? ''), failed: e !== null });
+        });
+      });
+      if (!r.failed) return r.stdout;
+      const delay = BUSY_DELAYS[attempt];
+      if (/busy/i.test(r.stderr) && delay !== undefined) {
+        await sleep(delay);
+        continue;
+      }
+      throw new ZfsError(classify(`${tool} ${args.join(' ')}`, r.stderr, about));
+    }
+  }
+
+  runSync(tool: Tool, args: readonly string[], about: string): ZfsResult<string> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const options = { env: this.env, encoding: 'utf8' as const, stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'], timeout: ANSWER_MS };
+        return { ok: true, value: execFileSync(this.bins[tool], args, options) };
+      } catch (e) {
+        const stderr = String((e as { stderr?: unknown }).stderr ?? '') || (e as Error).message;
+        const delay = BUSY_DELAYS[attempt];
+        if (/busy/i.test(stderr) && delay !== undefined) {
+          sleepSync(delay);
+          continue;
+        }
+        return { ok: false, error: classify(`${tool} ${args.join(' ')}`, stderr, about) };
+      }
+    }
+  }
+
+  /**
+   * `zfs get -Hp` of `props` on `names`, as name → property → value; for a
+   * snapshot's GUID (`zfs list -o guid` rounds in zfs-fuse).
+   */
+  getSync(props: string, names: readonly string[], recursive = false): ZfsResult<Map<string, Map<string, string>>> {
+    const about = names[0] ?? '';
+    const got = this.runSync('zfs', ['get', '-Hp', ...(recursive ? ['-r'] : []), '-o', 'name,property,value', props, ...names], about);
+    return got.ok ? { ok: true, value: parseGet(got.value) } : got;
+  }
+
+  async get(props: string, names: readonly string[], recursive = false): Promise<Map<string, Map<string, string>>> {
+    const about = names[0] ?? '';
+    return parseGet(await this.run('zfs', ['get', '-Hp', ...(recursive ? ['-r'] : []), '-o', 'name,property,value', props, ...names], about));
+  }
+}
+
+/** `zfs get -Hp -o name,property,value` output as name → property → value. */
+export function parseGet(text: string): Map<string, Map<string, string>> {
+  const out = new Map<string, Map<string, string>>();
+  for (const line of text.split('\n')) {
+    const [name, prop, value] = line.split('\t');
+    if (name === undefined || prop === undefined || value === undefined) continue;
+    let props = out.get(name);
+    if (props === undefined) out.set(name, (props = new Map()));
+    props.set(prop, value);
+  }
+  return out;
+}
+
+/** Marks a dataset as this process's, so that gc spares it while the process lives. */
+export function ownership(): string[] {
+  return ['-o', `shark:pid=${process.pid}`, '-o', `shark:host=${hostname()}`];
+}
+
+/** Whether process `pid` (of this host) is alive. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

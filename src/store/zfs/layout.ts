@@ -1,0 +1,86 @@
+import { Metadata } from '../metadata.js';
+import { RESULT_AREAS } from './collect.js';
+import { Commands } from './commands.js';
+import type { ZfsResult } from './failure.js';
+
+/**
+ * Opening a ZFS store: checks the pool and dataset, and lays out its areas
+ * on first use. Several processes may open a fresh store at once: a child
+ * another one created a moment ago counts as made, once it is mounted.
+ */
+
+const AREAS = ['meta', ...RESULT_AREAS, 'mnt'] as const;
+
+const sleepSync = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+export interface Layout {
+  readonly dataset: string;
+  readonly mountpoint: string;
+  readonly cmd: Commands;
+  /** The snapshots in the store, GUID → name. */
+  readonly live: Map<string, string>;
+}
+
+export function layOut(spec: string): ZfsResult<Layout> {
+  const dataset = spec.replace(/^zfs:/, '');
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.:-]*(\/[A-Za-z0-9_.:-]+)*$/.test(dataset)) return { ok: false, error: { reason: 'bad-spec', spec } };
+  const found = Commands.find();
+  if (!found.ok) return found;
+  const cmd = found.value;
+  const pool = dataset.split('/')[0]!;
+  const pools = cmd.runSync('zpool', ['list', '-H', '-o', 'name', pool], pool);
+  if (!pools.ok) return pools;
+  const got = cmd.getSync('mountpoint,mounted', [dataset]);
+  if (!got.ok) return got;
+  const props = got.value.get(dataset);
+  const mountpoint = props?.get('mountpoint') ?? '';
+  if (props?.get('mounted') !== 'yes' || !mountpoint.startsWith('/')) return { ok: false, error: { reason: 'not-mounted', dataset } };
+  const areas = makeAreas(cmd, dataset);
+  if (!areas.ok) return areas;
+  const inventory = cmd.getSync('guid', [dataset], true);
+  if (!inventory.ok) return inventory;
+  const live = new Map<string, string>();
+  for (const [name, p] of inventory.value) {
+    const guid = p.get('guid');
+    if (guid !== undefined && name.includes('@') && RESULT_AREAS.some((a) => name.startsWith(`${dataset}/${a}/`))) live.set(guid, name);
+  }
+  return { ok: true, value: { dataset, mountpoint, cmd, live } };
+}
+
+/** Creates the missing areas (racing others is fine) and waits until all are mounted. */
+function makeAreas(cmd: Commands, dataset: string): ZfsResult<void> {
+  const names = AREAS.map((a) => `${dataset}/${a}`);
+  const children = cmd.runSync('zfs', ['list', '-H', '-o', 'name', '-d', '1', '-r', dataset], dataset);
+  if (!children.ok) return children;
+  const have = new Set(children.value.split('\n'));
+  for (const name of names) {
+    if (have.has(name)) continue;
+    const made = cmd.runSync('zfs', ['create', name], name);
+    if (!made.ok && made.error.reason !== 'exists') return made;
+  }
+  // Made by another process a moment ago, a dataset may not be mounted yet:
+  // the database opened now would land beneath its mountpoint and vanish.
+  for (let attempt = 0; ; attempt++) {
+    const got = cmd.getSync('mounted', names);
+    if (!got.ok) return got;
+    const unmounted = names.find((n) => got.value.get(n)?.get('mounted') !== 'yes');
+    if (unmounted === undefined) return { ok: true, value: undefined };
+    if (attempt >= 100) return { ok: false, error: { reason: 'not-mounted', dataset: unmounted } };
+    sleepSync(100);
+  }
+}
+
+/** The store's database; a first open racing another one meets a locked database for a moment. */
+export function openMeta(dir: string): ZfsResult<Metadata> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return { ok: true, value: new Metadata(dir) };
+    } catch (e) {
+      const message = (e as Error).message;
+      if (!/locked|busy/i.test(message) || attempt >= 50) {
+        return { ok: false, error: { reason: 'failed', command: `open ${dir}/shark.sqlite`, detail: message } };
+      }
+      sleepSync(100);
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import {
+  chmodSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, symlinkSync, unlinkSync, writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { treeId } from '../content-id.js';
+import { hashFileSync } from '../hash.js';
+import type { Metadata } from '../metadata.js';
+
+/**
+ * Reading data into the ZFS store: every file, link and directory gets the
+ * content id of the content-addressed store (`sha256:`, `sha256x:`, `link:`,
+ * `tree:`; content-id.ts), which is the id the store hands out.
+ */
+
+/** A file, symbolic link or directory as scanned, with its content id. */
+export type Node =
+  | { readonly kind: 'file'; readonly content: string }
+  | { readonly kind: 'link'; readonly content: string }
+  | { readonly kind: 'dir'; readonly content: string; readonly children: readonly { name: string; node: Node }[] };
+
+export function byName(a: { name: string }, b: { name: string }): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+function dirNode(children: { name: string; node: Node }[]): Node {
+  children.sort(byName);
+  return { kind: 'dir', content: treeId(children.map((c) => ({ name: c.name, id: c.node.content }))), children };
+}
+
+/**
+ * Hashes what is at `path` without following symbolic links. `hashFile`
+ * decides how a file is read (plain for a workspace, stat-cached for a host
+ * file, counted for fsck).
+ */
+export function scan(path: string, hashFile: (path: string) => string = hashFileSync): Node {
+  const st = lstatSync(path);
+  if (st.isSymbolicLink()) return { kind: 'link', content: `link:${readlinkSync(path)}` };
+  if (st.isDirectory()) return dirNode(readdirSync(path).map((name) => ({ name, node: scan(join(path, name), hashFile) })));
+  if (!st.isFile()) throw new Error(`${path}: only files, directories and symbolic links can be stored`);
+  const exec = (st.mode & 0o111) !== 0;
+  return { kind: 'file', content: `${exec ? 'sha256x' : 'sha256'}:${hashFile(path)}` };
+}
+
+/**
+ * Like `scan`, for a host path through the stat cache: the content ids the
+ * planner predicts for frontmatter inputs (`contentId`), which is what
+ * `ingest` must return.
+ */
+export function scanHost(path: string, meta: Metadata): Node {
+  return scan(path, (p) => meta.hashFile(p));
+}
+
+/**
+ * Rewrites the symbolic links under `path` that point into the job's own
+ * `/data` by a workspace path (`ROOT/data/...`, ROOT as given or resolved)
+ * to the in-job path `/data/...`: a link's value must not name a workspace
+ * that is gone after the job, and must be the same in every job.
+ */
+export function relinkIntoData(path: string, roots: readonly string[]): void {
+  const st = lstatSync(path);
+  if (st.isSymbolicLink()) {
+    const target = readlinkSync(path);
+    for (const root of roots) {
+      const data = `${root}/data`;
+      if (target !== data && !target.startsWith(`${data}/`)) continue;
+      unlinkSync(path);
+      symlinkSync(`/data${target.slice(data.length)}`, path);
+      return;
+    }
+  } else if (st.isDirectory()) {
+    for (const name of readdirSync(path)) relinkIntoData(join(path, name), roots);
+  }
+}
+
+const CHUNK = 4 * 1024 * 1024;
+
+/** Copies a file and returns the SHA-256 of the bytes written: one read for both. */
+export function copyHashing(from: string, to: string, mode: number): string {
+  const buffer = Buffer.allocUnsafe(CHUNK);
+  const hash = createHash('sha256');
+  const src = openSync(from, 'r');
+  try {
+    const dst = openSync(to, 'wx', mode);
+    try {
+      for (;;) {
+        const n = readSync(src, buffer, 0, CHUNK, null);
+        if (n === 0) break;
+        const chunk = n === CHUNK ? buffer : buffer.subarray(0, n);
+        hash.update(chunk);
+        for (let off = 0; off < n; ) off += writeSync(dst, chunk, off, n - off);
+      }
+    } finally {
+      closeSync(dst);
+    }
+  } finally {
+    closeSync(src);
+  }
+  return hash.digest('hex');
+}
+
+/** Copies host data (symbolic links as links, like `contentId`) and hashes it in the same pass. */
+export function copyIn(from: string, to: string): Node {
+  const st = lstatSync(from);
+  if (st.isSymbolicLink()) {
+    const target = readlinkSync(from);
+    symlinkSync(target, to);
+    return { kind: 'link', content: `link:${target}` };
+  }
+  if (st.isDirectory()) {
+    mkdirSync(to);
+    return dirNode(readdirSync(from).map((name) => ({ name, node: copyIn(join(from, name), join(to, name)) })));
+  }
+  if (!st.isFile()) throw new Error(`${from}: only files, directories and symbolic links can be stored`);
+  const exec = (st.mode & 0o111) !== 0;
+  const hex = copyHashing(from, to, exec ? 0o755 : 0o644);
+  chmodSync(to, exec ? 0o755 : 0o644); // the umask may have cleared bits
+  return { kind: 'file', content: `${exec ? 'sha256x' : 'sha256'}:${hex}` };
+}
+
+export function makeWritable(path: string): void {
+  const st = lstatSync(path);
+  if (st.isSymbolicLink()) return;
+  chmodSync(path, st.mode | 0o200);
+  if (st.isDirectory()) for (const name of readdirSync(path)) makeWritable(join(path, name));
+}

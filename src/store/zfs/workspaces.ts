@@ -1,0 +1,142 @@
+import { randomBytes } from 'node:crypto';
+import { cpSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { SnapshotId } from '../snapshot-store.js';
+import { ownership } from './commands.js';
+import type { ZfsCore } from './core.js';
+import { ZfsError } from './failure.js';
+import { assertInside, bind, Clones, makeDirs, placeholder, unmount } from './mounts.js';
+import { makeWritable } from './scan.js';
+
+/**
+ * Job workspaces: one dataset per job (`DS/job/NAME`), its inputs bound in
+ * read-only from clones, its results kept as snapshots when it is disposed.
+ */
+
+export interface WsState {
+  readonly root: string;
+  readonly dataset: string;
+  readonly name: string;
+  readonly clones: Clones;
+  /** Bind mounts, in the order made. */
+  readonly mounts: string[];
+  /** Host directories holding the skeletons of composed trees. */
+  readonly skeletons: string[];
+  readonly snapshots: string[];
+}
+
+export function slug(text: string, max: number): string {
+  const s = text.replace(/^\/data\//, '').replace(/\//g, '.').replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^[.-]+/, '');
+  return (s || 'x').slice(0, max);
+}
+
+export async function createWorkspace(core: ZfsCore, label: string): Promise<WsState> {
+  const name = `${slug(label, 40)}-${randomBytes(4).toString('hex')}`;
+  const dataset = `${core.dataset}/job/${name}`;
+  await core.cmd.run('zfs', ['create', ...ownership(), dataset], dataset);
+  const root = `${core.mountpoint}/job/${name}`;
+  mkdirSync(join(root, 'data'), { recursive: true });
+  return { root, dataset, name, clones: new Clones(core, name), mounts: [], skeletons: [], snapshots: [] };
+}
+
+export async function disposeWorkspace(core: ZfsCore, st: WsState): Promise<void> {
+  // Every step is tried; what is left (e.g. a clone a straggling process holds) is gc's to remove.
+  let failure: unknown;
+  const step = async (f: () => Promise<unknown>): Promise<void> => {
+    await f().catch((e: unknown) => void (failure ??= e));
+  };
+  for (const m of [...st.mounts].reverse()) await step(() => unmount(core.cmd, m));
+  for (const s of st.skeletons) rmSync(s, { recursive: true, force: true });
+  await step(() => st.clones.destroyAll());
+  const last = st.snapshots.at(-1);
+  if (last === undefined) {
+    await step(() => core.cmd.run('zfs', ['destroy', '-r', st.dataset], st.dataset));
+  } else {
+    // Keep the snapshots; drop whatever the job left beside its outputs, and the mount.
+    await step(() => core.cmd.run('zfs', ['set', 'mountpoint=none', st.dataset], st.dataset));
+    await step(() => core.cmd.run('zfs', ['rollback', last], st.dataset));
+  }
+  if (failure !== undefined) throw failure;
+}
+
+export async function materialize(core: ZfsCore, st: WsState, id: SnapshotId, path: string): Promise<void> {
+  const target = st.root + path;
+  makeDirs(st.root, dirname(target));
+  if (id.startsWith('link:')) {
+    symlinkSync(id.slice('link:'.length), target);
+    return;
+  }
+  if (core.locate(id) === undefined && id.startsWith('tree:')) {
+    // A composed tree: a read-only skeleton of its directories and links, each stored item bound into place.
+    const skeleton = mkdtempSync(join(tmpdir(), 'shark-tree-'));
+    st.skeletons.push(skeleton);
+    const leaves: { id: SnapshotId; rel: string }[] = [];
+    buildSkeleton(core, id, skeleton, '', leaves);
+    placeholder(target, true);
+    await bind(core.cmd, { root: skeleton, path: skeleton }, { root: st.root, path: target }, st.dataset);
+    st.mounts.push(target);
+    for (const leaf of leaves) await bindItem(core, st, leaf.id, target + leaf.rel);
+    return;
+  }
+  placeholder(target, core.entries(id) !== undefined);
+  await bindItem(core, st, id, target);
+}
+
+function buildSkeleton(core: ZfsCore, id: SnapshotId, dir: string, rel: string, leaves: { id: SnapshotId; rel: string }[]): void {
+  const entries = core.entries(id);
+  if (entries === undefined) throw new ZfsError({ reason: 'unknown-id', id });
+  for (const e of entries) {
+    const path = join(dir, e.name);
+    if (e.id.startsWith('link:')) symlinkSync(e.id.slice('link:'.length), path);
+    else if (core.locate(e.id) === undefined && e.id.startsWith('tree:')) {
+      mkdirSync(path);
+      buildSkeleton(core, e.id, path, `${rel}/${e.name}`, leaves);
+    } else {
+      placeholder(path, core.entries(e.id) !== undefined);
+      leaves.push({ id: e.id, rel: `${rel}/${e.name}` });
+    }
+  }
+}
+
+async function bindItem(core: ZfsCore, st: WsState, id: SnapshotId, target: string): Promise<void> {
+  const ref = core.locate(id);
+  if (ref === undefined) throw new ZfsError({ reason: 'unknown-id', id });
+  const clone = await st.clones.get(ref.guid);
+  await bind(core.cmd, { root: clone, path: clone + ref.path }, { root: st.root, path: target }, st.dataset);
+  st.mounts.push(target);
+}
+
+export async function exportTo(core: ZfsCore, id: SnapshotId, hostPath: string): Promise<void> {
+  const staged = `${hostPath}.shark-tmp-${process.pid}`;
+  rmSync(staged, { recursive: true, force: true });
+  mkdirSync(dirname(hostPath), { recursive: true });
+  const clones = new Clones(core, `export-${randomBytes(4).toString('hex')}`);
+  try {
+    await copyOut(core, id, staged, clones);
+  } finally {
+    await clones.destroyAll();
+  }
+  rmSync(hostPath, { recursive: true, force: true });
+  renameSync(staged, hostPath);
+}
+
+async function copyOut(core: ZfsCore, id: SnapshotId, target: string, clones: Clones): Promise<void> {
+  if (id.startsWith('link:')) {
+    symlinkSync(id.slice('link:'.length), target);
+    return;
+  }
+  const ref = core.locate(id);
+  if (ref === undefined && id.startsWith('tree:')) {
+    const entries = core.entries(id);
+    if (entries === undefined) throw new ZfsError({ reason: 'unknown-id', id });
+    mkdirSync(target);
+    for (const e of entries) await copyOut(core, e.id, join(target, e.name), clones);
+    return;
+  }
+  if (ref === undefined) throw new ZfsError({ reason: 'unknown-id', id });
+  const clone = await clones.get(ref.guid);
+  assertInside(clone, clone + ref.path);
+  cpSync(clone + ref.path, target, { recursive: true, verbatimSymlinks: true });
+  makeWritable(target);
+}
