@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
 import { formatDiagnostic } from '../diagnostics.js';
 import { loadPipeline } from '../pipeline/load.js';
+import { MAX_DOCUMENT_BYTES, decodeDocument, tooLarge } from '../markdown/source-text.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 
 export const EXIT_OK = 0;
@@ -24,15 +25,19 @@ export function displayName(path: string): string {
 /** Reads and validates a pipeline; prints every problem and exits 2 when it is not valid. */
 export function loadOrReport(path: string, stderr: (s: string) => void): Pipeline {
   const file = displayName(path);
-  let source: string;
+  let bytes: Buffer;
   try {
-    source = readFileSync(path, 'utf8');
+    bytes = readAtMost(path, MAX_DOCUMENT_BYTES + 1);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a markdown file' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
     stderr(`${file}: error: cannot read pipeline: ${why}\n`);
     throw new ExitError(EXIT_INVALID);
   }
+  if (bytes.length > MAX_DOCUMENT_BYTES) return refuse(formatDiagnostic(tooLarge(file, sizeOf(path, bytes.length)), undefined), stderr, file);
+  const decoded = decodeDocument(file, bytes);
+  if (!decoded.ok) return refuse(formatDiagnostic(decoded.diagnostic, decoded.shown), stderr, file);
+  const source = decoded.source;
   const { pipeline, diagnostics } = loadPipeline(file, source);
   for (const d of diagnostics) stderr(formatDiagnostic(d, source) + '\n');
   if (pipeline === undefined) {
@@ -41,4 +46,38 @@ export function loadOrReport(path: string, stderr: (s: string) => void): Pipelin
     throw new ExitError(EXIT_INVALID);
   }
   return pipeline;
+}
+
+function refuse(shown: string, stderr: (s: string) => void, file: string): never {
+  stderr(`${shown}\n1 error in ${file}\n`);
+  throw new ExitError(EXIT_INVALID);
+}
+
+/** Reads no more than `limit` bytes, whatever the file is (a pipe or a device has no size to check first). */
+function readAtMost(path: string, limit: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(Math.min(1 << 20, limit - total));
+      const n = chunk.length === 0 ? 0 : readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
+      total += n;
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The whole size of a refused file, for the message; what was read when it has none. */
+function sizeOf(path: string, read: number): number {
+  try {
+    const st = statSync(path);
+    return st.isFile() ? st.size : read;
+  } catch {
+    return read;
+  }
 }

@@ -7,6 +7,7 @@ import { error, type Diagnostic } from '../diagnostics.js';
 import type { Document, Frontmatter, SharkBlock, SourceLine } from './document.js';
 import { isSharkInfo, parseTag } from './tags.js';
 import { parseFrontmatter } from './frontmatter.js';
+import { nestingProblem } from './nesting.js';
 
 const processor = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']);
 
@@ -21,6 +22,8 @@ export function parseMarkdown(file: string, source: string): { document: Documen
   let frontmatter: Frontmatter | undefined;
   let section = '';
   let tree: Root;
+  const tooDeep = nestingProblem(file, source);
+  if (tooDeep !== undefined) return { document: { file, source, frontmatter, blocks }, diagnostics: [tooDeep] };
   try {
     tree = processor.parse(source) as Root;
   } catch (e) {
