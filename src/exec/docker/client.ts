@@ -167,6 +167,10 @@ class DockerodeClient implements DockerClient {
       HostConfig: {
         NetworkMode: spec.network ? 'default' : 'none',
         Mounts: spec.mounts.map((m) => ({ Type: 'bind' as const, Source: m.source, Target: m.target, ReadOnly: m.readOnly })),
+        CapDrop: ['ALL'],
+        CapAdd: [...spec.capabilities],
+        SecurityOpt: ['no-new-privileges'],
+        PidsLimit: spec.pidsLimit,
       },
     });
     const modem = this.docker.modem;
