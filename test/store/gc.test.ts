@@ -32,7 +32,7 @@ describe('shark gc (content-addressed store)', () => {
 
     const dry = await rig.shark(['gc', 'p.md']);
     expect(dry.code).toBe(0);
-    expect(dry.stdout).toMatch(/keeping p\.md run 2 \(2 results\)/);
+    expect(dry.stdout).toMatch(/keeping p\.md run 2 \(latest complete run, 2 results\)/);
     // The 200 kB of a's; size.txt is the same for both versions, so it stays.
     expect(dry.stdout).toMatch(/would free 1 objects, 0\.2 MB \(dry run/);
     expect((await rig.shark(['gc', 'p.md'])).stdout).toBe(dry.stdout);
@@ -57,6 +57,44 @@ describe('shark gc (content-addressed store)', () => {
     const r = await rig.shark(['gc', 'p.md', 'q.md', '--delete']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('no run of q.md is recorded');
+    expect(toRun(await rig.plan('p.md'))).toEqual([]);
+  });
+
+  it('never leaves a directory result counted as cached after freeing its files', async () => {
+    const dirs = (word: string): string => `# d\n\n\`\`\`shark-run\nmkdir -p /data/parts && yes ${word} | head -c 1000 > /data/parts/a.txt && echo ${word} > /data/parts/b.txt\n\`\`\`\n\n\`\`\`shark-run\necho read >> counter; cat /data/parts/a.txt /data/parts/b.txt | wc -c > /data/n.txt\n\`\`\`\n`;
+    rig.write('p.md', dirs('x'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('p.md', dirs('y'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    expect((await rig.shark(['gc', 'p.md', '--delete'])).code).toBe(0);
+    rig.write('p.md', dirs('x'));
+    const plan = await rig.plan('p.md');
+    expect(plan.jobs[0]).toMatchObject({ status: 'run', reasons: ["the previous result's data is no longer in the store"] });
+    const again = await rig.shark(['run', 'p.md']);
+    expect(again.stderr + again.stdout).not.toContain('ENOENT');
+    expect(again.code).toBe(0);
+    expect(toRun(await rig.plan('p.md'))).toEqual([]);
+  });
+
+  it('keeps the latest complete run when the latest run was interrupted, and says so', async () => {
+    rig.write('p.md', pipeline('a'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    // A second version whose run is killed before anything is committed.
+    rig.write('p.md', pipeline('b').replace('echo make >> counter;', 'echo make >> counter; sleep 30;'));
+    const { spawn } = await import('node:child_process');
+    const { SHARK } = await import('../support/rig.js');
+    const child = spawn(process.execPath, [SHARK, 'run', 'p.md'], { cwd: rig.dir, stdio: 'ignore' });
+    for (let i = 0; i < 100 && rig.count() < 3; i++) await new Promise((r) => setTimeout(r, 50));
+    const busy = await rig.shark(['gc', 'p.md', '--delete']);
+    expect(busy.code).toBe(1);
+    expect(busy.stderr).toMatch(/run 2 of p\.md \(pid \d+\) in progress/);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('close', r));
+    const gc = await rig.shark(['gc', 'p.md', '--delete']);
+    expect(gc.code).toBe(0);
+    expect(gc.stdout).toMatch(/keeping p\.md run 1 \(latest complete run, 2 results\), run 2 \(interrupted, newer, 0 results\)/);
+    expect(gc.stdout).toMatch(/freed 0 objects/);
+    rig.write('p.md', pipeline('a'));
     expect(toRun(await rig.plan('p.md'))).toEqual([]);
   });
 });
