@@ -64,6 +64,11 @@ export function findMentions(words: readonly Word[], posOf: (offset: number) => 
         found.push({ ok: false, message: `\`${last}\`: a wildcard matches the items of one directory; \`**\` is not supported`, at: posOf(word.offsets[lastStart]!) });
         continue;
       }
+      const open = unclosedBracket(last);
+      if (open >= 0) {
+        found.push({ ok: false, message: `unclosed \`[\` in the wildcard \`${last}\`: close the set with \`]\`, as in \`[ab]*\``, at: posOf(word.offsets[lastStart + open]!) });
+        continue;
+      }
       const dir = { text: normal.path.text.slice(0, normal.path.text.lastIndexOf('/')), isDir: true };
       mention = {
         ...mention,
@@ -77,6 +82,30 @@ export function findMentions(words: readonly Word[], posOf: (offset: number) => 
     found.push({ ok: true, mention });
   }
   return found;
+}
+
+/**
+ * Offset of a `[` that no `]` closes, or -1. Such a `[` is taken literally by
+ * the shell and by the matcher, so `[ab*` quietly matches only names that
+ * start with `[`: almost always a typo for a set. A `]` right after `[`, `[!`
+ * or `[^` is part of the set, and `[:class:]` sits inside one.
+ */
+function unclosedBracket(pattern: string): number {
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern[i] !== '[') continue;
+    let j = i + 1;
+    if (pattern[j] === '!' || pattern[j] === '^') j++;
+    if (pattern[j] === ']') j++;
+    for (; j < pattern.length && pattern[j] !== ']'; j++) {
+      if (pattern.startsWith('[:', j)) {
+        const end = pattern.indexOf(':]', j + 2);
+        if (end > 0) j = end + 1;
+      }
+    }
+    if (j >= pattern.length) return i;
+    i = j;
+  }
+  return -1;
 }
 
 /**

@@ -53,6 +53,7 @@ const EXPECTED: Record<string, string> = {
   'two-writers.md': '8:17: error: `/data/result.txt` is written by two steps: `two-steps-write-one-file` and `two-steps-write-one-file-2` (each path has one writer)',
   'unclosed-heredoc.md': '4:24: error: here-document is never closed: no `EOF` line before the end of the block',
   'unclosed-if.md': '4:1: error: `if` is never closed: no `fi` before the end of the block',
+  'unclosed-bracket.md': '8:22: error: unclosed `[` in the wildcard `[ab*.tif`: close the set with `]`, as in `[ab]*`',
   'undefined-env.md': '7:14: error: environment `gdl` is not defined by any shark-build block (defined: gdal)',
   'unknown-block.md': '3:4: error: unknown Shark block `shark-runn`: expected shark-build, shark-run, shark-import or shark-publish',
   'unknown-option.md': '3:24: error: unknown option `memory` for shark-run (allowed: id, network, timeout)',
