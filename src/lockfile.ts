@@ -1,40 +1,95 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { canonicalJson } from './canonical-json.js';
+import { error, formatDiagnostic, type Diagnostic } from './diagnostics.js';
+import { writeAtomically } from './lockfile/atomic-write.js';
+import { withExclusiveLock } from './lockfile/mutex.js';
+import { parseLock } from './lockfile/parse.js';
+import { emptyLock, type LockFile } from './lockfile/types.js';
+
+export { emptyLock, type LockFile } from './lockfile/types.js';
 
 /**
- * `PIPELINE.lock.json` beside the pipeline: what moving references resolved
- * to, so that a run is repeatable until the user asks for `--update`/`--refresh`.
+ * The only module that reads or writes `PIPELINE.lock.json`. Reads are
+ * strict; every write is a read-modify-write under an exclusive lock
+ * (`PIPELINE.lock.json.lock`), so concurrent runs (and an environment built
+ * while imports are pinned) merge their entries instead of losing them.
  */
-export interface LockFile {
-  version: 1;
-  /** Per environment: the base images resolved to digests, and the built image's id. */
-  environments: Record<string, { bases: Record<string, string>; image: string; inputs?: string }>;
-  /** Per import clause (`SOURCE DEST`): its pin. */
-  imports: Record<string, Record<string, string | number>>;
-}
+
+export type LockRead =
+  | { readonly ok: true; readonly lock: LockFile }
+  /** `source` is the file's text, for showing the offending line (undefined when it could not be read). */
+  | { readonly ok: false; readonly diagnostic: Diagnostic; readonly source: string | undefined };
+
+export type LockUpdate = { readonly ok: true; readonly lock: LockFile } | { readonly ok: false; readonly message: string };
 
 export function lockPathFor(pipelinePath: string): string {
   return pipelinePath.replace(/\.md$/i, '') + '.lock.json';
 }
 
-export function readLock(path: string): LockFile {
+export function importLockKey(raw: string, dest: string): string {
+  return `${raw} ${dest}`;
+}
+
+/** A missing file is an empty lock; a malformed one is an error at its line and column. */
+export function readLock(path: string): LockRead {
+  let text: string;
   try {
-    const data = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockFile>;
-    return { version: 1, environments: data.environments ?? {}, imports: data.imports ?? {} };
-  } catch {
-    return { version: 1, environments: {}, imports: {} };
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, lock: emptyLock() };
+    return { ok: false, diagnostic: error(path, { line: 1, col: 1 }, `cannot read the lock file: ${(e as Error).message}`), source: undefined };
+  }
+  const parsed = parseLock(path, text);
+  return parsed.ok ? parsed : { ok: false, diagnostic: parsed.diagnostic, source: text };
+}
+
+/**
+ * Applies `mutate` to the lock file as it is on disk now, under the lock,
+ * and writes the result atomically (temporary file, fsync, rename, fsync of
+ * the directory). Nothing is written when the text is unchanged. Returns the
+ * merged lock, which callers keep as their in-memory copy.
+ */
+export function updateLock(path: string, mutate: (lock: LockFile) => void): LockUpdate {
+  try {
+    const done = withExclusiveLock(`${path}.lock`, (): LockUpdate => {
+      const before = readIfPresent(path);
+      const parsed = before === undefined ? { ok: true as const, lock: emptyLock() } : parseLock(path, before);
+      if (!parsed.ok) return { ok: false, message: formatDiagnostic(parsed.diagnostic, before) };
+      const lock = parsed.lock;
+      mutate(lock);
+      const after = serialise(lock);
+      if (after !== before) writeAtomically(path, after);
+      return { ok: true, lock };
+    });
+    return done.ok ? done.value : done;
+  } catch (e) {
+    return { ok: false, message: `cannot update ${path}: ${(e as Error).message}` };
   }
 }
 
-/** Written whole or not at all. Keys are sorted so the file diffs well. */
+/**
+ * @deprecated Use `updateLock`. Kept while the engine still calls it: it merges
+ * `lock`'s import pins into the file under the lock, and leaves environments to
+ * their owner (a whole-file write from a copy read at session start would drop
+ * an environment built meanwhile). Throws on failure, as it always did.
+ */
 export function writeLock(path: string, lock: LockFile): void {
-  const sorted = (o: Record<string, unknown>): Record<string, unknown> =>
-    Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
-  const text = JSON.stringify({ version: 1, environments: sorted(lock.environments), imports: sorted(lock.imports) }, null, 2) + '\n';
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+  const done = updateLock(path, (current) => {
+    Object.assign(current.imports, lock.imports);
+  });
+  if (!done.ok) throw new Error(done.message);
 }
 
-export function importLockKey(raw: string, dest: string): string {
-  return `${raw} ${dest}`;
+/** Sorted keys at every level, two-space indented: the file diffs well. */
+export function serialise(lock: LockFile): string {
+  return canonicalJson({ version: 1, environments: lock.environments, imports: lock.imports }, 2) + '\n';
+}
+
+function readIfPresent(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
 }

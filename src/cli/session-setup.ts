@@ -5,7 +5,7 @@ import { lockPathFor, readLock } from '../lockfile.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { inputBindings, type Session } from '../plan/session.js';
 import { openStore } from '../store/open-store.js';
-import { EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
+import { displayName, EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
 
 export interface SessionFlags {
   store?: string;
@@ -46,12 +46,18 @@ export function openSession(
     for (const d of bound.diagnostics) stderr(formatDiagnostic(d, pipeline.document.source) + '\n');
     throw new ExitError(EXIT_INVALID);
   }
+  const lockPath = lockPathFor(pipelinePath);
+  // Strict: a lock file silently reset would re-resolve every moving reference it pins.
+  const lock = readLock(lockPath);
+  if (!lock.ok) {
+    stderr(formatDiagnostic({ ...lock.diagnostic, file: displayName(lockPath) }, lock.source) + '\n');
+    throw new ExitError(EXIT_INVALID);
+  }
   const opened = openStore(flags.store ?? process.env['SHARK_STORE'], pipelineDir);
   if (!opened.ok) {
     stderr(`shark: error: ${opened.message}\n`);
     throw new ExitError(EXIT_INVALID);
   }
-  const lockPath = lockPathFor(pipelinePath);
   const variables = new Map(pipeline.variables);
   for (const [k, v] of extra) variables.set(k, v);
   const session: Session = {
@@ -61,7 +67,7 @@ export function openSession(
     store: opened.value.store,
     meta: opened.value.meta,
     envs: createEnvironmentProvider(pipeline, { pipelinePath, update: flags.update ?? false }),
-    lock: readLock(lockPath),
+    lock: lock.lock,
     lockPath,
     variables: [...variables].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
     bindings,

@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
-import { lockPathFor, readLock, writeLock, type LockFile } from '../../lockfile.js';
+import { canonicalJson } from '../../canonical-json.js';
+import { emptyLock, lockPathFor, readLock, updateLock, type LockFile } from '../../lockfile.js';
 import type { Environment, Pipeline } from '../../pipeline/pipeline.js';
 import type { Executor } from '../executor.js';
 import { buildInputs, type BuildInputs } from './build-inputs.js';
@@ -126,7 +127,11 @@ export class DockerEnvironments {
   }
 
   private locked(name: string): Locked | undefined {
-    this.lock ??= readLock(this.lockPath);
+    if (this.lock === undefined) {
+      // A malformed lock file was reported (exit 2) when the session opened, before any environment is asked for.
+      const read = readLock(this.lockPath);
+      this.lock = read.ok ? read.lock : emptyLock();
+    }
     return this.lock.environments[name];
   }
 
@@ -192,7 +197,8 @@ export class DockerEnvironments {
         const id = pins.get(ref) ?? (await client.imageId(ref));
         if (id !== undefined) bases[ref] = id;
       }
-      this.record(name, { bases, image: built.imageId, inputs: inputs.hash });
+      const unrecorded = this.record(name, { bases, image: built.imageId, inputs: inputs.hash });
+      if (unrecorded !== undefined) return { error: `environment ${name} was built, but the lock file could not be updated: ${unrecorded}` };
       this.images.set(name, built.imageId);
       return { id: DOCKER_ID_PREFIX + built.imageId };
     } catch (e) {
@@ -201,18 +207,20 @@ export class DockerEnvironments {
     }
   }
 
-  private record(name: string, entry: Locked): void {
-    // Re-read: imports may have written their pins since we loaded the lock.
-    const lock = readLock(this.lockPath);
-    const before = lock.environments[name];
-    if (before !== undefined && JSON.stringify(before) === JSON.stringify(entry)) {
-      this.lock = lock;
-      return;
-    }
-    lock.environments[name] = entry;
-    writeLock(this.lockPath, lock);
-    this.lock = lock;
-    this.drift = undefined;
+  /**
+   * Writes the entry as soon as the image is built, merged under the lock
+   * with what other runs and this run's imports wrote meanwhile. Returns
+   * why it could not, if it could not.
+   */
+  private record(name: string, entry: Locked): string | undefined {
+    const changed = canonicalJson(this.locked(name) ?? null) !== canonicalJson(entry);
+    const updated = updateLock(this.lockPath, (lock) => {
+      lock.environments[name] = entry;
+    });
+    if (!updated.ok) return updated.message;
+    this.lock = updated.lock;
+    if (changed) this.drift = undefined;
+    return undefined;
   }
 }
 

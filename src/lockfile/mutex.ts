@@ -1,0 +1,149 @@
+import { closeSync, fstatSync, openSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+
+/**
+ * An exclusive lock between processes: the file `LOCK` created with O_EXCL,
+ * holding `pid host`. Synchronous, because it guards a read-modify-write of
+ * a small file that takes milliseconds.
+ *
+ * A waiter takes the lock over when its holder is dead (same host, pid not
+ * alive) or the file is older than `STALE_MS` (a holder on another host, or
+ * one that hung). Taking over happens under a second, short-lived guard file
+ * and re-checks the holder there, so two waiters cannot both remove a stale
+ * lock and each remove the other's fresh one.
+ */
+export const STALE_MS = 60_000;
+const GUARD_STALE_MS = 10_000;
+const GIVE_UP_MS = 2 * STALE_MS;
+
+export type Locked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
+
+export function withExclusiveLock<T>(lockPath: string, body: () => T): Locked<T> {
+  const acquired = acquire(lockPath);
+  if (!acquired.ok) return acquired;
+  try {
+    return { ok: true, value: body() };
+  } finally {
+    release(lockPath, acquired.value);
+  }
+}
+
+interface Holder {
+  readonly ino: number;
+  readonly mtimeMs: number;
+  readonly pid: number | undefined;
+  readonly host: string | undefined;
+}
+
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+
+function sleep(ms: number): void {
+  Atomics.wait(SLEEPER, 0, 0, ms);
+}
+
+function acquire(lockPath: string): Locked<number> {
+  const started = Date.now();
+  const me = `${process.pid} ${hostname()}\n`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fd = openSync(lockPath, 'wx');
+      try {
+        writeSync(fd, me);
+        return { ok: true, value: fstatSync(fd).ino };
+      } finally {
+        closeSync(fd);
+      }
+    } catch (e) {
+      if (code(e) !== 'EEXIST') return { ok: false, message: `cannot create ${lockPath}: ${(e as Error).message}` };
+    }
+    const holder = inspect(lockPath);
+    if (holder === undefined) continue;
+    if (isStale(holder)) {
+      breakStale(lockPath);
+      continue;
+    }
+    if (Date.now() - started > GIVE_UP_MS) {
+      return { ok: false, message: `${lockPath} is held by process ${holder.pid ?? '?'} on ${holder.host ?? '?'}; remove it if no shark is running there` };
+    }
+    sleep(Math.min(50, 2 ** Math.min(attempt, 5)) * (0.5 + Math.random()));
+  }
+}
+
+function release(lockPath: string, ino: number): void {
+  try {
+    // Only our own file: after a takeover (we hung past STALE_MS) the lock is someone else's.
+    if (statSync(lockPath).ino === ino) unlinkSync(lockPath);
+  } catch {
+    // Already gone.
+  }
+}
+
+function isStale(h: Holder): boolean {
+  if (Date.now() - h.mtimeMs > STALE_MS) return true;
+  return h.host === hostname() && h.pid !== undefined && !alive(h.pid);
+}
+
+function breakStale(lockPath: string): void {
+  const guard = `${lockPath}.break`;
+  try {
+    closeSync(openSync(guard, 'wx'));
+  } catch (e) {
+    // Another waiter is breaking it; a guard left by a process killed mid-break expires quickly.
+    if (code(e) === 'EEXIST') {
+      try {
+        if (Date.now() - statSync(guard).mtimeMs > GUARD_STALE_MS) unlinkSync(guard);
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+    sleep(5);
+    return;
+  }
+  try {
+    const now = inspect(lockPath);
+    if (now !== undefined && isStale(now)) unlinkSync(lockPath);
+  } catch {
+    // Removed by its holder meanwhile.
+  } finally {
+    try {
+      unlinkSync(guard);
+    } catch {
+      // Nothing to clean up.
+    }
+  }
+}
+
+/** The current lock file's holder, or undefined when there is none. */
+function inspect(lockPath: string): Holder | undefined {
+  let fd: number;
+  try {
+    fd = openSync(lockPath, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    const buf = Buffer.alloc(256);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    // Empty while its creator is between open and write: then only its age can make it stale.
+    const [pidText, host] = buf.subarray(0, n).toString('utf8').trim().split(/\s+/);
+    const pid = /^[1-9][0-9]*$/.test(pidText ?? '') ? Number(pidText) : undefined;
+    return { ino: st.ino, mtimeMs: st.mtimeMs, pid, host: host === '' ? undefined : host };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists, under another user.
+    return code(e) === 'EPERM';
+  }
+}
+
+function code(e: unknown): string | undefined {
+  return (e as NodeJS.ErrnoException).code;
+}

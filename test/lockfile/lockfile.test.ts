@@ -1,0 +1,152 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ROOT } from '../support/rig.js';
+import { formatDiagnostic } from '../../src/diagnostics.js';
+import { readLock, updateLock, writeLock } from '../../src/lockfile.js';
+
+const DIST_LOCKFILE = pathToFileURL(join(ROOT, 'dist/src/lockfile.js')).href;
+
+let dir: string;
+let path: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'shark-lockfile-'));
+  path = join(dir, 'p.lock.json');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A child process running `updateLock` on `path` with a given body, through the built module. */
+function child(body: string): Promise<{ code: number | null; stderr: string }> {
+  const script = `const { updateLock } = await import(${JSON.stringify(DIST_LOCKFILE)});\n${body}`;
+  return new Promise((done) => {
+    const p = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('close', (code) => done({ code, stderr }));
+  });
+}
+
+/** The pid of a process that has exited. */
+function deadPid(): number {
+  return Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+}
+
+describe('readLock', () => {
+  it('reads a missing file as an empty lock', () => {
+    expect(readLock(path)).toEqual({ ok: true, lock: { version: 1, environments: {}, imports: {} } });
+  });
+
+  it('reports a JSON syntax error at its line and column, with the line shown', () => {
+    writeFileSync(path, '{\n  "version": 1,\n  "imports": {\n    "a b": {"sha256": "x"},\n  }\n}\n');
+    const read = readLock(path);
+    expect(read.ok).toBe(false);
+    if (read.ok) return;
+    expect(read.diagnostic.at).toEqual({ line: 5, col: 3 });
+    const shown = formatDiagnostic(read.diagnostic, read.source);
+    expect(shown).toContain(`${path}:5:3: error: invalid JSON: expected a double-quoted property name, found \`}\``);
+    expect(shown).toContain('    5 |   }\n      |   ^');
+  });
+
+  it('reports an empty or truncated file', () => {
+    writeFileSync(path, '');
+    expect(readLock(path)).toMatchObject({ ok: false, diagnostic: { at: { line: 1, col: 1 }, message: expect.stringContaining('found the end of the file') } });
+    writeFileSync(path, '{"version": 1, "imports": {"a": {"x": "unterminated');
+    expect(readLock(path)).toMatchObject({ ok: false, diagnostic: { at: { line: 1, col: 39 }, message: expect.stringContaining('unterminated string') } });
+  });
+
+  it.each([
+    ['{"version": 2}', 1, 13, 'unsupported lock file version 2'],
+    ['{"environments": {}}', 1, 1, 'missing `"version": 1`'],
+    ['[]', 1, 1, 'must be an object'],
+    ['{"version": 1,\n "import": {}}', 2, 2, 'unknown key `import`'],
+    ['{"version": 1, "imports": []}', 1, 27, '`imports` must be an object'],
+    ['{"version": 1,\n "imports": {"a b": {"sha256": true}}}', 2, 32, 'pin field `sha256` must be a string or a number'],
+    ['{"version": 1, "environments": {"gdal": {"bases": {}}}}', 1, 41, 'environment `gdal`: missing `image`'],
+    ['{"version": 1, "environments": {"gdal": {"image": "i", "bases": {"alpine": 3}}}}', 1, 76, 'base `alpine` must map to a string'],
+  ])('reports a wrong shape at the value: %s', (text, line, col, message) => {
+    writeFileSync(path, text);
+    const read = readLock(path);
+    expect(read).toMatchObject({ ok: false, diagnostic: { at: { line, col }, message: expect.stringContaining(message) } });
+  });
+
+  it('accepts what updateLock writes, in any key order', () => {
+    writeFileSync(path, '{"imports": {"k": {"b": 1, "a": "x"}}, "environments": {"e": {"image": "i", "bases": {}}}, "version": 1}');
+    expect(readLock(path)).toEqual({ ok: true, lock: { version: 1, environments: { e: { image: 'i', bases: {} } }, imports: { k: { a: 'x', b: 1 } } } });
+  });
+});
+
+describe('updateLock', () => {
+  it('merges into what is on disk and writes sorted keys', () => {
+    writeFileSync(path, '{"version": 1, "imports": {"z z": {"sha256": "1"}}, "environments": {}}');
+    const done = updateLock(path, (lock) => {
+      lock.imports['a a'] = { sha256: '2', path: 'a' };
+    });
+    expect(done.ok).toBe(true);
+    expect(readFileSync(path, 'utf8')).toBe(
+      '{\n  "environments": {},\n  "imports": {\n    "a a": {\n      "path": "a",\n      "sha256": "2"\n    },\n    "z z": {\n      "sha256": "1"\n    }\n  },\n  "version": 1\n}\n',
+    );
+    expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+
+  it('refuses to overwrite a corrupt file, and leaves it as it was', () => {
+    writeFileSync(path, '{"version": 1,');
+    const done = updateLock(path, (lock) => {
+      lock.imports['a'] = { x: 1 };
+    });
+    expect(done).toMatchObject({ ok: false, message: expect.stringContaining(`${path}:1:15: error: invalid JSON`) });
+    expect(readFileSync(path, 'utf8')).toBe('{"version": 1,');
+  });
+
+  it('loses no entry when 8 processes update it at once', async () => {
+    const perChild = 10;
+    const results = await Promise.all(Array.from({ length: 8 }, (_, c) => child(`
+      for (let n = 0; n < ${perChild}; n++) {
+        const done = updateLock(${JSON.stringify(path)}, (lock) => { lock.imports['c${c}-' + n + ' /data/x'] = { sha256: String(n), child: ${c} }; });
+        if (!done.ok) { console.error(done.message); process.exit(1); }
+      }`)));
+    for (const r of results) expect(r, r.stderr).toMatchObject({ code: 0 });
+    const read = readLock(path);
+    expect(read.ok).toBe(true);
+    if (read.ok) expect(Object.keys(read.lock.imports)).toHaveLength(8 * perChild);
+    expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+
+  it('takes over a lock left by a dead process', () => {
+    writeFileSync(`${path}.lock`, `${deadPid()} ${hostname()}\n`);
+    const t0 = Date.now();
+    expect(updateLock(path, (lock) => void (lock.imports['a'] = { x: 1 })).ok).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+
+  it('takes over a lock older than the bound, whoever holds it', () => {
+    writeFileSync(`${path}.lock`, `${process.pid} some-other-host\n`);
+    const old = (Date.now() - 3600_000) / 1000;
+    utimesSync(`${path}.lock`, old, old);
+    expect(updateLock(path, (lock) => void (lock.imports['a'] = { x: 1 })).ok).toBe(true);
+  });
+
+  it('waits while a live process holds the lock', async () => {
+    writeFileSync(`${path}.lock`, `${process.pid} ${hostname()}\n`);
+    const waiting = child(`const done = updateLock(${JSON.stringify(path)}, (lock) => { lock.imports['late'] = { x: 1 }; }); process.exit(done.ok ? 0 : 1);`);
+    await new Promise((r) => setTimeout(r, 700));
+    expect(existsSync(path)).toBe(false);
+    rmSync(`${path}.lock`);
+    expect((await waiting).code).toBe(0);
+    expect(readLock(path)).toMatchObject({ ok: true, lock: { imports: { late: { x: 1 } } } });
+  });
+});
+
+describe('writeLock (kept for the engine until it calls updateLock)', () => {
+  it('merges import pins and keeps environments written meanwhile', () => {
+    const start = readLock(path);
+    if (!start.ok) throw new Error('unreadable');
+    updateLock(path, (lock) => void (lock.environments['gdal'] = { bases: {}, image: 'sha256:built-during-the-run' }));
+    start.lock.imports['zenodo:1/a.csv /data/a.csv'] = { record: 1 };
+    writeLock(path, start.lock);
+    expect(readLock(path)).toMatchObject({ ok: true, lock: { environments: { gdal: { image: 'sha256:built-during-the-run' } }, imports: { 'zenodo:1/a.csv /data/a.csv': { record: 1 } } } });
+  });
+});
