@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ExecOutcome, ExecRequest, Executor } from './executor.js';
 import { guardProcessGroup } from './watchdog.js';
+import { longTimer } from './long-timer.js';
 
 interface Running {
   readonly marker: Buffer;
@@ -163,10 +164,10 @@ export class HostExecutor implements Executor {
       };
       const onAbort = (): void => stop('cancelled');
       req.signal.addEventListener('abort', onAbort, { once: true });
-      const timer = req.timeout === undefined ? undefined : setTimeout(() => stop('timeout'), req.timeout * 1000);
+      const timer = req.timeout === undefined ? undefined : longTimer(() => stop('timeout'), req.timeout * 1000);
       const code = await launcher.start(cwd, req.script(root), req.logPath);
       req.signal.removeEventListener('abort', onAbort);
-      if (timer) clearTimeout(timer);
+      timer?.clear();
       this.give(req.env, launcher);
       if (ending === 'cancelled') return { status: 'cancelled' };
       if (ending === 'timeout') return { status: 'timeout', message: `timed out after ${req.timeout}s` };

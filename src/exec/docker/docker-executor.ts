@@ -3,6 +3,7 @@ import { posix } from 'node:path';
 import type { ExecOutcome, ExecRequest, Executor } from '../executor.js';
 import type { ContainerHandle, ContainerSpec, DockerClient } from './client.js';
 import { JOB_CAPABILITIES, JOB_PIDS_LIMIT, jobMounts } from './confinement.js';
+import { longTimer, type LongTimer } from '../long-timer.js';
 
 /** Labels on every job container: `docker ps -a --filter label=shark.job` finds leftovers of a killed run. */
 export const JOB_LABEL = 'shark.job';
@@ -30,7 +31,7 @@ export class DockerExecutor implements Executor {
     const log = createWriteStream('', { fd: openSync(req.logPath, 'a') });
     let container: ContainerHandle | undefined;
     let ending: 'cancelled' | 'timeout' | undefined;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: LongTimer | undefined;
     const stop = (why: 'cancelled' | 'timeout'): void => {
       if (ending !== undefined) return;
       ending = why;
@@ -43,7 +44,7 @@ export class DockerExecutor implements Executor {
       const { ended } = await container.attach(log);
       req.signal.addEventListener('abort', onAbort, { once: true });
       if (req.signal.aborted) stop('cancelled');
-      if (req.timeout !== undefined) timer = setTimeout(() => stop('timeout'), req.timeout * 1000);
+      if (req.timeout !== undefined) timer = longTimer(() => stop('timeout'), req.timeout * 1000);
       await container.start();
       // A stop that came while the container was starting found nothing to kill.
       if (ending !== undefined) await container.kill();
@@ -59,7 +60,7 @@ export class DockerExecutor implements Executor {
       return { status: 'failed', exitCode: null, message };
     } finally {
       req.signal.removeEventListener('abort', onAbort);
-      if (timer !== undefined) clearTimeout(timer);
+      timer?.clear();
       if (container !== undefined) await container.remove().catch((e: Error) => log.write(`shark: could not remove container ${container!.id}: ${e.message}\n`));
       await new Promise((r) => log.end(r));
     }
