@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failureMessage } from '../../src/store/zfs-store.js';
-import { Rig, toRun } from '../support/rig.js';
+import { bindMountsUnder } from '../../src/store/zfs/collect.js';
+import { Rig, SHARK, toRun } from '../support/rig.js';
 import { createDataset, datasetsUnder, destroyDataset, zfsUnavailable } from './zfs-datasets.js';
 
 /**
@@ -105,4 +107,70 @@ describe.skipIf(missing !== undefined && process.env['SHARK_REQUIRE_ZFS'] !== '1
     expect((await rig.shark(['gc', 'p.md', '--store', store])).stdout).toMatch(/would free 0 objects/);
     expect((await rig.plan('p.md', '--store', store, '-i', 'items=items')).summary.run).toBe(0);
   });
+});
+
+const SLOW = `# Killed mid-job
+
+## Make
+
+\`\`\`shark-run
+echo made > /data/in.txt
+\`\`\`
+
+## Slow
+
+\`\`\`shark-run
+cat /data/in.txt > /data/copy.txt; echo started >> counter; sleep 3; echo slept >> counter; cp /data/copy.txt /data/out.txt
+\`\`\`
+`;
+
+describe.skipIf(missing !== undefined && process.env['SHARK_REQUIRE_ZFS'] !== '1')('shark gc after a killed run on a ZFS store', () => {
+  const ds = `${PARENT}/killed-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const store = `zfs:${ds}`;
+  let rig: Rig;
+
+  beforeAll(async () => {
+    if (missing !== undefined) throw new Error(`ZFS is required but not usable: ${missing}`);
+    const made = await createDataset(ds);
+    if (!made.ok) throw new Error(failureMessage(made.error));
+    rig = new Rig();
+    rig.write('k.md', SLOW);
+  });
+  afterAll(async () => {
+    rig?.cleanup();
+    await destroyDataset(ds);
+  });
+
+  const until = async (what: () => boolean, ms: number): Promise<void> => {
+    for (const end = Date.now() + ms; !what(); await new Promise((r) => setTimeout(r, 50))) {
+      if (Date.now() > end) throw new Error('timed out');
+    }
+  };
+  const mountpoint = `/${ds}`;
+
+  it('reclaims the job dataset, its mounts and clones that a SIGKILLed run left', async () => {
+    const run = spawn(process.execPath, [SHARK, 'run', 'k.md', '--store', store], { cwd: rig.dir, stdio: 'ignore' });
+    await until(() => rig.lines().includes('started'), 30_000);
+    run.kill('SIGKILL');
+    await new Promise((r) => run.once('close', r));
+    await until(() => bindMountsUnder(`${mountpoint}/job`).length > 0, 5_000);
+    expect((await datasetsUnder(`${ds}/mnt`, 'filesystem')).length).toBeGreaterThan(0);
+
+    // At once, while the job itself may still be running (its launcher is detached from the run).
+    const gc = await rig.shark(['gc', 'k.md', '--store', store, '--delete']);
+    expect(gc.stderr).toBe('');
+    expect(gc.code).toBe(0);
+    await until(() => rig.lines().includes('slept'), 10_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await rig.shark(['gc', 'k.md', '--store', store, '--delete'])).code).toBe(0);
+    expect(bindMountsUnder(mountpoint)).toEqual([]);
+    expect(await datasetsUnder(`${ds}/mnt`, 'filesystem')).toEqual([]);
+    // Left: the datasets of finished jobs, each unmounted with its snapshots.
+    for (const job of await datasetsUnder(`${ds}/job`, 'filesystem')) {
+      expect((await datasetsUnder(job, 'snapshot')).length, job).toBeGreaterThan(0);
+    }
+    const again = await rig.shark(['run', 'k.md', '--store', store]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(rig.lines().filter((l) => l === 'started')).toHaveLength(2);
+  }, 90_000);
 });
