@@ -6,6 +6,8 @@ import { lineageCommand, logsCommand } from './inspect-commands.js';
 import { planCommand } from './plan-command.js';
 import { runCommand } from './run-command.js';
 import { gcCommand } from './gc.js';
+import { reportInternalError } from './process-guards.js';
+import { fsckCommand } from './fsck.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -54,6 +56,7 @@ export function buildProgram(io: Io): Command {
   program.addCommand(logsCommand(io));
   program.addCommand(lineageCommand(io));
   program.addCommand(gcCommand(io));
+  program.addCommand(fsckCommand(io));
   // Commands built on their own do not inherit the program's settings: without this, a usage
   // error in one of them would print to the real stderr and exit 1 instead of 2.
   for (const cmd of program.commands) cmd.copyInheritedSettings(program);
@@ -72,7 +75,6 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return EXIT_INVALID;
     }
-    io.stderr(`shark: internal error: ${(e as Error).stack ?? String(e)}\nThis is a bug in Shark; please report it with the command you ran.\n`);
-    return 70;
+    return reportInternalError(e, io.stderr);
   }
 }

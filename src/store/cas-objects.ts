@@ -71,9 +71,12 @@ export class CasObjects {
     return id;
   }
 
-  /** Cheap check of an object against what was recorded when it was stored. */
-  check(id: SnapshotId): 'ok' | 'missing' | 'changed' {
-    if (this.sound.has(id)) return 'ok';
+  /**
+   * Cheap check of an object against what was recorded when it was stored.
+   * `again` looks even at an object already found sound in this process (after a job that could have written to it).
+   */
+  check(id: SnapshotId, again = false): 'ok' | 'missing' | 'changed' {
+    if (!again && this.sound.has(id)) return 'ok';
     let st: Stats;
     try {
       st = statSync(this.pathOf(id));

@@ -173,7 +173,7 @@ export class CasStore implements SnapshotStore {
   async modifiedInputs(ws: Workspace): Promise<readonly string[]> {
     const changed: string[] = [];
     for (const l of this.placed.get(ws)?.links ?? []) {
-      if (this.objects.check(l.id) !== 'changed') continue;
+      if (this.objects.check(l.id, true) !== 'changed') continue;
       changed.push(l.path);
       this.objects.quarantine(l.id);
       this.soundTrees.clear();

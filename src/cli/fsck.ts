@@ -1,0 +1,107 @@
+import { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { Leases } from '../store/leases.js';
+import { openStore } from '../store/open-store.js';
+import { resultsReferencing } from '../store/referencing.js';
+import type { StoreProblem } from '../store/snapshot-store.js';
+import { displayName, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, ExitError } from './load-or-report.js';
+import type { Io } from './main.js';
+
+interface FsckFlags {
+  store?: string;
+  repair?: boolean;
+  json?: boolean;
+}
+
+/**
+ * `shark fsck [FILE]`: re-hashes every stored object and looks for every
+ * object a result refers to. Problems exit 1; `--repair` quarantines the
+ * bad data and drops the results made of it, so the next `run` recomputes
+ * exactly those jobs from their lineage.
+ */
+export function fsckCommand(io: Io): Command {
+  return new Command('fsck')
+    .description('check the store: re-hash every object, report missing or corrupt data (exit 1); --repair drops what depends on it')
+    .argument('[file]', 'a pipeline whose store to check (default: $SHARK_STORE, or .shark/ here)')
+    .option('--store <store>', 'the store: a directory, or zfs:POOL/DATASET')
+    .option('--repair', 'quarantine bad data and drop the results that reference it, so the next run recomputes them', false)
+    .option('--json', 'print the report as JSON')
+    .action(async (file: string | undefined, flags: FsckFlags) => {
+      const base = file === undefined ? process.cwd() : dirname(resolve(file));
+      const spec = flags.store ?? process.env['SHARK_STORE'];
+      const where = spec ?? join(base, '.shark');
+      if (!where.startsWith('zfs:') && !existsSync(join(where, 'shark.sqlite'))) {
+        io.stderr(`shark: error: no store at ${displayName(where)}\n`);
+        throw new ExitError(EXIT_INVALID);
+      }
+      const opened = openStore(spec, base);
+      if (!opened.ok) {
+        io.stderr(`shark: error: ${opened.message}\n`);
+        throw new ExitError(EXIT_INVALID);
+      }
+      const { store, meta } = opened.value;
+      const controller = new AbortController();
+      const onSignal = (): void => controller.abort();
+      process.once('SIGINT', onSignal);
+      const leases = new Leases(meta);
+      try {
+        const started = Date.now();
+        let checked = { objects: 0, bytes: 0 };
+        const bar = progressBar(io, flags.json !== true && process.stderr.isTTY === true);
+        const problems = await store.verify((done, total, bytes) => {
+          checked = { objects: done, bytes };
+          bar(done, total, bytes);
+        }, controller.signal);
+        bar(-1, 0, 0);
+        if (controller.signal.aborted) throw new ExitError(EXIT_INTERRUPTED);
+        const seconds = (Date.now() - started) / 1000;
+        const affected = resultsReferencing(meta, (id) => store.entries(id), new Set(problems.map((p) => p.id)));
+        let repaired = false;
+        if (flags.repair === true && problems.length > 0) {
+          // Not while a run could be reading what is moved aside.
+          const holder = leases.tryAcquire('gc');
+          if (holder !== undefined || meta.liveRuns().length > 0) {
+            io.stderr('shark: error: a run or gc is using the store: nothing repaired; run fsck --repair again when it ends\n');
+            throw new ExitError(EXIT_FAILED);
+          }
+          await store.quarantine(problems.filter((p) => p.problem === 'corrupt').map((p) => p.id));
+          meta.dropResults(affected);
+          repaired = true;
+        }
+        const report = { store: store.location, objects: checked.objects, bytes: checked.bytes, seconds, problems, results: affected.length, repaired };
+        io.stdout(flags.json === true ? JSON.stringify(report, null, 2) + '\n' : render(report));
+        if (problems.length > 0 && !repaired) throw new ExitError(EXIT_FAILED);
+      } finally {
+        process.off('SIGINT', onSignal);
+        leases.releaseAll();
+        store.close();
+        meta.close();
+      }
+    });
+}
+
+function render(r: { store: string; objects: number; bytes: number; seconds: number; problems: readonly StoreProblem[]; results: number; repaired: boolean }): string {
+  const mb = r.bytes / 1e6;
+  const lines = [`${r.store}: checked ${r.objects} objects, ${mb.toFixed(1)} MB in ${r.seconds.toFixed(1)}s (${(mb / Math.max(r.seconds, 1e-3)).toFixed(0)} MB/s)`];
+  for (const p of r.problems) lines.push(`${p.problem.padEnd(8)} ${p.id}  ${p.detail}`);
+  if (r.problems.length === 0) lines.push('ok: no missing or corrupt data');
+  else if (r.repaired) lines.push(`repaired: bad data quarantined, ${r.results} result${r.results === 1 ? '' : 's'} dropped; the next run recomputes them`);
+  else lines.push(`${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}, ${r.results} result${r.results === 1 ? '' : 's'} affected: run \`shark fsck --repair\``);
+  return lines.join('\n') + '\n';
+}
+
+/** A one-line bar on stderr at a terminal; `done < 0` clears it. */
+function progressBar(io: Io, tty: boolean): (done: number, total: number, bytes: number) => void {
+  let last = 0;
+  return (done, total, bytes) => {
+    if (!tty) return;
+    if (done < 0) return void io.stderr('\r\x1b[2K');
+    const now = Date.now();
+    if (now - last < 100 && done !== total) return;
+    last = now;
+    const width = 30;
+    const filled = total === 0 ? width : Math.round((done / total) * width);
+    io.stderr(`\r\x1b[2Kfsck [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} objects, ${(bytes / 1e6).toFixed(1)} MB`);
+  };
+}

@@ -1,0 +1,117 @@
+import { chmodSync, lstatSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Rig, toRun } from '../support/rig.js';
+
+const PIPELINE = `# integrity
+
+\`\`\`shark-run
+echo make >> counter; seq 1 2000 > /data/numbers.txt
+\`\`\`
+
+\`\`\`shark-run
+echo sum >> counter; awk '{ s += $1 } END { print s }' /data/numbers.txt > /data/sum.txt
+\`\`\`
+
+\`\`\`shark-publish
+/data/numbers.txt
+/data/sum.txt
+\`\`\`
+`;
+
+/** The object file holding `content` in the rig's store. */
+function objectWith(rig: Rig, content: string): string {
+  const root = rig.path('.shark/objects');
+  for (const prefix of readdirSync(root)) {
+    for (const name of readdirSync(join(root, prefix))) {
+      const path = join(root, prefix, name);
+      if (readFileSync(path, 'utf8') === content) return path;
+    }
+  }
+  throw new Error('no such object');
+}
+
+/** Changes one byte in place, as a disk or a careless tool would; keeps the mtime when asked. */
+function flipByte(path: string, keepTime = false): void {
+  const st = statSync(path);
+  chmodSync(path, 0o644);
+  const fd = openSync(path, 'r+');
+  writeSync(fd, Buffer.from('X'), 0, 1, 3);
+  closeSync(fd);
+  chmodSync(path, st.mode & 0o777);
+  if (keepTime) utimesSync(path, st.atime, st.mtime);
+}
+
+const numbers = Array.from({ length: 2000 }, (_, i) => `${i + 1}\n`).join('');
+
+describe('store integrity (content-addressed store)', () => {
+  let rig: Rig;
+  beforeEach(async () => {
+    rig = new Rig();
+    rig.write('p.md', PIPELINE);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+  });
+  afterEach(() => rig.cleanup());
+
+  it('notices a flipped byte, re-runs the producer, and heals the object with the good bytes', async () => {
+    const object = objectWith(rig, numbers);
+    flipByte(object);
+    const plan = await rig.plan('p.md');
+    expect(toRun(plan)).toContain('integrity');
+    const ran = await rig.shark(['run', 'p.md']);
+    expect(ran.code).toBe(0);
+    expect(readFileSync(object, 'utf8')).toBe(numbers);
+    expect(rig.read('_shark/numbers.txt')).toBe(numbers);
+    expect(rig.read('_shark/sum.txt')).toBe('2001000\n');
+    expect(toRun(await rig.plan('p.md'))).toEqual([]);
+  });
+
+  it('fsck finds corruption a stat cannot see, exits 1, and --repair makes the next run recompute exactly that job', async () => {
+    expect((await rig.shark(['fsck', 'p.md'])).code).toBe(0);
+    flipByte(objectWith(rig, numbers), true);
+    const found = await rig.shark(['fsck', 'p.md', '--json']);
+    expect(found.code).toBe(1);
+    const report = JSON.parse(found.stdout) as { problems: { problem: string; id: string }[]; results: number; objects: number };
+    expect(report.problems).toHaveLength(1);
+    expect(report.problems[0]!.problem).toBe('corrupt');
+    expect(report.results).toBe(1);
+    const repaired = await rig.shark(['fsck', 'p.md', '--repair']);
+    expect(repaired.code).toBe(0);
+    expect(repaired.stdout).toContain('1 result dropped');
+    expect((await rig.shark(['fsck', 'p.md'])).code).toBe(0);
+    const before = rig.count();
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    // The producer runs again; its consumer is cached, since the good bytes have the same id.
+    expect(rig.lines().slice(before)).toEqual(['make']);
+    expect(rig.read('_shark/numbers.txt')).toBe(numbers);
+  });
+
+  it('fails a host job that modifies its input in place, naming it, and recomputes the damaged result next time', async () => {
+    rig.write('p.md', PIPELINE.replace("echo sum >> counter;", "echo sum >> counter; echo 1 | tee -a /data/numbers.txt >/dev/null;"));
+    const ran = await rig.shark(['run', 'p.md', '--json']);
+    expect(ran.code).toBe(1);
+    const failed = ran.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e['type'] === 'job-failed');
+    expect(failed).toMatchObject({ reason: 'modified-input', exitCode: null });
+    expect(String(failed!['message'])).toContain('/data/numbers.txt');
+    expect(toRun(await rig.plan('p.md'))).toContain('integrity');
+    rig.write('p.md', PIPELINE);
+    const before = rig.count();
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    expect(rig.lines().slice(before)).toEqual(['make']);
+    expect(rig.read('_shark/numbers.txt')).toBe(numbers);
+  });
+
+  it('copies an output that is a hard link to a file outside the workspace, leaving that file alone', async () => {
+    const outside = rig.write('mine.txt', 'my own file\n');
+    chmodSync(outside, 0o640);
+    const ino = lstatSync(outside).ino;
+    rig.write('q.md', `# q\n\n\`\`\`shark-run\nln ${outside} /data/out.txt\n\`\`\`\n`);
+    expect((await rig.shark(['run', 'q.md'])).code).toBe(0);
+    expect(lstatSync(outside).mode & 0o777).toBe(0o640);
+    expect(lstatSync(outside).nlink).toBe(1);
+    expect(lstatSync(objectWith(rig, 'my own file\n')).ino).not.toBe(ino);
+    writeFileSync(outside, 'changed later\n');
+    expect(toRun(await rig.plan('q.md'))).toEqual([]);
+    expect(readFileSync(objectWith(rig, 'my own file\n'), 'utf8')).toBe('my own file\n');
+  });
+});
