@@ -18,6 +18,10 @@ export interface DockerClient {
   createContainer(spec: ContainerSpec): Promise<ContainerHandle>;
   /** Ids of containers (running or not) carrying this label (`key=value` or `key`). */
   containersWithLabel(label: string): Promise<string[]>;
+  /** Containers (running or not) carrying every one of these labels, with all their labels. */
+  labelledContainers(labels: readonly string[]): Promise<{ readonly id: string; readonly labels: Readonly<Record<string, string>> }[]>;
+  /** Kills and removes a container; false when it was already gone. */
+  removeContainer(id: string): Promise<boolean>;
 }
 
 export interface BuildRequest {
@@ -208,7 +212,22 @@ class DockerodeClient implements DockerClient {
   }
 
   async containersWithLabel(label: string): Promise<string[]> {
-    const list = await this.docker.listContainers({ all: true, filters: { label: [label] } });
-    return list.map((c) => c.Id);
+    return (await this.labelledContainers([label])).map((c) => c.id);
+  }
+
+  async labelledContainers(labels: readonly string[]): Promise<{ id: string; labels: Record<string, string> }[]> {
+    const list = await this.docker.listContainers({ all: true, filters: { label: [...labels] } });
+    return list.map((c) => ({ id: c.Id, labels: c.Labels ?? {} }));
+  }
+
+  async removeContainer(id: string): Promise<boolean> {
+    try {
+      await this.docker.getContainer(id).remove({ force: true, v: true });
+      return true;
+    } catch (e) {
+      // 404: gone; 409: another remover got there first.
+      if (statusOf(e) === 404 || statusOf(e) === 409) return false;
+      throw e;
+    }
   }
 }

@@ -1,12 +1,17 @@
 import { chmodSync, createWriteStream, mkdirSync, openSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { posix } from 'node:path';
 import type { ExecOutcome, ExecRequest, Executor } from '../executor.js';
 import type { ContainerHandle, ContainerSpec, DockerClient } from './client.js';
+import { guardContainers } from '../watchdog.js';
 import { JOB_CAPABILITIES, JOB_PIDS_LIMIT, jobMounts } from './confinement.js';
 import { longTimer, type LongTimer } from '../long-timer.js';
 
 /** Labels on every job container: `docker ps -a --filter label=shark.job` finds leftovers of a killed run. */
 export const JOB_LABEL = 'shark.job';
+/** The run that started a job container, as a pid on the host named by HOST_LABEL: what reap.ts checks for life. */
+export const PID_LABEL = 'shark.pid';
+export const HOST_LABEL = 'shark.host';
 
 export type ImageTarget = { readonly ok: true; readonly client: DockerClient; readonly image: string } | { readonly ok: false; readonly message: string };
 
@@ -25,7 +30,7 @@ export class DockerExecutor implements Executor {
     if (req.signal.aborted) return { status: 'cancelled' };
     const target = await this.target(req.signal);
     if (req.signal.aborted) return { status: 'cancelled' };
-    if (!target.ok) return { status: 'failed', exitCode: null, message: target.message };
+    if (!target.ok) return { status: 'failed', reason: 'internal', exitCode: null, message: target.message };
     const { client, image } = target;
     openWritableDirs(req);
     const log = createWriteStream('', { fd: openSync(req.logPath, 'a') });
@@ -39,6 +44,7 @@ export class DockerExecutor implements Executor {
     };
     const onAbort = (): void => stop('cancelled');
     try {
+      guardContainers();
       container = await client.createContainer(containerSpec(req, image, ownerFix(client)));
       if (req.signal.aborted) return { status: 'cancelled' };
       const { ended } = await container.attach(log);
@@ -52,12 +58,12 @@ export class DockerExecutor implements Executor {
       await Promise.race([ended, new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
       if (ending === 'cancelled') return { status: 'cancelled' };
       if (ending === 'timeout') return { status: 'timeout', message: `timed out after ${req.timeout}s` };
-      return code === 0 ? { status: 'ok' } : { status: 'failed', exitCode: code, message: `exit status ${code}` };
+      return code === 0 ? { status: 'ok' } : { status: 'failed', reason: code > 128 ? 'signal' : 'exit', exitCode: code, message: code > 128 ? `killed by signal ${code - 128}` : `exit status ${code}` };
     } catch (e) {
       if (req.signal.aborted) return { status: 'cancelled' };
       const message = `container for ${req.label} failed to run: ${(e as Error).message}`;
       log.write(`shark: ${message}\n`);
-      return { status: 'failed', exitCode: null, message };
+      return { status: 'failed', reason: 'internal', exitCode: null, message };
     } finally {
       req.signal.removeEventListener('abort', onAbort);
       timer?.clear();
@@ -112,7 +118,7 @@ export function containerSpec(req: ExecRequest, image: string, fix: OwnerFix | u
     cmd: ['/bin/sh', '-c', fix === undefined ? req.script('') : withOwnerFix(req, fix)],
     workdir: workdirOf(req),
     env: Object.entries(req.env).map(([k, v]) => `${k}=${v}`),
-    labels: { [JOB_LABEL]: '1', 'shark.label': req.label, 'shark.pid': String(process.pid) },
+    labels: { [JOB_LABEL]: '1', 'shark.label': req.label, [PID_LABEL]: String(process.pid), [HOST_LABEL]: hostname() },
     mounts: jobMounts(req.workspace.root, req.inputs.map((i) => i.path)),
     network: req.network,
     capabilities: JOB_CAPABILITIES,
