@@ -106,6 +106,8 @@ export async function planPipeline(session: Session, state: DataState): Promise<
       variables: session.variables,
       files: stepFiles(session, step),
       ...(pin !== undefined ? { pin } : {}),
+      // Only container steps record it (expandJobs decides); the run must pass it too, or keys differ.
+      workdir: session.pipeline.workdir,
     });
     const isMap = step.inputs.some((i) => i.pattern !== undefined);
     const done: { job: Job; outputs: Record<string, SnapshotId> }[] = [];
