@@ -1,4 +1,7 @@
 #!/usr/bin/env node
 import { main } from '../dist/src/cli/main.js';
+import { EXIT_CLOSED_OUTPUT, closedOutput, installProcessGuards } from '../dist/src/cli/process-guards.js';
 
-process.exitCode = await main(process.argv);
+installProcessGuards();
+const code = await main(process.argv);
+process.exitCode = closedOutput() ? EXIT_CLOSED_OUTPUT : code;

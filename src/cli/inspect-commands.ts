@@ -25,7 +25,8 @@ export function logsCommand(io: Io): Command {
       if (jobs.length === 0) {
         const known = [...new Set(session.meta.runJobs(run.id).map((j) => j.block))].join(', ');
         io.stderr(`shark: no job of run ${run.id} matches \`${block}\` (blocks: ${known})\n`);
-        throw new ExitError(EXIT_INVALID);
+        // A query that found nothing, as docs/cli.md says (2 is for invalid input).
+        throw new ExitError(EXIT_FAILED);
       }
       for (const j of jobs) {
         io.stdout(`==> ${j.job} (${j.status}, line ${j.line})${j.log ? ` ${j.log}` : ''}\n`);

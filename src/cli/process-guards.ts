@@ -1,0 +1,51 @@
+/** A bug: one line and a hint, never a stack trace unless asked for. */
+export const EXIT_INTERNAL = 70;
+
+/**
+ * What a shell reports for a command killed by SIGPIPE (128 + 13), as for
+ * `git log | head`: the reader went away, which is not Shark's failure.
+ */
+export const EXIT_CLOSED_OUTPUT = 141;
+
+/** Prints an internal error: `shark: internal error: MESSAGE`, a hint, and the stack only with SHARK_DEBUG=1. */
+export function reportInternalError(e: unknown, stderr: (s: string) => void): number {
+  const message = e instanceof Error ? e.message : String(e);
+  const debug = process.env['SHARK_DEBUG'] === '1';
+  const stack = debug && e instanceof Error && e.stack !== undefined ? `${e.stack}\n` : '';
+  stderr(`shark: internal error: ${message.split('\n')[0]}\n${stack}` +
+    `This is a bug in Shark: please report it with the command you ran${debug ? '' : ' (rerun with SHARK_DEBUG=1 for the stack trace)'}.\n`);
+  return EXIT_INTERNAL;
+}
+
+let outputClosed = false;
+
+/** Whether stdout or stderr was closed by its reader during this process. */
+export function closedOutput(): boolean {
+  return outputClosed;
+}
+
+/**
+ * For the real process only: a reader that closes stdout early (`| head`) ends
+ * the command quietly with 141, and an exception that escapes every handler is
+ * still an internal error, not Node's stack trace. A command that cleans up on
+ * SIGTERM (`run` cancels its jobs) is asked to stop that way instead of exiting
+ * under its jobs' feet; it ends with 141 too.
+ */
+export function installProcessGuards(): void {
+  const onClosed = (): void => {
+    if (outputClosed) return;
+    outputClosed = true;
+    process.exitCode = EXIT_CLOSED_OUTPUT;
+    if (process.listenerCount('SIGTERM') > 0) process.emit('SIGTERM', 'SIGTERM');
+    else process.exit(EXIT_CLOSED_OUTPUT);
+  };
+  // Any error on an output stream means nothing more can be written to it.
+  process.stdout.on('error', onClosed);
+  process.stderr.on('error', onClosed);
+  const fatal = (e: unknown): void => {
+    if (outputClosed) process.exit(EXIT_CLOSED_OUTPUT);
+    process.exit(reportInternalError(e, (s) => void process.stderr.write(s)));
+  };
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
+}

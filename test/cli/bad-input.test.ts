@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { MAX_DOCUMENT_BYTES } from '../../src/markdown/source-text.js';
+import { Rig, SHARK } from '../support/rig.js';
+
+const fence = '```';
+const PIPELINE = `# Hello\n\n${fence}shark-run\necho hello > /data/hello.txt\n${fence}\n\n${fence}shark-run\ncat /data/hello.txt > /data/copy.txt\n${fence}\n`;
+
+/** Runs the real binary with its stdout closed by the reader before anything is written, as `| head` does. */
+function sharkWithClosedStdout(rig: Rig, args: string[]): Promise<{ code: number | null; signal: string | null; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [SHARK, ...args], { cwd: rig.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code, signal) => done({ code, signal, stderr }));
+  });
+}
+
+describe('bad input at the command line', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig();
+    rig.write('p.md', PIPELINE);
+  });
+  afterEach(() => rig.cleanup());
+
+  it('refuses a document over the size limit without parsing it, naming the size and the limit', async () => {
+    rig.write('big.md', `${PIPELINE}\n${'Some prose.\n'.repeat(200_000)}`);
+    const size = PIPELINE.length + 1 + 'Some prose.\n'.length * 200_000;
+    expect(size).toBeGreaterThan(MAX_DOCUMENT_BYTES);
+    const r = await rig.shark(['check', 'big.md']);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toBe(`big.md:1:1: error: this document is ${size.toLocaleString('en')} bytes; Shark reads documents of at most 1,048,576 bytes (1 MiB): keep data in files and import them\n1 error in big.md\n`);
+  });
+
+  it('ends quietly with 141, as git does, when the reader closes stdout early', async () => {
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    for (const args of [['lineage', 'p.md', '/data/copy.txt'], ['dag', 'p.md'], ['logs', 'p.md'], ['plan', 'p.md']]) {
+      const r = await sharkWithClosedStdout(rig, args);
+      expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 141, stderr: '' });
+    }
+  });
+
+  it('stops a run quietly when its stdout is closed, cancelling rather than abandoning its jobs', async () => {
+    rig.write('slow.md', `${fence}shark-run\nsleep 30; echo late > /data/late.txt\n${fence}\n`);
+    const t = Date.now();
+    const r = await sharkWithClosedStdout(rig, ['run', 'slow.md']);
+    expect(r.code).toBe(141);
+    expect(r.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+    expect(Date.now() - t).toBeLessThan(20_000);
+  });
+
+  it('exits 1 from `logs` when no job matches, as for any query that finds nothing', async () => {
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const r = await rig.shark(['logs', 'p.md', 'no-such-block']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^shark: no job of run \d+ matches `no-such-block` \(blocks: hello, hello-2\)\n$/);
+  });
+});
+
+describe('an internal error', () => {
+  const debug = process.env['SHARK_DEBUG'];
+  afterEach(() => {
+    if (debug === undefined) delete process.env['SHARK_DEBUG'];
+    else process.env['SHARK_DEBUG'] = debug;
+  });
+  const failing = (): { err: string[]; io: { stdout: (s: string) => void; stderr: (s: string) => void } } => {
+    const err: string[] = [];
+    return { err, io: { stdout: () => { throw new Error('disk on fire\nsecond line'); }, stderr: (s) => void err.push(s) } };
+  };
+
+  it('is one line and a hint, exit 70, without a stack trace', async () => {
+    delete process.env['SHARK_DEBUG'];
+    const { err, io } = failing();
+    expect(await main(['node', 'shark', 'check', 'fixtures/format/ecology.md'], io)).toBe(70);
+    expect(err.join('')).toBe('shark: internal error: disk on fire\nThis is a bug in Shark: please report it with the command you ran (rerun with SHARK_DEBUG=1 for the stack trace).\n');
+  });
+
+  it('shows the stack trace with SHARK_DEBUG=1', async () => {
+    process.env['SHARK_DEBUG'] = '1';
+    const { err, io } = failing();
+    expect(await main(['node', 'shark', 'check', 'fixtures/format/ecology.md'], io)).toBe(70);
+    const text = err.join('');
+    expect(text.startsWith('shark: internal error: disk on fire\nError: disk on fire\nsecond line\n    at ')).toBe(true);
+    expect(text.endsWith('This is a bug in Shark: please report it with the command you ran.\n')).toBe(true);
+  });
+});
