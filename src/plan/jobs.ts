@@ -1,4 +1,5 @@
 import { Minimatch } from 'minimatch';
+import type { Position } from '../diagnostics.js';
 import type { Input, Output, Step } from '../pipeline/pipeline.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
 import { KEY_VERSION, keyOf, type KeyRecord } from './key.js';
@@ -50,6 +51,25 @@ export function stepIdentity(step: Step): string {
 
 export function itemLabel(items: readonly Item[]): string {
   return items.map((i) => i.name).join(', ');
+}
+
+/**
+ * A wildcard input whose id is a file: it has no items, so the map would
+ * quietly run no job at all. Checked before expandJobs by plan and run.
+ */
+export function mapOverFile(
+  step: Step,
+  inputIds: ReadonlyMap<Input, SnapshotId>,
+  entriesOf: (id: SnapshotId) => readonly TreeEntry[] | undefined,
+): { readonly at: Position; readonly message: string } | undefined {
+  // A tree whose record is missing is the store's problem, reported where it is read, not this one.
+  const isFile = (id: SnapshotId): boolean => !id.startsWith('tree:') && entriesOf(id) === undefined;
+  const input = step.inputs.find((i) => i.pattern !== undefined && isFile(inputIds.get(i)!));
+  if (input === undefined) return undefined;
+  return {
+    at: input.at,
+    message: `maps over \`${input.path}/${input.pattern}\`, but ${input.path} is a file, not a directory: a map runs one job per item of a directory`,
+  };
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Input, Step } from '../pipeline/pipeline.js';
 import type { SnapshotId } from '../store/snapshot-store.js';
 import type { DataState } from './data-state.js';
 import { explain, type KeyRecord } from './key.js';
-import { composeOutputs, expandJobs, type Job } from './jobs.js';
+import { composeOutputs, expandJobs, mapOverFile, type Job } from './jobs.js';
 import { resolveImport, stepFiles, type Session } from './session.js';
 
 export type JobStatus = 'cached' | 'run' | 'blocked';
@@ -100,6 +100,11 @@ export async function planPipeline(session: Session, state: DataState): Promise<
         continue;
       }
       pin = resolved.pin;
+    }
+    const notDir = mapOverFile(step, inputs.ids, (id) => state.entries(id));
+    if (notDir !== undefined) {
+      pending(`${notDir.message} (line ${notDir.at.line}, column ${notDir.at.col})`, 'run');
+      continue;
     }
     const expanded = expandJobs(step, inputs.ids, (id) => state.entries(id), {
       envId,

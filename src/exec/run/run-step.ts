@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Step } from '../../pipeline/pipeline.js';
 import type { DataState } from '../../plan/data-state.js';
-import { composeOutputs, expandJobs, type Job } from '../../plan/jobs.js';
+import { composeOutputs, expandJobs, mapOverFile, type Job } from '../../plan/jobs.js';
 import { cachedResult, resolveInputs } from '../../plan/planner.js';
 import { resolveImport, stepFiles } from '../../plan/session.js';
 import type { SnapshotId } from '../../store/snapshot-store.js';
@@ -39,6 +39,8 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
     if (!resolved.ok) return stepFailed(ctx, step, resolved.message, 'import');
     pin = resolved.pin;
   }
+  const notDir = mapOverFile(step, inputs.ids, (id) => store.entries(id));
+  if (notDir !== undefined) return stepFailed(ctx, { id: step.id, at: notDir.at }, notDir.message, 'missing-input');
   const containerized = step.kind === 'run' && step.env !== undefined;
   const jobs = expandJobs(step, inputs.ids, (id) => store.entries(id), {
     envId, variables: session.variables, files: stepFiles(session, step),

@@ -1,0 +1,59 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+
+const fence = '```';
+/** Line 8 col 12 is the wildcard's mention. */
+const UPSTREAM = `# A map over a file
+
+${fence}shark-run
+echo one > /data/x
+${fence}
+
+${fence}shark-run
+wc -c < /data/x/* > /data/counts/+
+${fence}
+`;
+
+const INPUT = `---
+inputs:
+  ranges: /data/ranges/
+---
+${fence}shark-run
+wc -c < /data/ranges/* > /data/counts/+
+${fence}
+`;
+
+describe('a map over a file instead of a directory', () => {
+  let rig: Rig;
+  beforeEach(() => (rig = new Rig()));
+  afterEach(() => rig.cleanup());
+
+  it('fails the run at the wildcard, produced upstream', async () => {
+    rig.write('p.md', UPSTREAM);
+    const r = await rig.shark(['run', 'p.md']);
+    expect(r.code).toBe(1);
+    expect(r.stderr + r.stdout).toContain('p.md:8:9');
+    expect(r.stderr + r.stdout).toContain('maps over `/data/x/*`, but /data/x is a file, not a directory: a map runs one job per item of a directory');
+  });
+
+  it('is shown by the plan, with the reason', async () => {
+    rig.write('p.md', UPSTREAM);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(1);
+    const plan = await rig.plan('p.md');
+    const job = plan.jobs.find((j) => j.step === 'wc-c-data-x-data-counts' || j.line === 7 || j.line === 8);
+    expect(job?.reasons.join(' ')).toContain('maps over `/data/x/*`, but /data/x is a file, not a directory');
+    expect(job?.reasons.join(' ')).toContain('(line 8, column 9)');
+  });
+
+  it('fails the run at the wildcard, for a frontmatter input bound to a file', async () => {
+    rig.write('p.md', INPUT);
+    rig.write('ranges.txt', 'not a directory\n');
+    const r = await rig.shark(['run', 'p.md', '-i', 'ranges=ranges.txt']);
+    expect(r.code).toBe(1);
+    expect(r.stderr + r.stdout).toContain('p.md:6:9');
+    expect(r.stderr + r.stdout).toContain('maps over `/data/ranges/*`, but /data/ranges is a file, not a directory');
+    const plan = await rig.plan('p.md', '-i', 'ranges=ranges.txt');
+    expect(plan.jobs).toHaveLength(1);
+    expect(plan.jobs[0]!.reasons.join(' ')).toContain('/data/ranges is a file, not a directory');
+  });
+});
