@@ -1,4 +1,7 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, lstatSync, mkdtempSync, openSync, readdirSync, readSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { checkMembers, refuse } from './archive-members.js';
+import { escapingEntry } from './contained.js';
 import { runTool, type ToolResult } from './tools.js';
 
 export type ArchiveKind = 'zip' | 'tar';
@@ -26,17 +29,53 @@ export function archiveKind(path: string): ArchiveKind | undefined {
 }
 
 /**
- * Unpacks `archive` into the existing directory `into`. Both tools refuse
- * members that would land outside it (absolute paths, `..`).
+ * Unpacks `archive` into the existing directory `into`, or refuses it whole,
+ * naming the member, when one would land outside `into`: an absolute name,
+ * a `..`, a link pointing out (checked in the listing first), or anything
+ * the unpacked tree shows (links resolved on disk, hard links out, special
+ * files). It is unpacked into a private directory beside `into` and moved in
+ * only once checked, so a refused archive leaves nothing behind.
  */
 export async function extractArchive(archive: string, what: string, into: string, signal: AbortSignal): Promise<ToolResult> {
   const kind = archiveKind(archive);
-  switch (kind) {
-    case 'zip':
-      return runTool('unzip', ['-q', '-o', archive, '-d', into], { signal });
-    case 'tar':
-      return runTool('tar', ['-xf', archive, '-C', into, '--no-same-owner', '--no-same-permissions'], { signal });
-    case undefined:
-      return { ok: false, message: `cannot extract ${what}: it is not a .zip, .tar.gz, .tgz or .tar archive` };
+  if (kind === undefined) return { ok: false, message: `cannot extract ${what}: it is not a .zip, .tar.gz, .tgz or .tar archive` };
+  const listed = await checkMembers(kind, archive, what, signal);
+  if (!listed.ok) return listed;
+  const privateDir = mkdtempSync(join(dirname(into), `.${basename(into)}.unpack-`));
+  try {
+    const r = kind === 'zip'
+      ? await runTool('unzip', ['-q', '-o', archive, '-d', privateDir], { signal })
+      : await runTool('tar', ['-xf', archive, '-C', privateDir, '--no-same-owner', '--no-same-permissions'], { signal });
+    if (!r.ok) return r;
+    const bad = escapingEntry(privateDir);
+    if (bad !== undefined) return refuse(what, bad.path, bad.why);
+    const merged = readdirSync(into).length > 0;
+    moveInto(privateDir, into);
+    // A second archive into one directory (a Zenodo record) is checked again as a whole.
+    const after = merged ? escapingEntry(into) : undefined;
+    if (after !== undefined) return refuse(what, after.path, after.why);
+    return r;
+  } finally {
+    rmSync(privateDir, { recursive: true, force: true });
+  }
+}
+
+/** Moves the entries of `from` into `to`, merging directories and replacing the rest, as unpacking over it would. */
+function moveInto(from: string, to: string): void {
+  for (const name of readdirSync(from)) {
+    const src = join(from, name);
+    const dst = join(to, name);
+    let existing;
+    try {
+      existing = lstatSync(dst);
+    } catch {
+      existing = undefined;
+    }
+    if (existing?.isDirectory() && lstatSync(src).isDirectory()) {
+      moveInto(src, dst);
+      continue;
+    }
+    if (existing !== undefined) rmSync(dst, { recursive: true, force: true });
+    renameSync(src, dst);
   }
 }

@@ -2,7 +2,9 @@ import { cpSync, existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { ImportClause } from '../pipeline/import-clause.js';
 import { contentId } from '../store/content-id.js';
-import type { FetchOutcome, ImportContext, Importer, ResolveOutcome } from './importer.js';
+import type { FetchOutcome, ImportContext, Importer, Pin, ResolveOutcome } from './importer.js';
+import { placeFile } from './place.js';
+import { Staging } from './staging.js';
 
 /** `file:` and plain local paths: content-hashed like any input. */
 export class FileImporter implements Importer {
@@ -17,12 +19,26 @@ export class FileImporter implements Importer {
 
   async fetch(clause: ImportClause, pin: Record<string, string | number>, dest: string, ctx: ImportContext): Promise<FetchOutcome> {
     const path = this.pathOf(clause, ctx);
+    if (clause.extract) return this.extract(clause, path, pin, dest, ctx);
     try {
       cpSync(path, dest, { recursive: true });
     } catch (e) {
       return { ok: false, message: `cannot copy ${path}: ${(e as Error).message}` };
     }
     return { ok: true, pin };
+  }
+
+  /** Unpacks a local archive as a downloaded one is: checked member by member, committed whole or not at all. */
+  private async extract(clause: ImportClause, path: string, pin: Pin, dest: string, ctx: ImportContext): Promise<FetchOutcome> {
+    const written = clause.source.scheme === 'file' ? clause.source.path : clause.raw;
+    if (statSync(path).isDirectory()) return { ok: false, message: `cannot extract ${written}: it is a directory, not an archive` };
+    const staging = new Staging(dest);
+    try {
+      const placed = await placeFile(path, written, clause, staging, ctx.signal);
+      return placed.ok ? { ok: true, pin } : placed;
+    } finally {
+      staging.cleanup();
+    }
   }
 
   private pathOf(clause: ImportClause, ctx: ImportContext): string {
