@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { importerFor } from '../../imports/registry.js';
-import { importLockKey, writeLock } from '../../lockfile.js';
+import { importLockKey, updateLock } from '../../lockfile.js';
 import { toResultRow, type LineageRecord } from '../../lineage/record.js';
 import type { Position } from '../../diagnostics.js';
 import type { Job } from '../../plan/jobs.js';
@@ -142,8 +142,10 @@ async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: string)
     if (!fetched.ok) return { outcome: ctx.signal.aborted ? { status: 'cancelled' } : { status: 'import-failed', message: fetched.message }, record: job.record };
     // Local files are content-hashed on every plan; only remote sources need pinning.
     if (step.clause.source.scheme !== 'file') {
-      session.lock.imports[importLockKey(step.clause.raw, step.clause.dest)] = fetched.pin;
-      writeLock(session.lockPath, session.lock);
+      const key = importLockKey(step.clause.raw, step.clause.dest);
+      const updated = updateLock(session.lockPath, (lock) => void (lock.imports[key] = fetched.pin));
+      if (!updated.ok) return { outcome: { status: 'import-failed', message: `the lock file could not be updated: ${updated.message}` }, record: job.record };
+      session.lock.imports[key] = fetched.pin;
     }
     return { outcome: { status: 'ok' }, record: { ...job.record, pin: fetched.pin } };
   }
