@@ -4,8 +4,7 @@ import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest';
 import { connectDocker } from '../../src/exec/docker/client.js';
 import { DockerEnvironments, pinBases } from '../../src/exec/docker/docker-environments.js';
 import { createEnvironmentProvider, HOST_ENV_ID } from '../../src/exec/environments.js';
-import { readLock } from '../../src/lockfile.js';
-import { ALT, BASE, describeDocker, dockerCli, pipelineIn, removeBuiltImages, request, scratch, unique, writeTree } from './rig.js';
+import { ALT, BASE, describeDocker, dockerCli, lockOf, pipelineIn, removeBuiltImages, request, scratch, unique, writeTree } from './rig.js';
 
 const signal = new AbortController().signal;
 
@@ -63,7 +62,7 @@ describeDocker('Docker environments', (client) => {
     expect(id).toEqual({ id: expect.stringMatching(/^docker:sha256:[0-9a-f]{64}$/) });
     const imageId = (id as { id: string }).id.slice('docker:'.length);
 
-    const lock = readLock(p.path.replace(/\.md$/, '.lock.json'));
+    const lock = lockOf(p.path);
     expect(lock.environments.tools).toEqual({
       bases: { [BASE]: await client.imageId(BASE) },
       image: imageId,
@@ -134,7 +133,7 @@ id -u > /data/out/uid.txt
     const error = (result as { error: string }).error;
     expect(error).toContain('build-marker-7');
     expect(error).toMatch(/returned a non-zero code: 7/);
-    expect(readLock(p.path.replace(/\.md$/, '.lock.json')).environments.tools).toBeUndefined();
+    expect(lockOf(p.path).environments.tools).toBeUndefined();
   });
 
   it('sends only the Dockerfile and the files COPY takes; the store and the lock never enter the image', async () => {
@@ -185,7 +184,7 @@ ls -a /ctx /ctx/sub > /data/listing.txt
       const moved = await update.ensure('tools', signal);
       expect(update.builds).toBe(1);
       expect(moved).not.toEqual(built);
-      const lock = readLock(p.path.replace(/\.md$/, '.lock.json'));
+      const lock = lockOf(p.path);
       expect(lock.environments.tools!.bases).toEqual({ [tag]: altId });
       expect(p.provider().notes()).toEqual([]);
       const req = request(tmp.dir, { script: 'cat /etc/shark-alt > /data/alt.txt' });
@@ -211,7 +210,7 @@ ls -a /ctx /ctx/sub > /data/listing.txt
       expect(provider.builds).toBe(1);
       const req = request(tmp.dir, { script: 'test ! -e /etc/shark-alt && greet > /data/out.txt' });
       expect(await provider.executor('tools').run(req)).toEqual({ status: 'ok' });
-      expect(readLock(p.path.replace(/\.md$/, '.lock.json')).environments.tools!.bases).toEqual({ [tag]: await client.imageId(BASE) });
+      expect(lockOf(p.path).environments.tools!.bases).toEqual({ [tag]: await client.imageId(BASE) });
     } finally {
       dockerCli('rmi', '--no-prune', tag);
     }
@@ -234,7 +233,7 @@ ls -a /ctx /ctx/sub > /data/listing.txt
     // plan needs no engine
     expect(provider.current('tools')).toEqual({ missing: 'environment tools not built yet' });
     const outcome = await provider.executor('tools').run(request(tmp.dir, { script: 'true' }));
-    expect(outcome).toEqual({ status: 'failed', exitCode: null, message: expect.stringContaining('cannot reach the Docker engine') });
+    expect(outcome).toEqual({ status: 'failed', reason: 'internal', exitCode: null, message: expect.stringContaining('cannot reach the Docker engine') });
   });
 
   it('skips drift notes silently when the engine cannot be asked', async () => {

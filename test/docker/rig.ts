@@ -7,41 +7,57 @@ import { describe, it } from 'vitest';
 import { connectDocker, type DockerClient } from '../../src/exec/docker/client.js';
 import type { ExecRequest } from '../../src/exec/executor.js';
 import { imageTag } from '../../src/exec/docker/docker-environments.js';
-import { readLock } from '../../src/lockfile.js';
+import { readLock, type LockFile } from '../../src/lockfile.js';
 import { loadPipeline } from '../../src/pipeline/load.js';
 import type { Pipeline } from '../../src/pipeline/pipeline.js';
+import { altOf, ensureTestImage } from './test-image.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The real binary (from dist/: `npm test` builds it first). */
 export const SHARK = join(ROOT, 'bin', 'shark.js');
 
 export const BASE = process.env.SHARK_TEST_IMAGE ?? 'shark-test/busybox:latest';
-export const ALT = BASE.replace(/:[^:/]*$/, '') + ':alt';
+export const ALT = altOf(BASE);
 
 const connection = await connectDocker();
 
 /** The engine, when reachable; undefined otherwise. */
 export const docker: DockerClient | undefined = connection.ok ? connection.client : undefined;
 
+/** Whether the base image is there (built now if it was missing), else why not. */
+const image = docker === undefined ? undefined : await ensureTestImage(docker, BASE);
+
 /**
- * A suite that needs a real Docker engine: skipped without one, except in CI
- * (SHARK_REQUIRE_DOCKER=1), where a missing engine fails the suite instead
- * of silently testing nothing.
+ * A suite that needs a real Docker engine and the base image: skipped with
+ * the reason when either is missing, except in CI (SHARK_REQUIRE_DOCKER=1),
+ * where that fails the suite instead of silently testing nothing.
  */
 export function describeDocker(name: string, body: (client: DockerClient) => void): void {
-  if (docker !== undefined) {
+  const missing = !connection.ok ? `Docker unreachable: ${connection.message.split('\n')[0]}` : image?.ok === false ? image.reason : undefined;
+  if (docker !== undefined && missing === undefined) {
     describe(name, () => body(docker));
   } else if (process.env.SHARK_REQUIRE_DOCKER === '1') {
     describe(name, () => {
-      it('needs a reachable Docker engine (SHARK_REQUIRE_DOCKER=1)', () => {
-        throw new Error(connection.ok ? 'unreachable' : connection.message);
+      it('needs a reachable Docker engine and the test image (SHARK_REQUIRE_DOCKER=1)', () => {
+        throw new Error(missing);
       });
     });
   } else {
-    describe.skip(`${name} (Docker unreachable)`, () => {
+    sayOnce(`Docker tests skipped: ${missing}`);
+    describe.skip(`${name} (skipped: ${missing})`, () => {
       it('skipped', () => undefined);
     });
   }
+}
+
+/** Prints `line` once per test run, not once per test file (each file loads this module afresh, in a worker of one runner). */
+function sayOnce(line: string): void {
+  try {
+    writeFileSync(join(tmpdir(), `shark-docker-skip-${process.ppid}`), line, { flag: 'wx' });
+  } catch {
+    return;
+  }
+  process.stderr.write(`${line}\n`);
 }
 
 /** The docker CLI, for what the tests set up or check behind Shark's back (tags, leftovers). */
@@ -115,7 +131,9 @@ export function request(dir: string, o: {
  * another test shares by id stays.
  */
 export function removeBuiltImages(lockPath: string): void {
-  for (const [name, entry] of Object.entries(readLock(lockPath).environments)) {
+  const read = readLock(lockPath);
+  if (!read.ok) return;
+  for (const [name, entry] of Object.entries(read.lock.environments)) {
     if (entry.inputs === undefined) continue;
     try {
       dockerCli('rmi', imageTag(name, entry.inputs));
@@ -149,4 +167,11 @@ export async function run(file: string, cwd: string, extra: string[] = [], env: 
   const result = await shark(['run', file, '--json', ...extra], cwd, env);
   const events = result.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string; block?: string });
   return { started: events.filter((e) => e.type === 'job-start').map((e) => e.block!).sort(), result };
+}
+
+/** The lock file beside `pipelinePath`, which the test expects to be well-formed. */
+export function lockOf(pipelinePath: string): LockFile {
+  const read = readLock(pipelinePath.replace(/\.md$/, '.lock.json'));
+  if (!read.ok) throw new Error(`malformed lock file: ${read.diagnostic.message}`);
+  return read.lock;
 }
