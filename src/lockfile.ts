@@ -67,19 +67,6 @@ export function updateLock(path: string, mutate: (lock: LockFile) => void): Lock
   }
 }
 
-/**
- * @deprecated Use `updateLock`. Kept while the engine still calls it: it merges
- * `lock`'s import pins into the file under the lock, and leaves environments to
- * their owner (a whole-file write from a copy read at session start would drop
- * an environment built meanwhile). Throws on failure, as it always did.
- */
-export function writeLock(path: string, lock: LockFile): void {
-  const done = updateLock(path, (current) => {
-    Object.assign(current.imports, lock.imports);
-  });
-  if (!done.ok) throw new Error(done.message);
-}
-
 /** Sorted keys at every level, two-space indented: the file diffs well. */
 export function serialise(lock: LockFile): string {
   return canonicalJson({ version: 1, environments: lock.environments, imports: lock.imports }, 2) + '\n';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT } from '../support/rig.js';
 import { formatDiagnostic } from '../../src/diagnostics.js';
-import { readLock, updateLock, writeLock } from '../../src/lockfile.js';
+import { readLock, updateLock } from '../../src/lockfile.js';
 
 const DIST_LOCKFILE = pathToFileURL(join(ROOT, 'dist/src/lockfile.js')).href;
 
@@ -137,16 +137,5 @@ describe('updateLock', () => {
     rmSync(`${path}.lock`);
     expect((await waiting).code).toBe(0);
     expect(readLock(path)).toMatchObject({ ok: true, lock: { imports: { late: { x: 1 } } } });
-  });
-});
-
-describe('writeLock (kept for the engine until it calls updateLock)', () => {
-  it('merges import pins and keeps environments written meanwhile', () => {
-    const start = readLock(path);
-    if (!start.ok) throw new Error('unreadable');
-    updateLock(path, (lock) => void (lock.environments['gdal'] = { bases: {}, image: 'sha256:built-during-the-run' }));
-    start.lock.imports['zenodo:1/a.csv /data/a.csv'] = { record: 1 };
-    writeLock(path, start.lock);
-    expect(readLock(path)).toMatchObject({ ok: true, lock: { environments: { gdal: { image: 'sha256:built-during-the-run' } }, imports: { 'zenodo:1/a.csv /data/a.csv': { record: 1 } } } });
   });
 });
