@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { reapDeadOwners } from '../exec/docker/reap.js';
 import { fromResultRow, idsOf } from '../lineage/record.js';
 import { Leases } from '../store/leases.js';
 import type { Metadata, RunRow } from '../store/metadata.js';
@@ -92,6 +93,9 @@ async function collectGroup(io: Io, where: string, group: Group, del: boolean): 
       kept.push(`${displayName(pipeline)} ${said}`);
     }
     const freed = await store.collect(keep, !del);
+    // Job containers of runs killed before their watchdog could end them.
+    const reaped = del ? await reapDeadOwners() : 0;
+    if (reaped > 0) io.stdout(`removed ${reaped} job container${reaped === 1 ? '' : 's'} left by killed runs\n`);
     const mb = (freed.bytes / 1e6).toFixed(1);
     io.stdout(`${store.location} (${store.kind}): keeping ${kept.join('; ')}\n`);
     io.stdout(del ? `freed ${freed.count} objects, ${mb} MB\n` : `would free ${freed.count} objects, ${mb} MB (dry run: pass --delete to free them)\n`);
