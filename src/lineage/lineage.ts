@@ -101,7 +101,7 @@ export function lineageOf(meta: Metadata, pipelinePath: string, path: string): L
     return node;
   };
   const top = producers(path);
-  if (top.length === 0) return { error: `no job of the latest run (run ${run.id}) produced ${path}` };
+  if (top.length === 0) return { error: failedProducer(meta, run.id, path) ?? `no job of the latest run (run ${run.id}) produced ${path}` };
   if (top.length === 1) return build(top[0]!.row, top[0]!.result);
   // A directory several jobs wrote (a map's output): the node stands for all of them.
   return {
@@ -131,4 +131,16 @@ export function renderLineage(node: LineageNode, describe: (id: string) => strin
   };
   walk(node, '');
   return lines.join('\n') + '\n';
+}
+
+/** Why `path` is missing when the job that writes it failed in run `runId`: its reason and exit status. */
+function failedProducer(meta: Metadata, runId: number, path: string): string | undefined {
+  for (const row of meta.runJobs(runId)) {
+    if (row.status !== 'failed') continue;
+    const record = meta.attemptRecord(row.key);
+    if (record === undefined || !record.outputs.some((o) => o === path || path.startsWith(`${o}/`))) continue;
+    const exit = row.exit_code === null || row.exit_code === undefined ? '' : `, exit status ${row.exit_code}`;
+    return `${path} was not produced: job ${row.job} (line ${row.line}) failed in run ${runId} (${row.reason ?? 'failed'}${exit})`;
+  }
+  return undefined;
 }

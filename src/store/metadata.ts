@@ -147,6 +147,12 @@ export class Metadata {
     this.db.transaction(fn)();
   }
 
+  /** The key record of the latest attempt with this key (a failed job has no result to read it from). */
+  attemptRecord(key: string): { outputs: readonly string[] } | undefined {
+    const row = this.db.prepare<[string], { record: string }>('SELECT record FROM attempts WHERE key = ? ORDER BY ended DESC LIMIT 1').get(key);
+    return row === undefined ? undefined : (JSON.parse(row.record) as { outputs: readonly string[] });
+  }
+
   attempt(identity: string): AttemptRow | undefined {
     return this.stmts.attempt.get(identity);
   }

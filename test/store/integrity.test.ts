@@ -93,6 +93,9 @@ describe('store integrity (content-addressed store)', () => {
     const failed = ran.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e['type'] === 'job-failed');
     expect(failed).toMatchObject({ reason: 'modified-input', exitCode: null });
     expect(String(failed!['message'])).toContain('/data/numbers.txt');
+    const lineage = await rig.shark(['lineage', 'p.md', '/data/sum.txt']);
+    expect(lineage.code).toBe(1);
+    expect(lineage.stderr).toMatch(/\/data\/sum\.txt was not produced: job integrity-2 \(line 8\) failed in run 2 \(modified-input\)/);
     expect(toRun(await rig.plan('p.md'))).toContain('integrity');
     rig.write('p.md', PIPELINE);
     const before = rig.count();
