@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readChecks } from './integrity.js';
 import { SHARK, fmt, has, median, peakMemoryMb, ratio, scratch, timeOnce, write } from './tools.js';
 
 const node = process.execPath;
@@ -68,6 +69,7 @@ function cached10k(): string[] {
   const lines = [
     '10,000-item map + reduce, fully cached (target: under 1 s each):',
     `  shark plan ${fmt(plan)}, shark run ${fmt(run)}`,
+    readChecks(dir, plan),
     `  make -q ${fmt(make)}: shark plan/make ${ratio(plan, make)}, shark run/make ${ratio(run, make)}`,
   ];
   if (has('snakemake')) {

@@ -6,6 +6,7 @@ import { Metadata } from '../src/store/metadata.js';
 import type { SnapshotStore, Workspace } from '../src/store/snapshot-store.js';
 import { failureMessage, openZfsStore } from '../src/store/zfs-store.js';
 import { createDataset, destroyDataset, zfsUnavailable } from '../test/store/zfs-datasets.js';
+import { fsckThroughput } from './integrity.js';
 import { scratch } from './tools.js';
 
 const GIB = 1 << 30;
@@ -61,10 +62,12 @@ export async function benchCommit(): Promise<string[]> {
   const dir = scratch('store');
   let cas: Measured;
   let hashRate: string;
+  let fsck: string[];
   try {
     const meta = new Metadata(dir);
     cas = await commitGiB(new CasStore(dir, meta));
     meta.close();
+    fsck = fsckThroughput(dir, GIB);
     const input = `${dir}/input`;
     writeData(input, GIB);
     hashFileSync(input); // warm the page cache: measure hashing, not the disk
@@ -114,5 +117,6 @@ export async function benchCommit(): Promise<string[]> {
   const small = typeof zfs === 'string' ? '' : `, zfs ${s(zfs.small)} (a snapshot costs the same whatever the dataset holds)`;
   lines.push(`commit of a 1-byte output beside it: cas ${s(cas.small)}${small}`);
   lines.push(`cas hashing throughput on a 1 GiB input (page cache warm): ${hashRate}`);
+  lines.push(...fsck);
   return lines;
 }
