@@ -174,3 +174,31 @@ describe.skipIf(missing !== undefined && process.env['SHARK_REQUIRE_ZFS'] !== '1
     expect(rig.lines().filter((l) => l === 'started')).toHaveLength(2);
   }, 90_000);
 });
+
+describe.skipIf(missing !== undefined && process.env['SHARK_REQUIRE_ZFS'] !== '1')('concurrent runs on one ZFS store', () => {
+  const ds = `${PARENT}/conc-${process.pid}-${randomBytes(3).toString('hex')}`;
+  let rig: Rig;
+  beforeAll(async () => {
+    if (missing !== undefined) throw new Error(`ZFS is required but not usable: ${missing}`);
+    const made = await createDataset(ds);
+    if (!made.ok) throw new Error(failureMessage(made.error));
+    rig = new Rig();
+    rig.write('p.md', PIPELINE);
+    for (const name of ['a.txt', 'b.txt', 'c.txt', 'd.txt', 'e.txt']) rig.write(`items/${name}`, `item ${name}\n`);
+  });
+  afterAll(async () => {
+    rig?.cleanup();
+    await destroyDataset(ds);
+  });
+
+  it('executes each job once when 3 runs start together on a fresh store', async () => {
+    const args = ['run', 'p.md', '--store', `zfs:${ds}`, '-i', 'items=items', '-j', '2'];
+    const runs = await Promise.all([1, 2, 3].map(() => rig.shark(args, { timeoutMs: 120_000 })));
+    for (const r of runs) {
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+    }
+    expect(rig.lines().sort()).toEqual(['map', 'map', 'map', 'map', 'map', 'reduce']);
+    expect(rig.read('_shark/count.txt').trim()).toBe('5');
+  }, 180_000);
+});
