@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { holderAlive } from './liveness.js';
 import { hashFileSync } from './hash.js';
+import { VERSION } from '../version.js';
 
 export interface ResultRow {
   readonly key: string;
@@ -54,6 +55,8 @@ export interface RunRow {
   readonly status: string;
   readonly pid: number | null;
   readonly host: string | null;
+  /** The Shark that ran it (null for runs recorded before the column existed). */
+  readonly version?: string | null;
 }
 
 const SCHEMA = `
@@ -87,6 +90,7 @@ const ADDED_COLUMNS: readonly [table: string, column: string, type: string][] = 
   ['run_jobs', 'exit_code', 'INTEGER'],
   ['attempts', 'reason', 'TEXT'],
   ['attempts', 'exit_code', 'INTEGER'],
+  ['runs', 'version', 'TEXT'],
 ];
 
 /**
@@ -199,8 +203,8 @@ export class Metadata {
 
   startRun(pipeline: string): number {
     const now = Date.now();
-    const info = this.db.prepare('INSERT INTO runs (pipeline, started, status, pid, host, beat) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(pipeline, now, 'running', process.pid, hostname(), now);
+    const info = this.db.prepare('INSERT INTO runs (pipeline, started, status, pid, host, beat, version) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(pipeline, now, 'running', process.pid, hostname(), now, VERSION);
     return Number(info.lastInsertRowid);
   }
 
@@ -219,7 +223,7 @@ export class Metadata {
 
   /** The runs of a pipeline, newest first, with a `running` run whose process is gone shown as `interrupted`. */
   runs(pipeline: string): RunRow[] {
-    return this.db.prepare<[string], RunRow & { beat: number | null }>('SELECT id, pipeline, started, ended, status, pid, host, beat FROM runs WHERE pipeline = ? ORDER BY id DESC')
+    return this.db.prepare<[string], RunRow & { beat: number | null }>('SELECT id, pipeline, started, ended, status, pid, host, beat, version FROM runs WHERE pipeline = ? ORDER BY id DESC')
       .all(pipeline)
       .map(({ beat, ...r }) => (r.status === 'running' && !holderAlive(r.pid, r.host, beat) ? { ...r, status: 'interrupted' } : r));
   }
