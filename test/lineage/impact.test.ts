@@ -1,0 +1,36 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectGolden } from '../helpers/golden.js';
+import { Rig } from '../support/rig.js';
+import { normalise, PIPELINE } from './ask-fixture.js';
+
+describe('shark impact', () => {
+  let rig: Rig;
+  beforeAll(() => {
+    rig = new Rig();
+    rig.write('p.md', PIPELINE);
+  });
+  afterAll(() => rig.cleanup());
+
+  it('lists the steps downstream of a data path, in order, each with the path that carries the change', async () => {
+    const ran = await rig.shark(['impact', 'p.md', '/data/numbers.txt']);
+    expect(ran.stderr).toBe('');
+    expect(ran.code).toBe(0);
+    expectGolden('lineage-queries/impact-numbers.txt', normalise(ran.stdout, rig));
+  });
+
+  it('takes a block or an environment, and answers in JSON', async () => {
+    const ran = await rig.shark(['impact', 'p.md', 'sum', '--json']);
+    expect(ran.code).toBe(0);
+    const json = JSON.parse(ran.stdout) as { changed: string[]; steps: { step: string; why: string }[] };
+    expect(json.steps.map((s) => s.step)).toEqual(['sum', 'report', 'publish']);
+    const host = await rig.shark(['impact', 'p.md', 'env:host', '--json']);
+    expect((JSON.parse(host.stdout) as { steps: { step: string }[] }).steps.map((s) => s.step)).toEqual(['prepare', 'sum', 'report', 'other', 'publish']);
+  });
+
+  it('exits 1 when nothing reads the path, 2 when it names nothing in the pipeline', async () => {
+    expect((await rig.shark(['impact', 'p.md', '/data/other.txt'])).code).toBe(1);
+    const unknown = await rig.shark(['impact', 'p.md', 'nosuch']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('nosuch');
+  });
+});

@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectGolden } from '../helpers/golden.js';
+import { Rig } from '../support/rig.js';
+import { EDITED, normalise, PIPELINE } from './ask-fixture.js';
+
+type Node = { job: string; inputs: { path: string; from: Node[]; truncated?: boolean }[] };
+
+describe('shark lineage --run, --depth, --format', () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = new Rig();
+    rig.write('p.md', PIPELINE);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('p.md', EDITED);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+  });
+  afterAll(() => rig.cleanup());
+
+  it('draws the lineage as a mermaid flowchart (jobs and files)', async () => {
+    const ran = await rig.shark(['lineage', 'p.md', '/data/report.txt', '--format', 'mermaid']);
+    expect(ran.code).toBe(0);
+    expectGolden('lineage-queries/report.mmd', normalise(ran.stdout, rig));
+  });
+
+  it('shows an earlier run with --run, and keeps --json as --format json', async () => {
+    const latest = JSON.parse((await rig.shark(['lineage', 'p.md', '/data/sum.txt', '--json'])).stdout) as { outputs: Record<string, string> };
+    const first = await rig.shark(['lineage', 'p.md', '/data/sum.txt', '--run', '1', '--format', 'json']);
+    expect(first.code).toBe(0);
+    const old = JSON.parse(first.stdout) as { outputs: Record<string, string> };
+    expect(old.outputs['/data/sum.txt']).not.toBe(latest.outputs['/data/sum.txt']);
+    const text = await rig.shark(['lineage', 'p.md', '/data/report.txt', '--run', '1']);
+    expectGolden('lineage-queries/report-run1.txt', normalise(text.stdout, rig));
+  });
+
+  it('stops at --depth N, marking the inputs it did not follow', async () => {
+    const ran = await rig.shark(['lineage', 'p.md', '/data/report.txt', '--depth', '1', '--json']);
+    expect(ran.code).toBe(0);
+    const tree = JSON.parse(ran.stdout) as Node;
+    expect(tree.inputs[0]!.from.map((n) => n.job)).toEqual(['sum']);
+    expect(tree.inputs[0]!.from[0]!.inputs[0]).toMatchObject({ path: '/data/numbers.txt', from: [], truncated: true });
+    const text = await rig.shark(['lineage', 'p.md', '/data/report.txt', '--depth', '0']);
+    expect(text.stdout).toContain('← /data/sum.txt');
+    expect(text.stdout).toContain('(not followed: --depth 0)');
+    expect(text.stdout).not.toContain('$ tr');
+  });
+
+  it('refuses a run of another pipeline or a bad depth (exit 2)', async () => {
+    expect((await rig.shark(['lineage', 'p.md', '/data/report.txt', '--run', '99'])).code).toBe(2);
+    expect((await rig.shark(['lineage', 'p.md', '/data/report.txt', '--depth', '-1'])).code).toBe(2);
+    expect((await rig.shark(['lineage', 'p.md', '/data/report.txt', '--format', 'dot'])).code).toBe(2);
+  });
+});

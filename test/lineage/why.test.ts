@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import { expectGolden } from '../helpers/golden.js';
+import { Rig } from '../support/rig.js';
+import { normalise, PIPELINE, sharkIn } from './ask-fixture.js';
+
+describe('shark why', () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = new Rig();
+    rig.write('p.md', PIPELINE);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    // A second run, all cached: the answer names the run that made the bytes.
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+  });
+  afterAll(() => rig.cleanup());
+
+  it('names the job, place, run, command and environment that made a published file, with its lineage', async () => {
+    const ran = await rig.shark(['why', '_shark/report.txt']);
+    expect(ran.stderr).toBe('');
+    expect(ran.code).toBe(0);
+    expectGolden('lineage-queries/why.txt', normalise(ran.stdout, rig));
+  });
+
+  it('answers in JSON, for a file someone sent (the bytes, not the name), found from a subdirectory', async () => {
+    rig.write('mail/attachment.txt', rig.read('_shark/report.txt'));
+    mkdirSync(rig.path('deep/er'), { recursive: true });
+    const ran = await sharkIn(rig, 'deep/er', ['why', '../../mail/attachment.txt', '--json']);
+    expect(ran.code).toBe(0);
+    const answer = JSON.parse(ran.stdout) as {
+      files: { path: string; id: string; produced: { job: string; block: string; location: string; run: number; pipeline: string; command: string; environment: string; path: string; lineage: { job: string } }[] }[];
+    };
+    expect(answer.files).toHaveLength(1);
+    const [file] = answer.files;
+    expect(file!.id).toMatch(/^sha256x?:[0-9a-f]{64}$/);
+    expect(file!.produced.map((p) => [p.job, p.block, p.location, p.run, p.path])).toEqual([['report', 'report', 'p.md:18:1', 1, '/data/report.txt']]);
+    expect(file!.produced[0]!.pipeline).toBe(rig.path('p.md'));
+    expect(file!.produced[0]!.environment).toMatch(/^host:/);
+    expect(file!.produced[0]!.lineage.job).toBe('report');
+  });
+
+  it('exits 1 for a file Shark never produced, and says so; 2 for a missing file', async () => {
+    rig.write('stranger.txt', 'not from here\n');
+    const ran = await rig.shark(['why', 'stranger.txt']);
+    expect(ran.code).toBe(1);
+    expectGolden('lineage-queries/why-unknown.txt', normalise(ran.stdout + ran.stderr, rig));
+    const both = await rig.shark(['why', '_shark/report.txt', 'stranger.txt', '--json']);
+    expect(both.code).toBe(1);
+    const json = JSON.parse(both.stdout) as { files: { path: string; produced: unknown[] }[] };
+    expect(json.files.map((f) => f.produced.length)).toEqual([1, 0]);
+    const missing = await rig.shark(['why', 'nowhere.txt']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('nowhere.txt');
+  });
+
+  it('finds the store with --store or $SHARK_STORE, and says where it looked when there is none', async () => {
+    const elsewhere = new Rig();
+    try {
+      elsewhere.write('copy.txt', rig.read('_shark/report.txt'));
+      const none = await elsewhere.shark(['why', 'copy.txt']);
+      expect(none.code).toBe(2);
+      expect(none.stderr).toContain('no Shark store');
+      const flag = await elsewhere.shark(['why', 'copy.txt', '--store', rig.path('.shark')]);
+      expect(flag.code).toBe(0);
+      expect(flag.stdout).toContain('report');
+      const env = await elsewhere.shark(['why', 'copy.txt'], { env: { SHARK_STORE: rig.path('.shark') } });
+      expect(env.code).toBe(0);
+      expect(elsewhere.exists('.shark')).toBe(false);
+    } finally {
+      elsewhere.cleanup();
+    }
+  });
+});
