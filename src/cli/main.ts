@@ -8,6 +8,7 @@ import { runCommand } from './run-command.js';
 import { gcCommand } from './gc.js';
 import { reportInternalError } from './process-guards.js';
 import { fsckCommand } from './fsck.js';
+import { exportCommand } from './export-command.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -57,6 +58,7 @@ export function buildProgram(io: Io): Command {
   program.addCommand(lineageCommand(io));
   program.addCommand(gcCommand(io));
   program.addCommand(fsckCommand(io));
+  program.addCommand(exportCommand(io));
   // Commands built on their own do not inherit the program's settings: without this, a usage
   // error in one of them would print to the real stderr and exit 1 instead of 2.
   for (const cmd of program.commands) cmd.copyInheritedSettings(program);

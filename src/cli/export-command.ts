@@ -1,0 +1,90 @@
+import { Command, Option } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { writeCrate } from '../lineage/export/crate.js';
+import { provModel } from '../lineage/export/prov-model.js';
+import { toProvJson } from '../lineage/export/prov.js';
+import { toProvJsonLd } from '../lineage/export/prov-jsonld.js';
+import { loadRun, type RunView } from '../lineage/export/run-jobs.js';
+import type { Session } from '../plan/session.js';
+import { withSessionOptions } from './common-options.js';
+import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
+import type { Io } from './main.js';
+import { closeSession, openSession, type SessionFlags } from './session-setup.js';
+
+const PROV_FORMATS = ['prov-json', 'prov-jsonld'] as const;
+type ProvFormat = (typeof PROV_FORMATS)[number];
+
+interface ExportFlags extends SessionFlags {
+  run?: string;
+  output?: string;
+  format?: ProvFormat;
+}
+
+/** Parses `--run N`; exits 2 on anything but a positive whole number. */
+function runNumber(value: string | undefined, io: Io): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    io.stderr(`shark: error: --run expects a run number, not \`${value}\`\n`);
+    throw new ExitError(EXIT_INVALID);
+  }
+  return n;
+}
+
+/** Opens the session and the run to export; a run that is not there is a query that found nothing (exit 1). */
+async function withRun(file: string, flags: ExportFlags, io: Io, body: (view: RunView, session: Session) => Promise<void>): Promise<void> {
+  const number = runNumber(flags.run, io);
+  const { session } = openSession(file, flags, io.stderr, false);
+  try {
+    const view = loadRun(session.meta, session.store, session.pipeline, session.pipelinePath, number);
+    if (!view.ok) {
+      io.stderr(`shark: ${view.message}\n`);
+      throw new ExitError(EXIT_FAILED);
+    }
+    await body(view.value, session);
+  } finally {
+    closeSession(session);
+  }
+}
+
+export function exportCommand(io: Io): Command {
+  const cmd = new Command('export').description('export the lineage of a run in a standard format (W3C PROV, RO-Crate)');
+  cmd.addCommand(withSessionOptions(
+    new Command('prov')
+      .description('W3C PROV of a run: jobs as activities, data as entities, commands as plans')
+      .argument('<file>', 'pipeline markdown file')
+      .option('--run <n>', 'the run to export (default: the latest)')
+      .option('-o, --output <file>', 'write to FILE instead of standard output')
+      .addOption(new Option('-f, --format <format>', 'prov-json, or PROV-O as JSON-LD with its context inline').choices(PROV_FORMATS).default('prov-json')),
+  ).action((file: string, flags: ExportFlags) => withRun(file, flags, io, async (view, session) => {
+    const model = provModel(view, session.pipeline.document.source);
+    const doc = flags.format === 'prov-jsonld' ? toProvJsonLd(model) : toProvJson(model);
+    const text = JSON.stringify(doc, null, 2) + '\n';
+    if (flags.output === undefined) io.stdout(text);
+    else writeFileSync(flags.output, text);
+  })));
+  cmd.addCommand(withSessionOptions(
+    new Command('crate')
+      .description('a Provenance Run Crate (RO-Crate) of a run: the document, every job, and the data they read and wrote')
+      .argument('<file>', 'pipeline markdown file')
+      .option('--run <n>', 'the run to export (default: the latest)')
+      .option('-o, --output <dir>', 'the crate directory to create (new or empty)'),
+  ).action((file: string, flags: ExportFlags) => {
+    if (flags.output === undefined) {
+      io.stderr('shark: error: export crate needs -o DIR, the directory to write the crate into\n');
+      throw new ExitError(EXIT_INVALID);
+    }
+    const out = flags.output;
+    return withRun(file, flags, io, async (view, session) => {
+      const written = await writeCrate(view, session.pipeline.document.source, out);
+      if (!written.ok) {
+        io.stderr(`shark: error: ${written.message}\n`);
+        throw new ExitError(EXIT_INVALID);
+      }
+      io.stdout(`${out}: run ${view.run.id}, ${view.jobs.length} jobs, ${written.entities} entities\n`);
+    });
+  }));
+  // main.ts gives this command the program's settings after it is built: pass them on when a subcommand runs.
+  cmd.hook('preSubcommand', (self, sub) => void sub.copyInheritedSettings(self));
+  return cmd;
+}

@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SnapshotStore } from '../../store/snapshot-store.js';
+import type { DataItem } from './run-jobs.js';
+
+export type Ref = { readonly '@id': string };
+export type CrateEntity = Record<string, unknown> & { readonly '@id': string; readonly '@type': string | readonly string[] };
+
+/** The data of a run as it lands in the crate: where each item went, and the File and Dataset entities. */
+export interface CrateData {
+  /** `path\0id` → the crate @id of the item. */
+  readonly placed: ReadonlyMap<string, string>;
+  readonly entities: readonly CrateEntity[];
+}
+
+const encodePath = (p: string): string => p.split('/').map(encodeURIComponent).join('/');
+export const itemKey = (d: Pick<DataItem, 'path' | 'id'>): string => `${d.path}\0${d.id}`;
+
+/**
+ * Copies every item out of the store under `data/` (the /data path it had),
+ * then describes what is on disk: each file a `File` with its sha256 and
+ * size, each directory a `Dataset` listing its children. An item whose path
+ * another item already took with other content (a path rewritten between
+ * runs) goes beside it, suffixed with its id.
+ */
+export async function placeData(store: SnapshotStore, items: readonly DataItem[], dir: string): Promise<CrateData> {
+  const placed = new Map<string, string>();
+  const taken = new Map<string, string>();
+  const origin = new Map<string, string>();
+  for (const d of items) {
+    if (d.id.startsWith('link:')) continue;
+    let rel = `data/${d.path.replace(/^\/data\/?/, '').replace(/\/$/, '')}`;
+    const other = taken.get(rel);
+    if (other !== undefined && other !== d.id) rel = `${rel}@${d.id.slice(d.id.lastIndexOf(':') + 1, d.id.lastIndexOf(':') + 13)}`;
+    taken.set(rel, d.id);
+    const full = join(dir, rel);
+    if (!existsSync(full)) await store.exportTo(d.id, full);
+    const isDir = lstatSync(full).isDirectory();
+    placed.set(itemKey(d), encodePath(rel) + (isDir ? '/' : ''));
+    origin.set(rel, d.path);
+  }
+  const entities: CrateEntity[] = [];
+  const walk = (rel: string): string | undefined => {
+    const full = join(dir, rel);
+    const st = lstatSync(full);
+    const alternateName = origin.get(rel) ?? `/${rel}`;
+    if (st.isDirectory()) {
+      const parts = readdirSync(full).sort().flatMap((name) => walk(`${rel}/${name}`) ?? []);
+      const id = `${encodePath(rel)}/`;
+      entities.push({ '@id': id, '@type': 'Dataset', name: alternateName, alternateName, hasPart: parts.map((p) => ({ '@id': p })) });
+      return id;
+    }
+    if (!st.isFile()) return undefined;
+    const bytes = readFileSync(full);
+    const id = encodePath(rel);
+    entities.push({
+      '@id': id, '@type': 'File', name: alternateName, alternateName, contentSize: String(bytes.length),
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    });
+    return id;
+  };
+  const top = existsSync(join(dir, 'data')) ? readdirSync(join(dir, 'data')).sort() : [];
+  for (const name of top) walk(`data/${name}`);
+  return { placed, entities };
+}

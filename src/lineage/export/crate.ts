@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { userInfo } from 'node:os';
+import { VERSION } from '../../version.js';
+import { itemKey, placeData, type CrateEntity, type Ref } from './crate-data.js';
+import { dataOf, type RunJob, type RunView } from './run-jobs.js';
+
+export const RO_CRATE = 'https://w3id.org/ro/crate/1.1';
+export const PROFILES = [
+  { id: 'https://w3id.org/ro/wfrun/process/0.5', name: 'Process Run Crate', version: '0.5' },
+  { id: 'https://w3id.org/ro/wfrun/workflow/0.5', name: 'Workflow Run Crate', version: '0.5' },
+  { id: 'https://w3id.org/ro/wfrun/provenance/0.5', name: 'Provenance Run Crate', version: '0.5' },
+  { id: 'https://w3id.org/workflowhub/workflow-ro-crate/1.0', name: 'Workflow RO-Crate', version: '1.0' },
+] as const;
+
+export type CrateResult = { ok: true; entities: number } | { ok: false; message: string };
+
+const ref = (id: string): Ref => ({ '@id': id });
+const iso = (ms: number): string => new Date(ms).toISOString();
+const jobActionId = (j: RunJob): string => `#run-${j.record.runId}-job-${encodeURIComponent(j.row.job)}`;
+
+/** Blocks in an order where every block comes after the blocks it reads from (document order otherwise). */
+function blockPositions(view: RunView, used: ReadonlySet<string>): string[] {
+  const blocks = view.pipeline.blocks.filter((b) => used.has(b.id));
+  const order: string[] = [];
+  const placed = new Set<string>();
+  while (order.length < blocks.length) {
+    const next = blocks.find((b) => !placed.has(b.id) && b.after.every((a) => placed.has(a) || !used.has(a)));
+    if (next === undefined) break;
+    order.push(next.id);
+    placed.add(next.id);
+  }
+  // Blocks the document no longer has (a cached job of an older version) go last.
+  return [...order, ...[...used].filter((b) => !placed.has(b)).sort()];
+}
+
+/**
+ * Writes a Provenance Run Crate of one run into `outDir` (new or empty): the
+ * document as the main workflow, each block a tool with its HowToStep, each
+ * job a CreateAction (a cached job is the action of the run that computed
+ * it), a ControlAction per block, Shark's OrganizeAction, and every piece of
+ * data the jobs read or wrote under `data/`. Built in a sibling directory
+ * and renamed into place, so a failure leaves nothing half-written.
+ */
+export async function writeCrate(view: RunView, documentSource: string, outDir: string): Promise<CrateResult> {
+  const target = resolve(outDir);
+  if (existsSync(target) && readdirSync(target).length > 0) return { ok: false, message: `${outDir} exists and is not empty` };
+  mkdirSync(dirname(target), { recursive: true });
+  const tmp = mkdtempSync(join(dirname(target), `.${basename(target)}-`));
+  try {
+    const docName = basename(view.pipelinePath);
+    copyFileSync(view.pipelinePath, join(tmp, docName));
+    const items = dataOf(view);
+    const data = await placeData(view.store, items, tmp);
+    const idOf = (path: string, id: string): Ref[] => {
+      const placed = data.placed.get(itemKey({ path, id }));
+      return placed === undefined ? [] : [ref(placed)];
+    };
+    const graph = crateGraph(view, documentSource, docName, data.entities, idOf, items);
+    writeFileSync(join(tmp, 'ro-crate-metadata.json'), JSON.stringify({ '@context': `${RO_CRATE}/context`, '@graph': graph }, null, 2) + '\n');
+    if (existsSync(target)) rmdirSync(target);
+    renameSync(tmp, target);
+    return { ok: true, entities: graph.length };
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    return { ok: false, message: `cannot write the crate: ${(e as Error).message}` };
+  }
+}
+
+function crateGraph(
+  view: RunView, documentSource: string, docName: string, dataEntities: readonly CrateEntity[],
+  idOf: (path: string, id: string) => Ref[], items: ReturnType<typeof dataOf>,
+): CrateEntity[] {
+  const run = view.run;
+  const runAction = `#run-${run.id}`;
+  const user = ref('#user');
+  const usedBlocks = new Set(view.jobs.map((j) => j.row.block));
+  const order = blockPositions(view, usedBlocks);
+  const commands = (block: string): string => [...new Set(view.jobs.filter((j) => j.row.block === block).map((j) => j.record.meta.command))].join('\n');
+  const tools: CrateEntity[] = order.map((b) => ({ '@id': `#tool-${encodeURIComponent(b)}`, '@type': 'SoftwareApplication', name: b, description: commands(b) }));
+  const steps: CrateEntity[] = order.map((b, i) => ({ '@id': `#step-${encodeURIComponent(b)}`, '@type': 'HowToStep', name: b, position: i, workExample: ref(`#tool-${encodeURIComponent(b)}`) }));
+  const jobActions: CrateEntity[] = view.jobs.map((j) => ({
+    '@id': jobActionId(j), '@type': 'CreateAction', name: `${j.row.job} (run ${j.record.runId})`, identifier: j.row.job,
+    description: j.record.meta.command, instrument: ref(`#tool-${encodeURIComponent(j.row.block)}`),
+    object: j.record.record.inputs.flatMap(([p, id]) => idOf(p, id)), result: Object.entries(j.record.outputs).flatMap(([p, id]) => idOf(p, id)),
+    startTime: iso(j.record.started), endTime: iso(j.record.ended), agent: user, actionStatus: ref('http://schema.org/CompletedActionStatus'),
+  }));
+  const controls: CrateEntity[] = order.map((b) => ({
+    '@id': `#run-${run.id}-step-${encodeURIComponent(b)}`, '@type': 'ControlAction', name: `orchestrate ${b}`,
+    instrument: ref(`#step-${encodeURIComponent(b)}`),
+    object: view.jobs.filter((j) => j.row.block === b).map((j) => ref(jobActionId(j))),
+  }));
+  const read = new Set(view.jobs.flatMap((j) => j.record.record.inputs.map(([p]) => p)));
+  const published = items.filter((d) => d.writer !== undefined && view.published.includes(d.path));
+  const finals = published.length > 0 ? published : items.filter((d) => d.writer !== undefined && !read.has(d.path));
+  const ended = run.ended === null ? {} : { endTime: iso(run.ended) };
+  const doc = {
+    '@id': docName, '@type': ['File', 'SoftwareSourceCode', 'ComputationalWorkflow', 'HowTo'], name: docName,
+    programmingLanguage: ref('#shark-markdown'), sha256: createHash('sha256').update(documentSource).digest('hex'),
+    hasPart: tools.map((t) => ref(t['@id'])), step: steps.map((s) => ref(s['@id'])),
+  };
+  return [
+    { '@id': 'ro-crate-metadata.json', '@type': 'CreativeWork', about: ref('./'), conformsTo: [ref(RO_CRATE), ref(PROFILES[3].id)] },
+    {
+      '@id': './', '@type': 'Dataset', name: `Run ${run.id} of ${docName}`,
+      description: `What Shark ran for ${docName} in run ${run.id}, with every piece of data its jobs read and wrote.`,
+      datePublished: new Date().toISOString(), conformsTo: PROFILES.map((p) => ref(p.id)), mainEntity: ref(docName),
+      mentions: ref(runAction), hasPart: [ref(docName), ...dataEntities.map((e) => ref(e['@id']))],
+    },
+    ...PROFILES.map((p) => ({ '@id': p.id, '@type': 'CreativeWork', name: p.name, version: p.version })),
+    doc,
+    { '@id': '#shark-markdown', '@type': 'ComputerLanguage', name: 'Shark literate markdown', alternateName: 'Shark' },
+    { '@id': '#shark', '@type': 'SoftwareApplication', name: 'Shark', softwareVersion: VERSION },
+    { '@id': '#user', '@type': 'Person', name: userInfo().username },
+    ...tools, ...steps, ...jobActions, ...controls,
+    {
+      '@id': runAction, '@type': 'CreateAction', name: `Run ${run.id} of ${docName}`, instrument: ref(docName), agent: user,
+      object: items.filter((d) => d.writer === undefined).flatMap((d) => idOf(d.path, d.id)),
+      result: finals.flatMap((d) => idOf(d.path, d.id)), startTime: iso(run.started), ...ended,
+    },
+    {
+      '@id': `#run-${run.id}-shark`, '@type': 'OrganizeAction', name: `Shark ${VERSION}, run ${run.id}`, instrument: ref('#shark'),
+      agent: user, object: controls.map((c) => ref(c['@id'])), result: ref(runAction), startTime: iso(run.started), ...ended,
+    },
+    ...dataEntities,
+  ];
+}

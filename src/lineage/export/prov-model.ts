@@ -1,0 +1,130 @@
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
+import { userInfo } from 'node:os';
+import { VERSION } from '../../version.js';
+import { SHARK_NS } from './namespace.js';
+import { activityKey, dataOf, membersOf, sha256Of, type DataItem, type RunJob, type RunView } from './run-jobs.js';
+
+/** An attribute value: a string, or a typed literal / qualified name as PROV-JSON writes them. */
+export type Value = string | number | { readonly $: string; readonly type: string };
+
+export interface ProvNode {
+  readonly id: string;
+  /** `prov:type` values besides the kind of node (qualified names). */
+  readonly types: readonly string[];
+  readonly attrs: Readonly<Record<string, Value>>;
+}
+
+export interface ProvActivity extends ProvNode {
+  readonly start: string;
+  readonly end: string | undefined;
+}
+
+export type RelationKind = 'used' | 'wasGeneratedBy' | 'wasDerivedFrom' | 'wasAssociatedWith' | 'actedOnBehalfOf' | 'hadMember';
+
+/** A relation with its PROV-JSON arguments (`prov:activity`, `prov:entity`, …), in the order PROV-N lists them. */
+export interface ProvRelation {
+  readonly kind: RelationKind;
+  readonly args: Readonly<Record<string, string>>;
+}
+
+/** One run as PROV: what both serialisations (PROV-JSON, PROV-O JSON-LD) are written from. */
+export interface ProvModel {
+  readonly prefixes: Readonly<Record<string, string>>;
+  readonly entities: readonly ProvNode[];
+  readonly activities: readonly ProvActivity[];
+  readonly agents: readonly ProvNode[];
+  readonly relations: readonly ProvRelation[];
+}
+
+const enc = (s: string): string => s.split('/').map(encodeURIComponent).join('/');
+const iso = (ms: number): string => new Date(ms).toISOString();
+const qname = (q: string): Value => ({ $: q, type: 'prov:QUALIFIED_NAME' });
+const short = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 12);
+
+export const dataId = (d: Pick<DataItem, 'path' | 'id'>): string => `shark-data:${enc(d.path.slice(1))}@${encodeURIComponent(d.id)}`;
+export const jobActivityId = (job: RunJob): string => `shark-job:${enc(activityKey(job))}`;
+const planId = (job: RunJob): string => `shark-plan:${encodeURIComponent(job.row.step)}-${short(job.record.meta.command)}`;
+const envId = (env: string): string => `shark-env:${encodeURIComponent(env)}`;
+
+/**
+ * The run as PROV. Each job is an activity named after the run that computed
+ * it: a job this run found cached adds no activity of its own, it is the
+ * activity of the earlier run (with that run's times). Data is an entity per
+ * path and content; a command is a plan, an environment an entity the job
+ * used; Shark is a software agent acting for the user who exports.
+ */
+export function provModel(view: RunView, documentSource: string): ProvModel {
+  const items = dataOf(view);
+  const entities = new Map<string, ProvNode>();
+  const activities: ProvActivity[] = [];
+  const relations: ProvRelation[] = [];
+  const rel = (kind: RelationKind, args: Record<string, string>): void => void relations.push({ kind, args });
+  const shark = 'shark-agent:shark';
+  const user = `shark-agent:user/${encodeURIComponent(userInfo().username)}`;
+
+  const memberPairs = membersOf(view, items);
+  const collections = new Set(memberPairs.map(([dir]) => dataId(dir)));
+  for (const d of items) {
+    const sha = sha256Of(d.id);
+    const dir = view.store.entries(d.id) !== undefined;
+    entities.set(dataId(d), {
+      id: dataId(d),
+      types: [dir ? 'shark:Directory' : 'shark:File', ...(collections.has(dataId(d)) ? ['prov:Collection'] : [])],
+      attrs: { 'prov:label': d.path, 'shark:path': d.path, 'shark:snapshot': d.id, ...(sha !== undefined ? { 'shark:sha256': sha } : {}) },
+    });
+  }
+  const docId = `shark-doc:${encodeURIComponent(basename(view.pipelinePath))}@${short(documentSource)}`;
+  entities.set(docId, {
+    id: docId, types: ['prov:Plan', 'shark:Document'],
+    attrs: { 'prov:label': basename(view.pipelinePath), 'shark:sha256': createHash('sha256').update(documentSource).digest('hex') },
+  });
+
+  for (const job of view.jobs) {
+    const r = job.record;
+    const act = jobActivityId(job);
+    activities.push({
+      id: act, types: ['shark:Job'], start: iso(r.started), end: iso(r.ended),
+      attrs: { 'prov:label': job.row.job, 'shark:block': r.meta.block, 'shark:location': `${r.meta.file}:${r.meta.line}:${r.meta.col}`, 'shark:host': r.meta.host, 'shark:version': r.meta.version, 'shark:run': r.runId },
+    });
+    const plan = planId(job);
+    if (!entities.has(plan)) entities.set(plan, { id: plan, types: ['prov:Plan', 'shark:Command'], attrs: { 'prov:label': job.row.step, 'shark:command': r.meta.command } });
+    const env = envId(r.record.env);
+    if (!entities.has(env)) entities.set(env, { id: env, types: ['shark:Environment'], attrs: { 'prov:label': r.record.env, 'shark:environment': r.record.env } });
+    const inputs = r.record.inputs.map(([path, id]) => dataId({ path, id }));
+    for (const i of inputs) rel('used', { 'prov:activity': act, 'prov:entity': i });
+    rel('used', { 'prov:activity': act, 'prov:entity': env });
+    for (const [path, id] of Object.entries(r.outputs)) {
+      const out = dataId({ path, id });
+      rel('wasGeneratedBy', { 'prov:entity': out, 'prov:activity': act });
+      for (const i of inputs) rel('wasDerivedFrom', { 'prov:generatedEntity': out, 'prov:usedEntity': i, 'prov:activity': act });
+    }
+    rel('wasAssociatedWith', { 'prov:activity': act, 'prov:agent': shark, 'prov:plan': plan });
+  }
+  for (const [dir, member] of memberPairs) rel('hadMember', { 'prov:collection': dataId(dir), 'prov:entity': dataId(member) });
+
+  const runAct = `shark-run:${view.run.id}`;
+  activities.push({
+    id: runAct, types: ['shark:Run'], start: iso(view.run.started), end: view.run.ended === null ? undefined : iso(view.run.ended),
+    attrs: { 'prov:label': `run ${view.run.id} of ${basename(view.pipelinePath)}`, 'shark:status': view.run.status },
+  });
+  rel('wasAssociatedWith', { 'prov:activity': runAct, 'prov:agent': shark, 'prov:plan': docId });
+  rel('actedOnBehalfOf', { 'prov:delegate': shark, 'prov:responsible': user });
+
+  return {
+    prefixes: {
+      shark: `${SHARK_NS}vocab#`, 'shark-data': `${SHARK_NS}data/`, 'shark-job': `${SHARK_NS}`, 'shark-run': `${SHARK_NS}run/`,
+      'shark-plan': `${SHARK_NS}command/`, 'shark-env': `${SHARK_NS}environment/`, 'shark-agent': `${SHARK_NS}agent/`, 'shark-doc': `${SHARK_NS}document/`,
+    },
+    entities: [...entities.values()],
+    activities,
+    agents: [
+      { id: shark, types: ['prov:SoftwareAgent'], attrs: { 'prov:label': 'Shark', 'shark:version': VERSION } },
+      { id: user, types: ['prov:Person'], attrs: { 'prov:label': userInfo().username } },
+    ],
+    relations,
+  };
+}
+
+/** `prov:type` values as PROV-JSON writes qualified names. */
+export const typeValues = (types: readonly string[]): Value | Value[] => (types.length === 1 ? qname(types[0]!) : types.map(qname));

@@ -1,0 +1,89 @@
+import type { Pipeline } from '../../pipeline/pipeline.js';
+import type { Metadata, RunJobRow, RunRow } from '../../store/metadata.js';
+import type { SnapshotStore } from '../../store/snapshot-store.js';
+import { fromResultRow, type LineageRecord } from '../record.js';
+
+/** One job of a run with its durable record; a cached job's record is the one of the run that computed it. */
+export interface RunJob {
+  readonly row: RunJobRow;
+  readonly record: LineageRecord;
+  readonly cached: boolean;
+}
+
+/** What the exports describe: one run of one pipeline, its jobs, and the data they read and wrote. */
+export interface RunView {
+  readonly pipeline: Pipeline;
+  readonly pipelinePath: string;
+  readonly run: RunRow;
+  readonly jobs: readonly RunJob[];
+  /** The /data paths the pipeline publishes. */
+  readonly published: readonly string[];
+  readonly store: SnapshotStore;
+}
+
+export type RunViewResult = { ok: true; value: RunView } | { ok: false; message: string };
+
+/** The latest run of a pipeline, or run `number`; jobs that failed or were skipped are left out. */
+export function loadRun(
+  meta: Metadata, store: SnapshotStore, pipeline: Pipeline, pipelinePath: string, number?: number,
+): RunViewResult {
+  const runs = meta.runs(pipelinePath);
+  if (runs.length === 0) return { ok: false, message: 'this pipeline has not been run yet' };
+  const run = number === undefined ? runs[0]! : runs.find((r) => r.id === number);
+  if (run === undefined) return { ok: false, message: `there is no run ${number} of this pipeline (runs: ${runs.map((r) => r.id).reverse().join(', ')})` };
+  const jobs: RunJob[] = [];
+  for (const row of meta.runJobs(run.id)) {
+    if (row.status !== 'ok' && row.status !== 'cached') continue;
+    const result = meta.result(row.key);
+    if (result === undefined) continue;
+    jobs.push({ row, record: fromResultRow(result), cached: row.status === 'cached' });
+  }
+  const published = pipeline.steps.flatMap((s) => (s.kind === 'publish' ? s.inputs.map((i) => i.path) : []));
+  return { ok: true, value: { pipeline, pipelinePath, run, jobs, published, store } };
+}
+
+/** A job as an activity: named after the run that computed it, so a cached job is the same activity in every run. */
+export function activityKey(job: RunJob): string {
+  return `run/${job.record.runId}/job/${job.row.job}`;
+}
+
+/** The hex digest of a file snapshot id (`sha256:` or `sha256x:`); undefined for trees, links and other stores' ids. */
+export function sha256Of(id: string): string | undefined {
+  const m = /^sha256x?:([0-9a-f]{64})$/.exec(id);
+  return m?.[1];
+}
+
+/** Every piece of data the run's jobs read or wrote, by path, with which job wrote it. */
+export interface DataItem {
+  readonly path: string;
+  readonly id: string;
+  readonly writer?: RunJob;
+}
+
+export function dataOf(view: RunView): DataItem[] {
+  const items = new Map<string, DataItem>();
+  const key = (path: string, id: string): string => `${path}\0${id}`;
+  for (const job of view.jobs) {
+    for (const [path, id] of Object.entries(job.record.outputs)) items.set(key(path, id), { path, id, writer: job });
+  }
+  for (const job of view.jobs) {
+    for (const [path, id] of job.record.record.inputs) if (!items.has(key(path, id))) items.set(key(path, id), { path, id });
+  }
+  return [...items.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.id < b.id ? -1 : 1));
+}
+
+/**
+ * The members of directory snapshots that are themselves data of the run
+ * (a map's outputs gathered into the directory the reduce reads).
+ */
+export function membersOf(view: RunView, items: readonly DataItem[]): [DataItem, DataItem][] {
+  const byKey = new Map(items.map((i) => [`${i.path}\0${i.id}`, i]));
+  const pairs: [DataItem, DataItem][] = [];
+  for (const dir of items) {
+    for (const e of view.store.entries(dir.id) ?? []) {
+      const member = byKey.get(`${dir.path.replace(/\/$/, '')}/${e.name}\0${e.id}`);
+      if (member !== undefined) pairs.push([dir, member]);
+    }
+  }
+  return pairs;
+}

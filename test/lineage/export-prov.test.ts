@@ -1,0 +1,93 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import type { Rig } from '../support/rig.js';
+import { describeWithPython, INPUTS, tinyRig } from './fixture.js';
+
+const READER = join(import.meta.dirname, 'read-prov.py');
+
+type Found = Record<string, number> & {
+  activityTimes: Record<string, { start: string | null; end: string | null }>;
+  sha256: Record<string, string>;
+  generatedBy: Record<string, string>;
+};
+
+/**
+ * What the tiny pipeline's run must give: 4 jobs and the run itself as
+ * activities; 8 pieces of data (3 read from the host, 4 outputs, the
+ * directory the map wrote), 3 commands as plans, 1 environment and the
+ * document as entities; Shark acting for the user.
+ */
+const COUNTS = {
+  activities: 5, entities: 13, agents: 2, used: 9, wasGeneratedBy: 4, wasDerivedFrom: 5,
+  wasAssociatedWith: 5, actedOnBehalfOf: 1, hadMember: 2,
+};
+
+describeWithPython('shark export prov, read back by python3-prov and python3-rdflib', ['prov', 'rdflib'], (python) => {
+  let rig: Rig;
+  const read = (mode: string, file: string): Found => JSON.parse(execFileSync(python, [READER, mode, rig.path(file)], { encoding: 'utf8' })) as Found;
+  beforeEach(() => void (rig = tinyRig()));
+  afterEach(() => rig.cleanup());
+
+  it('writes PROV-JSON whose activities, entities and relations match the run', async () => {
+    expect((await rig.shark(['run', 'p.md', ...INPUTS])).code).toBe(0);
+    const ran = await rig.shark(['export', 'prov', 'p.md', '-o', 'prov.json']);
+    expect(ran.code, ran.stderr).toBe(0);
+    const found = read('json', 'prov.json');
+    expect(Object.fromEntries(Object.keys(COUNTS).map((k) => [k, found[k]]))).toEqual(COUNTS);
+    for (const [id, t] of Object.entries(found.activityTimes)) {
+      expect(t.start, id).not.toBeNull();
+      expect(t.end, id).not.toBeNull();
+    }
+    const sha = (text: string): string => (execFileSync('sha256sum', { input: text, encoding: 'utf8' }).split(' ')[0] ?? '');
+    expect(found.sha256['/data/upper.txt']).toBe(sha('HELLO WORLD\n'));
+    expect(found.sha256['/data/report.txt']).toBe(sha(rig.read('_shark/report.txt')));
+    // The same document to stdout without -o.
+    const stdout = await rig.shark(['export', 'prov', 'p.md']);
+    expect(JSON.parse(stdout.stdout)).toEqual(JSON.parse(rig.read('prov.json')));
+  });
+
+  it('writes the same as PROV-O JSON-LD, its context inline', async () => {
+    await rig.shark(['run', 'p.md', ...INPUTS]);
+    expect((await rig.shark(['export', 'prov', 'p.md', '--format', 'prov-jsonld', '-o', 'prov.jsonld'])).code).toBe(0);
+    const doc = JSON.parse(rig.read('prov.jsonld')) as { '@context': unknown };
+    expect(typeof doc['@context']).toBe('object');
+    expect(JSON.stringify(doc['@context'])).not.toMatch(/"https?:[^"]*context/);
+    const found = read('jsonld', 'prov.jsonld');
+    expect(Object.fromEntries(Object.keys(COUNTS).map((k) => [k, found[k]]))).toEqual(COUNTS);
+  });
+
+  it('a cached job adds no activity: it is the activity of the run that computed it', async () => {
+    await rig.shark(['run', 'p.md', ...INPUTS]);
+    await rig.shark(['export', 'prov', 'p.md', '-o', 'run1.json']);
+    rig.write('raw.txt', 'changed\n');
+    expect((await rig.shark(['run', 'p.md', ...INPUTS])).code).toBe(0);
+    await rig.shark(['export', 'prov', 'p.md', '-o', 'run2.json']);
+    const first = read('json', 'run1.json');
+    const second = read('json', 'run2.json');
+    expect(second.activities).toBe(COUNTS.activities);
+    const measure = (f: Found): [string, unknown][] => Object.entries(f.activityTimes).filter(([id]) => id.includes('measure')).sort();
+    expect(measure(second)).toHaveLength(2);
+    expect(measure(second)).toEqual(measure(first));
+    const again = await rig.shark(['export', 'prov', 'p.md', '--run', '1', '-o', 'again.json']);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(readFileSync(rig.path('again.json'), 'utf8'))).toEqual(JSON.parse(rig.read('run1.json')));
+  });
+
+  it('refuses a run that does not exist (exit 1) and an unknown format (exit 2)', async () => {
+    await rig.shark(['run', 'p.md', ...INPUTS]);
+    const missing = await rig.shark(['export', 'prov', 'p.md', '--run', '7']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('run 7');
+    expect((await rig.shark(['export', 'prov', 'p.md', '--format', 'xml'])).code).toBe(2);
+    const never = tinyRig();
+    try {
+      const ran = await never.shark(['export', 'prov', 'p.md']);
+      expect(ran.code).toBe(1);
+      expect(ran.stderr).toContain('not been run');
+    } finally {
+      never.cleanup();
+    }
+  });
+});
