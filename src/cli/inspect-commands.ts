@@ -1,6 +1,8 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { lineageOf, renderLineage } from '../lineage/lineage.js';
+import { lineageMermaid } from '../lineage/mermaid.js';
+import { naturalNumber } from './numbers.js';
 import { normaliseDataPath } from '../pipeline/data-path.js';
 import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
@@ -44,14 +46,20 @@ export function logsCommand(io: Io): Command {
   });
 }
 
+export type LineageFormat = 'text' | 'json' | 'mermaid';
+export const LINEAGE_FORMATS: readonly LineageFormat[] = ['text', 'json', 'mermaid'];
+
 export function lineageCommand(io: Io): Command {
   return withSessionOptions(
     new Command('lineage')
       .description('show everything that produced a /data path: steps, commands, inputs, down to imports')
       .argument('<file>', 'pipeline markdown file')
       .argument('<path>', 'a /data/... path')
-      .option('--json', 'print the lineage tree as JSON'),
-  ).action((file: string, path: string, flags: SessionFlags & { json?: boolean }) => {
+      .option('--run <n>', 'a run of this pipeline (default: the latest; see `shark runs`)', naturalNumber('--run'))
+      .option('--depth <n>', 'follow producers at most N levels below the job that wrote PATH', naturalNumber('--depth'))
+      .addOption(new Option('-f, --format <format>', 'output format').choices(LINEAGE_FORMATS as LineageFormat[]).default('text'))
+      .option('--json', 'same as --format json'),
+  ).action((file: string, path: string, flags: SessionFlags & { json?: boolean; run?: number; depth?: number; format: LineageFormat }) => {
     const normal = normaliseDataPath(path);
     if (!normal.ok) {
       io.stderr(`shark: error: ${normal.message}\n`);
@@ -59,16 +67,18 @@ export function lineageCommand(io: Io): Command {
     }
     const { session } = openSession(file, flags, io.stderr, false);
     try {
-      const node = lineageOf(session.meta, session.pipelinePath, normal.path.text);
+      const options = { ...(flags.run !== undefined ? { run: flags.run } : {}), ...(flags.depth !== undefined ? { depth: flags.depth } : {}) };
+      const node = lineageOf(session.meta, session.pipelinePath, normal.path.text, options);
       if ('error' in node) {
         io.stderr(`shark: ${node.error}\n`);
-        throw new ExitError(EXIT_FAILED);
+        throw new ExitError(node.reason === 'unknown-run' ? EXIT_INVALID : EXIT_FAILED);
       }
       const describe = (id: string): string => {
         const name = session.store.describe(id);
         return name === undefined ? id : `${name} (${id})`;
       };
-      io.stdout(flags.json ? JSON.stringify(node, null, 2) + '\n' : renderLineage(node, describe));
+      const format = flags.json ? 'json' : flags.format;
+      io.stdout(format === 'json' ? JSON.stringify(node, null, 2) + '\n' : format === 'mermaid' ? lineageMermaid(node) : renderLineage(node, describe, flags.depth));
     } finally {
       closeSession(session);
     }

@@ -9,6 +9,8 @@ import { gcCommand } from './gc.js';
 import { reportInternalError } from './process-guards.js';
 import { fsckCommand } from './fsck.js';
 import { exportCommand } from './export-command.js';
+import { whyCommand } from './why-command.js';
+import { runsCommand } from './runs-command.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -59,6 +61,8 @@ export function buildProgram(io: Io): Command {
   program.addCommand(gcCommand(io));
   program.addCommand(fsckCommand(io));
   program.addCommand(exportCommand(io));
+  program.addCommand(whyCommand(io));
+  program.addCommand(runsCommand(io));
   // Commands built on their own do not inherit the program's settings: without this, a usage
   // error in one of them would print to the real stderr and exit 1 instead of 2.
   for (const cmd of program.commands) cmd.copyInheritedSettings(program);

@@ -1,6 +1,6 @@
 import type { Metadata, ResultRow, RunJobRow } from '../store/metadata.js';
-import type { KeyRecord } from '../plan/key.js';
 import { parentOf } from '../pipeline/data-path.js';
+import { fromResultRow } from './record.js';
 
 /** The account of one job that produced data. */
 export interface LineageNode {
@@ -18,29 +18,53 @@ export interface LineageNode {
   readonly host: string;
   readonly version: string;
   readonly key: string;
-  /** Each input with the jobs that wrote it (none for a host input). */
-  readonly inputs: readonly { readonly path: string; readonly id: string; readonly from: readonly LineageNode[] }[];
+  /** Each input with the jobs that wrote it (none for a host input, or when `--depth` cut it: `truncated`). */
+  readonly inputs: readonly LineageInput[];
 }
 
-interface Meta {
-  file: string;
-  line: number;
-  col: number;
-  command: string;
-  env: string;
-  host: string;
-  version: string;
+export interface LineageInput {
+  readonly path: string;
+  readonly id: string;
+  readonly from: readonly LineageNode[];
+  readonly truncated?: true;
+}
+
+
+/** Why a lineage could not be shown: `reason` lets each caller pick its exit status. */
+export interface LineageFailure {
+  readonly reason: 'never-run' | 'unknown-run' | 'not-produced';
+  readonly error: string;
+}
+
+export interface LineageOptions {
+  /** A run of this pipeline (default: the latest). */
+  readonly run?: number;
+  /** How many levels of producers to follow below the top job (default: all). */
+  readonly depth?: number;
 }
 
 /**
- * Everything that produced `path` in the latest run of a pipeline: the job
- * that wrote it (or the directory it is in), then, recursively, the jobs
- * that wrote each of that job's inputs, down to imports and host inputs.
+ * Everything that produced `path` in a run of a pipeline (the latest unless
+ * `options.run`): the job that wrote it (or the directory it is in), then,
+ * recursively, the jobs that wrote each of that job's inputs, down to
+ * imports and host inputs.
  */
-export function lineageOf(meta: Metadata, pipelinePath: string, path: string): LineageNode | { error: string } {
-  const run = meta.latestRun(pipelinePath);
-  if (run === undefined) return { error: 'this pipeline has not been run yet' };
-  const rows = meta.runJobs(run.id).filter((r) => r.status === 'ok' || r.status === 'cached');
+export function lineageOf(meta: Metadata, pipelinePath: string, path: string, options: LineageOptions = {}): LineageNode | LineageFailure {
+  const runs = meta.runs(pipelinePath);
+  if (runs.length === 0) return { reason: 'never-run', error: 'this pipeline has not been run yet' };
+  const run = options.run === undefined ? runs[0]! : runs.find((r) => r.id === options.run);
+  if (run === undefined) {
+    return { reason: 'unknown-run', error: `run ${options.run} is not a run of this pipeline (its runs: ${runs.map((r) => r.id).reverse().join(', ')})` };
+  }
+  const node = lineageInRun(meta, run.id, path, options.depth);
+  if (node !== undefined) return node;
+  const which = options.run === undefined ? `the latest run (run ${run.id})` : `run ${run.id}`;
+  return { reason: 'not-produced', error: failedProducer(meta, run.id, path) ?? `no job of ${which} produced ${path}` };
+}
+
+/** The lineage of `path` as run `runId` made it, or undefined when no job of that run wrote it. */
+export function lineageInRun(meta: Metadata, runId: number, path: string, depth = Infinity): LineageNode | undefined {
+  const rows = meta.runJobs(runId).filter((r) => r.status === 'ok' || r.status === 'cached');
   const results = new Map<string, ResultRow>();
   for (const r of rows) {
     const result = meta.result(r.key);
@@ -72,11 +96,12 @@ export function lineageOf(meta: Metadata, pipelinePath: string, path: string): L
     return byAncestor.get(p) ?? [];
   };
   const seen = new Map<string, LineageNode>();
-  const build = (row: RunJobRow, result: ResultRow): LineageNode => {
-    const cached = seen.get(row.job);
+  const build = (row: RunJobRow, result: ResultRow, level: number): LineageNode => {
+    // A job reached at two levels is cut at a different place: one entry per level when cutting.
+    const id = depth === Infinity ? row.job : `${row.job}\0${level}`;
+    const cached = seen.get(id);
     if (cached !== undefined) return cached;
-    const record = JSON.parse(result.record) as KeyRecord;
-    const m = JSON.parse(result.meta) as Meta;
+    const { record, meta: m, outputs } = fromResultRow(result);
     const node: LineageNode = {
       job: row.job,
       block: row.block,
@@ -85,33 +110,33 @@ export function lineageOf(meta: Metadata, pipelinePath: string, path: string): L
       command: m.command,
       environment: record.env,
       ...(record.pin !== undefined ? { source: record.pin } : {}),
-      outputs: JSON.parse(result.outputs) as Record<string, string>,
+      outputs,
       started: new Date(result.started).toISOString(),
       ended: new Date(result.ended).toISOString(),
       host: m.host,
       version: m.version,
       key: result.key,
-      inputs: record.inputs.map(([p, id]) => ({
-        path: p,
-        id,
-        from: producers(p).filter((f) => f.row.job !== row.job).map((f) => build(f.row, f.result)),
-      })),
+      inputs: record.inputs.map(([p, id]) => {
+        const from = producers(p).filter((f) => f.row.job !== row.job);
+        if (level >= depth && from.length > 0) return { path: p, id, from: [], truncated: true };
+        return { path: p, id, from: from.map((f) => build(f.row, f.result, level + 1)) };
+      }),
     };
-    seen.set(row.job, node);
+    seen.set(id, node);
     return node;
   };
   const top = producers(path);
-  if (top.length === 0) return { error: failedProducer(meta, run.id, path) ?? `no job of the latest run (run ${run.id}) produced ${path}` };
-  if (top.length === 1) return build(top[0]!.row, top[0]!.result);
+  if (top.length === 0) return undefined;
+  if (top.length === 1) return build(top[0]!.row, top[0]!.result, 0);
   // A directory several jobs wrote (a map's output): the node stands for all of them.
   return {
     job: path, block: top[0]!.row.block, location: '', kind: 'group', command: `${top.length} jobs wrote ${path}`,
     environment: '', outputs: {}, started: '', ended: '', host: '', version: '', key: '',
-    inputs: [{ path, id: '', from: top.map((f) => build(f.row, f.result)) }],
+    inputs: [{ path, id: '', from: top.map((f) => build(f.row, f.result, 0)) }],
   };
 }
 
-export function renderLineage(node: LineageNode, describe: (id: string) => string): string {
+export function renderLineage(node: LineageNode, describe: (id: string) => string, depth = Infinity): string {
   const lines: string[] = [];
   const walk = (n: LineageNode, indent: string): void => {
     if (n.kind === 'group') {
@@ -125,7 +150,8 @@ export function renderLineage(node: LineageNode, describe: (id: string) => strin
     for (const [p, id] of Object.entries(n.outputs)) lines.push(`${indent}  → ${p}  ${describe(id)}`);
     lines.push(`${indent}  ran ${n.started} on ${n.host}, shark ${n.version}`);
     for (const i of n.inputs) {
-      lines.push(`${indent}  ← ${i.path}  ${describe(i.id)}${i.from.length === 0 ? '  (input)' : ''}`);
+      const note = i.truncated ? `  (not followed: --depth ${depth})` : i.from.length === 0 ? '  (input)' : '';
+      lines.push(`${indent}  ← ${i.path}  ${describe(i.id)}${note}`);
       for (const from of i.from) walk(from, indent + '    ');
     }
   };

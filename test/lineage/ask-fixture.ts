@@ -44,15 +44,15 @@ export const EDITED = PIPELINE.replace("print s }'", "print s * 2 }'");
 
 /**
  * What varies from machine to machine or run to run: the temporary directory,
- * times, the host name and platform, and Shark's version.
+ * times (as a placeholder of the same width, so columns stay aligned), the host name and platform, and Shark's version.
  */
 export function normalise(text: string, rig: Rig): string {
   let out = text;
   for (const dir of new Set([rig.dir, realpathSync(rig.dir)])) out = out.split(dir).join('<dir>');
   return out
     .split(hostname()).join('<host>')
-    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>')
-    .replace(/host:[a-z0-9]+\/[a-z0-9_]+/g, 'host:<os>/<arch>')
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d\d\dZ/g, 'YYYY-MM-DDTHH:MM:SS.sssZ')
+    .replace(/host(:|#58;)[a-z0-9]+\/[a-z0-9_]+/g, 'host$1<os>/<arch>')
     .replace(/shark \d+\.\d+\.\d+\S*/g, 'shark <version>')
     .replace(/"version": "\d+\.\d+\.\d+[^"]*"/g, '"version": "<version>"');
 }

@@ -1,0 +1,28 @@
+import { Command } from 'commander';
+import { listRuns, renderRuns } from '../lineage/runs.js';
+import { withSessionOptions } from './common-options.js';
+import { EXIT_FAILED, ExitError } from './load-or-report.js';
+import type { Io } from './main.js';
+import { closeSession, openSession, type SessionFlags } from './session-setup.js';
+
+export function runsCommand(io: Io): Command {
+  return withSessionOptions(
+    new Command('runs')
+      .description('list the runs of a pipeline: number, start, end, status, jobs run/cached/failed, Shark version')
+      .argument('<file>', 'pipeline markdown file')
+      .option('--json', 'print the runs as JSON'),
+  ).action((file: string, flags: SessionFlags & { json?: boolean }) => {
+    const { session } = openSession(file, flags, io.stderr, false);
+    try {
+      const runs = listRuns(session.meta, session.pipelinePath);
+      if (flags.json) io.stdout(JSON.stringify({ runs }, null, 2) + '\n');
+      else if (runs.length > 0) io.stdout(renderRuns(runs));
+      if (runs.length === 0) {
+        io.stderr(`shark: ${file} has not been run yet\n`);
+        throw new ExitError(EXIT_FAILED);
+      }
+    } finally {
+      closeSession(session);
+    }
+  });
+}

@@ -1,0 +1,84 @@
+import type { Metadata, ResultRow } from '../store/metadata.js';
+import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
+import { fromResultRow, type LineageRecord } from './record.js';
+
+/** A result that produced some bytes: as one of its outputs, or inside an output directory. */
+export interface Producer {
+  readonly record: LineageRecord;
+  /** Where the bytes were: the output path, or the path of the entry inside an output directory. */
+  readonly path: string;
+  /** The job's name in the run that made it (`step`, or `step[item]` for a map job). */
+  readonly job: string;
+  /** The pipeline document the run belonged to, or null when the run is no longer recorded. */
+  readonly pipeline: string | null;
+}
+
+/** Directories nest: how many tree levels to climb looking for an output holding the bytes. */
+const MAX_NESTING = 16;
+
+/**
+ * The results in the store that produced content `id`. The same bytes with
+ * and without the executable bit are the same bytes (a file sent by mail
+ * loses its mode), so `sha256:` and `sha256x:` match each other.
+ */
+export function producersOf(meta: Metadata, id: SnapshotId): Producer[] {
+  const found: Producer[] = [];
+  const seen = new Set<string>();
+  // Each step up: ids to look for, with the path below the output that leads back to the bytes.
+  let frontier: { id: string; below: string }[] = [{ id, below: '' }];
+  for (let level = 0; level < MAX_NESTING && frontier.length > 0; level++) {
+    const next: { id: string; below: string }[] = [];
+    for (const { id: wanted, below } of frontier) {
+      for (const row of resultsWithOutput(meta, wanted)) {
+        const record = fromResultRow(row);
+        for (const [path, out] of Object.entries(record.outputs)) {
+          if (!sameContent(out, wanted) || seen.has(`${row.key}\0${path}${below}`)) continue;
+          seen.add(`${row.key}\0${path}${below}`);
+          found.push({ record, path: `${path.replace(/\/$/, '')}${below}`, ...where(meta, row) });
+        }
+      }
+      for (const tree of treesHolding(meta, wanted)) next.push({ id: tree.id, below: `/${tree.name}${below}` });
+    }
+    frontier = next;
+  }
+  return found.sort((a, b) => a.record.runId - b.record.runId || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Jobs whose key records read content `id` as an input (a host input, say): up to `limit` of them. */
+export function consumersOf(meta: Metadata, id: SnapshotId, limit = 5): { job: string; path: string; pipeline: string | null; run: number }[] {
+  const rows = meta.db.prepare<[string], ResultRow>('SELECT * FROM results WHERE record LIKE ? ORDER BY run_id').all(`%${hexOf(id)}%`);
+  const out: { job: string; path: string; pipeline: string | null; run: number }[] = [];
+  for (const row of rows) {
+    const record = fromResultRow(row);
+    for (const [path, input] of record.record.inputs) {
+      if (sameContent(input, id) && out.length < limit) out.push({ ...where(meta, row), path, run: row.run_id });
+    }
+  }
+  return out;
+}
+
+function hexOf(id: string): string {
+  return id.slice(id.lastIndexOf(':') + 1);
+}
+
+function sameContent(a: string, b: string): boolean {
+  const file = /^sha256x?:/;
+  return a === b || (file.test(a) && file.test(b) && hexOf(a) === hexOf(b));
+}
+
+function resultsWithOutput(meta: Metadata, id: string): ResultRow[] {
+  return meta.db.prepare<[string], ResultRow>('SELECT * FROM results WHERE outputs LIKE ?').all(`%${hexOf(id)}"%`);
+}
+
+function treesHolding(meta: Metadata, id: string): { id: string; name: string }[] {
+  const rows = meta.db.prepare<[string], { id: string; entries: string }>('SELECT id, entries FROM trees WHERE entries LIKE ?').all(`%${hexOf(id)}"%`);
+  return rows.flatMap((r) => (JSON.parse(r.entries) as TreeEntry[]).filter((e) => sameContent(e.id, id)).map((e) => ({ id: r.id, name: e.name })));
+}
+
+/** The job's name and pipeline, from the run that made the result. */
+function where(meta: Metadata, row: ResultRow): { job: string; pipeline: string | null } {
+  const job = meta.db.prepare<[number, string], { job: string }>('SELECT job FROM run_jobs WHERE run_id = ? AND key = ? LIMIT 1').get(row.run_id, row.key);
+  const run = meta.db.prepare<[number], { pipeline: string }>('SELECT pipeline FROM runs WHERE id = ?').get(row.run_id);
+  const m = fromResultRow(row).meta;
+  return { job: job?.job ?? (m.items.length > 0 ? `${m.step}[${m.items.join(',')}]` : m.step), pipeline: run?.pipeline ?? null };
+}

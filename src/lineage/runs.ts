@@ -1,0 +1,51 @@
+import type { Metadata, RunRow } from '../store/metadata.js';
+
+/** One run of a pipeline, as `shark runs` shows it. */
+export interface RunEntry {
+  readonly run: number;
+  readonly status: string;
+  readonly started: string;
+  readonly ended: string | null;
+  /** Jobs executed in the run, reused from the store, failed, and in no other state (skipped, cancelled). */
+  readonly executed: number;
+  readonly cached: number;
+  readonly failed: number;
+  readonly other: number;
+  /** The Shark that ran it; for runs recorded before it was kept, the version its executed jobs recorded. */
+  readonly version: string | null;
+  readonly host: string | null;
+}
+
+/** The runs of a pipeline, newest first; the counts come from the jobs each run recorded. */
+export function listRuns(meta: Metadata, pipelinePath: string): RunEntry[] {
+  const counts = meta.db.prepare<[number], { status: string; n: number }>('SELECT status, COUNT(*) AS n FROM run_jobs WHERE run_id = ? GROUP BY status');
+  const jobVersion = meta.db.prepare<[number], { version: string | null }>("SELECT json_extract(meta, '$.version') AS version FROM results WHERE run_id = ? LIMIT 1");
+  return meta.runs(pipelinePath).map((r: RunRow) => {
+    const by = new Map(counts.all(r.id).map((c) => [c.status, c.n]));
+    const executed = by.get('ok') ?? 0;
+    const cached = by.get('cached') ?? 0;
+    const failed = by.get('failed') ?? 0;
+    const total = [...by.values()].reduce((a, b) => a + b, 0);
+    return {
+      run: r.id,
+      status: r.status,
+      started: new Date(r.started).toISOString(),
+      ended: r.ended === null ? null : new Date(r.ended).toISOString(),
+      executed, cached, failed, other: total - executed - cached - failed,
+      version: r.version ?? jobVersion.get(r.id)?.version ?? null,
+      host: r.host,
+    };
+  });
+}
+
+export function renderRuns(runs: readonly RunEntry[]): string {
+  const rows = runs.map((r) => [
+    String(r.run), r.status, r.started, r.ended ?? '—',
+    `${r.executed} run, ${r.cached} cached, ${r.failed} failed${r.other > 0 ? `, ${r.other} not run` : ''}`,
+    r.version === null ? '' : `shark ${r.version}`,
+  ]);
+  const header = ['run', 'status', 'started', 'ended', 'jobs', 'version'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: readonly string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}
