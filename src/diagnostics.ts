@@ -19,6 +19,8 @@ export interface Diagnostic {
   readonly severity: 'error' | 'warning';
   readonly message: string;
   readonly related?: readonly Related[];
+  /** A warning that `shark run` reports as an error: the document can be drawn and planned, not run. */
+  readonly refusesRun?: true;
 }
 
 export type Result<T, E = Diagnostic[]> =
@@ -29,6 +31,10 @@ export function error(file: string, at: Position, message: string, related?: Rel
   return related === undefined
     ? { file, at, severity: 'error', message }
     : { file, at, severity: 'error', message, related };
+}
+
+export function warning(file: string, at: Position, message: string, options: { refusesRun?: true } = {}): Diagnostic {
+  return { file, at, severity: 'warning', message, ...options };
 }
 
 export function unreachable(value: never): never {

@@ -3,7 +3,7 @@ import remarkParse from 'remark-parse';
 import remarkFrontmatter from 'remark-frontmatter';
 import { toString } from 'mdast-util-to-string';
 import type { Code, Heading, Root, RootContent, Yaml } from 'mdast';
-import { error, type Diagnostic } from '../diagnostics.js';
+import { error, warning, type Diagnostic } from '../diagnostics.js';
 import type { Document, Frontmatter, SharkBlock, SourceLine } from './document.js';
 import { isSharkInfo, parseTag } from './tags.js';
 import { parseFrontmatter } from './frontmatter.js';
@@ -112,6 +112,10 @@ function readCode(
   const info = meta === '' ? lang : `${lang} ${meta}`;
   const infoAt = { line: at.line, col: at.col + fence[0].length };
   const tag = parseTag(lang, meta);
+  if (tag.ok === 'skip') {
+    if (tag.warning !== undefined) diagnostics.push(warning(file, { line: at.line, col: infoAt.col + tag.warning.offset }, tag.warning.message));
+    return undefined;
+  }
   if (!tag.ok) {
     // Offsets past the tag are into the meta, wherever it sits on the line.
     const raw = openLine.slice(infoAt.col - 1);

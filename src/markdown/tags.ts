@@ -6,7 +6,14 @@ export interface Tag {
   readonly options: BlockOptions;
 }
 
-export type TagResult = { ok: true; tag: Tag } | { ok: false; message: string; offset: number };
+export type TagResult =
+  | { ok: true; tag: Tag }
+  | { ok: false; message: string; offset: number }
+  /**
+   * Not a block to read: switched off by `{skip}` (no warning), or an unknown `shark-*` kind,
+   * which the original Shark ignored and LIFE used to switch blocks off (a warning).
+   */
+  | { ok: 'skip'; warning: { message: string; offset: number } | undefined };
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const HASH = /^[0-9a-fA-F]{6,}$/;
@@ -14,10 +21,10 @@ const KINDS: readonly BlockKind[] = ['build', 'run', 'import', 'publish'];
 
 /** Options each kind accepts inside `{...}` after the tag. */
 const OPTIONS: Readonly<Record<BlockKind, readonly string[]>> = {
-  build: ['id'],
-  run: ['id', 'network', 'timeout'],
-  import: ['id'],
-  publish: ['id'],
+  build: ['id', 'skip'],
+  run: ['id', 'network', 'timeout', 'skip'],
+  import: ['id', 'skip'],
+  publish: ['id', 'skip'],
 };
 
 export function isSharkInfo(lang: string | null | undefined): boolean {
@@ -32,10 +39,15 @@ export function parseTag(lang: string, meta: string): TagResult {
   const segments = lang.split(':');
   const kindName = segments[0]!.slice('shark-'.length);
   if (!(KINDS as readonly string[]).includes(kindName)) {
+    if (asksToSkip(meta)) return { ok: 'skip', warning: undefined };
+    const near = KINDS.find((k) => kindName.startsWith(k) || k.startsWith(kindName) || editDistance(k, kindName) <= 2);
+    const hint = near !== undefined && kindName !== '' ? `did you mean \`shark-${near}\`? ` : '';
     return {
-      ok: false,
-      offset: 0,
-      message: `unknown Shark block \`${segments[0]}\`: expected shark-build, shark-run, shark-import or shark-publish`,
+      ok: 'skip',
+      warning: {
+        offset: 0,
+        message: `unknown Shark block \`${segments[0]}\`: ignored (${hint}Shark reads shark-build, shark-run, shark-import and shark-publish; write {skip} after a tag to switch a block off)`,
+      },
     };
   }
   const kind = kindName as BlockKind;
@@ -86,6 +98,8 @@ export function parseTag(lang: string, meta: string): TagResult {
   }
   const options = parseOptions(meta, kind, lang.length + 1);
   if (!options.ok) return options;
+  const skip = options.options['skip'];
+  if (skip === true || skip === 'true') return { ok: 'skip', warning: undefined };
   return { ok: true, tag: { kind, arg, options: options.options } };
 }
 
@@ -104,6 +118,26 @@ function usageOf(kind: BlockKind): string {
   }
 }
 
+/** `{…, skip, …}` after a tag Shark does not know: its other options are not Shark's to check. */
+function asksToSkip(meta: string): boolean {
+  const text = meta.trim();
+  if (!text.startsWith('{') || !text.endsWith('}')) return false;
+  return text.slice(1, -1).split(',').some((item) => /^skip(?:\s*=\s*true)?$/.test(item.trim()));
+}
+
+/** Levenshtein distance between two short words: enough to suggest `shark-run` for `shark-rnu`. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row.push(Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    }
+    previous = row;
+  }
+  return previous[b.length]!;
+}
+
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const DURATION = /^\d+(?:\.\d+)?[smh]?$/;
 
@@ -117,7 +151,8 @@ function invalidValue(key: string, value: string | true): string | undefined {
       if (value === true) return '`timeout` needs a value: {timeout=30m}';
       return DURATION.test(value) ? undefined : `invalid timeout \`${value}\`: write seconds or a duration like 30s, 10m, 2h`;
     case 'network':
-      return value === true || value === 'true' || value === 'false' ? undefined : `\`network\` is written {network} or {network=false}, not \`${value}\``;
+    case 'skip':
+      return value === true || value === 'true' || value === 'false' ? undefined : `\`${key}\` is written {${key}} or {${key}=false}, not \`${value}\``;
     default:
       return undefined;
   }

@@ -1,5 +1,6 @@
 import type { Position } from '../diagnostics.js';
 import type { SourceLine } from '../markdown/document.js';
+import { translateCopy } from './obuilder-copy.js';
 
 /** A container environment, reduced to one Dockerfile whatever form it was written in. */
 export interface BuildSpec {
@@ -11,6 +12,8 @@ export interface BuildSpec {
   readonly contextFiles: readonly string[];
   /** Steps that asked for the network while building (`(network host)`). */
   readonly network: boolean;
+  /** OBuilder `(exclude NAME...)`: per context source, basenames left out below it. */
+  readonly exclude?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface SpecProblem {
@@ -95,8 +98,11 @@ function parseObuilder(body: readonly SourceLine[]): SpecResult {
   const lines: string[] = [];
   const bases: string[] = [];
   const contextFiles: string[] = [];
+  const exclude: Record<string, string[]> = {};
   let network = false;
   let sawFrom = false;
+  // OBuilder copies as the current user; Docker's COPY as root unless told.
+  let chown: string | undefined;
   const atomsOf = (items: Sexp[]): string[] | undefined =>
     items.every((i) => i.kind === 'atom') ? items.map((i) => (i as { value: string }).value) : undefined;
   const field = (op: Sexp & { kind: 'list' }, name: string): Sexp[] | undefined => {
@@ -145,8 +151,18 @@ function parseObuilder(body: readonly SourceLine[]): SpecResult {
           problems.push({ at: op.at, message: '(copy (src PATH...) (dst PATH)) needs sources and one destination' });
           break;
         }
-        contextFiles.push(...srcs);
-        lines.push(`COPY ${JSON.stringify([...srcs, dsts[0]!])}`);
+        if (field(op, 'from') !== undefined) {
+          problems.push({ at: op.at, message: '(copy (from …)) copies from a nested build, which Shark does not support' });
+          break;
+        }
+        const copy = translateCopy(srcs, dsts[0]!, atomsOf(field(op, 'exclude') ?? []) ?? [], chown);
+        if (!copy.ok) {
+          problems.push({ at: op.at, message: copy.message });
+          break;
+        }
+        contextFiles.push(...copy.sources);
+        if (copy.exclude.length > 0) for (const src of copy.sources) exclude[src] = [...new Set([...(exclude[src] ?? []), ...copy.exclude])];
+        lines.push(...copy.lines);
         break;
       }
       case 'workdir': {
@@ -167,9 +183,13 @@ function parseObuilder(body: readonly SourceLine[]): SpecResult {
         const plain = atomsOf(args);
         if (uid && atomsOf(uid)?.length === 1) {
           const g = gid && atomsOf(gid)?.[0];
-          lines.push(`USER ${atomsOf(uid)![0]}${g ? `:${g}` : ''}`);
-        } else if (plain?.length === 1) lines.push(`USER ${plain[0]}`);
-        else problems.push({ at: op.at, message: '(user (uid N) (gid N)) or (user NAME)' });
+          const who = `${atomsOf(uid)![0]}${g ? `:${g}` : ''}`;
+          lines.push(`USER ${who}`);
+          chown = who === '0' || who === '0:0' ? undefined : who;
+        } else if (plain?.length === 1) {
+          lines.push(`USER ${plain[0]}`);
+          chown = plain[0] === 'root' || plain[0] === '0' ? undefined : plain[0];
+        } else problems.push({ at: op.at, message: '(user (uid N) (gid N)) or (user NAME)' });
         break;
       }
       case 'shell': {
@@ -185,7 +205,8 @@ function parseObuilder(body: readonly SourceLine[]): SpecResult {
     }
   }
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, spec: { format: 'obuilder', dockerfile: lines.join('\n') + '\n', bases, contextFiles, network } };
+  const spec: BuildSpec = { format: 'obuilder', dockerfile: lines.join('\n') + '\n', bases, contextFiles, network };
+  return { ok: true, spec: Object.keys(exclude).length > 0 ? { ...spec, exclude } : spec };
 }
 
 function readSexps(body: readonly SourceLine[]): { ok: true; value: Sexp[] } | { ok: false; problem: SpecProblem } {

@@ -56,3 +56,17 @@ it('writes a tar that tar reads back: the Dockerfile, long names, symlinks and m
   const out = execFileSync('tar', ['-xOf', '-', long], { input: tar, encoding: 'utf8' });
   expect(out).toBe('long\n');
 });
+
+it('leaves out the names an OBuilder (exclude …) gives, at any depth below its source, and only there', () => {
+  writeTree(tmp.dir, { 'tool/run.sh': 'r', 'tool/_build/x.o': 'o', 'tool/sub/_build/y.o': 'o', 'tool/.git/HEAD': 'h', 'other/_build/z.o': 'z' });
+  const obuilder = (exclude: Record<string, string[]> | undefined): BuildSpec => ({
+    format: 'obuilder', dockerfile: 'FROM x\n', bases: ['x'], contextFiles: ['tool', 'other'], network: false, ...(exclude ? { exclude } : {}),
+  });
+  const all = buildInputs(obuilder(undefined), tmp.dir);
+  const some = buildInputs(obuilder({ tool: ['_build', '.git'] }), tmp.dir);
+  expect(some.entries.map((e) => e.rel)).toEqual(['other', 'other/_build', 'other/_build/z.o', 'tool', 'tool/run.sh', 'tool/sub']);
+  expect(some.hash).not.toBe(all.hash);
+  // Changing an excluded file rebuilds nothing.
+  writeTree(tmp.dir, { 'tool/_build/x.o': 'changed' });
+  expect(buildInputs(obuilder({ tool: ['_build', '.git'] }), tmp.dir).hash).toBe(some.hash);
+});

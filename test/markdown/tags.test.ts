@@ -5,7 +5,7 @@ const HASH64 = '84f2ece89c2baae67f461ed371168716821c7ed1309e431f12ba7a491dbc8ef9
 
 function ok(lang: string, meta = '') {
   const r = parseTag(lang, meta);
-  if (!r.ok) throw new Error(`expected ${lang} ${meta} to parse: ${r.message}`);
+  if (r.ok !== true) throw new Error(`expected ${lang} ${meta} to parse: ${JSON.stringify(r)}`);
   return r.tag;
 }
 
@@ -60,13 +60,29 @@ describe('parseTag', () => {
     expect(bad('shark-publish:a:b:c').message).toBe('malformed tag `shark-publish:a:b:c`: expected shark-publish or shark-publish:DIR');
   });
 
-  it('names an unknown kind', () => {
-    expect(bad('shark-runn')).toEqual({
-      ok: false,
-      offset: 0,
-      message: 'unknown Shark block `shark-runn`: expected shark-build, shark-run, shark-import or shark-publish',
+  it('ignores an unknown kind with a warning, as the original Shark did', () => {
+    expect(parseTag('shark-runn', '')).toEqual({
+      ok: 'skip',
+      warning: {
+        offset: 0,
+        message: 'unknown Shark block `shark-runn`: ignored (did you mean `shark-run`? Shark reads shark-build, shark-run, shark-import and shark-publish; write {skip} after a tag to switch a block off)',
+      },
     });
-    expect(bad('shark-').message).toContain('unknown Shark block `shark-`');
+    expect(parseTag('shark-publish2', '').ok).toBe('skip');
+    expect(parseTag('shark-publish2', '')).toMatchObject({ warning: { message: expect.stringContaining('did you mean `shark-publish`?') } });
+    expect(parseTag('shark-', '')).toMatchObject({ ok: 'skip', warning: { message: expect.stringMatching(/^unknown Shark block `shark-`: ignored \(Shark reads/) } });
+    expect(parseTag('shark-figure:x:y', '{whatever}')).toMatchObject({ ok: 'skip', warning: { message: expect.stringContaining('`shark-figure`') } });
+  });
+
+  it('switches a block off with {skip}, silently, whatever its kind', () => {
+    expect(parseTag('shark-run:gdal', '{skip}')).toEqual({ ok: 'skip', warning: undefined });
+    expect(parseTag('shark-build:gdal', '{id=env, skip}')).toEqual({ ok: 'skip', warning: undefined });
+    expect(parseTag('shark-import', '{skip=true}')).toEqual({ ok: 'skip', warning: undefined });
+    expect(parseTag('shark-publish2', '{skip}')).toEqual({ ok: 'skip', warning: undefined });
+    expect(ok('shark-run', '{skip=false}').options).toEqual({ skip: 'false' });
+    // A switched-off block is still a well-formed one: its tag is checked.
+    expect(bad('shark-run:my env', '{skip}').message).toContain('invalid environment name');
+    expect(bad('shark-run', '{skip=maybe}').message).toBe('`skip` is written {skip} or {skip=false}, not `maybe`');
   });
 
   it('needs a valid environment name, and points at it', () => {
@@ -93,9 +109,9 @@ describe('parseTag', () => {
     expect(bad('shark-run', '{network, memory=4G}')).toEqual({
       ok: false,
       offset: 'shark-run {network, '.length,
-      message: 'unknown option `memory` for shark-run (allowed: id, network, timeout)',
+      message: 'unknown option `memory` for shark-run (allowed: id, network, timeout, skip)',
     });
-    expect(bad('shark-build:gdal', '{network}').message).toBe('unknown option `network` for shark-build (allowed: id)');
+    expect(bad('shark-build:gdal', '{network}').message).toBe('unknown option `network` for shark-build (allowed: id, skip)');
     expect(bad('shark-run', '{timeout=ten minutes}')).toMatchObject({ offset: 'shark-run {'.length });
     expect(bad('shark-run', '{timeout=ten minutes}').message).toBe('invalid timeout `ten minutes`: write seconds or a duration like 30s, 10m, 2h');
     expect(bad('shark-run', '{timeout}').message).toBe('`timeout` needs a value: {timeout=30m}');

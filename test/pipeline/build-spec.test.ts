@@ -72,7 +72,8 @@ describe('parseBuildSpec: OBuilder', () => {
         'WORKDIR /home/opam',
         'ENV OPAMYES="1"',
         'RUN opam install -y dune "owl"',
-        'COPY ["dune-project","bin","/home/opam/src/"]',
+        'COPY ["dune-project","/home/opam/src/dune-project"]',
+        'COPY ["bin","/home/opam/src/bin"]',
         'USER 1000:1000',
         'SHELL ["/bin/bash","-c"]',
         'RUN cd src && \\',
@@ -82,6 +83,62 @@ describe('parseBuildSpec: OBuilder', () => {
       bases: ['ocaml/opam:debian-12-ocaml-5.1'],
       contextFiles: ['dune-project', 'bin'],
       network: true,
+    });
+  });
+
+  describe('copy, with OBuilder\'s meaning rather than Docker\'s', () => {
+    const copies = (ops: string): string[] => spec(`((from a)\n${ops})`).dockerfile.split('\n').filter((l) => l.startsWith('COPY'));
+
+    it('copies a directory itself into a destination ending in `/`, not its contents', () => {
+      // LIFE's environment relies on ./aoh-calculator/… existing after this line.
+      expect(copies('(copy (src "aoh-calculator") (dst "./"))')).toEqual(['COPY ["aoh-calculator","./aoh-calculator"]']);
+      expect(copies('(copy (src tools/aoh/) (dst /opt/))')).toEqual(['COPY ["tools/aoh/","/opt/aoh"]']);
+      expect(spec('((from a)\n(copy (src "aoh-calculator") (dst "./")))').contextFiles).toEqual(['aoh-calculator']);
+    });
+
+    it('puts a file under its own name into a destination ending in `/`', () => {
+      expect(copies('(copy (src scripts/run.sh) (dst /usr/local/bin/))')).toEqual(['COPY ["scripts/run.sh","/usr/local/bin/run.sh"]']);
+    });
+
+    it('copies each of several sources into the destination, one COPY each', () => {
+      expect(copies('(copy (src requirements.txt lib) (dst ./))')).toEqual([
+        'COPY ["requirements.txt","./requirements.txt"]',
+        'COPY ["lib","./lib"]',
+      ]);
+    });
+
+    it('copies the whole context with `.` into the destination', () => {
+      expect(copies('(copy (src .) (dst build/))')).toEqual(['COPY [".","build/"]']);
+      expect(copies('(copy (src ./) (dst /src/))')).toEqual(['COPY ["./","/src/"]']);
+    });
+
+    it('copies a single source as the destination when it does not end in `/`', () => {
+      expect(copies('(copy (src platform.ml.linux) (dst platform.ml))')).toEqual(['COPY ["platform.ml.linux","platform.ml"]']);
+      expect(copies('(copy (src aoh-calculator) (dst /opt/aoh))')).toEqual(['COPY ["aoh-calculator","/opt/aoh"]']);
+    });
+
+    it('copies as the current (user …), as OBuilder does', () => {
+      expect(copies('(user (uid 1000) (gid 1000))\n(copy (src tool) (dst ./))')).toEqual(['COPY --chown=1000:1000 ["tool","./tool"]']);
+      expect(copies('(user (uid 0) (gid 0))\n(copy (src tool) (dst ./))')).toEqual(['COPY ["tool","./tool"]']);
+    });
+
+    it('leaves out the files `exclude` names, wherever they are below the sources', () => {
+      const s = spec('((from a)\n(copy (src . ) (dst build/) (exclude .git _build)))');
+      expect(s.contextFiles).toEqual(['.']);
+      expect(s.exclude).toEqual({ '.': ['.git', '_build'] });
+    });
+
+    it('refuses what OBuilder refuses, at the copy', () => {
+      expect(problems('((from a)\n (copy (src a b) (dst c)))')).toEqual([
+        '11:2: (copy …) of several sources needs a destination ending in `/` (OBuilder copies each into it)',
+      ]);
+      expect(problems('((from a)\n (copy (src ../secret) (dst ./)))')).toEqual(['11:2: (copy …) sources stay inside the pipeline\'s directory: `../secret` goes up with `..`']);
+      expect(problems('((from a)\n (copy (src *.py) (dst ./)))')).toEqual([
+        '11:2: (copy …) names files and directories literally, as OBuilder does: `*.py` is not a pattern',
+      ]);
+      expect(problems('((from a)\n (copy (from (build dev)) (src /x) (dst /y)))')).toEqual([
+        '11:2: (copy (from …)) copies from a nested build, which Shark does not support',
+      ]);
     });
   });
 

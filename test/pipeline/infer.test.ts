@@ -183,10 +183,12 @@ describe('run blocks', () => {
     expect(load(doc([['shark-run:late', 'echo'], ['shark-build:late', 'FROM x']])).blocks[0]!.after).toEqual(['build']);
   });
 
-  it('reports an environment no shark-build defines, at its name', () => {
-    expect(errors(doc([['shark-build:gdal', 'FROM x'], ['shark-run:gdl', 'echo'], ['    shark-run:nope', 'echo']]))).toEqual([
-      '5:14: environment `gdl` is not defined by any shark-build block (defined: gdal)',
-      '9:18: environment `nope` is not defined by any shark-build block (defined: gdal)',
+  it('warns about an environment no shark-build defines, at its name (run refuses it)', () => {
+    const { pipeline, diagnostics } = loadPipeline('p.md', doc([['shark-build:gdal', 'FROM x'], ['shark-run:gdl', 'echo'], ['    shark-run:nope', 'echo']]));
+    expect(pipeline).toBeDefined();
+    expect(diagnostics.map((d) => `${d.at.line}:${d.at.col}: ${d.severity}: ${d.message}`)).toEqual([
+      '5:14: warning: environment `gdl` has no shark-build block: this block cannot run (defined: gdal)',
+      '9:18: warning: environment `nope` has no shark-build block: this block cannot run (defined: gdal)',
     ]);
   });
 
@@ -291,14 +293,13 @@ describe('whole documents', () => {
   it('stops after markdown-level problems instead of reporting their consequences', () => {
     // The build block is dropped for its bad tag; its users are not reported as well.
     expect(errors(doc([['shark-build:gdal {bogus}', 'FROM x'], ['shark-run:gdal', 'sort < /data/a']]))).toEqual([
-      '1:22: unknown option `bogus` for shark-build (allowed: id)',
+      '1:22: unknown option `bogus` for shark-build (allowed: id, skip)',
     ]);
     expect(errors(doc([['shark-run', 'sort < /data/in.csv']], 'inputs: [species'))).toHaveLength(1);
   });
 
   it('reports every independent problem, in document order', () => {
-    expect(errors(doc([['shark-run:nope', 'echo > /data/a'], ['shark-import', 'https://x.org/a data/a'], ['shark-run', 'cat /data/../x']]))).toEqual([
-      '1:14: environment `nope` is not defined by any shark-build block',
+    expect(errors(doc([['shark-run', 'echo > /data/a'], ['shark-import', 'https://x.org/a data/a'], ['shark-run', 'cat /data/../x']]))).toEqual([
       '6:17: import destination `data/a` must be an absolute /data/... path',
       '10:5: path `/data/../x` escapes /data',
     ]);

@@ -51,8 +51,9 @@ export function buildInputs(spec: BuildSpec, contextDir: string): BuildInputs {
       continue;
     }
     const matches = /[*?[]/.test(rel) ? globContext(contextDir, rel) : [rel];
+    const excluded = new Set(spec.exclude?.[source] ?? []);
     let any = false;
-    for (const m of matches) any = addPath(contextDir, m, true, found) || any;
+    for (const m of matches) any = addPath(contextDir, m, true, found, excluded) || any;
     if (!any) missing.push(source);
   }
   const entries = [...found.values()].sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
@@ -108,8 +109,12 @@ function isDir(path: string): boolean {
   }
 }
 
-/** Adds a path (recursively for directories); false when it does not exist. */
-function addPath(contextDir: string, rel: string, top: boolean, found: Map<string, ContextEntry>): boolean {
+/**
+ * Adds a path (recursively for directories); false when it does not exist. `excluded`
+ * basenames (OBuilder's `exclude`) are left out below it: a file another copy takes
+ * is still sent, and Docker's COPY of the directory then takes it too.
+ */
+function addPath(contextDir: string, rel: string, top: boolean, found: Map<string, ContextEntry>, excluded: ReadonlySet<string>): boolean {
   const abs = rel === '.' ? contextDir : join(contextDir, rel);
   let st: Stats;
   try {
@@ -122,8 +127,8 @@ function addPath(contextDir: string, rel: string, top: boolean, found: Map<strin
   if (st.isDirectory()) {
     if (rel !== '.') found.set(rel, entry(rel, abs, 'dir', st, ''));
     for (const name of readdirSync(abs).sort()) {
-      if (rel === '.' && ignoredAtRoot(name)) continue;
-      addPath(contextDir, rel === '.' ? name : `${rel}/${name}`, false, found);
+      if ((rel === '.' && ignoredAtRoot(name)) || excluded.has(name)) continue;
+      addPath(contextDir, rel === '.' ? name : `${rel}/${name}`, false, found, excluded);
     }
   } else if (st.isSymbolicLink()) {
     found.set(rel, entry(rel, abs, 'symlink', st, readlinkSync(abs)));

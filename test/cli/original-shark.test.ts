@@ -1,0 +1,85 @@
+import { cpSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, Rig, type PlanJson } from '../support/rig.js';
+
+const PUBLISH2 =
+  'method.md:36:4: warning: unknown Shark block `shark-publish2`: ignored (did you mean `shark-publish`? Shark reads shark-build, shark-run, shark-import and shark-publish; write {skip} after a tag to switch a block off)';
+const MISSING = 'method.md:42:14: warning: environment `missing-env` has no shark-build block: this block cannot run (defined: gdal-env)';
+
+/** The first line of each diagnostic on stderr. */
+const heads = (stderr: string): string[] => stderr.split('\n').filter((l) => /^\S+:\d+:\d+: /.test(l));
+
+// fixtures/original-shark/method.md: shaped like the original Shark's documents (LIFE's method.md).
+describe.concurrent('a document of the original Shark', () => {
+  let rig: Rig;
+  beforeAll(() => {
+    rig = new Rig();
+    cpSync(join(ROOT, 'fixtures/original-shark'), rig.dir, { recursive: true });
+  });
+  afterAll(() => rig.cleanup());
+
+  it('passes check with two located warnings, exit 0', async () => {
+    const r = await rig.shark(['check', 'method.md']);
+    expect(heads(r.stderr)).toEqual([PUBLISH2, MISSING]);
+    expect(r.stderr).toContain('   36 | ```shark-publish2\n      |    ^\n');
+    expect(r.stdout).toBe('method.md: ok — 4 blocks, 3 steps, 1 environment\n');
+    expect(r.code).toBe(0);
+  });
+
+  it('draws it with dag, including the step with no environment', async () => {
+    const r = await rig.shark(['dag', 'method.md', '--json']);
+    expect(r.code).toBe(0);
+    expect(heads(r.stderr)).toEqual([PUBLISH2, MISSING]);
+    const dag = JSON.parse(r.stdout) as { blocks: { id: string; env: string | null; after: string[] }[] };
+    expect(dag.blocks.map((b) => [b.id, b.env, b.after])).toEqual([
+      ['the-environment', 'gdal-env', []],
+      ['species', 'host', []],
+      ['summary', 'gdal-env', ['the-environment', 'species']],
+      ['validation', 'missing-env', ['summary']],
+    ]);
+  });
+
+  it('plans it, listing the step with no environment as blocked with the reason', async () => {
+    const text = await rig.shark(['plan', 'method.md']);
+    expect(text.code).toBe(0);
+    expect(heads(text.stderr)).toEqual([PUBLISH2, MISSING]);
+    expect(text.stdout).toMatch(/^blocked +validation +method\.md:43 +environment `missing-env` has no shark-build block: this block cannot run$/m);
+    const ran = await rig.shark(['plan', 'method.md', '--json']);
+    const plan = JSON.parse(ran.stdout) as PlanJson;
+    expect(plan.jobs.find((j) => j.step === 'validation')).toMatchObject({
+      status: 'blocked',
+      reasons: ['environment `missing-env` has no shark-build block: this block cannot run'],
+    });
+  });
+
+  it('refuses to run it: exit 2, the missing environment as a located error, nothing run', async () => {
+    const r = await rig.shark(['run', 'method.md']);
+    expect(r.code).toBe(2);
+    expect(heads(r.stderr)).toEqual([PUBLISH2, MISSING.replace(': warning: ', ': error: ')]);
+    expect(r.stderr.endsWith('\n1 error in method.md\n')).toBe(true);
+    expect(r.stdout).toBe('');
+    expect(rig.exists('_shark')).toBe(false);
+  });
+});
+
+describe('blocks switched off', () => {
+  it('runs a document with an unknown shark-* block and a {skip} block: a warning, exit 0', async () => {
+    const rig = new Rig();
+    try {
+      rig.write('p.md', [
+        '```shark-run', 'echo a > /data/a.txt', '```', '',
+        '```shark-run {skip}', 'echo ran >> ../counter', '```', '',
+        '```shark-publish2', '/data/a.txt', '```', '',
+        '```shark-publish', '/data/a.txt', '```', '',
+      ].join('\n'));
+      const r = await rig.shark(['run', 'p.md']);
+      expect(heads(r.stderr)).toEqual([expect.stringMatching(/^p\.md:9:4: warning: unknown Shark block `shark-publish2`: ignored/)]);
+      expect(r.code).toBe(0);
+      expect(rig.read('_shark/a.txt')).toBe('a\n');
+      expect(rig.count()).toBe(0);
+    } finally {
+      rig.cleanup();
+    }
+  });
+});

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { loadPipeline } from '../../src/pipeline/load.js';
+
+const fence = '```';
+
+function doc(blocks: [string, string][]): string {
+  return blocks.map(([info, body]) => `${fence}${info}\n${body}\n${fence}\n`).join('\n');
+}
+
+function load(source: string) {
+  const { pipeline, diagnostics } = loadPipeline('p.md', source);
+  const shown = diagnostics.map((d) => `${d.at.line}:${d.at.col}: ${d.severity}: ${d.message}${d.refusesRun ? ' [refuses run]' : ''}`);
+  return { pipeline, shown };
+}
+
+describe('documents of the original Shark', () => {
+  it('ignores an unknown shark-* block with a located warning, and keeps the rest', () => {
+    const { pipeline, shown } = load(doc([
+      ['shark-run', 'echo a > /data/a.txt'],
+      ['shark-publish2', '/data/a.txt'],
+      ['shark-run', 'cat /data/a.txt > /data/b.txt'],
+    ]));
+    expect(shown).toEqual([
+      '5:4: warning: unknown Shark block `shark-publish2`: ignored (did you mean `shark-publish`? Shark reads shark-build, shark-run, shark-import and shark-publish; write {skip} after a tag to switch a block off)',
+    ]);
+    expect(pipeline!.blocks.map((b) => b.id)).toEqual(['run', 'run-2']);
+    expect(pipeline!.document.blocks.map((b) => b.index)).toEqual([0, 1]);
+  });
+
+  it('does not read the body of an ignored block: a broken one is no error', () => {
+    const { pipeline, shown } = load(doc([
+      ['shark-run', 'echo a > /data/a.txt'],
+      ['shark-old-run', 'cat /data/../etc/passwd > /data/a.txt'],
+    ]));
+    expect(pipeline).toBeDefined();
+    expect(shown).toHaveLength(1);
+    expect(shown[0]).toMatch(/^5:4: warning: unknown Shark block `shark-old-run`/);
+  });
+
+  it('switches a block off with {skip}: no warning, no step, no id', () => {
+    const { pipeline, shown } = load(doc([
+      ['shark-run {id=first}', 'echo a > /data/a.txt'],
+      ['shark-run {skip}', 'echo b > /data/a.txt'],
+      ['shark-publish {skip}', '/data/nobody-writes-this'],
+      ['shark-run', 'cat /data/a.txt > /data/b.txt'],
+    ]));
+    expect(shown).toEqual([]);
+    expect(pipeline!.blocks.map((b) => b.id)).toEqual(['first', 'run']);
+  });
+
+  it('still reports a malformed tag of a known kind, even with {skip}', () => {
+    const { pipeline, shown } = load(doc([['shark-run:-x {skip}', 'echo']]));
+    expect(pipeline).toBeUndefined();
+    expect(shown[0]).toContain('error: invalid environment name');
+  });
+
+  it('is an error when nothing but ignored blocks is left', () => {
+    const { pipeline, shown } = load(doc([['shark-publish2', '/data/a'], ['shark-run {skip}', 'echo']]));
+    expect(pipeline).toBeUndefined();
+    expect(shown.map((s) => s.split(': ')[1]).sort()).toEqual(['error', 'warning']);
+  });
+
+  it('draws a run block whose environment has no shark-build, with a warning that refuses run', () => {
+    const { pipeline, shown } = load(doc([
+      ['shark-build:gdal', 'FROM x'],
+      ['shark-run:gdl', 'echo a > /data/a.txt'],
+      ['shark-run:missing-env', 'cat /data/a.txt > /data/b.txt\ncat /data/b.txt > /data/c.txt'],
+    ]));
+    expect(shown).toEqual([
+      '5:14: warning: environment `gdl` has no shark-build block: this block cannot run (defined: gdal) [refuses run]',
+      '9:14: warning: environment `missing-env` has no shark-build block: this block cannot run (defined: gdal) [refuses run]',
+    ]);
+    expect(pipeline!.blocks.map((b) => [b.id, b.env, b.after])).toEqual([
+      ['build', 'gdal', []],
+      ['run', 'gdl', []],
+      ['run-2', 'missing-env', ['run']],
+    ]);
+  });
+
+  it('reports a missing environment next to real errors, in document order', () => {
+    const { pipeline, shown } = load(doc([['shark-run:nope', 'echo > /data/a'], ['shark-import', 'https://x.org/a data/a']]));
+    expect(pipeline).toBeUndefined();
+    expect(shown).toEqual([
+      '1:14: warning: environment `nope` has no shark-build block: this block cannot run [refuses run]',
+      '6:17: error: import destination `data/a` must be an absolute /data/... path',
+    ]);
+  });
+});
