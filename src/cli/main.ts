@@ -11,6 +11,7 @@ import { fsckCommand } from './fsck.js';
 import { exportCommand } from './export-command.js';
 import { whyCommand } from './why-command.js';
 import { runsCommand } from './runs-command.js';
+import { impactCommand } from './impact-command.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -63,6 +64,7 @@ export function buildProgram(io: Io): Command {
   program.addCommand(exportCommand(io));
   program.addCommand(whyCommand(io));
   program.addCommand(runsCommand(io));
+  program.addCommand(impactCommand(io));
   // Commands built on their own do not inherit the program's settings: without this, a usage
   // error in one of them would print to the real stderr and exit 1 instead of 2.
   for (const cmd of program.commands) cmd.copyInheritedSettings(program);

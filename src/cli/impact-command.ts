@@ -1,0 +1,27 @@
+import { Command } from 'commander';
+import { impactOf, parseTarget, renderImpact, type ImpactTarget } from '../lineage/impact.js';
+import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
+import type { Io } from './main.js';
+
+export function impactCommand(io: Io): Command {
+  return new Command('impact')
+    .description('what may run again if a /data path, an environment (env:NAME) or a block changed: the steps downstream')
+    .argument('<file>', 'pipeline markdown file')
+    .argument('<what...>', '/data/... paths, env:NAME, or block ids')
+    .option('--json', 'print the steps as JSON')
+    .action((file: string, what: string[], flags: { json?: boolean }) => {
+      const pipeline = loadOrReport(file, io.stderr);
+      const targets: ImpactTarget[] = [];
+      for (const text of what) {
+        const parsed = parseTarget(pipeline, text);
+        if (!parsed.ok) {
+          io.stderr(`shark: error: ${parsed.error.message}\n`);
+          throw new ExitError(EXIT_INVALID);
+        }
+        targets.push(parsed.target);
+      }
+      const steps = impactOf(pipeline, targets);
+      io.stdout(flags.json ? JSON.stringify({ changed: targets, steps }, null, 2) + '\n' : renderImpact(targets, steps, displayName(file)));
+      if (steps.length === 0) throw new ExitError(EXIT_FAILED);
+    });
+}

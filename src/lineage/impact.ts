@@ -1,0 +1,105 @@
+import { isUnder, normaliseDataPath } from '../pipeline/data-path.js';
+import type { Pipeline, Step } from '../pipeline/pipeline.js';
+
+/** What might change: data at a path, an environment, or the text of a block (or one of its steps). */
+export type ImpactTarget =
+  | { readonly kind: 'path'; readonly path: string }
+  | { readonly kind: 'environment'; readonly name: string }
+  | { readonly kind: 'block'; readonly id: string };
+
+/** A step that may run again, and the first reason found for it. */
+export interface ImpactedStep {
+  readonly step: string;
+  readonly block: string;
+  readonly line: number;
+  readonly kind: Step['kind'];
+  readonly why: string;
+}
+
+export type ImpactFailure = { readonly reason: 'unknown-target'; readonly target: string; readonly message: string };
+
+/**
+ * `env:NAME` (or a bare environment name that is no block) is an
+ * environment, `/data/…` a path, anything else a block or step id.
+ */
+export function parseTarget(pipeline: Pipeline, text: string): { ok: true; target: ImpactTarget } | { ok: false; error: ImpactFailure } {
+  const unknown = (message: string): { ok: false; error: ImpactFailure } => ({ ok: false, error: { reason: 'unknown-target', target: text, message } });
+  if (text.startsWith('/data/')) {
+    const normal = normaliseDataPath(text);
+    if (!normal.ok) return unknown(normal.message);
+    const path = normal.path.text;
+    const mentioned = pipeline.steps.some((s) => [...s.inputs, ...s.outputs].some((io) => io.path === path || isUnder(path, io.path) || isUnder(io.path, path)));
+    return mentioned ? { ok: true, target: { kind: 'path', path } } : unknown(`no step reads or writes ${path}`);
+  }
+  const envName = text.startsWith('env:') ? text.slice(4) : undefined;
+  const isEnv = (name: string): boolean => name === 'host' || pipeline.environments.has(name);
+  if (envName !== undefined) {
+    return isEnv(envName) ? { ok: true, target: { kind: 'environment', name: envName } } : unknown(`no environment \`${envName}\` (environments: ${['host', ...pipeline.environments.keys()].join(', ')})`);
+  }
+  if (pipeline.blocks.some((b) => b.id === text) || pipeline.stepsById.has(text)) return { ok: true, target: { kind: 'block', id: text } };
+  if (isEnv(text)) return { ok: true, target: { kind: 'environment', name: text } };
+  return unknown(`\`${text}\` is no /data path, environment (env:NAME) or block of this pipeline (blocks: ${pipeline.blocks.map((b) => b.id).join(', ')})`);
+}
+
+/**
+ * The steps that may run again when the targets change, in document order
+ * (the forward direction of lineage). "May": a step that re-runs and writes
+ * the same bytes leaves its readers cached.
+ */
+export function impactOf(pipeline: Pipeline, targets: readonly ImpactTarget[]): ImpactedStep[] {
+  const marked = new Map<string, string>();
+  for (const step of pipeline.steps) {
+    const direct = targets.map((t) => directReason(pipeline, step, t)).find((r) => r !== undefined);
+    if (direct !== undefined) {
+      marked.set(step.id, direct);
+      continue;
+    }
+    // Steps are in document order, and a writer precedes its readers: one pass sees every upstream mark.
+    for (const input of step.inputs) {
+      const from = input.from.find((id) => marked.has(id));
+      if (from !== undefined) {
+        marked.set(step.id, `reads ${shown(input)} (from ${from})`);
+        break;
+      }
+    }
+  }
+  return pipeline.steps.flatMap((s) =>
+    marked.has(s.id) ? [{ step: s.id, block: s.blockId, line: s.at.line, kind: s.kind, why: marked.get(s.id)! }] : []);
+}
+
+function directReason(pipeline: Pipeline, step: Step, target: ImpactTarget): string | undefined {
+  switch (target.kind) {
+    case 'path': {
+      const input = step.inputs.find((i) => i.path === target.path || isUnder(target.path, i.path) || isUnder(i.path, target.path));
+      return input === undefined ? undefined : `reads ${shown(input)}`;
+    }
+    case 'environment':
+      return step.kind === 'run' && (step.env ?? 'host') === target.name ? `runs in ${target.name}` : undefined;
+    case 'block':
+      if (step.id === target.id) return 'changed';
+      if (step.blockId !== target.id) return undefined;
+      return pipeline.blocks.find((b) => b.id === target.id)?.steps.length === 1 ? 'changed' : `in block ${target.id}`;
+  }
+}
+
+function shown(input: Step['inputs'][number]): string {
+  return input.pattern !== undefined ? `${input.path}/${input.pattern}` : input.isDir ? `${input.path}/` : input.path;
+}
+
+export function describeTarget(t: ImpactTarget): string {
+  return t.kind === 'path' ? t.path : t.kind === 'environment' ? `environment ${t.name}` : `block ${t.id}`;
+}
+
+export function renderImpact(targets: readonly ImpactTarget[], steps: readonly ImpactedStep[], file: string): string {
+  const what = targets.map(describeTarget).join(', ');
+  if (steps.length === 0) return `if ${what} changes, no step runs again\n`;
+  const width = Math.max(...steps.map((s) => s.step.length));
+  const where = steps.map((s) => `${file}:${s.line}`);
+  const whereWidth = Math.max(...where.map((w) => w.length));
+  const lines = steps.map((s, i) => `  ${s.step.padEnd(width)}  ${where[i]!.padEnd(whereWidth)}  ${s.why}`);
+  return [
+    `if ${what} changes, ${steps.length} step${steps.length === 1 ? '' : 's'} may run again:`,
+    ...lines,
+    '(a step that writes the same bytes again stops the chain there: its readers stay cached)',
+  ].join('\n') + '\n';
+}
