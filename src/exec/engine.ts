@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { DataState } from '../plan/data-state.js';
-import type { Session } from '../plan/session.js';
+import type { RunSession } from './executor.js';
 import { Leases } from '../store/leases.js';
 import { BEAT_MS } from '../store/liveness.js';
 import type { RunEvent, RunSummary } from './events.js';
@@ -22,7 +22,7 @@ export type { RunOptions } from './run/context.js';
  *  - publish: results copied out, each target whole (run/run-step.ts).
  */
 export async function runPipeline(
-  session: Session,
+  session: RunSession,
   hostInputs: ReadonlyMap<string, string>,
   options: RunOptions,
   emit: (e: RunEvent) => void,

@@ -1,10 +1,10 @@
-import { arch, platform } from 'node:os';
+import { HOST_ENV_ID } from '../plan/environment.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { DockerEnvironments } from './docker/docker-environments.js';
 import type { EnvironmentProvider, Executor } from './executor.js';
 import { HostExecutor } from './host-executor.js';
 
-export const HOST_ENV_ID = `host:${platform()}/${arch()}`;
+export { HOST_ENV_ID };
 
 export interface EnvironmentOptions {
   readonly pipelinePath: string;

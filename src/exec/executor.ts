@@ -1,3 +1,5 @@
+import type { EnvironmentView } from '../plan/environment.js';
+import type { Session } from '../plan/session.js';
 import type { Workspace } from '../store/snapshot-store.js';
 
 /** One concrete execution of a step, as an executor sees it: no caching, no keys. */
@@ -47,17 +49,14 @@ export interface Executor {
   run(request: ExecRequest): Promise<ExecOutcome>;
 }
 
-/** Where a step's environment comes from; the id enters every cache key of its jobs. */
-export interface EnvironmentProvider {
-  /** The id of an environment as it stands now, without building it (plan). */
-  current(name: string): { readonly id: string } | { readonly missing: string };
+/** Where a step's environment comes from; the id enters every cache key of its jobs. What plan sees, plus building and running. */
+export interface EnvironmentProvider extends EnvironmentView {
   /** Makes sure the environment exists (building it if needed) and returns its id. */
   ensure(name: string, signal: AbortSignal): Promise<{ readonly id: string } | { readonly error: string }>;
   executor(name: string): Executor;
-  /**
-   * Notes for `plan` such as base-image drift. `jobCounts` (environment name →
-   * number of jobs in the plan) lets a drift line say how many jobs would run;
-   * without it the steps on that environment are counted.
-   */
-  notes(jobCounts?: ReadonlyMap<string, number>): readonly string[];
+}
+
+/** A session that can run: its environments can be built and executed. */
+export interface RunSession extends Session {
+  readonly envs: EnvironmentProvider;
 }

@@ -1,7 +1,6 @@
 import { existsSync, statSync, type BigIntStats } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { error, type Diagnostic } from '../diagnostics.js';
-import type { EnvironmentProvider } from '../exec/executor.js';
 import type { ImportContext, ResolveOutcome } from '../imports/importer.js';
 import { importerFor } from '../imports/registry.js';
 import { importLockKey, type LockFile } from '../lockfile.js';
@@ -10,6 +9,7 @@ import { contentId } from '../store/content-id.js';
 import type { Metadata } from '../store/metadata.js';
 import type { SnapshotId, SnapshotStore, TreeEntry } from '../store/snapshot-store.js';
 import { DataState } from './data-state.js';
+import type { EnvironmentView } from './environment.js';
 
 /** Everything a plan or a run of one pipeline works with. */
 export interface Session {
@@ -19,7 +19,7 @@ export interface Session {
   readonly pipelineDir: string;
   readonly store: SnapshotStore;
   readonly meta: Metadata;
-  readonly envs: EnvironmentProvider;
+  readonly envs: EnvironmentView;
   readonly lock: LockFile;
   readonly lockPath: string;
   /** Frontmatter variables and `-e NAME=VALUE`, sorted by name. */

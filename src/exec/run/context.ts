@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { LimitFunction } from 'p-limit';
 import type { Position } from '../../diagnostics.js';
 import type { Job } from '../../plan/jobs.js';
-import type { Session } from '../../plan/session.js';
+import type { RunSession } from '../executor.js';
 import type { Leases } from '../../store/leases.js';
 import type { RunJobRow } from '../../store/metadata.js';
 import type { FailureReason, RunEvent, RunSummary } from '../events.js';
@@ -23,7 +23,7 @@ export class RunContext {
   stopping = false;
 
   constructor(
-    readonly session: Session,
+    readonly session: RunSession,
     readonly runId: number,
     readonly options: RunOptions,
     readonly emit: (e: RunEvent) => void,

@@ -6,7 +6,7 @@ import { toResultRow, type LineageRecord } from '../../lineage/record.js';
 import type { Position } from '../../diagnostics.js';
 import type { Job } from '../../plan/jobs.js';
 import { keyOf } from '../../plan/key.js';
-import { cachedResult } from '../../plan/planner.js';
+import { cachedResult } from '../../plan/step-plan.js';
 import { renderScript } from '../../plan/render-command.js';
 import { importContext } from '../../plan/session.js';
 import { safeDirs } from '../../store/safe-path.js';

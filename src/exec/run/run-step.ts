@@ -1,11 +1,9 @@
 import { resolve } from 'node:path';
 import type { Step } from '../../pipeline/pipeline.js';
 import type { DataState } from '../../plan/data-state.js';
-import { composeOutputs, expandJobs, mapOverFile, type Job } from '../../plan/jobs.js';
-import { cachedResult, resolveInputs } from '../../plan/planner.js';
-import { resolveImport, stepFiles } from '../../plan/session.js';
+import type { Job } from '../../plan/jobs.js';
+import { completeStep, decideStep } from '../../plan/step-plan.js';
 import type { SnapshotId } from '../../store/snapshot-store.js';
-import { HOST_ENV_ID } from '../environments.js';
 import type { FailureReason } from '../events.js';
 import type { RunContext } from './context.js';
 import { runJob } from './run-job.js';
@@ -27,27 +25,12 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   }
   if (step.kind === 'publish') return publish(ctx, step, state);
   const { session } = ctx;
-  const { store, meta } = session;
-  const inputs = resolveInputs(step, state);
-  if (inputs.kind !== 'ready') return stepFailed(ctx, step, inputs.kind === 'missing' ? inputs.message : `waits on ${inputs.step}`, 'missing-input');
-  let envId = HOST_ENV_ID;
-  if (step.kind === 'run' && step.env !== undefined) envId = envIds.get(step.env)!;
-  let pin: Readonly<Record<string, string | number>> | undefined;
-  if (step.kind === 'import') {
-    envId = 'import';
-    const resolved = await resolveImport(session, step, ctx.signal);
-    if (!resolved.ok) return stepFailed(ctx, step, resolved.message, 'import');
-    pin = resolved.pin;
-  }
-  const notDir = mapOverFile(step, inputs.ids, (id) => store.entries(id));
-  if (notDir !== undefined) return stepFailed(ctx, { id: step.id, at: notDir.at }, notDir.message, 'missing-input');
-  const containerized = step.kind === 'run' && step.env !== undefined;
-  const jobs = expandJobs(step, inputs.ids, (id) => store.entries(id), {
-    envId, variables: session.variables, files: stepFiles(session, step),
-    ...(pin !== undefined ? { pin } : {}),
-    ...(containerized ? { workdir: session.pipeline.workdir } : {}),
-  });
-  const cached = jobs.map((job) => cachedResult(session, job));
+  const { meta } = session;
+  const decision = await decideStep(session, step, state, (name) => ({ id: envIds.get(name)! }), ctx.signal);
+  if (decision.kind === 'blocked') return stepFailed(ctx, step, `waits on ${decision.step}`, 'missing-input');
+  if (decision.kind === 'failed') return stepFailed(ctx, { id: step.id, at: decision.at }, decision.message, decision.reason);
+  const jobs = decision.jobs.map((d) => d.job);
+  const cached = decision.jobs.map((d) => d.cached);
   ctx.emit({ type: 'step-start', step: step.id, block: step.blockId, jobs: jobs.length, cached: cached.filter(Boolean).length });
   const results: (Done | undefined)[] = [];
   meta.batch(() => {
@@ -66,10 +49,8 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   })));
   const done = results.filter((r): r is Done => r !== undefined);
   if (done.length < jobs.length) return { ok: false };
-  const composed = composeOutputs(step, done, (id) => store.entries(id), (e) => store.composeTree(e));
-  if (!composed.ok) return stepFailed(ctx, step, composed.message, 'conflict');
-  for (const [path, id] of composed.ids) state.setKnown(path, id);
-  return { ok: true };
+  const completed = completeStep(session, step, done, state);
+  return completed.ok ? { ok: true } : stepFailed(ctx, step, completed.message, 'conflict');
 }
 
 /** A step that failed as a whole (its inputs, its source, or how its jobs' outputs fit together). */

@@ -1,0 +1,142 @@
+import { lstatSync, readdirSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { Position } from '../diagnostics.js';
+import type { Input, Step } from '../pipeline/pipeline.js';
+import { contentId } from '../store/content-id.js';
+import type { SnapshotId } from '../store/snapshot-store.js';
+import type { DataState } from './data-state.js';
+import { HOST_ENV_ID } from './environment.js';
+import { composeOutputs, expandJobs, mapOverFile, type Job } from './jobs.js';
+import { resolveImport, stepFiles, type Session } from './session.js';
+
+/** What is known of a step's inputs: their ids, or why they are not known yet. */
+export type InputsOutcome =
+  | { kind: 'ready'; ids: Map<Input, SnapshotId> }
+  | { kind: 'pending'; step: string }
+  | { kind: 'missing'; message: string };
+
+export function resolveInputs(step: Step, state: DataState): InputsOutcome {
+  const ids = new Map<Input, SnapshotId>();
+  for (const input of step.inputs) {
+    const found = state.lookup(input.path);
+    if (found.kind === 'pending') return { kind: 'pending', step: found.step };
+    if (found.kind === 'missing') return { kind: 'missing', message: `input ${input.path} is missing: ${found.message}` };
+    ids.set(input, found.id);
+  }
+  return { kind: 'ready', ids };
+}
+
+export interface JobDecision {
+  readonly job: Job;
+  /** Its stored result, when it is cached (every byte present). */
+  readonly cached: { readonly outputs: Record<string, SnapshotId>; readonly log: string | null } | undefined;
+}
+
+/**
+ * The one decision both `plan` and `run` make for a step once the ids of
+ * what it reads are known: its jobs (one per map item), their keys, and which
+ * are cached. `plan` prints it; `run` executes the jobs that are not cached.
+ */
+export type StepDecision =
+  | { readonly kind: 'blocked'; readonly step: string }
+  | { readonly kind: 'failed'; readonly message: string; readonly reason: 'missing-input' | 'import'; readonly at: Position }
+  | {
+      readonly kind: 'jobs';
+      readonly jobs: readonly JobDecision[];
+      readonly isMap: boolean;
+      /** Why nothing of this step can be cached (its environment is not built): plan's reason for every job. */
+      readonly unbuilt?: string;
+      /** Output ids known without running (a local import's content): what the plan can see past. */
+      readonly predicted?: ReadonlyMap<string, SnapshotId>;
+    };
+
+/** Environment ids as this walk sees them: the images `plan` finds, or those `run` made sure of. */
+export type EnvironmentIds = (name: string) => { readonly id: string } | { readonly missing: string };
+
+export async function decideStep(session: Session, step: Step, state: DataState, envIds: EnvironmentIds, signal: AbortSignal): Promise<StepDecision> {
+  const inputs = resolveInputs(step, state);
+  if (inputs.kind === 'pending') return { kind: 'blocked', step: inputs.step };
+  if (inputs.kind === 'missing') return { kind: 'failed', message: inputs.message, reason: 'missing-input', at: step.at };
+  let envId = HOST_ENV_ID;
+  let unbuilt: string | undefined;
+  if (step.kind === 'run' && step.env !== undefined) {
+    const env = envIds(step.env);
+    if ('id' in env) envId = env.id;
+    else (unbuilt = env.missing), (envId = `unbuilt:${step.env}`);
+  }
+  let pin: Readonly<Record<string, string | number>> | undefined;
+  if (step.kind === 'import') {
+    envId = 'import';
+    const resolved = await resolveImport(session, step, signal);
+    if (!resolved.ok) return { kind: 'failed', message: resolved.message, reason: 'import', at: step.at };
+    pin = resolved.pin;
+  }
+  const notDir = mapOverFile(step, inputs.ids, (id) => state.entries(id));
+  if (notDir !== undefined) return { kind: 'failed', message: notDir.message, reason: 'missing-input', at: notDir.at };
+  const jobs = expandJobs(step, inputs.ids, (id) => state.entries(id), {
+    envId,
+    variables: session.variables,
+    files: stepFiles(session, step),
+    ...(pin !== undefined ? { pin } : {}),
+    // Only container steps record it (expandJobs decides).
+    workdir: session.pipeline.workdir,
+  });
+  const decided = jobs.map((job) => ({ job, cached: unbuilt === undefined ? cachedResult(session, job) : undefined }));
+  const predicted = predictLocalImport(session, step);
+  return {
+    kind: 'jobs', jobs: decided, isMap: step.inputs.some((i) => i.pattern !== undefined),
+    ...(unbuilt !== undefined ? { unbuilt } : {}), ...(predicted !== undefined ? { predicted } : {}),
+  };
+}
+
+/** Cached outputs (and the log) of a job, when its result exists and its data is all still in the store. */
+export function cachedResult(session: Session, job: Job): { outputs: Record<string, SnapshotId>; log: string | null } | undefined {
+  const stored = session.meta.resultOutputs(job.key);
+  if (stored === undefined) return undefined;
+  const outputs = JSON.parse(stored.outputs) as Record<string, SnapshotId>;
+  for (const id of Object.values(outputs)) if (!session.store.has(id)) return undefined;
+  return { outputs, log: stored.log };
+}
+
+/**
+ * A local import copies a file or directory whose content can be hashed
+ * now, so what it will store is known before it runs: its readers' jobs can
+ * be planned item by item instead of `blocked`. Not for `extract` (what an
+ * archive holds is only known once unpacked).
+ */
+function predictLocalImport(session: Session, step: Step): ReadonlyMap<string, SnapshotId> | undefined {
+  if (step.kind !== 'import' || step.clause.source.scheme !== 'file' || step.clause.extract) return undefined;
+  const [output] = step.outputs;
+  if (output === undefined || step.outputs.length !== 1) return undefined;
+  const p = step.clause.source.path;
+  const abs = isAbsolute(p) ? p : resolve(session.pipelineDir, p);
+  let st;
+  try {
+    st = lstatSync(abs);
+  } catch {
+    return undefined;
+  }
+  // A file copied into a directory lands under its own name: only the plain cases are predicted.
+  if (!st.isDirectory() && step.clause.destIsDir) return undefined;
+  return new Map([[output.path, predictedId(session, abs)]]);
+}
+
+/** The content id a store will give `path` once imported; directories recorded as trees so their items are known. */
+function predictedId(session: Session, path: string): SnapshotId {
+  const st = lstatSync(path);
+  if (!st.isDirectory()) return contentId(path, (p, s) => session.meta.hashFile(p, s)).id;
+  return session.store.composeTree(readdirSync(path).map((name) => ({ name, id: predictedId(session, join(path, name)) })));
+}
+
+/** Makes what a step's finished jobs wrote known to the walk: each output, and a map's composed directories. */
+export function completeStep(
+  session: Session,
+  step: Step,
+  done: readonly { job: Job; outputs: Record<string, SnapshotId> }[],
+  state: DataState,
+): { ok: true } | { ok: false; message: string } {
+  const composed = composeOutputs(step, done, (id) => state.entries(id), (e) => session.store.composeTree(e));
+  if (!composed.ok) return composed;
+  for (const [path, id] of composed.ids) state.setKnown(path, id);
+  return { ok: true };
+}
