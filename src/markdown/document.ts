@@ -8,6 +8,16 @@ export interface SourceLine {
   readonly line: number;
   /** Column of the first character of `text` in the document line. */
   readonly col: number;
+  /**
+   * Set when `text` is not the document's text (after `%{NAME}` substitution): the column of
+   * each character, and one past the end. Read columns through `colOf`.
+   */
+  readonly cols?: readonly number[];
+}
+
+/** The document column of the character at `offset` in a body line's text. */
+export function colOf(line: SourceLine, offset: number): number {
+  return line.cols?.[offset] ?? line.col + offset;
 }
 
 export type BlockOptions = Readonly<Record<string, string | true>>;
@@ -29,6 +39,15 @@ export interface SharkBlock {
   readonly body: readonly SourceLine[];
   /** Text of the nearest heading above the block ('' before any heading). */
   readonly section: string;
+  /** Set on the instances of a block that mentions axes: which block, and the value of each axis. */
+  readonly instance?: BlockInstance;
+}
+
+export interface BlockInstance {
+  /** `index` of the block as written. */
+  readonly of: number;
+  /** The values of the axes it mentions, in frontmatter order. */
+  readonly axes: readonly (readonly [string, string])[];
 }
 
 export interface Frontmatter {
@@ -40,6 +59,15 @@ export interface Frontmatter {
   readonly path: string | undefined;
   /** Other scalar keys: exported to every step's environment. */
   readonly variables: ReadonlyMap<string, string>;
+  /** List-valued keys, in frontmatter order: a block mentioning `%{NAME}` has one instance per value. */
+  readonly axes: ReadonlyMap<string, Axis>;
+}
+
+export interface Axis {
+  readonly name: string;
+  /** The key. */
+  readonly at: Position;
+  readonly values: readonly { readonly value: string; readonly at: Position }[];
 }
 
 export interface Document {

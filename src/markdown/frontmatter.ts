@@ -1,11 +1,12 @@
-import { parseDocument, isMap, isScalar, type Node as YamlNode, LineCounter } from 'yaml';
+import { parseDocument, isMap, isScalar, isSeq, type Node as YamlNode, type YAMLSeq, LineCounter } from 'yaml';
 import { error, type Diagnostic, type Position } from '../diagnostics.js';
-import type { Frontmatter } from './document.js';
+import type { Axis, Frontmatter } from './document.js';
 
 /**
  * Reads the YAML frontmatter. `inputs:` maps names to /data paths bound to
- * host files at run time, `path:` is the containers' working directory, and
- * every other scalar key becomes an environment variable of each step.
+ * host files at run time, `path:` is the containers' working directory,
+ * every other scalar key becomes an environment variable of each step, and a
+ * key with a list of values is an axis of a sweep.
  */
 export function parseFrontmatter(
   file: string,
@@ -32,7 +33,7 @@ export function parseFrontmatter(
   }
   const root = doc.contents;
   if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) {
-    return { at, firstLine, inputs: new Map(), path: undefined, variables: new Map() };
+    return { at, firstLine, inputs: new Map(), path: undefined, variables: new Map(), axes: new Map() };
   }
   if (!isMap(root)) {
     diagnostics.push(error(file, nodePos(root), 'frontmatter must be a YAML mapping (key: value lines)'));
@@ -41,6 +42,7 @@ export function parseFrontmatter(
 
   const inputs = new Map<string, { path: string; at: Position }>();
   const variables = new Map<string, string>();
+  const axes = new Map<string, Axis>();
   let workdir: string | undefined;
   for (const pair of root.items) {
     const keyNode = pair.key as YamlNode | null;
@@ -75,15 +77,62 @@ export function parseFrontmatter(
         continue;
       }
       workdir = raw;
-    } else if (isScalar(value)) {
+    } else if (isScalar(value) || isSeq(value)) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
         diagnostics.push(error(file, nodePos(keyNode), `variable name \`${key}\` is not a valid environment variable name`));
         continue;
       }
-      variables.set(key, value.value === null ? '' : String(value.value));
+      if (isScalar(value)) variables.set(key, value.value === null ? '' : String(value.value));
+      else {
+        const axis = readAxis(key, nodePos(keyNode), value, nodePos, (p, m) => diagnostics.push(error(file, p, m)));
+        if (axis !== undefined) axes.set(key, axis);
+      }
     } else {
       diagnostics.push(error(file, nodePos(value), `frontmatter key \`${key}\` must have a plain value`));
     }
   }
-  return { at, firstLine, inputs, path: workdir, variables };
+  return { at, firstLine, inputs, path: workdir, variables, axes };
+}
+
+/**
+ * A list of plain values. Each value becomes one segment of the paths that
+ * mention it, so it may not name a directory of its own or a parent.
+ */
+function readAxis(
+  name: string,
+  at: Position,
+  list: YAMLSeq,
+  nodePos: (node: YamlNode | null | undefined) => Position,
+  fail: (at: Position, message: string) => void,
+): Axis | undefined {
+  if (list.items.length === 0) {
+    fail(nodePos(list), `the axis \`${name}\` has no values: list at least one`);
+    return undefined;
+  }
+  const values: { value: string; at: Position }[] = [];
+  let ok = true;
+  for (const item of list.items as (YamlNode | null)[]) {
+    const where = nodePos(item ?? list);
+    const scalar = isScalar(item) ? item : undefined;
+    const raw = scalar?.value;
+    if (scalar === undefined || (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean')) {
+      fail(where, `a value of the axis \`${name}\` must be a plain string, number or boolean`);
+      ok = false;
+      continue;
+    }
+    // Numbers as written: `1.0` stays `1.0` in paths and ids.
+    const value = typeof raw !== 'string' && scalar.type === 'PLAIN' && typeof scalar.source === 'string' ? scalar.source : String(raw);
+    if (value === '' || value === '.' || value === '..' || /[/\0-\x1f\x7f]/.test(value)) {
+      fail(where, `the value \`${value}\` of the axis \`${name}\` would make a path leave its directory: a value is one path segment (no \`/\`, not \`.\` or \`..\`, not empty)`);
+      ok = false;
+      continue;
+    }
+    if (values.some((v) => v.value === value)) {
+      fail(where, `the axis \`${name}\` lists \`${value}\` twice`);
+      ok = false;
+      continue;
+    }
+    values.push({ value, at: where });
+  }
+  return ok ? { name, at, values } : undefined;
 }

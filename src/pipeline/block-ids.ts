@@ -17,22 +17,38 @@ export function slug(text: string): string {
 
 /**
  * Names each block after its section heading (`species-aoh`), or its kind
- * before any heading; `{id=…}` overrides. Ids are for people and logs only:
- * they never enter a cache key, so renaming a heading invalidates nothing.
+ * before any heading; `{id=…}` overrides. The instances of a block share its
+ * id, followed by their axis values: `aoh[TAXA=AVES,SCENARIO=restore]`. Ids
+ * are for people and logs only: they never enter a cache key, so renaming a
+ * heading invalidates nothing.
  */
 export function blockIds(document: Document, diagnostics: Diagnostic[]): string[] {
+  // One base id per block as written: its instances, which follow each other, are numbered as one.
+  const blocks = document.blocks;
+  const first = (i: number): boolean => blocks[i]!.instance === undefined || blocks[i - 1]?.instance?.of !== blocks[i]!.instance!.of;
+  const bases = baseIds(document.file, blocks.filter((_, i) => first(i)), diagnostics);
+  let w = -1;
+  return blocks.map((block, i) => {
+    if (first(i)) w++;
+    const base = bases[w]!;
+    const axes = block.instance?.axes ?? [];
+    return axes.length === 0 ? base : `${base}[${axes.map(([name, value]) => `${name}=${value}`).join(',')}]`;
+  });
+}
+
+function baseIds(file: string, blocks: readonly SharkBlock[], diagnostics: Diagnostic[]): string[] {
   const used = new Map<string, number>();
   const explicit = new Map<string, SharkBlock>();
-  for (const block of document.blocks) {
+  for (const block of blocks) {
     const id = block.options['id'];
     if (typeof id !== 'string') continue;
     const first = explicit.get(id);
-    if (!ID.test(id)) diagnostics.push(error(document.file, block.infoAt, `invalid block id \`${id}\`: use letters, digits, '.', '_' and '-'`));
+    if (!ID.test(id)) diagnostics.push(error(file, block.infoAt, `invalid block id \`${id}\`: use letters, digits, '.', '_' and '-'`));
     else if (first !== undefined) {
-      diagnostics.push(error(document.file, block.infoAt, `block id \`${id}\` is used twice`, [{ at: first.infoAt, message: 'first used here' }]));
+      diagnostics.push(error(file, block.infoAt, `block id \`${id}\` is used twice`, [{ at: first.infoAt, message: 'first used here' }]));
     } else explicit.set(id, block);
   }
-  return document.blocks.map((block) => {
+  return blocks.map((block) => {
     const id = block.options['id'];
     if (typeof id === 'string') return id;
     const base = slug(block.section) || block.kind;

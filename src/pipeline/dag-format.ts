@@ -12,6 +12,8 @@ export function dagJson(pipeline: Pipeline): object {
       env: b.env,
       line: b.block.at.line,
       section: b.section,
+      // An instance of a block that mentions axes: the value of each (`{}` for other blocks).
+      axes: Object.fromEntries(b.block.instance?.axes ?? []),
       inputs: b.inputs,
       outputs: b.outputs,
       after: b.after,
@@ -67,19 +69,21 @@ function textBlock(b: BlockNode): string {
 /** Files and steps as nodes: files are read and written by steps, so a person sees the data flow. */
 function graphOf(pipeline: Pipeline): { files: string[]; edges: [string, string][] } {
   const files = new Set<string>();
+  const written = new Set<string>();
   const edges: [string, string][] = [];
   for (const b of pipeline.blocks) {
     for (const i of b.inputs) (files.add(i), edges.push([`f:${i}`, `b:${b.id}`]));
-    for (const o of b.outputs) (files.add(o), edges.push([`b:${b.id}`, `f:${o}`]));
+    for (const o of b.outputs) (files.add(o), written.add(o), edges.push([`b:${b.id}`, `f:${o}`]));
     if (b.kind === 'run' && b.env !== 'host') {
       const env = pipeline.environments.get(b.env ?? '');
       if (env !== undefined) edges.push([`b:${env.blockId}`, `b:${b.id}`]);
     }
   }
-  // An input such as /data/dir/* or /data/dir/x.tif comes from the writer of /data/dir/.
+  // An input such as /data/dir/* or /data/dir/x.tif comes from the writer of /data/dir/; a directory
+  // nobody writes whole is made of the files written into it (the fan-in of a sweep).
   for (const f of files) {
-    const writer = [...files].find((o) => o !== f && o.endsWith('/') && f.startsWith(o));
-    if (writer !== undefined) edges.push([`f:${writer}`, `f:${f}`]);
+    const dir = [...files].find((o) => o !== f && o.endsWith('/') && f.startsWith(o));
+    if (dir !== undefined) edges.push(written.has(dir) || !written.has(f) ? [`f:${dir}`, `f:${f}`] : [`f:${f}`, `f:${dir}`]);
   }
   return { files: [...files], edges };
 }

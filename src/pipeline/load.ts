@@ -1,18 +1,25 @@
 import { byPosition, type Diagnostic } from '../diagnostics.js';
 import { parseMarkdown } from '../markdown/parse.js';
+import { instantiate } from './axes.js';
 import { buildPipeline } from './infer.js';
 import type { Pipeline } from './pipeline.js';
 import { validateMaps } from './validate-maps.js';
 
 /** Markdown text → validated pipeline, or every problem found, in document order. */
-export function loadPipeline(file: string, source: string): { pipeline: Pipeline | undefined; diagnostics: Diagnostic[] } {
+export function loadPipeline(
+  file: string,
+  source: string,
+  overrides?: ReadonlyMap<string, string>,
+): { pipeline: Pipeline | undefined; diagnostics: Diagnostic[] } {
   const parsed = parseMarkdown(file, source);
   // A block dropped for a bad tag, a swallowed fence or unknown frontmatter inputs would make the
   // inference report consequences (undefined environments, paths nobody writes) instead of the cause.
   if (parsed.diagnostics.some((d) => d.severity === 'error')) {
     return { pipeline: undefined, diagnostics: parsed.diagnostics.sort(byPosition) };
   }
-  const built = buildPipeline(parsed.document);
+  const swept = instantiate(parsed.document, overrides);
+  if (swept.diagnostics.length > 0) return { pipeline: undefined, diagnostics: [...parsed.diagnostics, ...swept.diagnostics].sort(byPosition) };
+  const built = buildPipeline(swept.document);
   const mapProblems = built.pipeline === undefined ? [] : validateMaps(built.pipeline);
   const diagnostics = [...parsed.diagnostics, ...built.diagnostics, ...mapProblems].sort(byPosition);
   return { pipeline: diagnostics.some((d) => d.severity === 'error') ? undefined : built.pipeline, diagnostics };

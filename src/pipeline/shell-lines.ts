@@ -1,5 +1,5 @@
 import type { Position } from '../diagnostics.js';
-import type { SourceLine } from '../markdown/document.js';
+import { colOf, type SourceLine } from '../markdown/document.js';
 
 /**
  * One logical shell command of a run block: prompts stripped, `\`-newline
@@ -94,8 +94,8 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
     if (inHeredoc) {
       const current = heredocs[0]!;
       const candidate = current.stripTabs ? text.replace(/^\t+/, '') : text;
-      for (let i = 0; i < text.length; i++) push(text[i]!, src.line, src.col + i);
-      push('\n', src.line, src.col + text.length);
+      for (let i = 0; i < text.length; i++) push(text[i]!, src.line, colOf(src, i));
+      push('\n', src.line, colOf(src, text.length));
       if (candidate === current.delim) {
         heredocs.shift();
         if (heredocs.length === 0) {
@@ -130,7 +130,7 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
     let i = 0;
     while (i < text.length) {
       const ch = text[i]!;
-      const col = src.col + offset + i;
+      const col = colOf(src, offset + i);
       if (quote === "'") {
         push(ch, src.line, col);
         if (ch === "'") quote = '';
@@ -145,7 +145,7 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
         }
         push(ch, src.line, col);
         if (ch === '\\' && i + 1 < text.length) {
-          push(text[i + 1]!, src.line, col + 1);
+          push(text[i + 1]!, src.line, colOf(src, offset + i + 1));
           i += 2;
           continue;
         }
@@ -160,7 +160,7 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
           continue;
         }
         push(ch, src.line, col);
-        push(text[i + 1]!, src.line, col + 1);
+        push(text[i + 1]!, src.line, colOf(src, offset + i + 1));
         word += text[i + 1]!;
         wordQuoted = true;
         i += 2;
@@ -190,7 +190,7 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
         const m = /^<<(-?)\s*(['"]?)([^\s'"<>;&|]+)\2/.exec(text.slice(i));
         if (m !== null) {
           heredocs.push({ delim: m[3]!, stripTabs: m[1] === '-', at: { line: src.line, col } });
-          for (let k = 0; k < m[0].length; k++) push(text[i + k]!, src.line, col + k);
+          for (let k = 0; k < m[0].length; k++) push(text[i + k]!, src.line, colOf(src, offset + i + k));
           i += m[0].length;
           commandPosition = false;
           continue;
@@ -208,7 +208,7 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
       i++;
     }
     if (joinNext) continue;
-    endWord({ line: src.line, col: src.col + src.text.length });
+    endWord({ line: src.line, col: colOf(src, src.text.length) });
     const [l, c] = lastPos();
     if (quote !== '') {
       push('\n', l, c);

@@ -57,6 +57,20 @@ describe('parseFrontmatter', () => {
     expect(read('inputs:\n  species: [1]\n').diagnostics).toEqual(['3:12: input `species` must be a /data/... path']);
     expect(read('path: relative/dir\n').diagnostics).toEqual(['2:7: `path:` must be an absolute directory, such as /root']);
     expect(read('not-a-var: 1\n').diagnostics).toEqual(['2:1: variable name `not-a-var` is not a valid environment variable name']);
-    expect(read('list: [1, 2]\n').diagnostics).toEqual(['2:7: frontmatter key `list` must have a plain value']);
+    expect(read('map: {a: 1}\n').diagnostics).toEqual(['2:6: frontmatter key `map` must have a plain value']);
+    expect(read('not-an-axis: [1]\n').diagnostics).toEqual(['2:1: variable name `not-an-axis` is not a valid environment variable name']);
+  });
+
+  it('reads a list as an axis: its values as written, where each is, in frontmatter order', () => {
+    const { fm, diagnostics } = read('TAXA: [AMPHIBIA, AVES]\nyear: 2024\nCURVE:\n  - 0.25\n  - 1.0\n  - "x y"\n');
+    expect(diagnostics).toEqual([]);
+    expect([...fm!.axes.keys()]).toEqual(['TAXA', 'CURVE']);
+    expect(fm!.axes.get('TAXA')).toEqual({
+      name: 'TAXA', at: { line: 2, col: 1 },
+      values: [{ value: 'AMPHIBIA', at: { line: 2, col: 8 } }, { value: 'AVES', at: { line: 2, col: 18 } }],
+    });
+    expect(fm!.axes.get('CURVE')!.values.map((v) => v.value)).toEqual(['0.25', '1.0', 'x y']);
+    // An axis is no variable: it is not exported to the steps.
+    expect([...fm!.variables.keys()]).toEqual(['year']);
   });
 });

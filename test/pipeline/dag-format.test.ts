@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dagJson, formatDag, mermaidText } from '../../src/pipeline/dag-format.js';
+import { dagJson, formatDag, mermaidText, type DagFormat } from '../../src/pipeline/dag-format.js';
 import { loadPipeline } from '../../src/pipeline/load.js';
 import type { Pipeline } from '../../src/pipeline/pipeline.js';
+import { ROOT, expectGolden } from '../helpers/golden.js';
 
 const fence = '```';
 
@@ -82,13 +85,38 @@ describe('json', () => {
     const json = JSON.parse(formatDag(p, 'json')) as { blocks: Record<string, unknown>[] };
     expect(json).toEqual(dagJson(p));
     expect(json.blocks.map((b) => Object.keys(b))).toEqual([
-      ['id', 'kind', 'env', 'line', 'section', 'inputs', 'outputs', 'after', 'steps'],
-      ['id', 'kind', 'env', 'line', 'section', 'inputs', 'outputs', 'after', 'steps'],
+      ['id', 'kind', 'env', 'line', 'section', 'axes', 'inputs', 'outputs', 'after', 'steps'],
+      ['id', 'kind', 'env', 'line', 'section', 'axes', 'inputs', 'outputs', 'after', 'steps'],
     ]);
     expect(json.blocks[1]).toEqual({
-      id: 'map', kind: 'run', env: 'host', line: 9, section: 'Map',
+      id: 'map', kind: 'run', env: 'host', line: 9, section: 'Map', axes: {},
       inputs: ['/data/in/*'], outputs: ['/data/out/'], after: ['get'],
       steps: [{ id: 'map', line: 10, command: 'run /data/in/* /data/out/+', inputs: ['/data/in/*'], outputs: ['/data/out/+'], after: ['get'] }],
     });
+  });
+});
+
+describe('a sweep', () => {
+  const sweep = load(readFileSync(join(ROOT, 'fixtures', 'format', 'sweep.md'), 'utf8'));
+  const extension: Record<DagFormat, string> = { text: 'txt', json: 'json', dot: 'dot', mermaid: 'mmd' };
+
+  it.each(['text', 'json', 'dot', 'mermaid'] as const)('shows each instance under its id, as %s', (format) => {
+    // As `shark dag` prints it.
+    expectGolden(`dag/sweep.${extension[format]}`, formatDag(sweep, format) + '\n');
+  });
+
+  it('lists each instance in JSON with the values of its axes', () => {
+    const blocks = dagJson(sweep) as { blocks: { id: string; axes: Record<string, string> }[] };
+    expect(blocks.blocks.map((b) => [b.id, b.axes])).toEqual([
+      ['ranges[TAXA=AMPHIBIA]', { TAXA: 'AMPHIBIA' }],
+      ['ranges[TAXA=AVES]', { TAXA: 'AVES' }],
+      ['delta-p[TAXA=AMPHIBIA,SCENARIO=restore]', { TAXA: 'AMPHIBIA', SCENARIO: 'restore' }],
+      ['delta-p[TAXA=AMPHIBIA,SCENARIO=arable]', { TAXA: 'AMPHIBIA', SCENARIO: 'arable' }],
+      ['delta-p[TAXA=AVES,SCENARIO=restore]', { TAXA: 'AVES', SCENARIO: 'restore' }],
+      ['delta-p[TAXA=AVES,SCENARIO=arable]', { TAXA: 'AVES', SCENARIO: 'arable' }],
+      ['sum[SCENARIO=restore]', { SCENARIO: 'restore' }],
+      ['sum[SCENARIO=arable]', { SCENARIO: 'arable' }],
+      ['publish', {}],
+    ]);
   });
 });

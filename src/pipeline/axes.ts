@@ -1,0 +1,148 @@
+import { error, type Diagnostic } from '../diagnostics.js';
+import { colOf, type Axis, type Document, type SharkBlock, type SourceLine } from '../markdown/document.js';
+
+/** One `%{NAME}` in a line: `start` is the offset of `%`, `end` is just past `}`. */
+export interface Reference {
+  readonly name: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+export type References = { ok: true; refs: Reference[] } | { ok: false; offset: number; message: string };
+
+/** The values of the axes one instance takes, in frontmatter order. */
+export type Combination = readonly (readonly [string, string])[];
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** `%{NAME}` references in a line. A `%` not followed by `{` is text (`printf "%.2f"`, `date +%Y`). */
+export function findReferences(text: string): References {
+  const refs: Reference[] = [];
+  for (let i = text.indexOf('%{'); i >= 0; i = text.indexOf('%{', i + 1)) {
+    const close = text.indexOf('}', i + 2);
+    if (close < 0) return { ok: false, offset: i, message: 'unclosed `%{`: write `%{NAME}` with a closing `}`' };
+    const name = text.slice(i + 2, close);
+    if (!NAME.test(name)) {
+      return { ok: false, offset: i, message: `\`%{${name}}\`: between \`%{\` and \`}\` comes the name of a frontmatter key (letters, digits and \`_\`)` };
+    }
+    refs.push({ name, start: i, end: close + 1 });
+    i = close;
+  }
+  return { ok: true, refs };
+}
+
+/** Every combination of the axes' values, the last axis varying fastest. */
+export function combinations(axes: readonly (readonly [string, readonly string[]])[]): Combination[] {
+  let out: (readonly [string, string])[][] = [[]];
+  for (const [name, values] of axes) out = out.flatMap((c) => values.map((v) => [...c, [name, v] as const]));
+  return out;
+}
+
+/** Replaces references by values, keeping the document column of every character (a value's are its `%`'s). */
+export function substitute(line: SourceLine, refs: readonly Reference[], valueOf: (name: string) => string): SourceLine {
+  if (refs.length === 0) return line;
+  let text = '';
+  const cols: number[] = [];
+  let from = 0;
+  for (const ref of refs) {
+    for (let i = from; i < ref.start; i++) (text += line.text[i]!), cols.push(colOf(line, i));
+    const value = valueOf(ref.name);
+    for (let k = 0; k < value.length; k++) cols.push(colOf(line, ref.start));
+    text += value;
+    from = ref.end;
+  }
+  for (let i = from; i <= line.text.length; i++) {
+    if (i < line.text.length) text += line.text[i]!;
+    cols.push(colOf(line, i));
+  }
+  return { text, line: line.line, col: line.col, cols };
+}
+
+/**
+ * The axis values a run uses: all of them, or those `-e NAME=v1,v2` keeps
+ * (in the document's order). Unknown values are errors at the axis.
+ */
+export function restrictAxes(
+  file: string,
+  axes: ReadonlyMap<string, Axis>,
+  overrides: ReadonlyMap<string, string>,
+  diagnostics: Diagnostic[],
+): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [name, axis] of axes) {
+    const all = axis.values.map((v) => v.value);
+    const given = overrides.get(name);
+    if (given === undefined) {
+      out.set(name, all);
+      continue;
+    }
+    // A value may itself hold a comma: the whole text names it first.
+    const wanted = all.includes(given) ? [given] : given.split(',');
+    const unknown = wanted.filter((v) => !all.includes(v));
+    for (const v of unknown) {
+      diagnostics.push(error(file, axis.at, `-e ${name}=${given}: \`${v}\` is not a value of the axis \`${name}\` (its values: ${all.join(', ')})`));
+    }
+    out.set(name, all.filter((v) => wanted.includes(v)));
+  }
+  return out;
+}
+
+/** Blocks whose bodies are substituted. A build block's body is a Dockerfile or an OBuilder spec, left as written. */
+const SUBSTITUTED = new Set(['run', 'import', 'publish']);
+
+/**
+ * Replaces each block that mentions axes by one instance per combination of
+ * their values, and `%{NAME}` of scalar keys by their value (`-e` overriding
+ * it). Instances are ordinary blocks to inference; they remember the block
+ * they came from and their axis values, for their ids.
+ */
+export function instantiate(
+  document: Document,
+  overrides: ReadonlyMap<string, string> = new Map(),
+): { document: Document; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const file = document.file;
+  const axes = document.frontmatter?.axes ?? new Map<string, Axis>();
+  const scalars = new Map(document.frontmatter?.variables ?? []);
+  for (const [name, value] of overrides) if (scalars.has(name)) scalars.set(name, value);
+  const known = [...(document.frontmatter?.variables.keys() ?? []), ...axes.keys()];
+  const knownText = known.length === 0 ? 'the frontmatter defines no keys' : `the frontmatter defines ${known.sort().join(', ')}`;
+  const values = restrictAxes(file, axes, overrides, diagnostics);
+
+  const blocks: SharkBlock[] = [];
+  for (const block of document.blocks) {
+    if (!SUBSTITUTED.has(block.kind)) {
+      blocks.push({ ...block, index: blocks.length });
+      continue;
+    }
+    const lines: { line: SourceLine; refs: Reference[] }[] = [];
+    const mentioned = new Set<string>();
+    let broken = false;
+    for (const line of block.body) {
+      const found = findReferences(line.text);
+      if (!found.ok) {
+        diagnostics.push(error(file, { line: line.line, col: colOf(line, found.offset) }, found.message));
+        broken = true;
+        continue;
+      }
+      for (const ref of found.refs) {
+        if (axes.has(ref.name)) mentioned.add(ref.name);
+        else if (!scalars.has(ref.name)) {
+          diagnostics.push(error(file, { line: line.line, col: colOf(line, ref.start) }, `unknown \`%{${ref.name}}\`: ${knownText}`));
+          broken = true;
+        }
+      }
+      lines.push({ line, refs: found.refs });
+    }
+    if (broken) continue;
+    const mine = [...axes.keys()].filter((name) => mentioned.has(name)).map((name) => [name, values.get(name) ?? []] as const);
+    for (const combination of combinations(mine)) {
+      const valueOf = (name: string): string => combination.find(([n]) => n === name)?.[1] ?? scalars.get(name)!;
+      const body = lines.map(({ line, refs }) => substitute(line, refs, valueOf));
+      const instance = mine.length === 0 ? {} : { instance: { of: block.index, axes: combination } };
+      blocks.push({ ...block, index: blocks.length, body, ...instance });
+    }
+  }
+  return { document: { ...document, blocks }, diagnostics };
+}
+
