@@ -2,6 +2,8 @@ import { Command, Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import { runPipeline } from '../exec/engine.js';
 import { writeExecutedDocument } from '../lineage/executed-document.js';
+import { loadPrivateKey } from '../lineage/attest/keys.js';
+import { jobSigner } from '../lineage/attest/sign-run.js';
 import { withSessionOptions } from './common-options.js';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
@@ -14,6 +16,7 @@ interface RunFlags extends SessionFlags {
   json?: boolean;
   output?: string;
   update?: boolean;
+  sign?: string;
 }
 
 export function runCommand(io: Io): Command {
@@ -25,11 +28,18 @@ export function runCommand(io: Io): Command {
       .option('-k, --keep-going', 'keep running independent jobs after a failure')
       .option('--json', 'print one JSON event per line')
       .option('-o, --output <file>', 'write the executed document: the markdown with each block\'s result id and output')
-      .option('--update', 'rebuild environments from their current base images and update the lock file'),
+      .option('--update', 'rebuild environments from their current base images and update the lock file')
+      .option('--sign <key>', 'sign each job it runs (DSSE, in-toto) with this ed25519 private key (default: $SHARK_SIGNING_KEY)'),
   ).action(async (file: string, flags: RunFlags) => {
     const jobs = Number(flags.jobs);
     if (!Number.isInteger(jobs) || jobs < 1) {
       io.stderr(`shark: error: -j expects a positive whole number, not \`${flags.jobs}\`\n`);
+      throw new ExitError(EXIT_INVALID);
+    }
+    const keyPath = flags.sign ?? process.env['SHARK_SIGNING_KEY'];
+    const signingKey = keyPath === undefined || keyPath === '' ? undefined : loadPrivateKey(keyPath);
+    if (signingKey !== undefined && !signingKey.ok) {
+      io.stderr(`shark: error: ${signingKey.message}\n`);
       throw new ExitError(EXIT_INVALID);
     }
     const { session, hostInputs } = openSession(file, flags, io.stderr);
@@ -48,7 +58,10 @@ export function runCommand(io: Io): Command {
     process.on('SIGTERM', onSignal);
     try {
       const logger = flags.json ? jsonLogger(io.stdout) : prettyLogger(io.stdout, process.stdout.isTTY === true);
-      const summary = await runPipeline(session, hostInputs, { jobs, keepGoing: flags.keepGoing ?? false, signal: controller.signal }, logger);
+      const summary = await runPipeline(session, hostInputs, {
+        jobs, keepGoing: flags.keepGoing ?? false, signal: controller.signal,
+        ...(signingKey?.ok === true ? { attest: jobSigner(session.meta, session.store, signingKey.value, (m) => io.stderr(`shark: warning: ${m}\n`)) } : {}),
+      }, logger);
       if (flags.output !== undefined) writeExecutedDocument(session, summary.run, flags.output);
       if (summary.status === 'interrupted') throw new ExitError(EXIT_INTERRUPTED);
       if (summary.status === 'failed') throw new ExitError(EXIT_FAILED);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { LimitFunction } from 'p-limit';
 import type { Position } from '../../diagnostics.js';
 import type { Job } from '../../plan/jobs.js';
+import type { LineageRecord } from '../../lineage/record.js';
 import type { RunSession } from '../executor.js';
 import type { Leases } from '../../store/leases.js';
 import type { RunJobRow } from '../../store/metadata.js';
@@ -13,6 +14,8 @@ export interface RunOptions {
   readonly jobs: number;
   readonly keepGoing: boolean;
   readonly signal: AbortSignal;
+  /** Called with each job's record once it is committed (`run --sign`). */
+  readonly attest?: (record: LineageRecord, job: string) => Promise<void>;
 }
 
 /** What every stage of one run shares: the session, the run's record, its budget and its tallies. */

@@ -104,6 +104,7 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Output
       },
     };
     meta.recordSuccess(toResultRow(record), ctx.row(job, 'ok', logPath), lease);
+    await ctx.options.attest?.(record, job.id);
     ctx.counts.executed++;
     ctx.emit({ type: 'job-done', job: job.id, step: step.id, block: step.blockId, seconds: (ended - t0) / 1000 });
     return outputs;

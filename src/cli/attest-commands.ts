@@ -1,0 +1,114 @@
+import { Command } from 'commander';
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { ancestry } from '../lineage/attest/ancestry.js';
+import { storedDigests } from '../lineage/attest/digests.js';
+import { addSignature, decodeBase64, keyIdOf } from '../lineage/attest/dsse.js';
+import { loadPrivateKey, loadPublicKey } from '../lineage/attest/keys.js';
+import type { Statement } from '../lineage/attest/statement.js';
+import { Attestations } from '../lineage/attest/store.js';
+import { verifyAncestry } from '../lineage/attest/verify.js';
+import type { LineageNode } from '../lineage/lineage.js';
+import { normaliseDataPath } from '../pipeline/data-path.js';
+import type { Session } from '../plan/session.js';
+import { withSessionOptions } from './common-options.js';
+import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
+import type { Io } from './main.js';
+import { closeSession, openSession, type SessionFlags } from './session-setup.js';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+function fail(io: Io, message: string, code = EXIT_FAILED): never {
+  io.stderr(`shark: ${code === EXIT_INVALID ? 'error: ' : ''}${message}\n`);
+  throw new ExitError(code);
+}
+
+/** Opens the pipeline's store and the ancestry of a /data path in its latest run; not found is exit 1. */
+async function withAncestry(
+  file: string, path: string, flags: SessionFlags, io: Io,
+  body: (a: { top: readonly LineageNode[]; all: readonly LineageNode[] }, session: Session, attestations: Attestations) => Promise<void>,
+): Promise<void> {
+  const normal = normaliseDataPath(path);
+  if (!normal.ok) fail(io, normal.message, EXIT_INVALID);
+  const { session } = openSession(file, flags, io.stderr, false);
+  try {
+    const found = ancestry(session.meta, session.pipelinePath, normal.path.text);
+    if (!found.ok) fail(io, found.message);
+    await body(found, session, new Attestations(session.meta));
+  } finally {
+    closeSession(session);
+  }
+}
+
+export function attestCommand(io: Io): Command {
+  return withSessionOptions(
+    new Command('attest')
+      .description('print the signed envelopes (DSSE, in-toto) of a result and its ancestors, one JSON per line')
+      .argument('<file>', 'pipeline markdown file')
+      .argument('<path>', 'a /data/... path'),
+  ).action((file: string, path: string, flags: SessionFlags) => withAncestry(file, path, flags, io, async ({ all }, _session, attestations) => {
+    const missing: string[] = [];
+    for (const n of all) {
+      const row = attestations.get(n.key);
+      if (row === undefined) missing.push(n.job);
+      else io.stdout(JSON.stringify(row.envelope) + '\n');
+    }
+    if (missing.length > 0) fail(io, `no envelope for ${missing.join(', ')} (run with --sign to sign each job)`);
+  }));
+}
+
+export function verifyCommand(io: Io): Command {
+  return withSessionOptions(
+    new Command('verify')
+      .description('check the signatures of a result and every ancestor, their subjects against the stored bytes, and each input against upstream subjects')
+      .argument('<file>', 'pipeline markdown file')
+      .argument('<path>', 'a /data/... path')
+      .option('--key <pub>', 'a trusted public key (repeatable)', collect)
+      .option('--threshold <n>', "distinct trusted keys the result's own envelope needs", '1'),
+  ).action((file: string, path: string, flags: SessionFlags & { key?: string[]; threshold: string }) => {
+    const threshold = Number(flags.threshold);
+    if (!Number.isInteger(threshold) || threshold < 1) fail(io, `--threshold expects a positive whole number, not \`${flags.threshold}\``, EXIT_INVALID);
+    if (flags.key === undefined || flags.key.length === 0) fail(io, 'verify needs at least one --key PUB to trust', EXIT_INVALID);
+    const keys: KeyObject[] = [];
+    for (const k of flags.key) {
+      const loaded = loadPublicKey(k);
+      if (!loaded.ok) fail(io, loaded.message, EXIT_INVALID);
+      keys.push(loaded.value);
+    }
+    return withAncestry(file, path, flags, io, async ({ top, all }, session, attestations) => {
+      const report = await verifyAncestry(all, top, attestations, session.store, keys, threshold);
+      if (report.problems.length > 0) {
+        for (const p of report.problems) io.stderr(`${p}\n`);
+        fail(io, `${path} does not verify: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} in ${report.checked} envelopes`);
+      }
+      io.stdout(`${path}: verified ${report.checked} envelopes (signatures, subjects against the stored bytes, inputs against upstream subjects)\n`);
+    });
+  });
+}
+
+export function signCommand(io: Io): Command {
+  return withSessionOptions(
+    new Command('sign')
+      .description("co-sign the envelope of a result (an institution's signature before publishing)")
+      .argument('<file>', 'pipeline markdown file')
+      .argument('<path>', 'a /data/... path')
+      .requiredOption('--key <private>', 'the private key to sign with'),
+  ).action((file: string, path: string, flags: SessionFlags & { key: string }) => {
+    const key = loadPrivateKey(flags.key);
+    if (!key.ok) fail(io, key.message, EXIT_INVALID);
+    return withAncestry(file, path, flags, io, async ({ top }, session, attestations) => {
+      for (const n of top) {
+        const row = attestations.get(n.key);
+        if (row === undefined) fail(io, `${n.job} has no envelope to co-sign (run with --sign first)`);
+        // A co-signer vouches for bytes: it signs only what matches the store.
+        const statement = JSON.parse(decodeBase64(row.envelope.payload)?.toString('utf8') ?? '{}') as Partial<Statement>;
+        const stored = (await Promise.all(Object.entries(n.outputs).map(([p, id]) => storedDigests(session.store, id, p)))).flat();
+        const subjects = statement.subject ?? [];
+        const matches = subjects.length === stored.length && subjects.every((s) => stored.some((d) => d.name === s.name && d.digest.sha256 === s.digest.sha256));
+        if (!matches) fail(io, `${n.job}: its envelope's subjects do not match the stored bytes; not signing`);
+        const signed = addSignature(row.envelope, key.value);
+        if (signed.added) attestations.put(row.key, row.runId, row.job, signed.envelope);
+        io.stdout(`${n.job}: ${signed.added ? 'co-signed' : 'already signed'} with ${keyIdOf(createPublicKey(key.value))}\n`);
+      }
+    });
+  });
+}

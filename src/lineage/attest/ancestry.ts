@@ -1,0 +1,26 @@
+import { lineageOf, type LineageNode } from '../lineage.js';
+import type { Metadata } from '../../store/metadata.js';
+
+export type AncestryResult =
+  | { ok: true; top: readonly LineageNode[]; all: readonly LineageNode[] }
+  | { ok: false; message: string };
+
+/**
+ * The jobs that made `path` in the latest run (several when it is a
+ * directory a map wrote) and all their ancestors, each once, the result's
+ * own jobs first and then upstream, breadth first.
+ */
+export function ancestry(meta: Metadata, pipelinePath: string, path: string): AncestryResult {
+  const node = lineageOf(meta, pipelinePath, path);
+  if ('error' in node) return { ok: false, message: node.error };
+  const top = node.kind === 'group' ? (node.inputs[0]?.from ?? []) : [node];
+  const seen = new Map<string, LineageNode>();
+  const queue = [...top];
+  while (queue.length > 0) {
+    const n = queue.shift()!;
+    if (seen.has(n.key)) continue;
+    seen.set(n.key, n);
+    for (const i of n.inputs) queue.push(...i.from);
+  }
+  return { ok: true, top, all: [...seen.values()] };
+}

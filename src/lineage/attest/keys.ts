@@ -1,0 +1,54 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { closeSync, existsSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+
+export type KeyResult<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/** Writes a file that must not exist yet, with the given mode from the start (a private key is never readable by others, not even briefly). */
+function createExclusive(path: string, text: string, mode: number): void {
+  const fd = openSync(path, 'wx', mode);
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** `NAME.key` (PKCS#8 PEM, 0600) and `NAME.pub` (SPKI PEM): an ed25519 pair; refuses to overwrite either. */
+export function generateKeyFiles(name: string): KeyResult<{ key: string; pub: string }> {
+  const key = `${name}.key`;
+  const pub = `${name}.pub`;
+  for (const p of [key, pub]) if (existsSync(p)) return { ok: false, message: `${p} exists; keygen never overwrites a key` };
+  const pair = generateKeyPairSync('ed25519');
+  try {
+    createExclusive(key, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 0o600);
+    try {
+      createExclusive(pub, pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(), 0o644);
+    } catch (e) {
+      unlinkSync(key);
+      throw e;
+    }
+  } catch (e) {
+    return { ok: false, message: `cannot write the key pair: ${(e as Error).message}` };
+  }
+  return { ok: true, value: { key, pub } };
+}
+
+function readKey(path: string, kind: 'private' | 'public'): KeyResult<KeyObject> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { ok: false, message: `cannot read the ${kind} key ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}` };
+  }
+  try {
+    const key = kind === 'private' ? createPrivateKey(text) : createPublicKey(text);
+    if (key.asymmetricKeyType !== 'ed25519') return { ok: false, message: `${path} is a ${key.asymmetricKeyType ?? 'unknown'} key; Shark signs with ed25519 (shark keygen)` };
+    return { ok: true, value: key };
+  } catch {
+    return { ok: false, message: `${path} is not a PEM ${kind} key` };
+  }
+}
+
+export const loadPrivateKey = (path: string): KeyResult<KeyObject> => readKey(path, 'private');
+export const loadPublicKey = (path: string): KeyResult<KeyObject> => readKey(path, 'public');

@@ -1,0 +1,38 @@
+import type { Metadata } from '../../store/metadata.js';
+import type { Envelope } from './dsse.js';
+
+export interface AttestationRow {
+  readonly key: string;
+  readonly runId: number;
+  readonly job: string;
+  readonly envelope: Envelope;
+}
+
+/**
+ * Envelopes beside the lineage, one per result (its cache key): a job found
+ * cached in a later run is the same result, attested once, when it ran.
+ * Co-signatures replace the envelope with one carrying more signatures.
+ */
+export class Attestations {
+  constructor(private readonly meta: Metadata) {
+    meta.db.exec(`CREATE TABLE IF NOT EXISTS attestations (
+      key TEXT PRIMARY KEY, run_id INTEGER NOT NULL, job TEXT NOT NULL, envelope TEXT NOT NULL, updated INTEGER NOT NULL)`);
+  }
+
+  put(key: string, runId: number, job: string, envelope: Envelope): void {
+    this.meta.db.prepare('INSERT OR REPLACE INTO attestations (key, run_id, job, envelope, updated) VALUES (?, ?, ?, ?, ?)')
+      .run(key, runId, job, JSON.stringify(envelope), Date.now());
+  }
+
+  get(key: string): AttestationRow | undefined {
+    const row = this.meta.db.prepare<[string], { key: string; run_id: number; job: string; envelope: string }>(
+      'SELECT key, run_id, job, envelope FROM attestations WHERE key = ?').get(key);
+    if (row === undefined) return undefined;
+    try {
+      return { key: row.key, runId: row.run_id, job: row.job, envelope: JSON.parse(row.envelope) as Envelope };
+    } catch {
+      // A row that is not JSON is an envelope nobody can verify: shown as one with no payload.
+      return { key: row.key, runId: row.run_id, job: row.job, envelope: { payloadType: '', payload: '', signatures: [] } };
+    }
+  }
+}

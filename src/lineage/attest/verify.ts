@@ -1,0 +1,88 @@
+import type { KeyObject } from 'node:crypto';
+import type { LineageNode } from '../lineage.js';
+import type { SnapshotStore } from '../../store/snapshot-store.js';
+import { storedDigests, type FileDigest } from './digests.js';
+import { decodeBase64, IN_TOTO_PAYLOAD_TYPE, verifyEnvelope } from './dsse.js';
+import { SLSA_PROVENANCE, STATEMENT_TYPE, type Statement } from './statement.js';
+import type { Attestations } from './store.js';
+
+export interface VerifyReport {
+  readonly checked: number;
+  /** Each one names the job it is about. */
+  readonly problems: readonly string[];
+}
+
+const show = (d: FileDigest): string => `${d.name} (sha256 ${d.digest.sha256.slice(0, 12)}…)`;
+const same = (a: FileDigest, b: FileDigest): boolean => a.name === b.name && a.digest.sha256 === b.digest.sha256;
+
+/** The statement of a verified envelope, or why it cannot be read. */
+function statementOf(payloadType: string, payload: string): Statement | string {
+  if (payloadType !== IN_TOTO_PAYLOAD_TYPE) return `payload type is ${JSON.stringify(payloadType)}, not ${IN_TOTO_PAYLOAD_TYPE}`;
+  try {
+    const s = JSON.parse(decodeBase64(payload)?.toString('utf8') ?? '') as Statement;
+    if (s._type !== STATEMENT_TYPE || s.predicateType !== SLSA_PROVENANCE || !Array.isArray(s.subject)) return 'the payload is not an in-toto statement with SLSA provenance';
+    return s;
+  } catch {
+    return 'the payload is not JSON';
+  }
+}
+
+/**
+ * Checks the envelope of every job in an ancestry: a trusted key signed it
+ * (`threshold` distinct keys for the result's own jobs, one for the rest);
+ * its subjects are exactly the job's outputs as the store holds them now; and
+ * each input it names is a subject of the envelope of the job upstream that
+ * wrote it, or, for data from the host, matches the stored bytes.
+ */
+export async function verifyAncestry(
+  nodes: readonly LineageNode[], top: readonly LineageNode[], attestations: Attestations, store: SnapshotStore,
+  keys: readonly KeyObject[], threshold: number,
+): Promise<VerifyReport> {
+  const problems: string[] = [];
+  const trusted = new Map<string, Statement>();
+  const tops = new Set(top.map((n) => n.key));
+  for (const n of nodes) {
+    const row = attestations.get(n.key);
+    if (row === undefined) {
+      problems.push(`${n.job}: no envelope (it ran without --sign)`);
+      continue;
+    }
+    const accepted = verifyEnvelope(row.envelope, keys).accepted.length;
+    const needed = tops.has(n.key) ? threshold : 1;
+    if (accepted === 0) {
+      problems.push(`${n.job}: no trusted key signed its envelope (the payload was changed, or signed by another key)`);
+      continue;
+    }
+    if (accepted < needed) problems.push(`${n.job}: signed by ${accepted} trusted key${accepted === 1 ? '' : 's'}, ${needed} required`);
+    const statement = statementOf(row.envelope.payloadType, row.envelope.payload);
+    if (typeof statement === 'string') {
+      problems.push(`${n.job}: ${statement}`);
+      continue;
+    }
+    trusted.set(n.key, statement);
+    const stored = (await Promise.all(Object.entries(n.outputs).map(([p, id]) => storedDigests(store, id, p)))).flat();
+    for (const s of statement.subject) {
+      const now = stored.find((d) => d.name === s.name);
+      if (now === undefined) problems.push(`${n.job}: subject ${show(s)} is not an output of the job`);
+      else if (!same(now, s)) problems.push(`${n.job}: subject ${show(s)} does not match the stored bytes (sha256 ${now.digest.sha256.slice(0, 12)}…)`);
+    }
+    for (const d of stored) if (!statement.subject.some((s) => s.name === d.name)) problems.push(`${n.job}: output ${d.name} is not a subject of its envelope`);
+  }
+  for (const n of nodes) {
+    const statement = trusted.get(n.key);
+    if (statement === undefined) continue;
+    const deps = statement.predicate.buildDefinition.resolvedDependencies.filter((d): d is FileDigest => d.name.startsWith('/data/') && d.digest?.['sha256'] !== undefined);
+    for (const input of n.inputs) {
+      const mine = deps.filter((d) => d.name === input.path.replace(/\/$/, '') || d.name.startsWith(`${input.path.replace(/\/$/, '')}/`));
+      if (input.from.length > 0) {
+        const upstream = input.from.flatMap((f) => trusted.get(f.key)?.subject ?? []);
+        for (const d of mine) if (!upstream.some((s) => same(s, d))) problems.push(`${n.job}: input ${show(d)} is not a subject of an upstream envelope`);
+      } else {
+        const stored = await storedDigests(store, input.id, input.path);
+        for (const d of mine) if (!stored.some((s) => same(s, d))) problems.push(`${n.job}: input ${show(d)} does not match the stored bytes`);
+        if (mine.length === 0 && stored.length > 0) problems.push(`${n.job}: input ${input.path} is not among the signed dependencies`);
+      }
+    }
+  }
+  return { checked: nodes.length, problems };
+}
