@@ -48,6 +48,12 @@ describe('documents of the original Shark', () => {
     expect(pipeline!.blocks.map((b) => b.id)).toEqual(['first', 'run']);
   });
 
+  it('makes the users of a switched-off shark-build warn that they cannot run', () => {
+    const { pipeline, shown } = load(doc([['shark-build:gdal {skip}', 'FROM x'], ['shark-run:gdal', 'echo a > /data/a.txt']]));
+    expect(pipeline!.environments.size).toBe(0);
+    expect(shown).toEqual(['5:14: warning: environment `gdal` has no shark-build block: this block cannot run [refuses run]']);
+  });
+
   it('still reports a malformed tag of a known kind, even with {skip}', () => {
     const { pipeline, shown } = load(doc([['shark-run:-x {skip}', 'echo']]));
     expect(pipeline).toBeUndefined();
