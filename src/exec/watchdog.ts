@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 const SCRIPT = [
   'd=0; g=""',
   'while IFS= read -r l; do case "$l" in docker) d=1;; *) g="$g $l";; esac; done',
-  'for p in $g; do kill -9 -- "-$p" 2>/dev/null; done',
+  'for p in $g; do kill -s KILL -- "-$p" 2>/dev/null; done',
   '[ "$d" = 1 ] && [ -f "$2" ] && exec "$1" "$2" "$3"',
   'exit 0',
 ].join('\n');

@@ -40,4 +40,20 @@ sh -c 'sleep 30; echo ${marker}' > /data/slow.txt
     expect(plan.jobs.map((j) => [j.step, j.status])).toEqual([['quick', 'cached'], ['slow', 'run']]);
     expect(plan.jobs[1]!.reasons).toEqual(['no previous result']);
   });
+
+  it('ends the jobs of a run killed with SIGKILL, which cannot clean up itself', async () => {
+    const marker = `shark-sigkill-${process.pid}-${Date.now()}`;
+    rig.write('k.md', `# K\n\n\`\`\`shark-run\necho started >> counter; sh -c 'sleep 30; echo ${marker}' > /data/slow.txt\n\`\`\`\n`);
+    const child = spawn(process.execPath, [SHARK, 'run', 'k.md'], { cwd: rig.dir, stdio: 'ignore' });
+    for (let i = 0; i < 200 && rig.count() === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(spawnSync('pgrep', ['-f', marker]).status).toBe(0);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('close', r));
+    let alive = true;
+    for (let i = 0; i < 100 && alive; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      alive = spawnSync('pgrep', ['-f', marker]).status === 0;
+    }
+    expect(alive).toBe(false);
+  });
 });
