@@ -14,6 +14,7 @@ import { attestCommand, signCommand, verifyCommand } from './attest-commands.js'
 import { whyCommand } from './why-command.js';
 import { runsCommand } from './runs-command.js';
 import { impactCommand } from './impact-command.js';
+import { diffCommand } from './diff-command.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -71,6 +72,7 @@ export function buildProgram(io: Io): Command {
   program.addCommand(whyCommand(io));
   program.addCommand(runsCommand(io));
   program.addCommand(impactCommand(io));
+  program.addCommand(diffCommand(io));
   // Commands built on their own do not inherit the program's settings: without this, a usage
   // error in one of them would print to the real stderr and exit 1 instead of 2.
   for (const cmd of program.commands) cmd.copyInheritedSettings(program);

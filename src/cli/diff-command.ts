@@ -1,0 +1,72 @@
+import { Command } from 'commander';
+import { ancestryOfContent, pickRuns, type Ancestry } from '../lineage/ancestry.js';
+import { diffAncestries } from '../lineage/diff.js';
+import { diffAnswer, renderDiff } from '../lineage/render-diff.js';
+import { hashOnDisk } from '../lineage/why.js';
+import { normaliseDataPath } from '../pipeline/data-path.js';
+import type { Metadata } from '../store/metadata.js';
+import { withSessionOptions } from './common-options.js';
+import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
+import type { Io } from './main.js';
+import { naturalNumber } from './numbers.js';
+import { closeSession, openSession, type SessionFlags } from './session-setup.js';
+
+type DiffFlags = SessionFlags & { from?: number; to?: number; json?: boolean };
+
+export function diffCommand(io: Io): Command {
+  return withSessionOptions(
+    new Command('diff')
+      .description('compare two ancestries of a result: which step is the root cause, which changed only because of it')
+      .argument('<file>', 'pipeline markdown file')
+      .argument('<what>', 'a /data/... path (compared across runs), or the old result: a content id or a file on disk')
+      .argument('[new]', 'with a content id or file as <what>: the new result, likewise')
+      .option('--from <run>', 'the old run (default: the latest earlier run in which the path had other content)', naturalNumber('--from'))
+      .option('--to <run>', 'the new run (default: the latest)', naturalNumber('--to'))
+      .option('--json', 'print the comparison as JSON'),
+  ).action((file: string, what: string, other: string | undefined, flags: DiffFlags) => {
+    const fail = (message: string): never => {
+      io.stderr(`shark: error: ${message}\n`);
+      throw new ExitError(EXIT_INVALID);
+    };
+    const byPath = what.startsWith('/data/');
+    if (byPath && other !== undefined) fail('give one /data path (with --from/--to), or two results (content ids or files)');
+    if (!byPath && other === undefined) fail(`\`${what}\` is not a /data path: to compare two results, give both (content ids or files)`);
+    if (!byPath && (flags.from !== undefined || flags.to !== undefined)) fail('--from and --to go with a /data path');
+    const { session } = openSession(file, flags, io.stderr, false);
+    try {
+      let old: Ancestry;
+      let now: Ancestry;
+      if (byPath) {
+        const normal = normaliseDataPath(what);
+        if (!normal.ok) fail(normal.ok ? '' : normal.message);
+        const path = normal.ok ? normal.path.text : what;
+        const picked = pickRuns(session.meta, session.pipelinePath, path, { ...(flags.from !== undefined ? { from: flags.from } : {}), ...(flags.to !== undefined ? { to: flags.to } : {}) });
+        if (!picked.ok) {
+          if (picked.reason !== 'same') fail(picked.message);
+          io.stdout(flags.json ? JSON.stringify({ identical: true, message: picked.message, steps: [] }, null, 2) + '\n' : `${picked.message}: nothing to compare\n`);
+          return;
+        }
+        ({ old, now } = picked);
+      } else {
+        old = ofContent(session.meta, what, fail);
+        now = ofContent(session.meta, other!, fail);
+      }
+      const answer = diffAnswer(old, now, diffAncestries(old, now));
+      io.stdout(flags.json ? JSON.stringify(answer, null, 2) + '\n' : renderDiff(answer));
+      if (!answer.identical) throw new ExitError(EXIT_FAILED);
+    } finally {
+      closeSession(session);
+    }
+  });
+}
+
+/** A content id as written, or a file or directory on disk hashed as the store would. */
+function ofContent(meta: Metadata, text: string, fail: (m: string) => never): Ancestry {
+  let id = text;
+  if (!/^(sha256x?|tree):[0-9a-f]+$/.test(text)) {
+    const hashed = hashOnDisk(text);
+    if (!hashed.ok) return fail(hashed.message);
+    id = hashed.id;
+  }
+  return ancestryOfContent(meta, id) ?? fail(`${text} (${id}): no job in this store produced it (see \`shark why\`)`);
+}

@@ -1,0 +1,96 @@
+import type { Metadata } from '../store/metadata.js';
+import type { SnapshotId } from '../store/snapshot-store.js';
+import type { AncestryStep } from './diff.js';
+import { producersOf } from './find-content.js';
+import { lineageInRun, type LineageNode } from './lineage.js';
+import { fromResultRow } from './record.js';
+
+/** Everything that made one result: its jobs, the host inputs they read, and the result's content. */
+export interface Ancestry {
+  readonly run: number;
+  readonly path: string;
+  /** The content of `path` in that run: its id, or for a directory several jobs wrote, their outputs. */
+  readonly id: string;
+  readonly steps: readonly AncestryStep[];
+  readonly hostInputs: ReadonlyMap<string, string>;
+}
+
+/**
+ * The ancestry of `path` in run `runId`. A job's outputs are what its
+ * readers in this ancestry recorded reading, where they say: a result
+ * re-computed later under the same key (its bytes were lost) replaces the
+ * stored outputs, but not what the readers of the first bytes hashed into
+ * their own keys.
+ */
+export function ancestryInRun(meta: Metadata, runId: number, path: string): Ancestry | undefined {
+  const top = lineageInRun(meta, runId, path);
+  if (top === undefined) return undefined;
+  const steps = new Map<string, { step: AncestryStep; outputs: Record<string, string> }>();
+  const hostInputs = new Map<string, string>();
+  const walk = (n: LineageNode): void => {
+    if (n.kind !== 'group' && !steps.has(n.job)) {
+      const row = meta.result(n.key);
+      if (row === undefined) return;
+      const r = fromResultRow(row);
+      const outputs = { ...r.outputs };
+      steps.set(n.job, { step: { job: n.job, block: n.block, location: n.location, line: r.meta.line, key: n.key, record: r.record, outputs }, outputs });
+    }
+    for (const input of n.inputs) {
+      if (n.kind !== 'group' && input.from.length === 0 && input.truncated !== true) hostInputs.set(input.path, input.id);
+      for (const from of input.from) walk(from);
+    }
+  };
+  walk(top);
+  // What readers saw, second pass: every producer is known by now.
+  const seenBy = (n: LineageNode): void => {
+    for (const input of n.inputs) {
+      for (const from of input.from) {
+        const entry = steps.get(from.job);
+        if (n.kind !== 'group' && entry !== undefined && input.path in entry.outputs) entry.outputs[input.path] = input.id;
+        seenBy(from);
+      }
+    }
+  };
+  seenBy(top);
+  const id = top.kind === 'group'
+    ? JSON.stringify(top.inputs[0]?.from.map((f) => f.outputs) ?? [])
+    : top.outputs[path] ?? JSON.stringify(top.outputs);
+  return { run: runId, path, id, steps: [...steps.values()].map((s) => s.step), hostInputs };
+}
+
+/** The ancestry of content `id` (a file on disk, hashed, or a content id): the latest job that made it. */
+export function ancestryOfContent(meta: Metadata, id: SnapshotId): Ancestry | undefined {
+  const made = producersOf(meta, id).at(-1);
+  if (made === undefined) return undefined;
+  const found = ancestryInRun(meta, made.record.runId, made.path);
+  return found === undefined ? undefined : { ...found, id };
+}
+
+/**
+ * The runs to compare for `path`: `to` (default the latest), and `from`
+ * (default the latest run before `to` in which `path` had other content).
+ * `same` when every earlier run that made `path` made the same content.
+ */
+export function pickRuns(
+  meta: Metadata,
+  pipelinePath: string,
+  path: string,
+  wanted: { readonly from?: number; readonly to?: number },
+): { ok: true; old: Ancestry; now: Ancestry } | { ok: false; reason: 'unknown-run' | 'not-produced' | 'same'; message: string; now?: Ancestry } {
+  const runs = meta.runs(pipelinePath).map((r) => r.id);
+  for (const n of [wanted.from, wanted.to]) {
+    if (n !== undefined && !runs.includes(n)) return { ok: false, reason: 'unknown-run', message: `run ${n} is not a run of this pipeline (its runs: ${[...runs].reverse().join(', ') || 'none'})` };
+  }
+  const toRun = wanted.to ?? runs.find((r) => ancestryInRun(meta, r, path) !== undefined);
+  const now = toRun === undefined ? undefined : ancestryInRun(meta, toRun, path);
+  if (now === undefined) return { ok: false, reason: 'not-produced', message: `no ${toRun === undefined ? 'run' : `job of run ${toRun}`} produced ${path}` };
+  if (wanted.from !== undefined) {
+    const old = ancestryInRun(meta, wanted.from, path);
+    return old === undefined ? { ok: false, reason: 'not-produced', message: `no job of run ${wanted.from} produced ${path}` } : { ok: true, old, now };
+  }
+  for (const r of runs.filter((r) => r < now.run)) {
+    const old = ancestryInRun(meta, r, path);
+    if (old !== undefined && old.id !== now.id) return { ok: true, old, now };
+  }
+  return { ok: false, reason: 'same', message: `${path} has had the same content in every run up to run ${now.run} (${now.id})`, now };
+}

@@ -1,0 +1,126 @@
+import { canonicalJson } from '../canonical-json.js';
+import { explain, short, type KeyRecord } from '../plan/key.js';
+
+/** One job of an ancestry, with the outputs it had in that ancestry. */
+export interface AncestryStep {
+  readonly job: string;
+  readonly block: string;
+  readonly location: string;
+  readonly line: number;
+  readonly key: string;
+  readonly record: KeyRecord;
+  readonly outputs: Readonly<Record<string, string>>;
+}
+
+export type StepClass = 'root-cause' | 'nondeterministic' | 'propagated' | 'only-old' | 'only-new' | 'same';
+
+/** One changed component, whole (the text reasons shorten ids). */
+export interface Change {
+  readonly field: string;
+  readonly old: string | null;
+  readonly new: string | null;
+}
+
+export interface StepDiff {
+  readonly job: string;
+  readonly block: string;
+  readonly location: string;
+  readonly line: number;
+  readonly class: StepClass;
+  /** As `shark plan` words them: `command text changed`, `environment changed (a → b)`, `input /data/x changed (a → b)`. */
+  readonly reasons: readonly string[];
+  readonly changes: readonly Change[];
+  readonly oldKey: string | null;
+  readonly newKey: string | null;
+}
+
+/** Classes in the order they print: causes first, consequences after. */
+export const CLASS_ORDER: readonly StepClass[] = ['root-cause', 'nondeterministic', 'propagated', 'only-old', 'only-new', 'same'];
+
+/** The fields that define what a job does, as opposed to the data it reads. */
+function definitionOf(r: KeyRecord): Omit<KeyRecord, 'inputs'> {
+  const { inputs: _inputs, ...rest } = r;
+  return rest;
+}
+
+/**
+ * A job of the old ancestry against the same job of the new one. Its own
+ * definition changed (command, environment, local files, variables, import
+ * source…): root cause. Only its inputs: propagated. Neither, yet other
+ * output bytes: nondeterministic. Nothing: same.
+ */
+export function classify(old: AncestryStep | undefined, now: AncestryStep | undefined): StepDiff {
+  const base = now ?? old!;
+  const make = (cls: StepClass, reasons: readonly string[], changes: readonly Change[]): StepDiff => ({
+    job: base.job, block: base.block, location: base.location, line: base.line, class: cls, reasons, changes,
+    oldKey: old?.key ?? null, newKey: now?.key ?? null,
+  });
+  if (old === undefined) return make('only-new', ['not in the old ancestry'], []);
+  if (now === undefined) return make('only-old', ['not in the new ancestry'], []);
+  if (canonicalJson(definitionOf(old.record)) !== canonicalJson(definitionOf(now.record))) {
+    return make('root-cause', explain(old.record, { ...now.record, inputs: old.record.inputs }), definitionChanges(old.record, now.record));
+  }
+  if (canonicalJson(old.record.inputs) !== canonicalJson(now.record.inputs)) {
+    return make('propagated', explain(old.record, now.record), pairChanges('input', old.record.inputs, now.record.inputs));
+  }
+  const outputs = pairChanges('output', Object.entries(old.outputs), Object.entries(now.outputs));
+  if (outputs.length > 0) {
+    return make('nondeterministic', outputs.map((c) => `same command and inputs, output ${c.field.slice('output '.length)} changed (${shortOr(c.old)} → ${shortOr(c.new)})`), outputs);
+  }
+  return make('same', [], []);
+}
+
+/** Every definition field that differs, old → new, whole. */
+export function definitionChanges(a: KeyRecord, b: KeyRecord): Change[] {
+  const out: Change[] = [];
+  const text = (v: unknown): string | null => (v === undefined || v === null ? null : typeof v === 'string' ? v : canonicalJson(v));
+  for (const field of ['v', 'kind', 'env', 'command', 'cwd', 'workdir', 'prelude', 'outputs', 'network'] as const) {
+    if (canonicalJson(a[field]) !== canonicalJson(b[field])) out.push({ field, old: text(a[field]), new: text(b[field]) });
+  }
+  out.push(...pairChanges('variable', a.variables, b.variables), ...pairChanges('file', a.files, b.files));
+  const pins = new Set([...Object.keys(a.pin ?? {}), ...Object.keys(b.pin ?? {})]);
+  for (const k of [...pins].sort()) {
+    const x = a.pin?.[k];
+    const y = b.pin?.[k];
+    if (x !== y) out.push({ field: `pin.${k}`, old: x === undefined ? null : String(x), new: y === undefined ? null : String(y) });
+  }
+  return out;
+}
+
+function pairChanges(label: string, a: readonly (readonly [string, string])[], b: readonly (readonly [string, string])[]): Change[] {
+  const left = new Map(a);
+  const right = new Map(b);
+  const names = [...new Set([...left.keys(), ...right.keys()])].sort();
+  return names.flatMap((n) => (left.get(n) === right.get(n) ? [] : [{ field: `${label} ${n}`, old: left.get(n) ?? null, new: right.get(n) ?? null }]));
+}
+
+function shortOr(id: string | null): string {
+  return id === null ? 'none' : short(id);
+}
+
+/**
+ * Two ancestries aligned by job (a block's step, and its item for a map
+ * job), plus the host inputs they read: each entry classified, causes first,
+ * then in document order.
+ */
+export function diffAncestries(
+  old: { readonly steps: readonly AncestryStep[]; readonly hostInputs: ReadonlyMap<string, string> },
+  now: { readonly steps: readonly AncestryStep[]; readonly hostInputs: ReadonlyMap<string, string> },
+): StepDiff[] {
+  const before = new Map(old.steps.map((s) => [s.job, s]));
+  const after = new Map(now.steps.map((s) => [s.job, s]));
+  const jobs = [...new Set([...now.steps.map((s) => s.job), ...old.steps.map((s) => s.job)])];
+  const diffs = jobs.map((j) => classify(before.get(j), after.get(j)));
+  // Data from outside that changed is a cause too: no step of the pipeline made it.
+  for (const path of [...new Set([...old.hostInputs.keys(), ...now.hostInputs.keys()])].sort()) {
+    const a = old.hostInputs.get(path);
+    const b = now.hostInputs.get(path);
+    if (a === b) continue;
+    const reason = a === undefined ? `host input ${path} now read` : b === undefined ? `host input ${path} no longer read` : `host input ${path} changed (${short(a)} → ${short(b)})`;
+    diffs.push({
+      job: `input ${path}`, block: '', location: '', line: 0, class: 'root-cause', reasons: [reason],
+      changes: [{ field: `input ${path}`, old: a ?? null, new: b ?? null }], oldKey: null, newKey: null,
+    });
+  }
+  return diffs.sort((x, y) => CLASS_ORDER.indexOf(x.class) - CLASS_ORDER.indexOf(y.class) || x.line - y.line || (x.job < y.job ? -1 : x.job > y.job ? 1 : 0));
+}

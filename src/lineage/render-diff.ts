@@ -1,0 +1,62 @@
+import { short } from '../plan/key.js';
+import type { Ancestry } from './ancestry.js';
+import { CLASS_ORDER, type StepClass, type StepDiff } from './diff.js';
+
+const LABEL: Record<StepClass, string> = {
+  'root-cause': 'root cause',
+  nondeterministic: 'nondeterministic',
+  propagated: 'propagated',
+  'only-old': 'only in old',
+  'only-new': 'only in new',
+  same: 'same',
+};
+
+export interface DiffAnswer {
+  readonly old: { readonly run: number; readonly path: string; readonly id: string };
+  readonly new: { readonly run: number; readonly path: string; readonly id: string };
+  readonly identical: boolean;
+  readonly steps: readonly StepDiff[];
+  readonly summary: Readonly<Partial<Record<StepClass, number>>>;
+}
+
+export function diffAnswer(old: Ancestry, now: Ancestry, steps: readonly StepDiff[]): DiffAnswer {
+  const summary: Partial<Record<StepClass, number>> = {};
+  for (const s of steps) summary[s.class] = (summary[s.class] ?? 0) + 1;
+  return {
+    old: { run: old.run, path: old.path, id: old.id },
+    new: { run: now.run, path: now.path, id: now.id },
+    identical: steps.every((s) => s.class === 'same'),
+    steps,
+    summary,
+  };
+}
+
+function side(s: DiffAnswer['old']): string {
+  const id = /^(sha256x?|tree):/.test(s.id) ? ` (${short(s.id)})` : '';
+  return `${s.path} in run ${s.run}${id}`;
+}
+
+/** Causes first, each with what changed, old → new; the command's two texts in full. */
+export function renderDiff(d: DiffAnswer): string {
+  const out = [`${side(d.old)} → ${side(d.new)}`];
+  const jobWidth = Math.max(...d.steps.map((s) => s.job.length));
+  const locWidth = Math.max(...d.steps.map((s) => s.location.length));
+  const classWidth = Math.max(...d.steps.map((s) => LABEL[s.class].length));
+  for (const s of d.steps) {
+    const lead = `${LABEL[s.class].padEnd(classWidth)}  ${s.job.padEnd(jobWidth)}  ${s.location.padEnd(locWidth)}`;
+    const indent = ' '.repeat(lead.length + 2);
+    out.push(`${lead}  ${s.reasons[0] ?? ''}`.trimEnd());
+    for (const r of s.reasons.slice(1)) out.push(`${indent}${r}`);
+    const command = s.changes.find((c) => c.field === 'command');
+    if (command !== undefined) {
+      out.push(`${indent}- ${(command.old ?? '').split('\n').join(`\n${indent}  `)}`);
+      out.push(`${indent}+ ${(command.new ?? '').split('\n').join(`\n${indent}  `)}`);
+    }
+  }
+  const counts = CLASS_ORDER.flatMap((c) => (d.summary[c] === undefined ? [] : [`${d.summary[c]} ${LABEL[c]}`]));
+  const jobs = d.steps.filter((s) => s.block !== '').length;
+  const inputs = d.steps.length - jobs;
+  const what = `${jobs} step${jobs === 1 ? '' : 's'}${inputs > 0 ? ` and ${inputs} host input${inputs === 1 ? '' : 's'}` : ''}`;
+  out.push(d.identical ? `identical: ${what}, all the same` : `${what}: ${counts.join(', ')}`);
+  return out.join('\n') + '\n';
+}

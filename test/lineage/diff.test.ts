@@ -1,0 +1,121 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { expectGolden } from '../helpers/golden.js';
+import { Rig } from '../support/rig.js';
+import { database, EDITED, normalise, PIPELINE } from './ask-fixture.js';
+
+type DiffJson = {
+  identical: boolean;
+  old: { run: number | null; id: string };
+  new: { run: number | null; id: string };
+  steps: { job: string; class: string; reasons: string[]; changes: { field: string; old: string | null; new: string | null }[] }[];
+};
+
+/** A step that writes the time: re-running it with the same command and inputs gives other bytes. */
+const STAMPED = `# Stamped
+
+## Numbers
+
+\`\`\`shark-run
+echo "1 2 3" > /data/numbers.txt
+\`\`\`
+
+## Stamp
+
+\`\`\`shark-run
+date +%s%N > /data/stamp.txt
+\`\`\`
+
+## Report
+
+\`\`\`shark-run
+cat /data/numbers.txt /data/stamp.txt > /data/report.txt
+\`\`\`
+`;
+
+describe('shark diff', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig();
+  });
+  afterEach(() => rig.cleanup());
+
+  const json = async (...args: string[]): Promise<DiffJson> => {
+    const ran = await rig.shark(['diff', ...args, '--json']);
+    expect(ran.stderr).toBe('');
+    return JSON.parse(ran.stdout) as DiffJson;
+  };
+
+  it('an edited middle command: that step is the root cause (old → new), the step after it propagated', async () => {
+    rig.write('p.md', PIPELINE);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('p.md', EDITED);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    // A third run, all cached: the comparison goes back to the last run with other content.
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const ran = await rig.shark(['diff', 'p.md', '/data/report.txt']);
+    expect(ran.stderr).toBe('');
+    expect(ran.code).toBe(1);
+    expectGolden('lineage-queries/diff-command.txt', normalise(ran.stdout, rig));
+    const answer = await json('p.md', '/data/report.txt');
+    expect([answer.old.run, answer.new.run]).toEqual([1, 3]);
+    expect(answer.steps.map((s) => [s.job, s.class])).toEqual([['sum', 'root-cause'], ['report', 'propagated'], ['prepare', 'same']]);
+    expect(answer.steps[0]!.changes).toEqual([{ field: 'command', old: expect.stringContaining('print s }'), new: expect.stringContaining('print s * 2 }') }]);
+    // The same comparison named by runs, by content ids, and by files on disk.
+    expect((await json('p.md', '/data/report.txt', '--from', '1', '--to', '2')).steps.map((s) => s.class)).toEqual(['root-cause', 'propagated', 'same']);
+    const byIds = await json('p.md', answer.old.id, answer.new.id);
+    expect(byIds.steps.map((s) => s.class)).toEqual(['root-cause', 'propagated', 'same']);
+    rig.write('old-report.txt', 'total 6\n');
+    const byFiles = await json('p.md', 'old-report.txt', '_shark/report.txt');
+    expect(byFiles.steps.map((s) => s.class)).toEqual(['root-cause', 'propagated', 'same']);
+  });
+
+  it('identical ancestries exit 0; a path no run produced, or a bad run, exit 2', async () => {
+    rig.write('p.md', PIPELINE);
+    await rig.shark(['run', 'p.md']);
+    await rig.shark(['run', 'p.md']);
+    const same = await rig.shark(['diff', 'p.md', '/data/report.txt', '--from', '1', '--to', '2']);
+    expect(same.code).toBe(0);
+    expect(same.stdout).toContain('identical');
+    const none = await rig.shark(['diff', 'p.md', '/data/report.txt']);
+    expect(none.code).toBe(0);
+    expect(none.stdout).toContain('same content in every run');
+    expect((await rig.shark(['diff', 'p.md', '/data/nothing.txt'])).code).toBe(2);
+    expect((await rig.shark(['diff', 'p.md', '/data/report.txt', '--from', '7'])).code).toBe(2);
+  });
+
+  it('a step that writes the time, re-run with the same command and inputs: nondeterministic', async () => {
+    rig.write('p.md', STAMPED);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    // The stamp's bytes are lost from the store, so the next run computes them again.
+    const stamp = (JSON.parse((await rig.shark(['lineage', 'p.md', '/data/stamp.txt', '--json'])).stdout) as { outputs: Record<string, string> }).outputs['/data/stamp.txt']!;
+    const hex = stamp.slice(stamp.indexOf(':') + 1);
+    rmSync(rig.path(`.shark/objects/${hex.slice(0, 2)}/${hex.slice(2)}`));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const ran = await rig.shark(['diff', 'p.md', '/data/report.txt']);
+    expect(ran.code).toBe(1);
+    expectGolden('lineage-queries/diff-nondeterministic.txt', normalise(ran.stdout, rig).replace(/[0-9a-f]{8}…/g, 'XXXXXXXX…'));
+    const answer = await json('p.md', '/data/report.txt');
+    expect(answer.steps.map((s) => [s.job, s.class])).toEqual([['stamp', 'nondeterministic'], ['report', 'propagated'], ['numbers', 'same']]);
+  });
+
+  it('a changed environment only: the step is the root cause, though its output is the same', async () => {
+    rig.write('p.md', PIPELINE);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    // Fake history: in run 1, `sum` ran in another environment (as after an image rebuild).
+    const db = database(rig);
+    const row = db.prepare("SELECT r.* FROM results r JOIN run_jobs j ON j.key = r.key WHERE j.run_id = 1 AND j.job = 'sum'").get() as { key: string; record: string };
+    const record = JSON.parse(row.record) as { env: string };
+    db.prepare("INSERT INTO results SELECT 'fake-key', identity, ?, outputs, meta, log, started, ended, run_id FROM results WHERE key = ?")
+      .run(JSON.stringify({ ...record, env: 'docker:sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef' }), row.key);
+    db.prepare("UPDATE run_jobs SET key = 'fake-key' WHERE run_id = 1 AND job = 'sum'").run();
+    db.close();
+    const ran = await rig.shark(['diff', 'p.md', '/data/report.txt', '--from', '1', '--to', '2']);
+    expect(ran.code).toBe(1);
+    expectGolden('lineage-queries/diff-environment.txt', normalise(ran.stdout, rig));
+    const answer = await json('p.md', '/data/report.txt', '--from', '1', '--to', '2');
+    expect(answer.steps.map((s) => [s.job, s.class])).toEqual([['sum', 'root-cause'], ['prepare', 'same'], ['report', 'same']]);
+    expect(answer.steps[0]!.changes).toEqual([{ field: 'env', old: expect.stringMatching(/^docker:sha256:0123/), new: expect.stringMatching(/^host:/) }]);
+  });
+});
