@@ -1,58 +1,12 @@
-import { posix } from 'node:path';
 import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import type { Document, SharkBlock } from '../markdown/document.js';
 import { blockIds } from './block-ids.js';
 import { parseBuildSpec } from './build-spec.js';
-import { isUnder, normaliseDataPath, parentOf } from './data-path.js';
+import { normaliseDataPath } from './data-path.js';
 import { parseImportLine } from './import-clause.js';
-import { findMentions, type Mention } from './mentions.js';
-import { DEFAULT_PUBLISH_DIR, type BlockNode, type Environment, type Input, type Output, type Pipeline, type Step } from './pipeline.js';
-import { splitCommands, type CommandText } from './shell-lines.js';
-import { shellWords, type Word } from './shell-words.js';
-
-interface Writer {
-  readonly step: string;
-  readonly at: Position;
-}
-
-type Resolved =
-  | { kind: 'exact'; writers: Writer[] }
-  /** `path` is the written directory the asked path is under, or the written path inside the asked one. */
-  | { kind: 'under' | 'contains'; writers: Writer[]; path: string }
-  | { kind: 'none' };
-
-/**
- * Every /data path has exactly one writer: the step that mentions it first
- * (or redirects into it), an import, or a frontmatter input. Later mentions
- * read it. Because a writer always comes before its readers in the
- * document, the graph this builds cannot have a cycle.
- */
-class Writers {
-  private readonly byPath = new Map<string, Writer>();
-
-  resolve(path: string): Resolved {
-    const exact = this.byPath.get(path);
-    if (exact !== undefined) return { kind: 'exact', writers: [exact] };
-    for (let dir = parentOf(path); dir.length > '/data'.length; dir = parentOf(dir)) {
-      const w = this.byPath.get(dir);
-      if (w !== undefined) return { kind: 'under', writers: [w], path: dir };
-    }
-    const inside: Writer[] = [];
-    let first: string | undefined;
-    for (const [p, w] of this.byPath) {
-      if (!isUnder(p, path)) continue;
-      inside.push(w);
-      first ??= p;
-    }
-    return first !== undefined ? { kind: 'contains', writers: inside, path: first } : { kind: 'none' };
-  }
-
-  add(path: string, writer: Writer): void {
-    this.byPath.set(path, writer);
-  }
-}
-
-const PRELUDE = new Set(['export', 'set', 'umask', 'alias', 'unset']);
+import { DEFAULT_PUBLISH_DIR, type BlockNode, type Environment, type Input, type Pipeline, type Step } from './pipeline.js';
+import { runSteps } from './run-steps.js';
+import { claim, Writers } from './writers.js';
 
 export function buildPipeline(document: Document): { pipeline: Pipeline | undefined; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
@@ -86,7 +40,7 @@ export function buildPipeline(document: Document): { pipeline: Pipeline | undefi
     const made: Step[] = [];
     const stepId = (n: number, total: number): string => (total === 1 ? blockId : `${blockId}.${n + 1}`);
     if (block.kind === 'run') {
-      made.push(...runSteps(block, blockId, steps.length, stepId, environments, broken, writers, fail));
+      made.push(...runSteps(block, blockId, steps.length, stepId, writers, fail));
     } else if (block.kind === 'import') {
       const lines = block.body.filter((l) => l.text.trim() !== '' && !l.text.trim().startsWith('#'));
       lines.forEach((line, n) => {
@@ -201,177 +155,6 @@ function environmentsOf(document: Document, ids: string[], broken: Set<string>, 
   return environments;
 }
 
-/** Registers `path` as written by `writer`; reports a second writer naming both. */
-function claim(writers: Writers, path: string, writer: Writer, fail: (at: Position, message: string, related?: { at: Position; message: string }[]) => void): boolean {
-  const r = writers.resolve(path);
-  const others = r.kind === 'none' ? [] : r.writers.filter((w) => w.step !== writer.step);
-  if (r.kind !== 'none' && others.length > 0) {
-    const first = others[0]!;
-    const input = first.step.startsWith('input:') ? first.step.slice('input:'.length) : undefined;
-    const who = input !== undefined ? `frontmatter input \`${input}\`` : `step \`${first.step}\``;
-    const me = `step \`${writer.step}\``;
-    const writes = input !== undefined ? 'provides' : 'writes';
-    const message =
-      r.kind === 'under'
-        ? `\`${path}\` is inside \`${r.path}/\`, which ${who} ${writes}; ${me} cannot also write into it (each path has one writer)`
-        : r.kind === 'contains'
-          ? `\`${path}/\` contains \`${r.path}\`, which ${who} ${writes}; ${me} cannot also write it (each path has one writer)`
-          : input !== undefined
-            ? `\`${path}\` is ${who}; ${me} cannot also write it (each path has one writer)`
-            : `\`${path}\` is written by two steps: \`${first.step}\` and \`${writer.step}\` (each path has one writer)`;
-    const written = r.kind === 'exact' ? path : r.kind === 'under' ? `${r.path}/` : r.path;
-    const note = input !== undefined ? `${who} is declared here` : `${who} writes \`${written}\` here`;
-    fail(writer.at, message, [{ at: first.at, message: note }]);
-    return false;
-  }
-  if (r.kind === 'none') writers.add(path, writer);
-  return true;
-}
-
-function runSteps(
-  block: SharkBlock,
-  blockId: string,
-  firstIndex: number,
-  stepId: (n: number, total: number) => string,
-  environments: ReadonlyMap<string, Environment>,
-  broken: ReadonlySet<string>,
-  writers: Writers,
-  fail: (at: Position, message: string, related?: { at: Position; message: string }[]) => void,
-): Step[] {
-  if (block.arg !== undefined && !environments.has(block.arg) && !broken.has(block.arg)) {
-    const known = [...environments.keys()];
-    fail({ line: block.infoAt.line, col: block.infoAt.col + block.info.indexOf(':') + 1 }, `environment \`${block.arg}\` is not defined by any shark-build block${known.length ? ` (defined: ${known.join(', ')})` : ''}`);
-  }
-  const network = block.options['network'] !== undefined && block.options['network'] !== 'false';
-  // The tag parser has already checked the option's form.
-  const timeout = parseTimeout(block.options['timeout']);
-  if (timeout === null) fail(block.infoAt, `invalid timeout \`${String(block.options['timeout'])}\`: write seconds or a duration like 30s, 10m, 2h`);
-
-  const split = splitCommands(block.body);
-  for (const p of split.problems) fail(p.at, p.message);
-  let cwd: string | undefined;
-  let cwdAt: Position = block.at;
-  const prelude: string[] = [];
-  const commands: { text: CommandText; words: Word[]; cwd: string | undefined; cwdAt: Position; exports: string[] }[] = [];
-  for (const text of split.commands) {
-    const words = shellWords(text.text);
-    const single = words.every((w) => w.command === 0);
-    const first = words[0]?.value;
-    if (single && first === 'cd' && words.length <= 2) {
-      const dir = words[1]?.value;
-      cwd = dir === undefined || dir === '~' ? undefined : cwd !== undefined && !dir.startsWith('/') ? posix.join(cwd, dir) : dir;
-      cwdAt = words[1] === undefined ? text.at : { line: text.lines[words[1].offsets[0]!]!, col: text.cols[words[1].offsets[0]!]! };
-      continue;
-    }
-    if (single && first !== undefined && PRELUDE.has(first)) {
-      prelude.push(text.text);
-      continue;
-    }
-    commands.push({ text, words, cwd, cwdAt, exports: [...prelude] });
-  }
-
-  const steps: Step[] = [];
-  commands.forEach((c, n) => {
-    const id = stepId(n, commands.length);
-    const posOf = (offset: number): Position => ({ line: c.text.lines[offset] ?? c.text.at.line, col: c.text.cols[offset] ?? c.text.at.col });
-    const mentions: Mention[] = [];
-    let misnamed = false;
-    for (const found of findMentions(c.words, posOf)) {
-      if (found.ok) mentions.push(found.mention);
-      else (fail(found.at, found.message), (misnamed = true));
-    }
-    const inputs: Input[] = [];
-    const outputs: Output[] = [];
-    const self = { step: id };
-    for (const m of mentions) {
-      const path = m.path.text;
-      if ((m.wildcard || m.plus) && path === '/data') {
-        fail(m.at, 'a wildcard or `+` needs a directory under /data, such as /data/items/*');
-        continue;
-      }
-      const r = writers.resolve(path);
-      const mine = r.kind !== 'none' && r.writers.every((w) => w.step === id);
-      if (m.wildcard !== undefined) {
-        if (r.kind === 'none') fail(m.at, `maps over \`${path}/\`, which no earlier step writes or imports`);
-        else if (mine) fail(m.at, `a step cannot map over its own output \`${path}/\``);
-        else inputs.push({ path, isDir: true, from: r.writers.map((w) => w.step), at: m.at, pattern: m.wildcard.pattern });
-        continue;
-      }
-      if (m.redirect === 'in' && r.kind === 'none') {
-        fail(m.at, `reads \`${path}\`, which no earlier step writes or imports and no frontmatter input names`);
-        continue;
-      }
-      if (m.plus !== undefined || m.redirect === 'out' || r.kind === 'none') {
-        if (mine) continue;
-        if (claim(writers, path, { ...self, at: m.at }, fail)) {
-          outputs.push({ path, isDir: m.path.isDir || m.plus !== undefined, at: m.at, perItem: m.plus !== undefined });
-        }
-        continue;
-      }
-      if (mine) continue;
-      inputs.push({ path, isDir: m.path.isDir || r.kind === 'contains', from: [...new Set(r.writers.map((w) => w.step))], at: m.at });
-    }
-    // After `cd /data/x`, the commands below read /data/x as their working directory.
-    const dataCwd = c.cwd === undefined ? undefined : normaliseDataPath(c.cwd);
-    if (dataCwd?.ok) {
-      const r = writers.resolve(dataCwd.path.text);
-      if (r.kind === 'none') fail(c.cwdAt, `\`cd ${c.cwd}\`: no earlier step writes or imports ${dataCwd.path.text}`);
-      else if (!r.writers.every((w) => w.step === id)) {
-        inputs.push({ path: dataCwd.path.text, isDir: true, from: [...new Set(r.writers.map((w) => w.step))], at: c.cwdAt });
-      }
-    }
-    const plus = outputs.find((o) => o.perItem);
-    // With a path already reported, the wildcard this `+` goes with may be the one that was wrong.
-    if (plus !== undefined && !misnamed && !mentions.some((m) => m.wildcard !== undefined)) {
-      fail(plus.at, '`+` names each map job\'s output after its item, but this command has no wildcard input such as /data/dir/*');
-    }
-    steps.push({
-      kind: 'run', id, index: firstIndex + n, blockId, block, at: c.text.at,
-      command: c.text.text, text: c.text, mentions, env: block.arg, cwd: c.cwd, exports: c.exports,
-      localFiles: localFileWords(c.words), network, timeout: timeout ?? undefined,
-      inputs: dedupe(inputs), outputs, after: [],
-    });
-  });
-  return steps;
-}
-
-function dedupe(inputs: Input[]): Input[] {
-  const seen = new Set<string>();
-  return inputs.filter((i) => {
-    const key = `${i.path}\0${i.pattern ?? ''}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
-/** Words that look like paths to local files (scripts, configs): `scripts/fit.py`, `--config=run.yaml`. */
-function localFileWords(words: readonly Word[]): string[] {
-  const found = new Set<string>();
-  for (const w of words) {
-    let v = w.value;
-    const eq = v.indexOf('=');
-    if (v.startsWith('-')) {
-      if (eq < 0) continue;
-      v = v.slice(eq + 1);
-    }
-    if (v === '' || /[$`*?[\]{}~]/.test(v) || v.startsWith('/') || v.includes('://')) continue;
-    if (!v.includes('/') && !v.includes('.')) continue;
-    if (v === '.' || v === '..') continue;
-    found.add(posix.normalize(v));
-  }
-  return [...found];
-}
-
-function parseTimeout(value: string | true | undefined): number | undefined | null {
-  if (value === undefined) return undefined;
-  if (value === true) return null;
-  const m = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(value);
-  if (m === null) return null;
-  const unit = m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1;
-  return Number(m[1]) * unit;
-}
-
 function blockNodeOf(block: SharkBlock, id: string, steps: readonly Step[], environments: ReadonlyMap<string, Environment>): BlockNode {
   const inputs = new Set<string>();
   const outputs = new Set<string>();
@@ -382,7 +165,7 @@ function blockNodeOf(block: SharkBlock, id: string, steps: readonly Step[], envi
   const own = new Set(steps.map((s) => s.id));
   for (const s of steps) {
     for (const i of s.inputs) {
-      const shown = i.pattern !== undefined ? `${i.path}/${i.pattern}` : i.isDir ? `${i.path}/` : i.path;
+      const shown = i.pattern !== undefined ? `${i.path}/${i.pattern}` : i.join !== undefined ? `${i.path}/+${i.join.ext ?? ''}` : i.isDir ? `${i.path}/` : i.path;
       if (i.from.some((from) => !own.has(from))) inputs.add(shown);
     }
   }

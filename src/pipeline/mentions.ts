@@ -10,10 +10,19 @@ export interface Mention {
   /** Offset of the path's leading `/` in the command text. */
   readonly offset: number;
   readonly at: Position;
-  /** Set when the last segment is a glob (`*`, `*.tif`): a map over the directory's items. */
+  /**
+   * Set when a segment is a glob (`*`, `*.tif`, in any segment): a map over the
+   * items of `path`, each the part of a matching path from the first wildcard segment on.
+   * `start`..`end` is that part's span in the command text.
+   */
   readonly wildcard?: { readonly pattern: string; readonly start: number; readonly end: number; readonly ctx: QuoteContext };
-  /** Set when the last segment is `+`: each map job's output is named after its item. */
-  readonly plus?: { readonly offset: number; readonly ctx: QuoteContext };
+  /**
+   * Set when the last segment is `+` or `+.EXT`: the item of each map job (with its last
+   * extension replaced by `ext`), written or, under a directory an earlier step writes, joined.
+   */
+  readonly plus?: { readonly offset: number; readonly end: number; readonly ctx: QuoteContext; readonly ext: string | undefined };
+  /** The name of the program of the simple command the path is an argument of (`ls`, `gdal_translate`). */
+  readonly program: string | undefined;
 }
 
 export type MentionResult = { ok: true; mention: Mention } | { ok: false; message: string; at: Position };
@@ -45,43 +54,79 @@ export function findMentions(words: readonly Word[], posOf: (offset: number) => 
       found.push({ ok: false, message: normal.message, at });
       continue;
     }
-    const segments = raw.split('/');
-    const last = segments[segments.length - 1]!;
-    const lastStart = start + raw.length - last.length;
-    if (segments.slice(0, -1).some((s) => GLOB.test(s) || s === '+')) {
-      found.push({ ok: false, message: `only the last segment of \`${raw}\` may be a wildcard (\`*\`) or \`+\``, at });
+    const shaped = shapeMention(raw, start, word, normal.path, posOf);
+    if (!shaped.ok) {
+      found.push(shaped);
       continue;
     }
-    let mention: Mention = { path: normal.path, redirect: word.redirect, offset: word.offsets[start]!, at };
-    if (GLOB.test(last)) {
-      const ctx = word.contexts[lastStart]!;
-      const span = word.contexts.slice(lastStart, start + raw.length);
-      if (span.some((c) => c !== ctx)) {
-        found.push({ ok: false, message: `quote the whole wildcard segment \`${last}\` the same way`, at: posOf(word.offsets[lastStart]!) });
-        continue;
-      }
-      if (last.includes('**') || last.includes('/')) {
-        found.push({ ok: false, message: `\`${last}\`: a wildcard matches the items of one directory; \`**\` is not supported`, at: posOf(word.offsets[lastStart]!) });
-        continue;
-      }
-      const open = unclosedBracket(last);
-      if (open >= 0) {
-        found.push({ ok: false, message: `unclosed \`[\` in the wildcard \`${last}\`: close the set with \`]\`, as in \`[ab]*\``, at: posOf(word.offsets[lastStart + open]!) });
-        continue;
-      }
-      const dir = { text: normal.path.text.slice(0, normal.path.text.lastIndexOf('/')), isDir: true };
-      mention = {
-        ...mention,
-        path: dir,
-        wildcard: { pattern: last, start: word.offsets[lastStart]!, end: word.offsets[start + raw.length - 1]! + 1, ctx },
-      };
-    } else if (last === '+') {
-      const dir = { text: normal.path.text.slice(0, normal.path.text.lastIndexOf('/')), isDir: true };
-      mention = { ...mention, path: dir, plus: { offset: word.offsets[lastStart]!, ctx: word.contexts[lastStart]! } };
-    }
+    const mention: Mention = { redirect: word.redirect, offset: word.offsets[start]!, at, program: programOf(words, word), ...shaped.mention };
     found.push({ ok: true, mention });
   }
   return found;
+}
+
+type Shaped = { ok: true; mention: Pick<Mention, 'path'> & Partial<Pick<Mention, 'wildcard' | 'plus'>> } | { ok: false; message: string; at: Position };
+
+const PLUS = /^\+(\.[^/*?[]+)?$/;
+
+/**
+ * Reads wildcards and `+` in a path: a glob may be in any segment (the map's
+ * items are the paths from the first glob segment on), `+` or `+.EXT` only in
+ * the last one, and never both in one path.
+ */
+function shapeMention(raw: string, start: number, word: Word, normal: DataPath, posOf: (offset: number) => Position): Shaped {
+  const segments = raw.split('/');
+  const segStart = (n: number): number => start + segments.slice(0, n).join('/').length + (n > 0 ? 1 : 0);
+  const at = (n: number, within = 0): Position => posOf(word.offsets[segStart(n) + within]!);
+  const last = segments.length - 1;
+  const firstGlob = segments.findIndex((s) => GLOB.test(s));
+  const plus = segments.findIndex((s) => PLUS.test(s));
+  if (plus >= 0 && plus !== last) {
+    return { ok: false, at: at(plus), message: `\`+\` may only be the last segment of \`${raw}\`, as in /data/out/+ or /data/out/+.tif` };
+  }
+  if (plus >= 0 && firstGlob >= 0) {
+    return { ok: false, at: at(firstGlob), message: `\`${raw}\` has both a wildcard and \`+\`: a path either maps over items or names one` };
+  }
+  if (firstGlob < 0 && plus < 0) return { ok: true, mention: { path: normal } };
+  const from = plus >= 0 ? plus : firstGlob;
+  const end = start + raw.replace(/\/+$/, '').length;
+  const ctx = word.contexts[segStart(from)]!;
+  if (word.contexts.slice(segStart(from), end).some((c) => c !== ctx)) {
+    return { ok: false, at: at(from), message: `quote the whole wildcard part \`${segments.slice(from).join('/')}\` the same way` };
+  }
+  const dir = directoryOf(segments.slice(0, from).join('/'));
+  const span = { start: word.offsets[segStart(from)]!, end: word.offsets[end - 1]! + 1 };
+  if (plus >= 0) {
+    const ext = segments[last]!.slice(1);
+    return { ok: true, mention: { path: dir, plus: { offset: span.start, end: span.end, ctx, ext: ext === '' ? undefined : ext } } };
+  }
+  const rest = segments.slice(from);
+  for (let n = 0; n < rest.length; n++) {
+    const s = rest[n]!;
+    if (s === '.' || s === '..') return { ok: false, at: at(from + n), message: `\`${s}\` after a wildcard in \`${raw}\`: write the directory before the wildcard` };
+    if (s.includes('**')) return { ok: false, at: at(from + n), message: `\`${s}\`: a wildcard matches the names of one directory level; \`**\` is not supported (write one \`*\` per level, as in /data/dir/*/*.tif)` };
+    const open = unclosedBracket(s);
+    if (open >= 0) return { ok: false, at: at(from + n, open), message: `unclosed \`[\` in the wildcard \`${s}\`: close the set with \`]\`, as in \`[ab]*\`` };
+  }
+  return { ok: true, mention: { path: dir, wildcard: { pattern: rest.filter((s) => s !== '').join('/'), ...span, ctx } } };
+}
+
+/** The normalised directory before a wildcard or `+`; `/data` itself when there is none (an error the caller reports). */
+function directoryOf(prefix: string): DataPath {
+  const normal = normaliseDataPath(`${prefix}/_`);
+  return { text: normal.ok ? normal.path.text.slice(0, -2) : '/data', isDir: true };
+}
+
+const WRAPPERS = new Set(['env', 'time', 'nice', 'command', 'exec', 'sudo']);
+
+/** The program a word is an argument of: the first word of its simple command that is not an assignment or a wrapper. */
+function programOf(words: readonly Word[], word: Word): string | undefined {
+  for (const w of words) {
+    if (w.command !== word.command || w.redirect !== undefined) continue;
+    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w.value) || WRAPPERS.has(w.value)) continue;
+    return w === word ? undefined : w.value.slice(w.value.lastIndexOf('/') + 1);
+  }
+  return undefined;
 }
 
 /**

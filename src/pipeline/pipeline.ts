@@ -20,8 +20,10 @@ export interface Input {
   /** Step ids (or `input:NAME` for frontmatter inputs) that write it or the directory it is under. */
   readonly from: readonly string[];
   readonly at: Position;
-  /** Set for `/data/dir/*`: the step is a map over the directory's items matching the pattern. */
+  /** Set for `/data/dir/*`, or a pattern over several levels: the step is a map over the paths under the directory that match it. */
   readonly pattern?: string;
+  /** Set for `/data/dir/+` under a directory an earlier step writes: each job reads its own item there (`ext` replaces its last extension). */
+  readonly join?: { readonly ext: string | undefined };
 }
 
 export interface Output {
@@ -30,6 +32,8 @@ export interface Output {
   readonly at: Position;
   /** `/data/dir/+`: each map job writes the item of its own name into the directory. */
   readonly perItem: boolean;
+  /** `/data/dir/+.EXT`: the item's last extension is replaced by `.EXT` (`ext` includes the dot). */
+  readonly ext?: string;
 }
 
 interface StepBase {

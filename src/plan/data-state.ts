@@ -1,5 +1,6 @@
 import { isUnder, parentOf } from '../pipeline/data-path.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
+import { descend, overlay, type Part } from './trees.js';
 
 export type Lookup =
   | { readonly kind: 'known'; readonly id: SnapshotId }
@@ -10,10 +11,13 @@ export type Lookup =
  * What is known of each /data path at one point of a plan or a run: its
  * snapshot id, or the step that will produce it. Subpaths are found by
  * walking directory snapshots, so reading `/data/dir/x.tif` depends only on
- * that file's id, not the whole directory's.
+ * that file's id, not the whole directory's. A directory several steps
+ * wrote into is the union of what they wrote, as the inference says
+ * (pipeline/writers.ts): the nearest written directory at or above the
+ * path, with every path written inside it laid over it.
  */
 export class DataState {
-  private readonly known = new Map<string, SnapshotId>();
+  private readonly known = new Map<string, { id: SnapshotId; by: string }>();
   private readonly pending = new Map<string, string>();
 
   constructor(
@@ -21,9 +25,10 @@ export class DataState {
     private readonly composeTree: (entries: readonly TreeEntry[]) => SnapshotId,
   ) {}
 
-  setKnown(path: string, id: SnapshotId): void {
+  /** `by` names the writer in messages about two writers of one name. */
+  setKnown(path: string, id: SnapshotId, by = 'a frontmatter input'): void {
     this.pending.delete(path);
-    this.known.set(path, id);
+    this.known.set(path, { id, by: by.startsWith('a ') ? by : `\`${by}\`` });
   }
 
   setPending(path: string, step: string): void {
@@ -36,49 +41,38 @@ export class DataState {
   }
 
   lookup(path: string): Lookup {
-    const exact = this.known.get(path);
-    if (exact !== undefined) return { kind: 'known', id: exact };
-    const waiting = this.pending.get(path);
-    if (waiting !== undefined) return { kind: 'pending', step: waiting };
-    for (let dir = parentOf(path); dir.length > '/data'.length; dir = parentOf(dir)) {
+    let base: { dir: string; id: SnapshotId; by: string } | undefined;
+    for (let dir = path; dir.length > '/data'.length; dir = parentOf(dir)) {
       const step = this.pending.get(dir);
       if (step !== undefined) return { kind: 'pending', step };
-      const id = this.known.get(dir);
-      if (id !== undefined) return this.descend(id, dir, path);
-    }
-    // A directory nobody wrote whole, made of paths several steps wrote.
-    const parts: [string, SnapshotId][] = [];
-    for (const [p, step] of this.pending) if (isUnder(p, path)) return { kind: 'pending', step };
-    for (const [p, id] of this.known) if (isUnder(p, path)) parts.push([p.slice(path.length + 1), id]);
-    if (parts.length > 0) return { kind: 'known', id: this.nest(parts) };
-    return { kind: 'missing', message: `nothing has written ${path}` };
-  }
-
-  private descend(id: SnapshotId, dir: string, path: string): Lookup {
-    let current = id;
-    let at = dir;
-    for (const name of path.slice(dir.length + 1).split('/')) {
-      const entry = this.entriesOf(current)?.find((e) => e.name === name);
-      if (entry === undefined) return { kind: 'missing', message: `${path} does not exist in ${at}/` };
-      current = entry.id;
-      at = `${at}/${name}`;
-    }
-    return { kind: 'known', id: current };
-  }
-
-  /** Directory snapshots for relative paths → ids, nested as the paths say. */
-  private nest(parts: [string, SnapshotId][]): SnapshotId {
-    const groups = new Map<string, [string, SnapshotId][]>();
-    const leaves: TreeEntry[] = [];
-    for (const [rel, id] of parts) {
-      const slash = rel.indexOf('/');
-      if (slash < 0) leaves.push({ name: rel, id });
-      else {
-        const head = rel.slice(0, slash);
-        groups.set(head, [...(groups.get(head) ?? []), [rel.slice(slash + 1), id]]);
+      const known = this.known.get(dir);
+      if (known !== undefined) {
+        base = { dir, ...known };
+        break;
       }
     }
-    for (const [name, sub] of groups) leaves.push({ name, id: this.nest(sub) });
-    return this.composeTree(leaves);
+    for (const [p, step] of this.pending) if (isUnder(p, path)) return { kind: 'pending', step };
+    const parts: Part[] = [];
+    for (const [p, k] of this.known) if (isUnder(p, path)) parts.push({ rel: p.slice(path.length + 1), id: k.id, by: k.by });
+    let id: SnapshotId | undefined;
+    if (base !== undefined) {
+      id = base.dir === path ? base.id : descend(base.id, path.slice(base.dir.length + 1), this.entriesOf);
+      if (id === undefined && parts.length === 0) return { kind: 'missing', message: `${path} does not exist in ${this.deepest(base.id, base.dir, path)}/` };
+    }
+    if (id === undefined && parts.length === 0) return { kind: 'missing', message: `nothing has written ${path}` };
+    const merged = overlay(path, id === undefined ? undefined : { id, by: base!.by }, parts, this.entriesOf, this.composeTree);
+    return merged.ok ? { kind: 'known', id: merged.id } : { kind: 'missing', message: merged.message };
+  }
+
+  /** The deepest directory on the way from `dir` to `path` that exists, for saying where a path is missing. */
+  private deepest(id: SnapshotId, dir: string, path: string): string {
+    let current: SnapshotId | undefined = id;
+    let at = dir;
+    for (const name of path.slice(dir.length + 1).split('/')) {
+      current = this.entriesOf(current)?.find((e) => e.name === name)?.id;
+      if (current === undefined) return at;
+      at = `${at}/${name}`;
+    }
+    return at;
   }
 }

@@ -1,10 +1,12 @@
 import { Minimatch } from 'minimatch';
 import type { Position } from '../diagnostics.js';
 import type { Input, Output, Step } from '../pipeline/pipeline.js';
+import { isUnder } from '../pipeline/data-path.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
 import { KEY_VERSION, keyOf, type KeyRecord } from './key.js';
+import { descend, overlay, withoutGiven, type Part } from './trees.js';
 
-/** One item of a map: a wildcard input's directory entry. */
+/** One item of a map: a path under a wildcard input's directory that matches its pattern (`AVES/robin.geojson`). */
 export interface Item {
   readonly input: Input;
   readonly name: string;
@@ -26,6 +28,8 @@ export interface Job {
   readonly key: string;
   /** The name `+` stands for. */
   readonly plusName: string | undefined;
+  /** Why the job cannot run, found before it starts (a joined item that does not exist): it fails with this. */
+  readonly problem?: { readonly at: Position; readonly message: string };
 }
 
 export interface JobContext {
@@ -41,7 +45,19 @@ export interface JobContext {
 }
 
 export function outputLabel(o: Output): string {
-  return o.perItem ? `${o.path}/+` : o.isDir ? `${o.path}/` : o.path;
+  return o.perItem ? `${o.path}/+${o.ext ?? ''}` : o.isDir ? `${o.path}/` : o.path;
+}
+
+/**
+ * What `+.EXT` stands for: the item with its last extension replaced
+ * (`AVES/robin.geojson` → `AVES/robin.tif`); a name without one, or a dot
+ * file, gets `EXT` added. Plain `+` keeps the item as it is.
+ */
+export function withExtension(name: string, ext: string | undefined): string {
+  if (ext === undefined) return name;
+  const base = name.lastIndexOf('/') + 1;
+  const dot = name.lastIndexOf('.');
+  return (dot > base ? name.slice(0, dot) : name) + ext;
 }
 
 export function stepIdentity(step: Step): string {
@@ -86,16 +102,25 @@ export function expandJobs(
   const wildcards = step.inputs.filter((i) => i.pattern !== undefined);
   let combos: Item[][] = [[]];
   for (const input of wildcards) {
-    const entries = entriesOf(inputIds.get(input)!) ?? [];
-    const matching = entries.filter(matcher(input.pattern!));
+    const matching = itemsOf(inputIds.get(input)!, input.pattern!, entriesOf);
     combos = combos.flatMap((combo) => matching.map((e) => [...combo, { input, name: e.name, id: e.id }]));
   }
   const baseIdentity = stepIdentity(step);
-  const plain = step.inputs.filter((i) => i.pattern === undefined).map((i) => ({ path: i.path, id: inputIds.get(i)! }));
+  const plain = step.inputs.filter((i) => i.pattern === undefined && i.join === undefined).map((i) => ({ path: i.path, id: inputIds.get(i)! }));
+  const joins = step.inputs.filter((i) => i.join !== undefined);
   return combos.map((items) => {
     const plusName = items.length > 0 ? items.map((i) => i.name).join('_') : undefined;
     const inputs = [...plain, ...items.map((it) => ({ path: `${it.input.path}/${it.name}`, id: it.id }))];
-    const outputs = step.outputs.map((o) => ({ path: o.perItem ? `${o.path}/${plusName}` : o.path, output: o }));
+    let problem: Job['problem'];
+    for (const j of joins) {
+      if (plusName === undefined) break;
+      const rel = withExtension(plusName, j.join!.ext);
+      const id = descend(inputIds.get(j)!, rel, entriesOf);
+      // Recorded as missing, so the key can never match a result: the job fails instead of running.
+      inputs.push({ path: `${j.path}/${rel}`, id: id ?? 'missing' });
+      if (id === undefined) problem ??= { at: j.at, message: `the joined item ${rel} is not in ${j.path}/ (for item ${items.map((i) => i.name).join(', ')})` };
+    }
+    const outputs = step.outputs.map((o) => ({ path: o.perItem ? `${o.path}/${withExtension(plusName!, o.ext)}` : o.path, output: o }));
     const record: KeyRecord = {
       v: KEY_VERSION,
       kind: step.kind === 'import' ? 'import' : 'run',
@@ -122,6 +147,7 @@ export function expandJobs(
       record,
       key: keyOf(record),
       plusName,
+      ...(problem !== undefined ? { problem } : {}),
     };
   });
 }
@@ -130,7 +156,8 @@ export function expandJobs(
  * The ids of a step's outputs from its jobs' results. A map step's `+`
  * directory is the tree of its jobs' items; a shared output directory is
  * the union of what each job wrote into it, and two jobs writing the same
- * name is an error naming both.
+ * name is an error naming both. Of a directory a step writes next to files
+ * it read there, only what it added is its output.
  */
 export function composeOutputs(
   step: Step,
@@ -140,28 +167,62 @@ export function composeOutputs(
 ): { ok: true; ids: Map<string, SnapshotId> } | { ok: false; message: string } {
   const ids = new Map<string, SnapshotId>();
   const isMapStep = step.inputs.some((i) => i.pattern !== undefined);
-  for (const o of step.outputs) {
+  const own = (job: Job, path: string, id: SnapshotId): SnapshotId => {
+    const given = job.inputs.filter((i) => isUnder(i.path, path)).map((i) => ({ rel: i.path.slice(path.length + 1), id: i.id }));
+    return withoutGiven(id, given, entriesOf, composeTree);
+  };
+  const paths = [...new Set(step.outputs.map((o) => o.path))];
+  for (const path of paths) {
+    const outs = step.outputs.filter((o) => o.path === path);
     if (!isMapStep) {
-      const id = results[0]?.outputs[o.path];
-      if (id !== undefined) ids.set(o.path, id);
+      const result = results[0];
+      const id = result?.outputs[path];
+      if (id !== undefined) ids.set(path, outs[0]!.isDir ? own(result!.job, path, id) : id);
       continue;
     }
-    const entries = new Map<string, { id: SnapshotId; from: string }>();
+    const parts: Part[] = [];
     for (const { job, outputs } of results) {
-      const contributed: TreeEntry[] = o.perItem
-        ? [{ name: job.plusName!, id: outputs[`${o.path}/${job.plusName}`]! }]
-        : [...(entriesOf(outputs[o.path]!) ?? [])];
-      for (const e of contributed) {
-        const previous = entries.get(e.name);
-        if (previous !== undefined) {
-          return { ok: false, message: `two jobs write ${o.path}/${e.name}: items ${previous.from} and ${itemLabel(job.items)}` };
+      for (const o of outs) {
+        if (o.perItem) {
+          const rel = withExtension(job.plusName!, o.ext);
+          parts.push({ rel, id: outputs[`${path}/${rel}`]!, by: `item ${itemLabel(job.items)}` });
+          continue;
         }
-        entries.set(e.name, { id: e.id, from: itemLabel(job.items) });
+        const tree = own(job, path, outputs[path]!);
+        for (const e of entriesOf(tree) ?? []) parts.push({ rel: e.name, id: e.id, by: `item ${itemLabel(job.items)}` });
       }
     }
-    ids.set(o.path, composeTree([...entries].map(([name, e]) => ({ name, id: e.id }))));
+    const seen = new Map<string, string>();
+    for (const part of parts) {
+      const previous = seen.get(part.rel);
+      if (previous !== undefined) return { ok: false, message: `two jobs write ${path}/${part.rel}: items ${previous} and ${part.by.slice('item '.length)}` };
+      seen.set(part.rel, part.by.slice('item '.length));
+    }
+    const composed = overlay(path, undefined, parts, entriesOf, composeTree);
+    if (!composed.ok) return { ok: false, message: composed.message.replace(/written by two steps/, 'written by two jobs') };
+    ids.set(path, composed.id);
   }
   return { ok: true, ids };
+}
+
+/**
+ * The paths under a tree that match a pattern of one or more segments
+ * (`*.tif`, or one glob per level), each level matched like the shell does; only
+ * directories are walked into.
+ */
+function itemsOf(id: SnapshotId, pattern: string, entriesOf: (id: SnapshotId) => readonly TreeEntry[] | undefined): { name: string; id: SnapshotId }[] {
+  const levels = pattern.split('/').map(matcher);
+  const found: { name: string; id: SnapshotId }[] = [];
+  const walk = (tree: SnapshotId, level: number, prefix: string): void => {
+    const match = levels[level]!;
+    for (const e of entriesOf(tree) ?? []) {
+      if (!match(e)) continue;
+      if (level === levels.length - 1) found.push({ name: prefix + e.name, id: e.id });
+      else if (entriesOf(e.id) !== undefined) walk(e.id, level + 1, `${prefix}${e.name}/`);
+    }
+  };
+  walk(id, 0, '');
+  return found;
 }
 
 /** Item names go into job ids shown on one line: control characters are escaped. */

@@ -74,7 +74,7 @@ export async function planPipeline(session: Session, state: DataState): Promise<
         const shown = Object.fromEntries(Object.entries(cached.outputs).map(([p, id]) => [p, session.store.describe(id) ?? id]));
         jobs.push({ ...base, job: job.id, items, status: 'cached', reasons: [], outputs: shown });
       } else {
-        const reasons = decision.unbuilt !== undefined ? [decision.unbuilt] : reasonsFor(session, job, decision.isMap);
+        const reasons = job.problem !== undefined ? [job.problem.message] : decision.unbuilt !== undefined ? [decision.unbuilt] : reasonsFor(session, job, decision.isMap);
         jobs.push({ ...base, job: job.id, items, status: 'run', reasons });
       }
     }

@@ -85,12 +85,18 @@ function runScript(step: RunStep): string[] {
     items.set(`${w.path}/${w.pattern}`, `${v}_name`);
     lines.push(`${indent}for ${v} in ${sq(w.path)}/${w.pattern}; do`);
     lines.push(`${indent}  [ -e "$${v}" ] || continue`);
-    lines.push(`${indent}  ${v}_name=$(basename "$${v}")`);
+    // An item several levels down is its path from the first wildcard on (`AVES/robin.geojson`).
+    lines.push(w.pattern!.includes('/') ? `${indent}  ${v}_name=\${${v}#${sq(w.path)}/}` : `${indent}  ${v}_name=$(basename "$${v}")`);
     indent += '  ';
   });
   const plus = wildcards.length > 0 ? wildcards.map((_, n) => `\${item${n + 1}_name}`).join('_') : undefined;
   if (plus !== undefined) lines.push(`${indent}plus_name="${plus}"`);
-  const body = renderScript(step, items, plus === undefined ? undefined : 'plus_name', '', spliceVar);
+  // `+.EXT`: the item with its last extension replaced, one variable per extension.
+  const extVar = (ext: string): string => `plus_name${ext.replace(/[^A-Za-z0-9]/g, '_')}`;
+  for (const ext of new Set(step.mentions.flatMap((m) => (m.plus?.ext !== undefined ? [m.plus.ext] : [])))) {
+    lines.push(`${indent}${extVar(ext)}="\${plus_name%.*}${ext}"`);
+  }
+  const body = renderScript(step, items, plus === undefined ? undefined : 'plus_name', '', spliceVar, (name, ext) => (ext === undefined ? name : extVar(ext)));
   lines.push(`${indent}(${cd}${body})`);
   for (let n = wildcards.length; n > 0; n--) {
     indent = indent.slice(2);

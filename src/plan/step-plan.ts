@@ -137,6 +137,6 @@ export function completeStep(
 ): { ok: true } | { ok: false; message: string } {
   const composed = composeOutputs(step, done, (id) => state.entries(id), (e) => session.store.composeTree(e));
   if (!composed.ok) return composed;
-  for (const [path, id] of composed.ids) state.setKnown(path, id);
+  for (const [path, id] of composed.ids) state.setKnown(path, id, step.id);
   return { ok: true };
 }

@@ -45,6 +45,27 @@ describe('findMentions', () => {
     expect(mentions('calc --out=/data/aoh/+ "/data/b/+"')).toEqual(['/data/aoh/ + @12', '/data/b/ + @25']);
   });
 
+  it('reads a wildcard in any segment as a map over the paths below the directory', () => {
+    expect(mentions(`calc /data/species/*/*.geojson '/data/a/*/b/[xy]*' /data/t/*/`)).toEqual([
+      '/data/species/ map */*.geojson ("") @6',
+      `/data/a/ map */b/[xy]* ("'") @33`,
+      '/data/t/ map * ("") @52',
+    ]);
+    const [m] = findMentions(shellWords('calc /data/species/*/*.geojson'), (o) => ({ line: 1, col: o + 1 }));
+    expect(m!.ok && 'calc /data/species/*/*.geojson'.slice(m.mention.wildcard!.start, m.mention.wildcard!.end)).toBe('*/*.geojson');
+  });
+
+  it('reads `+.EXT` as the item with a new extension', () => {
+    const text = 'calc --out=/data/aoh/+.tif "/data/b/+.tar.gz"';
+    const found = findMentions(shellWords(text), (o) => ({ line: 1, col: o + 1 })).map((r) => (r.ok ? [r.mention.path.text, r.mention.plus?.ext, text.slice(r.mention.plus!.offset, r.mention.plus!.end)] : r.message));
+    expect(found).toEqual([['/data/aoh', '.tif', '+.tif'], ['/data/b', '.tar.gz', '+.tar.gz']]);
+  });
+
+  it('knows the program a path is an argument of', () => {
+    const programs = (text: string) => findMentions(shellWords(text), (o) => ({ line: 1, col: o + 1 })).map((r) => (r.ok ? r.mention.program : r.message));
+    expect(programs('ls /data/x/ | OUT=1 time /usr/bin/wc -l /data/y > /data/z')).toEqual(['ls', 'wc', 'wc']);
+  });
+
   it('stops a path at the first expansion', () => {
     expect(mentions('cp x "/data/maps/$SPECIES.tif" /data/a/${Y}/b')).toEqual(['/data/maps/ @7', '/data/a/ @32']);
     // Single quotes keep `$` literal.
@@ -58,10 +79,11 @@ describe('findMentions', () => {
   it('rejects paths it cannot follow, at the path', () => {
     expect(mentions('cat /data/../etc/passwd')).toEqual(['error 5: path `/data/../etc/passwd` escapes /data']);
     expect(mentions('cat /data/a/../../etc')).toEqual(['error 5: path `/data/a/../../etc` escapes /data']);
-    expect(mentions('cat /data/tiles/*/band.tif')).toEqual(['error 5: only the last segment of `/data/tiles/*/band.tif` may be a wildcard (`*`) or `+`']);
-    expect(mentions('cat /data/+/x')).toEqual(['error 5: only the last segment of `/data/+/x` may be a wildcard (`*`) or `+`']);
-    expect(mentions('cat /data/t/**')).toEqual(['error 13: `**`: a wildcard matches the items of one directory; `**` is not supported']);
-    expect(mentions(`cat /data/t/'*'.tif`)).toEqual(['error 14: quote the whole wildcard segment `*.tif` the same way']);
+    expect(mentions('cat /data/+/x')).toEqual(['error 11: `+` may only be the last segment of `/data/+/x`, as in /data/out/+ or /data/out/+.tif']);
+    expect(mentions('cat /data/t/**')).toEqual(['error 13: `**`: a wildcard matches the names of one directory level; `**` is not supported (write one `*` per level, as in /data/dir/*/*.tif)']);
+    expect(mentions(`cat /data/t/'*'.tif`)).toEqual(['error 14: quote the whole wildcard part `*.tif` the same way']);
+    expect(mentions('cat /data/t/*/+')).toEqual(['error 13: `/data/t/*/+` has both a wildcard and `+`: a path either maps over items or names one']);
+    expect(mentions('cat /data/t/*/../x')).toEqual(['error 15: `..` after a wildcard in `/data/t/*/../x`: write the directory before the wildcard']);
     expect(mentions('cat "/data/$x.tif"')).toEqual([
       'error 6: `/data/$x.tif`: name a fixed directory under /data before any `$`, such as /data/maps/$NAME, so that Shark knows which step writes it',
     ]);

@@ -77,6 +77,8 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Output
     return undefined;
   };
   try {
+    // Found before it starts (a joined item that does not exist): the job fails without running.
+    if (job.problem !== undefined) return fail({ reason: 'missing-input', message: job.problem.message, at: job.problem.at });
     await prepare(ctx, job, ws);
     const ran = await launch(ctx, job, ws, logPath);
     if (ran.outcome.status === 'cancelled') return void ctx.skip(job.id, step.id);

@@ -1,0 +1,90 @@
+import { isUnder } from './data-path.js';
+import type { Mention } from './mentions.js';
+import type { Input, Output } from './pipeline.js';
+import { claim, type Fail, type Writers } from './writers.js';
+
+/**
+ * Programs that only list or read what they are given: a path they name that
+ * nothing has written is a mistake, not something they create.
+ */
+const READERS = new Set([
+  'ls', 'cat', 'head', 'tail', 'wc', 'du', 'find', 'stat', 'tree', 'file', 'grep', 'zcat', 'diff', 'cmp',
+  'md5sum', 'sha1sum', 'sha256sum', 'sha512sum', 'cksum', 'b2sum',
+]);
+
+/**
+ * Decides, for each /data path a command names, whether the step reads it
+ * (and from whom) or writes it, in document order: the first mention of a
+ * path writes it, later ones read it; redirections decide for themselves;
+ * a wildcard is a map input; `+` is the item, written, or joined when the
+ * directory it is in was written before.
+ */
+export function classifyMentions(id: string, mentions: readonly Mention[], writers: Writers, fail: Fail): { inputs: Input[]; outputs: Output[] } {
+  const inputs: Input[] = [];
+  const outputs: Output[] = [];
+  const write = (m: Mention, output: Output): void => {
+    if (claim(writers, output.path, { step: id, at: m.at }, fail)) outputs.push(output);
+  };
+  for (const m of mentions) {
+    const path = m.path.text;
+    if ((m.wildcard || m.plus) && path === '/data') {
+      fail(m.at, 'a wildcard or `+` needs a directory under /data, such as /data/items/*');
+      continue;
+    }
+    const r = writers.resolve(path);
+    const mine = r.kind !== 'none' && r.writers.every((w) => w.step === id);
+    const from = r.kind === 'none' ? [] : [...new Set(r.writers.map((w) => w.step))];
+    if (m.wildcard !== undefined) {
+      if (r.kind === 'none') fail(m.at, `maps over \`${path}/\`, which no earlier step writes or imports`);
+      else if (mine) fail(m.at, `a step cannot map over its own output \`${path}/\``);
+      else inputs.push({ path, isDir: true, from, at: m.at, pattern: m.wildcard.pattern });
+      continue;
+    }
+    if (m.plus !== undefined) {
+      const ext = m.plus.ext;
+      if (r.kind !== 'none' && !mine && m.redirect !== 'out') {
+        inputs.push({ path, isDir: true, from, at: m.at, join: { ext } });
+      } else if (mine) {
+        // `/data/aoh/+.tif` and `/data/aoh/+.json`: one directory, two files per item.
+        if (!outputs.some((o) => o.path === path && o.perItem && o.ext === ext)) outputs.push(perItem(path, m, ext));
+      } else {
+        write(m, perItem(path, m, ext));
+      }
+      continue;
+    }
+    if (m.redirect === 'in' && r.kind === 'none') {
+      fail(m.at, `reads \`${path}\`, which no earlier step writes or imports and no frontmatter input names`);
+      continue;
+    }
+    if (r.kind === 'none' && m.redirect !== 'out' && m.program !== undefined && READERS.has(m.program)) {
+      const shown = m.path.isDir ? `${path}/` : path;
+      fail(m.at, `nothing writes ${shown}: \`${m.program}\` only reads it; write it in an earlier step, import it, or name it as a frontmatter input`);
+      continue;
+    }
+    if (m.redirect === 'out' || r.kind === 'none') {
+      if (!mine) write(m, { path, isDir: m.path.isDir, at: m.at, perItem: false });
+      continue;
+    }
+    if (mine) continue;
+    if (r.kind === 'contains' && readsInside(path, m, mentions, writers, id)) {
+      // The step reads files other steps put in the directory and names the directory: it writes next to them.
+      write(m, { path, isDir: true, at: m.at, perItem: false });
+      continue;
+    }
+    inputs.push({ path, isDir: m.path.isDir || r.kind === 'contains', from, at: m.at });
+  }
+  return { inputs, outputs };
+}
+
+function perItem(path: string, m: Mention, ext: string | undefined): Output {
+  return { path, isDir: true, at: m.at, perItem: true, ...(ext !== undefined ? { ext } : {}) };
+}
+
+/** Whether another mention of the command reads a path inside `dir` that another step wrote. */
+function readsInside(dir: string, m: Mention, mentions: readonly Mention[], writers: Writers, id: string): boolean {
+  return mentions.some((o) => {
+    if (o === m || o.wildcard !== undefined || o.plus !== undefined || o.redirect === 'out' || !isUnder(o.path.text, dir)) return false;
+    const r = writers.resolve(o.path.text);
+    return r.kind !== 'none' && r.writers.some((w) => w.step !== id);
+  });
+}

@@ -1,0 +1,123 @@
+import { posix } from 'node:path';
+import type { Position } from '../diagnostics.js';
+import type { SharkBlock } from '../markdown/document.js';
+import { classifyMentions } from './classify.js';
+import { normaliseDataPath } from './data-path.js';
+import { findMentions, type Mention } from './mentions.js';
+import type { Input, Step } from './pipeline.js';
+import { splitCommands, type CommandText } from './shell-lines.js';
+import { shellWords, type Word } from './shell-words.js';
+import type { Fail, Writers } from './writers.js';
+
+const PRELUDE = new Set(['export', 'set', 'umask', 'alias', 'unset']);
+
+/** The steps of a `shark-run` block: one per command, with `cd` and `export` lines applied to those after them. */
+export function runSteps(
+  block: SharkBlock,
+  blockId: string,
+  firstIndex: number,
+  stepId: (n: number, total: number) => string,
+  writers: Writers,
+  fail: Fail,
+): Step[] {
+  // An environment no shark-build defines is a warning that `run` refuses (missing-environments.ts).
+  const network = block.options['network'] !== undefined && block.options['network'] !== 'false';
+  // The tag parser has already checked the option's form.
+  const timeout = parseTimeout(block.options['timeout']);
+  if (timeout === null) fail(block.infoAt, `invalid timeout \`${String(block.options['timeout'])}\`: write seconds or a duration like 30s, 10m, 2h`);
+
+  const split = splitCommands(block.body);
+  for (const p of split.problems) fail(p.at, p.message);
+  let cwd: string | undefined;
+  let cwdAt: Position = block.at;
+  const prelude: string[] = [];
+  const commands: { text: CommandText; words: Word[]; cwd: string | undefined; cwdAt: Position; exports: string[] }[] = [];
+  for (const text of split.commands) {
+    const words = shellWords(text.text);
+    const single = words.every((w) => w.command === 0);
+    const first = words[0]?.value;
+    if (single && first === 'cd' && words.length <= 2) {
+      const dir = words[1]?.value;
+      cwd = dir === undefined || dir === '~' ? undefined : cwd !== undefined && !dir.startsWith('/') ? posix.join(cwd, dir) : dir;
+      cwdAt = words[1] === undefined ? text.at : { line: text.lines[words[1].offsets[0]!]!, col: text.cols[words[1].offsets[0]!]! };
+      continue;
+    }
+    if (single && first !== undefined && PRELUDE.has(first)) {
+      prelude.push(text.text);
+      continue;
+    }
+    commands.push({ text, words, cwd, cwdAt, exports: [...prelude] });
+  }
+
+  const steps: Step[] = [];
+  commands.forEach((c, n) => {
+    const id = stepId(n, commands.length);
+    const posOf = (offset: number): Position => ({ line: c.text.lines[offset] ?? c.text.at.line, col: c.text.cols[offset] ?? c.text.at.col });
+    const mentions: Mention[] = [];
+    let misnamed = false;
+    for (const found of findMentions(c.words, posOf)) {
+      if (found.ok) mentions.push(found.mention);
+      else (fail(found.at, found.message), (misnamed = true));
+    }
+    const { inputs, outputs } = classifyMentions(id, mentions, writers, fail);
+    // After `cd /data/x`, the commands below read /data/x as their working directory.
+    const dataCwd = c.cwd === undefined ? undefined : normaliseDataPath(c.cwd);
+    if (dataCwd?.ok) {
+      const r = writers.resolve(dataCwd.path.text);
+      if (r.kind === 'none') fail(c.cwdAt, `\`cd ${c.cwd}\`: no earlier step writes or imports ${dataCwd.path.text}`);
+      else if (!r.writers.every((w) => w.step === id)) {
+        inputs.push({ path: dataCwd.path.text, isDir: true, from: [...new Set(r.writers.map((w) => w.step))], at: c.cwdAt });
+      }
+    }
+    const plus = mentions.find((m) => m.plus !== undefined);
+    // With a path already reported, the wildcard this `+` goes with may be the one that was wrong.
+    if (plus !== undefined && !misnamed && !mentions.some((m) => m.wildcard !== undefined)) {
+      fail(plus.at, '`+` names each map job\'s output after its item, but this command has no wildcard input such as /data/dir/*');
+    }
+    steps.push({
+      kind: 'run', id, index: firstIndex + n, blockId, block, at: c.text.at,
+      command: c.text.text, text: c.text, mentions, env: block.arg, cwd: c.cwd, exports: c.exports,
+      localFiles: localFileWords(c.words), network, timeout: timeout ?? undefined,
+      inputs: dedupe(inputs), outputs, after: [],
+    });
+  });
+  return steps;
+}
+
+function dedupe(inputs: Input[]): Input[] {
+  const seen = new Set<string>();
+  return inputs.filter((i) => {
+    const key = `${i.path}\0${i.pattern ?? ''}\0${i.join === undefined ? '' : `+${i.join.ext ?? ''}`}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Words that look like paths to local files (scripts, configs): `scripts/fit.py`, `--config=run.yaml`. */
+function localFileWords(words: readonly Word[]): string[] {
+  const found = new Set<string>();
+  for (const w of words) {
+    let v = w.value;
+    const eq = v.indexOf('=');
+    if (v.startsWith('-')) {
+      if (eq < 0) continue;
+      v = v.slice(eq + 1);
+    }
+    if (v === '' || /[$`*?[\]{}~]/.test(v) || v.startsWith('/') || v.includes('://')) continue;
+    if (!v.includes('/') && !v.includes('.')) continue;
+    if (v === '.' || v === '..') continue;
+    found.add(posix.normalize(v));
+  }
+  return [...found];
+}
+
+function parseTimeout(value: string | true | undefined): number | undefined | null {
+  if (value === undefined) return undefined;
+  if (value === true) return null;
+  const m = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(value);
+  if (m === null) return null;
+  const unit = m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1;
+  return Number(m[1]) * unit;
+}
+

@@ -1,0 +1,95 @@
+import type { Position } from '../diagnostics.js';
+import { isUnder, parentOf } from './data-path.js';
+
+export interface Writer {
+  readonly step: string;
+  readonly at: Position;
+}
+
+/**
+ * Who provides a path. `exact`: a step wrote the path itself; `under`: it is
+ * inside a directory a step wrote (`path` is that directory); `contains`: it
+ * is a directory only written into (`path` is the first path written inside).
+ * `writers` also lists every step that wrote inside the path: a reader of a
+ * directory sees the union of what its writers put there.
+ */
+export type Resolved =
+  | { kind: 'exact'; writers: Writer[] }
+  | { kind: 'under' | 'contains'; writers: Writer[]; path: string }
+  | { kind: 'none' };
+
+export type Fail = (at: Position, message: string, related?: { at: Position; message: string }[]) => void;
+
+/**
+ * The writers of /data paths, in document order. A path has one writer, but
+ * a directory may have several: the step that wrote it, and steps that wrote
+ * new files inside it. Because a writer always comes before its readers in
+ * the document, the graph this builds cannot have a cycle.
+ */
+export class Writers {
+  private readonly byPath = new Map<string, Writer>();
+
+  resolve(path: string): Resolved {
+    const inside: Writer[] = [];
+    let first: string | undefined;
+    for (const [p, w] of this.byPath) {
+      if (!isUnder(p, path)) continue;
+      inside.push(w);
+      first ??= p;
+    }
+    const exact = this.byPath.get(path);
+    if (exact !== undefined) return { kind: 'exact', writers: [exact, ...inside] };
+    // The nearest directory above decides; what others wrote next to the path is not part of it.
+    for (let dir = parentOf(path); dir.length > '/data'.length; dir = parentOf(dir)) {
+      const w = this.byPath.get(dir);
+      if (w !== undefined) return { kind: 'under', writers: [w, ...inside], path: dir };
+    }
+    return first !== undefined ? { kind: 'contains', writers: inside, path: first } : { kind: 'none' };
+  }
+
+  /** The writer of exactly this path, if any. */
+  of(path: string): Writer | undefined {
+    return this.byPath.get(path);
+  }
+
+  add(path: string, writer: Writer): void {
+    this.byPath.set(path, writer);
+  }
+}
+
+/**
+ * Registers `path` as written by `writer`. A second writer of the same path
+ * is an error naming both; so is writing a frontmatter input or into one.
+ * Writing new files into a directory other steps write is allowed: readers
+ * of the directory see the union, and a name both provide fails when it is
+ * read.
+ */
+export function claim(writers: Writers, path: string, writer: Writer, fail: Fail): boolean {
+  const r = writers.resolve(path);
+  if (r.kind === 'none') {
+    writers.add(path, writer);
+    return true;
+  }
+  const exact = writers.of(path);
+  if (exact?.step === writer.step) return true;
+  const input = r.writers.find((w) => w.step.startsWith('input:'));
+  if (exact === undefined && input === undefined) {
+    writers.add(path, writer);
+    return true;
+  }
+  const first = exact ?? input!;
+  const inputName = first.step.startsWith('input:') ? first.step.slice('input:'.length) : undefined;
+  const who = inputName !== undefined ? `frontmatter input \`${inputName}\`` : `step \`${first.step}\``;
+  const me = `step \`${writer.step}\``;
+  const message =
+    exact === undefined && r.kind === 'under'
+      ? `\`${path}\` is inside \`${r.path}/\`, which ${who} provides; ${me} cannot also write into it (inputs are read-only)`
+      : exact === undefined
+        ? `\`${path}/\` contains ${who}; ${me} cannot also write it (inputs are read-only)`
+        : inputName !== undefined
+          ? `\`${path}\` is ${who}; ${me} cannot also write it (each path has one writer)`
+          : `\`${path}\` is written by two steps: \`${first.step}\` and \`${writer.step}\` (each path has one writer)`;
+  const note = inputName !== undefined ? `${who} is declared here` : `${who} writes \`${path}\` here`;
+  fail(writer.at, message, [{ at: first.at, message: note }]);
+  return false;
+}

@@ -1,0 +1,98 @@
+import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
+
+export type EntriesOf = (id: SnapshotId) => readonly TreeEntry[] | undefined;
+export type ComposeTree = (entries: readonly TreeEntry[]) => SnapshotId;
+
+/** The id at `rel` (`AVES/robin.tif`) inside the tree `id`, or undefined when it is not there. */
+export function descend(id: SnapshotId, rel: string, entriesOf: EntriesOf): SnapshotId | undefined {
+  let current: SnapshotId | undefined = id;
+  for (const name of rel.split('/')) {
+    current = entriesOf(current)?.find((e) => e.name === name)?.id;
+    if (current === undefined) return undefined;
+  }
+  return current;
+}
+
+/** A part of a directory: a path relative to it, its id, and who wrote it (for messages). */
+export interface Part {
+  readonly rel: string;
+  readonly id: SnapshotId;
+  readonly by: string;
+}
+
+/**
+ * A directory made of `base` (a tree, or nothing) and parts written inside
+ * it by others, nested as their paths say. Two writers of one name fail,
+ * naming both, unless both are directories: those are merged the same way.
+ */
+export function overlay(
+  dir: string,
+  base: { readonly id: SnapshotId; readonly by: string } | undefined,
+  parts: readonly Part[],
+  entriesOf: EntriesOf,
+  composeTree: ComposeTree,
+): { ok: true; id: SnapshotId } | { ok: false; message: string } {
+  if (base !== undefined && parts.length === 0) return { ok: true, id: base.id };
+  const entries = new Map<string, { id: SnapshotId; by: string }>();
+  if (base !== undefined) {
+    const listed = entriesOf(base.id);
+    if (listed === undefined) return { ok: false, message: `${dir} is a file that ${base.by} writes, but ${parts[0]!.by} writes ${dir}/${parts[0]!.rel} inside it` };
+    for (const e of listed) entries.set(e.name, { id: e.id, by: base.by });
+  }
+  const nested = new Map<string, Part[]>();
+  for (const part of parts) {
+    const slash = part.rel.indexOf('/');
+    if (slash >= 0) {
+      const head = part.rel.slice(0, slash);
+      nested.set(head, [...(nested.get(head) ?? []), { ...part, rel: part.rel.slice(slash + 1) }]);
+      continue;
+    }
+    const there = entries.get(part.rel);
+    if (there === undefined) {
+      entries.set(part.rel, { id: part.id, by: part.by });
+      continue;
+    }
+    const inner = entriesOf(part.id);
+    if (entriesOf(there.id) === undefined || inner === undefined) {
+      return { ok: false, message: `${dir}/${part.rel} is written by two steps: ${there.by} and ${part.by}` };
+    }
+    const merged = overlay(`${dir}/${part.rel}`, there, inner.map((e) => ({ rel: e.name, id: e.id, by: part.by })), entriesOf, composeTree);
+    if (!merged.ok) return merged;
+    entries.set(part.rel, { id: merged.id, by: there.by });
+  }
+  for (const [head, sub] of nested) {
+    const merged = overlay(`${dir}/${head}`, entries.get(head), sub, entriesOf, composeTree);
+    if (!merged.ok) return merged;
+    entries.set(head, { id: merged.id, by: entries.get(head)?.by ?? sub[0]!.by });
+  }
+  return { ok: true, id: composeTree([...entries].map(([name, e]) => ({ name, id: e.id }))) };
+}
+
+/**
+ * The tree `id` of a directory a step wrote, without what the step was given
+ * there to read: a step that writes next to files of earlier steps owns only
+ * what it added (a file it changed stays, and conflicts with their writer).
+ */
+export function withoutGiven(
+  id: SnapshotId,
+  given: readonly { readonly rel: string; readonly id: SnapshotId }[],
+  entriesOf: EntriesOf,
+  composeTree: ComposeTree,
+): SnapshotId {
+  if (given.length === 0) return id;
+  const entries = entriesOf(id);
+  if (entries === undefined) return id;
+  const kept: TreeEntry[] = [];
+  for (const e of entries) {
+    if (given.some((g) => g.rel === e.name && g.id === e.id)) continue;
+    const inner = given.filter((g) => g.rel.startsWith(`${e.name}/`)).map((g) => ({ rel: g.rel.slice(e.name.length + 1), id: g.id }));
+    if (inner.length === 0) {
+      kept.push(e);
+      continue;
+    }
+    const rest = withoutGiven(e.id, inner, entriesOf, composeTree);
+    // A directory that held only what the step was given is not the step's either.
+    if (entriesOf(rest)?.length !== 0) kept.push({ name: e.name, id: rest });
+  }
+  return kept.length === entries.length && kept.every((e, n) => e.id === entries[n]!.id) ? id : composeTree(kept);
+}

@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import { loadPipeline } from '../../src/pipeline/load.js';
+import type { Pipeline, Step } from '../../src/pipeline/pipeline.js';
+
+const fence = '```';
+
+function doc(blocks: [string, string][], frontmatter?: string): string {
+  const head = frontmatter === undefined ? '' : `---\n${frontmatter}\n---\n\n`;
+  return head + blocks.map(([info, body]) => `${fence}${info}\n${body}\n${fence}\n`).join('\n');
+}
+
+function load(source: string): Pipeline {
+  const { pipeline, diagnostics } = loadPipeline('p.md', source);
+  expect(diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
+  return pipeline!;
+}
+
+function errors(source: string): string[] {
+  const { pipeline, diagnostics } = loadPipeline('p.md', source);
+  expect(pipeline).toBeUndefined();
+  return diagnostics.map((d) => `${d.at.line}:${d.at.col}: ${d.message}${(d.related ?? []).map((r) => ` [${r.at.line}:${r.at.col}: ${r.message}]`).join('')}`);
+}
+
+/** Each step as `id: inputs -> outputs`, inputs marked with their writers. */
+function flow(p: Pipeline): string[] {
+  const show = (s: Step): string => {
+    const ins = s.inputs.map((i) => `${i.path}${i.pattern !== undefined ? `/${i.pattern}` : i.join !== undefined ? `/+${i.join.ext ?? ''}` : i.isDir ? '/' : ''}<${i.from.join('+')}`);
+    const outs = s.outputs.map((o) => `${o.path}${o.perItem ? `/+${o.ext ?? ''}` : o.isDir ? '/' : ''}`);
+    return `${s.id}: ${ins.join(' ')} -> ${outs.join(' ')}`;
+  };
+  return p.steps.map(show);
+}
+
+describe('nested wildcards', () => {
+  it('maps over paths several levels down, from the directory before the first wildcard', () => {
+    const p = load(doc([
+      ['shark-import {id=get}', 'zenodo:1/species.zip /data/species/ extract'],
+      ['shark-run {id=aoh}', 'aoh /data/species/*/*.geojson /data/aoh/+'],
+      ['shark-run {id=pick}', 'cat /data/species/*/range/[ab]* > /data/picked/+'],
+    ]));
+    expect(flow(p)).toEqual([
+      'get:  -> /data/species/',
+      'aoh: /data/species/*/*.geojson<get -> /data/aoh/+',
+      'pick: /data/species/*/range/[ab]*<get -> /data/picked/+',
+    ]);
+    expect(p.blocks[1]!.inputs).toEqual(['/data/species/*/*.geojson']);
+  });
+
+  it('reports `**`, `+` before the last segment and a wildcard with `+`, at their place', () => {
+    expect(errors(doc([['shark-import', 'zenodo:1/s.zip /data/s/ extract'], ['shark-run', 'aoh /data/s/**/*.tif /data/aoh/+']]))).toEqual([
+      '6:13: `**`: a wildcard matches the names of one directory level; `**` is not supported (write one `*` per level, as in /data/dir/*/*.tif)',
+    ]);
+    expect(errors(doc([['shark-import', 'zenodo:1/s.zip /data/s/ extract'], ['shark-run', 'aoh /data/s/* /data/aoh/+/x.tif']]))).toEqual([
+      '6:25: `+` may only be the last segment of `/data/aoh/+/x.tif`, as in /data/out/+ or /data/out/+.tif',
+    ]);
+  });
+});
+
+describe('`+.EXT`', () => {
+  it('names each job\'s output after its item with a new extension, several per directory', () => {
+    const p = load(doc([
+      ['shark-import {id=get}', 'zenodo:1/species.zip /data/species/ extract'],
+      ['shark-run {id=aoh}', 'aoh /data/species/*/*.geojson --tif /data/aoh/+.tif --json /data/aoh/+.json --copy /data/copy/+'],
+    ]));
+    expect(flow(p)[1]).toBe('aoh: /data/species/*/*.geojson<get -> /data/aoh/+.tif /data/aoh/+.json /data/copy/+');
+    expect(p.blocks[1]!.outputs).toEqual(['/data/aoh/', '/data/copy/']);
+  });
+});
+
+describe('joins', () => {
+  const scenarios: [string, string][] = [
+    ['shark-import {id=get}', 'zenodo:1/species.zip /data/species/ extract'],
+    ['shark-run {id=aoh}', 'aoh current /data/species/*.txt > /data/aohs/current/+\naoh restore /data/species/*.txt > /data/aohs/restore/+.txt'],
+  ];
+
+  it('reads `+` under a directory an earlier step writes: the same item there', () => {
+    const p = load(doc([
+      ...scenarios,
+      ['shark-run {id=delta}', 'paste /data/aohs/current/*.txt /data/aohs/restore/+ > /data/deltap/+.csv'],
+    ]));
+    expect(flow(p).slice(2)).toEqual([
+      'aoh.2: /data/species/*.txt<get -> /data/aohs/restore/+.txt',
+      'delta: /data/aohs/current/*.txt<aoh.1 /data/aohs/restore/+<aoh.2 -> /data/deltap/+.csv',
+    ]);
+    expect(p.steps[3]!.after).toEqual(['aoh.1', 'aoh.2']);
+    expect(p.blocks[2]!.inputs).toEqual(['/data/aohs/current/*.txt', '/data/aohs/restore/+']);
+  });
+
+  it('joins from a directory others only wrote into, and with a new extension', () => {
+    const p = load(doc([
+      ['shark-import {id=get}', 'zenodo:1/species.zip /data/species/ extract'],
+      ['shark-run {id=one}', 'echo > /data/extra/robin.csv'],
+      ['shark-run {id=delta}', 'paste /data/species/*.txt /data/extra/+.csv > /data/out/+'],
+    ]));
+    expect(flow(p)[2]).toBe('delta: /data/species/*.txt<get /data/extra/+.csv<one -> /data/out/+');
+  });
+
+  it('writes with `>` into `+` under a written directory instead of joining, but not into another step\'s `+`', () => {
+    const p = load(doc([
+      ['shark-import {id=get}', 'zenodo:1/species.zip /data/species/ extract\nzenodo:2/old.zip /data/aohs/ extract'],
+      ['shark-run {id=more}', 'aoh arable /data/species/*.txt > /data/aohs/arable/+'],
+    ]));
+    expect(flow(p)[2]).toBe('more: /data/species/*.txt<get.1 -> /data/aohs/arable/+');
+    expect(errors(doc([...scenarios, ['shark-run {id=more}', 'aoh arable /data/species/*.txt > /data/aohs/restore/+.arable']]))).toEqual([
+      '11:34: `/data/aohs/restore` is written by two steps: `aoh.2` and `more` (each path has one writer) [7:35: step `aoh.2` writes `/data/aohs/restore` here]',
+    ]);
+  });
+
+  it('needs a wildcard for `+` to join with', () => {
+    expect(errors(doc([...scenarios, ['shark-run', 'cat /data/aohs/restore/+ > /data/x']]))).toEqual([
+      "11:5: `+` names each map job's output after its item, but this command has no wildcard input such as /data/dir/*",
+    ]);
+  });
+});
+
+describe('several steps writing one directory', () => {
+  it('lets a step write new files into a directory another step writes; a reader sees the union', () => {
+    const p = load(doc([
+      ['shark-import {id=get}', 'https://x.org/t.zip /data/t/ extract'],
+      ['shark-run {id=add}', 'echo > /data/t/new.txt'],
+      ['shark-run {id=all}', 'tar czf /data/t.tgz /data/t/'],
+      ['shark-run {id=one}', 'cat /data/t/a.tif /data/t/new.txt > /data/two'],
+    ]));
+    expect(flow(p)).toEqual([
+      'get:  -> /data/t/',
+      'add:  -> /data/t/new.txt',
+      'all: /data/t/<get+add -> /data/t.tgz',
+      'one: /data/t/a.tif<get /data/t/new.txt<add -> /data/two',
+    ]);
+  });
+
+  it('lets a step that reads files of a directory write its own next to them (the TMF ecoregions)', () => {
+    const p = load(doc([
+      ['shark-run {id=download}', 'download ecoregion /data/tmf/ecoregions/ecoregions.geojson'],
+      ['shark-run {id=rasters}', 'rasterize /data/tmf/ecoregions/ecoregions.geojson /data/tmf/ecoregions'],
+      ['shark-run {id=use}', 'ls /data/tmf/ecoregions/ > /data/list.txt'],
+    ]));
+    expect(flow(p)).toEqual([
+      'download:  -> /data/tmf/ecoregions/ecoregions.geojson',
+      'rasters: /data/tmf/ecoregions/ecoregions.geojson<download -> /data/tmf/ecoregions/',
+      'use: /data/tmf/ecoregions/<rasters+download -> /data/list.txt',
+    ]);
+  });
+
+  it('still reports one file written by two steps, naming both, and writes into an input', () => {
+    expect(errors(doc([['shark-import {id=get}', 'https://x.org/t.zip /data/t/ extract'], ['shark-run {id=a}', 'echo > /data/t/x'], ['shark-run {id=b}', 'echo > /data/t/x']]))).toEqual([
+      '10:8: `/data/t/x` is written by two steps: `a` and `b` (each path has one writer) [6:8: step `a` writes `/data/t/x` here]',
+    ]);
+    expect(errors(doc([['shark-run', 'echo > /data/in/x']], 'inputs:\n  in: /data/in/'))).toEqual([
+      '7:8: `/data/in/x` is inside `/data/in/`, which frontmatter input `in` provides; step `run` cannot also write into it (inputs are read-only) [3:7: frontmatter input `in` is declared here]',
+    ]);
+  });
+
+  it('reports a directory that a step only lists or reads and nothing writes', () => {
+    expect(errors(doc([['shark-run', 'ls /data/x/ > /data/list.txt']]))).toEqual([
+      '2:4: nothing writes /data/x/: `ls` only reads it; write it in an earlier step, import it, or name it as a frontmatter input',
+    ]);
+    expect(errors(doc([['shark-run', 'echo hi > /data/a.txt\ncat /data/a.txt /data/b.txt | wc -l > /data/n']]))).toEqual([
+      '3:17: nothing writes /data/b.txt: `cat` only reads it; write it in an earlier step, import it, or name it as a frontmatter input',
+    ]);
+  });
+});
+
+describe('a map whose output directory lacks its trailing `/`', () => {
+  it('hints to add it', () => {
+    expect(errors(doc([
+      ['shark-import', 'zenodo:1/s.zip /data/species/ extract'],
+      ['shark-run', 'aohcalc --speciesdata /data/species/* --output /data/aohs/current'],
+    ]))).toEqual([
+      '6:48: `/data/aohs/current` would be written by every job of this map over /data/species/*: if it is a directory the jobs write into, add the trailing `/` (/data/aohs/current/); or name each job\'s output with + (/data/aohs/current/+)',
+    ]);
+  });
+});
