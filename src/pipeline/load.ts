@@ -3,9 +3,14 @@ import { parseMarkdown } from '../markdown/parse.js';
 import { instantiate } from './axes.js';
 import { buildPipeline } from './infer.js';
 import type { Pipeline } from './pipeline.js';
+import { missingEnvironments } from './missing-environments.js';
 import { validateMaps } from './validate-maps.js';
 
-/** Markdown text → validated pipeline, or every problem found, in document order. */
+/**
+ * Markdown text → validated pipeline, or every problem found, in document order.
+ * `overrides` are the `-e NAME=VALUE` of a run: they restrict axes to some of their
+ * values and replace scalar keys in `%{NAME}`.
+ */
 export function loadPipeline(
   file: string,
   source: string,
@@ -17,10 +22,11 @@ export function loadPipeline(
   if (parsed.diagnostics.some((d) => d.severity === 'error')) {
     return { pipeline: undefined, diagnostics: parsed.diagnostics.sort(byPosition) };
   }
+  // Instances replace the blocks that mention axes before inference: they are ordinary blocks to it.
   const swept = instantiate(parsed.document, overrides);
   if (swept.diagnostics.length > 0) return { pipeline: undefined, diagnostics: [...parsed.diagnostics, ...swept.diagnostics].sort(byPosition) };
   const built = buildPipeline(swept.document);
   const mapProblems = built.pipeline === undefined ? [] : validateMaps(built.pipeline);
-  const diagnostics = [...parsed.diagnostics, ...built.diagnostics, ...mapProblems].sort(byPosition);
+  const diagnostics = [...parsed.diagnostics, ...missingEnvironments(swept.document), ...built.diagnostics, ...mapProblems].sort(byPosition);
   return { pipeline: diagnostics.some((d) => d.severity === 'error') ? undefined : built.pipeline, diagnostics };
 }
