@@ -7,7 +7,7 @@ import { posix } from 'node:path';
  * `root`: a symbolic link a job (or a downloaded archive) left there must not
  * lead Shark's own writes to a host path. Creates the missing directories.
  */
-export function safeDirs(root: string, rel: string): void {
+export function safeDirs(root: string, rel: string, refuse: (at: string, why: string) => never = refuseWithError): void {
   let at = root;
   for (const part of rel.split('/').filter((p) => p !== '')) {
     at = `${at}/${part}`;
@@ -18,9 +18,12 @@ export function safeDirs(root: string, rel: string): void {
       mkdirSync(at);
       continue;
     }
-    if (st.isSymbolicLink()) throw new Error(`${at.slice(root.length)} is a symbolic link: nothing is placed through it`);
-    if (!st.isDirectory()) throw new Error(`${at.slice(root.length)} is not a directory`);
+    if (!st.isDirectory()) refuse(at, st.isSymbolicLink() ? 'a symbolic link is in the way' : 'a file is in the way');
   }
+}
+
+function refuseWithError(at: string, why: string): never {
+  throw new Error(`cannot create ${at}: ${why} (nothing is placed through a link)`);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { lstatSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { normalize } from 'node:path';
+import { safeDirs } from '../safe-path.js';
 import type { Commands } from './commands.js';
 import { ownership } from './commands.js';
 import { ZfsError } from './failure.js';
@@ -61,18 +62,7 @@ function below(root: string, path: string): string[] {
 
 /** Makes the directories from `root` down to `dir` one at a time; an existing link on the way is refused. */
 export function makeDirs(root: string, dir: string): void {
-  let at = root;
-  for (const c of below(root, dir)) {
-    at = `${at}/${c}`;
-    let st;
-    try {
-      st = lstatSync(at);
-    } catch {
-      mkdirSync(at);
-      continue;
-    }
-    if (!st.isDirectory()) unsafe(at, st.isSymbolicLink() ? 'a symbolic link is in the way' : 'a file is in the way');
-  }
+  safeDirs(root, below(root, dir).join('/'), unsafe);
 }
 
 /** Checks that `path` exists inside `root` and that neither it nor any directory above it (below root) is a link. */
