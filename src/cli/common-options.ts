@@ -7,6 +7,6 @@ export function withSessionOptions(cmd: Command): Command {
   return cmd
     .option('--store <store>', 'where results live: a directory, or zfs:POOL/DATASET (default: .shark/ beside the pipeline, or $SHARK_STORE)')
     .option('-i, --input <name=path>', 'bind a frontmatter input to a host file or directory (repeatable)', collect)
-    .option('-e, --env <name=value>', 'set a variable for every step; part of the cache key (repeatable)', collect)
+    .option('-e, --env <name=value>', 'set a variable for every step, part of the cache key; for an axis, run only its values NAME=v1,v2 (repeatable)', collect)
     .option('--refresh', 're-check unpinned URLs and moving references of imports', false);
 }

@@ -23,7 +23,13 @@ export function displayName(path: string): string {
 }
 
 /** Reads and validates a pipeline; prints every problem and exits 2 when it is not valid. */
-export function loadOrReport(path: string, stderr: (s: string) => void): Pipeline {
+export function loadOrReport(
+  path: string,
+  stderr: (s: string) => void,
+  _purpose: 'read' | 'run' = 'read',
+  /** `-e NAME=VALUE`: restricts axes and overrides scalar keys in `%{NAME}`. */
+  overrides?: ReadonlyMap<string, string>,
+): Pipeline {
   const file = displayName(path);
   let bytes: Buffer;
   try {
@@ -38,7 +44,7 @@ export function loadOrReport(path: string, stderr: (s: string) => void): Pipelin
   const decoded = decodeDocument(file, bytes);
   if (!decoded.ok) return refuse(formatDiagnostic(decoded.diagnostic, decoded.shown), stderr, file);
   const source = decoded.source;
-  const { pipeline, diagnostics } = loadPipeline(file, source);
+  const { pipeline, diagnostics } = loadPipeline(file, source, overrides);
   for (const d of diagnostics) stderr(formatDiagnostic(d, source) + '\n');
   if (pipeline === undefined) {
     const errors = diagnostics.filter((d) => d.severity === 'error').length;

@@ -8,6 +8,7 @@ import { runCommand } from './run-command.js';
 import { gcCommand } from './gc.js';
 import { reportInternalError } from './process-guards.js';
 import { fsckCommand } from './fsck.js';
+import { templateCommand } from './template.js';
 import { exportCommand } from './export-command.js';
 import { keygenCommand } from './keygen-command.js';
 import { attestCommand, signCommand, verifyCommand } from './attest-commands.js';
@@ -64,6 +65,7 @@ export function buildProgram(io: Io): Command {
   program.addCommand(lineageCommand(io));
   program.addCommand(gcCommand(io));
   program.addCommand(fsckCommand(io));
+  program.addCommand(templateCommand(io));
   program.addCommand(exportCommand(io));
   program.addCommand(keygenCommand(io));
   program.addCommand(attestCommand(io));

@@ -15,7 +15,7 @@ export interface SessionFlags {
   update?: boolean;
 }
 
-function pairs(values: readonly string[] | undefined, flag: string, stderr: (s: string) => void): Map<string, string> {
+export function pairs(values: readonly string[] | undefined, flag: string, stderr: (s: string) => void): Map<string, string> {
   const out = new Map<string, string>();
   for (const v of values ?? []) {
     const eq = v.indexOf('=');
@@ -35,11 +35,11 @@ export function openSession(
   stderr: (s: string) => void,
   needsInputs = true,
 ): { session: Session; hostInputs: Map<string, string> } {
-  const pipeline: Pipeline = loadOrReport(file, stderr);
+  const extra = pairs(flags.env, '-e/--env', stderr);
+  const pipeline: Pipeline = loadOrReport(file, stderr, 'read', extra);
   const pipelinePath = resolve(file);
   const pipelineDir = dirname(pipelinePath);
   const bindings = pairs(flags.input, '-i/--input', stderr);
-  const extra = pairs(flags.env, '-e/--env', stderr);
   const bound = inputBindings({ pipeline, bindings, pipelineDir });
   // Reading logs and lineage needs no input bound; planning and running do.
   if (needsInputs && bound.diagnostics.length > 0) {
@@ -59,7 +59,8 @@ export function openSession(
     throw new ExitError(EXIT_INVALID);
   }
   const variables = new Map(pipeline.variables);
-  for (const [k, v] of extra) variables.set(k, v);
+  // `-e AXIS=…` chose instances; it is no variable, so a subset's jobs keep the keys of the whole sweep.
+  for (const [k, v] of extra) if (!pipeline.document.frontmatter?.axes.has(k)) variables.set(k, v);
   const session: Session = {
     pipeline,
     pipelinePath,

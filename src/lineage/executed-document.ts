@@ -30,7 +30,8 @@ export function writeExecutedDocument(session: Session, runId: number, outPath: 
       const shown = output.length > MAX_OUTPUT_LINES ? [...output.slice(0, MAX_OUTPUT_LINES), `… ${output.length - MAX_OUTPUT_LINES} more lines`] : output;
       text.push('', '```text', ...shown, '```');
     }
-    inserts.set(close, text);
+    // The instances of a sweep share their block's text: their notes follow it one after another.
+    inserts.set(close, [...(inserts.get(close) ?? []), ...text]);
   }
   const out: string[] = [];
   lines.forEach((line, i) => {

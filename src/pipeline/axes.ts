@@ -88,7 +88,7 @@ export function restrictAxes(
 }
 
 /** Blocks whose bodies are substituted. A build block's body is a Dockerfile or an OBuilder spec, left as written. */
-const SUBSTITUTED = new Set(['run', 'import', 'publish']);
+export const SUBSTITUTED: ReadonlySet<string> = new Set(['run', 'import', 'publish']);
 
 /**
  * Replaces each block that mentions axes by one instance per combination of

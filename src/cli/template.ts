@@ -1,0 +1,48 @@
+import { Command } from 'commander';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
+import { formatDiagnostic } from '../diagnostics.js';
+import { templateDocuments } from '../pipeline/sweep-template.js';
+import { displayName, EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
+import type { Io } from './main.js';
+import { pairs } from './session-setup.js';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/**
+ * `shark template FILE --output-dir DIR`: a sweep as one document per
+ * combination of its axes, for people who want separate documents. The sweep
+ * is checked first, so every document written is one Shark accepts.
+ */
+export function templateCommand(io: Io): Command {
+  return new Command('template')
+    .description('write one document per combination of the axes (list-valued frontmatter keys), values substituted')
+    .argument('<file>', 'pipeline markdown file')
+    .requiredOption('--output-dir <dir>', 'where to write the documents (created if missing)')
+    .option('-e, --env <name=v1,v2>', 'only these values of an axis (repeatable)', collect)
+    .action((file: string, flags: { outputDir: string; env?: string[] }) => {
+      const overrides = pairs(flags.env, '-e/--env', io.stderr);
+      const pipeline = loadOrReport(file, io.stderr, 'read', overrides);
+      const { source } = pipeline.document;
+      const stem = basename(file, extname(file));
+      const { documents, diagnostics } = templateDocuments(pipeline.document.file, source, stem, overrides);
+      if (diagnostics.length > 0) {
+        for (const d of diagnostics) io.stderr(formatDiagnostic(d, source) + '\n');
+        throw new ExitError(EXIT_INVALID);
+      }
+      const input = resolve(file);
+      if (documents.some((d) => resolve(flags.outputDir, d.name) === input)) {
+        io.stderr(`shark: error: ${displayName(input)} would be written over: choose another --output-dir\n`);
+        throw new ExitError(EXIT_INVALID);
+      }
+      mkdirSync(flags.outputDir, { recursive: true });
+      for (const d of documents) {
+        const to = join(flags.outputDir, d.name);
+        // Whole or absent: a reader never sees half a document.
+        const tmp = `${to}.tmp-${process.pid}`;
+        writeFileSync(tmp, d.text);
+        renameSync(tmp, to);
+        io.stdout(`${to}\n`);
+      }
+    });
+}
