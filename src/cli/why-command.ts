@@ -16,15 +16,20 @@ export function whyCommand(io: Io): Command {
     .option('--depth <n>', 'follow producers at most N levels in each lineage', naturalNumber('--depth'))
     .option('--json', 'print the answers as JSON')
     .action((paths: string[], flags: { store?: string; depth?: number; json?: boolean }) => {
-      const hashed = paths.map((p) => ({ path: p, outcome: hashOnDisk(p) }));
-      const bad = hashed.flatMap((h) => (h.outcome.ok ? [] : [h.outcome.message]));
+      const hashed = [];
+      const bad: string[] = [];
+      for (const path of paths) {
+        const outcome = hashOnDisk(path);
+        if (outcome.ok) hashed.push({ path, ...outcome });
+        else bad.push(outcome.message);
+      }
       if (bad.length > 0) {
         for (const m of bad) io.stderr(`shark: error: ${m}\n`);
         throw new ExitError(EXIT_INVALID);
       }
       const { opened, where } = open(flags.store, paths, io);
       try {
-        const answers: WhyAnswer[] = hashed.map((h) => whyContent(opened.meta, h.path, h.outcome.ok ? h.outcome.id : '', flags.depth));
+        const answers: WhyAnswer[] = hashed.map((h) => whyContent(opened.meta, h.path, h.id, flags.depth, h.entries));
         if (flags.json) io.stdout(JSON.stringify({ store: where, files: answers }, null, 2) + '\n');
         else {
           const describe = (id: string): string => {

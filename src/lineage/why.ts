@@ -1,7 +1,7 @@
 import { contentId } from '../store/content-id.js';
 import { hashFileSync } from '../store/hash.js';
 import type { Metadata } from '../store/metadata.js';
-import type { SnapshotId } from '../store/snapshot-store.js';
+import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
 import { consumersOf, producersOf } from './find-content.js';
 import { lineageInRun, renderLineage, type LineageNode } from './lineage.js';
 
@@ -34,12 +34,15 @@ export interface WhyAnswer {
   readonly readBy: readonly { readonly job: string; readonly path: string; readonly pipeline: string | null; readonly run: number }[];
 }
 
-export type HashOutcome = { ok: true; id: SnapshotId } | { ok: false; reason: 'missing' | 'unreadable'; message: string };
+export type HashOutcome =
+  | { ok: true; id: SnapshotId; entries?: readonly TreeEntry[] }
+  | { ok: false; reason: 'missing' | 'unreadable'; message: string };
 
 /** The content id the store would give a file or directory on disk (without storing it or touching the stat cache). */
 export function hashOnDisk(path: string): HashOutcome {
   try {
-    return { ok: true, id: contentId(path, (p) => hashFileSync(p)).id };
+    const { id, entries } = contentId(path, (p) => hashFileSync(p));
+    return { ok: true, id, ...(entries !== undefined ? { entries } : {}) };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     return code === 'ENOENT'
@@ -48,9 +51,16 @@ export function hashOnDisk(path: string): HashOutcome {
   }
 }
 
-/** Who made content `id`: each producing job with where, when, how, and its lineage (to `depth` levels). */
-export function whyContent(meta: Metadata, path: string, id: SnapshotId, depth = Infinity): WhyAnswer {
-  const produced = producersOf(meta, id).map((p): Making => {
+/**
+ * Who made content `id`: each producing job with where, when, how, and its
+ * lineage (to `depth` levels). A directory no single job wrote whole (a
+ * map's output, a published copy of it) is answered by the makers of its
+ * entries.
+ */
+export function whyContent(meta: Metadata, path: string, id: SnapshotId, depth = Infinity, entries: readonly TreeEntry[] = []): WhyAnswer {
+  let found = producersOf(meta, id);
+  if (found.length === 0) found = entries.flatMap((e) => producersOf(meta, e.id));
+  const produced = found.map((p): Making => {
     const { record: r } = p;
     return {
       job: p.job, block: r.meta.block, step: r.meta.step, location: `${r.meta.file}:${r.meta.line}:${r.meta.col}`,

@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectGolden } from '../helpers/golden.js';
+import { Rig } from '../support/rig.js';
+import { normalise } from './ask-fixture.js';
+
+const MAP = `---
+inputs:
+  ranges: /data/ranges/
+---
+# Species
+
+## Area of habitat
+
+\`\`\`shark-run
+wc -c < /data/ranges/* > /data/aoh/+
+\`\`\`
+
+## Summary
+
+\`\`\`shark-run
+find /data/aoh/ -type f | sort | xargs cat > /data/summary.txt
+\`\`\`
+
+## Publish
+
+\`\`\`shark-publish
+/data/aoh/
+/data/summary.txt
+\`\`\`
+`;
+
+describe('why and diff over a map', () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = new Rig();
+    rig.write('p.md', MAP);
+    rig.write('ranges/a.tif', 'a\n');
+    rig.write('ranges/b.tif', 'range of b\n');
+    expect((await rig.shark(['run', 'p.md', '-i', 'ranges=ranges'])).code).toBe(0);
+    rig.write('ranges/b.tif', 'a longer range of b\n');
+    expect((await rig.shark(['run', 'p.md', '-i', 'ranges=ranges'])).code).toBe(0);
+  });
+  afterAll(() => rig.cleanup());
+
+  it('finds the map job that made one item of a published directory, and the directory itself', async () => {
+    const item = await rig.shark(['why', '_shark/aoh/a.tif', '--json']);
+    expect(item.code).toBe(0);
+    const made = (JSON.parse(item.stdout) as { files: { produced: { job: string; path: string; run: number }[] }[] }).files[0]!.produced;
+    expect(made.map((m) => [m.job, m.path, m.run])).toEqual([['area-of-habitat[a.tif]', '/data/aoh/a.tif', 1]]);
+    const dir = await rig.shark(['why', '_shark/aoh', '--json']);
+    expect(dir.code).toBe(0);
+    const jobs = (JSON.parse(dir.stdout) as { files: { id: string; produced: { job: string; path: string }[] }[] }).files[0]!;
+    expect(jobs.id).toMatch(/^tree:/);
+    // No job wrote the directory whole: the jobs that made its entries.
+    expect(jobs.produced.map((m) => [m.job, m.path])).toEqual([['area-of-habitat[a.tif]', '/data/aoh/a.tif'], ['area-of-habitat[b.tif]', '/data/aoh/b.tif']]);
+  });
+
+  it('a changed host input is the root cause; the item job and the reduce are propagated', async () => {
+    const ran = await rig.shark(['diff', 'p.md', '/data/summary.txt']);
+    expect(ran.code).toBe(1);
+    expectGolden('lineage-queries/diff-host-input.txt', normalise(ran.stdout, rig));
+  });
+});
