@@ -1,5 +1,5 @@
 import { error, type Diagnostic, type Position } from '../diagnostics.js';
-import type { Document, SharkBlock } from '../markdown/document.js';
+import { colOf, type Document, type SharkBlock } from '../markdown/document.js';
 import { blockIds } from './block-ids.js';
 import { parseBuildSpec } from './build-spec.js';
 import { normaliseDataPath } from './data-path.js';
@@ -48,18 +48,19 @@ export function buildPipeline(document: Document): { pipeline: Pipeline | undefi
         const parsed = parseImportLine(line.text);
         const id = stepId(n, lines.length);
         if (!parsed.ok) {
-          fail({ line: line.line, col: line.col + parsed.offset }, parsed.message);
+          fail({ line: line.line, col: colOf(line, parsed.offset) }, parsed.message);
           // Its readers are not to blame: count the destination as written, so they report nothing more.
           const dest = normaliseDataPath(line.text.trim().split(/\s+/)[1] ?? '');
           if (dest.ok && writers.resolve(dest.path.text).kind === 'none') writers.add(dest.path.text, { step: id, at: { line: line.line, col: line.col } });
           return;
         }
-        const destCol = line.col + line.text.indexOf(' /', lead) + 1;
-        const at = { line: line.line, col: destCol > line.col ? destCol : line.col + lead };
+        const space = line.text.indexOf(' /', lead);
+        // Columns through colOf: a substituted `%{NAME}` before the destination moves it in the text, not in the document.
+        const at = { line: line.line, col: colOf(line, space >= 0 ? space + 1 : lead) };
         const dest = parsed.clause.dest;
         if (!claim(writers, dest, { step: id, at }, fail)) return;
         made.push({
-          kind: 'import', id, index: steps.length + made.length, blockId, block, at: { line: line.line, col: line.col + lead },
+          kind: 'import', id, index: steps.length + made.length, blockId, block, at: { line: line.line, col: colOf(line, lead) },
           clause: parsed.clause, inputs: [], outputs: [{ path: dest, isDir: parsed.clause.destIsDir, at, perItem: false }], after: [],
         });
       });
@@ -68,7 +69,7 @@ export function buildPipeline(document: Document): { pipeline: Pipeline | undefi
       for (const line of block.body) {
         for (const m of line.text.matchAll(/\S+/g)) {
           if (m[0].startsWith('#')) break;
-          const at = { line: line.line, col: line.col + m.index };
+          const at = { line: line.line, col: colOf(line, m.index) };
           const normal = normaliseDataPath(m[0]);
           if (!normal.ok) {
             fail(at, `shark-publish lists /data paths: ${normal.message}`);

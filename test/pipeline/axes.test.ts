@@ -199,6 +199,15 @@ describe('errors, each located', () => {
     expect(problems(`---\nA: [x, x]\n---\n${run}`)).toEqual(['2:8: the axis `A` lists `x` twice']);
   });
 
+  it('in import and publish lines, at the original column', () => {
+    expect(problems(`---\nT: [a, b]\n---\n${fence}shark-import\nhttps://x.org/%{T}.csv /data/same.csv\n${fence}\n`)).toEqual([
+      '5:24: `/data/same.csv` is written by two steps: `import[T=a]` and `import[T=b]` (each path has one writer)',
+    ]);
+    expect(problems(`---\nT: [a]\n---\n${fence}shark-import\nhttps://x.org/%{T}.csv /data/%{T}.csv\n${fence}\n${fence}shark-publish\n/data/%{T}.csv /data/nope\n${fence}\n`)).toEqual([
+      '8:16: publishes `/data/nope`, which no step writes or imports',
+    ]);
+  });
+
   it('a scalar that makes a path leave /data, at the path', () => {
     expect(problems(`---\nUP: ../..\n---\n${fence}shark-run\necho > /data/%{UP}/x\n${fence}\n`)).toEqual([
       '5:8: path `/data/../../x` escapes /data',
