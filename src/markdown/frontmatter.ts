@@ -122,7 +122,12 @@ function readAxis(
     }
     // Numbers as written: `1.0` stays `1.0` in paths and ids.
     const value = typeof raw !== 'string' && scalar.type === 'PLAIN' && typeof scalar.source === 'string' ? scalar.source : String(raw);
-    if (value === '' || value === '.' || value === '..' || /[/\0-\x1f\x7f]/.test(value)) {
+    if (/[\0-\x1f\x7f]/.test(value)) {
+      fail(where, `the value ${JSON.stringify(value)} of the axis \`${name}\` holds a control character (a newline, a tab): a value is one path segment`);
+      ok = false;
+      continue;
+    }
+    if (value === '' || value === '.' || value === '..' || value.includes('/')) {
       fail(where, `the value \`${value}\` of the axis \`${name}\` would make a path leave its directory: a value is one path segment (no \`/\`, not \`.\` or \`..\`, not empty)`);
       ok = false;
       continue;

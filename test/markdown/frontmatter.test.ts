@@ -70,6 +70,7 @@ describe('parseFrontmatter', () => {
       values: [{ value: 'AMPHIBIA', at: { line: 2, col: 8 } }, { value: 'AVES', at: { line: 2, col: 18 } }],
     });
     expect(fm!.axes.get('CURVE')!.values.map((v) => v.value)).toEqual(['0.25', '1.0', 'x y']);
+    expect(read('A: ["a\\tb"]\n').diagnostics).toEqual(['2:5: the value "a\\tb" of the axis `A` holds a control character (a newline, a tab): a value is one path segment']);
     // An axis is no variable: it is not exported to the steps.
     expect([...fm!.variables.keys()]).toEqual(['year']);
   });
