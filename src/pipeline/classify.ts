@@ -56,7 +56,7 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
       fail(m.at, `reads \`${path}\`, which no earlier step writes or imports and no frontmatter input names`);
       continue;
     }
-    if (r.kind === 'none' && m.redirect !== 'out' && m.program !== undefined && READERS.has(m.program)) {
+    if (r.kind === 'none' && !writers.incomplete && m.redirect !== 'out' && m.program !== undefined && READERS.has(m.program)) {
       const shown = m.path.isDir ? `${path}/` : path;
       fail(m.at, `nothing writes ${shown}: \`${m.program}\` only reads it; write it in an earlier step, import it, or name it as a frontmatter input`);
       continue;

@@ -27,6 +27,7 @@ export function buildPipeline(document: Document): { pipeline: Pipeline | undefi
     const normal = normaliseDataPath(input.path);
     if (!normal.ok) {
       fail(input.at, `input \`${name}\`: ${normal.message}`);
+      writers.incomplete = true;
       continue;
     }
     inputs.set(name, normal.path.text);

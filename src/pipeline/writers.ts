@@ -28,6 +28,8 @@ export type Fail = (at: Position, message: string, related?: { at: Position; mes
  */
 export class Writers {
   private readonly byPath = new Map<string, Writer>();
+  /** A frontmatter input could not be read: a path that nothing writes may be that input, already reported. */
+  incomplete = false;
 
   resolve(path: string): Resolved {
     const inside: Writer[] = [];

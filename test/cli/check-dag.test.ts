@@ -58,9 +58,9 @@ const EXPECTED: Record<string, string> = {
   'unknown-scheme.md': '5:1: error: unknown import scheme `ftp:`: use https://, zenodo:, doi:, github:, a .git URL, file: or a local path',
   'unterminated-fence.md': '7:1: error: unterminated code fence: nothing closes the ``` opened here',
   'unterminated-quote.md': '4:6: error: unterminated double quote',
-  'wildcard-not-last.md': '8:17: error: only the last segment of `/data/tiles/*/band1.tif` may be a wildcard (`*`) or `+`',
+  'plus-not-last.md': '8:59: error: `+` may only be the last segment of `/data/doubled/+/band1.tif`, as in /data/out/+ or /data/out/+.tif',
   'write-frontmatter-input.md': '9:18: error: `/data/species.csv` is frontmatter input `species`; step `overwriting-an-input` cannot also write it (each path has one writer)',
-  'write-into-imported-dir.md': '8:30: error: `/data/tiles/a.txt` is inside `/data/tiles/`, which step `writing-into-an-imported-directory` writes; step `writing-into-an-imported-directory-2` cannot also write into it (each path has one writer)',
+  'nothing-writes.md': '8:4: error: nothing writes /data/tiles/: `ls` only reads it; write it in an earlier step, import it, or name it as a frontmatter input',
 };
 
 beforeAll(() => {
