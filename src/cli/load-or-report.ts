@@ -22,11 +22,14 @@ export function displayName(path: string): string {
   return rel === '' || rel.startsWith('..') ? path : rel;
 }
 
-/** Reads and validates a pipeline; prints every problem and exits 2 when it is not valid. */
+/**
+ * Reads and validates a pipeline; prints every problem and exits 2 when it is not valid.
+ * For `run`, warnings that refuse a run (a missing environment) are errors.
+ */
 export function loadOrReport(
   path: string,
   stderr: (s: string) => void,
-  _purpose: 'read' | 'run' = 'read',
+  purpose: 'read' | 'run' = 'read',
   /** `-e NAME=VALUE`: restricts axes and overrides scalar keys in `%{NAME}`. */
   overrides?: ReadonlyMap<string, string>,
 ): Pipeline {
@@ -44,7 +47,9 @@ export function loadOrReport(
   const decoded = decodeDocument(file, bytes);
   if (!decoded.ok) return refuse(formatDiagnostic(decoded.diagnostic, decoded.shown), stderr, file);
   const source = decoded.source;
-  const { pipeline, diagnostics } = loadPipeline(file, source, overrides);
+  const loaded = loadPipeline(file, source, overrides);
+  const diagnostics = loaded.diagnostics.map((d) => (purpose === 'run' && d.refusesRun ? { ...d, severity: 'error' as const } : d));
+  const pipeline = diagnostics.some((d) => d.severity === 'error') ? undefined : loaded.pipeline;
   for (const d of diagnostics) stderr(formatDiagnostic(d, source) + '\n');
   if (pipeline === undefined) {
     const errors = diagnostics.filter((d) => d.severity === 'error').length;

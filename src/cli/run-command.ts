@@ -42,7 +42,7 @@ export function runCommand(io: Io): Command {
       io.stderr(`shark: error: ${signingKey.message}\n`);
       throw new ExitError(EXIT_INVALID);
     }
-    const { session, hostInputs } = openSession(file, flags, io.stderr);
+    const { session, hostInputs } = openSession(file, flags, io.stderr, true, 'run');
     const controller = new AbortController();
     let interrupts = 0;
     const onSignal = (): void => {

@@ -34,9 +34,10 @@ export function openSession(
   flags: SessionFlags,
   stderr: (s: string) => void,
   needsInputs = true,
+  purpose: 'read' | 'run' = 'read',
 ): { session: Session; hostInputs: Map<string, string> } {
   const extra = pairs(flags.env, '-e/--env', stderr);
-  const pipeline: Pipeline = loadOrReport(file, stderr, 'read', extra);
+  const pipeline: Pipeline = loadOrReport(file, stderr, purpose, extra);
   const pipelinePath = resolve(file);
   const pipelineDir = dirname(pipelinePath);
   const bindings = pairs(flags.input, '-i/--input', stderr);
