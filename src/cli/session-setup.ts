@@ -3,6 +3,7 @@ import { formatDiagnostic } from '../diagnostics.js';
 import { createEnvironmentProvider } from '../exec/environments.js';
 import { lockPathFor, readLock } from '../lockfile.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
+import type { RunSession } from '../exec/executor.js';
 import { inputBindings, type Session } from '../plan/session.js';
 import { openStore } from '../store/open-store.js';
 import { displayName, EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
@@ -35,7 +36,7 @@ export function openSession(
   stderr: (s: string) => void,
   needsInputs = true,
   purpose: 'read' | 'run' = 'read',
-): { session: Session; hostInputs: Map<string, string> } {
+): { session: RunSession; hostInputs: Map<string, string> } {
   const extra = pairs(flags.env, '-e/--env', stderr);
   const pipeline: Pipeline = loadOrReport(file, stderr, purpose, extra);
   const pipelinePath = resolve(file);
@@ -62,7 +63,7 @@ export function openSession(
   const variables = new Map(pipeline.variables);
   // `-e AXIS=…` chose instances; it is no variable, so a subset's jobs keep the keys of the whole sweep.
   for (const [k, v] of extra) if (!pipeline.document.frontmatter?.axes.has(k)) variables.set(k, v);
-  const session: Session = {
+  const session: RunSession = {
     pipeline,
     pipelinePath,
     pipelineDir,
