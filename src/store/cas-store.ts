@@ -5,8 +5,8 @@ import {
 import { spawn } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
 import { CasObjects } from './cas-objects.js';
+import { collectCas } from './cas-collect.js';
 import { verifyObjects } from './cas-verify.js';
-import { pidAlive } from './liveness.js';
 import type { Metadata } from './metadata.js';
 import { placedLinkTarget, safeDirs, storedLinkTarget } from './safe-path.js';
 import type { SnapshotId, SnapshotStore, StoreProblem, TreeEntry, Workspace } from './snapshot-store.js';
@@ -260,32 +260,9 @@ export class CasStore implements SnapshotStore {
   }
 
   async collect(keep: ReadonlySet<SnapshotId>, dryRun: boolean): Promise<{ count: number; bytes: number }> {
-    // Workspaces and staging left by runs that were killed.
-    if (!dryRun) {
-      for (const name of readdirSync(this.tmp)) {
-        const pid = Number(/^(?:ws|in|trash)-(\d+)-/.exec(name)?.[1]);
-        if (Number.isInteger(pid) && pid > 0 && !pidAlive(pid)) rmSync(join(this.tmp, name), { recursive: true, force: true });
-      }
-    }
-    const live = new Set<string>();
-    const mark = (id: SnapshotId): void => {
-      if (live.has(id)) return;
-      live.add(id);
-      for (const e of this.entries(id) ?? []) mark(e.id);
-    };
-    for (const id of keep) mark(id);
-    let count = 0;
-    let bytes = 0;
-    for (const { id, path } of [...this.objects.all()]) {
-      if (live.has(id)) continue;
-      count++;
-      bytes += statSync(path).size;
-      if (!dryRun) this.objects.remove(id);
-    }
-    // A tree left behind would make a result look whole after its files are gone.
-    if (!dryRun) this.trees.prune(live);
+    const freed = collectCas({ objects: this.objects, trees: this.trees, tmp: this.tmp, entries: (id) => this.entries(id) }, keep, dryRun);
     this.soundTrees.clear();
-    return { count, bytes };
+    return freed;
   }
 
   close(): void {
