@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import { Scheduler, type Demand } from '../../src/exec/scheduler.js';
+
+const CANCELLED = Symbol('cancelled');
+
+/** A job the test starts and ends by hand: it records when it was admitted. */
+function harness(capacity: ConstructorParameters<typeof Scheduler>[0], signal?: AbortSignal) {
+  const s = new Scheduler(capacity, signal);
+  const started: string[] = [];
+  const ends = new Map<string, () => void>();
+  const results = new Map<string, Promise<unknown>>();
+  const submit = (name: string, demand: Partial<Demand> = {}): void => {
+    results.set(name, s.run({ slots: 1, memory: 0, pool: undefined, ...demand }, () => new Promise<string>((done) => {
+      started.push(name);
+      ends.set(name, () => done(name));
+    }), CANCELLED));
+  };
+  const end = async (name: string): Promise<void> => {
+    const f = ends.get(name);
+    if (f === undefined) throw new Error(`${name} has not started`);
+    f();
+    await results.get(name);
+    await tick();
+  };
+  return { s, started, submit, end, results };
+}
+
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+describe('Scheduler', () => {
+  it('runs up to its slots at once, one slot per job by default', async () => {
+    const h = harness({ slots: 2, memory: Infinity, pools: new Map() });
+    for (const n of ['a', 'b', 'c', 'd']) h.submit(n);
+    await tick();
+    expect(h.started).toEqual(['a', 'b']);
+    await h.end('a');
+    expect(h.started).toEqual(['a', 'b', 'c']);
+    await h.end('b');
+    await h.end('c');
+    expect(h.started).toEqual(['a', 'b', 'c', 'd']);
+    await h.end('d');
+    expect(await h.results.get('d')).toBe('d');
+  });
+
+  it('counts a job\'s threads against the slots', async () => {
+    const h = harness({ slots: 4, memory: Infinity, pools: new Map() });
+    h.submit('big', { slots: 3 });
+    h.submit('two', { slots: 2 });
+    h.submit('one', { slots: 1 });
+    await tick();
+    // `two` does not fit beside `big`; `one` behind it would take the slot `two` waits for, so it waits too.
+    expect(h.started).toEqual(['big']);
+    await h.end('big');
+    expect(h.started).toEqual(['big', 'two', 'one']);
+  });
+
+  it('clamps a job asking for more slots than there are to all of them', async () => {
+    const h = harness({ slots: 2, memory: Infinity, pools: new Map() });
+    h.submit('huge', { slots: 64 });
+    h.submit('after');
+    await tick();
+    expect(h.started).toEqual(['huge']);
+    await h.end('huge');
+    expect(h.started).toEqual(['huge', 'after']);
+  });
+
+  it('never starts jobs whose memory adds up to more than the limit', async () => {
+    const h = harness({ slots: 8, memory: 10, pools: new Map() });
+    h.submit('m6', { memory: 6 });
+    h.submit('m5', { memory: 5 });
+    h.submit('m4', { memory: 4 });
+    await tick();
+    expect(h.started).toEqual(['m6']);
+    await h.end('m6');
+    expect(h.started).toEqual(['m6', 'm5', 'm4']);
+  });
+
+  it('lets jobs that need no memory pass one waiting for memory, without taking the slots it needs', async () => {
+    const h = harness({ slots: 4, memory: 10, pools: new Map() });
+    h.submit('hog', { memory: 8 });
+    h.submit('waits', { memory: 8, slots: 2 });
+    h.submit('small1');
+    h.submit('small2');
+    h.submit('small3');
+    await tick();
+    // hog holds 1 slot; `waits` keeps 2 of the 3 free ones; one is left for the small jobs.
+    expect(h.started).toEqual(['hog', 'small1']);
+    await h.end('small1');
+    expect(h.started).toEqual(['hog', 'small1', 'small2']);
+    await h.end('hog');
+    expect(h.started).toEqual(['hog', 'small1', 'small2', 'waits', 'small3']);
+  });
+
+  it('runs at most a pool\'s size of its jobs at once, and others pass them', async () => {
+    const h = harness({ slots: 8, memory: Infinity, pools: new Map([['db', 1]]) });
+    h.submit('db1', { pool: 'db' });
+    h.submit('db2', { pool: 'db' });
+    h.submit('free');
+    h.submit('db3', { pool: 'db' });
+    await tick();
+    expect(h.started).toEqual(['db1', 'free']);
+    await h.end('db1');
+    expect(h.started).toEqual(['db1', 'free', 'db2']);
+    await h.end('free');
+    expect(h.started).toEqual(['db1', 'free', 'db2']);
+    await h.end('db2');
+    expect(h.started).toEqual(['db1', 'free', 'db2', 'db3']);
+  });
+
+  it('never starves a job that needs every slot: jobs behind it wait', async () => {
+    const h = harness({ slots: 4, memory: Infinity, pools: new Map() });
+    for (const n of ['a', 'b', 'c']) h.submit(n);
+    h.submit('all', { slots: 4 });
+    for (let i = 0; i < 20; i++) h.submit(`later${i}`);
+    await tick();
+    expect(h.started).toEqual(['a', 'b', 'c']);
+    await h.end('a');
+    await h.end('b');
+    // Two slots free, yet nothing behind `all` starts.
+    expect(h.started).toEqual(['a', 'b', 'c']);
+    await h.end('c');
+    expect(h.started).toEqual(['a', 'b', 'c', 'all']);
+    await h.end('all');
+    expect(h.started).toEqual(['a', 'b', 'c', 'all', 'later0', 'later1', 'later2', 'later3']);
+  });
+
+  it('starts waiting jobs in the order they came', async () => {
+    const h = harness({ slots: 1, memory: Infinity, pools: new Map() });
+    for (let i = 0; i < 5; i++) h.submit(`j${i}`);
+    for (let i = 0; i < 5; i++) {
+      await tick();
+      expect(h.started.at(-1)).toBe(`j${i}`);
+      await h.end(`j${i}`);
+    }
+  });
+
+  it('on abort, gives every waiting job its cancelled value, and starts nothing more', async () => {
+    const controller = new AbortController();
+    const h = harness({ slots: 1, memory: Infinity, pools: new Map() }, controller.signal);
+    h.submit('running');
+    h.submit('waiting');
+    await tick();
+    controller.abort();
+    expect(await h.results.get('waiting')).toBe(CANCELLED);
+    h.submit('late');
+    expect(await h.results.get('late')).toBe(CANCELLED);
+    await h.end('running');
+    expect(h.started).toEqual(['running']);
+  });
+
+  it('frees a job\'s share when it throws', async () => {
+    const s = new Scheduler({ slots: 1, memory: Infinity, pools: new Map([['p', 1]]) });
+    const failing = s.run({ slots: 1, memory: 0, pool: 'p' }, () => {
+      throw new Error('boom');
+    }, CANCELLED);
+    await expect(failing).rejects.toThrow('boom');
+    expect(await s.run({ slots: 1, memory: 0, pool: 'p' }, () => 'next', CANCELLED)).toBe('next');
+  });
+
+  it('handles many jobs in one queue', async () => {
+    const s = new Scheduler({ slots: 3, memory: Infinity, pools: new Map() });
+    let running = 0;
+    let most = 0;
+    const all = Array.from({ length: 2000 }, (_, i) => s.run({ slots: 1, memory: 0, pool: undefined }, async () => {
+      running++;
+      most = Math.max(most, running);
+      await Promise.resolve();
+      running--;
+      return i;
+    }, CANCELLED));
+    expect((await Promise.all(all)).length).toBe(2000);
+    expect(most).toBe(3);
+  });
+});
