@@ -16,6 +16,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
   const steps = new Map<string, { total: number; done: number; ran: number; failed: number; started: number }>();
   const running = new Set<string>();
   const downloads = new Map<string, string>();
+  const waited = new Set<string>();
   let shown = false;
   const clear = (): void => {
     if (tty && shown) write('\r\x1b[2K');
@@ -83,6 +84,11 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
       case 'job-skipped':
         running.delete(e.job);
         break;
+      case 'job-waiting':
+        // Once per step: a map whose jobs another run is computing would otherwise print a line per item.
+        if (!waited.has(e.step)) say(`waiting  ${e.step}: another run (pid ${e.holder.pid} on ${e.holder.host}) is computing it; its result will be reused`);
+        waited.add(e.step);
+        break;
       case 'step-failed':
         say(`FAILED   ${e.step}\n${e.where}: error: ${e.message}`);
         break;
@@ -98,7 +104,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         const s = e.summary;
         const verdict = s.status === 'ok' ? 'ok' : s.status === 'interrupted' ? 'interrupted' : 'FAILED';
         write(`${verdict}: ${s.executed} run, ${s.cached} cached, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''} in ${s.seconds.toFixed(1)}s\n`);
-        for (const f of s.failures) write(`  failed: ${f.job} at ${f.where}${f.log ? ` (log: ${f.log})` : ''}\n`);
+        for (const f of s.failures) write(`  failed: ${f.job} at ${f.where} (${f.reason})${f.log ? ` log: ${f.log}` : ''}\n`);
         break;
       }
     }

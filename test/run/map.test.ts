@@ -96,7 +96,7 @@ describe('wildcards: map and reduce', () => {
     expect(ran.code).toBe(1);
     expect(rig.lines().filter((l) => l === 'aoh')).toHaveLength(4);
     expect(rig.lines()).not.toContain('reduce');
-    expect(ran.stdout).toMatch(/failed: area-of-habitat\[b\.tif\] at k\.md:10:1 \(log: .+\.log\)/);
+    expect(ran.stdout).toMatch(/failed: area-of-habitat\[b\.tif\] at k\.md:10:1 \(exit\) log: .+\.log/);
     const plan = await rig.plan('k.md', '-i', 'ranges=ranges');
     expect(plan.jobs.find((j) => j.item === 'b.tif')!.reasons).toEqual(['previous attempt failed']);
     expect(plan.summary).toEqual({ cached: 3, run: 1, blocked: 1 });
