@@ -61,6 +61,8 @@ export interface Frontmatter {
   readonly variables: ReadonlyMap<string, string>;
   /** List-valued keys, in frontmatter order: a block mentioning `%{NAME}` has one instance per value. */
   readonly axes: ReadonlyMap<string, Axis>;
+  /** `pools:`: how many jobs of each pool may run at once (`--pool` overrides). Absent when none. */
+  readonly pools?: ReadonlyMap<string, { readonly size: number; readonly at: Position }>;
 }
 
 export interface Axis {

@@ -43,6 +43,7 @@ export function parseFrontmatter(
   const inputs = new Map<string, { path: string; at: Position }>();
   const variables = new Map<string, string>();
   const axes = new Map<string, Axis>();
+  const pools = new Map<string, { size: number; at: Position }>();
   let workdir: string | undefined;
   for (const pair of root.items) {
     const keyNode = pair.key as YamlNode | null;
@@ -70,6 +71,8 @@ export function parseFrontmatter(
         }
         inputs.set(name, { path: raw, at: where });
       }
+    } else if (key === 'pools') {
+      readPools(value, nodePos, pools, (p, m) => diagnostics.push(error(file, p, m)));
     } else if (key === 'path') {
       const raw = isScalar(value) ? String(value.value) : '';
       if (!raw.startsWith('/')) {
@@ -91,7 +94,33 @@ export function parseFrontmatter(
       diagnostics.push(error(file, nodePos(value), `frontmatter key \`${key}\` must have a plain value`));
     }
   }
-  return { at, firstLine, inputs, path: workdir, variables, axes };
+  return { at, firstLine, inputs, path: workdir, variables, axes, ...(pools.size > 0 ? { pools } : {}) };
+}
+
+/** `pools: {db: 1, gpu: 2}`: how many jobs of each pool may run at once. */
+function readPools(
+  value: YamlNode | null,
+  nodePos: (node: YamlNode | null | undefined) => Position,
+  pools: Map<string, { size: number; at: Position }>,
+  fail: (at: Position, message: string) => void,
+): void {
+  if (value === null || (isScalar(value) && value.value === null)) return;
+  if (!isMap(value)) return fail(nodePos(value), '`pools:` maps pool names to how many of their jobs may run at once: `pools: {db: 1}`');
+  for (const item of value.items) {
+    const nameNode = item.key as YamlNode | null;
+    const sizeNode = item.value as YamlNode | null;
+    const name = isScalar(nameNode) ? String(nameNode.value) : '';
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) {
+      fail(nodePos(nameNode), `invalid pool name \`${name}\`: use letters, digits, '.', '_' and '-'`);
+      continue;
+    }
+    const size = isScalar(sizeNode) ? sizeNode.value : undefined;
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < 1) {
+      fail(nodePos(sizeNode ?? nameNode), `the pool \`${name}\` needs a size: a whole number of jobs at once, at least 1`);
+      continue;
+    }
+    pools.set(name, { size, at: nodePos(nameNode) });
+  }
 }
 
 /**

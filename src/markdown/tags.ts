@@ -22,7 +22,7 @@ const KINDS: readonly BlockKind[] = ['build', 'run', 'import', 'publish'];
 /** Options each kind accepts inside `{...}` after the tag. */
 const OPTIONS: Readonly<Record<BlockKind, readonly string[]>> = {
   build: ['id', 'skip'],
-  run: ['id', 'network', 'timeout', 'skip'],
+  run: ['id', 'network', 'timeout', 'threads', 'memory', 'pool', 'skip'],
   import: ['id', 'skip'],
   publish: ['id', 'skip'],
 };
@@ -140,6 +140,10 @@ function editDistance(a: string, b: string): number {
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const DURATION = /^\d+(?:\.\d+)?[smh]?$/;
+/** `{threads=N}` (a whole number ≥ 1) or `{threads=all}`. */
+export const THREADS = /^(?:[1-9]\d{0,5}|all)$/;
+/** `{memory=8G}`: binary units K, M, G, T, with `B` or `iB` after the unit allowed. */
+export const MEMORY = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?$/i;
 
 /** Checks one option's value; returns why it is wrong, or undefined. */
 function invalidValue(key: string, value: string | true): string | undefined {
@@ -150,6 +154,15 @@ function invalidValue(key: string, value: string | true): string | undefined {
     case 'timeout':
       if (value === true) return '`timeout` needs a value: {timeout=30m}';
       return DURATION.test(value) ? undefined : `invalid timeout \`${value}\`: write seconds or a duration like 30s, 10m, 2h`;
+    case 'threads':
+      if (value === true || !THREADS.test(value)) return `\`threads\` is a number of slots or all: {threads=4}, {threads=all}${value === true ? '' : `, not \`${value}\``}`;
+      return undefined;
+    case 'memory':
+      if (value === true || !MEMORY.test(value)) return `\`memory\` is a size with a binary unit: {memory=8G}, {memory=512M}${value === true ? '' : `, not \`${value}\``}`;
+      return undefined;
+    case 'pool':
+      if (value === true) return '`pool` needs a name: {pool=db}';
+      return ID.test(value) ? undefined : `invalid pool name \`${value}\`: use letters, digits, '.', '_' and '-'`;
     case 'network':
     case 'skip':
       return value === true || value === 'true' || value === 'false' ? undefined : `\`${key}\` is written {${key}} or {${key}=false}, not \`${value}\``;

@@ -4,6 +4,7 @@ import type { BuildSpec } from './build-spec.js';
 import type { CommandText } from './shell-lines.js';
 import type { ImportClause } from './import-clause.js';
 import type { Mention } from './mentions.js';
+import type { Resources } from './resources.js';
 
 /** A container environment defined by a `shark-build:NAME` block. */
 export interface Environment {
@@ -67,6 +68,8 @@ export interface RunStep extends StepBase {
   readonly network: boolean;
   /** Seconds, from `{timeout=…}`. */
   readonly timeout: number | undefined;
+  /** What each job takes from the run's budget: `{threads}`, `{memory}`, `{pool}`. */
+  readonly resources: Resources;
 }
 
 export interface ImportStep extends StepBase {

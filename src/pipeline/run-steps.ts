@@ -3,6 +3,7 @@ import type { Position } from '../diagnostics.js';
 import type { SharkBlock } from '../markdown/document.js';
 import { classifyMentions } from './classify.js';
 import { normaliseDataPath } from './data-path.js';
+import { blockResources } from './resources.js';
 import { findMentions, type Mention } from './mentions.js';
 import type { Input, Step } from './pipeline.js';
 import { splitCommands, type CommandText } from './shell-lines.js';
@@ -25,6 +26,7 @@ export function runSteps(
   // The tag parser has already checked the option's form.
   const timeout = parseTimeout(block.options['timeout']);
   if (timeout === null) fail(block.infoAt, `invalid timeout \`${String(block.options['timeout'])}\`: write seconds or a duration like 30s, 10m, 2h`);
+  const resources = blockResources(block, fail);
 
   const split = splitCommands(block.body);
   for (const p of split.problems) fail(p.at, p.message);
@@ -77,7 +79,7 @@ export function runSteps(
     steps.push({
       kind: 'run', id, index: firstIndex + n, blockId, block, at: c.text.at,
       command: c.text.text, text: c.text, mentions, env: block.arg, cwd: c.cwd, exports: c.exports,
-      localFiles: localFileWords(c.words), network, timeout: timeout ?? undefined,
+      localFiles: localFileWords(c.words), network, timeout: timeout ?? undefined, resources,
       inputs: dedupe(inputs), outputs, after: [],
     });
   });

@@ -106,10 +106,10 @@ describe('parseTag', () => {
 
   it('points at the option that is wrong', () => {
     // Offsets count from the start of `shark-run {…}`, the tag and its meta joined by one space.
-    expect(bad('shark-run', '{network, memory=4G}')).toEqual({
+    expect(bad('shark-run', '{network, gpus=1}')).toEqual({
       ok: false,
       offset: 'shark-run {network, '.length,
-      message: 'unknown option `memory` for shark-run (allowed: id, network, timeout, skip)',
+      message: expect.stringMatching(/^unknown option `gpus` for shark-run \(allowed: id, network, timeout, threads, memory, pool, skip\b.*\)$/),
     });
     expect(bad('shark-build:gdal', '{network}').message).toBe('unknown option `network` for shark-build (allowed: id, skip)');
     expect(bad('shark-run', '{timeout=ten minutes}')).toMatchObject({ offset: 'shark-run {'.length });

@@ -1,0 +1,78 @@
+import type { Position } from '../diagnostics.js';
+import type { SharkBlock } from '../markdown/document.js';
+import { MEMORY } from '../markdown/tags.js';
+
+/** What one job of a run block declares it takes: `{threads=N|all}`, `{memory=8G}`, `{pool=NAME}`. */
+export interface Resources {
+  /** Slots of the `-j` budget; `all` takes every one. 1 when undeclared. */
+  readonly threads: number | 'all';
+  /** Whether `{threads}` was written (containers are CPU-limited only then). */
+  readonly threadsDeclared: boolean;
+  /** Bytes, or undefined when undeclared. */
+  readonly memory: number | undefined;
+  readonly pool: string | undefined;
+  /** Where each declared option is written, for diagnostics. */
+  readonly at: { readonly threads?: Position; readonly memory?: Position; readonly pool?: Position };
+}
+
+const UNITS: Readonly<Record<string, number>> = { '': 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 };
+
+/** Bytes, or undefined when `text` is no size: `8G`, `512M`, `1.5T`, `64K` or bytes (binary units; `8GB`, `8GiB` too). */
+export function parseMemory(text: string): number | undefined {
+  const m = MEMORY.exec(text.trim());
+  if (m === null) return undefined;
+  const bytes = Math.floor(Number(m[1]) * UNITS[m[2]!.toUpperCase()]!);
+  return Number.isFinite(bytes) ? bytes : undefined;
+}
+
+/** A size as people write it: `8G`, `1.5G`, `300M`. */
+export function formatMemory(bytes: number): string {
+  for (const unit of ['T', 'G', 'M', 'K'] as const) {
+    const n = bytes / UNITS[unit]!;
+    if (n >= 1) return `${Number.isInteger(n) ? n : n.toFixed(1)}${unit}`;
+  }
+  return `${bytes}`;
+}
+
+/** Docker refuses a container memory limit below 6 MiB. */
+export const MIN_MEMORY = 6 * 2 ** 20;
+
+/** Where `{…, key=…}` is written in the block's info string. */
+export function optionAt(block: SharkBlock, key: string): Position {
+  const m = new RegExp(`[{,]\\s*(${key})\\b`).exec(block.info);
+  return m === null ? block.infoAt : { line: block.infoAt.line, col: block.infoAt.col + m.index + m[0].length - key.length };
+}
+
+/**
+ * A run block's resources. The tag parser has checked each option's form;
+ * `fail` reports what only the value's meaning can tell.
+ */
+export function blockResources(block: SharkBlock, fail: (at: Position, message: string) => void): Resources {
+  const o = block.options;
+  const at: { threads?: Position; memory?: Position; pool?: Position } = {};
+  let threads: number | 'all' = 1;
+  const t = o['threads'];
+  if (typeof t === 'string') {
+    at.threads = optionAt(block, 'threads');
+    threads = t === 'all' ? 'all' : Number(t);
+  }
+  let memory: number | undefined;
+  const m = o['memory'];
+  if (typeof m === 'string') {
+    at.memory = optionAt(block, 'memory');
+    memory = parseMemory(m);
+    if (memory !== undefined && memory < MIN_MEMORY) {
+      fail(at.memory, `memory=${m} is too little for a job: declare at least 6M (Docker's smallest limit)`);
+    }
+  }
+  let pool: string | undefined;
+  const p = o['pool'];
+  if (typeof p === 'string') {
+    at.pool = optionAt(block, 'pool');
+    pool = p;
+  }
+  return { threads, threadsDeclared: typeof t === 'string', memory, pool, at };
+}
+
+/** A run block that declares nothing. */
+export const DEFAULT_RESOURCES: Resources = { threads: 1, threadsDeclared: false, memory: undefined, pool: undefined, at: {} };
