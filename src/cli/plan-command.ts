@@ -7,29 +7,31 @@ import { loadOrReport } from './load-or-report.js';
 import type { Io } from './main.js';
 import { planJson, renderPlan } from './render-plan.js';
 import { closeSession, openSession, type SessionFlags } from './session-setup.js';
+import { selectOrReport, withTargets, type TargetFlags } from './targets.js';
 
-interface PlanFlags extends SessionFlags {
+interface PlanFlags extends SessionFlags, TargetFlags {
   json?: boolean;
   script?: boolean;
   verbose?: boolean;
 }
 
 export function planCommand(io: Io): Command {
-  return withSessionOptions(
+  return withTargets(withSessionOptions(
     new Command('plan')
       .description('dry run: list every job, whether it is cached, and why it would run (executes nothing)')
       .argument('<file>', 'pipeline markdown file')
       .option('--json', 'print the plan as JSON')
       .option('--script', 'print a POSIX sh script that performs the pipeline by hand')
       .option('-v, --verbose', 'list every job of map steps'),
-  ).action(async (file: string, flags: PlanFlags) => {
+  )).action(async (file: string, targets: string[], flags: PlanFlags) => {
     if (flags.script) {
       io.stdout(handScript(loadOrReport(file, io.stderr)));
       return;
     }
     const { session, hostInputs } = openSession(file, flags, io.stderr);
     try {
-      const plan = await planPipeline(session, seededState(session, hostInputs));
+      const selection = selectOrReport(session.pipeline, targets, flags, io.stderr);
+      const plan = await planPipeline(session, seededState(session, hostInputs), selection);
       io.stdout(flags.json ? JSON.stringify(planJson(plan), null, 2) + '\n' : renderPlan(plan, session.pipeline.document.file, flags.verbose ?? false));
     } finally {
       closeSession(session);

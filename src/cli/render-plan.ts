@@ -1,8 +1,9 @@
 import type { Plan, PlannedJob } from '../plan/planner.js';
 
 export function summaryLine(summary: Plan['summary']): string {
-  const total = summary.cached + summary.run + summary.blocked;
-  return `${total} job${total === 1 ? '' : 's'}: ${summary.cached} cached, ${summary.run} to run${summary.blocked > 0 ? `, ${summary.blocked} blocked` : ''}`;
+  const total = summary.cached + summary.run + summary.blocked + summary.manual;
+  const more = `${summary.blocked > 0 ? `, ${summary.blocked} blocked` : ''}${summary.manual > 0 ? `, ${summary.manual} manual` : ''}`;
+  return `${total} job${total === 1 ? '' : 's'}: ${summary.cached} cached, ${summary.run} to run${more}`;
 }
 
 /** For a map step's group line: `no previous result (new item)` reads as `new item`. */
@@ -29,14 +30,15 @@ export function renderPlan(plan: Plan, file: string, verbose: boolean): string {
     const first = jobs[0]!;
     const isMap = jobs.some((j) => j.items.length > 0);
     if (isMap && !verbose) {
-      const cached = jobs.filter((j) => j.status === 'cached').length;
+      const cached = jobs.filter((j) => j.status === 'cached' && j.reasons.length === 0).length;
       const groups = new Map<string, number>();
-      for (const j of jobs) if (j.status !== 'cached') {
-        const label = `${j.status === 'run' ? 'to run' : 'blocked'} (${shortReason(j.reasons[0] ?? '')})`;
+      for (const j of jobs) if (j.status !== 'cached' || j.reasons.length > 0) {
+        // A cached job with a reason is a `{precious}` one kept: `kept (precious): …` is its own label.
+        const label = j.status === 'cached' ? j.reasons[0]! : `${j.status === 'run' ? 'to run' : 'blocked'} (${shortReason(j.reasons[0] ?? '')})`;
         groups.set(label, (groups.get(label) ?? 0) + 1);
       }
       const parts = [`${cached} cached`, ...[...groups].map(([label, n]) => `${n} ${label}`)];
-      const status = cached === jobs.length ? 'cached' : 'map';
+      const status = jobs.every((j) => j.status === 'cached') ? 'cached' : 'map';
       lines.push(`${status.padEnd(8)} ${step.padEnd(width)} ${file}:${first.line}  ${jobs.length} jobs — ${parts.join(', ')}`);
       continue;
     }

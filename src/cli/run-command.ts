@@ -9,8 +9,9 @@ import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, ExitError } from './load-o
 import type { Io } from './main.js';
 import { jsonLogger, prettyLogger } from './run-logger.js';
 import { closeSession, openSession, type SessionFlags } from './session-setup.js';
+import { selectOrReport, withTargets, type TargetFlags } from './targets.js';
 
-interface RunFlags extends SessionFlags {
+interface RunFlags extends SessionFlags, TargetFlags {
   jobs: string;
   keepGoing?: boolean;
   json?: boolean;
@@ -20,7 +21,7 @@ interface RunFlags extends SessionFlags {
 }
 
 export function runCommand(io: Io): Command {
-  return withSessionOptions(
+  return withTargets(withSessionOptions(
     new Command('run')
       .description('run what is not yet computed, in parallel; cached jobs are reused')
       .argument('<file>', 'pipeline markdown file')
@@ -30,7 +31,7 @@ export function runCommand(io: Io): Command {
       .option('-o, --output <file>', 'write the executed document: the markdown with each block\'s result id and output')
       .option('--update', 'rebuild environments from their current base images and update the lock file')
       .option('--sign <key>', 'sign each job it runs (DSSE, in-toto) with this ed25519 private key (default: $SHARK_SIGNING_KEY)'),
-  ).action(async (file: string, flags: RunFlags) => {
+  )).action(async (file: string, targets: string[], flags: RunFlags) => {
     const jobs = Number(flags.jobs);
     if (!Number.isInteger(jobs) || jobs < 1) {
       io.stderr(`shark: error: -j expects a positive whole number, not \`${flags.jobs}\`\n`);
@@ -58,8 +59,9 @@ export function runCommand(io: Io): Command {
     process.on('SIGTERM', onSignal);
     try {
       const logger = flags.json ? jsonLogger(io.stdout) : prettyLogger(io.stdout, process.stdout.isTTY === true);
+      const selection = selectOrReport(session.pipeline, targets, flags, io.stderr);
       const summary = await runPipeline(session, hostInputs, {
-        jobs, keepGoing: flags.keepGoing ?? false, signal: controller.signal,
+        jobs, selection, keepGoing: flags.keepGoing ?? false, signal: controller.signal,
         ...(signingKey?.ok === true ? { attest: jobSigner(session.meta, session.store, signingKey.value, (m) => io.stderr(`shark: warning: ${m}\n`)) } : {}),
       }, logger);
       if (flags.output !== undefined) writeExecutedDocument(session, summary.run, flags.output);

@@ -105,6 +105,9 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         const verdict = s.status === 'ok' ? 'ok' : s.status === 'interrupted' ? 'interrupted' : 'FAILED';
         write(`${verdict}: ${s.executed} run, ${s.cached} cached, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''} in ${s.seconds.toFixed(1)}s\n`);
         for (const f of s.failures) write(`  failed: ${f.job} at ${f.where} (${f.reason})${f.log ? ` log: ${f.log}` : ''}\n`);
+        if (s.leftOut !== undefined) write(`  left out: ${s.leftOut} step${s.leftOut === 1 ? '' : 's'} not needed for the targets\n`);
+        if (s.manual !== undefined) write(`  skipped (manual): ${s.manual.join(', ')}\n`);
+        if (s.needsManual !== undefined) write(`  skipped (needs a manual block): ${s.needsManual.join(', ')}\n`);
         break;
       }
     }

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { DataState } from '../plan/data-state.js';
+import { everything, leftOutSummary } from '../plan/selection.js';
 import type { RunSession } from './executor.js';
 import { Leases } from '../store/leases.js';
 import { BEAT_MS } from '../store/liveness.js';
@@ -35,17 +36,20 @@ export async function runPipeline(
   mkdirSync(logsDir, { recursive: true });
   const jobs = Math.max(1, options.jobs);
   const ctx = new RunContext(session, runId, options, emit, leases, pLimit(jobs), pLimit(jobs * 2), logsDir);
+  // Steps neither targeted nor needed (or `{manual}`) are not scheduled at all.
+  const selection = options.selection ?? everything(pipeline);
+  const steps = pipeline.steps.filter((s) => selection.steps.has(s.id));
   const beat = setInterval(() => meta.beatRun(runId), BEAT_MS);
   beat.unref();
   const finish = (status: RunSummary['status']): RunSummary => {
     clearInterval(beat);
     leases.releaseAll();
-    const summary = ctx.summary(status, started);
+    const summary = { ...ctx.summary(status, started), ...leftOutSummary(pipeline, selection) };
     meta.endRun(runId, status, summary);
     emit({ type: 'run-end', summary });
     return summary;
   };
-  emit({ type: 'run-start', run: runId, steps: pipeline.steps.length, store: store.location });
+  emit({ type: 'run-start', run: runId, steps: steps.length, store: store.location });
 
   // Prepare.
   if (!(await leases.waitWhileHeld('gc', options.signal))) return finish('interrupted');
@@ -54,7 +58,7 @@ export async function runPipeline(
 
   // Environments.
   const envIds = new Map<string, string>();
-  const needed = new Set(pipeline.steps.flatMap((s) => (s.kind === 'run' && s.env !== undefined ? [s.env] : [])));
+  const needed = new Set(steps.flatMap((s) => (s.kind === 'run' && s.env !== undefined ? [s.env] : [])));
   for (const name of needed) {
     emit({ type: 'env-build', env: name });
     const env = await session.envs.ensure(name, options.signal);
@@ -68,7 +72,7 @@ export async function runPipeline(
 
   // Schedule, execute, commit, publish.
   const outcomes = new Map<string, Promise<StepOutcome>>();
-  for (const step of pipeline.steps) {
+  for (const step of steps) {
     outcomes.set(step.id, runStep(ctx, step, state, envIds, step.after.map((id) => outcomes.get(id)!)));
   }
   await Promise.all(outcomes.values());

@@ -47,4 +47,9 @@ export interface RunSummary {
   readonly skipped: number;
   readonly seconds: number;
   readonly failures: readonly { readonly job: string; readonly where: string; readonly reason: FailureReason; readonly log: string | null }[];
+  /** Steps the targets did not need (only when targets were given). */
+  readonly leftOut?: number;
+  /** Blocks left out for being `{manual}`, and steps left out because they need one (only when there are any). */
+  readonly manual?: readonly string[];
+  readonly needsManual?: readonly string[];
 }

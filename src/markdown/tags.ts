@@ -22,9 +22,9 @@ const KINDS: readonly BlockKind[] = ['build', 'run', 'import', 'publish'];
 /** Options each kind accepts inside `{...}` after the tag. */
 const OPTIONS: Readonly<Record<BlockKind, readonly string[]>> = {
   build: ['id', 'skip'],
-  run: ['id', 'network', 'timeout', 'threads', 'memory', 'pool', 'skip'],
-  import: ['id', 'skip'],
-  publish: ['id', 'skip'],
+  run: ['id', 'network', 'timeout', 'threads', 'memory', 'pool', 'skip', 'manual', 'precious'],
+  import: ['id', 'skip', 'manual', 'precious'],
+  publish: ['id', 'skip', 'manual'],
 };
 
 export function isSharkInfo(lang: string | null | undefined): boolean {
@@ -165,6 +165,8 @@ function invalidValue(key: string, value: string | true): string | undefined {
       return ID.test(value) ? undefined : `invalid pool name \`${value}\`: use letters, digits, '.', '_' and '-'`;
     case 'network':
     case 'skip':
+    case 'manual':
+    case 'precious':
       return value === true || value === 'true' || value === 'false' ? undefined : `\`${key}\` is written {${key}} or {${key}=false}, not \`${value}\``;
     default:
       return undefined;

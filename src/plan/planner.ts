@@ -3,9 +3,11 @@ import type { DataState } from './data-state.js';
 import { explain, type KeyRecord } from './key.js';
 import type { Job } from './jobs.js';
 import type { Session } from './session.js';
-import { completeStep, decideStep } from './step-plan.js';
+import { everything, type Selection } from './selection.js';
+import { completeStep, decideStep, type JobDecision } from './step-plan.js';
 
-export type JobStatus = 'cached' | 'run' | 'blocked';
+/** `manual`: left out of a run without targets, being (or needing) a `{manual}` block. */
+export type JobStatus = 'cached' | 'run' | 'blocked' | 'manual';
 
 export interface PlannedJob {
   readonly block: string;
@@ -21,7 +23,7 @@ export interface PlannedJob {
 
 export interface Plan {
   readonly jobs: readonly PlannedJob[];
-  readonly summary: { readonly cached: number; readonly run: number; readonly blocked: number };
+  readonly summary: { readonly cached: number; readonly run: number; readonly blocked: number; readonly manual: number };
   readonly notes: readonly string[];
 }
 
@@ -39,7 +41,7 @@ export function reasonsFor(session: Session, job: Job, isMapJob: boolean): strin
  * the reasons, from the same per-step decision `run` executes
  * (`decideStep`). Executes nothing; writes only the stat cache and trees.
  */
-export async function planPipeline(session: Session, state: DataState): Promise<Plan> {
+export async function planPipeline(session: Session, state: DataState, selection: Selection = everything(session.pipeline)): Promise<Plan> {
   const jobs: PlannedJob[] = [];
   const signal = new AbortController().signal;
   for (const step of session.pipeline.steps) {
@@ -48,13 +50,19 @@ export async function planPipeline(session: Session, state: DataState): Promise<
     const pending = (): void => {
       for (const o of step.outputs) state.setPending(o.path, step.id);
     };
+    if (!selection.steps.has(step.id)) {
+      // Not needed for the targets: not shown. Left out for `{manual}`: shown, so nobody wonders where it went.
+      const manual = selection.manual.get(step.id);
+      if (manual !== undefined) jobs.push({ ...base, job: step.id, items: [], status: 'manual', reasons: [manualReason(session, step.id, manual)] });
+      continue;
+    }
     // No shark-build defines its environment: `run` refuses the document, so nothing can ever run it.
     if (step.kind === 'run' && step.env !== undefined && !session.pipeline.environments.has(step.env)) {
       jobs.push({ ...base, job: step.id, items: [], status: 'blocked', reasons: [noBuildBlock(step.env)] });
       pending();
       continue;
     }
-    const decision = await decideStep(session, step, state, (name) => session.envs.current(name), signal);
+    const decision = await decideStep(session, step, state, (name) => session.envs.current(name), signal, { forced: selection.forced.has(step.id) });
     if (decision.kind === 'blocked') {
       jobs.push({ ...base, job: step.id, items: [], status: 'blocked', reasons: [`upstream will run (${decision.step})`] });
       pending();
@@ -67,15 +75,16 @@ export async function planPipeline(session: Session, state: DataState): Promise<
       continue;
     }
     const done: { job: Job; outputs: Record<string, string> }[] = [];
-    for (const { job, cached } of decision.jobs) {
+    for (const d of decision.jobs) {
+      const { job, cached } = d;
       const items = job.items.map((i) => i.name);
       if (cached !== undefined) {
         done.push({ job, outputs: cached.outputs });
         const shown = Object.fromEntries(Object.entries(cached.outputs).map(([p, id]) => [p, session.store.describe(id) ?? id]));
-        jobs.push({ ...base, job: job.id, items, status: 'cached', reasons: [], outputs: shown });
+        const reasons = d.kept !== undefined ? [`kept (precious): ${d.kept.join('; ')}`] : [];
+        jobs.push({ ...base, job: job.id, items, status: 'cached', reasons, outputs: shown });
       } else {
-        const reasons = job.problem !== undefined ? [job.problem.message] : decision.unbuilt !== undefined ? [decision.unbuilt] : reasonsFor(session, job, decision.isMap);
-        jobs.push({ ...base, job: job.id, items, status: 'run', reasons });
+        jobs.push({ ...base, job: job.id, items, status: 'run', reasons: runReasons(session, d, decision.unbuilt, decision.isMap) });
       }
     }
     if (done.length === decision.jobs.length) {
@@ -90,11 +99,25 @@ export async function planPipeline(session: Session, state: DataState): Promise<
     cached: jobs.filter((j) => j.status === 'cached').length,
     run: jobs.filter((j) => j.status === 'run').length,
     blocked: jobs.filter((j) => j.status === 'blocked').length,
+    manual: jobs.filter((j) => j.status === 'manual').length,
   };
   const perEnv = new Map<string, number>();
   for (const j of jobs) {
     const step = session.pipeline.stepsById.get(j.step);
     if (step?.kind === 'run' && step.env !== undefined) perEnv.set(step.env, (perEnv.get(step.env) ?? 0) + 1);
   }
-  return { jobs, summary, notes: session.envs.notes(perEnv) };
+  const leftOut = selection.leftOut > 0 ? [`left out: ${selection.leftOut} step${selection.leftOut === 1 ? '' : 's'} not needed for the targets`] : [];
+  return { jobs, summary, notes: [...session.envs.notes(perEnv), ...leftOut] };
+}
+
+function runReasons(session: Session, d: JobDecision, unbuilt: string | undefined, isMap: boolean): string[] {
+  if (d.job.problem !== undefined) return [d.job.problem.message];
+  if (unbuilt !== undefined) return [unbuilt];
+  if (d.forced === true) return ['forced (--force)'];
+  return reasonsFor(session, d.job, isMap);
+}
+
+function manualReason(session: Session, stepId: string, manual: string): string {
+  if (manual === stepId) return 'runs only when named as a target';
+  return `needs ${session.pipeline.stepsById.get(manual)?.blockId ?? manual}, which is {manual}`;
 }

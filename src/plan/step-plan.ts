@@ -7,6 +7,8 @@ import type { SnapshotId } from '../store/snapshot-store.js';
 import type { DataState } from './data-state.js';
 import { HOST_ENV_ID } from './environment.js';
 import { composeOutputs, expandJobs, mapOverFile, type Job } from './jobs.js';
+import { explain, type KeyRecord } from './key.js';
+import { isPrecious } from './selection.js';
 import { resolveImport, stepFiles, type Session } from './session.js';
 
 /** What is known of a step's inputs: their ids, or why they are not known yet. */
@@ -26,10 +28,26 @@ export function resolveInputs(step: Step, state: DataState): InputsOutcome {
   return { kind: 'ready', ids };
 }
 
+/** A stored result whose data is all present: `key` is the job's own, or an earlier one a `{precious}` block keeps. */
+export interface CachedResult {
+  readonly outputs: Record<string, SnapshotId>;
+  readonly log: string | null;
+  readonly key: string;
+}
+
 export interface JobDecision {
   readonly job: Job;
   /** Its stored result, when it is cached (every byte present). */
-  readonly cached: { readonly outputs: Record<string, SnapshotId>; readonly log: string | null } | undefined;
+  readonly cached: CachedResult | undefined;
+  /** A `{precious}` block's earlier result is kept although these components changed (`explain`'s reasons). */
+  readonly kept?: readonly string[];
+  /** Runs although it may be cached: `--force` names its block. */
+  readonly forced?: boolean;
+}
+
+/** What the selection decided for one step beyond its definition: `--force`. */
+export interface StepPolicy {
+  readonly forced?: boolean;
 }
 
 /**
@@ -53,7 +71,9 @@ export type StepDecision =
 /** Environment ids as this walk sees them: the images `plan` finds, or those `run` made sure of. */
 export type EnvironmentIds = (name: string) => { readonly id: string } | { readonly missing: string };
 
-export async function decideStep(session: Session, step: Step, state: DataState, envIds: EnvironmentIds, signal: AbortSignal): Promise<StepDecision> {
+export async function decideStep(
+  session: Session, step: Step, state: DataState, envIds: EnvironmentIds, signal: AbortSignal, policy: StepPolicy = {},
+): Promise<StepDecision> {
   const inputs = resolveInputs(step, state);
   if (inputs.kind === 'pending') return { kind: 'blocked', step: inputs.step };
   if (inputs.kind === 'missing') return { kind: 'failed', message: inputs.message, reason: 'missing-input', at: step.at };
@@ -81,7 +101,12 @@ export async function decideStep(session: Session, step: Step, state: DataState,
     // Only container steps record it (expandJobs decides).
     workdir: session.pipeline.workdir,
   });
-  const decided = jobs.map((job) => ({ job, cached: unbuilt === undefined ? cachedResult(session, job) : undefined }));
+  const decided = jobs.map((job): JobDecision => {
+    if (unbuilt !== undefined) return { job, cached: undefined };
+    if (policy.forced === true) return { job, cached: undefined, forced: true };
+    const cached = cachedResult(session, job);
+    return cached === undefined && isPrecious(step) ? (keptResult(session, job) ?? { job, cached }) : { job, cached };
+  });
   const predicted = predictLocalImport(session, step);
   return {
     kind: 'jobs', jobs: decided, isMap: step.inputs.some((i) => i.pattern !== undefined),
@@ -90,12 +115,27 @@ export async function decideStep(session: Session, step: Step, state: DataState,
 }
 
 /** Cached outputs (and the log) of a job, when its result exists and its data is all still in the store. */
-export function cachedResult(session: Session, job: Job): { outputs: Record<string, SnapshotId>; log: string | null } | undefined {
+export function cachedResult(session: Session, job: Job): CachedResult | undefined {
   const stored = session.meta.resultOutputs(job.key);
   if (stored === undefined) return undefined;
   const outputs = JSON.parse(stored.outputs) as Record<string, SnapshotId>;
   for (const id of Object.values(outputs)) if (!session.store.has(id)) return undefined;
-  return { outputs, log: stored.log };
+  return { outputs, log: stored.log, key: job.key };
+}
+
+/**
+ * A `{precious}` job whose key changed keeps the newest result of its
+ * identity (its outputs and item), when all its data is still there; the
+ * reasons name what changed since. A job that cannot run as it stands (a
+ * missing joined item) keeps nothing: that is a problem to show.
+ */
+function keptResult(session: Session, job: Job): JobDecision | undefined {
+  if (job.problem !== undefined) return undefined;
+  const stored = session.meta.latestResult(job.identity);
+  if (stored === undefined) return undefined;
+  const outputs = JSON.parse(stored.outputs) as Record<string, SnapshotId>;
+  for (const id of Object.values(outputs)) if (!session.store.has(id)) return undefined;
+  return { job, cached: { outputs, log: stored.log, key: stored.key }, kept: explain(JSON.parse(stored.record) as KeyRecord, job.record) };
 }
 
 /**

@@ -75,6 +75,7 @@ CREATE TABLE IF NOT EXISTS run_jobs (
 CREATE TABLE IF NOT EXISTS stat_cache2 (
   path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime TEXT NOT NULL, ctime TEXT NOT NULL, ino INTEGER NOT NULL, hash TEXT NOT NULL);
 DROP TABLE IF EXISTS stat_cache;
+CREATE INDEX IF NOT EXISTS results_identity ON results (identity, ended);
 CREATE TABLE IF NOT EXISTS trees (id TEXT PRIMARY KEY, entries TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS objects (id TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime TEXT NOT NULL, ino INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS leases (
@@ -139,6 +140,15 @@ export class Metadata {
 
   result(key: string): ResultRow | undefined {
     return this.stmts.result.get(key);
+  }
+
+  /**
+   * The newest result of a job identity, whatever its key: what a `{precious}`
+   * block keeps when its definition changed since (a failed attempt leaves no result).
+   */
+  latestResult(identity: string): Pick<ResultRow, 'key' | 'record' | 'outputs' | 'log'> | undefined {
+    return this.db.prepare<[string], Pick<ResultRow, 'key' | 'record' | 'outputs' | 'log'>>(
+      'SELECT key, record, outputs, log FROM results WHERE identity = ? ORDER BY ended DESC LIMIT 1').get(identity);
   }
 
   /** Just the outputs and log of a result: what deciding "cached" needs, without the bulky record. */

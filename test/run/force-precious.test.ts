@@ -15,7 +15,7 @@ const done = (stdout: string): string[] => events(stdout).filter((e) => e.type =
 const FETCH = `# Force
 
 ${fence}shark-run {id=fetch}
-echo fetch >> counter; cat $(printf ext.txt) > /data/ext.txt
+echo fetch >> counter; cat ex?.txt > /data/ext.txt
 ${fence}
 
 ${fence}shark-run {id=use}

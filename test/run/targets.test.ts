@@ -104,7 +104,7 @@ describe('running part of a pipeline', () => {
     const summary = plan.jobs.find((j) => j.step === 'summary');
     expect(summary?.status).toBe('manual');
     expect(summary?.reasons).toEqual(['needs validate, which is {manual}']);
-    expect(plan.summary).toMatchObject({ run: 7, manual: 2 });
+    expect(plan.summary).toMatchObject({ run: 3, blocked: 2, manual: 2 });
     const text = await rig.shark(['plan', 'p.md']);
     expect(text.stdout).toMatch(/^manual\s+validate\s+p\.md:\d+\s+runs only when named as a target$/m);
 

@@ -7,6 +7,7 @@ import type { LineageRecord } from '../../lineage/record.js';
 import type { RunSession } from '../executor.js';
 import type { Leases } from '../../store/leases.js';
 import type { RunJobRow } from '../../store/metadata.js';
+import type { Selection } from '../../plan/selection.js';
 import type { FailureReason, RunEvent, RunSummary } from '../events.js';
 
 export interface RunOptions {
@@ -14,6 +15,8 @@ export interface RunOptions {
   readonly jobs: number;
   readonly keepGoing: boolean;
   readonly signal: AbortSignal;
+  /** The steps to run and those `--force` names (plan/selection.ts); every step when absent. */
+  readonly selection?: Selection;
   /** Called with each job's record once it is committed (`run --sign`). */
   readonly attest?: (record: LineageRecord, job: string) => Promise<void>;
 }

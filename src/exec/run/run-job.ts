@@ -25,10 +25,13 @@ type Outputs = Record<string, SnapshotId>;
  * that finds the lease held waits, and reuses the result when the holder
  * commits it.
  */
-export async function runJob(ctx: RunContext, job: Job): Promise<Outputs | undefined> {
+export async function runJob(ctx: RunContext, job: Job, forced = false): Promise<Outputs | undefined> {
   if (ctx.halted) return void ctx.skip(job.id, job.step.id);
   const lease = `job:${job.key}`;
-  const got = await ctx.leases.acquire(lease, ctx.signal, () => cachedResult(ctx.session, job) !== undefined, (holder) =>
+  // A forced job ignores the result it would have reused; only one committed while it waited (another forced run) will do.
+  const since = Date.now();
+  const done = (): boolean => cachedResult(ctx.session, job) !== undefined && (!forced || (ctx.session.meta.result(job.key)?.ended ?? 0) >= since);
+  const got = await ctx.leases.acquire(lease, ctx.signal, done, (holder) =>
     ctx.emit({ type: 'job-waiting', job: job.id, step: job.step.id, holder }));
   if (got.kind === 'aborted') return void ctx.skip(job.id, job.step.id, 'interrupted');
   if (got.kind === 'done') {

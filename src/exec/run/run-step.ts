@@ -26,7 +26,8 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   if (step.kind === 'publish') return publish(ctx, step, state);
   const { session } = ctx;
   const { meta } = session;
-  const decision = await decideStep(session, step, state, (name) => ({ id: envIds.get(name)! }), ctx.signal);
+  const forced = ctx.options.selection?.forced.has(step.id) ?? false;
+  const decision = await decideStep(session, step, state, (name) => ({ id: envIds.get(name)! }), ctx.signal, { forced });
   if (decision.kind === 'blocked') return stepFailed(ctx, step, `waits on ${decision.step}`, 'missing-input');
   if (decision.kind === 'failed') return stepFailed(ctx, { id: step.id, at: decision.at }, decision.message, decision.reason);
   const jobs = decision.jobs.map((d) => d.job);
@@ -38,13 +39,14 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
       const hit = cached[n];
       if (hit === undefined) return;
       ctx.counts.cached++;
-      meta.recordRunJob(ctx.row(job, 'cached', hit.log));
+      // A `{precious}` job kept an earlier result: the run points at that result's key, so lineage shows what made it.
+      meta.recordRunJob({ ...ctx.row(job, 'cached', hit.log), key: hit.key });
       ctx.emit({ type: 'job-cached', job: job.id, step: step.id, block: step.blockId });
       results.push({ job, outputs: hit.outputs });
     });
   });
   results.push(...await Promise.all(jobs.filter((_, n) => cached[n] === undefined).map(async (job) => {
-    const outputs = await ctx.staging(() => runJob(ctx, job));
+    const outputs = await ctx.staging(() => runJob(ctx, job, forced));
     return outputs === undefined ? undefined : { job, outputs };
   })));
   const done = results.filter((r): r is Done => r !== undefined);

@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import { selectSteps, type Selection } from '../plan/selection.js';
+import { EXIT_INVALID, ExitError } from './load-or-report.js';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export interface TargetFlags {
+  force?: string[];
+}
+
+/** `plan` and `run`: `[targets...]` after the file, and `--force BLOCK` (repeatable, or a comma list). */
+export function withTargets(cmd: Command): Command {
+  return cmd
+    .argument('[targets...]', '/data paths or block ids to run, with what they need (default: every block but {manual} ones)')
+    .option('--force <blocks>', 're-run these blocks\' jobs even when cached or {precious} (repeatable, or a comma list)', collect);
+}
+
+/** The steps to plan or run; an unknown target or `--force` name is exit 2, naming the blocks. */
+export function selectOrReport(pipeline: Pipeline, targets: readonly string[], flags: TargetFlags, stderr: (s: string) => void): Selection {
+  const selected = selectSteps(pipeline, targets, flags.force ?? []);
+  if (selected.ok) return selected.selection;
+  stderr(`shark: error: ${selected.error.message}\n`);
+  throw new ExitError(EXIT_INVALID);
+}

@@ -1,0 +1,163 @@
+import { isUnder, normaliseDataPath } from '../pipeline/data-path.js';
+import type { Pipeline, Step } from '../pipeline/pipeline.js';
+
+/**
+ * Which steps a plan or run covers, decided once from the DAG (`step.after`)
+ * before anything is planned, so that `plan` and `run` agree: the steps the
+ * targets need, or without targets every step but the `{manual}` blocks and
+ * what needs them. `--force` is here too, as step ids.
+ */
+export interface Selection {
+  /** Step ids covered (publish steps included), in no particular order. */
+  readonly steps: ReadonlySet<string>;
+  /** Steps left out because of `{manual}`, in document order: each with the manual step it needs (itself for a manual one). */
+  readonly manual: ReadonlyMap<string, string>;
+  /** How many steps the targets do not need (0 without targets). */
+  readonly leftOut: number;
+  /** Step ids of the blocks named by `--force`: their jobs run even when cached. */
+  readonly forced: ReadonlySet<string>;
+}
+
+export type SelectionError = { readonly reason: 'unknown-target'; readonly target: string; readonly message: string };
+
+export type SelectionResult = { ok: true; selection: Selection } | { ok: false; error: SelectionError };
+
+/** Every step, nothing forced: what a plan or run without targets or flags covers for a document with no `{manual}`. */
+export function everything(pipeline: Pipeline): Selection {
+  return { steps: new Set(pipeline.steps.map((s) => s.id)), manual: new Map(), leftOut: 0, forced: new Set() };
+}
+
+/** What a run's summary says of the steps it left out; nothing when it left none out. */
+export function leftOutSummary(pipeline: Pipeline, selection: Selection): { leftOut?: number; manual?: string[]; needsManual?: string[] } {
+  const manual = [...selection.manual].filter(([id, m]) => id === m).map(([id]) => pipeline.stepsById.get(id)?.blockId ?? id);
+  const needs = [...selection.manual].filter(([id, m]) => id !== m).map(([id]) => id);
+  return {
+    ...(selection.leftOut > 0 ? { leftOut: selection.leftOut } : {}),
+    ...(manual.length > 0 ? { manual: [...new Set(manual)] } : {}),
+    ...(needs.length > 0 ? { needsManual: needs } : {}),
+  };
+}
+
+export function isManual(step: Step): boolean {
+  return flag(step, 'manual');
+}
+
+export function isPrecious(step: Step): boolean {
+  return flag(step, 'precious');
+}
+
+function flag(step: Step, name: string): boolean {
+  const value = step.block.options[name];
+  return value === true || value === 'true';
+}
+
+/**
+ * `targets` are `/data` paths or block, instance or step ids; `force` the
+ * values of `--force` (each may be a comma list). An unknown name is an
+ * error naming the block ids and the closest one.
+ */
+export function selectSteps(pipeline: Pipeline, targets: readonly string[], force: readonly string[] = []): SelectionResult {
+  const forced = new Set<string>();
+  for (const name of force.flatMap(splitList)) {
+    const found = resolveName(pipeline, name, '--force ');
+    if (!found.ok) return found;
+    for (const s of found.steps) forced.add(s.id);
+  }
+  if (targets.length === 0) return { ok: true, selection: { ...withoutManual(pipeline), forced } };
+  const named = new Set<string>();
+  for (const target of targets) {
+    const found = resolveName(pipeline, target, '');
+    if (!found.ok) return found;
+    for (const s of found.steps) named.add(s.id);
+  }
+  // Steps are in document order and a step comes after what it reads: one backward pass closes the set.
+  const steps = new Set(named);
+  for (const step of [...pipeline.steps].reverse()) if (steps.has(step.id)) for (const dep of step.after) steps.add(dep);
+  // A publish block comes along when everything it copies out is made by the selected steps.
+  for (const step of pipeline.steps) {
+    if (step.kind === 'publish' && step.after.length > 0 && step.after.every((d) => steps.has(d))) steps.add(step.id);
+  }
+  return { ok: true, selection: { steps, manual: new Map(), leftOut: pipeline.steps.length - steps.size, forced } };
+}
+
+/** Without targets: every step but the `{manual}` ones and those that read from them. */
+function withoutManual(pipeline: Pipeline): Omit<Selection, 'forced'> {
+  const manual = new Map<string, string>();
+  for (const step of pipeline.steps) {
+    if (isManual(step)) manual.set(step.id, step.id);
+    else {
+      const dep = step.after.find((d) => manual.has(d));
+      if (dep !== undefined) manual.set(step.id, manual.get(dep)!);
+    }
+  }
+  const steps = new Set(pipeline.steps.filter((s) => !manual.has(s.id)).map((s) => s.id));
+  return { steps, manual, leftOut: 0 };
+}
+
+/** `a,b[X=1,Y=2]` → `a`, `b[X=1,Y=2]`: commas inside an instance id's brackets belong to it. */
+export function splitList(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const c of text) {
+    if (c === '[') depth++;
+    if (c === ']') depth = Math.max(0, depth - 1);
+    if (c === ',' && depth === 0) {
+      out.push(current);
+      current = '';
+    } else current += c;
+  }
+  out.push(current);
+  return out.map((s) => s.trim()).filter((s) => s !== '');
+}
+
+type Resolved = { ok: true; steps: readonly Step[] } | { ok: false; error: SelectionError };
+
+/** The steps a name selects: a path's writers, a step, a block (or its instance), or all instances of a block. */
+function resolveName(pipeline: Pipeline, name: string, flagText: string): Resolved {
+  const unknown = (message: string): Resolved => ({ ok: false, error: { reason: 'unknown-target', target: name, message: `${flagText}${message}` } });
+  const runnable = pipeline.steps.filter((s) => s.kind !== 'publish' || flagText === '');
+  if (name.startsWith('/data/') || name === '/data') {
+    const normal = normaliseDataPath(name);
+    if (!normal.ok) return unknown(normal.message);
+    const path = normal.path.text;
+    const writers = runnable.filter((s) => s.outputs.some((o) => o.path === path || isUnder(path, o.path) || isUnder(o.path, path)));
+    if (writers.length > 0) return { ok: true, steps: writers };
+    const input = [...pipeline.inputs].find(([, p]) => p === path || isUnder(path, p));
+    return unknown(input !== undefined ? `no step writes ${path}: it is the frontmatter input \`${input[0]}\`` : `no step writes ${path}`);
+  }
+  const step = pipeline.stepsById.get(name);
+  if (step !== undefined && runnable.includes(step)) return { ok: true, steps: [step] };
+  const ofBlock = runnable.filter((s) => s.blockId === name || s.blockId.startsWith(`${name}[`));
+  if (ofBlock.length > 0) return { ok: true, steps: ofBlock };
+  const ids = [...new Set(runnable.map((s) => baseId(s.blockId)))];
+  const near = closest(name, [...ids, ...new Set(runnable.flatMap((s) => [s.blockId, s.id]))]);
+  const hint = near === undefined ? '' : `did you mean \`${near}\`? `;
+  return unknown(`\`${name}\` is no /data path or block of this pipeline (${hint}blocks: ${ids.join(', ')})`);
+}
+
+function baseId(blockId: string): string {
+  const bracket = blockId.indexOf('[');
+  return bracket < 0 ? blockId : blockId.slice(0, bracket);
+}
+
+/** The known id nearest to `name`, when it is near enough to be a typo. */
+function closest(name: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const id of known) {
+    const d = editDistance(name.toLowerCase(), id.toLowerCase());
+    if (d < bestDistance) (best = id), (bestDistance = d);
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row.push(Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    previous = row;
+  }
+  return previous[b.length]!;
+}
