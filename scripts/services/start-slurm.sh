@@ -78,6 +78,8 @@ JobCompType=jobcomp/filetxt
 JobCompLoc=$JOBCOMP
 MpiDefault=none
 SchedulerType=sched/backfill
+# Start the next tasks as soon as others end (by default scheduling after completions waits up to 3 s).
+SchedulerParameters=batch_sched_delay=0
 SelectType=select/cons_tres
 SelectTypeParameters=CR_CPU_Memory
 # Without a default, a job that asks no memory gets the whole node's.

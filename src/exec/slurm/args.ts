@@ -1,0 +1,66 @@
+/** What Shark asks of Slurm for one submission (a job, or a job array for a map). */
+export interface SubmitOptions {
+  /** The job name, which carries the pipeline and block id: how a later run recognises jobs a dead run left (findByName). */
+  readonly name: string;
+  /** A job array of tasks 0..size-1 (`$SLURM_ARRAY_TASK_ID`), at most `throttle` running at once. */
+  readonly array?: { readonly size: number; readonly throttle?: number };
+  /** `{threads=N}` → `--cpus-per-task`. */
+  readonly cpusPerTask?: number;
+  /** `{memory=…}` → `--mem` (per node, MB). */
+  readonly memoryMb?: number;
+  /** `{timeout=…}` → `--time`, rounded up to Slurm's granularity of a minute. */
+  readonly timeLimitSeconds?: number;
+  /** `--output`/`--error` patterns (`%A` array job id, `%a` task, `%j` job id); separate files only when `error` is given. */
+  readonly output?: string;
+  readonly error?: string;
+  /** `--chdir`: where the batch script starts. */
+  readonly workdir?: string;
+  /** `--slurm-opt` and `{slurm="…"}` strings, passed as argv words as they are (never through a shell). */
+  readonly extra?: readonly string[];
+}
+
+export type ArgsResult = { readonly ok: true; readonly args: string[] } | { readonly ok: false; readonly message: string };
+
+/**
+ * The `sbatch` argv for `options` (the script itself goes on stdin), or why
+ * the options cannot be submitted. Pure. Shark's own requests come before
+ * `extra`, so that a user's `--slurm-opt` (later on the command line) wins.
+ */
+export function sbatchArgs(options: SubmitOptions): ArgsResult {
+  const bad = (message: string): ArgsResult => ({ ok: false, message });
+  // eslint-disable-next-line no-control-regex
+  if (options.name === '' || /[\u0000-\u001f\u007f]/.test(options.name)) return bad(`job name ${JSON.stringify(options.name)} is empty or has a control character`);
+  const args = ['--parsable', `--job-name=${options.name}`];
+  if (options.array !== undefined) {
+    const { size, throttle } = options.array;
+    if (!positiveInt(size)) return bad(`array size must be a positive integer, not ${size}`);
+    if (throttle !== undefined && !positiveInt(throttle)) return bad(`array throttle must be a positive integer, not ${throttle}`);
+    args.push(`--array=0-${size - 1}${throttle === undefined ? '' : `%${throttle}`}`);
+  }
+  if (options.cpusPerTask !== undefined) {
+    if (!positiveInt(options.cpusPerTask)) return bad(`cpus per task must be a positive integer, not ${options.cpusPerTask}`);
+    args.push(`--cpus-per-task=${options.cpusPerTask}`);
+  }
+  if (options.memoryMb !== undefined) {
+    if (!positiveInt(options.memoryMb)) return bad(`memory must be a positive whole number of MB, not ${options.memoryMb}`);
+    args.push(`--mem=${options.memoryMb}M`);
+  }
+  if (options.timeLimitSeconds !== undefined) {
+    if (!(options.timeLimitSeconds > 0) || !Number.isFinite(options.timeLimitSeconds)) return bad(`time limit must be positive, not ${options.timeLimitSeconds}`);
+    args.push(`--time=${Math.ceil(options.timeLimitSeconds / 60)}`);
+  }
+  for (const [flag, path] of [['--output', options.output], ['--error', options.error], ['--chdir', options.workdir]] as const) {
+    if (path === undefined) continue;
+    if (path === '' || path.includes('\n')) return bad(`${flag} path ${JSON.stringify(path)} is empty or has a newline`);
+    args.push(`${flag}=${path}`);
+  }
+  for (const word of options.extra ?? []) {
+    if (!word.startsWith('-')) return bad(`Slurm option ${JSON.stringify(word)} does not start with '-' (sbatch would take it for the script)`);
+    args.push(word);
+  }
+  return { ok: true, args };
+}
+
+function positiveInt(n: number): boolean {
+  return Number.isSafeInteger(n) && n > 0;
+}

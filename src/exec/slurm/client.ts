@@ -1,0 +1,175 @@
+import { execFile } from 'node:child_process';
+import { sbatchArgs, type SubmitOptions } from './args.js';
+import {
+  controllerUp,
+  isFinished,
+  parseSacct,
+  parseScontrolJobs,
+  parseSqueue,
+  parseSubmitted,
+  SACCT_FIELDS,
+  splitId,
+  SQUEUE_FORMAT,
+  usableNodeStates,
+  type JobState,
+} from './parse.js';
+
+/**
+ * The only module that runs Slurm's commands (sbatch, squeue, scontrol,
+ * sacct, scancel, sinfo), each with an argv and never through a shell.
+ * Expected failures (Slurm missing, the controller not answering, a
+ * rejected submission) are values; what the commands print is read by the
+ * pure functions of parse.ts.
+ */
+
+export type SlurmResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
+
+export interface StateReport {
+  readonly jobs: JobState[];
+  /** Requested ids Slurm no longer knows of (purged from the controller, and no accounting). */
+  readonly unknown: string[];
+}
+
+/** How a command ended: `code` null when it could not run (`error` says why) or was killed. */
+export interface CommandOutput {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly error?: string;
+}
+
+export type Runner = (command: string, args: readonly string[], options: { readonly stdin?: string; readonly signal?: AbortSignal }) => Promise<CommandOutput>;
+
+/** Slurm's clients retry for MessageTimeout (10 s by default) before they give up; allow them that, three times. */
+const ANSWER_MS = 30_000;
+
+export const spawnRunner: Runner = (command, args, options) =>
+  new Promise((done) => {
+    const child = execFile(
+      command,
+      args,
+      { env: { ...process.env, LC_ALL: 'C' }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: ANSWER_MS, ...(options.signal === undefined ? {} : { signal: options.signal }) },
+      (e, stdout, stderr) => {
+        if (e === null) return done({ code: 0, stdout, stderr });
+        const err = e as NodeJS.ErrnoException & { code?: number | string; killed?: boolean };
+        if (err.code === 'ENOENT') return done({ code: null, stdout, stderr, error: `${command} not found (is Slurm installed and in PATH?)` });
+        if (typeof err.code === 'number') return done({ code: err.code, stdout, stderr });
+        const why = err.killed === true ? `no answer within ${ANSWER_MS / 1000} s` : err.message;
+        done({ code: null, stdout, stderr, error: `${command}: ${why}` });
+      },
+    );
+    child.stdin?.on('error', () => undefined); // the command may exit before reading it all
+    child.stdin?.end(options.stdin ?? '');
+  });
+
+export class SlurmClient {
+  constructor(private readonly run: Runner = spawnRunner) {}
+
+  /**
+   * Submits `script` (given to sbatch on stdin; it must start with `#!`) and
+   * returns the job id (for an array, the array's job id: its tasks are `ID_0`…).
+   */
+  async submit(script: string, options: SubmitOptions, signal?: AbortSignal): Promise<SlurmResult<string>> {
+    if (!script.startsWith('#!')) return { ok: false, message: 'a batch script must start with #! (sbatch refuses it otherwise)' };
+    const args = sbatchArgs(options);
+    if (!args.ok) return args;
+    const r = await this.run('sbatch', args.args, { stdin: script, ...(signal === undefined ? {} : { signal }) });
+    if (r.code !== 0) return failed('sbatch', r);
+    const id = parseSubmitted(r.stdout);
+    return id === undefined ? { ok: false, message: `sbatch printed no job id: ${JSON.stringify(r.stdout.trim())}` } : { ok: true, value: id };
+  }
+
+  /**
+   * The state of each job (and of every task of each array job) named by
+   * `ids` (`123` or `123_4`). squeue answers for all of them at once but
+   * without exit codes; jobs that ended, or that squeue no longer lists, are
+   * asked of `scontrol show job` (which keeps them for MinJobAge), then of
+   * `sacct` (only where the cluster has accounting).
+   */
+  async state(ids: readonly string[]): Promise<SlurmResult<StateReport>> {
+    if (ids.length === 0) return { ok: true, value: { jobs: [], unknown: [] } };
+    const bad = ids.find((id) => splitId(id) === undefined);
+    if (bad !== undefined) return { ok: false, message: `not a Slurm job id: ${JSON.stringify(bad)}` };
+    const byId = new Map<string, JobState>();
+    const q = await this.run('squeue', ['-h', '-r', '-t', 'all', '-j', ids.join(','), '-o', SQUEUE_FORMAT], {});
+    if (q.code !== 0 && !invalidJobId(q)) return failed('squeue', q);
+    if (q.code === 0) for (const job of parseSqueue(q.stdout)) byId.set(job.id, job);
+
+    // One scontrol per job (an array's tasks come together) that ended or that squeue did not list.
+    const ask = new Set<string>();
+    for (const job of byId.values()) if (isFinished(job.status)) ask.add(job.jobId);
+    for (const id of ids) if (!covered(id, byId)) ask.add(id);
+    for (const id of ask) {
+      const r = await this.run('scontrol', ['-o', 'show', 'job', id], {});
+      if (r.code !== 0 && !invalidJobId(r)) return failed('scontrol', r);
+      if (r.code === 0) for (const job of parseScontrolJobs(r.stdout)) byId.set(job.id, job);
+    }
+
+    const missing = ids.filter((id) => !covered(id, byId));
+    if (missing.length > 0) {
+      const r = await this.run('sacct', ['-n', '-P', '-X', '-j', missing.join(','), '-o', SACCT_FIELDS], {});
+      // No accounting (`accounting storage is disabled`) is normal on small clusters: those ids are unknown.
+      if (r.code === 0) for (const job of parseSacct(r.stdout)) if (!byId.has(job.id)) byId.set(job.id, job);
+    }
+    return { ok: true, value: { jobs: [...byId.values()], unknown: ids.filter((id) => !covered(id, byId)) } };
+  }
+
+  /** Cancels jobs (or whole arrays, or tasks); jobs that already ended or are gone are not an error. */
+  async cancel(ids: readonly string[]): Promise<SlurmResult<void>> {
+    if (ids.length === 0) return { ok: true, value: undefined };
+    const bad = ids.find((id) => splitId(id) === undefined);
+    if (bad !== undefined) return { ok: false, message: `not a Slurm job id: ${JSON.stringify(bad)}` };
+    const r = await this.run('scancel', [...ids], {});
+    if (r.code === 0 || (r.code !== null && /already completing or completed|Invalid job id/i.test(r.stderr))) return { ok: true, value: undefined };
+    return failed('scancel', r);
+  }
+
+  /**
+   * Jobs and tasks named `name` that the controller still holds (pending,
+   * running, or ended within MinJobAge), and, where there is accounting,
+   * those of the last week: how a run recognises what a dead run submitted.
+   */
+  async findByName(name: string): Promise<SlurmResult<JobState[]>> {
+    const q = await this.run('squeue', ['-h', '-r', '-t', 'all', '-n', name, '-o', SQUEUE_FORMAT], {});
+    if (q.code !== 0) return failed('squeue', q);
+    const byId = new Map(parseSqueue(q.stdout).filter((j) => j.name === name).map((j) => [j.id, j]));
+    const a = await this.run('sacct', ['-n', '-P', '-X', '--name', name, '-S', 'now-7days', '-o', SACCT_FIELDS], {});
+    if (a.code === 0) for (const job of parseSacct(a.stdout)) if (job.name === name && !byId.has(job.id)) byId.set(job.id, job);
+    return { ok: true, value: [...byId.values()] };
+  }
+
+  /** Why Slurm cannot be used from here (commands missing, controller not answering, no node up), or undefined when it can. */
+  async available(): Promise<string | undefined> {
+    const ping = await this.run('scontrol', ['ping'], {});
+    if (ping.code === null) return ping.error ?? 'scontrol did not run';
+    if (!controllerUp(ping.stdout)) return `the Slurm controller does not answer: ${firstLine(ping.stdout || ping.stderr) || `scontrol ping exited ${ping.code}`}`;
+    for (const tool of ['sbatch', 'squeue', 'scancel']) {
+      const r = await this.run(tool, ['--version'], {});
+      if (r.code !== 0) return r.error ?? `${tool} --version exited ${r.code}`;
+    }
+    const nodes = await this.run('sinfo', ['-h', '-o', '%T'], {});
+    if (nodes.code !== 0) return `sinfo: ${nodes.error ?? firstLine(nodes.stderr)}`;
+    const { usable, states } = usableNodeStates(nodes.stdout);
+    if (usable === 0) return `no Slurm node takes jobs (${states.join(', ') || 'no nodes'})`;
+    return undefined;
+  }
+}
+
+function covered(id: string, byId: ReadonlyMap<string, JobState>): boolean {
+  if (byId.has(id)) return true;
+  if (id.includes('_')) return false;
+  for (const job of byId.values()) if (job.jobId === id) return true;
+  return false;
+}
+
+function invalidJobId(r: CommandOutput): boolean {
+  return r.code !== null && /Invalid job id/i.test(r.stderr);
+}
+
+function failed<T>(tool: string, r: CommandOutput): SlurmResult<T> {
+  return { ok: false, message: r.error ?? `${tool} exited ${r.code}: ${r.stderr.trim() || r.stdout.trim()}` };
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0] ?? '';
+}
