@@ -7,11 +7,12 @@ import { jobSigner } from '../lineage/attest/sign-run.js';
 import { withSessionOptions } from './common-options.js';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
+import { limitsOrReport, memoryOption, parseResourceFlags, poolOption, type ResourceFlags } from './resource-flags.js';
 import { jsonLogger, prettyLogger } from './run-logger.js';
 import { closeSession, openSession, type SessionFlags } from './session-setup.js';
 import { selectOrReport, withTargets, type TargetFlags } from './targets.js';
 
-interface RunFlags extends SessionFlags, TargetFlags {
+interface RunFlags extends SessionFlags, TargetFlags, ResourceFlags {
   jobs: string;
   keepGoing?: boolean;
   json?: boolean;
@@ -26,6 +27,8 @@ export function runCommand(io: Io): Command {
       .description('run what is not yet computed, in parallel; cached jobs are reused')
       .argument('<file>', 'pipeline markdown file')
       .addOption(new Option('-j, --jobs <n>', 'jobs to run at once').default(String(availableParallelism()), 'number of cores'))
+      .addOption(memoryOption())
+      .addOption(poolOption())
       .option('-k, --keep-going', 'keep running independent jobs after a failure')
       .option('--json', 'print one JSON event per line')
       .option('-o, --output <file>', 'write the executed document: the markdown with each block\'s result id and output')
@@ -37,6 +40,7 @@ export function runCommand(io: Io): Command {
       io.stderr(`shark: error: -j expects a positive whole number, not \`${flags.jobs}\`\n`);
       throw new ExitError(EXIT_INVALID);
     }
+    const resources = parseResourceFlags(flags, io.stderr);
     const keyPath = flags.sign ?? process.env['SHARK_SIGNING_KEY'];
     const signingKey = keyPath === undefined || keyPath === '' ? undefined : loadPrivateKey(keyPath);
     if (signingKey !== undefined && !signingKey.ok) {
@@ -60,7 +64,9 @@ export function runCommand(io: Io): Command {
     try {
       const logger = flags.json ? jsonLogger(io.stdout) : prettyLogger(io.stdout, process.stdout.isTTY === true);
       const selection = selectOrReport(session.pipeline, targets, flags, io.stderr);
+      const limits = limitsOrReport(session.pipeline, jobs, resources, io.stderr);
       const summary = await runPipeline(session, hostInputs, {
+        memory: limits.memory, pools: limits.pools,
         jobs, selection, keepGoing: flags.keepGoing ?? false, signal: controller.signal,
         ...(signingKey?.ok === true ? { attest: jobSigner(session.meta, session.store, signingKey.value, (m) => io.stderr(`shark: warning: ${m}\n`)) } : {}),
       }, logger);

@@ -8,6 +8,7 @@ import { Leases } from '../store/leases.js';
 import { BEAT_MS } from '../store/liveness.js';
 import type { RunEvent, RunSummary } from './events.js';
 import { RunContext, type RunOptions } from './run/context.js';
+import { Scheduler } from './scheduler.js';
 import { runStep, stepFailed, type StepOutcome } from './run/run-step.js';
 
 export type { RunOptions } from './run/context.js';
@@ -35,7 +36,8 @@ export async function runPipeline(
   const logsDir = join(store.metaDir, 'logs', String(runId));
   mkdirSync(logsDir, { recursive: true });
   const jobs = Math.max(1, options.jobs);
-  const ctx = new RunContext(session, runId, options, emit, leases, pLimit(jobs), pLimit(jobs * 2), logsDir);
+  const scheduler = new Scheduler({ slots: jobs, memory: options.memory ?? Infinity, pools: options.pools ?? new Map() }, options.signal);
+  const ctx = new RunContext(session, runId, options, emit, leases, scheduler, pLimit(jobs * 2), logsDir);
   // Steps neither targeted nor needed (or `{manual}`) are not scheduled at all.
   const selection = options.selection ?? everything(pipeline);
   const steps = pipeline.steps.filter((s) => selection.steps.has(s.id));

@@ -28,6 +28,10 @@ export interface ExecRequest {
   readonly network: boolean;
   /** Seconds. */
   readonly timeout: number | undefined;
+  /** CPUs a container may use (`{threads}`); undefined: no limit. */
+  readonly cpus?: number;
+  /** Bytes of memory a container may use (`{memory}`); undefined: no limit. */
+  readonly memory?: number;
   /** Where stdout and stderr go. */
   readonly logPath: string;
   readonly signal: AbortSignal;

@@ -49,6 +49,10 @@ export interface ContainerSpec {
   readonly capabilities: readonly string[];
   /** The most processes and threads the container may have at once. */
   readonly pidsLimit: number;
+  /** CPUs the container may use (`{threads}`), or undefined for no limit. */
+  readonly cpus?: number;
+  /** Bytes of memory (swap included) the container may use (`{memory}`), or undefined for no limit. */
+  readonly memory?: number;
 }
 
 export interface ContainerHandle {
@@ -175,6 +179,9 @@ class DockerodeClient implements DockerClient {
         CapAdd: [...spec.capabilities],
         SecurityOpt: ['no-new-privileges'],
         PidsLimit: spec.pidsLimit,
+        ...(spec.cpus !== undefined ? { NanoCpus: Math.round(spec.cpus * 1e9) } : {}),
+        // MemorySwap equal to Memory: the limit is the limit, not twice it with swap.
+        ...(spec.memory !== undefined ? { Memory: spec.memory, MemorySwap: spec.memory } : {}),
       },
     });
     const modem = this.docker.modem;

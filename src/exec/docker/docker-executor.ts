@@ -123,6 +123,8 @@ export function containerSpec(req: ExecRequest, image: string, fix: OwnerFix | u
     network: req.network,
     capabilities: JOB_CAPABILITIES,
     pidsLimit: JOB_PIDS_LIMIT,
+    ...(req.cpus !== undefined ? { cpus: req.cpus } : {}),
+    ...(req.memory !== undefined ? { memory: req.memory } : {}),
   };
 }
 

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { LimitFunction } from 'p-limit';
+import type { Step } from '../../pipeline/pipeline.js';
+import { demandOf } from '../resources.js';
+import type { Demand, Scheduler } from '../scheduler.js';
 import type { Position } from '../../diagnostics.js';
 import type { Job } from '../../plan/jobs.js';
 import type { LineageRecord } from '../../lineage/record.js';
@@ -15,6 +18,10 @@ export interface RunOptions {
   readonly jobs: number;
   readonly keepGoing: boolean;
   readonly signal: AbortSignal;
+  /** Bytes the declared `{memory}` of running jobs may add up to (`--memory`); no limit when absent. */
+  readonly memory?: number;
+  /** How many jobs of each pool may run at once (frontmatter `pools:`, `--pool`). */
+  readonly pools?: ReadonlyMap<string, number>;
   /** The steps to run and those `--force` names (plan/selection.ts); every step when absent. */
   readonly selection?: Selection;
   /** Called with each job's record once it is committed (`run --sign`). */
@@ -34,8 +41,8 @@ export class RunContext {
     readonly options: RunOptions,
     readonly emit: (e: RunEvent) => void,
     readonly leases: Leases,
-    /** Bounds what executes at once (`-j`). */
-    readonly limit: LimitFunction,
+    /** Admits what executes: `-j` slots weighted by `{threads}`, `{memory}`, pools (scheduler.ts). */
+    readonly scheduler: Scheduler,
     /** Bounds jobs preparing workspaces or committing, a little beyond `-j`, so slots never wait on Shark's file work. */
     readonly staging: LimitFunction,
     readonly logsDir: string,
@@ -43,6 +50,15 @@ export class RunContext {
 
   get signal(): AbortSignal {
     return this.options.signal;
+  }
+
+  private readonly demands = new Map<Step, Demand>();
+
+  /** What each job of `step` takes from the budget (computed once per step). */
+  demand(step: Step): Demand {
+    let d = this.demands.get(step);
+    if (d === undefined) this.demands.set(step, (d = demandOf(step, Math.max(1, this.options.jobs))));
+    return d;
   }
 
   where(at: Position): string {

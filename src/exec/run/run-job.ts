@@ -14,10 +14,14 @@ import type { SnapshotId, Workspace } from '../../store/snapshot-store.js';
 import { VERSION } from '../../version.js';
 import type { FailureReason } from '../events.js';
 import type { ExecOutcome } from '../executor.js';
+import { threadsOf } from '../resources.js';
 import { tailOf } from './tail.js';
 import type { RunContext } from './context.js';
 
 type Outputs = Record<string, SnapshotId>;
+
+const CANCELLED = { status: 'cancelled' } as const;
+const INTERRUPTED = { ok: false, message: 'interrupted' } as const;
 
 /**
  * Runs one job that is not cached, at most once across every process that
@@ -144,7 +148,7 @@ async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: string)
   if (step.kind === 'import') {
     const importer = importerFor(step.clause.source)!;
     const ictx = importContext(session, step, ctx.signal, (done, total) => ctx.emit({ type: 'progress', job: job.id, done, total: total ?? null }));
-    const fetched = await ctx.limit(() => (announce(), importer.fetch(step.clause, job.record.pin ?? {}, ws.root + step.clause.dest, ictx)));
+    const fetched = await ctx.scheduler.run(ctx.demand(step), () => (announce(), importer.fetch(step.clause, job.record.pin ?? {}, ws.root + step.clause.dest, ictx)), INTERRUPTED);
     if (!fetched.ok) return { outcome: ctx.signal.aborted ? { status: 'cancelled' } : { status: 'import-failed', message: fetched.message }, record: job.record };
     // Local files are content-hashed on every plan; only remote sources need pinning.
     if (step.clause.source.scheme !== 'file') {
@@ -157,7 +161,8 @@ async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: string)
   }
   if (step.kind !== 'run') return { outcome: { status: 'ok' }, record: job.record };
   const items = new Map(job.items.map((i) => [`${i.input.path}/${i.input.pattern}`, i.name]));
-  const outcome = await ctx.limit(() => (ctx.halted ? { status: 'cancelled' as const } : (announce(), session.envs.executor(step.env ?? '').run({
+  const threads = threadsOf(step, Math.max(1, ctx.options.jobs));
+  const outcome = await ctx.scheduler.run(ctx.demand(step), () => (ctx.halted ? CANCELLED : (announce(), session.envs.executor(step.env ?? '').run({
     label: job.id,
     script: (root) => renderScript(step, items, job.plusName, root),
     workspace: ws,
@@ -166,11 +171,14 @@ async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: string)
     cwd: step.cwd,
     pipelineDir: session.pipelineDir,
     containerWorkdir: session.pipeline.workdir,
-    env: Object.fromEntries(session.variables),
+    // SHARK_THREADS: the slots the job holds, for commands to pass on (`-wo NUM_THREADS=$SHARK_THREADS`); not in the key.
+    env: { ...Object.fromEntries(session.variables), SHARK_THREADS: String(threads) },
     network: step.network,
     timeout: step.timeout,
+    ...(step.resources.threadsDeclared ? { cpus: threads } : {}),
+    ...(step.resources.memory !== undefined ? { memory: step.resources.memory } : {}),
     logPath,
     signal: ctx.signal,
-  }))));
+  }))), CANCELLED);
   return { outcome, record: job.record };
 }

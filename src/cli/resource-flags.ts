@@ -1,0 +1,60 @@
+import { Option } from 'commander';
+import { totalmem } from 'node:os';
+import { formatDiagnostic } from '../diagnostics.js';
+import { checkResources, poolSizes, type Limits } from '../exec/resources.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import { parseMemory } from '../pipeline/resources.js';
+import { EXIT_INVALID, ExitError } from './load-or-report.js';
+
+export interface ResourceFlags {
+  /** `--memory 64G`. */
+  memory?: string;
+  /** `--pool NAME=N`, repeatable. */
+  pool?: string[];
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** `--memory`: the run's memory budget beside `-j`. */
+export function memoryOption(): Option {
+  return new Option('--memory <size>', 'most memory the {memory} of running jobs may add up to, in binary units: 64G, 512M (default: the machine\'s memory)');
+}
+
+/** `--pool NAME=N`, repeatable. */
+export function poolOption(): Option {
+  return new Option('--pool <name=n>', 'run at most N jobs of the pool at once; overrides the frontmatter\'s pools: (repeatable)').argParser(collect);
+}
+
+/** The flags' values, checked before anything is opened: a malformed one is a usage error (exit 2). */
+export function parseResourceFlags(flags: ResourceFlags, stderr: (s: string) => void): { memory: number; pools: Map<string, number> } {
+  const fail = (message: string): never => {
+    stderr(`shark: error: ${message}\n`);
+    throw new ExitError(EXIT_INVALID);
+  };
+  let memory = totalmem();
+  if (flags.memory !== undefined) {
+    const bytes = parseMemory(flags.memory);
+    if (bytes === undefined || bytes < 1) fail(`--memory expects a size such as 64G or 512M, not \`${flags.memory}\``);
+    memory = bytes!;
+  }
+  const pools = new Map<string, number>();
+  for (const p of flags.pool ?? []) {
+    const m = /^([A-Za-z0-9][A-Za-z0-9_.-]*)=([1-9]\d*)$/.exec(p);
+    if (m === null) fail(`--pool expects NAME=N (N jobs of the pool at once, at least 1), not \`${p}\``);
+    pools.set(m![1]!, Number(m![2]));
+  }
+  return { memory, pools };
+}
+
+/**
+ * The run's limits once the document is loaded: its pools with the command
+ * line's on top. Prints every located diagnostic; exits 2 when a pool is
+ * undeclared or a block needs more memory than the run may use.
+ */
+export function limitsOrReport(pipeline: Pipeline, jobs: number, parsed: { memory: number; pools: Map<string, number> }, stderr: (s: string) => void): Limits {
+  const limits: Limits = { jobs, memory: parsed.memory, pools: poolSizes(pipeline, parsed.pools) };
+  const found = checkResources(pipeline, limits);
+  for (const d of found) stderr(formatDiagnostic(d, pipeline.document.source) + '\n');
+  if (found.some((d) => d.severity === 'error')) throw new ExitError(EXIT_INVALID);
+  return limits;
+}
