@@ -49,7 +49,7 @@ export interface ContainerSpec {
   readonly capabilities: readonly string[];
   /** The most processes and threads the container may have at once. */
   readonly pidsLimit: number;
-  /** CPUs the container may use (`{threads}`), or undefined for no limit. */
+  /** CPUs the container may use (`{threads}`; at most the engine's), or undefined for no limit. */
   readonly cpus?: number;
   /** Bytes of memory (swap included) the container may use (`{memory}`), or undefined for no limit. */
   readonly memory?: number;
@@ -86,13 +86,15 @@ export async function connectDocker(env: NodeJS.ProcessEnv = process.env): Promi
     return { ok: false, message: unreachableMessage(endpoint, describe(e)) };
   }
   let rootless = false;
+  let cpus: number | undefined;
   try {
-    const info = (await docker.info()) as { SecurityOptions?: string[] };
+    const info = (await docker.info()) as { SecurityOptions?: string[]; NCPU?: number };
     rootless = (info.SecurityOptions ?? []).some((o) => o.includes('name=rootless'));
+    cpus = info.NCPU;
   } catch {
     // Older engines: assume a rootful daemon.
   }
-  return { ok: true, client: new DockerodeClient(docker, endpoint, rootless) };
+  return { ok: true, client: new DockerodeClient(docker, endpoint, rootless, cpus) };
 }
 
 function describe(e: unknown): string {
@@ -110,6 +112,8 @@ class DockerodeClient implements DockerClient {
     private readonly docker: Dockerode,
     readonly endpoint: Endpoint,
     readonly rootless: boolean,
+    /** The engine's CPUs: it refuses a CPU limit above them. */
+    private readonly cpus: number | undefined,
   ) {}
 
   async imageId(ref: string): Promise<string | undefined> {
@@ -179,7 +183,7 @@ class DockerodeClient implements DockerClient {
         CapAdd: [...spec.capabilities],
         SecurityOpt: ['no-new-privileges'],
         PidsLimit: spec.pidsLimit,
-        ...(spec.cpus !== undefined ? { NanoCpus: Math.round(spec.cpus * 1e9) } : {}),
+        ...(spec.cpus !== undefined ? { NanoCpus: Math.round(Math.min(spec.cpus, this.cpus ?? spec.cpus) * 1e9) } : {}),
         // MemorySwap equal to Memory: the limit is the limit, not twice it with swap.
         ...(spec.memory !== undefined ? { Memory: spec.memory, MemorySwap: spec.memory } : {}),
       },
