@@ -6,6 +6,7 @@ import type { Pipeline } from '../pipeline/pipeline.js';
 import type { RunSession } from '../exec/executor.js';
 import { inputBindings, type Session } from '../plan/session.js';
 import { openStore } from '../store/open-store.js';
+import { secretValues } from './secrets.js';
 import { displayName, EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
 
 export interface SessionFlags {
@@ -14,6 +15,8 @@ export interface SessionFlags {
   env?: string[];
   refresh?: boolean;
   update?: boolean;
+  /** `--secrets FILE`: `KEY=VALUE` lines giving the document's `secrets:` (they win over the environment). */
+  secrets?: string;
 }
 
 export function pairs(values: readonly string[] | undefined, flag: string, stderr: (s: string) => void): Map<string, string> {
@@ -48,6 +51,8 @@ export function openSession(
     for (const d of bound.diagnostics) stderr(formatDiagnostic(d, pipeline.document.source) + '\n');
     throw new ExitError(EXIT_INVALID);
   }
+  // Before the store is opened: a run missing a secret stops before anything runs or is written.
+  const secrets = needsInputs ? secretValues(pipeline, flags.secrets, extra, purpose, stderr) : new Map<string, string>();
   const lockPath = lockPathFor(pipelinePath);
   // Strict: a lock file silently reset would re-resolve every moving reference it pins.
   const lock = readLock(lockPath);
@@ -75,6 +80,7 @@ export function openSession(
     variables: [...variables].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
     bindings,
     refresh: flags.refresh ?? false,
+    secrets,
   };
   return { session, hostInputs: bound.paths };
 }

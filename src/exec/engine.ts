@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { DataState } from '../plan/data-state.js';
+import { markUnbound } from '../plan/session.js';
 import { everything, leftOutSummary } from '../plan/selection.js';
 import type { RunSession } from './executor.js';
 import { Leases } from '../store/leases.js';
@@ -57,6 +58,7 @@ export async function runPipeline(
   if (!(await leases.waitWhileHeld('gc', options.signal))) return finish('interrupted');
   const state = new DataState((id) => store.entries(id), (e) => store.composeTree(e));
   for (const [dataPath, host] of hostInputs) state.setKnown(dataPath, await store.ingest(host));
+  markUnbound(state, pipeline, hostInputs);
 
   // Environments.
   const envIds = new Map<string, string>();

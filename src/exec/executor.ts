@@ -25,7 +25,10 @@ export interface ExecRequest {
   readonly containerWorkdir: string;
   /** Variables to add to the environment (frontmatter, `-e`). */
   readonly env: Readonly<Record<string, string>>;
-  readonly network: boolean;
+  /** Secret values (already in `env`): wherever they appear in the output, the log shows `***`. */
+  readonly secrets?: readonly string[];
+  /** `'host'`: a container shares the host's network; the host executor ignores it. */
+  readonly network: boolean | 'host';
   /** Seconds. */
   readonly timeout: number | undefined;
   /** CPUs a container may use (`{threads}`); undefined: no limit. */
@@ -63,4 +66,6 @@ export interface EnvironmentProvider extends EnvironmentView {
 /** A session that can run: its environments can be built and executed. */
 export interface RunSession extends Session {
   readonly envs: EnvironmentProvider;
+  /** The values of the document's `secrets:`: passed to every step, kept out of every record, masked in logs. */
+  readonly secrets?: ReadonlyMap<string, string>;
 }

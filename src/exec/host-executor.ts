@@ -6,12 +6,15 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { ExecOutcome, ExecRequest, Executor } from './executor.js';
 import { guardProcessGroup } from './watchdog.js';
 import { longTimer } from './long-timer.js';
+import { SecretMask } from './secret-mask.js';
 
 interface Running {
   readonly marker: Buffer;
   readonly log: string;
   fd: number | undefined;
   buffer: Buffer;
+  /** Masks secret values before the output reaches the log. */
+  readonly mask: SecretMask | undefined;
   readonly done: (code: number | null) => void;
 }
 
@@ -57,7 +60,7 @@ class Launcher {
    * escaped newlines back (every backslash of the script is doubled, so no
    * other escape can appear).
    */
-  start(cwd: string, script: string, log: string): Promise<number | null> {
+  start(cwd: string, script: string, log: string, secrets: readonly string[] = []): Promise<number | null> {
     this.busy();
     // Like make, a simple command (words and quoted words only) is executed directly, without a
     // second shell. Most other commands are one line and need no decoding (which costs a fork).
@@ -67,7 +70,8 @@ class Launcher {
         : `/bin/sh -c ${sq(script)}`;
     const nonce = randomBytes(8).toString('hex');
     return new Promise((done) => {
-      this.current = { marker: Buffer.from(`\x1e${nonce} `), log, fd: undefined, buffer: Buffer.alloc(0), done };
+      const mask = secrets.length > 0 ? new SecretMask(secrets) : undefined;
+      this.current = { marker: Buffer.from(`\x1e${nonce} `), log, fd: undefined, buffer: Buffer.alloc(0), mask, done };
       this.child.stdin!.write(`( cd ${sq(cwd)} && exec ${command} ) </dev/null 1>&2 & wait $!; printf '\\036%s %s\\n' ${nonce} "$?" >&2\n`);
     });
   }
@@ -95,9 +99,15 @@ class Launcher {
   /** Appends the first `n` buffered bytes to the job's log, creating it on first use. */
   private write(c: Running, n: number): void {
     if (n === 0) return;
-    c.fd ??= openSync(c.log, 'a');
-    writeSync(c.fd, c.buffer, 0, n);
+    const out = c.mask?.push(c.buffer.subarray(0, n)) ?? c.buffer.subarray(0, n);
     c.buffer = c.buffer.subarray(n);
+    this.append(c, out);
+  }
+
+  private append(c: Running, out: Buffer): void {
+    if (out.length === 0) return;
+    c.fd ??= openSync(c.log, 'a');
+    writeSync(c.fd, out);
   }
 
   private finish(code: number | null, outputBytes: number): void {
@@ -105,6 +115,8 @@ class Launcher {
     if (c === undefined) return;
     this.current = undefined;
     this.write(c, outputBytes);
+    // What was held back in case it began a secret: the output has ended.
+    if (c.mask !== undefined) this.append(c, c.mask.end());
     if (c.fd !== undefined) closeSync(c.fd);
     if (!this.dead) this.idle();
     c.done(code);
@@ -165,7 +177,7 @@ export class HostExecutor implements Executor {
       const onAbort = (): void => stop('cancelled');
       req.signal.addEventListener('abort', onAbort, { once: true });
       const timer = req.timeout === undefined ? undefined : longTimer(() => stop('timeout'), req.timeout * 1000);
-      const code = await launcher.start(cwd, req.script(root), req.logPath);
+      const code = await launcher.start(cwd, req.script(root), req.logPath, req.secrets);
       req.signal.removeEventListener('abort', onAbort);
       timer?.clear();
       this.give(req.env, launcher);

@@ -12,6 +12,9 @@ export interface LineageNode {
   readonly command: string;
   readonly environment: string;
   readonly source?: Readonly<Record<string, string | number>>;
+  /** `{network=host}`: the job shared the host's network, so what it read from there is not in its inputs. */
+  readonly network?: 'host';
+  readonly impure?: true;
   readonly outputs: Readonly<Record<string, string>>;
   readonly started: string;
   readonly ended: string;
@@ -110,6 +113,7 @@ export function lineageInRun(meta: Metadata, runId: number, path: string, depth 
       command: m.command,
       environment: record.env,
       ...(record.pin !== undefined ? { source: record.pin } : {}),
+      ...(record.network === 'host' ? { network: 'host' as const, impure: true as const } : {}),
       outputs,
       started: new Date(result.started).toISOString(),
       ended: new Date(result.ended).toISOString(),
@@ -146,6 +150,7 @@ export function renderLineage(node: LineageNode, describe: (id: string) => strin
     }
     lines.push(`${indent}${n.job}  (${n.location}, ${n.kind === 'import' ? 'import' : n.environment})`);
     lines.push(`${indent}  $ ${n.command.split('\n').join(`\n${indent}    `)}`);
+    if (n.network === 'host') lines.push(`${indent}  network: host (impure)`);
     if (n.source !== undefined) lines.push(`${indent}  source: ${Object.entries(n.source).map(([k, v]) => `${k}=${v}`).join(' ')}`);
     for (const [p, id] of Object.entries(n.outputs)) lines.push(`${indent}  → ${p}  ${describe(id)}`);
     lines.push(`${indent}  ran ${n.started} on ${n.host}, shark ${n.version}`);

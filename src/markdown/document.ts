@@ -54,13 +54,16 @@ export interface Frontmatter {
   readonly at: Position;
   /** Line of the first YAML line (the one after `---`). */
   readonly firstLine: number;
-  readonly inputs: ReadonlyMap<string, { readonly path: string; readonly at: Position }>;
+  /** `optional: true` (`name: {path: /data/x, optional: true}`): it may be left unbound, and then does not exist. */
+  readonly inputs: ReadonlyMap<string, { readonly path: string; readonly at: Position; readonly optional?: true }>;
   /** Default working directory for container steps. */
   readonly path: string | undefined;
   /** Other scalar keys: exported to every step's environment. */
   readonly variables: ReadonlyMap<string, string>;
   /** List-valued keys, in frontmatter order: a block mentioning `%{NAME}` has one instance per value. */
   readonly axes: ReadonlyMap<string, Axis>;
+  /** `secrets: [NAME, …]`: variables passed to every step from Shark's environment, their values kept out of every record. */
+  readonly secrets?: readonly { readonly name: string; readonly at: Position }[];
   /** `pools:`: how many jobs of each pool may run at once (`--pool` overrides). Absent when none. */
   readonly pools?: ReadonlyMap<string, { readonly size: number; readonly at: Position }>;
 }

@@ -1,6 +1,7 @@
 import { parseDocument, isMap, isScalar, isSeq, type Node as YamlNode, type YAMLSeq, LineCounter } from 'yaml';
 import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import type { Axis, Frontmatter } from './document.js';
+import { inputEntry, secretNames, secretsAlsoVariables } from './frontmatter-entries.js';
 
 /**
  * Reads the YAML frontmatter. `inputs:` maps names to /data paths bound to
@@ -40,10 +41,11 @@ export function parseFrontmatter(
     return undefined;
   }
 
-  const inputs = new Map<string, { path: string; at: Position }>();
+  const inputs = new Map<string, { path: string; at: Position; optional?: true }>();
   const variables = new Map<string, string>();
   const axes = new Map<string, Axis>();
   const pools = new Map<string, { size: number; at: Position }>();
+  const secrets: { name: string; at: Position }[] = [];
   let workdir: string | undefined;
   for (const pair of root.items) {
     const keyNode = pair.key as YamlNode | null;
@@ -65,6 +67,11 @@ export function parseFrontmatter(
           diagnostics.push(error(file, nodePos(nameNode), `invalid input name \`${name}\``));
           continue;
         }
+        if (isMap(pathNode)) {
+          const entry = inputEntry(name, pathNode, nodePos, (p, m) => diagnostics.push(error(file, p, m)));
+          if (entry !== undefined) inputs.set(name, entry);
+          continue;
+        }
         if (raw === undefined) {
           diagnostics.push(error(file, where, `input \`${name}\` must be a /data/... path`));
           continue;
@@ -73,6 +80,8 @@ export function parseFrontmatter(
       }
     } else if (key === 'pools') {
       readPools(value, nodePos, pools, (p, m) => diagnostics.push(error(file, p, m)));
+    } else if (key === 'secrets') {
+      secrets.push(...secretNames(value, nodePos, (p, m) => diagnostics.push(error(file, p, m))));
     } else if (key === 'path') {
       const raw = isScalar(value) ? String(value.value) : '';
       if (!raw.startsWith('/')) {
@@ -94,7 +103,8 @@ export function parseFrontmatter(
       diagnostics.push(error(file, nodePos(value), `frontmatter key \`${key}\` must have a plain value`));
     }
   }
-  return { at, firstLine, inputs, path: workdir, variables, axes, ...(pools.size > 0 ? { pools } : {}) };
+  secretsAlsoVariables(secrets, variables, (p, m) => diagnostics.push(error(file, p, m)));
+  return { at, firstLine, inputs, path: workdir, variables, axes, ...(secrets.length > 0 ? { secrets } : {}), ...(pools.size > 0 ? { pools } : {}) };
 }
 
 /** `pools: {db: 1, gpu: 2}`: how many jobs of each pool may run at once. */

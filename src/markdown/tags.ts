@@ -164,6 +164,8 @@ function invalidValue(key: string, value: string | true): string | undefined {
       if (value === true) return '`pool` needs a name: {pool=db}';
       return ID.test(value) ? undefined : `invalid pool name \`${value}\`: use letters, digits, '.', '_' and '-'`;
     case 'network':
+      // `{network=host}`: a container shares the host's network (a database on the host's localhost).
+      return value === true || value === 'true' || value === 'false' || value === 'host' ? undefined : `\`network\` is written {network}, {network=host} or {network=false}, not \`${value}\``;
     case 'skip':
     case 'manual':
     case 'precious':

@@ -65,7 +65,8 @@ export interface RunStep extends StepBase {
   readonly exports: readonly string[];
   /** Words that may name local files outside /data (scripts): hashed into the key when they exist. */
   readonly localFiles: readonly string[];
-  readonly network: boolean;
+  /** `{network}`: the isolated bridge; `{network=host}`: a container shares the host's network (impure). */
+  readonly network: NetworkOption;
   /** Seconds, from `{timeout=…}`. */
   readonly timeout: number | undefined;
   /** What each job takes from the run's budget: `{threads}`, `{memory}`, `{pool}`. */
@@ -76,6 +77,9 @@ export interface ImportStep extends StepBase {
   readonly kind: 'import';
   readonly clause: ImportClause;
 }
+
+/** A run step's network: none (false), the isolated bridge (true), or the host's own network ('host'). */
+export type NetworkOption = boolean | 'host';
 
 /** Where `shark-publish` without a directory copies results, relative to the pipeline's directory. */
 export const DEFAULT_PUBLISH_DIR = '_shark';

@@ -22,7 +22,7 @@ export function runSteps(
   fail: Fail,
 ): Step[] {
   // An environment no shark-build defines is a warning that `run` refuses (missing-environments.ts).
-  const network = block.options['network'] !== undefined && block.options['network'] !== 'false';
+  const network = block.options['network'] === 'host' ? 'host' : block.options['network'] !== undefined && block.options['network'] !== 'false';
   // The tag parser has already checked the option's form.
   const timeout = parseTimeout(block.options['timeout']);
   if (timeout === null) fail(block.infoAt, `invalid timeout \`${String(block.options['timeout'])}\`: write seconds or a duration like 30s, 10m, 2h`);

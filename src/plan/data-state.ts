@@ -5,7 +5,9 @@ import { descend, overlay, type Part } from './trees.js';
 export type Lookup =
   | { readonly kind: 'known'; readonly id: SnapshotId }
   | { readonly kind: 'pending'; readonly step: string }
-  | { readonly kind: 'missing'; readonly message: string };
+  | { readonly kind: 'missing'; readonly message: string }
+  /** At or under an optional frontmatter input left unbound (`path`): it does not exist for the steps. */
+  | { readonly kind: 'absent'; readonly path: string };
 
 /**
  * What is known of each /data path at one point of a plan or a run: its
@@ -19,6 +21,7 @@ export type Lookup =
 export class DataState {
   private readonly known = new Map<string, { id: SnapshotId; by: string }>();
   private readonly pending = new Map<string, string>();
+  private readonly absent = new Set<string>();
 
   constructor(
     private readonly entriesOf: (id: SnapshotId) => readonly TreeEntry[] | undefined,
@@ -31,6 +34,11 @@ export class DataState {
     this.known.set(path, { id, by: by.startsWith('a ') ? by : `\`${by}\`` });
   }
 
+  /** An optional frontmatter input left unbound: reading it finds nothing, and is no error. */
+  setAbsent(path: string): void {
+    this.absent.add(path);
+  }
+
   setPending(path: string, step: string): void {
     this.known.delete(path);
     this.pending.set(path, step);
@@ -41,6 +49,7 @@ export class DataState {
   }
 
   lookup(path: string): Lookup {
+    for (const a of this.absent) if (a === path || isUnder(path, a)) return { kind: 'absent', path: a };
     let base: { dir: string; id: SnapshotId; by: string } | undefined;
     for (let dir = path; dir.length > '/data'.length; dir = parentOf(dir)) {
       const step = this.pending.get(dir);

@@ -106,7 +106,8 @@ export function expandJobs(
     combos = combos.flatMap((combo) => matching.map((e) => [...combo, { input, name: e.name, id: e.id }]));
   }
   const baseIdentity = stepIdentity(step);
-  const plain = step.inputs.filter((i) => i.pattern === undefined && i.join === undefined).map((i) => ({ path: i.path, id: inputIds.get(i)! }));
+  // An input without an id is an optional one left unbound: not there, and not in the key.
+  const plain = step.inputs.filter((i) => i.pattern === undefined && i.join === undefined && inputIds.has(i)).map((i) => ({ path: i.path, id: inputIds.get(i)! }));
   const joins = step.inputs.filter((i) => i.join !== undefined);
   return combos.map((items) => {
     const plusName = items.length > 0 ? items.map((i) => i.name).join('_') : undefined;

@@ -29,7 +29,11 @@ export interface KeyRecord {
   /** Local files the command names outside /data, with their content hashes. */
   readonly files: readonly (readonly [string, string])[];
   readonly outputs: readonly string[];
-  readonly network: boolean;
+  /**
+   * `{network}` (true), none (false), or `'host'` (`{network=host}`, the host's own network). A value added
+   * without bumping `v`: every record written before it keeps its key.
+   */
+  readonly network: boolean | 'host';
   /** Imports: the pinned source. */
   readonly pin?: Readonly<Record<string, string | number>>;
 }
@@ -63,9 +67,15 @@ export function explain(before: KeyRecord, now: KeyRecord): string[] {
   diffPairs(before.files, now.files, (path, a, b) =>
     reasons.push(a === undefined ? `local file ${path} now used` : b === undefined ? `local file ${path} no longer used` : `local file ${path} changed (${short(a)} → ${short(b)})`));
   if (canonicalJson(before.outputs) !== canonicalJson(now.outputs)) reasons.push('outputs changed');
-  if (before.network !== now.network) reasons.push(`network ${now.network ? 'enabled' : 'disabled'}`);
+  if (before.network !== now.network) reasons.push(networkChange(before.network, now.network));
   if (canonicalJson(before.pin ?? null) !== canonicalJson(now.pin ?? null)) reasons.push(describePinChange(before.pin, now.pin));
   return reasons.length > 0 ? reasons : ['cache key changed'];
+}
+
+function networkChange(before: KeyRecord['network'], now: KeyRecord['network']): string {
+  if (before !== 'host' && now !== 'host') return `network ${now ? 'enabled' : 'disabled'}`;
+  const name = (n: KeyRecord['network']): string => (n === 'host' ? 'host' : n ? 'bridge' : 'none');
+  return `network changed (${name(before)} → ${name(now)})`;
 }
 
 /** Image ids are long hashes: shortened; `host:linux/x64` and `import` are shown whole. */

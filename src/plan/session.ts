@@ -38,6 +38,7 @@ export function inputBindings(session: Pick<Session, 'pipeline' | 'bindings' | '
     const at = fm?.inputs.get(name)?.at ?? { line: 1, col: 1 };
     const host = session.bindings.get(name);
     if (host === undefined) {
+      if (fm?.inputs.get(name)?.optional === true) continue;
       diagnostics.push(error(session.pipeline.document.file, at, `input \`${name}\` (${dataPath}) is not bound: pass -i ${name}=PATH`));
       continue;
     }
@@ -76,7 +77,13 @@ export function seededState(session: Session, hostInputs: ReadonlyMap<string, st
     return c.id;
   };
   for (const [dataPath, host] of hostInputs) state.setKnown(dataPath, remember(host));
+  markUnbound(state, session.pipeline, hostInputs);
   return state;
+}
+
+/** Optional frontmatter inputs left unbound: their paths do not exist for the steps (`plan` and `run` alike). */
+export function markUnbound(state: DataState, pipeline: Pipeline, hostInputs: ReadonlyMap<string, string>): void {
+  for (const dataPath of pipeline.inputs.values()) if (!hostInputs.has(dataPath)) state.setAbsent(dataPath);
 }
 
 /** Local files a step's command names (scripts, configs), with content hashes: part of its key. */

@@ -117,7 +117,8 @@ describe('parseTag', () => {
     expect(bad('shark-run', '{timeout}').message).toBe('`timeout` needs a value: {timeout=30m}');
     expect(bad('shark-run', '{id}').message).toBe('`id` needs a value: {id=NAME}');
     expect(bad('shark-run', '{id=a b}').message).toBe("invalid block id `a b`: use letters, digits, '.', '_' and '-'");
-    expect(bad('shark-run', '{network=yes}').message).toBe('`network` is written {network} or {network=false}, not `yes`');
+    expect(bad('shark-run', '{network=yes}').message).toBe('`network` is written {network}, {network=host} or {network=false}, not `yes`');
+    expect(ok('shark-run:db', '{network=host}').options).toEqual({ network: 'host' });
     expect(bad('shark-run', '{id=a, id=b}').message).toBe('option `id` is given twice');
     expect(bad('shark-run', 'network')).toEqual({
       ok: false,

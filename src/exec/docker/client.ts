@@ -44,7 +44,8 @@ export interface ContainerSpec {
   readonly env: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
   readonly mounts: readonly { readonly source: string; readonly target: string; readonly readOnly: boolean }[];
-  readonly network: boolean;
+  /** false: no network; true: the engine's isolated bridge; 'host': the host's own network stack. */
+  readonly network: boolean | 'host';
   /** The capabilities the container keeps; all others are dropped. */
   readonly capabilities: readonly string[];
   /** The most processes and threads the container may have at once. */
@@ -177,7 +178,7 @@ class DockerodeClient implements DockerClient {
       Tty: false,
       OpenStdin: false,
       HostConfig: {
-        NetworkMode: spec.network ? 'default' : 'none',
+        NetworkMode: spec.network === 'host' ? 'host' : spec.network ? 'default' : 'none',
         Mounts: spec.mounts.map((m) => ({ Type: 'bind' as const, Source: m.source, Target: m.target, ReadOnly: m.readOnly })),
         CapDrop: ['ALL'],
         CapAdd: [...spec.capabilities],

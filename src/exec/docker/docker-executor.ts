@@ -6,6 +6,7 @@ import type { ContainerHandle, ContainerSpec, DockerClient } from './client.js';
 import { guardContainers } from '../watchdog.js';
 import { JOB_CAPABILITIES, JOB_PIDS_LIMIT, jobMounts } from './confinement.js';
 import { longTimer, type LongTimer } from '../long-timer.js';
+import { maskedStream } from '../secret-mask.js';
 
 /** Labels on every job container: `docker ps -a --filter label=shark.job` finds leftovers of a killed run. */
 export const JOB_LABEL = 'shark.job';
@@ -33,7 +34,8 @@ export class DockerExecutor implements Executor {
     if (!target.ok) return { status: 'failed', reason: 'internal', exitCode: null, message: target.message };
     const { client, image } = target;
     openWritableDirs(req);
-    const log = createWriteStream('', { fd: openSync(req.logPath, 'a') });
+    // Secret values in the output become `***` on the way to the log.
+    const log = maskedStream(createWriteStream('', { fd: openSync(req.logPath, 'a') }), req.secrets ?? []);
     let container: ContainerHandle | undefined;
     let ending: 'cancelled' | 'timeout' | undefined;
     let timer: LongTimer | undefined;

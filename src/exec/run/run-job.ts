@@ -172,7 +172,8 @@ async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: string)
     pipelineDir: session.pipelineDir,
     containerWorkdir: session.pipeline.workdir,
     // SHARK_THREADS: the slots the job holds, for commands to pass on (`-wo NUM_THREADS=$SHARK_THREADS`); not in the key.
-    env: { ...Object.fromEntries(session.variables), SHARK_THREADS: String(threads) },
+    env: { ...Object.fromEntries(session.variables), ...Object.fromEntries(session.secrets ?? []), SHARK_THREADS: String(threads) },
+    secrets: [...(session.secrets?.values() ?? [])],
     network: step.network,
     timeout: step.timeout,
     ...(step.resources.threadsDeclared ? { cpus: threads } : {}),

@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { error, formatDiagnostic, warning, type Diagnostic } from '../diagnostics.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import { displayName, EXIT_INVALID, ExitError } from './load-or-report.js';
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export type SecretsFile = { readonly ok: true; readonly values: ReadonlyMap<string, string> } | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
+
+/**
+ * Reads a secrets file: `NAME=VALUE` lines (an `export ` before the name is
+ * allowed), blank lines and `#` comment lines. The value is the rest of the
+ * line, taken as written but for one pair of quotes around it. Diagnostics
+ * never show the line itself: it may hold a value.
+ */
+export function readSecretsFile(path: string): SecretsFile {
+  const file = displayName(path);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
+    return { ok: false, diagnostics: [error(file, { line: 0, col: 0 }, `cannot read the secrets file: ${why}`)] };
+  }
+  const values = new Map<string, string>();
+  const diagnostics: Diagnostic[] = [];
+  text.split('\n').forEach((raw, n) => {
+    const line = raw.replace(/\r$/, '');
+    const trimmed = line.trimStart();
+    if (trimmed === '' || trimmed.startsWith('#')) return;
+    const at = { line: n + 1, col: line.length - trimmed.length + 1 };
+    const body = trimmed.startsWith('export ') ? trimmed.slice('export '.length).trimStart() : trimmed;
+    const eq = body.indexOf('=');
+    const name = eq < 0 ? '' : body.slice(0, eq);
+    if (!NAME.test(name)) {
+      diagnostics.push(error(file, at, 'expected NAME=VALUE (a variable name, `=`, the value), or a # comment'));
+      return;
+    }
+    const value = body.slice(eq + 1);
+    values.set(name, /^(["']).*\1$/s.test(value) && value.length >= 2 ? value.slice(1, -1) : value);
+  });
+  return diagnostics.length > 0 ? { ok: false, diagnostics } : { ok: true, values };
+}
+
+/**
+ * The values of the document's `secrets:`, from the secrets file when it
+ * names them, else from Shark's environment. For `run` a missing one (or an
+ * empty one) is an error before anything runs; for `plan` a warning. A name
+ * also given with `-e` is an error: `-e` values enter the cache key.
+ */
+export function secretValues(
+  pipeline: Pipeline,
+  secretsFile: string | undefined,
+  overrides: ReadonlyMap<string, string>,
+  purpose: 'read' | 'run',
+  stderr: (s: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Map<string, string> {
+  const declared = pipeline.document.frontmatter?.secrets ?? [];
+  const fromFile = secretsFile === undefined ? undefined : readSecretsFile(secretsFile);
+  if (fromFile !== undefined && !fromFile.ok) {
+    for (const d of fromFile.diagnostics) stderr(`${d.at.line === 0 ? `${d.file}: ${d.severity}: ${d.message}` : formatDiagnostic(d, undefined)}\n`);
+    throw new ExitError(EXIT_INVALID);
+  }
+  for (const s of declared) {
+    if (overrides.has(s.name)) {
+      stderr(`shark: error: -e ${s.name}=…: ${s.name} is a secret, and a variable's value enters the cache key and lineage: set it in the environment or a --secrets file\n`);
+      throw new ExitError(EXIT_INVALID);
+    }
+  }
+  const values = new Map<string, string>();
+  const problems: Diagnostic[] = [];
+  const file = pipeline.document.file;
+  for (const s of declared) {
+    const value = fromFile?.values.get(s.name) ?? env[s.name];
+    if (value === undefined || value === '') {
+      const message = `secret \`${s.name}\` is not set: export it, or give it in a file with --secrets FILE`;
+      problems.push(purpose === 'run' ? error(file, s.at, message) : warning(file, s.at, message));
+      continue;
+    }
+    values.set(s.name, value);
+  }
+  for (const d of problems) stderr(formatDiagnostic(d, pipeline.document.source) + '\n');
+  if (problems.some((d) => d.severity === 'error')) throw new ExitError(EXIT_INVALID);
+  return values;
+}

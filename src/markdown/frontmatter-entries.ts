@@ -1,0 +1,72 @@
+import { isScalar, isSeq, type Node as YamlNode, type YAMLMap } from 'yaml';
+import type { Position } from '../diagnostics.js';
+
+type Fail = (at: Position, message: string) => void;
+type NodePos = (node: YamlNode | null | undefined) => Position;
+
+const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * An input written as a mapping: `overrides: {path: /data/overrides.csv, optional: true}`.
+ * An optional input may be left unbound; its path then does not exist for the steps.
+ */
+export function inputEntry(name: string, node: YAMLMap, nodePos: NodePos, fail: Fail): { path: string; at: Position; optional?: true } | undefined {
+  let path: { path: string; at: Position } | undefined;
+  let optional = false;
+  let ok = true;
+  for (const pair of node.items) {
+    const keyNode = pair.key as YamlNode | null;
+    const value = pair.value as YamlNode | null;
+    const key = isScalar(keyNode) ? String(keyNode.value) : '';
+    if (key === 'path' && isScalar(value) && value.value !== null) {
+      path = { path: String(value.value), at: nodePos(value) };
+    } else if (key === 'path') {
+      fail(nodePos(value ?? keyNode), `input \`${name}\`: \`path\` must be a /data/... path`);
+      ok = false;
+    } else if (key === 'optional') {
+      const raw = isScalar(value) ? value.value : undefined;
+      if (typeof raw !== 'boolean') {
+        fail(nodePos(value ?? keyNode), `input \`${name}\`: \`optional\` is true or false`);
+        ok = false;
+      } else optional = raw;
+    } else {
+      fail(nodePos(keyNode), `input \`${name}\`: unknown key \`${key}\` (an input is a path, or {path: /data/..., optional: true})`);
+      ok = false;
+    }
+  }
+  if (path === undefined) {
+    if (ok) fail(nodePos(node), `input \`${name}\` needs a \`path:\` (/data/...)`);
+    return undefined;
+  }
+  if (!ok) return undefined;
+  return optional ? { ...path, optional: true } : path;
+}
+
+/** `secrets: [DB_PASSWORD, GBIF_USERNAME]`: names of environment variables, each once. */
+export function secretNames(node: YamlNode | null, nodePos: NodePos, fail: Fail): { name: string; at: Position }[] {
+  if (node === null || (isScalar(node) && node.value === null)) return [];
+  if (!isSeq(node)) {
+    fail(nodePos(node), '`secrets:` lists names of environment variables: secrets: [DB_PASSWORD, GBIF_USERNAME]');
+    return [];
+  }
+  const names: { name: string; at: Position }[] = [];
+  for (const item of node.items as (YamlNode | null)[]) {
+    const at = nodePos(item ?? node);
+    const name = isScalar(item) && typeof item.value === 'string' ? item.value : undefined;
+    if (name === undefined || !VARIABLE.test(name)) {
+      fail(at, `a secret is named by an environment variable name (letters, digits, _), not \`${isScalar(item) ? String(item.value) : '…'}\``);
+    } else if (names.some((n) => n.name === name)) {
+      fail(at, `the secret \`${name}\` is listed twice`);
+    } else {
+      names.push({ name, at });
+    }
+  }
+  return names;
+}
+
+/** A secret that is also a variable would put its value in every cache key and lineage record. */
+export function secretsAlsoVariables(secrets: readonly { name: string; at: Position }[], variables: ReadonlyMap<string, string>, fail: Fail): void {
+  for (const s of secrets) {
+    if (variables.has(s.name)) fail(s.at, `\`${s.name}\` is a secret and a variable: a variable's value enters the cache key and lineage; keep it only in \`secrets:\``);
+  }
+}

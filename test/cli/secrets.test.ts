@@ -1,0 +1,129 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+
+const PIPELINE = [
+  '---',
+  'secrets: [DB_PASSWORD]',
+  'region: europe',
+  '---',
+  '# Secrets',
+  '',
+  '```shark-run',
+  'echo "connecting to $region with $DB_PASSWORD"; printf %s "${#DB_PASSWORD}" > /data/len.txt; echo ran >> counter',
+  '```',
+  '',
+  '```shark-publish',
+  '/data/len.txt',
+  '```',
+  '',
+].join('\n');
+
+/** Files under `dir` holding `value` anywhere in their bytes (the store's database and its WAL included). */
+function filesHolding(dir: string, value: string): string[] {
+  const r = spawnSync('grep', ['-rlaF', value, dir], { encoding: 'utf8' });
+  return r.stdout.split('\n').filter((l) => l !== '');
+}
+
+describe('secrets', () => {
+  let rig: Rig;
+  let value: string;
+  beforeEach(() => {
+    rig = new Rig('shark-secrets-');
+    value = `s3cr3t-${Math.random().toString(36).slice(2, 10)}`;
+    rig.write('p.md', PIPELINE);
+  });
+  afterEach(() => rig.cleanup());
+
+  it('reach the step, and no file Shark writes nor anything it prints holds the value', async () => {
+    const ran = await rig.shark(['run', 'p.md', '-o', 'out.md'], { env: { DB_PASSWORD: value } });
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(rig.read('_shark/len.txt')).toBe(String(value.length));
+    const logs = await rig.shark(['logs', 'p.md']);
+    expect(logs.stdout).toContain('connecting to europe with ***');
+    const lineage = await rig.shark(['lineage', 'p.md', '/data/len.txt', '--json']);
+    expect(lineage.code).toBe(0);
+    expect(rig.read('out.md')).toContain('with ***');
+    for (const said of [ran.stdout, ran.stderr, logs.stdout, logs.stderr, lineage.stdout, rig.read('out.md')]) expect(said).not.toContain(value);
+    expect(rig.exists('.shark')).toBe(true);
+    expect(filesHolding(rig.dir, value)).toEqual([]);
+  });
+
+  it('are masked in a long output, whatever chunks it comes back in, and in the tail of a failure', async () => {
+    rig.write('p.md', PIPELINE.replace('echo "connecting', 'for i in $(seq 1 3000); do echo "line $i $DB_PASSWORD"; done; echo "connecting'));
+    expect((await rig.shark(['run', 'p.md'], { env: { DB_PASSWORD: value } })).code).toBe(0);
+    const logs = await rig.shark(['logs', 'p.md']);
+    expect(logs.stdout).toContain('line 2999 ***\n');
+    expect(logs.stdout.match(/\*\*\*/g)?.length).toBe(3001);
+    expect(filesHolding(rig.dir, value)).toEqual([]);
+
+    rig.write('p.md', PIPELINE.replace('echo ran >> counter', 'echo "failing with $DB_PASSWORD" >&2; exit 3'));
+    const failed = await rig.shark(['run', 'p.md', '--json'], { env: { DB_PASSWORD: value } });
+    expect(failed.code).toBe(1);
+    const event = failed.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string; tail?: string })
+      .find((e) => e.type === 'job-failed');
+    expect(event?.tail).toContain('failing with ***');
+    expect(failed.stdout + failed.stderr).not.toContain(value);
+    expect(filesHolding(rig.dir, value)).toEqual([]);
+  });
+
+  it('changing a value re-runs nothing', async () => {
+    expect((await rig.shark(['run', 'p.md'], { env: { DB_PASSWORD: value } })).code).toBe(0);
+    const plan = await rig.shark(['plan', 'p.md', '--json'], { env: { DB_PASSWORD: `${value}-rotated` } });
+    expect((JSON.parse(plan.stdout) as { summary: unknown }).summary).toMatchObject({ cached: 1, run: 0, blocked: 0 });
+    expect((await rig.shark(['run', 'p.md'], { env: { DB_PASSWORD: `${value}-rotated` } })).code).toBe(0);
+    expect(rig.count()).toBe(1);
+  });
+
+  it('a missing one stops run before anything runs (exit 2, at the frontmatter entry); plan warns', async () => {
+    const env = { DB_PASSWORD: '' };
+    const ran = await rig.shark(['run', 'p.md'], { env: { ...env } });
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toContain([
+      'p.md:2:11: error: secret `DB_PASSWORD` is not set: export it, or give it in a file with --secrets FILE',
+      '    2 | secrets: [DB_PASSWORD]',
+      '      |           ^',
+    ].join('\n'));
+    expect(rig.count()).toBe(0);
+    expect(rig.exists('.shark')).toBe(false);
+    const plan = await rig.shark(['plan', 'p.md'], { env });
+    expect(plan.code).toBe(0);
+    expect(plan.stderr).toContain('p.md:2:11: warning: secret `DB_PASSWORD` is not set');
+  });
+
+  it('--secrets FILE gives values (KEY=VALUE lines, # comments); the file wins over the environment', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'shark-secrets-file-'));
+    try {
+      const file = join(outside, 'secrets.env');
+      writeFileSync(file, `# credentials for the run\n\nDB_PASSWORD=${value}-from-file\nUNUSED=x=y\n`);
+      const ran = await rig.shark(['run', 'p.md', '--secrets', file], { env: { DB_PASSWORD: 'from-env' } });
+      expect(ran.code, ran.stderr).toBe(0);
+      expect(rig.read('_shark/len.txt')).toBe(String(`${value}-from-file`.length));
+      expect((await rig.shark(['logs', 'p.md'])).stdout).toContain('with ***');
+      expect(filesHolding(rig.dir, value)).toEqual([]);
+
+      writeFileSync(file, 'DB_PASSWORD=ok\nnot a line\n');
+      const bad = await rig.shark(['run', 'p.md', '--secrets', file]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/secrets\.env:2:1: error: expected NAME=VALUE/);
+      const missing = await rig.shark(['run', 'p.md', '--secrets', join(outside, 'nope.env')]);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain('cannot read the secrets file');
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('a secret cannot also be a variable: its value would enter the cache key', async () => {
+    const ran = await rig.shark(['run', 'p.md', '-e', `DB_PASSWORD=${value}`]);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toContain('DB_PASSWORD is a secret');
+    rig.write('p.md', PIPELINE.replace('region: europe', 'DB_PASSWORD: oops'));
+    const doc = await rig.shark(['check', 'p.md']);
+    expect(doc.code).toBe(2);
+    expect(doc.stderr).toContain('`DB_PASSWORD` is a secret and a variable');
+  });
+});
