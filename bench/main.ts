@@ -10,6 +10,7 @@ async function main(): Promise<void> {
     ['host', benchHost],
     ['store', async () => (await import('./store.js')).benchCommit()],
     ['docker', async () => (await import('./docker.js')).benchDocker()],
+    ['slurm', async () => (await import('./slurm.js')).benchSlurm()],
   ];
   for (const [name, run] of sections) {
     if (only !== undefined && only !== name) continue;
