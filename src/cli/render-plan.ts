@@ -66,7 +66,8 @@ export function planJson(plan: Plan): object {
       reasons: j.reasons,
       ...(j.outputs !== undefined ? { outputs: j.outputs } : {}),
     })),
-    summary: plan.summary,
+    // `manual` only when there are any: the summary of a plan without {manual} blocks keeps its three counts.
+    summary: plan.summary.manual > 0 ? plan.summary : { cached: plan.summary.cached, run: plan.summary.run, blocked: plan.summary.blocked },
     notes: plan.notes,
   };
 }
