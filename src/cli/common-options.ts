@@ -8,6 +8,7 @@ export function withSessionOptions(cmd: Command): Command {
     .option('--store <store>', 'where results live: a directory, or zfs:POOL/DATASET (default: .shark/ beside the pipeline, or $SHARK_STORE)')
     .option('-i, --input <name=path>', 'bind a frontmatter input to a host file or directory (repeatable)', collect)
     .option('-e, --env <name=value>', 'set a variable for every step, part of the cache key; for an axis, run only its values NAME=v1,v2 (repeatable)', collect)
+    .option('--config <file>', 'defaults for these options and frontmatter values from this YAML file (default: shark.yaml beside the pipeline, if there is one)')
     .option('--refresh', 're-check unpinned URLs and moving references of imports', false)
     .option('--secrets <file>', 'KEY=VALUE lines giving the values of the document\'s secrets: (they win over the environment)');
 }

@@ -4,6 +4,7 @@ import { formatDiagnostic } from '../diagnostics.js';
 import { loadPipeline } from '../pipeline/load.js';
 import { MAX_DOCUMENT_BYTES, decodeDocument, tooLarge } from '../markdown/source-text.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
+import type { GivenFrontmatter } from '../pipeline/given-frontmatter.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -32,6 +33,8 @@ export function loadOrReport(
   purpose: 'read' | 'run' = 'read',
   /** `-e NAME=VALUE`: restricts axes and overrides scalar keys in `%{NAME}`. */
   overrides?: ReadonlyMap<string, string>,
+  /** Frontmatter values from shark.yaml. */
+  given?: GivenFrontmatter,
 ): Pipeline {
   const file = displayName(path);
   let bytes: Buffer;
@@ -47,7 +50,7 @@ export function loadOrReport(
   const decoded = decodeDocument(file, bytes);
   if (!decoded.ok) return refuse(formatDiagnostic(decoded.diagnostic, decoded.shown), stderr, file);
   const source = decoded.source;
-  const loaded = loadPipeline(file, source, overrides);
+  const loaded = loadPipeline(file, source, overrides, given);
   const diagnostics = loaded.diagnostics.map((d) => (purpose === 'run' && d.refusesRun ? { ...d, severity: 'error' as const } : d));
   const pipeline = diagnostics.some((d) => d.severity === 'error') ? undefined : loaded.pipeline;
   for (const d of diagnostics) stderr(formatDiagnostic(d, source) + '\n');

@@ -16,6 +16,8 @@ import { whyCommand } from './why-command.js';
 import { runsCommand } from './runs-command.js';
 import { impactCommand } from './impact-command.js';
 import { diffCommand } from './diff-command.js';
+import { applyConfig } from './apply-config.js';
+import { configCommand } from './config-command.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -60,7 +62,8 @@ export function buildProgram(io: Io): Command {
     });
 
   program.addCommand(planCommand(io));
-  program.addCommand(runCommand(io));
+  const run = runCommand(io);
+  program.addCommand(run);
   program.addCommand(logsCommand(io));
   program.addCommand(lineageCommand(io));
   program.addCommand(gcCommand(io));
@@ -75,6 +78,9 @@ export function buildProgram(io: Io): Command {
   program.addCommand(runsCommand(io));
   program.addCommand(impactCommand(io));
   program.addCommand(diffCommand(io));
+  program.addCommand(configCommand(io, run));
+  // shark.yaml (or --config) gives defaults to every command that takes --config, before its action.
+  program.hook('preAction', (_, action) => applyConfig(action, io.stderr));
   // Commands built on their own do not inherit the program's settings: without this, a usage
   // error in one of them would print to the real stderr and exit 1 instead of 2.
   for (const cmd of program.commands) cmd.copyInheritedSettings(program);

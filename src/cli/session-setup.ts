@@ -8,8 +8,11 @@ import { inputBindings, type Session } from '../plan/session.js';
 import { openStore } from '../store/open-store.js';
 import { secretValues } from './secrets.js';
 import { displayName, EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
+import { CONFIG_USE, givenFrontmatter, type ConfigUse } from './apply-config.js';
 
 export interface SessionFlags {
+  /** The config file's settings (shark.yaml), left by applyConfig. */
+  [CONFIG_USE]?: ConfigUse;
   store?: string;
   input?: string[];
   env?: string[];
@@ -41,7 +44,7 @@ export function openSession(
   purpose: 'read' | 'run' = 'read',
 ): { session: RunSession; hostInputs: Map<string, string> } {
   const extra = pairs(flags.env, '-e/--env', stderr);
-  const pipeline: Pipeline = loadOrReport(file, stderr, purpose, extra);
+  const pipeline: Pipeline = loadOrReport(file, stderr, purpose, extra, givenFrontmatter(flags));
   const pipelinePath = resolve(file);
   const pipelineDir = dirname(pipelinePath);
   const bindings = pairs(flags.input, '-i/--input', stderr);

@@ -137,7 +137,7 @@ function readPools(
  * A list of plain values. Each value becomes one segment of the paths that
  * mention it, so it may not name a directory of its own or a parent.
  */
-function readAxis(
+export function readAxis(
   name: string,
   at: Position,
   list: YAMLSeq,

@@ -1,6 +1,7 @@
 import { byPosition, type Diagnostic } from '../diagnostics.js';
 import { parseMarkdown } from '../markdown/parse.js';
 import { instantiate } from './axes.js';
+import { withFrontmatter, type GivenFrontmatter } from './given-frontmatter.js';
 import { buildPipeline } from './infer.js';
 import type { Pipeline } from './pipeline.js';
 import { missingEnvironments } from './missing-environments.js';
@@ -15,6 +16,8 @@ export function loadPipeline(
   file: string,
   source: string,
   overrides?: ReadonlyMap<string, string>,
+  /** Frontmatter values from a config file: they replace the document's before `-e` applies. */
+  given?: GivenFrontmatter,
 ): { pipeline: Pipeline | undefined; diagnostics: Diagnostic[] } {
   const parsed = parseMarkdown(file, source);
   // A block dropped for a bad tag, a swallowed fence or unknown frontmatter inputs would make the
@@ -23,7 +26,7 @@ export function loadPipeline(
     return { pipeline: undefined, diagnostics: parsed.diagnostics.sort(byPosition) };
   }
   // Instances replace the blocks that mention axes before inference: they are ordinary blocks to it.
-  const swept = instantiate(parsed.document, overrides);
+  const swept = instantiate(withFrontmatter(parsed.document, given), overrides);
   if (swept.diagnostics.length > 0) return { pipeline: undefined, diagnostics: [...parsed.diagnostics, ...swept.diagnostics].sort(byPosition) };
   const built = buildPipeline(swept.document);
   const mapProblems = built.pipeline === undefined ? [] : validateMaps(built.pipeline);

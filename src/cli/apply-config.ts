@@ -1,0 +1,111 @@
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { formatDiagnostic } from '../diagnostics.js';
+import type { GivenFrontmatter } from '../pipeline/given-frontmatter.js';
+import { readConfig, type ConfigSetting, type SharkConfig } from './config-file.js';
+import { CONFIG_KEYS, type ConfigKey } from './config-keys.js';
+import { displayName, EXIT_INVALID, ExitError } from './load-or-report.js';
+
+/** The config file a command used, handed to its action among the option values. */
+export interface ConfigUse {
+  readonly config: SharkConfig;
+  /** `--config FILE`, or `shark.yaml` beside the pipeline. */
+  readonly found: 'flag' | 'beside';
+  /** Option values the command line gave, before the config file's were merged into them. */
+  readonly commandLine: ReadonlyMap<string, unknown>;
+}
+
+/** The option value under which `applyConfig` leaves its `ConfigUse`. */
+export const CONFIG_USE = 'sharkConfig';
+
+export const CONFIG_NAME = 'shark.yaml';
+
+export function configPathFor(pipeline: string, flag: string | undefined): { path: string; found: 'flag' | 'beside' } {
+  return flag !== undefined ? { path: resolve(flag), found: 'flag' } : { path: join(dirname(resolve(pipeline)), CONFIG_NAME), found: 'beside' };
+}
+
+const hasOption = (cmd: Command, attribute: string): boolean => cmd.options.some((o) => o.attributeName() === attribute);
+
+/**
+ * Before the action of a command that takes `--config`: reads the config file
+ * (`--config FILE`, or shark.yaml beside the pipeline if there is one) and
+ * makes its settings the defaults of the command's options. An option the
+ * command line gave keeps its value (for `NAME=VALUE` options, name by name);
+ * so does one whose environment variable is set. Exits 2 on a bad file.
+ */
+export function applyConfig(cmd: Command, stderr: (s: string) => void): void {
+  if (!hasOption(cmd, 'config')) return;
+  const pipeline: unknown = cmd.processedArgs[0];
+  if (typeof pipeline !== 'string') return;
+  const { path, found } = configPathFor(pipeline, cmd.getOptionValue('config') as string | undefined);
+  if (found === 'beside' && !existsSync(path)) return;
+  const read = readConfig(path, displayName(path));
+  if (!read.ok) {
+    if (read.reason === 'unreadable') stderr(read.message + '\n');
+    else {
+      for (const d of read.diagnostics) stderr(formatDiagnostic(d, read.source) + '\n');
+      const n = read.diagnostics.length;
+      stderr(`${n} error${n === 1 ? '' : 's'} in ${displayName(path)}\n`);
+    }
+    throw new ExitError(EXIT_INVALID);
+  }
+  const { config } = read;
+  const commandLine = new Map<string, unknown>();
+  for (const key of CONFIG_KEYS) {
+    // An option no command has yet (another part still being built) or this command lacks: nothing to default.
+    if (!hasOption(cmd, key.option)) continue;
+    const source = cmd.getOptionValueSource(key.option);
+    const given = source === 'cli' || source === 'env';
+    if (given) commandLine.set(key.option, cmd.getOptionValue(key.option));
+    const setting = config.options.get(key.key);
+    if (setting === undefined) continue;
+    if (given) {
+      if (setting.shape === 'pairs') cmd.setOptionValueWithSource(key.option, mergePairs(setting, cmd.getOptionValue(key.option)), source);
+      continue;
+    }
+    if (key.envVar !== undefined && (process.env[key.envVar] ?? '') !== '') continue;
+    cmd.setOptionValueWithSource(key.option, optionValue(cmd, key, setting), 'config');
+  }
+  applyTargets(cmd, config);
+  const use: ConfigUse = { config, found, commandLine };
+  cmd.setOptionValue(CONFIG_USE, use);
+}
+
+/** The config file's `NAME=VALUE`s first, without the names the command line gives: those win. */
+function mergePairs(setting: ConfigSetting & { shape: 'pairs' }, fromCommandLine: unknown): string[] {
+  const given = Array.isArray(fromCommandLine) ? (fromCommandLine as unknown[]).map(String) : [];
+  const named = new Set(given.map((v) => v.slice(0, Math.max(0, v.indexOf('=')))));
+  return [...setting.pairs.filter((p) => !named.has(p.name)).map((p) => `${p.name}=${p.value}`), ...given];
+}
+
+function optionValue(cmd: Command, key: ConfigKey, setting: ConfigSetting): unknown {
+  switch (setting.shape) {
+    case 'single':
+      return setting.value;
+    case 'pairs':
+      return mergePairs(setting, undefined);
+    case 'list': {
+      // A list option is variadic or repeatable (an array); one that takes a single text gets the names comma-separated.
+      const option = cmd.options.find((o) => o.attributeName() === key.option);
+      return option?.variadic === true || Array.isArray(option?.defaultValue) || option?.parseArg !== undefined ? [...setting.values] : setting.values.join(',');
+    }
+  }
+}
+
+/** `targets:` when the command takes targets and the command line names none. */
+function applyTargets(cmd: Command, config: SharkConfig): void {
+  if (config.targets === undefined) return;
+  const index = cmd.registeredArguments.findIndex((a) => a.name() === 'targets');
+  if (index < 0) return;
+  const current: unknown = cmd.processedArgs[index];
+  if (Array.isArray(current) && current.length > 0) return;
+  // The action receives processedArgs as they are after this hook.
+  cmd.processedArgs[index] = [...config.targets.values];
+}
+
+/** The frontmatter values of the config file a command used, for loading its pipeline. */
+export function givenFrontmatter(flags: { [CONFIG_USE]?: ConfigUse }): GivenFrontmatter | undefined {
+  const use = flags[CONFIG_USE];
+  return use === undefined ? undefined : new Map([...use.config.frontmatter].map(([name, { value }]) => [name, value]));
+}

@@ -1,0 +1,134 @@
+import { Command } from 'commander';
+import { resolve } from 'node:path';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import { CONFIG_NAME, CONFIG_USE, givenFrontmatter, type ConfigUse } from './apply-config.js';
+import type { ConfigSetting } from './config-file.js';
+import { CONFIG_KEYS, type ConfigKey } from './config-keys.js';
+import { withSessionOptions } from './common-options.js';
+import { displayName, loadOrReport } from './load-or-report.js';
+import type { Io } from './main.js';
+import { pairs } from './session-setup.js';
+import { configAt, variableSettings, type Setting } from './config-variables.js';
+
+type Flags = Record<string, unknown> & { env?: string[]; json?: boolean; [CONFIG_USE]?: ConfigUse };
+
+/**
+ * `shark config FILE`: what `run` would use, and where each value came from.
+ * It takes the options of `run` that a config file sets, so it can show the
+ * command line winning; it loads the pipeline (values are checked) but opens no store.
+ */
+export function configCommand(io: Io, run: Command): Command {
+  const cmd = withSessionOptions(
+    new Command('config')
+      .description('print the effective settings (command line > config file > document) and where each came from')
+      .argument('<file>', 'pipeline markdown file'),
+  );
+  for (const o of run.options) {
+    if (CONFIG_KEYS.some((k) => k.option === o.attributeName()) && !cmd.options.some((c) => c.attributeName() === o.attributeName())) cmd.addOption(o);
+  }
+  return cmd.option('--json', 'print the settings as JSON').action((file: string, flags: Flags) => {
+    const use = flags[CONFIG_USE];
+    const pipeline = loadOrReport(file, io.stderr, 'read', pairs(flags.env, '-e/--env', io.stderr), givenFrontmatter(flags));
+    const settings = [configSetting(flags), ...optionSettings(cmd, file, flags, pipeline), ...variableSettings(pipeline, use, flags.env ?? [])];
+    if (use?.config.targets !== undefined) settings.push({ name: 'targets', value: use.config.targets.values, ...configAt(use, use.config.targets.at.line) });
+    if (flags.json === true) io.stdout(JSON.stringify({ settings }, null, 2) + '\n');
+    else io.stdout(settings.map((s) => `${s.name} = ${shown(s)} (${originText(s, file)})\n`).join(''));
+  });
+}
+
+function configSetting(flags: Flags): Setting {
+  const use = flags[CONFIG_USE];
+  if (use === undefined) return { name: 'config', value: null, from: 'default' };
+  return use.found === 'flag'
+    ? { name: 'config', value: use.config.file, from: 'command line', at: '--config' }
+    : { name: 'config', value: use.config.file, from: 'default' };
+}
+
+/** The options a config file sets; `-e` and `-i` are shown by name (variables, `inputs.NAME`). */
+function optionSettings(cmd: Command, file: string, flags: Flags, pipeline: Pipeline): Setting[] {
+  const use = flags[CONFIG_USE];
+  const out: Setting[] = [];
+  for (const key of CONFIG_KEYS) {
+    if (key.key === 'env' || !cmd.options.some((o) => o.attributeName() === key.option)) continue;
+    const setting = use?.config.options.get(key.key);
+    const source = cmd.getOptionValueSource(key.option);
+    if (key.kind.endsWith('-by-name')) {
+      out.push(...pairSettings(key, setting, use, flags[key.option], key.key === 'inputs' ? [...pipeline.inputs.keys()] : []));
+      continue;
+    }
+    const value = valueOf(key, flags[key.option] ?? (key.key === 'store' ? storeDefault(file) : undefined));
+    const envValue = key.envVar === undefined ? undefined : process.env[key.envVar];
+    if (source === 'cli') out.push({ name: key.key, value, from: 'command line', at: key.flag });
+    else if (source === 'config' && setting !== undefined && use !== undefined) out.push({ name: key.key, value, ...configAt(use, setting.at.line) });
+    else if (envValue !== undefined && envValue !== '') out.push({ name: key.key, value: valueOf(key, envValue), from: 'environment', at: `$${key.envVar!}` });
+    else out.push({ name: key.key, value: value ?? (key.kind === 'boolean' ? false : null), from: 'default' });
+  }
+  return out;
+}
+
+/** `inputs.NAME`, `pools.NAME`: each name from the command line, else the config file; declared inputs left unbound too. */
+function pairSettings(key: ConfigKey, setting: ConfigSetting | undefined, use: ConfigUse | undefined, merged: unknown, declared: string[]): Setting[] {
+  const fromCommandLine = new Map<string, string>();
+  // With a config file, the option's value holds its pairs too: the command line's are those it kept aside.
+  const raw = use !== undefined ? use.commandLine.get(key.option) : merged;
+  for (const v of (Array.isArray(raw) ? raw : []) as unknown[]) {
+    if (typeof v !== 'string') continue;
+    const eq = v.indexOf('=');
+    if (eq > 0) fromCommandLine.set(v.slice(0, eq), v.slice(eq + 1));
+  }
+  const fromConfig = setting?.shape === 'pairs' ? setting.pairs : [];
+  const names = [...new Set([...declared, ...fromConfig.map((p) => p.name), ...fromCommandLine.keys()])].sort();
+  return names.map((name): Setting => {
+    const given = fromCommandLine.get(name);
+    const configured = fromConfig.find((p) => p.name === name);
+    const label = `${key.key}.${name}`;
+    if (given !== undefined) return { name: label, value: valueOf(key, given), from: 'command line', at: key.flag };
+    if (configured !== undefined && use !== undefined) return { name: label, value: valueOf(key, configured.value), ...configAt(use, configured.at.line) };
+    return { name: label, value: null, from: 'default' };
+  });
+}
+
+const storeDefault = (file: string): string => resolve(file, '..', '.shark');
+
+/** As JSON shows it: counts as numbers, paths relative to the current directory. */
+function valueOf(key: ConfigKey, raw: unknown): Setting['value'] {
+  if (raw === undefined || raw === null) return null;
+  if (Array.isArray(raw)) return raw.map(String);
+  if (typeof raw === 'boolean') return raw;
+  const text = String(raw);
+  switch (key.kind) {
+    case 'count':
+    case 'counts-by-name':
+      return Number(text);
+    case 'store':
+      return text.startsWith('zfs:') ? text : displayName(resolve(text));
+    case 'path':
+    case 'paths-by-name':
+      return displayName(resolve(text));
+    default:
+      return text;
+  }
+}
+
+function shown({ name, value }: Setting): string {
+  if (value === null) return CONFIG_KEYS.find((k) => k.key === name.split('.')[0])?.unset ?? 'none';
+  if (Array.isArray(value)) return `[${value.join(', ')}]`;
+  return String(value);
+}
+
+function originText(s: Setting, file: string): string {
+  if (s.name === 'config') {
+    if (s.from === 'command line') return 'command line --config';
+    return s.value === null ? `no ${CONFIG_NAME} beside ${file}` : `beside ${file}`;
+  }
+  switch (s.from) {
+    case 'default':
+      return 'default';
+    case 'command line':
+      return `command line ${s.at ?? ''}`.trimEnd();
+    case 'document':
+    case 'config':
+    case 'environment':
+      return s.at ?? s.from;
+  }
+}

@@ -1,0 +1,256 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type YAMLMap } from 'yaml';
+import { error, type Diagnostic, type Position } from '../diagnostics.js';
+import { readAxis } from '../markdown/frontmatter.js';
+import { parseMemory } from '../pipeline/resources.js';
+import { ALL_KEYS, CONFIG_KEYS, FRONTMATTER_KEY, TARGETS_KEY, type ConfigKey } from './config-keys.js';
+
+/** One `NAME: value` of a mapping key (`inputs`, `env`, `pools`), as the option's `NAME=VALUE` would give it. */
+export interface ConfigPair {
+  readonly name: string;
+  readonly value: string;
+  readonly at: Position;
+}
+
+/** A setting as the command line would give it; `at` is its key in the config file. */
+export type ConfigSetting =
+  | { readonly shape: 'single'; readonly value: string | boolean; readonly at: Position }
+  | { readonly shape: 'list'; readonly values: readonly string[]; readonly at: Position }
+  | { readonly shape: 'pairs'; readonly pairs: readonly ConfigPair[]; readonly at: Position };
+
+export interface SharkConfig {
+  /** As shown in messages (relative to the current directory). */
+  readonly file: string;
+  /** By config key (`store`, `jobs`, …); paths already resolved against the file's directory. */
+  readonly options: ReadonlyMap<string, ConfigSetting>;
+  /** `frontmatter:` values: a string is a scalar key, a list an axis. */
+  readonly frontmatter: ReadonlyMap<string, { readonly value: string | readonly string[]; readonly at: Position }>;
+  readonly targets: { readonly values: readonly string[]; readonly at: Position } | undefined;
+}
+
+export type ConfigRead =
+  | { ok: true; config: SharkConfig }
+  | { ok: false; reason: 'unreadable'; message: string }
+  | { ok: false; reason: 'invalid'; diagnostics: Diagnostic[]; source: string };
+
+export function readConfig(path: string, file: string): ConfigRead {
+  let source: string;
+  try {
+    source = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    return { ok: false, reason: 'unreadable', message: `${file}: error: cannot read config: ${why}` };
+  }
+  const diagnostics: Diagnostic[] = [];
+  const config = parseConfig(file, resolve(path, '..'), source, diagnostics);
+  return config === undefined || diagnostics.length > 0 ? { ok: false, reason: 'invalid', diagnostics, source } : { ok: true, config };
+}
+
+const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const INPUT = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+const POOL = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/** Keys of the document's frontmatter that a config file does not set, and where their settings go instead. */
+const NOT_GIVEN: Readonly<Record<string, string>> = {
+  inputs: 'bind inputs to host paths with the top-level `inputs:`',
+  path: 'the containers\' working directory belongs to the document',
+  pools: 'give pool sizes with the top-level `pools:`',
+  secrets: 'the document names its secrets; the top-level `secrets:` names the file their values come from',
+};
+
+/** Validates a config file's text; every problem is a diagnostic located in it. Relative paths are resolved against `dir`. */
+export function parseConfig(file: string, dir: string, source: string, diagnostics: Diagnostic[]): SharkConfig | undefined {
+  const counter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter: counter, prettyErrors: false });
+  const posOf = (offset: number): Position => counter.linePos(offset);
+  const nodePos = (node: YamlNode | null | undefined): Position => (node?.range ? posOf(node.range[0]) : { line: 1, col: 1 });
+  const fail = (at: Position, message: string): void => void diagnostics.push(error(file, at, message));
+
+  const first = doc.errors[0];
+  if (first !== undefined) {
+    // Later YAML errors are usually the parser recovering from the first one.
+    fail(posOf(first.pos[0]), `invalid YAML: ${first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
+    return undefined;
+  }
+  const options = new Map<string, ConfigSetting>();
+  const frontmatter = new Map<string, { value: string | readonly string[]; at: Position }>();
+  let targets: SharkConfig['targets'];
+  const root = doc.contents;
+  if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) return { file, options, frontmatter, targets };
+  if (!isMap(root)) {
+    fail(nodePos(root), 'a config file must be a YAML mapping (key: value lines)');
+    return undefined;
+  }
+  const check: Check = { dir, nodePos, fail };
+  for (const pair of root.items) {
+    const keyNode = pair.key as YamlNode | null;
+    const key = isScalar(keyNode) ? String(keyNode.value) : '';
+    const value = pair.value as YamlNode | null;
+    const at = nodePos(keyNode);
+    const row = CONFIG_KEYS.find((k) => k.key === key);
+    if (row !== undefined) {
+      const setting = readSetting(row, at, value, check);
+      if (setting !== undefined) options.set(key, setting);
+    } else if (key === FRONTMATTER_KEY) {
+      readFrontmatter(value, frontmatter, check);
+    } else if (key === TARGETS_KEY) {
+      const values = readNames(key, value, check);
+      if (values !== undefined) targets = { values, at };
+    } else {
+      fail(at, `unknown key \`${key}\` (known: ${ALL_KEYS.join(', ')})`);
+    }
+  }
+  const env = options.get('env');
+  for (const [name, { at }] of frontmatter) {
+    if (env?.shape === 'pairs' && env.pairs.some((p) => p.name === name)) fail(at, `\`${name}\` is set twice in ${file}: under \`env:\` and \`frontmatter:\``);
+  }
+  return { file, options, frontmatter, targets };
+}
+
+interface Check {
+  readonly dir: string;
+  readonly nodePos: (node: YamlNode | null | undefined) => Position;
+  readonly fail: (at: Position, message: string) => void;
+}
+
+function readSetting(row: ConfigKey, at: Position, value: YamlNode | null, check: Check): ConfigSetting | undefined {
+  const single = (v: string | boolean | undefined): ConfigSetting | undefined => (v === undefined ? undefined : { shape: 'single', value: v, at });
+  const empty = value === null || (isScalar(value) && value.value === null);
+  if (empty && !row.kind.endsWith('-by-name')) {
+    check.fail(at, `\`${row.key}\` needs a value`);
+    return undefined;
+  }
+  switch (row.kind) {
+    case 'path':
+    case 'store':
+      return single(readPath(row.key, value, check, row.kind === 'store'));
+    case 'count':
+      return single(readCount(row.key, value, check));
+    case 'size': {
+      const text = scalarText(value);
+      const bytes = text === undefined ? undefined : parseMemory(text);
+      if (bytes === undefined || bytes < 1) {
+        check.fail(check.nodePos(value), `\`${row.key}\` must be a size such as 64G or 512M${text === undefined ? '' : `, not \`${text}\``}`);
+        return undefined;
+      }
+      return single(text!);
+    }
+    case 'boolean': {
+      const raw = isScalar(value) ? value.value : undefined;
+      if (typeof raw === 'boolean') return single(raw);
+      check.fail(check.nodePos(value), `\`${row.key}\` must be true or false`);
+      return undefined;
+    }
+    case 'names': {
+      const values = readNames(row.key, value, check);
+      return values === undefined ? undefined : { shape: 'list', values, at };
+    }
+    case 'paths-by-name':
+    case 'counts-by-name':
+    case 'values-by-name': {
+      const pairs = readPairs(row, value, check);
+      return pairs === undefined ? undefined : { shape: 'pairs', pairs, at };
+    }
+  }
+}
+
+function readPairs(row: ConfigKey, value: YamlNode | null, check: Check): ConfigPair[] | undefined {
+  if (value === null || (isScalar(value) && value.value === null)) return [];
+  if (!isMap(value)) {
+    check.fail(check.nodePos(value), `\`${row.key}\` must map names to values (name: value lines)`);
+    return undefined;
+  }
+  const out: ConfigPair[] = [];
+  for (const item of (value as YAMLMap).items) {
+    const nameNode = item.key as YamlNode | null;
+    const node = item.value as YamlNode | null;
+    const name = isScalar(nameNode) ? String(nameNode.value) : '';
+    const at = check.nodePos(nameNode);
+    const where = `${row.key}.${name}`;
+    const [pattern, bad] =
+      row.kind === 'values-by-name' ? [VARIABLE, `\`${name}\` is not a valid environment variable name`]
+      : row.kind === 'paths-by-name' ? [INPUT, `invalid input name \`${name}\``]
+      : [POOL, `invalid pool name \`${name}\`: use letters, digits, '.', '_' and '-'`];
+    if (!pattern.test(name)) {
+      check.fail(at, bad);
+      continue;
+    }
+    const text =
+      row.kind === 'paths-by-name' ? readPath(where, node, check, false)
+      : row.kind === 'counts-by-name' ? readCount(where, node, check)
+      : scalarText(node);
+    if (text === undefined) {
+      if (row.kind === 'values-by-name') check.fail(check.nodePos(node ?? nameNode), `\`${where}\` must be a plain string, number or boolean`);
+      continue;
+    }
+    out.push({ name, value: text, at });
+  }
+  return out;
+}
+
+function readFrontmatter(value: YamlNode | null, into: Map<string, { value: string | readonly string[]; at: Position }>, check: Check): void {
+  if (value === null || (isScalar(value) && value.value === null)) return;
+  if (!isMap(value)) {
+    check.fail(check.nodePos(value), `\`${FRONTMATTER_KEY}\` must map frontmatter keys to values (name: value lines)`);
+    return;
+  }
+  for (const item of value.items) {
+    const keyNode = item.key as YamlNode | null;
+    const node = item.value as YamlNode | null;
+    const name = isScalar(keyNode) ? String(keyNode.value) : '';
+    const at = check.nodePos(keyNode);
+    const instead = Object.hasOwn(NOT_GIVEN, name) ? NOT_GIVEN[name] : undefined;
+    if (instead !== undefined) {
+      check.fail(at, `\`${FRONTMATTER_KEY}.${name}\` cannot be set in a config file: ${instead}`);
+    } else if (!VARIABLE.test(name)) {
+      check.fail(at, `\`${name}\` is not a valid environment variable name`);
+    } else if (isSeq(node)) {
+      const axis = readAxis(name, at, node, check.nodePos, check.fail);
+      if (axis !== undefined) into.set(name, { value: axis.values.map((v) => v.value), at });
+    } else {
+      const text = scalarText(node);
+      if (text === undefined) check.fail(check.nodePos(node ?? keyNode), `\`${FRONTMATTER_KEY}.${name}\` must be a plain value, or a list of them (an axis)`);
+      else into.set(name, { value: text, at });
+    }
+  }
+}
+
+/** A plain scalar as written (`1.0` stays `1.0`), `''` for an empty one; undefined for anything else. */
+function scalarText(node: YamlNode | null): string | undefined {
+  if (node === null) return '';
+  if (!isScalar(node)) return undefined;
+  const raw = node.value;
+  if (raw === null) return '';
+  if (typeof raw === 'string') return raw;
+  if (typeof raw !== 'number' && typeof raw !== 'boolean') return undefined;
+  return node.type === 'PLAIN' && typeof node.source === 'string' ? node.source : String(raw);
+}
+
+function readPath(key: string, node: YamlNode | null, check: Check, store: boolean): string | undefined {
+  const raw = isScalar(node) ? node.value : undefined;
+  if (typeof raw !== 'string' || raw === '') {
+    check.fail(check.nodePos(node), `\`${key}\` must be a path (a string)`);
+    return undefined;
+  }
+  return store && raw.startsWith('zfs:') ? raw : resolve(check.dir, raw);
+}
+
+function readCount(key: string, node: YamlNode | null, check: Check): string | undefined {
+  const raw = isScalar(node) ? node.value : undefined;
+  if (typeof raw === 'number' && Number.isInteger(raw) && raw >= 1) return String(raw);
+  const shown = isScalar(node) ? `, not \`${scalarText(node) ?? String(raw)}\`` : '';
+  check.fail(check.nodePos(node), `\`${key}\` must be a positive whole number${shown}`);
+  return undefined;
+}
+
+function readNames(key: string, node: YamlNode | null, check: Check): string[] | undefined {
+  if (isScalar(node) && typeof node.value === 'string' && node.value !== '') return [node.value];
+  const items = isSeq(node) ? (node.items as (YamlNode | null)[]) : undefined;
+  if (items !== undefined && items.length > 0 && items.every((i) => isScalar(i) && typeof i.value === 'string' && i.value !== '')) {
+    return items.map((i) => String((i as { value: unknown }).value));
+  }
+  check.fail(check.nodePos(node), `\`${key}\` must be a string or a list of them`);
+  return undefined;
+}

@@ -1,0 +1,37 @@
+import type { Position } from '../diagnostics.js';
+import type { Axis, Document } from '../markdown/document.js';
+import { parseFrontmatter } from '../markdown/frontmatter.js';
+
+/**
+ * Frontmatter values given from outside the document (a config file): a
+ * string is a scalar key, a list an axis. Each replaces the document's key of
+ * that name, whatever its kind, or adds one.
+ */
+export type GivenFrontmatter = ReadonlyMap<string, string | readonly string[]>;
+
+const TOP: Position = { line: 1, col: 1 };
+
+/**
+ * The document as if its frontmatter said so. A replaced axis keeps its place
+ * among the axes (instance ids list axes in frontmatter order) and its key's
+ * position, so a later `-e` error still points into the document.
+ */
+export function withFrontmatter(document: Document, given: GivenFrontmatter | undefined): Document {
+  if (given === undefined || given.size === 0) return document;
+  // The parser's own empty frontmatter: whatever fields it grows, this one has them.
+  const fm = document.frontmatter ?? parseFrontmatter(document.file, '', 1, TOP, [])!;
+  const variables = new Map(fm.variables);
+  const axes = new Map(fm.axes);
+  for (const [name, value] of given) {
+    if (typeof value === 'string') {
+      axes.delete(name);
+      variables.set(name, value);
+      continue;
+    }
+    const at = fm.axes.get(name)?.at ?? fm.at;
+    const axis: Axis = { name, at, values: value.map((v) => ({ value: v, at })) };
+    variables.delete(name);
+    axes.set(name, axis);
+  }
+  return { ...document, frontmatter: { ...fm, variables, axes } };
+}

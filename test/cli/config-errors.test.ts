@@ -1,0 +1,80 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+
+const fence = '```';
+
+const DOC = `---
+TAXA: [AVES, MAMMALIA]
+SCALE: 10
+---
+
+${fence}shark-run
+echo "%{TAXA} %{SCALE}" > /data/%{TAXA}.txt
+${fence}
+`;
+
+describe('errors in shark.yaml, each located, exit 2', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig();
+    rig.write('p.md', DOC);
+  });
+  afterEach(() => rig.cleanup());
+
+  it.each([
+    ['an unknown key', 'jobs: 2\njob: 4\n', 'shark.yaml:2:1: error: unknown key `job` (known: env, force, frontmatter, inputs, jobs, keep-going, memory, pools, secrets, store, targets)'],
+    ['a count that is no number', 'jobs: four\n', 'shark.yaml:1:7: error: `jobs` must be a positive whole number, not `four`'],
+    ['a count below one', 'jobs: 0\n', 'shark.yaml:1:7: error: `jobs` must be a positive whole number, not `0`'],
+    ['a path that is a list', 'store: [a, b]\n', 'shark.yaml:1:8: error: `store` must be a path (a string)'],
+    ['inputs as a list', 'inputs: [a]\n', 'shark.yaml:1:9: error: `inputs` must map names to values (name: value lines)'],
+    ['an input bound to a number', 'inputs:\n  occ: 3\n', 'shark.yaml:2:8: error: `inputs.occ` must be a path (a string)'],
+    ['a variable that is a mapping', 'env:\n  NOTE: {a: 1}\n', 'shark.yaml:2:9: error: `env.NOTE` must be a plain string, number or boolean'],
+    ['a bad variable name', 'env:\n  my-var: 1\n', 'shark.yaml:2:3: error: `my-var` is not a valid environment variable name'],
+    ['a pool size that is no number', 'pools:\n  db: many\n', 'shark.yaml:2:7: error: `pools.db` must be a positive whole number, not `many`'],
+    ['a boolean that is a string', 'keep-going: yes please\n', 'shark.yaml:1:13: error: `keep-going` must be true or false'],
+    ['an axis value that leaves its directory', 'frontmatter:\n  TAXA: [AVES, ../x]\n', 'shark.yaml:2:16: error: the value `../x` of the axis `TAXA` would make a path leave its directory'],
+    ['an empty axis', 'frontmatter:\n  TAXA: []\n', 'shark.yaml:2:9: error: the axis `TAXA` has no values: list at least one'],
+    ['frontmatter inputs', 'frontmatter:\n  inputs: {occ: /data/x}\n', 'shark.yaml:2:3: error: `frontmatter.inputs` cannot be set in a config file: bind inputs to host paths with the top-level `inputs:`'],
+    ['one name under env and frontmatter', 'env:\n  SCALE: 2\nfrontmatter:\n  SCALE: 3\n', 'shark.yaml:4:3: error: `SCALE` is set twice in shark.yaml: under `env:` and `frontmatter:`'],
+    ['not a mapping', '- jobs\n', 'shark.yaml:1:1: error: a config file must be a YAML mapping (key: value lines)'],
+    ['invalid YAML', 'jobs: 2\n  store: x\n', 'shark.yaml:1:7: error: invalid YAML: Nested mappings are not allowed in compact mappings'],
+  ])('%s', async (_, config, expected) => {
+    rig.write('shark.yaml', config);
+    for (const args of [['plan', 'p.md'], ['run', 'p.md'], ['config', 'p.md'], ['logs', 'p.md']]) {
+      const r = await rig.shark(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.split('\n')[0]).toContain(expected);
+      expect(r.stdout).toBe('');
+    }
+    expect(rig.exists('.shark')).toBe(false);
+  });
+
+  it('shows the line of shark.yaml with a caret under the column', async () => {
+    rig.write('shark.yaml', '# site defaults\njobs: four\n');
+    const r = await rig.shark(['plan', 'p.md']);
+    expect(r.stderr).toBe('shark.yaml:2:7: error: `jobs` must be a positive whole number, not `four`\n    2 | jobs: four\n      |       ^\n1 error in shark.yaml\n');
+  });
+
+  it('reports every problem at once', async () => {
+    rig.write('shark.yaml', 'job: 4\nstore: 3\n');
+    const r = await rig.shark(['plan', 'p.md']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('shark.yaml:1:1: error: unknown key `job`');
+    expect(r.stderr).toContain('shark.yaml:2:8: error: `store` must be a path (a string)');
+    expect(r.stderr).toContain('2 errors in shark.yaml\n');
+  });
+
+  it('--config with a file that does not exist is an error, not a fallback', async () => {
+    rig.write('shark.yaml', 'jobs: 2\n');
+    const r = await rig.shark(['plan', 'p.md', '--config', 'missing.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('missing.yaml: error: cannot read config: no such file\n');
+  });
+
+  it('a value that reaches the document is checked there: -e on a value shark.yaml does not give', async () => {
+    rig.write('shark.yaml', 'frontmatter:\n  TAXA: [AVES, REPTILIA]\n');
+    const r = await rig.shark(['plan', 'p.md', '-e', 'TAXA=MAMMALIA']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('`MAMMALIA` is not a value of the axis `TAXA` (its values: AVES, REPTILIA)');
+  });
+});

@@ -1,0 +1,144 @@
+import { availableParallelism } from 'node:os';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { expectGolden } from '../helpers/golden.js';
+import { Rig } from '../support/rig.js';
+
+const fence = '```';
+
+/** One input, one axis, one scalar; the output shows every value a run used. */
+const DOC = `---
+inputs:
+  occ: /data/occ.txt
+TAXA: [AMPHIBIA, AVES, MAMMALIA]
+SCALE: 10
+---
+
+# Scale
+
+${fence}shark-run
+n=$(cat /data/occ.txt); echo "%{TAXA} $((n * %{SCALE})) \${NOTE:-}" > /data/out/%{TAXA}.txt
+${fence}
+
+${fence}shark-publish
+/data/out/
+${fence}
+`;
+
+/** Every layer a config file can set, each on its own line (the golden names them). */
+const CONFIG = `store: cache
+jobs: 3
+inputs:
+  occ: data/a.txt
+env:
+  NOTE: from-config
+frontmatter:
+  TAXA: [AVES, REPTILIA]
+  SCALE: 20
+`;
+
+interface Setting {
+  name: string;
+  value: unknown;
+  from: 'default' | 'document' | 'config' | 'command line' | 'environment';
+  at?: string;
+}
+
+describe('shark.yaml: defaults for options and frontmatter values', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig();
+    rig.write('p.md', DOC);
+    rig.write('data/a.txt', '1\n');
+    rig.write('data/b.txt', '2\n');
+  });
+  afterEach(() => rig.cleanup());
+
+  async function settings(...args: string[]): Promise<Map<string, Setting>> {
+    const r = await rig.shark(['config', 'p.md', '--json', ...args]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const parsed = JSON.parse(r.stdout) as { settings: Setting[] };
+    return new Map(parsed.settings.map((s) => [s.name, s]));
+  }
+
+  // Each setting three ways: the document (or the default) alone, then shark.yaml over it, then the command line over both.
+  it.each([
+    ['SCALE', { value: '10', from: 'document', at: 'p.md:5' }, { value: '20', from: 'config', at: 'shark.yaml:9' }, ['-e', 'SCALE=30'], { value: '30', from: 'command line', at: '-e' }],
+    ['TAXA', { value: ['AMPHIBIA', 'AVES', 'MAMMALIA'], from: 'document', at: 'p.md:4' }, { value: ['AVES', 'REPTILIA'], from: 'config', at: 'shark.yaml:8' }, ['-e', 'TAXA=AVES'], { value: ['AVES'], from: 'command line', at: '-e' }],
+    ['store', { value: '.shark', from: 'default' }, { value: 'cache', from: 'config', at: 'shark.yaml:1' }, ['--store', 'other'], { value: 'other', from: 'command line', at: '--store' }],
+    ['jobs', { value: availableParallelism(), from: 'default' }, { value: 3, from: 'config', at: 'shark.yaml:2' }, ['-j', '2'], { value: 2, from: 'command line', at: '-j' }],
+    ['inputs.occ', { value: null, from: 'default' }, { value: 'data/a.txt', from: 'config', at: 'shark.yaml:4' }, ['-i', 'occ=data/b.txt'], { value: 'data/b.txt', from: 'command line', at: '-i' }],
+    ['NOTE', undefined, { value: 'from-config', from: 'config', at: 'shark.yaml:6' }, ['-e', 'NOTE=cli'], { value: 'cli', from: 'command line', at: '-e' }],
+  ])('%s: command line > shark.yaml > document', async (name, alone, configured, args, given) => {
+    expect((await settings()).get(name)).toEqual(alone === undefined ? undefined : { name, ...alone });
+    rig.write('shark.yaml', CONFIG);
+    expect((await settings()).get(name)).toEqual({ name, ...configured });
+    expect((await settings(...args)).get(name)).toEqual({ name, ...given });
+  });
+
+  it('a run uses the config file, and the command line over it', async () => {
+    rig.write('shark.yaml', CONFIG);
+    const r = await rig.shark(['run', 'p.md']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(rig.exists('cache/shark.sqlite')).toBe(true);
+    expect(rig.exists('.shark')).toBe(false);
+    expect(rig.read('_shark/out/AVES.txt')).toBe('AVES 20 from-config\n');
+    expect(rig.read('_shark/out/REPTILIA.txt')).toBe('REPTILIA 20 from-config\n');
+    expect(rig.exists('_shark/out/AMPHIBIA.txt')).toBe(false);
+
+    const over = await rig.shark(['run', 'p.md', '--store', 'other', '-i', 'occ=data/b.txt', '-e', 'SCALE=30', '-e', 'NOTE=cli', '-e', 'TAXA=REPTILIA']);
+    expect(over.stderr).toBe('');
+    expect(over.code).toBe(0);
+    expect(rig.exists('other/shark.sqlite')).toBe(true);
+    expect(rig.read('_shark/out/REPTILIA.txt')).toBe('REPTILIA 60 cli\n');
+  });
+
+  it('a config that overrides an axis changes the instances plan lists', async () => {
+    const before = await rig.plan('p.md', '-i', 'occ=data/a.txt');
+    expect(before.jobs.map((j) => j.job)).toEqual(['scale[TAXA=AMPHIBIA]', 'scale[TAXA=AVES]', 'scale[TAXA=MAMMALIA]']);
+    rig.write('shark.yaml', 'frontmatter:\n  TAXA: [AVES, REPTILIA]\n');
+    const after = await rig.plan('p.md', '-i', 'occ=data/a.txt');
+    expect(after.jobs.map((j) => j.job)).toEqual(['scale[TAXA=AVES]', 'scale[TAXA=REPTILIA]']);
+    // -e restricts the axis as shark.yaml gives it.
+    const subset = await rig.plan('p.md', '-i', 'occ=data/a.txt', '-e', 'TAXA=REPTILIA');
+    expect(subset.jobs.map((j) => j.job)).toEqual(['scale[TAXA=REPTILIA]']);
+  });
+
+  it('env: in shark.yaml restricts an axis as -e does', async () => {
+    rig.write('shark.yaml', 'env:\n  TAXA: AVES,MAMMALIA\ninputs:\n  occ: data/a.txt\n');
+    const plan = await rig.plan('p.md');
+    expect(plan.jobs.map((j) => j.job)).toEqual(['scale[TAXA=AVES]', 'scale[TAXA=MAMMALIA]']);
+  });
+
+  it('$SHARK_STORE comes between the command line and shark.yaml', async () => {
+    rig.write('shark.yaml', CONFIG);
+    const r = await rig.shark(['config', 'p.md'], { env: { SHARK_STORE: 'from-env' } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('store = from-env ($SHARK_STORE)\n');
+  });
+
+  it('shark config prints every setting and where it came from', async () => {
+    rig.write('shark.yaml', CONFIG);
+    const r = await rig.shark(['config', 'p.md', '-e', 'SCALE=30']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expectGolden('config/effective.txt', r.stdout);
+    rig.write('shark.yaml', '');
+    expectGolden('config/empty.txt', (await rig.shark(['config', 'p.md', '-j', '2'])).stdout);
+  });
+
+  it('--config reads a file elsewhere, whose relative paths are its own, and ignores shark.yaml beside the document', async () => {
+    rig.write('shark.yaml', 'store: wrong\n');
+    rig.write('conf/site.yaml', 'store: ../stores/site\ninputs:\n  occ: ../data/b.txt\nfrontmatter:\n  TAXA: [AVES]\n');
+    const r = await rig.shark(['run', 'p.md', '--config', 'conf/site.yaml']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(rig.exists('stores/site/shark.sqlite')).toBe(true);
+    expect(rig.exists('wrong')).toBe(false);
+    expect(rig.read('_shark/out/AVES.txt')).toBe('AVES 20 \n');
+    const shown = await rig.shark(['config', 'p.md', '--config', 'conf/site.yaml']);
+    expect(shown.stdout).toContain('config = conf/site.yaml (command line --config)\n');
+    expect(shown.stdout).toContain('store = stores/site (conf/site.yaml:1)\n');
+  });
+});
