@@ -96,7 +96,7 @@ describeSlurm('Slurm client against a real controller', () => {
   });
 
   it('finds the jobs a run left by their name, and nothing for an unused name', async () => {
-    const name = unique('find');
+    const name = `${unique('find')},with a comma`;
     const held = await submit('#!/bin/sh\ntrue\n', { name, output: '/dev/null', extra: ['--hold'] });
     const array = await submit('#!/bin/sh\ntrue\n', { name, output: '/dev/null', array: { size: 3 }, extra: ['--hold'] });
     const found = await slurm.findByName(name);

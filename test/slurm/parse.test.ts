@@ -134,6 +134,18 @@ describe('SlurmClient without a cluster', () => {
     expect(await new SlurmClient(down.runner).available()).toBe('no Slurm node takes jobs (drained)');
   });
 
+  it('finds jobs by a name holding a comma by filtering, not by squeue’s list of names', async () => {
+    const { runner, calls } = fake({
+      squeue: { stdout: '5|RUNNING|None|a,b\n6|RUNNING|None|a\n7_1|PENDING|Priority|a,b\n' },
+      sacct: { code: 1, stderr: 'Slurm accounting storage is disabled\n' },
+    });
+    const r = await new SlurmClient(runner).findByName('a,b');
+    expect(r.ok && r.value.map((j) => j.id)).toEqual(['5', '7_1']);
+    expect(calls.every((c) => !c.includes('--name'))).toBe(true);
+    await new SlurmClient(runner).findByName('plain');
+    expect(calls.at(-2)).toContain('--name plain');
+  });
+
   it('reports a rejected submission with sbatch’s message', async () => {
     const { runner } = fake({ sbatch: { code: 1, stderr: 'sbatch: error: invalid partition specified: gpu\n' } });
     expect(await new SlurmClient(runner).submit('#!/bin/sh\n', { name: 'x', extra: ['--partition=gpu'] })).toEqual({ ok: false, message: 'sbatch exited 1: sbatch: error: invalid partition specified: gpu' });

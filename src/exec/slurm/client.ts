@@ -68,6 +68,9 @@ export class SlurmClient {
   /**
    * Submits `script` (given to sbatch on stdin; it must start with `#!`) and
    * returns the job id (for an array, the array's job id: its tasks are `ID_0`…).
+   * A failure is not proof that nothing was submitted: an sbatch that got no
+   * answer in time may have reached a busy controller. Before submitting
+   * again, ask findByName.
    */
   async submit(script: string, options: SubmitOptions, signal?: AbortSignal): Promise<SlurmResult<string>> {
     if (!script.startsWith('#!')) return { ok: false, message: 'a batch script must start with #! (sbatch refuses it otherwise)' };
@@ -125,15 +128,19 @@ export class SlurmClient {
   }
 
   /**
-   * Jobs and tasks named `name` that the controller still holds (pending,
-   * running, or ended within MinJobAge), and, where there is accounting,
-   * those of the last week: how a run recognises what a dead run submitted.
+   * This user's jobs and tasks named `name` that the controller still holds
+   * (pending, running, or ended within MinJobAge), and, where there is
+   * accounting, those of the last week: how a run recognises what a dead run
+   * submitted, and whether an `sbatch` that timed out submitted after all.
    */
   async findByName(name: string): Promise<SlurmResult<JobState[]>> {
-    const q = await this.run('squeue', ['-h', '-r', '-t', 'all', '-n', name, '-o', SQUEUE_FORMAT], {});
+    const user = `--user=${process.getuid?.() ?? process.env['USER'] ?? ''}`;
+    // squeue and sacct read a comma as a list of names: ask for all and filter.
+    const only = name.includes(',') ? [] : ['--name', name];
+    const q = await this.run('squeue', ['-h', '-r', '-t', 'all', user, ...only, '-o', SQUEUE_FORMAT], {});
     if (q.code !== 0) return failed('squeue', q);
     const byId = new Map(parseSqueue(q.stdout).filter((j) => j.name === name).map((j) => [j.id, j]));
-    const a = await this.run('sacct', ['-n', '-P', '-X', '--name', name, '-S', 'now-7days', '-o', SACCT_FIELDS], {});
+    const a = await this.run('sacct', ['-n', '-P', '-X', user, ...only, '-S', 'now-7days', '-o', SACCT_FIELDS], {});
     if (a.code === 0) for (const job of parseSacct(a.stdout)) if (job.name === name && !byId.has(job.id)) byId.set(job.id, job);
     return { ok: true, value: [...byId.values()] };
   }
