@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type YAMLMap } from 'yaml';
 import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import { readAxis } from '../markdown/frontmatter.js';
@@ -234,7 +235,9 @@ function readPath(key: string, node: YamlNode | null, check: Check, store: boole
     check.fail(check.nodePos(node), `\`${key}\` must be a path (a string)`);
     return undefined;
   }
-  return store && raw.startsWith('zfs:') ? raw : resolve(check.dir, raw);
+  if (store && raw.startsWith('zfs:')) return raw;
+  // `~/` as a shell would read it: config files name files in one's home directory.
+  return raw === '~' || raw.startsWith('~/') ? join(homedir(), raw.slice(1)) : resolve(check.dir, raw);
 }
 
 function readCount(key: string, node: YamlNode | null, check: Check): string | undefined {

@@ -141,4 +141,10 @@ describe('shark.yaml: defaults for options and frontmatter values', () => {
     expect(shown.stdout).toContain('config = conf/site.yaml (command line --config)\n');
     expect(shown.stdout).toContain('store = stores/site (conf/site.yaml:1)\n');
   });
+
+  it('~/ in a config path is the home directory', async () => {
+    rig.write('shark.yaml', 'store: ~/stores/home\n');
+    const r = await rig.shark(['config', 'p.md'], { env: { HOME: rig.path('home') } });
+    expect(r.stdout).toContain('store = home/stores/home (shark.yaml:1)\n');
+  });
 });
