@@ -112,6 +112,16 @@ if [[ -f "$CTLD_STATE/clustername" && "$(cat "$CTLD_STATE/clustername")" != "$CL
   mkdir -p "$CTLD_STATE"
 fi
 
+# Live processes named exactly $1 (a daemon killed a moment ago may linger as a zombie).
+alive() {
+  local p
+  for p in $(pgrep -x "$1"); do
+    [[ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" =~ ^[RSD]$ ]] && echo "$p"
+  done
+  return 0
+}
+running() { [[ -n "$(alive "$1")" ]]; }
+
 # ---------------------------------------------------------------- munge
 munge_ok() { munge -n 2>/dev/null | unmunge >/dev/null 2>&1; }
 if [[ ! -s "$MUNGE_KEY" ]]; then
@@ -125,10 +135,10 @@ chmod 400 "$MUNGE_KEY"
 if ! munge_ok; then
   install -d -o munge -g munge -m 0755 /run/munge
   install -d -o munge -g munge -m 0700 /var/log/munge /var/lib/munge
-  if pid="$(pgrep -x munged)"; then
+  if pid="$(alive munged)" && [[ -n "$pid" ]]; then
     log "munged ($pid) is not answering: restarting it"
     kill $pid 2>/dev/null || true
-    for _ in $(seq 1 20); do pgrep -x munged >/dev/null || break; sleep 0.1; done
+    for _ in $(seq 1 20); do running munged || break; sleep 0.1; done
   fi
   # A dead munged leaves its socket, lock and pid files behind.
   rm -f /run/munge/munged.pid /run/munge/munge.socket.2 /run/munge/munge.socket.2.lock
@@ -144,16 +154,16 @@ ready() { [[ "$(node_state)" =~ ^(idle|mixed|allocated|completing)$ ]]; }
 
 stop() {  # name pidfile
   local pids
-  pids="$(pgrep -x "$1" || true)"
+  pids="$(alive "$1")"
   [[ -z "$pids" ]] && { rm -f "$2"; return 0; }
   log "stopping $1 ($pids)"
   kill $pids 2>/dev/null || true
-  for _ in $(seq 1 50); do pgrep -x "$1" >/dev/null || break; sleep 0.1; done
-  if pgrep -x "$1" >/dev/null; then kill -9 $pids 2>/dev/null || true; sleep 0.2; fi
+  for _ in $(seq 1 50); do running "$1" || break; sleep 0.1; done
+  if running "$1"; then kill -9 $pids 2>/dev/null || true; sleep 0.2; fi
   rm -f "$2"
 }
 
-if (( changed == 0 )) && ctld_up && ready && pgrep -x slurmd >/dev/null; then
+if (( changed == 0 )) && ctld_up && ready && running slurmd; then
   log "already running: node $NODE $(node_state) ($(sinfo -h -o '%c CPUs %m MB' | head -n 1))"
   exit 0
 fi
@@ -163,9 +173,9 @@ if (( changed )); then
   stop slurmctld /run/slurmctld.pid
 fi
 
-if ! pgrep -x slurmctld >/dev/null || ! ctld_up; then
+if ! running slurmctld || ! ctld_up; then
   # Alive but not answering within a few seconds: a wedged controller.
-  if pgrep -x slurmctld >/dev/null; then
+  if running slurmctld; then
     for _ in $(seq 1 30); do ctld_up && break; sleep 0.1; done
     ctld_up || stop slurmctld /run/slurmctld.pid
   fi
@@ -175,23 +185,33 @@ if ! pgrep -x slurmctld >/dev/null || ! ctld_up; then
     slurmctld </dev/null >>"$LOG_DIR/slurmctld.out" 2>&1 || die "slurmctld failed to start"
     until ctld_up; do
       in_time || die "slurmctld did not answer within ${TIMEOUT}s"
-      pgrep -x slurmctld >/dev/null || die "slurmctld exited"
+      running slurmctld || die "slurmctld exited"
       sleep 0.2
     done
   fi
 fi
 
-if ! pgrep -x slurmd >/dev/null; then
+slurmd_started=0
+if ! running slurmd; then
   rm -f /run/slurmd.pid
   log "starting slurmd"
+  slurmd_started=$(date +%s)
   slurmd </dev/null >>"$LOG_DIR/slurmd.out" 2>&1 || die "slurmd failed to start"
 fi
+# The controller may still show the node idle from before a slurmd died: a
+# new slurmd counts once it has registered (SlurmdStartTime is its start).
+registered() {
+  (( slurmd_started == 0 )) && return 0
+  local t
+  t="$(scontrol show node "$NODE" 2>/dev/null | grep -o 'SlurmdStartTime=[^ ]*' | cut -d= -f2)"
+  [[ -n "$t" && "$t" != None ]] && (( $(date -d "$t" +%s 2>/dev/null || echo 0) >= slurmd_started - 2 ))
+}
 
 # ---------------------------------------------------------------- node
 last_resume=0
-until ready; do
+until registered && ready; do
   in_time || die "node $NODE is '$(node_state)' after ${TIMEOUT}s ($(sinfo -h -R -o '%E' | head -n 1))"
-  pgrep -x slurmd >/dev/null || die "slurmd exited"
+  running slurmd || die "slurmd exited"
   state="$(node_state)"
   # down/drain from a previous run (or ReturnToService not applying): resume, at most every 3 s.
   if [[ "$state" =~ ^(down|drain|drained|draining|fail|failing)$ ]] && (( $(date +%s) - last_resume >= 3 )); then
