@@ -83,6 +83,7 @@ export function openSession(
     variables: [...variables].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
     bindings,
     refresh: flags.refresh ?? false,
+    hostPath: process.env['PATH'] ?? '',
     secrets,
   };
   return { session, hostInputs: bound.paths };

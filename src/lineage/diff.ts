@@ -78,6 +78,7 @@ export function definitionChanges(a: KeyRecord, b: KeyRecord): Change[] {
     if (canonicalJson(a[field]) !== canonicalJson(b[field])) out.push({ field, old: text(a[field]), new: text(b[field]) });
   }
   out.push(...pairChanges('variable', a.variables, b.variables), ...pairChanges('file', a.files, b.files));
+  out.push(...pairChanges('program', a.tools ?? [], b.tools ?? []), ...pairChanges('dependency', a.deps ?? [], b.deps ?? []));
   const pins = new Set([...Object.keys(a.pin ?? {}), ...Object.keys(b.pin ?? {})]);
   for (const k of [...pins].sort()) {
     const x = a.pin?.[k];

@@ -22,7 +22,7 @@ const KINDS: readonly BlockKind[] = ['build', 'run', 'import', 'publish'];
 /** Options each kind accepts inside `{...}` after the tag. */
 const OPTIONS: Readonly<Record<BlockKind, readonly string[]>> = {
   build: ['id', 'skip'],
-  run: ['id', 'network', 'timeout', 'threads', 'memory', 'pool', 'skip', 'manual', 'precious'],
+  run: ['id', 'network', 'timeout', 'threads', 'memory', 'pool', 'skip', 'manual', 'precious', 'deps'],
   import: ['id', 'skip', 'manual', 'precious'],
   publish: ['id', 'skip', 'manual'],
 };
@@ -151,6 +151,9 @@ function invalidValue(key: string, value: string | true): string | undefined {
     case 'id':
       if (value === true) return '`id` needs a value: {id=NAME}';
       return ID.test(value) ? undefined : `invalid block id \`${value}\`: use letters, digits, '.', '_' and '-'`;
+    case 'deps':
+      if (value === true) return '`deps` needs files: {deps=requirements.lock} or {deps=a.lock,b.txt}';
+      return undefined;
     case 'timeout':
       if (value === true) return '`timeout` needs a value: {timeout=30m}';
       return DURATION.test(value) ? undefined : `invalid timeout \`${value}\`: write seconds or a duration like 30s, 10m, 2h`;
@@ -189,6 +192,7 @@ function parseOptions(
   }
   const options: Record<string, string | true> = {};
   let at = offset + skipped + 1;
+  let previous = '';
   for (const part of text.slice(1, -1).split(',')) {
     const itemAt = at + part.length - part.trimStart().length;
     at += part.length + 1;
@@ -197,6 +201,12 @@ function parseOptions(
     const eq = item.indexOf('=');
     const key = (eq < 0 ? item : item.slice(0, eq)).trim();
     const value = eq < 0 ? true : item.slice(eq + 1).trim();
+    // `{deps=a.lock,b.txt}`: a word that is no option of this kind, right after deps, is one more file.
+    if (eq < 0 && previous === 'deps' && !OPTIONS[kind].includes(key)) {
+      options['deps'] = `${String(options['deps'])},${key}`;
+      continue;
+    }
+    previous = key;
     if (!OPTIONS[kind].includes(key)) {
       const allowed = OPTIONS[kind].join(', ');
       return { ok: false, offset: itemAt, message: `unknown option \`${key}\` for shark-${kind} (allowed: ${allowed})` };

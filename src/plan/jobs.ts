@@ -42,6 +42,10 @@ export interface JobContext {
    * in the key of container steps. Plan and run must both pass it, or neither.
    */
   readonly workdir?: string;
+  /** A host step's programs (`plan/tools.ts`), computed once per step; ignored for container steps. */
+  readonly tools?: readonly (readonly [string, string])[];
+  /** `{deps=…}` files with content hashes. */
+  readonly deps?: readonly (readonly [string, string])[];
 }
 
 export function outputLabel(o: Output): string {
@@ -133,6 +137,8 @@ export function expandJobs(
       variables: step.kind === 'run' ? ctx.variables : [],
       inputs: inputs.map((i) => [i.path, i.id] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
       files: ctx.files,
+      tools: step.kind === 'run' && step.env === undefined ? (ctx.tools ?? []) : [],
+      deps: step.kind === 'run' ? (ctx.deps ?? []) : [],
       outputs: step.outputs.map(outputLabel),
       network: step.kind === 'run' && step.network,
       ...(ctx.pin !== undefined ? { pin: ctx.pin } : {}),

@@ -1,5 +1,6 @@
 import { canonicalJson } from '../canonical-json.js';
 import { sha256 } from '../store/hash.js';
+import { toolChanges } from './tool-changes.js';
 
 /**
  * What a job's result depends on, as a labeled record. It is hashed into the
@@ -8,8 +9,8 @@ import { sha256 } from '../store/hash.js';
  * is in it: moving or renaming prose invalidates nothing.
  *
  * `v` changes whenever a field is added or its meaning changes (2: `workdir`,
- * and canonical serialisation): every stored record of another version then
- * reads as "cache format changed", once.
+ * and canonical serialisation; 3: `tools` and `deps`): every stored record of
+ * another version then reads as "cache format changed", once.
  */
 export interface KeyRecord {
   readonly v: typeof KEY_VERSION;
@@ -28,6 +29,15 @@ export interface KeyRecord {
   readonly inputs: readonly (readonly [string, string])[];
   /** Local files the command names outside /data, with their content hashes. */
   readonly files: readonly (readonly [string, string])[];
+  /**
+   * A host step's programs (the shell, and the first word of each simple
+   * command) resolved on PATH: `[path, sha256:…]`, or `[name, "missing"]`;
+   * sorted. Empty for container steps (the image covers them) and imports.
+   * Absent only in records of version 2, still read by lineage.
+   */
+  readonly tools?: readonly (readonly [string, string])[];
+  /** Files named in `{deps=…}`, relative to the pipeline's directory, with content hashes; sorted. */
+  readonly deps?: readonly (readonly [string, string])[];
   readonly outputs: readonly string[];
   /**
    * `{network}` (true), none (false), or `'host'` (`{network=host}`, the host's own network). A value added
@@ -38,7 +48,7 @@ export interface KeyRecord {
   readonly pin?: Readonly<Record<string, string | number>>;
 }
 
-export const KEY_VERSION = 2;
+export const KEY_VERSION = 3;
 
 /** Canonical (sorted-key) JSON: records equal but for the order of their keys (an import's pin) hash the same. */
 export function keyOf(record: KeyRecord): string {
@@ -66,6 +76,9 @@ export function explain(before: KeyRecord, now: KeyRecord): string[] {
     reasons.push(a === undefined ? `new input ${path}` : b === undefined ? `input ${path} no longer read` : `input ${path} changed (${short(a)} → ${short(b)})`));
   diffPairs(before.files, now.files, (path, a, b) =>
     reasons.push(a === undefined ? `local file ${path} now used` : b === undefined ? `local file ${path} no longer used` : `local file ${path} changed (${short(a)} → ${short(b)})`));
+  reasons.push(...toolChanges(before.tools ?? [], now.tools ?? []));
+  diffPairs(before.deps ?? [], now.deps ?? [], (path, a, b) =>
+    reasons.push(a === undefined ? `dependency ${path} now used` : b === undefined ? `dependency ${path} no longer used` : `dependency ${path} changed (${short(a)} → ${short(b)})`));
   if (canonicalJson(before.outputs) !== canonicalJson(now.outputs)) reasons.push('outputs changed');
   if (before.network !== now.network) reasons.push(networkChange(before.network, now.network));
   if (canonicalJson(before.pin ?? null) !== canonicalJson(now.pin ?? null)) reasons.push(describePinChange(before.pin, now.pin));

@@ -27,6 +27,12 @@ export interface Session {
   /** `-i NAME=PATH`: host paths bound to frontmatter inputs. */
   readonly bindings: ReadonlyMap<string, string>;
   readonly refresh: boolean;
+  /**
+   * The PATH host steps run with (Shark's own): their programs are resolved
+   * on it for their keys (`plan/host-tools.ts`). Absent: no directory, so
+   * every program named by a bare word reads as missing.
+   */
+  readonly hostPath?: string;
 }
 
 /** Host paths for every frontmatter input, or one error each for those not bound. */

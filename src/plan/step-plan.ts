@@ -6,6 +6,7 @@ import { contentId } from '../store/content-id.js';
 import type { SnapshotId } from '../store/snapshot-store.js';
 import type { DataState } from './data-state.js';
 import { HOST_ENV_ID } from './environment.js';
+import { stepDeps, stepTools } from './host-tools.js';
 import { composeOutputs, expandJobs, mapOverFile, type Job } from './jobs.js';
 import { explain, type KeyRecord } from './key.js';
 import { isPrecious } from './selection.js';
@@ -98,10 +99,14 @@ export async function decideStep(
   }
   const notDir = mapOverFile(step, inputs.ids, (id) => state.entries(id));
   if (notDir !== undefined) return { kind: 'failed', message: notDir.message, reason: 'missing-input', at: notDir.at };
+  const deps = stepDeps(session, step);
+  if (!deps.ok) return { kind: 'failed', message: deps.message, reason: 'missing-input', at: deps.at };
   const jobs = expandJobs(step, inputs.ids, (id) => state.entries(id), {
     envId,
     variables: session.variables,
     files: stepFiles(session, step),
+    tools: stepTools(session, step),
+    deps: deps.deps,
     ...(pin !== undefined ? { pin } : {}),
     // Only container steps record it (expandJobs decides).
     workdir: session.pipeline.workdir,

@@ -194,7 +194,7 @@ ${fence}
     expect(blocks).toEqual([]);
     expect(diagnostics).toEqual([
       '1:4: malformed tag `shark-run:a:b:c`: expected shark-run or shark-run:ENV',
-      '5:28: unknown option `bogus` for shark-run (allowed: id, network, timeout, skip)',
+      '5:28: unknown option `bogus` for shark-run (allowed: id, network, timeout, threads, memory, pool, skip, manual, precious, deps)',
     ]);
   });
 

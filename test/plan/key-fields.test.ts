@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadPipeline } from '../../src/pipeline/load.js';
 import { expandJobs, type Job, type JobContext } from '../../src/plan/jobs.js';
-import { explain, type KeyRecord } from '../../src/plan/key.js';
+import { explain, KEY_VERSION, type KeyRecord } from '../../src/plan/key.js';
 import { Rig, type PlanJson } from '../support/rig.js';
 
 const fence = '```';
@@ -60,7 +60,7 @@ describe('key fields through expandJobs and explain', () => {
   it('a record of an older format is reported once as a format change', () => {
     const [a] = jobsOf(`${fence}shark-run\necho a > /data/a.txt\n${fence}\n`);
     const old = { ...a!.record, v: 1 } as unknown as KeyRecord;
-    expect(a!.record.v).toBe(2);
+    expect(a!.record.v).toBe(KEY_VERSION);
     expect(explain(old, a!.record)).toEqual(['cache format changed']);
   });
 
