@@ -1,4 +1,8 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fsProbe } from '../../src/plan/host-tools.js';
 import { loadPipeline } from '../../src/pipeline/load.js';
 import { expandJobs, type Job } from '../../src/plan/jobs.js';
 import { explain, KEY_VERSION } from '../../src/plan/key.js';
@@ -100,5 +104,32 @@ describe('tools and deps in the key', () => {
     expect(step.block.options['network']).toBe(true);
     const bad = loadPipeline('p.md', `${fence}shark-run {deps}\nsort a > /data/a.txt\n${fence}\n`);
     expect(bad.diagnostics.map((d) => [d.at, d.message])).toEqual([[{ line: 1, col: 15 }, expect.stringContaining('`deps` needs files')]]);
+  });
+});
+
+describe('fsProbe: the file system, memoised for the process', () => {
+  it('finds executables only, and hashes each file once while its stat is unchanged', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shark-probe-'));
+    try {
+      const tool = join(dir, 'tool');
+      writeFileSync(tool, '#!/bin/sh\necho 1\n');
+      writeFileSync(join(dir, 'plain'), 'not executable');
+      chmodSync(tool, 0o755);
+      let reads = 0;
+      const probe = fsProbe(() => (reads++, `h${reads}`));
+      expect(probe.which('tool', [join(dir, 'none'), dir])).toBe(tool);
+      expect(probe.which('plain', [dir])).toBeUndefined();
+      expect(probe.hash(tool)).toBe('sha256:h1');
+      expect(probe.hash(tool)).toBe('sha256:h1');
+      expect(fsProbe(() => 'other').hash(tool)).toBe('sha256:h1');
+      expect(reads).toBe(1);
+      writeFileSync(tool, '#!/bin/sh\necho 22\n');
+      expect(probe.hash(tool)).toBe('sha256:h2');
+      rmSync(tool);
+      expect(probe.which('tool', [dir])).toBeUndefined();
+      expect(probe.hash(tool)).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
