@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { formatDiagnostic } from '../diagnostics.js';
@@ -40,17 +40,7 @@ export function applyConfig(cmd: Command, stderr: (s: string) => void): void {
   if (typeof pipeline !== 'string') return;
   const { path, found } = configPathFor(pipeline, cmd.getOptionValue('config') as string | undefined);
   if (found === 'beside' && !existsSync(path)) return;
-  const read = readConfig(path, displayName(path));
-  if (!read.ok) {
-    if (read.reason === 'unreadable') stderr(read.message + '\n');
-    else {
-      for (const d of read.diagnostics) stderr(formatDiagnostic(d, read.source) + '\n');
-      const n = read.diagnostics.length;
-      stderr(`${n} error${n === 1 ? '' : 's'} in ${displayName(path)}\n`);
-    }
-    throw new ExitError(EXIT_INVALID);
-  }
-  const { config } = read;
+  const config = readOrExit(path, stderr);
   const commandLine = new Map<string, unknown>();
   for (const key of CONFIG_KEYS) {
     // An option no command has yet (another part still being built) or this command lacks: nothing to default.
@@ -108,4 +98,34 @@ function applyTargets(cmd: Command, config: SharkConfig): void {
 export function givenFrontmatter(flags: { [CONFIG_USE]?: ConfigUse }): GivenFrontmatter | undefined {
   const use = flags[CONFIG_USE];
   return use === undefined ? undefined : new Map([...use.config.frontmatter].map(([name, { value }]) => [name, value]));
+}
+
+/** `--config FILE` for commands outside withSessionOptions (check, dag, impact, gc, fsck). */
+export function configOption(): Option {
+  return new Option('--config <file>', 'settings and frontmatter values from this YAML file (default: shark.yaml beside the pipeline, if there is one)');
+}
+
+/**
+ * The store a pipeline's config file names, for commands given several
+ * pipelines (`gc`), each with its own config file; undefined when none does.
+ * Exits 2 on a bad file.
+ */
+export function configuredStore(pipeline: string, flag: string | undefined, stderr: (s: string) => void): string | undefined {
+  const { path, found } = configPathFor(pipeline, flag);
+  if (found === 'beside' && !existsSync(path)) return undefined;
+  const store = readOrExit(path, stderr).options.get('store');
+  return store?.shape === 'single' && typeof store.value === 'string' ? store.value : undefined;
+}
+
+/** The config file, or every problem in it printed and exit 2. */
+function readOrExit(path: string, stderr: (s: string) => void): SharkConfig {
+  const read = readConfig(path, displayName(path));
+  if (read.ok) return read.config;
+  if (read.reason === 'unreadable') stderr(read.message + '\n');
+  else {
+    for (const d of read.diagnostics) stderr(formatDiagnostic(d, read.source) + '\n');
+    const n = read.diagnostics.length;
+    stderr(`${n} error${n === 1 ? '' : 's'} in ${displayName(path)}\n`);
+  }
+  throw new ExitError(EXIT_INVALID);
 }

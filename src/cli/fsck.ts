@@ -7,6 +7,7 @@ import { resultsReferencing } from '../store/referencing.js';
 import type { StoreProblem } from '../store/snapshot-store.js';
 import { displayName, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
+import { configOption } from './apply-config.js';
 
 interface FsckFlags {
   store?: string;
@@ -25,6 +26,7 @@ export function fsckCommand(io: Io): Command {
     .description('check the store: re-hash every object, report missing or corrupt data (exit 1); --repair drops what depends on it')
     .argument('[file]', 'a pipeline whose store to check (default: $SHARK_STORE, or .shark/ here)')
     .option('--store <store>', 'the store: a directory, or zfs:POOL/DATASET')
+    .addOption(configOption())
     .option('--repair', 'quarantine bad data and drop the results that reference it, so the next run recomputes them', false)
     .option('--json', 'print the report as JSON')
     .action(async (file: string | undefined, flags: FsckFlags) => {

@@ -9,9 +9,11 @@ import { openStore } from '../store/open-store.js';
 import type { SnapshotId } from '../store/snapshot-store.js';
 import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
+import { configOption, configuredStore } from './apply-config.js';
 
 interface GcFlags {
   store?: string;
+  config?: string;
   delete?: boolean;
 }
 
@@ -28,9 +30,13 @@ export function gcCommand(io: Io): Command {
     .argument('<pipeline...>', 'pipeline markdown files whose latest runs are kept')
     .option('--store <store>', 'the store: a directory, or zfs:POOL/DATASET (default: .shark/ beside each pipeline, or $SHARK_STORE)')
     .option('--delete', 'remove the data (without it, only report what would be freed)', false)
+    .addOption(configOption())
     .action(async (files: string[], flags: GcFlags) => {
       let status = 0;
-      for (const [where, group] of groupByStore(files, flags.store ?? process.env['SHARK_STORE'])) {
+      const given = flags.store ?? (process.env['SHARK_STORE'] || undefined);
+      // Each pipeline's own config file may name its store (`--config` names one file for all).
+      const specFor = (file: string): string | undefined => given ?? configuredStore(file, flags.config, io.stderr);
+      for (const [where, group] of groupByStore(files, specFor)) {
         status = Math.max(status, await collectGroup(io, where, group, flags.delete === true));
       }
       if (status !== 0) throw new ExitError(status);
@@ -43,9 +49,10 @@ interface Group {
   readonly pipelines: string[];
 }
 
-function groupByStore(files: readonly string[], spec: string | undefined): Map<string, Group> {
+function groupByStore(files: readonly string[], specFor: (file: string) => string | undefined): Map<string, Group> {
   const groups = new Map<string, Group>();
   for (const file of files) {
+    const spec = specFor(file);
     const abs = resolve(file);
     const key = spec === undefined ? join(dirname(abs), '.shark') : spec.startsWith('zfs:') ? spec : resolve(spec);
     const group = groups.get(key) ?? { spec, dir: dirname(abs), pipelines: [] };

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { impactOf, parseTarget, renderImpact, type ImpactTarget } from '../lineage/impact.js';
 import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
 import type { Io } from './main.js';
+import { configOption, givenFrontmatter, type ConfigUse } from './apply-config.js';
 
 export function impactCommand(io: Io): Command {
   return new Command('impact')
@@ -9,8 +10,9 @@ export function impactCommand(io: Io): Command {
     .argument('<file>', 'pipeline markdown file')
     .argument('<what...>', '/data/... paths, env:NAME, or block ids')
     .option('--json', 'print the steps as JSON')
-    .action((file: string, what: string[], flags: { json?: boolean }) => {
-      const pipeline = loadOrReport(file, io.stderr);
+    .addOption(configOption())
+    .action((file: string, what: string[], flags: { json?: boolean; sharkConfig?: ConfigUse }) => {
+      const pipeline = loadOrReport(file, io.stderr, 'read', undefined, givenFrontmatter(flags));
       const targets: ImpactTarget[] = [];
       for (const text of what) {
         const parsed = parseTarget(pipeline, text);

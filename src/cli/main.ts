@@ -16,7 +16,7 @@ import { whyCommand } from './why-command.js';
 import { runsCommand } from './runs-command.js';
 import { impactCommand } from './impact-command.js';
 import { diffCommand } from './diff-command.js';
-import { applyConfig } from './apply-config.js';
+import { applyConfig, configOption, givenFrontmatter, type ConfigUse } from './apply-config.js';
 import { configCommand } from './config-command.js';
 
 export interface Io {
@@ -43,8 +43,9 @@ export function buildProgram(io: Io): Command {
     .command('check')
     .description('validate a pipeline document: exit 0 when valid, or print every problem and exit 2')
     .argument('<file>', 'pipeline markdown file')
-    .action((file: string) => {
-      const pipeline = loadOrReport(file, io.stderr);
+    .addOption(configOption())
+    .action((file: string, opts: { sharkConfig?: ConfigUse }) => {
+      const pipeline = loadOrReport(file, io.stderr, 'read', undefined, givenFrontmatter(opts));
       const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
       const { blocks, steps, environments } = pipeline;
       io.stdout(`${file}: ok — ${count(blocks.length, 'block')}, ${count(steps.length, 'step')}, ${count(environments.size, 'environment')}\n`);
@@ -56,8 +57,9 @@ export function buildProgram(io: Io): Command {
     .argument('<file>', 'pipeline markdown file')
     .addOption(new Option('-f, --format <format>', 'output format').choices(DAG_FORMATS as DagFormat[]).default('text'))
     .option('--json', 'same as --format json')
-    .action((file: string, opts: { format: DagFormat; json?: boolean }) => {
-      const pipeline = loadOrReport(file, io.stderr);
+    .addOption(configOption())
+    .action((file: string, opts: { format: DagFormat; json?: boolean; sharkConfig?: ConfigUse }) => {
+      const pipeline = loadOrReport(file, io.stderr, 'read', undefined, givenFrontmatter(opts));
       io.stdout(formatDag(pipeline, opts.json ? 'json' : opts.format) + '\n');
     });
 

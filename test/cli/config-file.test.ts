@@ -142,6 +142,29 @@ describe('shark.yaml: defaults for options and frontmatter values', () => {
     expect(shown.stdout).toContain('store = stores/site (conf/site.yaml:1)\n');
   });
 
+  it('check, dag and impact see the config file\'s frontmatter; gc and fsck find the store it names', async () => {
+    rig.write('shark.yaml', CONFIG);
+    const dag = await rig.shark(['dag', 'p.md', '--json']);
+    expect(dag.code).toBe(0);
+    expect(dag.stdout).toContain('scale[TAXA=REPTILIA]');
+    expect(dag.stdout).not.toContain('scale[TAXA=AMPHIBIA]');
+    expect((await rig.shark(['check', 'p.md'])).code).toBe(0);
+    expect((await rig.shark(['impact', 'p.md', 'scale[TAXA=REPTILIA]'])).code).toBe(0);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const gc = await rig.shark(['gc', 'p.md']);
+    expect(gc.stderr).toBe('');
+    expect(gc.code).toBe(0);
+    const fsck = await rig.shark(['fsck', 'p.md']);
+    expect(fsck.stderr).toBe('');
+    expect(fsck.code).toBe(0);
+    rig.write('shark.yaml', 'jobs: four\n');
+    for (const command of ['check', 'dag', 'gc', 'fsck']) {
+      const bad = await rig.shark([command, 'p.md']);
+      expect(bad.code, command).toBe(2);
+      expect(bad.stderr, command).toContain('shark.yaml:1:7: error: `jobs` must be a positive whole number');
+    }
+  });
+
   it('~/ in a config path is the home directory', async () => {
     rig.write('shark.yaml', 'store: ~/stores/home\n');
     const r = await rig.shark(['config', 'p.md'], { env: { HOME: rig.path('home') } });
