@@ -1,4 +1,4 @@
-import type { Position } from '../diagnostics.js';
+import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import type { Axis, Document } from '../markdown/document.js';
 import { parseFrontmatter } from '../markdown/frontmatter.js';
 
@@ -16,13 +16,19 @@ const TOP: Position = { line: 1, col: 1 };
  * among the axes (instance ids list axes in frontmatter order) and its key's
  * position, so a later `-e` error still points into the document.
  */
-export function withFrontmatter(document: Document, given: GivenFrontmatter | undefined): Document {
+export function withFrontmatter(document: Document, given: GivenFrontmatter | undefined, diagnostics: Diagnostic[]): Document {
   if (given === undefined || given.size === 0) return document;
   // The parser's own empty frontmatter: whatever fields it grows, this one has them.
   const fm = document.frontmatter ?? parseFrontmatter(document.file, '', 1, TOP, [])!;
   const variables = new Map(fm.variables);
   const axes = new Map(fm.axes);
   for (const [name, value] of given) {
+    const secret = fm.secrets?.find((s) => s.name === name);
+    if (secret !== undefined) {
+      // A variable's value enters keys and lineage: a secret's must not.
+      diagnostics.push(error(document.file, secret.at, `\`${name}\` is a secret: a config file cannot give it a value under \`frontmatter:\` (its value comes from the environment or --secrets)`));
+      continue;
+    }
     if (typeof value === 'string') {
       axes.delete(name);
       variables.set(name, value);

@@ -26,8 +26,11 @@ export function loadPipeline(
     return { pipeline: undefined, diagnostics: parsed.diagnostics.sort(byPosition) };
   }
   // Instances replace the blocks that mention axes before inference: they are ordinary blocks to it.
-  const swept = instantiate(withFrontmatter(parsed.document, given), overrides);
-  if (swept.diagnostics.length > 0) return { pipeline: undefined, diagnostics: [...parsed.diagnostics, ...swept.diagnostics].sort(byPosition) };
+  const givenProblems: Diagnostic[] = [];
+  const swept = instantiate(withFrontmatter(parsed.document, given, givenProblems), overrides);
+  if (givenProblems.length > 0 || swept.diagnostics.length > 0) {
+    return { pipeline: undefined, diagnostics: [...parsed.diagnostics, ...givenProblems, ...swept.diagnostics].sort(byPosition) };
+  }
   const built = buildPipeline(swept.document);
   const mapProblems = built.pipeline === undefined ? [] : validateMaps(built.pipeline);
   const diagnostics = [...parsed.diagnostics, ...missingEnvironments(swept.document), ...built.diagnostics, ...mapProblems].sort(byPosition);
