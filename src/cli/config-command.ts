@@ -29,8 +29,8 @@ export function configCommand(io: Io, run: Command): Command {
   return cmd.option('--json', 'print the settings as JSON').action((file: string, flags: Flags) => {
     const use = flags[CONFIG_USE];
     const pipeline = loadOrReport(file, io.stderr, 'read', pairs(flags.env, '-e/--env', io.stderr), givenFrontmatter(flags));
-    const settings = [configSetting(flags), ...optionSettings(cmd, file, flags, pipeline), ...variableSettings(pipeline, use, flags.env ?? [])];
-    if (use?.config.targets !== undefined) settings.push({ name: 'targets', value: use.config.targets.values, ...configAt(use, use.config.targets.at.line) });
+    const targets: Setting[] = use?.config.targets === undefined ? [] : [{ name: 'targets', value: use.config.targets.values, ...configAt(use, use.config.targets.at.line) }];
+    const settings = [configSetting(flags), ...optionSettings(cmd, file, flags, pipeline), ...targets, ...variableSettings(pipeline, use, flags.env ?? [])];
     if (flags.json === true) io.stdout(JSON.stringify({ settings }, null, 2) + '\n');
     else io.stdout(settings.map((s) => `${s.name} = ${shown(s)} (${originText(s, file)})\n`).join(''));
   });
