@@ -8,7 +8,42 @@
  * sorted copy is not serialised sorted.
  */
 export function canonicalJson(value: unknown, indent = 0): string {
-  return write(value, indent > 0 ? ' '.repeat(indent) : '', '') ?? 'null';
+  if (indent === 0) return compact(value, 0) ?? 'null';
+  return write(value, ' '.repeat(indent), '') ?? 'null';
+}
+
+/**
+ * Compact text of objects and arrays already written, by identity: the jobs
+ * of one map step share most of their key record (its variables, files,
+ * programs), so a 10,000-item plan writes each shared part once. Records are
+ * read-only once built.
+ */
+const written = new WeakMap<object, string>();
+
+function compact(value: unknown, depth: number): string | undefined {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) as string | undefined;
+  // Only a record's own members are remembered: deeper parts are rarely shared, and remembering costs.
+  const remember = depth === 1;
+  const known = remember ? written.get(value) : undefined;
+  if (known !== undefined) return known;
+  let text: string;
+  if (Array.isArray(value)) {
+    text = '[';
+    for (let i = 0; i < value.length; i++) text += (i === 0 ? '' : ',') + (compact(value[i], depth + 1) ?? 'null');
+    text += ']';
+  } else {
+    text = '{';
+    let first = true;
+    for (const key of Object.keys(value).sort()) {
+      const member = compact((value as Record<string, unknown>)[key], depth + 1);
+      if (member === undefined) continue;
+      text += `${first ? '' : ','}${JSON.stringify(key)}:${member}`;
+      first = false;
+    }
+    text += '}';
+  }
+  if (remember) written.set(value, text);
+  return text;
 }
 
 function write(value: unknown, step: string, at: string): string | undefined {

@@ -113,6 +113,9 @@ export function expandJobs(
   // An input without an id is an optional one left unbound: not there, and not in the key.
   const plain = step.inputs.filter((i) => i.pattern === undefined && i.join === undefined && inputIds.has(i)).map((i) => ({ path: i.path, id: inputIds.get(i)! }));
   const joins = step.inputs.filter((i) => i.join !== undefined);
+  // Shared by every job of the step (one array, so its canonical text is written once).
+  const outputLabels = step.outputs.map(outputLabel);
+  const none: readonly never[] = [];
   return combos.map((items) => {
     const plusName = items.length > 0 ? items.map((i) => i.name).join('_') : undefined;
     const inputs = [...plain, ...items.map((it) => ({ path: `${it.input.path}/${it.name}`, id: it.id }))];
@@ -133,13 +136,13 @@ export function expandJobs(
       command: step.kind === 'run' ? step.command : step.kind === 'import' ? step.clause.raw : '',
       cwd: step.kind === 'run' ? (step.cwd ?? null) : null,
       workdir: step.kind === 'run' && step.env !== undefined ? (ctx.workdir ?? null) : null,
-      prelude: step.kind === 'run' ? step.exports : [],
-      variables: step.kind === 'run' ? ctx.variables : [],
+      prelude: step.kind === 'run' ? step.exports : none,
+      variables: step.kind === 'run' ? ctx.variables : none,
       inputs: inputs.map((i) => [i.path, i.id] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
       files: ctx.files,
-      tools: step.kind === 'run' && step.env === undefined ? (ctx.tools ?? []) : [],
-      deps: step.kind === 'run' ? (ctx.deps ?? []) : [],
-      outputs: step.outputs.map(outputLabel),
+      tools: step.kind === 'run' && step.env === undefined ? (ctx.tools ?? none) : none,
+      deps: step.kind === 'run' ? (ctx.deps ?? none) : none,
+      outputs: outputLabels,
       network: step.kind === 'run' && step.network,
       ...(ctx.pin !== undefined ? { pin: ctx.pin } : {}),
     };

@@ -111,10 +111,12 @@ export async function decideStep(
     // Only container steps record it (expandJobs decides).
     workdir: session.pipeline.workdir,
   });
+  // One query per few hundred jobs instead of one per job: a map step may have thousands.
+  const stored = unbuilt === undefined && policy.forced !== true ? session.meta.resultOutputsMany(jobs.map((j) => j.key)) : new Map();
   const decided = jobs.map((job): JobDecision => {
     if (unbuilt !== undefined) return { job, cached: undefined };
     if (policy.forced === true) return { job, cached: undefined, forced: true };
-    const cached = cachedResult(session, job);
+    const cached = cachedResult(session, job, stored.get(job.key) ?? null);
     return cached === undefined && isPrecious(step) ? (keptResult(session, job) ?? { job, cached }) : { job, cached };
   });
   const predicted = predictLocalImport(session, step);
@@ -125,8 +127,13 @@ export async function decideStep(
 }
 
 /** Cached outputs (and the log) of a job, when its result exists and its data is all still in the store. */
-export function cachedResult(session: Session, job: Job): CachedResult | undefined {
-  const stored = session.meta.resultOutputs(job.key);
+export function cachedResult(
+  session: Session,
+  job: Job,
+  /** The stored row when the caller read it already (null: there is none). */
+  known?: { outputs: string; log: string | null } | null,
+): CachedResult | undefined {
+  const stored = known === undefined ? session.meta.resultOutputs(job.key) : known ?? undefined;
   if (stored === undefined) return undefined;
   const outputs = JSON.parse(stored.outputs) as Record<string, SnapshotId>;
   for (const id of Object.values(outputs)) if (!session.store.has(id)) return undefined;

@@ -5,6 +5,9 @@ import { hashFileSync as hashFile } from './hash.js';
 import type { Metadata } from './metadata.js';
 import type { SnapshotId } from './snapshot-store.js';
 
+/** Up to this many object records are read at once (about 100 bytes each in memory). */
+const PRELOAD_LIMIT = 200_000;
+
 interface Recorded {
   readonly size: number;
   readonly mtime: string;
@@ -24,6 +27,8 @@ export class CasObjects {
   private readonly stmts;
   /** Objects checked sound in this process, so a plan stats each one once. */
   private readonly sound = new Set<SnapshotId>();
+  /** The records, read in one query on the first check when there are not too many (a plan checks thousands). */
+  private records: Map<SnapshotId, Recorded> | null | undefined;
 
   constructor(root: string, meta: Metadata) {
     this.dir = join(root, 'objects');
@@ -32,6 +37,8 @@ export class CasObjects {
     const db = meta.db;
     this.stmts = {
       get: db.prepare<[string], Recorded>('SELECT size, mtime, ino FROM objects WHERE id = ?'),
+      count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM objects'),
+      all: db.prepare<[], Recorded & { id: string }>('SELECT id, size, mtime, ino FROM objects'),
       put: db.prepare('INSERT OR REPLACE INTO objects (id, size, mtime, ino) VALUES (?, ?, ?, ?)'),
       drop: db.prepare('DELETE FROM objects WHERE id = ?'),
     };
@@ -83,11 +90,22 @@ export class CasObjects {
     } catch {
       return 'missing';
     }
-    const rec = this.stmts.get.get(id);
-    // An object stored before stats were recorded is trusted until fsck says otherwise.
-    if (rec !== undefined && (rec.size !== st.size || rec.mtime !== String(st.mtimeMs) || rec.ino !== st.ino)) return 'changed';
+    const differs = (rec: Recorded | undefined): boolean =>
+      rec !== undefined && (rec.size !== st.size || rec.mtime !== String(st.mtimeMs) || rec.ino !== st.ino);
+    // An object stored before stats were recorded is trusted until fsck says otherwise. The
+    // in-memory copy may be older than another process's heal: a difference is asked of the table.
+    const cached = this.recorded(id);
+    if (differs(cached) && (cached === undefined || differs(this.stmts.get.get(id)))) return 'changed';
     this.sound.add(id);
     return 'ok';
+  }
+
+  private recorded(id: SnapshotId): Recorded | undefined {
+    if (this.records === undefined) {
+      this.records = this.stmts.count.get()!.n <= PRELOAD_LIMIT ? new Map() : null;
+      for (const r of this.records === null ? [] : this.stmts.all.iterate()) this.records!.set(r.id, { size: r.size, mtime: r.mtime, ino: r.ino });
+    }
+    return this.records?.get(id) ?? this.stmts.get.get(id);
   }
 
   /** Whether the object's bytes still hash to its name (recording its stat again when they do). */
@@ -105,6 +123,7 @@ export class CasObjects {
   /** Moves an object aside so nothing reads it again; `fsck` reports where. */
   quarantine(id: SnapshotId): void {
     this.sound.delete(id);
+    this.records?.delete(id);
     this.stmts.drop.run(id);
     const from = this.pathOf(id);
     if (!existsSync(from)) return;
@@ -125,13 +144,16 @@ export class CasObjects {
   /** Removes an object (gc). */
   remove(id: SnapshotId): void {
     this.sound.delete(id);
+    this.records?.delete(id);
     this.stmts.drop.run(id);
     rmSync(this.pathOf(id), { force: true });
   }
 
   private record(id: SnapshotId, st: Stats): void {
     this.sound.add(id);
-    this.stmts.put.run(id, st.size, String(st.mtimeMs), st.ino);
+    const rec = { size: st.size, mtime: String(st.mtimeMs), ino: st.ino };
+    this.records?.set(id, rec);
+    this.stmts.put.run(id, rec.size, rec.mtime, rec.ino);
   }
 }
 

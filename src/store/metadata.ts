@@ -156,6 +156,20 @@ export class Metadata {
     return this.stmts.outputs.get(key);
   }
 
+  /** `resultOutputs` of many keys at once, in a few queries. */
+  resultOutputsMany(keys: readonly string[]): Map<string, { outputs: string; log: string | null }> {
+    const found = new Map<string, { outputs: string; log: string | null }>();
+    const CHUNK = 500;
+    for (let i = 0; i < keys.length; i += CHUNK) {
+      const part = keys.slice(i, i + CHUNK);
+      const rows = this.db.prepare<string[], { key: string; outputs: string; log: string | null }>(
+        `SELECT key, outputs, log FROM results WHERE key IN (${part.map(() => '?').join(',')})`,
+      ).all(...part);
+      for (const r of rows) found.set(r.key, { outputs: r.outputs, log: r.log });
+    }
+    return found;
+  }
+
   /** Many small writes as one transaction (one WAL append instead of one per row). */
   batch(fn: () => void): void {
     this.db.transaction(fn)();
