@@ -138,7 +138,8 @@ describe('shark run and plan on the host', () => {
     const steps = Array.from({ length: 6 }, (_, n) => `## S${n}\n\n\`\`\`shark-run\nsleep 0.4; echo s${n} >> counter; echo ${n} > /data/s${n}.txt\n\`\`\`\n`).join('\n');
     rig.write('k.md', `# K\n\n${steps}`);
     const child = spawn(process.execPath, [SHARK, 'run', 'k.md', '-j', '1'], { cwd: rig.dir, stdio: 'ignore' });
-    await new Promise((r) => setTimeout(r, 1500));
+    // Killed once a first job has finished its command (not after a fixed time: a loaded machine is slow).
+    for (let i = 0; i < 600 && rig.count() === 0; i++) await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGKILL');
     await new Promise((r) => child.on('close', r));
     const finished = rig.count();
