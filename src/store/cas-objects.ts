@@ -59,11 +59,13 @@ export class CasObjects {
    * no other link to it) into place and returns its id. The bytes reach the
    * disk before the rename, so a crash leaves the old name or the whole
    * object. An object of the same name whose bytes no longer match is
-   * replaced: committing good bytes heals it.
+   * replaced: committing good bytes heals it. `durable: false` is for copies
+   * of host files (inputs): losing one in a crash costs a copy next time,
+   * and a torn one fails its stat check and is copied again.
    */
-  async absorbFile(path: string, st: Stats): Promise<SnapshotId> {
+  async absorbFile(path: string, st: Stats, durable = true): Promise<SnapshotId> {
     const exec = (st.mode & 0o111) !== 0;
-    const hex = await hashAndSync(path);
+    const hex = durable ? await hashAndSync(path) : hashFile(path);
     const id = CasObjects.idOf(hex, exec);
     const object = this.pathOf(id);
     if (this.check(id) === 'ok' || (existsSync(object) && this.rehashMatches(id))) {
@@ -73,7 +75,7 @@ export class CasObjects {
     mkdirSync(dirname(object), { recursive: true });
     chmodSync(path, exec ? 0o555 : 0o444);
     renameSync(path, object);
-    await syncDir(dirname(object));
+    if (durable) await syncDir(dirname(object));
     this.record(id, statSync(object));
     return id;
   }

@@ -39,6 +39,8 @@ export class CasStore implements SnapshotStore {
   private readonly placed = new Map<Workspace, Placed>();
   /** Trees whose every leaf was found sound in this process. */
   private readonly soundTrees = new Set<SnapshotId>();
+  /** Staging names handed out by this process. */
+  private staged = 0;
 
   constructor(
     readonly dir: string,
@@ -129,14 +131,16 @@ export class CasStore implements SnapshotStore {
     return this.absorbCopy(full, st.mode & 0o777);
   }
 
-  private async absorbCopy(from: string, mode: number): Promise<SnapshotId> {
-    const staged = join(mkdtempSync(join(this.tmp, `in-${process.pid}-`)), 'f');
+  /** Copies a file into staging (a new inode the store owns) and stores the copy. */
+  private async absorbCopy(from: string, mode: number, durable = true): Promise<SnapshotId> {
+    // The pid in the name tells gc whether a leftover may still be in use.
+    const staged = join(this.tmp, `in-${process.pid}-${++this.staged}`);
     try {
       copyFileSync(from, staged);
       chmodSync(staged, mode);
-      return await this.objects.absorbFile(staged, statSync(staged));
+      return await this.objects.absorbFile(staged, statSync(staged), durable);
     } finally {
-      rmSync(dirname(staged), { recursive: true, force: true });
+      rmSync(staged, { force: true });
     }
   }
 
@@ -151,7 +155,7 @@ export class CasStore implements SnapshotStore {
     }
     const id = CasObjects.idOf(this.meta.hashFile(hostPath), (st.mode & 0o111) !== 0);
     if (this.objects.check(id) === 'ok') return id;
-    return this.absorbCopy(hostPath, st.mode & 0o777);
+    return this.absorbCopy(hostPath, st.mode & 0o777, false);
   }
 
   async materialize(id: SnapshotId, ws: Workspace, path: string): Promise<void> {
