@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { pidAlive } from '../store/liveness.js';
 
 /**
  * An exclusive lock between processes: the file `LOCK` created with O_EXCL,
@@ -80,7 +81,7 @@ function release(lockPath: string, ino: number): void {
 
 function isStale(h: Holder): boolean {
   if (Date.now() - h.mtimeMs > STALE_MS) return true;
-  return h.host === hostname() && h.pid !== undefined && !alive(h.pid);
+  return h.host === hostname() && h.pid !== undefined && !pidAlive(h.pid);
 }
 
 function breakStale(lockPath: string): void {
@@ -131,16 +132,6 @@ function inspect(lockPath: string): Holder | undefined {
     return { ino: st.ino, mtimeMs: st.mtimeMs, pid, host: host === '' ? undefined : host };
   } finally {
     closeSync(fd);
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it exists, under another user.
-    return code(e) === 'EPERM';
   }
 }
 

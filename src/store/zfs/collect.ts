@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { SnapshotId } from '../snapshot-store.js';
-import { alive } from './commands.js';
+import { pidAlive } from '../liveness.js';
 import type { ZfsCore } from './core.js';
 import { unmount } from './mounts.js';
 
@@ -87,7 +87,7 @@ export function inUse(props: Map<string, string>, mine: () => boolean): boolean 
   const pid = Number(props.get('shark:pid'));
   if (!Number.isInteger(pid) || pid <= 0) return false;
   if (props.get('shark:host') !== hostname()) return true;
-  return pid === process.pid ? mine() : alive(pid);
+  return pid === process.pid ? mine() : pidAlive(pid);
 }
 
 /**

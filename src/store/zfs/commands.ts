@@ -121,12 +121,3 @@ export function ownership(): string[] {
   return ['-o', `shark:pid=${process.pid}`, '-o', `shark:host=${hostname()}`];
 }
 
-/** Whether process `pid` (of this host) is alive. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
