@@ -70,7 +70,9 @@ export class Leases {
     }
   }
 
+  /** Gives a lease back; one already dropped with the result it guarded (`forget`) costs no write. */
   release(name: string): void {
+    if (!this.held.has(name)) return;
     this.meta.db.prepare('DELETE FROM leases WHERE name = ? AND pid = ? AND host = ?').run(name, process.pid, this.host);
     this.forget(name);
   }

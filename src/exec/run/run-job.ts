@@ -76,6 +76,7 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Output
       ctx.row(job, 'failed', logPath, failure),
       lease,
     );
+    ctx.leases.forget(lease);
     ctx.emit({
       type: 'job-failed', job: job.id, step: step.id, block: step.blockId, where, message: f.message,
       reason: f.reason, exitCode: failure.exitCode, log: logPath, tail: tailOf(logPath),
@@ -113,6 +114,7 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Output
       },
     };
     meta.recordSuccess(toResultRow(record), ctx.row(job, 'ok', logPath), lease);
+    ctx.leases.forget(lease);
     await ctx.options.attest?.(record, job.id);
     ctx.counts.executed++;
     ctx.emit({ type: 'job-done', job: job.id, step: step.id, block: step.blockId, seconds: (ended - t0) / 1000 });
