@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { checkResources, demandOf, poolSizes, threadsOf } from '../../src/exec/resources.js';
 import { loadPipeline } from '../../src/pipeline/load.js';
-import type { Pipeline, RunStep } from '../../src/pipeline/pipeline.js';
+import { doc, load } from '../helpers/documents.js';
+import type { RunStep } from '../../src/pipeline/pipeline.js';
 import { formatMemory, parseMemory } from '../../src/pipeline/resources.js';
-
-const fence = '```';
-
-function doc(blocks: [string, string][], frontmatter?: string): string {
-  const head = frontmatter === undefined ? '' : `---\n${frontmatter}\n---\n\n`;
-  return head + blocks.map(([info, body]) => `${fence}${info}\n${body}\n${fence}\n`).join('\n');
-}
-
-function load(source: string): Pipeline {
-  const { pipeline, diagnostics } = loadPipeline('p.md', source);
-  expect(diagnostics.map((d) => d.message)).toEqual([]);
-  return pipeline!;
-}
 
 function errors(source: string): string[] {
   const { diagnostics } = loadPipeline('p.md', source);

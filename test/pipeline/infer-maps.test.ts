@@ -1,25 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { loadPipeline } from '../../src/pipeline/load.js';
+import { doc, errors, load } from '../helpers/documents.js';
 import type { Pipeline, Step } from '../../src/pipeline/pipeline.js';
 
-const fence = '```';
-
-function doc(blocks: [string, string][], frontmatter?: string): string {
-  const head = frontmatter === undefined ? '' : `---\n${frontmatter}\n---\n\n`;
-  return head + blocks.map(([info, body]) => `${fence}${info}\n${body}\n${fence}\n`).join('\n');
-}
-
-function load(source: string): Pipeline {
-  const { pipeline, diagnostics } = loadPipeline('p.md', source);
-  expect(diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
-  return pipeline!;
-}
-
-function errors(source: string): string[] {
-  const { pipeline, diagnostics } = loadPipeline('p.md', source);
-  expect(pipeline).toBeUndefined();
-  return diagnostics.map((d) => `${d.at.line}:${d.at.col}: ${d.message}${(d.related ?? []).map((r) => ` [${r.at.line}:${r.at.col}: ${r.message}]`).join('')}`);
-}
+const loadAllowingWarnings = (source: string): Pipeline => load(source, true);
 
 /** Each step as `id: inputs -> outputs`, inputs marked with their writers. */
 function flow(p: Pipeline): string[] {
@@ -33,7 +16,7 @@ function flow(p: Pipeline): string[] {
 
 describe('nested wildcards', () => {
   it('maps over paths several levels down, from the directory before the first wildcard', () => {
-    const p = load(doc([
+    const p = loadAllowingWarnings(doc([
       ['shark-import {id=get}', 'zenodo:1/species.zip /data/species/ extract'],
       ['shark-run {id=aoh}', 'aoh /data/species/*/*.geojson /data/aoh/+'],
       ['shark-run {id=pick}', 'cat /data/species/*/range/[ab]* > /data/picked/+'],
@@ -58,7 +41,7 @@ describe('nested wildcards', () => {
 
 describe('`+.EXT`', () => {
   it('names each job\'s output after its item with a new extension, several per directory', () => {
-    const p = load(doc([
+    const p = loadAllowingWarnings(doc([
       ['shark-import {id=get}', 'zenodo:1/species.zip /data/species/ extract'],
       ['shark-run {id=aoh}', 'aoh /data/species/*/*.geojson --tif /data/aoh/+.tif --json /data/aoh/+.json --copy /data/copy/+'],
     ]));
@@ -74,7 +57,7 @@ describe('joins', () => {
   ];
 
   it('reads `+` under a directory an earlier step writes: the same item there', () => {
-    const p = load(doc([
+    const p = loadAllowingWarnings(doc([
       ...scenarios,
       ['shark-run {id=delta}', 'paste /data/aohs/current/*.txt /data/aohs/restore/+ > /data/deltap/+.csv'],
     ]));
@@ -87,7 +70,7 @@ describe('joins', () => {
   });
 
   it('joins from a directory others only wrote into, and with a new extension', () => {
-    const p = load(doc([
+    const p = loadAllowingWarnings(doc([
       ['shark-import {id=get}', 'zenodo:1/species.zip /data/species/ extract'],
       ['shark-run {id=one}', 'echo > /data/extra/robin.csv'],
       ['shark-run {id=delta}', 'paste /data/species/*.txt /data/extra/+.csv > /data/out/+'],
@@ -96,7 +79,7 @@ describe('joins', () => {
   });
 
   it('writes with `>` into `+` under a written directory instead of joining, but not into another step\'s `+`', () => {
-    const p = load(doc([
+    const p = loadAllowingWarnings(doc([
       ['shark-import {id=get}', 'zenodo:1/species.zip /data/species/ extract\nzenodo:2/old.zip /data/aohs/ extract'],
       ['shark-run {id=more}', 'aoh arable /data/species/*.txt > /data/aohs/arable/+'],
     ]));
@@ -115,7 +98,7 @@ describe('joins', () => {
 
 describe('several steps writing one directory', () => {
   it('lets a step write new files into a directory another step writes; a reader sees the union', () => {
-    const p = load(doc([
+    const p = loadAllowingWarnings(doc([
       ['shark-import {id=get}', 'https://x.org/t.zip /data/t/ extract'],
       ['shark-run {id=add}', 'echo > /data/t/new.txt'],
       ['shark-run {id=all}', 'tar czf /data/t.tgz /data/t/'],
@@ -130,7 +113,7 @@ describe('several steps writing one directory', () => {
   });
 
   it('lets a step that reads files of a directory write its own next to them (the TMF ecoregions)', () => {
-    const p = load(doc([
+    const p = loadAllowingWarnings(doc([
       ['shark-run {id=download}', 'download ecoregion /data/tmf/ecoregions/ecoregions.geojson'],
       ['shark-run {id=rasters}', 'rasterize /data/tmf/ecoregions/ecoregions.geojson /data/tmf/ecoregions'],
       ['shark-run {id=use}', 'ls /data/tmf/ecoregions/ > /data/list.txt'],

@@ -1,26 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadPipeline } from '../../src/pipeline/load.js';
+import { doc, errors, load } from '../helpers/documents.js';
 import type { ImportStep, Pipeline, PublishStep, RunStep, Step } from '../../src/pipeline/pipeline.js';
-
-const fence = '```';
-
-/** A document of blocks: each `[info, body]` becomes a fenced block, after optional frontmatter. */
-function doc(blocks: [string, string][], frontmatter?: string): string {
-  const head = frontmatter === undefined ? '' : `---\n${frontmatter}\n---\n\n`;
-  return head + blocks.map(([info, body]) => `${fence}${info}\n${body}\n${fence}\n`).join('\n');
-}
-
-function load(source: string): Pipeline {
-  const { pipeline, diagnostics } = loadPipeline('p.md', source);
-  expect(diagnostics.map((d) => d.message)).toEqual([]);
-  return pipeline!;
-}
-
-function errors(source: string): string[] {
-  const { pipeline, diagnostics } = loadPipeline('p.md', source);
-  expect(pipeline).toBeUndefined();
-  return diagnostics.map((d) => `${d.at.line}:${d.at.col}: ${d.message}${(d.related ?? []).map((r) => ` [${r.at.line}:${r.at.col}: ${r.message}]`).join('')}`);
-}
 
 /** Each step as `id: inputs -> outputs (after …)`, inputs marked with their writers. */
 function flow(p: Pipeline): string[] {
