@@ -5,94 +5,9 @@ import { join } from 'node:path';
 import { holderAlive } from './liveness.js';
 import { hashFileSync } from './hash.js';
 import { VERSION } from '../version.js';
+import { ADDED_COLUMNS, SCHEMA, type AttemptRow, type ResultRow, type RunJobRow, type RunRow } from './metadata-schema.js';
 
-export interface ResultRow {
-  readonly key: string;
-  readonly identity: string;
-  readonly record: string;
-  /** JSON: { "/data/x": "sha256:…" } */
-  readonly outputs: string;
-  /** JSON: block, line, command, env, host, version, exit status… */
-  readonly meta: string;
-  readonly log: string | null;
-  readonly started: number;
-  readonly ended: number;
-  readonly run_id: number;
-}
-
-export interface AttemptRow {
-  readonly identity: string;
-  readonly key: string;
-  readonly status: 'ok' | 'failed';
-  readonly record: string;
-  readonly log: string | null;
-  readonly ended: number;
-  readonly reason?: string | null;
-  readonly exit_code?: number | null;
-}
-
-export interface RunJobRow {
-  readonly run_id: number;
-  readonly job: string;
-  readonly step: string;
-  readonly block: string;
-  readonly line: number;
-  readonly item: string | null;
-  readonly key: string;
-  readonly status: string;
-  readonly log: string | null;
-  /** Why a failed job failed (`exit`, `signal`, `timeout`, `missing-output`, `modified-input`, …). */
-  readonly reason?: string | null;
-  readonly exit_code?: number | null;
-}
-
-export interface RunRow {
-  readonly id: number;
-  readonly pipeline: string;
-  readonly started: number;
-  readonly ended: number | null;
-  /** `running` is only trusted while its process lives: see `runStatus`. */
-  readonly status: string;
-  readonly pid: number | null;
-  readonly host: string | null;
-  /** The Shark that ran it (null for runs recorded before the column existed). */
-  readonly version?: string | null;
-}
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS results (
-  key TEXT PRIMARY KEY, identity TEXT NOT NULL, record TEXT NOT NULL, outputs TEXT NOT NULL,
-  meta TEXT NOT NULL, log TEXT, started INTEGER NOT NULL, ended INTEGER NOT NULL, run_id INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS attempts (
-  identity TEXT PRIMARY KEY, key TEXT NOT NULL, status TEXT NOT NULL, record TEXT NOT NULL,
-  log TEXT, ended INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS runs (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, pipeline TEXT NOT NULL, started INTEGER NOT NULL,
-  ended INTEGER, status TEXT NOT NULL, summary TEXT);
-CREATE TABLE IF NOT EXISTS run_jobs (
-  run_id INTEGER NOT NULL, job TEXT NOT NULL, step TEXT NOT NULL, block TEXT NOT NULL, line INTEGER NOT NULL,
-  item TEXT, key TEXT NOT NULL, status TEXT NOT NULL, log TEXT, PRIMARY KEY (run_id, job));
-CREATE TABLE IF NOT EXISTS stat_cache2 (
-  path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime TEXT NOT NULL, ctime TEXT NOT NULL, ino INTEGER NOT NULL, hash TEXT NOT NULL);
-DROP TABLE IF EXISTS stat_cache;
-CREATE INDEX IF NOT EXISTS results_identity ON results (identity, ended);
-CREATE TABLE IF NOT EXISTS trees (id TEXT PRIMARY KEY, entries TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS objects (id TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime TEXT NOT NULL, ino INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS leases (
-  name TEXT PRIMARY KEY, pid INTEGER NOT NULL, host TEXT NOT NULL, run_id INTEGER, since INTEGER NOT NULL, beat INTEGER NOT NULL);
-`;
-
-/** Columns added after the first release: added in place, so older stores open. */
-const ADDED_COLUMNS: readonly [table: string, column: string, type: string][] = [
-  ['runs', 'pid', 'INTEGER'],
-  ['runs', 'host', 'TEXT'],
-  ['runs', 'beat', 'INTEGER'],
-  ['run_jobs', 'reason', 'TEXT'],
-  ['run_jobs', 'exit_code', 'INTEGER'],
-  ['attempts', 'reason', 'TEXT'],
-  ['attempts', 'exit_code', 'INTEGER'],
-  ['runs', 'version', 'TEXT'],
-];
+export type { AttemptRow, ResultRow, RunJobRow, RunRow } from './metadata-schema.js';
 
 /**
  * Results, attempts, runs and lineage, in SQLite inside the store. WAL with
