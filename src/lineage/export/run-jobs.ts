@@ -38,6 +38,8 @@ export function loadRun(
     if (result === undefined) continue;
     jobs.push({ row, record: fromResultRow(result), cached: row.status === 'cached' });
   }
+  // In document order, then by job id: the order jobs happened to finish in is no part of what was made.
+  jobs.sort((a, b) => a.row.line - b.row.line || (a.row.job < b.row.job ? -1 : a.row.job > b.row.job ? 1 : 0));
   const published = pipeline.steps.flatMap((s) => (s.kind === 'publish' ? s.inputs.map((i) => i.path) : []));
   return { ok: true, value: { pipeline, pipelinePath, run, jobs, published, store } };
 }
