@@ -138,6 +138,12 @@ function readSetting(row: ConfigKey, at: Position, value: YamlNode | null, check
       }
       return single(text!);
     }
+    case 'choice': {
+      const text = scalarText(value);
+      if (text !== undefined && (row.choices ?? []).includes(text)) return single(text);
+      check.fail(check.nodePos(value), `\`${row.key}\` must be one of ${(row.choices ?? []).join(', ')}${text === undefined ? '' : `, not \`${text}\``}`);
+      return undefined;
+    }
     case 'boolean': {
       const raw = isScalar(value) ? value.value : undefined;
       if (typeof raw === 'boolean') return single(raw);

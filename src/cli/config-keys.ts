@@ -9,11 +9,12 @@
  * - `count`: a whole number ≥ 1 (the option holds its text)
  * - `boolean`: true or false
  * - `size`: a string or number as the option takes it (`16G`)
+ * - `choice`: one of the row's `choices`
  * - `names`: one string or a list of them (a repeatable option)
  * - `paths-by-name`, `counts-by-name`, `values-by-name`: a mapping, given
  *   to a repeatable `NAME=VALUE` option; the command line's names win one by one
  */
-export type ConfigKind = 'path' | 'store' | 'count' | 'boolean' | 'size' | 'names' | 'paths-by-name' | 'counts-by-name' | 'values-by-name';
+export type ConfigKind = 'path' | 'store' | 'count' | 'boolean' | 'size' | 'choice' | 'names' | 'paths-by-name' | 'counts-by-name' | 'values-by-name';
 
 export interface ConfigKey {
   /** The key in shark.yaml. */
@@ -27,6 +28,8 @@ export interface ConfigKey {
   readonly envVar?: string;
   /** What `shark config` says when nothing sets an option that has no default value. */
   readonly unset?: string;
+  /** The values a `choice` may take. */
+  readonly choices?: readonly string[];
 }
 
 export const CONFIG_KEYS: readonly ConfigKey[] = [
@@ -39,6 +42,9 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { key: 'memory', option: 'memory', flag: '--memory', kind: 'size', unset: 'the machine\'s memory' },
   { key: 'secrets', option: 'secrets', flag: '--secrets', kind: 'path' },
   { key: 'force', option: 'force', flag: '--force', kind: 'names' },
+  { key: 'executor', option: 'executor', flag: '--executor', kind: 'choice', choices: ['local', 'slurm'] },
+  { key: 'slurm-opts', option: 'slurmOpt', flag: '--slurm-opt', kind: 'names' },
+  { key: 'items-per-task', option: 'itemsPerTask', flag: '--items-per-task', kind: 'count' },
 ];
 
 /** Keys that are no option: frontmatter values, and the targets of `plan` and `run`. */

@@ -9,10 +9,11 @@ import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, ExitError } from './load-o
 import type { Io } from './main.js';
 import { limitsOrReport, memoryOption, parseResourceFlags, poolOption, type ResourceFlags } from './resource-flags.js';
 import { jsonLogger, prettyLogger } from './run-logger.js';
+import { requireSlurm, slurmFlags, withExecutorOptions, type ExecutorFlags } from './executor-flags.js';
 import { closeSession, openSession, type SessionFlags } from './session-setup.js';
 import { selectOrReport, withTargets, type TargetFlags } from './targets.js';
 
-interface RunFlags extends SessionFlags, TargetFlags, ResourceFlags {
+interface RunFlags extends SessionFlags, TargetFlags, ResourceFlags, ExecutorFlags {
   jobs: string;
   keepGoing?: boolean;
   json?: boolean;
@@ -22,7 +23,7 @@ interface RunFlags extends SessionFlags, TargetFlags, ResourceFlags {
 }
 
 export function runCommand(io: Io): Command {
-  return withTargets(withSessionOptions(
+  return withTargets(withExecutorOptions(withSessionOptions(
     new Command('run')
       .description('run what is not yet computed, in parallel; cached jobs are reused')
       .argument('<file>', 'pipeline markdown file')
@@ -34,13 +35,14 @@ export function runCommand(io: Io): Command {
       .option('-o, --output <file>', 'write the executed document: the markdown with each block\'s result id and output')
       .option('--update', 'rebuild environments from their current base images and update the lock file')
       .option('--sign <key>', 'sign each job it runs (DSSE, in-toto) with this ed25519 private key (default: $SHARK_SIGNING_KEY)'),
-  )).action(async (file: string, targets: string[], flags: RunFlags) => {
+  ))).action(async (file: string, targets: string[], flags: RunFlags) => {
     const jobs = Number(flags.jobs);
     if (!Number.isInteger(jobs) || jobs < 1) {
       io.stderr(`shark: error: -j expects a positive whole number, not \`${flags.jobs}\`\n`);
       throw new ExitError(EXIT_INVALID);
     }
     const resources = parseResourceFlags(flags, io.stderr);
+    const slurm = slurmFlags(flags, io.stderr);
     const keyPath = flags.sign ?? process.env['SHARK_SIGNING_KEY'];
     const signingKey = keyPath === undefined || keyPath === '' ? undefined : loadPrivateKey(keyPath);
     if (signingKey !== undefined && !signingKey.ok) {
@@ -48,6 +50,7 @@ export function runCommand(io: Io): Command {
       throw new ExitError(EXIT_INVALID);
     }
     const { session, hostInputs } = openSession(file, flags, io.stderr, true, 'run');
+    if (slurm !== undefined) await requireSlurm(slurm, io.stderr).catch((e: unknown) => (closeSession(session), Promise.reject(e)));
     const controller = new AbortController();
     let interrupts = 0;
     const onSignal = (): void => {
@@ -68,6 +71,7 @@ export function runCommand(io: Io): Command {
       const summary = await runPipeline(session, hostInputs, {
         memory: limits.memory, pools: limits.pools,
         jobs, selection, keepGoing: flags.keepGoing ?? false, signal: controller.signal,
+        ...(slurm !== undefined ? { slurm } : {}),
         ...(signingKey?.ok === true ? { attest: jobSigner(session.meta, session.store, signingKey.value, (m) => io.stderr(`shark: warning: ${m}\n`)) } : {}),
       }, logger);
       if (flags.output !== undefined) writeExecutedDocument(session, summary.run, flags.output);

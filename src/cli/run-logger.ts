@@ -15,6 +15,9 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
   const started = Date.now();
   const steps = new Map<string, { total: number; done: number; ran: number; failed: number; started: number }>();
   const running = new Set<string>();
+  // Under Slurm: jobs submitted and not yet running, and the steps already announced as submitted.
+  const queued = new Map<string, string>();
+  const submitted = new Set<string>();
   const downloads = new Map<string, string>();
   const waited = new Set<string>();
   let shown = false;
@@ -25,9 +28,13 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
   const status = (): void => {
     if (!tty) return;
     const elapsed = ((Date.now() - started) / 1000).toFixed(1);
-    const parts = [...steps].filter(([, s]) => s.done < s.total).map(([id, s]) => `${id} ${s.done}/${s.total}`);
+    const waitingIn = (step: string): number => [...queued.values()].filter((s) => s === step).length;
+    const parts = [...steps].filter(([, s]) => s.done < s.total).map(([id, s]) => {
+      const q = queued.size > 0 ? waitingIn(id) : 0;
+      return `${id} ${s.done}/${s.total}${q > 0 ? ` (${q} queued)` : ''}`;
+    });
     const fetching = [...downloads].map(([job, text]) => `${job} ${text}`);
-    const line = `[${elapsed}s] ${running.size} running${[...parts.slice(0, 4), ...fetching.slice(0, 2)].map((p) => ` · ${p}`).join('')}`;
+    const line = `[${elapsed}s] ${queued.size > 0 ? `${queued.size} queued, ` : ''}${running.size} running${[...parts.slice(0, 4), ...fetching.slice(0, 2)].map((p) => ` · ${p}`).join('')}`;
     const columns = process.stdout.columns ?? 0;
     write(`\r\x1b[2K${line.slice(0, columns > 20 ? columns - 1 : 100)}`);
     shown = true;
@@ -63,25 +70,34 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         steps.set(e.step, { total: e.jobs, done: 0, ran: 0, failed: 0, started: Date.now() });
         if (e.jobs > 1) say(`${e.step}: ${e.jobs} jobs, ${e.cached} cached`);
         break;
+      case 'job-queued':
+        queued.set(e.job, e.step);
+        if (!submitted.has(e.step)) say(`queued   ${isMap(e.step) ? `${e.step}: jobs submitted to Slurm` : e.job}`);
+        submitted.add(e.step);
+        break;
       case 'job-start':
         // The status line is redrawn by its timer, not per event: a large map has thousands.
+        queued.delete(e.job);
         running.add(e.job);
         break;
       case 'job-cached':
         bump(e.step, 'cached');
         break;
       case 'job-done':
+        queued.delete(e.job);
         running.delete(e.job);
         downloads.delete(e.job);
         if (!isMap(e.step)) say(`done     ${e.job} (${e.seconds.toFixed(1)}s)`);
         bump(e.step, 'ran');
         break;
       case 'job-failed':
+        queued.delete(e.job);
         running.delete(e.job);
         say(`FAILED   ${e.job}\n${e.where}: error: ${e.message}${e.log ? `\n  log: ${e.log}` : ''}${e.tail ? `\n${e.tail.split('\n').map((l) => `  | ${l}`).join('\n')}` : ''}`);
         bump(e.step, 'failed');
         break;
       case 'job-skipped':
+        queued.delete(e.job);
         running.delete(e.job);
         break;
       case 'job-waiting':

@@ -11,6 +11,7 @@ import type { RunEvent, RunSummary } from './events.js';
 import { RunContext, type RunOptions } from './run/context.js';
 import { Scheduler } from './scheduler.js';
 import { runStep, stepFailed, type StepOutcome } from './run/run-step.js';
+import { slurmExecutorFor } from './slurm/for-run.js';
 
 export type { RunOptions } from './run/context.js';
 
@@ -37,8 +38,14 @@ export async function runPipeline(
   const logsDir = join(store.metaDir, 'logs', String(runId));
   mkdirSync(logsDir, { recursive: true });
   const jobs = Math.max(1, options.jobs);
-  const scheduler = new Scheduler({ slots: jobs, memory: options.memory ?? Infinity, pools: options.pools ?? new Map() }, options.signal);
-  const ctx = new RunContext(session, runId, options, emit, leases, scheduler, pLimit(jobs * 2), logsDir);
+  // Under Slurm, `-j` throttles each array and the cluster admits what runs: every job is handed to it at once.
+  const slurm = options.slurm === undefined ? undefined : slurmExecutorFor(session, options.slurm, jobs);
+  const scheduler = slurm === undefined
+    ? new Scheduler({ slots: jobs, memory: options.memory ?? Infinity, pools: options.pools ?? new Map() }, options.signal)
+    : new Scheduler({ slots: Number.MAX_SAFE_INTEGER, memory: Infinity, pools: options.pools ?? new Map() }, options.signal);
+  const ctx = new RunContext(session, runId, options, emit, leases, scheduler, pLimit(slurm === undefined ? jobs * 2 : Infinity), logsDir, slurm);
+  const cancelSlurm = (): void => void slurm?.cancelAll();
+  options.signal.addEventListener('abort', cancelSlurm, { once: true });
   // Steps neither targeted nor needed (or `{manual}`) are not scheduled at all.
   const selection = options.selection ?? everything(pipeline);
   const steps = pipeline.steps.filter((s) => selection.steps.has(s.id));
@@ -46,6 +53,7 @@ export async function runPipeline(
   beat.unref();
   const finish = (status: RunSummary['status']): RunSummary => {
     clearInterval(beat);
+    options.signal.removeEventListener('abort', cancelSlurm);
     leases.releaseAll();
     const summary = { ...ctx.summary(status, started), ...leftOutSummary(pipeline, selection) };
     meta.endRun(runId, status, summary);

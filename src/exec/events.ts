@@ -16,6 +16,8 @@ export type RunEvent =
   | { readonly type: 'env-build'; readonly env: string }
   | { readonly type: 'step-start'; readonly step: string; readonly block: string; readonly jobs: number; readonly cached: number }
   | { readonly type: 'job-start'; readonly job: string; readonly step: string; readonly block: string }
+  /** Submitted to a cluster's queue (`--executor slurm`); `job-start` follows when it runs. */
+  | { readonly type: 'job-queued'; readonly job: string; readonly step: string; readonly block: string }
   | { readonly type: 'job-cached'; readonly job: string; readonly step: string; readonly block: string }
   | { readonly type: 'job-done'; readonly job: string; readonly step: string; readonly block: string; readonly seconds: number }
   | {

@@ -22,7 +22,7 @@ const KINDS: readonly BlockKind[] = ['build', 'run', 'import', 'publish'];
 /** Options each kind accepts inside `{...}` after the tag. */
 const OPTIONS: Readonly<Record<BlockKind, readonly string[]>> = {
   build: ['id', 'skip'],
-  run: ['id', 'network', 'timeout', 'threads', 'memory', 'pool', 'skip', 'manual', 'precious', 'deps'],
+  run: ['id', 'network', 'timeout', 'threads', 'memory', 'pool', 'skip', 'manual', 'precious', 'deps', 'slurm'],
   import: ['id', 'skip', 'manual', 'precious'],
   publish: ['id', 'skip', 'manual'],
 };
@@ -169,6 +169,13 @@ function invalidValue(key: string, value: string | true): string | undefined {
     case 'network':
       // `{network=host}`: a container shares the host's network (a database on the host's localhost).
       return value === true || value === 'true' || value === 'false' || value === 'host' ? undefined : `\`network\` is written {network}, {network=host} or {network=false}, not \`${value}\``;
+    case 'slurm': {
+      if (value === true) return '`slurm` needs sbatch options: {slurm="--qos=long --gres=gpu:1"}';
+      const words = slurmWords(value);
+      const bad = words.find((w) => !w.startsWith('-'));
+      if (words.length === 0) return '`slurm` needs sbatch options: {slurm="--qos=long --gres=gpu:1"}';
+      return bad === undefined ? undefined : `\`slurm\` takes sbatch options, each starting with '-': \`${bad}\` does not`;
+    }
     case 'skip':
     case 'manual':
     case 'precious':
@@ -176,6 +183,12 @@ function invalidValue(key: string, value: string | true): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** The words of a `{slurm="…"}` value, its quotes taken off. */
+export function slurmWords(value: string): string[] {
+  const bare = /^"(.*)"$/.exec(value)?.[1] ?? /^'(.*)'$/.exec(value)?.[1] ?? value;
+  return bare.split(/\s+/).filter((w) => w !== '');
 }
 
 /** `{name, key=value}` after the tag. `offset` is where `meta` starts in the info string. */

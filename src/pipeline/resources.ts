@@ -1,6 +1,6 @@
 import type { Position } from '../diagnostics.js';
 import type { SharkBlock } from '../markdown/document.js';
-import { MEMORY } from '../markdown/tags.js';
+import { MEMORY, slurmWords } from '../markdown/tags.js';
 
 /** What one job of a run block declares it takes: `{threads=N|all}`, `{memory=8G}`, `{pool=NAME}`. */
 export interface Resources {
@@ -11,6 +11,8 @@ export interface Resources {
   /** Bytes, or undefined when undeclared. */
   readonly memory: number | undefined;
   readonly pool: string | undefined;
+  /** `{slurm="--qos=long --gres=gpu:1"}`: sbatch options for this block's jobs under `--executor slurm`. */
+  readonly slurm: readonly string[];
   /** Where each declared option is written, for diagnostics. */
   readonly at: { readonly threads?: Position; readonly memory?: Position; readonly pool?: Position };
 }
@@ -71,8 +73,9 @@ export function blockResources(block: SharkBlock, fail: (at: Position, message: 
     at.pool = optionAt(block, 'pool');
     pool = p;
   }
-  return { threads, threadsDeclared: typeof t === 'string', memory, pool, at };
+  const slurm = typeof o['slurm'] === 'string' ? slurmWords(o['slurm']) : [];
+  return { threads, threadsDeclared: typeof t === 'string', memory, pool, slurm, at };
 }
 
 /** A run block that declares nothing. */
-export const DEFAULT_RESOURCES: Resources = { threads: 1, threadsDeclared: false, memory: undefined, pool: undefined, at: {} };
+export const DEFAULT_RESOURCES: Resources = { threads: 1, threadsDeclared: false, memory: undefined, pool: undefined, slurm: [], at: {} };

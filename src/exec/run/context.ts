@@ -12,6 +12,7 @@ import type { Leases } from '../../store/leases.js';
 import type { RunJobRow } from '../../store/metadata.js';
 import type { Selection } from '../../plan/selection.js';
 import type { FailureReason, RunEvent, RunSummary } from '../events.js';
+import type { SlurmExecutor, SlurmRunOptions } from '../slurm/slurm-executor.js';
 
 export interface RunOptions {
   /** Jobs at once, across all steps and items. */
@@ -24,6 +25,8 @@ export interface RunOptions {
   readonly pools?: ReadonlyMap<string, number>;
   /** The steps to run and those `--force` names (plan/selection.ts); every step when absent. */
   readonly selection?: Selection;
+  /** Run the jobs on a Slurm cluster (`--executor slurm`) instead of this machine. */
+  readonly slurm?: SlurmRunOptions;
   /** Called with each job's record once it is committed (`run --sign`). */
   readonly attest?: (record: LineageRecord, job: string) => Promise<void>;
 }
@@ -46,7 +49,12 @@ export class RunContext {
     /** Bounds jobs preparing workspaces or committing, a little beyond `-j`, so slots never wait on Shark's file work. */
     readonly staging: LimitFunction,
     readonly logsDir: string,
+    /** Where jobs go under `--executor slurm`; undefined for this machine. */
+    readonly slurm?: SlurmExecutor,
   ) {}
+
+  /** How many of each step's jobs are handed to the executor together (a map's become one Slurm array). */
+  readonly groupSizes = new Map<string, number>();
 
   get signal(): AbortSignal {
     return this.options.signal;

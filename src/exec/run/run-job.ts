@@ -13,7 +13,8 @@ import { safeDirs } from '../../store/safe-path.js';
 import type { SnapshotId, Workspace } from '../../store/snapshot-store.js';
 import { VERSION } from '../../version.js';
 import type { FailureReason } from '../events.js';
-import type { ExecOutcome } from '../executor.js';
+import type { ExecOutcome, ExecRequest } from '../executor.js';
+import { DOCKER_ID_PREFIX } from '../docker/docker-environments.js';
 import { threadsOf } from '../resources.js';
 import { tailOf } from './tail.js';
 import type { RunContext } from './context.js';
@@ -163,8 +164,10 @@ async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: string)
   }
   if (step.kind !== 'run') return { outcome: { status: 'ok' }, record: job.record };
   const items = new Map(job.items.map((i) => [`${i.input.path}/${i.input.pattern}`, i.name]));
-  const threads = threadsOf(step, Math.max(1, ctx.options.jobs));
-  const outcome = await ctx.scheduler.run(ctx.demand(step), () => (ctx.halted ? CANCELLED : (announce(), session.envs.executor(step.env ?? '').run({
+  // Under Slurm `{threads}` is the cluster's to grant (`--cpus-per-task`), not clamped to `-j`.
+  const declared = step.resources.threads;
+  const threads = ctx.slurm !== undefined && typeof declared === 'number' ? declared : threadsOf(step, Math.max(1, ctx.options.jobs));
+  const request: ExecRequest = {
     label: job.id,
     script: (root) => renderScript(step, items, job.plusName, root),
     workspace: ws,
@@ -178,10 +181,24 @@ async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: string)
     secrets: [...(session.secrets?.values() ?? [])],
     network: step.network,
     timeout: step.timeout,
-    ...(step.resources.threadsDeclared ? { cpus: threads } : {}),
+    // `{threads=all}` under Slurm asks for a whole node (`--exclusive`) instead of a count.
+    ...(step.resources.threadsDeclared && !(ctx.slurm !== undefined && declared === 'all') ? { cpus: threads } : {}),
     ...(step.resources.memory !== undefined ? { memory: step.resources.memory } : {}),
     logPath,
     signal: ctx.signal,
-  }))), CANCELLED);
+  };
+  const slurm = ctx.slurm;
+  const outcome = await ctx.scheduler.run(ctx.demand(step), () => {
+    if (ctx.halted) return CANCELLED;
+    if (slurm === undefined) return (announce(), session.envs.executor(step.env ?? '').run(request));
+    const env = session.envs.current(step.env ?? '');
+    return slurm.run(request, {
+      key: job.key, group: step.id, size: ctx.groupSizes.get(step.id) ?? 1, block: step.blockId,
+      environment: 'id' in env && env.id.startsWith(DOCKER_ID_PREFIX) ? { kind: 'docker', image: env.id.slice(DOCKER_ID_PREFIX.length) } : { kind: 'host' },
+      extra: step.resources.slurm, exclusive: declared === 'all',
+      queued: () => ctx.emit({ type: 'job-queued', job: job.id, step: step.id, block: step.blockId }),
+      running: announce,
+    });
+  }, CANCELLED);
   return { outcome, record: job.record };
 }

@@ -45,7 +45,9 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
       results.push({ job, outputs: hit.outputs });
     });
   });
-  results.push(...await Promise.all(jobs.filter((_, n) => cached[n] === undefined).map(async (job) => {
+  const toRun = jobs.filter((_, n) => cached[n] === undefined);
+  ctx.groupSizes.set(step.id, toRun.length);
+  results.push(...await Promise.all(toRun.map(async (job) => {
     const outputs = await ctx.staging(() => runJob(ctx, job, forced));
     return outputs === undefined ? undefined : { job, outputs };
   })));

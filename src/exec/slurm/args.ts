@@ -64,3 +64,37 @@ export function sbatchArgs(options: SubmitOptions): ArgsResult {
 function positiveInt(n: number): boolean {
   return Number.isSafeInteger(n) && n > 0;
 }
+
+/** What one submission of a step's jobs asks for, before the paths of its files are known. */
+export interface StepRequest {
+  readonly name: string;
+  /** Array tasks (1: a plain job). */
+  readonly tasks: number;
+  readonly throttle: number;
+  readonly itemsPerTask: number;
+  /** `{threads=N}` (a count), or `all` for a whole node. */
+  readonly threads: number | 'all' | undefined;
+  readonly memoryBytes: number | undefined;
+  readonly timeoutSeconds: number | undefined;
+  /** `--slurm-opt` words, then the block's `{slurm="…"}`. */
+  readonly extra: readonly string[];
+}
+
+/**
+ * The SubmitOptions for a step's jobs: `{threads}` → `--cpus-per-task` (or
+ * `--exclusive` for `all`), `{memory}` → `--mem` in MB, `{timeout}` →
+ * `--time` for all the items a task runs in turn plus a minute (the
+ * command's own limit is enforced on the node), `--no-requeue` (a node
+ * failure is reported; the next run resubmits what has no result). Pure:
+ * `plan --executor slurm` shows it, the executor submits it.
+ */
+export function stepSubmitOptions(r: StepRequest): SubmitOptions {
+  return {
+    name: r.name,
+    ...(r.tasks > 1 ? { array: { size: r.tasks, throttle: r.throttle } } : {}),
+    ...(typeof r.threads === 'number' ? { cpusPerTask: r.threads } : {}),
+    ...(r.memoryBytes !== undefined ? { memoryMb: Math.ceil(r.memoryBytes / 2 ** 20) } : {}),
+    ...(r.timeoutSeconds !== undefined && r.timeoutSeconds > 0 ? { timeLimitSeconds: r.timeoutSeconds * r.itemsPerTask + 60 } : {}),
+    extra: ['--no-requeue', ...(r.threads === 'all' ? ['--exclusive'] : []), ...r.extra],
+  };
+}

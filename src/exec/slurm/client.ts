@@ -38,7 +38,7 @@ export interface CommandOutput {
   readonly error?: string;
 }
 
-export type Runner = (command: string, args: readonly string[], options: { readonly stdin?: string; readonly signal?: AbortSignal }) => Promise<CommandOutput>;
+export type Runner = (command: string, args: readonly string[], options: { readonly stdin?: string; readonly signal?: AbortSignal; readonly env?: Readonly<Record<string, string>> }) => Promise<CommandOutput>;
 
 /** Slurm's clients retry for MessageTimeout (10 s by default) before they give up; allow them that, three times. */
 const ANSWER_MS = 30_000;
@@ -48,7 +48,7 @@ export const spawnRunner: Runner = (command, args, options) =>
     const child = execFile(
       command,
       args,
-      { env: { ...process.env, LC_ALL: 'C' }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: ANSWER_MS, ...(options.signal === undefined ? {} : { signal: options.signal }) },
+      { env: { ...process.env, ...options.env, LC_ALL: 'C' }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: ANSWER_MS, ...(options.signal === undefined ? {} : { signal: options.signal }) },
       (e, stdout, stderr) => {
         if (e === null) return done({ code: 0, stdout, stderr });
         const err = e as NodeJS.ErrnoException & { code?: number | string; killed?: boolean };
@@ -70,13 +70,14 @@ export class SlurmClient {
    * returns the job id (for an array, the array's job id: its tasks are `ID_0`…).
    * A failure is not proof that nothing was submitted: an sbatch that got no
    * answer in time may have reached a busy controller. Before submitting
-   * again, ask findByName.
+   * again, ask findByName. `env` is added to sbatch's environment, which the
+   * job inherits (sbatch's default `--export=ALL`).
    */
-  async submit(script: string, options: SubmitOptions, signal?: AbortSignal): Promise<SlurmResult<string>> {
+  async submit(script: string, options: SubmitOptions, signal?: AbortSignal, env?: Readonly<Record<string, string>>): Promise<SlurmResult<string>> {
     if (!script.startsWith('#!')) return { ok: false, message: 'a batch script must start with #! (sbatch refuses it otherwise)' };
     const args = sbatchArgs(options);
     if (!args.ok) return args;
-    const r = await this.run('sbatch', args.args, { stdin: script, ...(signal === undefined ? {} : { signal }) });
+    const r = await this.run('sbatch', args.args, { stdin: script, ...(signal === undefined ? {} : { signal }), ...(env === undefined ? {} : { env }) });
     if (r.code !== 0) return failed('sbatch', r);
     const id = parseSubmitted(r.stdout);
     return id === undefined ? { ok: false, message: `sbatch printed no job id: ${JSON.stringify(r.stdout.trim())}` } : { ok: true, value: id };
@@ -170,7 +171,7 @@ function covered(id: string, byId: ReadonlyMap<string, JobState>): boolean {
 }
 
 function invalidJobId(r: CommandOutput): boolean {
-  return r.code !== null && /Invalid job id/i.test(r.stderr);
+  return r.code !== null && /Invalid job id|not found/i.test(r.stderr + r.stdout);
 }
 
 function failed<T>(tool: string, r: CommandOutput): SlurmResult<T> {

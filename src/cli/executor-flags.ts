@@ -1,0 +1,93 @@
+import { Option, type Command } from 'commander';
+import type { Plan } from '../plan/planner.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import { stepSubmitOptions, sbatchArgs } from '../exec/slurm/args.js';
+import { SlurmClient } from '../exec/slurm/client.js';
+import { jobName } from '../exec/slurm/slurm-executor.js';
+import type { SlurmRunOptions } from '../exec/slurm/slurm-executor.js';
+import { EXIT_INVALID, ExitError } from './load-or-report.js';
+
+export interface ExecutorFlags {
+  executor?: string;
+  slurmOpt?: string[];
+  itemsPerTask?: string;
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+/** `--executor`, `--slurm-opt`, `--items-per-task`: where jobs run (run) or would be submitted (plan). */
+export function withExecutorOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--executor <name>', 'where jobs run: this machine, or a Slurm cluster').choices(['local', 'slurm']).default('local'))
+    .addOption(new Option('--slurm-opt <option>', 'pass an option to every sbatch, e.g. --slurm-opt=--partition=gpu (repeatable)').argParser(collect))
+    .addOption(new Option('--items-per-task <n>', 'under Slurm, map items each array task runs in turn').default('1'));
+}
+
+/** The Slurm settings the flags ask for, or undefined for the local executor; exits 2 on a malformed flag. */
+export function slurmFlags(flags: ExecutorFlags, stderr: (s: string) => void): SlurmRunOptions | undefined {
+  if ((flags.executor ?? 'local') !== 'slurm') return undefined;
+  const fail = (message: string): never => {
+    stderr(`shark: error: ${message}\n`);
+    throw new ExitError(EXIT_INVALID);
+  };
+  const itemsPerTask = Number(flags.itemsPerTask ?? '1');
+  if (!Number.isSafeInteger(itemsPerTask) || itemsPerTask < 1) fail(`--items-per-task expects a positive whole number, not \`${flags.itemsPerTask}\``);
+  const extra = flags.slurmOpt ?? [];
+  const bad = extra.find((o) => !o.startsWith('-'));
+  if (bad !== undefined) fail(`--slurm-opt \`${bad}\` is no sbatch option (they start with '-'; write --slurm-opt=--partition=gpu)`);
+  const poll = Number(process.env['SHARK_SLURM_POLL_MS'] ?? '');
+  return { client: new SlurmClient(), itemsPerTask, extra, ...(poll > 0 ? { pollMs: poll } : {}) };
+}
+
+/** Stops before anything runs when Slurm cannot take jobs from here. */
+export async function requireSlurm(options: SlurmRunOptions, stderr: (s: string) => void): Promise<void> {
+  const why = await options.client.available();
+  if (why === undefined) return;
+  stderr(`shark: error: --executor slurm: ${why}\n`);
+  throw new ExitError(EXIT_INVALID);
+}
+
+/** One Slurm submission `run --executor slurm` would make for a step's jobs that are not cached. */
+export interface PlannedSubmission {
+  readonly step: string;
+  readonly block: string;
+  readonly name: string;
+  readonly jobs: number;
+  /** Array tasks; 1 is a plain job. */
+  readonly tasks: number;
+  readonly sbatch: readonly string[];
+}
+
+/** What the plan's jobs to run become under Slurm: one submission per step, an array when it has several tasks. */
+export function plannedSubmissions(plan: Plan, pipeline: Pipeline, options: SlurmRunOptions, throttle: number): PlannedSubmission[] {
+  const counts = new Map<string, { block: string; jobs: number }>();
+  const runSteps = new Set(pipeline.steps.filter((s) => s.kind === 'run').map((s) => s.id));
+  // Imports are fetched by the submitting machine; a job blocked on an upstream that will run is submitted after it.
+  for (const j of plan.jobs) {
+    if ((j.status !== 'run' && j.status !== 'blocked') || !runSteps.has(j.step)) continue;
+    const c = counts.get(j.step);
+    if (c === undefined) counts.set(j.step, { block: j.block, jobs: 1 });
+    else c.jobs++;
+  }
+  const pipelineName = pipeline.document.file.replace(/^.*\//, '').replace(/\.md$/i, '');
+  return [...counts].map(([stepId, { block, jobs }]) => {
+    const step = pipeline.steps.find((s) => s.id === stepId);
+    const run = step?.kind === 'run' ? step : undefined;
+    const tasks = Math.ceil(jobs / options.itemsPerTask);
+    const name = jobName(pipelineName, block);
+    const args = sbatchArgs(stepSubmitOptions({
+      name, tasks, throttle, itemsPerTask: options.itemsPerTask,
+      threads: run?.resources.threadsDeclared ? run.resources.threads : undefined,
+      memoryBytes: run?.resources.memory, timeoutSeconds: run?.timeout,
+      extra: [...options.extra, ...(run?.resources.slurm ?? [])],
+    }));
+    return { step: stepId, block, name, jobs, tasks, sbatch: args.ok ? args.args.filter((a) => a !== '--parsable') : [] };
+  });
+}
+
+export function renderSubmissions(subs: readonly PlannedSubmission[]): string {
+  if (subs.length === 0) return 'slurm: nothing to submit\n';
+  const width = Math.min(32, Math.max(...subs.map((s) => s.step.length)));
+  const lines = subs.map((s) => `  ${s.step.padEnd(width)}  ${s.tasks > 1 ? `1 array of ${s.tasks} tasks` : '1 job'} for ${s.jobs} job${s.jobs === 1 ? '' : 's'}: sbatch ${s.sbatch.join(' ')}`);
+  return `slurm: would submit ${subs.length} job${subs.length === 1 ? '' : 's'}:\n${lines.join('\n')}\n`;
+}

@@ -1,0 +1,21 @@
+import { basename, join } from 'node:path';
+import type { RunSession } from '../executor.js';
+import { SlurmExecutor, TASK_COMMAND, type SlurmRunOptions } from './slurm-executor.js';
+
+/** How often a run asks Slurm how its jobs are doing. */
+const POLL_MS = 1000;
+
+/** The Slurm executor of one run: its files in the store's shared directory, `-j` as each array's throttle. */
+export function slurmExecutorFor(session: RunSession, options: SlurmRunOptions, jobs: number): SlurmExecutor {
+  return new SlurmExecutor({
+    client: options.client,
+    dir: join(session.store.metaDir, 'slurm'),
+    pipeline: basename(session.pipelinePath).replace(/\.md$/i, ''),
+    throttle: jobs,
+    itemsPerTask: Math.max(1, options.itemsPerTask),
+    extra: options.extra,
+    secrets: session.secrets ?? new Map(),
+    pollMs: options.pollMs ?? POLL_MS,
+    taskCommand: TASK_COMMAND,
+  });
+}

@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ExecOutcome, ExecRequest } from '../executor.js';
+import { adoptable, type Adoptable } from './adopt.js';
+import { stepSubmitOptions, type SubmitOptions } from './args.js';
+import type { SlurmClient } from './client.js';
+import { specOf, writeAtomically, writeManifest, type TaskEnvironment } from './manifest.js';
+import { Tracker, type Entry, type Submission } from './tracker.js';
+
+/** What a run asks of the Slurm executor (`--executor slurm`). */
+export interface SlurmSettings {
+  readonly client: SlurmClient;
+  /** A directory every node sees, in the store (`<store>/meta/slurm`): manifests, status files, Slurm's own logs. */
+  readonly dir: string;
+  /** The pipeline's name, in every job name. */
+  readonly pipeline: string;
+  /** Array tasks running at once (`-j`). */
+  readonly throttle: number;
+  /** Map items each array task runs in turn (`--items-per-task`): tiny items cost a scheduling round each. */
+  readonly itemsPerTask: number;
+  /** `--slurm-opt` words, for every submission. */
+  readonly extra: readonly string[];
+  /** Secret values by name: they reach the node through sbatch's environment, never a file. */
+  readonly secrets: ReadonlyMap<string, string>;
+  /** How often Slurm is asked for the state of what was submitted. */
+  readonly pollMs: number;
+  /** How to start the node-side task: `[node, task-main.js]`. */
+  readonly taskCommand: readonly string[];
+}
+
+/** What `shark run --executor slurm` chooses; the rest of SlurmSettings comes from the run. */
+export interface SlurmRunOptions {
+  readonly client: SlurmClient;
+  readonly itemsPerTask: number;
+  readonly extra: readonly string[];
+  readonly pollMs?: number;
+}
+
+/** The node-side task: this Node and task-main.js, at the same paths on every node (a shared install). */
+export const TASK_COMMAND: readonly string[] = [process.execPath, fileURLToPath(new URL('./task-main.js', import.meta.url))];
+
+/**
+ * Slurm's side of a job, beside its ExecRequest: its key (how a later run
+ * recognises it), the step it belongs to and how many of that step's jobs
+ * come together (a map's jobs become one array), and the Slurm requests.
+ */
+export interface SlurmJobHint {
+  readonly key: string;
+  readonly group: string;
+  readonly size: number;
+  readonly block: string;
+  readonly environment: TaskEnvironment;
+  readonly extra: readonly string[];
+  readonly exclusive: boolean;
+  readonly queued: () => void;
+  readonly running: () => void;
+}
+
+/** A job that arrives later than this after the last one of its step goes in the next array. */
+const GATHER_MS = 300;
+/** Slurm's default MaxArraySize is 1001 (indices 0–1000): a larger map becomes several arrays. */
+const MAX_ARRAY = 1000;
+
+interface Gathering {
+  readonly entries: Entry[];
+  timer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * Runs jobs as Slurm jobs. The jobs of one step that arrive together are
+ * gathered into one submission: a job array with a manifest line per task
+ * (several items per task with `itemsPerTask`), throttled by `-j`. Before it
+ * submits, it asks Slurm for live jobs of the same name whose manifest holds
+ * the same keys (left by a run that died) and adopts them instead.
+ */
+export class SlurmExecutor {
+  private readonly gathering = new Map<string, Gathering>();
+  private readonly tracker: Tracker;
+  private readonly adoptions = new Map<string, Promise<Map<string, Adoptable>>>();
+
+  constructor(private readonly settings: SlurmSettings) {
+    this.tracker = new Tracker(settings.client, settings.pollMs);
+    mkdirSync(join(settings.dir, 'by-job'), { recursive: true });
+  }
+
+  run(req: ExecRequest, hint: SlurmJobHint): Promise<ExecOutcome> {
+    if (req.signal.aborted) return Promise.resolve({ status: 'cancelled' });
+    return new Promise((resolve) => {
+      const entry: Entry = { req, hint, resolve, statusPath: '', running: false };
+      let g = this.gathering.get(hint.group);
+      if (g === undefined) this.gathering.set(hint.group, (g = { entries: [], timer: undefined }));
+      g.entries.push(entry);
+      if (g.timer !== undefined) clearTimeout(g.timer);
+      g.timer = undefined;
+      if (g.entries.length >= hint.size) void this.flush(hint.group);
+      else g.timer = setTimeout(() => void this.flush(hint.group), GATHER_MS);
+    });
+  }
+
+  /** Cancels everything this run submitted and waits (a little) for Slurm to let go of it. */
+  cancelAll(): Promise<void> {
+    return this.tracker.cancelAll();
+  }
+
+  private async flush(group: string): Promise<void> {
+    const g = this.gathering.get(group);
+    if (g === undefined) return;
+    this.gathering.delete(group);
+    if (g.timer !== undefined) clearTimeout(g.timer);
+    const live = g.entries.filter((e) => !e.req.signal.aborted);
+    for (const e of g.entries) if (e.req.signal.aborted) e.resolve({ status: 'cancelled' });
+    if (live.length === 0) return;
+    const first = live[0]!.hint;
+    const name = jobName(this.settings.pipeline, first.block);
+    const adopted = await this.adopt(name, live);
+    const rest = live.filter((e) => !adopted.has(e));
+    for (let at = 0; at < rest.length; at += MAX_ARRAY * this.settings.itemsPerTask) {
+      await this.submit(name, rest.slice(at, at + MAX_ARRAY * this.settings.itemsPerTask));
+    }
+  }
+
+  /** Jobs a dead run left running under this name, with the same keys: waited for, not submitted again. */
+  private async adopt(name: string, entries: readonly Entry[]): Promise<Set<Entry>> {
+    let found = this.adoptions.get(name);
+    if (found === undefined) this.adoptions.set(name, (found = adoptable(this.settings.client, this.settings.dir, name)));
+    const byKey = await found;
+    const taken = new Set<Entry>();
+    for (const e of entries) {
+      const old = byKey.get(e.hint.key);
+      if (old === undefined) continue;
+      byKey.delete(e.hint.key);
+      taken.add(e);
+      this.tracker.adopt(e, old);
+    }
+    return taken;
+  }
+
+  private async submit(name: string, entries: Entry[]): Promise<void> {
+    const s = this.settings;
+    const dir = join(s.dir, `${name.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 60)}-${Date.now()}-${randomBytes(3).toString('hex')}`);
+    mkdirSync(join(dir, 'status'), { recursive: true, mode: 0o700 });
+    const tasks: Entry[][] = [];
+    for (let at = 0; at < entries.length; at += s.itemsPerTask) tasks.push(entries.slice(at, at + s.itemsPerTask));
+    const specs = tasks.map((task, t) => task.map((e, k) => {
+      e.statusPath = join(dir, 'status', `${t}-${k}.json`);
+      return specOf(e.req, e.hint.environment, e.hint.key, e.statusPath);
+    }));
+    const manifest = join(dir, 'manifest.jsonl');
+    writeManifest(manifest, specs);
+    const script = `#!/bin/sh\nexec ${[...s.taskCommand, manifest].map(sq).join(' ')}\n`;
+    const { req, hint } = entries[0]!;
+    const array = tasks.length > 1;
+    const options: SubmitOptions = {
+      ...stepSubmitOptions({
+        name, tasks: tasks.length, throttle: s.throttle, itemsPerTask: s.itemsPerTask,
+        threads: hint.exclusive ? 'all' : req.cpus, memoryBytes: req.memory,
+        timeoutSeconds: Math.max(...entries.map((e) => e.req.timeout ?? 0)) || undefined,
+        extra: [...s.extra, ...hint.extra],
+      }),
+      output: join(dir, array ? 'slurm-%a.out' : 'slurm-0.out'),
+      workdir: dir,
+    };
+    const secrets = JSON.stringify(Object.fromEntries(s.secrets));
+    const submitted = await s.client.submit(script, options, undefined, { SHARK_SLURM_SECRETS: secrets });
+    if (!submitted.ok) {
+      for (const e of entries) e.resolve({ status: 'failed', reason: 'internal', exitCode: null, message: `sbatch refused the job: ${submitted.message}` });
+      return;
+    }
+    const jobId = submitted.value;
+    writeAtomically(join(s.dir, 'by-job', jobId), dir, 0o644);
+    const submission: Submission = { jobId, dir, tasks: tasks.map((task, t) => ({ id: array ? `${jobId}_${t}` : jobId, entries: task, log: join(dir, array ? `slurm-${t}.out` : 'slurm-0.out') })) };
+    for (const e of entries) e.hint.queued();
+    this.tracker.watch(submission);
+  }
+}
+
+/** `shark:<pipeline>:<block>`: what squeue shows, and how a later run finds what a dead one left. */
+export function jobName(pipeline: string, block: string): string {
+  return `shark:${pipeline}:${block}`.replace(/[,\s\u0000-\u001f]/g, '_');
+}
+
+function sq(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+import { appendFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { connectDocker } from '../docker/client.js';
+import { DockerExecutor } from '../docker/docker-executor.js';
+import type { ExecOutcome, Executor } from '../executor.js';
+import { HostExecutor } from '../host-executor.js';
+import { readManifest, requestOf, SECRETS_VARIABLE, writeAtomically, type TaskEnvironment, type TaskSpec } from './manifest.js';
+
+/**
+ * What one Slurm array task runs on the compute node: its line of the
+ * manifest (`$SLURM_ARRAY_TASK_ID`, 0 for a job that is no array), each job
+ * of it in turn with the same executors as a local run (so the same
+ * isolation), and for each a status file saying how it ended. It never
+ * touches the store: the submitting `shark run` checks and commits.
+ * SIGTERM (scancel, Slurm's time limit) cancels the job that is running.
+ */
+async function main(): Promise<number> {
+  const [manifestPath] = process.argv.slice(2);
+  if (manifestPath === undefined) return fail('usage: task-main MANIFEST');
+  const index = Number(process.env['SLURM_ARRAY_TASK_ID'] ?? '0');
+  let tasks: TaskSpec[][];
+  try {
+    tasks = readManifest(manifestPath);
+  } catch (e) {
+    return fail(`cannot read the manifest ${manifestPath}: ${(e as Error).message}`);
+  }
+  const specs = tasks[index];
+  if (!Number.isInteger(index) || specs === undefined) return fail(`the manifest ${manifestPath} has no task ${index}`);
+  const secrets = JSON.parse(process.env[SECRETS_VARIABLE] ?? '{}') as Record<string, string>;
+  delete process.env[SECRETS_VARIABLE];
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  let failed = 0;
+  for (const spec of specs) {
+    const started = Date.now();
+    let outcome: ExecOutcome;
+    if (controller.signal.aborted) outcome = { status: 'cancelled' };
+    else {
+      try {
+        outcome = await executorFor(spec.environment).run(requestOf(spec, secrets, controller.signal));
+      } catch (e) {
+        outcome = { status: 'failed', reason: 'internal', exitCode: null, message: `the task could not run the job: ${(e as Error).message}` };
+      }
+    }
+    if (outcome.status !== 'ok') failed++;
+    if (outcome.status === 'failed' && outcome.reason === 'internal') appendFileSync(spec.logPath, `shark: ${outcome.message}\n`);
+    writeAtomically(spec.statusPath, JSON.stringify({ outcome, host: hostname(), started, ended: Date.now() }), 0o644);
+  }
+  return failed === 0 ? 0 : 1;
+}
+
+const executors = new Map<string, Executor>();
+
+function executorFor(environment: TaskEnvironment): Executor {
+  const name = environment.kind === 'host' ? 'host' : `docker:${environment.image}`;
+  let executor = executors.get(name);
+  if (executor === undefined) {
+    if (environment.kind === 'host') executor = new HostExecutor();
+    else {
+      const { image } = environment;
+      // The node needs Docker and the image: Shark checks both and fails the job with a clear message otherwise.
+      executor = new DockerExecutor(async () => {
+        const connection = await connectDocker();
+        if (!connection.ok) return { ok: false, message: `no Docker on node ${hostname()}: ${connection.message}` };
+        if ((await connection.client.imageId(image)) === undefined) return { ok: false, message: `node ${hostname()} does not have the image ${image}` };
+        return { ok: true, client: connection.client, image };
+      });
+    }
+    executors.set(name, executor);
+  }
+  return executor;
+}
+
+function fail(message: string): number {
+  process.stderr.write(`shark task: ${message}\n`);
+  return 2;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: Error) => {
+    process.stderr.write(`shark task: ${e.message}\n`);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,133 @@
+import { cpSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { ROOT, Rig } from '../support/rig.js';
+import { describeSlurm } from './rig.js';
+import { jobcompLines, outputsOf, runningUnder, sharkProcess, squeueNames } from './run-rig.js';
+
+const fence = '```';
+/** Poll Slurm often: the tests wait for tasks that take a second each on a two-CPU node. */
+const env = { SHARK_SLURM_POLL_MS: '250' };
+
+/**
+ * `shark run --executor slurm` against the real controller and node: the
+ * same results as a local run, one array per map, nothing submitted twice,
+ * failures and cancellations reported with what Slurm says.
+ */
+describeSlurm('shark run --executor slurm', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig('shark-slurm-run-');
+  });
+  afterEach(() => rig.cleanup());
+
+  it('runs the example pipeline with the bytes of a local run, and a second run submits nothing', async () => {
+    const local = new Rig('shark-slurm-local-');
+    try {
+      for (const r of [local, rig]) {
+        cpSync(join(ROOT, 'pipelines/example.md'), r.path('example.md'));
+        cpSync(join(ROOT, 'pipelines/example-data'), r.path('example-data'), { recursive: true });
+      }
+      expect((await local.shark(['run', 'example.md'])).code).toBe(0);
+      const ran = await rig.shark(['run', 'example.md', '--executor', 'slurm', '-j', '2'], { env });
+      expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+      expect(ran.stdout).toContain('queued   habitat-per-species: jobs submitted to Slurm');
+      expect(await outputsOf(rig, 'example.md')).toEqual(await outputsOf(local, 'example.md'));
+      expect(rig.read('_shark/summary.csv')).toBe(local.read('_shark/summary.csv'));
+
+      // The controller's records: one array (three tasks) for the map, one job for the reduce.
+      const records = jobcompLines(rig.dir);
+      const map = records.filter((l) => l.includes('Name=shark:example:habitat-per-species '));
+      expect(map).toHaveLength(3);
+      expect(new Set(map.map((l) => /ArrayJobId=(\d+)/.exec(l)?.[1]))).toEqual(new Set([expect.stringMatching(/^\d+$/)]));
+      expect(records.filter((l) => l.includes('Name=shark:example:summary '))).toHaveLength(1);
+
+      const again = await rig.shark(['run', 'example.md', '--executor', 'slurm'], { env });
+      expect(again.code).toBe(0);
+      expect(again.stdout).toMatch(/ok: 0 run, 6 cached/);
+      expect(jobcompLines(rig.dir)).toHaveLength(records.length);
+    } finally {
+      local.cleanup();
+    }
+  });
+
+  it('runs a 200-item map as one array, byte-identical to a local run, and plan shows the array', async () => {
+    const local = new Rig('shark-slurm-local-');
+    const doc = ['# Map', '', `${fence}shark-run`, 'cut -c1-3 /data/in/* | tr a-z A-Z > /data/out/+', fence, '', `${fence}shark-publish`, '/data/out/', fence, ''].join('\n');
+    try {
+      for (const r of [local, rig]) {
+        r.write('p.md', `${fence}shark-import\nin/ /data/in/\n${fence}\n\n${doc}`);
+        for (let i = 0; i < 200; i++) r.write(`in/item-${String(i).padStart(3, '0')}.txt`, `item number ${i}\n`);
+      }
+      expect((await local.shark(['run', 'p.md'])).code).toBe(0);
+      const planned = JSON.parse((await rig.shark(['plan', 'p.md', '--json', '--executor', 'slurm', '--items-per-task', '25', '-j', '2'])).stdout) as { slurm: { step: string; jobs: number; tasks: number; sbatch: string[] }[] };
+      expect(planned.slurm).toEqual([expect.objectContaining({ jobs: 200, tasks: 8, sbatch: expect.arrayContaining(['--array=0-7%2']) })]);
+
+      const ran = await rig.shark(['run', 'p.md', '--executor', 'slurm', '--items-per-task', '25', '-j', '2'], { env, timeoutMs: 120_000 });
+      expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+      expect(ran.stdout).toMatch(/ok: 201 run/); // the import and the 200 items
+      expect(await outputsOf(rig, 'p.md')).toEqual(await outputsOf(local, 'p.md'));
+      expect(rig.read('_shark/out/item-137.txt')).toBe('ITE\n');
+      const tasks = jobcompLines(rig.dir).filter((l) => l.includes('Name=shark:p:'));
+      expect(tasks).toHaveLength(8);
+      expect(new Set(tasks.map((l) => /ArrayJobId=(\d+)/.exec(l)?.[1])).size).toBe(1);
+    } finally {
+      local.cleanup();
+    }
+  }, 150_000);
+
+  it('reports a failing array task with its item, its exit status and its log, and keeps the others', async () => {
+    rig.write('p.md', [`${fence}shark-import`, 'in/ /data/in/', fence, '', '# Map', '', `${fence}shark-run`,
+      'grep -q bad /data/in/* && { echo "this one is bad" >&2; exit 3; }; cp /data/in/* /data/out/+', fence, ''].join('\n'));
+    for (const name of ['a', 'b', 'bad', 'c']) rig.write(`in/${name}.txt`, `${name}\n`);
+    const ran = await rig.shark(['run', 'p.md', '--executor', 'slurm', '--json', '-k'], { env });
+    expect(ran.code).toBe(1);
+    const events = ran.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const failed = events.filter((e) => e['type'] === 'job-failed');
+    expect(failed).toEqual([expect.objectContaining({ job: expect.stringContaining('bad.txt'), reason: 'exit', exitCode: 3, tail: expect.stringContaining('this one is bad') })]);
+    expect(events.filter((e) => e['type'] === 'job-done' && String(e['job']).startsWith('map['))).toHaveLength(3);
+    const plan = await rig.plan('p.md');
+    expect(plan.jobs.filter((j) => j.status === 'run').map((j) => j.item)).toEqual(['bad.txt']);
+  });
+
+  it('reports a job cancelled outside Shark with Slurm\'s state', async () => {
+    rig.write('p.md', ['# Slow', '', `${fence}shark-run`, 'sleep 120; echo late > /data/slow.txt', fence, ''].join('\n'));
+    const child = sharkProcess(rig, ['run', 'p.md', '--executor', 'slurm'], env);
+    const id = await runningUnder(rig.dir);
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('scancel', [id]);
+    const ended = await child.ended;
+    expect(ended.code).toBe(1);
+    expect(ended.stdout).toMatch(/FAILED +slow/);
+    expect(ended.stdout).toContain('CANCELLED');
+    expect(ended.stdout).toContain('cancelled outside Shark');
+    expect((await rig.plan('p.md')).jobs[0]!.status).toBe('run');
+  });
+
+  it('Ctrl-C cancels everything it submitted: squeue is empty afterwards', async () => {
+    rig.write('p.md', [`${fence}shark-import`, 'in/ /data/in/', fence, '', '# Slow map', '', `${fence}shark-run`, 'sleep 120; cp /data/in/* /data/out/+', fence, ''].join('\n'));
+    for (const name of ['a', 'b', 'c', 'd', 'e']) rig.write(`in/${name}.txt`, `${name}\n`);
+    const child = sharkProcess(rig, ['run', 'p.md', '--executor', 'slurm', '-j', '2'], env);
+    await runningUnder(rig.dir);
+    expect(squeueNames().filter((n) => n === 'shark:p:slow-map').length).toBeGreaterThan(0);
+    child.process.kill('SIGINT');
+    const ended = await child.ended;
+    expect(ended.code).toBe(130);
+    expect(ended.stdout).toContain('interrupted');
+    expect(squeueNames()).not.toContain('shark:p:slow-map');
+  });
+
+  it('a run that died leaves its jobs to the next run, which waits for them instead of submitting again', async () => {
+    rig.write('p.md', [`${fence}shark-import`, 'in/ /data/in/', fence, '', '# Adopt', '', `${fence}shark-run`, 'sleep 4; cp /data/in/* /data/out/+', fence, ''].join('\n'));
+    for (const name of ['a', 'b']) rig.write(`in/${name}.txt`, `${name}\n`);
+    const first = sharkProcess(rig, ['run', 'p.md', '--executor', 'slurm', '-j', '2'], env);
+    await runningUnder(rig.dir);
+    first.process.kill('SIGKILL');
+    await first.ended;
+    const second = await rig.shark(['run', 'p.md', '--executor', 'slurm', '--json'], { env });
+    expect(second.code, second.stdout + second.stderr).toBe(0);
+    const names = jobcompLines(rig.dir).filter((l) => l.includes('Name=shark:p:adopt '));
+    expect(new Set(names.map((l) => /ArrayJobId=(\d+)/.exec(l)?.[1]))).toHaveProperty('size', 1);
+    expect((await rig.plan('p.md')).summary).toEqual({ cached: 3, run: 0, blocked: 0 });
+  });
+});

@@ -1,0 +1,54 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { type Ran, type Rig, SHARK } from '../support/rig.js';
+import type { PlanJson } from '../support/rig.js';
+
+const JOBCOMP = '/var/log/slurm/jobcomp.log';
+
+/** The controller's completion records (jobcomp/filetxt) of jobs whose working directory is under `dir`. */
+export function jobcompLines(dir: string): string[] {
+  let text = '';
+  try {
+    text = readFileSync(JOBCOMP, 'utf8');
+  } catch {
+    return [];
+  }
+  return text.split('\n').filter((l) => l.includes(` WorkDir=${dir}/`));
+}
+
+/** Every job's outputs by job id, from `plan --json` once all is cached: content ids, so equal means byte-identical. */
+export async function outputsOf(rig: Rig, file: string): Promise<Record<string, unknown>> {
+  const plan = await rig.plan(file) as PlanJson & { jobs: { outputs?: Record<string, string> }[] };
+  return Object.fromEntries(plan.jobs.map((j) => [j.job, { status: j.status, outputs: j.outputs }]));
+}
+
+/** A `shark` run in the background, to signal while it runs. */
+export function sharkProcess(rig: Rig, args: readonly string[], env: Record<string, string> = {}): { process: ChildProcess; ended: Promise<Ran> } {
+  const child = spawn(process.execPath, [SHARK, ...args], { cwd: rig.dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  const ended = new Promise<Ran>((done) => child.on('close', (code) => (clearTimeout(timer), done({ code, stdout, stderr }))));
+  return { process: child, ended };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until Slurm runs a job whose working directory is under `dir`; returns its id. */
+export async function runningUnder(dir: string, timeoutMs = 60_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const lines = execFileSync('squeue', ['-h', '-r', '-o', '%i|%T|%Z'], { encoding: 'utf8' }).split('\n');
+    const running = lines.map((l) => l.split('|')).find(([, state, workdir]) => state === 'RUNNING' && (workdir ?? '').startsWith(`${dir}/`));
+    if (running !== undefined) return running[0]!;
+    if (Date.now() > deadline) throw new Error(`no job of ${dir} running after ${timeoutMs} ms:\n${lines.join('\n')}`);
+    await sleep(200);
+  }
+}
+
+/** The names of the jobs squeue lists (pending, running or completing). */
+export function squeueNames(): string[] {
+  return execFileSync('squeue', ['-h', '-o', '%j'], { encoding: 'utf8' }).split('\n').filter((l) => l !== '');
+}
