@@ -54,7 +54,7 @@ const EXPECTED: Record<string, string> = {
   'unclosed-heredoc.md': '4:24: error: here-document is never closed: no `EOF` line before the end of the block',
   'unclosed-if.md': '4:1: error: `if` is never closed: no `fi` before the end of the block',
   'unclosed-bracket.md': '8:22: error: unclosed `[` in the wildcard `[ab*.tif`: close the set with `]`, as in `[ab]*`',
-  'unknown-option.md': '3:24: error: unknown option `gpus` for shark-run (allowed: id, network, timeout, threads, memory, pool, skip, manual, precious, deps)',
+  'unknown-option.md': '3:24: error: unknown option `gpus` for shark-run (allowed: id, network, timeout, threads, memory, pool, skip, manual, precious, deps, slurm)',
   'unknown-scheme.md': '5:1: error: unknown import scheme `ftp:`: use https://, zenodo:, doi:, github:, a .git URL, file: or a local path',
   'unterminated-fence.md': '7:1: error: unterminated code fence: nothing closes the ``` opened here',
   'unterminated-quote.md': '4:6: error: unterminated double quote',

@@ -22,7 +22,8 @@ describe('errors in shark.yaml, each located, exit 2', () => {
   afterEach(() => rig.cleanup());
 
   it.each([
-    ['an unknown key', 'jobs: 2\njob: 4\n', 'shark.yaml:2:1: error: unknown key `job` (known: env, force, frontmatter, inputs, jobs, keep-going, memory, pools, secrets, store, targets)'],
+    ['an unknown key', 'jobs: 2\njob: 4\n', 'shark.yaml:2:1: error: unknown key `job` (known: env, executor, force, frontmatter, inputs, items-per-task, jobs, keep-going, memory, pools, secrets, slurm-opts, store, targets)'],
+    ['an executor Shark does not have', 'executor: pbs\n', 'shark.yaml:1:11: error: `executor` must be one of local, slurm, not `pbs`'],
     ['a count that is no number', 'jobs: four\n', 'shark.yaml:1:7: error: `jobs` must be a positive whole number, not `four`'],
     ['a count below one', 'jobs: 0\n', 'shark.yaml:1:7: error: `jobs` must be a positive whole number, not `0`'],
     ['a path that is a list', 'store: [a, b]\n', 'shark.yaml:1:8: error: `store` must be a path (a string)'],

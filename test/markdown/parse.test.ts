@@ -189,12 +189,21 @@ ${fence}
     expect(blocks).toEqual([]);
   });
 
+  it('takes {slurm="…"} as sbatch options, and refuses a word that is no option', () => {
+    const good = parse(`${fence}shark-run {slurm="--qos=long --gres=gpu:1"}\necho\n${fence}\n`);
+    expect(good.diagnostics).toEqual([]);
+    expect(good.blocks[0]!.options['slurm']).toBe('"--qos=long --gres=gpu:1"');
+    expect(parse(`${fence}shark-run {slurm="gpu"}\necho\n${fence}\n`).diagnostics).toEqual([
+      "1:15: `slurm` takes sbatch options, each starting with '-': `gpu` does not",
+    ]);
+  });
+
   it('reports a bad tag at the tag and drops the block', () => {
     const { blocks, diagnostics } = parse(`${fence}shark-run:a:b:c\necho\n${fence}\n\n${fence}  shark-run   {network, bogus}\necho\n${fence}\n`);
     expect(blocks).toEqual([]);
     expect(diagnostics).toEqual([
       '1:4: malformed tag `shark-run:a:b:c`: expected shark-run or shark-run:ENV',
-      '5:28: unknown option `bogus` for shark-run (allowed: id, network, timeout, threads, memory, pool, skip, manual, precious, deps)',
+      '5:28: unknown option `bogus` for shark-run (allowed: id, network, timeout, threads, memory, pool, skip, manual, precious, deps, slurm)',
     ]);
   });
 
