@@ -48,7 +48,13 @@ export class ShellSession {
   /** The saved document, as it stands. */
   document(extra?: DocStep): string {
     const keep = new Set(contributing(this.history).map((s) => s.n));
-    return renderDocument(this.base, piecesOf(this.history, keep, extra), extra === undefined ? finalOutputs(this.history) : [], this.docName);
+    return renderDocument(this.base, piecesOf(this.history, keep, extra), extra === undefined ? this.published() : [], this.docName);
+  }
+
+  /** The final outputs, directories written with a trailing `/`. */
+  private published(): string[] {
+    const ids = new Map(liveSteps(this.history).flatMap((s) => [...s.outputs]));
+    return finalOutputs(this.history).map((p) => (ids.get(p)?.startsWith('tree:') === true ? `${p}/` : p));
   }
 
   comment(text: string): void {

@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { writeFileSync } from 'node:fs';
+import { lockPathFor, readLock, updateLock } from '../lockfile.js';
 import { loadPipeline } from '../pipeline/load.js';
 import { stepLabel } from './document.js';
 import { aliveOutputs, contributing, type Entry } from './history.js';
@@ -69,6 +70,8 @@ export function save(shell: ShellSession, path: string): string {
   writeFileSync(path, text);
   const steps = contributing(shell.history).length;
   const lines = [`saved ${path}: ${steps} step${steps === 1 ? '' : 's'}`];
+  const locked = saveLock(shell, path);
+  if (locked !== undefined) lines.push(`shark: warning: ${locked}`);
   const dir = dirname(resolve(path));
   if (dir !== shell.session.pipelineDir) {
     lines.push(`shark: warning: ${path} is not in ${shell.session.pipelineDir}: local files and imports are relative to the document, so move it there before running it`);
@@ -76,4 +79,21 @@ export function save(shell: ShellSession, path: string): string {
   const loaded = loadPipeline(path, text);
   for (const d of loaded.diagnostics) if (d.severity === 'error') lines.push(`${path}:${d.at.line}:${d.at.col}: error: ${d.message}`);
   return lines.join('\n') + '\n';
+}
+
+/**
+ * The saved document's lock file gets the session's entries for its
+ * environments (the images the steps ran in) and pinned imports: without
+ * them `shark plan` would call the environments not built yet.
+ */
+function saveLock(shell: ShellSession, path: string): string | undefined {
+  const session = readLock(shell.session.lockPath);
+  if (!session.ok) return undefined;
+  const { environments, imports } = session.lock;
+  if (Object.keys(environments).length === 0 && Object.keys(imports).length === 0) return undefined;
+  const updated = updateLock(lockPathFor(resolve(path)), (lock) => {
+    Object.assign(lock.environments, environments);
+    Object.assign(lock.imports, imports);
+  });
+  return updated.ok ? undefined : `the lock file of ${path} could not be written: ${updated.message}`;
 }
