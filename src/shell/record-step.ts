@@ -85,7 +85,9 @@ export async function recordStep(
     // A redirection always writes, even into a directory an earlier step wrote; a new directory is named whole.
     const named = unnamed.map((p) => (scanAt(after, p)?.children !== undefined ? `${p}/` : `>> ${p}`));
     line = `${decided.step.command} && : ${named.join(' ')}`;
-    notes.push(`writes ${unnamed.join(', ')} without naming ${unnamed.length === 1 ? 'it' : 'them'}: declared after \`&& :\``);
+    const it = unnamed.length === 1 ? 'it' : 'them';
+    // What it writes without naming, it probably reads the same way.
+    notes.splice(0, notes.length, `writes ${unnamed.join(', ')} without naming ${it} (declared after \`&& :\`): its inputs may be incomplete`);
     decided = await decide(line);
     if (!decided.ok) return { ok: false, why: decided.message };
   }
