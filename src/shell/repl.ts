@@ -64,6 +64,8 @@ export async function repl(shell: ShellSession, io: Io, options: ReplOptions): P
     process.off('SIGINT', interrupt);
     rl.close();
   }
+  // Ctrl-D leaves the cursor after the prompt.
+  if (options.interactive) io.stdout('\n');
   if (options.save !== undefined) io.stdout(save(shell, options.save));
 }
 

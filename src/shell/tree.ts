@@ -57,16 +57,6 @@ export function diffTrees(
   return changes;
 }
 
-/** The id at `path` (`/data/a/b`) in a stored tree, or undefined when it is not there. */
-export function idAt(root: SnapshotId, path: string, entriesOf: (id: SnapshotId) => readonly TreeEntry[] | undefined): SnapshotId | undefined {
-  let id: SnapshotId | undefined = root;
-  for (const name of path.split('/').slice(2)) {
-    if (name === '') continue;
-    id = id === undefined ? undefined : entriesOf(id)?.find((e) => e.name === name)?.id;
-  }
-  return id;
-}
-
 /** A stored tree with `id` placed at `path` (directories on the way made as needed): how FILE's results make one /data. */
 export function placeAt(
   root: SnapshotId | undefined,
@@ -84,5 +74,3 @@ export function placeAt(
   else entries.push({ name, id: child });
   return composeTree(sortEntries(entries));
 }
-
-export const EMPTY_TREE_ENTRIES: readonly TreeEntry[] = [];
