@@ -18,6 +18,7 @@ import { impactCommand } from './impact-command.js';
 import { diffCommand } from './diff-command.js';
 import { applyConfig, configOption, givenFrontmatter, type ConfigUse } from './apply-config.js';
 import { configCommand } from './config-command.js';
+import { shellCommand } from '../shell/command.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -81,6 +82,7 @@ export function buildProgram(io: Io): Command {
   program.addCommand(impactCommand(io));
   program.addCommand(diffCommand(io));
   program.addCommand(configCommand(io, run));
+  program.addCommand(shellCommand(io));
   // shark.yaml (or --config) gives defaults to every command that takes --config, before its action.
   program.hook('preAction', (_, action) => applyConfig(action, io.stderr));
   // Commands built on their own do not inherit the program's settings: without this, a usage

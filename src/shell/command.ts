@@ -1,0 +1,33 @@
+import { Command } from 'commander';
+import { closeSession } from '../cli/session-setup.js';
+import type { Io } from '../cli/main.js';
+import { openShell, type ShellFlags } from './open.js';
+import { repl } from './repl.js';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** `shark shell [FILE]`: the interactive mode, over the same plan/exec/store machinery as `shark run`. */
+export function shellCommand(io: Io): Command {
+  return new Command('shell')
+    .description('an interactive prompt over /data: commands that change it become steps of a pipeline you can save')
+    .argument('[file]', 'a pipeline whose latest results /data starts with, and whose environments commands may use')
+    .option('--env <name>', 'the environment commands run in: host (default) or a shark-build of FILE')
+    .option('--store <store>', 'where results live: a directory, or zfs:POOL/DATASET (default: .shark/ beside FILE or here, or $SHARK_STORE)')
+    .option('-i, --input <name=path>', "bind one of FILE's frontmatter inputs to a host file or directory (repeatable)", collect)
+    .option('--save <file>', 'write the pipeline to this markdown file when the shell ends')
+    .action(async (file: string | undefined, flags: ShellFlags) => {
+      const opening = new AbortController();
+      const shell = await openShell(file, flags, io.stderr, opening.signal);
+      try {
+        await repl(shell, io, {
+          interactive: process.stdin.isTTY === true,
+          input: process.stdin,
+          output: process.stdout,
+          ...(flags.save !== undefined ? { save: flags.save } : {}),
+        });
+      } finally {
+        shell.session.meta.endRun(shell.runId, 'ok', { shell: true });
+        closeSession(shell.session);
+      }
+    });
+}

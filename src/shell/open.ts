@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { openSession } from '../cli/session-setup.js';
+import { displayName, EXIT_INVALID, ExitError } from '../cli/load-or-report.js';
+import { createEnvironmentProvider } from '../exec/environments.js';
+import type { RunSession } from '../exec/executor.js';
+import { lockPathFor, readLock } from '../lockfile.js';
+import { loadPipeline } from '../pipeline/load.js';
+import { openStore } from '../store/open-store.js';
+import type { SnapshotId } from '../store/snapshot-store.js';
+import { latestResults } from './decide.js';
+import { ShellSession } from './session.js';
+import { placeAt } from './tree.js';
+
+export interface ShellFlags {
+  store?: string;
+  input?: string[];
+  env?: string;
+  save?: string;
+}
+
+/** The document a session without FILE plans against until it has steps of its own: one that does nothing. */
+const EMPTY = '```shark-run\n:\n```\n';
+
+/**
+ * Opens the session's store and environments. With FILE, /data starts as its
+ * latest results (every step must be cached: `shark run FILE` first); without,
+ * /data starts empty. Bad input is one line on stderr and exit 2.
+ */
+export async function openShell(file: string | undefined, flags: ShellFlags, stderr: (s: string) => void, signal: AbortSignal): Promise<ShellSession> {
+  const fail = (message: string): never => {
+    stderr(`shark: error: ${message}\n`);
+    throw new ExitError(EXIT_INVALID);
+  };
+  let session: RunSession;
+  let hostInputs: ReadonlyMap<string, string> = new Map();
+  let base = '';
+  if (file !== undefined) {
+    const opened = openSession(file, { ...(flags.store !== undefined ? { store: flags.store } : {}), input: flags.input ?? [] }, stderr, true, 'run');
+    session = opened.session;
+    hostInputs = opened.hostInputs;
+    base = readFileSync(file, 'utf8');
+  } else {
+    const dir = process.cwd();
+    const pipelinePath = resolve(dir, 'shell.md');
+    const pipeline = loadPipeline('shell.md', EMPTY).pipeline!;
+    const opened = openStore(flags.store ?? process.env['SHARK_STORE'], dir);
+    if (!opened.ok) return fail(opened.message);
+    const lockPath = lockPathFor(pipelinePath);
+    const lock = readLock(lockPath);
+    session = {
+      pipeline, pipelinePath, pipelineDir: dir, store: opened.value.store, meta: opened.value.meta,
+      envs: createEnvironmentProvider(pipeline, { pipelinePath, update: false }),
+      lock: lock.ok ? lock.lock : { version: 1, environments: {}, imports: {} } as never, lockPath,
+      variables: [], bindings: new Map(), refresh: false, hostPath: process.env['PATH'] ?? '', secrets: new Map(),
+    };
+  }
+  const envIds = new Map<string, string>();
+  for (const name of session.pipeline.environments.keys()) {
+    const current = session.envs.current(name);
+    if ('id' in current) envIds.set(name, current.id);
+  }
+  let root: SnapshotId | undefined;
+  const baseOutputs: string[] = [];
+  const place = (path: string, id: SnapshotId): void => {
+    root = placeAt(root, path, id, (i) => session.store.entries(i), (e) => session.store.composeTree(e));
+    baseOutputs.push(path);
+  };
+  for (const [dataPath, host] of hostInputs) place(dataPath, await session.store.ingest(host));
+  if (file !== undefined) {
+    // Environments FILE's steps ran in are built (or found) so that their ids, and the keys, are known.
+    for (const name of session.pipeline.environments.keys()) {
+      const env = await session.envs.ensure(name, signal);
+      if ('error' in env) return fail(`environment ${name}: ${env.error}`);
+      envIds.set(name, env.id);
+    }
+    const results = await latestResults(session, envIds, hostInputs);
+    if (!results.ok) return fail(`${displayName(file)}: ${results.message} (\`shark run ${displayName(file)}\`)`);
+    for (const [path, id] of results.outputs) place(path, id);
+  }
+  const runId = session.meta.startRun(session.pipelinePath);
+  const shell = new ShellSession(session, base, file === undefined ? 'shell.md' : displayName(file), root, baseOutputs, envIds, hostInputs, runId);
+  if (flags.env !== undefined) {
+    const problem = await shell.useEnv(flags.env, signal);
+    if (problem !== undefined) return fail(problem);
+  }
+  return shell;
+}

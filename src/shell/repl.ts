@@ -1,0 +1,124 @@
+import { createInterface } from 'node:readline';
+import type { Io } from '../cli/main.js';
+import { commentText } from './document.js';
+import { describeOutcome, HELP, renderDag, renderHistory, save } from './show.js';
+import type { Outcome, ShellSession } from './session.js';
+
+export interface ReplOptions {
+  /** A terminal: prompt, line editing and history. Otherwise commands come from stdin and a transcript is printed. */
+  readonly interactive: boolean;
+  /** `--save FILE`: written on exit. */
+  readonly save?: string;
+  readonly input: NodeJS.ReadableStream;
+  readonly output: NodeJS.WritableStream;
+}
+
+const prompt = (shell: ShellSession): string => `shark${shell.env === undefined ? '' : `[${shell.env}]`}> `;
+
+/**
+ * The prompt loop. Lines are taken one at a time (those typed while a
+ * command runs wait their turn); Ctrl-C cancels the running command, not the
+ * shell; Ctrl-D or `:quit` leaves.
+ */
+export async function repl(shell: ShellSession, io: Io, options: ReplOptions): Promise<void> {
+  const rl = createInterface({
+    input: options.input,
+    ...(options.interactive ? { output: options.output, terminal: true, historySize: 1000 } : { terminal: false }),
+  });
+  let running: AbortController | undefined;
+  const interrupt = (): void => {
+    if (running !== undefined) {
+      running.abort();
+      return;
+    }
+    if (options.interactive) {
+      io.stdout('^C\n');
+      rl.setPrompt(prompt(shell));
+      rl.prompt();
+    }
+  };
+  rl.on('SIGINT', interrupt);
+  // Without a terminal Ctrl-C reaches the process: it interrupts the command too.
+  if (!options.interactive) process.on('SIGINT', interrupt);
+  const ask = (): void => {
+    if (!options.interactive) return;
+    rl.setPrompt(prompt(shell));
+    rl.prompt();
+  };
+  ask();
+  try {
+    for await (const raw of rl) {
+      const line = raw.trim();
+      if (!options.interactive && line !== '') io.stdout(`${prompt(shell)}${line}\n`);
+      if (line === '') {
+        ask();
+        continue;
+      }
+      running = new AbortController();
+      const quit = await handle(shell, line, io, running.signal);
+      running = undefined;
+      if (quit) break;
+      ask();
+    }
+  } finally {
+    process.off('SIGINT', interrupt);
+    rl.close();
+  }
+  // Ctrl-D leaves the cursor after the prompt.
+  if (options.interactive) io.stdout('\n');
+  if (options.save !== undefined) io.stdout(save(shell, options.save));
+}
+
+/** One line: a `:command`, a `#` comment, or a command to run. Returns whether to leave. */
+async function handle(shell: ShellSession, line: string, io: Io, signal: AbortSignal): Promise<boolean> {
+  const live = { signal, show: io.stdout };
+  const report = (o: Outcome): void => io.stdout(`${describeOutcome(o)}\n`);
+  if (line.startsWith('#')) {
+    shell.comment(commentText(line));
+    io.stdout('[noted for the document]\n');
+    return false;
+  }
+  if (!line.startsWith(':')) {
+    report(await shell.run(line, live));
+    return false;
+  }
+  const [name = '', ...args] = line.slice(1).split(/\s+/);
+  switch (name) {
+    case 'q': case 'quit': case 'exit':
+      return true;
+    case 'help':
+      io.stdout(HELP);
+      break;
+    case 'history':
+      io.stdout(renderHistory(shell.history));
+      break;
+    case 'dag':
+      io.stdout(renderDag(shell.history));
+      break;
+    case 'undo': {
+      const undone = shell.undo();
+      io.stdout(undone === undefined ? '[nothing to undo]\n' : `[undid step ${undone.n}: ${undone.typed}]\n`);
+      break;
+    }
+    case 'save':
+      if (args.length !== 1) io.stdout('usage: :save FILE.md\n');
+      else io.stdout(save(shell, args[0]!));
+      break;
+    case 'import':
+      if (args.length !== 2) io.stdout('usage: :import SOURCE DEST (as a shark-import line: DEST under /data)\n');
+      else report(await shell.import(args[0]!, args[1]!, live));
+      break;
+    case 'env':
+      if (args.length === 0) {
+        const names = ['host', ...shell.session.pipeline.environments.keys()];
+        io.stdout(`environment: ${shell.env ?? 'host'} (available: ${names.join(', ')})\n`);
+      } else {
+        const problem = await shell.useEnv(args[0]!, signal);
+        io.stdout(problem === undefined ? `[environment: ${args[0]}]\n` : `shark: ${problem}\n`);
+      }
+      break;
+    default:
+      io.stdout(`shark: unknown command :${name} (type :help)\n`);
+  }
+  return false;
+}

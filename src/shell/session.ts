@@ -1,0 +1,185 @@
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import type { RunSession } from '../exec/executor.js';
+import { importerFor } from '../imports/registry.js';
+import { importLockKey, updateLock } from '../lockfile.js';
+import { parseMarkdown } from '../markdown/parse.js';
+import { runSteps } from '../pipeline/run-steps.js';
+import type { RunStep } from '../pipeline/pipeline.js';
+import { Writers } from '../pipeline/writers.js';
+import { importContext } from '../plan/session.js';
+import type { SnapshotId } from '../store/snapshot-store.js';
+import { decideLast } from './decide.js';
+import { piecesOf, renderDocument, type DocStep } from './document.js';
+import { contributing, finalOutputs, liveSteps, writersOf, type Entry, type StepEntry } from './history.js';
+import { recordStep, type StepContext } from './record-step.js';
+import { storeScan } from './tree.js';
+import { compare, openView, runIn, type Live } from './working-view.js';
+
+/** What one line did, for the transcript. */
+export type Outcome =
+  | { readonly kind: 'inspection' }
+  | { readonly kind: 'step'; readonly step: StepEntry }
+  | { readonly kind: 'failed'; readonly why: string };
+
+/**
+ * One interactive session: /data as it stands (a tree in the store), the
+ * history of what was typed, and the base document (FILE) it continues.
+ * Every command runs in a fresh working view of /data; what it changed is
+ * kept as a step, committed under the key `shark run` computes for it.
+ */
+export class ShellSession {
+  readonly history: Entry[] = [];
+  env: string | undefined;
+  private commands = 0;
+
+  constructor(
+    readonly session: RunSession,
+    /** FILE's text ('' without FILE): the saved document starts with it. */
+    readonly base: string,
+    readonly docName: string,
+    public root: SnapshotId | undefined,
+    readonly baseOutputs: readonly string[],
+    readonly envIds: Map<string, string>,
+    readonly hostInputs: ReadonlyMap<string, string>,
+    readonly runId: number,
+  ) {}
+
+  /** The saved document, as it stands. */
+  document(extra?: DocStep): string {
+    const keep = new Set(contributing(this.history).map((s) => s.n));
+    return renderDocument(this.base, piecesOf(this.history, keep, extra), extra === undefined ? this.published() : [], this.docName);
+  }
+
+  /** The final outputs, directories written with a trailing `/`. */
+  private published(): string[] {
+    const ids = new Map(liveSteps(this.history).flatMap((s) => [...s.outputs]));
+    return finalOutputs(this.history).map((p) => (ids.get(p)?.startsWith('tree:') === true ? `${p}/` : p));
+  }
+
+  comment(text: string): void {
+    this.history.push({ kind: 'comment', text });
+  }
+
+  /** Runs a command typed at the prompt, in the current environment. */
+  async run(typed: string, live: Live): Promise<Outcome> {
+    const step = this.executable(typed);
+    if (typeof step === 'string') return this.fail(typed, step);
+    const ws = await openView(this.session, this.root, `shell-${++this.commands}`);
+    try {
+      const logPath = this.logPath();
+      const outcome = await runIn(this.session, step, ws, logPath, live);
+      if (outcome.status === 'cancelled') return this.fail(typed, 'interrupted; its writes were discarded');
+      if (outcome.status === 'timeout') return this.fail(typed, outcome.message);
+      if (outcome.status === 'failed') return this.fail(typed, `${outcome.message}; its writes were discarded`);
+      const { after, changes } = compare(this.session, ws, this.root);
+      if (changes.length === 0) {
+        this.history.push({ kind: 'inspection', env: this.env, typed });
+        return { kind: 'inspection' };
+      }
+      return await this.keep(typed, false, ws, after, changes);
+    } finally {
+      await this.session.store.disposeWorkspace(ws).catch(() => undefined);
+    }
+  }
+
+  /** `:import SOURCE DEST`: brought in as a `shark-import` line would be, and recorded as a step. */
+  async import(source: string, dest: string, live: Live): Promise<Outcome> {
+    const typed = `${source} ${dest}`;
+    const decided = await decideLast(this.session, this.docName, this.document({ env: undefined, line: typed, isImport: true, notes: [] }), this.envIds, this.hostInputs);
+    if (!decided.ok) return this.fail(`:import ${typed}`, decided.message);
+    if (decided.step.kind !== 'import') return this.fail(`:import ${typed}`, 'not an import');
+    const step = decided.step;
+    const ws = await openView(this.session, this.root, `shell-${++this.commands}`);
+    try {
+      const ctx = importContext(this.session, step, live.signal, () => undefined);
+      const fetched = await importerFor(step.clause.source).fetch(step.clause, decided.job.record.pin ?? {}, ws.root + step.clause.dest, ctx);
+      if (!fetched.ok) return this.fail(`:import ${typed}`, fetched.message);
+      if (step.clause.source.scheme !== 'file') {
+        const key = importLockKey(step.clause.raw, step.clause.dest);
+        updateLock(this.session.lockPath, (lock) => void (lock.imports[key] = fetched.pin));
+        this.session.lock.imports[key] = fetched.pin;
+      }
+      const { after, changes } = compare(this.session, ws, this.root);
+      if (changes.length === 0) return this.fail(`:import ${typed}`, `${dest} is already in /data as it would be imported`);
+      return await this.keep(typed, true, ws, after, changes);
+    } finally {
+      await this.session.store.disposeWorkspace(ws).catch(() => undefined);
+    }
+  }
+
+  /** `:undo`: the last step's effects leave /data (its outputs go, what it deleted comes back). */
+  undo(): StepEntry | undefined {
+    const last = liveSteps(this.history).pop();
+    if (last === undefined) return undefined;
+    last.undone = true;
+    this.root = last.before;
+    return last;
+  }
+
+  async useEnv(name: string, signal: AbortSignal): Promise<string | undefined> {
+    if (name === 'host') {
+      this.env = undefined;
+      return undefined;
+    }
+    const known = [...this.session.pipeline.environments.keys()];
+    if (!known.includes(name)) {
+      return known.length === 0 ? `no environment ${name}: start the shell with a document whose shark-build blocks define environments`
+        : `no environment ${name} (defined: host, ${known.join(', ')})`;
+    }
+    const env = await this.session.envs.ensure(name, signal);
+    if ('error' in env) return `environment ${name}: ${env.error}`;
+    this.envIds.set(name, env.id);
+    this.env = name;
+    return undefined;
+  }
+
+  private async keep(typed: string, isImport: boolean, ws: Parameters<typeof recordStep>[4], after: Parameters<typeof recordStep>[5], changes: Parameters<typeof recordStep>[6]): Promise<Outcome> {
+    const env = isImport ? undefined : this.env;
+    const recorded = await recordStep(this.context(), typed, env, isImport, ws, after, changes);
+    const shown = isImport ? `:import ${typed}` : typed;
+    if (!recorded.ok) return this.fail(shown, `not kept: ${recorded.why}; its writes were discarded`);
+    const n = this.history.filter((e) => e.kind === 'step').length + 1;
+    const before = this.root;
+    this.root = after === undefined ? undefined : storeScan(after, (e) => this.session.store.composeTree(e));
+    const step: StepEntry = {
+      kind: 'step', n, env, typed: shown, line: recorded.line, isImport, notes: recorded.notes,
+      inputs: recorded.inputs, outputs: recorded.outputs, deletes: recorded.deletes,
+      readsFrom: writersOf(this.history, recorded.inputs), before, after: this.root, key: recorded.key, undone: false,
+    };
+    this.history.push(step);
+    return { kind: 'step', step };
+  }
+
+  private context(): StepContext {
+    return {
+      session: this.session, history: this.history, baseOutputs: this.baseOutputs, envIds: this.envIds, hostInputs: this.hostInputs,
+      docName: this.docName, runId: this.runId, documentWith: (step) => this.document(step),
+    };
+  }
+
+  private fail(typed: string, why: string): Outcome {
+    this.history.push({ kind: 'failed', env: this.env, typed, why });
+    return { kind: 'failed', why };
+  }
+
+  /** The command as a run step of the current environment (for its /data paths), or why it cannot run. */
+  private executable(typed: string): RunStep | string {
+    const tag = this.env === undefined ? 'shark-run' : `shark-run:${this.env}`;
+    const fence = '`'.repeat(Math.max(3, ...[...typed.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+    const parsed = parseMarkdown(this.docName, `${fence}${tag}\n${typed}\n${fence}\n`);
+    const block = parsed.document.blocks[0];
+    if (block === undefined) return 'not a command';
+    const problems: string[] = [];
+    const steps = runSteps(block, 'shell', 0, () => 'shell', new Writers(), (_at, message) => problems.push(message));
+    const step = steps[0];
+    if (step?.kind !== 'run') return problems[0] ?? 'nothing to run (each command runs in a fresh shell: `cd` and `export` lines do not carry over)';
+    return step;
+  }
+
+  private logPath(): string {
+    const dir = join(this.session.store.metaDir, 'logs', String(this.runId));
+    mkdirSync(dir, { recursive: true });
+    return join(dir, `shell-${this.commands}.log`);
+  }
+}

@@ -1,0 +1,99 @@
+import { dirname, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { lockPathFor, readLock, updateLock } from '../lockfile.js';
+import { loadPipeline } from '../pipeline/load.js';
+import { stepLabel } from './document.js';
+import { aliveOutputs, contributing, type Entry } from './history.js';
+import type { Outcome, ShellSession } from './session.js';
+
+export const HELP = `Each line runs as a command in the current environment, in a working view of /data.
+A command that changes /data is a step (committed under the key \`shark run\` would compute);
+one that changes nothing is an inspection; a failing one changes nothing.
+
+  :save FILE.md        write the pipeline: the steps that still contribute to /data
+  :history             what was typed: inspections, steps, failures
+  :undo                revert the last step (its outputs leave /data)
+  :dag                 the steps so far, what each reads and writes
+  :import SOURCE DEST  bring data in as a shark-import line would
+  :env [NAME]          switch environment (host, or a shark-build of FILE); alone: list them
+  :help                this text
+  :quit                leave (Ctrl-D too)
+  # Heading            a heading in the saved document (## for a subheading)
+  #note                a paragraph in the saved document
+`;
+
+/** One line after each command: what Shark made of it. */
+export function describeOutcome(o: Outcome): string {
+  if (o.kind === 'inspection') return '[inspection: /data unchanged]';
+  if (o.kind === 'failed') return `[failed: ${o.why}]`;
+  const s = o.step;
+  const parts = [];
+  if (s.outputs.size > 0) parts.push(`wrote ${[...s.outputs.keys()].join(', ')}`);
+  if (s.inputs.length > 0) parts.push(`read ${s.inputs.join(', ')}`);
+  if (s.deletes.length > 0) parts.push(`deleted ${s.deletes.join(', ')}`);
+  return `[${stepLabel(s)}: ${parts.join('; ')}]`;
+}
+
+export function renderHistory(history: readonly Entry[]): string {
+  const lines = history.map((e, i) => {
+    const n = String(i + 1).padStart(3);
+    const env = (x: { env: string | undefined }): string => (x.env === undefined ? '' : ` [${x.env}]`);
+    switch (e.kind) {
+      case 'comment': return `${n}  comment     ${e.text}`;
+      case 'inspection': return `${n}  inspection  ${e.typed}${env(e)}`;
+      case 'failed': return `${n}  failed      ${e.typed}${env(e)}  (${e.why})`;
+      case 'step': return `${n}  ${e.undone ? 'undone   ' : 'step'.padEnd(9)}   ${e.typed}${env(e)}  (step ${e.n})`;
+    }
+  });
+  return lines.length === 0 ? '(nothing yet)\n' : lines.join('\n') + '\n';
+}
+
+export function renderDag(history: readonly Entry[]): string {
+  const keep = new Set(contributing(history).map((s) => s.n));
+  const out: string[] = [];
+  for (const e of history) {
+    if (e.kind !== 'step' || e.undone) continue;
+    const status = keep.has(e.n) ? '' : '  (dead end: not in the saved document)';
+    out.push(`${stepLabel(e)}: ${e.typed}${status}`);
+    if (e.readsFrom.length > 0) out.push(`  after   ${e.readsFrom.map((n) => `step ${n}`).join(', ')}`);
+    if (e.inputs.length > 0) out.push(`  reads   ${e.inputs.join(' ')}`);
+    const alive = aliveOutputs(history, e);
+    if (e.outputs.size > 0) out.push(`  writes  ${[...e.outputs.keys()].map((p) => (alive.includes(p) ? p : `${p} (gone)`)).join(' ')}`);
+    if (e.deletes.length > 0) out.push(`  deletes ${e.deletes.join(' ')}`);
+  }
+  return out.length === 0 ? '(no steps yet)\n' : out.join('\n') + '\n';
+}
+
+/** Writes the document; says what is in it, and any problem `shark check` would report (which would be a bug). */
+export function save(shell: ShellSession, path: string): string {
+  const text = shell.document();
+  writeFileSync(path, text);
+  const steps = contributing(shell.history).length;
+  const lines = [`saved ${path}: ${steps} step${steps === 1 ? '' : 's'}`];
+  const locked = saveLock(shell, path);
+  if (locked !== undefined) lines.push(`shark: warning: ${locked}`);
+  const dir = dirname(resolve(path));
+  if (dir !== shell.session.pipelineDir) {
+    lines.push(`shark: warning: ${path} is not in ${shell.session.pipelineDir}: local files and imports are relative to the document, so move it there before running it`);
+  }
+  const loaded = loadPipeline(path, text);
+  for (const d of loaded.diagnostics) if (d.severity === 'error') lines.push(`${path}:${d.at.line}:${d.at.col}: error: ${d.message}`);
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * The saved document's lock file gets the session's entries for its
+ * environments (the images the steps ran in) and pinned imports: without
+ * them `shark plan` would call the environments not built yet.
+ */
+function saveLock(shell: ShellSession, path: string): string | undefined {
+  const session = readLock(shell.session.lockPath);
+  if (!session.ok) return undefined;
+  const { environments, imports } = session.lock;
+  if (Object.keys(environments).length === 0 && Object.keys(imports).length === 0) return undefined;
+  const updated = updateLock(lockPathFor(resolve(path)), (lock) => {
+    Object.assign(lock.environments, environments);
+    Object.assign(lock.imports, imports);
+  });
+  return updated.ok ? undefined : `the lock file of ${path} could not be written: ${updated.message}`;
+}

@@ -1,0 +1,65 @@
+import { spawn } from 'node:child_process';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Rig, SHARK } from '../support/rig.js';
+
+/** `shark shell … < commands`: the transcript, and the exit status. */
+function shell(rig: Rig, args: readonly string[], commands: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [SHARK, 'shell', ...args], { cwd: rig.dir, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => done({ code, stdout, stderr }));
+    child.stdin.end(commands);
+  });
+}
+
+describe('shark shell reading commands from standard input', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig('shark-shell-stdin-');
+  });
+  afterEach(() => rig.cleanup());
+
+  it('prints a transcript and saves on exit with --save; steps left as dead ends are not saved', async () => {
+    rig.write('inputs/names.txt', 'b\na\n');
+    const ran = await shell(rig, ['--save', 'names.md'], [
+      ':import inputs/names.txt /data/names.txt',
+      'sort /data/names.txt > /data/sorted.txt',
+      'echo tmp > /data/tmp.txt',
+      'rm /data/tmp.txt',
+      'head -1 /data/sorted.txt > /data/first.txt',
+      '',
+    ].join('\n'));
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toContain('shark> :import inputs/names.txt /data/names.txt\n[step 1: wrote /data/names.txt]\n');
+    expect(ran.stdout).toContain('shark> rm /data/tmp.txt\n[step 4: deleted /data/tmp.txt]\n');
+    expect(ran.stdout).toContain('saved names.md: 3 steps\n');
+    const doc = rig.read('names.md');
+    expect(doc).not.toContain('tmp.txt');
+    expect(doc).toContain('```shark-import\ninputs/names.txt /data/names.txt\n```');
+    expect(doc).toContain('```shark-run\nsort /data/names.txt > /data/sorted.txt\nhead -1 /data/sorted.txt > /data/first.txt\n```');
+    expect(doc).toContain('```shark-publish\n/data/first.txt\n```');
+    expect(await rig.plan('names.md')).toMatchObject({ summary: { cached: 3, run: 0, blocked: 0 } });
+  });
+
+  it('refuses to keep a change in place, which a pipeline cannot say, and leaves /data as it was', async () => {
+    const ran = await shell(rig, [], ['echo one > /data/log.txt', 'echo two >> /data/log.txt', 'cat /data/log.txt', ''].join('\n'));
+    expect(ran.stdout).toContain('[failed: not kept: it changes /data/log.txt in place (written by step 1): a pipeline writes each path once, so write a new file instead; its writes were discarded]');
+    expect(ran.stdout).toContain('shark> cat /data/log.txt\none\n[inspection: /data unchanged]');
+  });
+
+  it('a FILE whose results are not computed yet is one line and exit 2', async () => {
+    rig.write('p.md', '```shark-run\necho hi > /data/hi.txt\n```\n');
+    const ran = await shell(rig, ['p.md'], '');
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toBe('shark: error: p.md: step run (line 2) is not cached: run the document first (`shark run p.md`)\n');
+  });
+
+  it('an environment FILE does not define is one line and exit 2', async () => {
+    const ran = await shell(rig, ['--env', 'gdal'], '');
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toBe('shark: error: no environment gdal: start the shell with a document whose shark-build blocks define environments\n');
+  });
+});

@@ -1,0 +1,61 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expectGolden } from '../helpers/golden.js';
+import { Rig } from '../support/rig.js';
+import { describeTmux, Pane } from './tmux.js';
+
+describeTmux('shark shell at a terminal', () => {
+  let rig: Rig;
+  let pane: Pane | undefined;
+  beforeEach(() => {
+    rig = new Rig('shark-shell-');
+  });
+  afterEach(() => {
+    pane?.kill();
+    pane = undefined;
+    rig.cleanup();
+  });
+
+  it('keeps the steps, drops the inspection, the failure and the undone step, and saves a document whose every job is cached', async () => {
+    pane = new Pane(rig.dir, []);
+    await pane.start();
+    expect(await pane.type('seq 1 5 > /data/numbers.txt')).toContain('[step 1: wrote /data/numbers.txt]');
+    expect(await pane.type('cat /data/numbers.txt')).toBe('1\n2\n3\n4\n5\n[inspection: /data unchanged]');
+    expect(await pane.type('# Totals')).toContain('[noted for the document]');
+    expect(await pane.type("awk '{ s += $1 } END { print s }' /data/numbers.txt > /data/sum.txt"))
+      .toContain('[step 2: wrote /data/sum.txt; read /data/numbers.txt]');
+    expect(await pane.type('grep -q 99 /data/numbers.txt && echo found > /data/found.txt')).toContain('[failed: exit status 1; its writes were discarded]');
+    expect(await pane.type('echo scratch > /data/scratch.txt')).toContain('[step 3: wrote /data/scratch.txt]');
+    expect(await pane.type(':undo')).toContain('[undid step 3: echo scratch > /data/scratch.txt]');
+    expect(await pane.type('ls /data')).toBe('numbers.txt\nsum.txt\n[inspection: /data unchanged]');
+    const history = await pane.type(':history');
+    expect(history).toMatch(/inspection\s+cat \/data\/numbers\.txt/);
+    expect(history).toMatch(/failed\s+grep -q 99/);
+    expect(history).toMatch(/undone\s+echo scratch/);
+    expect(await pane.type(':save analysis.md')).toContain('saved analysis.md: 2 steps');
+
+    expectGolden('shell/session.md', rig.read('analysis.md'));
+    const checked = await rig.shark(['check', 'analysis.md']);
+    expect(checked.stdout).toBe('analysis.md: ok — 3 blocks, 3 steps, 0 environments\n');
+    const plan = await rig.plan('analysis.md');
+    expect(plan.summary).toMatchObject({ cached: 2, run: 0, blocked: 0 });
+    const ran = await rig.shark(['run', 'analysis.md', '--json']);
+    const end = JSON.parse(ran.stdout.trim().split('\n').pop()!) as { summary: { executed: number; cached: number } };
+    expect(end.summary).toMatchObject({ executed: 0, cached: 2 });
+    expect(rig.read('_shark/sum.txt')).toBe('15\n');
+  });
+
+  it('Ctrl-C interrupts the running command, not the shell', async () => {
+    pane = new Pane(rig.dir, []);
+    await pane.start();
+    pane.keys('echo partial > /data/partial.txt && sleep 60 && echo done > /data/late.txt');
+    await pane.until((s) => s.includes('sleep 60'), 'the command on the screen');
+    // The line may still be on its way to the prompt loop: Ctrl-C again until it is the command that stops.
+    await pane.until((s) => {
+      if (s.includes('[failed: interrupted')) return true;
+      pane!.ctrlC();
+      return false;
+    }, 'the interrupted command');
+    expect(await pane.type('ls /data')).toBe('[inspection: /data unchanged]');
+    expect(await pane.type(':history')).toMatch(/failed\s+echo partial.*\(interrupted; its writes were discarded\)/);
+  });
+});
