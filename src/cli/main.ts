@@ -18,6 +18,7 @@ import { impactCommand } from './impact-command.js';
 import { diffCommand } from './diff-command.js';
 import { applyConfig, configOption, givenFrontmatter, type ConfigUse } from './apply-config.js';
 import { configCommand } from './config-command.js';
+import { serveCommand } from '../serve/command.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -80,6 +81,7 @@ export function buildProgram(io: Io): Command {
   program.addCommand(runsCommand(io));
   program.addCommand(impactCommand(io));
   program.addCommand(diffCommand(io));
+  program.addCommand(serveCommand(io));
   program.addCommand(configCommand(io, run));
   // shark.yaml (or --config) gives defaults to every command that takes --config, before its action.
   program.hook('preAction', (_, action) => applyConfig(action, io.stderr));
