@@ -7,8 +7,10 @@ export const SCRIPT = String.raw`'use strict';
 (function () {
   function apply(state) {
     var banner = document.getElementById('run-banner');
-    if (banner) {
-      var run = state.run;
+    var run = state.run;
+    // Rewritten only when the run changed since the page was made: the page's own text says more.
+    if (banner && (String(run ? run.id : '') !== banner.dataset.run || (run ? run.status : 'none') !== banner.dataset.status || (run && run.status === 'running'))) {
+      banner.dataset.run = run ? String(run.id) : '';
       banner.dataset.status = run ? run.status : 'none';
       banner.textContent = !run ? 'never run'
         : run.status === 'running' ? 'run ' + run.id + ' in progress: ' + run.done + '/' + run.total + ' jobs done'
@@ -61,6 +63,7 @@ pre { background: #f1f4f8; padding: 10px 12px; overflow-x: auto; border-radius: 
 .k { color: var(--muted); font-size: 13px; }
 .dag-box summary { font-weight: 600; cursor: pointer; }
 .dag-scroll { overflow-x: auto; border: 1px solid var(--line); background: #fff; border-radius: 4px; }
+svg.dag { display: block; max-width: 100%; height: auto; }
 svg.dag .dag-edge { fill: none; stroke: #9aa6b5; stroke-width: 1.5; }
 svg.dag rect { fill: #fff; stroke: #8896a8; }
 svg.dag .dag-block rect { fill: #dbe9f6; stroke: #4a6fa5; }

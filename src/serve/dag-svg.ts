@@ -2,9 +2,9 @@ import { graphOf } from '../pipeline/dag-format.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { blockAnchor, dataHref, esc } from './html.js';
 
-const COL = 230;
+const COL = 200;
 const ROW = 58;
-const W = 190;
+const W = 172;
 const H = 40;
 const PAD = 12;
 
@@ -19,7 +19,7 @@ interface Node {
   row: number;
 }
 
-function clip(s: string, n = 26): string {
+function clip(s: string, n = 23): string {
   return s.length <= n ? s : `…${s.slice(s.length - n + 1)}`;
 }
 

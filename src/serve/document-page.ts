@@ -16,6 +16,7 @@ export function documentPage(pipeline: Pipeline, state: PageState, title: string
   });
   const dag = dagSvg(pipeline, (id) => views.get(id)?.status ?? 'unknown');
   return page(title, `${runBanner(state.run, state.note)}
+<p class="tools"><button id="toggle-all" type="button">expand or collapse all jobs</button></p>
 <details class="dag-box" open><summary>Pipeline graph</summary><div class="dag-scroll">${dag}</div></details>
 <article class="document">
 ${body}
@@ -30,7 +31,7 @@ export function runText(run: RunView | undefined): string {
 
 function runBanner(run: RunView | undefined, note: string | undefined): string {
   const status = run?.status ?? 'none';
-  return `<p id="run-banner" class="run-banner" data-status="${esc(status)}">${esc(runText(run))}</p>`
+  return `<p id="run-banner" class="run-banner" data-run="${run === undefined ? '' : run.id}" data-status="${esc(status)}">${esc(runText(run))}</p>`
     + (note === undefined ? '' : `<p class="note">${esc(note)}</p>`);
 }
 

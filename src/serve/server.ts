@@ -68,6 +68,7 @@ async function handle(o: ServeOptions, req: IncomingMessage, res: ServerResponse
   if (path === '/assets/shark.js') return send(res, 200, 'text/javascript; charset=utf-8', SCRIPT);
   if (path === '/assets/shark.css') return send(res, 200, 'text/css; charset=utf-8', STYLE);
   if (path === '/events') return events(o, req, res);
+  if (path === '/favicon.ico') return void res.writeHead(204).end();
   if (path === '/data' || path.startsWith('/data/')) return dataPage(o, path, res);
   if (path.startsWith('/object/')) return object(o, path.slice('/object/'.length), url.searchParams, res);
   const log = /^\/log\/(\d+)\/(.+)$/.exec(path);
