@@ -86,4 +86,28 @@ describeBrowser('shark serve in a real browser', () => {
     expect(await page.$eval('section[data-block="inputs"]', (e) => e.getAttribute('data-status'))).toBe('ran');
     expect(errors).toEqual([]);
   });
+
+  it('shows a map block\'s progress, job by job, while the run is in progress', async () => {
+    const slow = new Rig('shark-serve-slow-');
+    let other: Served | undefined;
+    try {
+      for (const name of ['a', 'b', 'c']) slow.write(`in/${name}.txt`, `${name}\n`);
+      // Each job takes a second, one at a time: long enough to be seen between polls.
+      slow.write('slow.md', '# Slow\n\n```shark-import\nin /data/in/\n```\n\n```shark-run\nsleep 1; cat /data/in/*.txt > /data/out/+\n```\n');
+      other = await serve(slow, 'slow.md');
+      await page.goto(other.url + '/', { waitUntil: 'load' });
+      expect(await page.$eval('section[data-block="slow-2"]', (e) => e.getAttribute('data-status'))).toBe('would-run');
+      const run = slow.shark(['run', 'slow.md', '-j', '1']);
+      await page.waitForSelector('section[data-block="slow-2"][data-status="running"]', { timeout: 20_000 });
+      await page.waitForFunction(() => /running in run 1: [12]\/3 jobs done/.test(document.querySelector('section[data-block="slow-2"] .status')?.textContent ?? ''), { timeout: 20_000 });
+      expect(await page.$eval('#run-banner', (e) => e.textContent)).toMatch(/run 1 in progress: \d\/4 jobs done/);
+      await page.screenshot({ path: join(shots, 'document-during-run.png'), fullPage: true });
+      expect((await run).code).toBe(0);
+      await page.waitForSelector('section[data-block="slow-2"][data-status="ran"]', { timeout: 20_000 });
+      expect(await page.$eval('section[data-block="slow-2"] .status', (e) => e.textContent)).toBe('ran in run 1 (3/3 jobs)');
+    } finally {
+      await other?.stop();
+      slow.cleanup();
+    }
+  });
 });
