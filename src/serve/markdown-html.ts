@@ -66,6 +66,8 @@ function render(node: Nodes, code: CodeRenderer): string {
       return `<${tag}${start}>\n${kids()}</${tag}>\n`;
     }
     case 'listItem':
+      // A tight list's items hold their text without paragraphs, as CommonMark renders them.
+      if (node.spread !== true) return `<li>${node.children.map((c) => (c.type === 'paragraph' ? c.children.map((k) => render(k, code)).join('') : render(c, code))).join('')}</li>\n`;
       return `<li>${kids()}</li>\n`;
     case 'link': {
       const href = safeHref(node.url);

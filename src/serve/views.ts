@@ -105,8 +105,9 @@ function jobView(p: PlannedJob | undefined, row: RunJobRow | undefined, meta: Me
       return { ...base, status: 'cached', label: `cached${from}` };
     }
     if (row.status === 'failed') {
-      const exit = row.exit_code === null || row.exit_code === undefined ? '' : `, exit status ${row.exit_code}`;
-      return { ...base, status: 'failed', label: `failed in run ${run.id} (${row.reason ?? 'failed'}${exit})` };
+      const exit = row.exit_code === null || row.exit_code === undefined ? undefined : `exit status ${row.exit_code}`;
+      const why = row.reason === 'exit' && exit !== undefined ? exit : [row.reason ?? 'failed', exit].filter((w) => w !== undefined).join(', ');
+      return { ...base, status: 'failed', label: `failed in run ${run.id} (${why})` };
     }
   }
   if (p === undefined) return { ...base, status: 'unknown', label: row?.status ?? 'unknown' };
