@@ -78,4 +78,16 @@ describe('shark serve previews each kind of result, and shows signatures', () =>
     expect(html).toMatch(/<span class="job">kinds-2<\/span>: sha256:[0-9a-f]{64}/);
     expect(html).toMatch(/<p class="verified">verified: 2 envelopes against sha256:[0-9a-f]{64}/);
   });
+
+  it('says the signatures do not verify when no trusted key made them', async () => {
+    expect((await rig.shark(['keygen', '-o', 'stranger'])).code).toBe(0);
+    const other = await serve(rig, 'p.md', '--trust', 'stranger.pub');
+    try {
+      const html = await (await fetch(other.url + '/data/copy.tsv')).text();
+      expect(html).toContain('<p class="unverified">does not verify:</p>');
+      expect(html).toContain('kinds-2: no trusted key signed its envelope');
+    } finally {
+      await other.stop();
+    }
+  });
 });
