@@ -17,6 +17,7 @@ export class Live {
   private note: string | undefined;
   private fingerprint = '';
   private busy = false;
+  private planned = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<(s: PageState) => void>();
   state: PageState = { run: undefined, blocks: [] };
@@ -65,7 +66,25 @@ export class Live {
     }
   }
 
+  /**
+   * Before a page is made: a plan more than two seconds old is made again
+   * (an input or a program may have changed since), unless a run is in progress.
+   */
+  async fresh(): Promise<void> {
+    if (this.busy || Date.now() - this.planned < 2000 || this.state.run?.status === 'running') return;
+    this.busy = true;
+    try {
+      await this.replan();
+      const { meta, pipelinePath, pipeline } = this.session;
+      this.state = pageState(pipeline, this.plan, meta, meta.latestRun(pipelinePath), this.note);
+      for (const fn of this.listeners) fn(this.state);
+    } finally {
+      this.busy = false;
+    }
+  }
+
   private async replan(): Promise<void> {
+    this.planned = Date.now();
     try {
       // What `shark run FILE` would do: every block but the `{manual}` ones.
       const selected = selectSteps(this.session.pipeline, [], []);

@@ -64,6 +64,7 @@ async function handle(o: ServeOptions, req: IncomingMessage, res: ServerResponse
   } catch {
     return notFound(res, 'malformed address');
   }
+  if (path === '/') await o.live.fresh();
   if (path === '/') return send(res, 200, 'text/html; charset=utf-8', documentPage(o.session.pipeline, o.live.state, o.title));
   if (path === '/assets/shark.js') return send(res, 200, 'text/javascript; charset=utf-8', SCRIPT);
   if (path === '/assets/shark.css') return send(res, 200, 'text/css; charset=utf-8', STYLE);

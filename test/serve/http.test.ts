@@ -122,4 +122,13 @@ describe('shark serve over HTTP', () => {
       blocker.close();
     }
   });
+
+  it('says what would run now, and why, once an input changed after the run', async () => {
+    rig.write('example-data/threshold.csv', 'min\n0\n');
+    // The plan is remade when the page is asked for and the last one is more than two seconds old.
+    await expect.poll(async () => (await (await fetch(served.url + '/')).text()).match(/data-block="inputs" data-status="([^"]+)"/)?.[1], { timeout: 15_000, interval: 500 }).toBe('would-run');
+    const html = await (await fetch(served.url + '/')).text();
+    expect(html).toMatch(/<span class="job-status" data-job="inputs.2" data-status="would-run">would run now: [^<]*changed/);
+    expect(html).toMatch(/data-block="summary" data-status="would-run"/);
+  });
 });
