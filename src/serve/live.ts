@@ -18,6 +18,7 @@ export class Live {
   private fingerprint = '';
   private busy = false;
   private planned = 0;
+  private indexed = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<(s: PageState) => void>();
   state: PageState = { run: undefined, blocks: [] };
@@ -53,8 +54,13 @@ export class Live {
       if (print === this.fingerprint) return;
       const first = this.fingerprint === '';
       this.fingerprint = print;
-      if (run?.status !== 'running' || this.plan === undefined) await this.replan();
-      this.index = new DataIndex(meta, this.session.store, pipelinePath);
+      // During a run its own records tell the story: the plan is remade after it, the index of results now and then.
+      const running = run?.status === 'running';
+      if (!running || this.plan === undefined) await this.replan();
+      if (!running || Date.now() - this.indexed > 5000) {
+        this.index = new DataIndex(meta, this.session.store, pipelinePath);
+        this.indexed = Date.now();
+      }
       this.state = pageState(pipeline, this.plan, meta, run, this.note);
       if (!first) for (const fn of this.listeners) fn(this.state);
     } catch (e) {
