@@ -19,6 +19,7 @@ import { diffCommand } from './diff-command.js';
 import { applyConfig, configOption, givenFrontmatter, type ConfigUse } from './apply-config.js';
 import { configCommand } from './config-command.js';
 import { shellCommand } from '../shell/command.js';
+import { serveCommand } from '../serve/command.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -81,6 +82,7 @@ export function buildProgram(io: Io): Command {
   program.addCommand(runsCommand(io));
   program.addCommand(impactCommand(io));
   program.addCommand(diffCommand(io));
+  program.addCommand(serveCommand(io));
   program.addCommand(configCommand(io, run));
   program.addCommand(shellCommand(io));
   // shark.yaml (or --config) gives defaults to every command that takes --config, before its action.

@@ -67,7 +67,7 @@ function textBlock(b: BlockNode): string {
 }
 
 /** Files and steps as nodes: files are read and written by steps, so a person sees the data flow. */
-function graphOf(pipeline: Pipeline): { files: string[]; edges: [string, string][] } {
+export function graphOf(pipeline: Pipeline): { files: string[]; edges: [string, string][] } {
   const files = new Set<string>();
   const written = new Set<string>();
   const edges: [string, string][] = [];

@@ -250,6 +250,10 @@ export class CasStore implements SnapshotStore {
     return true;
   }
 
+  objectPath(id: SnapshotId): string | undefined {
+    return id.startsWith('sha256') && this.objects.check(id) === 'ok' ? this.objects.pathOf(id) : undefined;
+  }
+
   describe(): string | undefined {
     return undefined;
   }

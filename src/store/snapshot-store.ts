@@ -79,6 +79,12 @@ export interface SnapshotStore {
   verify(progress: (done: number, total: number, bytes: number) => void, signal: AbortSignal): Promise<readonly StoreProblem[]>;
   /** Moves the data of corrupt ids aside (or forgets missing ones) so nothing reads it again. */
   quarantine(ids: readonly SnapshotId[]): Promise<void>;
+  /**
+   * The host path holding a file snapshot's bytes, to be read and never
+   * written, when the store keeps each file as one (the page of `shark serve`
+   * previews them); undefined for other ids or when the bytes are not sound.
+   */
+  objectPath?(id: SnapshotId): string | undefined;
   /** What a person can look for (`zfs list -t snapshot`), when the store has such names. */
   describe(id: SnapshotId): string | undefined;
   /** Removes data not reachable from `keep`; dry-run returns what would be freed. */

@@ -1,0 +1,83 @@
+import { Command, InvalidArgumentError } from 'commander';
+import type { KeyObject } from 'node:crypto';
+import { isIP } from 'node:net';
+import { loadPublicKey } from '../lineage/attest/keys.js';
+import { withSessionOptions } from '../cli/common-options.js';
+import { displayName, EXIT_INVALID, ExitError } from '../cli/load-or-report.js';
+import type { Io } from '../cli/main.js';
+import { closeSession, openSession, type SessionFlags } from '../cli/session-setup.js';
+import { Live } from './live.js';
+import { createPageServer } from './server.js';
+
+interface ServeFlags extends SessionFlags {
+  port: number;
+  host: string;
+  trust?: string[];
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+function port(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError(`--port expects a port number from 0 to 65535, not \`${value}\``);
+  return Number(value);
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/**
+ * `shark serve FILE`: the executed document as a read-only web page on this
+ * machine, updated while a run of it is in progress. Stops on Ctrl-C.
+ */
+export function serveCommand(io: Io): Command {
+  return withSessionOptions(
+    new Command('serve')
+      .description('show the document as a web page: block statuses, the DAG, results with lineage and previews, live during a run (read-only)')
+      .argument('<file>', 'pipeline markdown file')
+      .option('--port <n>', 'the port to listen on (0: any free port)', port, 8177)
+      .option('--host <address>', 'the address to listen on (anything but loopback shows your results to the network)', '127.0.0.1')
+      .option('--trust <pub>', 'a public key to verify signatures with (repeatable)', collect),
+  ).action(async (file: string, flags: ServeFlags) => {
+    const trusted: KeyObject[] = [];
+    for (const k of flags.trust ?? []) {
+      const loaded = loadPublicKey(k);
+      if (!loaded.ok) {
+        io.stderr(`shark: error: ${loaded.message}\n`);
+        throw new ExitError(EXIT_INVALID);
+      }
+      trusted.push(loaded.value);
+    }
+    const { session, hostInputs } = openSession(file, flags, io.stderr, false);
+    const live = new Live(session, hostInputs);
+    try {
+      await live.start();
+      const hosts = LOOPBACK.has(flags.host) ? new Set(['localhost', '127.0.0.1', '[::1]']) : undefined;
+      const server = createPageServer({ session, live, title: displayName(session.pipelinePath), trusted, hosts });
+      const bound = await new Promise<{ ok: true; port: number } | { ok: false; message: string }>((done) => {
+        server.once('error', (e: NodeJS.ErrnoException) => done({ ok: false, message: e.code === 'EADDRINUSE' ? `port ${flags.port} is in use: pick another with --port` : `cannot listen on ${flags.host}:${flags.port}: ${e.message}` }));
+        server.listen(flags.port, flags.host, () => {
+          const a = server.address();
+          done({ ok: true, port: typeof a === 'object' && a !== null ? a.port : flags.port });
+        });
+      });
+      if (!bound.ok) {
+        io.stderr(`shark: error: ${bound.message}\n`);
+        throw new ExitError(EXIT_INVALID);
+      }
+      const shown = isIP(flags.host) === 6 ? `[${flags.host}]` : flags.host;
+      io.stdout(`shark: serving ${displayName(session.pipelinePath)} at http://${shown}:${bound.port}/ (Ctrl-C to stop)\n`);
+      await new Promise<void>((done) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          server.close(() => done());
+          server.closeAllConnections();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    } finally {
+      live.stop();
+      closeSession(session);
+    }
+  });
+}

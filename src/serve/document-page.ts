@@ -1,0 +1,100 @@
+import type { Code } from 'mdast';
+import type { BlockNode, Pipeline } from '../pipeline/pipeline.js';
+import { dagSvg } from './dag-svg.js';
+import { blockAnchor, dataHref, esc, formatDuration, page } from './html.js';
+import { markdownToHtml } from './markdown-html.js';
+import type { BlockView, JobView, PageState, RunView } from './views.js';
+
+/** The rendered document, each Shark block annotated with its status, jobs, environment, logs and outputs. */
+export function documentPage(pipeline: Pipeline, state: PageState, title: string): string {
+  const views = new Map(state.blocks.map((v) => [v.id, v]));
+  const byLine = new Map<number, BlockNode[]>();
+  for (const b of pipeline.blocks) byLine.set(b.block.at.line, [...(byLine.get(b.block.at.line) ?? []), b]);
+  const body = markdownToHtml(pipeline.document.source, (node, line) => {
+    const blocks = byLine.get(line);
+    return blocks === undefined ? undefined : sharkBlock(node, blocks, views);
+  });
+  const dag = dagSvg(pipeline, (id) => views.get(id)?.status ?? 'unknown');
+  return page(title, `${runBanner(state.run, state.note)}
+<p class="tools"><button id="toggle-all" type="button">expand or collapse all jobs</button></p>
+<details class="dag-box" open><summary>Pipeline graph</summary><div class="dag-scroll">${dag}</div></details>
+<article class="document">
+${body}
+</article>`, ` <span class="file">${esc(title)}</span>`);
+}
+
+export function runText(run: RunView | undefined): string {
+  if (run === undefined) return 'never run';
+  if (run.status === 'running') return `run ${run.id} in progress: ${run.done}/${run.total} jobs done`;
+  return `latest run: run ${run.id}, ${run.status}, started ${new Date(run.started).toISOString()}`;
+}
+
+function runBanner(run: RunView | undefined, note: string | undefined): string {
+  const status = run?.status ?? 'none';
+  return `<p id="run-banner" class="run-banner" data-run="${run === undefined ? '' : run.id}" data-status="${esc(status)}">${esc(runText(run))}</p>`
+    + (note === undefined ? '' : `<p class="note">${esc(note)}</p>`);
+}
+
+function sharkBlock(node: Code, blocks: readonly BlockNode[], views: ReadonlyMap<string, BlockView>): string {
+  const first = blocks[0]!;
+  const code = `<pre><code>${esc(node.value)}</code></pre>`;
+  const tag = `<span class="tag">${esc(`${node.lang ?? ''} ${node.meta ?? ''}`.trim())}</span>`;
+  if (blocks.length === 1) {
+    const v = views.get(first.id);
+    return `<section class="shark-block" id="${blockAnchor(first.id)}" data-block="${esc(first.id)}" data-status="${esc(v?.status ?? 'unknown')}">
+<div class="block-head">${tag} <a class="block-id" href="#${blockAnchor(first.id)}">${esc(first.id)}</a> ${statusSpan(v)}</div>
+${code}
+${blockInfo(first, v)}
+</section>\n`;
+  }
+  // A sweep: one block as written, one instance per value of its axes, each collapsible.
+  const instances = blocks.map((b) => {
+    const v = views.get(b.id);
+    const axes = (b.block.instance?.axes ?? []).map(([k, val]) => `${k}=${val}`).join(', ');
+    return `<details class="instance" id="${blockAnchor(b.id)}" data-block="${esc(b.id)}" data-status="${esc(v?.status ?? 'unknown')}">
+<summary><span class="block-id">${esc(b.id)}</span> <span class="axes">${esc(axes)}</span> ${statusSpan(v)}</summary>
+${blockInfo(b, v)}
+</details>`;
+  });
+  return `<section class="shark-block sweep">
+<div class="block-head">${tag} <span class="block-id">${blocks.length} instances</span></div>
+${code}
+${instances.join('\n')}
+</section>\n`;
+}
+
+function statusSpan(v: BlockView | undefined): string {
+  return `<span class="status" data-role="status">${esc(v?.label ?? 'unknown')}</span>`;
+}
+
+function pathLinks(label: string, paths: readonly string[]): string {
+  if (paths.length === 0) return '';
+  return `<div class="paths"><span class="k">${label}</span> ${paths.map((p) => `<a href="${esc(dataHref(p))}">${esc(p)}</a>`).join(' ')}</div>`;
+}
+
+function blockInfo(b: BlockNode, v: BlockView | undefined): string {
+  const env = b.kind === 'run' ? `<div class="env"><span class="k">environment</span> ${esc(b.env ?? 'host')}${envIds(v)}</div>` : '';
+  const jobs = v === undefined || v.jobs.length === 0 ? '' : v.jobs.length === 1 ? `<div class="job-one">${jobLine(v.jobs[0]!)}</div>` : jobTable(v);
+  return `<div class="block-info">${env}${pathLinks('reads', b.inputs)}${pathLinks('writes', b.outputs)}${jobs}</div>`;
+}
+
+/** The environment ids its jobs recorded: `host:OS/ARCH`, or the image's digest. */
+function envIds(v: BlockView | undefined): string {
+  const ids = [...new Set((v?.jobs ?? []).map((j) => j.env).filter((e): e is string => e !== undefined && e !== 'import'))];
+  return ids.length === 0 ? '' : ` <code class="env-id">${ids.map(esc).join(', ')}</code>`;
+}
+
+function jobLine(j: JobView): string {
+  const parts = [`<span class="job-status" data-job="${esc(j.job)}" data-status="${esc(j.status)}">${esc(j.label)}</span>`];
+  if (j.ms !== undefined) parts.push(`<span class="duration">${esc(formatDuration(j.ms))}</span>`);
+  if (j.logRun !== undefined) parts.push(`<a class="log" href="/log/${j.logRun}/${encodeURIComponent(j.job)}">log</a>`);
+  for (const [p] of j.outputs) parts.push(`<a class="output" href="${esc(dataHref(p))}">${esc(p)}</a>`);
+  return parts.join(' · ');
+}
+
+function jobTable(v: BlockView): string {
+  const rows = v.jobs.map((j) => `<tr><td>${esc(j.item ?? j.job)}</td><td>${jobLine(j)}</td></tr>`).join('\n');
+  return `<details class="jobs"><summary>${v.jobs.length} jobs</summary><table class="job-table"><thead><tr><th>item</th><th>status</th></tr></thead><tbody>
+${rows}
+</tbody></table></details>`;
+}

@@ -1,0 +1,55 @@
+/** HTML text: every character that could open markup or end an attribute is escaped. */
+export function esc(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** A `/data/...` path as a link target: each segment percent-encoded, the slashes kept. */
+export function dataHref(path: string): string {
+  return path.split('/').map(encodeURIComponent).join('/');
+}
+
+/** A link to a stored object (only the server's reachable ids answer it). */
+export function objectHref(id: string, name: string, download = false): string {
+  return `/object/${encodeURIComponent(id)}?name=${encodeURIComponent(name)}${download ? '&download=1' : ''}`;
+}
+
+export function blockAnchor(id: string): string {
+  return `block-${id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) (v /= 1024, u++);
+  return `${v.toFixed(1)} ${units[u]}`;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const m = Math.floor(ms / 60_000);
+  return `${m} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+/** The frame of every page: no inline script or style, so the Content-Security-Policy can forbid both. */
+export function page(title: string, body: string, nav = ''): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)}</title>
+<link rel="stylesheet" href="/assets/shark.css">
+<script src="/assets/shark.js" defer></script>
+</head>
+<body>
+<header class="top"><a href="/" class="home">Shark</a>${nav}</header>
+<main>
+${body}
+</main>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,105 @@
+import { planPipeline, type Plan } from '../plan/planner.js';
+import { seededState, type Session } from '../plan/session.js';
+import { selectSteps } from '../plan/selection.js';
+import { DataIndex } from './data-index.js';
+import { pageState, type PageState } from './views.js';
+
+/**
+ * What the page shows, kept current: every `intervalMs` the store's run
+ * records are read (the latest run of this document and how many jobs it has
+ * recorded); when they change, the block statuses are recomputed and sent to
+ * every listener. The plan is recomputed when no run is in progress (a run's
+ * own records say what it is doing); nothing here writes to the store but the
+ * plan's stat cache.
+ */
+export class Live {
+  private plan: Plan | undefined;
+  private note: string | undefined;
+  private fingerprint = '';
+  private busy = false;
+  private planned = 0;
+  private indexed = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly listeners = new Set<(s: PageState) => void>();
+  state: PageState = { run: undefined, blocks: [] };
+  index: DataIndex;
+
+  constructor(private readonly session: Session, private readonly hostInputs: ReadonlyMap<string, string>) {
+    this.index = new DataIndex(session.meta, session.store, session.pipelinePath);
+  }
+
+  async start(intervalMs = 500): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => void this.refresh(), intervalMs);
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.listeners.clear();
+  }
+
+  subscribe(fn: (s: PageState) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private async refresh(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const { meta, pipelinePath, pipeline } = this.session;
+      const run = meta.latestRun(pipelinePath);
+      const count = run === undefined ? 0 : meta.db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM run_jobs WHERE run_id = ?').get(run.id)?.n ?? 0;
+      const print = JSON.stringify([run?.id, run?.status, count]);
+      if (print === this.fingerprint) return;
+      const first = this.fingerprint === '';
+      this.fingerprint = print;
+      // During a run its own records tell the story: the plan is remade after it, the index of results now and then.
+      const running = run?.status === 'running';
+      if (!running || this.plan === undefined) await this.replan();
+      if (!running || Date.now() - this.indexed > 5000) {
+        this.index = new DataIndex(meta, this.session.store, pipelinePath);
+        this.indexed = Date.now();
+      }
+      this.state = pageState(pipeline, this.plan, meta, run, this.note);
+      if (!first) for (const fn of this.listeners) fn(this.state);
+    } catch (e) {
+      // A busy or changing database: the next tick tries again.
+      this.fingerprint = '';
+      this.note = `could not read the store: ${(e as Error).message.split('\n')[0]}`;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /**
+   * Before a page is made: a plan more than two seconds old is made again
+   * (an input or a program may have changed since), unless a run is in progress.
+   */
+  async fresh(): Promise<void> {
+    if (this.busy || Date.now() - this.planned < 2000 || this.state.run?.status === 'running') return;
+    this.busy = true;
+    try {
+      await this.replan();
+      const { meta, pipelinePath, pipeline } = this.session;
+      this.state = pageState(pipeline, this.plan, meta, meta.latestRun(pipelinePath), this.note);
+      for (const fn of this.listeners) fn(this.state);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async replan(): Promise<void> {
+    this.planned = Date.now();
+    try {
+      // What `shark run FILE` would do: every block but the `{manual}` ones.
+      const selected = selectSteps(this.session.pipeline, [], []);
+      const selection = selected.ok ? selected.selection : undefined;
+      this.plan = await planPipeline(this.session, seededState(this.session, this.hostInputs), selection);
+      this.note = undefined;
+    } catch (e) {
+      this.plan = undefined;
+      this.note = `could not plan: ${(e as Error).message.split('\n')[0]}`;
+    }
+  }
+}

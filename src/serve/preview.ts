@@ -1,0 +1,117 @@
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import type { SnapshotId, SnapshotStore } from '../store/snapshot-store.js';
+import { geoJsonSvg, isGeoJson } from './geojson-svg.js';
+import { dataHref, esc, formatBytes, objectHref } from './html.js';
+
+const TEXT_BYTES = 64 * 1024;
+const JSON_BYTES = 4 * 1024 * 1024;
+const TABLE_ROWS = 50;
+const IMAGES = new Set(['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp']);
+
+function extOf(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot <= 0 ? '' : name.slice(dot + 1).toLowerCase();
+}
+
+/** The type a stored object is served as: images as themselves, anything else that reads as text as plain text. */
+export function contentType(name: string, head: Buffer): string {
+  const ext = extOf(name);
+  if (ext === 'png') return 'image/png';
+  if (ext === 'jpg' || ext === 'jpeg') return 'image/jpeg';
+  if (ext === 'gif') return 'image/gif';
+  if (ext === 'webp') return 'image/webp';
+  if (ext === 'svg') return 'image/svg+xml';
+  return isText(head) ? 'text/plain; charset=utf-8' : 'application/octet-stream';
+}
+
+function isText(head: Buffer): boolean {
+  if (head.includes(0)) return false;
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(head.subarray(0, Math.max(0, head.length - 3)));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function readHead(path: string, bytes: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(bytes);
+    const n = readSync(fd, buf, 0, bytes, 0);
+    return buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** CSV with quotes ("a, b" and "" inside), or TSV: the rows of `text`. */
+export function parseDelimited(text: string, sep: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (cell += '"', i++);
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"' && cell === '' && sep === ',') quoted = true;
+    else if (c === sep) (row.push(cell), (cell = ''));
+    else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(cell);
+      rows.push(row);
+      (row = []), (cell = '');
+    } else cell += c;
+  }
+  if (cell !== '' || row.length > 0) (row.push(cell), rows.push(row));
+  return rows;
+}
+
+function table(text: string, sep: string, whole: boolean): string {
+  const rows = parseDelimited(text, sep);
+  // A cut file's last line may be cut too.
+  if (!whole) rows.pop();
+  const columns = Math.max(0, ...rows.map((r) => r.length));
+  const shown = rows.slice(0, TABLE_ROWS);
+  const count = whole ? `${rows.length} rows` : `first ${rows.length} rows read`;
+  const body = shown.map((r, i) => `<tr>${r.map((c) => (i === 0 ? `<th>${esc(c)}</th>` : `<td>${esc(c)}</td>`)).join('')}</tr>`).join('\n');
+  return `<p class="table-meta">${columns} column${columns === 1 ? '' : 's'}, ${count}${rows.length > TABLE_ROWS ? `, first ${TABLE_ROWS} shown` : ''}</p>
+<div class="table-scroll"><table class="preview-table">${body}</table></div>`;
+}
+
+/** A preview of one stored piece of data, by the name it has in the pipeline. */
+export function preview(store: SnapshotStore, id: SnapshotId, path: string): string {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  const entries = store.entries(id);
+  if (entries !== undefined) {
+    const items = entries.map((e) => `<li><a href="${esc(dataHref(`${path}/${e.name}`))}">${esc(e.name)}${e.id.startsWith('tree:') ? '/' : ''}</a></li>`).join('\n');
+    return `<p>directory of ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}</p><ul class="listing">${items}</ul>`;
+  }
+  if (id.startsWith('link:')) return `<p>symbolic link to <code>${esc(id.slice(5))}</code></p>`;
+  const file = store.objectPath?.(id);
+  if (file === undefined) return '<p class="note">The bytes of this result are not available to preview in this store.</p>';
+  const size = statSync(file).size;
+  const download = `<p class="download">${esc(formatBytes(size))} · <a href="${esc(objectHref(id, name, true))}" download="${esc(name)}">download</a></p>`;
+  const ext = extOf(name);
+  if (IMAGES.has(ext)) return `${download}<p><img class="preview-image" src="${esc(objectHref(id, name))}" alt="${esc(name)}"></p>`;
+  const head = readHead(file, ext === 'json' || ext === 'geojson' ? JSON_BYTES : TEXT_BYTES);
+  const whole = head.length >= size;
+  if (!isText(head)) return download;
+  const text = head.toString('utf8');
+  if (ext === 'csv' || ext === 'tsv') return download + table(text, ext === 'tsv' ? '\t' : ',', whole);
+  if ((ext === 'json' || ext === 'geojson') && whole) {
+    try {
+      const value = JSON.parse(text) as unknown;
+      const drawn = isGeoJson(value) ? geoJsonSvg(value) : undefined;
+      const pretty = JSON.stringify(value, null, 2);
+      const cut = pretty.length > TEXT_BYTES ? `${pretty.slice(0, TEXT_BYTES)}\n…` : pretty;
+      return `${download}${drawn === undefined ? '' : `<figure class="geo">${drawn}</figure>`}<pre class="preview-text">${esc(cut)}</pre>`;
+    } catch {
+      // Not JSON after all: shown as text.
+    }
+  }
+  return `${download}<pre class="preview-text">${esc(text)}${whole ? '' : '\n…'}</pre>`;
+}

@@ -1,0 +1,99 @@
+import type { KeyObject } from 'node:crypto';
+import { keyIdOf } from '../lineage/attest/dsse.js';
+import { Attestations } from '../lineage/attest/store.js';
+import { verifyAncestry } from '../lineage/attest/verify.js';
+import { lineageOf, type LineageNode } from '../lineage/lineage.js';
+import type { Session } from '../plan/session.js';
+import type { Resolved } from './data-index.js';
+import { blockAnchor, dataHref, esc, objectHref, page } from './html.js';
+import { preview } from './preview.js';
+
+/** A result: where it sits, its content id, its lineage (each ancestor linked), its signatures, and a preview. */
+export async function resultPage(session: Session, found: Resolved, trusted: readonly KeyObject[]): Promise<string> {
+  const path = found.path;
+  const crumbs = breadcrumbs(path);
+  if (found.kind === 'dir') {
+    const items = found.entries.map((e) => `<li><a href="${esc(dataHref(`${path}/${e.name}`))}">${esc(e.name)}${e.id === undefined ? '/' : ''}</a>${e.id === undefined ? '' : ` <code class="id">${esc(e.id)}</code>`}</li>`).join('\n');
+    const lineage = await lineageSection(session, path, trusted);
+    return page(path, `<h1 class="result-path">${crumbs}</h1>
+<p>directory written by several jobs: ${found.entries.length} entr${found.entries.length === 1 ? 'y' : 'ies'}</p>
+<ul class="listing">${items}</ul>
+${lineage}`);
+  }
+  const writers = found.writers ?? [];
+  const blocks = [...new Set(writers.map((w) => w.block))];
+  const producer = found.producer === undefined
+    ? writers.length > 0 ? `<p>written by ${writers.length} job${writers.length === 1 ? '' : 's'} of ${blocks.map((b) => `<a href="/#${blockAnchor(b)}">${esc(b)}</a>`).join(', ')}</p>` : '<p>an input of the pipeline (no job of it made this)</p>'
+    : `<p>made by <a href="/#${blockAnchor(found.producer.block)}">${esc(found.producer.job)}</a> in run ${found.producer.run}</p>`;
+  const raw = found.id.startsWith('sha256') ? ` · <a href="${esc(objectHref(found.id, path.slice(path.lastIndexOf('/') + 1)))}">raw</a>` : '';
+  return page(path, `<h1 class="result-path">${crumbs}</h1>
+<p class="content-id">content id <code class="id">${esc(found.id)}</code>${raw}</p>
+${producer}
+<section class="preview"><h2>Preview</h2>
+${preview(session.store, found.id, path)}
+</section>
+${await lineageSection(session, path, trusted)}`);
+}
+
+function breadcrumbs(path: string): string {
+  const parts = path.split('/').slice(1);
+  return parts.map((p, i) => (i === 0 ? `/${esc(p)}` : i === parts.length - 1 ? `/<span>${esc(p)}</span>` : `/<a href="${esc(dataHref('/' + parts.slice(0, i + 1).join('/')))}">${esc(p)}</a>`)).join('');
+}
+
+async function lineageSection(session: Session, path: string, trusted: readonly KeyObject[]): Promise<string> {
+  const node = lineageOf(session.meta, session.pipelinePath, path);
+  if ('error' in node) return `<section class="lineage"><h2>Lineage</h2><p class="note">${esc(node.error)}</p></section>`;
+  return `<section class="lineage"><h2>Lineage</h2>
+<ul class="lineage-tree">${lineageItem(node)}</ul>
+</section>
+${await signatures(session, node, trusted)}`;
+}
+
+function lineageItem(n: LineageNode, shown = new Set<string>()): string {
+  if (n.kind === 'group') {
+    return `<li class="lineage-node"><span class="group">${esc(n.command)}</span><ul>${(n.inputs[0]?.from ?? []).map((f) => lineageItem(f, shown)).join('')}</ul></li>`;
+  }
+  // A job many results descend from is told once; later mentions point back to it.
+  if (shown.has(n.key)) return `<li class="lineage-node seen"><a class="job" href="/#${blockAnchor(n.block)}">${esc(n.job)}</a> <span class="k">(shown above)</span></li>`;
+  shown.add(n.key);
+  const outputs = Object.keys(n.outputs).map((p) => `<a href="${esc(dataHref(p))}">${esc(p)}</a>`).join(' ');
+  const inputs = n.inputs.map((i) => {
+    const from = i.from.length === 0 ? ' <span class="k">(input)</span>' : `<ul>${i.from.map((f) => lineageItem(f, shown)).join('')}</ul>`;
+    return `<li class="lineage-input">← <a href="${esc(dataHref(i.path))}">${esc(i.path)}</a> <code class="id">${esc(i.id)}</code>${from}</li>`;
+  }).join('');
+  return `<li class="lineage-node" data-job="${esc(n.job)}"><a class="job" href="/#${blockAnchor(n.block)}">${esc(n.job)}</a> <span class="k">${esc(n.kind === 'import' ? 'import' : n.environment)}</span> <span class="k">${esc(n.location)}</span>
+<pre class="command">${esc(n.command)}</pre>
+<div>→ ${outputs} <span class="k">ran ${esc(n.started)} on ${esc(n.host)}, shark ${esc(n.version)}</span></div>
+<ul>${inputs}</ul></li>`;
+}
+
+function hasAttestations(session: Session): boolean {
+  return session.meta.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'attestations'").get() !== undefined;
+}
+
+/** Each job's envelope and its signers; verified against `--trust` keys when given (as `shark verify` does). */
+async function signatures(session: Session, top: LineageNode, trusted: readonly KeyObject[]): Promise<string> {
+  const all: LineageNode[] = [];
+  const seen = new Set<string>();
+  const walk = (n: LineageNode): void => {
+    if (n.kind !== 'group' && !seen.has(n.key)) (seen.add(n.key), all.push(n));
+    for (const i of n.inputs) for (const f of i.from) walk(f);
+  };
+  walk(top);
+  if (!hasAttestations(session)) return '<section class="signatures"><h2>Signatures</h2><p>not signed (run with <code>--sign</code> to sign each job)</p></section>';
+  const attestations = new Attestations(session.meta);
+  const rows = all.map((n) => {
+    const row = attestations.get(n.key);
+    const signers = row === undefined ? 'no envelope' : row.envelope.signatures.map((s) => s.keyid ?? '?').join(', ') || 'no signatures';
+    return `<li><span class="job">${esc(n.job)}</span>: ${esc(signers)}</li>`;
+  }).join('');
+  let verdict = '<p class="k">not verified: start <code>shark serve</code> with <code>--trust KEY.pub</code> to check them</p>';
+  if (trusted.length > 0) {
+    const tops = top.kind === 'group' ? (top.inputs[0]?.from ?? []) : [top];
+    const report = await verifyAncestry(all, tops, attestations, session.store, trusted, 1);
+    verdict = report.problems.length === 0
+      ? `<p class="verified">verified: ${report.checked} envelopes against ${trusted.map((k) => esc(keyIdOf(k))).join(', ')}</p>`
+      : `<p class="unverified">does not verify:</p><ul>${report.problems.map((p) => `<li>${esc(p)}</li>`).join('')}</ul>`;
+  }
+  return `<section class="signatures"><h2>Signatures</h2><ul>${rows}</ul>${verdict}</section>`;
+}

@@ -1,0 +1,141 @@
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { KeyObject } from 'node:crypto';
+import type { Session } from '../plan/session.js';
+import { SCRIPT, STYLE } from './assets.js';
+import { documentPage } from './document-page.js';
+import { esc, page } from './html.js';
+import type { Live } from './live.js';
+import { contentType, readHead } from './preview.js';
+import { resultPage } from './result-page.js';
+
+const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/** Stored bytes are data: shown, never run, even an SVG or a file that looks like HTML. */
+const OBJECT_CSP = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox";
+
+export interface ServeOptions {
+  readonly session: Session;
+  readonly live: Live;
+  readonly title: string;
+  readonly trusted: readonly KeyObject[];
+  /** Host names the page answers to (a loopback server refuses others: DNS rebinding). */
+  readonly hosts: ReadonlySet<string> | undefined;
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer, csp = PAGE_CSP): void {
+  res.writeHead(status, {
+    'Content-Type': type,
+    'Content-Security-Policy': csp,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'X-Frame-Options': 'DENY',
+    'Cache-Control': 'no-store',
+  });
+  res.end(body);
+}
+
+function notFound(res: ServerResponse, what: string): void {
+  send(res, 404, 'text/html; charset=utf-8', page('Not found', `<h1>Not found</h1><p>${esc(what)}</p><p><a href="/">back to the document</a></p>`));
+}
+
+/** The read-only web page of one document: GET and HEAD only, no route writes anything. */
+export function createPageServer(o: ServeOptions): Server {
+  return createServer((req, res) => {
+    handle(o, req, res).catch((e: unknown) => {
+      if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', `internal error: ${(e as Error).message.split('\n')[0]}\n`);
+      else res.end();
+    });
+  });
+}
+
+async function handle(o: ServeOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.setHeader('Allow', 'GET, HEAD');
+    return send(res, 405, 'text/plain; charset=utf-8', 'read-only: only GET and HEAD\n');
+  }
+  const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
+  if (o.hosts !== undefined && !o.hosts.has(host)) return send(res, 421, 'text/plain; charset=utf-8', 'unknown host name\n');
+  const target = req.url ?? '/';
+  // Concatenated, not resolved: `//data/x` is a path here, not another host.
+  const url = new URL(target.startsWith('/') ? `http://page.invalid${target}` : target);
+  let path: string;
+  try {
+    path = decodeURIComponent(url.pathname);
+  } catch {
+    return notFound(res, 'malformed address');
+  }
+  if (path === '/') await o.live.fresh();
+  if (path === '/') return send(res, 200, 'text/html; charset=utf-8', documentPage(o.session.pipeline, o.live.state, o.title));
+  if (path === '/assets/shark.js') return send(res, 200, 'text/javascript; charset=utf-8', SCRIPT);
+  if (path === '/assets/shark.css') return send(res, 200, 'text/css; charset=utf-8', STYLE);
+  if (path === '/events') return events(o, req, res);
+  if (path === '/favicon.ico') return void res.writeHead(204).end();
+  if (path === '/data' || path.startsWith('/data/')) return dataPage(o, path, res);
+  if (path.startsWith('/object/')) return object(o, path.slice('/object/'.length), url.searchParams, res);
+  const log = /^\/log\/(\d+)\/(.+)$/.exec(path);
+  if (log !== null) return logPage(o, Number(log[1]), log[2]!, res);
+  return notFound(res, `no page ${path}`);
+}
+
+async function dataPage(o: ServeOptions, raw: string, res: ServerResponse): Promise<void> {
+  const segments = raw.split('/').slice(1).filter((s) => s !== '');
+  // Only names: `..`, `.`, NULs and backslashes never reach the index.
+  if (segments.length < 2 || segments.some((s) => s === '.' || s === '..' || s.includes('\0') || s.includes('\\'))) return notFound(res, 'not a result of this document');
+  const found = o.live.index.resolve('/' + segments.join('/'));
+  if (found === undefined) return notFound(res, `${raw} is not a result of this document`);
+  send(res, 200, 'text/html; charset=utf-8', await resultPage(o.session, found, o.trusted));
+}
+
+/** The bytes of a stored file, only when the document's results reach its id. */
+function object(o: ServeOptions, id: string, query: URLSearchParams, res: ServerResponse): void {
+  if (!o.live.index.reachable.has(id)) return notFound(res, 'no such result');
+  const file = o.session.store.objectPath?.(id);
+  if (file === undefined) return notFound(res, 'the bytes of this result are not in the store');
+  const name = (query.get('name') ?? 'data').replace(/[^A-Za-z0-9._+-]/g, '_');
+  const size = statSync(file).size;
+  res.writeHead(200, {
+    'Content-Type': contentType(name, readHead(file, 8192)),
+    'Content-Length': String(size),
+    'Content-Security-Policy': OBJECT_CSP,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cache-Control': 'no-store',
+    ...(query.get('download') === '1' ? { 'Content-Disposition': `attachment; filename="${name}"` } : {}),
+  });
+  createReadStream(file).pipe(res);
+}
+
+/** A job's log, found by its run and job in the store's records (never by a path from the request). */
+function logPage(o: ServeOptions, run: number, job: string, res: ServerResponse): void {
+  const { meta, pipelinePath } = o.session;
+  if (!meta.runs(pipelinePath).some((r) => r.id === run)) return notFound(res, `run ${run} is not a run of this document`);
+  const row = meta.runJobs(run).find((r) => r.job === job);
+  if (row === undefined || row.log === null) return notFound(res, `no log of ${job} in run ${run}`);
+  let text: string;
+  try {
+    text = readFileSync(row.log, 'utf8');
+  } catch {
+    text = '(the job printed nothing)';
+  }
+  send(res, 200, 'text/html; charset=utf-8', page(`${job} — run ${run}`, `<h1>Log of <code>${esc(job)}</code>, run ${run}</h1>
+<p class="k">${esc(row.status)}${row.reason ? ` (${esc(row.reason)})` : ''} · line ${row.line}</p>
+<pre class="log-text">${esc(text)}</pre>`));
+}
+
+function events(o: ServeOptions, req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'Content-Security-Policy': PAGE_CSP,
+    'X-Content-Type-Options': 'nosniff',
+    Connection: 'keep-alive',
+  });
+  const push = (state: unknown): void => void res.write(`event: state\ndata: ${JSON.stringify(state)}\n\n`);
+  push(o.live.state);
+  const off = o.live.subscribe(push);
+  const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+  req.on('close', () => {
+    off();
+    clearInterval(ping);
+  });
+}

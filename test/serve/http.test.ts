@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from 'node:net';
+import { Rig } from '../support/rig.js';
+import { copyExample, rawGet, serve, type Served } from './serve-rig.js';
+
+const XSS = '<script>alert(1)<script>.csv';
+
+describe('shark serve over HTTP', () => {
+  const rig = new Rig('shark-serve-');
+  let served: Served;
+
+  beforeAll(async () => {
+    const file = copyExample(rig);
+    const ran = await rig.shark(['run', file]);
+    expect(ran.code, ran.stderr).toBe(0);
+    // A pipeline whose document and data try to script the page.
+    rig.write('in/' + XSS, 'species,count\n<img src=x onerror=alert(2)>,1\n');
+    rig.write('in/ok.csv', 'species,count\nowl,2\n');
+    rig.write('xss.md', '# Escaping <script>alert(1)</script>\n\nA [link](javascript:alert(3)).\n\n```shark-import\nin /data/in/\n```\n\n```shark-run\ncat /data/in/*.csv > /data/out/+\n```\n');
+    const xss = await rig.shark(['run', 'xss.md']);
+    expect(xss.code, xss.stderr).toBe(0);
+    served = await serve(rig, file);
+  });
+
+  afterAll(async () => {
+    await served?.stop();
+    rig.cleanup();
+  });
+
+  it('prints its URL on loopback and serves the document with a restrictive Content-Security-Policy', async () => {
+    expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const res = await fetch(served.url + '/');
+    expect(res.status).toBe(200);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    const html = await res.text();
+    expect(html).toContain('Area of habitat, in miniature');
+    expect(html).toMatch(/data-block="summary" data-status="ran"/);
+    expect(html).toContain('<svg class="dag"');
+    // No inline script or style: the policy would block them.
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)/);
+    expect(html).not.toMatch(/\sstyle=/);
+  });
+
+  it('shows a result page with its content id, a CSV preview and its lineage', async () => {
+    const html = await (await fetch(served.url + '/data/summary.csv')).text();
+    expect(html).toMatch(/content id <code class="id">sha256:[0-9a-f]{64}<\/code>/);
+    expect(html).toContain('<td>ptarmigan</td>');
+    expect(html).toContain('2 columns');
+    expect(html).toContain('habitat-per-species[puffin.csv]');
+    expect(html).toContain('href="/data/threshold.csv"');
+  });
+
+  it('answers 404 to paths outside the results, however they are spelled', async () => {
+    for (const path of ['/data/../../etc/passwd', '/data/%2e%2e/%2e%2e/etc/passwd', '/data/aoh/..%2f..%2f..%2fetc%2fpasswd', '/..%2f..%2fetc/passwd',
+      '/data/nothing.csv', '/data', '/object/..%2f..%2fetc%2fpasswd', '/object/sha256:' + '0'.repeat(64), '/log/99/summary', '/log/1/..%2f..%2fetc%2fpasswd', '/etc/passwd']) {
+      const res = await rawGet(served.url, path);
+      expect(res.status, path).toBe(404);
+      expect(res.body, path).not.toContain('root:');
+    }
+  });
+
+  it('serves the bytes of a stored result, and nothing for an id the document does not reach', async () => {
+    const page = await (await fetch(served.url + '/data/summary.csv')).text();
+    const raw = /href="(\/object\/[^"]+)"/.exec(page)![1]!.replace(/&#38;/g, '&');
+    const res = await fetch(served.url + raw);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain('sandbox');
+    expect(await res.text()).toContain('ptarmigan,4');
+    // The other document's data is in the same store, but not reachable from this one's results.
+    const other = await serve(rig, 'xss.md');
+    try {
+      const ids = (await (await fetch(other.url + '/data/in/ok.csv')).text()).match(/sha256:[0-9a-f]{64}/g) ?? [];
+      expect(ids.length).toBeGreaterThan(0);
+      expect((await fetch(`${served.url}/object/${encodeURIComponent(ids[0]!)}`)).status).toBe(404);
+      expect((await fetch(`${other.url}/object/${encodeURIComponent(ids[0]!)}?name=ok.csv`)).status).toBe(200);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('renders names and text from the document and its data as text, never as markup', async () => {
+    const other = await serve(rig, 'xss.md');
+    try {
+      const doc = await (await fetch(other.url + '/')).text();
+      expect(doc).toContain('Escaping <code class="raw-html">&#60;script&#62;</code>alert(1)');
+      expect(doc).not.toContain('<script>alert');
+      expect(doc).not.toContain('javascript:');
+      expect(doc).toContain('&#60;script&#62;alert(1)&#60;script&#62;.csv');
+      const listing = await (await fetch(other.url + '/data/in')).text();
+      expect(listing).toContain('&#60;script&#62;alert(1)&#60;script&#62;.csv');
+      const item = await (await fetch(other.url + '/data/out/' + encodeURIComponent(XSS))).text();
+      expect(item).toContain('<td>&#60;img src=x onerror=alert(2)&#62;</td>');
+      expect(item).not.toContain('<img src=x');
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('changes nothing: other methods are refused, and a foreign Host header is turned away', async () => {
+    for (const method of ['POST', 'PUT', 'DELETE']) expect((await rawGet(served.url, '/', method)).status).toBe(405);
+    expect((await rawGet(served.url, '/', 'GET', { host: 'attacker.example' })).status).toBe(421);
+  });
+
+  it('refuses bad usage with one line and exit status 2', async () => {
+    const missing = await rig.shark(['serve', 'nope.md', '--port', '0']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no such file');
+    const port = await rig.shark(['serve', 'example.md', '--port', 'eighty']);
+    expect(port.code).toBe(2);
+    expect(port.stderr).toContain('--port expects a port number');
+    const blocker = createServer();
+    await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', () => done()));
+    const taken = (blocker.address() as { port: number }).port;
+    try {
+      const busy = await rig.shark(['serve', 'example.md', '--port', String(taken)]);
+      expect(busy.code).toBe(2);
+      expect(busy.stderr.trim()).toBe(`shark: error: port ${taken} is in use: pick another with --port`);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('says what would run now, and why, once an input changed after the run', async () => {
+    rig.write('example-data/threshold.csv', 'min\n0\n');
+    // The plan is remade when the page is asked for and the last one is more than two seconds old.
+    await expect.poll(async () => (await (await fetch(served.url + '/')).text()).match(/data-block="inputs" data-status="([^"]+)"/)?.[1], { timeout: 15_000, interval: 500 }).toBe('would-run');
+    const html = await (await fetch(served.url + '/')).text();
+    expect(html).toMatch(/<span class="job-status" data-job="inputs.2" data-status="would-run">would run now: [^<]*changed/);
+    expect(html).toMatch(/data-block="summary" data-status="would-run"/);
+  });
+});

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { Rig } from '../support/rig.js';
+import { serve, type Served } from './serve-rig.js';
+
+const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a730000001149444154789c63f8cfc0c0f01f8c8018001df003fdd3d07d260000000049454e44ae426082', 'hex');
+const GEOJSON = JSON.stringify({
+  type: 'FeatureCollection',
+  features: [
+    { type: 'Feature', properties: { name: 'island' }, geometry: { type: 'Polygon', coordinates: [[[-3, 50], [-2, 50], [-2, 51], [-3, 50]]] } },
+    { type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [-2.5, 50.5] } },
+  ],
+});
+
+describe('shark serve previews each kind of result, and shows signatures', () => {
+  const rig = new Rig('shark-serve-previews-');
+  let served: Served;
+
+  beforeAll(async () => {
+    writeFileSync(rig.write('in/plot.png', ''), PNG);
+    rig.write('in/range.geojson', GEOJSON);
+    rig.write('in/meta.json', '{"species":3,"ok":true}');
+    rig.write('in/table.tsv', 'name\tcount\nowl\t"2"\n');
+    rig.write('in/notes.txt', 'plain <b>text</b>\n');
+    writeFileSync(rig.write('in/blob.bin', ''), Buffer.from([0, 1, 2, 3, 255]));
+    rig.write('p.md', '# Kinds\n\n```shark-import\nin /data/in/\n```\n\n```shark-run\ncp /data/in/table.tsv /data/copy.tsv\n```\n');
+    expect((await rig.shark(['keygen', '-o', 'lab'])).code).toBe(0);
+    const ran = await rig.shark(['run', 'p.md', '--sign', 'lab.key']);
+    expect(ran.code, ran.stderr).toBe(0);
+    served = await serve(rig, 'p.md', '--trust', 'lab.pub');
+  });
+
+  afterAll(async () => {
+    await served?.stop();
+    rig.cleanup();
+  });
+
+  const get = async (path: string): Promise<string> => {
+    const res = await fetch(served.url + path);
+    expect(res.status, path).toBe(200);
+    return res.text();
+  };
+
+  it('lists a directory with links to its files', async () => {
+    const html = await get('/data/in');
+    for (const name of ['blob.bin', 'meta.json', 'notes.txt', 'plot.png', 'range.geojson', 'table.tsv']) expect(html).toContain(`href="/data/in/${name}"`);
+  });
+
+  it('shows an image, and serves its bytes as an image', async () => {
+    const html = await get('/data/in/plot.png');
+    const src = /<img class="preview-image" src="([^"]+)"/.exec(html)![1]!.replace(/&#38;/g, '&');
+    const res = await fetch(served.url + src);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await res.arrayBuffer()).equals(PNG)).toBe(true);
+  });
+
+  it('draws GeoJSON as an SVG outline, without map tiles', async () => {
+    const html = await get('/data/in/range.geojson');
+    expect(html).toMatch(/<svg class="geojson"[^>]*aria-label="2 shapes, longitude -3…-2, latitude 50…51"/);
+    expect(html).toMatch(/<path class="geo-polygon" d="M[\d., L]+ Z"\/>/);
+    expect(html).toContain('<circle class="geo-point"');
+  });
+
+  it('pretty-prints JSON, shows text as text, a TSV as a table, and other files as a size and a download link', async () => {
+    expect(await get('/data/in/meta.json')).toContain('{\n  &#34;species&#34;: 3,\n  &#34;ok&#34;: true\n}');
+    expect(await get('/data/in/notes.txt')).toContain('plain &#60;b&#62;text&#60;/b&#62;');
+    const tsv = await get('/data/copy.tsv');
+    expect(tsv).toContain('<th>name</th><th>count</th>');
+    expect(tsv).toContain('<td>&#34;2&#34;</td>');
+    const blob = await get('/data/in/blob.bin');
+    expect(blob).toContain('5 B');
+    expect(blob).toMatch(/download="blob.bin">download<\/a>/);
+    expect(blob).not.toContain('preview-text');
+  });
+
+  it('names the key that signed each job and says the signatures verify against the trusted key', async () => {
+    const html = await get('/data/copy.tsv');
+    expect(html).toMatch(/<span class="job">kinds-2<\/span>: sha256:[0-9a-f]{64}/);
+    expect(html).toMatch(/<p class="verified">verified: 2 envelopes against sha256:[0-9a-f]{64}/);
+  });
+
+  it('says the signatures do not verify when no trusted key made them', async () => {
+    expect((await rig.shark(['keygen', '-o', 'stranger'])).code).toBe(0);
+    const other = await serve(rig, 'p.md', '--trust', 'stranger.pub');
+    try {
+      const html = await (await fetch(other.url + '/data/copy.tsv')).text();
+      expect(html).toContain('<p class="unverified">does not verify:</p>');
+      expect(html).toContain('kinds-2: no trusted key signed its envelope');
+    } finally {
+      await other.stop();
+    }
+  });
+});
