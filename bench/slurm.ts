@@ -65,6 +65,7 @@ export async function benchSlurm(): Promise<string[]> {
       `  one array of ${TASKS} tasks        ${fmt(many)}  (${((many - one) * 1000).toFixed(0)} ms more than 1 task: ${((Math.max(0, many - one) / (TASKS - 1)) * 1e6).toFixed(0)} µs per extra task)`,
       `  ${TASKS} jobs one by one would take ${fmt((jobs / JOBS) * TASKS)}: the array is ${((jobs / JOBS) * TASKS / many).toFixed(0)}× cheaper`,
       `slurm: ${RUN_TASKS} trivial array tasks (\`true\`), submit to last ended: ${fmt(ran)} (${(RUN_TASKS / ran).toFixed(1)} tasks/s)`,
+      ...(await import('./slurm-map.js')).benchSlurmMap(),
     ];
   } finally {
     if (submitted.length > 0) await slurm.cancel(submitted);
