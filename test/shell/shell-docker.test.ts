@@ -8,6 +8,7 @@ const FILE = `# Greeting
 
 \`\`\`shark-build:box
 FROM ${BASE}
+LABEL shark.test=shell-docker
 \`\`\`
 
 \`\`\`shark-run:box
@@ -51,7 +52,7 @@ describeDocker('shark shell in a container environment', () => {
       expect(plan.jobs.map((j) => j.status)).toEqual(['cached', 'cached', 'cached', 'cached']);
       const ran = await rig.shark(['run', 'analysis.md', '--json']);
       const end = JSON.parse(ran.stdout.trim().split('\n').pop()!) as { summary: { executed: number } };
-      expect(end.summary.executed).toBe(0);
+      expect(end.summary.executed, ran.stdout).toBe(0);
       expect(rig.read('_shark/size.txt')).toBe('12\n');
     });
   });
