@@ -6,9 +6,9 @@ import { dirname } from 'node:path';
  * Replaces `path` with `text` whole or not at all, and durably: the bytes are
  * on disk before the rename, and the rename before we return.
  */
-export function writeAtomically(path: string, text: string): void {
+export function writeAtomically(path: string, text: string, mode = 0o666): void {
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const fd = openSync(tmp, 'wx');
+  const fd = openSync(tmp, 'wx', mode);
   try {
     try {
       writeSync(fd, text);

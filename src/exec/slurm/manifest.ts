@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeAtomically } from '../../lockfile/atomic-write.js';
 import type { ExecOutcome, ExecRequest } from '../executor.js';
 
 /** Where a job runs on the node: the host's shell, or a container of an image the node's Docker has. */
@@ -86,22 +87,9 @@ export function requestOf(spec: TaskSpec, secrets: Readonly<Record<string, strin
   };
 }
 
-/** Writes `text` whole or not at all: a temporary file, fsync, one rename. */
-export function writeAtomically(path: string, text: string, mode = 0o600): void {
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const fd = openSync(tmp, 'w', mode);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-}
-
 /** One line per array task: the JSON list of the jobs it runs in turn. */
 export function writeManifest(path: string, tasks: readonly (readonly TaskSpec[])[]): void {
-  writeAtomically(path, tasks.map((t) => JSON.stringify(t)).join('\n') + '\n');
+  writeAtomically(path, tasks.map((t) => JSON.stringify(t)).join('\n') + '\n', 0o600);
 }
 
 export function readManifest(path: string): TaskSpec[][] {

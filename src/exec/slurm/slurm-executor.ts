@@ -6,7 +6,8 @@ import type { ExecOutcome, ExecRequest } from '../executor.js';
 import { adoptable, type Adoptable } from './adopt.js';
 import { stepSubmitOptions, type SubmitOptions } from './args.js';
 import type { SlurmClient } from './client.js';
-import { specOf, writeAtomically, writeManifest, type TaskEnvironment } from './manifest.js';
+import { writeAtomically } from '../../lockfile/atomic-write.js';
+import { specOf, writeManifest, type TaskEnvironment } from './manifest.js';
 import { Tracker, type Entry, type Submission } from './tracker.js';
 
 /** What a run asks of the Slurm executor (`--executor slurm`). */

@@ -5,7 +5,8 @@ import { connectDocker } from '../docker/client.js';
 import { DockerExecutor } from '../docker/docker-executor.js';
 import type { ExecOutcome, Executor } from '../executor.js';
 import { HostExecutor } from '../host-executor.js';
-import { readManifest, requestOf, SECRETS_VARIABLE, writeAtomically, type TaskEnvironment, type TaskSpec } from './manifest.js';
+import { writeAtomically } from '../../lockfile/atomic-write.js';
+import { readManifest, requestOf, SECRETS_VARIABLE, type TaskEnvironment, type TaskSpec } from './manifest.js';
 
 /**
  * What one Slurm array task runs on the compute node: its line of the
