@@ -5,7 +5,7 @@ import { seededState } from '../plan/session.js';
 import { withSessionOptions } from './common-options.js';
 import { loadOrReport } from './load-or-report.js';
 import type { Io } from './main.js';
-import { planJson, renderPlan } from './render-plan.js';
+import { writePlanJson, writePlanText } from './render-plan.js';
 import { closeSession, openSession, type SessionFlags } from './session-setup.js';
 import { selectOrReport, withTargets, type TargetFlags } from './targets.js';
 
@@ -32,7 +32,8 @@ export function planCommand(io: Io): Command {
     try {
       const selection = selectOrReport(session.pipeline, targets, flags, io.stderr);
       const plan = await planPipeline(session, seededState(session, hostInputs), selection);
-      io.stdout(flags.json ? JSON.stringify(planJson(plan), null, 2) + '\n' : renderPlan(plan, session.pipeline.document.file, flags.verbose ?? false));
+      if (flags.json) writePlanJson(plan, io.stdout);
+      else writePlanText(plan, session.pipeline.document.file, flags.verbose ?? false, io.stdout);
     } finally {
       closeSession(session);
     }
