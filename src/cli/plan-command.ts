@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { handScript } from '../plan/script.js';
 import { planPipeline } from '../plan/planner.js';
-import { seededState } from '../plan/session.js';
+import { seedState } from '../plan/session.js';
 import { withSessionOptions } from './common-options.js';
 import { loadOrReport } from './load-or-report.js';
 import type { Io } from './main.js';
@@ -31,7 +31,7 @@ export function planCommand(io: Io): Command {
     const { session, hostInputs } = openSession(file, flags, io.stderr);
     try {
       const selection = selectOrReport(session.pipeline, targets, flags, io.stderr);
-      const plan = await planPipeline(session, seededState(session, hostInputs), selection);
+      const plan = await planPipeline(session, await seedState(session, hostInputs), selection);
       if (flags.json) writePlanJson(plan, io.stdout);
       else writePlanText(plan, session.pipeline.document.file, flags.verbose ?? false, io.stdout);
     } finally {
