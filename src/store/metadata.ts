@@ -88,21 +88,28 @@ export class Metadata {
   /** `resultOutputs` of many keys at once, in a few queries. */
   resultOutputsMany(keys: readonly string[]): Map<string, { outputs: string; log: string | null }> {
     const found = new Map<string, { outputs: string; log: string | null }>();
-    for (const r of this.many<{ key: string; outputs: string; log: string | null }>('SELECT key, outputs, log FROM results WHERE key', keys)) {
+    for (const r of this.selectIn<{ key: string; outputs: string; log: string | null }>('SELECT key, outputs, log FROM results WHERE key', keys)) {
       found.set(r.key, { outputs: r.outputs, log: r.log });
     }
+    return found;
+  }
+
+  /** `result` of many keys at once, in a few queries. */
+  resultsMany(keys: readonly string[]): Map<string, ResultRow> {
+    const found = new Map<string, ResultRow>();
+    for (const r of this.selectIn<ResultRow>('SELECT * FROM results WHERE key', keys)) found.set(r.key, r);
     return found;
   }
 
   /** `attempt` of many identities at once, in a few queries. */
   attemptsMany(identities: readonly string[]): Map<string, AttemptRow> {
     const found = new Map<string, AttemptRow>();
-    for (const r of this.many<AttemptRow>('SELECT * FROM attempts WHERE identity', identities)) found.set(r.identity, r);
+    for (const r of this.selectIn<AttemptRow>('SELECT * FROM attempts WHERE identity', identities)) found.set(r.identity, r);
     return found;
   }
 
   /** The rows of `select IN (…)` over many values: one statement per CHUNK values, each prepared once. */
-  private *many<Row>(select: string, values: readonly string[]): Generator<Row> {
+  *selectIn<Row>(select: string, values: readonly string[]): Generator<Row> {
     for (let i = 0; i < values.length; i += CHUNK) {
       const part = values.slice(i, i + CHUNK);
       const sql = `${select} IN (${'?,'.repeat(part.length - 1)}?)`;
@@ -250,7 +257,7 @@ export class Metadata {
   /** Stat cache rows of many paths, one statement per few hundred (a directory of a million items is read in seconds). */
   statsMany(paths: readonly string[]): Map<string, StatRow> {
     const found = new Map<string, StatRow>();
-    for (const r of this.many<StatRow & { path: string }>('SELECT path, size, mtime, ctime, ino, hash FROM stat_cache2 WHERE path', paths)) found.set(r.path, r);
+    for (const r of this.selectIn<StatRow & { path: string }>('SELECT path, size, mtime, ctime, ino, hash FROM stat_cache2 WHERE path', paths)) found.set(r.path, r);
     return found;
   }
 
