@@ -8,6 +8,8 @@ async function main(): Promise<void> {
   const only = process.argv[2];
   const sections: [string, () => Promise<string[]> | string[]][] = [
     ['host', benchHost],
+    ['scale', async () => (await import('./scale.js')).benchScale()],
+    ['lineage', async () => (await import('./scale.js')).benchLineage()],
     ['store', async () => (await import('./store.js')).benchCommit()],
     ['docker', async () => (await import('./docker.js')).benchDocker()],
     ['slurm', async () => (await import('./slurm.js')).benchSlurm()],

@@ -2,11 +2,11 @@ import { Command, Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import { handScript } from '../plan/script.js';
 import { planPipeline } from '../plan/planner.js';
-import { seededState } from '../plan/session.js';
+import { seedState } from '../plan/session.js';
 import { withSessionOptions } from './common-options.js';
 import { loadOrReport } from './load-or-report.js';
 import type { Io } from './main.js';
-import { planJson, renderPlan } from './render-plan.js';
+import { writePlanJson, writePlanText } from './render-plan.js';
 import { closeSession, openSession, type SessionFlags } from './session-setup.js';
 import { selectOrReport, withTargets, type TargetFlags } from './targets.js';
 import { plannedSubmissions, renderSubmissions, slurmFlags, withExecutorOptions, type ExecutorFlags } from './executor-flags.js';
@@ -36,11 +36,14 @@ export function planCommand(io: Io): Command {
     const { session, hostInputs } = openSession(file, flags, io.stderr);
     try {
       const selection = selectOrReport(session.pipeline, targets, flags, io.stderr);
-      const plan = await planPipeline(session, seededState(session, hostInputs), selection);
+      const plan = await planPipeline(session, await seedState(session, hostInputs), selection);
       // `--executor slurm`: what would be submitted, one array per map step.
       const subs = slurm === undefined ? undefined : plannedSubmissions(plan, session.pipeline, slurm, Math.max(1, Number(flags.jobs) || 1));
-      if (flags.json) io.stdout(JSON.stringify({ ...planJson(plan), ...(subs === undefined ? {} : { slurm: subs }) }, null, 2) + '\n');
-      else io.stdout(renderPlan(plan, session.pipeline.document.file, flags.verbose ?? false) + (subs === undefined ? '' : renderSubmissions(subs)));
+      if (flags.json) writePlanJson(plan, io.stdout, subs === undefined ? {} : { slurm: subs });
+      else {
+        writePlanText(plan, session.pipeline.document.file, flags.verbose ?? false, io.stdout);
+        if (subs !== undefined) io.stdout(renderSubmissions(subs));
+      }
     } finally {
       closeSession(session);
     }

@@ -1,5 +1,8 @@
 import type { Plan, PlannedJob } from '../plan/planner.js';
 
+/** Where rendered text goes, a piece at a time. */
+export type Out = (s: string) => void;
+
 export function summaryLine(summary: Plan['summary']): string {
   const total = summary.cached + summary.run + summary.blocked + summary.manual;
   const more = `${summary.blocked > 0 ? `, ${summary.blocked} blocked` : ''}${summary.manual > 0 ? `, ${summary.manual} manual` : ''}`;
@@ -13,61 +16,129 @@ function shortReason(reason: string): string {
 }
 
 /**
- * One line per job in DAG order; a map step is one line with its counts
- * (`species-aoh: 1000 jobs — 997 cached, 2 to run (new item)`), unless
- * `verbose` lists every item.
+ * Gathers small pieces into chunks of about 64 KB: a plan of a million jobs
+ * is written as it is rendered, never held as one string (nor spread into
+ * one call's arguments, which overflowed the stack).
  */
-export function renderPlan(plan: Plan, file: string, verbose: boolean): string {
-  const lines: string[] = [];
-  const byStep = new Map<string, PlannedJob[]>();
-  for (const j of plan.jobs) {
-    const group = byStep.get(j.step);
-    if (group === undefined) byStep.set(j.step, [j]);
+export function chunked(out: Out): { write: Out; flush: () => void } {
+  let buffer = '';
+  const flush = (): void => {
+    if (buffer.length > 0) out(buffer);
+    buffer = '';
+  };
+  return {
+    write: (s) => {
+      buffer += s;
+      if (buffer.length >= 1 << 16) flush();
+    },
+    flush,
+  };
+}
+
+/** The jobs of each step, in the order steps first appear. */
+function byStep(jobs: readonly PlannedJob[]): Map<string, PlannedJob[]> {
+  const groups = new Map<string, PlannedJob[]>();
+  for (const j of jobs) {
+    const group = groups.get(j.step);
+    if (group === undefined) groups.set(j.step, [j]);
     else group.push(j);
   }
-  const width = Math.min(32, Math.max(8, ...plan.jobs.map((j) => (verbose ? j.job : j.step).length)));
-  for (const [step, jobs] of byStep) {
-    const first = jobs[0]!;
-    const isMap = jobs.some((j) => j.items.length > 0);
-    if (isMap && !verbose) {
-      const cached = jobs.filter((j) => j.status === 'cached' && j.reasons.length === 0).length;
-      const groups = new Map<string, number>();
-      for (const j of jobs) if (j.status !== 'cached' || j.reasons.length > 0) {
-        // A cached job with a reason is a `{precious}` one kept: `kept (precious): …` is its own label.
-        const label = j.status === 'cached' ? j.reasons[0]! : `${j.status === 'run' ? 'to run' : 'blocked'} (${shortReason(j.reasons[0] ?? '')})`;
-        groups.set(label, (groups.get(label) ?? 0) + 1);
-      }
-      const parts = [`${cached} cached`, ...[...groups].map(([label, n]) => `${n} ${label}`)];
-      const status = jobs.every((j) => j.status === 'cached') ? 'cached' : 'map';
-      lines.push(`${status.padEnd(8)} ${step.padEnd(width)} ${file}:${first.line}  ${jobs.length} jobs — ${parts.join(', ')}`);
+  return groups;
+}
+
+/** A map step's one line: `species-aoh: 1000 jobs — 997 cached, 2 to run (new item)`. */
+function mapLine(step: string, jobs: readonly PlannedJob[], width: number, file: string): string {
+  let cached = 0;
+  let allCached = true;
+  const groups = new Map<string, number>();
+  for (const j of jobs) {
+    if (j.status !== 'cached') allCached = false;
+    if (j.status === 'cached' && j.reasons.length === 0) {
+      cached++;
+      continue;
+    }
+    // A cached job with a reason is a `{precious}` one kept: `kept (precious): …` is its own label.
+    const label = j.status === 'cached' ? j.reasons[0]! : `${j.status === 'run' ? 'to run' : 'blocked'} (${shortReason(j.reasons[0] ?? '')})`;
+    groups.set(label, (groups.get(label) ?? 0) + 1);
+  }
+  const parts = [`${cached} cached`, ...[...groups].map(([label, n]) => `${n} ${label}`)];
+  const status = allCached ? 'cached' : 'map';
+  return `${status.padEnd(8)} ${step.padEnd(width)} ${file}:${jobs[0]!.line}  ${jobs.length} jobs — ${parts.join(', ')}`;
+}
+
+/**
+ * One line per job in DAG order; a map step is one line with its counts
+ * (`species-aoh: 1000 jobs — 997 cached, 2 to run (new item)`), unless
+ * `verbose` lists every item. Written to `out` in chunks as it goes.
+ */
+export function writePlanText(plan: Plan, file: string, verbose: boolean, out: Out): void {
+  const { write, flush } = chunked(out);
+  let longest = 8;
+  for (const j of plan.jobs) longest = Math.max(longest, (verbose ? j.job : j.step).length);
+  const width = Math.min(32, longest);
+  for (const [step, jobs] of byStep(plan.jobs)) {
+    if (!verbose && jobs.some((j) => j.items.length > 0)) {
+      write(mapLine(step, jobs, width, file) + '\n');
       continue;
     }
     for (const j of jobs) {
       const reasons = j.reasons.length > 0 ? `  ${j.reasons.join('; ')}` : '';
-      lines.push(`${j.status.padEnd(8)} ${(verbose ? j.job : j.step).padEnd(width)} ${file}:${j.line}${reasons}`);
+      write(`${j.status.padEnd(8)} ${(verbose ? j.job : j.step).padEnd(width)} ${file}:${j.line}${reasons}\n`);
       // With -v, a cached job shows its results' snapshots (ZFS snapshot names on the ZFS store).
-      if (verbose) for (const [path, id] of Object.entries(j.outputs ?? {})) lines.push(`${''.padEnd(8)} ${''.padEnd(width)}   ${path} = ${id}`);
+      if (verbose) for (const [path, id] of Object.entries(j.outputs ?? {})) write(`${''.padEnd(8)} ${''.padEnd(width)}   ${path} = ${id}\n`);
     }
   }
-  for (const note of plan.notes) lines.push(`note: ${note}`);
-  lines.push(summaryLine(plan.summary));
-  return lines.join('\n') + '\n';
+  for (const note of plan.notes) write(`note: ${note}\n`);
+  write(summaryLine(plan.summary) + '\n');
+  flush();
+}
+
+/** The text plan as one string (small plans, tests). */
+export function renderPlan(plan: Plan, file: string, verbose: boolean): string {
+  const pieces: string[] = [];
+  writePlanText(plan, file, verbose, (s) => pieces.push(s));
+  return pieces.join('');
+}
+
+function jobJson(j: PlannedJob): object {
+  return {
+    block: j.block,
+    step: j.step,
+    job: j.job,
+    line: j.line,
+    ...(j.items.length > 0 ? { item: j.items.join(','), items: j.items } : {}),
+    status: j.status,
+    reasons: j.reasons,
+    ...(j.outputs !== undefined ? { outputs: j.outputs } : {}),
+  };
+}
+
+function summaryJson(plan: Plan): object {
+  // `manual` only when there are any: the summary of a plan without {manual} blocks keeps its three counts.
+  return plan.summary.manual > 0 ? plan.summary : { cached: plan.summary.cached, run: plan.summary.run, blocked: plan.summary.blocked };
 }
 
 export function planJson(plan: Plan): object {
-  return {
-    jobs: plan.jobs.map((j) => ({
-      block: j.block,
-      step: j.step,
-      job: j.job,
-      line: j.line,
-      ...(j.items.length > 0 ? { item: j.items.join(','), items: j.items } : {}),
-      status: j.status,
-      reasons: j.reasons,
-      ...(j.outputs !== undefined ? { outputs: j.outputs } : {}),
-    })),
-    // `manual` only when there are any: the summary of a plan without {manual} blocks keeps its three counts.
-    summary: plan.summary.manual > 0 ? plan.summary : { cached: plan.summary.cached, run: plan.summary.run, blocked: plan.summary.blocked },
-    notes: plan.notes,
-  };
+  return { jobs: plan.jobs.map(jobJson), summary: summaryJson(plan), notes: plan.notes };
+}
+
+/** `JSON.stringify(value, null, 2)` nested `depth` levels deep (JSON strings hold no raw newline). */
+function indented(value: unknown, depth: number): string {
+  return JSON.stringify(value, null, 2).replaceAll('\n', '\n' + '  '.repeat(depth));
+}
+
+/**
+ * The bytes of `JSON.stringify(planJson(plan), null, 2) + '\n'`, written a
+ * job at a time: the JSON of a million jobs is a few hundred megabytes, too
+ * much to hold as one string beside the plan.
+ */
+/** `extra`: more top-level members after `notes` (`slurm` with `--executor slurm`). */
+export function writePlanJson(plan: Plan, out: Out, extra: Readonly<Record<string, unknown>> = {}): void {
+  const { write, flush } = chunked(out);
+  write('{\n  "jobs": [');
+  plan.jobs.forEach((j, n) => write(`${n === 0 ? '' : ','}\n    ${indented(jobJson(j), 2)}`));
+  write(plan.jobs.length > 0 ? '\n  ],\n' : '],\n');
+  const more = Object.entries(extra).map(([k, v]) => `,\n  ${JSON.stringify(k)}: ${indented(v, 1)}`).join('');
+  write(`  "summary": ${indented(summaryJson(plan), 1)},\n  "notes": ${indented(plan.notes, 1)}${more}\n}\n`);
+  flush();
 }

@@ -3,8 +3,9 @@ import type { Position } from '../diagnostics.js';
 import type { Input, Output, Step } from '../pipeline/pipeline.js';
 import { isUnder } from '../pipeline/data-path.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
-import { KEY_VERSION, keyOf, type KeyRecord } from './key.js';
-import { descend, overlay, withoutGiven, type Part } from './trees.js';
+import { KEY_VERSION, keyMaker, type KeyRecord } from './key.js';
+import { ExpandedJob, withExtension, type StepShape } from './expanded-job.js';
+import { overlay, withoutGiven, type Part } from './trees.js';
 
 /** One item of a map: a path under a wildcard input's directory that matches its pattern (`AVES/robin.geojson`). */
 export interface Item {
@@ -52,17 +53,7 @@ export function outputLabel(o: Output): string {
   return o.perItem ? `${o.path}/+${o.ext ?? ''}` : o.isDir ? `${o.path}/` : o.path;
 }
 
-/**
- * What `+.EXT` stands for: the item with its last extension replaced
- * (`AVES/robin.geojson` → `AVES/robin.tif`); a name without one, or a dot
- * file, gets `EXT` added. Plain `+` keeps the item as it is.
- */
-export function withExtension(name: string, ext: string | undefined): string {
-  if (ext === undefined) return name;
-  const base = name.lastIndexOf('/') + 1;
-  const dot = name.lastIndexOf('.');
-  return (dot > base ? name.slice(0, dot) : name) + ext;
-}
+export { withExtension } from './expanded-job.js';
 
 export function stepIdentity(step: Step): string {
   if (step.outputs.length > 0) return step.outputs.map(outputLabel).sort().join('\n');
@@ -109,57 +100,29 @@ export function expandJobs(
     const matching = itemsOf(inputIds.get(input)!, input.pattern!, entriesOf);
     combos = combos.flatMap((combo) => matching.map((e) => [...combo, { input, name: e.name, id: e.id }]));
   }
-  const baseIdentity = stepIdentity(step);
   // An input without an id is an optional one left unbound: not there, and not in the key.
   const plain = step.inputs.filter((i) => i.pattern === undefined && i.join === undefined && inputIds.has(i)).map((i) => ({ path: i.path, id: inputIds.get(i)! }));
-  const joins = step.inputs.filter((i) => i.join !== undefined);
-  // Shared by every job of the step (one array, so its canonical text is written once).
-  const outputLabels = step.outputs.map(outputLabel);
+  const joins = step.inputs.filter((i) => i.join !== undefined).map((input) => ({ input, id: inputIds.get(input)! }));
   const none: readonly never[] = [];
-  return combos.map((items) => {
-    const plusName = items.length > 0 ? items.map((i) => i.name).join('_') : undefined;
-    const inputs = [...plain, ...items.map((it) => ({ path: `${it.input.path}/${it.name}`, id: it.id }))];
-    let problem: Job['problem'];
-    for (const j of joins) {
-      if (plusName === undefined) break;
-      const rel = withExtension(plusName, j.join!.ext);
-      const id = descend(inputIds.get(j)!, rel, entriesOf);
-      // Recorded as missing, so the key can never match a result: the job fails instead of running.
-      inputs.push({ path: `${j.path}/${rel}`, id: id ?? 'missing' });
-      if (id === undefined) problem ??= { at: j.at, message: `the joined item ${rel} is not in ${j.path}/ (for item ${items.map((i) => i.name).join(', ')})` };
-    }
-    const outputs = step.outputs.map((o) => ({ path: o.perItem ? `${o.path}/${withExtension(plusName!, o.ext)}` : o.path, output: o }));
-    const record: KeyRecord = {
-      v: KEY_VERSION,
-      kind: step.kind === 'import' ? 'import' : 'run',
-      env: ctx.envId,
-      command: step.kind === 'run' ? step.command : step.kind === 'import' ? step.clause.raw : '',
-      cwd: step.kind === 'run' ? (step.cwd ?? null) : null,
-      workdir: step.kind === 'run' && step.env !== undefined ? (ctx.workdir ?? null) : null,
-      prelude: step.kind === 'run' ? step.exports : none,
-      variables: step.kind === 'run' ? ctx.variables : none,
-      inputs: inputs.map((i) => [i.path, i.id] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
-      files: ctx.files,
-      tools: step.kind === 'run' && step.env === undefined ? (ctx.tools ?? none) : none,
-      deps: step.kind === 'run' ? (ctx.deps ?? none) : none,
-      outputs: outputLabels,
-      network: step.kind === 'run' && step.network,
-      ...(ctx.pin !== undefined ? { pin: ctx.pin } : {}),
-    };
-    const suffix = items.length > 0 ? `[${items.map((i) => printable(i.name)).join(',')}]` : '';
-    return {
-      id: step.id + suffix,
-      step,
-      items,
-      identity: items.length > 0 ? `${baseIdentity}\0${items.map((i) => i.name).join('\0')}` : baseIdentity,
-      inputs,
-      outputs,
-      record,
-      key: keyOf(record),
-      plusName,
-      ...(problem !== undefined ? { problem } : {}),
-    };
-  });
+  // Everything but the inputs is the same for every job of the step: written and hashed once (keyMaker).
+  const shared: Omit<KeyRecord, 'inputs'> = {
+    v: KEY_VERSION,
+    kind: step.kind === 'import' ? 'import' : 'run',
+    env: ctx.envId,
+    command: step.kind === 'run' ? step.command : step.kind === 'import' ? step.clause.raw : '',
+    cwd: step.kind === 'run' ? (step.cwd ?? null) : null,
+    workdir: step.kind === 'run' && step.env !== undefined ? (ctx.workdir ?? null) : null,
+    prelude: step.kind === 'run' ? step.exports : none,
+    variables: step.kind === 'run' ? ctx.variables : none,
+    files: ctx.files,
+    tools: step.kind === 'run' && step.env === undefined ? (ctx.tools ?? none) : none,
+    deps: step.kind === 'run' ? (ctx.deps ?? none) : none,
+    outputs: step.outputs.map(outputLabel),
+    network: step.kind === 'run' && step.network,
+    ...(ctx.pin !== undefined ? { pin: ctx.pin } : {}),
+  };
+  const shape: StepShape = { step, baseIdentity: stepIdentity(step), plain, joins, entriesOf, shared, keyFor: keyMaker(shared) };
+  return combos.map((items) => new ExpandedJob(shape, items));
 }
 
 /**
@@ -233,11 +196,6 @@ function itemsOf(id: SnapshotId, pattern: string, entriesOf: (id: SnapshotId) =>
   };
   walk(id, 0, '');
   return found;
-}
-
-/** Item names go into job ids shown on one line: control characters are escaped. */
-function printable(name: string): string {
-  return name.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
 /** Like the shell: `*` matches every name not starting with a dot. Compiled once per input, not per item. */

@@ -1,4 +1,5 @@
 import { noBuildBlock } from '../pipeline/missing-environments.js';
+import type { AttemptRow } from '../store/metadata.js';
 import type { DataState } from './data-state.js';
 import { explain, type KeyRecord } from './key.js';
 import type { Job } from './jobs.js';
@@ -27,14 +28,29 @@ export interface Plan {
   readonly notes: readonly string[];
 }
 
+/** What the store remembers of jobs that will run, read for all of a step's jobs at once. */
+interface Previous {
+  readonly results: ReadonlyMap<string, unknown>;
+  readonly attempts: ReadonlyMap<string, AttemptRow>;
+}
+
+function previousOf(session: Session, jobs: readonly Job[]): Previous {
+  return { results: session.meta.resultOutputsMany(jobs.map((j) => j.key)), attempts: session.meta.attemptsMany(jobs.map((j) => j.identity)) };
+}
+
 /** Why a job that is not cached will run. */
-export function reasonsFor(session: Session, job: Job, isMapJob: boolean): string[] {
-  if (session.meta.resultOutputs(job.key) !== undefined) return ["the previous result's data is no longer in the store"];
-  const attempt = session.meta.attempt(job.identity);
-  if (attempt === undefined) return [isMapJob ? 'no previous result (new item)' : 'no previous result'];
+export function reasonsFor(session: Session, job: Job, isMapJob: boolean, previous: Previous = previousOf(session, [job])): readonly string[] {
+  if (previous.results.has(job.key)) return ["the previous result's data is no longer in the store"];
+  const attempt = previous.attempts.get(job.identity);
+  if (attempt === undefined) return isMapJob ? NEW_ITEM : NO_RESULT;
   if (attempt.key === job.key && attempt.status === 'failed') return ['previous attempt failed'];
   return explain(JSON.parse(attempt.record) as KeyRecord, job.record);
 }
+
+// Shared by every job they explain (plans are read-only): a million new items need not hold a million arrays.
+const NEW_ITEM: readonly string[] = Object.freeze(['no previous result (new item)']);
+const NO_RESULT: readonly string[] = Object.freeze(['no previous result']);
+const NONE: readonly string[] = Object.freeze([]);
 
 /**
  * A dry run: every job in DAG order with `cached`, `run` or `blocked` and
@@ -53,38 +69,42 @@ export async function planPipeline(session: Session, state: DataState, selection
     if (!selection.steps.has(step.id)) {
       // Not needed for the targets: not shown. Left out for `{manual}`: shown, so nobody wonders where it went.
       const manual = selection.manual.get(step.id);
-      if (manual !== undefined) jobs.push({ ...base, job: step.id, items: [], status: 'manual', reasons: [manualReason(session, step.id, manual)] });
+      if (manual !== undefined) jobs.push(planned(base, step.id, NONE, 'manual', [manualReason(session, step.id, manual)]));
       continue;
     }
     // No shark-build defines its environment: `run` refuses the document, so nothing can ever run it.
     if (step.kind === 'run' && step.env !== undefined && !session.pipeline.environments.has(step.env)) {
-      jobs.push({ ...base, job: step.id, items: [], status: 'blocked', reasons: [noBuildBlock(step.env)] });
+      jobs.push(planned(base, step.id, NONE, 'blocked', [noBuildBlock(step.env)]));
       pending();
       continue;
     }
     const decision = await decideStep(session, step, state, (name) => session.envs.current(name), signal, { forced: selection.forced.has(step.id) });
     if (decision.kind === 'blocked') {
-      jobs.push({ ...base, job: step.id, items: [], status: 'blocked', reasons: [`upstream will run (${decision.step})`] });
+      jobs.push(planned(base, step.id, NONE, 'blocked', [`upstream will run (${decision.step})`]));
       pending();
       continue;
     }
     if (decision.kind === 'failed') {
       const where = decision.at === step.at ? '' : ` (line ${decision.at.line}, column ${decision.at.col})`;
-      jobs.push({ ...base, job: step.id, items: [], status: 'run', reasons: [`${decision.message}${where}`] });
+      jobs.push(planned(base, step.id, NONE, 'run', [`${decision.message}${where}`]));
       pending();
       continue;
     }
     const done: { job: Job; outputs: Record<string, string> }[] = [];
+    const toRun = decision.jobs.filter((d) => d.cached === undefined && d.job.problem === undefined && decision.unbuilt === undefined && d.forced !== true);
+    const previous = previousOf(session, toRun.map((d) => d.job));
     for (const d of decision.jobs) {
       const { job, cached } = d;
       const items = job.items.map((i) => i.name);
       if (cached !== undefined) {
         done.push({ job, outputs: cached.outputs });
-        const shown = Object.fromEntries(Object.entries(cached.outputs).map(([p, id]) => [p, session.store.describe(id) ?? id]));
-        const reasons = d.kept !== undefined ? [`kept (precious): ${d.kept.join('; ')}`] : [];
-        jobs.push({ ...base, job: job.id, items, status: 'cached', reasons, outputs: shown });
+        // Without a prototype: a plain object per output path would give each job a hidden class of its own.
+        const shown = Object.create(null) as Record<string, string>;
+        for (const [p, id] of Object.entries(cached.outputs)) shown[p] = session.store.describe(id) ?? id;
+        const reasons = d.kept !== undefined ? [`kept (precious): ${d.kept.join('; ')}`] : NONE;
+        jobs.push(planned(base, job.id, items, 'cached', reasons, shown));
       } else {
-        jobs.push({ ...base, job: job.id, items, status: 'run', reasons: runReasons(session, d, decision.unbuilt, decision.isMap) });
+        jobs.push(planned(base, job.id, items, 'run', runReasons(session, d, decision.unbuilt, decision.isMap, previous)));
       }
     }
     if (done.length === decision.jobs.length) {
@@ -110,11 +130,24 @@ export async function planPipeline(session: Session, state: DataState, selection
   return { jobs, summary, notes: [...session.envs.notes(perEnv), ...leftOut] };
 }
 
-function runReasons(session: Session, d: JobDecision, unbuilt: string | undefined, isMap: boolean): string[] {
+function runReasons(session: Session, d: JobDecision, unbuilt: string | undefined, isMap: boolean, previous: Previous): readonly string[] {
   if (d.job.problem !== undefined) return [d.job.problem.message];
   if (unbuilt !== undefined) return [unbuilt];
   if (d.forced === true) return ['forced (--force)'];
-  return reasonsFor(session, d.job, isMap);
+  return reasonsFor(session, d.job, isMap, previous);
+}
+
+/**
+ * A planned job written out member by member: built as `{ ...base, … }`,
+ * every one of a million jobs got a hidden class of its own (about 270
+ * bytes each, a quarter of a 1,000,000-item plan's memory).
+ */
+function planned(
+  base: { block: string; step: string; line: number }, job: string, items: readonly string[], status: JobStatus, reasons: readonly string[],
+  outputs?: Readonly<Record<string, string>>,
+): PlannedJob {
+  const { block, step, line } = base;
+  return outputs === undefined ? { block, step, job, line, items, status, reasons } : { block, step, job, line, items, status, reasons, outputs };
 }
 
 function manualReason(session: Session, stepId: string, manual: string): string {

@@ -113,10 +113,13 @@ export async function decideStep(
   });
   // One query per few hundred jobs instead of one per job: a map step may have thousands.
   const stored = unbuilt === undefined && policy.forced !== true ? session.meta.resultOutputsMany(jobs.map((j) => j.key)) : new Map();
+  const parsed = new Map<string, { outputs: Record<string, SnapshotId>; log: string | null }>();
+  for (const [key, row] of stored) parsed.set(key, { outputs: outputsOf(row.outputs), log: row.log });
+  session.store.preload?.([...parsed.values()].flatMap((r) => Object.values(r.outputs)));
   const decided = jobs.map((job): JobDecision => {
     if (unbuilt !== undefined) return { job, cached: undefined };
     if (policy.forced === true) return { job, cached: undefined, forced: true };
-    const cached = cachedResult(session, job, stored.get(job.key) ?? null);
+    const cached = cachedResult(session, job, parsed.get(job.key) ?? null);
     return cached === undefined && isPrecious(step) ? (keptResult(session, job) ?? { job, cached }) : { job, cached };
   });
   const predicted = predictLocalImport(session, step);
@@ -131,13 +134,22 @@ export function cachedResult(
   session: Session,
   job: Job,
   /** The stored row when the caller read it already (null: there is none). */
-  known?: { outputs: string; log: string | null } | null,
+  known?: { outputs: string | Record<string, SnapshotId>; log: string | null } | null,
 ): CachedResult | undefined {
   const stored = known === undefined ? session.meta.resultOutputs(job.key) : known ?? undefined;
   if (stored === undefined) return undefined;
-  const outputs = JSON.parse(stored.outputs) as Record<string, SnapshotId>;
+  const outputs = typeof stored.outputs === 'string' ? outputsOf(stored.outputs) : stored.outputs;
   for (const id of Object.values(outputs)) if (!session.store.has(id)) return undefined;
   return { outputs, log: stored.log, key: job.key };
+}
+
+/**
+ * A result's outputs, as an object without a prototype: each map job's
+ * output has a path of its own, and a plain object per path gave every one
+ * of a million jobs a hidden class of its own.
+ */
+function outputsOf(text: string): Record<string, SnapshotId> {
+  return Object.assign(Object.create(null) as Record<string, SnapshotId>, JSON.parse(text) as Record<string, SnapshotId>);
 }
 
 /**

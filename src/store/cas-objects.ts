@@ -30,7 +30,7 @@ export class CasObjects {
   /** The records, read in one query on the first check when there are not too many (a plan checks thousands). */
   private records: Map<SnapshotId, Recorded> | null | undefined;
 
-  constructor(root: string, meta: Metadata) {
+  constructor(root: string, private readonly meta: Metadata) {
     this.dir = join(root, 'objects');
     this.quarantineDir = join(root, 'quarantine');
     mkdirSync(this.dir, { recursive: true });
@@ -84,7 +84,7 @@ export class CasObjects {
    * Cheap check of an object against what was recorded when it was stored.
    * `again` looks even at an object already found sound in this process (after a job that could have written to it).
    */
-  check(id: SnapshotId, again = false): 'ok' | 'missing' | 'changed' {
+  check(id: SnapshotId, again = false, known?: Recorded | null): 'ok' | 'missing' | 'changed' {
     if (!again && this.sound.has(id)) return 'ok';
     let st: Stats;
     try {
@@ -96,17 +96,33 @@ export class CasObjects {
       rec !== undefined && (rec.size !== st.size || rec.mtime !== String(st.mtimeMs) || rec.ino !== st.ino);
     // An object stored before stats were recorded is trusted until fsck says otherwise. The
     // in-memory copy may be older than another process's heal: a difference is asked of the table.
-    const cached = this.recorded(id);
+    const cached = known === undefined ? this.recorded(id) : known ?? undefined;
     if (differs(cached) && (cached === undefined || differs(this.stmts.get.get(id)))) return 'changed';
     this.sound.add(id);
     return 'ok';
   }
 
+  /**
+   * `check` of many objects, their records read in one statement per few
+   * hundred instead of one each (over PRELOAD_LIMIT records, the records are
+   * not all read): what a plan of a million cached jobs checks.
+   */
+  checkMany(ids: readonly SnapshotId[]): ('ok' | 'missing' | 'changed')[] {
+    const unknown = ids.filter((id) => !this.sound.has(id));
+    this.loadRecords();
+    const fetched = new Map<string, Recorded>();
+    if (this.records === null) for (const r of this.meta.selectIn<Recorded & { id: string }>('SELECT id, size, mtime, ino FROM objects WHERE id', unknown)) fetched.set(r.id, r);
+    return ids.map((id) => this.check(id, false, this.records === null ? (fetched.get(id) ?? null) : undefined));
+  }
+
+  private loadRecords(): void {
+    if (this.records !== undefined) return;
+    this.records = this.stmts.count.get()!.n <= PRELOAD_LIMIT ? new Map() : null;
+    for (const r of this.records === null ? [] : this.stmts.all.iterate()) this.records!.set(r.id, { size: r.size, mtime: r.mtime, ino: r.ino });
+  }
+
   private recorded(id: SnapshotId): Recorded | undefined {
-    if (this.records === undefined) {
-      this.records = this.stmts.count.get()!.n <= PRELOAD_LIMIT ? new Map() : null;
-      for (const r of this.records === null ? [] : this.stmts.all.iterate()) this.records!.set(r.id, { size: r.size, mtime: r.mtime, ino: r.ino });
-    }
+    this.loadRecords();
     return this.records?.get(id) ?? this.stmts.get.get(id);
   }
 

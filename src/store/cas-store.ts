@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
 import { CasObjects } from './cas-objects.js';
 import { collectCas } from './cas-collect.js';
+import { ingestHost } from './cas-ingest.js';
 import { verifyObjects } from './cas-verify.js';
 import type { Metadata } from './metadata.js';
 import { placedLinkTarget, safeDirs, storedLinkTarget } from './safe-path.js';
@@ -145,17 +146,12 @@ export class CasStore implements SnapshotStore {
   }
 
   async ingest(hostPath: string): Promise<SnapshotId> {
-    // A link stays a link, as `contentId` (what plan predicts) sees it.
-    if (isSymlink(hostPath)) return `link:${readlinkSync(hostPath)}`;
-    const st = statSync(hostPath);
-    if (st.isDirectory()) {
-      const entries: TreeEntry[] = [];
-      for (const name of readdirSync(hostPath)) entries.push({ name, id: await this.ingest(join(hostPath, name)) });
-      return this.composeTree(entries);
-    }
-    const id = CasObjects.idOf(this.meta.hashFile(hostPath), (st.mode & 0o111) !== 0);
-    if (this.objects.check(id) === 'ok') return id;
-    return this.absorbCopy(hostPath, st.mode & 0o777, false);
+    return ingestHost({ meta: this.meta, objects: this.objects, copy: (p, mode) => this.absorbCopy(p, mode, false), composeTree: (e) => this.composeTree(e) }, hostPath);
+  }
+
+  /** Checks many objects at once (their records read in batches): `has` then answers from memory. */
+  preload(ids: readonly SnapshotId[]): void {
+    this.objects.checkMany(ids.filter((id) => !id.startsWith('tree:') && !id.startsWith('link:')));
   }
 
   async materialize(id: SnapshotId, ws: Workspace, path: string): Promise<void> {

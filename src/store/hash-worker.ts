@@ -1,11 +1,25 @@
 import { parentPort } from 'node:worker_threads';
 import { hashFileSync } from './hash.js';
 
-/** Hashes the files it is sent, one message per file: fsck's hashing on every core. */
-parentPort?.on('message', (path: string) => {
+/**
+ * Hashes the files it is sent: one path per message (fsck), or a batch of
+ * paths answered in one message (a plan's first hashing of a million small
+ * files, where a message per file would cost more than the hashing).
+ */
+parentPort?.on('message', (msg: string | { batch: readonly string[] }) => {
+  if (typeof msg !== 'string') {
+    parentPort!.postMessage(msg.batch.map((path) => {
+      try {
+        return hashFileSync(path);
+      } catch (e) {
+        return { error: (e as Error).message };
+      }
+    }));
+    return;
+  }
   try {
-    parentPort!.postMessage({ path, hex: hashFileSync(path) });
+    parentPort!.postMessage({ path: msg, hex: hashFileSync(msg) });
   } catch (e) {
-    parentPort!.postMessage({ path, error: (e as Error).message });
+    parentPort!.postMessage({ path: msg, error: (e as Error).message });
   }
 });

@@ -14,9 +14,23 @@ export type { AttemptRow, ResultRow, RunJobRow, RunRow } from './metadata-schema
  * synchronous=NORMAL survives a killed process (what `run` must survive);
  * each result is one transaction, so it is recorded whole or not at all.
  */
+/** Keys per `IN (…)` statement: well under SQLite's limit of bound parameters. */
+const CHUNK = 500;
+
+/** What the stat cache remembers of a host file. */
+export interface StatRow {
+  readonly size: number;
+  readonly mtime: string;
+  readonly ctime: string;
+  readonly ino: number;
+  readonly hash: string;
+}
+
 export class Metadata {
   readonly db: Database.Database;
   private readonly stmts;
+  /** Statements of `many`, by their text (only a chunk's last, shorter one differs). */
+  private readonly prepared = new Map<string, Database.Statement<string[]>>();
 
   constructor(dir: string) {
     mkdirSync(dir, { recursive: true });
@@ -74,15 +88,35 @@ export class Metadata {
   /** `resultOutputs` of many keys at once, in a few queries. */
   resultOutputsMany(keys: readonly string[]): Map<string, { outputs: string; log: string | null }> {
     const found = new Map<string, { outputs: string; log: string | null }>();
-    const CHUNK = 500;
-    for (let i = 0; i < keys.length; i += CHUNK) {
-      const part = keys.slice(i, i + CHUNK);
-      const rows = this.db.prepare<string[], { key: string; outputs: string; log: string | null }>(
-        `SELECT key, outputs, log FROM results WHERE key IN (${part.map(() => '?').join(',')})`,
-      ).all(...part);
-      for (const r of rows) found.set(r.key, { outputs: r.outputs, log: r.log });
+    for (const r of this.selectIn<{ key: string; outputs: string; log: string | null }>('SELECT key, outputs, log FROM results WHERE key', keys)) {
+      found.set(r.key, { outputs: r.outputs, log: r.log });
     }
     return found;
+  }
+
+  /** `result` of many keys at once, in a few queries. */
+  resultsMany(keys: readonly string[]): Map<string, ResultRow> {
+    const found = new Map<string, ResultRow>();
+    for (const r of this.selectIn<ResultRow>('SELECT * FROM results WHERE key', keys)) found.set(r.key, r);
+    return found;
+  }
+
+  /** `attempt` of many identities at once, in a few queries. */
+  attemptsMany(identities: readonly string[]): Map<string, AttemptRow> {
+    const found = new Map<string, AttemptRow>();
+    for (const r of this.selectIn<AttemptRow>('SELECT * FROM attempts WHERE identity', identities)) found.set(r.identity, r);
+    return found;
+  }
+
+  /** The rows of `select IN (…)` over many values: one statement per CHUNK values, each prepared once. */
+  *selectIn<Row>(select: string, values: readonly string[]): Generator<Row> {
+    for (let i = 0; i < values.length; i += CHUNK) {
+      const part = values.slice(i, i + CHUNK);
+      const sql = `${select} IN (${'?,'.repeat(part.length - 1)}?)`;
+      let stmt = this.prepared.get(sql);
+      if (stmt === undefined) this.prepared.set(sql, (stmt = this.db.prepare(sql)));
+      yield* stmt.all(...part) as Row[];
+    }
   }
 
   /** Many small writes as one transaction (one WAL append instead of one per row). */
@@ -218,6 +252,21 @@ export class Metadata {
     const hash = hashFileSync(path);
     this.stmts.putStat.run(path, Number(st.size), mtime, ctime, Number(st.ino), hash);
     return hash;
+  }
+
+  /** Stat cache rows of many paths, one statement per few hundred (a directory of a million items is read in seconds). */
+  statsMany(paths: readonly string[]): Map<string, StatRow> {
+    const found = new Map<string, StatRow>();
+    for (const r of this.selectIn<StatRow & { path: string }>('SELECT path, size, mtime, ctime, ino, hash FROM stat_cache2 WHERE path', paths)) found.set(r.path, r);
+    return found;
+  }
+
+  /** Stat cache rows written in one transaction. */
+  putStats(rows: readonly (readonly [path: string, size: number, mtime: string, ctime: string, ino: number, hash: string])[]): void {
+    if (rows.length === 0) return;
+    this.db.transaction(() => {
+      for (const r of rows) this.stmts.putStat.run(...r);
+    })();
   }
 
   close(): void {

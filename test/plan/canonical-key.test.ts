@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/canonical-json.js';
-import { keyOf, type KeyRecord } from '../../src/plan/key.js';
+import { keyMaker, keyOf, type KeyRecord } from '../../src/plan/key.js';
 
 const RECORD: KeyRecord = {
   v: 2, kind: 'import', env: 'import', command: 'zenodo:1/a.csv /data/a.csv', cwd: null, workdir: null,
@@ -28,5 +28,20 @@ describe('canonical serialisation', () => {
     const shuffled = Object.fromEntries(Object.entries(reordered).reverse()) as unknown as KeyRecord;
     expect(keyOf(shuffled)).toBe(keyOf(RECORD));
     expect(keyOf({ ...RECORD, pin: { ...RECORD.pin, sha256: 'cd' } })).not.toBe(keyOf(RECORD));
+  });
+
+  it('keyMaker (the shared part hashed once per step) gives keyOf\'s keys', () => {
+    const host: KeyRecord = {
+      v: 3, kind: 'run', env: 'host:linux/x64', command: 'cp "/data/in/*" /data/out/+ # "inputs":[]', cwd: null, workdir: null,
+      prelude: ['set -e'], variables: [['A', '1']], inputs: [], files: [['x.sh', 'sha256:1']], tools: [['/bin/sh', 'sha256:2']],
+      deps: [], outputs: ['/data/out/+'], network: 'host',
+    };
+    for (const record of [RECORD, host]) {
+      const { inputs: _, ...shared } = record;
+      const make = keyMaker(shared);
+      for (const inputs of [[], [['/data/in/a.txt', 'sha256:aa']], [['/data/a', 'tree:1'], ['/data/b\n"', 'sha256:2']]] as const) {
+        expect(make(inputs)).toBe(keyOf({ ...record, inputs }));
+      }
+    }
   });
 });

@@ -1,0 +1,111 @@
+import type { Input, Step } from '../pipeline/pipeline.js';
+import type { SnapshotId } from '../store/snapshot-store.js';
+import type { Item, Job } from './jobs.js';
+import type { KeyRecord } from './key.js';
+import { descend, type EntriesOf } from './trees.js';
+
+/** What every job of one step shares, built once per step by `expandJobs`. */
+export interface StepShape {
+  readonly step: Step;
+  readonly baseIdentity: string;
+  /** Inputs read whole, with their ids. */
+  readonly plain: readonly { readonly path: string; readonly id: SnapshotId }[];
+  /** Joined inputs, with the ids of their directories. */
+  readonly joins: readonly { readonly input: Input; readonly id: SnapshotId }[];
+  readonly entriesOf: EntriesOf;
+  /** The key record but its inputs, in the order records are written in. */
+  readonly shared: Omit<KeyRecord, 'inputs'>;
+  /** `keyOf` of the record with these inputs (`keyMaker`). */
+  readonly keyFor: (inputs: KeyRecord['inputs']) => string;
+}
+
+type Inputs = { path: string; id: SnapshotId }[];
+
+/**
+ * A job that keeps only its items and key: its id, identity, inputs,
+ * outputs and record are derived from the step's shape when asked for. A
+ * million-item map holds a million of these while it is planned or run,
+ * so each costs a few hundred bytes instead of a few kilobytes.
+ */
+export class ExpandedJob implements Job {
+  readonly key: string;
+  declare readonly problem?: NonNullable<Job['problem']>;
+
+  constructor(private readonly shape: StepShape, readonly items: readonly Item[]) {
+    const inputs = this.resolve(true);
+    this.key = shape.keyFor(keyInputs(inputs));
+  }
+
+  get step(): Step {
+    return this.shape.step;
+  }
+
+  get id(): string {
+    const suffix = this.items.length > 0 ? `[${this.items.map((i) => printable(i.name)).join(',')}]` : '';
+    return this.shape.step.id + suffix;
+  }
+
+  get identity(): string {
+    return this.items.length > 0 ? `${this.shape.baseIdentity}\0${this.items.map((i) => i.name).join('\0')}` : this.shape.baseIdentity;
+  }
+
+  get plusName(): string | undefined {
+    return this.items.length > 0 ? this.items.map((i) => i.name).join('_') : undefined;
+  }
+
+  get inputs(): Job['inputs'] {
+    return this.resolve(false);
+  }
+
+  get outputs(): Job['outputs'] {
+    const plusName = this.plusName;
+    return this.shape.step.outputs.map((o) => ({ path: o.perItem ? `${o.path}/${withExtension(plusName!, o.ext)}` : o.path, output: o }));
+  }
+
+  get record(): KeyRecord {
+    // Members in the order records were always written in (stored records and exports keep their text).
+    const { v, kind, env, command, cwd, workdir, prelude, variables, ...rest } = this.shape.shared;
+    return { v, kind, env, command, cwd, workdir, prelude, variables, inputs: keyInputs(this.resolve(false)), ...rest };
+  }
+
+  /** The job's inputs by path; a joined item that is not there is recorded as `missing` (and, first time, its problem). */
+  private resolve(first: boolean): Inputs {
+    const { plain, joins, entriesOf } = this.shape;
+    const inputs: Inputs = [...plain, ...this.items.map((it) => ({ path: `${it.input.path}/${it.name}`, id: it.id }))];
+    const plusName = this.plusName;
+    if (plusName === undefined) return inputs;
+    for (const j of joins) {
+      const rel = withExtension(plusName, j.input.join!.ext);
+      const id = descend(j.id, rel, entriesOf);
+      // Recorded as missing, so the key can never match a result: the job fails instead of running.
+      inputs.push({ path: `${j.input.path}/${rel}`, id: id ?? 'missing' });
+      if (id === undefined && first) {
+        (this as { problem?: Job['problem'] }).problem ??= {
+          at: j.input.at, message: `the joined item ${rel} is not in ${j.input.path}/ (for item ${this.items.map((i) => i.name).join(', ')})`,
+        };
+      }
+    }
+    return inputs;
+  }
+}
+
+function keyInputs(inputs: Inputs): KeyRecord['inputs'] {
+  return inputs.map((i) => [i.path, i.id] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+/**
+ * What `+.EXT` stands for: the item with its last extension replaced
+ * (`AVES/robin.geojson` → `AVES/robin.tif`); a name without one, or a dot
+ * file, gets `EXT` added. Plain `+` keeps the item as it is.
+ */
+export function withExtension(name: string, ext: string | undefined): string {
+  if (ext === undefined) return name;
+  const base = name.lastIndexOf('/') + 1;
+  const dot = name.lastIndexOf('.');
+  return (dot > base ? name.slice(0, dot) : name) + ext;
+}
+
+/** Item names go into job ids shown on one line: control characters are escaped. */
+function printable(name: string): string {
+  return name.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}

@@ -1,0 +1,101 @@
+import { existsSync, type BigIntStats } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { hashFileSync } from './hash.js';
+import type { Metadata } from './metadata.js';
+
+/** A host file and its `lstat` (bigint, for the nanosecond times the stat cache compares). */
+export interface HostFile {
+  readonly path: string;
+  readonly st: BigIntStats;
+}
+
+/** Fewer misses than this are hashed on this thread: starting a worker costs more. */
+const POOL_MIN = 256;
+/** Paths per message to a worker: one message per file would cost more than hashing a small one. */
+const BATCH = 128;
+
+/**
+ * The SHA-256 of many host files through the stat cache: their rows read
+ * in one statement per few hundred, the files whose size, mtime, ctime or
+ * inode changed hashed (on worker threads when there are many, so a first
+ * plan of a million files uses every core) and recorded in one transaction.
+ * Same answers as `Metadata.hashFile` one at a time.
+ */
+export async function hashHostFiles(meta: Metadata, files: readonly HostFile[]): Promise<string[]> {
+  const rows = meta.statsMany(files.map((f) => f.path));
+  const hashes: string[] = new Array<string>(files.length);
+  const misses: number[] = [];
+  files.forEach((f, n) => {
+    const r = rows.get(f.path);
+    const fresh = r !== undefined && r.size === Number(f.st.size) && r.mtime === f.st.mtimeNs.toString() &&
+      r.ctime === f.st.ctimeNs.toString() && r.ino === Number(f.st.ino);
+    if (fresh) hashes[n] = r.hash;
+    else misses.push(n);
+  });
+  if (misses.length === 0) return hashes;
+  const paths = misses.map((n) => files[n]!.path);
+  const hexes = misses.length >= POOL_MIN && pool() !== undefined ? await pool()!.hash(paths) : paths.map(hashFileSync);
+  meta.putStats(misses.map((n, i) => {
+    const { path, st } = files[n]!;
+    hashes[n] = hexes[i]!;
+    return [path, Number(st.size), st.mtimeNs.toString(), st.ctimeNs.toString(), Number(st.ino), hexes[i]!] as const;
+  }));
+  return hashes;
+}
+
+type Reply = readonly (string | { readonly error: string })[];
+
+/** Worker threads running `hash-worker.js`, kept for the process but never keeping it alive when idle. */
+class HashPool {
+  private readonly workers: Worker[];
+
+  constructor(url: URL, size: number) {
+    this.workers = Array.from({ length: size }, () => {
+      const w = new Worker(url);
+      w.unref();
+      return w;
+    });
+  }
+
+  async hash(paths: readonly string[]): Promise<string[]> {
+    const out = new Array<string>(paths.length);
+    let next = 0;
+    await Promise.all(this.workers.map((w) => new Promise<void>((resolve, reject) => {
+      const feed = (): void => {
+        if (next >= paths.length) {
+          w.off('error', reject).unref();
+          resolve();
+          return;
+        }
+        const start = next;
+        next += BATCH;
+        w.once('message', onReply.bind(null, start));
+        w.postMessage({ batch: paths.slice(start, start + BATCH) });
+      };
+      const onReply = (start: number, reply: Reply): void => {
+        for (let i = 0; i < reply.length; i++) {
+          const r = reply[i]!;
+          if (typeof r !== 'string') return reject(new Error(`cannot hash ${paths[start + i]}: ${r.error}`));
+          out[start + i] = r;
+        }
+        feed();
+      };
+      w.ref();
+      w.on('error', reject);
+      feed();
+    })));
+    return out;
+  }
+}
+
+let shared: HashPool | null | undefined;
+
+/** The process's pool, or none where workers cannot start (the compiled worker is absent under a TS loader). */
+function pool(): HashPool | undefined {
+  if (shared === undefined) {
+    const url = new URL('./hash-worker.js', import.meta.url);
+    shared = existsSync(url) ? new HashPool(url, Math.max(1, availableParallelism())) : null;
+  }
+  return shared ?? undefined;
+}

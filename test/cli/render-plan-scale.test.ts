@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { planJson, renderPlan, writePlanJson, writePlanText } from '../../src/cli/render-plan.js';
+import type { Plan, PlannedJob } from '../../src/plan/planner.js';
+
+/** A plan of one map step of `n` items (every other one cached) and a reduce: no files, no store. */
+function bigPlan(n: number): Plan {
+  const jobs: PlannedJob[] = [];
+  for (let i = 0; i < n; i++) {
+    const cached = i % 2 === 0;
+    jobs.push({
+      block: 'map', step: 'map', job: `map[${i}.txt]`, line: 7, items: [`${i}.txt`],
+      status: cached ? 'cached' : 'run', reasons: cached ? [] : ['no previous result (new item)'],
+      ...(cached ? { outputs: { [`/data/out/${i}.txt`]: `sha256:${i}` } } : {}),
+    });
+  }
+  jobs.push({ block: 'reduce', step: 'reduce', job: 'reduce', line: 13, items: [], status: 'blocked', reasons: ['upstream will run (map)'] });
+  return { jobs, summary: { cached: n / 2, run: n / 2, blocked: 1, manual: 0 }, notes: [] };
+}
+
+function collect(write: (out: (s: string) => void) => void): string {
+  const chunks: string[] = [];
+  write((s) => chunks.push(s));
+  return chunks.join('');
+}
+
+describe('plans of large maps', () => {
+  // 200,000 items overflowed the stack (a spread of every job into Math.max) before the renderer was streamed.
+  const plan = bigPlan(200_000);
+
+  it('renders the text plan of 200,000 items as one line for the map', () => {
+    const text = renderPlan(plan, 'p.md', false);
+    expect(text.split('\n')[0]).toBe('map      map      p.md:7  200000 jobs — 100000 cached, 100000 to run (new item)');
+    expect(text).toContain('200001 jobs: 100000 cached, 100000 to run, 1 blocked');
+  });
+
+  it('streams the text plan, -v included, in chunks', () => {
+    const chunks: string[] = [];
+    writePlanText(plan, 'p.md', true, (s) => chunks.push(s));
+    expect(chunks.length).toBeGreaterThan(1);
+    const text = chunks.join('');
+    expect(text.split('\n').length).toBe(200_000 + 100_000 + 3);
+  });
+
+  it('streams the JSON plan with the same bytes as JSON.stringify', () => {
+    const small = bigPlan(1000);
+    expect(collect((out) => writePlanJson(small, out))).toBe(JSON.stringify(planJson(small), null, 2) + '\n');
+    const text = collect((out) => writePlanJson(plan, out));
+    expect(text.length).toBeGreaterThan(200_000 * 100);
+  });
+});
