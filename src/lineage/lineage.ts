@@ -1,4 +1,4 @@
-import type { Metadata, ResultRow, RunJobRow } from '../store/metadata.js';
+import type { Metadata } from '../store/metadata.js';
 import { parentOf } from '../pipeline/data-path.js';
 import { fromResultRow } from './record.js';
 
@@ -67,27 +67,20 @@ export function lineageOf(meta: Metadata, pipelinePath: string, path: string, op
 
 /** The lineage of `path` as run `runId` made it, or undefined when no job of that run wrote it. */
 export function lineageInRun(meta: Metadata, runId: number, path: string, depth = Infinity): LineageNode | undefined {
-  const rows = meta.runJobs(runId).filter((r) => r.status === 'ok' || r.status === 'cached');
-  // One statement per few hundred keys: a map's ancestry holds thousands of jobs.
-  const byKey = meta.resultsMany(rows.map((r) => r.key));
-  const results = new Map<string, ResultRow>();
-  for (const r of rows) {
-    const result = byKey.get(r.key);
-    if (result !== undefined) results.set(r.job, result);
-  }
-  // Which jobs wrote which paths: an output itself, the directory it is in, or a directory above.
-  type Found = { row: RunJobRow; result: ResultRow };
+  // Indexed by path from small rows; a job's full record is read only when its node is built.
+  type Found = { row: { job: string; block: string }; key: string };
   const byOutput = new Map<string, Found[]>();
   const byAncestor = new Map<string, Found[]>();
-  for (const row of rows) {
-    const result = results.get(row.job);
-    if (result === undefined) continue;
-    for (const o of Object.keys(JSON.parse(result.outputs) as Record<string, string>)) {
-      byOutput.set(o, [...(byOutput.get(o) ?? []), { row, result }]);
+  for (const r of meta.runOutputs(runId)) {
+    const found: Found = { row: { job: r.job, block: r.block }, key: r.key };
+    for (const o of Object.keys(JSON.parse(r.outputs) as Record<string, string>)) {
+      const exact = byOutput.get(o);
+      if (exact === undefined) byOutput.set(o, [found]);
+      else exact.push(found);
       for (let dir = parentOf(o); dir.length > '/data'.length; dir = parentOf(dir)) {
         const list = byAncestor.get(dir);
-        if (list === undefined) byAncestor.set(dir, [{ row, result }]);
-        else list.push({ row, result });
+        if (list === undefined) byAncestor.set(dir, [found]);
+        else list.push(found);
       }
     }
   }
@@ -101,11 +94,12 @@ export function lineageInRun(meta: Metadata, runId: number, path: string, depth 
     return byAncestor.get(p) ?? [];
   };
   const seen = new Map<string, LineageNode>();
-  const build = (row: RunJobRow, result: ResultRow, level: number): LineageNode => {
+  const build = ({ row, key }: Found, level: number): LineageNode => {
     // A job reached at two levels is cut at a different place: one entry per level when cutting.
     const id = depth === Infinity ? row.job : `${row.job}\0${level}`;
     const cached = seen.get(id);
     if (cached !== undefined) return cached;
+    const result = meta.result(key)!;
     const { record, meta: m, outputs } = fromResultRow(result);
     const node: LineageNode = {
       job: row.job,
@@ -125,7 +119,7 @@ export function lineageInRun(meta: Metadata, runId: number, path: string, depth 
       inputs: record.inputs.map(([p, id]) => {
         const from = producers(p).filter((f) => f.row.job !== row.job);
         if (level >= depth && from.length > 0) return { path: p, id, from: [], truncated: true };
-        return { path: p, id, from: from.map((f) => build(f.row, f.result, level + 1)) };
+        return { path: p, id, from: from.map((f) => build(f, level + 1)) };
       }),
     };
     seen.set(id, node);
@@ -133,12 +127,12 @@ export function lineageInRun(meta: Metadata, runId: number, path: string, depth 
   };
   const top = producers(path);
   if (top.length === 0) return undefined;
-  if (top.length === 1) return build(top[0]!.row, top[0]!.result, 0);
+  if (top.length === 1) return build(top[0]!, 0);
   // A directory several jobs wrote (a map's output): the node stands for all of them.
   return {
     job: path, block: top[0]!.row.block, location: '', kind: 'group', command: `${top.length} jobs wrote ${path}`,
     environment: '', outputs: {}, started: '', ended: '', host: '', version: '', key: '',
-    inputs: [{ path, id: '', from: top.map((f) => build(f.row, f.result, 0)) }],
+    inputs: [{ path, id: '', from: top.map((f) => build(f, 0)) }],
   };
 }
 

@@ -212,6 +212,13 @@ export class Metadata {
       .filter((r) => holderAlive(r.pid, r.host, r.beat));
   }
 
+  /** What each job of a run that has a result wrote, in one statement: small rows, for indexing a run by path. */
+  runOutputs(runId: number): { job: string; block: string; key: string; outputs: string }[] {
+    return this.db.prepare<[number], { job: string; block: string; key: string; outputs: string }>(
+      "SELECT j.job, j.block, j.key, r.outputs FROM run_jobs j JOIN results r ON r.key = j.key WHERE j.run_id = ? AND j.status IN ('ok', 'cached') ORDER BY j.rowid",
+    ).all(runId);
+  }
+
   runJobs(runId: number): RunJobRow[] {
     return this.db.prepare<[number], RunJobRow>('SELECT * FROM run_jobs WHERE run_id = ? ORDER BY rowid').all(runId);
   }
