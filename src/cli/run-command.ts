@@ -67,7 +67,9 @@ export function runCommand(io: Io): Command {
     try {
       const logger = flags.json ? jsonLogger(io.stdout) : prettyLogger(io.stdout, process.stdout.isTTY === true);
       const selection = selectOrReport(session.pipeline, targets, flags, io.stderr);
-      const limits = limitsOrReport(session.pipeline, jobs, resources, io.stderr);
+      // Under Slurm the cluster grants threads and memory: this machine's -j and memory bound nothing.
+      const limits = slurm === undefined ? limitsOrReport(session.pipeline, jobs, resources, io.stderr)
+        : limitsOrReport(session.pipeline, Number.MAX_SAFE_INTEGER, { memory: Infinity, pools: resources.pools }, io.stderr);
       const summary = await runPipeline(session, hostInputs, {
         memory: limits.memory, pools: limits.pools,
         jobs, selection, keepGoing: flags.keepGoing ?? false, signal: controller.signal,

@@ -90,6 +90,20 @@ describeSlurm('shark run --executor slurm', () => {
     expect(plan.jobs.filter((j) => j.status === 'run').map((j) => j.item)).toEqual(['bad.txt']);
   });
 
+  it('enforces {timeout} on the node, and fails a job Slurm would never start instead of waiting for ever', async () => {
+    rig.write('p.md', ['# Slow', '', `${fence}shark-run {timeout=2}`, 'sleep 60; echo x > /data/x.txt', fence, '', '# Huge', '', `${fence}shark-run {threads=512}`, 'echo y > /data/y.txt', fence, ''].join('\n'));
+    const ran = await rig.shark(['run', 'p.md', '--executor', 'slurm', '--json', '-k'], { env });
+    expect(ran.code).toBe(1);
+    // No warning about -j: under Slurm the cluster grants threads.
+    expect(ran.stderr).not.toContain('more than -j');
+    const failed = ran.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e['type'] === 'job-failed');
+    expect(failed).toEqual(expect.arrayContaining([
+      expect.objectContaining({ job: 'slow', reason: 'timeout', message: expect.stringMatching(/^timed out after 2s \(Slurm task \d+ on /) }),
+      expect.objectContaining({ job: 'huge', message: expect.stringContaining('pending for PartitionConfig') }),
+    ]));
+    expect(squeueNames()).not.toContain('shark:p:huge');
+  });
+
   it('reports a job cancelled outside Shark with Slurm\'s state', async () => {
     rig.write('p.md', ['# Slow', '', `${fence}shark-run`, 'sleep 120; echo late > /data/slow.txt', fence, ''].join('\n'));
     const child = sharkProcess(rig, ['run', 'p.md', '--executor', 'slurm'], env);

@@ -34,6 +34,9 @@ export interface Submission {
   readonly tasks: readonly { readonly id: string; readonly entries: readonly Entry[]; readonly log: string }[];
 }
 
+/** Why a job may pend that no waiting will change: the request itself does not fit. */
+const NEVER = new Set(['PartitionConfig', 'BadConstraints', 'PartitionNodeLimit', 'PartitionTimeLimit', 'InvalidAccount', 'InvalidQOS', 'QOSMaxCpuPerJobLimit', 'QOSMaxMemoryPerJob', 'QOSMaxWallDurationPerJobLimit', 'AssocMaxCpuPerJobLimit', 'AssocMaxMemPerJob', 'AssocMaxWallDurationPerJobLimit']);
+
 /** Polls that may find a completed task's status file missing before it counts as lost. */
 const LATE_POLLS = 5;
 /** Polls in a row Slurm may fail to answer before the jobs are given up. */
@@ -109,6 +112,9 @@ export class Tracker {
       const state = byId.get(t.id) ?? byId.get(jobOf(t.id));
       if (state === undefined) {
         if (unknown.has(jobOf(t.id))) this.finish(t, undefined);
+      } else if (state.status === 'pending' && state.reason !== undefined && NEVER.has(state.reason)) {
+        void this.client.cancel([t.id]);
+        this.end(t, { status: 'failed', reason: 'internal', exitCode: null, message: `Slurm will never start task ${t.id}: it is pending for ${state.reason} (the request does not fit the partition, account or QOS; see --slurm-opt and the block's {threads}, {memory}, {timeout})` });
       } else if (state.status === 'running') {
         for (const e of t.entries) if (!e.running) (e.running = true), e.hint.running();
       } else if (isFinished(state.status)) {
