@@ -163,6 +163,21 @@ export class Metadata {
     this.stmts.putRunJob.run({ reason: null, exit_code: null, ...job });
   }
 
+  /** Many run rows in one transaction, a few hundred per statement: a map's cached jobs. */
+  recordRunJobs(jobs: readonly RunJobRow[]): void {
+    const columns = 11;
+    const per = 500;
+    this.db.transaction(() => {
+      for (let at = 0; at < jobs.length; at += per) {
+        const chunk = jobs.slice(at, at + per);
+        const values: unknown[] = [];
+        for (const j of chunk) values.push(j.run_id, j.job, j.step, j.block, j.line, j.item, j.key, j.status, j.log, j.reason ?? null, j.exit_code ?? null);
+        const rows = `(${new Array(columns).fill('?').join(',')})`;
+        this.db.prepare(`INSERT OR REPLACE INTO run_jobs (run_id, job, step, block, line, item, key, status, log, reason, exit_code) VALUES ${new Array(chunk.length).fill(rows).join(',')}`).run(...values);
+      }
+    })();
+  }
+
   /** Drops results (so their jobs run again): what fsck --repair and a detected modification do. */
   dropResults(keys: readonly string[]): void {
     this.db.transaction(() => {

@@ -4,6 +4,7 @@ import type { DataState } from '../../plan/data-state.js';
 import type { Job } from '../../plan/jobs.js';
 import { completeStep, decideStep } from '../../plan/step-plan.js';
 import type { SnapshotId } from '../../store/snapshot-store.js';
+import type { RunJobRow } from '../../store/metadata.js';
 import type { FailureReason } from '../events.js';
 import type { RunContext } from './context.js';
 import { runJob } from './run-job.js';
@@ -34,17 +35,18 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   const cached = decision.jobs.map((d) => d.cached);
   ctx.emit({ type: 'step-start', step: step.id, block: step.blockId, jobs: jobs.length, cached: cached.filter(Boolean).length });
   const results: (Done | undefined)[] = [];
-  meta.batch(() => {
-    jobs.forEach((job, n) => {
-      const hit = cached[n];
-      if (hit === undefined) return;
-      ctx.counts.cached++;
-      // A `{precious}` job kept an earlier result: the run points at that result's key, so lineage shows what made it.
-      meta.recordRunJob({ ...ctx.row(job, 'cached', hit.log), key: hit.key });
-      ctx.emit({ type: 'job-cached', job: job.id, step: step.id, block: step.blockId });
-      results.push({ job, outputs: hit.outputs });
-    });
+  const rows: RunJobRow[] = [];
+  jobs.forEach((job, n) => {
+    const hit = cached[n];
+    if (hit === undefined) return;
+    ctx.counts.cached++;
+    // A `{precious}` job kept an earlier result: the run points at that result's key, so lineage shows what made it.
+    rows.push({ ...ctx.row(job, 'cached', hit.log), key: hit.key });
+    results.push({ job, outputs: hit.outputs });
   });
+  meta.recordRunJobs(rows);
+  // Announced once recorded: what the events say is cached, `logs` and `lineage` can already read.
+  for (const r of results) ctx.emit({ type: 'job-cached', job: r!.job.id, step: step.id, block: step.blockId });
   const toRun = jobs.filter((_, n) => cached[n] === undefined);
   ctx.groupSizes.set(step.id, toRun.length);
   results.push(...await Promise.all(toRun.map(async (job) => {
