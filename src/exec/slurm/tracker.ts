@@ -37,6 +37,9 @@ export interface Submission {
 /** Why a job may pend that no waiting will change: the request itself does not fit. */
 const NEVER = new Set(['PartitionConfig', 'BadConstraints', 'PartitionNodeLimit', 'PartitionTimeLimit', 'InvalidAccount', 'InvalidQOS', 'QOSMaxCpuPerJobLimit', 'QOSMaxMemoryPerJob', 'QOSMaxWallDurationPerJobLimit', 'AssocMaxCpuPerJobLimit', 'AssocMaxMemPerJob', 'AssocMaxWallDurationPerJobLimit']);
 
+/** States in which Slurm, not the job, ended a task. */
+const SLURM_ENDED = new Set<string>(['cancelled', 'timeout', 'preempted', 'node-fail', 'out-of-memory']);
+
 /** Polls that may find a completed task's status file missing before it counts as lost. */
 const LATE_POLLS = 5;
 /** Polls in a row Slurm may fail to answer before the jobs are given up. */
@@ -138,7 +141,9 @@ export class Tracker {
     if (state?.status === 'completed' && statuses.some((s) => s === undefined) && t.late++ < LATE_POLLS) return;
     t.entries.forEach((e, n) => {
       const status = statuses[n];
-      const outcome = status === undefined ? fromSlurm(t.id, state, this.cancelled) : where(status.outcome, t.id, status.host);
+      // When Slurm itself ended the task (scancel, its time limit, preemption…), a job the node saw killed says only that it was killed: Slurm says why.
+      const slurmEnded = state !== undefined && SLURM_ENDED.has(state.status);
+      const outcome = status === undefined || (status.outcome.status !== 'ok' && slurmEnded) ? fromSlurm(t.id, state, this.cancelled) : where(status.outcome, t.id, status.host);
       if (outcome.status !== 'ok' && outcome.status !== 'cancelled') noteSlurm(e.req.logPath, t, state);
       if (outcome.status === 'ok' && t.adopted !== undefined) takeOver(t.adopted, e.req);
       e.resolve(outcome);

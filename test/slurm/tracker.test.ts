@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ExecOutcome, ExecRequest } from '../../src/exec/executor.js';
+import type { SlurmClient, StateReport } from '../../src/exec/slurm/client.js';
+import type { JobState } from '../../src/exec/slurm/parse.js';
+import { Tracker, type Entry } from '../../src/exec/slurm/tracker.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'shark-tracker-'));
+
+/** A client whose every poll answers `jobs`. */
+function clientSaying(jobs: JobState[]): SlurmClient {
+  const report: StateReport = { jobs, unknown: [] };
+  return { state: async () => ({ ok: true, value: report }), cancel: async () => ({ ok: true, value: undefined }) } as unknown as SlurmClient;
+}
+
+function entry(name: string, status: ExecOutcome | undefined): { entry: Entry; outcome: Promise<ExecOutcome> } {
+  const statusPath = join(dir, `${name}.json`);
+  if (status !== undefined) writeFileSync(statusPath, JSON.stringify({ outcome: status, host: 'node1', started: 0, ended: 1 }));
+  const req = { logPath: join(dir, `${name}.log`), outputs: [], workspace: { root: dir } } as unknown as ExecRequest;
+  let resolve!: (o: ExecOutcome) => void;
+  const outcome = new Promise<ExecOutcome>((r) => (resolve = r));
+  const hint = { queued: () => undefined, running: () => undefined } as unknown as Entry['hint'];
+  return { entry: { req, hint, resolve, statusPath, running: false }, outcome };
+}
+
+const ended = (id: string, slurmState: string, status: JobState['status'], exitCode?: number): JobState =>
+  ({ id, jobId: id.split('_')[0]!, arrayTask: undefined, name: 'n', status, slurmState, exitCode, signal: undefined, reason: undefined });
+
+/** How a task's end becomes its jobs' outcomes: the node's status, unless Slurm itself ended the task. */
+describe('the Slurm tracker', () => {
+  it('reports a task Slurm cancelled from outside as such, even when the node saw its job killed', async () => {
+    const killed = entry('killed', { status: 'failed', reason: 'signal', exitCode: null, message: 'the job launcher died' });
+    new Tracker(clientSaying([ended('7', 'CANCELLED', 'cancelled', 0)]), 5).watch({ jobId: '7', dir, tasks: [{ id: '7', entries: [killed.entry], log: join(dir, 'none.out') }] });
+    expect(await killed.outcome).toEqual({ status: 'failed', reason: 'signal', exitCode: 0, message: 'Slurm task 7 ended CANCELLED (exit 0): cancelled outside Shark' });
+  });
+
+  it('keeps the node\'s account of a job that failed by itself, naming the task and node', async () => {
+    const failed = entry('failed', { status: 'failed', reason: 'exit', exitCode: 3, message: 'exit status 3' });
+    const done = entry('done', { status: 'ok' });
+    new Tracker(clientSaying([ended('8_0', 'FAILED', 'failed', 1)]), 5).watch({ jobId: '8', dir, tasks: [{ id: '8_0', entries: [done.entry, failed.entry], log: join(dir, 'none.out') }] });
+    expect(await done.outcome).toEqual({ status: 'ok' });
+    expect(await failed.outcome).toEqual({ status: 'failed', reason: 'exit', exitCode: 3, message: 'exit status 3 (Slurm task 8_0 on node1)' });
+  });
+
+  it('takes Slurm\'s time limit as a timeout when the node left no status', async () => {
+    const late = entry('late', undefined);
+    new Tracker(clientSaying([ended('9', 'TIMEOUT', 'timeout', 0)]), 5).watch({ jobId: '9', dir, tasks: [{ id: '9', entries: [late.entry], log: join(dir, 'none.out') }] });
+    expect(await late.outcome).toMatchObject({ status: 'timeout', message: expect.stringContaining('TIMEOUT') });
+  });
+});
+
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
