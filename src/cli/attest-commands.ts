@@ -10,12 +10,11 @@ import { verifyAncestry } from '../lineage/attest/verify.js';
 import type { LineageNode } from '../lineage/lineage.js';
 import { normaliseDataPath } from '../pipeline/data-path.js';
 import type { Session } from '../plan/session.js';
-import { withSessionOptions } from './common-options.js';
+import { withSessionOptions, collect } from './common-options.js';
 import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
 import { closeSession, openSession, type SessionFlags } from './session-setup.js';
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 function fail(io: Io, message: string, code = EXIT_FAILED): never {
   io.stderr(`shark: ${code === EXIT_INVALID ? 'error: ' : ''}${message}\n`);

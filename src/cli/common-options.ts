@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+/** A repeatable option's values, in the order given (commander's argParser). */
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** Options every command that opens a pipeline's store accepts. */
 export function withSessionOptions(cmd: Command): Command {

@@ -6,6 +6,7 @@ import { SlurmClient } from '../exec/slurm/client.js';
 import { jobName } from '../exec/slurm/slurm-executor.js';
 import type { SlurmRunOptions } from '../exec/slurm/slurm-executor.js';
 import { EXIT_INVALID, ExitError } from './load-or-report.js';
+import { collect } from './common-options.js';
 
 export interface ExecutorFlags {
   executor?: string;
@@ -13,7 +14,6 @@ export interface ExecutorFlags {
   itemsPerTask?: string;
 }
 
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 /** `--executor`, `--slurm-opt`, `--items-per-task`: where jobs run (run) or would be submitted (plan). */
 export function withExecutorOptions(cmd: Command): Command {

@@ -5,6 +5,7 @@ import { checkResources, poolSizes, type Limits } from '../exec/resources.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { parseMemory } from '../pipeline/resources.js';
 import { EXIT_INVALID, ExitError } from './load-or-report.js';
+import { collect } from './common-options.js';
 
 export interface ResourceFlags {
   /** `--memory 64G`. */
@@ -13,7 +14,6 @@ export interface ResourceFlags {
   pool?: string[];
 }
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** `--memory`: the run's memory budget beside `-j`. */
 export function memoryOption(): Option {

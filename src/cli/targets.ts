@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { selectSteps, type Selection } from '../plan/selection.js';
 import { EXIT_INVALID, ExitError } from './load-or-report.js';
+import { collect } from './common-options.js';
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export interface TargetFlags {
   force?: string[];

@@ -6,8 +6,8 @@ import { templateDocuments } from '../pipeline/sweep-template.js';
 import { displayName, EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
 import type { Io } from './main.js';
 import { pairs } from './session-setup.js';
+import { collect } from './common-options.js';
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /**
  * `shark template FILE --output-dir DIR`: a sweep as one document per

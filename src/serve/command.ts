@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import { loadPublicKey } from '../lineage/attest/keys.js';
-import { withSessionOptions } from '../cli/common-options.js';
+import { withSessionOptions, collect } from '../cli/common-options.js';
 import { displayName, EXIT_INVALID, ExitError } from '../cli/load-or-report.js';
 import type { Io } from '../cli/main.js';
 import { closeSession, openSession, type SessionFlags } from '../cli/session-setup.js';
@@ -15,7 +15,6 @@ interface ServeFlags extends SessionFlags {
   trust?: string[];
 }
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 function port(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError(`--port expects a port number from 0 to 65535, not \`${value}\``);

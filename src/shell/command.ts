@@ -3,8 +3,8 @@ import { closeSession } from '../cli/session-setup.js';
 import type { Io } from '../cli/main.js';
 import { openShell, type ShellFlags } from './open.js';
 import { repl } from './repl.js';
+import { collect } from '../cli/common-options.js';
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** `shark shell [FILE]`: the interactive mode, over the same plan/exec/store machinery as `shark run`. */
 export function shellCommand(io: Io): Command {
