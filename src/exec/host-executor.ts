@@ -7,6 +7,7 @@ import type { ExecOutcome, ExecRequest, Executor } from './executor.js';
 import { guardProcessGroup } from './watchdog.js';
 import { longTimer } from './long-timer.js';
 import { SecretMask } from './secret-mask.js';
+import { singleQuoted as sq } from '../pipeline/shell-words.js';
 
 interface Running {
   readonly marker: Buffer;
@@ -20,7 +21,6 @@ interface Running {
 
 const SAFE_PATH = /^[A-Za-z0-9_./-]+$/;
 const KILL_GRACE_MS = 3000;
-const sq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
  * A small shell that starts jobs for us. Forking a large Node process costs

@@ -177,6 +177,11 @@ export function shellWords(text: string): Word[] {
   return words;
 }
 
+/** `value` as one single-quoted shell word. */
+export function singleQuoted(value: string): string {
+  return quoteFor(value, '');
+}
+
 /** Text that reads as exactly `value` when spliced into shell text at a place quoted as `ctx`. */
 export function quoteFor(value: string, ctx: QuoteContext): string {
   const single = value.replace(/'/g, `'\\''`);

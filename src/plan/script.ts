@@ -1,8 +1,8 @@
 import type { Pipeline, RunStep, Step } from '../pipeline/pipeline.js';
 import type { QuoteContext } from '../pipeline/shell-words.js';
 import { renderScript } from './render-command.js';
+import { singleQuoted as sq } from '../pipeline/shell-words.js';
 
-const sq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** A shell variable reference that reads as one word wherever it is spliced. */
 function spliceVar(name: string, ctx: QuoteContext): string {

@@ -7,6 +7,7 @@ import { guardContainers } from '../watchdog.js';
 import { JOB_CAPABILITIES, JOB_PIDS_LIMIT, jobMounts } from './confinement.js';
 import { longTimer, type LongTimer } from '../long-timer.js';
 import { maskedStream } from '../secret-mask.js';
+import { singleQuoted } from '../../pipeline/shell-words.js';
 
 /** Labels on every job container: `docker ps -a --filter label=shark.job` finds leftovers of a killed run. */
 export const JOB_LABEL = 'shark.job';
@@ -137,18 +138,17 @@ export function workdirOf(req: Pick<ExecRequest, 'cwd' | 'containerWorkdir'>): s
 }
 
 function withOwnerFix(req: ExecRequest, fix: OwnerFix): string {
-  const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
   const owner = `${fix.uid}:${fix.gid}`;
   const dirs = new Set<string>();
   for (const o of req.outputs) {
     for (let d = posix.dirname(o.path); d !== '/data' && d !== '/' && d !== '.'; d = posix.dirname(d)) dirs.add(d);
   }
-  const outputs = req.outputs.map((o) => quote(o.path)).join(' ');
-  const parents = [...dirs].map(quote).join(' ');
+  const outputs = req.outputs.map((o) => singleQuoted(o.path)).join(' ');
+  const parents = [...dirs].map(singleQuoted).join(' ');
   const chown = [
     outputs === '' ? '' : `chown -R ${owner} ${outputs}`,
     parents === '' ? '' : `chown ${owner} ${parents}`,
   ].filter((c) => c !== '').join('; ');
   if (chown === '') return req.script('');
-  return `trap '${`{ ${chown}; } 2>/dev/null`.replace(/'/g, `'\\''`)}' EXIT\n${req.script('')}`;
+  return `trap ${singleQuoted(`{ ${chown}; } 2>/dev/null`)} EXIT\n${req.script('')}`;
 }

@@ -9,6 +9,7 @@ import type { SlurmClient } from './client.js';
 import { writeAtomically } from '../../lockfile/atomic-write.js';
 import { specOf, writeManifest, type TaskEnvironment } from './manifest.js';
 import { Tracker, type Entry, type Submission } from './tracker.js';
+import { singleQuoted as sq } from '../../pipeline/shell-words.js';
 
 /** What a run asks of the Slurm executor (`--executor slurm`). */
 export interface SlurmSettings {
@@ -180,8 +181,4 @@ export class SlurmExecutor {
 /** `shark:<pipeline>:<block>`: what squeue shows, and how a later run finds what a dead one left. */
 export function jobName(pipeline: string, block: string): string {
   return `shark:${pipeline}:${block}`.replace(/[,\s\u0000-\u001f]/g, '_');
-}
-
-function sq(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
 }
