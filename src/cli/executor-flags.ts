@@ -3,7 +3,7 @@ import type { Plan } from '../plan/planner.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { stepSubmitOptions, sbatchArgs } from '../exec/slurm/args.js';
 import { SlurmClient } from '../exec/slurm/client.js';
-import { jobName } from '../exec/slurm/slurm-executor.js';
+import { jobName, pipelineName } from '../exec/slurm/slurm-executor.js';
 import type { SlurmRunOptions } from '../exec/slurm/slurm-executor.js';
 import { EXIT_INVALID, ExitError } from './load-or-report.js';
 import { collect } from './common-options.js';
@@ -69,12 +69,11 @@ export function plannedSubmissions(plan: Plan, pipeline: Pipeline, options: Slur
     if (c === undefined) counts.set(j.step, { block: j.block, jobs: 1 });
     else c.jobs++;
   }
-  const pipelineName = pipeline.document.file.replace(/^.*\//, '').replace(/\.md$/i, '');
   return [...counts].map(([stepId, { block, jobs }]) => {
     const step = pipeline.steps.find((s) => s.id === stepId);
     const run = step?.kind === 'run' ? step : undefined;
     const tasks = Math.ceil(jobs / options.itemsPerTask);
-    const name = jobName(pipelineName, block);
+    const name = jobName(pipelineName(pipeline.document.file), block);
     const args = sbatchArgs(stepSubmitOptions({
       name, tasks, throttle, itemsPerTask: options.itemsPerTask,
       threads: run?.resources.threadsDeclared ? run.resources.threads : undefined,

@@ -40,9 +40,8 @@ export async function runPipeline(
   const jobs = Math.max(1, options.jobs);
   // Under Slurm, `-j` throttles each array and the cluster admits what runs: every job is handed to it at once.
   const slurm = options.slurm === undefined ? undefined : slurmExecutorFor(session, options.slurm, jobs);
-  const scheduler = slurm === undefined
-    ? new Scheduler({ slots: jobs, memory: options.memory ?? Infinity, pools: options.pools ?? new Map() }, options.signal)
-    : new Scheduler({ slots: Number.MAX_SAFE_INTEGER, memory: Infinity, pools: options.pools ?? new Map() }, options.signal);
+  const pools = options.pools ?? new Map<string, number>();
+  const scheduler = new Scheduler(slurm === undefined ? { slots: jobs, memory: options.memory ?? Infinity, pools } : { slots: Number.MAX_SAFE_INTEGER, memory: Infinity, pools }, options.signal);
   const ctx = new RunContext(session, runId, options, emit, leases, scheduler, pLimit(slurm === undefined ? jobs * 2 : Infinity), logsDir, slurm);
   const cancelSlurm = (): void => void slurm?.cancelAll();
   options.signal.addEventListener('abort', cancelSlurm, { once: true });

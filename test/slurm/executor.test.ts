@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { ROOT, Rig } from '../support/rig.js';
 import { describeSlurm } from './rig.js';
-import { jobcompLines, outputsOf, runningUnder, sharkProcess, squeueNames } from './run-rig.js';
+import { jobcompLines, outputsOf, runningUnder, squeueNames } from './run-rig.js';
 
 const fence = '```';
 /** Poll Slurm often: the tests wait for tasks that take a second each on a two-CPU node. */
@@ -106,7 +106,7 @@ describeSlurm('shark run --executor slurm', () => {
 
   it('reports a job cancelled outside Shark with Slurm\'s state', async () => {
     rig.write('p.md', ['# Slow', '', `${fence}shark-run`, 'sleep 120; echo late > /data/slow.txt', fence, ''].join('\n'));
-    const child = sharkProcess(rig, ['run', 'p.md', '--executor', 'slurm'], env);
+    const child = rig.start(['run', 'p.md', '--executor', 'slurm'], { env, timeoutMs: 120_000 });
     const id = await runningUnder(rig.dir);
     const { execFileSync } = await import('node:child_process');
     execFileSync('scancel', [id]);
@@ -121,7 +121,7 @@ describeSlurm('shark run --executor slurm', () => {
   it('Ctrl-C cancels everything it submitted: squeue is empty afterwards', async () => {
     rig.write('p.md', [`${fence}shark-import`, 'in/ /data/in/', fence, '', '# Slow map', '', `${fence}shark-run`, 'sleep 120; cp /data/in/* /data/out/+', fence, ''].join('\n'));
     for (const name of ['a', 'b', 'c', 'd', 'e']) rig.write(`in/${name}.txt`, `${name}\n`);
-    const child = sharkProcess(rig, ['run', 'p.md', '--executor', 'slurm', '-j', '2'], env);
+    const child = rig.start(['run', 'p.md', '--executor', 'slurm', '-j', '2'], { env, timeoutMs: 120_000 });
     await runningUnder(rig.dir);
     expect(squeueNames().filter((n) => n === 'shark:p:slow-map').length).toBeGreaterThan(0);
     child.process.kill('SIGINT');
@@ -134,7 +134,7 @@ describeSlurm('shark run --executor slurm', () => {
   it('a run that died leaves its jobs to the next run, which waits for them instead of submitting again', async () => {
     rig.write('p.md', [`${fence}shark-import`, 'in/ /data/in/', fence, '', '# Adopt', '', `${fence}shark-run`, 'sleep 4; cp /data/in/* /data/out/+', fence, ''].join('\n'));
     for (const name of ['a', 'b']) rig.write(`in/${name}.txt`, `${name}\n`);
-    const first = sharkProcess(rig, ['run', 'p.md', '--executor', 'slurm', '-j', '2'], env);
+    const first = rig.start(['run', 'p.md', '--executor', 'slurm', '-j', '2'], { env, timeoutMs: 120_000 });
     await runningUnder(rig.dir);
     first.process.kill('SIGKILL');
     await first.ended;

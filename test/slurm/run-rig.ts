@@ -1,6 +1,6 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { type Ran, type Rig, SHARK } from '../support/rig.js';
+import type { Rig } from '../support/rig.js';
 import type { PlanJson } from '../support/rig.js';
 
 const JOBCOMP = '/var/log/slurm/jobcomp.log';
@@ -20,18 +20,6 @@ export function jobcompLines(dir: string): string[] {
 export async function outputsOf(rig: Rig, file: string): Promise<Record<string, unknown>> {
   const plan = await rig.plan(file) as PlanJson & { jobs: { outputs?: Record<string, string> }[] };
   return Object.fromEntries(plan.jobs.map((j) => [j.job, { status: j.status, outputs: j.outputs }]));
-}
-
-/** A `shark` run in the background, to signal while it runs. */
-export function sharkProcess(rig: Rig, args: readonly string[], env: Record<string, string> = {}): { process: ChildProcess; ended: Promise<Ran> } {
-  const child = spawn(process.execPath, [SHARK, ...args], { cwd: rig.dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-  const ended = new Promise<Ran>((done) => child.on('close', (code) => (clearTimeout(timer), done({ code, stdout, stderr }))));
-  return { process: child, ended };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

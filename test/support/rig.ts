@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -53,22 +53,26 @@ export class Rig {
   }
 
   shark(args: readonly string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Ran> {
-    return new Promise((done) => {
-      const child = spawn(process.execPath, [SHARK, ...args], {
-        cwd: this.dir,
-        env: { ...process.env, ...options.env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        done({ code, stdout, stderr });
-      });
+    return this.start(args, options).ended;
+  }
+
+  /** `shark` running in the background, to signal while it runs; killed after `timeoutMs`. */
+  start(args: readonly string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): { process: ChildProcess; ended: Promise<Ran> } {
+    const child = spawn(process.execPath, [SHARK, ...args], {
+      cwd: this.dir,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    const ended = new Promise<Ran>((done) => child.on('close', (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr });
+    }));
+    return { process: child, ended };
   }
 
   /** `shark plan FILE --json`, parsed. */

@@ -1,6 +1,6 @@
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { RunSession } from '../executor.js';
-import { SlurmExecutor, TASK_COMMAND, type SlurmRunOptions } from './slurm-executor.js';
+import { pipelineName, SlurmExecutor, TASK_COMMAND, type SlurmRunOptions } from './slurm-executor.js';
 
 /** How often a run asks Slurm how its jobs are doing. */
 const POLL_MS = 1000;
@@ -10,7 +10,7 @@ export function slurmExecutorFor(session: RunSession, options: SlurmRunOptions, 
   return new SlurmExecutor({
     client: options.client,
     dir: join(session.store.metaDir, 'slurm'),
-    pipeline: basename(session.pipelinePath).replace(/\.md$/i, ''),
+    pipeline: pipelineName(session.pipelinePath),
     throttle: jobs,
     itemsPerTask: Math.max(1, options.itemsPerTask),
     extra: options.extra,

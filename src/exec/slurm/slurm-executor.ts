@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecOutcome, ExecRequest } from '../executor.js';
 import { adoptable, type Adoptable } from './adopt.js';
@@ -181,4 +181,9 @@ export class SlurmExecutor {
 /** `shark:<pipeline>:<block>`: what squeue shows, and how a later run finds what a dead one left. */
 export function jobName(pipeline: string, block: string): string {
   return `shark:${pipeline}:${block}`.replace(/[,\s\u0000-\u001f]/g, '_');
+}
+
+/** The pipeline's name in job names: its file name without `.md`. */
+export function pipelineName(path: string): string {
+  return basename(path).replace(/\.md$/i, '');
 }
