@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-import { main } from '../dist/src/cli/main.js';
-import { EXIT_CLOSED_OUTPUT, closedOutput, installProcessGuards } from '../dist/src/cli/process-guards.js';
+import { statSync } from 'node:fs';
 
-installProcessGuards();
-const code = await main(process.argv);
-process.exitCode = closedOutput() ? EXIT_CLOSED_OUTPUT : code;
+// dist/shark.js is the bundle of dist/src (scripts/bundle.js). When it is missing or older
+// than the compiled sources (tsc ran, the bundle did not), the modules are loaded one by one.
+const mtime = (rel) => statSync(new URL(rel, import.meta.url), { throwIfNoEntry: false })?.mtimeMs ?? -1;
+const bundled = mtime('../dist/shark.js') >= mtime('../dist/src/cli/main.js');
+await import(bundled ? '../dist/shark.js' : '../dist/src/cli/bin.js');
