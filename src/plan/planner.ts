@@ -28,20 +28,14 @@ export interface Plan {
   readonly notes: readonly string[];
 }
 
-/** What the store remembers of jobs that will run, read for all of a step's jobs at once. */
-interface Previous {
-  readonly results: ReadonlyMap<string, unknown>;
-  readonly attempts: ReadonlyMap<string, AttemptRow>;
-}
-
-function previousOf(session: Session, jobs: readonly Job[]): Previous {
-  return { results: session.meta.resultOutputsMany(jobs.map((j) => j.key)), attempts: session.meta.attemptsMany(jobs.map((j) => j.identity)) };
-}
+/** The last attempts of jobs that will run, read for all of a step's jobs at once. */
+type Attempts = ReadonlyMap<string, AttemptRow>;
 
 /** Why a job that is not cached will run. */
-export function reasonsFor(session: Session, job: Job, isMapJob: boolean, previous: Previous = previousOf(session, [job])): readonly string[] {
-  if (previous.results.has(job.key)) return ["the previous result's data is no longer in the store"];
-  const attempt = previous.attempts.get(job.identity);
+function reasonsFor(d: JobDecision, isMapJob: boolean, attempts: Attempts): readonly string[] {
+  const { job } = d;
+  if (d.stale === true) return ["the previous result's data is no longer in the store"];
+  const attempt = attempts.get(job.identity);
   if (attempt === undefined) return isMapJob ? NEW_ITEM : NO_RESULT;
   if (attempt.key === job.key && attempt.status === 'failed') return ['previous attempt failed'];
   return explain(JSON.parse(attempt.record) as KeyRecord, job.record);
@@ -92,7 +86,7 @@ export async function planPipeline(session: Session, state: DataState, selection
     }
     const done: { job: Job; outputs: Record<string, string> }[] = [];
     const toRun = decision.jobs.filter((d) => d.cached === undefined && d.job.problem === undefined && decision.unbuilt === undefined && d.forced !== true);
-    const previous = previousOf(session, toRun.map((d) => d.job));
+    const attempts = session.meta.attemptsMany(toRun.map((d) => d.job.identity));
     for (const d of decision.jobs) {
       const { job, cached } = d;
       const items = job.items.map((i) => i.name);
@@ -104,7 +98,7 @@ export async function planPipeline(session: Session, state: DataState, selection
         const reasons = d.kept !== undefined ? [`kept (precious): ${d.kept.join('; ')}`] : NONE;
         jobs.push(planned(base, job.id, items, 'cached', reasons, shown));
       } else {
-        jobs.push(planned(base, job.id, items, 'run', runReasons(session, d, decision.unbuilt, decision.isMap, previous)));
+        jobs.push(planned(base, job.id, items, 'run', runReasons(d, decision.unbuilt, decision.isMap, attempts)));
       }
     }
     if (done.length === decision.jobs.length) {
@@ -130,11 +124,11 @@ export async function planPipeline(session: Session, state: DataState, selection
   return { jobs, summary, notes: [...session.envs.notes(perEnv), ...leftOut] };
 }
 
-function runReasons(session: Session, d: JobDecision, unbuilt: string | undefined, isMap: boolean, previous: Previous): readonly string[] {
+function runReasons(d: JobDecision, unbuilt: string | undefined, isMap: boolean, attempts: Attempts): readonly string[] {
   if (d.job.problem !== undefined) return [d.job.problem.message];
   if (unbuilt !== undefined) return [unbuilt];
   if (d.forced === true) return ['forced (--force)'];
-  return reasonsFor(session, d.job, isMap, previous);
+  return reasonsFor(d, isMap, attempts);
 }
 
 /**

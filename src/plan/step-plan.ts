@@ -49,6 +49,8 @@ export interface JobDecision {
   readonly kept?: readonly string[];
   /** Runs although it may be cached: `--force` names its block. */
   readonly forced?: boolean;
+  /** Its result is recorded but some of its data is no longer in the store. */
+  readonly stale?: true;
 }
 
 /** What the selection decided for one step beyond its definition: `--force`. */
@@ -119,8 +121,10 @@ export async function decideStep(
   const decided = jobs.map((job): JobDecision => {
     if (unbuilt !== undefined) return { job, cached: undefined };
     if (policy.forced === true) return { job, cached: undefined, forced: true };
-    const cached = cachedResult(session, job, parsed.get(job.key) ?? null);
-    return cached === undefined && isPrecious(step) ? (keptResult(session, job) ?? { job, cached }) : { job, cached };
+    const row = parsed.get(job.key);
+    const cached = cachedResult(session, job, row ?? null);
+    if (cached !== undefined) return { job, cached };
+    return (isPrecious(step) ? keptResult(session, job) : undefined) ?? (row !== undefined ? { job, cached, stale: true } : { job, cached });
   });
   const predicted = predictLocalImport(session, step);
   return {

@@ -1,6 +1,6 @@
-import { lstatSync, readdirSync, readlinkSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { lstatSync, readlinkSync, statSync } from 'node:fs';
 import { CasObjects } from './cas-objects.js';
+import { walkDirectory } from './content-id.js';
 import { hashHostFiles, type HostFile } from './hash-files.js';
 import type { Metadata } from './metadata.js';
 import type { SnapshotId, TreeEntry } from './snapshot-store.js';
@@ -14,13 +14,10 @@ export interface IngestTarget {
   composeTree(entries: readonly TreeEntry[]): SnapshotId;
 }
 
-/** Entries of a directory taken at a time: bounds the stats held while a million-item directory is read. */
-const SLICE = 4096;
-
 /**
  * Stores a host file or directory (a frontmatter input), returning its id.
  * A directory's files are taken thousands at a time: their hashes through
- * the stat cache in one statement per few hundred (misses hashed on every
+ * the stat cache (a range of it per batch; misses hashed on every
  * core), the objects already stored checked in batches too, and only the
  * others copied. A symbolic link stays a link, as `contentId` sees it.
  */
@@ -28,20 +25,14 @@ export async function ingestHost(target: IngestTarget, hostPath: string): Promis
   const top = lstatSync(hostPath);
   if (top.isSymbolicLink()) return `link:${readlinkSync(hostPath)}`;
   if (!statSync(hostPath).isDirectory()) return (await ingestFiles(target, [{ path: hostPath, st: lstatSync(hostPath, { bigint: true }) }]))[0]!;
-  const names = readdirSync(hostPath);
   const entries: TreeEntry[] = [];
-  for (let i = 0; i < names.length; i += SLICE) {
-    const files: HostFile[] = [];
-    const fileNames: string[] = [];
-    for (const name of names.slice(i, i + SLICE)) {
-      const full = join(hostPath, name);
-      const st = lstatSync(full, { bigint: true });
-      if (st.isDirectory() || st.isSymbolicLink()) entries.push({ name, id: await ingestHost(target, full) });
-      else files.push({ path: full, st }), fileNames.push(name);
-    }
-    const ids = await ingestFiles(target, files);
-    ids.forEach((id, n) => entries.push({ name: fileNames[n]!, id }));
-  }
+  await walkDirectory(hostPath, {
+    other: async (name, full) => void entries.push({ name, id: await ingestHost(target, full) }),
+    files: async (batch) => {
+      const ids = await ingestFiles(target, batch.map((b) => b.file));
+      batch.forEach(({ name }, n) => entries.push({ name, id: ids[n]! }));
+    },
+  });
   return target.composeTree(entries);
 }
 

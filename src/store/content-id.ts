@@ -27,8 +27,31 @@ export function contentId(path: string, hashFile: (path: string, st: BigIntStats
   return { id: `${(st.mode & 0o111n) !== 0n ? 'sha256x' : 'sha256'}:${hashFile(path, st)}` };
 }
 
-/** Entries of a directory taken at a time: bounds the stats held while a million-item directory is hashed. */
+/** Files of a directory taken at a time: bounds the stats held while a million-item directory is hashed. */
 const SLICE = 4096;
+
+/**
+ * A directory's entries in name order: subdirectories and symbolic links
+ * one at a time (`other`), files in batches of up to SLICE (a subdirectory
+ * ends a batch), so that each batch is one range of the stat cache.
+ */
+export async function walkDirectory(path: string, each: {
+  readonly other: (name: string, full: string, st: BigIntStats) => Promise<void>;
+  readonly files: (batch: readonly { readonly name: string; readonly file: HostFile }[]) => Promise<void>;
+}): Promise<void> {
+  let batch: { name: string; file: HostFile }[] = [];
+  const flush = async (): Promise<void> => {
+    if (batch.length > 0) await each.files(batch);
+    batch = [];
+  };
+  for (const name of readdirSync(path).sort()) {
+    const full = join(path, name);
+    const st = lstatSync(full, { bigint: true });
+    if (st.isDirectory() || st.isSymbolicLink()) await flush(), await each.other(name, full, st);
+    else if (batch.push({ name, file: { path: full, st } }) === SLICE) await flush();
+  }
+  await flush();
+}
 
 /**
  * `contentId`, its files hashed many at a time (`hash-files.ts`: the stat
@@ -43,21 +66,15 @@ export async function contentIdOfTree(
   const st = lstatSync(path, { bigint: true });
   if (st.isSymbolicLink()) return `link:${readlinkSync(path)}`;
   if (!st.isDirectory()) return fileId(st, (await hashFiles([{ path, st }]))[0]!);
-  const names = readdirSync(path);
   const entries: TreeEntry[] = [];
-  for (let i = 0; i < names.length; i += SLICE) {
-    const files: HostFile[] = [];
-    const fileNames: string[] = [];
-    for (const name of names.slice(i, i + SLICE)) {
-      const full = join(path, name);
-      const s = lstatSync(full, { bigint: true });
-      if (s.isDirectory()) entries.push({ name, id: await contentIdOfTree(full, hashFiles, onTree) });
-      else if (s.isSymbolicLink()) entries.push({ name, id: `link:${readlinkSync(full)}` });
-      else files.push({ path: full, st: s }), fileNames.push(name);
-    }
-    const hashes = await hashFiles(files);
-    files.forEach((f, n) => entries.push({ name: fileNames[n]!, id: fileId(f.st, hashes[n]!) }));
-  }
+  await walkDirectory(path, {
+    other: async (name, full, s) =>
+      void entries.push({ name, id: s.isDirectory() ? await contentIdOfTree(full, hashFiles, onTree) : `link:${readlinkSync(full)}` }),
+    files: async (batch) => {
+      const hashes = await hashFiles(batch.map((b) => b.file));
+      batch.forEach(({ name, file }, n) => entries.push({ name, id: fileId(file.st, hashes[n]!) }));
+    },
+  });
   const sorted = sortEntries(entries);
   const id = treeId(sorted);
   onTree(id, sorted);

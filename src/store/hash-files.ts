@@ -17,31 +17,20 @@ const BATCH = 128;
 
 /**
  * The SHA-256 of many host files through the stat cache: their rows read
- * in one statement per few hundred, the files whose size, mtime, ctime or
+ * as one range (one directory's files in name order), the files whose size, mtime, ctime or
  * inode changed hashed (on worker threads when there are many, so a first
  * plan of a million files uses every core) and recorded in one transaction.
  * Same answers as `Metadata.hashFile` one at a time.
  */
 export async function hashHostFiles(meta: Metadata, files: readonly HostFile[]): Promise<string[]> {
-  const rows = meta.statsMany(files.map((f) => f.path));
-  const hashes: string[] = new Array<string>(files.length);
+  const cached = meta.stats.hashesOf(files);
   const misses: number[] = [];
-  files.forEach((f, n) => {
-    const r = rows.get(f.path);
-    const fresh = r !== undefined && r.size === Number(f.st.size) && r.mtime === f.st.mtimeNs.toString() &&
-      r.ctime === f.st.ctimeNs.toString() && r.ino === Number(f.st.ino);
-    if (fresh) hashes[n] = r.hash;
-    else misses.push(n);
-  });
-  if (misses.length === 0) return hashes;
+  cached.forEach((hash, n) => void (hash === undefined && misses.push(n)));
+  if (misses.length === 0) return cached as string[];
   const paths = misses.map((n) => files[n]!.path);
   const hexes = misses.length >= POOL_MIN && pool() !== undefined ? await pool()!.hash(paths) : paths.map(hashFileSync);
-  meta.putStats(misses.map((n, i) => {
-    const { path, st } = files[n]!;
-    hashes[n] = hexes[i]!;
-    return [path, Number(st.size), st.mtimeNs.toString(), st.ctimeNs.toString(), Number(st.ino), hexes[i]!] as const;
-  }));
-  return hashes;
+  meta.stats.putMany(misses.map((n, i) => [files[n]!.path, files[n]!.st, (cached[n] = hexes[i]!)] as const));
+  return cached as string[];
 }
 
 type Reply = readonly (string | { readonly error: string })[];

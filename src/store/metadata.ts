@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, statSync, type BigIntStats } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { holderAlive } from './liveness.js';
-import { hashFileSync } from './hash.js';
+import { StatCache, type FileStat, type StatRow } from './stat-cache.js';
 import { VERSION } from '../version.js';
 import { ADDED_COLUMNS, SCHEMA, type AttemptRow, type ResultRow, type RunJobRow, type RunRow } from './metadata-schema.js';
 
@@ -17,18 +17,11 @@ export type { AttemptRow, ResultRow, RunJobRow, RunRow } from './metadata-schema
 /** Keys per `IN (…)` statement: well under SQLite's limit of bound parameters. */
 const CHUNK = 500;
 
-/** What the stat cache remembers of a host file. */
-export interface StatRow {
-  readonly size: number;
-  readonly mtime: string;
-  readonly ctime: string;
-  readonly ino: number;
-  readonly hash: string;
-}
-
 export class Metadata {
   readonly db: Database.Database;
   private readonly stmts;
+  /** The hashes of host files Shark has read, by their stat. */
+  readonly stats: StatCache;
   /** Statements of `many`, by their text (only a chunk's last, shorter one differs). */
   private readonly prepared = new Map<string, Database.Statement<string[]>>();
 
@@ -44,7 +37,9 @@ export class Metadata {
         const has = this.db.prepare(`SELECT 1 FROM pragma_table_info('${table}') WHERE name = ?`).get(column);
         if (has === undefined) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
       }
+      StatCache.migrate(this.db);
     }).immediate();
+    this.stats = new StatCache(this.db, (select, values) => this.selectIn<StatRow>(select, values, true));
     this.stmts = {
       result: this.db.prepare<[string], ResultRow>('SELECT * FROM results WHERE key = ?'),
       outputs: this.db.prepare<[string], { outputs: string; log: string | null }>('SELECT outputs, log FROM results WHERE key = ?'),
@@ -58,9 +53,6 @@ export class Metadata {
       putRunJob: this.db.prepare(
         'INSERT OR REPLACE INTO run_jobs (run_id, job, step, block, line, item, key, status, log, reason, exit_code) VALUES (@run_id, @job, @step, @block, @line, @item, @key, @status, @log, @reason, @exit_code)',
       ),
-      stat: this.db.prepare<[string], { size: number; mtime: string; ctime: string; ino: number; hash: string }>(
-        'SELECT size, mtime, ctime, ino, hash FROM stat_cache2 WHERE path = ?'),
-      putStat: this.db.prepare('INSERT OR REPLACE INTO stat_cache2 (path, size, mtime, ctime, ino, hash) VALUES (?, ?, ?, ?, ?, ?)'),
       tree: this.db.prepare<[string], { entries: string }>('SELECT entries FROM trees WHERE id = ?'),
       putTree: this.db.prepare('INSERT OR IGNORE INTO trees (id, entries) VALUES (?, ?)'),
       dropLease: this.db.prepare('DELETE FROM leases WHERE name = ? AND pid = ? AND host = ?'),
@@ -108,13 +100,17 @@ export class Metadata {
     return found;
   }
 
-  /** The rows of `select IN (…)` over many values: one statement per CHUNK values, each prepared once. */
-  *selectIn<Row>(select: string, values: readonly string[]): Generator<Row> {
+  /**
+   * The rows of `select IN (…)` over many values: one statement per CHUNK
+   * values, each prepared once. `raw`: rows as arrays, integers as bigint.
+   */
+  *selectIn<Row>(select: string, values: readonly string[], raw = false): Generator<Row> {
     for (let i = 0; i < values.length; i += CHUNK) {
       const part = values.slice(i, i + CHUNK);
       const sql = `${select} IN (${'?,'.repeat(part.length - 1)}?)`;
-      let stmt = this.prepared.get(sql);
-      if (stmt === undefined) this.prepared.set(sql, (stmt = this.db.prepare(sql)));
+      const name = raw ? `raw:${sql}` : sql;
+      let stmt = this.prepared.get(name);
+      if (stmt === undefined) this.prepared.set(name, (stmt = raw ? this.db.prepare<string[]>(sql).raw(true).safeIntegers(true) : this.db.prepare<string[]>(sql)));
       yield* stmt.all(...part) as Row[];
     }
   }
@@ -257,38 +253,9 @@ export class Metadata {
     this.stmts.putTree.run(id, entries);
   }
 
-  /**
-   * Content hash of a host file, read only when its size, mtime or inode
-   * changed since the last time: a second plan over unchanged inputs reads no
-   * file contents.
-   */
-  hashFile(path: string, known?: BigIntStats): string {
-    const st = known ?? statSync(path, { bigint: true });
-    const mtime = st.mtimeNs.toString();
-    // ctime too: a tool that restores mtime after writing (cp -p, rsync -t, touch -r) cannot restore ctime.
-    const ctime = st.ctimeNs.toString();
-    const cached = this.stmts.stat.get(path);
-    if (cached !== undefined && cached.size === Number(st.size) && cached.mtime === mtime && cached.ctime === ctime && cached.ino === Number(st.ino)) {
-      return cached.hash;
-    }
-    const hash = hashFileSync(path);
-    this.stmts.putStat.run(path, Number(st.size), mtime, ctime, Number(st.ino), hash);
-    return hash;
-  }
-
-  /** Stat cache rows of many paths, one statement per few hundred (a directory of a million items is read in seconds). */
-  statsMany(paths: readonly string[]): Map<string, StatRow> {
-    const found = new Map<string, StatRow>();
-    for (const r of this.selectIn<StatRow & { path: string }>('SELECT path, size, mtime, ctime, ino, hash FROM stat_cache2 WHERE path', paths)) found.set(r.path, r);
-    return found;
-  }
-
-  /** Stat cache rows written in one transaction. */
-  putStats(rows: readonly (readonly [path: string, size: number, mtime: string, ctime: string, ino: number, hash: string])[]): void {
-    if (rows.length === 0) return;
-    this.db.transaction(() => {
-      for (const r of rows) this.stmts.putStat.run(...r);
-    })();
+  /** The content hash of a host file through the stat cache. */
+  hashFile(path: string, known?: FileStat): string {
+    return this.stats.hashFile(path, known);
   }
 
   close(): void {

@@ -1,0 +1,109 @@
+import type Database from 'better-sqlite3';
+import { statSync } from 'node:fs';
+import { hashFileSync } from './hash.js';
+
+/** What a file's hash is trusted by: unchanged, these say its bytes are unchanged. */
+export interface FileStat {
+  readonly size: bigint;
+  readonly mtimeNs: bigint;
+  readonly ctimeNs: bigint;
+  readonly ino: bigint;
+}
+
+/** A row as read: path, size, mtime and ctime (ns), inode, hash. */
+export type StatRow = [path: string, size: bigint, mtime: bigint, ctime: bigint, ino: bigint, hash: string];
+
+const COLUMNS = 'SELECT path, size, mtime, ctime, ino, hash FROM stat_cache3';
+
+const TABLE = `CREATE TABLE IF NOT EXISTS stat_cache3 (
+  path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, ctime INTEGER NOT NULL,
+  ino INTEGER NOT NULL, hash TEXT NOT NULL) WITHOUT ROWID`;
+
+/**
+ * The hash of each host file Shark has read, with the stat it was read
+ * under: a plan over unchanged inputs reads no file's bytes. Rows are kept in
+ * path order (`WITHOUT ROWID`) with the times as integer nanoseconds, so a
+ * directory's files, asked for in name order, are one range scan: about
+ * 1.5 µs a file, where a lookup per path cost 6.
+ */
+export class StatCache {
+  private readonly one;
+  private readonly range;
+  private readonly put;
+
+  constructor(
+    private readonly db: Database.Database,
+    /** `SELECT … WHERE column` IN each few hundred values, rows as arrays with bigint integers. */
+    private readonly selectIn: (select: string, values: readonly string[]) => Iterable<StatRow>,
+  ) {
+    this.one = db.prepare<[string], StatRow>(`${COLUMNS} WHERE path = ?`).raw(true).safeIntegers(true);
+    this.range = db.prepare<[string, string, number], StatRow>(`${COLUMNS} WHERE path >= ? AND path <= ? LIMIT ?`).raw(true).safeIntegers(true);
+    this.put = db.prepare('INSERT OR REPLACE INTO stat_cache3 (path, size, mtime, ctime, ino, hash) VALUES (?, ?, ?, ?, ?, ?)');
+  }
+
+  /** Creates the table (inside the caller's schema transaction), moving the rows of the older one. */
+  static migrate(db: Database.Database): void {
+    db.exec(TABLE);
+    // Stores made before kept the times as text, in a table with a second index.
+    if (db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'stat_cache2'").get() !== undefined) {
+      db.exec(`INSERT OR IGNORE INTO stat_cache3
+        SELECT path, size, CAST(mtime AS INTEGER), CAST(ctime AS INTEGER), ino, hash FROM stat_cache2; DROP TABLE stat_cache2`);
+    }
+  }
+
+  /** The hash of `path` when its stat matches the one it was hashed under. */
+  private static fresh(row: StatRow | undefined, st: FileStat): string | undefined {
+    return row !== undefined && row[1] === st.size && row[2] === st.mtimeNs && row[3] === st.ctimeNs && row[4] === st.ino ? row[5] : undefined;
+  }
+
+  /** The file's hash, read from disk only when its size, times or inode changed since. */
+  hashFile(path: string, known?: FileStat): string {
+    const st = known ?? statSync(path, { bigint: true });
+    const cached = StatCache.fresh(this.one.get(path), st);
+    if (cached !== undefined) return cached;
+    const hash = hashFileSync(path);
+    this.putMany([[path, st, hash]]);
+    return hash;
+  }
+
+  /**
+   * The cached hashes of many files (undefined where stale or unknown). Paths
+   * of one directory in ascending order, as `contentIdOfTree` and ingest
+   * give them, are read as one range; others a few hundred per statement.
+   */
+  hashesOf(files: readonly { readonly path: string; readonly st: FileStat }[]): (string | undefined)[] {
+    const rows = new Map<string, StatRow>();
+    const add = (r: StatRow): void => void rows.set(r[0], r);
+    let rest = files.map((f) => f.path);
+    if (files.length > 1 && oneDirAscending(files)) {
+      // Bounded: rows left of a subdirectory's files in between (or of one since removed) fall back to lookups.
+      const limit = files.length * 4;
+      const found = this.range.all(files[0]!.path, files.at(-1)!.path, limit);
+      for (const r of found) add(r);
+      rest = found.length < limit ? [] : rest.filter((p) => !rows.has(p));
+    }
+    for (const r of this.selectIn(`${COLUMNS} WHERE path`, rest)) add(r);
+    return files.map((f) => StatCache.fresh(rows.get(f.path), f.st));
+  }
+
+  /** Records hashes just read, in one transaction. */
+  putMany(rows: readonly (readonly [path: string, st: FileStat, hash: string])[]): void {
+    if (rows.length === 0) return;
+    this.db.transaction(() => {
+      for (const [path, st, hash] of rows) this.put.run(path, st.size, st.mtimeNs, st.ctimeNs, st.ino, hash);
+    })();
+  }
+
+}
+
+/** Whether every path is in the first one's directory (not below it), ascending: one range holds them all. */
+function oneDirAscending(files: readonly { readonly path: string }[]): boolean {
+  const first = files[0]!.path;
+  const dir = first.slice(0, first.lastIndexOf('/') + 1);
+  let previous = '';
+  for (const { path } of files) {
+    if (path <= previous || !path.startsWith(dir) || path.indexOf('/', dir.length) >= 0) return false;
+    previous = path;
+  }
+  return true;
+}
