@@ -67,7 +67,7 @@ function sameContent(a: string, b: string): boolean {
 }
 
 function resultsWithOutput(meta: Metadata, id: string): ResultRow[] {
-  return meta.db.prepare<[string], ResultRow>('SELECT * FROM results WHERE outputs LIKE ?').all(`%${hexOf(id)}"%`);
+  return [...meta.resultsMany(meta.outputs.keysWithOutput(id)).values()];
 }
 
 function treesHolding(meta: Metadata, id: string): { id: string; name: string }[] {

@@ -1,6 +1,7 @@
-import type { Metadata } from '../store/metadata.js';
+import type { Metadata, ResultRow } from '../store/metadata.js';
 import { parentOf } from '../pipeline/data-path.js';
 import { fromResultRow } from './record.js';
+import type { RunProducer } from '../store/output-index.js';
 
 /** The account of one job that produced data. */
 export interface LineageNode {
@@ -67,31 +68,23 @@ export function lineageOf(meta: Metadata, pipelinePath: string, path: string, op
 
 /** The lineage of `path` as run `runId` made it, or undefined when no job of that run wrote it. */
 export function lineageInRun(meta: Metadata, runId: number, path: string, depth = Infinity): LineageNode | undefined {
-  // Indexed by path from small rows; a job's full record is read only when its node is built.
+  // Looked up path by path in the outputs index (each path once); a job's full record is read only when its node
+  // is built, those of many producers (a map's) a few hundred per statement.
   type Found = { row: { job: string; block: string }; key: string };
-  const byOutput = new Map<string, Found[]>();
-  const byAncestor = new Map<string, Found[]>();
-  for (const r of meta.runOutputs(runId)) {
-    const found: Found = { row: { job: r.job, block: r.block }, key: r.key };
-    for (const o of Object.keys(JSON.parse(r.outputs) as Record<string, string>)) {
-      const exact = byOutput.get(o);
-      if (exact === undefined) byOutput.set(o, [found]);
-      else exact.push(found);
-      for (let dir = parentOf(o); dir.length > '/data'.length; dir = parentOf(dir)) {
-        const list = byAncestor.get(dir);
-        if (list === undefined) byAncestor.set(dir, [found]);
-        else list.push(found);
-      }
-    }
-  }
+  const results = new Map<string, ResultRow>();
+  const found = (list: readonly RunProducer[]): Found[] => {
+    if (list.length > 1) for (const [key, row] of meta.resultsMany(list.map((r) => r.key).filter((k) => !results.has(k)))) results.set(key, row);
+    return list.map((r) => ({ row: { job: r.job, block: r.block }, key: r.key }));
+  };
+  const writers = memo((p: string) => meta.outputs.writers(runId, p));
   const producers = (p: string): Found[] => {
-    const exact = byOutput.get(p);
-    if (exact !== undefined) return exact;
+    const exact = writers(p);
+    if (exact.length > 0) return found(exact);
     for (let dir = parentOf(p); dir.length > '/data'.length; dir = parentOf(dir)) {
-      const above = byOutput.get(dir);
-      if (above !== undefined) return above;
+      const above = writers(dir);
+      if (above.length > 0) return found(above);
     }
-    return byAncestor.get(p) ?? [];
+    return p.length > '/data'.length ? found(meta.outputs.writersBelow(runId, p)) : [];
   };
   const seen = new Map<string, LineageNode>();
   const build = ({ row, key }: Found, level: number): LineageNode => {
@@ -99,7 +92,7 @@ export function lineageInRun(meta: Metadata, runId: number, path: string, depth 
     const id = depth === Infinity ? row.job : `${row.job}\0${level}`;
     const cached = seen.get(id);
     if (cached !== undefined) return cached;
-    const result = meta.result(key)!;
+    const result = results.get(key) ?? meta.result(key)!;
     const { record, meta: m, outputs } = fromResultRow(result);
     const node: LineageNode = {
       job: row.job,
@@ -133,6 +126,14 @@ export function lineageInRun(meta: Metadata, runId: number, path: string, depth 
     job: path, block: top[0]!.row.block, location: '', kind: 'group', command: `${top.length} jobs wrote ${path}`,
     environment: '', outputs: {}, started: '', ended: '', host: '', version: '', key: '',
     inputs: [{ path, id: '', from: top.map((f) => build(f, 0)) }],
+  };
+}
+
+function memo<T>(f: (key: string) => T): (key: string) => T {
+  const known = new Map<string, T>();
+  return (key) => {
+    if (!known.has(key)) known.set(key, f(key));
+    return known.get(key)!;
   };
 }
 

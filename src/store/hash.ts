@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 
@@ -21,6 +22,9 @@ export function hashFileSync(path: string): string {
   return hash.digest('hex');
 }
 
+/** One-shot hashing (Node ≥ 20.12): about half the cost of a Hash object for the short texts of keys and trees. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+
 export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return oneShot !== undefined ? oneShot('sha256', text, 'hex') : createHash('sha256').update(text).digest('hex');
 }

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { holderAlive } from './liveness.js';
+import { OutputIndex, migrateOutputIndex } from './output-index.js';
 import { StatCache, type FileStat, type StatRow } from './stat-cache.js';
 import { VERSION } from '../version.js';
 import { ADDED_COLUMNS, SCHEMA, type AttemptRow, type ResultRow, type RunJobRow, type RunRow } from './metadata-schema.js';
@@ -22,6 +23,8 @@ export class Metadata {
   private readonly stmts;
   /** The hashes of host files Shark has read, by their stat. */
   readonly stats: StatCache;
+  /** Results' outputs by path and by content. */
+  readonly outputs: OutputIndex;
   /** Statements of `many`, by their text (only a chunk's last, shorter one differs). */
   private readonly prepared = new Map<string, Database.Statement<string[]>>();
 
@@ -38,7 +41,9 @@ export class Metadata {
         if (has === undefined) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
       }
       StatCache.migrate(this.db);
+      migrateOutputIndex(this.db);
     }).immediate();
+    this.outputs = new OutputIndex(this.db);
     this.stats = new StatCache(this.db, (select, values) => this.selectIn<StatRow>(select, values, true));
     this.stmts = {
       result: this.db.prepare<[string], ResultRow>('SELECT * FROM results WHERE key = ?'),
@@ -221,13 +226,6 @@ export class Metadata {
     return this.db.prepare<[], RunRow & { beat: number | null }>("SELECT id, pipeline, started, ended, status, pid, host, beat FROM runs WHERE status = 'running'")
       .all()
       .filter((r) => holderAlive(r.pid, r.host, r.beat));
-  }
-
-  /** What each job of a run that has a result wrote, in one statement: small rows, for indexing a run by path. */
-  runOutputs(runId: number): { job: string; block: string; key: string; outputs: string }[] {
-    return this.db.prepare<[number], { job: string; block: string; key: string; outputs: string }>(
-      "SELECT j.job, j.block, j.key, r.outputs FROM run_jobs j JOIN results r ON r.key = j.key WHERE j.run_id = ? AND j.status IN ('ok', 'cached') ORDER BY j.rowid",
-    ).all(runId);
   }
 
   runJobs(runId: number): RunJobRow[] {
