@@ -3,18 +3,11 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fillCache } from './fill-cache.js';
 import { generateItems } from './gen-items.js';
-import { SHARK, fmt, peakMemoryMb, ratio, scratch, timeOnce, write } from './tools.js';
+import { SHARK, fmt, peakMemoryMb, ratio, scratch, table, timeOnce, write } from './tools.js';
 
 const node = process.execPath;
 const PIPELINE = '---\ninputs:\n  items: /data/items/\n---\n# Map\n\n```shark-run\ncp /data/items/* /data/out/+\n```\n\n' +
   '## Reduce\n\n```shark-run\nls /data/out/ | wc -l > /data/count.txt\n```\n';
-
-/** One figure: a table of what was measured, with the target beside each row. */
-function table(title: string, rows: readonly (readonly [string, string, string])[]): string[] {
-  const w0 = Math.max(...rows.map((r) => r[0].length), 8);
-  const w1 = Math.max(...rows.map((r) => r[1].length), 8);
-  return [title, ...rows.map(([what, measured, target]) => `  ${what.padEnd(w0)}  ${measured.padEnd(w1)}  ${target}`)];
-}
 
 function timed(args: readonly string[], dir: string): { seconds: number; mb: string } {
   const seconds = timeOnce(node, [SHARK, ...args], dir);

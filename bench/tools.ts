@@ -48,3 +48,10 @@ export function peakMemoryMb(cmd: string, args: readonly string[], cwd: string):
 
 export const fmt = (s: number): string => (s < 1 ? `${(s * 1000).toFixed(0)} ms` : `${s.toFixed(2)} s`);
 export const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
+
+/** One figure: a table of what was measured, with the target beside each row. */
+export function table(title: string, rows: readonly (readonly [string, string, string])[]): string[] {
+  const w0 = Math.max(...rows.map((r) => r[0].length), 8);
+  const w1 = Math.max(...rows.map((r) => r[1].length), 8);
+  return [title, ...rows.map(([what, measured, target]) => `  ${what.padEnd(w0)}  ${measured.padEnd(w1)}  ${target}`)];
+}

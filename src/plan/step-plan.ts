@@ -37,7 +37,8 @@ export function resolveInputs(step: Step, state: DataState): InputsOutcome {
 /** A stored result whose data is all present: `key` is the job's own, or an earlier one a `{precious}` block keeps. */
 export interface CachedResult {
   readonly outputs: Record<string, SnapshotId>;
-  readonly log: string | null;
+  /** The log of the job that made it; left out when read for many jobs at once (`Metadata.logsMany`). */
+  readonly log?: string | null;
   readonly key: string;
 }
 
@@ -114,15 +115,13 @@ export async function decideStep(
     workdir: session.pipeline.workdir,
   });
   // One query per few hundred jobs instead of one per job: a map step may have thousands.
-  const stored = unbuilt === undefined && policy.forced !== true ? session.meta.resultOutputsMany(jobs.map((j) => j.key)) : new Map();
-  const parsed = new Map<string, { outputs: Record<string, SnapshotId>; log: string | null }>();
-  for (const [key, row] of stored) parsed.set(key, { outputs: outputsOf(row.outputs), log: row.log });
-  session.store.preload?.([...parsed.values()].flatMap((r) => Object.values(r.outputs)));
+  const stored = unbuilt === undefined && policy.forced !== true ? session.meta.resultOutputsMany(jobs.map((j) => j.key)) : new Map<string, Record<string, SnapshotId>>();
+  session.store.preload?.([...stored.values()].flatMap((outputs) => Object.values(outputs)));
   const decided = jobs.map((job): JobDecision => {
     if (unbuilt !== undefined) return { job, cached: undefined };
     if (policy.forced === true) return { job, cached: undefined, forced: true };
-    const row = parsed.get(job.key);
-    const cached = cachedResult(session, job, row ?? null);
+    const row = stored.get(job.key);
+    const cached = cachedResult(session, job, row === undefined ? null : { outputs: row });
     if (cached !== undefined) return { job, cached };
     return (isPrecious(step) ? keptResult(session, job) : undefined) ?? (row !== undefined ? { job, cached, stale: true } : { job, cached });
   });
@@ -137,14 +136,14 @@ export async function decideStep(
 export function cachedResult(
   session: Session,
   job: Job,
-  /** The stored row when the caller read it already (null: there is none). */
-  known?: { outputs: string | Record<string, SnapshotId>; log: string | null } | null,
+  /** The stored outputs when the caller read them already (null: there is no result). */
+  known?: { outputs: Record<string, SnapshotId> } | null,
 ): CachedResult | undefined {
   const stored = known === undefined ? session.meta.resultOutputs(job.key) : known ?? undefined;
   if (stored === undefined) return undefined;
   const outputs = typeof stored.outputs === 'string' ? outputsOf(stored.outputs) : stored.outputs;
   for (const id of Object.values(outputs)) if (!session.store.has(id)) return undefined;
-  return { outputs, log: stored.log, key: job.key };
+  return { outputs, ...('log' in stored ? { log: stored.log } : {}), key: job.key };
 }
 
 /**

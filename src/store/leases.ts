@@ -20,17 +20,25 @@ export class Leases {
   private readonly held = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly meta: Metadata, private readonly runId: number | null = null) {}
+  private readonly stmts;
+
+  constructor(private readonly meta: Metadata, private readonly runId: number | null = null) {
+    // Prepared once: a run takes a lease per job, and compiling the statements cost more than running them.
+    this.stmts = {
+      holder: meta.db.prepare<[string], Holder & { beat: number }>('SELECT pid, host, beat FROM leases WHERE name = ?'),
+      take: meta.db.prepare('INSERT OR REPLACE INTO leases (name, pid, host, run_id, since, beat) VALUES (?, ?, ?, ?, ?, ?)'),
+      drop: meta.db.prepare('DELETE FROM leases WHERE name = ? AND pid = ? AND host = ?'),
+    };
+  }
 
   /** Takes the lease unless a live process holds it; returns that holder otherwise. */
   tryAcquire(name: string): Holder | undefined {
     const db = this.meta.db;
     const holder = db.transaction((): Holder | undefined => {
-      const row = db.prepare<[string], Holder & { beat: number }>('SELECT pid, host, beat FROM leases WHERE name = ?').get(name);
+      const row = this.stmts.holder.get(name);
       if (row !== undefined && !(row.pid === process.pid && row.host === this.host) && holderAlive(row.pid, row.host, row.beat)) return row;
       const now = Date.now();
-      db.prepare('INSERT OR REPLACE INTO leases (name, pid, host, run_id, since, beat) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(name, process.pid, this.host, this.runId, now, now);
+      this.stmts.take.run(name, process.pid, this.host, this.runId, now, now);
       return undefined;
     }).immediate();
     if (holder === undefined) this.hold(name);
@@ -64,7 +72,7 @@ export class Leases {
   async waitWhileHeld(name: string, signal: AbortSignal): Promise<boolean> {
     for (let pause = 20; ; pause = Math.min(pause * 2, 500)) {
       if (signal.aborted) return false;
-      const row = this.meta.db.prepare<[string], Holder & { beat: number }>('SELECT pid, host, beat FROM leases WHERE name = ?').get(name);
+      const row = this.stmts.holder.get(name);
       if (row === undefined || !holderAlive(row.pid, row.host, row.beat)) return true;
       await new Promise((r) => setTimeout(r, pause));
     }
@@ -73,7 +81,7 @@ export class Leases {
   /** Gives a lease back; one already dropped with the result it guarded (`forget`) costs no write. */
   release(name: string): void {
     if (!this.held.has(name)) return;
-    this.meta.db.prepare('DELETE FROM leases WHERE name = ? AND pid = ? AND host = ?').run(name, process.pid, this.host);
+    this.stmts.drop.run(name, process.pid, this.host);
     this.forget(name);
   }
 

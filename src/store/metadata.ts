@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { holderAlive } from './liveness.js';
 import { OutputIndex, migrateOutputIndex } from './output-index.js';
 import { StatCache, type FileStat, type StatRow } from './stat-cache.js';
+import type { SnapshotId } from './snapshot-store.js';
 import { VERSION } from '../version.js';
 import { ADDED_COLUMNS, SCHEMA, type AttemptRow, type ResultRow, type RunJobRow, type RunRow } from './metadata-schema.js';
 
@@ -82,12 +83,31 @@ export class Metadata {
     return this.stmts.outputs.get(key);
   }
 
-  /** `resultOutputs` of many keys at once, in a few queries. */
-  resultOutputsMany(keys: readonly string[]): Map<string, { outputs: string; log: string | null }> {
-    const found = new Map<string, { outputs: string; log: string | null }>();
-    for (const r of this.selectIn<{ key: string; outputs: string; log: string | null }>('SELECT key, outputs, log FROM results WHERE key', keys)) {
-      found.set(r.key, { outputs: r.outputs, log: r.log });
+  /**
+   * The outputs of many results at once (no log): from the narrow outputs
+   * index, a few hundred keys per statement, in key order; only keys it
+   * lacks (a result with no outputs) are asked of the wide results table.
+   * Objects without a prototype: a plain object per distinct output path
+   * gave each of a million jobs a hidden class of its own.
+   */
+  resultOutputsMany(keys: readonly string[]): Map<string, Record<string, SnapshotId>> {
+    const found = new Map<string, Record<string, SnapshotId>>();
+    for (const [key, path, id] of this.selectIn<[string, string, string]>('SELECT key, path, id FROM result_outputs WHERE key', keys, true)) {
+      let outputs = found.get(key);
+      if (outputs === undefined) found.set(key, (outputs = Object.create(null) as Record<string, SnapshotId>));
+      outputs[path] = id;
     }
+    const rest = keys.filter((k) => !found.has(k));
+    for (const r of this.selectIn<{ key: string; outputs: string }>('SELECT key, outputs FROM results WHERE key', rest)) {
+      found.set(r.key, Object.assign(Object.create(null) as Record<string, SnapshotId>, JSON.parse(r.outputs) as Record<string, SnapshotId>));
+    }
+    return found;
+  }
+
+  /** The logs of many results (what a run records for its cached jobs). */
+  logsMany(keys: readonly string[]): Map<string, string | null> {
+    const found = new Map<string, string | null>();
+    for (const r of this.selectIn<{ key: string; log: string | null }>('SELECT key, log FROM results WHERE key', keys)) found.set(r.key, r.log);
     return found;
   }
 

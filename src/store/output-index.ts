@@ -8,12 +8,13 @@ import type Database from 'better-sqlite3';
  */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS result_outputs (
-  path TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (path, key)) WITHOUT ROWID;
+  key TEXT NOT NULL, path TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (key, path)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS result_outputs_path ON result_outputs (path);
 CREATE INDEX IF NOT EXISTS result_outputs_id ON result_outputs (id);
 CREATE INDEX IF NOT EXISTS run_jobs_key ON run_jobs (key, run_id);
 CREATE TRIGGER IF NOT EXISTS result_outputs_put AFTER INSERT ON results BEGIN
   DELETE FROM result_outputs WHERE key = NEW.key;
-  INSERT OR IGNORE INTO result_outputs (path, key, id) SELECT o.key, NEW.key, o.value FROM json_each(NEW.outputs) o;
+  INSERT OR IGNORE INTO result_outputs (key, path, id) SELECT NEW.key, o.key, o.value FROM json_each(NEW.outputs) o;
 END;
 CREATE TRIGGER IF NOT EXISTS result_outputs_drop AFTER DELETE ON results BEGIN
   DELETE FROM result_outputs WHERE key = OLD.key;
@@ -24,7 +25,7 @@ END;
 export function migrateOutputIndex(db: Database.Database): void {
   const existed = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'result_outputs'").get() !== undefined;
   db.exec(SCHEMA);
-  if (!existed) db.exec('INSERT OR IGNORE INTO result_outputs (path, key, id) SELECT o.key, r.key, o.value FROM results r, json_each(r.outputs) o');
+  if (!existed) db.exec('INSERT OR IGNORE INTO result_outputs (key, path, id) SELECT r.key, o.key, o.value FROM results r, json_each(r.outputs) o');
 }
 
 /** A job of a run, and the result it wrote or reused. */

@@ -42,7 +42,7 @@ export async function runJob(ctx: RunContext, job: Job, forced = false): Promise
   if (got.kind === 'done') {
     const hit = cachedResult(ctx.session, job)!;
     ctx.counts.cached++;
-    ctx.session.meta.recordRunJob(ctx.row(job, 'cached', hit.log));
+    ctx.session.meta.recordRunJob(ctx.row(job, 'cached', hit.log ?? null));
     ctx.emit({ type: 'job-cached', job: job.id, step: job.step.id, block: job.step.blockId });
     return hit.outputs;
   }
