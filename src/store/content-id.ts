@@ -1,7 +1,8 @@
 import { lstatSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { sha256 } from './hash.js';
-import type { HostFile } from './hash-files.js';
+import type { HostFile, HostStat } from './hash-files.js';
+import { KIND, statAhead, statAt } from './stat-ahead.js';
 import type { SnapshotId, TreeEntry } from './snapshot-store.js';
 
 /** The tree hash: over the sorted entries' names and ids, so a directory's id depends only on its content. */
@@ -29,6 +30,8 @@ export function contentId(path: string, hashFile: (path: string, st: BigIntStats
 
 /** Files of a directory taken at a time: bounds the stats held while a million-item directory is hashed. */
 const SLICE = 4096;
+/** Directories this large are stat'ed on a worker thread, ahead of the walk (`stat-ahead.ts`). */
+const AHEAD_MIN = 4 * SLICE;
 
 /**
  * A directory's entries in name order: subdirectories and symbolic links
@@ -39,18 +42,36 @@ export async function walkDirectory(path: string, each: {
   readonly other: (name: string, full: string, st: BigIntStats) => Promise<void>;
   readonly files: (batch: readonly { readonly name: string; readonly file: HostFile }[]) => Promise<void>;
 }): Promise<void> {
+  const names = readdirSync(path).sort();
+  const slices: string[][] = [];
+  for (let i = 0; i < names.length; i += SLICE) slices.push(names.slice(i, i + SLICE));
+  const ahead = names.length >= AHEAD_MIN ? statAhead(path, slices) : undefined;
   let batch: { name: string; file: HostFile }[] = [];
   const flush = async (): Promise<void> => {
     if (batch.length > 0) await each.files(batch);
     batch = [];
   };
-  for (const name of readdirSync(path).sort()) {
-    const full = join(path, name);
-    const st = lstatSync(full, { bigint: true });
-    if (st.isDirectory() || st.isSymbolicLink()) await flush(), await each.other(name, full, st);
-    else if (batch.push({ name, file: { path: full, st } }) === SLICE) await flush();
+  try {
+    for (let k = 0; k < slices.length; k++) {
+      const stats = await ahead?.get(k);
+      const slice = slices[k]!;
+      for (let i = 0; i < slice.length; i++) {
+        const name = slice[i]!;
+        const full = join(path, name);
+        // A file the worker stat'ed is taken as is; anything else (or everything, without a worker) is stat'ed here.
+        if (stats?.kind[i] === KIND.file) {
+          if (batch.push({ name, file: { path: full, st: statAt(stats, i) } }) === SLICE) await flush();
+          continue;
+        }
+        const st = lstatSync(full, { bigint: true });
+        if (st.isDirectory() || st.isSymbolicLink()) await flush(), await each.other(name, full, st);
+        else if (batch.push({ name, file: { path: full, st } }) === SLICE) await flush();
+      }
+    }
+    await flush();
+  } finally {
+    ahead?.close();
   }
-  await flush();
 }
 
 /**
@@ -81,6 +102,6 @@ export async function contentIdOfTree(
   return id;
 }
 
-function fileId(st: BigIntStats, hex: string): SnapshotId {
+function fileId(st: HostStat, hex: string): SnapshotId {
   return `${(st.mode & 0o111n) !== 0n ? 'sha256x' : 'sha256'}:${hex}`;
 }

@@ -1,13 +1,19 @@
-import { existsSync, type BigIntStats } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { hashFileSync } from './hash.js';
 import type { Metadata } from './metadata.js';
+import type { FileStat } from './stat-cache.js';
 
 /** A host file and its `lstat` (bigint, for the nanosecond times the stat cache compares). */
 export interface HostFile {
   readonly path: string;
-  readonly st: BigIntStats;
+  readonly st: HostStat;
+}
+
+/** What is kept of a host file's `lstat` (a BigIntStats is one): the stat cache's fields and the mode. */
+export interface HostStat extends FileStat {
+  readonly mode: bigint;
 }
 
 /** Fewer misses than this are hashed on this thread: starting a worker costs more. */

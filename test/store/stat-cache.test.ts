@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { contentIdOfTree } from '../../src/store/content-id.js';
+import { contentId, contentIdOfTree } from '../../src/store/content-id.js';
 import { hashHostFiles, type HostFile } from '../../src/store/hash-files.js';
 import { sha256 } from '../../src/store/hash.js';
 import { Metadata } from '../../src/store/metadata.js';
@@ -48,6 +48,29 @@ describe('stat cache: a plan reads no bytes of unchanged files, and never trusts
     const meta = new Metadata(join(dir, 'meta'));
     expect(meta.hashFile(file)).toBe('f'.repeat(64));
     expect(meta.db.prepare("SELECT name FROM sqlite_master WHERE name = 'stat_cache2'").get()).toBeUndefined();
+    meta.close();
+  });
+});
+
+describe('a large directory is stat-ed on a worker thread, ahead of the walk', () => {
+  it('gives the same tree as walking it alone, subdirectories, links and the executable bit included', async () => {
+    // The compiled modules: under vitest's TypeScript loader the worker file does not exist and the walk stats alone.
+    const compiled = (await import('../../dist/src/store/content-id.js')) as typeof import('../../src/store/content-id.js');
+    const compiledHash = (await import('../../dist/src/store/hash-files.js')) as typeof import('../../src/store/hash-files.js');
+    const dir = mkdtempSync(join(tmpdir(), 'shark-ahead-'));
+    const items = join(dir, 'items');
+    mkdirSync(join(items, 'k-sub'), { recursive: true });
+    for (let i = 0; i < 20_000; i++) writeFileSync(join(items, `${i}.txt`), `${i}\n`);
+    writeFileSync(join(items, 'k-sub', 'inner'), 'inner');
+    writeFileSync(join(items, 'run.sh'), '#!/bin/sh\n', { mode: 0o755 });
+    symlinkSync('0.txt', join(items, 'l-link'));
+    const meta = new Metadata(join(dir, 'meta'));
+    const alone = contentId(items, (p, st) => meta.hashFile(p, st));
+    const trees: string[] = [];
+    const ahead = await compiled.contentIdOfTree(items, (files) => compiledHash.hashHostFiles(meta, files), (id) => trees.push(id));
+    expect(ahead).toBe(alone.id);
+    expect(trees.at(-1)).toBe(alone.id);
+    expect(trees).toHaveLength(2);
     meta.close();
   });
 });

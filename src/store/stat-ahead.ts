@@ -1,0 +1,97 @@
+import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import type { HostStat } from './hash-files.js';
+
+export const KIND = { unknown: 0, file: 1, dir: 2, link: 3 } as const;
+
+export interface StatRequest {
+  readonly id: number;
+  readonly dir: string;
+  readonly names: readonly string[];
+}
+
+/** One slice's answer: per name its kind and, for files, the stat fields the stat cache compares. */
+export interface StatSlice {
+  readonly id: number;
+  readonly kind: Uint8Array;
+  readonly size: BigInt64Array;
+  readonly mtime: BigInt64Array;
+  readonly ctime: BigInt64Array;
+  readonly ino: BigInt64Array;
+  readonly mode: BigInt64Array;
+}
+
+/** Slices asked for before the walk reaches them: enough to keep the worker busy, few enough to bound memory. */
+const AHEAD = 8;
+
+/**
+ * The stats of a large directory's entries, slice by slice, `lstat`ed on a
+ * worker thread a few slices ahead of the walk that consumes them: on two
+ * cores a warm plan of a million files no longer waits on the kernel for
+ * each. Undefined where the worker cannot start (the compiled worker is
+ * absent under a TypeScript loader): the walk then stats the names itself.
+ */
+export function statAhead(dir: string, slices: readonly (readonly string[])[]): StatsAhead | undefined {
+  const w = worker();
+  if (w === undefined) return undefined;
+  const pending = new Map<number, { resolve: (s: StatSlice) => void; reject: (e: Error) => void }>();
+  const answers = new Map<number, Promise<StatSlice>>();
+  const base = nextId;
+  nextId += slices.length;
+  const onMessage = (s: StatSlice): void => {
+    pending.get(s.id)?.resolve(s);
+    pending.delete(s.id);
+  };
+  const onError = (e: Error): void => {
+    for (const p of pending.values()) p.reject(e);
+    pending.clear();
+  };
+  const ask = (n: number): void => {
+    if (n >= slices.length || answers.has(n)) return;
+    answers.set(n, new Promise<StatSlice>((resolve, reject) => pending.set(base + n, { resolve, reject })));
+    w.postMessage({ id: base + n, dir, names: slices[n]! } satisfies StatRequest);
+  };
+  // Walks nest (a large subdirectory inside one): the worker keeps the process alive while any is open.
+  if (open++ === 0) w.ref();
+  w.on('message', onMessage).on('error', onError);
+  let closed = false;
+  return {
+    get: async (n) => {
+      for (let k = n; k < n + AHEAD; k++) ask(k);
+      const answer = answers.get(n)!;
+      answers.delete(n);
+      return answer;
+    },
+    close: () => {
+      if (closed) return;
+      closed = true;
+      w.off('message', onMessage).off('error', onError);
+      if (--open === 0) w.unref();
+    },
+  };
+}
+
+export interface StatsAhead {
+  /** Slice `n`'s stats (slices are asked for in order). */
+  get(n: number): Promise<StatSlice>;
+  /** Done with this directory (also when the walk stopped early). */
+  close(): void;
+}
+
+/** A file's stat from a slice: what hashing through the stat cache and the executable bit need. */
+export function statAt(s: StatSlice, i: number): HostStat {
+  return { size: s.size[i]!, mtimeNs: s.mtime[i]!, ctimeNs: s.ctime[i]!, ino: s.ino[i]!, mode: s.mode[i]! };
+}
+
+let nextId = 0;
+let open = 0;
+let shared: Worker | null | undefined;
+
+function worker(): Worker | undefined {
+  if (shared === undefined) {
+    const url = new URL('./stat-worker.js', import.meta.url);
+    shared = existsSync(url) ? new Worker(url) : null;
+    shared?.unref();
+  }
+  return shared ?? undefined;
+}
