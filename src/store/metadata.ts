@@ -104,13 +104,6 @@ export class Metadata {
     return found;
   }
 
-  /** The logs of many results (what a run records for its cached jobs). */
-  logsMany(keys: readonly string[]): Map<string, string | null> {
-    const found = new Map<string, string | null>();
-    for (const r of this.selectIn<{ key: string; log: string | null }>('SELECT key, log FROM results WHERE key', keys)) found.set(r.key, r.log);
-    return found;
-  }
-
   /** `result` of many keys at once, in a few queries. */
   resultsMany(keys: readonly string[]): Map<string, ResultRow> {
     const found = new Map<string, ResultRow>();
@@ -184,17 +177,23 @@ export class Metadata {
     this.stmts.putRunJob.run({ reason: null, exit_code: null, ...job });
   }
 
-  /** Many run rows in one transaction, a few hundred per statement: a map's cached jobs. */
+  /**
+   * Many run rows in one transaction, a few hundred per statement: a map's
+   * cached jobs. A row without a log takes its result's (looked up by SQLite,
+   * not read into the process: a million cached jobs' logs cost seconds).
+   */
   recordRunJobs(jobs: readonly RunJobRow[]): void {
-    const columns = 11;
     const per = 500;
     this.db.transaction(() => {
       for (let at = 0; at < jobs.length; at += per) {
         const chunk = jobs.slice(at, at + per);
         const values: unknown[] = [];
-        for (const j of chunk) values.push(j.run_id, j.job, j.step, j.block, j.line, j.item, j.key, j.status, j.log, j.reason ?? null, j.exit_code ?? null);
-        const rows = `(${new Array(columns).fill('?').join(',')})`;
-        this.db.prepare(`INSERT OR REPLACE INTO run_jobs (run_id, job, step, block, line, item, key, status, log, reason, exit_code) VALUES ${new Array(chunk.length).fill(rows).join(',')}`).run(...values);
+        for (const j of chunk) values.push(j.run_id, j.job, j.step, j.block, j.line, j.item, j.key, j.status, j.log, j.key, j.reason ?? null, j.exit_code ?? null);
+        const row = '(?,?,?,?,?,?,?,?,COALESCE(?,(SELECT log FROM results WHERE key = ?)),?,?)';
+        const sql = `INSERT OR REPLACE INTO run_jobs (run_id, job, step, block, line, item, key, status, log, reason, exit_code) VALUES ${new Array(chunk.length).fill(row).join(',')}`;
+        let stmt = this.prepared.get(sql);
+        if (stmt === undefined) this.prepared.set(sql, (stmt = this.db.prepare<string[]>(sql)));
+        stmt.run(...(values as string[]));
       }
     })();
   }

@@ -126,6 +126,19 @@ describe('shark run and plan on the host', () => {
     expect(logs.stdout).toContain('something went wrong');
   });
 
+  it('shows, for a map job that was cached, the log of the run that made its result', async () => {
+    rig.write('said/a.txt', 'a');
+    rig.write('said/b.txt', 'b');
+    rig.write('l.md', '---\ninputs:\n  said: /data/said/\n---\n# L\n\n```shark-run\necho "made from $(cat /data/said/*)"; cp /data/said/* /data/heard/+\n```\n');
+    expect((await rig.shark(['run', 'l.md', '-i', 'said=said'])).code).toBe(0);
+    const again = await rig.shark(['run', 'l.md', '-i', 'said=said', '--json']);
+    expect(again.stdout).toContain('"job-cached"');
+    const logs = await rig.shark(['logs', 'l.md', 'l[b.txt]']);
+    expect(logs.code).toBe(0);
+    expect(logs.stdout).toContain('(cached');
+    expect(logs.stdout).toContain('made from b');
+  });
+
   it('fails a step that does not create an output it names, at the path\'s position', async () => {
     rig.write('m.md', '# M\n\n```shark-run\ntrue /data/never.txt\n```\n');
     const ran = await rig.shark(['run', 'm.md']);

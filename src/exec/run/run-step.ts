@@ -36,13 +36,13 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   ctx.emit({ type: 'step-start', step: step.id, block: step.blockId, jobs: jobs.length, cached: cached.filter(Boolean).length });
   const results: (Done | undefined)[] = [];
   const rows: RunJobRow[] = [];
-  const logs = meta.logsMany(cached.flatMap((hit) => (hit !== undefined && hit.log === undefined ? [hit.key] : [])));
   jobs.forEach((job, n) => {
     const hit = cached[n];
     if (hit === undefined) return;
     ctx.counts.cached++;
     // A `{precious}` job kept an earlier result: the run points at that result's key, so lineage shows what made it.
-    rows.push({ ...ctx.row(job, 'cached', hit.log ?? logs.get(hit.key) ?? null), key: hit.key });
+    // Without a log here, the result's own is recorded (recordRunJobs).
+    rows.push({ ...ctx.row(job, 'cached', hit.log ?? null), key: hit.key });
     results.push({ job, outputs: hit.outputs });
   });
   meta.recordRunJobs(rows);
