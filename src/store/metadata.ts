@@ -35,6 +35,8 @@ export class Metadata {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 10000');
+    // 64 MiB of pages (the default is 2 MiB): a million-item map's keys are looked up and inserted in random order.
+    this.db.pragma('cache_size = -65536');
     this.db.transaction(() => {
       this.db.exec(SCHEMA);
       for (const [table, column, type] of ADDED_COLUMNS) {
@@ -179,8 +181,8 @@ export class Metadata {
 
   /**
    * Many run rows in one transaction, a few hundred per statement: a map's
-   * cached jobs. A row without a log takes its result's (looked up by SQLite,
-   * not read into the process: a million cached jobs' logs cost seconds).
+   * cached jobs. A cached row without a log is read with its result's
+   * (`runJobs`): looking a million logs up while recording cost seconds.
    */
   recordRunJobs(jobs: readonly RunJobRow[]): void {
     const per = 500;
@@ -188,8 +190,8 @@ export class Metadata {
       for (let at = 0; at < jobs.length; at += per) {
         const chunk = jobs.slice(at, at + per);
         const values: unknown[] = [];
-        for (const j of chunk) values.push(j.run_id, j.job, j.step, j.block, j.line, j.item, j.key, j.status, j.log, j.key, j.reason ?? null, j.exit_code ?? null);
-        const row = '(?,?,?,?,?,?,?,?,COALESCE(?,(SELECT log FROM results WHERE key = ?)),?,?)';
+        for (const j of chunk) values.push(j.run_id, j.job, j.step, j.block, j.line, j.item, j.key, j.status, j.log, j.reason ?? null, j.exit_code ?? null);
+        const row = '(?,?,?,?,?,?,?,?,?,?,?)';
         const sql = `INSERT OR REPLACE INTO run_jobs (run_id, job, step, block, line, item, key, status, log, reason, exit_code) VALUES ${new Array(chunk.length).fill(row).join(',')}`;
         let stmt = this.prepared.get(sql);
         if (stmt === undefined) this.prepared.set(sql, (stmt = this.db.prepare<string[]>(sql)));
@@ -248,7 +250,10 @@ export class Metadata {
   }
 
   runJobs(runId: number): RunJobRow[] {
-    return this.db.prepare<[number], RunJobRow>('SELECT * FROM run_jobs WHERE run_id = ? ORDER BY rowid').all(runId);
+    // A cached job's log is its result's, recorded by the run that made it (`recordRunJobs` leaves it out).
+    return this.db.prepare<[number], RunJobRow>(`SELECT run_id, job, step, block, line, item, key, status,
+      CASE WHEN log IS NULL AND status = 'cached' THEN (SELECT r.log FROM results r WHERE r.key = j.key) ELSE log END AS log,
+      reason, exit_code FROM run_jobs j WHERE run_id = ? ORDER BY rowid`).all(runId);
   }
 
   tree(id: string): string | undefined {

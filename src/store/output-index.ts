@@ -11,7 +11,7 @@ CREATE TABLE IF NOT EXISTS result_outputs (
   key TEXT NOT NULL, path TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (key, path)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS result_outputs_path ON result_outputs (path);
 CREATE INDEX IF NOT EXISTS result_outputs_id ON result_outputs (id);
-CREATE INDEX IF NOT EXISTS run_jobs_key ON run_jobs (key, run_id);
+CREATE INDEX IF NOT EXISTS run_jobs_run_key ON run_jobs (run_id, key);
 CREATE TRIGGER IF NOT EXISTS result_outputs_put AFTER INSERT ON results BEGIN
   DELETE FROM result_outputs WHERE key = NEW.key;
   INSERT OR IGNORE INTO result_outputs (key, path, id) SELECT NEW.key, o.key, o.value FROM json_each(NEW.outputs) o;

@@ -19,7 +19,7 @@ describe('outputs index', () => {
     expect(before.code).toBe(0);
     expect(JSON.parse(before.stdout).inputs.map((i: { from: unknown[] }) => i.from.length)).toEqual([2, 1]);
     const d = db();
-    d.exec('DROP TRIGGER result_outputs_put; DROP TRIGGER result_outputs_drop; DROP TABLE result_outputs; DROP INDEX run_jobs_key');
+    d.exec('DROP TRIGGER result_outputs_put; DROP TRIGGER result_outputs_drop; DROP TABLE result_outputs; DROP INDEX run_jobs_run_key');
     d.close();
     const after = await rig.shark(['lineage', 'p.md', '/data/report.txt', '--json']);
     expect(after.stdout).toBe(before.stdout);
