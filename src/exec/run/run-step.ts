@@ -50,10 +50,10 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   for (const r of results) ctx.emit({ type: 'job-cached', job: r!.job.id, step: step.id, block: step.blockId });
   const toRun = jobs.filter((_, n) => cached[n] === undefined);
   ctx.groupSizes.set(step.id, toRun.length);
-  results.push(...await Promise.all(toRun.map(async (job) => {
-    const outputs = await ctx.staging(() => runJob(ctx, job, forced));
-    return outputs === undefined ? undefined : { job, outputs };
-  })));
+  // Jobs are taken up as staging slots free, not all queued at once: a step of 100,000 jobs would
+  // hold a pending promise and closure per job for the whole run (under Slurm, all go at once).
+  const outcomes = await inWindow(toRun, ctx.staging.concurrency, (job) => ctx.staging(() => runJob(ctx, job, forced)));
+  toRun.forEach((job, n) => results.push(outcomes[n] === undefined ? undefined : { job, outputs: outcomes[n]! }));
   const done = results.filter((r): r is Done => r !== undefined);
   if (done.length < jobs.length) return { ok: false };
   const completed = completeStep(session, step, done, state);
@@ -93,4 +93,18 @@ async function publish(ctx: RunContext, step: Step & { kind: 'publish' }, state:
     ctx.emit({ type: 'published', path: input.path, to });
   }
   return { ok: true };
+}
+
+/** `fn` over every item, at most `width` at a time, in order of start; the results in the items' order. */
+async function inWindow<T, R>(items: readonly T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const n = next++;
+      out[n] = await fn(items[n]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
+  return out;
 }
