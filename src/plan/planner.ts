@@ -92,9 +92,7 @@ export async function planPipeline(session: Session, state: DataState, selection
       const items = job.items.map((i) => i.name);
       if (cached !== undefined) {
         done.push({ job, outputs: cached.outputs });
-        // Without a prototype: a plain object per output path would give each job a hidden class of its own.
-        const shown = Object.create(null) as Record<string, string>;
-        for (const [p, id] of Object.entries(cached.outputs)) shown[p] = session.store.describe(id) ?? id;
+        const shown = described(session, cached.outputs);
         const reasons = d.kept !== undefined ? [`kept (precious): ${d.kept.join('; ')}`] : NONE;
         jobs.push(planned(base, job.id, items, 'cached', reasons, shown));
       } else {
@@ -142,6 +140,23 @@ function planned(
 ): PlannedJob {
   const { block, step, line } = base;
   return outputs === undefined ? { block, step, job, line, items, status, reasons } : { block, step, job, line, items, status, reasons, outputs };
+}
+
+/**
+ * A cached job's outputs as shown: their ids, or the store's names for them
+ * (ZFS snapshots). The outputs themselves unless a name differs: a copy per
+ * job was a few hundred bytes of each of a million cached jobs.
+ */
+function described(session: Session, outputs: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  let shown: Record<string, string> | undefined;
+  for (const [path, id] of Object.entries(outputs)) {
+    const name = session.store.describe(id);
+    if (name === undefined || name === id) continue;
+    // Without a prototype: a plain object per output path would give each job a hidden class of its own.
+    shown ??= Object.assign(Object.create(null) as Record<string, string>, outputs);
+    shown[path] = name;
+  }
+  return shown ?? outputs;
 }
 
 function manualReason(session: Session, stepId: string, manual: string): string {
