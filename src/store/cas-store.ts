@@ -4,6 +4,7 @@ import {
 } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
+import { exportStaging } from './export-staging.js';
 import { CasObjects } from './cas-objects.js';
 import { collectCas } from './cas-collect.js';
 import { ingestHost } from './cas-ingest.js';
@@ -182,12 +183,11 @@ export class CasStore implements SnapshotStore {
   }
 
   async exportTo(id: SnapshotId, hostPath: string): Promise<void> {
-    const staged = `${hostPath}.shark-tmp-${process.pid}`;
+    const { staged, old } = exportStaging(hostPath);
     rmSync(staged, { recursive: true, force: true });
     mkdirSync(dirname(hostPath), { recursive: true });
     this.place(id, staged, undefined, 'copy', undefined);
     // Another process may publish the same path: move the old copy aside rather than delete-then-rename.
-    const old = `${hostPath}.shark-old-${process.pid}`;
     rmSync(old, { recursive: true, force: true });
     try {
       renameSync(hostPath, old);

@@ -350,6 +350,24 @@ export function storeContract(opts: ContractOptions): void {
     });
   });
 
+  describe('exportTo after a publish that was killed', () => {
+    it('removes the copies a dead process left half-made beside the target, and no live one', async () => {
+      const f = (await commitFile('published\n'))!;
+      const out = join(host, 'killed-publish');
+      // A dead process's staged copy and moved-aside old copy; another live process's staging.
+      const dead = 2 ** 22 + 17;
+      for (const leftover of [`${out}.shark-tmp-${dead}`, `${out}.shark-old-${dead}`, `${out}.shark-tmp-${process.ppid}`]) {
+        mkdirSync(leftover, { recursive: true });
+        writeFileSync(join(leftover, 'part'), 'half\n');
+      }
+      await s.exportTo(f, out);
+      expect(readFileSync(out, 'utf8')).toBe('published\n');
+      expect(existsSync(`${out}.shark-tmp-${dead}`)).toBe(false);
+      expect(existsSync(`${out}.shark-old-${dead}`)).toBe(false);
+      expect(existsSync(`${out}.shark-tmp-${process.ppid}`)).toBe(true);
+    });
+  });
+
   describe('has', () => {
     it('knows what it holds', async () => {
       const f = (await commitFile('held\n'))!;

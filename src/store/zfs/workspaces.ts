@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { exportStaging } from '../export-staging.js';
 import type { SnapshotId } from '../snapshot-store.js';
 import { ownership } from './commands.js';
 import type { ZfsCore } from './core.js';
@@ -110,7 +111,7 @@ async function bindItem(core: ZfsCore, st: WsState, id: SnapshotId, target: stri
 }
 
 export async function exportTo(core: ZfsCore, id: SnapshotId, hostPath: string): Promise<void> {
-  const staged = `${hostPath}.shark-tmp-${process.pid}`;
+  const { staged } = exportStaging(hostPath);
   rmSync(staged, { recursive: true, force: true });
   mkdirSync(dirname(hostPath), { recursive: true });
   const clones = new Clones(core, `export-${randomBytes(4).toString('hex')}`);
