@@ -32,9 +32,10 @@ export class Metadata {
   constructor(dir: string) {
     mkdirSync(dir, { recursive: true });
     this.db = new Database(join(dir, 'shark.sqlite'));
+    // First: every statement after it, the switch to WAL included, waits for another process's lock instead of failing.
+    this.db.pragma('busy_timeout = 10000');
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 10000');
     // 64 MiB of pages (the default is 2 MiB): a million-item map's keys are looked up and inserted in random order.
     this.db.pragma('cache_size = -65536');
     this.db.transaction(() => {

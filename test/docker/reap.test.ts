@@ -46,7 +46,9 @@ describeDocker('reaping the containers of a dead run', (client) => {
     const orphan = jobContainer(dead);
     const live = jobContainer(process.pid);
     const elsewhere = jobContainer(dead, { 'shark.job': '1', 'shark.host': 'some-other-host' });
-    expect(await reapDeadOwners()).toBeGreaterThanOrEqual(1);
+    // As above: a run starting in another test file may have reaped the orphan first.
+    const orphans = inspectable(orphan) ? 1 : 0;
+    expect(await reapDeadOwners()).toBeGreaterThanOrEqual(orphans);
     const left = await alive();
     expect(left).not.toContain(orphan);
     // A pid means nothing on another host: its run may well be alive there.

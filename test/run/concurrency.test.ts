@@ -37,7 +37,7 @@ describe('concurrent runs on one store', () => {
     const runs = await Promise.all([1, 2, 3, 4].map(() => rig.shark(['run', 'p.md', '-j', '3'], { timeoutMs: 120_000 })));
     for (const r of runs) {
       expect(r.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
-      expect(r.code).toBe(0);
+      expect(r.code, r.stderr).toBe(0);
     }
     const lines = rig.lines();
     // 1 + 24 + 1 jobs, each counted by its own command.
