@@ -129,11 +129,16 @@ export class Metadata {
     for (let i = 0; i < values.length; i += CHUNK) {
       const part = values.slice(i, i + CHUNK);
       const sql = `${select} IN (${'?,'.repeat(part.length - 1)}?)`;
-      const name = raw ? `raw:${sql}` : sql;
-      let stmt = this.prepared.get(name);
-      if (stmt === undefined) this.prepared.set(name, (stmt = raw ? this.db.prepare<string[]>(sql).raw(true).safeIntegers(true) : this.db.prepare<string[]>(sql)));
-      yield* stmt.all(...part) as Row[];
+      yield* this.statement(sql, raw).all(...part) as Row[];
     }
+  }
+
+  /** A statement of many rows or values, prepared once per text (and shape: `raw`, as `selectIn`'s). */
+  private statement(sql: string, raw = false): Database.Statement<string[]> {
+    const name = raw ? `raw:${sql}` : sql;
+    let stmt = this.prepared.get(name);
+    if (stmt === undefined) this.prepared.set(name, (stmt = raw ? this.db.prepare<string[]>(sql).raw(true).safeIntegers(true) : this.db.prepare<string[]>(sql)));
+    return stmt;
   }
 
   /** Many small writes as one transaction (one WAL append instead of one per row). */
@@ -194,9 +199,7 @@ export class Metadata {
         for (const j of chunk) values.push(j.run_id, j.job, j.step, j.block, j.line, j.item, j.key, j.status, j.log, j.reason ?? null, j.exit_code ?? null);
         const row = '(?,?,?,?,?,?,?,?,?,?,?)';
         const sql = `INSERT OR REPLACE INTO run_jobs (run_id, job, step, block, line, item, key, status, log, reason, exit_code) VALUES ${new Array(chunk.length).fill(row).join(',')}`;
-        let stmt = this.prepared.get(sql);
-        if (stmt === undefined) this.prepared.set(sql, (stmt = this.db.prepare<string[]>(sql)));
-        stmt.run(...(values as string[]));
+        this.statement(sql).run(...(values as string[]));
       }
     })();
   }
