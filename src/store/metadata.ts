@@ -16,6 +16,16 @@ export type { AttemptRow, ResultRow, RunJobRow, RunRow } from './metadata-schema
  * synchronous=NORMAL survives a killed process (what `run` must survive);
  * each result is one transaction, so it is recorded whole or not at all.
  */
+/** A job's place in its run, as `recordSuccess` completes it. */
+export type SuccessRow = Omit<RunJobRow, 'status' | 'key' | 'log' | 'run_id'>;
+
+/** A successful job's result and run row, and the lease it releases. */
+export interface Success {
+  readonly result: ResultRow;
+  readonly job: SuccessRow;
+  readonly lease?: string | undefined;
+}
+
 /** Keys per `IN (…)` statement: well under SQLite's limit of bound parameters. */
 const CHUNK = 500;
 
@@ -161,14 +171,26 @@ export class Metadata {
    * end of its lease, in one transaction: other runs waiting on the lease see
    * the result in the same instant they see the lease go.
    */
-  recordSuccess(result: ResultRow, job: Omit<RunJobRow, 'status' | 'key' | 'log' | 'run_id'>, lease?: string): void {
+  recordSuccess(result: ResultRow, job: SuccessRow, lease?: string): void {
+    this.recordSuccesses([{ result, job, lease }]);
+  }
+
+  /**
+   * Several successful jobs in one transaction (`exec/run/commit-queue.ts`):
+   * committing is what a small job's bookkeeping costs most, and a batch
+   * shares it. Each is still whole: the batch commits or none of it does.
+   */
+  recordSuccesses(batch: readonly Success[]): void {
+    const host = hostname();
     this.db.transaction(() => {
-      this.stmts.putResult.run(result);
-      this.stmts.putAttempt.run({
-        identity: result.identity, key: result.key, status: 'ok', record: result.record, log: result.log, ended: result.ended, reason: null, exit_code: 0,
-      });
-      this.stmts.putRunJob.run({ ...job, run_id: result.run_id, key: result.key, status: 'ok', log: result.log, reason: null, exit_code: 0 });
-      if (lease !== undefined) this.stmts.dropLease.run(lease, process.pid, hostname());
+      for (const { result, job, lease } of batch) {
+        this.stmts.putResult.run(result);
+        this.stmts.putAttempt.run({
+          identity: result.identity, key: result.key, status: 'ok', record: result.record, log: result.log, ended: result.ended, reason: null, exit_code: 0,
+        });
+        this.stmts.putRunJob.run({ ...job, run_id: result.run_id, key: result.key, status: 'ok', log: result.log, reason: null, exit_code: 0 });
+        if (lease !== undefined) this.stmts.dropLease.run(lease, process.pid, host);
+      }
     })();
   }
 

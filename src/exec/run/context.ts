@@ -13,6 +13,7 @@ import type { RunJobRow } from '../../store/metadata.js';
 import type { Selection } from '../../plan/selection.js';
 import type { FailureReason, RunEvent, RunSummary } from '../events.js';
 import type { SlurmExecutor, SlurmRunOptions } from '../slurm/slurm-executor.js';
+import { CommitQueue } from './commit-queue.js';
 
 export interface RunOptions {
   /** Jobs at once, across all steps and items. */
@@ -51,7 +52,13 @@ export class RunContext {
     readonly logsDir: string,
     /** Where jobs go under `--executor slurm`; undefined for this machine. */
     readonly slurm?: SlurmExecutor,
-  ) {}
+  ) {
+    this.commits = new CommitQueue(session.meta);
+  }
+
+  /** Finished jobs' results, committed a batch at a time. */
+  readonly commits: CommitQueue;
+
 
   /** How many of each step's jobs are handed to the executor together (a map's become one Slurm array). */
   readonly groupSizes = new Map<string, number>();

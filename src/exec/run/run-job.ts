@@ -24,33 +24,48 @@ type Outputs = Record<string, SnapshotId>;
 const CANCELLED = { status: 'cancelled' } as const;
 const INTERRUPTED = { ok: false, message: 'interrupted' } as const;
 
+/** A job whose outputs are stored and whose result waits for its batch's commit (commit-queue.ts). */
+interface Staged {
+  readonly outputs: Promise<Outputs | undefined>;
+}
+
+const now = (outputs: Outputs | undefined): Staged => ({ outputs: Promise.resolve(outputs) });
+
 /**
  * Runs one job that is not cached, at most once across every process that
  * shares the store: it first takes the job's lease (its cache key); a run
  * that finds the lease held waits, and reuses the result when the holder
- * commits it.
+ * commits it. The job holds a staging slot until its outputs are stored,
+ * not while its result waits to be committed with others.
  */
 export async function runJob(ctx: RunContext, job: Job, forced = false): Promise<Outputs | undefined> {
-  if (ctx.halted) return void ctx.skip(job.id, job.step.id);
+  const staged = await ctx.staging(() => stage(ctx, job, forced));
+  return staged.outputs;
+}
+
+async function stage(ctx: RunContext, job: Job, forced: boolean): Promise<Staged> {
+  if (ctx.halted) return now(void ctx.skip(job.id, job.step.id));
   const lease = `job:${job.key}`;
   // A forced job ignores the result it would have reused; only one committed while it waited (another forced run) will do.
   const since = Date.now();
   const done = (): boolean => cachedResult(ctx.session, job) !== undefined && (!forced || (ctx.session.meta.result(job.key)?.ended ?? 0) >= since);
   const got = await ctx.leases.acquire(lease, ctx.signal, done, (holder) =>
     ctx.emit({ type: 'job-waiting', job: job.id, step: job.step.id, holder }));
-  if (got.kind === 'aborted') return void ctx.skip(job.id, job.step.id, 'interrupted');
+  if (got.kind === 'aborted') return now(void ctx.skip(job.id, job.step.id, 'interrupted'));
   if (got.kind === 'done') {
     const hit = cachedResult(ctx.session, job)!;
     ctx.counts.cached++;
     ctx.session.meta.recordRunJob(ctx.row(job, 'cached', hit.log ?? null));
     ctx.emit({ type: 'job-cached', job: job.id, step: job.step.id, block: job.step.blockId });
-    return hit.outputs;
+    return now(hit.outputs);
   }
-  try {
-    return await execute(ctx, job, lease);
-  } finally {
-    ctx.leases.release(lease);
-  }
+  // The lease goes with the result (in its transaction) or, when there is none, once the job is over.
+  const release = (): void => ctx.leases.release(lease);
+  const staged = await execute(ctx, job, lease).catch((e: unknown) => {
+    release();
+    throw e;
+  });
+  return { outputs: staged.outputs.finally(release) };
 }
 
 interface Failure {
@@ -60,14 +75,14 @@ interface Failure {
   readonly at?: Position;
 }
 
-async function execute(ctx: RunContext, job: Job, lease: string): Promise<Outputs | undefined> {
+async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged> {
   const { session } = ctx;
   const { store, meta } = session;
   const step = job.step;
   const t0 = Date.now();
   const logPath = ctx.logPath(job);
   const ws = await store.createWorkspace(job.id, job.items.length > 0 ? step.id : undefined);
-  const fail = (f: Failure): undefined => {
+  const fail = (f: Failure): Staged => {
     const where = ctx.where(f.at ?? step.at);
     const failure = { reason: f.reason, exitCode: f.exitCode ?? null };
     ctx.counts.failed++;
@@ -83,14 +98,14 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Output
       reason: f.reason, exitCode: failure.exitCode, log: logPath, tail: tailOf(logPath),
     });
     ctx.stop();
-    return undefined;
+    return now(undefined);
   };
   try {
     // Found before it starts (a joined item that does not exist): the job fails without running.
     if (job.problem !== undefined) return fail({ reason: 'missing-input', message: job.problem.message, at: job.problem.at });
     await prepare(ctx, job, ws);
     const ran = await launch(ctx, job, ws, logPath);
-    if (ran.outcome.status === 'cancelled') return void ctx.skip(job.id, step.id);
+    if (ran.outcome.status === 'cancelled') return now(void ctx.skip(job.id, step.id));
     // Checked whatever the outcome: a failed job can have damaged an input too.
     const modified = (await store.modifiedInputs?.(ws)) ?? [];
     if (modified.length > 0) {
@@ -114,12 +129,14 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Output
         items: job.items.map((i) => i.name), host: hostname(), version: VERSION, exit: 0,
       },
     };
-    meta.recordSuccess(toResultRow(record), ctx.row(job, 'ok', logPath), lease);
-    ctx.leases.forget(lease);
-    await ctx.options.attest?.(record, job.id);
-    ctx.counts.executed++;
-    ctx.emit({ type: 'job-done', job: job.id, step: step.id, block: step.blockId, seconds: (ended - t0) / 1000 });
-    return outputs;
+    const committed = ctx.commits.add({ result: toResultRow(record), job: ctx.row(job, 'ok', logPath), lease }).then(async () => {
+      ctx.leases.forget(lease);
+      await ctx.options.attest?.(record, job.id);
+      ctx.counts.executed++;
+      ctx.emit({ type: 'job-done', job: job.id, step: step.id, block: step.blockId, seconds: (ended - t0) / 1000 });
+      return outputs;
+    }).catch((e: Error) => fail({ reason: 'store', message: `cannot record the result: ${e.message}` }).outputs);
+    return { outputs: committed };
   } catch (e) {
     return fail({ reason: 'store', message: `cannot run job: ${(e as Error).message}` });
   } finally {

@@ -8,6 +8,7 @@ import type { RunJobRow } from '../../store/metadata.js';
 import type { FailureReason } from '../events.js';
 import type { RunContext } from './context.js';
 import { runJob } from './run-job.js';
+import { MAX_BATCH } from './commit-queue.js';
 
 export type StepOutcome = { readonly ok: boolean };
 
@@ -52,7 +53,8 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   ctx.groupSizes.set(step.id, toRun.length);
   // Jobs are taken up as staging slots free, not all queued at once: a step of 100,000 jobs would
   // hold a pending promise and closure per job for the whole run (under Slurm, all go at once).
-  const outcomes = await inWindow(toRun, ctx.staging.concurrency, (job) => ctx.staging(() => runJob(ctx, job, forced)));
+  // A job gives its staging slot back while its result waits for its batch's commit: a batch more.
+  const outcomes = await inWindow(toRun, ctx.staging.concurrency + MAX_BATCH, (job) => runJob(ctx, job, forced));
   toRun.forEach((job, n) => results.push(outcomes[n] === undefined ? undefined : { job, outputs: outcomes[n]! }));
   const done = results.filter((r): r is Done => r !== undefined);
   if (done.length < jobs.length) return { ok: false };
