@@ -11,11 +11,6 @@ import { ADDED_COLUMNS, SCHEMA, type AttemptRow, type ResultRow, type RunJobRow,
 
 export type { AttemptRow, ResultRow, RunJobRow, RunRow } from './metadata-schema.js';
 
-/**
- * Results, attempts, runs and lineage, in SQLite inside the store. WAL with
- * synchronous=NORMAL survives a killed process (what `run` must survive);
- * each result is one transaction, so it is recorded whole or not at all.
- */
 /** A job's place in its run, as `recordSuccess` completes it. */
 export type SuccessRow = Omit<RunJobRow, 'status' | 'key' | 'log' | 'run_id'>;
 
@@ -29,6 +24,11 @@ export interface Success {
 /** Keys per `IN (…)` statement: well under SQLite's limit of bound parameters. */
 const CHUNK = 500;
 
+/**
+ * Results, attempts, runs and lineage, in SQLite inside the store. WAL with
+ * synchronous=NORMAL survives a killed process (what `run` must survive);
+ * each result is recorded in one transaction, whole or not at all.
+ */
 export class Metadata {
   readonly db: Database.Database;
   private readonly stmts;
