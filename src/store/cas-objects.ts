@@ -51,7 +51,8 @@ export class CasObjects {
   pathOf(id: SnapshotId): string {
     const exec = id.startsWith('sha256x:');
     const hex = id.slice(id.indexOf(':') + 1);
-    return join(this.dir, hex.slice(0, 2), hex.slice(2) + (exec ? '.x' : ''));
+    // Concatenated: `dir` is normal already, and a fully cached plan asks for a million paths.
+    return `${this.dir}/${hex.slice(0, 2)}/${hex.slice(2)}${exec ? '.x' : ''}`;
   }
 
   /**
