@@ -165,11 +165,14 @@ export function composeOutputs(
         for (const e of entriesOf(tree) ?? []) parts.push({ rel: e.name, id: e.id, by: `item ${itemLabel(job.items)}` });
       }
     }
-    const seen = new Map<string, string>();
-    for (const part of parts) {
+    // By index, not by label: a million-item map would copy a label per item.
+    const seen = new Map<string, number>();
+    for (let n = 0; n < parts.length; n++) {
+      const part = parts[n]!;
       const previous = seen.get(part.rel);
-      if (previous !== undefined) return { ok: false, message: `two jobs write ${path}/${part.rel}: items ${previous} and ${part.by.slice('item '.length)}` };
-      seen.set(part.rel, part.by.slice('item '.length));
+      const item = (p: Part): string => p.by.slice('item '.length);
+      if (previous !== undefined) return { ok: false, message: `two jobs write ${path}/${part.rel}: items ${item(parts[previous]!)} and ${item(part)}` };
+      seen.set(part.rel, n);
     }
     const composed = overlay(path, undefined, parts, entriesOf, composeTree);
     if (!composed.ok) return { ok: false, message: composed.message.replace(/written by two steps/, 'written by two jobs') };
