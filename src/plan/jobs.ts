@@ -167,10 +167,10 @@ export function composeOutputs(
     }
     // By index, not by label: a million-item map would copy a label per item.
     const seen = new Map<string, number>();
+    const item = (p: Part): string => p.by.slice('item '.length);
     for (let n = 0; n < parts.length; n++) {
       const part = parts[n]!;
       const previous = seen.get(part.rel);
-      const item = (p: Part): string => p.by.slice('item '.length);
       if (previous !== undefined) return { ok: false, message: `two jobs write ${path}/${part.rel}: items ${item(parts[previous]!)} and ${item(part)}` };
       seen.set(part.rel, n);
     }
