@@ -82,26 +82,49 @@ export function short(id: string): string {
 
 /** Why `now` differs from `before`, naming each changed component, old → new. */
 export function explain(before: KeyRecord, now: KeyRecord): string[] {
-  const reasons: string[] = [];
   if (before.v !== now.v) return ['cache format changed'];
-  if (before.env !== now.env) reasons.push(`environment changed (${envLabel(before.env)} → ${envLabel(now.env)})`);
-  if (before.command !== now.command) reasons.push('command text changed');
-  if (before.cwd !== now.cwd) reasons.push(`working directory changed (${before.cwd ?? 'default'} → ${now.cwd ?? 'default'})`);
-  if (before.workdir !== now.workdir) reasons.push(`container working directory changed (${before.workdir ?? 'none'} → ${now.workdir ?? 'none'})`);
-  if (canonicalJson(before.prelude) !== canonicalJson(now.prelude)) reasons.push('export/set lines changed');
-  diffPairs(before.variables, now.variables, (name, a, b) =>
-    reasons.push(a === undefined ? `variable ${name} added` : b === undefined ? `variable ${name} removed` : `variable ${name} changed (${a} → ${b})`));
-  diffPairs(before.inputs, now.inputs, (path, a, b) =>
-    reasons.push(a === undefined ? `new input ${path}` : b === undefined ? `input ${path} no longer read` : `input ${path} changed (${short(a)} → ${short(b)})`));
-  diffPairs(before.files, now.files, (path, a, b) =>
-    reasons.push(a === undefined ? `local file ${path} now used` : b === undefined ? `local file ${path} no longer used` : `local file ${path} changed (${short(a)} → ${short(b)})`));
-  reasons.push(...toolChanges(before.tools ?? [], now.tools ?? []));
-  diffPairs(before.deps ?? [], now.deps ?? [], (path, a, b) =>
-    reasons.push(a === undefined ? `dependency ${path} now used` : b === undefined ? `dependency ${path} no longer used` : `dependency ${path} changed (${short(a)} → ${short(b)})`));
-  if (canonicalJson(before.outputs) !== canonicalJson(now.outputs)) reasons.push('outputs changed');
-  if (before.network !== now.network) reasons.push(networkChange(before.network, now.network));
-  if (canonicalJson(before.pin ?? null) !== canonicalJson(now.pin ?? null)) reasons.push(describePinChange(before.pin, now.pin));
+  const { head, tail } = definitionReasons(before, now);
+  return withInputs(head, inputReasons(before.inputs, now.inputs), tail);
+}
+
+/** `explain`'s reasons in its order, `inputs` between those of the definition; "cache key changed" when there are none. */
+export function withInputs(head: readonly string[], inputs: readonly string[], tail: readonly string[]): string[] {
+  const reasons = [...head, ...inputs, ...tail];
   return reasons.length > 0 ? reasons : ['cache key changed'];
+}
+
+/** What changed in the inputs (new, no longer read, changed). */
+export function inputReasons(before: KeyRecord['inputs'], now: KeyRecord['inputs']): string[] {
+  const reasons: string[] = [];
+  diffPairs(before, now, (path, a, b) =>
+    reasons.push(a === undefined ? `new input ${path}` : b === undefined ? `input ${path} no longer read` : `input ${path} changed (${short(a)} → ${short(b)})`));
+  return reasons;
+}
+
+/**
+ * What changed in everything but the inputs (records of the same version):
+ * the reasons shown before the inputs' (environment … variables) and after
+ * them (local files … source).
+ */
+export function definitionReasons(before: KeyRecord, now: KeyRecord): { head: string[]; tail: string[] } {
+  const head: string[] = [];
+  if (before.env !== now.env) head.push(`environment changed (${envLabel(before.env)} → ${envLabel(now.env)})`);
+  if (before.command !== now.command) head.push('command text changed');
+  if (before.cwd !== now.cwd) head.push(`working directory changed (${before.cwd ?? 'default'} → ${now.cwd ?? 'default'})`);
+  if (before.workdir !== now.workdir) head.push(`container working directory changed (${before.workdir ?? 'none'} → ${now.workdir ?? 'none'})`);
+  if (canonicalJson(before.prelude) !== canonicalJson(now.prelude)) head.push('export/set lines changed');
+  diffPairs(before.variables, now.variables, (name, a, b) =>
+    head.push(a === undefined ? `variable ${name} added` : b === undefined ? `variable ${name} removed` : `variable ${name} changed (${a} → ${b})`));
+  const tail: string[] = [];
+  diffPairs(before.files, now.files, (path, a, b) =>
+    tail.push(a === undefined ? `local file ${path} now used` : b === undefined ? `local file ${path} no longer used` : `local file ${path} changed (${short(a)} → ${short(b)})`));
+  tail.push(...toolChanges(before.tools ?? [], now.tools ?? []));
+  diffPairs(before.deps ?? [], now.deps ?? [], (path, a, b) =>
+    tail.push(a === undefined ? `dependency ${path} now used` : b === undefined ? `dependency ${path} no longer used` : `dependency ${path} changed (${short(a)} → ${short(b)})`));
+  if (canonicalJson(before.outputs) !== canonicalJson(now.outputs)) tail.push('outputs changed');
+  if (before.network !== now.network) tail.push(networkChange(before.network, now.network));
+  if (canonicalJson(before.pin ?? null) !== canonicalJson(now.pin ?? null)) tail.push(describePinChange(before.pin, now.pin));
+  return { head, tail };
 }
 
 function networkChange(before: KeyRecord['network'], now: KeyRecord['network']): string {

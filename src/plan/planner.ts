@@ -1,7 +1,7 @@
 import { noBuildBlock } from '../pipeline/missing-environments.js';
 import type { AttemptRow } from '../store/metadata.js';
 import type { DataState } from './data-state.js';
-import { explain, type KeyRecord } from './key.js';
+import { stepExplainer } from './explainer.js';
 import type { Job } from './jobs.js';
 import type { Session } from './session.js';
 import { everything, type Selection } from './selection.js';
@@ -30,15 +30,16 @@ export interface Plan {
 
 /** The last attempts of jobs that will run, read for all of a step's jobs at once. */
 type Attempts = ReadonlyMap<string, AttemptRow>;
+type Explainer = ReturnType<typeof stepExplainer>;
 
 /** Why a job that is not cached will run. */
-function reasonsFor(d: JobDecision, isMapJob: boolean, attempts: Attempts): readonly string[] {
+function reasonsFor(d: JobDecision, isMapJob: boolean, attempts: Attempts, explain: Explainer): readonly string[] {
   const { job } = d;
   if (d.stale === true) return ["the previous result's data is no longer in the store"];
   const attempt = attempts.get(job.identity);
   if (attempt === undefined) return isMapJob ? NEW_ITEM : NO_RESULT;
   if (attempt.key === job.key && attempt.status === 'failed') return ['previous attempt failed'];
-  return explain(JSON.parse(attempt.record) as KeyRecord, job.record);
+  return explain(attempt.record, job.record);
 }
 
 // Shared by every job they explain (plans are read-only): a million new items need not hold a million arrays.
@@ -87,6 +88,7 @@ export async function planPipeline(session: Session, state: DataState, selection
     const done: { job: Job; outputs: Record<string, string> }[] = [];
     const toRun = decision.jobs.filter((d) => d.cached === undefined && d.job.problem === undefined && decision.unbuilt === undefined && d.forced !== true);
     const attempts = session.meta.attemptsMany(toRun.map((d) => d.job.identity));
+    const explain = stepExplainer();
     for (const d of decision.jobs) {
       const { job, cached } = d;
       const items = job.items.map((i) => i.name);
@@ -96,7 +98,7 @@ export async function planPipeline(session: Session, state: DataState, selection
         const reasons = d.kept !== undefined ? [`kept (precious): ${d.kept.join('; ')}`] : NONE;
         jobs.push(planned(base, job.id, items, 'cached', reasons, shown));
       } else {
-        jobs.push(planned(base, job.id, items, 'run', runReasons(d, decision.unbuilt, decision.isMap, attempts)));
+        jobs.push(planned(base, job.id, items, 'run', runReasons(d, decision.unbuilt, decision.isMap, attempts, explain)));
       }
     }
     if (done.length === decision.jobs.length) {
@@ -122,11 +124,11 @@ export async function planPipeline(session: Session, state: DataState, selection
   return { jobs, summary, notes: [...session.envs.notes(perEnv), ...leftOut] };
 }
 
-function runReasons(d: JobDecision, unbuilt: string | undefined, isMap: boolean, attempts: Attempts): readonly string[] {
+function runReasons(d: JobDecision, unbuilt: string | undefined, isMap: boolean, attempts: Attempts, explain: Explainer): readonly string[] {
   if (d.job.problem !== undefined) return [d.job.problem.message];
   if (unbuilt !== undefined) return [unbuilt];
   if (d.forced === true) return ['forced (--force)'];
-  return reasonsFor(d, isMap, attempts);
+  return reasonsFor(d, isMap, attempts, explain);
 }
 
 /**
