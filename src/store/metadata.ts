@@ -99,18 +99,21 @@ export class Metadata {
   /**
    * The outputs of many results at once (no log): from the narrow outputs
    * index, a few hundred keys per statement, in key order; only keys it
-   * lacks (a result with no outputs) are asked of the wide results table.
+   * lacks (a result with no outputs) are asked of the wide results table,
+   * and only when some of the jobs declare none (`outputless`): a plan of
+   * a million new jobs looked every key up twice.
    * Objects without a prototype: a plain object per distinct output path
    * gave each of a million jobs a hidden class of its own.
    */
-  resultOutputsMany(keys: readonly string[]): Map<string, Record<string, SnapshotId>> {
+  resultOutputsMany(keys: readonly string[], outputless = true): Map<string, Record<string, SnapshotId>> {
     const found = new Map<string, Record<string, SnapshotId>>();
     for (const [key, path, id] of this.selectIn<[string, string, string]>('SELECT key, path, id FROM result_outputs WHERE key', keys, true)) {
       let outputs = found.get(key);
       if (outputs === undefined) found.set(key, (outputs = Object.create(null) as Record<string, SnapshotId>));
       outputs[path] = id;
     }
-    const rest = keys.filter((k) => !found.has(k));
+    // Only a result with no outputs has no row there: keys of jobs that declare outputs are not looked for twice.
+    const rest = outputless ? keys.filter((k) => !found.has(k)) : [];
     for (const r of this.selectIn<{ key: string; outputs: string }>('SELECT key, outputs FROM results WHERE key', rest)) {
       found.set(r.key, Object.assign(Object.create(null) as Record<string, SnapshotId>, JSON.parse(r.outputs) as Record<string, SnapshotId>));
     }

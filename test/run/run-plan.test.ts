@@ -57,6 +57,17 @@ describe('shark run and plan on the host', () => {
     expect(plan.summary).toEqual({ cached: 4, run: 0, blocked: 0 });
   });
 
+  it('caches a job that writes nothing, in a map and alone, as any other (its result has no outputs to look up)', async () => {
+    rig.write('items/a.txt', 'a');
+    rig.write('items/b.txt', 'b');
+    rig.write('q.md', '---\ninputs:\n  items: /data/items/\n---\n# Q\n\n```shark-run\necho item >> counter; true /data/items/*\n```\n\n## One\n\n```shark-run\necho one >> counter\n```\n');
+    expect((await rig.shark(['run', 'q.md', '-i', 'items=items'])).code).toBe(0);
+    expect(rig.count()).toBe(3);
+    expect((await rig.plan('q.md', '-i', 'items=items')).summary).toEqual({ cached: 3, run: 0, blocked: 0 });
+    expect((await rig.shark(['run', 'q.md', '-i', 'items=items'])).stdout).toMatch(/ok: 0 run, 3 cached/);
+    expect(rig.count()).toBe(3);
+  });
+
   it('re-runs exactly an edited step and its dependants, and everything is cached after reverting', async () => {
     await rig.shark(['run', 'p.md']);
     rig.write('p.md', PIPELINE.replace('echo "1 2 3"', 'echo "1 2 3 4"'));
