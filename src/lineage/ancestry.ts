@@ -25,15 +25,12 @@ export interface Ancestry {
 export function ancestryInRun(meta: Metadata, runId: number, path: string): Ancestry | undefined {
   const top = lineageInRun(meta, runId, path);
   if (top === undefined) return undefined;
-  const steps = new Map<string, { step: AncestryStep; outputs: Record<string, string> }>();
+  const jobs = new Map<string, LineageNode>();
   const hostInputs = new Map<string, string>();
   const walk = (n: LineageNode): void => {
-    if (n.kind !== 'group' && !steps.has(n.job)) {
-      const row = meta.result(n.key);
-      if (row === undefined) return;
-      const r = fromResultRow(row);
-      const outputs = { ...r.outputs };
-      steps.set(n.job, { step: { job: n.job, block: n.block, location: n.location, line: r.meta.line, key: n.key, record: r.record, outputs }, outputs });
+    if (n.kind !== 'group') {
+      if (jobs.has(n.job)) return;
+      jobs.set(n.job, n);
     }
     for (const input of n.inputs) {
       if (n.kind !== 'group' && input.from.length === 0 && input.truncated !== true) hostInputs.set(input.path, input.id);
@@ -41,6 +38,16 @@ export function ancestryInRun(meta: Metadata, runId: number, path: string): Ance
     }
   };
   walk(top);
+  // The whole records, which the nodes show only some of: a few hundred per statement.
+  const rows = meta.resultsMany([...new Set([...jobs.values()].map((n) => n.key))]);
+  const steps = new Map<string, { step: AncestryStep; outputs: Record<string, string> }>();
+  for (const n of jobs.values()) {
+    const row = rows.get(n.key);
+    if (row === undefined) continue;
+    const r = fromResultRow(row);
+    const outputs = { ...r.outputs };
+    steps.set(n.job, { step: { job: n.job, block: n.block, location: n.location, line: r.meta.line, key: n.key, record: r.record, outputs }, outputs });
+  }
   // What readers saw, second pass: every producer is known by now.
   const seenBy = (n: LineageNode): void => {
     for (const input of n.inputs) {

@@ -1,7 +1,6 @@
-import type { Metadata, ResultRow } from '../store/metadata.js';
-import { parentOf } from '../pipeline/data-path.js';
-import { fromResultRow } from './record.js';
+import type { Metadata } from '../store/metadata.js';
 import type { RunProducer } from '../store/output-index.js';
+import { readLineage } from './lineage-read.js';
 
 /** The account of one job that produced data. */
 export interface LineageNode {
@@ -68,72 +67,47 @@ export function lineageOf(meta: Metadata, pipelinePath: string, path: string, op
 
 /** The lineage of `path` as run `runId` made it, or undefined when no job of that run wrote it. */
 export function lineageInRun(meta: Metadata, runId: number, path: string, depth = Infinity): LineageNode | undefined {
-  // Looked up path by path in the outputs index (each path once); a job's full record is read only when its node
-  // is built, those of many producers (a map's) a few hundred per statement.
-  type Found = { row: { job: string; block: string }; key: string };
-  const results = new Map<string, ResultRow>();
-  const found = (list: readonly RunProducer[]): Found[] => {
-    if (list.length > 1) for (const [key, row] of meta.resultsMany(list.map((r) => r.key).filter((k) => !results.has(k)))) results.set(key, row);
-    return list.map((r) => ({ row: { job: r.job, block: r.block }, key: r.key }));
-  };
-  const writers = memo((p: string) => meta.outputs.writers(runId, p));
-  const producers = (p: string): Found[] => {
-    const exact = writers(p);
-    if (exact.length > 0) return found(exact);
-    for (let dir = parentOf(p); dir.length > '/data'.length; dir = parentOf(dir)) {
-      const above = writers(dir);
-      if (above.length > 0) return found(above);
-    }
-    return p.length > '/data'.length ? found(meta.outputs.writersBelow(runId, p)) : [];
-  };
+  // All read first, a level of jobs per few statements; the nodes are then built from memory.
+  const data = readLineage(meta, runId, path, depth);
+  if (data.top.length === 0) return undefined;
   const seen = new Map<string, LineageNode>();
-  const build = ({ row, key }: Found, level: number): LineageNode => {
+  const build = (f: RunProducer, level: number): LineageNode => {
     // A job reached at two levels is cut at a different place: one entry per level when cutting.
-    const id = depth === Infinity ? row.job : `${row.job}\0${level}`;
+    const id = depth === Infinity ? f.job : `${f.job}\0${level}`;
     const cached = seen.get(id);
     if (cached !== undefined) return cached;
-    const result = results.get(key) ?? meta.result(key)!;
-    const { record, meta: m, outputs } = fromResultRow(result);
+    const r = data.result(f.key);
     const node: LineageNode = {
-      job: row.job,
-      block: row.block,
-      location: `${m.file}:${m.line}:${m.col}`,
-      kind: record.kind,
-      command: m.command,
-      environment: record.env,
-      ...(record.pin !== undefined ? { source: record.pin } : {}),
-      ...(record.network === 'host' ? { network: 'host' as const, impure: true as const } : {}),
-      outputs,
-      started: new Date(result.started).toISOString(),
-      ended: new Date(result.ended).toISOString(),
-      host: m.host,
-      version: m.version,
-      key: result.key,
-      inputs: record.inputs.map(([p, id]) => {
-        const from = producers(p).filter((f) => f.row.job !== row.job);
+      job: f.job,
+      block: f.block,
+      location: `${r.file}:${r.line}:${r.col}`,
+      kind: r.kind,
+      command: r.command,
+      environment: r.env,
+      ...(r.pin !== null ? { source: r.pin } : {}),
+      ...(r.network === 'host' ? { network: 'host' as const, impure: true as const } : {}),
+      outputs: r.outputs,
+      started: new Date(r.started).toISOString(),
+      ended: new Date(r.ended).toISOString(),
+      host: r.host,
+      version: r.version,
+      key: f.key,
+      inputs: r.inputs.map(([p, id]) => {
+        const from = data.producers(p).filter((g) => g.job !== f.job);
         if (level >= depth && from.length > 0) return { path: p, id, from: [], truncated: true };
-        return { path: p, id, from: from.map((f) => build(f, level + 1)) };
+        return { path: p, id, from: from.map((g) => build(g, level + 1)) };
       }),
     };
     seen.set(id, node);
     return node;
   };
-  const top = producers(path);
-  if (top.length === 0) return undefined;
+  const { top } = data;
   if (top.length === 1) return build(top[0]!, 0);
   // A directory several jobs wrote (a map's output): the node stands for all of them.
   return {
-    job: path, block: top[0]!.row.block, location: '', kind: 'group', command: `${top.length} jobs wrote ${path}`,
+    job: path, block: top[0]!.block, location: '', kind: 'group', command: `${top.length} jobs wrote ${path}`,
     environment: '', outputs: {}, started: '', ended: '', host: '', version: '', key: '',
     inputs: [{ path, id: '', from: top.map((f) => build(f, 0)) }],
-  };
-}
-
-function memo<T>(f: (key: string) => T): (key: string) => T {
-  const known = new Map<string, T>();
-  return (key) => {
-    if (!known.has(key)) known.set(key, f(key));
-    return known.get(key)!;
   };
 }
 
@@ -142,19 +116,22 @@ export function renderLineage(node: LineageNode, describe: (id: string) => strin
   const walk = (n: LineageNode, indent: string): void => {
     if (n.kind === 'group') {
       lines.push(`${indent}${n.job}  (${n.command})`);
-      for (const from of n.inputs[0]?.from ?? []) walk(from, indent + '  ');
+      const inner = indent + '  ';
+      for (const from of n.inputs[0]?.from ?? []) walk(from, inner);
       return;
     }
+    const at = indent + '  ';
     lines.push(`${indent}${n.job}  (${n.location}, ${n.kind === 'import' ? 'import' : n.environment})`);
-    lines.push(`${indent}  $ ${n.command.split('\n').join(`\n${indent}    `)}`);
-    if (n.network === 'host') lines.push(`${indent}  network: host (impure)`);
-    if (n.source !== undefined) lines.push(`${indent}  source: ${Object.entries(n.source).map(([k, v]) => `${k}=${v}`).join(' ')}`);
-    for (const [p, id] of Object.entries(n.outputs)) lines.push(`${indent}  → ${p}  ${describe(id)}`);
-    lines.push(`${indent}  ran ${n.started} on ${n.host}, shark ${n.version}`);
+    lines.push(`${at}$ ${n.command.includes('\n') ? n.command.split('\n').join(`\n${indent}    `) : n.command}`);
+    if (n.network === 'host') lines.push(`${at}network: host (impure)`);
+    if (n.source !== undefined) lines.push(`${at}source: ${Object.entries(n.source).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+    for (const [p, id] of Object.entries(n.outputs)) lines.push(`${at}→ ${p}  ${describe(id)}`);
+    lines.push(`${at}ran ${n.started} on ${n.host}, shark ${n.version}`);
+    const inner = indent + '    ';
     for (const i of n.inputs) {
       const note = i.truncated ? `  (not followed: --depth ${depth})` : i.from.length === 0 ? '  (input)' : '';
-      lines.push(`${indent}  ← ${i.path}  ${describe(i.id)}${note}`);
-      for (const from of i.from) walk(from, indent + '    ');
+      lines.push(`${at}← ${i.path}  ${describe(i.id)}${note}`);
+      for (const from of i.from) walk(from, inner);
     }
   };
   walk(node, '');

@@ -35,30 +35,60 @@ export interface RunProducer {
   readonly key: string;
 }
 
-const JOBS = `SELECT j.job, j.block, j.key FROM result_outputs o CROSS JOIN run_jobs j ON j.key = o.key AND j.run_id = ?
-  WHERE j.status IN ('ok', 'cached') AND`;
+/**
+ * A run's jobs that wrote what `match` picks, for paths given as one JSON
+ * array (`json_each`: no limit of bound parameters, one statement prepared
+ * once), each found through the path index. Rows `[index of the path in
+ * the array, job, block, key]`, in run order.
+ */
+const WRITERS = (match: string): string => `SELECT p.key, j.job, j.block, j.key FROM json_each(?) p
+  CROSS JOIN result_outputs o ON ${match} CROSS JOIN run_jobs j ON j.key = o.key AND j.run_id = ?
+  WHERE j.status IN ('ok', 'cached') ORDER BY j.rowid`;
 
-/** Lookups of one run's producers: of exactly a path, or of anything below a directory. */
+/**
+ * What a lineage shows of a result: `[index of its key in the array asked,
+ * json, started, ended]`, where `json` is one JSON array `[[kind, env, pin,
+ * network, inputs], [file, line, col, command, host, version], outputs]`
+ * (null for what is absent).
+ */
+export type ShownRow = [at: number, json: string, started: number, ended: number];
+
+/** Lookups of one run's producers (of exactly a path, or of anything below a directory), and of results by content. */
 export class OutputIndex {
   private readonly exact;
   private readonly below;
   private readonly byId;
+  private readonly shownRows;
 
   constructor(db: Database.Database) {
-    this.exact = db.prepare<[number, string], RunProducer>(`${JOBS} o.path = ? ORDER BY j.rowid`);
-    this.below = db.prepare<[number, string, string], RunProducer>(`${JOBS} o.path >= ? AND o.path < ? ORDER BY j.rowid`);
-    this.byId = db.prepare<[string, string], { key: string }>('SELECT DISTINCT key FROM result_outputs WHERE id IN (?, ?)');
-  }
-
-  /** The jobs of run `runId` that wrote `path` itself. */
-  writers(runId: number, path: string): RunProducer[] {
-    return this.exact.all(runId, path);
-  }
-
-  /** The jobs of run `runId` that wrote something inside directory `dir` (a map's outputs). */
-  writersBelow(runId: number, dir: string): RunProducer[] {
+    this.exact = db.prepare<[string, number], Row>(WRITERS('o.path = p.value')).raw(true);
     // '0' is the character after '/': the range holds exactly the paths that start with `dir/`.
-    return this.below.all(runId, `${dir}/`, `${dir}0`);
+    this.below = db.prepare<[string, number], Row>(WRITERS(`o.path >= p.value || '/' AND o.path < p.value || '0'`)).raw(true);
+    this.byId = db.prepare<[string, string], { key: string }>('SELECT DISTINCT key FROM result_outputs WHERE id IN (?, ?)');
+    // Only the fields shown, as one JSON text a row: what the reader parses is a third of the row, in one call.
+    this.shownRows = db.prepare<[string], ShownRow>(`SELECT k.key,
+      '[' || json_extract(r.record, '$.kind', '$.env', '$.pin', '$.network', '$.inputs')
+      || ',' || json_extract(r.meta, '$.file', '$.line', '$.col', '$.command', '$.host', '$.version') || ',' || r.outputs || ']',
+      r.started, r.ended FROM json_each(?) k CROSS JOIN results r ON r.key = k.value`).raw(true);
+  }
+
+  /** The jobs of run `runId` that wrote each of `paths` (distinct) itself; a path none wrote is absent. */
+  writers(runId: number, paths: readonly string[]): Map<string, RunProducer[]> {
+    return grouped(paths, this.exact.all(JSON.stringify(paths), runId));
+  }
+
+  /** The jobs of run `runId` that wrote something inside each of `dirs` (distinct): a map's outputs. */
+  writersBelow(runId: number, dirs: readonly string[]): Map<string, RunProducer[]> {
+    return grouped(dirs, this.below.all(JSON.stringify(dirs), runId));
+  }
+
+  /**
+   * What a lineage shows of the results of `keys` (distinct), a row per key
+   * that has one; rows one at a time, each let go once read (less for the
+   * collector to copy while the lineage is built).
+   */
+  shown(keys: readonly string[]): IterableIterator<ShownRow> {
+    return this.shownRows.iterate(JSON.stringify(keys));
   }
 
   /** Keys of the results with an output of content `id` (a file's id with or without the executable bit). */
@@ -68,4 +98,17 @@ export class OutputIndex {
     const [a, b] = file !== null ? [`sha256:${hex}`, `sha256x:${hex}`] : [id, id];
     return this.byId.all(a, b).map((r) => r.key);
   }
+}
+
+type Row = [at: number, job: string, block: string, key: string];
+
+function grouped(paths: readonly string[], rows: readonly Row[]): Map<string, RunProducer[]> {
+  const found = new Map<string, RunProducer[]>();
+  for (const [at, job, block, key] of rows) {
+    const path = paths[at]!;
+    const list = found.get(path);
+    if (list === undefined) found.set(path, [{ job, block, key }]);
+    else list.push({ job, block, key });
+  }
+  return found;
 }
