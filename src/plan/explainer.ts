@@ -2,7 +2,8 @@ import { definitionReasons, explain, inputReasons, withInputs, type KeyRecord } 
 
 /** What the rest of a previous record says, worked out once per distinct text. */
 interface Definition {
-  readonly before: KeyRecord;
+  /** The record is of another version of the key: "cache format changed", whatever the inputs. */
+  readonly formatChanged: boolean;
   /** `explain` as a whole when the inputs are unchanged; the parts around the inputs' reasons otherwise. */
   readonly unchangedInputs: readonly string[];
   readonly head: readonly string[];
@@ -37,7 +38,7 @@ export function stepExplainer(): (stored: string, now: KeyRecord) => readonly st
       if (d === undefined) known.set(rest, (d = definition(JSON.parse(stored) as KeyRecord, now)));
       last = { head, tail, d };
     }
-    if (d.before.v !== now.v) return d.unchangedInputs;
+    if (d.formatChanged) return d.unchangedInputs;
     // Pairs of strings are written alike by JSON.stringify and canonicalJson: the same text is the same inputs.
     const text = stored.slice(start, end);
     if (text === JSON.stringify(now.inputs)) return d.unchangedInputs;
@@ -49,7 +50,7 @@ export function stepExplainer(): (stored: string, now: KeyRecord) => readonly st
 function definition(before: KeyRecord, now: KeyRecord): Definition {
   const parts = before.v === now.v ? definitionReasons(before, now) : undefined;
   const unchangedInputs = Object.freeze(parts === undefined ? ['cache format changed'] : withInputs(parts.head, [], parts.tail));
-  return { before, unchangedInputs, head: parts?.head ?? [], tail: parts?.tail ?? [] };
+  return { formatChanged: parts === undefined, unchangedInputs, head: parts?.head ?? [], tail: parts?.tail ?? [] };
 }
 
 /**

@@ -59,7 +59,6 @@ export class RunContext {
   /** Finished jobs' results, committed a batch at a time. */
   readonly commits: CommitQueue;
 
-
   /** How many of each step's jobs are handed to the executor together (a map's become one Slurm array). */
   readonly groupSizes = new Map<string, number>();
 
