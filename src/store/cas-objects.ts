@@ -37,7 +37,7 @@ export class CasObjects {
     const db = meta.db;
     this.stmts = {
       get: db.prepare<[string], Recorded>('SELECT size, mtime, ino FROM objects WHERE id = ?'),
-      count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM objects'),
+      count: db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM (SELECT 1 FROM objects LIMIT ?)'),
       all: db.prepare<[], Recorded & { id: string }>('SELECT id, size, mtime, ino FROM objects'),
       put: db.prepare('INSERT OR REPLACE INTO objects (id, size, mtime, ino) VALUES (?, ?, ?, ?)'),
       drop: db.prepare('DELETE FROM objects WHERE id = ?'),
@@ -112,13 +112,17 @@ export class CasObjects {
     const unknown = ids.filter((id) => !this.sound.has(id));
     this.loadRecords();
     const fetched = new Map<string, Recorded>();
-    if (this.records === null) for (const r of this.meta.selectIn<Recorded & { id: string }>('SELECT id, size, mtime, ino FROM objects WHERE id', unknown)) fetched.set(r.id, r);
+    if (this.records === null) {
+      for (const [id, size, mtime, ino] of this.meta.bulk.rowsWhere<[string, bigint, string, bigint]>('objects', ['id', 'size', 'mtime', 'ino'], ['rowid'], unknown)) {
+        fetched.set(id, { size: Number(size), mtime, ino: Number(ino) });
+      }
+    }
     return ids.map((id) => this.check(id, false, this.records === null ? (fetched.get(id) ?? null) : undefined));
   }
 
   private loadRecords(): void {
     if (this.records !== undefined) return;
-    this.records = this.stmts.count.get()!.n <= PRELOAD_LIMIT ? new Map() : null;
+    this.records = this.stmts.count.get(PRELOAD_LIMIT + 1)!.n <= PRELOAD_LIMIT ? new Map() : null;
     for (const r of this.records === null ? [] : this.stmts.all.iterate()) this.records!.set(r.id, { size: r.size, mtime: r.mtime, ino: r.ino });
   }
 

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { holderAlive } from './liveness.js';
+import { BulkReads } from './bulk-read.js';
 import { OutputIndex, migrateOutputIndex } from './output-index.js';
 import { StatCache, type FileStat, type StatRow } from './stat-cache.js';
 import type { SnapshotId } from './snapshot-store.js';
@@ -21,9 +22,6 @@ export interface Success {
   readonly lease?: string | undefined;
 }
 
-/** Keys per `IN (…)` statement: well under SQLite's limit of bound parameters. */
-const CHUNK = 500;
-
 /**
  * Results, attempts, runs and lineage, in SQLite inside the store. WAL with
  * synchronous=NORMAL survives a killed process (what `run` must survive);
@@ -36,8 +34,8 @@ export class Metadata {
   readonly stats: StatCache;
   /** Results' outputs by path and by content. */
   readonly outputs: OutputIndex;
-  /** Statements of `many`, by their text (only a chunk's last, shorter one differs). */
-  private readonly prepared = new Map<string, Database.Statement<string[]>>();
+  /** Reads of many rows at once. */
+  readonly bulk: BulkReads;
 
   constructor(dir: string) {
     mkdirSync(dir, { recursive: true });
@@ -58,7 +56,8 @@ export class Metadata {
       migrateOutputIndex(this.db);
     }).immediate();
     this.outputs = new OutputIndex(this.db);
-    this.stats = new StatCache(this.db, (select, values) => this.selectIn<StatRow>(select, values, true));
+    this.bulk = new BulkReads(this.db);
+    this.stats = new StatCache(this.db, (select, values) => this.bulk.selectIn<StatRow>(select, values, true));
     this.stmts = {
       result: this.db.prepare<[string], ResultRow>('SELECT * FROM results WHERE key = ?'),
       outputs: this.db.prepare<[string], { outputs: string; log: string | null }>('SELECT outputs, log FROM results WHERE key = ?'),
@@ -98,7 +97,8 @@ export class Metadata {
 
   /**
    * The outputs of many results at once (no log): from the narrow outputs
-   * index, a few hundred keys per statement, in key order; only keys it
+   * index (`BulkReads.rowsWhere`: looked up, or read whole when they are
+   * most of it); only keys it
    * lacks (a result with no outputs) are asked of the wide results table,
    * and only when some of the jobs declare none (`outputless`): a plan of
    * a million new jobs looked every key up twice.
@@ -107,14 +107,14 @@ export class Metadata {
    */
   resultOutputsMany(keys: readonly string[], outputless = true): Map<string, Record<string, SnapshotId>> {
     const found = new Map<string, Record<string, SnapshotId>>();
-    for (const [key, path, id] of this.selectIn<[string, string, string]>('SELECT key, path, id FROM result_outputs WHERE key', keys, true)) {
+    for (const [key, path, id] of this.bulk.rowsWhere<[string, string, string]>('result_outputs', ['key', 'path', 'id'], ['key', 'path'], keys)) {
       let outputs = found.get(key);
       if (outputs === undefined) found.set(key, (outputs = Object.create(null) as Record<string, SnapshotId>));
       outputs[path] = id;
     }
     // Only a result with no outputs has no row there: keys of jobs that declare outputs are not looked for twice.
     const rest = outputless ? keys.filter((k) => !found.has(k)) : [];
-    for (const r of this.selectIn<{ key: string; outputs: string }>('SELECT key, outputs FROM results WHERE key', rest)) {
+    for (const r of this.bulk.selectIn<{ key: string; outputs: string }>('SELECT key, outputs FROM results WHERE key', rest)) {
       found.set(r.key, Object.assign(Object.create(null) as Record<string, SnapshotId>, JSON.parse(r.outputs) as Record<string, SnapshotId>));
     }
     return found;
@@ -123,35 +123,15 @@ export class Metadata {
   /** `result` of many keys at once, in a few queries. */
   resultsMany(keys: readonly string[]): Map<string, ResultRow> {
     const found = new Map<string, ResultRow>();
-    for (const r of this.selectIn<ResultRow>('SELECT * FROM results WHERE key', keys)) found.set(r.key, r);
+    for (const r of this.bulk.selectIn<ResultRow>('SELECT * FROM results WHERE key', keys)) found.set(r.key, r);
     return found;
   }
 
   /** `attempt` of many identities at once, in a few queries. */
   attemptsMany(identities: readonly string[]): Map<string, AttemptRow> {
     const found = new Map<string, AttemptRow>();
-    for (const r of this.selectIn<AttemptRow>('SELECT * FROM attempts WHERE identity', identities)) found.set(r.identity, r);
+    for (const r of this.bulk.selectIn<AttemptRow>('SELECT * FROM attempts WHERE identity', identities)) found.set(r.identity, r);
     return found;
-  }
-
-  /**
-   * The rows of `select IN (…)` over many values: one statement per CHUNK
-   * values, each prepared once. `raw`: rows as arrays, integers as bigint.
-   */
-  *selectIn<Row>(select: string, values: readonly string[], raw = false): Generator<Row> {
-    for (let i = 0; i < values.length; i += CHUNK) {
-      const part = values.slice(i, i + CHUNK);
-      const sql = `${select} IN (${'?,'.repeat(part.length - 1)}?)`;
-      yield* this.statement(sql, raw).all(...part) as Row[];
-    }
-  }
-
-  /** A statement of many rows or values, prepared once per text (and shape: `raw`, as `selectIn`'s). */
-  private statement(sql: string, raw = false): Database.Statement<string[]> {
-    const name = raw ? `raw:${sql}` : sql;
-    let stmt = this.prepared.get(name);
-    if (stmt === undefined) this.prepared.set(name, (stmt = raw ? this.db.prepare<string[]>(sql).raw(true).safeIntegers(true) : this.db.prepare<string[]>(sql)));
-    return stmt;
   }
 
   /** Many small writes as one transaction (one WAL append instead of one per row). */
@@ -224,7 +204,7 @@ export class Metadata {
         for (const j of chunk) values.push(j.run_id, j.job, j.step, j.block, j.line, j.item, j.key, j.status, j.log, j.reason ?? null, j.exit_code ?? null);
         const row = '(?,?,?,?,?,?,?,?,?,?,?)';
         const sql = `INSERT OR REPLACE INTO run_jobs (run_id, job, step, block, line, item, key, status, log, reason, exit_code) VALUES ${new Array(chunk.length).fill(row).join(',')}`;
-        this.statement(sql).run(...(values as string[]));
+        this.bulk.statement(sql).run(...(values as string[]));
       }
     })();
   }
