@@ -117,7 +117,7 @@ export async function decideStep(
   // One query per few hundred jobs instead of one per job: a map step may have thousands.
   const outputless = jobs.some((j) => j.outputs.length === 0);
   const stored = unbuilt === undefined && policy.forced !== true ? session.meta.resultOutputsMany(jobs.map((j) => j.key), outputless) : new Map<string, Record<string, SnapshotId>>();
-  session.store.preload?.([...stored.values()].flatMap((outputs) => Object.values(outputs)));
+  await session.store.preload?.([...stored.values()].flatMap((outputs) => Object.values(outputs)));
   const decided = jobs.map((job): JobDecision => {
     if (unbuilt !== undefined) return { job, cached: undefined };
     if (policy.forced === true) return { job, cached: undefined, forced: true };

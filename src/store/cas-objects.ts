@@ -4,9 +4,16 @@ import { dirname, join } from 'node:path';
 import { hashFileSync as hashFile } from './hash.js';
 import type { Metadata } from './metadata.js';
 import type { SnapshotId } from './snapshot-store.js';
+import { KIND, statAhead, type StatSlice } from './stat-ahead.js';
 
 /** Up to this many object records are read at once (about 100 bytes each in memory). */
 const PRELOAD_LIMIT = 200_000;
+
+type Verdict = 'ok' | 'missing' | 'changed';
+
+/** Objects are stat'ed on the worker this many at a time, and only when there are at least AHEAD_MIN. */
+const STAT_SLICE = 4096;
+const AHEAD_MIN = STAT_SLICE;
 
 interface Recorded {
   readonly size: number;
@@ -85,7 +92,7 @@ export class CasObjects {
    * Cheap check of an object against what was recorded when it was stored.
    * `again` looks even at an object already found sound in this process (after a job that could have written to it).
    */
-  check(id: SnapshotId, again = false, known?: Recorded | null): 'ok' | 'missing' | 'changed' {
+  check(id: SnapshotId, again = false, known?: Recorded | null): Verdict {
     if (!again && this.sound.has(id)) return 'ok';
     let st: Stats;
     try {
@@ -93,8 +100,12 @@ export class CasObjects {
     } catch {
       return 'missing';
     }
-    const differs = (rec: Recorded | undefined): boolean =>
-      rec !== undefined && (rec.size !== st.size || rec.mtime !== String(st.mtimeMs) || rec.ino !== st.ino);
+    return this.judge(id, { size: st.size, mtime: String(st.mtimeMs), ino: st.ino }, known);
+  }
+
+  /** Whether what the object's stat shows (`seen`) is what was recorded; sound ones are remembered. */
+  private judge(id: SnapshotId, seen: Recorded, known?: Recorded | null): Verdict {
+    const differs = (rec: Recorded | undefined): boolean => rec !== undefined && (rec.size !== seen.size || rec.mtime !== seen.mtime || rec.ino !== seen.ino);
     // An object stored before stats were recorded is trusted until fsck says otherwise. The
     // in-memory copy may be older than another process's heal: a difference is asked of the table.
     const cached = known === undefined ? this.recorded(id) : known ?? undefined;
@@ -105,19 +116,58 @@ export class CasObjects {
 
   /**
    * `check` of many objects, their records read in one statement per few
-   * hundred instead of one each (over PRELOAD_LIMIT records, the records are
-   * not all read): what a plan of a million cached jobs checks.
+   * hundred, or in one scan when they are most of the table (over
+   * PRELOAD_LIMIT records, the records are not all kept): what a plan of a
+   * million cached jobs checks.
    */
-  checkMany(ids: readonly SnapshotId[]): ('ok' | 'missing' | 'changed')[] {
-    const unknown = ids.filter((id) => !this.sound.has(id));
-    this.loadRecords();
-    const fetched = new Map<string, Recorded>();
-    if (this.records === null) {
-      for (const [id, size, mtime, ino] of this.meta.bulk.rowsWhere<[string, bigint, string, bigint]>('objects', ['id', 'size', 'mtime', 'ino'], ['rowid'], unknown)) {
-        fetched.set(id, { size: Number(size), mtime, ino: Number(ino) });
+  checkMany(ids: readonly SnapshotId[]): Verdict[] {
+    const records = this.recordsOf(ids.filter((id) => !this.sound.has(id)));
+    return ids.map((id) => this.check(id, false, records?.get(id) ?? (records === undefined ? undefined : null)));
+  }
+
+  /**
+   * `checkMany`, the objects stat'ed on the stat worker (`stat-ahead.ts`)
+   * while their records are read here: the stats of a million cached jobs'
+   * outputs, a second of the kernel's time, are no longer waited for one by
+   * one. Few objects, or no worker: `checkMany`.
+   */
+  async checkManyAhead(ids: readonly SnapshotId[]): Promise<Verdict[]> {
+    const unknown = [...new Set(ids.filter((id) => !this.sound.has(id)))];
+    const slices: string[][] = [];
+    for (let i = 0; i < unknown.length; i += STAT_SLICE) slices.push(unknown.slice(i, i + STAT_SLICE).map((id) => this.pathOf(id).slice(this.dir.length + 1)));
+    const ahead = unknown.length >= AHEAD_MIN ? statAhead(this.dir, slices, slices.length) : undefined;
+    if (ahead === undefined) return this.checkMany(ids);
+    const verdicts = new Map<SnapshotId, Verdict>();
+    try {
+      // Asked for before the records are read: the worker stats while this thread reads.
+      const first = ahead.get(0);
+      const records = this.recordsOf(unknown);
+      for (let k = 0; k < slices.length; k++) {
+        const stats = k === 0 ? await first : await ahead.get(k);
+        for (let i = 0; i < slices[k]!.length; i++) {
+          const id = unknown[k * STAT_SLICE + i]!;
+          const known = records?.get(id) ?? (records === undefined ? undefined : null);
+          // Only a plain file can be the object; what the worker could not stat is looked at here.
+          const seen = stats.kind[i] === KIND.file ? observed(stats, i) : undefined;
+          const verdict = seen !== undefined ? this.judge(id, seen, known) : stats.kind[i] === KIND.unknown ? this.check(id, false, known) : 'changed';
+          if (verdict !== 'ok') verdicts.set(id, verdict);
+        }
       }
+    } finally {
+      ahead.close();
     }
-    return ids.map((id) => this.check(id, false, this.records === null ? (fetched.get(id) ?? null) : undefined));
+    return ids.map((id) => verdicts.get(id) ?? 'ok');
+  }
+
+  /** The records of objects (undefined: all are kept in memory, `recorded` answers). */
+  private recordsOf(ids: readonly SnapshotId[]): Map<SnapshotId, Recorded> | undefined {
+    this.loadRecords();
+    if (this.records !== null) return undefined;
+    const fetched = new Map<SnapshotId, Recorded>();
+    for (const [id, size, mtime, ino] of this.meta.bulk.rowsWhere<[string, bigint, string, bigint]>('objects', ['id', 'size', 'mtime', 'ino'], ['rowid'], ids)) {
+      fetched.set(id, { size: Number(size), mtime, ino: Number(ino) });
+    }
+    return fetched;
   }
 
   private loadRecords(): void {
@@ -200,4 +250,9 @@ async function syncDir(dir: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/** A stat from the worker as `check` records and compares it. */
+function observed(s: StatSlice, i: number): Recorded {
+  return { size: Number(s.size[i]!), mtime: String(s.mtimeMs[i]!), ino: Number(s.ino[i]!) };
 }

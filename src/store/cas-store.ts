@@ -151,8 +151,8 @@ export class CasStore implements SnapshotStore {
   }
 
   /** Checks many objects at once (their records read in batches): `has` then answers from memory. */
-  preload(ids: readonly SnapshotId[]): void {
-    this.objects.checkMany(ids.filter((id) => !id.startsWith('tree:') && !id.startsWith('link:')));
+  async preload(ids: readonly SnapshotId[]): Promise<void> {
+    await this.objects.checkManyAhead(ids.filter((id) => !id.startsWith('tree:') && !id.startsWith('link:')));
   }
 
   async materialize(id: SnapshotId, ws: Workspace, path: string): Promise<void> {

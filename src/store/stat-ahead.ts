@@ -19,6 +19,8 @@ export interface StatSlice {
   readonly ctime: BigInt64Array;
   readonly ino: BigInt64Array;
   readonly mode: BigInt64Array;
+  /** The modification time in milliseconds, as `Stats.mtimeMs` gives it. */
+  readonly mtimeMs: Float64Array;
 }
 
 /** Slices asked for before the walk reaches them: enough to keep the worker busy, few enough to bound memory. */
@@ -30,8 +32,9 @@ const AHEAD = 8;
  * cores a warm plan of a million files no longer waits on the kernel for
  * each. Undefined where the worker cannot start (the compiled worker is
  * absent under a TypeScript loader): the walk then stats the names itself.
+ * `ahead`: how many slices the worker may be asked for beyond the one awaited.
  */
-export function statAhead(dir: string, slices: readonly (readonly string[])[]): StatsAhead | undefined {
+export function statAhead(dir: string, slices: readonly (readonly string[])[], ahead = AHEAD): StatsAhead | undefined {
   const w = worker();
   if (w === undefined) return undefined;
   const pending = new Map<number, { resolve: (s: StatSlice) => void; reject: (e: Error) => void }>();
@@ -57,7 +60,7 @@ export function statAhead(dir: string, slices: readonly (readonly string[])[]): 
   let closed = false;
   return {
     get: async (n) => {
-      for (let k = n; k < n + AHEAD; k++) ask(k);
+      for (let k = n; k < n + ahead; k++) ask(k);
       const answer = answers.get(n)!;
       answers.delete(n);
       return answer;

@@ -12,7 +12,7 @@ parentPort?.on('message', ({ id, dir, names }: StatRequest) => {
   const n = names.length;
   const slice: StatSlice = {
     id, kind: new Uint8Array(n), size: new BigInt64Array(n), mtime: new BigInt64Array(n), ctime: new BigInt64Array(n),
-    ino: new BigInt64Array(n), mode: new BigInt64Array(n),
+    ino: new BigInt64Array(n), mode: new BigInt64Array(n), mtimeMs: new Float64Array(n),
   };
   for (let i = 0; i < n; i++) {
     let st;
@@ -27,7 +27,9 @@ parentPort?.on('message', ({ id, dir, names }: StatRequest) => {
     slice.ctime[i] = st.ctimeNs;
     slice.ino[i] = st.ino;
     slice.mode[i] = st.mode;
+    // As Node's `Stats` works it out from the seconds and nanoseconds: what the store records of its objects.
+    slice.mtimeMs[i] = Number(st.mtimeNs / 1_000_000_000n) * 1e3 + Number(st.mtimeNs % 1_000_000_000n) / 1e6;
   }
-  const moved = [slice.kind, slice.size, slice.mtime, slice.ctime, slice.ino, slice.mode].map((a) => a.buffer as ArrayBuffer);
+  const moved = [slice.kind, slice.size, slice.mtime, slice.ctime, slice.ino, slice.mode, slice.mtimeMs].map((a) => a.buffer as ArrayBuffer);
   parentPort!.postMessage(slice, moved);
 });
