@@ -39,7 +39,8 @@ export async function ingestHost(target: IngestTarget, hostPath: string): Promis
 async function ingestFiles(target: IngestTarget, files: readonly HostFile[]): Promise<SnapshotId[]> {
   const hashes = await hashHostFiles(target.meta, files);
   const ids = files.map((f, n) => CasObjects.idOf(hashes[n]!, (f.st.mode & 0o111n) !== 0n));
-  const checked = await target.objects.checkManyAhead(ids);
+  // Here alone: the stat worker is busy stat-ing the walk's next files.
+  const checked = target.objects.checkMany(ids);
   for (let n = 0; n < files.length; n++) {
     if (checked[n] !== 'ok') ids[n] = await target.copy(files[n]!.path, Number(files[n]!.st.mode & 0o777n));
   }
