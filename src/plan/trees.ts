@@ -7,10 +7,35 @@ export type ComposeTree = (entries: readonly TreeEntry[]) => SnapshotId;
 export function descend(id: SnapshotId, rel: string, entriesOf: EntriesOf): SnapshotId | undefined {
   let current: SnapshotId | undefined = id;
   for (const name of rel.split('/')) {
-    current = entriesOf(current)?.find((e) => e.name === name)?.id;
+    const entries = entriesOf(current);
+    current = entries === undefined ? undefined : entryNamed(entries, name)?.id;
     if (current === undefined) return undefined;
   }
   return current;
+}
+
+/** Whether each tree's entries are in name order, found out once per tree (stored trees always are). */
+const inOrder = new WeakMap<readonly TreeEntry[], boolean>();
+
+/**
+ * The entry of that name: by bisection in a tree's sorted entries. A join
+ * looks one item up in a directory per job: searched from the start, a
+ * join of 100,000 species compared names 5·10⁹ times.
+ */
+function entryNamed(entries: readonly TreeEntry[], name: string): TreeEntry | undefined {
+  let sorted = inOrder.get(entries);
+  if (sorted === undefined) inOrder.set(entries, (sorted = entries.every((e, n) => n === 0 || entries[n - 1]!.name < e.name)));
+  if (!sorted) return entries.find((e) => e.name === name);
+  let low = 0;
+  let high = entries.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    const at = entries[mid]!.name;
+    if (at === name) return entries[mid];
+    if (at < name) low = mid + 1;
+    else high = mid - 1;
+  }
+  return undefined;
 }
 
 /** A part of a directory: a path relative to it, its id, and who wrote it (for messages). */
@@ -44,7 +69,10 @@ export function overlay(
     const slash = part.rel.indexOf('/');
     if (slash >= 0) {
       const head = part.rel.slice(0, slash);
-      nested.set(head, [...(nested.get(head) ?? []), { ...part, rel: part.rel.slice(slash + 1) }]);
+      // Pushed, not copied: a map whose items sit in one subdirectory copied the list once per item.
+      let sub = nested.get(head);
+      if (sub === undefined) nested.set(head, (sub = []));
+      sub.push({ rel: part.rel.slice(slash + 1), id: part.id, by: part.by });
       continue;
     }
     const there = entries.get(part.rel);
