@@ -24,20 +24,28 @@ const MAX_NESTING = 16;
 export function producersOf(meta: Metadata, id: SnapshotId): Producer[] {
   const found: Producer[] = [];
   const seen = new Set<string>();
-  // Each step up: ids to look for, with the path below the output that leads back to the bytes.
-  let frontier: { id: string; below: string }[] = [{ id, below: '' }];
-  for (let level = 0; level < MAX_NESTING && frontier.length > 0; level++) {
-    const next: { id: string; below: string }[] = [];
-    for (const { id: wanted, below } of frontier) {
+  // Each step up: ids to look for, each with the paths below the output that lead back to the bytes. One
+  // lookup per id: the same bytes in a thousand files of one directory are a thousand paths below one tree.
+  let frontier = new Map<string, string[]>([[id, ['']]]);
+  for (let level = 0; level < MAX_NESTING && frontier.size > 0; level++) {
+    const next = new Map<string, string[]>();
+    for (const [wanted, belows] of frontier) {
       for (const row of resultsWithOutput(meta, wanted)) {
         const record = fromResultRow(row);
         for (const [path, out] of Object.entries(record.outputs)) {
-          if (!sameContent(out, wanted) || seen.has(`${row.key}\0${path}${below}`)) continue;
-          seen.add(`${row.key}\0${path}${below}`);
-          found.push({ record, path: `${path.replace(/\/$/, '')}${below}`, ...where(meta, row) });
+          if (!sameContent(out, wanted)) continue;
+          for (const below of belows) {
+            if (seen.has(`${row.key}\0${path}${below}`)) continue;
+            seen.add(`${row.key}\0${path}${below}`);
+            found.push({ record, path: `${path.replace(/\/$/, '')}${below}`, ...where(meta, row) });
+          }
         }
       }
-      for (const tree of treesHolding(meta, wanted)) next.push({ id: tree.id, below: `/${tree.name}${below}` });
+      for (const tree of treesHolding(meta, wanted)) {
+        let paths = next.get(tree.id);
+        if (paths === undefined) next.set(tree.id, (paths = []));
+        for (const below of belows) paths.push(`/${tree.name}${below}`);
+      }
     }
     frontier = next;
   }
@@ -77,8 +85,9 @@ function treesHolding(meta: Metadata, id: string): { id: string; name: string }[
 
 /** The job's name and pipeline, from the run that made the result. */
 function where(meta: Metadata, row: ResultRow): { job: string; pipeline: string | null } {
-  const job = meta.db.prepare<[number, string], { job: string }>('SELECT job FROM run_jobs WHERE run_id = ? AND key = ? LIMIT 1').get(row.run_id, row.key);
-  const run = meta.db.prepare<[number], { pipeline: string }>('SELECT pipeline FROM runs WHERE id = ?').get(row.run_id);
+  // Prepared once (`bulk.statement`): the same bytes may be in thousands of places.
+  const job = meta.bulk.statement('SELECT job FROM run_jobs WHERE run_id = ? AND key = ? LIMIT 1').get(row.run_id, row.key) as { job: string } | undefined;
+  const run = meta.bulk.statement('SELECT pipeline FROM runs WHERE id = ?').get(row.run_id) as { pipeline: string } | undefined;
   const m = fromResultRow(row).meta;
   return { job: job?.job ?? (m.items.length > 0 ? `${m.step}[${m.items.join(',')}]` : m.step), pipeline: run?.pipeline ?? null };
 }

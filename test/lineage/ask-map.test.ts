@@ -61,3 +61,21 @@ describe('why and diff over a map', () => {
     expectGolden('lineage-queries/diff-host-input.txt', normalise(ran.stdout, rig));
   });
 });
+
+describe('why of bytes written in many places', () => {
+  it('names every place, in each directory and below it, once', async () => {
+    const rig = new Rig();
+    try {
+      rig.write('p.md', '---\ninputs:\n  ranges: /data/ranges/\n---\n# Copy\n\n```shark-run\nmkdir -p /data/copy && cp -r /data/ranges/. /data/copy/\n```\n');
+      for (const path of ['ranges/c.txt', 'ranges/sub/a.txt', 'ranges/sub/b.txt', 'ranges/sub/deeper/d.txt']) rig.write(path, 'the same bytes\n');
+      rig.write('ranges/other.txt', 'other bytes\n');
+      expect((await rig.shark(['run', 'p.md', '-i', 'ranges=ranges'])).code).toBe(0);
+      const why = await rig.shark(['why', 'ranges/c.txt', '--json']);
+      expect(why.code).toBe(0);
+      const made = (JSON.parse(why.stdout) as { files: { produced: { job: string; path: string }[] }[] }).files[0]!.produced;
+      expect(made.map((m) => m.path).sort()).toEqual(['/data/copy/c.txt', '/data/copy/sub/a.txt', '/data/copy/sub/b.txt', '/data/copy/sub/deeper/d.txt']);
+    } finally {
+      rig.cleanup();
+    }
+  });
+});
