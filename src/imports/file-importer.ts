@@ -13,7 +13,10 @@ export class FileImporter implements Importer {
     if (!existsSync(path)) return { ok: false, message: `local import \`${clause.raw}\` does not exist (looked for ${path})` };
     // The pin names the path as written, so moving the project elsewhere invalidates nothing.
     const written = clause.source.scheme === 'file' ? clause.source.path : clause.raw;
-    if (statSync(path).isDirectory()) return { ok: true, pin: { path: written, kind: 'directory', tree: contentId(path, (p) => ctx.hashFile(p)).id } };
+    if (statSync(path).isDirectory()) {
+      const tree = ctx.hashTree !== undefined ? await ctx.hashTree(path) : contentId(path, (p) => ctx.hashFile(p)).id;
+      return { ok: true, pin: { path: written, kind: 'directory', tree } };
+    }
     return { ok: true, pin: { path: written, sha256: ctx.hashFile(path) } };
   }
 

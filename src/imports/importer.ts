@@ -18,6 +18,12 @@ export interface ImportContext {
   readonly progress: (done: number, total: number | undefined) => void;
   /** Reads a local file's content hash through the stat cache. */
   readonly hashFile: (path: string) => string;
+  /**
+   * The content id of a local directory (`contentId`), its files hashed many
+   * at a time through the stat cache, and its trees made known to the store:
+   * what a local import of a million files is pinned by.
+   */
+  readonly hashTree?: (path: string) => Promise<string>;
 }
 
 export type ResolveOutcome = { readonly ok: true; readonly pin: Pin } | { readonly ok: false; readonly message: string };

@@ -1,5 +1,5 @@
-import { lstatSync, readdirSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { lstatSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import type { Position } from '../diagnostics.js';
 import type { Input, Step } from '../pipeline/pipeline.js';
 import { contentId } from '../store/content-id.js';
@@ -126,7 +126,7 @@ export async function decideStep(
     if (cached !== undefined) return { job, cached };
     return (isPrecious(step) ? keptResult(session, job) : undefined) ?? (row !== undefined ? { job, cached, stale: true } : { job, cached });
   });
-  const predicted = predictLocalImport(session, step);
+  const predicted = predictLocalImport(session, step, pin);
   return {
     kind: 'jobs', jobs: decided, isMap: step.inputs.some((i) => i.pattern !== undefined),
     ...(unbuilt !== undefined ? { unbuilt } : {}), ...(predicted !== undefined ? { predicted } : {}),
@@ -175,9 +175,10 @@ function keptResult(session: Session, job: Job): JobDecision | undefined {
  * A local import copies a file or directory whose content can be hashed
  * now, so what it will store is known before it runs: its readers' jobs can
  * be planned item by item instead of `blocked`. Not for `extract` (what an
- * archive holds is only known once unpacked).
+ * archive holds is only known once unpacked). A directory's id is its pin's
+ * (`ImportContext.hashTree` made its trees known to the store).
  */
-function predictLocalImport(session: Session, step: Step): ReadonlyMap<string, SnapshotId> | undefined {
+function predictLocalImport(session: Session, step: Step, pin: Readonly<Record<string, string | number>> | undefined): ReadonlyMap<string, SnapshotId> | undefined {
   if (step.kind !== 'import' || step.clause.source.scheme !== 'file' || step.clause.extract) return undefined;
   const [output] = step.outputs;
   if (output === undefined || step.outputs.length !== 1) return undefined;
@@ -189,16 +190,10 @@ function predictLocalImport(session: Session, step: Step): ReadonlyMap<string, S
   } catch {
     return undefined;
   }
+  if (st.isDirectory()) return typeof pin?.tree === 'string' ? new Map([[output.path, pin.tree]]) : undefined;
   // A file copied into a directory lands under its own name: only the plain cases are predicted.
-  if (!st.isDirectory() && step.clause.destIsDir) return undefined;
-  return new Map([[output.path, predictedId(session, abs)]]);
-}
-
-/** The content id a store will give `path` once imported; directories recorded as trees so their items are known. */
-function predictedId(session: Session, path: string): SnapshotId {
-  const st = lstatSync(path);
-  if (!st.isDirectory()) return contentId(path, (p, s) => session.meta.hashFile(p, s)).id;
-  return session.store.composeTree(readdirSync(path).map((name) => ({ name, id: predictedId(session, join(path, name)) })));
+  if (step.clause.destIsDir) return undefined;
+  return new Map([[output.path, contentId(abs, (f, s) => session.meta.hashFile(f, s)).id]]);
 }
 
 /** Makes what a step's finished jobs wrote known to the walk: each output, and a map's composed directories. */
