@@ -1,5 +1,5 @@
 import { isUnder } from '../pipeline/data-path.js';
-import { fromResultRow } from '../lineage/record.js';
+import { descend } from '../plan/trees.js';
 import type { Metadata } from '../store/metadata.js';
 import type { SnapshotId, SnapshotStore } from '../store/snapshot-store.js';
 
@@ -27,17 +27,20 @@ export class DataIndex {
   readonly reachable = new Set<SnapshotId>();
 
   constructor(meta: Metadata, private readonly store: SnapshotStore, pipelinePath: string) {
+    // A result is the same in every run that made or reused it: the newest run's row names its job, so each is read once.
+    const seen = new Set<string>();
     for (const run of meta.runs(pipelinePath)) {
-      for (const row of meta.runJobs(run.id)) {
-        if (row.status !== 'ok' && row.status !== 'cached') continue;
-        const result = meta.result(row.key);
+      const rows = meta.runJobs(run.id).filter((row) => (row.status === 'ok' || row.status === 'cached') && !seen.has(row.key));
+      for (const row of rows) seen.add(row.key);
+      const results = resultsOf(meta, rows.map((r) => r.key));
+      for (const row of rows) {
+        const result = results.get(row.key);
         if (result === undefined) continue;
-        const r = fromResultRow(result);
-        for (const [path, id] of Object.entries(r.outputs)) {
+        for (const [path, id] of Object.entries(result.outputs)) {
           if (!this.produced.has(path)) this.produced.set(path, { id, run: run.id, job: row.job, block: row.block });
           this.reach(id);
         }
-        for (const [path, id] of r.record.inputs ?? []) {
+        for (const [path, id] of result.inputs) {
           if (!this.inputs.has(path)) this.inputs.set(path, id);
           this.reach(id);
         }
@@ -76,11 +79,15 @@ export class DataIndex {
   }
 
   private walk(id: SnapshotId, names: readonly string[]): SnapshotId | undefined {
-    let at: SnapshotId | undefined = id;
-    for (const name of names) {
-      at = this.store.entries(at)?.find((e) => e.name === name)?.id;
-      if (at === undefined) return undefined;
-    }
-    return at;
+    return descend(id, names.join('/'), (t) => this.store.entries(t));
   }
+}
+
+/** The outputs and inputs of many results, in a few statements (not the whole records). */
+function resultsOf(meta: Metadata, keys: readonly string[]): Map<string, { outputs: Record<string, SnapshotId>; inputs: readonly (readonly [string, SnapshotId])[] }> {
+  const found = new Map<string, { outputs: Record<string, SnapshotId>; inputs: readonly (readonly [string, SnapshotId])[] }>();
+  for (const [key, outputs, inputs] of meta.bulk.rowsWhere<[string, string, string | null]>('results', ['key', 'outputs', "json_extract(record, '$.inputs')"], ['rowid'], keys)) {
+    found.set(key, { outputs: JSON.parse(outputs) as Record<string, SnapshotId>, inputs: inputs === null ? [] : (JSON.parse(inputs) as [string, SnapshotId][]) });
+  }
+  return found;
 }

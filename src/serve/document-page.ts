@@ -74,7 +74,7 @@ function pathLinks(label: string, paths: readonly string[]): string {
 
 function blockInfo(b: BlockNode, v: BlockView | undefined): string {
   const env = b.kind === 'run' ? `<div class="env"><span class="k">environment</span> ${esc(b.env ?? 'host')}${envIds(v)}</div>` : '';
-  const jobs = v === undefined || v.jobs.length === 0 ? '' : v.jobs.length === 1 ? `<div class="job-one">${jobLine(v.jobs[0]!)}</div>` : jobTable(v);
+  const jobs = v === undefined || v.jobs.length === 0 ? '' : v.total === 1 ? `<div class="job-one">${jobLine(v.jobs[0]!)}</div>` : jobTable(v);
   return `<div class="block-info">${env}${pathLinks('reads', b.inputs)}${pathLinks('writes', b.outputs)}${jobs}</div>`;
 }
 
@@ -94,7 +94,10 @@ function jobLine(j: JobView): string {
 
 function jobTable(v: BlockView): string {
   const rows = v.jobs.map((j) => `<tr><td>${esc(j.item ?? j.job)}</td><td>${jobLine(j)}</td></tr>`).join('\n');
-  return `<details class="jobs"><summary>${v.jobs.length} jobs</summary><table class="job-table"><thead><tr><th>item</th><th>status</th></tr></thead><tbody>
+  const more = v.total - v.jobs.length;
+  // Only so many are listed (failed and running ones first): the command line lists every one.
+  const rest = more <= 0 ? '' : `\n<p class="more-jobs">${v.jobs.length} of ${v.total} jobs listed, failed and running ones first; <code>shark plan</code> and <code>shark logs</code> list every one.</p>`;
+  return `<details class="jobs"><summary>${v.total} jobs</summary><table class="job-table"><thead><tr><th>item</th><th>status</th></tr></thead><tbody>
 ${rows}
-</tbody></table></details>`;
+</tbody></table>${rest}</details>`;
 }

@@ -1,5 +1,5 @@
 import { planPipeline, type Plan } from '../plan/planner.js';
-import { seededState, type Session } from '../plan/session.js';
+import { seedState, type Session } from '../plan/session.js';
 import { selectSteps } from '../plan/selection.js';
 import { DataIndex } from './data-index.js';
 import { pageState, type PageState } from './views.js';
@@ -95,7 +95,7 @@ export class Live {
       // What `shark run FILE` would do: every block but the `{manual}` ones.
       const selected = selectSteps(this.session.pipeline, [], []);
       const selection = selected.ok ? selected.selection : undefined;
-      this.plan = await planPipeline(this.session, seededState(this.session, this.hostInputs), selection);
+      this.plan = await planPipeline(this.session, await seedState(this.session, this.hostInputs), selection);
       this.note = undefined;
     } catch (e) {
       this.plan = undefined;

@@ -109,7 +109,7 @@ function object(o: ServeOptions, id: string, query: URLSearchParams, res: Server
 function logPage(o: ServeOptions, run: number, job: string, res: ServerResponse): void {
   const { meta, pipelinePath } = o.session;
   if (!meta.runs(pipelinePath).some((r) => r.id === run)) return notFound(res, `run ${run} is not a run of this document`);
-  const row = meta.runJobs(run).find((r) => r.job === job);
+  const row = meta.runJob(run, job);
   if (row === undefined || row.log === null) return notFound(res, `no log of ${job} in run ${run}`);
   let text: string;
   try {

@@ -2,7 +2,6 @@ import type { Plan, PlannedJob } from '../plan/planner.js';
 import type { BlockNode, Pipeline } from '../pipeline/pipeline.js';
 import { DEFAULT_PUBLISH_DIR } from '../pipeline/pipeline.js';
 import type { Metadata, RunJobRow, RunRow } from '../store/metadata.js';
-import { fromResultRow } from '../lineage/record.js';
 
 /** What the page shows for a block or a job; the stylesheet colours by it. */
 export type ViewStatus = 'ran' | 'cached' | 'failed' | 'would-run' | 'running' | 'manual' | 'publish' | 'unknown';
@@ -25,7 +24,23 @@ export interface BlockView {
   readonly label: string;
   readonly done: number;
   readonly total: number;
+  /** At most JOB_LIST_LIMIT of its `total` jobs, the ones that most need looking at first (failed, running, …). */
   readonly jobs: readonly JobView[];
+}
+
+/**
+ * Jobs listed per block, on the page and in each update: a map of a million
+ * items made a page of hundreds of megabytes, sent again whole at every
+ * change. The block's label and counts still cover all of them.
+ */
+export const JOB_LIST_LIMIT = 200;
+
+/** What a job's result shows: read for all of a run's jobs at once. */
+interface Made {
+  readonly outputs: Record<string, string>;
+  readonly ms: number;
+  readonly env: string | undefined;
+  readonly runId: number;
 }
 
 export interface RunView {
@@ -55,7 +70,10 @@ export function pageState(pipeline: Pipeline, plan: Plan | undefined, meta: Meta
   const rows = run === undefined ? [] : meta.runJobs(run.id);
   const live = run?.status === 'running';
   const byJob = new Map(rows.map((r) => [r.job, r]));
-  const blocks = pipeline.blocks.map((b) => blockView(b, plan?.jobs.filter((j) => j.block === b.id) ?? [], rows.filter((r) => r.block === b.id), byJob, meta, run, live, plan !== undefined));
+  const made = madeBy(meta, rows.map((r) => r.key));
+  const plannedOf = groupBy(plan?.jobs ?? [], (j) => j.block);
+  const rowsOf = groupBy(rows, (r) => r.block);
+  const blocks = pipeline.blocks.map((b) => blockView(b, plannedOf.get(b.id) ?? [], rowsOf.get(b.id) ?? [], byJob, made, run, live, plan !== undefined));
   const planned = plan?.jobs.filter((j) => j.status !== 'manual').length ?? 0;
   const runView = run === undefined ? undefined : {
     id: run.id, status: run.status, started: run.started,
@@ -64,18 +82,40 @@ export function pageState(pipeline: Pipeline, plan: Plan | undefined, meta: Meta
   return { run: runView, blocks, ...(note !== undefined ? { note } : {}) };
 }
 
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    let group = groups.get(k);
+    if (group === undefined) groups.set(k, (group = []));
+    group.push(item);
+  }
+  return groups;
+}
+
+/** The results behind a run's jobs, only what a job's line shows, in a few statements. */
+function madeBy(meta: Metadata, keys: readonly string[]): Map<string, Made> {
+  const made = new Map<string, Made>();
+  const columns = ['key', 'outputs', 'started', 'ended', 'run_id', "json_extract(record, '$.env')"];
+  for (const [key, outputs, started, ended, runId, env] of meta.bulk.rowsWhere<[string, string, bigint, bigint, bigint, string | null]>('results', columns, ['rowid'], [...new Set(keys)])) {
+    made.set(key, { outputs: JSON.parse(outputs) as Record<string, string>, ms: Number(ended - started), env: env ?? undefined, runId: Number(runId) });
+  }
+  return made;
+}
+
 function blockView(
   b: BlockNode, planned: readonly PlannedJob[], rows: readonly RunJobRow[], byJob: ReadonlyMap<string, RunJobRow>,
-  meta: Metadata, run: RunRow | undefined, live: boolean, havePlan: boolean,
+  made: ReadonlyMap<string, Made>, run: RunRow | undefined, live: boolean, havePlan: boolean,
 ): BlockView {
   if (b.kind === 'publish') {
     const label = `publishes ${b.inputs.join(' ')} to ${b.block.arg ?? DEFAULT_PUBLISH_DIR}/`;
     return { id: b.id, status: 'publish', label, done: 0, total: 0, jobs: [] };
   }
   if (b.kind === 'build' && planned.length === 0) return { id: b.id, status: 'unknown', label: `builds the environment ${b.env ?? ''}`, done: 0, total: 0, jobs: [] };
-  const jobs: JobView[] = planned.map((p) => jobView(p, byJob.get(p.job), meta, run, live));
+  const jobs: JobView[] = planned.map((p) => jobView(p, byJob.get(p.job), made, run, live));
   // Jobs the run found that the plan did not foresee (items of a directory that changed since).
-  for (const r of rows) if (!planned.some((p) => p.job === r.job)) jobs.push(jobView(undefined, r, meta, run, live));
+  const foreseen = new Set(planned.map((p) => p.job));
+  for (const r of rows) if (!foreseen.has(r.job)) jobs.push(jobView(undefined, r, made, run, live));
   if (jobs.length === 0) return { id: b.id, status: 'unknown', label: havePlan ? 'no jobs' : 'status unknown (no plan)', done: 0, total: 0, jobs };
   const status = ORDER.find((s) => jobs.some((j) => j.status === s)) ?? 'unknown';
   const done = jobs.filter((j) => j.status === 'ran' || j.status === 'cached' || j.status === 'failed').length;
@@ -84,17 +124,24 @@ function blockView(
   const label = status === 'running' ? `running in run ${run?.id ?? '?'}: ${done}/${jobs.length} jobs done`
     : status === 'would-run' && jobs.length > 1 ? `${first.label} — ${jobs.filter((j) => j.status === 'would-run').length} of ${jobs.length} jobs`
     : `${first.label}${count}`;
-  return { id: b.id, status, label, done, total: jobs.length, jobs };
+  return { id: b.id, status, label, done, total: jobs.length, jobs: listed(jobs) };
 }
 
-function jobView(p: PlannedJob | undefined, row: RunJobRow | undefined, meta: Metadata, run: RunRow | undefined, live: boolean): JobView {
+/** The jobs a block lists: all of them, or JOB_LIST_LIMIT by how much they need looking at, in their order. */
+function listed(jobs: readonly JobView[]): readonly JobView[] {
+  if (jobs.length <= JOB_LIST_LIMIT) return jobs;
+  const rank = (j: JobView): number => ORDER.indexOf(j.status);
+  const picked = jobs.map((j, n) => [rank(j), n] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).slice(0, JOB_LIST_LIMIT);
+  return picked.map(([, n]) => n).sort((a, b) => a - b).map((n) => jobs[n]!);
+}
+
+function jobView(p: PlannedJob | undefined, row: RunJobRow | undefined, made: ReadonlyMap<string, Made>, run: RunRow | undefined, live: boolean): JobView {
   const job = p?.job ?? row?.job ?? '?';
   const item = p?.items[0] ?? row?.item ?? null;
-  const result = row !== undefined ? meta.result(row.key) : undefined;
-  const record = result === undefined ? undefined : fromResultRow(result);
+  const record = row !== undefined ? made.get(row.key) : undefined;
   const extra = {
     ...(row?.log !== null && row?.log !== undefined && run !== undefined ? { logRun: run.id } : {}),
-    ...(record !== undefined ? { ms: record.ended - record.started, env: record.record.env } : {}),
+    ...(record !== undefined ? { ms: record.ms, ...(record.env !== undefined ? { env: record.env } : {}) } : {}),
   };
   const outputs = Object.entries(record?.outputs ?? p?.outputs ?? {});
   const base = { job, item, outputs, ...extra };

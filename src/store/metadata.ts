@@ -12,6 +12,11 @@ import { ADDED_COLUMNS, SCHEMA, type AttemptRow, type ResultRow, type RunJobRow,
 
 export type { AttemptRow, ResultRow, RunJobRow, RunRow } from './metadata-schema.js';
 
+/** A run's job as read: a cached job's log is its result's, recorded by the run that made it (`recordRunJobs` leaves it out). */
+const RUN_JOB = `SELECT run_id, job, step, block, line, item, key, status,
+  CASE WHEN log IS NULL AND status = 'cached' THEN (SELECT r.log FROM results r WHERE r.key = j.key) ELSE log END AS log,
+  reason, exit_code FROM run_jobs j`;
+
 /** A job's place in its run, as `recordSuccess` completes it. */
 export type SuccessRow = Omit<RunJobRow, 'status' | 'key' | 'log' | 'run_id'>;
 
@@ -259,10 +264,12 @@ export class Metadata {
   }
 
   runJobs(runId: number): RunJobRow[] {
-    // A cached job's log is its result's, recorded by the run that made it (`recordRunJobs` leaves it out).
-    return this.db.prepare<[number], RunJobRow>(`SELECT run_id, job, step, block, line, item, key, status,
-      CASE WHEN log IS NULL AND status = 'cached' THEN (SELECT r.log FROM results r WHERE r.key = j.key) ELSE log END AS log,
-      reason, exit_code FROM run_jobs j WHERE run_id = ? ORDER BY rowid`).all(runId);
+    return this.db.prepare<[number], RunJobRow>(`${RUN_JOB} WHERE run_id = ? ORDER BY rowid`).all(runId);
+  }
+
+  /** One job's row of a run (the page of its log), by the table's key. */
+  runJob(runId: number, job: string): RunJobRow | undefined {
+    return this.bulk.statement(`${RUN_JOB} WHERE run_id = ? AND job = ?`).get(runId, job) as RunJobRow | undefined;
   }
 
   tree(id: string): string | undefined {
