@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Position } from '../diagnostics.js';
 import type { Input, Step } from '../pipeline/pipeline.js';
 import { contentId } from '../store/content-id.js';
+import { outputsOf } from '../store/metadata.js';
 import type { SnapshotId } from '../store/snapshot-store.js';
 import type { DataState } from './data-state.js';
 import { HOST_ENV_ID } from './environment.js';
@@ -145,15 +146,6 @@ export function cachedResult(
   const outputs = typeof stored.outputs === 'string' ? outputsOf(stored.outputs) : stored.outputs;
   for (const id of Object.values(outputs)) if (!session.store.has(id)) return undefined;
   return { outputs, ...('log' in stored ? { log: stored.log } : {}), key: job.key };
-}
-
-/**
- * A result's outputs, as an object without a prototype: each map job's
- * output has a path of its own, and a plain object per path gave every one
- * of a million jobs a hidden class of its own.
- */
-function outputsOf(text: string): Record<string, SnapshotId> {
-  return Object.assign(Object.create(null) as Record<string, SnapshotId>, JSON.parse(text) as Record<string, SnapshotId>);
 }
 
 /**

@@ -8,9 +8,10 @@ import { OutputIndex, migrateOutputIndex } from './output-index.js';
 import { StatCache, type FileStat, type StatRow } from './stat-cache.js';
 import type { SnapshotId } from './snapshot-store.js';
 import { VERSION } from '../version.js';
-import { ADDED_COLUMNS, SCHEMA, type AttemptRow, type ResultRow, type RunJobRow, type RunRow } from './metadata-schema.js';
+import { ADDED_COLUMNS, SCHEMA, outputsOf, type AttemptRow, type ResultRow, type RunJobRow, type RunRow } from './metadata-schema.js';
 
 export type { AttemptRow, ResultRow, RunJobRow, RunRow } from './metadata-schema.js';
+export { outputsOf } from './metadata-schema.js';
 
 /** A run's job as read: a cached job's log is its result's, recorded by the run that made it (`recordRunJobs` leaves it out). */
 const RUN_JOB = `SELECT run_id, job, step, block, line, item, key, status,
@@ -120,7 +121,7 @@ export class Metadata {
     // Only a result with no outputs has no row there: keys of jobs that declare outputs are not looked for twice.
     const rest = outputless ? keys.filter((k) => !found.has(k)) : [];
     for (const r of this.bulk.selectIn<{ key: string; outputs: string }>('SELECT key, outputs FROM results WHERE key', rest)) {
-      found.set(r.key, Object.assign(Object.create(null) as Record<string, SnapshotId>, JSON.parse(r.outputs) as Record<string, SnapshotId>));
+      found.set(r.key, outputsOf(r.outputs));
     }
     return found;
   }
