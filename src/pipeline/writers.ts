@@ -1,5 +1,6 @@
 import type { Position } from '../diagnostics.js';
-import { isUnder, parentOf } from './data-path.js';
+import { parentOf } from './data-path.js';
+import { PathMap } from './path-map.js';
 
 export interface Writer {
   readonly step: string;
@@ -27,18 +28,13 @@ export type Fail = (at: Position, message: string, related?: { at: Position; mes
  * the document, the graph this builds cannot have a cycle.
  */
 export class Writers {
-  private readonly byPath = new Map<string, Writer>();
+  private readonly byPath = new PathMap<Writer>();
   /** A frontmatter input could not be read: a path that nothing writes may be that input, already reported. */
   incomplete = false;
 
   resolve(path: string): Resolved {
-    const inside: Writer[] = [];
-    let first: string | undefined;
-    for (const [p, w] of this.byPath) {
-      if (!isUnder(p, path)) continue;
-      inside.push(w);
-      first ??= p;
-    }
+    const under = [...this.byPath.under(path)];
+    const inside = under.map(([, w]) => w);
     const exact = this.byPath.get(path);
     if (exact !== undefined) return { kind: 'exact', writers: [exact, ...inside] };
     // The nearest directory above decides; what others wrote next to the path is not part of it.
@@ -46,7 +42,7 @@ export class Writers {
       const w = this.byPath.get(dir);
       if (w !== undefined) return { kind: 'under', writers: [w, ...inside], path: dir };
     }
-    return first !== undefined ? { kind: 'contains', writers: inside, path: first } : { kind: 'none' };
+    return under.length > 0 ? { kind: 'contains', writers: inside, path: under[0]![0] } : { kind: 'none' };
   }
 
   /** The writer of exactly this path, if any. */

@@ -1,4 +1,5 @@
 import { isUnder, parentOf } from '../pipeline/data-path.js';
+import { PathMap } from '../pipeline/path-map.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
 import { descend, overlay, type Part } from './trees.js';
 
@@ -19,8 +20,8 @@ export type Lookup =
  * path, with every path written inside it laid over it.
  */
 export class DataState {
-  private readonly known = new Map<string, { id: SnapshotId; by: string }>();
-  private readonly pending = new Map<string, string>();
+  private readonly known = new PathMap<{ id: SnapshotId; by: string }>();
+  private readonly pending = new PathMap<string>();
   private readonly absent = new Set<string>();
 
   constructor(
@@ -60,9 +61,9 @@ export class DataState {
         break;
       }
     }
-    for (const [p, step] of this.pending) if (isUnder(p, path)) return { kind: 'pending', step };
+    for (const [, step] of this.pending.under(path)) return { kind: 'pending', step };
     const parts: Part[] = [];
-    for (const [p, k] of this.known) if (isUnder(p, path)) parts.push({ rel: p.slice(path.length + 1), id: k.id, by: k.by });
+    for (const [p, k] of this.known.under(path)) parts.push({ rel: p.slice(path.length + 1), id: k.id, by: k.by });
     let id: SnapshotId | undefined;
     if (base !== undefined) {
       id = base.dir === path ? base.id : descend(base.id, path.slice(base.dir.length + 1), this.entriesOf);
