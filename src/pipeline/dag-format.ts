@@ -81,8 +81,14 @@ export function graphOf(pipeline: Pipeline): { files: string[]; edges: [string, 
   }
   // An input such as /data/dir/* or /data/dir/x.tif comes from the writer of /data/dir/; a directory
   // nobody writes whole is made of the files written into it (the fan-in of a sweep).
+  // The directory is the first such path listed: found among the path's own prefixes, not by asking every path.
+  const order = new Map([...files].map((f, n) => [f, n]));
   for (const f of files) {
-    const dir = [...files].find((o) => o !== f && o.endsWith('/') && f.startsWith(o));
+    let dir: string | undefined;
+    for (let slash = f.indexOf('/', 1); slash >= 0 && slash < f.length - 1; slash = f.indexOf('/', slash + 1)) {
+      const prefix = f.slice(0, slash + 1);
+      if (order.has(prefix) && (dir === undefined || order.get(prefix)! < order.get(dir)!)) dir = prefix;
+    }
     if (dir !== undefined) edges.push(written.has(dir) || !written.has(f) ? [`f:${dir}`, `f:${f}`] : [`f:${f}`, `f:${dir}`]);
   }
   return { files: [...files], edges };
