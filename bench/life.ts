@@ -1,4 +1,4 @@
-import { copyFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fmt, median, ROOT, SHARK, scratch, table, timeOnce, write } from './tools.js';
 
@@ -33,6 +33,10 @@ function lifeAt(n: number): string {
  * twice the species, against twice that at `n`.
  */
 export function benchLife(): string[] {
+  return [...benchSpecies(), ...benchSweep()];
+}
+
+function benchSpecies(): string[] {
   const n = Number(process.env.SHARK_BENCH_SPECIES ?? 1000);
   const dirs = [lifeAt(n), lifeAt(2 * n)];
   try {
@@ -50,6 +54,37 @@ export function benchLife(): string[] {
       return [what, `${fmt(small!)} → ${fmt(large!)} (beyond start-up ×${growth.toFixed(2)})`, '× ≤ 2.4 (jobs ×2)'];
     });
     return table(`life.md, fully computed, ${n.toLocaleString('en')} → ${(2 * n).toLocaleString('en')} species per taxon (median wall time; start-up ${fmt(idle)}):`, rows);
+  } finally {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
+}
+
+/** `life.md` swept over `k` taxa × `k` scenarios (5 species each), nothing run: 3k² + 2k steps. */
+function sweepOf(k: number): string {
+  const dir = scratch('sweep');
+  const axis = (prefix: string): string => `[${Array.from({ length: k }, (_, i) => `${prefix}${i}`).join(', ')}]`;
+  const text = readFileSync(join(ROOT, 'pipelines/life.md'), 'utf8')
+    .replace('TAXA: [AMPHIBIA, AVES]', `TAXA: ${axis('T')}`).replace('SCENARIO: [restore, arable]', `SCENARIO: ${axis('S')}`);
+  write(join(dir, 'life.md'), text);
+  for (let t = 0; t < k; t++) for (let i = 0; i < 5; i++) write(join(dir, 'life/ranges', `T${t}`, `sp${i}.txt`), `${i} forest\n${i + 1} arable\n`);
+  return dir;
+}
+
+/**
+ * A sweep of many step instances (20 × 20 and 40 × 40 taxa and scenarios:
+ * 1,243 and 4,883 steps): reading the document, drawing it and planning it
+ * must grow with the steps (×3.9), not with their square.
+ */
+function benchSweep(): string[] {
+  const dirs = [sweepOf(20), sweepOf(40)];
+  try {
+    const idle = median(node, [SHARK, '--version'], dirs[0]!);
+    const rows = [['check', 'life.md'], ['dag', 'life.md'], ['plan', 'life.md']].map((args): [string, string, string] => {
+      const [small, large] = dirs.map((d) => median(node, [SHARK, ...args], d, 3));
+      const growth = Math.max(0, large! - idle) / Math.max(1e-3, small! - idle);
+      return [args[0]!, `${fmt(small!)} → ${fmt(large!)} (beyond start-up ×${growth.toFixed(2)})`, '× ≤ 4.7 (steps ×3.9)'];
+    });
+    return table(`life.md swept over 20 × 20 → 40 × 40 taxa and scenarios, nothing run (median wall time; start-up ${fmt(idle)}):`, rows);
   } finally {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
