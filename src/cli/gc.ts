@@ -137,8 +137,10 @@ function describeRun(run: RunRow, results: number, latestComplete: boolean): str
 /** Adds the outputs and inputs of every result of run `runId` to `keep`; returns how many results. */
 function reachable(meta: Metadata, runId: number, keep: Set<SnapshotId>): number {
   let results = 0;
-  for (const job of meta.runJobs(runId)) {
-    const row = meta.result(job.key);
+  const jobs = meta.runJobs(runId);
+  const rows = meta.resultsMany([...new Set(jobs.map((j) => j.key))]);
+  for (const job of jobs) {
+    const row = rows.get(job.key);
     if (row === undefined) continue;
     results++;
     for (const id of idsOf(fromResultRow(row))) keep.add(id);

@@ -13,15 +13,23 @@ export function writeExecutedDocument(session: Session, runId: number, outPath: 
   const { pipeline, meta } = session;
   const lines = pipeline.document.source.split('\n');
   const jobs = meta.runJobs(runId);
+  // Read once, grouped once: a sweep has thousands of blocks, a map thousands of jobs.
+  const results = meta.resultsMany([...new Set(jobs.map((j) => j.key))]);
+  const byBlock = new Map<string, typeof jobs>();
+  for (const j of jobs) {
+    let mine = byBlock.get(j.block);
+    if (mine === undefined) byBlock.set(j.block, (mine = []));
+    mine.push(j);
+  }
   const inserts = new Map<number, string[]>();
   for (const block of pipeline.blocks) {
     if (block.steps.length === 0) continue;
-    const mine = jobs.filter((j) => j.block === block.id);
+    const mine = byBlock.get(block.id) ?? [];
     if (mine.length === 0) continue;
     const close = closingLine(lines, block.block.at.line, block.block.body.length);
     const text: string[] = ['', `<!-- shark: ${block.id}, run ${runId} -->`];
     for (const j of mine) {
-      const result = meta.result(j.key);
+      const result = results.get(j.key);
       const outputs = result ? Object.entries(JSON.parse(result.outputs) as Record<string, string>) : [];
       text.push(`<!-- ${j.job}: ${j.status}, key ${j.key.slice(0, 16)}${outputs.map(([p, id]) => `, ${p} = ${id}`).join('')} -->`);
     }
@@ -31,7 +39,9 @@ export function writeExecutedDocument(session: Session, runId: number, outPath: 
       text.push('', '```text', ...shown, '```');
     }
     // The instances of a sweep share their block's text: their notes follow it one after another.
-    inserts.set(close, [...(inserts.get(close) ?? []), ...text]);
+    let at = inserts.get(close);
+    if (at === undefined) inserts.set(close, (at = []));
+    at.push(...text);
   }
   const out: string[] = [];
   lines.forEach((line, i) => {

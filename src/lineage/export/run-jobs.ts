@@ -32,9 +32,10 @@ export function loadRun(
   const run = number === undefined ? runs[0]! : runs.find((r) => r.id === number);
   if (run === undefined) return { ok: false, message: `there is no run ${number} of this pipeline (runs: ${runs.map((r) => r.id).reverse().join(', ')})` };
   const jobs: RunJob[] = [];
-  for (const row of meta.runJobs(run.id)) {
-    if (row.status !== 'ok' && row.status !== 'cached') continue;
-    const result = meta.result(row.key);
+  const rows = meta.runJobs(run.id).filter((row) => row.status === 'ok' || row.status === 'cached');
+  const results = meta.resultsMany([...new Set(rows.map((r) => r.key))]);
+  for (const row of rows) {
+    const result = results.get(row.key);
     if (result === undefined) continue;
     jobs.push({ row, record: fromResultRow(result), cached: row.status === 'cached' });
   }
