@@ -49,13 +49,18 @@ export function dagSvg(pipeline: Pipeline, statusOf: (block: string) => string =
     if (!moved) break;
   }
   const layers = new Map<number, Node[]>();
-  for (const n of nodes.values()) layers.set(n.layer, [...(layers.get(n.layer) ?? []), n]);
+  for (const n of nodes.values()) {
+    let layer = layers.get(n.layer);
+    if (layer === undefined) layers.set(n.layer, (layer = []));
+    layer.push(n);
+  }
   for (const list of layers.values()) list.forEach((n, i) => (n.row = i));
-  const rows = Math.max(1, ...[...layers.values()].map((l) => l.length));
-  const cols = Math.max(1, ...[...layers.keys()].map((l) => l + 1));
+  // Folded, not spread into Math.max: a layer of a large sweep holds more nodes than a call takes arguments.
+  const rows = [...layers.values()].reduce((m, l) => Math.max(m, l.length), 1);
+  const cols = [...layers.keys()].reduce((m, l) => Math.max(m, l + 1), 1);
   // Each node as wide as its label, each column as wide as its widest node: a graph of short names stays small.
   const w = (n: Node): number => Math.round(16 + CHAR * Math.max(clip(n.text).length, clip(n.sub, 30).length * 0.8));
-  const colWidth = Array.from({ length: cols }, (_, l) => Math.max(60, ...(layers.get(l) ?? []).map(w)));
+  const colWidth = Array.from({ length: cols }, (_, l) => (layers.get(l) ?? []).reduce((m, n) => Math.max(m, w(n)), 60));
   const colX = colWidth.map((_, l) => PAD + colWidth.slice(0, l).reduce((a, b) => a + b, 0) + l * GAP);
   const width = PAD * 2 + colWidth.reduce((a, b) => a + b, 0) + (cols - 1) * GAP;
   const height = PAD * 2 + (rows - 1) * ROW + H;

@@ -9,7 +9,12 @@ import type { BlockView, JobView, PageState, RunView } from './views.js';
 export function documentPage(pipeline: Pipeline, state: PageState, title: string): string {
   const views = new Map(state.blocks.map((v) => [v.id, v]));
   const byLine = new Map<number, BlockNode[]>();
-  for (const b of pipeline.blocks) byLine.set(b.block.at.line, [...(byLine.get(b.block.at.line) ?? []), b]);
+  for (const b of pipeline.blocks) {
+    // Appended, not copied: a sweep's thousands of instances share their block's line.
+    let blocks = byLine.get(b.block.at.line);
+    if (blocks === undefined) byLine.set(b.block.at.line, (blocks = []));
+    blocks.push(b);
+  }
   const body = markdownToHtml(pipeline.document.source, (node, line) => {
     const blocks = byLine.get(line);
     return blocks === undefined ? undefined : sharkBlock(node, blocks, views);
