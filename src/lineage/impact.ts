@@ -93,9 +93,9 @@ export function describeTarget(t: ImpactTarget): string {
 export function renderImpact(targets: readonly ImpactTarget[], steps: readonly ImpactedStep[], file: string): string {
   const what = targets.map(describeTarget).join(', ');
   if (steps.length === 0) return `if ${what} changes, no step runs again\n`;
-  const width = Math.max(...steps.map((s) => s.step.length));
+  const width = steps.reduce((m, s) => Math.max(m, s.step.length), -Infinity);
   const where = steps.map((s) => `${file}:${s.line}`);
-  const whereWidth = Math.max(...where.map((w) => w.length));
+  const whereWidth = where.reduce((m, w) => Math.max(m, w.length), -Infinity);
   const lines = steps.map((s, i) => `  ${s.step.padEnd(width)}  ${where[i]!.padEnd(whereWidth)}  ${s.why}`);
   return [
     `if ${what} changes, ${steps.length} step${steps.length === 1 ? '' : 's'} may run again:`,

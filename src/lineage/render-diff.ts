@@ -39,9 +39,10 @@ function side(s: DiffAnswer['old']): string {
 /** Causes first, each with what changed, old → new; the command's two texts in full. */
 export function renderDiff(d: DiffAnswer): string {
   const out = [`${side(d.old)} → ${side(d.new)}`];
-  const jobWidth = Math.max(...d.steps.map((s) => s.job.length));
-  const locWidth = Math.max(...d.steps.map((s) => s.location.length));
-  const classWidth = Math.max(...d.steps.map((s) => LABEL[s.class].length));
+  const widest = (width: (s: (typeof d.steps)[number]) => number): number => d.steps.reduce((m, s) => Math.max(m, width(s)), 0);
+  const jobWidth = widest((s) => s.job.length);
+  const locWidth = widest((s) => s.location.length);
+  const classWidth = widest((s) => LABEL[s.class].length);
   for (const s of d.steps) {
     const lead = `${LABEL[s.class].padEnd(classWidth)}  ${s.job.padEnd(jobWidth)}  ${s.location.padEnd(locWidth)}`;
     const indent = ' '.repeat(lead.length + 2);

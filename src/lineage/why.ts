@@ -89,7 +89,8 @@ export function renderWhy(answers: readonly WhyAnswer[], show: { file: (p: strin
       out.push(`    environment ${m.environment}`);
       if (m.lineage !== null) {
         out.push('    lineage:');
-        out.push(...renderLineage(m.lineage, show.describe, show.depth).trimEnd().split('\n').map((l) => `      ${l}`));
+        // One line at a time: the ancestry of a total over a map can be more lines than a call takes arguments.
+        for (const l of renderLineage(m.lineage, show.describe, show.depth).trimEnd().split('\n')) out.push(`      ${l}`);
       }
     }
     out.push('');

@@ -58,7 +58,8 @@ export function geoJsonSvg(value: unknown, width = 640, height = 400): string | 
   if (all.length === 0) return undefined;
   const xs = all.map((p) => p[0]!);
   const ys = all.map((p) => p[1]!);
-  const [minX, maxX, minY, maxY] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  // Folded, not spread: a species' range can have more vertices than a call takes arguments.
+  const [minX, maxX, minY, maxY] = [fold(xs, Math.min), fold(xs, Math.max), fold(ys, Math.min), fold(ys, Math.max)];
   const span = Math.max(maxX - minX, maxY - minY, 1e-9);
   const scale = Math.min((width - 20) / Math.max(maxX - minX, span / 1000), (height - 20) / Math.max(maxY - minY, span / 1000));
   const px = (p: Position): string => `${(10 + (p[0]! - minX) * scale).toFixed(2)},${(height - 10 - (p[1]! - minY) * scale).toFixed(2)}`;
@@ -72,4 +73,8 @@ export function geoJsonSvg(value: unknown, width = 640, height = 400): string | 
   });
   const label = `${shapes.length} shape${shapes.length === 1 ? '' : 's'}, longitude ${minX}…${maxX}, latitude ${minY}…${maxY}`;
   return `<svg class="geojson" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${esc(label)}"><title>${esc(label)}</title>${parts.join('')}</svg>`;
+}
+
+function fold(values: readonly number[], pick: (a: number, b: number) => number): number {
+  return values.reduce((a, b) => pick(a, b), values[0]!);
 }

@@ -44,3 +44,13 @@ describe('previews', () => {
     expect(svg).toMatch(/<path class="geo-polygon" d="M[^"]+ Z"\/>/);
   });
 });
+
+describe('GeoJSON with a very large outline', () => {
+  it('draws a range of 300,000 vertices, framed by its extremes', async () => {
+    const { geoJsonSvg } = await import('../../src/serve/geojson-svg.js');
+    const ring = Array.from({ length: 300_000 }, (_, i) => [Math.cos(i / 300_000 * 2 * Math.PI) * 10 + 5, Math.sin(i / 300_000 * 2 * Math.PI) * 4 - 3]);
+    const svg = geoJsonSvg({ type: 'Polygon', coordinates: [ring] });
+    expect(svg).toContain('<svg');
+    expect(svg).not.toContain('NaN');
+  });
+});

@@ -158,7 +158,8 @@ export class SlurmExecutor {
       ...stepSubmitOptions({
         name, tasks: tasks.length, throttle: s.throttle, itemsPerTask: s.itemsPerTask,
         threads: hint.exclusive ? 'all' : req.cpus, memoryBytes: req.memory,
-        timeoutSeconds: Math.max(...entries.map((e) => e.req.timeout ?? 0)) || undefined,
+        // Folded, not spread: an array may hold more jobs than a call takes arguments.
+        timeoutSeconds: entries.reduce((m, e) => Math.max(m, e.req.timeout ?? 0), 0) || undefined,
         extra: [...s.extra, ...hint.extra],
       }),
       output: join(dir, array ? 'slurm-%a.out' : 'slurm-0.out'),
