@@ -49,16 +49,28 @@ async function lineageSection(session: Session, path: string, trusted: readonly 
 ${await signatures(session, node, trusted)}`;
 }
 
+/**
+ * Jobs shown per input of a lineage: a total over a map of 30,000 species
+ * made a page of 22 MB. `shark lineage` lists every one.
+ */
+export const LINEAGE_LIST_LIMIT = 200;
+
+function producers(from: readonly LineageNode[], shown: Set<string>): string {
+  const listed = from.slice(0, LINEAGE_LIST_LIMIT).map((f) => lineageItem(f, shown)).join('');
+  const more = from.length - LINEAGE_LIST_LIMIT;
+  return more <= 0 ? listed : `${listed}<li class="lineage-more k">… and ${more} more jobs (<code>shark lineage</code> lists every one)</li>`;
+}
+
 function lineageItem(n: LineageNode, shown = new Set<string>()): string {
   if (n.kind === 'group') {
-    return `<li class="lineage-node"><span class="group">${esc(n.command)}</span><ul>${(n.inputs[0]?.from ?? []).map((f) => lineageItem(f, shown)).join('')}</ul></li>`;
+    return `<li class="lineage-node"><span class="group">${esc(n.command)}</span><ul>${producers(n.inputs[0]?.from ?? [], shown)}</ul></li>`;
   }
   // A job many results descend from is told once; later mentions point back to it.
   if (shown.has(n.key)) return `<li class="lineage-node seen"><a class="job" href="/#${blockAnchor(n.block)}">${esc(n.job)}</a> <span class="k">(shown above)</span></li>`;
   shown.add(n.key);
   const outputs = Object.keys(n.outputs).map((p) => `<a href="${esc(dataHref(p))}">${esc(p)}</a>`).join(' ');
   const inputs = n.inputs.map((i) => {
-    const from = i.from.length === 0 ? ' <span class="k">(input)</span>' : `<ul>${i.from.map((f) => lineageItem(f, shown)).join('')}</ul>`;
+    const from = i.from.length === 0 ? ' <span class="k">(input)</span>' : `<ul>${producers(i.from, shown)}</ul>`;
     return `<li class="lineage-input">← <a href="${esc(dataHref(i.path))}">${esc(i.path)}</a> <code class="id">${esc(i.id)}</code>${from}</li>`;
   }).join('');
   return `<li class="lineage-node" data-job="${esc(n.job)}"><a class="job" href="/#${blockAnchor(n.block)}">${esc(n.job)}</a> <span class="k">${esc(n.kind === 'import' ? 'import' : n.environment)}</span> <span class="k">${esc(n.location)}</span>
