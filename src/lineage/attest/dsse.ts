@@ -24,9 +24,16 @@ export function decodeBase64(text: string): Buffer | undefined {
 
 /** A key's id: the SHA-256 of its public key (SPKI, DER). A hint only; verification tries every trusted key. */
 export function keyIdOf(key: KeyObject): string {
-  const pub = key.type === 'private' ? createPublicKey(key) : key;
-  return `sha256:${createHashHex(pub.export({ type: 'spki', format: 'der' }))}`;
+  let id = keyIds.get(key);
+  if (id === undefined) {
+    const pub = key.type === 'private' ? createPublicKey(key) : key;
+    keyIds.set(key, (id = `sha256:${createHashHex(pub.export({ type: 'spki', format: 'der' }))}`));
+  }
+  return id;
 }
+
+/** Worked out once per key: `verify` checks thousands of envelopes against the same few keys. */
+const keyIds = new WeakMap<KeyObject, string>();
 
 const createHashHex = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 

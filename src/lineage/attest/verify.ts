@@ -14,6 +14,8 @@ export interface VerifyReport {
 
 const show = (d: FileDigest): string => `${d.name} (sha256 ${d.digest.sha256.slice(0, 12)}…)`;
 const same = (a: FileDigest, b: FileDigest): boolean => a.name === b.name && a.digest.sha256 === b.digest.sha256;
+/** What `same` compares, as one string. */
+const subjectKey = (d: FileDigest): string => `${d.name}\0${d.digest.sha256}`;
 
 /** The statement of a verified envelope, or why it cannot be read. */
 function statementOf(payloadType: string, payload: string): Statement | string {
@@ -68,6 +70,16 @@ export async function verifyAncestry(
     }
     for (const d of stored) if (!statement.subject.some((s) => s.name === d.name)) problems.push(`${n.job}: output ${d.name} is not a subject of its envelope`);
   }
+  // Each subject of a trusted envelope, with the jobs whose envelopes name it: indexed once, since an
+  // import's envelope names thousands of files and every job reading one of them asks about it.
+  const signedBy = new Map<string, string[]>();
+  for (const [key, statement] of trusted) {
+    for (const subject of statement.subject) {
+      let jobs = signedBy.get(subjectKey(subject));
+      if (jobs === undefined) signedBy.set(subjectKey(subject), (jobs = []));
+      jobs.push(key);
+    }
+  }
   for (const n of nodes) {
     const statement = trusted.get(n.key);
     if (statement === undefined) continue;
@@ -75,8 +87,10 @@ export async function verifyAncestry(
     for (const input of n.inputs) {
       const mine = deps.filter((d) => d.name === input.path.replace(/\/$/, '') || d.name.startsWith(`${input.path.replace(/\/$/, '')}/`));
       if (input.from.length > 0) {
-        const upstream = input.from.flatMap((f) => trusted.get(f.key)?.subject ?? []);
-        for (const d of mine) if (!upstream.some((s) => same(s, d))) problems.push(`${n.job}: input ${show(d)} is not a subject of an upstream envelope`);
+        const from = new Set(input.from.map((f) => f.key));
+        for (const d of mine) {
+          if (!(signedBy.get(subjectKey(d)) ?? []).some((k) => from.has(k))) problems.push(`${n.job}: input ${show(d)} is not a subject of an upstream envelope`);
+        }
       } else {
         const stored = await storedDigests(store, input.id, input.path);
         for (const d of mine) if (!stored.some((s) => same(s, d))) problems.push(`${n.job}: input ${show(d)} does not match the stored bytes`);
