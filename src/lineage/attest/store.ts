@@ -20,13 +20,14 @@ export class Attestations {
   }
 
   put(key: string, runId: number, job: string, envelope: Envelope): void {
-    this.meta.db.prepare('INSERT OR REPLACE INTO attestations (key, run_id, job, envelope, updated) VALUES (?, ?, ?, ?, ?)')
+    // Prepared once (`bulk.statement`): a signed run stores an envelope per job, `verify` reads thousands.
+    this.meta.bulk.statement('INSERT OR REPLACE INTO attestations (key, run_id, job, envelope, updated) VALUES (?, ?, ?, ?, ?)')
       .run(key, runId, job, JSON.stringify(envelope), Date.now());
   }
 
   get(key: string): AttestationRow | undefined {
-    const row = this.meta.db.prepare<[string], { key: string; run_id: number; job: string; envelope: string }>(
-      'SELECT key, run_id, job, envelope FROM attestations WHERE key = ?').get(key);
+    const row = this.meta.bulk.statement('SELECT key, run_id, job, envelope FROM attestations WHERE key = ?')
+      .get(key) as { key: string; run_id: number; job: string; envelope: string } | undefined;
     if (row === undefined) return undefined;
     try {
       return { key: row.key, runId: row.run_id, job: row.job, envelope: JSON.parse(row.envelope) as Envelope };
