@@ -105,14 +105,15 @@ describeSlurm('shark run --executor slurm', () => {
   });
 
   it('reports a job cancelled outside Shark with Slurm\'s state', async () => {
-    rig.write('p.md', ['# Slow', '', `${fence}shark-run`, 'sleep 120; echo late > /data/slow.txt', fence, ''].join('\n'));
+    // A block of its own name: the job the test before ran as `slow` may still be ending in this directory.
+    rig.write('p.md', ['# Cancelled', '', `${fence}shark-run`, 'sleep 120; echo late > /data/slow.txt', fence, ''].join('\n'));
     const child = rig.start(['run', 'p.md', '--executor', 'slurm'], { env, timeoutMs: 120_000 });
-    const id = await runningUnder(rig.dir);
+    const id = await runningUnder(rig.dir, 60_000, 'shark:p:cancelled');
     const { execFileSync } = await import('node:child_process');
     execFileSync('scancel', [id]);
     const ended = await child.ended;
     expect(ended.code).toBe(1);
-    expect(ended.stdout).toMatch(/FAILED +slow/);
+    expect(ended.stdout).toMatch(/FAILED +cancelled/);
     expect(ended.stdout).toContain('CANCELLED');
     expect(ended.stdout).toContain('cancelled outside Shark');
     expect((await rig.plan('p.md')).jobs[0]!.status).toBe('run');

@@ -25,11 +25,13 @@ export async function outputsOf(rig: Rig, file: string): Promise<Record<string, 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Waits until Slurm runs a job whose working directory is under `dir`; returns its id. */
-export async function runningUnder(dir: string, timeoutMs = 60_000): Promise<string> {
+export async function runningUnder(dir: string, timeoutMs = 60_000, name?: string): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const lines = execFileSync('squeue', ['-h', '-r', '-o', '%i|%T|%Z'], { encoding: 'utf8' }).split('\n');
-    const running = lines.map((l) => l.split('|')).find(([, state, workdir]) => state === 'RUNNING' && (workdir ?? '').startsWith(`${dir}/`));
+    const lines = execFileSync('squeue', ['-h', '-r', '-o', '%i|%T|%Z|%j'], { encoding: 'utf8' }).split('\n');
+    // `name`: only that job, not one an earlier test left ending in the same directory.
+    const running = lines.map((l) => l.split('|')).find(([, state, workdir, job]) =>
+      state === 'RUNNING' && (workdir ?? '').startsWith(`${dir}/`) && (name === undefined || job === name));
     if (running !== undefined) return running[0]!;
     if (Date.now() > deadline) throw new Error(`no job of ${dir} running after ${timeoutMs} ms:\n${lines.join('\n')}`);
     await sleep(200);
