@@ -1,5 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Session } from '../plan/session.js';
+import { listAt } from '../multimap.js';
 
 const MAX_OUTPUT_LINES = 40;
 
@@ -16,11 +17,7 @@ export function writeExecutedDocument(session: Session, runId: number, outPath: 
   // Read once, grouped once: a sweep has thousands of blocks, a map thousands of jobs.
   const results = meta.resultsMany([...new Set(jobs.map((j) => j.key))]);
   const byBlock = new Map<string, typeof jobs>();
-  for (const j of jobs) {
-    let mine = byBlock.get(j.block);
-    if (mine === undefined) byBlock.set(j.block, (mine = []));
-    mine.push(j);
-  }
+  for (const j of jobs) listAt(byBlock, j.block).push(j);
   const inserts = new Map<number, string[]>();
   for (const block of pipeline.blocks) {
     if (block.steps.length === 0) continue;
@@ -39,9 +36,7 @@ export function writeExecutedDocument(session: Session, runId: number, outPath: 
       text.push('', '```text', ...shown, '```');
     }
     // The instances of a sweep share their block's text: their notes follow it one after another.
-    let at = inserts.get(close);
-    if (at === undefined) inserts.set(close, (at = []));
-    at.push(...text);
+    listAt(inserts, close).push(...text);
   }
   const out: string[] = [];
   lines.forEach((line, i) => {

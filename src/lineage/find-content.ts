@@ -1,6 +1,7 @@
 import type { Metadata, ResultRow } from '../store/metadata.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
 import { fromResultRow, type LineageRecord } from './record.js';
+import { listAt } from '../multimap.js';
 
 /** A result that produced some bytes: as one of its outputs, or inside an output directory. */
 export interface Producer {
@@ -42,8 +43,7 @@ export function producersOf(meta: Metadata, id: SnapshotId): Producer[] {
         }
       }
       for (const tree of treesHolding(meta, wanted)) {
-        let paths = next.get(tree.id);
-        if (paths === undefined) next.set(tree.id, (paths = []));
+        const paths = listAt(next, tree.id);
         for (const below of belows) paths.push(`/${tree.name}${below}`);
       }
     }

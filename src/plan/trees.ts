@@ -1,4 +1,5 @@
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
+import { listAt } from '../multimap.js';
 
 export type EntriesOf = (id: SnapshotId) => readonly TreeEntry[] | undefined;
 export type ComposeTree = (entries: readonly TreeEntry[]) => SnapshotId;
@@ -69,10 +70,8 @@ export function overlay(
     const slash = part.rel.indexOf('/');
     if (slash >= 0) {
       const head = part.rel.slice(0, slash);
-      // Pushed, not copied: a map whose items sit in one subdirectory copied the list once per item.
-      let sub = nested.get(head);
-      if (sub === undefined) nested.set(head, (sub = []));
-      sub.push({ rel: part.rel.slice(slash + 1), id: part.id, by: part.by });
+      // Appended, not copied: a map whose items sit in one subdirectory copied the list once per item.
+      listAt(nested, head).push({ rel: part.rel.slice(slash + 1), id: part.id, by: part.by });
       continue;
     }
     const there = entries.get(part.rel);

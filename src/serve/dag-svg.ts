@@ -1,6 +1,7 @@
 import { graphOf } from '../pipeline/dag-format.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { blockAnchor, dataHref, esc } from './html.js';
+import { listAt } from '../multimap.js';
 
 const GAP = 34;
 const ROW = 54;
@@ -49,11 +50,7 @@ export function dagSvg(pipeline: Pipeline, statusOf: (block: string) => string =
     if (!moved) break;
   }
   const layers = new Map<number, Node[]>();
-  for (const n of nodes.values()) {
-    let layer = layers.get(n.layer);
-    if (layer === undefined) layers.set(n.layer, (layer = []));
-    layer.push(n);
-  }
+  for (const n of nodes.values()) listAt(layers, n.layer).push(n);
   for (const list of layers.values()) list.forEach((n, i) => (n.row = i));
   // Folded, not spread into Math.max: a layer of a large sweep holds more nodes than a call takes arguments.
   const rows = [...layers.values()].reduce((m, l) => Math.max(m, l.length), 1);

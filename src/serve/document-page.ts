@@ -4,17 +4,14 @@ import { dagSvg } from './dag-svg.js';
 import { blockAnchor, dataHref, esc, formatDuration, page } from './html.js';
 import { markdownToHtml } from './markdown-html.js';
 import type { BlockView, JobView, PageState, RunView } from './views.js';
+import { listAt } from '../multimap.js';
 
 /** The rendered document, each Shark block annotated with its status, jobs, environment, logs and outputs. */
 export function documentPage(pipeline: Pipeline, state: PageState, title: string): string {
   const views = new Map(state.blocks.map((v) => [v.id, v]));
   const byLine = new Map<number, BlockNode[]>();
-  for (const b of pipeline.blocks) {
-    // Appended, not copied: a sweep's thousands of instances share their block's line.
-    let blocks = byLine.get(b.block.at.line);
-    if (blocks === undefined) byLine.set(b.block.at.line, (blocks = []));
-    blocks.push(b);
-  }
+  // A sweep's thousands of instances share their block's line.
+  for (const b of pipeline.blocks) listAt(byLine, b.block.at.line).push(b);
   const body = markdownToHtml(pipeline.document.source, (node, line) => {
     const blocks = byLine.get(line);
     return blocks === undefined ? undefined : sharkBlock(node, blocks, views);

@@ -2,6 +2,7 @@ import type { Plan, PlannedJob } from '../plan/planner.js';
 import type { BlockNode, Pipeline } from '../pipeline/pipeline.js';
 import { DEFAULT_PUBLISH_DIR } from '../pipeline/pipeline.js';
 import type { Metadata, RunJobRow, RunRow } from '../store/metadata.js';
+import { listAt } from '../multimap.js';
 
 /** What the page shows for a block or a job; the stylesheet colours by it. */
 export type ViewStatus = 'ran' | 'cached' | 'failed' | 'would-run' | 'running' | 'manual' | 'publish' | 'unknown';
@@ -84,12 +85,7 @@ export function pageState(pipeline: Pipeline, plan: Plan | undefined, meta: Meta
 
 function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    let group = groups.get(k);
-    if (group === undefined) groups.set(k, (group = []));
-    group.push(item);
-  }
+  for (const item of items) listAt(groups, key(item)).push(item);
   return groups;
 }
 

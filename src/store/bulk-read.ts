@@ -45,7 +45,7 @@ export class BulkReads {
   *rowsWhere<Row extends unknown[]>(table: string, columns: readonly string[], key: readonly string[], wanted: readonly string[]): Generator<Row> {
     const select = `SELECT ${columns.join(', ')} FROM ${table} WHERE ${columns[0]}`;
     const first = wanted.slice(0, this.limits.probe);
-    const rows = first.length === 0 ? [] : (this.statement(`${select} IN (${'?,'.repeat(first.length - 1)}?)`, true).all(...first) as Row[]);
+    const rows = [...this.selectIn<Row>(select, first, true)];
     yield* rows;
     const rest = wanted.slice(first.length);
     const perValue = Math.max(1, rows.length / Math.max(1, first.length));

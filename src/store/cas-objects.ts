@@ -121,8 +121,8 @@ export class CasObjects {
    * million cached jobs checks.
    */
   checkMany(ids: readonly SnapshotId[]): Verdict[] {
-    const records = this.recordsOf(ids.filter((id) => !this.sound.has(id)));
-    return ids.map((id) => this.check(id, false, records?.get(id) ?? (records === undefined ? undefined : null)));
+    const knownOf = this.recordsOf(ids.filter((id) => !this.sound.has(id)));
+    return ids.map((id) => this.check(id, false, knownOf(id)));
   }
 
   /**
@@ -141,12 +141,12 @@ export class CasObjects {
     try {
       // Asked for before the records are read: the worker stats while this thread reads.
       const first = ahead.get(0);
-      const records = this.recordsOf(unknown);
+      const knownOf = this.recordsOf(unknown);
       for (let k = 0; k < slices.length; k++) {
         const stats = k === 0 ? await first : await ahead.get(k);
         for (let i = 0; i < slices[k]!.length; i++) {
           const id = unknown[k * STAT_SLICE + i]!;
-          const known = records?.get(id) ?? (records === undefined ? undefined : null);
+          const known = knownOf(id);
           // Only a plain file can be the object; what the worker could not stat is looked at here.
           const seen = stats.kind[i] === KIND.file ? observed(stats, i) : undefined;
           const verdict = seen !== undefined ? this.judge(id, seen, known) : stats.kind[i] === KIND.unknown ? this.check(id, false, known) : 'changed';
@@ -159,15 +159,19 @@ export class CasObjects {
     return ids.map((id) => verdicts.get(id) ?? 'ok');
   }
 
-  /** The records of objects (undefined: all are kept in memory, `recorded` answers). */
-  private recordsOf(ids: readonly SnapshotId[]): Map<SnapshotId, Recorded> | undefined {
+  /**
+   * The records of objects read at once, as `check`'s `known` for each id:
+   * null for one with no record, undefined when all records are kept in
+   * memory (`recorded` answers).
+   */
+  private recordsOf(ids: readonly SnapshotId[]): (id: SnapshotId) => Recorded | null | undefined {
     this.loadRecords();
-    if (this.records !== null) return undefined;
+    if (this.records !== null) return () => undefined;
     const fetched = new Map<SnapshotId, Recorded>();
     for (const [id, size, mtime, ino] of this.meta.bulk.rowsWhere<[string, bigint, string, bigint]>('objects', ['id', 'size', 'mtime', 'ino'], ['rowid'], ids)) {
       fetched.set(id, { size: Number(size), mtime, ino: Number(ino) });
     }
-    return fetched;
+    return (id) => fetched.get(id) ?? null;
   }
 
   private loadRecords(): void {

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { listAt } from '../multimap.js';
 
 /**
  * Every result's outputs by path and by content id, kept by triggers on
@@ -104,11 +105,6 @@ type Row = [at: number, job: string, block: string, key: string];
 
 function grouped(paths: readonly string[], rows: readonly Row[]): Map<string, RunProducer[]> {
   const found = new Map<string, RunProducer[]>();
-  for (const [at, job, block, key] of rows) {
-    const path = paths[at]!;
-    const list = found.get(path);
-    if (list === undefined) found.set(path, [{ job, block, key }]);
-    else list.push({ job, block, key });
-  }
+  for (const [at, job, block, key] of rows) listAt(found, paths[at]!).push({ job, block, key });
   return found;
 }

@@ -5,6 +5,7 @@ import { storedDigests, type FileDigest } from './digests.js';
 import { decodeBase64, IN_TOTO_PAYLOAD_TYPE, verifyEnvelope } from './dsse.js';
 import { SLSA_PROVENANCE, STATEMENT_TYPE, type Statement } from './statement.js';
 import type { Attestations } from './store.js';
+import { listAt } from '../../multimap.js';
 
 export interface VerifyReport {
   readonly checked: number;
@@ -74,11 +75,7 @@ export async function verifyAncestry(
   // import's envelope names thousands of files and every job reading one of them asks about it.
   const signedBy = new Map<string, string[]>();
   for (const [key, statement] of trusted) {
-    for (const subject of statement.subject) {
-      let jobs = signedBy.get(subjectKey(subject));
-      if (jobs === undefined) signedBy.set(subjectKey(subject), (jobs = []));
-      jobs.push(key);
-    }
+    for (const subject of statement.subject) listAt(signedBy, subjectKey(subject)).push(key);
   }
   for (const n of nodes) {
     const statement = trusted.get(n.key);
