@@ -50,7 +50,10 @@ export async function runPipeline(
   const steps = pipeline.steps.filter((s) => selection.steps.has(s.id));
   const beat = setInterval(() => meta.beatRun(runId), BEAT_MS);
   beat.unref();
-  const finish = (status: RunSummary['status']): RunSummary => {
+  const finish = (ended: RunSummary['status']): RunSummary => {
+    // The rows still waiting are written first; a step whose rows could not be fails the run.
+    ctx.cachedRows.flush();
+    const status = ended === 'ok' && ctx.counts.failed > 0 ? 'failed' : ended;
     clearInterval(beat);
     options.signal.removeEventListener('abort', cancelSlurm);
     leases.releaseAll();

@@ -13,6 +13,7 @@ import type { RunJobRow } from '../../store/metadata.js';
 import type { Selection } from '../../plan/selection.js';
 import type { FailureReason, RunEvent, RunSummary } from '../events.js';
 import type { SlurmExecutor, SlurmRunOptions } from '../slurm/slurm-executor.js';
+import { CachedRows } from './cached-rows.js';
 import { CommitQueue } from './commit-queue.js';
 
 export interface RunOptions {
@@ -54,10 +55,14 @@ export class RunContext {
     readonly slurm?: SlurmExecutor,
   ) {
     this.commits = new CommitQueue(session.meta);
+    this.cachedRows = new CachedRows(session.meta);
   }
 
   /** Finished jobs' results, committed a batch at a time. */
   readonly commits: CommitQueue;
+
+  /** The rows of cached jobs, written for many steps at a time. */
+  readonly cachedRows: CachedRows;
 
   /** How many of each step's jobs are handed to the executor together (a map's become one Slurm array). */
   readonly groupSizes = new Map<string, number>();

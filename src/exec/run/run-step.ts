@@ -27,7 +27,6 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   }
   if (step.kind === 'publish') return publish(ctx, step, state);
   const { session } = ctx;
-  const { meta } = session;
   const forced = ctx.options.selection?.forced.has(step.id) ?? false;
   const decision = await decideStep(session, step, state, (name) => ({ id: envIds.get(name)! }), ctx.signal, { forced });
   if (decision.kind === 'blocked') return stepFailed(ctx, step, `waits on ${decision.step}`, 'missing-input');
@@ -46,9 +45,11 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
     rows.push({ ...ctx.row(job, 'cached', hit.log ?? null), key: hit.key });
     results.push({ job, outputs: hit.outputs });
   });
-  meta.recordRunJobs(rows);
   // Announced once recorded: what the events say is cached, `logs` and `lineage` can already read.
-  for (const r of results) ctx.emit({ type: 'job-cached', job: r!.job.id, step: step.id, block: step.blockId });
+  const hits = results.slice();
+  ctx.cachedRows.add(rows, () => {
+    for (const r of hits) ctx.emit({ type: 'job-cached', job: r!.job.id, step: step.id, block: step.blockId });
+  }, (message) => void stepFailed(ctx, step, message, 'store'));
   const toRun = jobs.filter((_, n) => cached[n] === undefined);
   ctx.groupSizes.set(step.id, toRun.length);
   // Jobs are taken up as staging slots free, not all queued at once: a step of 100,000 jobs would
