@@ -1,5 +1,5 @@
 import { noBuildBlock } from '../pipeline/missing-environments.js';
-import type { AttemptRow } from '../store/metadata.js';
+import type { LastAttempt } from '../store/metadata.js';
 import type { DataState } from './data-state.js';
 import { stepExplainer } from './explainer.js';
 import type { Job } from './jobs.js';
@@ -29,7 +29,7 @@ export interface Plan {
 }
 
 /** The last attempts of jobs that will run, read for all of a step's jobs at once. */
-type Attempts = ReadonlyMap<string, AttemptRow>;
+type Attempts = ReadonlyMap<string, LastAttempt>;
 type Explainer = ReturnType<typeof stepExplainer>;
 
 /** Why a job that is not cached will run. */
@@ -87,7 +87,7 @@ export async function planPipeline(session: Session, state: DataState, selection
     }
     const done: { job: Job; outputs: Record<string, string> }[] = [];
     const toRun = decision.jobs.filter((d) => d.cached === undefined && d.job.problem === undefined && decision.unbuilt === undefined && d.forced !== true);
-    const attempts = session.meta.attemptsMany(toRun.map((d) => d.job.identity));
+    const attempts = session.meta.lastAttempts(toRun.map((d) => d.job.identity));
     const explain = stepExplainer();
     for (const d of decision.jobs) {
       const { job, cached } = d;

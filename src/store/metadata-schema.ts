@@ -34,6 +34,9 @@ export interface AttemptRow {
   readonly exit_code?: number | null;
 }
 
+/** The part of an attempt a plan reads to say why a job runs again. */
+export type LastAttempt = Pick<AttemptRow, 'key' | 'status' | 'record'>;
+
 export interface RunJobRow {
   readonly run_id: number;
   readonly job: string;

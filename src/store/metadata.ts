@@ -8,9 +8,9 @@ import { OutputIndex, migrateOutputIndex } from './output-index.js';
 import { StatCache, type FileStat, type StatRow } from './stat-cache.js';
 import type { SnapshotId } from './snapshot-store.js';
 import { VERSION } from '../version.js';
-import { ADDED_COLUMNS, SCHEMA, outputsOf, type AttemptRow, type ResultRow, type RunJobRow, type RunRow } from './metadata-schema.js';
+import { ADDED_COLUMNS, SCHEMA, outputsOf, type AttemptRow, type LastAttempt, type ResultRow, type RunJobRow, type RunRow } from './metadata-schema.js';
 
-export type { AttemptRow, ResultRow, RunJobRow, RunRow } from './metadata-schema.js';
+export type { AttemptRow, LastAttempt, ResultRow, RunJobRow, RunRow } from './metadata-schema.js';
 export { outputsOf } from './metadata-schema.js';
 
 /** A run's job as read: a cached job's log is its result's, recorded by the run that made it (`recordRunJobs` leaves it out). */
@@ -132,10 +132,17 @@ export class Metadata {
     return found;
   }
 
-  /** `attempt` of many identities at once, in a few queries. */
-  attemptsMany(identities: readonly string[]): Map<string, AttemptRow> {
-    const found = new Map<string, AttemptRow>();
-    for (const r of this.bulk.selectIn<AttemptRow>('SELECT * FROM attempts WHERE identity', identities)) found.set(r.identity, r);
+  /**
+   * What a plan says of the last attempts of many identities (a step's jobs
+   * to run): looked up, or the table read whole when they are most of it (a
+   * map whose command changed asks for every item's).
+   */
+  lastAttempts(identities: readonly string[]): Map<string, LastAttempt> {
+    const found = new Map<string, LastAttempt>();
+    const columns = ['identity', 'key', 'status', 'record'];
+    for (const [identity, key, status, record] of this.bulk.rowsWhere<[string, string, LastAttempt['status'], string]>('attempts', columns, ['identity'], identities)) {
+      found.set(identity, { key, status, record });
+    }
     return found;
   }
 
