@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -68,7 +68,7 @@ class Launcher {
       : script.includes('\n')
         ? `/bin/sh -c "$(printf '%b' ${sq(script.replace(/\\/g, '\\\\').replace(/\n/g, '\\n'))})"`
         : `/bin/sh -c ${sq(script)}`;
-    const nonce = randomBytes(8).toString('hex');
+    const nonce = freshNonce();
     return new Promise((done) => {
       const mask = secrets.length > 0 ? new SecretMask(secrets) : undefined;
       this.current = { marker: Buffer.from(`\x1e${nonce} `), log, fd: undefined, buffer: Buffer.alloc(0), mask, done };
@@ -219,6 +219,20 @@ export function isSimple(script: string): boolean {
   if (!/^[A-Za-z0-9_\-./:,+=@%^ Q]+$/.test(bare)) return false;
   const first = script.trimStart().split(' ')[0]!;
   return first !== '' && !first.includes('=') && !first.includes("'") && !SHELL_ONLY.has(first);
+}
+
+/** Random bytes drawn a page at a time: a call per job cost more than the rest of writing its line. */
+const randomPage = Buffer.alloc(4096);
+let randomAt = randomPage.length;
+
+/** 16 hex digits no job can guess: the end marker of its output. */
+function freshNonce(): string {
+  if (randomAt === randomPage.length) {
+    randomFillSync(randomPage);
+    randomAt = 0;
+  }
+  randomAt += 8;
+  return randomPage.toString('hex', randomAt - 8, randomAt);
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {

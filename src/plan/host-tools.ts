@@ -27,14 +27,21 @@ function executable(path: string): BigIntStats | undefined {
  * store's stat cache) makes the next process's first look free too.
  */
 export function fsProbe(hashFile: (path: string, st: BigIntStats) => string): ToolProbe {
+  // The stat `which` just took of what it found: `hash`, asked next of the same path, uses it instead of taking another.
+  let found: { readonly path: string; readonly st: BigIntStats } | undefined;
+  const lookedUp = (path: string): string | undefined => {
+    const st = executable(path);
+    found = st === undefined ? undefined : { path, st };
+    return st === undefined ? undefined : path;
+  };
   return {
     which(name, dirs) {
       const memo = `${dirs.join(':')}\0${name}`;
       const known = resolved.get(memo);
-      if (known !== undefined && executable(known) !== undefined) return known;
+      if (known !== undefined && lookedUp(known) !== undefined) return known;
       for (const dir of dirs) {
-        const path = join(dir, name);
-        if (executable(path) !== undefined) {
+        const path = lookedUp(join(dir, name));
+        if (path !== undefined) {
           resolved.set(memo, path);
           return path;
         }
@@ -42,7 +49,8 @@ export function fsProbe(hashFile: (path: string, st: BigIntStats) => string): To
       return undefined;
     },
     hash(path) {
-      const st = executable(path);
+      const st = found?.path === path ? found.st : executable(path);
+      found = undefined;
       if (st === undefined) return undefined;
       const sig = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
       const known = hashed.get(path);

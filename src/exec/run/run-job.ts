@@ -122,7 +122,8 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
     }
     const ended = Date.now();
     const record: LineageRecord = {
-      key: keyOf(ran.record), identity: job.identity, record: ran.record, outputs, log: logPath, started: t0, ended, runId: ctx.runId,
+      // Only an import's record changes as it runs (the pin it fetched); a run's key is the one it was planned with.
+      key: step.kind === 'import' ? keyOf(ran.record) : job.key, identity: job.identity, record: ran.record, outputs, log: logPath, started: t0, ended, runId: ctx.runId,
       meta: {
         block: step.blockId, step: step.id, file: session.pipeline.document.file, line: step.at.line, col: step.at.col,
         command: step.kind === 'run' ? step.command : step.kind === 'import' ? step.clause.raw : '', env: ran.record.env,
