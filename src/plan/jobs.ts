@@ -201,9 +201,20 @@ function itemsOf(id: SnapshotId, pattern: string, entriesOf: (id: SnapshotId) =>
   return found;
 }
 
-/** Like the shell: `*` matches every name not starting with a dot. Compiled once per input, not per item. */
+/**
+ * Like the shell: `*` matches every name not starting with a dot. Compiled
+ * once per pattern, not per item, nor per instance of a sweep (thousands of
+ * steps share `*.txt`).
+ */
 function matcher(pattern: string): (e: TreeEntry) => boolean {
   if (pattern === '*') return (e) => !e.name.startsWith('.');
-  const mm = new Minimatch(pattern, { dot: false });
-  return (e) => mm.match(e.name);
+  let mm = compiled.get(pattern);
+  if (mm === undefined) {
+    if (compiled.size >= 1024) compiled.clear();
+    compiled.set(pattern, (mm = new Minimatch(pattern, { dot: false })));
+  }
+  const m = mm;
+  return (e) => m.match(e.name);
 }
+
+const compiled = new Map<string, Minimatch>();

@@ -151,7 +151,9 @@ function planned(
  */
 function described(session: Session, outputs: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
   let shown: Record<string, string> | undefined;
-  for (const [path, id] of Object.entries(outputs)) {
+  // `for…in`: no array of pairs per job (the outputs have no prototype, so no inherited names).
+  for (const path in outputs) {
+    const id = outputs[path]!;
     const name = session.store.describe(id);
     if (name === undefined || name === id) continue;
     // Without a prototype: a plain object per output path would give each job a hidden class of its own.

@@ -116,9 +116,12 @@ export async function decideStep(
     workdir: session.pipeline.workdir,
   });
   // One query per few hundred jobs instead of one per job: a map step may have thousands.
-  const outputless = jobs.some((j) => j.outputs.length === 0);
+  // A job has an output per output of its step (asking each job built its list of paths: a million for nothing).
+  const outputless = jobs.length > 0 && step.outputs.length === 0;
   const stored = unbuilt === undefined && policy.forced !== true ? session.meta.resultOutputsMany(jobs.map((j) => j.key), outputless) : new Map<string, Record<string, SnapshotId>>();
-  await session.store.preload?.([...stored.values()].flatMap((outputs) => Object.values(outputs)));
+  const ids: SnapshotId[] = [];
+  for (const outputs of stored.values()) for (const path in outputs) ids.push(outputs[path]!);
+  await session.store.preload?.(ids);
   const decided = jobs.map((job): JobDecision => {
     if (unbuilt !== undefined) return { job, cached: undefined };
     if (policy.forced === true) return { job, cached: undefined, forced: true };
@@ -144,7 +147,7 @@ export function cachedResult(
   const stored = known === undefined ? session.meta.resultOutputs(job.key) : known ?? undefined;
   if (stored === undefined) return undefined;
   const outputs = typeof stored.outputs === 'string' ? outputsOf(stored.outputs) : stored.outputs;
-  for (const id of Object.values(outputs)) if (!session.store.has(id)) return undefined;
+  for (const path in outputs) if (!session.store.has(outputs[path]!)) return undefined;
   return { outputs, ...('log' in stored ? { log: stored.log } : {}), key: job.key };
 }
 
@@ -159,7 +162,7 @@ function keptResult(session: Session, job: Job): JobDecision | undefined {
   const stored = session.meta.latestResult(job.identity);
   if (stored === undefined) return undefined;
   const outputs = JSON.parse(stored.outputs) as Record<string, SnapshotId>;
-  for (const id of Object.values(outputs)) if (!session.store.has(id)) return undefined;
+  for (const path in outputs) if (!session.store.has(outputs[path]!)) return undefined;
   return { job, cached: { outputs, log: stored.log, key: stored.key }, kept: explain(JSON.parse(stored.record) as KeyRecord, job.record) };
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { sha256 } from './hash.js';
@@ -7,7 +8,15 @@ import type { SnapshotId, TreeEntry } from './snapshot-store.js';
 
 /** The tree hash: over the sorted entries' names and ids, so a directory's id depends only on its content. */
 export function treeId(sorted: readonly TreeEntry[]): SnapshotId {
-  return `tree:${sha256(sorted.map((e) => `${e.name}\0${e.id}\n`).join(''))}`;
+  if (sorted.length < 256) return `tree:${sha256(sorted.map((e) => `${e.name}\0${e.id}\n`).join(''))}`;
+  // A large directory's text is hashed a piece at a time, not made whole (a million entries: 90 MB of string).
+  const hash = createHash('sha256');
+  let piece = '';
+  for (const e of sorted) {
+    piece += `${e.name}\0${e.id}\n`;
+    if (piece.length >= 1 << 16) (hash.update(piece), (piece = ''));
+  }
+  return `tree:${hash.update(piece).digest('hex')}`;
 }
 
 export function sortEntries(entries: readonly TreeEntry[]): TreeEntry[] {

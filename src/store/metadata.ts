@@ -294,8 +294,9 @@ export class Metadata {
     })();
   }
 
-  putTree(id: string, entries: string): void {
-    this.stmts.putTree.run(id, entries);
+  /** Stores a tree unless it is there: its text (megabytes for a large map's directory) is made only then. */
+  putTree(id: string, entries: () => string): void {
+    if (this.bulk.statement('SELECT 1 FROM trees WHERE id = ?').get(id) === undefined) this.stmts.putTree.run(id, entries());
   }
 
   /** The content hash of a host file through the stat cache. */

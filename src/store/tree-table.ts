@@ -28,7 +28,7 @@ export class TreeTable {
     const sorted = sortEntries(entries);
     const id = treeId(sorted);
     if (!this.cache.has(id)) {
-      this.meta.putTree(id, JSON.stringify(sorted));
+      this.meta.putTree(id, () => JSON.stringify(sorted));
       this.cache.set(id, sorted);
     }
     return id;

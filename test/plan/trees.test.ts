@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { sortEntries, treeId } from '../../src/store/content-id.js';
 import type { TreeEntry } from '../../src/store/snapshot-store.js';
@@ -47,5 +48,15 @@ describe('trees: items found in and composed into directories of many entries', 
     expect(composed).toEqual({ ok: true, id: direct });
     const twice = overlay('/data/out', undefined, [...parts, { rel: 'AVES/7.tif', id: 'sha256:other', by: 'item other' }], entriesOf, compose);
     expect(twice).toEqual({ ok: false, message: '/data/out/AVES/7.tif is written by two steps: item AVES/7 and item other' });
+  });
+});
+
+describe('a tree id is the hash of its entries, however many', () => {
+  it('is the same whether the text is hashed whole or a piece at a time (a large directory), non-ASCII names included', () => {
+    const whole = (sorted: readonly TreeEntry[]): string => `tree:${createHash('sha256').update(sorted.map((e) => `${e.name}\0${e.id}\n`).join('')).digest('hex')}`;
+    for (const n of [0, 1, 255, 256, 5000]) {
+      const sorted = sortEntries(Array.from({ length: n }, (_, i) => ({ name: `${i % 7 === 0 ? '東京' : 'é'}-${i}.txt`, id: `sha256:${String(i).padStart(64, '0')}` })));
+      expect(treeId(sorted)).toBe(whole(sorted));
+    }
   });
 });
