@@ -203,23 +203,19 @@ export class Metadata {
   }
 
   /**
-   * Many run rows in one transaction, a few hundred per statement: a map's
-   * cached jobs. A cached row without a log is read with its result's
-   * (`runJobs`): looking a million logs up while recording cost seconds.
+   * Many run rows in one transaction: a map's cached jobs. A row a
+   * statement, bound by position (200,000 rows: 1.3 s, where a few hundred
+   * rows per statement took 1.9 s). A cached row without a log is read with
+   * its result's (`runJobs`): looking a million logs up while recording
+   * cost seconds.
    */
   recordRunJobs(jobs: readonly RunJobRow[]): void {
-    const per = 500;
+    const put = this.bulk.statement('INSERT OR REPLACE INTO run_jobs (run_id, job, step, block, line, item, key, status, log, reason, exit_code) VALUES (?,?,?,?,?,?,?,?,?,?,?)');
     this.db.transaction(() => {
-      for (let at = 0; at < jobs.length; at += per) {
-        const chunk = jobs.slice(at, at + per);
-        const values: unknown[] = [];
-        for (const j of chunk) values.push(j.run_id, j.job, j.step, j.block, j.line, j.item, j.key, j.status, j.log, j.reason ?? null, j.exit_code ?? null);
-        const row = '(?,?,?,?,?,?,?,?,?,?,?)';
-        const sql = `INSERT OR REPLACE INTO run_jobs (run_id, job, step, block, line, item, key, status, log, reason, exit_code) VALUES ${new Array(chunk.length).fill(row).join(',')}`;
-        this.bulk.statement(sql).run(...(values as string[]));
-      }
+      for (const j of jobs) put.run(j.run_id, j.job, j.step, j.block, j.line, j.item, j.key, j.status, j.log, j.reason ?? null, j.exit_code ?? null);
     })();
   }
+
 
   /** Drops results (so their jobs run again): what fsck --repair and a detected modification do. */
   dropResults(keys: readonly string[]): void {
