@@ -23,10 +23,11 @@ export function has(command: string): boolean {
 /** Wall-clock seconds of one command; throws with its output when it fails (unless allowed). */
 export function timeOnce(cmd: string, args: readonly string[], cwd: string, okCodes: readonly number[] = [0]): number {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
+  // What the command prints is not kept: a plan of a million jobs as JSON is more than any buffer here allows.
+  const r = spawnSync(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 28 });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (!okCodes.includes(r.status ?? -1)) {
-    throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.toString().slice(-2000)}`);
+    throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}${r.error !== undefined ? `, ${r.error.message}` : ''}): ${r.stderr.toString().slice(-2000)}`);
   }
   return seconds;
 }

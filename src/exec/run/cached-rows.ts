@@ -30,6 +30,8 @@ export class CachedRows {
   constructor(private readonly meta: Metadata) {}
 
   add(rows: readonly RunJobRow[], announce: () => void, failed: (message: string) => void): void {
+    // A step with nothing cached has nothing to write, nor to announce.
+    if (rows.length === 0) return;
     this.waiting.push({ rows, announce, failed });
     this.count += rows.length;
     if (this.count >= MAX_ROWS) this.flush();
