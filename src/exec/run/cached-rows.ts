@@ -1,4 +1,5 @@
 import type { Metadata, RunJobRow } from '../../store/metadata.js';
+import { Batcher } from './batcher.js';
 
 /** Rows are written when this many wait… */
 const MAX_ROWS = 8192;
@@ -23,38 +24,23 @@ interface Waiting {
  * left before it ends (`flush`).
  */
 export class CachedRows {
-  private waiting: Waiting[] = [];
-  private count = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly batches: Batcher<Waiting>;
 
-  constructor(private readonly meta: Metadata) {}
+  constructor(meta: Metadata) {
+    this.batches = new Batcher(
+      (batch) => meta.recordRunJobs(batch.length === 1 ? batch[0]!.rows : batch.flatMap((w) => w.rows)),
+      (w, error) => (error === undefined ? w.announce() : w.failed(`cannot record the cached jobs: ${error.message}`)),
+      MAX_ROWS, DELAY_MS, (w) => w.rows.length,
+    );
+  }
 
   add(rows: readonly RunJobRow[], announce: () => void, failed: (message: string) => void): void {
     // A step with nothing cached has nothing to write, nor to announce.
-    if (rows.length === 0) return;
-    this.waiting.push({ rows, announce, failed });
-    this.count += rows.length;
-    if (this.count >= MAX_ROWS) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), DELAY_MS);
+    if (rows.length > 0) this.batches.add({ rows, announce, failed });
   }
 
   /** Writes what waits now, then announces it (or reports that it could not be written). */
   flush(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    const batch = this.waiting;
-    this.waiting = [];
-    this.count = 0;
-    if (batch.length === 0) return;
-    let error: Error | undefined;
-    try {
-      this.meta.recordRunJobs(batch.length === 1 ? batch[0]!.rows : batch.flatMap((w) => w.rows));
-    } catch (e) {
-      error = e as Error;
-    }
-    for (const w of batch) {
-      if (error === undefined) w.announce();
-      else w.failed(`cannot record the cached jobs: ${error.message}`);
-    }
+    this.batches.flush();
   }
 }

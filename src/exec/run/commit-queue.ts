@@ -1,4 +1,5 @@
 import type { Metadata, Success } from '../../store/metadata.js';
+import { Batcher } from './batcher.js';
 
 /** A batch is written when it holds this many results… */
 export const MAX_BATCH = 32;
@@ -20,33 +21,19 @@ interface Waiting {
  * a batch leaves no trace of them: those jobs run again.
  */
 export class CommitQueue {
-  private waiting: Waiting[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private readonly batches: Batcher<Waiting>;
 
-  constructor(private readonly meta: Metadata) {}
+  constructor(meta: Metadata) {
+    this.batches = new Batcher((batch) => meta.recordSuccesses(batch.map((w) => w.success)), (w, error) => w.settle(error), MAX_BATCH, DELAY_MS);
+  }
 
   /** Resolves once `success` is committed; rejects with the store's error when its batch could not be. */
   add(success: Success): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ success, settle: (e) => (e === undefined ? resolve() : reject(e)) });
-      if (this.waiting.length >= MAX_BATCH) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), DELAY_MS);
-    });
+    return new Promise((resolve, reject) => this.batches.add({ success, settle: (e) => (e === undefined ? resolve() : reject(e)) }));
   }
 
   /** Writes what is waiting now. */
   flush(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    const batch = this.waiting;
-    this.waiting = [];
-    if (batch.length === 0) return;
-    let error: Error | undefined;
-    try {
-      this.meta.recordSuccesses(batch.map((w) => w.success));
-    } catch (e) {
-      error = e as Error;
-    }
-    for (const w of batch) w.settle(error);
+    this.batches.flush();
   }
 }
