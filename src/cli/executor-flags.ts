@@ -7,6 +7,7 @@ import { jobName, pipelineName } from '../exec/slurm/slurm-executor.js';
 import type { SlurmRunOptions } from '../exec/slurm/slurm-executor.js';
 import { EXIT_INVALID, ExitError } from './load-or-report.js';
 import { collect } from './common-options.js';
+import { maxOf } from '../fold.js';
 
 export interface ExecutorFlags {
   executor?: string;
@@ -86,7 +87,7 @@ export function plannedSubmissions(plan: Plan, pipeline: Pipeline, options: Slur
 
 export function renderSubmissions(subs: readonly PlannedSubmission[]): string {
   if (subs.length === 0) return 'slurm: nothing to submit\n';
-  const width = Math.min(32, Math.max(...subs.map((s) => s.step.length)));
+  const width = Math.min(32, maxOf(subs, (s) => s.step.length));
   const lines = subs.map((s) => `  ${s.step.padEnd(width)}  ${s.tasks > 1 ? `1 array of ${s.tasks} tasks` : '1 job'} for ${s.jobs} job${s.jobs === 1 ? '' : 's'}: sbatch ${s.sbatch.join(' ')}`);
   return `slurm: would submit ${subs.length} job${subs.length === 1 ? '' : 's'}:\n${lines.join('\n')}\n`;
 }

@@ -1,5 +1,6 @@
 import { isUnder, normaliseDataPath } from '../pipeline/data-path.js';
 import type { Pipeline, Step } from '../pipeline/pipeline.js';
+import { maxOf } from '../fold.js';
 
 /** What might change: data at a path, an environment, or the text of a block (or one of its steps). */
 export type ImpactTarget =
@@ -93,9 +94,9 @@ export function describeTarget(t: ImpactTarget): string {
 export function renderImpact(targets: readonly ImpactTarget[], steps: readonly ImpactedStep[], file: string): string {
   const what = targets.map(describeTarget).join(', ');
   if (steps.length === 0) return `if ${what} changes, no step runs again\n`;
-  const width = steps.reduce((m, s) => Math.max(m, s.step.length), -Infinity);
+  const width = maxOf(steps, (s) => s.step.length);
   const where = steps.map((s) => `${file}:${s.line}`);
-  const whereWidth = where.reduce((m, w) => Math.max(m, w.length), -Infinity);
+  const whereWidth = maxOf(where, (w) => w.length);
   const lines = steps.map((s, i) => `  ${s.step.padEnd(width)}  ${where[i]!.padEnd(whereWidth)}  ${s.why}`);
   return [
     `if ${what} changes, ${steps.length} step${steps.length === 1 ? '' : 's'} may run again:`,

@@ -1,6 +1,7 @@
 import { short } from '../plan/key.js';
 import type { Ancestry } from './ancestry.js';
 import { CLASS_ORDER, type StepClass, type StepDiff } from './diff.js';
+import { maxOf } from '../fold.js';
 
 const LABEL: Record<StepClass, string> = {
   'root-cause': 'root cause',
@@ -39,10 +40,9 @@ function side(s: DiffAnswer['old']): string {
 /** Causes first, each with what changed, old → new; the command's two texts in full. */
 export function renderDiff(d: DiffAnswer): string {
   const out = [`${side(d.old)} → ${side(d.new)}`];
-  const widest = (width: (s: (typeof d.steps)[number]) => number): number => d.steps.reduce((m, s) => Math.max(m, width(s)), 0);
-  const jobWidth = widest((s) => s.job.length);
-  const locWidth = widest((s) => s.location.length);
-  const classWidth = widest((s) => LABEL[s.class].length);
+  const jobWidth = maxOf(d.steps, (s) => s.job.length, 0);
+  const locWidth = maxOf(d.steps, (s) => s.location.length, 0);
+  const classWidth = maxOf(d.steps, (s) => LABEL[s.class].length, 0);
   for (const s of d.steps) {
     const lead = `${LABEL[s.class].padEnd(classWidth)}  ${s.job.padEnd(jobWidth)}  ${s.location.padEnd(locWidth)}`;
     const indent = ' '.repeat(lead.length + 2);

@@ -2,6 +2,7 @@ import { graphOf } from '../pipeline/dag-format.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { blockAnchor, dataHref, esc } from './html.js';
 import { listAt } from '../multimap.js';
+import { maxOf } from '../fold.js';
 
 const GAP = 34;
 const ROW = 54;
@@ -52,12 +53,11 @@ export function dagSvg(pipeline: Pipeline, statusOf: (block: string) => string =
   const layers = new Map<number, Node[]>();
   for (const n of nodes.values()) listAt(layers, n.layer).push(n);
   for (const list of layers.values()) list.forEach((n, i) => (n.row = i));
-  // Folded, not spread into Math.max: a layer of a large sweep holds more nodes than a call takes arguments.
-  const rows = [...layers.values()].reduce((m, l) => Math.max(m, l.length), 1);
-  const cols = [...layers.keys()].reduce((m, l) => Math.max(m, l + 1), 1);
+  const rows = maxOf(layers.values(), (l) => l.length, 1);
+  const cols = maxOf(layers.keys(), (l) => l + 1, 1);
   // Each node as wide as its label, each column as wide as its widest node: a graph of short names stays small.
   const w = (n: Node): number => Math.round(16 + CHAR * Math.max(clip(n.text).length, clip(n.sub, 30).length * 0.8));
-  const colWidth = Array.from({ length: cols }, (_, l) => (layers.get(l) ?? []).reduce((m, n) => Math.max(m, w(n)), 60));
+  const colWidth = Array.from({ length: cols }, (_, l) => maxOf(layers.get(l) ?? [], w, 60));
   const colX = colWidth.map((_, l) => PAD + colWidth.slice(0, l).reduce((a, b) => a + b, 0) + l * GAP);
   const width = PAD * 2 + colWidth.reduce((a, b) => a + b, 0) + (cols - 1) * GAP;
   const height = PAD * 2 + (rows - 1) * ROW + H;

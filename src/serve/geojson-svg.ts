@@ -1,4 +1,5 @@
 import { esc } from './html.js';
+import { maxOf, minOf } from '../fold.js';
 
 type Position = readonly number[];
 type Shape = { kind: 'point'; at: Position } | { kind: 'line'; points: readonly Position[]; closed: boolean };
@@ -56,10 +57,10 @@ export function geoJsonSvg(value: unknown, width = 640, height = 400): string | 
   const shapes = shapesOf(value);
   const all = shapes.flatMap((s) => (s.kind === 'point' ? [s.at] : s.points));
   if (all.length === 0) return undefined;
-  const xs = all.map((p) => p[0]!);
-  const ys = all.map((p) => p[1]!);
-  // Folded, not spread: a species' range can have more vertices than a call takes arguments.
-  const [minX, maxX, minY, maxY] = [fold(xs, Math.min), fold(xs, Math.max), fold(ys, Math.min), fold(ys, Math.max)];
+  const x = (p: Position): number => p[0]!;
+  const y = (p: Position): number => p[1]!;
+  // Folded (`maxOf`), not spread: a species' range can have more vertices than a call takes arguments.
+  const [minX, maxX, minY, maxY] = [minOf(all, x), maxOf(all, x), minOf(all, y), maxOf(all, y)];
   const span = Math.max(maxX - minX, maxY - minY, 1e-9);
   const scale = Math.min((width - 20) / Math.max(maxX - minX, span / 1000), (height - 20) / Math.max(maxY - minY, span / 1000));
   const px = (p: Position): string => `${(10 + (p[0]! - minX) * scale).toFixed(2)},${(height - 10 - (p[1]! - minY) * scale).toFixed(2)}`;
@@ -73,8 +74,4 @@ export function geoJsonSvg(value: unknown, width = 640, height = 400): string | 
   });
   const label = `${shapes.length} shape${shapes.length === 1 ? '' : 's'}, longitude ${minX}…${maxX}, latitude ${minY}…${maxY}`;
   return `<svg class="geojson" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${esc(label)}"><title>${esc(label)}</title>${parts.join('')}</svg>`;
-}
-
-function fold(values: readonly number[], pick: (a: number, b: number) => number): number {
-  return values.reduce((a, b) => pick(a, b), values[0]!);
 }

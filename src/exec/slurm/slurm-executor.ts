@@ -10,6 +10,7 @@ import { writeAtomically } from '../../lockfile/atomic-write.js';
 import { specOf, writeManifest, type TaskEnvironment } from './manifest.js';
 import { Tracker, type Entry, type Submission } from './tracker.js';
 import { singleQuoted as sq } from '../../pipeline/shell-words.js';
+import { maxOf } from '../../fold.js';
 
 /** What a run asks of the Slurm executor (`--executor slurm`). */
 export interface SlurmSettings {
@@ -158,8 +159,7 @@ export class SlurmExecutor {
       ...stepSubmitOptions({
         name, tasks: tasks.length, throttle: s.throttle, itemsPerTask: s.itemsPerTask,
         threads: hint.exclusive ? 'all' : req.cpus, memoryBytes: req.memory,
-        // Folded, not spread: an array may hold more jobs than a call takes arguments.
-        timeoutSeconds: entries.reduce((m, e) => Math.max(m, e.req.timeout ?? 0), 0) || undefined,
+        timeoutSeconds: maxOf(entries, (e) => e.req.timeout ?? 0, 0) || undefined,
         extra: [...s.extra, ...hint.extra],
       }),
       output: join(dir, array ? 'slurm-%a.out' : 'slurm-0.out'),
