@@ -1,8 +1,63 @@
 #!/usr/bin/env node
-import { statSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
 
-// dist/shark.js is the bundle of dist/src (scripts/bundle.js). When it is missing or older
+// dist/shark.cjs is the bundle of dist/src (scripts/bundle.js). When it is missing or older
 // than the compiled sources (tsc ran, the bundle did not), the modules are loaded one by one.
-const mtime = (rel) => statSync(new URL(rel, import.meta.url), { throwIfNoEntry: false })?.mtimeMs ?? -1;
-const bundled = mtime('../dist/shark.js') >= mtime('../dist/src/cli/main.js');
-await import(bundled ? '../dist/shark.js' : '../dist/src/cli/bin.js');
+const here = dirname(fileURLToPath(import.meta.url));
+const stat = (rel) => statSync(join(here, rel), { throwIfNoEntry: false });
+const bundle = stat('../dist/shark.cjs');
+if (bundle === undefined || bundle.mtimeMs < (stat('../dist/src/cli/main.js')?.mtimeMs ?? -1)) {
+  await import('../dist/src/cli/bin.js');
+} else {
+  runBundle(join(here, '../dist/shark.cjs'), bundle);
+}
+
+/**
+ * Runs the bundle with V8's code cache: what a command compiled is kept, one
+ * file per command (`plan` compiles other functions than `run`), under
+ * $XDG_CACHE_HOME/shark (or SHARK_CODE_CACHE; `off` keeps nothing), named
+ * by Node's version and the bundle's size and time, so a rebuilt bundle or
+ * another Node never reads a stale one (V8 itself only checks the length).
+ * A cache that is missing, unreadable or refused costs the compile, as
+ * without one; it is written whole (renamed into place) once the command ends.
+ */
+function runBundle(file, st) {
+  const source = Module.wrap(readFileSync(file, 'utf8'));
+  const where = cacheFile(st);
+  let cachedData;
+  try {
+    if (where !== undefined) cachedData = readFileSync(where);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new Script(source, { filename: file, cachedData });
+  if (process.env.SHARK_CODE_CACHE_DEBUG === '1') process.stderr.write(`code cache: ${where} ${cachedData === undefined ? 'absent' : script.cachedDataRejected ? 'refused' : 'used'}\n`);
+  if (where !== undefined && (cachedData === undefined || script.cachedDataRejected)) {
+    process.once('exit', () => {
+      try {
+        mkdirSync(dirname(where), { recursive: true, mode: 0o700 });
+        const part = `${where}.${process.pid}.part`;
+        writeFileSync(part, script.createCachedData(), { mode: 0o600 });
+        renameSync(part, where);
+      } catch {
+        // Only start-up time is lost.
+      }
+    });
+  }
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+}
+
+function cacheFile(st) {
+  const setting = process.env.SHARK_CODE_CACHE;
+  if (setting === 'off' || setting === '0') return undefined;
+  const base = setting || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'shark');
+  const command = /^[a-z][a-z-]{0,30}$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
+  const version = `node${process.versions.node}-${process.arch}-${st.size}-${Math.floor(st.mtimeMs)}`;
+  return join(base, 'code-cache', version, `${command}.bin`);
+}

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-// Bundles the compiled CLI (dist/src/cli/bin.js) into one file, dist/shark.js, which
+// Bundles the compiled CLI (dist/src/cli/bin.js) into one file, dist/shark.cjs, which
 // bin/shark.js loads: Node resolves, reads and compiles ~400 small modules in 0.45 s,
 // one file in 0.1 s. Run after `tsc` (npm run build, npm test and npm ci do both).
+// The bundle is a CommonJS script rather than a module so that V8 can keep it compiled
+// between runs (bin/shark.js and its code cache); ES modules cannot be cached on Node 20.
 // Native and optional packages stay outside. A module that finds a file beside itself
 // through `import.meta.url` (workers, the Slurm task, the reaper, package.json) still
 // finds it: each such use is rewritten to the URL of the module's compiled file.
 import { build } from 'esbuild';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,22 +22,28 @@ const ownUrls = {
       const text = await readFile(args.path, 'utf8');
       if (!text.includes('import.meta.url')) return undefined;
       const rel = './' + relative(dist, args.path).split('\\').join('/');
-      const own = `new URL(${JSON.stringify(rel)}, import.meta.url).href`;
+      const own = `new URL(${JSON.stringify(rel)}, __sharkBundle).href`;
       return { contents: text.replaceAll('import.meta.url', own), loader: 'js' };
     });
   },
 };
 
-await build({
+const result = await build({
   entryPoints: [join(dist, 'src/cli/bin.js')],
-  outfile: join(dist, 'shark.js'),
+  outfile: join(dist, 'shark.cjs'),
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
   external: ['better-sqlite3', 'dockerode', 'puppeteer-core'],
-  // Bundled CommonJS packages call require() for Node's own modules.
-  banner: { js: "import { createRequire as sharkRequire } from 'node:module'; const require = sharkRequire(import.meta.url);" },
+  // Modules are strict; so is their bundle. A module's URL is found from the bundle's.
+  banner: { js: "'use strict';\nconst __sharkBundle = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [ownUrls],
   logLevel: 'warning',
+  write: false,
 });
+// A script compiled from V8's code cache cannot import() on Node 20 (the callback is lost): packages are required.
+const [out] = result.outputFiles;
+const dynamic = /(?<![\w$.])import\(\s*["'`]/.exec(out.text);
+if (dynamic !== null) throw new Error(`bundle: a dynamic import() is left in the bundle at ${dynamic.index}: use createRequire instead`);
+await writeFile(out.path, out.contents);

@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import { createRequire } from 'node:module';
 import type Dockerode from 'dockerode';
 import { dockerEndpoint, unreachableMessage, type Endpoint } from './endpoint.js';
 
@@ -75,7 +76,8 @@ const PING_TIMEOUT_MS = 5000;
 /** Loads dockerode and checks that the engine answers; the failure names the socket it tried and what to do. */
 export async function connectDocker(env: NodeJS.ProcessEnv = process.env): Promise<Connection> {
   const endpoint = dockerEndpoint(env);
-  const { default: Docker } = await import('dockerode');
+  // Required, not imported: the bundle is a script V8 caches compiled, and a cached script cannot import() on Node 20.
+  const Docker = createRequire(import.meta.url)('dockerode') as typeof Dockerode;
   let docker: Dockerode;
   try {
     // Pass the socket explicitly so that the one we name in messages is the one we used;

@@ -1,0 +1,66 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/golden.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'shark-code-cache-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function shark(cache: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'shark.js'), ...args], {
+    cwd: ROOT, encoding: 'utf8', env: { ...process.env, SHARK_CODE_CACHE: cache },
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The cache files a directory holds, by command, with their bytes. */
+function cached(cache: string): Map<string, Buffer> {
+  const found = new Map<string, Buffer>();
+  let versions: string[];
+  try {
+    versions = readdirSync(join(cache, 'code-cache'));
+  } catch {
+    return found;
+  }
+  for (const v of versions) for (const f of readdirSync(join(cache, 'code-cache', v))) found.set(f, readFileSync(join(cache, 'code-cache', v, f)));
+  return found;
+}
+
+describe('the start-up code cache', () => {
+  const doc = 'fixtures/format/ecology.md';
+
+  it('is written once per command and read the next time, with the same output', () => {
+    const cache = join(dir, 'a');
+    const first = shark(cache, 'dag', doc);
+    expect(first.status).toBe(0);
+    const files = cached(cache);
+    expect([...files.keys()]).toEqual(['dag.bin']);
+    const second = shark(cache, 'dag', doc);
+    expect(second).toEqual(first);
+    // Accepted, so not written again.
+    expect(cached(cache).get('dag.bin')).toEqual(files.get('dag.bin'));
+    expect(shark(cache, 'check', doc).status).toBe(0);
+    expect([...cached(cache).keys()].sort()).toEqual(['check.bin', 'dag.bin']);
+  });
+
+  it('a damaged cache file costs nothing but time: the command works and the file is replaced', () => {
+    const cache = join(dir, 'b');
+    const good = shark(cache, 'dag', doc);
+    const [version] = readdirSync(join(cache, 'code-cache'));
+    const file = join(cache, 'code-cache', version!, 'dag.bin');
+    writeFileSync(file, 'not a code cache');
+    expect(shark(cache, 'dag', doc)).toEqual(good);
+    expect(readFileSync(file).length).toBeGreaterThan(1000);
+  });
+
+  it('off keeps nothing; an unwritable place is not an error', () => {
+    const off = shark('off', 'dag', doc);
+    expect(off.status).toBe(0);
+    const blocked = join(dir, 'file');
+    writeFileSync(blocked, '');
+    const r = shark(join(blocked, 'below'), 'dag', doc);
+    expect(r).toEqual(off);
+  });
+});
