@@ -10,7 +10,7 @@ export interface IngestTarget {
   readonly meta: Metadata;
   readonly objects: CasObjects;
   /** Copies a host file into the store (not synced: a lost copy is made again next time). */
-  copy(path: string, mode: number): Promise<SnapshotId>;
+  copy(path: string, mode: number): SnapshotId;
   composeTree(entries: readonly TreeEntry[]): SnapshotId;
 }
 
@@ -41,8 +41,11 @@ async function ingestFiles(target: IngestTarget, files: readonly HostFile[]): Pr
   const ids = files.map((f, n) => CasObjects.idOf(hashes[n]!, (f.st.mode & 0o111n) !== 0n));
   // Here alone: the stat worker is busy stat-ing the walk's next files.
   const checked = target.objects.checkMany(ids);
-  for (let n = 0; n < files.length; n++) {
-    if (checked[n] !== 'ok') ids[n] = await target.copy(files[n]!.path, Number(files[n]!.st.mode & 0o777n));
-  }
+  // The copies' records in one transaction, not one each (~70 µs a file on a fresh store).
+  target.meta.batch(() => {
+    for (let n = 0; n < files.length; n++) {
+      if (checked[n] !== 'ok') ids[n] = target.copy(files[n]!.path, Number(files[n]!.st.mode & 0o777n));
+    }
+  });
   return ids;
 }

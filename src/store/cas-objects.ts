@@ -34,6 +34,8 @@ export class CasObjects {
   private readonly stmts;
   /** Objects checked sound in this process, so a plan stats each one once. */
   private readonly sound = new Set<SnapshotId>();
+  /** The fan-out directories (`objects/AB`) made or found in this process. */
+  private readonly dirs = new Set<string>();
   /** The records, read in one query on the first check when there are not too many (a plan checks thousands). */
   private records: Map<SnapshotId, Recorded> | null | undefined;
 
@@ -72,20 +74,47 @@ export class CasObjects {
    * and a torn one fails its stat check and is copied again.
    */
   async absorbFile(path: string, st: Stats, durable = true): Promise<SnapshotId> {
+    if (!durable) return this.absorbFileNow(path, st);
+    const hex = await hashAndSync(path);
+    const placed = this.place(path, st, hex);
+    if (placed.moved) await syncDir(dirname(this.pathOf(placed.id)));
+    return placed.id;
+  }
+
+  /** `absorbFile` of a file whose loss in a crash costs only a copy next time (`durable: false`), synchronously. */
+  absorbFileNow(path: string, st: Stats): SnapshotId {
+    return this.place(path, st, hashFile(path)).id;
+  }
+
+  /** Names the file by its hash and moves it into place, or drops it when a sound object of that name is there. */
+  private place(path: string, st: Stats, hex: string): { id: SnapshotId; moved: boolean } {
     const exec = (st.mode & 0o111) !== 0;
-    const hex = durable ? await hashAndSync(path) : hashFile(path);
     const id = CasObjects.idOf(hex, exec);
     const object = this.pathOf(id);
-    if (this.check(id) === 'ok' || (existsSync(object) && this.rehashMatches(id))) {
+    const verdict = this.check(id);
+    if (verdict === 'ok' || (verdict === 'changed' && this.rehashMatches(id))) {
       unlinkSync(path);
-      return id;
+      return { id, moved: false };
     }
-    mkdirSync(dirname(object), { recursive: true });
     chmodSync(path, exec ? 0o555 : 0o444);
-    renameSync(path, object);
-    if (durable) await syncDir(dirname(object));
+    this.moveInto(path, object);
     this.record(id, statSync(object));
-    return id;
+    return { id, moved: true };
+  }
+
+  /** Renames into `objects/AB/`, made once per process (again if it went missing since). */
+  private moveInto(path: string, object: string): void {
+    const dir = dirname(object);
+    if (this.dirs.has(dir)) {
+      try {
+        return renameSync(path, object);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || existsSync(dir)) throw e;
+      }
+    }
+    mkdirSync(dir, { recursive: true });
+    this.dirs.add(dir);
+    renameSync(path, object);
   }
 
   /**

@@ -134,20 +134,42 @@ export class CasStore implements SnapshotStore {
   }
 
   /** Copies a file into staging (a new inode the store owns) and stores the copy. */
-  private async absorbCopy(from: string, mode: number, durable = true): Promise<SnapshotId> {
-    // The pid in the name tells gc whether a leftover may still be in use.
+  private async absorbCopy(from: string, mode: number): Promise<SnapshotId> {
+    const staged = this.stage(from, mode);
+    try {
+      return await this.objects.absorbFile(staged, statSync(staged));
+    } catch (e) {
+      rmSync(staged, { force: true });
+      throw e;
+    }
+  }
+
+  /** `absorbCopy` of a host file (an input): not synced, synchronously, so that a batch of them is one transaction. */
+  private absorbCopyNow(from: string, mode: number): SnapshotId {
+    const staged = this.stage(from, mode);
+    try {
+      return this.objects.absorbFileNow(staged, statSync(staged));
+    } catch (e) {
+      rmSync(staged, { force: true });
+      throw e;
+    }
+  }
+
+  /** A copy of `from` in the store's staging area; the pid in its name tells gc whether a leftover may still be in use. */
+  private stage(from: string, mode: number): string {
     const staged = join(this.tmp, `in-${process.pid}-${++this.staged}`);
     try {
       copyFileSync(from, staged);
       chmodSync(staged, mode);
-      return await this.objects.absorbFile(staged, statSync(staged), durable);
-    } finally {
+    } catch (e) {
       rmSync(staged, { force: true });
+      throw e;
     }
+    return staged;
   }
 
   async ingest(hostPath: string): Promise<SnapshotId> {
-    return ingestHost({ meta: this.meta, objects: this.objects, copy: (p, mode) => this.absorbCopy(p, mode, false), composeTree: (e) => this.composeTree(e) }, hostPath);
+    return ingestHost({ meta: this.meta, objects: this.objects, copy: (p, mode) => this.absorbCopyNow(p, mode), composeTree: (e) => this.composeTree(e) }, hostPath);
   }
 
   /** Checks many objects at once (their records read in batches): `has` then answers from memory. */

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -31,6 +32,32 @@ describe('object checks of many objects, stat-ed on the worker thread', () => {
     expect(ahead).toEqual(alone);
     expect(ahead.filter((v) => v === 'ok')).toHaveLength(4996);
     expect([ahead[10], ahead[20], ahead[30], ahead[40]]).toEqual(['missing', 'changed', 'changed', 'changed']);
+    meta.close();
+  });
+});
+
+describe('storing objects', () => {
+  it('a fan-out directory removed while the process runs is made again: the next object of that prefix is stored', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shark-objects-'));
+    const meta = new Metadata(join(dir, 'meta'));
+    const objects = new CasObjects(join(dir, 'store'), meta);
+    const store = (text: string): string => {
+      const file = join(dir, 'f');
+      writeFileSync(file, text);
+      return objects.absorbFileNow(file, statSync(file));
+    };
+    const first = store('object 0\n');
+    const prefix = first.slice('sha256:'.length, 'sha256:'.length + 2);
+    rmSync(join(dir, 'store', 'objects', prefix), { recursive: true });
+    // Another content whose name starts alike.
+    let second: string | undefined;
+    for (let i = 1; second === undefined; i++) {
+      const text = `object ${i}\n`;
+      if (createHash('sha256').update(text).digest('hex').startsWith(prefix)) second = store(text);
+    }
+    expect(readFileSync(objects.pathOf(second), 'utf8')).toMatch(/^object \d+\n$/);
+    expect(objects.check(second, true)).toBe('ok');
+    expect(objects.check(first, true)).toBe('missing');
     meta.close();
   });
 });
