@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -9,9 +9,9 @@ import { Script } from 'node:vm';
 // dist/shark.cjs is the bundle of dist/src (scripts/bundle.js). When it is missing or older
 // than the compiled sources (tsc ran, the bundle did not), the modules are loaded one by one.
 const here = dirname(fileURLToPath(import.meta.url));
-const stat = (rel) => statSync(join(here, rel), { throwIfNoEntry: false });
-const bundle = stat('../dist/shark.cjs');
-if (bundle === undefined || bundle.mtimeMs < (stat('../dist/src/cli/main.js')?.mtimeMs ?? -1)) {
+const stat = (path) => statSync(path, { throwIfNoEntry: false });
+const bundle = stat(join(here, '../dist/shark.cjs'));
+if (bundle === undefined || bundle.mtimeMs < (stat(join(here, '../dist/src/cli/main.js'))?.mtimeMs ?? -1)) {
   await import('../dist/src/cli/bin.js');
 } else {
   runBundle(join(here, '../dist/shark.cjs'), bundle);
@@ -24,7 +24,8 @@ if (bundle === undefined || bundle.mtimeMs < (stat('../dist/src/cli/main.js')?.m
  * by Node's version and the bundle's size and time, so a rebuilt bundle or
  * another Node never reads a stale one (V8 itself only checks the length).
  * A cache that is missing, unreadable or refused costs the compile, as
- * without one; it is written whole (renamed into place) once the command ends.
+ * without one; it is written whole (renamed into place) once a command that
+ * did its work ends. The caches of the last four builds are kept.
  */
 function runBundle(file, st) {
   const source = Module.wrap(readFileSync(file, 'utf8'));
@@ -36,17 +37,10 @@ function runBundle(file, st) {
     cachedData = undefined;
   }
   const script = new Script(source, { filename: file, cachedData });
-  if (process.env.SHARK_CODE_CACHE_DEBUG === '1') process.stderr.write(`code cache: ${where} ${cachedData === undefined ? 'absent' : script.cachedDataRejected ? 'refused' : 'used'}\n`);
   if (where !== undefined && (cachedData === undefined || script.cachedDataRejected)) {
-    process.once('exit', () => {
-      try {
-        mkdirSync(dirname(where), { recursive: true, mode: 0o700 });
-        const part = `${where}.${process.pid}.part`;
-        writeFileSync(part, script.createCachedData(), { mode: 0o600 });
-        renameSync(part, where);
-      } catch {
-        // Only start-up time is lost.
-      }
+    // Only after a command that did its work (0 or 1): not after a mistyped command or a bad document.
+    process.once('exit', (code) => {
+      if (code === 0 || code === 1) keep(where, script);
     });
   }
   const module = { exports: {} };
@@ -60,4 +54,24 @@ function cacheFile(st) {
   const command = /^[a-z][a-z-]{0,30}$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
   const version = `node${process.versions.node}-${process.arch}-${st.size}-${Math.floor(st.mtimeMs)}`;
   return join(base, 'code-cache', version, `${command}.bin`);
+}
+
+/** Writes the cache whole; a new build's directory replaces the oldest beyond the last few. */
+function keep(where, script) {
+  try {
+    const dir = dirname(where);
+    const fresh = stat(dir) === undefined;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const part = `${where}.${process.pid}.part`;
+    writeFileSync(part, script.createCachedData(), { mode: 0o600 });
+    renameSync(part, where);
+    if (fresh) prune(dirname(dir), 4);
+  } catch {
+    // Only start-up time is lost.
+  }
+}
+
+function prune(root, left) {
+  const dirs = readdirSync(root).map((name) => ({ path: join(root, name), at: statSync(join(root, name)).mtimeMs }));
+  for (const d of dirs.sort((a, b) => b.at - a.at).slice(left)) rmSync(d.path, { recursive: true, force: true });
 }

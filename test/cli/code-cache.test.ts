@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -62,5 +62,28 @@ describe('the start-up code cache', () => {
     writeFileSync(blocked, '');
     const r = shark(join(blocked, 'below'), 'dag', doc);
     expect(r).toEqual(off);
+  });
+
+  it('a mistyped command or a bad document leaves nothing: the cache is made by a command that did its work', () => {
+    const cache = join(dir, 'c');
+    expect(shark(cache, 'nosuchcommand').status).toBe(2);
+    const bad = join(dir, 'bad.md');
+    writeFileSync(bad, '# bad\n\n```shark-run\ncat /data/never-written.txt > /data/out.txt\n```\n');
+    expect(shark(cache, 'plan', bad).status).toBe(2);
+    expect(cached(cache).size).toBe(0);
+  });
+
+  it('keeps the caches of the last four builds: a new build removes the oldest', () => {
+    const cache = join(dir, 'd');
+    const builds = join(cache, 'code-cache');
+    for (let i = 0; i < 5; i++) {
+      mkdirSync(join(builds, `old-${i}`), { recursive: true });
+      const at = new Date(Date.now() - (10 - i) * 86_400_000);
+      utimesSync(join(builds, `old-${i}`), at, at);
+    }
+    expect(shark(cache, 'check', doc).status).toBe(0);
+    const left = readdirSync(builds).sort();
+    expect(left).toHaveLength(4);
+    expect(left.filter((d) => d.startsWith('old-'))).toEqual(['old-2', 'old-3', 'old-4']);
   });
 });
