@@ -1,6 +1,7 @@
 import type { ImportClause } from '../pipeline/import-clause.js';
 import { mismatch, sumFile, type Expected } from './checksum.js';
-import { describeFailure, download, head, type HttpTuning } from './http.js';
+import { download } from './download.js';
+import { describeFailure, head, type HttpTuning } from './http.js';
 import type { FetchOutcome, ImportContext, Importer, Pin, ResolveOutcome } from './importer.js';
 import { pinOrigin, samePin } from './pin.js';
 import { placeFile } from './place.js';
