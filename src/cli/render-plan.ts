@@ -113,6 +113,38 @@ function jobJson(j: PlannedJob): object {
   };
 }
 
+const q = JSON.stringify;
+
+/**
+ * `indented(jobJson(j), 2)`, written out field by field: the same bytes
+ * (`JSON.stringify` quotes each value) at a third of the time of
+ * stringifying an object per job with indentation (~0.85 s for 200,000).
+ */
+function jobText(j: PlannedJob): string {
+  let s = `{\n      "block": ${q(j.block)},\n      "step": ${q(j.step)},\n      "job": ${q(j.job)},\n      "line": ${q(j.line)},`;
+  if (j.items.length > 0) s += `\n      "item": ${q(j.items.join(','))},\n      "items": ${listText(j.items)},`;
+  s += `\n      "status": ${q(j.status)},\n      "reasons": ${listText(j.reasons)}`;
+  if (j.outputs !== undefined) s += `,\n      "outputs": ${mapText(j.outputs)}`;
+  return `${s}\n    }`;
+}
+
+/** A list of strings as a job member (six spaces in). */
+function listText(list: readonly string[]): string {
+  if (list.length === 0) return '[]';
+  let s = '[';
+  for (let i = 0; i < list.length; i++) s += `${i === 0 ? '' : ','}\n        ${q(list[i])}`;
+  return `${s}\n      ]`;
+}
+
+/** Outputs as a job member, in `JSON.stringify`'s order of keys. */
+function mapText(map: Readonly<Record<string, string>>): string {
+  const keys = Object.keys(map);
+  if (keys.length === 0) return '{}';
+  let s = '{';
+  for (let i = 0; i < keys.length; i++) s += `${i === 0 ? '' : ','}\n        ${q(keys[i])}: ${q(map[keys[i]!])}`;
+  return `${s}\n      }`;
+}
+
 function summaryJson(plan: Plan): object {
   // `manual` only when there are any: the summary of a plan without {manual} blocks keeps its three counts.
   return plan.summary.manual > 0 ? plan.summary : { cached: plan.summary.cached, run: plan.summary.run, blocked: plan.summary.blocked };
@@ -136,7 +168,7 @@ function indented(value: unknown, depth: number): string {
 export function writePlanJson(plan: Plan, out: Out, extra: Readonly<Record<string, unknown>> = {}): void {
   const { write, flush } = chunked(out);
   write('{\n  "jobs": [');
-  plan.jobs.forEach((j, n) => write(`${n === 0 ? '' : ','}\n    ${indented(jobJson(j), 2)}`));
+  plan.jobs.forEach((j, n) => write(`${n === 0 ? '' : ','}\n    ${jobText(j)}`));
   write(plan.jobs.length > 0 ? '\n  ],\n' : '],\n');
   const more = Object.entries(extra).map(([k, v]) => `,\n  ${JSON.stringify(k)}: ${indented(v, 1)}`).join('');
   write(`  "summary": ${indented(summaryJson(plan), 1)},\n  "notes": ${indented(plan.notes, 1)}${more}\n}\n`);

@@ -47,4 +47,18 @@ describe('plans of large maps', () => {
     const text = collect((out) => writePlanJson(plan, out));
     expect(text.length).toBeGreaterThan(200_000 * 100);
   });
+
+  it('writes every job as JSON.stringify would, whatever its names hold', () => {
+    const odd = ['a"quote', 'back\\slash', 'tab\there', 'new\nline', 'bell\u0007', 'ünï/cödé 🦈', 'lone\ud800', 'comma,in,name', ''];
+    const outputs = (i: number): Record<string, string> =>
+      Object.assign(Object.create(null) as Record<string, string>, { [`/data/out/${odd[i % odd.length]}`]: `sha256:${i}`, '/data/2': 'two', '/data/10': 'ten' });
+    const jobs: PlannedJob[] = odd.map((name, i) => ({
+      block: `b${name}`, step: `s${name}`, job: `map[${name}]`, line: i + 1, items: i % 3 === 0 ? [] : [name, `${name}2`],
+      status: (['cached', 'run', 'blocked', 'manual'] as const)[i % 4]!, reasons: i % 2 === 0 ? [] : [`why ${name}`, 'and more'],
+      ...(i % 2 === 0 ? { outputs: outputs(i) } : {}),
+    }));
+    jobs.push({ block: 'x', step: 'x', job: 'x', line: 1, items: [], status: 'cached', reasons: [], outputs: {} });
+    const plan: Plan = { jobs, summary: { cached: 1, run: 2, blocked: 3, manual: 4 }, notes: ['a note'] };
+    expect(collect((out) => writePlanJson(plan, out))).toBe(JSON.stringify(planJson(plan), null, 2) + '\n');
+  });
 });
