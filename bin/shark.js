@@ -29,7 +29,12 @@ if (bundle === undefined || bundle.mtimeMs < (stat(join(here, '../dist/src/cli/m
  */
 function runBundle(file, st) {
   const source = Module.wrap(readFileSync(file, 'utf8'));
-  const where = cacheFile(st);
+  let where;
+  try {
+    where = cacheFile(st);
+  } catch {
+    where = undefined; // no home directory: no cache
+  }
   let cachedData;
   try {
     if (where !== undefined) cachedData = readFileSync(where);
