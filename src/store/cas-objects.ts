@@ -1,13 +1,11 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { hashFileSync as hashFile } from './hash.js';
 import type { Metadata } from './metadata.js';
+import { ObjectRecords, type Recorded } from './object-records.js';
 import type { SnapshotId } from './snapshot-store.js';
 import { KIND, statAhead, type StatSlice } from './stat-ahead.js';
-
-/** Up to this many object records are read at once (about 100 bytes each in memory). */
-const PRELOAD_LIMIT = 200_000;
 
 type Verdict = 'ok' | 'missing' | 'changed';
 
@@ -21,42 +19,40 @@ type Verdict = 'ok' | 'missing' | 'changed';
 const STAT_SLICE = 4096;
 const AHEAD_MIN = 4 * STAT_SLICE;
 
-interface Recorded {
-  readonly size: number;
-  readonly mtime: string;
-  readonly ino: number;
-}
+/**
+ * Every object's modification time, as Nix gives its store's files: 1 s
+ * after the epoch. Writing to an object in place (a host job through a hard
+ * link, a careless tool) moves it, so an object that still shows it is the
+ * one that was stored and is trusted without reading its record: a fully
+ * cached plan of 100,000 items read 100,000 records for nothing (~0.35 s).
+ * An object that shows another time (stored before, or touched) is judged
+ * against its record as before. A change that puts the time back is for
+ * `fsck`, which re-hashes, as it was when the record alone was compared.
+ */
+export const STORED_MTIME_MS = 1000;
 
 /**
  * The files of the content-addressed store: `objects/AB/CDEF…` named by the
- * SHA-256 of their bytes (`.x` for executables). Each object's size, mtime
- * and inode are recorded when it is stored, so every read can cheaply tell
- * an object that was changed in place (a host job writing through a hard
- * link, a flipped byte) from the one that was stored; `fsck` re-hashes.
+ * SHA-256 of their bytes (`.x` for executables). Each object gets the
+ * modification time `STORED_MTIME_MS`, and its size, mtime and inode are
+ * recorded when it is stored, so every read can cheaply tell an object that
+ * was changed in place (a host job writing through a hard link, a flipped
+ * byte) from the one that was stored; `fsck` re-hashes.
  */
 export class CasObjects {
   readonly dir: string;
   readonly quarantineDir: string;
-  private readonly stmts;
+  private readonly records: ObjectRecords;
   /** Objects checked sound in this process, so a plan stats each one once. */
   private readonly sound = new Set<SnapshotId>();
   /** The fan-out directories (`objects/AB`) made or found in this process. */
   private readonly dirs = new Set<string>();
-  /** The records, read in one query on the first check when there are not too many (a plan checks thousands). */
-  private records: Map<SnapshotId, Recorded> | null | undefined;
 
-  constructor(root: string, private readonly meta: Metadata) {
+  constructor(root: string, meta: Metadata) {
     this.dir = join(root, 'objects');
     this.quarantineDir = join(root, 'quarantine');
     mkdirSync(this.dir, { recursive: true });
-    const db = meta.db;
-    this.stmts = {
-      get: db.prepare<[string], Recorded>('SELECT size, mtime, ino FROM objects WHERE id = ?'),
-      count: db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM (SELECT 1 FROM objects LIMIT ?)'),
-      all: db.prepare<[], Recorded & { id: string }>('SELECT id, size, mtime, ino FROM objects'),
-      put: db.prepare('INSERT OR REPLACE INTO objects (id, size, mtime, ino) VALUES (?, ?, ?, ?)'),
-      drop: db.prepare('DELETE FROM objects WHERE id = ?'),
-    };
+    this.records = new ObjectRecords(meta);
   }
 
   static idOf(hex: string, exec: boolean): SnapshotId {
@@ -103,6 +99,7 @@ export class CasObjects {
       return { id, moved: false };
     }
     chmodSync(path, exec ? 0o555 : 0o444);
+    utimesSync(path, Date.now() / 1000, STORED_MTIME_MS / 1000);
     this.moveInto(path, object);
     this.record(id, statSync(object));
     return { id, moved: true };
@@ -131,11 +128,19 @@ export class CasObjects {
     if (!again && this.sound.has(id)) return 'ok';
     let st: Stats;
     try {
-      st = statSync(this.pathOf(id));
+      st = lstatSync(this.pathOf(id));
     } catch {
       return 'missing';
     }
+    // Only a plain file can be the object (a link in its place is not followed).
+    if (!st.isFile()) return 'changed';
+    if (st.mtimeMs === STORED_MTIME_MS) return this.trust(id);
     return this.judge(id, { size: st.size, mtime: String(st.mtimeMs), ino: st.ino }, known);
+  }
+
+  private trust(id: SnapshotId): 'ok' {
+    this.sound.add(id);
+    return 'ok';
   }
 
   /** Whether what the object's stat shows (`seen`) is what was recorded; sound ones are remembered. */
@@ -143,28 +148,39 @@ export class CasObjects {
     const differs = (rec: Recorded | undefined): boolean => rec !== undefined && (rec.size !== seen.size || rec.mtime !== seen.mtime || rec.ino !== seen.ino);
     // An object stored before stats were recorded is trusted until fsck says otherwise. The
     // in-memory copy may be older than another process's heal: a difference is asked of the table.
-    const cached = known === undefined ? this.recorded(id) : known ?? undefined;
-    if (differs(cached) && (cached === undefined || differs(this.stmts.get.get(id)))) return 'changed';
-    this.sound.add(id);
-    return 'ok';
+    const cached = known === undefined ? this.records.get(id) : known ?? undefined;
+    if (differs(cached) && (cached === undefined || differs(this.records.fresh(id)))) return 'changed';
+    return this.trust(id);
   }
 
   /**
-   * `check` of many objects, their records read in one statement per few
-   * hundred, or in one scan when they are most of the table (over
-   * PRELOAD_LIMIT records, the records are not all kept): what a plan of a
-   * million cached jobs checks.
+   * `check` of many objects: each stat'ed, and the records of those whose
+   * time is not `STORED_MTIME_MS` read in one statement per few hundred,
+   * or in one scan when they are most of the table (`ObjectRecords`).
    */
   checkMany(ids: readonly SnapshotId[]): Verdict[] {
-    const knownOf = this.recordsOf(ids.filter((id) => !this.sound.has(id)));
-    return ids.map((id) => this.check(id, false, knownOf(id)));
+    const unsure: Unsure[] = [];
+    for (const id of ids) {
+      if (this.sound.has(id)) continue;
+      let st: Stats;
+      try {
+        st = lstatSync(this.pathOf(id));
+      } catch {
+        unsure.push({ id, seen: 'missing' });
+        continue;
+      }
+      if (!st.isFile()) unsure.push({ id, seen: 'changed' });
+      else if (st.mtimeMs === STORED_MTIME_MS) this.trust(id);
+      else unsure.push({ id, seen: { size: st.size, mtime: String(st.mtimeMs), ino: st.ino } });
+    }
+    return this.settle(ids, unsure);
   }
 
   /**
-   * `checkMany`, the objects stat'ed on the stat worker (`stat-ahead.ts`)
-   * while their records are read here: the stats of a million cached jobs'
-   * outputs, a second of the kernel's time, are no longer waited for one by
-   * one. Few objects, or no worker: `checkMany`.
+   * `checkMany`, the objects stat'ed on the stat worker (`stat-ahead.ts`):
+   * the stats of a million cached jobs' outputs, a second of the kernel's
+   * time, are no longer waited for one by one. Few objects, or no worker:
+   * `checkMany`.
    */
   async checkManyAhead(ids: readonly SnapshotId[]): Promise<Verdict[]> {
     const unknown = [...new Set(ids.filter((id) => !this.sound.has(id)))];
@@ -172,52 +188,34 @@ export class CasObjects {
     for (let i = 0; i < unknown.length; i += STAT_SLICE) slices.push(unknown.slice(i, i + STAT_SLICE).map((id) => this.pathOf(id).slice(this.dir.length + 1)));
     const ahead = unknown.length >= AHEAD_MIN ? statAhead(this.dir, slices, slices.length) : undefined;
     if (ahead === undefined) return this.checkMany(ids);
-    const verdicts = new Map<SnapshotId, Verdict>();
+    const unsure: Unsure[] = [];
     try {
-      // Asked for before the records are read: the worker stats while this thread reads.
-      const first = ahead.get(0);
-      const knownOf = this.recordsOf(unknown);
       for (let k = 0; k < slices.length; k++) {
-        const stats = k === 0 ? await first : await ahead.get(k);
+        const stats = await ahead.get(k);
         for (let i = 0; i < slices[k]!.length; i++) {
           const id = unknown[k * STAT_SLICE + i]!;
-          const known = knownOf(id);
+          const kind = stats.kind[i];
           // Only a plain file can be the object; what the worker could not stat is looked at here.
-          const seen = stats.kind[i] === KIND.file ? observed(stats, i) : undefined;
-          const verdict = seen !== undefined ? this.judge(id, seen, known) : stats.kind[i] === KIND.unknown ? this.check(id, false, known) : 'changed';
-          if (verdict !== 'ok') verdicts.set(id, verdict);
+          if (kind === KIND.file && stats.mtimeMs[i] === STORED_MTIME_MS) this.trust(id);
+          else unsure.push({ id, seen: kind === KIND.file ? observed(stats, i) : kind === KIND.unknown ? 'again' : 'changed' });
         }
       }
     } finally {
       ahead.close();
     }
-    return ids.map((id) => verdicts.get(id) ?? 'ok');
+    return this.settle(ids, unsure);
   }
 
-  /**
-   * The records of objects read at once, as `check`'s `known` for each id:
-   * null for one with no record, undefined when all records are kept in
-   * memory (`recorded` answers).
-   */
-  private recordsOf(ids: readonly SnapshotId[]): (id: SnapshotId) => Recorded | null | undefined {
-    this.loadRecords();
-    if (this.records !== null) return () => undefined;
-    const fetched = new Map<SnapshotId, Recorded>();
-    for (const [id, size, mtime, ino] of this.meta.bulk.rowsWhere<[string, bigint, string, bigint]>('objects', ['id', 'size', 'mtime', 'ino'], ['rowid'], ids)) {
-      fetched.set(id, { size: Number(size), mtime, ino: Number(ino) });
+  /** The verdicts of `ids` once those the stat could not vouch for are judged against their records. */
+  private settle(ids: readonly SnapshotId[], unsure: readonly Unsure[]): Verdict[] {
+    if (unsure.length === 0) return ids.map(() => 'ok');
+    const knownOf = this.records.many(unsure.filter((u) => typeof u.seen !== 'string' || u.seen === 'again').map((u) => u.id));
+    const verdicts = new Map<SnapshotId, Verdict>();
+    for (const { id, seen } of unsure) {
+      const verdict = seen === 'again' ? this.check(id, false, knownOf(id)) : typeof seen === 'string' ? seen : this.judge(id, seen, knownOf(id));
+      if (verdict !== 'ok') verdicts.set(id, verdict);
     }
-    return (id) => fetched.get(id) ?? null;
-  }
-
-  private loadRecords(): void {
-    if (this.records !== undefined) return;
-    this.records = this.stmts.count.get(PRELOAD_LIMIT + 1)!.n <= PRELOAD_LIMIT ? new Map() : null;
-    for (const r of this.records === null ? [] : this.stmts.all.iterate()) this.records!.set(r.id, { size: r.size, mtime: r.mtime, ino: r.ino });
-  }
-
-  private recorded(id: SnapshotId): Recorded | undefined {
-    this.loadRecords();
-    return this.records?.get(id) ?? this.stmts.get.get(id);
+    return ids.map((id) => verdicts.get(id) ?? 'ok');
   }
 
   /** Whether the object's bytes still hash to its name (recording its stat again when they do). */
@@ -225,6 +223,8 @@ export class CasObjects {
     const path = this.pathOf(id);
     try {
       if (hashFile(path) !== id.slice(id.indexOf(':') + 1)) return false;
+      // Its bytes are the stored ones: the time that marks them so again.
+      utimesSync(path, Date.now() / 1000, STORED_MTIME_MS / 1000);
       this.record(id, statSync(path));
       return true;
     } catch {
@@ -235,8 +235,7 @@ export class CasObjects {
   /** Moves an object aside so nothing reads it again; `fsck` reports where. */
   quarantine(id: SnapshotId): void {
     this.sound.delete(id);
-    this.records?.delete(id);
-    this.stmts.drop.run(id);
+    this.records.drop(id);
     const from = this.pathOf(id);
     if (!existsSync(from)) return;
     mkdirSync(this.quarantineDir, { recursive: true });
@@ -256,16 +255,13 @@ export class CasObjects {
   /** Removes an object (gc). */
   remove(id: SnapshotId): void {
     this.sound.delete(id);
-    this.records?.delete(id);
-    this.stmts.drop.run(id);
+    this.records.drop(id);
     rmSync(this.pathOf(id), { force: true });
   }
 
   private record(id: SnapshotId, st: Stats): void {
     this.sound.add(id);
-    const rec = { size: st.size, mtime: String(st.mtimeMs), ino: st.ino };
-    this.records?.set(id, rec);
-    this.stmts.put.run(id, rec.size, rec.mtime, rec.ino);
+    this.records.put(id, st);
   }
 }
 
@@ -289,6 +285,12 @@ async function syncDir(dir: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/** An object the stat could not vouch for: what it showed, or that it is missing or not a file, or (`again`) not stat'ed. */
+interface Unsure {
+  readonly id: SnapshotId;
+  readonly seen: Recorded | 'missing' | 'changed' | 'again';
 }
 
 /** A stat from the worker as `check` records and compares it. */

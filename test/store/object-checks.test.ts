@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -59,6 +59,50 @@ describe('storing objects', () => {
     expect(readFileSync(objects.pathOf(second), 'utf8')).toMatch(/^object \d+\n$/);
     expect(objects.check(second, true)).toBe('ok');
     expect(objects.check(first, true)).toBe('missing');
+    meta.close();
+  });
+});
+
+describe('the time stored objects carry', () => {
+  const setUp = (): { dir: string; meta: InstanceType<typeof Metadata>; objects: InstanceType<typeof CasObjects>; store: (text: string) => string } => {
+    const dir = mkdtempSync(join(tmpdir(), 'shark-objects-'));
+    const meta = new Metadata(join(dir, 'meta'));
+    const objects = new CasObjects(join(dir, 'store'), meta);
+    let n = 0;
+    const store = (text: string): string => {
+      const file = join(dir, `f${n++}`);
+      writeFileSync(file, text);
+      return objects.absorbFileNow(file, statSync(file));
+    };
+    return { dir, meta, objects, store };
+  };
+
+  it('is 1 s after the epoch, as in the Nix store, and comes back when a changed time is healed by a re-hash', () => {
+    const { meta, objects, store } = setUp();
+    const id = store('bytes\n');
+    expect(statSync(objects.pathOf(id)).mtimeMs).toBe(1000);
+    utimesSync(objects.pathOf(id), 5000, 5000); // touched: the same bytes, another time
+    expect(new CasObjects(objects.dir.slice(0, -'/objects'.length), meta).check(id)).toBe('changed');
+    expect(objects.rehashMatches(id)).toBe(true);
+    expect(statSync(objects.pathOf(id)).mtimeMs).toBe(1000);
+    expect(new CasObjects(objects.dir.slice(0, -'/objects'.length), meta).check(id)).toBe('ok');
+    meta.close();
+  });
+
+  it('vouches for an object without its record; another time is judged by the record, as in stores made before', async () => {
+    const { dir, meta, objects, store } = setUp();
+    const ids = Array.from({ length: 3 }, (_, i) => store(`object ${i}\n`));
+    // A store of before: object 1 has the time of its writing, and its record says so; object 2 was written to since.
+    utimesSync(objects.pathOf(ids[1]!), 7, 7);
+    meta.db.prepare('UPDATE objects SET mtime = ? WHERE id = ?').run(String(statSync(objects.pathOf(ids[1]!)).mtimeMs), ids[1]);
+    chmodSync(objects.pathOf(ids[2]!), 0o644);
+    writeFileSync(objects.pathOf(ids[2]!), 'object X\n');
+    // Object 0's record is gone: its time alone vouches for it (its record's size would say otherwise).
+    meta.db.prepare('UPDATE objects SET size = 999 WHERE id = ?').run(ids[0]);
+    const fresh = (): InstanceType<typeof CasObjects> => new CasObjects(join(dir, 'store'), meta);
+    expect(fresh().checkMany(ids)).toEqual(['ok', 'ok', 'changed']);
+    expect(await fresh().checkManyAhead(ids)).toEqual(['ok', 'ok', 'changed']);
+    expect(ids.map((id) => fresh().check(id))).toEqual(['ok', 'ok', 'changed']);
     meta.close();
   });
 });
