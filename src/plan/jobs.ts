@@ -153,32 +153,52 @@ export function composeOutputs(
       if (id !== undefined) ids.set(path, outs[0]!.isDir ? own(result!.job, path, id) : id);
       continue;
     }
-    const parts: Part[] = [];
-    for (const { job, outputs } of results) {
-      for (const o of outs) {
-        if (o.perItem) {
-          const rel = withExtension(job.plusName!, o.ext);
-          parts.push({ rel, id: outputs[`${path}/${rel}`]!, by: `item ${itemLabel(job.items)}` });
-          continue;
-        }
-        const tree = own(job, path, outputs[path]!);
-        for (const e of entriesOf(tree) ?? []) parts.push({ rel: e.name, id: e.id, by: `item ${itemLabel(job.items)}` });
-      }
+    // Without the jobs' labels first (a string per item, for messages alone); with them when there is something to say.
+    const composed = mapDirectory(path, outs, results, own, false, entriesOf, composeTree);
+    if (!composed.ok) {
+      const told = mapDirectory(path, outs, results, own, true, entriesOf, composeTree);
+      return told.ok ? composed : told;
     }
-    // By index, not by label: a million-item map would copy a label per item.
-    const seen = new Map<string, number>();
-    const item = (p: Part): string => p.by.slice('item '.length);
-    for (let n = 0; n < parts.length; n++) {
-      const part = parts[n]!;
-      const previous = seen.get(part.rel);
-      if (previous !== undefined) return { ok: false, message: `two jobs write ${path}/${part.rel}: items ${item(parts[previous]!)} and ${item(part)}` };
-      seen.set(part.rel, n);
-    }
-    const composed = overlay(path, undefined, parts, entriesOf, composeTree);
-    if (!composed.ok) return { ok: false, message: composed.message.replace(/written by two steps/, 'written by two jobs') };
     ids.set(path, composed.id);
   }
   return { ok: true, ids };
+}
+
+/** A map step's directory `path` from what each job wrote there; `labeled`: each part says which item wrote it. */
+function mapDirectory(
+  path: string,
+  outs: readonly Output[],
+  results: readonly { readonly job: Job; readonly outputs: Readonly<Record<string, SnapshotId>> }[],
+  own: (job: Job, path: string, id: SnapshotId) => SnapshotId,
+  labeled: boolean,
+  entriesOf: (id: SnapshotId) => readonly TreeEntry[] | undefined,
+  composeTree: (entries: readonly TreeEntry[]) => SnapshotId,
+): { ok: true; id: SnapshotId } | { ok: false; message: string } {
+  const parts: Part[] = [];
+  for (const { job, outputs } of results) {
+    const by = labeled ? `item ${itemLabel(job.items)}` : '';
+    for (const o of outs) {
+      if (o.perItem) {
+        const rel = withExtension(job.plusName!, o.ext);
+        parts.push({ rel, id: outputs[`${path}/${rel}`]!, by });
+        continue;
+      }
+      const tree = own(job, path, outputs[path]!);
+      for (const e of entriesOf(tree) ?? []) parts.push({ rel: e.name, id: e.id, by });
+    }
+  }
+  // By index, not by label: a million-item map would copy a label per item.
+  const seen = new Map<string, number>();
+  const item = (p: Part): string => p.by.slice('item '.length);
+  for (let n = 0; n < parts.length; n++) {
+    const part = parts[n]!;
+    const previous = seen.get(part.rel);
+    if (previous !== undefined) return { ok: false, message: `two jobs write ${path}/${part.rel}: items ${item(parts[previous]!)} and ${item(part)}` };
+    seen.set(part.rel, n);
+  }
+  const composed = overlay(path, undefined, parts, entriesOf, composeTree);
+  if (!composed.ok) return { ok: false, message: composed.message.replace(/written by two steps/, 'written by two jobs') };
+  return composed;
 }
 
 /**

@@ -54,7 +54,7 @@ export class BulkReads {
       return;
     }
     const want = new Set(rest);
-    for (const row of this.scan<Row>(table, [...columns, ...key], key.length)) if (want.has(row[0] as string)) yield row;
+    for (const row of this.scan<Row>(table, columns, key)) if (want.has(row[0] as string)) yield row;
   }
 
   /** A statement prepared once per text (and shape: `raw`, as `selectIn`'s). */
@@ -71,17 +71,24 @@ export class BulkReads {
     return count < BigInt(2 * n);
   }
 
-  /** Every row, a page at a time in the order of its last `keyLength` columns (the table's key): each page starts after the last. */
-  private *scan<Row extends unknown[]>(table: string, columns: readonly string[], keyLength: number): Generator<Row> {
+  /**
+   * Every row, a page at a time in the order of `key` (the table's key): each
+   * page starts after the last. A key column not among `columns` is read
+   * after them (one that is, is read once: a string less per row).
+   */
+  private *scan<Row extends unknown[]>(table: string, columns: readonly string[], key: readonly string[]): Generator<Row> {
     const { page } = this.limits;
-    const key = columns.slice(-keyLength).join(', ');
-    const select = `SELECT ${columns.join(', ')} FROM ${table}`;
-    let rows = this.statement(`${select} ORDER BY ${key} LIMIT ${page}`, true).all() as Row[];
-    const next = this.statement(`${select} WHERE (${key}) > (${new Array(keyLength).fill('?').join(', ')}) ORDER BY ${key} LIMIT ${page}`, true);
+    const read = [...columns, ...key.filter((k) => !columns.includes(k))];
+    const at = key.map((k) => read.indexOf(k));
+    const order = key.join(', ');
+    const select = `SELECT ${read.join(', ')} FROM ${table}`;
+    let rows = this.statement(`${select} ORDER BY ${order} LIMIT ${page}`, true).all() as Row[];
+    const next = this.statement(`${select} WHERE (${order}) > (${key.map(() => '?').join(', ')}) ORDER BY ${order} LIMIT ${page}`, true);
     while (rows.length > 0) {
       yield* rows;
       if (rows.length < page) return;
-      rows = next.all(...rows.at(-1)!.slice(-keyLength)) as Row[];
+      const last = rows.at(-1)!;
+      rows = next.all(...at.map((i) => last[i])) as Row[];
     }
   }
 }
