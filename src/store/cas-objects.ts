@@ -184,15 +184,19 @@ export class CasObjects {
    */
   async checkManyAhead(ids: readonly SnapshotId[]): Promise<Verdict[]> {
     const unknown = [...new Set(ids.filter((id) => !this.sound.has(id)))];
-    const slices: string[][] = [];
-    for (let i = 0; i < unknown.length; i += STAT_SLICE) slices.push(unknown.slice(i, i + STAT_SLICE).map((id) => this.pathOf(id).slice(this.dir.length + 1)));
-    const ahead = unknown.length >= AHEAD_MIN ? statAhead(this.dir, slices, slices.length) : undefined;
+    // Each slice's names made when it is asked for: a million paths were held at once.
+    const slices = {
+      length: Math.ceil(unknown.length / STAT_SLICE),
+      at: (k: number) => unknown.slice(k * STAT_SLICE, (k + 1) * STAT_SLICE).map((id) => this.pathOf(id).slice(this.dir.length + 1)),
+    };
+    // Two workers: this thread only waits for them (and trusts what they saw).
+    const ahead = unknown.length >= AHEAD_MIN ? statAhead(this.dir, slices, 16, 2) : undefined;
     if (ahead === undefined) return this.checkMany(ids);
     const unsure: Unsure[] = [];
     try {
       for (let k = 0; k < slices.length; k++) {
         const stats = await ahead.get(k);
-        for (let i = 0; i < slices[k]!.length; i++) {
+        for (let i = 0; i < Math.min(STAT_SLICE, unknown.length - k * STAT_SLICE); i++) {
           const id = unknown[k * STAT_SLICE + i]!;
           const kind = stats.kind[i];
           // Only a plain file can be the object; what the worker could not stat is looked at here.

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { HostStat } from './hash-files.js';
 
@@ -23,6 +24,12 @@ export interface StatSlice {
   readonly mtimeMs: Float64Array;
 }
 
+/** The names of a directory in slices: an array of them, or made when each is asked for (`at`). */
+export interface Slices {
+  readonly length: number;
+  at(n: number): readonly string[] | undefined;
+}
+
 /** Slices asked for before the walk reaches them: enough to keep the worker busy, few enough to bound memory. */
 const AHEAD = 8;
 
@@ -32,11 +39,13 @@ const AHEAD = 8;
  * cores a warm plan of a million files no longer waits on the kernel for
  * each. Undefined where the worker cannot start (the compiled worker is
  * absent under a TypeScript loader): the walk then stats the names itself.
- * `ahead`: how many slices the worker may be asked for beyond the one awaited.
+ * `ahead`: how many slices may be asked for beyond the one awaited.
+ * `threads`: workers the slices are dealt to in turn (1 beside a walk that
+ * works on each slice; more where the caller only waits, as object checks).
  */
-export function statAhead(dir: string, slices: readonly (readonly string[])[], ahead = AHEAD): StatsAhead | undefined {
-  const w = worker();
-  if (w === undefined) return undefined;
+export function statAhead(dir: string, slices: Slices, ahead = AHEAD, threads = 1): StatsAhead | undefined {
+  const ws = workers(threads);
+  if (ws.length === 0) return undefined;
   const pending = new Map<number, { resolve: (s: StatSlice) => void; reject: (e: Error) => void }>();
   const answers = new Map<number, Promise<StatSlice>>();
   const base = nextId;
@@ -52,11 +61,11 @@ export function statAhead(dir: string, slices: readonly (readonly string[])[], a
   const ask = (n: number): void => {
     if (n >= slices.length || answers.has(n)) return;
     answers.set(n, new Promise<StatSlice>((resolve, reject) => pending.set(base + n, { resolve, reject })));
-    w.postMessage({ id: base + n, dir, names: slices[n]! } satisfies StatRequest);
+    ws[n % ws.length]!.worker.postMessage({ id: base + n, dir, names: slices.at(n)! } satisfies StatRequest);
   };
-  // Walks nest (a large subdirectory inside one): the worker keeps the process alive while any is open.
-  if (open++ === 0) w.ref();
-  w.on('message', onMessage).on('error', onError);
+  // Walks nest (a large subdirectory inside one): a worker keeps the process alive while any of its walks is open.
+  for (const w of ws) w.hold();
+  for (const w of ws) w.worker.on('message', onMessage).on('error', onError);
   let closed = false;
   return {
     get: async (n) => {
@@ -68,8 +77,10 @@ export function statAhead(dir: string, slices: readonly (readonly string[])[], a
     close: () => {
       if (closed) return;
       closed = true;
-      w.off('message', onMessage).off('error', onError);
-      if (--open === 0) w.unref();
+      for (const w of ws) {
+        w.worker.off('message', onMessage).off('error', onError);
+        w.release();
+      }
     },
   };
 }
@@ -87,14 +98,38 @@ export function statAt(s: StatSlice, i: number): HostStat {
 }
 
 let nextId = 0;
-let open = 0;
-let shared: Worker | null | undefined;
 
-function worker(): Worker | undefined {
-  if (shared === undefined) {
+/** A shared stat worker, referenced while any walk uses it. */
+interface Pooled {
+  readonly worker: Worker;
+  hold(): void;
+  release(): void;
+}
+
+let pool: Pooled[] | null | undefined;
+
+/** Up to `n` shared workers (started on first need, never more than the cores); none where none can start. */
+function workers(n: number): readonly Pooled[] {
+  if (pool === undefined) {
     const url = new URL('./stat-worker.js', import.meta.url);
-    shared = existsSync(url) ? new Worker(url) : null;
-    shared?.unref();
+    pool = existsSync(url) ? [] : null;
   }
-  return shared ?? undefined;
+  if (pool === null) return [];
+  const want = Math.max(1, Math.min(n, availableParallelism()));
+  while (pool.length < want) pool.push(pooled(new Worker(new URL('./stat-worker.js', import.meta.url))));
+  return pool.slice(0, want);
+}
+
+function pooled(worker: Worker): Pooled {
+  worker.unref();
+  let open = 0;
+  return {
+    worker,
+    hold: () => {
+      if (open++ === 0) worker.ref();
+    },
+    release: () => {
+      if (--open === 0) worker.unref();
+    },
+  };
 }
