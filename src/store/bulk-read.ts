@@ -53,8 +53,9 @@ export class BulkReads {
       yield* this.selectIn<Row>(select, rest, true);
       return;
     }
-    const want = new Set(rest);
-    for (const row of this.scan<Row>(table, columns, key)) if (want.has(row[0] as string)) yield row;
+    // Made on the first row: a table scanned for a million keys may have none (nothing run yet).
+    let want: Set<unknown> | undefined;
+    for (const row of this.scan<Row>(table, columns, key)) if ((want ??= new Set(rest)).has(row[0])) yield row;
   }
 
   /** A statement prepared once per text (and shape: `raw`, as `selectIn`'s). */
