@@ -120,7 +120,11 @@ export async function decideStep(
   const outputless = jobs.length > 0 && step.outputs.length === 0;
   const stored = unbuilt === undefined && policy.forced !== true ? session.meta.resultOutputsMany(jobs.map((j) => j.key), outputless) : new Map<string, Record<string, SnapshotId>>();
   const ids: SnapshotId[] = [];
-  for (const outputs of stored.values()) for (const path in outputs) ids.push(outputs[path]!);
+  // By job: `stored` may hold other keys' outputs too (read whole when they were most of the table).
+  for (const job of jobs) {
+    const outputs = stored.get(job.key);
+    if (outputs !== undefined) for (const path in outputs) ids.push(outputs[path]!);
+  }
   await session.store.preload?.(ids);
   const decided = jobs.map((job): JobDecision => {
     if (unbuilt !== undefined) return { job, cached: undefined };

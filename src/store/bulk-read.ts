@@ -40,9 +40,11 @@ export class BulkReads {
    * values are looked up, which says how many rows a value has; the rest
    * are too, unless their rows would be most of the table: then the table
    * is scanned in the order of `key` (its primary key, or `rowid`), whose
-   * columns a row may carry after `columns`.
+   * columns a row may carry after `columns`. `exact: false`: a scan's rows
+   * are all given (once), wanted or not (at most as many again: a set of a
+   * million wanted keys cost more than the caller's own lookups skip).
    */
-  *rowsWhere<Row extends unknown[]>(table: string, columns: readonly string[], key: readonly string[], wanted: readonly string[]): Generator<Row> {
+  *rowsWhere<Row extends unknown[]>(table: string, columns: readonly string[], key: readonly string[], wanted: readonly string[], exact = true): Generator<Row> {
     const select = `SELECT ${columns.join(', ')} FROM ${table} WHERE ${columns[0]}`;
     const first = wanted.slice(0, this.limits.probe);
     const rows = [...this.selectIn<Row>(select, first, true)];
@@ -51,6 +53,12 @@ export class BulkReads {
     const perValue = Math.max(1, rows.length / Math.max(1, first.length));
     if (rest.length < this.limits.scanMin || !this.mostOf(table, Math.ceil(rest.length * perValue))) {
       yield* this.selectIn<Row>(select, rest, true);
+      return;
+    }
+    if (!exact) {
+      // Not the probed values' rows again: they were given above.
+      const probed = new Set<unknown>(first);
+      for (const row of this.scan<Row>(table, columns, key)) if (!probed.has(row[0])) yield row;
       return;
     }
     // Made on the first row: a table scanned for a million keys may have none (nothing run yet).

@@ -104,7 +104,7 @@ export class Metadata {
   /**
    * The outputs of many results at once (no log): from the narrow outputs
    * index (`BulkReads.rowsWhere`: looked up, or read whole when they are
-   * most of it); only keys it lacks (a result with no outputs) are asked of
+   * most of it, and then other keys' outputs are there too); only keys it lacks (a result with no outputs) are asked of
    * the wide results table, and only when some of the jobs declare none
    * (`outputless`): a plan of a million new jobs looked every key up twice.
    * Objects without a prototype: a plain object per distinct output path
@@ -112,7 +112,7 @@ export class Metadata {
    */
   resultOutputsMany(keys: readonly string[], outputless = true): Map<string, Record<string, SnapshotId>> {
     const found = new Map<string, Record<string, SnapshotId>>();
-    for (const [key, path, id] of this.bulk.rowsWhere<[string, string, string]>('result_outputs', ['key', 'path', 'id'], ['key', 'path'], keys)) {
+    for (const [key, path, id] of this.bulk.rowsWhere<[string, string, string]>('result_outputs', ['key', 'path', 'id'], ['key', 'path'], keys, false)) {
       let outputs = found.get(key);
       if (outputs === undefined) found.set(key, (outputs = Object.create(null) as Record<string, SnapshotId>));
       outputs[path] = id;

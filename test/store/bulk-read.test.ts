@@ -43,6 +43,17 @@ describe('bulk reads: a table read whole gives the rows a lookup per value gives
     expect(texts.some((t) => t.includes('ORDER BY key, path'))).toBe(true);
   });
 
+  it('a scan that need not be exact gives every row, wanted or not; one that must gives only the wanted', () => {
+    const db = store();
+    const wanted = Array.from({ length: 40 }, (_, k) => `k${k}`);
+    const all = sorted(new BulkReads(db, tiny).rowsWhere('outs', ['key', 'path', 'id'], ['key', 'path'], wanted, false));
+    expect(all).toHaveLength(150);
+    expect(all).toContain('k49 /data/2 id-49-2');
+    expect(sorted(new BulkReads(db, tiny).rowsWhere('outs', ['key', 'path', 'id'], ['key', 'path'], wanted))).toHaveLength(120);
+    // A table none of whose rows is wanted (nothing run yet) gives none.
+    expect([...new BulkReads(db, tiny).rowsWhere('outs', ['key', 'path', 'id'], ['key', 'path'], Array.from({ length: 200 }, (_, k) => `new${k}`))]).toEqual([]);
+  });
+
   it('pages a rowid table by rowid, integers as bigint', () => {
     const db = store();
     const wanted = Array.from({ length: 100 }, (_, o) => `o${o}`);
