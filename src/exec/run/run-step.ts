@@ -84,7 +84,13 @@ async function publish(ctx: RunContext, step: Step & { kind: 'publish' }, state:
     if (found.kind !== 'known') continue;
     const to = resolve(ctx.session.pipelineDir, step.dir, input.path.slice('/data/'.length));
     const lease = `publish:${to}`;
-    const got = await ctx.leases.acquire(lease, ctx.signal, () => false);
+    let got;
+    try {
+      got = await ctx.leases.acquire(lease, ctx.signal, () => false);
+    } catch (e) {
+      // The database stayed locked beyond its wait (another process stuck in a transaction).
+      return stepFailed(ctx, step, `cannot publish ${input.path} to ${to}: ${(e as Error).message}`, 'store');
+    }
     if (got.kind !== 'acquired') return { ok: false };
     try {
       await ctx.session.store.exportTo(found.id, to);
