@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failureMessage } from '../../src/store/zfs-store.js';
 import { ROOT } from '../support/rig.js';
-import { createDataset, datasetsUnder, destroyDataset, zfsUnavailable } from './zfs-datasets.js';
+import { createDataset, datasetsUnder, destroyDataset, zfsTurn, zfsUnavailable } from './zfs-datasets.js';
 
 /**
  * Several processes opening one fresh ZFS store at once: each lays out the
@@ -14,6 +14,9 @@ import { createDataset, datasetsUnder, destroyDataset, zfsUnavailable } from './
  */
 const POOL = process.env['SHARK_ZFS_POOL'] ?? 'sharkpool';
 const PARENT = `${POOL}/test`;
+// One ZFS test file at a time (zfs-datasets.ts `zfsTurn`).
+const giveTurnBack = await zfsTurn();
+afterAll(() => giveTurnBack());
 const missing = await zfsUnavailable(PARENT);
 
 const OPEN = `

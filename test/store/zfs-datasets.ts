@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { bindMountsUnder } from '../../src/store/zfs/collect.js';
 import { Commands } from '../../src/store/zfs/commands.js';
 import { failureMessage, ZfsError, type ZfsResult } from '../../src/store/zfs/failure.js';
@@ -7,6 +10,46 @@ import { failureMessage, ZfsError, type ZfsResult } from '../../src/store/zfs/fa
  * Test and bench support: datasets to hold stores, made and removed with the
  * store's own command runner (retrying zfs-fuse's "busy").
  */
+
+const TURN = join(tmpdir(), 'shark-zfs-tests.turn');
+
+/**
+ * The ZFS test files one at a time across the test workers: zfs-fuse
+ * deadlocks when datasets are made, mounted and destroyed in two files at
+ * once (seen on this VM: \`zfs create\` and \`zfs destroy\` stuck for good).
+ * Taken at a file's start (the directory made atomically, the holder's pid
+ * in it; a dead holder's turn is taken over); the returned function gives
+ * it back.
+ */
+export async function zfsTurn(): Promise<() => void> {
+  for (;;) {
+    try {
+      mkdirSync(TURN);
+      writeFileSync(join(TURN, 'pid'), String(process.pid));
+      return () => rmSync(TURN, { recursive: true, force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    if (!holderAlive()) rmSync(TURN, { recursive: true, force: true });
+    else await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function holderAlive(): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(TURN, 'pid'), 'utf8'));
+  } catch {
+    return true; // being written, or just given back
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 function commands(): Commands | undefined {
   const found = Commands.find();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failureMessage } from '../../src/store/zfs-store.js';
 import { bindMountsUnder } from '../../src/store/zfs/collect.js';
 import { Rig, SHARK, toRun } from '../support/rig.js';
-import { createDataset, datasetsUnder, destroyDataset, zfsUnavailable } from './zfs-datasets.js';
+import { createDataset, datasetsUnder, destroyDataset, zfsTurn, zfsUnavailable } from './zfs-datasets.js';
 
 /**
  * The real binary on a ZFS store: a map over a frontmatter input directory
@@ -14,6 +14,9 @@ import { createDataset, datasetsUnder, destroyDataset, zfsUnavailable } from './
  */
 const POOL = process.env['SHARK_ZFS_POOL'] ?? 'sharkpool';
 const PARENT = `${POOL}/test`;
+// One ZFS test file at a time (zfs-datasets.ts `zfsTurn`).
+const giveTurnBack = await zfsTurn();
+afterAll(() => giveTurnBack());
 const missing = await zfsUnavailable(PARENT);
 
 const PIPELINE = `---

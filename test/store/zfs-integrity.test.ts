@@ -12,7 +12,7 @@ import type { Metadata } from '../../src/store/metadata.js';
 import type { SnapshotId, Workspace } from '../../src/store/snapshot-store.js';
 import { failureMessage, openZfsStore, ZfsError, type ZfsStore } from '../../src/store/zfs-store.js';
 import { shape } from './contract.js';
-import { createDataset, datasetsUnder, destroyDataset, zfsUnavailable } from './zfs-datasets.js';
+import { createDataset, datasetsUnder, destroyDataset, zfsTurn, zfsUnavailable } from './zfs-datasets.js';
 
 /**
  * What the ZFS store promises beyond the contract: content ids that survive
@@ -21,6 +21,9 @@ import { createDataset, datasetsUnder, destroyDataset, zfsUnavailable } from './
 const POOL = process.env['SHARK_ZFS_POOL'] ?? 'sharkpool';
 const PARENT = `${POOL}/test`;
 const RUN = `i${process.pid}-${randomBytes(3).toString('hex')}`;
+// One ZFS test file at a time (zfs-datasets.ts `zfsTurn`).
+const giveTurnBack = await zfsTurn();
+afterAll(() => giveTurnBack());
 const missing = await zfsUnavailable(PARENT);
 const required = process.env['SHARK_REQUIRE_ZFS'] === '1';
 

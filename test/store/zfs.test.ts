@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import { classify, failureMessage, openZfsStore, ZfsError, type ZfsStore } from '../../src/store/zfs-store.js';
 import { storeContract } from './contract.js';
-import { createDataset, datasetsUnder, destroyDataset, zfsUnavailable } from './zfs-datasets.js';
+import { createDataset, datasetsUnder, destroyDataset, zfsTurn, zfsUnavailable } from './zfs-datasets.js';
 
 /**
  * The store contract on real ZFS (zfs-fuse in CI), in datasets of our own
@@ -15,6 +15,9 @@ import { createDataset, datasetsUnder, destroyDataset, zfsUnavailable } from './
 const POOL = process.env['SHARK_ZFS_POOL'] ?? 'sharkpool';
 const PARENT = `${POOL}/test`;
 const RUN = `t${process.pid}-${randomBytes(3).toString('hex')}`;
+// One ZFS test file at a time (zfs-datasets.ts `zfsTurn`).
+const giveTurnBack = await zfsTurn();
+afterAll(() => giveTurnBack());
 const missing = await zfsUnavailable(PARENT);
 
 if (missing !== undefined && process.env['SHARK_REQUIRE_ZFS'] === '1') {
