@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, type Stats } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { syncPath } from './durable.js';
 import { hashFileSync as hashFile } from './hash.js';
 import type { Metadata } from './metadata.js';
 import { ObjectRecords, type Recorded } from './object-records.js';
@@ -77,9 +77,11 @@ export class CasObjects {
    */
   async absorbFile(path: string, st: Stats, durable = true): Promise<SnapshotId> {
     if (!durable) return this.absorbFileNow(path, st);
-    const hex = await hashAndSync(path);
+    const hex = hashFile(path);
+    await syncPath(path);
     const placed = this.place(path, st, hex);
-    if (placed.moved) await syncDir(dirname(this.pathOf(placed.id)));
+    // A rename is durable once its directory is synced.
+    if (placed.moved) await syncPath(dirname(this.pathOf(placed.id)));
     return placed.id;
   }
 
@@ -99,7 +101,7 @@ export class CasObjects {
       return { id, moved: false };
     }
     chmodSync(path, exec ? 0o555 : 0o444);
-    utimesSync(path, Date.now() / 1000, STORED_MTIME_MS / 1000);
+    markStored(path);
     this.moveInto(path, object);
     this.record(id, statSync(object));
     return { id, moved: true };
@@ -126,6 +128,12 @@ export class CasObjects {
    */
   check(id: SnapshotId, again = false, known?: Recorded | null): Verdict {
     if (!again && this.sound.has(id)) return 'ok';
+    const seen = this.glance(id);
+    return typeof seen === 'string' ? seen : this.judge(id, seen, known);
+  }
+
+  /** What the object's `lstat` alone says: sound (it shows the stored time), missing, changed, or what to judge by its record. */
+  private glance(id: SnapshotId): 'ok' | 'missing' | 'changed' | Recorded {
     let st: Stats;
     try {
       st = lstatSync(this.pathOf(id));
@@ -135,7 +143,7 @@ export class CasObjects {
     // Only a plain file can be the object (a link in its place is not followed).
     if (!st.isFile()) return 'changed';
     if (st.mtimeMs === STORED_MTIME_MS) return this.trust(id);
-    return this.judge(id, { size: st.size, mtime: String(st.mtimeMs), ino: st.ino }, known);
+    return { size: st.size, mtime: String(st.mtimeMs), ino: st.ino };
   }
 
   private trust(id: SnapshotId): 'ok' {
@@ -162,16 +170,8 @@ export class CasObjects {
     const unsure: Unsure[] = [];
     for (const id of ids) {
       if (this.sound.has(id)) continue;
-      let st: Stats;
-      try {
-        st = lstatSync(this.pathOf(id));
-      } catch {
-        unsure.push({ id, seen: 'missing' });
-        continue;
-      }
-      if (!st.isFile()) unsure.push({ id, seen: 'changed' });
-      else if (st.mtimeMs === STORED_MTIME_MS) this.trust(id);
-      else unsure.push({ id, seen: { size: st.size, mtime: String(st.mtimeMs), ino: st.ino } });
+      const seen = this.glance(id);
+      if (seen !== 'ok') unsure.push({ id, seen });
     }
     return this.settle(ids, unsure);
   }
@@ -228,7 +228,7 @@ export class CasObjects {
     try {
       if (hashFile(path) !== id.slice(id.indexOf(':') + 1)) return false;
       // Its bytes are the stored ones: the time that marks them so again.
-      utimesSync(path, Date.now() / 1000, STORED_MTIME_MS / 1000);
+      markStored(path);
       this.record(id, statSync(path));
       return true;
     } catch {
@@ -269,26 +269,9 @@ export class CasObjects {
   }
 }
 
-/** SHA-256 of a file, and its bytes on disk before this returns: one open for both. */
-async function hashAndSync(path: string): Promise<string> {
-  const hex = hashFile(path);
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  return hex;
-}
-
-/** A rename is durable once its directory is synced. */
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+/** Gives a file the stored time (`STORED_MTIME_MS`), its access time now. */
+function markStored(path: string): void {
+  utimesSync(path, Date.now() / 1000, STORED_MTIME_MS / 1000);
 }
 
 /** An object the stat could not vouch for: what it showed, or that it is missing or not a file, or (`again`) not stat'ed. */

@@ -104,8 +104,9 @@ export class Metadata {
   /**
    * The outputs of many results at once (no log): from the narrow outputs
    * index (`BulkReads.rowsWhere`: looked up, or read whole when they are
-   * most of it, and then other keys' outputs are there too); only keys it lacks (a result with no outputs) are asked of
-   * the wide results table, and only when some of the jobs declare none
+   * most of it, and then other keys' outputs are there too); only keys it
+   * lacks (a result with no outputs) are asked of the wide results table,
+   * and only when some of the jobs declare none
    * (`outputless`): a plan of a million new jobs looked every key up twice.
    * Objects without a prototype: a plain object per distinct output path
    * gave each of a million jobs a hidden class of its own.

@@ -110,13 +110,11 @@ let pool: Pooled[] | null | undefined;
 
 /** Up to `n` shared workers (started on first need, never more than the cores); none where none can start. */
 function workers(n: number): readonly Pooled[] {
-  if (pool === undefined) {
-    const url = new URL('./stat-worker.js', import.meta.url);
-    pool = existsSync(url) ? [] : null;
-  }
+  const url = new URL('./stat-worker.js', import.meta.url);
+  pool ??= existsSync(url) ? [] : null;
   if (pool === null) return [];
   const want = Math.max(1, Math.min(n, availableParallelism()));
-  while (pool.length < want) pool.push(pooled(new Worker(new URL('./stat-worker.js', import.meta.url))));
+  while (pool.length < want) pool.push(pooled(new Worker(url)));
   return pool.slice(0, want);
 }
 
