@@ -28,12 +28,17 @@ type Inputs = { path: string; id: SnapshotId }[];
  * so each costs a few hundred bytes instead of a few kilobytes.
  */
 export class ExpandedJob implements Job {
-  readonly key: string;
+  private madeKey: string | undefined = undefined;
   declare readonly problem?: NonNullable<Job['problem']>;
 
   constructor(private readonly shape: StepShape, readonly items: readonly Item[]) {
-    const inputs = this.resolve(true);
-    this.key = shape.keyFor(keyInputs(inputs));
+    // A joined item that is not there is a problem known at once; the key is hashed when first asked
+    // (a step its memo answers for asks none: `plan/step-memo.ts`).
+    if (shape.joins.length > 0) this.resolve(true);
+  }
+
+  get key(): string {
+    return (this.madeKey ??= this.shape.keyFor(keyInputs(this.resolve(false))));
   }
 
   get step(): Step {

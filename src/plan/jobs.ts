@@ -103,9 +103,16 @@ export function expandJobs(
   // An input without an id is an optional one left unbound: not there, and not in the key.
   const plain = step.inputs.filter((i) => i.pattern === undefined && i.join === undefined && inputIds.has(i)).map((i) => ({ path: i.path, id: inputIds.get(i)! }));
   const joins = step.inputs.filter((i) => i.join !== undefined).map((input) => ({ input, id: inputIds.get(input)! }));
-  const none: readonly never[] = [];
   // Everything but the inputs is the same for every job of the step: written and hashed once (keyMaker).
-  const shared: Omit<KeyRecord, 'inputs'> = {
+  const shared = sharedRecord(step, ctx);
+  const shape: StepShape = { step, baseIdentity: stepIdentity(step), plain, joins, entriesOf, shared, keyFor: keyMaker(shared) };
+  return combos.map((items) => new ExpandedJob(shape, items));
+}
+
+/** What every job of a step has in its key record: all of it but the inputs. */
+export function sharedRecord(step: Step, ctx: JobContext): Omit<KeyRecord, 'inputs'> {
+  const none: readonly never[] = [];
+  return {
     v: KEY_VERSION,
     kind: step.kind === 'import' ? 'import' : 'run',
     env: ctx.envId,
@@ -121,8 +128,6 @@ export function expandJobs(
     network: step.kind === 'run' && step.network,
     ...(ctx.pin !== undefined ? { pin: ctx.pin } : {}),
   };
-  const shape: StepShape = { step, baseIdentity: stepIdentity(step), plain, joins, entriesOf, shared, keyFor: keyMaker(shared) };
-  return combos.map((items) => new ExpandedJob(shape, items));
 }
 
 /**

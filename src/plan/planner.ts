@@ -5,7 +5,7 @@ import { stepExplainer } from './explainer.js';
 import type { Job } from './jobs.js';
 import type { Session } from './session.js';
 import { everything, type Selection } from './selection.js';
-import { completeStep, decideStep, type JobDecision } from './step-plan.js';
+import { completeStep, decideStep, type CachedResult, type JobDecision } from './step-plan.js';
 
 /** `manual`: left out of a run without targets, being (or needing) a `{manual}` block. */
 export type JobStatus = 'cached' | 'run' | 'blocked' | 'manual';
@@ -85,6 +85,11 @@ export async function planPipeline(session: Session, state: DataState, selection
       pending();
       continue;
     }
+    if (decision.memo?.hit !== undefined) {
+      for (const { job, cached } of decision.jobs) jobs.push(new RecalledJob(base, job, cached!, session));
+      completeStep(session, step, [], state, { memo: decision.memo, cached: true });
+      continue;
+    }
     const done: { job: Job; outputs: Record<string, string> }[] = [];
     const toRun = decision.jobs.filter((d) => d.cached === undefined && d.job.problem === undefined && decision.unbuilt === undefined && d.forced !== true);
     const attempts = session.meta.lastAttempts(toRun.map((d) => d.job.identity));
@@ -102,7 +107,8 @@ export async function planPipeline(session: Session, state: DataState, selection
       }
     }
     if (done.length === decision.jobs.length) {
-      if (!completeStep(session, step, done, state).ok) pending();
+      const memo = decision.memo;
+      if (!completeStep(session, step, done, state, memo === undefined ? undefined : { memo, cached: true }).ok) pending();
     } else if (decision.predicted !== undefined && decision.predicted.size === step.outputs.length) {
       for (const [path, id] of decision.predicted) state.setKnown(path, id);
     } else {
@@ -161,6 +167,31 @@ function described(session: Session, outputs: Readonly<Record<string, string>>):
     shown[path] = name;
   }
   return shown ?? outputs;
+}
+
+/** A cached job of a step its memo decided: its outputs are looked up only when shown (`--json`, `-v`). */
+class RecalledJob implements PlannedJob {
+  readonly block: string;
+  readonly step: string;
+  readonly line: number;
+  readonly status = 'cached';
+  readonly reasons = NONE;
+
+  constructor(base: { block: string; step: string; line: number }, private readonly planned: Job, private readonly cached: CachedResult, private readonly session: Session) {
+    ({ block: this.block, step: this.step, line: this.line } = base);
+  }
+
+  get job(): string {
+    return this.planned.id;
+  }
+
+  get items(): readonly string[] {
+    return this.planned.items.map((i) => i.name);
+  }
+
+  get outputs(): Readonly<Record<string, string>> {
+    return described(this.session, this.cached.outputs);
+  }
 }
 
 function manualReason(session: Session, stepId: string, manual: string): string {

@@ -4,11 +4,13 @@ import type { Position } from '../diagnostics.js';
 import type { Input, Step } from '../pipeline/pipeline.js';
 import { contentId } from '../store/content-id.js';
 import { outputsOf } from '../store/metadata.js';
-import type { SnapshotId } from '../store/snapshot-store.js';
+import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
+import type { StepMemo } from '../store/step-memos.js';
 import type { DataState } from './data-state.js';
 import { HOST_ENV_ID } from './environment.js';
 import { stepDeps, stepTools } from './host-tools.js';
-import { composeOutputs, expandJobs, mapOverFile, type Job } from './jobs.js';
+import { composeOutputs, expandJobs, mapOverFile, type Job, type JobContext } from './jobs.js';
+import { memoable, memoKey, recall } from './step-memo.js';
 import { explain, type KeyRecord } from './key.js';
 import { isPrecious } from './selection.js';
 import { resolveImport, stepFiles, type Session } from './session.js';
@@ -76,6 +78,8 @@ export type StepDecision =
       readonly unbuilt?: string;
       /** Output ids known without running (a local import's content): what the plan can see past. */
       readonly predicted?: ReadonlyMap<string, SnapshotId>;
+      /** A map step that can be remembered (`step-memo.ts`): its memo's key, and the memo when it decided every job. */
+      readonly memo?: { readonly key: string; readonly hit?: StepMemo };
     };
 
 /** Environment ids as this walk sees them: the images `plan` finds, or those `run` made sure of. */
@@ -105,7 +109,7 @@ export async function decideStep(
   if (notDir !== undefined) return { kind: 'failed', message: notDir.message, reason: 'missing-input', at: notDir.at };
   const deps = stepDeps(session, step);
   if (!deps.ok) return { kind: 'failed', message: deps.message, reason: 'missing-input', at: deps.at };
-  const jobs = expandJobs(step, inputs.ids, (id) => state.entries(id), {
+  const ctx: JobContext = {
     envId,
     variables: session.variables,
     files: stepFiles(session, step),
@@ -114,7 +118,13 @@ export async function decideStep(
     ...(pin !== undefined ? { pin } : {}),
     // Only container steps record it (expandJobs decides).
     workdir: session.pipeline.workdir,
-  });
+  };
+  const entriesOf = (id: SnapshotId): readonly TreeEntry[] | undefined => state.entries(id);
+  const jobs = expandJobs(step, inputs.ids, entriesOf, ctx);
+  const memo = unbuilt === undefined && policy.forced !== true && memoable(step) ? { key: memoKey(step, inputs.ids, ctx) } : undefined;
+  const found = memo === undefined ? undefined : session.meta.memos.get(memo.key);
+  const recalled = found === undefined ? undefined : await recall(session, step, jobs, found, entriesOf);
+  if (recalled !== undefined) return { kind: 'jobs', jobs: recalled, isMap: true, memo: { key: memo!.key, hit: found! } };
   // One query per few hundred jobs instead of one per job: a map step may have thousands.
   // A job has an output per output of its step (asking each job built its list of paths: a million for nothing).
   const outputless = jobs.length > 0 && step.outputs.length === 0;
@@ -137,7 +147,7 @@ export async function decideStep(
   const predicted = predictLocalImport(session, step, pin);
   return {
     kind: 'jobs', jobs: decided, isMap: step.inputs.some((i) => i.pattern !== undefined),
-    ...(unbuilt !== undefined ? { unbuilt } : {}), ...(predicted !== undefined ? { predicted } : {}),
+    ...(unbuilt !== undefined ? { unbuilt } : {}), ...(predicted !== undefined ? { predicted } : {}), ...(memo !== undefined ? { memo } : {}),
   };
 }
 
@@ -195,15 +205,32 @@ function predictLocalImport(session: Session, step: Step, pin: Readonly<Record<s
   return new Map([[output.path, contentId(abs, (f, s) => session.meta.hashFile(f, s)).id]]);
 }
 
-/** Makes what a step's finished jobs wrote known to the walk: each output, and a map's composed directories. */
+/**
+ * Makes what a step's finished jobs wrote known to the walk: each output,
+ * and a map's composed directories. `cached`: every job was cached (none
+ * ran), so a memoable step's outcome is remembered, naming `source`'s rows
+ * when a run recorded one for each job; a memo that decided the step gives
+ * its directories as they are.
+ */
 export function completeStep(
   session: Session,
   step: Step,
   done: readonly { job: Job; outputs: Record<string, SnapshotId> }[],
   state: DataState,
+  decided?: { readonly memo?: { readonly key: string; readonly hit?: StepMemo }; readonly cached: boolean; readonly source?: { run: number; step: string } },
 ): { ok: true } | { ok: false; message: string } {
-  const composed = composeOutputs(step, done, (id) => state.entries(id), (e) => session.store.composeTree(e));
-  if (!composed.ok) return composed;
-  for (const [path, id] of composed.ids) state.setKnown(path, id, step.id);
+  const memo = decided?.memo;
+  let ids: ReadonlyMap<string, SnapshotId>;
+  if (memo?.hit !== undefined) {
+    ids = memo.hit.outputs;
+    const source = decided!.source;
+    if (source !== undefined) session.meta.memos.setSource(memo.key, source.run, source.step);
+  } else {
+    const composed = composeOutputs(step, done, (id) => state.entries(id), (e) => session.store.composeTree(e));
+    if (!composed.ok) return composed;
+    ids = composed.ids;
+    if (memo !== undefined && decided!.cached) session.meta.memos.put(memo.key, ids, done.length, decided!.source);
+  }
+  for (const [path, id] of ids) state.setKnown(path, id, step.id);
   return { ok: true };
 }

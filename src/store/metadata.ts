@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { holderAlive } from './liveness.js';
 import { BulkReads } from './bulk-read.js';
 import { OutputIndex, migrateOutputIndex } from './output-index.js';
+import { StepMemos } from './step-memos.js';
 import { StatCache, type FileStat, type StatRow } from './stat-cache.js';
 import type { SnapshotId } from './snapshot-store.js';
 import { VERSION } from '../version.js';
@@ -42,6 +43,8 @@ export class Metadata {
   readonly outputs: OutputIndex;
   /** Reads of many rows at once. */
   readonly bulk: BulkReads;
+  /** What fully cached map steps came to. */
+  readonly memos: StepMemos;
 
   constructor(dir: string) {
     mkdirSync(dir, { recursive: true });
@@ -60,9 +63,11 @@ export class Metadata {
       }
       StatCache.migrate(this.db);
       migrateOutputIndex(this.db);
+      StepMemos.migrate(this.db);
     }).immediate();
     this.outputs = new OutputIndex(this.db);
     this.bulk = new BulkReads(this.db);
+    this.memos = new StepMemos(this.db);
     this.stats = new StatCache(this.db, (select, values) => this.bulk.selectIn<StatRow>(select, values, true));
     this.stmts = {
       result: this.db.prepare<[string], ResultRow>('SELECT * FROM results WHERE key = ?'),

@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import type { Step } from '../../pipeline/pipeline.js';
 import type { DataState } from '../../plan/data-state.js';
 import type { Job } from '../../plan/jobs.js';
-import { completeStep, decideStep } from '../../plan/step-plan.js';
+import { completeStep, decideStep, type JobDecision } from '../../plan/step-plan.js';
+import type { StepMemo } from '../../store/step-memos.js';
 import type { SnapshotId } from '../../store/snapshot-store.js';
 import type { RunJobRow } from '../../store/metadata.js';
 import type { FailureReason } from '../events.js';
@@ -31,6 +32,8 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   const decision = await decideStep(session, step, state, (name) => ({ id: envIds.get(name)! }), ctx.signal, { forced });
   if (decision.kind === 'blocked') return stepFailed(ctx, step, `waits on ${decision.step}`, 'missing-input');
   if (decision.kind === 'failed') return stepFailed(ctx, { id: step.id, at: decision.at }, decision.message, decision.reason);
+  const memo = decision.memo;
+  if (memo?.hit !== undefined) return recalledStep(ctx, step, decision.jobs, { key: memo.key, hit: memo.hit }, state);
   const jobs = decision.jobs.map((d) => d.job);
   const cached = decision.jobs.map((d) => d.cached);
   ctx.emit({ type: 'step-start', step: step.id, block: step.blockId, jobs: jobs.length, cached: cached.filter(Boolean).length });
@@ -59,7 +62,35 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   toRun.forEach((job, n) => results.push(outcomes[n] === undefined ? undefined : { job, outputs: outcomes[n]! }));
   const done = results.filter((r): r is Done => r !== undefined);
   if (done.length < jobs.length) return { ok: false };
-  const completed = completeStep(session, step, done, state);
+  const decided = memo === undefined ? undefined : { memo, cached: toRun.length === 0, source: { run: ctx.runId, step: step.id } };
+  const completed = completeStep(session, step, done, state, decided);
+  return completed.ok ? { ok: true } : stepFailed(ctx, step, completed.message, 'conflict');
+}
+
+/**
+ * A step its memo decided, every job cached: the run's rows are copied
+ * from the run the memo names (one statement), or else written one per job;
+ * either way its jobs are announced once their rows are there.
+ */
+function recalledStep(ctx: RunContext, step: Step, decided: readonly JobDecision[], memo: { key: string; hit: StepMemo }, state: DataState): StepOutcome {
+  const n = decided.length;
+  ctx.emit({ type: 'step-start', step: step.id, block: step.blockId, jobs: n, cached: n });
+  ctx.counts.cached += n;
+  const announce = (): void => {
+    for (const { job } of decided) ctx.emit({ type: 'job-cached', job: job.id, step: step.id, block: step.blockId });
+  };
+  let copied: boolean;
+  try {
+    copied = ctx.session.meta.memos.copyRows(memo.hit, { run: ctx.runId, step: step.id, block: step.blockId, line: step.at.line });
+  } catch (e) {
+    return stepFailed(ctx, step, `cannot record the cached jobs: ${(e as Error).message}`, 'store');
+  }
+  if (copied) announce();
+  else {
+    const rows = decided.map(({ job, cached }) => ({ ...ctx.row(job, 'cached', null), key: cached!.key }));
+    ctx.cachedRows.add(rows, announce, (message) => void stepFailed(ctx, step, message, 'store'));
+  }
+  const completed = completeStep(ctx.session, step, [], state, { memo, cached: true, source: { run: ctx.runId, step: step.id } });
   return completed.ok ? { ok: true } : stepFailed(ctx, step, completed.message, 'conflict');
 }
 
