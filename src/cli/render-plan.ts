@@ -124,7 +124,9 @@ function jobText(j: PlannedJob): string {
   let s = `{\n      "block": ${q(j.block)},\n      "step": ${q(j.step)},\n      "job": ${q(j.job)},\n      "line": ${q(j.line)},`;
   if (j.items.length > 0) s += `\n      "item": ${q(j.items.join(','))},\n      "items": ${listText(j.items)},`;
   s += `\n      "status": ${q(j.status)},\n      "reasons": ${listText(j.reasons)}`;
-  if (j.outputs !== undefined) s += `,\n      "outputs": ${mapText(j.outputs)}`;
+  // Read once: a job its step's memo decided works its outputs out when asked (`plan/planner.ts` RecalledJob).
+  const outputs = j.outputs;
+  if (outputs !== undefined) s += `,\n      "outputs": ${mapText(outputs)}`;
   return `${s}\n    }`;
 }
 

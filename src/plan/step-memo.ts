@@ -34,28 +34,34 @@ export function memoKey(step: Step, inputIds: ReadonlyMap<Input, SnapshotId>, ct
 
 /** A cached job a memo answers for: its key and outputs are worked out only when asked (`plan --json`, a run row). */
 class Recalled {
-  constructor(private readonly job: Job, private readonly by: OutputsByName) {}
+  constructor(private readonly job: Job, private readonly at: number, private readonly by: OutputsByName) {}
 
   get key(): string {
     return this.job.key;
   }
 
   get outputs(): Record<string, SnapshotId> {
-    return this.by.of(this.job);
+    return this.by.of(this.job, this.at);
   }
 }
 
-/** Each job's outputs, read from the composed directories (one name per item): a map of names made on first use. */
+/**
+ * Each job's outputs, read from the composed directories (one name per
+ * item). The n-th job's is usually the n-th entry (items and entries both
+ * in name order, one output per directory); otherwise a map of the names,
+ * made on first use.
+ */
 class OutputsByName {
   private readonly byPath = new Map<string, Map<string, SnapshotId>>();
 
   constructor(private readonly step: Step, private readonly trees: ReadonlyMap<string, readonly TreeEntry[]>) {}
 
-  of(job: Job): Record<string, SnapshotId> {
+  of(job: Job, at: number): Record<string, SnapshotId> {
     const outputs = Object.create(null) as Record<string, SnapshotId>;
     for (const o of this.step.outputs) {
       const rel = withExtension(job.plusName!, o.ext);
-      outputs[`${o.path}/${rel}`] = this.names(o.path).get(rel)!;
+      const entry = this.trees.get(o.path)?.[at];
+      outputs[`${o.path}/${rel}`] = entry?.name === rel ? entry.id : this.names(o.path).get(rel)!;
     }
     return outputs;
   }
@@ -81,16 +87,21 @@ export async function recall(
 ): Promise<{ job: Job; cached: { readonly key: string; readonly outputs: Record<string, SnapshotId> } }[] | undefined> {
   if (memo.jobs !== jobs.length) return undefined;
   const trees = new Map<string, readonly TreeEntry[]>();
-  const ids: SnapshotId[] = [];
   for (const [path, id] of memo.outputs) {
     const entries = entriesOf(id);
     const perJob = step.outputs.filter((o) => o.path === path).length;
     if (entries === undefined || entries.length !== jobs.length * perJob) return undefined;
     trees.set(path, entries);
-    for (const e of entries) ids.push(e.id);
   }
-  await session.store.preload?.(ids);
-  for (const id of memo.outputs.values()) if (!session.store.has(id)) return undefined;
+  if (!(await holds(session, [...memo.outputs.values()], [...trees.values()]))) return undefined;
   const by = new OutputsByName(step, trees);
-  return jobs.map((job) => ({ job, cached: new Recalled(job, by) }));
+  return jobs.map((job, n) => ({ job, cached: new Recalled(job, n, by) }));
+}
+
+/** Whether the store holds every byte of the directories (`trees`: their entries), in bulk where the store can. */
+async function holds(session: Session, ids: readonly SnapshotId[], trees: readonly (readonly TreeEntry[])[]): Promise<boolean> {
+  const { store } = session;
+  if (store.holdsTrees !== undefined) return store.holdsTrees(ids);
+  await store.preload?.(trees.flatMap((entries) => entries.map((e) => e.id)));
+  return ids.every((id) => store.has(id));
 }

@@ -169,12 +169,31 @@ export class CasStore implements SnapshotStore {
   }
 
   async ingest(hostPath: string): Promise<SnapshotId> {
-    return ingestHost({ meta: this.meta, objects: this.objects, copy: (p, mode) => this.absorbCopyNow(p, mode), composeTree: (e) => this.composeTree(e) }, hostPath);
+    const id = await ingestHost({ meta: this.meta, objects: this.objects, copy: (p, mode) => this.absorbCopyNow(p, mode), composeTree: (e) => this.composeTree(e) }, hostPath);
+    // Every object under it was just found sound or stored.
+    if (id.startsWith('tree:')) this.soundTrees.add(id);
+    return id;
   }
 
   /** Checks many objects at once (their records read in batches): `has` then answers from memory. */
   async preload(ids: readonly SnapshotId[]): Promise<void> {
     await this.objects.checkManyAhead(ids.filter((id) => !id.startsWith('tree:') && !id.startsWith('link:')));
+  }
+
+  async holdsTrees(ids: readonly SnapshotId[]): Promise<boolean> {
+    const leaves: SnapshotId[] = [];
+    const trees: SnapshotId[] = [];
+    const gather = (id: SnapshotId): boolean => {
+      if (id.startsWith('link:')) return true;
+      if (!id.startsWith('tree:')) return leaves.push(id) > 0;
+      if (this.soundTrees.has(id)) return true;
+      const children = this.entries(id);
+      trees.push(id);
+      return children !== undefined && children.every((e) => gather(e.id));
+    };
+    if (!ids.every(gather) || !(await this.objects.allSound(leaves))) return false;
+    for (const id of trees) this.soundTrees.add(id);
+    return true;
   }
 
   async materialize(id: SnapshotId, ws: Workspace, path: string): Promise<void> {

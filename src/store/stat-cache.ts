@@ -52,7 +52,7 @@ export class StatCache {
   }
 
   /** The hash of `path` when its stat matches the one it was hashed under. */
-  private static fresh(row: StatRow | undefined, st: FileStat): string | undefined {
+  static fresh(row: StatRow | undefined, st: FileStat): string | undefined {
     return row !== undefined && row[1] === st.size && row[2] === st.mtimeNs && row[3] === st.ctimeNs && row[4] === st.ino ? row[5] : undefined;
   }
 
@@ -73,16 +73,16 @@ export class StatCache {
    */
   hashesOf(files: readonly { readonly path: string; readonly st: FileStat }[]): (string | undefined)[] {
     const rows = new Map<string, StatRow>();
-    const add = (r: StatRow): void => void rows.set(r[0], r);
     let rest = files.map((f) => f.path);
     if (files.length > 1 && oneDirAscending(files)) {
       // Bounded: rows left of a subdirectory's files in between (or of one since removed) fall back to lookups.
       const limit = files.length * 4;
       const found = this.range.all(files[0]!.path, files.at(-1)!.path, limit);
-      for (const r of found) add(r);
-      rest = found.length < limit ? [] : rest.filter((p) => !rows.has(p));
+      if (found.length < limit) return merged(files, found);
+      for (const r of found) rows.set(r[0], r);
+      rest = rest.filter((p) => !rows.has(p));
     }
-    for (const r of this.selectIn(`${COLUMNS} WHERE path`, rest)) add(r);
+    for (const r of this.selectIn(`${COLUMNS} WHERE path`, rest)) rows.set(r[0], r);
     return files.map((f) => StatCache.fresh(rows.get(f.path), f.st));
   }
 
@@ -94,6 +94,24 @@ export class StatCache {
     })();
   }
 
+}
+
+/**
+ * The hashes of files in ascending order from the rows of their range, in
+ * path order too: walked side by side, without a map of a million paths
+ * (~0.5 s of a 1,000,000-item plan). Where SQLite orders a name otherwise
+ * than JavaScript does (UTF-8 bytes against UTF-16 units), a row passed by
+ * is a miss, hashed again: never a wrong hash.
+ */
+function merged(files: readonly { readonly path: string; readonly st: FileStat }[], rows: readonly StatRow[]): (string | undefined)[] {
+  const out = new Array<string | undefined>(files.length);
+  let r = 0;
+  for (let i = 0; i < files.length; i++) {
+    const { path, st } = files[i]!;
+    while (r < rows.length && rows[r]![0] < path) r++;
+    out[i] = r < rows.length && rows[r]![0] === path ? StatCache.fresh(rows[r], st) : undefined;
+  }
+  return out;
 }
 
 /** Whether every path is in the first one's directory (not below it), ascending: one range holds them all. */

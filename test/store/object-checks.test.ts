@@ -33,6 +33,11 @@ describe('object checks of many objects, stat-ed on the worker thread', () => {
     expect(ahead).toEqual(alone);
     expect(ahead.filter((v) => v === 'ok')).toHaveLength(16_496);
     expect([ahead[10], ahead[20], ahead[30], ahead[40]]).toEqual(['missing', 'changed', 'changed', 'changed']);
+    // Without remembering each (a run's ingest, a step memo's outputs): the same verdicts, and all sound only without the four.
+    expect(await new CasObjects(join(dir, 'store'), meta).checkManyAhead(ids, false)).toEqual(alone);
+    expect(await new CasObjects(join(dir, 'store'), meta).allSound(ids)).toBe(false);
+    expect(await new CasObjects(join(dir, 'store'), meta).allSound(ids.filter((_, n) => ![10, 20, 30, 40].includes(n)))).toBe(true);
+    expect(await new CasObjects(join(dir, 'store'), meta).allSound([...ids.slice(0, 17_000).filter((_, n) => n > 40), ids[30]!])).toBe(false);
     meta.close();
   });
 });
