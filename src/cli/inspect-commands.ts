@@ -23,7 +23,9 @@ export function logsCommand(io: Io): Command {
         io.stderr(`shark: ${file} has not been run yet\n`);
         throw new ExitError(EXIT_FAILED);
       }
-      const jobs = session.meta.runJobs(run.id).filter((j) => block === undefined || j.block === block || j.step === block || j.job === block);
+      // A job named exactly is looked up alone: a run of a million jobs was read whole for one.
+      const one = block === undefined ? undefined : session.meta.runJob(run.id, block);
+      const jobs = one !== undefined ? [one] : session.meta.runJobs(run.id).filter((j) => block === undefined || j.block === block || j.step === block || j.job === block);
       if (jobs.length === 0) {
         const known = [...new Set(session.meta.runJobs(run.id).map((j) => j.block))].join(', ');
         io.stderr(`shark: no job of run ${run.id} matches \`${block}\` (blocks: ${known})\n`);

@@ -18,10 +18,13 @@ export interface RunEntry {
 
 /** The runs of a pipeline, newest first; the counts come from the jobs each run recorded. */
 export function listRuns(meta: Metadata, pipelinePath: string): RunEntry[] {
+  // A run's own rows, and those it names of an earlier run (`cached`), counted from the names: a million rows each were read.
   const counts = meta.db.prepare<[number], { status: string; n: number }>('SELECT status, COUNT(*) AS n FROM run_jobs WHERE run_id = ? GROUP BY status');
   const jobVersion = meta.db.prepare<[number], { version: string | null }>("SELECT json_extract(meta, '$.version') AS version FROM results WHERE run_id = ? LIMIT 1");
   return meta.runs(pipelinePath).map((r: RunRow) => {
     const by = new Map(counts.all(r.id).map((c) => [c.status, c.n]));
+    const named = meta.memos.namedRows(r.id);
+    if (named > 0) by.set('cached', (by.get('cached') ?? 0) + named);
     const executed = by.get('ok') ?? 0;
     const cached = by.get('cached') ?? 0;
     const failed = by.get('failed') ?? 0;

@@ -31,7 +31,7 @@ export class DataIndex {
     const seen = new Set<string>();
     for (const run of meta.runs(pipelinePath)) {
       // Not `runJobs`: the logs it finds for cached jobs are not needed here.
-      const rows = (meta.bulk.statement("SELECT job, block, key FROM run_jobs WHERE run_id = ? AND status IN ('ok', 'cached') ORDER BY rowid").all(run.id) as { job: string; block: string; key: string }[])
+      const rows = (meta.bulk.statement("SELECT job, block, key FROM run_rows WHERE run_id = ? AND status IN ('ok', 'cached') ORDER BY seq").all(run.id) as { job: string; block: string; key: string }[])
         .filter((row) => !seen.has(row.key));
       for (const row of rows) seen.add(row.key);
       const results = resultsOf(meta, rows.map((r) => r.key));

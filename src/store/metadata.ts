@@ -14,10 +14,20 @@ import { ADDED_COLUMNS, SCHEMA, outputsOf, type AttemptRow, type LastAttempt, ty
 export type { AttemptRow, LastAttempt, ResultRow, RunJobRow, RunRow } from './metadata-schema.js';
 export { outputsOf } from './metadata-schema.js';
 
-/** A run's job as read: a cached job's log is its result's, recorded by the run that made it (`recordRunJobs` leaves it out). */
+/**
+ * A run's job as read: a cached job's log is its result's, recorded by the
+ * run that made it (`recordRunJobs` leaves it out). From `run_rows`: a
+ * run's own rows and those it names of an earlier run (`step-memos.ts`).
+ */
 const RUN_JOB = `SELECT run_id, job, step, block, line, item, key, status,
   CASE WHEN log IS NULL AND status = 'cached' THEN (SELECT r.log FROM results r WHERE r.key = j.key) ELSE log END AS log,
-  reason, exit_code FROM run_jobs j`;
+  reason, exit_code FROM run_rows j`;
+
+/** One job of the rows a run names (its id is the named row's, renamed after the step as the run had it). */
+const LINKED_JOB = `SELECT l.run_id, @job AS job, l.step, l.block, l.line, j.item, j.key, 'cached' AS status,
+  (SELECT r.log FROM results r WHERE r.key = j.key) AS log, NULL AS reason, NULL AS exit_code
+  FROM run_links l JOIN run_jobs j ON j.run_id = l.source_run AND j.step = l.source_step AND j.job = l.source_step || substr(@job, length(l.step) + 1)
+  WHERE l.run_id = @run AND substr(@job, 1, length(l.step)) = l.step AND (length(@job) = length(l.step) OR substr(@job, length(l.step) + 1, 1) = '[')`;
 
 /** A job's place in its run, as `recordSuccess` completes it. */
 export type SuccessRow = Omit<RunJobRow, 'status' | 'key' | 'log' | 'run_id'>;
@@ -273,12 +283,13 @@ export class Metadata {
   }
 
   runJobs(runId: number): RunJobRow[] {
-    return this.db.prepare<[number], RunJobRow>(`${RUN_JOB} WHERE run_id = ? ORDER BY rowid`).all(runId);
+    return this.db.prepare<[number], RunJobRow>(`${RUN_JOB} WHERE run_id = ? ORDER BY seq`).all(runId);
   }
 
-  /** One job's row of a run (the page of its log), by the table's key. */
+  /** One job's row of a run (the page of its log), by the table's key, or among the rows the run names. */
   runJob(runId: number, job: string): RunJobRow | undefined {
-    return this.bulk.statement(`${RUN_JOB} WHERE run_id = ? AND job = ?`).get(runId, job) as RunJobRow | undefined;
+    const own = this.bulk.statement(`${RUN_JOB.replace('run_rows', 'run_jobs')} WHERE run_id = ? AND job = ?`).get(runId, job) as RunJobRow | undefined;
+    return own ?? (this.bulk.statement(LINKED_JOB).get({ run: runId, job }) as RunJobRow | undefined);
   }
 
   tree(id: string): string | undefined {

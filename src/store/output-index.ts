@@ -46,6 +46,12 @@ const WRITERS = (match: string): string => `SELECT p.key, j.job, j.block, j.key 
   CROSS JOIN result_outputs o ON ${match} CROSS JOIN run_jobs j ON j.key = o.key AND j.run_id = ?
   WHERE j.status IN ('ok', 'cached') ORDER BY j.rowid`;
 
+/** `WRITERS` among the rows a run names of an earlier run (`step-memos.ts`), their jobs renamed after the step as the run had it. */
+const LINKED_WRITERS = (match: string): string => `SELECT p.key, l.step || substr(j.job, length(l.source_step) + 1), l.block, j.key FROM json_each(?) p
+  CROSS JOIN result_outputs o ON ${match} CROSS JOIN run_links l ON l.run_id = ?
+  CROSS JOIN run_jobs j ON j.key = o.key AND j.run_id = l.source_run AND j.step = l.source_step
+  WHERE j.status IN ('ok', 'cached') ORDER BY j.rowid`;
+
 /**
  * What a lineage shows of a result: `[index of its key in the array asked,
  * json, started, ended]`, where `json` is one JSON array `[[kind, env, pin,
@@ -62,9 +68,11 @@ export class OutputIndex {
   private readonly shownRows;
 
   constructor(db: Database.Database) {
-    this.exact = db.prepare<[string, number], Row>(WRITERS('o.path = p.value')).raw(true);
+    const exact = 'o.path = p.value';
     // '0' is the character after '/': the range holds exactly the paths that start with `dir/`.
-    this.below = db.prepare<[string, number], Row>(WRITERS(`o.path >= p.value || '/' AND o.path < p.value || '0'`)).raw(true);
+    const below = `o.path >= p.value || '/' AND o.path < p.value || '0'`;
+    this.exact = both(db, exact);
+    this.below = both(db, below);
     this.byId = db.prepare<[string, string], { key: string }>('SELECT DISTINCT key FROM result_outputs WHERE id IN (?, ?)');
     // Only the fields shown, as one JSON text a row: what the reader parses is a third of the row, in one call.
     this.shownRows = db.prepare<[string], ShownRow>(`SELECT k.key,
@@ -75,12 +83,12 @@ export class OutputIndex {
 
   /** The jobs of run `runId` that wrote each of `paths` (distinct) itself; a path none wrote is absent. */
   writers(runId: number, paths: readonly string[]): Map<string, RunProducer[]> {
-    return grouped(paths, this.exact.all(JSON.stringify(paths), runId));
+    return grouped(paths, this.exact(JSON.stringify(paths), runId));
   }
 
   /** The jobs of run `runId` that wrote something inside each of `dirs` (distinct): a map's outputs. */
   writersBelow(runId: number, dirs: readonly string[]): Map<string, RunProducer[]> {
-    return grouped(dirs, this.below.all(JSON.stringify(dirs), runId));
+    return grouped(dirs, this.below(JSON.stringify(dirs), runId));
   }
 
   /**
@@ -102,6 +110,17 @@ export class OutputIndex {
 }
 
 type Row = [at: number, job: string, block: string, key: string];
+
+/** The writers `match` picks among a run's rows: those it names of an earlier run first (they are older), then its own. */
+function both(db: Database.Database, match: string): (paths: string, runId: number) => Row[] {
+  const own = db.prepare<[string, number], Row>(WRITERS(match)).raw(true);
+  const linked = db.prepare<[string, number], Row>(LINKED_WRITERS(match)).raw(true);
+  return (paths, runId) => {
+    const named = linked.all(paths, runId);
+    const rows = own.all(paths, runId);
+    return named.length === 0 ? rows : named.concat(rows);
+  };
+}
 
 function grouped(paths: readonly string[], rows: readonly Row[]): Map<string, RunProducer[]> {
   const found = new Map<string, RunProducer[]>();

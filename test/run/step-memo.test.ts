@@ -44,7 +44,7 @@ describe('a fully cached map step is remembered', () => {
   const rows = (): RunRow[] => {
     const db = new Database(rig.path('.shark/shark.sqlite'), { readonly: true });
     try {
-      return db.prepare('SELECT job, step, key, status FROM run_jobs WHERE run_id = (SELECT max(id) FROM runs) ORDER BY job').all() as RunRow[];
+      return db.prepare('SELECT job, step, key, status FROM run_rows WHERE run_id = (SELECT max(id) FROM runs) ORDER BY job').all() as RunRow[];
     } finally {
       db.close();
     }
@@ -69,15 +69,15 @@ describe('a fully cached map step is remembered', () => {
       ['map[b.txt]', 'cached', ['/data/out/b.txt']],
       ['map[c.txt]', 'cached', ['/data/out/c.txt']],
     ]);
-    // Two cached runs: the first writes a row per job, the second copies them; both as a run always recorded them.
+    // Two cached runs: the first writes a row per job, the second names them; both read as a run always recorded them.
     const firstRows = rows();
     expect((await rig.shark(['run', 'p.md', ...args])).code).toBe(0);
     const written = rows();
     expect((await rig.shark(['run', 'p.md', ...args])).code).toBe(0);
-    const copied = rows();
-    expect(copied).toEqual(written);
-    expect(copied.map((r) => [r.job, r.status])).toEqual([['count', 'cached'], ['map[a.txt]', 'cached'], ['map[b.txt]', 'cached'], ['map[c.txt]', 'cached']]);
-    expect(copied.map((r) => r.key)).toEqual(firstRows.map((r) => r.key));
+    const named = rows();
+    expect(named).toEqual(written);
+    expect(named.map((r) => [r.job, r.status])).toEqual([['count', 'cached'], ['map[a.txt]', 'cached'], ['map[b.txt]', 'cached'], ['map[c.txt]', 'cached']]);
+    expect(named.map((r) => r.key)).toEqual(firstRows.map((r) => r.key));
     expect(rig.count()).toBe(3);
     const lineage = await rig.shark(['lineage', 'p.md', '/data/out/b.txt']);
     expect(lineage.stdout).toContain('/data/items/b.txt');
@@ -96,6 +96,12 @@ describe('a fully cached map step is remembered', () => {
     expect(cachedEvents.sort()).toEqual(['count', 'species[a.txt]', 'species[b.txt]', 'species[c.txt]']);
     const logs = await rig.shark(['logs', 'p.md', 'species[b.txt]']);
     expect(logs.code).toBe(0);
+    expect((await rig.shark(['logs', 'p.md', 'map[b.txt]'])).code).not.toBe(0);
+    const lineage = await rig.shark(['lineage', 'p.md', '/data/count.txt']);
+    expect(lineage.stdout).toContain('species[a.txt]');
+    expect(lineage.stdout).not.toContain('map[');
+    const { runs } = JSON.parse((await rig.shark(['runs', 'p.md', '--json'])).stdout) as { runs: { cached: number }[] };
+    expect(runs[0]!.cached).toBe(4);
   });
 
   it('is not trusted when an output is no longer in the store: the job runs again', async () => {

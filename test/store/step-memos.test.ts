@@ -12,7 +12,7 @@ describe('step memos', () => {
   let dir: string;
   let meta: Metadata;
   const jobsOf = (run: number): string[] =>
-    (meta.db.prepare('SELECT job, status, log FROM run_jobs WHERE run_id = ? ORDER BY job').all(run) as { job: string; status: string; log: string | null }[])
+    (meta.db.prepare('SELECT job, status, log FROM run_rows WHERE run_id = ? ORDER BY job').all(run) as { job: string; status: string; log: string | null }[])
       .map((r) => `${r.job} ${r.status} ${r.log}`);
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'shark-memos-'));
@@ -23,23 +23,23 @@ describe('step memos', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("copies a run's rows as cached rows of a later run, renamed after the step as it is now", () => {
+  it("names a run's rows as cached rows of a later run, renamed after the step as it is now", () => {
     const run = meta.startRun('p.md');
     meta.recordRunJobs(['a', 'b'].map((j) => row(run, j)));
     meta.memos.put('m', new Map([['/data/out', 'tree:1']]), 2, { run, step: 'map' });
     const later = meta.startRun('p.md');
-    expect(meta.memos.copyRows(meta.memos.get('m')!, { run: later, step: 'species', block: 'species', line: 9 })).toBe(true);
+    expect(meta.memos.linkRows(meta.memos.get('m')!, { run: later, step: 'species', block: 'species', line: 9 })).toBe(true);
     expect(jobsOf(later)).toEqual(['species[a] cached null', 'species[b] cached null']);
   });
 
-  it('copies nothing from a run cut short, or one whose rows are not all ok', () => {
+  it('names nothing of a run cut short, or of one whose rows are not all ok', () => {
     const cut = meta.startRun('p.md');
     meta.recordRunJobs([row(cut, 'a')]);
     meta.memos.put('m', new Map([['/data/out', 'tree:1']]), 2, { run: cut, step: 'map' });
     const later = meta.startRun('p.md');
-    expect(meta.memos.copyRows(meta.memos.get('m')!, { run: later, step: 'map', block: 'map', line: 3 })).toBe(false);
+    expect(meta.memos.linkRows(meta.memos.get('m')!, { run: later, step: 'map', block: 'map', line: 3 })).toBe(false);
     meta.recordRunJobs([row(cut, 'b', 'failed')]);
-    expect(meta.memos.copyRows(meta.memos.get('m')!, { run: later, step: 'map', block: 'map', line: 3 })).toBe(false);
+    expect(meta.memos.linkRows(meta.memos.get('m')!, { run: later, step: 'map', block: 'map', line: 3 })).toBe(false);
     expect(jobsOf(later)).toEqual([]);
   });
 

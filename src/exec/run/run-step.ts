@@ -68,9 +68,10 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
 }
 
 /**
- * A step its memo decided, every job cached: the run's rows are copied
- * from the run the memo names (one statement), or else written one per job;
- * either way its jobs are announced once their rows are there.
+ * A step its memo decided, every job cached: the run names the rows of the
+ * run the memo names (`run_links`: one row, where writing a million took
+ * seconds), or else writes one per job; either way its jobs are announced
+ * once their rows are there. The memo keeps naming rows of a run's own.
  */
 function recalledStep(ctx: RunContext, step: Step, decided: readonly JobDecision[], memo: { key: string; hit: StepMemo }, state: DataState): StepOutcome {
   const n = decided.length;
@@ -79,18 +80,19 @@ function recalledStep(ctx: RunContext, step: Step, decided: readonly JobDecision
   const announce = (): void => {
     for (const { job } of decided) ctx.emit({ type: 'job-cached', job: job.id, step: step.id, block: step.blockId });
   };
-  let copied: boolean;
+  let linked: boolean;
   try {
-    copied = ctx.session.meta.memos.copyRows(memo.hit, { run: ctx.runId, step: step.id, block: step.blockId, line: step.at.line });
+    linked = ctx.session.meta.memos.linkRows(memo.hit, { run: ctx.runId, step: step.id, block: step.blockId, line: step.at.line });
   } catch (e) {
     return stepFailed(ctx, step, `cannot record the cached jobs: ${(e as Error).message}`, 'store');
   }
-  if (copied) announce();
+  if (linked) announce();
   else {
     const rows = decided.map(({ job, cached }) => ({ ...ctx.row(job, 'cached', null), key: cached!.key }));
     ctx.cachedRows.add(rows, announce, (message) => void stepFailed(ctx, step, message, 'store'));
   }
-  const completed = completeStep(ctx.session, step, [], state, { memo, cached: true, source: { run: ctx.runId, step: step.id } });
+  const source = linked ? undefined : { run: ctx.runId, step: step.id };
+  const completed = completeStep(ctx.session, step, [], state, { memo, cached: true, ...(source !== undefined ? { source } : {}) });
   return completed.ok ? { ok: true } : stepFailed(ctx, step, completed.message, 'conflict');
 }
 
