@@ -23,7 +23,7 @@ export function listRuns(meta: Metadata, pipelinePath: string): RunEntry[] {
   const jobVersion = meta.db.prepare<[number], { version: string | null }>("SELECT json_extract(meta, '$.version') AS version FROM results WHERE run_id = ? LIMIT 1");
   return meta.runs(pipelinePath).map((r: RunRow) => {
     const by = new Map(counts.all(r.id).map((c) => [c.status, c.n]));
-    const named = meta.memos.namedRows(r.id);
+    const named = meta.runRows.named(r.id);
     if (named > 0) by.set('cached', (by.get('cached') ?? 0) + named);
     const executed = by.get('ok') ?? 0;
     const cached = by.get('cached') ?? 0;

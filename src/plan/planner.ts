@@ -50,7 +50,8 @@ const NONE: readonly string[] = Object.freeze([]);
 /**
  * A dry run: every job in DAG order with `cached`, `run` or `blocked` and
  * the reasons, from the same per-step decision `run` executes
- * (`decideStep`). Executes nothing; writes only the stat cache and trees.
+ * (`decideStep`). Executes nothing; writes only the stat cache, trees and
+ * step memos.
  */
 export async function planPipeline(session: Session, state: DataState, selection: Selection = everything(session.pipeline)): Promise<Plan> {
   const jobs: PlannedJob[] = [];
@@ -171,14 +172,27 @@ function described(session: Session, outputs: Readonly<Record<string, string>>):
 
 /** A cached job of a step its memo decided: its outputs are looked up only when shown (`--json`, `-v`). */
 class RecalledJob implements PlannedJob {
-  readonly block: string;
-  readonly step: string;
-  readonly line: number;
-  readonly status = 'cached';
-  readonly reasons = NONE;
+  // What every job of the step shares is the step's, not copied into each of a million jobs.
+  constructor(private readonly base: { block: string; step: string; line: number }, private readonly planned: Job, private readonly cached: CachedResult, private readonly session: Session) {}
 
-  constructor(base: { block: string; step: string; line: number }, private readonly planned: Job, private readonly cached: CachedResult, private readonly session: Session) {
-    ({ block: this.block, step: this.step, line: this.line } = base);
+  get block(): string {
+    return this.base.block;
+  }
+
+  get step(): string {
+    return this.base.step;
+  }
+
+  get line(): number {
+    return this.base.line;
+  }
+
+  get status(): JobStatus {
+    return 'cached';
+  }
+
+  get reasons(): readonly string[] {
+    return NONE;
   }
 
   get job(): string {

@@ -49,7 +49,7 @@ export class Live {
     try {
       const { meta, pipelinePath, pipeline } = this.session;
       const run = meta.latestRun(pipelinePath);
-      const count = run === undefined ? 0 : (meta.db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM run_jobs WHERE run_id = ?').get(run.id)?.n ?? 0) + meta.memos.namedRows(run.id);
+      const count = run === undefined ? 0 : (meta.db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM run_jobs WHERE run_id = ?').get(run.id)?.n ?? 0) + meta.runRows.named(run.id);
       const print = JSON.stringify([run?.id, run?.status, count]);
       if (print === this.fingerprint) return;
       const first = this.fingerprint === '';

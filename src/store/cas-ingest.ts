@@ -21,8 +21,8 @@ export interface IngestTarget {
  * objects not remembered one by one.
  * A directory's files are taken thousands at a time: their hashes through
  * the stat cache (a range of it per batch; misses hashed on every
- * core), the objects already stored checked in batches too, and only the
- * others copied. A symbolic link stays a link, as `contentId` sees it.
+ * core); the objects already stored are checked once the walk is done, and
+ * only the others copied. A symbolic link stays a link, as `contentId` sees it.
  */
 export async function ingestHost(target: IngestTarget, hostPath: string): Promise<SnapshotId> {
   const top = lstatSync(hostPath);

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { holderAlive } from './liveness.js';
 import { BulkReads } from './bulk-read.js';
 import { OutputIndex, migrateOutputIndex } from './output-index.js';
+import { RunRows } from './run-rows.js';
+import { TreeRows } from './tree-rows.js';
 import { StepMemos } from './step-memos.js';
 import { StatCache, type FileStat, type StatRow } from './stat-cache.js';
 import type { SnapshotId } from './snapshot-store.js';
@@ -13,21 +15,6 @@ import { ADDED_COLUMNS, SCHEMA, outputsOf, type AttemptRow, type LastAttempt, ty
 
 export type { AttemptRow, LastAttempt, ResultRow, RunJobRow, RunRow } from './metadata-schema.js';
 export { outputsOf } from './metadata-schema.js';
-
-/**
- * A run's job as read: a cached job's log is its result's, recorded by the
- * run that made it (`recordRunJobs` leaves it out). From `run_rows`: a
- * run's own rows and those it names of an earlier run (`step-memos.ts`).
- */
-const RUN_JOB = `SELECT run_id, job, step, block, line, item, key, status,
-  CASE WHEN log IS NULL AND status = 'cached' THEN (SELECT r.log FROM results r WHERE r.key = j.key) ELSE log END AS log,
-  reason, exit_code FROM run_rows j`;
-
-/** One job of the rows a run names (its id is the named row's, renamed after the step as the run had it). */
-const LINKED_JOB = `SELECT l.run_id, @job AS job, l.step, l.block, l.line, j.item, j.key, 'cached' AS status,
-  (SELECT r.log FROM results r WHERE r.key = j.key) AS log, NULL AS reason, NULL AS exit_code
-  FROM run_links l JOIN run_jobs j ON j.run_id = l.source_run AND j.step = l.source_step AND j.job = l.source_step || substr(@job, length(l.step) + 1)
-  WHERE l.run_id = @run AND substr(@job, 1, length(l.step)) = l.step AND (length(@job) = length(l.step) OR substr(@job, length(l.step) + 1, 1) = '[')`;
 
 /** A job's place in its run, as `recordSuccess` completes it. */
 export type SuccessRow = Omit<RunJobRow, 'status' | 'key' | 'log' | 'run_id'>;
@@ -55,6 +42,10 @@ export class Metadata {
   readonly bulk: BulkReads;
   /** What fully cached map steps came to. */
   readonly memos: StepMemos;
+  /** Runs' rows, written and named. */
+  readonly runRows: RunRows;
+  /** Directory snapshots' entries (`TreeTable` caches them). */
+  readonly trees: TreeRows;
 
   constructor(dir: string) {
     mkdirSync(dir, { recursive: true });
@@ -74,10 +65,13 @@ export class Metadata {
       StatCache.migrate(this.db);
       migrateOutputIndex(this.db);
       StepMemos.migrate(this.db);
+      RunRows.migrate(this.db);
     }).immediate();
     this.outputs = new OutputIndex(this.db);
     this.bulk = new BulkReads(this.db);
     this.memos = new StepMemos(this.db);
+    this.runRows = new RunRows(this.db, this.bulk);
+    this.trees = new TreeRows(this.db, this.bulk);
     this.stats = new StatCache(this.db, (select, values) => this.bulk.selectIn<StatRow>(select, values, true));
     this.stmts = {
       result: this.db.prepare<[string], ResultRow>('SELECT * FROM results WHERE key = ?'),
@@ -92,8 +86,6 @@ export class Metadata {
       putRunJob: this.db.prepare(
         'INSERT OR REPLACE INTO run_jobs (run_id, job, step, block, line, item, key, status, log, reason, exit_code) VALUES (@run_id, @job, @step, @block, @line, @item, @key, @status, @log, @reason, @exit_code)',
       ),
-      tree: this.db.prepare<[string], { entries: string }>('SELECT entries FROM trees WHERE id = ?'),
-      putTree: this.db.prepare('INSERT OR IGNORE INTO trees (id, entries) VALUES (?, ?)'),
       dropLease: this.db.prepare('DELETE FROM leases WHERE name = ? AND pid = ? AND host = ?'),
     };
   }
@@ -282,34 +274,14 @@ export class Metadata {
       .filter((r) => holderAlive(r.pid, r.host, r.beat));
   }
 
+  /** Every job of a run, its own rows and those it names of an earlier run (`run-rows.ts`), in run order. */
   runJobs(runId: number): RunJobRow[] {
-    return this.db.prepare<[number], RunJobRow>(`${RUN_JOB} WHERE run_id = ? ORDER BY seq`).all(runId);
+    return this.runRows.all(runId);
   }
 
-  /** One job's row of a run (the page of its log), by the table's key, or among the rows the run names. */
+  /** One job's row of a run (the page of its log). */
   runJob(runId: number, job: string): RunJobRow | undefined {
-    const own = this.bulk.statement(`${RUN_JOB.replace('run_rows', 'run_jobs')} WHERE run_id = ? AND job = ?`).get(runId, job) as RunJobRow | undefined;
-    return own ?? (this.bulk.statement(LINKED_JOB).get({ run: runId, job }) as RunJobRow | undefined);
-  }
-
-  tree(id: string): string | undefined {
-    return this.stmts.tree.get(id)?.entries;
-  }
-
-  treeIds(): string[] {
-    return this.db.prepare<[], { id: string }>('SELECT id FROM trees').all().map((r) => r.id);
-  }
-
-  dropTrees(ids: readonly string[]): void {
-    const drop = this.db.prepare('DELETE FROM trees WHERE id = ?');
-    this.db.transaction(() => {
-      for (const id of ids) drop.run(id);
-    })();
-  }
-
-  /** Stores a tree unless it is there: its text (megabytes for a large map's directory) is made only then. */
-  putTree(id: string, entries: () => string): void {
-    if (this.bulk.statement('SELECT 1 FROM trees WHERE id = ?').get(id) === undefined) this.stmts.putTree.run(id, entries());
+    return this.runRows.one(runId, job);
   }
 
   /** The content hash of a host file through the stat cache. */

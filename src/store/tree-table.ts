@@ -16,7 +16,7 @@ export class TreeTable {
     if (!id.startsWith('tree:')) return undefined;
     let entries = this.cache.get(id);
     if (entries === undefined) {
-      const text = this.meta.tree(id);
+      const text = this.meta.trees.get(id);
       if (text === undefined) return undefined;
       entries = JSON.parse(text) as TreeEntry[];
       this.cache.set(id, entries);
@@ -28,7 +28,7 @@ export class TreeTable {
     const sorted = sortEntries(entries);
     const id = treeId(sorted);
     if (!this.cache.has(id)) {
-      this.meta.putTree(id, () => JSON.stringify(sorted));
+      this.meta.trees.put(id, () => JSON.stringify(sorted));
       this.cache.set(id, sorted);
     }
     return id;
@@ -36,8 +36,8 @@ export class TreeTable {
 
   /** Forgets every tree not in `live` (gc, with no run going on). */
   prune(live: ReadonlySet<SnapshotId>): void {
-    const gone = this.meta.treeIds().filter((id) => !live.has(id));
-    this.meta.dropTrees(gone);
+    const gone = this.meta.trees.ids().filter((id) => !live.has(id));
+    this.meta.trees.drop(gone);
     for (const id of gone) this.cache.delete(id);
   }
 

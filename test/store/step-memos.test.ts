@@ -28,7 +28,7 @@ describe('step memos', () => {
     meta.recordRunJobs(['a', 'b'].map((j) => row(run, j)));
     meta.memos.put('m', new Map([['/data/out', 'tree:1']]), 2, { run, step: 'map' });
     const later = meta.startRun('p.md');
-    expect(meta.memos.linkRows(meta.memos.get('m')!, { run: later, step: 'species', block: 'species', line: 9 })).toBe(true);
+    expect(meta.runRows.link(meta.memos.get('m')!.source!, 2, { run: later, step: 'species', block: 'species', line: 9 })).toBe(true);
     expect(jobsOf(later)).toEqual(['species[a] cached null', 'species[b] cached null']);
   });
 
@@ -37,9 +37,9 @@ describe('step memos', () => {
     meta.recordRunJobs([row(cut, 'a')]);
     meta.memos.put('m', new Map([['/data/out', 'tree:1']]), 2, { run: cut, step: 'map' });
     const later = meta.startRun('p.md');
-    expect(meta.memos.linkRows(meta.memos.get('m')!, { run: later, step: 'map', block: 'map', line: 3 })).toBe(false);
+    expect(meta.runRows.link(meta.memos.get('m')!.source!, 2, { run: later, step: 'map', block: 'map', line: 3 })).toBe(false);
     meta.recordRunJobs([row(cut, 'b', 'failed')]);
-    expect(meta.memos.linkRows(meta.memos.get('m')!, { run: later, step: 'map', block: 'map', line: 3 })).toBe(false);
+    expect(meta.runRows.link(meta.memos.get('m')!.source!, 2, { run: later, step: 'map', block: 'map', line: 3 })).toBe(false);
     expect(jobsOf(later)).toEqual([]);
   });
 

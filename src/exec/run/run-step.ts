@@ -82,7 +82,8 @@ function recalledStep(ctx: RunContext, step: Step, decided: readonly JobDecision
   };
   let linked: boolean;
   try {
-    linked = ctx.session.meta.memos.linkRows(memo.hit, { run: ctx.runId, step: step.id, block: step.blockId, line: step.at.line });
+    const named = memo.hit.source;
+    linked = named !== undefined && ctx.session.meta.runRows.link(named, memo.hit.jobs, { run: ctx.runId, step: step.id, block: step.blockId, line: step.at.line });
   } catch (e) {
     return stepFailed(ctx, step, `cannot record the cached jobs: ${(e as Error).message}`, 'store');
   }

@@ -104,7 +104,7 @@ export class ZfsCatalog {
   putTrees(node: Node): void {
     if (node.kind !== 'dir') return;
     for (const c of node.children) this.putTrees(c.node);
-    this.meta.putTree(node.content, () => JSON.stringify(node.children.map((c) => ({ name: c.name, id: c.node.content }))));
+    this.meta.trees.put(node.content, () => JSON.stringify(node.children.map((c) => ({ name: c.name, id: c.node.content }))));
   }
 
   /** Forgets where `contents` are (their data is bad or gone); returns the snapshots they were in. */
