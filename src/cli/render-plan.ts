@@ -101,15 +101,16 @@ export function renderPlan(plan: Plan, file: string, verbose: boolean): string {
 }
 
 function jobJson(j: PlannedJob): object {
+  const { items, outputs } = j;
   return {
     block: j.block,
     step: j.step,
     job: j.job,
     line: j.line,
-    ...(j.items.length > 0 ? { item: j.items.join(','), items: j.items } : {}),
+    ...(items.length > 0 ? { item: items.join(','), items } : {}),
     status: j.status,
     reasons: j.reasons,
-    ...(j.outputs !== undefined ? { outputs: j.outputs } : {}),
+    ...(outputs !== undefined ? { outputs } : {}),
   };
 }
 
@@ -122,10 +123,10 @@ const q = JSON.stringify;
  */
 function jobText(j: PlannedJob): string {
   let s = `{\n      "block": ${q(j.block)},\n      "step": ${q(j.step)},\n      "job": ${q(j.job)},\n      "line": ${q(j.line)},`;
-  if (j.items.length > 0) s += `\n      "item": ${q(j.items.join(','))},\n      "items": ${listText(j.items)},`;
+  // Read once: a job its step's memo decided works its items and outputs out when asked (`plan/planner.ts` RecalledJob).
+  const { items, outputs } = j;
+  if (items.length > 0) s += `\n      "item": ${q(items.join(','))},\n      "items": ${listText(items)},`;
   s += `\n      "status": ${q(j.status)},\n      "reasons": ${listText(j.reasons)}`;
-  // Read once: a job its step's memo decided works its outputs out when asked (`plan/planner.ts` RecalledJob).
-  const outputs = j.outputs;
   if (outputs !== undefined) s += `,\n      "outputs": ${mapText(outputs)}`;
   return `${s}\n    }`;
 }
