@@ -49,16 +49,23 @@ async function stage(ctx: RunContext, job: Job, forced: boolean): Promise<Staged
   // A forced job ignores the result it would have reused; only one committed while it waited (another forced run) will do.
   const since = Date.now();
   const done = (): boolean => cachedResult(ctx.session, job) !== undefined && (!forced || (ctx.session.meta.result(job.key)?.ended ?? 0) >= since);
-  const got = await ctx.leases.acquire(lease, ctx.signal, done, (holder) =>
-    ctx.emit({ type: 'job-waiting', job: job.id, step: job.step.id, holder }));
-  if (got.kind === 'aborted') return now(void ctx.skip(job.id, job.step.id, 'interrupted'));
-  if (got.kind === 'done') {
-    const hit = cachedResult(ctx.session, job)!;
-    ctx.counts.cached++;
-    ctx.session.meta.recordRunJob(ctx.row(job, 'cached', hit.log ?? null));
-    ctx.emit({ type: 'job-cached', job: job.id, step: job.step.id, block: job.step.blockId });
-    return now(hit.outputs);
+  let got;
+  try {
+    got = await ctx.leases.acquire(lease, ctx.signal, done, (holder) =>
+      ctx.emit({ type: 'job-waiting', job: job.id, step: job.step.id, holder }));
+    if (got.kind === 'done') {
+      const hit = cachedResult(ctx.session, job)!;
+      ctx.session.meta.recordRunJob(ctx.row(job, 'cached', hit.log ?? null));
+      ctx.counts.cached++;
+      ctx.emit({ type: 'job-cached', job: job.id, step: job.step.id, block: job.step.blockId });
+      return now(hit.outputs);
+    }
+  } catch (e) {
+    // The database stayed locked beyond its wait (another process stuck in a transaction): the job fails, and
+    // nothing is recorded of it (that would need the database too).
+    return now(void unrecorded(ctx, job, `cannot take the job's lease: ${(e as Error).message}`));
   }
+  if (got.kind === 'aborted') return now(void ctx.skip(job.id, job.step.id, 'interrupted'));
   // The lease goes with the result (in its transaction) or, when there is none, once the job is over.
   const release = (): void => ctx.leases.release(lease);
   const staged = await execute(ctx, job, lease).catch((e: unknown) => {
@@ -66,6 +73,15 @@ async function stage(ctx: RunContext, job: Job, forced: boolean): Promise<Staged
     throw e;
   });
   return { outputs: staged.outputs.finally(release) };
+}
+
+/** A job that failed because the store refused it (reason `store`), reported without a record. */
+function unrecorded(ctx: RunContext, job: Job, message: string): void {
+  const where = ctx.where(job.step.at);
+  ctx.counts.failed++;
+  ctx.failures.push({ job: job.id, where, reason: 'store', log: null });
+  ctx.emit({ type: 'job-failed', job: job.id, step: job.step.id, block: job.step.blockId, where, message, reason: 'store', exitCode: null, log: null, tail: '' });
+  ctx.stop();
 }
 
 interface Failure {
