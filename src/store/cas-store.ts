@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
 import { exportStaging } from './export-staging.js';
 import { CasObjects } from './cas-objects.js';
+import { CasPresence } from './cas-presence.js';
 import { collectCas } from './cas-collect.js';
 import { ingestHost } from './cas-ingest.js';
 import { verifyObjects } from './cas-verify.js';
@@ -39,8 +40,8 @@ export class CasStore implements SnapshotStore {
   private trash: string | undefined;
   private readonly pools = new Map<string, Workspace[]>();
   private readonly placed = new Map<Workspace, Placed>();
-  /** Trees whose every leaf was found sound in this process. */
-  private readonly soundTrees = new Set<SnapshotId>();
+  /** What the store holds, checked by `stat`. */
+  private readonly presence: CasPresence;
   /** Staging names handed out by this process. */
   private staged = 0;
 
@@ -51,6 +52,7 @@ export class CasStore implements SnapshotStore {
     this.objects = new CasObjects(dir, meta);
     this.tmp = join(dir, 'tmp');
     this.trees = new TreeTable(meta);
+    this.presence = new CasPresence(this.objects, (id) => this.trees.entries(id));
     mkdirSync(this.tmp, { recursive: true });
   }
 
@@ -171,29 +173,16 @@ export class CasStore implements SnapshotStore {
   async ingest(hostPath: string): Promise<SnapshotId> {
     const id = await ingestHost({ meta: this.meta, objects: this.objects, copy: (p, mode) => this.absorbCopyNow(p, mode), composeTree: (e) => this.composeTree(e) }, hostPath);
     // Every object under it was just found sound or stored.
-    if (id.startsWith('tree:')) this.soundTrees.add(id);
+    this.presence.vouch(id);
     return id;
   }
 
-  /** Checks many objects at once (their records read in batches): `has` then answers from memory. */
-  async preload(ids: readonly SnapshotId[]): Promise<void> {
-    await this.objects.checkManyAhead(ids.filter((id) => !id.startsWith('tree:') && !id.startsWith('link:')));
+  preload(ids: readonly SnapshotId[]): Promise<void> {
+    return this.presence.preload(ids);
   }
 
-  async holdsTrees(ids: readonly SnapshotId[]): Promise<boolean> {
-    const leaves: SnapshotId[] = [];
-    const trees: SnapshotId[] = [];
-    const gather = (id: SnapshotId): boolean => {
-      if (id.startsWith('link:')) return true;
-      if (!id.startsWith('tree:')) return leaves.push(id) > 0;
-      if (this.soundTrees.has(id)) return true;
-      const children = this.entries(id);
-      trees.push(id);
-      return children !== undefined && children.every((e) => gather(e.id));
-    };
-    if (!ids.every(gather) || !(await this.objects.allSound(leaves))) return false;
-    for (const id of trees) this.soundTrees.add(id);
-    return true;
+  holdsTrees(ids: readonly SnapshotId[]): Promise<boolean> {
+    return this.presence.holdsTrees(ids);
   }
 
   async materialize(id: SnapshotId, ws: Workspace, path: string): Promise<void> {
@@ -218,7 +207,7 @@ export class CasStore implements SnapshotStore {
       if (this.objects.check(l.id, true) !== 'changed') continue;
       changed.push(l.path);
       this.objects.quarantine(l.id);
-      this.soundTrees.clear();
+      this.presence.forget();
     }
     return changed;
   }
@@ -278,13 +267,7 @@ export class CasStore implements SnapshotStore {
   }
 
   has(id: SnapshotId): boolean {
-    if (id.startsWith('link:')) return true;
-    if (!id.startsWith('tree:')) return this.objects.check(id) === 'ok';
-    if (this.soundTrees.has(id)) return true;
-    const children = this.entries(id);
-    if (children === undefined || !children.every((e) => this.has(e.id))) return false;
-    this.soundTrees.add(id);
-    return true;
+    return this.presence.has(id);
   }
 
   objectPath(id: SnapshotId): string | undefined {
@@ -301,12 +284,12 @@ export class CasStore implements SnapshotStore {
 
   async quarantine(ids: readonly SnapshotId[]): Promise<void> {
     for (const id of ids) if (id.startsWith('sha256')) this.objects.quarantine(id);
-    this.soundTrees.clear();
+    this.presence.forget();
   }
 
   async collect(keep: ReadonlySet<SnapshotId>, dryRun: boolean): Promise<{ count: number; bytes: number }> {
     const freed = collectCas({ objects: this.objects, trees: this.trees, tmp: this.tmp, entries: (id) => this.entries(id) }, keep, dryRun);
-    this.soundTrees.clear();
+    this.presence.forget();
     return freed;
   }
 

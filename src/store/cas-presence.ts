@@ -1,0 +1,56 @@
+import type { CasObjects } from './cas-objects.js';
+import type { SnapshotId, TreeEntry } from './snapshot-store.js';
+
+/**
+ * Whether the content-addressed store holds a snapshot, every byte of it
+ * as far as a `stat` tells: a file's object is sound, a tree's leaves all
+ * are. Trees found whole are remembered for the process (forgotten when
+ * anything is quarantined or collected), so a plan checks each once.
+ */
+export class CasPresence {
+  private readonly soundTrees = new Set<SnapshotId>();
+
+  constructor(private readonly objects: CasObjects, private readonly entries: (id: SnapshotId) => readonly TreeEntry[] | undefined) {}
+
+  has(id: SnapshotId): boolean {
+    if (id.startsWith('link:')) return true;
+    if (!id.startsWith('tree:')) return this.objects.check(id) === 'ok';
+    if (this.soundTrees.has(id)) return true;
+    const children = this.entries(id);
+    if (children === undefined || !children.every((e) => this.has(e.id))) return false;
+    this.soundTrees.add(id);
+    return true;
+  }
+
+  /** Checks many objects at once (their records read in batches): `has` then answers from memory. */
+  async preload(ids: readonly SnapshotId[]): Promise<void> {
+    await this.objects.checkManyAhead(ids.filter((id) => !id.startsWith('tree:') && !id.startsWith('link:')));
+  }
+
+  /** `has` of every one of these trees, their leaves checked in bulk without remembering each (`CasObjects.allSound`). */
+  async holdsTrees(ids: readonly SnapshotId[]): Promise<boolean> {
+    const leaves: SnapshotId[] = [];
+    const trees: SnapshotId[] = [];
+    const gather = (id: SnapshotId): boolean => {
+      if (id.startsWith('link:')) return true;
+      if (!id.startsWith('tree:')) return leaves.push(id) > 0;
+      if (this.soundTrees.has(id)) return true;
+      const children = this.entries(id);
+      trees.push(id);
+      return children !== undefined && children.every((e) => gather(e.id));
+    };
+    if (!ids.every(gather) || !(await this.objects.allSound(leaves))) return false;
+    for (const id of trees) this.soundTrees.add(id);
+    return true;
+  }
+
+  /** A tree every object of which was just found sound or stored (an input's ingest). */
+  vouch(id: SnapshotId): void {
+    if (id.startsWith('tree:')) this.soundTrees.add(id);
+  }
+
+  /** After an object was quarantined or collected: no tree is known whole any more. */
+  forget(): void {
+    this.soundTrees.clear();
+  }
+}
