@@ -121,14 +121,47 @@ const q = JSON.stringify;
  * (`JSON.stringify` quotes each value) at a third of the time of
  * stringifying an object per job with indentation (~0.85 s for 200,000).
  */
-function jobText(j: PlannedJob): string {
-  let s = `{\n      "block": ${q(j.block)},\n      "step": ${q(j.step)},\n      "job": ${q(j.job)},\n      "line": ${q(j.line)},`;
+function jobText(j: PlannedJob, shared: SharedTexts): string {
+  let s = `${shared.head(j.block, j.step)}\n      "job": ${q(j.job)},\n      "line": ${j.line},`;
   // Read once: a job its step's memo decided works its items and outputs out when asked (`plan/planner.ts` RecalledJob).
   const { items, outputs } = j;
-  if (items.length > 0) s += `\n      "item": ${q(items.join(','))},\n      "items": ${listText(items)},`;
-  s += `\n      "status": ${q(j.status)},\n      "reasons": ${listText(j.reasons)}`;
+  if (items.length === 1) {
+    const item = q(items[0]);
+    s += `\n      "item": ${item},\n      "items": [\n        ${item}\n      ],`;
+  } else if (items.length > 0) s += `\n      "item": ${q(items.join(','))},\n      "items": ${listText(items)},`;
+  s += shared.tail(j.status, j.reasons);
   if (outputs !== undefined) s += `,\n      "outputs": ${mapText(outputs)}`;
   return `${s}\n    }`;
+}
+
+/**
+ * The members a step's jobs share (block and step; status and reasons,
+ * one frozen list for a million new items), written once while they stay
+ * the same from one job to the next: a million jobs quoted them a million times.
+ */
+class SharedTexts {
+  private block: string | undefined;
+  private step: string | undefined;
+  private headText = '';
+  private status: string | undefined;
+  private reasons: readonly string[] | undefined;
+  private tailText = '';
+
+  head(block: string, step: string): string {
+    if (block !== this.block || step !== this.step) {
+      (this.block = block), (this.step = step);
+      this.headText = `{\n      "block": ${q(block)},\n      "step": ${q(step)},`;
+    }
+    return this.headText;
+  }
+
+  tail(status: string, reasons: readonly string[]): string {
+    if (status !== this.status || reasons !== this.reasons) {
+      (this.status = status), (this.reasons = reasons);
+      this.tailText = `\n      "status": ${q(status)},\n      "reasons": ${listText(reasons)}`;
+    }
+    return this.tailText;
+  }
 }
 
 /** A list of strings as a job member (six spaces in). */
@@ -171,7 +204,8 @@ function indented(value: unknown, depth: number): string {
 export function writePlanJson(plan: Plan, out: Out, extra: Readonly<Record<string, unknown>> = {}): void {
   const { write, flush } = chunked(out);
   write('{\n  "jobs": [');
-  plan.jobs.forEach((j, n) => write(`${n === 0 ? '' : ','}\n    ${jobText(j)}`));
+  const shared = new SharedTexts();
+  plan.jobs.forEach((j, n) => write(`${n === 0 ? '' : ','}\n    ${jobText(j, shared)}`));
   write(plan.jobs.length > 0 ? '\n  ],\n' : '],\n');
   const more = Object.entries(extra).map(([k, v]) => `,\n  ${JSON.stringify(k)}: ${indented(v, 1)}`).join('');
   write(`  "summary": ${indented(summaryJson(plan), 1)},\n  "notes": ${indented(plan.notes, 1)}${more}\n}\n`);
