@@ -9,7 +9,7 @@ import type { StepMemo } from '../store/step-memos.js';
 import type { DataState } from './data-state.js';
 import { HOST_ENV_ID } from './environment.js';
 import { stepDeps, stepTools } from './host-tools.js';
-import { composeOutputs, expandJobs, mapOverFile, type Job, type JobContext } from './jobs.js';
+import { composeOutputs, expandJobs, mapOverFile, stepIdentity, type Job, type JobContext } from './jobs.js';
 import { memoable, memoKey, recall } from './step-memo.js';
 import { explain, type KeyRecord } from './key.js';
 import { isPrecious } from './selection.js';
@@ -128,18 +128,26 @@ export async function decideStep(
   // One query per few hundred jobs instead of one per job: a map step may have thousands.
   // A job has an output per output of its step (asking each job built its list of paths: a million for nothing).
   const outputless = jobs.length > 0 && step.outputs.length === 0;
-  const stored = unbuilt === undefined && policy.forced !== true ? session.meta.resultOutputsMany(jobs.map((j) => j.key), outputless) : new Map<string, Record<string, SnapshotId>>();
+  // A step none of whose jobs has a result yet (a new map's first plan) hashes no key: one probe of the identities says
+  // so. A run step's identity is made of what its key holds (output labels or command, items), so a result under its
+  // key is one under its identity; an import's names its step, which its key does not hold: always looked up.
+  const lookUp = unbuilt === undefined && policy.forced !== true && jobs.length > 0
+    && (step.kind !== 'run' || session.meta.anyResultOf(stepIdentity(step)));
+  const stored = lookUp ? session.meta.resultOutputsMany(jobs.map((j) => j.key), outputless) : new Map<string, Record<string, SnapshotId>>();
   const ids: SnapshotId[] = [];
   // By job: `stored` may hold other keys' outputs too (read whole when they were most of the table).
-  for (const job of jobs) {
-    const outputs = stored.get(job.key);
-    if (outputs !== undefined) for (const path in outputs) ids.push(outputs[path]!);
+  // Not a job's key asked for when nothing was found (it would be hashed for nothing).
+  if (stored.size > 0) {
+    for (const job of jobs) {
+      const outputs = stored.get(job.key);
+      if (outputs !== undefined) for (const path in outputs) ids.push(outputs[path]!);
+    }
   }
   await session.store.preload?.(ids);
   const decided = jobs.map((job): JobDecision => {
     if (unbuilt !== undefined) return { job, cached: undefined };
     if (policy.forced === true) return { job, cached: undefined, forced: true };
-    const row = stored.get(job.key);
+    const row = stored.size === 0 ? undefined : stored.get(job.key);
     const cached = cachedResult(session, job, row === undefined ? null : { outputs: row });
     if (cached !== undefined) return { job, cached };
     return (isPrecious(step) ? keptResult(session, job) : undefined) ?? (row !== undefined ? { job, cached, stale: true } : { job, cached });

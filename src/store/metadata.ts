@@ -103,6 +103,15 @@ export class Metadata {
       'SELECT key, record, outputs, log FROM results WHERE identity = ? ORDER BY ended DESC LIMIT 1').get(identity);
   }
 
+  /**
+   * Whether any result is recorded for a job of the step whose identity is
+   * `step` (`plan/jobs.ts` stepIdentity): its own, or, for a map's jobs,
+   * `step` NUL item… — one probe of the identity index.
+   */
+  anyResultOf(step: string): boolean {
+    return this.bulk.statement('SELECT 1 FROM results WHERE identity >= ? AND identity < ? LIMIT 1').get(step, `${step}\u0001`) !== undefined;
+  }
+
   /** Just the outputs and log of a result: what deciding "cached" needs, without the bulky record. */
   resultOutputs(key: string): { outputs: string; log: string | null } | undefined {
     return this.stmts.outputs.get(key);
