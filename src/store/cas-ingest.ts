@@ -1,5 +1,5 @@
 import { lstatSync, readlinkSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { CasObjects } from './cas-objects.js';
 import { walkDirectory } from './content-id.js';
 import { hashHostFiles, type HostFile } from './hash-files.js';
@@ -27,7 +27,12 @@ export interface IngestTarget {
 export async function ingestHost(target: IngestTarget, hostPath: string): Promise<SnapshotId> {
   const top = lstatSync(hostPath);
   if (top.isSymbolicLink()) return `link:${readlinkSync(hostPath)}`;
-  if (!statSync(hostPath).isDirectory()) return (await ingestFiles(target, [{ path: hostPath, st: lstatSync(hostPath, { bigint: true }) }]))[0]!;
+  if (!statSync(hostPath).isDirectory()) {
+    const file: HostFile = { path: hostPath, st: lstatSync(hostPath, { bigint: true }) };
+    const entries = [{ name: basename(hostPath), id: fileId(file, (await hashHostFiles(target.meta, [file]))[0]!) }];
+    await storeMissing(target, dirname(hostPath), entries, [0]);
+    return entries[0]!.id;
+  }
   const entries: TreeEntry[] = [];
   // The files' entries, by index, to check once the walk is done.
   const files: number[] = [];
@@ -35,7 +40,7 @@ export async function ingestHost(target: IngestTarget, hostPath: string): Promis
     other: async (name, full) => void entries.push({ name, id: await ingestHost(target, full) }),
     files: async (batch) => {
       const hashes = await hashHostFiles(target.meta, batch.map((b) => b.file));
-      batch.forEach(({ name, file }, n) => files.push(entries.push({ name, id: CasObjects.idOf(hashes[n]!, (file.st.mode & 0o111n) !== 0n) }) - 1));
+      batch.forEach(({ name, file }, n) => files.push(entries.push({ name, id: fileId(file, hashes[n]!) }) - 1));
     },
   });
   await storeMissing(target, hostPath, entries, files);
@@ -43,7 +48,7 @@ export async function ingestHost(target: IngestTarget, hostPath: string): Promis
 }
 
 /**
- * Copies the directory's files whose objects are not in the store (or not
+ * Copies the directory's files (`files`: indexes of `entries`) whose objects are not in the store (or not
  * sound), checked all at once after the walk: on the stat workers when
  * there are many (`checkManyAhead`), where checking each batch here during
  * the walk cost ~4 µs a file on the thread that also reads the stat cache.
@@ -68,16 +73,7 @@ async function storeMissing(target: IngestTarget, dir: string, entries: TreeEntr
 
 const COPY_BATCH = 4096;
 
-async function ingestFiles(target: IngestTarget, files: readonly HostFile[]): Promise<SnapshotId[]> {
-  const hashes = await hashHostFiles(target.meta, files);
-  const ids = files.map((f, n) => CasObjects.idOf(hashes[n]!, (f.st.mode & 0o111n) !== 0n));
-  // Here alone: the stat worker is busy stat-ing the walk's next files.
-  const checked = target.objects.checkMany(ids);
-  // The copies' records in one transaction, not one each (~70 µs a file on a fresh store).
-  target.meta.batch(() => {
-    for (let n = 0; n < files.length; n++) {
-      if (checked[n] !== 'ok') ids[n] = target.copy(files[n]!.path, Number(files[n]!.st.mode & 0o777n));
-    }
-  });
-  return ids;
+/** A host file's object id: its hash, marked executable as the file is. */
+function fileId(file: HostFile, hex: string): SnapshotId {
+  return CasObjects.idOf(hex, (file.st.mode & 0o111n) !== 0n);
 }

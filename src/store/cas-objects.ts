@@ -183,7 +183,8 @@ export class CasObjects {
    * `checkMany`.
    */
   async checkManyAhead(ids: readonly SnapshotId[], remember = true): Promise<Verdict[]> {
-    // Not made distinct (a set of a million ids): an id given twice is stat'ed twice.
+    // Not made distinct (a set of a million ids): an id given twice is stat'ed twice. Those this process found
+    // sound already (a run's inputs, just stored) are not stat'ed again.
     const unknown = this.sound.size === 0 ? ids : ids.filter((id) => !this.sound.has(id));
     // `remember: false`: the sound ones are not added to `sound` (a million cost ~1.8 s); the caller vouches for their tree.
     const unsure = await this.unsureAhead(unknown, remember);
@@ -196,11 +197,7 @@ export class CasObjects {
    * outputs (remembering them in a set cost ~2 s of a 1,000,000-item plan).
    */
   async allSound(ids: readonly SnapshotId[]): Promise<boolean> {
-    // Those this process found sound already (a run's inputs, just stored) are not stat'ed again.
-    const unknown = this.sound.size === 0 ? ids : ids.filter((id) => !this.sound.has(id));
-    const unsure = await this.unsureAhead(unknown, false);
-    const verdicts = unsure === undefined ? this.checkMany(unknown) : this.settle(unsure.map((u) => u.id), unsure);
-    return verdicts.every((v) => v === 'ok');
+    return (await this.checkManyAhead(ids, false)).every((v) => v === 'ok');
   }
 
   /** The objects the stat workers could not vouch for (`trust`ing the others when `remember`); undefined when too few for the workers. */
