@@ -49,3 +49,22 @@ export function installProcessGuards(): void {
   process.on('uncaughtException', fatal);
   process.on('unhandledRejection', fatal);
 }
+
+/** Commands that only read the store and print: nothing of theirs is left running once they return. */
+const READERS = new Set(['plan', 'lineage', 'why', 'logs', 'runs', 'diff', 'impact', 'check']);
+
+/**
+ * Ends the process with `code` once stdout and stderr have taken all that
+ * was written. After a command that only reads (`READERS`), the process
+ * exits at once instead of letting Node take its heap apart piece by piece
+ * (~10 ms after a 10,000-item plan, more after a million). Any other
+ * command ends the usual way, when nothing is left to do.
+ */
+export function finish(command: string | undefined, code: number): void {
+  process.exitCode = code;
+  if (command === undefined || !READERS.has(command)) return;
+  const written = (s: NodeJS.WriteStream): Promise<void> =>
+    new Promise((done) => (s.writableLength === 0 ? done() : void s.once('drain', () => done())));
+  // A turn later: a reader that closed the output is heard of (141) before the process ends.
+  void Promise.all([written(process.stdout), written(process.stderr)]).then(() => setImmediate(() => process.exit()));
+}

@@ -85,7 +85,7 @@ export function writePlanText(plan: Plan, file: string, verbose: boolean, out: O
       const reasons = j.reasons.length > 0 ? `  ${j.reasons.join('; ')}` : '';
       write(`${j.status.padEnd(8)} ${(verbose ? j.job : j.step).padEnd(width)} ${file}:${j.line}${reasons}\n`);
       // With -v, a cached job shows its results' snapshots (ZFS snapshot names on the ZFS store).
-      if (verbose) for (const [path, id] of Object.entries(j.outputs ?? {})) write(`${''.padEnd(8)} ${''.padEnd(width)}   ${path} = ${id}\n`);
+      if (verbose) for (const [path, id] of j.outputs ?? []) write(`${''.padEnd(8)} ${''.padEnd(width)}   ${path} = ${id}\n`);
     }
   }
   for (const note of plan.notes) write(`note: ${note}\n`);
@@ -110,7 +110,7 @@ function jobJson(j: PlannedJob): object {
     ...(items.length > 0 ? { item: items.join(','), items } : {}),
     status: j.status,
     reasons: j.reasons,
-    ...(outputs !== undefined ? { outputs } : {}),
+    ...(outputs !== undefined ? { outputs: Object.fromEntries(outputs) } : {}),
   };
 }
 
@@ -130,7 +130,7 @@ function jobText(j: PlannedJob, shared: SharedTexts): string {
     s += `\n      "item": ${item},\n      "items": [\n        ${item}\n      ],`;
   } else if (items.length > 0) s += `\n      "item": ${q(items.join(','))},\n      "items": ${listText(items)},`;
   s += shared.tail(j.status, j.reasons);
-  if (outputs !== undefined) s += `,\n      "outputs": ${mapText(outputs)}`;
+  if (outputs !== undefined) s += `,\n      "outputs": ${pairsText(outputs)}`;
   return `${s}\n    }`;
 }
 
@@ -172,12 +172,11 @@ function listText(list: readonly string[]): string {
   return `${s}\n      ]`;
 }
 
-/** Outputs as a job member, in `JSON.stringify`'s order of keys. */
-function mapText(map: Readonly<Record<string, string>>): string {
-  const keys = Object.keys(map);
-  if (keys.length === 0) return '{}';
+/** Outputs as a job member: an object of their paths, in the step's order (no path reads as an integer, which JSON.stringify would put first). */
+function pairsText(pairs: readonly (readonly [string, string])[]): string {
+  if (pairs.length === 0) return '{}';
   let s = '{';
-  for (let i = 0; i < keys.length; i++) s += `${i === 0 ? '' : ','}\n        ${q(keys[i])}: ${q(map[keys[i]!])}`;
+  for (let i = 0; i < pairs.length; i++) s += `${i === 0 ? '' : ','}\n        ${q(pairs[i]![0])}: ${q(pairs[i]![1])}`;
   return `${s}\n      }`;
 }
 

@@ -18,9 +18,12 @@ export interface PlannedJob {
   readonly items: readonly string[];
   readonly status: JobStatus;
   readonly reasons: readonly string[];
-  /** Snapshot ids (or names, on ZFS) of a cached job's outputs. */
-  readonly outputs?: Readonly<Record<string, string>>;
+  /** Snapshot ids (or names, on ZFS) of a cached job's outputs, by path in the order the step has them. */
+  readonly outputs?: readonly OutputShown[];
 }
+
+/** A cached job's output: its path and its snapshot's id (or name). */
+export type OutputShown = readonly [path: string, id: string];
 
 export interface Plan {
   readonly jobs: readonly PlannedJob[];
@@ -100,7 +103,7 @@ export async function planPipeline(session: Session, state: DataState, selection
       const items = job.items.map((i) => i.name);
       if (cached !== undefined) {
         done.push({ job, outputs: cached.outputs });
-        const shown = described(session, cached.outputs);
+        const shown = described(session, Object.entries(cached.outputs));
         const reasons = d.kept !== undefined ? [`kept (precious): ${d.kept.join('; ')}`] : NONE;
         jobs.push(planned(base, job.id, items, 'cached', reasons, shown));
       } else {
@@ -116,16 +119,18 @@ export async function planPipeline(session: Session, state: DataState, selection
       pending();
     }
   }
-  const summary = {
-    cached: jobs.filter((j) => j.status === 'cached').length,
-    run: jobs.filter((j) => j.status === 'run').length,
-    blocked: jobs.filter((j) => j.status === 'blocked').length,
-    manual: jobs.filter((j) => j.status === 'manual').length,
-  };
+  const summary = { cached: 0, run: 0, blocked: 0, manual: 0 };
   const perEnv = new Map<string, number>();
+  let stepId: string | undefined;
+  let env: string | undefined;
   for (const j of jobs) {
-    const step = session.pipeline.stepsById.get(j.step);
-    if (step?.kind === 'run' && step.env !== undefined) perEnv.set(step.env, (perEnv.get(step.env) ?? 0) + 1);
+    summary[j.status]++;
+    // A step's jobs are next to each other: its environment is looked up once for them all.
+    if (j.step !== stepId) {
+      const step = session.pipeline.stepsById.get((stepId = j.step));
+      env = step?.kind === 'run' ? step.env : undefined;
+    }
+    if (env !== undefined) perEnv.set(env, (perEnv.get(env) ?? 0) + 1);
   }
   const leftOut = selection.leftOut > 0 ? [`left out: ${selection.leftOut} step${selection.leftOut === 1 ? '' : 's'} not needed for the targets`] : [];
   return { jobs, summary, notes: [...session.envs.notes(perEnv), ...leftOut] };
@@ -145,7 +150,7 @@ function runReasons(d: JobDecision, unbuilt: string | undefined, isMap: boolean,
  */
 function planned(
   base: { block: string; step: string; line: number }, job: string, items: readonly string[], status: JobStatus, reasons: readonly string[],
-  outputs?: Readonly<Record<string, string>>,
+  outputs?: readonly OutputShown[],
 ): PlannedJob {
   const { block, step, line } = base;
   return outputs === undefined ? { block, step, job, line, items, status, reasons } : { block, step, job, line, items, status, reasons, outputs };
@@ -153,21 +158,13 @@ function planned(
 
 /**
  * A cached job's outputs as shown: their ids, or the store's names for them
- * (ZFS snapshots). The outputs themselves unless a name differs: a copy per
- * job was a few hundred bytes of each of a million cached jobs.
+ * (ZFS snapshots). The same list unless a name differs. A list of pairs,
+ * not an object: an object keyed by a million different paths cost a
+ * dictionary each (~1 s of a 1,000,000-item `plan --json`).
  */
-function described(session: Session, outputs: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
-  let shown: Record<string, string> | undefined;
-  // `for…in`: no array of pairs per job (the outputs have no prototype, so no inherited names).
-  for (const path in outputs) {
-    const id = outputs[path]!;
-    const name = session.store.describe(id);
-    if (name === undefined || name === id) continue;
-    // Without a prototype: a plain object per output path would give each job a hidden class of its own.
-    shown ??= Object.assign(Object.create(null) as Record<string, string>, outputs);
-    shown[path] = name;
-  }
-  return shown ?? outputs;
+function described(session: Session, outputs: readonly OutputShown[]): readonly OutputShown[] {
+  const named = (id: string): string => session.store.describe(id) ?? id;
+  return outputs.every(([, id]) => named(id) === id) ? outputs : outputs.map(([path, id]) => [path, named(id)] as const);
 }
 
 /** A cached job of a step its memo decided: its outputs are looked up only when shown (`--json`, `-v`). */
@@ -203,8 +200,8 @@ class RecalledJob implements PlannedJob {
     return this.planned.items.map((i) => i.name);
   }
 
-  get outputs(): Readonly<Record<string, string>> {
-    return described(this.session, this.cached.outputs);
+  get outputs(): readonly OutputShown[] {
+    return described(this.session, this.cached.pairs ?? Object.entries(this.cached.outputs));
   }
 }
 

@@ -41,6 +41,12 @@ class Recalled {
   }
 
   get outputs(): Record<string, SnapshotId> {
+    const outputs = Object.create(null) as Record<string, SnapshotId>;
+    for (const [path, id] of this.pairs) outputs[path] = id;
+    return outputs;
+  }
+
+  get pairs(): (readonly [path: string, id: SnapshotId])[] {
     return this.by.of(this.job, this.at);
   }
 }
@@ -56,14 +62,12 @@ class OutputsByName {
 
   constructor(private readonly step: Step, private readonly trees: ReadonlyMap<string, readonly TreeEntry[]>) {}
 
-  of(job: Job, at: number): Record<string, SnapshotId> {
-    const outputs = Object.create(null) as Record<string, SnapshotId>;
-    for (const o of this.step.outputs) {
+  of(job: Job, at: number): (readonly [path: string, id: SnapshotId])[] {
+    return this.step.outputs.map((o) => {
       const rel = withExtension(job.plusName!, o.ext);
       const entry = this.trees.get(o.path)?.[at];
-      outputs[`${o.path}/${rel}`] = entry?.name === rel ? entry.id : this.names(o.path).get(rel)!;
-    }
-    return outputs;
+      return [`${o.path}/${rel}`, entry?.name === rel ? entry.id : this.names(o.path).get(rel)!] as const;
+    });
   }
 
   private names(path: string): Map<string, SnapshotId> {

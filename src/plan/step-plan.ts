@@ -43,6 +43,8 @@ export interface CachedResult {
   /** The log of the job that made it; left out when read for many jobs at once (`Metadata.logsMany`). */
   readonly log?: string | null;
   readonly key: string;
+  /** `outputs` as pairs in the step's order, where they are had without making the record (a job its step's memo decided). */
+  readonly pairs?: readonly (readonly [path: string, id: SnapshotId])[];
 }
 
 export interface JobDecision {

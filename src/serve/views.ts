@@ -139,7 +139,7 @@ function jobView(p: PlannedJob | undefined, row: RunJobRow | undefined, made: Re
     ...(row?.log !== null && row?.log !== undefined && run !== undefined ? { logRun: run.id } : {}),
     ...(record !== undefined ? { ms: record.ms, ...(record.env !== undefined ? { env: record.env } : {}) } : {}),
   };
-  const outputs = Object.entries(record?.outputs ?? p?.outputs ?? {});
+  const outputs = record !== undefined ? Object.entries(record.outputs) : p?.outputs ?? [];
   const base = { job, item, outputs, ...extra };
   if (row !== undefined && run !== undefined && (live || p === undefined || p.status === 'cached' || row.status === 'failed')) {
     if (row.status === 'ok') return { ...base, status: 'ran', label: `ran in run ${run.id}` };

@@ -52,6 +52,8 @@ export async function walkDirectory(path: string, each: {
   readonly files: (batch: readonly { readonly name: string; readonly file: HostFile }[]) => Promise<void>;
 }): Promise<void> {
   const names = readdirSync(path).sort();
+  // Each entry's path is the directory's and its name (never `.`, `..` or with a slash): no `join` per entry.
+  const prefix = join(path, '/');
   const slices: string[][] = [];
   for (let i = 0; i < names.length; i += SLICE) slices.push(names.slice(i, i + SLICE));
   const ahead = names.length >= AHEAD_MIN ? statAhead(path, slices) : undefined;
@@ -66,7 +68,7 @@ export async function walkDirectory(path: string, each: {
       const slice = slices[k]!;
       for (let i = 0; i < slice.length; i++) {
         const name = slice[i]!;
-        const full = join(path, name);
+        const full = prefix + name;
         // A file the worker stat'ed is taken as is; anything else (or everything, without a worker) is stat'ed here.
         if (stats?.kind[i] === KIND.file) {
           if (batch.push({ name, file: { path: full, st: statAt(stats, i) } }) === SLICE) await flush();

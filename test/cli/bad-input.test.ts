@@ -18,6 +18,17 @@ function sharkWithClosedStdout(rig: Rig, args: string[]): Promise<{ code: number
   });
 }
 
+/** Runs the real binary with a reader that takes nothing for `pauseMs`, then all: a pipe that fills before the command ends. */
+function sharkReadLate(rig: Rig, args: string[], pauseMs: number): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [SHARK, ...args], { cwd: rig.dir, stdio: ['ignore', 'pipe', 'ignore'] });
+    const chunks: Buffer[] = [];
+    child.stdout.pause();
+    setTimeout(() => child.stdout.on('data', (d: Buffer) => chunks.push(d)).resume(), pauseMs);
+    child.on('close', (code) => done({ code, stdout: Buffer.concat(chunks).toString() }));
+  });
+}
+
 describe('bad input at the command line', () => {
   let rig: Rig;
   beforeEach(() => {
@@ -41,6 +52,17 @@ describe('bad input at the command line', () => {
       const r = await sharkWithClosedStdout(rig, args);
       expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 141, stderr: '' });
     }
+  });
+
+  it('writes all of a large output to a reader that is slow to take it before ending', async () => {
+    // Commands that only read end at once (process-guards.ts finish): never before their output has gone.
+    rig.write('map.md', `---\ninputs:\n  items: /data/items/\n---\n${fence}shark-run\ncp /data/items/* /data/out/+\n${fence}\n`);
+    for (let i = 0; i < 3000; i++) rig.write(`items/${i}.txt`, `${i}\n`);
+    const r = await sharkReadLate(rig, ['plan', 'map.md', '-i', 'items=items', '--json'], 500);
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.stdout) as { jobs: unknown[]; summary: { run: number } };
+    expect([plan.jobs.length, plan.summary.run, r.stdout.length]).toEqual([3000, 3000, expect.any(Number)]);
+    expect(r.stdout.length).toBeGreaterThan(1 << 17);
   });
 
   it('stops a run quietly when its stdout is closed, cancelling rather than abandoning its jobs', async () => {

@@ -10,7 +10,7 @@ function bigPlan(n: number): Plan {
     jobs.push({
       block: 'map', step: 'map', job: `map[${i}.txt]`, line: 7, items: [`${i}.txt`],
       status: cached ? 'cached' : 'run', reasons: cached ? [] : ['no previous result (new item)'],
-      ...(cached ? { outputs: { [`/data/out/${i}.txt`]: `sha256:${i}` } } : {}),
+      ...(cached ? { outputs: [[`/data/out/${i}.txt`, `sha256:${i}`]] } : {}),
     });
   }
   jobs.push({ block: 'reduce', step: 'reduce', job: 'reduce', line: 13, items: [], status: 'blocked', reasons: ['upstream will run (map)'] });
@@ -50,14 +50,13 @@ describe('plans of large maps', () => {
 
   it('writes every job as JSON.stringify would, whatever its names hold', () => {
     const odd = ['a"quote', 'back\\slash', 'tab\there', 'new\nline', 'bell\u0007', 'ünï/cödé 🦈', 'lone\ud800', 'comma,in,name', ''];
-    const outputs = (i: number): Record<string, string> =>
-      Object.assign(Object.create(null) as Record<string, string>, { [`/data/out/${odd[i % odd.length]}`]: `sha256:${i}`, '/data/2': 'two', '/data/10': 'ten' });
+    const outputs = (i: number): [string, string][] => [[`/data/out/${odd[i % odd.length]}`, `sha256:${i}`], ['/data/2', 'two'], ['/data/10', 'ten']];
     const jobs: PlannedJob[] = odd.map((name, i) => ({
       block: `b${name}`, step: `s${name}`, job: `map[${name}]`, line: i + 1, items: i % 3 === 0 ? [] : [name, `${name}2`],
       status: (['cached', 'run', 'blocked', 'manual'] as const)[i % 4]!, reasons: i % 2 === 0 ? [] : [`why ${name}`, 'and more'],
       ...(i % 2 === 0 ? { outputs: outputs(i) } : {}),
     }));
-    jobs.push({ block: 'x', step: 'x', job: 'x', line: 1, items: [], status: 'cached', reasons: [], outputs: {} });
+    jobs.push({ block: 'x', step: 'x', job: 'x', line: 1, items: [], status: 'cached', reasons: [], outputs: [] });
     const plan: Plan = { jobs, summary: { cached: 1, run: 2, blocked: 3, manual: 4 }, notes: ['a note'] };
     expect(collect((out) => writePlanJson(plan, out))).toBe(JSON.stringify(planJson(plan), null, 2) + '\n');
   });
