@@ -208,7 +208,7 @@ export class CasObjects {
       at: (k: number) => ids.slice(k * STAT_SLICE, (k + 1) * STAT_SLICE).map((id) => this.pathOf(id).slice(this.dir.length + 1)),
     };
     // Two workers: this thread only waits for them (and trusts what they saw).
-    const ahead = ids.length >= AHEAD_MIN ? statAhead(this.dir, slices, 16, 2) : undefined;
+    const ahead = ids.length >= AHEAD_MIN ? statAhead(this.dir, slices, 16, 2, STORED_MTIME_MS) : undefined;
     if (ahead === undefined) return undefined;
     const unsure: Unsure[] = [];
     try {

@@ -9,6 +9,12 @@ export interface StatRequest {
   readonly id: number;
   readonly dir: string;
   readonly names: readonly string[];
+  /**
+   * Store objects, not a walk's files: only the kind and `mtimeMs` are
+   * wanted, and the size and inode only of a file whose time is not this
+   * one (an object's stored time). No nanosecond times: a stat of numbers.
+   */
+  readonly storedMs?: number;
 }
 
 /** One slice's answer: per name its kind and, for files, the stat fields the stat cache compares. */
@@ -20,7 +26,7 @@ export interface StatSlice {
   readonly ctime: BigInt64Array;
   readonly ino: BigInt64Array;
   readonly mode: BigInt64Array;
-  /** The modification time in milliseconds, as `Stats.mtimeMs` gives it. */
+  /** The modification time in milliseconds, as `Stats.mtimeMs` gives it (objects only, `storedMs`). */
   readonly mtimeMs: Float64Array;
 }
 
@@ -42,8 +48,9 @@ const AHEAD = 8;
  * `ahead`: how many slices may be asked for beyond the one awaited.
  * `threads`: workers the slices are dealt to in turn (1 beside a walk that
  * works on each slice; more where the caller only waits, as object checks).
+ * `storedMs`: the names are store objects (`StatRequest.storedMs`).
  */
-export function statAhead(dir: string, slices: Slices, ahead = AHEAD, threads = 1): StatsAhead | undefined {
+export function statAhead(dir: string, slices: Slices, ahead = AHEAD, threads = 1, storedMs?: number): StatsAhead | undefined {
   const ws = workers(threads);
   if (ws.length === 0) return undefined;
   const pending = new Map<number, { resolve: (s: StatSlice) => void; reject: (e: Error) => void }>();
@@ -61,7 +68,7 @@ export function statAhead(dir: string, slices: Slices, ahead = AHEAD, threads = 
   const ask = (n: number): void => {
     if (n >= slices.length || answers.has(n)) return;
     answers.set(n, new Promise<StatSlice>((resolve, reject) => pending.set(base + n, { resolve, reject })));
-    ws[n % ws.length]!.worker.postMessage({ id: base + n, dir, names: slices.at(n)! } satisfies StatRequest);
+    ws[n % ws.length]!.worker.postMessage({ id: base + n, dir, names: slices.at(n)!, ...(storedMs !== undefined ? { storedMs } : {}) } satisfies StatRequest);
   };
   // Walks nest (a large subdirectory inside one): a worker keeps the process alive while any of its walks is open.
   for (const w of ws) w.hold();

@@ -8,28 +8,49 @@ import { KIND, type StatRequest, type StatSlice } from './stat-ahead.js';
  * directory of a million files asks of the kernel, done beside the thread
  * that reads the stat cache and builds the jobs.
  */
-parentPort?.on('message', ({ id, dir, names }: StatRequest) => {
-  const n = names.length;
+parentPort?.on('message', (req: StatRequest) => {
+  const n = req.names.length;
   const slice: StatSlice = {
-    id, kind: new Uint8Array(n), size: new BigInt64Array(n), mtime: new BigInt64Array(n), ctime: new BigInt64Array(n),
+    id: req.id, kind: new Uint8Array(n), size: new BigInt64Array(n), mtime: new BigInt64Array(n), ctime: new BigInt64Array(n),
     ino: new BigInt64Array(n), mode: new BigInt64Array(n), mtimeMs: new Float64Array(n),
   };
-  for (let i = 0; i < n; i++) {
+  if (req.storedMs === undefined) walked(req, slice);
+  else objects(req, req.storedMs, slice);
+  const moved = [slice.kind, slice.size, slice.mtime, slice.ctime, slice.ino, slice.mode, slice.mtimeMs].map((a) => a.buffer as ArrayBuffer);
+  parentPort!.postMessage(slice, moved);
+});
+
+/** A walk's entries: every field the stat cache compares, to the nanosecond. */
+function walked({ dir, names }: StatRequest, slice: StatSlice): void {
+  for (let i = 0; i < names.length; i++) {
     let st;
     try {
       st = lstatSync(`${dir}/${names[i]}`, { bigint: true });
     } catch {
       continue; // KIND.unknown: the walk asks again itself, and reports the error as it would have.
     }
-    slice.kind[i] = st.isDirectory() ? KIND.dir : st.isSymbolicLink() ? KIND.link : KIND.file;
+    slice.kind[i] = kindOf(st);
     slice.size[i] = st.size;
     slice.mtime[i] = st.mtimeNs;
     slice.ctime[i] = st.ctimeNs;
     slice.ino[i] = st.ino;
     slice.mode[i] = st.mode;
-    // As Node's `Stats` works it out from the seconds and nanoseconds: what the store records of its objects.
-    slice.mtimeMs[i] = Number(st.mtimeNs / 1_000_000_000n) * 1e3 + Number(st.mtimeNs % 1_000_000_000n) / 1e6;
   }
-  const moved = [slice.kind, slice.size, slice.mtime, slice.ctime, slice.ino, slice.mode, slice.mtimeMs].map((a) => a.buffer as ArrayBuffer);
-  parentPort!.postMessage(slice, moved);
-});
+}
+
+/** Store objects: the kind and `mtimeMs` as Node's `Stats` has them (what the store records); size and inode only where the time is not `storedMs`. */
+function objects({ dir, names }: StatRequest, storedMs: number, slice: StatSlice): void {
+  for (let i = 0; i < names.length; i++) {
+    const st = lstatSync(`${dir}/${names[i]}`, { throwIfNoEntry: false });
+    if (st === undefined) continue; // KIND.unknown: looked at again on the caller's thread
+    slice.kind[i] = kindOf(st);
+    slice.mtimeMs[i] = st.mtimeMs;
+    if (st.mtimeMs === storedMs) continue;
+    slice.size[i] = BigInt(st.size);
+    slice.ino[i] = BigInt(st.ino);
+  }
+}
+
+function kindOf(st: { isDirectory(): boolean; isSymbolicLink(): boolean }): number {
+  return st.isDirectory() ? KIND.dir : st.isSymbolicLink() ? KIND.link : KIND.file;
+}
