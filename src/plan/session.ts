@@ -10,6 +10,7 @@ import { hashHostFiles, type HostFile } from '../store/hash-files.js';
 import type { Metadata } from '../store/metadata.js';
 import type { SnapshotId, SnapshotStore, TreeEntry } from '../store/snapshot-store.js';
 import { DataState } from './data-state.js';
+import { checkMemosAhead } from './step-memo.js';
 import type { EnvironmentView } from './environment.js';
 
 /** Everything a plan or a run of one pipeline works with. */
@@ -101,6 +102,7 @@ export async function seedState(session: Session, hostInputs: ReadonlyMap<string
     (entries) => session.store.composeTree(entries),
   );
   const hashFiles = (files: readonly HostFile[]): Promise<string[]> => hashHostFiles(session.meta, files);
+  checkMemosAhead(session);
   for (const [dataPath, host] of hostInputs) {
     state.setKnown(dataPath, await contentIdOfTree(host, hashFiles, (id, entries) => hostTrees.set(id, entries)));
   }

@@ -8,6 +8,7 @@ import { sharedRecord, type Job, type JobContext } from './jobs.js';
 import { KEY_VERSION } from './key.js';
 import { isPrecious } from './selection.js';
 import type { Session } from './session.js';
+import type { CachedResult } from './step-plan.js';
 
 /**
  * A map step whose every job is cached comes to the same thing the next
@@ -53,32 +54,69 @@ class Recalled {
 
 /**
  * Each job's outputs, read from the composed directories (one name per
- * item). The n-th job's is usually the n-th entry (items and entries both
- * in name order, one output per directory); otherwise a map of the names,
- * made on first use.
+ * item), read when first asked for: a text plan reads none. The n-th job's
+ * is usually the n-th entry (items and entries both in name order, one
+ * output per directory); otherwise a map of the names, made on first use.
  */
 class OutputsByName {
+  private readonly trees = new Map<string, readonly TreeEntry[]>();
   private readonly byPath = new Map<string, Map<string, SnapshotId>>();
 
-  constructor(private readonly step: Step, private readonly trees: ReadonlyMap<string, readonly TreeEntry[]>) {}
+  constructor(private readonly step: Step, private readonly ids: ReadonlyMap<string, SnapshotId>, private readonly entriesOf: (id: SnapshotId) => readonly TreeEntry[] | undefined) {}
 
   of(job: Job, at: number): (readonly [path: string, id: SnapshotId])[] {
     return this.step.outputs.map((o) => {
       const rel = withExtension(job.plusName!, o.ext);
-      const entry = this.trees.get(o.path)?.[at];
+      const entry = this.entries(o.path)[at];
       return [`${o.path}/${rel}`, entry?.name === rel ? entry.id : this.names(o.path).get(rel)!] as const;
     });
+  }
+
+  private entries(path: string): readonly TreeEntry[] {
+    let entries = this.trees.get(path);
+    if (entries === undefined) {
+      const id = this.ids.get(path)!;
+      entries = this.entriesOf(id);
+      // Checked whole just before (`recall`): only a store changed under this process loses it.
+      if (entries === undefined) throw new Error(`the directory ${path} (${id}) of step ${this.step.id} is no longer in the store`);
+      this.trees.set(path, entries);
+    }
+    return entries;
   }
 
   private names(path: string): Map<string, SnapshotId> {
     let names = this.byPath.get(path);
     if (names === undefined) {
       names = new Map();
-      for (const e of this.trees.get(path) ?? []) names.set(e.name, e.id);
+      for (const e of this.entries(path)) names.set(e.name, e.id);
       this.byPath.set(path, names);
     }
     return names;
   }
+}
+
+/** What a memo's directories must hold: each tree with an entry per job and output of the step into it. */
+function expectedTrees(step: Step, memo: StepMemo): Map<SnapshotId, number> {
+  return new Map([...memo.outputs].map(([path, id]) => [id, memo.jobs * step.outputs.filter((o) => o.path === path).length]));
+}
+
+/** Where the step's last memo is found again before its inputs are walked: the document and the step. */
+export function memoScope(session: Session, step: Step): string {
+  return `${session.pipelinePath}\0${step.id}`;
+}
+
+/**
+ * Starts checking the directories of each map step's last memo, on worker
+ * threads, before the inputs are walked: when the step comes to the same
+ * memo (its inputs unchanged), the million objects' stats are done.
+ */
+export function checkMemosAhead(session: Session): void {
+  const checks: Map<SnapshotId, number>[] = [];
+  for (const step of session.pipeline.steps) {
+    const memo = memoable(step) ? session.meta.memos.last(memoScope(session, step)) : undefined;
+    if (memo !== undefined) checks.push(expectedTrees(step, memo));
+  }
+  session.store.checkTreesAhead?.(checks);
 }
 
 /**
@@ -88,24 +126,22 @@ class OutputsByName {
  */
 export async function recall(
   session: Session, step: Step, jobs: readonly Job[], memo: StepMemo, entriesOf: (id: SnapshotId) => readonly TreeEntry[] | undefined,
-): Promise<{ job: Job; cached: { readonly key: string; readonly outputs: Record<string, SnapshotId> } }[] | undefined> {
+): Promise<{ job: Job; cached: CachedResult }[] | undefined> {
   if (memo.jobs !== jobs.length) return undefined;
-  const trees = new Map<string, readonly TreeEntry[]>();
-  for (const [path, id] of memo.outputs) {
-    const entries = entriesOf(id);
-    const perJob = step.outputs.filter((o) => o.path === path).length;
-    if (entries === undefined || entries.length !== jobs.length * perJob) return undefined;
-    trees.set(path, entries);
-  }
-  if (!(await holds(session, [...memo.outputs.values()], [...trees.values()]))) return undefined;
-  const by = new OutputsByName(step, trees);
+  if (!(await holds(session, expectedTrees(step, memo), entriesOf))) return undefined;
+  const by = new OutputsByName(step, memo.outputs, entriesOf);
   return jobs.map((job, n) => ({ job, cached: new Recalled(job, n, by) }));
 }
 
-/** Whether the store holds every byte of the directories (`trees`: their entries), in bulk where the store can. */
-async function holds(session: Session, ids: readonly SnapshotId[], trees: readonly (readonly TreeEntry[])[]): Promise<boolean> {
+/** Whether the store holds every byte of the directories, each of the size given, in bulk where the store can. */
+async function holds(session: Session, trees: ReadonlyMap<SnapshotId, number>, entriesOf: (id: SnapshotId) => readonly TreeEntry[] | undefined): Promise<boolean> {
   const { store } = session;
-  if (store.holdsTrees !== undefined) return store.holdsTrees(ids);
-  await store.preload?.(trees.flatMap((entries) => entries.map((e) => e.id)));
-  return ids.every((id) => store.has(id));
+  if (store.holdsTrees !== undefined) return store.holdsTrees(trees);
+  const entries = [...trees].map(([id, size]) => {
+    const list = entriesOf(id);
+    return list?.length === size ? list : undefined;
+  });
+  if (entries.some((list) => list === undefined)) return false;
+  await store.preload?.(entries.flatMap((list) => list!.map((e) => e.id)));
+  return [...trees.keys()].every((id) => store.has(id));
 }

@@ -10,7 +10,7 @@ import type { DataState } from './data-state.js';
 import { HOST_ENV_ID } from './environment.js';
 import { stepDeps, stepTools } from './host-tools.js';
 import { composeOutputs, expandJobs, mapOverFile, stepIdentity, type Job, type JobContext } from './jobs.js';
-import { memoable, memoKey, recall } from './step-memo.js';
+import { memoable, memoKey, memoScope, recall } from './step-memo.js';
 import { explain, type KeyRecord } from './key.js';
 import { isPrecious } from './selection.js';
 import { resolveImport, stepFiles, type Session } from './session.js';
@@ -241,6 +241,8 @@ export function completeStep(
     ids = composed.ids;
     if (memo !== undefined && decided!.cached) session.meta.memos.put(memo.key, ids, done.length, decided!.source);
   }
+  // The next plan checks this memo's directories while it walks the inputs (`checkMemosAhead`).
+  if (memo !== undefined && (memo.hit !== undefined || decided!.cached)) session.meta.memos.setLast(memoScope(session, step), memo.key);
   for (const [path, id] of ids) state.setKnown(path, id, step.id);
   return { ok: true };
 }

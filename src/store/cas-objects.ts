@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { syncPath } from './durable.js';
 import { hashFileSync as hashFile } from './hash.js';
 import type { Metadata } from './metadata.js';
+import { objectPath } from './object-path.js';
 import { ObjectRecords, type Recorded } from './object-records.js';
 import type { SnapshotId } from './snapshot-store.js';
 import { KIND, statAhead, type StatSlice } from './stat-ahead.js';
@@ -60,10 +61,7 @@ export class CasObjects {
   }
 
   pathOf(id: SnapshotId): string {
-    const exec = id.startsWith('sha256x:');
-    const hex = id.slice(id.indexOf(':') + 1);
-    // Concatenated: `dir` is normal already, and a fully cached plan asks for a million paths.
-    return `${this.dir}/${hex.slice(0, 2)}/${hex.slice(2)}${exec ? '.x' : ''}`;
+    return objectPath(this.dir, id);
   }
 
   /**
@@ -227,6 +225,11 @@ export class CasObjects {
       ahead.close();
     }
     return unsure;
+  }
+
+  /** Whether the objects a stat elsewhere could not vouch for (a tree's check on a worker) are sound once judged by their records. */
+  soundOnceJudged(unsure: readonly Unsure[]): boolean {
+    return unsure.length === 0 || this.settle(unsure.map((u) => u.id), unsure).every((v) => v === 'ok');
   }
 
   /** The verdicts of `ids` once those the stat could not vouch for are judged against their records. */

@@ -1,5 +1,6 @@
 import type { CasObjects } from './cas-objects.js';
 import type { SnapshotId, TreeEntry } from './snapshot-store.js';
+import type { TreeChecksAhead } from './tree-check.js';
 
 /**
  * Whether the content-addressed store holds a snapshot, every byte of it
@@ -10,7 +11,11 @@ import type { SnapshotId, TreeEntry } from './snapshot-store.js';
 export class CasPresence {
   private readonly soundTrees = new Set<SnapshotId>();
 
-  constructor(private readonly objects: CasObjects, private readonly entries: (id: SnapshotId) => readonly TreeEntry[] | undefined) {}
+  constructor(
+    private readonly objects: CasObjects,
+    private readonly entries: (id: SnapshotId) => readonly TreeEntry[] | undefined,
+    private readonly ahead: TreeChecksAhead,
+  ) {}
 
   has(id: SnapshotId): boolean {
     if (id.startsWith('link:')) return true;
@@ -27,21 +32,35 @@ export class CasPresence {
     await this.objects.checkManyAhead(ids.filter((id) => !id.startsWith('tree:') && !id.startsWith('link:')));
   }
 
-  /** `has` of every one of these trees, their leaves checked in bulk without remembering each (`CasObjects.allSound`). */
-  async holdsTrees(ids: readonly SnapshotId[]): Promise<boolean> {
+  /**
+   * `has` of every one of these trees, each of as many entries as given,
+   * their leaves checked in bulk without remembering each
+   * (`CasObjects.allSound`), or by the check `checkAhead` started for them.
+   */
+  async holdsTrees(trees: ReadonlyMap<SnapshotId, number>): Promise<boolean> {
+    const ahead = await this.ahead.take(trees);
+    const whole = ahead !== undefined ? ahead.whole && this.objects.soundOnceJudged(ahead.unsure) : await this.checkNow(trees);
+    if (whole) for (const id of trees.keys()) this.soundTrees.add(id);
+    return whole;
+  }
+
+  /** Starts the checks of these trees on workers, for `holdsTrees` of the same trees later (`SnapshotStore.checkTreesAhead`). */
+  checkAhead(checks: readonly ReadonlyMap<SnapshotId, number>[]): void {
+    this.ahead.drop();
+    for (const trees of checks) this.ahead.start(trees);
+  }
+
+  private async checkNow(trees: ReadonlyMap<SnapshotId, number>): Promise<boolean> {
     const leaves: SnapshotId[] = [];
-    const trees: SnapshotId[] = [];
     const gather = (id: SnapshotId): boolean => {
       if (id.startsWith('link:')) return true;
       if (!id.startsWith('tree:')) return leaves.push(id) > 0;
       if (this.soundTrees.has(id)) return true;
       const children = this.entries(id);
-      trees.push(id);
       return children !== undefined && children.every((e) => gather(e.id));
     };
-    if (!ids.every(gather) || !(await this.objects.allSound(leaves))) return false;
-    for (const id of trees) this.soundTrees.add(id);
-    return true;
+    const sized = [...trees].every(([id, size]) => this.entries(id)?.length === size);
+    return sized && [...trees.keys()].every(gather) && (await this.objects.allSound(leaves));
   }
 
   /** A tree every object of which was just found sound or stored (an input's ingest). */
@@ -52,5 +71,6 @@ export class CasPresence {
   /** After an object was quarantined or collected: no tree is known whole any more. */
   forget(): void {
     this.soundTrees.clear();
+    this.ahead.drop();
   }
 }

@@ -5,8 +5,9 @@ import {
 import { spawn } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
 import { exportStaging } from './export-staging.js';
-import { CasObjects } from './cas-objects.js';
+import { CasObjects, STORED_MTIME_MS } from './cas-objects.js';
 import { CasPresence } from './cas-presence.js';
+import { TreeChecksAhead } from './tree-check.js';
 import { collectCas } from './cas-collect.js';
 import { ingestHost } from './cas-ingest.js';
 import { verifyObjects } from './cas-verify.js';
@@ -52,7 +53,7 @@ export class CasStore implements SnapshotStore {
     this.objects = new CasObjects(dir, meta);
     this.tmp = join(dir, 'tmp');
     this.trees = new TreeTable(meta);
-    this.presence = new CasPresence(this.objects, (id) => this.trees.entries(id));
+    this.presence = new CasPresence(this.objects, (id) => this.trees.entries(id), new TreeChecksAhead(meta.db.name, this.objects.dir, STORED_MTIME_MS));
     mkdirSync(this.tmp, { recursive: true });
   }
 
@@ -181,8 +182,12 @@ export class CasStore implements SnapshotStore {
     return this.presence.preload(ids);
   }
 
-  holdsTrees(ids: readonly SnapshotId[]): Promise<boolean> {
-    return this.presence.holdsTrees(ids);
+  holdsTrees(trees: ReadonlyMap<SnapshotId, number>): Promise<boolean> {
+    return this.presence.holdsTrees(trees);
+  }
+
+  checkTreesAhead(checks: readonly ReadonlyMap<SnapshotId, number>[]): void {
+    this.presence.checkAhead(checks);
   }
 
   async materialize(id: SnapshotId, ws: Workspace, path: string): Promise<void> {

@@ -77,8 +77,18 @@ export interface SnapshotStore {
   has(id: SnapshotId): boolean;
   /** Optional: `has` of many ids checked at once (records read in batches), so the calls that follow answer from memory. */
   preload?(ids: readonly SnapshotId[]): Promise<void>;
-  /** Optional: `has` of every one of these trees, their leaves checked in bulk without remembering each (a step memo's million outputs). */
-  holdsTrees?(ids: readonly SnapshotId[]): Promise<boolean>;
+  /**
+   * Optional: `has` of every one of these trees, each of as many entries
+   * as given, their leaves checked in bulk without remembering each (a step
+   * memo's million outputs).
+   */
+  holdsTrees?(trees: ReadonlyMap<SnapshotId, number>): Promise<boolean>;
+  /**
+   * Optional: starts, in the background, the checks a `holdsTrees` of the
+   * same trees will take (a plan's, before it walks its inputs). Checks
+   * started before and not taken are dropped: none is answered stale.
+   */
+  checkTreesAhead?(checks: readonly ReadonlyMap<SnapshotId, number>[]): void;
   /** Re-hashes stored data against its recorded content ids; reports what is missing or corrupt. */
   verify(progress: (done: number, total: number, bytes: number) => void, signal: AbortSignal): Promise<readonly StoreProblem[]>;
   /** Moves the data of corrupt ids aside (or forgets missing ones) so nothing reads it again. */

@@ -15,10 +15,14 @@ import type { SnapshotId } from './snapshot-store.js';
  * `run_id`/`step`: a run that recorded a row of its own for each of these
  * jobs, which a later run can name instead of writing one per job
  * (`run-rows.ts`).
+ *
+ * `step_memo_last`: the memo a step (by document and step) came to last,
+ * whose directories a plan starts checking before it walks the inputs.
  */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS step_memos (
   memo TEXT PRIMARY KEY, outputs TEXT NOT NULL, jobs INTEGER NOT NULL, run_id INTEGER, step TEXT) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS step_memo_last (scope TEXT PRIMARY KEY, memo TEXT NOT NULL) WITHOUT ROWID;
 CREATE TRIGGER IF NOT EXISTS step_memos_replaced BEFORE INSERT ON results
   WHEN EXISTS (SELECT 1 FROM results WHERE key = NEW.key) BEGIN DELETE FROM step_memos; END;
 CREATE TRIGGER IF NOT EXISTS step_memos_dropped AFTER DELETE ON results BEGIN DELETE FROM step_memos; END;
@@ -41,6 +45,8 @@ export class StepMemos {
       get: db.prepare<[string], Row>('SELECT outputs, jobs, run_id, step FROM step_memos WHERE memo = ?'),
       put: db.prepare('INSERT OR REPLACE INTO step_memos (memo, outputs, jobs, run_id, step) VALUES (?, ?, ?, ?, ?)'),
       source: db.prepare('UPDATE step_memos SET run_id = ?, step = ? WHERE memo = ?'),
+      last: db.prepare<[string], Row>('SELECT m.outputs, m.jobs, m.run_id, m.step FROM step_memo_last l JOIN step_memos m ON m.memo = l.memo WHERE l.scope = ?'),
+      setLast: db.prepare('INSERT OR REPLACE INTO step_memo_last (scope, memo) VALUES (?, ?)'),
     };
   }
 
@@ -50,11 +56,17 @@ export class StepMemos {
   }
 
   get(memo: string): StepMemo | undefined {
-    const row = this.stmts.get.get(memo);
-    if (row === undefined) return undefined;
-    const outputs = new Map(Object.entries(JSON.parse(row.outputs) as Record<string, SnapshotId>));
-    const source = row.run_id !== null && row.step !== null ? { run: row.run_id, step: row.step } : undefined;
-    return { outputs, jobs: row.jobs, ...(source !== undefined ? { source } : {}) };
+    return memoOf(this.stmts.get.get(memo));
+  }
+
+  /** The memo `scope` (a document's step) came to last, while it is kept. */
+  last(scope: string): StepMemo | undefined {
+    return memoOf(this.stmts.last.get(scope));
+  }
+
+  /** Notes `memo` as the one `scope` came to last. */
+  setLast(scope: string, memo: string): void {
+    this.stmts.setLast.run(scope, memo);
   }
 
   put(memo: string, outputs: ReadonlyMap<string, SnapshotId>, jobs: number, source?: { run: number; step: string }): void {
@@ -65,4 +77,11 @@ export class StepMemos {
   setSource(memo: string, run: number, step: string): void {
     this.stmts.source.run(run, step, memo);
   }
+}
+
+function memoOf(row: Row | undefined): StepMemo | undefined {
+  if (row === undefined) return undefined;
+  const outputs = new Map(Object.entries(JSON.parse(row.outputs) as Record<string, SnapshotId>));
+  const source = row.run_id !== null && row.step !== null ? { run: row.run_id, step: row.step } : undefined;
+  return { outputs, jobs: row.jobs, ...(source !== undefined ? { source } : {}) };
 }

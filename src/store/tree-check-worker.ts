@@ -1,0 +1,48 @@
+import Database from 'better-sqlite3';
+import { lstatSync } from 'node:fs';
+import { parentPort } from 'node:worker_threads';
+import { objectPath } from './object-path.js';
+import type { TreeCheckReply, TreeCheckRequest, UnsureObject } from './tree-check.js';
+
+/**
+ * Checks trees of the store on its own connection: reads each tree (every
+ * one below it too), compares the top ones' sizes with those expected, and
+ * `lstat`s every leaf. What it cannot vouch for by the stored time alone is
+ * sent back, to be judged by the objects' records on the main thread.
+ */
+parentPort?.on('message', (req: TreeCheckRequest) => {
+  let reply: TreeCheckReply;
+  try {
+    reply = check(req);
+  } catch (e) {
+    reply = { whole: false, unsure: [], error: (e as Error).message };
+  }
+  parentPort!.postMessage(reply);
+});
+
+function check({ db: file, dir, trees, storedMs }: TreeCheckRequest): TreeCheckReply {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const read = db.prepare<[string], { entries: string }>('SELECT entries FROM trees WHERE id = ?');
+    const leaves: string[] = [];
+    const gather = (id: string, size?: number): boolean => {
+      if (id.startsWith('link:')) return true;
+      if (!id.startsWith('tree:')) return leaves.push(id) > 0;
+      const row = read.get(id);
+      if (row === undefined) return false;
+      const entries = JSON.parse(row.entries) as { id: string }[];
+      return (size === undefined || entries.length === size) && entries.every((e) => gather(e.id));
+    };
+    if (!trees.every(([id, size]) => gather(id, size))) return { whole: false, unsure: [] };
+    const unsure: UnsureObject[] = [];
+    for (const id of leaves) {
+      const st = lstatSync(objectPath(dir, id), { throwIfNoEntry: false });
+      if (st === undefined) unsure.push({ id, seen: 'again' });
+      else if (!st.isFile()) unsure.push({ id, seen: 'changed' });
+      else if (st.mtimeMs !== storedMs) unsure.push({ id, seen: { size: st.size, mtime: String(st.mtimeMs), ino: st.ino } });
+    }
+    return { whole: true, unsure };
+  } finally {
+    db.close();
+  }
+}

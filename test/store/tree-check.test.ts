@@ -1,0 +1,92 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+
+// The compiled modules: under vitest's TypeScript loader the worker's file does not exist and no check is started ahead.
+const { CasStore } = (await import('../../dist/src/store/cas-store.js')) as typeof import('../../src/store/cas-store.js');
+const { Metadata } = (await import('../../dist/src/store/metadata.js')) as typeof import('../../src/store/metadata.js');
+
+/** A store holding a directory of `n` files, as a map's composed outputs: its tree and each object's path. */
+async function storeWithTree(n: number): Promise<{ dir: string; store: InstanceType<typeof CasStore>; meta: InstanceType<typeof Metadata>; tree: string; paths: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'shark-tree-check-'));
+  mkdirSync(join(dir, 'out'));
+  for (let i = 0; i < n; i++) writeFileSync(join(dir, 'out', `${i}.txt`), `item ${i}\n`);
+  const meta = new Metadata(join(dir, 'store'));
+  const store = new CasStore(join(dir, 'store'), meta);
+  const tree = await store.ingest(join(dir, 'out'));
+  const paths = store.entries(tree)!.map((e) => store.objectPath!(e.id)!);
+  return { dir, store, meta, tree, paths };
+}
+
+describe('a directory checked ahead, on a worker, while the plan goes on', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('answers as the check made when it is asked: whole, or not for a missing, rewritten or wrongly counted directory', async () => {
+    const { dir, store, meta, tree, paths } = await storeWithTree(50);
+    dirs.push(dir);
+    const reopened = (): InstanceType<typeof CasStore> => new CasStore(join(dir, 'store'), meta);
+    const sized = (size: number): Map<string, number> => new Map([[tree, size]]);
+    const ahead = async (size: number): Promise<boolean> => {
+      const s = reopened();
+      s.checkTreesAhead([sized(size)]);
+      return s.holdsTrees(sized(size));
+    };
+    expect(await ahead(50)).toBe(true);
+    expect(await ahead(49)).toBe(false);
+    // An object rewritten in place (its time moved), then one removed: the directory is not whole.
+    chmodSync(paths[7]!, 0o644);
+    writeFileSync(paths[7]!, 'item 7 changed\n');
+    expect(await ahead(50)).toBe(false);
+    expect(await reopened().holdsTrees(sized(50))).toBe(false);
+    rmSync(paths[7]!);
+    expect(await ahead(50)).toBe(false);
+    // A tree the store does not have.
+    const s = reopened();
+    const unknown = new Map([['tree:' + '0'.repeat(64), 1]]);
+    s.checkTreesAhead([unknown]);
+    expect(await s.holdsTrees(unknown)).toBe(false);
+    meta.close();
+  });
+
+  it('is judged by the record where only the time differs, as a check on this thread is', async () => {
+    const { dir, store, meta, tree, paths } = await storeWithTree(20);
+    dirs.push(dir);
+    // The same bytes with another time (a store made before objects were given theirs): its record still vouches for it.
+    utimesSync(paths[3]!, new Date(5000), new Date(5000));
+    meta.db.prepare('UPDATE objects SET mtime = ? WHERE id = ?').run(String(5000), store.entries(tree)![3]!.id);
+    const fresh = new CasStore(join(dir, 'store'), meta);
+    fresh.checkTreesAhead([new Map([[tree, 20]])]);
+    expect(await fresh.holdsTrees(new Map([[tree, 20]]))).toBe(true);
+    meta.close();
+  });
+
+  it('answers what the store held when the check was made, and never a check a later one replaced', async () => {
+    const settled = (): Promise<void> => new Promise((r) => setTimeout(r, 1000));
+    // Taken: the answer of the check made before the object went (the plan's, started before its walk).
+    const a = await storeWithTree(10);
+    dirs.push(a.dir);
+    const aWhole = new Map([[a.tree, 10]]);
+    // Another instance: the one that stored the directory knows it whole without a check.
+    const aStore = new CasStore(join(a.dir, 'store'), a.meta);
+    aStore.checkTreesAhead([aWhole]);
+    await settled();
+    rmSync(a.paths[0]!);
+    expect(await aStore.holdsTrees(aWhole)).toBe(true);
+    a.meta.close();
+    // Replaced by a later plan's checks (none here): that answer is not used, the directory is checked again.
+    const b = await storeWithTree(10);
+    dirs.push(b.dir);
+    const bWhole = new Map([[b.tree, 10]]);
+    const bStore = new CasStore(join(b.dir, 'store'), b.meta);
+    bStore.checkTreesAhead([bWhole]);
+    await settled();
+    rmSync(b.paths[0]!);
+    bStore.checkTreesAhead([]);
+    expect(await bStore.holdsTrees(bWhole)).toBe(false);
+    b.meta.close();
+  });
+});
