@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { syncPath } from './durable.js';
 import { hashFileSync as hashFile } from './hash.js';
 import type { Metadata } from './metadata.js';
-import { objectPath } from './object-path.js';
+import { glanceAt, objectPath } from './object-file.js';
 import { ObjectRecords, type Recorded } from './object-records.js';
 import type { SnapshotId } from './snapshot-store.js';
 import { KIND, statAhead, type StatSlice } from './stat-ahead.js';
@@ -138,10 +138,8 @@ export class CasObjects {
     } catch {
       return 'missing';
     }
-    // Only a plain file can be the object (a link in its place is not followed).
-    if (!st.isFile()) return 'changed';
-    if (st.mtimeMs === STORED_MTIME_MS) return this.trust(id);
-    return { size: st.size, mtime: String(st.mtimeMs), ino: st.ino };
+    const seen = glanceAt(st, STORED_MTIME_MS);
+    return seen === 'ok' ? this.trust(id) : seen;
   }
 
   private trust(id: SnapshotId): 'ok' {

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { lstatSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { objectPath } from './object-path.js';
+import { glanceAt, objectPath } from './object-file.js';
 import type { TreeCheckReply, TreeCheckRequest, UnsureObject } from './tree-check.js';
 
 /**
@@ -37,9 +37,8 @@ function check({ db: file, dir, trees, storedMs }: TreeCheckRequest): TreeCheckR
     const unsure: UnsureObject[] = [];
     for (const id of leaves) {
       const st = lstatSync(objectPath(dir, id), { throwIfNoEntry: false });
-      if (st === undefined) unsure.push({ id, seen: 'again' });
-      else if (!st.isFile()) unsure.push({ id, seen: 'changed' });
-      else if (st.mtimeMs !== storedMs) unsure.push({ id, seen: { size: st.size, mtime: String(st.mtimeMs), ino: st.ino } });
+      const seen = st === undefined ? 'again' : glanceAt(st, storedMs);
+      if (seen !== 'ok') unsure.push({ id, seen });
     }
     return { whole: true, unsure };
   } finally {
