@@ -76,13 +76,23 @@ export async function walkDirectory(path: string, each: {
         }
         const st = lstatSync(full, { bigint: true });
         if (st.isDirectory() || st.isSymbolicLink()) await flush(), await each.other(name, full, st);
-        else if (batch.push({ name, file: { path: full, st } }) === SLICE) await flush();
+        else if (batch.push({ name, file: { path: full, st: kept(st) } }) === SLICE) await flush();
       }
     }
     await flush();
   } finally {
     ahead?.close();
   }
+}
+
+/**
+ * What a batch keeps of a file's stat: a `BigIntStats` holds eighteen
+ * BigInts and four dates, which lived on in the batch through the young
+ * generation's collections (a walk of 10,000 files spent a third of its
+ * time collecting).
+ */
+function kept(st: BigIntStats): HostStat {
+  return { size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, ino: st.ino, mode: st.mode };
 }
 
 /**
