@@ -1,13 +1,13 @@
 import {
-  chmodSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync,
+  chmodSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync,
   readlinkSync, renameSync, rmSync, statSync, symlinkSync,
 } from 'node:fs';
-import { spawn } from 'node:child_process';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { exportStaging } from './export-staging.js';
 import { CasObjects, STORED_MTIME_MS } from './cas-objects.js';
 import { CasPresence } from './cas-presence.js';
 import { TreeChecksAhead } from './tree-check.js';
+import { CasWorkspaces, type Placed } from './cas-workspaces.js';
 import { collectCas } from './cas-collect.js';
 import { ingestHost } from './cas-ingest.js';
 import { verifyObjects } from './cas-verify.js';
@@ -15,15 +15,6 @@ import type { Metadata } from './metadata.js';
 import { placedLinkTarget, safeDirs, storedLinkTarget } from './safe-path.js';
 import type { SnapshotId, SnapshotStore, StoreProblem, TreeEntry, Workspace } from './snapshot-store.js';
 import { TreeTable } from './tree-table.js';
-
-interface Placed {
-  readonly pool: string | undefined;
-  /** Single-file inputs, taken out again when the workspace is reused. */
-  files: string[];
-  /** Hard links to stored objects: checked after the job for changes made through them. */
-  links: { readonly path: string; readonly id: SnapshotId }[];
-  reusable: boolean;
-}
 
 /**
  * The embedded default store: files by the SHA-256 of their bytes, directories
@@ -38,9 +29,7 @@ export class CasStore implements SnapshotStore {
   private readonly objects: CasObjects;
   private readonly tmp: string;
   private readonly trees: TreeTable;
-  private trash: string | undefined;
-  private readonly pools = new Map<string, Workspace[]>();
-  private readonly placed = new Map<Workspace, Placed>();
+  private readonly workspaces: CasWorkspaces;
   /** What the store holds, checked by `stat`. */
   private readonly presence: CasPresence;
   /** Staging names handed out by this process. */
@@ -54,6 +43,7 @@ export class CasStore implements SnapshotStore {
     this.tmp = join(dir, 'tmp');
     this.trees = new TreeTable(meta);
     this.presence = new CasPresence(this.objects, (id) => this.trees.entries(id), new TreeChecksAhead(meta.db.name, this.objects.dir, STORED_MTIME_MS));
+    this.workspaces = new CasWorkspaces(this.tmp);
     mkdirSync(this.tmp, { recursive: true });
   }
 
@@ -66,50 +56,11 @@ export class CasStore implements SnapshotStore {
   }
 
   async createWorkspace(label: string, pool?: string): Promise<Workspace> {
-    const reused = pool === undefined ? undefined : this.pools.get(pool)?.pop();
-    if (reused !== undefined) return reused;
-    // The pid in the name tells gc whether the workspace may still be in use.
-    const root = mkdtempSync(join(this.tmp, `ws-${process.pid}-${label.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 40)}-`));
-    mkdirSync(join(root, 'data'));
-    const ws = { root };
-    this.placed.set(ws, { pool, files: [], links: [], reusable: pool !== undefined });
-    return ws;
+    return this.workspaces.create(label, pool);
   }
 
-  /**
-   * A workspace of a pool (the jobs of one map step) is emptied and kept for
-   * the next job when all that is left in it are the inputs placed in it and
-   * directories: creating directories is what costs most per job. Any other
-   * is moved aside with one rename, and the pile is removed in the
-   * background when the store closes, off the path of the jobs.
-   */
   async disposeWorkspace(ws: Workspace): Promise<void> {
-    const placed = this.placed.get(ws);
-    if (placed?.reusable === true && placed.pool !== undefined) {
-      for (const f of placed.files) rmSync(f, { force: true });
-      placed.files = [];
-      placed.links = [];
-      if (onlyDirectories(join(ws.root, 'data'))) {
-        const pool = this.pools.get(placed.pool) ?? [];
-        this.pools.set(placed.pool, pool);
-        pool.push(ws);
-        return;
-      }
-    }
-    this.discard(ws);
-  }
-
-  private discard(ws: Workspace): void {
-    this.placed.delete(ws);
-    if (this.trash === undefined) {
-      this.trash = join(this.tmp, `trash-${process.pid}-${Date.now()}`);
-      mkdirSync(this.trash, { recursive: true });
-    }
-    try {
-      renameSync(ws.root, join(this.trash, basename(ws.root)));
-    } catch {
-      rmSync(ws.root, { recursive: true, force: true });
-    }
+    this.workspaces.dispose(ws);
   }
 
   async commit(ws: Workspace, path: string): Promise<SnapshotId | undefined> {
@@ -191,7 +142,7 @@ export class CasStore implements SnapshotStore {
   }
 
   async materialize(id: SnapshotId, ws: Workspace, path: string): Promise<void> {
-    const placed = this.placed.get(ws);
+    const placed = this.workspaces.placedIn(ws);
     if (placed !== undefined) {
       // Only single files are taken back out cheaply; a placed directory makes the workspace single-use.
       if (id.startsWith('tree:')) placed.reusable = false;
@@ -208,7 +159,7 @@ export class CasStore implements SnapshotStore {
    */
   async modifiedInputs(ws: Workspace): Promise<readonly string[]> {
     const changed: string[] = [];
-    for (const l of this.placed.get(ws)?.links ?? []) {
+    for (const l of this.workspaces.placedIn(ws)?.links ?? []) {
       if (this.objects.check(l.id, true) !== 'changed') continue;
       changed.push(l.path);
       this.objects.quarantine(l.id);
@@ -300,12 +251,7 @@ export class CasStore implements SnapshotStore {
 
   close(): void {
     this.trees.clear();
-    for (const pool of this.pools.values()) for (const ws of pool) this.discard(ws);
-    this.pools.clear();
-    if (this.trash !== undefined) {
-      spawn('rm', ['-rf', this.trash], { detached: true, stdio: 'ignore' }).unref();
-      this.trash = undefined;
-    }
+    this.workspaces.close();
   }
 }
 
@@ -315,12 +261,4 @@ function isSymlink(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Whether a directory tree holds nothing but directories. */
-function onlyDirectories(dir: string): boolean {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (!entry.isDirectory() || !onlyDirectories(join(dir, entry.name))) return false;
-  }
-  return true;
 }

@@ -1,0 +1,98 @@
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { basename, join } from 'node:path';
+import type { SnapshotId, Workspace } from './snapshot-store.js';
+
+/** What was placed in a workspace, to take it back out when the workspace is reused. */
+export interface Placed {
+  readonly pool: string | undefined;
+  /** Single-file inputs, taken out again when the workspace is reused. */
+  files: string[];
+  /** Hard links to stored objects: checked after the job for changes made through them. */
+  links: { readonly path: string; readonly id: SnapshotId }[];
+  reusable: boolean;
+}
+
+/**
+ * The content-addressed store's job workspaces, under its `tmp/`: made,
+ * kept for the next job of the same map step when that is cheaper, and
+ * thrown away with one rename each, the pile removed in the background
+ * when the store closes.
+ */
+export class CasWorkspaces {
+  private readonly pools = new Map<string, Workspace[]>();
+  private readonly placed = new Map<Workspace, Placed>();
+  private trash: string | undefined;
+
+  constructor(private readonly tmp: string) {}
+
+  create(label: string, pool?: string): Workspace {
+    const reused = pool === undefined ? undefined : this.pools.get(pool)?.pop();
+    if (reused !== undefined) return reused;
+    // The pid in the name tells gc whether the workspace may still be in use.
+    const root = mkdtempSync(join(this.tmp, `ws-${process.pid}-${label.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 40)}-`));
+    mkdirSync(join(root, 'data'));
+    const ws = { root };
+    this.placed.set(ws, { pool, files: [], links: [], reusable: pool !== undefined });
+    return ws;
+  }
+
+  /** What was placed in `ws` since it was made or reused. */
+  placedIn(ws: Workspace): Placed | undefined {
+    return this.placed.get(ws);
+  }
+
+  /**
+   * A workspace of a pool (the jobs of one map step) is emptied and kept for
+   * the next job when all that is left in it are the inputs placed in it and
+   * directories: creating directories is what costs most per job. Any other
+   * is moved aside with one rename, and the pile is removed in the
+   * background when the store closes, off the path of the jobs.
+   */
+  dispose(ws: Workspace): void {
+    const placed = this.placed.get(ws);
+    if (placed?.reusable === true && placed.pool !== undefined) {
+      for (const f of placed.files) rmSync(f, { force: true });
+      placed.files = [];
+      placed.links = [];
+      if (onlyDirectories(join(ws.root, 'data'))) {
+        const pool = this.pools.get(placed.pool) ?? [];
+        this.pools.set(placed.pool, pool);
+        pool.push(ws);
+        return;
+      }
+    }
+    this.discard(ws);
+  }
+
+  /** Throws every kept workspace away, and starts removing the pile. */
+  close(): void {
+    for (const pool of this.pools.values()) for (const ws of pool) this.discard(ws);
+    this.pools.clear();
+    if (this.trash !== undefined) {
+      spawn('rm', ['-rf', this.trash], { detached: true, stdio: 'ignore' }).unref();
+      this.trash = undefined;
+    }
+  }
+
+  private discard(ws: Workspace): void {
+    this.placed.delete(ws);
+    if (this.trash === undefined) {
+      this.trash = join(this.tmp, `trash-${process.pid}-${Date.now()}`);
+      mkdirSync(this.trash, { recursive: true });
+    }
+    try {
+      renameSync(ws.root, join(this.trash, basename(ws.root)));
+    } catch {
+      rmSync(ws.root, { recursive: true, force: true });
+    }
+  }
+}
+
+/** Whether a directory tree holds nothing but directories. */
+function onlyDirectories(dir: string): boolean {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory() || !onlyDirectories(join(dir, entry.name))) return false;
+  }
+  return true;
+}
