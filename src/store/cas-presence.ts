@@ -1,6 +1,6 @@
 import type { CasObjects } from './cas-objects.js';
 import type { SnapshotId, TreeEntry } from './snapshot-store.js';
-import type { TreeChecksAhead } from './tree-check.js';
+import { leavesOf, type TreeChecksAhead } from './tree-check.js';
 
 /**
  * Whether the content-addressed store holds a snapshot, every byte of it
@@ -51,16 +51,8 @@ export class CasPresence {
   }
 
   private async checkNow(trees: ReadonlyMap<SnapshotId, number>): Promise<boolean> {
-    const leaves: SnapshotId[] = [];
-    const gather = (id: SnapshotId): boolean => {
-      if (id.startsWith('link:')) return true;
-      if (!id.startsWith('tree:')) return leaves.push(id) > 0;
-      if (this.soundTrees.has(id)) return true;
-      const children = this.entries(id);
-      return children !== undefined && children.every((e) => gather(e.id));
-    };
-    const sized = [...trees].every(([id, size]) => this.entries(id)?.length === size);
-    return sized && [...trees.keys()].every(gather) && (await this.objects.allSound(leaves));
+    const leaves = leavesOf(trees, this.entries, (id) => this.soundTrees.has(id));
+    return leaves !== undefined && (await this.objects.allSound(leaves));
   }
 
   /** A tree every object of which was just found sound or stored (an input's ingest). */

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { lstatSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { glanceAt, objectPath } from './object-file.js';
-import type { TreeCheckReply, TreeCheckRequest, UnsureObject } from './tree-check.js';
+import { leavesOf, type TreeCheckReply, type TreeCheckRequest, type UnsureObject } from './tree-check.js';
 
 /**
  * Checks trees of the store on its own connection: reads each tree (every
@@ -24,16 +24,11 @@ function check({ db: file, dir, trees, storedMs }: TreeCheckRequest): TreeCheckR
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     const read = db.prepare<[string], { entries: string }>('SELECT entries FROM trees WHERE id = ?');
-    const leaves: string[] = [];
-    const gather = (id: string, size?: number): boolean => {
-      if (id.startsWith('link:')) return true;
-      if (!id.startsWith('tree:')) return leaves.push(id) > 0;
+    const leaves = leavesOf(trees, (id) => {
       const row = read.get(id);
-      if (row === undefined) return false;
-      const entries = JSON.parse(row.entries) as { id: string }[];
-      return (size === undefined || entries.length === size) && entries.every((e) => gather(e.id));
-    };
-    if (!trees.every(([id, size]) => gather(id, size))) return { whole: false, unsure: [] };
+      return row === undefined ? undefined : (JSON.parse(row.entries) as { id: string }[]);
+    });
+    if (leaves === undefined) return { whole: false, unsure: [] };
     const unsure: UnsureObject[] = [];
     for (const id of leaves) {
       const st = lstatSync(objectPath(dir, id), { throwIfNoEntry: false });

@@ -75,6 +75,31 @@ export class TreeChecksAhead {
   }
 }
 
+/**
+ * The objects (files' ids) of these trees and of every tree below them,
+ * when each tree is there and each top one has as many entries as given;
+ * undefined otherwise. A tree below them that `known` says is whole is not
+ * descended into. What `CasPresence` checks here and the worker checks on
+ * its own connection.
+ */
+export function leavesOf(
+  trees: Iterable<readonly [SnapshotId, number]>,
+  entriesOf: (id: SnapshotId) => readonly { readonly id: SnapshotId }[] | undefined,
+  known: (id: SnapshotId) => boolean = () => false,
+): SnapshotId[] | undefined {
+  const leaves: SnapshotId[] = [];
+  const gather = (id: SnapshotId, size?: number): boolean => {
+    if (id.startsWith('link:')) return true;
+    if (!id.startsWith('tree:')) return leaves.push(id) > 0;
+    if (size === undefined && known(id)) return true;
+    const children = entriesOf(id);
+    if (children === undefined || (size !== undefined && children.length !== size)) return false;
+    return known(id) || children.every((e) => gather(e.id));
+  };
+  for (const [id, size] of trees) if (!gather(id, size)) return undefined;
+  return leaves;
+}
+
 function keyOf(trees: ReadonlyMap<SnapshotId, number>): string {
   return [...trees].map(([id, size]) => `${id}:${size}`).join(',');
 }
