@@ -112,7 +112,8 @@ describeSlurm('shark run --executor slurm', () => {
     const { execFileSync } = await import('node:child_process');
     execFileSync('scancel', [id]);
     const ended = await child.ended;
-    expect(ended.code).toBe(1);
+    // What the run printed, should it ever end otherwise: the state Slurm reported is in it.
+    expect(ended.code, `${ended.stdout}\n${ended.stderr}`).toBe(1);
     expect(ended.stdout).toMatch(/FAILED +cancelled/);
     expect(ended.stdout).toContain('CANCELLED');
     expect(ended.stdout).toContain('cancelled outside Shark');

@@ -143,7 +143,9 @@ export class Tracker {
       const status = statuses[n];
       // When Slurm itself ended the task (scancel, its time limit, preemption…), a job the node saw killed says only that it was killed: Slurm says why.
       const slurmEnded = state !== undefined && SLURM_ENDED.has(state.status);
-      const outcome = status === undefined || (status.outcome.status !== 'ok' && slurmEnded) ? fromSlurm(t.id, state, this.cancelled) : where(status.outcome, t.id, status.host);
+      const outcome = status === undefined || (status.outcome.status !== 'ok' && slurmEnded) ? fromSlurm(t.id, state, this.cancelled)
+        : status.outcome.status === 'cancelled' && !this.cancelled ? stoppedOutside(t.id, state)
+        : where(status.outcome, t.id, status.host);
       if (outcome.status !== 'ok' && outcome.status !== 'cancelled') noteSlurm(e.req.logPath, t, state);
       if (outcome.status === 'ok' && t.adopted !== undefined) takeOver(t.adopted, e.req);
       e.resolve(outcome);
@@ -183,6 +185,16 @@ function fromSlurm(id: string, state: JobState | undefined, cancelledHere: boole
     default:
       return { status: 'failed', reason: 'signal', exitCode: state.exitCode ?? null, message: what };
   }
+}
+
+/**
+ * The node stopped a job on a signal (SIGTERM, SIGINT) while this run
+ * cancelled nothing and Slurm names no reason of its own: a failure, never
+ * `cancelled`, which the run would take for its own interruption and skip.
+ */
+function stoppedOutside(id: string, state: JobState | undefined): ExecOutcome {
+  const what = state === undefined ? `Slurm task ${id}: no record left` : `Slurm task ${id} ended ${state.slurmState}${state.exitCode === undefined ? '' : `, exit ${state.exitCode}`}`;
+  return { status: 'failed', reason: 'signal', exitCode: null, message: `the node stopped the job on a signal Shark did not send (${what})` };
 }
 
 /** Adds what Slurm says of the task, and what the node printed outside the job, to the job's log. */
