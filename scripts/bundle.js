@@ -40,6 +40,9 @@ const result = await build({
   banner: { js: "'use strict';\nconst __sharkBundle = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [ownUrls],
   logLevel: 'warning',
+  // Without comments and indentation the bundle is a third smaller: read, checked against its code cache and
+  // compiled lazily in less time (--version 100 -> 94 ms). Names are kept: only whitespace goes.
+  minifyWhitespace: true,
   write: false,
 });
 // A script compiled from V8's code cache cannot import() on Node 20 (the callback is lost): packages are required.
