@@ -96,4 +96,6 @@ export const ADDED_COLUMNS: readonly [table: string, column: string, type: strin
   ['attempts', 'reason', 'TEXT'],
   ['attempts', 'exit_code', 'INTEGER'],
   ['runs', 'version', 'TEXT'],
+  // What a lineage shows of the result (output-index.ts SHOWN); null in rows written before it.
+  ['results', 'shown', 'TEXT'],
 ];

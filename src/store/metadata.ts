@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { holderAlive } from './liveness.js';
 import { BulkReads } from './bulk-read.js';
-import { OutputIndex, migrateOutputIndex } from './output-index.js';
+import { OutputIndex, SHOWN, migrateOutputIndex } from './output-index.js';
 import { RunRows } from './run-rows.js';
 import { TreeRows } from './tree-rows.js';
 import { StepMemos } from './step-memos.js';
@@ -78,7 +78,8 @@ export class Metadata {
       outputs: this.db.prepare<[string], { outputs: string; log: string | null }>('SELECT outputs, log FROM results WHERE key = ?'),
       attempt: this.db.prepare<[string], AttemptRow>('SELECT * FROM attempts WHERE identity = ?'),
       putResult: this.db.prepare(
-        'INSERT OR REPLACE INTO results (key, identity, record, outputs, meta, log, started, ended, run_id) VALUES (@key, @identity, @record, @outputs, @meta, @log, @started, @ended, @run_id)',
+        `INSERT OR REPLACE INTO results (key, identity, record, outputs, meta, log, started, ended, run_id, shown)
+          VALUES (@key, @identity, @record, @outputs, @meta, @log, @started, @ended, @run_id, ${SHOWN('@record', '@meta', '@outputs')})`,
       ),
       putAttempt: this.db.prepare(
         'INSERT OR REPLACE INTO attempts (identity, key, status, record, log, ended, reason, exit_code) VALUES (@identity, @key, @status, @record, @log, @ended, @reason, @exit_code)',

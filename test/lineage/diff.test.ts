@@ -107,7 +107,7 @@ describe('shark diff', () => {
     const db = database(rig);
     const row = db.prepare("SELECT r.* FROM results r JOIN run_jobs j ON j.key = r.key WHERE j.run_id = 1 AND j.job = 'sum'").get() as { key: string; record: string };
     const record = JSON.parse(row.record) as { env: string };
-    db.prepare("INSERT INTO results SELECT 'fake-key', identity, ?, outputs, meta, log, started, ended, run_id FROM results WHERE key = ?")
+    db.prepare("INSERT INTO results (key, identity, record, outputs, meta, log, started, ended, run_id) SELECT 'fake-key', identity, ?, outputs, meta, log, started, ended, run_id FROM results WHERE key = ?")
       .run(JSON.stringify({ ...record, env: 'docker:sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef' }), row.key);
     db.prepare("UPDATE run_jobs SET key = 'fake-key' WHERE run_id = 1 AND job = 'sum'").run();
     db.close();

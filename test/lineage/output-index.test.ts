@@ -26,6 +26,19 @@ describe('outputs index', () => {
     expect((await rig.shark(['why', '_shark/report.txt', '--json'])).stdout).toBe(why.stdout);
   });
 
+  it('shows a result written before results kept what a lineage shows (shown null) exactly as one written after', async () => {
+    const d = db();
+    const count = (): unknown => d.prepare('SELECT count(*) AS rows, count(shown) AS shown FROM results').get();
+    expect(count()).toEqual({ rows: expect.any(Number), shown: (count() as { rows: number }).rows });
+    const before = await rig.shark(['lineage', 'p.md', '/data/report.txt', '--json']);
+    d.exec('UPDATE results SET shown = NULL');
+    expect(count()).toMatchObject({ shown: 0 });
+    d.close();
+    const after = await rig.shark(['lineage', 'p.md', '/data/report.txt', '--json']);
+    expect(after.code).toBe(0);
+    expect(after.stdout).toBe(before.stdout);
+  });
+
   it('forgets a result that is dropped, and follows one that is written again', () => {
     const d = db();
     const count = (): number => (d.prepare('SELECT count(*) AS n FROM result_outputs').get() as { n: number }).n;
