@@ -1,4 +1,5 @@
 /** The metadata database's tables and rows. */
+import Database from 'better-sqlite3';
 
 /**
  * A result's outputs, as an object without a prototype: each map job's
@@ -65,7 +66,7 @@ export interface RunRow {
   readonly version?: string | null;
 }
 
-export const SCHEMA = `
+const SCHEMA = `
 CREATE TABLE IF NOT EXISTS results (
   key TEXT PRIMARY KEY, identity TEXT NOT NULL, record TEXT NOT NULL, outputs TEXT NOT NULL,
   meta TEXT NOT NULL, log TEXT, started INTEGER NOT NULL, ended INTEGER NOT NULL, run_id INTEGER NOT NULL);
@@ -87,7 +88,7 @@ CREATE TABLE IF NOT EXISTS leases (
 `;
 
 /** Columns added after the first release: added in place, so older stores open. */
-export const ADDED_COLUMNS: readonly [table: string, column: string, type: string][] = [
+const ADDED_COLUMNS: readonly [table: string, column: string, type: string][] = [
   ['runs', 'pid', 'INTEGER'],
   ['runs', 'host', 'TEXT'],
   ['runs', 'beat', 'INTEGER'],
@@ -99,3 +100,27 @@ export const ADDED_COLUMNS: readonly [table: string, column: string, type: strin
   // What a lineage shows of the result (output-index.ts SHOWN); null in rows written before it.
   ['results', 'shown', 'TEXT'],
 ];
+
+/**
+ * The store's database, opened for several processes at once, its schema
+ * made or brought up to date (with each part's own `migrations`) in one
+ * write transaction.
+ */
+export function openDatabase(file: string, migrations: readonly ((db: Database.Database) => void)[]): Database.Database {
+  const db = new Database(file);
+  // First: every statement after it, the switch to WAL included, waits for another process's lock instead of failing.
+  db.pragma('busy_timeout = 10000');
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  // 64 MiB of pages (the default is 2 MiB): a million-item map's keys are looked up and inserted in random order.
+  db.pragma('cache_size = -65536');
+  db.transaction(() => {
+    db.exec(SCHEMA);
+    for (const [table, column, type] of ADDED_COLUMNS) {
+      const has = db.prepare(`SELECT 1 FROM pragma_table_info('${table}') WHERE name = ?`).get(column);
+      if (has === undefined) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+    }
+    for (const migrate of migrations) migrate(db);
+  }).immediate();
+  return db;
+}

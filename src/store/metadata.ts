@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { StepMemos } from './step-memos.js';
 import { StatCache, type FileStat, type StatRow } from './stat-cache.js';
 import type { SnapshotId } from './snapshot-store.js';
 import { VERSION } from '../version.js';
-import { ADDED_COLUMNS, SCHEMA, outputsOf, type AttemptRow, type LastAttempt, type ResultRow, type RunJobRow, type RunRow } from './metadata-schema.js';
+import { openDatabase, outputsOf, type AttemptRow, type LastAttempt, type ResultRow, type RunJobRow, type RunRow } from './metadata-schema.js';
 
 export type { AttemptRow, LastAttempt, ResultRow, RunJobRow, RunRow } from './metadata-schema.js';
 export { outputsOf } from './metadata-schema.js';
@@ -49,24 +49,7 @@ export class Metadata {
 
   constructor(dir: string) {
     mkdirSync(dir, { recursive: true });
-    this.db = new Database(join(dir, 'shark.sqlite'));
-    // First: every statement after it, the switch to WAL included, waits for another process's lock instead of failing.
-    this.db.pragma('busy_timeout = 10000');
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    // 64 MiB of pages (the default is 2 MiB): a million-item map's keys are looked up and inserted in random order.
-    this.db.pragma('cache_size = -65536');
-    this.db.transaction(() => {
-      this.db.exec(SCHEMA);
-      for (const [table, column, type] of ADDED_COLUMNS) {
-        const has = this.db.prepare(`SELECT 1 FROM pragma_table_info('${table}') WHERE name = ?`).get(column);
-        if (has === undefined) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
-      }
-      StatCache.migrate(this.db);
-      migrateOutputIndex(this.db);
-      StepMemos.migrate(this.db);
-      RunRows.migrate(this.db);
-    }).immediate();
+    this.db = openDatabase(join(dir, 'shark.sqlite'), [StatCache.migrate, migrateOutputIndex, StepMemos.migrate, RunRows.migrate]);
     this.outputs = new OutputIndex(this.db);
     this.bulk = new BulkReads(this.db);
     this.memos = new StepMemos(this.db);

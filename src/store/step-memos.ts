@@ -46,6 +46,7 @@ export class StepMemos {
       put: db.prepare('INSERT OR REPLACE INTO step_memos (memo, outputs, jobs, run_id, step) VALUES (?, ?, ?, ?, ?)'),
       source: db.prepare('UPDATE step_memos SET run_id = ?, step = ? WHERE memo = ?'),
       last: db.prepare<[string], Row>('SELECT m.outputs, m.jobs, m.run_id, m.step FROM step_memo_last l JOIN step_memos m ON m.memo = l.memo WHERE l.scope = ?'),
+      lastKey: db.prepare<[string], string>('SELECT memo FROM step_memo_last WHERE scope = ?').pluck(),
       setLast: db.prepare('INSERT OR REPLACE INTO step_memo_last (scope, memo) VALUES (?, ?)'),
     };
   }
@@ -64,9 +65,9 @@ export class StepMemos {
     return memoOf(this.stmts.last.get(scope));
   }
 
-  /** Notes `memo` as the one `scope` came to last. */
+  /** Notes `memo` as the one `scope` came to last; the one already noted is not written again (each plan notes it). */
   setLast(scope: string, memo: string): void {
-    this.stmts.setLast.run(scope, memo);
+    if (this.stmts.lastKey.get(scope) !== memo) this.stmts.setLast.run(scope, memo);
   }
 
   put(memo: string, outputs: ReadonlyMap<string, SnapshotId>, jobs: number, source?: { run: number; step: string }): void {

@@ -32,6 +32,20 @@ describe('step memos', () => {
     expect(jobsOf(later)).toEqual(['species[a] cached null', 'species[b] cached null']);
   });
 
+  it('notes the memo a step came to last, writing nothing when it is the one already noted (a plan of unchanged inputs)', () => {
+    meta.memos.put('m', new Map([['/data/out', 'tree:1']]), 2);
+    meta.memos.put('n', new Map([['/data/out', 'tree:2']]), 2);
+    const changes = (): number => meta.db.prepare('SELECT total_changes()').pluck().get() as number;
+    meta.memos.setLast('p.md\0map', 'm');
+    const noted = changes();
+    meta.memos.setLast('p.md\0map', 'm');
+    expect(changes()).toBe(noted);
+    expect(meta.memos.last('p.md\0map')!.outputs).toEqual(new Map([['/data/out', 'tree:1']]));
+    meta.memos.setLast('p.md\0map', 'n');
+    expect(changes()).toBe(noted + 1);
+    expect(meta.memos.last('p.md\0map')!.outputs).toEqual(new Map([['/data/out', 'tree:2']]));
+  });
+
   it('names nothing of a run cut short, or of one whose rows are not all ok', () => {
     const cut = meta.startRun('p.md');
     meta.recordRunJobs([row(cut, 'a')]);
