@@ -1,9 +1,9 @@
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, type Stats } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { syncPath } from './durable.js';
 import { hashFileSync as hashFile } from './hash.js';
 import type { Metadata } from './metadata.js';
-import { glanceAt, objectPath } from './object-file.js';
+import { STORED_MTIME_MS, glanceAt, markStored, objectPath } from './object-file.js';
 import { ObjectRecords, type Recorded } from './object-records.js';
 import type { SnapshotId } from './snapshot-store.js';
 import { KIND, statAhead, type StatSlice } from './stat-ahead.js';
@@ -19,18 +19,6 @@ type Verdict = 'ok' | 'missing' | 'changed';
  */
 const STAT_SLICE = 4096;
 const AHEAD_MIN = 4 * STAT_SLICE;
-
-/**
- * Every object's modification time, as Nix gives its store's files: 1 s
- * after the epoch. Writing to an object in place (a host job through a hard
- * link, a careless tool) moves it, so an object that still shows it is the
- * one that was stored and is trusted without reading its record: a fully
- * cached plan of 100,000 items read 100,000 records for nothing (~0.35 s).
- * An object that shows another time (stored before, or touched) is judged
- * against its record as before. A change that puts the time back is for
- * `fsck`, which re-hashes, as it was when the record alone was compared.
- */
-export const STORED_MTIME_MS = 1000;
 
 /**
  * The files of the content-addressed store: `objects/AB/CDEF…` named by the
@@ -287,11 +275,6 @@ export class CasObjects {
     this.sound.add(id);
     this.records.put(id, st);
   }
-}
-
-/** Gives a file the stored time (`STORED_MTIME_MS`), its access time now. */
-function markStored(path: string): void {
-  utimesSync(path, Date.now() / 1000, STORED_MTIME_MS / 1000);
 }
 
 /** An object the stat could not vouch for: what it showed, or that it is missing or not a file, or (`again`) not stat'ed. */

@@ -4,7 +4,8 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { exportStaging } from './export-staging.js';
-import { CasObjects, STORED_MTIME_MS } from './cas-objects.js';
+import { CasObjects } from './cas-objects.js';
+import { STORED_MTIME_MS } from './object-file.js';
 import { CasPresence } from './cas-presence.js';
 import { TreeChecksAhead } from './tree-check.js';
 import { CasWorkspaces, type Placed } from './cas-workspaces.js';
