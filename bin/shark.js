@@ -7,10 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 
 // dist/shark.cjs is the bundle of dist/src (scripts/bundle.js). When it is missing or older
-// than the compiled sources (tsc ran, the bundle did not), the modules are loaded one by one.
+// than the compiled sources (tsc ran, the bundle did not), the modules are loaded one by one;
+// so they are with SHARK_DEBUG=1, for stack traces that name each module's file and line.
 const here = dirname(fileURLToPath(import.meta.url));
 const stat = (path) => statSync(path, { throwIfNoEntry: false });
-const bundle = stat(join(here, '../dist/shark.cjs'));
+const bundle = process.env.SHARK_DEBUG === '1' ? undefined : stat(join(here, '../dist/shark.cjs'));
 if (bundle === undefined || bundle.mtimeMs < (stat(join(here, '../dist/src/cli/main.js'))?.mtimeMs ?? -1)) {
   await import('../dist/src/cli/bin.js');
 } else {

@@ -24,4 +24,15 @@ describe('usage errors', () => {
     expect((await rig.shark(['--version'])).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
     expect((await rig.shark(['run', '--help'])).code).toBe(0);
   });
+
+  it('runs from the compiled modules, not the bundle, with SHARK_DEBUG=1 (stack traces that name files and lines)', async () => {
+    // NODE_DEBUG=module names each CommonJS file loaded: the bundle, or (the modules being ES) the packages they import.
+    const bundled = await rig.shark(['plan', 'missing.md'], { env: { NODE_DEBUG: 'module' } });
+    expect(bundled.stderr).toContain('dist/shark.cjs');
+    const debug = await rig.shark(['plan', 'missing.md'], { env: { SHARK_DEBUG: '1', NODE_DEBUG: 'module' } });
+    expect(debug.code).toBe(2);
+    expect(debug.stderr).toContain('missing.md');
+    expect(debug.stderr).toContain('node_modules/commander/index.js');
+    expect(debug.stderr).not.toContain('shark.cjs');
+  });
 });
