@@ -35,7 +35,8 @@ const result = await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  external: ['better-sqlite3', 'dockerode', 'puppeteer-core'],
+  // better-sqlite3's JavaScript is bundled (its addon is loaded by path: metadata-schema.ts nativeBinding).
+  external: ['dockerode', 'puppeteer-core'],
   // Modules are strict; so is their bundle. A module's URL is found from the bundle's.
   banner: { js: "'use strict';\nconst __sharkBundle = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [ownUrls],

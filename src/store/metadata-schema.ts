@@ -1,5 +1,6 @@
 /** The metadata database's tables and rows. */
 import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
 
 /**
  * A result's outputs, as an object without a prototype: each map job's
@@ -107,7 +108,7 @@ const ADDED_COLUMNS: readonly [table: string, column: string, type: string][] = 
  * write transaction.
  */
 export function openDatabase(file: string, migrations: readonly ((db: Database.Database) => void)[]): Database.Database {
-  const db = new Database(file);
+  const db = new Database(file, { nativeBinding: nativeBinding() });
   // First: every statement after it, the switch to WAL included, waits for another process's lock instead of failing.
   db.pragma('busy_timeout = 10000');
   db.pragma('journal_mode = WAL');
@@ -123,4 +124,16 @@ export function openDatabase(file: string, migrations: readonly ((db: Database.D
     for (const migrate of migrations) migrate(db);
   }).immediate();
   return db;
+}
+
+let addon: string | undefined;
+
+/**
+ * better-sqlite3's compiled addon, named by its path: the package finds it
+ * through `bindings`, which guesses the package's root from the caller's
+ * file, and the bundle (`dist/shark.cjs`, where better-sqlite3's JavaScript
+ * is bundled so that it is compiled from V8's code cache) is not in it.
+ */
+function nativeBinding(): string {
+  return (addon ??= createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node'));
 }
