@@ -1,19 +1,24 @@
 #!/usr/bin/env node
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import Module, { createRequire } from 'node:module';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
+'use strict';
+const { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const Module = require('node:module');
+const { createRequire } = Module;
+const { homedir } = require('node:os');
+const { dirname, join } = require('node:path');
+const { Script } = require('node:vm');
 
 // dist/shark.cjs is the bundle of dist/src (scripts/bundle.js). When it is missing or older
 // than the compiled sources (tsc ran, the bundle did not), the modules are loaded one by one;
 // so they are with SHARK_DEBUG=1, for stack traces that name each module's file and line.
-const here = dirname(fileURLToPath(import.meta.url));
+const here = __dirname;
 const stat = (path) => statSync(path, { throwIfNoEntry: false });
 const bundle = process.env.SHARK_DEBUG === '1' ? undefined : stat(join(here, '../dist/shark.cjs'));
 if (bundle === undefined || bundle.mtimeMs < (stat(join(here, '../dist/src/cli/main.js'))?.mtimeMs ?? -1)) {
-  await import('../dist/src/cli/bin.js');
+  // ES modules: imported (this file is CommonJS, which Node starts without its module loader: ~5 ms).
+  import('../dist/src/cli/bin.js').catch((e) => {
+    process.stderr.write(`shark: cannot load ${join(here, '../dist/src')} (run npm run build): ${process.env.SHARK_DEBUG === '1' ? e.stack : e.message}\n`);
+    process.exitCode = 70;
+  });
 } else {
   runBundle(join(here, '../dist/shark.cjs'), bundle);
 }
