@@ -35,8 +35,9 @@ const result = await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  // better-sqlite3's JavaScript is bundled (its addon is loaded by path: metadata-schema.ts nativeBinding).
-  external: ['dockerode', 'puppeteer-core'],
+  // better-sqlite3 stays outside, its JavaScript and its addon from one install (bundled, the JavaScript of the
+  // build would meet whatever addon a later install resolved).
+  external: ['better-sqlite3', 'dockerode', 'puppeteer-core'],
   // Modules are strict; so is their bundle. A module's URL is found from the bundle's.
   banner: { js: "'use strict';\nconst __sharkBundle = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [ownUrls],
