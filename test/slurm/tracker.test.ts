@@ -39,11 +39,11 @@ describe('the Slurm tracker', () => {
   it('never lets a job the node saw stopped, when this run stopped nothing, pass as cancelled (a skipped job and exit 0)', async () => {
     const stopped = entry('stopped', { status: 'cancelled' });
     new Tracker(clientSaying([ended('10', 'FAILED', 'failed', 1)]), 5).watch({ jobId: '10', dir, tasks: [{ id: '10', entries: [stopped.entry], log: join(dir, 'none.out') }] });
-    expect(await stopped.outcome).toEqual({ status: 'failed', reason: 'signal', exitCode: null, message: 'the node stopped the job on a signal Shark did not send (Slurm task 10 ended FAILED, exit 1)' });
+    expect(await stopped.outcome).toEqual({ status: 'failed', reason: 'signal', exitCode: null, message: 'the node stopped the job on a signal Shark did not send: Slurm task 10 ended FAILED (exit 1)' });
     const forgotten = entry('forgotten', { status: 'cancelled' });
     const unknown = { state: async () => ({ ok: true, value: { jobs: [], unknown: ['11'] } }), cancel: async () => ({ ok: true, value: undefined }) } as unknown as SlurmClient;
     new Tracker(unknown, 5).watch({ jobId: '11', dir, tasks: [{ id: '11', entries: [forgotten.entry], log: join(dir, 'none.out') }] });
-    expect(await forgotten.outcome).toEqual({ status: 'failed', reason: 'signal', exitCode: null, message: 'the node stopped the job on a signal Shark did not send (Slurm task 11: no record left)' });
+    expect(await forgotten.outcome).toEqual({ status: 'failed', reason: 'signal', exitCode: null, message: 'the node stopped the job on a signal Shark did not send: Slurm task 11 left no record' });
   });
 
   it('keeps the node\'s account of a job that failed by itself, naming the task and node', async () => {

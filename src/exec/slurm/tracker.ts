@@ -174,7 +174,7 @@ function fromSlurm(id: string, state: JobState | undefined, cancelledHere: boole
   if (state === undefined) {
     return cancelledHere ? { status: 'cancelled' } : { status: 'failed', reason: 'internal', exitCode: null, message: `Slurm no longer knows task ${id}, and it left no status` };
   }
-  const what = `Slurm task ${id} ended ${state.slurmState}${state.exitCode === undefined ? '' : ` (exit ${state.exitCode}${state.signal ? `, signal ${state.signal}` : ''})`}`;
+  const what = ended(id, state);
   switch (state.status) {
     case 'timeout':
       return { status: 'timeout', message: `${what}: its time limit` };
@@ -193,8 +193,13 @@ function fromSlurm(id: string, state: JobState | undefined, cancelledHere: boole
  * `cancelled`, which the run would take for its own interruption and skip.
  */
 function stoppedOutside(id: string, state: JobState | undefined): ExecOutcome {
-  const what = state === undefined ? `Slurm task ${id}: no record left` : `Slurm task ${id} ended ${state.slurmState}${state.exitCode === undefined ? '' : `, exit ${state.exitCode}`}`;
-  return { status: 'failed', reason: 'signal', exitCode: null, message: `the node stopped the job on a signal Shark did not send (${what})` };
+  const what = state === undefined ? `Slurm task ${id} left no record` : ended(id, state);
+  return { status: 'failed', reason: 'signal', exitCode: null, message: `the node stopped the job on a signal Shark did not send: ${what}` };
+}
+
+/** `Slurm task ID ended STATE (exit E, signal S)`: how Slurm says a task ended. */
+function ended(id: string, state: JobState): string {
+  return `Slurm task ${id} ended ${state.slurmState}${state.exitCode === undefined ? '' : ` (exit ${state.exitCode}${state.signal ? `, signal ${state.signal}` : ''})`}`;
 }
 
 /** Adds what Slurm says of the task, and what the node printed outside the job, to the job's log. */
