@@ -77,23 +77,27 @@ export function lineageInRun(meta: Metadata, runId: number, path: string, depth 
     const cached = seen.get(id);
     if (cached !== undefined) return cached;
     const r = data.result(f.key);
-    const inputs = r.inputs.map(([p, id]): LineageInput => {
-      const from = data.producers(p).filter((g) => g.job !== f.job);
-      if (level >= depth && from.length > 0) return { path: p, id, from: [], truncated: true };
-      return { path: p, id, from: from.map((g) => build(g, level + 1)) };
-    });
-    const location = `${r.file}:${r.line}:${r.col}`;
-    const started = new Date(r.started).toISOString();
-    const ended = new Date(r.ended).toISOString();
-    // Most jobs have neither a source nor the host's network: one literal of one shape, no spreads (10,000 nodes of a map).
-    const node: LineageNode = r.pin === null && r.network !== 'host'
-      ? { job: f.job, block: f.block, location, kind: r.kind, command: r.command, environment: r.env, outputs: r.outputs, started, ended, host: r.host, version: r.version, key: f.key, inputs }
-      : {
-        job: f.job, block: f.block, location, kind: r.kind, command: r.command, environment: r.env,
-        ...(r.pin !== null ? { source: r.pin } : {}),
-        ...(r.network === 'host' ? { network: 'host' as const, impure: true as const } : {}),
-        outputs: r.outputs, started, ended, host: r.host, version: r.version, key: f.key, inputs,
-      };
+    const node: LineageNode = {
+      job: f.job,
+      block: f.block,
+      location: `${r.file}:${r.line}:${r.col}`,
+      kind: r.kind,
+      command: r.command,
+      environment: r.env,
+      ...(r.pin !== null ? { source: r.pin } : {}),
+      ...(r.network === 'host' ? { network: 'host' as const, impure: true as const } : {}),
+      outputs: r.outputs,
+      started: new Date(r.started).toISOString(),
+      ended: new Date(r.ended).toISOString(),
+      host: r.host,
+      version: r.version,
+      key: f.key,
+      inputs: r.inputs.map(([p, id]) => {
+        const from = data.producers(p).filter((g) => g.job !== f.job);
+        if (level >= depth && from.length > 0) return { path: p, id, from: [], truncated: true };
+        return { path: p, id, from: from.map((g) => build(g, level + 1)) };
+      }),
+    };
     seen.set(id, node);
     return node;
   };
