@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { syncPath } from './durable.js';
 import { hashFileSync as hashFile } from './hash.js';
 import type { Metadata } from './metadata.js';
-import { STORED_MTIME_MS, glanceAt, markStored, objectPath } from './object-file.js';
+import { STORED_MTIME_MS, glanceAt, markStored, objectPath, type UnsureObject } from './object-file.js';
 import { ObjectRecords, type Recorded } from './object-records.js';
 import type { SnapshotId } from './snapshot-store.js';
 import { KIND, statAhead, type StatSlice } from './stat-ahead.js';
@@ -151,7 +151,7 @@ export class CasObjects {
    * or in one scan when they are most of the table (`ObjectRecords`).
    */
   checkMany(ids: readonly SnapshotId[]): Verdict[] {
-    const unsure: Unsure[] = [];
+    const unsure: UnsureObject[] = [];
     for (const id of ids) {
       if (this.sound.has(id)) continue;
       const seen = this.glance(id);
@@ -185,7 +185,7 @@ export class CasObjects {
   }
 
   /** The objects the stat workers could not vouch for (`trust`ing the others when `remember`); undefined when too few for the workers. */
-  private async unsureAhead(ids: readonly SnapshotId[], remember: boolean): Promise<Unsure[] | undefined> {
+  private async unsureAhead(ids: readonly SnapshotId[], remember: boolean): Promise<UnsureObject[] | undefined> {
     // Each slice's names made when it is asked for: a million paths were held at once.
     const slices = {
       length: Math.ceil(ids.length / STAT_SLICE),
@@ -194,7 +194,7 @@ export class CasObjects {
     // Two workers: this thread only waits for them (and trusts what they saw).
     const ahead = ids.length >= AHEAD_MIN ? statAhead(this.dir, slices, 16, 2, STORED_MTIME_MS) : undefined;
     if (ahead === undefined) return undefined;
-    const unsure: Unsure[] = [];
+    const unsure: UnsureObject[] = [];
     try {
       for (let k = 0; k < slices.length; k++) {
         const stats = await ahead.get(k);
@@ -214,12 +214,12 @@ export class CasObjects {
   }
 
   /** Whether the objects a stat elsewhere could not vouch for (a tree's check on a worker) are sound once judged by their records. */
-  soundOnceJudged(unsure: readonly Unsure[]): boolean {
+  soundOnceJudged(unsure: readonly UnsureObject[]): boolean {
     return unsure.length === 0 || this.settle(unsure.map((u) => u.id), unsure).every((v) => v === 'ok');
   }
 
   /** The verdicts of `ids` once those the stat could not vouch for are judged against their records. */
-  private settle(ids: readonly SnapshotId[], unsure: readonly Unsure[]): Verdict[] {
+  private settle(ids: readonly SnapshotId[], unsure: readonly UnsureObject[]): Verdict[] {
     if (unsure.length === 0) return ids.map(() => 'ok');
     const knownOf = this.records.many(unsure.filter((u) => typeof u.seen !== 'string' || u.seen === 'again').map((u) => u.id));
     const verdicts = new Map<SnapshotId, Verdict>();
@@ -275,12 +275,6 @@ export class CasObjects {
     this.sound.add(id);
     this.records.put(id, st);
   }
-}
-
-/** An object the stat could not vouch for: what it showed, or that it is missing or not a file, or (`again`) not stat'ed. */
-interface Unsure {
-  readonly id: SnapshotId;
-  readonly seen: Recorded | 'missing' | 'changed' | 'again';
 }
 
 /** A stat from the worker as `check` records and compares it. */

@@ -19,6 +19,16 @@ export function markStored(path: string): void {
   utimesSync(path, Date.now() / 1000, STORED_MTIME_MS / 1000);
 }
 
+/**
+ * An object a `stat` could not vouch for: what it showed (its record must
+ * show the same), that it is missing or not a plain file, or that it could
+ * not be stat'ed there and is looked at again (`again`).
+ */
+export interface UnsureObject {
+  readonly id: SnapshotId;
+  readonly seen: 'again' | 'missing' | 'changed' | Recorded;
+}
+
 /** Where the content-addressed store keeps object `id` under its objects directory `dir` (normal, no trailing slash). */
 export function objectPath(dir: string, id: SnapshotId): string {
   const exec = id.startsWith('sha256x:');

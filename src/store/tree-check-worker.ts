@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { lstatSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { glanceAt, objectPath } from './object-file.js';
-import { leavesOf, type TreeCheckReply, type TreeCheckRequest, type UnsureObject } from './tree-check.js';
+import { glanceAt, objectPath, type UnsureObject } from './object-file.js';
+import { leavesOf, type TreeCheckReply, type TreeCheckRequest } from './tree-check.js';
 
 /**
  * Checks trees of the store on its own connection: reads each tree (every

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import type { Recorded } from './object-records.js';
+import type { UnsureObject } from './object-file.js';
 import type { SnapshotId } from './snapshot-store.js';
 
 export interface TreeCheckRequest {
@@ -12,12 +12,6 @@ export interface TreeCheckRequest {
   readonly trees: readonly (readonly [SnapshotId, number])[];
   /** An object that shows this time is the one stored (`STORED_MTIME_MS`). */
   readonly storedMs: number;
-}
-
-/** An object a `stat` could not vouch for: to stat again (`again`), changed, or what its record must show. */
-export interface UnsureObject {
-  readonly id: SnapshotId;
-  readonly seen: 'again' | 'changed' | Recorded;
 }
 
 export interface TreeCheckReply {
