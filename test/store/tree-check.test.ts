@@ -65,28 +65,26 @@ describe('a directory checked ahead, on a worker, while the plan goes on', () =>
   });
 
   it('answers what the store held when the check was made, and never a check a later one replaced', async () => {
-    const settled = (): Promise<void> => new Promise((r) => setTimeout(r, 1000));
+    /** A store instance that checked its directory ahead (and let the worker finish), after which an object went. */
+    const checkedThenRemoved = async (): Promise<{ store: InstanceType<typeof CasStore>; whole: Map<string, number>; meta: InstanceType<typeof Metadata> }> => {
+      const { dir, meta, tree, paths } = await storeWithTree(10);
+      dirs.push(dir);
+      const whole = new Map([[tree, 10]]);
+      // Another instance: the one that stored the directory knows it whole without a check.
+      const store = new CasStore(join(dir, 'store'), meta);
+      store.checkTreesAhead([whole]);
+      await new Promise((r) => setTimeout(r, 1000));
+      rmSync(paths[0]!);
+      return { store, whole, meta };
+    };
     // Taken: the answer of the check made before the object went (the plan's, started before its walk).
-    const a = await storeWithTree(10);
-    dirs.push(a.dir);
-    const aWhole = new Map([[a.tree, 10]]);
-    // Another instance: the one that stored the directory knows it whole without a check.
-    const aStore = new CasStore(join(a.dir, 'store'), a.meta);
-    aStore.checkTreesAhead([aWhole]);
-    await settled();
-    rmSync(a.paths[0]!);
-    expect(await aStore.holdsTrees(aWhole)).toBe(true);
+    const a = await checkedThenRemoved();
+    expect(await a.store.holdsTrees(a.whole)).toBe(true);
     a.meta.close();
     // Replaced by a later plan's checks (none here): that answer is not used, the directory is checked again.
-    const b = await storeWithTree(10);
-    dirs.push(b.dir);
-    const bWhole = new Map([[b.tree, 10]]);
-    const bStore = new CasStore(join(b.dir, 'store'), b.meta);
-    bStore.checkTreesAhead([bWhole]);
-    await settled();
-    rmSync(b.paths[0]!);
-    bStore.checkTreesAhead([]);
-    expect(await bStore.holdsTrees(bWhole)).toBe(false);
+    const b = await checkedThenRemoved();
+    b.store.checkTreesAhead([]);
+    expect(await b.store.holdsTrees(b.whole)).toBe(false);
     b.meta.close();
   });
 });
