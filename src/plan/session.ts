@@ -6,6 +6,7 @@ import { importerFor } from '../imports/registry.js';
 import { importLockKey, type LockFile } from '../lockfile.js';
 import type { ImportStep, Pipeline, Step } from '../pipeline/pipeline.js';
 import { contentId, contentIdOfTree } from '../store/content-id.js';
+import type { TreeMemo } from '../store/dir-fingerprint.js';
 import { hashHostFiles, type HostFile } from '../store/hash-files.js';
 import type { Metadata } from '../store/metadata.js';
 import type { SnapshotId, SnapshotStore, TreeEntry } from '../store/snapshot-store.js';
@@ -104,10 +105,22 @@ export async function seedState(session: Session, hostInputs: ReadonlyMap<string
   const hashFiles = (files: readonly HostFile[]): Promise<string[]> => hashHostFiles(session.meta, files);
   checkMemosAhead(session);
   for (const [dataPath, host] of hostInputs) {
-    state.setKnown(dataPath, await contentIdOfTree(host, hashFiles, (id, entries) => hostTrees.set(id, entries)));
+    state.setKnown(dataPath, await contentIdOfTree(host, hashFiles, (id, entries) => hostTrees.set(id, entries), treeMemo(session)));
   }
   markUnbound(state, session.pipeline, hostInputs);
   return state;
+}
+
+/** Host directories' tree ids by their fingerprints (the stat cache's), their entries from the store. */
+function treeMemo(session: Session): TreeMemo {
+  return {
+    recall: (path, fingerprint) => {
+      const id = session.meta.stats.treeOf(path, fingerprint);
+      const entries = id === undefined ? undefined : session.store.entries(id);
+      return entries === undefined ? undefined : { id: id!, entries };
+    },
+    record: (path, fingerprint, id) => session.meta.stats.putTree(path, fingerprint, id),
+  };
 }
 
 /** Optional frontmatter inputs left unbound: their paths do not exist for the steps (`plan` and `run` alike). */

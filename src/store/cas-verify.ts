@@ -5,6 +5,7 @@ import type { CasObjects } from './cas-objects.js';
 import { hashFileSync } from './hash.js';
 import type { Metadata } from './metadata.js';
 import type { SnapshotId, StoreProblem, TreeEntry } from './snapshot-store.js';
+import { workerFile } from './worker-file.js';
 
 type Hashed = { path: string; hex?: string; error?: string };
 
@@ -59,10 +60,10 @@ export async function verifyObjects(
 
 /** Hashes files on worker threads (falling back to this thread where workers cannot start, as under a TS loader). */
 async function hashAll(paths: readonly string[], signal: AbortSignal, each: (h: Hashed) => void): Promise<void> {
-  const url = new URL('./hash-worker.js', import.meta.url);
+  const url = workerFile(new URL('./hash-worker.js', import.meta.url));
   const n = Math.max(1, Math.min(availableParallelism(), paths.length));
   if (paths.length === 0) return;
-  if (!existsSync(url)) {
+  if (url === undefined) {
     for (const path of paths) {
       if (signal.aborted) return;
       try {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
+import { DirFingerprint, type TreeMemo } from './dir-fingerprint.js';
 import { sha256 } from './hash.js';
 import type { HostFile, HostStat } from './hash-files.js';
 import { KIND, statAhead, statAt } from './stat-ahead.js';
@@ -42,6 +43,9 @@ const SLICE = 4096;
 /** Directories this large are stat'ed on a worker thread, ahead of the walk (`stat-ahead.ts`). */
 const AHEAD_MIN = 4 * SLICE;
 
+/** Files of one directory, in name order: each one's name and its path and stat. */
+export type FileBatch = readonly { readonly name: string; readonly file: HostFile }[];
+
 /**
  * A directory's entries in name order: subdirectories and symbolic links
  * one at a time (`other`), files in batches of up to SLICE (a subdirectory
@@ -49,7 +53,7 @@ const AHEAD_MIN = 4 * SLICE;
  */
 export async function walkDirectory(path: string, each: {
   readonly other: (name: string, full: string, st: BigIntStats) => Promise<void>;
-  readonly files: (batch: readonly { readonly name: string; readonly file: HostFile }[]) => Promise<void>;
+  readonly files: (batch: FileBatch) => Promise<void>;
 }): Promise<void> {
   const names = readdirSync(path).sort();
   // Each entry's path is the directory's and its name (never `.`, `..` or with a slash): no `join` per entry.
@@ -95,31 +99,62 @@ function kept(st: BigIntStats): HostStat {
   return { size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, ino: st.ino, mode: st.mode };
 }
 
+/** Files of one directory whose hashing may wait for its fingerprint: beyond this, they are hashed as walked. */
+const DEFER_MAX = 16 * SLICE;
+
 /**
  * `contentId`, its files hashed many at a time (`hash-files.ts`: the stat
  * cache read in batches, misses hashed on every core). `onTree` sees every
- * directory's sorted entries, the top one last.
+ * directory's sorted entries, the top one last. With a `memo`, a directory
+ * of up to DEFER_MAX files is fingerprinted first: when the memo knows the
+ * fingerprint, its files are not hashed nor its tree (`dir-fingerprint.ts`).
  */
 export async function contentIdOfTree(
   path: string,
   hashFiles: (files: readonly HostFile[]) => Promise<string[]>,
-  onTree: (id: SnapshotId, entries: TreeEntry[]) => void = () => {},
+  onTree: (id: SnapshotId, entries: readonly TreeEntry[]) => void = () => {},
+  memo?: TreeMemo,
 ): Promise<SnapshotId> {
   const st = lstatSync(path, { bigint: true });
   if (st.isSymbolicLink()) return `link:${readlinkSync(path)}`;
   if (!st.isDirectory()) return fileId(st, (await hashFiles([{ path, st }]))[0]!);
   const entries: TreeEntry[] = [];
+  const hashed = async (batch: FileBatch): Promise<void> => {
+    const hashes = await hashFiles(batch.map((b) => b.file));
+    batch.forEach(({ name, file }, n) => entries.push({ name, id: fileId(file.st, hashes[n]!) }));
+  };
+  // Fingerprinted and held back while the directory has at most DEFER_MAX files; beyond, hashed as walked.
+  let print = memo === undefined ? undefined : new DirFingerprint();
+  const waiting: FileBatch[] = [];
+  let held = 0;
   await walkDirectory(path, {
-    other: async (name, full, s) =>
-      void entries.push({ name, id: s.isDirectory() ? await contentIdOfTree(full, hashFiles, onTree) : `link:${readlinkSync(full)}` }),
+    other: async (name, full, s) => {
+      const id = s.isDirectory() ? await contentIdOfTree(full, hashFiles, onTree, memo) : `link:${readlinkSync(full)}`;
+      print?.other(name, id);
+      entries.push({ name, id });
+    },
     files: async (batch) => {
-      const hashes = await hashFiles(batch.map((b) => b.file));
-      batch.forEach(({ name, file }, n) => entries.push({ name, id: fileId(file.st, hashes[n]!) }));
+      if (print !== undefined && (held += batch.length) <= DEFER_MAX) {
+        print.files(batch);
+        waiting.push(batch);
+        return;
+      }
+      print = undefined;
+      for (const b of waiting.splice(0)) await hashed(b);
+      await hashed(batch);
     },
   });
+  const fingerprint = print?.digest();
+  const known = fingerprint === undefined ? undefined : memo!.recall(path, fingerprint);
+  if (known !== undefined) {
+    onTree(known.id, known.entries);
+    return known.id;
+  }
+  for (const b of waiting) await hashed(b);
   const sorted = sortEntries(entries);
   const id = treeId(sorted);
   onTree(id, sorted);
+  if (fingerprint !== undefined) memo!.record(path, fingerprint, id);
   return id;
 }
 

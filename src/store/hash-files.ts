@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { hashFileSync } from './hash.js';
 import type { Metadata } from './metadata.js';
 import type { FileStat } from './stat-cache.js';
+import { workerFile } from './worker-file.js';
 
 /** A host file and its `lstat` (bigint, for the nanosecond times the stat cache compares). */
 export interface HostFile {
@@ -89,8 +89,8 @@ let shared: HashPool | null | undefined;
 /** The process's pool, or none where workers cannot start (the compiled worker is absent under a TS loader). */
 function pool(): HashPool | undefined {
   if (shared === undefined) {
-    const url = new URL('./hash-worker.js', import.meta.url);
-    shared = existsSync(url) ? new HashPool(url, Math.max(1, availableParallelism())) : null;
+    const url = workerFile(new URL('./hash-worker.js', import.meta.url));
+    shared = url !== undefined ? new HashPool(url, Math.max(1, availableParallelism())) : null;
   }
   return shared ?? undefined;
 }

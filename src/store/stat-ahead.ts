@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { HostStat } from './hash-files.js';
+import { workerFile } from './worker-file.js';
 
 export const KIND = { unknown: 0, file: 1, dir: 2, link: 3 } as const;
 
@@ -117,9 +117,9 @@ let pool: Pooled[] | null | undefined;
 
 /** Up to `n` shared workers (started on first need, never more than the cores); none where none can start. */
 function workers(n: number): readonly Pooled[] {
-  const url = new URL('./stat-worker.js', import.meta.url);
-  pool ??= existsSync(url) ? [] : null;
-  if (pool === null) return [];
+  const url = workerFile(new URL('./stat-worker.js', import.meta.url));
+  pool ??= url !== undefined ? [] : null;
+  if (pool === null || url === undefined) return [];
   const want = Math.max(1, Math.min(n, availableParallelism()));
   while (pool.length < want) pool.push(pooled(new Worker(url)));
   return pool.slice(0, want);

@@ -17,7 +17,8 @@ const COLUMNS = 'SELECT path, size, mtime, ctime, ino, hash FROM stat_cache3';
 
 const TABLE = `CREATE TABLE IF NOT EXISTS stat_cache3 (
   path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, ctime INTEGER NOT NULL,
-  ino INTEGER NOT NULL, hash TEXT NOT NULL) WITHOUT ROWID`;
+  ino INTEGER NOT NULL, hash TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS stat_dirs (path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, tree TEXT NOT NULL) WITHOUT ROWID`;
 
 /**
  * The hash of each host file Shark has read, with the stat it was read
@@ -30,6 +31,8 @@ export class StatCache {
   private readonly one;
   private readonly range;
   private readonly put;
+  private readonly dirGet;
+  private readonly dirPut;
 
   constructor(
     private readonly db: Database.Database,
@@ -39,6 +42,10 @@ export class StatCache {
     this.one = db.prepare<[string], StatRow>(`${COLUMNS} WHERE path = ?`).raw(true).safeIntegers(true);
     this.range = db.prepare<[string, string, number], StatRow>(`${COLUMNS} WHERE path >= ? AND path <= ? LIMIT ?`).raw(true).safeIntegers(true);
     this.put = db.prepare('INSERT OR REPLACE INTO stat_cache3 (path, size, mtime, ctime, ino, hash) VALUES (?, ?, ?, ?, ?, ?)');
+    this.dirGet = db.prepare<[string], { fingerprint: string; tree: string }>('SELECT fingerprint, tree FROM stat_dirs WHERE path = ?');
+    // Written only when it changes: a plan of a directory never run on rewrites nothing.
+    this.dirPut = db.prepare(`INSERT INTO stat_dirs (path, fingerprint, tree) VALUES (?, ?, ?) ON CONFLICT (path) DO UPDATE
+      SET fingerprint = excluded.fingerprint, tree = excluded.tree WHERE fingerprint != excluded.fingerprint OR tree != excluded.tree`);
   }
 
   /** Creates the table (inside the caller's schema transaction), moving the rows of the older one. */
@@ -84,6 +91,19 @@ export class StatCache {
     }
     for (const r of this.selectIn(`${COLUMNS} WHERE path`, rest)) rows.set(r[0], r);
     return files.map((f) => StatCache.fresh(rows.get(f.path), f.st));
+  }
+
+  /**
+   * The tree id a host directory had when a walk of it had this fingerprint
+   * (`dir-fingerprint.ts`): one row a directory, the last walked.
+   */
+  treeOf(path: string, fingerprint: string): string | undefined {
+    const row = this.dirGet.get(path);
+    return row?.fingerprint === fingerprint ? row.tree : undefined;
+  }
+
+  putTree(path: string, fingerprint: string, tree: string): void {
+    this.dirPut.run(path, fingerprint, tree);
   }
 
   /** Records hashes just read, in one transaction. */

@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { UnsureObject } from './object-file.js';
 import type { SnapshotId } from './snapshot-store.js';
+import { workerFile } from './worker-file.js';
 
 export interface TreeCheckRequest {
   /** The store's database file, opened read-only by the worker. */
@@ -42,8 +42,8 @@ export class TreeChecksAhead {
 
   start(trees: ReadonlyMap<SnapshotId, number>): void {
     const key = keyOf(trees);
-    const url = new URL('./tree-check-worker.js', import.meta.url);
-    if (this.started.has(key) || !existsSync(url)) return;
+    const url = this.started.has(key) ? undefined : workerFile(new URL('./tree-check-worker.js', import.meta.url));
+    if (url === undefined) return;
     const worker = new Worker(url);
     worker.unref();
     const reply = ask(worker, { db: this.db, dir: this.dir, trees: [...trees], storedMs: this.storedMs })

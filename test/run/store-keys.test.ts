@@ -22,6 +22,24 @@ describe('keys and names the store gets right', () => {
     expect(plan.jobs[0]!.reasons[0]).toMatch(/^input \/data\/in\.txt changed/);
   });
 
+  it('sees a map input changed between plans that found its directory unchanged (its fingerprint), and one added', async () => {
+    for (let i = 0; i < 5; i++) rig.write(`items/${i}.txt`, `item ${i}\n`);
+    // A whole second, which the rewrite below puts back exactly.
+    utimesSync(rig.path('items/2.txt'), 1_700_000_000, 1_700_000_000);
+    rig.write('p.md', `---\ninputs:\n  items: /data/items/\n---\n# m\n\n\`\`\`shark-run\ntr a-z A-Z < /data/items/* > /data/up/+\n\`\`\`\n`);
+    expect((await rig.shark(['run', 'p.md', '-i', 'items=items'])).code).toBe(0);
+    // The first plan remembers the directory by its fingerprint, the second answers from it.
+    for (let n = 0; n < 2; n++) expect(toRun(await rig.plan('p.md', '-i', 'items=items'))).toEqual([]);
+    await new Promise((r) => setTimeout(r, 20));
+    writeFileSync(rig.path('items/2.txt'), 'ITEM 2\n');
+    utimesSync(rig.path('items/2.txt'), 1_700_000_000, 1_700_000_000);
+    const items = async (): Promise<(string | undefined)[]> =>
+      (await rig.plan('p.md', '-i', 'items=items')).jobs.filter((j) => j.status === 'run').map((j) => j.item).sort();
+    expect(await items()).toEqual(['2.txt']);
+    rig.write('items/5.txt', 'item 5\n');
+    expect(await items()).toEqual(['2.txt', '5.txt']);
+  });
+
   it('gives map items that differ only in characters a file name cannot hold their own logs', async () => {
     rig.write('p.md', `# l\n\n\`\`\`shark-run\nmkdir -p /data/names && touch '/data/names/a b' /data/names/a_b '/data/names/a:b'\n\`\`\`\n\n\`\`\`shark-run\necho "item $(basename /data/names/*)" && cp /data/names/* /data/copies/+\n\`\`\`\n`);
     expect((await rig.shark(['run', 'p.md'])).code).toBe(0);

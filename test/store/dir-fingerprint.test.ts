@@ -1,0 +1,114 @@
+import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { contentId, contentIdOfTree } from '../../src/store/content-id.js';
+import type { TreeMemo } from '../../src/store/dir-fingerprint.js';
+import { hashHostFiles, type HostFile } from '../../src/store/hash-files.js';
+import { hashFileSync } from '../../src/store/hash.js';
+import { Metadata } from '../../src/store/metadata.js';
+import { TreeTable } from '../../src/store/tree-table.js';
+
+const ROUND = 1_700_000_000;
+
+describe('a directory walked again unchanged is known by its fingerprint; any change is seen', () => {
+  let dir: string;
+  let items: string;
+  let meta: Metadata;
+  let trees: TreeTable;
+  let hashed: number;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'shark-dirprint-'));
+    items = join(dir, 'items');
+    mkdirSync(join(items, 'sub'), { recursive: true });
+    for (let i = 0; i < 30; i++) writeFileSync(join(items, `${i}.txt`), `item ${i}\n`);
+    writeFileSync(join(items, 'sub', 'inner.txt'), 'inner\n');
+    symlinkSync('0.txt', join(items, 'link'));
+    // A whole second, which a rewrite can put back exactly (a Date keeps only milliseconds).
+    utimesSync(join(items, '7.txt'), ROUND, ROUND);
+    meta = new Metadata(join(dir, 'meta'));
+    trees = new TreeTable(meta);
+    hashed = 0;
+  });
+  afterEach(() => {
+    meta.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  // As the plan has it: the rows in the stat cache's table, the entries from the store's trees.
+  const memo = (): TreeMemo => ({
+    recall: (path, fingerprint) => {
+      const id = meta.stats.treeOf(path, fingerprint);
+      const entries = id === undefined ? undefined : trees.entries(id);
+      return entries === undefined ? undefined : { id: id!, entries };
+    },
+    record: (path, fingerprint, id) => meta.stats.putTree(path, fingerprint, id),
+  });
+  const walk = (): Promise<string> =>
+    contentIdOfTree(items, (files: readonly HostFile[]) => {
+      hashed += files.length;
+      return hashHostFiles(meta, files);
+    }, (_, entries) => void trees.compose(entries), memo());
+  // What the directory holds, read byte by byte with no cache of any kind.
+  const truth = (): string => contentId(items, (p) => hashFileSync(p)).id;
+
+  it('answers an unchanged directory without hashing a file, with the tree and entries the first walk found', async () => {
+    const first = await walk();
+    expect(first).toBe(truth());
+    expect(hashed).toBe(31);
+    hashed = 0;
+    const seen: string[] = [];
+    const again = await contentIdOfTree(items, (files) => {
+      hashed += files.length;
+      return hashHostFiles(meta, files);
+    }, (id, entries) => void seen.push(`${id} ${entries.length}`), memo());
+    expect(again).toBe(first);
+    expect(hashed).toBe(0);
+    // The subdirectory's tree and the top one, each with its entries (30 files, the link and sub).
+    expect(seen.at(-1)).toBe(`${first} 32`);
+  });
+
+  it.each([
+    ['a file rewritten at the same size, its time put back (its ctime cannot be)', (d: string) => {
+      writeFileSync(join(d, '7.txt'), 'ITEM 7\n');
+      utimesSync(join(d, '7.txt'), ROUND, ROUND);
+      expect(statSync(join(d, '7.txt'), { bigint: true }).mtimeNs).toBe(BigInt(ROUND) * 1_000_000_000n);
+    }],
+    ['a file added', (d: string) => writeFileSync(join(d, '30.txt'), 'item 30\n')],
+    ['a file removed', (d: string) => unlinkSync(join(d, '3.txt'))],
+    ['a file renamed', (d: string) => renameSync(join(d, '3.txt'), join(d, '3b.txt'))],
+    ['a file made executable', (d: string) => chmodSync(join(d, '5.txt'), 0o755)],
+    ['a file in a subdirectory rewritten', (d: string) => writeFileSync(join(d, 'sub', 'inner.txt'), 'other, longer\n')],
+    ['a link pointed elsewhere', (d: string) => (unlinkSync(join(d, 'link')), symlinkSync('1.txt', join(d, 'link')))],
+    ['a file swapped for a directory of the same name', (d: string) => (unlinkSync(join(d, '9.txt')), mkdirSync(join(d, '9.txt')))],
+  ])('sees %s', async (_, change) => {
+    const first = await walk();
+    await walk();
+    // Past the clock's tick: a write in the same one could leave every time as it was.
+    await new Promise((r) => setTimeout(r, 20));
+    change(items);
+    const after = await walk();
+    expect(after).not.toBe(first);
+    expect(after).toBe(truth());
+    // And the new state is remembered in turn.
+    hashed = 0;
+    expect(await walk()).toBe(after);
+    expect(hashed).toBe(0);
+  });
+
+  it('works the directory out file by file when the store no longer has the tree it remembered', async () => {
+    const first = await walk();
+    trees.prune(new Set());
+    hashed = 0;
+    expect(await walk()).toBe(first);
+    expect(hashed).toBe(31);
+  });
+
+  it('writes nothing when a walk finds what the last one did', async () => {
+    await walk();
+    await walk();
+    const before = (meta.db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+    await walk();
+    expect((meta.db.prepare('SELECT total_changes() AS n').get() as { n: number }).n).toBe(before);
+  });
+});
