@@ -1,5 +1,5 @@
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
+import { createRequire } from 'node:module';
 import { VERSION } from '../version.js';
 
 /**
@@ -29,12 +29,21 @@ export type HttpFailure =
   | { readonly reason: 'network'; readonly url: string; readonly message: string; readonly attempts: number }
   | { readonly reason: 'aborted'; readonly url: string };
 
+/**
+ * Node's HTTP clients, loaded when a request is first made: every command
+ * paid ~2 ms to load them (TLS included) at start-up, and most make none.
+ */
+const clients = (() => {
+  let loaded: { readonly http: typeof import('node:http'); readonly https: typeof import('node:https') } | undefined;
+  return () => (loaded ??= { http: createRequire(import.meta.url)('node:http'), https: createRequire(import.meta.url)('node:https') });
+})();
+
 export type HttpResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: HttpFailure };
 
 export function describeFailure(f: HttpFailure): string {
   switch (f.reason) {
     case 'status': {
-      const phrase = http.STATUS_CODES[f.status];
+      const phrase = clients().http.STATUS_CODES[f.status];
       return `HTTP ${f.status}${phrase === undefined ? '' : ` ${phrase}`} from ${f.url}`;
     }
     case 'network':
@@ -96,7 +105,8 @@ function once(url: string, method: string, headers: Record<string, string>, sign
       done({ error: new Error(`invalid URL ${url}`) });
       return;
     }
-    const lib = u.protocol === 'https:' ? https : u.protocol === 'http:' ? http : undefined;
+    const lib: { request: typeof http.request } | undefined =
+      u.protocol === 'https:' ? clients().https : u.protocol === 'http:' ? clients().http : undefined;
     if (lib === undefined) {
       done({ error: new Error(`unsupported protocol ${u.protocol}`) });
       return;
