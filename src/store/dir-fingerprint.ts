@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FileBatch } from './content-id.js';
 import type { SnapshotId, TreeEntry } from './snapshot-store.js';
+import { settled } from './stat-cache.js';
 
 /**
  * A host directory's tree id, remembered by the fingerprint of what a walk
@@ -26,16 +27,23 @@ export interface TreeMemo {
  */
 export class DirFingerprint {
   private readonly hash = createHash('sha256').update('shark-dir-fingerprint-1\n');
+  /** The latest change time of its files: one too recent (`settled`) and the directory is not remembered. */
+  private newest = 0n;
 
   /** Files in the order walked (one batch: their names, then their stats as 64-bit integers). */
   files(batch: FileBatch): void {
     const stats = new BigInt64Array(batch.length * 5);
     let names = '';
-    for (let i = 0; i < batch.length; i++) {
+    for (let i = 0, k = 0; i < batch.length; i++) {
       const { name, file: { st } } = batch[i]!;
       // A name never holds a NUL: it ends each one.
-      names += `${name}\0`;
-      stats.set([st.size, st.mtimeNs, st.ctimeNs, st.ino, st.mode], i * 5);
+      names += name + '\0';
+      stats[k++] = st.size;
+      stats[k++] = st.mtimeNs;
+      stats[k++] = st.ctimeNs;
+      if (st.ctimeNs > this.newest) this.newest = st.ctimeNs;
+      stats[k++] = st.ino;
+      stats[k++] = st.mode;
     }
     this.hash.update(`files ${batch.length}\n${names}`).update(new Uint8Array(stats.buffer));
   }
@@ -44,7 +52,9 @@ export class DirFingerprint {
     this.hash.update(`other ${name}\0${id}\n`);
   }
 
-  digest(): string {
-    return this.hash.digest('hex');
+  /** Undefined when a file changed too recently for its stat to vouch for it (the stat cache keeps none such either). */
+  digest(): string | undefined {
+    const digest = this.hash.digest('hex');
+    return settled(this.newest) ? digest : undefined;
   }
 }

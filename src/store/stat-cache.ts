@@ -10,6 +10,21 @@ export interface FileStat {
   readonly ino: bigint;
 }
 
+/**
+ * How long ago a file must have changed for its stat to vouch for its
+ * bytes. A file written again within the same tick of the file system's
+ * clock (a few ms on Linux's, up to 2 s on some file systems) shows the same
+ * times: read in between, its hash would be trusted stale for good. A file
+ * that changed more recently is hashed again next time (git's "racily
+ * clean" entries, the same way).
+ */
+const SETTLE_NS = 2_000_000_000n;
+
+/** Whether a file whose status last changed at `ctimeNs` changed long enough ago for its stat to vouch for its bytes. */
+export function settled(ctimeNs: bigint, nowNs = BigInt(Date.now()) * 1_000_000n): boolean {
+  return ctimeNs < nowNs - SETTLE_NS;
+}
+
 /** A row as read: path, size, mtime and ctime (ns), inode, hash. */
 export type StatRow = [path: string, size: bigint, mtime: bigint, ctime: bigint, ino: bigint, hash: string];
 
@@ -106,8 +121,10 @@ export class StatCache {
     this.dirPut.run(path, fingerprint, tree);
   }
 
-  /** Records hashes just read, in one transaction. */
+  /** Records hashes just read, in one transaction: those of files changed too recently are not kept (`settled`). */
   putMany(rows: readonly (readonly [path: string, st: FileStat, hash: string])[]): void {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    rows = rows.filter(([, st]) => settled(st.ctimeNs, now));
     if (rows.length === 0) return;
     this.db.transaction(() => {
       for (const [path, st, hash] of rows) this.put.run(path, st.size, st.mtimeNs, st.ctimeNs, st.ino, hash);

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { contentId, contentIdOfTree } from '../../src/store/content-id.js';
 import type { TreeMemo } from '../../src/store/dir-fingerprint.js';
 import { hashHostFiles, type HostFile } from '../../src/store/hash-files.js';
@@ -29,8 +29,11 @@ describe('a directory walked again unchanged is known by its fingerprint; any ch
     meta = new Metadata(join(dir, 'meta'));
     trees = new TreeTable(meta);
     hashed = 0;
+    // A minute on: the files just written have settled (a file changed in the last moments is never trusted on its stat).
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 60_000 });
   });
   afterEach(() => {
+    vi.useRealTimers();
     meta.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -102,6 +105,23 @@ describe('a directory walked again unchanged is known by its fingerprint; any ch
     hashed = 0;
     expect(await walk()).toBe(first);
     expect(hashed).toBe(31);
+  });
+
+  it('trusts no file changed in the last moments, nor its directory: it could change again unseen', async () => {
+    // Now, when every file was just written: within one tick of the file system's clock a rewrite could leave
+    // every time as it was, so each walk reads them all again and nothing is remembered.
+    vi.useRealTimers();
+    const first = await walk();
+    hashed = 0;
+    expect(await walk()).toBe(first);
+    expect(hashed).toBe(31);
+    expect(meta.db.prepare('SELECT (SELECT count(*) FROM stat_dirs) + (SELECT count(*) FROM stat_cache3) AS n').get()).toEqual({ n: 0 });
+    // Once they have settled, they are.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 60_000 });
+    await walk();
+    hashed = 0;
+    expect(await walk()).toBe(first);
+    expect(hashed).toBe(0);
   });
 
   it('writes nothing when a walk finds what the last one did', async () => {

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync, mkdtempSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { contentId, contentIdOfTree } from '../../src/store/content-id.js';
 import { hashHostFiles, type HostFile } from '../../src/store/hash-files.js';
 import { sha256 } from '../../src/store/hash.js';
@@ -11,6 +11,8 @@ import { Metadata } from '../../src/store/metadata.js';
 const stat = (path: string): HostFile => ({ path, st: statSync(path, { bigint: true }) });
 
 describe('stat cache: a plan reads no bytes of unchanged files, and never trusts a changed one', () => {
+  afterEach(() => void vi.useRealTimers());
+
   it('answers a directory read in name order from one range, a subdirectory between its files included', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'shark-stat-'));
     const meta = new Metadata(join(dir, 'meta'));
@@ -19,6 +21,8 @@ describe('stat cache: a plan reads no bytes of unchanged files, and never trusts
     for (const name of ['a', 'c', 'd']) writeFileSync(join(items, name), name);
     // The subdirectory's many files sort between a and c: more rows in the range than the batch's limit.
     for (let i = 0; i < 20; i++) writeFileSync(join(items, 'b', `${i}`), `b${i}`);
+    // A minute on: the files just written have settled (one changed in the last moments is never trusted on its stat).
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 60_000 });
     const first = await contentIdOfTree(items, (files) => hashHostFiles(meta, files));
     // Poisoned rows prove the second walk answers from the cache, not from the bytes.
     meta.stats.putMany(['a', 'c', 'd'].map((n) => [join(items, n), statSync(join(items, n), { bigint: true }), sha256('cached')] as const));
