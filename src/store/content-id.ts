@@ -52,10 +52,13 @@ export type FileBatch = readonly { readonly name: string; readonly file: HostFil
  * ends a batch), so that each batch is one range of the stat cache.
  */
 export async function walkDirectory(path: string, each: {
+  /** How many entries the directory has, before any is seen. */
+  readonly count?: (entries: number) => void;
   readonly other: (name: string, full: string, st: BigIntStats) => Promise<void>;
   readonly files: (batch: FileBatch) => Promise<void>;
 }): Promise<void> {
   const names = readdirSync(path).sort();
+  each.count?.(names.length);
   // Each entry's path is the directory's and its name (never `.`, `..` or with a slash): no `join` per entry.
   const prefix = join(path, '/');
   const slices: string[][] = [];
@@ -99,7 +102,7 @@ function kept(st: BigIntStats): HostStat {
   return { size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, ino: st.ino, mode: st.mode };
 }
 
-/** Files of one directory whose hashing may wait for its fingerprint: beyond this, they are hashed as walked. */
+/** Entries of a directory whose files' hashing may wait for its fingerprint: beyond this, they are hashed as walked. */
 const DEFER_MAX = 16 * SLICE;
 
 /**
@@ -123,25 +126,21 @@ export async function contentIdOfTree(
     const hashes = await hashFiles(batch.map((b) => b.file));
     batch.forEach(({ name, file }, n) => entries.push({ name, id: fileId(file.st, hashes[n]!) }));
   };
-  // Fingerprinted and held back while the directory has at most DEFER_MAX files; beyond, hashed as walked.
+  // With a memo, the files are fingerprinted and their batches held back until the fingerprint is known.
   let print = memo === undefined ? undefined : new DirFingerprint();
   const waiting: FileBatch[] = [];
-  let held = 0;
   await walkDirectory(path, {
+    // A directory too large to hold its files back is hashed as walked from the start.
+    count: (n) => void (n > DEFER_MAX && (print = undefined)),
     other: async (name, full, s) => {
       const id = s.isDirectory() ? await contentIdOfTree(full, hashFiles, onTree, memo) : `link:${readlinkSync(full)}`;
       print?.other(name, id);
       entries.push({ name, id });
     },
     files: async (batch) => {
-      if (print !== undefined && (held += batch.length) <= DEFER_MAX) {
-        print.files(batch);
-        waiting.push(batch);
-        return;
-      }
-      print = undefined;
-      for (const b of waiting.splice(0)) await hashed(b);
-      await hashed(batch);
+      if (print === undefined) return hashed(batch);
+      print.files(batch);
+      waiting.push(batch);
     },
   });
   const fingerprint = print?.digest();
