@@ -11,18 +11,18 @@ export interface FileStat {
 }
 
 /**
- * How long ago a file must have changed for its stat to vouch for its
- * bytes. A file written again within the same tick of the file system's
- * clock (a few ms on Linux's, up to 2 s on some file systems) shows the same
- * times: read in between, its hash would be trusted stale for good. A file
- * that changed more recently is hashed again next time (git's "racily
- * clean" entries, the same way).
+ * Whether a file whose status last changed at `ctimeNs` changed long
+ * enough ago for its stat to vouch for its bytes. A file written again
+ * within the same tick of the clock that stamps it shows the same times:
+ * read in between, its hash would be trusted stale for good. So a file that
+ * changed within a tick of now is hashed again next time, as git does with
+ * its "racily clean" entries. The tick: Linux stamps files from a clock
+ * that moves every few milliseconds (100 ms is ample); a time in whole
+ * seconds is from a file system that keeps no finer (ext3, FAT: 2 s).
  */
-const SETTLE_NS = 2_000_000_000n;
-
-/** Whether a file whose status last changed at `ctimeNs` changed long enough ago for its stat to vouch for its bytes. */
 export function settled(ctimeNs: bigint, nowNs = BigInt(Date.now()) * 1_000_000n): boolean {
-  return ctimeNs < nowNs - SETTLE_NS;
+  const tick = ctimeNs % 1_000_000_000n === 0n ? 2_000_000_000n : 100_000_000n;
+  return ctimeNs < nowNs - tick;
 }
 
 /** A row as read: path, size, mtime and ctime (ns), inode, hash. */

@@ -7,6 +7,7 @@ import type { TreeMemo } from '../../src/store/dir-fingerprint.js';
 import { hashHostFiles, type HostFile } from '../../src/store/hash-files.js';
 import { hashFileSync } from '../../src/store/hash.js';
 import { Metadata } from '../../src/store/metadata.js';
+import { settled } from '../../src/store/stat-cache.js';
 import { TreeTable } from '../../src/store/tree-table.js';
 
 const ROUND = 1_700_000_000;
@@ -108,9 +109,9 @@ describe('a directory walked again unchanged is known by its fingerprint; any ch
   });
 
   it('trusts no file changed in the last moments, nor its directory: it could change again unseen', async () => {
-    // Now, when every file was just written: within one tick of the file system's clock a rewrite could leave
-    // every time as it was, so each walk reads them all again and nothing is remembered.
-    vi.useRealTimers();
+    // The moment every file was just written (the clock held there): within one tick of the file system's clock a
+    // rewrite could leave every time as it was, so each walk reads them all again and nothing is remembered.
+    vi.setSystemTime(Date.now() - 60_000);
     const first = await walk();
     hashed = 0;
     expect(await walk()).toBe(first);
@@ -130,5 +131,18 @@ describe('a directory walked again unchanged is known by its fingerprint; any ch
     const before = (meta.db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
     await walk();
     expect((meta.db.prepare('SELECT total_changes() AS n').get() as { n: number }).n).toBe(before);
+  });
+});
+
+describe('how recent a change is too recent to trust a file on its stat', () => {
+  const s = 1_000_000_000n;
+  const now = 1_700_000_010n * s;
+  it('waits a tick of Linux’s file clock for times to the nanosecond, and two seconds for times in whole seconds', () => {
+    expect(settled(now - 50_000_000n + 1n, now)).toBe(false);
+    expect(settled(now - 150_000_000n + 7n, now)).toBe(true);
+    expect(settled(now - 1n * s, now)).toBe(false);
+    expect(settled(now - 3n * s, now)).toBe(true);
+    // From the future (another machine's clock): never.
+    expect(settled(now + 5n * s + 3n, now)).toBe(false);
   });
 });
