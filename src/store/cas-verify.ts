@@ -60,9 +60,9 @@ export async function verifyObjects(
 
 /** Hashes files on worker threads (falling back to this thread where workers cannot start, as under a TS loader). */
 async function hashAll(paths: readonly string[], signal: AbortSignal, each: (h: Hashed) => void): Promise<void> {
+  if (paths.length === 0) return;
   const url = workerFile(new URL('./hash-worker.js', import.meta.url));
   const n = Math.max(1, Math.min(availableParallelism(), paths.length));
-  if (paths.length === 0) return;
   if (url === undefined) {
     for (const path of paths) {
       if (signal.aborted) return;

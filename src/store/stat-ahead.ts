@@ -113,13 +113,13 @@ interface Pooled {
   release(): void;
 }
 
-let pool: Pooled[] | null | undefined;
+let pool: Pooled[] | undefined;
 
 /** Up to `n` shared workers (started on first need, never more than the cores); none where none can start. */
 function workers(n: number): readonly Pooled[] {
   const url = workerFile(new URL('./stat-worker.js', import.meta.url));
-  pool ??= url !== undefined ? [] : null;
-  if (pool === null || url === undefined) return [];
+  if (url === undefined) return [];
+  pool ??= [];
   const want = Math.max(1, Math.min(n, availableParallelism()));
   while (pool.length < want) pool.push(pooled(new Worker(url)));
   return pool.slice(0, want);

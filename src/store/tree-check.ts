@@ -42,7 +42,8 @@ export class TreeChecksAhead {
 
   start(trees: ReadonlyMap<SnapshotId, number>): void {
     const key = keyOf(trees);
-    const url = this.started.has(key) ? undefined : workerFile(new URL('./tree-check-worker.js', import.meta.url));
+    if (this.started.has(key)) return;
+    const url = workerFile(new URL('./tree-check-worker.js', import.meta.url));
     if (url === undefined) return;
     const worker = new Worker(url);
     worker.unref();
