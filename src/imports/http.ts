@@ -33,10 +33,15 @@ export type HttpFailure =
  * Node's HTTP clients, loaded when a request is first made: every command
  * paid ~2 ms to load them (TLS included) at start-up, and most make none.
  */
-const clients = (() => {
-  let loaded: { readonly http: typeof import('node:http'); readonly https: typeof import('node:https') } | undefined;
-  return () => (loaded ??= { http: createRequire(import.meta.url)('node:http'), https: createRequire(import.meta.url)('node:https') });
-})();
+function clients(): { readonly http: typeof import('node:http'); readonly https: typeof import('node:https') } {
+  if (loaded === undefined) {
+    const load = createRequire(import.meta.url);
+    loaded = { http: load('node:http'), https: load('node:https') };
+  }
+  return loaded;
+}
+
+let loaded: ReturnType<typeof clients> | undefined;
 
 export type HttpResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: HttpFailure };
 
