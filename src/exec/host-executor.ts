@@ -27,7 +27,9 @@ const KILL_GRACE_MS = 3000;
  * milliseconds per job; a shell forks in a fraction of that. Each launcher
  * runs one job at a time and is the leader of its own process group, so
  * cancelling a job kills the launcher's group: the job and everything it
- * started (the launcher dies with it and is replaced).
+ * started (the launcher dies with it and is replaced). The job lines are
+ * the shell's script (`sh -s`), read a buffer at a time: its `read` builtin
+ * would take the pipe one byte per system call.
  */
 class Launcher {
   private readonly child: ChildProcess;
@@ -35,7 +37,7 @@ class Launcher {
   dead = false;
 
   constructor(env: NodeJS.ProcessEnv) {
-    this.child = spawn('/bin/sh', ['-c', 'while IFS= read -r line; do eval "$line"; done'], {
+    this.child = spawn('/bin/sh', ['-s'], {
       env,
       stdio: ['pipe', 'ignore', 'pipe'],
       detached: true,
