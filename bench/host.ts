@@ -101,11 +101,13 @@ async function trivial2k(): Promise<string[]> {
   const args = [SHARK, 'run', 'p.md', '-i', 'items=items', '-j', '2'];
   const fresh = (): number => {
     spawnSync('rm', ['-rf', join(dir, '.shark')]);
+    spawnSync('sync');
     return timeOnce(node, args, dir);
   };
   let edits = 0;
   const again = (): number => {
     write(join(dir, 'p.md'), mapPipeline(`true /data/items/* ${++edits}`, false));
+    spawnSync('sync');
     return timeOnce(node, args, dir);
   };
   const mid = (f: () => number): number => [f(), f(), f()].sort((a, b) => a - b)[1]!;

@@ -32,8 +32,13 @@ export function timeOnce(cmd: string, args: readonly string[], cwd: string, okCo
   return seconds;
 }
 
-/** Median of `runs` timings, after one warm-up. */
+/**
+ * Median of `runs` timings, after one warm-up, started once the disk has
+ * written what the set-up left dirty (`sync`): the files a tool just made
+ * would otherwise be written back while the next tool is timed.
+ */
 export function median(cmd: string, args: readonly string[], cwd: string, runs = 5, okCodes: readonly number[] = [0]): number {
+  spawnSync('sync');
   timeOnce(cmd, args, cwd, okCodes);
   const times = Array.from({ length: runs }, () => timeOnce(cmd, args, cwd, okCodes)).sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)]!;
