@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
-import { DirFingerprint, type TreeMemo } from './dir-fingerprint.js';
+import { DirFingerprint, heldBatch, type HeldFiles, type TreeMemo } from './dir-fingerprint.js';
 import { sha256 } from './hash.js';
 import type { HostFile, HostStat } from './hash-files.js';
 import { KIND, statAhead, statAt } from './stat-ahead.js';
@@ -128,7 +128,7 @@ export async function contentIdOfTree(
   };
   // With a memo, the files are fingerprinted and their batches held back until the fingerprint is known.
   let print = memo === undefined ? undefined : new DirFingerprint();
-  const waiting: FileBatch[] = [];
+  const waiting: HeldFiles[] = [];
   await walkDirectory(path, {
     // A directory too large to hold its files back is hashed as walked from the start.
     count: (n) => void (n > DEFER_MAX && (print = undefined)),
@@ -139,8 +139,7 @@ export async function contentIdOfTree(
     },
     files: async (batch) => {
       if (print === undefined) return hashed(batch);
-      print.files(batch);
-      waiting.push(batch);
+      waiting.push(print.files(batch));
     },
   });
   const fingerprint = print?.digest();
@@ -149,7 +148,8 @@ export async function contentIdOfTree(
     onTree(known.id, known.entries);
     return known.id;
   }
-  for (const b of waiting) await hashed(b);
+  const prefix = join(path, '/');
+  for (const held of waiting) await hashed(heldBatch(prefix, held));
   const sorted = sortEntries(entries);
   const id = treeId(sorted);
   onTree(id, sorted);

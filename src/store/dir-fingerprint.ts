@@ -17,6 +17,18 @@ export interface TreeMemo {
 }
 
 /**
+ * A batch of files as the walk leaves it to be hashed once the fingerprint
+ * is known to be new: the names, and the fields of their stats (size,
+ * modification and change times, inode, mode: five a file) in one array,
+ * not an object a file (those outlived the young generation's collections
+ * while a walk of 10,000 files went on).
+ */
+export interface HeldFiles {
+  readonly names: readonly string[];
+  readonly stats: BigInt64Array;
+}
+
+/**
  * A hash of a directory's entries as one walk saw them: each file's name
  * and the fields of its `lstat` the stat cache trusts (size, modification
  * and change times to the nanosecond, inode) and its mode; each other
@@ -30,12 +42,14 @@ export class DirFingerprint {
   /** The latest change time of its files: one too recent (`settled`) and the directory is not remembered. */
   private newest = 0n;
 
-  /** Files in the order walked (one batch: their names, then their stats as 64-bit integers). */
-  files(batch: FileBatch): void {
+  /** Files in the order walked (one batch: their names, then their stats as 64-bit integers), as held until hashed. */
+  files(batch: FileBatch): HeldFiles {
     const stats = new BigInt64Array(batch.length * 5);
+    const held = new Array<string>(batch.length);
     let names = '';
     for (let i = 0, k = 0; i < batch.length; i++) {
       const { name, file: { st } } = batch[i]!;
+      held[i] = name;
       // A name never holds a NUL: it ends each one.
       names += name + '\0';
       stats[k++] = st.size;
@@ -46,6 +60,7 @@ export class DirFingerprint {
       stats[k++] = st.mode;
     }
     this.hash.update(`files ${batch.length}\n${names}`).update(new Uint8Array(stats.buffer));
+    return { names: held, stats };
   }
 
   other(name: string, id: SnapshotId): void {
@@ -57,4 +72,14 @@ export class DirFingerprint {
     const digest = this.hash.digest('hex');
     return settled(this.newest) ? digest : undefined;
   }
+}
+
+/** The batch `held` keeps, as walked: `prefix` is the directory's path and a slash. */
+export function heldBatch(prefix: string, { names, stats }: HeldFiles): FileBatch {
+  return names.map((name, i) => {
+    const k = i * 5;
+    // Stored as signed 64-bit integers: a size or an inode of 2^63 or more comes back negative.
+    const st = { size: BigInt.asUintN(64, stats[k]!), mtimeNs: stats[k + 1]!, ctimeNs: stats[k + 2]!, ino: BigInt.asUintN(64, stats[k + 3]!), mode: stats[k + 4]! };
+    return { name, file: { path: prefix + name, st } };
+  });
 }

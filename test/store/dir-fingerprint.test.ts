@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { contentId, contentIdOfTree } from '../../src/store/content-id.js';
-import type { TreeMemo } from '../../src/store/dir-fingerprint.js';
+import { DirFingerprint, heldBatch, type TreeMemo } from '../../src/store/dir-fingerprint.js';
 import { hashHostFiles, type HostFile } from '../../src/store/hash-files.js';
 import { hashFileSync } from '../../src/store/hash.js';
 import { Metadata } from '../../src/store/metadata.js';
@@ -131,6 +131,16 @@ describe('a directory walked again unchanged is known by its fingerprint; any ch
     const before = (meta.db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
     await walk();
     expect((meta.db.prepare('SELECT total_changes() AS n').get() as { n: number }).n).toBe(before);
+  });
+});
+
+describe('the files a walk holds back until its fingerprint is known to be new', () => {
+  it('come back with every field of their stats, whatever its sign or size', () => {
+    // An inode or size of 2^63 or more, a time before 1970: each as the walk saw it, for the stat cache to compare.
+    const st = { size: 2n ** 63n + 5n, mtimeNs: -86_400_000_000_001n, ctimeNs: 1_700_000_000_123_456_789n, ino: 2n ** 64n - 1n, mode: 0o100755n };
+    const other = { size: 12n, mtimeNs: 1n, ctimeNs: 2n, ino: 3n, mode: 0o100644n };
+    const batch = [{ name: 'a b', file: { path: '/in/a b', st } }, { name: 'é', file: { path: '/in/é', st: other } }];
+    expect(heldBatch('/in/', new DirFingerprint().files(batch))).toEqual(batch);
   });
 });
 
