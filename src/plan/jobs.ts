@@ -97,8 +97,10 @@ export function expandJobs(
   const wildcards = step.inputs.filter((i) => i.pattern !== undefined);
   let combos: Item[][] = [[]];
   for (const input of wildcards) {
-    const matching = itemsOf(inputIds.get(input)!, input.pattern!, entriesOf);
-    combos = combos.flatMap((combo) => matching.map((e) => [...combo, { input, name: e.name, id: e.id }]));
+    const matching = itemsOf(input, inputIds.get(input)!, entriesOf);
+    // The first (most often the only) wildcard: an item each, no combination to copy (a million-item map).
+    combos = combos.length === 1 && combos[0]!.length === 0 ? matching.map((item) => [item])
+      : combos.flatMap((combo) => matching.map((item) => [...combo, item]));
   }
   // An input without an id is an optional one left unbound: not there, and not in the key.
   const plain = step.inputs.filter((i) => i.pattern === undefined && i.join === undefined && inputIds.has(i)).map((i) => ({ path: i.path, id: inputIds.get(i)! }));
@@ -229,18 +231,18 @@ function mapDirectory(
 }
 
 /**
- * The paths under a tree that match a pattern of one or more segments
- * (`*.tif`, or one glob per level), each level matched like the shell does; only
- * directories are walked into.
+ * The items of a wildcard input: the paths under its tree that match its
+ * pattern of one or more segments (`*.tif`, or one glob per level), each
+ * level matched like the shell does; only directories are walked into.
  */
-function itemsOf(id: SnapshotId, pattern: string, entriesOf: (id: SnapshotId) => readonly TreeEntry[] | undefined): { name: string; id: SnapshotId }[] {
-  const levels = pattern.split('/').map(matcher);
-  const found: { name: string; id: SnapshotId }[] = [];
+function itemsOf(input: Input, id: SnapshotId, entriesOf: (id: SnapshotId) => readonly TreeEntry[] | undefined): Item[] {
+  const levels = input.pattern!.split('/').map(matcher);
+  const found: Item[] = [];
   const walk = (tree: SnapshotId, level: number, prefix: string): void => {
     const match = levels[level]!;
     for (const e of entriesOf(tree) ?? []) {
       if (!match(e)) continue;
-      if (level === levels.length - 1) found.push({ name: prefix + e.name, id: e.id });
+      if (level === levels.length - 1) found.push({ input, name: prefix + e.name, id: e.id });
       else if (entriesOf(e.id) !== undefined) walk(e.id, level + 1, `${prefix}${e.name}/`);
     }
   };
