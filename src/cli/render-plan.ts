@@ -1,4 +1,4 @@
-import type { Plan, PlannedJob } from '../plan/planner.js';
+import { isRecalled, type Plan, type PlannedJob } from '../plan/planner.js';
 
 /** Where rendered text goes, a piece at a time. */
 export type Out = (s: string) => void;
@@ -36,8 +36,8 @@ export function chunked(out: Out): { write: Out; flush: () => void } {
 }
 
 /** The jobs of each step, in the order steps first appear. */
-function byStep(jobs: readonly PlannedJob[]): Map<string, PlannedJob[]> {
-  const groups = new Map<string, PlannedJob[]>();
+function byStep<T extends { readonly step: string }>(jobs: readonly T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
   for (const j of jobs) {
     const group = groups.get(j.step);
     if (group === undefined) groups.set(j.step, [j]);
@@ -73,15 +73,23 @@ function mapLine(step: string, jobs: readonly PlannedJob[], width: number, file:
  */
 export function writePlanText(plan: Plan, file: string, verbose: boolean, out: Out): void {
   const { write, flush } = chunked(out);
+  // Without -v, a step its memo decided is one line of counts: its jobs are not made.
+  const parts = verbose ? plan.jobs : (plan.parts ?? plan.jobs);
   let longest = 8;
-  for (const j of plan.jobs) longest = Math.max(longest, (verbose ? j.job : j.step).length);
+  for (const j of parts) if (!isRecalled(j) || j.count > 0) longest = Math.max(longest, (verbose ? (j as PlannedJob).job : j.step).length);
   const width = Math.min(32, longest);
-  for (const [step, jobs] of byStep(plan.jobs)) {
-    if (!verbose && jobs.some((j) => j.items.length > 0)) {
-      write(mapLine(step, jobs, width, file) + '\n');
+  for (const [step, jobs] of byStep(parts)) {
+    if (jobs.length === 1 && isRecalled(jobs[0]!)) {
+      const { count, line } = jobs[0];
+      if (count > 0) write(`${'cached'.padEnd(8)} ${step.padEnd(width)} ${file}:${line}  ${count} jobs — ${count} cached\n`);
       continue;
     }
-    for (const j of jobs) {
+    const made = jobs as PlannedJob[];
+    if (!verbose && made.some((j) => j.items.length > 0)) {
+      write(mapLine(step, made, width, file) + '\n');
+      continue;
+    }
+    for (const j of made) {
       const reasons = j.reasons.length > 0 ? `  ${j.reasons.join('; ')}` : '';
       write(`${j.status.padEnd(8)} ${(verbose ? j.job : j.step).padEnd(width)} ${file}:${j.line}${reasons}\n`);
       // With -v, a cached job shows its results' snapshots (ZFS snapshot names on the ZFS store).

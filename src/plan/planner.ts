@@ -27,8 +27,25 @@ export type OutputShown = readonly [path: string, id: string];
 
 export interface Plan {
   readonly jobs: readonly PlannedJob[];
+  /**
+   * The same jobs in the same order, a step its memo decided as one entry
+   * (`RecalledStep`: all its jobs cached): what a text plan shows of them
+   * needs no job made. `jobs`, when asked for, makes them.
+   */
+  readonly parts?: readonly (PlannedJob | RecalledStep)[];
   readonly summary: { readonly cached: number; readonly run: number; readonly blocked: number; readonly manual: number };
   readonly notes: readonly string[];
+}
+
+/** The jobs of a step its memo decided, every one cached, counted but not yet made. */
+export interface RecalledStep {
+  readonly step: string;
+  readonly line: number;
+  readonly count: number;
+}
+
+export function isRecalled(part: PlannedJob | RecalledStep): part is RecalledStep {
+  return part instanceof MemoStep;
 }
 
 /** The last attempts of jobs that will run, read for all of a step's jobs at once. */
@@ -57,7 +74,7 @@ const NONE: readonly string[] = Object.freeze([]);
  * step memos.
  */
 export async function planPipeline(session: Session, state: DataState, selection: Selection = everything(session.pipeline)): Promise<Plan> {
-  const jobs: PlannedJob[] = [];
+  const parts: (PlannedJob | MemoStep)[] = [];
   const signal = new AbortController().signal;
   for (const step of session.pipeline.steps) {
     if (step.kind === 'publish') continue;
@@ -68,29 +85,29 @@ export async function planPipeline(session: Session, state: DataState, selection
     if (!selection.steps.has(step.id)) {
       // Not needed for the targets: not shown. Left out for `{manual}`: shown, so nobody wonders where it went.
       const manual = selection.manual.get(step.id);
-      if (manual !== undefined) jobs.push(planned(base, step.id, NONE, 'manual', [manualReason(session, step.id, manual)]));
+      if (manual !== undefined) parts.push(planned(base, step.id, NONE, 'manual', [manualReason(session, step.id, manual)]));
       continue;
     }
     // No shark-build defines its environment: `run` refuses the document, so nothing can ever run it.
     if (step.kind === 'run' && step.env !== undefined && !session.pipeline.environments.has(step.env)) {
-      jobs.push(planned(base, step.id, NONE, 'blocked', [noBuildBlock(step.env)]));
+      parts.push(planned(base, step.id, NONE, 'blocked', [noBuildBlock(step.env)]));
       pending();
       continue;
     }
     const decision = await decideStep(session, step, state, (name) => session.envs.current(name), signal, { forced: selection.forced.has(step.id) });
     if (decision.kind === 'blocked') {
-      jobs.push(planned(base, step.id, NONE, 'blocked', [`upstream will run (${decision.step})`]));
+      parts.push(planned(base, step.id, NONE, 'blocked', [`upstream will run (${decision.step})`]));
       pending();
       continue;
     }
     if (decision.kind === 'failed') {
       const where = decision.at === step.at ? '' : ` (line ${decision.at.line}, column ${decision.at.col})`;
-      jobs.push(planned(base, step.id, NONE, 'run', [`${decision.message}${where}`]));
+      parts.push(planned(base, step.id, NONE, 'run', [`${decision.message}${where}`]));
       pending();
       continue;
     }
     if (decision.memo?.hit !== undefined) {
-      for (const { job, cached } of decision.jobs) jobs.push(new RecalledJob(base, job, cached!, session));
+      parts.push(new MemoStep(base, decision.jobs, session));
       completeStep(session, step, [], state, { memo: decision.memo, cached: true });
       continue;
     }
@@ -105,9 +122,9 @@ export async function planPipeline(session: Session, state: DataState, selection
         done.push({ job, outputs: cached.outputs });
         const shown = described(session, Object.entries(cached.outputs));
         const reasons = d.kept !== undefined ? [`kept (precious): ${d.kept.join('; ')}`] : NONE;
-        jobs.push(planned(base, job.id, items, 'cached', reasons, shown));
+        parts.push(planned(base, job.id, items, 'cached', reasons, shown));
       } else {
-        jobs.push(planned(base, job.id, items, 'run', runReasons(d, decision.unbuilt, decision.isMap, attempts, explain)));
+        parts.push(planned(base, job.id, items, 'run', runReasons(d, decision.unbuilt, decision.isMap, attempts, explain)));
       }
     }
     if (done.length === decision.jobs.length) {
@@ -123,17 +140,26 @@ export async function planPipeline(session: Session, state: DataState, selection
   const perEnv = new Map<string, number>();
   let stepId: string | undefined;
   let env: string | undefined;
-  for (const j of jobs) {
-    summary[j.status]++;
+  for (const j of parts) {
+    const count = j instanceof MemoStep ? j.count : 1;
+    summary[j instanceof MemoStep ? 'cached' : j.status] += count;
     // A step's jobs are next to each other: its environment is looked up once for them all.
     if (j.step !== stepId) {
       const step = session.pipeline.stepsById.get((stepId = j.step));
       env = step?.kind === 'run' ? step.env : undefined;
     }
-    if (env !== undefined) perEnv.set(env, (perEnv.get(env) ?? 0) + 1);
+    if (env !== undefined) perEnv.set(env, (perEnv.get(env) ?? 0) + count);
   }
   const leftOut = selection.leftOut > 0 ? [`left out: ${selection.leftOut} step${selection.leftOut === 1 ? '' : 's'} not needed for the targets`] : [];
-  return { jobs, summary, notes: [...session.envs.notes(perEnv), ...leftOut] };
+  let made: readonly PlannedJob[] | undefined;
+  return {
+    get jobs() {
+      return (made ??= parts.flatMap((j) => (j instanceof MemoStep ? j.jobs() : [j])));
+    },
+    parts,
+    summary,
+    notes: [...session.envs.notes(perEnv), ...leftOut],
+  };
 }
 
 function runReasons(d: JobDecision, unbuilt: string | undefined, isMap: boolean, attempts: Attempts, explain: Explainer): readonly string[] {
@@ -165,6 +191,27 @@ function planned(
 function described(session: Session, outputs: readonly OutputShown[]): readonly OutputShown[] {
   const named = (id: string): string => session.store.describe(id) ?? id;
   return outputs.every(([, id]) => named(id) === id) ? outputs : outputs.map(([path, id]) => [path, named(id)] as const);
+}
+
+/** The jobs of a step its memo decided, made when the plan's jobs are asked for (a text plan shows only their count). */
+class MemoStep implements RecalledStep {
+  constructor(private readonly base: { block: string; step: string; line: number }, private readonly decided: readonly JobDecision[], private readonly session: Session) {}
+
+  get step(): string {
+    return this.base.step;
+  }
+
+  get line(): number {
+    return this.base.line;
+  }
+
+  get count(): number {
+    return this.decided.length;
+  }
+
+  jobs(): PlannedJob[] {
+    return this.decided.map(({ job, cached }) => new RecalledJob(this.base, job, cached!, this.session));
+  }
 }
 
 /** A cached job of a step its memo decided: its outputs are looked up only when shown (`--json`, `-v`). */

@@ -83,6 +83,26 @@ describe('a fully cached map step is remembered', () => {
     expect(lineage.stdout).toContain('/data/items/b.txt');
   });
 
+  it('shows a step its memo decided in text, and with -v, as deciding job by job shows it', async () => {
+    expect((await rig.shark(['run', 'p.md', ...args])).code).toBe(0);
+    const forget = (): void => {
+      const db = new Database(rig.path('.shark/shark.sqlite'));
+      db.exec('DELETE FROM step_memos');
+      db.close();
+    };
+    const plan = async (...more: string[]): Promise<string> => (await rig.shark(['plan', 'p.md', ...args, ...more])).stdout;
+    forget();
+    const text = await plan();
+    forget();
+    const verbose = await plan('-v');
+    expect(memos()).toBe(1);
+    expect(await plan()).toBe(text);
+    expect(await plan('-v')).toBe(verbose);
+    expect(text).toMatch(/^cached +map +p\.md:\d+ +3 jobs — 3 cached$/m);
+    expect(text).toContain('4 jobs: 4 cached, 0 to run');
+    expect(verbose.match(/^cached +map\[[abc]\.txt\]/gm)).toHaveLength(3);
+  });
+
   it('names the jobs after the step as it is now when its heading changed', async () => {
     expect((await rig.shark(['run', 'p.md', ...args])).code).toBe(0);
     expect((await rig.shark(['run', 'p.md', ...args])).code).toBe(0);
