@@ -30,6 +30,15 @@ describe('host executor', () => {
     expect(readFileSync(rig.path('job.log'), 'utf8')).toMatch(/line 1\nline 2\n$/);
   });
 
+  it('runs in a working directory whose name holds a newline, quotes and a backslash', async () => {
+    // The launcher's line is its script: a quoted newline does not end it (a line read with `read` was cut there).
+    const odd = "dir with\nnewline 'q' \"dq\" back\\slash";
+    mkdirSync(rig.path(odd));
+    expect(await executor.run(request('pwd > /data/where.txt', { cwd: odd }))).toEqual({ status: 'ok' });
+    expect(readFileSync(rig.path('ws/data/where.txt'), 'utf8')).toBe(`${rig.path(odd)}\n`);
+    expect(await executor.run(request('true'))).toEqual({ status: 'ok' });
+  });
+
   it('reports the exit status and a missing working directory', async () => {
     expect(await executor.run(request('exit 7'))).toMatchObject({ status: 'failed', exitCode: 7, message: 'exit status 7' });
     expect(await executor.run(request('false'))).toMatchObject({ status: 'failed', exitCode: 1 });
