@@ -31,10 +31,19 @@ export class ExpandedJob implements Job {
   private madeKey: string | undefined = undefined;
   declare readonly problem?: NonNullable<Job['problem']>;
 
-  constructor(private readonly shape: StepShape, readonly items: readonly Item[]) {
+  /** Its items, or its one item (a map over one wildcard) until they are asked for as a list: a text plan of a memo asks none. */
+  private held: readonly Item[] | Item;
+
+  constructor(private readonly shape: StepShape, items: readonly Item[] | Item) {
+    this.held = items;
     // A joined item that is not there is a problem known at once; the key is hashed when first asked
     // (a step its memo answers for asks none: `plan/step-memo.ts`).
     if (shape.joins.length > 0) this.resolve(true);
+  }
+
+  get items(): readonly Item[] {
+    const held = this.held;
+    return 'input' in held ? (this.held = [held]) : held;
   }
 
   get key(): string {

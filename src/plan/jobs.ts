@@ -95,12 +95,12 @@ export function expandJobs(
   ctx: JobContext,
 ): Job[] {
   const wildcards = step.inputs.filter((i) => i.pattern !== undefined);
-  let combos: Item[][] = [[]];
+  let combos: (Item[] | Item)[] = [[]];
   for (const input of wildcards) {
     const matching = itemsOf(input, inputIds.get(input)!, entriesOf);
-    // The first (most often the only) wildcard: an item each, no combination to copy (a million-item map).
-    combos = combos.length === 1 && combos[0]!.length === 0 ? matching.map((item) => [item])
-      : combos.flatMap((combo) => matching.map((item) => [...combo, item]));
+    // The first (most often the only) wildcard: its items as they are, no combination made (a million-item map).
+    combos = combos.length === 1 && (combos[0] as Item[]).length === 0 ? matching
+      : combos.flatMap((combo) => matching.map((item) => ('input' in combo ? [combo, item] : [...combo, item])));
   }
   // An input without an id is an optional one left unbound: not there, and not in the key.
   const plain = step.inputs.filter((i) => i.pattern === undefined && i.join === undefined && inputIds.has(i)).map((i) => ({ path: i.path, id: inputIds.get(i)! }));

@@ -8,7 +8,7 @@ import { sharedRecord, type Job, type JobContext } from './jobs.js';
 import { KEY_VERSION } from './key.js';
 import { isPrecious } from './selection.js';
 import type { Session } from './session.js';
-import type { CachedResult } from './step-plan.js';
+import type { CachedResult, JobDecision } from './step-plan.js';
 
 /**
  * A map step whose every job is cached comes to the same thing the next
@@ -33,9 +33,17 @@ export function memoKey(step: Step, inputIds: ReadonlyMap<Input, SnapshotId>, ct
   return sha256(canonicalJson([MEMO_VERSION, KEY_VERSION, sharedRecord(step, ctx), inputs]));
 }
 
-/** A cached job a memo answers for: its key and outputs are worked out only when asked (`plan --json`, a run row). */
-class Recalled {
-  constructor(private readonly job: Job, private readonly at: number, private readonly by: OutputsByName) {}
+/**
+ * A cached job a memo answers for, and the decision that it is: its key and
+ * outputs are worked out only when asked (`plan --json`, a run row). One
+ * object for both (a million-item map made two a job).
+ */
+class Recalled implements JobDecision, CachedResult {
+  constructor(readonly job: Job, private readonly at: number, private readonly by: OutputsByName) {}
+
+  get cached(): CachedResult {
+    return this;
+  }
 
   get key(): string {
     return this.job.key;
@@ -126,11 +134,11 @@ export function checkMemosAhead(session: Session): void {
  */
 export async function recall(
   session: Session, step: Step, jobs: readonly Job[], memo: StepMemo, entriesOf: (id: SnapshotId) => readonly TreeEntry[] | undefined,
-): Promise<{ job: Job; cached: CachedResult }[] | undefined> {
+): Promise<JobDecision[] | undefined> {
   if (memo.jobs !== jobs.length) return undefined;
   if (!(await holds(session, expectedTrees(step, memo), entriesOf))) return undefined;
   const by = new OutputsByName(step, memo.outputs, entriesOf);
-  return jobs.map((job, n) => ({ job, cached: new Recalled(job, n, by) }));
+  return jobs.map((job, n) => new Recalled(job, n, by));
 }
 
 /** Whether the store holds every byte of the directories, each of the size given, in bulk where the store can. */
