@@ -195,14 +195,11 @@ function described(session: Session, outputs: readonly OutputShown[]): readonly 
 
 /** The jobs of a step its memo decided, made when the plan's jobs are asked for (a text plan shows only their count). */
 class MemoStep implements RecalledStep {
-  constructor(private readonly base: { block: string; step: string; line: number }, private readonly decided: readonly JobDecision[], private readonly session: Session) {}
+  readonly step: string;
+  readonly line: number;
 
-  get step(): string {
-    return this.base.step;
-  }
-
-  get line(): number {
-    return this.base.line;
+  constructor(private readonly base: { block: string; step: string; line: number }, private readonly decided: readonly JobDecision[], private readonly session: Session) {
+    ({ step: this.step, line: this.line } = base);
   }
 
   get count(): number {
