@@ -62,8 +62,11 @@ function mapLine(step: string, jobs: readonly PlannedJob[], width: number, file:
     groups.set(label, (groups.get(label) ?? 0) + 1);
   }
   const parts = [`${cached} cached`, ...[...groups].map(([label, n]) => `${n} ${label}`)];
-  const status = allCached ? 'cached' : 'map';
-  return `${status.padEnd(8)} ${step.padEnd(width)} ${file}:${jobs[0]!.line}  ${jobs.length} jobs — ${parts.join(', ')}`;
+  return countsLine(allCached ? 'cached' : 'map', step, width, `${file}:${jobs[0]!.line}`, jobs.length, parts);
+}
+
+function countsLine(status: string, step: string, width: number, at: string, jobs: number, parts: readonly string[]): string {
+  return `${status.padEnd(8)} ${step.padEnd(width)} ${at}  ${jobs} jobs — ${parts.join(', ')}`;
 }
 
 /**
@@ -81,7 +84,7 @@ export function writePlanText(plan: Plan, file: string, verbose: boolean, out: O
   for (const [step, jobs] of byStep(parts)) {
     if (jobs.length === 1 && isRecalled(jobs[0]!)) {
       const { count, line } = jobs[0];
-      if (count > 0) write(`${'cached'.padEnd(8)} ${step.padEnd(width)} ${file}:${line}  ${count} jobs — ${count} cached\n`);
+      if (count > 0) write(countsLine('cached', step, width, `${file}:${line}`, count, [`${count} cached`]) + '\n');
       continue;
     }
     const made = jobs as PlannedJob[];
