@@ -43,7 +43,7 @@ export class CasStore implements SnapshotStore {
     this.objects = new CasObjects(dir, meta);
     this.tmp = join(dir, 'tmp');
     this.trees = new TreeTable(meta);
-    this.presence = new CasPresence(this.objects, (id) => this.trees.entries(id), new TreeChecksAhead(meta.db.name, this.objects.dir, STORED_MTIME_MS));
+    this.presence = new CasPresence(this.objects, (id) => this.trees.entries(id), new TreeChecksAhead(meta.db.name, this.objects.dir, STORED_MTIME_MS, (id) => meta.trees.get(id)));
     this.workspaces = new CasWorkspaces(this.tmp);
     mkdirSync(this.tmp, { recursive: true });
   }

@@ -10,6 +10,8 @@ export interface TreeCheckRequest {
   readonly dir: string;
   /** The trees, each with the number of entries it must have. */
   readonly trees: readonly (readonly [SnapshotId, number])[];
+  /** The texts of those the asking thread has: the worker then opens the database only for a tree below them. */
+  readonly texts: readonly (readonly [SnapshotId, string])[];
   /** An object that shows this time is the one stored (`STORED_MTIME_MS`). */
   readonly storedMs: number;
 }
@@ -34,11 +36,17 @@ interface Started {
  * 6.5 s). One worker: two, beside the walk's own on two cores, slowed the
  * walk more than they gained. A check is taken once, by the same trees and
  * sizes; one never taken ends with the process without holding it up.
+ * The top trees' texts are read here and sent with the check (`text`): a
+ * map's directory then needs no connection, nor better-sqlite3 loaded, on
+ * the worker (~7 ms of its start; 10,000 items 258 → 251 ms, alternating).
  */
 export class TreeChecksAhead {
   private readonly started = new Map<string, Started>();
 
-  constructor(private readonly db: string, private readonly dir: string, private readonly storedMs: number) {}
+  constructor(
+    private readonly db: string, private readonly dir: string, private readonly storedMs: number,
+    private readonly text: (id: SnapshotId) => string | undefined,
+  ) {}
 
   start(trees: ReadonlyMap<SnapshotId, number>): void {
     const key = keyOf(trees);
@@ -47,7 +55,11 @@ export class TreeChecksAhead {
     if (url === undefined) return;
     const worker = new Worker(url);
     worker.unref();
-    const reply = ask(worker, { db: this.db, dir: this.dir, trees: [...trees], storedMs: this.storedMs })
+    const texts = [...trees.keys()].flatMap((id) => {
+      const text = this.text(id);
+      return text === undefined ? [] : [[id, text] as const];
+    });
+    const reply = ask(worker, { db: this.db, dir: this.dir, trees: [...trees], texts, storedMs: this.storedMs })
       .then((r) => (r.error !== undefined ? undefined : r), () => undefined);
     this.started.set(key, { worker, reply });
   }

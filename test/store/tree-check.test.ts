@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +50,28 @@ describe('a directory checked ahead, on a worker, while the plan goes on', () =>
     const unknown = new Map([['tree:' + '0'.repeat(64), 1]]);
     s.checkTreesAhead([unknown]);
     expect(await s.holdsTrees(unknown)).toBe(false);
+    meta.close();
+  });
+
+  it('reads a tree below the directory from the database itself (the asking thread gives only the top one)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shark-tree-check-'));
+    dirs.push(dir);
+    mkdirSync(join(dir, 'out', 'deep', 'deeper'), { recursive: true });
+    writeFileSync(join(dir, 'out', 'top.txt'), 'top\n');
+    writeFileSync(join(dir, 'out', 'deep', 'deeper', 'leaf.txt'), 'leaf\n');
+    const meta = new Metadata(join(dir, 'store'));
+    const tree = await new CasStore(join(dir, 'store'), meta).ingest(join(dir, 'out'));
+    const whole = new Map([[tree, 2]]);
+    const leaf = new CasStore(join(dir, 'store'), meta).objectPath!(`sha256:${createHash('sha256').update('leaf\n').digest('hex')}`)!;
+    // The worker's answer, made before the leaf went: had the worker failed, this thread would have checked now (and said no).
+    const checked = new CasStore(join(dir, 'store'), meta);
+    checked.checkTreesAhead([whole]);
+    await new Promise((r) => setTimeout(r, 1000));
+    rmSync(leaf);
+    expect(await checked.holdsTrees(whole)).toBe(true);
+    const again = new CasStore(join(dir, 'store'), meta);
+    again.checkTreesAhead([whole]);
+    expect(await again.holdsTrees(whole)).toBe(false);
     meta.close();
   });
 
