@@ -23,6 +23,9 @@ export interface TreeCheckReply {
   readonly error?: string;
 }
 
+/** Entries of the largest tree whose text is sent with a check. */
+const SENT_MAX = 65_536;
+
 interface Started {
   readonly worker: Worker;
   readonly reply: Promise<TreeCheckReply | undefined>;
@@ -36,9 +39,10 @@ interface Started {
  * 6.5 s). One worker: two, beside the walk's own on two cores, slowed the
  * walk more than they gained. A check is taken once, by the same trees and
  * sizes; one never taken ends with the process without holding it up.
- * The top trees' texts are read here and sent with the check (`text`): a
- * map's directory then needs no connection, nor better-sqlite3 loaded, on
- * the worker (~7 ms of its start; 10,000 items 258 → 251 ms, alternating).
+ * The top trees' texts (up to SENT_MAX entries) are read here and sent with
+ * the check (`text`): a map's directory then needs no connection, nor
+ * better-sqlite3 loaded, on the worker (~7 ms of its start; 10,000 items
+ * 258 → 251 ms, alternating).
  */
 export class TreeChecksAhead {
   private readonly started = new Map<string, Started>();
@@ -55,8 +59,9 @@ export class TreeChecksAhead {
     if (url === undefined) return;
     const worker = new Worker(url);
     worker.unref();
-    const texts = [...trees.keys()].flatMap((id) => {
-      const text = this.text(id);
+    // Not a million-item directory's (~95 MB of text): the worker reads that one itself, on the way to a million `lstat`s.
+    const texts = [...trees].flatMap(([id, size]) => {
+      const text = size <= SENT_MAX ? this.text(id) : undefined;
       return text === undefined ? [] : [[id, text] as const];
     });
     const reply = ask(worker, { db: this.db, dir: this.dir, trees: [...trees], texts, storedMs: this.storedMs })
