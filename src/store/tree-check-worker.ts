@@ -8,8 +8,9 @@ import { leavesOf, type TreeCheckReply, type TreeCheckRequest } from './tree-che
 /**
  * Checks trees of the store: the top ones' texts come with the request,
  * any below them are read on its own connection; it compares the top ones'
- * sizes with those expected and `lstat`s every leaf. What it cannot vouch for by the stored time alone is
- * sent back, to be judged by the objects' records on the main thread.
+ * sizes with those expected and `lstat`s every leaf. What it cannot vouch
+ * for by the stored time alone is sent back, to be judged by the objects'
+ * records on the main thread.
  */
 parentPort?.on('message', (req: TreeCheckRequest) => {
   let reply: TreeCheckReply;
@@ -25,9 +26,10 @@ function check({ db: file, dir, trees, texts, storedMs }: TreeCheckRequest): Tre
   const given = new Map(texts);
   // Opened (and better-sqlite3 loaded, ~5 ms of a thread's start) only for a tree below those given.
   let db: Database.Database | undefined;
+  let read: Database.Statement<[string], { entries: string }> | undefined;
   try {
     const leaves = leavesOf(trees, (id) => {
-      const text = given.get(id) ?? (db ??= open(file)).prepare<[string], { entries: string }>('SELECT entries FROM trees WHERE id = ?').get(id)?.entries;
+      const text = given.get(id) ?? (read ??= (db = open(file)).prepare('SELECT entries FROM trees WHERE id = ?')).get(id)?.entries;
       return text === undefined ? undefined : (JSON.parse(text) as { id: string }[]);
     });
     if (leaves === undefined) return { whole: false, unsure: [] };
