@@ -1,6 +1,7 @@
 import type { EnvironmentView } from '../plan/environment.js';
 import type { Session } from '../plan/session.js';
 import type { Workspace } from '../store/snapshot-store.js';
+import type { Turn } from './scheduler.js';
 
 /** One concrete execution of a step, as an executor sees it: no caching, no keys. */
 export interface ExecRequest {
@@ -38,6 +39,15 @@ export interface ExecRequest {
   /** Where stdout and stderr go. */
   readonly logPath: string;
   readonly signal: AbortSignal;
+  /** The job's hold on the run's budget (scheduler.ts). */
+  readonly turn?: Turn;
+  /**
+   * Given when the job may be queued behind the one `turn.after` names: an
+   * executor that `queues` starts it as that one ends and then calls
+   * `begun`; `unlessFailed`, not at all if that one failed (the run stops at
+   * its first failure: the outcome is `cancelled`).
+   */
+  readonly queued?: { readonly begun: () => void; readonly unlessFailed: boolean };
 }
 
 export type ExecOutcome =
@@ -54,6 +64,8 @@ export type ExecOutcome =
 
 export interface Executor {
   run(request: ExecRequest): Promise<ExecOutcome>;
+  /** Whether it can start a job queued behind another the moment that one ends (ExecRequest.queued). */
+  readonly queues?: boolean;
 }
 
 /** Where a step's environment comes from; the id enters every cache key of its jobs. What plan sees, plus building and running. */

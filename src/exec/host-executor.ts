@@ -10,14 +10,21 @@ import { SecretMask } from './secret-mask.js';
 import { singleQuoted as sq } from '../pipeline/shell-words.js';
 
 interface Running {
+  /** The scheduler's turn of the job (Turn), which a job queued behind it names. */
+  readonly turn: object | undefined;
   readonly marker: Buffer;
   readonly log: string;
   fd: number | undefined;
   buffer: Buffer;
   /** Masks secret values before the output reaches the log. */
   readonly mask: SecretMask | undefined;
-  readonly done: (code: number | null) => void;
+  /** Called when the job starts, if it was queued behind another. */
+  readonly begun: (() => void) | undefined;
+  readonly done: (code: number | null | typeof NOT_STARTED) => void;
 }
+
+/** A queued job's end when it never started: the job ahead of it failed, or the launcher died first. */
+export const NOT_STARTED = Symbol('not started');
 
 const SAFE_PATH = /^[A-Za-z0-9_./-]+$/;
 const KILL_GRACE_MS = 3000;
@@ -29,14 +36,17 @@ const KILL_GRACE_MS = 3000;
  * cancelling a job kills the launcher's group: the job and everything it
  * started (the launcher dies with it and is replaced). The job lines are
  * the shell's script (`sh -s`), read a buffer at a time: its `read` builtin
- * would take the pipe one byte per system call.
+ * would take the pipe one byte per system call. A job may be queued behind
+ * the running one: the shell starts it as that one ends, with no round trip
+ * through Shark between them.
  */
 class Launcher {
   private readonly child: ChildProcess;
-  private current: Running | undefined;
+  /** The running job first, then the one queued behind it. */
+  private readonly jobs: Running[] = [];
   dead = false;
 
-  constructor(env: NodeJS.ProcessEnv) {
+  constructor(readonly key: string, env: NodeJS.ProcessEnv) {
     this.child = spawn('/bin/sh', ['-s'], {
       env,
       stdio: ['pipe', 'ignore', 'pipe'],
@@ -47,22 +57,36 @@ class Launcher {
     this.child.on('exit', () => {
       this.dead = true;
       this.kill('SIGKILL');
-      this.finish(null, this.current?.buffer.length ?? 0);
+      this.finish(null, this.jobs[0]?.buffer.length ?? 0);
+      // The shell starts a queued job only after the running one's marker: none of these began.
+      for (const c of this.jobs.splice(0)) c.done(NOT_STARTED);
     });
     this.child.on('error', () => undefined);
     this.idle();
   }
 
+  /** Whether no job is running or queued here. */
+  get free(): boolean {
+    return this.jobs.length === 0;
+  }
+
+  /** Whether a job can be queued here behind `turn`'s: that one is running, and none is queued behind it. */
+  runsOnly(turn: object): boolean {
+    return !this.dead && this.jobs.length === 1 && this.jobs[0]!.turn === turn;
+  }
+
   /**
-   * Runs `script` in `cwd`; resolves with the exit status. The job's output
-   * comes back on the launcher's stderr, followed by a marker line with a
-   * fresh nonce and the status, and is written to `log` only if there is
-   * any (most jobs of a large map print nothing; a file each would cost more
-   * than the job). The script travels on one line: `printf %b` turns the
-   * escaped newlines back (every backslash of the script is doubled, so no
-   * other escape can appear).
+   * Runs `script` in `cwd` once the jobs before it here have ended; resolves
+   * with the exit status. The job's output comes back on the launcher's
+   * stderr, followed by a marker line with a fresh nonce and the status, and
+   * is written to `log` only if there is any (most jobs of a large map print
+   * nothing; a file each would cost more than the job). The script travels
+   * on one line: `printf %b` turns the escaped newlines back (every backslash
+   * of the script is doubled, so no other escape can appear). A job queued
+   * `unlessFailed` is not started if the one before it failed (a run stops
+   * at its first failure); its marker says `-`.
    */
-  start(cwd: string, script: string, log: string, secrets: readonly string[] = []): Promise<number | null> {
+  start(cwd: string, script: string, log: string, turn: object | undefined, queued?: { readonly begun: () => void; readonly unlessFailed: boolean }, secrets: readonly string[] = []): Promise<number | null | typeof NOT_STARTED> {
     this.busy();
     // Like make, a simple command (words and quoted words only) is executed directly, without a
     // second shell. Most other commands are one line and need no decoding (which costs a fork).
@@ -71,15 +95,20 @@ class Launcher {
         ? `/bin/sh -c "$(printf '%b' ${sq(script.replace(/\\/g, '\\\\').replace(/\n/g, '\\n'))})"`
         : `/bin/sh -c ${sq(script)}`;
     const nonce = freshNonce();
+    const run = `( cd ${sq(cwd)} && exec ${command} ) </dev/null 1>&2 & wait $!; shark_s=$?; printf '\\036%s %s\\n' ${nonce} "$shark_s" >&2`;
+    const line = queued?.unlessFailed === true && this.jobs.length > 0
+      ? `if [ "$shark_s" = 0 ]; then ${run}; else printf '\\036%s -\\n' ${nonce} >&2; fi\n`
+      : `${run}\n`;
     return new Promise((done) => {
       const mask = secrets.length > 0 ? new SecretMask(secrets) : undefined;
-      this.current = { marker: Buffer.from(`\x1e${nonce} `), log, fd: undefined, buffer: Buffer.alloc(0), mask, done };
-      this.child.stdin!.write(`( cd ${sq(cwd)} && exec ${command} ) </dev/null 1>&2 & wait $!; printf '\\036%s %s\\n' ${nonce} "$?" >&2\n`);
+      const begun = this.jobs.length > 0 ? queued?.begun : undefined;
+      this.jobs.push({ turn, marker: Buffer.from(`\x1e${nonce} `), log, fd: undefined, buffer: Buffer.alloc(0), mask, begun, done });
+      this.child.stdin!.write(line);
     });
   }
 
   private take(chunk: Buffer): void {
-    const c = this.current;
+    const c = this.jobs[0];
     // Output after a job's end (a process it left behind) belongs to no job.
     if (c === undefined) return;
     c.buffer = c.buffer.length === 0 ? chunk : Buffer.concat([c.buffer, chunk]);
@@ -94,8 +123,12 @@ class Launcher {
       this.write(c, at);
       return;
     }
-    const code = Number(c.buffer.subarray(at + c.marker.length, newline).toString());
-    this.finish(Number.isInteger(code) ? code : null, at);
+    const status = c.buffer.subarray(at + c.marker.length, newline).toString();
+    const code = status === '-' ? NOT_STARTED : Number(status);
+    const rest = c.buffer.subarray(newline + 1);
+    this.finish(typeof code === 'symbol' || Number.isInteger(code) ? code : null, at);
+    // What follows the marker is the next job's.
+    if (rest.length > 0) this.take(rest);
   }
 
   /** Appends the first `n` buffered bytes to the job's log, creating it on first use. */
@@ -112,15 +145,15 @@ class Launcher {
     writeSync(c.fd, out);
   }
 
-  private finish(code: number | null, outputBytes: number): void {
-    const c = this.current;
+  private finish(code: number | null | typeof NOT_STARTED, outputBytes: number): void {
+    const c = this.jobs.shift();
     if (c === undefined) return;
-    this.current = undefined;
     this.write(c, outputBytes);
     // What was held back in case it began a secret: the output has ended.
     if (c.mask !== undefined) this.append(c, c.mask.end());
     if (c.fd !== undefined) closeSync(c.fd);
-    if (!this.dead) this.idle();
+    if (!this.dead && this.jobs.length === 0) this.idle();
+    if (!this.dead) this.jobs[0]?.begun?.();
     c.done(code);
   }
 
@@ -148,7 +181,10 @@ class Launcher {
  * into the job's workspace. The only module that spawns processes for the host.
  */
 export class HostExecutor implements Executor {
+  readonly queues = true;
   private readonly idle = new Map<string, Launcher[]>();
+  /** The launcher each job ran on: a job queued behind it goes there. */
+  private readonly on = new WeakMap<object, Launcher>();
 
   async run(req: ExecRequest): Promise<ExecOutcome> {
     if (req.signal.aborted) return { status: 'cancelled' };
@@ -168,22 +204,37 @@ export class HostExecutor implements Executor {
         writeFileSync(req.logPath, `shark: working directory ${cwd} does not exist\n`, { flag: 'a' });
         return { status: 'failed', reason: 'internal', exitCode: null, message: `working directory ${cwd} does not exist` };
       }
-      const launcher = this.take(req.env);
+      const key = JSON.stringify(req.env);
+      const after = req.queued === undefined ? undefined : req.turn?.after;
+      const ahead = after === undefined ? undefined : this.on.get(after);
+      // Jobs with a time limit are not queued: the one ahead could be killed just as it starts.
+      const queued = req.timeout === undefined && ahead?.runsOnly(after!) === true && ahead.key === key ? ahead : undefined;
+      // The job ahead has no launcher (it ended, or never ran): this one starts now, in the share it passed on.
+      if (after !== undefined && queued === undefined) req.queued!.begun();
+      let launcher = queued ?? this.take(key, req.env);
+      if (req.turn !== undefined) this.on.set(req.turn, launcher);
       let ending: 'cancelled' | 'timeout' | undefined;
       const stop = (why: 'cancelled' | 'timeout'): void => {
         if (ending !== undefined) return;
         ending = why;
         launcher.kill('SIGTERM');
-        setTimeout(() => launcher.kill('SIGKILL'), KILL_GRACE_MS).unref();
+        const dying = launcher;
+        setTimeout(() => dying.kill('SIGKILL'), KILL_GRACE_MS).unref();
       };
       const onAbort = (): void => stop('cancelled');
       req.signal.addEventListener('abort', onAbort, { once: true });
       const timer = req.timeout === undefined ? undefined : longTimer(() => stop('timeout'), req.timeout * 1000);
-      const code = await launcher.start(cwd, req.script(root), req.logPath, req.secrets);
+      let code = await launcher.start(cwd, req.script(root), req.logPath, req.turn, queued === undefined ? undefined : req.queued, req.secrets);
+      // The launcher died before the job ahead of this one ended: this one runs on a launcher of its own.
+      if (code === NOT_STARTED && launcher.dead && ending === undefined && !req.signal.aborted) {
+        launcher = this.take(key, req.env);
+        req.queued?.begun();
+        code = await launcher.start(cwd, req.script(root), req.logPath, req.turn, undefined, req.secrets);
+      }
       req.signal.removeEventListener('abort', onAbort);
       timer?.clear();
-      this.give(req.env, launcher);
-      if (ending === 'cancelled') return { status: 'cancelled' };
+      this.give(key, launcher);
+      if (ending === 'cancelled' || code === NOT_STARTED) return { status: 'cancelled' };
       if (ending === 'timeout') return { status: 'timeout', message: `timed out after ${req.timeout}s` };
       if (code === 0) return { status: 'ok' };
       if (code === null) return { status: 'failed', reason: 'signal', exitCode: null, message: 'the job launcher died' };
@@ -193,16 +244,16 @@ export class HostExecutor implements Executor {
     }
   }
 
-  private take(env: Readonly<Record<string, string>>): Launcher {
-    const key = JSON.stringify(env);
+  private take(key: string, env: Readonly<Record<string, string>>): Launcher {
     const pool = this.idle.get(key) ?? [];
     this.idle.set(key, pool);
     for (let l = pool.pop(); l !== undefined; l = pool.pop()) if (!l.dead) return l;
-    return new Launcher({ ...process.env, ...env });
+    return new Launcher(key, { ...process.env, ...env });
   }
 
-  private give(env: Readonly<Record<string, string>>, launcher: Launcher): void {
-    if (!launcher.dead) this.idle.get(JSON.stringify(env))!.push(launcher);
+  /** Back to the idle launchers, once the last job queued on it has ended. */
+  private give(key: string, launcher: Launcher): void {
+    if (!launcher.dead && launcher.free) this.idle.get(key)!.push(launcher);
   }
 }
 

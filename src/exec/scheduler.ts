@@ -20,6 +20,14 @@
  * Per job this costs an entry in an array, and on each release one pass over
  * the waiting jobs that stops as soon as no slot is left: no timer, no
  * listener per job.
+ *
+ * A job given a lane (the host's jobs of one step) may also be queued behind
+ * a running job of its lane with the same demand, when it is the head: it is
+ * started now with a `Turn` that names the job ahead, and the executor starts
+ * it the moment that one ends, without a round trip through Shark. The share
+ * passes from one to the other and is never held twice, so `-j`, `{threads}`,
+ * memory and pools mean what they say; a job queued behind another is never
+ * queued behind in turn until it runs (one job waits per running job).
  */
 
 /** What one job takes while it runs. */
@@ -39,9 +47,24 @@ export interface Capacity {
   readonly pools: ReadonlyMap<string, number>;
 }
 
+/** A job's hold on its share of the budget. */
+export class Turn {
+  /** The job queued behind this one: the share passes to it when this one ends. */
+  follower: Turn | undefined;
+  settled = false;
+
+  constructor(
+    /** The running job this one is queued behind; undefined once it was started in its own right. */
+    readonly after: Turn | undefined,
+    readonly lane: string | undefined,
+    readonly demand: Demand,
+  ) {}
+}
+
 interface Waiter {
   readonly demand: Demand;
-  readonly start: () => void;
+  readonly lane: string | undefined;
+  readonly start: (turn: Turn) => void;
   readonly cancel: () => void;
 }
 
@@ -62,6 +85,8 @@ export class Scheduler {
   private dispatching = false;
   private again = false;
   private cancelled = false;
+  /** Per lane, the running jobs that hold their share and have no job queued behind them. */
+  private readonly open = new Map<string, Turn[]>();
 
   constructor(private readonly capacity: Capacity, signal?: AbortSignal) {
     this.freeSlots = Math.max(1, capacity.slots);
@@ -76,18 +101,21 @@ export class Scheduler {
    * Resolves to `cancelled` without running `fn` when the run is aborted first.
    * A demand beyond the whole capacity is clamped to it (the command line
    * refuses such memory beforehand; slots beyond `-j` mean all of them).
+   * With a `lane`, `fn` may be called early, with a turn queued behind a
+   * running job of that lane (`turn.after`): see above.
    */
-  run<T, C>(demand: Demand, fn: () => Promise<T> | T, cancelled: C): Promise<T | C> {
+  run<T, C>(demand: Demand, fn: (turn: Turn) => Promise<T> | T, cancelled: C, lane?: string): Promise<T | C> {
     if (this.cancelled) return Promise.resolve(cancelled);
     const d = this.clamp(demand);
     if (this.first === this.queue.length && this.fits(d, undefined)) {
       this.take(d);
-      return this.execute(d, fn);
+      return this.execute(this.opened(new Turn(undefined, lane, d)), fn);
     }
     return new Promise<T | C>((resolve, reject) => {
       this.queue.push({
         demand: d,
-        start: () => this.execute(d, fn).then(resolve, reject),
+        lane,
+        start: (turn) => this.execute(turn, fn).then(resolve, reject),
         cancel: () => resolve(cancelled),
       });
       // It may fit beside the head's reservation.
@@ -108,13 +136,48 @@ export class Scheduler {
     return slots === d.slots && memory === d.memory ? d : { slots, memory, pool: d.pool };
   }
 
-  private async execute<T>(d: Demand, fn: () => Promise<T> | T): Promise<T> {
+  private async execute<T>(turn: Turn, fn: (turn: Turn) => Promise<T> | T): Promise<T> {
     try {
-      return await fn();
+      return await fn(turn);
     } finally {
-      this.give(d);
+      this.settle(turn);
       this.dispatch();
     }
+  }
+
+  /** A job has ended. Its share ends with it, or passes to the job queued behind it. */
+  private settle(turn: Turn): void {
+    turn.settled = true;
+    this.close(turn);
+    // Ended before the job ahead of it did (it never ran): that one's end ends the share.
+    if (turn.after !== undefined && !turn.after.settled) return;
+    let t = turn;
+    while (t.follower !== undefined && t.follower.settled) t = t.follower;
+    if (t.follower === undefined) this.give(t.demand);
+    else this.opened(t.follower);
+  }
+
+  /** `turn` holds its share now: a job of its lane may be queued behind it. */
+  private opened(turn: Turn): Turn {
+    if (turn.lane === undefined) return turn;
+    let open = this.open.get(turn.lane);
+    if (open === undefined) this.open.set(turn.lane, (open = []));
+    open.push(turn);
+    return turn;
+  }
+
+  private close(turn: Turn): void {
+    const open = turn.lane === undefined ? undefined : this.open.get(turn.lane);
+    const at = open?.indexOf(turn) ?? -1;
+    if (at >= 0) open!.splice(at, 1);
+  }
+
+  /** A running job of `w`'s lane with the same demand and no job behind it yet, taken as the one `w` follows. */
+  private ahead(w: Waiter): Turn | undefined {
+    const open = w.lane === undefined ? undefined : this.open.get(w.lane);
+    if (open === undefined) return undefined;
+    const at = open.findIndex((t) => same(t.demand, w.demand));
+    return at < 0 ? undefined : open.splice(at, 1)[0];
   }
 
   /** Whether `d` fits in what is free, beside what the head has reserved. */
@@ -162,7 +225,14 @@ export class Scheduler {
       if (this.fits(w.demand, reservation)) {
         this.take(w.demand);
         i = this.remove(i);
-        w.start();
+        w.start(this.opened(new Turn(undefined, w.lane, w.demand)));
+        continue;
+      }
+      // Only the head may be queued behind a running job: one behind it would pass it.
+      const before = reservation === undefined ? this.ahead(w) : undefined;
+      if (before !== undefined) {
+        i = this.remove(i);
+        w.start((before.follower = new Turn(before, w.lane, w.demand)));
         continue;
       }
       reservation ??= this.reserve(w.demand);
@@ -206,4 +276,8 @@ export class Scheduler {
     this.first = 0;
     for (const w of waiting) w.cancel();
   }
+}
+
+function same(a: Demand, b: Demand): boolean {
+  return a.slots === b.slots && a.memory === b.memory && a.pool === b.pool;
 }

@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import type { ExecRequest } from '../../src/exec/executor.js';
 import { HostExecutor, isSimple } from '../../src/exec/host-executor.js';
+import { Turn } from '../../src/exec/scheduler.js';
 import { Rig } from '../support/rig.js';
 
 describe('host executor', () => {
@@ -58,6 +59,52 @@ describe('host executor', () => {
     expect(timed).toEqual({ status: 'timeout', message: 'timed out after 0.5s' });
     // The executor keeps working after its launchers were killed.
     expect(await executor.run(request('true'))).toEqual({ status: 'ok' });
+  });
+
+  describe('a job queued behind another (scheduler lanes)', () => {
+    const demand = { slots: 1, memory: 0, pool: undefined };
+    const pair = (): [Turn, Turn] => {
+      const first = new Turn(undefined, 'L', demand);
+      return [first, (first.follower = new Turn(first, 'L', demand))];
+    };
+
+    it('starts as the one ahead ends, says so then, and keeps its own output', async () => {
+      const [a, b] = pair();
+      const events: string[] = [];
+      const first = executor.run(request('sleep 0.3; echo one', { turn: a, logPath: rig.path('a.log') })).then((o) => (events.push('a ended'), o));
+      const second = executor.run(request('echo two', {
+        turn: b, logPath: rig.path('b.log'), queued: { begun: () => events.push('b begun'), unlessFailed: true },
+      }));
+      await new Promise((r) => setTimeout(r, 100));
+      expect(events).toEqual([]);
+      expect(await first).toEqual({ status: 'ok' });
+      expect(await second).toEqual({ status: 'ok' });
+      expect(events).toEqual(['b begun', 'a ended']);
+      expect(readFileSync(rig.path('a.log'), 'utf8')).toBe('one\n');
+      expect(readFileSync(rig.path('b.log'), 'utf8')).toBe('two\n');
+    });
+
+    it('does not start after the one ahead failed, unless the run keeps going', async () => {
+      for (const unlessFailed of [true, false]) {
+        const [a, b] = pair();
+        const first = executor.run(request('sleep 0.2; exit 3', { turn: a }));
+        const second = executor.run(request(`touch /data/ran-${unlessFailed}`, { turn: b, queued: { begun: () => undefined, unlessFailed } }));
+        expect(await first).toMatchObject({ status: 'failed', exitCode: 3 });
+        expect(await second).toEqual(unlessFailed ? { status: 'cancelled' } : { status: 'ok' });
+        expect(existsSync(rig.path(`ws/data/ran-${unlessFailed}`))).toBe(!unlessFailed);
+      }
+    });
+
+    it('runs on a launcher of its own when the one ahead takes its launcher down', async () => {
+      const [a, b] = pair();
+      let begun = 0;
+      const first = executor.run(request('sleep 0.2; kill -KILL $PPID; sleep 5', { turn: a }));
+      const second = executor.run(request('echo ran > /data/after-death', { turn: b, queued: { begun: () => begun++, unlessFailed: true } }));
+      expect(await first).toMatchObject({ status: 'failed', message: 'the job launcher died' });
+      expect(await second).toEqual({ status: 'ok' });
+      expect(begun).toBe(1);
+      expect(readFileSync(rig.path('ws/data/after-death'), 'utf8')).toBe('ran\n');
+    });
   });
 
   it('executes only plain words directly, like make', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Scheduler, type Demand } from '../../src/exec/scheduler.js';
+import { Scheduler, type Demand, type Turn } from '../../src/exec/scheduler.js';
 
 const CANCELLED = Symbol('cancelled');
 
@@ -7,14 +7,18 @@ const CANCELLED = Symbol('cancelled');
 function harness(capacity: ConstructorParameters<typeof Scheduler>[0], signal?: AbortSignal) {
   const s = new Scheduler(capacity, signal);
   const started: string[] = [];
+  const turns = new Map<string, Turn>();
   const ends = new Map<string, () => void>();
   const results = new Map<string, Promise<unknown>>();
-  const submit = (name: string, demand: Partial<Demand> = {}): void => {
-    results.set(name, s.run({ slots: 1, memory: 0, pool: undefined, ...demand }, () => new Promise<string>((done) => {
+  const submit = (name: string, demand: Partial<Demand> = {}, lane?: string): void => {
+    results.set(name, s.run({ slots: 1, memory: 0, pool: undefined, ...demand }, (turn) => new Promise<string>((done) => {
       started.push(name);
+      turns.set(name, turn);
       ends.set(name, () => done(name));
-    }), CANCELLED));
+    }), CANCELLED, lane));
   };
+  /** The job `name` was queued behind, if any. */
+  const behind = (name: string): string | undefined => [...turns].find(([, t]) => t === turns.get(name)?.after)?.[0];
   const end = async (name: string): Promise<void> => {
     const f = ends.get(name);
     if (f === undefined) throw new Error(`${name} has not started`);
@@ -22,7 +26,7 @@ function harness(capacity: ConstructorParameters<typeof Scheduler>[0], signal?: 
     await results.get(name);
     await tick();
   };
-  return { s, started, submit, end, results };
+  return { s, started, submit, end, results, behind };
 }
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -170,5 +174,106 @@ describe('Scheduler', () => {
     }, CANCELLED));
     expect((await Promise.all(all)).length).toBe(2000);
     expect(most).toBe(3);
+  });
+
+  describe('lanes', () => {
+    it('queues the head behind a running job of its lane, and passes that job\'s share to it', async () => {
+      const h = harness({ slots: 1, memory: Infinity, pools: new Map() });
+      h.submit('a', {}, 'L');
+      h.submit('b', {}, 'L');
+      h.submit('other');
+      await tick();
+      expect(h.started).toEqual(['a', 'b']);
+      expect(h.behind('b')).toBe('a');
+      // The share went from a to b: the job of no lane still waits for it.
+      await h.end('a');
+      expect(h.started).toEqual(['a', 'b']);
+      await h.end('b');
+      expect(h.started).toEqual(['a', 'b', 'other']);
+      expect(h.behind('other')).toBeUndefined();
+    });
+
+    it('queues one job behind each running job, and the next behind a queued job once it holds the share', async () => {
+      const h = harness({ slots: 2, memory: Infinity, pools: new Map() });
+      for (const n of ['a', 'b', 'c', 'd', 'e']) h.submit(n, {}, 'L');
+      await tick();
+      expect(h.started).toEqual(['a', 'b', 'c', 'd']);
+      expect([h.behind('c'), h.behind('d')]).toEqual(['a', 'b']);
+      await h.end('b');
+      expect(h.started.at(-1)).toBe('e');
+      expect(h.behind('e')).toBe('d');
+    });
+
+    it('never passes the head, and never queues a job behind one of another demand or lane', async () => {
+      const h = harness({ slots: 1, memory: Infinity, pools: new Map() });
+      h.submit('a', {}, 'L');
+      h.submit('first');
+      h.submit('b', {}, 'L');
+      h.submit('c', { memory: 5 }, 'L');
+      h.submit('d', {}, 'M');
+      await tick();
+      expect(h.started).toEqual(['a']);
+      await h.end('a');
+      expect(h.started).toEqual(['a', 'first']);
+      await h.end('first');
+      // b starts in its own right; c (another demand) and d (another lane) are not queued behind it.
+      expect(h.started).toEqual(['a', 'first', 'b']);
+      await h.end('b');
+      expect(h.started).toEqual(['a', 'first', 'b', 'c']);
+    });
+
+    it('a queued job that ends before the one ahead of it (it never ran) leaves the share to that one', async () => {
+      const h = harness({ slots: 1, memory: Infinity, pools: new Map() });
+      h.submit('a', {}, 'L');
+      h.submit('b', {}, 'L');
+      await tick();
+      await h.end('b');
+      h.submit('c', {}, 'L');
+      h.submit('other');
+      await tick();
+      expect(h.started).toEqual(['a', 'b']);
+      await h.end('a');
+      expect(h.started).toEqual(['a', 'b', 'c']);
+      expect(h.behind('c')).toBeUndefined();
+    });
+
+    it('never runs more than the budget at once, whatever order jobs end in', async () => {
+      const s = new Scheduler({ slots: 3, memory: 10, pools: new Map([['p', 2]]) });
+      const ended = new Map<Turn, Promise<void>>();
+      let running = 0;
+      let most = 0;
+      let memory = 0;
+      let inPool = 0;
+      let queued = 0;
+      let seed = 7;
+      const random = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+      const all = Array.from({ length: 600 }, (_, i) => {
+        const demand: Demand = { slots: 1 + (i % 7 === 0 ? 1 : 0), memory: i % 5 === 0 ? 4 : 0, pool: i % 3 === 0 ? 'p' : undefined };
+        return s.run(demand, (turn) => {
+          const done = (async () => {
+            // Like the host executor: a queued job starts when the job ahead of it has ended.
+            if (turn.after !== undefined) {
+              queued++;
+              await ended.get(turn.after);
+            }
+            running += demand.slots;
+            memory += demand.memory;
+            inPool += demand.pool === undefined ? 0 : 1;
+            most = Math.max(most, running);
+            expect(memory).toBeLessThanOrEqual(10);
+            expect(inPool).toBeLessThanOrEqual(2);
+            for (let n = random(4); n > 0; n--) await new Promise((r) => setImmediate(r));
+            running -= demand.slots;
+            memory -= demand.memory;
+            inPool -= demand.pool === undefined ? 0 : 1;
+          })();
+          ended.set(turn, done);
+          return done.then(() => i);
+        }, CANCELLED, i % 2 === 0 ? 'even' : 'odd');
+      });
+      expect((await Promise.all(all)).length).toBe(600);
+      expect(most).toBeLessThanOrEqual(3);
+      expect(queued).toBeGreaterThan(50);
+    });
   });
 });

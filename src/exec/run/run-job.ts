@@ -222,17 +222,23 @@ async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: string)
     signal: ctx.signal,
   };
   const slurm = ctx.slurm;
-  const outcome = await ctx.scheduler.run(ctx.demand(step), () => {
+  const executor = slurm === undefined ? session.envs.executor(step.env ?? '') : undefined;
+  // A step's jobs on this machine queue behind one another (scheduler.ts), unless they have a time limit.
+  const lane = executor?.queues === true && step.timeout === undefined ? step.id : undefined;
+  const outcome = await ctx.scheduler.run(ctx.demand(step), (turn) => {
     if (ctx.halted) return CANCELLED;
-    if (slurm === undefined) return (announce(), session.envs.executor(step.env ?? '').run(request));
+    if (executor !== undefined) {
+      if (turn.after === undefined) announce();
+      return executor.run({ ...request, turn, queued: { begun: announce, unlessFailed: !ctx.options.keepGoing } });
+    }
     const env = session.envs.current(step.env ?? '');
-    return slurm.run(request, {
+    return slurm!.run(request, {
       key: job.key, group: step.id, size: ctx.groupSizes.get(step.id) ?? 1, block: step.blockId,
       environment: 'id' in env && env.id.startsWith(DOCKER_ID_PREFIX) ? { kind: 'docker', image: env.id.slice(DOCKER_ID_PREFIX.length) } : { kind: 'host' },
       extra: step.resources.slurm, exclusive: declared === 'all',
       queued: () => ctx.emit({ type: 'job-queued', job: job.id, step: step.id, block: step.blockId }),
       running: announce,
     });
-  }, CANCELLED);
+  }, CANCELLED, lane);
   return { outcome, record: job.record };
 }
