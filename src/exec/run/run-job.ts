@@ -43,9 +43,12 @@ export async function runJob(ctx: RunContext, job: Job, forced = false): Promise
   return staged.outputs;
 }
 
+/** The lease that guards running `job` (its cache key). */
+export const leaseOf = (job: Job): string => `job:${job.key}`;
+
 async function stage(ctx: RunContext, job: Job, forced: boolean): Promise<Staged> {
   if (ctx.halted) return now(void ctx.skip(job.id, job.step.id));
-  const lease = `job:${job.key}`;
+  const lease = leaseOf(job);
   // A forced job ignores the result it would have reused; only one committed while it waited (another forced run) will do.
   const since = Date.now();
   const done = (): boolean => cachedResult(ctx.session, job) !== undefined && (!forced || (ctx.session.meta.result(job.key)?.ended ?? 0) >= since);

@@ -8,7 +8,7 @@ import type { SnapshotId } from '../../store/snapshot-store.js';
 import type { RunJobRow } from '../../store/metadata.js';
 import type { FailureReason } from '../events.js';
 import type { RunContext } from './context.js';
-import { runJob } from './run-job.js';
+import { leaseOf, runJob } from './run-job.js';
 import { MAX_BATCH } from './commit-queue.js';
 
 export type StepOutcome = { readonly ok: boolean };
@@ -58,7 +58,11 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   // Jobs are taken up as staging slots free, not all queued at once: a step of 100,000 jobs would
   // hold a pending promise and closure per job for the whole run (under Slurm, all go at once).
   // A job gives its staging slot back while its result waits for its batch's commit: a batch more.
-  const outcomes = await inWindow(toRun, ctx.staging.concurrency + MAX_BATCH, (job) => runJob(ctx, job, forced));
+  // The leases of a window's worth of jobs are taken in one transaction (leases.ts `takeAhead`).
+  const outcomes = await inWindow(toRun, ctx.staging.concurrency + MAX_BATCH, (job, n) => {
+    if (n % MAX_BATCH === 0 && toRun.length > 1) ctx.leases.takeAhead(toRun.slice(n, n + MAX_BATCH).map(leaseOf));
+    return runJob(ctx, job, forced);
+  });
   toRun.forEach((job, n) => results.push(outcomes[n] === undefined ? undefined : { job, outputs: outcomes[n]! }));
   const done = results.filter((r): r is Done => r !== undefined);
   if (done.length < jobs.length) return { ok: false };
@@ -139,13 +143,13 @@ async function publish(ctx: RunContext, step: Step & { kind: 'publish' }, state:
 }
 
 /** `fn` over every item, at most `width` at a time, in order of start; the results in the items' order. */
-async function inWindow<T, R>(items: readonly T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+async function inWindow<T, R>(items: readonly T[], width: number, fn: (item: T, n: number) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < items.length) {
       const n = next++;
-      out[n] = await fn(items[n]!);
+      out[n] = await fn(items[n]!, n);
     }
   };
   await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
