@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, mkdtempSync, openSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ExecOutcome, ExecRequest, Executor } from './executor.js';
@@ -46,7 +46,10 @@ class Launcher {
   private readonly jobs: Running[] = [];
   dead = false;
 
+  private readonly path: string;
+
   constructor(readonly key: string, env: NodeJS.ProcessEnv) {
+    this.path = env.PATH ?? '/usr/bin:/bin';
     this.child = spawn('/bin/sh', ['-s'], {
       env,
       stdio: ['pipe', 'ignore', 'pipe'],
@@ -90,12 +93,15 @@ class Launcher {
     this.busy();
     // Like make, a simple command (words and quoted words only) is executed directly, without a
     // second shell. Most other commands are one line and need no decoding (which costs a fork).
-    const command = isSimple(script) ? script
+    const command = isSimple(script) ? this.program(script)
       : script.includes('\n')
         ? `/bin/sh -c "$(printf '%b' ${sq(script.replace(/\\/g, '\\\\').replace(/\n/g, '\\n'))})"`
         : `/bin/sh -c ${sq(script)}`;
     const nonce = freshNonce();
-    const run = `( cd ${sq(cwd)} && exec ${command} ) </dev/null 1>&2 & wait $!; shark_s=$?; printf '\\036%s %s\\n' ${nonce} "$shark_s" >&2`;
+    // The command runs as the shell's own simple command, not in a subshell: dash starts those with
+    // `vfork` (2,000 jobs: ~15 % less CPU than a subshell's `fork`). The shell goes back to `/` after
+    // it, so it never keeps a workspace busy.
+    const run = `cd ${sq(cwd)} && ${command} </dev/null 1>&2; shark_s=$?; cd /; printf '\\036%s %s\\n' ${nonce} "$shark_s" >&2`;
     const line = queued?.unlessFailed === true && this.jobs.length > 0
       ? `if [ "$shark_s" = 0 ]; then ${run}; else printf '\\036%s -\\n' ${nonce} >&2; fi\n`
       : `${run}\n`;
@@ -105,6 +111,17 @@ class Launcher {
       this.jobs.push({ turn, marker: Buffer.from(`\x1e${nonce} `), log, fd: undefined, buffer: Buffer.alloc(0), mask, begun, done });
       this.child.stdin!.write(line);
     });
+  }
+
+  /**
+   * A simple command as the launcher runs it. Its program must be executed, as make executes it:
+   * one that dash has as a builtin (`true`, `test`) is named by its path, found on the PATH.
+   */
+  private program(script: string): string {
+    const first = script.trimStart().split(' ')[0]!;
+    if (!DASH_BUILTINS.has(first)) return script;
+    const found = onPath(first, this.path);
+    return found === undefined ? `( exec ${script} )` : `${sq(found)}${script.trimStart().slice(first.length)}`;
   }
 
   private take(chunk: Buffer): void {
@@ -272,6 +289,27 @@ export function isSimple(script: string): boolean {
   if (!/^[A-Za-z0-9_\-./:,+=@%^ Q]+$/.test(bare)) return false;
   const first = script.trimStart().split(' ')[0]!;
   return first !== '' && !first.includes('=') && !first.includes("'") && !SHELL_ONLY.has(first);
+}
+
+/** Programs dash runs as builtins unless named by a path (those that change the shell are SHELL_ONLY). */
+const DASH_BUILTINS = new Set(['true', 'false', 'test']);
+const found = new Map<string, string | undefined>();
+
+/** Where `name` is on `path`, as `execvp` would find it (looked up once per name and PATH). */
+function onPath(name: string, path: string): string | undefined {
+  const key = `${path}\0${name}`;
+  if (!found.has(key)) {
+    const dirs = path.split(':').map((d) => (d === '' ? '.' : d));
+    found.set(key, dirs.map((d) => resolve(d, name)).find((f) => {
+      try {
+        accessSync(f, constants.X_OK);
+        return statSync(f).isFile();
+      } catch {
+        return false;
+      }
+    }));
+  }
+  return found.get(key);
 }
 
 /** Random bytes drawn a page at a time: a call per job cost more than the rest of writing its line. */

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import type { ExecRequest } from '../../src/exec/executor.js';
 import { HostExecutor, isSimple } from '../../src/exec/host-executor.js';
@@ -38,6 +38,27 @@ describe('host executor', () => {
     expect(await executor.run(request('pwd > /data/where.txt', { cwd: odd }))).toEqual({ status: 'ok' });
     expect(readFileSync(rig.path('ws/data/where.txt'), 'utf8')).toBe(`${rig.path(odd)}\n`);
     expect(await executor.run(request('true'))).toEqual({ status: 'ok' });
+  });
+
+  it('executes a program dash has as a builtin (true) from the PATH, as make does', async () => {
+    mkdirSync(rig.path('bin'));
+    writeFileSync(rig.path('bin/true'), `#!/bin/sh\necho "the program ran" > ${rig.path('ran.txt')}\n`, { mode: 0o755 });
+    expect(await executor.run(request('true', { env: { PATH: `${rig.path('bin')}:/usr/bin:/bin` } }))).toEqual({ status: 'ok' });
+    expect(readFileSync(rig.path('ran.txt'), 'utf8')).toBe('the program ran\n');
+  });
+
+  it('leaves no launcher in a job\'s working directory once the job ended (a ZFS workspace would stay busy)', async () => {
+    expect(await executor.run(request('pwd > where.txt', { cwd: '/data' }))).toEqual({ status: 'ok' });
+    expect(readFileSync(rig.path('ws/data/where.txt'), 'utf8').trim()).toBe(rig.path('ws/data'));
+    const launchers = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(process.pid) && readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith('/bin/sh\0-s');
+      } catch {
+        return false;
+      }
+    });
+    expect(launchers.length).toBeGreaterThan(0);
+    for (const l of launchers) expect(readlinkSync(`/proc/${l}/cwd`)).toBe('/');
   });
 
   it('reports the exit status and a missing working directory', async () => {
