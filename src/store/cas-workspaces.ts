@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { basename, join } from 'node:path';
 import type { SnapshotId, Workspace } from './snapshot-store.js';
@@ -52,7 +52,7 @@ export class CasWorkspaces {
   dispose(ws: Workspace): void {
     const placed = this.placed.get(ws);
     if (placed?.reusable === true && placed.pool !== undefined) {
-      for (const f of placed.files) rmSync(f, { force: true });
+      for (const f of placed.files) unlinkPlaced(f);
       placed.files = [];
       placed.links = [];
       if (onlyDirectories(join(ws.root, 'data'))) {
@@ -95,4 +95,14 @@ function onlyDirectories(dir: string): boolean {
     if (!entry.isDirectory() || !onlyDirectories(join(dir, entry.name))) return false;
   }
   return true;
+}
+
+/** Takes a placed input back out: a file or link is unlinked (what `rmSync` does after an `lstat` of its own). */
+function unlinkPlaced(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (e) {
+    // The job put something else there (a directory), or removed it.
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') rmSync(path, { recursive: true, force: true });
+  }
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -30,6 +30,25 @@ describe('content-addressed store: workspaces of one map step are reused only wh
     expect(readdirSync(join(b.root, 'data/items'))).toEqual([]);
     expect(readdirSync(join(b.root, 'data/out'))).toEqual([]);
     await store.disposeWorkspace(b);
+  });
+
+  it('takes back out an input the job replaced with a directory or a link, and never follows the link', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'shark-cas-pool-outside-'));
+    writeFileSync(join(outside, 'keep.txt'), 'not the store\'s');
+    const a = await store.createWorkspace('job-a', 'replaced');
+    await store.materialize(await fileId('item a'), a, '/data/items/a.txt');
+    await store.materialize(await fileId('item b'), a, '/data/items/b.txt');
+    rmSync(join(a.root, 'data/items/a.txt'));
+    mkdirSync(join(a.root, 'data/items/a.txt/deeper'), { recursive: true });
+    rmSync(join(a.root, 'data/items/b.txt'));
+    symlinkSync(outside, join(a.root, 'data/items/b.txt'));
+    await store.disposeWorkspace(a);
+    expect(readdirSync(outside)).toEqual(['keep.txt']);
+    const b = await store.createWorkspace('job-b', 'replaced');
+    expect(b.root).toBe(a.root);
+    expect(readdirSync(join(b.root, 'data/items'))).toEqual([]);
+    await store.disposeWorkspace(b);
+    rmSync(outside, { recursive: true, force: true });
   });
 
   it('never reuses a workspace a job left a file in, nor one of another pool', async () => {

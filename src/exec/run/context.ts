@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { LimitFunction } from 'p-limit';
 import type { Step } from '../../pipeline/pipeline.js';
@@ -9,6 +8,7 @@ import type { Job } from '../../plan/jobs.js';
 import type { LineageRecord } from '../../lineage/record.js';
 import type { RunSession } from '../executor.js';
 import type { Leases } from '../../store/leases.js';
+import { sha256 } from '../../store/hash.js';
 import type { RunJobRow } from '../../store/metadata.js';
 import type { Selection } from '../../plan/selection.js';
 import type { FailureReason, RunEvent, RunSummary } from '../events.js';
@@ -105,7 +105,7 @@ export class RunContext {
    */
   logPath(job: Job): string {
     const readable = job.id.replace(/[^A-Za-z0-9_.,[\]-]/g, '_').slice(0, 100);
-    const hash = createHash('sha256').update(job.id).digest('hex').slice(0, 10);
+    const hash = sha256(job.id).slice(0, 10);
     return join(this.logsDir, `${readable}-${hash}.log`);
   }
 

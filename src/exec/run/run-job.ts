@@ -21,6 +21,9 @@ import type { RunContext } from './context.js';
 
 type Outputs = Record<string, SnapshotId>;
 
+/** Asked once: it is in every job's record. */
+const HOST = hostname();
+
 const CANCELLED = { status: 'cancelled' } as const;
 const INTERRUPTED = { ok: false, message: 'interrupted' } as const;
 
@@ -146,7 +149,7 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
       meta: {
         block: step.blockId, step: step.id, file: session.pipeline.document.file, line: step.at.line, col: step.at.col,
         command: step.kind === 'run' ? step.command : step.kind === 'import' ? step.clause.raw : '', env: ran.record.env,
-        items: job.items.map((i) => i.name), host: hostname(), version: VERSION, exit: 0,
+        items: job.items.map((i) => i.name), host: HOST, version: VERSION, exit: 0,
       },
     };
     const committed = ctx.commits.add({ result: toResultRow(record), job: ctx.row(job, 'ok', logPath), lease }).then(async () => {
