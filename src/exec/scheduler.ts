@@ -54,8 +54,12 @@ export class Turn {
   settled = false;
 
   constructor(
-    /** The running job this one is queued behind; undefined once it was started in its own right. */
-    readonly after: Turn | undefined,
+    /**
+     * The running job this one is queued behind; undefined when it was
+     * started in its own right, and once that one has ended (a lane of a
+     * million jobs would otherwise hold each through the next).
+     */
+    public after: Turn | undefined,
     readonly lane: string | undefined,
     readonly demand: Demand,
   ) {}
@@ -151,10 +155,18 @@ export class Scheduler {
     this.close(turn);
     // Ended before the job ahead of it did (it never ran): that one's end ends the share.
     if (turn.after !== undefined && !turn.after.settled) return;
+    turn.after = undefined;
     let t = turn;
-    while (t.follower !== undefined && t.follower.settled) t = t.follower;
-    if (t.follower === undefined) this.give(t.demand);
-    else this.opened(t.follower);
+    for (let f = t.follower; f !== undefined; f = t.follower) {
+      t.follower = undefined;
+      f.after = undefined;
+      if (!f.settled) {
+        this.opened(f);
+        return;
+      }
+      t = f;
+    }
+    this.give(t.demand);
   }
 
   /** `turn` holds its share now: a job of its lane may be queued behind it. */
