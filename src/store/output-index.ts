@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { listAt } from '../multimap.js';
+import { NAMED_ROWS, RENAMED_JOB } from './run-rows.js';
 
 /**
  * Every result's outputs by path and by content id, kept by triggers on
@@ -47,9 +48,9 @@ const WRITERS = (match: string): string => `SELECT p.key, j.job, j.block, j.key 
   WHERE j.status IN ('ok', 'cached') ORDER BY j.rowid`;
 
 /** `WRITERS` among the rows a run names of an earlier run (`step-memos.ts`), their jobs renamed after the step as the run had it. */
-const LINKED_WRITERS = (match: string): string => `SELECT p.key, l.step || substr(j.job, length(l.source_step) + 1), l.block, j.key FROM json_each(?) p
+const LINKED_WRITERS = (match: string): string => `SELECT p.key, ${RENAMED_JOB}, l.block, j.key FROM json_each(?) p
   CROSS JOIN result_outputs o ON ${match} CROSS JOIN run_links l ON l.run_id = ?
-  CROSS JOIN run_jobs j ON j.key = o.key AND j.run_id = l.source_run AND j.step = l.source_step
+  CROSS JOIN run_jobs j ON j.key = o.key AND ${NAMED_ROWS}
   WHERE j.status IN ('ok', 'cached') ORDER BY j.rowid`;
 
 /**

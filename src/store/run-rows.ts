@@ -11,6 +11,11 @@ import type { RunJobRow } from './metadata-schema.js';
  * name), the named jobs renamed after the step as the run had it. Runs and
  * their rows are never dropped, so a name stays good.
  */
+/** A named row's job, renamed after the step as the naming run had it: SQL over `run_links l` and `run_jobs j`. */
+export const RENAMED_JOB = 'l.step || substr(j.job, length(l.source_step) + 1)';
+/** Joins `run_jobs j` to the rows `run_links l` names. */
+export const NAMED_ROWS = 'j.run_id = l.source_run AND j.step = l.source_step';
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS run_links (
   run_id INTEGER NOT NULL, step TEXT NOT NULL, block TEXT NOT NULL, line INTEGER NOT NULL,
@@ -18,8 +23,8 @@ CREATE TABLE IF NOT EXISTS run_links (
 CREATE VIEW IF NOT EXISTS run_rows AS
   SELECT rowid AS seq, run_id, job, step, block, line, item, key, status, log, reason, exit_code FROM run_jobs
   UNION ALL
-  SELECT j.rowid, l.run_id, l.step || substr(j.job, length(l.source_step) + 1), l.step, l.block, l.line, j.item, j.key, 'cached', NULL, NULL, NULL
-  FROM run_links l JOIN run_jobs j ON j.run_id = l.source_run AND j.step = l.source_step;
+  SELECT j.rowid, l.run_id, ${RENAMED_JOB}, l.step, l.block, l.line, j.item, j.key, 'cached', NULL, NULL, NULL
+  FROM run_links l JOIN run_jobs j ON ${NAMED_ROWS};
 `;
 
 /** A run's job as read: a cached job's log is its result's, recorded by the run that made it (`recordRunJobs` leaves it out). */
@@ -30,7 +35,7 @@ const RUN_JOB = (table: string): string => `SELECT run_id, job, step, block, lin
 /** One job of the rows a run names. */
 const LINKED_JOB = `SELECT l.run_id, @job AS job, l.step, l.block, l.line, j.item, j.key, 'cached' AS status,
   (SELECT r.log FROM results r WHERE r.key = j.key) AS log, NULL AS reason, NULL AS exit_code
-  FROM run_links l JOIN run_jobs j ON j.run_id = l.source_run AND j.step = l.source_step AND j.job = l.source_step || substr(@job, length(l.step) + 1)
+  FROM run_links l JOIN run_jobs j ON ${NAMED_ROWS} AND j.job = l.source_step || substr(@job, length(l.step) + 1)
   WHERE l.run_id = @run AND substr(@job, 1, length(l.step)) = l.step AND (length(@job) = length(l.step) OR substr(@job, length(l.step) + 1, 1) = '[')`;
 
 /** Where a run's rows of a step are named from: the new run, step, block and line. */
