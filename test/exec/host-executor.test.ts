@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import type { ExecRequest } from '../../src/exec/executor.js';
-import { HostExecutor, isSimple } from '../../src/exec/host-executor.js';
+import { HostExecutor } from '../../src/exec/host-executor.js';
+import { isSimple } from '../../src/exec/host-launcher.js';
 import { Turn } from '../../src/exec/scheduler.js';
 import { Rig } from '../support/rig.js';
 
