@@ -21,7 +21,7 @@ export async function launcherAlone(dir: string, n: number, slots: number): Prom
   const all = Array.from({ length: n }, (_, i) => scheduler.run(demand, (turn) => executor.run({
     label: 'bench', script: (data) => `true ${data}/data/items/${i + 1}`, workspace: { root }, inputs: [], outputs: [],
     cwd: undefined, pipelineDir: dir, containerWorkdir: '/', env: {}, network: false, timeout: undefined, logPath: join(dir, 'launcher.log'), signal,
-    turn, queued: { begun: () => undefined, unlessFailed: true },
+    turn, queued: { begun: () => undefined, stopped: join(dir, 'launcher-stopped') },
   }), undefined, 'bench'));
   for (const outcome of await Promise.all(all)) {
     if (outcome?.status !== 'ok') throw new Error(`the launcher failed: ${JSON.stringify(outcome)}`);

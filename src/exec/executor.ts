@@ -44,10 +44,17 @@ export interface ExecRequest {
   /**
    * Given when the job may be queued behind the one `turn.after` names: an
    * executor that `queues` starts it as that one ends and then calls
-   * `begun`; `unlessFailed`, not at all if that one failed (the run stops at
-   * its first failure: the outcome is `cancelled`).
+   * `begun`. With `stopped` (a run that stops at its first failure), not at
+   * all if that one failed or the file `stopped` exists (another job
+   * failed meanwhile): the outcome is then `cancelled`.
    */
-  readonly queued?: { readonly begun: () => void; readonly unlessFailed: boolean };
+  readonly queued?: Queued;
+}
+
+export interface Queued {
+  readonly begun: () => void;
+  /** A file that exists once the run has stopped starting jobs. */
+  readonly stopped?: string;
 }
 
 export type ExecOutcome =

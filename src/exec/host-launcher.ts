@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { guardProcessGroup } from './watchdog.js';
 import { SecretMask } from './secret-mask.js';
 import { singleQuoted as sq } from '../pipeline/shell-words.js';
+import type { Queued } from './executor.js';
 
 interface Running {
   /** The scheduler's turn of the job (Turn), which a job queued behind it names. */
@@ -80,10 +81,10 @@ export class Launcher {
    * nothing; a file each would cost more than the job). The script travels
    * on one line: `printf %b` turns the escaped newlines back (every backslash
    * of the script is doubled, so no other escape can appear). A job queued
-   * `unlessFailed` is not started if the one before it failed (a run stops
-   * at its first failure); its marker says `-`.
+   * with `stopped` is not started if the one before it failed or that file
+   * exists (a run stops at its first failure); its marker then says `-`.
    */
-  start(cwd: string, script: string, log: string, turn: object | undefined, queued?: { readonly begun: () => void; readonly unlessFailed: boolean }, secrets: readonly string[] = []): Promise<number | null | typeof NOT_STARTED> {
+  start(cwd: string, script: string, log: string, turn: object | undefined, queued?: Queued, secrets: readonly string[] = []): Promise<number | null | typeof NOT_STARTED> {
     this.busy();
     // Like make, a simple command (words and quoted words only) is executed directly, without a
     // second shell. Most other commands are one line and need no decoding (which costs a fork).
@@ -96,8 +97,8 @@ export class Launcher {
     // `vfork` (2,000 jobs: ~15 % less CPU than a subshell's `fork`). The shell goes back to `/` after
     // it, so it never keeps a workspace busy.
     const run = `cd ${sq(cwd)} && ${command} </dev/null 1>&2; shark_s=$?; cd /; printf '\\036%s %s\\n' ${nonce} "$shark_s" >&2`;
-    const line = queued?.unlessFailed === true && this.jobs.length > 0
-      ? `if [ "$shark_s" = 0 ]; then ${run}; else printf '\\036%s -\\n' ${nonce} >&2; fi\n`
+    const line = queued?.stopped !== undefined && this.jobs.length > 0
+      ? `if [ "$shark_s" = 0 ] && [ ! -e ${sq(queued.stopped)} ]; then ${run}; else printf '\\036%s -\\n' ${nonce} >&2; fi\n`
       : `${run}\n`;
     return new Promise((done) => {
       const mask = secrets.length > 0 ? new SecretMask(secrets) : undefined;

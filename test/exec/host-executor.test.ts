@@ -95,7 +95,7 @@ describe('host executor', () => {
       const events: string[] = [];
       const first = executor.run(request('sleep 0.3; echo one', { turn: a, logPath: rig.path('a.log') })).then((o) => (events.push('a ended'), o));
       const second = executor.run(request('echo two', {
-        turn: b, logPath: rig.path('b.log'), queued: { begun: () => events.push('b begun'), unlessFailed: true },
+        turn: b, logPath: rig.path('b.log'), queued: { begun: () => events.push('b begun'), stopped: rig.path('stopped') },
       }));
       await new Promise((r) => setTimeout(r, 100));
       expect(events).toEqual([]);
@@ -107,21 +107,32 @@ describe('host executor', () => {
     });
 
     it('does not start after the one ahead failed, unless the run keeps going', async () => {
-      for (const unlessFailed of [true, false]) {
+      for (const keepGoing of [false, true]) {
         const [a, b] = pair();
         const first = executor.run(request('sleep 0.2; exit 3', { turn: a }));
-        const second = executor.run(request(`touch /data/ran-${unlessFailed}`, { turn: b, queued: { begun: () => undefined, unlessFailed } }));
+        const queued = keepGoing ? { begun: () => undefined } : { begun: () => undefined, stopped: rig.path('stopped') };
+        const second = executor.run(request(`touch /data/ran-${keepGoing}`, { turn: b, queued }));
         expect(await first).toMatchObject({ status: 'failed', exitCode: 3 });
-        expect(await second).toEqual(unlessFailed ? { status: 'cancelled' } : { status: 'ok' });
-        expect(existsSync(rig.path(`ws/data/ran-${unlessFailed}`))).toBe(!unlessFailed);
+        expect(await second).toEqual(keepGoing ? { status: 'ok' } : { status: 'cancelled' });
+        expect(existsSync(rig.path(`ws/data/ran-${keepGoing}`))).toBe(keepGoing);
       }
+    });
+
+    it('does not start once the run has stopped (its flag exists), though the one ahead succeeded', async () => {
+      const [a, b] = pair();
+      const first = executor.run(request('sleep 0.3', { turn: a }));
+      const second = executor.run(request('touch /data/ran-anyway', { turn: b, queued: { begun: () => undefined, stopped: rig.path('stopped') } }));
+      writeFileSync(rig.path('stopped'), '');
+      expect(await first).toEqual({ status: 'ok' });
+      expect(await second).toEqual({ status: 'cancelled' });
+      expect(existsSync(rig.path('ws/data/ran-anyway'))).toBe(false);
     });
 
     it('runs on a launcher of its own when the one ahead takes its launcher down', async () => {
       const [a, b] = pair();
       let begun = 0;
       const first = executor.run(request('sleep 0.2; kill -KILL $PPID; sleep 5', { turn: a }));
-      const second = executor.run(request('echo ran > /data/after-death', { turn: b, queued: { begun: () => begun++, unlessFailed: true } }));
+      const second = executor.run(request('echo ran > /data/after-death', { turn: b, queued: { begun: () => begun++, stopped: rig.path('stopped') } }));
       expect(await first).toMatchObject({ status: 'failed', message: 'the job launcher died' });
       expect(await second).toEqual({ status: 'ok' });
       expect(begun).toBe(1);

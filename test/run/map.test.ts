@@ -113,6 +113,18 @@ describe('wildcards: map and reduce', () => {
     expect(ran.stdout).toMatch(/1 failed, 4 skipped/);
   });
 
+  it('without --keep-going, a job queued behind a running one does not start once another job has failed', async () => {
+    // At -j 2, a and b run, c waits behind a and d behind b on their launchers. a fails at once; b is still running.
+    rig.write('q.md', MAP.replace('echo "aoh" >> counter; wc -c < /data/ranges/* > /data/aoh/+',
+      'n=$(basename /data/ranges/*); echo "aoh $n" >> counter; if [ "$n" = b.tif ]; then sleep 0.6; fi; grep -v boom /data/ranges/* > /data/aoh/+'));
+    rig.write('ranges/a.tif', 'boom\n');
+    const ran = await rig.shark(['run', 'q.md', '-i', 'ranges=ranges', '-j', '2']);
+    expect(ran.code).toBe(1);
+    expect(rig.lines().filter((l) => l.startsWith('aoh')).sort()).toEqual(['aoh a.tif', 'aoh b.tif']);
+    // c and d, and the reduce, are skipped.
+    expect(ran.stdout).toMatch(/1 failed, 3 skipped/);
+  });
+
   it('fails when two jobs write the same file into a shared directory, naming both items', async () => {
     rig.write('c.md', MAP.replace('wc -c < /data/ranges/* > /data/aoh/+', 'cp /data/ranges/* /data/aoh/ && echo x > /data/aoh/same.txt'));
     const ran = await rig.shark(['run', 'c.md', '-i', 'ranges=ranges']);

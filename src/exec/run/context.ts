@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LimitFunction } from 'p-limit';
 import type { Step } from '../../pipeline/pipeline.js';
@@ -84,8 +85,23 @@ export class RunContext {
     return `${this.session.pipeline.document.file}:${at.line}:${at.col}`;
   }
 
+  /**
+   * A file that exists once the run stops starting jobs: a host job queued
+   * behind a running one (scheduler.ts lanes) is started by its launcher
+   * only if it does not.
+   */
+  get stopFlag(): string {
+    return join(this.logsDir, 'stopped');
+  }
+
   stop(): void {
-    if (!this.options.keepGoing) this.stopping = true;
+    if (this.options.keepGoing || this.stopping) return;
+    this.stopping = true;
+    try {
+      writeFileSync(this.stopFlag, '');
+    } catch {
+      // The launchers still check the status of the job ahead of each.
+    }
   }
 
   /** Whether jobs that have not started yet should be skipped. */

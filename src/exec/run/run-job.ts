@@ -235,7 +235,7 @@ async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: string)
     if (ctx.halted) return CANCELLED;
     if (executor !== undefined) {
       if (turn.after === undefined) announce();
-      return executor.run({ ...request, turn, queued: { begun: announce, unlessFailed: !ctx.options.keepGoing } });
+      return executor.run({ ...request, turn, queued: { begun: announce, ...(ctx.options.keepGoing ? {} : { stopped: ctx.stopFlag }) } });
     }
     const env = session.envs.current(step.env ?? '');
     return slurm!.run(request, {
