@@ -39,10 +39,11 @@ const now = (outputs: Outputs | undefined): Staged => ({ outputs: Promise.resolv
  * shares the store: it first takes the job's lease (its cache key); a run
  * that finds the lease held waits, and reuses the result when the holder
  * commits it. The job holds a staging slot until its outputs are stored,
- * not while its result waits to be committed with others.
+ * not while its result waits to be committed with others. `onStaged` is
+ * called as it takes its slot (to take the leases of the jobs after it).
  */
-export async function runJob(ctx: RunContext, job: Job, forced = false): Promise<Outputs | undefined> {
-  const staged = await ctx.staging(() => stage(ctx, job, forced));
+export async function runJob(ctx: RunContext, job: Job, forced = false, onStaged?: () => void): Promise<Outputs | undefined> {
+  const staged = await ctx.staging(() => (onStaged?.(), stage(ctx, job, forced)));
   return staged.outputs;
 }
 

@@ -58,10 +58,13 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   // Jobs are taken up as staging slots free, not all queued at once: a step of 100,000 jobs would
   // hold a pending promise and closure per job for the whole run (under Slurm, all go at once).
   // A job gives its staging slot back while its result waits for its batch's commit: a batch more.
-  // The leases of a window's worth of jobs are taken in one transaction (leases.ts `takeAhead`).
+  // Jobs enter staging in order: the first of each group of as many as staging holds takes the group's
+  // leases in one transaction (leases.ts `takeAhead`). No lease is held much before its job starts, so
+  // another run sharing the store still takes up the jobs this one has not reached.
+  const group = ctx.staging.concurrency;
   const outcomes = await inWindow(toRun, ctx.staging.concurrency + MAX_BATCH, (job, n) => {
-    if (n % MAX_BATCH === 0 && toRun.length > 1) ctx.leases.takeAhead(toRun.slice(n, n + MAX_BATCH).map(leaseOf));
-    return runJob(ctx, job, forced);
+    const ahead = n % group === 0 && toRun.length > 1 ? (): void => ctx.leases.takeAhead(toRun.slice(n, n + group).map(leaseOf)) : undefined;
+    return runJob(ctx, job, forced, ahead);
   });
   toRun.forEach((job, n) => results.push(outcomes[n] === undefined ? undefined : { job, outputs: outcomes[n]! }));
   const done = results.filter((r): r is Done => r !== undefined);
