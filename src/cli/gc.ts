@@ -103,6 +103,9 @@ async function collectGroup(io: Io, where: string, group: Group, del: boolean): 
     // Job containers of runs killed before their watchdog could end them.
     const reaped = del ? await reapDeadOwners() : 0;
     if (reaped > 0) io.stdout(`removed ${reaped} job container${reaped === 1 ? '' : 's'} left by killed runs\n`);
+    // Leases of killed runs: harmless (the next holder takes them over), but nothing else ever deletes them.
+    const dropped = del ? leases.dropDead() : 0;
+    if (dropped > 0) io.stdout(`removed ${dropped} lease${dropped === 1 ? '' : 's'} left by killed runs\n`);
     const mb = (freed.bytes / 1e6).toFixed(1);
     io.stdout(`${store.location} (${store.kind}): keeping ${kept.join('; ')}\n`);
     io.stdout(del ? `freed ${freed.count} objects, ${mb} MB\n` : `would free ${freed.count} objects, ${mb} MB (dry run: pass --delete to free them)\n`);

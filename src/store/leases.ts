@@ -129,6 +129,20 @@ export class Leases {
     }
   }
 
+  /**
+   * Deletes the leases whose holders are gone (a run killed before it gave
+   * them back); returns how many. Each is deleted only as its dead holder's:
+   * one a live process took over meanwhile stays.
+   */
+  dropDead(): number {
+    const rows = this.meta.db.prepare<[], Holder & { name: string; beat: number }>('SELECT name, pid, host, beat FROM leases').all();
+    const dead = rows.filter((r) => !holderAlive(r.pid, r.host, r.beat));
+    this.meta.db.transaction(() => {
+      for (const r of dead) this.stmts.drop.run(r.name, r.pid, r.host);
+    })();
+    return dead.length;
+  }
+
   /** Gives back every lease this process holds. */
   releaseAll(): void {
     for (const name of [...this.held]) this.release(name);

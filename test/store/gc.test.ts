@@ -1,4 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
+import Database from 'better-sqlite3';
 import { Rig, toRun } from '../support/rig.js';
 
 const pipeline = (word: string): string => `# gc
@@ -48,6 +51,23 @@ describe('shark gc (content-addressed store)', () => {
     const plan = await rig.plan('p.md');
     expect(toRun(plan)).toEqual(['make', 'use']);
     expect(plan.jobs[0]!.reasons).toEqual(["the previous result's data is no longer in the store"]);
+  });
+
+  it('with --delete, removes the leases a killed run left, and no live one', async () => {
+    rig.write('p.md', pipeline('a'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const dead = spawnSync('true').pid!;
+    const db = new Database(rig.path('.shark/shark.sqlite'));
+    const put = db.prepare('INSERT INTO leases (name, pid, host, run_id, since, beat) VALUES (?, ?, ?, NULL, 0, 0)');
+    put.run('job:left-by-a-killed-run', dead, hostname());
+    put.run('job:held-by-a-live-one', 1, hostname());
+    const dry = await rig.shark(['gc', 'p.md']);
+    expect(dry.stdout).not.toMatch(/lease/);
+    const real = await rig.shark(['gc', 'p.md', '--delete']);
+    expect(real.code).toBe(0);
+    expect(real.stdout).toMatch(/removed 1 lease left by killed runs/);
+    expect(db.prepare('SELECT name FROM leases').pluck().all()).toEqual(['job:held-by-a-live-one']);
+    db.close();
   });
 
   it('refuses a pipeline that never ran in the store', async () => {
