@@ -36,16 +36,17 @@ export class Leases {
   /** Takes the lease unless a live process holds it; returns that holder otherwise. */
   tryAcquire(name: string): Holder | undefined {
     if (this.ahead.delete(name)) return undefined;
-    const db = this.meta.db;
-    const holder = db.transaction((): Holder | undefined => {
-      const row = this.stmts.holder.get(name);
-      if (row !== undefined && !(row.pid === process.pid && row.host === this.host) && holderAlive(row.pid, row.host, row.beat)) return row;
-      const now = Date.now();
-      this.stmts.take.run(name, process.pid, this.host, this.runId, now, now);
-      return undefined;
-    }).immediate();
+    const holder = this.meta.db.transaction(() => this.takeUnlessHeld(name, Date.now())).immediate();
     if (holder === undefined) this.hold(name);
     return holder;
+  }
+
+  /** Inside a write transaction: the live process (not this one) that holds `name`, or else takes it. */
+  private takeUnlessHeld(name: string, now: number): Holder | undefined {
+    const row = this.stmts.holder.get(name);
+    if (row !== undefined && !(row.pid === process.pid && row.host === this.host) && holderAlive(row.pid, row.host, row.beat)) return row;
+    this.stmts.take.run(name, process.pid, this.host, this.runId, now, now);
+    return undefined;
   }
 
   /**
@@ -61,13 +62,7 @@ export class Leases {
     try {
       taken = this.meta.db.transaction((): string[] => {
         const free: string[] = [];
-        for (const name of names) {
-          if (this.held.has(name)) continue;
-          const row = this.stmts.holder.get(name);
-          if (row !== undefined && !(row.pid === process.pid && row.host === this.host) && holderAlive(row.pid, row.host, row.beat)) continue;
-          this.stmts.take.run(name, process.pid, this.host, this.runId, now, now);
-          free.push(name);
-        }
+        for (const name of names) if (!this.held.has(name) && this.takeUnlessHeld(name, now) === undefined) free.push(name);
         return free;
       }).immediate();
     } catch {

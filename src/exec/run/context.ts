@@ -56,8 +56,16 @@ export class RunContext {
     readonly slurm?: SlurmExecutor,
   ) {
     this.commits = new CommitQueue(session.meta);
+    this.stopFlag = join(logsDir, 'stopped');
     this.cachedRows = new CachedRows(session.meta);
   }
+
+  /**
+   * A file that exists once the run stops starting jobs: a host job queued
+   * behind a running one (scheduler.ts lanes) is started by its launcher
+   * only if it does not.
+   */
+  readonly stopFlag: string;
 
   /** Finished jobs' results, committed a batch at a time. */
   readonly commits: CommitQueue;
@@ -83,15 +91,6 @@ export class RunContext {
 
   where(at: Position): string {
     return `${this.session.pipeline.document.file}:${at.line}:${at.col}`;
-  }
-
-  /**
-   * A file that exists once the run stops starting jobs: a host job queued
-   * behind a running one (scheduler.ts lanes) is started by its launcher
-   * only if it does not.
-   */
-  get stopFlag(): string {
-    return join(this.logsDir, 'stopped');
   }
 
   stop(): void {
