@@ -70,7 +70,9 @@ export function readLineage(meta: Metadata, runId: number, path: string, depth: 
   };
   const resolve = (todo: readonly string[], follow: boolean): void => {
     if (todo.length === 0) return;
-    const exact = index.writers(runId, todo);
+    // A path whose directory no job of the run wrote inside (a map's host inputs) has no writer of its own nor below it.
+    const quiet = quietParents(todo);
+    const exact = index.writers(runId, quiet.size === 0 ? todo : todo.filter((p) => !quiet.has(parentOf(p))));
     const rest: string[] = [];
     for (const p of todo) {
       const found = exact.get(p) ?? NONE;
@@ -91,12 +93,24 @@ export function readLineage(meta: Metadata, runId: number, path: string, depth: 
     for (const p of rest) {
       const found = nearest(p, writers);
       if (found !== undefined) produced(p, found, follow);
-      else if (p.length > '/data'.length) below.push(p);
+      else if (p.length > '/data'.length && !quiet.has(parentOf(p))) below.push(p);
       else produced(p, NONE, follow);
     }
     if (below.length === 0) return;
     const inside = index.writersBelow(runId, below);
     for (const p of below) produced(p, inside.get(p) ?? NONE, follow);
+  };
+
+  /** The directories of `paths` (below /data) inside which no job of the run wrote anything. */
+  const quietParents = (paths: readonly string[]): Set<string> => {
+    const parents = new Set<string>();
+    for (const p of paths) {
+      const dir = parentOf(p);
+      if (dir.length > '/data'.length) parents.add(dir);
+    }
+    const busy = index.anyBelow(runId, [...parents]);
+    for (const dir of busy) parents.delete(dir);
+    return parents;
   };
 
   meta.db.transaction(() => {

@@ -78,6 +78,7 @@ export class OutputIndex {
   private readonly below;
   private readonly byId;
   private readonly shownRows;
+  private readonly anyBelowStmt;
 
   constructor(db: Database.Database) {
     const exact = 'o.path = p.value';
@@ -85,6 +86,11 @@ export class OutputIndex {
     const below = `o.path >= p.value || '/' AND o.path < p.value || '0'`;
     this.exact = both(db, exact);
     this.below = both(db, below);
+    // Whether a job of the run (its own or one it names) wrote anything below a directory: one row found is enough.
+    this.anyBelowStmt = db.prepare<[{ dirs: string; run: number }], string>(`SELECT p.value FROM json_each(@dirs) p WHERE
+      EXISTS (SELECT 1 FROM result_outputs o CROSS JOIN run_jobs j ON j.key = o.key AND j.run_id = @run WHERE ${below} AND j.status IN ('ok', 'cached'))
+      OR EXISTS (SELECT 1 FROM result_outputs o CROSS JOIN run_links l ON l.run_id = @run CROSS JOIN run_jobs j ON j.key = o.key AND ${NAMED_ROWS}
+        WHERE ${below} AND j.status IN ('ok', 'cached'))`).pluck();
     this.byId = db.prepare<[string, string], { key: string }>('SELECT DISTINCT key FROM result_outputs WHERE id IN (?, ?)');
     // Only the fields shown, as one JSON text a row (kept when the result was written; made here for an older row).
     this.shownRows = db.prepare<[string], ShownRow>(`SELECT k.key, coalesce(r.shown, ${SHOWN('r.record', 'r.meta', 'r.outputs')}),
@@ -99,6 +105,11 @@ export class OutputIndex {
   /** The jobs of run `runId` that wrote something inside each of `dirs` (distinct): a map's outputs. */
   writersBelow(runId: number, dirs: readonly string[]): Map<string, RunProducer[]> {
     return grouped(dirs, this.below(JSON.stringify(dirs), runId));
+  }
+
+  /** Those of `dirs` (distinct) inside which a job of run `runId` wrote something. */
+  anyBelow(runId: number, dirs: readonly string[]): Set<string> {
+    return new Set(dirs.length === 0 ? [] : this.anyBelowStmt.all({ dirs: JSON.stringify(dirs), run: runId }));
   }
 
   /**
