@@ -96,10 +96,13 @@ function dedupe(inputs: Input[]): Input[] {
   });
 }
 
-/** Words that look like paths to local files (scripts, configs): `scripts/fit.py`, `--config=run.yaml`. */
-function localFileWords(words: readonly Word[]): string[] {
-  const found = new Set<string>();
+/**
+ * Words that look like paths to local files (scripts, configs): `scripts/fit.py`, `--config=run.yaml`,
+ * also inside a command substitution a double-quoted word holds whole (`"$(cat top.txt)"`).
+ */
+function localFileWords(words: readonly Word[], found = new Set<string>()): string[] {
   for (const w of words) {
+    for (const inner of substitutions(w.value)) localFileWords(shellWords(inner), found);
     let v = w.value;
     const eq = v.indexOf('=');
     if (v.startsWith('-')) {
@@ -112,6 +115,29 @@ function localFileWords(words: readonly Word[]): string[] {
     found.add(posix.normalize(v));
   }
   return [...found];
+}
+
+/** The commands of the substitutions in a word, `$(…)` (its parentheses balanced) and `` `…` ``. */
+function substitutions(value: string): string[] {
+  const found: string[] = [];
+  for (let i = 0; i < value.length; i++) {
+    if (value[i] === '`') {
+      const close = value.indexOf('`', i + 1);
+      if (close < 0) break;
+      found.push(value.slice(i + 1, close));
+      i = close;
+    } else if (value[i] === '$' && value[i + 1] === '(') {
+      let depth = 0;
+      let k = i + 1;
+      for (; k < value.length; k++) {
+        if (value[k] === '(') depth++;
+        else if (value[k] === ')' && --depth === 0) break;
+      }
+      found.push(value.slice(i + 2, k));
+      i = k;
+    }
+  }
+  return found;
 }
 
 function parseTimeout(value: string | true | undefined): number | undefined | null {

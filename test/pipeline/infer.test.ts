@@ -146,6 +146,12 @@ describe('run blocks', () => {
     expect(p.environments.get('gdal')!.blockId).toBe('build');
   });
 
+  it('keys on the local files a command substitution names, quoted or not', () => {
+    const p = load(doc([['shark-run', 'echo "$(cat top.txt)" > /data/b.txt\necho "`cat conf/a.yaml`" $(cat lib/x.sh) > /data/c.txt']]));
+    const [b, c] = p.steps as RunStep[];
+    expect([b!.localFiles, c!.localFiles]).toEqual([['top.txt'], ['conf/a.yaml', 'lib/x.sh']]);
+  });
+
   it('applies cd and export lines to the commands after them', () => {
     const p = load(doc([['shark-run', 'echo first\ncd /tmp\nexport GDAL_CACHEMAX=512\nset -e\necho second\ncd sub\necho third\ncd /data/x && ls > /data/list']]));
     expect((p.steps as RunStep[]).map((s) => [s.command, s.cwd, s.exports])).toEqual([
