@@ -75,6 +75,8 @@ const NONE: readonly string[] = Object.freeze([]);
  */
 export async function planPipeline(session: Session, state: DataState, selection: Selection = everything(session.pipeline)): Promise<Plan> {
   const parts: (PlannedJob | MemoStep)[] = [];
+  /** Steps whose jobs are all cached but whose outputs cannot be put together: why what reads them is blocked. */
+  const clashes = new Map<string, string>();
   const signal = new AbortController().signal;
   for (const step of session.pipeline.steps) {
     if (step.kind === 'publish') continue;
@@ -96,11 +98,13 @@ export async function planPipeline(session: Session, state: DataState, selection
     }
     const decision = await decideStep(session, step, state, (name) => session.envs.current(name), signal, { forced: selection.forced.has(step.id) });
     if (decision.kind === 'blocked') {
-      parts.push(planned(base, step.id, NONE, 'blocked', [`upstream will run (${decision.step})`]));
+      const clash = clashes.get(decision.step);
+      parts.push(planned(base, step.id, NONE, 'blocked', [clash === undefined ? `upstream will run (${decision.step})` : `upstream fails (${decision.step}: ${clash})`]));
       pending();
       continue;
     }
     if (decision.kind === 'failed') {
+      if (decision.reason === 'conflict') clashes.set(step.id, decision.message);
       const where = decision.at === step.at ? '' : ` (line ${decision.at.line}, column ${decision.at.col})`;
       parts.push(planned(base, step.id, NONE, 'run', [`${decision.message}${where}`]));
       pending();
@@ -129,7 +133,9 @@ export async function planPipeline(session: Session, state: DataState, selection
     }
     if (done.length === decision.jobs.length) {
       const memo = decision.memo;
-      if (!completeStep(session, step, done, state, memo === undefined ? undefined : { memo, cached: true }).ok) pending();
+      const completed = completeStep(session, step, done, state, memo === undefined ? undefined : { memo, cached: true });
+      // Every job cached, and their outputs still clash (two write one file): `run` fails the step again.
+      if (!completed.ok) (clashes.set(step.id, completed.message), pending());
     } else if (decision.predicted !== undefined && decision.predicted.size === step.outputs.length) {
       for (const [path, id] of decision.predicted) state.setKnown(path, id);
     } else {

@@ -9,7 +9,7 @@ import type { StepMemo } from '../store/step-memos.js';
 import type { DataState } from './data-state.js';
 import { HOST_ENV_ID } from './environment.js';
 import { stepDeps, stepTools } from './host-tools.js';
-import { composeOutputs, expandJobs, mapOverFile, stepIdentity, type Job, type JobContext } from './jobs.js';
+import { composeOutputs, expandJobs, itemLabel, mapOverFile, stepIdentity, withExtension, type Job, type JobContext } from './jobs.js';
 import { memoable, memoKey, memoScope, recall } from './step-memo.js';
 import { explain, type KeyRecord } from './key.js';
 import { isPrecious } from './selection.js';
@@ -71,7 +71,7 @@ export interface StepPolicy {
  */
 export type StepDecision =
   | { readonly kind: 'blocked'; readonly step: string }
-  | { readonly kind: 'failed'; readonly message: string; readonly reason: 'missing-input' | 'import'; readonly at: Position }
+  | { readonly kind: 'failed'; readonly message: string; readonly reason: 'missing-input' | 'import' | 'conflict'; readonly at: Position }
   | {
       readonly kind: 'jobs';
       readonly jobs: readonly JobDecision[];
@@ -127,6 +127,8 @@ export async function decideStep(
   const found = memo === undefined ? undefined : session.meta.memos.get(memo.key);
   const recalled = found === undefined ? undefined : await recall(session, step, jobs, found, entriesOf);
   if (recalled !== undefined) return { kind: 'jobs', jobs: recalled, isMap: true, memo: { key: memo!.key, hit: found! } };
+  const clash = plusClash(step, jobs);
+  if (clash !== undefined) return { kind: 'failed', reason: 'conflict', ...clash };
   // One query per few hundred jobs instead of one per job: a map step may have thousands.
   // A job has an output per output of its step (asking each job built its list of paths: a million for nothing).
   const outputless = jobs.length > 0 && step.outputs.length === 0;
@@ -159,6 +161,30 @@ export async function decideStep(
     kind: 'jobs', jobs: decided, isMap: step.inputs.some((i) => i.pattern !== undefined),
     ...(unbuilt !== undefined ? { unbuilt } : {}), ...(predicted !== undefined ? { predicted } : {}), ...(memo !== undefined ? { memo } : {}),
   };
+}
+
+/**
+ * Two jobs of a map whose `+` outputs get one name, found before any of them
+ * runs: items `a.csv` and `a.txt` with `+.out`, or combinations whose names
+ * joined with `_` meet. One wildcard and a `+` that keeps the item's name
+ * cannot clash: the items' names differ.
+ */
+function plusClash(step: Step, jobs: readonly Job[]): { message: string; at: Position } | undefined {
+  const perItem = step.outputs.filter((o) => o.perItem);
+  if (perItem.length === 0 || (perItem.every((o) => o.ext === undefined) && step.inputs.filter((i) => i.pattern !== undefined).length < 2)) return undefined;
+  for (const o of perItem) {
+    const seen = new Map<string, Job>();
+    for (const job of jobs) {
+      const name = withExtension(job.plusName!, o.ext);
+      const other = seen.get(name);
+      if (other !== undefined) {
+        const label = (j: Job): string => itemLabel(j.items);
+        return { message: `two jobs write ${o.path}/${name}: items ${label(other)} and ${label(job)}`, at: o.at };
+      }
+      seen.set(name, job);
+    }
+  }
+  return undefined;
 }
 
 /** Cached outputs (and the log) of a job, when its result exists and its data is all still in the store. */

@@ -132,6 +132,22 @@ describe('wildcards: map and reduce', () => {
     expect(ran.stdout).toMatch(/two jobs write \/data\/aoh\/same\.txt: items [a-d]\.tif and [a-d]\.tif/);
   });
 
+  it('finds two items whose `+` outputs get one name before any job runs, in plan and run', async () => {
+    rig.write('e.md', MAP.replace('wc -c < /data/ranges/* > /data/aoh/+', 'echo "aoh" >> counter; wc -c < /data/ranges/* > /data/aoh/+.n'));
+    rig.write('ranges2/a.tif', 'one\n');
+    rig.write('ranges2/a.csv', 'two\n');
+    rig.write('ranges2/b.tif', 'three\n');
+    const before = rig.lines().length;
+    const plan = await rig.shark(['plan', 'e.md', '-i', 'ranges=ranges2']);
+    expect(plan.stdout).toMatch(/two jobs write \/data\/aoh\/a\.n: items a\.csv and a\.tif/);
+    expect(plan.stdout).toMatch(/blocked .*upstream fails \(area-of-habitat: two jobs write/);
+    const ran = await rig.shark(['run', 'e.md', '-i', 'ranges=ranges2']);
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).toMatch(/e\.md:\d+:\d+: error: two jobs write \/data\/aoh\/a\.n: items a\.csv and a\.tif/);
+    // Not one of the map's jobs ran.
+    expect(rig.lines().length).toBe(before);
+  });
+
   it('runs one job per combination of several wildcards, + joining the names', async () => {
     rig.write('x.md', `---
 inputs:
