@@ -61,7 +61,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
   return (e) => {
     switch (e.type) {
       case 'run-start':
-        say(`shark: run ${e.run}, ${e.steps} steps, store ${e.store}`);
+        say(`shark: run ${e.run}, ${e.steps} step${e.steps === 1 ? '' : 's'}, store ${e.store}`);
         break;
       case 'env-build':
         say(`environment ${e.env}: ready check`);

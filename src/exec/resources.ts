@@ -44,7 +44,7 @@ export function checkResources(pipeline: Pipeline, limits: Limits): Diagnostic[]
       once(error(file, r.at.memory ?? step.block.infoAt, `memory=${step.block.options['memory']} is more than this run may use (${formatMemory(limits.memory)}, --memory; the default is the machine's memory): no job of this block could start`));
     }
     if (typeof r.threads === 'number' && r.threads > limits.jobs) {
-      once(warning(file, r.at.threads ?? step.block.infoAt, `threads=${r.threads} is more than -j ${limits.jobs}: each job of this block takes all ${limits.jobs} slots (SHARK_THREADS=${limits.jobs})`));
+      once(warning(file, r.at.threads ?? step.block.infoAt, `threads=${r.threads} is more than -j ${limits.jobs}: each job of this block takes ${limits.jobs === 1 ? 'the one slot' : `all ${limits.jobs} slots`} (SHARK_THREADS=${limits.jobs})`));
     }
   }
   return out;
