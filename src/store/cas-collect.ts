@@ -1,6 +1,7 @@
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CasObjects } from './cas-objects.js';
+import type { FreedRows } from './freed-rows.js';
 import { pidAlive } from './liveness.js';
 import type { SnapshotId, TreeEntry } from './snapshot-store.js';
 import type { TreeTable } from './tree-table.js';
@@ -9,13 +10,15 @@ interface CasParts {
   readonly objects: CasObjects;
   readonly trees: TreeTable;
   readonly tmp: string;
+  readonly freed: FreedRows;
   readonly entries: (id: SnapshotId) => readonly TreeEntry[] | undefined;
 }
 
 /**
  * gc of the content-addressed store: every object not reachable from `keep`
  * (following directory entries), the tree records of what is freed, and the
- * workspaces and staging left by killed runs. A dry run only counts.
+ * workspaces and staging left by killed runs; what it frees is noted as
+ * freed by gc. A dry run only counts.
  */
 export function collectCas(store: CasParts, keep: ReadonlySet<SnapshotId>, dryRun: boolean): { count: number; bytes: number } {
   if (!dryRun) {
@@ -31,15 +34,15 @@ export function collectCas(store: CasParts, keep: ReadonlySet<SnapshotId>, dryRu
     for (const e of store.entries(id) ?? []) mark(e.id);
   };
   for (const id of keep) mark(id);
-  let count = 0;
-  let bytes = 0;
-  for (const { id, path } of [...store.objects.all()]) {
-    if (live.has(id)) continue;
-    count++;
-    bytes += statSync(path).size;
-    if (!dryRun) store.objects.remove(id);
+  const doomed = [...store.objects.all()].filter((o) => !live.has(o.id));
+  const bytes = doomed.reduce((n, o) => n + statSync(o.path).size, 0);
+  if (!dryRun) {
+    // Recorded first, so that fsck and export tell what older runs' results name from damage.
+    const trees = store.trees.unreachable(live);
+    store.freed.mark([...doomed.map((o) => o.id), ...trees], 'gc');
+    for (const { id } of doomed) store.objects.remove(id);
+    // A tree left behind would make a result look whole after its files are gone.
+    store.trees.forget(trees);
   }
-  // A tree left behind would make a result look whole after its files are gone.
-  if (!dryRun) store.trees.prune(live);
-  return { count, bytes };
+  return { count: doomed.length, bytes };
 }

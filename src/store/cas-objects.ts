@@ -264,6 +264,11 @@ export class CasObjects {
     }
   }
 
+  /** Whether the object has a record of being stored: one removed or quarantined has none. */
+  recorded(id: SnapshotId): boolean {
+    return this.records.fresh(id) !== undefined;
+  }
+
   /** Removes an object (gc). */
   remove(id: SnapshotId): void {
     this.sound.delete(id);

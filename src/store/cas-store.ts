@@ -14,7 +14,7 @@ import { ingestHost } from './cas-ingest.js';
 import { verifyObjects } from './cas-verify.js';
 import type { Metadata } from './metadata.js';
 import { placedLinkTarget, safeDirs, storedLinkTarget } from './safe-path.js';
-import type { SnapshotId, SnapshotStore, StoreProblem, TreeEntry, Workspace } from './snapshot-store.js';
+import type { Freed, SnapshotId, SnapshotStore, StoreProblem, TreeEntry, Workspace } from './snapshot-store.js';
 import { TreeTable } from './tree-table.js';
 
 /**
@@ -156,13 +156,15 @@ export class CasStore implements SnapshotStore {
   /**
    * Inputs the job changed in place: a host job can write through the hard
    * link to a stored object. Their objects are quarantined at once, so the
-   * results made of them are recomputed instead of trusted.
+   * results made of them are recomputed instead of trusted, and noted as
+   * discarded on purpose: the results stay, for their runs' lineage.
    */
   async modifiedInputs(ws: Workspace): Promise<readonly string[]> {
     const changed: string[] = [];
     for (const l of this.workspaces.placedIn(ws)?.links ?? []) {
       if (this.objects.check(l.id, true) !== 'changed') continue;
       changed.push(l.path);
+      this.meta.freed.mark([l.id], 'modified-input');
       this.objects.quarantine(l.id);
       this.presence.forget();
     }
@@ -235,8 +237,13 @@ export class CasStore implements SnapshotStore {
     return undefined;
   }
 
+  freed(id: SnapshotId): Freed | undefined {
+    const gone = id.startsWith('tree:') ? this.entries(id) === undefined : id.startsWith('sha256') && !this.objects.recorded(id);
+    return gone ? this.meta.freed.why(id) : undefined;
+  }
+
   async verify(progress: (done: number, total: number, bytes: number) => void, signal: AbortSignal): Promise<readonly StoreProblem[]> {
-    return verifyObjects(this.objects, this.meta, (id) => this.entries(id), progress, signal);
+    return verifyObjects(this.objects, this.meta, { entries: (id) => this.entries(id), freed: (id) => this.freed(id) }, progress, signal);
   }
 
   async quarantine(ids: readonly SnapshotId[]): Promise<void> {
@@ -245,7 +252,7 @@ export class CasStore implements SnapshotStore {
   }
 
   async collect(keep: ReadonlySet<SnapshotId>, dryRun: boolean): Promise<{ count: number; bytes: number }> {
-    const freed = collectCas({ objects: this.objects, trees: this.trees, tmp: this.tmp, entries: (id) => this.entries(id) }, keep, dryRun);
+    const freed = collectCas({ objects: this.objects, trees: this.trees, tmp: this.tmp, freed: this.meta.freed, entries: (id) => this.entries(id) }, keep, dryRun);
     this.presence.forget();
     return freed;
   }

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { CasObjects } from './cas-objects.js';
 import { hashFileSync } from './hash.js';
 import type { Metadata } from './metadata.js';
-import type { SnapshotId, StoreProblem, TreeEntry } from './snapshot-store.js';
+import type { Freed, SnapshotId, StoreProblem, TreeEntry } from './snapshot-store.js';
 import { workerFile } from './worker-file.js';
 
 type Hashed = { path: string; hex?: string; error?: string };
@@ -12,12 +12,14 @@ type Hashed = { path: string; hex?: string; error?: string };
 /**
  * `shark fsck` for the content-addressed store: every object re-hashed (on
  * every core) and compared with its name, and every id that a result or a
- * tree refers to looked for.
+ * tree refers to looked for. Data removed on purpose (freed by gc, or
+ * discarded after a job modified it) is not a problem: older runs' results
+ * name it, and keep their lineage.
  */
 export async function verifyObjects(
   objects: CasObjects,
   meta: Metadata,
-  entries: (id: SnapshotId) => readonly TreeEntry[] | undefined,
+  store: { entries: (id: SnapshotId) => readonly TreeEntry[] | undefined; freed: (id: SnapshotId) => Freed | undefined },
   progress: (done: number, total: number, bytes: number) => void,
   signal: AbortSignal,
 ): Promise<StoreProblem[]> {
@@ -39,16 +41,17 @@ export async function verifyObjects(
     else if (h.hex !== id.slice(id.indexOf(':') + 1)) problems.push({ id, problem: 'corrupt', detail: `${h.path} hashes to sha256:${h.hex}` });
     progress(done, all.length, bytes);
   });
-  // What results refer to: each file and tree must be there.
+  // What results refer to: each file and tree must be there, unless it was removed on purpose (gc).
   const seen = new Set<SnapshotId>();
   const look = (id: SnapshotId, where: string): void => {
     if (seen.has(id) || id.startsWith('link:')) return;
     seen.add(id);
     if (id.startsWith('tree:')) {
-      const children = entries(id);
+      const children = store.entries(id);
+      if (children === undefined && store.freed(id) !== undefined) return;
       if (children === undefined) problems.push({ id, problem: 'missing', detail: `directory of ${where} is not recorded` });
       for (const e of children ?? []) look(e.id, `${where}/${e.name}`);
-    } else if (!existsSync(objects.pathOf(id))) {
+    } else if (!existsSync(objects.pathOf(id)) && store.freed(id) === undefined) {
       problems.push({ id, problem: 'missing', detail: `${where}: ${objects.pathOf(id)} does not exist` });
     }
   };

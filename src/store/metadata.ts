@@ -7,6 +7,7 @@ import { BulkReads } from './bulk-read.js';
 import { OutputIndex, SHOWN, migrateOutputIndex } from './output-index.js';
 import { RunRows } from './run-rows.js';
 import { TreeRows } from './tree-rows.js';
+import { FreedRows } from './freed-rows.js';
 import { StepMemos } from './step-memos.js';
 import { StatCache, type FileStat, type StatRow } from './stat-cache.js';
 import type { SnapshotId } from './snapshot-store.js';
@@ -46,15 +47,18 @@ export class Metadata {
   readonly runRows: RunRows;
   /** Directory snapshots' entries (`TreeTable` caches them). */
   readonly trees: TreeRows;
+  /** What was removed on purpose (gc, a modified input), and why. */
+  readonly freed: FreedRows;
 
   constructor(dir: string) {
     mkdirSync(dir, { recursive: true });
-    this.db = openDatabase(join(dir, 'shark.sqlite'), [StatCache.migrate, migrateOutputIndex, StepMemos.migrate, RunRows.migrate]);
+    this.db = openDatabase(join(dir, 'shark.sqlite'), [StatCache.migrate, migrateOutputIndex, StepMemos.migrate, RunRows.migrate, FreedRows.migrate]);
     this.outputs = new OutputIndex(this.db);
     this.bulk = new BulkReads(this.db);
     this.memos = new StepMemos(this.db);
     this.runRows = new RunRows(this.db, this.bulk);
     this.trees = new TreeRows(this.db, this.bulk);
+    this.freed = new FreedRows(this.db);
     this.stats = new StatCache(this.db, (select, values) => this.bulk.selectIn<StatRow>(select, values, true));
     this.stmts = {
       result: this.db.prepare<[string], ResultRow>('SELECT * FROM results WHERE key = ?'),

@@ -19,6 +19,9 @@ export interface StoreProblem {
   readonly detail: string;
 }
 
+/** Why stored data was removed on purpose: freed by `shark gc`, or discarded after a job modified it in place. */
+export type Freed = 'gc' | 'modified-input';
+
 /** A fresh place where one job reads its inputs and writes its outputs: `root + '/data/...'`. */
 export interface Workspace {
   readonly root: string;
@@ -91,6 +94,12 @@ export interface SnapshotStore {
   checkTreesAhead?(checks: readonly ReadonlyMap<SnapshotId, number>[]): void;
   /** Re-hashes stored data against its recorded content ids; reports what is missing or corrupt. */
   verify(progress: (done: number, total: number, bytes: number) => void, signal: AbortSignal): Promise<readonly StoreProblem[]>;
+  /**
+   * Optional: why the data of `id`, gone from the store, was removed on
+   * purpose; undefined when it is there, or went missing for another reason
+   * (damage). A result may still name it: results are never dropped for it.
+   */
+  freed?(id: SnapshotId): Freed | undefined;
   /** Moves the data of corrupt ids aside (or forgets missing ones) so nothing reads it again. */
   quarantine(ids: readonly SnapshotId[]): Promise<void>;
   /**

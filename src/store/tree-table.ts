@@ -34,9 +34,13 @@ export class TreeTable {
     return id;
   }
 
-  /** Forgets every tree not in `live` (gc, with no run going on). */
-  prune(live: ReadonlySet<SnapshotId>): void {
-    const gone = this.meta.trees.ids().filter((id) => !live.has(id));
+  /** The trees not in `live`: what gc forgets. */
+  unreachable(live: ReadonlySet<SnapshotId>): SnapshotId[] {
+    return this.meta.trees.ids().filter((id) => !live.has(id));
+  }
+
+  /** Forgets these trees (gc, with no run going on). */
+  forget(gone: readonly SnapshotId[]): void {
     this.meta.trees.drop(gone);
     for (const id of gone) this.cache.delete(id);
   }

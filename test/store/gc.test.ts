@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import Database from 'better-sqlite3';
 import { Rig, toRun } from '../support/rig.js';
@@ -116,5 +117,41 @@ describe('shark gc (content-addressed store)', () => {
     expect(gc.stdout).toMatch(/freed 0 objects/);
     rig.write('p.md', pipeline('a'));
     expect(toRun(await rig.plan('p.md'))).toEqual([]);
+  });
+  it('fsck after gc --delete finds no damage, and --repair keeps the lineage of the runs gc freed', async () => {
+    const two = (word: string): string => `# g\n\n\`\`\`shark-run\necho ${word} > /data/a.txt\n\`\`\`\n\n\`\`\`shark-run\nmkdir /data/d && cat /data/a.txt /data/a.txt > /data/d/b.txt\n\`\`\`\n`;
+    rig.write('g.md', two('1'));
+    expect((await rig.shark(['run', 'g.md'])).code).toBe(0);
+    rig.write('g.md', two('2'));
+    expect((await rig.shark(['run', 'g.md'])).code).toBe(0);
+    expect((await rig.shark(['gc', 'g.md', '--delete'])).stdout).toMatch(/freed 2 objects/);
+    const fsck = await rig.shark(['fsck', 'g.md']);
+    expect(fsck.stdout).toMatch(/ok: no missing or corrupt data/);
+    expect(fsck.code).toBe(0);
+    const repair = await rig.shark(['fsck', 'g.md', '--repair']);
+    expect(repair.stdout).not.toMatch(/dropped/);
+    expect(repair.code).toBe(0);
+    expect((await rig.shark(['lineage', 'g.md', '/data/d/b.txt', '--run', '1'])).code).toBe(0);
+    const diff = await rig.shark(['diff', 'g.md', '/data/d/b.txt']);
+    expect(diff.stdout).toMatch(/in run 1 .*→ .*in run 2/);
+  });
+
+  it('fsck still reports an object a result needs that went missing after gc had freed it once', async () => {
+    rig.write('p.md', pipeline('a'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('p.md', pipeline('b'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    expect((await rig.shark(['gc', 'p.md', '--delete'])).code).toBe(0);
+    // Stored again, then lost behind Shark's back.
+    rig.write('p.md', pipeline('a'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const db = new Database(rig.path('.shark/shark.sqlite'), { readonly: true });
+    const outputs = JSON.parse(db.prepare("SELECT outputs FROM results WHERE outputs LIKE '%big.txt%' ORDER BY ended DESC").pluck().get() as string) as Record<string, string>;
+    db.close();
+    const hex = outputs['/data/big.txt']!.slice('sha256:'.length);
+    rmSync(rig.path(`.shark/objects/${hex.slice(0, 2)}/${hex.slice(2)}`));
+    const fsck = await rig.shark(['fsck', 'p.md']);
+    expect(fsck.stdout).toMatch(/missing +sha256:/);
+    expect(fsck.code).toBe(1);
   });
 });

@@ -97,6 +97,11 @@ describe('store integrity (content-addressed store)', () => {
     expect(lineage.code).toBe(1);
     expect(lineage.stderr).toMatch(/\/data\/sum\.txt was not produced: job integrity-2 \(line 8\) failed in run 2 \(modified-input\)/);
     expect(toRun(await rig.plan('p.md'))).toContain('integrity');
+    // The damaged object was discarded on purpose: not a problem for fsck, and run 1's lineage stays.
+    const fsck = await rig.shark(['fsck', 'p.md']);
+    expect(fsck.stdout).toMatch(/ok: no missing or corrupt data/);
+    expect(fsck.code).toBe(0);
+    expect((await rig.shark(['lineage', 'p.md', '/data/numbers.txt', '--run', '1'])).code).toBe(0);
     rig.write('p.md', PIPELINE);
     const before = rig.count();
     expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
