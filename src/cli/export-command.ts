@@ -79,7 +79,7 @@ export function exportCommand(io: Io): Command {
       const written = await writeCrate(view, session.pipeline.document.source, out);
       if (!written.ok) {
         io.stderr(`shark: error: ${written.message}\n`);
-        throw new ExitError(EXIT_INVALID);
+        throw new ExitError(written.invalid === true ? EXIT_INVALID : EXIT_FAILED);
       }
       io.stdout(`${out}: run ${view.run.id}, ${view.jobs.length} jobs, ${written.entities} entities\n`);
     });

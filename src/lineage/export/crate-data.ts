@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SnapshotStore } from '../../store/snapshot-store.js';
+import type { SnapshotId, SnapshotStore } from '../../store/snapshot-store.js';
 import type { DataItem } from './run-jobs.js';
 
 export type Ref = { readonly '@id': string };
@@ -16,6 +16,27 @@ export interface CrateData {
 
 const encodePath = (p: string): string => p.split('/').map(encodeURIComponent).join('/');
 export const itemKey = (d: Pick<DataItem, 'path' | 'id'>): string => `${d.path}\0${d.id}`;
+
+/**
+ * Why some item's data cannot be copied out of the store, naming its /data
+ * path (within a directory, the file that is gone) and whether it was
+ * removed on purpose; undefined when the store holds all of it.
+ */
+export function unavailableData(store: SnapshotStore, items: readonly DataItem[], run: number): string | undefined {
+  const item = items.find((d) => !d.id.startsWith('link:') && !store.has(d.id));
+  if (item === undefined) return undefined;
+  const { id, path } = goneLeaf(store, item.id, item.path);
+  const why = store.freed?.(id);
+  if (why === 'gc') return `the data of ${path} in run ${run} was freed by \`shark gc\` (\`shark export prov --run ${run}\` describes the run without its data)`;
+  if (why === 'modified-input') return `the data of ${path} in run ${run} was discarded after a job modified it in place (\`shark export prov --run ${run}\` describes the run without its data)`;
+  return `the stored data of ${path} in run ${run} is missing or damaged (${id}): run \`shark fsck\``;
+}
+
+/** The first piece of `id` (itself, or an entry of a directory, at any depth) the store does not hold whole. */
+function goneLeaf(store: SnapshotStore, id: SnapshotId, path: string): { id: SnapshotId; path: string } {
+  const entry = store.entries(id)?.find((e) => !store.has(e.id));
+  return entry === undefined ? { id, path } : goneLeaf(store, entry.id, `${path}/${entry.name}`);
+}
 
 /**
  * Copies every item out of the store under `data/` (the /data path it had),

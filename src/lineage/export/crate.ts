@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, rmdirSync, wri
 import { basename, dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { VERSION } from '../../version.js';
-import { itemKey, placeData, type CrateEntity, type Ref } from './crate-data.js';
+import { itemKey, placeData, unavailableData, type CrateEntity, type Ref } from './crate-data.js';
 import { dataOf, type RunJob, type RunView } from './run-jobs.js';
 
 export const RO_CRATE = 'https://w3id.org/ro/crate/1.1';
@@ -14,7 +14,8 @@ export const PROFILES = [
   { id: 'https://w3id.org/workflowhub/workflow-ro-crate/1.0', name: 'Workflow RO-Crate', version: '1.0' },
 ] as const;
 
-export type CrateResult = { ok: true; entities: number } | { ok: false; message: string };
+/** A failure is `invalid` when the output directory given cannot take the crate (exit 2); otherwise the run's data could not be written (exit 1). */
+export type CrateResult = { ok: true; entities: number } | { ok: false; message: string; invalid?: boolean };
 
 const ref = (id: string): Ref => ({ '@id': id });
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -45,13 +46,15 @@ function blockPositions(view: RunView, used: ReadonlySet<string>): string[] {
  */
 export async function writeCrate(view: RunView, documentSource: string, outDir: string): Promise<CrateResult> {
   const target = resolve(outDir);
-  if (existsSync(target) && readdirSync(target).length > 0) return { ok: false, message: `${outDir} exists and is not empty` };
+  if (existsSync(target) && readdirSync(target).length > 0) return { ok: false, message: `${outDir} exists and is not empty`, invalid: true };
+  const items = dataOf(view);
+  const gone = unavailableData(view.store, items, view.run.id);
+  if (gone !== undefined) return { ok: false, message: `cannot write the crate: ${gone}` };
   mkdirSync(dirname(target), { recursive: true });
   const tmp = mkdtempSync(join(dirname(target), `.${basename(target)}-`));
   try {
     const docName = basename(view.pipelinePath);
     copyFileSync(view.pipelinePath, join(tmp, docName));
-    const items = dataOf(view);
     const data = await placeData(view.store, items, tmp);
     const idOf = (path: string, id: string): Ref[] => {
       const placed = data.placed.get(itemKey({ path, id }));
