@@ -58,7 +58,7 @@ function reasonsFor(d: JobDecision, isMapJob: boolean, attempts: Attempts, expla
   if (d.stale === true) return ["the previous result's data is no longer in the store"];
   const attempt = attempts.get(job.identity);
   if (attempt === undefined) return isMapJob ? NEW_ITEM : NO_RESULT;
-  if (attempt.key === job.key && attempt.status === 'failed') return ['previous attempt failed'];
+  if (attempt.key === job.key) return attempt.status === 'failed' ? ['previous attempt failed'] : DROPPED;
   return explain(attempt.record, job.record);
 }
 
@@ -66,6 +66,8 @@ function reasonsFor(d: JobDecision, isMapJob: boolean, attempts: Attempts, expla
 const NEW_ITEM: readonly string[] = Object.freeze(['no previous result (new item)']);
 const NO_RESULT: readonly string[] = Object.freeze(['no previous result']);
 const NONE: readonly string[] = Object.freeze([]);
+/** The same key succeeded, yet no result is recorded under it: only `fsck --repair` drops results. */
+const DROPPED: readonly string[] = Object.freeze(['the previous result was dropped by `shark fsck --repair` (its data was damaged)']);
 
 /**
  * A dry run: every job in DAG order with `cached`, `run` or `blocked` and

@@ -79,6 +79,10 @@ describe('store integrity (content-addressed store)', () => {
     expect(repaired.code).toBe(0);
     expect(repaired.stdout).toContain('1 result dropped');
     expect((await rig.shark(['fsck', 'p.md'])).code).toBe(0);
+    // The key is the same: what changed is that the result was dropped.
+    const dropped = 'the previous result was dropped by `shark fsck --repair` (its data was damaged)';
+    expect((await rig.plan('p.md')).jobs[0]).toMatchObject({ job: 'integrity', status: 'run', reasons: [dropped] });
+    expect((await rig.shark(['plan', 'p.md'])).stdout).toContain(dropped);
     const before = rig.count();
     expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
     // The producer runs again; its consumer is cached, since the good bytes have the same id.
