@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { ancestry } from '../lineage/attest/ancestry.js';
-import { storedDigests } from '../lineage/attest/digests.js';
+import { storedOutputs, unsoundMessage } from '../lineage/attest/digests.js';
 import { addSignature, decodeBase64, keyIdOf } from '../lineage/attest/dsse.js';
 import { loadPrivateKey, loadPublicKey } from '../lineage/attest/keys.js';
 import type { Statement } from '../lineage/attest/statement.js';
@@ -100,7 +100,8 @@ export function signCommand(io: Io): Command {
         if (row === undefined) fail(io, `${n.job} has no envelope to co-sign (run with --sign first)`);
         // A co-signer vouches for bytes: it signs only what matches the store.
         const statement = JSON.parse(decodeBase64(row.envelope.payload)?.toString('utf8') ?? '{}') as Partial<Statement>;
-        const stored = (await Promise.all(Object.entries(n.outputs).map(([p, id]) => storedDigests(session.store, id, p)))).flat();
+        const { digests: stored, unsound } = await storedOutputs(session.store, n.outputs);
+        if (unsound.length > 0) fail(io, `${n.job}: ${unsoundMessage(unsound[0]!)}; not signing`);
         const subjects = statement.subject ?? [];
         const matches = subjects.length === stored.length && subjects.every((s) => stored.some((d) => d.name === s.name && d.digest.sha256 === s.digest.sha256));
         if (!matches) fail(io, `${n.job}: its envelope's subjects do not match the stored bytes; not signing`);

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
 import { createPrivateKey, sign } from 'node:crypto';
-import { statSync, writeFileSync } from 'node:fs';
+import { chmodSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pae } from '../../src/lineage/attest/dsse.js';
 import type { Rig } from '../support/rig.js';
@@ -134,6 +134,25 @@ describe('signatures at each stage', () => {
     expect(ran.stderr).toContain('/data/upper.txt');
     expect(ran.stderr).toMatch(/does not match the stored bytes/);
     expect(ran.stderr).toMatch(/report: input \/data\/upper.txt .* is not a subject/);
+  });
+
+  it('stored bytes changed or deleted are a problem of the job that made them, not a crash; sign refuses', async () => {
+    await signedRun();
+    const hex = sha('HELLO WORLD\n');
+    const object = rig.path(`.shark/objects/${hex.slice(0, 2)}/${hex.slice(2)}`);
+    chmodSync(object, 0o644);
+    writeFileSync(object, 'tampered\n');
+    const corrupt = await rig.shark(['verify', 'p.md', '/data/report.txt', '--key', 'shark.pub']);
+    expect(corrupt.code, corrupt.stderr).toBe(1);
+    expect(corrupt.stderr).toMatch(/prepare: the stored bytes of \/data\/upper.txt are missing or corrupt/);
+    expect(corrupt.stderr).not.toMatch(/internal error|shark-verify-/);
+    const sign = await rig.shark(['sign', 'p.md', '/data/upper.txt', '--key', 'shark.key']);
+    expect(sign.code, sign.stderr).toBe(1);
+    expect(sign.stderr).toMatch(/prepare: the stored bytes of \/data\/upper.txt are missing or corrupt.*; not signing/);
+    rmSync(object);
+    const missing = await rig.shark(['verify', 'p.md', '/data/report.txt', '--key', 'shark.pub']);
+    expect(missing.code, missing.stderr).toBe(1);
+    expect(missing.stderr).toMatch(/prepare: the stored bytes of \/data\/upper.txt are missing or corrupt/);
   });
 
   it('a wrong key fails verify', async () => {

@@ -37,17 +37,50 @@ export async function digestsOf(store: SnapshotStore, id: string, path: string):
   }
   if (id.startsWith('link:')) return [];
   const sha = sha256Of(id);
-  return sha !== undefined ? [{ name: base, digest: { sha256: sha } }] : storedDigests(store, id, base);
+  if (sha !== undefined) return [{ name: base, digest: { sha256: sha } }];
+  const stored = await storedDigests(store, id, base);
+  if (stored.unsound.length > 0) throw new Error(unsoundMessage(stored.unsound[0]!));
+  return stored.digests;
 }
 
+/** The bytes a store holds now, read back: each sound file's digest, and the /data paths whose bytes it cannot give. */
+export interface StoredBytes {
+  readonly digests: FileDigest[];
+  /** Missing or corrupt in the store (what `fsck` reports): neither a match nor a mismatch, a problem of its own. */
+  readonly unsound: string[];
+}
+
+/** What `verify` and `sign` say of stored bytes they cannot read back. */
+export const unsoundMessage = (path: string): string => `the stored bytes of ${path} are missing or corrupt (run \`shark fsck\`)`;
+
 /** The digests of the bytes the store holds now, read back (what `verify` compares signed subjects with). */
-export async function storedDigests(store: SnapshotStore, id: string, path: string): Promise<FileDigest[]> {
-  const found: FileDigest[] = [];
-  if (readInPlace(store, id, path.replace(/\/$/, ''), found)) return found.sort(byName);
+export async function storedDigests(store: SnapshotStore, id: string, path: string): Promise<StoredBytes> {
+  const found: StoredBytes = { digests: [], unsound: [] };
+  const name = path.replace(/\/$/, '');
+  if (store.objectPath !== undefined) readInPlace(store, id, name, found);
+  else await readExported(store, id, name, found);
+  found.digests.sort(byName);
+  return found;
+}
+
+/** `storedDigests` of each output of a job (path to id), together. */
+export async function storedOutputs(store: SnapshotStore, outputs: Readonly<Record<string, string>>): Promise<StoredBytes> {
+  const all = await Promise.all(Object.entries(outputs).map(([p, id]) => storedDigests(store, id, p)));
+  return { digests: all.flatMap((b) => b.digests), unsound: all.flatMap((b) => b.unsound) };
+}
+
+/**
+ * A store that does not keep each file as one (ZFS) exports the snapshot to
+ * a temporary directory to hash it; a snapshot it cannot export is unsound
+ * as a whole.
+ */
+async function readExported(store: SnapshotStore, id: string, name: string, found: StoredBytes): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), 'shark-verify-'));
   try {
     await store.exportTo(id, join(tmp, 'x'));
-    return walk(join(tmp, 'x'), path.replace(/\/$/, '')).sort(byName);
+    found.digests.push(...walk(join(tmp, 'x'), name));
+  } catch {
+    found.unsound.push(name);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -57,15 +90,17 @@ export async function storedDigests(store: SnapshotStore, id: string, path: stri
  * The digests read from the store's own files where it keeps each file as
  * one (`objectPath`: the CAS store), with no copy: `verify` of a total over
  * thousands of jobs exported each job's outputs to a temporary directory
- * first. False when some file is not kept so (another store, or unsound
- * bytes): then the snapshot is exported, as before.
+ * first. A file (or directory) the store cannot give sound bytes of is named
+ * by its /data path in `unsound`.
  */
-function readInPlace(store: SnapshotStore, id: string, name: string, found: FileDigest[]): boolean {
-  if (id.startsWith('link:')) return true;
+function readInPlace(store: SnapshotStore, id: string, name: string, found: StoredBytes): void {
+  if (id.startsWith('link:')) return;
   const entries = store.entries(id);
-  if (entries !== undefined) return entries.every((e) => readInPlace(store, e.id, `${name}/${e.name}`, found));
+  if (entries !== undefined) {
+    for (const e of entries) readInPlace(store, e.id, `${name}/${e.name}`, found);
+    return;
+  }
   const file = store.objectPath?.(id);
-  if (file === undefined) return false;
-  found.push({ name, digest: { sha256: hashFile(file) } });
-  return true;
+  if (file === undefined) found.unsound.push(name);
+  else found.digests.push({ name, digest: { sha256: hashFile(file) } });
 }

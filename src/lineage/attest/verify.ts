@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { LineageNode } from '../lineage.js';
 import type { SnapshotStore } from '../../store/snapshot-store.js';
-import { storedDigests, type FileDigest } from './digests.js';
+import { storedDigests, storedOutputs, unsoundMessage, type FileDigest } from './digests.js';
 import { decodeBase64, IN_TOTO_PAYLOAD_TYPE, verifyEnvelope } from './dsse.js';
 import { SLSA_PROVENANCE, STATEMENT_TYPE, type Statement } from './statement.js';
 import type { Attestations } from './store.js';
@@ -17,6 +17,9 @@ const show = (d: FileDigest): string => `${d.name} (sha256 ${d.digest.sha256.sli
 const same = (a: FileDigest, b: FileDigest): boolean => a.name === b.name && a.digest.sha256 === b.digest.sha256;
 /** What `same` compares, as one string. */
 const subjectKey = (d: FileDigest): string => `${d.name}\0${d.digest.sha256}`;
+
+/** Whether /data path `name` is `dir` or inside it. */
+const within = (name: string, dir: string): boolean => name === dir || name.startsWith(`${dir}/`);
 
 /** The statement of a verified envelope, or why it cannot be read. */
 function statementOf(payloadType: string, payload: string): Statement | string {
@@ -63,9 +66,11 @@ export async function verifyAncestry(
       continue;
     }
     trusted.set(n.key, statement);
-    const stored = (await Promise.all(Object.entries(n.outputs).map(([p, id]) => storedDigests(store, id, p)))).flat();
+    const { digests: stored, unsound } = await storedOutputs(store, n.outputs);
+    for (const u of unsound) problems.push(`${n.job}: ${unsoundMessage(u)}`);
     for (const s of statement.subject) {
       const now = stored.find((d) => d.name === s.name);
+      if (now === undefined && unsound.some((u) => within(s.name, u))) continue;
       if (now === undefined) problems.push(`${n.job}: subject ${show(s)} is not an output of the job`);
       else if (!same(now, s)) problems.push(`${n.job}: subject ${show(s)} does not match the stored bytes (sha256 ${now.digest.sha256.slice(0, 12)}…)`);
     }
@@ -89,8 +94,11 @@ export async function verifyAncestry(
           if (!(signedBy.get(subjectKey(d)) ?? []).some((k) => from.has(k))) problems.push(`${n.job}: input ${show(d)} is not a subject of an upstream envelope`);
         }
       } else {
-        const stored = await storedDigests(store, input.id, input.path);
-        for (const d of mine) if (!stored.some((s) => same(s, d))) problems.push(`${n.job}: input ${show(d)} does not match the stored bytes`);
+        const { digests: stored, unsound } = await storedDigests(store, input.id, input.path);
+        for (const u of unsound) problems.push(`${n.job}: input: ${unsoundMessage(u)}`);
+        for (const d of mine) {
+          if (!stored.some((s) => same(s, d)) && !unsound.some((u) => within(d.name, u))) problems.push(`${n.job}: input ${show(d)} does not match the stored bytes`);
+        }
         if (mine.length === 0 && stored.length > 0) problems.push(`${n.job}: input ${input.path} is not among the signed dependencies`);
       }
     }
