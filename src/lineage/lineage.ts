@@ -1,5 +1,6 @@
 import type { Metadata } from '../store/metadata.js';
 import type { RunProducer } from '../store/output-index.js';
+import { withExtension } from '../plan/expanded-job.js';
 import { readLineage } from './lineage-read.js';
 
 /** The account of one job that produced data. */
@@ -143,9 +144,23 @@ function failedProducer(meta: Metadata, runId: number, path: string): string | u
   for (const row of meta.runJobs(runId)) {
     if (row.status !== 'failed') continue;
     const record = meta.attemptRecord(row.key);
-    if (record === undefined || !record.outputs.some((o) => o === path || path.startsWith(`${o}/`))) continue;
+    if (record === undefined || !wouldWrite(record.outputs, row.item).some((o) => o === path || path.startsWith(`${o}/`))) continue;
     const exit = row.exit_code === null || row.exit_code === undefined ? '' : `, exit status ${row.exit_code}`;
     return `${path} was not produced: job ${row.job} (line ${row.line}) failed in run ${runId} (${row.reason ?? 'failed'}${exit})`;
   }
   return undefined;
+}
+
+/**
+ * The paths a job's attempt record says it writes, as the job itself names
+ * them: a map's `DIR/+` (or `DIR/+.EXT`) is the item's own file, as
+ * `ExpandedJob.outputs` names it (its items, kept joined by `,` in run_jobs,
+ * joined by `_`); a directory loses its trailing `/`.
+ */
+function wouldWrite(outputs: readonly string[], item: string | null): string[] {
+  return outputs.map((o) => {
+    const plus = /^(.*)\/\+([^/]*)$/.exec(o);
+    if (plus === null || item === null) return o.replace(/\/$/, '');
+    return `${plus[1]}/${withExtension(item.split(',').join('_'), plus[2] === '' ? undefined : plus[2])}`;
+  });
 }

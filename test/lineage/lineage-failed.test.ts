@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+
+/**
+ * `lineage` of a path whose job failed says which job and why. A map job's
+ * attempt records its output as `DIR/+` (the pattern): the path it would
+ * have written is named from its item.
+ */
+const PIPELINE = `# Failed
+
+\`\`\`shark-import
+in/ /data/in/
+\`\`\`
+
+\`\`\`shark-run
+grep -q c /data/in/*.txt && exit 3; cp /data/in/*.txt /data/out/+
+\`\`\`
+
+\`\`\`shark-run
+grep -q c /data/in/*.txt && exit 5; cp /data/in/*.txt /data/renamed/+.csv
+\`\`\`
+
+\`\`\`shark-run
+echo x > /data/single.txt; exit 4
+\`\`\`
+`;
+
+describe('shark lineage of what a failed job did not write', () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = new Rig('shark-lineage-failed-');
+    rig.write('f.md', PIPELINE);
+    rig.write('in/a.txt', 'a\n');
+    rig.write('in/c.txt', 'c\n');
+    expect((await rig.shark(['run', 'f.md', '-k'])).code).toBe(1);
+  });
+  afterAll(() => rig.cleanup());
+
+  it('names a single failed job', async () => {
+    const ran = await rig.shark(['lineage', 'f.md', '/data/single.txt']);
+    expect(ran.code).toBe(1);
+    expect(ran.stderr).toMatch(/\/data\/single\.txt was not produced: job failed-4 \(line 16\) failed in run 1 \(exit, exit status 4\)/);
+  });
+
+  it('names the failed map item whose output it is, with or without an extension', async () => {
+    const plain = await rig.shark(['lineage', 'f.md', '/data/out/c.txt']);
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toMatch(/\/data\/out\/c\.txt was not produced: job failed-2\[c\.txt\] \(line 8\) failed in run 1 \(exit, exit status 3\)/);
+    const renamed = await rig.shark(['lineage', 'f.md', '/data/renamed/c.csv']);
+    expect(renamed.code).toBe(1);
+    expect(renamed.stderr).toMatch(/\/data\/renamed\/c\.csv was not produced: job failed-3\[c\.txt\] .*exit status 5/);
+  });
+
+  it('does not blame a failed item for another item it did not write', async () => {
+    const other = await rig.shark(['lineage', 'f.md', '/data/out/b.txt']);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain('no job of the latest run (run 1) produced /data/out/b.txt');
+  });
+});
