@@ -2,7 +2,7 @@ import { contentId } from '../store/content-id.js';
 import { hashFileSync } from '../store/hash.js';
 import type { Metadata } from '../store/metadata.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
-import { consumersOf, producersOf } from './find-content.js';
+import { consumersOf, producersOf, type Producer } from './find-content.js';
 import { lineageInRun, renderLineage, type LineageNode } from './lineage.js';
 
 /** One job that produced the bytes of a file. */
@@ -22,6 +22,8 @@ export interface Making {
   readonly path: string;
   /** Its lineage in that run, or null when the run's job list is gone. */
   readonly lineage: LineageNode | null;
+  /** For a directory no job wrote whole: the entry (relative to it) these bytes are. */
+  readonly entry?: string;
 }
 
 export interface WhyAnswer {
@@ -32,7 +34,12 @@ export interface WhyAnswer {
   readonly produced: readonly Making[];
   /** When Shark did not make them: jobs that read them (a host input), so the answer is not a bare "no". */
   readonly readBy: readonly { readonly job: string; readonly path: string; readonly pipeline: string | null; readonly run: number }[];
+  /** For a directory no job wrote whole: its files (relative to it) no job produced; empty otherwise. */
+  readonly notProduced: readonly string[];
 }
+
+/** The entries of a subdirectory (relative to the directory asked about), read again from disk. */
+export type EntriesOf = (relative: string) => readonly TreeEntry[] | undefined;
 
 export type HashOutcome =
   | { ok: true; id: SnapshotId; entries?: readonly TreeEntry[] }
@@ -54,22 +61,45 @@ export function hashOnDisk(path: string): HashOutcome {
 /**
  * Who made content `id`: each producing job with where, when, how, and its
  * lineage (to `depth` levels). A directory no single job wrote whole (a
- * map's output, a published copy of it) is answered by the makers of its
- * entries.
+ * map's output, a published copy of it, files gathered from several places)
+ * is answered entry by entry, a subdirectory no job wrote whole by its own
+ * entries (`entriesOf`), naming the files no job produced.
  */
-export function whyContent(meta: Metadata, path: string, id: SnapshotId, depth = Infinity, entries: readonly TreeEntry[] = []): WhyAnswer {
-  let found = producersOf(meta, id);
-  if (found.length === 0) found = entries.flatMap((e) => producersOf(meta, e.id));
-  const produced = found.map((p): Making => {
+export function whyContent(meta: Metadata, path: string, id: SnapshotId, depth = Infinity, entries: readonly TreeEntry[] = [], entriesOf: EntriesOf = () => undefined): WhyAnswer {
+  const whole = producersOf(meta, id);
+  const parts = whole.length === 0 && entries.length > 0 ? byEntry(meta, entries, '', entriesOf) : { found: whole.map((p): Found => ({ p })), unknown: [] };
+  const produced = parts.found.map(({ p, entry }): Making => {
     const { record: r } = p;
     return {
       job: p.job, block: r.meta.block, step: r.meta.step, location: `${r.meta.file}:${r.meta.line}:${r.meta.col}`,
       run: r.runId, pipeline: p.pipeline, started: new Date(r.started).toISOString(), command: r.meta.command,
       environment: r.record.env, key: r.key, path: p.path,
       lineage: lineageInRun(meta, r.runId, p.path, depth) ?? null,
+      ...(entry !== undefined ? { entry } : {}),
     };
   });
-  return { path, id, produced, readBy: produced.length > 0 ? [] : consumersOf(meta, id) };
+  return { path, id, produced, readBy: produced.length > 0 ? [] : consumersOf(meta, id), notProduced: produced.length > 0 ? parts.unknown : [] };
+}
+
+/** A producer, and the entry of the directory asked about whose bytes it made (when it did not make the directory whole). */
+interface Found { readonly p: Producer; readonly entry?: string }
+
+/** The producers of each entry (named `below` + its name), and the entries with none: a subdirectory with none, by its own entries. */
+function byEntry(meta: Metadata, entries: readonly TreeEntry[], below: string, entriesOf: EntriesOf): { found: Found[]; unknown: string[] } {
+  const found: Found[] = [];
+  const unknown: string[] = [];
+  for (const e of entries) {
+    const entry = `${below}${e.name}`;
+    const makers = producersOf(meta, e.id);
+    const inner = makers.length === 0 && e.id.startsWith('tree:') ? entriesOf(entry) : undefined;
+    if (inner !== undefined && inner.length > 0) {
+      const deeper = byEntry(meta, inner, `${entry}/`, entriesOf);
+      found.push(...deeper.found);
+      unknown.push(...deeper.unknown);
+    } else if (makers.length === 0) unknown.push(entry);
+    else found.push(...makers.map((p) => ({ p, entry })));
+  }
+  return { found, unknown };
 }
 
 export function renderWhy(answers: readonly WhyAnswer[], show: { file: (p: string) => string; describe: (id: string) => string; depth?: number; store: string }): string {
@@ -83,7 +113,7 @@ export function renderWhy(answers: readonly WhyAnswer[], show: { file: (p: strin
       continue;
     }
     for (const m of a.produced) {
-      out.push(`  made by ${m.job} as ${m.path}, run ${m.run}${m.pipeline === null ? '' : ` of ${show.file(m.pipeline)}`}, ${m.started}`);
+      out.push(`  ${m.entry !== undefined ? `${m.entry}: ` : ''}made by ${m.job} as ${m.path}, run ${m.run}${m.pipeline === null ? '' : ` of ${show.file(m.pipeline)}`}, ${m.started}`);
       out.push(`    block ${m.block} at ${m.location}`);
       out.push(`    $ ${m.command.split('\n').join('\n      ')}`);
       out.push(`    environment ${m.environment}`);
@@ -93,6 +123,7 @@ export function renderWhy(answers: readonly WhyAnswer[], show: { file: (p: strin
         for (const l of renderLineage(m.lineage, show.describe, show.depth).trimEnd().split('\n')) out.push(`      ${l}`);
       }
     }
+    for (const u of a.notProduced) out.push(`  ${u}: not produced by Shark: no job in the store ${show.store} wrote these bytes`);
     out.push('');
   }
   return out.join('\n');

@@ -15,7 +15,7 @@ describe('why of a result with a very large ancestry', () => {
   it('renders a total over 150,000 jobs without running out of stack', () => {
     const total: LineageNode = { ...job(-1), job: 'total', block: 'total', inputs: [{ path: '/data/aoh', id: 'tree:x', from: Array.from({ length: 150_000 }, (_, n) => job(n)) }] };
     const answer = {
-      path: '_shark/total.txt', id: 'sha256:t', readBy: [],
+      path: '_shark/total.txt', id: 'sha256:t', readBy: [], notProduced: [],
       produced: [{ job: 'total', path: '/data/total.txt', run: 1, pipeline: null, started: '2026-11-30T00:00:00.000Z', block: 'total', location: 'life.md:62:1', command: 'cat', environment: 'host', lineage: total }],
     } as unknown as WhyAnswer;
     const text = renderWhy([answer], { file: (p) => p, describe: (id) => id, store: '.shark' });

@@ -53,6 +53,28 @@ describe('shark why', () => {
     expect(missing.stderr).toContain('nowhere.txt');
   });
 
+  it('answers a directory no job wrote whole by its entries: a foreign one is named, and makes the answer no', async () => {
+    const report = rig.read('_shark/report.txt');
+    rig.write('mix/report.txt', report);
+    rig.write('mix/sub/copy.txt', report);
+    rig.write('mix/foreign.txt', 'not from shark\n');
+    const ran = await rig.shark(['why', 'mix']);
+    expect(ran.code, ran.stderr).toBe(1);
+    expect(ran.stdout).toMatch(/^ {2}report\.txt: made by report as \/data\/report\.txt, run 1/m);
+    expect(ran.stdout).toMatch(/^ {2}sub\/copy\.txt: made by report as \/data\/report\.txt, run 1/m);
+    expect(ran.stdout).toMatch(/^ {2}foreign\.txt: not produced by Shark/m);
+    const json = await rig.shark(['why', 'mix', '--json']);
+    expect(json.code).toBe(1);
+    const [answer] = (JSON.parse(json.stdout) as { files: { produced: { job: string; entry: string }[]; notProduced: string[] }[] }).files;
+    expect(answer!.produced.map((m) => [m.entry, m.job])).toEqual([['report.txt', 'report'], ['sub/copy.txt', 'report']]);
+    expect(answer!.notProduced).toEqual(['foreign.txt']);
+    rig.write('known/report.txt', report);
+    rig.write('known/sub/copy.txt', report);
+    const known = await rig.shark(['why', 'known', '--json']);
+    expect(known.code, known.stdout).toBe(0);
+    expect((JSON.parse(known.stdout) as { files: { notProduced: string[] }[] }).files[0]!.notProduced).toEqual([]);
+  });
+
   it('finds the store with --store or $SHARK_STORE, and says where it looked when there is none', async () => {
     const elsewhere = new Rig();
     try {
