@@ -80,7 +80,7 @@ export function lineageCommand(io: Io): Command {
         return name === undefined ? id : `${name} (${id})`;
       };
       const format = flags.json ? 'json' : flags.format;
-      io.stdout(format === 'json' ? JSON.stringify(node, null, 2) + '\n' : format === 'mermaid' ? lineageMermaid(node) : renderLineage(node, describe, flags.depth));
+      io.stdout(format === 'json' ? JSON.stringify(node, null, 2) + '\n' : format === 'mermaid' ? lineageMermaid(node, flags.depth) : renderLineage(node, describe, flags.depth));
     } finally {
       closeSession(session);
     }

@@ -6,9 +6,11 @@ import type { LineageNode } from './lineage.js';
  * A lineage tree as a mermaid flowchart (GitHub renders it in markdown):
  * jobs are boxes, data are cylinders labelled with their path and short
  * content id, and arrows follow the data: input → job → output. A file two
- * jobs read is drawn once; so is a job reached by two paths.
+ * jobs read is drawn once; so is a job reached by two paths. An input whose
+ * writers `--depth` did not follow gets a dotted arrow from a hexagon saying
+ * so, lest the cut graph read as one that ends at host inputs.
  */
-export function lineageMermaid(root: LineageNode): string {
+export function lineageMermaid(root: LineageNode, depth = Infinity): string {
   const names = new Map<string, string>();
   const nodes: string[] = [];
   const edges = new Set<string>();
@@ -23,6 +25,7 @@ export function lineageMermaid(root: LineageNode): string {
   };
   const data = (path: string, id: string): string =>
     name(`d:${path}\0${id}`, (n) => `${n}[("${mermaidText(path)}${id === '' ? '' : `<br/><small>${mermaidText(short(id))}</small>`}")]`);
+  const notFollowed = (): string => name('cut', (n) => `${n}{{"producers not followed<br/><small>${mermaidText(`--depth ${depth}`)}</small>"}}`);
   const job = (n: LineageNode): string => {
     const seen = names.get(`j:${n.job}\0${n.key}`);
     if (seen !== undefined) return seen;
@@ -37,6 +40,7 @@ export function lineageMermaid(root: LineageNode): string {
       }
       const d = data(input.path, input.id);
       edges.add(`  ${d} --> ${id}`);
+      if (input.truncated) edges.add(`  ${notFollowed()} -.-> ${d}`);
       for (const from of input.from) {
         const writer = job(from);
         // The writer's own output arrow is there when it wrote this very path; a directory above it otherwise.

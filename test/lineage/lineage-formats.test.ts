@@ -44,6 +44,20 @@ describe('shark lineage --run, --depth, --format', () => {
     expect(text.stdout).not.toContain('$ tr');
   });
 
+  it('marks in mermaid the inputs --depth did not follow', async () => {
+    const cut = await rig.shark(['lineage', 'p.md', '/data/report.txt', '--depth', '0', '--format', 'mermaid']);
+    expect(cut.code).toBe(0);
+    const lines = cut.stdout.split('\n');
+    const marker = lines.find((l) => l.includes('not followed'));
+    expect(marker, cut.stdout).toMatch(/^ {2}(n\d+)\{\{"producers not followed<br\/><small>--depth 0<\/small>"\}\}$/);
+    const markerId = /n\d+/.exec(marker!)![0];
+    const sum = /^ {2}(n\d+)\[\("\/data\/sum\.txt/m.exec(cut.stdout)![1];
+    expect(lines).toContain(`  ${markerId} -.-> ${sum}`);
+    expect(cut.stdout).not.toContain('sum<br/>');
+    const whole = await rig.shark(['lineage', 'p.md', '/data/report.txt', '--format', 'mermaid']);
+    expect(whole.stdout).not.toContain('not followed');
+  });
+
   it('refuses a run of another pipeline or a bad depth (exit 2)', async () => {
     expect((await rig.shark(['lineage', 'p.md', '/data/report.txt', '--run', '99'])).code).toBe(2);
     expect((await rig.shark(['lineage', 'p.md', '/data/report.txt', '--depth', '-1'])).code).toBe(2);
