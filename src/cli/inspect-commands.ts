@@ -28,7 +28,10 @@ export function logsCommand(io: Io): Command {
       const jobs = one !== undefined ? [one] : session.meta.runJobs(run.id).filter((j) => block === undefined || j.block === block || j.step === block || j.job === block);
       if (jobs.length === 0) {
         const known = [...new Set(session.meta.runJobs(run.id).map((j) => j.block))].join(', ');
-        io.stderr(`shark: no job of run ${run.id} matches \`${block}\` (blocks: ${known})\n`);
+        const kind = session.pipeline.blocks.some((b) => b.id === block) ? 'block' : session.pipeline.stepsById.has(block ?? '') ? 'step' : undefined;
+        io.stderr(kind !== undefined
+          ? `shark: ${kind} \`${block}\` has no job in run ${run.id}: its jobs did not run (${whyNotRun(run.id, run.status)})\n`
+          : `shark: no job of run ${run.id} matches \`${block}\` (blocks: ${known})\n`);
         // A query that found nothing, as docs/cli.md says (2 is for invalid input).
         throw new ExitError(EXIT_FAILED);
       }
@@ -46,6 +49,14 @@ export function logsCommand(io: Io): Command {
       closeSession(session);
     }
   });
+}
+
+/** Why a block of the document has no job in a run that ran (a skipped job leaves no row in the run's record). */
+function whyNotRun(runId: number, status: string): string {
+  if (status === 'failed') return `run ${runId} failed, and they were skipped after the failure`;
+  if (status === 'interrupted') return `run ${runId} was interrupted before they ran`;
+  if (status === 'running') return `run ${runId} has not reached them yet`;
+  return `run ${runId} did not need them`;
 }
 
 export type LineageFormat = 'text' | 'json' | 'mermaid';

@@ -16,10 +16,12 @@ export interface RunEntry {
   readonly host: string | null;
 }
 
-/** The runs of a pipeline, newest first; the counts come from the jobs each run recorded. */
+/** The runs of a pipeline, newest first; the counts come from the jobs each run recorded, and the jobs its summary says it skipped. */
 export function listRuns(meta: Metadata, pipelinePath: string): RunEntry[] {
   // A run's own rows, and those it names of an earlier run (`cached`), counted from the names: a million rows each were read.
   const counts = meta.db.prepare<[number], { status: string; n: number }>('SELECT status, COUNT(*) AS n FROM run_jobs WHERE run_id = ? GROUP BY status');
+  // Skipped and cancelled jobs leave no row: the run's summary counts them (none while it runs, or if it died).
+  const skipped = meta.db.prepare<[number], { skipped: number | null }>("SELECT json_extract(summary, '$.skipped') AS skipped FROM runs WHERE id = ?");
   const jobVersion = meta.db.prepare<[number], { version: string | null }>("SELECT json_extract(meta, '$.version') AS version FROM results WHERE run_id = ? LIMIT 1");
   return meta.runs(pipelinePath).map((r: RunRow) => {
     const by = new Map(counts.all(r.id).map((c) => [c.status, c.n]));
@@ -34,7 +36,7 @@ export function listRuns(meta: Metadata, pipelinePath: string): RunEntry[] {
       status: r.status,
       started: new Date(r.started).toISOString(),
       ended: r.ended === null ? null : new Date(r.ended).toISOString(),
-      executed, cached, failed, other: total - executed - cached - failed,
+      executed, cached, failed, other: total - executed - cached - failed + (skipped.get(r.id)?.skipped ?? 0),
       version: r.version ?? jobVersion.get(r.id)?.version ?? null,
       host: r.host,
     };

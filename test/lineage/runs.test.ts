@@ -49,3 +49,32 @@ describe('shark runs', () => {
     expect(ran.stderr).toContain('q.md has not been run yet');
   });
 });
+
+describe('shark runs and logs of jobs a run skipped', () => {
+  const SKIPPING = '# R\n\n```shark-run\necho a > /data/a.txt; exit 3\n```\n\n```shark-run\ncat /data/a.txt > /data/b.txt\n```\n\n```shark-run\necho c > /data/c.txt\n```\n';
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = new Rig();
+    rig.write('r.md', SKIPPING);
+    expect((await rig.shark(['run', 'r.md'])).code).toBe(1);
+  });
+  afterAll(() => rig.cleanup());
+
+  it('counts the skipped jobs as not run, in text and JSON', async () => {
+    const text = await rig.shark(['runs', 'r.md']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('1 run, 0 cached, 1 failed, 1 not run');
+    const json = await rig.shark(['runs', 'r.md', '--json']);
+    const [run] = (JSON.parse(json.stdout) as { runs: { executed: number; failed: number; other: number }[] }).runs;
+    expect(run).toMatchObject({ executed: 1, failed: 1, other: 1 });
+  });
+
+  it('logs of a block whose jobs were skipped says they did not run, not that there is no such block', async () => {
+    const ran = await rig.shark(['logs', 'r.md', 'r-2']);
+    expect(ran.code).toBe(1);
+    expect(ran.stderr).toContain('block `r-2` has no job in run 1: its jobs did not run (run 1 failed, and they were skipped after the failure)');
+    const unknown = await rig.shark(['logs', 'r.md', 'nope']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no job of run 1 matches `nope` (blocks: r, r-3)');
+  });
+});
