@@ -2,6 +2,7 @@ import { cpSync, existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { ImportClause } from '../pipeline/import-clause.js';
 import { contentId } from '../store/content-id.js';
+import { mismatch, sumFile } from './checksum.js';
 import type { FetchOutcome, ImportContext, Importer, Pin, ResolveOutcome } from './importer.js';
 import { placeFile } from './place.js';
 import { Staging } from './staging.js';
@@ -14,10 +15,14 @@ export class FileImporter implements Importer {
     // The pin names the path as written, so moving the project elsewhere invalidates nothing.
     const written = clause.source.scheme === 'file' ? clause.source.path : clause.raw;
     if (statSync(path).isDirectory()) {
+      if (clause.checksum !== undefined) return { ok: false, message: `a checksum pins one file; ${written} is a directory` };
       const tree = ctx.hashTree !== undefined ? await ctx.hashTree(path) : contentId(path, (p) => ctx.hashFile(p)).id;
       return { ok: true, pin: { path: written, kind: 'directory', tree } };
     }
-    return { ok: true, pin: { path: written, sha256: ctx.hashFile(path) } };
+    const sha256 = ctx.hashFile(path);
+    const bad = await clauseMismatch(clause, written, path, sha256);
+    if (bad !== undefined) return { ok: false, message: bad };
+    return { ok: true, pin: { path: written, sha256 } };
   }
 
   async fetch(clause: ImportClause, pin: Record<string, string | number>, dest: string, ctx: ImportContext): Promise<FetchOutcome> {
@@ -48,4 +53,16 @@ export class FileImporter implements Importer {
     const p = clause.source.scheme === 'file' ? clause.source.path : '';
     return isAbsolute(p) ? p : resolve(ctx.pipelineDir, p);
   }
+}
+
+/**
+ * The clause's checksum against the local file, checked when the import is
+ * pinned (plan and run alike) so that a wrong one fails even when the copy is
+ * cached. SHA-256 is the hash the stat cache already knows; MD5 reads the file.
+ */
+async function clauseMismatch(clause: ImportClause, written: string, path: string, sha256: string): Promise<string | undefined> {
+  const sum = clause.checksum;
+  if (sum === undefined) return undefined;
+  const sums = sum.algorithm === 'sha256' ? { size: 0, sha256, md5: '' } : await sumFile(path);
+  return mismatch(written, sums, [{ ...sum, from: 'the import clause' }]);
 }
