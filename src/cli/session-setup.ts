@@ -3,9 +3,10 @@ import { formatDiagnostic } from '../diagnostics.js';
 import { createEnvironmentProvider } from '../exec/environments.js';
 import { lockPathFor, readLock } from '../lockfile.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
+import { keptStore, storeClashes } from '../pipeline/publish-targets.js';
 import type { RunSession } from '../exec/executor.js';
 import { inputBindings, type Session } from '../plan/session.js';
-import { openStore } from '../store/open-store.js';
+import { openStore, type OpenedStore } from '../store/open-store.js';
 import { secretValues } from './secrets.js';
 import { displayName, EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
 import { CONFIG_USE, givenFrontmatter, type ConfigUse } from './apply-config.js';
@@ -68,6 +69,7 @@ export function openSession(
     stderr(`shark: error: ${opened.message}\n`);
     throw new ExitError(EXIT_INVALID);
   }
+  if (needsInputs) refusePublishIntoStore(pipeline, pipelineDir, opened.value, stderr);
   const variables = new Map(pipeline.variables);
   // `-e AXIS=…` chose instances; it is no variable, so a subset's jobs keep the keys of the whole sweep.
   for (const [k, v] of extra) if (!pipeline.document.frontmatter?.axes.has(k)) variables.set(k, v);
@@ -89,7 +91,16 @@ export function openSession(
   return { session, hostInputs: bound.paths };
 }
 
-export function closeSession(session: Session): void {
+/** A publish into the store would be refused when it ran: planning and running say so before anything runs (exit 2). */
+function refusePublishIntoStore(pipeline: Pipeline, pipelineDir: string, opened: OpenedStore, stderr: (s: string) => void): void {
+  const clashes = storeClashes(pipeline, pipelineDir, keptStore(resolve(opened.store.metaDir), opened.store.location));
+  if (clashes.length === 0) return;
+  for (const d of clashes) stderr(formatDiagnostic(d, pipeline.document.source) + '\n');
+  closeSession(opened);
+  throw new ExitError(EXIT_INVALID);
+}
+
+export function closeSession(session: Pick<Session, 'store' | 'meta'>): void {
   session.store.close();
   session.meta.close();
 }

@@ -5,6 +5,7 @@ import { parseBuildSpec } from './build-spec.js';
 import { normaliseDataPath } from './data-path.js';
 import { parseImportLine } from './import-clause.js';
 import { DEFAULT_PUBLISH_DIR, type BlockNode, type Environment, type Input, type Pipeline, type Step } from './pipeline.js';
+import { clashMessage, clashOf, keptByDocument, publishedAt } from './publish-targets.js';
 import { runSteps } from './run-steps.js';
 import { claim, Writers } from './writers.js';
 
@@ -34,6 +35,7 @@ export function buildPipeline(document: Document): { pipeline: Pipeline | undefi
     writers.add(normal.path.text, { step: `input:${name}`, at: input.at });
   }
 
+  const kept = keptByDocument(file);
   const steps: Step[] = [];
   const blockNodes: BlockNode[] = [];
   document.blocks.forEach((block, b) => {
@@ -66,6 +68,7 @@ export function buildPipeline(document: Document): { pipeline: Pipeline | undefi
         });
       });
     } else if (block.kind === 'publish') {
+      const dir = block.arg ?? DEFAULT_PUBLISH_DIR;
       const read: Input[] = [];
       for (const line of block.body) {
         for (const m of line.text.matchAll(/\S+/g)) {
@@ -81,13 +84,19 @@ export function buildPipeline(document: Document): { pipeline: Pipeline | undefi
             fail(at, `publishes \`${normal.path.text}\`, which no step writes or imports`);
             continue;
           }
+          const target = publishedAt(dir, normal.path.text);
+          const clash = clashOf(target, kept);
+          if (clash !== undefined) {
+            fail(at, clashMessage(normal.path.text, target, clash));
+            continue;
+          }
           read.push({ path: normal.path.text, isDir: normal.path.isDir || r.kind === 'contains', from: r.writers.map((w) => w.step), at });
         }
       }
       if (read.length > 0) {
         made.push({
           kind: 'publish', id: blockId, index: steps.length, blockId, block, at: block.at,
-          dir: block.arg ?? DEFAULT_PUBLISH_DIR, inputs: read, outputs: [], after: [],
+          dir, inputs: read, outputs: [], after: [],
         });
       }
     }

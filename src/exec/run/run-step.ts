@@ -10,6 +10,7 @@ import type { FailureReason } from '../events.js';
 import type { RunContext } from './context.js';
 import { leaseOf, runJob } from './run-job.js';
 import { MAX_BATCH } from './commit-queue.js';
+import { refusedTarget } from './publish-guard.js';
 
 export type StepOutcome = { readonly ok: boolean };
 
@@ -124,6 +125,8 @@ async function publish(ctx: RunContext, step: Step & { kind: 'publish' }, state:
     const found = state.lookup(input.path);
     if (found.kind !== 'known') continue;
     const to = resolve(ctx.session.pipelineDir, step.dir, input.path.slice('/data/'.length));
+    const refused = refusedTarget(to, ctx.session);
+    if (refused !== undefined) return stepFailed(ctx, step, `cannot publish ${input.path} to ${to}: ${refused}`, 'conflict');
     const lease = `publish:${to}`;
     let got;
     try {

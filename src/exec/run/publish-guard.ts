@@ -1,0 +1,36 @@
+import { realpathSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Session } from '../../plan/session.js';
+import { clashOf, keptStore, type Kept } from '../../pipeline/publish-targets.js';
+
+/**
+ * Why publishing to `to` is refused, or undefined. The document's check
+ * compares paths as written; a linked directory on the way (`_shark` a link
+ * to `.shark`, or to the document's own directory) shows only here, where
+ * the target and the kept paths are compared as the file system resolves them.
+ */
+export function refusedTarget(to: string, session: Pick<Session, 'pipelinePath' | 'store'>): string | undefined {
+  const target = realTarget(to);
+  const kept: Kept[] = [
+    { path: realTarget(session.pipelinePath), what: `the pipeline document ${session.pipelinePath}`, inside: false },
+    keptStore(realTarget(resolve(session.store.metaDir)), session.store.location),
+  ];
+  const clash = clashOf(target, kept);
+  if (clash === undefined) return undefined;
+  if (target === clash.path) return `it is ${clash.what}`;
+  return target.startsWith(clash.path + '/') ? `it is inside ${clash.what}` : `it holds ${clash.what}`;
+}
+
+/**
+ * The path `to` names once the links among its parents are followed; `to`
+ * itself is not followed, as publishing renames over it rather than writing through it.
+ */
+function realTarget(to: string): string {
+  const parent = dirname(to);
+  if (parent === to) return to;
+  try {
+    return join(realpathSync(parent), basename(to));
+  } catch {
+    return join(realTarget(parent), basename(to));
+  }
+}
