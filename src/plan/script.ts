@@ -68,8 +68,19 @@ function importScript(step: Step & { kind: 'import' }): string[] {
     case 'git':
       return [`git clone ${source.ref ? `--branch ${sq(source.ref)} ` : ''}${sq(source.url)} ${sq(dest)}`];
     case 'file':
-      return [mk, `cp -R ${sq(source.path)} ${sq(dest)}`];
+      return [mk, localCopy(source.path, dest)];
   }
+}
+
+/**
+ * A local file, or a directory's contents, copied to DEST. `cp -R DIR DEST`
+ * would copy DIR itself into DEST once DEST exists (DEST/DIR/…), so a
+ * directory is copied as `DIR/.`; whether it is one is known only where the
+ * script runs.
+ */
+function localCopy(path: string, dest: string): string {
+  const dir = path.replace(/\/+$/, '') || '/';
+  return `if [ -d ${sq(dir)} ]; then mkdir -p ${sq(dest)} && cp -R ${sq(`${dir === '/' ? '' : dir}/.`)} ${sq(dest)}; else cp ${sq(path)} ${sq(dest)}; fi`;
 }
 
 function runScript(step: RunStep): string[] {
