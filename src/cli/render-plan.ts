@@ -1,4 +1,5 @@
 import { isRecalled, type Plan, type PlannedJob } from '../plan/planner.js';
+import { shownName } from '../printable.js';
 
 /** Where rendered text goes, a piece at a time. */
 export type Out = (s: string) => void;
@@ -95,8 +96,8 @@ export function writePlanText(plan: Plan, file: string, verbose: boolean, out: O
     for (const j of made) {
       const reasons = j.reasons.length > 0 ? `  ${j.reasons.join('; ')}` : '';
       write(`${j.status.padEnd(8)} ${(verbose ? j.job : j.step).padEnd(width)} ${file}:${j.line}${reasons}\n`);
-      // With -v, a cached job shows its results' snapshots (ZFS snapshot names on the ZFS store).
-      if (verbose) for (const [path, id] of j.outputs ?? []) write(`${''.padEnd(8)} ${''.padEnd(width)}   ${path} = ${id}\n`);
+      // With -v, a cached job shows its results' snapshots (ZFS snapshot names on the ZFS store), a name with a newline quoted.
+      if (verbose) for (const [path, id] of j.outputs ?? []) write(`${''.padEnd(8)} ${''.padEnd(width)}   ${shownName(path)} = ${id}\n`);
     }
   }
   for (const note of plan.notes) write(`note: ${note}\n`);

@@ -1,6 +1,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Session } from '../plan/session.js';
 import { listAt } from '../multimap.js';
+import { printable, shownName } from '../printable.js';
 
 const MAX_OUTPUT_LINES = 40;
 
@@ -24,11 +25,11 @@ export function writeExecutedDocument(session: Session, runId: number, outPath: 
     const mine = byBlock.get(block.id) ?? [];
     if (mine.length === 0) continue;
     const close = closingLine(lines, block.block.at.line, block.block.body.length);
-    const text: string[] = ['', `<!-- shark: ${block.id}, run ${runId} -->`];
+    const text: string[] = ['', comment(`shark: ${block.id}, run ${runId}`)];
     for (const j of mine) {
       const result = results.get(j.key);
       const outputs = result ? Object.entries(JSON.parse(result.outputs) as Record<string, string>) : [];
-      text.push(`<!-- ${j.job}: ${j.status}, key ${j.key.slice(0, 16)}${outputs.map(([p, id]) => `, ${p} = ${id}`).join('')} -->`);
+      text.push(comment(`${j.job}: ${j.status}, key ${j.key.slice(0, 16)}${outputs.map(([p, id]) => `, ${shownName(p)} = ${id}`).join('')}`));
     }
     const output = mine.flatMap((j) => readLog(j.log));
     if (output.length > 0) {
@@ -47,6 +48,17 @@ export function writeExecutedDocument(session: Session, runId: number, outPath: 
   const tmp = `${outPath}.tmp-${process.pid}`;
   writeFileSync(tmp, out.join('\n'));
   renameSync(tmp, outPath);
+}
+
+/**
+ * A note as an HTML comment that nothing in it can end early: a file name
+ * holding a newline and `-->` would otherwise close the comment and put a
+ * runnable block of its own into the document. Control characters are
+ * escaped and every `--` is written `-\x2d`, so the note stays one line
+ * and only its own ` -->` closes it.
+ */
+function comment(note: string): string {
+  return `<!-- ${printable(note).replaceAll('--', '-\\x2d')} -->`;
 }
 
 function closingLine(lines: readonly string[], open: number, bodyLength: number): number {

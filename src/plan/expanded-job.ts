@@ -3,6 +3,7 @@ import type { SnapshotId } from '../store/snapshot-store.js';
 import type { Item, Job } from './jobs.js';
 import type { KeyRecord } from './key.js';
 import { descend, type EntriesOf } from './trees.js';
+import { printable } from '../printable.js';
 
 /** What every job of one step shares, built once per step by `expandJobs`. */
 export interface StepShape {
@@ -117,9 +118,4 @@ export function withExtension(name: string, ext: string | undefined): string {
   const base = name.lastIndexOf('/') + 1;
   const dot = name.lastIndexOf('.');
   return (dot > base ? name.slice(0, dot) : name) + ext;
-}
-
-/** Item names go into job ids shown on one line: control characters are escaped. */
-function printable(name: string): string {
-  return name.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }

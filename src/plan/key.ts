@@ -1,6 +1,7 @@
 import { canonicalJson } from '../canonical-json.js';
 import { sha256 } from '../store/hash.js';
 import { toolChanges } from './tool-changes.js';
+import { shownName } from '../printable.js';
 
 /**
  * What a job's result depends on, as a labeled record. It is hashed into the
@@ -93,11 +94,13 @@ export function withInputs(head: readonly string[], inputs: readonly string[], t
   return reasons.length > 0 ? reasons : ['cache key changed'];
 }
 
-/** What changed in the inputs (new, no longer read, changed). */
+/** What changed in the inputs (new, no longer read, changed); a path holding a newline is quoted, as reasons are shown one a line. */
 export function inputReasons(before: KeyRecord['inputs'], now: KeyRecord['inputs']): string[] {
   const reasons: string[] = [];
-  diffPairs(before, now, (path, a, b) =>
-    reasons.push(a === undefined ? `new input ${path}` : b === undefined ? `input ${path} no longer read` : `input ${path} changed (${short(a)} → ${short(b)})`));
+  diffPairs(before, now, (path, a, b) => {
+    const p = shownName(path);
+    reasons.push(a === undefined ? `new input ${p}` : b === undefined ? `input ${p} no longer read` : `input ${p} changed (${short(a)} → ${short(b)})`);
+  });
   return reasons;
 }
 

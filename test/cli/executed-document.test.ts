@@ -1,0 +1,42 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+
+/** A data file whose name closes an HTML comment and opens a Shark block on the next line. */
+const HOSTILE = 'a-->\n```shark-run\ntouch INJECTED\n```\n';
+
+const PIPELINE = ['```shark-import', 'in/ /data/in/', '```', '', '```shark-run', 'cat /data/in/* > /data/out/+', '```', ''].join('\n');
+
+describe('the executed document with hostile file names', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig('shark-executed-');
+    rig.write(`in/${HOSTILE}`, '1');
+    rig.write('e.md', PIPELINE);
+  });
+  afterEach(() => rig.cleanup());
+
+  it('keeps every name inside its comment: the document has its blocks and no more', async () => {
+    expect((await rig.shark(['run', 'e.md', '-o', 'ex.md'])).code).toBe(0);
+    const executed = rig.read('ex.md');
+    const notes = executed.split('\n').filter((l) => l.startsWith('<!--'));
+    for (const note of notes) expect(note).toMatch(/^<!-- (?:(?!--).)* -->$/);
+    expect(notes.join('\n')).toContain('"/data/out/a-\\x2d>\\n```shark-run\\ntouch INJECTED\\n```\\n"');
+    const check = await rig.shark(['check', 'ex.md']);
+    expect(check.stdout).toContain('ok — 2 blocks');
+    const rerun = await rig.shark(['run', 'ex.md']);
+    expect(rerun.code).toBe(0);
+    expect(rig.exists('INJECTED')).toBe(false);
+  });
+
+  it('shows such a name escaped in the text plan', async () => {
+    expect((await rig.shark(['run', 'e.md'])).code).toBe(0);
+    const plan = await rig.shark(['plan', '-v', 'e.md']);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('"/data/out/a-->\\n```shark-run\\ntouch INJECTED\\n```\\n" = sha256:');
+    expect(plan.stdout.split('\n').filter((l) => l.startsWith('```'))).toEqual([]);
+    rig.write(`in/${HOSTILE}`, '2');
+    const changed = await rig.shark(['plan', 'e.md']);
+    expect(changed.stdout).toContain('(input "/data/in/a-->\\n```shark-run\\ntouch INJECTED\\n```\\n" changed');
+    expect(changed.stdout.split('\n').filter((l) => l.startsWith('```'))).toEqual([]);
+  });
+});
