@@ -4,9 +4,16 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { ExecOutcome, ExecRequest, Executor } from './executor.js';
 import { Launcher, NOT_STARTED } from './host-launcher.js';
 import { longTimer } from './long-timer.js';
+import { singleQuoted } from '../pipeline/shell-words.js';
 
 const SAFE_PATH = /^[A-Za-z0-9_./-]+$/;
 const KILL_GRACE_MS = 3000;
+/**
+ * Bytes of script passed as `sh -c`'s argument: Linux refuses to start a
+ * program with one argument of 128 KiB or more (`Argument list too long`),
+ * and the environment shares the space, so a longer script goes in a file.
+ */
+const LONGEST_ARGUMENT = 64 * 1024;
 
 /**
  * Runs a job with `/bin/sh` on this machine. /data paths in the command point
@@ -21,13 +28,14 @@ export class HostExecutor implements Executor {
 
   async run(req: ExecRequest): Promise<ExecOutcome> {
     if (req.signal.aborted) return { status: 'cancelled' };
+    // Made when needed: for the workspace's alias and a long script's file.
+    let scratch: string | undefined;
+    const scratchDir = (): string => (scratch ??= mkdtempSync(join(tmpdir(), 'shark-')));
     // The workspace path is spliced into shell text unquoted: give it a name the shell cannot misread.
     let root = req.workspace.root;
-    let alias: string | undefined;
     if (!SAFE_PATH.test(root)) {
-      alias = join(mkdtempSync(join(tmpdir(), 'shark-')), 'ws');
-      symlinkSync(root, alias);
-      root = alias;
+      root = join(scratchDir(), 'ws');
+      symlinkSync(req.workspace.root, root);
     }
     const cwd = req.cwd === undefined ? req.pipelineDir
       : req.cwd.startsWith('/data/') || req.cwd === '/data' ? root + req.cwd
@@ -57,12 +65,13 @@ export class HostExecutor implements Executor {
       const onAbort = (): void => stop('cancelled');
       req.signal.addEventListener('abort', onAbort, { once: true });
       const timer = req.timeout === undefined ? undefined : longTimer(() => stop('timeout'), req.timeout * 1000);
-      let code = await launcher.start(cwd, req.script(root), req.logPath, req.turn, queued === undefined ? undefined : req.queued, req.secrets);
+      const script = deliverable(req.script(root), scratchDir);
+      let code = await launcher.start(cwd, script, req.logPath, req.turn, queued === undefined ? undefined : req.queued, req.secrets);
       // The launcher died before the job ahead of this one ended: this one runs on a launcher of its own.
       if (code === NOT_STARTED && launcher.dead && ending === undefined && !req.signal.aborted) {
         launcher = this.take(key, req.env);
         req.queued?.begun();
-        code = await launcher.start(cwd, req.script(root), req.logPath, req.turn, undefined, req.secrets);
+        code = await launcher.start(cwd, script, req.logPath, req.turn, undefined, req.secrets);
       }
       req.signal.removeEventListener('abort', onAbort);
       timer?.clear();
@@ -73,7 +82,7 @@ export class HostExecutor implements Executor {
       if (code === null) return { status: 'failed', reason: 'signal', exitCode: null, message: 'the job launcher died' };
       return { status: 'failed', reason: code > 128 ? 'signal' : 'exit', exitCode: code, message: code > 128 ? `killed by signal ${code - 128}` : `exit status ${code}` };
     } finally {
-      if (alias !== undefined) rmSync(join(alias, '..'), { recursive: true, force: true });
+      if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
     }
   }
 
@@ -88,4 +97,16 @@ export class HostExecutor implements Executor {
   private give(key: string, launcher: Launcher): void {
     if (!launcher.dead && launcher.free) this.idle.get(key)!.push(launcher);
   }
+}
+
+/**
+ * The script as the launcher is given it: itself, or when too long to be
+ * one argument, `/bin/sh FILE` of a private file in `dir()` holding it (the
+ * same shell, reading the same text; the key, made from the command, is the same).
+ */
+function deliverable(script: string, dir: () => string): string {
+  if (Buffer.byteLength(script) < LONGEST_ARGUMENT) return script;
+  const file = join(dir(), 'job.sh');
+  writeFileSync(file, script, { mode: 0o600 });
+  return `/bin/sh ${singleQuoted(file)}`;
 }

@@ -62,6 +62,14 @@ describe('host executor', () => {
     for (const l of launchers) expect(readlinkSync(`/proc/${l}/cwd`)).toBe('/');
   });
 
+  it('runs a script longer than one argument may be (128 KiB on Linux), one line or many', async () => {
+    const long = 'x'.repeat(140_000);
+    expect(await executor.run(request(`printf %s ${long} > /data/long.txt`))).toEqual({ status: 'ok' });
+    expect(readFileSync(rig.path('ws/data/long.txt'), 'utf8')).toBe(long);
+    expect(await executor.run(request(`printf '%s\\n' ${long} > /data/lines.txt\nprintf '%s %s\\n' "$GREETING" \\\\ >> /data/lines.txt\nexit 3`))).toMatchObject({ status: 'failed', exitCode: 3 });
+    expect(readFileSync(rig.path('ws/data/lines.txt'), 'utf8')).toBe(`${long}\nhello \\\n`);
+  });
+
   it('reports the exit status and a missing working directory', async () => {
     expect(await executor.run(request('exit 7'))).toMatchObject({ status: 'failed', exitCode: 7, message: 'exit status 7' });
     expect(await executor.run(request('false'))).toMatchObject({ status: 'failed', exitCode: 1 });
