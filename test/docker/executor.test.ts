@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { containerSpec, DockerExecutor, JOB_LABEL, workdirOf } from '../../src/exec/docker/docker-executor.js';
+import { containerSpec, DockerExecutor, JOB_LABEL, shellCommand, workdirOf } from '../../src/exec/docker/docker-executor.js';
 import { BASE, describeDocker, request, scratch } from './rig.js';
 
 describeDocker('Docker executor (contract)', (client) => {
@@ -111,6 +111,18 @@ describeDocker('Docker executor (contract)', (client) => {
     expect(readFileSync(join(sub.workspace.root, 'data/pwd.txt'), 'utf8')).toBe('/work/sub/dir\n');
   });
 
+  it('runs a script longer than one argument may be (128 KiB on Linux), with the owner fix', async () => {
+    const long = 'x'.repeat(300_000);
+    const req = request(tmp.dir, { script: `printf '%s\\n' ${long} > /data/long.txt\necho "$#:$0" >> /data/long.txt`, outputs: ['/data/long.txt'] });
+    for (const fix of [undefined, { uid: process.getuid!(), gid: process.getgid!() }]) {
+      const container = await client.createContainer(containerSpec(req, image, fix));
+      await container.start();
+      expect(await container.wait()).toBe(0);
+      await container.remove();
+      expect(readFileSync(join(req.workspace.root, 'data/long.txt'), 'utf8')).toBe(`${long}\n0:/bin/sh\n`);
+    }
+  });
+
   it('runs jobs side by side without mixing their logs', async () => {
     const reqs = [1, 2, 3, 4].map((n) => request(tmp.dir, { script: `echo job-${n}; echo ${n} > /data/n.txt` }));
     const outcomes = await Promise.all(reqs.map((r) => executor.run(r)));
@@ -129,6 +141,20 @@ it('chooses the working directory: absolute cd, cd relative to path:, else path:
   expect(workdirOf({ cwd: undefined, containerWorkdir: '/root' })).toBe('/root');
   expect(workdirOf({ cwd: '/data/x', containerWorkdir: '/root' })).toBe('/data/x');
   expect(workdirOf({ cwd: 'a/../b', containerWorkdir: '/work' })).toBe('/work/b');
+});
+
+it('passes a long script in pieces of less than 128 KiB each, no character cut in two', () => {
+  expect(shellCommand('echo short')).toEqual(['/bin/sh', '-c', 'echo short']);
+  const script = `echo ${'é😀'.repeat(40_000)}`;
+  const [sh, c, join, zero, ...pieces] = shellCommand(script);
+  expect([sh, c, zero]).toEqual(['/bin/sh', '-c', '/bin/sh']);
+  expect(join).toContain('eval');
+  expect(pieces.length).toBeGreaterThan(1);
+  expect(pieces.join('')).toBe(script);
+  for (const p of pieces) {
+    expect(Buffer.byteLength(p)).toBeLessThan(128 * 1024);
+    expect(Buffer.from(p).toString()).toBe(p);
+  }
 });
 
 it('hands outputs back to a non-root caller, quoting their paths', () => {

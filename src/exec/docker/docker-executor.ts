@@ -118,7 +118,7 @@ function ownerFix(client: DockerClient): OwnerFix | undefined {
 export function containerSpec(req: ExecRequest, image: string, fix: OwnerFix | undefined): ContainerSpec {
   return {
     image,
-    cmd: ['/bin/sh', '-c', fix === undefined ? req.script('') : withOwnerFix(req, fix)],
+    cmd: shellCommand(fix === undefined ? req.script('') : withOwnerFix(req, fix)),
     workdir: workdirOf(req),
     env: Object.entries(req.env).map(([k, v]) => `${k}=${v}`),
     labels: { [JOB_LABEL]: '1', 'shark.label': req.label, [PID_LABEL]: String(process.pid), [HOST_LABEL]: hostname() },
@@ -129,6 +129,32 @@ export function containerSpec(req: ExecRequest, image: string, fix: OwnerFix | u
     ...(req.cpus !== undefined ? { cpus: req.cpus } : {}),
     ...(req.memory !== undefined ? { memory: req.memory } : {}),
   };
+}
+
+/**
+ * UTF-16 units of script per argument: at most 3 bytes each, well under the
+ * 128 KiB Linux allows one argument (`Argument list too long`).
+ */
+const PIECE = 32 * 1024;
+/** Joins its arguments back into the script (`"$*"` with an empty IFS) and runs it as `sh -c` would: no arguments, `$0` the shell. */
+const JOIN_PIECES = 'IFS=; shark_script="$*"; unset IFS; set --; eval "$shark_script"';
+
+/**
+ * `sh -c SCRIPT`; a script too long for one argument follows in pieces, to
+ * be joined back and evaluated by the same shell: nothing to put into the
+ * container, and the script reaches it unchanged.
+ */
+export function shellCommand(script: string): string[] {
+  if (script.length <= PIECE) return ['/bin/sh', '-c', script];
+  const pieces: string[] = [];
+  for (let at = 0; at < script.length;) {
+    let end = Math.min(script.length, at + PIECE);
+    // Never between the two halves of a character beyond the BMP.
+    if (end < script.length && /[\udc00-\udfff]/.test(script[end]!)) end--;
+    pieces.push(script.slice(at, end));
+    at = end;
+  }
+  return ['/bin/sh', '-c', JOIN_PIECES, '/bin/sh', ...pieces];
 }
 
 /** `cd` wins when absolute; a relative `cd` is taken from the frontmatter `path:` (the image's default is never used). */
