@@ -1,5 +1,5 @@
-import { cpSync, existsSync, statSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { cpSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { ImportClause } from '../pipeline/import-clause.js';
 import { contentId } from '../store/content-id.js';
 import { mismatch, sumFile } from './checksum.js';
@@ -29,7 +29,13 @@ export class FileImporter implements Importer {
     const path = this.pathOf(clause, ctx);
     if (clause.extract) return this.extract(clause, path, pin, dest, ctx);
     try {
-      cpSync(path, dest, { recursive: true });
+      // A file imported into a directory (`h.txt /data/d/`) goes inside it under its own name, as a download does.
+      if (clause.destIsDir && !statSync(path).isDirectory()) {
+        mkdirSync(dest, { recursive: true });
+        cpSync(path, join(dest, basename(path)));
+      } else {
+        cpSync(path, dest, { recursive: true });
+      }
     } catch (e) {
       return { ok: false, message: `cannot copy ${path}: ${(e as Error).message}` };
     }

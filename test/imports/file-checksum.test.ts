@@ -62,3 +62,17 @@ describe('a local import with a wrong checksum through shark', () => {
     expect(plan.jobs[0]!.reasons.join(' ')).toContain('checksum mismatch for h.txt');
   });
 });
+
+describe('a local file imported into a directory', () => {
+  let rig: Rig;
+  beforeEach(() => (rig = new Rig('shark-file-into-dir-')));
+  afterEach(() => rig.cleanup());
+
+  it('lands inside it under its own name (DEST with a trailing slash), as a download does', async () => {
+    rig.write('h.txt', 'hello\n');
+    rig.write('i.md', '```shark-import\nh.txt /data/d/\n```\n\n```shark-run\ncat /data/d/h.txt > /data/c.txt\n```\n\n```shark-publish\n/data/c.txt\n```\n');
+    const ran = await rig.shark(['run', 'i.md']);
+    expect(ran.code).toBe(0);
+    expect(rig.read('_shark/c.txt')).toBe('hello\n');
+  });
+});
