@@ -79,6 +79,8 @@ export async function planPipeline(session: Session, state: DataState, selection
   const parts: (PlannedJob | MemoStep)[] = [];
   /** Steps whose jobs are all cached but whose outputs cannot be put together: why what reads them is blocked. */
   const clashes = new Map<string, string>();
+  /** Map steps with no items: said in a note. */
+  const empty: string[] = [];
   const signal = new AbortController().signal;
   for (const step of session.pipeline.steps) {
     if (step.kind === 'publish') continue;
@@ -111,6 +113,11 @@ export async function planPipeline(session: Session, state: DataState, selection
       parts.push(planned(base, step.id, NONE, 'run', [`${decision.message}${where}`]));
       pending();
       continue;
+    }
+    // A map with nothing to map over is not an error (its outputs are empty directories), but it must not vanish from view.
+    if (decision.isMap && decision.jobs.length === 0) {
+      const patterns = step.inputs.flatMap((i) => (i.pattern === undefined ? [] : [`${i.path}/${i.pattern}`])).join(', ');
+      empty.push(`${step.id} (line ${step.at.line}): nothing matches ${patterns}: 0 jobs`);
     }
     if (decision.memo?.hit !== undefined) {
       parts.push(new MemoStep(base, decision.jobs, session));
@@ -166,7 +173,7 @@ export async function planPipeline(session: Session, state: DataState, selection
     },
     parts,
     summary,
-    notes: [...session.envs.notes(perEnv), ...leftOut],
+    notes: [...session.envs.notes(perEnv), ...leftOut, ...empty],
   };
 }
 

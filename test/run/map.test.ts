@@ -148,6 +148,15 @@ describe('wildcards: map and reduce', () => {
     expect(rig.lines().length).toBe(before);
   });
 
+  it('says in plan (text and --json) that a map with nothing to map over has 0 jobs', async () => {
+    rig.write('none/.keep', '');
+    const plan = await rig.shark(['plan', 'p.md', '-i', 'ranges=none']);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toMatch(/note: area-of-habitat \(line \d+\): nothing matches \/data\/ranges\/\*: 0 jobs/);
+    const json = JSON.parse((await rig.shark(['plan', 'p.md', '-i', 'ranges=none', '--json'])).stdout) as { notes: string[] };
+    expect(json.notes.some((n) => n.includes('nothing matches /data/ranges/*: 0 jobs'))).toBe(true);
+  });
+
   it('runs one job per combination of several wildcards, + joining the names', async () => {
     rig.write('x.md', `---
 inputs:
