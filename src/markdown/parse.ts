@@ -47,7 +47,20 @@ export function parseMarkdown(file: string, source: string): { document: Documen
       for (let i = node.children.length - 1; i >= 0; i--) pending.push(node.children[i]!);
     }
   }
+  if (frontmatter === undefined && unclosedFrontmatter(lines)) {
+    diagnostics.push(error(file, { line: 1, col: 1 }, 'the frontmatter opened here is never closed: end it with a line `---`'));
+  }
   return { document: { file, source, frontmatter, blocks }, diagnostics };
+}
+
+/**
+ * A first line `---` followed by a `key:` line, with no line `---` after it:
+ * frontmatter whose end was forgotten. Markdown reads it as a rule and prose,
+ * and every variable it defines would silently be missing.
+ */
+function unclosedFrontmatter(lines: readonly string[]): boolean {
+  if (lines[0]?.trimEnd() !== '---' || !/^[A-Za-z_][\w.-]*\s*:/.test(lines[1] ?? '')) return false;
+  return !lines.slice(1).some((l) => l.trimEnd() === '---');
 }
 
 function headingText(node: Heading): string {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../src/diagnostics.js';
 import { parseFrontmatter } from '../../src/markdown/frontmatter.js';
+import { parseMarkdown } from '../../src/markdown/parse.js';
 
 /** The YAML as it sits in a document after a `---` on line 1. */
 function read(yaml: string) {
@@ -73,5 +74,21 @@ describe('parseFrontmatter', () => {
     expect(read('A: ["a\\tb"]\n').diagnostics).toEqual(['2:5: the value "a\\tb" of the axis `A` holds a control character (a newline, a tab): a value is one path segment']);
     // An axis is no variable: it is not exported to the steps.
     expect([...fm!.variables.keys()]).toEqual(['year']);
+  });
+});
+
+describe('frontmatter left open', () => {
+  const problems = (source: string): string[] =>
+    parseMarkdown('p.md', source).diagnostics.map((d) => `${d.at.line}:${d.at.col}: ${d.message}`);
+
+  it('is an error at its first line, not prose with every variable missing', () => {
+    expect(problems('---\nGREETING: hi\n\n```shark-run\necho $GREETING > /data/g.txt\n```\n')).toEqual([
+      '1:1: the frontmatter opened here is never closed: end it with a line `---`',
+    ]);
+  });
+
+  it('leaves alone a document that starts with a rule, and closed frontmatter', () => {
+    expect(problems('---\n\nSome prose.\n')).toEqual([]);
+    expect(problems('---\nyear: 2024\n---\n# T\n')).toEqual([]);
   });
 });
