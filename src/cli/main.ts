@@ -38,7 +38,8 @@ export function buildProgram(io: Io): Command {
     .description('Run data-science pipelines written as literate markdown, and never run the same work twice.')
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(run `shark --help` for usage)')
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    // `shark: error: …`, as every other error Shark prints, not commander's bare `error: …`.
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (text, write) => write(text.startsWith('error:') ? `shark: ${text}` : text) })
     .exitOverride();
 
   program
