@@ -43,11 +43,28 @@ export function renderDocument(base: string, pieces: readonly Piece[], publish: 
   return out.join('\n');
 }
 
-/** A `# heading` or `## heading` typed at the prompt stays a heading; any other `#comment` becomes a paragraph. */
+/**
+ * The line of the saved document for a comment typed at the prompt: a
+ * `# heading` or `## heading` stays a heading; any other `#comment` becomes a
+ * paragraph, escaped so that it is only that (see `asParagraph`).
+ */
 export function commentText(typed: string): string {
   const t = typed.trim();
   if (/^#{1,6} \S/.test(t)) return t;
-  return t.replace(/^#+\s*/, '');
+  return asParagraph(t.replace(/^#+\s*/, ''));
+}
+
+/**
+ * One line that markdown reads as paragraph text and nothing else. Only the
+ * start of a line can open a block (a fence, an HTML comment, a heading, a
+ * list, a quote, a rule, a link definition): its first character is
+ * backslash-escaped when it could, so that a comment never hides, adds or
+ * renames a block of the saved document. Within the line, markup is inline.
+ */
+function asParagraph(text: string): string {
+  const ordered = /^(\d{1,9})([.)])/.exec(text);
+  if (ordered !== null) return `${ordered[1]}\\${ordered[2]}${text.slice(ordered[0].length)}`;
+  return /^[#`~<>\-+*_=|[]/.test(text) ? `\\${text}` : text;
 }
 
 /** The pieces of the saved document: every comment, and the steps that contribute, in the order they came. */

@@ -50,6 +50,33 @@ describe('shark shell reading commands from standard input', () => {
     expect(ran.stdout).toContain('shark> cat /data/log.txt\none\n[inspection: /data unchanged]');
   });
 
+  it('writes #comments as prose: a fence, an HTML comment or a heading typed as a comment opens nothing in the saved document', async () => {
+    const ran = await shell(rig, ['--save', 'out.md'], [
+      'echo a > /data/a.txt',
+      '#```shark-run',
+      `#touch ${rig.path('injected.txt')}`,
+      '#```',
+      '#~~~',
+      '#<!--',
+      '#  # not a heading',
+      '#---',
+      '#1. not a list',
+      'echo b > /data/b.txt',
+      '',
+    ].join('\n'));
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).not.toContain('failed');
+    expect(ran.stdout).toContain('saved out.md: 2 steps\n');
+    expect(rig.read('out.md')).toContain('\n\\```\n\n\\~~~\n\n\\<!--\n\n\\# not a heading\n\n\\---\n\n1\\. not a list\n');
+    expect(rig.read('out.md')).toContain('```shark-run\necho b > /data/b.txt\n```');
+    const checked = await rig.shark(['check', 'out.md']);
+    // The two steps' blocks, split by the comments, and the publish block.
+    expect(checked.stdout).toBe('out.md: ok — 3 blocks, 3 steps, 0 environments\n');
+    expect(await rig.plan('out.md')).toMatchObject({ summary: { cached: 2, run: 0, blocked: 0 } });
+    expect((await rig.shark(['run', 'out.md', '-j', '1'])).code).toBe(0);
+    expect(rig.exists('injected.txt')).toBe(false);
+  });
+
   it('a FILE whose results are not computed yet is one line and exit 2', async () => {
     rig.write('p.md', '```shark-run\necho hi > /data/hi.txt\n```\n');
     const ran = await shell(rig, ['p.md'], '');
