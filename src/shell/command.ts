@@ -4,6 +4,9 @@ import type { Io } from '../cli/main.js';
 import { openShell, type ShellFlags } from './open.js';
 import { repl } from './repl.js';
 import { collect } from '../cli/common-options.js';
+import { EXIT_FAILED, ExitError } from '../cli/load-or-report.js';
+import { save } from './save.js';
+import type { ShellSession } from './session.js';
 
 
 /** `shark shell [FILE]`: the interactive mode, over the same plan/exec/store machinery as `shark run`. */
@@ -23,11 +26,22 @@ export function shellCommand(io: Io): Command {
           interactive: process.stdin.isTTY === true,
           input: process.stdin,
           output: process.stdout,
-          ...(flags.save !== undefined ? { save: flags.save } : {}),
         });
+        if (flags.save !== undefined) saveOnExit(shell, flags.save, io);
       } finally {
         shell.session.meta.endRun(shell.runId, 'ok', { shell: true });
         closeSession(shell.session);
       }
     });
+}
+
+/** `--save FILE` when the shell ends: a document that cannot be written is an error (exit 1), never lost silently. */
+function saveOnExit(shell: ShellSession, path: string, io: Io): void {
+  const saved = save(shell, path);
+  if (saved.ok) {
+    io.stdout(saved.report);
+    return;
+  }
+  io.stderr(`shark: error: ${saved.why}; the session's document was not written\n`);
+  throw new ExitError(EXIT_FAILED);
 }

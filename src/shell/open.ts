@@ -9,6 +9,7 @@ import { loadPipeline } from '../pipeline/load.js';
 import { openStore } from '../store/open-store.js';
 import type { SnapshotId } from '../store/snapshot-store.js';
 import { latestResults } from './decide.js';
+import { unsavable } from './save.js';
 import { ShellSession } from './session.js';
 import { placeAt } from './tree.js';
 
@@ -25,13 +26,16 @@ const EMPTY = '```shark-run\n:\n```\n';
 /**
  * Opens the session's store and environments. With FILE, /data starts as its
  * latest results (every step must be cached: `shark run FILE` first); without,
- * /data starts empty. Bad input is one line on stderr and exit 2.
+ * /data starts empty. Bad input (a `--save` path that cannot be written too)
+ * is one line on stderr and exit 2.
  */
 export async function openShell(file: string | undefined, flags: ShellFlags, stderr: (s: string) => void, signal: AbortSignal): Promise<ShellSession> {
   const fail = (message: string): never => {
     stderr(`shark: error: ${message}\n`);
     throw new ExitError(EXIT_INVALID);
   };
+  const unwritable = flags.save === undefined ? undefined : unsavable(flags.save);
+  if (unwritable !== undefined) return fail(`--save ${flags.save}: ${unwritable}`);
   let session: RunSession;
   let hostInputs: ReadonlyMap<string, string> = new Map();
   let base = '';

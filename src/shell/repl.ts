@@ -1,14 +1,13 @@
 import { createInterface } from 'node:readline';
 import type { Io } from '../cli/main.js';
 import { commentText } from './document.js';
-import { describeOutcome, HELP, renderDag, renderHistory, save } from './show.js';
+import { save } from './save.js';
+import { describeOutcome, HELP, renderDag, renderHistory } from './show.js';
 import type { Outcome, ShellSession } from './session.js';
 
 export interface ReplOptions {
   /** A terminal: prompt, line editing and history. Otherwise commands come from stdin and a transcript is printed. */
   readonly interactive: boolean;
-  /** `--save FILE`: written on exit. */
-  readonly save?: string;
   readonly input: NodeJS.ReadableStream;
   readonly output: NodeJS.WritableStream;
 }
@@ -66,7 +65,6 @@ export async function repl(shell: ShellSession, io: Io, options: ReplOptions): P
   }
   // Ctrl-D leaves the cursor after the prompt.
   if (options.interactive) io.stdout('\n');
-  if (options.save !== undefined) io.stdout(save(shell, options.save));
 }
 
 /** One line: a `:command`, a `#` comment, or a command to run. Returns whether to leave. */
@@ -101,8 +99,12 @@ async function handle(shell: ShellSession, line: string, io: Io, signal: AbortSi
       break;
     }
     case 'save':
-      if (args.length !== 1) io.stdout('usage: :save FILE.md\n');
-      else io.stdout(save(shell, args[0]!));
+      if (args.length !== 1) {
+        io.stdout('usage: :save FILE.md\n');
+      } else {
+        const saved = save(shell, args[0]!);
+        io.stdout(saved.ok ? saved.report : `shark: ${saved.why}\n`);
+      }
       break;
     case 'import':
       if (args.length !== 2) io.stdout('usage: :import SOURCE DEST (as a shark-import line: DEST under /data)\n');

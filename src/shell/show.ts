@@ -1,10 +1,6 @@
-import { dirname, resolve } from 'node:path';
-import { writeFileSync } from 'node:fs';
-import { lockPathFor, readLock, updateLock } from '../lockfile.js';
-import { loadPipeline } from '../pipeline/load.js';
 import { stepLabel } from './document.js';
 import { aliveOutputs, contributing, type Entry } from './history.js';
-import type { Outcome, ShellSession } from './session.js';
+import type { Outcome } from './session.js';
 
 export const HELP = `Each line runs as a command in the current environment, in a working view of /data.
 A command that changes /data is a step (committed under the key \`shark run\` would compute);
@@ -62,38 +58,4 @@ export function renderDag(history: readonly Entry[]): string {
     if (e.deletes.length > 0) out.push(`  deletes ${e.deletes.join(' ')}`);
   }
   return out.length === 0 ? '(no steps yet)\n' : out.join('\n') + '\n';
-}
-
-/** Writes the document; says what is in it, and any problem `shark check` would report (which would be a bug). */
-export function save(shell: ShellSession, path: string): string {
-  const text = shell.document();
-  writeFileSync(path, text);
-  const steps = contributing(shell.history).length;
-  const lines = [`saved ${path}: ${steps} step${steps === 1 ? '' : 's'}`];
-  const locked = saveLock(shell, path);
-  if (locked !== undefined) lines.push(`shark: warning: ${locked}`);
-  const dir = dirname(resolve(path));
-  if (dir !== shell.session.pipelineDir) {
-    lines.push(`shark: warning: ${path} is not in ${shell.session.pipelineDir}: local files and imports are relative to the document, so move it there before running it`);
-  }
-  const loaded = loadPipeline(path, text);
-  for (const d of loaded.diagnostics) if (d.severity === 'error') lines.push(`${path}:${d.at.line}:${d.at.col}: error: ${d.message}`);
-  return lines.join('\n') + '\n';
-}
-
-/**
- * The saved document's lock file gets the session's entries for its
- * environments (the images the steps ran in) and pinned imports: without
- * them `shark plan` would call the environments not built yet.
- */
-function saveLock(shell: ShellSession, path: string): string | undefined {
-  const session = readLock(shell.session.lockPath);
-  if (!session.ok) return undefined;
-  const { environments, imports } = session.lock;
-  if (Object.keys(environments).length === 0 && Object.keys(imports).length === 0) return undefined;
-  const updated = updateLock(lockPathFor(resolve(path)), (lock) => {
-    Object.assign(lock.environments, environments);
-    Object.assign(lock.imports, imports);
-  });
-  return updated.ok ? undefined : `the lock file of ${path} could not be written: ${updated.message}`;
 }

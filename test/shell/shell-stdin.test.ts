@@ -77,6 +77,29 @@ describe('shark shell reading commands from standard input', () => {
     expect(rig.exists('injected.txt')).toBe(false);
   });
 
+  it('a :save that cannot be written is one line, and the shell goes on', async () => {
+    const ran = await shell(rig, [], ['echo q > /data/q.txt', ':save nodir/q.md', ':save .', ':save q.md', ''].join('\n'));
+    expect(ran.code).toBe(0);
+    expect(ran.stderr).toBe('');
+    expect(ran.stdout).toContain('shark> :save nodir/q.md\nshark: cannot save nodir/q.md: no such directory nodir\nshark> ');
+    expect(ran.stdout).toContain('shark> :save .\nshark: cannot save .: it is a directory\nshark> ');
+    expect(ran.stdout).toContain('saved q.md: 1 step\n');
+  });
+
+  it('--save to a directory that does not exist is refused at start-up (exit 2)', async () => {
+    const ran = await shell(rig, ['--save', 'nodir/x.md'], 'echo q > /data/q.txt\n');
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toBe('shark: error: --save nodir/x.md: no such directory nodir\n');
+  });
+
+  it('--save that fails at exit says so and exits 1', async () => {
+    // The directory is there at start-up and gone at exit.
+    rig.write('later/keep', '');
+    const ran = await shell(rig, ['--save', 'later/x.md'], `echo q > /data/q.txt\nrm -r ${rig.path('later')}\n`);
+    expect(ran.code).toBe(1);
+    expect(ran.stderr).toBe('shark: error: cannot save later/x.md: no such directory later; the session\'s document was not written\n');
+  });
+
   it('a FILE whose results are not computed yet is one line and exit 2', async () => {
     rig.write('p.md', '```shark-run\necho hi > /data/hi.txt\n```\n');
     const ran = await shell(rig, ['p.md'], '');

@@ -1,0 +1,86 @@
+import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { lockPathFor, readLock, updateLock } from '../lockfile.js';
+import { loadPipeline } from '../pipeline/load.js';
+import { contributing } from './history.js';
+import type { ShellSession } from './session.js';
+
+/** What `:save` (or `--save` on exit) did: the lines to show, or why nothing was written. */
+export type Saved = { readonly ok: true; readonly report: string } | { readonly ok: false; readonly why: string };
+
+/**
+ * Writes the document; says what is in it, and any problem `shark check`
+ * would report (which would be a bug). A path that cannot be written is a
+ * reason, not an exception: the session, which exists nowhere else, goes on.
+ */
+export function save(shell: ShellSession, path: string): Saved {
+  const text = shell.document();
+  try {
+    writeFileSync(path, text);
+  } catch (e) {
+    return { ok: false, why: `cannot save ${path}: ${writeError(path, e)}` };
+  }
+  const steps = contributing(shell.history).length;
+  const lines = [`saved ${path}: ${steps} step${steps === 1 ? '' : 's'}`];
+  const locked = saveLock(shell, path);
+  if (locked !== undefined) lines.push(`shark: warning: ${locked}`);
+  const dir = dirname(resolve(path));
+  if (dir !== shell.session.pipelineDir) {
+    lines.push(`shark: warning: ${path} is not in ${shell.session.pipelineDir}: local files and imports are relative to the document, so move it there before running it`);
+  }
+  const loaded = loadPipeline(path, text);
+  for (const d of loaded.diagnostics) if (d.severity === 'error') lines.push(`${path}:${d.at.line}:${d.at.col}: error: ${d.message}`);
+  return { ok: true, report: lines.join('\n') + '\n' };
+}
+
+/**
+ * Why `--save PATH` could not be written, checked when the shell starts so
+ * that a typo does not cost the session at its end: PATH is a directory, or
+ * it (or its directory, for a new file) is missing or not writable.
+ */
+export function unsavable(path: string): string | undefined {
+  const dir = dirname(path);
+  if (isDirectory(path)) return 'it is a directory';
+  if (!isDirectory(dir)) return `no such directory ${dir}`;
+  try {
+    accessSync(existsSync(path) ? path : dir, constants.W_OK);
+    return undefined;
+  } catch (e) {
+    return writeError(path, e);
+  }
+}
+
+/** A failed write in words: which part of the path is wrong. */
+function writeError(path: string, e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const dir = dirname(path);
+  if (code === 'ENOENT' || code === 'ENOTDIR') return isDirectory(dir) ? `cannot create a file in ${dir}` : `no such directory ${dir}`;
+  if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return 'permission denied';
+  return (e as Error).message;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The saved document's lock file gets the session's entries for its
+ * environments (the images the steps ran in) and pinned imports: without
+ * them `shark plan` would call the environments not built yet.
+ */
+function saveLock(shell: ShellSession, path: string): string | undefined {
+  const session = readLock(shell.session.lockPath);
+  if (!session.ok) return undefined;
+  const { environments, imports } = session.lock;
+  if (Object.keys(environments).length === 0 && Object.keys(imports).length === 0) return undefined;
+  const updated = updateLock(lockPathFor(resolve(path)), (lock) => {
+    Object.assign(lock.environments, environments);
+    Object.assign(lock.imports, imports);
+  });
+  return updated.ok ? undefined : `the lock file of ${path} could not be written: ${updated.message}`;
+}
