@@ -107,8 +107,8 @@ async function handle(shell: ShellSession, line: string, io: Io, signal: AbortSi
       }
       break;
     case 'import':
-      if (args.length !== 2) io.stdout('usage: :import SOURCE DEST (as a shark-import line: DEST under /data)\n');
-      else report(await shell.import(args[0]!, args[1]!, live));
+      if (args.length === 0) io.stdout('usage: :import SOURCE DEST [md5:…|sha256:…] [extract] (a shark-import line: DEST under /data)\n');
+      else report(await shell.import(args.join(' '), live));
       break;
     case 'env':
       if (args.length === 0) {

@@ -4,6 +4,7 @@ import type { RunSession } from '../exec/executor.js';
 import { importerFor } from '../imports/registry.js';
 import { importLockKey, updateLock } from '../lockfile.js';
 import { parseMarkdown } from '../markdown/parse.js';
+import { parseImportLine } from '../pipeline/import-clause.js';
 import { runSteps } from '../pipeline/run-steps.js';
 import type { RunStep } from '../pipeline/pipeline.js';
 import { Writers } from '../pipeline/writers.js';
@@ -83,9 +84,14 @@ export class ShellSession {
     }
   }
 
-  /** `:import SOURCE DEST`: brought in as a `shark-import` line would be, and recorded as a step. */
-  async import(source: string, dest: string, live: Live): Promise<Outcome> {
-    const typed = `${source} ${dest}`;
+  /**
+   * `:import SOURCE DEST [CHECKSUM] [extract]`: the line is a `shark-import`
+   * line, read by its own parser, brought in as that block would, and
+   * recorded as a step.
+   */
+  async import(typed: string, live: Live): Promise<Outcome> {
+    const parsed = parseImportLine(typed);
+    if (!parsed.ok) return this.fail(`:import ${typed}`, parsed.message);
     const decided = await decideLast(this.session, this.docName, this.document({ env: undefined, line: typed, isImport: true, notes: [] }), this.envIds, this.hostInputs);
     if (!decided.ok) return this.fail(`:import ${typed}`, decided.message);
     if (decided.step.kind !== 'import') return this.fail(`:import ${typed}`, 'not an import');
@@ -101,7 +107,7 @@ export class ShellSession {
         this.session.lock.imports[key] = fetched.pin;
       }
       const { after, changes } = compare(this.session, ws, this.root);
-      if (changes.length === 0) return this.fail(`:import ${typed}`, `${dest} is already in /data as it would be imported`);
+      if (changes.length === 0) return this.fail(`:import ${typed}`, `${step.clause.dest} is already in /data as it would be imported`);
       return await this.keep(typed, true, ws, after, changes);
     } finally {
       await this.session.store.disposeWorkspace(ws).catch(() => undefined);

@@ -10,7 +10,8 @@ one that changes nothing is an inspection; a failing one changes nothing.
   :history             what was typed: inspections, steps, failures
   :undo                revert the last step (its outputs leave /data)
   :dag                 the steps so far, what each reads and writes
-  :import SOURCE DEST  bring data in as a shark-import line would
+  :import SOURCE DEST [md5:…|sha256:…] [extract]
+                       bring data in as a shark-import line would
   :env [NAME]          switch environment (host, or a shark-build of FILE); alone: list them
   :help                this text
   :quit                leave (Ctrl-D too)

@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig, SHARK } from '../support/rig.js';
 
@@ -75,6 +76,26 @@ describe('shark shell reading commands from standard input', () => {
     expect(await rig.plan('out.md')).toMatchObject({ summary: { cached: 2, run: 0, blocked: 0 } });
     expect((await rig.shark(['run', 'out.md', '-j', '1'])).code).toBe(0);
     expect(rig.exists('injected.txt')).toBe(false);
+  });
+
+  it(':import takes a whole import line: a checksum and extract too', async () => {
+    rig.write('inputs/rain.csv', 'north,12\n');
+    rig.write('bundle/a.txt', 'a\n');
+    execFileSync('tar', ['-czf', 'bundle.tar.gz', '-C', 'bundle', 'a.txt'], { cwd: rig.dir });
+    const md5 = createHash('md5').update('north,12\n').digest('hex');
+    const ran = await shell(rig, ['--save', 'imports.md'], [
+      `:import inputs/rain.csv /data/rain.csv md5:${md5}`,
+      ':import bundle.tar.gz /data/bundle/ extract',
+      `:import inputs/rain.csv /data/bad.csv md5:${'0'.repeat(32)}`,
+      ':import inputs/rain.csv /data/x.csv sha256:12',
+      '',
+    ].join('\n'));
+    expect(ran.stdout).toContain('[step 1: wrote /data/rain.csv]');
+    expect(ran.stdout).toContain('[step 2: wrote /data/bundle]');
+    expect(ran.stdout).toMatch(/:import inputs\/rain.csv \/data\/bad.csv md5:0+\n\[failed: .*checksum/);
+    expect(ran.stdout).toContain(':import inputs/rain.csv /data/x.csv sha256:12\n[failed: sha256 checksum must have 64 hex digits, not 2]');
+    expect(rig.read('imports.md')).toContain(`\`\`\`shark-import\ninputs/rain.csv /data/rain.csv md5:${md5}\nbundle.tar.gz /data/bundle/ extract\n\`\`\``);
+    expect(await rig.plan('imports.md')).toMatchObject({ summary: { cached: 2, run: 0, blocked: 0 } });
   });
 
   it('a :save that cannot be written is one line, and the shell goes on', async () => {
