@@ -35,9 +35,13 @@ export function shellCommand(io: Io): Command {
     });
 }
 
-/** `--save FILE` when the shell ends: a document that cannot be written is an error (exit 1), never lost silently. */
+/**
+ * `--save FILE` when the shell ends: named on the command line, it is written
+ * even if it exists; a document that cannot be written is an error (exit 1),
+ * never lost silently.
+ */
 function saveOnExit(shell: ShellSession, path: string, io: Io): void {
-  const saved = save(shell, path);
+  const saved = save(shell, path, true);
   if (saved.ok) {
     io.stdout(saved.report);
     return;

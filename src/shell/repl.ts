@@ -98,11 +98,11 @@ async function handle(shell: ShellSession, line: string, io: Io, signal: AbortSi
       io.stdout(undone === undefined ? '[nothing to undo]\n' : `[undid step ${undone.n}: ${undone.typed}]\n`);
       break;
     }
-    case 'save':
+    case 'save': case 'save!':
       if (args.length !== 1) {
-        io.stdout('usage: :save FILE.md\n');
+        io.stdout(`usage: :${name} FILE.md\n`);
       } else {
-        const saved = save(shell, args[0]!);
+        const saved = save(shell, args[0]!, name === 'save!');
         io.stdout(saved.ok ? saved.report : `shark: ${saved.why}\n`);
       }
       break;

@@ -12,14 +12,19 @@ export type Saved = { readonly ok: true; readonly report: string } | { readonly 
  * Writes the document; says what is in it, and any problem `shark check`
  * would report (which would be a bug). A path that cannot be written is a
  * reason, not an exception: the session, which exists nowhere else, goes on.
+ * As vim's `:w` and `:w!`: an existing file the session has not saved (FILE,
+ * the pipeline it started from, above all) is overwritten only when `force`d.
  */
-export function save(shell: ShellSession, path: string): Saved {
+export function save(shell: ShellSession, path: string, force: boolean): Saved {
+  const taken = force ? undefined : notOurs(shell, path);
+  if (taken !== undefined) return { ok: false, why: taken };
   const text = shell.document();
   try {
     writeFileSync(path, text);
   } catch (e) {
     return { ok: false, why: `cannot save ${path}: ${writeError(path, e)}` };
   }
+  shell.savedTo.add(resolve(path));
   const steps = contributing(shell.history).length;
   const lines = [`saved ${path}: ${steps} step${steps === 1 ? '' : 's'}`];
   const locked = saveLock(shell, path);
@@ -31,6 +36,14 @@ export function save(shell: ShellSession, path: string): Saved {
   const loaded = loadPipeline(path, text);
   for (const d of loaded.diagnostics) if (d.severity === 'error') lines.push(`${path}:${d.at.line}:${d.at.col}: error: ${d.message}`);
   return { ok: true, report: lines.join('\n') + '\n' };
+}
+
+/** Why saving to `path` would overwrite a file that is not the session's, or undefined. */
+function notOurs(shell: ShellSession, path: string): string | undefined {
+  const full = resolve(path);
+  if (!existsSync(full) || isDirectory(full) || shell.savedTo.has(full)) return undefined;
+  const what = shell.base !== '' && full === shell.session.pipelinePath ? ' (the pipeline this shell started from)' : '';
+  return `${path} exists${what}: \`:save! ${path}\` overwrites it, or save under another name`;
 }
 
 /**

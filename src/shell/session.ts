@@ -31,6 +31,8 @@ export type Outcome =
  */
 export class ShellSession {
   readonly history: Entry[] = [];
+  /** Absolute paths this session saved to (and `--save`'s): `:save` overwrites them without `!`. */
+  readonly savedTo = new Set<string>();
   env: string | undefined;
   private commands = 0;
 

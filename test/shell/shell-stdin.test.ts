@@ -121,6 +121,24 @@ describe('shark shell reading commands from standard input', () => {
     expect(ran.stderr).toBe('shark: error: cannot save later/x.md: no such directory later; the session\'s document was not written\n');
   });
 
+  it(':save over an existing file the session did not save (FILE above all) is refused; :save! overwrites it', async () => {
+    const pipeline = '```shark-run\necho hi > /data/hi.txt\n```\n';
+    rig.write('p.md', pipeline);
+    rig.write('notes.md', 'mine\n');
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const ran = await shell(rig, ['p.md'], [
+      'echo q > /data/q.txt', ':save p.md', ':save notes.md', ':save out.md', ':save out.md', ':save! notes.md', '',
+    ].join('\n'));
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toContain('shark> :save p.md\nshark: p.md exists (the pipeline this shell started from): `:save! p.md` overwrites it, or save under another name\n');
+    expect(ran.stdout).toContain('shark> :save notes.md\nshark: notes.md exists: `:save! notes.md` overwrites it, or save under another name\n');
+    // A file this session saved is its own: saving it again needs no `!`.
+    expect(ran.stdout.match(/saved out\.md: 1 step\n/g)).toHaveLength(2);
+    expect(ran.stdout).toContain('shark> :save! notes.md\nsaved notes.md: 1 step\n');
+    expect(rig.read('p.md')).toBe(pipeline);
+    expect(rig.read('notes.md')).toContain('echo q > /data/q.txt');
+  });
+
   it('a FILE whose results are not computed yet is one line and exit 2', async () => {
     rig.write('p.md', '```shark-run\necho hi > /data/hi.txt\n```\n');
     const ran = await shell(rig, ['p.md'], '');
