@@ -1,8 +1,9 @@
 import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { formatDiagnostic } from '../diagnostics.js';
-import type { GivenFrontmatter } from '../pipeline/given-frontmatter.js';
+import { error, formatDiagnostic, type Position } from '../diagnostics.js';
+import type { GivenFrontmatter, GivenPlaces } from '../pipeline/given-frontmatter.js';
+import { splitList } from '../plan/selection.js';
 import { readConfig, type ConfigSetting, type SharkConfig } from './config-file.js';
 import { CONFIG_KEYS, type ConfigKey } from './config-keys.js';
 import { displayName, EXIT_INVALID, ExitError } from './load-or-report.js';
@@ -14,6 +15,8 @@ export interface ConfigUse {
   readonly found: 'flag' | 'beside';
   /** Option values the command line gave, before the config file's were merged into them. */
   readonly commandLine: ReadonlyMap<string, unknown>;
+  /** The targets are the config file's `targets:` (the command line named none). */
+  readonly targetsFromConfig: boolean;
 }
 
 /** The option value under which `applyConfig` leaves its `ConfigUse`. */
@@ -57,16 +60,22 @@ export function applyConfig(cmd: Command, stderr: (s: string) => void): void {
     if (key.envVar !== undefined && (process.env[key.envVar] ?? '') !== '') continue;
     cmd.setOptionValueWithSource(key.option, optionValue(cmd, key, setting), 'config');
   }
-  applyTargets(cmd, config);
-  const use: ConfigUse = { config, found, commandLine };
+  const targetsFromConfig = applyTargets(cmd, config);
+  const use: ConfigUse = { config, found, commandLine, targetsFromConfig };
   cmd.setOptionValue(CONFIG_USE, use);
 }
 
 /** The config file's `NAME=VALUE`s first, without the names the command line gives: those win. */
 function mergePairs(setting: ConfigSetting & { shape: 'pairs' }, fromCommandLine: unknown): string[] {
   const given = Array.isArray(fromCommandLine) ? (fromCommandLine as unknown[]).map(String) : [];
-  const named = new Set(given.map((v) => v.slice(0, Math.max(0, v.indexOf('=')))));
+  const named = pairNames(given);
   return [...setting.pairs.filter((p) => !named.has(p.name)).map((p) => `${p.name}=${p.value}`), ...given];
+}
+
+/** The names of `NAME=VALUE` option values. */
+function pairNames(values: unknown): Set<string> {
+  const given = Array.isArray(values) ? (values as unknown[]).map(String) : [];
+  return new Set(given.map((v) => v.slice(0, Math.max(0, v.indexOf('=')))));
 }
 
 function optionValue(cmd: Command, key: ConfigKey, setting: ConfigSetting): unknown {
@@ -83,21 +92,53 @@ function optionValue(cmd: Command, key: ConfigKey, setting: ConfigSetting): unkn
   }
 }
 
-/** `targets:` when the command takes targets and the command line names none. */
-function applyTargets(cmd: Command, config: SharkConfig): void {
-  if (config.targets === undefined) return;
+/** `targets:` when the command takes targets and the command line names none; whether it did. */
+function applyTargets(cmd: Command, config: SharkConfig): boolean {
+  if (config.targets === undefined) return false;
   const index = cmd.registeredArguments.findIndex((a) => a.name() === 'targets');
-  if (index < 0) return;
+  if (index < 0) return false;
   const current: unknown = cmd.processedArgs[index];
-  if (Array.isArray(current) && current.length > 0) return;
+  if (Array.isArray(current) && current.length > 0) return false;
   // The action receives processedArgs as they are after this hook.
   cmd.processedArgs[index] = [...config.targets.values];
+  return true;
 }
 
 /** The frontmatter values of the config file a command used, for loading its pipeline. */
 export function givenFrontmatter(flags: { [CONFIG_USE]?: ConfigUse }): GivenFrontmatter | undefined {
   const use = flags[CONFIG_USE];
   return use === undefined ? undefined : new Map([...use.config.frontmatter].map(([name, { value }]) => [name, value]));
+}
+
+/**
+ * Where the config file gave the `-e` values and `-i` bindings the command
+ * line did not: a problem the document finds with one is located there.
+ */
+export function givenPlaces(flags: { [CONFIG_USE]?: ConfigUse }): GivenPlaces | undefined {
+  const use = flags[CONFIG_USE];
+  if (use === undefined) return undefined;
+  const placesOf = (key: string, option: string): Map<string, Position> => {
+    const setting = use.config.options.get(key);
+    const given = pairNames(use.commandLine.get(option));
+    return new Map(setting?.shape === 'pairs' ? setting.pairs.filter((p) => !given.has(p.name)).map((p) => [p.name, p.at]) : []);
+  };
+  return { file: use.config.file, source: use.config.source, env: placesOf('env', 'env'), inputs: placesOf('inputs', 'input') };
+}
+
+/**
+ * A `--force` name or target the pipeline does not have, located in the
+ * config file when it gave it (`force:`, `targets:`); undefined when the
+ * command line did.
+ */
+export function configListProblem(flags: { [CONFIG_USE]?: ConfigUse }, key: 'force' | 'targets', name: string, message: string): string | undefined {
+  const use = flags[CONFIG_USE];
+  const list = use === undefined ? undefined
+    : key === 'targets' ? (use.targetsFromConfig ? use.config.targets : undefined)
+    : use.commandLine.has('force') ? undefined : use.config.options.get('force');
+  if (use === undefined || list === undefined || !('valuesAt' in list)) return undefined;
+  // A `--force` value may be a comma list.
+  const i = list.values.findIndex((v) => (key === 'force' ? splitList(v).includes(name) : v === name));
+  return i < 0 ? undefined : formatDiagnostic(error(use.config.file, list.valuesAt[i]!, `\`${key}\`: ${message}`), use.config.source);
 }
 
 /** `--config FILE` for commands outside withSessionOptions (check, dag, impact, gc, fsck). */

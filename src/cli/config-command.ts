@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { resolve } from 'node:path';
 import type { Pipeline } from '../pipeline/pipeline.js';
-import { CONFIG_NAME, CONFIG_USE, givenFrontmatter, type ConfigUse } from './apply-config.js';
+import { CONFIG_NAME, CONFIG_USE, givenFrontmatter, givenPlaces, type ConfigUse } from './apply-config.js';
 import type { ConfigSetting } from './config-file.js';
 import { CONFIG_KEYS, type ConfigKey } from './config-keys.js';
 import { withSessionOptions } from './common-options.js';
@@ -28,7 +28,7 @@ export function configCommand(io: Io, run: Command): Command {
   }
   return cmd.option('--json', 'print the settings as JSON').action((file: string, flags: Flags) => {
     const use = flags[CONFIG_USE];
-    const pipeline = loadOrReport(file, io.stderr, 'read', pairs(flags.env, '-e/--env', io.stderr), givenFrontmatter(flags));
+    const pipeline = loadOrReport(file, io.stderr, 'read', pairs(flags.env, '-e/--env', io.stderr), givenFrontmatter(flags), givenPlaces(flags));
     const targets: Setting[] = use?.config.targets === undefined ? [] : [{ name: 'targets', value: use.config.targets.values, ...configAt(use, use.config.targets.at.line) }];
     const settings = [configSetting(flags), ...optionSettings(cmd, file, flags, pipeline), ...targets, ...variableSettings(pipeline, use, flags.env ?? [])];
     if (flags.json === true) io.stdout(JSON.stringify({ settings }, null, 2) + '\n');

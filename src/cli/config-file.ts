@@ -17,17 +17,19 @@ export interface ConfigPair {
 /** A setting as the command line would give it; `at` is its key in the config file. */
 export type ConfigSetting =
   | { readonly shape: 'single'; readonly value: string | boolean; readonly at: Position }
-  | { readonly shape: 'list'; readonly values: readonly string[]; readonly at: Position }
+  | { readonly shape: 'list'; readonly values: readonly string[]; readonly at: Position; readonly valuesAt: readonly Position[] }
   | { readonly shape: 'pairs'; readonly pairs: readonly ConfigPair[]; readonly at: Position };
 
 export interface SharkConfig {
   /** As shown in messages (relative to the current directory). */
   readonly file: string;
+  /** Its text, to show the line of a problem found later with a value it gave. */
+  readonly source: string;
   /** By config key (`store`, `jobs`, …); paths already resolved against the file's directory. */
   readonly options: ReadonlyMap<string, ConfigSetting>;
   /** `frontmatter:` values: a string is a scalar key, a list an axis. */
   readonly frontmatter: ReadonlyMap<string, { readonly value: string | readonly string[]; readonly at: Position }>;
-  readonly targets: { readonly values: readonly string[]; readonly at: Position } | undefined;
+  readonly targets: { readonly values: readonly string[]; readonly at: Position; readonly valuesAt: readonly Position[] } | undefined;
 }
 
 export type ConfigRead =
@@ -79,7 +81,7 @@ export function parseConfig(file: string, dir: string, source: string, diagnosti
   const frontmatter = new Map<string, { value: string | readonly string[]; at: Position }>();
   let targets: SharkConfig['targets'];
   const root = doc.contents;
-  if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) return { file, options, frontmatter, targets };
+  if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) return { file, source, options, frontmatter, targets };
   if (!isMap(root)) {
     fail(nodePos(root), 'a config file must be a YAML mapping (key: value lines)');
     return undefined;
@@ -97,8 +99,8 @@ export function parseConfig(file: string, dir: string, source: string, diagnosti
     } else if (key === FRONTMATTER_KEY) {
       readFrontmatter(value, frontmatter, check);
     } else if (key === TARGETS_KEY) {
-      const values = readNames(key, value, check);
-      if (values !== undefined) targets = { values, at };
+      const names = readNames(key, value, check);
+      if (names !== undefined) targets = { ...names, at };
     } else {
       fail(at, `unknown key \`${key}\` (known: ${ALL_KEYS.join(', ')})`);
     }
@@ -107,7 +109,7 @@ export function parseConfig(file: string, dir: string, source: string, diagnosti
   for (const [name, { at }] of frontmatter) {
     if (env?.shape === 'pairs' && env.pairs.some((p) => p.name === name)) fail(at, `\`${name}\` is set twice in ${file}: under \`env:\` and \`frontmatter:\``);
   }
-  return { file, options, frontmatter, targets };
+  return { file, source, options, frontmatter, targets };
 }
 
 interface Check {
@@ -151,8 +153,8 @@ function readSetting(row: ConfigKey, at: Position, value: YamlNode | null, check
       return undefined;
     }
     case 'names': {
-      const values = readNames(row.key, value, check);
-      return values === undefined ? undefined : { shape: 'list', values, at };
+      const names = readNames(row.key, value, check);
+      return names === undefined ? undefined : { shape: 'list', ...names, at };
     }
     case 'paths-by-name':
     case 'counts-by-name':
@@ -254,11 +256,12 @@ function readCount(key: string, node: YamlNode | null, check: Check): string | u
   return undefined;
 }
 
-function readNames(key: string, node: YamlNode | null, check: Check): string[] | undefined {
-  if (isScalar(node) && typeof node.value === 'string' && node.value !== '') return [node.value];
+/** One name or a list of them, each with its place (a name the document knows nothing of is an error located there). */
+function readNames(key: string, node: YamlNode | null, check: Check): { values: string[]; valuesAt: Position[] } | undefined {
+  if (isScalar(node) && typeof node.value === 'string' && node.value !== '') return { values: [node.value], valuesAt: [check.nodePos(node)] };
   const items = isSeq(node) ? (node.items as (YamlNode | null)[]) : undefined;
   if (items !== undefined && items.length > 0 && items.every((i) => isScalar(i) && typeof i.value === 'string' && i.value !== '')) {
-    return items.map((i) => String((i as { value: unknown }).value));
+    return { values: items.map((i) => String((i as { value: unknown }).value)), valuesAt: items.map((i) => check.nodePos(i)) };
   }
   check.fail(check.nodePos(node), `\`${key}\` must be a string or a list of them`);
   return undefined;

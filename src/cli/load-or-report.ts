@@ -1,10 +1,10 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
-import { formatDiagnostic } from '../diagnostics.js';
+import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
 import { loadPipeline } from '../pipeline/load.js';
 import { MAX_DOCUMENT_BYTES, decodeDocument, tooLarge } from '../markdown/source-text.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
-import type { GivenFrontmatter } from '../pipeline/given-frontmatter.js';
+import type { GivenFrontmatter, GivenPlaces } from '../pipeline/given-frontmatter.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -35,6 +35,8 @@ export function loadOrReport(
   overrides?: ReadonlyMap<string, string>,
   /** Frontmatter values from shark.yaml. */
   given?: GivenFrontmatter,
+  /** Where shark.yaml gave some of the overrides: their problems are located there. */
+  places?: GivenPlaces,
 ): Pipeline {
   const file = displayName(path);
   let bytes: Buffer;
@@ -50,16 +52,22 @@ export function loadOrReport(
   const decoded = decodeDocument(file, bytes);
   if (!decoded.ok) return refuse(formatDiagnostic(decoded.diagnostic, decoded.shown), stderr, file);
   const source = decoded.source;
-  const loaded = loadPipeline(file, source, overrides, given);
+  const loaded = loadPipeline(file, source, overrides, given, places);
   const diagnostics = loaded.diagnostics.map((d) => (purpose === 'run' && d.refusesRun ? { ...d, severity: 'error' as const } : d));
   const pipeline = diagnostics.some((d) => d.severity === 'error') ? undefined : loaded.pipeline;
-  for (const d of diagnostics) stderr(formatDiagnostic(d, source) + '\n');
+  for (const d of diagnostics) stderr(formatDiagnostic(d, sourceOf(d, source, places)) + '\n');
   if (pipeline === undefined) {
-    const errors = diagnostics.filter((d) => d.severity === 'error').length;
-    stderr(`${errors} error${errors === 1 ? '' : 's'} in ${file}\n`);
+    const errors = new Map<string, number>();
+    for (const d of diagnostics) if (d.severity === 'error') errors.set(d.file, (errors.get(d.file) ?? 0) + 1);
+    for (const [where, n] of errors) stderr(`${n} error${n === 1 ? '' : 's'} in ${where}\n`);
     throw new ExitError(EXIT_INVALID);
   }
   return pipeline;
+}
+
+/** The text a diagnostic's line is shown from: the document's, or the config file's for a value it gave. */
+export function sourceOf(d: Diagnostic, source: string, places: GivenPlaces | undefined): string {
+  return places !== undefined && d.file === places.file ? places.source : source;
 }
 
 function refuse(shown: string, stderr: (s: string) => void, file: string): never {

@@ -8,8 +8,8 @@ import type { RunSession } from '../exec/executor.js';
 import { inputBindings, type Session } from '../plan/session.js';
 import { openStore, type OpenedStore } from '../store/open-store.js';
 import { secretValues } from './secrets.js';
-import { displayName, EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
-import { CONFIG_USE, givenFrontmatter, type ConfigUse } from './apply-config.js';
+import { displayName, EXIT_INVALID, ExitError, loadOrReport, sourceOf } from './load-or-report.js';
+import { CONFIG_USE, givenFrontmatter, givenPlaces, type ConfigUse } from './apply-config.js';
 
 export interface SessionFlags {
   /** The config file's settings (shark.yaml), left by applyConfig. */
@@ -45,14 +45,15 @@ export function openSession(
   purpose: 'read' | 'run' = 'read',
 ): { session: RunSession; hostInputs: Map<string, string> } {
   const extra = pairs(flags.env, '-e/--env', stderr);
-  const pipeline: Pipeline = loadOrReport(file, stderr, purpose, extra, givenFrontmatter(flags));
+  const places = givenPlaces(flags);
+  const pipeline: Pipeline = loadOrReport(file, stderr, purpose, extra, givenFrontmatter(flags), places);
   const pipelinePath = resolve(file);
   const pipelineDir = dirname(pipelinePath);
   const bindings = pairs(flags.input, '-i/--input', stderr);
-  const bound = inputBindings({ pipeline, bindings, pipelineDir });
+  const bound = inputBindings({ pipeline, bindings, pipelineDir }, places);
   // Reading logs and lineage needs no input bound; planning and running do.
   if (needsInputs && bound.diagnostics.length > 0) {
-    for (const d of bound.diagnostics) stderr(formatDiagnostic(d, pipeline.document.source) + '\n');
+    for (const d of bound.diagnostics) stderr(formatDiagnostic(d, sourceOf(d, pipeline.document.source, places)) + '\n');
     throw new ExitError(EXIT_INVALID);
   }
   // Before the store is opened: a run missing a secret stops before anything runs or is written.

@@ -1,5 +1,6 @@
 import { error, type Diagnostic } from '../diagnostics.js';
 import { colOf, type Axis, type Document, type SharkBlock, type SourceLine } from '../markdown/document.js';
+import type { GivenPlaces } from './given-frontmatter.js';
 
 /** One `%{NAME}` in a line: `start` is the offset of `%`, `end` is just past `}`. */
 export interface Reference {
@@ -60,13 +61,15 @@ export function substitute(line: SourceLine, refs: readonly Reference[], valueOf
 
 /**
  * The axis values a run uses: all of them, or those `-e NAME=v1,v2` keeps
- * (in the document's order). Unknown values are errors at the axis.
+ * (in the document's order). Unknown values are errors at the axis, or where
+ * `places` says the value was given.
  */
 export function restrictAxes(
   file: string,
   axes: ReadonlyMap<string, Axis>,
   overrides: ReadonlyMap<string, string>,
   diagnostics: Diagnostic[],
+  places?: GivenPlaces,
 ): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const [name, axis] of axes) {
@@ -79,8 +82,10 @@ export function restrictAxes(
     // A value may itself hold a comma: the whole text names it first.
     const wanted = all.includes(given) ? [given] : given.split(',');
     const unknown = wanted.filter((v) => !all.includes(v));
+    const placed = places?.env.get(name);
     for (const v of unknown) {
-      diagnostics.push(error(file, axis.at, `-e ${name}=${given}: \`${v}\` is not a value of the axis \`${name}\` (its values: ${all.join(', ')})`));
+      const message = `\`${v}\` is not a value of the axis \`${name}\` (its values: ${all.join(', ')})`;
+      diagnostics.push(placed === undefined ? error(file, axis.at, `-e ${name}=${given}: ${message}`) : error(places!.file, placed, `\`env.${name}\`: ${message}`));
     }
     out.set(name, all.filter((v) => wanted.includes(v)));
   }
@@ -94,11 +99,13 @@ export const SUBSTITUTED: ReadonlySet<string> = new Set(['run', 'import', 'publi
  * Replaces each block that mentions axes by one instance per combination of
  * their values, and `%{NAME}` of scalar keys by their value (`-e` overriding
  * it). Instances are ordinary blocks to inference; they remember the block
- * they came from and their axis values, for their ids.
+ * they came from and their axis values, for their ids. `places`: where a
+ * config file gave some of the overrides.
  */
 export function instantiate(
   document: Document,
   overrides: ReadonlyMap<string, string> = new Map(),
+  places?: GivenPlaces,
 ): { document: Document; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const file = document.file;
@@ -107,7 +114,7 @@ export function instantiate(
   for (const [name, value] of overrides) if (scalars.has(name)) scalars.set(name, value);
   const known = [...(document.frontmatter?.variables.keys() ?? []), ...axes.keys()];
   const knownText = known.length === 0 ? 'the frontmatter defines no keys' : `the frontmatter defines ${known.sort().join(', ')}`;
-  const values = restrictAxes(file, axes, overrides, diagnostics);
+  const values = restrictAxes(file, axes, overrides, diagnostics, places);
 
   const blocks: SharkBlock[] = [];
   for (const block of document.blocks) {

@@ -9,6 +9,21 @@ import { parseFrontmatter } from '../markdown/frontmatter.js';
  */
 export type GivenFrontmatter = ReadonlyMap<string, string | readonly string[]>;
 
+/**
+ * Where values given from outside the document (a config file) were written,
+ * by name: a problem with one of them is located there, not in the document,
+ * and does not name the command-line option the user never typed.
+ */
+export interface GivenPlaces {
+  readonly file: string;
+  /** The file's text, to show the line. */
+  readonly source: string;
+  /** `-e` values (the config file's `env:`). */
+  readonly env: ReadonlyMap<string, Position>;
+  /** `-i` bindings (the config file's `inputs:`). */
+  readonly inputs: ReadonlyMap<string, Position>;
+}
+
 const TOP: Position = { line: 1, col: 1 };
 
 /**

@@ -1,7 +1,7 @@
 import { byPosition, type Diagnostic } from '../diagnostics.js';
 import { parseMarkdown } from '../markdown/parse.js';
 import { instantiate } from './axes.js';
-import { withFrontmatter, type GivenFrontmatter } from './given-frontmatter.js';
+import { withFrontmatter, type GivenFrontmatter, type GivenPlaces } from './given-frontmatter.js';
 import { buildPipeline } from './infer.js';
 import type { Pipeline } from './pipeline.js';
 import { missingEnvironments } from './missing-environments.js';
@@ -18,6 +18,8 @@ export function loadPipeline(
   overrides?: ReadonlyMap<string, string>,
   /** Frontmatter values from a config file: they replace the document's before `-e` applies. */
   given?: GivenFrontmatter,
+  /** Where a config file gave some of the overrides: their problems are located there. */
+  places?: GivenPlaces,
 ): { pipeline: Pipeline | undefined; diagnostics: Diagnostic[] } {
   const parsed = parseMarkdown(file, source);
   // A block dropped for a bad tag, a swallowed fence or unknown frontmatter inputs would make the
@@ -27,7 +29,7 @@ export function loadPipeline(
   }
   // Instances replace the blocks that mention axes before inference: they are ordinary blocks to it.
   const givenProblems: Diagnostic[] = [];
-  const swept = instantiate(withFrontmatter(parsed.document, given, givenProblems), overrides);
+  const swept = instantiate(withFrontmatter(parsed.document, given, givenProblems), overrides, places);
   if (givenProblems.length > 0 || swept.diagnostics.length > 0) {
     return { pipeline: undefined, diagnostics: [...parsed.diagnostics, ...givenProblems, ...swept.diagnostics].sort(byPosition) };
   }

@@ -18,7 +18,8 @@ export interface Selection {
   readonly forced: ReadonlySet<string>;
 }
 
-export type SelectionError = { readonly reason: 'unknown-target'; readonly target: string; readonly message: string };
+/** `forced`: the name came from `--force`, not the targets (the message names neither). */
+export type SelectionError = { readonly reason: 'unknown-target'; readonly target: string; readonly forced: boolean; readonly message: string };
 
 export type SelectionResult = { ok: true; selection: Selection } | { ok: false; error: SelectionError };
 
@@ -59,14 +60,14 @@ function flag(step: Step, name: string): boolean {
 export function selectSteps(pipeline: Pipeline, targets: readonly string[], force: readonly string[] = []): SelectionResult {
   const forced = new Set<string>();
   for (const name of force.flatMap(splitList)) {
-    const found = resolveName(pipeline, name, '--force ');
+    const found = resolveName(pipeline, name, true);
     if (!found.ok) return found;
     for (const s of found.steps) forced.add(s.id);
   }
   if (targets.length === 0) return { ok: true, selection: { ...withoutManual(pipeline), forced } };
   const named = new Set<string>();
   for (const target of targets) {
-    const found = resolveName(pipeline, target, '');
+    const found = resolveName(pipeline, target, false);
     if (!found.ok) return found;
     for (const s of found.steps) named.add(s.id);
   }
@@ -114,9 +115,9 @@ export function splitList(text: string): string[] {
 type Resolved = { ok: true; steps: readonly Step[] } | { ok: false; error: SelectionError };
 
 /** The steps a name selects: a path's writers, a step, a block (or its instance), or all instances of a block. */
-function resolveName(pipeline: Pipeline, name: string, flagText: string): Resolved {
-  const unknown = (message: string): Resolved => ({ ok: false, error: { reason: 'unknown-target', target: name, message: `${flagText}${message}` } });
-  const runnable = pipeline.steps.filter((s) => s.kind !== 'publish' || flagText === '');
+function resolveName(pipeline: Pipeline, name: string, forced: boolean): Resolved {
+  const unknown = (message: string): Resolved => ({ ok: false, error: { reason: 'unknown-target', target: name, forced, message } });
+  const runnable = pipeline.steps.filter((s) => s.kind !== 'publish' || !forced);
   if (name.startsWith('/data/') || name === '/data') {
     const normal = normaliseDataPath(name);
     if (!normal.ok) return unknown(normal.message);

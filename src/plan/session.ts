@@ -4,6 +4,7 @@ import { error, type Diagnostic } from '../diagnostics.js';
 import type { ImportContext, ResolveOutcome } from '../imports/importer.js';
 import { importerFor } from '../imports/registry.js';
 import { importLockKey, type LockFile } from '../lockfile.js';
+import type { GivenPlaces } from '../pipeline/given-frontmatter.js';
 import type { ImportStep, Pipeline, Step } from '../pipeline/pipeline.js';
 import { contentId, contentIdOfTree } from '../store/content-id.js';
 import type { TreeMemo } from '../store/dir-fingerprint.js';
@@ -38,8 +39,14 @@ export interface Session {
   readonly hostPath?: string;
 }
 
-/** Host paths for every frontmatter input, or one error each for those not bound. */
-export function inputBindings(session: Pick<Session, 'pipeline' | 'bindings' | 'pipelineDir'>): { paths: Map<string, string>; diagnostics: Diagnostic[] } {
+/**
+ * Host paths for every frontmatter input, or one error each for those not
+ * bound; one a config file bound is located there (`places`).
+ */
+export function inputBindings(
+  session: Pick<Session, 'pipeline' | 'bindings' | 'pipelineDir'>,
+  places?: GivenPlaces,
+): { paths: Map<string, string>; diagnostics: Diagnostic[] } {
   const paths = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
   const fm = session.pipeline.document.frontmatter;
@@ -53,15 +60,20 @@ export function inputBindings(session: Pick<Session, 'pipeline' | 'bindings' | '
     }
     const abs = resolve(host);
     if (!existsSync(abs)) {
-      diagnostics.push(error(session.pipeline.document.file, at, `input \`${name}\` is bound to ${host}, which does not exist`));
+      const placed = places?.inputs.get(name);
+      const message = `input \`${name}\` is bound to ${host}, which does not exist`;
+      diagnostics.push(placed === undefined ? error(session.pipeline.document.file, at, message) : error(places!.file, placed, message));
       continue;
     }
     paths.set(dataPath, abs);
   }
   for (const name of session.bindings.keys()) {
-    if (!session.pipeline.inputs.has(name)) {
-      diagnostics.push(error(session.pipeline.document.file, fm?.at ?? { line: 1, col: 1 }, `-i ${name}=…: the frontmatter declares no input \`${name}\``));
-    }
+    if (session.pipeline.inputs.has(name)) continue;
+    const placed = places?.inputs.get(name);
+    const message = `the frontmatter declares no input \`${name}\``;
+    diagnostics.push(placed === undefined
+      ? error(session.pipeline.document.file, fm?.at ?? { line: 1, col: 1 }, `-i ${name}=…: ${message}`)
+      : error(places!.file, placed, `\`inputs.${name}\`: ${message}`));
   }
   return { paths, diagnostics };
 }

@@ -79,3 +79,61 @@ describe('errors in shark.yaml, each located, exit 2', () => {
     expect(r.stderr).toContain('`MAMMALIA` is not a value of the axis `TAXA` (its values: AVES, REPTILIA)');
   });
 });
+
+/** One input and one axis, so that each value a config file gives can be wrong about the document. */
+const BOUND = `---
+inputs: {species: /data/sp.csv}
+TAXA: [AVES, MAMMALIA]
+---
+
+${fence}shark-run
+cat /data/sp.csv > /data/%{TAXA}.txt
+${fence}
+`;
+
+describe('a value shark.yaml gives that the document refutes is located in shark.yaml, exit 2', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig();
+    rig.write('p.md', BOUND);
+    rig.write('sp.csv', 'a,b\n');
+  });
+  afterEach(() => rig.cleanup());
+
+  it.each([
+    ['an input the frontmatter does not declare', 'inputs: {species: sp.csv, nosuch: sp.csv}\n', ['plan', 'run'],
+      'shark.yaml:1:27: error: `inputs.nosuch`: the frontmatter declares no input `nosuch`\n    1 | inputs: {species: sp.csv, nosuch: sp.csv}\n      |                           ^\n'],
+    ['a value that is not one of the axis', 'inputs: {species: sp.csv}\nenv: {TAXA: NOPE}\n', ['plan', 'run', 'config'],
+      'shark.yaml:2:7: error: `env.TAXA`: `NOPE` is not a value of the axis `TAXA` (its values: AVES, MAMMALIA)\n    2 | env: {TAXA: NOPE}\n      |       ^\n1 error in shark.yaml\n'],
+    ['a block --force cannot name', 'inputs: {species: sp.csv}\nforce: [run, nosuch]\n', ['plan', 'run'],
+      'shark.yaml:2:14: error: `force`: `nosuch` is no /data path or block of this pipeline (blocks: run)\n    2 | force: [run, nosuch]\n      |              ^\n'],
+    ['a target no step writes', 'inputs: {species: sp.csv}\ntargets:\n  - /data/AVES.txt\n  - /data/nope.txt\n', ['plan', 'run'],
+      'shark.yaml:4:5: error: `targets`: no step writes /data/nope.txt\n    4 |   - /data/nope.txt\n      |     ^\n'],
+  ])('%s', async (_, config, commands, expected) => {
+    rig.write('shark.yaml', config);
+    for (const command of commands) {
+      const r = await rig.shark([command, 'p.md']);
+      expect(r.code, command).toBe(2);
+      expect(r.stderr, command).toBe(expected);
+    }
+  });
+
+  it('an input bound in shark.yaml to a file that does not exist is located there', async () => {
+    rig.write('shark.yaml', 'jobs: 1\ninputs:\n  species: nope.csv\n');
+    const r = await rig.shark(['plan', 'p.md']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`shark.yaml:3:3: error: input \`species\` is bound to ${rig.path('nope.csv')}, which does not exist\n    3 |   species: nope.csv\n      |   ^\n`);
+  });
+
+  it.each([
+    ['-i', ['-i', 'nosuch=sp.csv'], 'p.md:1:1: error: -i nosuch=…: the frontmatter declares no input `nosuch`'],
+    ['-e', ['-e', 'TAXA=NOPE'], 'p.md:3:1: error: -e TAXA=NOPE: `NOPE` is not a value of the axis `TAXA` (its values: AVES, MAMMALIA)'],
+    ['--force', ['--force', 'nosuch'], 'shark: error: --force `nosuch` is no /data path or block of this pipeline (blocks: run)'],
+    ['a target', ['/data/nope.txt'], 'shark: error: no step writes /data/nope.txt'],
+  ])('the same mistake on the command line (%s) is blamed on it, over a config file that gives the option', async (_, args, expected) => {
+    rig.write('shark.yaml', 'inputs: {species: sp.csv}\nenv: {TAXA: AVES}\nforce: run\ntargets: /data/AVES.txt\n');
+    const r = await rig.shark(['plan', 'p.md', ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe(expected);
+  });
+});
