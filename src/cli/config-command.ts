@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { inputBindings } from '../plan/session.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { CONFIG_NAME, CONFIG_USE, givenFrontmatter, givenPlaces, type ConfigUse } from './apply-config.js';
 import type { ConfigSetting } from './config-file.js';
@@ -7,10 +8,11 @@ import { CONFIG_KEYS, type ConfigKey } from './config-keys.js';
 import { withSessionOptions } from './common-options.js';
 import { displayName, loadOrReport } from './load-or-report.js';
 import type { Io } from './main.js';
-import { pairs } from './session-setup.js';
+import { secretValues } from './secrets.js';
+import { pairs, refuseBadBindings } from './session-setup.js';
 import { configAt, variableSettings, type Setting } from './config-variables.js';
 
-type Flags = Record<string, unknown> & { env?: string[]; json?: boolean; [CONFIG_USE]?: ConfigUse };
+type Flags = Record<string, unknown> & { env?: string[]; input?: string[]; secrets?: string; json?: boolean; [CONFIG_USE]?: ConfigUse };
 
 /**
  * `shark config FILE`: what `run` would use, and where each value came from.
@@ -28,12 +30,27 @@ export function configCommand(io: Io, run: Command): Command {
   }
   return cmd.option('--json', 'print the settings as JSON').action((file: string, flags: Flags) => {
     const use = flags[CONFIG_USE];
-    const pipeline = loadOrReport(file, io.stderr, 'read', pairs(flags.env, '-e/--env', io.stderr), givenFrontmatter(flags), givenPlaces(flags));
+    const extra = pairs(flags.env, '-e/--env', io.stderr);
+    const pipeline = loadOrReport(file, io.stderr, 'read', extra, givenFrontmatter(flags), givenPlaces(flags));
+    checkBindings(file, pipeline, flags, extra, io.stderr);
     const targets: Setting[] = use?.config.targets === undefined ? [] : [{ name: 'targets', value: use.config.targets.values, ...configAt(use, use.config.targets.at.line) }];
     const settings = [configSetting(flags), ...optionSettings(cmd, file, flags, pipeline), ...targets, ...variableSettings(pipeline, use, flags.env ?? [])];
     if (flags.json === true) io.stdout(JSON.stringify({ settings }, null, 2) + '\n');
     else io.stdout(settings.map((s) => `${s.name} = ${shown(s)} (${originText(s, file)})\n`).join(''));
   });
+}
+
+/**
+ * What `run` would refuse in the values shown: an input bound to a path that
+ * does not exist or not declared, an unreadable secrets file (exit 2). An
+ * unbound input is shown as such, and an unset secret only warned about.
+ */
+function checkBindings(file: string, pipeline: Pipeline, flags: Flags, extra: ReadonlyMap<string, string>, stderr: (s: string) => void): void {
+  const places = givenPlaces(flags);
+  const bindings = pairs(flags.input, '-i/--input', stderr);
+  const bound = inputBindings({ pipeline, bindings, pipelineDir: dirname(resolve(file)) }, { places, unboundAllowed: true });
+  refuseBadBindings(pipeline, bound.diagnostics, places, stderr);
+  secretValues(pipeline, flags.secrets, extra, 'read', stderr);
 }
 
 function configSetting(flags: Flags): Setting {

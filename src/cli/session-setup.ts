@@ -1,7 +1,8 @@
 import { dirname, resolve } from 'node:path';
-import { formatDiagnostic } from '../diagnostics.js';
+import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
 import { createEnvironmentProvider } from '../exec/environments.js';
 import { lockPathFor, readLock } from '../lockfile.js';
+import type { GivenPlaces } from '../pipeline/given-frontmatter.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { keptStore, storeClashes } from '../pipeline/publish-targets.js';
 import type { RunSession } from '../exec/executor.js';
@@ -50,12 +51,9 @@ export function openSession(
   const pipelinePath = resolve(file);
   const pipelineDir = dirname(pipelinePath);
   const bindings = pairs(flags.input, '-i/--input', stderr);
-  const bound = inputBindings({ pipeline, bindings, pipelineDir }, places);
+  const bound = inputBindings({ pipeline, bindings, pipelineDir }, { places });
   // Reading logs and lineage needs no input bound; planning and running do.
-  if (needsInputs && bound.diagnostics.length > 0) {
-    for (const d of bound.diagnostics) stderr(formatDiagnostic(d, sourceOf(d, pipeline.document.source, places)) + '\n');
-    throw new ExitError(EXIT_INVALID);
-  }
+  if (needsInputs) refuseBadBindings(pipeline, bound.diagnostics, places, stderr);
   // Before the store is opened: a run missing a secret stops before anything runs or is written.
   const secrets = needsInputs ? secretValues(pipeline, flags.secrets, extra, purpose, stderr) : new Map<string, string>();
   const lockPath = lockPathFor(pipelinePath);
@@ -90,6 +88,13 @@ export function openSession(
     secrets,
   };
   return { session, hostInputs: bound.paths };
+}
+
+/** Problems with the inputs' bindings, each printed, and exit 2; nothing when there are none. */
+export function refuseBadBindings(pipeline: Pipeline, diagnostics: readonly Diagnostic[], places: GivenPlaces | undefined, stderr: (s: string) => void): void {
+  if (diagnostics.length === 0) return;
+  for (const d of diagnostics) stderr(formatDiagnostic(d, sourceOf(d, pipeline.document.source, places)) + '\n');
+  throw new ExitError(EXIT_INVALID);
 }
 
 /** A publish into the store would be refused when it ran: planning and running say so before anything runs (exit 2). */

@@ -41,11 +41,12 @@ export interface Session {
 
 /**
  * Host paths for every frontmatter input, or one error each for those not
- * bound; one a config file bound is located there (`places`).
+ * bound (unless `unboundAllowed`: `shark config` shows them unbound); one a
+ * config file bound is located there (`places`).
  */
 export function inputBindings(
   session: Pick<Session, 'pipeline' | 'bindings' | 'pipelineDir'>,
-  places?: GivenPlaces,
+  { places, unboundAllowed = false }: { places?: GivenPlaces | undefined; unboundAllowed?: boolean } = {},
 ): { paths: Map<string, string>; diagnostics: Diagnostic[] } {
   const paths = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
@@ -54,7 +55,7 @@ export function inputBindings(
     const at = fm?.inputs.get(name)?.at ?? { line: 1, col: 1 };
     const host = session.bindings.get(name);
     if (host === undefined) {
-      if (fm?.inputs.get(name)?.optional === true) continue;
+      if (unboundAllowed || fm?.inputs.get(name)?.optional === true) continue;
       diagnostics.push(error(session.pipeline.document.file, at, `input \`${name}\` (${dataPath}) is not bound: pass -i ${name}=PATH`));
       continue;
     }

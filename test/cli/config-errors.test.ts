@@ -137,3 +137,50 @@ describe('a value shark.yaml gives that the document refutes is located in shark
     expect(r.stderr.split('\n')[0]).toBe(expected);
   });
 });
+
+describe('shark config reports what run would refuse in the values it shows, exit 2', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig();
+    rig.write('sp.csv', 'a,b\n');
+  });
+  afterEach(() => rig.cleanup());
+
+  /** `config` and `run` print the same and exit 2. */
+  async function bothRefuse(args: string[] = []): Promise<string> {
+    const run = await rig.shark(['run', 'p.md', ...args]);
+    const config = await rig.shark(['config', 'p.md', ...args]);
+    expect(run.code).toBe(2);
+    expect(config.code).toBe(2);
+    expect(config.stdout).toBe('');
+    expect(config.stderr).toBe(run.stderr);
+    return config.stderr;
+  }
+
+  it('an input bound to a file that does not exist, in shark.yaml or with -i', async () => {
+    rig.write('p.md', BOUND);
+    rig.write('shark.yaml', 'inputs: {species: nope.csv}\n');
+    expect(await bothRefuse()).toContain(`shark.yaml:1:10: error: input \`species\` is bound to ${rig.path('nope.csv')}, which does not exist`);
+    expect(await bothRefuse(['-i', 'species=gone.csv'])).toContain('p.md:2:19: error: input `species` is bound to gone.csv, which does not exist');
+  });
+
+  it('an input the frontmatter does not declare', async () => {
+    rig.write('p.md', BOUND);
+    rig.write('shark.yaml', 'inputs: {species: sp.csv, nosuch: sp.csv}\n');
+    expect(await bothRefuse()).toContain('shark.yaml:1:27: error: `inputs.nosuch`: the frontmatter declares no input `nosuch`');
+  });
+
+  it('a secrets file that does not exist, in shark.yaml or with --secrets', async () => {
+    rig.write('p.md', `---\nsecrets: [TOKEN]\n---\n\n${fence}shark-run\necho hi > /data/x.txt\n${fence}\n`);
+    rig.write('shark.yaml', 'secrets: nope.env\n');
+    expect(await bothRefuse()).toBe('nope.env: error: cannot read the secrets file: no such file\n');
+    expect(await bothRefuse(['--secrets', 'gone.env'])).toBe('gone.env: error: cannot read the secrets file: no such file\n');
+  });
+
+  it('an input left unbound is shown as unbound, not refused', async () => {
+    rig.write('p.md', BOUND);
+    const r = await rig.shark(['config', 'p.md']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('inputs.species = unbound (default)\n');
+  });
+});

@@ -41,6 +41,9 @@ describe('shark.yaml sets the options of targets, --force, --pool, --memory and 
 
   it('shows each from shark.yaml, and the command line over it', async () => {
     rig.write('shark.yaml', 'pools:\n  db: 2\nmemory: 2G\nsecrets: s.env\nforce: a\ntargets: [/data/a.txt]\n');
+    // Secrets files that exist: `config` refuses an unreadable one as `run` does.
+    rig.write('s.env', 'TOKEN=x\n');
+    rig.write('other.env', 'TOKEN=y\n');
     const fromConfig = await settings();
     expect(fromConfig.get('pools.db')).toEqual({ name: 'pools.db', value: 2, from: 'config', at: 'shark.yaml:2' });
     expect(fromConfig.get('memory')).toEqual({ name: 'memory', value: '2G', from: 'config', at: 'shark.yaml:3' });
