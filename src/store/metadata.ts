@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { makeDirs } from './make-dirs.js';
 import { holderAlive } from './liveness.js';
 import { BulkReads } from './bulk-read.js';
 import { OutputIndex, SHOWN, migrateOutputIndex } from './output-index.js';
@@ -51,7 +51,7 @@ export class Metadata {
   readonly freed: FreedRows;
 
   constructor(dir: string) {
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     this.db = openDatabase(join(dir, 'shark.sqlite'), [StatCache.migrate, migrateOutputIndex, StepMemos.migrate, RunRows.migrate, FreedRows.migrate]);
     this.outputs = new OutputIndex(this.db);
     this.bulk = new BulkReads(this.db);

@@ -74,6 +74,22 @@ describe('bad input at the command line', () => {
     expect(Date.now() - t).toBeLessThan(20_000);
   });
 
+  it.each([
+    ['plan', '/proc/nope'],
+    ['run', '/proc/nope/deeper'],
+    ['logs', '/sys/nope'],
+  ])('refuses a store that cannot be created (%s --store %s) in one line, exit 2, without hanging', async (command, store) => {
+    const r = await rig.shark([command, 'p.md', '--store', store], { timeoutMs: 15_000 });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^shark: error: cannot open the store at ${store}: [^\\n]+\\n$`));
+  }, 20_000);
+
+  it('creates a store whose missing directories are several levels deep', async () => {
+    const r = await rig.shark(['plan', 'p.md', '--store', 'a/b/store']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(rig.exists('a/b/store/shark.sqlite')).toBe(true);
+  });
+
   it('exits 1 from `logs` when no job matches, as for any query that finds nothing', async () => {
     expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
     const r = await rig.shark(['logs', 'p.md', 'no-such-block']);
