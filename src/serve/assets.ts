@@ -45,7 +45,7 @@ export const SCRIPT = String.raw`'use strict';
 
 export const STYLE = `
 :root { --fg: #1d2430; --muted: #5d6878; --line: #d5dbe3; --bg: #fbfcfd; --accent: #1f5fa8;
-  --ran: #2e7d32; --cached: #4a6fa5; --failed: #c62828; --would-run: #b26a00; --running: #6a1b9a; --manual: #777; }
+  --ran: #2e7d32; --cached: #4a6fa5; --failed: #c62828; --would-run: #b26a00; --running: #6a1b9a; --waiting: #8a7fa0; --manual: #777; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg); }
 header.top { padding: 8px 20px; background: #16324f; color: #fff; display: flex; gap: 16px; align-items: baseline; }
@@ -71,6 +71,7 @@ svg.dag .dag-block[data-status="ran"] rect { fill: #dcefdc; stroke: var(--ran); 
 svg.dag .dag-block[data-status="failed"] rect { fill: #fbe0e0; stroke: var(--failed); }
 svg.dag .dag-block[data-status="would-run"] rect { fill: #fdf0d8; stroke: var(--would-run); }
 svg.dag .dag-block[data-status="running"] rect { fill: #efe0f5; stroke: var(--running); }
+svg.dag .dag-block[data-status="waiting"] rect { fill: #f3f1f6; stroke: var(--waiting); stroke-dasharray: 4 2; }
 svg.dag .dag-file rect { fill: #fff; stroke-dasharray: 4 2; }
 svg.dag .dag-text { font: 13px ui-monospace, monospace; fill: var(--fg); }
 svg.dag .dag-sub { font: 11px system-ui, sans-serif; fill: var(--muted); }
@@ -81,6 +82,7 @@ svg.dag a:hover rect { stroke-width: 2.5; }
 [data-status="failed"].shark-block, details.instance[data-status="failed"] { border-left-color: var(--failed); }
 [data-status="would-run"].shark-block, details.instance[data-status="would-run"] { border-left-color: var(--would-run); }
 [data-status="running"].shark-block, details.instance[data-status="running"] { border-left-color: var(--running); }
+[data-status="waiting"].shark-block, details.instance[data-status="waiting"] { border-left-color: var(--waiting); }
 [data-status="publish"].shark-block, [data-status="manual"].shark-block { border-left-color: var(--manual); }
 details.instance { border-left: 4px solid var(--line); margin: 6px 0; padding: 2px 8px; }
 .block-head { display: flex; gap: 10px; align-items: baseline; flex-wrap: wrap; }
@@ -91,6 +93,7 @@ details.instance { border-left: 4px solid var(--line); margin: 6px 0; padding: 2
 [data-status="failed"] > .block-head .status, [data-status="failed"].job-status { color: var(--failed); }
 [data-status="would-run"] > .block-head .status, [data-status="would-run"].job-status { color: var(--would-run); }
 [data-status="running"] > .block-head .status, [data-status="running"].job-status { color: var(--running); }
+[data-status="waiting"] > .block-head .status, [data-status="waiting"].job-status { color: var(--waiting); }
 .block-info { font-size: 13px; display: grid; gap: 3px; }
 .job-table { border-collapse: collapse; margin-top: 4px; }
 .job-table td, .job-table th { border-bottom: 1px solid var(--line); padding: 2px 10px 2px 0; text-align: left; }

@@ -1,6 +1,7 @@
 import { planPipeline, type Plan } from '../plan/planner.js';
 import { seedState, type Session } from '../plan/session.js';
 import { selectSteps } from '../plan/selection.js';
+import { leasedJobs } from '../store/leases.js';
 import { DataIndex } from './data-index.js';
 import { pageState, type PageState } from './views.js';
 
@@ -50,7 +51,9 @@ export class Live {
       const { meta, pipelinePath, pipeline } = this.session;
       const run = meta.latestRun(pipelinePath);
       const count = run === undefined ? 0 : (meta.db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM run_jobs WHERE run_id = ?').get(run.id)?.n ?? 0) + meta.runRows.named(run.id);
-      const print = JSON.stringify([run?.id, run?.status, count]);
+      // The jobs it has taken up: a job starting changes the page as much as one ending.
+      const leased = run?.status === 'running' ? leasedJobs(meta, run.id) : [];
+      const print = JSON.stringify([run?.id, run?.status, count, leased]);
       if (print === this.fingerprint) return;
       const first = this.fingerprint === '';
       this.fingerprint = print;
@@ -61,7 +64,7 @@ export class Live {
         this.index = new DataIndex(meta, this.session.store, pipelinePath);
         this.indexed = Date.now();
       }
-      this.state = pageState(pipeline, this.plan, meta, run, this.note);
+      this.state = pageState(pipeline, this.plan, meta, run, leased, this.note);
       if (!first) for (const fn of this.listeners) fn(this.state);
     } catch (e) {
       // A busy or changing database: the next tick tries again.
@@ -82,7 +85,8 @@ export class Live {
     try {
       await this.replan();
       const { meta, pipelinePath, pipeline } = this.session;
-      this.state = pageState(pipeline, this.plan, meta, meta.latestRun(pipelinePath), this.note);
+      const run = meta.latestRun(pipelinePath);
+      this.state = pageState(pipeline, this.plan, meta, run, run === undefined ? [] : leasedJobs(meta, run.id), this.note);
       for (const fn of this.listeners) fn(this.state);
     } finally {
       this.busy = false;

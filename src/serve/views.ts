@@ -1,11 +1,11 @@
 import type { Plan, PlannedJob } from '../plan/planner.js';
-import type { BlockNode, Pipeline } from '../pipeline/pipeline.js';
+import type { BlockNode, Pipeline, Step } from '../pipeline/pipeline.js';
 import { DEFAULT_PUBLISH_DIR } from '../pipeline/pipeline.js';
 import type { Metadata, RunJobRow, RunRow } from '../store/metadata.js';
 import { listAt } from '../multimap.js';
 
 /** What the page shows for a block or a job; the stylesheet colours by it. */
-export type ViewStatus = 'ran' | 'cached' | 'failed' | 'would-run' | 'running' | 'manual' | 'publish' | 'unknown';
+export type ViewStatus = 'ran' | 'cached' | 'failed' | 'would-run' | 'running' | 'waiting' | 'manual' | 'publish' | 'unknown';
 
 export interface JobView {
   readonly job: string;
@@ -59,28 +59,63 @@ export interface PageState {
   readonly note?: string;
 }
 
-const ORDER: readonly ViewStatus[] = ['failed', 'running', 'would-run', 'ran', 'cached', 'manual', 'publish', 'unknown'];
+const ORDER: readonly ViewStatus[] = ['failed', 'running', 'waiting', 'would-run', 'ran', 'cached', 'manual', 'publish', 'unknown'];
+
+/** What a live run is doing: its jobs' rows so far, and the jobs it has taken up and not yet recorded (`leasedJobs`). */
+interface Progress {
+  readonly live: boolean;
+  readonly byJob: ReadonlyMap<string, RunJobRow>;
+  readonly leased: ReadonlySet<string>;
+}
 
 /**
  * Each block's status, from the plan (what would run now, and why) and the
  * latest run's records: while a run is live, its records win, so the page
- * shows jobs finishing; after it, the plan says what is cached, and the
- * records say which run made it.
+ * shows jobs finishing; a job it has not recorded is running only while the
+ * run holds its lease (`leased`: a forced job the plan calls cached too),
+ * else waiting, or cached as the plan made before the run said. After it,
+ * the plan says what is cached, and the records say which run made it.
  */
-export function pageState(pipeline: Pipeline, plan: Plan | undefined, meta: Metadata, run: RunRow | undefined, note?: string): PageState {
+export function pageState(pipeline: Pipeline, plan: Plan | undefined, meta: Metadata, run: RunRow | undefined, leased: readonly string[], note?: string): PageState {
   const rows = run === undefined ? [] : meta.runJobs(run.id);
   const live = run?.status === 'running';
-  const byJob = new Map(rows.map((r) => [r.job, r]));
+  const progress: Progress = { live, byJob: new Map(rows.map((r) => [r.job, r])), leased: new Set(live ? leased : []) };
   const made = madeBy(meta, rows.map((r) => r.key));
   const plannedOf = groupBy(plan?.jobs ?? [], (j) => j.block);
   const rowsOf = groupBy(rows, (r) => r.block);
-  const blocks = pipeline.blocks.map((b) => blockView(b, plannedOf.get(b.id) ?? [], rowsOf.get(b.id) ?? [], byJob, made, run, live, plan !== undefined));
+  const leasedOf = groupBy(leasedSteps(pipeline, progress), (l) => l.block);
+  const blocks = pipeline.blocks.map((b) => blockView(b, plannedOf.get(b.id) ?? [], rowsOf.get(b.id) ?? [], leasedOf.get(b.id) ?? [], progress, made, run, plan !== undefined));
   const planned = plan?.jobs.filter((j) => j.status !== 'manual').length ?? 0;
   const runView = run === undefined ? undefined : {
     id: run.id, status: run.status, started: run.started,
     done: rows.filter((r) => r.status !== 'running').length, total: Math.max(planned, rows.length),
   };
   return { run: runView, blocks, ...(note !== undefined ? { note } : {}) };
+}
+
+/** A job the run holds the lease of, not yet recorded, with its step and block. */
+interface Leased {
+  readonly job: string;
+  readonly step: string;
+  readonly block: string;
+}
+
+function leasedSteps(pipeline: Pipeline, progress: Progress): Leased[] {
+  const found: Leased[] = [];
+  for (const job of progress.leased) {
+    const step = progress.byJob.has(job) ? undefined : stepOfJob(pipeline, job);
+    if (step !== undefined) found.push({ job, step: step.id, block: step.blockId });
+  }
+  return found;
+}
+
+/** The step a job id names: the step's id, or it followed by `[ITEMS]` (the longest such, as a sweep's instance ids have brackets too). */
+function stepOfJob(pipeline: Pipeline, job: string): Step | undefined {
+  for (let end = job.length; end > 0; end = job.lastIndexOf('[', end - 1)) {
+    const step = pipeline.stepsById.get(job.slice(0, end));
+    if (step !== undefined) return step;
+  }
+  return undefined;
 }
 
 function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
@@ -100,24 +135,31 @@ function madeBy(meta: Metadata, keys: readonly string[]): Map<string, Made> {
 }
 
 function blockView(
-  b: BlockNode, planned: readonly PlannedJob[], rows: readonly RunJobRow[], byJob: ReadonlyMap<string, RunJobRow>,
-  made: ReadonlyMap<string, Made>, run: RunRow | undefined, live: boolean, havePlan: boolean,
+  b: BlockNode, plannedJobs: readonly PlannedJob[], rows: readonly RunJobRow[], leased: readonly Leased[], progress: Progress,
+  made: ReadonlyMap<string, Made>, run: RunRow | undefined, havePlan: boolean,
 ): BlockView {
   if (b.kind === 'publish') {
     const label = `publishes ${b.inputs.join(' ')} to ${b.block.arg ?? DEFAULT_PUBLISH_DIR}/`;
     return { id: b.id, status: 'publish', label, done: 0, total: 0, jobs: [] };
   }
-  if (b.kind === 'build' && planned.length === 0) return { id: b.id, status: 'unknown', label: `builds the environment ${b.env ?? ''}`, done: 0, total: 0, jobs: [] };
-  const jobs: JobView[] = planned.map((p) => jobView(p, byJob.get(p.job), made, run, live));
-  // Jobs the run found that the plan did not foresee (items of a directory that changed since).
-  const foreseen = new Set(planned.map((p) => p.job));
-  for (const r of rows) if (!foreseen.has(r.job)) jobs.push(jobView(undefined, r, made, run, live));
+  if (b.kind === 'build' && plannedJobs.length === 0) return { id: b.id, status: 'unknown', label: `builds the environment ${b.env ?? ''}`, done: 0, total: 0, jobs: [] };
+  const { byJob, live } = progress;
+  // Jobs the run found that the plan did not foresee (items of a directory that changed since, a map after what it waited on).
+  const foreseen = new Set(plannedJobs.map((p) => p.job));
+  const rowsUnforeseen = rows.filter((r) => !foreseen.has(r.job));
+  const leasedUnforeseen = leased.filter((l) => !foreseen.has(l.job));
+  // A step the plan could only say was blocked stands for jobs it could not name: once the live run names them, they replace it.
+  const named = new Set(live ? [...rowsUnforeseen.map((r) => r.step), ...leasedUnforeseen.map((l) => l.step)] : []);
+  const planned = plannedJobs.filter((p) => !(p.status === 'blocked' && named.has(p.step)));
+  const jobs: JobView[] = planned.map((p) => jobView(p, byJob.get(p.job), progress, made, run));
+  for (const r of rowsUnforeseen) jobs.push(jobView(undefined, r, progress, made, run));
+  for (const l of leasedUnforeseen) jobs.push({ job: l.job, item: l.job.length > l.step.length ? l.job.slice(l.step.length + 1, -1) : null, ...running(run), outputs: [] });
   if (jobs.length === 0) return { id: b.id, status: 'unknown', label: havePlan ? 'no jobs' : 'status unknown (no plan)', done: 0, total: 0, jobs };
   const status = ORDER.find((s) => jobs.some((j) => j.status === s)) ?? 'unknown';
   const done = jobs.filter((j) => j.status === 'ran' || j.status === 'cached' || j.status === 'failed').length;
   const count = jobs.length === 1 ? '' : ` (${done}/${jobs.length} jobs)`;
   const first = jobs.find((j) => j.status === status)!;
-  const label = status === 'running' ? `running in run ${run?.id ?? '?'}: ${done}/${jobs.length} jobs done`
+  const label = status === 'running' && jobs.length > 1 ? `running in run ${run?.id ?? '?'}: ${done}/${jobs.length} jobs done`
     : status === 'would-run' && jobs.length > 1 ? `${first.label} — ${jobs.filter((j) => j.status === 'would-run').length} of ${jobs.length} jobs`
     : `${first.label}${count}`;
   return { id: b.id, status, label, done, total: jobs.length, jobs: listed(jobs) };
@@ -131,7 +173,13 @@ function listed(jobs: readonly JobView[]): readonly JobView[] {
   return picked.map(([, n]) => n).sort((a, b) => a - b).map((n) => jobs[n]!);
 }
 
-function jobView(p: PlannedJob | undefined, row: RunJobRow | undefined, made: ReadonlyMap<string, Made>, run: RunRow | undefined, live: boolean): JobView {
+/** A job the live run has taken up (it holds its lease) and not yet recorded. */
+function running(run: RunRow | undefined): { status: ViewStatus; label: string } {
+  return { status: 'running', label: `running in run ${run?.id ?? '?'}` };
+}
+
+function jobView(p: PlannedJob | undefined, row: RunJobRow | undefined, progress: Progress, made: ReadonlyMap<string, Made>, run: RunRow | undefined): JobView {
+  const { live } = progress;
   const job = p?.job ?? row?.job ?? '?';
   const item = p?.items[0] ?? row?.item ?? null;
   const record = row !== undefined ? made.get(row.key) : undefined;
@@ -154,7 +202,9 @@ function jobView(p: PlannedJob | undefined, row: RunJobRow | undefined, made: Re
     }
   }
   if (p === undefined) return { ...base, status: 'unknown', label: row?.status ?? 'unknown' };
-  if (live && p.status !== 'manual') return { ...base, status: p.status === 'cached' ? 'cached' : 'running', label: p.status === 'cached' ? 'cached' : `running in run ${run?.id ?? '?'}` };
+  if (live && progress.leased.has(job)) return { ...base, ...running(run) };
+  // Not taken up yet: it waits for its inputs, its turn, or another run's lease (a cached one is recorded as soon as its step starts).
+  if (live && p.status !== 'manual' && p.status !== 'cached') return { ...base, status: 'waiting', label: `waiting in run ${run?.id ?? '?'}` };
   const reasons = p.reasons.join('; ');
   switch (p.status) {
     case 'cached':

@@ -7,6 +7,12 @@ export interface Holder {
   readonly host: string;
 }
 
+/** A job's lease: its name (`job:KEY`) and the job it is taken for, so that a run's leases say which of its jobs are under way. */
+export interface JobLease {
+  readonly name: string;
+  readonly job: string;
+}
+
 export type AcquireOutcome = { readonly kind: 'acquired' } | { readonly kind: 'done' } | { readonly kind: 'aborted' };
 
 /**
@@ -28,24 +34,24 @@ export class Leases {
     // Prepared once: a run takes a lease per job, and compiling the statements cost more than running them.
     this.stmts = {
       holder: meta.db.prepare<[string], Holder & { beat: number }>('SELECT pid, host, beat FROM leases WHERE name = ?'),
-      take: meta.db.prepare('INSERT OR REPLACE INTO leases (name, pid, host, run_id, since, beat) VALUES (?, ?, ?, ?, ?, ?)'),
+      take: meta.db.prepare('INSERT OR REPLACE INTO leases (name, pid, host, run_id, since, beat, job) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       drop: meta.db.prepare('DELETE FROM leases WHERE name = ? AND pid = ? AND host = ?'),
     };
   }
 
-  /** Takes the lease unless a live process holds it; returns that holder otherwise. */
-  tryAcquire(name: string): Holder | undefined {
+  /** Takes the lease (for `job`, when it is a job's) unless a live process holds it; returns that holder otherwise. */
+  tryAcquire(name: string, job?: string): Holder | undefined {
     if (this.ahead.delete(name)) return undefined;
-    const holder = this.meta.db.transaction(() => this.takeUnlessHeld(name, Date.now())).immediate();
+    const holder = this.meta.db.transaction(() => this.takeUnlessHeld(name, Date.now(), job)).immediate();
     if (holder === undefined) this.hold(name);
     return holder;
   }
 
   /** Inside a write transaction: the live process (not this one) that holds `name`, or else takes it. */
-  private takeUnlessHeld(name: string, now: number): Holder | undefined {
+  private takeUnlessHeld(name: string, now: number, job: string | undefined): Holder | undefined {
     const row = this.stmts.holder.get(name);
     if (row !== undefined && !(row.pid === process.pid && row.host === this.host) && holderAlive(row.pid, row.host, row.beat)) return row;
-    this.stmts.take.run(name, process.pid, this.host, this.runId, now, now);
+    this.stmts.take.run(name, process.pid, this.host, this.runId, now, now, job ?? null);
     return undefined;
   }
 
@@ -56,13 +62,13 @@ export class Leases {
    * a write; one held elsewhere is left to it. On a busy database nothing
    * is taken ahead, and `acquire` takes the leases one by one as before.
    */
-  takeAhead(names: readonly string[]): void {
+  takeAhead(leases: readonly JobLease[]): void {
     const now = Date.now();
     let taken: string[] = [];
     try {
       taken = this.meta.db.transaction((): string[] => {
         const free: string[] = [];
-        for (const name of names) if (!this.held.has(name) && this.takeUnlessHeld(name, now) === undefined) free.push(name);
+        for (const { name, job } of leases) if (!this.held.has(name) && this.takeUnlessHeld(name, now, job) === undefined) free.push(name);
         return free;
       }).immediate();
     } catch {
@@ -79,12 +85,12 @@ export class Leases {
    * work was finished by the holder we waited for, the lease is given back
    * and the caller reuses that work.
    */
-  async acquire(name: string, signal: AbortSignal, done: () => boolean, waiting?: (h: Holder) => void): Promise<AcquireOutcome> {
+  async acquire(name: string, signal: AbortSignal, done: () => boolean, waiting?: (h: Holder) => void, job?: string): Promise<AcquireOutcome> {
     let pause = 10;
     let told = false;
     for (;;) {
       if (signal.aborted) return { kind: 'aborted' };
-      const holder = this.tryAcquire(name);
+      const holder = this.tryAcquire(name, job);
       if (holder === undefined) {
         if (!done()) return { kind: 'acquired' };
         this.release(name);
@@ -155,4 +161,13 @@ export class Leases {
     }, BEAT_MS);
     this.timer.unref();
   }
+}
+
+/**
+ * The jobs whose leases a run holds: those it has taken up and not yet
+ * recorded (staged or running). A job waiting for its inputs, its turn, or
+ * another run's lease holds none.
+ */
+export function leasedJobs(meta: Metadata, runId: number): string[] {
+  return meta.db.prepare<[number], { job: string }>('SELECT job FROM leases WHERE run_id = ? AND job IS NOT NULL ORDER BY job').all(runId).map((r) => r.job);
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Metadata } from '../../src/store/metadata.js';
-import { Leases } from '../../src/store/leases.js';
+import { Leases, leasedJobs } from '../../src/store/leases.js';
 
 describe('leases taken ahead of their jobs', () => {
   it('takes the free ones in one go, hands each out once, and leaves one a live process holds', async () => {
@@ -14,7 +14,7 @@ describe('leases taken ahead of their jobs', () => {
       meta.db.prepare('INSERT INTO leases (name, pid, host, run_id, since, beat) VALUES (?, 1, ?, NULL, 0, 0)').run('job:b', hostname());
       const leases = new Leases(meta, null);
       const rows = (): string[] => meta.db.prepare<[], { name: string; pid: number }>('SELECT name, pid FROM leases ORDER BY name').all().map((r) => `${r.name}@${r.pid === process.pid ? 'us' : r.pid}`);
-      leases.takeAhead(['job:a', 'job:b', 'job:c']);
+      leases.takeAhead(['a', 'b', 'c'].map((j) => ({ name: `job:${j}`, job: j })));
       expect(rows()).toEqual(['job:a@us', 'job:b@1', 'job:c@us']);
       expect(leases.tryAcquire('job:a')).toBeUndefined();
       expect(leases.tryAcquire('job:b')).toMatchObject({ pid: 1 });
@@ -25,6 +25,27 @@ describe('leases taken ahead of their jobs', () => {
       expect(rows()).toEqual(['job:a@us', 'job:b@1', 'job:c@us']);
       leases.releaseAll();
       expect(rows()).toEqual(['job:b@1']);
+      meta.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('name the jobs a run has taken up, until it gives their leases back (what `shark serve` shows as running)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shark-leases-'));
+    try {
+      const meta = new Metadata(dir);
+      const leases = new Leases(meta, 7);
+      leases.takeAhead([{ name: 'job:k1', job: 'map[a.txt]' }, { name: 'job:k2', job: 'map[b.txt]' }]);
+      expect(await leases.acquire('job:k3', new AbortController().signal, () => false, undefined, 'sum')).toEqual({ kind: 'acquired' });
+      // A lease that is not a job's names none.
+      leases.tryAcquire('publish:/tmp/x');
+      expect(leasedJobs(meta, 7)).toEqual(['map[a.txt]', 'map[b.txt]', 'sum']);
+      expect(leasedJobs(meta, 8)).toEqual([]);
+      leases.release('job:k1');
+      expect(leasedJobs(meta, 7)).toEqual(['map[b.txt]', 'sum']);
+      leases.releaseAll();
+      expect(leasedJobs(meta, 7)).toEqual([]);
       meta.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -59,7 +59,7 @@ async function stage(ctx: RunContext, job: Job, forced: boolean): Promise<Staged
   let got;
   try {
     got = await ctx.leases.acquire(lease, ctx.signal, done, (holder) =>
-      ctx.emit({ type: 'job-waiting', job: job.id, step: job.step.id, holder }));
+      ctx.emit({ type: 'job-waiting', job: job.id, step: job.step.id, holder }), job.id);
     if (got.kind === 'done') {
       const hit = cachedResult(ctx.session, job)!;
       ctx.session.meta.recordRunJob(ctx.row(job, 'cached', hit.log ?? null));

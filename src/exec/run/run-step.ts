@@ -64,7 +64,7 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   // another run sharing the store still takes up the jobs this one has not reached.
   const group = ctx.staging.concurrency;
   const outcomes = await inWindow(toRun, ctx.staging.concurrency + MAX_BATCH, (job, n) => {
-    const ahead = n % group === 0 && toRun.length > 1 ? (): void => ctx.leases.takeAhead(toRun.slice(n, n + group).map(leaseOf)) : undefined;
+    const ahead = n % group === 0 && toRun.length > 1 ? (): void => ctx.leases.takeAhead(toRun.slice(n, n + group).map((j) => ({ name: leaseOf(j), job: j.id }))) : undefined;
     return runJob(ctx, job, forced, ahead);
   });
   toRun.forEach((job, n) => results.push(outcomes[n] === undefined ? undefined : { job, outputs: outcomes[n]! }));

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+import { serve, type Served } from './serve-rig.js';
+import type { PageState } from '../../src/serve/views.js';
+
+// Two blocks in sequence, each slow enough to be seen between the server's polls.
+const DOC = '# Two steps\n\n```shark-run {id=a}\nsleep 3; echo a > /data/a.txt\n```\n\n```shark-run {id=b}\nsleep 3; cat /data/a.txt > /data/b.txt\n```\n';
+
+/** The state `/events` sends first: what the page shows now. */
+async function state(url: string): Promise<PageState> {
+  const stop = new AbortController();
+  const res = await fetch(url + '/events', { signal: stop.signal });
+  const reader = res.body!.getReader();
+  let text = '';
+  while (!text.includes('\n\n')) text += new TextDecoder().decode((await reader.read()).value);
+  stop.abort();
+  return JSON.parse(/^data: (.*)$/m.exec(text)![1]!) as PageState;
+}
+
+/** Each block's status and label, as `id=status (label)`. */
+const statuses = (s: PageState): string[] => s.blocks.map((b) => `${b.id}=${b.status} (${b.label})`);
+
+describe('shark serve while a run is in progress', () => {
+  const rig = new Rig('shark-serve-live-');
+  let served: Served | undefined;
+
+  beforeAll(async () => {
+    rig.write('p.md', DOC);
+    served = await serve(rig, 'p.md');
+  });
+
+  afterAll(async () => {
+    await served?.stop();
+    rig.cleanup();
+  });
+
+  it('shows a block waiting for its inputs as waiting, not running', async () => {
+    const run = rig.shark(['run', 'p.md']);
+    await expect.poll(async () => statuses(await state(served!.url))[0], { timeout: 20_000, interval: 200 }).toMatch(/^a=running/);
+    expect(statuses(await state(served!.url))).toEqual(['a=running (running in run 1)', 'b=waiting (waiting in run 1)']);
+    await expect.poll(async () => statuses(await state(served!.url))[1], { timeout: 20_000, interval: 200 }).toMatch(/^b=running/);
+    expect(statuses(await state(served!.url))[0]).toBe('a=ran (ran in run 1)');
+    expect((await run).code).toBe(0);
+  }, 40_000);
+
+  it('shows a forced block as running while it runs, and what reads it as the plan before the run had it', async () => {
+    // The plan the page starts from is the one made after run 1: both cached, as run 1 made them.
+    await expect.poll(async () => statuses(await state(served!.url)), { timeout: 20_000, interval: 200 }).toEqual(['a=ran (ran in run 1)', 'b=ran (ran in run 1)']);
+    const run = rig.shark(['run', 'p.md', '--force', 'a']);
+    await expect.poll(async () => (await state(served!.url)).run?.id, { timeout: 20_000, interval: 200 }).toBe(2);
+    await expect.poll(async () => statuses(await state(served!.url))[0], { timeout: 20_000, interval: 200 }).toMatch(/^a=running/);
+    expect(statuses(await state(served!.url))).toEqual(['a=running (running in run 2)', 'b=cached (cached)']);
+    expect((await run).code).toBe(0);
+  }, 40_000);
+});
