@@ -1,6 +1,6 @@
 import { graphOf } from '../pipeline/dag-format.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
-import { blockAnchor, dataHref, esc } from './html.js';
+import { blockAnchor, esc, shownPathHref } from './html.js';
 import { listAt } from '../multimap.js';
 import { maxOf } from '../fold.js';
 
@@ -38,7 +38,7 @@ export function dagSvg(pipeline: Pipeline, statusOf: (block: string) => string =
     const sub = b.kind === 'run' ? `run on ${b.env ?? 'host'}` : b.kind === 'build' ? `build ${b.env ?? ''}` : b.kind;
     nodes.set(`b:${b.id}`, { key: `b:${b.id}`, text: b.id, sub, href: `#${blockAnchor(b.id)}`, cls: `dag-block dag-${b.kind}`, block: b.id, layer: 0, row: 0 });
   }
-  for (const f of files) nodes.set(`f:${f}`, { key: `f:${f}`, text: f, sub: f.endsWith('/') ? 'directory' : 'data', href: dataHref(f.includes('*') ? f.slice(0, f.lastIndexOf('/', f.indexOf('*')) + 1) : f), cls: 'dag-file', layer: 0, row: 0 });
+  for (const f of files) nodes.set(`f:${f}`, { key: `f:${f}`, text: f, sub: f.endsWith('/') ? 'directory' : 'data', href: shownPathHref(f), cls: 'dag-file', layer: 0, row: 0 });
   const usable = edges.filter(([a, b]) => nodes.has(a) && nodes.has(b) && a !== b);
   // Longest path layering; the graph is acyclic by construction, and the bound guards against a surprise.
   for (let pass = 0; pass < nodes.size; pass++) {

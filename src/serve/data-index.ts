@@ -13,7 +13,10 @@ export interface Produced {
 /** What a `/data` path is, for the result page; undefined is a 404. */
 export type Resolved =
   | { readonly kind: 'data'; readonly path: string; readonly id: SnapshotId; readonly producer?: Produced; readonly writers?: readonly Produced[] }
-  /** A directory several jobs wrote into (a map's outputs): its entries are their outputs. */
+  /**
+   * A directory several jobs wrote into (a map's outputs), or whose files
+   * jobs read one by one (a map's items): its entries are those files.
+   */
   | { readonly kind: 'dir'; readonly path: string; readonly entries: readonly { name: string; id?: SnapshotId }[] };
 
 /**
@@ -70,12 +73,14 @@ export class DataIndex {
     const writers = [...this.produced.entries()].filter(([out]) => isUnder(out, path)).map(([, p]) => p);
     if (input !== undefined) return { kind: 'data', path, id: input, ...(writers.length > 0 ? { writers } : {}) };
     const entries = new Map<string, SnapshotId | undefined>();
-    for (const [out, p] of this.produced) {
-      if (!isUnder(out, path)) continue;
-      const rest = out.slice(path.length + 1);
+    const add = (file: string, id: SnapshotId): void => {
+      if (!isUnder(file, path)) return;
+      const rest = file.slice(path.length + 1);
       const name = rest.split('/')[0]!;
-      entries.set(name, rest.includes('/') ? undefined : p.id);
-    }
+      entries.set(name, rest.includes('/') ? undefined : id);
+    };
+    for (const [out, p] of this.produced) add(out, p.id);
+    for (const [file, id] of this.inputs) add(file, id);
     if (entries.size === 0) return undefined;
     return { kind: 'dir', path, entries: [...entries].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([name, id]) => (id === undefined ? { name } : { name, id })) };
   }

@@ -1,7 +1,7 @@
 import type { Code } from 'mdast';
 import type { BlockNode, Pipeline } from '../pipeline/pipeline.js';
 import { dagSvg } from './dag-svg.js';
-import { blockAnchor, dataHref, esc, formatDuration, page } from './html.js';
+import { blockAnchor, dataHref, esc, formatDuration, page, shownPathHref } from './html.js';
 import { markdownToHtml } from './markdown-html.js';
 import type { BlockView, JobView, PageState, RunView } from './views.js';
 import { listAt } from '../multimap.js';
@@ -71,7 +71,7 @@ function statusSpan(v: BlockView | undefined): string {
 
 function pathLinks(label: string, paths: readonly string[]): string {
   if (paths.length === 0) return '';
-  return `<div class="paths"><span class="k">${label}</span> ${paths.map((p) => `<a href="${esc(dataHref(p))}">${esc(p)}</a>`).join(' ')}</div>`;
+  return `<div class="paths"><span class="k">${label}</span> ${paths.map((p) => `<a href="${esc(shownPathHref(p))}">${esc(p)}</a>`).join(' ')}</div>`;
 }
 
 function blockInfo(b: BlockNode, v: BlockView | undefined): string {

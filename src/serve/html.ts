@@ -8,6 +8,17 @@ export function dataHref(path: string): string {
   return path.split('/').map(encodeURIComponent).join('/');
 }
 
+/**
+ * The link of a path as the document shows it: a map's pattern
+ * (`/data/in/*.csv`, a join's `/data/m/+.tif`, a wildcard in any segment)
+ * names no result, so it links to the directory it maps over, which has a page.
+ */
+export function shownPathHref(shown: string): string {
+  const segments = shown.split('/');
+  const from = segments.findIndex((s) => /[*?[]/.test(s) || /^\+(\.|$)/.test(s));
+  return dataHref(from < 0 ? shown : `${segments.slice(0, from).join('/')}/`);
+}
+
 /** A link to a stored object (only the server's reachable ids answer it). */
 export function objectHref(id: string, name: string, download = false): string {
   return `/object/${encodeURIComponent(id)}?name=${encodeURIComponent(name)}${download ? '&download=1' : ''}`;

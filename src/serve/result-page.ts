@@ -16,7 +16,7 @@ export async function resultPage(session: Session, found: Resolved, trusted: rea
     const items = found.entries.map((e) => `<li><a href="${esc(dataHref(`${path}/${e.name}`))}">${esc(e.name)}${e.id === undefined ? '/' : ''}</a>${e.id === undefined ? '' : ` <code class="id">${esc(e.id)}</code>`}</li>`).join('\n');
     const lineage = await lineageSection(session, path, trusted);
     return page(path, `<h1 class="result-path">${crumbs}</h1>
-<p>directory written by several jobs: ${found.entries.length} entr${found.entries.length === 1 ? 'y' : 'ies'}</p>
+<p>directory of several jobs' files: ${found.entries.length} entr${found.entries.length === 1 ? 'y' : 'ies'}</p>
 <ul class="listing">${items}</ul>
 ${lineage}`);
   }

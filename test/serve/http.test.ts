@@ -5,6 +5,18 @@ import { copyExample, rawGet, serve, type Served } from './serve-rig.js';
 
 const XSS = '<script>alert(1)<script>.csv';
 
+/** The links of a block's `reads` line. */
+function readsOf(html: string, block: string): string {
+  return /<span class="k">reads<\/span> (.*?)<\/div>/.exec(html.slice(html.indexOf(`data-block="${block}"`)))![1]!;
+}
+
+/** Every link of a page (but its anchors) answers 200. */
+async function expectLinksResolve(url: string, html: string): Promise<void> {
+  const hrefs = [...new Set([...html.matchAll(/href="([^"#][^"]*)"/g)].map((m) => m[1]!.replace(/&#38;/g, '&')))];
+  expect(hrefs.length).toBeGreaterThan(3);
+  for (const href of hrefs) expect((await fetch(url + href)).status, href).toBe(200);
+}
+
 describe('shark serve over HTTP', () => {
   const rig = new Rig('shark-serve-');
   let served: Served;
@@ -51,6 +63,31 @@ describe('shark serve over HTTP', () => {
     expect(html).toContain('2 columns');
     expect(html).toContain('habitat-per-species[puffin.csv]');
     expect(html).toContain('href="/data/threshold.csv"');
+  });
+
+  it('links a map\'s wildcard input to the directory it maps over, and every link on the document resolves', async () => {
+    const html = await (await fetch(served.url + '/')).text();
+    expect(readsOf(html, 'habitat-per-species')).toContain('<a href="/data/species/">/data/species/*.csv</a>');
+    await expectLinksResolve(served.url, html);
+  });
+
+  it('lists a host input directory a map read item by item, so that its link resolves too', async () => {
+    rig.write('up-in/x.txt', 'abc\n');
+    rig.write('up-in/y.txt', 'def\n');
+    rig.write('up.md', '---\ninputs:\n  in: /data/in/\n---\n# Up\n\n```shark-run\ntr a-z A-Z < /data/in/* > /data/up/+\n```\n');
+    const ran = await rig.shark(['run', 'up.md', '-i', 'in=up-in']);
+    expect(ran.code, ran.stderr).toBe(0);
+    const other = await serve(rig, 'up.md', '-i', 'in=up-in');
+    try {
+      const html = await (await fetch(other.url + '/')).text();
+      expect(readsOf(html, 'up')).toContain('<a href="/data/in/">/data/in/*</a>');
+      await expectLinksResolve(other.url, html);
+      const listing = await (await fetch(other.url + '/data/in/')).text();
+      expect(listing).toContain('href="/data/in/x.txt"');
+      expect(listing).toContain('href="/data/in/y.txt"');
+    } finally {
+      await other.stop();
+    }
   });
 
   it('answers 404 to paths outside the results, however they are spelled', async () => {
