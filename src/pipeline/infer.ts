@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import { colOf, type Document, type SharkBlock } from '../markdown/document.js';
 import { blockIds } from './block-ids.js';
@@ -5,7 +6,7 @@ import { parseBuildSpec } from './build-spec.js';
 import { normaliseDataPath } from './data-path.js';
 import { parseImportLine } from './import-clause.js';
 import { DEFAULT_PUBLISH_DIR, type BlockNode, type Environment, type Input, type Pipeline, type Step } from './pipeline.js';
-import { clashMessage, clashOf, keptByDocument, publishedAt } from './publish-targets.js';
+import { clashMessage, clashOf, keptByDocument, nestedMessage, publishedAt, type Published } from './publish-targets.js';
 import { runSteps } from './run-steps.js';
 import { claim, Writers } from './writers.js';
 
@@ -36,6 +37,7 @@ export function buildPipeline(document: Document): { pipeline: Pipeline | undefi
   }
 
   const kept = keptByDocument(file);
+  const published: Published[] = [];
   const steps: Step[] = [];
   const blockNodes: BlockNode[] = [];
   document.blocks.forEach((block, b) => {
@@ -69,6 +71,7 @@ export function buildPipeline(document: Document): { pipeline: Pipeline | undefi
       });
     } else if (block.kind === 'publish') {
       const dir = block.arg ?? DEFAULT_PUBLISH_DIR;
+      const normalDir = posix.normalize(dir);
       const read: Input[] = [];
       for (const line of block.body) {
         for (const m of line.text.matchAll(/\S+/g)) {
@@ -90,6 +93,14 @@ export function buildPipeline(document: Document): { pipeline: Pipeline | undefi
             fail(at, clashMessage(normal.path.text, target, clash));
             continue;
           }
+          // One publish writing inside another's copy of other data would write through whatever that copy holds (a link).
+          // In one directory, a path and a path inside it are copies of the same data: allowed.
+          const nested = published.find((p) => p.dir !== normalDir && (target === p.target || target.startsWith(p.target + '/') || p.target.startsWith(target + '/')));
+          if (nested !== undefined) {
+            fail(at, nestedMessage(normal.path.text, target, nested));
+            continue;
+          }
+          published.push({ target, dir: normalDir, path: normal.path.text, line: at.line });
           read.push({ path: normal.path.text, isDir: normal.path.isDir || r.kind === 'contains', from: r.writers.map((w) => w.step), at });
         }
       }

@@ -38,6 +38,21 @@ export function clashOf(target: string, kept: readonly Kept[]): Kept | undefined
   return kept.find((k) => target === k.path || target.startsWith(k.path + '/') || k.path.startsWith(target + '/'));
 }
 
+/** A copy a publish block makes: where, of what, and the line that asks for it. */
+export interface Published {
+  readonly target: string;
+  /** The block's directory, normalised. */
+  readonly dir: string;
+  readonly path: string;
+  readonly line: number;
+}
+
+/** Two publishes whose copies are one place, or one inside the other. */
+export function nestedMessage(dataPath: string, target: string, other: Published): string {
+  const how = target === other.target ? 'to the same place as' : target.startsWith(other.target + '/') ? 'inside the copy of' : 'over the copy of';
+  return `publishing ${dataPath} to ${target} writes ${how} ${other.path} (line ${other.line}, published to ${other.target}): publish each to a place of its own`;
+}
+
 /** `publishing /data/p.md to p.md would overwrite the pipeline document`. */
 export function clashMessage(dataPath: string, target: string, kept: Kept): string {
   return `publishing ${dataPath} to ${target} would ${kept.inside ? 'write into' : 'overwrite'} ${kept.what}`;

@@ -1,4 +1,4 @@
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 
@@ -71,5 +71,45 @@ describe('a publish target that only the file system shows is refused when publi
     const again = await rig.shark(['plan', 'p.md', '--store', rig.path('st')]);
     expect(again.stderr).not.toContain('internal error');
     expect(again.code).toBe(0);
+  });
+});
+
+describe('publishing never writes through a link, nor skips a path in silence', () => {
+  const victim = (): string => rig.path('victim');
+
+  it('refuses, in check, one block publishing inside the copy another block makes of other data', async () => {
+    // The first copy may be a link a job made, to anywhere: the second would be written through it.
+    rig.write('p.md', `# p\n\n\`\`\`shark-run\nln -s ${victim()} /data/x\n\`\`\`\n\n\`\`\`shark-run\necho planted > /data/g\n\`\`\`\n\n` +
+      '```shark-publish:out\n/data/x\n```\n\n```shark-publish:out/x\n/data/g\n```\n');
+    for (const command of ['check', 'run']) {
+      const ran = await rig.shark([command, 'p.md']);
+      expect(ran.code, command).toBe(2);
+      expect(ran.stderr).toContain('p.md:16:1: error: publishing /data/g to out/x/g writes inside the copy of /data/x (line 12, published to out/x)');
+    }
+  });
+
+  it('allows a directory and a file in it published by one block: the same data', async () => {
+    rig.write('p.md', '```shark-run\nmkdir -p /data/r && echo 1 > /data/r/s.csv\n```\n\n```shark-publish\n/data/r/\n/data/r/s.csv\n```\n');
+    const ran = await rig.shark(['run', 'p.md']);
+    expect(ran.code).toBe(0);
+    expect(rig.read('_shark/r/s.csv')).toBe('1\n');
+  });
+
+  it('fails a publish whose way down the publish directory holds a link, writing nothing through it', async () => {
+    mkdirSync(victim());
+    mkdirSync(rig.path('_shark'));
+    symlinkSync(victim(), rig.path('_shark/x'));
+    rig.write('p.md', '```shark-run\nmkdir -p /data/x && echo planted > /data/x/g\n```\n\n```shark-publish\n/data/x/g\n```\n');
+    const ran = await rig.shark(['run', 'p.md']);
+    expect(ran.code).toBe(1);
+    expect(ran.stdout + ran.stderr).toContain('_shark/x is a symbolic link: publishing never writes through a link below its directory');
+    expect(readdirSync(victim())).toEqual([]);
+  });
+
+  it('fails, not skips, a publish of a path written as a file with another path inside it', async () => {
+    rig.write('p.md', '# Pub\n\n```shark-run\necho file > /data/d\n```\n\n```shark-run\necho inner > /data/d/f\n```\n\n```shark-publish\n/data/d\n```\n');
+    const ran = await rig.shark(['run', 'p.md']);
+    expect(ran.code).toBe(1);
+    expect(ran.stdout + ran.stderr).toContain('cannot publish /data/d: /data/d is a file that `pub` writes, but `pub-2` writes /data/d/f inside it');
   });
 });

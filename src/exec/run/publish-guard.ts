@@ -1,5 +1,5 @@
-import { realpathSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { lstatSync, realpathSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Session } from '../../plan/session.js';
 import { clashOf, keptStore, type Kept } from '../../pipeline/publish-targets.js';
 
@@ -33,4 +33,23 @@ function realTarget(to: string): string {
   } catch {
     return join(realTarget(parent), basename(to));
   }
+}
+
+/**
+ * A symbolic link among the directories between the publish directory `root`
+ * and `to` (a copy published earlier can be a link a job made, to anywhere):
+ * publishing would write through it, onto the host. The publish directory
+ * itself is the user's to choose, link or not.
+ */
+export function linkOnTheWay(root: string, to: string): string | undefined {
+  const rel = relative(root, dirname(to));
+  if (rel === '' || rel.startsWith('..')) return undefined;
+  let at = root;
+  for (const name of rel.split(sep)) {
+    at = join(at, name);
+    const st = lstatSync(at, { throwIfNoEntry: false });
+    if (st === undefined) return undefined;
+    if (st.isSymbolicLink()) return at;
+  }
+  return undefined;
 }

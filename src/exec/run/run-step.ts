@@ -10,7 +10,7 @@ import type { FailureReason } from '../events.js';
 import type { RunContext } from './context.js';
 import { leaseOf, runJob } from './run-job.js';
 import { MAX_BATCH } from './commit-queue.js';
-import { refusedTarget } from './publish-guard.js';
+import { linkOnTheWay, refusedTarget } from './publish-guard.js';
 
 export type StepOutcome = { readonly ok: boolean };
 
@@ -123,9 +123,13 @@ export function stepFailed(ctx: RunContext, step: Pick<Step, 'id' | 'at'>, messa
 async function publish(ctx: RunContext, step: Step & { kind: 'publish' }, state: DataState): Promise<StepOutcome> {
   for (const input of step.inputs) {
     const found = state.lookup(input.path);
+    // Written, but not as one thing (a file with a path inside it): said as a reader of it is told, never skipped in silence.
+    if (found.kind === 'missing') return stepFailed(ctx, step, `cannot publish ${input.path}: ${found.message}`, 'missing-input');
     if (found.kind !== 'known') continue;
-    const to = resolve(ctx.session.pipelineDir, step.dir, input.path.slice('/data/'.length));
-    const refused = refusedTarget(to, ctx.session);
+    const root = resolve(ctx.session.pipelineDir, step.dir);
+    const to = resolve(root, input.path.slice('/data/'.length));
+    const link = linkOnTheWay(root, to);
+    const refused = link !== undefined ? `${link} is a symbolic link: publishing never writes through a link below its directory` : refusedTarget(to, ctx.session);
     if (refused !== undefined) return stepFailed(ctx, step, `cannot publish ${input.path} to ${to}: ${refused}`, 'conflict');
     const lease = `publish:${to}`;
     let got;
