@@ -7,7 +7,7 @@ import { withSessionOptions } from './common-options.js';
 import { loadOrReport } from './load-or-report.js';
 import type { Io } from './main.js';
 import { writePlanJson, writePlanText } from './render-plan.js';
-import { closeSession, openSession, type SessionFlags } from './session-setup.js';
+import { closeSession, openSession, reportingInvalidInput, type SessionFlags } from './session-setup.js';
 import { selectOrReport, withTargets, type TargetFlags } from './targets.js';
 import { plannedSubmissions, renderSubmissions, slurmFlags, withExecutorOptions, type ExecutorFlags } from './executor-flags.js';
 
@@ -36,7 +36,8 @@ export function planCommand(io: Io): Command {
     const { session, hostInputs } = openSession(file, flags, io.stderr);
     try {
       const selection = selectOrReport(session.pipeline, targets, flags, io.stderr);
-      const plan = await planPipeline(session, await seedState(session, hostInputs), selection);
+      const seeded = await reportingInvalidInput(session, io.stderr, () => seedState(session, hostInputs));
+      const plan = await planPipeline(session, seeded, selection);
       // `--executor slurm`: what would be submitted, one array per map step.
       const subs = slurm === undefined ? undefined : plannedSubmissions(plan, session.pipeline, slurm, Math.max(1, Number(flags.jobs) || 1));
       if (flags.json) writePlanJson(plan, io.stdout, subs === undefined ? {} : { slurm: subs });

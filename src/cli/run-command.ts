@@ -10,7 +10,7 @@ import type { Io } from './main.js';
 import { limitsOrReport, memoryOption, parseResourceFlags, poolOption, type ResourceFlags } from './resource-flags.js';
 import { jsonLogger, prettyLogger } from './run-logger.js';
 import { requireSlurm, slurmFlags, withExecutorOptions, type ExecutorFlags } from './executor-flags.js';
-import { closeSession, openSession, type SessionFlags } from './session-setup.js';
+import { closeSession, openSession, reportingInvalidInput, type SessionFlags } from './session-setup.js';
 import { selectOrReport, withTargets, type TargetFlags } from './targets.js';
 
 interface RunFlags extends SessionFlags, TargetFlags, ResourceFlags, ExecutorFlags {
@@ -70,12 +70,12 @@ export function runCommand(io: Io): Command {
       // Under Slurm the cluster grants threads and memory: this machine's -j and memory bound nothing.
       const limits = slurm === undefined ? limitsOrReport(session.pipeline, jobs, resources, io.stderr)
         : limitsOrReport(session.pipeline, Number.MAX_SAFE_INTEGER, { memory: Infinity, pools: resources.pools }, io.stderr);
-      const summary = await runPipeline(session, hostInputs, {
+      const summary = await reportingInvalidInput(session, io.stderr, () => runPipeline(session, hostInputs, {
         memory: limits.memory, pools: limits.pools,
         jobs, selection, keepGoing: flags.keepGoing ?? false, signal: controller.signal,
         ...(slurm !== undefined ? { slurm } : {}),
         ...(signingKey?.ok === true ? { attest: jobSigner(session.meta, session.store, signingKey.value, (m) => io.stderr(`shark: warning: ${m}\n`)) } : {}),
-      }, logger);
+      }, logger));
       if (flags.output !== undefined) writeExecutedDocument(session, summary.run, flags.output);
       if (summary.status === 'interrupted') throw new ExitError(EXIT_INTERRUPTED);
       if (summary.status === 'failed') throw new ExitError(EXIT_FAILED);

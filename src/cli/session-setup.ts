@@ -6,7 +6,7 @@ import type { GivenPlaces } from '../pipeline/given-frontmatter.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { keptStore, storeClashes } from '../pipeline/publish-targets.js';
 import type { RunSession } from '../exec/executor.js';
-import { inputBindings, type Session } from '../plan/session.js';
+import { inputBindings, InvalidInput, type Session } from '../plan/session.js';
 import { openStore, type OpenedStore } from '../store/open-store.js';
 import { secretValues } from './secrets.js';
 import { displayName, EXIT_INVALID, ExitError, loadOrReport, sourceOf } from './load-or-report.js';
@@ -109,4 +109,15 @@ function refusePublishIntoStore(pipeline: Pipeline, pipelineDir: string, opened:
 export function closeSession(session: Pick<Session, 'store' | 'meta'>): void {
   session.store.close();
   session.meta.close();
+}
+
+/** `work`, an input refused on the way (`InvalidInput`: a FIFO in it) reported as one that does not exist: located, exit 2. */
+export async function reportingInvalidInput<T>(session: Pick<Session, 'pipeline'>, stderr: (s: string) => void, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (!(e instanceof InvalidInput)) throw e;
+    stderr(formatDiagnostic(e.diagnostic, session.pipeline.document.source) + '\n');
+    throw new ExitError(EXIT_INVALID);
+  }
 }

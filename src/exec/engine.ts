@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { DataState } from '../plan/data-state.js';
-import { markUnbound } from '../plan/session.js';
+import { markUnbound, readingInput } from '../plan/session.js';
 import { everything, leftOutSummary } from '../plan/selection.js';
 import type { RunSession } from './executor.js';
 import { Leases } from '../store/leases.js';
@@ -17,7 +17,8 @@ export type { RunOptions } from './run/context.js';
 
 /**
  * Runs the cache misses of a pipeline, in named stages:
- *  - prepare: record the run, wait out a `gc --delete`, ingest host inputs;
+ *  - prepare: record the run, wait out a `gc --delete`, ingest host inputs
+ *    (one holding a FIFO ends the run and throws `InvalidInput`);
  *  - environments: build or find each container image (a failure stops the run before anything runs);
  *  - schedule: every step waits only for the steps it reads from, and all
  *    jobs share one budget of `-j` slots (run/run-step.ts);
@@ -67,7 +68,13 @@ export async function runPipeline(
   // Prepare.
   if (!(await leases.waitWhileHeld('gc', options.signal))) return finish('interrupted');
   const state = new DataState((id) => store.entries(id), (e) => store.composeTree(e));
-  for (const [dataPath, host] of hostInputs) state.setKnown(dataPath, await store.ingest(host));
+  try {
+    for (const [dataPath, host] of hostInputs) state.setKnown(dataPath, await readingInput(session, dataPath, host, () => store.ingest(host)));
+  } catch (e) {
+    // An input refused (`InvalidInput`, a FIFO in it) or unreadable: the run is ended, not left running, before it is reported.
+    finish('failed');
+    throw e;
+  }
   markUnbound(state, pipeline, hostInputs);
 
   // Environments.

@@ -1,7 +1,8 @@
-import { cpSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { ImportClause } from '../pipeline/import-clause.js';
 import { contentId } from '../store/content-id.js';
+import { refuseSpecial, SpecialFileError } from '../store/special-file.js';
 import { mismatch, sumFile } from './checksum.js';
 import type { FetchOutcome, ImportContext, Importer, Pin, ResolveOutcome } from './importer.js';
 import { placeFile } from './place.js';
@@ -13,8 +14,14 @@ export class FileImporter implements Importer {
     const path = this.pathOf(clause, ctx);
     if (!existsSync(path)) return { ok: false, message: `local import \`${clause.raw}\` does not exist (looked for ${path})` };
     // The pin names the path as written, so moving the project elsewhere invalidates nothing.
-    const written = clause.source.scheme === 'file' ? clause.source.path : clause.raw;
-    if (statSync(path).isDirectory()) {
+    const written = writtenOf(clause);
+    return refusingSpecial(written, () => this.pin(clause, written, path, ctx));
+  }
+
+  private async pin(clause: ImportClause, written: string, path: string, ctx: ImportContext): Promise<ResolveOutcome> {
+    const st = statSync(path);
+    refuseSpecial(path, st);
+    if (st.isDirectory()) {
       if (clause.checksum !== undefined) return { ok: false, message: `a checksum pins one file; ${written} is a directory` };
       const tree = ctx.hashTree !== undefined ? await ctx.hashTree(path) : contentId(path, (p) => ctx.hashFile(p)).id;
       return { ok: true, pin: { path: written, kind: 'directory', tree } };
@@ -27,16 +34,17 @@ export class FileImporter implements Importer {
 
   async fetch(clause: ImportClause, pin: Record<string, string | number>, dest: string, ctx: ImportContext): Promise<FetchOutcome> {
     const path = this.pathOf(clause, ctx);
-    if (clause.extract) return this.extract(clause, path, pin, dest, ctx);
+    if (clause.extract) return refusingSpecial(writtenOf(clause), () => this.extract(clause, path, pin, dest, ctx));
     try {
       // A file imported into a directory (`h.txt /data/d/`) goes inside it under its own name, as a download does.
       if (clause.destIsDir && !statSync(path).isDirectory()) {
         mkdirSync(dest, { recursive: true });
-        cpSync(path, join(dest, basename(path)));
+        cpSync(path, join(dest, basename(path)), { filter: plainOnly });
       } else {
-        cpSync(path, dest, { recursive: true });
+        cpSync(path, dest, { recursive: true, filter: plainOnly });
       }
     } catch (e) {
+      if (e instanceof SpecialFileError) return refused(writtenOf(clause), e);
       return { ok: false, message: `cannot copy ${path}: ${(e as Error).message}` };
     }
     return { ok: true, pin };
@@ -44,8 +52,10 @@ export class FileImporter implements Importer {
 
   /** Unpacks a local archive as a downloaded one is: checked member by member, committed whole or not at all. */
   private async extract(clause: ImportClause, path: string, pin: Pin, dest: string, ctx: ImportContext): Promise<FetchOutcome> {
-    const written = clause.source.scheme === 'file' ? clause.source.path : clause.raw;
-    if (statSync(path).isDirectory()) return { ok: false, message: `cannot extract ${written}: it is a directory, not an archive` };
+    const written = writtenOf(clause);
+    const st = statSync(path);
+    refuseSpecial(path, st);
+    if (st.isDirectory()) return { ok: false, message: `cannot extract ${written}: it is a directory, not an archive` };
     const staging = new Staging(dest);
     try {
       const placed = await placeFile(path, written, clause, staging, ctx.signal);
@@ -59,6 +69,34 @@ export class FileImporter implements Importer {
     const p = clause.source.scheme === 'file' ? clause.source.path : '';
     return isAbsolute(p) ? p : resolve(ctx.pipelineDir, p);
   }
+}
+
+/** The source as the clause writes it. */
+function writtenOf(clause: ImportClause): string {
+  return clause.source.scheme === 'file' ? clause.source.path : clause.raw;
+}
+
+/**
+ * The import refused, not thrown, when it holds a FIFO, a socket or a device
+ * (`special-file.ts`): the clause's failure, as a source that does not exist.
+ */
+async function refusingSpecial<T>(written: string, work: () => Promise<T>): Promise<T | { ok: false; message: string }> {
+  try {
+    return await work();
+  } catch (e) {
+    if (e instanceof SpecialFileError) return refused(written, e);
+    throw e;
+  }
+}
+
+function refused(written: string, e: SpecialFileError): { ok: false; message: string } {
+  return { ok: false, message: `cannot import ${written}: ${e.path} is ${e.kind}; only files, directories and symbolic links can be imported` };
+}
+
+/** `cpSync`'s filter: every entry copied is `lstat`ed first, so that a special one is refused, never opened (a device's `copyFile` reads forever). */
+function plainOnly(src: string): boolean {
+  refuseSpecial(src, lstatSync(src));
+  return true;
 }
 
 /**

@@ -1,5 +1,5 @@
-import { existsSync, statSync, type BigIntStats } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { existsSync, lstatSync, statSync, type BigIntStats } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { error, type Diagnostic } from '../diagnostics.js';
 import type { ImportContext, ResolveOutcome } from '../imports/importer.js';
 import { importerFor } from '../imports/registry.js';
@@ -11,6 +11,7 @@ import type { TreeMemo } from '../store/dir-fingerprint.js';
 import { hashHostFiles, type HostFile } from '../store/hash-files.js';
 import type { Metadata } from '../store/metadata.js';
 import type { SnapshotId, SnapshotStore, TreeEntry } from '../store/snapshot-store.js';
+import { SpecialFileError, specialKind } from '../store/special-file.js';
 import { DataState } from './data-state.js';
 import { checkMemosAhead } from './step-memo.js';
 import type { EnvironmentView } from './environment.js';
@@ -66,6 +67,11 @@ export function inputBindings(
       diagnostics.push(placed === undefined ? error(session.pipeline.document.file, at, message) : error(places!.file, placed, message));
       continue;
     }
+    const kind = specialKind(lstatSync(abs));
+    if (kind !== undefined) {
+      diagnostics.push(error(session.pipeline.document.file, at, refusedInput(name, host, kind)));
+      continue;
+    }
     paths.set(dataPath, abs);
   }
   for (const name of session.bindings.keys()) {
@@ -77,6 +83,38 @@ export function inputBindings(
       : error(places!.file, placed, `\`inputs.${name}\`: ${message}`));
   }
   return { paths, diagnostics };
+}
+
+/** Why an input holding a FIFO, a socket or a device (`inside` it, or bound to one) is refused: it would be opened to be read. */
+function refusedInput(name: string, host: string, kind: string, inside?: string): string {
+  const what = inside === undefined ? `${host}, ${kind}` : `${host}, which holds ${inside}, ${kind}`;
+  return `input \`${name}\` is bound to ${what}: only files, directories and symbolic links can be inputs`;
+}
+
+/** A host input refused while it was read (a FIFO deep inside it): invalid input, as one that does not exist (exit 2). */
+export class InvalidInput extends Error {
+  constructor(readonly diagnostic: Diagnostic) {
+    super(diagnostic.message);
+  }
+}
+
+/**
+ * `read` (hashing or storing) of the host input bound at `dataPath`, a FIFO,
+ * socket or device found in it thrown as `InvalidInput` at the input's
+ * frontmatter entry, named as bound (`-i items=in`: `in/ff`).
+ */
+export async function readingInput<T>(session: Pick<Session, 'pipeline' | 'bindings'>, dataPath: string, host: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (e) {
+    if (!(e instanceof SpecialFileError)) throw e;
+    const { pipeline } = session;
+    const name = [...pipeline.inputs].find(([, p]) => p === dataPath)![0];
+    const bound = session.bindings.get(name) ?? host;
+    const inside = e.path === host ? undefined : join(bound, relative(host, e.path));
+    const at = pipeline.document.frontmatter?.inputs.get(name)?.at ?? { line: 1, col: 1 };
+    throw new InvalidInput(error(pipeline.document.file, at, refusedInput(name, bound, e.kind, inside)));
+  }
 }
 
 /**
@@ -107,7 +145,8 @@ export function seededState(session: Session, hostInputs: ReadonlyMap<string, st
  * `seededState`, with the inputs' files hashed many at a time: the stat
  * cache read in batches and a first plan's hashing spread over every core.
  * What `plan` uses; a map over a million files is seeded in seconds when
- * the stat cache is warm.
+ * the stat cache is warm. A FIFO, socket or device in an input is
+ * `InvalidInput`.
  */
 export async function seedState(session: Session, hostInputs: ReadonlyMap<string, string>): Promise<DataState> {
   const hostTrees = new Map<SnapshotId, readonly TreeEntry[]>();
@@ -118,7 +157,8 @@ export async function seedState(session: Session, hostInputs: ReadonlyMap<string
   const hashFiles = (files: readonly HostFile[]): Promise<string[]> => hashHostFiles(session.meta, files);
   checkMemosAhead(session);
   for (const [dataPath, host] of hostInputs) {
-    state.setKnown(dataPath, await contentIdOfTree(host, hashFiles, (id, entries) => hostTrees.set(id, entries), treeMemo(session)));
+    const id = await readingInput(session, dataPath, host, () => contentIdOfTree(host, hashFiles, (i, entries) => hostTrees.set(i, entries), treeMemo(session)));
+    state.setKnown(dataPath, id);
   }
   markUnbound(state, session.pipeline, hostInputs);
   return state;

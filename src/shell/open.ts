@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { openSession } from '../cli/session-setup.js';
+import { openSession, reportingInvalidInput } from '../cli/session-setup.js';
 import { displayName, EXIT_INVALID, ExitError } from '../cli/load-or-report.js';
 import { createEnvironmentProvider } from '../exec/environments.js';
 import type { RunSession } from '../exec/executor.js';
 import { lockPathFor, readLock } from '../lockfile.js';
 import { loadPipeline } from '../pipeline/load.js';
+import { readingInput } from '../plan/session.js';
 import { openStore } from '../store/open-store.js';
 import type { SnapshotId } from '../store/snapshot-store.js';
 import { latestResults } from './decide.js';
@@ -70,7 +71,9 @@ export async function openShell(file: string | undefined, flags: ShellFlags, std
     root = placeAt(root, path, id, (i) => session.store.entries(i), (e) => session.store.composeTree(e));
     baseOutputs.push(path);
   };
-  for (const [dataPath, host] of hostInputs) place(dataPath, await session.store.ingest(host));
+  await reportingInvalidInput(session, stderr, async () => {
+    for (const [dataPath, host] of hostInputs) place(dataPath, await readingInput(session, dataPath, host, () => session.store.ingest(host)));
+  });
   if (file !== undefined) {
     // Environments FILE's steps ran in are built (or found) so that their ids, and the keys, are known.
     for (const name of session.pipeline.environments.keys()) {

@@ -1,10 +1,11 @@
-import { lstatSync, readlinkSync, statSync } from 'node:fs';
+import { lstatSync, readlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { CasObjects } from './cas-objects.js';
 import { walkDirectory } from './content-id.js';
 import { hashHostFiles, type HostFile } from './hash-files.js';
 import type { Metadata } from './metadata.js';
 import type { SnapshotId, TreeEntry } from './snapshot-store.js';
+import { refuseSpecial } from './special-file.js';
 
 /** What ingesting needs of the CAS store. */
 export interface IngestTarget {
@@ -22,12 +23,14 @@ export interface IngestTarget {
  * A directory's files are taken thousands at a time: their hashes through
  * the stat cache (a range of it per batch; misses hashed on every
  * core); the objects already stored are checked once the walk is done, and
- * only the others copied. A symbolic link stays a link, as `contentId` sees it.
+ * only the others copied. A symbolic link stays a link, as `contentId` sees it;
+ * a FIFO, a socket or a device throws `SpecialFileError`, unopened.
  */
 export async function ingestHost(target: IngestTarget, hostPath: string): Promise<SnapshotId> {
   const top = lstatSync(hostPath);
   if (top.isSymbolicLink()) return `link:${readlinkSync(hostPath)}`;
-  if (!statSync(hostPath).isDirectory()) {
+  refuseSpecial(hostPath, top);
+  if (!top.isDirectory()) {
     const file: HostFile = { path: hostPath, st: lstatSync(hostPath, { bigint: true }) };
     const entries = [{ name: basename(hostPath), id: fileId(file, (await hashHostFiles(target.meta, [file]))[0]!) }];
     await storeMissing(target, dirname(hostPath), entries, [0]);

@@ -16,6 +16,7 @@ import type { Metadata } from './metadata.js';
 import { placedLinkTarget, safeDirs, storedLinkTarget } from './safe-path.js';
 import type { Freed, SnapshotId, SnapshotStore, StoreProblem, TreeEntry, Workspace } from './snapshot-store.js';
 import { TreeTable } from './tree-table.js';
+import { refuseSpecial } from './special-file.js';
 
 /**
  * The embedded default store: files by the SHA-256 of their bytes, directories
@@ -83,7 +84,7 @@ export class CasStore implements SnapshotStore {
       for (const name of readdirSync(full)) entries.push({ name, id: await this.absorb(join(full, name), workspaceData) });
       return this.composeTree(entries);
     }
-    if (!st.isFile()) throw new Error(`${full}: only files, directories and symbolic links can be stored`);
+    refuseSpecial(full, st);
     if (st.nlink === 1) return this.objects.absorbFile(full, st);
     return this.absorbCopy(full, st.mode & 0o777);
   }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DirFingerprint, heldBatch, type HeldFiles, type TreeMemo } from './dir-fingerprint.js';
 import { sha256 } from './hash.js';
 import type { HostFile, HostStat } from './hash-files.js';
+import { refuseSpecial } from './special-file.js';
 import { KIND, statAhead, statAt } from './stat-ahead.js';
 import type { SnapshotId, TreeEntry } from './snapshot-store.js';
 
@@ -35,6 +36,7 @@ export function contentId(path: string, hashFile: (path: string, st: BigIntStats
     const entries = sortEntries(readdirSync(path).map((name) => ({ name, id: contentId(join(path, name), hashFile).id })));
     return { id: treeId(entries), entries };
   }
+  refuseSpecial(path, st);
   return { id: `${(st.mode & 0o111n) !== 0n ? 'sha256x' : 'sha256'}:${hashFile(path, st)}` };
 }
 
@@ -49,7 +51,8 @@ export type FileBatch = readonly { readonly name: string; readonly file: HostFil
 /**
  * A directory's entries in name order: subdirectories and symbolic links
  * one at a time (`other`), files in batches of up to SLICE (a subdirectory
- * ends a batch), so that each batch is one range of the stat cache.
+ * ends a batch), so that each batch is one range of the stat cache. A FIFO,
+ * a socket or a device throws `SpecialFileError` before anything opens it.
  */
 export async function walkDirectory(path: string, each: {
   /** How many entries the directory has, before any is seen. */
@@ -82,8 +85,12 @@ export async function walkDirectory(path: string, each: {
           continue;
         }
         const st = lstatSync(full, { bigint: true });
-        if (st.isDirectory() || st.isSymbolicLink()) await flush(), await each.other(name, full, st);
-        else if (batch.push({ name, file: { path: full, st: kept(st) } }) === SLICE) await flush();
+        if (st.isDirectory() || st.isSymbolicLink()) {
+          await flush(), await each.other(name, full, st);
+          continue;
+        }
+        refuseSpecial(full, st);
+        if (batch.push({ name, file: { path: full, st: kept(st) } }) === SLICE) await flush();
       }
     }
     await flush();
@@ -120,6 +127,7 @@ export async function contentIdOfTree(
 ): Promise<SnapshotId> {
   const st = lstatSync(path, { bigint: true });
   if (st.isSymbolicLink()) return `link:${readlinkSync(path)}`;
+  refuseSpecial(path, st);
   if (!st.isDirectory()) return fileId(st, (await hashFiles([{ path, st }]))[0]!);
   const entries: TreeEntry[] = [];
   const hashed = async (batch: FileBatch): Promise<void> => {

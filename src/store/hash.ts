@@ -1,16 +1,22 @@
 import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { refuseSpecial } from './special-file.js';
 
 const CHUNK = 4 * 1024 * 1024;
 let buffer: Buffer | undefined;
 
-/** SHA-256 of a file's bytes, read in large chunks (synchronously: hashing is CPU-bound anyway). */
+/**
+ * SHA-256 of a file's bytes, read in large chunks (synchronously: hashing is CPU-bound anyway).
+ * Opened without blocking and refused unless a file: a FIFO that took a file's place since it was
+ * `lstat`ed would otherwise hold this thread until a writer came (`special-file.ts`).
+ */
 export function hashFileSync(path: string): string {
   buffer ??= Buffer.allocUnsafe(CHUNK);
   const hash = createHash('sha256');
-  const fd = openSync(path, 'r');
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
+    refuseSpecial(path, fstatSync(fd));
     for (;;) {
       const n = readSync(fd, buffer, 0, CHUNK, null);
       if (n === 0) break;

@@ -3,7 +3,8 @@ import { Worker } from 'node:worker_threads';
 import type { HostStat } from './hash-files.js';
 import { workerFile } from './worker-file.js';
 
-export const KIND = { unknown: 0, file: 1, dir: 2, link: 3 } as const;
+/** An entry's kind: `special` (a FIFO, a socket, a device) is never taken as a file, so the walk looks at it again itself. */
+export const KIND = { unknown: 0, file: 1, dir: 2, link: 3, special: 4 } as const;
 
 export interface StatRequest {
   readonly id: number;

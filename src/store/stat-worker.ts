@@ -51,6 +51,6 @@ function objects({ dir, names }: StatRequest, storedMs: number, slice: StatSlice
   }
 }
 
-function kindOf(st: { isDirectory(): boolean; isSymbolicLink(): boolean }): number {
-  return st.isDirectory() ? KIND.dir : st.isSymbolicLink() ? KIND.link : KIND.file;
+function kindOf(st: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }): number {
+  return st.isFile() ? KIND.file : st.isDirectory() ? KIND.dir : st.isSymbolicLink() ? KIND.link : KIND.special;
 }

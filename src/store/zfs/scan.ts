@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { treeId } from '../content-id.js';
 import { hashFileSync } from '../hash.js';
 import type { Metadata } from '../metadata.js';
+import { refuseSpecial } from '../special-file.js';
 
 /**
  * Reading data into the ZFS store: every file, link and directory gets the
@@ -37,7 +38,7 @@ export function scan(path: string, hashFile: (path: string) => string = hashFile
   const st = lstatSync(path);
   if (st.isSymbolicLink()) return { kind: 'link', content: `link:${readlinkSync(path)}` };
   if (st.isDirectory()) return dirNode(readdirSync(path).map((name) => ({ name, node: scan(join(path, name), hashFile) })));
-  if (!st.isFile()) throw new Error(`${path}: only files, directories and symbolic links can be stored`);
+  refuseSpecial(path, st);
   const exec = (st.mode & 0o111) !== 0;
   return { kind: 'file', content: `${exec ? 'sha256x' : 'sha256'}:${hashFile(path)}` };
 }
@@ -111,7 +112,7 @@ export function copyIn(from: string, to: string): Node {
     mkdirSync(to);
     return dirNode(readdirSync(from).map((name) => ({ name, node: copyIn(join(from, name), join(to, name)) })));
   }
-  if (!st.isFile()) throw new Error(`${from}: only files, directories and symbolic links can be stored`);
+  refuseSpecial(from, st);
   const exec = (st.mode & 0o111) !== 0;
   const hex = copyHashing(from, to, exec ? 0o755 : 0o644);
   chmodSync(to, exec ? 0o755 : 0o644); // the umask may have cleared bits

@@ -1,0 +1,115 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FileImporter } from '../../src/imports/file-importer.js';
+import { hashFileSync } from '../../src/store/hash.js';
+import { Rig } from '../support/rig.js';
+import { clause, context } from './helpers.js';
+
+/**
+ * A FIFO, a socket or a device among the host files Shark hashes or copies
+ * (a local import, a frontmatter input) is refused by its type, never
+ * opened: opening a FIFO to read it waits for a writer forever. A hang
+ * fails these tests by their timeouts instead of blocking the suite.
+ */
+
+const LIMIT = { timeoutMs: 20_000 };
+const IMPORT = '# Fifo\n\n```shark-import\nsrc /data/x/\n```\n\n```shark-run\nls /data/x > /data/ls.txt\n```\n';
+const INPUT = '---\ninputs: {items: /data/in/}\n---\n\n```shark-run\nls /data/in > /data/ls.txt\n```\n';
+
+let rig: Rig;
+beforeEach(() => (rig = new Rig('shark-special-files-')));
+afterEach(() => rig.cleanup());
+
+const mkfifo = (rel: string): void => void execFileSync('mkfifo', [rig.path(rel)]);
+
+describe('a local import holding a FIFO', () => {
+  it('is the import\'s reason in plan, and fails it in run (exit 1), naming the FIFO', { timeout: 60_000 }, async () => {
+    rig.write('src/a', 'a\n');
+    mkfifo('src/ff');
+    rig.write('p.md', IMPORT);
+    const plan = await rig.shark(['plan', 'p.md', '--json'], LIMIT);
+    expect(plan.code, plan.stderr).toBe(0);
+    const reasons = (JSON.parse(plan.stdout) as { jobs: { reasons: string[] }[] }).jobs[0]!.reasons.join(' ');
+    expect(reasons).toContain(`${rig.path('src/ff')} is a named pipe (FIFO)`);
+    const ran = await rig.shark(['run', 'p.md'], LIMIT);
+    expect(ran.code, ran.stderr).toBe(1);
+    expect(ran.stdout + ran.stderr).toContain(`p.md:4:1: error: cannot import src: ${rig.path('src/ff')} is a named pipe (FIFO); only files, directories and symbolic links can be imported`);
+  });
+
+  it('imported itself is refused the same way', { timeout: 60_000 }, async () => {
+    mkfifo('ff');
+    rig.write('p.md', IMPORT.replace('src /data/x/', 'ff /data/x/'));
+    const ran = await rig.shark(['run', 'p.md'], LIMIT);
+    expect(ran.code, ran.stderr).toBe(1);
+    expect(ran.stdout + ran.stderr).toContain(`cannot import ff: ${rig.path('ff')} is a named pipe (FIFO)`);
+  });
+
+  it('is not copied by a fetch: the copy refuses it rather than opening it', async () => {
+    rig.write('src/a', 'a\n');
+    mkfifo('src/ff');
+    const r = await new FileImporter().fetch(clause('src /data/x/'), {}, rig.path('out'), context({ dir: rig.dir }));
+    expect(r).toEqual({ ok: false, message: `cannot import src: ${rig.path('src/ff')} is a named pipe (FIFO); only files, directories and symbolic links can be imported` });
+  });
+});
+
+describe('a frontmatter input holding a FIFO or a socket', () => {
+  it('is invalid input in plan, run and shell (exit 2), as one that does not exist', { timeout: 60_000 }, async () => {
+    rig.write('in/a', 'a\n');
+    mkfifo('in/ff');
+    rig.write('p.md', INPUT);
+    for (const command of ['plan', 'run', 'shell']) {
+      const r = await rig.shark([command, 'p.md', '-i', 'items=in'], LIMIT);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain('p.md:2:17: error: input `items` is bound to in, which holds in/ff, a named pipe (FIFO): only files, directories and symbolic links can be inputs');
+    }
+    expect(rig.count()).toBe(0);
+  });
+
+  it('bound directly is refused before anything is read', { timeout: 60_000 }, async () => {
+    mkfifo('ff');
+    rig.write('p.md', INPUT);
+    const r = await rig.shark(['run', 'p.md', '-i', 'items=ff'], LIMIT);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain('p.md:2:17: error: input `items` is bound to ff, a named pipe (FIFO): only files, directories and symbolic links can be inputs');
+  });
+
+  it('a socket is named as one', { timeout: 60_000 }, async () => {
+    mkdirSync(rig.path('in'));
+    const server: Server = createServer();
+    await new Promise<void>((done) => server.listen(rig.path('in/sock'), done));
+    try {
+      rig.write('p.md', INPUT);
+      const r = await rig.shark(['plan', 'p.md', '-i', 'items=in'], LIMIT);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain('which holds in/sock, a socket: only files');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('among more files than one thread stats (a worker does) is still refused', { timeout: 120_000 }, async () => {
+    mkdirSync(rig.path('in'));
+    for (let i = 0; i < 17_000; i++) writeFileSync(join(rig.path('in'), `f${i}`), '');
+    mkfifo('in/ff');
+    rig.write('p.md', INPUT);
+    const r = await rig.shark(['plan', 'p.md', '-i', 'items=in'], { timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain('which holds in/ff, a named pipe (FIFO)');
+  });
+});
+
+describe('hashing a host file', () => {
+  it('refuses a FIFO without waiting for a writer', () => {
+    mkfifo('ff');
+    // A writer that gives up after 3 s: were the FIFO opened, the hash would wait for it, not hang the suite.
+    const writer = spawn('sh', ['-c', 'sleep 3 > ff'], { cwd: rig.dir, stdio: 'ignore' });
+    try {
+      expect(() => hashFileSync(rig.path('ff'))).toThrow(`${rig.path('ff')} is a named pipe (FIFO)`);
+    } finally {
+      writer.kill();
+    }
+  });
+});
