@@ -1,12 +1,13 @@
 import { Command } from 'commander';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { formatDiagnostic } from '../diagnostics.js';
 import { templateDocuments } from '../pipeline/sweep-template.js';
-import { displayName, EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
+import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
 import type { Io } from './main.js';
 import { pairs } from './session-setup.js';
 import { collect } from './common-options.js';
+import { makeDirs } from '../store/make-dirs.js';
 
 
 /**
@@ -35,13 +36,23 @@ export function templateCommand(io: Io): Command {
         io.stderr(`shark: error: ${displayName(input)} would be written over: choose another --output-dir\n`);
         throw new ExitError(EXIT_INVALID);
       }
-      mkdirSync(flags.outputDir, { recursive: true });
       for (const d of documents) {
         const to = join(flags.outputDir, d.name);
         // Whole or absent: a reader never sees half a document.
         const tmp = `${to}.tmp-${process.pid}`;
-        writeFileSync(tmp, d.text);
-        renameSync(tmp, to);
+        try {
+          makeDirs(flags.outputDir);
+          writeFileSync(tmp, d.text);
+          renameSync(tmp, to);
+        } catch (e) {
+          try {
+            rmSync(tmp, { force: true });
+          } catch {
+            // Its directory could not be made: there is no half-written file to remove.
+          }
+          io.stderr(`shark: error: cannot write ${to}: ${(e as Error).message}\n`);
+          throw new ExitError(EXIT_FAILED);
+        }
         io.stdout(`${to}\n`);
       }
     });

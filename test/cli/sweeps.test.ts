@@ -144,6 +144,14 @@ describe('sweeps with the real binary', () => {
     ]);
   });
 
+  it('says why shark template cannot write into --output-dir, in one line, exit 1', async () => {
+    rig.write('afile', '');
+    const r = await rig.shark(['template', 'p.md', '--output-dir', 'afile/sub']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^shark: error: cannot write afile\/sub\/p\.TAXA=\S+\.md: ENOTDIR: not a directory/);
+    expect(r.stderr).not.toContain('internal error');
+  });
+
   it('writes one document per combination with shark template', async () => {
     const r = await rig.shark(['template', 'p.md', '--output-dir', 'out']);
     expect(r.stderr).toBe('');
