@@ -28,7 +28,7 @@ async function withAncestry(
 ): Promise<void> {
   const normal = normaliseDataPath(path);
   if (!normal.ok) fail(io, normal.message, EXIT_INVALID);
-  const { session } = openSession(file, flags, io.stderr, false);
+  const { session } = openSession(file, flags, io.stderr, false, 'read', true);
   try {
     const found = ancestry(session.meta, session.pipelinePath, normal.path.text);
     if (!found.ok) fail(io, found.message);

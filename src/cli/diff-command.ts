@@ -32,7 +32,7 @@ export function diffCommand(io: Io): Command {
     if (byPath && other !== undefined) fail('give one /data path (with --from/--to), or two results (content ids or files)');
     if (!byPath && other === undefined) fail(`\`${what}\` is not a /data path: to compare two results, give both (content ids or files)`);
     if (!byPath && (flags.from !== undefined || flags.to !== undefined)) fail('--from and --to go with a /data path');
-    const { session } = openSession(file, flags, io.stderr, false);
+    const { session } = openSession(file, flags, io.stderr, false, 'read', true);
     try {
       let old: Ancestry;
       let now: Ancestry;

@@ -34,7 +34,7 @@ function runNumber(value: string | undefined, io: Io): number | undefined {
 /** Opens the session and the run to export; a run that is not there is a query that found nothing (exit 1). */
 async function withRun(file: string, flags: ExportFlags, io: Io, body: (view: RunView, session: Session) => Promise<void>): Promise<void> {
   const number = runNumber(flags.run, io);
-  const { session } = openSession(file, flags, io.stderr, false);
+  const { session } = openSession(file, flags, io.stderr, false, 'read', true);
   try {
     const view = loadRun(session.meta, session.store, session.pipeline, session.pipelinePath, number);
     if (!view.ok) {

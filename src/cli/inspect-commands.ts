@@ -16,7 +16,7 @@ export function logsCommand(io: Io): Command {
       .argument('<file>', 'pipeline markdown file')
       .argument('[block]', 'block id, step id or job id'),
   ).action((file: string, block: string | undefined, flags: SessionFlags) => {
-    const { session } = openSession(file, flags, io.stderr, false);
+    const { session } = openSession(file, flags, io.stderr, false, 'read', true);
     try {
       const run = session.meta.latestRun(session.pipelinePath);
       if (run === undefined) {
@@ -78,7 +78,7 @@ export function lineageCommand(io: Io): Command {
       io.stderr(`shark: error: ${normal.message}\n`);
       throw new ExitError(EXIT_INVALID);
     }
-    const { session } = openSession(file, flags, io.stderr, false);
+    const { session } = openSession(file, flags, io.stderr, false, 'read', true);
     try {
       const options = { ...(flags.run !== undefined ? { run: flags.run } : {}), ...(flags.depth !== undefined ? { depth: flags.depth } : {}) };
       const node = lineageOf(session.meta, session.pipelinePath, normal.path.text, options);

@@ -12,7 +12,7 @@ export function runsCommand(io: Io): Command {
       .argument('<file>', 'pipeline markdown file')
       .option('--json', 'print the runs as JSON'),
   ).action((file: string, flags: SessionFlags & { json?: boolean }) => {
-    const { session } = openSession(file, flags, io.stderr, false);
+    const { session } = openSession(file, flags, io.stderr, false, 'read', true);
     try {
       const runs = listRuns(session.meta, session.pipelinePath);
       if (flags.json) io.stdout(JSON.stringify({ runs }, null, 2) + '\n');

@@ -1,4 +1,5 @@
-import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
 import { createEnvironmentProvider } from '../exec/environments.js';
 import { lockPathFor, readLock } from '../lockfile.js';
@@ -9,7 +10,7 @@ import type { RunSession } from '../exec/executor.js';
 import { inputBindings, InvalidInput, type Session } from '../plan/session.js';
 import { openStore, type OpenedStore } from '../store/open-store.js';
 import { secretValues } from './secrets.js';
-import { displayName, EXIT_INVALID, ExitError, loadOrReport, sourceOf } from './load-or-report.js';
+import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport, sourceOf } from './load-or-report.js';
 import { CONFIG_USE, givenFrontmatter, givenPlaces, type ConfigUse } from './apply-config.js';
 
 export interface SessionFlags {
@@ -44,6 +45,8 @@ export function openSession(
   stderr: (s: string) => void,
   needsInputs = true,
   purpose: 'read' | 'run' = 'read',
+  /** Reading what runs recorded (`logs`, `lineage`, `runs`…): no store is made where there is none. */
+  recorded = false,
 ): { session: RunSession; hostInputs: Map<string, string> } {
   const extra = pairs(flags.env, '-e/--env', stderr);
   const places = givenPlaces(flags);
@@ -63,7 +66,12 @@ export function openSession(
     stderr(formatDiagnostic({ ...lock.diagnostic, file: displayName(lockPath) }, lock.source) + '\n');
     throw new ExitError(EXIT_INVALID);
   }
-  const opened = openStore(flags.store ?? process.env['SHARK_STORE'], pipelineDir);
+  const spec = flags.store ?? process.env['SHARK_STORE'];
+  if (recorded && !storeExists(spec, pipelineDir)) {
+    stderr(`shark: this pipeline has not been run yet: there is no store at ${displayName(spec ?? join(pipelineDir, '.shark'))}\n`);
+    throw new ExitError(EXIT_FAILED);
+  }
+  const opened = openStore(spec, pipelineDir);
   if (!opened.ok) {
     stderr(`shark: error: ${opened.message}\n`);
     throw new ExitError(EXIT_INVALID);
@@ -95,6 +103,12 @@ export function refuseBadBindings(pipeline: Pipeline, diagnostics: readonly Diag
   if (diagnostics.length === 0) return;
   for (const d of diagnostics) stderr(formatDiagnostic(d, sourceOf(d, pipeline.document.source, places)) + '\n');
   throw new ExitError(EXIT_INVALID);
+}
+
+/** Whether a content-addressed store was ever made at `spec` (a ZFS dataset is taken as there: `zfs` says when it is not). */
+function storeExists(spec: string | undefined, pipelineDir: string): boolean {
+  if (spec?.startsWith('zfs:') === true) return true;
+  return existsSync(join(spec ?? join(pipelineDir, '.shark'), 'shark.sqlite'));
 }
 
 /** A publish into the store would be refused when it ran: planning and running say so before anything runs (exit 2). */

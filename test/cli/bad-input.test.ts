@@ -77,12 +77,22 @@ describe('bad input at the command line', () => {
   it.each([
     ['plan', '/proc/nope'],
     ['run', '/proc/nope/deeper'],
-    ['logs', '/sys/nope'],
+    ['plan', '/sys/nope'],
   ])('refuses a store that cannot be created (%s --store %s) in one line, exit 2, without hanging', async (command, store) => {
     const r = await rig.shark([command, 'p.md', '--store', store], { timeoutMs: 15_000 });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`^shark: error: cannot open the store at ${store}: [^\\n]+\\n$`));
   }, 20_000);
+
+  it('makes no store for a command that reads what runs recorded (logs, lineage, runs): says the pipeline has not run, exit 1', async () => {
+    for (const args of [['logs', 'p.md'], ['lineage', 'p.md', '/data/x.txt'], ['runs', 'p.md'], ['logs', 'p.md', '--store', 'elsewhere']]) {
+      const r = await rig.shark(args);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr).toMatch(/^shark: this pipeline has not been run yet: there is no store at (\.shark|elsewhere)\n$/);
+    }
+    expect(rig.exists('.shark')).toBe(false);
+    expect(rig.exists('elsewhere')).toBe(false);
+  });
 
   it('creates a store whose missing directories are several levels deep', async () => {
     const r = await rig.shark(['plan', 'p.md', '--store', 'a/b/store']);
