@@ -7,6 +7,7 @@ import { jobSigner } from '../lineage/attest/sign-run.js';
 import { withSessionOptions } from './common-options.js';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
+import { closedOutput } from './process-guards.js';
 import { limitsOrReport, memoryOption, parseResourceFlags, poolOption, type ResourceFlags } from './resource-flags.js';
 import { jsonLogger, prettyLogger } from './run-logger.js';
 import { requireSlurm, slurmFlags, withExecutorOptions, type ExecutorFlags } from './executor-flags.js';
@@ -53,10 +54,11 @@ export function runCommand(io: Io): Command {
     if (slurm !== undefined) await requireSlurm(slurm, io.stderr).catch((e: unknown) => (closeSession(session), Promise.reject(e)));
     const controller = new AbortController();
     let interrupts = 0;
+    // A closed stdout stops the run through SIGTERM too (process-guards.ts): that stop is quiet, nobody pressed Ctrl-C.
     const onSignal = (): void => {
       interrupts++;
       if (interrupts === 1) {
-        io.stderr('\nshark: stopping: cancelling running jobs (Ctrl-C again to quit at once)\n');
+        if (!closedOutput()) io.stderr('\nshark: stopping: cancelling running jobs (Ctrl-C again to quit at once)\n');
         controller.abort();
       } else {
         process.exit(EXIT_INTERRUPTED);
