@@ -6,6 +6,7 @@ import { repl } from './repl.js';
 import { collect } from '../cli/common-options.js';
 import { EXIT_FAILED, ExitError } from '../cli/load-or-report.js';
 import { save } from './save.js';
+import { contributing } from './history.js';
 import type { ShellSession } from './session.js';
 
 
@@ -41,6 +42,11 @@ export function shellCommand(io: Io): Command {
  * never lost silently.
  */
 function saveOnExit(shell: ShellSession, path: string, io: Io): void {
+  // A session that made no step has nothing a document could hold: said, not an error.
+  if (shell.base === '' && contributing(shell.history).length === 0) {
+    io.stdout(`nothing saved to ${path}: the session made no step\n`);
+    return;
+  }
   const saved = save(shell, path, true);
   if (saved.ok) {
     io.stdout(saved.report);

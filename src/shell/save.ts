@@ -16,6 +16,9 @@ export type Saved = { readonly ok: true; readonly report: string } | { readonly 
  * the pipeline it started from, above all) is overwritten only when `force`d.
  */
 export function save(shell: ShellSession, path: string, force: boolean): Saved {
+  if (shell.base === '' && contributing(shell.history).length === 0) {
+    return { ok: false, why: `nothing to save to ${path}: no command of this session has changed /data yet (a document needs a step)` };
+  }
   const taken = force ? undefined : notOurs(shell, path);
   if (taken !== undefined) return { ok: false, why: taken };
   const text = shell.document();

@@ -107,6 +107,14 @@ describe('shark shell reading commands from standard input', () => {
     expect(ran.stdout).toContain('saved q.md: 1 step\n');
   });
 
+  it('saves no document a session without a step could not make valid: says so, :save and --save alike', async () => {
+    const ran = await shell(rig, ['--save', 'empty.md'], ':save e2.md\n');
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toContain('shark: nothing to save to e2.md: no command of this session has changed /data yet');
+    expect(ran.stdout).toContain('nothing saved to empty.md: the session made no step\n');
+    expect(rig.exists('empty.md') || rig.exists('e2.md')).toBe(false);
+  });
+
   it('--save to a directory that does not exist is refused at start-up (exit 2)', async () => {
     const ran = await shell(rig, ['--save', 'nodir/x.md'], 'echo q > /data/q.txt\n');
     expect(ran.code).toBe(2);
