@@ -1,6 +1,7 @@
 import type { Pipeline, RunStep, Step } from '../pipeline/pipeline.js';
 import type { QuoteContext } from '../pipeline/shell-words.js';
 import { renderScript } from './render-command.js';
+import { importScript } from './import-script.js';
 import { singleQuoted as sq } from '../pipeline/shell-words.js';
 
 
@@ -51,36 +52,6 @@ function stepScript(step: Step): string[] {
     case 'run':
       return runScript(step);
   }
-}
-
-function importScript(step: Step & { kind: 'import' }): string[] {
-  const { source, dest, destIsDir } = step.clause;
-  const mk = `mkdir -p ${sq(destIsDir ? dest : dest.slice(0, dest.lastIndexOf('/')))}`;
-  switch (source.scheme) {
-    case 'url':
-      return [mk, `curl -fL -o ${sq(dest)} ${sq(source.url)}`];
-    case 'zenodo':
-      return source.file === undefined
-        ? [mk, `# every file of https://zenodo.org/records/${source.record} into ${dest}/`]
-        : [mk, `curl -fL -o ${sq(dest)} ${sq(`https://zenodo.org/records/${source.record}/files/${source.file}?download=1`)}`];
-    case 'github':
-      return [mk, `curl -fL ${sq(`https://codeload.github.com/${source.owner}/${source.repo}/tar.gz/${source.ref}`)} | tar -xz -C ${sq(dest)} --strip-components=1`];
-    case 'git':
-      return [`git clone ${source.ref ? `--branch ${sq(source.ref)} ` : ''}${sq(source.url)} ${sq(dest)}`];
-    case 'file':
-      return [mk, localCopy(source.path, dest)];
-  }
-}
-
-/**
- * A local file, or a directory's contents, copied to DEST. `cp -R DIR DEST`
- * would copy DIR itself into DEST once DEST exists (DEST/DIR/…), so a
- * directory is copied as `DIR/.`; whether it is one is known only where the
- * script runs.
- */
-function localCopy(path: string, dest: string): string {
-  const dir = path.replace(/\/+$/, '') || '/';
-  return `if [ -d ${sq(dir)} ]; then mkdir -p ${sq(dest)} && cp -R ${sq(`${dir === '/' ? '' : dir}/.`)} ${sq(dest)}; else cp ${sq(path)} ${sq(dest)}; fi`;
 }
 
 function runScript(step: RunStep): string[] {

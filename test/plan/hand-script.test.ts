@@ -48,3 +48,73 @@ describe('local imports in the hand script', () => {
     }
   });
 });
+
+/** A tarball or zip of `a.txt` and `sub/b.txt`, made with the system tools in the rig. */
+function archive(name: string): void {
+  rig.write('src/a.txt', '1\n');
+  rig.write('src/sub/b.txt', '2\n');
+  const cmd = name.endsWith('.zip') ? ['zip', ['-qr', `../${name}`, '.']] as const : ['tar', ['-czf', `../${name}`, '.']] as const;
+  execFileSync(cmd[0], [...cmd[1]], { cwd: rig.path('src') });
+}
+
+const hasUnzip = (() => {
+  try {
+    execFileSync('sh', ['-c', 'command -v unzip && command -v zip']);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe('extract, checksums and directory destinations in the hand script', () => {
+  it('unpacks a local .tar.gz into DEST, run once or twice', async () => {
+    archive('atlas.tar.gz');
+    rig.write('s.md', '```shark-import\natlas.tar.gz /data/atlas/ extract\n```\n');
+    const script = await rig.shark(['plan', 's.md', '--script']);
+    expect(script.code).toBe(0);
+    expect(script.stdout).toContain("tar -xf 'atlas.tar.gz' -C '/data/atlas'");
+    for (let n = 0; n < 2; n++) {
+      runScript(script.stdout);
+      expect(readTree(rig.path('data/atlas'))).toEqual({ 'a.txt': '1\n', 'sub/b.txt': '2\n' });
+    }
+  });
+
+  it('unpacks a local .zip into DEST with unzip', async () => {
+    rig.write('s.md', '```shark-import\nranges.zip /data/ranges/ extract\n```\n');
+    if (hasUnzip) archive('ranges.zip');
+    const script = await rig.shark(['plan', 's.md', '--script']);
+    expect(script.stdout).toContain("unzip -q -o -d '/data/ranges' 'ranges.zip'");
+    if (!hasUnzip) return;
+    for (let n = 0; n < 2; n++) {
+      runScript(script.stdout);
+      expect(readTree(rig.path('data/ranges'))).toEqual({ 'a.txt': '1\n', 'sub/b.txt': '2\n' });
+    }
+  });
+
+  it('downloads into DEST/NAME, unpacking an archive from a temporary file', async () => {
+    rig.write('s.md', [
+      '```shark-import',
+      'zenodo:1234567/ranges.zip /data/ranges/ extract',
+      'https://example.org/files/counts.csv /data/raw/',
+      '```',
+      '',
+    ].join('\n'));
+    const script = await rig.shark(['plan', 's.md', '--script']);
+    expect(script.stdout).toContain(`curl -fL -o "$archive" 'https://zenodo.org/records/1234567/files/ranges.zip?download=1'`);
+    expect(script.stdout).toContain(`unzip -q -o -d '/data/ranges' "$archive"`);
+    expect(script.stdout).toContain(`curl -fL -o '/data/raw/counts.csv.part' 'https://example.org/files/counts.csv'`);
+    expect(script.stdout).toContain(`mv '/data/raw/counts.csv.part' '/data/raw/counts.csv'`);
+  });
+
+  it('verifies a checksum column and fails on a mismatch before copying', async () => {
+    rig.write('h.txt', 'hello\n');
+    const good = '5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03';
+    rig.write('s.md', `\`\`\`shark-import\nh.txt /data/h.txt sha256:${good}\n\`\`\`\n`);
+    runScript((await rig.shark(['plan', 's.md', '--script'])).stdout);
+    expect(rig.read('data/h.txt')).toBe('hello\n');
+    rig.write('s.md', `\`\`\`shark-import\nh.txt /data/g.txt md5:${'0'.repeat(32)}\n\`\`\`\n`);
+    const bad = (await rig.shark(['plan', 's.md', '--script'])).stdout;
+    expect(() => runScript(bad)).toThrow();
+    expect(rig.exists('data/g.txt')).toBe(false);
+  });
+});

@@ -1,0 +1,84 @@
+import type { Checksum, ImportClause } from '../pipeline/import-clause.js';
+import type { ImportStep } from '../pipeline/pipeline.js';
+import { singleQuoted as sq } from '../pipeline/shell-words.js';
+
+/**
+ * The shell lines of one import, doing what `shark run` does with it: a
+ * download into a directory lands under its own name, a checksum column is
+ * verified before the file is used, and `extract` unpacks into DEST.
+ */
+export function importScript(step: ImportStep): string[] {
+  const { clause } = step;
+  const { source, dest, destIsDir } = clause;
+  switch (source.scheme) {
+    case 'url':
+      return download(source.url, urlName(source.url), clause);
+    case 'zenodo':
+      return source.file === undefined
+        ? [mkdir(dest), `# every file of https://zenodo.org/records/${source.record} into ${dest}/`]
+        : download(`https://zenodo.org/records/${source.record}/files/${source.file}?download=1`, source.file, clause);
+    case 'github':
+      return [mkdir(dest), `curl -fL ${sq(`https://codeload.github.com/${source.owner}/${source.repo}/tar.gz/${source.ref}`)} | tar -xz -C ${sq(dest)} --strip-components=1`];
+    case 'git':
+      return [`git clone ${source.ref ? `--branch ${sq(source.ref)} ` : ''}${sq(source.url)} ${sq(dest)}`];
+    case 'file':
+      return [...verify(sq(source.path), clause.checksum), mkdir(destIsDir ? dest : parentOf(dest)), clause.extract ? unpack(sq(source.path), source.path, dest) : localCopy(source.path, dest)];
+  }
+}
+
+/**
+ * A downloaded file, verified before it is used. An archive goes to a
+ * temporary file that is unpacked into DEST and removed; any other file to
+ * `TARGET.part`, renamed into place once verified, so a mismatch leaves
+ * nothing at TARGET.
+ */
+function download(url: string, name: string, clause: ImportClause): string[] {
+  const { dest, destIsDir, checksum } = clause;
+  if (clause.extract) {
+    return [mkdir(dest), 'archive=$(mktemp)', `curl -fL -o "$archive" ${sq(url)}`, ...verify('"$archive"', checksum), unpack('"$archive"', name, dest), 'rm -f "$archive"'];
+  }
+  const target = destIsDir ? `${dest}/${name}` : dest;
+  return [mkdir(destIsDir ? dest : parentOf(dest)), `curl -fL -o ${sq(`${target}.part`)} ${sq(url)}`, ...verify(sq(`${target}.part`), checksum), `mv ${sq(`${target}.part`)} ${sq(target)}`];
+}
+
+/** Fails the script (it runs under `set -e`) unless FILE, a shell word, has the checksum. */
+function verify(file: string, checksum: Checksum | undefined): string[] {
+  return checksum === undefined ? [] : [`printf '%s  %s\\n' ${checksum.hex} ${file} | ${checksum.algorithm}sum -c -`];
+}
+
+/**
+ * Unpacks ARCHIVE (a shell word) into DEST; NAME, the archive's own name,
+ * tells a zip from a tarball, which GNU tar tells apart (gz, bz2, xz) itself.
+ */
+function unpack(archive: string, name: string, dest: string): string {
+  return /\.zip$/i.test(name) ? `unzip -q -o -d ${sq(dest)} ${archive}` : `tar -xf ${archive} -C ${sq(dest)}`;
+}
+
+/** The downloaded file's name inside DEST/, as `shark run` names it: the URL's last segment. */
+function urlName(url: string): string {
+  const last = new URL(url).pathname.split('/').pop() ?? '';
+  try {
+    return decodeURIComponent(last) || 'download';
+  } catch {
+    return last;
+  }
+}
+
+function mkdir(dir: string): string {
+  return `mkdir -p ${sq(dir)}`;
+}
+
+function parentOf(path: string): string {
+  return path.slice(0, path.lastIndexOf('/'));
+}
+
+/**
+ * A local file, or a directory's contents, copied to DEST. `cp -R DIR DEST`
+ * would copy DIR itself into DEST once DEST exists (DEST/DIR/…), so a
+ * directory is copied as `DIR/.`; whether it is one is known only where the
+ * script runs.
+ */
+function localCopy(path: string, dest: string): string {
+  const dir = path.replace(/\/+$/, '') || '/';
+  return `if [ -d ${sq(dir)} ]; then mkdir -p ${sq(dest)} && cp -R ${sq(`${dir === '/' ? '' : dir}/.`)} ${sq(dest)}; else cp ${sq(path)} ${sq(dest)}; fi`;
+}
