@@ -2,6 +2,7 @@ import { chmodSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
+import { INPUTS, tinyRig } from './fixture.js';
 
 const pipeline = (word: string): string =>
   `# g\n\n\`\`\`shark-run\necho ${word} > /data/a.txt\n\`\`\`\n\n\`\`\`shark-run\nmkdir /data/d && cat /data/a.txt /data/a.txt > /data/d/b.txt\n\`\`\`\n`;
@@ -47,5 +48,33 @@ describe('shark export crate: a run whose data is not in the store', () => {
     expect(ran.stderr).toMatch(/the stored data of \/data\/d\/b\.txt in run 1 is missing or damaged \(sha256:[0-9a-f]+\): run `shark fsck`/);
     expect(ran.stderr).not.toMatch(/shark-tmp|\.crate-/);
     expect(ran.code).toBe(1);
+  });
+});
+
+describe('shark export crate: the run as a CreateAction of the workflow', () => {
+  let rig: Rig;
+  afterEach(() => rig.cleanup());
+  const runAction = (): { object: { '@id': string }[]; result: { '@id': string }[] } => {
+    const graph = (JSON.parse(rig.read('crate/ro-crate-metadata.json')) as { '@graph': { '@id': string }[] })['@graph'];
+    return graph.find((e) => e['@id'] === '#run-1') as unknown as { object: { '@id': string }[]; result: { '@id': string }[] };
+  };
+  const idsOf = (refs: { '@id': string }[]): string[] => refs.map((r) => r['@id']).sort();
+
+  it('lists no job output as a host input, and no unpublished file as a result', async () => {
+    rig = new Rig();
+    rig.write('r.md', '# R\n\n```shark-run\nmkdir -p /data/src && echo 1 > /data/src/a.txt && echo 2 > /data/src/b.txt\n```\n\n'
+      + '```shark-run\ncat /data/src/*.txt > /data/m/+\n```\n\n```shark-run\ncat /data/m/ >/dev/null 2>&1; cd /data/m && cat * > /data/total.txt\n```\n');
+    expect((await rig.shark(['run', 'r.md'])).code).toBe(0);
+    expect((await rig.shark(['export', 'crate', 'r.md', '-o', 'crate'])).code).toBe(0);
+    expect(idsOf(runAction().object)).toEqual([]);
+    expect(idsOf(runAction().result)).toEqual([]);
+  });
+
+  it('lists the bound inputs as object and the published files as result', async () => {
+    rig = tinyRig();
+    expect((await rig.shark(['run', 'p.md', ...INPUTS])).code).toBe(0);
+    expect((await rig.shark(['export', 'crate', 'p.md', '-o', 'crate'])).code).toBe(0);
+    expect(idsOf(runAction().object)).toEqual(['data/ranges/a.txt', 'data/ranges/b.txt', 'data/raw.txt']);
+    expect(idsOf(runAction().result)).toEqual(['data/report.txt']);
   });
 });

@@ -4,7 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { VERSION } from '../../version.js';
 import { itemKey, placeData, unavailableData, type CrateEntity, type Ref } from './crate-data.js';
-import { dataOf, type RunJob, type RunView } from './run-jobs.js';
+import { dataOf, type DataItem, type RunJob, type RunView } from './run-jobs.js';
 
 export const RO_CRATE = 'https://w3id.org/ro/crate/1.1';
 export const PROFILES = [
@@ -34,6 +34,18 @@ function blockPositions(view: RunView, used: ReadonlySet<string>): string[] {
   }
   // Blocks the document no longer has (a cached job of an older version) go last.
   return [...order, ...[...used].filter((b) => !placed.has(b)).sort()];
+}
+
+/**
+ * The data the run took from the host (bound inputs): read by some job, and
+ * neither a job's output nor inside or around one — a file under a directory
+ * a job made, or a directory gathered from a map's outputs, is the run's own.
+ */
+function hostInputs(items: readonly DataItem[]): DataItem[] {
+  const trim = (p: string): string => p.replace(/\/$/, '');
+  const written = items.filter((d) => d.writer !== undefined).map((d) => trim(d.path));
+  const related = (a: string, b: string): boolean => a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+  return items.filter((d) => d.writer === undefined && !written.some((w) => related(trim(d.path), w)));
 }
 
 /**
@@ -94,9 +106,7 @@ function crateGraph(
     instrument: ref(`#step-${encodeURIComponent(b)}`),
     object: view.jobs.filter((j) => j.row.block === b).map((j) => ref(jobActionId(j))),
   }));
-  const read = new Set(view.jobs.flatMap((j) => j.record.record.inputs.map(([p]) => p)));
   const published = items.filter((d) => d.writer !== undefined && view.published.includes(d.path));
-  const finals = published.length > 0 ? published : items.filter((d) => d.writer !== undefined && !read.has(d.path));
   const ended = run.ended === null ? {} : { endTime: iso(run.ended) };
   const doc = {
     '@id': docName, '@type': ['File', 'SoftwareSourceCode', 'ComputationalWorkflow', 'HowTo'], name: docName,
@@ -119,8 +129,8 @@ function crateGraph(
     ...tools, ...steps, ...jobActions, ...controls,
     {
       '@id': runAction, '@type': 'CreateAction', name: `Run ${run.id} of ${docName}`, instrument: ref(docName), agent: user,
-      object: items.filter((d) => d.writer === undefined).flatMap((d) => idOf(d.path, d.id)),
-      result: finals.flatMap((d) => idOf(d.path, d.id)), startTime: iso(run.started), ...ended,
+      object: hostInputs(items).flatMap((d) => idOf(d.path, d.id)),
+      result: published.flatMap((d) => idOf(d.path, d.id)), startTime: iso(run.started), ...ended,
     },
     {
       '@id': `#run-${run.id}-shark`, '@type': 'OrganizeAction', name: `Shark ${VERSION}, run ${run.id}`, instrument: ref('#shark'),
