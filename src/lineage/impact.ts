@@ -6,7 +6,8 @@ import { maxOf } from '../fold.js';
 export type ImpactTarget =
   | { readonly kind: 'path'; readonly path: string }
   | { readonly kind: 'environment'; readonly name: string }
-  | { readonly kind: 'block'; readonly id: string };
+  | { readonly kind: 'block'; readonly id: string }
+  | { readonly kind: 'step'; readonly id: string };
 
 /** A step that may run again, and the first reason found for it. */
 export interface ImpactedStep {
@@ -21,7 +22,8 @@ export type ImpactFailure = { readonly reason: 'unknown-target'; readonly target
 
 /**
  * `env:NAME` (or a bare environment name that is no block) is an
- * environment, `/data/…` a path, anything else a block or step id.
+ * environment, `/data/…` a path, anything else a block or step id. A
+ * sweep's bare block id is all its instances, as `shark plan` takes it.
  */
 export function parseTarget(pipeline: Pipeline, text: string): { ok: true; target: ImpactTarget } | { ok: false; error: ImpactFailure } {
   const unknown = (message: string): { ok: false; error: ImpactFailure } => ({ ok: false, error: { reason: 'unknown-target', target: text, message } });
@@ -37,7 +39,8 @@ export function parseTarget(pipeline: Pipeline, text: string): { ok: true; targe
   if (envName !== undefined) {
     return isEnv(envName) ? { ok: true, target: { kind: 'environment', name: envName } } : unknown(`no environment \`${envName}\` (environments: ${['host', ...pipeline.environments.keys()].join(', ')})`);
   }
-  if (pipeline.blocks.some((b) => b.id === text) || pipeline.stepsById.has(text)) return { ok: true, target: { kind: 'block', id: text } };
+  if (pipeline.blocks.some((b) => inBlock(b.id, text))) return { ok: true, target: { kind: 'block', id: text } };
+  if (pipeline.stepsById.has(text)) return { ok: true, target: { kind: 'step', id: text } };
   if (isEnv(text)) return { ok: true, target: { kind: 'environment', name: text } };
   return unknown(`\`${text}\` is no /data path, environment (env:NAME) or block of this pipeline (blocks: ${pipeline.blocks.map((b) => b.id).join(', ')})`);
 }
@@ -76,11 +79,17 @@ function directReason(pipeline: Pipeline, step: Step, target: ImpactTarget): str
     }
     case 'environment':
       return step.kind === 'run' && (step.env ?? 'host') === target.name ? `runs in ${target.name}` : undefined;
+    case 'step':
+      return step.id === target.id ? 'changed' : undefined;
     case 'block':
-      if (step.id === target.id) return 'changed';
-      if (step.blockId !== target.id) return undefined;
-      return pipeline.blocks.find((b) => b.id === target.id)?.steps.length === 1 ? 'changed' : `in block ${target.id}`;
+      if (!inBlock(step.blockId, target.id)) return undefined;
+      return pipeline.blocks.find((b) => b.id === step.blockId)?.steps.length === 1 ? 'changed' : `in block ${step.blockId}`;
   }
+}
+
+/** A block id names that block, or with a sweep's bare id every instance (`run` names `run[X=a]`). */
+function inBlock(blockId: string, id: string): boolean {
+  return blockId === id || blockId.startsWith(`${id}[`);
 }
 
 function shown(input: Step['inputs'][number]): string {
@@ -88,7 +97,7 @@ function shown(input: Step['inputs'][number]): string {
 }
 
 export function describeTarget(t: ImpactTarget): string {
-  return t.kind === 'path' ? t.path : t.kind === 'environment' ? `environment ${t.name}` : `block ${t.id}`;
+  return t.kind === 'path' ? t.path : t.kind === 'environment' ? `environment ${t.name}` : `${t.kind} ${t.id}`;
 }
 
 export function renderImpact(targets: readonly ImpactTarget[], steps: readonly ImpactedStep[], file: string): string {

@@ -33,4 +33,21 @@ describe('shark impact', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('nosuch');
   });
+
+  it('takes a sweep block by its bare id as all its instances, and names a step a step', async () => {
+    rig.write('w.md', '---\nX: [a, b]\n---\n\n```shark-run\necho %{X} > /data/%{X}.txt\n```\n');
+    const sweep = await rig.shark(['impact', 'w.md', 'run', '--json']);
+    expect(sweep.stderr).toBe('');
+    expect(sweep.code).toBe(0);
+    const json = JSON.parse(sweep.stdout) as { changed: { kind: string; id: string }[]; steps: { step: string }[] };
+    expect(json.changed).toEqual([{ kind: 'block', id: 'run' }]);
+    expect(json.steps.map((s) => s.step)).toEqual(['run[X=a]', 'run[X=b]']);
+    rig.write('t.md', '```shark-run {id=t}\necho 1 > /data/one.txt\necho 2 > /data/two.txt\n```\n');
+    const step = await rig.shark(['impact', 't.md', 't.2']);
+    expect(step.code).toBe(0);
+    expect(step.stdout).toContain('if step t.2 changes');
+    const stepJson = JSON.parse((await rig.shark(['impact', 't.md', 't.2', '--json'])).stdout) as { changed: { kind: string }[] };
+    expect(stepJson.changed[0]!.kind).toBe('step');
+  });
 });
+
