@@ -2,9 +2,10 @@ import { Command } from 'commander';
 import { ancestryOfContent, pickRuns, type Ancestry } from '../lineage/ancestry.js';
 import { diffAncestries } from '../lineage/diff.js';
 import { diffAnswer, renderDiff } from '../lineage/render-diff.js';
-import { hashOnDisk } from '../lineage/why.js';
+import { hashOnDisk, subdirectoryOnDisk, type EntriesOf } from '../lineage/why.js';
 import { normaliseDataPath } from '../pipeline/data-path.js';
 import type { Metadata } from '../store/metadata.js';
+import type { SnapshotStore, TreeEntry } from '../store/snapshot-store.js';
 import { withSessionOptions } from './common-options.js';
 import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
@@ -48,8 +49,8 @@ export function diffCommand(io: Io): Command {
         }
         ({ old, now } = picked);
       } else {
-        old = ofContent(session.meta, what, fail);
-        now = ofContent(session.meta, other!, fail);
+        old = ofContent(session.meta, session.store, what, fail);
+        now = ofContent(session.meta, session.store, other!, fail);
       }
       const answer = diffAnswer(old, now, diffAncestries(old, now));
       io.stdout(flags.json ? JSON.stringify(answer, null, 2) + '\n' : renderDiff(answer));
@@ -60,13 +61,31 @@ export function diffCommand(io: Io): Command {
   });
 }
 
-/** A content id as written, or a file or directory on disk hashed as the store would. */
-function ofContent(meta: Metadata, text: string, fail: (m: string) => never): Ancestry {
+/**
+ * A content id as written, or a file or directory on disk hashed as the
+ * store would. A directory no job wrote whole is looked into, as `why` does:
+ * on disk, or for a tree id, in the store.
+ */
+function ofContent(meta: Metadata, store: SnapshotStore, text: string, fail: (m: string) => never): Ancestry {
   let id = text;
+  let entries: readonly TreeEntry[] = [];
+  let entriesOf: EntriesOf = (relative) => storedEntries(store, entries, relative);
   if (!/^(sha256x?|tree):[0-9a-f]+$/.test(text)) {
     const hashed = hashOnDisk(text);
     if (!hashed.ok) return fail(hashed.message);
     id = hashed.id;
+    entries = hashed.entries ?? [];
+    entriesOf = (relative) => subdirectoryOnDisk(text, relative);
+  } else if (id.startsWith('tree:')) entries = store.entries(id) ?? [];
+  return ancestryOfContent(meta, id, entries, entriesOf) ?? fail(`${text} (${id}): no job in this store produced it (see \`shark why\`)`);
+}
+
+/** The entries of a subdirectory (`a/b`, relative to the tree whose `entries` are given) as the store holds them. */
+function storedEntries(store: SnapshotStore, entries: readonly TreeEntry[], relative: string): readonly TreeEntry[] | undefined {
+  let at: readonly TreeEntry[] | undefined = entries;
+  for (const name of relative.split('/')) {
+    const entry: TreeEntry | undefined = at?.find((e) => e.name === name);
+    at = entry === undefined ? undefined : store.entries(entry.id);
   }
-  return ancestryOfContent(meta, id) ?? fail(`${text} (${id}): no job in this store produced it (see \`shark why\`)`);
+  return at;
 }

@@ -1,9 +1,8 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { hashOnDisk, renderWhy, whyContent, type WhyAnswer } from '../lineage/why.js';
+import { hashOnDisk, renderWhy, subdirectoryOnDisk, whyContent, type WhyAnswer } from '../lineage/why.js';
 import { openStore, type OpenedStore } from '../store/open-store.js';
-import type { TreeEntry } from '../store/snapshot-store.js';
 import { locateStore } from './find-store.js';
 import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
@@ -30,7 +29,7 @@ export function whyCommand(io: Io): Command {
       }
       const { opened, where } = open(flags.store, paths, io);
       try {
-        const answers: WhyAnswer[] = hashed.map((h) => whyContent(opened.meta, h.path, h.id, flags.depth, h.entries, (rel) => subdirectory(h.path, rel)));
+        const answers: WhyAnswer[] = hashed.map((h) => whyContent(opened.meta, h.path, h.id, flags.depth, h.entries, (rel) => subdirectoryOnDisk(h.path, rel)));
         if (flags.json) io.stdout(JSON.stringify({ store: where, files: answers }, null, 2) + '\n');
         else {
           const describe = (id: string): string => {
@@ -46,12 +45,6 @@ export function whyCommand(io: Io): Command {
         opened.meta.close();
       }
     });
-}
-
-/** A subdirectory's entries hashed again (undefined if it cannot be read now): `why` of a directory no job wrote whole looks inside. */
-function subdirectory(path: string, relative: string): readonly TreeEntry[] | undefined {
-  const hashed = hashOnDisk(join(path, relative));
-  return hashed.ok ? hashed.entries : undefined;
 }
 
 function open(flag: string | undefined, paths: readonly string[], io: Io): { opened: OpenedStore; where: string } {

@@ -1,9 +1,11 @@
 import type { Metadata } from '../store/metadata.js';
-import type { SnapshotId } from '../store/snapshot-store.js';
+import { maxOf } from '../fold.js';
+import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
 import type { AncestryStep } from './diff.js';
 import { producersOf } from './find-content.js';
 import { lineageInRun, type LineageNode } from './lineage.js';
 import { fromResultRow } from './record.js';
+import { producersByEntry, type EntriesOf, type Found } from './why.js';
 
 /** Everything that made one result: its jobs, the host inputs they read, and the result's content. */
 export interface Ancestry {
@@ -65,12 +67,40 @@ export function ancestryInRun(meta: Metadata, runId: number, path: string): Ance
   return { run: runId, path, id, steps: [...steps.values()].map((s) => s.step), hostInputs };
 }
 
-/** The ancestry of content `id` (a file on disk, hashed, or a content id): the latest job that made it. */
-export function ancestryOfContent(meta: Metadata, id: SnapshotId): Ancestry | undefined {
+/**
+ * The ancestry of content `id` (a file on disk, hashed, or a content id): the
+ * latest job that made it. A directory no job wrote whole (a map's output)
+ * is found as `why` finds it, by the jobs that made its `entries` (a
+ * subdirectory's by `entriesOf`): their ancestries merged, aligned by job.
+ */
+export function ancestryOfContent(meta: Metadata, id: SnapshotId, entries: readonly TreeEntry[] = [], entriesOf: EntriesOf = () => undefined): Ancestry | undefined {
   const made = producersOf(meta, id).at(-1);
-  if (made === undefined) return undefined;
+  if (made === undefined) return entries.length === 0 ? undefined : ofEntries(meta, id, entries, entriesOf);
   const found = ancestryInRun(meta, made.record.runId, made.path);
   return found === undefined ? undefined : { ...found, id };
+}
+
+/** The ancestries of the latest job that made each entry, as one: a job (or host input) in several, once. */
+function ofEntries(meta: Metadata, id: SnapshotId, entries: readonly TreeEntry[], entriesOf: EntriesOf): Ancestry | undefined {
+  const latest = new Map<string, Found>();
+  // Oldest first: the last producer of an entry is the latest; one that wrote it under its own name wins
+  // over one that wrote the same bytes elsewhere (two items of a map with equal results).
+  for (const f of producersByEntry(meta, entries, '', entriesOf).found) {
+    const named = (g: Found | undefined): boolean => g !== undefined && g.p.path.endsWith(`/${g.entry ?? ''}`);
+    if (named(f) || !named(latest.get(f.entry ?? ''))) latest.set(f.entry ?? '', f);
+  }
+  const parts = [...latest.values()].flatMap(({ p }) => ancestryInRun(meta, p.record.runId, p.path) ?? []);
+  const first = [...latest.values()][0];
+  if (parts.length === 0 || first === undefined) return undefined;
+  const steps = new Map<string, AncestryStep>();
+  const hostInputs = new Map<string, string>();
+  for (const part of parts) {
+    for (const step of part.steps) if (!steps.has(step.job)) steps.set(step.job, step);
+    for (const [path, input] of part.hostInputs) if (!hostInputs.has(path)) hostInputs.set(path, input);
+  }
+  // The directory's path: the entry's, without the entry.
+  const path = first.p.path.slice(0, first.p.path.length - (first.entry ?? '').length).replace(/\/$/, '');
+  return { run: maxOf(parts, (a) => a.run), path, id, steps: [...steps.values()], hostInputs };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { contentId } from '../store/content-id.js';
 import { hashFileSync } from '../store/hash.js';
 import type { Metadata } from '../store/metadata.js';
@@ -45,6 +46,12 @@ export type HashOutcome =
   | { ok: true; id: SnapshotId; entries?: readonly TreeEntry[] }
   | { ok: false; reason: 'missing' | 'unreadable'; message: string };
 
+/** A subdirectory's entries hashed again (undefined if it cannot be read now): a directory no job wrote whole is looked into. */
+export function subdirectoryOnDisk(path: string, relative: string): readonly TreeEntry[] | undefined {
+  const hashed = hashOnDisk(join(path, relative));
+  return hashed.ok ? hashed.entries : undefined;
+}
+
 /** The content id the store would give a file or directory on disk (without storing it or touching the stat cache). */
 export function hashOnDisk(path: string): HashOutcome {
   try {
@@ -67,7 +74,7 @@ export function hashOnDisk(path: string): HashOutcome {
  */
 export function whyContent(meta: Metadata, path: string, id: SnapshotId, depth = Infinity, entries: readonly TreeEntry[] = [], entriesOf: EntriesOf = () => undefined): WhyAnswer {
   const whole = producersOf(meta, id);
-  const parts = whole.length === 0 && entries.length > 0 ? byEntry(meta, entries, '', entriesOf) : { found: whole.map((p): Found => ({ p })), unknown: [] };
+  const parts = whole.length === 0 && entries.length > 0 ? producersByEntry(meta, entries, '', entriesOf) : { found: whole.map((p): Found => ({ p })), unknown: [] };
   const produced = parts.found.map(({ p, entry }): Making => {
     const { record: r } = p;
     return {
@@ -82,10 +89,10 @@ export function whyContent(meta: Metadata, path: string, id: SnapshotId, depth =
 }
 
 /** A producer, and the entry of the directory asked about whose bytes it made (when it did not make the directory whole). */
-interface Found { readonly p: Producer; readonly entry?: string }
+export interface Found { readonly p: Producer; readonly entry?: string }
 
 /** The producers of each entry (named `below` + its name), and the entries with none: a subdirectory with none, by its own entries. */
-function byEntry(meta: Metadata, entries: readonly TreeEntry[], below: string, entriesOf: EntriesOf): { found: Found[]; unknown: string[] } {
+export function producersByEntry(meta: Metadata, entries: readonly TreeEntry[], below: string, entriesOf: EntriesOf): { found: Found[]; unknown: string[] } {
   const found: Found[] = [];
   const unknown: string[] = [];
   for (const e of entries) {
@@ -93,7 +100,7 @@ function byEntry(meta: Metadata, entries: readonly TreeEntry[], below: string, e
     const makers = producersOf(meta, e.id);
     const inner = makers.length === 0 && e.id.startsWith('tree:') ? entriesOf(entry) : undefined;
     if (inner !== undefined && inner.length > 0) {
-      const deeper = byEntry(meta, inner, `${entry}/`, entriesOf);
+      const deeper = producersByEntry(meta, inner, `${entry}/`, entriesOf);
       found.push(...deeper.found);
       unknown.push(...deeper.unknown);
     } else if (makers.length === 0) unknown.push(entry);

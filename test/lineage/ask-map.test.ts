@@ -60,6 +60,21 @@ describe('why and diff over a map', () => {
     expect(ran.code).toBe(1);
     expectGolden('lineage-queries/diff-host-input.txt', normalise(ran.stdout, rig));
   });
+
+  it('compares two contents of a map\'s directory, by tree id or on disk, by the jobs that made its entries', async () => {
+    const summary = JSON.parse((await rig.shark(['diff', 'p.md', '/data/summary.txt', '--json'])).stdout) as { steps: { changes: { field: string; old: string; new: string }[] }[] };
+    const aoh = summary.steps.flatMap((s) => s.changes).find((c) => c.field === 'input /data/aoh')!;
+    expect(aoh.old).toMatch(/^tree:/);
+    const ran = await rig.shark(['diff', 'p.md', aoh.old, aoh.new, '--json']);
+    expect(ran.stderr).toBe('');
+    expect(ran.code).toBe(1);
+    const steps = (JSON.parse(ran.stdout) as { steps: { job: string; class: string }[] }).steps.map((s) => [s.job, s.class]);
+    expect(steps).toEqual([['input /data/ranges/b.tif', 'root-cause'], ['area-of-habitat[b.tif]', 'propagated'], ['area-of-habitat[a.tif]', 'same']]);
+    const onDisk = await rig.shark(['diff', 'p.md', aoh.old, '_shark/aoh']);
+    expect(onDisk.stderr).toBe('');
+    expect(onDisk.code).toBe(1);
+    expect((await rig.shark(['diff', 'p.md', '_shark/aoh', aoh.new])).code).toBe(0);
+  });
 });
 
 describe('why of bytes written in many places', () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
 import { expectGolden } from '../helpers/golden.js';
 import { Rig } from '../support/rig.js';
 import { database, EDITED, normalise, PIPELINE } from './ask-fixture.js';
@@ -118,4 +118,18 @@ describe('shark diff', () => {
     expect(answer.steps.map((s) => [s.job, s.class])).toEqual([['sum', 'root-cause'], ['prepare', 'same'], ['report', 'same']]);
     expect(answer.steps[0]!.changes).toEqual([{ field: 'env', old: expect.stringMatching(/^docker:sha256:0123/), new: expect.stringMatching(/^host:/) }]);
   });
+
+  it('two copies of a map directory on disk, whose items made equal bytes: each entry by the job that wrote it', async () => {
+    rig.write('m.md', '---\ninputs:\n  ranges: /data/ranges/\n---\n# M\n\n```shark-run {id=count}\nwc -c < /data/ranges/* > /data/aoh/+\n```\n\n```shark-publish\n/data/aoh/\n```\n');
+    rig.write('ranges/a.tif', 'a\n');
+    rig.write('ranges/b.tif', 'b\n');
+    expect((await rig.shark(['run', 'm.md', '-i', 'ranges=ranges'])).code).toBe(0);
+    cpSync(rig.path('_shark/aoh'), rig.path('old'), { recursive: true });
+    rig.write('ranges/b.tif', 'bbbb\n');
+    expect((await rig.shark(['run', 'm.md', '-i', 'ranges=ranges'])).code).toBe(0);
+    const answer = await json('m.md', 'old', '_shark/aoh');
+    expect(answer.steps.map((s) => [s.job, s.class])).toEqual([['input /data/ranges/b.tif', 'root-cause'], ['count[b.tif]', 'propagated'], ['count[a.tif]', 'same']]);
+    expect((await rig.shark(['diff', 'm.md', 'old', 'old'])).code).toBe(0);
+  });
 });
+
