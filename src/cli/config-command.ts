@@ -50,7 +50,7 @@ function checkBindings(file: string, pipeline: Pipeline, flags: Flags, extra: Re
   const bindings = pairs(flags.input, '-i/--input', stderr);
   const bound = inputBindings({ pipeline, bindings, pipelineDir: dirname(resolve(file)) }, { places, unboundAllowed: true });
   refuseBadBindings(pipeline, bound.diagnostics, places, stderr);
-  secretValues(pipeline, flags.secrets, extra, 'read', stderr);
+  secretValues(pipeline, flags.secrets, extra, 'read', stderr, process.env, places);
 }
 
 function configSetting(flags: Flags): Setting {

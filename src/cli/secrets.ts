@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { error, formatDiagnostic, warning, type Diagnostic } from '../diagnostics.js';
+import type { GivenPlaces } from '../pipeline/given-frontmatter.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { displayName, EXIT_INVALID, ExitError } from './load-or-report.js';
 
@@ -56,6 +57,8 @@ export function secretValues(
   purpose: 'read' | 'run',
   stderr: (s: string) => void,
   env: NodeJS.ProcessEnv = process.env,
+  /** Where a config file gave `-e` values: a secret given there is located there. */
+  places?: GivenPlaces,
 ): Map<string, string> {
   const declared = pipeline.document.frontmatter?.secrets ?? [];
   const fromFile = secretsFile === undefined ? undefined : readSecretsFile(secretsFile);
@@ -65,7 +68,9 @@ export function secretValues(
   }
   for (const s of declared) {
     if (overrides.has(s.name)) {
-      stderr(`shark: error: -e ${s.name}=…: ${s.name} is a secret, and a variable's value enters the cache key and lineage: set it in the environment or a --secrets file\n`);
+      const why = `${s.name} is a secret, and a variable's value enters the cache key and lineage: set it in the environment or a --secrets file`;
+      const at = places?.env.get(s.name);
+      stderr(at === undefined ? `shark: error: -e ${s.name}=…: ${why}\n` : `${formatDiagnostic(error(displayName(places!.file), at, `\`env.${s.name}\`: ${why}`), places!.source)}\n`);
       throw new ExitError(EXIT_INVALID);
     }
   }

@@ -58,7 +58,7 @@ export function openSession(
   // Reading logs and lineage needs no input bound; planning and running do.
   if (needsInputs) refuseBadBindings(pipeline, bound.diagnostics, places, stderr);
   // Before the store is opened: a run missing a secret stops before anything runs or is written.
-  const secrets = needsInputs ? secretValues(pipeline, flags.secrets, extra, purpose, stderr) : new Map<string, string>();
+  const secrets = needsInputs ? secretValues(pipeline, flags.secrets, extra, purpose, stderr, process.env, places) : new Map<string, string>();
   const lockPath = lockPathFor(pipelinePath);
   // Strict: a lock file silently reset would re-resolve every moving reference it pins.
   const lock = readLock(lockPath);

@@ -184,3 +184,28 @@ describe('shark config reports what run would refuse in the values it shows, exi
     expect(r.stdout).toContain('inputs.species = unbound (default)\n');
   });
 });
+
+describe('a secret given a value in shark.yaml', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig();
+    rig.write('p.md', `---\nsecrets: [TOKEN]\n---\n\n${fence}shark-run\necho $TOKEN | wc -c > /data/n.txt\n${fence}\n`);
+    rig.write('shark.yaml', 'env:\n  TOKEN: abc\n');
+  });
+  afterEach(() => rig.cleanup());
+
+  it('is located in shark.yaml under env:, not blamed on a -e the user never typed (plan, run, config)', async () => {
+    for (const command of ['plan', 'run', 'config']) {
+      const r = await rig.shark([command, 'p.md']);
+      expect(r.code, command).toBe(2);
+      expect(r.stderr).toContain('shark.yaml:2:3: error: `env.TOKEN`: TOKEN is a secret, and a variable\'s value enters the cache key and lineage');
+      expect(r.stderr).not.toContain('-e TOKEN');
+    }
+  });
+
+  it('still names -e when the command line gave it', async () => {
+    const r = await rig.shark(['plan', 'p.md', '-e', 'TOKEN=abc']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('shark: error: -e TOKEN=…: TOKEN is a secret');
+  });
+});
