@@ -10,6 +10,7 @@ import { displayName, loadOrReport } from './load-or-report.js';
 import type { Io } from './main.js';
 import { secretValues } from './secrets.js';
 import { pairs, refuseBadBindings } from './session-setup.js';
+import { selectOrReport } from './targets.js';
 import { configAt, variableSettings, type Setting } from './config-variables.js';
 
 type Flags = Record<string, unknown> & { env?: string[]; input?: string[]; secrets?: string; json?: boolean; [CONFIG_USE]?: ConfigUse };
@@ -33,6 +34,10 @@ export function configCommand(io: Io, run: Command): Command {
     const extra = pairs(flags.env, '-e/--env', io.stderr);
     const pipeline = loadOrReport(file, io.stderr, 'read', extra, givenFrontmatter(flags), givenPlaces(flags));
     checkBindings(file, pipeline, flags, extra, io.stderr);
+    // `force:` and `targets:` names the document does not have: refused as run refuses them.
+    // `config` takes no targets of its own: those of the config file are run's.
+    const configTargets = use?.config.targets?.values ?? [];
+    selectOrReport(pipeline, configTargets, use === undefined ? flags : { ...flags, [CONFIG_USE]: { ...use, targetsFromConfig: configTargets.length > 0 } }, io.stderr);
     const targets: Setting[] = use?.config.targets === undefined ? [] : [{ name: 'targets', value: use.config.targets.values, ...configAt(use, use.config.targets.at.line) }];
     const settings = [configSetting(flags), ...optionSettings(cmd, file, flags, pipeline), ...targets, ...variableSettings(pipeline, use, flags.env ?? [])];
     if (flags.json === true) io.stdout(JSON.stringify({ settings }, null, 2) + '\n');

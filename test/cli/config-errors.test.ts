@@ -209,3 +209,31 @@ describe('a secret given a value in shark.yaml', () => {
     expect(r.stderr).toContain('shark: error: -e TOKEN=…: TOKEN is a secret');
   });
 });
+
+describe('shark config checks force: and targets: names as run does', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig();
+    rig.write('p.md', `${fence}shark-run\necho 1 > /data/a.txt\n${fence}\n`);
+  });
+  afterEach(() => rig.cleanup());
+
+  it.each([
+    ['force: nosuch\n', 'shark.yaml:1:8: error: `force`: `nosuch` is no /data path or block of this pipeline (blocks: run)'],
+    ['targets: [/data/nope.txt]\n', 'shark.yaml:1:11: error: `targets`: no step writes /data/nope.txt'],
+  ])('refuses %j with run\'s message, located, exit 2', async (yaml, message) => {
+    rig.write('shark.yaml', yaml);
+    for (const command of ['config', 'run']) {
+      const r = await rig.shark([command, 'p.md']);
+      expect(r.code, command).toBe(2);
+      expect(r.stderr).toContain(message);
+    }
+  });
+
+  it('shows names the document has', async () => {
+    rig.write('shark.yaml', 'force: run\ntargets: [/data/a.txt]\n');
+    const r = await rig.shark(['config', 'p.md']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('targets = [/data/a.txt] (shark.yaml:2)');
+  });
+});
