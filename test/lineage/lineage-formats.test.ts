@@ -64,3 +64,18 @@ describe('shark lineage --run, --depth, --format', () => {
     expect((await rig.shark(['lineage', 'p.md', '/data/report.txt', '--format', 'dot'])).code).toBe(2);
   });
 });
+
+describe('shark lineage of a step after `export` and `cd` lines', () => {
+  it('shows the command as it ran: the export and the cd its relative paths need', async () => {
+    const rig = new Rig();
+    try {
+      rig.write('f/apple.txt', 'a\n');
+      rig.write('d.md', '---\ninputs:\n  fruits: /data/fruits/\n---\n```shark-run\nexport LC_ALL=C\ncd /data/fruits/\ncat * > /data/all.txt\n```\n');
+      expect((await rig.shark(['run', 'd.md', '-i', 'fruits=f'])).code).toBe(0);
+      const node = JSON.parse((await rig.shark(['lineage', 'd.md', '/data/all.txt', '--json'])).stdout) as { command: string };
+      expect(node.command).toBe('export LC_ALL=C\ncd /data/fruits/\ncat * > /data/all.txt');
+    } finally {
+      rig.cleanup();
+    }
+  });
+});

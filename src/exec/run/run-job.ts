@@ -149,7 +149,7 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
       key: step.kind === 'import' ? keyOf(ran.record) : job.key, identity: job.identity, record: ran.record, outputs, log: logPath, started: t0, ended, runId: ctx.runId,
       meta: {
         block: step.blockId, step: step.id, file: session.pipeline.document.file, line: step.at.line, col: step.at.col,
-        command: step.kind === 'run' ? step.command : step.kind === 'import' ? step.clause.raw : '', env: ran.record.env,
+        command: step.kind === 'run' ? commandAsRun(step) : step.kind === 'import' ? step.clause.raw : '', env: ran.record.env,
         items: job.items.map((i) => i.name), host: HOST, version: VERSION, exit: 0,
       },
     };
@@ -248,4 +248,12 @@ async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: string)
     });
   }, CANCELLED, lane);
   return { outcome, record: job.record };
+}
+
+/**
+ * The command as the job ran it, for its lineage: the block's `export` lines
+ * and its `cd` before the command, which reads paths relative to it.
+ */
+function commandAsRun(step: Job['step'] & { kind: 'run' }): string {
+  return [...step.exports, ...(step.cwd !== undefined ? [`cd ${step.cwd}`] : []), step.command].join('\n');
 }
