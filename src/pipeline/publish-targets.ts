@@ -1,5 +1,6 @@
 import { basename, posix, resolve } from 'node:path';
 import { error, type Diagnostic } from '../diagnostics.js';
+import { lockPathFor } from '../lockfile.js';
 import type { Pipeline } from './pipeline.js';
 
 /**
@@ -20,10 +21,11 @@ export function publishedAt(dir: string, dataPath: string): string {
   return posix.normalize(posix.join(dir, dataPath.slice('/data/'.length)));
 }
 
-/** What the document alone shows publishing must spare: itself, and the default store `.shark`. */
+/** What the document alone shows publishing must spare: itself, its lock file, and the default store `.shark`. */
 export function keptByDocument(file: string): Kept[] {
   return [
     { path: basename(file), what: 'the pipeline document', inside: false },
+    { path: basename(lockPathFor(file)), what: 'the lock file', inside: false },
     { path: '.shark', what: 'the store directory .shark', inside: true },
   ];
 }

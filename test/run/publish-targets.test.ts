@@ -24,6 +24,13 @@ describe('a publish target that the document shows is refused', () => {
     expect(rig.read('p.md')).toBe(text);
   });
 
+  it('refuses to overwrite the document\'s lock file, as the document itself', async () => {
+    rig.write('p.md', doc('.', '/data/p.lock.json'));
+    const ran = await rig.shark(['check', 'p.md']);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toContain('p.md:8:1: error: publishing /data/p.lock.json to p.lock.json would overwrite the lock file');
+  });
+
   it('knows the document by its name when it is given from another directory', async () => {
     rig.write('sub/p.md', doc('./', '/data/p.md'));
     const ran = await rig.shark(['check', 'sub/p.md']);

@@ -1,5 +1,6 @@
 import { lstatSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { lockPathFor } from '../../lockfile.js';
 import type { Session } from '../../plan/session.js';
 import { clashOf, keptStore, type Kept } from '../../pipeline/publish-targets.js';
 
@@ -13,6 +14,7 @@ export function refusedTarget(to: string, session: Pick<Session, 'pipelinePath' 
   const target = realTarget(to);
   const kept: Kept[] = [
     { path: realTarget(session.pipelinePath), what: `the pipeline document ${session.pipelinePath}`, inside: false },
+    { path: realTarget(lockPathFor(session.pipelinePath)), what: `the lock file ${lockPathFor(session.pipelinePath)}`, inside: false },
     keptStore(realTarget(resolve(session.store.metaDir)), session.store.location),
   ];
   const clash = clashOf(target, kept);
