@@ -5,7 +5,8 @@ import { diffAnswer, renderDiff } from '../lineage/render-diff.js';
 import { hashOnDisk, subdirectoryOnDisk, type EntriesOf } from '../lineage/why.js';
 import { normaliseDataPath } from '../pipeline/data-path.js';
 import type { Metadata } from '../store/metadata.js';
-import type { SnapshotStore, TreeEntry } from '../store/snapshot-store.js';
+import type { SnapshotStore } from '../store/snapshot-store.js';
+import { descend } from '../plan/trees.js';
 import { withSessionOptions } from './common-options.js';
 import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
@@ -67,25 +68,15 @@ export function diffCommand(io: Io): Command {
  * on disk, or for a tree id, in the store.
  */
 function ofContent(meta: Metadata, store: SnapshotStore, text: string, fail: (m: string) => never): Ancestry {
-  let id = text;
-  let entries: readonly TreeEntry[] = [];
-  let entriesOf: EntriesOf = (relative) => storedEntries(store, entries, relative);
-  if (!/^(sha256x?|tree):[0-9a-f]+$/.test(text)) {
-    const hashed = hashOnDisk(text);
-    if (!hashed.ok) return fail(hashed.message);
-    id = hashed.id;
-    entries = hashed.entries ?? [];
-    entriesOf = (relative) => subdirectoryOnDisk(text, relative);
-  } else if (id.startsWith('tree:')) entries = store.entries(id) ?? [];
-  return ancestryOfContent(meta, id, entries, entriesOf) ?? fail(`${text} (${id}): no job in this store produced it (see \`shark why\`)`);
-}
-
-/** The entries of a subdirectory (`a/b`, relative to the tree whose `entries` are given) as the store holds them. */
-function storedEntries(store: SnapshotStore, entries: readonly TreeEntry[], relative: string): readonly TreeEntry[] | undefined {
-  let at: readonly TreeEntry[] | undefined = entries;
-  for (const name of relative.split('/')) {
-    const entry: TreeEntry | undefined = at?.find((e) => e.name === name);
-    at = entry === undefined ? undefined : store.entries(entry.id);
+  const missing = (id: string): never => fail(`${text} (${id}): no job in this store produced it (see \`shark why\`)`);
+  if (/^(sha256x?|tree):[0-9a-f]+$/.test(text)) {
+    const inStore: EntriesOf = (relative) => {
+      const sub = descend(text, relative, (i) => store.entries(i));
+      return sub === undefined ? undefined : store.entries(sub);
+    };
+    return ancestryOfContent(meta, text, store.entries(text) ?? [], inStore) ?? missing(text);
   }
-  return at;
+  const hashed = hashOnDisk(text);
+  if (!hashed.ok) return fail(hashed.message);
+  return ancestryOfContent(meta, hashed.id, hashed.entries ?? [], (relative) => subdirectoryOnDisk(text, relative)) ?? missing(hashed.id);
 }
