@@ -1,5 +1,6 @@
 import type { Metadata } from '../store/metadata.js';
 import type { RunProducer } from '../store/output-index.js';
+import { isUnder } from '../pipeline/data-path.js';
 import { withExtension } from '../plan/expanded-job.js';
 import { readLineage } from './lineage-read.js';
 
@@ -144,7 +145,7 @@ function failedProducer(meta: Metadata, runId: number, path: string): string | u
   for (const row of meta.runJobs(runId)) {
     if (row.status !== 'failed') continue;
     const record = meta.attemptRecord(row.key);
-    if (record === undefined || !wouldWrite(record.outputs, row.item).some((o) => o === path || path.startsWith(`${o}/`))) continue;
+    if (record === undefined || !wouldWrite(record.outputs, row.item).some((o) => o === path || isUnder(path, o))) continue;
     const exit = row.exit_code === null || row.exit_code === undefined ? '' : `, exit status ${row.exit_code}`;
     return `${path} was not produced: job ${row.job} (line ${row.line}) failed in run ${runId} (${row.reason ?? 'failed'}${exit})`;
   }

@@ -31,6 +31,11 @@ export function isUnder(path: string, dir: string): boolean {
   return path.length > dir.length && path.startsWith(dir) && path[dir.length] === '/';
 }
 
+/** One path is the other, or inside it: writing either touches the other. */
+export function overlaps(a: string, b: string): boolean {
+  return a === b || isUnder(a, b) || isUnder(b, a);
+}
+
 export function parentOf(path: string): string {
   return path.slice(0, path.lastIndexOf('/'));
 }

@@ -3,7 +3,7 @@ import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import { colOf, type Document, type SharkBlock } from '../markdown/document.js';
 import { blockIds } from './block-ids.js';
 import { parseBuildSpec } from './build-spec.js';
-import { normaliseDataPath } from './data-path.js';
+import { normaliseDataPath, overlaps } from './data-path.js';
 import { parseImportLine } from './import-clause.js';
 import { DEFAULT_PUBLISH_DIR, type BlockNode, type Environment, type Input, type Pipeline, type Step } from './pipeline.js';
 import { clashMessage, clashOf, keptByDocument, nestedMessage, publishedAt, type Published } from './publish-targets.js';
@@ -95,7 +95,7 @@ export function buildPipeline(document: Document): { pipeline: Pipeline | undefi
           }
           // One publish writing inside another's copy of other data would write through whatever that copy holds (a link).
           // In one directory, a path and a path inside it are copies of the same data: allowed.
-          const nested = published.find((p) => p.dir !== normalDir && (target === p.target || target.startsWith(p.target + '/') || p.target.startsWith(target + '/')));
+          const nested = published.find((p) => p.dir !== normalDir && overlaps(target, p.target));
           if (nested !== undefined) {
             fail(at, nestedMessage(normal.path.text, target, nested));
             continue;

@@ -1,6 +1,7 @@
 import { basename, posix, resolve } from 'node:path';
 import { error, type Diagnostic } from '../diagnostics.js';
 import { lockPathFor } from '../lockfile.js';
+import { overlaps } from './data-path.js';
 import type { Pipeline } from './pipeline.js';
 
 /**
@@ -37,7 +38,7 @@ export function keptStore(dir: string, name: string): Kept {
 
 /** The kept path that writing `target` would replace, or write into, or undefined. */
 export function clashOf(target: string, kept: readonly Kept[]): Kept | undefined {
-  return kept.find((k) => target === k.path || target.startsWith(k.path + '/') || k.path.startsWith(target + '/'));
+  return kept.find((k) => overlaps(target, k.path));
 }
 
 /** A copy a publish block makes: where, of what, and the line that asks for it. */

@@ -6,6 +6,7 @@ import { decodeBase64, IN_TOTO_PAYLOAD_TYPE, verifyEnvelope } from './dsse.js';
 import { SLSA_PROVENANCE, STATEMENT_TYPE, type Statement } from './statement.js';
 import type { Attestations } from './store.js';
 import { listAt } from '../../multimap.js';
+import { isUnder } from '../../pipeline/data-path.js';
 
 export interface VerifyReport {
   readonly checked: number;
@@ -19,7 +20,7 @@ const same = (a: FileDigest, b: FileDigest): boolean => a.name === b.name && a.d
 const subjectKey = (d: FileDigest): string => `${d.name}\0${d.digest.sha256}`;
 
 /** Whether /data path `name` is `dir` or inside it. */
-const within = (name: string, dir: string): boolean => name === dir || name.startsWith(`${dir}/`);
+const within = (name: string, dir: string): boolean => name === dir || isUnder(name, dir);
 
 /** The statement of a verified envelope, or why it cannot be read. */
 function statementOf(payloadType: string, payload: string): Statement | string {

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, rmdirSync, wri
 import { basename, dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { VERSION } from '../../version.js';
+import { overlaps } from '../../pipeline/data-path.js';
 import { itemKey, placeData, unavailableData, type CrateEntity, type Ref } from './crate-data.js';
 import { dataOf, type DataItem, type RunJob, type RunView } from './run-jobs.js';
 
@@ -44,8 +45,7 @@ function blockPositions(view: RunView, used: ReadonlySet<string>): string[] {
 function hostInputs(items: readonly DataItem[]): DataItem[] {
   const trim = (p: string): string => p.replace(/\/$/, '');
   const written = items.filter((d) => d.writer !== undefined).map((d) => trim(d.path));
-  const related = (a: string, b: string): boolean => a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
-  return items.filter((d) => d.writer === undefined && !written.some((w) => related(trim(d.path), w)));
+  return items.filter((d) => d.writer === undefined && !written.some((w) => overlaps(trim(d.path), w)));
 }
 
 /**
