@@ -82,8 +82,8 @@ function urlOf(clause: ImportClause): string {
   return clause.source.url;
 }
 
-/** The file's name inside DEST/: the URL's last segment, else what the server calls it. */
-function nameOf(url: string, served: string | undefined): string {
+/** The file's name inside DEST/: the URL's last segment, else what the server calls it (`download` when it says nothing). */
+export function nameOf(url: string, served?: string): string {
   const last = new URL(url).pathname.split('/').pop() ?? '';
   try {
     if (last !== '') return decodeURIComponent(last);

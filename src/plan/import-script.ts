@@ -1,3 +1,5 @@
+import { nameOf } from '../imports/url.js';
+import { parentOf } from '../pipeline/data-path.js';
 import type { Checksum, ImportClause } from '../pipeline/import-clause.js';
 import type { ImportStep } from '../pipeline/pipeline.js';
 import { singleQuoted as sq } from '../pipeline/shell-words.js';
@@ -12,7 +14,7 @@ export function importScript(step: ImportStep): string[] {
   const { source, dest, destIsDir } = clause;
   switch (source.scheme) {
     case 'url':
-      return download(source.url, urlName(source.url), clause);
+      return download(source.url, nameOf(source.url), clause);
     case 'zenodo':
       return source.file === undefined
         ? [mkdir(dest), `# every file of https://zenodo.org/records/${source.record} into ${dest}/`]
@@ -54,22 +56,8 @@ function unpack(archive: string, name: string, dest: string): string {
   return /\.zip$/i.test(name) ? `unzip -q -o -d ${sq(dest)} ${archive}` : `tar -xf ${archive} -C ${sq(dest)}`;
 }
 
-/** The downloaded file's name inside DEST/, as `shark run` names it: the URL's last segment. */
-function urlName(url: string): string {
-  const last = new URL(url).pathname.split('/').pop() ?? '';
-  try {
-    return decodeURIComponent(last) || 'download';
-  } catch {
-    return last;
-  }
-}
-
 function mkdir(dir: string): string {
   return `mkdir -p ${sq(dir)}`;
-}
-
-function parentOf(path: string): string {
-  return path.slice(0, path.lastIndexOf('/'));
 }
 
 /**
