@@ -5,8 +5,7 @@ import { openShell, type ShellFlags } from './open.js';
 import { repl } from './repl.js';
 import { collect } from '../cli/common-options.js';
 import { EXIT_FAILED, ExitError } from '../cli/load-or-report.js';
-import { save } from './save.js';
-import { contributing } from './history.js';
+import { nothingToSave, save } from './save.js';
 import type { ShellSession } from './session.js';
 
 
@@ -43,7 +42,7 @@ export function shellCommand(io: Io): Command {
  */
 function saveOnExit(shell: ShellSession, path: string, io: Io): void {
   // A session that made no step has nothing a document could hold: said, not an error.
-  if (shell.base === '' && contributing(shell.history).length === 0) {
+  if (nothingToSave(shell)) {
     io.stdout(`nothing saved to ${path}: the session made no step\n`);
     return;
   }

@@ -16,7 +16,7 @@ export type Saved = { readonly ok: true; readonly report: string } | { readonly 
  * the pipeline it started from, above all) is overwritten only when `force`d.
  */
 export function save(shell: ShellSession, path: string, force: boolean): Saved {
-  if (shell.base === '' && contributing(shell.history).length === 0) {
+  if (nothingToSave(shell)) {
     return { ok: false, why: `nothing to save to ${path}: no command of this session has changed /data yet (a document needs a step)` };
   }
   const taken = force ? undefined : notOurs(shell, path);
@@ -39,6 +39,11 @@ export function save(shell: ShellSession, path: string, force: boolean): Saved {
   const loaded = loadPipeline(path, text);
   for (const d of loaded.diagnostics) if (d.severity === 'error') lines.push(`${path}:${d.at.line}:${d.at.col}: error: ${d.message}`);
   return { ok: true, report: lines.join('\n') + '\n' };
+}
+
+/** A session with no step and no FILE: no valid document holds it (a document needs a step). */
+export function nothingToSave(shell: ShellSession): boolean {
+  return shell.base === '' && contributing(shell.history).length === 0;
 }
 
 /** Why saving to `path` would overwrite a file that is not the session's, or undefined. */
