@@ -1,6 +1,6 @@
 import { error, type Diagnostic } from '../diagnostics.js';
 import { colOf, type Axis, type Document, type SharkBlock, type SourceLine } from '../markdown/document.js';
-import type { GivenPlaces } from './given-frontmatter.js';
+import { valueProblem, type GivenPlaces } from './given-frontmatter.js';
 
 /** One `%{NAME}` in a line: `start` is the offset of `%`, `end` is just past `}`. */
 export interface Reference {
@@ -82,10 +82,8 @@ export function restrictAxes(
     // A value may itself hold a comma: the whole text names it first.
     const wanted = all.includes(given) ? [given] : given.split(',');
     const unknown = wanted.filter((v) => !all.includes(v));
-    const placed = places?.env.get(name);
     for (const v of unknown) {
-      const message = `\`${v}\` is not a value of the axis \`${name}\` (its values: ${all.join(', ')})`;
-      diagnostics.push(placed === undefined ? error(file, axis.at, `-e ${name}=${given}: ${message}`) : error(places!.file, placed, `\`env.${name}\`: ${message}`));
+      diagnostics.push(valueProblem(file, axis.at, places, 'env', name, `-e ${name}=${given}`, `\`${v}\` is not a value of the axis \`${name}\` (its values: ${all.join(', ')})`));
     }
     out.set(name, all.filter((v) => wanted.includes(v)));
   }

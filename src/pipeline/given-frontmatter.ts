@@ -24,6 +24,17 @@ export interface GivenPlaces {
   readonly inputs: ReadonlyMap<string, Position>;
 }
 
+/**
+ * A problem with a value `-e` or `-i` gave: where the config file gave it
+ * (`env.NAME`, `inputs.NAME`), else named by its option (`-e NAME=…`) at `at`.
+ */
+export function valueProblem(
+  file: string, at: Position, places: GivenPlaces | undefined, key: 'env' | 'inputs', name: string, option: string, message: string,
+): Diagnostic {
+  const placed = places?.[key].get(name);
+  return placed === undefined ? error(file, at, `${option}: ${message}`) : error(places!.file, placed, `\`${key}.${name}\`: ${message}`);
+}
+
 const TOP: Position = { line: 1, col: 1 };
 
 /**

@@ -4,7 +4,7 @@ import { error, type Diagnostic } from '../diagnostics.js';
 import type { ImportContext, ResolveOutcome } from '../imports/importer.js';
 import { importerFor } from '../imports/registry.js';
 import { importLockKey, type LockFile } from '../lockfile.js';
-import type { GivenPlaces } from '../pipeline/given-frontmatter.js';
+import { valueProblem, type GivenPlaces } from '../pipeline/given-frontmatter.js';
 import type { ImportStep, Pipeline, Step } from '../pipeline/pipeline.js';
 import { contentId, contentIdOfTree } from '../store/content-id.js';
 import type { TreeMemo } from '../store/dir-fingerprint.js';
@@ -76,11 +76,7 @@ export function inputBindings(
   }
   for (const name of session.bindings.keys()) {
     if (session.pipeline.inputs.has(name)) continue;
-    const placed = places?.inputs.get(name);
-    const message = `the frontmatter declares no input \`${name}\``;
-    diagnostics.push(placed === undefined
-      ? error(session.pipeline.document.file, fm?.at ?? { line: 1, col: 1 }, `-i ${name}=…: ${message}`)
-      : error(places!.file, placed, `\`inputs.${name}\`: ${message}`));
+    diagnostics.push(valueProblem(session.pipeline.document.file, fm?.at ?? { line: 1, col: 1 }, places, 'inputs', name, `-i ${name}=…`, `the frontmatter declares no input \`${name}\``));
   }
   return { paths, diagnostics };
 }
