@@ -150,7 +150,7 @@ export class CasStore implements SnapshotStore {
       if (id.startsWith('tree:')) placed.reusable = false;
       else placed.files.push(ws.root + path);
     }
-    safeDirs(ws.root, dirname(path));
+    safeDirs(ws.root, dirname(path), undefined, placed?.dirs);
     this.place(id, ws.root + path, path, 'link', placed?.links);
   }
 

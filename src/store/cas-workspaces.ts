@@ -11,6 +11,8 @@ export interface Placed {
   /** Hard links to stored objects: checked after the job for changes made through them. */
   links: { readonly path: string; readonly id: SnapshotId }[];
   reusable: boolean;
+  /** Real directories of the workspace seen since no job ran in it (safe-path.ts `safeDirs`). */
+  dirs: Set<string>;
 }
 
 /**
@@ -33,7 +35,7 @@ export class CasWorkspaces {
     const root = mkdtempSync(join(this.tmp, `ws-${process.pid}-${label.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 40)}-`));
     mkdirSync(join(root, 'data'));
     const ws = { root };
-    this.placed.set(ws, { pool, files: [], links: [], reusable: pool !== undefined });
+    this.placed.set(ws, { pool, files: [], links: [], reusable: pool !== undefined, dirs: new Set([join(root, 'data')]) });
     return ws;
   }
 
@@ -55,7 +57,8 @@ export class CasWorkspaces {
       for (const f of placed.files) unlinkPlaced(f);
       placed.files = [];
       placed.links = [];
-      if (onlyDirectories(join(ws.root, 'data'))) {
+      placed.dirs = new Set([join(ws.root, 'data')]);
+      if (onlyDirectories(join(ws.root, 'data'), placed.dirs)) {
         const pool = this.pools.get(placed.pool) ?? [];
         this.pools.set(placed.pool, pool);
         pool.push(ws);
@@ -89,10 +92,12 @@ export class CasWorkspaces {
   }
 }
 
-/** Whether a directory tree holds nothing but directories. */
-function onlyDirectories(dir: string): boolean {
+/** Whether a directory tree holds nothing but directories; each seen is added to `seen`. */
+function onlyDirectories(dir: string, seen: Set<string>): boolean {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (!entry.isDirectory() || !onlyDirectories(join(dir, entry.name))) return false;
+    const path = `${dir}/${entry.name}`;
+    if (!entry.isDirectory() || !onlyDirectories(path, seen)) return false;
+    seen.add(path);
   }
   return true;
 }

@@ -130,6 +130,13 @@ export class Metadata {
     return found;
   }
 
+  /** Those of `keys` that have a result. */
+  resultKeysAmong(keys: readonly string[]): Set<string> {
+    const found = new Set<string>();
+    for (const r of this.bulk.selectIn<{ key: string }>('SELECT key FROM results WHERE key', keys)) found.add(r.key);
+    return found;
+  }
+
   /** `result` of many keys at once, in a few queries. */
   resultsMany(keys: readonly string[]): Map<string, ResultRow> {
     const found = new Map<string, ResultRow>();

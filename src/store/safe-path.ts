@@ -6,11 +6,18 @@ import { posix } from 'node:path';
  * `root + rel`, every directory on the way must be a real directory inside
  * `root`: a symbolic link a job (or a downloaded archive) left there must not
  * lead Shark's own writes to a host path. Creates the missing directories.
+ * `known` holds directories seen to be real since nothing else could write
+ * there: they are not looked at again, and those made or checked are added.
  */
-export function safeDirs(root: string, rel: string, refuse: (at: string, why: string) => never = refuseWithError): void {
+export function safeDirs(root: string, rel: string, refuse: (at: string, why: string) => never = refuseWithError, known?: Set<string>): void {
   let at = root;
   for (const part of rel.split('/').filter((p) => p !== '')) {
     at = `${at}/${part}`;
+    // Seen to be a real directory since anything else could write here (a workspace kept for the next job).
+    if (known !== undefined) {
+      if (known.has(at)) continue;
+      known.add(at);
+    }
     let st;
     try {
       st = lstatSync(at);

@@ -51,6 +51,29 @@ describe('content-addressed store: workspaces of one map step are reused only wh
     rmSync(outside, { recursive: true, force: true });
   });
 
+  it('makes again the directories a job removed, and places nothing through one it turned into a link', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'shark-cas-pool-outside-'));
+    const a = await store.createWorkspace('job-a', 'removed');
+    await store.materialize(await fileId('item a'), a, '/data/items/a.txt');
+    rmSync(join(a.root, 'data/items'), { recursive: true });
+    await store.disposeWorkspace(a);
+    const b = await store.createWorkspace('job-b', 'removed');
+    expect(b.root).toBe(a.root);
+    await store.materialize(await fileId('item b'), b, '/data/items/b.txt');
+    expect(readdirSync(join(b.root, 'data/items'))).toEqual(['b.txt']);
+    // Between placing its inputs and the job's end nothing is checked again; a job making the directory a link
+    // after its inputs were placed makes the next placement refuse it, or the workspace is not kept.
+    rmSync(join(b.root, 'data/items'), { recursive: true });
+    symlinkSync(outside, join(b.root, 'data/items'));
+    await store.disposeWorkspace(b);
+    const c = await store.createWorkspace('job-c', 'removed');
+    expect(c.root).not.toBe(b.root);
+    await store.materialize(await fileId('item c'), c, '/data/items/c.txt');
+    expect(readdirSync(outside)).toEqual([]);
+    await store.disposeWorkspace(c);
+    rmSync(outside, { recursive: true, force: true });
+  });
+
   it('never reuses a workspace a job left a file in, nor one of another pool', async () => {
     const a = await store.createWorkspace('job-a', 'dirty');
     await store.materialize(await fileId('item'), a, '/data/items/x.txt');

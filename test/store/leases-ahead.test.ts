@@ -31,6 +31,30 @@ describe('leases taken ahead of their jobs', () => {
     }
   });
 
+  it('asks whether the work is done only of the leases whose result was there as they were taken', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shark-leases-'));
+    try {
+      const meta = new Metadata(dir);
+      const leases = new Leases(meta, null);
+      const signal = new AbortController().signal;
+      // b's work was finished (by another run) before this one took its lease.
+      leases.takeAhead(['a', 'b'].map((j) => ({ name: `job:${j}`, job: j })), (names) => new Set(names.filter((n) => n === 'job:b')));
+      const asked: string[] = [];
+      const done = (name: string) => (): boolean => (asked.push(name), true);
+      expect(await leases.acquire('job:a', signal, done('a'))).toEqual({ kind: 'acquired' });
+      expect(await leases.acquire('job:b', signal, done('b'))).toEqual({ kind: 'done' });
+      expect(asked).toEqual(['b']);
+      // Handed out once: asked for again (a forced run's second try), the lease is taken and its work asked after as usual.
+      leases.release('job:a');
+      expect(await leases.acquire('job:a', signal, done('a'))).toEqual({ kind: 'done' });
+      expect(asked).toEqual(['b', 'a']);
+      leases.releaseAll();
+      meta.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('name the jobs a run has taken up, until it gives their leases back (what `shark serve` shows as running)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'shark-leases-'));
     try {

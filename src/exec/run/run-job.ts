@@ -50,6 +50,15 @@ export async function runJob(ctx: RunContext, job: Job, forced = false, onStaged
 /** The lease that guards running `job` (its cache key). */
 export const leaseOf = (job: Job): string => `job:${job.key}`;
 
+/** Takes the leases of `jobs` in one transaction, reading which of them have a result already (leases.ts `takeAhead`). */
+export function takeAhead(ctx: RunContext, jobs: readonly Job[]): void {
+  const keys = new Map(jobs.map((j) => [leaseOf(j), j.key]));
+  ctx.leases.takeAhead(jobs.map((j) => ({ name: leaseOf(j), job: j.id })), (names) => {
+    const have = ctx.session.meta.resultKeysAmong(names.map((n) => keys.get(n)!));
+    return new Set(names.filter((n) => have.has(keys.get(n)!)));
+  });
+}
+
 async function stage(ctx: RunContext, job: Job, forced: boolean): Promise<Staged> {
   if (ctx.halted) return now(void ctx.skip(job.id, job.step.id));
   const lease = leaseOf(job);

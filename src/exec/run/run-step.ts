@@ -8,7 +8,7 @@ import type { SnapshotId } from '../../store/snapshot-store.js';
 import type { RunJobRow } from '../../store/metadata.js';
 import type { FailureReason } from '../events.js';
 import type { RunContext } from './context.js';
-import { leaseOf, runJob } from './run-job.js';
+import { runJob, takeAhead } from './run-job.js';
 import { MAX_BATCH } from './commit-queue.js';
 import { linkOnTheWay, refusedTarget } from './publish-guard.js';
 
@@ -64,7 +64,7 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   // another run sharing the store still takes up the jobs this one has not reached.
   const group = ctx.staging.concurrency;
   const outcomes = await inWindow(toRun, ctx.staging.concurrency + MAX_BATCH, (job, n) => {
-    const ahead = n % group === 0 && toRun.length > 1 ? (): void => ctx.leases.takeAhead(toRun.slice(n, n + group).map((j) => ({ name: leaseOf(j), job: j.id }))) : undefined;
+    const ahead = n % group === 0 && toRun.length > 1 ? (): void => takeAhead(ctx, toRun.slice(n, n + group)) : undefined;
     return runJob(ctx, job, forced, ahead);
   });
   toRun.forEach((job, n) => results.push(outcomes[n] === undefined ? undefined : { job, outputs: outcomes[n]! }));
