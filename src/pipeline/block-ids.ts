@@ -36,8 +36,13 @@ export function blockIds(document: Document, diagnostics: Diagnostic[]): string[
   });
 }
 
+/**
+ * Each id once per document. A heading's own name (`step-2` from `## Step 2`)
+ * and an `{id=…}` are taken first; a further block under a heading gets the
+ * next number that neither took (`step-3`) and no block before it has. Where
+ * no two blocks shared an id, that is the number it always had.
+ */
 function baseIds(file: string, blocks: readonly SharkBlock[], diagnostics: Diagnostic[]): string[] {
-  const used = new Map<string, number>();
   const explicit = new Map<string, SharkBlock>();
   for (const block of blocks) {
     const id = block.options['id'];
@@ -48,17 +53,23 @@ function baseIds(file: string, blocks: readonly SharkBlock[], diagnostics: Diagn
       diagnostics.push(error(file, block.infoAt, `block id \`${id}\` is used twice`, [{ at: first.infoAt, message: 'first used here' }]));
     } else explicit.set(id, block);
   }
+  const baseOf = (block: SharkBlock): string => slug(block.section) || block.kind;
+  const generated = blocks.filter((block) => typeof block.options['id'] !== 'string');
+  const headings = new Set(generated.map(baseOf).filter((base) => !explicit.has(base)));
+  const taken = new Set<string>();
+  const used = new Map<string, number>();
   return blocks.map((block) => {
     const id = block.options['id'];
     if (typeof id === 'string') return id;
-    const base = slug(block.section) || block.kind;
+    const base = baseOf(block);
     let n = used.get(base) ?? 0;
     let candidate: string;
     do {
       n++;
       candidate = n === 1 ? base : `${base}-${n}`;
-    } while (explicit.has(candidate));
+    } while (explicit.has(candidate) || taken.has(candidate) || (n > 1 && headings.has(candidate)));
     used.set(base, n);
+    taken.add(candidate);
     return candidate;
   });
 }

@@ -34,6 +34,25 @@ describe('block ids', () => {
     expect(ids(`# Fit\n\n${fence}shark-run\necho\n${fence}\n\n${fence}shark-run {id=fit}\necho\n${fence}\n\n${fence}shark-run {id=fit-2}\necho\n${fence}\n`)).toEqual(['fit-3', 'fit', 'fit-2']);
   });
 
+  it('are each used once: a numbered id steps around a heading that gives the same name', () => {
+    const run = (out: string) => `${fence}shark-run\necho > /data/${out}\n${fence}\n\n`;
+    // Two blocks under `Step` and one under `Step 2`: the second of `Step` would have been `step-2`.
+    const collided = `## Step\n\n${run('a')}${run('b')}## Step 2\n\n${fence}shark-run\ncat /data/a /data/b > /data/c\n${fence}\n`;
+    expect(ids(collided)).toEqual(['step', 'step-3', 'step-2']);
+    const { pipeline } = loadPipeline('p.md', collided);
+    expect(pipeline!.steps.find((s) => s.id === 'step-2')!.after).toEqual(['step', 'step-3']);
+    expect(ids(`# data-2\n\n${run('a')}# Data\n\n${run('b')}# Data\n\n${run('c')}`)).toEqual(['data-2', 'data', 'data-3']);
+    expect(ids(`# Step 2\n\n${run('a')}# Step\n\n${run('b')}${run('c')}${run('d')}`)).toEqual(['step-2', 'step', 'step-3', 'step-4']);
+    expect(ids(`# Step\n\n${run('a')}${run('b')}${fence}shark-run {id=step-3}\necho > /data/c\n${fence}\n\n# Step 2\n\n${run('d')}`))
+      .toEqual(['step', 'step-4', 'step-3', 'step-2']);
+  });
+
+  it('keep the ids they had where no two blocks shared one', () => {
+    // A numbered id of another heading's base never equals a heading's own: these stay as they were.
+    expect(ids(`# Step\n\n${fence}shark-run\necho\n${fence}\n\n${fence}shark-run\necho\n${fence}\n\n# Step 3\n\n${fence}shark-run\necho\n${fence}\n\n${fence}shark-run\necho\n${fence}\n`))
+      .toEqual(['step', 'step-2', 'step-3', 'step-3-2']);
+  });
+
   it('name each step of a block with several after it', () => {
     const { pipeline } = loadPipeline('p.md', `# Fit\n\n${fence}shark-run\necho a\necho b\n${fence}\n\n${fence}shark-import\nhttps://x.org/a /data/a\n# comment\nhttps://x.org/b /data/b\n${fence}\n`);
     expect(pipeline!.steps.map((s) => s.id)).toEqual(['fit.1', 'fit.2', 'fit-2.1', 'fit-2.2']);
