@@ -50,7 +50,8 @@ export function formatDiagnostic(d: Diagnostic, source: string | undefined): str
   const text = source?.split('\n')[d.at.line - 1];
   if (text !== undefined && d.at.line > 0) {
     const gutter = String(d.at.line).padStart(5);
-    const shown = text.replace(/\t/g, ' ');
+    // A byte order mark is not counted in columns (nor shown), so the marker stays under its character.
+    const shown = (d.at.line === 1 ? text.replace(/^\uFEFF/, '') : text).replace(/\t/g, ' ');
     lines.push(`${gutter} | ${shown}`);
     lines.push(`${' '.repeat(gutter.length)} | ${' '.repeat(Math.max(0, d.at.col - 1))}^`);
   }

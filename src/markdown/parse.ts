@@ -17,15 +17,18 @@ const processor = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']);
  */
 export function parseMarkdown(file: string, source: string): { document: Document; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const lines = source.split(/\r\n|\r|\n/);
+  // A byte order mark (Windows editors write one) is no text: the parser skips it and counts columns
+  // after it, so the lines its positions index must not hold it either, or a first-line fence is lost.
+  const text = source.startsWith('\uFEFF') ? source.slice(1) : source;
+  const lines = text.split(/\r\n|\r|\n/);
   const blocks: SharkBlock[] = [];
   let frontmatter: Frontmatter | undefined;
   let section = '';
   let tree: Root;
-  const tooDeep = nestingProblem(file, source);
+  const tooDeep = nestingProblem(file, text);
   if (tooDeep !== undefined) return { document: { file, source, frontmatter, blocks }, diagnostics: [tooDeep] };
   try {
-    tree = processor.parse(source) as Root;
+    tree = processor.parse(text) as Root;
   } catch (e) {
     // Only absurd nesting (thousands of `>` or list levels) exhausts the parser's stack.
     if (!(e instanceof RangeError)) throw e;

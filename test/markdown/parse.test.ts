@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatDiagnostic } from '../../src/diagnostics.js';
 import { parseMarkdown } from '../../src/markdown/parse.js';
 
 const fence = '```';
@@ -151,6 +152,28 @@ ${fence}
       { text: '', line: 5, col: 1 },
       { text: 'echo b', line: 6, col: 1 },
     ]);
+  });
+
+  it('reads a document that starts with a byte order mark, whatever its first line, counting columns after it', () => {
+    const bom = '\uFEFF';
+    const { blocks, diagnostics } = parse(`${bom}${fence}shark-run\necho a > /data/a\n${fence}\n\n${fence}shark-run\ncat /data/a\n${fence}\n`);
+    expect(diagnostics).toEqual([]);
+    expect(blocks.map((b) => [b.at, b.infoAt, b.body])).toEqual([
+      [{ line: 1, col: 1 }, { line: 1, col: 4 }, [{ text: 'echo a > /data/a', line: 2, col: 1 }]],
+      [{ line: 5, col: 1 }, { line: 5, col: 4 }, [{ text: 'cat /data/a', line: 6, col: 1 }]],
+    ]);
+    const bogus = `${bom}${fence}shark-run {bogus}\necho\n${fence}\n`;
+    expect(parse(bogus).diagnostics).toEqual([
+      '1:15: unknown option `bogus` for shark-run (allowed: id, network, timeout, threads, memory, pool, skip, manual, precious, deps, slurm)',
+    ]);
+    // The quoted line leaves the mark out, so the marker sits under the option.
+    expect(formatDiagnostic(parseMarkdown('p.md', bogus).diagnostics[0]!, bogus).split('\n').slice(1)).toEqual([
+      '    1 | ```shark-run {bogus}',
+      '      |               ^',
+    ]);
+    expect(parse(`${bom}~~~shark-run\necho\n`).diagnostics).toEqual(['1:1: unterminated code fence: nothing closes the ~~~ opened here']);
+    expect(parse(`${bom}---\nA: 1\n\n# T\n`).diagnostics).toEqual(['1:1: the frontmatter opened here is never closed: end it with a line `---`']);
+    expect(parse(`${bom}---\nA: 1\n---\n${fence}shark-run\necho\n${fence}\n`).blocks.map((b) => b.at)).toEqual([{ line: 4, col: 1 }]);
   });
 
   it('reads the frontmatter', () => {
