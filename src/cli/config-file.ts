@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type YAMLMap } from 'yaml';
 import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import { readAxis } from '../markdown/frontmatter.js';
+import { plainValue } from '../markdown/frontmatter-entries.js';
 import { parseMemory } from '../pipeline/resources.js';
 import { ALL_KEYS, CONFIG_KEYS, FRONTMATTER_KEY, TARGETS_KEY, type ConfigKey } from './config-keys.js';
 
@@ -226,15 +227,9 @@ function readFrontmatter(value: YamlNode | null, into: Map<string, { value: stri
   }
 }
 
-/** A plain scalar as written (`1.0` stays `1.0`), `''` for an empty one; undefined for anything else. */
+/** A plain value as written (`1.0` stays `1.0`), `''` for an empty one; undefined for anything else. */
 function scalarText(node: YamlNode | null): string | undefined {
-  if (node === null) return '';
-  if (!isScalar(node)) return undefined;
-  const raw = node.value;
-  if (raw === null) return '';
-  if (typeof raw === 'string') return raw;
-  if (typeof raw !== 'number' && typeof raw !== 'boolean') return undefined;
-  return node.type === 'PLAIN' && typeof node.source === 'string' ? node.source : String(raw);
+  return node === null || (isScalar(node) && node.value === null) ? '' : plainValue(node);
 }
 
 function readPath(key: string, node: YamlNode | null, check: Check, store: boolean): string | undefined {

@@ -7,6 +7,20 @@ type NodePos = (node: YamlNode | null | undefined) => Position;
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
+ * A plain string, number or boolean as the text it stands for. A number or a
+ * boolean is kept as written (`1.10`, `007`, `0o17`, `.inf`, `True`): YAML's
+ * reading of it (`1.1`, `7`, `15`, `Infinity`) is not what a command or a path
+ * was written to see. Undefined for anything else: a null, a list, a mapping.
+ */
+export function plainValue(node: YamlNode | null | undefined): string | undefined {
+  if (!isScalar(node)) return undefined;
+  const raw = node.value;
+  if (typeof raw === 'string') return raw;
+  if (typeof raw !== 'number' && typeof raw !== 'boolean') return undefined;
+  return node.type === 'PLAIN' && typeof node.source === 'string' ? node.source : String(raw);
+}
+
+/**
  * An input written as a mapping: `overrides: {path: /data/overrides.csv, optional: true}`.
  * An optional input may be left unbound; its path then does not exist for the steps.
  */

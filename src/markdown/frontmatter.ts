@@ -1,7 +1,7 @@
 import { parseDocument, isMap, isScalar, isSeq, type Node as YamlNode, type YAMLSeq, LineCounter } from 'yaml';
 import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import type { Axis, Frontmatter } from './document.js';
-import { inputEntry, secretNames, secretsAlsoVariables } from './frontmatter-entries.js';
+import { inputEntry, plainValue, secretNames, secretsAlsoVariables } from './frontmatter-entries.js';
 
 /**
  * Reads the YAML frontmatter. `inputs:` maps names to /data paths bound to
@@ -94,7 +94,7 @@ export function parseFrontmatter(
         diagnostics.push(error(file, nodePos(keyNode), `variable name \`${key}\` is not a valid environment variable name`));
         continue;
       }
-      if (isScalar(value)) variables.set(key, value.value === null ? '' : String(value.value));
+      if (isScalar(value)) variables.set(key, plainValue(value) ?? '');
       else {
         const axis = readAxis(key, nodePos(keyNode), value, nodePos, (p, m) => diagnostics.push(error(file, p, m)));
         if (axis !== undefined) axes.set(key, axis);
@@ -152,15 +152,13 @@ export function readAxis(
   let ok = true;
   for (const item of list.items as (YamlNode | null)[]) {
     const where = nodePos(item ?? list);
-    const scalar = isScalar(item) ? item : undefined;
-    const raw = scalar?.value;
-    if (scalar === undefined || (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean')) {
+    // Numbers as written: `1.0` stays `1.0` in paths and ids.
+    const value = plainValue(item);
+    if (value === undefined) {
       fail(where, `a value of the axis \`${name}\` must be a plain string, number or boolean`);
       ok = false;
       continue;
     }
-    // Numbers as written: `1.0` stays `1.0` in paths and ids.
-    const value = typeof raw !== 'string' && scalar.type === 'PLAIN' && typeof scalar.source === 'string' ? scalar.source : String(raw);
     if (/[\0-\x1f\x7f]/.test(value)) {
       fail(where, `the value ${JSON.stringify(value)} of the axis \`${name}\` holds a control character (a newline, a tab): a value is one path segment`);
       ok = false;

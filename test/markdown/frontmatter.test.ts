@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../src/diagnostics.js';
 import { parseFrontmatter } from '../../src/markdown/frontmatter.js';
 import { parseMarkdown } from '../../src/markdown/parse.js';
+import { loadPipeline } from '../../src/pipeline/load.js';
 
 /** The YAML as it sits in a document after a `---` on line 1. */
 function read(yaml: string) {
@@ -60,6 +61,18 @@ describe('parseFrontmatter', () => {
     expect(read('not-a-var: 1\n').diagnostics).toEqual(['2:1: variable name `not-a-var` is not a valid environment variable name']);
     expect(read('map: {a: 1}\n').diagnostics).toEqual(['2:6: frontmatter key `map` must have a plain value']);
     expect(read('not-an-axis: [1]\n').diagnostics).toEqual(['2:1: variable name `not-an-axis` is not a valid environment variable name']);
+  });
+
+  it('keeps a variable as written, as an axis value is: `1.10` stays `1.10`, `007` stays `007`', () => {
+    const { fm, diagnostics } = read('V: 1.10\nZ: 007\nW: 12345678901234567890\nF: 0.1000\nE: 1e3\nO: 0o17\nH: 0x1F\nI: .inf\nB: True\nQ: "1.10"\nS: plain text\nN: -0\n');
+    expect(diagnostics).toEqual([]);
+    expect([...fm!.variables]).toEqual([
+      ['V', '1.10'], ['Z', '007'], ['W', '12345678901234567890'], ['F', '0.1000'], ['E', '1e3'], ['O', '0o17'],
+      ['H', '0x1F'], ['I', '.inf'], ['B', 'True'], ['Q', '1.10'], ['S', 'plain text'], ['N', '-0'],
+    ]);
+    // `%{V}` in a command is the same text.
+    const { pipeline } = loadPipeline('p.md', '---\nV: 1.10\n---\n```shark-run\necho %{V} > /data/v.txt\n```\n');
+    expect(pipeline!.steps.map((s) => s.kind === 'run' && s.command)).toEqual(['echo 1.10 > /data/v.txt']);
   });
 
   it('reads a list as an axis: its values as written, where each is, in frontmatter order', () => {
