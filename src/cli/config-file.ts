@@ -220,8 +220,10 @@ function readFrontmatter(value: YamlNode | null, into: Map<string, { value: stri
       const axis = readAxis(name, at, node, check.nodePos, check.fail);
       if (axis !== undefined) into.set(name, { value: axis.values.map((v) => v.value), at });
     } else {
-      const text = scalarText(node);
-      if (text === undefined) check.fail(check.nodePos(node ?? keyNode), `\`${FRONTMATTER_KEY}.${name}\` must be a plain value, or a list of them (an axis)`);
+      // As in the document: `~` or nothing is no value for a variable (nothing is reported at the key).
+      const text = plainValue(node);
+      const empty = node === null || (isScalar(node) && node.source === '');
+      if (text === undefined) check.fail(empty ? at : check.nodePos(node), `\`${FRONTMATTER_KEY}.${name}\` must be a plain value, or a list of them (an axis)`);
       else into.set(name, { value: text, at });
     }
   }

@@ -94,8 +94,12 @@ export function parseFrontmatter(
         diagnostics.push(error(file, nodePos(keyNode), `variable name \`${key}\` is not a valid environment variable name`));
         continue;
       }
-      if (isScalar(value)) variables.set(key, plainValue(value) ?? '');
-      else {
+      if (isScalar(value)) {
+        const text = plainValue(value);
+        // `~` or nothing is no value to export: as for an axis value, an error, not a silent empty string.
+        if (text !== undefined) variables.set(key, text);
+        else diagnostics.push(error(file, value.source === '' ? nodePos(keyNode) : nodePos(value), `the variable \`${key}\` has no value: a variable is a plain string, number or boolean (\`${key}: ""\` for an empty string)`));
+      } else {
         const axis = readAxis(key, nodePos(keyNode), value, nodePos, (p, m) => diagnostics.push(error(file, p, m)));
         if (axis !== undefined) axes.set(key, axis);
       }

@@ -56,6 +56,7 @@ const EXPECTED: Record<string, string> = {
   'unclosed-bracket.md': '8:22: error: unclosed `[` in the wildcard `[ab*.tif`: close the set with `]`, as in `[ab]*`',
   'unknown-option.md': '3:24: error: unknown option `gpus` for shark-run (allowed: id, network, timeout, threads, memory, pool, skip, manual, precious, deps, slurm)',
   'unknown-scheme.md': '5:1: error: unknown import scheme `ftp:`: use https://, zenodo:, doi:, github:, a .git URL, file: or a local path',
+  'variable-without-value.md': '3:7: error: the variable `YEAR` has no value: a variable is a plain string, number or boolean (`YEAR: ""` for an empty string)',
   'unterminated-fence.md': '7:1: error: unterminated code fence: nothing closes the ``` opened here',
   'unterminated-quote.md': '4:6: error: unterminated double quote',
   'plus-not-last.md': '8:59: error: `+` may only be the last segment of `/data/doubled/+/band1.tif`, as in /data/out/+ or /data/out/+.tif',

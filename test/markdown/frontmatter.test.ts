@@ -13,7 +13,7 @@ function read(yaml: string) {
 
 describe('parseFrontmatter', () => {
   it('reads inputs, path and variables, with where each input is declared', () => {
-    const { fm, diagnostics } = read('inputs:\n  species: /data/species.csv\n  regions: /data/regions/\npath: /work\nyear: 2024\nregion: europe\nempty:\n');
+    const { fm, diagnostics } = read('inputs:\n  species: /data/species.csv\n  regions: /data/regions/\npath: /work\nyear: 2024\nregion: europe\nempty: ""\n');
     expect(diagnostics).toEqual([]);
     expect([...fm!.inputs]).toEqual([
       ['species', { path: '/data/species.csv', at: { line: 3, col: 12 } }],
@@ -73,6 +73,13 @@ describe('parseFrontmatter', () => {
     // `%{V}` in a command is the same text.
     const { pipeline } = loadPipeline('p.md', '---\nV: 1.10\n---\n```shark-run\necho %{V} > /data/v.txt\n```\n');
     expect(pipeline!.steps.map((s) => s.kind === 'run' && s.command)).toEqual(['echo 1.10 > /data/v.txt']);
+  });
+
+  it('refuses a variable with no value (`~`, `null` or nothing), as an axis value, where it is', () => {
+    const why = (name: string) => `the variable \`${name}\` has no value: a variable is a plain string, number or boolean (\`${name}: ""\` for an empty string)`;
+    const { fm, diagnostics } = read('A: ~\nB: null\nC:\nD:   # nothing\nE: ""\n');
+    expect(diagnostics).toEqual([`2:4: ${why('A')}`, `3:4: ${why('B')}`, `4:1: ${why('C')}`, `5:1: ${why('D')}`]);
+    expect([...fm!.variables]).toEqual([['E', '']]);
   });
 
   it('reads a list as an axis: its values as written, where each is, in frontmatter order', () => {
