@@ -11,7 +11,7 @@ import { producersByEntry, type EntriesOf, type Found } from './why.js';
 export interface Ancestry {
   readonly run: number;
   readonly path: string;
-  /** The content of `path` in that run: its id, or for a directory several jobs wrote, their outputs. */
+  /** The content of `path` in that run: its id (for a directory several jobs wrote, the tree they made together). */
   readonly id: string;
   readonly steps: readonly AncestryStep[];
   readonly hostInputs: ReadonlyMap<string, string>;
@@ -61,9 +61,7 @@ export function ancestryInRun(meta: Metadata, runId: number, path: string): Ance
     }
   };
   seenBy(top);
-  const id = top.kind === 'group'
-    ? JSON.stringify(top.inputs[0]?.from.map((f) => f.outputs) ?? [])
-    : top.outputs[path] ?? JSON.stringify(top.outputs);
+  const id = top.kind === 'group' ? top.inputs[0]?.id ?? '' : top.outputs[path] ?? JSON.stringify(top.outputs);
   return { run: runId, path, id, steps: [...steps.values()].map((s) => s.step), hostInputs };
 }
 

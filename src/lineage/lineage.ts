@@ -2,6 +2,7 @@ import type { Metadata } from '../store/metadata.js';
 import type { RunProducer } from '../store/output-index.js';
 import { isUnder } from '../pipeline/data-path.js';
 import { withExtension } from '../plan/expanded-job.js';
+import { directoryId } from './directory-id.js';
 import { readLineage } from './lineage-read.js';
 
 /** The account of one job that produced data. */
@@ -106,10 +107,11 @@ export function lineageInRun(meta: Metadata, runId: number, path: string, depth 
   const { top } = data;
   if (top.length === 1) return build(top[0]!, 0);
   // A directory several jobs wrote (a map's output): the node stands for all of them.
+  const from = top.map((f) => build(f, 0));
   return {
     job: path, block: top[0]!.block, location: '', kind: 'group', command: `${top.length} jobs wrote ${path}`,
     environment: '', outputs: {}, started: '', ended: '', host: '', version: '', key: '',
-    inputs: [{ path, id: '', from: top.map((f) => build(f, 0)) }],
+    inputs: [{ path, id: directoryId(meta, path, from.map((f) => f.outputs)) ?? '', from }],
   };
 }
 

@@ -131,5 +131,25 @@ describe('shark diff', () => {
     expect(answer.steps.map((s) => [s.job, s.class])).toEqual([['input /data/ranges/b.tif', 'root-cause'], ['count[b.tif]', 'propagated'], ['count[a.tif]', 'same']]);
     expect((await rig.shark(['diff', 'm.md', 'old', 'old'])).code).toBe(0);
   });
-});
 
+  it('a directory several jobs wrote (a map\'s, two sweep instances\'): its tree id, in text, JSON and lineage', async () => {
+    rig.write('m.md', '---\nTAXA: [AVES, MAMMALIA]\ninputs:\n  ranges: /data/ranges/\n---\n# M\n\n```shark-run {id=count}\nwc -c < /data/ranges/* > /data/aoh/+\n```\n\n```shark-run {id=per-taxon}\necho %{TAXA} > /data/taxa/%{TAXA}.txt\n```\n\n```shark-publish\n/data/aoh/\n```\n');
+    rig.write('ranges/a.tif', 'a\n');
+    rig.write('ranges/b.tif', 'b\n');
+    expect((await rig.shark(['run', 'm.md', '-i', 'ranges=ranges'])).code).toBe(0);
+    const first = (await rig.shark(['why', '_shark/aoh', '--json'])).stdout;
+    const oldTree = (JSON.parse(first) as { files: { id: string }[] }).files[0]!.id;
+    rig.write('ranges/b.tif', 'bbbb\n');
+    rig.write('m.md', rig.read('m.md').replace('echo %{TAXA}', 'echo taxon %{TAXA}'));
+    expect((await rig.shark(['run', 'm.md', '-i', 'ranges=ranges'])).code).toBe(0);
+    const newTree = (JSON.parse((await rig.shark(['why', '_shark/aoh', '--json'])).stdout) as { files: { id: string }[] }).files[0]!.id;
+    const answer = await json('m.md', '/data/aoh');
+    expect([answer.old.id, answer.new.id]).toEqual([oldTree, newTree]);
+    const text = await rig.shark(['diff', 'm.md', '/data/aoh']);
+    expect(text.stdout.split('\n')[0]).toBe(`/data/aoh in run 1 (${oldTree.slice(5, 13)}…) → /data/aoh in run 2 (${newTree.slice(5, 13)}…)`);
+    const taxa = await json('m.md', '/data/taxa');
+    expect([taxa.old.id, taxa.new.id]).toEqual([expect.stringMatching(/^tree:[0-9a-f]{64}$/), expect.stringMatching(/^tree:[0-9a-f]{64}$/)]);
+    const lineage = JSON.parse((await rig.shark(['lineage', 'm.md', '/data/aoh', '--json'])).stdout) as { kind: string; inputs: { id: string }[] };
+    expect([lineage.kind, lineage.inputs[0]!.id]).toEqual(['group', newTree]);
+  });
+});

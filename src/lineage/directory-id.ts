@@ -1,0 +1,41 @@
+import { isUnder } from '../pipeline/data-path.js';
+import { overlay, type Part } from '../plan/trees.js';
+import { sortEntries, treeId } from '../store/content-id.js';
+import type { Metadata } from '../store/metadata.js';
+import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
+
+/**
+ * The tree id of directory `path` as several jobs wrote it together (a
+ * map's items, two sweep instances' files): their outputs at or under it,
+ * overlaid as the run composed them, so the id is the one `why` and a
+ * reader of the directory give it. Computed, never stored: a query opens the
+ * store to read. Undefined when the outputs clash (a run refuses that).
+ */
+export function directoryId(meta: Metadata, dir: string, outputs: readonly Readonly<Record<string, string>>[]): SnapshotId | undefined {
+  const path = dir.replace(/\/$/, '');
+  const made = new Map<SnapshotId, readonly TreeEntry[]>();
+  const entriesOf = (id: SnapshotId): readonly TreeEntry[] | undefined => {
+    if (!id.startsWith('tree:')) return undefined;
+    const known = made.get(id);
+    if (known !== undefined) return known;
+    const text = meta.trees.get(id);
+    return text === undefined ? undefined : (JSON.parse(text) as TreeEntry[]);
+  };
+  const compose = (entries: readonly TreeEntry[]): SnapshotId => {
+    const sorted = sortEntries(entries);
+    const id = treeId(sorted);
+    made.set(id, sorted);
+    return id;
+  };
+  const parts: Part[] = [];
+  outputs.forEach((out, n) => {
+    const by = `job ${n + 1}`;
+    for (const [written, id] of Object.entries(out)) {
+      const p = written.replace(/\/$/, '');
+      if (p === path) for (const e of entriesOf(id) ?? []) parts.push({ rel: e.name, id: e.id, by });
+      else if (isUnder(p, path)) parts.push({ rel: p.slice(path.length + 1), id, by });
+    }
+  });
+  const composed = overlay(path, undefined, parts, entriesOf, compose);
+  return composed.ok ? composed.id : undefined;
+}
