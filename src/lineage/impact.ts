@@ -5,7 +5,8 @@ import { maxOf } from '../fold.js';
 /** What might change: data at a path, an environment, or the text of a block (or one of its steps). */
 export type ImpactTarget =
   | { readonly kind: 'path'; readonly path: string }
-  | { readonly kind: 'environment'; readonly name: string }
+  /** `block` when named by its `shark-build` block's id: editing that block rebuilds the image. */
+  | { readonly kind: 'environment'; readonly name: string; readonly block?: string }
   | { readonly kind: 'block'; readonly id: string }
   | { readonly kind: 'step'; readonly id: string };
 
@@ -22,7 +23,9 @@ export type ImpactFailure = { readonly reason: 'unknown-target'; readonly target
 
 /**
  * `env:NAME` (or a bare environment name that is no block) is an
- * environment, `/data/…` a path, anything else a block or step id. A
+ * environment, and so is the id of its `shark-build` block (its steps run
+ * again on a rebuild, as `shark plan` says); `/data/…` is a path, anything
+ * else a block or step id. A
  * sweep's bare block id is all its instances, as `shark plan` takes it.
  */
 export function parseTarget(pipeline: Pipeline, text: string): { ok: true; target: ImpactTarget } | { ok: false; error: ImpactFailure } {
@@ -39,6 +42,8 @@ export function parseTarget(pipeline: Pipeline, text: string): { ok: true; targe
   if (envName !== undefined) {
     return isEnv(envName) ? { ok: true, target: { kind: 'environment', name: envName } } : unknown(`no environment \`${envName}\` (environments: ${['host', ...pipeline.environments.keys()].join(', ')})`);
   }
+  const built = [...pipeline.environments.values()].find((e) => e.blockId === text);
+  if (built !== undefined) return { ok: true, target: { kind: 'environment', name: built.name, block: text } };
   if (pipeline.blocks.some((b) => inBlock(b.id, text))) return { ok: true, target: { kind: 'block', id: text } };
   if (pipeline.stepsById.has(text)) return { ok: true, target: { kind: 'step', id: text } };
   if (isEnv(text)) return { ok: true, target: { kind: 'environment', name: text } };
@@ -97,7 +102,8 @@ function shown(input: Step['inputs'][number]): string {
 }
 
 export function describeTarget(t: ImpactTarget): string {
-  return t.kind === 'path' ? t.path : t.kind === 'environment' ? `environment ${t.name}` : `${t.kind} ${t.id}`;
+  if (t.kind === 'environment') return t.block === undefined ? `environment ${t.name}` : `block ${t.block} (environment ${t.name})`;
+  return t.kind === 'path' ? t.path : `${t.kind} ${t.id}`;
 }
 
 export function renderImpact(targets: readonly ImpactTarget[], steps: readonly ImpactedStep[], file: string): string {

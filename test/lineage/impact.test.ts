@@ -49,5 +49,17 @@ describe('shark impact', () => {
     const stepJson = JSON.parse((await rig.shark(['impact', 't.md', 't.2', '--json'])).stdout) as { changed: { kind: string }[] };
     expect(stepJson.changed[0]!.kind).toBe('step');
   });
-});
 
+  it('takes a build block by its id as its environment: editing it rebuilds the image, so every step in it may run again', async () => {
+    rig.write('b.md', '```shark-build:bb {id=image}\nFROM busybox:latest\n```\n\n```shark-run:bb {id=count}\necho 1 > /data/count.txt\n```\n\n```shark-run {id=report}\ncat /data/count.txt > /data/report.txt\n```\n\n```shark-run {id=other}\necho 2 > /data/other.txt\n```\n');
+    const ran = await rig.shark(['impact', 'b.md', 'image']);
+    expect(ran.stderr).toBe('');
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toContain('if block image (environment bb) changes, 2 steps may run again:');
+    const json = JSON.parse((await rig.shark(['impact', 'b.md', 'image', '--json'])).stdout) as { changed: unknown[]; steps: { step: string }[] };
+    expect(json.changed).toEqual([{ kind: 'environment', name: 'bb', block: 'image' }]);
+    const byEnv = JSON.parse((await rig.shark(['impact', 'b.md', 'env:bb', '--json'])).stdout) as { steps: { step: string }[] };
+    expect(json.steps).toEqual(byEnv.steps);
+    expect(json.steps.map((s) => s.step)).toEqual(['count', 'report']);
+  });
+});
