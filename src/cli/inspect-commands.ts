@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { lineageOf, renderLineage } from '../lineage/lineage.js';
 import { lineageMermaid } from '../lineage/mermaid.js';
+import { noRunsMessage } from '../lineage/runs.js';
 import { naturalNumber } from './numbers.js';
 import { normaliseDataPath } from '../pipeline/data-path.js';
 import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
@@ -20,7 +21,7 @@ export function logsCommand(io: Io): Command {
     try {
       const run = session.meta.latestRun(session.pipelinePath);
       if (run === undefined) {
-        io.stderr(`shark: ${file} has not been run yet\n`);
+        io.stderr(`shark: ${noRunsMessage(session.meta, session.pipelinePath, file)}\n`);
         throw new ExitError(EXIT_FAILED);
       }
       // A job named exactly is looked up alone: a run of a million jobs was read whole for one.

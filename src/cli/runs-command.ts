@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { listRuns, renderRuns } from '../lineage/runs.js';
+import { listRuns, noRunsMessage, renderRuns } from '../lineage/runs.js';
 import { withSessionOptions } from './common-options.js';
 import { EXIT_FAILED, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
@@ -18,7 +18,7 @@ export function runsCommand(io: Io): Command {
       if (flags.json) io.stdout(JSON.stringify({ runs }, null, 2) + '\n');
       else if (runs.length > 0) io.stdout(renderRuns(runs));
       if (runs.length === 0) {
-        io.stderr(`shark: ${file} has not been run yet\n`);
+        io.stderr(`shark: ${noRunsMessage(session.meta, session.pipelinePath, file)}\n`);
         throw new ExitError(EXIT_FAILED);
       }
     } finally {

@@ -4,6 +4,7 @@ import { isUnder } from '../pipeline/data-path.js';
 import { withExtension } from '../plan/expanded-job.js';
 import { directoryId } from './directory-id.js';
 import { readLineage } from './lineage-read.js';
+import { noRunsMessage } from './runs.js';
 
 /** The account of one job that produced data. */
 export interface LineageNode {
@@ -57,7 +58,7 @@ export interface LineageOptions {
  */
 export function lineageOf(meta: Metadata, pipelinePath: string, path: string, options: LineageOptions = {}): LineageNode | LineageFailure {
   const runs = meta.runs(pipelinePath);
-  if (runs.length === 0) return { reason: 'never-run', error: 'this pipeline has not been run yet' };
+  if (runs.length === 0) return { reason: 'never-run', error: noRunsMessage(meta, pipelinePath, 'this pipeline') };
   const run = options.run === undefined ? runs[0]! : runs.find((r) => r.id === options.run);
   if (run === undefined) {
     return { reason: 'unknown-run', error: `run ${options.run} is not a run of this pipeline (its runs: ${runs.map((r) => r.id).reverse().join(', ')})` };

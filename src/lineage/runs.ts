@@ -43,6 +43,18 @@ export function listRuns(meta: Metadata, pipelinePath: string): RunEntry[] {
   });
 }
 
+/**
+ * What to say when the store has no run of `pipelinePath` (`name` as the
+ * user gave it): never run, unless the store has runs of other documents —
+ * this one moved without its store, say —, which are named.
+ */
+export function noRunsMessage(meta: Metadata, pipelinePath: string, name: string): string {
+  const others = meta.runTable.documents().filter((d) => d !== pipelinePath);
+  if (others.length === 0) return `${name} has not been run yet`;
+  const shown = others.length > 3 ? `${others.slice(0, 3).join(', ')} and ${others.length - 3} more` : others.join(', ');
+  return `${name} has no run recorded in this store, which has runs of ${shown} (a document's runs are found by its path, or by its path from the directory holding the store when both moved together)`;
+}
+
 export function renderRuns(runs: readonly RunEntry[]): string {
   const rows = runs.map((r) => [
     String(r.run), r.status, r.started, r.ended ?? '—',

@@ -102,6 +102,8 @@ const ADDED_COLUMNS: readonly [table: string, column: string, type: string][] = 
   ['results', 'shown', 'TEXT'],
   // The job a run's lease is for: what `shark serve` shows as running (null for other leases, and in older rows).
   ['leases', 'job', 'TEXT'],
+  // The document's path from the directory holding the store (run-table.ts): found again after both moved.
+  ['runs', 'place', 'TEXT'],
 ];
 
 /**

@@ -2,16 +2,15 @@ import type Database from 'better-sqlite3';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { makeDirs } from './make-dirs.js';
-import { holderAlive } from './liveness.js';
 import { BulkReads } from './bulk-read.js';
 import { OutputIndex, SHOWN, migrateOutputIndex } from './output-index.js';
 import { RunRows } from './run-rows.js';
+import { RunTable } from './run-table.js';
 import { TreeRows } from './tree-rows.js';
 import { FreedRows } from './freed-rows.js';
 import { StepMemos } from './step-memos.js';
 import { StatCache, type FileStat, type StatRow } from './stat-cache.js';
 import type { SnapshotId } from './snapshot-store.js';
-import { VERSION } from '../version.js';
 import { openDatabase, outputsOf, type AttemptRow, type LastAttempt, type ResultRow, type RunJobRow, type RunRow } from './metadata-schema.js';
 
 export type { AttemptRow, LastAttempt, ResultRow, RunJobRow, RunRow } from './metadata-schema.js';
@@ -49,16 +48,19 @@ export class Metadata {
   readonly trees: TreeRows;
   /** What was removed on purpose (gc, a modified input), and why. */
   readonly freed: FreedRows;
+  /** The runs, by document. */
+  readonly runTable: RunTable;
 
   constructor(dir: string) {
     makeDirs(dir);
-    this.db = openDatabase(join(dir, 'shark.sqlite'), [StatCache.migrate, migrateOutputIndex, StepMemos.migrate, RunRows.migrate, FreedRows.migrate]);
+    this.db = openDatabase(join(dir, 'shark.sqlite'), [StatCache.migrate, migrateOutputIndex, StepMemos.migrate, RunRows.migrate, FreedRows.migrate, RunTable.migrate(dir)]);
     this.outputs = new OutputIndex(this.db);
     this.bulk = new BulkReads(this.db);
     this.memos = new StepMemos(this.db);
     this.runRows = new RunRows(this.db, this.bulk);
     this.trees = new TreeRows(this.db, this.bulk);
     this.freed = new FreedRows(this.db);
+    this.runTable = new RunTable(this.db, dir);
     this.stats = new StatCache(this.db, (select, values) => this.bulk.selectIn<StatRow>(select, values, true));
     this.stmts = {
       result: this.db.prepare<[string], ResultRow>('SELECT * FROM results WHERE key = ?'),
@@ -241,30 +243,21 @@ export class Metadata {
   }
 
   startRun(pipeline: string): number {
-    const now = Date.now();
-    const info = this.db.prepare('INSERT INTO runs (pipeline, started, status, pid, host, beat, version) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(pipeline, now, 'running', process.pid, hostname(), now, VERSION);
-    return Number(info.lastInsertRowid);
+    return this.runTable.start(pipeline);
   }
 
   endRun(id: number, status: string, summary: object): void {
-    this.db.prepare('UPDATE runs SET ended = ?, status = ?, summary = ? WHERE id = ?').run(Date.now(), status, JSON.stringify(summary), id);
+    this.runTable.end(id, status, summary);
   }
 
   /** A live run's heartbeat: how a run on another host sharing the store is known to be alive. */
   beatRun(id: number): void {
-    try {
-      this.db.prepare('UPDATE runs SET beat = ? WHERE id = ?').run(Date.now(), id);
-    } catch {
-      // A busy database: the next beat will do.
-    }
+    this.runTable.beat(id);
   }
 
-  /** The runs of a pipeline, newest first, with a `running` run whose process is gone shown as `interrupted`. */
+  /** The runs of a document (by its path, or its place beside the store: `run-table.ts`), newest first. */
   runs(pipeline: string): RunRow[] {
-    return this.db.prepare<[string], RunRow & { beat: number | null }>('SELECT id, pipeline, started, ended, status, pid, host, beat, version FROM runs WHERE pipeline = ? ORDER BY id DESC')
-      .all(pipeline)
-      .map(({ beat, ...r }) => (r.status === 'running' && !holderAlive(r.pid, r.host, beat) ? { ...r, status: 'interrupted' } : r));
+    return this.runTable.of(pipeline);
   }
 
   latestRun(pipeline: string): RunRow | undefined {
@@ -273,19 +266,25 @@ export class Metadata {
 
   /** Runs of any pipeline whose process is still alive (what `gc --delete` must not race with). */
   liveRuns(): RunRow[] {
-    return this.db.prepare<[], RunRow & { beat: number | null }>("SELECT id, pipeline, started, ended, status, pid, host, beat FROM runs WHERE status = 'running'")
-      .all()
-      .filter((r) => holderAlive(r.pid, r.host, r.beat));
+    return this.runTable.live();
   }
 
   /** Every job of a run, its own rows and those it names of an earlier run (`run-rows.ts`), in run order. */
   runJobs(runId: number): RunJobRow[] {
-    return this.runRows.all(runId);
+    return this.runRows.all(runId).map((r) => this.withLog(r));
   }
 
   /** One job's row of a run (the page of its log). */
   runJob(runId: number, job: string): RunJobRow | undefined {
-    return this.runRows.one(runId, job);
+    const row = this.runRows.one(runId, job);
+    return row === undefined ? undefined : this.withLog(row);
+  }
+
+  /** The row with its log where the store is now (`RunTable.logAt`): the same row when it has not moved. */
+  private withLog(row: RunJobRow): RunJobRow {
+    if (row.log === null) return row;
+    const log = this.runTable.logAt(row.log);
+    return log === row.log ? row : { ...row, log };
   }
 
   /** The content hash of a host file through the stat cache. */

@@ -58,8 +58,8 @@ export function normalise(text: string, rig: Rig): string {
 }
 
 /** Opens the store's database for a test to read or fake history in. */
-export function database(rig: Rig): Database.Database {
-  return new Database(rig.path('.shark/shark.sqlite'));
+export function database(rig: Rig, store = '.shark'): Database.Database {
+  return new Database(rig.path(`${store}/shark.sqlite`));
 }
 
 /** Runs the real binary from a subdirectory of the rig (the rig itself always runs from its top). */

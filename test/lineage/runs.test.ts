@@ -42,11 +42,15 @@ describe('shark runs', () => {
     expect(runs[3]!.version).toMatch(/^\d+\.\d+\.\d+/);
   });
 
-  it('says so when the pipeline has never run (exit 1)', async () => {
+  it('says so when the pipeline has never run (exit 1), naming the documents the store has runs of', async () => {
     rig.write('q.md', PIPELINE);
     const ran = await rig.shark(['runs', 'q.md']);
     expect(ran.code).toBe(1);
-    expect(ran.stderr).toContain('q.md has not been run yet');
+    expect(ran.stderr).toContain(`q.md has no run recorded in this store, which has runs of ${rig.path('p.md')}`);
+    rig.write('alone/q.md', PIPELINE);
+    const alone = await rig.shark(['runs', 'alone/q.md', '--store', 'alone/.shark']);
+    expect(alone.code).toBe(1);
+    expect(alone.stderr).toContain('has not been run yet');
   });
 });
 

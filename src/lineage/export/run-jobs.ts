@@ -2,6 +2,7 @@ import type { Pipeline } from '../../pipeline/pipeline.js';
 import type { Metadata, RunJobRow, RunRow } from '../../store/metadata.js';
 import type { SnapshotStore } from '../../store/snapshot-store.js';
 import { fromResultRow, type LineageRecord } from '../record.js';
+import { noRunsMessage } from '../runs.js';
 
 /** One job of a run with its durable record; a cached job's record is the one of the run that computed it. */
 export interface RunJob {
@@ -28,7 +29,7 @@ export function loadRun(
   meta: Metadata, store: SnapshotStore, pipeline: Pipeline, pipelinePath: string, number?: number,
 ): RunViewResult {
   const runs = meta.runs(pipelinePath);
-  if (runs.length === 0) return { ok: false, message: 'this pipeline has not been run yet' };
+  if (runs.length === 0) return { ok: false, message: noRunsMessage(meta, pipelinePath, 'this pipeline') };
   const run = number === undefined ? runs[0]! : runs.find((r) => r.id === number);
   if (run === undefined) return { ok: false, message: `there is no run ${number} of this pipeline (runs: ${runs.map((r) => r.id).reverse().join(', ')})` };
   const jobs: RunJob[] = [];

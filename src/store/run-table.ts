@@ -1,0 +1,100 @@
+import type Database from 'better-sqlite3';
+import { hostname } from 'node:os';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { holderAlive } from './liveness.js';
+import type { RunRow } from './metadata-schema.js';
+import { VERSION } from '../version.js';
+
+/** A job's log in a store: `STORE/logs/RUN/NAME.log` (a name holds no `/`). */
+const LOG_TAIL = /^(.*)\/logs\/(\d+\/[^/]+)$/;
+
+/**
+ * The `runs` table. A run is recorded under its document's absolute path
+ * and under its `place`: that path from the directory holding the store.
+ * A project moved or renamed with its `.shark/` inside keeps its place, so
+ * its runs are still its own; a document moved without its store does not.
+ */
+export class RunTable {
+  private readonly parent: string;
+  private readonly logs: string;
+
+  constructor(private readonly db: Database.Database, storeDir: string) {
+    this.parent = dirname(resolve(storeDir));
+    this.logs = join(resolve(storeDir), 'logs') + sep;
+  }
+
+  /**
+   * Gives runs recorded before places were (or by an older Shark since) the
+   * place they have from where the store is now: right unless the store
+   * moved in between, and then harmless (that place is the old path's).
+   */
+  static migrate(storeDir: string): (db: Database.Database) => void {
+    const parent = dirname(resolve(storeDir));
+    return (db) => {
+      const rows = db.prepare<[], { id: number; pipeline: string }>('SELECT id, pipeline FROM runs WHERE place IS NULL').all();
+      if (rows.length === 0) return;
+      const log = db.prepare<[number], { log: string }>('SELECT log FROM run_jobs WHERE run_id = ? AND log IS NOT NULL LIMIT 1');
+      const put = db.prepare('UPDATE runs SET place = ? WHERE id = ?');
+      for (const r of rows) {
+        // Where the store was when the run wrote its logs (absolute paths into it): the store may have moved since.
+        const then = LOG_TAIL.exec(log.get(r.id)?.log ?? '');
+        const at = then !== null && isAbsolute(then[1]!) ? dirname(then[1]!) : parent;
+        put.run(relative(at, r.pipeline), r.id);
+      }
+    };
+  }
+
+  /**
+   * A run's log path as recorded (inside the store where it was then) in
+   * the store where it is now: a store moved, or mounted elsewhere, still
+   * shows its logs.
+   */
+  logAt(recorded: string): string {
+    if (recorded.startsWith(this.logs)) return recorded;
+    const tail = LOG_TAIL.exec(recorded);
+    return tail === null ? recorded : join(this.logs, tail[2]!);
+  }
+
+  start(pipeline: string): number {
+    const now = Date.now();
+    const info = this.db.prepare('INSERT INTO runs (pipeline, place, started, status, pid, host, beat, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(pipeline, relative(this.parent, pipeline), now, 'running', process.pid, hostname(), now, VERSION);
+    return Number(info.lastInsertRowid);
+  }
+
+  end(id: number, status: string, summary: object): void {
+    this.db.prepare('UPDATE runs SET ended = ?, status = ?, summary = ? WHERE id = ?').run(Date.now(), status, JSON.stringify(summary), id);
+  }
+
+  /** A live run's heartbeat: how a run on another host sharing the store is known to be alive. */
+  beat(id: number): void {
+    try {
+      this.db.prepare('UPDATE runs SET beat = ? WHERE id = ?').run(Date.now(), id);
+    } catch {
+      // A busy database: the next beat will do.
+    }
+  }
+
+  /**
+   * The runs of a document, by its path or its place, newest first, with a
+   * `running` run whose process is gone shown as `interrupted`.
+   */
+  of(pipeline: string): RunRow[] {
+    return this.db.prepare<[string, string], RunRow & { beat: number | null }>(
+      'SELECT id, pipeline, started, ended, status, pid, host, beat, version FROM runs WHERE pipeline = ? OR place = ? ORDER BY id DESC')
+      .all(pipeline, relative(this.parent, pipeline))
+      .map(({ beat, ...r }) => (r.status === 'running' && !holderAlive(r.pid, r.host, beat) ? { ...r, status: 'interrupted' } : r));
+  }
+
+  /** Runs of any document whose process is still alive (what `gc --delete` must not race with). */
+  live(): RunRow[] {
+    return this.db.prepare<[], RunRow & { beat: number | null }>("SELECT id, pipeline, started, ended, status, pid, host, beat FROM runs WHERE status = 'running'")
+      .all()
+      .filter((r) => holderAlive(r.pid, r.host, r.beat));
+  }
+
+  /** The documents the store has runs of, as they were recorded: what to name when a document has none. */
+  documents(): string[] {
+    return this.db.prepare<[], { pipeline: string }>('SELECT DISTINCT pipeline FROM runs ORDER BY pipeline').all().map((r) => r.pipeline);
+  }
+}
