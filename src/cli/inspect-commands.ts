@@ -4,6 +4,7 @@ import { lineageOf, renderLineage } from '../lineage/lineage.js';
 import { lineageMermaid } from '../lineage/mermaid.js';
 import { noRunsMessage } from '../lineage/runs.js';
 import { naturalNumber } from './numbers.js';
+import { inBlock } from '../pipeline/block-ids.js';
 import { normaliseDataPath } from '../pipeline/data-path.js';
 import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
@@ -26,10 +27,10 @@ export function logsCommand(io: Io): Command {
       }
       // A job named exactly is looked up alone: a run of a million jobs was read whole for one.
       const one = block === undefined ? undefined : session.meta.runJob(run.id, block);
-      const jobs = one !== undefined ? [one] : session.meta.runJobs(run.id).filter((j) => block === undefined || j.block === block || j.step === block || j.job === block);
+      const jobs = one !== undefined ? [one] : session.meta.runJobs(run.id).filter((j) => block === undefined || inBlock(j.block, block) || j.step === block || j.job === block);
       if (jobs.length === 0) {
         const known = [...new Set(session.meta.runJobs(run.id).map((j) => j.block))].join(', ');
-        const kind = session.pipeline.blocks.some((b) => b.id === block) ? 'block' : session.pipeline.stepsById.has(block ?? '') ? 'step' : undefined;
+        const kind = session.pipeline.blocks.some((b) => inBlock(b.id, block ?? '')) ? 'block' : session.pipeline.stepsById.has(block ?? '') ? 'step' : undefined;
         io.stderr(kind !== undefined
           ? `shark: ${kind} \`${block}\` has no job in run ${run.id}: its jobs did not run (${whyNotRun(run.id, run.status)})\n`
           : `shark: no job of run ${run.id} matches \`${block}\` (blocks: ${known})\n`);

@@ -1,3 +1,4 @@
+import { inBlock } from '../pipeline/block-ids.js';
 import { isUnder, normaliseDataPath } from '../pipeline/data-path.js';
 import type { Pipeline, Step } from '../pipeline/pipeline.js';
 import { maxOf } from '../fold.js';
@@ -90,11 +91,6 @@ function directReason(pipeline: Pipeline, step: Step, target: ImpactTarget): str
       if (!inBlock(step.blockId, target.id)) return undefined;
       return pipeline.blocks.find((b) => b.id === step.blockId)?.steps.length === 1 ? 'changed' : `in block ${step.blockId}`;
   }
-}
-
-/** A block id names that block, or with a sweep's bare id every instance (`run` names `run[X=a]`). */
-function inBlock(blockId: string, id: string): boolean {
-  return blockId === id || blockId.startsWith(`${id}[`);
 }
 
 function shown(input: Step['inputs'][number]): string {

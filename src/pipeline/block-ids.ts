@@ -36,6 +36,11 @@ export function blockIds(document: Document, diagnostics: Diagnostic[]): string[
   });
 }
 
+/** Whether `id` names block `blockId`: the block itself, or with a sweep's bare id any of its instances (`run` names `run[X=a]`). */
+export function inBlock(blockId: string, id: string): boolean {
+  return blockId === id || blockId.startsWith(`${id}[`);
+}
+
 /**
  * Each id once per document. A heading's own name (`step-2` from `## Step 2`)
  * and an `{id=…}` are taken first; a further block under a heading gets the

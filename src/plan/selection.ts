@@ -1,3 +1,4 @@
+import { inBlock } from '../pipeline/block-ids.js';
 import { isUnder, normaliseDataPath } from '../pipeline/data-path.js';
 import type { Pipeline, Step } from '../pipeline/pipeline.js';
 
@@ -129,7 +130,7 @@ function resolveName(pipeline: Pipeline, name: string, forced: boolean): Resolve
   }
   const step = pipeline.stepsById.get(name);
   if (step !== undefined && runnable.includes(step)) return { ok: true, steps: [step] };
-  const ofBlock = runnable.filter((s) => s.blockId === name || s.blockId.startsWith(`${name}[`));
+  const ofBlock = runnable.filter((s) => inBlock(s.blockId, name));
   if (ofBlock.length > 0) return { ok: true, steps: ofBlock };
   const ids = [...new Set(runnable.map((s) => baseId(s.blockId)))];
   const near = closest(name, [...ids, ...new Set(runnable.flatMap((s) => [s.blockId, s.id]))]);

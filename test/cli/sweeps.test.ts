@@ -128,6 +128,10 @@ describe('sweeps with the real binary', () => {
     expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
     const logs = await rig.shark(['logs', 'p.md', 'sum[SCENARIO=restore]']);
     expect(logs.code).toBe(0);
+    // A sweep's bare block id is all its instances, each headed by its own id.
+    const all = await rig.shark(['logs', 'p.md', 'sum']);
+    expect([all.code, all.stderr]).toEqual([0, '']);
+    expect(all.stdout.split('\n').filter((l) => l.startsWith('==> ')).map((l) => l.split(' ')[1]).sort()).toEqual(['sum[SCENARIO=arable]', 'sum[SCENARIO=restore]']);
     const lineage = await rig.shark(['lineage', 'p.md', '/data/total.txt']);
     expect(lineage.stdout).toContain('sum[SCENARIO=restore]');
     expect(lineage.stdout).toContain('delta-p[TAXA=AVES,SCENARIO=restore]');
