@@ -52,10 +52,18 @@ export function producersOf(meta: Metadata, id: SnapshotId): Producer[] {
   return found.sort((a, b) => a.record.runId - b.record.runId || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+/** A job that read some content as an input. */
+export interface Reader {
+  readonly job: string;
+  readonly path: string;
+  readonly pipeline: string | null;
+  readonly run: number;
+}
+
 /** Jobs whose key records read content `id` as an input (a host input, say): up to `limit` of them. */
-export function consumersOf(meta: Metadata, id: SnapshotId, limit = 5): { job: string; path: string; pipeline: string | null; run: number }[] {
+export function consumersOf(meta: Metadata, id: SnapshotId, limit = 5): Reader[] {
   const rows = meta.db.prepare<[string], ResultRow>('SELECT * FROM results WHERE record LIKE ? ORDER BY run_id').all(`%${hexOf(id)}%`);
-  const out: { job: string; path: string; pipeline: string | null; run: number }[] = [];
+  const out: Reader[] = [];
   for (const row of rows) {
     const record = fromResultRow(row);
     for (const [path, input] of record.record.inputs) {
@@ -63,6 +71,28 @@ export function consumersOf(meta: Metadata, id: SnapshotId, limit = 5): { job: s
     }
   }
   return out;
+}
+
+/**
+ * `consumersOf` for many ids at once (the files of a directory): the
+ * results' inputs read in one pass per few thousand ids, not the whole
+ * table once per file. Up to `limit` readers of each, oldest run first.
+ */
+export function consumersOfEach(meta: Metadata, ids: readonly SnapshotId[], limit = 5): Map<SnapshotId, Reader[]> {
+  // An input recorded with or without the executable bit is the same bytes.
+  const asked = new Map<string, SnapshotId[]>();
+  for (const id of ids) for (const v of /^sha256x?:/.test(id) ? [`sha256:${hexOf(id)}`, `sha256x:${hexOf(id)}`] : [id]) listAt(asked, v).push(id);
+  const found = new Map<SnapshotId, Reader[]>();
+  const select = `SELECT r.*, json_extract(i.value, '$[0]') AS input_path, json_extract(i.value, '$[1]') AS input_id
+    FROM results r, json_each(r.record, '$.inputs') i WHERE json_extract(i.value, '$[1]')`;
+  const rows = [...meta.bulk.selectIn<ResultRow & { input_path: string; input_id: string }>(select, [...asked.keys()])];
+  for (const row of rows.sort((a, b) => a.run_id - b.run_id)) {
+    for (const id of asked.get(row.input_id) ?? []) {
+      const readers = listAt(found, id);
+      if (readers.length < limit) readers.push({ ...where(meta, row), path: row.input_path, run: row.run_id });
+    }
+  }
+  return found;
 }
 
 function hexOf(id: string): string {

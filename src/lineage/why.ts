@@ -3,8 +3,9 @@ import { contentId } from '../store/content-id.js';
 import { hashFileSync } from '../store/hash.js';
 import type { Metadata } from '../store/metadata.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
-import { consumersOf, producersOf, type Producer } from './find-content.js';
+import { consumersOf, consumersOfEach, producersOf, type Producer, type Reader } from './find-content.js';
 import { lineageInRun, renderLineage, type LineageNode } from './lineage.js';
+import { listAt } from '../multimap.js';
 
 /** One job that produced the bytes of a file. */
 export interface Making {
@@ -33,8 +34,12 @@ export interface WhyAnswer {
   readonly id: SnapshotId;
   /** Every job that made these bytes, oldest first: empty when Shark never produced them. */
   readonly produced: readonly Making[];
-  /** When Shark did not make them: jobs that read them (a host input), so the answer is not a bare "no". */
-  readonly readBy: readonly { readonly job: string; readonly path: string; readonly pipeline: string | null; readonly run: number }[];
+  /**
+   * When Shark did not make them: jobs that read them (a host input), so the
+   * answer is not a bare "no"; for a directory no job wrote whole, also the
+   * readers of each file of it no job made (`entry`).
+   */
+  readonly readBy: readonly (Reader & { readonly entry?: string })[];
   /** For a directory no job wrote whole: its files (relative to it) no job produced; empty otherwise. */
   readonly notProduced: readonly string[];
 }
@@ -75,6 +80,7 @@ export function hashOnDisk(path: string): HashOutcome {
 export function whyContent(meta: Metadata, path: string, id: SnapshotId, depth = Infinity, entries: readonly TreeEntry[] = [], entriesOf: EntriesOf = () => undefined): WhyAnswer {
   const whole = producersOf(meta, id);
   const parts = whole.length === 0 && entries.length > 0 ? producersByEntry(meta, entries, '', entriesOf) : { found: whole.map((p): Found => ({ p })), unknown: [] };
+  const unknown: readonly Unknown[] = parts.unknown;
   const produced = parts.found.map(({ p, entry }): Making => {
     const { record: r } = p;
     return {
@@ -85,16 +91,27 @@ export function whyContent(meta: Metadata, path: string, id: SnapshotId, depth =
       ...(entry !== undefined ? { entry } : {}),
     };
   });
-  return { path, id, produced, readBy: produced.length > 0 ? [] : consumersOf(meta, id), notProduced: produced.length > 0 ? parts.unknown : [] };
+  const readBy = whole.length > 0 ? [] : [...consumersOf(meta, id), ...readersOfEntries(meta, unknown)];
+  return { path, id, produced, readBy, notProduced: unknown.map((u) => u.entry) };
 }
+
+/** The readers of each file no job made, as the entry of the directory it is. */
+function readersOfEntries(meta: Metadata, unknown: readonly Unknown[]): (Reader & { entry: string })[] {
+  if (unknown.length === 0) return [];
+  const readers = consumersOfEach(meta, unknown.map((u) => u.id));
+  return unknown.flatMap((u) => (readers.get(u.id) ?? []).map((r) => ({ ...r, entry: u.entry })));
+}
+
+/** An entry of the directory asked about (named from it) that no job produced, and its content. */
+interface Unknown { readonly entry: string; readonly id: SnapshotId }
 
 /** A producer, and the entry of the directory asked about whose bytes it made (when it did not make the directory whole). */
 export interface Found { readonly p: Producer; readonly entry?: string }
 
 /** The producers of each entry (named `below` + its name), and the entries with none: a subdirectory with none, by its own entries. */
-export function producersByEntry(meta: Metadata, entries: readonly TreeEntry[], below: string, entriesOf: EntriesOf): { found: Found[]; unknown: string[] } {
+export function producersByEntry(meta: Metadata, entries: readonly TreeEntry[], below: string, entriesOf: EntriesOf): { found: Found[]; unknown: Unknown[] } {
   const found: Found[] = [];
-  const unknown: string[] = [];
+  const unknown: Unknown[] = [];
   for (const e of entries) {
     const entry = `${below}${e.name}`;
     const makers = producersOf(meta, e.id);
@@ -103,7 +120,7 @@ export function producersByEntry(meta: Metadata, entries: readonly TreeEntry[], 
       const deeper = producersByEntry(meta, inner, `${entry}/`, entriesOf);
       found.push(...deeper.found);
       unknown.push(...deeper.unknown);
-    } else if (makers.length === 0) unknown.push(entry);
+    } else if (makers.length === 0) unknown.push({ entry, id: e.id });
     else found.push(...makers.map((p) => ({ p, entry })));
   }
   return { found, unknown };
@@ -113,12 +130,18 @@ export function renderWhy(answers: readonly WhyAnswer[], show: { file: (p: strin
   const out: string[] = [];
   for (const a of answers) {
     out.push(`${a.path}  ${a.id}`);
-    if (a.produced.length === 0) {
+    const readBy = (r: WhyAnswer['readBy'][number], indent: string): string =>
+      `${indent}read by ${r.job} (as ${r.path}) in run ${r.run}${r.pipeline === null ? '' : ` of ${show.file(r.pipeline)}`}`;
+    if (a.produced.length === 0 && a.notProduced.length === 0) {
       out.push(`  not produced by Shark: no job in the store ${show.store} wrote these bytes`);
-      for (const r of a.readBy) out.push(`  read by ${r.job} (as ${r.path}) in run ${r.run}${r.pipeline === null ? '' : ` of ${show.file(r.pipeline)}`}`);
+      for (const r of a.readBy) out.push(readBy(r, '  '));
       out.push('');
       continue;
     }
+    // A directory no job wrote whole: read whole as an input, then entry by entry.
+    const ofEntry = new Map<string | undefined, WhyAnswer['readBy'][number][]>();
+    for (const r of a.readBy) listAt(ofEntry, r.entry).push(r);
+    for (const r of ofEntry.get(undefined) ?? []) out.push(readBy(r, '  '));
     for (const m of a.produced) {
       out.push(`  ${m.entry !== undefined ? `${m.entry}: ` : ''}made by ${m.job} as ${m.path}, run ${m.run}${m.pipeline === null ? '' : ` of ${show.file(m.pipeline)}`}, ${m.started}`);
       out.push(`    block ${m.block} at ${m.location}`);
@@ -130,7 +153,10 @@ export function renderWhy(answers: readonly WhyAnswer[], show: { file: (p: strin
         for (const l of renderLineage(m.lineage, show.describe, show.depth).trimEnd().split('\n')) out.push(`      ${l}`);
       }
     }
-    for (const u of a.notProduced) out.push(`  ${u}: not produced by Shark: no job in the store ${show.store} wrote these bytes`);
+    for (const u of a.notProduced) {
+      out.push(`  ${u}: not produced by Shark: no job in the store ${show.store} wrote these bytes`);
+      for (const r of ofEntry.get(u) ?? []) out.push(readBy(r, '    '));
+    }
     out.push('');
   }
   return out.join('\n');

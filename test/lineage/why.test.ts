@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { expectGolden } from '../helpers/golden.js';
 import { Rig } from '../support/rig.js';
 import { normalise, PIPELINE, sharkIn } from './ask-fixture.js';
+import { INPUTS, tinyRig } from './fixture.js';
 
 describe('shark why', () => {
   let rig: Rig;
@@ -90,6 +91,30 @@ describe('shark why', () => {
       expect(elsewhere.exists('.shark')).toBe(false);
     } finally {
       elsewhere.cleanup();
+    }
+  });
+
+  it('answers a directory of host files jobs only read entry by entry: each not produced, and read by whom', async () => {
+    const tiny = tinyRig();
+    try {
+      expect((await tiny.shark(['run', 'p.md', ...INPUTS])).code).toBe(0);
+      const ran = await tiny.shark(['why', 'ranges']);
+      expect(ran.code).toBe(1);
+      expect(ran.stdout).toMatch(/^ {2}a\.txt: not produced by Shark.*\n {4}read by measure\[a\.txt\] \(as \/data\/ranges\/a\.txt\) in run 1/m);
+      expect(ran.stdout).toMatch(/^ {2}b\.txt: not produced by Shark.*\n {4}read by measure\[b\.txt\] \(as \/data\/ranges\/b\.txt\) in run 1/m);
+      const json = JSON.parse((await tiny.shark(['why', 'ranges', '--json'])).stdout) as { files: { produced: unknown[]; readBy: { job: string; path: string; entry?: string }[]; notProduced: string[] }[] };
+      const [answer] = json.files;
+      expect(answer!.notProduced).toEqual(['a.txt', 'b.txt']);
+      expect(answer!.readBy.map((r) => [r.entry, r.job, r.path])).toEqual([['a.txt', 'measure[a.txt]', '/data/ranges/a.txt'], ['b.txt', 'measure[b.txt]', '/data/ranges/b.txt']]);
+      // Beside a file Shark made, the read one keeps its readers.
+      tiny.write('mix/report.txt', tiny.read('_shark/report.txt'));
+      tiny.write('mix/a.txt', tiny.read('ranges/a.txt'));
+      const mixed = await tiny.shark(['why', 'mix']);
+      expect(mixed.code).toBe(1);
+      expect(mixed.stdout).toMatch(/^ {2}report\.txt: made by report/m);
+      expect(mixed.stdout).toMatch(/^ {2}a\.txt: not produced by Shark.*\n {4}read by measure\[a\.txt\]/m);
+    } finally {
+      tiny.cleanup();
     }
   });
 });
