@@ -6,7 +6,7 @@ import type { Io } from './main.js';
 export function keygenCommand(io: Io): Command {
   return new Command('keygen')
     .description('write an ed25519 key pair for signing: NAME.key (private, mode 0600) and NAME.pub')
-    .requiredOption('-o, --output <name>', 'the pair is written to NAME.key and NAME.pub')
+    .requiredOption('-o, --output <name>', 'the pair is written to NAME.key and NAME.pub (-o x.key is -o x)')
     .action((flags: { output: string }) => {
       const made = generateKeyFiles(flags.output);
       if (!made.ok) {

@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
 import { createPrivateKey, sign } from 'node:crypto';
-import { chmodSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pae } from '../../src/lineage/attest/dsse.js';
-import type { Rig } from '../support/rig.js';
+import { Rig } from '../support/rig.js';
 import { INPUTS, tinyRig } from './fixture.js';
 
 interface Envelope { payload: string; payloadType: string; signatures: { keyid?: string; sig: string }[] }
@@ -183,5 +183,25 @@ describe('signatures at each stage', () => {
     writeFileSync(rig.path('sig.bin'), Buffer.from(top!.signatures[1]!.sig, 'base64'));
     execFileSync('openssl', ['pkeyutl', '-verify', '-rawin', '-pubin', '-inkey', rig.path('institution.pub'), '-sigfile', rig.path('sig.bin'), '-in', rig.path('pae.bin')]);
     expect((await rig.shark(['verify', 'p.md', '/data/report.txt'])).code).toBe(2);
+  });
+});
+
+describe('keygen -o NAME', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig();
+  });
+  afterEach(() => rig.cleanup());
+
+  it('refuses an empty name or a directory (exit 2, nothing written); takes NAME.key or NAME.pub as NAME', async () => {
+    for (const name of ['', 'sub/', '.', 'sub/..']) {
+      const ran = await rig.shark(['keygen', '-o', name]);
+      expect([name, ran.code, ran.stderr]).toEqual([name, 2, expect.stringMatching(/^shark: error: keygen -o .*: give a file name/)]);
+    }
+    expect(readdirSync(rig.dir)).toEqual([]);
+    const key = await rig.shark(['keygen', '-o', 'x.key']);
+    expect([key.code, key.stdout]).toEqual([0, 'wrote x.key (private: keep it secret) and x.pub (give it to whoever verifies)\n']);
+    expect((await rig.shark(['keygen', '-o', 'y.pub'])).code).toBe(0);
+    expect(readdirSync(rig.dir).sort()).toEqual(['x.key', 'x.pub', 'y.key', 'y.pub']);
   });
 });

@@ -13,10 +13,26 @@ function createExclusive(path: string, text: string, mode: number): void {
   }
 }
 
+/**
+ * The NAME a pair is written as: `-o x.key` (or `x.pub`) means `x`, not
+ * `x.key.key`; a name with no file part (``, `dir/`, `.`) would write hidden
+ * `.key` and `.pub` files, and is refused.
+ */
+export function keyPairName(given: string): KeyResult<string> {
+  const name = given.replace(/\.(key|pub)$/, '');
+  const last = name.slice(name.lastIndexOf('/') + 1);
+  if (last === '' || last === '.' || last === '..') {
+    return { ok: false, message: `keygen -o \`${given}\`: give a file name, such as -o shark (writes shark.key and shark.pub)` };
+  }
+  return { ok: true, value: name };
+}
+
 /** `NAME.key` (PKCS#8 PEM, 0600) and `NAME.pub` (SPKI PEM): an ed25519 pair; refuses to overwrite either. */
-export function generateKeyFiles(name: string): KeyResult<{ key: string; pub: string }> {
-  const key = `${name}.key`;
-  const pub = `${name}.pub`;
+export function generateKeyFiles(given: string): KeyResult<{ key: string; pub: string }> {
+  const named = keyPairName(given);
+  if (!named.ok) return named;
+  const key = `${named.value}.key`;
+  const pub = `${named.value}.pub`;
   for (const p of [key, pub]) if (existsSync(p)) return { ok: false, message: `${p} exists; keygen never overwrites a key` };
   const pair = generateKeyPairSync('ed25519');
   try {
