@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { ancestryOfContent, pickRuns, type Ancestry } from '../lineage/ancestry.js';
 import { diffAncestries } from '../lineage/diff.js';
 import { diffAnswer, renderDiff } from '../lineage/render-diff.js';
-import { hashOnDisk, subdirectoryOnDisk, type EntriesOf } from '../lineage/why.js';
+import { hashOnDisk, namedContent, subdirectoryOnDisk, type EntriesOf } from '../lineage/why.js';
 import { normaliseDataPath } from '../pipeline/data-path.js';
 import type { Metadata } from '../store/metadata.js';
 import type { SnapshotStore } from '../store/snapshot-store.js';
@@ -78,5 +78,6 @@ function ofContent(meta: Metadata, store: SnapshotStore, text: string, fail: (m:
   }
   const hashed = hashOnDisk(text);
   if (!hashed.ok) return fail(hashed.message);
-  return ancestryOfContent(meta, hashed.id, hashed.entries ?? [], (relative) => subdirectoryOnDisk(text, relative)) ?? missing(hashed.id);
+  const { id, entries } = namedContent(meta, text, hashed);
+  return ancestryOfContent(meta, id, entries ?? [], (relative) => subdirectoryOnDisk(text, relative)) ?? missing(id);
 }

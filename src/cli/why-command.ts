@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { hashOnDisk, renderWhy, subdirectoryOnDisk, whyContent, type WhyAnswer } from '../lineage/why.js';
+import { hashOnDisk, namedContent, renderWhy, subdirectoryOnDisk, whyContent, type WhyAnswer } from '../lineage/why.js';
 import { openStore, type OpenedStore } from '../store/open-store.js';
 import { locateStore } from './find-store.js';
 import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
@@ -29,7 +29,10 @@ export function whyCommand(io: Io): Command {
       }
       const { opened, where } = open(flags.store, paths, io);
       try {
-        const answers: WhyAnswer[] = hashed.map((h) => whyContent(opened.meta, h.path, h.id, flags.depth, h.entries, (rel) => subdirectoryOnDisk(h.path, rel)));
+        const answers: WhyAnswer[] = hashed.map((h) => {
+          const { id, entries } = namedContent(opened.meta, h.path, h);
+          return whyContent(opened.meta, h.path, id, flags.depth, entries, (rel) => subdirectoryOnDisk(h.path, rel));
+        });
         if (flags.json) io.stdout(JSON.stringify({ store: where, files: answers }, null, 2) + '\n');
         else {
           const describe = (id: string): string => {

@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { contentId } from '../store/content-id.js';
 import { hashFileSync } from '../store/hash.js';
@@ -57,10 +58,14 @@ export function subdirectoryOnDisk(path: string, relative: string): readonly Tre
   return hashed.ok ? hashed.entries : undefined;
 }
 
-/** The content id the store would give a file or directory on disk (without storing it or touching the stat cache). */
-export function hashOnDisk(path: string): HashOutcome {
+/**
+ * The content id the store would give a file or directory on disk (without
+ * storing it or touching the stat cache). `follow`: a symbolic link at
+ * `path` is its target's content (links inside a directory stay links).
+ */
+export function hashOnDisk(path: string, follow = false): HashOutcome {
   try {
-    const { id, entries } = contentId(path, (p) => hashFileSync(p));
+    const { id, entries } = contentId(follow ? realpathSync(path) : path, (p) => hashFileSync(p));
     return { ok: true, id, ...(entries !== undefined ? { entries } : {}) };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -68,6 +73,17 @@ export function hashOnDisk(path: string): HashOutcome {
       ? { ok: false, reason: 'missing', message: `${path}: no such file or directory` }
       : { ok: false, reason: 'unreadable', message: `${path}: cannot read: ${(e as Error).message}` };
   }
+}
+
+/**
+ * What a path named on the command line is asked about: a symbolic link is
+ * followed, as sha256sum and git do, unless a job made the link itself (a
+ * published link output is a link in `_shark/`), or it leads nowhere.
+ */
+export function namedContent(meta: Metadata, path: string, hashed: { id: SnapshotId; entries?: readonly TreeEntry[] }): { id: SnapshotId; entries?: readonly TreeEntry[] } {
+  if (!hashed.id.startsWith('link:') || producersOf(meta, hashed.id).length > 0) return hashed;
+  const target = hashOnDisk(path, true);
+  return target.ok ? target : hashed;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import { expectGolden } from '../helpers/golden.js';
 import { Rig } from '../support/rig.js';
 import { normalise, PIPELINE, sharkIn } from './ask-fixture.js';
@@ -116,5 +116,22 @@ describe('shark why', () => {
     } finally {
       tiny.cleanup();
     }
+  });
+
+  it('follows a symbolic link named on the command line, unless a job made the link itself', async () => {
+    symlinkSync('_shark/report.txt', rig.path('link.txt'));
+    const ran = await rig.shark(['why', 'link.txt', '--json']);
+    expect([ran.code, ran.stderr]).toEqual([0, '']);
+    const [answer] = (JSON.parse(ran.stdout) as { files: { id: string; produced: { job: string }[] }[] }).files;
+    expect(answer!.id).toMatch(/^sha256:/);
+    expect(answer!.produced.map((p) => p.job)).toEqual(['report']);
+    rig.write('l.md', '```shark-run {id=mk}\necho hi > /data/t.txt\nln -s t.txt /data/l.txt\n```\n\n```shark-publish:links\n/data/l.txt\n```\n');
+    expect((await rig.shark(['run', 'l.md'])).code).toBe(0);
+    const made = JSON.parse((await rig.shark(['why', 'links/l.txt', '--json'])).stdout) as { files: { id: string; produced: { job: string }[] }[] };
+    expect(made.files.map((f) => [f.id, f.produced.map((p) => p.job)])).toEqual([['link:t.txt', ['mk.2']]]);
+    symlinkSync('nowhere', rig.path('dangling'));
+    const dangling = await rig.shark(['why', 'dangling']);
+    expect(dangling.code).toBe(1);
+    expect(dangling.stdout).toContain('dangling  link:nowhere');
   });
 });
