@@ -79,7 +79,7 @@ export function verifyCommand(io: Io): Command {
         for (const p of report.problems) io.stderr(`${p}\n`);
         fail(io, `${path} does not verify: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} in ${report.checked} envelopes`);
       }
-      io.stdout(`${path}: verified ${report.checked} envelopes (signatures, subjects against the stored bytes, inputs against upstream subjects)\n`);
+      io.stdout(`${path}: verified ${report.checked} envelope${report.checked === 1 ? '' : 's'} (signatures, subjects against the stored bytes, inputs against upstream subjects)\n`);
     });
   });
 }

@@ -68,8 +68,9 @@ export function diffCommand(io: Io): Command {
  * on disk, or for a tree id, in the store.
  */
 function ofContent(meta: Metadata, store: SnapshotStore, text: string, fail: (m: string) => never): Ancestry {
-  const missing = (id: string): never => fail(`${text} (${id}): no job in this store produced it (see \`shark why\`)`);
+  const missing = (id: string): never => fail(`${id === text ? text : `${text} (${id})`}: no job in this store produced it (see \`shark why\`)`);
   if (/^(sha256x?|tree):[0-9a-f]+$/.test(text)) {
+    if (!/:[0-9a-f]{64}$/.test(text)) fail(`${text}: a content id has 64 hex digits after the colon (as \`shark why\` and \`shark lineage\` print it)`);
     const inStore: EntriesOf = (relative) => {
       const sub = descend(text, relative, (i) => store.entries(i));
       return sub === undefined ? undefined : store.entries(sub);

@@ -204,4 +204,13 @@ describe('keygen -o NAME', () => {
     expect((await rig.shark(['keygen', '-o', 'y.pub'])).code).toBe(0);
     expect(readdirSync(rig.dir).sort()).toEqual(['x.key', 'x.pub', 'y.key', 'y.pub']);
   });
+
+  it('verify counts one envelope as one', async () => {
+    rig.write('one.md', '```shark-run\necho 1 > /data/one.txt\n```\n');
+    expect((await rig.shark(['keygen', '-o', 'k'])).code).toBe(0);
+    expect((await rig.shark(['run', 'one.md', '--sign', 'k.key'])).code).toBe(0);
+    const ran = await rig.shark(['verify', 'one.md', '/data/one.txt', '--key', 'k.pub']);
+    expect([ran.code, ran.stderr]).toEqual([0, '']);
+    expect(ran.stdout).toMatch(/^\/data\/one\.txt: verified 1 envelope \(/);
+  });
 });

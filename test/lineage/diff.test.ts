@@ -82,6 +82,10 @@ describe('shark diff', () => {
     expect(none.stdout).toContain('same content in every run');
     expect((await rig.shark(['diff', 'p.md', '/data/nothing.txt'])).code).toBe(2);
     expect((await rig.shark(['diff', 'p.md', '/data/report.txt', '--from', '7'])).code).toBe(2);
+    // An id as `why` abbreviates it is named once, and said to be short.
+    const short = await rig.shark(['diff', 'p.md', 'sha256:65fb6cec', 'sha256:65fb6ced']);
+    expect(short.code).toBe(2);
+    expect(short.stderr).toBe('shark: error: sha256:65fb6cec: a content id has 64 hex digits after the colon (as `shark why` and `shark lineage` print it)\n');
   });
 
   it('a step that writes the time, re-run with the same command and inputs: nondeterministic', async () => {
