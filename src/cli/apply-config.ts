@@ -107,7 +107,12 @@ function applyTargets(cmd: Command, config: SharkConfig): boolean {
 /** The frontmatter values of the config file a command used, for loading its pipeline. */
 export function givenFrontmatter(flags: { [CONFIG_USE]?: ConfigUse }): GivenFrontmatter | undefined {
   const use = flags[CONFIG_USE];
-  return use === undefined ? undefined : new Map([...use.config.frontmatter].map(([name, { value }]) => [name, value]));
+  return use === undefined ? undefined : frontmatterOf(use.config);
+}
+
+/** A config file's `frontmatter:` values, as a pipeline is loaded with them. */
+export function frontmatterOf(config: SharkConfig): GivenFrontmatter {
+  return new Map([...config.frontmatter].map(([name, { value }]) => [name, value]));
 }
 
 /**
@@ -147,14 +152,19 @@ export function configOption(): Option {
 }
 
 /**
- * The store a pipeline's config file names, for commands given several
- * pipelines (`gc`), each with its own config file; undefined when none does.
- * Exits 2 on a bad file.
+ * A pipeline's config file (`--config FILE`, or shark.yaml beside it), for
+ * commands given several pipelines (`gc`), each with its own; undefined when
+ * there is none. Exits 2 on a bad file.
  */
-export function configuredStore(pipeline: string, flag: string | undefined, stderr: (s: string) => void): string | undefined {
+export function configFor(pipeline: string, flag: string | undefined, stderr: (s: string) => void): SharkConfig | undefined {
   const { path, found } = configPathFor(pipeline, flag);
   if (found === 'beside' && !existsSync(path)) return undefined;
-  const store = readOrExit(path, stderr).options.get('store');
+  return readOrExit(path, stderr);
+}
+
+/** The store a config file names; undefined when it names none. */
+export function storeOf(config: SharkConfig | undefined): string | undefined {
+  const store = config?.options.get('store');
   return store?.shape === 'single' && typeof store.value === 'string' ? store.value : undefined;
 }
 

@@ -2,14 +2,14 @@ import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { reapDeadOwners } from '../exec/docker/reap.js';
-import { fromResultRow, idsOf } from '../lineage/record.js';
+import { keepForPipeline, type KeptStep } from '../lineage/gc-keep.js';
 import { Leases } from '../store/leases.js';
-import type { Metadata, RunRow } from '../store/metadata.js';
 import { openStore } from '../store/open-store.js';
 import type { SnapshotId } from '../store/snapshot-store.js';
-import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
+import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
 import type { Io } from './main.js';
-import { configOption, configuredStore } from './apply-config.js';
+import { configFor, configOption, frontmatterOf, storeOf } from './apply-config.js';
+import type { SharkConfig } from './config-file.js';
 
 interface GcFlags {
   store?: string;
@@ -18,45 +18,73 @@ interface GcFlags {
 }
 
 /**
- * `shark gc PIPELINE...`: keeps what the latest complete run of each
- * pipeline used and produced (and anything newer, such as an interrupted
- * run), and frees the rest of its store. A dry run unless --delete, which
- * holds the store's `gc` lease and refuses while any run is in progress.
- * Pipelines are grouped by store (each defaults to `.shark/` beside it).
+ * `shark gc PIPELINE...`: keeps what each pipeline's document may reuse (the
+ * latest complete run, anything newer, and for the blocks that run did not
+ * finish, the results of the latest run that did: `lineage/gc-keep.ts`), and
+ * frees the rest of its store. A dry run unless --delete, which holds the
+ * store's `gc` lease and refuses while any run is in progress. Pipelines are
+ * grouped by store (each defaults to `.shark/` beside it).
  */
 export function gcCommand(io: Io): Command {
   return new Command('gc')
-    .description('free stored data not reachable from the latest complete run of the given pipelines (dry run unless --delete)')
-    .argument('<pipeline...>', 'pipeline markdown files whose latest runs are kept')
+    .description('free stored data the given pipelines would not reuse: all but the latest results of each of their blocks (dry run unless --delete)')
+    .argument('<pipeline...>', 'pipeline markdown files whose latest results are kept')
     .option('--store <store>', 'the store: a directory, or zfs:POOL/DATASET (default: .shark/ beside each pipeline, or $SHARK_STORE)')
     .option('--delete', 'remove the data (without it, only report what would be freed)', false)
     .addOption(configOption())
     .action(async (files: string[], flags: GcFlags) => {
       let status = 0;
       const given = flags.store ?? (process.env['SHARK_STORE'] || undefined);
+      // Every document is read before any store is touched: one that cannot be read stops gc before anything is freed.
+      const pipelines = files.map((file) => readDocument(file, flags.config, io.stderr));
       // Each pipeline's own config file may name its store (`--config` names one file for all).
-      const specFor = (file: string): string | undefined => given ?? configuredStore(file, flags.config, io.stderr);
-      for (const [where, group] of groupByStore(files, specFor)) {
+      for (const [where, group] of groupByStore(pipelines, (p) => given ?? storeOf(p.config))) {
         status = Math.max(status, await collectGroup(io, where, group, flags.delete === true));
       }
       if (status !== 0) throw new ExitError(status);
     });
 }
 
+/** A pipeline gc keeps results for: its path, config file, and the steps of its document as it is now. */
+interface KeptPipeline {
+  readonly path: string;
+  readonly config: SharkConfig | undefined;
+  readonly steps: readonly KeptStep[];
+}
+
+/**
+ * The steps of a pipeline's document, every axis value and `{manual}` block
+ * included (with its config file's frontmatter, as `plan` reads it). Only a
+ * document that cannot be loaded is reported (exit 2): its warnings are
+ * `plan`'s to show.
+ */
+function readDocument(file: string, configFlag: string | undefined, stderr: (s: string) => void): KeptPipeline {
+  const config = configFor(file, configFlag, stderr);
+  let said = '';
+  try {
+    const pipeline = loadOrReport(file, (s) => void (said += s), 'read', undefined, config === undefined ? undefined : frontmatterOf(config));
+    const steps = pipeline.steps.filter((s) => s.kind !== 'publish').map(({ id, blockId }) => ({ id, blockId }));
+    return { path: resolve(file), config, steps };
+  } catch (e) {
+    stderr(said);
+    throw e;
+  }
+}
+
 interface Group {
   readonly spec: string | undefined;
   readonly dir: string;
-  readonly pipelines: string[];
+  readonly pipelines: KeptPipeline[];
 }
 
-function groupByStore(files: readonly string[], specFor: (file: string) => string | undefined): Map<string, Group> {
+function groupByStore(pipelines: readonly KeptPipeline[], specFor: (p: KeptPipeline) => string | undefined): Map<string, Group> {
   const groups = new Map<string, Group>();
-  for (const file of files) {
-    const spec = specFor(file);
-    const abs = resolve(file);
+  for (const pipeline of pipelines) {
+    const spec = specFor(pipeline);
+    const abs = pipeline.path;
     const key = spec === undefined ? join(dirname(abs), '.shark') : spec.startsWith('zfs:') ? spec : resolve(spec);
     const group = groups.get(key) ?? { spec, dir: dirname(abs), pipelines: [] };
-    group.pipelines.push(abs);
+    group.pipelines.push(pipeline);
     groups.set(key, group);
   }
   return groups;
@@ -64,7 +92,7 @@ function groupByStore(files: readonly string[], specFor: (file: string) => strin
 
 async function collectGroup(io: Io, where: string, group: Group, del: boolean): Promise<number> {
   if (!where.startsWith('zfs:') && !existsSync(join(where, 'shark.sqlite'))) {
-    io.stderr(`shark: error: no store at ${displayName(where)}: ${group.pipelines.map(displayName).join(', ')} never ran there\n`);
+    io.stderr(`shark: error: no store at ${displayName(where)}: ${group.pipelines.map((p) => displayName(p.path)).join(', ')} never ran there\n`);
     return EXIT_INVALID;
   }
   const opened = openStore(group.spec, group.dir);
@@ -92,12 +120,12 @@ async function collectGroup(io: Io, where: string, group: Group, del: boolean): 
     const keep = new Set<SnapshotId>();
     const kept: string[] = [];
     for (const pipeline of group.pipelines) {
-      const said = keepRuns(meta, pipeline, keep);
+      const said = keepForPipeline(meta, pipeline.path, pipeline.steps, keep);
       if (said === undefined) {
-        io.stderr(`shark: error: no run of ${displayName(pipeline)} is recorded in ${store.location}; nothing collected there\n`);
+        io.stderr(`shark: error: no run of ${displayName(pipeline.path)} is recorded in ${store.location}; nothing collected there\n`);
         return EXIT_INVALID;
       }
-      kept.push(`${displayName(pipeline)} ${said}`);
+      kept.push(`${displayName(pipeline.path)} ${said}`);
     }
     const freed = await store.collect(keep, !del);
     // Job containers of runs killed before their watchdog could end them.
@@ -115,38 +143,4 @@ async function collectGroup(io: Io, where: string, group: Group, del: boolean): 
     store.close();
     meta.close();
   }
-}
-
-/**
- * Adds what the pipeline's latest complete run (and every newer, unfinished
- * one) needs to `keep`, and says which runs those are. A run that was
- * interrupted may hold almost nothing: keeping only it would free the last
- * good results without warning.
- */
-function keepRuns(meta: Metadata, pipeline: string, keep: Set<SnapshotId>): string | undefined {
-  const runs = meta.runs(pipeline);
-  if (runs.length === 0) return undefined;
-  const complete = runs.findIndex((r) => r.status === 'ok' || r.status === 'failed');
-  const kept = complete < 0 ? runs : runs.slice(0, complete + 1);
-  const parts = kept.map((r) => describeRun(r, reachable(meta, r.id, keep), r === runs[complete]));
-  return parts.reverse().join(', ');
-}
-
-function describeRun(run: RunRow, results: number, latestComplete: boolean): string {
-  const what = latestComplete ? 'latest complete run' : run.status === 'running' ? 'still running' : `${run.status}, newer`;
-  return `run ${run.id} (${what}, ${results} result${results === 1 ? '' : 's'})`;
-}
-
-/** Adds the outputs and inputs of every result of run `runId` to `keep`; returns how many results. */
-function reachable(meta: Metadata, runId: number, keep: Set<SnapshotId>): number {
-  let results = 0;
-  const jobs = meta.runJobs(runId);
-  const rows = meta.resultsMany([...new Set(jobs.map((j) => j.key))]);
-  for (const job of jobs) {
-    const row = rows.get(job.key);
-    if (row === undefined) continue;
-    results++;
-    for (const id of idsOf(fromResultRow(row))) keep.add(id);
-  }
-  return results;
 }

@@ -38,6 +38,22 @@ const LINKED_JOB = `SELECT l.run_id, @job AS job, l.step, l.block, l.line, j.ite
   FROM run_links l JOIN run_jobs j ON ${NAMED_ROWS} AND j.job = l.source_step || substr(@job, length(l.step) + 1)
   WHERE l.run_id = @run AND substr(@job, 1, length(l.step)) = l.step AND (length(@job) = length(l.step) OR substr(@job, length(l.step) + 1, 1) = '[')`;
 
+/**
+ * A run's own rows of one step, read along the table's key (`run_id`, `job`):
+ * a job's name is its step's id, alone or followed by `[items]`. `step =`
+ * only checks: a run's other steps are never read.
+ */
+const OWN_OF_STEP = `SELECT item, key, status FROM run_jobs WHERE run_id = @run AND job = @step AND step = @step
+  UNION ALL SELECT item, key, status FROM run_jobs WHERE run_id = @run AND job >= @step || '[' AND job < @step || '\\' AND step = @step`;
+
+/** The rows a run names of an earlier run's step (a map's: its jobs all have items), as `OWN_OF_STEP` reads them. */
+const NAMED_OF_STEP = `SELECT j.item, j.key, 'cached' FROM run_links l JOIN run_jobs j ON j.run_id = l.source_run
+  AND j.job >= l.source_step || '[' AND j.job < l.source_step || '\\' AND j.step = l.source_step
+  WHERE l.run_id = @run AND l.step = @step`;
+
+/** One job of a step as a run recorded it: its item(s) (null for a step of one job), key and status. */
+export type StepRow = [item: string | null, key: string, status: string];
+
 /** Where a run's rows of a step are named from: the new run, step, block and line. */
 export interface RowLink {
   readonly run: number;
@@ -81,6 +97,26 @@ export class RunRows {
   /** How many rows run `run` names of earlier runs (all of them `cached`): counted without reading them. */
   named(run: number): number {
     return this.stmts.named.get(run)!.n;
+  }
+
+  /** Whether a run recorded any job of `step` (its own row, or one it names): an index probe. */
+  hasStep(runId: number, step: string): boolean {
+    const probe = (sql: string): boolean => this.bulk.statement(`${sql} LIMIT 1`).get({ run: runId, step }) !== undefined;
+    return probe(`SELECT 1 FROM (${OWN_OF_STEP})`) || probe(`SELECT 1 FROM (${NAMED_OF_STEP})`);
+  }
+
+  /** A run's rows of one step, its own and those it names, in no particular order. */
+  ofStep(runId: number, step: string): StepRow[] {
+    const params = { run: runId, step };
+    return [
+      ...(this.bulk.statement(OWN_OF_STEP, true).all(params) as StepRow[]),
+      ...(this.bulk.statement(NAMED_OF_STEP, true).all(params) as StepRow[]),
+    ];
+  }
+
+  /** The keys of a run's rows, its own and those it names, in no particular order (no log read: what gc needs). */
+  keys(runId: number): string[] {
+    return this.bulk.statement('SELECT key FROM run_rows WHERE run_id = ?').pluck().all(runId) as string[];
   }
 
   /** Every row of a run, its own and those it names, in run order. */

@@ -1,0 +1,118 @@
+import type { Metadata, RunRow } from '../store/metadata.js';
+import type { StepRow } from '../store/run-rows.js';
+import type { SnapshotId } from '../store/snapshot-store.js';
+
+/** A step of the current document, as gc asks the runs about it. */
+export interface KeptStep {
+  readonly id: string;
+  readonly blockId: string;
+}
+
+/**
+ * Adds to `keep` what a pipeline's document may reuse, and says which runs
+ * that comes from; undefined when the store has no run of it.
+ *
+ * - The latest complete run (ended `ok` or `failed`) and every newer one
+ *   (interrupted, or still running), whole.
+ * - For each step of the document, the runs back to the latest one that
+ *   finished it: a run that ended `ok` and ran it. A run with targets, one
+ *   restricted to some axis values (`-e AXIS=V`: each value's instances are
+ *   steps of their own), a plain run (it leaves `{manual}` blocks out) and a
+ *   run that failed or was cut short cover only part of the document: the
+ *   rest keeps what the run that finished it made. Of these runs, each job
+ *   (step and item) keeps its newest good result only, so repeated failed
+ *   attempts do not pile up; a job of that step no later run has (an item
+ *   gone from its input) is freed.
+ *
+ * The runs are asked step by step along their table's key (`RunRows.ofStep`),
+ * and results are read in bulk, outputs and inputs only: a step the latest
+ * complete run finished costs one probe, and an older run's rows are read
+ * only for the steps no run finished since: a store's history is not
+ * read, only the runs each step still needs.
+ */
+export function keepForPipeline(meta: Metadata, pipeline: string, steps: readonly KeptStep[], keep: Set<SnapshotId>): string | undefined {
+  const runs = meta.runs(pipeline);
+  if (runs.length === 0) return undefined;
+  const complete = runs.findIndex((r) => r.status === 'ok' || r.status === 'failed');
+  const whole = complete < 0 ? runs.length : complete + 1;
+  const parts = runs.slice(0, whole).map((r, i) => describeRun(r, reachable(meta, r.id, keep), i === complete)).reverse();
+  // By run: the blocks it keeps results of, and how many results.
+  const earlier = new Map<number, { readonly blocks: Set<string>; results: number }>();
+  for (const step of steps) {
+    for (const [runId, keys] of newestGood(meta, runs, whole, step.id)) {
+      const from = earlier.get(runId) ?? { blocks: new Set<string>(), results: 0 };
+      from.blocks.add(step.blockId);
+      from.results += keepResults(meta, keys, keep);
+      earlier.set(runId, from);
+    }
+  }
+  const older = [...earlier].sort((a, b) => a[0] - b[0])
+    .map(([runId, { blocks, results }]) => `run ${runId} (${names([...blocks])}; ${results} result${results === 1 ? '' : 's'})`);
+  const also = older.length === 0 ? '' : `, and for blocks run ${runs[complete]!.id} left out or did not finish: ${older.join(', ')}`;
+  return parts.join(', ') + also;
+}
+
+/**
+ * The keys of step `step` to keep from runs older than the first `whole`
+ * (those are kept whole), by run: going back from the newest run, each job's
+ * first good row (ok or cached: one that failed has no result, and its last
+ * good one is still the best there is), until a run that ended ok ran the
+ * step. Of a run kept whole, the step's rows are read only when the walk
+ * goes past it (it did not end ok), to know which jobs it already holds.
+ */
+function newestGood(meta: Metadata, runs: readonly RunRow[], whole: number, step: string): Map<number, string[]> {
+  const decided = new Set<string | null>();
+  const found = new Map<number, string[]>();
+  for (let i = 0; i < runs.length; i++) {
+    const run = runs[i]!;
+    const finished = run.status === 'ok';
+    if (i < whole && finished) {
+      if (meta.runRows.hasStep(run.id, step)) break;
+      continue;
+    }
+    const rows: StepRow[] = meta.runRows.ofStep(run.id, step);
+    if (rows.length === 0) continue;
+    const keys: string[] = [];
+    for (const [item, key, status] of rows) {
+      if ((status !== 'ok' && status !== 'cached') || decided.has(item)) continue;
+      decided.add(item);
+      if (i >= whole) keys.push(key);
+    }
+    if (keys.length > 0) found.set(run.id, keys);
+    if (finished) break;
+  }
+  return found;
+}
+
+function describeRun(run: RunRow, results: number, latestComplete: boolean): string {
+  const what = latestComplete ? 'latest complete run' : run.status === 'running' ? 'still running' : `${run.status}, newer`;
+  return `run ${run.id} (${what}, ${results} result${results === 1 ? '' : 's'})`;
+}
+
+/** Adds the outputs and inputs of every result of run `runId` to `keep`; returns how many results. */
+function reachable(meta: Metadata, runId: number, keep: Set<SnapshotId>): number {
+  return keepResults(meta, meta.runRows.keys(runId), keep);
+}
+
+/**
+ * Adds the outputs and inputs of the results of `keys` to `keep` (an input
+ * freed now would be copied in again); returns how many of `keys` have one.
+ * Only those two parts of each result are read, in bulk: a million-item
+ * map's results are most of the table, read once in its order.
+ */
+function keepResults(meta: Metadata, keys: readonly string[], keep: Set<SnapshotId>): number {
+  let results = 0;
+  const columns = ['key', 'outputs', "json_extract(record, '$.inputs')"];
+  for (const [, outputs, inputs] of meta.bulk.rowsWhere<[string, string, string | null]>('results', columns, ['rowid'], keys)) {
+    results++;
+    for (const id of Object.values(JSON.parse(outputs) as Record<string, SnapshotId>)) keep.add(id);
+    if (inputs !== null) for (const [, id] of JSON.parse(inputs) as [string, SnapshotId][]) keep.add(id);
+  }
+  return results;
+}
+
+/** Block ids for a one-line report: a sweep's hundreds of instances are counted, not listed. */
+function names(blocks: readonly string[]): string {
+  const shown = blocks.length > 6 ? blocks.slice(0, 5) : blocks;
+  return shown.join(', ') + (shown.length < blocks.length ? ` and ${blocks.length - shown.length} more` : '');
+}

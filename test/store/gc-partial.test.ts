@@ -1,0 +1,168 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Rig, toRun } from '../support/rig.js';
+
+const fence = '```';
+
+/** Three independent-enough blocks: the QA report's `expensive → report`, and `extra`. */
+const THREE = `# GC
+
+${fence}shark-run {id=expensive}
+echo expensive >> counter; yes computed-for-hours | head -c 100000 > /data/model.txt
+${fence}
+
+${fence}shark-run {id=report}
+echo report >> counter; wc -c < /data/model.txt > /data/report.txt
+${fence}
+
+${fence}shark-run {id=extra}
+echo extra >> counter; echo extra > /data/extra.txt
+${fence}
+`;
+
+/** Items made by one block, and a map over them whose item named `failing` exits 4. */
+const items = (word: string, failing: string): string => `# Map
+
+${fence}shark-run
+mkdir -p /data/items && for i in 1 2 3; do echo $i > /data/items/i$i.txt; done
+${fence}
+
+${fence}shark-run
+f=$(basename /data/items/*); [ "$f" = ${failing} ] && exit 4; { echo $f; yes ${word} | head -c 50000; } > /data/out/+
+${fence}
+`;
+
+/**
+ * A run that did not cover the whole document (targets, `-e AXIS=V`, a
+ * `{manual}` block left out, a failure) must not make gc free the results
+ * the rest of the document still reuses.
+ */
+describe('shark gc after a run that covered part of the document', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig();
+  });
+  afterEach(() => rig.cleanup());
+
+  it('a run with targets: the blocks it left out keep the results of the run that finished them, and the dry run says so', async () => {
+    rig.write('p.md', THREE);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    expect((await rig.shark(['run', 'p.md', 'extra'])).code).toBe(0);
+    const dry = await rig.shark(['gc', 'p.md']);
+    expect(dry.stderr).toBe('');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/keeping p\.md run 2 \(latest complete run, 1 result\), and for blocks run 2 left out or did not finish: run 1 \(expensive, report; 2 results\)\n/);
+    expect(dry.stdout).toMatch(/would free 0 objects/);
+    const real = await rig.shark(['gc', 'p.md', '--delete']);
+    expect(real.code).toBe(0);
+    expect(real.stdout).toMatch(/freed 0 objects/);
+    expect(toRun(await rig.plan('p.md'))).toEqual([]);
+  });
+
+  it('still frees what a later run replaced: a block changed and run again keeps only its new result', async () => {
+    rig.write('p.md', THREE);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    expect((await rig.shark(['run', 'p.md', 'extra'])).code).toBe(0);
+    rig.write('p.md', THREE.replace('computed-for-hours', 'computed-again'));
+    expect((await rig.shark(['run', 'p.md', 'report'])).code).toBe(0);
+    const gc = await rig.shark(['gc', 'p.md', '--delete']);
+    expect(gc.code).toBe(0);
+    // Run 3 finished expensive and report; extra is kept from run 2, whose result is run 1's.
+    expect(gc.stdout).toMatch(/keeping p\.md run 3 \(latest complete run, 2 results\), and for blocks run 3 left out or did not finish: run 2 \(extra; 1 result\)\n/);
+    expect(gc.stdout).toMatch(/freed 1 objects, 0\.1 MB/);
+    expect(toRun(await rig.plan('p.md'))).toEqual([]);
+  });
+
+  it('a run restricted to some axis values keeps the other values\' results', async () => {
+    rig.write('p.md', `---
+TAXA: [AVES, MAMMALIA]
+---
+
+# Ranges
+
+${fence}shark-run
+echo "range %{TAXA}" >> counter; yes %{TAXA} | head -c 50000 > /data/ranges/%{TAXA}.txt
+${fence}
+`);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    expect((await rig.shark(['run', 'p.md', '-e', 'TAXA=AVES'])).code).toBe(0);
+    const gc = await rig.shark(['gc', 'p.md', '--delete']);
+    expect(gc.code).toBe(0);
+    expect(gc.stdout).toMatch(/run 1 \(ranges\[TAXA=MAMMALIA\]; 1 result\)/);
+    expect(gc.stdout).toMatch(/freed 0 objects/);
+    expect(toRun(await rig.plan('p.md'))).toEqual([]);
+    expect(rig.count()).toBe(2);
+  });
+
+  it('a {manual} block keeps its result after plain runs, which leave it out', async () => {
+    rig.write('p.md', `${THREE}
+${fence}shark-run {id=never, manual}
+echo never >> counter; yes never | head -c 50000 > /data/never.txt
+${fence}
+`);
+    expect((await rig.shark(['run', 'p.md', 'never'])).code).toBe(0);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const gc = await rig.shark(['gc', 'p.md', '--delete']);
+    expect(gc.code).toBe(0);
+    expect(gc.stdout).toMatch(/keeping p\.md run 3 \(latest complete run, 3 results\), and for blocks run 3 left out or did not finish: run 1 \(never; 1 result\)\n/);
+    expect(gc.stdout).toMatch(/freed 0 objects/);
+    expect(toRun(await rig.plan('p.md', 'never'))).toEqual([]);
+  });
+
+  it('a run that failed early keeps the last good results of what it did not finish', async () => {
+    rig.write('p.md', THREE);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('p.md', THREE.replace('echo expensive >> counter;', 'echo expensive >> counter; exit 3;'));
+    expect((await rig.shark(['run', 'p.md', '-j', '1'])).code).toBe(1);
+    const gc = await rig.shark(['gc', 'p.md', '--delete']);
+    expect(gc.code).toBe(0);
+    // extra was cached in run 2; expensive failed and report never ran: theirs are run 1's.
+    expect(gc.stdout).toMatch(/keeping p\.md run 2 \(latest complete run, 1 result\), and for blocks run 2 left out or did not finish: run 1 \(expensive, report; 2 results\)\n/);
+    expect(gc.stdout).toMatch(/freed 0 objects/);
+    // Back to the version that worked: nothing to compute again.
+    rig.write('p.md', THREE);
+    expect(toRun(await rig.plan('p.md'))).toEqual([]);
+  });
+
+  it('keeps one result per job: the newest good one, not every failed attempt\'s', async () => {
+    rig.write('p.md', items('v1', 'none'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('p.md', items('v2', 'i3.txt'));
+    expect((await rig.shark(['run', 'p.md', '-k'])).code).toBe(1);
+    rig.write('p.md', items('v3', 'i3.txt'));
+    expect((await rig.shark(['run', 'p.md', '-k'])).code).toBe(1);
+    const gc = await rig.shark(['gc', 'p.md', '--delete']);
+    expect(gc.code).toBe(0);
+    // v3 of i1 and i2 (run 3), v1 of i3 (run 1); v1 and v2 of i1 and i2 are freed.
+    expect(gc.stdout).toMatch(/, and for blocks run 3 left out or did not finish: run 1 \(map-2; 1 result\)\n/);
+    expect(gc.stdout).toMatch(/freed 4 objects/);
+    rig.write('p.md', items('v1', 'none'));
+    expect(toRun(await rig.plan('p.md'))).toEqual(['map-2[i1.txt]', 'map-2[i2.txt]']);
+  });
+
+  it('keeps a fully cached map that a run named from an earlier run\'s rows', async () => {
+    rig.write('p.md', items('v1', 'none'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    // Every job cached: run 2 remembers the map (a step memo), and run 3 names run 2's rows of it instead of writing its own.
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    expect((await rig.shark(['run', 'p.md', 'map'])).code).toBe(0);
+    const gc = await rig.shark(['gc', 'p.md', '--delete']);
+    expect(gc.code).toBe(0);
+    expect(gc.stdout).toMatch(/keeping p\.md run 4 \(latest complete run, 1 result\), and for blocks run 4 left out or did not finish: run 3 \(map-2; 3 results\)\n/);
+    expect(gc.stdout).toMatch(/freed 0 objects/);
+    expect(toRun(await rig.plan('p.md'))).toEqual([]);
+  });
+
+  it('reads the document first: one it cannot load stops gc before anything is freed', async () => {
+    rig.write('p.md', THREE);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('q.md', THREE);
+    expect((await rig.shark(['run', 'q.md'])).code).toBe(0);
+    rig.write('p.md', THREE.replace('{id=extra}', '{id=report}'));
+    const gc = await rig.shark(['gc', 'q.md', 'p.md', '--delete']);
+    expect(gc.code).toBe(2);
+    expect(gc.stderr).toMatch(/^p\.md:\d+:\d+: error: block id `report` is used twice/);
+    expect(gc.stdout).toBe('');
+  });
+});
