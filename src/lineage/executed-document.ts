@@ -24,7 +24,7 @@ export function writeExecutedDocument(session: Session, runId: number, outPath: 
     if (block.steps.length === 0) continue;
     const mine = byBlock.get(block.id) ?? [];
     if (mine.length === 0) continue;
-    const close = closingLine(lines, block.block.at.line, block.block.body.length);
+    const close = block.block.closeLine;
     const text: string[] = ['', comment(`shark: ${block.id}, run ${runId}`)];
     for (const j of mine) {
       const result = results.get(j.key);
@@ -37,7 +37,8 @@ export function writeExecutedDocument(session: Session, runId: number, outPath: 
       text.push('', '```text', ...shown, '```');
     }
     // The instances of a sweep share their block's text: their notes follow it one after another.
-    listAt(inserts, close).push(...text);
+    const prefix = containerPrefix(lines[close - 1] ?? '');
+    listAt(inserts, close).push(...text.map((l) => (l === '' ? prefix.trimEnd() : prefix + l)));
   }
   const out: string[] = [];
   lines.forEach((line, i) => {
@@ -61,12 +62,14 @@ function comment(note: string): string {
   return `<!-- ${printable(note).replaceAll('--', '-\\x2d')} -->`;
 }
 
-function closingLine(lines: readonly string[], open: number, bodyLength: number): number {
-  const fence = /^\s*(`{3,}|~{3,})/.exec(lines[open - 1] ?? '')?.[1] ?? '```';
-  for (let i = open + bodyLength; i < lines.length; i++) {
-    if (lines[i]!.trim().startsWith(fence)) return i + 1;
-  }
-  return open + bodyLength + 1;
+/**
+ * What stands before a closing fence: the `>` of the quotes and the
+ * indentation of the list items the block is in. The notes written with it
+ * stay in the block's containers, after the block: without it, a quote that
+ * goes on would be broken, and one that ends would end before them.
+ */
+function containerPrefix(closingFence: string): string {
+  return /^[ \t>]*?(?=`{3,}|~{3,})/.exec(closingFence)?.[0] ?? '';
 }
 
 function readLog(path: string | null): string[] {

@@ -37,6 +37,8 @@ export interface SharkBlock {
   /** The first character of the info string (the `s` of `shark-`): diagnostics about the tag point here. */
   readonly infoAt: Position;
   readonly body: readonly SourceLine[];
+  /** The line of the closing fence: what the executed document writes after the block goes after it. */
+  readonly closeLine: number;
   /** Text of the nearest heading above the block ('' before any heading). */
   readonly section: string;
   /** Set on the instances of a block that mentions axes: which block, and the value of each axis. */

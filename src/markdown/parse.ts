@@ -147,7 +147,7 @@ function readCode(
     const col = src.endsWith(text) ? src.length - text.length + 1 : 1;
     return { text, line, col };
   });
-  return { index, kind: tag.tag.kind, arg: tag.tag.arg, options: tag.tag.options, info, at, infoAt, body, section };
+  return { index, kind: tag.tag.kind, arg: tag.tag.arg, options: tag.tag.options, info, at, infoAt, body, closeLine: end.line, section };
 }
 
 function isClosingFence(line: string, open: string): boolean {

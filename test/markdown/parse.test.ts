@@ -29,7 +29,7 @@ ${fence}
       {
         index: 0, kind: 'build', arg: 'gdal', options: {}, info: 'shark-build:gdal',
         at: { line: 3, col: 1 }, infoAt: { line: 3, col: 4 },
-        body: [{ text: 'FROM ubuntu', line: 4, col: 1 }], section: 'Setup',
+        body: [{ text: 'FROM ubuntu', line: 4, col: 1 }], closeLine: 5, section: 'Setup',
       },
       {
         index: 1, kind: 'run', arg: 'gdal', options: { network: true }, info: 'shark-run:gdal {network}',
@@ -38,6 +38,7 @@ ${fence}
           { text: 'echo hi > /data/x', line: 10, col: 1 },
           { text: 'echo bye > /data/y', line: 11, col: 1 },
         ],
+        closeLine: 12,
         section: 'Run it',
       },
     ]);
