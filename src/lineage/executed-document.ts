@@ -13,7 +13,10 @@ const MAX_OUTPUT_LINES = 40;
  */
 export function writeExecutedDocument(session: Session, runId: number, outPath: string): void {
   const { pipeline, meta } = session;
-  const lines = pipeline.document.source.split('\n');
+  const source = pipeline.document.source;
+  // Lines keep a CRLF document's `\r`; the lines added end as the document's first one does.
+  const lines = source.split('\n');
+  const cr = /^[^\n]*\r\n/.test(source) ? '\r' : '';
   const jobs = meta.runJobs(runId);
   // Read once, grouped once: a sweep has thousands of blocks, a map thousands of jobs.
   const results = meta.resultsMany([...new Set(jobs.map((j) => j.key))]);
@@ -38,7 +41,7 @@ export function writeExecutedDocument(session: Session, runId: number, outPath: 
     }
     // The instances of a sweep share their block's text: their notes follow it one after another.
     const prefix = containerPrefix(lines[close - 1] ?? '');
-    listAt(inserts, close).push(...text.map((l) => (l === '' ? prefix.trimEnd() : prefix + l)));
+    listAt(inserts, close).push(...text.map((l) => (l === '' ? prefix.trimEnd() : prefix + l) + cr));
   }
   const out: string[] = [];
   lines.forEach((line, i) => {
@@ -76,7 +79,7 @@ function readLog(path: string | null): string[] {
   if (path === null) return [];
   try {
     const text = readFileSync(path, 'utf8').replace(/`{3,}/g, (m) => m.replace(/`/g, "'"));
-    return text === '' ? [] : text.trimEnd().split('\n');
+    return text === '' ? [] : text.trimEnd().split(/\r?\n/);
   } catch {
     return [];
   }

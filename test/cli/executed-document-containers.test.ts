@@ -73,3 +73,20 @@ describe('the executed document of blocks in quotes and lists', () => {
     expect(rig.exists('PWNED')).toBe(false);
   });
 });
+
+describe('the executed document of a CRLF document', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig('shark-executed-crlf-');
+    rig.write('p.md', ['# T', '', '> ```shark-run', '> echo a; echo b > /data/b.txt', '> ```', '', 'End.', ''].join('\r\n'));
+  });
+  afterEach(() => rig.cleanup());
+
+  it('ends the lines it adds as the document ends its own', async () => {
+    expect((await rig.shark(['run', 'p.md', '-o', 'ex.md'])).code).toBe(0);
+    const executed = rig.read('ex.md');
+    expect(executed).toContain('> <!-- shark: t, run 1 -->\r\n');
+    expect(executed).toContain('> ```text\r\n> a\r\n> ```\r\n');
+    expect(executed.replaceAll('\r\n', '')).not.toMatch(/[\r\n]/);
+  });
+});
