@@ -1,4 +1,5 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeAtomically } from '../lockfile/atomic-write.js';
 import type { Session } from '../plan/session.js';
 import { listAt } from '../multimap.js';
 import { printable, shownName } from '../printable.js';
@@ -49,9 +50,7 @@ export function writeExecutedDocument(session: Session, runId: number, outPath: 
     const extra = inserts.get(i + 1);
     if (extra !== undefined) out.push(...extra);
   });
-  const tmp = `${outPath}.tmp-${process.pid}`;
-  writeFileSync(tmp, out.join('\n'));
-  renameSync(tmp, outPath);
+  writeAtomically(outPath, out.join('\n'));
 }
 
 /**

@@ -8,9 +8,9 @@ import { lockPathFor, readLock } from '../lockfile.js';
 import { loadPipeline } from '../pipeline/load.js';
 import { readingInput } from '../plan/session.js';
 import { openStore } from '../store/open-store.js';
+import { unwritable } from '../writable-path.js';
 import type { SnapshotId } from '../store/snapshot-store.js';
 import { latestResults } from './decide.js';
-import { unsavable } from './save.js';
 import { ShellSession } from './session.js';
 import { placeAt } from './tree.js';
 
@@ -35,8 +35,8 @@ export async function openShell(file: string | undefined, flags: ShellFlags, std
     stderr(`shark: error: ${message}\n`);
     throw new ExitError(EXIT_INVALID);
   };
-  const unwritable = flags.save === undefined ? undefined : unsavable(flags.save);
-  if (unwritable !== undefined) return fail(`--save ${flags.save}: ${unwritable}`);
+  const unsaved = flags.save === undefined ? undefined : unwritable(flags.save);
+  if (unsaved !== undefined) return fail(`--save ${flags.save}: ${unsaved}`);
   let session: RunSession;
   let hostInputs: ReadonlyMap<string, string> = new Map();
   let base = '';

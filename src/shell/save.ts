@@ -1,7 +1,8 @@
-import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { lockPathFor, readLock, updateLock } from '../lockfile.js';
 import { loadPipeline } from '../pipeline/load.js';
+import { isDirectory, writeError } from '../writable-path.js';
 import { contributing } from './history.js';
 import type { ShellSession } from './session.js';
 
@@ -52,41 +53,6 @@ function notOurs(shell: ShellSession, path: string): string | undefined {
   if (!existsSync(full) || isDirectory(full) || shell.savedTo.has(full)) return undefined;
   const what = shell.base !== '' && full === shell.session.pipelinePath ? ' (the pipeline this shell started from)' : '';
   return `${path} exists${what}: \`:save! ${path}\` overwrites it, or save under another name`;
-}
-
-/**
- * Why `--save PATH` could not be written, checked when the shell starts so
- * that a typo does not cost the session at its end: PATH is a directory, or
- * it (or its directory, for a new file) is missing or not writable.
- */
-export function unsavable(path: string): string | undefined {
-  const dir = dirname(path);
-  if (isDirectory(path)) return 'it is a directory';
-  if (!isDirectory(dir)) return `no such directory ${dir}`;
-  try {
-    accessSync(existsSync(path) ? path : dir, constants.W_OK);
-    return undefined;
-  } catch (e) {
-    return writeError(path, e);
-  }
-}
-
-/** A failed write in words: which part of the path is wrong. */
-function writeError(path: string, e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  const dir = dirname(path);
-  if (code === 'ENOENT' || code === 'ENOTDIR') return isDirectory(dir) ? `cannot create a file in ${dir}` : `no such directory ${dir}`;
-  if (code === 'EISDIR') return 'it is a directory';
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return 'permission denied';
-  return (e as Error).message;
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 /**
