@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { formatDiagnostic } from '../diagnostics.js';
 import { templateDocuments } from '../pipeline/sweep-template.js';
@@ -8,7 +8,6 @@ import type { Io } from './main.js';
 import { pairs } from './session-setup.js';
 import { collect } from './common-options.js';
 import { makeDirs } from '../store/make-dirs.js';
-
 
 /**
  * `shark template FILE --output-dir DIR`: a sweep as one document per
@@ -31,9 +30,8 @@ export function templateCommand(io: Io): Command {
         for (const d of diagnostics) io.stderr(formatDiagnostic(d, source) + '\n');
         throw new ExitError(EXIT_INVALID);
       }
-      const input = resolve(file);
-      if (documents.some((d) => resolve(flags.outputDir, d.name) === input)) {
-        io.stderr(`shark: error: ${displayName(input)} would be written over: choose another --output-dir\n`);
+      if (writesOver(file, flags.outputDir, documents.map((d) => d.name))) {
+        io.stderr(`shark: error: ${displayName(resolve(file))} would be written over: choose another --output-dir\n`);
         throw new ExitError(EXIT_INVALID);
       }
       for (const d of documents) {
@@ -56,4 +54,21 @@ export function templateCommand(io: Io): Command {
         io.stdout(`${to}\n`);
       }
     });
+}
+
+/**
+ * Whether one of `names` in `dir` is the input: compared as real paths, since
+ * a link on the way (`--output-dir sub`, `sub` linking to `.`) leads there as
+ * surely as the same name. A directory yet to be made holds no input.
+ */
+function writesOver(input: string, dir: string, names: readonly string[]): boolean {
+  let real: string;
+  let realDir: string;
+  try {
+    real = realpathSync(input);
+    realDir = realpathSync(dir);
+  } catch {
+    return false;
+  }
+  return names.some((n) => join(realDir, n) === real);
 }

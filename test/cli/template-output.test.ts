@@ -1,0 +1,34 @@
+import { symlinkSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+
+/** No axes: template writes the document as `c.md`, the input's own name. */
+const DOC = '\ufeff---\nV: 1\n---\n```shark-run\necho a > /data/a.txt\n```\n';
+
+describe('shark template never writes over its input', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig('shark-template-output-');
+    rig.write('c.md', DOC);
+    symlinkSync('.', rig.path('sub'));
+  });
+  afterEach(() => rig.cleanup());
+
+  for (const dir of ['.', 'sub', 'sub/sub/']) {
+    it(`refuses --output-dir ${dir}, which holds the input`, async () => {
+      const r = await rig.shark(['template', 'c.md', '--output-dir', dir]);
+      expect(r.stderr).toBe('shark: error: c.md would be written over: choose another --output-dir\n');
+      expect(r.code).toBe(2);
+      expect(rig.read('c.md')).toBe(DOC);
+    });
+  }
+
+  it('writes into another directory, even one reached through a link', async () => {
+    symlinkSync('real', rig.path('link'));
+    rig.write('real/keep', '');
+    const r = await rig.shark(['template', 'c.md', '--output-dir', 'link']);
+    expect(r.code).toBe(0);
+    expect(rig.read('real/c.md')).toContain('echo a > /data/a.txt');
+    expect(rig.read('c.md')).toBe(DOC);
+  });
+});
