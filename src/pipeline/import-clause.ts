@@ -40,6 +40,8 @@ export function parseImportLine(line: string): ClauseResult {
   if (dst === undefined) {
     return { ok: false, message: 'an import line needs a source and a destination: SOURCE /data/DEST', offset: src.offset };
   }
+  const spaced = spacedSource(line, parts);
+  if (spaced !== undefined) return { ok: false, message: spaced, offset: src.offset };
   const source = parseSource(src.text);
   if (!source.ok) return { ok: false, message: source.message, offset: src.offset };
   if (!dst.text.startsWith('/')) {
@@ -117,7 +119,7 @@ function parseSource(text: string): { ok: true; source: ImportSource } | { ok: f
   }
   if (/^https?:\/\/[^/\s]+/.test(text)) return { ok: true, source: { scheme: 'url', url: text } };
   if (text.startsWith('file:')) {
-    const path = text.slice('file:'.length).replace(/^\/\/(?=\/)/, '');
+    const path = decodeUrlPath(text.slice('file:'.length).replace(/^\/\/(?=\/)/, ''));
     if (path === '') return { ok: false, message: 'empty file: path' };
     return { ok: true, source: { scheme: 'file', path } };
   }
@@ -126,6 +128,32 @@ function parseSource(text: string): { ok: true; source: ImportSource } | { ok: f
     return { ok: false, message: `unknown import scheme \`${scheme[1]}:\`: use https://, zenodo:, doi:, github:, a .git URL, file: or a local path` };
   }
   return { ok: true, source: { scheme: 'file', path: text } };
+}
+
+const HOW = 'a path holding spaces as a file: URI, each space as %20';
+
+/**
+ * A source that was meant to hold a space: quoted, escaped with `\`, or
+ * bare with its destination further on. Import lines are split at spaces
+ * and never unquoted, so the words would otherwise be read as a source and
+ * a destination that make no sense; the message gives the URI to write.
+ */
+function spacedSource(line: string, parts: readonly { text: string; offset: number }[]): string | undefined {
+  const src = parts[0];
+  const quote = /^["']/.exec(src!.text)?.[0];
+  const dest = parts.findIndex((p, i) => i > 0 && p.text.startsWith('/'));
+  const parsed = parseSource(src!.text.replace(/\\$/, ''));
+  const local = parsed.ok && parsed.source.scheme === 'file';
+  if (quote === undefined && !(local && (src!.text.endsWith('\\') || dest > 1))) return undefined;
+  let path: string;
+  if (quote !== undefined) {
+    const close = line.indexOf(quote, src!.offset + 1);
+    path = line.slice(src!.offset + 1, close < 0 ? undefined : close);
+  } else {
+    path = line.slice(src!.offset, dest > 0 ? parts[dest]!.offset : undefined).trimEnd().replace(/\\(\s)/g, '$1');
+  }
+  if (!/\s/.test(path)) return `import lines are not quoted: write \`${path}\` (${HOW})`;
+  return `import lines are split at spaces: write ${HOW} (\`file:${path.replace(/[%\s]/g, encodeURIComponent)}\`)`;
 }
 
 /** `%20` → space; a malformed escape is kept as written rather than thrown. */

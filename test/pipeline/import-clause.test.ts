@@ -69,6 +69,25 @@ describe('parseImportLine', () => {
     expect(clause('./archive.tar.gz /data/archive/ extract').source).toEqual({ scheme: 'file', path: './archive.tar.gz' });
   });
 
+  it('percent-decodes file: URIs, so a path may hold spaces', () => {
+    expect(clause('file:my%20inputs/a%20b.csv /data/ab.csv')).toMatchObject({ source: { scheme: 'file', path: 'my inputs/a b.csv' }, raw: 'file:my%20inputs/a%20b.csv' });
+    expect(clause('file:///srv/My%20Documents/e.tif /data/e.tif').source).toEqual({ scheme: 'file', path: '/srv/My Documents/e.tif' });
+    expect(clause('file:100%25.csv /data/x.csv').source).toEqual({ scheme: 'file', path: '100%.csv' });
+    // A malformed escape is kept as written; a plain path is never decoded.
+    expect(clause('file:100%.csv /data/x.csv').source).toEqual({ scheme: 'file', path: '100%.csv' });
+    expect(clause('in/a%20b.csv /data/x.csv').source).toEqual({ scheme: 'file', path: 'in/a%20b.csv' });
+  });
+
+  it('says how to write a path holding a space, written quoted, escaped or bare', () => {
+    const how = (uri: string): string => `0: import lines are split at spaces: write a path holding spaces as a file: URI, each space as %20 (\`${uri}\`)`;
+    expect(problem('"my inputs/a b.csv" /data/ab.csv')).toBe(how('file:my%20inputs/a%20b.csv'));
+    expect(problem("'my inputs/a b.csv' /data/ab.csv")).toBe(how('file:my%20inputs/a%20b.csv'));
+    expect(problem('my\\ inputs/a\\ b.csv /data/ab.csv')).toBe(how('file:my%20inputs/a%20b.csv'));
+    expect(problem('my inputs/a b.csv /data/ab.csv')).toBe(how('file:my%20inputs/a%20b.csv'));
+    expect(problem('"100% a.csv" /data/a.csv')).toBe(how('file:100%25%20a.csv'));
+    expect(problem('"a.csv" /data/a.csv')).toBe('0: import lines are not quoted: write `a.csv` (a path holding spaces as a file: URI, each space as %20)');
+  });
+
   it('reads checksums, extract and trailing comments', () => {
     expect(clause(`https://x.org/a.tif /data/a.tif md5:${MD5.toUpperCase()}`).checksum).toEqual({ algorithm: 'md5', hex: MD5 });
     expect(clause(`https://x.org/a.zip /data/a/ sha256:${SHA} extract`)).toMatchObject({ checksum: { algorithm: 'sha256', hex: SHA }, extract: true, destIsDir: true });
