@@ -1,13 +1,16 @@
 import { Command, Option } from 'commander';
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { handScript } from '../plan/script.js';
 import { planPipeline } from '../plan/planner.js';
 import { seedState } from '../plan/session.js';
 import { withSessionOptions } from './common-options.js';
-import { loadOrReport } from './load-or-report.js';
+import { EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
+import { givenFrontmatter, givenPlaces } from './apply-config.js';
+import { threadsOf } from '../exec/resources.js';
 import type { Io } from './main.js';
 import { writePlanJson, writePlanText } from './render-plan.js';
-import { closeSession, openSession, reportingInvalidInput, type SessionFlags } from './session-setup.js';
+import { closeSession, openSession, pairs, reportingInvalidInput, stepVariables, type SessionFlags } from './session-setup.js';
 import { selectOrReport, withTargets, type TargetFlags } from './targets.js';
 import { plannedSubmissions, renderSubmissions, slurmFlags, withExecutorOptions, type ExecutorFlags } from './executor-flags.js';
 
@@ -26,10 +29,10 @@ export function planCommand(io: Io): Command {
       .option('--json', 'print the plan as JSON')
       .option('--script', 'print a POSIX sh script that performs the pipeline by hand')
       .option('-v, --verbose', 'list every job of map steps')
-      .addOption(new Option('-j, --jobs <n>', 'with --executor slurm: array tasks at once').default(String(availableParallelism()), 'number of cores')),
+      .addOption(new Option('-j, --jobs <n>', 'with --script: SHARK_THREADS as run -j N gives it; with --executor slurm: array tasks at once').default(String(availableParallelism()), 'number of cores')),
   ))).action(async (file: string, targets: string[], flags: PlanFlags) => {
     if (flags.script) {
-      io.stdout(handScript(loadOrReport(file, io.stderr)));
+      io.stdout(scriptOf(file, targets, flags, io.stderr));
       return;
     }
     const slurm = slurmFlags(flags, io.stderr);
@@ -49,4 +52,23 @@ export function planCommand(io: Io): Command {
       closeSession(session);
     }
   });
+}
+
+/**
+ * `--script`: the pipeline as `run` with the same options would perform it
+ * (its variables and `-e` values, its steps without targets or with them,
+ * SHARK_THREADS from `-j`, the inputs `-i` binds), read from the document
+ * alone: no store is opened.
+ */
+function scriptOf(file: string, targets: readonly string[], flags: PlanFlags, stderr: (s: string) => void): string {
+  const jobs = Number(flags.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) {
+    stderr(`shark: error: -j expects a positive whole number, not \`${flags.jobs}\`\n`);
+    throw new ExitError(EXIT_INVALID);
+  }
+  const extra = pairs(flags.env, '-e/--env', stderr);
+  const pipeline = loadOrReport(file, stderr, 'read', extra, givenFrontmatter(flags), givenPlaces(flags));
+  const selection = selectOrReport(pipeline, targets, flags, stderr);
+  const bindings = new Map([...pairs(flags.input, '-i/--input', stderr)].map(([name, path]) => [name, resolve(path)]));
+  return handScript(pipeline, { variables: stepVariables(pipeline, extra), selection, threads: (step) => threadsOf(step, jobs), bindings });
 }

@@ -77,9 +77,6 @@ export function openSession(
     throw new ExitError(EXIT_INVALID);
   }
   if (needsInputs) refusePublishIntoStore(pipeline, pipelineDir, opened.value, stderr);
-  const variables = new Map(pipeline.variables);
-  // `-e AXIS=…` chose instances; it is no variable, so a subset's jobs keep the keys of the whole sweep.
-  for (const [k, v] of extra) if (!pipeline.document.frontmatter?.axes.has(k)) variables.set(k, v);
   const session: RunSession = {
     pipeline,
     pipelinePath,
@@ -89,13 +86,21 @@ export function openSession(
     envs: createEnvironmentProvider(pipeline, { pipelinePath, update: flags.update ?? false }),
     lock: lock.lock,
     lockPath,
-    variables: [...variables].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
+    variables: stepVariables(pipeline, extra),
     bindings,
     refresh: flags.refresh ?? false,
     hostPath: process.env['PATH'] ?? '',
     secrets,
   };
   return { session, hostInputs: bound.paths };
+}
+
+/** The variables every step sees, sorted by name: the frontmatter's, then `-e NAME=VALUE`. */
+export function stepVariables(pipeline: Pipeline, extra: ReadonlyMap<string, string>): [string, string][] {
+  const variables = new Map(pipeline.variables);
+  // `-e AXIS=…` chose instances; it is no variable, so a subset's jobs keep the keys of the whole sweep.
+  for (const [k, v] of extra) if (!pipeline.document.frontmatter?.axes.has(k)) variables.set(k, v);
+  return [...variables].sort((a, b) => (a[0] < b[0] ? -1 : 1));
 }
 
 /** Problems with the inputs' bindings, each printed, and exit 2; nothing when there are none. */

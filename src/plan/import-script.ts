@@ -61,12 +61,12 @@ function mkdir(dir: string): string {
 }
 
 /**
- * A local file, or a directory's contents, copied to DEST. `cp -R DIR DEST`
- * would copy DIR itself into DEST once DEST exists (DEST/DIR/…), so a
- * directory is copied as `DIR/.`; whether it is one is known only where the
- * script runs.
+ * A local file, or a directory's contents, copied to DEST; a publish copies
+ * out the same way. `cp -R DIR DEST` would copy DIR itself into DEST once
+ * DEST exists (DEST/DIR/…), so a directory is copied as `DIR/.`; whether it
+ * is one is known only where the script runs.
  */
-function localCopy(path: string, dest: string): string {
+export function localCopy(path: string, dest: string): string {
   const dir = path.replace(/\/+$/, '') || '/';
   return `if [ -d ${sq(dir)} ]; then mkdir -p ${sq(dest)} && cp -R ${sq(`${dir === '/' ? '' : dir}/.`)} ${sq(dest)}; else cp ${sq(path)} ${sq(dest)}; fi`;
 }

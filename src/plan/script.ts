@@ -1,9 +1,26 @@
+import { posix } from 'node:path';
+import { parentOf } from '../pipeline/data-path.js';
 import type { Pipeline, RunStep, Step } from '../pipeline/pipeline.js';
+import { publishedAt } from '../pipeline/publish-targets.js';
 import type { QuoteContext } from '../pipeline/shell-words.js';
-import { renderScript } from './render-command.js';
-import { importScript } from './import-script.js';
 import { singleQuoted as sq } from '../pipeline/shell-words.js';
+import { renderScript } from './render-command.js';
+import { importScript, localCopy } from './import-script.js';
+import type { Selection } from './selection.js';
 
+/** What a run would give its steps beside the document: the same, written into the script. */
+export interface HandScriptOptions {
+  /** Frontmatter variables and `-e` values, as `run` exports them. */
+  readonly variables: readonly (readonly [string, string])[];
+  /** The steps `run` would cover (`{manual}` blocks left out without targets). */
+  readonly selection: Selection;
+  /** SHARK_THREADS of a run step's jobs, as `run` with the same `-j` gives it. */
+  readonly threads: (step: RunStep) => number;
+  /** `-i NAME=PATH`, PATH absolute: copied to the input's /data path as `run` places it. */
+  readonly bindings: ReadonlyMap<string, string>;
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** A shell variable reference that reads as one word wherever it is spliced. */
 function spliceVar(name: string, ctx: QuoteContext): string {
@@ -19,28 +36,72 @@ function spliceVar(name: string, ctx: QuoteContext): string {
 
 /**
  * A POSIX sh script that performs the pipeline by hand, without Shark: the
- * same commands in the same order, loops for maps. It reads and writes the
- * real /data, as the commands say.
+ * same commands in the same order, loops for maps, the same variables, and
+ * the directories Shark would make for what a step writes. It reads and
+ * writes the real /data, as the commands say.
  */
-export function handScript(pipeline: Pipeline): string {
+export function handScript(pipeline: Pipeline, options: HandScriptOptions): string {
+  const file = pipeline.document.file;
   const out = [
     '#!/bin/sh',
-    `# ${pipeline.document.file}, performed by hand: the same commands Shark runs, in order.`,
+    `# ${file}, performed by hand: the same commands Shark runs, in order.`,
     '# Data lives under /data; container steps say which environment to run them in.',
     'set -eu',
     `cd "$(dirname "$0")"`,
+    `mkdir -p '/data'`,
+    ...environment(pipeline, options.variables),
     '',
   ];
-  for (const [name, path] of pipeline.inputs) out.push(`# input ${name}: copy your file to ${path}`);
+  for (const [name, path] of pipeline.inputs) {
+    const bound = options.bindings.get(name);
+    if (bound === undefined) out.push(`# input ${name}: copy your file to ${path}`);
+    else out.push(`# input ${name}`, ...mkdirs([parentOf(path)]), localCopy(bound, path));
+  }
   let lastBlock = '';
+  let threads = 1;
   for (const step of pipeline.steps) {
-    if (step.blockId !== lastBlock) {
-      out.push('', `# --- ${step.blockId} (${pipeline.document.file}:${step.block.at.line})${step.kind === 'run' && step.env ? ` in environment ${step.env}` : ''}`);
+    if (!options.selection.steps.has(step.id)) {
+      const left = step.blockId === lastBlock ? undefined : leftOut(pipeline, step, options.selection);
+      if (left !== undefined) out.push('', left);
       lastBlock = step.blockId;
+      continue;
+    }
+    if (step.blockId !== lastBlock) {
+      out.push('', `# --- ${step.blockId} (${file}:${step.block.at.line})${step.kind === 'run' && step.env ? ` in environment ${step.env}` : ''}`);
+      lastBlock = step.blockId;
+    }
+    if (step.kind === 'run' && options.threads(step) !== threads) {
+      threads = options.threads(step);
+      out.push(`SHARK_THREADS=${threads}`);
     }
     out.push(...stepScript(step));
   }
   return out.join('\n') + '\n';
+}
+
+/**
+ * The variables every step sees. A secret's value is never written: the
+ * script stops, naming it, unless the user has set it.
+ */
+function environment(pipeline: Pipeline, variables: HandScriptOptions['variables']): string[] {
+  const secrets = (pipeline.document.frontmatter?.secrets ?? []).map((s) => s.name);
+  // A name the shell cannot export is not exported by a run either.
+  const plain = variables.filter(([name]) => NAME.test(name) && !secrets.includes(name));
+  const lines = ['export SHARK_THREADS=1', ...plain.map(([name, value]) => `export ${name}=${sq(value)}`)];
+  if (secrets.length > 0) {
+    const one = secrets.length === 1;
+    lines.push(`# Secrets: set ${secrets.join(', ')} in your environment before running this script; ${one ? 'its value is' : 'their values are'} not written here.`);
+    for (const name of secrets) lines.push(`: "\${${name}:?is a secret of ${pipeline.document.file.replace(/["$`\\}]/g, '')}: set it in the environment}"`, `export ${name}`);
+  }
+  return lines;
+}
+
+/** The comment for a block a plain run leaves out: a `{manual}` one, or one that needs it. */
+function leftOut(pipeline: Pipeline, step: Step, selection: Selection): string | undefined {
+  const manual = selection.manual.get(step.id);
+  if (manual === undefined) return undefined;
+  if (manual === step.id) return `# left out: ${step.blockId} ({manual}: \`shark plan ${pipeline.document.file} ${step.blockId} --script\` includes it)`;
+  return `# left out: ${step.blockId} (it needs ${pipeline.stepsById.get(manual)?.blockId ?? manual}, a {manual} block)`;
 }
 
 function stepScript(step: Step): string[] {
@@ -48,19 +109,36 @@ function stepScript(step: Step): string[] {
     case 'import':
       return importScript(step);
     case 'publish':
-      return step.inputs.map((i) => `mkdir -p ${sq(step.dir)} && cp -R ${sq(i.path)} ${sq(step.dir)}/`);
+    {
+      // Where run publishes: the path under DIR as it is under /data.
+      const to = step.inputs.map((i) => [i.path, publishedAt(step.dir, i.path)] as const);
+      return [...mkdirs(to.map(([, t]) => posix.dirname(t))), ...to.map(([from, t]) => localCopy(from, t))];
+    }
     case 'run':
       return runScript(step);
   }
 }
 
+/** The directories a step's outputs go into, which Shark makes. */
+function outputParents(step: RunStep): string[] {
+  return mkdirs(step.outputs.filter((o) => !o.perItem).map((o) => parentOf(o.path)));
+}
+
+/** `mkdir -p` of each directory once; /data is made at the top. */
+function mkdirs(dirs: readonly string[]): string[] {
+  return [...new Set(dirs)].filter((d) => d !== '/data').map((d) => `mkdir -p ${sq(d)}`);
+}
+
 function runScript(step: RunStep): string[] {
   const wildcards = step.inputs.filter((i) => i.pattern !== undefined);
   const cd = step.cwd !== undefined ? `cd ${sq(step.cwd)} && ` : '';
-  const outDirs = step.outputs.filter((o) => o.perItem || (wildcards.length > 0 && o.isDir)).map((o) => `mkdir -p ${sq(o.path)}`);
-  if (wildcards.length === 0) return [`(${cd}${step.command.includes('\n') ? `\n${renderScript(step, new Map(), undefined, '')}\n` : renderScript(step, new Map(), undefined, '')})`];
+  if (wildcards.length === 0) {
+    const body = renderScript(step, new Map(), undefined, '');
+    return [...outputParents(step), `(${cd}${step.command.includes('\n') ? `\n${body}\n` : body})`];
+  }
+  const outDirs = step.outputs.filter((o) => o.perItem || o.isDir).map((o) => `mkdir -p ${sq(o.path)}`);
   const items = new Map<string, string>();
-  const lines = [...outDirs];
+  const lines = [...outputParents(step), ...outDirs];
   let indent = '';
   wildcards.forEach((w, n) => {
     const v = `item${n + 1}`;
@@ -71,14 +149,19 @@ function runScript(step: RunStep): string[] {
     lines.push(w.pattern!.includes('/') ? `${indent}  ${v}_name=\${${v}#${sq(w.path)}/}` : `${indent}  ${v}_name=$(basename "$${v}")`);
     indent += '  ';
   });
-  const plus = wildcards.length > 0 ? wildcards.map((_, n) => `\${item${n + 1}_name}`).join('_') : undefined;
-  if (plus !== undefined) lines.push(`${indent}plus_name="${plus}"`);
-  // `+.EXT`: the item with its last extension replaced, one variable per extension.
+  lines.push(`${indent}plus_name="${wildcards.map((_, n) => `\${item${n + 1}_name}`).join('_')}"`);
+  // `+.EXT`: the item with the last extension of its last part replaced (or EXT added), as withExtension does.
   const extVar = (ext: string): string => `plus_name${ext.replace(/[^A-Za-z0-9]/g, '_')}`;
   for (const ext of new Set(step.mentions.flatMap((m) => (m.plus?.ext !== undefined ? [m.plus.ext] : [])))) {
-    lines.push(`${indent}${extVar(ext)}="\${plus_name%.*}${ext}"`);
+    lines.push(`${indent}case "\${plus_name##*/}" in ?*.*) ${extVar(ext)}="\${plus_name%.*}"${sq(ext)} ;; *) ${extVar(ext)}="$plus_name"${sq(ext)} ;; esac`);
   }
-  const body = renderScript(step, items, plus === undefined ? undefined : 'plus_name', '', spliceVar, (name, ext) => (ext === undefined ? name : extVar(ext)));
+  // An item several levels down is written several levels down: Shark makes its directory.
+  if (wildcards.some((w) => w.pattern!.includes('/'))) {
+    for (const o of step.outputs.filter((o) => o.perItem)) {
+      lines.push(`${indent}mkdir -p "$(dirname ${sq(o.path)}/"$${o.ext === undefined ? 'plus_name' : extVar(o.ext)}")"`);
+    }
+  }
+  const body = renderScript(step, items, 'plus_name', '', spliceVar, (name, ext) => (ext === undefined ? name : extVar(ext)));
   lines.push(`${indent}(${cd}${body})`);
   for (let n = wildcards.length; n > 0; n--) {
     indent = indent.slice(2);

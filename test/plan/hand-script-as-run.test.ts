@@ -1,0 +1,137 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readTree } from '../imports/helpers.js';
+import { ROOT, Rig } from '../support/rig.js';
+
+/**
+ * `shark plan --script` is "the same pipeline by hand": run with /data moved
+ * into a scratch directory, it makes what `shark run` makes.
+ */
+
+let rig: Rig;
+beforeEach(() => (rig = new Rig('shark-hand-as-run-')));
+afterEach(() => rig.cleanup());
+
+/** The script with /data moved into the rig, written beside the document and run there. */
+function runScript(script: string, env: Record<string, string> = {}): void {
+  const data = rig.path('data');
+  rig.write('hand.sh', script.replaceAll('/data/', `${data}/`).replaceAll("'/data'", `'${data}'`));
+  execFileSync('sh', ['hand.sh'], { cwd: rig.dir, env: { PATH: process.env['PATH']!, ...env }, stdio: 'pipe' });
+}
+
+async function script(...args: string[]): Promise<string> {
+  const r = await rig.shark(['plan', ...args, '--script']);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return r.stdout;
+}
+
+/** Every result of `shark run` and of the hand script, published to `_all` by a block the test adds. */
+async function bothWays(doc: string, outputs: readonly string[], args: readonly string[] = []): Promise<void> {
+  for (const dir of ['_all', '_run']) rmSync(rig.path(dir), { recursive: true, force: true });
+  rig.write('p.md', `${doc}\n\`\`\`shark-publish:_all\n${outputs.join('\n')}\n\`\`\`\n`);
+  const run = await rig.shark(['run', 'p.md', ...args]);
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  renameSync(rig.path('_all'), rig.path('_run'));
+  runScript(await script('p.md', ...args));
+  expect(readTree(rig.path('_all'))).toEqual(readTree(rig.path('_run')));
+}
+
+describe('the hand script does what run does', () => {
+  it('pipelines/life.md: a sweep of maps, joins and sums into new directories', async () => {
+    cpSync(join(ROOT, 'pipelines/life'), rig.path('life'), { recursive: true });
+    await bothWays(readFileSync(join(ROOT, 'pipelines/life.md'), 'utf8'), ['/data/aoh/', '/data/deltap/', '/data/deltap_sum/', '/data/total/']);
+    expect(Object.keys(readTree(rig.path('_all'))).length).toBeGreaterThan(10);
+  });
+
+  it('makes the directories a step writes into, for plain steps and nested map items', async () => {
+    rig.write('in/AVES/robin.json', 'r\n');
+    rig.write('in/v1.2/noext', 'n\n');
+    await bothWays([
+      '```shark-import',
+      'in/ /data/in/',
+      '```',
+      '',
+      '```shark-run',
+      'echo a > /data/x/y/a.txt',
+      '```',
+      '',
+      '```shark-run',
+      'cat /data/in/*/* > /data/aoh/+.txt',
+      '```',
+      '',
+    ].join('\n'), ['/data/x/y/a.txt', '/data/aoh/']);
+    expect(readTree(rig.path('_all'))).toEqual({ 'x/y/a.txt': 'a\n', 'aoh/AVES/robin.txt': 'r\n', 'aoh/v1.2/noext.txt': 'n\n' });
+  });
+
+  it('exports the frontmatter variables, -e values and SHARK_THREADS', async () => {
+    const doc = [
+      '---',
+      'GREETING: hello',
+      'OTHER: "it\'s $HOME"',
+      '---',
+      '',
+      '```shark-run',
+      'echo "$GREETING $OTHER" > /data/g.txt',
+      '```',
+      '',
+      '```shark-run {threads=2}',
+      'echo "$SHARK_THREADS" > /data/t2.txt',
+      '```',
+      '',
+      '```shark-run',
+      'echo "$SHARK_THREADS" > /data/t1.txt',
+      '```',
+      '',
+    ].join('\n');
+    await bothWays(doc, ['/data/g.txt', '/data/t2.txt', '/data/t1.txt'], ['-j', '4']);
+    expect(readTree(rig.path('_all'))).toEqual({ 'g.txt': 'hello it\'s $HOME\n', 't2.txt': '2\n', 't1.txt': '1\n' });
+    await bothWays(doc, ['/data/g.txt'], ['-e', 'GREETING=bye']);
+    expect(rig.read('_all/g.txt')).toBe('bye it\'s $HOME\n');
+  });
+
+  it('leaves out {manual} blocks as run does, unless a target names them', async () => {
+    rig.write('p.md', [
+      '```shark-run',
+      'echo a > /data/a.txt',
+      '```',
+      '',
+      '```shark-run {id=slow, manual}',
+      'cat /data/a.txt > /data/slow.txt',
+      '```',
+      '',
+    ].join('\n'));
+    const plain = await script('p.md');
+    expect(plain).not.toContain('/data/slow.txt >');
+    expect(plain).toContain('# left out: slow ({manual}: `shark plan p.md slow --script` includes it)');
+    runScript(plain);
+    expect(rig.exists('data/slow.txt')).toBe(false);
+    runScript(await script('p.md', 'slow'));
+    expect(rig.read('data/slow.txt')).toBe('a\n');
+  });
+});
+
+describe('secrets in the hand script', () => {
+  it('are never written into it: the user sets them, and is told so', async () => {
+    rig.write('p.md', [
+      '---',
+      'secrets: [API_TOKEN]',
+      '---',
+      '',
+      '```shark-run',
+      'echo "token $API_TOKEN" > /data/t.txt',
+      '```',
+      '',
+    ].join('\n'));
+    const r = await rig.shark(['plan', 'p.md', '--script'], { env: { API_TOKEN: 'hunter2-secret' } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('hunter2-secret');
+    expect(r.stdout).toContain('# Secrets: set API_TOKEN in your environment before running this script; its value is not written here.');
+    expect(() => runScript(r.stdout)).toThrow(/API_TOKEN/);
+    runScript(r.stdout, { API_TOKEN: 'abc' });
+    expect(rig.read('data/t.txt')).toBe('token abc\n');
+  });
+});
