@@ -51,10 +51,11 @@ export function fsckCommand(io: Io): Command {
         const started = Date.now();
         let checked = { objects: 0, bytes: 0 };
         const bar = progressBar(io, flags.json !== true && process.stderr.isTTY === true);
+        let refreshed = 0;
         const problems = await store.verify((done, total, bytes) => {
           checked = { objects: done, bytes };
           bar(done, total, bytes);
-        }, controller.signal);
+        }, controller.signal, () => refreshed++);
         bar(-1, 0, 0);
         if (controller.signal.aborted) throw new ExitError(EXIT_INTERRUPTED);
         const seconds = (Date.now() - started) / 1000;
@@ -71,7 +72,7 @@ export function fsckCommand(io: Io): Command {
           meta.dropResults(affected);
           repaired = true;
         }
-        const report = { store: store.location, objects: checked.objects, bytes: checked.bytes, seconds, problems, results: affected.length, repaired };
+        const report = { store: store.location, objects: checked.objects, bytes: checked.bytes, seconds, problems, results: affected.length, repaired, refreshed };
         io.stdout(flags.json === true ? JSON.stringify(report, null, 2) + '\n' : render(report));
         if (problems.length > 0 && !repaired) throw new ExitError(EXIT_FAILED);
       } finally {
@@ -83,9 +84,11 @@ export function fsckCommand(io: Io): Command {
     });
 }
 
-function render(r: { store: string; objects: number; bytes: number; seconds: number; problems: readonly StoreProblem[]; results: number; repaired: boolean }): string {
+function render(r: { store: string; objects: number; bytes: number; seconds: number; problems: readonly StoreProblem[]; results: number; repaired: boolean; refreshed: number }): string {
   const mb = r.bytes / 1e6;
   const lines = [`${r.store}: checked ${r.objects} objects, ${mb.toFixed(1)} MB in ${r.seconds.toFixed(1)}s (${(mb / Math.max(r.seconds, 1e-3)).toFixed(0)} MB/s)`];
+  const one = r.refreshed === 1;
+  if (r.refreshed > 0) lines.push(`${r.refreshed} object${one ? '' : 's'} changed only in ${one ? 'its' : 'their'} stat since stored (a touch or a copy), ${one ? 'its' : 'their'} bytes sound: recorded again`);
   for (const p of r.problems) lines.push(`${p.problem.padEnd(8)} ${p.id}  ${p.detail}`);
   if (r.problems.length === 0) lines.push('ok: no missing or corrupt data');
   else if (r.repaired) lines.push(`repaired: bad data quarantined, ${r.results} result${r.results === 1 ? '' : 's'} dropped; the next run recomputes them`);

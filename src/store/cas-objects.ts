@@ -4,7 +4,7 @@ import { syncPath } from './durable.js';
 import { hashFileSync as hashFile } from './hash.js';
 import type { Metadata } from './metadata.js';
 import { STORED_MTIME_MS, glanceAt, markStored, objectPath, type UnsureObject } from './object-file.js';
-import { ObjectRecords, type Recorded } from './object-records.js';
+import { ObjectRecords, sameRecord, type Recorded } from './object-records.js';
 import type { SnapshotId } from './snapshot-store.js';
 import { KIND, statAhead, type StatSlice } from './stat-ahead.js';
 
@@ -137,7 +137,7 @@ export class CasObjects {
 
   /** Whether what the object's stat shows (`seen`) is what was recorded; sound ones are remembered. */
   private judge(id: SnapshotId, seen: Recorded, known?: Recorded | null): Verdict {
-    const differs = (rec: Recorded | undefined): boolean => rec !== undefined && (rec.size !== seen.size || rec.mtime !== seen.mtime || rec.ino !== seen.ino);
+    const differs = (rec: Recorded | undefined): boolean => rec !== undefined && !sameRecord(rec, seen);
     // An object stored before stats were recorded is trusted until fsck says otherwise. The
     // in-memory copy may be older than another process's heal: a difference is asked of the table.
     const cached = known === undefined ? this.records.get(id) : known ?? undefined;

@@ -243,8 +243,8 @@ export class CasStore implements SnapshotStore {
     return gone ? this.meta.freed.why(id) : undefined;
   }
 
-  async verify(progress: (done: number, total: number, bytes: number) => void, signal: AbortSignal): Promise<readonly StoreProblem[]> {
-    return verifyObjects(this.objects, this.meta, { entries: (id) => this.entries(id), freed: (id) => this.freed(id) }, progress, signal);
+  async verify(progress: (done: number, total: number, bytes: number) => void, signal: AbortSignal, refreshed?: (id: SnapshotId) => void): Promise<readonly StoreProblem[]> {
+    return verifyObjects(this.objects, this.meta, { entries: (id) => this.entries(id), freed: (id) => this.freed(id) }, progress, signal, refreshed);
   }
 
   async quarantine(ids: readonly SnapshotId[]): Promise<void> {

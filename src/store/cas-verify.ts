@@ -4,6 +4,8 @@ import { Worker } from 'node:worker_threads';
 import type { CasObjects } from './cas-objects.js';
 import { hashFileSync } from './hash.js';
 import type { Metadata } from './metadata.js';
+import { ObjectRecords } from './object-records.js';
+import { refreshSighted, sightingOf, type Sighting } from './object-refresh.js';
 import type { Freed, SnapshotId, StoreProblem, TreeEntry } from './snapshot-store.js';
 import { workerFile } from './worker-file.js';
 
@@ -14,7 +16,9 @@ type Hashed = { path: string; hex?: string; error?: string };
  * every core) and compared with its name, and every id that a result or a
  * tree refers to looked for. Data removed on purpose (freed by gc, or
  * discarded after a job modified it) is not a problem: older runs' results
- * name it, and keep their lineage.
+ * name it, and keep their lineage. An object whose bytes are sound but whose
+ * stat no longer shows its record (touched, or the project copied) is
+ * recorded again (`refreshed`): every read took it for changed.
  */
 export async function verifyObjects(
   objects: CasObjects,
@@ -22,14 +26,21 @@ export async function verifyObjects(
   store: { entries: (id: SnapshotId) => readonly TreeEntry[] | undefined; freed: (id: SnapshotId) => Freed | undefined },
   progress: (done: number, total: number, bytes: number) => void,
   signal: AbortSignal,
+  refreshed: (id: SnapshotId) => void = () => {},
 ): Promise<StoreProblem[]> {
   const problems: StoreProblem[] = [];
   const all = [...objects.all()];
   const ids = new Map(all.map((o) => [o.path, o.id]));
+  const records = new ObjectRecords(meta);
+  const sighted = new Map<string, Sighting>();
+  const sight = (path: string): void => {
+    const s = sightingOf(path, ids.get(path)!, records);
+    if (s !== undefined) sighted.set(path, s);
+  };
   let done = 0;
   let bytes = 0;
   progress(0, all.length, 0);
-  await hashAll(all.map((o) => o.path), signal, (h) => {
+  await hashAll(all.map((o) => o.path), signal, sight, (h) => {
     const id = ids.get(h.path)!;
     done++;
     try {
@@ -39,6 +50,8 @@ export async function verifyObjects(
     }
     if (h.error !== undefined) problems.push({ id, problem: 'corrupt', detail: `cannot read ${h.path}: ${h.error}` });
     else if (h.hex !== id.slice(id.indexOf(':') + 1)) problems.push({ id, problem: 'corrupt', detail: `${h.path} hashes to sha256:${h.hex}` });
+    else if (sighted.has(h.path) && refreshSighted(h.path, id, sighted.get(h.path)!, records)) refreshed(id);
+    sighted.delete(h.path);
     progress(done, all.length, bytes);
   });
   // What results refer to: each file and tree must be there, unless it was removed on purpose (gc).
@@ -61,14 +74,18 @@ export async function verifyObjects(
   return problems;
 }
 
-/** Hashes files on worker threads (falling back to this thread where workers cannot start, as under a TS loader). */
-async function hashAll(paths: readonly string[], signal: AbortSignal, each: (h: Hashed) => void): Promise<void> {
+/**
+ * Hashes files on worker threads (falling back to this thread where workers
+ * cannot start, as under a TS loader); `starting` sees each path just before its hashing starts.
+ */
+async function hashAll(paths: readonly string[], signal: AbortSignal, starting: (path: string) => void, each: (h: Hashed) => void): Promise<void> {
   if (paths.length === 0) return;
   const url = workerFile(new URL('./hash-worker.js', import.meta.url));
   const n = Math.max(1, Math.min(availableParallelism(), paths.length));
   if (url === undefined) {
     for (const path of paths) {
       if (signal.aborted) return;
+      starting(path);
       try {
         each({ path, hex: hashFileSync(path) });
       } catch (e) {
@@ -85,7 +102,9 @@ async function hashAll(paths: readonly string[], signal: AbortSignal, each: (h: 
         void worker.terminate().then(() => resolve());
         return;
       }
-      worker.postMessage(paths[next++]);
+      const path = paths[next++]!;
+      starting(path);
+      worker.postMessage(path);
     };
     worker.on('message', (h: Hashed) => {
       each(h);

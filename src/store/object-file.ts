@@ -1,5 +1,5 @@
 import { utimesSync, type Stats } from 'node:fs';
-import type { Recorded } from './object-records.js';
+import { recordOf, type Recorded } from './object-records.js';
 import type { SnapshotId } from './snapshot-store.js';
 
 /**
@@ -45,5 +45,5 @@ export function objectPath(dir: string, id: SnapshotId): string {
 export function glanceAt(st: Stats, storedMs: number): 'ok' | 'changed' | Recorded {
   if (!st.isFile()) return 'changed';
   if (st.mtimeMs === storedMs) return 'ok';
-  return { size: st.size, mtime: String(st.mtimeMs), ino: st.ino };
+  return recordOf(st);
 }

@@ -12,6 +12,16 @@ export interface Recorded {
   readonly ino: number;
 }
 
+/** Whether two sightings of an object (or a sighting and its record) agree. */
+export function sameRecord(a: Recorded, b: Recorded): boolean {
+  return a.size === b.size && a.mtime === b.mtime && a.ino === b.ino;
+}
+
+/** A stat as `Recorded` holds it. */
+export function recordOf(st: Stats): Recorded {
+  return { size: st.size, mtime: String(st.mtimeMs), ino: st.ino };
+}
+
 /**
  * The `objects` table: each stored object's stat when it was stored. Read
  * all at once on first need when there are not too many (a plan checks
@@ -29,6 +39,7 @@ export class ObjectRecords {
       all: db.prepare<[], Recorded & { id: string }>('SELECT id, size, mtime, ino FROM objects'),
       put: db.prepare('INSERT OR REPLACE INTO objects (id, size, mtime, ino) VALUES (?, ?, ?, ?)'),
       drop: db.prepare('DELETE FROM objects WHERE id = ?'),
+      refresh: db.prepare('UPDATE objects SET size = ?, mtime = ?, ino = ? WHERE id = ? AND size = ? AND mtime = ? AND ino = ?'),
     };
   }
 
@@ -60,9 +71,21 @@ export class ObjectRecords {
   }
 
   put(id: SnapshotId, st: Stats): void {
-    const rec = { size: st.size, mtime: String(st.mtimeMs), ino: st.ino };
+    const rec = recordOf(st);
     this.all?.set(id, rec);
     this.stmts.put.run(id, rec.size, rec.mtime, rec.ino);
+  }
+
+  /**
+   * Records `st` for `id` only if its record is still `was`: one a run
+   * replaced meanwhile (healing the object) or dropped (gc, quarantine) is
+   * theirs, and stays. Whether it was recorded.
+   */
+  refresh(id: SnapshotId, was: Recorded, st: Stats): boolean {
+    const rec = recordOf(st);
+    if (this.stmts.refresh.run(rec.size, rec.mtime, rec.ino, id, was.size, was.mtime, was.ino).changes === 0) return false;
+    this.all?.set(id, rec);
+    return true;
   }
 
   drop(id: SnapshotId): void {

@@ -92,8 +92,12 @@ export interface SnapshotStore {
    * started before and not taken are dropped: none is answered stale.
    */
   checkTreesAhead?(checks: readonly ReadonlyMap<SnapshotId, number>[]): void;
-  /** Re-hashes stored data against its recorded content ids; reports what is missing or corrupt. */
-  verify(progress: (done: number, total: number, bytes: number) => void, signal: AbortSignal): Promise<readonly StoreProblem[]>;
+  /**
+   * Re-hashes stored data against its recorded content ids; reports what is
+   * missing or corrupt. `refreshed` hears of sound data whose recorded stat was
+   * brought up to date (touched or copied since stored), so reads trust it again.
+   */
+  verify(progress: (done: number, total: number, bytes: number) => void, signal: AbortSignal, refreshed?: (id: SnapshotId) => void): Promise<readonly StoreProblem[]>;
   /**
    * Optional: why the data of `id`, gone from the store, was removed on
    * purpose; undefined when it is there, or went missing for another reason

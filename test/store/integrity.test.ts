@@ -1,4 +1,4 @@
-import { chmodSync, lstatSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { chmodSync, cpSync, lstatSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig, toRun } from '../support/rig.js';
@@ -88,6 +88,32 @@ describe('store integrity (content-addressed store)', () => {
     // The producer runs again; its consumer is cached, since the good bytes have the same id.
     expect(rig.lines().slice(before)).toEqual(['make']);
     expect(rig.read('_shark/numbers.txt')).toBe(numbers);
+  });
+
+  it('fsck re-hashes objects that were touched or copied since stored and, their bytes sound, makes plan trust them again', async () => {
+    const root = rig.path('.shark/objects');
+    const objects = readdirSync(root).flatMap((p) => readdirSync(join(root, p)).map((n) => join(root, p, n)));
+    for (const o of objects) utimesSync(o, new Date(), new Date()); // `touch`: the same bytes, a new time
+    expect(toRun(await rig.plan('p.md'))).toEqual(['integrity', 'integrity-2']);
+    const fsck = await rig.shark(['fsck', 'p.md', '--json']);
+    expect(fsck.code).toBe(0);
+    expect(JSON.parse(fsck.stdout)).toMatchObject({ problems: [], refreshed: objects.length });
+    expect(toRun(await rig.plan('p.md'))).toEqual([]);
+    expect((await rig.shark(['export', 'crate', 'p.md', '-o', rig.path('crate')])).code).toBe(0);
+    // A second fsck has nothing left to refresh.
+    expect((await rig.shark(['fsck', 'p.md'])).stdout).not.toMatch(/recorded again/);
+    // A copy of the project (`cp -r`: new inodes and times) is trusted again after fsck too.
+    const copy = new Rig();
+    try {
+      cpSync(rig.dir, copy.dir, { recursive: true });
+      expect(toRun(await copy.plan('p.md'))).not.toEqual([]);
+      const again = await copy.shark(['fsck', 'p.md']);
+      expect(again.code).toBe(0);
+      expect(again.stdout).toMatch(/\d+ objects? changed only in (its|their) stat since stored \(a touch or a copy\), (its|their) bytes sound: recorded again/);
+      expect(toRun(await copy.plan('p.md'))).toEqual([]);
+    } finally {
+      copy.cleanup();
+    }
   });
 
   it('fails a host job that modifies its input in place, naming it, and recomputes the damaged result next time', async () => {

@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 // The compiled modules: under vitest's TypeScript loader the stat worker's file does not exist and checks run alone.
 const { CasObjects } = (await import('../../dist/src/store/cas-objects.js')) as typeof import('../../src/store/cas-objects.js');
 const { Metadata } = (await import('../../dist/src/store/metadata.js')) as typeof import('../../src/store/metadata.js');
+const { ObjectRecords } = (await import('../../dist/src/store/object-records.js')) as typeof import('../../src/store/object-records.js');
+const { refreshSighted, sightingOf } = (await import('../../dist/src/store/object-refresh.js')) as typeof import('../../src/store/object-refresh.js');
 
 describe('object checks of many objects, stat-ed on the worker thread', () => {
   it('find the same objects sound, missing and changed as checking each alone', async () => {
@@ -91,6 +93,29 @@ describe('the time stored objects carry', () => {
     expect(objects.rehashMatches(id)).toBe(true);
     expect(statSync(objects.pathOf(id)).mtimeMs).toBe(1000);
     expect(new CasObjects(objects.dir.slice(0, -'/objects'.length), meta).check(id)).toBe('ok');
+    meta.close();
+  });
+
+  it('a touched object fsck found sound is recorded again, unless it was written or its record replaced while fsck hashed it', () => {
+    const { dir, meta, objects, store } = setUp();
+    const records = new ObjectRecords(meta);
+    const fresh = (): InstanceType<typeof CasObjects> => new CasObjects(join(dir, 'store'), meta);
+    const [a, b, c] = ['a\n', 'b\n', 'c\n'].map(store) as [string, string, string];
+    for (const id of [a, b, c]) utimesSync(objects.pathOf(id), 5000, 5000); // touched: the same bytes, another time
+    expect([a, b, c].map((id) => fresh().check(id))).toEqual(['changed', 'changed', 'changed']);
+    const sighted = [a, b, c].map((id) => sightingOf(objects.pathOf(id), id, records)!);
+    // Meanwhile a run healed b (its record replaced), and c was written to with its time put back.
+    const was = records.fresh(b);
+    meta.db.prepare('UPDATE objects SET ino = ? WHERE id = ?').run(12345, b);
+    chmodSync(objects.pathOf(c), 0o644);
+    writeFileSync(objects.pathOf(c), 'c\n');
+    utimesSync(objects.pathOf(c), 5000, 5000);
+    expect([a, b, c].map((id, i) => refreshSighted(objects.pathOf(id), id, sighted[i]!, records))).toEqual([true, false, false]);
+    expect(records.fresh(b)).toEqual({ ...was, ino: 12345 });
+    expect(fresh().check(a)).toBe('ok');
+    expect(fresh().check(c)).toBe('changed');
+    // A sound object is not sighted at all.
+    expect(sightingOf(objects.pathOf(a), a, records)).toBeUndefined();
     meta.close();
   });
 
