@@ -1,4 +1,5 @@
-import { chmodSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
@@ -48,6 +49,26 @@ describe('shark export crate: a run whose data is not in the store', () => {
     expect(ran.stderr).toMatch(/the stored data of \/data\/d\/b\.txt in run 1 is missing or damaged \(sha256:[0-9a-f]+\): run `shark fsck`/);
     expect(ran.stderr).not.toMatch(/shark-tmp|\.crate-/);
     expect(ran.code).toBe(1);
+  });
+  it('writes nothing when a copied file does not hash to its content id (damage that kept the time), exits 1, and advises fsck', async () => {
+    for (const [content, path] of [['1\n1\n', '/data/d/b.txt'], ['1\n', '/data/a.txt']] as const) {
+      const object = objectWith(rig, content);
+      const st = statSync(object);
+      chmodSync(object, 0o644);
+      writeFileSync(object, content.replace(/1\n$/, '2\n'));
+      chmodSync(object, 0o444);
+      utimesSync(object, st.atime, st.mtime);
+      const ran = await rig.shark(['export', 'crate', 'g.md', '-o', 'crate']);
+      const id = `sha256:${createHash('sha256').update(content).digest('hex')}`;
+      expect(ran.stderr).toBe(`shark: error: cannot write the crate: the stored data of ${path} in run 1 is damaged (${id}): run \`shark fsck\`\n`);
+      expect(ran.code).toBe(1);
+      expect(readdirSync(rig.dir).filter((n) => n.includes('crate'))).toEqual([]);
+      chmodSync(object, 0o644);
+      writeFileSync(object, content);
+      chmodSync(object, 0o444);
+      utimesSync(object, st.atime, st.mtime);
+    }
+    expect((await rig.shark(['export', 'crate', 'g.md', '-o', 'crate'])).code).toBe(0);
   });
 });
 

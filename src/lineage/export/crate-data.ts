@@ -2,17 +2,22 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SnapshotId, SnapshotStore } from '../../store/snapshot-store.js';
-import type { DataItem } from './run-jobs.js';
+import { sha256Of, type DataItem } from './run-jobs.js';
 
 export type Ref = { readonly '@id': string };
 export type CrateEntity = Record<string, unknown> & { readonly '@id': string; readonly '@type': string | readonly string[] };
 
-/** The data of a run as it lands in the crate: where each item went, and the File and Dataset entities. */
-export interface CrateData {
+/**
+ * The data of a run as it lands in the crate: where each item went, and the
+ * File and Dataset entities; or the first file copied whose bytes are not its
+ * content id's (damage that kept the object's time, which only a hash sees).
+ */
+export type CrateData = {
+  readonly ok: true;
   /** `path\0id` → the crate @id of the item. */
   readonly placed: ReadonlyMap<string, string>;
   readonly entities: readonly CrateEntity[];
-}
+} | { readonly ok: false; readonly damaged: { readonly path: string; readonly id: SnapshotId } };
 
 const encodePath = (p: string): string => p.split('/').map(encodeURIComponent).join('/');
 export const itemKey = (d: Pick<DataItem, 'path' | 'id'>): string => `${d.path}\0${d.id}`;
@@ -29,7 +34,12 @@ export function unavailableData(store: SnapshotStore, items: readonly DataItem[]
   const why = store.freed?.(id);
   if (why === 'gc') return `the data of ${path} in run ${run} was freed by \`shark gc\` (\`shark export prov --run ${run}\` describes the run without its data)`;
   if (why === 'modified-input') return `the data of ${path} in run ${run} was discarded after a job modified it in place (\`shark export prov --run ${run}\` describes the run without its data)`;
-  return `the stored data of ${path} in run ${run} is missing or damaged (${id}): run \`shark fsck\``;
+  return damagedMessage(path, id, run, 'missing or damaged');
+}
+
+/** The data of `path` (id `id`) cannot be trusted; `shark fsck` finds, and `--repair` drops, what is made of it. */
+export function damagedMessage(path: string, id: SnapshotId, run: number, how: 'missing or damaged' | 'damaged'): string {
+  return `the stored data of ${path} in run ${run} is ${how} (${id}): run \`shark fsck\``;
 }
 
 /** The first piece of `id` (itself, or an entry of a directory, at any depth) the store does not hold whole. */
@@ -43,12 +53,19 @@ function goneLeaf(store: SnapshotStore, id: SnapshotId, path: string): { id: Sna
  * then describes what is on disk: each file a `File` with its sha256 and
  * size, each directory a `Dataset` listing its children. An item whose path
  * another item already took with other content (a path rewritten between
- * runs) goes beside it, suffixed with its id.
+ * runs) goes beside it, suffixed with its id. Each file's sha256, taken
+ * for its entity, is compared with the content id it was copied from.
  */
 export async function placeData(store: SnapshotStore, items: readonly DataItem[], dir: string): Promise<CrateData> {
   const placed = new Map<string, string>();
   const taken = new Map<string, string>();
   const origin = new Map<string, string>();
+  /** Each copied file's place in the crate → the /data path and content id it was copied from. */
+  const copied = new Map<string, { path: string; id: SnapshotId }>();
+  const copiedFrom = (id: SnapshotId, rel: string, path: string): void => {
+    if (!copied.has(rel)) copied.set(rel, { path, id });
+    for (const e of store.entries(id) ?? []) copiedFrom(e.id, `${rel}/${e.name}`, `${path}/${e.name}`);
+  };
   for (const d of items) {
     if (d.id.startsWith('link:')) continue;
     let rel = `data/${d.path.replace(/^\/data\/?/, '').replace(/\/$/, '')}`;
@@ -56,12 +73,16 @@ export async function placeData(store: SnapshotStore, items: readonly DataItem[]
     if (other !== undefined && other !== d.id) rel = `${rel}@${d.id.slice(d.id.lastIndexOf(':') + 1, d.id.lastIndexOf(':') + 13)}`;
     taken.set(rel, d.id);
     const full = join(dir, rel);
-    if (!existsSync(full)) await store.exportTo(d.id, full);
+    if (!existsSync(full)) {
+      await store.exportTo(d.id, full);
+      copiedFrom(d.id, rel, d.path.replace(/\/$/, ''));
+    }
     const isDir = lstatSync(full).isDirectory();
     placed.set(itemKey(d), encodePath(rel) + (isDir ? '/' : ''));
     origin.set(rel, d.path);
   }
   const entities: CrateEntity[] = [];
+  let damaged: { path: string; id: SnapshotId } | undefined;
   const walk = (rel: string): string | undefined => {
     const full = join(dir, rel);
     const st = lstatSync(full);
@@ -75,13 +96,14 @@ export async function placeData(store: SnapshotStore, items: readonly DataItem[]
     if (!st.isFile()) return undefined;
     const bytes = readFileSync(full);
     const id = encodePath(rel);
-    entities.push({
-      '@id': id, '@type': 'File', name: alternateName, alternateName, contentSize: String(bytes.length),
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-    });
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const from = copied.get(rel);
+    const want = from === undefined ? undefined : sha256Of(from.id);
+    if (want !== undefined && want !== sha256) damaged ??= from;
+    entities.push({ '@id': id, '@type': 'File', name: alternateName, alternateName, contentSize: String(bytes.length), sha256 });
     return id;
   };
   const top = existsSync(join(dir, 'data')) ? readdirSync(join(dir, 'data')).sort() : [];
   for (const name of top) walk(`data/${name}`);
-  return { placed, entities };
+  return damaged === undefined ? { ok: true, placed, entities } : { ok: false, damaged };
 }

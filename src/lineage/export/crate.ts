@@ -4,7 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { VERSION } from '../../version.js';
 import { overlaps } from '../../pipeline/data-path.js';
-import { itemKey, placeData, unavailableData, type CrateEntity, type Ref } from './crate-data.js';
+import { damagedMessage, itemKey, placeData, unavailableData, type CrateEntity, type Ref } from './crate-data.js';
 import { dataOf, type DataItem, type RunJob, type RunView } from './run-jobs.js';
 
 export const RO_CRATE = 'https://w3id.org/ro/crate/1.1';
@@ -68,6 +68,10 @@ export async function writeCrate(view: RunView, documentSource: string, outDir: 
     const docName = basename(view.pipelinePath);
     copyFileSync(view.pipelinePath, join(tmp, docName));
     const data = await placeData(view.store, items, tmp);
+    if (!data.ok) {
+      rmSync(tmp, { recursive: true, force: true });
+      return { ok: false, message: `cannot write the crate: ${damagedMessage(data.damaged.path, data.damaged.id, view.run.id, 'damaged')}` };
+    }
     const idOf = (path: string, id: string): Ref[] => {
       const placed = data.placed.get(itemKey({ path, id }));
       return placed === undefined ? [] : [ref(placed)];
