@@ -91,6 +91,19 @@ describe('shark export crate: the run as a CreateAction of the workflow', () => 
     expect(idsOf(runAction().result)).toEqual([]);
   });
 
+  it('lists published directories as Datasets in result: one a job wrote whole, one a map filled, and a file inside one', async () => {
+    rig = new Rig();
+    rig.write('r.md', '# R\n\n```shark-run\nmkdir -p /data/src && echo 1 > /data/src/a.txt && echo 2 > /data/src/b.txt\n```\n\n'
+      + '```shark-run\ncat /data/src/*.txt > /data/m/+\n```\n\n```shark-run\nmkdir /data/whole && echo w > /data/whole/w.txt\n```\n\n'
+      + '```shark-publish\n/data/m/\n/data/whole/\n/data/src/a.txt\n```\n');
+    expect((await rig.shark(['run', 'r.md'])).code).toBe(0);
+    expect((await rig.shark(['export', 'crate', 'r.md', '-o', 'crate'])).code).toBe(0);
+    expect(idsOf(runAction().result)).toEqual(['data/m/', 'data/src/a.txt', 'data/whole/']);
+    const graph = (JSON.parse(rig.read('crate/ro-crate-metadata.json')) as { '@graph': { '@id': string; '@type': string }[] })['@graph'];
+    const typeOf = (id: string): string | undefined => graph.find((e) => e['@id'] === id)?.['@type'];
+    expect(['data/m/', 'data/src/a.txt', 'data/whole/'].map(typeOf)).toEqual(['Dataset', 'File', 'Dataset']);
+  });
+
   it('lists the bound inputs as object and the published files as result', async () => {
     rig = tinyRig();
     expect((await rig.shark(['run', 'p.md', ...INPUTS])).code).toBe(0);

@@ -20,6 +20,14 @@ export type CrateData = {
 } | { readonly ok: false; readonly damaged: { readonly path: string; readonly id: SnapshotId } };
 
 const encodePath = (p: string): string => p.split('/').map(encodeURIComponent).join('/');
+/** Where data at a /data path goes in the crate, before any suffix that tells apart two contents of one path. */
+const relOf = (path: string): string => `data/${path.replace(/^\/data\/?/, '').replace(/\/$/, '')}`;
+
+/** The File or Dataset the crate lists at `/data` path `path`, if any (`ids`: the @ids of its data entities). */
+export function entityAt(path: string, ids: ReadonlySet<string>): string | undefined {
+  const id = encodePath(relOf(path));
+  return ids.has(id) ? id : ids.has(`${id}/`) ? `${id}/` : undefined;
+}
 export const itemKey = (d: Pick<DataItem, 'path' | 'id'>): string => `${d.path}\0${d.id}`;
 
 /**
@@ -68,7 +76,7 @@ export async function placeData(store: SnapshotStore, items: readonly DataItem[]
   };
   for (const d of items) {
     if (d.id.startsWith('link:')) continue;
-    let rel = `data/${d.path.replace(/^\/data\/?/, '').replace(/\/$/, '')}`;
+    let rel = relOf(d.path);
     const other = taken.get(rel);
     if (other !== undefined && other !== d.id) rel = `${rel}@${d.id.slice(d.id.lastIndexOf(':') + 1, d.id.lastIndexOf(':') + 13)}`;
     taken.set(rel, d.id);

@@ -4,7 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { VERSION } from '../../version.js';
 import { overlaps } from '../../pipeline/data-path.js';
-import { damagedMessage, itemKey, placeData, unavailableData, type CrateEntity, type Ref } from './crate-data.js';
+import { damagedMessage, entityAt, itemKey, placeData, unavailableData, type CrateEntity, type Ref } from './crate-data.js';
 import { dataOf, type DataItem, type RunJob, type RunView } from './run-jobs.js';
 
 export const RO_CRATE = 'https://w3id.org/ro/crate/1.1';
@@ -87,9 +87,27 @@ export async function writeCrate(view: RunView, documentSource: string, outDir: 
   }
 }
 
+/**
+ * What the run published, as the crate lists it: the data a job wrote at a
+ * published path (a file, or a directory it wrote whole), or else the File or
+ * Dataset at that path when jobs wrote around it (a directory a map filled,
+ * a file inside a directory a job made).
+ */
+function publishedData(view: RunView, items: readonly DataItem[], dataEntities: readonly CrateEntity[], idOf: (path: string, id: string) => Ref[]): Ref[] {
+  const trim = (p: string): string => p.replace(/\/$/, '');
+  const written = items.filter((d) => d.writer !== undefined);
+  const ids = new Set(dataEntities.map((e) => e['@id']));
+  return view.published.flatMap((p) => {
+    const whole = written.filter((d) => trim(d.path) === trim(p));
+    if (whole.length > 0) return whole.flatMap((d) => idOf(d.path, d.id));
+    const at = written.some((d) => overlaps(trim(d.path), trim(p))) ? entityAt(p, ids) : undefined;
+    return at === undefined ? [] : [ref(at)];
+  });
+}
+
 function crateGraph(
   view: RunView, documentSource: string, docName: string, dataEntities: readonly CrateEntity[],
-  idOf: (path: string, id: string) => Ref[], items: ReturnType<typeof dataOf>,
+  idOf: (path: string, id: string) => Ref[], items: readonly DataItem[],
 ): CrateEntity[] {
   const run = view.run;
   const runAction = `#run-${run.id}`;
@@ -110,7 +128,6 @@ function crateGraph(
     instrument: ref(`#step-${encodeURIComponent(b)}`),
     object: view.jobs.filter((j) => j.row.block === b).map((j) => ref(jobActionId(j))),
   }));
-  const published = items.filter((d) => d.writer !== undefined && view.published.includes(d.path));
   const ended = run.ended === null ? {} : { endTime: iso(run.ended) };
   const doc = {
     '@id': docName, '@type': ['File', 'SoftwareSourceCode', 'ComputationalWorkflow', 'HowTo'], name: docName,
@@ -134,7 +151,7 @@ function crateGraph(
     {
       '@id': runAction, '@type': 'CreateAction', name: `Run ${run.id} of ${docName}`, instrument: ref(docName), agent: user,
       object: hostInputs(items).flatMap((d) => idOf(d.path, d.id)),
-      result: published.flatMap((d) => idOf(d.path, d.id)), startTime: iso(run.started), ...ended,
+      result: publishedData(view, items, dataEntities, idOf), startTime: iso(run.started), ...ended,
     },
     {
       '@id': `#run-${run.id}-shark`, '@type': 'OrganizeAction', name: `Shark ${VERSION}, run ${run.id}`, instrument: ref('#shark'),
