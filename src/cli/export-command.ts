@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import { writeFileSync } from 'node:fs';
 import { writeCrate } from '../lineage/export/crate.js';
 import { provModel } from '../lineage/export/prov-model.js';
 import { toProvJson } from '../lineage/export/prov.js';
@@ -9,6 +8,7 @@ import type { Session } from '../plan/session.js';
 import { withSessionOptions } from './common-options.js';
 import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
+import { writeOutputFile } from './output-file.js';
 import { closeSession, openSession, type SessionFlags } from './session-setup.js';
 
 const PROV_FORMATS = ['prov-json', 'prov-jsonld'] as const;
@@ -61,7 +61,7 @@ export function exportCommand(io: Io): Command {
     const doc = flags.format === 'prov-jsonld' ? toProvJsonLd(model) : toProvJson(model);
     const text = JSON.stringify(doc, null, 2) + '\n';
     if (flags.output === undefined) io.stdout(text);
-    else writeFileSync(flags.output, text);
+    else writeOutputFile(flags.output, text, io.stderr);
   })));
   cmd.addCommand(withSessionOptions(
     new Command('crate')

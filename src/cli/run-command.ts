@@ -1,20 +1,19 @@
 import { Command, Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import { runPipeline } from '../exec/engine.js';
-import { writeExecutedDocument } from '../lineage/executed-document.js';
-import type { Session } from '../plan/session.js';
+import { executedDocument } from '../lineage/executed-document.js';
 import { loadPrivateKey } from '../lineage/attest/keys.js';
 import { jobSigner } from '../lineage/attest/sign-run.js';
 import { withSessionOptions } from './common-options.js';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
+import { checkOutputFile, writeOutputFile } from './output-file.js';
 import { closedOutput } from './process-guards.js';
 import { limitsOrReport, memoryOption, parseResourceFlags, poolOption, type ResourceFlags } from './resource-flags.js';
 import { jsonLogger, prettyLogger } from './run-logger.js';
 import { requireSlurm, slurmFlags, withExecutorOptions, type ExecutorFlags } from './executor-flags.js';
 import { closeSession, openSession, reportingInvalidInput, type SessionFlags } from './session-setup.js';
 import { selectOrReport, withTargets, type TargetFlags } from './targets.js';
-import { unwritable, writeError } from '../writable-path.js';
 
 interface RunFlags extends SessionFlags, TargetFlags, ResourceFlags, ExecutorFlags {
   jobs: string;
@@ -52,7 +51,8 @@ export function runCommand(io: Io): Command {
       io.stderr(`shark: error: ${signingKey.message}\n`);
       throw new ExitError(EXIT_INVALID);
     }
-    if (flags.output !== undefined) refuseUnwritableOutput(flags.output, io.stderr);
+    // Before the run: a mistyped -o costs nothing.
+    if (flags.output !== undefined) checkOutputFile(flags.output, io.stderr);
     const { session, hostInputs } = openSession(file, flags, io.stderr, true, 'run');
     if (slurm !== undefined) await requireSlurm(slurm, io.stderr).catch((e: unknown) => (closeSession(session), Promise.reject(e)));
     const controller = new AbortController();
@@ -81,7 +81,7 @@ export function runCommand(io: Io): Command {
         ...(slurm !== undefined ? { slurm } : {}),
         ...(signingKey?.ok === true ? { attest: jobSigner(session.meta, session.store, signingKey.value, (m) => io.stderr(`shark: warning: ${m}\n`)) } : {}),
       }, logger));
-      if (flags.output !== undefined) writeOutput(session, summary.run, flags.output, io.stderr);
+      if (flags.output !== undefined) writeOutputFile(flags.output, executedDocument(session, summary.run), io.stderr);
       if (summary.status === 'interrupted') throw new ExitError(EXIT_INTERRUPTED);
       if (summary.status === 'failed') throw new ExitError(EXIT_FAILED);
     } finally {
@@ -92,21 +92,3 @@ export function runCommand(io: Io): Command {
   });
 }
 
-/** `-o` is checked before anything runs: a typo must not cost the run, nor fail after it. */
-function refuseUnwritableOutput(path: string, stderr: (s: string) => void): void {
-  const problem = unwritable(path, true);
-  if (problem === undefined) return;
-  stderr(`shark: error: -o ${path}: ${problem}\n`);
-  throw new ExitError(EXIT_INVALID);
-}
-
-/** What changed since the check (a directory removed, a full disk) is one line too; the run's results are kept. */
-function writeOutput(session: Session, run: number, path: string, stderr: (s: string) => void): void {
-  try {
-    writeExecutedDocument(session, run, path);
-  } catch (e) {
-    if (typeof (e as NodeJS.ErrnoException).code !== 'string') throw e;
-    stderr(`shark: error: -o ${path}: ${writeError(path, e)}\n`);
-    throw new ExitError(EXIT_INVALID);
-  }
-}

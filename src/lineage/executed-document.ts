@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { writeAtomically } from '../lockfile/atomic-write.js';
 import type { Session } from '../plan/session.js';
 import { listAt } from '../multimap.js';
 import { printable, shownName } from '../printable.js';
@@ -12,7 +11,7 @@ const MAX_OUTPUT_LINES = 40;
  * themselves are unchanged, so the document stays hand-executable, and the
  * added blocks are not Shark blocks.
  */
-export function writeExecutedDocument(session: Session, runId: number, outPath: string): void {
+export function executedDocument(session: Session, runId: number): string {
   const { pipeline, meta } = session;
   const source = pipeline.document.source;
   // Lines keep a CRLF document's `\r`; the lines added end as the document's first one does.
@@ -50,7 +49,7 @@ export function writeExecutedDocument(session: Session, runId: number, outPath: 
     const extra = inserts.get(i + 1);
     if (extra !== undefined) out.push(...extra);
   });
-  writeAtomically(outPath, out.join('\n'));
+  return out.join('\n');
 }
 
 /**

@@ -17,7 +17,7 @@ describe('run -o to a path the executed document cannot be written to', () => {
     it(`refuses -o ${out} before anything runs, in one line`, async () => {
       const ran = await rig.shark(['run', 'p.md', '-o', out]);
       expect(ran.code).toBe(2);
-      expect(ran.stderr).toBe(`shark: error: -o ${out}: ${why}\n`);
+      expect(ran.stderr).toBe(`shark: error: cannot write ${out}: ${why}\n`);
       expect(rig.count()).toBe(0);
       expect(readdirSync(rig.dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
       expect(readdirSync(rig.path('outdir'))).toEqual([]);

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdtempSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { VERSION } from '../../version.js';
+import { makeDirs } from '../../store/make-dirs.js';
 import { overlaps } from '../../pipeline/data-path.js';
 import { damagedMessage, entityAt, itemKey, placeData, unavailableData, type CrateEntity, type Ref } from './crate-data.js';
 import { dataOf, type DataItem, type RunJob, type RunView } from './run-jobs.js';
@@ -54,24 +55,28 @@ function hostInputs(items: readonly DataItem[]): DataItem[] {
  * job a CreateAction (a cached job is the action of the run that computed
  * it), a ControlAction per block, Shark's OrganizeAction, and every piece of
  * data the jobs read or wrote under `data/`. Built in a sibling directory
- * and renamed into place, so a failure leaves nothing half-written.
+ * and renamed into place, so a failure leaves nothing half-written (nor the
+ * directories made above it). A target that cannot take it is `invalid`.
  */
 export async function writeCrate(view: RunView, documentSource: string, outDir: string): Promise<CrateResult> {
   const target = resolve(outDir);
-  if (existsSync(target) && readdirSync(target).length > 0) return { ok: false, message: `${outDir} exists and is not empty`, invalid: true };
+  const unfit = unfitTarget(target, outDir);
+  if (unfit !== undefined) return { ok: false, message: unfit, invalid: true };
   const items = dataOf(view);
   const gone = unavailableData(view.store, items, view.run.id);
   if (gone !== undefined) return { ok: false, message: `cannot write the crate: ${gone}` };
-  mkdirSync(dirname(target), { recursive: true });
-  const tmp = mkdtempSync(join(dirname(target), `.${basename(target)}-`));
+  const staged = stage(target);
+  if (!staged.ok) return { ok: false, message: `cannot write the crate into ${outDir}: ${staged.message}`, invalid: true };
+  const { tmp } = staged;
+  const fail = (message: string): CrateResult => {
+    rmSync(staged.made ?? tmp, { recursive: true, force: true });
+    return { ok: false, message: `cannot write the crate: ${message}` };
+  };
   try {
     const docName = basename(view.pipelinePath);
     copyFileSync(view.pipelinePath, join(tmp, docName));
     const data = await placeData(view.store, items, tmp);
-    if (!data.ok) {
-      rmSync(tmp, { recursive: true, force: true });
-      return { ok: false, message: `cannot write the crate: ${damagedMessage(data.damaged.path, data.damaged.id, view.run.id, 'damaged')}` };
-    }
+    if (!data.ok) return fail(damagedMessage(data.damaged.path, data.damaged.id, view.run.id, 'damaged'));
     const idOf = (path: string, id: string): Ref[] => {
       const placed = data.placed.get(itemKey({ path, id }));
       return placed === undefined ? [] : [ref(placed)];
@@ -82,8 +87,29 @@ export async function writeCrate(view: RunView, documentSource: string, outDir: 
     renameSync(tmp, target);
     return { ok: true, entities: graph.length };
   } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    return { ok: false, message: `cannot write the crate: ${(e as Error).message}` };
+    return fail((e as Error).message);
+  }
+}
+
+/** Why the crate cannot go to `target` (`outDir` as given): something other than a directory is there (a link is not followed), or a directory that is not empty. */
+function unfitTarget(target: string, outDir: string): string | undefined {
+  const st = lstatSync(target, { throwIfNoEntry: false });
+  if (st === undefined) return undefined;
+  if (!st.isDirectory()) return `${outDir} exists and is not a directory`;
+  return readdirSync(target).length > 0 ? `${outDir} exists and is not empty` : undefined;
+}
+
+/**
+ * The sibling directory the crate is built in, and the first of the
+ * directories above it that had to be made (removed again, with it, if the
+ * crate is not written).
+ */
+function stage(target: string): { ok: true; tmp: string; made: string | undefined } | { ok: false; message: string } {
+  try {
+    const made = makeDirs(dirname(target));
+    return { ok: true, tmp: mkdtempSync(join(dirname(target), `.${basename(target)}-`)), made };
+  } catch (e) {
+    return { ok: false, message: (e as Error).message };
   }
 }
 

@@ -1,0 +1,40 @@
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { unwritable } from '../writable-path.js';
+import { EXIT_INVALID, ExitError } from './load-or-report.js';
+
+/**
+ * Why `-o FILE` cannot take a file: it is a directory, or the directory it
+ * would go into is not there or not writable (the file is written beside it
+ * and renamed over it). Asked before the work that fills it (a whole run,
+ * for `run -o`), so a mistyped path costs nothing.
+ */
+export function outputFileProblem(path: string): string | undefined {
+  const problem = unwritable(path, true);
+  return problem === undefined ? undefined : `cannot write ${path}: ${problem}`;
+}
+
+/** `outputFileProblem` as the one line users see, exit 2. */
+export function checkOutputFile(path: string, stderr: (s: string) => void): void {
+  const problem = outputFileProblem(path);
+  if (problem === undefined) return;
+  stderr(`shark: error: ${problem}\n`);
+  throw new ExitError(EXIT_INVALID);
+}
+
+/**
+ * Writes `-o FILE` whole: a temporary sibling renamed over it, so a reader
+ * never sees half a file and a link at FILE is replaced, never written
+ * through. A failure (no permission, a full disk) is one line and exit 2.
+ */
+export function writeOutputFile(path: string, text: string, stderr: (s: string) => void): void {
+  checkOutputFile(path, stderr);
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    stderr(`shark: error: cannot write ${path}: ${(e as Error).message.replaceAll(tmp, path)}\n`);
+    throw new ExitError(EXIT_INVALID);
+  }
+}
