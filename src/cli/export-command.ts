@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { refusedTarget } from '../exec/run/publish-guard.js';
 import { writeCrate } from '../lineage/export/crate.js';
 import { provModel } from '../lineage/export/prov-model.js';
 import { toProvJson } from '../lineage/export/prov.js';
@@ -61,7 +62,7 @@ export function exportCommand(io: Io): Command {
     const doc = flags.format === 'prov-jsonld' ? toProvJsonLd(model) : toProvJson(model);
     const text = JSON.stringify(doc, null, 2) + '\n';
     if (flags.output === undefined) io.stdout(text);
-    else writeOutputFile(flags.output, text, io.stderr);
+    else writeOutputFile(flags.output, text, session, io.stderr);
   })));
   cmd.addCommand(withSessionOptions(
     new Command('crate')
@@ -76,6 +77,11 @@ export function exportCommand(io: Io): Command {
     }
     const out = flags.output;
     return withRun(file, flags, io, async (view, session) => {
+      const refused = refusedTarget(out, session);
+      if (refused !== undefined) {
+        io.stderr(`shark: error: will not write the crate to ${out}: ${refused}\n`);
+        throw new ExitError(EXIT_INVALID);
+      }
       const written = await writeCrate(view, session.pipeline.document.source, out);
       if (!written.ok) {
         io.stderr(`shark: error: ${written.message}\n`);

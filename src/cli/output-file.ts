@@ -1,21 +1,30 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { refusedTarget } from '../exec/run/publish-guard.js';
+import type { Session } from '../plan/session.js';
 import { unwritable } from '../writable-path.js';
 import { EXIT_INVALID, ExitError } from './load-or-report.js';
 
+/** What an output must spare: the pipeline document, its lock file, and the store. */
+export type Keeping = Pick<Session, 'pipelinePath' | 'store'>;
+
 /**
- * Why `-o FILE` cannot take a file: it is a directory, or the directory it
- * would go into is not there or not writable (the file is written beside it
- * and renamed over it). Asked before the work that fills it (a whole run,
- * for `run -o`), so a mistyped path costs nothing.
+ * Why `-o FILE` cannot take a file: it is what the pipeline needs (the
+ * document, its lock file, the store or anything in it: every run record),
+ * refused as `shark-publish` refuses them; it is a directory; or the
+ * directory it would go into is not there or not writable (the file is
+ * written beside it and renamed over it). Asked before the work that fills
+ * it (a whole run, for `run -o`), so a mistyped path costs nothing.
  */
-export function outputFileProblem(path: string): string | undefined {
+export function outputFileProblem(path: string, session: Keeping): string | undefined {
+  const refused = refusedTarget(path, session);
+  if (refused !== undefined) return `will not write ${path}: ${refused}`;
   const problem = unwritable(path, true);
   return problem === undefined ? undefined : `cannot write ${path}: ${problem}`;
 }
 
 /** `outputFileProblem` as the one line users see, exit 2. */
-export function checkOutputFile(path: string, stderr: (s: string) => void): void {
-  const problem = outputFileProblem(path);
+export function checkOutputFile(path: string, session: Keeping, stderr: (s: string) => void): void {
+  const problem = outputFileProblem(path, session);
   if (problem === undefined) return;
   stderr(`shark: error: ${problem}\n`);
   throw new ExitError(EXIT_INVALID);
@@ -26,8 +35,8 @@ export function checkOutputFile(path: string, stderr: (s: string) => void): void
  * never sees half a file and a link at FILE is replaced, never written
  * through. A failure (no permission, a full disk) is one line and exit 2.
  */
-export function writeOutputFile(path: string, text: string, stderr: (s: string) => void): void {
-  checkOutputFile(path, stderr);
+export function writeOutputFile(path: string, text: string, session: Keeping, stderr: (s: string) => void): void {
+  checkOutputFile(path, session, stderr);
   const tmp = `${path}.tmp-${process.pid}`;
   try {
     writeFileSync(tmp, text);

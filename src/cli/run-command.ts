@@ -51,8 +51,6 @@ export function runCommand(io: Io): Command {
       io.stderr(`shark: error: ${signingKey.message}\n`);
       throw new ExitError(EXIT_INVALID);
     }
-    // Before the run: a mistyped -o costs nothing.
-    if (flags.output !== undefined) checkOutputFile(flags.output, io.stderr);
     const { session, hostInputs } = openSession(file, flags, io.stderr, true, 'run');
     if (slurm !== undefined) await requireSlurm(slurm, io.stderr).catch((e: unknown) => (closeSession(session), Promise.reject(e)));
     const controller = new AbortController();
@@ -70,6 +68,8 @@ export function runCommand(io: Io): Command {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
+      // Before the run: a mistyped -o costs nothing.
+      if (flags.output !== undefined) checkOutputFile(flags.output, session, io.stderr);
       const logger = flags.json ? jsonLogger(io.stdout) : prettyLogger(io.stdout, process.stdout.isTTY === true);
       const selection = selectOrReport(session.pipeline, targets, flags, io.stderr);
       // Under Slurm the cluster grants threads and memory: this machine's -j and memory bound nothing.
@@ -81,7 +81,7 @@ export function runCommand(io: Io): Command {
         ...(slurm !== undefined ? { slurm } : {}),
         ...(signingKey?.ok === true ? { attest: jobSigner(session.meta, session.store, signingKey.value, (m) => io.stderr(`shark: warning: ${m}\n`)) } : {}),
       }, logger));
-      if (flags.output !== undefined) writeOutputFile(flags.output, executedDocument(session, summary.run), io.stderr);
+      if (flags.output !== undefined) writeOutputFile(flags.output, executedDocument(session, summary.run), session, io.stderr);
       if (summary.status === 'interrupted') throw new ExitError(EXIT_INTERRUPTED);
       if (summary.status === 'failed') throw new ExitError(EXIT_FAILED);
     } finally {

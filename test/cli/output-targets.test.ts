@@ -38,4 +38,35 @@ describe('-o of export and run: a path that cannot take the output, or holds wha
     oneLineError(await rig.shark(['export', 'crate', 'p.md', '-o', 'f']), /f exists and is not a directory/);
     expect(rig.read('f')).toBe('mine\n');
   });
+
+  it('export prov -o refuses the document, the store database and anything in the store, even through a link', async () => {
+    oneLineError(await rig.shark(['export', 'prov', 'p.md', '-o', 'p.md']), /p\.md: it is the pipeline document/);
+    oneLineError(await rig.shark(['export', 'prov', 'p.md', '-o', '.shark/shark.sqlite']), /it is inside the store/);
+    oneLineError(await rig.shark(['export', 'prov', 'p.md', '-o', rig.path('.shark/new.json')]), /it is inside the store/);
+    symlinkSync('.shark', rig.path('s'));
+    oneLineError(await rig.shark(['export', 'prov', 'p.md', '-o', 's/shark.sqlite']), /it is inside the store/);
+    // A link at the target itself is replaced, never written through.
+    symlinkSync('.shark/shark.sqlite', rig.path('link.json'));
+    expect((await rig.shark(['export', 'prov', 'p.md', '-o', 'link.json'])).code).toBe(0);
+    expect(rig.read('p.md')).toBe(PIPELINE);
+    expect(readFileSync(rig.path('.shark/shark.sqlite')).equals(db)).toBe(true);
+    expect((await rig.shark(['runs', 'p.md'])).code).toBe(0);
+  });
+
+  it('export crate -o refuses a place in the store', async () => {
+    oneLineError(await rig.shark(['export', 'crate', 'p.md', '-o', '.shark/crate']), /it is inside the store/);
+    expect(rig.exists('.shark/crate')).toBe(false);
+    expect(readdirSync(rig.path('.shark')).filter((n) => n.includes('crate'))).toEqual([]);
+  });
+
+  it('run -o refuses the document and the store before running anything', async () => {
+    rig.write('p.md', PIPELINE.replace('hi', 'ho'));
+    oneLineError(await rig.shark(['run', 'p.md', '-o', '.shark/shark.sqlite']), /it is inside the store/);
+    oneLineError(await rig.shark(['run', 'p.md', '-o', 'p.md']), /it is the pipeline document/);
+    oneLineError(await rig.shark(['run', 'p.md', '-o', rig.path('nonexistent/run.md')]), /nonexistent/);
+    expect(rig.count()).toBe(1);
+    expect((await rig.shark(['runs', 'p.md'])).code).toBe(0);
+    expect((await rig.shark(['run', 'p.md', '-o', 'run.md'])).code).toBe(0);
+    expect(rig.read('run.md')).toContain('shark: o, run 2');
+  });
 });
