@@ -19,10 +19,10 @@ export interface Ancestry {
 
 /**
  * The ancestry of `path` in run `runId`. A job's outputs are what its
- * readers in this ancestry recorded reading, where they say: a result
- * re-computed later under the same key (its bytes were lost) replaces the
- * stored outputs, but not what the readers of the first bytes hashed into
- * their own keys.
+ * readers in this ancestry recorded reading, where they say: a store made
+ * before replaced results were kept (result-history.ts) holds only the
+ * result re-computed later under the same key, but the readers of the
+ * first bytes hashed them into their own keys.
  */
 export function ancestryInRun(meta: Metadata, runId: number, path: string): Ancestry | undefined {
   const top = lineageInRun(meta, runId, path);
@@ -40,8 +40,8 @@ export function ancestryInRun(meta: Metadata, runId: number, path: string): Ance
     }
   };
   walk(top);
-  // The whole records, which the nodes show only some of: a few hundred per statement.
-  const rows = meta.resultsMany([...new Set([...jobs.values()].map((n) => n.key))]);
+  // The whole records, which the nodes show only some of, as this run made or reused them.
+  const rows = meta.history.ofRun([...new Set([...jobs.values()].map((n) => n.key))], runId);
   const steps = new Map<string, { step: AncestryStep; outputs: Record<string, string> }>();
   for (const n of jobs.values()) {
     const row = rows.get(n.key);

@@ -1,4 +1,5 @@
 import type { Metadata, ResultRow } from '../store/metadata.js';
+import { sameBytes } from '../store/output-index.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
 import { fromResultRow, type LineageRecord } from './record.js';
 import { listAt } from '../multimap.js';
@@ -36,8 +37,10 @@ export function producersOf(meta: Metadata, id: SnapshotId): Producer[] {
         for (const [path, out] of Object.entries(record.outputs)) {
           if (!sameContent(out, wanted)) continue;
           for (const below of belows) {
-            if (seen.has(`${row.key}\0${path}${below}`)) continue;
-            seen.add(`${row.key}\0${path}${below}`);
+            // By key and run: a result and the one it replaced share their key.
+            const made = `${row.key}\0${row.run_id}\0${path}${below}`;
+            if (seen.has(made)) continue;
+            seen.add(made);
             found.push({ record, path: `${path.replace(/\/$/, '')}${below}`, ...where(meta, row) });
           }
         }
@@ -104,8 +107,9 @@ function sameContent(a: string, b: string): boolean {
   return a === b || (file.test(a) && file.test(b) && hexOf(a) === hexOf(b));
 }
 
+/** The results with an output of content `id`: stored ones, and those a later run of the same key replaced. */
 function resultsWithOutput(meta: Metadata, id: string): ResultRow[] {
-  return [...meta.resultsMany(meta.outputs.keysWithOutput(id)).values()];
+  return [...meta.resultsMany(meta.outputs.keysWithOutput(id)).values(), ...meta.history.withOutput(...sameBytes(id))];
 }
 
 function treesHolding(meta: Metadata, id: string): { id: string; name: string }[] {

@@ -35,14 +35,14 @@ export function keepForPipeline(meta: Metadata, pipeline: string, steps: readonl
   if (runs.length === 0) return undefined;
   const complete = runs.findIndex((r) => r.status === 'ok' || r.status === 'failed');
   const whole = complete < 0 ? runs.length : complete + 1;
-  const parts = runs.slice(0, whole).map((r, i) => describeRun(r, reachable(meta, r.id, keep), i === complete)).reverse();
+  const parts = runs.slice(0, whole).map((r, i) => describeRun(r, keepResults(meta, meta.runRows.keys(r.id), r.id, keep), i === complete)).reverse();
   // By run: the blocks it keeps results of, and how many results.
   const earlier = new Map<number, { readonly blocks: Set<string>; results: number }>();
   for (const step of steps) {
     for (const [runId, keys] of newestGood(meta, runs, whole, step.id)) {
       const from = earlier.get(runId) ?? { blocks: new Set<string>(), results: 0 };
       from.blocks.add(step.blockId);
-      from.results += keepResults(meta, keys, keep);
+      from.results += keepResults(meta, keys, runId, keep);
       earlier.set(runId, from);
     }
   }
@@ -89,26 +89,33 @@ function describeRun(run: RunRow, results: number, latestComplete: boolean): str
   return `run ${run.id} (${what}, ${results} result${results === 1 ? '' : 's'})`;
 }
 
-/** Adds the outputs and inputs of every result of run `runId` to `keep`; returns how many results. */
-function reachable(meta: Metadata, runId: number, keep: Set<SnapshotId>): number {
-  return keepResults(meta, meta.runRows.keys(runId), keep);
-}
-
 /**
  * Adds the outputs and inputs of the results of `keys` to `keep` (an input
  * freed now would be copied in again); returns how many of `keys` have one.
  * Only those two parts of each result are read, in bulk: a million-item
- * map's results are most of the table, read once in its order.
+ * map's results are most of the table, read once in its order. A key whose
+ * result was replaced since (result-history.ts) also keeps the version run
+ * `runId` made or reused: only those keys are asked of the history.
  */
-function keepResults(meta: Metadata, keys: readonly string[], keep: Set<SnapshotId>): number {
+function keepResults(meta: Metadata, keys: readonly string[], runId: number, keep: Set<SnapshotId>): number {
   let results = 0;
   const columns = ['key', 'outputs', "json_extract(record, '$.inputs')"];
   for (const [, outputs, inputs] of meta.bulk.rowsWhere<[string, string, string | null]>('results', columns, ['rowid'], keys)) {
     results++;
-    for (const id of Object.values(JSON.parse(outputs) as Record<string, SnapshotId>)) keep.add(id);
-    if (inputs !== null) for (const [, id] of JSON.parse(inputs) as [string, SnapshotId][]) keep.add(id);
+    addIds(keep, outputs, inputs);
+  }
+  const replaced = meta.history.replacedAmong(keys);
+  if (replaced.length > 0) {
+    for (const row of meta.history.ofRun(replaced, runId).values()) {
+      if (row.fate !== null) addIds(keep, row.outputs, JSON.stringify((JSON.parse(row.record) as { inputs?: unknown }).inputs ?? null));
+    }
   }
   return results;
+}
+
+function addIds(keep: Set<SnapshotId>, outputs: string, inputs: string | null): void {
+  for (const id of Object.values(JSON.parse(outputs) as Record<string, SnapshotId>)) keep.add(id);
+  if (inputs !== null) for (const [, id] of (JSON.parse(inputs) as [string, SnapshotId][] | null) ?? []) keep.add(id);
 }
 
 /** Block ids for a one-line report: a sweep's hundreds of instances are counted, not listed. */

@@ -25,6 +25,8 @@ export interface LineageNode {
   readonly host: string;
   readonly version: string;
   readonly key: string;
+  /** The run that made the result (an earlier one for a job found cached; for a group, the run asked about). */
+  readonly run: number;
   /** Each input with the jobs that wrote it (none for a host input, or when `--depth` cut it: `truncated`). */
   readonly inputs: readonly LineageInput[];
 }
@@ -96,6 +98,7 @@ export function lineageInRun(meta: Metadata, runId: number, path: string, depth 
       host: r.host,
       version: r.version,
       key: f.key,
+      run: r.run,
       inputs: r.inputs.map(([p, id]) => {
         const from = data.producers(p).filter((g) => g.job !== f.job);
         if (level >= depth && from.length > 0) return { path: p, id, from: [], truncated: true };
@@ -111,7 +114,7 @@ export function lineageInRun(meta: Metadata, runId: number, path: string, depth 
   const from = top.map((f) => build(f, 0));
   return {
     job: path, block: top[0]!.block, location: '', kind: 'group', command: `${top.length} jobs wrote ${path}`,
-    environment: '', outputs: {}, started: '', ended: '', host: '', version: '', key: '',
+    environment: '', outputs: {}, started: '', ended: '', host: '', version: '', key: '', run: runId,
     inputs: [{ path, id: directoryId(meta, path, from.map((f) => f.outputs)) ?? '', from }],
   };
 }

@@ -8,6 +8,7 @@ import { RunRows } from './run-rows.js';
 import { RunTable } from './run-table.js';
 import { TreeRows } from './tree-rows.js';
 import { FreedRows } from './freed-rows.js';
+import { ResultHistory } from './result-history.js';
 import { StepMemos } from './step-memos.js';
 import { StatCache, type FileStat, type StatRow } from './stat-cache.js';
 import type { SnapshotId } from './snapshot-store.js';
@@ -50,10 +51,12 @@ export class Metadata {
   readonly freed: FreedRows;
   /** The runs, by document. */
   readonly runTable: RunTable;
+  /** Results as the runs that made or reused them had them, since replaced. */
+  readonly history: ResultHistory;
 
   constructor(dir: string) {
     makeDirs(dir);
-    this.db = openDatabase(join(dir, 'shark.sqlite'), [StatCache.migrate, migrateOutputIndex, StepMemos.migrate, RunRows.migrate, FreedRows.migrate, RunTable.migrate(dir)]);
+    this.db = openDatabase(join(dir, 'shark.sqlite'), [StatCache.migrate, migrateOutputIndex, StepMemos.migrate, RunRows.migrate, FreedRows.migrate, RunTable.migrate(dir), ResultHistory.migrate]);
     this.outputs = new OutputIndex(this.db);
     this.bulk = new BulkReads(this.db);
     this.memos = new StepMemos(this.db);
@@ -61,6 +64,7 @@ export class Metadata {
     this.trees = new TreeRows(this.db, this.bulk);
     this.freed = new FreedRows(this.db);
     this.runTable = new RunTable(this.db, dir);
+    this.history = new ResultHistory(this.db);
     this.stats = new StatCache(this.db, (select, values) => this.bulk.selectIn<StatRow>(select, values, true));
     this.stmts = {
       result: this.db.prepare<[string], ResultRow>('SELECT * FROM results WHERE key = ?'),
@@ -229,7 +233,6 @@ export class Metadata {
       for (const j of jobs) put.run(j.run_id, j.job, j.step, j.block, j.line, j.item, j.key, j.status, j.log, j.reason ?? null, j.exit_code ?? null);
     })();
   }
-
 
   /** Drops results (so their jobs run again): what fsck --repair and a detected modification do. */
   dropResults(keys: readonly string[]): void {

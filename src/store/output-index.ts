@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { listAt } from '../multimap.js';
 import { NAMED_ROWS, RENAMED_JOB } from './run-rows.js';
+import { versionsOfRun, type Fate } from './result-history.js';
 
 /**
  * Every result's outputs by path and by content id, kept by triggers on
@@ -66,11 +67,11 @@ export function SHOWN(record: string, meta: string, outputs: string): string {
 
 /**
  * What a lineage shows of a result: `[index of its key in the array asked,
- * json, started, ended]`, where `json` is one JSON array `[[kind, env, pin,
- * network, inputs], [file, line, col, command, host, version], outputs]`
- * (null for what is absent).
+ * json, started, ended, the run that made it, its fate]`, where `json` is
+ * one JSON array `[[kind, env, pin, network, inputs], [file, line, col,
+ * command, host, version], outputs]` (null for what is absent).
  */
-export type ShownRow = [at: number, json: string, started: number, ended: number];
+export type ShownRow = [at: number, json: string, started: number, ended: number, run: number, fate: Fate];
 
 /** Lookups of one run's producers (of exactly a path, or of anything below a directory), and of results by content. */
 export class OutputIndex {
@@ -92,9 +93,10 @@ export class OutputIndex {
       OR EXISTS (SELECT 1 FROM result_outputs o CROSS JOIN run_links l ON l.run_id = @run CROSS JOIN run_jobs j ON j.key = o.key AND ${NAMED_ROWS}
         WHERE ${below} AND j.status IN ('ok', 'cached'))`).pluck();
     this.byId = db.prepare<[string, string], { key: string }>('SELECT DISTINCT key FROM result_outputs WHERE id IN (?, ?)');
-    // Only the fields shown, as one JSON text a row (kept when the result was written; made here for an older row).
-    this.shownRows = db.prepare<[string], ShownRow>(`SELECT k.key, coalesce(r.shown, ${SHOWN('r.record', 'r.meta', 'r.outputs')}),
-      r.started, r.ended FROM json_each(?) k CROSS JOIN results r ON r.key = k.value`).raw(true);
+    // Only the fields shown, as one JSON text a row (kept when the result was written; made here for an older row),
+    // of the version of each result the run made or reused (result-history.ts).
+    this.shownRows = db.prepare<[{ keys: string; run: number }], ShownRow>(versionsOfRun((t) =>
+      `coalesce(${t}.shown, ${SHOWN(`${t}.record`, `${t}.meta`, `${t}.outputs`)}), ${t}.started, ${t}.ended, ${t}.run_id`)).raw(true);
   }
 
   /** The jobs of run `runId` that wrote each of `paths` (distinct) itself; a path none wrote is absent. */
@@ -113,21 +115,25 @@ export class OutputIndex {
   }
 
   /**
-   * What a lineage shows of the results of `keys` (distinct), a row per key
-   * that has one; rows one at a time, each let go once read (less for the
-   * collector to copy while the lineage is built).
+   * What a lineage shows of the results of `keys` (distinct) as run `runId`
+   * made or reused them, a row per key that has one; rows one at a time,
+   * each let go once read (less for the collector to copy while the lineage
+   * is built).
    */
-  shown(keys: readonly string[]): IterableIterator<ShownRow> {
-    return this.shownRows.iterate(JSON.stringify(keys));
+  shown(keys: readonly string[], runId: number): IterableIterator<ShownRow> {
+    return this.shownRows.iterate({ keys: JSON.stringify(keys), run: runId });
   }
 
   /** Keys of the results with an output of content `id` (a file's id with or without the executable bit). */
   keysWithOutput(id: string): string[] {
-    const file = /^sha256x?:/.exec(id);
-    const hex = id.slice(id.indexOf(':') + 1);
-    const [a, b] = file !== null ? [`sha256:${hex}`, `sha256x:${hex}`] : [id, id];
-    return this.byId.all(a, b).map((r) => r.key);
+    return this.byId.all(...sameBytes(id)).map((r) => r.key);
   }
+}
+
+/** The ids of the bytes of `id`: a file's with and without the executable bit; anything else's twice. */
+export function sameBytes(id: string): [string, string] {
+  const hex = id.slice(id.indexOf(':') + 1);
+  return /^sha256x?:/.test(id) ? [`sha256:${hex}`, `sha256x:${hex}`] : [id, id];
 }
 
 type Row = [at: number, job: string, block: string, key: string];

@@ -51,6 +51,12 @@ export function tinyRig(): Rig {
   return rig;
 }
 
+/** The file of a stored object (content-addressed store) by its id. */
+export function objectPath(rig: Rig, id: string): string {
+  const hex = id.slice(id.indexOf(':') + 1);
+  return rig.path(`.shark/objects/${hex.slice(0, 2)}/${hex.slice(2)}`);
+}
+
 const CANDIDATES = ['/usr/bin/python3', 'python3'];
 
 /**

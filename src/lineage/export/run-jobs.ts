@@ -34,7 +34,8 @@ export function loadRun(
   if (run === undefined) return { ok: false, message: `there is no run ${number} of this pipeline (runs: ${runs.map((r) => r.id).reverse().join(', ')})` };
   const jobs: RunJob[] = [];
   const rows = meta.runJobs(run.id).filter((row) => row.status === 'ok' || row.status === 'cached');
-  const results = meta.resultsMany([...new Set(rows.map((r) => r.key))]);
+  // As this run made or reused them, not as a later run of the same key replaced them.
+  const results = meta.history.ofRun([...new Set(rows.map((r) => r.key))], run.id);
   for (const row of rows) {
     const result = results.get(row.key);
     if (result === undefined) continue;
