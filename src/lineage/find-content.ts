@@ -65,7 +65,10 @@ export interface Reader {
 
 /** Jobs whose key records read content `id` as an input (a host input, say): up to `limit` of them. */
 export function consumersOf(meta: Metadata, id: SnapshotId, limit = 5): Reader[] {
-  const rows = meta.db.prepare<[string], ResultRow>('SELECT * FROM results WHERE record LIKE ? ORDER BY run_id').all(`%${hexOf(id)}%`);
+  // Results replaced or dropped since read it too, in the runs that made them.
+  const columns = 'key, identity, record, outputs, meta, log, started, ended, run_id';
+  const rows = meta.db.prepare<[string, string], ResultRow>(`SELECT ${columns} FROM results WHERE record LIKE ?
+    UNION ALL SELECT ${columns} FROM result_history WHERE record LIKE ? ORDER BY run_id`).all(`%${hexOf(id)}%`, `%${hexOf(id)}%`);
   const out: Reader[] = [];
   for (const row of rows) {
     const record = fromResultRow(row);

@@ -107,7 +107,7 @@ function keepResults(meta: Metadata, keys: readonly string[], runId: number, kee
   const replaced = meta.history.replacedAmong(keys);
   if (replaced.length > 0) {
     for (const row of meta.history.ofRun(replaced, runId).values()) {
-      if (row.fate !== null) addIds(keep, row.outputs, JSON.stringify((JSON.parse(row.record) as { inputs?: unknown }).inputs ?? null));
+      if (row.fate === 'replaced') addIds(keep, row.outputs, JSON.stringify((JSON.parse(row.record) as { inputs?: unknown }).inputs ?? null));
     }
   }
   return results;

@@ -23,6 +23,8 @@ export interface ShownResult {
   readonly ended: number;
   /** The run that made the result: the one whose lineage is read, or an earlier one for a job it found cached. */
   readonly run: number;
+  /** `fsck --repair` dropped the result since: its stored data was missing or damaged. */
+  readonly dropped: boolean;
 }
 
 type Parsed = [
@@ -126,9 +128,9 @@ export function readLineage(meta: Metadata, runId: number, path: string, depth: 
       // The inputs of this level's jobs, each path asked once whatever the number of its readers.
       const todo: string[] = [];
       // Each result as this run made or reused it, not as a later run of the same key replaced it.
-      for (const [at, json, started, ended, run] of keys.length === 0 ? [] : index.shown(keys, runId)) {
+      for (const [at, json, started, ended, run, fate] of keys.length === 0 ? [] : index.shown(keys, runId)) {
         const [[kind, env, pin, network, inputs], [file, line, col, command, host, version], outputs] = JSON.parse(json) as Parsed;
-        results.set(keys[at]!, { kind, env, pin, network, inputs, file, line, col, command, host, version, outputs, started, ended, run });
+        results.set(keys[at]!, { kind, env, pin, network, inputs, file, line, col, command, host, version, outputs, started, ended, run, dropped: fate === 'dropped' });
         for (const input of inputs) {
           if (asked.has(input[0])) continue;
           asked.add(input[0]);

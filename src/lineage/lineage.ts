@@ -27,6 +27,8 @@ export interface LineageNode {
   readonly key: string;
   /** The run that made the result (an earlier one for a job found cached; for a group, the run asked about). */
   readonly run: number;
+  /** `fsck --repair` dropped the result since, its stored data missing or damaged: this is the record of it, the data is gone. */
+  readonly dropped?: true;
   /** Each input with the jobs that wrote it (none for a host input, or when `--depth` cut it: `truncated`). */
   readonly inputs: readonly LineageInput[];
 }
@@ -99,6 +101,7 @@ export function lineageInRun(meta: Metadata, runId: number, path: string, depth 
       version: r.version,
       key: f.key,
       run: r.run,
+      ...(r.dropped ? { dropped: true as const } : {}),
       inputs: r.inputs.map(([p, id]) => {
         const from = data.producers(p).filter((g) => g.job !== f.job);
         if (level >= depth && from.length > 0) return { path: p, id, from: [], truncated: true };
@@ -119,6 +122,9 @@ export function lineageInRun(meta: Metadata, runId: number, path: string, depth 
   };
 }
 
+/** What a lineage says of a job whose result `fsck --repair` dropped. */
+export const DROPPED = 'result dropped by `shark fsck --repair`: its stored data was missing or damaged';
+
 export function renderLineage(node: LineageNode, describe: (id: string) => string, depth = Infinity): string {
   const lines: string[] = [];
   const walk = (n: LineageNode, indent: string): void => {
@@ -135,6 +141,7 @@ export function renderLineage(node: LineageNode, describe: (id: string) => strin
     if (n.source !== undefined) lines.push(`${at}source: ${Object.entries(n.source).map(([k, v]) => `${k}=${v}`).join(' ')}`);
     for (const [p, id] of Object.entries(n.outputs)) lines.push(`${at}→ ${p}  ${describe(id)}`);
     lines.push(`${at}ran ${n.started} on ${n.host}, shark ${n.version}`);
+    if (n.dropped) lines.push(`${at}${DROPPED}`);
     const inner = indent + '    ';
     for (const i of n.inputs) {
       const note = i.truncated ? `  (not followed: --depth ${depth})` : i.from.length === 0 ? '  (input)' : '';

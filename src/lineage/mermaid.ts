@@ -29,7 +29,7 @@ export function lineageMermaid(root: LineageNode, depth = Infinity): string {
   const job = (n: LineageNode): string => {
     const seen = names.get(`j:${n.job}\0${n.key}`);
     if (seen !== undefined) return seen;
-    const detail = n.kind === 'group' ? n.command : `${n.location} · ${n.kind === 'import' ? 'import' : n.environment}`;
+    const detail = n.kind === 'group' ? n.command : `${n.location} · ${n.kind === 'import' ? 'import' : n.environment}${n.dropped ? ' · data dropped by fsck --repair' : ''}`;
     const shape = (text: string): string => (n.kind === 'import' ? `[/"${text}"/]` : n.kind === 'group' ? `[["${text}"]]` : `["${text}"]`);
     const id = name(`j:${n.job}\0${n.key}`, (x) => `${x}${shape(`${mermaidText(n.job)}<br/><small>${mermaidText(detail)}</small>`)}`);
     for (const [path, out] of Object.entries(n.outputs)) edges.add(`  ${id} --> ${data(path, out)}`);

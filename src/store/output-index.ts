@@ -41,18 +41,29 @@ export interface RunProducer {
 /**
  * A run's jobs that wrote what `match` picks, for paths given as one JSON
  * array (`json_each`: no limit of bound parameters, one statement prepared
- * once), each found through the path index. Rows `[index of the path in
- * the array, job, block, key]`, in run order.
+ * once), each found through the path index of `outputs`. Rows `[index of
+ * the path in the array, job, block, key, row]`, in run order.
  */
-const WRITERS = (match: string): string => `SELECT p.key, j.job, j.block, j.key FROM json_each(?) p
-  CROSS JOIN result_outputs o ON ${match} CROSS JOIN run_jobs j ON j.key = o.key AND j.run_id = ?
-  WHERE j.status IN ('ok', 'cached') ORDER BY j.rowid`;
+const WRITERS = (match: string, outputs: Outputs): string => `SELECT p.key, j.job, j.block, j.key, j.rowid FROM json_each(?) p
+  CROSS JOIN ${outputs.table} o ON ${match} CROSS JOIN run_jobs j ON j.key = o.key AND j.run_id = ?
+  WHERE j.status IN ('ok', 'cached') ${outputs.where} ORDER BY j.rowid`;
 
 /** `WRITERS` among the rows a run names of an earlier run (`step-memos.ts`), their jobs renamed after the step as the run had it. */
-const LINKED_WRITERS = (match: string): string => `SELECT p.key, ${RENAMED_JOB}, l.block, j.key FROM json_each(?) p
-  CROSS JOIN result_outputs o ON ${match} CROSS JOIN run_links l ON l.run_id = ?
+const LINKED_WRITERS = (match: string, outputs: Outputs): string => `SELECT p.key, ${RENAMED_JOB}, l.block, j.key, j.rowid FROM json_each(?) p
+  CROSS JOIN ${outputs.table} o ON ${match} CROSS JOIN run_links l ON l.run_id = ?
   CROSS JOIN run_jobs j ON j.key = o.key AND ${NAMED_ROWS}
-  WHERE j.status IN ('ok', 'cached') ORDER BY j.rowid`;
+  WHERE j.status IN ('ok', 'cached') ${outputs.where} ORDER BY j.rowid`;
+
+/** Where results' outputs are looked up (as `o`), and which of them count. */
+interface Outputs { readonly table: string; readonly where: string }
+
+const STORED: Outputs = { table: 'result_outputs', where: '' };
+/**
+ * The outputs of results `fsck --repair` dropped (result-history.ts) whose
+ * key has no result now: the run that made or reused one still wrote them
+ * (a replaced result's key has a result, whose outputs have the same paths).
+ */
+const DROPPED: Outputs = { table: 'result_history_outputs', where: 'AND NOT EXISTS (SELECT 1 FROM results r WHERE r.key = o.key)' };
 
 /**
  * The SQL of what a lineage shows of a result (`ShownRow`'s json) from its
@@ -88,10 +99,12 @@ export class OutputIndex {
     this.exact = both(db, exact);
     this.below = both(db, below);
     // Whether a job of the run (its own or one it names) wrote anything below a directory: one row found is enough.
-    this.anyBelowStmt = db.prepare<[{ dirs: string; run: number }], string>(`SELECT p.value FROM json_each(@dirs) p WHERE
-      EXISTS (SELECT 1 FROM result_outputs o CROSS JOIN run_jobs j ON j.key = o.key AND j.run_id = @run WHERE ${below} AND j.status IN ('ok', 'cached'))
-      OR EXISTS (SELECT 1 FROM result_outputs o CROSS JOIN run_links l ON l.run_id = @run CROSS JOIN run_jobs j ON j.key = o.key AND ${NAMED_ROWS}
-        WHERE ${below} AND j.status IN ('ok', 'cached'))`).pluck();
+    const anyBelow = (o: Outputs): string => `EXISTS (SELECT 1 FROM ${o.table} o CROSS JOIN run_jobs j ON j.key = o.key AND j.run_id = @run
+        WHERE ${below} AND j.status IN ('ok', 'cached') ${o.where})
+      OR EXISTS (SELECT 1 FROM ${o.table} o CROSS JOIN run_links l ON l.run_id = @run CROSS JOIN run_jobs j ON j.key = o.key AND ${NAMED_ROWS}
+        WHERE ${below} AND j.status IN ('ok', 'cached') ${o.where})`;
+    this.anyBelowStmt = db.prepare<[{ dirs: string; run: number }], string>(
+      `SELECT p.value FROM json_each(@dirs) p WHERE ${anyBelow(STORED)} OR ${anyBelow(DROPPED)}`).pluck();
     this.byId = db.prepare<[string, string], { key: string }>('SELECT DISTINCT key FROM result_outputs WHERE id IN (?, ?)');
     // Only the fields shown, as one JSON text a row (kept when the result was written; made here for an older row),
     // of the version of each result the run made or reused (result-history.ts).
@@ -136,16 +149,25 @@ export function sameBytes(id: string): [string, string] {
   return /^sha256x?:/.test(id) ? [`sha256:${hex}`, `sha256x:${hex}`] : [id, id];
 }
 
-type Row = [at: number, job: string, block: string, key: string];
+type Row = [at: number, job: string, block: string, key: string, row: number];
 
-/** The writers `match` picks among a run's rows: those it names of an earlier run first (they are older), then its own. */
+/**
+ * The writers `match` picks among a run's rows: those it names of an
+ * earlier run first (they are older), then its own; with the writers of
+ * results since dropped, all in the order of their rows, each job once.
+ */
 function both(db: Database.Database, match: string): (paths: string, runId: number) => Row[] {
-  const own = db.prepare<[string, number], Row>(WRITERS(match)).raw(true);
-  const linked = db.prepare<[string, number], Row>(LINKED_WRITERS(match)).raw(true);
+  const [own, linked, droppedOwn, droppedLinked] = [WRITERS(match, STORED), LINKED_WRITERS(match, STORED), WRITERS(match, DROPPED), LINKED_WRITERS(match, DROPPED)]
+    .map((sql) => db.prepare<[string, number], Row>(sql).raw(true));
   return (paths, runId) => {
-    const named = linked.all(paths, runId);
-    const rows = own.all(paths, runId);
-    return named.length === 0 ? rows : named.concat(rows);
+    const named = linked!.all(paths, runId);
+    const rows = own!.all(paths, runId);
+    const all = named.length === 0 ? rows : named.concat(rows);
+    const dropped = droppedLinked!.all(paths, runId).concat(droppedOwn!.all(paths, runId));
+    if (dropped.length === 0) return all;
+    const once = new Map<string, Row>();
+    for (const r of all.concat(dropped)) if (!once.has(`${r[0]}\0${r[1]}`)) once.set(`${r[0]}\0${r[1]}`, r);
+    return [...once.values()].sort((a, b) => a[4] - b[4]);
   };
 }
 

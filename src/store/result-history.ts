@@ -4,12 +4,14 @@ import type { ResultRow } from './metadata-schema.js';
 /**
  * Results are stored under their cache key, so a job that runs again with
  * the same key (`run --force`, or after its data was lost) replaces the
- * result the earlier runs made or reused. `result_history` keeps each
- * replaced result, by key and the run that made it, so that those runs'
- * lineage still shows their own producer, bytes and times; it is written by
- * a trigger in the transaction that replaces the result (a lookup of the
- * key the insert makes anyway; nothing is written when no result is
- * replaced). `result_history_outputs` is its outputs by path and by content,
+ * result the earlier runs made or reused, and `fsck --repair` drops a
+ * result whose data is damaged so that the next run recomputes it.
+ * `result_history` keeps each replaced or dropped result, by key and the
+ * run that made it, so that those runs' lineage still shows their own
+ * producer, bytes and times (and, for a dropped one, that its data was
+ * damaged); it is written by triggers in the transaction that replaces or
+ * drops the result (a lookup of the key the insert makes anyway; nothing is
+ * written when no result is replaced). `result_history_outputs` is its outputs by path and by content,
  * as `result_outputs` is for `results` (output-index.ts). Like results of
  * older runs, these rows are never deleted: `gc` frees their data unless a
  * kept run used them.
@@ -28,6 +30,10 @@ CREATE TRIGGER IF NOT EXISTS result_history_replaced BEFORE INSERT ON results BE
     SELECT key, run_id, identity, record, outputs, meta, log, started, ended, shown, 'replaced' FROM results
     WHERE key = NEW.key AND run_id <> NEW.run_id;
 END;
+CREATE TRIGGER IF NOT EXISTS result_history_dropped BEFORE DELETE ON results BEGIN
+  INSERT OR REPLACE INTO result_history (key, run_id, identity, record, outputs, meta, log, started, ended, shown, fate)
+    VALUES (OLD.key, OLD.run_id, OLD.identity, OLD.record, OLD.outputs, OLD.meta, OLD.log, OLD.started, OLD.ended, OLD.shown, 'dropped');
+END;
 CREATE TRIGGER IF NOT EXISTS result_history_outputs_put AFTER INSERT ON result_history BEGIN
   DELETE FROM result_history_outputs WHERE key = NEW.key AND run_id = NEW.run_id;
   INSERT OR IGNORE INTO result_history_outputs (key, run_id, path, id)
@@ -35,8 +41,12 @@ CREATE TRIGGER IF NOT EXISTS result_history_outputs_put AFTER INSERT ON result_h
 END;
 `;
 
-/** What happened to a result that is no longer the one a cached job would reuse: null while it still is. */
-export type Fate = 'replaced' | null;
+/**
+ * What happened to a result that is no longer the one a cached job would
+ * reuse: another run of its key replaced it, or `fsck --repair` dropped it
+ * (its stored data was missing or damaged); null while it still is.
+ */
+export type Fate = 'replaced' | 'dropped' | null;
 
 /** A result as some run made or reused it: the stored one, or one it replaced since. */
 export type ResultVersion = ResultRow & { readonly fate: Fate };
@@ -103,7 +113,7 @@ export class ResultHistory {
     return replaced.size === 0 ? [] : keys.filter((k) => replaced.has(k));
   }
 
-  /** The replaced results with an output of content `a` or `b` (a file's id with and without the executable bit). */
+  /** The replaced or dropped results with an output of content `a` or `b` (a file's id with and without the executable bit). */
   withOutput(a: string, b: string): ResultVersion[] {
     return this.stmts.withOutput.all(a, b);
   }

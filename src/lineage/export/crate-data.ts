@@ -42,6 +42,7 @@ export function unavailableData(store: SnapshotStore, items: readonly DataItem[]
   const why = store.freed?.(id);
   if (why === 'gc') return `the data of ${path} in run ${run} was freed by \`shark gc\` (\`shark export prov --run ${run}\` describes the run without its data)`;
   if (why === 'modified-input') return `the data of ${path} in run ${run} was discarded after a job modified it in place (\`shark export prov --run ${run}\` describes the run without its data)`;
+  if (item.writer?.dropped === true) return `the data of ${path} in run ${run} was missing or damaged, and \`shark fsck --repair\` dropped its result (\`shark export prov --run ${run}\` describes the run without its data)`;
   return damagedMessage(path, id, run, 'missing or damaged');
 }
 

@@ -9,6 +9,8 @@ export interface RunJob {
   readonly row: RunJobRow;
   readonly record: LineageRecord;
   readonly cached: boolean;
+  /** `fsck --repair` dropped its result since (its stored data was missing or damaged). */
+  readonly dropped: boolean;
 }
 
 /** What the exports describe: one run of one pipeline, its jobs, and the data they read and wrote. */
@@ -39,7 +41,7 @@ export function loadRun(
   for (const row of rows) {
     const result = results.get(row.key);
     if (result === undefined) continue;
-    jobs.push({ row, record: fromResultRow(result), cached: row.status === 'cached' });
+    jobs.push({ row, record: fromResultRow(result), cached: row.status === 'cached', dropped: result.fate === 'dropped' });
   }
   // In document order, then by job id: the order jobs happened to finish in is no part of what was made.
   jobs.sort((a, b) => a.row.line - b.row.line || (a.row.job < b.row.job ? -1 : a.row.job > b.row.job ? 1 : 0));

@@ -1,0 +1,58 @@
+import { chmodSync, writeFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { LineageNode } from '../../src/lineage/lineage.js';
+import { Rig, toRun } from '../support/rig.js';
+import { objectPath } from './fixture.js';
+
+describe('fsck --repair drops a damaged result: the run that made it keeps its record', () => {
+  let rig: Rig;
+  beforeEach(async () => {
+    rig = new Rig('shark-repair-');
+    rig.write('p.md', `\`\`\`shark-run
+echo one > /data/a.txt
+\`\`\`
+
+\`\`\`shark-run
+echo run-2 >> counter; tr a-z A-Z < /data/a.txt > /data/b.txt
+\`\`\`
+
+\`\`\`shark-run
+cat /data/b.txt /data/a.txt > /data/c.txt
+\`\`\`
+`);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const b = (JSON.parse((await rig.shark(['lineage', 'p.md', '/data/b.txt', '--json'])).stdout) as LineageNode).outputs['/data/b.txt']!;
+    const path = objectPath(rig, b);
+    chmodSync(path, 0o644);
+    writeFileSync(path, 'X\n');
+    expect((await rig.shark(['fsck', 'p.md', '--repair'])).code).toBe(0);
+  });
+  afterEach(() => rig.cleanup());
+
+  it('lineage shows the job that made the dropped data, marked dropped, never as an input', async () => {
+    const json = await rig.shark(['lineage', 'p.md', '/data/c.txt', '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    const b = (JSON.parse(json.stdout) as LineageNode).inputs.find((i) => i.path === '/data/b.txt')!;
+    expect(b.from.map((f) => f.job)).toEqual(['run-2']);
+    expect(b.from[0]!.dropped).toBe(true);
+    const text = await rig.shark(['lineage', 'p.md', '/data/c.txt']);
+    expect(text.stdout).not.toMatch(/← \/data\/b\.txt.*\(input\)/);
+    expect(text.stdout).toContain('dropped by `shark fsck --repair`');
+    const own = await rig.shark(['lineage', 'p.md', '/data/b.txt']);
+    expect(own.code, own.stderr).toBe(0);
+    expect(own.stdout).toMatch(/^run-2 /);
+    const prov = await rig.shark(['export', 'prov', 'p.md']);
+    expect(prov.stdout).toContain('run/1/job/run-2"');
+  });
+
+  it('the next run recomputes it; the earlier run still says its data was dropped', async () => {
+    expect(toRun(await rig.plan('p.md'))).toContain('run-2');
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    expect(rig.lines()).toEqual(['run-2', 'run-2']);
+    const latest = JSON.parse((await rig.shark(['lineage', 'p.md', '/data/b.txt', '--json'])).stdout) as LineageNode;
+    expect(latest.dropped).toBeUndefined();
+    const first = JSON.parse((await rig.shark(['lineage', 'p.md', '/data/b.txt', '--json', '--run', '1'])).stdout) as LineageNode;
+    expect(first.dropped).toBe(true);
+    expect((await rig.shark(['fsck', 'p.md'])).code).toBe(0);
+  });
+});
