@@ -47,7 +47,7 @@ export function attestCommand(io: Io): Command {
   ).action((file: string, path: string, flags: SessionFlags) => withAncestry(file, path, flags, io, async ({ all }, _session, attestations) => {
     const missing: string[] = [];
     for (const n of all) {
-      const row = attestations.get(n.key);
+      const row = attestations.get(n.key, n.run);
       if (row === undefined) missing.push(n.job);
       else io.stdout(JSON.stringify(row.envelope) + '\n');
     }
@@ -96,7 +96,7 @@ export function signCommand(io: Io): Command {
     if (!key.ok) fail(io, key.message, EXIT_INVALID);
     return withAncestry(file, path, flags, io, async ({ top }, session, attestations) => {
       for (const n of top) {
-        const row = attestations.get(n.key);
+        const row = attestations.get(n.key, n.run);
         if (row === undefined) fail(io, `${n.job} has no envelope to co-sign (run with --sign first)`);
         // A co-signer vouches for bytes: it signs only what matches the store.
         const statement = JSON.parse(decodeBase64(row.envelope.payload)?.toString('utf8') ?? '{}') as Partial<Statement>;

@@ -95,7 +95,7 @@ async function signatures(session: Session, top: LineageNode, trusted: readonly 
   if (!hasAttestations(session)) return '<section class="signatures"><h2>Signatures</h2><p>not signed (run with <code>--sign</code> to sign each job)</p></section>';
   const attestations = new Attestations(session.meta);
   const rows = all.map((n) => {
-    const row = attestations.get(n.key);
+    const row = attestations.get(n.key, n.run);
     const signers = row === undefined ? 'no envelope' : row.envelope.signatures.map((s) => s.keyid ?? '?').join(', ') || 'no signatures';
     return `<li><span class="job">${esc(n.job)}</span>: ${esc(signers)}</li>`;
   }).join('');

@@ -11,7 +11,9 @@ export interface AttestationRow {
 /**
  * Envelopes beside the lineage, one per result (its cache key): a job found
  * cached in a later run is the same result, attested once, when it ran.
- * Co-signatures replace the envelope with one carrying more signatures.
+ * Co-signatures replace the envelope with one carrying more signatures. A
+ * job run again under the same key (`run --force`) makes another result:
+ * the envelope of the one it replaced is not this one's.
  */
 export class Attestations {
   constructor(private readonly meta: Metadata) {
@@ -25,10 +27,11 @@ export class Attestations {
       .run(key, runId, job, JSON.stringify(envelope), Date.now());
   }
 
-  get(key: string): AttestationRow | undefined {
+  /** The envelope of the result of `key` that run `run` made; none when it is of another run's result of the key. */
+  get(key: string, run: number): AttestationRow | undefined {
     const row = this.meta.bulk.statement('SELECT key, run_id, job, envelope FROM attestations WHERE key = ?')
       .get(key) as { key: string; run_id: number; job: string; envelope: string } | undefined;
-    if (row === undefined) return undefined;
+    if (row === undefined || row.run_id !== run) return undefined;
     try {
       return { key: row.key, runId: row.run_id, job: row.job, envelope: JSON.parse(row.envelope) as Envelope };
     } catch {

@@ -49,7 +49,7 @@ export async function verifyAncestry(
   const trusted = new Map<string, Statement>();
   const tops = new Set(top.map((n) => n.key));
   for (const n of nodes) {
-    const row = attestations.get(n.key);
+    const row = attestations.get(n.key, n.run);
     if (row === undefined) {
       problems.push(`${n.job}: no envelope (it ran without --sign)`);
       continue;
