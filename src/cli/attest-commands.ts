@@ -6,7 +6,7 @@ import { addSignature, decodeBase64, keyIdOf } from '../lineage/attest/dsse.js';
 import { loadPrivateKey, loadPublicKey } from '../lineage/attest/keys.js';
 import type { Statement } from '../lineage/attest/statement.js';
 import { Attestations } from '../lineage/attest/store.js';
-import { verifyAncestry } from '../lineage/attest/verify.js';
+import { bindingProblem, verifyAncestry } from '../lineage/attest/verify.js';
 import type { LineageNode } from '../lineage/lineage.js';
 import { normaliseDataPath } from '../pipeline/data-path.js';
 import type { Session } from '../plan/session.js';
@@ -100,6 +100,8 @@ export function signCommand(io: Io): Command {
         if (row === undefined) fail(io, `${n.job} has no envelope to co-sign (run with --sign first)`);
         // A co-signer vouches for bytes: it signs only what matches the store.
         const statement = JSON.parse(decodeBase64(row.envelope.payload)?.toString('utf8') ?? '{}') as Partial<Statement>;
+        const unbound = bindingProblem(statement, n);
+        if (unbound !== undefined) fail(io, `${unbound}; not signing`);
         const { digests: stored, unsound } = await storedOutputs(session.store, n.outputs);
         if (unsound.length > 0) fail(io, `${n.job}: ${unsoundMessage(unsound[0]!)}; not signing`);
         const subjects = statement.subject ?? [];

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 
@@ -35,5 +36,48 @@ describe('an envelope is about the result it was signed for', () => {
     // Signed again, it verifies again.
     expect((await rig.shark(['run', 'p.md', '--force', 'run', '--sign', 'me.key'])).code).toBe(0);
     expect((await rig.shark(['verify', 'p.md', '/data/u.txt', '--key', 'me.pub'])).code).toBe(0);
+  });
+});
+
+describe('verify checks that an envelope is about the job it verifies', () => {
+  let rig: Rig;
+  beforeEach(async () => {
+    rig = new Rig('shark-attest-swap-');
+    rig.write('p.md', PIPELINE);
+    expect((await rig.shark(['keygen', '-o', 'me'])).code).toBe(0);
+    expect((await rig.shark(['run', 'p.md', '--sign', 'me.key'])).code).toBe(0);
+  });
+  afterEach(() => rig.cleanup());
+
+  const sql = (statement: string): void => {
+    const db = new Database(rig.path('.shark/shark.sqlite'));
+    try {
+      db.exec(statement);
+    } finally {
+      db.close();
+    }
+  };
+
+  it("an envelope of another key (another command, the same bytes) put in the job's place fails, exit 1", async () => {
+    // Another command, the same output bytes: run-2 runs again under a new key and is signed anew.
+    rig.write('p.md', PIPELINE.replace('cat /data/t.txt > /data/u.txt', 'cat /data/t.txt | cat > /data/u.txt'));
+    expect((await rig.shark(['run', 'p.md', '--sign', 'me.key'])).code).toBe(0);
+    expect((await rig.shark(['verify', 'p.md', '/data/u.txt', '--key', 'me.pub'])).code).toBe(0);
+    sql(`UPDATE attestations SET envelope = (SELECT envelope FROM attestations WHERE job = 'run-2' AND run_id = 1) WHERE job = 'run-2' AND run_id = 2`);
+    const verify = await rig.shark(['verify', 'p.md', '/data/u.txt', '--key', 'me.pub']);
+    expect(verify.code).toBe(1);
+    expect(verify.stderr).toMatch(/^run-2: its envelope is about another job \(cache key [0-9a-f]{8}…, run 1\), not this one \(cache key [0-9a-f]{8}…, run 2\)$/m);
+    // Nor does an institution co-sign it.
+    const sign = await rig.shark(['sign', 'p.md', '/data/u.txt', '--key', 'me.key']);
+    expect(sign.code).toBe(1);
+    expect(sign.stderr).toContain('its envelope is about another job');
+  });
+
+  it("an envelope of the same key's replaced result, relabelled as the new one's, fails", async () => {
+    expect((await rig.shark(['run', 'p.md', '--force', 'run'])).code).toBe(0);
+    sql(`UPDATE attestations SET run_id = 2 WHERE job = 'run'`);
+    const verify = await rig.shark(['verify', 'p.md', '/data/u.txt', '--key', 'me.pub']);
+    expect(verify.code).toBe(1);
+    expect(verify.stderr).toMatch(/^run: its envelope is about another job \(cache key ([0-9a-f]{8})…, run 1\), not this one \(cache key \1…, run 2\)$/m);
   });
 });

@@ -7,6 +7,8 @@ import { SLSA_PROVENANCE, STATEMENT_TYPE, type Statement } from './statement.js'
 import type { Attestations } from './store.js';
 import { listAt } from '../../multimap.js';
 import { isUnder } from '../../pipeline/data-path.js';
+import { SHARK_NS } from '../export/namespace.js';
+import { short } from '../../plan/key.js';
 
 export interface VerifyReport {
   readonly checked: number;
@@ -35,8 +37,26 @@ function statementOf(payloadType: string, payload: string): Statement | string {
 }
 
 /**
+ * Why a statement is not about job `n`'s result, if it is not: it must name
+ * the job's cache key (what the command, environment and inputs hash to)
+ * and the run that made the result (`statementFor`'s invocation id). An
+ * envelope moved in the database from another job, or from an earlier
+ * result of the same key, is signed, but says nothing about this one.
+ */
+export function bindingProblem(statement: Partial<Statement>, n: LineageNode): string | undefined {
+  const key = statement.predicate?.buildDefinition?.internalParameters?.['cacheKey'];
+  const invocation = statement.predicate?.runDetails?.metadata?.invocationId;
+  const run = typeof invocation === 'string' && invocation.startsWith(SHARK_NS)
+    ? /^run\/(\d+)\/job\/[^/]+$/.exec(invocation.slice(SHARK_NS.length))?.[1] : undefined;
+  if (key === n.key && run === String(n.run)) return undefined;
+  const theirs = `cache key ${typeof key === 'string' ? short(key) : 'none'}, run ${run ?? 'none'}`;
+  return `${n.job}: its envelope is about another job (${theirs}), not this one (cache key ${short(n.key)}, run ${n.run})`;
+}
+
+/**
  * Checks the envelope of every job in an ancestry: a trusted key signed it
- * (`threshold` distinct keys for the result's own jobs, one for the rest);
+ * (`threshold` distinct keys for the result's own jobs, one for the rest),
+ * about this job's result (`bindingProblem`);
  * its subjects are exactly the job's outputs as the store holds them now; and
  * each input it names is a subject of the envelope of the job upstream that
  * wrote it, or, for data from the host, matches the stored bytes.
@@ -64,6 +84,11 @@ export async function verifyAncestry(
     const statement = statementOf(row.envelope.payloadType, row.envelope.payload);
     if (typeof statement === 'string') {
       problems.push(`${n.job}: ${statement}`);
+      continue;
+    }
+    const unbound = bindingProblem(statement, n);
+    if (unbound !== undefined) {
+      problems.push(unbound);
       continue;
     }
     trusted.set(n.key, statement);
