@@ -1,6 +1,19 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
+/**
+ * `$SHARK_STORE`, when it names something: set but empty counts as unset (as
+ * for most Unix variables), so the default applies rather than a store whose
+ * files land in the current directory.
+ */
+export function storeFromEnvironment(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env['SHARK_STORE'];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** The store a command was told to use: `--store` (or the config file's `store`), else `$SHARK_STORE`; undefined for the default. */
+export const storeSpec = (flag: string | undefined): string | undefined => flag ?? storeFromEnvironment();
+
 /** Where a command given only files (not a pipeline) finds the store, or every place it looked. */
 export type StoreLocation = { ok: true; spec: string; how: string } | { ok: false; looked: string[] };
 
@@ -11,9 +24,9 @@ export type StoreLocation = { ok: true; spec: string; how: string } | { ok: fals
  * pipeline's `.shark/`). Nothing is created: a command that only reads must
  * not leave an empty store behind.
  */
-export function locateStore(flag: string | undefined, files: readonly string[], env = process.env['SHARK_STORE']): StoreLocation {
+export function locateStore(flag: string | undefined, files: readonly string[], env = storeFromEnvironment()): StoreLocation {
   if (flag !== undefined) return { ok: true, spec: flag, how: '--store' };
-  if (env !== undefined && env !== '') return { ok: true, spec: env, how: '$SHARK_STORE' };
+  if (env !== undefined) return { ok: true, spec: env, how: '$SHARK_STORE' };
   const looked: string[] = [];
   for (const start of [process.cwd(), ...files.map((f) => dirname(resolve(f)))]) {
     for (let dir = resolve(start); ; dir = dirname(dir)) {

@@ -6,6 +6,7 @@ import { openStore } from '../store/open-store.js';
 import { resultsReferencing } from '../store/referencing.js';
 import type { StoreProblem } from '../store/snapshot-store.js';
 import { displayName, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, ExitError } from './load-or-report.js';
+import { storeSpec } from './find-store.js';
 import type { Io } from './main.js';
 import { configOption } from './apply-config.js';
 
@@ -31,7 +32,7 @@ export function fsckCommand(io: Io): Command {
     .option('--json', 'print the report as JSON')
     .action(async (file: string | undefined, flags: FsckFlags) => {
       const base = file === undefined ? process.cwd() : dirname(resolve(file));
-      const spec = flags.store ?? process.env['SHARK_STORE'];
+      const spec = storeSpec(flags.store);
       const where = spec ?? join(base, '.shark');
       if (!where.startsWith('zfs:') && !existsSync(join(where, 'shark.sqlite'))) {
         io.stderr(`shark: error: no store at ${displayName(where)}\n`);

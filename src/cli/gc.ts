@@ -7,6 +7,7 @@ import { Leases } from '../store/leases.js';
 import { openStore } from '../store/open-store.js';
 import type { SnapshotId } from '../store/snapshot-store.js';
 import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
+import { storeSpec } from './find-store.js';
 import type { Io } from './main.js';
 import { configFor, configOption, frontmatterOf, storeOf } from './apply-config.js';
 import type { SharkConfig } from './config-file.js';
@@ -34,7 +35,7 @@ export function gcCommand(io: Io): Command {
     .addOption(configOption())
     .action(async (files: string[], flags: GcFlags) => {
       let status = 0;
-      const given = flags.store ?? (process.env['SHARK_STORE'] || undefined);
+      const given = storeSpec(flags.store);
       // Every document is read before any store is touched: one that cannot be read stops gc before anything is freed.
       const pipelines = files.map((file) => readDocument(file, flags.config, io.stderr));
       // Each pipeline's own config file may name its store (`--config` names one file for all).

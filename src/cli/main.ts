@@ -18,6 +18,7 @@ import { impactCommand } from './impact-command.js';
 import { diffCommand } from './diff-command.js';
 import { applyConfig, configOption, givenFrontmatter, type ConfigUse } from './apply-config.js';
 import { configCommand } from './config-command.js';
+import { refuseEmptyArguments } from './empty-arguments.js';
 import { shellCommand } from '../shell/command.js';
 import { serveCommand } from '../serve/command.js';
 
@@ -87,7 +88,10 @@ export function buildProgram(io: Io): Command {
   program.addCommand(configCommand(io, run));
   program.addCommand(shellCommand(io));
   // shark.yaml (or --config) gives defaults to every command that takes --config, before its action.
-  program.hook('preAction', (_, action) => applyConfig(action, io.stderr));
+  program.hook('preAction', (_, action) => {
+    refuseEmptyArguments(action, io.stderr);
+    applyConfig(action, io.stderr);
+  });
   // Commands built on their own do not inherit the program's settings: without this, a usage
   // error in one of them would print to the real stderr and exit 1 instead of 2.
   for (const cmd of program.commands) cmd.copyInheritedSettings(program);

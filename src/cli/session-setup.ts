@@ -11,6 +11,7 @@ import { inputBindings, InvalidInput, type Session } from '../plan/session.js';
 import { openStore, type OpenedStore } from '../store/open-store.js';
 import { secretValues } from './secrets.js';
 import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport, sourceOf } from './load-or-report.js';
+import { storeSpec } from './find-store.js';
 import { CONFIG_USE, givenFrontmatter, givenPlaces, type ConfigUse } from './apply-config.js';
 
 export interface SessionFlags {
@@ -66,7 +67,7 @@ export function openSession(
     stderr(formatDiagnostic({ ...lock.diagnostic, file: displayName(lockPath) }, lock.source) + '\n');
     throw new ExitError(EXIT_INVALID);
   }
-  const spec = flags.store ?? process.env['SHARK_STORE'];
+  const spec = storeSpec(flags.store);
   if (recorded && !storeExists(spec, pipelineDir)) {
     stderr(`shark: this pipeline has not been run yet: there is no store at ${displayName(spec ?? join(pipelineDir, '.shark'))}\n`);
     throw new ExitError(EXIT_FAILED);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openSession, reportingInvalidInput } from '../cli/session-setup.js';
 import { displayName, EXIT_INVALID, ExitError } from '../cli/load-or-report.js';
+import { storeSpec } from '../cli/find-store.js';
 import { createEnvironmentProvider } from '../exec/environments.js';
 import type { RunSession } from '../exec/executor.js';
 import { lockPathFor, readLock } from '../lockfile.js';
@@ -49,7 +50,7 @@ export async function openShell(file: string | undefined, flags: ShellFlags, std
     const dir = process.cwd();
     const pipelinePath = resolve(dir, 'shell.md');
     const pipeline = loadPipeline('shell.md', EMPTY).pipeline!;
-    const opened = openStore(flags.store ?? process.env['SHARK_STORE'], dir);
+    const opened = openStore(storeSpec(flags.store), dir);
     if (!opened.ok) return fail(opened.message);
     const lockPath = lockPathFor(pipelinePath);
     const lock = readLock(lockPath);
