@@ -1,6 +1,8 @@
 import { statSync, type BigIntStats } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
 import type { Position } from '../diagnostics.js';
+import { sha256 } from '../store/hash.js';
+import { deniedPath } from '../store/unreadable.js';
 import { commandPrograms } from '../pipeline/command-words.js';
 import type { Step } from '../pipeline/pipeline.js';
 import type { Session } from './session.js';
@@ -19,6 +21,26 @@ function executable(path: string): BigIntStats | undefined {
     return undefined;
   }
 }
+
+/** What `readable` returns for a file this process may not read. */
+const DENIED = Symbol('permission denied');
+
+/** `read()`, or `DENIED` when the file may not be read (mode 000, or a program of mode 0711). */
+function readable<T>(read: () => T): T | typeof DENIED {
+  try {
+    return read();
+  } catch (e) {
+    if (deniedPath(e) === undefined) throw e;
+    return DENIED;
+  }
+}
+
+/**
+ * A program that can be run but not read (mode 0711): its size and
+ * modification time stand for its content, so that installing another
+ * version still changes the key of the steps that run it.
+ */
+const statId = (st: BigIntStats): string => `stat:${sha256(`${st.size}:${st.mtimeNs}`)}`;
 
 /**
  * The file system as a ToolProbe, memoised for the process: a name's
@@ -55,7 +77,8 @@ export function fsProbe(hashFile: (path: string, st: BigIntStats) => string): To
       const sig = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
       const known = hashed.get(path);
       if (known?.sig === sig) return known.hash;
-      const hash = `sha256:${hashFile(path, st)}`;
+      const hex = readable(() => hashFile(path, st));
+      const hash = hex === DENIED ? statId(st) : `sha256:${hex}`;
       hashed.set(path, { sig, hash });
       return hash;
     },
@@ -96,14 +119,16 @@ export function stepDeps(session: Session, step: Step): { ok: true; deps: [strin
     } catch {
       st = undefined;
     }
-    if (st === undefined || !st.isFile()) {
+    const hash = st?.isFile() === true ? readable(() => session.meta.hashFile(abs, st!)) : undefined;
+    if (hash === undefined || hash === DENIED) {
       const info = step.block.info;
       const col = info.indexOf('deps');
       const at = { line: step.block.infoAt.line, col: step.block.infoAt.col + Math.max(col, 0) };
+      if (hash === DENIED) return { ok: false, at, message: `{deps=…}: ${rel} cannot be read: permission denied` };
       const what = st === undefined ? 'does not exist' : 'is not a file';
       return { ok: false, at, message: `{deps=…}: ${rel} ${what} (paths are relative to the pipeline's directory, ${session.pipelineDir})` };
     }
-    deps.push([posix.normalize(rel), `sha256:${session.meta.hashFile(abs, st)}`]);
+    deps.push([posix.normalize(rel), `sha256:${hash}`]);
   }
   return { ok: true, deps: deps.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) };
 }

@@ -12,6 +12,7 @@ import { hashHostFiles, type HostFile } from '../store/hash-files.js';
 import type { Metadata } from '../store/metadata.js';
 import type { SnapshotId, SnapshotStore, TreeEntry } from '../store/snapshot-store.js';
 import { SpecialFileError, specialKind } from '../store/special-file.js';
+import { deniedPath } from '../store/unreadable.js';
 import { DataState } from './data-state.js';
 import { checkMemosAhead } from './step-memo.js';
 import type { EnvironmentView } from './environment.js';
@@ -96,21 +97,30 @@ export class InvalidInput extends Error {
 
 /**
  * `read` (hashing or storing) of the host input bound at `dataPath`, a FIFO,
- * socket or device found in it thrown as `InvalidInput` at the input's
- * frontmatter entry, named as bound (`-i items=in`: `in/ff`).
+ * socket or device found in it, or a file or directory it may not read,
+ * thrown as `InvalidInput` at the input's frontmatter entry, named as bound
+ * (`-i items=in`: `in/ff`).
  */
 export async function readingInput<T>(session: Pick<Session, 'pipeline' | 'bindings'>, dataPath: string, host: string, read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (e) {
-    if (!(e instanceof SpecialFileError)) throw e;
+    const denied = deniedPath(e);
+    const path = e instanceof SpecialFileError ? e.path : denied;
+    if (path === undefined) throw e;
     const { pipeline } = session;
     const name = [...pipeline.inputs].find(([, p]) => p === dataPath)![0];
     const bound = session.bindings.get(name) ?? host;
-    const inside = e.path === host ? undefined : join(bound, relative(host, e.path));
+    const inside = path === host ? undefined : join(bound, relative(host, path));
     const at = pipeline.document.frontmatter?.inputs.get(name)?.at ?? { line: 1, col: 1 };
-    throw new InvalidInput(error(pipeline.document.file, at, refusedInput(name, bound, e.kind, inside)));
+    const message = e instanceof SpecialFileError ? refusedInput(name, bound, e.kind, inside) : unreadableInput(name, bound, inside);
+    throw new InvalidInput(error(pipeline.document.file, at, message));
   }
+}
+
+/** Why an input that holds (or is) what Shark may not read is refused: as a missing one, it cannot be hashed. */
+function unreadableInput(name: string, host: string, inside?: string): string {
+  return `input \`${name}\` is bound to ${host}, ${inside === undefined ? '' : `which holds ${inside}, `}which cannot be read: permission denied`;
 }
 
 /**

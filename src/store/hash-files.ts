@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { hashFileSync } from './hash.js';
 import type { Metadata } from './metadata.js';
 import type { FileStat } from './stat-cache.js';
+import { readError, type FailedRead } from './unreadable.js';
 import { workerFile } from './worker-file.js';
 
 /** A host file and its `lstat` (bigint, for the nanosecond times the stat cache compares). */
@@ -39,7 +40,7 @@ export async function hashHostFiles(meta: Metadata, files: readonly HostFile[]):
   return cached as string[];
 }
 
-type Reply = readonly (string | { readonly error: string })[];
+type Reply = readonly (string | FailedRead)[];
 
 /** Worker threads running `hash-worker.js`, kept for the process but never keeping it alive when idle. */
 class HashPool {
@@ -71,7 +72,12 @@ class HashPool {
       const onReply = (start: number, reply: Reply): void => {
         for (let i = 0; i < reply.length; i++) {
           const r = reply[i]!;
-          if (typeof r !== 'string') return reject(new Error(`cannot hash ${paths[start + i]}: ${r.error}`));
+          if (typeof r !== 'string') {
+            // The others stop after the batch they hold; this one lets the process exit, as they will.
+            next = paths.length;
+            w.off('error', reject).unref();
+            return reject(readError(r, `cannot hash ${paths[start + i]!}`));
+          }
           out[start + i] = r;
         }
         feed();

@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { hashFileSync } from './hash.js';
+import { failedRead } from './unreadable.js';
 
 /**
  * Hashes the files it is sent: one path per message (fsck), or a batch of
@@ -12,7 +13,7 @@ parentPort?.on('message', (msg: string | { batch: readonly string[] }) => {
       try {
         return hashFileSync(path);
       } catch (e) {
-        return { error: (e as Error).message };
+        return failedRead(e);
       }
     }));
     return;

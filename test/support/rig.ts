@@ -7,6 +7,13 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const SHARK = join(ROOT, 'bin/shark.js');
 
+export interface SharkOptions {
+  readonly env?: Record<string, string>;
+  readonly timeoutMs?: number;
+  /** A command that runs node for the test (`setpriv …`: shark as another user). */
+  readonly wrap?: readonly string[];
+}
+
 export interface Ran {
   readonly code: number | null;
   readonly stdout: string;
@@ -52,13 +59,14 @@ export class Rig {
     return this.exists(rel) ? this.read(rel).split('\n').filter((l) => l !== '') : [];
   }
 
-  shark(args: readonly string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Ran> {
+  shark(args: readonly string[], options: SharkOptions = {}): Promise<Ran> {
     return this.start(args, options).ended;
   }
 
   /** `shark` running in the background, to signal while it runs; killed after `timeoutMs`. */
-  start(args: readonly string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): { process: ChildProcess; ended: Promise<Ran> } {
-    const child = spawn(process.execPath, [SHARK, ...args], {
+  start(args: readonly string[], options: SharkOptions = {}): { process: ChildProcess; ended: Promise<Ran> } {
+    const [command, ...prefix] = [...(options.wrap ?? []), process.execPath];
+    const child = spawn(command!, [...prefix, SHARK, ...args], {
       cwd: this.dir,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

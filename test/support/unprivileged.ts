@@ -1,0 +1,24 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync } from 'node:fs';
+import type { Rig, SharkOptions } from './rig.js';
+
+/** The user `nobody` (uid and gid 65534): who runs shark when the tests run as root. */
+const NOBODY = 65534;
+
+/**
+ * How to run shark so that file permissions apply to it: root reads every
+ * file whatever its mode, so as root shark runs as `nobody` through
+ * `setpriv`, in a rig made writable by all; as anyone else, as itself.
+ * `skip` says why it cannot (root without `setpriv`).
+ */
+export function unprivileged(rig: Rig): { options: SharkOptions; skip: string | undefined } {
+  if (process.getuid?.() !== 0) return { options: {}, skip: undefined };
+  try {
+    execFileSync('setpriv', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return { options: {}, skip: 'running as root without setpriv: root reads files whatever their mode' };
+  }
+  chmodSync(rig.dir, 0o777);
+  const wrap = ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups'];
+  return { options: { wrap, env: { HOME: rig.dir, SHARK_CODE_CACHE: 'off' } }, skip: undefined };
+}
