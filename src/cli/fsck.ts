@@ -5,7 +5,7 @@ import { Leases } from '../store/leases.js';
 import { openStore } from '../store/open-store.js';
 import { resultsReferencing } from '../store/referencing.js';
 import type { StoreProblem } from '../store/snapshot-store.js';
-import { displayName, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, ExitError } from './load-or-report.js';
+import { displayName, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, ExitError, openFailureCode } from './load-or-report.js';
 import { storeSpec } from './find-store.js';
 import type { Io } from './main.js';
 import { configOption } from './apply-config.js';
@@ -41,7 +41,7 @@ export function fsckCommand(io: Io): Command {
       const opened = openStore(spec, base);
       if (!opened.ok) {
         io.stderr(`shark: error: ${opened.message}\n`);
-        throw new ExitError(EXIT_INVALID);
+        throw new ExitError(openFailureCode(opened));
       }
       const { store, meta } = opened.value;
       const controller = new AbortController();

@@ -3,10 +3,13 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { reapDeadOwners } from '../exec/docker/reap.js';
 import { keepForPipeline, type KeptStep } from '../lineage/gc-keep.js';
-import { Leases } from '../store/leases.js';
+import { diskFull } from '../store/full-disk.js';
+import { Leases, type Holder } from '../store/leases.js';
+import { makeRoom } from '../store/make-room.js';
+import type { Metadata } from '../store/metadata.js';
 import { openStore } from '../store/open-store.js';
-import type { SnapshotId } from '../store/snapshot-store.js';
-import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
+import type { SnapshotId, SnapshotStore } from '../store/snapshot-store.js';
+import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport, openFailureCode } from './load-or-report.js';
 import { storeSpec } from './find-store.js';
 import type { Io } from './main.js';
 import { configFor, configOption, frontmatterOf, storeOf } from './apply-config.js';
@@ -96,16 +99,18 @@ async function collectGroup(io: Io, where: string, group: Group, del: boolean): 
     io.stderr(`shark: error: no store at ${displayName(where)}: ${group.pipelines.map((p) => displayName(p.path)).join(', ')} never ran there\n`);
     return EXIT_INVALID;
   }
-  const opened = openStore(group.spec, group.dir);
+  let opened = openStore(group.spec, group.dir);
+  // A disk too full to open the store: what killed runs left may be what fills it.
+  if (!opened.ok && opened.full === true && del && makeRoom(where)) opened = openStore(group.spec, group.dir);
   if (!opened.ok) {
     io.stderr(`shark: error: ${opened.message}\n`);
-    return EXIT_INVALID;
+    return openFailureCode(opened);
   }
   const { store, meta } = opened.value;
   const leases = new Leases(meta);
   try {
     if (del) {
-      const holder = leases.tryAcquire('gc');
+      const holder = takeLease(leases, meta, store);
       if (holder !== undefined) {
         io.stderr(`shark: error: another gc (pid ${holder.pid} on ${holder.host}) is collecting ${store.location}\n`);
         return EXIT_FAILED;
@@ -145,3 +150,20 @@ async function collectGroup(io: Io, where: string, group: Group, del: boolean): 
     meta.close();
   }
 }
+
+/**
+ * Takes gc's lease. On a disk too full for that write, nothing can start a
+ * run either: when none is in progress, what killed runs left (a crashed
+ * job's workspace, as likely as not what filled the disk) is removed first,
+ * and the lease taken again. A disk still full is one line and exit 1.
+ */
+function takeLease(leases: Leases, meta: Metadata, store: SnapshotStore): Holder | undefined {
+  try {
+    return leases.tryAcquire('gc');
+  } catch (e) {
+    if (!diskFull(e) || store.removeLeftovers === undefined || meta.liveRuns().length > 0) throw e;
+    store.removeLeftovers();
+    return leases.tryAcquire('gc');
+  }
+}
+

@@ -9,6 +9,9 @@ import type { GivenFrontmatter, GivenPlaces } from '../pipeline/given-frontmatte
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_INVALID = 2;
+
+/** A store that would not open: invalid input (exit 2), unless its disk is full (the store refused a write: exit 1). */
+export const openFailureCode = (failed: { readonly full?: boolean }): number => (failed.full === true ? EXIT_FAILED : EXIT_INVALID);
 export const EXIT_INTERRUPTED = 130;
 
 /** Thrown only to carry an exit status up through commander; never shown as a stack trace. */

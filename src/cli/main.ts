@@ -6,7 +6,7 @@ import { lineageCommand, logsCommand } from './inspect-commands.js';
 import { planCommand } from './plan-command.js';
 import { runCommand } from './run-command.js';
 import { gcCommand } from './gc.js';
-import { reportInternalError } from './process-guards.js';
+import { reportUncaught } from './process-guards.js';
 import { fsckCommand } from './fsck.js';
 import { templateCommand } from './template.js';
 import { exportCommand } from './export-command.js';
@@ -110,6 +110,6 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return EXIT_INVALID;
     }
-    return reportInternalError(e, io.stderr);
+    return reportUncaught(e, io.stderr);
   }
 }

@@ -1,3 +1,5 @@
+import { diskFull } from '../store/full-disk.js';
+
 /** A bug: one line and a hint, never a stack trace unless asked for. */
 export const EXIT_INTERNAL = 70;
 
@@ -16,6 +18,21 @@ export function reportInternalError(e: unknown, stderr: (s: string) => void): nu
     `This is a bug in Shark: please report it with the command you ran${debug ? '' : ' (rerun with SHARK_DEBUG=1 for the stack trace)'}.\n`);
   return EXIT_INTERNAL;
 }
+
+/**
+ * An error that ends a command: a write the store refused for want of
+ * space (`diskFull`) is one line, `shark: error: …`, and exit 1, as a job
+ * that fails for it is (reason `store`); anything else is a bug.
+ */
+export function reportUncaught(e: unknown, stderr: (s: string) => void): number {
+  if (!diskFull(e)) return reportInternalError(e, stderr);
+  const message = e instanceof Error ? e.message : String(e);
+  stderr(`shark: error: the store refused a write: ${message.split('\n')[0]} (free some space; \`shark gc FILE --delete\` removes what killed runs left)\n`);
+  return EXIT_STORE_FULL;
+}
+
+/** What a command that ends on a full disk exits with: as a run whose job failed (reason `store`). */
+const EXIT_STORE_FULL = 1;
 
 let outputClosed = false;
 
@@ -44,7 +61,7 @@ export function installProcessGuards(): void {
   process.stderr.on('error', onClosed);
   const fatal = (e: unknown): void => {
     if (outputClosed) process.exit(EXIT_CLOSED_OUTPUT);
-    process.exit(reportInternalError(e, (s) => void process.stderr.write(s)));
+    process.exit(reportUncaught(e, (s) => void process.stderr.write(s)));
   };
   process.on('uncaughtException', fatal);
   process.on('unhandledRejection', fatal);

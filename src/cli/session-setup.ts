@@ -10,7 +10,7 @@ import type { RunSession } from '../exec/executor.js';
 import { inputBindings, InvalidInput, type Session } from '../plan/session.js';
 import { openStore, type OpenedStore } from '../store/open-store.js';
 import { secretValues } from './secrets.js';
-import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport, sourceOf } from './load-or-report.js';
+import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport, openFailureCode, sourceOf } from './load-or-report.js';
 import { storeSpec } from './find-store.js';
 import { CONFIG_USE, givenFrontmatter, givenPlaces, type ConfigUse } from './apply-config.js';
 
@@ -75,7 +75,7 @@ export function openSession(
   const opened = openStore(spec, pipelineDir);
   if (!opened.ok) {
     stderr(`shark: error: ${opened.message}\n`);
-    throw new ExitError(EXIT_INVALID);
+    throw new ExitError(openFailureCode(opened));
   }
   if (needsInputs) refusePublishIntoStore(pipeline, pipelineDir, opened.value, stderr);
   const session: RunSession = {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { hashOnDisk, namedContent, renderWhy, subdirectoryOnDisk, whyContent, type WhyAnswer } from '../lineage/why.js';
 import { openStore, type OpenedStore } from '../store/open-store.js';
 import { locateStore } from './find-store.js';
-import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
+import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, openFailureCode } from './load-or-report.js';
 import type { Io } from './main.js';
 import { naturalNumber } from './numbers.js';
 
@@ -63,7 +63,7 @@ function open(flag: string | undefined, paths: readonly string[], io: Io): { ope
   const opened = openStore(found.spec, '.');
   if (!opened.ok) {
     io.stderr(`shark: error: ${opened.message}\n`);
-    throw new ExitError(EXIT_INVALID);
+    throw new ExitError(openFailureCode(opened));
   }
   return { opened: opened.value, where: found.spec };
 }

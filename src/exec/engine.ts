@@ -59,7 +59,11 @@ export async function runPipeline(
     options.signal.removeEventListener('abort', cancelSlurm);
     leases.releaseAll();
     const summary = { ...ctx.summary(status, started), ...leftOutSummary(pipeline, selection) };
-    meta.endRun(runId, status, summary);
+    try {
+      meta.endRun(runId, status, summary);
+    } catch {
+      // The store refused the write (a full disk, its jobs' failures said so): the run, recorded as running, will be listed as interrupted.
+    }
     emit({ type: 'run-end', summary });
     return summary;
   };

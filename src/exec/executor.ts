@@ -61,8 +61,8 @@ export type ExecOutcome =
   | { readonly status: 'ok' }
   | {
       readonly status: 'failed';
-      /** `exit`: the command exited non-zero; `signal`: it was killed; `internal`: it could not be started. */
-      readonly reason: 'exit' | 'signal' | 'internal';
+      /** `exit`: the command exited non-zero; `signal`: it was killed; `internal`: it could not be started; `store`: its log could not be written. */
+      readonly reason: 'exit' | 'signal' | 'internal' | 'store';
       readonly exitCode: number | null;
       readonly message: string;
     }

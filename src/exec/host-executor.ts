@@ -66,18 +66,20 @@ export class HostExecutor implements Executor {
       req.signal.addEventListener('abort', onAbort, { once: true });
       const timer = req.timeout === undefined ? undefined : longTimer(() => stop('timeout'), req.timeout * 1000);
       const script = deliverable(req.script(root), scratchDir);
-      let code = await launcher.start(cwd, script, req.logPath, req.turn, queued === undefined ? undefined : req.queued, req.secrets);
+      let ended = await launcher.start(cwd, script, req.logPath, req.turn, queued === undefined ? undefined : req.queued, req.secrets);
       // The launcher died before the job ahead of this one ended: this one runs on a launcher of its own.
-      if (code === NOT_STARTED && launcher.dead && ending === undefined && !req.signal.aborted) {
+      if (ended.code === NOT_STARTED && launcher.dead && ending === undefined && !req.signal.aborted) {
         launcher = this.take(key, req.env);
         req.queued?.begun();
-        code = await launcher.start(cwd, script, req.logPath, req.turn, undefined, req.secrets);
+        ended = await launcher.start(cwd, script, req.logPath, req.turn, undefined, req.secrets);
       }
+      const { code, lostLog } = ended;
       req.signal.removeEventListener('abort', onAbort);
       timer?.clear();
       this.give(key, launcher);
       if (ending === 'cancelled' || code === NOT_STARTED) return { status: 'cancelled' };
       if (ending === 'timeout') return { status: 'timeout', message: `timed out after ${req.timeout}s` };
+      if (lostLog !== undefined) return lostLogFailure(lostLog, code);
       if (code === 0) return { status: 'ok' };
       if (code === null) return { status: 'failed', reason: 'signal', exitCode: null, message: 'the job launcher died' };
       return { status: 'failed', reason: code > 128 ? 'signal' : 'exit', exitCode: code, message: code > 128 ? `killed by signal ${code - 128}` : `exit status ${code}` };
@@ -97,6 +99,16 @@ export class HostExecutor implements Executor {
   private give(key: string, launcher: Launcher): void {
     if (!launcher.dead && launcher.free) this.idle.get(key)!.push(launcher);
   }
+}
+
+/**
+ * A job whose log could not be written (a full disk): the store refused a
+ * write, whatever the command's status (given too when it failed, most
+ * likely of the same full disk).
+ */
+export function lostLogFailure(why: string, code: number | null): ExecOutcome {
+  const status = code === 0 || code === null ? '' : `; ${code > 128 ? `killed by signal ${code - 128}` : `exit status ${code}`}`;
+  return { status: 'failed', reason: 'store', exitCode: code, message: `cannot write the job's log: ${why}: its output after that was dropped${status}` };
 }
 
 /**

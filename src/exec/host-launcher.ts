@@ -14,15 +14,23 @@ interface Running {
   readonly log: string;
   fd: number | undefined;
   buffer: Buffer;
+  /** Why the log could not be written (a full disk): the output after that is dropped. */
+  lost: string | undefined;
   /** Masks secret values before the output reaches the log. */
   readonly mask: SecretMask | undefined;
   /** Called when the job starts, if it was queued behind another. */
   readonly begun: (() => void) | undefined;
-  readonly done: (code: number | null | typeof NOT_STARTED) => void;
+  readonly done: (ended: Ended) => void;
 }
 
 /** A queued job's end when it never started: the job ahead of it failed, or the launcher died first. */
 export const NOT_STARTED = Symbol('not started');
+
+/** How a job ended: its exit status, and why its log is incomplete when it could not be written. */
+export interface Ended {
+  readonly code: number | null | typeof NOT_STARTED;
+  readonly lostLog?: string;
+}
 
 /**
  * A small shell that starts jobs for us. Forking a large Node process costs
@@ -57,7 +65,7 @@ export class Launcher {
       this.kill('SIGKILL');
       this.finish(null, this.jobs[0]?.buffer.length ?? 0);
       // The shell starts a queued job only after the running one's marker: none of these began.
-      for (const c of this.jobs.splice(0)) c.done(NOT_STARTED);
+      for (const c of this.jobs.splice(0)) c.done({ code: NOT_STARTED });
     });
     this.child.on('error', () => undefined);
     this.idle();
@@ -84,7 +92,7 @@ export class Launcher {
    * with `stopped` is not started if the one before it failed or that file
    * exists (a run stops at its first failure); its marker then says `-`.
    */
-  start(cwd: string, script: string, log: string, turn: object | undefined, queued?: Queued, secrets: readonly string[] = []): Promise<number | null | typeof NOT_STARTED> {
+  start(cwd: string, script: string, log: string, turn: object | undefined, queued?: Queued, secrets: readonly string[] = []): Promise<Ended> {
     this.busy();
     // Like make, a simple command (words and quoted words only) is executed directly, without a
     // second shell. Most other commands are one line and need no decoding (which costs a fork).
@@ -103,7 +111,7 @@ export class Launcher {
     return new Promise((done) => {
       const mask = secrets.length > 0 ? new SecretMask(secrets) : undefined;
       const begun = this.jobs.length > 0 ? queued?.begun : undefined;
-      this.jobs.push({ turn, marker: Buffer.from(`\x1e${nonce} `), log, fd: undefined, buffer: Buffer.alloc(0), mask, begun, done });
+      this.jobs.push({ turn, marker: Buffer.from(`\x1e${nonce} `), log, fd: undefined, buffer: Buffer.alloc(0), lost: undefined, mask, begun, done });
       this.child.stdin!.write(line);
     });
   }
@@ -151,10 +159,19 @@ export class Launcher {
     this.append(c, out);
   }
 
+  /**
+   * A log that cannot be written (a full disk) does not stop the job: its
+   * output is still read, so it never blocks on a full pipe, but dropped,
+   * and the job fails with reason `store` when it ends.
+   */
   private append(c: Running, out: Buffer): void {
-    if (out.length === 0) return;
-    c.fd ??= openSync(c.log, 'a');
-    writeSync(c.fd, out);
+    if (out.length === 0 || c.lost !== undefined) return;
+    try {
+      c.fd ??= openSync(c.log, 'a');
+      for (let at = 0; at < out.length;) at += writeSync(c.fd, out, at);
+    } catch (e) {
+      c.lost = (e as Error).message;
+    }
   }
 
   private finish(code: number | null | typeof NOT_STARTED, outputBytes: number): void {
@@ -163,10 +180,16 @@ export class Launcher {
     this.write(c, outputBytes);
     // What was held back in case it began a secret: the output has ended.
     if (c.mask !== undefined) this.append(c, c.mask.end());
-    if (c.fd !== undefined) closeSync(c.fd);
+    if (c.fd !== undefined) {
+      try {
+        closeSync(c.fd);
+      } catch (e) {
+        c.lost ??= (e as Error).message;
+      }
+    }
     if (!this.dead && this.jobs.length === 0) this.idle();
     if (!this.dead) this.jobs[0]?.begun?.();
-    c.done(code);
+    c.done(c.lost === undefined ? { code } : { code, lostLog: c.lost });
   }
 
   /** Signals the job and everything it started (and the launcher itself). */

@@ -21,12 +21,7 @@ interface CasParts {
  * freed by gc. A dry run only counts.
  */
 export function collectCas(store: CasParts, keep: ReadonlySet<SnapshotId>, dryRun: boolean): { count: number; bytes: number } {
-  if (!dryRun) {
-    for (const name of readdirSync(store.tmp)) {
-      const pid = Number(/^(?:ws|in|trash)-(\d+)-/.exec(name)?.[1]);
-      if (Number.isInteger(pid) && pid > 0 && !pidAlive(pid)) rmSync(join(store.tmp, name), { recursive: true, force: true });
-    }
-  }
+  if (!dryRun) removeLeftovers(store.tmp);
   const live = new Set<string>();
   const mark = (id: SnapshotId): void => {
     if (live.has(id)) return;
@@ -45,4 +40,12 @@ export function collectCas(store: CasParts, keep: ReadonlySet<SnapshotId>, dryRu
     store.trees.forget(trees);
   }
   return { count: doomed.length, bytes };
+}
+
+/** Removes the workspaces, staging and trash in `tmp` of processes that are gone (killed runs): their names hold their pids. */
+export function removeLeftovers(tmp: string): void {
+  for (const name of readdirSync(tmp)) {
+    const pid = Number(/^(?:ws|in|trash)-(\d+)-/.exec(name)?.[1]);
+    if (Number.isInteger(pid) && pid > 0 && !pidAlive(pid)) rmSync(join(tmp, name), { recursive: true, force: true });
+  }
 }

@@ -9,7 +9,7 @@ import { STORED_MTIME_MS } from './object-file.js';
 import { CasPresence } from './cas-presence.js';
 import { TreeChecksAhead } from './tree-check.js';
 import { CasWorkspaces, type Placed } from './cas-workspaces.js';
-import { collectCas } from './cas-collect.js';
+import { collectCas, removeLeftovers } from './cas-collect.js';
 import { ingestHost } from './cas-ingest.js';
 import { verifyObjects } from './cas-verify.js';
 import type { Metadata } from './metadata.js';
@@ -61,8 +61,8 @@ export class CasStore implements SnapshotStore {
     return this.workspaces.create(label, pool);
   }
 
-  async disposeWorkspace(ws: Workspace): Promise<void> {
-    this.workspaces.dispose(ws);
+  async disposeWorkspace(ws: Workspace, failed = false): Promise<void> {
+    this.workspaces.dispose(ws, failed);
   }
 
   async commit(ws: Workspace, path: string): Promise<SnapshotId | undefined> {
@@ -256,6 +256,10 @@ export class CasStore implements SnapshotStore {
     const freed = collectCas({ objects: this.objects, trees: this.trees, tmp: this.tmp, freed: this.meta.freed, entries: (id) => this.entries(id) }, keep, dryRun);
     this.presence.forget();
     return freed;
+  }
+
+  removeLeftovers(): void {
+    removeLeftovers(this.tmp);
   }
 
   close(): void {

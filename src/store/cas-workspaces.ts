@@ -49,10 +49,16 @@ export class CasWorkspaces {
    * the next job when all that is left in it are the inputs placed in it and
    * directories: creating directories is what costs most per job. Any other
    * is moved aside with one rename, and the pile is removed in the
-   * background when the store closes, off the path of the jobs.
+   * background when the store closes, off the path of the jobs. A failed
+   * job's is removed at once: it may hold what filled the disk.
    */
-  dispose(ws: Workspace): void {
+  dispose(ws: Workspace, failed = false): void {
     const placed = this.placed.get(ws);
+    if (failed) {
+      this.placed.delete(ws);
+      rmSync(ws.root, { recursive: true, force: true });
+      return;
+    }
     if (placed?.reusable === true && placed.pool !== undefined) {
       for (const f of placed.files) unlinkPlaced(f);
       placed.files = [];

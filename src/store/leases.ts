@@ -122,10 +122,20 @@ export class Leases {
     }
   }
 
-  /** Gives a lease back; one already dropped with the result it guarded (`forget`) costs no write. */
+  /**
+   * Gives a lease back; one already dropped with the result it guarded
+   * (`forget`) costs no write. One the database refuses to drop (a full
+   * disk, a lock held too long) is let go all the same: it stays this
+   * process's row until the process ends, then a dead holder's, which the
+   * next taker takes over and `gc --delete` deletes.
+   */
   release(name: string): void {
     if (!this.held.has(name)) return;
-    this.stmts.drop.run(name, process.pid, this.host);
+    try {
+      this.stmts.drop.run(name, process.pid, this.host);
+    } catch {
+      // Left to be taken over (above).
+    }
     this.forget(name);
   }
 

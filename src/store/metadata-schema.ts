@@ -113,20 +113,38 @@ const ADDED_COLUMNS: readonly [table: string, column: string, type: string][] = 
  */
 export function openDatabase(file: string, migrations: readonly ((db: Database.Database) => void)[]): Database.Database {
   const db = new Database(file, { nativeBinding: nativeBinding() });
-  // First: every statement after it, the switch to WAL included, waits for another process's lock instead of failing.
-  db.pragma('busy_timeout = 10000');
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  // 64 MiB of pages (the default is 2 MiB): a million-item map's keys are looked up and inserted in random order.
-  db.pragma('cache_size = -65536');
-  db.transaction(() => {
-    db.exec(SCHEMA);
-    for (const [table, column, type] of ADDED_COLUMNS) {
-      const has = db.prepare(`SELECT 1 FROM pragma_table_info('${table}') WHERE name = ?`).get(column);
-      if (has === undefined) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
-    }
-    for (const migrate of migrations) migrate(db);
-  }).immediate();
+  try {
+    // First: every statement after it, the switch to WAL included, waits for another process's lock instead of failing.
+    db.pragma('busy_timeout = 10000');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    // 64 MiB of pages (the default is 2 MiB): a million-item map's keys are looked up and inserted in random order.
+    db.pragma('cache_size = -65536');
+    db.transaction(() => {
+      db.exec(SCHEMA);
+      for (const [table, column, type] of ADDED_COLUMNS) {
+        const has = db.prepare(`SELECT 1 FROM pragma_table_info('${table}') WHERE name = ?`).get(column);
+        if (has === undefined) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+      }
+      for (const migrate of migrations) migrate(db);
+    }).immediate();
+  } catch (e) {
+    // Closed, not left holding the file: the caller may open it another way (make-room.ts).
+    db.close();
+    throw e;
+  }
+  return db;
+}
+
+/**
+ * The database opened for this process alone (`locking_mode = EXCLUSIVE`),
+ * only to be read: WAL then keeps its index in memory instead of the file
+ * it shares between processes, which a full disk has no room for. Fails
+ * while another process has the database open.
+ */
+export function openAlone(file: string): Database.Database {
+  const db = new Database(file, { fileMustExist: true, nativeBinding: nativeBinding() });
+  db.pragma('locking_mode = EXCLUSIVE');
   return db;
 }
 

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { CasStore } from './cas-store.js';
+import { noRoom } from './make-room.js';
 import { Metadata } from './metadata.js';
 import { failureMessage, openZfsStore } from './zfs-store.js';
 import type { SnapshotStore } from './snapshot-store.js';
@@ -9,7 +10,8 @@ export interface OpenedStore {
   readonly meta: Metadata;
 }
 
-export type StoreOpenResult = { ok: true; value: OpenedStore } | { ok: false; message: string };
+/** A store that did not open; `full` when its disk has no room left (the store refused a write: exit 1, not 2). */
+export type StoreOpenResult = { ok: true; value: OpenedStore } | { ok: false; message: string; full?: boolean };
 
 /**
  * `--store` values: a directory (the content-addressed store; default
@@ -25,6 +27,8 @@ export function openStore(spec: string | undefined, pipelineDir: string): StoreO
     const meta = new Metadata(dir);
     return { ok: true, value: { store: new CasStore(dir, meta), meta } };
   } catch (e) {
+    // SQLite says `disk I/O error` when it cannot make the file it shares between processes: say why.
+    if (noRoom(dir)) return { ok: false, message: `cannot open the store at ${dir}: its disk is full (${(e as Error).message})`, full: true };
     return { ok: false, message: `cannot open the store at ${dir}: ${(e as Error).message}` };
   }
 }

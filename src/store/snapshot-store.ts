@@ -42,8 +42,12 @@ export interface SnapshotStore {
    * hand one of them a workspace another has finished with, emptied.
    */
   createWorkspace(label: string, pool?: string): Promise<Workspace>;
-  /** Removes a workspace and everything left in it. */
-  disposeWorkspace(ws: Workspace): Promise<void>;
+  /**
+   * Removes a workspace and everything left in it; a failed job's
+   * (`failed`) before it returns, where a store may otherwise take its time:
+   * what it holds may be what filled the disk the failure is recorded on.
+   */
+  disposeWorkspace(ws: Workspace, failed?: boolean): Promise<void>;
   /**
    * Snapshots what the job wrote at `ws.root + path` and returns its id, or
    * undefined when nothing is there. After this, the data belongs to the
@@ -116,5 +120,11 @@ export interface SnapshotStore {
   describe(id: SnapshotId): string | undefined;
   /** Removes data not reachable from `keep`; dry-run returns what would be freed. */
   collect(keep: ReadonlySet<SnapshotId>, dryRun: boolean): Promise<{ count: number; bytes: number }>;
+  /**
+   * Removes what killed runs left (workspaces, staging), as `collect` does,
+   * without a write to the database: what `gc --delete` frees first on a disk
+   * too full for its lease. Only where such leftovers share the database's disk.
+   */
+  removeLeftovers?(): void;
   close(): void;
 }

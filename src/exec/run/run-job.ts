@@ -114,19 +114,30 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
   const t0 = Date.now();
   const logPath = ctx.logPath(job);
   const ws = await store.createWorkspace(job.id, job.items.length > 0 ? step.id : undefined);
-  const fail = (f: Failure): Staged => {
+  // Once: a workspace given back after the job's result was staged may already be the next job's.
+  let disposed: Promise<void> | undefined;
+  const dispose = (failed: boolean): Promise<void> => (disposed ??= store.disposeWorkspace(ws, failed).catch(() => undefined));
+  const fail = async (f: Failure): Promise<Staged> => {
+    // First: what the job wrote may be what filled the disk its failure is to be recorded on.
+    await dispose(true);
     const where = ctx.where(f.at ?? step.at);
     const failure = { reason: f.reason, exitCode: f.exitCode ?? null };
     ctx.counts.failed++;
     ctx.failures.push({ job: job.id, where, reason: f.reason, log: logPath });
-    meta.recordFailure(
-      { identity: job.identity, key: job.key, status: 'failed', record: JSON.stringify(job.record), log: logPath, ended: Date.now(), reason: f.reason, exit_code: failure.exitCode },
-      ctx.row(job, 'failed', logPath, failure),
-      lease,
-    );
-    ctx.leases.forget(lease);
+    let unrecorded = '';
+    try {
+      meta.recordFailure(
+        { identity: job.identity, key: job.key, status: 'failed', record: JSON.stringify(job.record), log: logPath, ended: Date.now(), reason: f.reason, exit_code: failure.exitCode },
+        ctx.row(job, 'failed', logPath, failure),
+        lease,
+      );
+      ctx.leases.forget(lease);
+    } catch (e) {
+      // The store refused this write too (a full disk, a lock held too long): the failure is reported, not recorded.
+      unrecorded = ` (not recorded in the store: ${(e as Error).message})`;
+    }
     ctx.emit({
-      type: 'job-failed', job: job.id, step: step.id, block: step.blockId, where, message: f.message,
+      type: 'job-failed', job: job.id, step: step.id, block: step.blockId, where, message: f.message + unrecorded,
       reason: f.reason, exitCode: failure.exitCode, log: logPath, tail: tailOf(logPath),
     });
     ctx.stop();
@@ -168,12 +179,12 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
       ctx.counts.executed++;
       ctx.emit({ type: 'job-done', job: job.id, step: step.id, block: step.blockId, seconds: (ended - t0) / 1000 });
       return outputs;
-    }).catch((e: Error) => fail({ reason: 'store', message: `cannot record the result: ${e.message}` }).outputs);
+    }).catch(async (e: Error) => (await fail({ reason: 'store', message: `cannot record the result: ${e.message}` })).outputs);
     return { outputs: committed };
   } catch (e) {
     return fail({ reason: 'store', message: `cannot run job: ${(e as Error).message}` });
   } finally {
-    await store.disposeWorkspace(ws).catch(() => undefined);
+    await dispose(false);
   }
 }
 
