@@ -212,8 +212,18 @@ async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: string)
   if (step.kind === 'import') {
     const importer = importerFor(step.clause.source)!;
     const ictx = importContext(session, step, ctx.signal, (done, total) => ctx.emit({ type: 'progress', job: job.id, done, total: total ?? null }));
-    const fetched = await ctx.scheduler.run(ctx.demand(step), () => (announce(), importer.fetch(step.clause, job.record.pin ?? {}, ws.root + step.clause.dest, ictx)), INTERRUPTED);
-    if (!fetched.ok) return { outcome: ctx.signal.aborted ? { status: 'cancelled' } : { status: 'import-failed', message: fetched.message }, record: job.record };
+    const fetched = await ctx.scheduler.run(ctx.demand(step), async () => {
+      if (ctx.halted) return INTERRUPTED;
+      announce();
+      const f = await importer.fetch(step.clause, job.record.pin ?? {}, ws.root + step.clause.dest, ictx);
+      // As a failed command does (below): before the slot is given back.
+      if (!f.ok && !ctx.signal.aborted) ctx.stop();
+      return f;
+    }, INTERRUPTED);
+    if (!fetched.ok) {
+      const cancelled = fetched === INTERRUPTED || ctx.signal.aborted;
+      return { outcome: cancelled ? { status: 'cancelled' } : { status: 'import-failed', message: fetched.message }, record: job.record };
+    }
     // Local files are content-hashed on every plan; only remote sources need pinning.
     if (step.clause.source.scheme !== 'file') {
       const key = importLockKey(step.clause.raw, step.clause.dest);
@@ -252,11 +262,17 @@ async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: string)
   const executor = slurm === undefined ? session.envs.executor(step.env ?? '') : undefined;
   // A step's jobs on this machine queue behind one another (scheduler.ts), unless they have a time limit.
   const lane = executor?.queues === true && step.timeout === undefined ? step.id : undefined;
+  // A failed command stops the run while it still holds its slot: given back first, the slot would start a job
+  // waiting for it before the failure is handled (checks made after the command, as of its outputs, come later).
+  const stopOnFailure = (o: ExecOutcome): ExecOutcome => {
+    if (o.status === 'failed' || o.status === 'timeout') ctx.stop();
+    return o;
+  };
   const outcome = await ctx.scheduler.run(ctx.demand(step), (turn) => {
     if (ctx.halted) return CANCELLED;
     if (executor !== undefined) {
       if (turn.after === undefined) announce();
-      return executor.run({ ...request, turn, queued: { begun: announce, ...(ctx.options.keepGoing ? {} : { stopped: ctx.stopFlag }) } });
+      return executor.run({ ...request, turn, queued: { begun: announce, ...(ctx.options.keepGoing ? {} : { stopped: ctx.stopFlag }) } }).then(stopOnFailure);
     }
     const env = session.envs.current(step.env ?? '');
     return slurm!.run(request, {
@@ -265,7 +281,7 @@ async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: string)
       extra: step.resources.slurm, exclusive: declared === 'all',
       queued: () => ctx.emit({ type: 'job-queued', job: job.id, step: step.id, block: step.blockId }),
       running: announce,
-    });
+    }).then(stopOnFailure);
   }, CANCELLED, lane);
   return { outcome, record: job.record };
 }
