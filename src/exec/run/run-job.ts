@@ -163,10 +163,12 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
       if (id === undefined) return fail({ reason: 'missing-output', message: `step did not create ${o.path}`, at: o.output.at });
       outputs[o.path] = id;
     }
-    const ended = Date.now();
+    // When the command ran, not when the job was queued for a slot, nor when its outputs were stored.
+    const started = ran.started ?? t0;
+    const ended = ran.ended ?? Date.now();
     const record: LineageRecord = {
       // Only an import's record changes as it runs (the pin it fetched); a run's key is the one it was planned with.
-      key: step.kind === 'import' ? keyOf(ran.record) : job.key, identity: job.identity, record: ran.record, outputs, log: logPath, started: t0, ended, runId: ctx.runId,
+      key: step.kind === 'import' ? keyOf(ran.record) : job.key, identity: job.identity, record: ran.record, outputs, log: logPath, started, ended, runId: ctx.runId,
       meta: {
         block: step.blockId, step: step.id, file: session.pipeline.document.file, line: step.at.line, col: step.at.col,
         command: step.kind === 'run' ? commandAsRun(step) : step.kind === 'import' ? step.clause.raw : '', env: ran.record.env,
@@ -177,7 +179,7 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
       ctx.leases.forget(lease);
       await ctx.options.attest?.(record, job.id);
       ctx.counts.executed++;
-      ctx.emit({ type: 'job-done', job: job.id, step: step.id, block: step.blockId, seconds: (ended - t0) / 1000 });
+      ctx.emit({ type: 'job-done', job: job.id, step: step.id, block: step.blockId, seconds: (ended - started) / 1000 });
       return outputs;
     }).catch(async (e: Error) => (await fail({ reason: 'store', message: `cannot record the result: ${e.message}` })).outputs);
     return { outputs: committed };
@@ -202,13 +204,23 @@ type Launched = {
   readonly outcome: ExecOutcome | { readonly status: 'import-failed'; readonly message: string };
   /** The key record as it ended up: an import adds the pin it fetched. */
   readonly record: Job['record'];
-};
+} & Ran;
+
+/** When the job's command (or fetch) started and ended; unset when it never did. */
+interface Ran {
+  started?: number;
+  ended?: number;
+}
 
 /** Runs the command (or fetches the import) in an execution slot. */
 async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: string): Promise<Launched> {
   const { session } = ctx;
   const step = job.step;
-  const announce = (): void => ctx.emit({ type: 'job-start', job: job.id, step: step.id, block: step.blockId });
+  const times: Ran = {};
+  const announce = (): void => {
+    times.started = Date.now();
+    ctx.emit({ type: 'job-start', job: job.id, step: step.id, block: step.blockId });
+  };
   if (step.kind === 'import') {
     const importer = importerFor(step.clause.source)!;
     const ictx = importContext(session, step, ctx.signal, (done, total) => ctx.emit({ type: 'progress', job: job.id, done, total: total ?? null }));
@@ -216,6 +228,7 @@ async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: string)
       if (ctx.halted) return INTERRUPTED;
       announce();
       const f = await importer.fetch(step.clause, job.record.pin ?? {}, ws.root + step.clause.dest, ictx);
+      times.ended = Date.now();
       // As a failed command does (below): before the slot is given back.
       if (!f.ok && !ctx.signal.aborted) ctx.stop();
       return f;
@@ -231,7 +244,7 @@ async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: string)
       if (!updated.ok) return { outcome: { status: 'import-failed', message: `the lock file could not be updated: ${updated.message}` }, record: job.record };
       session.lock.imports[key] = fetched.pin;
     }
-    return { outcome: { status: 'ok' }, record: { ...job.record, pin: fetched.pin } };
+    return { outcome: { status: 'ok' }, record: { ...job.record, pin: fetched.pin }, ...times };
   }
   if (step.kind !== 'run') return { outcome: { status: 'ok' }, record: job.record };
   const items = new Map(job.items.map((i) => [`${i.input.path}/${i.input.pattern}`, i.name]));
@@ -262,9 +275,11 @@ async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: string)
   const executor = slurm === undefined ? session.envs.executor(step.env ?? '') : undefined;
   // A step's jobs on this machine queue behind one another (scheduler.ts), unless they have a time limit.
   const lane = executor?.queues === true && step.timeout === undefined ? step.id : undefined;
-  // A failed command stops the run while it still holds its slot: given back first, the slot would start a job
-  // waiting for it before the failure is handled (checks made after the command, as of its outputs, come later).
-  const stopOnFailure = (o: ExecOutcome): ExecOutcome => {
+  // The command is over. Had it failed, it stops the run while it still holds its slot: given back first, the slot
+  // would start a job waiting for it before the failure is handled (checks made after the command, as of its
+  // outputs, come later).
+  const ended = (o: ExecOutcome): ExecOutcome => {
+    times.ended ??= Date.now();
     if (o.status === 'failed' || o.status === 'timeout') ctx.stop();
     return o;
   };
@@ -272,7 +287,7 @@ async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: string)
     if (ctx.halted) return CANCELLED;
     if (executor !== undefined) {
       if (turn.after === undefined) announce();
-      return executor.run({ ...request, turn, queued: { begun: announce, ...(ctx.options.keepGoing ? {} : { stopped: ctx.stopFlag }) } }).then(stopOnFailure);
+      return executor.run({ ...request, turn, queued: { begun: announce, ...(ctx.options.keepGoing ? {} : { stopped: ctx.stopFlag }) } }).then(ended);
     }
     const env = session.envs.current(step.env ?? '');
     return slurm!.run(request, {
@@ -281,9 +296,10 @@ async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: string)
       extra: step.resources.slurm, exclusive: declared === 'all',
       queued: () => ctx.emit({ type: 'job-queued', job: job.id, step: step.id, block: step.blockId }),
       running: announce,
-    }).then(stopOnFailure);
+      ran: (started, ended) => Object.assign(times, { started, ended }),
+    }).then(ended);
   }, CANCELLED, lane);
-  return { outcome, record: job.record };
+  return { outcome, record: job.record, ...times };
 }
 
 /**

@@ -59,6 +59,8 @@ export interface SlurmJobHint {
   readonly exclusive: boolean;
   readonly queued: () => void;
   readonly running: () => void;
+  /** When the node says the command started and ended (the polls see it running late, or never). */
+  readonly ran?: (started: number, ended: number) => void;
 }
 
 /** A job that arrives later than this after the last one of its step goes in the next array. */

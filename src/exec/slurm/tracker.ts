@@ -148,6 +148,7 @@ export class Tracker {
         : where(status.outcome, t.id, status.host);
       if (outcome.status !== 'ok' && outcome.status !== 'cancelled') noteSlurm(e.req.logPath, t, state);
       if (outcome.status === 'ok' && t.adopted !== undefined) takeOver(t.adopted, e.req);
+      if (status !== undefined) e.hint.ran?.(status.started, status.ended);
       e.resolve(outcome);
     });
     this.tasks.delete(t);

@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Rig, type Ran } from '../support/rig.js';
+
+/** Two independent jobs; with -j 1 the second waits for the first. `b` writes when its command started. */
+const PIPELINE = `# J
+
+\`\`\`shark-run {id=a}
+sleep 0.6; echo a > /data/a.txt
+\`\`\`
+
+\`\`\`shark-run {id=b}
+date +%s%3N > began; echo b > /data/b.txt; sleep 0.6
+\`\`\`
+`;
+
+describe('a job waiting for a slot', () => {
+  let rig: Rig;
+  let run: Ran;
+  /** When b's command really started, in ms since the epoch. */
+  let bBegan: number;
+  beforeAll(async () => {
+    rig = new Rig();
+    rig.write('p.md', PIPELINE);
+    run = await rig.shark(['run', 'p.md', '-j', '1', '--json']);
+    bBegan = Number(rig.read('began').trim());
+  });
+  afterAll(() => rig.cleanup());
+
+  const lineage = async (path: string): Promise<{ started: string; ended: string }> =>
+    JSON.parse((await rig.shark(['lineage', 'p.md', path, '--json'])).stdout) as { started: string; ended: string };
+
+  it('is recorded as started when its command started, not when it was queued', async () => {
+    expect(run.code, run.stderr).toBe(0);
+    const a = await lineage('/data/a.txt');
+    const b = await lineage('/data/b.txt');
+    expect(Date.parse(b.started)).toBeGreaterThanOrEqual(Date.parse(a.ended));
+    expect(Date.parse(b.started)).toBeLessThanOrEqual(bBegan);
+    expect(bBegan - Date.parse(b.started)).toBeLessThan(300);
+    const text = (await rig.shark(['lineage', 'p.md', '/data/b.txt'])).stdout;
+    expect(text).toContain(`ran ${b.started}`);
+  });
+
+  it('takes as long as its command ran', () => {
+    const done = run.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; job?: string; seconds?: number })
+      .find((e) => e.type === 'job-done' && e.job === 'b')!;
+    expect(done.seconds).toBeGreaterThanOrEqual(0.6);
+    expect(done.seconds).toBeLessThan(1.1);
+  });
+
+  it('does not overlap the job before it in PROV or RO-Crate', async () => {
+    const prov = JSON.parse((await rig.shark(['export', 'prov', 'p.md'])).stdout) as { activity: Record<string, Record<string, string>> };
+    const act = (job: string): Record<string, string> => prov.activity[Object.keys(prov.activity).find((k) => k.endsWith(`/job/${job}`))!]!;
+    expect(Date.parse(act('b')['prov:startTime']!)).toBeGreaterThanOrEqual(Date.parse(act('a')['prov:endTime']!));
+    expect(await rig.shark(['export', 'crate', 'p.md', '-o', 'crate'])).toMatchObject({ code: 0 });
+    const graph = (JSON.parse(rig.read('crate/ro-crate-metadata.json')) as { '@graph': Record<string, unknown>[] })['@graph'];
+    const action = (job: string): Record<string, unknown> => graph.find((e) => e['@type'] === 'CreateAction' && e['identifier'] === job)!;
+    expect(Date.parse(action('b')['startTime'] as string)).toBeGreaterThanOrEqual(Date.parse(action('a')['endTime'] as string));
+  });
+});
