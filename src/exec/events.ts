@@ -34,7 +34,7 @@ export type RunEvent =
       readonly tail: string;
     }
   | { readonly type: 'job-waiting'; readonly job: string; readonly step: string; readonly holder: { readonly pid: number; readonly host: string } }
-  | { readonly type: 'job-skipped'; readonly job: string; readonly step: string; readonly reason: string }
+  | { readonly type: 'job-skipped'; readonly job: string; readonly step: string; readonly block: string; readonly reason: string }
   | { readonly type: 'step-failed'; readonly step: string; readonly where: string; readonly message: string; readonly reason: FailureReason }
   | { readonly type: 'progress'; readonly job: string; readonly done: number; readonly total: number | null }
   | { readonly type: 'published'; readonly path: string; readonly to: string }

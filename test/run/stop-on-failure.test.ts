@@ -42,9 +42,11 @@ describe('a run that stops at its first failure', () => {
       const ran = await rig.shark(['run', 'p.md', '-j', '1', '--json']);
       expect(ran.code).toBe(1);
       expect(rig.lines()).toEqual([]);
-      const events = ran.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; job?: string });
+      const events = ran.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; job?: string; block?: string });
       expect(events.filter((e) => e.type === 'job-start').map((e) => e.job)).toEqual(['bad']);
       expect(events.filter((e) => e.type === 'job-skipped').map((e) => e.job).sort()).toEqual(['fetch', 'one', 'three', 'two']);
+      // As every job event, a skipped one names its block.
+      expect(events.filter((e) => e.type === 'job-skipped').map((e) => e.block).sort()).toEqual(['fetch', 'one', 'three', 'two']);
     }
   });
 

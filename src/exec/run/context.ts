@@ -108,9 +108,9 @@ export class RunContext {
     return this.stopping || this.signal.aborted;
   }
 
-  skip(job: string, step: string, reason?: string): void {
+  skip(job: string, step: Pick<Step, 'id' | 'blockId'>, reason?: string): void {
     this.counts.skipped++;
-    this.emit({ type: 'job-skipped', job, step, reason: reason ?? (this.signal.aborted ? 'interrupted' : 'an earlier job failed') });
+    this.emit({ type: 'job-skipped', job, step: step.id, block: step.blockId, reason: reason ?? (this.signal.aborted ? 'interrupted' : 'an earlier job failed') });
   }
 
   /**

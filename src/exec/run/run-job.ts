@@ -60,7 +60,7 @@ export function takeAhead(ctx: RunContext, jobs: readonly Job[]): void {
 }
 
 async function stage(ctx: RunContext, job: Job, forced: boolean): Promise<Staged> {
-  if (ctx.halted) return now(void ctx.skip(job.id, job.step.id));
+  if (ctx.halted) return now(void ctx.skip(job.id, job.step));
   const lease = leaseOf(job);
   // A forced job ignores the result it would have reused; only one committed while it waited (another forced run) will do.
   const since = Date.now();
@@ -81,7 +81,7 @@ async function stage(ctx: RunContext, job: Job, forced: boolean): Promise<Staged
     // nothing is recorded of it (that would need the database too).
     return now(void unrecorded(ctx, job, `cannot take the job's lease: ${(e as Error).message}`));
   }
-  if (got.kind === 'aborted') return now(void ctx.skip(job.id, job.step.id, 'interrupted'));
+  if (got.kind === 'aborted') return now(void ctx.skip(job.id, job.step, 'interrupted'));
   // The lease goes with the result (in its transaction) or, when there is none, once the job is over.
   const release = (): void => ctx.leases.release(lease);
   const staged = await execute(ctx, job, lease).catch((e: unknown) => {
@@ -148,7 +148,7 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
     if (job.problem !== undefined) return fail({ reason: 'missing-input', message: job.problem.message, at: job.problem.at });
     await prepare(ctx, job, ws);
     const ran = await launch(ctx, job, ws, logPath);
-    if (ran.outcome.status === 'cancelled') return now(void ctx.skip(job.id, step.id));
+    if (ran.outcome.status === 'cancelled') return now(void ctx.skip(job.id, step));
     // Checked whatever the outcome: a failed job can have damaged an input too.
     const modified = (await store.modifiedInputs?.(ws)) ?? [];
     if (modified.length > 0) {

@@ -24,7 +24,7 @@ type Done = { job: Job; outputs: Record<string, SnapshotId> };
 export async function runStep(ctx: RunContext, step: Step, state: DataState, envIds: ReadonlyMap<string, string>, after: readonly Promise<StepOutcome>[]): Promise<StepOutcome> {
   const deps = await Promise.all(after);
   if (deps.some((d) => !d.ok)) {
-    ctx.skip(step.id, step.id, 'an input failed');
+    ctx.skip(step.id, step, 'an input failed');
     return { ok: false };
   }
   if (step.kind === 'publish') return publish(ctx, step, state);
