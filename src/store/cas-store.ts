@@ -175,8 +175,7 @@ export class CasStore implements SnapshotStore {
   async exportTo(id: SnapshotId, hostPath: string): Promise<void> {
     const { staged, old } = exportStaging(hostPath);
     rmSync(staged, { recursive: true, force: true });
-    mkdirSync(dirname(hostPath), { recursive: true });
-    this.place(id, staged, undefined, 'copy', undefined);
+      this.place(id, staged, undefined, 'copy', undefined);
     // Another process may publish the same path: move the old copy aside rather than delete-then-rename.
     rmSync(old, { recursive: true, force: true });
     try {

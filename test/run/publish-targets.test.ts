@@ -1,6 +1,9 @@
-import { mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Rig } from '../support/rig.js';
+import { Rig, SHARK } from '../support/rig.js';
 
 /** A publish block never overwrites the pipeline document, nor writes into the store. */
 
@@ -118,5 +121,30 @@ describe('publishing never writes through a link, nor skips a path in silence', 
     const ran = await rig.shark(['run', 'p.md']);
     expect(ran.code).toBe(1);
     expect(ran.stdout + ran.stderr).toContain('cannot publish /data/d: /data/d is a file that `pub` writes, but `pub-2` writes /data/d/f inside it');
+  });
+});
+
+/** `unshare` making a mount namespace of its own, where a read-only file system can be mounted; undefined where it cannot. */
+const NAMESPACE = ((): string[] | undefined => {
+  const dir = mkdtempSync(join(tmpdir(), 'shark-ro-probe-'));
+  try {
+    for (const flags of [['--mount'], ['--mount', '--map-root-user']]) {
+      const probe = spawnSync('unshare', [...flags, 'sh', '-c', 'mount -t tmpfs -o ro tmpfs "$0"', dir], { stdio: 'ignore' });
+      if (probe.status === 0) return flags;
+    }
+    return undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+})();
+
+describe('a publish directory on a read-only file system', () => {
+  it.skipIf(NAMESPACE === undefined)('fails saying the file system is read-only, not that a directory is missing', () => {
+    rig.write('p.md', doc('ro/out', '/data/a.txt'));
+    mkdirSync(rig.path('ro'));
+    const ran = spawnSync('unshare', [...NAMESPACE!, 'sh', '-c', 'mount -t tmpfs -o ro tmpfs ro && exec "$0" "$@"', process.execPath, SHARK, 'run', 'p.md'],
+      { cwd: rig.dir, encoding: 'utf8' });
+    expect(ran.status).toBe(1);
+    expect(ran.stdout).toContain(`cannot publish /data/a.txt to ${rig.path('ro/out/a.txt')}: EROFS: read-only file system, mkdir '${rig.path('ro/out')}'`);
   });
 });

@@ -113,7 +113,6 @@ async function bindItem(core: ZfsCore, st: WsState, id: SnapshotId, target: stri
 export async function exportTo(core: ZfsCore, id: SnapshotId, hostPath: string): Promise<void> {
   const { staged } = exportStaging(hostPath);
   rmSync(staged, { recursive: true, force: true });
-  mkdirSync(dirname(hostPath), { recursive: true });
   const clones = new Clones(core, `export-${randomBytes(4).toString('hex')}`);
   try {
     await copyOut(core, id, staged, clones);
