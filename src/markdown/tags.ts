@@ -139,7 +139,13 @@ function editDistance(a: string, b: string): number {
 }
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const DURATION = /^\d+(?:\.\d+)?[smh]?$/;
+const DURATION = /^(\d+(?:\.\d+)?)([smh]?)$/;
+
+/** The seconds of a `{timeout}` duration (`90`, `90s`, `10m`, `1.5h`); undefined when it is none. */
+export function durationSeconds(value: string): number | undefined {
+  const m = DURATION.exec(value);
+  return m === null ? undefined : Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1);
+}
 /** `{threads=N}` (a whole number ≥ 1) or `{threads=all}`. */
 export const THREADS = /^(?:[1-9]\d{0,5}|all)$/;
 /** `{memory=8G}`: binary units K, M, G, T, with `B` or `iB` after the unit allowed. */
@@ -154,9 +160,13 @@ function invalidValue(key: string, value: string | true): string | undefined {
     case 'deps':
       if (value === true) return '`deps` needs files: {deps=requirements.lock} or {deps=a.lock,b.txt}';
       return undefined;
-    case 'timeout':
+    case 'timeout': {
       if (value === true) return '`timeout` needs a value: {timeout=30m}';
-      return DURATION.test(value) ? undefined : `invalid timeout \`${value}\`: write seconds or a duration like 30s, 10m, 2h`;
+      const seconds = durationSeconds(value);
+      if (seconds === undefined) return `invalid timeout \`${value}\`: write seconds or a duration like 30s, 10m, 2h`;
+      // Under a millisecond the timer fires at once: every job would fail before it ran.
+      return seconds < 0.001 ? `timeout=${value} would stop every job at once: give a positive duration such as 30s, 10m, 2h, or leave it out for no limit` : undefined;
+    }
     case 'threads':
       if (value === true || !THREADS.test(value)) return `\`threads\` is a number of slots or all: {threads=4}, {threads=all}${value === true ? '' : `, not \`${value}\``}`;
       return undefined;

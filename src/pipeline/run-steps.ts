@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import type { Position } from '../diagnostics.js';
 import type { SharkBlock } from '../markdown/document.js';
+import { durationSeconds } from '../markdown/tags.js';
 import { classifyMentions } from './classify.js';
 import { normaliseDataPath } from './data-path.js';
 import { blockResources } from './resources.js';
@@ -142,10 +143,6 @@ function substitutions(value: string): string[] {
 
 function parseTimeout(value: string | true | undefined): number | undefined | null {
   if (value === undefined) return undefined;
-  if (value === true) return null;
-  const m = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(value);
-  if (m === null) return null;
-  const unit = m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1;
-  return Number(m[1]) * unit;
+  return value === true ? null : durationSeconds(value) ?? null;
 }
 

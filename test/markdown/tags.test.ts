@@ -115,6 +115,14 @@ describe('parseTag', () => {
     expect(bad('shark-run', '{timeout=ten minutes}')).toMatchObject({ offset: 'shark-run {'.length });
     expect(bad('shark-run', '{timeout=ten minutes}').message).toBe('invalid timeout `ten minutes`: write seconds or a duration like 30s, 10m, 2h');
     expect(bad('shark-run', '{timeout}').message).toBe('`timeout` needs a value: {timeout=30m}');
+    // A timeout of nothing would fail every job at once: an error of the document, at the option.
+    for (const zero of ['0', '0s', '0.0001', '0h']) {
+      expect(bad('shark-run', `{id=a, timeout=${zero}}`)).toEqual({
+        ok: false, offset: 'shark-run {id=a, '.length,
+        message: `timeout=${zero} would stop every job at once: give a positive duration such as 30s, 10m, 2h, or leave it out for no limit`,
+      });
+    }
+    expect(ok('shark-run', '{timeout=0.5}').options).toEqual({ timeout: '0.5' });
     expect(bad('shark-run', '{id}').message).toBe('`id` needs a value: {id=NAME}');
     expect(bad('shark-run', '{id=a b}').message).toBe("invalid block id `a b`: use letters, digits, '.', '_' and '-'");
     expect(bad('shark-run', '{network=yes}').message).toBe('`network` is written {network}, {network=host} or {network=false}, not `yes`');
