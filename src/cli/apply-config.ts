@@ -116,8 +116,8 @@ export function frontmatterOf(config: SharkConfig): GivenFrontmatter {
 }
 
 /**
- * Where the config file gave the `-e` values and `-i` bindings the command
- * line did not: a problem the document finds with one is located there.
+ * Where the config file gave the `-e` values, `-i` bindings and `--secrets`
+ * file the command line did not: a problem found with one is located there.
  */
 export function givenPlaces(flags: { [CONFIG_USE]?: ConfigUse }): GivenPlaces | undefined {
   const use = flags[CONFIG_USE];
@@ -127,7 +127,8 @@ export function givenPlaces(flags: { [CONFIG_USE]?: ConfigUse }): GivenPlaces | 
     const given = pairNames(use.commandLine.get(option));
     return new Map(setting?.shape === 'pairs' ? setting.pairs.filter((p) => !given.has(p.name)).map((p) => [p.name, p.at]) : []);
   };
-  return { file: use.config.file, source: use.config.source, env: placesOf('env', 'env'), inputs: placesOf('inputs', 'input') };
+  const secrets = use.commandLine.has('secrets') ? undefined : use.config.options.get('secrets')?.at;
+  return { file: use.config.file, source: use.config.source, env: placesOf('env', 'env'), inputs: placesOf('inputs', 'input'), secrets };
 }
 
 /**

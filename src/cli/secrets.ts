@@ -6,7 +6,11 @@ import { displayName, EXIT_INVALID, ExitError } from './load-or-report.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export type SecretsFile = { readonly ok: true; readonly values: ReadonlyMap<string, string> } | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
+export type SecretsFile =
+  | { readonly ok: true; readonly values: ReadonlyMap<string, string> }
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] }
+  /** The file could not be read: `why` (`no such file`, …). */
+  | { readonly ok: false; readonly unreadable: string };
 
 /**
  * Reads a secrets file: `NAME=VALUE` lines (an `export ` before the name is
@@ -22,7 +26,7 @@ export function readSecretsFile(path: string): SecretsFile {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
-    return { ok: false, diagnostics: [error(file, { line: 0, col: 0 }, `cannot read the secrets file: ${why}`)] };
+    return { ok: false, unreadable: why };
   }
   const values = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
@@ -63,7 +67,8 @@ export function secretValues(
   const declared = pipeline.document.frontmatter?.secrets ?? [];
   const fromFile = secretsFile === undefined ? undefined : readSecretsFile(secretsFile);
   if (fromFile !== undefined && !fromFile.ok) {
-    for (const d of fromFile.diagnostics) stderr(`${d.at.line === 0 ? `${d.file}: ${d.severity}: ${d.message}` : formatDiagnostic(d, undefined)}\n`);
+    if ('diagnostics' in fromFile) for (const d of fromFile.diagnostics) stderr(`${formatDiagnostic(d, undefined)}\n`);
+    else stderr(`${unreadable(secretsFile!, fromFile.unreadable, places)}\n`);
     throw new ExitError(EXIT_INVALID);
   }
   for (const s of declared) {
@@ -89,4 +94,11 @@ export function secretValues(
   for (const d of problems) stderr(formatDiagnostic(d, pipeline.document.source) + '\n');
   if (problems.some((d) => d.severity === 'error')) throw new ExitError(EXIT_INVALID);
   return values;
+}
+
+/** A secrets file that cannot be read: located at shark.yaml's `secrets:` when that named it, else named itself. */
+function unreadable(path: string, why: string, places: GivenPlaces | undefined): string {
+  const file = displayName(path);
+  if (places?.secrets === undefined) return `${file}: error: cannot read the secrets file: ${why}`;
+  return formatDiagnostic(error(places.file, places.secrets, `\`secrets\`: cannot read the secrets file ${file}: ${why}`), places.source);
 }

@@ -22,6 +22,8 @@ export interface GivenPlaces {
   readonly env: ReadonlyMap<string, Position>;
   /** `-i` bindings (the config file's `inputs:`). */
   readonly inputs: ReadonlyMap<string, Position>;
+  /** `--secrets` (the config file's `secrets:` key), when the command line gave none. */
+  readonly secrets: Position | undefined;
 }
 
 /**

@@ -175,7 +175,7 @@ describe('shark config reports what run would refuse in the values it shows, exi
   it('a secrets file that does not exist, in shark.yaml or with --secrets', async () => {
     rig.write('p.md', `---\nsecrets: [TOKEN]\n---\n\n${fence}shark-run\necho hi > /data/x.txt\n${fence}\n`);
     rig.write('shark.yaml', 'secrets: nope.env\n');
-    expect(await bothRefuse()).toBe('nope.env: error: cannot read the secrets file: no such file\n');
+    expect(await bothRefuse()).toBe('shark.yaml:1:1: error: `secrets`: cannot read the secrets file nope.env: no such file\n    1 | secrets: nope.env\n      | ^\n');
     expect(await bothRefuse(['--secrets', 'gone.env'])).toBe('gone.env: error: cannot read the secrets file: no such file\n');
   });
 
