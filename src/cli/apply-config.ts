@@ -116,8 +116,9 @@ export function frontmatterOf(config: SharkConfig): GivenFrontmatter {
 }
 
 /**
- * Where the config file gave the `-e` values, `-i` bindings and `--secrets`
- * file the command line did not: a problem found with one is located there.
+ * Where the config file gave the `-e` values, `-i` bindings, `--pool` sizes
+ * and `--secrets` file the command line did not: a problem found with one
+ * is located there.
  */
 export function givenPlaces(flags: { [CONFIG_USE]?: ConfigUse }): GivenPlaces | undefined {
   const use = flags[CONFIG_USE];
@@ -128,7 +129,7 @@ export function givenPlaces(flags: { [CONFIG_USE]?: ConfigUse }): GivenPlaces | 
     return new Map(setting?.shape === 'pairs' ? setting.pairs.filter((p) => !given.has(p.name)).map((p) => [p.name, p.at]) : []);
   };
   const secrets = use.commandLine.has('secrets') ? undefined : use.config.options.get('secrets')?.at;
-  return { file: use.config.file, source: use.config.source, env: placesOf('env', 'env'), inputs: placesOf('inputs', 'input'), secrets };
+  return { file: use.config.file, source: use.config.source, env: placesOf('env', 'env'), inputs: placesOf('inputs', 'input'), pools: placesOf('pools', 'pool'), secrets };
 }
 
 /**

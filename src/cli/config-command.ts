@@ -9,11 +9,12 @@ import { withSessionOptions } from './common-options.js';
 import { displayName, loadOrReport } from './load-or-report.js';
 import type { Io } from './main.js';
 import { secretValues } from './secrets.js';
-import { pairs, refuseBadBindings } from './session-setup.js';
+import { parseResourceFlags, unusedPools } from './resource-flags.js';
+import { envPairs, pairs, refuseBadBindings } from './session-setup.js';
 import { selectOrReport } from './targets.js';
 import { configAt, variableSettings, type Setting } from './config-variables.js';
 
-type Flags = Record<string, unknown> & { env?: string[]; input?: string[]; secrets?: string; json?: boolean; [CONFIG_USE]?: ConfigUse };
+type Flags = Record<string, unknown> & { env?: string[]; input?: string[]; secrets?: string; pool?: string[]; memory?: string; json?: boolean; [CONFIG_USE]?: ConfigUse };
 
 /**
  * `shark config FILE`: what `run` would use, and where each value came from.
@@ -31,7 +32,7 @@ export function configCommand(io: Io, run: Command): Command {
   }
   return cmd.option('--json', 'print the settings as JSON').action((file: string, flags: Flags) => {
     const use = flags[CONFIG_USE];
-    const extra = pairs(flags.env, '-e/--env', io.stderr);
+    const extra = envPairs(flags.env, io.stderr);
     const pipeline = loadOrReport(file, io.stderr, 'read', extra, givenFrontmatter(flags), givenPlaces(flags));
     checkBindings(file, pipeline, flags, extra, io.stderr);
     // `force:` and `targets:` names the document does not have: refused as run refuses them.
@@ -47,8 +48,9 @@ export function configCommand(io: Io, run: Command): Command {
 
 /**
  * What `run` would refuse in the values shown: an input bound to a path that
- * does not exist or not declared, an unreadable secrets file (exit 2). An
- * unbound input is shown as such, and an unset secret only warned about.
+ * does not exist or not declared, an unreadable secrets file, a pool sized
+ * that no block uses (exit 2). An unbound input is shown as such, and an
+ * unset secret only warned about.
  */
 function checkBindings(file: string, pipeline: Pipeline, flags: Flags, extra: ReadonlyMap<string, string>, stderr: (s: string) => void): void {
   const places = givenPlaces(flags);
@@ -56,6 +58,7 @@ function checkBindings(file: string, pipeline: Pipeline, flags: Flags, extra: Re
   const bound = inputBindings({ pipeline, bindings, pipelineDir: dirname(resolve(file)) }, { places, unboundAllowed: true });
   refuseBadBindings(pipeline, bound.diagnostics, places, stderr);
   secretValues(pipeline, flags.secrets, extra, 'read', stderr, process.env, places);
+  refuseBadBindings(pipeline, unusedPools(pipeline, parseResourceFlags(flags, stderr).pools, places), places, stderr);
 }
 
 function configSetting(flags: Flags): Setting {

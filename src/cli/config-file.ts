@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type YAMLMap } from 'yaml';
 import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import { readAxis } from '../markdown/frontmatter.js';
-import { plainValue } from '../markdown/frontmatter-entries.js';
+import { plainValue, VARIABLE } from '../markdown/frontmatter-entries.js';
 import { parseMemory } from '../pipeline/resources.js';
 import { ALL_KEYS, CONFIG_KEYS, FRONTMATTER_KEY, TARGETS_KEY, type ConfigKey } from './config-keys.js';
 
@@ -52,7 +52,6 @@ export function readConfig(path: string, file: string): ConfigRead {
   return config === undefined || diagnostics.length > 0 ? { ok: false, reason: 'invalid', diagnostics, source } : { ok: true, config };
 }
 
-const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const INPUT = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const POOL = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 

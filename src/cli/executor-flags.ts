@@ -7,6 +7,7 @@ import { jobName, pipelineName } from '../exec/slurm/slurm-executor.js';
 import type { SlurmRunOptions } from '../exec/slurm/slurm-executor.js';
 import { EXIT_INVALID, ExitError } from './load-or-report.js';
 import { collect } from './common-options.js';
+import { positiveCount } from './numbers.js';
 import { maxOf } from '../fold.js';
 
 export interface ExecutorFlags {
@@ -24,18 +25,20 @@ export function withExecutorOptions(cmd: Command): Command {
     .addOption(new Option('--items-per-task <n>', 'under Slurm, map items each array task runs in turn').default('1'));
 }
 
-/** The Slurm settings the flags ask for, or undefined for the local executor; exits 2 on a malformed flag. */
+/**
+ * The Slurm settings the flags ask for, or undefined for the local executor.
+ * Exits 2 on a malformed flag, whichever the executor: a mistake is said
+ * where it was made, not once the run goes to the cluster.
+ */
 export function slurmFlags(flags: ExecutorFlags, stderr: (s: string) => void): SlurmRunOptions | undefined {
-  if ((flags.executor ?? 'local') !== 'slurm') return undefined;
-  const fail = (message: string): never => {
-    stderr(`shark: error: ${message}\n`);
-    throw new ExitError(EXIT_INVALID);
-  };
-  const itemsPerTask = Number(flags.itemsPerTask ?? '1');
-  if (!Number.isSafeInteger(itemsPerTask) || itemsPerTask < 1) fail(`--items-per-task expects a positive whole number, not \`${flags.itemsPerTask}\``);
+  const itemsPerTask = positiveCount('--items-per-task', flags.itemsPerTask, 1, stderr);
   const extra = flags.slurmOpt ?? [];
   const bad = extra.find((o) => !o.startsWith('-'));
-  if (bad !== undefined) fail(`--slurm-opt \`${bad}\` is no sbatch option (they start with '-'; write --slurm-opt=--partition=gpu)`);
+  if (bad !== undefined) {
+    stderr(`shark: error: --slurm-opt \`${bad}\` is no sbatch option (they start with '-'; write --slurm-opt=--partition=gpu)\n`);
+    throw new ExitError(EXIT_INVALID);
+  }
+  if ((flags.executor ?? 'local') !== 'slurm') return undefined;
   const poll = Number(process.env['SHARK_SLURM_POLL_MS'] ?? '');
   return { client: new SlurmClient(), itemsPerTask, extra, ...(poll > 0 ? { pollMs: poll } : {}) };
 }

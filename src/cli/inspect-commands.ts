@@ -9,7 +9,7 @@ import { normaliseDataPath } from '../pipeline/data-path.js';
 import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
 import { closeSession, openSession, type SessionFlags } from './session-setup.js';
-import { withSessionOptions } from './common-options.js';
+import { outputFormat, withSessionOptions } from './common-options.js';
 
 export function logsCommand(io: Io): Command {
   return withSessionOptions(
@@ -74,7 +74,8 @@ export function lineageCommand(io: Io): Command {
       .option('--depth <n>', 'follow producers at most N levels below the job that wrote PATH', naturalNumber('--depth'))
       .addOption(new Option('-f, --format <format>', 'output format').choices(LINEAGE_FORMATS as LineageFormat[]).default('text'))
       .option('--json', 'same as --format json'),
-  ).action((file: string, path: string, flags: SessionFlags & { json?: boolean; run?: number; depth?: number; format: LineageFormat }) => {
+  ).action((file: string, path: string, flags: SessionFlags & { run?: number; depth?: number }, cmd: Command) => {
+    const format = outputFormat<LineageFormat>(cmd, io.stderr);
     const normal = normaliseDataPath(path);
     if (!normal.ok) {
       io.stderr(`shark: error: ${normal.message}\n`);
@@ -92,7 +93,6 @@ export function lineageCommand(io: Io): Command {
         const name = session.store.describe(id);
         return name === undefined ? id : `${name} (${id})`;
       };
-      const format = flags.json ? 'json' : flags.format;
       io.stdout(format === 'json' ? JSON.stringify(node, null, 2) + '\n' : format === 'mermaid' ? lineageMermaid(node, flags.depth) : renderLineage(node, describe, flags.depth));
     } finally {
       closeSession(session);

@@ -19,6 +19,7 @@ import { diffCommand } from './diff-command.js';
 import { applyConfig, configOption, givenFrontmatter, type ConfigUse } from './apply-config.js';
 import { configCommand } from './config-command.js';
 import { refuseEmptyArguments } from './empty-arguments.js';
+import { outputFormat } from './common-options.js';
 import { shellCommand } from '../shell/command.js';
 import { serveCommand } from '../serve/command.js';
 
@@ -62,9 +63,10 @@ export function buildProgram(io: Io): Command {
     .addOption(new Option('-f, --format <format>', 'output format').choices(DAG_FORMATS as DagFormat[]).default('text'))
     .option('--json', 'same as --format json')
     .addOption(configOption())
-    .action((file: string, opts: { format: DagFormat; json?: boolean; sharkConfig?: ConfigUse }) => {
+    .action((file: string, opts: { sharkConfig?: ConfigUse }, cmd: Command) => {
+      const format = outputFormat<DagFormat>(cmd, io.stderr);
       const pipeline = loadOrReport(file, io.stderr, 'read', undefined, givenFrontmatter(opts));
-      io.stdout(formatDag(pipeline, opts.json ? 'json' : opts.format) + '\n');
+      io.stdout(formatDag(pipeline, format) + '\n');
     });
 
   program.addCommand(planCommand(io));

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { EXIT_INVALID, ExitError } from './load-or-report.js';
 
 /** A commander parser for a whole number ≥ 0 (a run number, a depth): anything else is a usage error, exit 2. */
 export function naturalNumber(flag: string): (value: string) => number {
@@ -6,4 +7,19 @@ export function naturalNumber(flag: string): (value: string) => number {
     if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${flag} expects a whole number, not \`${value}\``);
     return Number(value);
   };
+}
+
+/**
+ * A count option's value (`-j`, `--items-per-task`), whole and ≥ 1; exit 2
+ * otherwise. Checked in the action, not by a commander parser: the value may
+ * also come from shark.yaml or the option's default, which commander does not parse.
+ */
+export function positiveCount(flag: string, value: string | undefined, fallback: number, stderr: (s: string) => void): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (/^\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
+    stderr(`shark: error: ${flag} expects a positive whole number, not \`${value}\`\n`);
+    throw new ExitError(EXIT_INVALID);
+  }
+  return n;
 }

@@ -4,10 +4,11 @@ import { resolve } from 'node:path';
 import { handScript } from '../plan/script.js';
 import { planPipeline } from '../plan/planner.js';
 import { seedState } from '../plan/session.js';
-import { withSessionOptions } from './common-options.js';
+import { withSessionOptions, refuseTogether } from './common-options.js';
 import { EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
 import { givenFrontmatter, givenPlaces } from './apply-config.js';
 import { threadsOf } from '../exec/resources.js';
+import { positiveCount } from './numbers.js';
 import type { Io } from './main.js';
 import { writePlanJson, writePlanText } from './render-plan.js';
 import { closeSession, openSession, pairs, reportingInvalidInput, stepVariables, type SessionFlags } from './session-setup.js';
@@ -31,18 +32,20 @@ export function planCommand(io: Io): Command {
       .option('-v, --verbose', 'list every job of map steps')
       .addOption(new Option('-j, --jobs <n>', 'with --script: SHARK_THREADS as run -j N gives it; with --executor slurm: array tasks at once').default(String(availableParallelism()), 'number of cores')),
   ))).action(async (file: string, targets: string[], flags: PlanFlags) => {
+    if (flags.script === true && flags.json === true) refuseTogether('--json', '--script', io.stderr);
+    const slurm = slurmFlags(flags, io.stderr);
+    const jobs = positiveCount('-j', flags.jobs, 1, io.stderr);
     if (flags.script) {
       io.stdout(scriptOf(file, targets, flags, io.stderr));
       return;
     }
-    const slurm = slurmFlags(flags, io.stderr);
     const { session, hostInputs } = openSession(file, flags, io.stderr);
     try {
       const selection = selectOrReport(session.pipeline, targets, flags, io.stderr);
       const seeded = await reportingInvalidInput(session, io.stderr, () => seedState(session, hostInputs));
       const plan = await planPipeline(session, seeded, selection);
       // `--executor slurm`: what would be submitted, one array per map step.
-      const subs = slurm === undefined ? undefined : plannedSubmissions(plan, session.pipeline, slurm, Math.max(1, Number(flags.jobs) || 1));
+      const subs = slurm === undefined ? undefined : plannedSubmissions(plan, session.pipeline, slurm, jobs);
       if (flags.json) writePlanJson(plan, io.stdout, subs === undefined ? {} : { slurm: subs });
       else {
         writePlanText(plan, session.pipeline.document.file, flags.verbose ?? false, io.stdout);

@@ -1,10 +1,11 @@
 import { Option } from 'commander';
 import { totalmem } from 'node:os';
-import { formatDiagnostic } from '../diagnostics.js';
+import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
+import { valueProblem, type GivenPlaces } from '../pipeline/given-frontmatter.js';
 import { checkResources, poolSizes, type Limits } from '../exec/resources.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { parseMemory } from '../pipeline/resources.js';
-import { EXIT_INVALID, ExitError } from './load-or-report.js';
+import { EXIT_INVALID, ExitError, sourceOf } from './load-or-report.js';
 import { collect } from './common-options.js';
 
 export interface ResourceFlags {
@@ -49,12 +50,25 @@ export function parseResourceFlags(flags: ResourceFlags, stderr: (s: string) => 
 /**
  * The run's limits once the document is loaded: its pools with the command
  * line's on top. Prints every located diagnostic; exits 2 when a pool is
- * undeclared or a block needs more memory than the run may use.
+ * undeclared or a block needs more memory than the run may use, or when
+ * `--pool` sizes a pool no block uses (a misspelt name would limit nothing).
  */
-export function limitsOrReport(pipeline: Pipeline, jobs: number, parsed: { memory: number; pools: Map<string, number> }, stderr: (s: string) => void): Limits {
+export function limitsOrReport(
+  pipeline: Pipeline, jobs: number, parsed: { memory: number; pools: Map<string, number> }, places: GivenPlaces | undefined, stderr: (s: string) => void,
+): Limits {
   const limits: Limits = { jobs, memory: parsed.memory, pools: poolSizes(pipeline, parsed.pools) };
-  const found = checkResources(pipeline, limits);
-  for (const d of found) stderr(formatDiagnostic(d, pipeline.document.source) + '\n');
+  const found = [...unusedPools(pipeline, parsed.pools, places), ...checkResources(pipeline, limits)];
+  for (const d of found) stderr(formatDiagnostic(d, sourceOf(d, pipeline.document.source, places)) + '\n');
   if (found.some((d) => d.severity === 'error')) throw new ExitError(EXIT_INVALID);
   return limits;
+}
+
+/** `--pool` sizes (or shark.yaml's `pools:`) of pools no block of the document takes from, as `-i` of an input it does not declare. */
+export function unusedPools(pipeline: Pipeline, given: ReadonlyMap<string, number>, places: GivenPlaces | undefined): Diagnostic[] {
+  const used = new Set(pipeline.steps.flatMap((s) => (s.kind === 'run' && s.resources.pool !== undefined ? [s.resources.pool] : [])));
+  const fm = pipeline.document.frontmatter;
+  const at = fm?.at ?? { line: 1, col: 1 };
+  const known = used.size === 0 ? 'no block takes from a pool' : `the blocks use: ${[...used].sort().join(', ')}`;
+  return [...given].filter(([name]) => !used.has(name))
+    .map(([name, size]) => valueProblem(pipeline.document.file, at, places, 'pools', name, `--pool ${name}=${size}`, `no block uses the pool \`${name}\` (${known})`));
 }

@@ -9,6 +9,8 @@ import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, ExitError } from './load-o
 import type { Io } from './main.js';
 import { checkOutputFile, writeOutputFile } from './output-file.js';
 import { closedOutput } from './process-guards.js';
+import { givenPlaces } from './apply-config.js';
+import { positiveCount } from './numbers.js';
 import { limitsOrReport, memoryOption, parseResourceFlags, poolOption, type ResourceFlags } from './resource-flags.js';
 import { jsonLogger, prettyLogger } from './run-logger.js';
 import { requireSlurm, slurmFlags, withExecutorOptions, type ExecutorFlags } from './executor-flags.js';
@@ -38,11 +40,7 @@ export function runCommand(io: Io): Command {
       .option('--update', 'rebuild environments from their current base images and update the lock file')
       .option('--sign <key>', 'sign each job it runs (DSSE, in-toto) with this ed25519 private key (default: $SHARK_SIGNING_KEY)'),
   ))).action(async (file: string, targets: string[], flags: RunFlags) => {
-    const jobs = Number(flags.jobs);
-    if (!Number.isInteger(jobs) || jobs < 1) {
-      io.stderr(`shark: error: -j expects a positive whole number, not \`${flags.jobs}\`\n`);
-      throw new ExitError(EXIT_INVALID);
-    }
+    const jobs = positiveCount('-j', flags.jobs, 1, io.stderr);
     const resources = parseResourceFlags(flags, io.stderr);
     const slurm = slurmFlags(flags, io.stderr);
     const keyPath = flags.sign ?? process.env['SHARK_SIGNING_KEY'];
@@ -73,8 +71,9 @@ export function runCommand(io: Io): Command {
       const logger = flags.json ? jsonLogger(io.stdout) : prettyLogger(io.stdout, process.stdout.isTTY === true);
       const selection = selectOrReport(session.pipeline, targets, flags, io.stderr);
       // Under Slurm the cluster grants threads and memory: this machine's -j and memory bound nothing.
-      const limits = slurm === undefined ? limitsOrReport(session.pipeline, jobs, resources, io.stderr)
-        : limitsOrReport(session.pipeline, Number.MAX_SAFE_INTEGER, { memory: Infinity, pools: resources.pools }, io.stderr);
+      const places = givenPlaces(flags);
+      const limits = slurm === undefined ? limitsOrReport(session.pipeline, jobs, resources, places, io.stderr)
+        : limitsOrReport(session.pipeline, Number.MAX_SAFE_INTEGER, { memory: Infinity, pools: resources.pools }, places, io.stderr);
       const summary = await reportingInvalidInput(session, io.stderr, () => runPipeline(session, hostInputs, {
         memory: limits.memory, pools: limits.pools,
         jobs, selection, keepGoing: flags.keepGoing ?? false, signal: controller.signal,

@@ -12,6 +12,7 @@ import { openStore, type OpenedStore } from '../store/open-store.js';
 import { secretValues } from './secrets.js';
 import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport, openFailureCode, sourceOf } from './load-or-report.js';
 import { storeSpec } from './find-store.js';
+import { VARIABLE } from '../markdown/frontmatter-entries.js';
 import { CONFIG_USE, givenFrontmatter, givenPlaces, type ConfigUse } from './apply-config.js';
 
 export interface SessionFlags {
@@ -39,6 +40,17 @@ export function pairs(values: readonly string[] | undefined, flag: string, stder
   return out;
 }
 
+/** `-e NAME=VALUE`s: each NAME one the shell can export, as the frontmatter's and shark.yaml's `env:` names must be. */
+export function envPairs(values: readonly string[] | undefined, stderr: (s: string) => void): Map<string, string> {
+  const out = pairs(values, '-e/--env', stderr);
+  for (const name of out.keys()) {
+    if (VARIABLE.test(name)) continue;
+    stderr(`shark: error: -e ${name}=…: \`${name}\` is not a valid environment variable name\n`);
+    throw new ExitError(EXIT_INVALID);
+  }
+  return out;
+}
+
 /** Loads the pipeline and opens its store, lock file and environments; exits 2 on bad input. */
 export function openSession(
   file: string,
@@ -49,7 +61,7 @@ export function openSession(
   /** Reading what runs recorded (`logs`, `lineage`, `runs`…): no store is made where there is none. */
   recorded = false,
 ): { session: RunSession; hostInputs: Map<string, string> } {
-  const extra = pairs(flags.env, '-e/--env', stderr);
+  const extra = envPairs(flags.env, stderr);
   const places = givenPlaces(flags);
   const pipeline: Pipeline = loadOrReport(file, stderr, purpose, extra, givenFrontmatter(flags), places);
   const pipelinePath = resolve(file);

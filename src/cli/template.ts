@@ -5,7 +5,7 @@ import { formatDiagnostic } from '../diagnostics.js';
 import { templateDocuments } from '../pipeline/sweep-template.js';
 import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
 import type { Io } from './main.js';
-import { pairs } from './session-setup.js';
+import { envPairs } from './session-setup.js';
 import { collect } from './common-options.js';
 import { makeDirs } from '../store/make-dirs.js';
 
@@ -21,7 +21,7 @@ export function templateCommand(io: Io): Command {
     .requiredOption('--output-dir <dir>', 'where to write the documents (created if missing)')
     .option('-e, --env <name=v1,v2>', 'only these values of an axis (repeatable)', collect)
     .action((file: string, flags: { outputDir: string; env?: string[] }) => {
-      const overrides = pairs(flags.env, '-e/--env', io.stderr);
+      const overrides = envPairs(flags.env, io.stderr);
       const pipeline = loadOrReport(file, io.stderr, 'read', overrides);
       const { source } = pipeline.document;
       const stem = basename(file, extname(file));

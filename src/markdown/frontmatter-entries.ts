@@ -4,7 +4,8 @@ import type { Position } from '../diagnostics.js';
 type Fail = (at: Position, message: string) => void;
 type NodePos = (node: YamlNode | null | undefined) => Position;
 
-const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** What a frontmatter variable, a secret or a `-e` name may be: a name the shell can export. */
+export const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * A plain string, number or boolean as the text it stands for. A number or a

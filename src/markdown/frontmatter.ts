@@ -1,7 +1,7 @@
 import { parseDocument, isMap, isScalar, isSeq, type Node as YamlNode, type YAMLSeq, LineCounter } from 'yaml';
 import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import type { Axis, Frontmatter } from './document.js';
-import { inputEntry, plainValue, secretNames, secretsAlsoVariables } from './frontmatter-entries.js';
+import { inputEntry, plainValue, secretNames, secretsAlsoVariables, VARIABLE } from './frontmatter-entries.js';
 
 /**
  * Reads the YAML frontmatter. `inputs:` maps names to /data paths bound to
@@ -90,7 +90,7 @@ export function parseFrontmatter(
       }
       workdir = raw;
     } else if (isScalar(value) || isSeq(value)) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+      if (!VARIABLE.test(key)) {
         diagnostics.push(error(file, nodePos(keyNode), `variable name \`${key}\` is not a valid environment variable name`));
         continue;
       }

@@ -22,16 +22,19 @@ export interface GivenPlaces {
   readonly env: ReadonlyMap<string, Position>;
   /** `-i` bindings (the config file's `inputs:`). */
   readonly inputs: ReadonlyMap<string, Position>;
+  /** `--pool` sizes (the config file's `pools:`). */
+  readonly pools: ReadonlyMap<string, Position>;
   /** `--secrets` (the config file's `secrets:` key), when the command line gave none. */
   readonly secrets: Position | undefined;
 }
 
 /**
- * A problem with a value `-e` or `-i` gave: where the config file gave it
- * (`env.NAME`, `inputs.NAME`), else named by its option (`-e NAME=…`) at `at`.
+ * A problem with a value `-e`, `-i` or `--pool` gave: where the config file
+ * gave it (`env.NAME`, `inputs.NAME`, `pools.NAME`), else named by its option
+ * (`-e NAME=…`) at `at`.
  */
 export function valueProblem(
-  file: string, at: Position, places: GivenPlaces | undefined, key: 'env' | 'inputs', name: string, option: string, message: string,
+  file: string, at: Position, places: GivenPlaces | undefined, key: 'env' | 'inputs' | 'pools', name: string, option: string, message: string,
 ): Diagnostic {
   const placed = places?.[key].get(name);
   return placed === undefined ? error(file, at, `${option}: ${message}`) : error(places!.file, placed, `\`${key}.${name}\`: ${message}`);

@@ -60,10 +60,15 @@ function flag(step: Step, name: string): boolean {
  */
 export function selectSteps(pipeline: Pipeline, targets: readonly string[], force: readonly string[] = []): SelectionResult {
   const forced = new Set<string>();
-  for (const name of force.flatMap(splitList)) {
-    const found = resolveName(pipeline, name, true);
-    if (!found.ok) return found;
-    for (const s of found.steps) forced.add(s.id);
+  for (const value of force) {
+    const names = splitList(value);
+    // `--force ''` names nothing: a mistake, not a request to force nothing.
+    if (names.length === 0) return { ok: false, error: { reason: 'unknown-target', target: value, forced: true, message: `expects block ids (one, or a comma list), not \`${value}\`` } };
+    for (const name of names) {
+      const found = resolveName(pipeline, name, true);
+      if (!found.ok) return found;
+      for (const s of found.steps) forced.add(s.id);
+    }
   }
   if (targets.length === 0) return { ok: true, selection: { ...withoutManual(pipeline), forced } };
   const named = new Set<string>();

@@ -1,0 +1,72 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+
+const fence = '```';
+
+/** Two blocks; `b` takes from the pool `db`. */
+const DOC = `---
+pools: {db: 1}
+---
+# P
+
+${fence}shark-run {id=a}
+echo a > /data/a.txt
+${fence}
+
+${fence}shark-run {id=b, pool=db}
+cat /data/a.txt > /data/b.txt
+${fence}
+`;
+
+describe('options checked whatever else is given (exit 2, nothing run)', () => {
+  const rig = new Rig();
+  beforeAll(() => rig.write('p.md', DOC));
+  afterAll(() => rig.cleanup());
+
+  it.each([
+    [['run', 'p.md', '--items-per-task', '0'], 'shark: error: --items-per-task expects a positive whole number, not `0`'],
+    [['run', 'p.md', '--items-per-task', 'abc'], 'shark: error: --items-per-task expects a positive whole number, not `abc`'],
+    [['plan', 'p.md', '--items-per-task=-3'], 'shark: error: --items-per-task expects a positive whole number, not `-3`'],
+    [['run', 'p.md', '--slurm-opt='], 'shark: error: --slurm-opt `` is no sbatch option'],
+    [['plan', 'p.md', '--executor', 'slurm', '-j', '0'], 'shark: error: -j expects a positive whole number, not `0`'],
+    [['plan', 'p.md', '-j', 'x'], 'shark: error: -j expects a positive whole number, not `x`'],
+    [['run', 'p.md', '-e', '1X=2'], 'shark: error: -e 1X=…: `1X` is not a valid environment variable name'],
+    [['plan', 'p.md', '-e', 'A-B=2'], 'shark: error: -e A-B=…: `A-B` is not a valid environment variable name'],
+    [['run', 'p.md', '--force', ''], 'shark: error: --force expects block ids (one, or a comma list), not ``'],
+    [['plan', 'p.md', '--force', ',,'], 'shark: error: --force expects block ids (one, or a comma list), not `,,`'],
+    [['run', 'p.md', '--pool', 'zz=2'], 'p.md:1:1: error: --pool zz=2: no block uses the pool `zz` (the blocks use: db)'],
+    [['plan', 'p.md', '--json', '--script'], 'shark: error: --json and --script cannot be used together'],
+    [['dag', 'p.md', '--json', '-f', 'dot'], 'shark: error: --json and -f dot cannot be used together (--json is -f json)'],
+    [['lineage', 'p.md', '/data/b.txt', '--json', '-f', 'mermaid'], 'shark: error: --json and -f mermaid cannot be used together (--json is -f json)'],
+  ])('shark %j', async (args, message) => {
+    const ran = await rig.shark(args);
+    expect(ran.stderr).toContain(message);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).not.toMatch(/\n\s+at /);
+    expect(rig.exists('.shark/logs/1')).toBe(false);
+  });
+
+  it('still takes --json with -f json, and a --pool some block uses', async () => {
+    expect((await rig.shark(['dag', 'p.md', '--json', '-f', 'json'])).code).toBe(0);
+    const ran = await rig.shark(['run', 'p.md', '--pool', 'db=2', '--items-per-task', '4']);
+    expect(ran.code, ran.stderr).toBe(0);
+  });
+});
+
+describe('values located where they were given', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig();
+    rig.write('p.md', DOC);
+  });
+  afterEach(() => rig.cleanup());
+
+  it('a pool shark.yaml sizes that no block uses, at its name in shark.yaml', async () => {
+    rig.write('shark.yaml', 'pools:\n  db: 2\n  dv: 1\n');
+    for (const command of ['run', 'config']) {
+      const ran = await rig.shark([command, 'p.md']);
+      expect(ran.code, command).toBe(2);
+      expect(ran.stderr).toContain('shark.yaml:3:3: error: `pools.dv`: no block uses the pool `dv` (the blocks use: db)\n    3 |   dv: 1\n');
+    }
+  });
+});
