@@ -1,0 +1,115 @@
+import { importerFor } from '../../imports/registry.js';
+import { importLockKey, updateLock } from '../../lockfile.js';
+import type { Job } from '../../plan/jobs.js';
+import { renderScript } from '../../plan/render-command.js';
+import { importContext } from '../../plan/session.js';
+import type { Workspace } from '../../store/snapshot-store.js';
+import type { ExecOutcome, ExecRequest } from '../executor.js';
+import { DOCKER_ID_PREFIX } from '../docker/docker-environments.js';
+import { threadsOf } from '../resources.js';
+import type { RunContext } from './context.js';
+
+const CANCELLED = { status: 'cancelled' } as const;
+const INTERRUPTED = { ok: false, message: 'interrupted' } as const;
+
+export type Launched = {
+  readonly outcome: ExecOutcome | { readonly status: 'import-failed'; readonly message: string };
+  /** The key record as it ended up: an import adds the pin it fetched. */
+  readonly record: Job['record'];
+} & Ran;
+
+/** When the job's command (or fetch) started and ended; unset when it never did. */
+interface Ran {
+  started?: number;
+  ended?: number;
+}
+
+/** Runs the command (or fetches the import) in an execution slot. */
+export async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: string): Promise<Launched> {
+  const { session } = ctx;
+  const step = job.step;
+  const times: Ran = {};
+  const announce = (): void => {
+    times.started = Date.now();
+    ctx.emit({ type: 'job-start', job: job.id, step: step.id, block: step.blockId });
+  };
+  if (step.kind === 'import') {
+    const importer = importerFor(step.clause.source)!;
+    const ictx = importContext(session, step, ctx.signal, (done, total) => ctx.emit({ type: 'progress', job: job.id, done, total: total ?? null }));
+    const fetched = await ctx.scheduler.run(ctx.demand(step), async () => {
+      if (ctx.halted) return INTERRUPTED;
+      announce();
+      const f = await importer.fetch(step.clause, job.record.pin ?? {}, ws.root + step.clause.dest, ictx);
+      times.ended = Date.now();
+      // As a failed command does (below): before the slot is given back.
+      if (!f.ok && !ctx.signal.aborted) ctx.stop();
+      return f;
+    }, INTERRUPTED);
+    if (!fetched.ok) {
+      const cancelled = fetched === INTERRUPTED || ctx.signal.aborted;
+      return { outcome: cancelled ? { status: 'cancelled' } : { status: 'import-failed', message: fetched.message }, record: job.record };
+    }
+    // Local files are content-hashed on every plan; only remote sources need pinning.
+    if (step.clause.source.scheme !== 'file') {
+      const key = importLockKey(step.clause.raw, step.clause.dest);
+      const updated = updateLock(session.lockPath, (lock) => void (lock.imports[key] = fetched.pin));
+      if (!updated.ok) return { outcome: { status: 'import-failed', message: `the lock file could not be updated: ${updated.message}` }, record: job.record };
+      session.lock.imports[key] = fetched.pin;
+    }
+    return { outcome: { status: 'ok' }, record: { ...job.record, pin: fetched.pin }, ...times };
+  }
+  if (step.kind !== 'run') return { outcome: { status: 'ok' }, record: job.record };
+  const items = new Map(job.items.map((i) => [`${i.input.path}/${i.input.pattern}`, i.name]));
+  // Under Slurm `{threads}` is the cluster's to grant (`--cpus-per-task`), not clamped to `-j`.
+  const declared = step.resources.threads;
+  const threads = ctx.slurm !== undefined && typeof declared === 'number' ? declared : threadsOf(step, Math.max(1, ctx.options.jobs));
+  const request: ExecRequest = {
+    label: job.id,
+    script: (root) => renderScript(step, items, job.plusName, root),
+    workspace: ws,
+    inputs: job.inputs,
+    outputs: job.outputs,
+    cwd: step.cwd,
+    pipelineDir: session.pipelineDir,
+    containerWorkdir: session.pipeline.workdir,
+    // SHARK_THREADS: the slots the job holds, for commands to pass on (`-wo NUM_THREADS=$SHARK_THREADS`); not in the key.
+    env: { ...Object.fromEntries(session.variables), ...Object.fromEntries(session.secrets ?? []), SHARK_THREADS: String(threads) },
+    secrets: [...(session.secrets?.values() ?? [])],
+    network: step.network,
+    timeout: step.timeout,
+    // `{threads=all}` under Slurm asks for a whole node (`--exclusive`) instead of a count.
+    ...(step.resources.threadsDeclared && !(ctx.slurm !== undefined && declared === 'all') ? { cpus: threads } : {}),
+    ...(step.resources.memory !== undefined ? { memory: step.resources.memory } : {}),
+    logPath,
+    signal: ctx.signal,
+  };
+  const slurm = ctx.slurm;
+  const executor = slurm === undefined ? session.envs.executor(step.env ?? '') : undefined;
+  // A step's jobs on this machine queue behind one another (scheduler.ts), unless they have a time limit.
+  const lane = executor?.queues === true && step.timeout === undefined ? step.id : undefined;
+  // The command is over. Had it failed, it stops the run while it still holds its slot: given back first, the slot
+  // would start a job waiting for it before the failure is handled (checks made after the command, as of its
+  // outputs, come later).
+  const ended = (o: ExecOutcome): ExecOutcome => {
+    times.ended ??= Date.now();
+    if (o.status === 'failed' || o.status === 'timeout') ctx.stop();
+    return o;
+  };
+  const outcome = await ctx.scheduler.run(ctx.demand(step), (turn) => {
+    if (ctx.halted) return CANCELLED;
+    if (executor !== undefined) {
+      if (turn.after === undefined) announce();
+      return executor.run({ ...request, turn, queued: { begun: announce, ...(ctx.options.keepGoing ? {} : { stopped: ctx.stopFlag }) } }).then(ended);
+    }
+    const env = session.envs.current(step.env ?? '');
+    return slurm!.run(request, {
+      key: job.key, group: step.id, size: ctx.groupSizes.get(step.id) ?? 1, block: step.blockId,
+      environment: 'id' in env && env.id.startsWith(DOCKER_ID_PREFIX) ? { kind: 'docker', image: env.id.slice(DOCKER_ID_PREFIX.length) } : { kind: 'host' },
+      extra: step.resources.slurm, exclusive: declared === 'all',
+      queued: () => ctx.emit({ type: 'job-queued', job: job.id, step: step.id, block: step.blockId }),
+      running: announce,
+      ran: (started, ended) => Object.assign(times, { started, ended }),
+    }).then(ended);
+  }, CANCELLED, lane);
+  return { outcome, record: job.record, ...times };
+}
