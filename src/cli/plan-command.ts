@@ -11,6 +11,7 @@ import { threadsOf } from '../exec/resources.js';
 import { positiveCount } from './numbers.js';
 import type { Io } from './main.js';
 import { writePlanJson, writePlanText } from './render-plan.js';
+import { refuseUnreadable } from '../plan/unreadable-host.js';
 import { closeSession, openSession, pairs, reportingInvalidInput, stepVariables, type SessionFlags } from './session-setup.js';
 import { selectOrReport, withTargets, type TargetFlags } from './targets.js';
 import { plannedSubmissions, renderSubmissions, slurmFlags, withExecutorOptions, type ExecutorFlags } from './executor-flags.js';
@@ -42,6 +43,8 @@ export function planCommand(io: Io): Command {
     const { session, hostInputs } = openSession(file, flags, io.stderr);
     try {
       const selection = selectOrReport(session.pipeline, targets, flags, io.stderr);
+      // Inputs are refused as they are hashed; a local import is hashed as the plan resolves it, past where one is reported.
+      await reportingInvalidInput(session, io.stderr, () => refuseUnreadable(session, hostInputs, { inputs: false }));
       const seeded = await reportingInvalidInput(session, io.stderr, () => seedState(session, hostInputs));
       const plan = await planPipeline(session, seeded, selection);
       // `--executor slurm`: what would be submitted, one array per map step.

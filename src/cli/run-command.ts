@@ -14,6 +14,7 @@ import { positiveCount } from './numbers.js';
 import { limitsOrReport, memoryOption, parseResourceFlags, poolOption, type ResourceFlags } from './resource-flags.js';
 import { jsonLogger, prettyLogger } from './run-logger.js';
 import { requireSlurm, slurmFlags, withExecutorOptions, type ExecutorFlags } from './executor-flags.js';
+import { refuseUnreadable } from '../plan/unreadable-host.js';
 import { closeSession, openSession, reportingInvalidInput, type SessionFlags } from './session-setup.js';
 import { selectOrReport, withTargets, type TargetFlags } from './targets.js';
 
@@ -74,6 +75,8 @@ export function runCommand(io: Io): Command {
       const places = givenPlaces(flags);
       const limits = slurm === undefined ? limitsOrReport(session.pipeline, jobs, resources, places, io.stderr)
         : limitsOrReport(session.pipeline, Number.MAX_SAFE_INTEGER, { memory: Infinity, pools: resources.pools }, places, io.stderr);
+      // An input or local import that cannot be read is refused as a missing one is: before a run is recorded.
+      await reportingInvalidInput(session, io.stderr, () => refuseUnreadable(session, hostInputs, { inputs: false }));
       const summary = await reportingInvalidInput(session, io.stderr, () => runPipeline(session, hostInputs, {
         memory: limits.memory, pools: limits.pools,
         jobs, selection, keepGoing: flags.keepGoing ?? false, signal: controller.signal,

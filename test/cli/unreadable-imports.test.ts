@@ -1,0 +1,41 @@
+import { chmodSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+import { unprivileged } from '../support/unprivileged.js';
+
+/** Local imports and inputs shark may not read: refused at the document before any run is recorded (exit 2). */
+describe('unreadable local imports, and inputs refused before the run', () => {
+  const rig = new Rig();
+  const { options, skip } = unprivileged(rig);
+  afterAll(() => rig.cleanup());
+  const shark = (...args: string[]): ReturnType<Rig['shark']> => rig.shark(args, options);
+  const noCrash = (stderr: string): void => expect(stderr).not.toMatch(/internal error|\n\s+at /);
+
+  rig.write('q.md', '# Imp\n\n```shark-import\nfile:s.txt /data/s.txt\n```\n\n```shark-run {id=c}\ncat /data/s.txt > /data/c.txt\n```\n');
+  rig.write('d.md', '# Dir\n\n```shark-import\nfile:local/ /data/loc/\n```\n\n```shark-run {id=c}\nls /data/loc > /data/c.txt\n```\n');
+  rig.write('p.md', '---\ninputs:\n  one: /data/one.txt\n---\n# I\n\n```shark-run {id=c}\ncat /data/one.txt > /data/copy.txt\n```\n');
+  rig.write('s.txt', 's\n');
+  rig.write('local/ok', 'ok\n');
+  rig.write('local/secret', 'x\n');
+  rig.write('one.txt', '1\n');
+  rig.write('two.txt', '2\n');
+
+  it.skipIf(skip !== undefined).each([
+    ['a file', 'q.md', 's.txt', 'q.md:4:1: error: local import `file:s.txt` cannot be read: permission denied'],
+    ['a file inside a directory', 'd.md', 'local/secret', 'd.md:4:1: error: local import `file:local/` holds local/secret, which cannot be read: permission denied'],
+  ])('%s imported that cannot be read is exit 2 at the import, for plan and run, and records no run', async (_, doc, rel, expected) => {
+    chmodSync(rig.path(rel), 0o000);
+    try {
+      for (const command of ['plan', 'run']) {
+        const ran = await shark(command, doc);
+        noCrash(ran.stderr);
+        expect(ran.stderr).toContain(expected);
+        expect(ran.code).toBe(2);
+      }
+      const runs = await shark('runs', doc);
+      expect(runs.stdout).not.toMatch(/interrupted|\sfailed\s/);
+    } finally {
+      chmodSync(rig.path(rel), 0o644);
+    }
+  });
+});
