@@ -28,6 +28,10 @@ export function logsCommand(io: Io): Command {
       // A job named exactly is looked up alone: a run of a million jobs was read whole for one.
       const one = block === undefined ? undefined : session.meta.runJob(run.id, block);
       const jobs = one !== undefined ? [one] : session.meta.runJobs(run.id).filter((j) => block === undefined || inBlock(j.block, block) || j.step === block || j.job === block);
+      if (jobs.length === 0 && block === undefined) {
+        io.stderr(`shark: run ${run.id} ran no job\n`);
+        throw new ExitError(EXIT_FAILED);
+      }
       if (jobs.length === 0) {
         const known = [...new Set(session.meta.runJobs(run.id).map((j) => j.block))].join(', ');
         const kind = session.pipeline.blocks.some((b) => inBlock(b.id, block ?? '')) ? 'block' : session.pipeline.stepsById.has(block ?? '') ? 'step' : undefined;

@@ -108,6 +108,14 @@ describe('bad input at the command line', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^shark: no job of run \d+ matches `no-such-block` \(blocks: hello, hello-2\)\n$/);
   });
+
+  it('says a run that ran no job (only {manual} blocks) ran none, from `logs` without a block: exit 1', async () => {
+    rig.write('manual.md', '# L\n\n```shark-run {manual}\necho a > /data/a\n```\n');
+    expect((await rig.shark(['run', 'manual.md'])).code).toBe(0);
+    const r = await rig.shark(['logs', 'manual.md']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^shark: run \d+ ran no job\n$/);
+  });
 });
 
 describe('an internal error', () => {
