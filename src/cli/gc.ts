@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { reapDeadOwners } from '../exec/docker/reap.js';
 import { keepForPipeline, type KeptStep } from '../lineage/gc-keep.js';
+import { stepIdentity } from '../plan/jobs.js';
+import { selectSteps } from '../plan/selection.js';
 import { diskFull } from '../store/full-disk.js';
 import { Leases, type Holder } from '../store/leases.js';
 import { makeRoom } from '../store/make-room.js';
@@ -67,7 +69,10 @@ function readDocument(file: string, configFlag: string | undefined, stderr: (s: 
   let said = '';
   try {
     const pipeline = loadOrReport(file, (s) => void (said += s), 'read', undefined, config === undefined ? undefined : frontmatterOf(config));
-    const steps = pipeline.steps.filter((s) => s.kind !== 'publish').map(({ id, blockId }) => ({ id, blockId }));
+    const plain = selectSteps(pipeline, []);
+    const left = plain.ok ? plain.selection.manual : new Map<string, string>();
+    const steps = pipeline.steps.filter((s) => s.kind !== 'publish')
+      .map((s) => ({ id: s.id, blockId: s.blockId, identity: stepIdentity(s), manual: left.has(s.id) }));
     return { path: resolve(file), config, steps };
   } catch (e) {
     stderr(said);

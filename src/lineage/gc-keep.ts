@@ -6,6 +6,10 @@ import type { SnapshotId } from '../store/snapshot-store.js';
 export interface KeptStep {
   readonly id: string;
   readonly blockId: string;
+  /** What its results are found by whatever the block is called (`stepIdentity`): its outputs, or its command. */
+  readonly identity: string;
+  /** Left out of a plain run (`{manual}`, or needs one). */
+  readonly manual: boolean;
 }
 
 /**
@@ -23,6 +27,14 @@ export interface KeptStep {
  *   (step and item) keeps its newest good result only, so repeated failed
  *   attempts do not pile up; a job of that step no later run has (an item
  *   gone from its input) is freed.
+ * - Runs are matched to steps by id, which a block loses when its heading
+ *   is renamed or a block is added under the same heading (ids renumber),
+ *   though its cache key does not change. While a step a plain run covers
+ *   is run under its id by no run, every run is kept whole: the steps' ids
+ *   may not mean what they meant then. A step no run has run under its id
+ *   also keeps the newest result of each of its jobs found by identity
+ *   (its outputs, or its command), as `plan` looks results up: a renamed
+ *   `{manual}` block, which plain runs never run, keeps its result.
  *
  * The runs are asked step by step along their table's key (`RunRows.ofStep`),
  * and results are read in bulk, outputs and inputs only: a step the latest
@@ -34,12 +46,16 @@ export function keepForPipeline(meta: Metadata, pipeline: string, steps: readonl
   const runs = meta.runs(pipeline);
   if (runs.length === 0) return undefined;
   const complete = runs.findIndex((r) => r.status === 'ok' || r.status === 'failed');
-  const whole = complete < 0 ? runs.length : complete + 1;
+  let whole = complete < 0 ? runs.length : complete + 1;
+  const walks = steps.map((step) => ({ step, ...newestGood(meta, runs, whole, step.id) }));
+  const unseen = walks.filter((w) => !w.seen).map((w) => w.step);
+  const renamed = unseen.some((s) => !s.manual);
+  if (renamed) whole = runs.length;
   const parts = runs.slice(0, whole).map((r, i) => describeRun(r, keepResults(meta, meta.runRows.keys(r.id), r.id, keep), i === complete)).reverse();
   // By run: the blocks it keeps results of, and how many results.
   const earlier = new Map<number, { readonly blocks: Set<string>; results: number }>();
-  for (const step of steps) {
-    for (const [runId, keys] of newestGood(meta, runs, whole, step.id)) {
+  for (const { step, found } of renamed ? [] : walks) {
+    for (const [runId, keys] of found) {
       const from = earlier.get(runId) ?? { blocks: new Set<string>(), results: 0 };
       from.blocks.add(step.blockId);
       from.results += keepResults(meta, keys, runId, keep);
@@ -49,7 +65,7 @@ export function keepForPipeline(meta: Metadata, pipeline: string, steps: readonl
   const older = [...earlier].sort((a, b) => a[0] - b[0])
     .map(([runId, { blocks, results }]) => `run ${runId} (${names([...blocks])}; ${results} result${results === 1 ? '' : 's'})`);
   const also = older.length === 0 ? '' : `, and for blocks run ${runs[complete]!.id} left out or did not finish: ${older.join(', ')}`;
-  return parts.join(', ') + also;
+  return parts.join(', ') + also + keepByIdentity(meta, unseen, keep);
 }
 
 /**
@@ -59,19 +75,22 @@ export function keepForPipeline(meta: Metadata, pipeline: string, steps: readonl
  * good one is still the best there is), until a run that ended ok ran the
  * step. Of a run kept whole, the step's rows are read only when the walk
  * goes past it (it did not end ok), to know which jobs it already holds.
+ * `seen`: some run has rows of the step.
  */
-function newestGood(meta: Metadata, runs: readonly RunRow[], whole: number, step: string): Map<number, string[]> {
+function newestGood(meta: Metadata, runs: readonly RunRow[], whole: number, step: string): { found: Map<number, string[]>; seen: boolean } {
   const decided = new Set<string | null>();
   const found = new Map<number, string[]>();
+  let seen = false;
   for (let i = 0; i < runs.length; i++) {
     const run = runs[i]!;
     const finished = run.status === 'ok';
     if (i < whole && finished) {
-      if (meta.runRows.hasStep(run.id, step)) break;
+      if (meta.runRows.hasStep(run.id, step)) return { found, seen: true };
       continue;
     }
     const rows: StepRow[] = meta.runRows.ofStep(run.id, step);
     if (rows.length === 0) continue;
+    seen = true;
     const keys: string[] = [];
     for (const [item, key, status] of rows) {
       if ((status !== 'ok' && status !== 'cached') || decided.has(item)) continue;
@@ -81,7 +100,25 @@ function newestGood(meta: Metadata, runs: readonly RunRow[], whole: number, step
     if (keys.length > 0) found.set(run.id, keys);
     if (finished) break;
   }
-  return found;
+  return { found, seen };
+}
+
+/**
+ * For steps no run has run under their id: the newest result of each job
+ * with the step's identity (a map's jobs' identities are it, a NUL and their
+ * items: one range of the index), as `plan` finds a result whatever the
+ * block is called. Says which blocks kept how many.
+ */
+function keepByIdentity(meta: Metadata, steps: readonly KeptStep[], keep: Set<SnapshotId>): string {
+  const said: string[] = [];
+  const newest = meta.bulk.statement(`SELECT key, outputs, json_extract(record, '$.inputs'), max(ended) FROM results
+    WHERE identity = @id OR (identity >= @id || char(0) AND identity < @id || char(1)) GROUP BY identity`, true);
+  for (const step of steps) {
+    const rows = newest.all({ id: step.identity }) as [string, string, string | null][];
+    for (const [, outputs, inputs] of rows) addIds(keep, outputs, inputs);
+    if (rows.length > 0) said.push(`${step.blockId} (${rows.length} result${rows.length === 1 ? '' : 's'})`);
+  }
+  return said.length === 0 ? '' : `, and by their outputs or command for blocks no run has run under their id: ${said.join(', ')}`;
 }
 
 function describeRun(run: RunRow, results: number, latestComplete: boolean): string {
