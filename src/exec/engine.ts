@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { DataState } from '../plan/data-state.js';
-import { markUnbound, readingInput } from '../plan/session.js';
+import { InvalidInput, markUnbound, readingInput } from '../plan/session.js';
 import { everything, leftOutSummary } from '../plan/selection.js';
 import type { RunSession } from './executor.js';
 import { Leases } from '../store/leases.js';
@@ -51,7 +51,8 @@ export async function runPipeline(
   const steps = pipeline.steps.filter((s) => selection.steps.has(s.id));
   const beat = setInterval(() => meta.beatRun(runId), BEAT_MS);
   beat.unref();
-  const finish = (ended: RunSummary['status']): RunSummary => {
+  /** `recorded: false`: the run was refused before any job, as bad input is, and leaves no row (`runs` and `lineage` never see it). */
+  const finish = (ended: RunSummary['status'], recorded = true): RunSummary => {
     // The rows still waiting are written first; a step whose rows could not be fails the run.
     ctx.cachedRows.flush();
     const status = ended === 'ok' && ctx.counts.failed > 0 ? 'failed' : ended;
@@ -60,7 +61,11 @@ export async function runPipeline(
     leases.releaseAll();
     const summary = { ...ctx.summary(status, started), ...leftOutSummary(pipeline, selection) };
     try {
-      meta.endRun(runId, status, summary);
+      if (recorded) meta.endRun(runId, status, summary);
+      else {
+        meta.runTable.forget(runId);
+        rmSync(logsDir, { recursive: true, force: true });
+      }
     } catch {
       // The store refused the write (a full disk, its jobs' failures said so): the run, recorded as running, will be listed as interrupted.
     }
@@ -75,8 +80,8 @@ export async function runPipeline(
   try {
     for (const [dataPath, host] of hostInputs) state.setKnown(dataPath, await readingInput(session, dataPath, host, () => store.ingest(host)));
   } catch (e) {
-    // An input refused (`InvalidInput`, a FIFO in it) or unreadable: the run is ended, not left running, before it is reported.
-    finish('failed');
+    // An input refused (`InvalidInput`, a FIFO in it) or unreadable: refused as a missing one is, leaving no run behind.
+    finish('failed', !(e instanceof InvalidInput));
     throw e;
   }
   markUnbound(state, pipeline, hostInputs);

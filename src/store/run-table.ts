@@ -66,6 +66,11 @@ export class RunTable {
     this.db.prepare('UPDATE runs SET ended = ?, status = ?, summary = ? WHERE id = ?').run(Date.now(), status, JSON.stringify(summary), id);
   }
 
+  /** Takes back a run that was refused before it began any job (an input it cannot read): it leaves no row. */
+  forget(id: number): void {
+    this.db.prepare('DELETE FROM runs WHERE id = ? AND NOT EXISTS (SELECT 1 FROM run_jobs WHERE run_id = ?)').run(id, id);
+  }
+
   /** A live run's heartbeat: how a run on another host sharing the store is known to be alive. */
   beat(id: number): void {
     try {

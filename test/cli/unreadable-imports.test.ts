@@ -38,4 +38,22 @@ describe('unreadable local imports, and inputs refused before the run', () => {
       chmodSync(rig.path(rel), 0o644);
     }
   });
+
+  it.skipIf(skip !== undefined)('an unreadable input refused by run does not become the latest run', async () => {
+    const good = await shark('run', 'p.md', '-i', 'one=one.txt');
+    expect(good.code).toBe(0);
+    chmodSync(rig.path('two.txt'), 0o000);
+    try {
+      const refused = await shark('run', 'p.md', '-i', 'one=two.txt');
+      noCrash(refused.stderr);
+      expect(refused.stderr).toContain('p.md:3:8: error: input `one` is bound to two.txt, which cannot be read: permission denied');
+      expect(refused.code).toBe(2);
+    } finally {
+      chmodSync(rig.path('two.txt'), 0o644);
+    }
+    const runs = await shark('runs', 'p.md');
+    expect(runs.stdout.trim().split('\n').slice(1)).toEqual([expect.stringMatching(/^1\s+ok\s/)]);
+    const lineage = await shark('lineage', 'p.md', '/data/copy.txt');
+    expect(lineage.code).toBe(0);
+  });
 });
