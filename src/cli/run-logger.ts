@@ -102,7 +102,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         break;
       case 'job-waiting':
         // Once per step: a map whose jobs another run is computing would otherwise print a line per item.
-        if (!waited.has(e.step)) say(`waiting  ${e.step}: another run (pid ${e.holder.pid} on ${e.holder.host}) is computing it; its result will be reused`);
+        if (!waited.has(e.step)) say(`waiting  ${e.step}: another run (pid ${e.holder.pid} on ${e.holder.host}) is computing it: its result will be reused, or the job run here if it fails`);
         waited.add(e.step);
         break;
       case 'step-failed':

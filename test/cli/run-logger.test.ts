@@ -1,0 +1,12 @@
+import { describe, expect, it } from 'vitest';
+import { prettyLogger } from '../../src/cli/run-logger.js';
+
+describe('the run log a person reads', () => {
+  it('says a job another run is computing is waited for, and run here if that run fails (failures are never reused)', () => {
+    let out = '';
+    const log = prettyLogger((s) => void (out += s), false);
+    log({ type: 'job-waiting', job: 'fit', step: 'fit', holder: { pid: 41, host: 'vm' } });
+    log({ type: 'job-waiting', job: 'fit', step: 'fit', holder: { pid: 41, host: 'vm' } });
+    expect(out).toBe('waiting  fit: another run (pid 41 on vm) is computing it: its result will be reused, or the job run here if it fails\n');
+  });
+});
