@@ -106,7 +106,9 @@ describeSlurm('shark run --executor slurm', () => {
 
   it('reports a job cancelled outside Shark with Slurm\'s state', async () => {
     // A block of its own name: the job the test before ran as `slow` may still be ending in this directory.
-    rig.write('p.md', ['# Cancelled', '', `${fence}shark-run`, 'sleep 120; echo late > /data/slow.txt', fence, ''].join('\n'));
+    // `&&`: Slurm's SIGTERM may reach `sleep` before the job's shell, which would then go on, write the file and end 0
+    // (a job that did succeed, and is taken as such); killed, the command ends with the signal's status.
+    rig.write('p.md', ['# Cancelled', '', `${fence}shark-run`, 'sleep 120 && echo late > /data/slow.txt', fence, ''].join('\n'));
     const child = rig.start(['run', 'p.md', '--executor', 'slurm'], { env, timeoutMs: 120_000 });
     const id = await runningUnder(rig.dir, 60_000, 'shark:p:cancelled');
     const { execFileSync } = await import('node:child_process');
