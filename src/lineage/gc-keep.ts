@@ -1,3 +1,5 @@
+import type { KeyRecord } from '../plan/key.js';
+import { idsOf } from './record.js';
 import type { Metadata, RunRow } from '../store/metadata.js';
 import type { StepRow } from '../store/run-rows.js';
 import type { SnapshotId } from '../store/snapshot-store.js';
@@ -144,7 +146,7 @@ function keepResults(meta: Metadata, keys: readonly string[], runId: number, kee
   const replaced = meta.history.replacedAmong(keys);
   if (replaced.length > 0) {
     for (const row of meta.history.ofRun(replaced, runId).values()) {
-      if (row.fate === 'replaced') addIds(keep, row.outputs, JSON.stringify((JSON.parse(row.record) as { inputs?: unknown }).inputs ?? null));
+      if (row.fate === 'replaced') for (const id of idsOf({ outputs: JSON.parse(row.outputs) as Record<string, SnapshotId>, record: JSON.parse(row.record) as KeyRecord })) keep.add(id);
     }
   }
   return results;
@@ -152,7 +154,7 @@ function keepResults(meta: Metadata, keys: readonly string[], runId: number, kee
 
 function addIds(keep: Set<SnapshotId>, outputs: string, inputs: string | null): void {
   for (const id of Object.values(JSON.parse(outputs) as Record<string, SnapshotId>)) keep.add(id);
-  if (inputs !== null) for (const [, id] of (JSON.parse(inputs) as [string, SnapshotId][] | null) ?? []) keep.add(id);
+  if (inputs !== null) for (const [, id] of JSON.parse(inputs) as [string, SnapshotId][]) keep.add(id);
 }
 
 /** Block ids for a one-line report: a sweep's hundreds of instances are counted, not listed. */
