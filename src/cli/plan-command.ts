@@ -44,7 +44,7 @@ export function planCommand(io: Io): Command {
     try {
       const selection = selectOrReport(session.pipeline, targets, flags, io.stderr);
       // Inputs are refused as they are hashed; a local import is hashed as the plan resolves it, past where one is reported.
-      await reportingInvalidInput(session, io.stderr, () => refuseUnreadable(session, hostInputs, { inputs: false }));
+      await reportingInvalidInput(session, io.stderr, async () => refuseUnreadable(session));
       const seeded = await reportingInvalidInput(session, io.stderr, () => seedState(session, hostInputs));
       const plan = await planPipeline(session, seeded, selection);
       // `--executor slurm`: what would be submitted, one array per map step.

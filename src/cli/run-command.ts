@@ -76,7 +76,7 @@ export function runCommand(io: Io): Command {
       const limits = slurm === undefined ? limitsOrReport(session.pipeline, jobs, resources, places, io.stderr)
         : limitsOrReport(session.pipeline, Number.MAX_SAFE_INTEGER, { memory: Infinity, pools: resources.pools }, places, io.stderr);
       // An input or local import that cannot be read is refused as a missing one is: before a run is recorded.
-      await reportingInvalidInput(session, io.stderr, () => refuseUnreadable(session, hostInputs, { inputs: false }));
+      await reportingInvalidInput(session, io.stderr, async () => refuseUnreadable(session));
       const summary = await reportingInvalidInput(session, io.stderr, () => runPipeline(session, hostInputs, {
         memory: limits.memory, pools: limits.pools,
         jobs, selection, keepGoing: flags.keepGoing ?? false, signal: controller.signal,

@@ -3,13 +3,13 @@ import { join, relative, resolve } from 'node:path';
 import { error } from '../diagnostics.js';
 import type { ImportStep } from '../pipeline/pipeline.js';
 import { deniedPath } from '../store/unreadable.js';
-import { InvalidInput, readingInput, type Session } from './session.js';
+import { InvalidInput, type Session } from './session.js';
 
 /**
  * Throws the `EACCES` of the first file or directory under `path` (itself
  * included, a link at the top followed) that this process may not read.
  * A walk of names and modes, nothing read: what lets `run` refuse such an
- * input before it records a run, as it refuses a missing one.
+ * import before it records a run, as it refuses a missing one.
  */
 function assertReadable(path: string, top = true): void {
   const st = top ? statSync(path) : lstatSync(path);
@@ -21,13 +21,12 @@ function assertReadable(path: string, top = true): void {
 }
 
 /**
- * Host data the run would read that this process may not: a frontmatter
- * input (when `inputs`: `plan` finds those as it hashes them) or a local
- * import (`file:`), thrown as `InvalidInput` at its frontmatter entry or
- * its import line, before anything is recorded: exit 2, as a missing one.
+ * Local imports (`file:`) that this process may not read, thrown as
+ * `InvalidInput` at the import line before anything is recorded: exit 2,
+ * as a missing one. (Frontmatter inputs are refused as they are hashed or
+ * stored: `readingInput`.)
  */
-export async function refuseUnreadable(session: Session, hostInputs: ReadonlyMap<string, string>, { inputs }: { inputs: boolean }): Promise<void> {
-  if (inputs) for (const [dataPath, host] of hostInputs) await readingInput(session, dataPath, host, async () => assertReadable(host));
+export function refuseUnreadable(session: Session): void {
   for (const step of session.pipeline.steps) {
     if (step.kind === 'import' && step.clause.source.scheme === 'file') refuseUnreadableImport(session, step, step.clause.source.path);
   }
