@@ -1,7 +1,7 @@
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { refusedTarget } from '../exec/run/publish-guard.js';
 import type { Session } from '../plan/session.js';
-import { unwritable } from '../writable-path.js';
+import { writeAtomically } from '../lockfile/atomic-write.js';
+import { unwritable, writeError } from '../writable-path.js';
 import { EXIT_INVALID, ExitError } from './load-or-report.js';
 
 /** What an output must spare: the pipeline document, its lock file, and the store. */
@@ -37,13 +37,10 @@ export function checkOutputFile(path: string, session: Keeping, stderr: (s: stri
  */
 export function writeOutputFile(path: string, text: string, session: Keeping, stderr: (s: string) => void): void {
   checkOutputFile(path, session, stderr);
-  const tmp = `${path}.tmp-${process.pid}`;
   try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
+    writeAtomically(path, text);
   } catch (e) {
-    rmSync(tmp, { force: true });
-    stderr(`shark: error: cannot write ${path}: ${(e as Error).message.replaceAll(tmp, path)}\n`);
+    stderr(`shark: error: cannot write ${path}: ${writeError(path, e)}\n`);
     throw new ExitError(EXIT_INVALID);
   }
 }

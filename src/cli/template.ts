@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { formatDiagnostic } from '../diagnostics.js';
 import { templateDocuments } from '../pipeline/sweep-template.js';
@@ -8,6 +8,7 @@ import type { Io } from './main.js';
 import { envPairs } from './session-setup.js';
 import { collect } from './common-options.js';
 import { makeDirs } from '../store/make-dirs.js';
+import { writeAtomically } from '../lockfile/atomic-write.js';
 
 /**
  * `shark template FILE --output-dir DIR`: a sweep as one document per
@@ -37,17 +38,10 @@ export function templateCommand(io: Io): Command {
       for (const d of documents) {
         const to = join(flags.outputDir, d.name);
         // Whole or absent: a reader never sees half a document.
-        const tmp = `${to}.tmp-${process.pid}`;
         try {
           makeDirs(flags.outputDir);
-          writeFileSync(tmp, d.text);
-          renameSync(tmp, to);
+          writeAtomically(to, d.text);
         } catch (e) {
-          try {
-            rmSync(tmp, { force: true });
-          } catch {
-            // Its directory could not be made: there is no half-written file to remove.
-          }
           io.stderr(`shark: error: cannot write ${to}: ${(e as Error).message}\n`);
           throw new ExitError(EXIT_FAILED);
         }
