@@ -1,15 +1,13 @@
 import { chmodSync, copyFileSync, mkdirSync, utimesSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
-import { unprivileged } from '../support/unprivileged.js';
+import { noCrash, unprivileged } from '../support/unprivileged.js';
 
 /** Files shark may not read: refused as bad input where the document names them, never an internal error. */
 describe('unreadable inputs, {deps} files and programs', () => {
   const rig = new Rig();
-  const { options, skip } = unprivileged(rig);
+  const { options, skip, shark } = unprivileged(rig);
   afterAll(() => rig.cleanup());
-  const shark = (...args: string[]): ReturnType<Rig['shark']> => rig.shark(args, options);
-  const noCrash = (stderr: string): void => expect(stderr).not.toMatch(/internal error|\n\s+at /);
 
   rig.write('p.md', '---\ninputs:\n  f: /data/f.txt\n---\n# P\n\n```shark-run {id=p}\ncat /data/f.txt > /data/out.txt\n```\n');
   rig.write('q.md', '---\ninputs:\n  d: /data/d\n---\n# Q\n\n```shark-run {id=q}\nls /data/d > /data/list.txt\n```\n');

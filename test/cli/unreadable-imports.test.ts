@@ -1,15 +1,13 @@
 import { chmodSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
-import { unprivileged } from '../support/unprivileged.js';
+import { noCrash, unprivileged } from '../support/unprivileged.js';
 
 /** Local imports and inputs shark may not read: refused at the document before any run is recorded (exit 2). */
 describe('unreadable local imports, and inputs refused before the run', () => {
   const rig = new Rig();
-  const { options, skip } = unprivileged(rig);
+  const { skip, shark } = unprivileged(rig);
   afterAll(() => rig.cleanup());
-  const shark = (...args: string[]): ReturnType<Rig['shark']> => rig.shark(args, options);
-  const noCrash = (stderr: string): void => expect(stderr).not.toMatch(/internal error|\n\s+at /);
 
   rig.write('q.md', '# Imp\n\n```shark-import\nfile:s.txt /data/s.txt\n```\n\n```shark-run {id=c}\ncat /data/s.txt > /data/c.txt\n```\n');
   rig.write('d.md', '# Dir\n\n```shark-import\nfile:local/ /data/loc/\n```\n\n```shark-run {id=c}\nls /data/loc > /data/c.txt\n```\n');

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync } from 'node:fs';
+import { expect } from 'vitest';
 import type { Rig, SharkOptions } from './rig.js';
 
 /** The user `nobody` (uid and gid 65534): who runs shark when the tests run as root. */
@@ -9,16 +10,22 @@ const NOBODY = 65534;
  * How to run shark so that file permissions apply to it: root reads every
  * file whatever its mode, so as root shark runs as `nobody` through
  * `setpriv`, in a rig made writable by all; as anyone else, as itself.
- * `skip` says why it cannot (root without `setpriv`).
+ * `skip` says why it cannot (root without `setpriv`); `shark` runs it so.
  */
-export function unprivileged(rig: Rig): { options: SharkOptions; skip: string | undefined } {
-  if (process.getuid?.() !== 0) return { options: {}, skip: undefined };
+export function unprivileged(rig: Rig): { options: SharkOptions; skip: string | undefined; shark: (...args: string[]) => ReturnType<Rig['shark']> } {
+  const as = (options: SharkOptions, skip?: string): ReturnType<typeof unprivileged> => ({ options, skip, shark: (...args) => rig.shark(args, options) });
+  if (process.getuid?.() !== 0) return as({});
   try {
     execFileSync('setpriv', ['--version'], { stdio: 'ignore' });
   } catch {
-    return { options: {}, skip: 'running as root without setpriv: root reads files whatever their mode' };
+    return as({}, 'running as root without setpriv: root reads files whatever their mode');
   }
   chmodSync(rig.dir, 0o777);
   const wrap = ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups'];
-  return { options: { wrap, env: { HOME: rig.dir, SHARK_CODE_CACHE: 'off' } }, skip: undefined };
+  return as({ wrap, env: { HOME: rig.dir, SHARK_CODE_CACHE: 'off' } });
+}
+
+/** What a refused file must never give: an internal error or a stack trace. */
+export function noCrash(stderr: string): void {
+  expect(stderr).not.toMatch(/internal error|\n\s+at /);
 }
