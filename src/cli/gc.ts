@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { reapDeadOwners } from '../exec/docker/reap.js';
 import { keepForPipeline, type KeptStep } from '../lineage/gc-keep.js';
+import { fanInAxes } from '../pipeline/fan-in.js';
 import { stepIdentity } from '../plan/jobs.js';
 import { selectSteps } from '../plan/selection.js';
 import { diskFull } from '../store/full-disk.js';
@@ -71,8 +72,9 @@ function readDocument(file: string, configFlag: string | undefined, stderr: (s: 
     const pipeline = loadOrReport(file, (s) => void (said += s), 'read', undefined, config === undefined ? undefined : frontmatterOf(config));
     const plain = selectSteps(pipeline, []);
     const left = plain.ok ? plain.selection.manual : new Map<string, string>();
+    const fansIn = fanInAxes(pipeline);
     const steps = pipeline.steps.filter((s) => s.kind !== 'publish')
-      .map((s) => ({ id: s.id, blockId: s.blockId, identity: stepIdentity(s), manual: left.has(s.id) }));
+      .map((s) => ({ id: s.id, blockId: s.blockId, identity: stepIdentity(s), manual: left.has(s.id), fansIn: fansIn.get(s.id) ?? new Set<string>() }));
     return { path: resolve(file), config, steps };
   } catch (e) {
     stderr(said);

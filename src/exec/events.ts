@@ -54,4 +54,6 @@ export interface RunSummary {
   /** Blocks left out for being `{manual}`, and steps left out because they need one (only when there are any). */
   readonly manual?: readonly string[];
   readonly needsManual?: readonly string[];
+  /** Axes restricted to some of their values (`-e AXIS=V`), with the values run (only when there are any). */
+  readonly axes?: Readonly<Record<string, readonly string[]>>;
 }

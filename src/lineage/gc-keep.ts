@@ -12,6 +12,8 @@ export interface KeptStep {
   readonly identity: string;
   /** Left out of a plain run (`{manual}`, or needs one). */
   readonly manual: boolean;
+  /** Axes over which it reads several values' results (`pipeline/fan-in.ts`): a run restricted on one of them did not finish it. */
+  readonly fansIn: ReadonlySet<string>;
 }
 
 /**
@@ -25,7 +27,11 @@ export interface KeptStep {
  *   restricted to some axis values (`-e AXIS=V`: each value's instances are
  *   steps of their own), a plain run (it leaves `{manual}` blocks out) and a
  *   run that failed or was cut short cover only part of the document: the
- *   rest keeps what the run that finished it made. Of these runs, each job
+ *   rest keeps what the run that finished it made. A step that reads every
+ *   value of an axis (a fan-in, and what reads it) run restricted on that
+ *   axis ran on part of its inputs, under keys of its own: that run did not
+ *   finish it, and its jobs are kept beside the whole sweep's, the newest
+ *   such version of each only. Of these runs, each job
  *   (step and item) keeps its newest good result only, so repeated failed
  *   attempts do not pile up; a job of that step no later run has (an item
  *   gone from its input) is freed.
@@ -49,7 +55,8 @@ export function keepForPipeline(meta: Metadata, pipeline: string, steps: readonl
   if (runs.length === 0) return undefined;
   const complete = runs.findIndex((r) => r.status === 'ok' || r.status === 'failed');
   let whole = complete < 0 ? runs.length : complete + 1;
-  const walks = steps.map((step) => ({ step, ...newestGood(meta, runs, whole, step.id) }));
+  const restricted = restrictedAxes(meta);
+  const walks = steps.map((step) => ({ step, ...newestGood(meta, runs, whole, step, restricted) }));
   const unseen = walks.filter((w) => !w.seen).map((w) => w.step);
   const renamed = unseen.some((s) => !s.manual);
   if (renamed) whole = runs.length;
@@ -77,32 +84,55 @@ export function keepForPipeline(meta: Metadata, pipeline: string, steps: readonl
  * good one is still the best there is), until a run that ended ok ran the
  * step. Of a run kept whole, the step's rows are read only when the walk
  * goes past it (it did not end ok), to know which jobs it already holds.
+ * A run restricted on an axis the step fans in over decides its jobs'
+ * subset versions only, and the walk goes on to the whole sweep's.
  * `seen`: some run has rows of the step.
  */
-function newestGood(meta: Metadata, runs: readonly RunRow[], whole: number, step: string): { found: Map<number, string[]>; seen: boolean } {
+function newestGood(meta: Metadata, runs: readonly RunRow[], whole: number, step: KeptStep, restricted: (run: number) => ReadonlySet<string>): { found: Map<number, string[]>; seen: boolean } {
   const decided = new Set<string | null>();
+  const decidedSubset = new Set<string | null>();
   const found = new Map<number, string[]>();
   let seen = false;
   for (let i = 0; i < runs.length; i++) {
     const run = runs[i]!;
-    const finished = run.status === 'ok';
+    const subset = step.fansIn.size > 0 && [...restricted(run.id)].some((axis) => step.fansIn.has(axis));
+    const finished = run.status === 'ok' && !subset;
     if (i < whole && finished) {
-      if (meta.runRows.hasStep(run.id, step)) return { found, seen: true };
+      if (meta.runRows.hasStep(run.id, step.id)) return { found, seen: true };
       continue;
     }
-    const rows: StepRow[] = meta.runRows.ofStep(run.id, step);
+    const rows: StepRow[] = meta.runRows.ofStep(run.id, step.id);
     if (rows.length === 0) continue;
     seen = true;
     const keys: string[] = [];
+    const mine = subset ? decidedSubset : decided;
     for (const [item, key, status] of rows) {
-      if ((status !== 'ok' && status !== 'cached') || decided.has(item)) continue;
-      decided.add(item);
+      if ((status !== 'ok' && status !== 'cached') || mine.has(item)) continue;
+      mine.add(item);
       if (i >= whole) keys.push(key);
     }
     if (keys.length > 0) found.set(run.id, keys);
     if (finished) break;
   }
   return { found, seen };
+}
+
+/**
+ * The axes each run was restricted on (`-e AXIS=V`), as its summary
+ * recorded them (`plan/selection.ts`); none for runs recorded before it did.
+ */
+function restrictedAxes(meta: Metadata): (run: number) => ReadonlySet<string> {
+  const read = meta.db.prepare<[number], { axes: string | null }>("SELECT json_extract(summary, '$.axes') AS axes FROM runs WHERE id = ?");
+  const memo = new Map<number, ReadonlySet<string>>();
+  return (run) => {
+    let axes = memo.get(run);
+    if (axes === undefined) {
+      const json = read.get(run)?.axes ?? null;
+      axes = new Set(json === null ? [] : Object.keys(JSON.parse(json) as Record<string, unknown>));
+      memo.set(run, axes);
+    }
+    return axes;
+  };
 }
 
 /**

@@ -29,15 +29,36 @@ export function everything(pipeline: Pipeline): Selection {
   return { steps: new Set(pipeline.steps.map((s) => s.id)), manual: new Map(), leftOut: 0, forced: new Set() };
 }
 
-/** What a run's summary says of the steps it left out; nothing when it left none out. */
-export function leftOutSummary(pipeline: Pipeline, selection: Selection): { leftOut?: number; manual?: string[]; needsManual?: string[] } {
+/** What a run's summary says of the steps and axis values it left out; nothing when it left none out. */
+export function leftOutSummary(pipeline: Pipeline, selection: Selection): { leftOut?: number; manual?: string[]; needsManual?: string[]; axes?: Record<string, string[]> } {
   const manual = [...selection.manual].filter(([id, m]) => id === m).map(([id]) => pipeline.stepsById.get(id)?.blockId ?? id);
   const needs = [...selection.manual].filter(([id, m]) => id !== m).map(([id]) => id);
+  const axes = restrictedAxes(pipeline);
   return {
     ...(selection.leftOut > 0 ? { leftOut: selection.leftOut } : {}),
     ...(manual.length > 0 ? { manual: [...new Set(manual)] } : {}),
     ...(needs.length > 0 ? { needsManual: needs } : {}),
+    ...(Object.keys(axes).length > 0 ? { axes } : {}),
   };
+}
+
+/**
+ * The axes `-e AXIS=V` restricted to some of their values, with the values
+ * kept: those the instances have. A step reading every value's results (a
+ * fan-in) then ran on part of them, under a key of its own, and `gc` must
+ * not take the run for one that finished it (`lineage/gc-keep.ts`).
+ */
+function restrictedAxes(pipeline: Pipeline): Record<string, string[]> {
+  const present = new Map<string, Set<string>>();
+  for (const block of pipeline.document.blocks) {
+    for (const [name, value] of block.instance?.axes ?? []) present.set(name, (present.get(name) ?? new Set()).add(value));
+  }
+  const out: Record<string, string[]> = {};
+  for (const [name, axis] of pipeline.document.frontmatter?.axes ?? []) {
+    const kept = present.get(name);
+    if (kept !== undefined && kept.size < axis.values.length) out[name] = axis.values.map((v) => v.value).filter((v) => kept.has(v));
+  }
+  return out;
 }
 
 export function isManual(step: Step): boolean {

@@ -93,6 +93,45 @@ ${fence}
     expect(rig.count()).toBe(2);
   });
 
+  it('a run restricted to some axis values keeps the whole sweep\'s fan-in result, which it did not finish', async () => {
+    const doc = `---
+TAXA: [A, B]
+---
+
+# Per taxon
+
+${fence}shark-run
+echo %{TAXA} > /data/per/%{TAXA}.txt
+${fence}
+
+# Total
+
+${fence}shark-run
+echo total >> counter; { echo total; find /data/per/ -type f -exec cat {} + | sort; } > /data/total.txt
+${fence}
+
+# Report
+
+${fence}shark-run
+echo report >> counter; wc -l < /data/total.txt > /data/report.txt
+${fence}
+`;
+    rig.write('p.md', doc);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    // total and report read every taxon: run over A only, they are jobs of their own.
+    expect((await rig.shark(['run', 'p.md', '-e', 'TAXA=A'])).code).toBe(0);
+    const gc = await rig.shark(['gc', 'p.md', '--delete']);
+    expect(gc.code).toBe(0);
+    expect(gc.stdout).toMatch(/run 1 \(per-taxon\[TAXA=B\], total, report; 3 results\)/);
+    expect(gc.stdout).toMatch(/freed 0 objects/);
+    expect(toRun(await rig.plan('p.md'))).toEqual([]);
+    // Once a full run finished them again, the subset's versions are what is freed.
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    expect((await rig.shark(['gc', 'p.md', '--delete'])).stdout).toMatch(/keeping p\.md run 3 \(latest complete run, 4 results\)\nfreed 2 objects/);
+    expect(toRun(await rig.plan('p.md', '-e', 'TAXA=A'))).toEqual(['total', 'report']);
+    expect(rig.count()).toBe(4);
+  });
+
   it('a {manual} block keeps its result after plain runs, which leave it out', async () => {
     rig.write('p.md', `${THREE}
 ${fence}shark-run {id=never, manual}
