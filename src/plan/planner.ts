@@ -4,6 +4,7 @@ import type { DataState } from './data-state.js';
 import { stepExplainer } from './explainer.js';
 import type { Job } from './jobs.js';
 import type { Session } from './session.js';
+import { keptAhead } from './precious.js';
 import { everything, type Selection } from './selection.js';
 import { completeStep, decideStep, type CachedResult, type JobDecision } from './step-plan.js';
 
@@ -79,6 +80,8 @@ export async function planPipeline(session: Session, state: DataState, selection
   const parts: (PlannedJob | MemoStep)[] = [];
   /** Steps whose jobs are all cached but whose outputs cannot be put together: why what reads them is blocked. */
   const clashes = new Map<string, string>();
+  /** Steps that fail as they stand, and those blocked behind one: `run` skips what reads them, `{precious}` or not. */
+  const failing = new Set<string>();
   /** Map steps with no items: said in a note. */
   const empty: string[] = [];
   const signal = new AbortController().signal;
@@ -102,12 +105,21 @@ export async function planPipeline(session: Session, state: DataState, selection
     }
     const decision = await decideStep(session, step, state, (name) => session.envs.current(name), signal, { forced: selection.forced.has(step.id) });
     if (decision.kind === 'blocked') {
+      if (step.after.some((id) => failing.has(id) || clashes.has(id))) failing.add(step.id);
+      // A `{precious}` step keeps its result whatever the upstream makes: `run` keeps it, and its readers are decided past it.
+      const kept = failing.has(step.id) || selection.forced.has(step.id) ? undefined : keptAhead(session, step);
+      if (kept !== undefined) {
+        parts.push(planned(base, step.id, NONE, 'cached', [`kept (precious): upstream will run (${decision.step})`], described(session, [...kept])));
+        for (const [path, id] of kept) state.setKnown(path, id, step.id);
+        continue;
+      }
       const clash = clashes.get(decision.step);
       parts.push(planned(base, step.id, NONE, 'blocked', [clash === undefined ? `upstream will run (${decision.step})` : `upstream fails (${decision.step}: ${clash})`]));
       pending();
       continue;
     }
     if (decision.kind === 'failed') {
+      failing.add(step.id);
       if (decision.reason === 'conflict') clashes.set(step.id, decision.message);
       const where = decision.at === step.at ? '' : ` (line ${decision.at.line}, column ${decision.at.col})`;
       parts.push(planned(base, step.id, NONE, 'run', [`${decision.message}${where}`]));

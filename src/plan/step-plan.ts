@@ -11,7 +11,7 @@ import { HOST_ENV_ID } from './environment.js';
 import { stepDeps, stepTools } from './host-tools.js';
 import { composeOutputs, expandJobs, itemLabel, mapOverFile, stepIdentity, withExtension, type Job, type JobContext } from './jobs.js';
 import { memoable, memoKey, memoScope, recall } from './step-memo.js';
-import { explain, type KeyRecord } from './key.js';
+import { keptResult } from './precious.js';
 import { isPrecious } from './selection.js';
 import { resolveImport, stepFiles, type Session } from './session.js';
 
@@ -199,21 +199,6 @@ export function cachedResult(
   const outputs = typeof stored.outputs === 'string' ? outputsOf(stored.outputs) : stored.outputs;
   for (const path in outputs) if (!session.store.has(outputs[path]!)) return undefined;
   return { outputs, ...('log' in stored ? { log: stored.log } : {}), key: job.key };
-}
-
-/**
- * A `{precious}` job whose key changed keeps the newest result of its
- * identity (its outputs and item), when all its data is still there; the
- * reasons name what changed since. A job that cannot run as it stands (a
- * missing joined item) keeps nothing: that is a problem to show.
- */
-function keptResult(session: Session, job: Job): JobDecision | undefined {
-  if (job.problem !== undefined) return undefined;
-  const stored = session.meta.latestResult(job.identity);
-  if (stored === undefined) return undefined;
-  const outputs = JSON.parse(stored.outputs) as Record<string, SnapshotId>;
-  for (const path in outputs) if (!session.store.has(outputs[path]!)) return undefined;
-  return { job, cached: { outputs, log: stored.log, key: stored.key }, kept: explain(JSON.parse(stored.record) as KeyRecord, job.record) };
 }
 
 /**

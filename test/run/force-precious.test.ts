@@ -128,3 +128,48 @@ describe('{precious}', () => {
     expect((JSON.parse(lineage.stdout) as { command: string }).command).toContain('/data/items/* /data/items/*');
   });
 });
+
+/** A `{precious}` block of one job whose input a run step makes, and a reader of it. */
+const chain = (count: number): string => `# Ranges
+
+${fence}shark-run
+echo ranges >> counter; seq 1 ${count} > /data/x.txt
+${fence}
+
+## AOH
+
+${fence}shark-run {precious}
+echo aoh >> counter; wc -l < /data/x.txt > /data/aoh.txt
+${fence}
+
+## Report
+
+${fence}shark-run
+echo report >> counter; cat /data/aoh.txt > /data/report.txt
+${fence}
+`;
+
+describe('{precious} downstream of a step that will run', () => {
+  let rig: Rig;
+  beforeEach(() => (rig = new Rig()));
+  afterEach(() => rig.cleanup());
+
+  it('plan shows the kept job and its reader cached, as run keeps them', async () => {
+    rig.write('p.md', chain(3));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('p.md', chain(4));
+    const plan = await rig.plan('p.md');
+    expect(plan.jobs.map((j) => [j.job, j.status, j.reasons])).toEqual([
+      ['ranges', 'run', ['command text changed']],
+      ['aoh', 'cached', ['kept (precious): upstream will run (ranges)']],
+      ['report', 'cached', []],
+    ]);
+    expect(plan.summary).toEqual({ cached: 2, run: 1, blocked: 0 });
+    const ran = await rig.shark(['run', 'p.md', '--json']);
+    expect(ran.code).toBe(0);
+    expect(done(ran.stdout)).toEqual(['ranges']);
+    // Forced, it is planned as any job whose upstream will run.
+    const forced = await rig.plan('p.md', '--force', 'aoh');
+    expect(forced.jobs.map((j) => j.status)).toEqual(['cached', 'run', 'blocked']);
+  });
+});

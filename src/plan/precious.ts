@@ -1,0 +1,46 @@
+import { isUnder } from '../pipeline/data-path.js';
+import type { Step } from '../pipeline/pipeline.js';
+import type { SnapshotId } from '../store/snapshot-store.js';
+import { stepIdentity, type Job } from './jobs.js';
+import { explain, type KeyRecord } from './key.js';
+import { isPrecious } from './selection.js';
+import type { Session } from './session.js';
+import type { JobDecision } from './step-plan.js';
+
+/**
+ * A `{precious}` job whose key changed keeps the newest result of its
+ * identity (its outputs and item), when all its data is still there; the
+ * reasons name what changed since. A job that cannot run as it stands (a
+ * missing joined item) keeps nothing: that is a problem to show.
+ */
+export function keptResult(session: Session, job: Job): JobDecision | undefined {
+  if (job.problem !== undefined) return undefined;
+  const kept = newestWhole(session, job.identity);
+  if (kept === undefined) return undefined;
+  return { job, cached: { outputs: kept.outputs, log: kept.log, key: kept.key }, kept: explain(JSON.parse(kept.record) as KeyRecord, job.record) };
+}
+
+/**
+ * The outputs a `{precious}` step of one job keeps while a step it reads
+ * from will run: `run` keeps its newest result whatever that input becomes
+ * (`keptResult`), so `plan` can say so before, and see past it to its
+ * readers. Not for a map (its jobs are the items of an input not made yet),
+ * a directory output holding one of its inputs (what it adds to the input is
+ * known only once the input is), or an environment `plan` cannot see.
+ */
+export function keptAhead(session: Session, step: Step): Map<string, SnapshotId> | undefined {
+  if (!isPrecious(step) || step.inputs.some((i) => i.pattern !== undefined || i.join !== undefined)) return undefined;
+  if (step.outputs.some((o) => o.isDir && step.inputs.some((i) => isUnder(i.path, o.path)))) return undefined;
+  if (step.kind === 'run' && step.env !== undefined && !('id' in session.envs.current(step.env))) return undefined;
+  const kept = newestWhole(session, stepIdentity(step));
+  return kept === undefined ? undefined : new Map(Object.entries(kept.outputs));
+}
+
+/** The newest result of a job identity, when every byte of its outputs is still in the store. */
+function newestWhole(session: Session, identity: string): { outputs: Record<string, SnapshotId>; log: string | null; key: string; record: string } | undefined {
+  const stored = session.meta.latestResult(identity);
+  if (stored === undefined) return undefined;
+  const outputs = JSON.parse(stored.outputs) as Record<string, SnapshotId>;
+  for (const path in outputs) if (!session.store.has(outputs[path]!)) return undefined;
+  return { ...stored, outputs };
+}
