@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { impactOf, parseTarget, renderImpact, type ImpactTarget } from '../lineage/impact.js';
+import { impactOf, parseTarget, renderImpact, runningAgain, type ImpactTarget } from '../lineage/impact.js';
 import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
 import type { Io } from './main.js';
 import { configOption, givenFrontmatter, type ConfigUse } from './apply-config.js';
@@ -24,6 +24,7 @@ export function impactCommand(io: Io): Command {
       }
       const steps = impactOf(pipeline, targets);
       io.stdout(flags.json ? JSON.stringify({ changed: targets, steps }, null, 2) + '\n' : renderImpact(targets, steps, displayName(file)));
-      if (steps.length === 0) throw new ExitError(EXIT_FAILED);
+      // Only {precious} steps reached: they keep their results, and nothing runs again.
+      if (runningAgain(steps) === 0) throw new ExitError(EXIT_FAILED);
     });
 }

@@ -1,6 +1,7 @@
 import { inBlock } from '../pipeline/block-ids.js';
 import { isUnder, normaliseDataPath } from '../pipeline/data-path.js';
 import type { Pipeline, Step } from '../pipeline/pipeline.js';
+import { isPrecious } from '../plan/selection.js';
 import { maxOf } from '../fold.js';
 
 /** What might change: data at a path, an environment, or the text of a block (or one of its steps). */
@@ -18,6 +19,8 @@ export interface ImpactedStep {
   readonly line: number;
   readonly kind: Step['kind'];
   readonly why: string;
+  /** A `{precious}` step: its result is kept (`why` says `kept (precious): …`), so it does not run again, nor do its readers for it. */
+  readonly kept?: true;
 }
 
 export type ImpactFailure = { readonly reason: 'unknown-target'; readonly target: string; readonly message: string };
@@ -54,27 +57,34 @@ export function parseTarget(pipeline: Pipeline, text: string): { ok: true; targe
 /**
  * The steps that may run again when the targets change, in document order
  * (the forward direction of lineage). "May": a step that re-runs and writes
- * the same bytes leaves its readers cached.
+ * the same bytes leaves its readers cached. A `{precious}` step the change
+ * reaches keeps its result whatever changed (`plan` says `kept (precious)`):
+ * it is listed as kept, and the chain stops there.
  */
 export function impactOf(pipeline: Pipeline, targets: readonly ImpactTarget[]): ImpactedStep[] {
   const marked = new Map<string, string>();
+  const kept = new Set<string>();
   for (const step of pipeline.steps) {
-    const direct = targets.map((t) => directReason(pipeline, step, t)).find((r) => r !== undefined);
-    if (direct !== undefined) {
-      marked.set(step.id, direct);
-      continue;
-    }
-    // Steps are in document order, and a writer precedes its readers: one pass sees every upstream mark.
-    for (const input of step.inputs) {
-      const from = input.from.find((id) => marked.has(id));
-      if (from !== undefined) {
-        marked.set(step.id, `reads ${shown(input)} (from ${from})`);
-        break;
-      }
-    }
+    const why = targets.map((t) => directReason(pipeline, step, t)).find((r) => r !== undefined) ?? fromUpstream(step, marked, kept);
+    if (why === undefined) continue;
+    marked.set(step.id, why);
+    if (isPrecious(step)) kept.add(step.id);
   }
-  return pipeline.steps.flatMap((s) =>
-    marked.has(s.id) ? [{ step: s.id, block: s.blockId, line: s.at.line, kind: s.kind, why: marked.get(s.id)! }] : []);
+  return pipeline.steps.flatMap((s) => {
+    const why = marked.get(s.id);
+    if (why === undefined) return [];
+    const base = { step: s.id, block: s.blockId, line: s.at.line, kind: s.kind };
+    return [kept.has(s.id) ? { ...base, why: `kept (precious): ${why}`, kept: true as const } : { ...base, why }];
+  });
+}
+
+/** The first input a step reads from a marked step that runs again. Steps are in document order, a writer before its readers: one pass sees every mark. */
+function fromUpstream(step: Step, marked: ReadonlyMap<string, string>, kept: ReadonlySet<string>): string | undefined {
+  for (const input of step.inputs) {
+    const from = input.from.find((id) => marked.has(id) && !kept.has(id));
+    if (from !== undefined) return `reads ${shown(input)} (from ${from})`;
+  }
+  return undefined;
 }
 
 function directReason(pipeline: Pipeline, step: Step, target: ImpactTarget): string | undefined {
@@ -102,6 +112,11 @@ export function describeTarget(t: ImpactTarget): string {
   return t.kind === 'path' ? t.path : `${t.kind} ${t.id}`;
 }
 
+/** The steps that may run again: those the change reaches but `{precious}` ones, which keep their results. */
+export function runningAgain(steps: readonly ImpactedStep[]): number {
+  return steps.filter((s) => s.kept !== true).length;
+}
+
 export function renderImpact(targets: readonly ImpactTarget[], steps: readonly ImpactedStep[], file: string): string {
   const what = targets.map(describeTarget).join(', ');
   if (steps.length === 0) return `if ${what} changes, no step runs again\n`;
@@ -109,9 +124,10 @@ export function renderImpact(targets: readonly ImpactTarget[], steps: readonly I
   const where = steps.map((s) => `${file}:${s.line}`);
   const whereWidth = maxOf(where, (w) => w.length);
   const lines = steps.map((s, i) => `  ${s.step.padEnd(width)}  ${where[i]!.padEnd(whereWidth)}  ${s.why}`);
+  const running = runningAgain(steps);
   return [
-    `if ${what} changes, ${steps.length} step${steps.length === 1 ? '' : 's'} may run again:`,
+    running === 0 ? `if ${what} changes, no step runs again:` : `if ${what} changes, ${running} step${running === 1 ? '' : 's'} may run again:`,
     ...lines,
-    '(a step that writes the same bytes again stops the chain there: its readers stay cached)',
+    ...(running === 0 ? [] : ['(a step that writes the same bytes again stops the chain there: its readers stay cached)']),
   ].join('\n') + '\n';
 }

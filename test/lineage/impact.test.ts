@@ -62,4 +62,21 @@ describe('shark impact', () => {
     expect(json.steps).toEqual(byEnv.steps);
     expect(json.steps.map((s) => s.step)).toEqual(['count', 'report']);
   });
+
+  it('marks a {precious} block as kept, not run again, and does not follow its readers', async () => {
+    rig.write('k.md', '# Ranges\n\n```shark-run\nseq 1 3 > /data/x.txt\n```\n\n## AOH\n\n```shark-run {precious}\nwc -l < /data/x.txt > /data/aoh.txt\n```\n\n'
+      + '## Report\n\n```shark-run\ncat /data/aoh.txt > /data/report.txt\n```\n\n## Both\n\n```shark-run\ncat /data/aoh.txt /data/x.txt > /data/both.txt\n```\n');
+    const edited = await rig.shark(['impact', 'k.md', 'aoh']);
+    expect(edited.stderr).toBe('');
+    expect(edited.code).toBe(1);
+    expect(edited.stdout).toBe('if block aoh changes, no step runs again:\n  aoh  k.md:10  kept (precious): changed\n');
+    const upstream = await rig.shark(['impact', 'k.md', 'ranges', '--json']);
+    expect(upstream.code).toBe(0);
+    expect((JSON.parse(upstream.stdout) as { steps: unknown[] }).steps).toEqual([
+      { step: 'ranges', block: 'ranges', line: 4, kind: 'run', why: 'changed' },
+      { step: 'aoh', block: 'aoh', line: 10, kind: 'run', why: 'kept (precious): reads /data/x.txt (from ranges)', kept: true },
+      { step: 'both', block: 'both', line: 22, kind: 'run', why: 'reads /data/x.txt (from ranges)' },
+    ]);
+    expect((await rig.shark(['impact', 'k.md', 'ranges'])).stdout).toMatch(/^if block ranges changes, 2 steps may run again:\n/);
+  });
 });
