@@ -1,12 +1,13 @@
 import type { Position } from '../diagnostics.js';
 import type { SourceLine } from '../markdown/document.js';
+import { declareArgs, expandWord, fromProblem } from './dockerfile-args.js';
 import { translateCopy } from './obuilder-copy.js';
 
 /** A container environment, reduced to one Dockerfile whatever form it was written in. */
 export interface BuildSpec {
   readonly format: 'dockerfile' | 'obuilder';
   readonly dockerfile: string;
-  /** Base images named by FROM, as written. */
+  /** Base images named by FROM, with the defaults of the ARGs before it substituted (`FROM $IMG`). */
   readonly bases: readonly string[];
   /** Build-context paths that COPY/ADD take: their content decides rebuilds too. */
   readonly contextFiles: readonly string[];
@@ -14,6 +15,8 @@ export interface BuildSpec {
   readonly network: boolean;
   /** OBuilder `(exclude NAME...)`: per context source, basenames left out below it. */
   readonly exclude?: Readonly<Record<string, readonly string[]>>;
+  /** The defaults of the ARGs before the first FROM, which FROM may name: pinning a base resolves them too. */
+  readonly args?: Readonly<Record<string, string>>;
 }
 
 export interface SpecProblem {
@@ -38,16 +41,11 @@ function parseDockerfile(body: readonly SourceLine[]): SpecResult {
   const problems: SpecProblem[] = [];
   const bases: string[] = [];
   const contextFiles: string[] = [];
+  // ARGs before the first FROM: they alone can name a base.
+  const metaArgs = new Map<string, string | undefined>();
   let sawFrom = false;
-  let continued = false;
-  for (const line of body) {
-    const text = line.text.trim();
-    const wasContinued = continued;
-    continued = text.endsWith('\\');
-    if (wasContinued || text === '' || text.startsWith('#')) continue;
-    const lead = line.text.length - line.text.trimStart().length;
-    const at = { line: line.line, col: line.col + lead };
-    const [word = '', ...args] = text.replace(/\\$/, '').split(/\s+/);
+  for (const { at, text } of instructions(body)) {
+    const [word = '', ...args] = text.split(/\s+/);
     const instruction = word.toUpperCase();
     if (!INSTRUCTIONS.has(instruction)) {
       problems.push({ at, message: `unknown Dockerfile instruction \`${word}\`` });
@@ -58,11 +56,21 @@ function parseDockerfile(body: readonly SourceLine[]): SpecResult {
       sawFrom = true;
       continue;
     }
+    if (instruction === 'ARG' && !sawFrom) {
+      const declared = declareArgs(text.slice(word.length), metaArgs);
+      if (!declared.ok) problems.push({ at, message: declared.message });
+    }
     if (instruction === 'FROM') {
       sawFrom = true;
       const image = args.find((a) => !a.startsWith('--'));
-      if (image === undefined) problems.push({ at, message: 'FROM needs an image' });
-      else bases.push(image);
+      if (image === undefined) {
+        problems.push({ at, message: 'FROM needs an image' });
+        continue;
+      }
+      const expanded = expandWord(image, metaArgs);
+      const problem = fromProblem(image, expanded, metaArgs);
+      if (problem !== undefined) problems.push({ at, message: problem });
+      else if (expanded.ok) bases.push(expanded.value);
     }
     if ((instruction === 'COPY' || instruction === 'ADD') && !args.some((a) => a.startsWith('--from'))) {
       const paths = execForm(args.filter((a) => !a.startsWith('--')).join(' ')) ?? args.filter((a) => !a.startsWith('--'));
@@ -72,7 +80,33 @@ function parseDockerfile(body: readonly SourceLine[]): SpecResult {
   }
   if (!sawFrom && problems.length === 0) problems.push({ at: { line: body[0]!.line, col: body[0]!.col }, message: 'a Dockerfile must start with FROM' });
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, spec: { format: 'dockerfile', dockerfile: body.map((l) => l.text).join('\n') + '\n', bases, contextFiles, network: true } };
+  const defaults = [...metaArgs].filter((a): a is [string, string] => a[1] !== undefined);
+  const spec: BuildSpec = { format: 'dockerfile', dockerfile: body.map((l) => l.text).join('\n') + '\n', bases, contextFiles, network: true };
+  return { ok: true, spec: defaults.length > 0 ? { ...spec, args: Object.fromEntries(defaults) } : spec };
+}
+
+/**
+ * The Dockerfile's instructions, each with its continuation lines joined (as
+ * Docker reads them: comment lines inside one are left out) and the place of
+ * its first word.
+ */
+function instructions(body: readonly SourceLine[]): { at: Position; text: string }[] {
+  const out: { at: Position; text: string }[] = [];
+  let open: { at: Position; text: string } | undefined;
+  for (const line of body) {
+    const text = line.text.trim();
+    if (open === undefined && (text === '' || text.startsWith('#'))) continue;
+    if (open !== undefined && text.startsWith('#')) continue;
+    const continues = text.endsWith('\\');
+    const part = continues ? text.slice(0, -1).trimEnd() : text;
+    if (open === undefined) {
+      const lead = line.text.length - line.text.trimStart().length;
+      open = { at: { line: line.line, col: line.col + lead }, text: part };
+      out.push(open);
+    } else if (part !== '') open.text += ` ${part}`;
+    if (!continues) open = undefined;
+  }
+  return out;
 }
 
 /** The JSON form of COPY and ADD, `["a b", "dest"]`, or undefined when it is not written so. */

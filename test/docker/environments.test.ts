@@ -274,3 +274,9 @@ it('pins FROM lines to locked ids, keeping stage names and flags', () => {
   expect(pinBases('FROM base:1 AS build\nRUN x\nfrom --platform=linux/amd64 base:1\nFROM build\nFROM other\n', pins))
     .toBe('FROM sha256:abc AS build\nRUN x\nfrom --platform=linux/amd64 sha256:abc\nFROM build\nFROM other\n');
 });
+
+it('pins a FROM that names an ARG by the ARG\'s default', () => {
+  const pins = new Map([['base:1', 'sha256:abc']]);
+  expect(pinBases('ARG IMG=base:1\nFROM $IMG AS build\nFROM ${IMG}\nFROM build\n', pins, { IMG: 'base:1' }))
+    .toBe('ARG IMG=base:1\nFROM sha256:abc AS build\nFROM sha256:abc\nFROM build\n');
+});

@@ -36,10 +36,33 @@ describe('parseBuildSpec: Dockerfile', () => {
     expect(spec(text)).toEqual({
       format: 'dockerfile',
       dockerfile: text + '\n',
-      bases: ['ghcr.io/osgeo/gdal:ubuntu-small-${VERSION}'],
+      bases: ['ghcr.io/osgeo/gdal:ubuntu-small-3.8.5'],
       contextFiles: ['scripts/', 'requirements.txt', 'with space.txt'],
       network: true,
+      args: { VERSION: '3.8.5' },
     });
+  });
+
+  it('names the base an ARG before FROM gives, as Docker does with no build arguments', () => {
+    const bases = (text: string): readonly string[] => spec(text).bases;
+    expect(bases('ARG IMG=busybox:1.36\nFROM $IMG')).toEqual(['busybox:1.36']);
+    expect(bases('ARG IMG=busybox:1.36\nFROM ${IMG} AS build\nFROM build')).toEqual(['busybox:1.36', 'build']);
+    expect(bases('ARG REPO=library/busybox TAG="1.36"\nARG IMG=${REPO}:$TAG\nFROM --platform=linux/amd64 $IMG')).toEqual(['library/busybox:1.36']);
+    expect(bases("ARG TAG\nFROM busybox:${TAG:-latest}\nFROM 'alpine:3'\nFROM a\\$b")).toEqual(['busybox:latest', 'alpine:3', 'a$b']);
+    // An ARG after FROM belongs to its stage: it does not name the next base.
+    expect(bases('ARG IMG=a\nFROM $IMG\nARG IMG=b\nFROM $IMG')).toEqual(['a', 'a']);
+  });
+
+  it('refuses a FROM whose ARG has no value, at the FROM', () => {
+    expect(problems('ARG IMG\nFROM $IMG')).toEqual([
+      '11:1: FROM $IMG names no image: the ARG IMG has no default (Shark passes no build arguments: write ARG IMG=IMAGE)',
+    ]);
+    expect(problems('FROM $NOPE')).toEqual([
+      '10:1: FROM $NOPE names no image: no ARG NOPE comes before the first FROM (write ARG NOPE=IMAGE there)',
+    ]);
+    expect(problems('ARG T=1\nFROM busybox:${T:?unset}')).toEqual([
+      '11:1: FROM busybox:${T:?unset}: unsupported substitution `${T:?unset}` (use $NAME, ${NAME}, ${NAME:-DEFAULT} or ${NAME:+VALUE})',
+    ]);
   });
 
   it('reports each problem at its instruction', () => {

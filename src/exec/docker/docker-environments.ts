@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { canonicalJson } from '../../canonical-json.js';
 import { emptyLock, lockPathFor, readLock, updateLock, type LockFile } from '../../lockfile.js';
+import { expandWord } from '../../pipeline/dockerfile-args.js';
 import type { Environment, Pipeline } from '../../pipeline/pipeline.js';
 import type { Executor } from '../executor.js';
 import { buildInputs, type BuildInputs } from './build-inputs.js';
@@ -174,7 +175,7 @@ export class DockerEnvironments {
       const tail: string[] = [];
       this.builds++;
       const built = await client.build({
-        context: contextTar(pinBases(env.spec.dockerfile, pins), inputs.entries),
+        context: contextTar(pinBases(env.spec.dockerfile, pins, env.spec.args), inputs.entries),
         dockerfile: DOCKERFILE_NAME,
         tag: imageTag(name, inputs.hash),
         labels: { 'shark.env': name, 'shark.inputs': inputs.hash },
@@ -241,11 +242,16 @@ export function imageTag(env: string, inputsHash: string): string {
   return `shark-env/${repo}:${inputsHash.replace(/^sha256:/, '').slice(0, 16)}`;
 }
 
-/** Rewrites `FROM ref` to `FROM sha256:…` for pinned bases; stage names and `AS` clauses are kept. */
-export function pinBases(dockerfile: string, pins: ReadonlyMap<string, string>): string {
+/**
+ * Rewrites `FROM ref` to `FROM sha256:…` for pinned bases; stage names and `AS` clauses are kept.
+ * A reference naming an ARG (`FROM $IMG`) is pinned by what the ARG's default makes of it.
+ */
+export function pinBases(dockerfile: string, pins: ReadonlyMap<string, string>, args: Readonly<Record<string, string>> = {}): string {
   if (pins.size === 0) return dockerfile;
+  const defaults = new Map(Object.entries(args));
   return dockerfile.replace(/^(\s*FROM\s+(?:--\S+\s+)*)(\S+)/gim, (whole, lead: string, ref: string) => {
-    const id = pins.get(ref);
+    const expanded = expandWord(ref, defaults);
+    const id = expanded.ok ? pins.get(expanded.value) : undefined;
     return id === undefined ? whole : lead + id;
   });
 }
