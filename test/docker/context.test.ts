@@ -70,3 +70,20 @@ it('leaves out the names an OBuilder (exclude …) gives, at any depth below its
   writeTree(tmp.dir, { 'tool/_build/x.o': 'changed' });
   expect(buildInputs(obuilder({ tool: ['_build', '.git'] }), tmp.dir).hash).toBe(some.hash);
 });
+
+it('sends no file that a COPY source reaches through a link out of the pipeline\'s directory, and says which', () => {
+  writeTree(tmp.dir, { 'outside/secret.txt': 'SECRET\n', 'proj/real.txt': 'real\n' });
+  const proj = join(tmp.dir, 'proj');
+  symlinkSync(join(tmp.dir, 'outside', 'secret.txt'), join(proj, 'lnk.txt'));
+  symlinkSync('../outside', join(proj, 'up'));
+  symlinkSync('real.txt', join(proj, 'inside.txt'));
+  const inputs = buildInputs(spec('FROM x\n', ['lnk.txt', 'up/secret.txt', 'up', 'up/*.txt', 'inside.txt']), proj);
+  expect(inputs.entries.map((e) => `${e.kind} ${e.rel}`)).toEqual(['file inside.txt']);
+  expect(inputs.outside).toEqual([
+    { source: 'lnk.txt', target: join(tmp.dir, 'outside', 'secret.txt') },
+    { source: 'up/secret.txt', target: join(tmp.dir, 'outside', 'secret.txt') },
+    { source: 'up', target: join(tmp.dir, 'outside') },
+    { source: 'up/secret.txt', target: join(tmp.dir, 'outside', 'secret.txt') },
+  ]);
+  expect(inputs.missing).toEqual([]);
+});

@@ -1,5 +1,5 @@
-import { lstatSync, readdirSync, readlinkSync, statSync, type Stats } from 'node:fs';
-import { join, posix } from 'node:path';
+import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { join, posix, relative, sep } from 'node:path';
 import { minimatch } from 'minimatch';
 import type { BuildSpec } from '../../pipeline/build-spec.js';
 import { hashFileSync, sha256 } from '../../store/hash.js';
@@ -22,6 +22,15 @@ export interface BuildInputs {
   readonly entries: readonly ContextEntry[];
   /** COPY/ADD sources that match nothing (the build will fail on them; their appearing must rebuild). */
   readonly missing: readonly string[];
+  /** COPY/ADD sources that a symbolic link takes out of the pipeline's directory: never sent, the build is refused. */
+  readonly outside: readonly Outside[];
+}
+
+export interface Outside {
+  /** The source (or the path a pattern matched), relative to the pipeline's directory. */
+  readonly source: string;
+  /** Where its links lead on the host. */
+  readonly target: string;
 }
 
 const RECORD_VERSION = 1;
@@ -44,6 +53,8 @@ function ignoredAtRoot(name: string): boolean {
 export function buildInputs(spec: BuildSpec, contextDir: string): BuildInputs {
   const found = new Map<string, ContextEntry>();
   const missing: string[] = [];
+  const outside: Outside[] = [];
+  const root = realpathSync(contextDir);
   for (const source of spec.contextFiles) {
     const rel = contextRelative(source);
     if (rel === undefined) {
@@ -53,7 +64,11 @@ export function buildInputs(spec: BuildSpec, contextDir: string): BuildInputs {
     const matches = /[*?[]/.test(rel) ? globContext(contextDir, rel) : [rel];
     const excluded = new Set(spec.exclude?.[source] ?? []);
     let any = false;
-    for (const m of matches) any = addPath(contextDir, m, true, found, excluded) || any;
+    for (const m of matches) {
+      const leaves = leavesContext(root, join(contextDir, m));
+      if (leaves !== undefined) outside.push({ source: m, target: leaves });
+      any = (leaves !== undefined || addPath(contextDir, m, true, found, excluded)) || any;
+    }
     if (!any) missing.push(source);
   }
   const entries = [...found.values()].sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
@@ -64,8 +79,26 @@ export function buildInputs(spec: BuildSpec, contextDir: string): BuildInputs {
     network: spec.network,
     files: entries.map((e) => [e.rel, e.kind, e.executable ? 'x' : '-', e.content]),
     missing: [...missing].sort(),
+    ...(outside.length > 0 ? { outside: outside.map((o) => [o.source, o.target]) } : {}),
   };
-  return { hash: `sha256:${sha256(JSON.stringify(record))}`, entries, missing };
+  return { hash: `sha256:${sha256(JSON.stringify(record))}`, entries, missing, outside };
+}
+
+/**
+ * Where a source's links lead when that is outside the pipeline's directory
+ * (its real path is not below `root`), else undefined. Docker never follows a
+ * link out of the build context; following it here would put a host file such
+ * as `~/.ssh/id_rsa` into the image.
+ */
+function leavesContext(root: string, abs: string): string | undefined {
+  let real: string;
+  try {
+    real = realpathSync(abs);
+  } catch {
+    return undefined;
+  }
+  const rel = relative(root, real);
+  return rel === '..' || rel.startsWith(`..${sep}`) || rel.startsWith(sep) || /^[A-Za-z]:/.test(rel) ? real : undefined;
 }
 
 /** Docker reads COPY sources relative to the context root, whether written `a`, `./a` or `/a`. */
@@ -119,7 +152,8 @@ function addPath(contextDir: string, rel: string, top: boolean, found: Map<strin
   let st: Stats;
   try {
     st = lstatSync(abs);
-    // Docker follows a symlink named as a COPY source itself; links inside copied directories stay links.
+    // Docker follows a symlink named as a COPY source itself (one that stays in the directory:
+    // leavesContext refused the others); links inside copied directories stay links.
     if (top && st.isSymbolicLink()) st = statSync(abs);
   } catch {
     return false;

@@ -159,6 +159,10 @@ export class DockerEnvironments {
     // Hashed now rather than from plan's memo: the build must record what it actually sent.
     const inputs = buildInputs(env.spec, this.contextDir);
     this.inputs.set(name, inputs);
+    const escape = inputs.outside[0];
+    if (escape !== undefined) {
+      return { error: `building environment ${name} failed: COPY source ${escape.source} is a symbolic link to ${escape.target}, outside the pipeline's directory ${this.contextDir}: Docker sends nothing from outside the build context, and neither does Shark (copy the file into the directory instead)` };
+    }
     const locked = this.locked(name);
     try {
       if (!this.options.update && locked?.image !== undefined && locked.inputs === inputs.hash && (await client.imageId(locked.image)) === locked.image) {
