@@ -26,7 +26,8 @@ export interface DockerEnvironmentOptions {
 
 /**
  * Container environments of one pipeline: their ids for `plan` (from the
- * lock file, without Docker), building them for `run` (once per run each),
+ * lock file; an engine that can be asked only says whether the locked images
+ * are still there), building them for `run` (once per run each),
  * and an executor per environment. The id is the image's content id, so a
  * changed environment changes the key of exactly the jobs that use it.
  */
@@ -40,6 +41,7 @@ export class DockerEnvironments {
   private readonly executors = new Map<string, Executor>();
   private connection: Promise<Connection> | undefined;
   private drift: readonly Drift[] | undefined;
+  private engine: { readonly ids: ReadonlyMap<string, string | null> | undefined } | undefined;
   /** Builds started by this provider (tests count them). */
   builds = 0;
 
@@ -58,6 +60,8 @@ export class DockerEnvironments {
     const locked = this.locked(name);
     if (locked?.image === undefined || locked.inputs === undefined) return { missing: `environment ${name} not built yet` };
     if (this.inputsOf(name).hash !== locked.inputs) return { missing: `environment ${name} changed (Dockerfile or copied files): will rebuild` };
+    // `run` rebuilds an image deleted from the engine (with a new id): the plan must not promise its jobs cached.
+    if (this.engineIds()?.get(locked.image) === null) return { missing: `environment ${name}: image ${short(locked.image)} no longer exists: will rebuild` };
     if (this.options.update) {
       const moved = this.driftLines().find((d) => d.env === name);
       if (moved !== undefined) return { missing: `environment ${name}: base ${moved.ref} moved ${short(moved.from)} → ${short(moved.to)}: will rebuild (--update)` };
@@ -109,17 +113,32 @@ export class DockerEnvironments {
     const locked = [...this.pipeline.environments.keys()]
       .map((env) => ({ env, bases: this.locked(env)?.bases ?? {} }))
       .filter((l) => Object.keys(l.bases).length > 0);
-    const refs = [...new Set(locked.flatMap((l) => Object.keys(l.bases)))];
-    const now = refs.length === 0 ? new Map<string, string>() : probeImageIds(dockerEndpoint(), refs);
+    const now = locked.length === 0 ? undefined : this.engineIds();
     const drift: Drift[] = [];
     for (const { env, bases } of locked) {
       for (const [ref, from] of Object.entries(bases)) {
         const to = now?.get(ref);
-        if (to !== undefined && to !== from) drift.push({ env, ref, from, to });
+        if (typeof to === 'string' && to !== from) drift.push({ env, ref, from, to });
       }
     }
     this.drift = drift;
     return drift;
+  }
+
+  /**
+   * What the engine has now of every locked base and image (by reference), asked once
+   * for all environments; undefined when it cannot be asked (then nothing is known
+   * to have moved or gone). A reference the engine says it lacks maps to null.
+   */
+  private engineIds(): ReadonlyMap<string, string | null> | undefined {
+    if (this.engine === undefined) {
+      const locked = [...this.pipeline.environments.keys()].flatMap((env) => {
+        const entry = this.locked(env);
+        return entry === undefined ? [] : [...Object.keys(entry.bases), entry.image];
+      });
+      this.engine = { ids: locked.length === 0 ? new Map() : probeImageIds(dockerEndpoint(), [...new Set(locked)]) };
+    }
+    return this.engine.ids;
   }
 
   private connect(): Promise<Connection> {
@@ -224,7 +243,7 @@ export class DockerEnvironments {
     });
     if (!updated.ok) return updated.message;
     this.lock = updated.lock;
-    if (changed) this.drift = undefined;
+    if (changed) (this.drift = undefined), (this.engine = undefined);
     return undefined;
   }
 }

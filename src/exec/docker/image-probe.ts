@@ -26,7 +26,7 @@ for (const ref of refs) {
     res.setEncoding('utf8');
     res.on('data', (c) => { body += c; });
     res.on('end', () => {
-      try { if (res.statusCode === 200) found[ref] = JSON.parse(body).Id; } catch {}
+      try { if (res.statusCode === 200) found[ref] = JSON.parse(body).Id; else if (res.statusCode === 404) found[ref] = null; } catch {}
       if (--left === 0) finish();
     });
   });
@@ -39,10 +39,10 @@ for (const ref of refs) {
  * The image ids that `refs` resolve to on the engine right now, obtained
  * synchronously (the plan asks for notes synchronously). Undefined when the
  * engine cannot be asked (unreachable, TLS or ssh endpoints): drift is then
- * not reported, never guessed. A reference the engine does not know (or
- * could not be asked about) is absent from the map.
+ * not reported, never guessed. A reference the engine says it does not have
+ * maps to null; one it could not be asked about is absent from the map.
  */
-export function probeImageIds(endpoint: Endpoint, refs: readonly string[]): ReadonlyMap<string, string> | undefined {
+export function probeImageIds(endpoint: Endpoint, refs: readonly string[]): ReadonlyMap<string, string | null> | undefined {
   const connect = endpoint.kind === 'unix' ? { socketPath: endpoint.socketPath }
     : endpoint.kind === 'tcp' && !endpoint.tls ? { host: endpoint.host, port: endpoint.port }
     : undefined;
@@ -57,7 +57,7 @@ export function probeImageIds(endpoint: Endpoint, refs: readonly string[]): Read
   });
   try {
     if (Atomics.wait(flag, 0, 0, PROBE_TIMEOUT_MS + 1000) === 'timed-out') return undefined;
-    const message = receiveMessageOnPort(port1)?.message as Record<string, string> | undefined;
+    const message = receiveMessageOnPort(port1)?.message as Record<string, string | null> | undefined;
     if (message === undefined) return undefined;
     return new Map(Object.entries(message));
   } finally {
