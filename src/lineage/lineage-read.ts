@@ -1,4 +1,5 @@
 import type { KeyRecord } from '../plan/key.js';
+import { listAt } from '../multimap.js';
 import { parentOf } from '../pipeline/data-path.js';
 import type { Metadata } from '../store/metadata.js';
 import type { RunProducer } from '../store/output-index.js';
@@ -33,16 +34,30 @@ type Parsed = [
   Record<string, SnapshotId>,
 ];
 
+/** A job as a lineage reaches it: found among the jobs of run `in`, whose version of its result it shows. */
+export interface LineageProducer extends RunProducer {
+  readonly in: number;
+}
+
 /** What the lineage of one path in one run is built from, all read before any node is built. */
 export interface LineageData {
   /** The jobs that wrote the path (several: a map's directory); none when no job of the run did. */
-  readonly top: readonly RunProducer[];
-  /** The jobs of the run that produced `path`: its writers, else its nearest directory's, else those of what is inside it. */
-  producers(path: string): readonly RunProducer[];
-  result(key: string): ShownResult;
+  readonly top: readonly LineageProducer[];
+  /**
+   * The jobs that wrote input `path` of `reader`: those of the run it was
+   * found in (its writers, else its nearest directory's, else those of
+   * what is inside it); for a reader whose result an earlier run made and
+   * whose input bytes no job of that run wrote (a `{precious}` result kept
+   * while its upstream ran again), those of the run that made the result.
+   */
+  producers(reader: LineageProducer, path: string): readonly LineageProducer[];
+  result(job: LineageProducer): ShownResult;
 }
 
-const NONE: readonly RunProducer[] = [];
+const NONE: readonly LineageProducer[] = [];
+/** A path or a key as one run sees it. */
+const at = (run: number, what: string): string => `${run}\0${what}`;
+const jobAt = (g: LineageProducer): string => `${g.in}\0${g.job}\0${g.key}`;
 
 /**
  * Reads the lineage of `path` in run `runId` breadth first, a level of
@@ -52,111 +67,185 @@ const NONE: readonly RunProducer[] = [];
  * few statements, not tens of thousands. Below `depth` levels only whether
  * an input has producers is read. One read transaction: the outputs index
  * and the results it points at are seen at the same instant.
+ *
+ * A job the run found cached read what its result's run gave it. When the
+ * run's own jobs wrote those bytes (the usual cache hit), they are its
+ * producers; when they wrote other bytes (a kept `{precious}` result, its
+ * upstream run again), the producers are those of the run that made the
+ * result, as `lineage --run` of that run shows them.
  */
 export function readLineage(meta: Metadata, runId: number, path: string, depth: number): LineageData {
   const index = meta.outputs;
-  // The jobs that wrote exactly a path (an input, or a directory above one), each path asked once.
+  // By `at(run, path)`: the jobs that wrote exactly a path (an input, or a directory above one), each asked once a run.
   const writers = new Map<string, readonly RunProducer[]>();
-  const producers = new Map<string, readonly RunProducer[]>();
+  const producers = new Map<string, readonly LineageProducer[]>();
+  // By `jobAt(reader) NUL path`: the producers picked for an input of a reader whose result another run made.
+  const picked = new Map<string, readonly LineageProducer[]>();
   const results = new Map<string, ShownResult>();
   // The jobs of the next level: producers not seen at a level above (a job is followed once, from its highest place).
   const seen = new Set<string>();
-  let next: RunProducer[] = [];
+  let next: LineageProducer[] = [];
 
-  const produced = (p: string, list: readonly RunProducer[], follow: boolean): void => {
-    producers.set(p, list);
-    if (!follow) return;
+  const follow = (list: readonly LineageProducer[]): void => {
     for (const g of list) {
-      if (seen.has(g.job)) continue;
-      seen.add(g.job);
+      if (seen.has(jobAt(g))) continue;
+      seen.add(jobAt(g));
       next.push(g);
     }
   };
-  const resolve = (todo: readonly string[], follow: boolean): void => {
+  const found = (run: number) => (list: readonly RunProducer[]): LineageProducer[] => list.map((g) => ({ ...g, in: run }));
+  const resolve = (run: number, todo: readonly string[]): void => {
     if (todo.length === 0) return;
+    const within = found(run);
+    const produced = (p: string, list: readonly RunProducer[]): void => void producers.set(at(run, p), list.length === 0 ? NONE : within(list));
     // A path whose directory no job of the run wrote inside (a map's host inputs) has no writer of its own nor below it.
-    const quiet = quietParents(todo);
-    const exact = index.writers(runId, quiet.size === 0 ? todo : todo.filter((p) => !quiet.has(parentOf(p))));
+    const quiet = quietParents(run, todo);
+    const exact = index.writers(run, quiet.size === 0 ? todo : todo.filter((p) => !quiet.has(parentOf(p))));
     const rest: string[] = [];
     for (const p of todo) {
-      const found = exact.get(p) ?? NONE;
-      writers.set(p, found);
-      if (found.length > 0) produced(p, found, follow);
+      const list = exact.get(p) ?? NONE;
+      writers.set(at(run, p), list);
+      if (list.length > 0) produced(p, list);
       else rest.push(p);
     }
     const dirs: string[] = [];
     for (const p of rest) {
       for (let dir = parentOf(p); dir.length > '/data'.length; dir = parentOf(dir)) {
-        if (writers.has(dir)) continue;
-        writers.set(dir, NONE);
+        if (writers.has(at(run, dir))) continue;
+        writers.set(at(run, dir), NONE);
         dirs.push(dir);
       }
     }
-    if (dirs.length > 0) for (const [dir, found] of index.writers(runId, dirs)) writers.set(dir, found);
+    if (dirs.length > 0) for (const [dir, list] of index.writers(run, dirs)) writers.set(at(run, dir), list);
     const below: string[] = [];
     for (const p of rest) {
-      const found = nearest(p, writers);
-      if (found !== undefined) produced(p, found, follow);
+      const list = nearest(run, p, writers);
+      if (list !== undefined) produced(p, list);
       else if (p.length > '/data'.length && !quiet.has(parentOf(p))) below.push(p);
-      else produced(p, NONE, follow);
+      else produced(p, NONE);
     }
     if (below.length === 0) return;
-    const inside = index.writersBelow(runId, below);
-    for (const p of below) produced(p, inside.get(p) ?? NONE, follow);
+    const inside = index.writersBelow(run, below);
+    for (const p of below) produced(p, inside.get(p) ?? NONE);
   };
 
-  /** The directories of `paths` (below /data) inside which no job of the run wrote anything. */
-  const quietParents = (paths: readonly string[]): Set<string> => {
+  /** The directories of `paths` (below /data) inside which no job of run `run` wrote anything. */
+  const quietParents = (run: number, paths: readonly string[]): Set<string> => {
     const parents = new Set<string>();
     for (const p of paths) {
       const dir = parentOf(p);
       if (dir.length > '/data'.length) parents.add(dir);
     }
-    const busy = index.anyBelow(runId, [...parents]);
+    const busy = index.anyBelow(run, [...parents]);
     for (const dir of busy) parents.delete(dir);
     return parents;
   };
 
+  const resultOf = (g: LineageProducer): ShownResult => {
+    const r = results.get(at(g.in, g.key));
+    if (r === undefined) throw new Error(`the outputs index names result ${g.key}, which is not in the store`);
+    return r;
+  };
+
   meta.db.transaction(() => {
-    resolve([path], true);
-    const asked = new Set<string>([path]);
+    resolve(runId, [path]);
+    follow(producers.get(at(runId, path))!);
+    // Each path asked once a run, whatever the number of its readers.
+    const asked = new Set<string>([at(runId, path)]);
     for (let level = 0; next.length > 0; level++) {
-      const wanted = new Set<string>();
-      for (const f of next) if (!results.has(f.key)) wanted.add(f.key);
-      const keys = [...wanted];
+      const jobs = next;
       next = [];
-      // The inputs of this level's jobs, each path asked once whatever the number of its readers.
-      const todo: string[] = [];
-      // Each result as this run made or reused it, not as a later run of the same key replaced it.
-      for (const [at, json, started, ended, run, fate] of keys.length === 0 ? [] : index.shown(keys, runId)) {
-        const [[kind, env, pin, network, inputs], [file, line, col, command, host, version], outputs] = JSON.parse(json) as Parsed;
-        results.set(keys[at]!, { kind, env, pin, network, inputs, file, line, col, command, host, version, outputs, started, ended, run, dropped: fate === 'dropped' });
-        for (const input of inputs) {
-          if (asked.has(input[0])) continue;
-          asked.add(input[0]);
-          todo.push(input[0]);
+      readResults(index, jobs, results);
+      const todo = new Map<number, string[]>();
+      const ask = (run: number, p: string): void => {
+        if (asked.has(at(run, p))) return;
+        asked.add(at(run, p));
+        listAt(todo, run).push(p);
+      };
+      // Jobs whose result another run made: the inputs the run's own jobs wrote with those very bytes.
+      const elsewhere = jobs.filter((g) => resultOf(g).run !== g.in);
+      const exact = wroteBytes(index, elsewhere.map((g) => [g.in, resultOf(g).inputs]));
+      for (const g of jobs) {
+        const r = resultOf(g);
+        for (const [p, id] of r.inputs) {
+          if (r.run === g.in) ask(g.in, p);
+          else if (!exact.has(at(g.in, `${p}\0${id}`))) {
+            ask(g.in, p);
+            ask(r.run, p);
+          }
         }
       }
-      resolve(todo, level < depth);
+      for (const [run, paths] of todo) resolve(run, paths);
+      for (const g of jobs) {
+        const r = resultOf(g);
+        for (const [p, id] of r.inputs) {
+          let list: readonly LineageProducer[];
+          if (r.run === g.in) list = producers.get(at(g.in, p))!;
+          else {
+            const bytes = exact.get(at(g.in, `${p}\0${id}`));
+            const now = bytes === undefined ? producers.get(at(g.in, p))! : found(g.in)(bytes);
+            const then = bytes === undefined ? producers.get(at(r.run, p))! : now;
+            // The run's own writers of other bytes are not this input's: those of the run that read them are.
+            list = sameJobs(now, then) ? now : then;
+            picked.set(`${jobAt(g)}\0${p}`, list);
+          }
+          if (level < depth) follow(list);
+        }
+      }
     }
   })();
   return {
-    top: producers.get(path)!,
-    producers: (p) => producers.get(p)!,
-    result: (key) => {
-      const found = results.get(key);
-      if (found === undefined) throw new Error(`the outputs index names result ${key}, which is not in the store`);
-      return found;
-    },
+    top: producers.get(at(runId, path))!,
+    producers: (reader, p) => picked.get(`${jobAt(reader)}\0${p}`) ?? producers.get(at(reader.in, p))!,
+    result: resultOf,
   };
 }
 
+/** Reads the results of a level's jobs, each as the run it was found in made or reused it, into `results` (by `at(run, key)`). */
+function readResults(index: Metadata['outputs'], jobs: readonly LineageProducer[], results: Map<string, ShownResult>): void {
+  const byRun = new Map<number, Set<string>>();
+  for (const g of jobs) {
+    if (results.has(at(g.in, g.key))) continue;
+    let keys = byRun.get(g.in);
+    if (keys === undefined) byRun.set(g.in, (keys = new Set()));
+    keys.add(g.key);
+  }
+  for (const [run, wanted] of byRun) {
+    const keys = [...wanted];
+    // Each result as this run made or reused it, not as a later run of the same key replaced it.
+    for (const [i, json, started, ended, made, fate] of index.shown(keys, run)) {
+      const [[kind, env, pin, network, inputs], [file, line, col, command, host, version], outputs] = JSON.parse(json) as Parsed;
+      results.set(at(run, keys[i]!), { kind, env, pin, network, inputs, file, line, col, command, host, version, outputs, started, ended, run: made, dropped: fate === 'dropped' });
+    }
+  }
+}
+
+/** Which of each job's inputs (`[run it was found in, inputs]`) a job of that run wrote with the same bytes: by `at(run, path NUL id)`. */
+function wroteBytes(index: Metadata['outputs'], asked: readonly [number, ShownResult['inputs']][]): Map<string, readonly RunProducer[]> {
+  const pairs = new Map<number, Map<string, [string, string]>>();
+  for (const [run, inputs] of asked) {
+    let mine = pairs.get(run);
+    if (mine === undefined) pairs.set(run, (mine = new Map()));
+    for (const [p, id] of inputs) mine.set(`${p}\0${id}`, [p, id]);
+  }
+  const found = new Map<string, readonly RunProducer[]>();
+  for (const [run, mine] of pairs) for (const [pair, list] of index.wroteBytes(run, [...mine.values()])) found.set(at(run, pair), list);
+  return found;
+}
+
+/** Whether two lists of producers are the same results (a step run again under another name is the same job). */
+function sameJobs(a: readonly RunProducer[], b: readonly RunProducer[]): boolean {
+  if (a.length !== b.length) return false;
+  const keys = new Set(a.map((g) => g.key));
+  return b.every((g) => keys.has(g.key));
+}
+
 /** The writers of `path` itself, else of the nearest directory above it that has some. */
-function nearest(path: string, writers: ReadonlyMap<string, readonly RunProducer[]>): readonly RunProducer[] | undefined {
-  const exact = writers.get(path)!;
+function nearest(run: number, path: string, writers: ReadonlyMap<string, readonly RunProducer[]>): readonly RunProducer[] | undefined {
+  const exact = writers.get(at(run, path))!;
   if (exact.length > 0) return exact;
   for (let dir = parentOf(path); dir.length > '/data'.length; dir = parentOf(dir)) {
-    const above = writers.get(dir)!;
+    const above = writers.get(at(run, dir))!;
     if (above.length > 0) return above;
   }
   return undefined;

@@ -1,9 +1,8 @@
 import type { Metadata } from '../store/metadata.js';
-import type { RunProducer } from '../store/output-index.js';
 import { isUnder } from '../pipeline/data-path.js';
 import { withExtension } from '../plan/expanded-job.js';
 import { directoryId } from './directory-id.js';
-import { readLineage } from './lineage-read.js';
+import { readLineage, type LineageProducer } from './lineage-read.js';
 import { noRunsMessage } from './runs.js';
 
 /** The account of one job that produced data. */
@@ -79,12 +78,13 @@ export function lineageInRun(meta: Metadata, runId: number, path: string, depth 
   const data = readLineage(meta, runId, path, depth);
   if (data.top.length === 0) return undefined;
   const seen = new Map<string, LineageNode>();
-  const build = (f: RunProducer, level: number): LineageNode => {
+  const build = (f: LineageProducer, level: number): LineageNode => {
     // A job reached at two levels is cut at a different place: one entry per level when cutting.
-    const id = depth === Infinity ? f.job : `${f.job}\0${level}`;
+    const job = `${f.in}\0${f.job}\0${f.key}`;
+    const id = depth === Infinity ? job : `${job}\0${level}`;
     const cached = seen.get(id);
     if (cached !== undefined) return cached;
-    const r = data.result(f.key);
+    const r = data.result(f);
     const node: LineageNode = {
       job: f.job,
       block: f.block,
@@ -103,7 +103,7 @@ export function lineageInRun(meta: Metadata, runId: number, path: string, depth 
       run: r.run,
       ...(r.dropped ? { dropped: true as const } : {}),
       inputs: r.inputs.map(([p, id]) => {
-        const from = data.producers(p).filter((g) => g.job !== f.job);
+        const from = data.producers(f, p).filter((g) => g.job !== f.job);
         if (level >= depth && from.length > 0) return { path: p, id, from: [], truncated: true };
         return { path: p, id, from: from.map((g) => build(g, level + 1)) };
       }),

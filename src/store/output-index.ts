@@ -87,6 +87,7 @@ export type ShownRow = [at: number, json: string, started: number, ended: number
 /** Lookups of one run's producers (of exactly a path, or of anything below a directory), and of results by content. */
 export class OutputIndex {
   private readonly exact;
+  private readonly bytes;
   private readonly below;
   private readonly byId;
   private readonly shownRows;
@@ -97,6 +98,8 @@ export class OutputIndex {
     // '0' is the character after '/': the range holds exactly the paths that start with `dir/`.
     const below = `o.path >= p.value || '/' AND o.path < p.value || '0'`;
     this.exact = both(db, exact);
+    // A pair `[path, id]`: the path written with exactly that content.
+    this.bytes = both(db, `o.path = json_extract(p.value, '$[0]') AND o.id = json_extract(p.value, '$[1]')`);
     this.below = both(db, below);
     // Whether a job of the run (its own or one it names) wrote anything below a directory: one row found is enough.
     const anyBelow = (o: Outputs): string => `EXISTS (SELECT 1 FROM ${o.table} o CROSS JOIN run_jobs j ON j.key = o.key AND j.run_id = @run
@@ -115,6 +118,15 @@ export class OutputIndex {
   /** The jobs of run `runId` that wrote each of `paths` (distinct) itself; a path none wrote is absent. */
   writers(runId: number, paths: readonly string[]): Map<string, RunProducer[]> {
     return grouped(paths, this.exact(JSON.stringify(paths), runId));
+  }
+
+  /**
+   * The jobs of run `runId` whose results wrote each of `pairs` (`[path,
+   * content id]`, distinct): that path with those bytes; a pair none wrote
+   * is absent. Keyed by `path NUL id`.
+   */
+  wroteBytes(runId: number, pairs: readonly (readonly [string, string])[]): Map<string, RunProducer[]> {
+    return grouped(pairs.map(([p, id]) => `${p}\0${id}`), this.bytes(JSON.stringify(pairs), runId));
   }
 
   /** The jobs of run `runId` that wrote something inside each of `dirs` (distinct): a map's outputs. */
