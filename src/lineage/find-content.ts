@@ -3,6 +3,7 @@ import { sameBytes } from '../store/output-index.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
 import { fromResultRow, type LineageRecord } from './record.js';
 import { listAt } from '../multimap.js';
+import { parentOf } from '../pipeline/data-path.js';
 
 /** A result that produced some bytes: as one of its outputs, or inside an output directory. */
 export interface Producer {
@@ -24,6 +25,15 @@ const MAX_NESTING = 16;
  * loses its mode), so `sha256:` and `sha256x:` match each other.
  */
 export function producersOf(meta: Metadata, id: SnapshotId): Producer[] {
+  const stored = storedProducersOf(meta, id);
+  if (stored.length > 0) return stored;
+  const readers = consumersOf(meta, id, Infinity);
+  const made = producersOfRead(meta, readers);
+  return byRunAndPath(readers.flatMap((r) => made.get(`${r.run}\0${r.path}`) ?? []));
+}
+
+/** `producersOf` through the outputs of results and the stored trees holding them. */
+export function storedProducersOf(meta: Metadata, id: SnapshotId): Producer[] {
   const found: Producer[] = [];
   const seen = new Set<string>();
   // Each step up: ids to look for, each with the paths below the output that lead back to the bytes. One
@@ -52,7 +62,55 @@ export function producersOf(meta: Metadata, id: SnapshotId): Producer[] {
     }
     frontier = next;
   }
-  return found.sort((a, b) => a.record.runId - b.record.runId || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return byRunAndPath(found);
+}
+
+/**
+ * The jobs that made bytes no stored output or tree holds any more (an
+ * entry of an imported directory whose tree `gc --delete` freed with its
+ * run), found through their readers: a job that read them at a path in a
+ * run read them inside the directory a job of that run wrote there. Results
+ * stay after gc, so this lineage does. By `run NUL path` of each reader.
+ */
+export function producersOfRead(meta: Metadata, readers: readonly Pick<Reader, 'path' | 'run'>[]): Map<string, Producer[]> {
+  const byRun = new Map<number, Set<string>>();
+  for (const r of readers) {
+    let paths = byRun.get(r.run);
+    if (paths === undefined) byRun.set(r.run, (paths = new Set()));
+    paths.add(r.path);
+  }
+  const found = new Map<string, Producer[]>();
+  for (const [run, paths] of byRun) {
+    const dirs = new Set<string>();
+    for (const p of paths) for (let dir = parentOf(p); dir.length > '/data'.length; dir = parentOf(dir)) dirs.add(dir);
+    const writers = meta.outputs.writers(run, [...dirs]);
+    // The nearest directory above each path that a job of the run wrote whole.
+    const above = new Map<string, string>();
+    for (const p of paths) {
+      for (let dir = parentOf(p); dir.length > '/data'.length; dir = parentOf(dir)) {
+        if (!writers.has(dir)) continue;
+        above.set(p, dir);
+        break;
+      }
+    }
+    const rows = meta.history.ofRun([...new Set([...above.values()].flatMap((dir) => writers.get(dir)!.map((g) => g.key)))], run);
+    for (const [p, dir] of above) {
+      for (const g of writers.get(dir)!) {
+        const row = rows.get(g.key);
+        if (row === undefined) continue;
+        const record = fromResultRow(row);
+        if (!Object.entries(record.outputs).some(([o, out]) => o.replace(/\/$/, '') === dir && out.startsWith('tree:'))) continue;
+        listAt(found, `${run}\0${p}`).push({ record, path: p.replace(/\/$/, ''), ...where(meta, row) });
+      }
+    }
+  }
+  return found;
+}
+
+/** Producers oldest run first, then by path, each result (a key made in a run) at a path once. */
+export function byRunAndPath(producers: readonly Producer[]): Producer[] {
+  const once = new Map(producers.map((p) => [`${p.record.key}\0${p.record.runId}\0${p.path}`, p]));
+  return [...once.values()].sort((a, b) => a.record.runId - b.record.runId || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /** A job that read some content as an input. */

@@ -4,7 +4,7 @@ import { contentId } from '../store/content-id.js';
 import { hashFileSync } from '../store/hash.js';
 import type { Metadata } from '../store/metadata.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
-import { consumersOf, consumersOfEach, producersOf, type Producer, type Reader } from './find-content.js';
+import { byRunAndPath, consumersOf, consumersOfEach, producersOf, producersOfRead, storedProducersOf, type Producer, type Reader } from './find-content.js';
 import { lineageInRun, renderLineage, type LineageNode } from './lineage.js';
 import { listAt } from '../multimap.js';
 
@@ -128,9 +128,14 @@ export interface Found { readonly p: Producer; readonly entry?: string }
 export function producersByEntry(meta: Metadata, entries: readonly TreeEntry[], below: string, entriesOf: EntriesOf): { found: Found[]; unknown: Unknown[] } {
   const found: Found[] = [];
   const unknown: Unknown[] = [];
-  for (const e of entries) {
+  const stored = entries.map((e) => storedProducersOf(meta, e.id));
+  // Bytes no stored output or tree holds: their readers say who made them (`producersOfRead`), all asked at once.
+  const lost = entries.filter((_, i) => stored[i]!.length === 0).map((e) => e.id);
+  const readers = lost.length === 0 ? new Map<SnapshotId, Reader[]>() : consumersOfEach(meta, lost, Infinity);
+  const made = producersOfRead(meta, [...readers.values()].flat());
+  for (const [i, e] of entries.entries()) {
     const entry = `${below}${e.name}`;
-    const makers = producersOf(meta, e.id);
+    const makers = stored[i]!.length > 0 ? stored[i]! : byRunAndPath((readers.get(e.id) ?? []).flatMap((r) => made.get(`${r.run}\0${r.path}`) ?? []));
     const inner = makers.length === 0 && e.id.startsWith('tree:') ? entriesOf(entry) : undefined;
     if (inner !== undefined && inner.length > 0) {
       const deeper = producersByEntry(meta, inner, `${entry}/`, entriesOf);
