@@ -1,5 +1,6 @@
 import { canonicalJson } from '../canonical-json.js';
 import { explain, short, type KeyRecord } from '../plan/key.js';
+import { listAt } from '../multimap.js';
 
 /** One job of an ancestry, with the outputs it had in that ancestry. */
 export interface AncestryStep {
@@ -108,10 +109,7 @@ export function diffAncestries(
   old: { readonly steps: readonly AncestryStep[]; readonly hostInputs: ReadonlyMap<string, string> },
   now: { readonly steps: readonly AncestryStep[]; readonly hostInputs: ReadonlyMap<string, string> },
 ): StepDiff[] {
-  const before = new Map(old.steps.map((s) => [s.job, s]));
-  const after = new Map(now.steps.map((s) => [s.job, s]));
-  const jobs = [...new Set([...now.steps.map((s) => s.job), ...old.steps.map((s) => s.job)])];
-  const diffs = jobs.map((j) => classify(before.get(j), after.get(j)));
+  const diffs = aligned(old.steps, now.steps).map(([a, b]) => classify(a, b));
   // Data from outside that changed is a cause too: no step of the pipeline made it.
   for (const path of [...new Set([...old.hostInputs.keys(), ...now.hostInputs.keys()])].sort()) {
     const a = old.hostInputs.get(path);
@@ -124,4 +122,35 @@ export function diffAncestries(
     });
   }
   return diffs.sort((x, y) => CLASS_ORDER.indexOf(x.class) - CLASS_ORDER.indexOf(y.class) || x.line - y.line || (x.job < y.job ? -1 : x.job > y.job ? 1 : 0));
+}
+
+/**
+ * The steps of two ancestries paired: by job id, then, among those left on
+ * both sides, by cache key (ids are only names: a renamed heading is the
+ * same step), then by the paths written (a renamed step that also read
+ * other bytes). Each step in one pair; the unpaired are alone.
+ */
+function aligned(old: readonly AncestryStep[], now: readonly AncestryStep[]): [AncestryStep | undefined, AncestryStep | undefined][] {
+  const byJob = new Map(now.map((s) => [s.job, s]));
+  const pairs = new Map<AncestryStep, AncestryStep>();
+  for (const s of old) {
+    const match = byJob.get(s.job);
+    if (match !== undefined) pairs.set(s, match);
+  }
+  const written = (s: AncestryStep): string => JSON.stringify(Object.keys(s.outputs).sort());
+  for (const by of [(s: AncestryStep) => s.key, written]) {
+    const paired = new Set(pairs.values());
+    const left = new Map<string, AncestryStep[]>();
+    for (const s of now) if (!paired.has(s)) listAt(left, by(s)).push(s);
+    for (const s of old) {
+      if (pairs.has(s)) continue;
+      const match = left.get(by(s))?.shift();
+      if (match !== undefined) pairs.set(s, match);
+    }
+  }
+  const oldOf = new Map([...pairs].map(([a, b]) => [b, a]));
+  return [
+    ...now.map((s): [AncestryStep | undefined, AncestryStep] => [oldOf.get(s), s]),
+    ...old.filter((s) => !pairs.has(s)).map((s): [AncestryStep, undefined] => [s, undefined]),
+  ];
 }

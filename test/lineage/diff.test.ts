@@ -156,4 +156,24 @@ describe('shark diff', () => {
     const lineage = JSON.parse((await rig.shark(['lineage', 'm.md', '/data/aoh', '--json'])).stdout) as { kind: string; inputs: { id: string }[] };
     expect([lineage.kind, lineage.inputs[0]!.id]).toEqual(['group', newTree]);
   });
+
+  it('a step whose heading was renamed is the same step: matched by its key, else by what it writes', async () => {
+    const numbers = "# Numbers\n\n```shark-run\nseq 1 5 > /data/n.txt\n```\n\n# Sum\n\n```shark-run\nawk '{ s += $1 } END { print s }' /data/n.txt > /data/sum.txt\n```\n\n# Report\n\n```shark-run\ncat /data/sum.txt > /data/report.txt\n```\n";
+    rig.write('p.md', numbers);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    // `Sum` renamed and its input changed (other key, same output path); `Report` renamed only (same key).
+    rig.write('p.md', numbers.replace('# Sum', '# Total').replace('# Report', '# Summary').replace('seq 1 5', 'seq 1 6'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const answer = await json('p.md', '/data/sum.txt');
+    expect(answer.steps.map((s) => [s.job, s.class])).toEqual([['numbers', 'root-cause'], ['total', 'propagated']]);
+    const text = await rig.shark(['diff', 'p.md', '/data/sum.txt']);
+    expect(text.stdout).not.toMatch(/only in/);
+    expect(text.stdout).toMatch(/propagated +total +p\.md:10:1 +input \/data\/n\.txt changed/);
+    // Report's bytes are other (the sum changed) but a later edit renames it back, keeping its key.
+    rig.write('p.md', numbers.replace('# Sum', '# Total').replace('seq 1 5', 'seq 1 6'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const renamed = await json('p.md', '/data/report.txt', '--from', '2', '--to', '3');
+    expect(renamed.identical).toBe(true);
+    expect(renamed.steps.map((s) => [s.job, s.class])).toEqual([['numbers', 'same'], ['total', 'same'], ['report', 'same']]);
+  });
 });
