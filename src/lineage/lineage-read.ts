@@ -14,6 +14,12 @@ export interface ShownResult {
   readonly network: KeyRecord['network'];
   readonly inputs: KeyRecord['inputs'];
   readonly file: string;
+  /**
+   * The line of the job's block in the document as the run that names the
+   * job had it (a cached job's block may have moved since its result was
+   * made); the line its result recorded for a result made by another
+   * pipeline's run, whose file it names.
+   */
   readonly line: number;
   readonly col: number;
   readonly command: string;
@@ -155,7 +161,7 @@ export function readLineage(meta: Metadata, runId: number, path: string, depth: 
     for (let level = 0; next.length > 0; level++) {
       const jobs = next;
       next = [];
-      readResults(index, jobs, results);
+      readResults(meta, jobs, results);
       const todo = new Map<number, string[]>();
       const ask = (run: number, p: string): void => {
         if (asked.has(at(run, p))) return;
@@ -202,19 +208,26 @@ export function readLineage(meta: Metadata, runId: number, path: string, depth: 
 }
 
 /** Reads the results of a level's jobs, each as the run it was found in made or reused it, into `results` (by `at(run, key)`). */
-function readResults(index: Metadata['outputs'], jobs: readonly LineageProducer[], results: Map<string, ShownResult>): void {
-  const byRun = new Map<number, Set<string>>();
+function readResults(meta: Metadata, jobs: readonly LineageProducer[], results: Map<string, ShownResult>): void {
+  const byRun = new Map<number, Map<string, number>>();
   for (const g of jobs) {
     if (results.has(at(g.in, g.key))) continue;
-    let keys = byRun.get(g.in);
-    if (keys === undefined) byRun.set(g.in, (keys = new Set()));
-    keys.add(g.key);
+    let lines = byRun.get(g.in);
+    if (lines === undefined) byRun.set(g.in, (lines = new Map()));
+    lines.set(g.key, g.line);
   }
-  for (const [run, wanted] of byRun) {
-    const keys = [...wanted];
+  const documents = new Map<number, string | undefined>();
+  const documentOf = (run: number): string | undefined => {
+    if (!documents.has(run)) documents.set(run, (meta.bulk.statement('SELECT pipeline FROM runs WHERE id = ?').get(run) as { pipeline: string } | undefined)?.pipeline);
+    return documents.get(run);
+  };
+  for (const [run, lines] of byRun) {
+    const keys = [...lines.keys()];
     // Each result as this run made or reused it, not as a later run of the same key replaced it.
-    for (const [i, json, started, ended, made, fate] of index.shown(keys, run)) {
-      const [[kind, env, pin, network, inputs], [file, line, col, command, host, version], outputs] = JSON.parse(json) as Parsed;
+    for (const [i, json, started, ended, made, fate] of meta.outputs.shown(keys, run)) {
+      const [[kind, env, pin, network, inputs], [file, recorded, col, command, host, version], outputs] = JSON.parse(json) as Parsed;
+      // Where the block is in the document that names the job, when the result was made from that document.
+      const line = made === run || documentOf(made) !== documentOf(run) ? recorded : lines.get(keys[i]!)!;
       results.set(at(run, keys[i]!), { kind, env, pin, network, inputs, file, line, col, command, host, version, outputs, started, ended, run: made, dropped: fate === 'dropped' });
     }
   }

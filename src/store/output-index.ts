@@ -36,20 +36,22 @@ export interface RunProducer {
   readonly job: string;
   readonly block: string;
   readonly key: string;
+  /** The line of the job's block in the document as the run had it (a cached job's result may say another). */
+  readonly line: number;
 }
 
 /**
  * A run's jobs that wrote what `match` picks, for paths given as one JSON
  * array (`json_each`: no limit of bound parameters, one statement prepared
  * once), each found through the path index of `outputs`. Rows `[index of
- * the path in the array, job, block, key, row]`, in run order.
+ * the path in the array, job, block, key, row, line]`, in run order.
  */
-const WRITERS = (match: string, outputs: Outputs): string => `SELECT p.key, j.job, j.block, j.key, j.rowid FROM json_each(?) p
+const WRITERS = (match: string, outputs: Outputs): string => `SELECT p.key, j.job, j.block, j.key, j.rowid, j.line FROM json_each(?) p
   CROSS JOIN ${outputs.table} o ON ${match} CROSS JOIN run_jobs j ON j.key = o.key AND j.run_id = ?
   WHERE j.status IN ('ok', 'cached') ${outputs.where} ORDER BY j.rowid`;
 
 /** `WRITERS` among the rows a run names of an earlier run (`step-memos.ts`), their jobs renamed after the step as the run had it. */
-const LINKED_WRITERS = (match: string, outputs: Outputs): string => `SELECT p.key, ${RENAMED_JOB}, l.block, j.key, j.rowid FROM json_each(?) p
+const LINKED_WRITERS = (match: string, outputs: Outputs): string => `SELECT p.key, ${RENAMED_JOB}, l.block, j.key, j.rowid, l.line FROM json_each(?) p
   CROSS JOIN ${outputs.table} o ON ${match} CROSS JOIN run_links l ON l.run_id = ?
   CROSS JOIN run_jobs j ON j.key = o.key AND ${NAMED_ROWS}
   WHERE j.status IN ('ok', 'cached') ${outputs.where} ORDER BY j.rowid`;
@@ -161,7 +163,7 @@ export function sameBytes(id: string): [string, string] {
   return /^sha256x?:/.test(id) ? [`sha256:${hex}`, `sha256x:${hex}`] : [id, id];
 }
 
-type Row = [at: number, job: string, block: string, key: string, row: number];
+type Row = [at: number, job: string, block: string, key: string, row: number, line: number];
 
 /**
  * The writers `match` picks among a run's rows: those it names of an
@@ -185,6 +187,6 @@ function both(db: Database.Database, match: string): (paths: string, runId: numb
 
 function grouped(paths: readonly string[], rows: readonly Row[]): Map<string, RunProducer[]> {
   const found = new Map<string, RunProducer[]>();
-  for (const [at, job, block, key] of rows) listAt(found, paths[at]!).push({ job, block, key });
+  for (const [at, job, block, key, , line] of rows) listAt(found, paths[at]!).push({ job, block, key, line });
   return found;
 }
