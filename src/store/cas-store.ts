@@ -1,6 +1,5 @@
 import {
-  chmodSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync,
-  readlinkSync, renameSync, rmSync, statSync, symlinkSync,
+  chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, statSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { exportStaging } from './export-staging.js';
@@ -8,12 +7,13 @@ import { CasObjects } from './cas-objects.js';
 import { STORED_MTIME_MS } from './object-file.js';
 import { CasPresence } from './cas-presence.js';
 import { TreeChecksAhead } from './tree-check.js';
-import { CasWorkspaces, type Placed } from './cas-workspaces.js';
+import { CasWorkspaces } from './cas-workspaces.js';
 import { collectCas, removeLeftovers } from './cas-collect.js';
 import { ingestHost } from './cas-ingest.js';
 import { verifyObjects } from './cas-verify.js';
 import type { Metadata } from './metadata.js';
-import { placedLinkTarget, safeDirs, storedLinkTarget } from './safe-path.js';
+import { safeDirs, storedLinkTarget } from './safe-path.js';
+import { place, type Placing } from './cas-place.js';
 import type { Freed, SnapshotId, SnapshotStore, StoreProblem, TreeEntry, Workspace } from './snapshot-store.js';
 import { TreeTable } from './tree-table.js';
 import { refuseSpecial } from './special-file.js';
@@ -32,6 +32,7 @@ export class CasStore implements SnapshotStore {
   private readonly tmp: string;
   private readonly trees: TreeTable;
   private readonly workspaces: CasWorkspaces;
+  private readonly placing: Placing;
   /** What the store holds, checked by `stat`. */
   private readonly presence: CasPresence;
   /** Staging names handed out by this process. */
@@ -46,6 +47,7 @@ export class CasStore implements SnapshotStore {
     this.trees = new TreeTable(meta);
     this.presence = new CasPresence(this.objects, (id) => this.trees.entries(id), new TreeChecksAhead(meta.db.name, this.objects.dir, STORED_MTIME_MS, (id) => meta.trees.get(id)));
     this.workspaces = new CasWorkspaces(this.tmp);
+    this.placing = { objects: this.objects, entries: (id) => this.entries(id) };
     mkdirSync(this.tmp, { recursive: true });
   }
 
@@ -151,7 +153,7 @@ export class CasStore implements SnapshotStore {
       else placed.files.push(ws.root + path);
     }
     safeDirs(ws.root, dirname(path), undefined, placed?.dirs);
-    this.place(id, ws.root + path, path, 'link', placed?.links);
+    place(this.placing, id, ws.root + path, path, 'link', placed?.links);
   }
 
   /**
@@ -175,7 +177,7 @@ export class CasStore implements SnapshotStore {
   async exportTo(id: SnapshotId, hostPath: string): Promise<void> {
     const { staged, old } = exportStaging(hostPath);
     rmSync(staged, { recursive: true, force: true });
-      this.place(id, staged, undefined, 'copy', undefined);
+    place(this.placing, id, staged, undefined, 'copy', undefined);
     // Another process may publish the same path: move the old copy aside rather than delete-then-rename.
     rmSync(old, { recursive: true, force: true });
     try {
@@ -185,36 +187,6 @@ export class CasStore implements SnapshotStore {
     }
     renameSync(staged, hostPath);
     rmSync(old, { recursive: true, force: true });
-  }
-
-  /** `at` is the /data path being placed (links into /data become relative); `links` collects the hard links made. */
-  private place(id: SnapshotId, target: string, at: string | undefined, how: 'link' | 'copy', links: Placed['links'] | undefined): void {
-    if (id.startsWith('link:')) {
-      const value = id.slice('link:'.length);
-      symlinkSync(at === undefined ? value : placedLinkTarget(value, at), target);
-      return;
-    }
-    const children = this.entries(id);
-    if (children !== undefined) {
-      mkdirSync(target);
-      for (const e of children) this.place(e.id, join(target, e.name), at === undefined ? undefined : `${at}/${e.name}`, how, links);
-      return;
-    }
-    if (id.startsWith('tree:')) throw new Error(`the directory ${at ?? target} (${id}) is not in the store`);
-    const state = this.objects.check(id);
-    if (state !== 'ok') throw new Error(`the stored data of ${at ?? target} is ${state === 'missing' ? 'missing' : 'corrupt'} (${id}): run \`shark fsck --repair\``);
-    const object = this.objects.pathOf(id);
-    if (how === 'link') {
-      try {
-        linkSync(object, target);
-        links?.push({ path: at ?? target, id });
-        return;
-      } catch {
-        // Across file systems a hard link is impossible: copy instead.
-      }
-    }
-    copyFileSync(object, target);
-    chmodSync(target, how === 'copy' ? (id.startsWith('sha256x:') ? 0o755 : 0o644) : id.startsWith('sha256x:') ? 0o555 : 0o444);
   }
 
   entries(id: SnapshotId): readonly TreeEntry[] | undefined {

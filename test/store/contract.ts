@@ -234,6 +234,23 @@ export function storeContract(opts: ContractOptions): void {
       expect(readFileSync(w.root + '/data/a/b/c.txt', 'utf8')).toBe('deep\n');
       await done(w);
     });
+
+    it('places a directory and inputs inside it in either order (`cat /data/in/a.txt; ls /data/in/`)', async () => {
+      const t = (await commitTree())!;
+      const inside = s.entries(t)!;
+      const item = (name: string): SnapshotId => inside.find((e) => e.name === name)!.id;
+      const sub = item('sub');
+      const c = s.entries(sub)!.find((e) => e.name === 'c.txt')!.id;
+      const whole = await look(t);
+      for (const order of ['inner first', 'directory first'] as const) {
+        const w = await ws();
+        const inner: [SnapshotId, string][] = [[item('a.txt'), '/data/in/a.txt'], [item('link'), '/data/in/link'], [c, '/data/in/sub/c.txt'], [sub, '/data/in/sub']];
+        const all: [SnapshotId, string][] = order === 'inner first' ? [...inner, [t, '/data/in']] : [[t, '/data/in'], ...inner];
+        for (const [id, path] of all) await s.materialize(id, w, path);
+        expect(shape(w.root + '/data/in')).toEqual(whole);
+        await done(w);
+      }
+    });
   });
 
   describe('entries and composeTree', () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { exportStaging } from '../export-staging.js';
@@ -67,7 +67,9 @@ export async function materialize(core: ZfsCore, st: WsState, id: SnapshotId, pa
   const target = st.root + path;
   makeDirs(st.root, dirname(target));
   if (id.startsWith('link:')) {
-    symlinkSync(id.slice('link:'.length), target);
+    // Already there when a directory input of the job holds it (`cat /data/res/lnk; ls /data/res/`); a
+    // file or directory covering another is bound over it, which shows the same data.
+    if (lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink() !== true) symlinkSync(id.slice('link:'.length), target);
     return;
   }
   if (core.locate(id) === undefined && id.startsWith('tree:')) {

@@ -1,0 +1,76 @@
+import { chmodSync, copyFileSync, linkSync, lstatSync, mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CasObjects } from './cas-objects.js';
+import type { Placed } from './cas-workspaces.js';
+import { placedLinkTarget } from './safe-path.js';
+import type { SnapshotId, TreeEntry } from './snapshot-store.js';
+
+export interface Placing {
+  readonly objects: CasObjects;
+  readonly entries: (id: SnapshotId) => readonly TreeEntry[] | undefined;
+}
+
+/**
+ * Writes snapshot `id` at host path `target`: a job's input (`link`: hard
+ * links to the read-only objects, `links` collects them) or a published
+ * copy (`copy`: plain, writable files). `at` is the /data path being placed
+ * (links into /data become relative).
+ *
+ * A job's inputs may nest (`cat /data/res/plain; ls /data/res/`), in either
+ * order: what an earlier input of the same job placed is left as it is.
+ * A job's inputs are one view of /data (the plan reads a file inside a
+ * directory from that directory's tree), so it is the same data; and before
+ * the job runs, its workspace holds nothing but its inputs and directories
+ * (cas-workspaces.ts keeps a workspace only when that is all the last job
+ * left). Only a real directory is entered, never a link.
+ */
+export function place(s: Placing, id: SnapshotId, target: string, at: string | undefined, how: 'link' | 'copy', links: Placed['links'] | undefined): void {
+  if (id.startsWith('link:')) {
+    const value = id.slice('link:'.length);
+    try {
+      symlinkSync(at === undefined ? value : placedLinkTarget(value, at), target);
+    } catch (e) {
+      if (!placedBefore(e, how, target, 'link')) throw e;
+    }
+    return;
+  }
+  const children = s.entries(id);
+  if (children !== undefined) {
+    try {
+      mkdirSync(target);
+    } catch (e) {
+      if (!placedBefore(e, how, target, 'directory')) throw e;
+    }
+    for (const e of children) place(s, e.id, join(target, e.name), at === undefined ? undefined : `${at}/${e.name}`, how, links);
+    return;
+  }
+  if (id.startsWith('tree:')) throw new Error(`the directory ${at ?? target} (${id}) is not in the store`);
+  const state = s.objects.check(id);
+  if (state !== 'ok') throw new Error(`the stored data of ${at ?? target} is ${state === 'missing' ? 'missing' : 'corrupt'} (${id}): run \`shark fsck --repair\``);
+  const object = s.objects.pathOf(id);
+  if (how === 'link') {
+    try {
+      linkSync(object, target);
+      links?.push({ path: at ?? target, id });
+      return;
+    } catch (e) {
+      if (placedBefore(e, how, target, 'file')) return;
+      // Across file systems a hard link is impossible: copy instead.
+    }
+  }
+  copyFileSync(object, target);
+  chmodSync(target, how === 'copy' ? (id.startsWith('sha256x:') ? 0o755 : 0o644) : id.startsWith('sha256x:') ? 0o555 : 0o444);
+}
+
+/**
+ * Whether `e`, failing to make `target`, means an input placed earlier in
+ * the job's workspace already put a `kind` there (an input covering this
+ * one, or covered by it). Anything else in the way is an error.
+ */
+function placedBefore(e: unknown, how: 'link' | 'copy', target: string, kind: 'link' | 'directory' | 'file'): boolean {
+  if (how !== 'link' || (e as NodeJS.ErrnoException).code !== 'EEXIST') return false;
+  const st = lstatSync(target);
+  const found = st.isSymbolicLink() ? 'link' : st.isDirectory() ? 'directory' : st.isFile() ? 'file' : 'special file';
+  if (found !== kind) throw new Error(`cannot place ${target}: a ${found} is in the way of a ${kind}`);
+  return true;
+}
