@@ -2,6 +2,7 @@ import { cpSync, existsSync, lstatSync, mkdirSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { ImportClause } from '../pipeline/import-clause.js';
 import { contentId } from '../store/content-id.js';
+import { followNamed } from '../store/named-path.js';
 import { refuseSpecial, SpecialFileError } from '../store/special-file.js';
 import { mismatch, sumFile } from './checksum.js';
 import type { FetchOutcome, ImportContext, Importer, Pin, ResolveOutcome } from './importer.js';
@@ -36,12 +37,13 @@ export class FileImporter implements Importer {
     const path = this.pathOf(clause, ctx);
     if (clause.extract) return refusingSpecial(writtenOf(clause), () => this.extract(clause, path, pin, dest, ctx));
     try {
-      // A file imported into a directory (`h.txt /data/d/`) goes inside it under its own name, as a download does.
+      // A file imported into a directory (`h.txt /data/d/`) goes inside it under its own name (a link's, not its target's), as `cp` puts it.
       if (clause.destIsDir && !statSync(path).isDirectory()) {
         mkdirSync(dest, { recursive: true });
-        cpSync(path, join(dest, basename(path)), { filter: plainOnly });
+        cpSync(path, join(dest, basename(localPath(clause, ctx.pipelineDir))), { filter: plainOnly });
       } else {
-        cpSync(path, dest, { recursive: true, filter: plainOnly });
+        // Links inside stay as written: cpSync would make a relative one absolute, a door to the source behind the store's back.
+        cpSync(path, dest, { recursive: true, filter: plainOnly, verbatimSymlinks: true });
       }
     } catch (e) {
       if (e instanceof SpecialFileError) return refused(writtenOf(clause), e);
@@ -65,10 +67,16 @@ export class FileImporter implements Importer {
     }
   }
 
+  /** The data the clause names: a link as the source is its target (`followNamed`). */
   private pathOf(clause: ImportClause, ctx: ImportContext): string {
-    const p = clause.source.scheme === 'file' ? clause.source.path : '';
-    return isAbsolute(p) ? p : resolve(ctx.pipelineDir, p);
+    return followNamed(localPath(clause, ctx.pipelineDir));
   }
+}
+
+/** A local import's source as a host path; relative to the document's directory. */
+export function localPath(clause: ImportClause, pipelineDir: string): string {
+  const p = clause.source.scheme === 'file' ? clause.source.path : '';
+  return isAbsolute(p) ? p : resolve(pipelineDir, p);
 }
 
 /** The source as the clause writes it. */

@@ -9,6 +9,7 @@ import type { ImportStep, Pipeline, Step } from '../pipeline/pipeline.js';
 import { contentId, contentIdOfTree } from '../store/content-id.js';
 import type { TreeMemo } from '../store/dir-fingerprint.js';
 import { hashHostFiles, type HostFile } from '../store/hash-files.js';
+import { followNamed } from '../store/named-path.js';
 import type { Metadata } from '../store/metadata.js';
 import type { SnapshotId, SnapshotStore, TreeEntry } from '../store/snapshot-store.js';
 import { SpecialFileError, specialKind } from '../store/special-file.js';
@@ -61,7 +62,7 @@ export function inputBindings(
       diagnostics.push(error(session.pipeline.document.file, at, `input \`${name}\` (${dataPath}) is not bound: pass -i ${name}=PATH`));
       continue;
     }
-    const abs = resolve(host);
+    const abs = followNamed(resolve(host));
     if (!existsSync(abs)) {
       const placed = places?.inputs.get(name);
       const message = `input \`${name}\` is bound to ${host}, which does not exist`;

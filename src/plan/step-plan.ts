@@ -1,8 +1,9 @@
 import { lstatSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
 import type { Position } from '../diagnostics.js';
 import type { Input, Step } from '../pipeline/pipeline.js';
+import { localPath } from '../imports/file-importer.js';
 import { contentId } from '../store/content-id.js';
+import { followNamed } from '../store/named-path.js';
 import { outputsOf } from '../store/metadata.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
 import type { StepMemo } from '../store/step-memos.js';
@@ -212,8 +213,8 @@ function predictLocalImport(session: Session, step: Step, pin: Readonly<Record<s
   if (step.kind !== 'import' || step.clause.source.scheme !== 'file' || step.clause.extract) return undefined;
   const [output] = step.outputs;
   if (output === undefined || step.outputs.length !== 1) return undefined;
-  const p = step.clause.source.path;
-  const abs = isAbsolute(p) ? p : resolve(session.pipelineDir, p);
+  // The data the clause names, as the import will copy it (a link followed).
+  const abs = followNamed(localPath(step.clause, session.pipelineDir));
   let st;
   try {
     st = lstatSync(abs);
