@@ -118,16 +118,35 @@ export class CasObjects {
     return typeof seen === 'string' ? seen : this.judge(id, seen, known);
   }
 
+  /**
+   * `check` looking again, and the `lstat` it judged by (none when missing):
+   * what a job's hard link to the object shows afterwards is compared with
+   * it, a write that landed before the look being judged by the look.
+   */
+  checkNow(id: SnapshotId): { verdict: Verdict; st?: Stats } {
+    const st = this.statOf(id);
+    if (st === undefined) return { verdict: 'missing' };
+    const seen = this.glanceAt(id, st);
+    return { verdict: typeof seen === 'string' ? seen : this.judge(id, seen), st };
+  }
+
   /** What the object's `lstat` alone says: sound (it shows the stored time), missing, changed, or what to judge by its record. */
   private glance(id: SnapshotId): 'ok' | 'missing' | 'changed' | Recorded {
-    let st: Stats;
-    try {
-      st = lstatSync(this.pathOf(id));
-    } catch {
-      return 'missing';
-    }
+    const st = this.statOf(id);
+    return st === undefined ? 'missing' : this.glanceAt(id, st);
+  }
+
+  private glanceAt(id: SnapshotId, st: Stats): 'ok' | 'changed' | Recorded {
     const seen = glanceAt(st, STORED_MTIME_MS);
     return seen === 'ok' ? this.trust(id) : seen;
+  }
+
+  private statOf(id: SnapshotId): Stats | undefined {
+    try {
+      return lstatSync(this.pathOf(id));
+    } catch {
+      return undefined;
+    }
   }
 
   private trust(id: SnapshotId): 'ok' {

@@ -45,13 +45,14 @@ export function place(s: Placing, id: SnapshotId, target: string, at: string | u
     return;
   }
   if (id.startsWith('tree:')) throw new Error(`the directory ${at ?? target} (${id}) is not in the store`);
-  const state = s.objects.check(id);
+  // A job's link is looked at afterwards against what its object showed here.
+  const { verdict: state, st } = how === 'link' ? s.objects.checkNow(id) : { verdict: s.objects.check(id), st: undefined };
   if (state !== 'ok') throw new Error(`the stored data of ${at ?? target} is ${state === 'missing' ? 'missing' : 'corrupt'} (${id}): run \`shark fsck --repair\``);
   const object = s.objects.pathOf(id);
   if (how === 'link') {
     try {
       linkSync(object, target);
-      links?.push({ path: at ?? target, id });
+      links?.push({ path: at ?? target, host: target, id, ino: st!.ino, size: st!.size, mtimeMs: st!.mtimeMs });
       return;
     } catch (e) {
       if (placedBefore(e, how, target, 'file')) return;

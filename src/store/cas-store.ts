@@ -14,6 +14,7 @@ import { verifyObjects } from './cas-verify.js';
 import type { Metadata } from './metadata.js';
 import { safeDirs, storedLinkTarget } from './safe-path.js';
 import { place, type Placing } from './cas-place.js';
+import { linkWritten } from './cas-modified.js';
 import type { Freed, SnapshotId, SnapshotStore, StoreProblem, TreeEntry, Workspace } from './snapshot-store.js';
 import { TreeTable } from './tree-table.js';
 import { refuseSpecial } from './special-file.js';
@@ -157,16 +158,20 @@ export class CasStore implements SnapshotStore {
   }
 
   /**
-   * Inputs the job changed in place: a host job can write through the hard
-   * link to a stored object. Their objects are quarantined at once, so the
-   * results made of them are recomputed instead of trusted, and noted as
-   * discarded on purpose: the results stay, for their runs' lineage.
+   * Inputs changed in place while the job ran: a host job can write through
+   * the hard link to a stored object (cas-modified.ts). Their objects are
+   * quarantined at once, so the results made of them are recomputed instead
+   * of trusted, and noted as discarded on purpose: the results stay, for
+   * their runs' lineage.
    */
   async modifiedInputs(ws: Workspace): Promise<readonly string[]> {
     const changed: string[] = [];
     for (const l of this.workspaces.placedIn(ws)?.links ?? []) {
-      if (this.objects.check(l.id, true) !== 'changed') continue;
+      const { written, damaged } = linkWritten(this.objects, l);
+      if (!written) continue;
       changed.push(l.path);
+      // Not when another job's check already took it away, nor when the object was stored again since.
+      if (!damaged) continue;
       this.meta.freed.mark([l.id], 'modified-input');
       this.objects.quarantine(l.id);
       this.presence.forget();

@@ -9,10 +9,26 @@ export interface Placed {
   /** Single-file inputs, taken out again when the workspace is reused. */
   files: string[];
   /** Hard links to stored objects: checked after the job for changes made through them. */
-  links: { readonly path: string; readonly id: SnapshotId }[];
+  links: PlacedLink[];
   reusable: boolean;
   /** Real directories of the workspace seen since no job ran in it (safe-path.ts `safeDirs`). */
   dirs: Set<string>;
+}
+
+/**
+ * A hard link given to a job: its /data path, its host path, the object's
+ * id, and what its inode showed once placed. Size and modification time
+ * change only when the bytes or the times are written, whoever links or
+ * unlinks the object meanwhile (other jobs do: that moves the change time,
+ * which is why it is not kept).
+ */
+export interface PlacedLink {
+  readonly path: string;
+  readonly host: string;
+  readonly id: SnapshotId;
+  readonly ino: number;
+  readonly size: number;
+  readonly mtimeMs: number;
 }
 
 /**

@@ -144,7 +144,8 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
     // Checked whatever the outcome: a failed job can have damaged an input too.
     const modified = (await store.modifiedInputs?.(ws)) ?? [];
     if (modified.length > 0) {
-      return fail({ reason: 'modified-input', message: `the job modified its input ${modified.join(', ')} in place; the damaged data was discarded and will be recomputed` });
+      // Another job given the same data may have written it: the message blames no one.
+      return fail({ reason: 'modified-input', message: `its input ${modified.join(', ')} was changed in place while the job ran (written through its hard link, by this job or another given the same data at the same time); the damaged data was discarded and will be recomputed` });
     }
     if (ran.outcome.status === 'failed') return fail({ reason: ran.outcome.reason, exitCode: ran.outcome.exitCode, message: ran.outcome.message });
     if (ran.outcome.status === 'timeout') return fail({ reason: 'timeout', message: ran.outcome.message });

@@ -1,0 +1,69 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Rig, toRun } from '../support/rig.js';
+
+/**
+ * A host job's inputs are hard links to the store's objects: one that
+ * writes through its link must fail with `modified-input` and never be
+ * cached, however it writes and whoever checks first.
+ */
+
+const fence = '```';
+const pipeline = (writer: string, reader?: string): string => `# d
+
+${fence}shark-run
+echo original > /data/g.txt
+${fence}
+
+## culprit
+
+${fence}shark-run
+${writer}
+${fence}
+${reader === undefined ? '' : `
+## innocent
+
+${fence}shark-run
+${reader}
+${fence}
+`}`;
+
+interface Failed {
+  readonly type: string;
+  readonly job: string;
+  readonly reason: string;
+  readonly message: string;
+}
+
+let rig: Rig;
+beforeEach(() => (rig = new Rig('shark-modified-')));
+afterEach(() => rig.cleanup());
+
+async function failures(args: string[]): Promise<Failed[]> {
+  const ran = await rig.shark(['run', 'p.md', '--json', ...args]);
+  expect(ran.code, ran.stderr).toBe(1);
+  return ran.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Failed).filter((e) => e.type === 'job-failed');
+}
+
+describe('a host job writing through its input', () => {
+  it('is caught when it puts the modification time back but the size changed', async () => {
+    rig.write('p.md', pipeline(`F=/data/g.txt; touch -r $F ${rig.path('saved')}; chmod u+w $F; echo more >> $F; touch -r ${rig.path('saved')} $F; chmod a-w $F; cat $F > /data/copy.txt`));
+    const failed = await failures([]);
+    expect(failed.map((f) => [f.job, f.reason])).toEqual([['culprit', 'modified-input']]);
+    expect(toRun(await rig.plan('p.md'))).toEqual(['d', 'culprit']);
+  });
+
+  it('fails, and is not cached, when a job reading the same data at the same time checked it first', async () => {
+    rig.write('p.md', pipeline(
+      'F=/data/g.txt; chmod u+w $F; echo HACKED >> $F; sleep 2; wc -c < /data/g.txt > /data/culprit.txt',
+      'sleep 0.5; cat /data/g.txt > /data/innocent.txt',
+    ));
+    const failed = await failures(['-k', '-j', '2']);
+    expect(failed.find((f) => f.job === 'culprit')?.reason).toBe('modified-input');
+    // The reader saw damaged data: it fails too, without being blamed for the write.
+    const innocent = failed.find((f) => f.job === 'innocent');
+    expect(innocent?.reason).toBe('modified-input');
+    expect(innocent?.message).not.toMatch(/the job modified/);
+    expect(innocent?.message).toContain('/data/g.txt');
+    expect(toRun(await rig.plan('p.md'))).toEqual(['d', 'culprit', 'innocent']);
+  });
+});
