@@ -46,9 +46,11 @@ export async function extractArchive(archive: string, what: string, into: string
     const r = kind === 'zip'
       ? await runTool('unzip', ['-q', '-o', archive, '-d', privateDir], { signal })
       : await runTool('tar', ['-xf', archive, '-C', privateDir, '--no-same-owner', '--no-same-permissions'], { signal });
-    if (!r.ok) return r;
+    // Checked even when the tool failed: unzip stops at a member under a link member (`zl`, then
+    // `zl/x`), and the link it unpacked is what to refuse, as the documentation says.
     const bad = escapingEntry(privateDir);
     if (bad !== undefined) return refuse(what, bad.path, bad.why);
+    if (!r.ok) return r;
     const merged = readdirSync(into).length > 0;
     moveInto(privateDir, into);
     // A second archive into one directory (a Zenodo record) is checked again as a whole.

@@ -1,6 +1,7 @@
 import { renameSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ImportClause } from '../pipeline/import-clause.js';
+import { shownName } from '../printable.js';
 import { extractArchive } from './extract.js';
 import type { Staging } from './staging.js';
 
@@ -18,6 +19,10 @@ export async function placeFile(
     if (!r.ok) return r;
     staging.commit(dir);
   } else if (clause.destIsDir) {
+    // A name the source gives (`%00` in a URL, a Zenodo key) that no file system takes: the import's failure, not the store's.
+    if (name.includes('\0')) {
+      return { ok: false, message: `cannot import ${clause.raw}: the name it gives the file, ${shownName(name)}, holds a NUL byte, which no file name can; name it in DEST: \`${clause.raw} ${clause.dest.replace(/\/$/, '')}/NAME\`` };
+    }
     const dir = staging.dir('dir');
     renameSync(file, join(dir, safeName(name)));
     staging.commit(dir);

@@ -144,6 +144,14 @@ describe('the download', () => {
     expect(r.ok).toBe(true);
     expect(readTree(dest)).toEqual({ 'some name.txt': 'n' });
   });
+
+  it('refuses a URL name holding a NUL byte as the import\'s failure, saying how to name the file', async () => {
+    const url = server.file('/files/a%00b', 'n');
+    const dest = join(tmp.dir, 'dir');
+    const r = await urls.fetch(clause(`${url} /data/dir/`), {}, dest, context());
+    expect(r).toEqual({ ok: false, message: `cannot import ${url}: the name it gives the file, "a\\u0000b", holds a NUL byte, which no file name can; name it in DEST: \`${url} /data/dir/NAME\`` });
+    expect(readdirSync(tmp.dir)).toEqual([]);
+  });
 });
 
 describe('extract', () => {
