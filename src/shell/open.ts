@@ -9,6 +9,7 @@ import { lockPathFor, readLock } from '../lockfile.js';
 import { loadPipeline } from '../pipeline/load.js';
 import { readingInput } from '../plan/session.js';
 import { openStore } from '../store/open-store.js';
+import { shellRunOf } from '../store/run-table.js';
 import { unwritable } from '../writable-path.js';
 import type { SnapshotId } from '../store/snapshot-store.js';
 import { latestResults } from './decide.js';
@@ -86,7 +87,7 @@ export async function openShell(file: string | undefined, flags: ShellFlags, std
     if (!results.ok) return fail(`${displayName(file)}: ${results.message} (\`shark run ${displayName(file)}\`)`);
     for (const [path, id] of results.outputs) place(path, id);
   }
-  const runId = session.meta.startRun(session.pipelinePath);
+  const runId = session.meta.startRun(shellRunOf(session.pipelinePath));
   const shell = new ShellSession(session, base, file === undefined ? 'shell.md' : displayName(file), root, baseOutputs, envIds, hostInputs, runId);
   if (flags.save !== undefined) shell.savedTo.add(resolve(flags.save));
   if (flags.env !== undefined) {

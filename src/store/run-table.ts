@@ -8,6 +8,19 @@ import { VERSION } from '../version.js';
 /** A job's log in a store: `STORE/logs/RUN/NAME.log` (a name holds no `/`). */
 const LOG_TAIL = /^(.*)\/logs\/(\d+\/[^/]+)$/;
 
+const SHELL_MARK = ' (shark shell)';
+
+/**
+ * What a `shark shell` session's run is recorded under: its document's path
+ * (FILE's, or `shell.md` of the directory), marked, so that it is no
+ * document's run. The session's steps are steps of the document it saves,
+ * not of FILE: were it FILE's latest run, it would hide the run that made
+ * FILE's results from lineage, logs and exports. It is still a run while the
+ * prompt is open, so that `gc --delete` waits for it: the session's /data is
+ * trees of the store that no result holds.
+ */
+export const shellRunOf = (pipeline: string): string => `${pipeline}${SHELL_MARK}`;
+
 /**
  * The `runs` table. A run is recorded under its document's absolute path
  * and under its `place`: that path from the directory holding the store.
@@ -32,7 +45,6 @@ export class RunTable {
     const parent = dirname(resolve(storeDir));
     return (db) => {
       const rows = db.prepare<[], { id: number; pipeline: string }>('SELECT id, pipeline FROM runs WHERE place IS NULL').all();
-      if (rows.length === 0) return;
       const log = db.prepare<[number], { log: string }>('SELECT log FROM run_jobs WHERE run_id = ? AND log IS NOT NULL LIMIT 1');
       const put = db.prepare('UPDATE runs SET place = ? WHERE id = ?');
       for (const r of rows) {
@@ -41,6 +53,9 @@ export class RunTable {
         const at = then !== null && isAbsolute(then[1]!) ? dirname(then[1]!) : parent;
         put.run(relative(at, r.pipeline), r.id);
       }
+      // Shell sessions an older Shark recorded as runs of FILE itself (their summary says so) are moved off it.
+      db.prepare(`UPDATE runs SET pipeline = pipeline || @mark, place = place || @mark
+        WHERE summary = '{"shell":true}' AND substr(pipeline, -length(@mark)) <> @mark`).run({ mark: SHELL_MARK });
     };
   }
 
@@ -98,8 +113,9 @@ export class RunTable {
       .filter((r) => holderAlive(r.pid, r.host, r.beat));
   }
 
-  /** The documents the store has runs of, as they were recorded: what to name when a document has none. */
+  /** The documents the store has runs of, as they were recorded (shell sessions are none): what to name when a document has none. */
   documents(): string[] {
-    return this.db.prepare<[], { pipeline: string }>('SELECT DISTINCT pipeline FROM runs ORDER BY pipeline').all().map((r) => r.pipeline);
+    return this.db.prepare<[{ mark: string }], { pipeline: string }>('SELECT DISTINCT pipeline FROM runs WHERE substr(pipeline, -length(@mark)) <> @mark ORDER BY pipeline')
+      .all({ mark: SHELL_MARK }).map((r) => r.pipeline);
   }
 }

@@ -1,20 +1,8 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Rig, SHARK } from '../support/rig.js';
-
-/** `shark shell … < commands`: the transcript, and the exit status. */
-function shell(rig: Rig, args: readonly string[], commands: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [SHARK, 'shell', ...args], { cwd: rig.dir, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-    child.stdin.end(commands);
-  });
-}
+import { Rig } from '../support/rig.js';
+import { shell } from './batch.js';
 
 describe('shark shell reading commands from standard input', () => {
   let rig: Rig;

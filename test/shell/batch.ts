@@ -1,0 +1,50 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Rig, SHARK } from '../support/rig.js';
+
+export interface Ended {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** `shark shell` reading its commands from a pipe that stays open: lines are sent while it runs, and its transcript read back. */
+export class BatchShell {
+  readonly child: ChildProcess;
+  stdout = '';
+  stderr = '';
+  readonly ended: Promise<Ended>;
+
+  constructor(rig: Rig, args: readonly string[]) {
+    this.child = spawn(process.execPath, [SHARK, 'shell', ...args], { cwd: rig.dir, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stdout!.on('data', (d: Buffer) => (this.stdout += d.toString()));
+    this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
+    this.ended = new Promise((done) => this.child.on('close', (code, signal) => done({ code, signal, stdout: this.stdout, stderr: this.stderr })));
+  }
+
+  send(lines: string): void {
+    this.child.stdin!.write(lines);
+  }
+
+  /** Ends the commands (as the end of a file does) and waits for the shell to exit. */
+  end(): Promise<Ended> {
+    this.child.stdin!.end();
+    return this.ended;
+  }
+
+  /** Polls the transcript until it holds `text` (no fixed sleeps: the machine may be busy). */
+  async until(text: string, timeoutMs = 60_000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    while (!this.stdout.includes(text)) {
+      if (Date.now() > end || this.child.exitCode !== null) throw new Error(`no \`${text}\` in the transcript:\n${this.stdout}\n${this.stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+/** `shark shell … < commands`: the transcript, and the exit status. */
+export function shell(rig: Rig, args: readonly string[], commands: string): Promise<Ended> {
+  const batch = new BatchShell(rig, args);
+  batch.send(commands);
+  return batch.end();
+}
