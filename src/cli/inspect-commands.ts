@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { lineageOf, renderLineage } from '../lineage/lineage.js';
 import { lineageMermaid } from '../lineage/mermaid.js';
-import { noRunsMessage } from '../lineage/runs.js';
+import { latestRunWithJobs, noRunsMessage } from '../lineage/runs.js';
 import { naturalNumber } from './numbers.js';
 import { inBlock } from '../pipeline/block-ids.js';
 import { normaliseDataPath } from '../pipeline/data-path.js';
@@ -20,7 +20,7 @@ export function logsCommand(io: Io): Command {
   ).action((file: string, block: string | undefined, flags: SessionFlags) => {
     const { session } = openSession(file, flags, io.stderr, false, 'read', true);
     try {
-      const run = session.meta.latestRun(session.pipelinePath);
+      const run = latestRunWithJobs(session.meta, session.meta.runs(session.pipelinePath));
       if (run === undefined) {
         io.stderr(`shark: ${noRunsMessage(session.meta, session.pipelinePath, file)}\n`);
         throw new ExitError(EXIT_FAILED);

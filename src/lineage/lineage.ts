@@ -3,7 +3,7 @@ import { isUnder } from '../pipeline/data-path.js';
 import { withExtension } from '../plan/expanded-job.js';
 import { directoryId } from './directory-id.js';
 import { readLineage, type LineageProducer } from './lineage-read.js';
-import { noRunsMessage } from './runs.js';
+import { latestRunWithJobs, noRunsMessage } from './runs.js';
 
 /** The account of one job that produced data. */
 export interface LineageNode {
@@ -62,7 +62,7 @@ export interface LineageOptions {
 export function lineageOf(meta: Metadata, pipelinePath: string, path: string, options: LineageOptions = {}): LineageNode | LineageFailure {
   const runs = meta.runs(pipelinePath);
   if (runs.length === 0) return { reason: 'never-run', error: noRunsMessage(meta, pipelinePath, 'this pipeline') };
-  const run = options.run === undefined ? runs[0]! : runs.find((r) => r.id === options.run);
+  const run = options.run === undefined ? latestRunWithJobs(meta, runs) : runs.find((r) => r.id === options.run);
   if (run === undefined) {
     return { reason: 'unknown-run', error: `run ${options.run} is not a run of this pipeline (its runs: ${runs.map((r) => r.id).reverse().join(', ')})` };
   }

@@ -16,6 +16,16 @@ export interface RunEntry {
   readonly host: string | null;
 }
 
+/**
+ * What lineage, logs and exports mean by "the latest run": the newest that
+ * recorded a job. A run that ran none (every block `{manual}`, or stopped
+ * before its first job) says nothing about the results, and hides no
+ * earlier run; when no run recorded a job, the newest (which then says so).
+ */
+export function latestRunWithJobs(meta: Metadata, runs: readonly RunRow[]): RunRow | undefined {
+  return runs.find((r) => meta.runRows.any(r.id)) ?? runs[0];
+}
+
 /** The runs of a pipeline, newest first; the counts come from the jobs each run recorded, and the jobs its summary says it skipped. */
 export function listRuns(meta: Metadata, pipelinePath: string): RunEntry[] {
   // A run's own rows, and those it names of an earlier run (`cached`), counted from the names: a million rows each were read.

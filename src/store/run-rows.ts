@@ -99,6 +99,12 @@ export class RunRows {
     return this.stmts.named.get(run)!.n;
   }
 
+  /** Whether a run recorded any job (its own row, or one it names): two index probes. */
+  any(runId: number): boolean {
+    const probe = (table: string): boolean => this.bulk.statement(`SELECT 1 FROM ${table} WHERE run_id = ? LIMIT 1`).get(runId) !== undefined;
+    return probe('run_jobs') || probe('run_links');
+  }
+
   /** Whether a run recorded any job of `step` (its own row, or one it names): an index probe. */
   hasStep(runId: number, step: string): boolean {
     const probe = (sql: string): boolean => this.bulk.statement(`${sql} LIMIT 1`).get({ run: runId, step }) !== undefined;

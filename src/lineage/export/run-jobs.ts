@@ -2,7 +2,7 @@ import type { Pipeline } from '../../pipeline/pipeline.js';
 import type { Metadata, RunJobRow, RunRow } from '../../store/metadata.js';
 import type { SnapshotStore } from '../../store/snapshot-store.js';
 import { fromResultRow, type LineageRecord } from '../record.js';
-import { noRunsMessage } from '../runs.js';
+import { latestRunWithJobs, noRunsMessage } from '../runs.js';
 
 /** One job of a run with its durable record; a cached job's record is the one of the run that computed it. */
 export interface RunJob {
@@ -32,7 +32,7 @@ export function loadRun(
 ): RunViewResult {
   const runs = meta.runs(pipelinePath);
   if (runs.length === 0) return { ok: false, message: noRunsMessage(meta, pipelinePath, 'this pipeline') };
-  const run = number === undefined ? runs[0]! : runs.find((r) => r.id === number);
+  const run = number === undefined ? latestRunWithJobs(meta, runs) : runs.find((r) => r.id === number);
   if (run === undefined) return { ok: false, message: `there is no run ${number} of this pipeline (runs: ${runs.map((r) => r.id).reverse().join(', ')})` };
   const jobs: RunJob[] = [];
   const rows = meta.runJobs(run.id).filter((row) => row.status === 'ok' || row.status === 'cached');
