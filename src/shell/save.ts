@@ -10,9 +10,10 @@ import type { ShellSession } from './session.js';
 export type Saved = { readonly ok: true; readonly report: string } | { readonly ok: false; readonly why: string };
 
 /**
- * Writes the document; says what is in it, and any problem `shark check`
- * would report (which would be a bug). A path that cannot be written is a
- * reason, not an exception: the session, which exists nowhere else, goes on.
+ * Writes the document and says what is in it. A document `shark check` would
+ * refuse (which would be a bug of the shell) is not written, nor is a path
+ * that cannot be: a reason, not an exception, and the session, which exists
+ * nowhere else, goes on.
  * As vim's `:w` and `:w!`: an existing file the session has not saved (FILE,
  * the pipeline it started from, above all) is overwritten only when `force`d.
  */
@@ -23,6 +24,10 @@ export function save(shell: ShellSession, path: string, force: boolean): Saved {
   const taken = force ? undefined : notOurs(shell, path);
   if (taken !== undefined) return { ok: false, why: taken };
   const text = shell.document();
+  const problem = loadPipeline(path, text).diagnostics.find((d) => d.severity === 'error');
+  if (problem !== undefined) {
+    return { ok: false, why: `cannot save ${path}: the document would not check (line ${problem.at.line}: ${problem.message}); nothing was written` };
+  }
   try {
     writeFileSync(path, text);
   } catch (e) {
@@ -31,14 +36,13 @@ export function save(shell: ShellSession, path: string, force: boolean): Saved {
   shell.savedTo.add(resolve(path));
   const steps = contributing(shell.history).length;
   const lines = [`saved ${path}: ${steps} step${steps === 1 ? '' : 's'}`];
+  for (const p of shell.publishable().unlisted) lines.push(`shark: warning: ${p} is not in the shark-publish block: a publish block splits paths on spaces`);
   const locked = saveLock(shell, path);
   if (locked !== undefined) lines.push(`shark: warning: ${locked}`);
   const dir = dirname(resolve(path));
   if (dir !== shell.session.pipelineDir) {
     lines.push(`shark: warning: ${path} is not in ${shell.session.pipelineDir}: local files and imports are relative to the document, so move it there before running it`);
   }
-  const loaded = loadPipeline(path, text);
-  for (const d of loaded.diagnostics) if (d.severity === 'error') lines.push(`${path}:${d.at.line}:${d.at.col}: error: ${d.message}`);
   return { ok: true, report: lines.join('\n') + '\n' };
 }
 

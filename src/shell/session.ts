@@ -51,13 +51,18 @@ export class ShellSession {
   /** The saved document, as it stands. */
   document(extra?: DocStep): string {
     const keep = new Set(contributing(this.history).map((s) => s.n));
-    return renderDocument(this.base, piecesOf(this.history, keep, extra), extra === undefined ? this.published() : [], this.docName);
+    return renderDocument(this.base, piecesOf(this.history, keep, extra), extra === undefined ? this.publishable().listed : [], this.docName);
   }
 
-  /** The final outputs, directories written with a trailing `/`. */
-  private published(): string[] {
+  /**
+   * The final outputs, directories written with a trailing `/`: those the
+   * publish block lists, and those it cannot (a name with white space, which
+   * the block would split into two paths; it has no quoting).
+   */
+  publishable(): { listed: string[]; unlisted: string[] } {
     const ids = new Map(liveSteps(this.history).flatMap((s) => [...s.outputs]));
-    return finalOutputs(this.history).map((p) => (ids.get(p)?.startsWith('tree:') === true ? `${p}/` : p));
+    const all = finalOutputs(this.history).map((p) => (ids.get(p)?.startsWith('tree:') === true ? `${p}/` : p));
+    return { listed: all.filter((p) => !/\s/.test(p)), unlisted: all.filter((p) => /\s/.test(p)) };
   }
 
   comment(text: string): void {

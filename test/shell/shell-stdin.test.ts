@@ -103,6 +103,16 @@ describe('shark shell reading commands from standard input', () => {
     expect(rig.exists('empty.md') || rig.exists('e2.md')).toBe(false);
   });
 
+  it('leaves out of the publish block a path with a space, which the block would split, and says so: the document checks', async () => {
+    const ran = await shell(rig, [], ['echo x > "/data/a b.txt"', 'echo y > /data/c.txt', ':save out.md', ''].join('\n'));
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toContain('saved out.md: 2 steps\nshark: warning: /data/a b.txt is not in the shark-publish block: a publish block splits paths on spaces\n');
+    expect(rig.read('out.md')).toContain('```shark-publish\n/data/c.txt\n```');
+    const checked = await rig.shark(['check', 'out.md']);
+    expect(checked.code, checked.stderr).toBe(0);
+    expect(await rig.plan('out.md')).toMatchObject({ summary: { cached: 2, run: 0, blocked: 0 } });
+  });
+
   it('--save to a directory that does not exist is refused at start-up (exit 2)', async () => {
     const ran = await shell(rig, ['--save', 'nodir/x.md'], 'echo q > /data/q.txt\n');
     expect(ran.code).toBe(2);
