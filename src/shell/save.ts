@@ -46,9 +46,13 @@ export function save(shell: ShellSession, path: string, force: boolean): Saved {
   return { ok: true, report: lines.join('\n') + '\n' };
 }
 
-/** A session with no step and no FILE: no valid document holds it (a document needs a step). */
+/**
+ * A session with no step: without FILE no valid document holds it (a
+ * document needs a step), and with FILE it would be FILE again, under a new
+ * name or, by `:save!`, over FILE itself.
+ */
 export function nothingToSave(shell: ShellSession): boolean {
-  return shell.base === '' && contributing(shell.history).length === 0;
+  return contributing(shell.history).length === 0;
 }
 
 /** Why saving to `path` would overwrite a file that is not the session's, or undefined. */

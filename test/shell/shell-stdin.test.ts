@@ -113,6 +113,19 @@ describe('shark shell reading commands from standard input', () => {
     expect(await rig.plan('out.md')).toMatchObject({ summary: { cached: 2, run: 0, blocked: 0 } });
   });
 
+  it('saves nothing of a session on FILE that made no step: FILE alone is no new document, and FILE is not rewritten', async () => {
+    const pipeline = '```shark-run\necho hi > /data/hi.txt\n```\n';
+    rig.write('p.md', pipeline);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const ran = await shell(rig, ['p.md', '--save', 'new2.md'], 'ls /data\n:save new.md\n:save! p.md\n');
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toContain('shark> :save new.md\nshark: nothing to save to new.md: no command of this session has changed /data yet');
+    expect(ran.stdout).toContain('shark> :save! p.md\nshark: nothing to save to p.md: no command of this session has changed /data yet');
+    expect(ran.stdout).toContain('nothing saved to new2.md: the session made no step\n');
+    expect(rig.exists('new.md') || rig.exists('new2.md')).toBe(false);
+    expect(rig.read('p.md')).toBe(pipeline);
+  });
+
   it('--save to a directory that does not exist is refused at start-up (exit 2)', async () => {
     const ran = await shell(rig, ['--save', 'nodir/x.md'], 'echo q > /data/q.txt\n');
     expect(ran.code).toBe(2);
