@@ -69,8 +69,15 @@ export async function repl(shell: ShellSession, io: Io, options: ReplOptions): P
 
 /** One line: a `:command`, a `#` comment, or a command to run. Returns whether to leave. */
 async function handle(shell: ShellSession, line: string, io: Io, signal: AbortSignal): Promise<boolean> {
-  const live = { signal, show: io.stdout };
-  const report = (o: Outcome): void => io.stdout(`${describeOutcome(o)}\n`);
+  // Output that does not end its last line (`printf abc`) is ended before the bracketed line, which starts its own.
+  let unended = false;
+  const show = (text: string): void => {
+    if (text === '') return;
+    unended = !text.endsWith('\n');
+    io.stdout(text);
+  };
+  const live = { signal, show };
+  const report = (o: Outcome): void => io.stdout(`${unended ? '\n' : ''}${describeOutcome(o)}\n`);
   if (line.startsWith('#')) {
     shell.comment(commentText(line));
     io.stdout('[noted for the document]\n');

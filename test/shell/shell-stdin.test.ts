@@ -33,6 +33,12 @@ describe('shark shell reading commands from standard input', () => {
     expect(await rig.plan('names.md')).toMatchObject({ summary: { cached: 3, run: 0, blocked: 0 } });
   });
 
+  it('ends output without a final newline before the bracketed line', async () => {
+    const ran = await shell(rig, [], ['printf abc', 'printf partial; exit 3', ''].join('\n'));
+    expect(ran.stdout).toContain('shark> printf abc\nabc\n[inspection: /data unchanged]\n');
+    expect(ran.stdout).toContain('shark> printf partial; exit 3\npartial\n[failed: exit status 3; its writes were discarded]\n');
+  });
+
   it('refuses to keep a change in place, which a pipeline cannot say, and leaves /data as it was', async () => {
     const ran = await shell(rig, [], ['echo one > /data/log.txt', 'echo two >> /data/log.txt', 'cat /data/log.txt', ''].join('\n'));
     expect(ran.stdout).toContain('[failed: not kept: it changes /data/log.txt in place (written by step 1): a pipeline writes each path once, so write a new file instead; its writes were discarded]');
