@@ -2,9 +2,9 @@ import { Command } from 'commander';
 import { closeSession } from '../cli/session-setup.js';
 import type { Io } from '../cli/main.js';
 import { openShell, type ShellFlags } from './open.js';
-import { repl } from './repl.js';
+import { repl, type Ending } from './repl.js';
 import { collect } from '../cli/common-options.js';
-import { EXIT_FAILED, ExitError } from '../cli/load-or-report.js';
+import { EXIT_FAILED, EXIT_INTERRUPTED, ExitError } from '../cli/load-or-report.js';
 import { nothingToSave, save } from './save.js';
 import type { ShellSession } from './session.js';
 
@@ -21,15 +21,21 @@ export function shellCommand(io: Io): Command {
     .action(async (file: string | undefined, flags: ShellFlags) => {
       const opening = new AbortController();
       const shell = await openShell(file, flags, io.stderr, opening.signal);
+      let ending: Ending = 'stopped';
       try {
-        await repl(shell, io, {
+        ending = await repl(shell, io, {
           interactive: process.stdin.isTTY === true,
           input: process.stdin,
           output: process.stdout,
         });
+        if (ending === 'stopped') {
+          // Stopped part way (a script's later lines never ran): no document of it overwrites anything.
+          io.stderr(`shark: interrupted${flags.save === undefined ? '' : `: nothing saved to ${flags.save}`}\n`);
+          throw new ExitError(EXIT_INTERRUPTED);
+        }
         if (flags.save !== undefined) saveOnExit(shell, flags.save, io);
       } finally {
-        shell.session.meta.endRun(shell.runId, 'ok', { shell: true });
+        shell.session.meta.endRun(shell.runId, ending === 'ended' ? 'ok' : 'interrupted', { shell: true });
         closeSession(shell.session);
       }
     });

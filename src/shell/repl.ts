@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline';
+import { EXIT_INTERRUPTED } from '../cli/load-or-report.js';
 import type { Io } from '../cli/main.js';
 import { commentText } from './document.js';
 import { save } from './save.js';
@@ -12,19 +13,32 @@ export interface ReplOptions {
   readonly output: NodeJS.WritableStream;
 }
 
+/** How the loop ended: `:quit` or the end of the input, or `stopped` by a signal. */
+export type Ending = 'ended' | 'stopped';
+
 const prompt = (shell: ShellSession): string => `shark${shell.env === undefined ? '' : `[${shell.env}]`}> `;
 
 /**
  * The prompt loop. Lines are taken one at a time (those typed while a
- * command runs wait their turn); Ctrl-C cancels the running command, not the
- * shell; Ctrl-D or `:quit` leaves.
+ * command runs wait their turn); Ctrl-C at a terminal cancels the running
+ * command, not the shell; Ctrl-D or `:quit` leaves. SIGTERM, and Ctrl-C of
+ * commands read from stdin (as `sh < script` dies of it), stop the session:
+ * the running command is cancelled (its workspace disposed) and no other
+ * line runs. A second signal ends the process at once.
  */
-export async function repl(shell: ShellSession, io: Io, options: ReplOptions): Promise<void> {
+export async function repl(shell: ShellSession, io: Io, options: ReplOptions): Promise<Ending> {
   const rl = createInterface({
     input: options.input,
     ...(options.interactive ? { output: options.output, terminal: true, historySize: 1000 } : { terminal: false }),
   });
   let running: AbortController | undefined;
+  let stopped = false;
+  const stop = (): void => {
+    if (stopped) process.exit(EXIT_INTERRUPTED);
+    stopped = true;
+    running?.abort();
+    rl.close();
+  };
   const interrupt = (): void => {
     if (running !== undefined) {
       running.abort();
@@ -37,8 +51,10 @@ export async function repl(shell: ShellSession, io: Io, options: ReplOptions): P
     }
   };
   rl.on('SIGINT', interrupt);
-  // Without a terminal Ctrl-C reaches the process: it interrupts the command too.
-  if (!options.interactive) process.on('SIGINT', interrupt);
+  // Without a terminal, Ctrl-C reaches the process as a signal.
+  const onSigint = options.interactive ? interrupt : stop;
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', stop);
   const ask = (): void => {
     if (!options.interactive) return;
     rl.setPrompt(prompt(shell));
@@ -47,6 +63,7 @@ export async function repl(shell: ShellSession, io: Io, options: ReplOptions): P
   ask();
   try {
     for await (const raw of rl) {
+      if (stopped) break;
       const line = raw.trim();
       if (!options.interactive && line !== '') io.stdout(`${prompt(shell)}${line}\n`);
       if (line === '') {
@@ -56,15 +73,17 @@ export async function repl(shell: ShellSession, io: Io, options: ReplOptions): P
       running = new AbortController();
       const quit = await handle(shell, line, io, running.signal);
       running = undefined;
-      if (quit) break;
+      if (quit || stopped) break;
       ask();
     }
   } finally {
-    process.off('SIGINT', interrupt);
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', stop);
     rl.close();
   }
   // Ctrl-D leaves the cursor after the prompt.
   if (options.interactive) io.stdout('\n');
+  return stopped ? 'stopped' : 'ended';
 }
 
 /** One line: a `:command`, a `#` comment, or a command to run. Returns whether to leave. */

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { Rig, SHARK } from '../support/rig.js';
 
 export interface Ended {
@@ -40,6 +41,11 @@ export class BatchShell {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
+}
+
+/** Workspaces a session left in the store's scratch directory. */
+export function leftWorkspaces(rig: Rig): string[] {
+  return rig.exists('.shark/tmp') ? readdirSync(rig.path('.shark/tmp')).filter((n) => n.startsWith('ws-')) : [];
 }
 
 /** `shark shell … < commands`: the transcript, and the exit status. */

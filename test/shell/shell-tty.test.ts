@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { expectGolden } from '../helpers/golden.js';
 import { Rig } from '../support/rig.js';
+import { leftWorkspaces } from './batch.js';
 import { describeTmux, Pane } from './tmux.js';
 
 describeTmux('shark shell at a terminal', () => {
@@ -57,5 +58,19 @@ describeTmux('shark shell at a terminal', () => {
     }, 'the interrupted command');
     expect(await pane.type('ls /data')).toBe('[inspection: /data unchanged]');
     expect(await pane.type(':history')).toMatch(/failed\s+echo partial.*\(interrupted; its writes were discarded\)/);
+  });
+
+  it('Ctrl-C of commands read from a file (`shark shell < commands.txt`) stops them all, as sh: exit 130, no workspace left', async () => {
+    rig.write('commands.txt', 'echo a > /data/a.txt\nsleep 60 && echo b > /data/b.txt\nsleep 60 && echo c > /data/c.txt\necho d > /data/d.txt\n');
+    pane = new Pane(rig.dir, ['--save', 'out.md']);
+    await pane.startBatch('commands.txt', 'shark> sleep 60 && echo b');
+    pane.ctrlC();
+    const screen = await pane.until((s) => s.includes('[shell exited:'), 'the shell to exit');
+    expect(screen).toContain('[shell exited: 130]');
+    expect(screen).toContain('shark: interrupted: nothing saved to out.md');
+    expect(screen).not.toContain('echo c');
+    expect(screen).not.toContain('echo d');
+    expect(rig.exists('out.md')).toBe(false);
+    expect(leftWorkspaces(rig)).toEqual([]);
   });
 });

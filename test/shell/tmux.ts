@@ -32,6 +32,8 @@ export function describeTmux(name: string, body: () => void): void {
 
 const PROMPT = /^shark(\[[^\]]*\])?> ?/;
 
+const quote = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
+
 /** `shark shell` in a tmux pane of a private server (its own socket), typed at and read back from the screen. */
 export class Pane {
   private readonly socket = `shark-shell-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
@@ -43,10 +45,20 @@ export class Pane {
   }
 
   async start(): Promise<void> {
-    const command = [process.execPath, SHARK, 'shell', ...this.args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-    // The shell's last words stay on the screen if it exits: a failure shows them.
-    this.tmux('new-session', '-d', '-s', 'shell', '-x', '160', '-y', '50', '-c', this.cwd, `${command}; echo "[shell exited: $?]"; sleep 600`);
+    this.launch('');
     await this.until((screen) => PROMPT.test(this.lastLine(screen) ?? ''), 'the first prompt');
+  }
+
+  /** `shark shell < FILE` at the terminal: commands from a file, the terminal's keys (Ctrl-C) still reaching it. */
+  async startBatch(file: string, shown: string): Promise<void> {
+    this.launch(` < ${quote(file)}`);
+    await this.until((screen) => screen.includes(shown), `\`${shown}\` on the screen`);
+  }
+
+  private launch(redirect: string): void {
+    const command = [process.execPath, SHARK, 'shell', ...this.args].map(quote).join(' ');
+    // The shell's last words stay on the screen if it exits: a failure shows them.
+    this.tmux('new-session', '-d', '-s', 'shell', '-x', '160', '-y', '50', '-c', this.cwd, `${command}${redirect}; echo "[shell exited: $?]"; sleep 600`);
   }
 
   /** Everything the pane showed, scrollback included. */
