@@ -21,7 +21,11 @@ const prompt = (shell: ShellSession): string => `shark${shell.env === undefined 
 /**
  * The prompt loop. Lines are taken one at a time (those typed while a
  * command runs wait their turn); Ctrl-C at a terminal cancels the running
- * command, not the shell; Ctrl-D or `:quit` leaves. SIGTERM, and Ctrl-C of
+ * command, not the shell, and throws away what was typed and not yet run, as
+ * a terminal flushes its input on Ctrl-C: the text at the prompt, and lines
+ * typed ahead while the command ran (each said to be discarded: typed
+ * expecting the command to finish, they could make steps of a state nobody
+ * meant). Ctrl-D or `:quit` leaves. SIGTERM, and Ctrl-C of
  * commands read from stdin (as `sh < script` dies of it), stop the session:
  * the running command is cancelled (its workspace disposed) and no other
  * line runs. A second signal ends the process at once.
@@ -39,16 +43,25 @@ export async function repl(shell: ShellSession, io: Io, options: ReplOptions): P
     running?.abort();
     rl.close();
   };
+  // Lines entered, lines taken from the loop, and how many of the first entered Ctrl-C discarded.
+  let entered = 0;
+  let taken = 0;
+  let discard = 0;
+  rl.on('line', () => entered++);
   const interrupt = (): void => {
+    if (!options.interactive) return;
+    const typed = rl.line !== '';
+    // To the end of the text, where `^C` goes; then the text is forgotten (readline's fields, typed read-only).
+    if (typed) rl.write(null, { ctrl: true, name: 'e' });
+    Object.assign(rl as unknown as { line: string; cursor: number }, { line: '', cursor: 0 });
     if (running !== undefined) {
+      if (typed) io.stdout('^C\n');
+      discard = entered;
       running.abort();
       return;
     }
-    if (options.interactive) {
-      io.stdout('^C\n');
-      rl.setPrompt(prompt(shell));
-      rl.prompt();
-    }
+    io.stdout('^C\n');
+    ask();
   };
   rl.on('SIGINT', interrupt);
   // Without a terminal, Ctrl-C reaches the process as a signal.
@@ -56,7 +69,8 @@ export async function repl(shell: ShellSession, io: Io, options: ReplOptions): P
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', stop);
   const ask = (): void => {
-    if (!options.interactive) return;
+    // No prompt while discarded lines are still to be said.
+    if (!options.interactive || taken < discard) return;
     rl.setPrompt(prompt(shell));
     rl.prompt();
   };
@@ -65,6 +79,11 @@ export async function repl(shell: ShellSession, io: Io, options: ReplOptions): P
     for await (const raw of rl) {
       if (stopped) break;
       const line = raw.trim();
+      if (++taken <= discard) {
+        if (line !== '') io.stdout(`[discarded, typed before Ctrl-C: ${line}]\n`);
+        ask();
+        continue;
+      }
       if (!options.interactive && line !== '') io.stdout(`${prompt(shell)}${line}\n`);
       if (line === '') {
         ask();

@@ -60,6 +60,35 @@ describeTmux('shark shell at a terminal', () => {
     expect(await pane.type(':history')).toMatch(/failed\s+echo partial.*\(interrupted; its writes were discarded\)/);
   });
 
+  it('Ctrl-C at the prompt throws away the text typed on it, as bash does', async () => {
+    pane = new Pane(rig.dir, []);
+    await pane.start();
+    pane.text('partial text');
+    await pane.until((s) => s.includes('shark> partial text'), 'the typed text');
+    pane.ctrlC();
+    await pane.until((s) => s.includes('shark> partial text^C\n'), 'the ^C');
+    expect(await pane.type('ls /data')).toBe('[inspection: /data unchanged]');
+  });
+
+  it('Ctrl-C of a running command discards what was typed while it ran, as a terminal discards type-ahead', async () => {
+    pane = new Pane(rig.dir, []);
+    await pane.start();
+    pane.keys('sleep 60 && echo x > /data/slept.txt');
+    await pane.until((s) => s.includes('sleep 60'), 'the command on the screen');
+    pane.keys('echo queued > /data/queued.txt');
+    // A line typed after it (no Enter): on a line of its own once the Enter before it was read.
+    pane.text('half');
+    await pane.until((s) => s.split('\n').includes('half'), 'the queued line entered');
+    await pane.until((s) => {
+      if (s.includes('[failed: interrupted')) return true;
+      pane!.ctrlC();
+      return false;
+    }, 'the interrupted command');
+    await pane.until((s) => s.includes('[discarded, typed before Ctrl-C: echo queued > /data/queued.txt]'), 'the queued line discarded');
+    expect(await pane.type('ls /data')).toBe('[inspection: /data unchanged]');
+    expect(await pane.type(':history')).not.toContain('queued');
+  });
+
   it('Ctrl-C of commands read from a file (`shark shell < commands.txt`) stops them all, as sh: exit 130, no workspace left', async () => {
     rig.write('commands.txt', 'echo a > /data/a.txt\nsleep 60 && echo b > /data/b.txt\nsleep 60 && echo c > /data/c.txt\necho d > /data/d.txt\n');
     pane = new Pane(rig.dir, ['--save', 'out.md']);

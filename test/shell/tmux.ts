@@ -86,8 +86,13 @@ export class Pane {
 
   /** Types a line (then Enter) without waiting. */
   keys(line: string): void {
-    this.tmux('send-keys', '-t', 'shell', '-l', line);
+    this.text(line);
     this.tmux('send-keys', '-t', 'shell', 'Enter');
+  }
+
+  /** Types text, no Enter. */
+  text(text: string): void {
+    this.tmux('send-keys', '-t', 'shell', '-l', text);
   }
 
   ctrlC(): void {
