@@ -48,7 +48,7 @@ export function ancestryInRun(meta: Metadata, runId: number, path: string): Ance
     if (row === undefined) continue;
     const r = fromResultRow(row);
     const outputs = { ...r.outputs };
-    // The line the node shows: its block's in the run asked about, as its name is (lineage-read.ts).
+    // The line the node shows: its block's in the run asked about, as its name is (lineage-result.ts).
     const line = Number(/:(\d+):\d+$/.exec(n.location)?.[1] ?? r.meta.line);
     steps.set(n.job, { step: { job: n.job, block: n.block, location: n.location, line, key: n.key, record: r.record, outputs }, outputs });
   }

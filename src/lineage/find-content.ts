@@ -181,7 +181,7 @@ function treesHolding(meta: Metadata, id: string): { id: string; name: string }[
 /** The job's name and pipeline, from the run that made the result. */
 function where(meta: Metadata, row: ResultRow): { job: string; pipeline: string | null } {
   // Prepared once (`bulk.statement`): the same bytes may be in thousands of places.
-  const job = meta.bulk.statement('SELECT job FROM run_jobs WHERE run_id = ? AND key = ? LIMIT 1').get(row.run_id, row.key) as { job: string } | undefined;
+  const job = meta.runRows.maker(row.run_id, row.key);
   const run = meta.bulk.statement('SELECT pipeline FROM runs WHERE id = ?').get(row.run_id) as { pipeline: string } | undefined;
   const m = fromResultRow(row).meta;
   return { job: job?.job ?? (m.items.length > 0 ? `${m.step}[${m.items.join(',')}]` : m.step), pipeline: run?.pipeline ?? null };

@@ -1,44 +1,8 @@
-import type { KeyRecord } from '../plan/key.js';
 import { listAt } from '../multimap.js';
 import { parentOf } from '../pipeline/data-path.js';
 import type { Metadata } from '../store/metadata.js';
 import type { RunProducer } from '../store/output-index.js';
-import type { SnapshotId } from '../store/snapshot-store.js';
-
-/** A result as its lineage node shows it: some fields of its key record and meta, not the whole of them. */
-export interface ShownResult {
-  readonly kind: KeyRecord['kind'];
-  readonly env: string;
-  /** An import's pinned source; null for a run. */
-  readonly pin: NonNullable<KeyRecord['pin']> | null;
-  readonly network: KeyRecord['network'];
-  readonly inputs: KeyRecord['inputs'];
-  readonly file: string;
-  /**
-   * The line of the job's block in the document as the run that names the
-   * job had it (a cached job's block may have moved since its result was
-   * made); the line its result recorded for a result made by another
-   * pipeline's run, whose file it names.
-   */
-  readonly line: number;
-  readonly col: number;
-  readonly command: string;
-  readonly host: string;
-  readonly version: string;
-  readonly outputs: Readonly<Record<string, SnapshotId>>;
-  readonly started: number;
-  readonly ended: number;
-  /** The run that made the result: the one whose lineage is read, or an earlier one for a job it found cached. */
-  readonly run: number;
-  /** `fsck --repair` dropped the result since: its stored data was missing or damaged. */
-  readonly dropped: boolean;
-}
-
-type Parsed = [
-  [kind: ShownResult['kind'], env: string, pin: ShownResult['pin'], network: ShownResult['network'], inputs: ShownResult['inputs']],
-  [file: string, line: number, col: number, command: string, host: string, version: string],
-  Record<string, SnapshotId>,
-];
+import { at, readResults, type ShownResult } from './lineage-result.js';
 
 /** A job as a lineage reaches it: found among the jobs of run `in`, whose version of its result it shows. */
 export interface LineageProducer extends RunProducer {
@@ -61,8 +25,6 @@ export interface LineageData {
 }
 
 const NONE: readonly LineageProducer[] = [];
-/** A path or a key as one run sees it. */
-const at = (run: number, what: string): string => `${run}\0${what}`;
 const jobAt = (g: LineageProducer): string => `${g.in}\0${g.job}\0${g.key}`;
 
 /**
@@ -205,32 +167,6 @@ export function readLineage(meta: Metadata, runId: number, path: string, depth: 
     producers: (reader, p) => picked.get(`${jobAt(reader)}\0${p}`) ?? producers.get(at(reader.in, p))!,
     result: resultOf,
   };
-}
-
-/** Reads the results of a level's jobs, each as the run it was found in made or reused it, into `results` (by `at(run, key)`). */
-function readResults(meta: Metadata, jobs: readonly LineageProducer[], results: Map<string, ShownResult>): void {
-  const byRun = new Map<number, Map<string, number>>();
-  for (const g of jobs) {
-    if (results.has(at(g.in, g.key))) continue;
-    let lines = byRun.get(g.in);
-    if (lines === undefined) byRun.set(g.in, (lines = new Map()));
-    lines.set(g.key, g.line);
-  }
-  const documents = new Map<number, string | undefined>();
-  const documentOf = (run: number): string | undefined => {
-    if (!documents.has(run)) documents.set(run, (meta.bulk.statement('SELECT pipeline FROM runs WHERE id = ?').get(run) as { pipeline: string } | undefined)?.pipeline);
-    return documents.get(run);
-  };
-  for (const [run, lines] of byRun) {
-    const keys = [...lines.keys()];
-    // Each result as this run made or reused it, not as a later run of the same key replaced it.
-    for (const [i, json, started, ended, made, fate] of meta.outputs.shown(keys, run)) {
-      const [[kind, env, pin, network, inputs], [file, recorded, col, command, host, version], outputs] = JSON.parse(json) as Parsed;
-      // Where the block is in the document that names the job, when the result was made from that document.
-      const line = made === run || documentOf(made) !== documentOf(run) ? recorded : lines.get(keys[i]!)!;
-      results.set(at(run, keys[i]!), { kind, env, pin, network, inputs, file, line, col, command, host, version, outputs, started, ended, run: made, dropped: fate === 'dropped' });
-    }
-  }
 }
 
 /** Which of each job's inputs (`[run it was found in, inputs]`) a job of that run wrote with the same bytes: by `at(run, path NUL id)`. */

@@ -3,6 +3,7 @@ import { isUnder } from '../pipeline/data-path.js';
 import { withExtension } from '../plan/expanded-job.js';
 import { directoryId } from './directory-id.js';
 import { readLineage, type LineageProducer } from './lineage-read.js';
+import type { MadeBy } from './lineage-result.js';
 import { latestRunWithJobs, noRunsMessage } from './runs.js';
 
 /** The account of one job that produced data. */
@@ -26,6 +27,12 @@ export interface LineageNode {
   readonly key: string;
   /** The run that made the result (an earlier one for a job found cached; for a group, the run asked about). */
   readonly run: number;
+  /**
+   * For a result made by a run of another document (a step both share): the
+   * job as that run named it and where its block was there. `job`, `block`
+   * and `location` are this document's.
+   */
+  readonly madeBy?: MadeBy;
   /** `fsck --repair` dropped the result since, its stored data missing or damaged: this is the record of it, the data is gone. */
   readonly dropped?: true;
   /** Each input with the jobs that wrote it (none for a host input, or when `--depth` cut it: `truncated`). */
@@ -101,6 +108,7 @@ export function lineageInRun(meta: Metadata, runId: number, path: string, depth 
       version: r.version,
       key: f.key,
       run: r.run,
+      ...(r.madeBy !== undefined ? { madeBy: r.madeBy } : {}),
       ...(r.dropped ? { dropped: true as const } : {}),
       inputs: r.inputs.map(([p, id]) => {
         const from = data.producers(f, p).filter((g) => g.job !== f.job);
@@ -141,6 +149,7 @@ export function renderLineage(node: LineageNode, describe: (id: string) => strin
     if (n.source !== undefined) lines.push(`${at}source: ${Object.entries(n.source).map(([k, v]) => `${k}=${v}`).join(' ')}`);
     for (const [p, id] of Object.entries(n.outputs)) lines.push(`${at}→ ${p}  ${describe(id)}`);
     lines.push(`${at}ran ${n.started} on ${n.host}, shark ${n.version}`);
+    if (n.madeBy !== undefined) lines.push(`${at}made by run ${n.run}, as ${n.madeBy.job} at ${n.madeBy.location}`);
     if (n.dropped) lines.push(`${at}${DROPPED}`);
     const inner = indent + '    ';
     for (const i of n.inputs) {

@@ -130,6 +130,15 @@ export class RunRows {
     return this.db.prepare<[number], RunJobRow>(`${RUN_JOB('run_rows')} WHERE run_id = ? ORDER BY seq`).all(runId);
   }
 
+  /**
+   * The job that made a result in run `runId` (its own row of `key`, which it
+   * ran): how that run named it, whatever a run that found it cached calls it.
+   */
+  maker(runId: number, key: string): { readonly job: string; readonly block: string } | undefined {
+    return this.bulk.statement("SELECT job, block FROM run_jobs WHERE run_id = ? AND key = ? ORDER BY status = 'ok' DESC LIMIT 1")
+      .get(runId, key) as { job: string; block: string } | undefined;
+  }
+
   /** One job's row of a run (the page of its log), by the table's key, or among the rows the run names. */
   one(runId: number, job: string): RunJobRow | undefined {
     const own = this.bulk.statement(`${RUN_JOB('run_jobs')} WHERE run_id = ? AND job = ?`).get(runId, job) as RunJobRow | undefined;

@@ -44,7 +44,7 @@ const short = (s: string): string => createHash('sha256').update(s).digest('hex'
 
 export const dataId = (d: Pick<DataItem, 'path' | 'id'>): string => `shark-data:${enc(d.path.slice(1))}@${encodeURIComponent(d.id)}`;
 export const jobActivityId = (job: RunJob): string => `shark-job:${enc(activityKey(job))}`;
-const planId = (job: RunJob): string => `shark-plan:${encodeURIComponent(job.row.step)}-${short(job.record.meta.command)}`;
+const planId = (job: RunJob): string => `shark-plan:${encodeURIComponent(job.record.meta.step)}-${short(job.record.meta.command)}`;
 const envId = (env: string): string => `shark-env:${encodeURIComponent(env)}`;
 
 /**
@@ -80,15 +80,19 @@ export function provModel(view: RunView, documentSource: string): ProvModel {
     attrs: { 'prov:label': basename(view.pipelinePath), 'shark:sha256': createHash('sha256').update(documentSource).digest('hex') },
   });
 
+  // Each activity is the making of a result, described as the run that made it recorded it (once: two jobs may reuse one).
+  const made = new Set<string>();
   for (const job of view.jobs) {
     const r = job.record;
     const act = jobActivityId(job);
+    if (made.has(act)) continue;
+    made.add(act);
     activities.push({
       id: act, types: ['shark:Job'], start: iso(r.started), end: iso(r.ended),
-      attrs: { 'prov:label': job.row.job, 'shark:block': r.meta.block, 'shark:location': `${r.meta.file}:${r.meta.line}:${r.meta.col}`, 'shark:host': r.meta.host, 'shark:version': r.meta.version, 'shark:run': r.runId },
+      attrs: { 'prov:label': job.madeAs, 'shark:block': r.meta.block, 'shark:location': `${r.meta.file}:${r.meta.line}:${r.meta.col}`, 'shark:host': r.meta.host, 'shark:version': r.meta.version, 'shark:run': r.runId },
     });
     const plan = planId(job);
-    if (!entities.has(plan)) entities.set(plan, { id: plan, types: ['prov:Plan', 'shark:Command'], attrs: { 'prov:label': job.row.step, 'shark:command': r.meta.command } });
+    if (!entities.has(plan)) entities.set(plan, { id: plan, types: ['prov:Plan', 'shark:Command'], attrs: { 'prov:label': r.meta.step, 'shark:command': r.meta.command } });
     const env = envId(r.record.env);
     if (!entities.has(env)) entities.set(env, { id: env, types: ['shark:Environment'], attrs: { 'prov:label': r.record.env, 'shark:environment': r.record.env } });
     const inputs = r.record.inputs.map(([path, id]) => dataId({ path, id }));

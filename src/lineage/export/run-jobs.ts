@@ -9,6 +9,12 @@ export interface RunJob {
   readonly row: RunJobRow;
   readonly record: LineageRecord;
   readonly cached: boolean;
+  /**
+   * The job as the run that made its result named it: its own name for a job
+   * this run ran; for a cached one, the name the earlier run (of this
+   * document or another) gave it, which this run may call otherwise.
+   */
+  readonly madeAs: string;
   /** `fsck --repair` dropped its result since (its stored data was missing or damaged). */
   readonly dropped: boolean;
 }
@@ -41,7 +47,9 @@ export function loadRun(
   for (const row of rows) {
     const result = results.get(row.key);
     if (result === undefined) continue;
-    jobs.push({ row, record: fromResultRow(result), cached: row.status === 'cached', dropped: result.fate === 'dropped' });
+    const record = fromResultRow(result);
+    const madeAs = record.runId === run.id ? row.job : meta.runRows.maker(record.runId, row.key)?.job ?? row.job;
+    jobs.push({ row, record, cached: row.status === 'cached', madeAs, dropped: result.fate === 'dropped' });
   }
   // In document order, then by job id: the order jobs happened to finish in is no part of what was made.
   jobs.sort((a, b) => a.row.line - b.row.line || (a.row.job < b.row.job ? -1 : a.row.job > b.row.job ? 1 : 0));
@@ -49,9 +57,13 @@ export function loadRun(
   return { ok: true, value: { pipeline, pipelinePath, run, jobs, published, store } };
 }
 
-/** A job as an activity: named after the run that computed it, so a cached job is the same activity in every run. */
+/**
+ * A job as an activity: named after the run that computed it and the name
+ * it had there, so a cached job is the same activity in every run, of any
+ * document, whatever the run that found it cached calls it.
+ */
 export function activityKey(job: RunJob): string {
-  return `run/${job.record.runId}/job/${job.row.job}`;
+  return `run/${job.record.runId}/job/${job.madeAs}`;
 }
 
 /** The hex digest of a file snapshot id (`sha256:` or `sha256x:`); undefined for trees, links and other stores' ids. */
