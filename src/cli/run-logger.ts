@@ -66,6 +66,9 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
       case 'env-build':
         say(`environment ${e.env}: ready check`);
         break;
+      case 'env-waiting':
+        say(`waiting  environment ${e.env}: another run (pid ${e.holder.pid} on ${e.holder.host}) is building it: its image will be used here, or built here if that build fails`);
+        break;
       case 'step-start':
         steps.set(e.step, { total: e.jobs, done: 0, ran: 0, failed: 0, started: Date.now() });
         if (e.jobs > 1) say(`${e.step}: ${e.jobs} jobs, ${e.cached} cached`);

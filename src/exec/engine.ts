@@ -19,7 +19,8 @@ export type { RunOptions } from './run/context.js';
  * Runs the cache misses of a pipeline, in named stages:
  *  - prepare: record the run, wait out a `gc --delete`, ingest host inputs
  *    (one holding a FIFO ends the run and throws `InvalidInput`);
- *  - environments: build or find each container image (a failure stops the run before anything runs);
+ *  - environments: build or find each container image, once across the runs sharing the store
+ *    (a failure stops the run before anything runs);
  *  - schedule: every step waits only for the steps it reads from, and all
  *    jobs share one budget of `-j` slots (run/run-step.ts);
  *  - execute and commit: each job at most once across processes, committed
@@ -91,7 +92,7 @@ export async function runPipeline(
   const needed = new Set(steps.flatMap((s) => (s.kind === 'run' && s.env !== undefined ? [s.env] : [])));
   for (const name of needed) {
     emit({ type: 'env-build', env: name });
-    const env = await session.envs.ensure(name, options.signal);
+    const env = await session.envs.ensure(name, options.signal, { leases, waiting: ({ pid, host }) => emit({ type: 'env-waiting', env: name, holder: { pid, host } }) });
     if ('error' in env) {
       const block = pipeline.environments.get(name)?.block;
       stepFailed(ctx, { id: name, at: block?.at ?? { line: 1, col: 1 } }, env.error, 'environment');

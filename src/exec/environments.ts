@@ -25,7 +25,7 @@ export function createEnvironmentProvider(pipeline: Pipeline, options: Environme
   const container = (name: string): DockerEnvironments | undefined => (pipeline.environments.has(name) ? docker : undefined);
   return {
     current: (name) => container(name)?.current(name) ?? { id: HOST_ENV_ID },
-    ensure: async (name, signal) => (await container(name)?.ensure(name, signal)) ?? { id: HOST_ENV_ID },
+    ensure: async (name, signal, shared) => (await container(name)?.ensure(name, signal, shared)) ?? { id: HOST_ENV_ID },
     executor: (name): Executor => container(name)?.executor(name) ?? host,
     notes: (jobCounts) => docker?.notes(jobCounts) ?? [],
   };

@@ -14,6 +14,8 @@ export type FailureReason =
 export type RunEvent =
   | { readonly type: 'run-start'; readonly run: number; readonly steps: number; readonly store: string }
   | { readonly type: 'env-build'; readonly env: string }
+  /** Another run sharing the store is building the same environment (same build inputs): its image will be used. */
+  | { readonly type: 'env-waiting'; readonly env: string; readonly holder: { readonly pid: number; readonly host: string } }
   | { readonly type: 'step-start'; readonly step: string; readonly block: string; readonly jobs: number; readonly cached: number }
   | { readonly type: 'job-start'; readonly job: string; readonly step: string; readonly block: string }
   /** Submitted to a cluster's queue (`--executor slurm`); `job-start` follows when it runs. */

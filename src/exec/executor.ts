@@ -1,5 +1,6 @@
 import type { EnvironmentView } from '../plan/environment.js';
 import type { Session } from '../plan/session.js';
+import type { Holder, Leases } from '../store/leases.js';
 import type { Workspace } from '../store/snapshot-store.js';
 import type { Turn } from './scheduler.js';
 
@@ -77,9 +78,21 @@ export interface Executor {
 
 /** Where a step's environment comes from; the id enters every cache key of its jobs. What plan sees, plus building and running. */
 export interface EnvironmentProvider extends EnvironmentView {
-  /** Makes sure the environment exists (building it if needed) and returns its id. */
-  ensure(name: string, signal: AbortSignal): Promise<{ readonly id: string } | { readonly error: string }>;
+  /** Makes sure the environment exists (building it if needed, once across the runs of `shared`) and returns its id. */
+  ensure(name: string, signal: AbortSignal, shared?: SharedBuilds): Promise<{ readonly id: string } | { readonly error: string }>;
   executor(name: string): Executor;
+}
+
+/**
+ * The store's leases, for builds that runs sharing the store must not
+ * repeat: an image is built under the lease of its build inputs, and a run
+ * that needs the same inputs meanwhile is told who builds them (`waiting`),
+ * waits, and uses that image (two builds, even of one Dockerfile, give two
+ * image ids, and so two keys for every job of the environment).
+ */
+export interface SharedBuilds {
+  readonly leases: Leases;
+  readonly waiting: (holder: Holder) => void;
 }
 
 /** A session that can run: its environments can be built and executed. */

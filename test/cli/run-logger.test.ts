@@ -9,4 +9,11 @@ describe('the run log a person reads', () => {
     log({ type: 'job-waiting', job: 'fit', step: 'fit', holder: { pid: 41, host: 'vm' } });
     expect(out).toBe('waiting  fit: another run (pid 41 on vm) is computing it: its result will be reused, or the job run here if it fails\n');
   });
+
+  it('says an environment another run is building is waited for, and its image used here', () => {
+    let out = '';
+    const log = prettyLogger((s) => void (out += s), false);
+    log({ type: 'env-waiting', env: 'tools', holder: { pid: 41, host: 'vm' } });
+    expect(out).toBe('waiting  environment tools: another run (pid 41 on vm) is building it: its image will be used here, or built here if that build fails\n');
+  });
 });

@@ -3,9 +3,9 @@ import { canonicalJson } from '../../canonical-json.js';
 import { emptyLock, lockPathFor, readLock, updateLock, type LockFile } from '../../lockfile.js';
 import { expandWord } from '../../pipeline/dockerfile-args.js';
 import type { Environment, Pipeline } from '../../pipeline/pipeline.js';
-import type { Executor } from '../executor.js';
+import type { Executor, SharedBuilds } from '../executor.js';
 import { buildInputs, type BuildInputs } from './build-inputs.js';
-import { connectDocker, type Connection } from './client.js';
+import { connectDocker, type Connection, type DockerClient } from './client.js';
 import { contextTar, DOCKERFILE_NAME } from './context-tar.js';
 import { DockerExecutor } from './docker-executor.js';
 import { dockerEndpoint } from './endpoint.js';
@@ -27,7 +27,8 @@ export interface DockerEnvironmentOptions {
 /**
  * Container environments of one pipeline: their ids for `plan` (from the
  * lock file; an engine that can be asked only says whether the locked images
- * are still there), building them for `run` (once per run each),
+ * are still there), building them for `run` (once per run each, and once
+ * across the runs given the store's leases),
  * and an executor per environment. The id is the image's content id, so a
  * changed environment changes the key of exactly the jobs that use it.
  */
@@ -69,10 +70,10 @@ export class DockerEnvironments {
     return { id: DOCKER_ID_PREFIX + locked.image };
   }
 
-  ensure(name: string, signal: AbortSignal): Promise<Ensured> {
+  ensure(name: string, signal: AbortSignal, shared?: SharedBuilds): Promise<Ensured> {
     let pending = this.ensured.get(name);
     if (pending === undefined) {
-      pending = this.build(name, signal);
+      pending = this.build(name, signal, shared);
       this.ensured.set(name, pending);
     }
     return pending;
@@ -170,65 +171,95 @@ export class DockerEnvironments {
     return env;
   }
 
-  private async build(name: string, signal: AbortSignal): Promise<Ensured> {
+  private async build(name: string, signal: AbortSignal, shared: SharedBuilds | undefined): Promise<Ensured> {
     const connection = await this.connect();
     if (!connection.ok) return { error: connection.message };
     const { client } = connection;
-    const env = this.environment(name);
     // Hashed now rather than from plan's memo: the build must record what it actually sent.
-    const inputs = buildInputs(env.spec, this.contextDir);
+    const inputs = buildInputs(this.environment(name).spec, this.contextDir);
     this.inputs.set(name, inputs);
     const escape = inputs.outside[0];
     if (escape !== undefined) {
       return { error: `building environment ${name} failed: COPY source ${escape.source} is a symbolic link to ${escape.target}, outside the pipeline's directory ${this.contextDir}: Docker sends nothing from outside the build context, and neither does Shark (copy the file into the directory instead)` };
     }
-    const locked = this.locked(name);
     try {
-      if (!this.options.update && locked?.image !== undefined && locked.inputs === inputs.hash && (await client.imageId(locked.image)) === locked.image) {
-        this.images.set(name, locked.image);
-        return { id: DOCKER_ID_PREFIX + locked.image };
+      const found = this.options.update ? undefined : await this.reuse(client, name, inputs.hash, false);
+      if (found !== undefined) return found;
+      if (shared === undefined) return await this.buildImage(client, name, inputs, signal);
+      // Under the lease of these inputs: a run sharing the store that builds them meanwhile is waited for.
+      const lease = `env:${inputs.hash}`;
+      const seen = canonicalJson(this.locked(name) ?? null);
+      if ((await shared.leases.acquire(lease, signal, () => false, shared.waiting)).kind === 'aborted') return { error: `building environment ${name} was cancelled` };
+      try {
+        this.lock = undefined;
+        // Under --update, only an image built meanwhile, from the bases as they are now, is the one asked for.
+        const builtMeanwhile = canonicalJson(this.locked(name) ?? null) !== seen;
+        const reused = !this.options.update || builtMeanwhile ? await this.reuse(client, name, inputs.hash, this.options.update) : undefined;
+        return reused ?? (await this.buildImage(client, name, inputs, signal));
+      } finally {
+        shared.leases.release(lease);
       }
-      // Without --update a rebuild starts from the locked base images, when they are still here.
-      const pins = new Map<string, string>();
-      if (!this.options.update) {
-        for (const [ref, id] of Object.entries(locked?.bases ?? {})) {
-          if ((await client.imageId(id)) === id) pins.set(ref, id);
-        }
-      }
-      const tail: string[] = [];
-      this.builds++;
-      const built = await client.build({
-        context: contextTar(pinBases(env.spec.dockerfile, pins, env.spec.args), inputs.entries),
-        dockerfile: DOCKERFILE_NAME,
-        tag: imageTag(name, inputs.hash),
-        labels: { 'shark.env': name, 'shark.inputs': inputs.hash },
-        network: env.spec.network ? 'default' : 'none',
-        signal,
-        onLine: (line) => {
-          if (line.trim() === '') return;
-          tail.push(line);
-          if (tail.length > LOG_TAIL_LINES) tail.shift();
-        },
-      });
-      if (!built.ok) {
-        if (signal.aborted) return { error: `building environment ${name} was cancelled` };
-        const missing = inputs.missing.length > 0 ? `\nnot in ${this.contextDir}: ${inputs.missing.join(', ')}` : '';
-        return { error: `building environment ${name} failed: ${built.message}${missing}\n--- last lines of the build log:\n${tail.join('\n')}` };
-      }
-      const bases: Record<string, string> = {};
-      for (const ref of env.spec.bases) {
-        // Stage names (`FROM build`) and `scratch` resolve to nothing and are not locked.
-        const id = pins.get(ref) ?? (await client.imageId(ref));
-        if (id !== undefined) bases[ref] = id;
-      }
-      const unrecorded = this.record(name, { bases, image: built.imageId, inputs: inputs.hash });
-      if (unrecorded !== undefined) return { error: `environment ${name} was built, but the lock file could not be updated: ${unrecorded}` };
-      this.images.set(name, built.imageId);
-      return { id: DOCKER_ID_PREFIX + built.imageId };
     } catch (e) {
       if (signal.aborted) return { error: `building environment ${name} was cancelled` };
       return { error: `building environment ${name} failed: ${(e as Error).message}` };
     }
+  }
+
+  /**
+   * The locked image, when it was built from `inputsHash` and the engine
+   * still has it (and, with `currentBases`, from the base images the tags
+   * name now).
+   */
+  private async reuse(client: DockerClient, name: string, inputsHash: string, currentBases: boolean): Promise<Ensured | undefined> {
+    const locked = this.locked(name);
+    if (locked?.image === undefined || locked.inputs !== inputsHash || (await client.imageId(locked.image)) !== locked.image) return undefined;
+    if (currentBases) {
+      for (const [ref, id] of Object.entries(locked.bases)) if ((await client.imageId(ref)) !== id) return undefined;
+    }
+    this.images.set(name, locked.image);
+    return { id: DOCKER_ID_PREFIX + locked.image };
+  }
+
+  private async buildImage(client: DockerClient, name: string, inputs: BuildInputs, signal: AbortSignal): Promise<Ensured> {
+    const env = this.environment(name);
+    const locked = this.locked(name);
+    // Without --update a rebuild starts from the locked base images, when they are still here.
+    const pins = new Map<string, string>();
+    if (!this.options.update) {
+      for (const [ref, id] of Object.entries(locked?.bases ?? {})) {
+        if ((await client.imageId(id)) === id) pins.set(ref, id);
+      }
+    }
+    const tail: string[] = [];
+    this.builds++;
+    const built = await client.build({
+      context: contextTar(pinBases(env.spec.dockerfile, pins, env.spec.args), inputs.entries),
+      dockerfile: DOCKERFILE_NAME,
+      tag: imageTag(name, inputs.hash),
+      labels: { 'shark.env': name, 'shark.inputs': inputs.hash },
+      network: env.spec.network ? 'default' : 'none',
+      signal,
+      onLine: (line) => {
+        if (line.trim() === '') return;
+        tail.push(line);
+        if (tail.length > LOG_TAIL_LINES) tail.shift();
+      },
+    });
+    if (!built.ok) {
+      if (signal.aborted) return { error: `building environment ${name} was cancelled` };
+      const missing = inputs.missing.length > 0 ? `\nnot in ${this.contextDir}: ${inputs.missing.join(', ')}` : '';
+      return { error: `building environment ${name} failed: ${built.message}${missing}\n--- last lines of the build log:\n${tail.join('\n')}` };
+    }
+    const bases: Record<string, string> = {};
+    for (const ref of env.spec.bases) {
+      // Stage names (`FROM build`) and `scratch` resolve to nothing and are not locked.
+      const id = pins.get(ref) ?? (await client.imageId(ref));
+      if (id !== undefined) bases[ref] = id;
+    }
+    const unrecorded = this.record(name, { bases, image: built.imageId, inputs: inputs.hash });
+    if (unrecorded !== undefined) return { error: `environment ${name} was built, but the lock file could not be updated: ${unrecorded}` };
+    this.images.set(name, built.imageId);
+    return { id: DOCKER_ID_PREFIX + built.imageId };
   }
 
   /**
