@@ -8,7 +8,10 @@ import { inBlock } from '../pipeline/block-ids.js';
 import { normaliseDataPath } from '../pipeline/data-path.js';
 import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
-import { closeSession, openSession, type SessionFlags } from './session-setup.js';
+import { closeSession, envPairs, openSession, type SessionFlags } from './session-setup.js';
+import type { Configuration } from '../lineage/configuration.js';
+import { restrictedAxes } from '../plan/selection.js';
+import type { RunSession } from '../exec/executor.js';
 import { outputFormat, withSessionOptions } from './common-options.js';
 
 export function logsCommand(io: Io): Command {
@@ -87,7 +90,11 @@ export function lineageCommand(io: Io): Command {
     }
     const { session } = openSession(file, flags, io.stderr, false, 'read', true);
     try {
-      const options = { ...(flags.run !== undefined ? { run: flags.run } : {}), ...(flags.depth !== undefined ? { depth: flags.depth } : {}) };
+      const options = {
+        ...(flags.run !== undefined ? { run: flags.run } : {}),
+        ...(flags.depth !== undefined ? { depth: flags.depth } : {}),
+        configuration: configurationOf(session, flags, io.stderr),
+      };
       const node = lineageOf(session.meta, session.pipelinePath, normal.path.text, options);
       if ('error' in node) {
         io.stderr(`shark: ${node.error}\n`);
@@ -102,4 +109,15 @@ export function lineageCommand(io: Io): Command {
       closeSession(session);
     }
   });
+}
+
+/**
+ * The `-e` values (the command line's and the config file's) as `lineage`
+ * picks runs by them: the variables the document does not make axes, and
+ * the axes restricted to some of their values, as `run` records them.
+ */
+function configurationOf(session: RunSession, flags: SessionFlags, stderr: (s: string) => void): Configuration {
+  const axes = session.pipeline.document.frontmatter?.axes;
+  const variables = new Map([...envPairs(flags.env, stderr)].filter(([name]) => axes?.has(name) !== true));
+  return { variables, axes: new Map(Object.entries(restrictedAxes(session.pipeline))) };
 }

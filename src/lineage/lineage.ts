@@ -1,6 +1,7 @@
 import type { Metadata } from '../store/metadata.js';
 import { isUnder } from '../pipeline/data-path.js';
 import { withExtension } from '../plan/expanded-job.js';
+import { isEmpty, otherValues, ranAxes, shownConfiguration, type Configuration } from './configuration.js';
 import { directoryId } from './directory-id.js';
 import { readLineage, type LineageProducer } from './lineage-read.js';
 import type { MadeBy } from './lineage-result.js';
@@ -58,6 +59,8 @@ export interface LineageOptions {
   readonly run?: number;
   /** How many levels of producers to follow below the top job (default: all). */
   readonly depth?: number;
+  /** `-e` values: the latest run (or `run`, if it did) that made the path under them. */
+  readonly configuration?: Configuration;
 }
 
 /**
@@ -73,10 +76,40 @@ export function lineageOf(meta: Metadata, pipelinePath: string, path: string, op
   if (run === undefined) {
     return { reason: 'unknown-run', error: `run ${options.run} is not a run of this pipeline (its runs: ${runs.map((r) => r.id).reverse().join(', ')})` };
   }
+  const { configuration } = options;
+  if (configuration !== undefined && !isEmpty(configuration)) {
+    return lineageUnder(meta, options.run === undefined ? runs.map((r) => r.id) : [run.id], path, configuration, options.depth);
+  }
   const node = lineageInRun(meta, run.id, path, options.depth);
   if (node !== undefined) return node;
   const which = options.run === undefined ? `the latest run (run ${run.id})` : `run ${run.id}`;
   return { reason: 'not-produced', error: failedProducer(meta, run.id, path) ?? `no job of ${which} produced ${path}` };
+}
+
+/**
+ * The lineage of `path` in the first of `runs` (newest first) that made it
+ * under `c`; with one run (`--run N`), why that one did not.
+ */
+function lineageUnder(meta: Metadata, runs: readonly number[], path: string, c: Configuration, depth = Infinity): LineageNode | LineageFailure {
+  let latest: { run: number; other: ReturnType<typeof otherValues> } | undefined;
+  for (const runId of runs) {
+    if (!ranAxes(meta, runId, c)) {
+      if (runs.length === 1) return { reason: 'not-produced', error: `run ${runId} did not run ${shownConfiguration(c, 'axes')}` };
+      continue;
+    }
+    const top = lineageInRun(meta, runId, path, 0);
+    if (top === undefined) {
+      if (runs.length === 1) return { reason: 'not-produced', error: failedProducer(meta, runId, path) ?? `no job of run ${runId} produced ${path}` };
+      continue;
+    }
+    const other = otherValues(meta, top, c);
+    if (other.length === 0) return depth === 0 ? top : lineageInRun(meta, runId, path, depth)!;
+    latest ??= { run: runId, other };
+  }
+  const had = latest?.other.map((o) => o.had).join(', ');
+  if (runs.length === 1 && latest !== undefined) return { reason: 'not-produced', error: `run ${latest.run} produced ${path} with ${had}, not ${latest.other.map((o) => o.wanted).join(', ')}` };
+  const nearest = latest === undefined ? '' : ` (the latest that did, run ${latest.run}, had ${had})`;
+  return { reason: 'not-produced', error: `no run of this pipeline produced ${path} with ${shownConfiguration(c)}${nearest}` };
 }
 
 /** The lineage of `path` as run `runId` made it, or undefined when no job of that run wrote it. */

@@ -48,7 +48,7 @@ export function leftOutSummary(pipeline: Pipeline, selection: Selection): { left
  * fan-in) then ran on part of them, under a key of its own, and `gc` must
  * not take the run for one that finished it (`lineage/gc-keep.ts`).
  */
-function restrictedAxes(pipeline: Pipeline): Record<string, string[]> {
+export function restrictedAxes(pipeline: Pipeline): Record<string, string[]> {
   const present = new Map<string, Set<string>>();
   for (const block of pipeline.document.blocks) {
     for (const [name, value] of block.instance?.axes ?? []) present.set(name, (present.get(name) ?? new Set()).add(value));

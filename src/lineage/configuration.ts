@@ -1,0 +1,52 @@
+import type { Metadata } from '../store/metadata.js';
+import type { LineageNode } from './lineage.js';
+
+/**
+ * The `-e` values a lineage is asked under, as `plan` and `run` take them:
+ * which of the runs made PATH the way the user means. Without them a
+ * lineage is of the latest run, whatever values it ran with.
+ */
+export interface Configuration {
+  /** Variables (`-e NAME=VALUE`): the job that wrote PATH had these values (every run job has them all in its key). */
+  readonly variables: ReadonlyMap<string, string>;
+  /** Axes restricted to some of their values (`-e AXIS=V1,V2`): the run ran at least these values. */
+  readonly axes: ReadonlyMap<string, readonly string[]>;
+}
+
+export function isEmpty(c: Configuration): boolean {
+  return c.variables.size === 0 && c.axes.size === 0;
+}
+
+/** `YEAR=2020, TAXA=AVES`: the configuration (or its `part`) as the user gave it. */
+export function shownConfiguration(c: Configuration, part: 'variables' | 'axes' | 'all' = 'all'): string {
+  const variables = part === 'axes' ? [] : [...c.variables].map(([k, v]) => `${k}=${v}`);
+  const axes = part === 'variables' ? [] : [...c.axes].map(([k, vs]) => `${k}=${vs.join(',')}`);
+  return [...variables, ...axes].join(', ');
+}
+
+/**
+ * Whether run `runId` ran the values of every restricted axis of `c`: a run
+ * restricted on an axis recorded the values it ran (`summary.axes`); any
+ * other ran them all.
+ */
+export function ranAxes(meta: Metadata, runId: number, c: Configuration): boolean {
+  if (c.axes.size === 0) return true;
+  const json = meta.db.prepare<[number], { axes: string | null }>("SELECT json_extract(summary, '$.axes') AS axes FROM runs WHERE id = ?").get(runId)?.axes ?? null;
+  const ran = json === null ? {} : (JSON.parse(json) as Record<string, string[]>);
+  return [...c.axes].every(([axis, values]) => ran[axis] === undefined || values.every((v) => ran[axis]!.includes(v)));
+}
+
+/**
+ * The variables of `c` that the job which wrote the lineage's path had
+ * otherwise, as it had them: `NAME=VALUE`, or `no NAME`; none when they
+ * agree, or when an import wrote it (an import has no variables).
+ */
+export function otherValues(meta: Metadata, top: LineageNode, c: Configuration): { readonly had: string; readonly wanted: string }[] {
+  const job = top.kind === 'group' ? top.inputs[0]?.from.find((n) => n.kind === 'run') : top.kind === 'run' ? top : undefined;
+  if (job === undefined || c.variables.size === 0) return [];
+  // Variables are part of the key: a result replaced or dropped since (result_history) had the same.
+  const row = meta.db.prepare<[string, string], { variables: string | null }>(`SELECT json_extract(record, '$.variables') AS variables FROM results WHERE key = ?
+    UNION ALL SELECT json_extract(record, '$.variables') FROM result_history WHERE key = ? LIMIT 1`).get(job.key, job.key);
+  const had = new Map(JSON.parse(row?.variables ?? '[]') as [string, string][]);
+  return [...c.variables].filter(([k, v]) => had.get(k) !== v).map(([k, v]) => ({ had: had.has(k) ? `${k}=${had.get(k)}` : `no ${k}`, wanted: `${k}=${v}` }));
+}

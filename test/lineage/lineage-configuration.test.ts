@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+
+/**
+ * `lineage -e NAME=VALUE` answers for the runs made under those values, as
+ * `plan -e` and `run -e` work on them: a scalar variable picks the latest
+ * run whose job wrote PATH with that value; an axis value, the latest run
+ * that ran that value's instances.
+ */
+const PIPELINE = `---
+YEAR: 2019
+TAXA: [AVES, MAMMALIA]
+---
+# Configurations
+
+\`\`\`shark-import
+in/a.txt /data/in.txt
+\`\`\`
+
+\`\`\`shark-run
+echo $YEAR %{TAXA} $(cat /data/in.txt) > /data/r/%{TAXA}.txt
+\`\`\`
+`;
+
+interface Node {
+  run: number;
+  key: string;
+}
+
+describe('shark lineage -e', () => {
+  let rig: Rig;
+  const lineage = async (...args: string[]): Promise<Node> => {
+    const ran = await rig.shark(['lineage', 'p.md', ...args, '--json']);
+    expect(ran.code, ran.stderr).toBe(0);
+    return JSON.parse(ran.stdout) as Node;
+  };
+  beforeAll(async () => {
+    rig = new Rig('shark-lineage-configuration-');
+    rig.write('p.md', PIPELINE);
+    rig.write('in/a.txt', 'a\n');
+    expect((await rig.shark(['run', 'p.md', '-e', 'YEAR=2020'])).code).toBe(0);
+    expect((await rig.shark(['run', 'p.md', '-e', 'YEAR=2021'])).code).toBe(0);
+    expect((await rig.shark(['run', 'p.md', '-e', 'YEAR=2022', '-e', 'TAXA=MAMMALIA'])).code).toBe(0);
+  });
+  afterAll(() => rig.cleanup());
+
+  it('answers for the run made with that value of a variable', async () => {
+    const y2020 = await lineage('/data/r/AVES.txt', '-e', 'YEAR=2020');
+    const y2021 = await lineage('/data/r/AVES.txt', '-e', 'YEAR=2021');
+    expect(y2020.run).toBe(1);
+    expect(y2021.run).toBe(2);
+    expect(y2020.key).not.toBe(y2021.key);
+    // Without -e: the latest run, as before.
+    expect((await lineage('/data/r/MAMMALIA.txt')).run).toBe(3);
+  });
+
+  it('answers for the latest run that ran the instances of an axis value', async () => {
+    expect((await lineage('/data/r/AVES.txt', '-e', 'TAXA=AVES')).run).toBe(2);
+    expect((await lineage('/data/r/MAMMALIA.txt', '-e', 'TAXA=MAMMALIA')).run).toBe(3);
+    expect((await lineage('/data/r/MAMMALIA.txt', '-e', 'TAXA=MAMMALIA', '-e', 'YEAR=2020')).run).toBe(1);
+  });
+
+  it('says so, exit 1, when no run made PATH with those values, or --run N was made with others', async () => {
+    const none = await rig.shark(['lineage', 'p.md', '/data/r/AVES.txt', '-e', 'YEAR=2023']);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toBe('shark: no run of this pipeline produced /data/r/AVES.txt with YEAR=2023 (the latest that did, run 2, had YEAR=2021)\n');
+    const other = await rig.shark(['lineage', 'p.md', '/data/r/AVES.txt', '--run', '2', '-e', 'YEAR=2020']);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toBe('shark: run 2 produced /data/r/AVES.txt with YEAR=2021, not YEAR=2020\n');
+  });
+});
