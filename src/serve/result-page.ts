@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { keyIdOf } from '../lineage/attest/dsse.js';
 import { Attestations } from '../lineage/attest/store.js';
 import { verifyAncestry } from '../lineage/attest/verify.js';
-import { lineageOf, type LineageNode } from '../lineage/lineage.js';
+import { DROPPED, lineageOf, type LineageNode } from '../lineage/lineage.js';
 import type { Session } from '../plan/session.js';
 import type { Resolved } from './data-index.js';
 import { blockAnchor, dataHref, esc, objectHref, page } from './html.js';
@@ -14,7 +14,7 @@ export async function resultPage(session: Session, found: Resolved, trusted: rea
   const crumbs = breadcrumbs(path);
   if (found.kind === 'dir') {
     const items = found.entries.map((e) => `<li><a href="${esc(dataHref(`${path}/${e.name}`))}">${esc(e.name)}${e.id === undefined ? '/' : ''}</a>${e.id === undefined ? '' : ` <code class="id">${esc(e.id)}</code>`}</li>`).join('\n');
-    const lineage = await lineageSection(session, path, trusted);
+    const lineage = await lineageSection(session, path, found.run, trusted);
     return page(path, `<h1 class="result-path">${crumbs}</h1>
 <p>directory of several jobs' files: ${found.entries.length} entr${found.entries.length === 1 ? 'y' : 'ies'}</p>
 <ul class="listing">${items}</ul>
@@ -24,15 +24,17 @@ ${lineage}`);
   const blocks = [...new Set(writers.map((w) => w.block))];
   const producer = found.producer === undefined
     ? writers.length > 0 ? `<p>written by ${writers.length} job${writers.length === 1 ? '' : 's'} of ${blocks.map((b) => `<a href="/#${blockAnchor(b)}">${esc(b)}</a>`).join(', ')}</p>` : '<p>an input of the pipeline (no job of it made this)</p>'
-    : `<p>made by <a href="/#${blockAnchor(found.producer.block)}">${esc(found.producer.job)}</a> in run ${found.producer.run}</p>`;
-  const raw = found.id.startsWith('sha256') ? ` · <a href="${esc(objectHref(found.id, path.slice(path.lastIndexOf('/') + 1)))}">raw</a>` : '';
+    : `<p>made by <a href="/#${blockAnchor(found.producer.block)}">${esc(found.producer.job)}</a> in run ${found.producer.madeIn}</p>`;
+  // The data of a result `fsck --repair` dropped is gone: said so, not previewed (the next run recomputes it).
+  const gone = found.producer?.dropped === true && !session.store.has(found.id);
+  const raw = found.id.startsWith('sha256') && !gone ? ` · <a href="${esc(objectHref(found.id, path.slice(path.lastIndexOf('/') + 1)))}">raw</a>` : '';
   return page(path, `<h1 class="result-path">${crumbs}</h1>
 <p class="content-id">content id <code class="id">${esc(found.id)}</code>${raw}</p>
 ${producer}
 <section class="preview"><h2>Preview</h2>
-${preview(session.store, found.id, path)}
+${gone ? `<p class="note">${DROPPED_HTML}; the next run recomputes it</p>` : preview(session.store, found.id, path)}
 </section>
-${await lineageSection(session, path, trusted)}`);
+${await lineageSection(session, path, found.run, trusted)}`);
 }
 
 function breadcrumbs(path: string): string {
@@ -40,8 +42,9 @@ function breadcrumbs(path: string): string {
   return parts.map((p, i) => (i === 0 ? `/${esc(p)}` : i === parts.length - 1 ? `/<span>${esc(p)}</span>` : `/<a href="${esc(dataHref('/' + parts.slice(0, i + 1).join('/')))}">${esc(p)}</a>`)).join('');
 }
 
-async function lineageSection(session: Session, path: string, trusted: readonly KeyObject[]): Promise<string> {
-  const node = lineageOf(session.meta, session.pipelinePath, path);
+/** The lineage of `path` as `shark lineage --run RUN` tells it: the run of the result the page shows (else the latest). */
+async function lineageSection(session: Session, path: string, run: number | undefined, trusted: readonly KeyObject[]): Promise<string> {
+  const node = lineageOf(session.meta, session.pipelinePath, path, run === undefined ? {} : { run });
   if ('error' in node) return `<section class="lineage"><h2>Lineage</h2><p class="note">${esc(node.error)}</p></section>`;
   return `<section class="lineage"><h2>Lineage</h2>
 <ul class="lineage-tree">${lineageItem(node)}</ul>
@@ -61,6 +64,9 @@ function producers(from: readonly LineageNode[], shown: Set<string>): string {
   return more <= 0 ? listed : `${listed}<li class="lineage-more k">… and ${more} more jobs (<code>shark lineage</code> lists every one)</li>`;
 }
 
+/** `DROPPED` as the page says it: its command set as code. */
+const DROPPED_HTML = esc(DROPPED).replace(/`([^`]*)`/g, '<code>$1</code>');
+
 function lineageItem(n: LineageNode, shown = new Set<string>()): string {
   if (n.kind === 'group') {
     return `<li class="lineage-node"><span class="group">${esc(n.command)}</span><ul>${producers(n.inputs[0]?.from ?? [], shown)}</ul></li>`;
@@ -75,7 +81,7 @@ function lineageItem(n: LineageNode, shown = new Set<string>()): string {
   }).join('');
   return `<li class="lineage-node" data-job="${esc(n.job)}"><a class="job" href="/#${blockAnchor(n.block)}">${esc(n.job)}</a> <span class="k">${esc(n.kind === 'import' ? 'import' : n.environment)}</span> <span class="k">${esc(n.location)}</span>
 <pre class="command">${esc(n.command)}</pre>
-<div>→ ${outputs} <span class="k">ran ${esc(n.started)} on ${esc(n.host)}, shark ${esc(n.version)}</span></div>
+<div>→ ${outputs} <span class="k">ran ${esc(n.started)} on ${esc(n.host)}, shark ${esc(n.version)}</span></div>${n.dropped ? `\n<p class="note">${DROPPED_HTML}</p>` : ''}
 <ul>${inputs}</ul></li>`;
 }
 
