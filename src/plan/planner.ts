@@ -21,6 +21,8 @@ export interface PlannedJob {
   readonly reasons: readonly string[];
   /** Snapshot ids (or names, on ZFS) of a cached job's outputs, by path in the order the step has them. */
   readonly outputs?: readonly OutputShown[];
+  /** The key of the stored result a cached job reuses: its own, or the earlier one a `{precious}` block keeps. */
+  readonly resultKey?: string;
 }
 
 /** A cached job's output: its path and its snapshot's id (or name). */
@@ -147,7 +149,7 @@ export async function planPipeline(session: Session, state: DataState, selection
         done.push({ job, outputs: cached.outputs });
         const shown = described(session, Object.entries(cached.outputs));
         const reasons = d.kept !== undefined ? [`kept (precious): ${d.kept.join('; ')}`] : NONE;
-        parts.push(planned(base, job.id, items, 'cached', reasons, shown));
+        parts.push(planned(base, job.id, items, 'cached', reasons, shown, cached.key));
       } else {
         parts.push(planned(base, job.id, items, 'run', runReasons(d, decision.unbuilt, decision.isMap, attempts, explain)));
       }
@@ -203,10 +205,11 @@ function runReasons(d: JobDecision, unbuilt: string | undefined, isMap: boolean,
  */
 function planned(
   base: { block: string; step: string; line: number }, job: string, items: readonly string[], status: JobStatus, reasons: readonly string[],
-  outputs?: readonly OutputShown[],
+  outputs?: readonly OutputShown[], resultKey?: string,
 ): PlannedJob {
   const { block, step, line } = base;
-  return outputs === undefined ? { block, step, job, line, items, status, reasons } : { block, step, job, line, items, status, reasons, outputs };
+  if (outputs === undefined) return { block, step, job, line, items, status, reasons };
+  return resultKey === undefined ? { block, step, job, line, items, status, reasons, outputs } : { block, step, job, line, items, status, reasons, outputs, resultKey };
 }
 
 /**
@@ -273,6 +276,10 @@ class RecalledJob implements PlannedJob {
 
   get outputs(): readonly OutputShown[] {
     return described(this.session, this.cached.pairs ?? Object.entries(this.cached.outputs));
+  }
+
+  get resultKey(): string {
+    return this.cached.key;
   }
 }
 

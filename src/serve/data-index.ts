@@ -31,18 +31,20 @@ export type Resolved =
 
 /**
  * The document's results: every output and input of the jobs its runs
- * recorded, newest run first, each as the run made or reused it (the
- * version `shark lineage --run` shows: not one a later run replaced it
- * with, and one `fsck --repair` dropped since, marked so). The server
- * serves no byte outside `reachable`, so a request can name only what these
- * results refer to.
+ * recorded, each as the run made or reused it (the version `shark lineage
+ * --run` shows: not one a later run replaced it with, and one `fsck
+ * --repair` dropped since, marked so). A path is shown as the results the
+ * plan reuses (`reused`: what `plan` and the next `run` with the page's
+ * options use) have it, else as the newest run that wrote it has it. The
+ * server serves no byte outside `reachable`, so a request can name only
+ * what these results refer to.
  */
 export class DataIndex {
   readonly produced = new Map<string, Produced>();
   readonly inputs = new Map<string, SnapshotId>();
   readonly reachable = new Set<SnapshotId>();
 
-  constructor(meta: Metadata, private readonly store: SnapshotStore, pipelinePath: string) {
+  constructor(meta: Metadata, private readonly store: SnapshotStore, pipelinePath: string, reused: ReadonlySet<string> = new Set()) {
     // A result is read once, as the newest run that made or reused it has it: that run's row names its job.
     const seen = new Set<string>();
     const runs: { run: number; rows: JobRow[] }[] = [];
@@ -54,19 +56,21 @@ export class DataIndex {
       runs.push({ run: run.id, rows });
     }
     const results = resultsOf(meta, runs.map(({ run, rows }) => ({ run, keys: rows.map((r) => r.key) })));
-    for (const { run, rows } of runs) {
-      for (const row of rows) {
-        const result = results.get(row.key);
-        if (result === undefined) continue;
-        for (const [path, id] of Object.entries(result.outputs)) {
-          if (!this.produced.has(path)) this.produced.set(path, { id, run, madeIn: result.madeIn, job: row.job, block: row.block, dropped: result.dropped });
-          this.reach(id);
-        }
-        for (const [path, id] of result.inputs) {
-          if (!this.inputs.has(path)) this.inputs.set(path, id);
-          this.reach(id);
-        }
-      }
+    // First the results the plan reuses, then the others: a path is the first's that wrote it.
+    for (const preferred of [true, false]) {
+      for (const { run, rows } of runs) for (const row of rows) if (reused.has(row.key) === preferred) this.add(run, row, results.get(row.key));
+    }
+  }
+
+  private add(run: number, row: JobRow, result: Result | undefined): void {
+    if (result === undefined) return;
+    for (const [path, id] of Object.entries(result.outputs)) {
+      if (!this.produced.has(path)) this.produced.set(path, { id, run, madeIn: result.madeIn, job: row.job, block: row.block, dropped: result.dropped });
+      this.reach(id);
+    }
+    for (const [path, id] of result.inputs) {
+      if (!this.inputs.has(path)) this.inputs.set(path, id);
+      this.reach(id);
     }
   }
 

@@ -21,6 +21,8 @@ export class Live {
   private planned = 0;
   private indexed = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** The results the plan reuses (its cached jobs' keys). */
+  private reused: ReadonlySet<string> = new Set();
   private readonly listeners = new Set<(s: PageState) => void>();
   state: PageState = { run: undefined, blocks: [] };
   index: DataIndex;
@@ -60,10 +62,7 @@ export class Live {
       // During a run its own records tell the story: the plan is remade after it, the index of results now and then.
       const running = run?.status === 'running';
       if (!running || this.plan === undefined) await this.replan();
-      if (!running || Date.now() - this.indexed > 5000) {
-        this.index = new DataIndex(meta, this.session.store, pipelinePath);
-        this.indexed = Date.now();
-      }
+      if (!running || Date.now() - this.indexed > 5000) this.reindex();
       this.state = pageState(pipeline, this.plan, meta, run, leased, this.note);
       if (!first) for (const fn of this.listeners) fn(this.state);
     } catch (e) {
@@ -83,7 +82,10 @@ export class Live {
     if (this.busy || Date.now() - this.planned < 2000 || this.state.run?.status === 'running') return;
     this.busy = true;
     try {
+      const reused = this.reused;
       await this.replan();
+      // Another plan may reuse other results: the result pages show those.
+      if (!sameSet(reused, this.reused)) this.reindex();
       const { meta, pipelinePath, pipeline } = this.session;
       const run = meta.latestRun(pipelinePath);
       this.state = pageState(pipeline, this.plan, meta, run, run === undefined ? [] : leasedJobs(meta, run.id), this.note);
@@ -105,5 +107,20 @@ export class Live {
       this.plan = undefined;
       this.note = `could not plan: ${(e as Error).message.split('\n')[0]}`;
     }
+    const reused = new Set<string>();
+    for (const j of this.plan?.jobs ?? []) if (j.resultKey !== undefined) reused.add(j.resultKey);
+    this.reused = reused;
   }
+
+  /** The index of results, the plan's reused ones first (`DataIndex`). */
+  private reindex(): void {
+    this.index = new DataIndex(this.session.meta, this.session.store, this.session.pipelinePath, this.reused);
+    this.indexed = Date.now();
+  }
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const k of a) if (!b.has(k)) return false;
+  return true;
 }

@@ -80,7 +80,7 @@ export function pageState(pipeline: Pipeline, plan: Plan | undefined, meta: Meta
   const rows = run === undefined ? [] : meta.runJobs(run.id);
   const live = run?.status === 'running';
   const progress: Progress = { live, byJob: new Map(rows.map((r) => [r.job, r])), leased: new Set(live ? leased : []) };
-  const made = madeBy(meta, rows.map((r) => r.key));
+  const made = madeBy(meta, [...rows.map((r) => r.key), ...(live ? [] : otherResults(plan, progress.byJob))]);
   const plannedOf = groupBy(plan?.jobs ?? [], (j) => j.block);
   const rowsOf = groupBy(rows, (r) => r.block);
   const leasedOf = groupBy(leasedSteps(pipeline, progress), (l) => l.block);
@@ -122,6 +122,22 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]
   const groups = new Map<string, T[]>();
   for (const item of items) listAt(groups, key(item)).push(item);
   return groups;
+}
+
+/**
+ * The results the plan reuses that are not the ones the latest run recorded
+ * for the same jobs (it ran them with other options, `-e` or `-i`, or before
+ * an input changed back): the page shows what `plan` and the next `run`
+ * reuse, not what that run made.
+ */
+function otherResults(plan: Plan | undefined, byJob: ReadonlyMap<string, RunJobRow>): string[] {
+  const keys: string[] = [];
+  for (const p of plan?.jobs ?? []) {
+    if (p.status !== 'cached') continue;
+    const row = byJob.get(p.job);
+    if (row !== undefined && p.resultKey !== undefined && row.key !== p.resultKey) keys.push(p.resultKey);
+  }
+  return keys;
 }
 
 /** The results behind a run's jobs, only what a job's line shows, in a few statements. */
@@ -182,6 +198,13 @@ function jobView(p: PlannedJob | undefined, row: RunJobRow | undefined, progress
   const { live } = progress;
   const job = p?.job ?? row?.job ?? '?';
   const item = p?.items[0] ?? row?.item ?? null;
+  // Not live, the run's record of a job the plan finds cached counts only when it is the result the plan reuses.
+  if (!live && row !== undefined && p?.status === 'cached' && p.resultKey !== undefined && row.key !== p.resultKey) {
+    const reused = made.get(p.resultKey);
+    const extra = reused === undefined ? {} : { ms: reused.ms, ...(reused.env !== undefined ? { env: reused.env } : {}) };
+    const label = p.reasons.length > 0 ? p.reasons.join('; ') : reused === undefined ? 'cached' : `cached (made in run ${reused.runId})`;
+    return { job, item, outputs: p.outputs ?? [], ...extra, status: 'cached', label };
+  }
   const record = row !== undefined ? made.get(row.key) : undefined;
   const extra = {
     ...(row?.log !== null && row?.log !== undefined && run !== undefined ? { logRun: run.id } : {}),
