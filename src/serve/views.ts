@@ -61,7 +61,7 @@ export interface PageState {
 
 const ORDER: readonly ViewStatus[] = ['failed', 'running', 'waiting', 'would-run', 'ran', 'cached', 'manual', 'publish', 'unknown'];
 
-/** What a live run is doing: its jobs' rows so far, and the jobs it has taken up and not yet recorded (`leasedJobs`). */
+/** What a live run is doing: its jobs' rows so far, and the jobs whose commands it started and has not yet recorded (`leasedJobs`). */
 interface Progress {
   readonly live: boolean;
   readonly byJob: ReadonlyMap<string, RunJobRow>;
@@ -71,8 +71,8 @@ interface Progress {
 /**
  * Each block's status, from the plan (what would run now, and why) and the
  * latest run's records: while a run is live, its records win, so the page
- * shows jobs finishing; a job it has not recorded is running only while the
- * run holds its lease (`leased`: a forced job the plan calls cached too),
+ * shows jobs finishing; a job it has not recorded is running only while its
+ * command runs (`leased`: a forced job the plan calls cached too),
  * else waiting, or cached as the plan made before the run said. After it,
  * the plan says what is cached, and the records say which run made it.
  */
@@ -93,7 +93,7 @@ export function pageState(pipeline: Pipeline, plan: Plan | undefined, meta: Meta
   return { run: runView, blocks, ...(note !== undefined ? { note } : {}) };
 }
 
-/** A job the run holds the lease of, not yet recorded, with its step and block. */
+/** A job whose command the run started, not yet recorded, with its step and block. */
 interface Leased {
   readonly job: string;
   readonly step: string;
@@ -189,7 +189,7 @@ function listed(jobs: readonly JobView[]): readonly JobView[] {
   return picked.map(([, n]) => n).sort((a, b) => a - b).map((n) => jobs[n]!);
 }
 
-/** A job the live run has taken up (it holds its lease) and not yet recorded. */
+/** A job whose command the live run started (`leasedJobs`) and has not yet recorded. */
 function running(run: RunRow | undefined): { status: ViewStatus; label: string } {
   return { status: 'running', label: `running in run ${run?.id ?? '?'}` };
 }
@@ -226,7 +226,7 @@ function jobView(p: PlannedJob | undefined, row: RunJobRow | undefined, progress
   }
   if (p === undefined) return { ...base, status: 'unknown', label: row?.status ?? 'unknown' };
   if (live && progress.leased.has(job)) return { ...base, ...running(run) };
-  // Not taken up yet: it waits for its inputs, its turn, or another run's lease (a cached one is recorded as soon as its step starts).
+  // Not started yet: it waits for its inputs, a free slot, or another run's lease (a cached one is recorded as soon as its step starts).
   if (live && p.status !== 'manual' && p.status !== 'cached') return { ...base, status: 'waiting', label: `waiting in run ${run?.id ?? '?'}` };
   const reasons = p.reasons.join('; ');
   switch (p.status) {

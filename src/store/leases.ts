@@ -7,11 +7,8 @@ export interface Holder {
   readonly host: string;
 }
 
-/** A job's lease: its name (`job:KEY`) and the job it is taken for, so that a run's leases say which of its jobs are under way. */
-export interface JobLease {
-  readonly name: string;
-  readonly job: string;
-}
+/** How long the jobs that started wait to be written together (`Leases.running`): well under `shark serve`'s half-second poll. */
+const STARTED_MS = 100;
 
 export type AcquireOutcome = { readonly kind: 'acquired' } | { readonly kind: 'done' } | { readonly kind: 'aborted' };
 
@@ -28,6 +25,9 @@ export class Leases {
   private readonly ahead = new Set<string>();
   /** Those of `ahead` whose work was found not done as they were taken: nobody can do it while we hold them. */
   private readonly undone = new Set<string>();
+  /** Held leases whose job's command started since the last write, with the job (`running`). */
+  private readonly started = new Map<string, string>();
+  private startedTimer: NodeJS.Timeout | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   private readonly stmts;
@@ -36,24 +36,25 @@ export class Leases {
     // Prepared once: a run takes a lease per job, and compiling the statements cost more than running them.
     this.stmts = {
       holder: meta.db.prepare<[string], Holder & { beat: number }>('SELECT pid, host, beat FROM leases WHERE name = ?'),
-      take: meta.db.prepare('INSERT OR REPLACE INTO leases (name, pid, host, run_id, since, beat, job) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      take: meta.db.prepare('INSERT OR REPLACE INTO leases (name, pid, host, run_id, since, beat) VALUES (?, ?, ?, ?, ?, ?)'),
       drop: meta.db.prepare('DELETE FROM leases WHERE name = ? AND pid = ? AND host = ?'),
+      running: meta.db.prepare('UPDATE leases SET job = ? WHERE name = ? AND pid = ? AND host = ?'),
     };
   }
 
-  /** Takes the lease (for `job`, when it is a job's) unless a live process holds it; returns that holder otherwise. */
-  tryAcquire(name: string, job?: string): Holder | undefined {
+  /** Takes the lease unless a live process holds it; returns that holder otherwise. */
+  tryAcquire(name: string): Holder | undefined {
     if (this.ahead.delete(name)) return undefined;
-    const holder = this.meta.db.transaction(() => this.takeUnlessHeld(name, Date.now(), job)).immediate();
+    const holder = this.meta.db.transaction(() => this.takeUnlessHeld(name, Date.now())).immediate();
     if (holder === undefined) this.hold(name);
     return holder;
   }
 
   /** Inside a write transaction: the live process (not this one) that holds `name`, or else takes it. */
-  private takeUnlessHeld(name: string, now: number, job: string | undefined): Holder | undefined {
+  private takeUnlessHeld(name: string, now: number): Holder | undefined {
     const row = this.stmts.holder.get(name);
     if (row !== undefined && !(row.pid === process.pid && row.host === this.host) && holderAlive(row.pid, row.host, row.beat)) return row;
-    this.stmts.take.run(name, process.pid, this.host, this.runId, now, now, job ?? null);
+    this.stmts.take.run(name, process.pid, this.host, this.runId, now, now);
     return undefined;
   }
 
@@ -68,14 +69,14 @@ export class Leases {
    * (the work of the others cannot be done by anyone while we hold them),
    * where a read per job cost a trivial job a tenth of its bookkeeping.
    */
-  takeAhead(leases: readonly JobLease[], finished?: (names: readonly string[]) => ReadonlySet<string>): void {
+  takeAhead(names: readonly string[], finished?: (names: readonly string[]) => ReadonlySet<string>): void {
     const now = Date.now();
     let taken: string[] = [];
     let done: ReadonlySet<string> | undefined;
     try {
       [taken, done] = this.meta.db.transaction((): [string[], ReadonlySet<string> | undefined] => {
         const free: string[] = [];
-        for (const { name, job } of leases) if (!this.held.has(name) && this.takeUnlessHeld(name, now, job) === undefined) free.push(name);
+        for (const name of names) if (!this.held.has(name) && this.takeUnlessHeld(name, now) === undefined) free.push(name);
         return [free, finished?.(free)];
       }).immediate();
     } catch {
@@ -93,13 +94,13 @@ export class Leases {
    * work was finished by the holder we waited for, the lease is given back
    * and the caller reuses that work.
    */
-  async acquire(name: string, signal: AbortSignal, done: () => boolean, waiting?: (h: Holder) => void, job?: string): Promise<AcquireOutcome> {
+  async acquire(name: string, signal: AbortSignal, done: () => boolean, waiting?: (h: Holder) => void): Promise<AcquireOutcome> {
     let pause = 10;
     let told = false;
     if (!signal.aborted && this.undone.delete(name) && this.ahead.delete(name)) return { kind: 'acquired' };
     for (;;) {
       if (signal.aborted) return { kind: 'aborted' };
-      const holder = this.tryAcquire(name, job);
+      const holder = this.tryAcquire(name);
       if (holder === undefined) {
         if (!done()) return { kind: 'acquired' };
         this.release(name);
@@ -109,6 +110,36 @@ export class Leases {
       told = true;
       await new Promise((r) => setTimeout(r, pause));
       pause = Math.min(pause * 2, 250);
+    }
+  }
+
+  /**
+   * The command of `job`, whose lease `name` this process holds, started:
+   * the lease names it from then on (`leasedJobs`, what `shark serve` shows
+   * as running). Not a lease taken ahead of its job, nor one whose job
+   * waits for a free slot. Written with the others started meanwhile, at
+   * most every `STARTED_MS`: a write transaction per job cost a trivial job
+   * more than its result; one that ends before that is never written.
+   */
+  running(name: string, job: string): void {
+    if (!this.held.has(name)) return;
+    this.started.set(name, job);
+    if (this.startedTimer !== undefined) return;
+    this.startedTimer = setTimeout(() => this.writeStarted(), STARTED_MS);
+    this.startedTimer.unref();
+  }
+
+  private writeStarted(): void {
+    this.startedTimer = undefined;
+    const started = [...this.started];
+    this.started.clear();
+    if (started.length === 0) return;
+    try {
+      this.meta.db.transaction(() => {
+        for (const [name, job] of started) this.stmts.running.run(job, name, process.pid, this.host);
+      })();
+    } catch {
+      // A busy database: these jobs show as waiting; they run all the same.
     }
   }
 
@@ -144,6 +175,7 @@ export class Leases {
     this.held.delete(name);
     this.ahead.delete(name);
     this.undone.delete(name);
+    this.started.delete(name);
     if (this.held.size === 0 && this.timer !== undefined) {
       clearInterval(this.timer);
       this.timer = undefined;
@@ -184,9 +216,10 @@ export class Leases {
 }
 
 /**
- * The jobs whose leases a run holds: those it has taken up and not yet
- * recorded (staged or running). A job waiting for its inputs, its turn, or
- * another run's lease holds none.
+ * The jobs of a run whose commands run: it holds their leases, has started
+ * them (`Leases.running`) and not yet recorded them. A job whose lease it
+ * took ahead, whose inputs are being placed, or which waits for a free slot
+ * or for another run's lease, is not among them.
  */
 export function leasedJobs(meta: Metadata, runId: number): string[] {
   return meta.db.prepare<[number], { job: string }>('SELECT job FROM leases WHERE run_id = ? AND job IS NOT NULL ORDER BY job').all(runId).map((r) => r.job);

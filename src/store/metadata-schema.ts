@@ -100,7 +100,7 @@ const ADDED_COLUMNS: readonly [table: string, column: string, type: string][] = 
   ['runs', 'version', 'TEXT'],
   // What a lineage shows of the result (output-index.ts SHOWN); null in rows written before it.
   ['results', 'shown', 'TEXT'],
-  // The job a run's lease is for: what `shark serve` shows as running (null for other leases, and in older rows).
+  // The job a run's lease is for, once its command started (leases.ts `running`): what `shark serve` shows as running (null before, for other leases, and in older rows).
   ['leases', 'job', 'TEXT'],
   // The document's path from the directory holding the store (run-table.ts): found again after both moved.
   ['runs', 'place', 'TEXT'],

@@ -53,3 +53,38 @@ describe('shark serve while a run is in progress', () => {
     expect((await run).code).toBe(0);
   }, 40_000);
 });
+
+describe('shark serve while a map runs one job at a time', () => {
+  const rig = new Rig('shark-serve-slots-');
+  let served: Served | undefined;
+
+  beforeAll(async () => {
+    for (let i = 1; i <= 6; i++) rig.write(`in/f${i}.txt`, `${i}\n`);
+    rig.write('map.md', '---\ninputs:\n  in: /data/in/\n---\n# Slow map\n\n```shark-run {id=slow}\nsleep 2; cat /data/in/* > /data/out/+\n```\n');
+    served = await serve(rig, 'map.md', '-i', 'in=in');
+  });
+
+  afterAll(async () => {
+    await served?.stop();
+    rig.cleanup();
+  });
+
+  it('shows as running only the job whose command runs (-j 1), the others as waiting for a slot', async () => {
+    const run = rig.shark(['run', 'map.md', '-i', 'in=in', '-j', '1']);
+    let ended = false;
+    void run.then(() => (ended = true));
+    const seen: string[][] = [];
+    while (!ended) {
+      const s = await state(served!.url);
+      if (s.run?.status === 'running') seen.push(s.blocks[0]!.jobs.map((j) => `${j.item}=${j.status}`));
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    expect((await run).code).toBe(0);
+    const running = seen.map((jobs) => jobs.filter((j) => j.endsWith('=running')));
+    const samples = JSON.stringify(seen);
+    // Sampled while the run was in progress: one at a time, but for the moment one that ended stores its outputs as the next starts.
+    expect(running.filter((r) => r.length > 2), samples).toEqual([]);
+    expect(running.filter((r) => r.length === 1).length, samples).toBeGreaterThan(seen.length / 2);
+    expect(seen.some((jobs) => jobs.filter((j) => j.endsWith('=waiting')).length >= 4), samples).toBe(true);
+  }, 60_000);
+});

@@ -14,7 +14,7 @@ describe('leases taken ahead of their jobs', () => {
       meta.db.prepare('INSERT INTO leases (name, pid, host, run_id, since, beat) VALUES (?, 1, ?, NULL, 0, 0)').run('job:b', hostname());
       const leases = new Leases(meta, null);
       const rows = (): string[] => meta.db.prepare<[], { name: string; pid: number }>('SELECT name, pid FROM leases ORDER BY name').all().map((r) => `${r.name}@${r.pid === process.pid ? 'us' : r.pid}`);
-      leases.takeAhead(['a', 'b', 'c'].map((j) => ({ name: `job:${j}`, job: j })));
+      leases.takeAhead(['a', 'b', 'c'].map((j) => `job:${j}`));
       expect(rows()).toEqual(['job:a@us', 'job:b@1', 'job:c@us']);
       expect(leases.tryAcquire('job:a')).toBeUndefined();
       expect(leases.tryAcquire('job:b')).toMatchObject({ pid: 1 });
@@ -38,7 +38,7 @@ describe('leases taken ahead of their jobs', () => {
       const leases = new Leases(meta, null);
       const signal = new AbortController().signal;
       // b's work was finished (by another run) before this one took its lease.
-      leases.takeAhead(['a', 'b'].map((j) => ({ name: `job:${j}`, job: j })), (names) => new Set(names.filter((n) => n === 'job:b')));
+      leases.takeAhead(['a', 'b'].map((j) => `job:${j}`), (names) => new Set(names.filter((n) => n === 'job:b')));
       const asked: string[] = [];
       const done = (name: string) => (): boolean => (asked.push(name), true);
       expect(await leases.acquire('job:a', signal, done('a'))).toEqual({ kind: 'acquired' });
@@ -55,19 +55,33 @@ describe('leases taken ahead of their jobs', () => {
     }
   });
 
-  it('name the jobs a run has taken up, until it gives their leases back (what `shark serve` shows as running)', async () => {
+  it('name the jobs whose commands a run started, until it gives their leases back (what `shark serve` shows as running)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'shark-leases-'));
     try {
       const meta = new Metadata(dir);
       const leases = new Leases(meta, 7);
-      leases.takeAhead([{ name: 'job:k1', job: 'map[a.txt]' }, { name: 'job:k2', job: 'map[b.txt]' }]);
-      expect(await leases.acquire('job:k3', new AbortController().signal, () => false, undefined, 'sum')).toEqual({ kind: 'acquired' });
+      const written = (): Promise<void> => new Promise((r) => setTimeout(r, 300));
+      leases.takeAhead(['job:k1', 'job:k2']);
+      expect(await leases.acquire('job:k3', new AbortController().signal, () => false)).toEqual({ kind: 'acquired' });
       // A lease that is not a job's names none.
       leases.tryAcquire('publish:/tmp/x');
-      expect(leasedJobs(meta, 7)).toEqual(['map[a.txt]', 'map[b.txt]', 'sum']);
+      // Taken, ahead or not, but no command started: none runs yet.
+      await written();
+      expect(leasedJobs(meta, 7)).toEqual([]);
+      leases.running('job:k1', 'map[a.txt]');
+      leases.running('job:k3', 'sum');
+      // A lease it does not hold names nothing.
+      leases.running('job:k9', 'other');
+      await written();
+      expect(leasedJobs(meta, 7)).toEqual(['map[a.txt]', 'sum']);
       expect(leasedJobs(meta, 8)).toEqual([]);
       leases.release('job:k1');
-      expect(leasedJobs(meta, 7)).toEqual(['map[b.txt]', 'sum']);
+      expect(leasedJobs(meta, 7)).toEqual(['sum']);
+      // One that ends before it is written never is.
+      leases.running('job:k2', 'map[b.txt]');
+      leases.release('job:k2');
+      await written();
+      expect(leasedJobs(meta, 7)).toEqual(['sum']);
       leases.releaseAll();
       expect(leasedJobs(meta, 7)).toEqual([]);
       meta.close();

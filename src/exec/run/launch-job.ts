@@ -24,13 +24,14 @@ interface Ran {
   ended?: number;
 }
 
-/** Runs the command (or fetches the import) in an execution slot. */
-export async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: string): Promise<Launched> {
+/** Runs the command (or fetches the import) in an execution slot; `started` is called as it starts. */
+export async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: string, started?: () => void): Promise<Launched> {
   const { session } = ctx;
   const step = job.step;
   const times: Ran = {};
   const announce = (): void => {
     times.started = Date.now();
+    started?.();
     ctx.emit({ type: 'job-start', job: job.id, step: step.id, block: step.blockId });
   };
   if (step.kind === 'import') {

@@ -45,7 +45,7 @@ export const leaseOf = (job: Job): string => `job:${job.key}`;
 /** Takes the leases of `jobs` in one transaction, reading which of them have a result already (leases.ts `takeAhead`). */
 export function takeAhead(ctx: RunContext, jobs: readonly Job[]): void {
   const keys = new Map(jobs.map((j) => [leaseOf(j), j.key]));
-  ctx.leases.takeAhead(jobs.map((j) => ({ name: leaseOf(j), job: j.id })), (names) => {
+  ctx.leases.takeAhead([...keys.keys()], (names) => {
     const have = ctx.session.meta.resultKeysAmong(names.map((n) => keys.get(n)!));
     return new Set(names.filter((n) => have.has(keys.get(n)!)));
   });
@@ -60,7 +60,7 @@ async function stage(ctx: RunContext, job: Job, forced: boolean): Promise<Staged
   let got;
   try {
     got = await ctx.leases.acquire(lease, ctx.signal, done, (holder) =>
-      ctx.emit({ type: 'job-waiting', job: job.id, step: job.step.id, holder }), job.id);
+      ctx.emit({ type: 'job-waiting', job: job.id, step: job.step.id, holder }));
     if (got.kind === 'done') {
       const hit = cachedResult(ctx.session, job)!;
       ctx.session.meta.recordRunJob(ctx.row(job, 'cached', hit.log ?? null));
@@ -139,7 +139,7 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
     // Found before it starts (a joined item that does not exist): the job fails without running.
     if (job.problem !== undefined) return fail({ reason: 'missing-input', message: job.problem.message, at: job.problem.at });
     await prepare(ctx, job, ws);
-    const ran = await launch(ctx, job, ws, logPath);
+    const ran = await launch(ctx, job, ws, logPath, () => ctx.leases.running(lease, job.id));
     if (ran.outcome.status === 'cancelled') return now(void ctx.skip(job.id, step));
     // Checked whatever the outcome: a failed job can have damaged an input too.
     const modified = (await store.modifiedInputs?.(ws)) ?? [];
