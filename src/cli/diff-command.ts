@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { ancestryOfContent, pickRuns, type Ancestry } from '../lineage/ancestry.js';
 import { diffAncestries } from '../lineage/diff.js';
-import { diffAnswer, renderDiff } from '../lineage/render-diff.js';
+import { diffAnswer, nothingToCompare, renderDiff } from '../lineage/render-diff.js';
 import { hashOnDisk, namedContent, subdirectoryOnDisk, type EntriesOf } from '../lineage/why.js';
 import { normaliseDataPath } from '../pipeline/data-path.js';
 import type { Metadata } from '../store/metadata.js';
@@ -44,8 +44,8 @@ export function diffCommand(io: Io): Command {
         const path = normal.ok ? normal.path.text : what;
         const picked = pickRuns(session.meta, session.pipelinePath, path, { ...(flags.from !== undefined ? { from: flags.from } : {}), ...(flags.to !== undefined ? { to: flags.to } : {}) });
         if (!picked.ok) {
-          if (picked.reason !== 'same') fail(picked.message);
-          io.stdout(flags.json ? JSON.stringify({ identical: true, message: picked.message, steps: [] }, null, 2) + '\n' : `${picked.message}: nothing to compare\n`);
+          if (picked.reason !== 'same' || picked.now === undefined) return fail(picked.message);
+          io.stdout(flags.json ? JSON.stringify(nothingToCompare(picked.now), null, 2) + '\n' : `${picked.message}: nothing to compare\n`);
           return;
         }
         ({ old, now } = picked);

@@ -12,12 +12,32 @@ const LABEL: Record<StepClass, string> = {
   same: 'same',
 };
 
+/** One side of a comparison: the result, by the run that made it, its path and its content id. */
+export interface DiffSide {
+  readonly run: number;
+  readonly path: string;
+  readonly id: string;
+}
+
 export interface DiffAnswer {
-  readonly old: { readonly run: number; readonly path: string; readonly id: string };
-  readonly new: { readonly run: number; readonly path: string; readonly id: string };
+  readonly old: DiffSide;
+  readonly new: DiffSide;
   readonly identical: boolean;
   readonly steps: readonly StepDiff[];
   readonly summary: Readonly<Partial<Record<StepClass, number>>>;
+}
+
+/**
+ * `diff --json` of a path that had the same content in every run: nothing
+ * to compare, in the shape of every other answer (no old result: its run
+ * and id null; no steps), so a script reads one shape.
+ */
+export interface NothingToCompare extends Omit<DiffAnswer, 'old'> {
+  readonly old: { readonly run: null; readonly path: string; readonly id: null };
+}
+
+export function nothingToCompare(now: Ancestry): NothingToCompare {
+  return { old: { run: null, path: now.path, id: null }, new: { run: now.run, path: now.path, id: now.id }, identical: true, steps: [], summary: {} };
 }
 
 export function diffAnswer(old: Ancestry, now: Ancestry, steps: readonly StepDiff[]): DiffAnswer {
@@ -32,7 +52,7 @@ export function diffAnswer(old: Ancestry, now: Ancestry, steps: readonly StepDif
   };
 }
 
-function side(s: DiffAnswer['old']): string {
+function side(s: DiffSide): string {
   const id = /^(sha256x?|tree):/.test(s.id) ? ` (${short(s.id)})` : '';
   return `${s.path} in run ${s.run}${id}`;
 }

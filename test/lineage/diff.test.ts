@@ -80,6 +80,18 @@ describe('shark diff', () => {
     const none = await rig.shark(['diff', 'p.md', '/data/report.txt']);
     expect(none.code).toBe(0);
     expect(none.stdout).toContain('same content in every run');
+    // Nothing to compare, in the shape of every other answer: no old result, no steps.
+    const nothing = await rig.shark(['diff', 'p.md', '/data/report.txt', '--json']);
+    expect(nothing.code).toBe(0);
+    const id = (JSON.parse((await rig.shark(['lineage', 'p.md', '/data/report.txt', '--json'])).stdout) as { outputs: Record<string, string> }).outputs['/data/report.txt'];
+    expect(JSON.parse(nothing.stdout)).toEqual({
+      old: { run: null, path: '/data/report.txt', id: null },
+      new: { run: 2, path: '/data/report.txt', id },
+      identical: true,
+      steps: [],
+      summary: {},
+    });
+    expect(Object.keys(JSON.parse(nothing.stdout) as object)).toEqual(Object.keys(JSON.parse((await rig.shark(['diff', 'p.md', '/data/report.txt', '--from', '1', '--to', '2', '--json'])).stdout) as object));
     expect((await rig.shark(['diff', 'p.md', '/data/nothing.txt'])).code).toBe(2);
     expect((await rig.shark(['diff', 'p.md', '/data/report.txt', '--from', '7'])).code).toBe(2);
     // An id as `why` abbreviates it is named once, and said to be short.
