@@ -5,7 +5,7 @@ import { Leases } from '../store/leases.js';
 import { openStore } from '../store/open-store.js';
 import { resultsReferencing } from '../store/referencing.js';
 import type { StoreProblem } from '../store/snapshot-store.js';
-import { displayName, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, ExitError, openFailureCode } from './load-or-report.js';
+import { displayName, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, ExitError, openFailureCode, requireReadable } from './load-or-report.js';
 import { storeSpec } from './find-store.js';
 import type { Io } from './main.js';
 import { configOption } from './apply-config.js';
@@ -31,6 +31,7 @@ export function fsckCommand(io: Io): Command {
     .option('--repair', 'quarantine bad data and drop the results that reference it, so the next run recomputes them', false)
     .option('--json', 'print the report as JSON')
     .action(async (file: string | undefined, flags: FsckFlags) => {
+      if (file !== undefined) requireReadable(file, io.stderr);
       const base = file === undefined ? process.cwd() : dirname(resolve(file));
       const spec = storeSpec(flags.store);
       const where = spec ?? join(base, '.shark');

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
 import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
 import { loadPipeline } from '../pipeline/load.js';
@@ -46,10 +46,7 @@ export function loadOrReport(
   try {
     bytes = readAtMost(path, MAX_DOCUMENT_BYTES + 1);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a markdown file' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
-    stderr(`${file}: error: cannot read pipeline: ${why}\n`);
-    throw new ExitError(EXIT_INVALID);
+    return cannotRead(path, e, stderr);
   }
   if (bytes.length > MAX_DOCUMENT_BYTES) return refuse(formatDiagnostic(tooLarge(file, sizeOf(path, bytes.length)), undefined), stderr, file);
   const decoded = decodeDocument(file, bytes);
@@ -76,6 +73,28 @@ export function sourceOf(d: Diagnostic, source: string, places: GivenPlaces | un
 function refuse(shown: string, stderr: (s: string) => void, file: string): never {
   stderr(`${shown}\n1 error in ${file}\n`);
   throw new ExitError(EXIT_INVALID);
+}
+
+/** A pipeline file that cannot be read, said as every command that takes FILE says it: exit 2. */
+function cannotRead(path: string, e: unknown, stderr: (s: string) => void): never {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a markdown file' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
+  stderr(`${displayName(path)}: error: cannot read pipeline: ${why}\n`);
+  throw new ExitError(EXIT_INVALID);
+}
+
+/**
+ * Refuses a FILE that is not there to read, as `loadOrReport` does, for a
+ * command that does not load it (`fsck` checks the store next to it): a
+ * misspelt name must not check some other store and say all is well.
+ */
+export function requireReadable(path: string, stderr: (s: string) => void): void {
+  try {
+    accessSync(path, constants.R_OK);
+    if (statSync(path).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+  } catch (e) {
+    cannotRead(path, e, stderr);
+  }
 }
 
 /** Reads no more than `limit` bytes, whatever the file is (a pipe or a device has no size to check first). */

@@ -90,6 +90,15 @@ describe('store integrity (content-addressed store)', () => {
     expect(rig.read('_shark/numbers.txt')).toBe(numbers);
   });
 
+  it('fsck refuses a FILE that is not there, as every command that takes one does, though a store is next to it', async () => {
+    const missing = await rig.shark(['fsck', 'nope.md']);
+    expect([missing.code, missing.stdout, missing.stderr]).toEqual([2, '', 'nope.md: error: cannot read pipeline: no such file\n']);
+    expect((await rig.shark(['fsck', 'nope.md', '--json'])).code).toBe(2);
+    const dir = await rig.shark(['fsck', '.shark']);
+    expect([dir.code, dir.stdout, dir.stderr]).toEqual([2, '', '.shark: error: cannot read pipeline: is a directory, not a markdown file\n']);
+    expect((await rig.shark(['fsck', 'p.md'])).code).toBe(0);
+  });
+
   it('fsck re-hashes objects that were touched or copied since stored and, their bytes sound, makes plan trust them again', async () => {
     const root = rig.path('.shark/objects');
     const objects = readdirSync(root).flatMap((p) => readdirSync(join(root, p)).map((n) => join(root, p, n)));
