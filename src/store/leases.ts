@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Metadata } from './metadata.js';
-import { BEAT_MS, holderAlive } from './liveness.js';
+import { BEAT_MS, holderAlive, ownStart, type HolderRow } from './liveness.js';
 
 export interface Holder {
   readonly pid: number;
@@ -9,6 +9,9 @@ export interface Holder {
 
 /** How long the jobs that started wait to be written together (`Leases.running`): well under `shark serve`'s half-second poll. */
 const STARTED_MS = 100;
+
+/** A lease's row: its holder, and what tells whether that holder lives. */
+type LeaseRow = Holder & HolderRow & { readonly pid: number; readonly host: string };
 
 export type AcquireOutcome = { readonly kind: 'acquired' } | { readonly kind: 'done' } | { readonly kind: 'aborted' };
 
@@ -35,10 +38,12 @@ export class Leases {
   constructor(private readonly meta: Metadata, private readonly runId: number | null = null) {
     // Prepared once: a run takes a lease per job, and compiling the statements cost more than running them.
     this.stmts = {
-      holder: meta.db.prepare<[string], Holder & { beat: number }>('SELECT pid, host, beat FROM leases WHERE name = ?'),
-      take: meta.db.prepare('INSERT OR REPLACE INTO leases (name, pid, host, run_id, since, beat) VALUES (?, ?, ?, ?, ?, ?)'),
+      holder: meta.db.prepare<[string], LeaseRow>('SELECT pid, pid_start, host, beat FROM leases WHERE name = ?'),
+      take: meta.db.prepare('INSERT OR REPLACE INTO leases (name, pid, pid_start, host, run_id, since, beat) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       drop: meta.db.prepare('DELETE FROM leases WHERE name = ? AND pid = ? AND host = ?'),
       running: meta.db.prepare('UPDATE leases SET job = ? WHERE name = ? AND pid = ? AND host = ?'),
+      // Only the dead holder's row: not one another process given its pid took since.
+      dropDead: meta.db.prepare('DELETE FROM leases WHERE name = ? AND pid = ? AND host = ? AND pid_start IS ?'),
     };
   }
 
@@ -53,8 +58,8 @@ export class Leases {
   /** Inside a write transaction: the live process (not this one) that holds `name`, or else takes it. */
   private takeUnlessHeld(name: string, now: number): Holder | undefined {
     const row = this.stmts.holder.get(name);
-    if (row !== undefined && !(row.pid === process.pid && row.host === this.host) && holderAlive(row.pid, row.host, row.beat)) return row;
-    this.stmts.take.run(name, process.pid, this.host, this.runId, now, now);
+    if (row !== undefined && !(row.pid === process.pid && row.host === this.host) && holderAlive(row)) return { pid: row.pid, host: row.host };
+    this.stmts.take.run(name, process.pid, ownStart(), this.host, this.runId, now, now);
     return undefined;
   }
 
@@ -148,7 +153,7 @@ export class Leases {
     for (let pause = 20; ; pause = Math.min(pause * 2, 500)) {
       if (signal.aborted) return false;
       const row = this.stmts.holder.get(name);
-      if (row === undefined || !holderAlive(row.pid, row.host, row.beat)) return true;
+      if (row === undefined || !holderAlive(row)) return true;
       await new Promise((r) => setTimeout(r, pause));
     }
   }
@@ -188,10 +193,10 @@ export class Leases {
    * one a live process took over meanwhile stays.
    */
   dropDead(): number {
-    const rows = this.meta.db.prepare<[], Holder & { name: string; beat: number }>('SELECT name, pid, host, beat FROM leases').all();
-    const dead = rows.filter((r) => !holderAlive(r.pid, r.host, r.beat));
+    const rows = this.meta.db.prepare<[], LeaseRow & { name: string }>('SELECT name, pid, pid_start, host, beat FROM leases').all();
+    const dead = rows.filter((r) => !holderAlive(r));
     this.meta.db.transaction(() => {
-      for (const r of dead) this.stmts.drop.run(r.name, r.pid, r.host);
+      for (const r of dead) this.stmts.dropDead.run(r.name, r.pid, r.host, r.pid_start);
     })();
     return dead.length;
   }
@@ -206,7 +211,8 @@ export class Leases {
     // Holders on other hosts are judged by their heartbeat.
     this.timer ??= setInterval(() => {
       try {
-        this.meta.db.prepare('UPDATE leases SET beat = ? WHERE pid = ? AND host = ?').run(Date.now(), process.pid, this.host);
+        // Not the rows of a dead process that had this pid before: elsewhere they would look alive.
+        this.meta.db.prepare('UPDATE leases SET beat = ? WHERE pid = ? AND host = ? AND pid_start IS ?').run(Date.now(), process.pid, this.host, ownStart());
       } catch {
         // A busy database: the next beat will do.
       }

@@ -1,7 +1,7 @@
 import { statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeLeftovers } from './cas-collect.js';
-import { holderAlive } from './liveness.js';
+import { holderAlive, type HolderRow } from './liveness.js';
 import { openAlone } from './metadata-schema.js';
 
 /** Less free space than this on a store's disk, and a database that would not open, is a full disk. */
@@ -30,8 +30,10 @@ export function makeRoom(dir: string): boolean {
   try {
     const db = openAlone(join(dir, 'shark.sqlite'));
     try {
-      const runs = db.prepare<[], { pid: number | null; host: string | null; beat: number | null }>("SELECT pid, host, beat FROM runs WHERE status = 'running'").all();
-      live = runs.filter((r) => holderAlive(r.pid, r.host, r.beat)).length;
+      // A store written before runs recorded their start times has no such column (an old Shark filled the disk).
+      const hasStart = db.prepare("SELECT 1 FROM pragma_table_info('runs') WHERE name = 'pid_start'").get() !== undefined;
+      const runs = db.prepare<[], HolderRow>(`SELECT pid, host, beat${hasStart ? ', pid_start' : ''} FROM runs WHERE status = 'running'`).all();
+      live = runs.filter((r) => holderAlive(r)).length;
     } finally {
       db.close();
     }

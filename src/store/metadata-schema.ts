@@ -104,6 +104,9 @@ const ADDED_COLUMNS: readonly [table: string, column: string, type: string][] = 
   ['leases', 'job', 'TEXT'],
   // The document's path from the directory holding the store (run-table.ts): found again after both moved.
   ['runs', 'place', 'TEXT'],
+  // When the holder process started (liveness.ts): a process given a dead holder's pid is not taken for it. Null in older rows.
+  ['runs', 'pid_start', 'TEXT'],
+  ['leases', 'pid_start', 'TEXT'],
 ];
 
 /**

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { hostname } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { holderAlive } from './liveness.js';
+import { holderAlive, ownStart, type HolderRow } from './liveness.js';
 import type { RunRow } from './metadata-schema.js';
 import { VERSION } from '../version.js';
 
@@ -72,8 +72,8 @@ export class RunTable {
 
   start(pipeline: string): number {
     const now = Date.now();
-    const info = this.db.prepare('INSERT INTO runs (pipeline, place, started, status, pid, host, beat, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(pipeline, relative(this.parent, pipeline), now, 'running', process.pid, hostname(), now, VERSION);
+    const info = this.db.prepare('INSERT INTO runs (pipeline, place, started, status, pid, pid_start, host, beat, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(pipeline, relative(this.parent, pipeline), now, 'running', process.pid, ownStart(), hostname(), now, VERSION);
     return Number(info.lastInsertRowid);
   }
 
@@ -100,17 +100,17 @@ export class RunTable {
    * `running` run whose process is gone shown as `interrupted`.
    */
   of(pipeline: string): RunRow[] {
-    return this.db.prepare<[string, string], RunRow & { beat: number | null }>(
-      'SELECT id, pipeline, started, ended, status, pid, host, beat, version FROM runs WHERE pipeline = ? OR place = ? ORDER BY id DESC')
+    return this.db.prepare<[string, string], RunRow & HolderRow>(
+      'SELECT id, pipeline, started, ended, status, pid, pid_start, host, beat, version FROM runs WHERE pipeline = ? OR place = ? ORDER BY id DESC')
       .all(pipeline, relative(this.parent, pipeline))
-      .map(({ beat, ...r }) => (r.status === 'running' && !holderAlive(r.pid, r.host, beat) ? { ...r, status: 'interrupted' } : r));
+      .map(({ beat, pid_start, ...r }) => (r.status === 'running' && !holderAlive({ ...r, beat, pid_start: pid_start ?? null }) ? { ...r, status: 'interrupted' } : r));
   }
 
   /** Runs of any document whose process is still alive (what `gc --delete` must not race with). */
   live(): RunRow[] {
-    return this.db.prepare<[], RunRow & { beat: number | null }>("SELECT id, pipeline, started, ended, status, pid, host, beat FROM runs WHERE status = 'running'")
+    return this.db.prepare<[], RunRow & HolderRow>("SELECT id, pipeline, started, ended, status, pid, pid_start, host, beat FROM runs WHERE status = 'running'")
       .all()
-      .filter((r) => holderAlive(r.pid, r.host, r.beat));
+      .filter((r) => holderAlive(r));
   }
 
   /** The documents the store has runs of, as they were recorded (shell sessions are none): what to name when a document has none. */

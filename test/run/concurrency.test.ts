@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig, toRun } from '../support/rig.js';
 
@@ -52,4 +54,30 @@ describe('concurrent runs on one store', () => {
     const gc = await rig.shark(['gc', 'p.md', '--delete']);
     expect(gc.code).toBe(0);
   });
+
+  it('takes a killed run whose pid another process was given for dead: runs says interrupted, the next run and gc --delete go ahead', async () => {
+    rig.write('p.md', '# Pid reuse\n\n```shark-run {id=slow}\necho started >> counter; sleep 3; echo done > /data/s.txt\n```\n');
+    const killed = rig.start(['run', 'p.md']);
+    for (let i = 0; i < 400 && rig.count() === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    killed.process.kill('SIGKILL');
+    await killed.ended;
+    // The killed run's pid handed out again (as a busy machine does within minutes) to a process that is not Shark.
+    const other = spawn('sleep', ['300'], { stdio: 'ignore' });
+    try {
+      const db = new Database(rig.path('.shark/shark.sqlite'));
+      db.prepare('UPDATE runs SET pid = ? WHERE pid = ?').run(other.pid, killed.process.pid);
+      db.prepare('UPDATE leases SET pid = ? WHERE pid = ?').run(other.pid, killed.process.pid);
+      db.close();
+      expect((await rig.shark(['runs', 'p.md'])).stdout).toMatch(/^\s*1\s+interrupted/m);
+      const next = await rig.shark(['run', 'p.md'], { timeoutMs: 30_000 });
+      expect(next.stdout + next.stderr).not.toMatch(/another run/);
+      expect(next.code, next.stderr).toBe(0);
+      expect(rig.lines()).toEqual(['started', 'started']);
+      expect(toRun(await rig.plan('p.md'))).toEqual([]);
+      const gc = await rig.shark(['gc', 'p.md', '--delete']);
+      expect(gc.code, gc.stderr).toBe(0);
+    } finally {
+      other.kill('SIGKILL');
+    }
+  }, 60_000);
 });

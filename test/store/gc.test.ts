@@ -59,9 +59,10 @@ describe('shark gc (content-addressed store)', () => {
     expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
     const dead = spawnSync('true').pid!;
     const db = new Database(rig.path('.shark/shark.sqlite'));
-    const put = db.prepare('INSERT INTO leases (name, pid, host, run_id, since, beat) VALUES (?, ?, ?, NULL, 0, 0)');
-    put.run('job:left-by-a-killed-run', dead, hostname());
-    put.run('job:held-by-a-live-one', 1, hostname());
+    // Rows as an older Shark wrote them (no start time): a live holder is one that beats.
+    const put = db.prepare('INSERT INTO leases (name, pid, host, run_id, since, beat) VALUES (?, ?, ?, NULL, 0, ?)');
+    put.run('job:left-by-a-killed-run', dead, hostname(), Date.now());
+    put.run('job:held-by-a-live-one', 1, hostname(), Date.now());
     const dry = await rig.shark(['gc', 'p.md']);
     expect(dry.stdout).not.toMatch(/lease/);
     const real = await rig.shark(['gc', 'p.md', '--delete']);

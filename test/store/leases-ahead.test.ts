@@ -11,7 +11,7 @@ describe('leases taken ahead of their jobs', () => {
     try {
       const meta = new Metadata(dir);
       // Another live process (pid 1, on this host) holds b.
-      meta.db.prepare('INSERT INTO leases (name, pid, host, run_id, since, beat) VALUES (?, 1, ?, NULL, 0, 0)').run('job:b', hostname());
+      meta.db.prepare('INSERT INTO leases (name, pid, host, run_id, since, beat) VALUES (?, 1, ?, NULL, 0, ?)').run('job:b', hostname(), Date.now());
       const leases = new Leases(meta, null);
       const rows = (): string[] => meta.db.prepare<[], { name: string; pid: number }>('SELECT name, pid FROM leases ORDER BY name').all().map((r) => `${r.name}@${r.pid === process.pid ? 'us' : r.pid}`);
       leases.takeAhead(['a', 'b', 'c'].map((j) => `job:${j}`));
