@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { reapDeadOwners } from '../exec/docker/reap.js';
+import { slurmLeftovers } from '../exec/slurm/leftovers.js';
 import { keepForPipeline, type KeptStep } from '../lineage/gc-keep.js';
 import { fanInAxes } from '../pipeline/fan-in.js';
 import { stepIdentity } from '../plan/jobs.js';
@@ -108,7 +109,7 @@ async function collectGroup(io: Io, where: string, group: Group, del: boolean): 
   }
   let opened = openStore(group.spec, group.dir);
   // A disk too full to open the store: what killed runs left may be what fills it.
-  if (!opened.ok && opened.full === true && del && makeRoom(where)) opened = openStore(group.spec, group.dir);
+  if (!opened.ok && opened.full === true && del && makeRoom(where, await slurmBusy(io, where))) opened = openStore(group.spec, group.dir);
   if (!opened.ok) {
     io.stderr(`shark: error: ${opened.message}\n`);
     return openFailureCode(opened);
@@ -116,8 +117,10 @@ async function collectGroup(io: Io, where: string, group: Group, del: boolean): 
   const { store, meta } = opened.value;
   const leases = new Leases(meta);
   try {
+    // Asked before anything is removed; a job submitted after this belongs to a live run, and gc steps back for it.
+    const busy = await slurmBusy(io, store.metaDir);
     if (del) {
-      const holder = takeLease(leases, meta, store);
+      const holder = takeLease(leases, meta, store, busy);
       if (holder !== undefined) {
         io.stderr(`shark: error: another gc (pid ${holder.pid} on ${holder.host}) is collecting ${store.location}\n`);
         return EXIT_FAILED;
@@ -140,7 +143,7 @@ async function collectGroup(io: Io, where: string, group: Group, del: boolean): 
       }
       kept.push(`${displayName(pipeline.path)} ${said}`);
     }
-    const freed = await store.collect(keep, !del);
+    const freed = await store.collect(keep, !del, busy);
     // Job containers of runs killed before their watchdog could end them.
     const reaped = del ? await reapDeadOwners() : 0;
     if (reaped > 0) io.stdout(`removed ${reaped} job container${reaped === 1 ? '' : 's'} left by killed runs\n`);
@@ -164,13 +167,31 @@ async function collectGroup(io: Io, where: string, group: Group, del: boolean): 
  * job's workspace, as likely as not what filled the disk) is removed first,
  * and the lease taken again. A disk still full is one line and exit 1.
  */
-function takeLease(leases: Leases, meta: Metadata, store: SnapshotStore): Holder | undefined {
+function takeLease(leases: Leases, meta: Metadata, store: SnapshotStore, spare: ReadonlySet<string> | undefined): Holder | undefined {
   try {
     return leases.tryAcquire('gc');
   } catch (e) {
     if (!diskFull(e) || store.removeLeftovers === undefined || meta.liveRuns().length > 0) throw e;
-    store.removeLeftovers();
+    store.removeLeftovers(spare);
     return leases.tryAcquire('gc');
   }
 }
 
+/**
+ * The workspaces that Slurm jobs (of a run killed outright, which leaves
+ * them queued or running for the next run to adopt) still use in the store
+ * whose metadata is in `metaDir`: gc leaves them, and says so. Undefined
+ * when the store never submitted anything to Slurm.
+ */
+async function slurmBusy(io: Io, metaDir: string): Promise<ReadonlySet<string> | undefined> {
+  if (metaDir.startsWith('zfs:')) return undefined;
+  const found = await slurmLeftovers(join(metaDir, 'slurm'));
+  if (found === undefined || found.busy.size === 0) return found?.busy;
+  if (found.unanswered !== undefined) {
+    io.stderr(`shark: warning: ${found.busy.size} workspace${found.busy.size === 1 ? '' : 's'} of Slurm jobs kept: cannot ask Slurm which jobs are still queued or running (${found.unanswered})\n`);
+  } else {
+    const jobs = found.held.map((s) => s.jobId ?? displayName(s.dir));
+    io.stdout(`kept the workspaces of Slurm job${jobs.length === 1 ? '' : 's'} ${jobs.join(', ')} (queued, running or just ended): the next run adopts them\n`);
+  }
+  return found.busy;
+}

@@ -1,5 +1,5 @@
 import { readdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { CasObjects } from './cas-objects.js';
 import type { FreedRows } from './freed-rows.js';
 import { pidAlive } from './liveness.js';
@@ -20,8 +20,8 @@ interface CasParts {
  * workspaces and staging left by killed runs; what it frees is noted as
  * freed by gc. A dry run only counts.
  */
-export function collectCas(store: CasParts, keep: ReadonlySet<SnapshotId>, dryRun: boolean): { count: number; bytes: number } {
-  if (!dryRun) removeLeftovers(store.tmp);
+export function collectCas(store: CasParts, keep: ReadonlySet<SnapshotId>, dryRun: boolean, spare?: ReadonlySet<string>): { count: number; bytes: number } {
+  if (!dryRun) removeLeftovers(store.tmp, spare);
   const live = new Set<string>();
   const mark = (id: SnapshotId): void => {
     if (live.has(id)) return;
@@ -42,10 +42,16 @@ export function collectCas(store: CasParts, keep: ReadonlySet<SnapshotId>, dryRu
   return { count: doomed.length, bytes };
 }
 
-/** Removes the workspaces, staging and trash in `tmp` of processes that are gone (killed runs): their names hold their pids. */
-export function removeLeftovers(tmp: string): void {
+/**
+ * Removes the workspaces, staging and trash in `tmp` of processes that are
+ * gone (killed runs): their names hold their pids. Not those in `spare`
+ * (host paths): a dead run's workspaces that its Slurm jobs still use.
+ */
+export function removeLeftovers(tmp: string, spare: ReadonlySet<string> = new Set()): void {
+  // By name: the run may have named the store by another path (a symbolic link, a mount).
+  const kept = new Set([...spare].map((p) => basename(p)));
   for (const name of readdirSync(tmp)) {
     const pid = Number(/^(?:ws|in|trash)-(\d+)-/.exec(name)?.[1]);
-    if (Number.isInteger(pid) && pid > 0 && !pidAlive(pid)) rmSync(join(tmp, name), { recursive: true, force: true });
+    if (Number.isInteger(pid) && pid > 0 && !pidAlive(pid) && !kept.has(name)) rmSync(join(tmp, name), { recursive: true, force: true });
   }
 }

@@ -228,14 +228,14 @@ export class CasStore implements SnapshotStore {
     this.presence.forget();
   }
 
-  async collect(keep: ReadonlySet<SnapshotId>, dryRun: boolean): Promise<{ count: number; bytes: number }> {
-    const freed = collectCas({ objects: this.objects, trees: this.trees, tmp: this.tmp, freed: this.meta.freed, entries: (id) => this.entries(id) }, keep, dryRun);
+  async collect(keep: ReadonlySet<SnapshotId>, dryRun: boolean, spare?: ReadonlySet<string>): Promise<{ count: number; bytes: number }> {
+    const freed = collectCas({ objects: this.objects, trees: this.trees, tmp: this.tmp, freed: this.meta.freed, entries: (id) => this.entries(id) }, keep, dryRun, spare);
     this.presence.forget();
     return freed;
   }
 
-  removeLeftovers(): void {
-    removeLeftovers(this.tmp);
+  removeLeftovers(spare?: ReadonlySet<string>): void {
+    removeLeftovers(this.tmp, spare);
   }
 
   close(): void {

@@ -22,10 +22,11 @@ export function noRoom(dir: string): boolean {
  * `dir` (a crashed job's workspace may be what filled its disk), for a
  * `gc --delete` that could not open the store for want of space. Only when
  * the database, read by this process alone, names no live run, and no
- * other process has it open: then no workspace there is in use. Returns
- * whether it looked.
+ * other process has it open: then no workspace there is in use but those
+ * in `spare` (Slurm jobs of killed runs still use them). Returns whether it
+ * looked.
  */
-export function makeRoom(dir: string): boolean {
+export function makeRoom(dir: string, spare?: ReadonlySet<string>): boolean {
   let live: number;
   try {
     const db = openAlone(join(dir, 'shark.sqlite'));
@@ -41,6 +42,6 @@ export function makeRoom(dir: string): boolean {
     return false;
   }
   if (live > 0) return false;
-  removeLeftovers(join(dir, 'tmp'));
+  removeLeftovers(join(dir, 'tmp'), spare);
   return true;
 }

@@ -118,13 +118,19 @@ export interface SnapshotStore {
   objectPath?(id: SnapshotId): string | undefined;
   /** What a person can look for (`zfs list -t snapshot`), when the store has such names. */
   describe(id: SnapshotId): string | undefined;
-  /** Removes data not reachable from `keep`; dry-run returns what would be freed. */
-  collect(keep: ReadonlySet<SnapshotId>, dryRun: boolean): Promise<{ count: number; bytes: number }>;
   /**
-   * Removes what killed runs left (workspaces, staging), as `collect` does,
-   * without a write to the database: what `gc --delete` frees first on a disk
-   * too full for its lease. Only where such leftovers share the database's disk.
+   * Removes data not reachable from `keep`, and what killed runs left, but
+   * for the workspaces in `spare` (host paths: those Slurm jobs of a killed
+   * run still use; Slurm runs on the directory store only); dry-run returns
+   * what would be freed.
    */
-  removeLeftovers?(): void;
+  collect(keep: ReadonlySet<SnapshotId>, dryRun: boolean, spare?: ReadonlySet<string>): Promise<{ count: number; bytes: number }>;
+  /**
+   * Removes what killed runs left (workspaces, staging) but `spare`, as
+   * `collect` does, without a write to the database: what `gc --delete`
+   * frees first on a disk too full for its lease. Only where such leftovers
+   * share the database's disk.
+   */
+  removeLeftovers?(spare?: ReadonlySet<string>): void;
   close(): void;
 }

@@ -2,8 +2,10 @@ import { execFile } from 'node:child_process';
 import { sbatchArgs, type SubmitOptions } from './args.js';
 import {
   controllerUp,
+  HELD_FORMAT,
   isFinished,
   parseSacct,
+  parseHeld,
   parseScontrolJobs,
   parseSqueue,
   parseSubmitted,
@@ -11,6 +13,7 @@ import {
   splitId,
   SQUEUE_FORMAT,
   usableNodeStates,
+  type HeldJob,
   type JobState,
 } from './parse.js';
 
@@ -144,6 +147,17 @@ export class SlurmClient {
     const a = await this.run('sacct', ['-n', '-P', '-X', user, ...only, '-S', 'now-7days', '-o', SACCT_FIELDS], {});
     if (a.code === 0) for (const job of parseSacct(a.stdout)) if (job.name === name && !byId.has(job.id)) byId.set(job.id, job);
     return { ok: true, value: [...byId.values()] };
+  }
+
+  /**
+   * Every job the controller still holds (pending, running, or ended within
+   * MinJobAge), of every user and partition: what may still use the files
+   * a submission left (gc asks before it removes them).
+   */
+  async held(): Promise<SlurmResult<HeldJob[]>> {
+    const q = await this.run('squeue', ['-h', '-a', '-r', '-t', 'all', '-o', HELD_FORMAT], {});
+    if (q.code !== 0) return failed('squeue', q);
+    return { ok: true, value: parseHeld(q.stdout) };
   }
 
   /** Why Slurm cannot be used from here (commands missing, controller not answering, no node up), or undefined when it can. */

@@ -118,6 +118,25 @@ export function parseSqueue(stdout: string): JobState[] {
   return jobs;
 }
 
+/** A job the controller holds, as `squeue -h -r -o HELD_FORMAT` lists it: its job id (an array's, for a task) and working directory. */
+export interface HeldJob {
+  readonly jobId: string;
+  readonly workdir: string;
+}
+
+/** Id, then the working directory (last, so it may hold the separator). */
+export const HELD_FORMAT = '%i|%Z';
+
+export function parseHeld(stdout: string): HeldJob[] {
+  const jobs: HeldJob[] = [];
+  for (const line of stdout.split('\n')) {
+    const [id = '', ...workdir] = line.split('|');
+    const ids = splitId(id);
+    if (ids !== undefined) jobs.push({ jobId: ids.jobId, workdir: workdir.join('|') });
+  }
+  return jobs;
+}
+
 /**
  * `scontrol -o show job ID`: one line of `Key=Value` per job or task. Values
  * are unquoted and may hold spaces (JobName, WorkDir, Comment), so only the

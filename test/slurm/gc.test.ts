@@ -1,0 +1,45 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+import { describeSlurm } from './rig.js';
+import { jobcompLines, runningUnder } from './run-rig.js';
+
+const fence = '```';
+/** Poll Slurm often: the tests wait for tasks that take seconds each on a two-CPU node. */
+const env = { SHARK_SLURM_POLL_MS: '250' };
+
+/**
+ * `shark gc` on a store Slurm jobs use: the jobs a killed run left queued or
+ * running keep their workspaces, so that they run on their inputs and the
+ * next run adopts them.
+ */
+describeSlurm('shark gc with Slurm jobs', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig('shark-slurm-gc-');
+  });
+  afterEach(() => rig.cleanup());
+
+  it('gc --delete after a killed run leaves its queued and running jobs their workspaces: each job runs once, on its input, and the next run adopts it', async () => {
+    rig.write('p.md', [`${fence}shark-import`, 'in/ /data/in/', fence, '', '# Keep', '', `${fence}shark-run`,
+      `echo "ran $(cat /data/in/*)" >> ${rig.path('counter')}; sleep 4; cp /data/in/* /data/out/+`, fence, ''].join('\n'));
+    for (const name of ['a', 'b', 'c', 'd']) rig.write(`in/${name}.txt`, `${name}\n`);
+    // Two CPUs: two tasks run, two wait in the queue.
+    const first = rig.start(['run', 'p.md', '--executor', 'slurm', '-j', '4'], { env, timeoutMs: 120_000 });
+    await runningUnder(rig.dir);
+    first.process.kill('SIGKILL');
+    await first.ended;
+    // Without Slurm's commands gc cannot tell which jobs still run: it keeps every workspace they name.
+    const blind = await rig.shark(['gc', 'p.md', '--delete'], { env: { PATH: rig.path('no-slurm') } });
+    expect(blind.code, blind.stderr).toBe(0);
+    expect(blind.stderr).toMatch(/^shark: warning: 4 workspaces of Slurm jobs kept: cannot ask Slurm which jobs are still queued or running \(squeue not found/m);
+    const gc = await rig.shark(['gc', 'p.md', '--delete']);
+    expect(gc.code, gc.stderr).toBe(0);
+    expect(gc.stdout).toMatch(/kept the workspaces of Slurm job \d+ \(queued, running or just ended\): the next run adopts them/);
+    const second = await rig.shark(['run', 'p.md', '--executor', 'slurm', '--json'], { env, timeoutMs: 120_000 });
+    expect(second.code, second.stdout + second.stderr).toBe(0);
+    expect(rig.lines().sort()).toEqual(['ran a', 'ran b', 'ran c', 'ran d']);
+    const arrays = jobcompLines(rig.dir).filter((l) => l.includes('Name=shark:p:keep ')).map((l) => /ArrayJobId=(\d+)/.exec(l)?.[1]);
+    expect(new Set(arrays).size).toBe(1);
+    expect((await rig.plan('p.md')).summary).toEqual({ cached: 5, run: 0, blocked: 0 });
+  }, 180_000);
+});
