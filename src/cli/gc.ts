@@ -1,8 +1,6 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { reapDeadOwners } from '../exec/docker/reap.js';
-import { slurmLeftovers } from '../exec/slurm/leftovers.js';
 import { keepForPipeline, type KeptStep } from '../lineage/gc-keep.js';
 import { fanInAxes } from '../pipeline/fan-in.js';
 import { stepIdentity } from '../plan/jobs.js';
@@ -15,6 +13,7 @@ import { openStore } from '../store/open-store.js';
 import type { SnapshotId, SnapshotStore } from '../store/snapshot-store.js';
 import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport, openFailureCode } from './load-or-report.js';
 import { storeSpec } from './find-store.js';
+import { leftovers, megabytes, slurmOf } from './gc-leftovers.js';
 import type { Io } from './main.js';
 import { configFor, configOption, frontmatterOf, storeOf } from './apply-config.js';
 import type { SharkConfig } from './config-file.js';
@@ -109,7 +108,7 @@ async function collectGroup(io: Io, where: string, group: Group, del: boolean): 
   }
   let opened = openStore(group.spec, group.dir);
   // A disk too full to open the store: what killed runs left may be what fills it.
-  if (!opened.ok && opened.full === true && del && makeRoom(where, await slurmBusy(io, where))) opened = openStore(group.spec, group.dir);
+  if (!opened.ok && opened.full === true && del && makeRoom(where, (await slurmOf(io, where))?.busy)) opened = openStore(group.spec, group.dir);
   if (!opened.ok) {
     io.stderr(`shark: error: ${opened.message}\n`);
     return openFailureCode(opened);
@@ -118,9 +117,9 @@ async function collectGroup(io: Io, where: string, group: Group, del: boolean): 
   const leases = new Leases(meta);
   try {
     // Asked before anything is removed; a job submitted after this belongs to a live run, and gc steps back for it.
-    const busy = await slurmBusy(io, store.metaDir);
+    const slurm = { dir: join(store.metaDir, 'slurm'), found: await slurmOf(io, store.metaDir) };
     if (del) {
-      const holder = takeLease(leases, meta, store, busy);
+      const holder = takeLease(leases, meta, store, slurm.found?.busy);
       if (holder !== undefined) {
         io.stderr(`shark: error: another gc (pid ${holder.pid} on ${holder.host}) is collecting ${store.location}\n`);
         return EXIT_FAILED;
@@ -143,16 +142,11 @@ async function collectGroup(io: Io, where: string, group: Group, del: boolean): 
       }
       kept.push(`${displayName(pipeline.path)} ${said}`);
     }
-    const freed = await store.collect(keep, !del, busy);
-    // Job containers of runs killed before their watchdog could end them.
-    const reaped = del ? await reapDeadOwners() : 0;
-    if (reaped > 0) io.stdout(`removed ${reaped} job container${reaped === 1 ? '' : 's'} left by killed runs\n`);
-    // Leases of killed runs: harmless (the next holder takes them over), but nothing else ever deletes them.
-    const dropped = del ? leases.dropDead() : 0;
-    if (dropped > 0) io.stdout(`removed ${dropped} lease${dropped === 1 ? '' : 's'} left by killed runs\n`);
-    const mb = (freed.bytes / 1e6).toFixed(1);
+    const freed = await store.collect(keep, !del, slurm.found?.busy);
+    await leftovers(io, del, leases, freed, slurm);
+    const mb = megabytes(freed.bytes);
     io.stdout(`${store.location} (${store.kind}): keeping ${kept.join('; ')}\n`);
-    io.stdout(del ? `freed ${freed.count} objects, ${mb} MB\n` : `would free ${freed.count} objects, ${mb} MB (dry run: pass --delete to free them)\n`);
+    io.stdout(del ? `freed ${freed.count} objects, ${mb}\n` : `would free ${freed.count} objects, ${mb} (dry run: pass --delete to free them)\n`);
     return 0;
   } finally {
     leases.releaseAll();
@@ -175,23 +169,4 @@ function takeLease(leases: Leases, meta: Metadata, store: SnapshotStore, spare: 
     store.removeLeftovers(spare);
     return leases.tryAcquire('gc');
   }
-}
-
-/**
- * The workspaces that Slurm jobs (of a run killed outright, which leaves
- * them queued or running for the next run to adopt) still use in the store
- * whose metadata is in `metaDir`: gc leaves them, and says so. Undefined
- * when the store never submitted anything to Slurm.
- */
-async function slurmBusy(io: Io, metaDir: string): Promise<ReadonlySet<string> | undefined> {
-  if (metaDir.startsWith('zfs:')) return undefined;
-  const found = await slurmLeftovers(join(metaDir, 'slurm'));
-  if (found === undefined || found.busy.size === 0) return found?.busy;
-  if (found.unanswered !== undefined) {
-    io.stderr(`shark: warning: ${found.busy.size} workspace${found.busy.size === 1 ? '' : 's'} of Slurm jobs kept: cannot ask Slurm which jobs are still queued or running (${found.unanswered})\n`);
-  } else {
-    const jobs = found.held.map((s) => s.jobId ?? displayName(s.dir));
-    io.stdout(`kept the workspaces of Slurm job${jobs.length === 1 ? '' : 's'} ${jobs.join(', ')} (queued, running or just ended): the next run adopts them\n`);
-  }
-  return found.busy;
 }

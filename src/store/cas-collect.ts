@@ -3,7 +3,8 @@ import { basename, join } from 'node:path';
 import type { CasObjects } from './cas-objects.js';
 import type { FreedRows } from './freed-rows.js';
 import { pidAlive } from './liveness.js';
-import type { SnapshotId, TreeEntry } from './snapshot-store.js';
+import { freedBytes } from './disk-usage.js';
+import type { Collected, SnapshotId, TreeEntry } from './snapshot-store.js';
 import type { TreeTable } from './tree-table.js';
 
 interface CasParts {
@@ -17,11 +18,13 @@ interface CasParts {
 /**
  * gc of the content-addressed store: every object not reachable from `keep`
  * (following directory entries), the tree records of what is freed, and the
- * workspaces and staging left by killed runs; what it frees is noted as
- * freed by gc. A dry run only counts.
+ * workspaces and staging left by killed runs (counted apart); what it frees
+ * is noted as freed by gc. A dry run only counts.
  */
-export function collectCas(store: CasParts, keep: ReadonlySet<SnapshotId>, dryRun: boolean, spare?: ReadonlySet<string>): { count: number; bytes: number } {
-  if (!dryRun) removeLeftovers(store.tmp, spare);
+export function collectCas(store: CasParts, keep: ReadonlySet<SnapshotId>, dryRun: boolean, spare?: ReadonlySet<string>): Collected {
+  const left = leftoversIn(store.tmp, spare);
+  const leftovers = { count: left.length, bytes: freedBytes(left) };
+  if (!dryRun) removeAll(left);
   const live = new Set<string>();
   const mark = (id: SnapshotId): void => {
     if (live.has(id)) return;
@@ -39,7 +42,7 @@ export function collectCas(store: CasParts, keep: ReadonlySet<SnapshotId>, dryRu
     // A tree left behind would make a result look whole after its files are gone.
     store.trees.forget(trees);
   }
-  return { count: doomed.length, bytes };
+  return { count: doomed.length, bytes, leftovers };
 }
 
 /**
@@ -47,11 +50,19 @@ export function collectCas(store: CasParts, keep: ReadonlySet<SnapshotId>, dryRu
  * gone (killed runs): their names hold their pids. Not those in `spare`
  * (host paths): a dead run's workspaces that its Slurm jobs still use.
  */
-export function removeLeftovers(tmp: string, spare: ReadonlySet<string> = new Set()): void {
+export function removeLeftovers(tmp: string, spare?: ReadonlySet<string>): void {
+  removeAll(leftoversIn(tmp, spare));
+}
+
+function leftoversIn(tmp: string, spare: ReadonlySet<string> = new Set()): string[] {
   // By name: the run may have named the store by another path (a symbolic link, a mount).
   const kept = new Set([...spare].map((p) => basename(p)));
-  for (const name of readdirSync(tmp)) {
+  return readdirSync(tmp).filter((name) => {
     const pid = Number(/^(?:ws|in|trash)-(\d+)-/.exec(name)?.[1]);
-    if (Number.isInteger(pid) && pid > 0 && !pidAlive(pid) && !kept.has(name)) rmSync(join(tmp, name), { recursive: true, force: true });
-  }
+    return Number.isInteger(pid) && pid > 0 && !pidAlive(pid) && !kept.has(name);
+  }).map((name) => join(tmp, name));
+}
+
+function removeAll(paths: readonly string[]): void {
+  for (const p of paths) rmSync(p, { recursive: true, force: true });
 }

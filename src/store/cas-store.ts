@@ -15,7 +15,7 @@ import type { Metadata } from './metadata.js';
 import { safeDirs, storedLinkTarget } from './safe-path.js';
 import { place, type Placing } from './cas-place.js';
 import { linkWritten } from './cas-modified.js';
-import type { Freed, SnapshotId, SnapshotStore, StoreProblem, TreeEntry, Workspace } from './snapshot-store.js';
+import type { Collected, Freed, SnapshotId, SnapshotStore, StoreProblem, TreeEntry, Workspace } from './snapshot-store.js';
 import { TreeTable } from './tree-table.js';
 import { refuseSpecial } from './special-file.js';
 
@@ -228,7 +228,7 @@ export class CasStore implements SnapshotStore {
     this.presence.forget();
   }
 
-  async collect(keep: ReadonlySet<SnapshotId>, dryRun: boolean, spare?: ReadonlySet<string>): Promise<{ count: number; bytes: number }> {
+  async collect(keep: ReadonlySet<SnapshotId>, dryRun: boolean, spare?: ReadonlySet<string>): Promise<Collected> {
     const freed = collectCas({ objects: this.objects, trees: this.trees, tmp: this.tmp, freed: this.meta.freed, entries: (id) => this.entries(id) }, keep, dryRun, spare);
     this.presence.forget();
     return freed;

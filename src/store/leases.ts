@@ -189,13 +189,13 @@ export class Leases {
 
   /**
    * Deletes the leases whose holders are gone (a run killed before it gave
-   * them back); returns how many. Each is deleted only as its dead holder's:
-   * one a live process took over meanwhile stays.
+   * them back); returns how many (a dry run only counts). Each is deleted
+   * only as its dead holder's: one a live process took over meanwhile stays.
    */
-  dropDead(): number {
+  dropDead(dryRun = false): number {
     const rows = this.meta.db.prepare<[], LeaseRow & { name: string }>('SELECT name, pid, pid_start, host, beat FROM leases').all();
     const dead = rows.filter((r) => !holderAlive(r));
-    this.meta.db.transaction(() => {
+    if (!dryRun) this.meta.db.transaction(() => {
       for (const r of dead) this.stmts.dropDead.run(r.name, r.pid, r.host, r.pid_start);
     })();
     return dead.length;

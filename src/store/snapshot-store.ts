@@ -124,7 +124,7 @@ export interface SnapshotStore {
    * run still use; Slurm runs on the directory store only); dry-run returns
    * what would be freed.
    */
-  collect(keep: ReadonlySet<SnapshotId>, dryRun: boolean, spare?: ReadonlySet<string>): Promise<{ count: number; bytes: number }>;
+  collect(keep: ReadonlySet<SnapshotId>, dryRun: boolean, spare?: ReadonlySet<string>): Promise<Collected>;
   /**
    * Removes what killed runs left (workspaces, staging) but `spare`, as
    * `collect` does, without a write to the database: what `gc --delete`
@@ -133,4 +133,12 @@ export interface SnapshotStore {
    */
   removeLeftovers?(spare?: ReadonlySet<string>): void;
   close(): void;
+}
+
+/** What gc freed (or, in a dry run, would free). */
+export interface Collected {
+  readonly count: number;
+  readonly bytes: number;
+  /** The working folders killed runs left, where the store counts them apart from its data (on ZFS they are datasets, counted in `count`). */
+  readonly leftovers?: { readonly count: number; readonly bytes: number };
 }

@@ -1,3 +1,5 @@
+import { cpSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 import { describeSlurm } from './rig.js';
@@ -41,5 +43,32 @@ describeSlurm('shark gc with Slurm jobs', () => {
     const arrays = jobcompLines(rig.dir).filter((l) => l.includes('Name=shark:p:keep ')).map((l) => /ArrayJobId=(\d+)/.exec(l)?.[1]);
     expect(new Set(arrays).size).toBe(1);
     expect((await rig.plan('p.md')).summary).toEqual({ cached: 5, run: 0, blocked: 0 });
+  }, 180_000);
+
+  it('gc removes the folders of submissions Slurm has let go of (the dry run says so first), and keeps those of jobs it still holds', async () => {
+    rig.write('p.md', '# Fold\n\n```shark-run\necho x > /data/x.txt\n```\n');
+    const ran = await rig.shark(['run', 'p.md', '--executor', 'slurm'], { env, timeoutMs: 120_000 });
+    expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+    const slurmDir = rig.path('.shark/slurm');
+    const submissions = (): string[] => readdirSync(slurmDir).filter((n) => n !== 'by-job').sort();
+    const [recent] = submissions();
+    // Slurm holds a job that ended for MinJobAge (5 minutes here), then forgets it: the same submission, as Slurm has
+    // forgotten it, and as an sbatch that printed no job id left it.
+    cpSync(join(slurmDir, recent!), join(slurmDir, 'shark_p_fold-1-old'), { recursive: true });
+    writeFileSync(join(slurmDir, 'by-job', '999999999'), join(slurmDir, 'shark_p_fold-1-old'));
+    cpSync(join(slurmDir, recent!), join(slurmDir, 'shark_p_fold-2-no-id'), { recursive: true });
+    expect(submissions()).toHaveLength(3);
+
+    const dry = await rig.shark(['gc', 'p.md']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/^would remove 2 Slurm submission folders of ended jobs, \d+\.\d MB$/m);
+    expect(submissions()).toHaveLength(3);
+    const gc = await rig.shark(['gc', 'p.md', '--delete']);
+    expect(gc.code, gc.stderr).toBe(0);
+    expect(gc.stdout).toMatch(/^removed 2 Slurm submission folders of ended jobs, \d+\.\d MB$/m);
+    expect(submissions()).toEqual([recent]);
+    expect(existsSync(join(slurmDir, 'by-job', '999999999'))).toBe(false);
+    expect(readdirSync(join(slurmDir, 'by-job'))).toHaveLength(1);
+    expect((await rig.plan('p.md')).summary).toEqual({ cached: 1, run: 0, blocked: 0 });
   }, 180_000);
 });

@@ -426,7 +426,7 @@ export function storeContract(opts: ContractOptions): void {
       expect(real).toEqual(dry);
       expect(g.has(dropped)).toBe(false);
       for (const id of [kept, item, composed]) expect(g.has(id)).toBe(true);
-      expect(await g.collect(keep, true)).toEqual({ count: 0, bytes: 0 });
+      expect(await g.collect(keep, true)).toMatchObject({ count: 0, bytes: 0 });
 
       const w = await g.createWorkspace('after-gc');
       await g.materialize(composed, w, '/data/c');

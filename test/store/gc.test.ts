@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import Database from 'better-sqlite3';
 import { Rig, toRun } from '../support/rig.js';
@@ -64,12 +64,30 @@ describe('shark gc (content-addressed store)', () => {
     put.run('job:left-by-a-killed-run', dead, hostname(), Date.now());
     put.run('job:held-by-a-live-one', 1, hostname(), Date.now());
     const dry = await rig.shark(['gc', 'p.md']);
-    expect(dry.stdout).not.toMatch(/lease/);
+    expect(dry.stdout).toMatch(/^would remove 1 lease left by killed runs$/m);
     const real = await rig.shark(['gc', 'p.md', '--delete']);
     expect(real.code).toBe(0);
     expect(real.stdout).toMatch(/removed 1 lease left by killed runs/);
     expect(db.prepare('SELECT name FROM leases').pluck().all()).toEqual(['job:held-by-a-live-one']);
     db.close();
+  });
+
+  it('the dry run says what --delete removes of what killed runs left: their working folders, with their size', async () => {
+    rig.write('p.md', pipeline('a'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('k.md', '# k\n\n```shark-run\nhead -c 3000000 /dev/zero > /data/big.bin; echo started >> counter; sleep 30\n```\n');
+    const killed = rig.start(['run', 'k.md']);
+    for (let i = 0; i < 400 && !rig.lines().includes('started'); i++) await new Promise((r) => setTimeout(r, 25));
+    killed.process.kill('SIGKILL');
+    await killed.ended;
+    const dry = await rig.shark(['gc', 'p.md', 'k.md']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/^would remove 1 working folder left by killed runs, 3\.0 MB$/m);
+    expect(readdirSync(rig.path('.shark/tmp')).filter((n) => n.startsWith('ws-'))).toHaveLength(1);
+    const real = await rig.shark(['gc', 'p.md', 'k.md', '--delete']);
+    expect(real.stdout).toMatch(/^removed 1 working folder left by killed runs, 3\.0 MB$/m);
+    expect(readdirSync(rig.path('.shark/tmp')).filter((n) => n.startsWith('ws-'))).toEqual([]);
+    expect((await rig.shark(['gc', 'p.md', 'k.md'])).stdout).not.toMatch(/working folder/);
   });
 
   it('refuses a pipeline that never ran in the store', async () => {

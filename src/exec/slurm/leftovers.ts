@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { freedBytes } from '../../store/disk-usage.js';
 import { SlurmClient } from './client.js';
 import { readManifest } from './manifest.js';
 
@@ -15,6 +16,8 @@ export interface SlurmLeftovers {
   readonly busy: ReadonlySet<string>;
   /** The submissions of those jobs that have such workspaces. */
   readonly held: readonly Submission[];
+  /** The submissions whose jobs Slurm has let go of (or that sbatch refused): nothing reads them again. None when Slurm was not asked. */
+  readonly over: readonly Submission[];
   /** Why Slurm could not be asked: then every workspace a submission names counts as busy. */
   readonly unanswered: string | undefined;
 }
@@ -32,7 +35,8 @@ export async function slurmLeftovers(dir: string, client = new SlurmClient()): P
   const all = submissions(dir);
   if (all.length === 0) return undefined;
   const listed = await client.held();
-  const held = listed.ok ? all.filter(heldBy(listed.value)) : all;
+  const isHeld = listed.ok ? heldBy(listed.value) : () => true;
+  const held = all.filter(isHeld);
   const busy = new Set<string>();
   const using: Submission[] = [];
   for (const s of held) {
@@ -40,7 +44,35 @@ export async function slurmLeftovers(dir: string, client = new SlurmClient()): P
     for (const ws of named) busy.add(ws);
     if (named.length > 0) using.push(s);
   }
-  return { busy, held: listed.ok ? using : [], unanswered: listed.ok ? undefined : listed.message };
+  return {
+    busy, held: listed.ok ? using : [], over: all.filter((s) => !isHeld(s)),
+    unanswered: listed.ok ? undefined : listed.message,
+  };
+}
+
+/**
+ * Removes the directories of submissions that are over (`SlurmLeftovers.over`)
+ * and their `by-job/` records, with the records naming a directory that is
+ * gone; returns how many and the bytes that gives back (a dry run only counts).
+ * Without it every submission's manifest, status files and Slurm logs stay
+ * for ever: a 20,000-item map leaves 20,000 files a run.
+ */
+export function removeSubmissions(dir: string, over: readonly Submission[], dryRun: boolean): { count: number; bytes: number } {
+  const bytes = freedBytes(over.map((s) => s.dir));
+  if (!dryRun) {
+    for (const s of over) rmSync(s.dir, { recursive: true, force: true });
+    for (const id of entries(join(dir, 'by-job'))) {
+      const record = join(dir, 'by-job', id);
+      let named = '';
+      try {
+        named = readFileSync(record, 'utf8').trim();
+      } catch {
+        continue;
+      }
+      if (!existsSync(named)) rmSync(record, { force: true });
+    }
+  }
+  return { count: over.length, bytes };
 }
 
 /** The submissions in `dir`, each with its job id from `by-job/<id>` (which names its directory). */
