@@ -9,6 +9,7 @@ import { EXIT_INVALID, ExitError } from './load-or-report.js';
 import { collect } from './common-options.js';
 import { positiveCount } from './numbers.js';
 import { maxOf } from '../fold.js';
+import { slurmOptWords } from '../markdown/sbatch-options.js';
 
 export interface ExecutorFlags {
   executor?: string;
@@ -32,12 +33,12 @@ export function withExecutorOptions(cmd: Command): Command {
  */
 export function slurmFlags(flags: ExecutorFlags, stderr: (s: string) => void): SlurmRunOptions | undefined {
   const itemsPerTask = positiveCount('--items-per-task', flags.itemsPerTask, 1, stderr);
-  const extra = flags.slurmOpt ?? [];
-  const bad = extra.find((o) => !o.startsWith('-'));
-  if (bad !== undefined) {
-    stderr(`shark: error: --slurm-opt \`${bad}\` is no sbatch option (they start with '-'; write --slurm-opt=--partition=gpu)\n`);
+  const checked = slurmOptWords(flags.slurmOpt ?? []);
+  if (!checked.ok) {
+    stderr(`shark: error: --slurm-opt \`${checked.word}\`${checked.reason}${checked.notOption ? '; write --slurm-opt=--partition=gpu' : ''}\n`);
     throw new ExitError(EXIT_INVALID);
   }
+  const extra = checked.words;
   if ((flags.executor ?? 'local') !== 'slurm') return undefined;
   const poll = Number(process.env['SHARK_SLURM_POLL_MS'] ?? '');
   return { client: new SlurmClient(), itemsPerTask, extra, ...(poll > 0 ? { pollMs: poll } : {}) };

@@ -1,4 +1,5 @@
 import type { BlockKind, BlockOptions } from './document.js';
+import { checkWords } from './sbatch-options.js';
 
 export interface Tag {
   readonly kind: BlockKind;
@@ -182,9 +183,11 @@ function invalidValue(key: string, value: string | true): string | undefined {
     case 'slurm': {
       if (value === true) return '`slurm` needs sbatch options: {slurm="--qos=long --gres=gpu:1"}';
       const words = slurmWords(value);
-      const bad = words.find((w) => !w.startsWith('-'));
       if (words.length === 0) return '`slurm` needs sbatch options: {slurm="--qos=long --gres=gpu:1"}';
-      return bad === undefined ? undefined : `\`slurm\` takes sbatch options, each starting with '-': \`${bad}\` does not`;
+      const checked = checkWords(words);
+      if (checked.ok) return undefined;
+      if (checked.notOption && !checked.word.includes(' ')) return `\`slurm\` takes sbatch options, each starting with '-': \`${checked.word}\` does not`;
+      return `\`slurm\`: \`${checked.word}\`${checked.reason}`;
     }
     case 'skip':
     case 'manual':

@@ -28,6 +28,16 @@ describe('options checked whatever else is given (exit 2, nothing run)', () => {
     [['run', 'p.md', '--items-per-task', 'abc'], 'shark: error: --items-per-task expects a positive whole number, not `abc`'],
     [['plan', 'p.md', '--items-per-task=-3'], 'shark: error: --items-per-task expects a positive whole number, not `-3`'],
     [['run', 'p.md', '--slurm-opt='], 'shark: error: --slurm-opt `` is no sbatch option'],
+    [['run', 'p.md', '--slurm-opt=--array=0-5'], "shark: error: --slurm-opt `--array=0-5` sets sbatch's --array, which Shark sets itself: a map is one array, one task per item (or per --items-per-task items)"],
+    [['run', 'p.md', '--slurm-opt=--job-name=mine'], "shark: error: --slurm-opt `--job-name=mine` sets sbatch's --job-name, which Shark sets itself: squeue shows shark:<pipeline>:<block>"],
+    [['plan', 'p.md', '--slurm-opt=--wrap=echo hi'], "shark: error: --slurm-opt `--wrap=echo hi` sets sbatch's --wrap, which Shark sets itself: the batch script is Shark's"],
+    [['run', 'p.md', '--slurm-opt=--output=/tmp/x'], "shark: error: --slurm-opt `--output=/tmp/x` sets sbatch's --output, which Shark sets itself"],
+    [['run', 'p.md', '--slurm-opt=--out=/tmp/x'], "shark: error: --slurm-opt `--out=/tmp/x` sets sbatch's --output"],
+    [['run', 'p.md', '--slurm-opt=--parsable'], "shark: error: --slurm-opt `--parsable` sets sbatch's --parsable, which Shark sets itself"],
+    [['run', 'p.md', '--slurm-opt=--requeue'], "shark: error: --slurm-opt `--requeue` sets sbatch's --requeue, which Shark sets itself"],
+    [['run', 'p.md', '--slurm-opt=--'], 'shark: error: --slurm-opt `--` ends sbatch\'s options: what follows would be taken for the batch script'],
+    [['run', 'p.md', '--slurm-opt=-vJ mine'], "shark: error: --slurm-opt `-vJ mine` sets sbatch's --job-name"],
+    [['run', 'p.md', '--slurm-opt=--partition shark'], "shark: error: --slurm-opt `--partition shark`: write `--partition=shark`"],
     [['plan', 'p.md', '--executor', 'slurm', '-j', '0'], 'shark: error: -j expects a positive whole number, not `0`'],
     [['plan', 'p.md', '-j', 'x'], 'shark: error: -j expects a positive whole number, not `x`'],
     [['run', 'p.md', '-e', '1X=2'], 'shark: error: -e 1X=…: `1X` is not a valid environment variable name'],
@@ -44,6 +54,15 @@ describe('options checked whatever else is given (exit 2, nothing run)', () => {
     expect(ran.code).toBe(2);
     expect(ran.stderr).not.toMatch(/\n\s+at /);
     expect(rig.exists('.shark/logs/1')).toBe(false);
+  });
+
+  it('passes a short option and its value given as one word (`-p shark`) to sbatch as two words', async () => {
+    for (const opts of [['--slurm-opt', '-p shark'], ['--slurm-opt=-p', '--slurm-opt=shark']]) {
+      const ran = await rig.shark(['plan', 'p.md', '--executor', 'slurm', '--json', ...opts]);
+      expect(ran.code, ran.stderr).toBe(0);
+      const { slurm } = JSON.parse(ran.stdout) as { slurm: { sbatch: string[] }[] };
+      expect(slurm[0]!.sbatch.slice(-2)).toEqual(['-p', 'shark']);
+    }
   });
 
   it('still takes --json with -f json, and a --pool some block uses', async () => {

@@ -222,6 +222,16 @@ ${fence}
     ]);
   });
 
+  it('takes {slurm="-p shark"} as a short option and its value, and refuses what Shark sets itself', () => {
+    const diagnostics = (slurm: string): string[] => parse(`${fence}shark-run {slurm="${slurm}"}\necho\n${fence}\n`).diagnostics;
+    expect(diagnostics('-p shark --qos=long')).toEqual([]);
+    expect(diagnostics('--partition shark')).toEqual(['1:15: `slurm`: `--partition shark`: write `--partition=shark`']);
+    expect(diagnostics('--hold shark')).toEqual(['1:15: `slurm`: `--hold shark`: write `--hold=shark`']);
+    expect(diagnostics('--array=1-3')).toEqual(['1:15: `slurm`: `--array=1-3` sets sbatch\'s --array, which Shark sets itself: a map is one array, one task per item (or per --items-per-task items)']);
+    expect(diagnostics('-J mine')).toEqual(['1:15: `slurm`: `-J` sets sbatch\'s --job-name, which Shark sets itself: squeue shows shark:<pipeline>:<block>']);
+    expect(diagnostics('-p')).toEqual(['1:15: `slurm`: `-p` needs a value: write `-p VALUE`']);
+  });
+
   it('reports a bad tag at the tag and drops the block', () => {
     const { blocks, diagnostics } = parse(`${fence}shark-run:a:b:c\necho\n${fence}\n\n${fence}  shark-run   {network, bogus}\necho\n${fence}\n`);
     expect(blocks).toEqual([]);

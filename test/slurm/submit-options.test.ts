@@ -29,6 +29,11 @@ describe('a step\'s Slurm request', () => {
     expect(argv({ threads: 'all', extra: ['--partition=gpu', '--no-requeue'] }).slice(-4)).toEqual(['--no-requeue', '--exclusive', '--partition=gpu', '--no-requeue']);
   });
 
+  it('takes a short option and its value as two words, and refuses a word sbatch would take for the script', () => {
+    expect(argv({ extra: ['-p', 'shark'] }).slice(-2)).toEqual(['-p', 'shark']);
+    expect(sbatchArgs(stepSubmitOptions({ ...base, extra: ['--hold', 'script.sh'] }))).toEqual({ ok: false, message: expect.stringContaining('`--hold script.sh`') });
+  });
+
   it('names jobs by pipeline and block, without characters squeue would split on', () => {
     expect(jobName('my pipeline', 'a,b')).toBe('shark:my_pipeline:a_b');
   });

@@ -1,3 +1,5 @@
+import { checkWords } from '../../markdown/sbatch-options.js';
+
 /** What Shark asks of Slurm for one submission (a job, or a job array for a map). */
 export interface SubmitOptions {
   /** The job name, which carries the pipeline and block id: how a later run recognises jobs a dead run left (findByName). */
@@ -15,7 +17,7 @@ export interface SubmitOptions {
   readonly error?: string;
   /** `--chdir`: where the batch script starts. */
   readonly workdir?: string;
-  /** `--slurm-opt` and `{slurm="…"}` strings, passed as argv words as they are (never through a shell). */
+  /** `--slurm-opt` and `{slurm="…"}` words, passed as argv words (never through a shell), checked again (markdown/sbatch-options.ts). */
   readonly extra?: readonly string[];
 }
 
@@ -54,10 +56,9 @@ export function sbatchArgs(options: SubmitOptions): ArgsResult {
     if (path === '' || path.includes('\n')) return bad(`${flag} path ${JSON.stringify(path)} is empty or has a newline`);
     args.push(`${flag}=${path}`);
   }
-  for (const word of options.extra ?? []) {
-    if (!word.startsWith('-')) return bad(`Slurm option ${JSON.stringify(word)} does not start with '-' (sbatch would take it for the script)`);
-    args.push(word);
-  }
+  const extra = checkWords(options.extra ?? []);
+  if (!extra.ok) return bad(`Slurm option \`${extra.word}\`${extra.reason}`);
+  args.push(...extra.words);
   return { ok: true, args };
 }
 
