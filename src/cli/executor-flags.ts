@@ -44,12 +44,15 @@ export function slurmFlags(flags: ExecutorFlags, stderr: (s: string) => void): S
   return { client: new SlurmClient(), itemsPerTask, extra, ...(poll > 0 ? { pollMs: poll } : {}) };
 }
 
-/** Stops before anything runs when Slurm cannot take jobs from here. */
+/** Stops before anything runs when Slurm cannot take jobs from here; warns when no node would start them yet. */
 export async function requireSlurm(options: SlurmRunOptions, stderr: (s: string) => void): Promise<void> {
   const why = await options.client.available();
-  if (why === undefined) return;
-  stderr(`shark: error: --executor slurm: ${why}\n`);
-  throw new ExitError(EXIT_INVALID);
+  if (why !== undefined) {
+    stderr(`shark: error: --executor slurm: ${why}\n`);
+    throw new ExitError(EXIT_INVALID);
+  }
+  const idle = await options.client.noNodeTakesJobs();
+  if (idle !== undefined) stderr(`shark: warning: --executor slurm: no Slurm node takes jobs now (${idle}): the jobs wait in the queue until one does\n`);
 }
 
 /** One Slurm submission `run --executor slurm` would make for a step's jobs that are not cached. */

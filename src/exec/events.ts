@@ -2,7 +2,7 @@
  * Why a job or step failed, for machines: `exit` (non-zero status), `signal`
  * (killed), `timeout`, `missing-output` (an output was not created),
  * `modified-input` (a host job changed an input in place), `missing-input`,
- * `environment` (no engine, a failed build), `import` (a source could not
+ * `environment` (no engine, a failed build, a cluster that refuses the job), `import` (a source could not
  * be fetched or pinned), `conflict` (map outputs that collide), `store` (the
  * store could not place or keep data), `internal`.
  */

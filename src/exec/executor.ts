@@ -62,8 +62,12 @@ export type ExecOutcome =
   | { readonly status: 'ok' }
   | {
       readonly status: 'failed';
-      /** `exit`: the command exited non-zero; `signal`: it was killed; `internal`: it could not be started; `store`: its log could not be written. */
-      readonly reason: 'exit' | 'signal' | 'internal' | 'store';
+      /**
+       * `exit`: the command exited non-zero; `signal`: it was killed; `internal`: it could not be started;
+       * `store`: its log could not be written; `environment`: where it was to run refused it (a cluster
+       * that rejects the request or would never start it).
+       */
+      readonly reason: 'exit' | 'signal' | 'internal' | 'store' | 'environment';
       readonly exitCode: number | null;
       readonly message: string;
     }

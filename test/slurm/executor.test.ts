@@ -1,4 +1,4 @@
-import { cpSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { ROOT, Rig } from '../support/rig.js';
@@ -99,9 +99,12 @@ describeSlurm('shark run --executor slurm', () => {
     const failed = ran.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e['type'] === 'job-failed');
     expect(failed).toEqual(expect.arrayContaining([
       expect.objectContaining({ job: 'slow', reason: 'timeout', message: expect.stringMatching(/^timed out after 2s \(Slurm task \d+ on /) }),
-      expect.objectContaining({ job: 'huge', message: expect.stringContaining('pending for PartitionConfig') }),
+      expect.objectContaining({ job: 'huge', reason: 'environment', message: expect.stringContaining('pending for PartitionConfig') }),
     ]));
     expect(squeueNames()).not.toContain('shark:p:huge');
+    // The log the failure names exists and holds Slurm's word for the task.
+    const huge = failed.find((e) => e['job'] === 'huge')!;
+    expect(readFileSync(String(huge['log']), 'utf8')).toMatch(/^shark: Slurm task \d+: PENDING \(PartitionConfig\)$/m);
   });
 
   it('reports a job cancelled outside Shark with Slurm\'s state', async () => {

@@ -131,7 +131,11 @@ describe('SlurmClient without a cluster', () => {
     expect(await new SlurmClient(fake({ 'scontrol ping': { code: null, error: 'scontrol not found (is Slurm installed and in PATH?)' } }).runner).available()).toMatch(/not found/);
     expect(await new SlurmClient(fake({ 'scontrol ping': { code: 1, stdout: 'Slurmctld(primary) at vm is DOWN\n' } }).runner).available()).toMatch(/does not answer.*DOWN/);
     const down = fake({ 'scontrol ping': { stdout: 'Slurmctld(primary) at vm is UP\n' }, 'sbatch --version': {}, 'squeue --version': {}, 'scancel --version': {}, 'sinfo': { stdout: 'drained\n' } });
-    expect(await new SlurmClient(down.runner).available()).toBe('no Slurm node takes jobs (drained)');
+    // A drained cluster is usable: jobs wait in its queue. It is said apart, for a warning.
+    expect(await new SlurmClient(down.runner).available()).toBeUndefined();
+    expect(await new SlurmClient(down.runner).noNodeTakesJobs()).toBe('drained');
+    const none = fake({ 'scontrol ping': { stdout: 'Slurmctld(primary) at vm is UP\n' }, 'sbatch --version': {}, 'squeue --version': {}, 'scancel --version': {}, 'sinfo': { stdout: '' } });
+    expect(await new SlurmClient(none.runner).available()).toBe('the cluster has no nodes (sinfo lists none)');
   });
 
   it('finds jobs by a name holding a comma by filtering, not by squeue’s list of names', async () => {

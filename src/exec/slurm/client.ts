@@ -160,7 +160,11 @@ export class SlurmClient {
     return { ok: true, value: parseHeld(q.stdout) };
   }
 
-  /** Why Slurm cannot be used from here (commands missing, controller not answering, no node up), or undefined when it can. */
+  /**
+   * Why Slurm cannot be used from here (commands missing, the controller not
+   * answering, a cluster without nodes), or undefined when it can. Nodes that
+   * are all drained or down are no reason: see `noNodeTakesJobs`.
+   */
   async available(): Promise<string | undefined> {
     const ping = await this.run('scontrol', ['ping'], {});
     if (ping.code === null) return ping.error ?? 'scontrol did not run';
@@ -171,9 +175,21 @@ export class SlurmClient {
     }
     const nodes = await this.run('sinfo', ['-h', '-o', '%T'], {});
     if (nodes.code !== 0) return `sinfo: ${nodes.error ?? firstLine(nodes.stderr)}`;
-    const { usable, states } = usableNodeStates(nodes.stdout);
-    if (usable === 0) return `no Slurm node takes jobs (${states.join(', ') || 'no nodes'})`;
+    if (usableNodeStates(nodes.stdout).states.length === 0) return 'the cluster has no nodes (sinfo lists none)';
     return undefined;
+  }
+
+  /**
+   * What the nodes are (`drained`, `down*`…) when none takes jobs now, or
+   * undefined when one does. A drain is maintenance, not an error: jobs
+   * submitted meanwhile wait in the queue, as they do when it happens
+   * during a run.
+   */
+  async noNodeTakesJobs(): Promise<string | undefined> {
+    const nodes = await this.run('sinfo', ['-h', '-o', '%T'], {});
+    if (nodes.code !== 0) return undefined;
+    const { usable, states } = usableNodeStates(nodes.stdout);
+    return usable === 0 && states.length > 0 ? [...new Set(states)].join(', ') : undefined;
   }
 }
 

@@ -8,7 +8,7 @@ import { stepSubmitOptions, type SubmitOptions } from './args.js';
 import type { SlurmClient } from './client.js';
 import { writeAtomically } from '../../lockfile/atomic-write.js';
 import { specOf, writeManifest, type TaskEnvironment } from './manifest.js';
-import { Tracker, type Entry, type Submission } from './tracker.js';
+import { appendToLog, Tracker, type Entry, type Submission } from './tracker.js';
 import { singleQuoted as sq } from '../../pipeline/shell-words.js';
 import { maxOf } from '../../fold.js';
 
@@ -170,7 +170,11 @@ export class SlurmExecutor {
     const secrets = JSON.stringify(Object.fromEntries(s.secrets));
     const submitted = await s.client.submit(script, options, undefined, { SHARK_SLURM_SECRETS: secrets });
     if (!submitted.ok) {
-      for (const e of entries) e.resolve({ status: 'failed', reason: 'internal', exitCode: null, message: `sbatch refused the job: ${submitted.message}` });
+      const message = `sbatch refused the job: ${submitted.message}`;
+      for (const e of entries) {
+        appendToLog(e.req.logPath, `shark: ${message}`);
+        e.resolve({ status: 'failed', reason: 'environment', exitCode: null, message });
+      }
       return;
     }
     const jobId = submitted.value;

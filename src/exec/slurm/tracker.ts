@@ -104,7 +104,7 @@ export class Tracker {
     this.polling = false;
     if (!report.ok) {
       if (++this.silent >= SILENT_POLLS) {
-        for (const t of this.tasks) this.end(t, { status: 'failed', reason: 'internal', exitCode: null, message: `Slurm stopped answering: ${report.message}` });
+        for (const t of this.tasks) this.end(t, { status: 'failed', reason: 'environment', exitCode: null, message: `Slurm stopped answering: ${report.message}` });
       }
       return this.next();
     }
@@ -117,7 +117,8 @@ export class Tracker {
         if (unknown.has(jobOf(t.id))) this.finish(t, undefined);
       } else if (state.status === 'pending' && state.reason !== undefined && NEVER.has(state.reason)) {
         void this.client.cancel([t.id]);
-        this.end(t, { status: 'failed', reason: 'internal', exitCode: null, message: `Slurm will never start task ${t.id}: it is pending for ${state.reason} (the request does not fit the partition, account or QOS; see --slurm-opt and the block's {threads}, {memory}, {timeout})` });
+        for (const e of t.entries) noteSlurm(e.req.logPath, t, state);
+        this.end(t, { status: 'failed', reason: 'environment', exitCode: null, message: `Slurm will never start task ${t.id}: it is pending for ${state.reason} (the request does not fit the partition, account or QOS; see --slurm-opt and the block's {threads}, {memory}, {timeout})` });
       } else if (state.status === 'running') {
         for (const e of t.entries) if (!e.running) (e.running = true), e.hint.running();
       } else if (isFinished(state.status)) {
@@ -212,8 +213,13 @@ function noteSlurm(logPath: string, t: Task, state: JobState | undefined): void 
     // No output.
   }
   const line = state === undefined ? `shark: Slurm task ${t.id}: no record left` : `shark: Slurm task ${t.id}: ${state.slurmState}${state.exitCode === undefined ? '' : `, exit ${state.exitCode}`}${state.reason ? ` (${state.reason})` : ''}`;
+  appendToLog(logPath, printed === '' ? line : `${line}\n${printed}`);
+}
+
+/** Adds lines to a job's log (creating it: the failure report names it, even when the job never ran). */
+export function appendToLog(logPath: string, text: string): void {
   try {
-    appendFileSync(logPath, `${line}\n${printed === '' ? '' : `${printed}\n`}`);
+    appendFileSync(logPath, `${text}\n`);
   } catch {
     // The log is for people; the outcome says it all too.
   }
