@@ -4,7 +4,11 @@ export type Logger = (e: RunEvent) => void;
 
 /** One JSON object per line: for machines, and whenever the output is not a terminal. */
 export function jsonLogger(write: (s: string) => void): Logger {
-  return (e) => write(JSON.stringify({ ...e, time: new Date().toISOString() }) + '\n');
+  return (e) => {
+    // An event that happened before it is told (`job-start` with `at`) carries the time it happened.
+    const { at, ...rest } = e as RunEvent & { at?: number };
+    write(JSON.stringify({ ...rest, time: new Date(at ?? Date.now()).toISOString() }) + '\n');
+  };
 }
 
 /**

@@ -17,7 +17,8 @@ export type RunEvent =
   /** Another run sharing the store is building the same environment (same build inputs): its image will be used. */
   | { readonly type: 'env-waiting'; readonly env: string; readonly holder: { readonly pid: number; readonly host: string } }
   | { readonly type: 'step-start'; readonly step: string; readonly block: string; readonly jobs: number; readonly cached: number }
-  | { readonly type: 'job-start'; readonly job: string; readonly step: string; readonly block: string }
+  /** `at`: when the command started, if before the event is sent (a Slurm task seen only once it ended); the JSON `time`. */
+  | { readonly type: 'job-start'; readonly job: string; readonly step: string; readonly block: string; readonly at?: number }
   /** Submitted to a cluster's queue (`--executor slurm`); `job-start` follows when it runs. */
   | { readonly type: 'job-queued'; readonly job: string; readonly step: string; readonly block: string }
   | { readonly type: 'job-cached'; readonly job: string; readonly step: string; readonly block: string }

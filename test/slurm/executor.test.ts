@@ -90,6 +90,25 @@ describeSlurm('shark run --executor slurm', () => {
     expect(plan.jobs.filter((j) => j.status === 'run').map((j) => j.item)).toEqual(['bad.txt']);
   });
 
+  it('announces every job\'s start before its end, at the time the node started it, even for a task shorter than a poll', async () => {
+    rig.write('p.md', [`${fence}shark-import`, 'in/ /data/in/', fence, '', '# Quick', '', `${fence}shark-run`, 'sleep 0.5; cp /data/in/* /data/out/+', fence, ''].join('\n'));
+    for (const name of ['a', 'b', 'c', 'd']) rig.write(`in/${name}.txt`, `${name}\n`);
+    // A poll every 4 s: the tasks start and end between two.
+    const ran = await rig.shark(['run', 'p.md', '--executor', 'slurm', '--json', '-j', '4'], { env: { SHARK_SLURM_POLL_MS: '4000' } });
+    expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+    const events = ran.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; job?: string; time: string; seconds?: number });
+    const jobs = events.filter((e) => e.type === 'job-done' && e.job!.startsWith('quick[')).map((e) => e.job!);
+    expect(jobs).toHaveLength(4);
+    for (const job of jobs) {
+      const of = events.filter((e) => e.job === job);
+      expect(of.map((e) => e.type), job).toEqual(['job-queued', 'job-start', 'job-done']);
+      const [, start, done] = of as [unknown, { time: string }, { time: string; seconds: number }];
+      // Started when the node says: its start and the command's duration end no later than job-done is sent.
+      expect(Date.parse(start.time) + done.seconds * 1000, job).toBeLessThanOrEqual(Date.parse(done.time) + 5);
+      expect(done.seconds).toBeGreaterThanOrEqual(0.4);
+    }
+  });
+
   it('enforces {timeout} on the node, and fails a job Slurm would never start instead of waiting for ever', async () => {
     rig.write('p.md', ['# Slow', '', `${fence}shark-run {timeout=2}`, 'sleep 60; echo x > /data/x.txt', fence, '', '# Huge', '', `${fence}shark-run {threads=512}`, 'echo y > /data/y.txt', fence, ''].join('\n'));
     const ran = await rig.shark(['run', 'p.md', '--executor', 'slurm', '--json', '-k'], { env });

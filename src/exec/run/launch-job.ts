@@ -29,10 +29,11 @@ export async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: 
   const { session } = ctx;
   const step = job.step;
   const times: Ran = {};
-  const announce = (): void => {
-    times.started = Date.now();
+  /** `at`: when the command started, when told later (under Slurm, a task that started and ended between two polls). */
+  const announce = (at?: number): void => {
+    times.started = at ?? Date.now();
     started?.();
-    ctx.emit({ type: 'job-start', job: job.id, step: step.id, block: step.blockId });
+    ctx.emit({ type: 'job-start', job: job.id, step: step.id, block: step.blockId, ...(at === undefined ? {} : { at }) });
   };
   if (step.kind === 'import') {
     const importer = importerFor(step.clause.source)!;
@@ -100,7 +101,7 @@ export async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: 
     if (ctx.halted) return CANCELLED;
     if (executor !== undefined) {
       if (turn.after === undefined) announce();
-      return executor.run({ ...request, turn, queued: { begun: announce, ...(ctx.options.keepGoing ? {} : { stopped: ctx.stopFlag }) } }).then(ended);
+      return executor.run({ ...request, turn, queued: { begun: () => announce(), ...(ctx.options.keepGoing ? {} : { stopped: ctx.stopFlag }) } }).then(ended);
     }
     const env = session.envs.current(step.env ?? '');
     return slurm!.run(request, {

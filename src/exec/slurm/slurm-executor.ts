@@ -58,7 +58,8 @@ export interface SlurmJobHint {
   readonly extra: readonly string[];
   readonly exclusive: boolean;
   readonly queued: () => void;
-  readonly running: () => void;
+  /** Told once: when a poll sees the task running, or when it ended, with the start the node recorded. */
+  readonly running: (started?: number) => void;
   /** When the node says the command started and ended (the polls see it running late, or never). */
   readonly ran?: (started: number, ended: number) => void;
 }

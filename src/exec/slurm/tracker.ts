@@ -149,7 +149,12 @@ export class Tracker {
         : where(status.outcome, t.id, status.host);
       if (outcome.status !== 'ok' && outcome.status !== 'cancelled') noteSlurm(e.req.logPath, t, state);
       if (outcome.status === 'ok' && t.adopted !== undefined) takeOver(t.adopted, e.req);
-      if (status !== undefined) e.hint.ran?.(status.started, status.ended);
+      if (status !== undefined) {
+        // Started and ended between two polls: announced now, with the node's time, before its end
+        // (not when cancelled: the node may have written that before the command started).
+        if (!e.running && status.outcome.status !== 'cancelled') (e.running = true), e.hint.running(status.started);
+        e.hint.ran?.(status.started, status.ended);
+      }
       e.resolve(outcome);
     });
     this.tasks.delete(t);
