@@ -109,6 +109,20 @@ describeSlurm('shark run --executor slurm', () => {
     }
   });
 
+  it('tells a job the CPUs Slurm granted in SHARK_THREADS, not -j', async () => {
+    rig.write('p.md', ['# All', '', `${fence}shark-run {threads=all}`, 'echo "$SHARK_THREADS $SLURM_CPUS_ON_NODE" > /data/all.txt', fence, '',
+      '# Two', '', `${fence}shark-run {threads=2}`, 'echo "$SHARK_THREADS" > /data/two.txt', fence, '',
+      '# Undeclared', '', `${fence}shark-run`, 'echo "$SHARK_THREADS" > /data/one.txt', fence, '',
+      `${fence}shark-publish`, '/data/all.txt', '/data/two.txt', '/data/one.txt', fence, ''].join('\n'));
+    const ran = await rig.shark(['run', 'p.md', '--executor', 'slurm', '-j', '8'], { env });
+    expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+    const [threads, cpus] = rig.read('_shark/all.txt').trim().split(' ');
+    expect(threads).toBe(cpus);
+    expect(threads).not.toBe('8');
+    expect(rig.read('_shark/two.txt')).toBe('2\n');
+    expect(rig.read('_shark/one.txt')).toBe('1\n');
+  });
+
   it('enforces {timeout} on the node, and fails a job Slurm would never start instead of waiting for ever', async () => {
     rig.write('p.md', ['# Slow', '', `${fence}shark-run {timeout=2}`, 'sleep 60; echo x > /data/x.txt', fence, '', '# Huge', '', `${fence}shark-run {threads=512}`, 'echo y > /data/y.txt', fence, ''].join('\n'));
     const ran = await rig.shark(['run', 'p.md', '--executor', 'slurm', '--json', '-k'], { env });

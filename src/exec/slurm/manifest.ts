@@ -29,6 +29,8 @@ export interface TaskSpec {
   readonly network: boolean | 'host';
   readonly timeout: number | null;
   readonly cpus: number | null;
+  /** `{threads=all}`: the job has the node (`--exclusive`), and SHARK_THREADS is its CPUs (absent in older manifests). */
+  readonly wholeNode?: boolean;
   readonly memory: number | null;
   readonly logPath: string;
   /** Where the node writes how the command ended (a TaskStatus, by an atomic rename). */
@@ -46,7 +48,7 @@ export interface TaskStatus {
 /** The environment variable that carries the secret values (`{"NAME":"value"}`) from sbatch to the task. */
 export const SECRETS_VARIABLE = 'SHARK_SLURM_SECRETS';
 
-export function specOf(req: ExecRequest, environment: TaskEnvironment, key: string, statusPath: string): TaskSpec {
+export function specOf(req: ExecRequest, environment: TaskEnvironment, key: string, statusPath: string, wholeNode = false): TaskSpec {
   const rootMark = `@@shark-data-root-${randomBytes(8).toString('hex')}@@`;
   const secretValues = new Set(req.secrets ?? []);
   const env: Record<string, string> = {};
@@ -60,8 +62,19 @@ export function specOf(req: ExecRequest, environment: TaskEnvironment, key: stri
     workspace: req.workspace.root, inputs: req.inputs.map((i) => ({ path: i.path })), outputs: req.outputs.map((o) => ({ path: o.path })),
     cwd: req.cwd ?? null, pipelineDir: req.pipelineDir, containerWorkdir: req.containerWorkdir,
     env, secretNames, network: req.network, timeout: req.timeout ?? null, cpus: req.cpus ?? null, memory: req.memory ?? null,
-    logPath: req.logPath, statusPath,
+    logPath: req.logPath, statusPath, wholeNode,
   };
+}
+
+/**
+ * SHARK_THREADS on the node: the CPUs Slurm granted the task
+ * (`SLURM_CPUS_PER_TASK`, set by `{threads=N}` or a `--cpus-per-task` of the
+ * user's; the node's CPUs for `{threads=all}`), not `-j`, which under Slurm
+ * throttles arrays and grants nothing. Undefined: the run's value stands.
+ */
+export function grantedThreads(spec: TaskSpec, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const count = (v: string | undefined): string | undefined => (v !== undefined && /^[1-9]\d*$/.test(v) ? v : undefined);
+  return count(env['SLURM_CPUS_PER_TASK']) ?? (spec.wholeNode === true ? count(env['SLURM_CPUS_ON_NODE']) : undefined);
 }
 
 /** The request a node-side executor runs for `spec`, with the secrets found in `secrets`. */

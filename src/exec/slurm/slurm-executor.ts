@@ -151,7 +151,7 @@ export class SlurmExecutor {
     for (let at = 0; at < entries.length; at += s.itemsPerTask) tasks.push(entries.slice(at, at + s.itemsPerTask));
     const specs = tasks.map((task, t) => task.map((e, k) => {
       e.statusPath = join(dir, 'status', `${t}-${k}.json`);
-      return specOf(e.req, e.hint.environment, e.hint.key, e.statusPath);
+      return specOf(e.req, e.hint.environment, e.hint.key, e.statusPath, e.hint.exclusive);
     }));
     const manifest = join(dir, 'manifest.jsonl');
     writeManifest(manifest, specs);

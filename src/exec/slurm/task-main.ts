@@ -6,7 +6,7 @@ import { DockerExecutor } from '../docker/docker-executor.js';
 import type { ExecOutcome, Executor } from '../executor.js';
 import { HostExecutor } from '../host-executor.js';
 import { writeAtomically } from '../../lockfile/atomic-write.js';
-import { readManifest, requestOf, SECRETS_VARIABLE, type TaskEnvironment, type TaskSpec } from './manifest.js';
+import { grantedThreads, readManifest, requestOf, SECRETS_VARIABLE, type TaskEnvironment, type TaskSpec } from './manifest.js';
 
 /**
  * What one Slurm array task runs on the compute node: its line of the
@@ -41,7 +41,9 @@ async function main(): Promise<number> {
     if (controller.signal.aborted) outcome = { status: 'cancelled' };
     else {
       try {
-        outcome = await executorFor(spec.environment).run(requestOf(spec, secrets, controller.signal));
+        const req = requestOf(spec, secrets, controller.signal);
+        const threads = grantedThreads(spec, process.env);
+        outcome = await executorFor(spec.environment).run(threads === undefined ? req : { ...req, env: { ...req.env, SHARK_THREADS: threads } });
       } catch (e) {
         outcome = { status: 'failed', reason: 'internal', exitCode: null, message: `the task could not run the job: ${(e as Error).message}` };
       }
