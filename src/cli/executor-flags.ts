@@ -1,14 +1,9 @@
 import { Option, type Command } from 'commander';
-import type { Plan } from '../plan/planner.js';
-import type { Pipeline } from '../pipeline/pipeline.js';
-import { stepSubmitOptions, sbatchArgs } from '../exec/slurm/args.js';
 import { SlurmClient } from '../exec/slurm/client.js';
-import { jobName, pipelineName } from '../exec/slurm/slurm-executor.js';
 import type { SlurmRunOptions } from '../exec/slurm/slurm-executor.js';
 import { EXIT_INVALID, ExitError } from './load-or-report.js';
 import { collect } from './common-options.js';
 import { positiveCount } from './numbers.js';
-import { maxOf } from '../fold.js';
 import { slurmOptWords } from '../markdown/sbatch-options.js';
 
 export interface ExecutorFlags {
@@ -53,48 +48,4 @@ export async function requireSlurm(options: SlurmRunOptions, stderr: (s: string)
   }
   const idle = await options.client.noNodeTakesJobs();
   if (idle !== undefined) stderr(`shark: warning: --executor slurm: no Slurm node takes jobs now (${idle}): the jobs wait in the queue until one does\n`);
-}
-
-/** One Slurm submission `run --executor slurm` would make for a step's jobs that are not cached. */
-export interface PlannedSubmission {
-  readonly step: string;
-  readonly block: string;
-  readonly name: string;
-  readonly jobs: number;
-  /** Array tasks; 1 is a plain job. */
-  readonly tasks: number;
-  readonly sbatch: readonly string[];
-}
-
-/** What the plan's jobs to run become under Slurm: one submission per step, an array when it has several tasks. */
-export function plannedSubmissions(plan: Plan, pipeline: Pipeline, options: SlurmRunOptions, throttle: number): PlannedSubmission[] {
-  const counts = new Map<string, { block: string; jobs: number }>();
-  const runSteps = new Set(pipeline.steps.filter((s) => s.kind === 'run').map((s) => s.id));
-  // Imports are fetched by the submitting machine; a job blocked on an upstream that will run is submitted after it.
-  for (const j of plan.jobs) {
-    if ((j.status !== 'run' && j.status !== 'blocked') || !runSteps.has(j.step)) continue;
-    const c = counts.get(j.step);
-    if (c === undefined) counts.set(j.step, { block: j.block, jobs: 1 });
-    else c.jobs++;
-  }
-  return [...counts].map(([stepId, { block, jobs }]) => {
-    const step = pipeline.steps.find((s) => s.id === stepId);
-    const run = step?.kind === 'run' ? step : undefined;
-    const tasks = Math.ceil(jobs / options.itemsPerTask);
-    const name = jobName(pipelineName(pipeline.document.file), block);
-    const args = sbatchArgs(stepSubmitOptions({
-      name, tasks, throttle, itemsPerTask: options.itemsPerTask,
-      threads: run?.resources.threadsDeclared ? run.resources.threads : undefined,
-      memoryBytes: run?.resources.memory, timeoutSeconds: run?.timeout,
-      extra: [...options.extra, ...(run?.resources.slurm ?? [])],
-    }));
-    return { step: stepId, block, name, jobs, tasks, sbatch: args.ok ? args.args.filter((a) => a !== '--parsable') : [] };
-  });
-}
-
-export function renderSubmissions(subs: readonly PlannedSubmission[]): string {
-  if (subs.length === 0) return 'slurm: nothing to submit\n';
-  const width = Math.min(32, maxOf(subs, (s) => s.step.length));
-  const lines = subs.map((s) => `  ${s.step.padEnd(width)}  ${s.tasks > 1 ? `1 array of ${s.tasks} tasks` : '1 job'} for ${s.jobs} job${s.jobs === 1 ? '' : 's'}: sbatch ${s.sbatch.join(' ')}`);
-  return `slurm: would submit ${subs.length} job${subs.length === 1 ? '' : 's'}:\n${lines.join('\n')}\n`;
 }

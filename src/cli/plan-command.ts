@@ -14,7 +14,8 @@ import { writePlanJson, writePlanText } from './render-plan.js';
 import { refuseUnreadable } from '../plan/unreadable-host.js';
 import { closeSession, openSession, pairs, reportingInvalidInput, stepVariables, type SessionFlags } from './session-setup.js';
 import { selectOrReport, withTargets, type TargetFlags } from './targets.js';
-import { plannedSubmissions, renderSubmissions, slurmFlags, withExecutorOptions, type ExecutorFlags } from './executor-flags.js';
+import { slurmFlags, withExecutorOptions, type ExecutorFlags } from './executor-flags.js';
+import { plannedSubmissions, renderSubmissions } from './slurm-plan.js';
 
 interface PlanFlags extends SessionFlags, TargetFlags, ExecutorFlags {
   jobs?: string;

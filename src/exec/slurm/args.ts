@@ -79,6 +79,8 @@ export interface StepRequest {
   readonly timeoutSeconds: number | undefined;
   /** `--slurm-opt` words, then the block's `{slurm="…"}`. */
   readonly extra: readonly string[];
+  /** A job (an array) this one starts after, once it has ended: the part before of a map split into several arrays. */
+  readonly after?: string;
 }
 
 /**
@@ -96,6 +98,6 @@ export function stepSubmitOptions(r: StepRequest): SubmitOptions {
     ...(typeof r.threads === 'number' ? { cpusPerTask: r.threads } : {}),
     ...(r.memoryBytes !== undefined ? { memoryMb: Math.ceil(r.memoryBytes / 2 ** 20) } : {}),
     ...(r.timeoutSeconds !== undefined && r.timeoutSeconds > 0 ? { timeLimitSeconds: r.timeoutSeconds * r.itemsPerTask + 60 } : {}),
-    extra: ['--no-requeue', ...(r.threads === 'all' ? ['--exclusive'] : []), ...r.extra],
+    extra: ['--no-requeue', ...(r.threads === 'all' ? ['--exclusive'] : []), ...(r.after === undefined ? [] : [`--dependency=afterany:${r.after}`]), ...r.extra],
   };
 }

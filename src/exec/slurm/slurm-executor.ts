@@ -11,6 +11,7 @@ import { specOf, writeManifest, type TaskEnvironment } from './manifest.js';
 import { appendToLog, Tracker, type Entry, type Submission } from './tracker.js';
 import { singleQuoted as sq } from '../../pipeline/shell-words.js';
 import { maxOf } from '../../fold.js';
+import { partsOf } from './grouping.js';
 
 /** What a run asks of the Slurm executor (`--executor slurm`). */
 export interface SlurmSettings {
@@ -66,8 +67,6 @@ export interface SlurmJobHint {
 
 /** A job that arrives later than this after the last one of its step goes in the next array. */
 const GATHER_MS = 300;
-/** Slurm's default MaxArraySize is 1001 (indices 0–1000): a larger map becomes several arrays. */
-const MAX_ARRAY = 1000;
 
 interface Gathering {
   readonly entries: Entry[];
@@ -77,7 +76,8 @@ interface Gathering {
 /**
  * Runs jobs as Slurm jobs. The jobs of one step that arrive together are
  * gathered into one submission: a job array with a manifest line per task
- * (several items per task with `itemsPerTask`), throttled by `-j`. Before it
+ * (several items per task with `itemsPerTask`), throttled by `-j`, or several
+ * in turn past Slurm's array size (grouping.ts). Before it
  * submits, it asks Slurm for live jobs of the same name whose manifest holds
  * the same keys (left by a run that died) and adopts them instead.
  */
@@ -122,8 +122,11 @@ export class SlurmExecutor {
     const name = jobName(this.settings.pipeline, first.block);
     const adopted = await this.adopt(name, live);
     const rest = live.filter((e) => !adopted.has(e));
-    for (let at = 0; at < rest.length; at += MAX_ARRAY * this.settings.itemsPerTask) {
-      await this.submit(name, rest.slice(at, at + MAX_ARRAY * this.settings.itemsPerTask));
+    let at = 0;
+    let before: string | undefined;
+    for (const part of partsOf(rest.length, this.settings.itemsPerTask)) {
+      before = await this.submit(name, rest.slice(at, at + part.jobs), part.afterPrevious ? before : undefined);
+      at += part.jobs;
     }
   }
 
@@ -143,7 +146,8 @@ export class SlurmExecutor {
     return taken;
   }
 
-  private async submit(name: string, entries: Entry[]): Promise<void> {
+  /** Submits `entries` as one job or array (after the job `after` has ended, when given); its job id, or undefined if sbatch refused it. */
+  private async submit(name: string, entries: Entry[], after?: string): Promise<string | undefined> {
     const s = this.settings;
     const dir = join(s.dir, `${name.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 60)}-${Date.now()}-${randomBytes(3).toString('hex')}`);
     mkdirSync(join(dir, 'status'), { recursive: true, mode: 0o700 });
@@ -163,7 +167,7 @@ export class SlurmExecutor {
         name, tasks: tasks.length, throttle: s.throttle, itemsPerTask: s.itemsPerTask,
         threads: hint.exclusive ? 'all' : req.cpus, memoryBytes: req.memory,
         timeoutSeconds: maxOf(entries, (e) => e.req.timeout ?? 0, 0) || undefined,
-        extra: [...s.extra, ...hint.extra],
+        extra: [...s.extra, ...hint.extra], ...(after === undefined ? {} : { after }),
       }),
       output: join(dir, array ? 'slurm-%a.out' : 'slurm-0.out'),
       workdir: dir,
@@ -176,13 +180,14 @@ export class SlurmExecutor {
         appendToLog(e.req.logPath, `shark: ${message}`);
         e.resolve({ status: 'failed', reason: 'environment', exitCode: null, message });
       }
-      return;
+      return undefined;
     }
     const jobId = submitted.value;
     writeAtomically(join(s.dir, 'by-job', jobId), dir, 0o644);
     const submission: Submission = { jobId, dir, tasks: tasks.map((task, t) => ({ id: array ? `${jobId}_${t}` : jobId, entries: task, log: join(dir, array ? `slurm-${t}.out` : 'slurm-0.out') })) };
     for (const e of entries) e.hint.queued();
     this.tracker.watch(submission);
+    return jobId;
   }
 }
 

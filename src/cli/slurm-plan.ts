@@ -1,0 +1,69 @@
+import type { Plan } from '../plan/planner.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import { stepSubmitOptions, sbatchArgs } from '../exec/slurm/args.js';
+import { oneByOne, partsOf } from '../exec/slurm/grouping.js';
+import { jobName, pipelineName, type SlurmRunOptions } from '../exec/slurm/slurm-executor.js';
+import { maxOf } from '../fold.js';
+
+/** One Slurm submission `run --executor slurm` would make for a step's jobs that are not cached (or several alike). */
+export interface PlannedSubmission {
+  readonly step: string;
+  readonly block: string;
+  readonly name: string;
+  readonly jobs: number;
+  /** Array tasks of each submission; 1 is a plain job. */
+  readonly tasks: number;
+  /** How many sbatch alike: a `{pool}` step's jobs go one each, as the pool admits them (absent: one). */
+  readonly submissions?: number;
+  readonly pool?: string;
+  /** A later part of a map split into several arrays, submitted to start once the part before has ended. */
+  readonly afterPrevious?: true;
+  readonly sbatch: readonly string[];
+}
+
+/** What the plan's jobs to run become under Slurm, grouped as the executor groups them (exec/slurm/grouping.ts). */
+export function plannedSubmissions(plan: Plan, pipeline: Pipeline, options: SlurmRunOptions, throttle: number): PlannedSubmission[] {
+  const counts = new Map<string, { block: string; jobs: number }>();
+  const runSteps = new Set(pipeline.steps.filter((s) => s.kind === 'run').map((s) => s.id));
+  // Imports are fetched by the submitting machine; a job blocked on an upstream that will run is submitted after it.
+  for (const j of plan.jobs) {
+    if ((j.status !== 'run' && j.status !== 'blocked') || !runSteps.has(j.step)) continue;
+    const c = counts.get(j.step);
+    if (c === undefined) counts.set(j.step, { block: j.block, jobs: 1 });
+    else c.jobs++;
+  }
+  return [...counts].flatMap(([stepId, { block, jobs }]) => {
+    const step = pipeline.steps.find((s) => s.id === stepId);
+    const run = step?.kind === 'run' ? step : undefined;
+    const name = jobName(pipelineName(pipeline.document.file), block);
+    const sbatch = (tasks: number, after?: string): string[] => {
+      const args = sbatchArgs(stepSubmitOptions({
+        name, tasks, throttle, itemsPerTask: options.itemsPerTask,
+        threads: run?.resources.threadsDeclared ? run.resources.threads : undefined,
+        memoryBytes: run?.resources.memory, timeoutSeconds: run?.timeout,
+        extra: [...options.extra, ...(run?.resources.slurm ?? [])], ...(after === undefined ? {} : { after }),
+      }));
+      return args.ok ? args.args.filter((a) => a !== '--parsable') : [];
+    };
+    const pool = run?.resources.pool;
+    if (pool !== undefined && oneByOne(pool)) return [{ step: stepId, block, name, jobs, tasks: 1, submissions: jobs, pool, sbatch: sbatch(1) }];
+    // The id of the array before is known once it is submitted.
+    return partsOf(jobs, options.itemsPerTask).map((p) => ({
+      step: stepId, block, name, jobs: p.jobs, tasks: p.tasks, ...(p.afterPrevious ? { afterPrevious: true as const } : {}),
+      sbatch: sbatch(p.tasks, p.afterPrevious ? '<array before>' : undefined),
+    }));
+  });
+}
+
+export function renderSubmissions(subs: readonly PlannedSubmission[]): string {
+  if (subs.length === 0) return 'slurm: nothing to submit\n';
+  const width = Math.min(32, maxOf(subs, (s) => s.step.length));
+  const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+  const lines = subs.map((s) => {
+    const what = s.pool !== undefined ? `${plural(s.jobs, 'job')}, one sbatch each as pool ${s.pool} admits them`
+      : `${s.afterPrevious ? 'then ' : ''}${s.tasks > 1 ? `1 array of ${s.tasks} tasks` : '1 job'} for ${plural(s.jobs, 'job')}${s.afterPrevious ? ', once the one before ends' : ''}`;
+    return `  ${s.step.padEnd(width)}  ${what}: sbatch ${s.sbatch.join(' ')}`;
+  });
+  const total = subs.reduce((n, s) => n + (s.submissions ?? 1), 0);
+  return `slurm: would submit ${plural(total, 'job')}:\n${lines.join('\n')}\n`;
+}

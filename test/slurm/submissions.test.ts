@@ -1,0 +1,100 @@
+import { execFileSync } from 'node:child_process';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+import { describeSlurm } from './rig.js';
+import { jobcompLines } from './run-rig.js';
+
+const fence = '```';
+const env = { SHARK_SLURM_POLL_MS: '250' };
+
+interface Planned { step: string; jobs: number; tasks: number; submissions?: number; pool?: string; sbatch: string[] }
+
+async function planned(rig: Rig, ...args: string[]): Promise<Planned[]> {
+  const ran = await rig.shark(['plan', 'p.md', '--json', '--executor', 'slurm', ...args]);
+  if (ran.code !== 0) throw new Error(ran.stderr);
+  return (JSON.parse(ran.stdout) as { slurm: Planned[] }).slurm;
+}
+
+/** A map over `n` files under in/. */
+function bigMap(rig: Rig, n: number): void {
+  rig.write('p.md', [`${fence}shark-import`, 'in/ /data/in/', fence, '', '# Big', '', `${fence}shark-run`, 'cp /data/in/* /data/out/+', fence, ''].join('\n'));
+  for (let i = 0; i < n; i++) rig.write(`in/f${i}.txt`, `${i}\n`);
+}
+
+/** Two maps of three items sharing a pool of `size`. */
+function pooled(rig: Rig, size: number): void {
+  rig.write('p.md', [`---\npools: {db: ${size}}\n---`, `${fence}shark-import`, 'in/ /data/in/', fence, '',
+    '# One', '', `${fence}shark-run {pool=db}`, 'sleep 0.3; cp /data/in/* /data/one/+', fence, '',
+    '# Two', '', `${fence}shark-run {pool=db}`, 'sleep 0.3; cp /data/in/* /data/two/+', fence, ''].join('\n'));
+  for (const name of ['a', 'b', 'c']) rig.write(`in/${name}.txt`, `${name}\n`);
+}
+
+/** `plan --executor slurm` says what `run` submits: the same grouping code decides both. */
+describe('plan --executor slurm', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig('shark-slurm-plan-');
+  });
+  afterEach(() => rig.cleanup());
+
+  it('splits a map of more than 1000 tasks into arrays as run does, each after the one before (so -j bounds them all)', async () => {
+    bigMap(rig, 1203);
+    const subs = await planned(rig, '-j', '7');
+    expect(subs.map((s) => [s.jobs, s.tasks])).toEqual([[1000, 1000], [203, 203]]);
+    expect(subs[0]!.sbatch).toContain('--array=0-999%7');
+    expect(subs[1]!.sbatch).toContain('--array=0-202%7');
+    expect(subs[1]!.sbatch).toContain('--dependency=afterany:<array before>');
+    const text = (await rig.shark(['plan', 'p.md', '--executor', 'slurm', '-j', '7'])).stdout;
+    expect(text).toContain('slurm: would submit 2 jobs:');
+    expect(text).toContain('then 1 array of 203 tasks for 203 jobs, once the one before ends: sbatch');
+  }, 60_000);
+
+  it('shows a {pool} step as one job per sbatch, as run submits them', async () => {
+    pooled(rig, 1);
+    const subs = await planned(rig, '-j', '4');
+    expect(subs).toEqual([
+      expect.objectContaining({ step: 'one', jobs: 3, tasks: 1, submissions: 3, pool: 'db' }),
+      expect.objectContaining({ step: 'two', jobs: 3, tasks: 1, submissions: 3, pool: 'db' }),
+    ]);
+    expect(subs[0]!.sbatch.some((a) => a.startsWith('--array'))).toBe(false);
+    const text = (await rig.shark(['plan', 'p.md', '--executor', 'slurm'])).stdout;
+    expect(text).toContain('slurm: would submit 6 jobs:');
+    expect(text).toContain('one  3 jobs, one sbatch each as pool db admits them: sbatch');
+  });
+});
+
+describeSlurm('run --executor slurm submits what plan says', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig('shark-slurm-subs-');
+  });
+  afterEach(() => rig.cleanup());
+
+  it('submits a {pool} step\'s jobs one sbatch each, however large the pool', async () => {
+    pooled(rig, 2);
+    const ran = await rig.shark(['run', 'p.md', '--executor', 'slurm', '-j', '4'], { env });
+    expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+    const records = jobcompLines(rig.dir).filter((l) => / Name=shark:p:(one|two) /.test(l));
+    expect(records).toHaveLength(6);
+    // No array: each job its own sbatch.
+    expect(records.filter((l) => l.includes(' ArrayJobId='))).toEqual([]);
+  });
+
+  it('submits a map of more than 1000 tasks as the arrays plan shows', async () => {
+    bigMap(rig, 1003);
+    const plan = await planned(rig, '-j', '3');
+    const child = rig.start(['run', 'p.md', '--executor', 'slurm', '-j', '3', '--slurm-opt=--hold'], { env, timeoutMs: 120_000 });
+    try {
+      let queued: string[] = [];
+      for (let i = 0; i < 200 && queued.length < 2; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        queued = execFileSync('squeue', ['-h', '-o', '%i|%j|%E'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('|shark:p:big|'));
+      }
+      expect(queued.map((l) => /_\[(\d+-\d+%\d+)\]/.exec(l)?.[1]).sort()).toEqual(plan.map((s) => /--array=(.*)/.exec(s.sbatch.find((a) => a.startsWith('--array='))!)![1]).sort());
+      expect(queued.filter((l) => /afterany:\d+/.test(l))).toHaveLength(1);
+    } finally {
+      child.process.kill('SIGINT');
+      await child.ended;
+    }
+  }, 120_000);
+});
