@@ -184,4 +184,21 @@ describeSlurm('shark run --executor slurm', () => {
     expect(new Set(names.map((l) => /ArrayJobId=(\d+)/.exec(l)?.[1]))).toHaveProperty('size', 1);
     expect((await rig.plan('p.md')).summary).toEqual({ cached: 3, run: 0, blocked: 0 });
   });
+
+  it('adopts what a dead run of another pipeline sharing the step left, though its jobs have another name', async () => {
+    const doc = (heading: string): string => [`${fence}shark-import`, 'in/ /data/in/', fence, '', `# ${heading}`, '', `${fence}shark-run`,
+      `cat /data/in/* >> ${rig.path('counter')}; sleep 4; cp /data/in/* /data/out/+`, fence, ''].join('\n');
+    rig.write('a.md', doc('Adopt A'));
+    rig.write('b.md', doc('Adopt B'));
+    for (const name of ['a', 'b']) rig.write(`in/${name}.txt`, `${name}\n`);
+    const first = rig.start(['run', 'a.md', '--executor', 'slurm', '-j', '2'], { env, timeoutMs: 120_000 });
+    await runningUnder(rig.dir, 60_000, 'shark:a:adopt-a');
+    first.process.kill('SIGKILL');
+    await first.ended;
+    const second = await rig.shark(['run', 'b.md', '--executor', 'slurm'], { env });
+    expect(second.code, second.stdout + second.stderr).toBe(0);
+    expect(rig.lines().sort()).toEqual(['a', 'b']);
+    expect(jobcompLines(rig.dir).filter((l) => l.includes('Name=shark:b:'))).toEqual([]);
+    expect((await rig.plan('b.md')).summary).toEqual({ cached: 3, run: 0, blocked: 0 });
+  });
 });

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SlurmClient } from './client.js';
-import { readManifest, readStatus } from './manifest.js';
+import { readManifest, readStatus, type TaskSpec } from './manifest.js';
 import { isFinished } from './parse.js';
 
 /** A job a run that died submitted, which this run can wait for instead of submitting it again. */
@@ -15,26 +15,29 @@ export interface Adoptable {
   readonly slurmLog: string;
 }
 
+/** A submission this store recorded (`by-job/<job id>` names its directory), with its manifest read; null: none. */
+export type Submitted = { readonly dir: string; readonly tasks: TaskSpec[][] } | null;
+
 /**
- * The jobs, by key, of Slurm jobs named `name` that are still queued or
- * running, or that ended well with their workspace still there: what a run
- * that died left behind. Each submission's manifest is found through
- * `<dir>/by-job/<job id>`, written when it was submitted.
+ * The jobs, by key, of this user's Slurm jobs that this store's runs
+ * submitted — their ids have a `<dir>/by-job/<job id>` record, written
+ * when they were submitted, naming the submission's manifest — and that are
+ * still queued or running, or that ended well with their workspace still
+ * there: what a run that died left behind. Neither their name (another
+ * pipeline sharing the step names it otherwise) nor which run submitted
+ * them matters: a job is known by its key. `skip`: this run's own
+ * submissions. `seen` keeps manifests read once per run.
  */
-export async function adoptable(client: SlurmClient, dir: string, name: string): Promise<Map<string, Adoptable>> {
+export async function adoptable(client: SlurmClient, dir: string, skip: ReadonlySet<string>, seen: Map<string, Submitted>): Promise<Map<string, Adoptable>> {
   const out = new Map<string, Adoptable>();
-  const found = await client.findByName(name);
+  const found = await client.ownJobs();
   if (!found.ok) return out;
   const states = new Map(found.value.map((j) => [j.id, j]));
   for (const jobId of new Set(found.value.map((j) => j.jobId))) {
-    let manifestDir: string;
-    let tasks;
-    try {
-      manifestDir = readFileSync(join(dir, 'by-job', jobId), 'utf8').trim();
-      tasks = readManifest(join(manifestDir, 'manifest.jsonl'));
-    } catch {
-      continue;
-    }
+    if (skip.has(jobId)) continue;
+    const submitted = submissionOf(dir, jobId, seen);
+    if (submitted === null) continue;
+    const { tasks } = submitted;
     const array = tasks.length > 1;
     tasks.forEach((specs, t) => {
       const taskId = array ? `${jobId}_${t}` : jobId;
@@ -47,10 +50,24 @@ export async function adoptable(client: SlurmClient, dir: string, name: string):
         }
         out.set(spec.key, {
           taskId, statusPath: spec.statusPath, workspace: spec.workspace, logPath: spec.logPath,
-          slurmLog: join(manifestDir, array ? `slurm-${t}.out` : 'slurm-0.out'),
+          slurmLog: join(submitted.dir, array ? `slurm-${t}.out` : 'slurm-0.out'),
         });
       });
     });
   }
   return out;
+}
+
+/** The submission `jobId` is in this store, read once; null when the store has no record of it (not Shark's, or another store's). */
+function submissionOf(dir: string, jobId: string, seen: Map<string, Submitted>): Submitted {
+  let s = seen.get(jobId);
+  if (s !== undefined) return s;
+  try {
+    const manifestDir = readFileSync(join(dir, 'by-job', jobId), 'utf8').trim();
+    s = { dir: manifestDir, tasks: readManifest(join(manifestDir, 'manifest.jsonl')) };
+  } catch {
+    s = null;
+  }
+  seen.set(jobId, s);
+  return s;
 }

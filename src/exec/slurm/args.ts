@@ -2,7 +2,7 @@ import { checkWords } from '../../markdown/sbatch-options.js';
 
 /** What Shark asks of Slurm for one submission (a job, or a job array for a map). */
 export interface SubmitOptions {
-  /** The job name, which carries the pipeline and block id: how a later run recognises jobs a dead run left (findByName). */
+  /** The job name, which carries the pipeline and block id: what squeue shows (a later run recognises a dead run's jobs by their ids, adopt.ts). */
   readonly name: string;
   /** A job array of tasks 0..size-1 (`$SLURM_ARRAY_TASK_ID`), at most `throttle` running at once. */
   readonly array?: { readonly size: number; readonly throttle?: number };

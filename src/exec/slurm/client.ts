@@ -131,21 +131,27 @@ export class SlurmClient {
     return failed('scancel', r);
   }
 
+  /** This user's jobs and tasks named `name` (ownJobs): whether an `sbatch` that timed out submitted after all. */
+  findByName(name: string): Promise<SlurmResult<JobState[]>> {
+    return this.ownJobs(name);
+  }
+
   /**
-   * This user's jobs and tasks named `name` that the controller still holds
-   * (pending, running, or ended within MinJobAge), and, where there is
-   * accounting, those of the last week: how a run recognises what a dead run
-   * submitted, and whether an `sbatch` that timed out submitted after all.
+   * This user's jobs and tasks (only those named `name`, when given) that
+   * the controller still holds (pending, running, or ended within
+   * MinJobAge), and, where there is accounting, those of the last week:
+   * among them, by their ids, what a dead run submitted (adopt.ts).
    */
-  async findByName(name: string): Promise<SlurmResult<JobState[]>> {
+  async ownJobs(name?: string): Promise<SlurmResult<JobState[]>> {
     const user = `--user=${process.getuid?.() ?? process.env['USER'] ?? ''}`;
     // squeue and sacct read a comma as a list of names: ask for all and filter.
-    const only = name.includes(',') ? [] : ['--name', name];
+    const only = name === undefined || name.includes(',') ? [] : ['--name', name];
+    const named = (j: JobState): boolean => name === undefined || j.name === name;
     const q = await this.run('squeue', ['-h', '-r', '-t', 'all', user, ...only, '-o', SQUEUE_FORMAT], {});
     if (q.code !== 0) return failed('squeue', q);
-    const byId = new Map(parseSqueue(q.stdout).filter((j) => j.name === name).map((j) => [j.id, j]));
+    const byId = new Map(parseSqueue(q.stdout).filter(named).map((j) => [j.id, j]));
     const a = await this.run('sacct', ['-n', '-P', '-X', user, ...only, '-S', 'now-7days', '-o', SACCT_FIELDS], {});
-    if (a.code === 0) for (const job of parseSacct(a.stdout)) if (job.name === name && !byId.has(job.id)) byId.set(job.id, job);
+    if (a.code === 0) for (const job of parseSacct(a.stdout)) if (named(job) && !byId.has(job.id)) byId.set(job.id, job);
     return { ok: true, value: [...byId.values()] };
   }
 

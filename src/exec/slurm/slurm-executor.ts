@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecOutcome, ExecRequest } from '../executor.js';
-import { adoptable, type Adoptable } from './adopt.js';
+import { adoptable, type Adoptable, type Submitted } from './adopt.js';
 import { stepSubmitOptions, type SubmitOptions } from './args.js';
 import type { SlurmClient } from './client.js';
 import { writeAtomically } from '../../lockfile/atomic-write.js';
@@ -77,14 +77,20 @@ interface Gathering {
  * Runs jobs as Slurm jobs. The jobs of one step that arrive together are
  * gathered into one submission: a job array with a manifest line per task
  * (several items per task with `itemsPerTask`), throttled by `-j`, or several
- * in turn past Slurm's array size (grouping.ts). Before it
- * submits, it asks Slurm for live jobs of the same name whose manifest holds
- * the same keys (left by a run that died) and adopts them instead.
+ * in turn past Slurm's array size (grouping.ts). Before it submits, it asks
+ * Slurm for this user's jobs that the store recorded as submitted by a run
+ * (`by-job/`), whose manifests hold the same keys (left by a run that died),
+ * and adopts them instead.
  */
 export class SlurmExecutor {
   private readonly gathering = new Map<string, Gathering>();
   private readonly tracker: Tracker;
+  /** What dead runs left, asked once per step (a step of `{pool}` jobs flushes once per job). */
   private readonly adoptions = new Map<string, Promise<Map<string, Adoptable>>>();
+  /** Submissions' manifests, read once. */
+  private readonly seen = new Map<string, Submitted>();
+  /** This run's own submissions: never adopted. */
+  private readonly own = new Set<string>();
 
   constructor(private readonly settings: SlurmSettings) {
     this.tracker = new Tracker(settings.client, settings.pollMs);
@@ -120,7 +126,7 @@ export class SlurmExecutor {
     if (live.length === 0) return;
     const first = live[0]!.hint;
     const name = jobName(this.settings.pipeline, first.block);
-    const adopted = await this.adopt(name, live);
+    const adopted = await this.adopt(group, live);
     const rest = live.filter((e) => !adopted.has(e));
     let at = 0;
     let before: string | undefined;
@@ -130,10 +136,10 @@ export class SlurmExecutor {
     }
   }
 
-  /** Jobs a dead run left running under this name, with the same keys: waited for, not submitted again. */
-  private async adopt(name: string, entries: readonly Entry[]): Promise<Set<Entry>> {
-    let found = this.adoptions.get(name);
-    if (found === undefined) this.adoptions.set(name, (found = adoptable(this.settings.client, this.settings.dir, name)));
+  /** Jobs a dead run left queued or running (or done) with the same keys, whatever their name: waited for, not submitted again. */
+  private async adopt(group: string, entries: readonly Entry[]): Promise<Set<Entry>> {
+    let found = this.adoptions.get(group);
+    if (found === undefined) this.adoptions.set(group, (found = adoptable(this.settings.client, this.settings.dir, this.own, this.seen)));
     const byKey = await found;
     const taken = new Set<Entry>();
     for (const e of entries) {
@@ -183,6 +189,7 @@ export class SlurmExecutor {
       return undefined;
     }
     const jobId = submitted.value;
+    this.own.add(jobId);
     writeAtomically(join(s.dir, 'by-job', jobId), dir, 0o644);
     const submission: Submission = { jobId, dir, tasks: tasks.map((task, t) => ({ id: array ? `${jobId}_${t}` : jobId, entries: task, log: join(dir, array ? `slurm-${t}.out` : 'slurm-0.out') })) };
     for (const e of entries) e.hint.queued();
@@ -191,7 +198,7 @@ export class SlurmExecutor {
   }
 }
 
-/** `shark:<pipeline>:<block>`: what squeue shows, and how a later run finds what a dead one left. */
+/** `shark:<pipeline>:<block>`: what squeue shows. */
 export function jobName(pipeline: string, block: string): string {
   return `shark:${pipeline}:${block}`.replace(/[,\s\u0000-\u001f]/g, '_');
 }
