@@ -28,17 +28,20 @@ describeDocker('reaping the containers of a dead run', (client) => {
   });
 
   it('kills and removes every job container of the given run, and nothing else', async () => {
-    const dead = deadPid();
-    const mine = [jobContainer(dead), jobContainer(dead)];
-    const otherRun = jobContainer(process.pid);
-    const notAJob = jobContainer(dead, {});
-    // A run in another test file reaps dead owners' containers when it starts: any it took already are not counted here.
-    const taken = mine.filter((id) => !inspectable(id)).length;
-    expect(await reapJobContainers(dead)).toBe(2 - taken);
-    const left = await alive();
-    for (const id of mine) expect(left).not.toContain(id);
-    expect(left).toEqual(expect.arrayContaining([otherRun, notAJob]));
-    expect(await reapJobContainers(dead)).toBe(0);
+    // The given run is a live process: runs starting in other test files reap only dead owners' containers, so none of these.
+    const owner = spawn('sleep', ['300'], { stdio: 'ignore' });
+    try {
+      const mine = [jobContainer(owner.pid!), jobContainer(owner.pid!)];
+      const otherRun = jobContainer(process.pid);
+      const notAJob = jobContainer(owner.pid!, {});
+      expect(await reapJobContainers(owner.pid!)).toBe(2);
+      const left = await alive();
+      for (const id of mine) expect(left).not.toContain(id);
+      expect(left).toEqual(expect.arrayContaining([otherRun, notAJob]));
+      expect(await reapJobContainers(owner.pid!)).toBe(0);
+    } finally {
+      owner.kill();
+    }
   });
 
   it('reaps the containers of runs that are no longer alive, and leaves live runs alone', async () => {
