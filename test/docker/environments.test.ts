@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest';
 import { connectDocker } from '../../src/exec/docker/client.js';
-import { DockerEnvironments, pinBases } from '../../src/exec/docker/docker-environments.js';
+import { DockerEnvironments } from '../../src/exec/docker/docker-environments.js';
+import { pinBases } from '../../src/exec/docker/image-names.js';
 import { createEnvironmentProvider, HOST_ENV_ID } from '../../src/exec/environments.js';
 import { ALT, BASE, describeDocker, dockerCli, lockOf, pipelineIn, removeBuiltImages, request, scratch, unique, writeTree } from './rig.js';
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'vitest';
 import { connectDocker, type DockerClient } from '../../src/exec/docker/client.js';
 import type { ExecRequest } from '../../src/exec/executor.js';
-import { imageTag } from '../../src/exec/docker/docker-environments.js';
+import { imageTag } from '../../src/exec/docker/image-names.js';
 import { readLock, type LockFile } from '../../src/lockfile.js';
 import { loadPipeline } from '../../src/pipeline/load.js';
 import type { Pipeline } from '../../src/pipeline/pipeline.js';

@@ -1,13 +1,13 @@
 import { dirname, resolve } from 'node:path';
 import { canonicalJson } from '../../canonical-json.js';
 import { emptyLock, lockPathFor, readLock, updateLock, type LockFile } from '../../lockfile.js';
-import { expandWord } from '../../pipeline/dockerfile-args.js';
 import type { Environment, Pipeline } from '../../pipeline/pipeline.js';
 import type { Executor, SharedBuilds } from '../executor.js';
 import { buildInputs, type BuildInputs } from './build-inputs.js';
 import { connectDocker, type Connection, type DockerClient } from './client.js';
 import { contextTar, DOCKERFILE_NAME } from './context-tar.js';
 import { DockerExecutor } from './docker-executor.js';
+import { imageTag, pinBases } from './image-names.js';
 import { dockerEndpoint } from './endpoint.js';
 import { probeImageIds } from './image-probe.js';
 
@@ -288,24 +288,4 @@ interface Drift {
 
 function short(id: string): string {
   return id.replace(/^sha256:/, '').slice(0, 12);
-}
-
-/** `shark-env/NAME:INPUTS`: a tag keeps the image from being pruned as dangling; the id is what counts. */
-export function imageTag(env: string, inputsHash: string): string {
-  const repo = env.toLowerCase().replace(/[^a-z0-9._-]/g, '-').replace(/^[^a-z0-9]+/, '') || 'env';
-  return `shark-env/${repo}:${inputsHash.replace(/^sha256:/, '').slice(0, 16)}`;
-}
-
-/**
- * Rewrites `FROM ref` to `FROM sha256:…` for pinned bases; stage names and `AS` clauses are kept.
- * A reference naming an ARG (`FROM $IMG`) is pinned by what the ARG's default makes of it.
- */
-export function pinBases(dockerfile: string, pins: ReadonlyMap<string, string>, args: Readonly<Record<string, string>> = {}): string {
-  if (pins.size === 0) return dockerfile;
-  const defaults = new Map(Object.entries(args));
-  return dockerfile.replace(/^(\s*FROM\s+(?:--\S+\s+)*)(\S+)/gim, (whole, lead: string, ref: string) => {
-    const expanded = expandWord(ref, defaults);
-    const id = expanded.ok ? pins.get(expanded.value) : undefined;
-    return id === undefined ? whole : lead + id;
-  });
 }

@@ -1,0 +1,21 @@
+import { expandWord } from '../../pipeline/dockerfile-args.js';
+
+/** `shark-env/NAME:INPUTS`: a tag keeps the image from being pruned as dangling; the id is what counts. */
+export function imageTag(env: string, inputsHash: string): string {
+  const repo = env.toLowerCase().replace(/[^a-z0-9._-]/g, '-').replace(/^[^a-z0-9]+/, '') || 'env';
+  return `shark-env/${repo}:${inputsHash.replace(/^sha256:/, '').slice(0, 16)}`;
+}
+
+/**
+ * Rewrites `FROM ref` to `FROM sha256:…` for pinned bases; stage names and `AS` clauses are kept.
+ * A reference naming an ARG (`FROM $IMG`) is pinned by what the ARG's default makes of it.
+ */
+export function pinBases(dockerfile: string, pins: ReadonlyMap<string, string>, args: Readonly<Record<string, string>> = {}): string {
+  if (pins.size === 0) return dockerfile;
+  const defaults = new Map(Object.entries(args));
+  return dockerfile.replace(/^(\s*FROM\s+(?:--\S+\s+)*)(\S+)/gim, (whole, lead: string, ref: string) => {
+    const expanded = expandWord(ref, defaults);
+    const id = expanded.ok ? pins.get(expanded.value) : undefined;
+    return id === undefined ? whole : lead + id;
+  });
+}
