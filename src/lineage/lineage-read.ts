@@ -3,6 +3,7 @@ import { parentOf } from '../pipeline/data-path.js';
 import type { Metadata } from '../store/metadata.js';
 import type { RunProducer } from '../store/output-index.js';
 import { at, readResults, type ShownResult } from './lineage-result.js';
+import { PerRun } from './per-run.js';
 
 /** A job as a lineage reaches it: found among the jobs of run `in`, whose version of its result it shows. */
 export interface LineageProducer extends RunProducer {
@@ -25,6 +26,7 @@ export interface LineageData {
 }
 
 const NONE: readonly LineageProducer[] = [];
+const NO_BYTES: ReadonlyMap<string, readonly RunProducer[]> = new Map();
 const jobAt = (g: LineageProducer): string => `${g.in}\0${g.job}\0${g.key}`;
 
 /**
@@ -44,47 +46,49 @@ const jobAt = (g: LineageProducer): string => `${g.in}\0${g.job}\0${g.key}`;
  */
 export function readLineage(meta: Metadata, runId: number, path: string, depth: number): LineageData {
   const index = meta.outputs;
-  // By `at(run, path)`: the jobs that wrote exactly a path (an input, or a directory above one), each asked once a run.
-  const writers = new Map<string, readonly RunProducer[]>();
-  const producers = new Map<string, readonly LineageProducer[]>();
+  // By run and path: the jobs that wrote exactly a path (an input, or a directory above one), each asked once a run.
+  const writers = new PerRun<readonly RunProducer[]>();
+  const producers = new PerRun<readonly LineageProducer[]>();
   // By `jobAt(reader) NUL path`: the producers picked for an input of a reader whose result another run made.
   const picked = new Map<string, readonly LineageProducer[]>();
-  const results = new Map<string, ShownResult>();
+  const results = new PerRun<ShownResult>();
   // The jobs of the next level: producers not seen at a level above (a job is followed once, from its highest place).
-  const seen = new Set<string>();
+  // By run and job name: a run has one job of a name.
+  const seen = new PerRun<true>();
   let next: LineageProducer[] = [];
 
   const follow = (list: readonly LineageProducer[]): void => {
     for (const g of list) {
-      if (seen.has(jobAt(g))) continue;
-      seen.add(jobAt(g));
+      if (seen.has(g.in, g.job)) continue;
+      seen.set(g.in, g.job, true);
       next.push(g);
     }
   };
-  const found = (run: number) => (list: readonly RunProducer[]): LineageProducer[] => list.map((g) => ({ ...g, in: run }));
+  const found = (run: number) => (list: readonly RunProducer[]): LineageProducer[] =>
+    list.map((g) => ({ job: g.job, block: g.block, key: g.key, line: g.line, in: run }));
   const resolve = (run: number, todo: readonly string[]): void => {
     if (todo.length === 0) return;
     const within = found(run);
-    const produced = (p: string, list: readonly RunProducer[]): void => void producers.set(at(run, p), list.length === 0 ? NONE : within(list));
+    const produced = (p: string, list: readonly RunProducer[]): void => void producers.set(run, p, list.length === 0 ? NONE : within(list));
     // A path whose directory no job of the run wrote inside (a map's host inputs) has no writer of its own nor below it.
     const quiet = quietParents(run, todo);
     const exact = index.writers(run, quiet.size === 0 ? todo : todo.filter((p) => !quiet.has(parentOf(p))));
     const rest: string[] = [];
     for (const p of todo) {
       const list = exact.get(p) ?? NONE;
-      writers.set(at(run, p), list);
+      writers.set(run, p, list);
       if (list.length > 0) produced(p, list);
       else rest.push(p);
     }
     const dirs: string[] = [];
     for (const p of rest) {
       for (let dir = parentOf(p); dir.length > '/data'.length; dir = parentOf(dir)) {
-        if (writers.has(at(run, dir))) continue;
-        writers.set(at(run, dir), NONE);
+        if (writers.has(run, dir)) continue;
+        writers.set(run, dir, NONE);
         dirs.push(dir);
       }
     }
-    if (dirs.length > 0) for (const [dir, list] of index.writers(run, dirs)) writers.set(at(run, dir), list);
+    if (dirs.length > 0) for (const [dir, list] of index.writers(run, dirs)) writers.set(run, dir, list);
     const below: string[] = [];
     for (const p of rest) {
       const list = nearest(run, p, writers);
@@ -110,29 +114,30 @@ export function readLineage(meta: Metadata, runId: number, path: string, depth: 
   };
 
   const resultOf = (g: LineageProducer): ShownResult => {
-    const r = results.get(at(g.in, g.key));
+    const r = results.get(g.in, g.key);
     if (r === undefined) throw new Error(`the outputs index names result ${g.key}, which is not in the store`);
     return r;
   };
 
   meta.db.transaction(() => {
     resolve(runId, [path]);
-    follow(producers.get(at(runId, path))!);
+    follow(producers.get(runId, path)!);
     // Each path asked once a run, whatever the number of its readers.
-    const asked = new Set<string>([at(runId, path)]);
+    const asked = new PerRun<true>();
+    asked.set(runId, path, true);
     for (let level = 0; next.length > 0; level++) {
       const jobs = next;
       next = [];
       readResults(meta, jobs, results);
       const todo = new Map<number, string[]>();
       const ask = (run: number, p: string): void => {
-        if (asked.has(at(run, p))) return;
-        asked.add(at(run, p));
+        if (asked.has(run, p)) return;
+        asked.set(run, p, true);
         listAt(todo, run).push(p);
       };
       // Jobs whose result another run made: the inputs the run's own jobs wrote with those very bytes.
       const elsewhere = jobs.filter((g) => resultOf(g).run !== g.in);
-      const exact = wroteBytes(index, elsewhere.map((g) => [g.in, resultOf(g).inputs]));
+      const exact = elsewhere.length === 0 ? NO_BYTES : wroteBytes(index, elsewhere.map((g) => [g.in, resultOf(g).inputs]));
       for (const g of jobs) {
         const r = resultOf(g);
         for (const [p, id] of r.inputs) {
@@ -148,11 +153,11 @@ export function readLineage(meta: Metadata, runId: number, path: string, depth: 
         const r = resultOf(g);
         for (const [p, id] of r.inputs) {
           let list: readonly LineageProducer[];
-          if (r.run === g.in) list = producers.get(at(g.in, p))!;
+          if (r.run === g.in) list = producers.get(g.in, p)!;
           else {
             const bytes = exact.get(at(g.in, `${p}\0${id}`));
-            const now = bytes === undefined ? producers.get(at(g.in, p))! : found(g.in)(bytes);
-            const then = bytes === undefined ? producers.get(at(r.run, p))! : now;
+            const now = bytes === undefined ? producers.get(g.in, p)! : found(g.in)(bytes);
+            const then = bytes === undefined ? producers.get(r.run, p)! : now;
             // The run's own writers of other bytes are not this input's: those of the run that read them are.
             list = sameJobs(now, then) ? now : then;
             picked.set(`${jobAt(g)}\0${p}`, list);
@@ -163,8 +168,8 @@ export function readLineage(meta: Metadata, runId: number, path: string, depth: 
     }
   })();
   return {
-    top: producers.get(at(runId, path))!,
-    producers: (reader, p) => picked.get(`${jobAt(reader)}\0${p}`) ?? producers.get(at(reader.in, p))!,
+    top: producers.get(runId, path)!,
+    producers: (reader, p) => (picked.size === 0 ? undefined : picked.get(`${jobAt(reader)}\0${p}`)) ?? producers.get(reader.in, p)!,
     result: resultOf,
   };
 }
@@ -190,11 +195,11 @@ function sameJobs(a: readonly RunProducer[], b: readonly RunProducer[]): boolean
 }
 
 /** The writers of `path` itself, else of the nearest directory above it that has some. */
-function nearest(run: number, path: string, writers: ReadonlyMap<string, readonly RunProducer[]>): readonly RunProducer[] | undefined {
-  const exact = writers.get(at(run, path))!;
+function nearest(run: number, path: string, writers: PerRun<readonly RunProducer[]>): readonly RunProducer[] | undefined {
+  const exact = writers.get(run, path)!;
   if (exact.length > 0) return exact;
   for (let dir = parentOf(path); dir.length > '/data'.length; dir = parentOf(dir)) {
-    const above = writers.get(at(run, dir))!;
+    const above = writers.get(run, dir)!;
     if (above.length > 0) return above;
   }
   return undefined;

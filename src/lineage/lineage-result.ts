@@ -2,6 +2,7 @@ import type { KeyRecord } from '../plan/key.js';
 import type { Metadata } from '../store/metadata.js';
 import type { SnapshotId } from '../store/snapshot-store.js';
 import type { LineageProducer } from './lineage-read.js';
+import type { PerRun } from './per-run.js';
 
 /** A result as its lineage node shows it: some fields of its key record and meta, not the whole of them. */
 export interface ShownResult {
@@ -51,14 +52,14 @@ export const at = (run: number, what: string): string => `${run}\0${what}`;
 
 /**
  * Reads the results of a level's jobs, each as the run it was found in made
- * or reused it, into `results` (by `at(run, key)`). A job is placed where
+ * or reused it, into `results` (by run and key). A job is placed where
  * the run that names it had its block; a result made by another document's
  * run also says which job of that run made it, and where (`madeBy`).
  */
-export function readResults(meta: Metadata, jobs: readonly LineageProducer[], results: Map<string, ShownResult>): void {
+export function readResults(meta: Metadata, jobs: readonly LineageProducer[], results: PerRun<ShownResult>): void {
   const byRun = new Map<number, Map<string, number>>();
   for (const g of jobs) {
-    if (results.has(at(g.in, g.key))) continue;
+    if (results.has(g.in, g.key)) continue;
     let lines = byRun.get(g.in);
     if (lines === undefined) byRun.set(g.in, (lines = new Map()));
     lines.set(g.key, g.line);
@@ -81,22 +82,23 @@ export function readResults(meta: Metadata, jobs: readonly LineageProducer[], re
     for (const [i, json, started, ended, made, fate] of meta.outputs.shown(keys, run)) {
       const [[kind, env, pin, network, inputs], [recordedFile, recordedLine, col, command, host, version], outputs] = JSON.parse(json) as Parsed;
       const key = keys[i]!;
-      const shown = { kind, env, pin, network, inputs, col, command, host, version, outputs, started, ended, run: made, dropped: fate === 'dropped' };
+      const dropped = fate === 'dropped';
+      // Each object written whole, with the same fields in the same order: 10,000 of them are read at a time.
       if (made === run) {
-        results.set(at(run, key), { ...shown, file: recordedFile, line: recordedLine });
+        results.set(run, key, { kind, env, pin, network, inputs, file: recordedFile, line: recordedLine, col, command, host, version, outputs, started, ended, run: made, dropped });
         continue;
       }
       const line = lines.get(key)!;
       const theirs = documentOf(made);
       if (same(mine, theirs)) {
-        results.set(at(run, key), { ...shown, file: recordedFile, line });
+        results.set(run, key, { kind, env, pin, network, inputs, file: recordedFile, line, col, command, host, version, outputs, started, ended, run: made, dropped });
         continue;
       }
       // Another document's run made it: this run's document (its path from the store's directory), that run's job apart.
       // The column stays the recorded one, as for a moved block: a run keeps only the lines of its blocks.
       const maker = meta.runRows.maker(made, key);
       const madeBy = { job: maker?.job ?? '', block: maker?.block ?? '', location: `${recordedFile}:${recordedLine}:${col}` };
-      results.set(at(run, key), { ...shown, file: mine.place ?? mine.pipeline, line, madeBy });
+      results.set(run, key, { kind, env, pin, network, inputs, file: mine.place ?? mine.pipeline, line, col, command, host, version, outputs, started, ended, run: made, dropped, madeBy });
     }
   }
 }

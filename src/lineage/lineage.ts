@@ -5,6 +5,7 @@ import { isEmpty, otherValues, ranAxes, shownConfiguration, type Configuration }
 import { directoryId } from './directory-id.js';
 import { readLineage, type LineageProducer } from './lineage-read.js';
 import type { MadeBy } from './lineage-result.js';
+import { PerRun } from './per-run.js';
 import { latestRunWithJobs, noRunsMessage } from './runs.js';
 
 /** The account of one job that produced data. */
@@ -117,12 +118,12 @@ export function lineageInRun(meta: Metadata, runId: number, path: string, depth 
   // All read first, a level of jobs per few statements; the nodes are then built from memory.
   const data = readLineage(meta, runId, path, depth);
   if (data.top.length === 0) return undefined;
-  const seen = new Map<string, LineageNode>();
+  // By the run a job was found in and its name there (a run has one job of a name).
+  const seen = new PerRun<LineageNode>();
   const build = (f: LineageProducer, level: number): LineageNode => {
     // A job reached at two levels is cut at a different place: one entry per level when cutting.
-    const job = `${f.in}\0${f.job}\0${f.key}`;
-    const id = depth === Infinity ? job : `${job}\0${level}`;
-    const cached = seen.get(id);
+    const id = depth === Infinity ? f.job : `${f.job}\0${level}`;
+    const cached = seen.get(f.in, id);
     if (cached !== undefined) return cached;
     const r = data.result(f);
     const node: LineageNode = {
@@ -149,7 +150,7 @@ export function lineageInRun(meta: Metadata, runId: number, path: string, depth 
         return { path: p, id, from: from.map((g) => build(g, level + 1)) };
       }),
     };
-    seen.set(id, node);
+    seen.set(f.in, id, node);
     return node;
   };
   const { top } = data;
