@@ -50,7 +50,7 @@ export function ancestryInRun(meta: Metadata, runId: number, path: string): Ance
     const outputs = { ...r.outputs };
     // The line the node shows: its block's in the run asked about, as its name is (lineage-result.ts).
     const line = Number(/:(\d+):\d+$/.exec(n.location)?.[1] ?? r.meta.line);
-    steps.set(n.job, { step: { job: n.job, block: n.block, location: n.location, line, key: n.key, record: r.record, outputs }, outputs });
+    steps.set(n.job, { step: { job: n.job, block: n.block, location: n.location, line, key: n.key, identity: r.identity, record: r.record, outputs }, outputs });
   }
   // What readers saw, second pass: every producer is known by now.
   const seenBy = (n: LineageNode): void => {

@@ -9,6 +9,8 @@ export interface AncestryStep {
   readonly location: string;
   readonly line: number;
   readonly key: string;
+  /** What `plan` finds its results by whatever the block is called: its declared outputs (or command), and its items. */
+  readonly identity: string;
   readonly record: KeyRecord;
   readonly outputs: Readonly<Record<string, string>>;
 }
@@ -125,27 +127,27 @@ export function diffAncestries(
 }
 
 /**
- * The steps of two ancestries paired: by job id, then, among those left on
- * both sides, by cache key (ids are only names: a renamed heading is the
- * same step), then by the paths written (a renamed step that also read
- * other bytes). Each step in one pair; the unpaired are alone.
+ * The steps of two ancestries paired by what identifies a step across edits:
+ * the same cache key, then the same identity (its declared outputs and
+ * items: the paths it writes), then the same paths written, and only then
+ * the same job id. Ids are only names: a block inserted above another, or
+ * two headings swapped, renumbers them, and the id a step had may now name
+ * another block. Among several candidates, the one of the same id first.
+ * Each step in one pair; the unpaired are alone.
  */
 function aligned(old: readonly AncestryStep[], now: readonly AncestryStep[]): [AncestryStep | undefined, AncestryStep | undefined][] {
-  const byJob = new Map(now.map((s) => [s.job, s]));
   const pairs = new Map<AncestryStep, AncestryStep>();
-  for (const s of old) {
-    const match = byJob.get(s.job);
-    if (match !== undefined) pairs.set(s, match);
-  }
+  const paired = new Set<AncestryStep>();
   const written = (s: AncestryStep): string => JSON.stringify(Object.keys(s.outputs).sort());
-  for (const by of [(s: AncestryStep) => s.key, written]) {
-    const paired = new Set(pairs.values());
+  for (const by of [(s: AncestryStep) => s.key, (s: AncestryStep) => s.identity, written, (s: AncestryStep) => s.job]) {
     const left = new Map<string, AncestryStep[]>();
     for (const s of now) if (!paired.has(s)) listAt(left, by(s)).push(s);
     for (const s of old) {
-      if (pairs.has(s)) continue;
-      const match = left.get(by(s))?.shift();
-      if (match !== undefined) pairs.set(s, match);
+      const candidates = pairs.has(s) ? undefined : left.get(by(s));
+      if (candidates === undefined || candidates.length === 0) continue;
+      const match = candidates.splice(Math.max(0, candidates.findIndex((c) => c.job === s.job)), 1)[0]!;
+      pairs.set(s, match);
+      paired.add(match);
     }
   }
   const oldOf = new Map([...pairs].map(([a, b]) => [b, a]));

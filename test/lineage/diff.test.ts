@@ -188,4 +188,25 @@ describe('shark diff', () => {
     expect(renamed.identical).toBe(true);
     expect(renamed.steps.map((s) => [s.job, s.class])).toEqual([['numbers', 'same'], ['total', 'same'], ['report', 'same']]);
   });
+
+  it('ids renumbered (a block inserted above, two headings swapped): each step is paired with itself, not with the one now under its old id', async () => {
+    const prep = '# D\n\n## Prep\n\n```shark-run\nseq 1 5 > /data/a.txt\n```\n\n```shark-run\nseq 1 3 > /data/b.txt\n```\n\n## Report\n\n```shark-run\ncat /data/a.txt /data/b.txt > /data/report.txt\n```\n';
+    rig.write('p.md', prep);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    // A block inserted at the top of Prep: a's step is now prep-2, b's prep-3 (and b's command changed).
+    rig.write('p.md', prep.replace('## Prep\n', '## Prep\n\n```shark-run\necho hello > /data/c.txt\n```\n').replace('seq 1 3', 'seq 1 4'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const answer = await json('p.md', '/data/report.txt');
+    expect(answer.steps.map((s) => [s.job, s.class])).toEqual([['prep-3', 'root-cause'], ['report', 'propagated'], ['prep-2', 'same']]);
+    expect(answer.steps[0]!.changes).toEqual([{ field: 'command', old: 'seq 1 3 > /data/b.txt', new: 'seq 1 4 > /data/b.txt' }]);
+    // Two headings swapped: their blocks trade ids; only b's command changed.
+    const two = '# S\n\n## First\n\n```shark-run\nseq 1 5 > /data/a.txt\n```\n\n## Second\n\n```shark-run\nseq 1 3 > /data/b.txt\n```\n\n## Report\n\n```shark-run\ncat /data/a.txt /data/b.txt > /data/report.txt\n```\n';
+    rig.write('s.md', two);
+    expect((await rig.shark(['run', 's.md'])).code).toBe(0);
+    rig.write('s.md', two.replace('## First', '## Tmp').replace('## Second', '## First').replace('## Tmp', '## Second').replace('seq 1 3', 'seq 1 4'));
+    expect((await rig.shark(['run', 's.md'])).code).toBe(0);
+    const swapped = await json('s.md', '/data/report.txt');
+    expect(swapped.steps.map((s) => [s.job, s.class])).toEqual([['first', 'root-cause'], ['report', 'propagated'], ['second', 'same']]);
+    expect(swapped.steps[0]!.changes.map((c) => [c.old, c.new])).toEqual([['seq 1 3 > /data/b.txt', 'seq 1 4 > /data/b.txt']]);
+  });
 });
