@@ -27,12 +27,14 @@ export interface Ancestry {
 export function ancestryInRun(meta: Metadata, runId: number, path: string): Ancestry | undefined {
   const top = lineageInRun(meta, runId, path);
   if (top === undefined) return undefined;
+  // By job and key: a job can be in one ancestry in several versions (a `{precious}` map's kept items were
+  // made from an older version of the step upstream, its new items from the current one).
   const jobs = new Map<string, LineageNode>();
   const hostInputs = new Map<string, string>();
   const walk = (n: LineageNode): void => {
     if (n.kind !== 'group') {
-      if (jobs.has(n.job)) return;
-      jobs.set(n.job, n);
+      if (jobs.has(versionOf(n))) return;
+      jobs.set(versionOf(n), n);
     }
     for (const input of n.inputs) {
       if (n.kind !== 'group' && input.from.length === 0 && input.truncated !== true) hostInputs.set(input.path, input.id);
@@ -43,20 +45,20 @@ export function ancestryInRun(meta: Metadata, runId: number, path: string): Ance
   // The whole records, which the nodes show only some of, as this run made or reused them.
   const rows = meta.history.ofRun([...new Set([...jobs.values()].map((n) => n.key))], runId);
   const steps = new Map<string, { step: AncestryStep; outputs: Record<string, string> }>();
-  for (const n of jobs.values()) {
+  for (const [version, n] of jobs) {
     const row = rows.get(n.key);
     if (row === undefined) continue;
     const r = fromResultRow(row);
     const outputs = { ...r.outputs };
     // The line the node shows: its block's in the run asked about, as its name is (lineage-result.ts).
     const line = Number(/:(\d+):\d+$/.exec(n.location)?.[1] ?? r.meta.line);
-    steps.set(n.job, { step: { job: n.job, block: n.block, location: n.location, line, key: n.key, identity: r.identity, record: r.record, outputs }, outputs });
+    steps.set(version, { step: { job: n.job, block: n.block, location: n.location, line, key: n.key, identity: r.identity, record: r.record, outputs }, outputs });
   }
   // What readers saw, second pass: every producer is known by now.
   const seenBy = (n: LineageNode): void => {
     for (const input of n.inputs) {
       for (const from of input.from) {
-        const entry = steps.get(from.job);
+        const entry = steps.get(versionOf(from));
         if (n.kind !== 'group' && entry !== undefined && input.path in entry.outputs) entry.outputs[input.path] = input.id;
         seenBy(from);
       }
@@ -65,6 +67,11 @@ export function ancestryInRun(meta: Metadata, runId: number, path: string): Ance
   seenBy(top);
   const id = top.kind === 'group' ? top.inputs[0]?.id ?? '' : top.outputs[path] ?? JSON.stringify(top.outputs);
   return { run: runId, path, id, steps: [...steps.values()].map((s) => s.step), hostInputs };
+}
+
+/** A job in one version: the same job under another key is another step of an ancestry. */
+function versionOf(n: { readonly job: string; readonly key: string }): string {
+  return `${n.job}\0${n.key}`;
 }
 
 /**
@@ -80,7 +87,7 @@ export function ancestryOfContent(meta: Metadata, id: SnapshotId, entries: reado
   return found === undefined ? undefined : { ...found, id };
 }
 
-/** The ancestries of the latest job that made each entry, as one: a job (or host input) in several, once. */
+/** The ancestries of the latest job that made each entry, as one: a job version (or host input) in several, once. */
 function ofEntries(meta: Metadata, id: SnapshotId, entries: readonly TreeEntry[], entriesOf: EntriesOf): Ancestry | undefined {
   const latest = new Map<string, Found>();
   // Oldest first: the last producer of an entry is the latest; one that wrote it under its own name wins
@@ -95,7 +102,7 @@ function ofEntries(meta: Metadata, id: SnapshotId, entries: readonly TreeEntry[]
   const steps = new Map<string, AncestryStep>();
   const hostInputs = new Map<string, string>();
   for (const part of parts) {
-    for (const step of part.steps) if (!steps.has(step.job)) steps.set(step.job, step);
+    for (const step of part.steps) if (!steps.has(versionOf(step))) steps.set(versionOf(step), step);
     for (const [path, input] of part.hostInputs) if (!hostInputs.has(path)) hostInputs.set(path, input);
   }
   // The directory's path: the entry's, without the entry.

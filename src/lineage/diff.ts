@@ -133,12 +133,16 @@ export function diffAncestries(
  * the same job id. Ids are only names: a block inserted above another, or
  * two headings swapped, renumbers them, and the id a step had may now name
  * another block. Among several candidates, the one of the same id first.
- * Each step in one pair; the unpaired are alone.
+ * A step one side holds in several versions (a `{precious}` map kept the
+ * items an older version of the step upstream made, and ran new ones on
+ * its current version) pairs one of them so; each other version is then
+ * compared with the step of its identity (or paths) on the other side, so
+ * a changed command is not hidden behind the version that stayed. The rest
+ * are alone.
  */
 function aligned(old: readonly AncestryStep[], now: readonly AncestryStep[]): [AncestryStep | undefined, AncestryStep | undefined][] {
   const pairs = new Map<AncestryStep, AncestryStep>();
   const paired = new Set<AncestryStep>();
-  const written = (s: AncestryStep): string => JSON.stringify(Object.keys(s.outputs).sort());
   for (const by of [(s: AncestryStep) => s.key, (s: AncestryStep) => s.identity, written, (s: AncestryStep) => s.job]) {
     const left = new Map<string, AncestryStep[]>();
     for (const s of now) if (!paired.has(s)) listAt(left, by(s)).push(s);
@@ -151,8 +155,22 @@ function aligned(old: readonly AncestryStep[], now: readonly AncestryStep[]): [A
     }
   }
   const oldOf = new Map([...pairs].map(([a, b]) => [b, a]));
+  const sameStep = sameStepIn(old);
+  const nowStep = sameStepIn(now);
   return [
-    ...now.map((s): [AncestryStep | undefined, AncestryStep] => [oldOf.get(s), s]),
-    ...old.filter((s) => !pairs.has(s)).map((s): [AncestryStep, undefined] => [s, undefined]),
+    ...now.map((s): [AncestryStep | undefined, AncestryStep] => [oldOf.get(s) ?? sameStep(s), s]),
+    ...old.filter((s) => !pairs.has(s)).map((s): [AncestryStep, AncestryStep | undefined] => [s, nowStep(s)]),
   ];
+}
+
+/** The step of `steps` with the identity of a given one, else writing its paths: the same step, in another version. */
+function sameStepIn(steps: readonly AncestryStep[]): (s: AncestryStep) => AncestryStep | undefined {
+  const byIdentity = new Map(steps.map((s) => [s.identity, s]));
+  const byWritten = new Map(steps.map((s) => [written(s), s]));
+  return (s) => byIdentity.get(s.identity) ?? byWritten.get(written(s));
+}
+
+/** The paths a step wrote, as one text. */
+function written(s: AncestryStep): string {
+  return JSON.stringify(Object.keys(s.outputs).sort());
 }

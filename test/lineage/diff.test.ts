@@ -209,4 +209,19 @@ describe('shark diff', () => {
     expect(swapped.steps.map((s) => [s.job, s.class])).toEqual([['first', 'root-cause'], ['report', 'propagated'], ['second', 'same']]);
     expect(swapped.steps[0]!.changes.map((c) => [c.old, c.new])).toEqual([['seq 1 3 > /data/b.txt', 'seq 1 4 > /data/b.txt']]);
   });
+
+  it('a {precious} map that kept its old items and ran a new one: the upstream step, in both versions, its new one the root cause', async () => {
+    const kept = '# PM\n\n```shark-run\nmkdir -p /data/in/; for i in a b; do echo "$i v1" > /data/in/$i.txt; done\n```\n\n## Keep\n\n```shark-run {precious}\nwc -c < /data/in/*.txt > /data/kept/+\n```\n';
+    rig.write('p.md', kept);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('p.md', kept.replace('v1', 'version2').replace('for i in a b', 'for i in a b c'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    // keep[a.txt] and keep[b.txt] are run 1's, made from pm's first version; keep[c.txt] from its second.
+    const answer = await json('p.md', '/data/kept');
+    expect(answer.steps.map((s) => [s.job, s.class])).toEqual([['pm', 'root-cause'], ['keep[c.txt]', 'only-new'], ['pm', 'same'], ['keep[a.txt]', 'same'], ['keep[b.txt]', 'same']]);
+    expect(answer.steps[0]!.changes).toEqual([{ field: 'command', old: expect.stringContaining('for i in a b;'), new: expect.stringContaining('for i in a b c;') }]);
+    const text = await rig.shark(['diff', 'p.md', '/data/kept']);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/^root cause +pm +p\.md:4:1 +command text changed$/m);
+  });
 });
