@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { keepForPipeline, type KeptStep } from '../lineage/gc-keep.js';
+import { keepForPipeline, type KeptDocument } from '../lineage/gc-keep.js';
 import { fanInAxes } from '../pipeline/fan-in.js';
 import { stepIdentity } from '../plan/jobs.js';
 import { selectSteps } from '../plan/selection.js';
@@ -13,6 +13,7 @@ import { openStore } from '../store/open-store.js';
 import type { SnapshotId, SnapshotStore } from '../store/snapshot-store.js';
 import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport, openFailureCode } from './load-or-report.js';
 import { storeSpec } from './find-store.js';
+import { stepVariables } from './session-setup.js';
 import { leftovers, megabytes, slurmOf } from './gc-leftovers.js';
 import type { Io } from './main.js';
 import { configFor, configOption, frontmatterOf, storeOf } from './apply-config.js';
@@ -52,16 +53,17 @@ export function gcCommand(io: Io): Command {
     });
 }
 
-/** A pipeline gc keeps results for: its path, config file, and the steps of its document as it is now. */
+/** A pipeline gc keeps results for: its path, config file, and its document as it is now (steps, variables). */
 interface KeptPipeline {
   readonly path: string;
   readonly config: SharkConfig | undefined;
-  readonly steps: readonly KeptStep[];
+  readonly document: KeptDocument;
 }
 
 /**
  * The steps of a pipeline's document, every axis value and `{manual}` block
- * included (with its config file's frontmatter, as `plan` reads it). Only a
+ * included, and the variables a plain run gives them (with its config
+ * file's frontmatter and `env:`, as `plan` reads them). Only a
  * document that cannot be loaded is reported (exit 2): its warnings are
  * `plan`'s to show.
  */
@@ -75,7 +77,9 @@ function readDocument(file: string, configFlag: string | undefined, stderr: (s: 
     const fansIn = fanInAxes(pipeline);
     const steps = pipeline.steps.filter((s) => s.kind !== 'publish')
       .map((s) => ({ id: s.id, blockId: s.blockId, identity: stepIdentity(s), manual: left.has(s.id), fansIn: fansIn.get(s.id) ?? new Set<string>() }));
-    return { path: resolve(file), config, steps };
+    const env = config?.options.get('env');
+    const variables = stepVariables(pipeline, new Map(env?.shape === 'pairs' ? env.pairs.map((p) => [p.name, p.value]) : []));
+    return { path: resolve(file), config, document: { steps, variables } };
   } catch (e) {
     stderr(said);
     throw e;
@@ -135,7 +139,7 @@ async function collectGroup(io: Io, where: string, group: Group, del: boolean): 
     const keep = new Set<SnapshotId>();
     const kept: string[] = [];
     for (const pipeline of group.pipelines) {
-      const said = keepForPipeline(meta, pipeline.path, pipeline.steps, keep);
+      const said = keepForPipeline(meta, pipeline.path, pipeline.document, keep);
       if (said === undefined) {
         io.stderr(`shark: error: no run of ${displayName(pipeline.path)} is recorded in ${store.location}; nothing collected there\n`);
         return EXIT_INVALID;

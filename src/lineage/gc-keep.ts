@@ -16,6 +16,13 @@ export interface KeptStep {
   readonly fansIn: ReadonlySet<string>;
 }
 
+/** The document gc keeps results for: its steps, and the variables a plain `run` of it gives every step. */
+export interface KeptDocument {
+  readonly steps: readonly KeptStep[];
+  /** Frontmatter, the config file's `frontmatter:` and `env:`, sorted by name (`stepVariables`): what its jobs' keys hold. */
+  readonly variables: readonly (readonly [string, string])[];
+}
+
 /**
  * Adds to `keep` what a pipeline's document may reuse, and says which runs
  * that comes from; undefined when the store has no run of it.
@@ -23,7 +30,8 @@ export interface KeptStep {
  * - The latest complete run (ended `ok` or `failed`) and every newer one
  *   (interrupted, or still running), whole.
  * - For each step of the document, the runs back to the latest one that
- *   finished it: a run that ended `ok` and ran it. A run with targets, one
+ *   finished it: a run that ended `ok` and ran it with the document's
+ *   variables. A run with targets, one
  *   restricted to some axis values (`-e AXIS=V`: each value's instances are
  *   steps of their own), a plain run (it leaves `{manual}` blocks out) and a
  *   run that failed or was cut short cover only part of the document: the
@@ -31,7 +39,12 @@ export interface KeptStep {
  *   value of an axis (a fan-in, and what reads it) run restricted on that
  *   axis ran on part of its inputs, under keys of its own: that run did not
  *   finish it, and its jobs are kept beside the whole sweep's, the newest
- *   such version of each only. Of these runs, each job
+ *   such version of each only. So are the jobs of a run with other
+ *   variables (`-e NAME=V`, or a frontmatter value since changed), keys a
+ *   plain run does not reuse: the newest such version of each is kept, and
+ *   the walk goes on to a run with the document's variables (while an older
+ *   run had them; when none did, a value edited since every run, the newest
+ *   run finishes the step whatever its variables). Of these runs, each job
  *   (step and item) keeps its newest good result only, so repeated failed
  *   attempts do not pile up; a job of that step no later run has (an item
  *   gone from its input) is freed.
@@ -50,13 +63,14 @@ export interface KeptStep {
  * only for the steps no run finished since: a store's history is not
  * read, only the runs each step still needs.
  */
-export function keepForPipeline(meta: Metadata, pipeline: string, steps: readonly KeptStep[], keep: Set<SnapshotId>): string | undefined {
+export function keepForPipeline(meta: Metadata, pipeline: string, { steps, variables }: KeptDocument, keep: Set<SnapshotId>): string | undefined {
   const runs = meta.runs(pipeline);
   if (runs.length === 0) return undefined;
   const complete = runs.findIndex((r) => r.status === 'ok' || r.status === 'failed');
   let whole = complete < 0 ? runs.length : complete + 1;
   const restricted = restrictedAxes(meta);
-  const walks = steps.map((step) => ({ step, ...newestGood(meta, runs, whole, step, restricted) }));
+  const other = otherVariables(meta, runs, variables);
+  const walks = steps.map((step) => ({ step, ...newestGood(meta, runs, whole, step, { restricted, other }) }));
   const unseen = walks.filter((w) => !w.seen).map((w) => w.step);
   const renamed = unseen.some((s) => !s.manual);
   if (renamed) whole = runs.length;
@@ -85,18 +99,22 @@ export function keepForPipeline(meta: Metadata, pipeline: string, steps: readonl
  * step. Of a run kept whole, the step's rows are read only when the walk
  * goes past it (it did not end ok), to know which jobs it already holds.
  * A run restricted on an axis the step fans in over decides its jobs'
- * subset versions only, and the walk goes on to the whole sweep's.
+ * subset versions only, a run with other variables their versions under
+ * those, and the walk goes on to the whole sweep's with the document's.
  * `seen`: some run has rows of the step.
  */
-function newestGood(meta: Metadata, runs: readonly RunRow[], whole: number, step: KeptStep, restricted: (run: number) => ReadonlySet<string>): { found: Map<number, string[]>; seen: boolean } {
-  const decided = new Set<string | null>();
-  const decidedSubset = new Set<string | null>();
+function newestGood(
+  meta: Metadata, runs: readonly RunRow[], whole: number, step: KeptStep,
+  { restricted, other }: { restricted: (run: number) => ReadonlySet<string>; other: (index: number) => boolean },
+): { found: Map<number, string[]>; seen: boolean } {
+  // Each kind of version (subset or whole sweep, other variables or the document's) keeps its newest of each job.
+  const decided = new Map<string, Set<string | null>>();
   const found = new Map<number, string[]>();
   let seen = false;
   for (let i = 0; i < runs.length; i++) {
     const run = runs[i]!;
     const subset = step.fansIn.size > 0 && [...restricted(run.id)].some((axis) => step.fansIn.has(axis));
-    const finished = run.status === 'ok' && !subset;
+    const finished = run.status === 'ok' && !subset && !other(i);
     if (i < whole && finished) {
       if (meta.runRows.hasStep(run.id, step.id)) return { found, seen: true };
       continue;
@@ -105,7 +123,9 @@ function newestGood(meta: Metadata, runs: readonly RunRow[], whole: number, step
     if (rows.length === 0) continue;
     seen = true;
     const keys: string[] = [];
-    const mine = subset ? decidedSubset : decided;
+    const kind = `${subset} ${other(i)}`;
+    const mine = decided.get(kind) ?? new Set<string | null>();
+    decided.set(kind, mine);
     for (const [item, key, status] of rows) {
       if ((status !== 'ok' && status !== 'cached') || mine.has(item)) continue;
       mine.add(item);
@@ -133,6 +153,51 @@ function restrictedAxes(meta: Metadata): (run: number) => ReadonlySet<string> {
     }
     return axes;
   };
+}
+
+/**
+ * Whether the run at each index had other variables than `variables` (a
+ * plain run's) while an older run had those: its jobs are under keys a
+ * plain run does not reuse. Every job of a run has the run's variables in
+ * its key record: one tells them; a run with none (imports only) counts as
+ * having the document's. Each run is asked once, and only when a walk
+ * reaches it (or looks past it for an older one with the document's).
+ */
+function otherVariables(meta: Metadata, runs: readonly RunRow[], variables: KeptDocument['variables']): (index: number) => boolean {
+  const read = meta.db.prepare<[{ run: number }], { v: string | null }>(`SELECT v FROM (
+    SELECT json_extract(r.record, '$.variables') AS v, json_extract(r.record, '$.kind') AS kind FROM run_rows j JOIN results r ON r.key = j.key WHERE j.run_id = @run
+    UNION ALL SELECT json_extract(h.record, '$.variables'), json_extract(h.record, '$.kind') FROM run_rows j JOIN result_history h ON h.key = j.key WHERE j.run_id = @run
+  ) WHERE kind = 'run' LIMIT 1`);
+  const wanted = JSON.stringify(variables);
+  const plain = new Map<number, boolean>();
+  const isPlain = (i: number): boolean => {
+    let known = plain.get(i);
+    if (known === undefined) {
+      const v = read.get({ run: runs[i]!.id })?.v ?? null;
+      known = v === null || JSON.stringify(JSON.parse(v)) === wanted;
+      plain.set(i, known);
+    }
+    return known;
+  };
+  // Whether a run older than the one at an index had them: found once for every index a look passes.
+  const olderPlain = new Map<number, boolean>();
+  const hasOlderPlain = (i: number): boolean => {
+    const passed: number[] = [];
+    let found = false;
+    for (let j = i + 1; j < runs.length; j++) {
+      const known = olderPlain.get(j - 1);
+      if (known !== undefined) {
+        found = known;
+        break;
+      }
+      passed.push(j - 1);
+      found = isPlain(j);
+      if (found) break;
+    }
+    for (const k of passed) olderPlain.set(k, found);
+    return found;
+  };
+  return (i) => !isPlain(i) && hasOlderPlain(i);
 }
 
 /**

@@ -132,6 +132,43 @@ ${fence}
     expect(rig.count()).toBe(4);
   });
 
+  it('a run with other -e variables did not finish the document\'s steps: the plain run\'s results are kept beside it', async () => {
+    rig.write('p.md', `---
+YEAR: 2020
+TAXA: [AVES, MAMMALIA]
+---
+# T
+
+${fence}shark-run
+echo "$YEAR" > /data/year.txt
+${fence}
+
+# Per taxon
+
+${fence}shark-run
+echo "%{TAXA} $YEAR" > /data/taxa/%{TAXA}.txt
+${fence}
+
+# Total
+
+${fence}shark-run
+ls /data/taxa/ > /data/total.txt; cat /data/year.txt >> /data/total.txt
+${fence}
+`);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    // An exploration with another year: every job under keys of its own.
+    expect((await rig.shark(['run', 'p.md', '-e', 'YEAR=2021'])).code).toBe(0);
+    expect((await rig.shark(['gc', 'p.md', '--delete'])).code).toBe(0);
+    expect(toRun(await rig.plan('p.md'))).toEqual([]);
+    expect(toRun(await rig.plan('p.md', '-e', 'YEAR=2021'))).toEqual([]);
+    // A subset of the plain configuration: the other taxon and the whole sweep's total are the plain run's, not 2021's.
+    expect((await rig.shark(['run', 'p.md', '-e', 'TAXA=AVES'])).code).toBe(0);
+    const gc = await rig.shark(['gc', 'p.md', '--delete']);
+    expect(gc.code).toBe(0);
+    expect(gc.stdout).toMatch(/run 1 \(per-taxon\[TAXA=MAMMALIA\], total; 2 results\)/);
+    expect(toRun(await rig.plan('p.md'))).toEqual([]);
+  });
+
   it('a {manual} block keeps its result after plain runs, which leave it out', async () => {
     rig.write('p.md', `${THREE}
 ${fence}shark-run {id=never, manual}
