@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { handScript } from '../plan/script.js';
 import { planPipeline } from '../plan/planner.js';
 import { seedState } from '../plan/session.js';
@@ -77,5 +77,5 @@ function scriptOf(file: string, targets: readonly string[], flags: PlanFlags, st
   const pipeline = loadOrReport(file, stderr, 'read', extra, givenFrontmatter(flags), givenPlaces(flags));
   const selection = selectOrReport(pipeline, targets, flags, stderr);
   const bindings = new Map([...pairs(flags.input, '-i/--input', stderr)].map(([name, path]) => [name, resolve(path)]));
-  return handScript(pipeline, { variables: stepVariables(pipeline, extra), selection, threads: (step) => threadsOf(step, jobs), bindings });
+  return handScript(pipeline, { variables: stepVariables(pipeline, extra), selection, threads: (step) => threadsOf(step, jobs), bindings, pipelineDir: dirname(resolve(file)) });
 }

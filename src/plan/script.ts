@@ -18,6 +18,8 @@ export interface HandScriptOptions {
   readonly threads: (step: RunStep) => number;
   /** `-i NAME=PATH`, PATH absolute: copied to the input's /data path as `run` places it. */
   readonly bindings: ReadonlyMap<string, string>;
+  /** The pipeline's directory, absolute: where run runs commands, finds local imports and publishes. */
+  readonly pipelineDir: string;
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -47,7 +49,8 @@ export function handScript(pipeline: Pipeline, options: HandScriptOptions): stri
     `# ${file}, performed by hand: the same commands Shark runs, in order.`,
     '# Data lives under /data; container steps say which environment to run them in.',
     'set -eu',
-    `cd "$(dirname "$0")"`,
+    // The directory run works in, absolute: the script is saved and run from anywhere (or piped into sh).
+    `cd ${sq(options.pipelineDir)}`,
     `mkdir -p '/data'`,
     ...environment(pipeline, options.variables),
     '',

@@ -114,6 +114,35 @@ describe('the hand script does what run does', () => {
   });
 });
 
+describe('where the hand script runs', () => {
+  it('from the current directory or piped into sh, it imports and publishes beside the pipeline, as run does', async () => {
+    rig.write('proj/in/a.txt', 'a\n');
+    rig.write('proj/p.md', [
+      '```shark-import',
+      'in/ /data/in/',
+      '```',
+      '',
+      '```shark-run',
+      'cat /data/in/a.txt > /data/out.txt',
+      '```',
+      '',
+      '```shark-publish:_all',
+      '/data/out.txt',
+      '```',
+      '',
+    ].join('\n'));
+    const plain = await script('proj/p.md');
+    // Saved in the current directory (not the pipeline's), as cli.md shows it.
+    runScript(plain);
+    expect(rig.read('proj/_all/out.txt')).toBe('a\n');
+    rmSync(rig.path('proj/_all'), { recursive: true });
+    rmSync(rig.path('data'), { recursive: true });
+    const data = rig.path('data');
+    execFileSync('sh', [], { cwd: rig.path('proj/in'), input: plain.replaceAll('/data/', `${data}/`).replaceAll("'/data'", `'${data}'`), stdio: 'pipe' });
+    expect(rig.read('proj/_all/out.txt')).toBe('a\n');
+  });
+});
+
 describe('secrets in the hand script', () => {
   it('are never written into it: the user sets them, and is told so', async () => {
     rig.write('p.md', [
