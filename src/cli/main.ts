@@ -109,7 +109,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   } catch (e) {
     if (e instanceof ExitError) return e.code;
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      // Help asked for (`--help`, `shark help`) is exit 0; help shown because a command or
+      // subcommand is missing or unknown (bare `shark`, `shark export`, `shark help nosuch`) is a usage error.
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+      if (e.code === 'commander.help') return e.exitCode === 0 ? 0 : EXIT_INVALID;
       return EXIT_INVALID;
     }
     return reportUncaught(e, io.stderr);

@@ -19,7 +19,17 @@ describe('usage errors', () => {
     expect(ran.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it.each([[[]], [['export']], [['help', 'nosuch']]])('shark %j is a usage error: help on stderr, exit 2', async (args) => {
+    const ran = await rig.shark(args);
+    expect(ran.code).toBe(2);
+    expect(ran.stdout).toBe('');
+    expect(ran.stderr).toContain('Usage: shark');
+  });
+
   it('prints help and the version with exit 0', async () => {
+    expect((await rig.shark(['help'])).code).toBe(0);
+    expect((await rig.shark(['help', 'run'])).code).toBe(0);
+    expect((await rig.shark(['export', '--help'])).code).toBe(0);
     expect((await rig.shark(['--help'])).stdout).toContain('Commands:');
     expect((await rig.shark(['--version'])).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
     expect((await rig.shark(['run', '--help'])).code).toBe(0);
