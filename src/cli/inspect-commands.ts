@@ -38,7 +38,11 @@ export function logsCommand(io: Io): Command {
       if (jobs.length === 0) {
         const known = [...new Set(session.meta.runJobs(run.id).map((j) => j.block))].join(', ');
         const kind = session.pipeline.blocks.some((b) => inBlock(b.id, block ?? '')) ? 'block' : session.pipeline.stepsById.has(block ?? '') ? 'step' : undefined;
-        io.stderr(kind !== undefined
+        // A publish copies files out of the store: it is no job, and keeps no log, though it ran.
+        const publish = session.pipeline.blocks.some((b) => inBlock(b.id, block ?? '') && b.kind === 'publish') || session.pipeline.stepsById.get(block ?? '')?.kind === 'publish';
+        io.stderr(publish
+          ? `shark: \`${block}\` is a shark-publish block: publishing keeps no log\n`
+          : kind !== undefined
           ? `shark: ${kind} \`${block}\` has no job in run ${run.id}: its jobs did not run (${whyNotRun(run.id, run.status)})\n`
           : `shark: no job of run ${run.id} matches \`${block}\` (blocks: ${known})\n`);
         // A query that found nothing, as docs/cli.md says (2 is for invalid input).
