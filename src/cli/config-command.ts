@@ -12,6 +12,7 @@ import { secretValues } from './secrets.js';
 import { parseResourceFlags, unusedPools } from './resource-flags.js';
 import { envPairs, pairs, refuseBadBindings } from './session-setup.js';
 import { selectOrReport } from './targets.js';
+import { refuseConfigRefutations } from './config-refutations.js';
 import { configAt, variableSettings, type Setting } from './config-variables.js';
 
 type Flags = Record<string, unknown> & { env?: string[]; input?: string[]; secrets?: string; pool?: string[]; memory?: string; json?: boolean; [CONFIG_USE]?: ConfigUse };
@@ -34,6 +35,7 @@ export function configCommand(io: Io, run: Command): Command {
     const use = flags[CONFIG_USE];
     const extra = envPairs(flags.env, io.stderr);
     const pipeline = loadOrReport(file, io.stderr, 'read', extra, givenFrontmatter(flags), givenPlaces(flags));
+    refuseConfigRefutations(pipeline, dirname(resolve(file)), flags, io.stderr, true);
     checkBindings(file, pipeline, flags, extra, io.stderr);
     // `force:` and `targets:` names the document does not have: refused as run refuses them.
     // `config` takes no targets of its own: those of the config file are run's.

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { error, formatDiagnostic, warning, type Diagnostic } from '../diagnostics.js';
+import { error, formatDiagnostic, warning, type Diagnostic, type Position } from '../diagnostics.js';
 import type { GivenPlaces } from '../pipeline/given-frontmatter.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { displayName, EXIT_INVALID, ExitError } from './load-or-report.js';
@@ -73,9 +73,8 @@ export function secretValues(
   }
   for (const s of declared) {
     if (overrides.has(s.name)) {
-      const why = `${s.name} is a secret, and a variable's value enters the cache key and lineage: set it in the environment or a --secrets file`;
       const at = places?.env.get(s.name);
-      stderr(at === undefined ? `shark: error: -e ${s.name}=…: ${why}\n` : `${formatDiagnostic(error(displayName(places!.file), at, `\`env.${s.name}\`: ${why}`), places!.source)}\n`);
+      stderr(at === undefined ? `shark: error: -e ${s.name}=…: ${secretAsVariable(s.name)}\n` : `${formatDiagnostic(secretInEnv(s.name, at, places!), places!.source)}\n`);
       throw new ExitError(EXIT_INVALID);
     }
   }
@@ -100,5 +99,29 @@ export function secretValues(
 function unreadable(path: string, why: string, places: GivenPlaces | undefined): string {
   const file = displayName(path);
   if (places?.secrets === undefined) return `${file}: error: cannot read the secrets file: ${why}`;
-  return formatDiagnostic(error(places.file, places.secrets, `\`secrets\`: cannot read the secrets file ${file}: ${why}`), places.source);
+  return formatDiagnostic(unreadableAt(path, why, places.secrets, places), places.source);
+}
+
+function unreadableAt(path: string, why: string, at: Position, places: GivenPlaces): Diagnostic {
+  return error(places.file, at, `\`secrets\`: cannot read the secrets file ${displayName(path)}: ${why}`);
+}
+
+function secretAsVariable(name: string): string {
+  return `${name} is a secret, and a variable's value enters the cache key and lineage: set it in the environment or a --secrets file`;
+}
+
+function secretInEnv(name: string, at: Position, places: GivenPlaces): Diagnostic {
+  return error(displayName(places.file), at, `\`env.${name}\`: ${secretAsVariable(name)}`);
+}
+
+/** What the config file gave that the secrets refute: a `secrets:` file that cannot be read, a secret under `env:`. */
+export function configSecretProblems(pipeline: Pipeline, secretsFile: string | undefined, places: GivenPlaces): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  const read = secretsFile === undefined || places.secrets === undefined ? undefined : readSecretsFile(secretsFile);
+  if (read !== undefined && !read.ok && 'unreadable' in read) found.push(unreadableAt(secretsFile!, read.unreadable, places.secrets!, places));
+  for (const s of pipeline.document.frontmatter?.secrets ?? []) {
+    const at = places.env.get(s.name);
+    if (at !== undefined) found.push(secretInEnv(s.name, at, places));
+  }
+  return found;
 }

@@ -10,6 +10,7 @@ import type { RunSession } from '../exec/executor.js';
 import { inputBindings, InvalidInput, type Session } from '../plan/session.js';
 import { openStore, type OpenedStore } from '../store/open-store.js';
 import { secretValues } from './secrets.js';
+import { refuseConfigRefutations } from './config-refutations.js';
 import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport, openFailureCode, sourceOf } from './load-or-report.js';
 import { storeSpec } from './find-store.js';
 import { VARIABLE } from '../markdown/frontmatter-entries.js';
@@ -66,6 +67,8 @@ export function openSession(
   const pipeline: Pipeline = loadOrReport(file, stderr, purpose, extra, givenFrontmatter(flags), places);
   const pipelinePath = resolve(file);
   const pipelineDir = dirname(pipelinePath);
+  // What shark.yaml gave that the document refutes, all at once, before each check below stops at its first.
+  if (needsInputs) refuseConfigRefutations(pipeline, pipelineDir, flags, stderr, flags[CONFIG_USE]?.targetsFromConfig ?? false);
   const bindings = pairs(flags.input, '-i/--input', stderr);
   const bound = inputBindings({ pipeline, bindings, pipelineDir }, { places });
   // Reading logs and lineage needs no input bound; planning and running do.

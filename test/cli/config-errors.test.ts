@@ -104,13 +104,13 @@ describe('a value shark.yaml gives that the document refutes is located in shark
 
   it.each([
     ['an input the frontmatter does not declare', 'inputs: {species: sp.csv, nosuch: sp.csv}\n', ['plan', 'run'],
-      'shark.yaml:1:27: error: `inputs.nosuch`: the frontmatter declares no input `nosuch`\n    1 | inputs: {species: sp.csv, nosuch: sp.csv}\n      |                           ^\n'],
+      'shark.yaml:1:27: error: `inputs.nosuch`: the frontmatter declares no input `nosuch`\n    1 | inputs: {species: sp.csv, nosuch: sp.csv}\n      |                           ^\n1 error in shark.yaml\n'],
     ['a value that is not one of the axis', 'inputs: {species: sp.csv}\nenv: {TAXA: NOPE}\n', ['plan', 'run', 'config'],
       'shark.yaml:2:7: error: `env.TAXA`: `NOPE` is not a value of the axis `TAXA` (its values: AVES, MAMMALIA)\n    2 | env: {TAXA: NOPE}\n      |       ^\n1 error in shark.yaml\n'],
     ['a block --force cannot name', 'inputs: {species: sp.csv}\nforce: [run, nosuch]\n', ['plan', 'run'],
-      'shark.yaml:2:14: error: `force`: `nosuch` is no /data path or block of this pipeline (blocks: run)\n    2 | force: [run, nosuch]\n      |              ^\n'],
+      'shark.yaml:2:14: error: `force`: `nosuch` is no /data path or block of this pipeline (blocks: run)\n    2 | force: [run, nosuch]\n      |              ^\n1 error in shark.yaml\n'],
     ['a target no step writes', 'inputs: {species: sp.csv}\ntargets:\n  - /data/AVES.txt\n  - /data/nope.txt\n', ['plan', 'run'],
-      'shark.yaml:4:5: error: `targets`: no step writes /data/nope.txt\n    4 |   - /data/nope.txt\n      |     ^\n'],
+      'shark.yaml:4:5: error: `targets`: no step writes /data/nope.txt\n    4 |   - /data/nope.txt\n      |     ^\n1 error in shark.yaml\n'],
   ])('%s', async (_, config, commands, expected) => {
     rig.write('shark.yaml', config);
     for (const command of commands) {
@@ -124,7 +124,7 @@ describe('a value shark.yaml gives that the document refutes is located in shark
     rig.write('shark.yaml', 'jobs: 1\ninputs:\n  species: nope.csv\n');
     const r = await rig.shark(['plan', 'p.md']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`shark.yaml:3:3: error: input \`species\` is bound to ${rig.path('nope.csv')}, which does not exist\n    3 |   species: nope.csv\n      |   ^\n`);
+    expect(r.stderr).toBe(`shark.yaml:3:3: error: input \`species\` is bound to ${rig.path('nope.csv')}, which does not exist\n    3 |   species: nope.csv\n      |   ^\n1 error in shark.yaml\n`);
   });
 
   it.each([
@@ -175,7 +175,7 @@ describe('shark config reports what run would refuse in the values it shows, exi
   it('a secrets file that does not exist, in shark.yaml or with --secrets', async () => {
     rig.write('p.md', `---\nsecrets: [TOKEN]\n---\n\n${fence}shark-run\necho hi > /data/x.txt\n${fence}\n`);
     rig.write('shark.yaml', 'secrets: nope.env\n');
-    expect(await bothRefuse()).toBe('shark.yaml:1:1: error: `secrets`: cannot read the secrets file nope.env: no such file\n    1 | secrets: nope.env\n      | ^\n');
+    expect(await bothRefuse()).toBe('shark.yaml:1:1: error: `secrets`: cannot read the secrets file nope.env: no such file\n    1 | secrets: nope.env\n      | ^\n1 error in shark.yaml\n');
     expect(await bothRefuse(['--secrets', 'gone.env'])).toBe('gone.env: error: cannot read the secrets file: no such file\n');
   });
 
@@ -184,6 +184,31 @@ describe('shark config reports what run would refuse in the values it shows, exi
     const r = await rig.shark(['config', 'p.md']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('inputs.species = unbound (default)\n');
+  });
+});
+
+describe('every value shark.yaml gives that the document refutes, at once', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig();
+    rig.write('p.md', `${fence}shark-run\necho 1 > /data/total.txt\n${fence}\n`);
+    rig.write('shark.yaml', 'jobs: 2\npools: {db: 1}\nsecrets: nope.env\ninputs:\n  species: sp.csv\nforce: [fetch]\n');
+  });
+  afterEach(() => rig.cleanup());
+
+  it('is reported in one go, each once, in file order, with the count (run, config)', async () => {
+    for (const command of ['run', 'config']) {
+      const r = await rig.shark([command, 'p.md']);
+      expect(r.code, command).toBe(2);
+      const lines = r.stderr.split('\n').filter((l) => l.startsWith('shark.yaml:'));
+      expect(lines, command).toEqual([
+        'shark.yaml:2:9: error: `pools.db`: no block uses the pool `db` (no block takes from a pool)',
+        'shark.yaml:3:1: error: `secrets`: cannot read the secrets file nope.env: no such file',
+        'shark.yaml:5:3: error: `inputs.species`: the frontmatter declares no input `species`',
+        'shark.yaml:6:9: error: `force`: `fetch` is no /data path or block of this pipeline (blocks: run)',
+      ]);
+      expect(r.stderr.endsWith('4 errors in shark.yaml\n'), command).toBe(true);
+    }
   });
 });
 
