@@ -1,7 +1,7 @@
 import { refusedTarget } from '../exec/run/publish-guard.js';
 import type { Session } from '../plan/session.js';
 import { writeAtomically } from '../lockfile/atomic-write.js';
-import { unwritable, writeError } from '../writable-path.js';
+import { isDirectory, unwritable, writeError } from '../writable-path.js';
 import { EXIT_INVALID, ExitError } from './load-or-report.js';
 
 /** What an output must spare: the pipeline document, its lock file, and the store. */
@@ -16,6 +16,8 @@ export type Keeping = Pick<Session, 'pipelinePath' | 'store'>;
  * it (a whole run, for `run -o`), so a mistyped path costs nothing.
  */
 export function outputFileProblem(path: string, session: Keeping): string | undefined {
+  // A directory is never a file to write, whatever it holds: that is the reason to give (`-o /tmp`).
+  if (isDirectory(path)) return `cannot write ${path}: it is a directory`;
   const refused = refusedTarget(path, session);
   if (refused !== undefined) return `will not write ${path}: ${refused}`;
   const problem = unwritable(path, true);

@@ -13,7 +13,7 @@ describe('run -o to a path the executed document cannot be written to', () => {
   });
   afterEach(() => rig.cleanup());
 
-  for (const [out, why] of [['outdir', 'it is a directory'], ['.', 'it is a directory'], ['missing/x.md', 'no such directory missing']] as const) {
+  for (const [out, why] of [['outdir', 'it is a directory'], ['.', 'it is a directory'], ['..', 'it is a directory'], ['missing/x.md', 'no such directory missing']] as const) {
     it(`refuses -o ${out} before anything runs, in one line`, async () => {
       const ran = await rig.shark(['run', 'p.md', '-o', out]);
       expect(ran.code).toBe(2);
