@@ -68,7 +68,8 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         say(`shark: run ${e.run}, ${e.steps} step${e.steps === 1 ? '' : 's'}, store ${e.store}`);
         break;
       case 'env-build':
-        say(`environment ${e.env}: ready check`);
+        // Emitted before the provider looks: whether it finds the image or builds it is not known yet.
+        say(`environment ${e.env}: checking the image (built if missing)`);
         break;
       case 'env-waiting':
         say(`waiting  environment ${e.env}: another run (pid ${e.holder.pid} on ${e.holder.host}) is building it: its image will be used here, or built here if that build fails`);

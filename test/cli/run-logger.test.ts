@@ -10,6 +10,13 @@ describe('the run log a person reads', () => {
     expect(out).toBe('waiting  fit: another run (pid 41 on vm) is computing it: its result will be reused, or the job run here if it fails\n');
   });
 
+  it('says what happens to an environment before its steps: its image is checked, and built if missing', () => {
+    let out = '';
+    const log = prettyLogger((s) => void (out += s), false);
+    log({ type: 'env-build', env: 'stats' });
+    expect(out).toBe('environment stats: checking the image (built if missing)\n');
+  });
+
   it('says an environment another run is building is waited for, and its image used here', () => {
     let out = '';
     const log = prettyLogger((s) => void (out += s), false);
