@@ -1,12 +1,11 @@
 import type { Metadata } from '../store/metadata.js';
-import { isUnder } from '../pipeline/data-path.js';
-import { withExtension } from '../plan/expanded-job.js';
 import { isEmpty, otherValues, ranAxes, shownConfiguration, type Configuration } from './configuration.js';
 import { directoryId } from './directory-id.js';
 import { readLineage, type LineageProducer } from './lineage-read.js';
 import type { MadeBy } from './lineage-result.js';
+import { failedProducer, latestProducer } from './latest-producer.js';
 import { PerRun } from './per-run.js';
-import { latestRunWithJobs, noRunsMessage } from './runs.js';
+import { noRunsMessage } from './runs.js';
 
 /** The account of one job that produced data. */
 export interface LineageNode {
@@ -56,7 +55,7 @@ export interface LineageFailure {
 }
 
 export interface LineageOptions {
-  /** A run of this pipeline (default: the latest). */
+  /** A run of this pipeline (default: the latest that produced the path). */
   readonly run?: number;
   /** How many levels of producers to follow below the top job (default: all). */
   readonly depth?: number;
@@ -65,26 +64,29 @@ export interface LineageOptions {
 }
 
 /**
- * Everything that produced `path` in a run of a pipeline (the latest unless
- * `options.run`): the job that wrote it (or the directory it is in), then,
+ * Everything that produced `path` in a run of a pipeline (the latest that
+ * produced it, unless `options.run`): the job that wrote it (or the directory it is in), then,
  * recursively, the jobs that wrote each of that job's inputs, down to
  * imports and host inputs.
  */
 export function lineageOf(meta: Metadata, pipelinePath: string, path: string, options: LineageOptions = {}): LineageNode | LineageFailure {
   const runs = meta.runs(pipelinePath);
   if (runs.length === 0) return { reason: 'never-run', error: noRunsMessage(meta, pipelinePath, 'this pipeline') };
-  const run = options.run === undefined ? latestRunWithJobs(meta, runs) : runs.find((r) => r.id === options.run);
-  if (run === undefined) {
+  const run = options.run === undefined ? undefined : runs.find((r) => r.id === options.run);
+  if (options.run !== undefined && run === undefined) {
     return { reason: 'unknown-run', error: `run ${options.run} is not a run of this pipeline (its runs: ${runs.map((r) => r.id).reverse().join(', ')})` };
   }
   const { configuration } = options;
   if (configuration !== undefined && !isEmpty(configuration)) {
-    return lineageUnder(meta, options.run === undefined ? runs.map((r) => r.id) : [run.id], path, configuration, options.depth);
+    return lineageUnder(meta, run === undefined ? runs.map((r) => r.id) : [run.id], path, configuration, options.depth);
   }
-  const node = lineageInRun(meta, run.id, path, options.depth);
+  // Without --run: the latest run that made the path (one that did not touch it hides none before it).
+  const made = run === undefined ? latestProducer(meta, runs, path) : { run: run.id };
+  if (made === undefined) return { reason: 'not-produced', error: `no run of this pipeline produced ${path}` };
+  if ('failed' in made) return { reason: 'not-produced', error: made.failed };
+  const node = lineageInRun(meta, made.run, path, options.depth);
   if (node !== undefined) return node;
-  const which = options.run === undefined ? `the latest run (run ${run.id})` : `run ${run.id}`;
-  return { reason: 'not-produced', error: failedProducer(meta, run.id, path) ?? `no job of ${which} produced ${path}` };
+  return { reason: 'not-produced', error: failedProducer(meta, made.run, path) ?? `no job of run ${made.run} produced ${path}` };
 }
 
 /**
@@ -194,30 +196,4 @@ export function renderLineage(node: LineageNode, describe: (id: string) => strin
   };
   walk(node, '');
   return lines.join('\n') + '\n';
-}
-
-/** Why `path` is missing when the job that writes it failed in run `runId`: its reason and exit status. */
-function failedProducer(meta: Metadata, runId: number, path: string): string | undefined {
-  for (const row of meta.runJobs(runId)) {
-    if (row.status !== 'failed') continue;
-    const record = meta.attemptRecord(row.key);
-    if (record === undefined || !wouldWrite(record.outputs, row.item).some((o) => o === path || isUnder(path, o))) continue;
-    const exit = row.exit_code === null || row.exit_code === undefined ? '' : `, exit status ${row.exit_code}`;
-    return `${path} was not produced: job ${row.job} (line ${row.line}) failed in run ${runId} (${row.reason ?? 'failed'}${exit})`;
-  }
-  return undefined;
-}
-
-/**
- * The paths a job's attempt record says it writes, as the job itself names
- * them: a map's `DIR/+` (or `DIR/+.EXT`) is the item's own file, as
- * `ExpandedJob.outputs` names it (its items, kept joined by `,` in run_jobs,
- * joined by `_`); a directory loses its trailing `/`.
- */
-function wouldWrite(outputs: readonly string[], item: string | null): string[] {
-  return outputs.map((o) => {
-    const plus = /^(.*)\/\+([^/]*)$/.exec(o);
-    if (plus === null || item === null) return o.replace(/\/$/, '');
-    return `${plus[1]}/${withExtension(item.split(',').join('_'), plus[2] === '' ? undefined : plus[2])}`;
-  });
 }

@@ -6,7 +6,7 @@ export type AncestryResult =
   | { ok: false; message: string };
 
 /**
- * The jobs that made `path` in the latest run (several when it is a
+ * The jobs that made `path` in the latest run that made it (several: a
  * directory a map wrote) and all their ancestors, each once, the result's
  * own jobs first and then upstream, breadth first.
  */

@@ -1,0 +1,60 @@
+import { isUnder, parentOf } from '../pipeline/data-path.js';
+import { withExtension } from '../plan/expanded-job.js';
+import type { Metadata, RunRow } from '../store/metadata.js';
+
+/** The run a path's lineage is read in without `--run`, or why the path is missing. */
+export type LatestProducer = { readonly run: number } | { readonly failed: string };
+
+/**
+ * The newest of `runs` (newest first) that produced `path`, or that tried
+ * and failed to (then why: its failed job); undefined when none did. A run
+ * with targets, of an `-e AXIS=V` subset or that recorded no job did not
+ * touch the path, and hides no earlier run that made it. Each run is asked
+ * through the outputs index (the path, the directories above it, what is
+ * below it) and its failed rows, never by reading all its jobs.
+ */
+export function latestProducer(meta: Metadata, runs: readonly RunRow[], path: string): LatestProducer | undefined {
+  const exact = [path];
+  for (let dir = parentOf(path); dir.length > '/data'.length; dir = parentOf(dir)) exact.push(dir);
+  for (const { id } of runs) {
+    if (meta.outputs.writers(id, exact).size > 0 || meta.outputs.anyBelow(id, [path]).size > 0) return { run: id };
+    const failed = failedProducer(meta, id, path);
+    if (failed !== undefined) return { failed };
+  }
+  return undefined;
+}
+
+/** Why `path` is missing when the job that writes it failed in run `runId`: its reason and exit status. */
+export function failedProducer(meta: Metadata, runId: number, path: string): string | undefined {
+  const rows = meta.db.prepare<[number], FailedRow>("SELECT job, line, item, key, reason, exit_code FROM run_jobs WHERE run_id = ? AND status = 'failed'").all(runId);
+  for (const row of rows) {
+    const record = meta.attemptRecord(row.key);
+    if (record === undefined || !wouldWrite(record.outputs, row.item).some((o) => o === path || isUnder(path, o))) continue;
+    const exit = row.exit_code === null ? '' : `, exit status ${row.exit_code}`;
+    return `${path} was not produced: job ${row.job} (line ${row.line}) failed in run ${runId} (${row.reason ?? 'failed'}${exit})`;
+  }
+  return undefined;
+}
+
+interface FailedRow {
+  readonly job: string;
+  readonly line: number;
+  readonly item: string | null;
+  readonly key: string;
+  readonly reason: string | null;
+  readonly exit_code: number | null;
+}
+
+/**
+ * The paths a job's attempt record says it writes, as the job itself names
+ * them: a map's `DIR/+` (or `DIR/+.EXT`) is the item's own file, as
+ * `ExpandedJob.outputs` names it (its items, kept joined by `,` in run_jobs,
+ * joined by `_`); a directory loses its trailing `/`.
+ */
+function wouldWrite(outputs: readonly string[], item: string | null): string[] {
+  return outputs.map((o) => {
+    const plus = /^(.*)\/\+([^/]*)$/.exec(o);
+    if (plus === null || item === null) return o.replace(/\/$/, '');
+    return `${plus[1]}/${withExtension(item.split(',').join('_'), plus[2] === '' ? undefined : plus[2])}`;
+  });
+}
