@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { ancestry } from '../lineage/attest/ancestry.js';
-import { storedOutputs, unsoundMessage } from '../lineage/attest/digests.js';
+import { freedMessage, storedOutputs, unsoundMessage } from '../lineage/attest/digests.js';
 import { addSignature, decodeBase64, keyIdOf } from '../lineage/attest/dsse.js';
 import { loadPrivateKey, loadPublicKey } from '../lineage/attest/keys.js';
 import type { Statement } from '../lineage/attest/statement.js';
@@ -75,6 +75,7 @@ export function verifyCommand(io: Io): Command {
     }
     return withAncestry(file, path, flags, io, async ({ top, all }, session, attestations) => {
       const report = await verifyAncestry(all, top, attestations, session.store, keys, threshold);
+      for (const n of report.notes) io.stdout(`${n}\n`);
       if (report.problems.length > 0) {
         for (const p of report.problems) io.stderr(`${p}\n`);
         fail(io, `${path} does not verify: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} in ${report.checked} envelopes`);
@@ -102,8 +103,9 @@ export function signCommand(io: Io): Command {
         const statement = JSON.parse(decodeBase64(row.envelope.payload)?.toString('utf8') ?? '{}') as Partial<Statement>;
         const unbound = bindingProblem(statement, n);
         if (unbound !== undefined) fail(io, `${unbound}; not signing`);
-        const { digests: stored, unsound } = await storedOutputs(session.store, n.outputs);
+        const { digests: stored, unsound, freed } = await storedOutputs(session.store, n.outputs);
         if (unsound.length > 0) fail(io, `${n.job}: ${unsoundMessage(unsound[0]!)}; not signing`);
+        if (freed.length > 0) fail(io, `${n.job}: ${freedMessage(freed[0]!, n.run)}; not signing`);
         const subjects = statement.subject ?? [];
         const matches = subjects.length === stored.length && subjects.every((s) => stored.some((d) => d.name === s.name && d.digest.sha256 === s.digest.sha256));
         if (!matches) fail(io, `${n.job}: its envelope's subjects do not match the stored bytes; not signing`);

@@ -112,6 +112,7 @@ async function signatures(session: Session, top: LineageNode, trusted: readonly 
     verdict = report.problems.length === 0
       ? `<p class="verified">verified: ${report.checked} envelopes against ${trusted.map((k) => esc(keyIdOf(k))).join(', ')}</p>`
       : `<p class="unverified">does not verify:</p><ul>${report.problems.map((p) => `<li>${esc(p)}</li>`).join('')}</ul>`;
+    verdict += report.notes.map((n) => `<p class="note">${esc(n)}</p>`).join('');
   }
   return `<section class="signatures"><h2>Signatures</h2><ul>${rows}</ul>${verdict}</section>`;
 }

@@ -39,7 +39,8 @@ export async function digestsOf(store: SnapshotStore, id: string, path: string):
   const sha = sha256Of(id);
   if (sha !== undefined) return [{ name: base, digest: { sha256: sha } }];
   const stored = await storedDigests(store, id, base);
-  if (stored.unsound.length > 0) throw new Error(unsoundMessage(stored.unsound[0]!));
+  const gone = [...stored.unsound, ...stored.freed];
+  if (gone.length > 0) throw new Error(unsoundMessage(gone[0]!));
   return stored.digests;
 }
 
@@ -48,14 +49,23 @@ export interface StoredBytes {
   readonly digests: FileDigest[];
   /** Missing or corrupt in the store (what `fsck` reports): neither a match nor a mismatch, a problem of its own. */
   readonly unsound: string[];
+  /**
+   * Freed by `shark gc` on purpose (an older run's data the document no
+   * longer reuses): not damage, and `fsck` rightly finds nothing.
+   */
+  readonly freed: string[];
 }
 
 /** What `verify` and `sign` say of stored bytes they cannot read back. */
 export const unsoundMessage = (path: string): string => `the stored bytes of ${path} are missing or corrupt (run \`shark fsck\`)`;
 
+/** What they say of stored bytes gc freed: which run made them, and why they are gone. */
+export const freedMessage = (path: string, run: number): string =>
+  `the stored bytes of ${path} were freed by \`shark gc\` (run ${run} made them; gc keeps only what the document may still reuse)`;
+
 /** The digests of the bytes the store holds now, read back (what `verify` compares signed subjects with). */
 export async function storedDigests(store: SnapshotStore, id: string, path: string): Promise<StoredBytes> {
-  const found: StoredBytes = { digests: [], unsound: [] };
+  const found: StoredBytes = { digests: [], unsound: [], freed: [] };
   const name = path.replace(/\/$/, '');
   if (store.objectPath !== undefined) readInPlace(store, id, name, found);
   else await readExported(store, id, name, found);
@@ -66,7 +76,7 @@ export async function storedDigests(store: SnapshotStore, id: string, path: stri
 /** `storedDigests` of each output of a job (path to id), together. */
 export async function storedOutputs(store: SnapshotStore, outputs: Readonly<Record<string, string>>): Promise<StoredBytes> {
   const all = await Promise.all(Object.entries(outputs).map(([p, id]) => storedDigests(store, id, p)));
-  return { digests: all.flatMap((b) => b.digests), unsound: all.flatMap((b) => b.unsound) };
+  return { digests: all.flatMap((b) => b.digests), unsound: all.flatMap((b) => b.unsound), freed: all.flatMap((b) => b.freed) };
 }
 
 /**
@@ -80,7 +90,7 @@ async function readExported(store: SnapshotStore, id: string, name: string, foun
     await store.exportTo(id, join(tmp, 'x'));
     found.digests.push(...walk(join(tmp, 'x'), name));
   } catch {
-    found.unsound.push(name);
+    (store.freed?.(id) === 'gc' ? found.freed : found.unsound).push(name);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -91,7 +101,7 @@ async function readExported(store: SnapshotStore, id: string, name: string, foun
  * one (`objectPath`: the CAS store), with no copy: `verify` of a total over
  * thousands of jobs exported each job's outputs to a temporary directory
  * first. A file (or directory) the store cannot give sound bytes of is named
- * by its /data path in `unsound`.
+ * by its /data path in `freed` when gc freed it, else in `unsound`.
  */
 function readInPlace(store: SnapshotStore, id: string, name: string, found: StoredBytes): void {
   if (id.startsWith('link:')) return;
@@ -101,6 +111,6 @@ function readInPlace(store: SnapshotStore, id: string, name: string, found: Stor
     return;
   }
   const file = store.objectPath?.(id);
-  if (file === undefined) found.unsound.push(name);
-  else found.digests.push({ name, digest: { sha256: hashFile(file) } });
+  if (file !== undefined) found.digests.push({ name, digest: { sha256: hashFile(file) } });
+  else (store.freed?.(id) === 'gc' ? found.freed : found.unsound).push(name);
 }

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { LineageNode } from '../lineage.js';
 import type { SnapshotStore } from '../../store/snapshot-store.js';
-import { storedDigests, storedOutputs, unsoundMessage, type FileDigest } from './digests.js';
+import { freedMessage, storedDigests, storedOutputs, unsoundMessage, type FileDigest } from './digests.js';
 import { decodeBase64, IN_TOTO_PAYLOAD_TYPE, verifyEnvelope } from './dsse.js';
 import { SLSA_PROVENANCE, STATEMENT_TYPE, type Statement } from './statement.js';
 import type { Attestations } from './store.js';
@@ -14,6 +14,12 @@ export interface VerifyReport {
   readonly checked: number;
   /** Each one names the job it is about. */
   readonly problems: readonly string[];
+  /**
+   * What was not checked, and why it is no problem: an ancestor's data gc
+   * freed (a kept `{precious}` result's old upstream), whose envelope is
+   * still checked, and its subjects against the digests its readers signed.
+   */
+  readonly notes: readonly string[];
 }
 
 const show = (d: FileDigest): string => `${d.name} (sha256 ${d.digest.sha256.slice(0, 12)}…)`;
@@ -66,6 +72,7 @@ export async function verifyAncestry(
   keys: readonly KeyObject[], threshold: number,
 ): Promise<VerifyReport> {
   const problems: string[] = [];
+  const notes: string[] = [];
   const trusted = new Map<string, Statement>();
   const tops = new Set(top.map((n) => n.key));
   for (const n of nodes) {
@@ -92,11 +99,14 @@ export async function verifyAncestry(
       continue;
     }
     trusted.set(n.key, statement);
-    const { digests: stored, unsound } = await storedOutputs(store, n.outputs);
+    const { digests: stored, unsound, freed } = await storedOutputs(store, n.outputs);
     for (const u of unsound) problems.push(`${n.job}: ${unsoundMessage(u)}`);
+    // The result asked about must be there to be verified; an ancestor gc freed is checked by its digests only.
+    for (const f of freed) (tops.has(n.key) ? problems : notes).push(`${n.job}: ${freedMessage(f, n.run)}${tops.has(n.key) ? '' : ': its subjects were not hashed again'}`);
+    const gone = [...unsound, ...freed];
     for (const s of statement.subject) {
       const now = stored.find((d) => d.name === s.name);
-      if (now === undefined && unsound.some((u) => within(s.name, u))) continue;
+      if (now === undefined && gone.some((u) => within(s.name, u))) continue;
       if (now === undefined) problems.push(`${n.job}: subject ${show(s)} is not an output of the job`);
       else if (!same(now, s)) problems.push(`${n.job}: subject ${show(s)} does not match the stored bytes (sha256 ${now.digest.sha256.slice(0, 12)}…)`);
     }
@@ -120,14 +130,16 @@ export async function verifyAncestry(
           if (!(signedBy.get(subjectKey(d)) ?? []).some((k) => from.has(k))) problems.push(`${n.job}: input ${show(d)} is not a subject of an upstream envelope`);
         }
       } else {
-        const { digests: stored, unsound } = await storedDigests(store, input.id, input.path);
+        const { digests: stored, unsound, freed } = await storedDigests(store, input.id, input.path);
         for (const u of unsound) problems.push(`${n.job}: input: ${unsoundMessage(u)}`);
+        for (const f of freed) (tops.has(n.key) ? problems : notes).push(`${n.job}: input: ${freedMessage(f, n.run)}`);
+        const gone = [...unsound, ...freed];
         for (const d of mine) {
-          if (!stored.some((s) => same(s, d)) && !unsound.some((u) => within(d.name, u))) problems.push(`${n.job}: input ${show(d)} does not match the stored bytes`);
+          if (!stored.some((s) => same(s, d)) && !gone.some((u) => within(d.name, u))) problems.push(`${n.job}: input ${show(d)} does not match the stored bytes`);
         }
         if (mine.length === 0 && stored.length > 0) problems.push(`${n.job}: input ${input.path} is not among the signed dependencies`);
       }
     }
   }
-  return { checked: nodes.length, problems };
+  return { checked: nodes.length, problems, notes };
 }
