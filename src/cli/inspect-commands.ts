@@ -9,7 +9,7 @@ import { normaliseDataPath } from '../pipeline/data-path.js';
 import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
 import { closeSession, envPairs, openSession, type SessionFlags } from './session-setup.js';
-import type { Configuration } from '../lineage/configuration.js';
+import { shownConfiguration, writesPath, type Configuration } from '../lineage/configuration.js';
 import { restrictedAxes } from '../plan/selection.js';
 import type { RunSession } from '../exec/executor.js';
 import { outputFormat, withSessionOptions } from './common-options.js';
@@ -99,6 +99,11 @@ export function lineageCommand(io: Io): Command {
         ...(flags.depth !== undefined ? { depth: flags.depth } : {}),
         configuration: configurationOf(session, flags, io.stderr),
       };
+      const { configuration } = options;
+      if (configuration.axes.size > 0 && !writesPath(session.pipeline, normal.path.text)) {
+        io.stderr(`shark: no step of this pipeline writes ${normal.path.text} with ${shownConfiguration(configuration, 'axes')}\n`);
+        throw new ExitError(EXIT_FAILED);
+      }
       const node = lineageOf(session.meta, session.pipelinePath, normal.path.text, options);
       if ('error' in node) {
         io.stderr(`shark: ${node.error}\n`);
@@ -117,11 +122,13 @@ export function lineageCommand(io: Io): Command {
 
 /**
  * The `-e` values (the command line's and the config file's) as `lineage`
- * picks runs by them: the variables the document does not make axes, and
- * the axes restricted to some of their values, as `run` records them.
+ * picks runs by them, the configuration `plan -e` plans: every variable
+ * its jobs have (the document's, `-e` over them), and the axes restricted
+ * to some of their values, as `run` records them. None without `-e`.
  */
 function configurationOf(session: RunSession, flags: SessionFlags, stderr: (s: string) => void): Configuration {
   const axes = session.pipeline.document.frontmatter?.axes;
-  const variables = new Map([...envPairs(flags.env, stderr)].filter(([name]) => axes?.has(name) !== true));
-  return { variables, axes: new Map(Object.entries(restrictedAxes(session.pipeline))) };
+  const given = [...envPairs(flags.env, stderr).keys()];
+  const variables = given.length === 0 ? new Map<string, string>() : new Map(session.variables);
+  return { variables, given: new Set(given.filter((name) => axes?.has(name) !== true)), axes: new Map(Object.entries(restrictedAxes(session.pipeline))) };
 }

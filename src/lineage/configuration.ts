@@ -1,14 +1,22 @@
+import { overlaps } from '../pipeline/data-path.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
 import type { Metadata } from '../store/metadata.js';
 import type { LineageNode } from './lineage.js';
 
 /**
  * The `-e` values a lineage is asked under, as `plan` and `run` take them:
  * which of the runs made PATH the way the user means. Without them a
- * lineage is of the latest run, whatever values it ran with.
+ * lineage is of the latest run that made PATH, whatever values it ran with.
  */
 export interface Configuration {
-  /** Variables (`-e NAME=VALUE`): the job that wrote PATH had these values (every run job has them all in its key). */
+  /**
+   * Variables: the job that wrote PATH had these values (every run job has
+   * them all in its key). All of them, as `plan -e` keys jobs: the
+   * document's (frontmatter, config file) with the `-e` values over them.
+   */
   readonly variables: ReadonlyMap<string, string>;
+  /** The names of `variables` the user gave (`-e`, the config file's `env:`): what messages name. */
+  readonly given?: ReadonlySet<string>;
   /** Axes restricted to some of their values (`-e AXIS=V1,V2`): the run ran at least these values. */
   readonly axes: ReadonlyMap<string, readonly string[]>;
 }
@@ -19,7 +27,7 @@ export function isEmpty(c: Configuration): boolean {
 
 /** `YEAR=2020, TAXA=AVES`: the configuration (or its `part`) as the user gave it. */
 export function shownConfiguration(c: Configuration, part: 'variables' | 'axes' | 'all' = 'all'): string {
-  const variables = part === 'axes' ? [] : [...c.variables].map(([k, v]) => `${k}=${v}`);
+  const variables = part === 'axes' ? [] : [...c.variables].filter(([k]) => c.given?.has(k) ?? true).map(([k, v]) => `${k}=${v}`);
   const axes = part === 'variables' ? [] : [...c.axes].map(([k, vs]) => `${k}=${vs.join(',')}`);
   return [...variables, ...axes].join(', ');
 }
@@ -49,4 +57,13 @@ export function otherValues(meta: Metadata, top: LineageNode, c: Configuration):
     UNION ALL SELECT json_extract(record, '$.variables') FROM result_history WHERE key = ? LIMIT 1`).get(job.key, job.key);
   const had = new Map(JSON.parse(row?.variables ?? '[]') as [string, string][]);
   return [...c.variables].filter(([k, v]) => had.get(k) !== v).map(([k, v]) => ({ had: had.has(k) ? `${k}=${had.get(k)}` : `no ${k}`, wanted: `${k}=${v}` }));
+}
+
+/**
+ * Whether a step of `pipeline` (as `-e AXIS=V` restricted it to some
+ * instances) writes `path`, a directory above it or something inside it:
+ * a path only a left-out instance writes has no job in that configuration.
+ */
+export function writesPath(pipeline: Pipeline, path: string): boolean {
+  return pipeline.steps.some((s) => s.outputs.some((o) => overlaps(path, o.path.replace(/\/$/, ''))));
 }

@@ -55,9 +55,21 @@ describe('shark lineage -e', () => {
   });
 
   it('answers for the latest run that ran the instances of an axis value', async () => {
-    expect((await lineage('/data/r/AVES.txt', '-e', 'TAXA=AVES')).run).toBe(2);
-    expect((await lineage('/data/r/MAMMALIA.txt', '-e', 'TAXA=MAMMALIA')).run).toBe(3);
+    expect((await lineage('/data/r/AVES.txt', '-e', 'TAXA=AVES', '-e', 'YEAR=2021')).run).toBe(2);
+    expect((await lineage('/data/r/MAMMALIA.txt', '-e', 'TAXA=MAMMALIA', '-e', 'YEAR=2022')).run).toBe(3);
     expect((await lineage('/data/r/MAMMALIA.txt', '-e', 'TAXA=MAMMALIA', '-e', 'YEAR=2020')).run).toBe(1);
+  });
+
+  it("matches the document's own values too, as plan -e does: no run made AVES with YEAR=2019", async () => {
+    const none = await rig.shark(['lineage', 'p.md', '/data/r/AVES.txt', '-e', 'TAXA=AVES']);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toBe('shark: no run of this pipeline produced /data/r/AVES.txt with TAXA=AVES (the latest that did, run 2, had YEAR=2021)\n');
+  });
+
+  it('says no step writes PATH under an -e AXIS=V that leaves out its instance, exit 1', async () => {
+    const other = await rig.shark(['lineage', 'p.md', '/data/r/MAMMALIA.txt', '-e', 'TAXA=AVES', '-e', 'YEAR=2021']);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toBe('shark: no step of this pipeline writes /data/r/MAMMALIA.txt with TAXA=AVES\n');
   });
 
   it('says so, exit 1, when no run made PATH with those values, or --run N was made with others', async () => {
@@ -67,5 +79,45 @@ describe('shark lineage -e', () => {
     const other = await rig.shark(['lineage', 'p.md', '/data/r/AVES.txt', '--run', '2', '-e', 'YEAR=2020']);
     expect(other.code).toBe(1);
     expect(other.stderr).toBe('shark: run 2 produced /data/r/AVES.txt with YEAR=2021, not YEAR=2020\n');
+  });
+});
+
+/** The document's values (frontmatter, other `-e`) count as `plan -e` counts them: the result it reuses is the one shown. */
+const FRONTMATTER = `---
+YEAR: 2020
+TAXA: [AVES, MAMMALIA]
+---
+# T
+
+\`\`\`shark-run
+echo "$YEAR" > /data/year.txt
+\`\`\`
+
+## Per taxon
+
+\`\`\`shark-run
+echo "%{TAXA} $YEAR" > /data/taxa/%{TAXA}.txt
+\`\`\`
+`;
+
+describe("shark lineage -e AXIS=V under the document's other values", () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = new Rig('shark-lineage-configuration-');
+    rig.write('p.md', FRONTMATTER);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    expect((await rig.shark(['run', 'p.md', '-e', 'YEAR=2021'])).code).toBe(0);
+    expect((await rig.shark(['run', 'p.md', '-e', 'TAXA=AVES'])).code).toBe(0);
+  });
+  afterAll(() => rig.cleanup());
+
+  it('answers with the results plan -e reuses (YEAR=2020, run 1), not the latest run with another YEAR', async () => {
+    const plan = await rig.plan('p.md', '-e', 'TAXA=MAMMALIA');
+    expect(plan.jobs.filter((j) => j.status === 'cached').map((j) => j.job).sort()).toEqual(['per-taxon[TAXA=MAMMALIA]', 't']);
+    for (const path of ['/data/year.txt', '/data/taxa/MAMMALIA.txt']) {
+      const ran = await rig.shark(['lineage', 'p.md', path, '-e', 'TAXA=MAMMALIA', '--json']);
+      expect(ran.code, ran.stderr).toBe(0);
+      expect((JSON.parse(ran.stdout) as Node).run).toBe(1);
+    }
   });
 });
