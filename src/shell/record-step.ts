@@ -3,6 +3,7 @@ import type { RunSession } from '../exec/executor.js';
 import { toResultRow, type LineageRecord } from '../lineage/record.js';
 import { isUnder } from '../pipeline/data-path.js';
 import { keyOf } from '../plan/key.js';
+import { shellRunOf } from '../store/run-table.js';
 import type { SnapshotId, Workspace } from '../store/snapshot-store.js';
 import { VERSION } from '../version.js';
 import { decideLast, type Decided } from './decide.js';
@@ -106,11 +107,12 @@ export async function recordStep(
       if (id === undefined) return { ok: false, why: `${o.path} could not be committed` };
       outputs.set(o.path, id);
     }
+    // Placed in the session's document (FILE continued), named as its run is: the line is past FILE's end, no line of FILE.
     const record: LineageRecord = {
       key: keyOf(job.record), identity: job.identity, record: job.record, outputs: Object.fromEntries(outputs), log: null,
       started: t0, ended: Date.now(), runId: ctx.runId,
       meta: {
-        block: step.blockId, step: step.id, file: ctx.docName, line: step.at.line, col: step.at.col,
+        block: step.blockId, step: step.id, file: shellRunOf(ctx.docName), line: step.at.line, col: step.at.col,
         command: step.kind === 'run' ? step.command : step.kind === 'import' ? step.clause.raw : '', env: job.record.env,
         items: [], host: hostname(), version: VERSION, exit: 0,
       },

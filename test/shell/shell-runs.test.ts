@@ -5,6 +5,24 @@ import { BatchShell } from './batch.js';
 
 const PIPELINE = '# R\n\n```shark-run\necho 1 > /data/one.txt\n```\n';
 
+/** 16 lines, ending in a publish block: a session continuing it puts its first step below. */
+const PUBLISHED = `# Sum
+
+\`\`\`shark-run
+seq 1 3 > /data/a.txt
+\`\`\`
+
+\`\`\`shark-run
+cat /data/a.txt > /data/sum.txt
+\`\`\`
+
+## Publish
+
+\`\`\`shark-publish
+/data/sum.txt
+\`\`\`
+`;
+
 const runsOf = async (rig: Rig, file: string): Promise<number[]> => {
   const ran = await rig.shark(['runs', file, '--json']);
   expect(ran.code, ran.stderr).toBe(0);
@@ -54,6 +72,25 @@ describe('a shell session opened on FILE is no run of FILE', () => {
     const two = await rig.shark(['lineage', 'more.md', '/data/two.txt']);
     expect(two.code, two.stderr).toBe(0);
     expect(two.stdout).toContain('$ echo 2 > /data/two.txt');
+  });
+
+  it("places a step made in the session at the session's document, never at a line of FILE", async () => {
+    rig.write('p.md', PUBLISHED);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    session = new BatchShell(rig, ['p.md']);
+    session.send('seq 10 12 > /data/extra.txt\n:save out.md\n');
+    await session.until('saved out.md: 1 step');
+    expect((await session.end()).code).toBe(0);
+    expect((await rig.shark(['run', 'out.md'])).code).toBe(0);
+    // p.md has 16 lines; the session's step is at line 20 of the document it continued p.md into.
+    const lineage = await rig.shark(['lineage', 'out.md', '/data/extra.txt']);
+    expect(lineage.code, lineage.stderr).toBe(0);
+    expect(lineage.stdout).toMatch(/made by run 2, as publish-2 at p\.md \(shark shell\):20:1\n/);
+    const why = await rig.shark(['why', '_shark/extra.txt']);
+    expect(why.code, why.stderr).toBe(0);
+    expect(why.stdout).toContain('run 2 of p.md (shark shell)');
+    expect(why.stdout).toContain('block publish-2 at p.md (shark shell):20:1');
+    expect(why.stdout).not.toMatch(/p\.md:20/);
   });
 
   it('moves the sessions an older Shark recorded as runs of FILE off it, and names no session as a document the store has runs of', async () => {
