@@ -12,7 +12,18 @@ export function storeFromEnvironment(env: NodeJS.ProcessEnv = process.env): stri
 }
 
 /** The store a command was told to use: `--store` (or the config file's `store`), else `$SHARK_STORE`; undefined for the default. */
-export const storeSpec = (flag: string | undefined): string | undefined => flag ?? storeFromEnvironment();
+export const storeSpec = (flag: string | undefined): string | undefined => absoluteStore(flag ?? storeFromEnvironment());
+
+/**
+ * A store spelled relative to the current directory, made absolute once where
+ * it is read: jobs run in the document's directory, where `S/tmp/ws-…` would
+ * name nothing, and messages name the store by its absolute path. A ZFS
+ * dataset (`zfs:POOL/DATASET`) is no path; an empty spelling is left for the
+ * option checks to refuse.
+ */
+export function absoluteStore(spec: string | undefined): string | undefined {
+  return spec === undefined || spec === '' || spec.startsWith('zfs:') ? spec : resolve(spec);
+}
 
 /** Where a command given only files (not a pipeline) finds the store, or every place it looked. */
 export type StoreLocation = { ok: true; spec: string; how: string } | { ok: false; looked: string[] };
@@ -25,8 +36,8 @@ export type StoreLocation = { ok: true; spec: string; how: string } | { ok: fals
  * not leave an empty store behind.
  */
 export function locateStore(flag: string | undefined, files: readonly string[], env = storeFromEnvironment()): StoreLocation {
-  if (flag !== undefined) return { ok: true, spec: flag, how: '--store' };
-  if (env !== undefined) return { ok: true, spec: env, how: '$SHARK_STORE' };
+  if (flag !== undefined) return { ok: true, spec: absoluteStore(flag)!, how: '--store' };
+  if (env !== undefined) return { ok: true, spec: absoluteStore(env)!, how: '$SHARK_STORE' };
   const looked: string[] = [];
   for (const start of [process.cwd(), ...files.map((f) => dirname(resolve(f)))]) {
     for (let dir = resolve(start); ; dir = dirname(dir)) {
