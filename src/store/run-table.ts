@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { holderAlive, ownStart, type HolderRow } from './liveness.js';
 import type { RunRow } from './metadata-schema.js';
+import { realParents, realStore } from '../real-path.js';
 import { VERSION } from '../version.js';
 
 /** A job's log in a store: `STORE/logs/RUN/NAME.log` (a name holds no `/`). */
@@ -32,7 +33,7 @@ export class RunTable {
   private readonly logs: string;
 
   constructor(private readonly db: Database.Database, storeDir: string) {
-    this.parent = dirname(resolve(storeDir));
+    this.parent = dirname(realStore(storeDir));
     this.logs = join(resolve(storeDir), 'logs') + sep;
   }
 
@@ -42,7 +43,7 @@ export class RunTable {
    * moved in between, and then harmless (that place is the old path's).
    */
   static migrate(storeDir: string): (db: Database.Database) => void {
-    const parent = dirname(resolve(storeDir));
+    const parent = dirname(realStore(storeDir));
     return (db) => {
       const rows = db.prepare<[], { id: number; pipeline: string }>('SELECT id, pipeline FROM runs WHERE place IS NULL').all();
       const log = db.prepare<[number], { log: string }>('SELECT log FROM run_jobs WHERE run_id = ? AND log IS NOT NULL LIMIT 1');
@@ -50,8 +51,8 @@ export class RunTable {
       for (const r of rows) {
         // Where the store was when the run wrote its logs (absolute paths into it): the store may have moved since.
         const then = LOG_TAIL.exec(log.get(r.id)?.log ?? '');
-        const at = then !== null && isAbsolute(then[1]!) ? dirname(then[1]!) : parent;
-        put.run(relative(at, r.pipeline), r.id);
+        const at = then !== null && isAbsolute(then[1]!) ? dirname(realStore(then[1]!)) : parent;
+        put.run(relative(at, realParents(r.pipeline)), r.id);
       }
       // Shell sessions an older Shark recorded as runs of FILE itself (their summary says so) are moved off it.
       db.prepare(`UPDATE runs SET pipeline = pipeline || @mark, place = place || @mark
@@ -70,10 +71,20 @@ export class RunTable {
     return tail === null ? recorded : join(this.logs, tail[2]!);
   }
 
+  /**
+   * A document's place: its path from the directory that really holds the
+   * store. Both are taken with links followed, so two projects each linking
+   * one shared store as `store/` place their `p.md` apart. Runs recorded
+   * from a link's directory before are still found by their absolute path.
+   */
+  private placeOf(pipeline: string): string {
+    return relative(this.parent, realParents(pipeline));
+  }
+
   start(pipeline: string): number {
     const now = Date.now();
     const info = this.db.prepare('INSERT INTO runs (pipeline, place, started, status, pid, pid_start, host, beat, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(pipeline, relative(this.parent, pipeline), now, 'running', process.pid, ownStart(), hostname(), now, VERSION);
+      .run(pipeline, this.placeOf(pipeline), now, 'running', process.pid, ownStart(), hostname(), now, VERSION);
     return Number(info.lastInsertRowid);
   }
 
@@ -102,7 +113,7 @@ export class RunTable {
   of(pipeline: string): RunRow[] {
     return this.db.prepare<[string, string], RunRow & HolderRow>(
       'SELECT id, pipeline, started, ended, status, pid, pid_start, host, beat, version FROM runs WHERE pipeline = ? OR place = ? ORDER BY id DESC')
-      .all(pipeline, relative(this.parent, pipeline))
+      .all(pipeline, this.placeOf(pipeline))
       .map(({ beat, pid_start, ...r }) => (r.status === 'running' && !holderAlive({ ...r, beat, pid_start: pid_start ?? null }) ? { ...r, status: 'interrupted' } : r));
   }
 

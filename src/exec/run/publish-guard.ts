@@ -1,6 +1,7 @@
-import { lstatSync, realpathSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { lstatSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { lockPathFor } from '../../lockfile.js';
+import { realParents } from '../../real-path.js';
 import type { Session } from '../../plan/session.js';
 import { clashOf, keptStore, type Kept } from '../../pipeline/publish-targets.js';
 
@@ -11,30 +12,16 @@ import { clashOf, keptStore, type Kept } from '../../pipeline/publish-targets.js
  * the target and the kept paths are compared as the file system resolves them.
  */
 export function refusedTarget(to: string, session: Pick<Session, 'pipelinePath' | 'store'>): string | undefined {
-  const target = realTarget(to);
+  const target = realParents(to);
   const kept: Kept[] = [
-    { path: realTarget(session.pipelinePath), what: `the pipeline document ${session.pipelinePath}`, inside: false },
-    { path: realTarget(lockPathFor(session.pipelinePath)), what: `the lock file ${lockPathFor(session.pipelinePath)}`, inside: false },
-    keptStore(realTarget(resolve(session.store.metaDir)), session.store.location),
+    { path: realParents(session.pipelinePath), what: `the pipeline document ${session.pipelinePath}`, inside: false },
+    { path: realParents(lockPathFor(session.pipelinePath)), what: `the lock file ${lockPathFor(session.pipelinePath)}`, inside: false },
+    keptStore(realParents(resolve(session.store.metaDir)), session.store.location),
   ];
   const clash = clashOf(target, kept);
   if (clash === undefined) return undefined;
   if (target === clash.path) return `it is ${clash.what}`;
   return target.startsWith(clash.path + '/') ? `it is inside ${clash.what}` : `it holds ${clash.what}`;
-}
-
-/**
- * The path `to` names once the links among its parents are followed; `to`
- * itself is not followed, as publishing renames over it rather than writing through it.
- */
-function realTarget(to: string): string {
-  const parent = dirname(to);
-  if (parent === to) return to;
-  try {
-    return join(realpathSync(parent), basename(to));
-  } catch {
-    return join(realTarget(parent), basename(to));
-  }
 }
 
 /**
