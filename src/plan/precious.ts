@@ -9,7 +9,8 @@ import type { JobDecision } from './step-plan.js';
 
 /**
  * A `{precious}` job whose key changed keeps the newest result of its
- * identity (its outputs and item), when all its data is still there; the
+ * identity (its outputs and item) that a run of its document made or used
+ * (never another document's bytes at the same /data path), when all its data is still there; the
  * reasons name what changed since. A job that cannot run as it stands (a
  * missing joined item) keeps nothing: that is a problem to show.
  */
@@ -36,9 +37,9 @@ export function keptAhead(session: Session, step: Step): Map<string, SnapshotId>
   return kept === undefined ? undefined : new Map(Object.entries(kept.outputs));
 }
 
-/** The newest result of a job identity, when every byte of its outputs is still in the store. */
+/** The newest result of a job identity that a run of this document made or used, when every byte of its outputs is still in the store. */
 function newestWhole(session: Session, identity: string): { outputs: Record<string, SnapshotId>; log: string | null; key: string; record: string } | undefined {
-  const stored = session.meta.latestResult(identity);
+  const stored = session.meta.latestResult(identity, session.pipelinePath);
   if (stored === undefined) return undefined;
   const outputs = JSON.parse(stored.outputs) as Record<string, SnapshotId>;
   for (const path in outputs) if (!session.store.has(outputs[path]!)) return undefined;

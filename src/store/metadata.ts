@@ -89,12 +89,15 @@ export class Metadata {
   }
 
   /**
-   * The newest result of a job identity, whatever its key: what a `{precious}`
-   * block keeps when its definition changed since (a failed attempt leaves no result).
+   * The newest result of a job identity (whatever its key) that a run of `pipeline` made or used: what a
+   * `{precious}` block keeps when its definition changed, never another document's at the same /data path.
    */
-  latestResult(identity: string): Pick<ResultRow, 'key' | 'record' | 'outputs' | 'log'> | undefined {
-    return this.db.prepare<[string], Pick<ResultRow, 'key' | 'record' | 'outputs' | 'log'>>(
-      'SELECT key, record, outputs, log FROM results WHERE identity = ? ORDER BY ended DESC LIMIT 1').get(identity);
+  latestResult(identity: string, pipeline: string): Pick<ResultRow, 'key' | 'record' | 'outputs' | 'log'> | undefined {
+    const runs = JSON.stringify(this.runTable.of(pipeline).map((r) => r.id));
+    return this.db.prepare<[string, string, string], Pick<ResultRow, 'key' | 'record' | 'outputs' | 'log'>>(
+      `SELECT key, record, outputs, log FROM results WHERE identity = ?
+         AND (run_id IN (SELECT value FROM json_each(?)) OR key IN (SELECT key FROM run_rows WHERE run_id IN (SELECT value FROM json_each(?))))
+       ORDER BY ended DESC LIMIT 1`).get(identity, runs, runs);
   }
 
   /**
