@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pidAlive } from './liveness.js';
@@ -11,11 +12,13 @@ import { makeDirs } from './make-dirs.js';
  * itself next to it; another live process's is left alone. The directory
  * is made if it is missing (by makeDirs: mkdirSync's `recursive` says
  * ENOENT where one cannot be made for another reason, a read-only file system).
+ * A name too long to take the suffix (file names end at 255 bytes) is
+ * stood for by a digest of itself.
  */
 export function exportStaging(hostPath: string): { readonly staged: string; readonly old: string } {
   const dir = dirname(hostPath);
   makeDirs(dir);
-  const prefix = `${basename(hostPath)}.shark-`;
+  const prefix = `${stagingName(basename(hostPath))}.shark-`;
   let names: string[] = [];
   try {
     names = readdirSync(dir);
@@ -26,5 +29,14 @@ export function exportStaging(hostPath: string): { readonly staged: string; read
     const pid = name.startsWith(prefix) ? /^(?:tmp|old)-(\d+)$/.exec(name.slice(prefix.length))?.[1] : undefined;
     if (pid !== undefined && !pidAlive(Number(pid))) rmSync(join(dir, name), { recursive: true, force: true });
   }
-  return { staged: `${hostPath}.shark-tmp-${process.pid}`, old: `${hostPath}.shark-old-${process.pid}` };
+  return { staged: join(dir, `${prefix}tmp-${process.pid}`), old: join(dir, `${prefix}old-${process.pid}`) };
+}
+
+/** The longest suffix `exportStaging` adds: `.shark-tmp-` and a pid (at most 7 digits on Linux), with room to spare. */
+const SUFFIX_BYTES = 32;
+
+/** The name the staged copies of `name` start with: the name itself, or a digest when the suffix would take it past 255 bytes. */
+function stagingName(name: string): string {
+  if (Buffer.byteLength(name) + SUFFIX_BYTES <= 255) return name;
+  return `.${createHash('sha256').update(name).digest('hex').slice(0, 32)}`;
 }
