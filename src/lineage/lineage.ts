@@ -4,6 +4,7 @@ import { directoryId } from './directory-id.js';
 import { readLineage, type LineageProducer } from './lineage-read.js';
 import type { MadeBy } from './lineage-result.js';
 import { failedProducer, latestProducer } from './latest-producer.js';
+import { printable, shownName } from '../printable.js';
 import { PerRun } from './per-run.js';
 import { noRunsMessage } from './runs.js';
 
@@ -173,7 +174,7 @@ export function renderLineage(node: LineageNode, describe: (id: string) => strin
   const lines: string[] = [];
   const walk = (n: LineageNode, indent: string): void => {
     if (n.kind === 'group') {
-      lines.push(`${indent}${n.job}  (${n.command})`);
+      lines.push(`${indent}${shownName(n.job)}  (${printable(n.command)})`);
       const inner = indent + '  ';
       for (const from of n.inputs[0]?.from ?? []) walk(from, inner);
       return;
@@ -183,14 +184,14 @@ export function renderLineage(node: LineageNode, describe: (id: string) => strin
     lines.push(`${at}$ ${n.command.includes('\n') ? n.command.split('\n').join(`\n${indent}    `) : n.command}`);
     if (n.network === 'host') lines.push(`${at}network: host (impure)`);
     if (n.source !== undefined) lines.push(`${at}source: ${Object.entries(n.source).map(([k, v]) => `${k}=${v}`).join(' ')}`);
-    for (const [p, id] of Object.entries(n.outputs)) lines.push(`${at}→ ${p}  ${describe(id)}`);
+    for (const [p, id] of Object.entries(n.outputs)) lines.push(`${at}→ ${shownName(p)}  ${describe(id)}`);
     lines.push(`${at}ran ${n.started} on ${n.host}, shark ${n.version}`);
     if (n.madeBy !== undefined) lines.push(`${at}made by run ${n.run}, as ${n.madeBy.job} at ${n.madeBy.location}`);
     if (n.dropped) lines.push(`${at}${DROPPED}`);
     const inner = indent + '    ';
     for (const i of n.inputs) {
       const note = i.truncated ? `  (not followed: --depth ${depth})` : i.from.length === 0 ? '  (input)' : '';
-      lines.push(`${at}← ${i.path}  ${describe(i.id)}${note}`);
+      lines.push(`${at}← ${shownName(i.path)}  ${describe(i.id)}${note}`);
       for (const from of i.from) walk(from, inner);
     }
   };

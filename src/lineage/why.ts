@@ -7,6 +7,7 @@ import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
 import { byRunAndPath, consumersOf, consumersOfEach, producersOf, producersOfRead, storedProducersOf, type Producer, type Reader } from './find-content.js';
 import { lineageInRun, renderLineage, type LineageNode } from './lineage.js';
 import { listAt } from '../multimap.js';
+import { shownName } from '../printable.js';
 
 /** One job that produced the bytes of a file. */
 export interface Making {
@@ -150,9 +151,9 @@ export function producersByEntry(meta: Metadata, entries: readonly TreeEntry[], 
 export function renderWhy(answers: readonly WhyAnswer[], show: { file: (p: string) => string; describe: (id: string) => string; depth?: number; store: string }): string {
   const out: string[] = [];
   for (const a of answers) {
-    out.push(`${a.path}  ${a.id}`);
+    out.push(`${shownName(a.path)}  ${a.id}`);
     const readBy = (r: WhyAnswer['readBy'][number], indent: string): string =>
-      `${indent}read by ${r.job} (as ${r.path}) in run ${r.run}${r.pipeline === null ? '' : ` of ${show.file(r.pipeline)}`}`;
+      `${indent}read by ${r.job} (as ${shownName(r.path)}) in run ${r.run}${r.pipeline === null ? '' : ` of ${show.file(r.pipeline)}`}`;
     if (a.produced.length === 0 && a.notProduced.length === 0) {
       out.push(`  not produced by Shark: no job in the store ${show.store} wrote these bytes`);
       for (const r of a.readBy) out.push(readBy(r, '  '));
@@ -164,7 +165,7 @@ export function renderWhy(answers: readonly WhyAnswer[], show: { file: (p: strin
     for (const r of a.readBy) listAt(ofEntry, r.entry).push(r);
     for (const r of ofEntry.get(undefined) ?? []) out.push(readBy(r, '  '));
     for (const m of a.produced) {
-      out.push(`  ${m.entry !== undefined ? `${m.entry}: ` : ''}made by ${m.job} as ${m.path}, run ${m.run}${m.pipeline === null ? '' : ` of ${show.file(m.pipeline)}`}, ${m.started}`);
+      out.push(`  ${m.entry !== undefined ? `${shownName(m.entry)}: ` : ''}made by ${m.job} as ${shownName(m.path)}, run ${m.run}${m.pipeline === null ? '' : ` of ${show.file(m.pipeline)}`}, ${m.started}`);
       out.push(`    block ${m.block} at ${m.location}`);
       out.push(`    $ ${m.command.split('\n').join('\n      ')}`);
       out.push(`    environment ${m.environment}`);
@@ -175,7 +176,7 @@ export function renderWhy(answers: readonly WhyAnswer[], show: { file: (p: strin
       }
     }
     for (const u of a.notProduced) {
-      out.push(`  ${u}: not produced by Shark: no job in the store ${show.store} wrote these bytes`);
+      out.push(`  ${shownName(u)}: not produced by Shark: no job in the store ${show.store} wrote these bytes`);
       for (const r of ofEntry.get(u) ?? []) out.push(readBy(r, '    '));
     }
     out.push('');
