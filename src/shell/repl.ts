@@ -121,7 +121,8 @@ async function handle(shell: ShellSession, line: string, io: Io, signal: AbortSi
     io.stdout('[noted for the document]\n');
     return false;
   }
-  if (!line.startsWith(':')) {
+  // `:WORD` is a shell command; the shell's own `:` (alone, or before a space: `: > /data/empty.txt`) is a line to run.
+  if (!/^:\S/.test(line)) {
     report(await shell.run(line, live));
     return false;
   }

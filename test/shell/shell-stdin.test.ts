@@ -33,6 +33,13 @@ describe('shark shell reading commands from standard input', () => {
     expect(await rig.plan('names.md')).toMatchObject({ summary: { cached: 3, run: 0, blocked: 0 } });
   });
 
+  it("takes a line starting with the shell's `:` command (a colon, then a space or nothing) as a shell line, not a shell command", async () => {
+    const ran = await shell(rig, [], [': > /data/empty.txt', ':', ':nosuch', ''].join('\n'));
+    expect(ran.stdout).toContain('shark> : > /data/empty.txt\n[step 1: wrote /data/empty.txt]\n');
+    expect(ran.stdout).toContain('shark> :\n[inspection: /data unchanged]\n');
+    expect(ran.stdout).toContain('shark: unknown command :nosuch (type :help)');
+  });
+
   it('ends output without a final newline before the bracketed line', async () => {
     const ran = await shell(rig, [], ['printf abc', 'printf partial; exit 3', ''].join('\n'));
     expect(ran.stdout).toContain('shark> printf abc\nabc\n[inspection: /data unchanged]\n');
