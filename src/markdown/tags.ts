@@ -159,7 +159,8 @@ function invalidValue(key: string, value: string | true): string | undefined {
       if (value === true) return '`id` needs a value: {id=NAME}';
       return ID.test(value) ? undefined : `invalid block id \`${value}\`: use letters, digits, '.', '_' and '-'`;
     case 'deps':
-      if (value === true) return '`deps` needs files: {deps=requirements.lock} or {deps=a.lock,b.txt}';
+      // An empty list (`{deps=}`) names no file.
+      if (value === true || value.trim() === '') return '`deps` needs files: {deps=requirements.lock} or {deps=a.lock,b.txt}';
       return undefined;
     case 'timeout': {
       if (value === true) return '`timeout` needs a value: {timeout=30m}';

@@ -104,6 +104,11 @@ describe('tools and deps in the key', () => {
     expect(step.block.options['network']).toBe(true);
     const bad = loadPipeline('p.md', `${fence}shark-run {deps}\nsort a > /data/a.txt\n${fence}\n`);
     expect(bad.diagnostics.map((d) => [d.at, d.message])).toEqual([[{ line: 1, col: 15 }, expect.stringContaining('`deps` needs files')]]);
+    // An empty list names no file: as the option with no value.
+    for (const empty of ['{deps=}', '{deps= }']) {
+      const none = loadPipeline('p.md', `${fence}shark-run ${empty}\nsort a > /data/a.txt\n${fence}\n`);
+      expect(none.diagnostics.map((d) => d.message)).toEqual([expect.stringContaining('`deps` needs files')]);
+    }
   });
 });
 
