@@ -7,7 +7,7 @@ export const collect = (value: string, previous: string[] = []): string[] => [..
 /** Options every command that opens a pipeline's store accepts. */
 export function withSessionOptions(cmd: Command): Command {
   return cmd
-    .option('--store <store>', 'where results live: a directory, or zfs:POOL/DATASET (default: .shark/ beside the pipeline, or $SHARK_STORE)')
+    .option('--store <store>', 'where results live: a directory, or zfs:POOL/DATASET (default: $SHARK_STORE, then store: in the config file, then .shark/ beside the pipeline)')
     .option('-i, --input <name=path>', 'bind a frontmatter input to a host file or directory (repeatable)', collect)
     .option('-e, --env <name=value>', 'set a variable for every step, part of the cache key; for an axis, run only its values NAME=v1,v2 (repeatable)', collect)
     .option('--config <file>', 'defaults for these options and frontmatter values from this YAML file (default: shark.yaml beside the pipeline, if there is one)')
