@@ -70,6 +70,11 @@ export class Metadata {
       result: this.db.prepare<[string], ResultRow>('SELECT * FROM results WHERE key = ?'),
       outputs: this.db.prepare<[string], { outputs: string; log: string | null }>('SELECT outputs, log FROM results WHERE key = ?'),
       attempt: this.db.prepare<[string], AttemptRow>('SELECT * FROM attempts WHERE identity = ?'),
+      // Prepared once: a `{precious}` map asks it for each of its jobs.
+      latest: this.db.prepare<[string, string, string], Pick<ResultRow, 'key' | 'record' | 'outputs' | 'log'>>(
+        `SELECT key, record, outputs, log FROM results WHERE identity = ?
+           AND (run_id IN (SELECT value FROM json_each(?)) OR key IN (SELECT key FROM run_rows WHERE run_id IN (SELECT value FROM json_each(?))))
+         ORDER BY ended DESC LIMIT 1`),
       putResult: this.db.prepare(
         `INSERT OR REPLACE INTO results (key, identity, record, outputs, meta, log, started, ended, run_id, shown)
           VALUES (@key, @identity, @record, @outputs, @meta, @log, @started, @ended, @run_id, ${SHOWN('@record', '@meta', '@outputs')})`,
@@ -94,10 +99,7 @@ export class Metadata {
    */
   latestResult(identity: string, pipeline: string): Pick<ResultRow, 'key' | 'record' | 'outputs' | 'log'> | undefined {
     const runs = JSON.stringify(this.runTable.of(pipeline).map((r) => r.id));
-    return this.db.prepare<[string, string, string], Pick<ResultRow, 'key' | 'record' | 'outputs' | 'log'>>(
-      `SELECT key, record, outputs, log FROM results WHERE identity = ?
-         AND (run_id IN (SELECT value FROM json_each(?)) OR key IN (SELECT key FROM run_rows WHERE run_id IN (SELECT value FROM json_each(?))))
-       ORDER BY ended DESC LIMIT 1`).get(identity, runs, runs);
+    return this.stmts.latest.get(identity, runs, runs);
   }
 
   /**
