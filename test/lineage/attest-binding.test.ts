@@ -12,13 +12,19 @@ cat /data/t.txt > /data/u.txt
 \`\`\`
 `;
 
+/** A rig whose pipeline ran once, signed with the key `me`. */
+async function signedRun(prefix: string): Promise<Rig> {
+  const rig = new Rig(prefix);
+  rig.write('p.md', PIPELINE);
+  expect((await rig.shark(['keygen', '-o', 'me'])).code).toBe(0);
+  expect((await rig.shark(['run', 'p.md', '--sign', 'me.key'])).code).toBe(0);
+  return rig;
+}
+
 describe('an envelope is about the result it was signed for', () => {
   let rig: Rig;
   beforeEach(async () => {
-    rig = new Rig('shark-attest-binding-');
-    rig.write('p.md', PIPELINE);
-    expect((await rig.shark(['keygen', '-o', 'me'])).code).toBe(0);
-    expect((await rig.shark(['run', 'p.md', '--sign', 'me.key'])).code).toBe(0);
+    rig = await signedRun('shark-attest-binding-');
   });
   afterEach(() => rig.cleanup());
 
@@ -42,10 +48,7 @@ describe('an envelope is about the result it was signed for', () => {
 describe('verify checks that an envelope is about the job it verifies', () => {
   let rig: Rig;
   beforeEach(async () => {
-    rig = new Rig('shark-attest-swap-');
-    rig.write('p.md', PIPELINE);
-    expect((await rig.shark(['keygen', '-o', 'me'])).code).toBe(0);
-    expect((await rig.shark(['run', 'p.md', '--sign', 'me.key'])).code).toBe(0);
+    rig = await signedRun('shark-attest-swap-');
   });
   afterEach(() => rig.cleanup());
 
