@@ -2,6 +2,7 @@ import type { Position } from '../diagnostics.js';
 import type { SourceLine } from '../markdown/document.js';
 import { declareArgs, expandWord, fromProblem } from './dockerfile-args.js';
 import { translateCopy } from './obuilder-copy.js';
+import { readSexps, type Sexp } from './sexp.js';
 
 /** A container environment, reduced to one Dockerfile whatever form it was written in. */
 export interface BuildSpec {
@@ -119,8 +120,6 @@ function execForm(text: string): string[] | undefined {
     return undefined;
   }
 }
-
-type Sexp = { kind: 'atom'; value: string; at: Position } | { kind: 'list'; items: Sexp[]; at: Position };
 
 function parseObuilder(body: readonly SourceLine[]): SpecResult {
   const parsed = readSexps(body);
@@ -241,62 +240,4 @@ function parseObuilder(body: readonly SourceLine[]): SpecResult {
   if (problems.length > 0) return { ok: false, problems };
   const spec: BuildSpec = { format: 'obuilder', dockerfile: lines.join('\n') + '\n', bases, contextFiles, network };
   return { ok: true, spec: Object.keys(exclude).length > 0 ? { ...spec, exclude } : spec };
-}
-
-function readSexps(body: readonly SourceLine[]): { ok: true; value: Sexp[] } | { ok: false; problem: SpecProblem } {
-  // Flatten the block into one text with a position per character, so strings may span lines.
-  let text = '';
-  const where: Position[] = [];
-  for (const line of body) {
-    for (let i = 0; i <= line.text.length; i++) where.push({ line: line.line, col: line.col + i });
-    text += line.text + '\n';
-  }
-  const tokens: { text: string; quoted: boolean; at: Position }[] = [];
-  let i = 0;
-  while (i < text.length) {
-    const ch = text[i]!;
-    const at = where[i]!;
-    if (/\s/.test(ch)) i++;
-    else if (ch === ';') i = text.indexOf('\n', i);
-    else if (ch === '(' || ch === ')') (tokens.push({ text: ch, quoted: false, at }), i++);
-    else if (ch === '"') {
-      let value = '';
-      let j = i + 1;
-      for (;;) {
-        if (j >= text.length) return { ok: false, problem: { at, message: 'unterminated string' } };
-        const c = text[j]!;
-        if (c === '"') break;
-        if (c === '\\' && j + 1 < text.length) {
-          const n = text[j + 1]!;
-          value += n === 'n' ? '\n' : n === 't' ? '\t' : n;
-          j += 2;
-        } else (value += c, j++);
-      }
-      tokens.push({ text: value, quoted: true, at });
-      i = j + 1;
-    } else {
-      let j = i;
-      while (j < text.length && !/[\s()";]/.test(text[j]!)) j++;
-      tokens.push({ text: text.slice(i, j), quoted: false, at });
-      i = j;
-    }
-  }
-  // An explicit stack rather than recursion: a garbled spec may open thousands of lists.
-  const value: Sexp[] = [];
-  const open: (Sexp & { kind: 'list' })[] = [];
-  for (const tok of tokens) {
-    const into = open[open.length - 1]?.items ?? value;
-    if (tok.quoted || (tok.text !== '(' && tok.text !== ')')) {
-      into.push({ kind: 'atom', value: tok.text, at: tok.at });
-    } else if (tok.text === '(') {
-      const list: Sexp & { kind: 'list' } = { kind: 'list', items: [], at: tok.at };
-      into.push(list);
-      open.push(list);
-    } else if (open.pop() === undefined) {
-      return { ok: false, problem: { at: tok.at, message: 'unexpected `)`' } };
-    }
-  }
-  const unclosed = open[open.length - 1];
-  if (unclosed !== undefined) return { ok: false, problem: { at: unclosed.at, message: 'unbalanced `(`: missing `)`' } };
-  return { ok: true, value };
 }
