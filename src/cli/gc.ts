@@ -148,17 +148,35 @@ async function collectGroup(io: Io, where: string, group: Group, del: boolean): 
       }
       kept.push(`${displayName(pipeline.path)} ${said}`);
     }
+    const others = otherDocuments(meta, group.pipelines.map((p) => p.path));
     const freed = await store.collect(keep, !del, slurm.found?.busy);
     await leftovers(io, del, leases, freed, slurm);
     const mb = megabytes(freed.bytes);
     io.stdout(`${store.location} (${store.kind}): keeping ${kept.join('; ')}\n`);
     io.stdout(del ? `freed ${freed.count} objects, ${mb}\n` : `would free ${freed.count} objects, ${mb} (dry run: pass --delete to free them)\n`);
+    if (others !== undefined) io.stderr(`shark: warning: ${others}\n`);
     return 0;
   } finally {
     leases.releaseAll();
     store.close();
     meta.close();
   }
+}
+
+/**
+ * The documents with runs in the store that were not given (their results
+ * are not kept: gc keeps only what the pipelines given reuse), said in one
+ * sentence, with the command that keeps them too; undefined when there are none.
+ */
+function otherDocuments(meta: Metadata, given: readonly string[]): string | undefined {
+  const mine = new Set(given.flatMap((path) => meta.runTable.of(path).map((r) => r.pipeline)));
+  const others = meta.runTable.documents().filter((d) => !mine.has(d));
+  if (others.length === 0) return undefined;
+  const runs = (n: number): string => `${n} run${n === 1 ? '' : 's'}`;
+  const there = others.filter((d) => existsSync(d));
+  const named = others.map((d) => `${displayName(d)} (${there.includes(d) ? '' : 'no longer there; '}${runs(meta.runTable.of(d).length)})`);
+  const keepToo = there.length === 0 ? '' : ` Give them too to keep theirs: shark gc ${[...given, ...there].map(displayName).join(' ')}`;
+  return `not kept: the results of ${named.join(', ')}.${keepToo}`;
 }
 
 /**

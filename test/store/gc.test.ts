@@ -173,4 +173,19 @@ describe('shark gc (content-addressed store)', () => {
     expect(fsck.stdout).toMatch(/missing +sha256:/);
     expect(fsck.code).toBe(1);
   });
+  it("names the documents with runs in the store that were not given, whose results it does not keep", async () => {
+    rig.write('p.md', pipeline('a'));
+    rig.write('other.md', '# Other\n\n```shark-run\necho other > /data/other.txt\n```\n');
+    rig.write('gone.md', '# Gone\n\n```shark-run\necho gone > /data/gone.txt\n```\n');
+    for (const doc of ['p.md', 'other.md', 'other.md', 'gone.md']) expect((await rig.shark(['run', doc])).code).toBe(0);
+    rmSync(rig.path('gone.md'));
+    const dry = await rig.shark(['gc', 'p.md']);
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toMatch(/warning: .*not kept: the results of gone\.md \(no longer there; 1 run\), other\.md \(2 runs\)/);
+    expect(dry.stderr).toMatch(/Give them too to keep theirs: shark gc p\.md other\.md\n/);
+    // Given together, other.md is kept and only the document that is gone is named.
+    const both = await rig.shark(['gc', 'p.md', 'other.md']);
+    expect(both.stderr).toMatch(/not kept: the results of gone\.md \(no longer there; 1 run\)\./);
+    expect(both.stderr).not.toMatch(/other\.md/);
+  });
 });
