@@ -140,7 +140,7 @@ export async function planPipeline(session: Session, state: DataState, selection
     }
     const done: { job: Job; outputs: Record<string, string> }[] = [];
     const toRun = decision.jobs.filter((d) => d.cached === undefined && d.job.problem === undefined && decision.unbuilt === undefined && d.forced !== true);
-    const attempts = session.meta.lastAttempts(toRun.map((d) => d.job.identity));
+    const attempts = session.meta.own.lastAttempts(toRun.map((d) => d.job.identity), session.pipelinePath);
     const explain = stepExplainer();
     for (const d of decision.jobs) {
       const { job, cached } = d;

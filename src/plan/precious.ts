@@ -39,7 +39,7 @@ export function keptAhead(session: Session, step: Step): Map<string, SnapshotId>
 
 /** The newest result of a job identity that a run of this document made or used, when every byte of its outputs is still in the store. */
 function newestWhole(session: Session, identity: string): { outputs: Record<string, SnapshotId>; log: string | null; key: string; record: string } | undefined {
-  const stored = session.meta.latestResult(identity, session.pipelinePath);
+  const stored = session.meta.own.latestResult(identity, session.pipelinePath);
   if (stored === undefined) return undefined;
   const outputs = JSON.parse(stored.outputs) as Record<string, SnapshotId>;
   for (const path in outputs) if (!session.store.has(outputs[path]!)) return undefined;

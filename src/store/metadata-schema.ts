@@ -34,6 +34,7 @@ export interface AttemptRow {
   readonly ended: number;
   readonly reason?: string | null;
   readonly exit_code?: number | null;
+  readonly run_id?: number | null;
 }
 
 /** The part of an attempt a plan reads to say why a job runs again. */
@@ -107,6 +108,8 @@ const ADDED_COLUMNS: readonly [table: string, column: string, type: string][] = 
   // When the holder process started (liveness.ts): a process given a dead holder's pid is not taken for it. Null in older rows.
   ['runs', 'pid_start', 'TEXT'],
   ['leases', 'pid_start', 'TEXT'],
+  // The run that made the attempt: a plan compares a job with its own document's last attempt (null in older rows).
+  ['attempts', 'run_id', 'INTEGER'],
 ];
 
 /**

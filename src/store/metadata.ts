@@ -6,13 +6,14 @@ import { BulkReads } from './bulk-read.js';
 import { OutputIndex, SHOWN, migrateOutputIndex } from './output-index.js';
 import { RunRows } from './run-rows.js';
 import { RunTable } from './run-table.js';
+import { OwnResults } from './own-results.js';
 import { TreeRows } from './tree-rows.js';
 import { FreedRows } from './freed-rows.js';
 import { ResultHistory } from './result-history.js';
 import { StepMemos } from './step-memos.js';
 import { StatCache, type FileStat, type StatRow } from './stat-cache.js';
 import type { SnapshotId } from './snapshot-store.js';
-import { openDatabase, outputsOf, type AttemptRow, type LastAttempt, type ResultRow, type RunJobRow, type RunRow } from './metadata-schema.js';
+import { openDatabase, outputsOf, type AttemptRow, type ResultRow, type RunJobRow, type RunRow } from './metadata-schema.js';
 
 export type { AttemptRow, LastAttempt, ResultRow, RunJobRow, RunRow } from './metadata-schema.js';
 export { outputsOf } from './metadata-schema.js';
@@ -53,6 +54,8 @@ export class Metadata {
   readonly runTable: RunTable;
   /** Results as the runs that made or reused them had them, since replaced. */
   readonly history: ResultHistory;
+  /** A document's own results and attempts, not another document's at the same /data path. */
+  readonly own: OwnResults;
 
   constructor(dir: string) {
     makeDirs(dir);
@@ -65,22 +68,17 @@ export class Metadata {
     this.freed = new FreedRows(this.db);
     this.runTable = new RunTable(this.db, dir);
     this.history = new ResultHistory(this.db);
+    this.own = new OwnResults(this.db, this.bulk, this.runTable);
     this.stats = new StatCache(this.db, (select, values) => this.bulk.selectIn<StatRow>(select, values, true));
     this.stmts = {
       result: this.db.prepare<[string], ResultRow>('SELECT * FROM results WHERE key = ?'),
       outputs: this.db.prepare<[string], { outputs: string; log: string | null }>('SELECT outputs, log FROM results WHERE key = ?'),
-      attempt: this.db.prepare<[string], AttemptRow>('SELECT * FROM attempts WHERE identity = ?'),
-      // Prepared once: a `{precious}` map asks it for each of its jobs.
-      latest: this.db.prepare<[string, string, string], Pick<ResultRow, 'key' | 'record' | 'outputs' | 'log'>>(
-        `SELECT key, record, outputs, log FROM results WHERE identity = ?
-           AND (run_id IN (SELECT value FROM json_each(?)) OR key IN (SELECT key FROM run_rows WHERE run_id IN (SELECT value FROM json_each(?))))
-         ORDER BY ended DESC LIMIT 1`),
       putResult: this.db.prepare(
         `INSERT OR REPLACE INTO results (key, identity, record, outputs, meta, log, started, ended, run_id, shown)
           VALUES (@key, @identity, @record, @outputs, @meta, @log, @started, @ended, @run_id, ${SHOWN('@record', '@meta', '@outputs')})`,
       ),
       putAttempt: this.db.prepare(
-        'INSERT OR REPLACE INTO attempts (identity, key, status, record, log, ended, reason, exit_code) VALUES (@identity, @key, @status, @record, @log, @ended, @reason, @exit_code)',
+        'INSERT OR REPLACE INTO attempts (identity, key, status, record, log, ended, reason, exit_code, run_id) VALUES (@identity, @key, @status, @record, @log, @ended, @reason, @exit_code, @run_id)',
       ),
       putRunJob: this.db.prepare(
         'INSERT OR REPLACE INTO run_jobs (run_id, job, step, block, line, item, key, status, log, reason, exit_code) VALUES (@run_id, @job, @step, @block, @line, @item, @key, @status, @log, @reason, @exit_code)',
@@ -91,15 +89,6 @@ export class Metadata {
 
   result(key: string): ResultRow | undefined {
     return this.stmts.result.get(key);
-  }
-
-  /**
-   * The newest result of a job identity (whatever its key) that a run of `pipeline` made or used: what a
-   * `{precious}` block keeps when its definition changed, never another document's at the same /data path.
-   */
-  latestResult(identity: string, pipeline: string): Pick<ResultRow, 'key' | 'record' | 'outputs' | 'log'> | undefined {
-    const runs = JSON.stringify(this.runTable.of(pipeline).map((r) => r.id));
-    return this.stmts.latest.get(identity, runs, runs);
   }
 
   /**
@@ -155,20 +144,6 @@ export class Metadata {
     return found;
   }
 
-  /**
-   * What a plan says of the last attempts of many identities (a step's jobs
-   * to run): looked up, or the table read whole when they are most of it (a
-   * map whose command changed asks for every item's).
-   */
-  lastAttempts(identities: readonly string[]): Map<string, LastAttempt> {
-    const found = new Map<string, LastAttempt>();
-    const columns = ['identity', 'key', 'status', 'record'];
-    for (const [identity, key, status, record] of this.bulk.rowsWhere<[string, string, LastAttempt['status'], string]>('attempts', columns, ['identity'], identities)) {
-      found.set(identity, { key, status, record });
-    }
-    return found;
-  }
-
   /** Many small writes as one transaction (one WAL append instead of one per row). */
   batch(fn: () => void): void {
     this.db.transaction(fn)();
@@ -178,10 +153,6 @@ export class Metadata {
   attemptRecord(key: string): { outputs: readonly string[] } | undefined {
     const row = this.db.prepare<[string], { record: string }>('SELECT record FROM attempts WHERE key = ? ORDER BY ended DESC LIMIT 1').get(key);
     return row === undefined ? undefined : (JSON.parse(row.record) as { outputs: readonly string[] });
-  }
-
-  attempt(identity: string): AttemptRow | undefined {
-    return this.stmts.attempt.get(identity);
   }
 
   /**
@@ -204,7 +175,7 @@ export class Metadata {
       for (const { result, job, lease } of batch) {
         this.stmts.putResult.run(result);
         this.stmts.putAttempt.run({
-          identity: result.identity, key: result.key, status: 'ok', record: result.record, log: result.log, ended: result.ended, reason: null, exit_code: 0,
+          identity: result.identity, key: result.key, status: 'ok', record: result.record, log: result.log, ended: result.ended, reason: null, exit_code: 0, run_id: result.run_id,
         });
         this.stmts.putRunJob.run({ ...job, run_id: result.run_id, key: result.key, status: 'ok', log: result.log, reason: null, exit_code: 0 });
         if (lease !== undefined) this.stmts.dropLease.run(lease, process.pid, host);
@@ -215,7 +186,7 @@ export class Metadata {
   /** A failed job: never a result, but its attempt and log are kept. */
   recordFailure(attempt: AttemptRow, job: RunJobRow, lease?: string): void {
     this.db.transaction(() => {
-      this.stmts.putAttempt.run({ reason: null, exit_code: null, ...attempt });
+      this.stmts.putAttempt.run({ reason: null, exit_code: null, run_id: job.run_id, ...attempt });
       this.stmts.putRunJob.run({ reason: null, exit_code: null, ...job });
       if (lease !== undefined) this.stmts.dropLease.run(lease, process.pid, hostname());
     })();

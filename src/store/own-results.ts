@@ -1,0 +1,62 @@
+import type Database from 'better-sqlite3';
+import type { BulkReads } from './bulk-read.js';
+import type { LastAttempt, ResultRow } from './metadata-schema.js';
+import { shellRunOf, type RunTable } from './run-table.js';
+
+type Latest = Pick<ResultRow, 'key' | 'record' | 'outputs' | 'log'>;
+
+/**
+ * A document's own results and attempts. Documents sharing a store may
+ * each have a block writing the same /data path (the same job identity):
+ * what one of them kept or last tried is not the other's.
+ */
+export class OwnResults {
+  // Prepared once: a `{precious}` map asks it for each of its jobs.
+  private readonly latest;
+
+  constructor(db: Database.Database, private readonly bulk: BulkReads, private readonly runTable: RunTable) {
+    this.latest = db.prepare<[string, string, string], Latest>(
+      `SELECT key, record, outputs, log FROM results WHERE identity = ?
+         AND (run_id IN (SELECT value FROM json_each(?)) OR key IN (SELECT key FROM run_rows WHERE run_id IN (SELECT value FROM json_each(?))))
+       ORDER BY ended DESC LIMIT 1`);
+  }
+
+  /**
+   * The newest result of a job identity (whatever its key) that a run of `pipeline` made or used: what a
+   * `{precious}` block keeps when its definition changed, never another document's at the same /data path.
+   */
+  latestResult(identity: string, pipeline: string): Latest | undefined {
+    const runs = JSON.stringify(this.runTable.of(pipeline).map((r) => r.id));
+    return this.latest.get(identity, runs, runs);
+  }
+
+  /**
+   * What a plan says of the last attempts of many identities (a step's jobs
+   * to run) in document `pipeline`: looked up, or the table read whole when
+   * they are most of it (a map whose command changed asks for every item's).
+   * An attempt another document's run made is not what changed: the
+   * document's own newest result stands in for it, when it has one.
+   * Attempts recorded before they named their run are taken as they are.
+   */
+  lastAttempts(identities: readonly string[], pipeline: string): Map<string, LastAttempt> {
+    const found = new Map<string, LastAttempt>();
+    let mine: { ids: Set<number>; json: string } | undefined;
+    const columns = ['identity', 'key', 'status', 'record', 'run_id'];
+    type Row = [string, string, LastAttempt['status'], string, number | null];
+    for (const [identity, key, status, record, run] of this.bulk.rowsWhere<Row>('attempts', columns, ['identity'], identities)) {
+      if (run !== null) mine ??= this.runsOf(pipeline);
+      if (run === null || mine!.ids.has(run)) found.set(identity, { key, status, record });
+      else {
+        const own = this.latest.get(identity, mine!.json, mine!.json);
+        if (own !== undefined) found.set(identity, { key: own.key, status: 'ok', record: own.record });
+      }
+    }
+    return found;
+  }
+
+  /** The runs of a document, its shell sessions' included: by id, and as the JSON array the statement takes. */
+  private runsOf(pipeline: string): { ids: Set<number>; json: string } {
+    const ids = [...this.runTable.of(pipeline), ...this.runTable.of(shellRunOf(pipeline))].map((r) => r.id);
+    return { ids: new Set(ids), json: JSON.stringify(ids) };
+  }
+}
