@@ -1,3 +1,5 @@
+import { originalPathMessage, originalResultPath } from './original-paths.js';
+
 /** A `/data/...` path, normalised: no `.`/`..`, no trailing slash in `text`. */
 export interface DataPath {
   readonly text: string;
@@ -10,7 +12,10 @@ export type PathResult = { ok: true; path: DataPath } | { ok: false; message: st
 export const DATA_ROOT = '/data';
 
 export function normaliseDataPath(raw: string): PathResult {
-  if (!raw.startsWith('/data/')) return { ok: false, message: `\`${raw}\` is not a /data/... path` };
+  if (!raw.startsWith('/data/')) {
+    const original = originalResultPath(raw);
+    return { ok: false, message: original !== undefined ? originalPathMessage(raw, original) : `\`${raw}\` is not a /data/... path` };
+  }
   const segments: string[] = [];
   for (const segment of raw.split('/').slice(1)) {
     if (segment === '' || segment === '.') continue;

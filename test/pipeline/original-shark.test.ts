@@ -92,3 +92,36 @@ describe('documents of the original Shark', () => {
     ]);
   });
 });
+
+// The original Shark's output documents (its specs/shark.out.md) name results by where it kept them.
+describe('paths of the original Shark\'s output documents', () => {
+  const HASH = '8113359387d02c4e29df7013f0cd2d699c4f1303d99fe065204b579baf0dd509';
+
+  it('says a published /obuilder-zfs/… path is where the original kept a result, and names the /data path', () => {
+    const { pipeline, shown } = load(doc([
+      ['shark-run', 'echo 3.6 > /data/gdal.version'],
+      ['shark-publish', `/obuilder-zfs/result/${HASH}/.zfs/snapshot/snap/rootfs/data/gdal.version`],
+    ]));
+    expect(pipeline).toBeUndefined();
+    expect(shown).toEqual([
+      `6:1: error: shark-publish lists /data paths: \`/obuilder-zfs/result/${HASH}/.zfs/snapshot/snap/rootfs/data/gdal.version\` is where the original Shark kept a result, in the documents it wrote: it is no path of this document; name the /data path, \`/data/gdal.version\``,
+    ]);
+  });
+
+  it('warns at a /shark/HASH/… path in a command, naming the /data path, and still reads the document', () => {
+    const { pipeline, shown } = load(doc([
+      ['shark-run', 'echo 3.6 > /data/gdal.version'],
+      ['shark-run', `cat /shark/${HASH}/gdal.version`],
+    ]));
+    expect(pipeline).toBeDefined();
+    expect(shown).toEqual([
+      `6:5: warning: \`/shark/${HASH}/gdal.version\` is where the original Shark mounted another block's results, in the documents it wrote: no step sees it here; name the /data path, \`/data/gdal.version\``,
+    ]);
+  });
+
+  it('says nothing of other paths outside /data, nor of a /shark/ path without a hash', () => {
+    const { shown } = load(doc([['shark-run', 'cat /etc/hosts /shark/tools/x > /data/a.txt']]));
+    expect(shown).toEqual([]);
+    expect(load(doc([['shark-publish', '/tmp/a.txt']])).shown).toEqual(['2:1: error: shark-publish lists /data paths: `/tmp/a.txt` is not a /data/... path']);
+  });
+});
