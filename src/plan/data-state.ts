@@ -67,11 +67,22 @@ export class DataState {
     let id: SnapshotId | undefined;
     if (base !== undefined) {
       id = base.dir === path ? base.id : descend(base.id, path.slice(base.dir.length + 1), this.entriesOf);
-      if (id === undefined && parts.length === 0) return { kind: 'missing', message: `${path} does not exist in ${this.deepest(base.id, base.dir, path)}/` };
+      if (id === undefined && parts.length === 0) return { kind: 'missing', message: this.notIn(path, base) };
     }
     if (id === undefined && parts.length === 0) return { kind: 'missing', message: `nothing has written ${path}` };
     const merged = overlay(path, id === undefined ? undefined : { id, by: base!.by }, parts, this.entriesOf, this.composeTree);
     return merged.ok ? { kind: 'known', id: merged.id } : { kind: 'missing', message: merged.message };
+  }
+
+  /**
+   * Where a path is missing, and who wrote that directory: a later command of the writer's
+   * block cannot write into it (it is read-only there), so the writer is where to look.
+   */
+  private notIn(path: string, base: { dir: string; id: SnapshotId; by: string }): string {
+    const deepest = this.deepest(base.id, base.dir, path);
+    const its = deepest === base.dir ? '' : ` (its ${base.dir}/)`;
+    const by = base.by.startsWith('`') ? `written by step ${base.by}${its}` : `${base.by}${its}`;
+    return `${path} does not exist in ${deepest}/, ${by}`;
   }
 
   /** The deepest directory on the way from `dir` to `path` that exists, for saying where a path is missing. */

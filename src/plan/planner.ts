@@ -160,7 +160,7 @@ export async function planPipeline(session: Session, state: DataState, selection
       // Every job cached, and their outputs still clash (two write one file): `run` fails the step again.
       if (!completed.ok) (clashes.set(step.id, completed.message), pending());
     } else if (decision.predicted !== undefined && decision.predicted.size === step.outputs.length) {
-      for (const [path, id] of decision.predicted) state.setKnown(path, id);
+      for (const [path, id] of decision.predicted) state.setKnown(path, id, step.id);
     } else {
       pending();
     }

@@ -83,3 +83,21 @@ describe('blocks switched off', () => {
     }
   });
 });
+
+describe('a block whose commands shared one filesystem in the original Shark', () => {
+  it('fails the publish of a path the block meant to make later, naming the step that wrote its directory', async () => {
+    const rig = new Rig();
+    try {
+      rig.write('p.md', [
+        '## Build', '',
+        '```shark-run', 'mkdir -p /data/build/', 'ls /data/build > /data/list.txt', '```', '',
+        '```shark-publish', '/data/build/bin/tool', '```', '',
+      ].join('\n'));
+      const r = await rig.shark(['run', 'p.md']);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('cannot publish /data/build/bin/tool: /data/build/bin/tool does not exist in /data/build/, written by step `build.1`');
+    } finally {
+      rig.cleanup();
+    }
+  });
+});

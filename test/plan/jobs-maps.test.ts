@@ -87,7 +87,11 @@ describe('DataState', () => {
     expect(all.kind === 'known' && t.list(all.id)).toEqual(['a.tif=a1', 'new.txt=n1', 'sub/x=x1', 'sub/y=y1']);
     expect(state.lookup('/data/t/a.tif')).toEqual({ kind: 'known', id: 'a1' });
     expect(state.lookup('/data/t/new.txt')).toEqual({ kind: 'known', id: 'n1' });
-    expect(state.lookup('/data/t/zzz')).toEqual({ kind: 'missing', message: '/data/t/zzz does not exist in /data/t/' });
+    // Naming the writer: a step later in its block may have been meant to write the path, and could not.
+    expect(state.lookup('/data/t/zzz')).toEqual({ kind: 'missing', message: '/data/t/zzz does not exist in /data/t/, written by step `get`' });
+    expect(state.lookup('/data/t/sub/q/r')).toEqual({ kind: 'missing', message: '/data/t/sub/q/r does not exist in /data/t/sub/, written by step `get` (its /data/t/)' });
+    state.setKnown('/data/in', t.dir({ 'a': 'i1' }));
+    expect(state.lookup('/data/in/b')).toEqual({ kind: 'missing', message: '/data/in/b does not exist in /data/in/, a frontmatter input' });
     state.setPending('/data/t/late.txt', 'late');
     expect(state.lookup('/data/t/a.tif')).toEqual({ kind: 'known', id: 'a1' });
     expect(state.lookup('/data/t')).toEqual({ kind: 'pending', step: 'late' });
