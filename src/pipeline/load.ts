@@ -6,6 +6,7 @@ import { buildPipeline } from './infer.js';
 import type { Pipeline } from './pipeline.js';
 import { missingEnvironments } from './missing-environments.js';
 import { originalPathsInCommands } from './original-paths.js';
+import { commandsReadAsOutput } from './transcript-output.js';
 import { validateMaps } from './validate-maps.js';
 
 /**
@@ -36,6 +37,6 @@ export function loadPipeline(
   }
   const built = buildPipeline(swept.document);
   const mapProblems = built.pipeline === undefined ? [] : validateMaps(built.pipeline);
-  const diagnostics = [...parsed.diagnostics, ...missingEnvironments(swept.document), ...originalPathsInCommands(swept.document), ...built.diagnostics, ...mapProblems].sort(byPosition);
+  const diagnostics = [...parsed.diagnostics, ...missingEnvironments(swept.document), ...originalPathsInCommands(swept.document), ...commandsReadAsOutput(swept.document), ...built.diagnostics, ...mapProblems].sort(byPosition);
   return { pipeline: diagnostics.some((d) => d.severity === 'error') ? undefined : built.pipeline, diagnostics };
 }

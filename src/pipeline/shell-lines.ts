@@ -26,9 +26,11 @@ const CLOSER_OF: Readonly<Record<string, string>> = { if: 'fi', for: 'done', whi
 /** Words after which the next word is again in command position. */
 const RESETTERS = new Set(['then', 'do', 'else', 'elif', '{', '!', 'if', 'while', 'until', 'time']);
 
-export function splitCommands(body: readonly SourceLine[]): { commands: CommandText[]; problems: SplitProblem[] } {
+export function splitCommands(body: readonly SourceLine[]): { commands: CommandText[]; problems: SplitProblem[]; output: SourceLine[] } {
   const commands: CommandText[] = [];
   const problems: SplitProblem[] = [];
+  /** A transcript's lines read as output, not run. */
+  const output: SourceLine[] = [];
   let chars: string[] = [];
   let lines: number[] = [];
   let cols: number[] = [];
@@ -114,6 +116,7 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
         text = text.slice(offset);
       } else if (/^\s*\$$/.test(text) || transcript) {
         // In a transcript, a line with no prompt that continues no command is output, as the original Shark writes it.
+        if (transcript && text.trim() !== '' && !/^\s*\$$/.test(text)) output.push(src);
         continue;
       }
     }
@@ -243,7 +246,7 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
     problems.push({ at: { line: l, col: c + 1 }, message: 'line continuation `\\` at the end of the block' });
   }
   if (problems.length === 0) emit();
-  return { commands, problems };
+  return { commands, problems, output };
 }
 
 function endsWithOperator(chars: readonly string[]): boolean {

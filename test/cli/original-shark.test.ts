@@ -101,3 +101,20 @@ describe('a block whose commands shared one filesystem in the original Shark', (
     }
   });
 });
+
+describe('a transcript with an unprompted command', () => {
+  it('warns at the line, showing it, in check, plan and run, and exits as before', async () => {
+    const rig = new Rig();
+    try {
+      rig.write('p.md', ['```shark-run', '$ mkdir -p /data/x/', 'echo hi > /data/x/a.txt', '```', ''].join('\n'));
+      for (const command of ['check', 'plan', 'run']) {
+        const r = await rig.shark([command, 'p.md']);
+        expect(r.code, command).toBe(0);
+        expect(heads(r.stderr), command).toEqual([expect.stringMatching(/^p\.md:3:1: warning: this line has no `\$ ` prompt, .*write `\$ ` before it to run it$/)]);
+        expect(r.stderr, command).toContain('    3 | echo hi > /data/x/a.txt\n');
+      }
+    } finally {
+      rig.cleanup();
+    }
+  });
+});

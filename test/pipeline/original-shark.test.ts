@@ -125,3 +125,43 @@ describe('paths of the original Shark\'s output documents', () => {
     expect(load(doc([['shark-publish', '/tmp/a.txt']])).shown).toEqual(['2:1: error: shark-publish lists /data paths: `/tmp/a.txt` is not a /data/... path']);
   });
 });
+
+// The original ran every line after stripping a `$`; Shark reads unprompted lines of a transcript as output.
+describe('an unprompted line of a transcript that looks like a command', () => {
+  it('warns at the line, suggesting the prompt, when it writes or names a /data path', () => {
+    const { pipeline, shown } = load(doc([
+      ['shark-run', '$ mkdir -p /data/x/\necho hi > /data/x/a.txt\n  gdal_translate -of COG /data/x/a.txt /data/x/b.tif'],
+    ]));
+    expect(pipeline).toBeDefined();
+    const hint = 'this line has no `$ ` prompt, so this transcript reads it as output of the command above and does not run it; it looks like a command: write `$ ` before it to run it';
+    expect(shown).toEqual([`3:1: warning: ${hint}`, `4:3: warning: ${hint}`]);
+  });
+
+  it('says nothing of real output, with or without /data paths in it', () => {
+    const { shown } = load(doc([
+      ['shark-run', [
+        '$ gdalinfo --version > /data/version.txt',
+        '$ cat /data/version.txt',
+        'GDAL 3.8.5, released 2024/04/02',
+        '$ md5sum /data/version.txt && wc -l /data/version.txt && du -sh /data/version.txt',
+        'd41d8cd98f00b204e9800998ecf8427e  /data/version.txt',
+        '1 /data/version.txt',
+        '4.0K\t/data/version.txt',
+        '$ find /data/version.txt && file /data/version.txt && stat /data/version.txt && rm -v /data/version.txt',
+        '/data/version.txt',
+        '/data/version.txt: ASCII text',
+        '  File: /data/version.txt',
+        "removed '/data/version.txt'",
+        'Files: /data/dem.tif',
+        '  File "/data/x.py", line 3, in <module>',
+        '-rw-r--r-- 1 root root 32 Jan  1 00:00 /data/version.txt',
+        'total 4',
+      ].join('\n')],
+    ]));
+    expect(shown).toEqual([]);
+  });
+
+  it('says nothing in a block that is no transcript', () => {
+    expect(load(doc([['shark-run', 'mkdir -p /data/x/\necho hi > /data/x/a.txt']])).shown).toEqual([]);
+  });
+});
