@@ -2,7 +2,7 @@ import type { Position } from '../diagnostics.js';
 import type { SourceLine } from '../markdown/document.js';
 import { declareArgs, expandWord, fromProblem } from './dockerfile-args.js';
 import { translateCopy } from './obuilder-copy.js';
-import { readSexps, type Sexp } from './sexp.js';
+import { opensWithList, readSexps, type Sexp } from './sexp.js';
 
 /** A container environment, reduced to one Dockerfile whatever form it was written in. */
 export interface BuildSpec {
@@ -30,7 +30,7 @@ export type SpecResult = { ok: true; spec: BuildSpec } | { ok: false; problems: 
 export function parseBuildSpec(body: readonly SourceLine[], blockAt: Position): SpecResult {
   const first = body.find((l) => l.text.trim() !== '');
   if (first === undefined) return { ok: false, problems: [{ at: blockAt, message: 'empty shark-build block: write a Dockerfile or an OBuilder spec' }] };
-  return first.text.trimStart().startsWith('(') ? parseObuilder(body) : parseDockerfile(body);
+  return opensWithList(body) ? parseObuilder(body) : parseDockerfile(body);
 }
 
 const INSTRUCTIONS = new Set([

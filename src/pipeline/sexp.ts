@@ -5,7 +5,38 @@ import type { SpecProblem } from './build-spec.js';
 /** An OBuilder spec's s-expression: an atom (bare or quoted), or a list. */
 export type Sexp = { kind: 'atom'; value: string; at: Position } | { kind: 'list'; items: Sexp[]; at: Position };
 
-/** Reads a block's s-expressions, each atom and list placed at its line and column; `;` comments to the end of a line. */
+/**
+ * Whether a build block is an OBuilder spec: its first character past blank
+ * space and comments (`;` to the end of the line, `#| … |#`, as Sexplib reads
+ * them) is `(`. A `#|` never closed is skipped as a line, as a Dockerfile
+ * comment would be, so a Dockerfile starting with one stays a Dockerfile.
+ */
+export function opensWithList(body: readonly SourceLine[]): boolean {
+  const text = body.map((l) => l.text).join('\n');
+  const lineEnd = (from: number): number => (text.indexOf('\n', from) < 0 ? text.length : text.indexOf('\n', from));
+  let i = 0;
+  for (;;) {
+    while (i < text.length && /\s/.test(text[i]!)) i++;
+    if (text[i] === ';') i = lineEnd(i);
+    else if (text.startsWith('#|', i)) i = blockCommentEnd(text, i) ?? lineEnd(i);
+    else return text[i] === '(';
+  }
+}
+
+/** Past the `|#` that closes the `#|` at `start` (they nest, as in Sexplib), or undefined when none does. */
+function blockCommentEnd(text: string, start: number): number | undefined {
+  let depth = 0;
+  for (let i = start; i < text.length - 1; i++) {
+    if (text[i] === '#' && text[i + 1] === '|') (depth++, i++);
+    else if (text[i] === '|' && text[i + 1] === '#') {
+      i++;
+      if (--depth === 0) return i + 1;
+    }
+  }
+  return undefined;
+}
+
+/** Reads a block's s-expressions, each atom and list placed at its line and column; `;` comments to the end of a line, `#| … |#` block comments. */
 export function readSexps(body: readonly SourceLine[]): { ok: true; value: Sexp[] } | { ok: false; problem: SpecProblem } {
   // Flatten the block into one text with a position per character, so strings may span lines.
   let text = '';
@@ -21,6 +52,11 @@ export function readSexps(body: readonly SourceLine[]): { ok: true; value: Sexp[
     const at = where[i]!;
     if (/\s/.test(ch)) i++;
     else if (ch === ';') i = text.indexOf('\n', i);
+    else if (text.startsWith('#|', i)) {
+      const end = blockCommentEnd(text, i);
+      if (end === undefined) return { ok: false, problem: { at, message: 'unterminated block comment: no `|#` closes the `#|` opened here' } };
+      i = end;
+    }
     else if (ch === '(' || ch === ')') (tokens.push({ text: ch, quoted: false, at }), i++);
     else if (ch === '"') {
       let value = '';

@@ -189,6 +189,17 @@ describe('parseBuildSpec: OBuilder', () => {
     ]);
   });
 
+  it('is an OBuilder spec when comments come before its first `(`, as Sexplib reads them', () => {
+    const expected = { format: 'obuilder', dockerfile: 'FROM shark-test/busybox:latest\nWORKDIR /home/tmf/app\n' };
+    // The README's tmf.spec starts with a `;` comment.
+    expect(spec('; the README\'s tmf.spec\n\n;; more\n((from shark-test/busybox:latest)\n (workdir /home/tmf/app))')).toMatchObject(expected);
+    expect(spec('#| a block comment\n  (run (shell "not this")) |#\n((from shark-test/busybox:latest) #| inline |# (workdir /home/tmf/app))')).toMatchObject(expected);
+    expect(spec('#| nested #| comments |# too |#\n((from shark-test/busybox:latest)\n (workdir /home/tmf/app))')).toMatchObject(expected);
+    expect(problems('#| never closed\n((from a))')).toEqual(['10:1: unterminated block comment: no `|#` closes the `#|` opened here']);
+    // A Dockerfile may start with comments too, `#|` ones included.
+    expect(spec('#| not a spec |#\n# syntax=docker/dockerfile:1\nFROM busybox').format).toBe('dockerfile');
+  });
+
   it('survives deep nesting', () => {
     expect(problems('('.repeat(50000))).toEqual(['10:50000: unbalanced `(`: missing `)`']);
   });
