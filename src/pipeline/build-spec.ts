@@ -164,6 +164,11 @@ function parseObuilder(body: readonly SourceLine[]): SpecResult {
         break;
       }
       case 'run': {
+        const unsupported = runFieldProblem(op);
+        if (unsupported !== undefined) {
+          problems.push(unsupported);
+          break;
+        }
         const shell = field(op, 'shell');
         const cmd = shell && atomsOf(shell);
         if (cmd?.length !== 1) {
@@ -240,4 +245,22 @@ function parseObuilder(body: readonly SourceLine[]): SpecResult {
   if (problems.length > 0) return { ok: false, problems };
   const spec: BuildSpec = { format: 'obuilder', dockerfile: lines.join('\n') + '\n', bases, contextFiles, network };
   return { ok: true, spec: Object.keys(exclude).length > 0 ? { ...spec, exclude } : spec };
+}
+
+/**
+ * OBuilder's `run` also takes `cache` and `secrets`, which the classic builder
+ * Shark uses cannot give: accepting them silently would build something other
+ * than the spec says (a missing cache directory, a missing secret).
+ */
+function runFieldProblem(op: Sexp & { kind: 'list' }): SpecProblem | undefined {
+  for (const item of op.items.slice(1)) {
+    // A bare atom or an empty list is no field at all: the check for `shell` says what is missing.
+    if (item.kind !== 'list' || item.items[0]?.kind !== 'atom') continue;
+    const name = item.items[0].value;
+    if (name === 'shell' || name === 'network') continue;
+    if (name === 'cache') return { at: item.at, message: "(run (cache …)) is not supported: Shark builds with the Docker engine's classic builder, which has no cache mounts; leave it out and have the command create the directory it needs (each build then starts without the cache)" };
+    if (name === 'secrets') return { at: item.at, message: '(run (secrets …)) is not supported: a build gets no secrets (they would stay in the image); give credentials to run steps with the frontmatter `secrets:` list' };
+    return { at: item.at, message: `unknown field \`${name}\` of (run …): it takes (shell "COMMAND") and (network host)` };
+  }
+  return undefined;
 }

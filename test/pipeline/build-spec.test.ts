@@ -200,6 +200,18 @@ describe('parseBuildSpec: OBuilder', () => {
     expect(spec('#| not a spec |#\n# syntax=docker/dockerfile:1\nFROM busybox').format).toBe('dockerfile');
   });
 
+  it('refuses (run (cache …)) and (run (secrets …)) at the field, saying what to do instead, and any other unknown field', () => {
+    expect(problems('((from a)\n (run (cache (dl (target /var/cache/dl))) (shell "ls -d /var/cache/dl")))')).toEqual([
+      '11:7: (run (cache …)) is not supported: Shark builds with the Docker engine\'s classic builder, which has no cache mounts; leave it out and have the command create the directory it needs (each build then starts without the cache)',
+    ]);
+    expect(problems('((from a)\n (run (secrets (token (target /run/secrets/token))) (shell "cat /run/secrets/token")))')).toEqual([
+      '11:7: (run (secrets …)) is not supported: a build gets no secrets (they would stay in the image); give credentials to run steps with the frontmatter `secrets:` list',
+    ]);
+    expect(problems('((from a)\n (run (network host) (shel "x") (shell "y")))')).toEqual([
+      '11:22: unknown field `shel` of (run …): it takes (shell "COMMAND") and (network host)',
+    ]);
+  });
+
   it('survives deep nesting', () => {
     expect(problems('('.repeat(50000))).toEqual(['10:50000: unbalanced `(`: missing `)`']);
   });
