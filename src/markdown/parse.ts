@@ -50,10 +50,27 @@ export function parseMarkdown(file: string, source: string): { document: Documen
       for (let i = node.children.length - 1; i >= 0; i--) pending.push(node.children[i]!);
     }
   }
-  if (frontmatter === undefined && unclosedFrontmatter(lines)) {
+  const late = frontmatter === undefined ? lateFrontmatter(lines) : undefined;
+  if (late !== undefined) {
+    diagnostics.push(error(file, { line: late, col: 1 }, 'the frontmatter must start on the first line: remove the blank lines above this `---`'));
+  } else if (frontmatter === undefined && unclosedFrontmatter(lines)) {
     diagnostics.push(error(file, { line: 1, col: 1 }, 'the frontmatter opened here is never closed: end it with a line `---`'));
   }
   return { document: { file, source, frontmatter, blocks }, diagnostics };
+}
+
+const KEY_LINE = /^[A-Za-z_][\w.-]*\s*:/;
+
+/**
+ * The line of a `---` after blank lines only, followed by a `key:` line:
+ * frontmatter that does not start the document. Markdown reads it as a rule
+ * and a heading or prose, and every key it defines would silently be missing.
+ * (The original Shark refused it as malformed.)
+ */
+function lateFrontmatter(lines: readonly string[]): number | undefined {
+  const first = lines.findIndex((l) => l.trim() !== '');
+  if (first <= 0 || lines[first]!.trimEnd() !== '---' || !KEY_LINE.test(lines[first + 1] ?? '')) return undefined;
+  return first + 1;
 }
 
 /**
@@ -62,7 +79,7 @@ export function parseMarkdown(file: string, source: string): { document: Documen
  * and every variable it defines would silently be missing.
  */
 function unclosedFrontmatter(lines: readonly string[]): boolean {
-  if (lines[0]?.trimEnd() !== '---' || !/^[A-Za-z_][\w.-]*\s*:/.test(lines[1] ?? '')) return false;
+  if (lines[0]?.trimEnd() !== '---' || !KEY_LINE.test(lines[1] ?? '')) return false;
   return !lines.slice(1).some((l) => l.trimEnd() === '---');
 }
 

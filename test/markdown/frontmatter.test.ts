@@ -111,4 +111,21 @@ describe('frontmatter left open', () => {
     expect(problems('---\n\nSome prose.\n')).toEqual([]);
     expect(problems('---\nyear: 2024\n---\n# T\n')).toEqual([]);
   });
+
+  // The original Shark refused it too ("Malformed frontmatter/markdown file"): its split on `---` needs the first at the start.
+  it('is an error at the `---` when blank lines come before it, not prose with every key missing', () => {
+    const doc = '\n---\nTAXA: [A, B]\n---\n\n# X\n\n```shark-run\necho %{TAXA} > /data/%{TAXA}.txt\n```\n';
+    const message = 'the frontmatter must start on the first line: remove the blank lines above this `---`';
+    expect(problems(doc)).toEqual([`2:1: ${message}`]);
+    expect(problems('\n  \n---\nyear: 2024\n')).toEqual([`3:1: ${message}`]);
+    // Through the whole pipeline: the one error, not `unknown %{TAXA}`.
+    const { diagnostics } = loadPipeline('p.md', doc);
+    expect(diagnostics.map((d) => `${d.at.line}:${d.at.col}: ${d.severity}: ${d.message}`)).toEqual([`2:1: error: ${message}`]);
+  });
+
+  it('leaves alone a rule after blank lines that no `key:` line follows, and a rule further down', () => {
+    expect(problems('\n---\n\nSome prose.\n')).toEqual([]);
+    expect(problems('\n---\nSome prose: with a colon, then more.\n\nAnd a paragraph.\n')).toEqual([]);
+    expect(problems('# T\n\n---\nyear: 2024\n---\n')).toEqual([]);
+  });
 });
