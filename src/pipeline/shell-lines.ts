@@ -120,8 +120,11 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
         continue;
       }
     }
-    if (joinNext) {
-      // A continuation joins the next line with a single space, whatever the indentation.
+    if (joinNext && quote === '"') {
+      // As in sh, `\`-newline inside double quotes vanishes and the next line's indentation is part of the string.
+      joinNext = false;
+    } else if (joinNext) {
+      // Outside quotes the indentation only separates words: one space stands for it, so keys ignore re-indenting.
       const lead = text.length - text.trimStart().length;
       offset += lead;
       text = text.slice(lead);

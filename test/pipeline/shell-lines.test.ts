@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { SourceLine } from '../../src/markdown/document.js';
 import { splitCommands, type CommandText } from '../../src/pipeline/shell-lines.js';
@@ -42,6 +43,23 @@ describe('splitCommands', () => {
     expect(commands('gdal_translate -of GTiff \\\n    -co COMPRESS=LZW \\\n    in.tif out.tif')).toEqual(['gdal_translate -of GTiff -co COMPRESS=LZW in.tif out.tif']);
     expect(commands('echo a\\\nb')).toEqual(['echo ab']);
     expect(commands('echo "a \\\nb"')).toEqual(['echo "a b"']);
+  });
+
+  it('joins continuations as sh does, the block pasted into a shell printing what Shark\'s commands print', () => {
+    // Inside double quotes sh keeps the next line's indentation; outside, spaces only separate words.
+    expect(commands('echo "a \\\n   b"')).toEqual(['echo "a    b"']);
+    const bodies = [
+      'echo "a \\\n   b"',
+      'echo "x\\\n\t  y" | od -c',
+      'echo https://e.org/long/\\\npath/f.tif',
+      'echo a\\\n    b \\\n  c',
+      "echo 'x \\\n  y'",
+      'printf "%s|" "one \\\n two" three\\\nfour',
+    ];
+    for (const text of bodies) {
+      const sh = (script: string): string => spawnSync('sh', ['-c', script], { encoding: 'utf8' }).stdout;
+      expect(sh(commands(text).join('\n')), text).toBe(sh(text));
+    }
   });
 
   it('removes comments only where the shell would', () => {
