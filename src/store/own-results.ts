@@ -42,10 +42,11 @@ export class OwnResults {
     const found = new Map<string, LastAttempt>();
     let mine: { ids: Set<number>; json: string } | undefined;
     const columns = ['identity', 'key', 'status', 'record', 'run_id'];
-    type Row = [string, string, LastAttempt['status'], string, number | null];
+    // Integers come as BigInt from the bulk read.
+    type Row = [string, string, LastAttempt['status'], string, bigint | null];
     for (const [identity, key, status, record, run] of this.bulk.rowsWhere<Row>('attempts', columns, ['identity'], identities)) {
       if (run !== null) mine ??= this.runsOf(pipeline);
-      if (run === null || mine!.ids.has(run)) found.set(identity, { key, status, record });
+      if (run === null || mine!.ids.has(Number(run))) found.set(identity, { key, status, record });
       else {
         const own = this.latest.get(identity, mine!.json, mine!.json);
         if (own !== undefined) found.set(identity, { key: own.key, status: 'ok', record: own.record });
