@@ -1,5 +1,5 @@
 import {
-  chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, statSync,
+  chmodSync, copyFileSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, statSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { exportStaging } from './export-staging.js';
@@ -12,7 +12,7 @@ import { collectCas, removeLeftovers } from './cas-collect.js';
 import { ingestHost } from './cas-ingest.js';
 import { verifyObjects } from './cas-verify.js';
 import type { Metadata } from './metadata.js';
-import { safeDirs, storedLinkTarget } from './safe-path.js';
+import { inTheWay, safeDirs, storedLinkTarget } from './safe-path.js';
 import { place, type Placing } from './cas-place.js';
 import { linkWritten } from './cas-modified.js';
 import type { Collected, Freed, SnapshotId, SnapshotStore, StoreProblem, TreeEntry, Workspace } from './snapshot-store.js';
@@ -69,8 +69,10 @@ export class CasStore implements SnapshotStore {
   }
 
   async commit(ws: Workspace, path: string): Promise<SnapshotId | undefined> {
+    // A link the job put in place of a directory above its output (`/data/out -> /home/me`) leads to host files: nothing is taken through it.
+    if (inTheWay(ws.root, dirname(path)) !== undefined) return undefined;
     const full = ws.root + path;
-    if (!existsSync(full) && !isSymlink(full)) return undefined;
+    if (lstatSync(full, { throwIfNoEntry: false }) === undefined) return undefined;
     return this.absorb(full, join(ws.root, 'data'));
   }
 
@@ -241,13 +243,5 @@ export class CasStore implements SnapshotStore {
   close(): void {
     this.trees.clear();
     this.workspaces.close();
-  }
-}
-
-function isSymlink(path: string): boolean {
-  try {
-    return lstatSync(path).isSymbolicLink();
-  } catch {
-    return false;
   }
 }

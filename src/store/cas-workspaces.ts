@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { inTheWay } from './safe-path.js';
 import type { SnapshotId, Workspace } from './snapshot-store.js';
 
 /** What was placed in a workspace, to take it back out when the workspace is reused. */
@@ -76,7 +77,7 @@ export class CasWorkspaces {
       return;
     }
     if (placed?.reusable === true && placed.pool !== undefined) {
-      for (const f of placed.files) unlinkPlaced(f);
+      for (const f of placed.files) unlinkPlaced(ws.root, f);
       placed.files = [];
       placed.links = [];
       placed.dirs = new Set([join(ws.root, 'data')]);
@@ -124,8 +125,14 @@ function onlyDirectories(dir: string, seen: Set<string>): boolean {
   return true;
 }
 
-/** Takes a placed input back out: a file or link is unlinked (what `rmSync` does after an `lstat` of its own). */
-function unlinkPlaced(path: string): void {
+/**
+ * Takes a placed input back out: a file or link is unlinked (what `rmSync`
+ * does after an `lstat` of its own). Not when the job put a link in place of
+ * a directory above it: that would remove the host file of that name. The
+ * link itself keeps the workspace from being reused.
+ */
+function unlinkPlaced(root: string, path: string): void {
+  if (inTheWay(root, dirname(path).slice(root.length)) !== undefined) return;
   try {
     unlinkSync(path);
   } catch (e) {

@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync } from 'node:fs';
+import { lstatSync, mkdirSync, type Stats } from 'node:fs';
 import { posix } from 'node:path';
 
 /**
@@ -25,9 +25,29 @@ export function safeDirs(root: string, rel: string, refuse: (at: string, why: st
       mkdirSync(at);
       continue;
     }
-    if (!st.isDirectory()) refuse(at, st.isSymbolicLink() ? 'a symbolic link is in the way' : 'a file is in the way');
+    if (!st.isDirectory()) refuse(at, `${blocker(st)} is in the way`);
   }
 }
+
+/**
+ * What stands where a directory should, on the way from `root` to `root +
+ * dir`: "a symbolic link is in the way at /data/out" (named below `root`),
+ * or undefined when each directory there is real or missing. Checked before
+ * Shark takes, renames or removes anything below `dir` after a job: a link
+ * the job left in place of a directory would lead it to the host's files.
+ */
+export function inTheWay(root: string, dir: string): string | undefined {
+  let at = '';
+  for (const part of dir.split('/').filter((p) => p !== '')) {
+    at = `${at}/${part}`;
+    const st = lstatSync(root + at, { throwIfNoEntry: false });
+    if (st === undefined) return undefined;
+    if (!st.isDirectory()) return `${blocker(st)} is in the way at ${at}`;
+  }
+  return undefined;
+}
+
+const blocker = (st: Stats): string => (st.isSymbolicLink() ? 'a symbolic link' : 'a file');
 
 function refuseWithError(at: string, why: string): never {
   throw new Error(`cannot create ${at}: ${why} (nothing is placed through a link)`);

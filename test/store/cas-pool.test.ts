@@ -74,6 +74,21 @@ describe('content-addressed store: workspaces of one map step are reused only wh
     rmSync(outside, { recursive: true, force: true });
   });
 
+  it('takes an input back out never through a link the job put in place of its directory: the host file of that name stays', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'shark-cas-pool-outside-'));
+    writeFileSync(join(outside, 'b.txt'), 'the host\'s own');
+    const a = await store.createWorkspace('job-a', 'swapped');
+    await store.materialize(await fileId('item b'), a, '/data/items/b.txt');
+    rmSync(join(a.root, 'data/items'), { recursive: true });
+    symlinkSync(outside, join(a.root, 'data/items'));
+    await store.disposeWorkspace(a);
+    expect(readdirSync(outside)).toEqual(['b.txt']);
+    const b = await store.createWorkspace('job-b', 'swapped');
+    expect(b.root).not.toBe(a.root);
+    await store.disposeWorkspace(b);
+    rmSync(outside, { recursive: true, force: true });
+  });
+
   it('never reuses a workspace a job left a file in, nor one of another pool', async () => {
     const a = await store.createWorkspace('job-a', 'dirty');
     await store.materialize(await fileId('item'), a, '/data/items/x.txt');

@@ -5,7 +5,7 @@ import type { Position } from '../../diagnostics.js';
 import type { Job } from '../../plan/jobs.js';
 import { keyOf } from '../../plan/key.js';
 import { cachedResult } from '../../plan/step-plan.js';
-import { safeDirs } from '../../store/safe-path.js';
+import { inTheWay, safeDirs } from '../../store/safe-path.js';
 import type { SnapshotId, Workspace } from '../../store/snapshot-store.js';
 import { VERSION } from '../../version.js';
 import type { FailureReason } from '../events.js';
@@ -153,7 +153,10 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
     const outputs: Outputs = {};
     for (const o of job.outputs) {
       const id = await store.commit(ws, o.path);
-      if (id === undefined) return fail({ reason: 'missing-output', message: `step did not create ${o.path}`, at: o.output.at });
+      if (id === undefined) {
+        const blocked = inTheWay(ws.root, dirname(o.path));
+        return fail({ reason: 'missing-output', message: `step did not create ${o.path}${blocked === undefined ? '' : `: ${blocked} (Shark takes nothing through a link)`}`, at: o.output.at });
+      }
       outputs[o.path] = id;
     }
     // When the command ran, not when the job was queued for a slot, nor when its outputs were stored.

@@ -1,5 +1,6 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, appendFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { inTheWay } from '../../store/safe-path.js';
 import type { ExecOutcome, ExecRequest } from '../executor.js';
 import type { Adoptable } from './adopt.js';
 import type { SlurmClient } from './client.js';
@@ -230,15 +231,26 @@ export function appendToLog(logPath: string, text: string): void {
   }
 }
 
-/** An adopted job's outputs and log move from the dead run's workspace into this run's. */
+/**
+ * An adopted job's outputs and log move from the dead run's workspace into
+ * this run's. Nothing is taken through a link the job left in place of a
+ * directory above an output (it leads to host files, not the job's): that
+ * output stays missing, and the log says why.
+ */
 function takeOver(old: Adoptable, req: ExecRequest): void {
+  const refused: string[] = [];
   for (const o of req.outputs) {
+    const blocked = inTheWay(old.workspace, dirname(o.path)) ?? inTheWay(req.workspace.root, dirname(o.path));
+    if (blocked !== undefined) {
+      refused.push(`shark: ${o.path} not taken over: ${blocked} (Shark takes nothing through a link)`);
+      continue;
+    }
     const from = old.workspace + o.path;
     const to = req.workspace.root + o.path;
-    if (!existsSync(from)) continue;
+    if (lstatSync(from, { throwIfNoEntry: false }) === undefined) continue;
     mkdirSync(dirname(to), { recursive: true });
     // The run prepared an empty directory for a map's shared output: the old one replaces it.
-    if (existsSync(to) && statSync(to).isDirectory() && readdirSync(to).length === 0) rmSync(to, { recursive: true });
+    if (lstatSync(to, { throwIfNoEntry: false })?.isDirectory() === true && readdirSync(to).length === 0) rmSync(to, { recursive: true });
     renameSync(from, to);
   }
   try {
@@ -246,4 +258,5 @@ function takeOver(old: Adoptable, req: ExecRequest): void {
   } catch {
     // A job that printed nothing has no log.
   }
+  if (refused.length > 0) appendToLog(req.logPath, refused.join('\n'));
 }

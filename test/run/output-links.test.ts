@@ -1,0 +1,67 @@
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+
+const fence = '```';
+
+/**
+ * A step that puts a symbolic link where a directory above its output was
+ * (`rm -rf /data/out; ln -s /home/me /data/out`): the store must not take,
+ * rename or delete the host files the link leads to. Host jobs here; the
+ * same attack from a container is in test/docker/output-links.test.ts.
+ */
+describe('a link in place of a directory above an output (host jobs)', () => {
+  let rig: Rig;
+  let victim: string;
+  beforeEach(() => {
+    rig = new Rig();
+    // Outside every workspace: the host's own files.
+    victim = rig.path('outside');
+    mkdirSync(join(victim, 'sub'), { recursive: true });
+    writeFileSync(join(victim, 'secret.txt'), 'SECRET\n');
+    writeFileSync(join(victim, 'sub', 'f'), 'HOST FILE\n');
+  });
+  afterEach(() => rig.cleanup());
+
+  const untouched = (): void => {
+    expect(readFileSync(join(victim, 'secret.txt'), 'utf8')).toBe('SECRET\n');
+    expect(readFileSync(join(victim, 'sub', 'f'), 'utf8')).toBe('HOST FILE\n');
+  };
+
+  it('an output file below it fails the job, naming the link, and the host file stays', async () => {
+    rig.write('p.md', `# h
+
+${fence}shark-run
+echo innocent > /data/out/secret.txt; rm -rf /data/out; ln -s ${victim} /data/out
+${fence}
+
+${fence}shark-publish
+/data/out/secret.txt
+${fence}
+`);
+    const ran = await rig.shark(['run', 'p.md']);
+    expect(ran.code).toBe(1);
+    expect(ran.stderr + ran.stdout).toContain('a symbolic link is in the way at /data/out');
+    untouched();
+    expect(rig.exists('_shark/out/secret.txt')).toBe(false);
+  });
+
+  it('an output directory below it fails the job, and the host directory keeps its files', async () => {
+    rig.write('p.md', `# h
+
+${fence}shark-run
+mkdir -p /data/res/sub && echo x > /data/res/sub/f && rm -rf /data/res && ln -s ${victim} /data/res
+${fence}
+
+${fence}shark-run
+cat /data/res/sub/f > /data/seen.txt
+${fence}
+`);
+    const ran = await rig.shark(['run', 'p.md']);
+    expect(ran.code).toBe(1);
+    expect(ran.stderr + ran.stdout).toContain('a symbolic link is in the way at /data/res');
+    untouched();
+    expect(readdirSync(join(victim, 'sub'))).toEqual(['f']);
+  });
+});
