@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { BASE, describeDocker, run, scratch } from './rig.js';
@@ -66,5 +66,22 @@ cat /data/res/sub/f > /data/seen.txt
     expect(r.result.stdout).toContain('a symbolic link is in the way at /data/res');
     untouched();
     expect(readdirSync(project)).not.toContain('_shark');
+  });
+
+  // Before the container starts, Shark opens the directories of the outputs to the image's user (chmod 0777).
+  it('an output that is a link in the input data: no host directory is made world-writable', async () => {
+    chmodSync(victim, 0o755);
+    writeFileSync(join(project, 'p.md'), pipeline(`\`\`\`shark-run:box
+mkdir -p /data/d && echo a > /data/d/a.txt && ln -s ${victim} /data/d/extra
+\`\`\`
+
+\`\`\`shark-run:box
+ls /data/d/ > /data/d/extra
+\`\`\`
+`));
+    const r = await run('p.md', project);
+    expect(r.result.code, r.result.stderr).toBe(1);
+    expect((statSync(victim).mode & 0o7777).toString(8)).toBe('755');
+    untouched();
   });
 });

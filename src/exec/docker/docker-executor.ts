@@ -1,4 +1,4 @@
-import { chmodSync, createWriteStream, mkdirSync, openSync, statSync } from 'node:fs';
+import { chmodSync, createWriteStream, mkdirSync, openSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { posix } from 'node:path';
 import type { ExecOutcome, ExecRequest, Executor } from '../executor.js';
@@ -8,6 +8,7 @@ import { JOB_CAPABILITIES, JOB_PIDS_LIMIT, jobMounts } from './confinement.js';
 import { longTimer, type LongTimer } from '../long-timer.js';
 import { maskedStream } from '../secret-mask.js';
 import { singleQuoted } from '../../pipeline/shell-words.js';
+import { inTheWay } from '../../store/safe-path.js';
 
 /** Labels on every job container: `docker ps -a --filter label=shark.job` finds leftovers of a killed run. */
 export const JOB_LABEL = 'shark.job';
@@ -80,6 +81,9 @@ export class DockerExecutor implements Executor {
  * The image may run as a user other than root (`USER opam`): the directories
  * its outputs go into must be writable by whoever that is. They are the job's
  * own, in its private workspace, and the store fixes modes when it commits.
+ * Only real directories of the workspace are opened: a link among them (an
+ * output the input data holds as a link to a host directory) would make this
+ * chmod the host's directory.
  */
 function openWritableDirs(req: ExecRequest): void {
   const root = req.workspace.root;
@@ -89,8 +93,10 @@ function openWritableDirs(req: ExecRequest): void {
     for (let d = o.path; d.startsWith('/data/'); d = posix.dirname(d)) dirs.add(d);
   }
   for (const d of dirs) {
+    // `d` itself included: a link or a file there is no directory of the job's to open.
+    if (inTheWay(root, d) !== undefined) continue;
     try {
-      if (statSync(root + d).isDirectory()) chmodSync(root + d, 0o777);
+      chmodSync(root + d, 0o777);
     } catch {
       // Not there yet: the job creates it.
     }
