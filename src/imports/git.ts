@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { ImportClause } from '../pipeline/import-clause.js';
 import type { FetchOutcome, ImportContext, Importer, Pin, ResolveOutcome } from './importer.js';
 import { pinOrigin } from './pin.js';
+import { pickFromRepository } from './repo-tree.js';
 import { Staging } from './staging.js';
 import { runTool } from './tools.js';
 import { treeId } from './tree-hash.js';
@@ -58,6 +59,9 @@ export class GitImporter implements Importer {
       const head = await git('rev-parse', 'HEAD');
       if (!head.ok || head.stdout.trim() !== commit) return { ok: false, message: `git checked out ${head.ok ? head.stdout.trim() : 'nothing'} instead of ${commit}` };
       rmSync(join(work, '.git'), { recursive: true, force: true });
+      // The archive rule: no link out of DEST (absolute, or climbing out with `..`).
+      const picked = pickFromRepository(work, `${src.url}@${commit.slice(0, 12)}`, undefined);
+      if (!picked.ok) return picked;
       const tree = treeId(work);
       if (typeof pin.tree === 'string' && pin.commit === commit && pin.tree !== tree) {
         return { ok: false, message: `${src.url}@${commit.slice(0, 12)} checked out to ${tree}, but ${pinOrigin(pin, ctx.locked)} says ${pin.tree}` };

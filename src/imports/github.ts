@@ -1,11 +1,12 @@
-import { readdirSync, renameSync, statSync } from 'node:fs';
-import { basename, join, normalize } from 'node:path';
+import { lstatSync, readdirSync, renameSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { ImportClause } from '../pipeline/import-clause.js';
 import { extractArchive } from './extract.js';
 import { download } from './download.js';
 import { describeFailure, getJson, type HttpFailure, type HttpTuning } from './http.js';
 import type { FetchOutcome, ImportContext, Importer, Pin, ResolveOutcome } from './importer.js';
 import { pinOrigin } from './pin.js';
+import { pickFromRepository } from './repo-tree.js';
 import { Staging } from './staging.js';
 import { treeId } from './tree-hash.js';
 
@@ -62,26 +63,17 @@ export class GitHubImporter implements Importer {
       if (!x.ok) return x;
       // GitHub wraps the tree in one folder, OWNER-REPO-SHORTSHA/.
       const tops = readdirSync(unpacked);
-      if (tops.length !== 1 || !statSync(join(unpacked, tops[0]!)).isDirectory()) {
+      if (tops.length !== 1 || !lstatSync(join(unpacked, tops[0]!)).isDirectory()) {
         return { ok: false, message: `the archive of ${name} does not hold exactly one top folder (it has ${tops.length} entries)` };
       }
-      let root = join(unpacked, tops[0]!);
-      if (src.path !== undefined) {
-        const sub = join(root, normalize(src.path).replace(/^(\.\.(\/|$))+/, ''));
-        let st;
-        try {
-          st = statSync(sub);
-        } catch {
-          return { ok: false, message: `${name} has no path \`${src.path}\`` };
-        }
-        if (!st.isDirectory() && clause.destIsDir) {
-          // A single file into DEST/: under its own name.
-          const holder = staging.dir('file');
-          renameSync(sub, join(holder, basename(sub)));
-          root = holder;
-        } else {
-          root = sub;
-        }
+      const picked = pickFromRepository(join(unpacked, tops[0]!), name, src.path);
+      if (!picked.ok) return picked;
+      let root = picked.path;
+      if (!picked.isDir && clause.destIsDir) {
+        // A single file into DEST/: under the name PATH gives it (a link's own name, as `cp` takes it).
+        const holder = staging.dir('file');
+        renameSync(root, join(holder, basename(src.path!)));
+        root = holder;
       }
       const tree = treeId(root);
       if (typeof pin.tree === 'string' && pin.commit === sha && pin.tree !== tree) {

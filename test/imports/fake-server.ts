@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { writeTree } from './helpers.js';
 
 /**
  * A local stand-in for Zenodo, GitHub (API and codeload) and plain file
@@ -213,10 +214,7 @@ export class FakeServer {
     const files = this.repos.get(`${owner}/${name}`)!.commits.get(sha)!;
     const work = mkdtempSync(join(this.scratch, 'tar-'));
     const top = `${owner}-${name}-${sha.slice(0, 7)}`;
-    for (const [path, body] of Object.entries(files)) {
-      mkdirSync(dirname(join(work, top, path)), { recursive: true });
-      writeFileSync(join(work, top, path), body);
-    }
+    writeTree(join(work, top), files);
     execFileSync('tar', ['-czf', join(work, 'out.tar.gz'), '-C', work, top]);
     const bytes = readFileSync(join(work, 'out.tar.gz'));
     rmSync(work, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseImportLine, type ImportClause } from '../../src/pipeline/import-clause.js';
@@ -56,10 +56,15 @@ export function readTree(dir: string): Record<string, string> {
   return out;
 }
 
-export function writeTree(dir: string, files: Record<string, string>): void {
+/** A body for `writeTree` (and the fake GitHub's trees) that makes the entry a symbolic link to `target`. */
+export const link = (target: string): string => `${LINK}${target}`;
+const LINK = '\0symlink:';
+
+export function writeTree(dir: string, files: Record<string, string | Buffer>): void {
   for (const [path, body] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), body);
+    if (typeof body === 'string' && body.startsWith(LINK)) symlinkSync(body.slice(LINK.length), join(dir, path));
+    else writeFileSync(join(dir, path), body);
   }
 }
 
