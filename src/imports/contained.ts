@@ -44,7 +44,7 @@ const MAX_LINKS = 40;
  * (so `x/..` through a link goes where the kernel would), or undefined when
  * it leaves root. A missing component cannot be a link: the rest is lexical.
  */
-function resolveInside(root: string, rel: string): string[] | undefined {
+export function resolveInside(root: string, rel: string): string[] | undefined {
   const at: string[] = [];
   const todo = rel.split('/').reverse();
   let hops = 0;

@@ -1,24 +1,32 @@
-import { statSync, type Stats } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 import { join, normalize } from 'node:path';
-import { escapingEntry } from './contained.js';
+import { escapingEntry, resolveInside } from './contained.js';
 
 export type Picked = { readonly ok: true; readonly path: string; readonly isDir: boolean } | { readonly ok: false; readonly message: string };
 
 /**
  * The part of an unpacked or checked-out repository `top` that becomes DEST:
- * `path` inside it, or the whole of it, held to the archive rule against
- * what becomes DEST rather than the whole repository: a link in it whose
- * target is absolute or resolves outside it refuses the import, naming the
- * link. `name` names the repository in messages (`acme/survey@0141…`).
+ * `path` inside it, or the whole of it. Links on the way to `path` (and
+ * `path` itself) are followed inside the repository, as a local import takes
+ * a link's target; one leading out of it is refused. Then the archive rule,
+ * against what becomes DEST rather than the whole repository: a link in it
+ * whose target is absolute or resolves outside it refuses the import, naming
+ * the link. `name` names the repository in messages (`acme/survey@0141…`).
  */
 export function pickFromRepository(top: string, name: string, path: string | undefined): Picked {
   const what = path === undefined ? name : `${name}/${path}`;
-  // A leading `..` never climbs above the top (as written, it is dropped).
-  const picked = path === undefined ? top : join(top, normalize(path).replace(/^(\.\.(\/|$))+/, ''));
+  let picked = top;
+  if (path !== undefined) {
+    // A leading `..` never climbs above the top (as written, it is dropped); links may not either.
+    const inside = resolveInside(top, normalize(path).replace(/^(\.\.(\/|$))+/, ''));
+    if (inside === undefined) return refuse(what, 'a symbolic link on the path leads outside the repository');
+    picked = join(top, ...inside);
+  }
   let st: Stats | undefined;
   try {
-    st = statSync(picked);
+    st = lstatSync(picked, { throwIfNoEntry: false });
   } catch {
+    // A file where the path goes on (`data.csv/x`).
     st = undefined;
   }
   if (st === undefined) return { ok: false, message: `${name} has no path \`${path ?? ''}\`` };

@@ -1,10 +1,10 @@
-import { existsSync, readlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GitImporter } from '../../src/imports/git.js';
 import { GitHubImporter } from '../../src/imports/github.js';
 import { FakeServer } from './fake-server.js';
-import { bareRepo, clause, context, gitClause, link, scratch } from './helpers.js';
+import { bareRepo, clause, context, gitClause, link, readTree, scratch } from './helpers.js';
 
 const FAST = { backoffMs: 5, timeoutMs: 2000 };
 const TABLES = { 'a/b/c/tables/x.csv': 'x\n1\n', 'a/b/c/tables/same': link('x.csv') };
@@ -43,6 +43,34 @@ describe('symbolic links in a GitHub repository', () => {
     const r = await github.fetch(clause('github:acme/linked@main /data/r'), {}, join(tmp.dir, 'r'), context());
     expect(r).toEqual({ ok: false, message: `refusing to import acme/linked@${linked.slice(0, 12)}: \`out\` is a symbolic link to \`..\`, outside the destination; nothing was imported` });
     expect(existsSync(join(tmp.dir, 'r'))).toBe(false);
+  });
+
+  it('PATH that is a link to a directory imports that directory, as a local import takes a link\'s target', async () => {
+    const dest = join(tmp.dir, 'tl');
+    const r = await github.fetch(clause('github:acme/linked@main/tl /data/tl'), {}, dest, context());
+    expect(r.ok).toBe(true);
+    expect(lstatSync(dest).isDirectory()).toBe(true);
+    expect(readTree(dest)).toEqual({ 'x.csv': 'x\n1\n', same: 'x\n1\n' });
+    expect(readlinkSync(join(dest, 'same'))).toBe('x.csv');
+  });
+
+  it('PATH that is a link to a file imports the file, under the name PATH gives it', async () => {
+    const into = join(tmp.dir, 'd');
+    expect((await github.fetch(clause('github:acme/linked@main/tf /data/d/'), {}, into, context())).ok).toBe(true);
+    expect(lstatSync(join(into, 'tf')).isFile()).toBe(true);
+    expect(readTree(into)).toEqual({ tf: 'x\n1\n' });
+    const file = join(tmp.dir, 'f.csv');
+    expect((await github.fetch(clause('github:acme/linked@main/tf /data/f.csv'), {}, file, context())).ok).toBe(true);
+    expect(lstatSync(file).isFile()).toBe(true);
+  });
+
+  it('PATH that leads out of the repository through a link is refused', async () => {
+    for (const path of ['out', 'out/etc']) {
+      const dest = join(tmp.dir, 'o');
+      const r = await github.fetch(clause(`github:acme/linked@main/${path} /data/o`), {}, dest, context());
+      expect(r).toEqual({ ok: false, message: `refusing to import acme/linked@${linked.slice(0, 12)}/${path}: a symbolic link on the path leads outside the repository; nothing was imported` });
+      expect(existsSync(dest)).toBe(false);
+    }
   });
 });
 
