@@ -2,7 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { DataState } from '../plan/data-state.js';
-import { InvalidInput, markUnbound, readingInput } from '../plan/session.js';
+import { InvalidInput, readingInput, seedInputs } from '../plan/session.js';
 import { everything, leftOutSummary } from '../plan/selection.js';
 import type { RunSession } from './executor.js';
 import { Leases } from '../store/leases.js';
@@ -79,13 +79,14 @@ export async function runPipeline(
   if (!(await leases.waitWhileHeld('gc', options.signal))) return finish('interrupted');
   const state = new DataState((id) => store.entries(id), (e) => store.composeTree(e));
   try {
-    for (const [dataPath, host] of hostInputs) state.setKnown(dataPath, await readingInput(session, dataPath, host, () => store.ingest(host)));
+    const ids = new Map<string, string>();
+    for (const [dataPath, host] of hostInputs) ids.set(dataPath, await readingInput(session, dataPath, host, () => store.ingest(host)));
+    seedInputs(state, session, ids);
   } catch (e) {
-    // An input refused (`InvalidInput`, a FIFO in it) or unreadable: refused as a missing one is, leaving no run behind.
+    // An input refused (`InvalidInput`: a FIFO in it, one disagreeing with the input around it) or unreadable: refused as a missing one is, leaving no run behind.
     finish('failed', !(e instanceof InvalidInput));
     throw e;
   }
-  markUnbound(state, pipeline, hostInputs);
 
   // Environments.
   const envIds = new Map<string, string>();

@@ -20,7 +20,7 @@ export type Lookup =
  * path, with every path written inside it laid over it.
  */
 export class DataState {
-  private readonly known = new PathMap<{ id: SnapshotId; by: string }>();
+  private readonly known = new PathMap<{ id: SnapshotId; by: string; input?: boolean }>();
   private readonly pending = new PathMap<string>();
   private readonly absent = new Set<string>();
 
@@ -33,6 +33,16 @@ export class DataState {
   setKnown(path: string, id: SnapshotId, by = 'a frontmatter input'): void {
     this.pending.delete(path);
     this.known.set(path, { id, by: by.startsWith('a ') ? by : `\`${by}\`` });
+  }
+
+  /**
+   * The frontmatter input `name`: one bound inside another's directory is
+   * laid over it, and the same bytes from both agree (plan/nested-inputs.ts
+   * refuses different ones before this).
+   */
+  setInput(path: string, id: SnapshotId, name: string): void {
+    this.pending.delete(path);
+    this.known.set(path, { id, by: `input \`${name}\``, input: true });
   }
 
   /** An optional frontmatter input left unbound: reading it finds nothing, and is no error. */
@@ -63,14 +73,14 @@ export class DataState {
     }
     for (const [, step] of this.pending.under(path)) return { kind: 'pending', step };
     const parts: Part[] = [];
-    for (const [p, k] of this.known.under(path)) parts.push({ rel: p.slice(path.length + 1), id: k.id, by: k.by });
+    for (const [p, k] of this.known.under(path)) parts.push({ ...k, rel: p.slice(path.length + 1) });
     let id: SnapshotId | undefined;
     if (base !== undefined) {
       id = base.dir === path ? base.id : descend(base.id, path.slice(base.dir.length + 1), this.entriesOf);
       if (id === undefined && parts.length === 0) return { kind: 'missing', message: this.notIn(path, base) };
     }
     if (id === undefined && parts.length === 0) return { kind: 'missing', message: `nothing has written ${path}` };
-    const merged = overlay(path, id === undefined ? undefined : { id, by: base!.by }, parts, this.entriesOf, this.composeTree);
+    const merged = overlay(path, id === undefined ? undefined : { ...base!, id }, parts, this.entriesOf, this.composeTree);
     return merged.ok ? { kind: 'known', id: merged.id } : { kind: 'missing', message: merged.message };
   }
 

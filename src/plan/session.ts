@@ -15,6 +15,7 @@ import type { SnapshotId, SnapshotStore, TreeEntry } from '../store/snapshot-sto
 import { SpecialFileError, specialKind } from '../store/special-file.js';
 import { deniedPath } from '../store/unreadable.js';
 import { DataState } from './data-state.js';
+import { nestedInputProblem } from './nested-inputs.js';
 import { checkMemosAhead } from './step-memo.js';
 import type { EnvironmentView } from './environment.js';
 
@@ -143,8 +144,7 @@ export function seededState(session: Session, hostInputs: ReadonlyMap<string, st
     }
     return c.id;
   };
-  for (const [dataPath, host] of hostInputs) state.setKnown(dataPath, remember(host));
-  markUnbound(state, session.pipeline, hostInputs);
+  seedInputs(state, session, new Map([...hostInputs].map(([dataPath, host]) => [dataPath, remember(host)])));
   return state;
 }
 
@@ -163,11 +163,11 @@ export async function seedState(session: Session, hostInputs: ReadonlyMap<string
   );
   const hashFiles = (files: readonly HostFile[]): Promise<string[]> => hashHostFiles(session.meta, files);
   checkMemosAhead(session);
+  const ids = new Map<string, SnapshotId>();
   for (const [dataPath, host] of hostInputs) {
-    const id = await readingInput(session, dataPath, host, () => contentIdOfTree(host, hashFiles, (i, entries) => hostTrees.set(i, entries), treeMemo(session)));
-    state.setKnown(dataPath, id);
+    ids.set(dataPath, await readingInput(session, dataPath, host, () => contentIdOfTree(host, hashFiles, (i, entries) => hostTrees.set(i, entries), treeMemo(session))));
   }
-  markUnbound(state, session.pipeline, hostInputs);
+  seedInputs(state, session, ids);
   return state;
 }
 
@@ -181,6 +181,21 @@ function treeMemo(session: Session): TreeMemo {
     },
     record: (path, fingerprint, id) => session.meta.stats.putTree(path, fingerprint, id),
   };
+}
+
+/**
+ * The bound inputs' ids (by /data path) known in `state`, and the unbound
+ * optional ones absent; an input inside another input's directory that
+ * disagrees with it is `InvalidInput` (plan/nested-inputs.ts), for `plan`
+ * and `run` alike, before any job.
+ */
+export function seedInputs(state: DataState, session: Pick<Session, 'pipeline' | 'bindings'>, ids: ReadonlyMap<string, SnapshotId>): void {
+  const { pipeline } = session;
+  const problem = nestedInputProblem(pipeline, session.bindings, ids, (id) => state.entries(id));
+  if (problem !== undefined) throw new InvalidInput(problem);
+  const names = new Map([...pipeline.inputs].map(([name, path]) => [path, name]));
+  for (const [dataPath, id] of ids) state.setInput(dataPath, id, names.get(dataPath) ?? dataPath);
+  markUnbound(state, pipeline, ids);
 }
 
 /** Optional frontmatter inputs left unbound: their paths do not exist for the steps (`plan` and `run` alike). */

@@ -44,7 +44,11 @@ export interface Part {
   readonly rel: string;
   readonly id: SnapshotId;
   readonly by: string;
+  /** A frontmatter input: the same bytes from two inputs agree (plan/nested-inputs.ts). */
+  readonly input?: boolean;
 }
+
+type Written = { readonly id: SnapshotId; readonly by: string; readonly input?: boolean };
 
 /**
  * A directory made of `base` (a tree, or nothing) and parts written inside
@@ -53,17 +57,17 @@ export interface Part {
  */
 export function overlay(
   dir: string,
-  base: { readonly id: SnapshotId; readonly by: string } | undefined,
+  base: Written | undefined,
   parts: readonly Part[],
   entriesOf: EntriesOf,
   composeTree: ComposeTree,
 ): { ok: true; id: SnapshotId } | { ok: false; message: string } {
   if (base !== undefined && parts.length === 0) return { ok: true, id: base.id };
-  const entries = new Map<string, { id: SnapshotId; by: string }>();
+  const entries = new Map<string, Written>();
   if (base !== undefined) {
     const listed = entriesOf(base.id);
     if (listed === undefined) return { ok: false, message: `${dir} is a file that ${base.by} writes, but ${parts[0]!.by} writes ${dir}/${parts[0]!.rel} inside it` };
-    for (const e of listed) entries.set(e.name, { id: e.id, by: base.by });
+    for (const e of listed) entries.set(e.name, { ...base, id: e.id });
   }
   const nested = new Map<string, Part[]>();
   for (const part of parts) {
@@ -71,26 +75,27 @@ export function overlay(
     if (slash >= 0) {
       const head = part.rel.slice(0, slash);
       // Appended, not copied: a map whose items sit in one subdirectory copied the list once per item.
-      listAt(nested, head).push({ rel: part.rel.slice(slash + 1), id: part.id, by: part.by });
+      listAt(nested, head).push({ ...part, rel: part.rel.slice(slash + 1) });
       continue;
     }
     const there = entries.get(part.rel);
     if (there === undefined) {
-      entries.set(part.rel, { id: part.id, by: part.by });
+      entries.set(part.rel, part);
       continue;
     }
+    if (there.id === part.id && there.input === true && part.input === true) continue;
     const inner = entriesOf(part.id);
     if (entriesOf(there.id) === undefined || inner === undefined) {
       return { ok: false, message: `${dir}/${part.rel} is written by two steps: ${there.by} and ${part.by}` };
     }
-    const merged = overlay(`${dir}/${part.rel}`, there, inner.map((e) => ({ rel: e.name, id: e.id, by: part.by })), entriesOf, composeTree);
+    const merged = overlay(`${dir}/${part.rel}`, there, inner.map((e) => ({ ...part, rel: e.name, id: e.id })), entriesOf, composeTree);
     if (!merged.ok) return merged;
-    entries.set(part.rel, { id: merged.id, by: there.by });
+    entries.set(part.rel, { ...there, id: merged.id });
   }
   for (const [head, sub] of nested) {
     const merged = overlay(`${dir}/${head}`, entries.get(head), sub, entriesOf, composeTree);
     if (!merged.ok) return merged;
-    entries.set(head, { id: merged.id, by: entries.get(head)?.by ?? sub[0]!.by });
+    entries.set(head, { ...(entries.get(head) ?? sub[0]!), id: merged.id });
   }
   return { ok: true, id: composeTree([...entries].map(([name, e]) => ({ name, id: e.id }))) };
 }

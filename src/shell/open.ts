@@ -83,7 +83,7 @@ export async function openShell(file: string | undefined, flags: ShellFlags, std
       if ('error' in env) return fail(`environment ${name}: ${env.error}`);
       envIds.set(name, env.id);
     }
-    const results = await latestResults(session, envIds, hostInputs);
+    const results = await reportingInvalidInput(session, stderr, () => latestResults(session, envIds, hostInputs));
     if (!results.ok) return fail(`${displayName(file)}: ${results.message} (\`shark run ${displayName(file)}\`)`);
     for (const [path, id] of results.outputs) place(path, id);
   }
