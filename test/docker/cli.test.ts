@@ -56,7 +56,8 @@ describeDocker('shark run/plan with container environments (CLI)', (client) => {
   it('re-runs exactly the steps on an environment whose Dockerfile changed', async () => {
     expect((await run('two-envs.md', tmp.dir)).result.code).toBe(0);
     // A change to `report` that leaves its output as it was: only its step runs (downstream stays cached).
-    edit('(workdir /opt/report)', '(workdir /opt/report)\n (env REPORT_EDITION "2")');
+    // An edition of its own: an image built from the same block before (an earlier run of the suite) would be used again, not built.
+    edit('(workdir /opt/report)', `(workdir /opt/report)\n (env REPORT_EDITION "${unique('edition')}")`);
     const p = await plan('two-envs.md', tmp.dir);
     expect(p.jobs.filter((j) => j.status !== 'cached').map((j) => [j.block, j.status, j.reasons])).toEqual([
       ['the-steps-3', 'run', ['environment report changed (Dockerfile or copied files): will rebuild']],

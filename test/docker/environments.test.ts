@@ -9,17 +9,24 @@ import { ALT, BASE, describeDocker, dockerCli, lockOf, pipelineIn, removeBuiltIm
 
 const signal = new AbortController().signal;
 
-function markdown(from: string, extra = ''): string {
+/**
+ * `mark` makes both environments new to the engine: an image built from the
+ * same inputs before (another test, an earlier run of the suite) would be used
+ * again, not built.
+ */
+function markdown(from: string, extra = '', mark = unique('env')): string {
   return `# Environments
 
 \`\`\`shark-build:tools
 FROM ${from}
+ENV TEST_MARK=${mark}
 COPY scripts/greet.sh /usr/local/bin/greet
 RUN chmod +x /usr/local/bin/greet${extra}
 \`\`\`
 
 \`\`\`shark-build:calc
 ((from ${from})
+ (env TEST_MARK ${mark})
  (run (shell "ls /sys/class/net > /opt-nets || (mkdir -p /opt && ls /sys/class/net > /opt/nets)"))
  (workdir /opt))
 \`\`\`
@@ -41,6 +48,7 @@ describeDocker('Docker environments', (client) => {
   });
   afterAll(() => tmp.cleanup());
 
+  /** Every project's images are its own (`markdown`'s mark): untagged after the suite. */
   const builtFromUniqueTags: string[] = [];
   afterAll(() => builtFromUniqueTags.forEach(removeBuiltImages));
 
@@ -48,7 +56,7 @@ describeDocker('Docker environments', (client) => {
     const dir = mkdtempSync(join(tmp.dir, 'p-'));
     writeTree(dir, { 'scripts/greet.sh': '#!/bin/sh\necho hello from tools\n' });
     const { path, pipeline } = pipelineIn(dir, markdown(from, extra));
-    if (from !== BASE) builtFromUniqueTags.push(path.replace(/\.md$/, '.lock.json'));
+    builtFromUniqueTags.push(path.replace(/\.md$/, '.lock.json'));
     return { dir, path, provider: (update = false) => new DockerEnvironments(pipeline, { pipelinePath: path, update }) };
   };
 

@@ -15,6 +15,8 @@ export interface DockerClient {
   readonly rootless: boolean;
   /** The content id (`sha256:…`) a reference resolves to locally, or undefined. */
   imageId(ref: string): Promise<string | undefined>;
+  /** What the engine knows of a reference: its id, labels, and the ids of the local images it was built on (its history). */
+  imageAncestry(ref: string): Promise<ImageAncestry | undefined>;
   build(request: BuildRequest): Promise<BuildResult>;
   createContainer(spec: ContainerSpec): Promise<ContainerHandle>;
   /** Ids of containers (running or not) carrying this label (`key=value` or `key`). */
@@ -23,6 +25,13 @@ export interface DockerClient {
   labelledContainers(labels: readonly string[]): Promise<{ readonly id: string; readonly labels: Readonly<Record<string, string>> }[]>;
   /** Kills and removes a container; false when it was already gone. */
   removeContainer(id: string): Promise<boolean>;
+}
+
+export interface ImageAncestry {
+  readonly id: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** The image's own id first, then each image below it that is still local (`<missing>` for the others). */
+  readonly ancestors: readonly string[];
 }
 
 export interface BuildRequest {
@@ -122,6 +131,18 @@ class DockerodeClient implements DockerClient {
   async imageId(ref: string): Promise<string | undefined> {
     try {
       return (await this.docker.getImage(ref).inspect()).Id;
+    } catch (e) {
+      if (statusOf(e) === 404) return undefined;
+      throw e;
+    }
+  }
+
+  async imageAncestry(ref: string): Promise<ImageAncestry | undefined> {
+    try {
+      const image = this.docker.getImage(ref);
+      const inspected = await image.inspect();
+      const history = (await image.history()) as { Id: string }[];
+      return { id: inspected.Id, labels: inspected.Config?.Labels ?? {}, ancestors: history.map((h) => h.Id) };
     } catch (e) {
       if (statusOf(e) === 404) return undefined;
       throw e;

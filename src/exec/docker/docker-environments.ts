@@ -5,14 +5,14 @@ import type { Environment, Pipeline } from '../../pipeline/pipeline.js';
 import type { Executor, SharedBuilds } from '../executor.js';
 import { buildInputs, type BuildInputs } from './build-inputs.js';
 import { connectDocker, type Connection, type DockerClient } from './client.js';
-import { contextTar, DOCKERFILE_NAME } from './context-tar.js';
+import { buildImage } from './build-image.js';
 import { DockerExecutor } from './docker-executor.js';
-import { imageTag, pinBases } from './image-names.js';
+import { imageTag } from './image-names.js';
 import { dockerEndpoint } from './endpoint.js';
 import { probeImageIds } from './image-probe.js';
+import { askTagged, probeTagged } from './tagged-image.js';
 
 export const DOCKER_ID_PREFIX = 'docker:';
-const LOG_TAIL_LINES = 25;
 
 type Locked = LockFile['environments'][string];
 type Ensured = { readonly id: string } | { readonly error: string };
@@ -26,8 +26,9 @@ export interface DockerEnvironmentOptions {
 
 /**
  * Container environments of one pipeline: their ids for `plan` (from the
- * lock file; an engine that can be asked only says whether the locked images
- * are still there), building them for `run` (once per run each, and once
+ * lock file; an engine that can be asked says whether the locked images
+ * are still there, and which image built earlier from the same inputs `run`
+ * would use again), building them for `run` (once per run each, and once
  * across the runs given the store's leases),
  * and an executor per environment. The id is the image's content id, so a
  * changed environment changes the key of exactly the jobs that use it.
@@ -43,6 +44,8 @@ export class DockerEnvironments {
   private connection: Promise<Connection> | undefined;
   private drift: readonly Drift[] | undefined;
   private engine: { readonly ids: ReadonlyMap<string, string | null> | undefined } | undefined;
+  /** Per environment, the id of an image `run` would use again though the lock names another; null: none. */
+  private readonly tagged = new Map<string, string | null>();
   /** Builds started by this provider (tests count them). */
   builds = 0;
 
@@ -59,8 +62,8 @@ export class DockerEnvironments {
     const ensured = this.images.get(name);
     if (ensured !== undefined) return { id: DOCKER_ID_PREFIX + ensured };
     const locked = this.locked(name);
-    if (locked?.image === undefined || locked.inputs === undefined) return { missing: `environment ${name} not built yet` };
-    if (this.inputsOf(name).hash !== locked.inputs) return { missing: `environment ${name} changed (Dockerfile or copied files): will rebuild` };
+    if (locked?.image === undefined || locked.inputs === undefined) return this.taggedNow(name) ?? { missing: `environment ${name} not built yet` };
+    if (this.inputsOf(name).hash !== locked.inputs) return this.taggedNow(name) ?? { missing: `environment ${name} changed (Dockerfile or copied files): will rebuild` };
     // `run` rebuilds an image deleted from the engine (with a new id): the plan must not promise its jobs cached.
     if (this.engineIds()?.get(locked.image) === null) return { missing: `environment ${name}: image ${short(locked.image)} no longer exists: will rebuild` };
     if (this.options.update) {
@@ -142,6 +145,29 @@ export class DockerEnvironments {
     return this.engine.ids;
   }
 
+  /** The image `run` would use again though the lock names another (tagged-image.ts); not under --update, which builds. */
+  private taggedNow(name: string): { readonly id: string } | undefined {
+    if (this.options.update) return undefined;
+    let found = this.tagged.get(name);
+    if (found === undefined) {
+      const inputs = this.inputsOf(name);
+      const reusable = inputs.outside.length > 0 ? undefined
+        : probeTagged(dockerEndpoint(), imageTag(name, inputs.hash), inputs.hash, this.environment(name).spec.bases, this.locked(name)?.bases ?? {});
+      this.tagged.set(name, (found = reusable === undefined ? null : DOCKER_ID_PREFIX + reusable.image));
+    }
+    return found === null ? undefined : { id: found };
+  }
+
+  /** An image built earlier from these inputs (tagged-image.ts): used, and locked as if built now. */
+  private async reuseTagged(client: DockerClient, name: string, inputs: BuildInputs): Promise<Ensured | undefined> {
+    const found = await askTagged(client, imageTag(name, inputs.hash), inputs.hash, this.environment(name).spec.bases, this.locked(name)?.bases ?? {});
+    if (found === undefined) return undefined;
+    const unrecorded = this.record(name, { bases: found.bases, image: found.image, inputs: inputs.hash });
+    if (unrecorded !== undefined) return { error: `environment ${name}: the lock file could not be updated: ${unrecorded}` };
+    this.images.set(name, found.image);
+    return { id: DOCKER_ID_PREFIX + found.image };
+  }
+
   private connect(): Promise<Connection> {
     this.connection ??= (this.options.connect ?? connectDocker)();
     return this.connection;
@@ -183,7 +209,7 @@ export class DockerEnvironments {
       return { error: `building environment ${name} failed: COPY source ${escape.source} is a symbolic link to ${escape.target}, outside the pipeline's directory ${this.contextDir}: Docker sends nothing from outside the build context, and neither does Shark (copy the file into the directory instead)` };
     }
     try {
-      const found = this.options.update ? undefined : await this.reuse(client, name, inputs.hash, false);
+      const found = this.options.update ? undefined : (await this.reuse(client, name, inputs.hash, false)) ?? (await this.reuseTagged(client, name, inputs));
       if (found !== undefined) return found;
       if (shared === undefined) return await this.buildImage(client, name, inputs, signal);
       // Under the lease of these inputs: a run sharing the store that builds them meanwhile is waited for.
@@ -195,7 +221,9 @@ export class DockerEnvironments {
         // Under --update, only an image built meanwhile, from the bases as they are now, is the one asked for.
         const builtMeanwhile = canonicalJson(this.locked(name) ?? null) !== seen;
         const reused = !this.options.update || builtMeanwhile ? await this.reuse(client, name, inputs.hash, this.options.update) : undefined;
-        return reused ?? (await this.buildImage(client, name, inputs, signal));
+        // Another run of a copy of this document (its own lock) may have built the same inputs meanwhile.
+        const tagged = reused === undefined && !this.options.update ? await this.reuseTagged(client, name, inputs) : undefined;
+        return reused ?? tagged ?? (await this.buildImage(client, name, inputs, signal));
       } finally {
         shared.leases.release(lease);
       }
@@ -221,45 +249,15 @@ export class DockerEnvironments {
   }
 
   private async buildImage(client: DockerClient, name: string, inputs: BuildInputs, signal: AbortSignal): Promise<Ensured> {
-    const env = this.environment(name);
-    const locked = this.locked(name);
-    // Without --update a rebuild starts from the locked base images, when they are still here.
-    const pins = new Map<string, string>();
-    if (!this.options.update) {
-      for (const [ref, id] of Object.entries(locked?.bases ?? {})) {
-        if ((await client.imageId(id)) === id) pins.set(ref, id);
-      }
-    }
-    const tail: string[] = [];
     this.builds++;
-    const built = await client.build({
-      context: contextTar(pinBases(env.spec.dockerfile, pins, env.spec.args), inputs.entries),
-      dockerfile: DOCKERFILE_NAME,
-      tag: imageTag(name, inputs.hash),
-      labels: { 'shark.env': name, 'shark.inputs': inputs.hash },
-      network: env.spec.network ? 'default' : 'none',
-      signal,
-      onLine: (line) => {
-        if (line.trim() === '') return;
-        tail.push(line);
-        if (tail.length > LOG_TAIL_LINES) tail.shift();
-      },
+    const built = await buildImage({
+      client, name, env: this.environment(name), inputs, locked: this.locked(name)?.bases ?? {}, update: this.options.update, contextDir: this.contextDir, signal,
     });
-    if (!built.ok) {
-      if (signal.aborted) return { error: `building environment ${name} was cancelled` };
-      const missing = inputs.missing.length > 0 ? `\nnot in ${this.contextDir}: ${inputs.missing.join(', ')}` : '';
-      return { error: `building environment ${name} failed: ${built.message}${missing}\n--- last lines of the build log:\n${tail.join('\n')}` };
-    }
-    const bases: Record<string, string> = {};
-    for (const ref of env.spec.bases) {
-      // Stage names (`FROM build`) and `scratch` resolve to nothing and are not locked.
-      const id = pins.get(ref) ?? (await client.imageId(ref));
-      if (id !== undefined) bases[ref] = id;
-    }
-    const unrecorded = this.record(name, { bases, image: built.imageId, inputs: inputs.hash });
+    if (!built.ok) return { error: built.error };
+    const unrecorded = this.record(name, { bases: built.bases, image: built.image, inputs: inputs.hash });
     if (unrecorded !== undefined) return { error: `environment ${name} was built, but the lock file could not be updated: ${unrecorded}` };
-    this.images.set(name, built.imageId);
-    return { id: DOCKER_ID_PREFIX + built.imageId };
+    this.images.set(name, built.image);
+    return { id: DOCKER_ID_PREFIX + built.image };
   }
 
   /**
