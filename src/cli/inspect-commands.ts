@@ -1,10 +1,7 @@
 import { Command, Option } from 'commander';
-import { readFileSync } from 'node:fs';
 import { lineageOf, renderLineage } from '../lineage/lineage.js';
 import { lineageMermaid } from '../lineage/mermaid.js';
-import { latestRunWithJobs, noRunsMessage } from '../lineage/runs.js';
 import { naturalNumber } from './numbers.js';
-import { inBlock } from '../pipeline/block-ids.js';
 import { normaliseDataPath } from '../pipeline/data-path.js';
 import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
@@ -13,64 +10,6 @@ import { shownConfiguration, writesPath, type Configuration } from '../lineage/c
 import { restrictedAxes } from '../plan/selection.js';
 import type { RunSession } from '../exec/executor.js';
 import { outputFormat, withSessionOptions } from './common-options.js';
-
-export function logsCommand(io: Io): Command {
-  return withSessionOptions(
-    new Command('logs')
-      .description('show the stored logs of the latest run, for every block or one block/step')
-      .argument('<file>', 'pipeline markdown file')
-      .argument('[block]', 'block id, step id or job id'),
-  ).action((file: string, block: string | undefined, flags: SessionFlags) => {
-    const { session } = openSession(file, flags, io.stderr, false, 'read', true);
-    try {
-      const run = latestRunWithJobs(session.meta, session.meta.runs(session.pipelinePath));
-      if (run === undefined) {
-        io.stderr(`shark: ${noRunsMessage(session.meta, session.pipelinePath, file)}\n`);
-        throw new ExitError(EXIT_FAILED);
-      }
-      // A job named exactly is looked up alone: a run of a million jobs was read whole for one.
-      const one = block === undefined ? undefined : session.meta.runJob(run.id, block);
-      const jobs = one !== undefined ? [one] : session.meta.runJobs(run.id).filter((j) => block === undefined || inBlock(j.block, block) || j.step === block || j.job === block);
-      if (jobs.length === 0 && block === undefined) {
-        io.stderr(`shark: run ${run.id} ran no job\n`);
-        throw new ExitError(EXIT_FAILED);
-      }
-      if (jobs.length === 0) {
-        const known = [...new Set(session.meta.runJobs(run.id).map((j) => j.block))].join(', ');
-        const kind = session.pipeline.blocks.some((b) => inBlock(b.id, block ?? '')) ? 'block' : session.pipeline.stepsById.has(block ?? '') ? 'step' : undefined;
-        // A publish copies files out of the store: it is no job, and keeps no log, though it ran.
-        const publish = session.pipeline.blocks.some((b) => inBlock(b.id, block ?? '') && b.kind === 'publish') || session.pipeline.stepsById.get(block ?? '')?.kind === 'publish';
-        io.stderr(publish
-          ? `shark: \`${block}\` is a shark-publish block: publishing keeps no log\n`
-          : kind !== undefined
-          ? `shark: ${kind} \`${block}\` has no job in run ${run.id}: its jobs did not run (${whyNotRun(run.id, run.status)})\n`
-          : `shark: no job of run ${run.id} matches \`${block}\` (blocks: ${known})\n`);
-        // A query that found nothing, as docs/cli.md says (2 is for invalid input).
-        throw new ExitError(EXIT_FAILED);
-      }
-      for (const j of jobs) {
-        io.stdout(`==> ${j.job} (${j.status}, line ${j.line})${j.log ? ` ${j.log}` : ''}\n`);
-        if (j.log === null) continue;
-        try {
-          io.stdout(readFileSync(j.log, 'utf8'));
-        } catch (e) {
-          // A job that printed nothing has no log file.
-          if ((e as NodeJS.ErrnoException).code !== 'ENOENT') io.stdout(`(cannot read the log: ${(e as Error).message})\n`);
-        }
-      }
-    } finally {
-      closeSession(session);
-    }
-  });
-}
-
-/** Why a block of the document has no job in a run that ran (a skipped job leaves no row in the run's record). */
-function whyNotRun(runId: number, status: string): string {
-  if (status === 'failed') return `run ${runId} failed, and they were skipped after the failure`;
-  if (status === 'interrupted') return `run ${runId} was interrupted before they ran`;
-  if (status === 'running') return `run ${runId} has not reached them yet`;
-  return `run ${runId} did not need them`;
-}
 
 export type LineageFormat = 'text' | 'json' | 'mermaid';
 export const LINEAGE_FORMATS: readonly LineageFormat[] = ['text', 'json', 'mermaid'];

@@ -100,6 +100,17 @@ export class Metadata {
     return this.bulk.statement('SELECT 1 FROM results WHERE identity >= ? AND identity < ? LIMIT 1').get(step, `${step}\u0001`) !== undefined;
   }
 
+  /**
+   * The keys of every result and last attempt of a job of the step whose
+   * identity is `step` (its map items' included): what finds a step's jobs
+   * among a run's rows when its id has moved since (`shark logs`).
+   */
+  keysOfIdentity(step: string): Set<string> {
+    const rows = this.bulk.statement(`SELECT key FROM results WHERE identity >= @step AND identity < @end
+      UNION SELECT key FROM attempts WHERE identity >= @step AND identity < @end`, true).all({ step, end: `${step}\u0001` }) as [string][];
+    return new Set(rows.map(([key]) => key));
+  }
+
   /** Just the outputs and log of a result: what deciding "cached" needs, without the bulky record. */
   resultOutputs(key: string): { outputs: string; log: string | null } | undefined {
     return this.stmts.outputs.get(key);

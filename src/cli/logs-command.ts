@@ -1,0 +1,98 @@
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { latestRunWithJobs, noRunsMessage } from '../lineage/runs.js';
+import { rowsNow, stepNow, stepsNamed, type RowNow } from '../lineage/rows-now.js';
+import { inBlock } from '../pipeline/block-ids.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import type { Metadata, RunJobRow, RunRow } from '../store/metadata.js';
+import { withSessionOptions } from './common-options.js';
+import { EXIT_FAILED, ExitError } from './load-or-report.js';
+import type { Io } from './main.js';
+import { closeSession, openSession, type SessionFlags } from './session-setup.js';
+
+export function logsCommand(io: Io): Command {
+  return withSessionOptions(
+    new Command('logs')
+      .description('show the stored logs of the latest run, for every block or one block/step')
+      .argument('<file>', 'pipeline markdown file')
+      .argument('[block]', 'block id, step id or job id'),
+  ).action((file: string, block: string | undefined, flags: SessionFlags) => {
+    const { session } = openSession(file, flags, io.stderr, false, 'read', true);
+    try {
+      const { meta, pipeline } = session;
+      const run = latestRunWithJobs(meta, meta.runs(session.pipelinePath));
+      if (run === undefined) {
+        io.stderr(`shark: ${noRunsMessage(meta, session.pipelinePath, file)}\n`);
+        throw new ExitError(EXIT_FAILED);
+      }
+      const jobs = block === undefined ? meta.runJobs(run.id).map((row) => ({ row, job: row.job, line: row.line })) : jobsOf(meta, pipeline, run.id, block);
+      if (jobs.length === 0 && block === undefined) {
+        io.stderr(`shark: run ${run.id} ran no job\n`);
+        throw new ExitError(EXIT_FAILED);
+      }
+      if (jobs.length === 0) {
+        io.stderr(`shark: ${noJob(meta, pipeline, run, block!)}\n`);
+        // A query that found nothing, as docs/cli.md says (2 is for invalid input).
+        throw new ExitError(EXIT_FAILED);
+      }
+      for (const { row, job, line } of jobs) {
+        const then = job === row.job && line === row.line ? '' : `; run ${run.id} ran it as ${row.job}, line ${row.line}`;
+        io.stdout(`==> ${job} (${row.status}, line ${line}${then})${row.log ? ` ${row.log}` : ''}\n`);
+        if (row.log === null) continue;
+        try {
+          io.stdout(readFileSync(row.log, 'utf8'));
+        } catch (e) {
+          // A job that printed nothing has no log file.
+          if ((e as NodeJS.ErrnoException).code !== 'ENOENT') io.stdout(`(cannot read the log: ${(e as Error).message})\n`);
+        }
+      }
+    } finally {
+      closeSession(session);
+    }
+  });
+}
+
+/**
+ * The run's jobs of `target` as the document names it now (`rows-now.ts`):
+ * its jobs moved under another id are found, and another block's jobs that
+ * had its id are not. A name the document no longer has is looked up among
+ * the run's own names.
+ */
+function jobsOf(meta: Metadata, pipeline: Pipeline, runId: number, target: string): RowNow[] {
+  const { steps, job } = stepsNamed(pipeline, target);
+  if (steps.length === 0) {
+    // A job named exactly is looked up alone: a run of a million jobs was read whole for one.
+    const one = meta.runJob(runId, target);
+    const rows = one !== undefined ? [one] : meta.runJobs(runId).filter((j) => inBlock(j.block, target) || j.step === target);
+    return rows.map((row) => ({ row, job: row.job, line: row.line }));
+  }
+  const found = rowsNow(meta, meta.runJobs(runId), steps);
+  return job === undefined ? found : found.filter((j) => j.job === job);
+}
+
+/** Why a block, step or job of the document has no job in the run, or that nothing matches. */
+function noJob(meta: Metadata, pipeline: Pipeline, run: RunRow, target: string): string {
+  const kind = pipeline.blocks.some((b) => inBlock(b.id, target)) ? 'block' : pipeline.stepsById.has(target) ? 'step' : undefined;
+  // A publish copies files out of the store: it is no job, and keeps no log, though it ran.
+  const publish = pipeline.blocks.some((b) => inBlock(b.id, target) && b.kind === 'publish') || pipeline.stepsById.get(target)?.kind === 'publish';
+  if (publish) return `\`${target}\` is a shark-publish block: publishing keeps no log`;
+  const rows = meta.runJobs(run.id);
+  if (kind === undefined) return `no job of run ${run.id} matches \`${target}\` (blocks: ${[...new Set(rows.map((j) => j.block))].join(', ')})`;
+  const named = rows.find((j) => inBlock(j.block, target) || j.step === target);
+  return `${kind} \`${target}\` has no job in run ${run.id}: ${named === undefined ? `its jobs did not run (${whyNotRun(run.id, run.status)})` : otherBlock(meta, pipeline, run.id, target, named)}`;
+}
+
+/** What `target` named in a run whose rows of that name are another block's jobs. */
+function otherBlock(meta: Metadata, pipeline: Pipeline, runId: number, target: string, row: RunJobRow): string {
+  const now = stepNow(meta, pipeline, row);
+  const where = now === undefined ? `no longer in the document (line ${row.line} then)` : `now \`${now.blockId}\` (line ${now.at.line})`;
+  return `run ${runId}'s \`${target}\` was another block, ${where}`;
+}
+
+/** Why a block of the document has no job in a run that ran (a skipped job leaves no row in the run's record). */
+function whyNotRun(runId: number, status: string): string {
+  if (status === 'failed') return `run ${runId} failed, and they were skipped after the failure`;
+  if (status === 'interrupted') return `run ${runId} was interrupted before they ran`;
+  if (status === 'running') return `run ${runId} has not reached them yet`;
+  return `run ${runId} did not need them`;
+}
