@@ -1,4 +1,5 @@
 import type { RunEvent } from '../exec/events.js';
+import { withoutEscapes } from '../printable.js';
 
 export type Logger = (e: RunEvent) => void;
 
@@ -7,7 +8,18 @@ export function jsonLogger(write: (s: string) => void): Logger {
   return (e) => {
     // An event that happened before it is told (`job-start` with `at`) carries the time it happened.
     const { at, ...rest } = e as RunEvent & { at?: number };
-    write(JSON.stringify({ ...rest, time: new Date(at ?? Date.now()).toISOString() }) + '\n');
+    write(JSON.stringify({ ...plainText(rest), time: new Date(at ?? Date.now()).toISOString() }) + '\n');
+  };
+}
+
+/** A failure's message and tail (a build's or a job's output) without escape sequences: a machine reads the words. */
+function plainText<E extends object>(e: E): E {
+  if (!('message' in e) && !('tail' in e)) return e;
+  const text = e as { message?: unknown; tail?: unknown };
+  return {
+    ...e,
+    ...(typeof text.message === 'string' ? { message: withoutEscapes(text.message) } : {}),
+    ...(typeof text.tail === 'string' ? { tail: withoutEscapes(text.tail) } : {}),
   };
 }
 
@@ -62,6 +74,8 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
     }
   };
   const isMap = (step: string): boolean => (steps.get(step)?.total ?? 0) > 1;
+  // What builds and steps printed: colours kept at a terminal, no escape at all in a pipe or a file.
+  const fromSteps = (text: string): string => withoutEscapes(text, tty);
   return (e) => {
     switch (e.type) {
       case 'run-start':
@@ -98,12 +112,14 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         if (!isMap(e.step)) say(`done     ${e.job} (${e.seconds.toFixed(1)}s)`);
         bump(e.step, 'ran');
         break;
-      case 'job-failed':
+      case 'job-failed': {
         queued.delete(e.job);
         running.delete(e.job);
-        say(`FAILED   ${e.job}\n${e.where}: error: ${e.message}${e.log ? `\n  log: ${e.log}` : ''}${e.tail ? `\n${e.tail.split('\n').map((l) => `  | ${l}`).join('\n')}` : ''}`);
+        const tail = fromSteps(e.tail);
+        say(`FAILED   ${e.job}\n${e.where}: error: ${fromSteps(e.message)}${e.log ? `\n  log: ${e.log}` : ''}${tail ? `\n${tail.split('\n').map((l) => `  | ${l}`).join('\n')}` : ''}`);
         bump(e.step, 'failed');
         break;
+      }
       case 'job-skipped':
         queued.delete(e.job);
         running.delete(e.job);
@@ -114,7 +130,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         waited.add(e.step);
         break;
       case 'step-failed':
-        say(`FAILED   ${e.step}\n${e.where}: error: ${e.message}`);
+        say(`FAILED   ${e.step}\n${e.where}: error: ${fromSteps(e.message)}`);
         break;
       case 'progress':
         downloads.set(e.job, `${mb(e.done)}${e.total === null ? '' : `/${mb(e.total)}`} MB`);

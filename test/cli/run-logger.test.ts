@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prettyLogger } from '../../src/cli/run-logger.js';
+import { jsonLogger, prettyLogger } from '../../src/cli/run-logger.js';
 
 describe('the run log a person reads', () => {
   it('says a job another run is computing is waited for, and run here if that run fails (failures are never reused)', () => {
@@ -22,5 +22,36 @@ describe('the run log a person reads', () => {
     const log = prettyLogger((s) => void (out += s), false);
     log({ type: 'env-waiting', env: 'tools', holder: { pid: 41, host: 'vm' } });
     expect(out).toBe('waiting  environment tools: another run (pid 41 on vm) is building it: its image will be used here, or built here if that build fails\n');
+  });
+});
+
+describe('text from steps and builds in the run log', () => {
+  const coloured = 'Step 2/2 : RUN false\n\x1b[91mls: /x: No such file\x1b[0m\n\x1b]0;title\x07\x1b[2Jend';
+  const failed = { type: 'step-failed', step: 'e', where: 'p.md:3:1', message: coloured, reason: 'environment' } as const;
+
+  it('has no escape codes when the output is not a terminal', () => {
+    let out = '';
+    prettyLogger((s) => void (out += s), false)(failed);
+    expect(out).toBe('FAILED   e\np.md:3:1: error: Step 2/2 : RUN false\nls: /x: No such file\nend\n');
+  });
+
+  it('keeps colours at a terminal, and no other escape (a title, a cleared screen)', () => {
+    let out = '';
+    const log = prettyLogger((s) => void (out += s), true);
+    log(failed);
+    log({ type: 'run-end', summary: { run: 1, status: 'failed', executed: 0, cached: 0, failed: 1, skipped: 0, seconds: 0, failures: [] } });
+    expect(out).toContain('\x1b[91mls: /x: No such file\x1b[0m\nend\n');
+    expect(out).not.toContain('\x1b]0;');
+    expect(out).not.toContain('\x1b[2J');
+  });
+
+  it('has none in JSON events, the failed job\'s tail included', () => {
+    let out = '';
+    const log = jsonLogger((s) => void (out += s));
+    log(failed);
+    log({ type: 'job-failed', job: 'j', step: 'j', block: 'j', where: 'p.md:9:1', message: 'exit status 1', reason: 'exit', exitCode: 1, log: null, tail: coloured });
+    const events = out.trim().split('\n').map((l) => JSON.parse(l) as { message: string; tail?: string });
+    expect(events[0]!.message).toBe('Step 2/2 : RUN false\nls: /x: No such file\nend');
+    expect(events[1]!.tail).toBe('Step 2/2 : RUN false\nls: /x: No such file\nend');
   });
 });
