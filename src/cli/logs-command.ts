@@ -4,6 +4,7 @@ import { latestRunWithJobs, noRunsMessage } from '../lineage/runs.js';
 import { rowsNow, stepNow, stepsNamed, type RowNow } from '../lineage/rows-now.js';
 import { inBlock } from '../pipeline/block-ids.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
+import { withoutEscapes } from '../printable.js';
 import type { Metadata, RunJobRow, RunRow } from '../store/metadata.js';
 import { withSessionOptions } from './common-options.js';
 import { EXIT_FAILED, ExitError } from './load-or-report.js';
@@ -40,7 +41,8 @@ export function logsCommand(io: Io): Command {
         io.stdout(`==> ${job} (${row.status}, line ${line}${then})${row.log ? ` ${row.log}` : ''}\n`);
         if (row.log === null) continue;
         try {
-          io.stdout(readFileSync(row.log, 'utf8'));
+          // As the run's failure tails: colours at a terminal, no escape codes in a pipe or a file.
+          io.stdout(withoutEscapes(readFileSync(row.log, 'utf8'), process.stdout.isTTY === true));
         } catch (e) {
           // A job that printed nothing has no log file.
           if ((e as NodeJS.ErrnoException).code !== 'ENOENT') io.stdout(`(cannot read the log: ${(e as Error).message})\n`);
