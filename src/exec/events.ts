@@ -59,4 +59,6 @@ export interface RunSummary {
   readonly needsManual?: readonly string[];
   /** Axes restricted to some of their values (`-e AXIS=V`), with the values run (only when there are any). */
   readonly axes?: Readonly<Record<string, readonly string[]>>;
+  /** Instances `-e` left out that a step of the run reads from, run or reused all the same (only when there are any). */
+  readonly needed?: readonly { readonly instance: string; readonly by: string; readonly reads: string; readonly leftOutBy: string }[];
 }

@@ -1,12 +1,14 @@
 import { byPosition, type Diagnostic } from '../diagnostics.js';
+import type { Axis, Document } from '../markdown/document.js';
 import { parseMarkdown } from '../markdown/parse.js';
-import { instantiate } from './axes.js';
+import { instantiate, restrictAxes } from './axes.js';
 import { withFrontmatter, type GivenFrontmatter, type GivenPlaces } from './given-frontmatter.js';
 import { buildPipeline } from './infer.js';
 import type { Pipeline } from './pipeline.js';
 import { missingEnvironments } from './missing-environments.js';
 import { originalPathsInCommands } from './original-paths.js';
 import { commandsReadAsOutput } from './transcript-output.js';
+import { withNeededInstances, type Need } from './needed-instances.js';
 import { validateMaps } from './validate-maps.js';
 
 /**
@@ -31,12 +33,31 @@ export function loadPipeline(
   }
   // Instances replace the blocks that mention axes before inference: they are ordinary blocks to it.
   const givenProblems: Diagnostic[] = [];
-  const swept = instantiate(withFrontmatter(parsed.document, given, givenProblems), overrides, places);
+  const document = withFrontmatter(parsed.document, given, givenProblems);
+  const swept = instantiate(document, overrides, places);
   if (givenProblems.length > 0 || swept.diagnostics.length > 0) {
     return { pipeline: undefined, diagnostics: [...parsed.diagnostics, ...givenProblems, ...swept.diagnostics].sort(byPosition) };
   }
-  const built = buildPipeline(swept.document);
+  const subset = overrides === undefined ? undefined : withNeeded(document, overrides);
+  const blocks = subset?.document ?? swept.document;
+  const built = buildPipeline(blocks);
   const mapProblems = built.pipeline === undefined ? [] : validateMaps(built.pipeline);
-  const diagnostics = [...parsed.diagnostics, ...missingEnvironments(swept.document), ...originalPathsInCommands(swept.document), ...commandsReadAsOutput(swept.document), ...built.diagnostics, ...mapProblems].sort(byPosition);
-  return { pipeline: diagnostics.some((d) => d.severity === 'error') ? undefined : built.pipeline, diagnostics };
+  const diagnostics = [...parsed.diagnostics, ...missingEnvironments(blocks), ...originalPathsInCommands(blocks), ...commandsReadAsOutput(blocks), ...built.diagnostics, ...mapProblems].sort(byPosition);
+  const pipeline = diagnostics.some((d) => d.severity === 'error') ? undefined : built.pipeline;
+  return { pipeline: pipeline !== undefined && subset !== undefined && subset.needed.size > 0 ? { ...pipeline, needed: subset.needed } : pipeline, diagnostics };
+}
+
+/**
+ * With `-e` keeping some of an axis's values: the instances kept and those
+ * they need (`needed-instances.ts`), found in the whole sweep. Undefined
+ * when `-e` keeps every value, or the whole sweep does not build (the
+ * subset's own problems are then reported).
+ */
+function withNeeded(document: Document, overrides: ReadonlyMap<string, string>): { document: Document; needed: Map<string, Need> } | undefined {
+  const axes = document.frontmatter?.axes ?? new Map<string, Axis>();
+  const values = restrictAxes(document.file, axes, overrides, []);
+  if ([...axes].every(([name, axis]) => values.get(name)?.length === axis.values.length)) return undefined;
+  const whole = instantiate(document, new Map([...overrides].filter(([name]) => !axes.has(name))));
+  const built = whole.diagnostics.length > 0 ? undefined : buildPipeline(whole.document).pipeline;
+  return built === undefined ? undefined : withNeededInstances(built, values);
 }

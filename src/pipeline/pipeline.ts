@@ -4,6 +4,7 @@ import type { BuildSpec } from './build-spec.js';
 import type { CommandText } from './shell-lines.js';
 import type { ImportClause } from './import-clause.js';
 import type { Mention } from './mentions.js';
+import type { Need } from './needed-instances.js';
 import type { Resources } from './resources.js';
 
 /** A container environment defined by a `shark-build:NAME` block. */
@@ -117,6 +118,8 @@ export interface Pipeline {
   readonly workdir: string;
   /** Frontmatter variables, exported to every step. */
   readonly variables: ReadonlyMap<string, string>;
+  /** Instances `-e AXIS=V` leaves out that a kept step needs (`needed-instances.ts`), by instance id: they run or are reused all the same. */
+  readonly needed?: ReadonlyMap<string, Need>;
 }
 
 export function isMap(step: Step): boolean {

@@ -5,7 +5,7 @@ import { stepExplainer } from './explainer.js';
 import type { Job } from './jobs.js';
 import type { Session } from './session.js';
 import { keptAhead } from './precious.js';
-import { everything, type Selection } from './selection.js';
+import { everything, neededInstances, neededNote, type Selection } from './selection.js';
 import { completeStep, decideStep, type CachedResult, type JobDecision } from './step-plan.js';
 
 /** `manual`: left out of a run without targets, being (or needing) a `{manual}` block. */
@@ -180,6 +180,7 @@ export async function planPipeline(session: Session, state: DataState, selection
     if (env !== undefined) perEnv.set(env, (perEnv.get(env) ?? 0) + count);
   }
   const leftOut = selection.leftOut > 0 ? [`left out: ${selection.leftOut} step${selection.leftOut === 1 ? '' : 's'} not needed for the targets`] : [];
+  const needed = neededInstances(session.pipeline, selection).map(neededNote);
   let made: readonly PlannedJob[] | undefined;
   return {
     get jobs() {
@@ -187,7 +188,7 @@ export async function planPipeline(session: Session, state: DataState, selection
     },
     parts,
     summary,
-    notes: [...session.envs.notes(perEnv), ...leftOut, ...empty],
+    notes: [...session.envs.notes(perEnv), ...leftOut, ...needed, ...empty],
   };
 }
 

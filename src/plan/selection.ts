@@ -1,5 +1,6 @@
 import { inBlock } from '../pipeline/block-ids.js';
 import { isUnder, normaliseDataPath } from '../pipeline/data-path.js';
+import type { Need } from '../pipeline/needed-instances.js';
 import type { Pipeline, Step } from '../pipeline/pipeline.js';
 
 /**
@@ -30,16 +31,37 @@ export function everything(pipeline: Pipeline): Selection {
 }
 
 /** What a run's summary says of the steps and axis values it left out; nothing when it left none out. */
-export function leftOutSummary(pipeline: Pipeline, selection: Selection): { leftOut?: number; manual?: string[]; needsManual?: string[]; axes?: Record<string, string[]> } {
+export function leftOutSummary(pipeline: Pipeline, selection: Selection): { leftOut?: number; manual?: string[]; needsManual?: string[]; axes?: Record<string, string[]>; needed?: NeededInstance[] } {
   const manual = [...selection.manual].filter(([id, m]) => id === m).map(([id]) => pipeline.stepsById.get(id)?.blockId ?? id);
   const needs = [...selection.manual].filter(([id, m]) => id !== m).map(([id]) => id);
   const axes = restrictedAxes(pipeline);
+  const needed = neededInstances(pipeline, selection);
   return {
     ...(selection.leftOut > 0 ? { leftOut: selection.leftOut } : {}),
     ...(manual.length > 0 ? { manual: [...new Set(manual)] } : {}),
     ...(needs.length > 0 ? { needsManual: needs } : {}),
     ...(Object.keys(axes).length > 0 ? { axes } : {}),
+    ...(needed.length > 0 ? { needed } : {}),
   };
+}
+
+/** An instance `-e` leaves out that a step of the run reads from: it runs, or is reused, all the same. */
+export interface NeededInstance extends Need {
+  readonly instance: string;
+}
+
+/** The instances of `pipeline.needed` the selection covers, in document order. */
+export function neededInstances(pipeline: Pipeline, selection: Selection): NeededInstance[] {
+  if (pipeline.needed === undefined) return [];
+  return pipeline.blocks.flatMap(({ id, steps }) => {
+    const need = pipeline.needed!.get(id);
+    return need !== undefined && steps.some((s) => selection.steps.has(s)) ? [{ instance: id, ...need }] : [];
+  });
+}
+
+/** What `plan` notes of a needed instance. */
+export function neededNote(n: NeededInstance): string {
+  return `${n.instance} is included although ${n.leftOutBy} leaves it out: ${n.by} reads ${n.reads}, which it writes`;
 }
 
 /**
@@ -50,7 +72,9 @@ export function leftOutSummary(pipeline: Pipeline, selection: Selection): { left
  */
 export function restrictedAxes(pipeline: Pipeline): Record<string, string[]> {
   const present = new Map<string, Set<string>>();
-  for (const block of pipeline.document.blocks) {
+  // An instance a kept step needs is in the run, not in the subset `-e` asked for.
+  for (const { id, block } of pipeline.blocks) {
+    if (pipeline.needed?.has(id) === true) continue;
     for (const [name, value] of block.instance?.axes ?? []) present.set(name, (present.get(name) ?? new Set()).add(value));
   }
   const out: Record<string, string[]> = {};

@@ -1,0 +1,60 @@
+import type { Document, SharkBlock } from '../markdown/document.js';
+import type { Pipeline, Step } from './pipeline.js';
+
+/** Why an instance `-e AXIS=V` leaves out is in the plan all the same. */
+export interface Need {
+  /** The step that reads what the instance writes. */
+  readonly by: string;
+  /** The path it reads (a directory with its `/`). */
+  readonly reads: string;
+  /** The `-e` that leaves the instance out: `-e S=future`. */
+  readonly leftOutBy: string;
+}
+
+/**
+ * The whole sweep's document cut down to the instances `-e` keeps (`values`:
+ * each axis's kept values) and those they need. A step that names a path
+ * only a left-out instance writes (`paste /data/aoh/current/x.txt` under
+ * `-e S=future`) cannot run on the subset: that instance comes along as a
+ * target's dependencies do, run or reused. A fan-in, whose input is written
+ * by instances of several values of the axis that leaves one out (`find
+ * /data/aoh/`), runs on the kept values' results instead, as documented.
+ * `needed` is by instance id, for `plan` and `run` to say why.
+ */
+export function withNeededInstances(whole: Pipeline, values: ReadonlyMap<string, readonly string[]>): { document: Document; needed: Map<string, Need> } {
+  const leftOutBy = (block: SharkBlock): string[] =>
+    (block.instance?.axes ?? []).filter(([name, value]) => values.get(name)?.includes(value) === false).map(([name]) => name);
+  const included = new Set(whole.document.blocks.filter((b) => leftOutBy(b).length === 0).map((b) => b.index));
+  const needed = new Map<string, Need>();
+  // Writers come before their readers in the document: one backward pass closes the set.
+  for (const step of [...whole.steps].reverse()) {
+    if (!included.has(step.block.index)) continue;
+    for (const input of step.inputs) {
+      const writers = input.from.map((id) => whole.stepsById.get(id)).filter((w): w is Step => w !== undefined);
+      const fansIn = variedAxes(writers);
+      for (const writer of writers) {
+        const axes = leftOutBy(writer.block);
+        if (included.has(writer.block.index) || axes.some((name) => fansIn.has(name))) continue;
+        included.add(writer.block.index);
+        const leftOut = axes.map((name) => `-e ${name}=${values.get(name)!.join(',')}`).join(' ');
+        needed.set(writer.blockId, { by: step.id, reads: input.isDir ? `${input.path}/` : input.path, leftOutBy: leftOut });
+      }
+    }
+  }
+  const blocks = whole.document.blocks.filter((b) => included.has(b.index)).map((b, index) => ({ ...b, index }));
+  return { document: { ...whole.document, blocks }, needed };
+}
+
+/** The axes whose value differs between the writers of one input: the reader fans in over them. */
+function variedAxes(writers: readonly Step[]): Set<string> {
+  const seen = new Map<string, string>();
+  const varied = new Set<string>();
+  for (const w of writers) {
+    for (const [name, value] of w.block.instance?.axes ?? []) {
+      const first = seen.get(name);
+      if (first === undefined) seen.set(name, value);
+      else if (first !== value) varied.add(name);
+    }
+  }
+  return varied;
+}

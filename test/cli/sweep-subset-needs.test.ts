@@ -1,0 +1,101 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+
+const fence = '```';
+
+/** `delta` names a file only `aoh[S=current]` writes; `all` reads the directory every value writes into (a fan-in). */
+const DOC = `---
+S: [current, future]
+---
+# P
+
+${fence}shark-run {id=aoh}
+echo "aoh %{S}" >> counter; echo %{S} > /data/aoh/%{S}/x.txt
+${fence}
+
+${fence}shark-run {id=delta}
+paste /data/aoh/current/x.txt /data/aoh/future/x.txt > /data/delta.txt
+${fence}
+
+${fence}shark-run {id=all}
+find /data/aoh/ -type f -exec cat {} + | sort > /data/all.txt
+${fence}
+
+${fence}shark-publish
+/data/delta.txt /data/all.txt
+${fence}
+`;
+
+/** A map over a directory only a left-out instance writes. */
+const MAP = `---
+S: [current, future]
+---
+# P
+
+${fence}shark-run {id=aoh}
+echo "aoh %{S}" >> counter; echo %{S} > /data/aoh/%{S}/x.txt
+${fence}
+
+${fence}shark-run {id=delta}
+cat /data/aoh/current/*.txt /data/aoh/future/x.txt > /data/delta/+
+${fence}
+`;
+
+interface Event {
+  type: string;
+  job?: string;
+  summary?: Record<string, unknown>;
+}
+const events = (stdout: string): Event[] => stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Event);
+const jobs = (stdout: string, type: string): string[] => events(stdout).filter((e) => e.type === type).map((e) => e.job!).sort();
+
+describe('-e AXIS=V and a step that needs an instance -e leaves out', () => {
+  let rig: Rig;
+  beforeEach(() => (rig = new Rig()));
+  afterEach(() => rig.cleanup());
+
+  it('plans and runs that instance as a dependency, and says why', async () => {
+    rig.write('p.md', DOC);
+    const plan = await rig.shark(['plan', 'p.md', '-e', 'S=future']);
+    expect([plan.code, plan.stderr]).toEqual([0, '']);
+    expect(plan.stdout).toMatch(/^run +aoh\[S=current\] +p\.md:7/m);
+    expect(plan.stdout).toContain('note: aoh[S=current] is included although -e S=future leaves it out: delta reads /data/aoh/current/x.txt, which it writes');
+    // The fan-in still runs on the subset: it is not why the instance is included.
+    expect(plan.stdout).not.toContain('all reads');
+
+    const run = await rig.shark(['run', 'p.md', '-e', 'S=future', '--json']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(jobs(run.stdout, 'job-done')).toEqual(['all', 'aoh[S=current]', 'aoh[S=future]', 'delta']);
+    expect(rig.read('_shark/delta.txt')).toBe('current\tfuture\n');
+    const summary = events(run.stdout).find((e) => e.type === 'run-end')!.summary!;
+    // The run is still one of the subset, for gc and lineage.
+    expect(summary['axes']).toEqual({ S: ['future'] });
+    expect(summary['needed']).toEqual([{ instance: 'aoh[S=current]', by: 'delta', reads: '/data/aoh/current/x.txt', leftOutBy: '-e S=future' }]);
+
+    const text = await rig.shark(['run', 'p.md', '-e', 'S=future']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('  included although -e S=future leaves it out: aoh[S=current] (delta reads /data/aoh/current/x.txt)');
+  });
+
+  it('reuses the instance a full run stored', async () => {
+    rig.write('p.md', DOC);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    expect(rig.count()).toBe(2);
+    const run = await rig.shark(['run', 'p.md', '-e', 'S=future', '--json']);
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    // The fan-in sees what the run has, the needed instance's file too: the whole sweep's result.
+    expect(jobs(run.stdout, 'job-cached')).toEqual(['all', 'aoh[S=current]', 'aoh[S=future]', 'delta']);
+    expect(rig.count()).toBe(2);
+  });
+
+  it('does the same for a map over the directory that instance writes', async () => {
+    rig.write('p.md', MAP);
+    const plan = await rig.shark(['plan', 'p.md', '-e', 'S=future']);
+    expect([plan.code, plan.stderr]).toEqual([0, '']);
+    expect(plan.stdout).toContain('note: aoh[S=current] is included although -e S=future leaves it out: delta reads /data/aoh/current/, which it writes');
+    const run = await rig.shark(['run', 'p.md', '-e', 'S=future']);
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    expect(rig.lines().sort()).toEqual(['aoh current', 'aoh future']);
+  });
+});
