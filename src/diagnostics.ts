@@ -21,6 +21,8 @@ export interface Diagnostic {
   readonly related?: readonly Related[];
   /** A warning that `shark run` reports as an error: the document can be drawn and planned, not run. */
   readonly refusesRun?: true;
+  /** The line to show instead of the source's: the same line with a secret's value hidden. */
+  readonly shown?: string;
 }
 
 export type Result<T, E = Diagnostic[]> =
@@ -47,7 +49,7 @@ export function unreachable(value: never): never {
  */
 export function formatDiagnostic(d: Diagnostic, source: string | undefined): string {
   const lines = [`${d.file}:${d.at.line}:${d.at.col}: ${d.severity}: ${d.message}`];
-  const text = source?.split('\n')[d.at.line - 1];
+  const text = d.shown ?? source?.split('\n')[d.at.line - 1];
   if (text !== undefined && d.at.line > 0) {
     const gutter = String(d.at.line).padStart(5);
     // A byte order mark is not counted in columns (nor shown), so the marker stays under its character.

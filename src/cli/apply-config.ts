@@ -129,7 +129,12 @@ export function givenPlaces(flags: { [CONFIG_USE]?: ConfigUse }): GivenPlaces | 
     return new Map(setting?.shape === 'pairs' ? setting.pairs.filter((p) => !given.has(p.name)).map((p) => [p.name, p.at]) : []);
   };
   const secrets = use.commandLine.has('secrets') ? undefined : use.config.options.get('secrets')?.at;
-  return { file: use.config.file, source: use.config.source, env: placesOf('env', 'env'), inputs: placesOf('inputs', 'input'), pools: placesOf('pools', 'pool'), secrets };
+  const env = use.config.options.get('env');
+  const spans = new Map<string, readonly [number, number]>();
+  for (const p of env?.shape === 'pairs' ? env.pairs : []) if (p.span !== undefined) spans.set(p.name, p.span);
+  for (const [name, { span }] of use.config.frontmatter) if (span !== undefined) spans.set(name, span);
+  const frontmatter = new Map([...use.config.frontmatter].map(([name, { at }]) => [name, at]));
+  return { file: use.config.file, source: use.config.source, env: placesOf('env', 'env'), inputs: placesOf('inputs', 'input'), pools: placesOf('pools', 'pool'), secrets, frontmatter, spans };
 }
 
 /**

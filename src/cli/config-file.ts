@@ -13,7 +13,12 @@ export interface ConfigPair {
   readonly name: string;
   readonly value: string;
   readonly at: Position;
+  /** Where the value is written in the file's text (offsets): a secret's is hidden when its line is shown. */
+  readonly span?: Span;
 }
+
+/** Start and end offsets of a value in a config file's text. */
+export type Span = readonly [start: number, end: number];
 
 /** A setting as the command line would give it; `at` is its key in the config file. */
 export type ConfigSetting =
@@ -29,7 +34,7 @@ export interface SharkConfig {
   /** By config key (`store`, `jobs`, …); paths already resolved against the file's directory. */
   readonly options: ReadonlyMap<string, ConfigSetting>;
   /** `frontmatter:` values: a string is a scalar key, a list an axis. */
-  readonly frontmatter: ReadonlyMap<string, { readonly value: string | readonly string[]; readonly at: Position }>;
+  readonly frontmatter: ReadonlyMap<string, { readonly value: string | readonly string[]; readonly at: Position; readonly span?: Span }>;
   readonly targets: { readonly values: readonly string[]; readonly at: Position; readonly valuesAt: readonly Position[] } | undefined;
 }
 
@@ -78,7 +83,7 @@ export function parseConfig(file: string, dir: string, source: string, diagnosti
     return undefined;
   }
   const options = new Map<string, ConfigSetting>();
-  const frontmatter = new Map<string, { value: string | readonly string[]; at: Position }>();
+  const frontmatter = new Map<string, { value: string | readonly string[]; at: Position; span?: Span }>();
   let targets: SharkConfig['targets'];
   const root = doc.contents;
   if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) return { file, source, options, frontmatter, targets };
@@ -194,12 +199,17 @@ function readPairs(row: ConfigKey, value: YamlNode | null, check: Check): Config
       if (row.kind === 'values-by-name') check.fail(check.nodePos(node ?? nameNode), `\`${where}\` must be a plain string, number or boolean`);
       continue;
     }
-    out.push({ name, value: text, at });
+    out.push({ name, value: text, at, ...spanOf(node) });
   }
   return out;
 }
 
-function readFrontmatter(value: YamlNode | null, into: Map<string, { value: string | readonly string[]; at: Position }>, check: Check): void {
+/** `{span}` of a value node, as written (quotes included), when it has one. */
+function spanOf(node: YamlNode | null): { span?: Span } {
+  return node?.range ? { span: [node.range[0], node.range[1]] } : {};
+}
+
+function readFrontmatter(value: YamlNode | null, into: Map<string, { value: string | readonly string[]; at: Position; span?: Span }>, check: Check): void {
   if (value === null || (isScalar(value) && value.value === null)) return;
   if (!isMap(value)) {
     check.fail(check.nodePos(value), `\`${FRONTMATTER_KEY}\` must map frontmatter keys to values (name: value lines)`);
@@ -217,13 +227,13 @@ function readFrontmatter(value: YamlNode | null, into: Map<string, { value: stri
       check.fail(at, `\`${name}\` is not a valid environment variable name`);
     } else if (isSeq(node)) {
       const axis = readAxis(name, at, node, check.nodePos, check.fail);
-      if (axis !== undefined) into.set(name, { value: axis.values.map((v) => v.value), at });
+      if (axis !== undefined) into.set(name, { value: axis.values.map((v) => v.value), at, ...spanOf(node) });
     } else {
       // As in the document: `~` or nothing is no value for a variable (nothing is reported at the key).
       const text = plainValue(node);
       const empty = node === null || (isScalar(node) && node.source === '');
       if (text === undefined) check.fail(empty ? at : check.nodePos(node), `\`${FRONTMATTER_KEY}.${name}\` must be a plain value, or a list of them (an axis)`);
-      else into.set(name, { value: text, at });
+      else into.set(name, { value: text, at, ...spanOf(node) });
     }
   }
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { error, formatDiagnostic, warning, type Diagnostic, type Position } from '../diagnostics.js';
-import type { GivenPlaces } from '../pipeline/given-frontmatter.js';
+import { secretAsVariable, secretGiven, type GivenPlaces } from '../pipeline/given-frontmatter.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { displayName, EXIT_INVALID, ExitError } from './load-or-report.js';
 
@@ -74,7 +74,7 @@ export function secretValues(
   for (const s of declared) {
     if (overrides.has(s.name)) {
       const at = places?.env.get(s.name);
-      stderr(at === undefined ? `shark: error: -e ${s.name}=…: ${secretAsVariable(s.name)}\n` : `${formatDiagnostic(secretInEnv(s.name, at, places!), places!.source)}\n`);
+      stderr(at === undefined ? `shark: error: -e ${s.name}=…: ${secretAsVariable(s.name)}\n` : `${formatDiagnostic(secretGiven(places!, 'env', s.name, at), places!.source)}\n`);
       throw new ExitError(EXIT_INVALID);
     }
   }
@@ -106,13 +106,6 @@ function unreadableAt(path: string, why: string, at: Position, places: GivenPlac
   return error(places.file, at, `\`secrets\`: cannot read the secrets file ${displayName(path)}: ${why}`);
 }
 
-function secretAsVariable(name: string): string {
-  return `${name} is a secret, and a variable's value enters the cache key and lineage: set it in the environment or a --secrets file`;
-}
-
-function secretInEnv(name: string, at: Position, places: GivenPlaces): Diagnostic {
-  return error(displayName(places.file), at, `\`env.${name}\`: ${secretAsVariable(name)}`);
-}
 
 /** What the config file gave that the secrets refute: a `secrets:` file that cannot be read, a secret under `env:`. */
 export function configSecretProblems(pipeline: Pipeline, secretsFile: string | undefined, places: GivenPlaces): Diagnostic[] {
@@ -121,7 +114,7 @@ export function configSecretProblems(pipeline: Pipeline, secretsFile: string | u
   if (read !== undefined && !read.ok && 'unreadable' in read) found.push(unreadableAt(secretsFile!, read.unreadable, places.secrets!, places));
   for (const s of pipeline.document.frontmatter?.secrets ?? []) {
     const at = places.env.get(s.name);
-    if (at !== undefined) found.push(secretInEnv(s.name, at, places));
+    if (at !== undefined) found.push(secretGiven(places, 'env', s.name, at));
   }
   return found;
 }

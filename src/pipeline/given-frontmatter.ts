@@ -26,6 +26,36 @@ export interface GivenPlaces {
   readonly pools: ReadonlyMap<string, Position>;
   /** `--secrets` (the config file's `secrets:` key), when the command line gave none. */
   readonly secrets: Position | undefined;
+  /** `frontmatter:` keys. */
+  readonly frontmatter: ReadonlyMap<string, Position>;
+  /** Where each `env:` and `frontmatter:` value is written in `source` (start and end offsets). */
+  readonly spans: ReadonlyMap<string, readonly [number, number]>;
+}
+
+/** Why a secret is given no value as a variable (`-e`, `env:`, `frontmatter:`). */
+export function secretAsVariable(name: string): string {
+  return `${name} is a secret, and a variable's value enters the cache key and lineage: set it in the environment or a --secrets file`;
+}
+
+/**
+ * A secret the config file gave a value under `key`: located at its key
+ * there, and its line shown with the value hidden, as `--secrets` file
+ * errors never show the line (it is meant to be a credential).
+ */
+export function secretGiven(places: GivenPlaces, key: 'env' | 'frontmatter', name: string, at: Position): Diagnostic {
+  return { ...error(places.file, at, `\`${key}.${name}\`: ${secretAsVariable(name)}`), shown: hidden(places.source, at.line, places.spans.get(name)) };
+}
+
+/** Line `line` of `source`, the part of `span` on it replaced by `***`. */
+function hidden(source: string, line: number, span: readonly [number, number] | undefined): string {
+  const lines = source.split('\n');
+  let start = 0;
+  for (let i = 0; i < line - 1; i++) start += lines[i]!.length + 1;
+  const text = lines[line - 1] ?? '';
+  if (span === undefined) return text;
+  const from = Math.max(0, span[0] - start);
+  const to = Math.min(text.length, span[1] - start);
+  return from < to ? `${text.slice(0, from)}***${text.slice(to)}` : text;
 }
 
 /**
@@ -47,7 +77,7 @@ const TOP: Position = { line: 1, col: 1 };
  * among the axes (instance ids list axes in frontmatter order) and its key's
  * position, so a later `-e` error still points into the document.
  */
-export function withFrontmatter(document: Document, given: GivenFrontmatter | undefined, diagnostics: Diagnostic[]): Document {
+export function withFrontmatter(document: Document, given: GivenFrontmatter | undefined, diagnostics: Diagnostic[], places?: GivenPlaces): Document {
   if (given === undefined || given.size === 0) return document;
   // The parser's own empty frontmatter: whatever fields it grows, this one has them.
   const fm = document.frontmatter ?? parseFrontmatter(document.file, '', 1, TOP, [])!;
@@ -57,7 +87,9 @@ export function withFrontmatter(document: Document, given: GivenFrontmatter | un
     const secret = fm.secrets?.find((s) => s.name === name);
     if (secret !== undefined) {
       // A variable's value enters keys and lineage: a secret's must not.
-      diagnostics.push(error(document.file, secret.at, `\`${name}\` is a secret: a config file cannot give it a value under \`frontmatter:\` (its value comes from the environment or --secrets)`));
+      const at = places?.frontmatter.get(name);
+      diagnostics.push(at !== undefined ? secretGiven(places!, 'frontmatter', name, at)
+        : error(document.file, secret.at, `\`${name}\` is a secret: a config file cannot give it a value under \`frontmatter:\` (its value comes from the environment or --secrets)`));
       continue;
     }
     if (typeof value === 'string') {

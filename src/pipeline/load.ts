@@ -33,7 +33,7 @@ export function loadPipeline(
   }
   // Instances replace the blocks that mention axes before inference: they are ordinary blocks to it.
   const givenProblems: Diagnostic[] = [];
-  const document = withFrontmatter(parsed.document, given, givenProblems);
+  const document = withFrontmatter(parsed.document, given, givenProblems, places);
   const swept = instantiate(document, overrides, places);
   if (givenProblems.length > 0 || swept.diagnostics.length > 0) {
     return { pipeline: undefined, diagnostics: [...parsed.diagnostics, ...givenProblems, ...swept.diagnostics].sort(byPosition) };

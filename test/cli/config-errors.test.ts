@@ -217,7 +217,7 @@ describe('a secret given a value in shark.yaml', () => {
   beforeEach(() => {
     rig = new Rig();
     rig.write('p.md', `---\nsecrets: [TOKEN]\n---\n\n${fence}shark-run\necho $TOKEN | wc -c > /data/n.txt\n${fence}\n`);
-    rig.write('shark.yaml', 'env:\n  TOKEN: abc\n');
+    rig.write('shark.yaml', 'env:\n  TOKEN: leakme-1234\n');
   });
   afterEach(() => rig.cleanup());
 
@@ -227,6 +227,21 @@ describe('a secret given a value in shark.yaml', () => {
       expect(r.code, command).toBe(2);
       expect(r.stderr).toContain('shark.yaml:2:3: error: `env.TOKEN`: TOKEN is a secret, and a variable\'s value enters the cache key and lineage');
       expect(r.stderr).not.toContain('-e TOKEN');
+      // The line is shown with the value hidden, as the credential it was meant to be.
+      expect(r.stderr, command).toContain('    2 |   TOKEN: ***\n      |   ^\n');
+      expect(r.stderr, command).not.toContain('leakme');
+    }
+  });
+
+  it('is located in shark.yaml under frontmatter: too, its value hidden (plan, run, config)', async () => {
+    rig.write('shark.yaml', 'frontmatter:\n  TOKEN: "leakme-1234"  # oops\n');
+    for (const command of ['plan', 'run', 'config']) {
+      const r = await rig.shark([command, 'p.md']);
+      expect(r.code, command).toBe(2);
+      expect(r.stderr, command).toBe(
+        'shark.yaml:2:3: error: `frontmatter.TOKEN`: TOKEN is a secret, and a variable\'s value enters the cache key and lineage: set it in the environment or a --secrets file\n' +
+          '    2 |   TOKEN: ***  # oops\n      |   ^\n1 error in shark.yaml\n',
+      );
     }
   });
 
