@@ -141,13 +141,25 @@ function envLabel(id: string): string {
   return /^docker:sha256:/.test(id) ? short(id) : id;
 }
 
+/** The pin fields that identify a source's content, in the order a change is named by. */
+const PIN_IDS = ['commit', 'sha256', 'md5', 'tree', 'record', 'etag'];
+
+/**
+ * The first pin field that changed, old → new: an id both pins have (a
+ * local directory's `tree`, a file's `sha256`), else any field (`path`,
+ * one that only one of them has).
+ */
 function describePinChange(a: KeyRecord['pin'], b: KeyRecord['pin']): string {
-  for (const field of ['commit', 'sha256', 'md5', 'record', 'etag']) {
-    const x = a?.[field];
-    const y = b?.[field];
-    if (x !== y && x !== undefined && y !== undefined) return `source ${field} changed (${String(x).slice(0, 10)} → ${String(y).slice(0, 10)})`;
-  }
-  return 'source changed';
+  const both = PIN_IDS.find((f) => a?.[f] !== undefined && b?.[f] !== undefined && a[f] !== b[f]);
+  const field = both ?? ['path', ...new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})].sort())].find((f) => a?.[f] !== b?.[f]);
+  return field === undefined ? 'source changed' : `source ${field} changed (${pinValue(field, a?.[field])} → ${pinValue(field, b?.[field])})`;
+}
+
+/** A path whole; a tree id shortened as snapshot ids are; other ids to ten characters, as a commit is commonly shown. */
+function pinValue(field: string, v: string | number | undefined): string {
+  if (v === undefined) return 'none';
+  const text = String(v);
+  return field === 'path' ? shownName(text) : text.startsWith('tree:') ? short(text) : text.slice(0, 10);
 }
 
 function diffPairs(

@@ -224,4 +224,24 @@ describe('shark diff', () => {
     expect(text.code).toBe(1);
     expect(text.stdout).toMatch(/^root cause +pm +p\.md:4:1 +command text changed$/m);
   });
+
+  it('two versions of one local import on the old side: a row each, told apart by their ids', async () => {
+    const doc = '# I\n\n```shark-import\nfile:r/ /data/r/\n```\n\n## Keep\n\n```shark-run {precious}\ncat /data/r/a.txt > /data/p.txt\n```\n\n## Other\n\n```shark-run\ncat /data/r/b.txt > /data/q.txt\n```\n\n## Total\n\n```shark-run\ncat /data/p.txt /data/q.txt > /data/t.txt\n```\n';
+    rig.write('p.md', doc);
+    for (const version of ['1', '2']) {
+      rig.write('r/a.txt', `a${version}\n`);
+      rig.write('r/b.txt', `b${version}\n`);
+      expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    }
+    // Run 2 kept keep's first result (from the import's first version) and ran other on the second.
+    rig.write('r/a.txt', 'a3\n');
+    rig.write('r/b.txt', 'b3\n');
+    expect((await rig.shark(['run', 'p.md', '--force', 'keep'])).code).toBe(0);
+    const text = await rig.shark(['diff', 'p.md', '/data/t.txt']);
+    expect(text.code).toBe(1);
+    const rows = text.stdout.split('\n').filter((l) => /^root cause +i /.test(l));
+    expect(rows).toHaveLength(2);
+    expect(new Set(rows).size).toBe(2);
+    for (const row of rows) expect(row).toMatch(/source tree changed \([0-9a-f]{8}… → [0-9a-f]{8}…\)$/);
+  });
 });

@@ -165,6 +165,15 @@ describe('key fields through shark plan --json', () => {
     expect(plan.jobs[0]!.reasons).toEqual([expect.stringMatching(/^source sha256 changed \([0-9a-f]{10} → [0-9a-f]{10}\)$/)]);
   });
 
+  it('pin of a local directory: its tree ids, old → new', async () => {
+    rig.write('r/a.txt', 'a\n');
+    rig.write('p.md', doc({ imports: 'file:r/ /data/r/', cmd: 'echo ran >> counter; cat /data/r/a.txt > /data/out.txt' }));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('r/a.txt', 'b\n');
+    const plan = await rig.plan('p.md');
+    expect(plan.jobs[0]!.reasons).toEqual([expect.stringMatching(/^source tree changed \([0-9a-f]{8}… → [0-9a-f]{8}…\)$/)]);
+  });
+
   it('prose edits leave every job cached', async () => {
     const first = doc({ front: 'GREETING: hi' });
     const second = first.replace('# K', '# A renamed title\n\nA paragraph of new prose.\n\n## A section\n\nMore words.') + '\nTrailing notes.\n';
