@@ -111,6 +111,7 @@ export function instantiate(
   const scalars = new Map(document.frontmatter?.variables ?? []);
   for (const [name, value] of overrides) if (scalars.has(name)) scalars.set(name, value);
   const known = [...(document.frontmatter?.variables.keys() ?? []), ...axes.keys()];
+  const secrets = new Set((document.frontmatter?.secrets ?? []).map((s) => s.name));
   const knownText = known.length === 0 ? 'the frontmatter defines no keys' : `the frontmatter defines ${known.sort().join(', ')}`;
   const values = restrictAxes(file, axes, overrides, diagnostics, places);
 
@@ -133,7 +134,10 @@ export function instantiate(
       for (const ref of found.refs) {
         if (axes.has(ref.name)) mentioned.add(ref.name);
         else if (!scalars.has(ref.name)) {
-          diagnostics.push(error(file, { line: line.line, col: colOf(line, ref.start) }, `unknown \`%{${ref.name}}\`: ${knownText}`));
+          const message = secrets.has(ref.name)
+            ? `\`%{${ref.name}}\`: ${ref.name} is a secret: its value cannot be put into a command, where it would enter the cache key; read it from the environment as $${ref.name}`
+            : `unknown \`%{${ref.name}}\`: ${knownText}`;
+          diagnostics.push(error(file, { line: line.line, col: colOf(line, ref.start) }, message));
           broken = true;
         }
       }

@@ -182,6 +182,7 @@ describe('sweep errors with the real binary, each located', () => {
 
   it.each([
     ['an unknown name', `---\nA: [1]\n---\n${fence}shark-run\necho %{B} > /data/x\n${fence}\n`, 'p.md:5:6: error: unknown `%{B}`: the frontmatter defines A'],
+    ['a secret, whose value would enter the key', `---\nsecrets: [TOKEN]\n---\n${fence}shark-run\necho %{TOKEN} > /data/x\n${fence}\n`, 'p.md:5:6: error: `%{TOKEN}`: TOKEN is a secret: its value cannot be put into a command, where it would enter the cache key; read it from the environment as $TOKEN'],
     ['an unclosed %{', `---\nA: [1]\n---\n${fence}shark-run\necho %{A > /data/x\n${fence}\n`, 'p.md:5:6: error: unclosed `%{`: write `%{NAME}` with a closing `}`'],
     ['an empty list', `---\nA: []\n---\n${fence}shark-run\necho > /data/x\n${fence}\n`, 'p.md:2:4: error: the axis `A` has no values: list at least one'],
     ['a value that is not a plain scalar', `---\nA: [{k: v}]\n---\n${fence}shark-run\necho > /data/x\n${fence}\n`, 'p.md:2:5: error: a value of the axis `A` must be a plain string, number or boolean'],
