@@ -14,6 +14,7 @@ import { withSessionOptions, collect } from './common-options.js';
 import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
 import { closeSession, openSession, type SessionFlags } from './session-setup.js';
+import { counted } from '../counted.js';
 
 
 function fail(io: Io, message: string, code = EXIT_FAILED): never {
@@ -78,9 +79,9 @@ export function verifyCommand(io: Io): Command {
       for (const n of report.notes) io.stdout(`${n}\n`);
       if (report.problems.length > 0) {
         for (const p of report.problems) io.stderr(`${p}\n`);
-        fail(io, `${path} does not verify: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} in ${report.checked} envelopes`);
+        fail(io, `${path} does not verify: ${counted(report.problems.length, 'problem')} in ${counted(report.checked, 'envelope')}`);
       }
-      io.stdout(`${path}: verified ${report.checked} envelope${report.checked === 1 ? '' : 's'} (signatures, subjects against the stored bytes, inputs against upstream subjects)\n`);
+      io.stdout(`${path}: verified ${counted(report.checked, 'envelope')} (signatures, subjects against the stored bytes, inputs against upstream subjects)\n`);
     });
   });
 }

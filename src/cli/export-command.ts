@@ -11,6 +11,7 @@ import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
 import { writeOutputFile } from './output-file.js';
 import { closeSession, openSession, type SessionFlags } from './session-setup.js';
+import { counted } from '../counted.js';
 
 const PROV_FORMATS = ['prov-json', 'prov-jsonld'] as const;
 type ProvFormat = (typeof PROV_FORMATS)[number];
@@ -87,7 +88,7 @@ export function exportCommand(io: Io): Command {
         io.stderr(`shark: error: ${written.message}\n`);
         throw new ExitError(written.invalid === true ? EXIT_INVALID : EXIT_FAILED);
       }
-      io.stdout(`${out}: run ${view.run.id}, ${view.jobs.length} jobs, ${written.entities} entities\n`);
+      io.stdout(`${out}: run ${view.run.id}, ${counted(view.jobs.length, 'job')}, ${counted(written.entities, 'entity', 'entities')}\n`);
     });
   }));
   // main.ts gives this command the program's settings after it is built: pass them on when a subcommand runs.

@@ -9,6 +9,7 @@ import { displayName, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, ExitError, op
 import { storeSpec } from './find-store.js';
 import type { Io } from './main.js';
 import { configOption } from './apply-config.js';
+import { counted } from '../counted.js';
 
 interface FsckFlags {
   store?: string;
@@ -88,7 +89,7 @@ export function fsckCommand(io: Io): Command {
 
 function render(r: { store: string; objects: number; bytes: number; seconds: number; problems: readonly StoreProblem[]; results: number; repaired: boolean; refreshed: number }): string {
   const mb = r.bytes / 1e6;
-  const lines = [`${r.store}: checked ${r.objects} objects, ${mb.toFixed(1)} MB in ${r.seconds.toFixed(1)}s (${(mb / Math.max(r.seconds, 1e-3)).toFixed(0)} MB/s)`];
+  const lines = [`${r.store}: checked ${counted(r.objects, 'object')}, ${mb.toFixed(1)} MB in ${r.seconds.toFixed(1)}s (${(mb / Math.max(r.seconds, 1e-3)).toFixed(0)} MB/s)`];
   const one = r.refreshed === 1;
   if (r.refreshed > 0) lines.push(`${r.refreshed} object${one ? '' : 's'} changed only in ${one ? 'its' : 'their'} stat since stored (a touch or a copy), ${one ? 'its' : 'their'} bytes sound: recorded again`);
   for (const p of r.problems) lines.push(`${p.problem.padEnd(8)} ${p.id}  ${p.detail}`);

@@ -19,6 +19,7 @@ import { leftovers, megabytes, slurmOf } from './gc-leftovers.js';
 import type { Io } from './main.js';
 import { configFor, configOption, frontmatterOf, storeOf } from './apply-config.js';
 import type { SharkConfig } from './config-file.js';
+import { counted } from '../counted.js';
 
 interface GcFlags {
   store?: string;
@@ -153,7 +154,7 @@ async function collectGroup(io: Io, where: string, group: Group, del: boolean): 
     await leftovers(io, del, leases, freed, slurm);
     const mb = megabytes(freed.bytes);
     io.stdout(`${store.location} (${store.kind}): keeping ${kept.join('; ')}\n`);
-    io.stdout(del ? `freed ${freed.count} objects, ${mb}\n` : `would free ${freed.count} objects, ${mb} (dry run: pass --delete to free them)\n`);
+    io.stdout(del ? `freed ${counted(freed.count, 'object')}, ${mb}\n` : `would free ${counted(freed.count, 'object')}, ${mb} (dry run: pass --delete to free them)\n`);
     if (others !== undefined) io.stderr(`shark: warning: ${others}\n`);
     return 0;
   } finally {

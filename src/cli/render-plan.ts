@@ -1,5 +1,6 @@
 import { isRecalled, type Plan, type PlannedJob } from '../plan/planner.js';
 import { shownName } from '../printable.js';
+import { counted } from '../counted.js';
 
 /** Where rendered text goes, a piece at a time. */
 export type Out = (s: string) => void;
@@ -67,7 +68,7 @@ function mapLine(step: string, jobs: readonly PlannedJob[], width: number, file:
 }
 
 function countsLine(status: string, step: string, width: number, at: string, jobs: number, parts: readonly string[]): string {
-  return `${status.padEnd(8)} ${step.padEnd(width)} ${at}  ${jobs} jobs — ${parts.join(', ')}`;
+  return `${status.padEnd(8)} ${step.padEnd(width)} ${at}  ${counted(jobs, 'job')} — ${parts.join(', ')}`;
 }
 
 /**

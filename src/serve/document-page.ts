@@ -5,6 +5,7 @@ import { blockAnchor, dataHref, esc, formatDuration, page, shownPathHref } from 
 import { markdownToHtml } from './markdown-html.js';
 import type { BlockView, JobView, PageState, RunView } from './views.js';
 import { listAt } from '../multimap.js';
+import { counted } from '../counted.js';
 
 /** The rendered document, each Shark block annotated with its status, jobs, environment, logs and outputs. */
 export function documentPage(pipeline: Pipeline, state: PageState, title: string): string {
@@ -59,7 +60,7 @@ ${blockInfo(b, v)}
 </details>`;
   });
   return `<section class="shark-block sweep">
-<div class="block-head">${tag} <span class="block-id">${blocks.length} instances</span></div>
+<div class="block-head">${tag} <span class="block-id">${counted(blocks.length, 'instance')}</span></div>
 ${code}
 ${instances.join('\n')}
 </section>\n`;
@@ -99,7 +100,7 @@ function jobTable(v: BlockView): string {
   const more = v.total - v.jobs.length;
   // Only so many are listed (failed and running ones first): the command line lists every one.
   const rest = more <= 0 ? '' : `\n<p class="more-jobs">${v.jobs.length} of ${v.total} jobs listed, failed and running ones first; <code>shark plan</code> and <code>shark logs</code> list every one.</p>`;
-  return `<details class="jobs"><summary>${v.total} jobs</summary><table class="job-table"><thead><tr><th>item</th><th>status</th></tr></thead><tbody>
+  return `<details class="jobs"><summary>${counted(v.total, 'job')}</summary><table class="job-table"><thead><tr><th>item</th><th>status</th></tr></thead><tbody>
 ${rows}
 </tbody></table>${rest}</details>`;
 }

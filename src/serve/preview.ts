@@ -2,6 +2,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { SnapshotId, SnapshotStore } from '../store/snapshot-store.js';
 import { geoJsonSvg, isGeoJson } from './geojson-svg.js';
 import { dataHref, esc, formatBytes, objectHref } from './html.js';
+import { counted } from '../counted.js';
 
 const TEXT_BYTES = 64 * 1024;
 const JSON_BYTES = 4 * 1024 * 1024;
@@ -76,7 +77,7 @@ function table(text: string, sep: string, whole: boolean): string {
   if (!whole) rows.pop();
   const columns = Math.max(0, ...rows.map((r) => r.length));
   const shown = rows.slice(0, TABLE_ROWS);
-  const count = whole ? `${rows.length} rows` : `first ${rows.length} rows read`;
+  const count = whole ? counted(rows.length, 'row') : `first ${counted(rows.length, 'row')} read`;
   const body = shown.map((r, i) => `<tr>${r.map((c) => (i === 0 ? `<th>${esc(c)}</th>` : `<td>${esc(c)}</td>`)).join('')}</tr>`).join('\n');
   return `<p class="table-meta">${columns} column${columns === 1 ? '' : 's'}, ${count}${rows.length > TABLE_ROWS ? `, first ${TABLE_ROWS} shown` : ''}</p>
 <div class="table-scroll"><table class="preview-table">${body}</table></div>`;

@@ -7,6 +7,7 @@ import type { Session } from '../plan/session.js';
 import type { Resolved } from './data-index.js';
 import { blockAnchor, dataHref, esc, objectHref, page } from './html.js';
 import { preview } from './preview.js';
+import { counted } from '../counted.js';
 
 /** A result: where it sits, its content id, its lineage (each ancestor linked), its signatures, and a preview. */
 export async function resultPage(session: Session, found: Resolved, trusted: readonly KeyObject[]): Promise<string> {
@@ -110,7 +111,7 @@ async function signatures(session: Session, top: LineageNode, trusted: readonly 
     const tops = top.kind === 'group' ? (top.inputs[0]?.from ?? []) : [top];
     const report = await verifyAncestry(all, tops, attestations, session.store, trusted, 1);
     verdict = report.problems.length === 0
-      ? `<p class="verified">verified: ${report.checked} envelopes against ${trusted.map((k) => esc(keyIdOf(k))).join(', ')}</p>`
+      ? `<p class="verified">verified: ${counted(report.checked, 'envelope')} against ${trusted.map((k) => esc(keyIdOf(k))).join(', ')}</p>`
       : `<p class="unverified">does not verify:</p><ul>${report.problems.map((p) => `<li>${esc(p)}</li>`).join('')}</ul>`;
     verdict += report.notes.map((n) => `<p class="note">${esc(n)}</p>`).join('');
   }

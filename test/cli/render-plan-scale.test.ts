@@ -33,6 +33,11 @@ describe('plans of large maps', () => {
     expect(text).toContain('200001 jobs: 100000 cached, 100000 to run, 1 blocked');
   });
 
+  it('says `1 job` of a map step of one item, as the summary does', () => {
+    const text = renderPlan(bigPlan(1), 'p.md', false);
+    expect(text.split('\n')[0]).toBe('cached   map      p.md:7  1 job — 1 cached');
+  });
+
   it('streams the text plan, -v included, in chunks', () => {
     const chunks: string[] = [];
     writePlanText(plan, 'p.md', true, (s) => chunks.push(s));

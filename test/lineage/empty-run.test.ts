@@ -31,7 +31,7 @@ describe('a run that recorded no job hides no earlier run from lineage, logs and
     expect(logs.stdout).toMatch(/^==> r \(ok, line 4\) .*\/logs\/1\//);
     const crate = await rig.shark(['export', 'crate', 'p.md', '-o', 'crate']);
     expect(crate.code, crate.stderr).toBe(0);
-    expect(crate.stdout).toMatch(/^crate: run 1, 1 jobs/);
+    expect(crate.stdout).toMatch(/^crate: run 1, 1 job,/);
   });
 
   it('--run names the empty run still', async () => {

@@ -80,6 +80,6 @@ describe('lineage, attest and verify without --run after a run that did not make
   it('exports the latest run that recorded a job, as before', async () => {
     const crate = await rig.shark(['export', 'crate', 'p.md', '-o', 'crate']);
     expect(crate.code, crate.stderr).toBe(0);
-    expect(crate.stdout).toMatch(/^crate: run 2, 1 jobs/);
+    expect(crate.stdout).toMatch(/^crate: run 2, 1 job,/);
   });
 });

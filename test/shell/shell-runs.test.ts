@@ -63,7 +63,7 @@ describe('a shell session opened on FILE is no run of FILE', () => {
     expect(logs.stdout).toMatch(/^==> r \(ok, line 4\)/);
     const crate = await rig.shark(['export', 'crate', 'p.md', '-o', 'crate']);
     expect(crate.code, crate.stderr).toBe(0);
-    expect(crate.stdout).toMatch(/^crate: run 1, 1 jobs/);
+    expect(crate.stdout).toMatch(/^crate: run 1, 1 job,/);
 
     // The saved document's own first run finds the session's step cached, and has its lineage.
     const more = await rig.shark(['run', 'more.md', '--json']);

@@ -68,7 +68,7 @@ describe('shark gc after a run that covered part of the document', () => {
     expect(gc.code).toBe(0);
     // Run 3 finished expensive and report; extra is kept from run 2, whose result is run 1's.
     expect(gc.stdout).toMatch(/keeping p\.md run 3 \(latest complete run, 2 results\), and for blocks run 3 left out or did not finish: run 2 \(extra; 1 result\)\n/);
-    expect(gc.stdout).toMatch(/freed 1 objects, 0\.1 MB/);
+    expect(gc.stdout).toMatch(/freed 1 object, 0\.1 MB/);
     expect(toRun(await rig.plan('p.md'))).toEqual([]);
   });
 

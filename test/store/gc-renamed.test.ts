@@ -87,7 +87,7 @@ ${fence}
     expect(gc.code).toBe(0);
     expect(gc.stdout).toMatch(/by their outputs or command for blocks no run has run under their id: train-the-model \(1 result\)\n/);
     // Only the old version of `other` is freed.
-    expect(gc.stdout).toMatch(/freed 1 objects/);
+    expect(gc.stdout).toMatch(/freed 1 object,/);
     expect(toRun(await rig.plan('p.md', 'train-the-model'))).toEqual([]);
   });
 });

@@ -38,12 +38,12 @@ describe('shark gc (content-addressed store)', () => {
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(/keeping p\.md run 2 \(latest complete run, 2 results\)/);
     // The 200 kB of a's; size.txt is the same for both versions, so it stays.
-    expect(dry.stdout).toMatch(/would free 1 objects, 0\.2 MB \(dry run/);
+    expect(dry.stdout).toMatch(/would free 1 object, 0\.2 MB \(dry run/);
     expect((await rig.shark(['gc', 'p.md'])).stdout).toBe(dry.stdout);
 
     const real = await rig.shark(['gc', 'p.md', '--delete']);
     expect(real.code).toBe(0);
-    expect(real.stdout).toMatch(/freed 1 objects, 0\.2 MB\n$/);
+    expect(real.stdout).toMatch(/freed 1 object, 0\.2 MB\n$/);
     expect((await rig.shark(['gc', 'p.md'])).stdout).toMatch(/would free 0 objects, 0\.0 MB/);
 
     // The latest version is all there; the old one would have to run again.
