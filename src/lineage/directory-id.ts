@@ -1,5 +1,5 @@
 import { isUnder } from '../pipeline/data-path.js';
-import { overlay, type Part } from '../plan/trees.js';
+import { descend, overlay, type Part } from '../plan/trees.js';
 import { sortEntries, treeId } from '../store/content-id.js';
 import type { Metadata } from '../store/metadata.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
@@ -14,13 +14,7 @@ import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
 export function directoryId(meta: Metadata, dir: string, outputs: readonly Readonly<Record<string, string>>[]): SnapshotId | undefined {
   const path = dir.replace(/\/$/, '');
   const made = new Map<SnapshotId, readonly TreeEntry[]>();
-  const entriesOf = (id: SnapshotId): readonly TreeEntry[] | undefined => {
-    if (!id.startsWith('tree:')) return undefined;
-    const known = made.get(id);
-    if (known !== undefined) return known;
-    const text = meta.trees.get(id);
-    return text === undefined ? undefined : (JSON.parse(text) as TreeEntry[]);
-  };
+  const entriesOf = (id: SnapshotId): readonly TreeEntry[] | undefined => made.get(id) ?? storedEntries(meta, id);
   const compose = (entries: readonly TreeEntry[]): SnapshotId => {
     const sorted = sortEntries(entries);
     const id = treeId(sorted);
@@ -38,4 +32,29 @@ export function directoryId(meta: Metadata, dir: string, outputs: readonly Reado
   });
   const composed = overlay(path, undefined, parts, entriesOf, compose);
   return composed.ok ? composed.id : undefined;
+}
+
+/**
+ * The id of `path` as jobs' outputs hold it: an output's own, an entry of a
+ * directory one of them wrote whole above it, else the directory their
+ * outputs at or below it compose (`directoryId`). Undefined when they do not
+ * hold it. What a lineage compares with the id a cached result read, to
+ * know whether those jobs wrote the bytes it read.
+ */
+export function idWithin(meta: Metadata, path: string, outputs: readonly Readonly<Record<string, string>>[]): SnapshotId | undefined {
+  const p = path.replace(/\/$/, '');
+  for (const out of outputs) {
+    for (const [written, id] of Object.entries(out)) {
+      const w = written.replace(/\/$/, '');
+      if (w === p && !id.startsWith('tree:')) return id;
+      if (isUnder(p, w)) return descend(id, p.slice(w.length + 1), (tree) => storedEntries(meta, tree));
+    }
+  }
+  return directoryId(meta, p, outputs);
+}
+
+function storedEntries(meta: Metadata, id: SnapshotId): readonly TreeEntry[] | undefined {
+  if (!id.startsWith('tree:')) return undefined;
+  const text = meta.trees.get(id);
+  return text === undefined ? undefined : (JSON.parse(text) as TreeEntry[]);
 }

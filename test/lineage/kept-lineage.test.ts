@@ -35,6 +35,26 @@ wc -l < /data/in/a.txt > /data/aoh.txt
 ${fence}
 `;
 
+/** A fan-in over a directory several jobs write (`find` reads it whole). */
+const DIRECTORY_UPSTREAM = `# P
+
+## Make
+
+${fence}shark-run
+echo a > /data/x/a.txt
+${fence}
+
+${fence}shark-run
+echo b > /data/x/b.txt
+${fence}
+
+## All
+
+${fence}shark-run {precious}
+find /data/x/ -type f -exec cat {} + | sort > /data/aoh.txt
+${fence}
+`;
+
 type Node = { job: string; run: number; command: string; outputs: Record<string, string>; inputs: { path: string; id: string; from: Node[] }[] };
 
 describe('lineage of a kept {precious} result', () => {
@@ -102,5 +122,55 @@ describe('lineage of a kept {precious} result', () => {
     const top = await lineage();
     expect(top.run).toBe(1);
     expect(top.inputs[0]!.from.map((f) => [f.run, f.command])).toEqual([[2, 'seq 1 3 | cat > /data/x.txt']]);
+  });
+
+  it('a cached job reading a directory shows the jobs of the run asked about that wrote it', async () => {
+    // The writers ran again under another heading and command, and wrote the same bytes: the fan-in is cached.
+    rig.write('p.md', DIRECTORY_UPSTREAM.replace('{precious}', ''));
+    await run();
+    rig.write('p.md', DIRECTORY_UPSTREAM.replace('{precious}', '').replace('## Make', '## Produce').replace('echo a >', 'printf "a\\n" >'));
+    await run();
+    const top = await lineage();
+    expect(top.run).toBe(1);
+    expect(top.inputs[0]!.from.map((f) => [f.job, f.run, f.command]).sort()).toEqual([
+      ['produce', 2, 'printf "a\\n" > /data/x/a.txt'],
+      ['produce-2', 1, 'echo b > /data/x/b.txt'],
+    ]);
+    const text = (await rig.shark(['lineage', 'p.md', '/data/aoh.txt'])).stdout;
+    expect(text).not.toContain('echo a');
+    expect(text).not.toContain('make');
+
+    // Then b changes: diff blames b alone, not a's edit that left its bytes as they were.
+    rig.write('p.md', DIRECTORY_UPSTREAM.replace('{precious}', '').replace('## Make', '## Produce').replace('echo a >', 'printf "a\\n" >').replace('echo b', 'echo B'));
+    await run();
+    const diffed = await rig.shark(['diff', 'p.md', '/data/aoh.txt', '--json']);
+    const steps = (JSON.parse(diffed.stdout) as { steps: { job: string; class: string }[] }).steps;
+    expect(steps.map((s) => [s.job, s.class]).sort()).toEqual([['all', 'propagated'], ['produce', 'same'], ['produce-2', 'root-cause']]);
+  });
+
+  it('a kept result reading a directory its upstream wrote again otherwise shows the run that made it', async () => {
+    rig.write('p.md', DIRECTORY_UPSTREAM);
+    await run();
+    rig.write('p.md', DIRECTORY_UPSTREAM.replace('echo a >', 'echo A >'));
+    await run();
+    const top = await lineage();
+    expect(top.run).toBe(1);
+    expect(top.inputs[0]!.from.map((f) => [f.job, f.run, f.command]).sort()).toEqual([
+      ['make', 1, 'echo a > /data/x/a.txt'],
+      ['make-2', 1, 'echo b > /data/x/b.txt'],
+    ]);
+    expect(top).toEqual(await lineage('--run', '1'));
+  });
+
+  it('a cached job reading an entry of a directory imported again shows the run\'s import', async () => {
+    rig.write('p.md', IMPORT_UPSTREAM.replace('{precious}', ''));
+    rig.write('in/a.txt', 'one\n');
+    rig.write('in/b.txt', 'b\n');
+    await run();
+    rig.write('in/b.txt', 'another b\n');
+    await run();
+    const top = await lineage();
+    expect(top.run).toBe(1);
+    expect(top.inputs[0]!.from.map((f) => [f.job, f.run])).toEqual([['precious-import', 2]]);
   });
 });
