@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { ancestryOfContent, pickRuns, type Ancestry } from '../lineage/ancestry.js';
+import { pickRuns, type Ancestry } from '../lineage/ancestry.js';
+import { ancestriesOfContents, type AskedContent, type Place } from '../lineage/content-pair.js';
 import { diffAncestries } from '../lineage/diff.js';
 import { diffAnswer, nothingToCompare, renderDiff } from '../lineage/render-diff.js';
 import { hashOnDisk, namedContent, subdirectoryOnDisk, type EntriesOf } from '../lineage/why.js';
@@ -50,8 +51,12 @@ export function diffCommand(io: Io): Command {
         }
         ({ old, now } = picked);
       } else {
-        old = ofContent(session.meta, session.store, what, fail);
-        now = ofContent(session.meta, session.store, other!, fail);
+        const asked = [contentOf(session.meta, session.store, what, fail), contentOf(session.meta, session.store, other!, fail)] as const;
+        const paired = ancestriesOfContents(session.meta, asked[0], asked[1]);
+        if (!paired.ok) return fail(ambiguous(file, [what, other!], [paired.old, paired.now]));
+        const missing = (text: string, id: string): never => fail(`${id === text ? text : `${text} (${id})`}: no job in this store produced it (see \`shark why\`)`);
+        old = paired.old ?? missing(what, asked[0].id);
+        now = paired.now ?? missing(other!, asked[1].id);
       }
       const answer = diffAnswer(old, now, diffAncestries(old, now));
       io.stdout(flags.json ? JSON.stringify(answer, null, 2) + '\n' : renderDiff(answer));
@@ -67,18 +72,33 @@ export function diffCommand(io: Io): Command {
  * store would. A directory no job wrote whole is looked into, as `why` does:
  * on disk, or for a tree id, in the store.
  */
-function ofContent(meta: Metadata, store: SnapshotStore, text: string, fail: (m: string) => never): Ancestry {
-  const missing = (id: string): never => fail(`${id === text ? text : `${text} (${id})`}: no job in this store produced it (see \`shark why\`)`);
+function contentOf(meta: Metadata, store: SnapshotStore, text: string, fail: (m: string) => never): AskedContent {
   if (/^(sha256x?|tree):[0-9a-f]+$/.test(text)) {
     if (!/:[0-9a-f]{64}$/.test(text)) fail(`${text}: a content id has 64 hex digits after the colon (as \`shark why\` and \`shark lineage\` print it)`);
     const inStore: EntriesOf = (relative) => {
       const sub = descend(text, relative, (i) => store.entries(i));
       return sub === undefined ? undefined : store.entries(sub);
     };
-    return ancestryOfContent(meta, text, store.entries(text) ?? [], inStore) ?? missing(text);
+    return { id: text, entries: store.entries(text) ?? [], entriesOf: inStore };
   }
   const hashed = hashOnDisk(text);
   if (!hashed.ok) return fail(hashed.message);
   const { id, entries } = namedContent(meta, text, hashed);
-  return ancestryOfContent(meta, id, entries ?? [], (relative) => subdirectoryOnDisk(text, relative)) ?? missing(id);
+  return { id, entries: entries ?? [], entriesOf: (relative) => subdirectoryOnDisk(text, relative) };
+}
+
+/** Which jobs to compare is open: the places each result was made at, and what to ask instead. */
+function ambiguous(file: string, texts: readonly [string, string], places: readonly [readonly Place[], readonly Place[]]): string {
+  const MAX = 5;
+  const at = (p: Place): string => {
+    const runs = [...new Set(p.makings.map((m) => m.record.runId))];
+    return `${p.path} (${p.makings.at(-1)?.job ?? ''}, run${runs.length > 1 ? 's' : ''} ${runs.join(', ')})`;
+  };
+  const side = (list: readonly Place[]): string => {
+    const shown = list.slice(0, MAX).map(at);
+    const more = list.length > MAX ? ` and ${list.length - MAX} more` : '';
+    return shown.length === 1 ? shown[0]! : `${shown.slice(0, -1).join(', ')}${more === '' ? ' and ' : ', '}${shown.at(-1)!}${more}`;
+  };
+  return `which jobs to compare is ambiguous: the bytes of ${texts[0]} were made as ${side(places[0])}, those of ${texts[1]} as ${side(places[1])}; ` +
+    `compare one path across runs instead: \`shark diff ${file} /data/PATH --from RUN --to RUN\``;
 }

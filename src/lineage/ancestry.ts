@@ -2,7 +2,7 @@ import type { Metadata } from '../store/metadata.js';
 import { maxOf } from '../fold.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
 import type { AncestryStep } from './diff.js';
-import { producersOf } from './find-content.js';
+import type { Producer } from './find-content.js';
 import { lineageInRun, type LineageNode } from './lineage.js';
 import { fromResultRow } from './record.js';
 import { producersByEntry, type EntriesOf, type Found } from './why.js';
@@ -74,21 +74,19 @@ function versionOf(n: { readonly job: string; readonly key: string }): string {
   return `${n.job}\0${n.key}`;
 }
 
-/**
- * The ancestry of content `id` (a file on disk, hashed, or a content id): the
- * latest job that made it. A directory no job wrote whole (a map's output)
- * is found as `why` finds it, by the jobs that made its `entries` (a
- * subdirectory's by `entriesOf`): their ancestries merged, aligned by job.
- */
-export function ancestryOfContent(meta: Metadata, id: SnapshotId, entries: readonly TreeEntry[] = [], entriesOf: EntriesOf = () => undefined): Ancestry | undefined {
-  const made = producersOf(meta, id).at(-1);
-  if (made === undefined) return entries.length === 0 ? undefined : ofEntries(meta, id, entries, entriesOf);
+/** The ancestry of content `id` as `made` (one of the jobs that made it, `producersOf`) made it. */
+export function ancestryOfMaking(meta: Metadata, made: Producer, id: SnapshotId): Ancestry | undefined {
   const found = ancestryInRun(meta, made.record.runId, made.path);
   return found === undefined ? undefined : { ...found, id };
 }
 
-/** The ancestries of the latest job that made each entry, as one: a job version (or host input) in several, once. */
-function ofEntries(meta: Metadata, id: SnapshotId, entries: readonly TreeEntry[], entriesOf: EntriesOf): Ancestry | undefined {
+/**
+ * The ancestry of a directory no job wrote whole (a map's output), found
+ * as `why` finds it, by the jobs that made its `entries` (a subdirectory's
+ * by `entriesOf`): the ancestries of the latest job that made each entry,
+ * as one, aligned by job: a job version (or host input) in several, once.
+ */
+export function ancestryOfEntries(meta: Metadata, id: SnapshotId, entries: readonly TreeEntry[], entriesOf: EntriesOf): Ancestry | undefined {
   const latest = new Map<string, Found>();
   // Oldest first: the last producer of an entry is the latest; one that wrote it under its own name wins
   // over one that wrote the same bytes elsewhere (two items of a map with equal results).
