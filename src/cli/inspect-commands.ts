@@ -6,7 +6,7 @@ import { normaliseDataPath } from '../pipeline/data-path.js';
 import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
 import { closeSession, envPairs, openSession, type SessionFlags } from './session-setup.js';
-import { shownConfiguration, writesPath, type Configuration } from '../lineage/configuration.js';
+import { fansInOver, shownConfiguration, writesPath, type Configuration } from '../lineage/configuration.js';
 import { restrictedAxes } from '../plan/selection.js';
 import type { RunSession } from '../exec/executor.js';
 import { outputFormat, withSessionOptions } from './common-options.js';
@@ -36,7 +36,7 @@ export function lineageCommand(io: Io): Command {
       const options = {
         ...(flags.run !== undefined ? { run: flags.run } : {}),
         ...(flags.depth !== undefined ? { depth: flags.depth } : {}),
-        configuration: configurationOf(session, flags, io.stderr),
+        configuration: { ...configurationOf(session, flags, io.stderr), fansIn: fansInOver(session.pipeline, normal.path.text) },
       };
       const { configuration } = options;
       if (configuration.axes.size > 0 && !writesPath(session.pipeline, normal.path.text)) {

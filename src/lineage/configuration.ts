@@ -1,4 +1,5 @@
 import { overlaps } from '../pipeline/data-path.js';
+import { fanInAxes } from '../pipeline/fan-in.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { Metadata } from '../store/metadata.js';
 import type { LineageNode } from './lineage.js';
@@ -19,6 +20,13 @@ export interface Configuration {
   readonly given?: ReadonlySet<string>;
   /** Axes restricted to some of their values (`-e AXIS=V1,V2`): the run ran at least these values. */
   readonly axes: ReadonlyMap<string, readonly string[]>;
+  /**
+   * The axes the step writing PATH reads every instance of together
+   * (`fanInAxes`), itself or upstream: on those the run ran exactly the
+   * values `axes` keeps (all of them when it keeps none), as `plan -e`
+   * keys that step: a run with other values made another result.
+   */
+  readonly fansIn?: ReadonlySet<string>;
 }
 
 export function isEmpty(c: Configuration): boolean {
@@ -33,15 +41,25 @@ export function shownConfiguration(c: Configuration, part: 'variables' | 'axes' 
 }
 
 /**
- * Whether run `runId` ran the values of every restricted axis of `c`: a run
- * restricted on an axis recorded the values it ran (`summary.axes`); any
- * other ran them all.
+ * Why run `runId` did not run the axis values of `c`, or undefined when it
+ * did: a run restricted on an axis recorded the values it ran
+ * (`summary.axes`); any other ran them all. On an axis PATH's step fans in
+ * over, it must have run exactly those values.
  */
-export function ranAxes(meta: Metadata, runId: number, c: Configuration): boolean {
-  if (c.axes.size === 0) return true;
+export function otherAxes(meta: Metadata, runId: number, path: string, c: Configuration): string | undefined {
+  if (c.axes.size === 0 && (c.fansIn?.size ?? 0) === 0) return undefined;
   const json = meta.db.prepare<[number], { axes: string | null }>("SELECT json_extract(summary, '$.axes') AS axes FROM runs WHERE id = ?").get(runId)?.axes ?? null;
   const ran = json === null ? {} : (JSON.parse(json) as Record<string, string[]>);
-  return [...c.axes].every(([axis, values]) => ran[axis] === undefined || values.every((v) => ran[axis]!.includes(v)));
+  if (![...c.axes].every(([axis, values]) => ran[axis] === undefined || values.every((v) => ran[axis]!.includes(v)))) {
+    return `run ${runId} did not run ${shownConfiguration(c, 'axes')}`;
+  }
+  for (const axis of c.fansIn ?? []) {
+    const [had, wanted] = [ran[axis], c.axes.get(axis)];
+    if (had === undefined ? wanted === undefined : wanted !== undefined && had.length === wanted.length && had.every((v) => wanted.includes(v))) continue;
+    const values = (vs: readonly string[] | undefined): string => (vs === undefined ? `every value of ${axis}` : `${axis}=${vs.join(',')}`);
+    return `run ${runId} made ${path} from ${values(had)} (its step reads their instances together), not from ${values(wanted)}${wanted === undefined ? '' : ' alone'}`;
+  }
+  return undefined;
 }
 
 /**
@@ -66,4 +84,18 @@ export function otherValues(meta: Metadata, top: LineageNode, c: Configuration):
  */
 export function writesPath(pipeline: Pipeline, path: string): boolean {
   return pipeline.steps.some((s) => s.outputs.some((o) => overlaps(path, o.path.replace(/\/$/, ''))));
+}
+
+/**
+ * The axes the steps of `pipeline` writing `path` (or a directory above
+ * it, or something inside it) read every instance of together, themselves
+ * or upstream: their results under `-e` are the subset's own.
+ */
+export function fansInOver(pipeline: Pipeline, path: string): Set<string> {
+  const fansIn = fanInAxes(pipeline);
+  const axes = new Set<string>();
+  for (const s of pipeline.steps) {
+    if (s.outputs.some((o) => overlaps(path, o.path.replace(/\/$/, '')))) for (const axis of fansIn.get(s.id) ?? []) axes.add(axis);
+  }
+  return axes;
 }

@@ -1,5 +1,5 @@
 import type { Metadata } from '../store/metadata.js';
-import { isEmpty, otherValues, ranAxes, shownConfiguration, type Configuration } from './configuration.js';
+import { isEmpty, otherAxes, otherValues, shownConfiguration, type Configuration } from './configuration.js';
 import { directoryId } from './directory-id.js';
 import { readLineage, type LineageProducer } from './lineage-read.js';
 import type { MadeBy } from './lineage-result.js';
@@ -97,8 +97,9 @@ export function lineageOf(meta: Metadata, pipelinePath: string, path: string, op
 function lineageUnder(meta: Metadata, runs: readonly number[], path: string, c: Configuration, depth = Infinity): LineageNode | LineageFailure {
   let latest: { run: number; other: ReturnType<typeof otherValues> } | undefined;
   for (const runId of runs) {
-    if (!ranAxes(meta, runId, c)) {
-      if (runs.length === 1) return { reason: 'not-produced', error: `run ${runId} did not run ${shownConfiguration(c, 'axes')}` };
+    const axes = otherAxes(meta, runId, path, c);
+    if (axes !== undefined) {
+      if (runs.length === 1) return { reason: 'not-produced', error: axes };
       continue;
     }
     const top = lineageInRun(meta, runId, path, 0);

@@ -121,3 +121,59 @@ describe("shark lineage -e AXIS=V under the document's other values", () => {
     }
   });
 });
+
+/** A step reading every instance's file together: under `-e T=a` it has a key, and a result, of its own. */
+const FAN_IN = `---
+T: [a, b]
+---
+# P
+
+## Make
+
+\`\`\`shark-run
+echo %{T} > /data/x/%{T}.txt
+\`\`\`
+
+## All
+
+\`\`\`shark-run
+find /data/x/ -type f -exec cat {} + | sort > /data/z.txt
+\`\`\`
+`;
+
+type Tree = { job: string; run: number; outputs: Record<string, string>; inputs: { from: Tree[] }[] };
+
+describe('shark lineage -e AXIS=V of a step that fans in over AXIS', () => {
+  let rig: Rig;
+  const jobsOf = (n: Tree): string[] => [n.job, ...n.inputs.flatMap((i) => i.from.flatMap(jobsOf))];
+  beforeAll(async () => {
+    rig = new Rig('shark-lineage-configuration-');
+    rig.write('p.md', FAN_IN);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    expect((await rig.shark(['run', 'p.md', '-e', 'T=a'])).code).toBe(0);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+  });
+  afterAll(() => rig.cleanup());
+
+  it('shows the result plan -e reuses, made from that value\'s instances only', async () => {
+    const plan = await rig.plan('p.md', '-e', 'T=a');
+    const all = plan.jobs.find((j) => j.job === 'all') as { status: string; outputs: Record<string, string> } | undefined;
+    expect(all?.status).toBe('cached');
+    const ran = await rig.shark(['lineage', 'p.md', '/data/z.txt', '-e', 'T=a', '--json']);
+    expect(ran.code, ran.stderr).toBe(0);
+    const top = JSON.parse(ran.stdout) as Tree;
+    expect(top.outputs['/data/z.txt']).toBe(all!.outputs['/data/z.txt']);
+    expect(top.run).toBe(2);
+    expect(jobsOf(top).sort()).toEqual(['all', 'make[T=a]']);
+    // Without -e, the whole sweep's result of the latest run; a step that reads no other instance, from the latest run.
+    const whole = JSON.parse((await rig.shark(['lineage', 'p.md', '/data/z.txt', '--json'])).stdout) as Tree;
+    expect([whole.run, jobsOf(whole).sort()]).toEqual([1, ['all', 'make[T=a]', 'make[T=b]']]);
+    expect(whole.outputs['/data/z.txt']).not.toBe(top.outputs['/data/z.txt']);
+  });
+
+  it('--run N of a run that made it from every value says so, exit 1', async () => {
+    const other = await rig.shark(['lineage', 'p.md', '/data/z.txt', '-e', 'T=a', '--run', '3']);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toBe('shark: run 3 made /data/z.txt from every value of T (its step reads their instances together), not from T=a alone\n');
+  });
+});
