@@ -7,7 +7,8 @@ import { download } from './download.js';
 import { describeFailure, getJson, type HttpTuning } from './http.js';
 import type { FetchOutcome, ImportContext, Importer, Pin, ResolveOutcome } from './importer.js';
 import { pinOrigin } from './pin.js';
-import { placeFile, safeName } from './place.js';
+import { placeFile } from './place.js';
+import { RecordNames } from './record-names.js';
 import { Staging } from './staging.js';
 import { treeId } from './tree-hash.js';
 
@@ -87,6 +88,10 @@ export class ZenodoImporter implements Importer {
         return { ok: true, pin: { ...meta.pin, md5: sums.md5, sha256: sums.sha256 } };
       }
 
+      // Every file is placed by its name unless unpacked: names that collide fail before any download.
+      const clash = clause.extract ? undefined : RecordNames.clash(rec.record.id, rec.record.files.map((f) => f.key));
+      if (clash !== undefined) return clash;
+      const names = new RecordNames(rec.record.id);
       const dir = staging.dir('record');
       const total = rec.record.files.reduce((n, f) => n + f.size, 0);
       let done = 0;
@@ -105,7 +110,9 @@ export class ZenodoImporter implements Importer {
           const r = await extractArchive(part, file.key, dir, ctx.signal);
           if (!r.ok) return r;
         } else {
-          renameSync(part, join(dir, safeName(file.key)));
+          const n = names.take(file.key);
+          if (!n.ok) return n;
+          renameSync(part, join(dir, n.name));
         }
         done += file.size;
       }

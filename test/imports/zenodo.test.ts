@@ -187,6 +187,25 @@ describe('doi:10.5281/zenodo.RECORD (the whole record)', () => {
   });
 });
 
+describe('a record whose files cannot all be DEST/NAME', () => {
+  it('names the keys that would land on one file, and imports nothing', async () => {
+    server.record('1006', { 'a/x.csv': '1\n', 'b/x.csv': '2\n', 'y.csv': '3\n' });
+    const r = await zenodo.fetch(clause('zenodo:1006 /data/rec/'), {}, join(tmp.dir, 'rec'), context());
+    expect(r).toEqual({ ok: false, message: 'Zenodo record 1006 has two files that would both be DEST/x.csv: `a/x.csv` and `b/x.csv`; import them one at a time, each to a name of its own (`zenodo:1006/a/x.csv /data/NAME`)' });
+    expect(readdirSync(tmp.dir)).toEqual([]);
+    expect(server.requests.filter((q) => q.path.endsWith('/content'))).toEqual([]);
+  });
+
+  it('refuses a key that is no file name (`.`, `..`, empty)', async () => {
+    for (const key of ['..', '.', 'dir/', '']) {
+      server.record('1007', { [key]: 'dd\n', 'ok.csv': 'ok\n' });
+      const r = await zenodo.fetch(clause('zenodo:1007 /data/rec/'), {}, join(tmp.dir, 'rec'), context());
+      expect(r).toEqual({ ok: false, message: `Zenodo record 1007 has a file named ${JSON.stringify(key)}, which is no file name in DEST/; nothing was imported` });
+      expect(readdirSync(tmp.dir)).toEqual([]);
+    }
+  });
+});
+
 describe('concept ids', () => {
   it('pins the version a concept id points to and re-resolves it every time', async () => {
     server.record('2001', { 'v.csv': 'one' }, { concept: '2000' });
