@@ -1,10 +1,27 @@
-/** Control characters: a name holding one would break the line it is shown on. */
-const CONTROL = /[\u0000-\u001f\u007f]/;
+/**
+ * Characters a terminal obeys rather than shows: C0 controls, DEL and the C1
+ * controls (U+009B is a CSI in UTF-8 xterm, as ESC [ is), and the
+ * bidirectional marks that reorder what follows them (`a\u202etxt.exe` reads
+ * `aexe.txt`). A name holding one would break or disguise the line it is
+ * shown on; git's `core.quotePath` quotes the same.
+ */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 const CONTROLS = new RegExp(CONTROL.source, 'g');
+/** Those `JSON.stringify` leaves as they are. */
+const UNQUOTED = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
-/** Text shown on one line, its control characters escaped (`\n`, `\t`, `\x0d`). */
+/** Text shown on one line, its control characters escaped (`\n`, `\t`, `\x0d`, `\x9b`, `\u202e`). */
 export function printable(text: string): string {
-  return text.replace(CONTROLS, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+  return text.replace(CONTROLS, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : escaped(c)));
+}
+
+/**
+ * Text of one or more lines (a message) with every control character but the
+ * line break and the tab escaped: a message may span lines, but no name in it
+ * can move the cursor, recolour or reorder what the terminal shows.
+ */
+export function printableLines(text: string): string {
+  return text.replace(CONTROLS, (c) => (c === '\n' || c === '\t' ? c : escaped(c)));
 }
 
 /**
@@ -13,7 +30,15 @@ export function printable(text: string): string {
  * of its own and the quotes tell an escape from the name's own backslash.
  */
 export function shownName(name: string): string {
-  return CONTROL.test(name) ? JSON.stringify(name).replace(/\u007f/g, '\\u007f') : name;
+  return CONTROL.test(name) ? JSON.stringify(name).replace(UNQUOTED, (c) => `\\u${hex(c, 4)}`) : name;
+}
+
+function escaped(c: string): string {
+  return c.charCodeAt(0) < 0x100 ? `\\x${hex(c, 2)}` : `\\u${hex(c, 4)}`;
+}
+
+function hex(c: string, digits: number): string {
+  return c.charCodeAt(0).toString(16).padStart(digits, '0');
 }
 
 /**

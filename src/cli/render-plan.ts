@@ -1,5 +1,5 @@
 import { isRecalled, type Plan, type PlannedJob } from '../plan/planner.js';
-import { shownName } from '../printable.js';
+import { printable, shownName } from '../printable.js';
 import { counted } from '../counted.js';
 
 /** Where rendered text goes, a piece at a time. */
@@ -60,7 +60,7 @@ function mapLine(step: string, jobs: readonly PlannedJob[], width: number, file:
       continue;
     }
     // A cached job with a reason is a `{precious}` one kept: `kept (precious): …` is its own label.
-    const label = j.status === 'cached' ? j.reasons[0]! : `${j.status === 'run' ? 'to run' : 'blocked'} (${shortReason(j.reasons[0] ?? '')})`;
+    const label = printable(j.status === 'cached' ? j.reasons[0]! : `${j.status === 'run' ? 'to run' : 'blocked'} (${shortReason(j.reasons[0] ?? '')})`);
     groups.set(label, (groups.get(label) ?? 0) + 1);
   }
   const parts = [`${cached} cached`, ...[...groups].map(([label, n]) => `${n} ${label}`)];
@@ -95,7 +95,8 @@ export function writePlanText(plan: Plan, file: string, verbose: boolean, out: O
       continue;
     }
     for (const j of made) {
-      const reasons = j.reasons.length > 0 ? `  ${j.reasons.join('; ')}` : '';
+      // A reason can quote what a server sent (an import's error): one line, its controls escaped.
+      const reasons = j.reasons.length > 0 ? `  ${printable(j.reasons.join('; '))}` : '';
       write(`${j.status.padEnd(8)} ${(verbose ? j.job : j.step).padEnd(width)} ${file}:${j.line}${reasons}\n`);
       // With -v, a cached job shows its results' snapshots (ZFS snapshot names on the ZFS store), a name with a newline quoted.
       if (verbose) for (const [path, id] of j.outputs ?? []) write(`${''.padEnd(8)} ${''.padEnd(width)}   ${shownName(path)} = ${id}\n`);

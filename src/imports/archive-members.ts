@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import type { ArchiveKind } from './extract.js';
+import { shownName } from '../printable.js';
 import { runTool } from './tools.js';
 
 export type Check = { readonly ok: true } | { readonly ok: false; readonly message: string };
@@ -35,7 +36,7 @@ export async function checkMembers(kind: ArchiveKind, archive: string, what: str
     // A symbolic link's target is relative to its own directory; a hard link's names another member.
     const resolved = symlink && !posix.isAbsolute(target) ? posix.join(posix.dirname(name), target) : target;
     const why = escapes(resolved);
-    if (why !== undefined) return refuse(what, name, `is a ${symlink ? 'symbolic' : 'hard'} link to \`${target}\`, outside the destination`);
+    if (why !== undefined) return refuse(what, name, `is a ${symlink ? 'symbolic' : 'hard'} link to \`${shownName(target)}\`, outside the destination`);
   }
   return { ok: true };
 }
@@ -54,7 +55,7 @@ function escapes(name: string): string | undefined {
 }
 
 export function refuse(what: string, member: string, detail: string): { readonly ok: false; readonly message: string } {
-  return { ok: false, message: `refusing to extract ${what}: member \`${member}\` ${detail}; nothing was extracted` };
+  return { ok: false, message: `refusing to extract ${what}: member \`${shownName(member)}\` ${detail}; nothing was extracted` };
 }
 
 function lines(text: string): string[] {

@@ -15,7 +15,7 @@ export async function placeFile(
 ): Promise<{ ok: true } | { ok: false; message: string }> {
   if (clause.extract) {
     const dir = staging.dir('extract');
-    const r = await extractArchive(file, name, dir, signal);
+    const r = await extractArchive(file, shownName(name), dir, signal);
     if (!r.ok) return r;
     staging.commit(dir);
   } else if (clause.destIsDir) {

@@ -7,6 +7,7 @@ import { download } from './download.js';
 import { describeFailure, getJson, type HttpTuning } from './http.js';
 import type { FetchOutcome, ImportContext, Importer, Pin, ResolveOutcome } from './importer.js';
 import { pinOrigin } from './pin.js';
+import { shownName } from '../printable.js';
 import { placeFile } from './place.js';
 import { RecordNames } from './record-names.js';
 import { Staging } from './staging.js';
@@ -81,7 +82,7 @@ export class ZenodoImporter implements Importer {
           const hex = pin[algorithm];
           if (typeof hex === 'string') expected.push({ algorithm, hex, from: pinnedBy });
         }
-        const bad = mismatch(`${file.key} in Zenodo record ${rec.record.id}`, sums, expected);
+        const bad = mismatch(`${shownName(file.key)} in Zenodo record ${rec.record.id}`, sums, expected);
         if (bad !== undefined) return { ok: false, message: bad };
         const placed = await placeFile(part, file.key, clause, staging, ctx.signal);
         if (!placed.ok) return placed;
@@ -104,10 +105,10 @@ export class ZenodoImporter implements Importer {
         if (file.checksum !== undefined) expected.push({ ...file.checksum, from: 'Zenodo' });
         const locked = pin[`md5/${file.key}`];
         if (typeof locked === 'string') expected.push({ algorithm: 'md5', hex: locked, from: pinnedBy });
-        const bad = mismatch(`${file.key} in Zenodo record ${rec.record.id}`, sums, expected);
+        const bad = mismatch(`${shownName(file.key)} in Zenodo record ${rec.record.id}`, sums, expected);
         if (bad !== undefined) return { ok: false, message: bad };
         if (clause.extract && archiveKind(part) !== undefined) {
-          const r = await extractArchive(part, file.key, dir, ctx.signal);
+          const r = await extractArchive(part, shownName(file.key), dir, ctx.signal);
           if (!r.ok) return r;
         } else {
           const n = names.take(file.key);
@@ -136,7 +137,7 @@ export class ZenodoImporter implements Importer {
     });
     if (!r.ok) {
       const f = r.failure;
-      if (f.reason === 'status' && f.status === 404) return { ok: false, message: `Zenodo has no content for ${file.key} (HTTP 404 from ${f.url})` };
+      if (f.reason === 'status' && f.status === 404) return { ok: false, message: `Zenodo has no content for ${shownName(file.key)} (HTTP 404 from ${f.url})` };
       return { ok: false, message: describeFailure(f) };
     }
     return { ok: true };
@@ -165,6 +166,8 @@ function parseRecord(data: unknown, asked: string, base: string): { ok: true; re
   const d = data as { id?: unknown; recid?: unknown; doi?: unknown; files?: unknown };
   if (typeof d !== 'object' || d === null) return { ok: false, message: `Zenodo answered for record ${asked} with something that is not a record` };
   const id = String(d.id ?? d.recid ?? asked);
+  // The id is shown in messages and asked for again by a pin: only digits, as Zenodo's are.
+  if (!/^\d+$/.test(id)) return { ok: false, message: `Zenodo answered for record ${asked} with the record id ${shownName(id)}, which is not one` };
   const doi = typeof d.doi === 'string' && d.doi !== '' ? d.doi : `10.5281/zenodo.${id}`;
   if (!Array.isArray(d.files)) return { ok: false, message: `Zenodo record ${asked} has no public files` };
   const files: ZenodoFile[] = [];
@@ -188,9 +191,9 @@ function metadataPin(rec: ZenodoRecord, src: Source): { ok: true; pin: Pin } | {
   if (src.file !== undefined) {
     const file = rec.files.find((f) => f.key === src.file);
     if (file === undefined) {
-      const names = rec.files.map((f) => f.key);
+      const names = rec.files.map((f) => shownName(f.key));
       const shown = names.length === 0 ? 'it has no public files' : `it has ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}`;
-      return { ok: false, message: `Zenodo record ${src.record} has no file \`${src.file}\` (${shown})` };
+      return { ok: false, message: `Zenodo record ${src.record} has no file \`${shownName(src.file)}\` (${shown})` };
     }
     const pin: Record<string, string | number> = { ...head, file: file.key, size: file.size };
     if (file.checksum !== undefined) pin[file.checksum.algorithm] = file.checksum.hex;

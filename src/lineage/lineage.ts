@@ -184,15 +184,15 @@ export function renderLineage(node: LineageNode, describe: (id: string) => strin
     lines.push(`${indent}${n.job}  (${n.location}, ${n.kind === 'import' ? 'import' : n.environment})`);
     lines.push(`${at}$ ${n.command.includes('\n') ? n.command.split('\n').join(`\n${indent}    `) : n.command}`);
     if (n.network === 'host') lines.push(`${at}network: host (impure)`);
-    if (n.source !== undefined) lines.push(`${at}source: ${Object.entries(n.source).map(([k, v]) => `${k}=${v}`).join(' ')}`);
-    for (const [p, id] of Object.entries(n.outputs)) lines.push(`${at}→ ${shownName(p)}  ${describe(id)}`);
+    if (n.source !== undefined) lines.push(`${at}source: ${Object.entries(n.source).map(([k, v]) => `${shownName(k)}=${shownName(String(v))}`).join(' ')}`);
+    for (const [p, id] of Object.entries(n.outputs)) lines.push(`${at}→ ${shownName(p)}  ${printable(describe(id))}`);
     lines.push(`${at}ran ${n.started} on ${n.host}, shark ${n.version}`);
     if (n.madeBy !== undefined) lines.push(`${at}made by run ${n.run}, as ${n.madeBy.job} at ${n.madeBy.location}`);
     if (n.dropped) lines.push(`${at}${DROPPED}`);
     const inner = indent + '    ';
     for (const i of n.inputs) {
       const note = i.truncated ? `  (not followed: --depth ${depth})` : i.from.length === 0 ? '  (input)' : '';
-      lines.push(`${at}← ${shownName(i.path)}  ${describe(i.id)}${note}`);
+      lines.push(`${at}← ${shownName(i.path)}  ${printable(describe(i.id))}${note}`);
       for (const from of i.from) walk(from, inner);
     }
   };

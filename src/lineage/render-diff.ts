@@ -2,6 +2,7 @@ import { short } from '../plan/key.js';
 import type { Ancestry } from './ancestry.js';
 import { CLASS_ORDER, type StepClass, type StepDiff } from './diff.js';
 import { maxOf } from '../fold.js';
+import { printable } from '../printable.js';
 
 const LABEL: Record<StepClass, string> = {
   'root-cause': 'root cause',
@@ -66,8 +67,9 @@ export function renderDiff(d: DiffAnswer): string {
   for (const s of d.steps) {
     const lead = `${LABEL[s.class].padEnd(classWidth)}  ${s.job.padEnd(jobWidth)}  ${s.location.padEnd(locWidth)}`;
     const indent = ' '.repeat(lead.length + 2);
-    out.push(`${lead}  ${s.reasons[0] ?? ''}`.trimEnd());
-    for (const r of s.reasons.slice(1)) out.push(`${indent}${r}`);
+    // A reason can quote what a server sent (a pin's etag): one line, its controls escaped.
+    out.push(`${lead}  ${printable(s.reasons[0] ?? '')}`.trimEnd());
+    for (const r of s.reasons.slice(1)) out.push(`${indent}${printable(r)}`);
     const command = s.changes.find((c) => c.field === 'command');
     if (command !== undefined) {
       out.push(`${indent}- ${(command.old ?? '').split('\n').join(`\n${indent}  `)}`);

@@ -7,7 +7,7 @@ import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
 import { byRunAndPath, consumersOf, consumersOfEach, producersOf, producersOfRead, storedProducersOf, type Producer, type Reader } from './find-content.js';
 import { lineageInRun, renderLineage, type LineageNode } from './lineage.js';
 import { listAt } from '../multimap.js';
-import { shownName } from '../printable.js';
+import { printable, shownName } from '../printable.js';
 
 /** One job that produced the bytes of a file. */
 export interface Making {
@@ -151,7 +151,7 @@ export function producersByEntry(meta: Metadata, entries: readonly TreeEntry[], 
 export function renderWhy(answers: readonly WhyAnswer[], show: { file: (p: string) => string; describe: (id: string) => string; depth?: number; store: string }): string {
   const out: string[] = [];
   for (const a of answers) {
-    out.push(`${shownName(a.path)}  ${a.id}`);
+    out.push(`${shownName(a.path)}  ${printable(a.id)}`);
     const readBy = (r: WhyAnswer['readBy'][number], indent: string): string =>
       `${indent}read by ${r.job} (as ${shownName(r.path)}) in run ${r.run}${r.pipeline === null ? '' : ` of ${show.file(r.pipeline)}`}`;
     if (a.produced.length === 0 && a.notProduced.length === 0) {

@@ -157,7 +157,7 @@ export class FakeServer {
       const bytes = Buffer.from(body);
       const path = `/zenodo/api/records/${id}/files/${encodeURIComponent(key)}/content`;
       paths[key] = path;
-      this.served.set(path, { bytes, contentType: 'application/octet-stream', disposition: `attachment; filename=${key}` });
+      this.served.set(path, { bytes, contentType: 'application/octet-stream', disposition: `attachment; filename=${encodeURIComponent(key)}` });
       return {
         id: randomUUID(),
         key,

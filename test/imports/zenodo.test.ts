@@ -88,6 +88,13 @@ describe('zenodo:RECORD/FILE', () => {
     expect(file).toEqual({ ok: false, message: 'Zenodo record 1001 has no file `nope.csv` (it has README.md, data.csv)' });
   });
 
+  it('refuses a record id that is not one, rather than show it', async () => {
+    server.record('1008', { 'a.csv': 'a' });
+    (server as unknown as { records: Map<string, { id: unknown }> }).records.get('1008')!.id = '1008\x1b[2J';
+    const r = await zenodo.resolve(clause('zenodo:1008/a.csv /data/a.csv'), context());
+    expect(r).toEqual({ ok: false, message: 'Zenodo answered for record 1008 with the record id "1008\\u001b[2J", which is not one' });
+  });
+
   it('fails a tampered file with both checksums and leaves nothing behind', async () => {
     server.record('1002', { 'data.csv': CSV });
     const p = `/zenodo/api/records/1002/files/data.csv/content`;

@@ -1,0 +1,50 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { printable, shownName } from '../../src/printable.js';
+import { Rig } from '../support/rig.js';
+
+/** What a terminal obeys rather than shows: C0 and C1 controls, and bidirectional formatting marks. */
+const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+describe('printable and shownName', () => {
+  it('escape C1 controls and bidirectional marks, as they escape C0 ones', () => {
+    expect(printable('a\u009b31mb')).toBe('a\\x9b31mb');
+    expect(printable('bidi\u202etxt.exe')).toBe('bidi\\u202etxt.exe');
+    expect(printable('\u2066x\u2069\u200e\u200f\u061c\u0085')).toBe('\\u2066x\\u2069\\u200e\\u200f\\u061c\\x85');
+    expect(printable('été ✓ 名')).toBe('été ✓ 名');
+    expect(shownName('bidi\u202etxt.exe')).toBe('"bidi\\u202etxt.exe"');
+    expect(shownName('c1\u009b31mX')).toBe('"c1\\u009b31mX"');
+    expect(JSON.parse(shownName('a\u0085\u2067\n\u007f'))).toBe('a\u0085\u2067\n\u007f');
+    expect(shownName('été')).toBe('été');
+  });
+});
+
+let rig: Rig | undefined;
+afterEach(() => rig?.cleanup());
+
+it('run, plan -v and logs show map items named with C1 controls or bidi marks escaped', async () => {
+  rig = new Rig();
+  rig.write('m.md', [
+    '# m', '',
+    '```shark-run',
+    `mkdir -p /data/w && cd /data/w && printf C > "$(printf 'c1\\302\\233 31mX')" && printf B > "$(printf 'bidi\\342\\200\\256txt.exe')"`,
+    '```', '',
+    '```shark-run',
+    'cat /data/w/* > /data/o/+ && test "$(cat /data/w/*)" = C',
+    '```', '',
+  ].join('\n'));
+  const run = await rig.shark(['run', 'm.md']);
+  // The bidi item's job fails, so that `run` names it.
+  expect(run.code, run.stdout + run.stderr).toBe(1);
+  expect(run.stdout).toContain('bidi\\u202etxt.exe');
+  const plan = await rig.shark(['plan', 'm.md', '-v']);
+  const logs = await rig.shark(['logs', 'm.md']);
+  expect(run.stdout).not.toMatch(UNSAFE);
+  for (const out of [plan.stdout, logs.stdout]) {
+    expect(out).not.toMatch(UNSAFE);
+    expect(out).toContain('c1\\x9b 31mX');
+    expect(out).toContain('bidi\\u202etxt.exe');
+  }
+  // --json keeps the names exact.
+  const json = JSON.parse((await rig.shark(['plan', 'm.md', '--json'])).stdout) as { jobs: { items?: string[] }[] };
+  expect(json.jobs.flatMap((j) => j.items ?? []).sort()).toEqual(['bidi\u202etxt.exe', 'c1\u009b 31mX']);
+});
