@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+
 /**
  * Characters a terminal obeys rather than shows: C0 controls, DEL and the C1
  * controls (U+009B is a CSI in UTF-8 xterm, as ESC [ is), and the
@@ -31,6 +33,28 @@ export function printableLines(text: string): string {
  */
 export function shownName(name: string): string {
   return CONTROL.test(name) ? JSON.stringify(name).replace(UNQUOTED, (c) => `\\u${hex(c, 4)}`) : name;
+}
+
+/**
+ * A file name's bytes as text: what is UTF-8 reads as it is (its controls
+ * escaped, as by `printable`), each other byte as `\xNN`, so a Latin-1
+ * `caf\xe9.csv` is shown as what it is rather than as `caf\ufffd.csv`.
+ */
+export function printableBytes(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length;) {
+    const n = utf8Length(bytes, i);
+    out += n === 0 ? `\\x${bytes[i]!.toString(16).padStart(2, '0')}` : printable(Buffer.from(bytes.subarray(i, i + n)).toString('utf8'));
+    i += Math.max(n, 1);
+  }
+  return out;
+}
+
+/** The length of the UTF-8 sequence starting at `i`, or 0 when none does. */
+function utf8Length(bytes: Uint8Array, i: number): number {
+  const lead = bytes[i]!;
+  const n = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+  return n > 0 && i + n <= bytes.length && isUtf8(bytes.subarray(i, i + n)) ? n : 0;
 }
 
 function escaped(c: string): string {

@@ -4,6 +4,7 @@ import type { ImportClause } from '../pipeline/import-clause.js';
 import { contentId } from '../store/content-id.js';
 import { followNamed } from '../store/named-path.js';
 import { refuseSpecial, SpecialFileError } from '../store/special-file.js';
+import { NotTextError } from '../store/storable.js';
 import { mismatch, sumFile } from './checksum.js';
 import type { FetchOutcome, ImportContext, Importer, Pin, ResolveOutcome } from './importer.js';
 import { placeFile } from './place.js';
@@ -93,6 +94,7 @@ async function refusingSpecial<T>(written: string, work: () => Promise<T>): Prom
     return await work();
   } catch (e) {
     if (e instanceof SpecialFileError) return refused(written, e);
+    if (e instanceof NotTextError) return { ok: false, message: `cannot import ${written}: ${e.message}` };
     throw e;
   }
 }

@@ -13,6 +13,7 @@ import { followNamed } from '../store/named-path.js';
 import type { Metadata } from '../store/metadata.js';
 import type { SnapshotId, SnapshotStore, TreeEntry } from '../store/snapshot-store.js';
 import { SpecialFileError, specialKind } from '../store/special-file.js';
+import { ADVICE, NotTextError } from '../store/storable.js';
 import { deniedPath } from '../store/unreadable.js';
 import { DataState } from './data-state.js';
 import { nestedInputProblem } from './nested-inputs.js';
@@ -108,14 +109,16 @@ export async function readingInput<T>(session: Pick<Session, 'pipeline' | 'bindi
     return await read();
   } catch (e) {
     const denied = deniedPath(e);
-    const path = e instanceof SpecialFileError ? e.path : denied;
+    const path = e instanceof SpecialFileError || e instanceof NotTextError ? e.path : denied;
     if (path === undefined) throw e;
     const { pipeline } = session;
     const name = [...pipeline.inputs].find(([, p]) => p === dataPath)![0];
     const bound = session.bindings.get(name) ?? host;
     const inside = path === host ? undefined : join(bound, relative(host, path));
     const at = pipeline.document.frontmatter?.inputs.get(name)?.at ?? { line: 1, col: 1 };
-    const message = e instanceof SpecialFileError ? refusedInput(name, bound, e.kind, inside) : unreadableInput(name, bound, inside);
+    const message = e instanceof SpecialFileError ? refusedInput(name, bound, e.kind, inside)
+      : e instanceof NotTextError ? `input \`${name}\` is bound to ${bound}, ${inside === undefined ? '' : `which holds ${inside}, which `}${e.why}: ${ADVICE.text}`
+      : unreadableInput(name, bound, inside);
     throw new InvalidInput(error(pipeline.document.file, at, message));
   }
 }

@@ -5,6 +5,7 @@ import { isUnder } from '../pipeline/data-path.js';
 import { keyOf } from '../plan/key.js';
 import { shellRunOf } from '../store/run-table.js';
 import type { SnapshotId, Workspace } from '../store/snapshot-store.js';
+import { unstorableOutput } from '../store/storable.js';
 import { VERSION } from '../version.js';
 import { decideLast, type Decided } from './decide.js';
 import type { DocStep } from './document.js';
@@ -102,6 +103,10 @@ export async function recordStep(
     for (const o of job.outputs) outputs.set(o.path, scanAt(after, o.path)!.id);
   } else {
     const t0 = Date.now();
+    for (const o of job.outputs) {
+      const bad = unstorableOutput(ws.root, o.path);
+      if (bad !== undefined) return { ok: false, why: bad };
+    }
     for (const o of job.outputs) {
       const id = await ctx.session.store.commit(ws, o.path);
       if (id === undefined) return { ok: false, why: `${o.path} could not be committed` };

@@ -1,4 +1,4 @@
-import { lstatSync, readlinkSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { CasObjects } from './cas-objects.js';
 import { walkDirectory } from './content-id.js';
@@ -6,6 +6,7 @@ import { hashHostFiles, type HostFile } from './hash-files.js';
 import type { Metadata } from './metadata.js';
 import type { SnapshotId, TreeEntry } from './snapshot-store.js';
 import { refuseSpecial } from './special-file.js';
+import { textLink } from './storable.js';
 
 /** What ingesting needs of the CAS store. */
 export interface IngestTarget {
@@ -28,7 +29,7 @@ export interface IngestTarget {
  */
 export async function ingestHost(target: IngestTarget, hostPath: string): Promise<SnapshotId> {
   const top = lstatSync(hostPath);
-  if (top.isSymbolicLink()) return `link:${readlinkSync(hostPath)}`;
+  if (top.isSymbolicLink()) return `link:${textLink(hostPath)}`;
   refuseSpecial(hostPath, top);
   if (!top.isDirectory()) {
     const file: HostFile = { path: hostPath, st: lstatSync(hostPath, { bigint: true }) };

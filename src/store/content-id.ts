@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { lstatSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
+import { lstatSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { DirFingerprint, heldBatch, type HeldFiles, type TreeMemo } from './dir-fingerprint.js';
 import { sha256 } from './hash.js';
 import type { HostFile, HostStat } from './hash-files.js';
 import { refuseSpecial } from './special-file.js';
+import { textLink, textNames } from './storable.js';
 import { KIND, statAhead, statAt } from './stat-ahead.js';
 import type { SnapshotId, TreeEntry } from './snapshot-store.js';
 
@@ -31,9 +32,9 @@ export function sortEntries(entries: readonly TreeEntry[]): TreeEntry[] {
  */
 export function contentId(path: string, hashFile: (path: string, st: BigIntStats) => string): { id: SnapshotId; entries?: TreeEntry[] } {
   const st = lstatSync(path, { bigint: true });
-  if (st.isSymbolicLink()) return { id: `link:${readlinkSync(path)}` };
+  if (st.isSymbolicLink()) return { id: `link:${textLink(path)}` };
   if (st.isDirectory()) {
-    const entries = sortEntries(readdirSync(path).map((name) => ({ name, id: contentId(join(path, name), hashFile).id })));
+    const entries = sortEntries(textNames(path).map((name) => ({ name, id: contentId(join(path, name), hashFile).id })));
     return { id: treeId(entries), entries };
   }
   refuseSpecial(path, st);
@@ -60,7 +61,7 @@ export async function walkDirectory(path: string, each: {
   readonly other: (name: string, full: string, st: BigIntStats) => Promise<void>;
   readonly files: (batch: FileBatch) => Promise<void>;
 }): Promise<void> {
-  const names = readdirSync(path).sort();
+  const names = textNames(path).sort();
   each.count?.(names.length);
   // Each entry's path is the directory's and its name (never `.`, `..` or with a slash): no `join` per entry.
   const prefix = join(path, '/');
@@ -126,7 +127,7 @@ export async function contentIdOfTree(
   memo?: TreeMemo,
 ): Promise<SnapshotId> {
   const st = lstatSync(path, { bigint: true });
-  if (st.isSymbolicLink()) return `link:${readlinkSync(path)}`;
+  if (st.isSymbolicLink()) return `link:${textLink(path)}`;
   refuseSpecial(path, st);
   if (!st.isDirectory()) return fileId(st, (await hashFiles([{ path, st }]))[0]!);
   const entries: TreeEntry[] = [];
@@ -141,7 +142,7 @@ export async function contentIdOfTree(
     // A directory too large to hold its files back is hashed as walked from the start.
     count: (n) => void (n > DEFER_MAX && (print = undefined)),
     other: async (name, full, s) => {
-      const id = s.isDirectory() ? await contentIdOfTree(full, hashFiles, onTree, memo) : `link:${readlinkSync(full)}`;
+      const id = s.isDirectory() ? await contentIdOfTree(full, hashFiles, onTree, memo) : `link:${textLink(full)}`;
       print?.other(name, id);
       entries.push({ name, id });
     },

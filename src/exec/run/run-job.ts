@@ -6,6 +6,7 @@ import type { Job } from '../../plan/jobs.js';
 import { keyOf } from '../../plan/key.js';
 import { cachedResult } from '../../plan/step-plan.js';
 import { inTheWay, safeDirs } from '../../store/safe-path.js';
+import { unstorableOutput } from '../../store/storable.js';
 import type { SnapshotId, Workspace } from '../../store/snapshot-store.js';
 import { VERSION } from '../../version.js';
 import type { FailureReason } from '../events.js';
@@ -150,6 +151,12 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
     if (ran.outcome.status === 'failed') return fail({ reason: ran.outcome.reason, exitCode: ran.outcome.exitCode, message: ran.outcome.message });
     if (ran.outcome.status === 'timeout') return fail({ reason: 'timeout', message: ran.outcome.message });
     if (ran.outcome.status === 'import-failed') return fail({ reason: 'import', message: ran.outcome.message });
+    // All checked before any is stored: a tree the store cannot keep fails whole, named, as the step's failure.
+    for (const o of job.outputs) {
+      // Not through a link in place of a directory above it: the commit below refuses that output, naming the link.
+      const bad = inTheWay(ws.root, dirname(o.path)) === undefined ? unstorableOutput(ws.root, o.path) : undefined;
+      if (bad !== undefined) return fail({ reason: step.kind === 'import' ? 'import' : 'bad-output', message: bad, at: o.output.at });
+    }
     const outputs: Outputs = {};
     for (const o of job.outputs) {
       const id = await store.commit(ws, o.path);
