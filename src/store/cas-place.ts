@@ -2,7 +2,7 @@ import { chmodSync, copyFileSync, linkSync, lstatSync, mkdirSync, symlinkSync } 
 import { join } from 'node:path';
 import type { CasObjects } from './cas-objects.js';
 import type { Placed } from './cas-workspaces.js';
-import { placedLinkTarget } from './safe-path.js';
+import { exportedLinkTarget, placedLinkTarget } from './safe-path.js';
 import type { SnapshotId, TreeEntry } from './snapshot-store.js';
 
 export interface Placing {
@@ -14,7 +14,7 @@ export interface Placing {
  * Writes snapshot `id` at host path `target`: a job's input (`link`: hard
  * links to the read-only objects, `links` collects them) or a published
  * copy (`copy`: plain, writable files). `at` is the /data path being placed
- * (links into /data become relative).
+ * (links into /data become relative: `safe-path.ts`).
  *
  * A job's inputs may nest (`cat /data/res/plain; ls /data/res/`), in either
  * order: what an earlier input of the same job placed is left as it is.
@@ -28,7 +28,7 @@ export function place(s: Placing, id: SnapshotId, target: string, at: string | u
   if (id.startsWith('link:')) {
     const value = id.slice('link:'.length);
     try {
-      symlinkSync(at === undefined ? value : placedLinkTarget(value, at), target);
+      symlinkSync(at === undefined ? value : how === 'copy' ? exportedLinkTarget(value, at) : placedLinkTarget(value, at), target);
     } catch (e) {
       if (!placedBefore(e, how, target, 'link')) throw e;
     }

@@ -181,10 +181,10 @@ export class CasStore implements SnapshotStore {
     return changed;
   }
 
-  async exportTo(id: SnapshotId, hostPath: string): Promise<void> {
+  async exportTo(id: SnapshotId, hostPath: string, at?: string): Promise<void> {
     const { staged, old } = exportStaging(hostPath);
     rmSync(staged, { recursive: true, force: true });
-    place(this.placing, id, staged, undefined, 'copy', undefined);
+    place(this.placing, id, staged, at, 'copy', undefined);
     // Another process may publish the same path: move the old copy aside rather than delete-then-rename.
     rmSync(old, { recursive: true, force: true });
     try {

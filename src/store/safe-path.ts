@@ -74,3 +74,22 @@ export function placedLinkTarget(target: string, at: string): string {
   const rel = posix.relative(posix.dirname(at), target);
   return rel === '' ? '.' : rel;
 }
+
+/** The /data path a stored link leads to, or undefined: `/data/../etc` leads out of it. */
+export function dataTarget(target: string): string | undefined {
+  if (!target.startsWith('/data')) return undefined;
+  const normal = posix.normalize(target).replace(/(.)\/$/, '$1');
+  return normal === '/data' || normal.startsWith('/data/') ? normal : undefined;
+}
+
+/**
+ * How a stored link is written at `/data` path `at` of a copy out of the
+ * store (a publish, a crate): as a job gets it, a link into /data relative,
+ * so that it leads to the copy's own data and never to the host's `/data`;
+ * any other link as the job made it. A link that only looks like one into
+ * /data (`/data/../etc`) is kept as it is, never made to climb out of the copy.
+ */
+export function exportedLinkTarget(target: string, at: string): string {
+  const data = dataTarget(target);
+  return data === undefined ? target : placedLinkTarget(data, at);
+}

@@ -70,8 +70,13 @@ export interface SnapshotStore {
   modifiedInputs?(ws: Workspace): Promise<readonly string[]>;
   /** Makes a snapshot appear read-only at `ws.root + path` without copying data where possible. */
   materialize(id: SnapshotId, ws: Workspace, path: string): Promise<void>;
-  /** Writes a plain, writable copy of a snapshot at a host path (for publishing). */
-  exportTo(id: SnapshotId, hostPath: string): Promise<void>;
+  /**
+   * Writes a plain, writable copy of a snapshot at a host path (for
+   * publishing). With `at`, the /data path it had, a link into /data is
+   * written relative to it, as a job gets it (`exportedLinkTarget`); without,
+   * every link as stored.
+   */
+  exportTo(id: SnapshotId, hostPath: string, at?: string): Promise<void>;
   /** The entries of a directory snapshot, sorted by name; undefined when `id` is not a directory. */
   entries(id: SnapshotId): readonly TreeEntry[] | undefined;
   /** A directory snapshot made of existing snapshots. */

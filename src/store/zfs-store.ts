@@ -107,8 +107,8 @@ export class ZfsStore implements SnapshotStore, ZfsCore {
     return materialize(this, this.state(ws), id, path);
   }
 
-  exportTo(id: SnapshotId, hostPath: string): Promise<void> {
-    return exportTo(this, id, hostPath);
+  exportTo(id: SnapshotId, hostPath: string, at?: string): Promise<void> {
+    return exportTo(this, id, hostPath, at);
   }
 
   entries(id: SnapshotId): readonly TreeEntry[] | undefined {

@@ -11,6 +11,7 @@ import type { RunContext } from './context.js';
 import { runJob, takeAhead } from './run-job.js';
 import { MAX_BATCH } from './commit-queue.js';
 import { linkOnTheWay, refusedTarget } from './publish-guard.js';
+import { publishedInto, strayLink } from './publish-links.js';
 
 export type StepOutcome = { readonly ok: boolean };
 
@@ -128,8 +129,10 @@ async function publish(ctx: RunContext, step: Step & { kind: 'publish' }, state:
     if (found.kind !== 'known') continue;
     const root = resolve(ctx.session.pipelineDir, step.dir);
     const to = resolve(root, input.path.slice('/data/'.length));
+    const at = input.path.replace(/(.)\/$/, '$1');
     const link = linkOnTheWay(root, to);
-    const refused = link !== undefined ? `${link} is a symbolic link: publishing never writes through a link below its directory` : refusedTarget(to, ctx.session);
+    const refused = link !== undefined ? `${link} is a symbolic link: publishing never writes through a link below its directory`
+      : refusedTarget(to, ctx.session) ?? strayLink((id) => ctx.session.store.entries(id), found.id, at, publishedInto(ctx.session.pipeline, ctx.session.pipelineDir, root), step.dir);
     if (refused !== undefined) return stepFailed(ctx, step, `cannot publish ${input.path} to ${to}: ${refused}`, 'conflict');
     const lease = `publish:${to}`;
     let got;
@@ -141,7 +144,7 @@ async function publish(ctx: RunContext, step: Step & { kind: 'publish' }, state:
     }
     if (got.kind !== 'acquired') return { ok: false };
     try {
-      await ctx.session.store.exportTo(found.id, to);
+      await ctx.session.store.exportTo(found.id, to, at);
     } catch (e) {
       return stepFailed(ctx, step, `cannot publish ${input.path} to ${to}: ${(e as Error).message}`, 'store');
     } finally {

@@ -83,7 +83,7 @@ export async function placeData(store: SnapshotStore, items: readonly DataItem[]
     taken.set(rel, d.id);
     const full = join(dir, rel);
     if (!existsSync(full)) {
-      await store.exportTo(d.id, full);
+      await store.exportTo(d.id, full, d.path.replace(/(.)\/$/, '$1'));
       copiedFrom(d.id, rel, d.path.replace(/\/$/, ''));
     }
     const isDir = lstatSync(full).isDirectory();

@@ -7,6 +7,7 @@ import { treeId } from '../content-id.js';
 import { hashFileSync } from '../hash.js';
 import type { Metadata } from '../metadata.js';
 import { refuseSpecial } from '../special-file.js';
+import { exportedLinkTarget } from '../safe-path.js';
 
 /**
  * Reading data into the ZFS store: every file, link and directory gets the
@@ -71,6 +72,24 @@ export function relinkIntoData(path: string, roots: readonly string[]): void {
     }
   } else if (st.isDirectory()) {
     for (const name of readdirSync(path)) relinkIntoData(join(path, name), roots);
+  }
+}
+
+/**
+ * The other way, for a copy out of the store (`exportTo` with `at`, the /data
+ * path the copy at `path` had): each link into /data is made relative, as a
+ * job gets it (`exportedLinkTarget`), so it never leads to the host's /data.
+ */
+export function relinkFromData(path: string, at: string): void {
+  const st = lstatSync(path);
+  if (st.isSymbolicLink()) {
+    const target = readlinkSync(path);
+    const placed = exportedLinkTarget(target, at);
+    if (placed === target) return;
+    unlinkSync(path);
+    symlinkSync(placed, path);
+  } else if (st.isDirectory()) {
+    for (const name of readdirSync(path)) relinkFromData(join(path, name), `${at}/${name}`);
   }
 }
 

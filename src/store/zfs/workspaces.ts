@@ -8,7 +8,8 @@ import { ownership } from './commands.js';
 import type { ZfsCore } from './core.js';
 import { ZfsError } from './failure.js';
 import { assertInside, bind, Clones, makeDirs, placeholder, unmount } from './mounts.js';
-import { makeWritable } from './scan.js';
+import { exportedLinkTarget } from '../safe-path.js';
+import { makeWritable, relinkFromData } from './scan.js';
 
 /**
  * Job workspaces: one dataset per job (`DS/job/NAME`), its inputs bound in
@@ -112,12 +113,12 @@ async function bindItem(core: ZfsCore, st: WsState, id: SnapshotId, target: stri
   st.mounts.push(target);
 }
 
-export async function exportTo(core: ZfsCore, id: SnapshotId, hostPath: string): Promise<void> {
+export async function exportTo(core: ZfsCore, id: SnapshotId, hostPath: string, at?: string): Promise<void> {
   const { staged } = exportStaging(hostPath);
   rmSync(staged, { recursive: true, force: true });
   const clones = new Clones(core, `export-${randomBytes(4).toString('hex')}`);
   try {
-    await copyOut(core, id, staged, clones);
+    await copyOut(core, id, staged, clones, at);
   } finally {
     await clones.destroyAll();
   }
@@ -125,9 +126,10 @@ export async function exportTo(core: ZfsCore, id: SnapshotId, hostPath: string):
   renameSync(staged, hostPath);
 }
 
-async function copyOut(core: ZfsCore, id: SnapshotId, target: string, clones: Clones): Promise<void> {
+async function copyOut(core: ZfsCore, id: SnapshotId, target: string, clones: Clones, at: string | undefined): Promise<void> {
   if (id.startsWith('link:')) {
-    symlinkSync(id.slice('link:'.length), target);
+    const value = id.slice('link:'.length);
+    symlinkSync(at === undefined ? value : exportedLinkTarget(value, at), target);
     return;
   }
   const ref = core.locate(id);
@@ -135,12 +137,13 @@ async function copyOut(core: ZfsCore, id: SnapshotId, target: string, clones: Cl
     const entries = core.entries(id);
     if (entries === undefined) throw new ZfsError({ reason: 'unknown-id', id });
     mkdirSync(target);
-    for (const e of entries) await copyOut(core, e.id, join(target, e.name), clones);
+    for (const e of entries) await copyOut(core, e.id, join(target, e.name), clones, at === undefined ? undefined : `${at}/${e.name}`);
     return;
   }
   if (ref === undefined) throw new ZfsError({ reason: 'unknown-id', id });
   const clone = await clones.get(ref.guid);
   assertInside(clone, clone + ref.path);
   cpSync(clone + ref.path, target, { recursive: true, verbatimSymlinks: true });
+  if (at !== undefined) relinkFromData(target, at);
   makeWritable(target);
 }
