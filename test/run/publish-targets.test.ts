@@ -124,6 +124,43 @@ describe('publishing never writes through a link, nor skips a path in silence', 
   });
 });
 
+describe('a publish directory whose way holds a link a publish may have left', () => {
+  const outside = (): string => rig.path('outside');
+  const linking = '# p\n\n```shark-run\nmkdir -p /data/out && ln -s OUTSIDE /data/out/dirlink && echo hi > /data/out/plain\n```\n\n```shark-publish\n/data/out\n```\n';
+  const into = (dir: string): string => `# p2\n\n\`\`\`shark-run\necho PWNED > /data/pwn.txt\n\`\`\`\n\n\`\`\`shark-publish:${dir}\n/data/pwn.txt\n\`\`\`\n`;
+
+  it('refuses DIR reached through a link inside _shark/ (a copy an earlier publish made), writing nothing through it', async () => {
+    mkdirSync(outside());
+    rig.write('p.md', linking.replace('OUTSIDE', outside()));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('p2.md', into('_shark/out/dirlink'));
+    const ran = await rig.shark(['run', 'p2.md']);
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).toContain(`cannot publish /data/pwn.txt to ${rig.path('_shark/out/dirlink/pwn.txt')}: ${rig.path('_shark/out/dirlink')} is a symbolic link inside the publish directory ${rig.path('_shark')}`);
+    expect(readdirSync(outside())).toEqual([]);
+  });
+
+  it('refuses DIR reached through a link inside another publish directory of the document', async () => {
+    mkdirSync(outside());
+    mkdirSync(rig.path('results/figs'), { recursive: true });
+    symlinkSync(outside(), rig.path('results/figs/sub'));
+    rig.write('p.md', '# p\n\n```shark-run\necho a > /data/a.txt && echo b > /data/b.txt\n```\n\n```shark-publish:results\n/data/a.txt\n```\n\n```shark-publish:results/figs/sub\n/data/b.txt\n```\n');
+    const ran = await rig.shark(['run', 'p.md']);
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).toContain(`${rig.path('results/figs/sub')} is a symbolic link inside the publish directory ${rig.path('results')}`);
+    expect(readdirSync(outside())).toEqual([]);
+  });
+
+  it('publishes through a link of yours outside every publish directory', async () => {
+    mkdirSync(outside());
+    symlinkSync(outside(), rig.path('mine'));
+    rig.write('p.md', into('mine/sub'));
+    const ran = await rig.shark(['run', 'p.md']);
+    expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+    expect(readdirSync(join(outside(), 'sub'))).toEqual(['pwn.txt']);
+  });
+});
+
 /** `unshare` making a mount namespace of its own, where a read-only file system can be mounted; undefined where it cannot. */
 const NAMESPACE = ((): string[] | undefined => {
   const dir = mkdtempSync(join(tmpdir(), 'shark-ro-probe-'));

@@ -28,10 +28,31 @@ export function refusedTarget(to: string, session: Pick<Session, 'pipelinePath' 
  * A symbolic link among the directories between the publish directory `root`
  * and `to` (a copy published earlier can be a link a job made, to anywhere):
  * publishing would write through it, onto the host. The publish directory
- * itself is the user's to choose, link or not.
+ * itself is the user's to choose, link or not (but see `linkInPublishDir`).
  */
 export function linkOnTheWay(root: string, to: string): string | undefined {
-  const rel = relative(root, dirname(to));
+  return linkBetween(root, dirname(to));
+}
+
+/**
+ * Why the publish directory `root` is refused: a symbolic link on its way
+ * that lies inside another publish directory (`dirs`: the document's and
+ * `_shark`, absolute). Such a link may be a copy an earlier publish made of
+ * a link a job made, to anywhere (`shark-publish:_shark/out/dirlink`), and
+ * publishing would write through it onto the host. A link of the user's,
+ * outside every publish directory (or one that is itself one), is theirs.
+ */
+export function linkInPublishDir(root: string, dirs: readonly string[]): string | undefined {
+  for (const dir of dirs) {
+    const link = linkBetween(dir, root);
+    if (link !== undefined) return `${link} is a symbolic link inside the publish directory ${dir}, maybe a copy of one a job made: publishing never writes through it`;
+  }
+  return undefined;
+}
+
+/** The first symbolic link among the directories below `root` down to `dir` itself, if `dir` is inside `root`. */
+function linkBetween(root: string, dir: string): string | undefined {
+  const rel = relative(root, dir);
   if (rel === '' || rel.startsWith('..')) return undefined;
   let at = root;
   for (const name of rel.split(sep)) {

@@ -10,8 +10,8 @@ import type { FailureReason } from '../events.js';
 import type { RunContext } from './context.js';
 import { runJob, takeAhead } from './run-job.js';
 import { MAX_BATCH } from './commit-queue.js';
-import { linkOnTheWay, refusedTarget } from './publish-guard.js';
-import { publishedInto, strayLink } from './publish-links.js';
+import { linkInPublishDir, linkOnTheWay, refusedTarget } from './publish-guard.js';
+import { publishDirs, publishedInto, strayLink } from './publish-links.js';
 
 export type StepOutcome = { readonly ok: boolean };
 
@@ -122,17 +122,20 @@ export function stepFailed(ctx: RunContext, step: Pick<Step, 'id' | 'at'>, messa
  * path one after the other leave one complete copy.
  */
 async function publish(ctx: RunContext, step: Step & { kind: 'publish' }, state: DataState): Promise<StepOutcome> {
+  const { pipeline, pipelineDir } = ctx.session;
+  const root = resolve(pipelineDir, step.dir);
+  const published = publishedInto(pipeline, pipelineDir, root);
   for (const input of step.inputs) {
     const found = state.lookup(input.path);
     // Written, but not as one thing (a file with a path inside it): said as a reader of it is told, never skipped in silence.
     if (found.kind === 'missing') return stepFailed(ctx, step, `cannot publish ${input.path}: ${found.message}`, 'missing-input');
     if (found.kind !== 'known') continue;
-    const root = resolve(ctx.session.pipelineDir, step.dir);
     const to = resolve(root, input.path.slice('/data/'.length));
     const at = input.path.replace(/(.)\/$/, '$1');
     const link = linkOnTheWay(root, to);
     const refused = link !== undefined ? `${link} is a symbolic link: publishing never writes through a link below its directory`
-      : refusedTarget(to, ctx.session) ?? strayLink((id) => ctx.session.store.entries(id), found.id, at, publishedInto(ctx.session.pipeline, ctx.session.pipelineDir, root), step.dir);
+      : linkInPublishDir(root, publishDirs(pipeline, pipelineDir)) ?? refusedTarget(to, ctx.session)
+      ?? strayLink((id) => ctx.session.store.entries(id), found.id, at, published, step.dir);
     if (refused !== undefined) return stepFailed(ctx, step, `cannot publish ${input.path} to ${to}: ${refused}`, 'conflict');
     const lease = `publish:${to}`;
     let got;
