@@ -77,7 +77,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
   // What builds and steps printed: colours kept at a terminal, no escape at all in a pipe or a file.
   const fromSteps = (text: string): string => withoutEscapes(text, tty);
   // Shark's own messages, which may quote what a build or a server sent: no escape sequence, no control character.
-  const shown = (text: string): string => printableLines(withoutEscapes(text));
+  const message = (text: string): string => printableLines(withoutEscapes(text));
   return (e) => {
     switch (e.type) {
       case 'run-start':
@@ -119,7 +119,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         running.delete(e.job);
         const tail = fromSteps(e.tail);
         // A message can name what a server sent (a Zenodo key): shown, never obeyed by the terminal.
-        say(`FAILED   ${e.job}\n${e.where}: error: ${shown(e.message)}${e.log ? `\n  log: ${e.log}` : ''}${tail ? `\n${tail.split('\n').map((l) => `  | ${l}`).join('\n')}` : ''}`);
+        say(`FAILED   ${e.job}\n${e.where}: error: ${message(e.message)}${e.log ? `\n  log: ${e.log}` : ''}${tail ? `\n${tail.split('\n').map((l) => `  | ${l}`).join('\n')}` : ''}`);
         bump(e.step, 'failed');
         break;
       }
@@ -133,7 +133,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         waited.add(e.step);
         break;
       case 'step-failed':
-        say(`FAILED   ${e.step}\n${e.where}: error: ${shown(e.message)}`);
+        say(`FAILED   ${e.step}\n${e.where}: error: ${message(e.message)}`);
         break;
       case 'progress':
         downloads.set(e.job, `${mb(e.done)}${e.total === null ? '' : `/${mb(e.total)}`} MB`);
