@@ -85,3 +85,14 @@ export function withoutEscapes(text: string, colours = false): string {
   if (!text.includes('\x1b')) return text;
   return text.replace(ESCAPES, (seq) => (colours && SGR.test(seq) ? seq : ''));
 }
+
+/**
+ * Text of steps, builds or servers as `run` shows it in a failure: without
+ * escape sequences (at a terminal, `colours` keeps its colours) and with
+ * every other control character escaped, as `printableLines` does.
+ */
+export function shownText(text: string, colours = false): string {
+  const kept = withoutEscapes(text, colours);
+  if (!colours || !kept.includes('\x1b')) return printableLines(kept);
+  return kept.split(/(\x1b\[[0-9;:]*m)/).map((part, i) => (i % 2 === 1 ? part : printableLines(part))).join('');
+}

@@ -1,5 +1,5 @@
 import type { RunEvent } from '../exec/events.js';
-import { printableLines, withoutEscapes } from '../printable.js';
+import { shownText, withoutEscapes } from '../printable.js';
 
 export type Logger = (e: RunEvent) => void;
 
@@ -75,9 +75,8 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
   };
   const isMap = (step: string): boolean => (steps.get(step)?.total ?? 0) > 1;
   // What builds and steps printed: colours kept at a terminal, no escape at all in a pipe or a file.
-  const fromSteps = (text: string): string => withoutEscapes(text, tty);
-  // Shark's own messages, which may quote what a build or a server sent: no escape sequence, no control character.
-  const message = (text: string): string => printableLines(withoutEscapes(text));
+  // What builds, steps and servers wrote, quoted in a failure: colours kept at a terminal, no other escape, no control character.
+  const fromSteps = (text: string): string => shownText(text, tty);
   return (e) => {
     switch (e.type) {
       case 'run-start':
@@ -119,7 +118,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         running.delete(e.job);
         const tail = fromSteps(e.tail);
         // A message can name what a server sent (a Zenodo key): shown, never obeyed by the terminal.
-        say(`FAILED   ${e.job}\n${e.where}: error: ${message(e.message)}${e.log ? `\n  log: ${e.log}` : ''}${tail ? `\n${tail.split('\n').map((l) => `  | ${l}`).join('\n')}` : ''}`);
+        say(`FAILED   ${e.job}\n${e.where}: error: ${fromSteps(e.message)}${e.log ? `\n  log: ${e.log}` : ''}${tail ? `\n${tail.split('\n').map((l) => `  | ${l}`).join('\n')}` : ''}`);
         bump(e.step, 'failed');
         break;
       }
@@ -133,7 +132,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         waited.add(e.step);
         break;
       case 'step-failed':
-        say(`FAILED   ${e.step}\n${e.where}: error: ${message(e.message)}`);
+        say(`FAILED   ${e.step}\n${e.where}: error: ${fromSteps(e.message)}`);
         break;
       case 'progress':
         downloads.set(e.job, `${mb(e.done)}${e.total === null ? '' : `/${mb(e.total)}`} MB`);
