@@ -6,6 +6,7 @@ import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import { readAxis } from '../markdown/frontmatter.js';
 import { plainValue, VARIABLE } from '../markdown/frontmatter-entries.js';
 import { parseMemory } from '../pipeline/resources.js';
+import { readProblem } from '../read-problem.js';
 import { ALL_KEYS, CONFIG_KEYS, FRONTMATTER_KEY, TARGETS_KEY, type ConfigKey } from './config-keys.js';
 
 /** One `NAME: value` of a mapping key (`inputs`, `env`, `pools`), as the option's `NAME=VALUE` would give it. */
@@ -48,9 +49,7 @@ export function readConfig(path: string, file: string): ConfigRead {
   try {
     source = readFileSync(path, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    return { ok: false, reason: 'unreadable', message: `${file}: error: cannot read config: ${why}` };
+    return { ok: false, reason: 'unreadable', message: `${file}: error: cannot read config: ${readProblem(e)}` };
   }
   const diagnostics: Diagnostic[] = [];
   const config = parseConfig(file, resolve(path, '..'), source, diagnostics);

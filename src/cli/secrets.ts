@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { error, formatDiagnostic, warning, type Diagnostic, type Position } from '../diagnostics.js';
 import { secretAsVariable, secretGiven, type GivenPlaces } from '../pipeline/given-frontmatter.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
+import { readProblem } from '../read-problem.js';
 import { displayName, EXIT_INVALID, ExitError } from './load-or-report.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -24,9 +25,7 @@ export function readSecretsFile(path: string): SecretsFile {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
-    return { ok: false, unreadable: why };
+    return { ok: false, unreadable: readProblem(e) };
   }
   const values = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];

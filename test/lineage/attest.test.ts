@@ -213,4 +213,17 @@ describe('keygen -o NAME', () => {
     expect([ran.code, ran.stderr]).toEqual([0, '']);
     expect(ran.stdout).toMatch(/^\/data\/one\.txt: verified 1 envelope \(/);
   });
+
+  it('a key that is a directory, or missing, is named in plain words (exit 2)', async () => {
+    rig.write('one.md', '```shark-run\necho 1 > /data/one.txt\n```\n');
+    expect((await rig.shark(['keygen', '-o', 'k'])).code).toBe(0);
+    expect((await rig.shark(['run', 'one.md', '--sign', 'k.key'])).code).toBe(0);
+    rig.write('keys/k.pub', rig.read('k.pub'));
+    const dir = await rig.shark(['verify', 'one.md', '/data/one.txt', '--key', 'keys']);
+    expect([dir.code, dir.stderr]).toEqual([2, 'shark: error: cannot read the public key keys: is a directory\n']);
+    const missing = await rig.shark(['verify', 'one.md', '/data/one.txt', '--key', 'nope.pub']);
+    expect([missing.code, missing.stderr]).toEqual([2, 'shark: error: cannot read the public key nope.pub: no such file\n']);
+    const signDir = await rig.shark(['run', 'one.md', '--sign', 'keys']);
+    expect([signDir.code, signDir.stderr]).toEqual([2, 'shark: error: cannot read the private key keys: is a directory\n']);
+  });
 });

@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { readProblem } from '../../read-problem.js';
 
 export type KeyResult<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -54,8 +55,7 @@ function readKey(path: string, kind: 'private' | 'public'): KeyResult<KeyObject>
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return { ok: false, message: `cannot read the ${kind} key ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}` };
+    return { ok: false, message: `cannot read the ${kind} key ${path}: ${readProblem(e)}` };
   }
   try {
     const key = kind === 'private' ? createPrivateKey(text) : createPublicKey(text);
