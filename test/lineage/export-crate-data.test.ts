@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
@@ -103,6 +103,21 @@ describe('shark export crate: the run as a CreateAction of the workflow', () => 
     const graph = (JSON.parse(rig.read('crate/ro-crate-metadata.json')) as { '@graph': { '@id': string; '@type': string }[] })['@graph'];
     const typeOf = (id: string): string | undefined => graph.find((e) => e['@id'] === id)?.['@type'];
     expect(['data/m/', 'data/src/a.txt', 'data/whole/'].map(typeOf)).toEqual(['Dataset', 'File', 'Dataset']);
+  });
+
+  it('makes the crate directory as mkdir does under the umask, and leaves an existing empty one as it was', async () => {
+    rig = tinyRig();
+    expect((await rig.shark(['run', 'p.md', ...INPUTS])).code).toBe(0);
+    const umask027 = { wrap: ['sh', '-c', 'umask 027; exec "$0" "$@"'] };
+    expect((await rig.shark(['export', 'crate', 'p.md', '-o', 'new/crate'], umask027)).code).toBe(0);
+    const mode = (rel: string): string => (statSync(rig.path(rel)).mode & 0o7777).toString(8);
+    expect([mode('new'), mode('new/crate'), mode('new/crate/data')]).toEqual(['750', '750', '750']);
+    mkdirSync(rig.path('shared'));
+    chmodSync(rig.path('shared'), 0o2775);
+    expect((await rig.shark(['export', 'crate', 'p.md', '-o', 'shared'], umask027)).code).toBe(0);
+    expect(mode('shared')).toBe('2775');
+    expect(readdirSync(rig.path('shared')).sort()).toEqual(['data', 'p.md', 'ro-crate-metadata.json']);
+    expect(readdirSync(rig.dir).filter((n) => n.startsWith('.'))).toEqual(['.shark']);
   });
 
   it('lists the bound inputs as object and the published files as result', async () => {

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, lstatSync, mkdtempSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { VERSION } from '../../version.js';
@@ -83,8 +83,7 @@ export async function writeCrate(view: RunView, documentSource: string, outDir: 
     };
     const graph = crateGraph(view, documentSource, docName, data.entities, idOf, items);
     writeFileSync(join(tmp, 'ro-crate-metadata.json'), JSON.stringify({ '@context': `${RO_CRATE}/context`, '@graph': graph }, null, 2) + '\n');
-    if (existsSync(target)) rmdirSync(target);
-    renameSync(tmp, target);
+    moveInto(tmp, target);
     return { ok: true, entities: graph.length };
   } catch (e) {
     return fail((e as Error).message);
@@ -102,15 +101,42 @@ function unfitTarget(target: string, outDir: string): string | undefined {
 /**
  * The sibling directory the crate is built in, and the first of the
  * directories above it that had to be made (removed again, with it, if the
- * crate is not written).
+ * crate is not written). Made as `mkdir` makes one, under the umask (not
+ * `mkdtemp`'s 0700): renamed into place, it is the crate others are to read.
  */
 function stage(target: string): { ok: true; tmp: string; made: string | undefined } | { ok: false; message: string } {
   try {
     const made = makeDirs(dirname(target));
-    return { ok: true, tmp: mkdtempSync(join(dirname(target), `.${basename(target)}-`)), made };
+    const tmp = join(dirname(target), `.${basename(target)}-${randomBytes(6).toString('hex')}`);
+    mkdirSync(tmp);
+    return { ok: true, tmp, made };
   } catch (e) {
     return { ok: false, message: (e as Error).message };
   }
+}
+
+/**
+ * Puts the built crate at `target`: renamed there, or, into an empty
+ * directory the user made, entry by entry, so that directory keeps its own
+ * mode, owner and group (a setgid project directory stays one). Entries
+ * already moved go back if one cannot be.
+ */
+function moveInto(tmp: string, target: string): void {
+  if (!existsSync(target)) {
+    renameSync(tmp, target);
+    return;
+  }
+  const moved: string[] = [];
+  try {
+    for (const name of readdirSync(tmp)) {
+      renameSync(join(tmp, name), join(target, name));
+      moved.push(name);
+    }
+  } catch (e) {
+    for (const name of moved) renameSync(join(target, name), join(tmp, name));
+    throw e;
+  }
+  rmdirSync(tmp);
 }
 
 /**
