@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -23,6 +24,14 @@ function fromLineage(tree: Node): { madeBy: Record<string, string[]>; read: Reco
   };
   walk(tree);
   return { madeBy, read };
+}
+
+/** What query-crate.py reads from a crate, with the real RO-Crate 1.1 context. */
+interface Answers {
+  madeBy: Record<string, string[]>;
+  read: Record<string, string[]>;
+  sha256: Record<string, string>;
+  undefined: string[];
 }
 
 const crateOf = (rig: Rig, dir: string): Crate => JSON.parse(rig.read(`${dir}/ro-crate-metadata.json`)) as Crate;
@@ -67,8 +76,7 @@ describeWithPython('shark export crate: a Provenance Run Crate, queried with pyt
   beforeEach(() => void (rig = tinyRig()));
   afterEach(() => rig.cleanup());
 
-  const sparql = (dir: string): { madeBy: Record<string, string[]>; read: Record<string, string[]> } =>
-    JSON.parse(execFileSync(python, [QUERY, rig.path(dir)], { encoding: 'utf8' })) as { madeBy: Record<string, string[]>; read: Record<string, string[]> };
+  const sparql = (dir: string): Answers => JSON.parse(execFileSync(python, [QUERY, rig.path(dir)], { encoding: 'utf8' })) as Answers;
   const lineage = async (path: string): Promise<Node> => JSON.parse((await rig.shark(['lineage', 'p.md', path, '--json'])).stdout) as Node;
 
   it('keeps every MUST rule of RO-Crate 1.1 and the Process, Workflow and Provenance Run Crate profiles', async () => {
@@ -107,6 +115,17 @@ describeWithPython('shark export crate: a Provenance Run Crate, queried with pyt
     expect(answered.madeBy).toEqual(expected.madeBy);
     expect(answered.read).toEqual(expected.read);
     expect(Object.keys(expected.read)).toHaveLength(4);
+  });
+
+  it('read as JSON-LD with the real RO-Crate 1.1 context, defines every term it uses, so each File keeps its sha256', async () => {
+    await rig.shark(['run', 'p.md', ...INPUTS]);
+    expect((await rig.shark(['export', 'crate', 'p.md', '-o', 'crate'])).code).toBe(0);
+    const answered = sparql('crate');
+    expect(answered.undefined).toEqual([]);
+    const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
+    expect(answered.sha256['/data/report.txt']).toBe(sha(rig.read('_shark/report.txt')));
+    const files = crateOf(rig, 'crate')['@graph'].filter((e) => e['@type'] === 'File' && String(e['@id']).startsWith('data/'));
+    expect(Object.keys(answered.sha256).sort()).toEqual(files.map((f) => String(f['alternateName'])).sort());
   });
 
   it('refuses to write into a directory that is not empty (exit 2) and needs -o', async () => {

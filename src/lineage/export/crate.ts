@@ -16,6 +16,14 @@ export const PROFILES = [
   { id: 'https://w3id.org/workflowhub/workflow-ro-crate/1.0', name: 'Workflow RO-Crate', version: '1.0' },
 ] as const;
 
+/**
+ * The crate's @context: RO-Crate 1.1's, and the terms Shark uses that it
+ * lacks (it is built on schema.org 10.0), each with its full IRI, as 1.1
+ * asks of terms its context does not define: a JSON-LD reader drops an
+ * undefined one. `sha256` is schema.org's, the IRI RO-Crate 1.2 gives it.
+ */
+export const CONTEXT = [`${RO_CRATE}/context`, { sha256: 'http://schema.org/sha256' }] as const;
+
 /** A failure is `invalid` when the output directory given cannot take the crate (exit 2); otherwise the run's data could not be written (exit 1). */
 export type CrateResult = { ok: true; entities: number } | { ok: false; message: string; invalid?: boolean };
 
@@ -82,7 +90,7 @@ export async function writeCrate(view: RunView, documentSource: string, outDir: 
       return placed === undefined ? [] : [ref(placed)];
     };
     const graph = crateGraph(view, documentSource, docName, data.entities, idOf, items);
-    writeFileSync(join(tmp, 'ro-crate-metadata.json'), JSON.stringify({ '@context': `${RO_CRATE}/context`, '@graph': graph }, null, 2) + '\n');
+    writeFileSync(join(tmp, 'ro-crate-metadata.json'), JSON.stringify({ '@context': CONTEXT, '@graph': graph }, null, 2) + '\n');
     moveInto(tmp, target);
     return { ok: true, entities: graph.length };
   } catch (e) {
