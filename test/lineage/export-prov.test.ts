@@ -11,6 +11,7 @@ type Found = Record<string, number> & {
   activityTimes: Record<string, { start: string | null; end: string | null }>;
   sha256: Record<string, string>;
   generatedBy: Record<string, string>;
+  collections: Record<string, string[]>;
 };
 
 /**
@@ -73,6 +74,22 @@ describeWithPython('shark export prov, read back by python3-prov and python3-rdf
     const again = await rig.shark(['export', 'prov', 'p.md', '--run', '1', '-o', 'again.json']);
     expect(again.code).toBe(0);
     expect(JSON.parse(readFileSync(rig.path('again.json'), 'utf8'))).toEqual(JSON.parse(rig.read('run1.json')));
+  });
+
+  it('a directory is a prov:Collection with every entry of it as a member, a subdirectory a collection in turn', async () => {
+    rig.write('d.md', '# D\n\n```shark-run\nmkdir -p /data/bundle/ && cd /data/bundle/ && echo a > a.txt && printf "#!/bin/sh\\n" > run.sh'
+      + ' && chmod +x run.sh && ln -s a.txt l.txt && : > empty.txt && mkdir -p sub/deeper && echo s > sub/deeper/s.txt\n```\n\n'
+      + '```shark-run\nls -R /data/bundle/ > /data/listing.txt\n```\n\n```shark-run\ncat /data/bundle/a.txt > /data/copy.txt\n```\n');
+    expect((await rig.shark(['run', 'd.md'])).code).toBe(0);
+    expect((await rig.shark(['export', 'prov', 'd.md', '-o', 'd.json'])).code).toBe(0);
+    const found = read('json', 'd.json');
+    const b = (names: string[]): string[] => names.map((n) => `/data/bundle/${n}`);
+    expect(found.collections).toEqual({
+      '/data/bundle': b(['a.txt', 'empty.txt', 'l.txt', 'run.sh', 'sub']),
+      '/data/bundle/sub': b(['sub/deeper']),
+      '/data/bundle/sub/deeper': b(['sub/deeper/s.txt']),
+    });
+    expect(found.sha256['/data/bundle/run.sh']).toBe(execFileSync('sha256sum', { input: '#!/bin/sh\n', encoding: 'utf8' }).split(' ')[0]);
   });
 
   it('refuses a run that does not exist (exit 1) and an unknown format (exit 2)', async () => {

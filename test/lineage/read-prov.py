@@ -25,6 +25,14 @@ def read_prov_json(path):
         for value in e.get_attribute('shark:sha256'):
             paths = list(e.get_attribute('shark:path'))
             digests[str(paths[0]) if paths else str(e.identifier)] = str(value)
+    paths = {e.identifier: str(next(iter(e.get_attribute('shark:path')), e.identifier)) for e in doc.get_records(ProvEntity)}
+    members = {}
+    for m in doc.get_records(ProvMembership):
+        members.setdefault(m.args[0], []).append(paths.get(m.args[1], str(m.args[1])))
+    collections = {}
+    for e in doc.get_records(ProvEntity):
+        if 'prov:Collection' in [str(t) for t in e.get_attribute('prov:type')]:
+            collections.setdefault(paths[e.identifier], []).extend(members.get(e.identifier, []))
     generated = {}
     for g in doc.get_records(ProvGeneration):
         attrs = dict(g.formal_attributes)
@@ -44,6 +52,7 @@ def read_prov_json(path):
         'activityTimes': activities,
         'sha256': digests,
         'generatedBy': generated,
+        'collections': {k: sorted(v) for k, v in collections.items()},
     }
 
 

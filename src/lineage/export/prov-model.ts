@@ -3,7 +3,8 @@ import { basename } from 'node:path';
 import { userInfo } from 'node:os';
 import { VERSION } from '../../version.js';
 import { SHARK_NS } from './namespace.js';
-import { activityKey, dataOf, membersOf, sha256Of, type DataItem, type RunJob, type RunView } from './run-jobs.js';
+import { activityKey, type RunJob, type RunView } from './run-jobs.js';
+import { dataId, provData } from './prov-data.js';
 
 /** An attribute value: a string, or a typed literal / qualified name as PROV-JSON writes them. */
 export type Value = string | number | { readonly $: string; readonly type: string };
@@ -42,7 +43,6 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 const qname = (q: string): Value => ({ $: q, type: 'prov:QUALIFIED_NAME' });
 const short = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 12);
 
-export const dataId = (d: Pick<DataItem, 'path' | 'id'>): string => `shark-data:${enc(d.path.slice(1))}@${encodeURIComponent(d.id)}`;
 export const jobActivityId = (job: RunJob): string => `shark-job:${enc(activityKey(job))}`;
 const planId = (job: RunJob): string => `shark-plan:${encodeURIComponent(job.record.meta.step)}-${short(job.record.meta.command)}`;
 const envId = (env: string): string => `shark-env:${encodeURIComponent(env)}`;
@@ -55,7 +55,6 @@ const envId = (env: string): string => `shark-env:${encodeURIComponent(env)}`;
  * used; Shark is a software agent acting for the user who exports.
  */
 export function provModel(view: RunView, documentSource: string): ProvModel {
-  const items = dataOf(view);
   const entities = new Map<string, ProvNode>();
   const activities: ProvActivity[] = [];
   const relations: ProvRelation[] = [];
@@ -63,17 +62,8 @@ export function provModel(view: RunView, documentSource: string): ProvModel {
   const shark = 'shark-agent:shark';
   const user = `shark-agent:user/${encodeURIComponent(userInfo().username)}`;
 
-  const memberPairs = membersOf(view, items);
-  const collections = new Set(memberPairs.map(([dir]) => dataId(dir)));
-  for (const d of items) {
-    const sha = sha256Of(d.id);
-    const dir = view.store.entries(d.id) !== undefined;
-    entities.set(dataId(d), {
-      id: dataId(d),
-      types: [dir ? 'shark:Directory' : 'shark:File', ...(collections.has(dataId(d)) ? ['prov:Collection'] : [])],
-      attrs: { 'prov:label': d.path, 'shark:path': d.path, 'shark:snapshot': d.id, ...(sha !== undefined ? { 'shark:sha256': sha } : {}) },
-    });
-  }
+  const data = provData(view);
+  for (const e of data.entities) entities.set(e.id, e);
   const docId = `shark-doc:${encodeURIComponent(basename(view.pipelinePath))}@${short(documentSource)}`;
   entities.set(docId, {
     id: docId, types: ['prov:Plan', 'shark:Document'],
@@ -105,7 +95,7 @@ export function provModel(view: RunView, documentSource: string): ProvModel {
     }
     rel('wasAssociatedWith', { 'prov:activity': act, 'prov:agent': shark, 'prov:plan': plan });
   }
-  for (const [dir, member] of memberPairs) rel('hadMember', { 'prov:collection': dataId(dir), 'prov:entity': dataId(member) });
+  relations.push(...data.relations);
 
   const runAct = `shark-run:${view.run.id}`;
   activities.push({

@@ -90,19 +90,3 @@ export function dataOf(view: RunView): DataItem[] {
   }
   return [...items.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.id < b.id ? -1 : 1));
 }
-
-/**
- * The members of directory snapshots that are themselves data of the run
- * (a map's outputs gathered into the directory the reduce reads).
- */
-export function membersOf(view: RunView, items: readonly DataItem[]): [DataItem, DataItem][] {
-  const byKey = new Map(items.map((i) => [`${i.path}\0${i.id}`, i]));
-  const pairs: [DataItem, DataItem][] = [];
-  for (const dir of items) {
-    for (const e of view.store.entries(dir.id) ?? []) {
-      const member = byKey.get(`${dir.path.replace(/\/$/, '')}/${e.name}\0${e.id}`);
-      if (member !== undefined) pairs.push([dir, member]);
-    }
-  }
-  return pairs;
-}
