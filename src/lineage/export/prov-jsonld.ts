@@ -1,13 +1,14 @@
-import type { ProvModel, ProvNode, Value } from './prov-model.js';
+import type { ProvModel, ProvNode, RelationKind, Value } from './prov-model.js';
 
 /** Where each PROV-JSON relation goes in PROV-O: the subject's argument and the property. */
-const PROPERTY: Record<string, { subject: string; object: string; property: string }> = {
+const PROPERTY: Record<RelationKind, { subject: string; object: string; property: string }> = {
   used: { subject: 'prov:activity', object: 'prov:entity', property: 'prov:used' },
   wasGeneratedBy: { subject: 'prov:entity', object: 'prov:activity', property: 'prov:wasGeneratedBy' },
   wasDerivedFrom: { subject: 'prov:generatedEntity', object: 'prov:usedEntity', property: 'prov:wasDerivedFrom' },
   wasAssociatedWith: { subject: 'prov:activity', object: 'prov:agent', property: 'prov:wasAssociatedWith' },
   actedOnBehalfOf: { subject: 'prov:delegate', object: 'prov:responsible', property: 'prov:actedOnBehalfOf' },
   hadMember: { subject: 'prov:collection', object: 'prov:entity', property: 'prov:hadMember' },
+  alternateOf: { subject: 'prov:alternate1', object: 'prov:alternate2', property: 'prov:alternateOf' },
 };
 
 const literal = (v: Value): unknown => (typeof v === 'object' ? { '@id': v.$ } : v);

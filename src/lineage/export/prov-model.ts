@@ -4,7 +4,7 @@ import { userInfo } from 'node:os';
 import { VERSION } from '../../version.js';
 import { SHARK_NS } from './namespace.js';
 import { activityKey, type RunJob, type RunView } from './run-jobs.js';
-import { dataId, provData } from './prov-data.js';
+import { dataId, enc, provData } from './prov-data.js';
 
 /** An attribute value: a string, or a typed literal / qualified name as PROV-JSON writes them. */
 export type Value = string | number | { readonly $: string; readonly type: string };
@@ -21,7 +21,7 @@ export interface ProvActivity extends ProvNode {
   readonly end: string | undefined;
 }
 
-export type RelationKind = 'used' | 'wasGeneratedBy' | 'wasDerivedFrom' | 'wasAssociatedWith' | 'actedOnBehalfOf' | 'hadMember';
+export type RelationKind = 'used' | 'wasGeneratedBy' | 'wasDerivedFrom' | 'wasAssociatedWith' | 'actedOnBehalfOf' | 'hadMember' | 'alternateOf';
 
 /** A relation with its PROV-JSON arguments (`prov:activity`, `prov:entity`, …), in the order PROV-N lists them. */
 export interface ProvRelation {
@@ -38,7 +38,6 @@ export interface ProvModel {
   readonly relations: readonly ProvRelation[];
 }
 
-const enc = (s: string): string => s.split('/').map(encodeURIComponent).join('/');
 const iso = (ms: number): string => new Date(ms).toISOString();
 const qname = (q: string): Value => ({ $: q, type: 'prov:QUALIFIED_NAME' });
 const short = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 12);
@@ -51,7 +50,8 @@ const envId = (env: string): string => `shark-env:${encodeURIComponent(env)}`;
  * The run as PROV. Each job is an activity named after the run that computed
  * it: a job this run found cached adds no activity of its own, it is the
  * activity of the earlier run (with that run's times). Data is an entity per
- * path and content; a command is a plan, an environment an entity the job
+ * path and content (`provData`: what a cached job read is the data as its
+ * run had it); a command is a plan, an environment an entity the job
  * used; Shark is a software agent acting for the user who exports.
  */
 export function provModel(view: RunView, documentSource: string): ProvModel {
@@ -85,7 +85,7 @@ export function provModel(view: RunView, documentSource: string): ProvModel {
     if (!entities.has(plan)) entities.set(plan, { id: plan, types: ['prov:Plan', 'shark:Command'], attrs: { 'prov:label': r.meta.step, 'shark:command': r.meta.command } });
     const env = envId(r.record.env);
     if (!entities.has(env)) entities.set(env, { id: env, types: ['shark:Environment'], attrs: { 'prov:label': r.record.env, 'shark:environment': r.record.env } });
-    const inputs = r.record.inputs.map(([path, id]) => dataId({ path, id }));
+    const inputs = r.record.inputs.map(([path, id]) => data.used(job, path, id));
     for (const i of inputs) rel('used', { 'prov:activity': act, 'prov:entity': i });
     rel('used', { 'prov:activity': act, 'prov:entity': env });
     for (const [path, id] of Object.entries(r.outputs)) {
