@@ -181,3 +181,12 @@ export function checkCrate(crate: Crate, dir: string): { rule: string; problem: 
     return problem === undefined ? [] : [{ rule: r.id, problem }];
   });
 }
+
+/** The tool, step, ControlAction and the CreateActions it orchestrates that a crate has for `block`. */
+export function blockInCrate(crate: Crate, block: string): { tool?: Entity; step?: Entity; control?: Entity; actions: Entity[] } {
+  const byId = index(crate);
+  const tool = byId.get(`#tool-${block}`);
+  const step = crate['@graph'].find((e) => is(e, 'HowToStep') && refs(e['workExample'])[0] === `#tool-${block}`);
+  const control = crate['@graph'].find((e) => is(e, 'ControlAction') && refs(e['instrument'])[0] === step?.['@id']);
+  return { tool, step, control, actions: refs(control?.['object']).map((id) => byId.get(id)!) };
+}

@@ -59,7 +59,7 @@ const BREAK: Record<string, (c: Crate) => void> = {
   },
   'provenance-conforms': (c) => void (byId(c, './')['conformsTo'] = ids(byId(c, './')['conformsTo']).filter((p) => p !== PROFILES.provenance).map((id) => ({ '@id': id }))),
   'workflow-types': (c) => void (byId(c, 'p.md')['@type'] = ['File', 'SoftwareSourceCode', 'ComputationalWorkflow']),
-  'tool-runs': (c) => void (c['@graph'] = c['@graph'].filter((e) => !(e['@type'] === 'CreateAction' && String(e['@id']).includes('job')))),
+  'tool-runs': (c) => void (c['@graph'] = c['@graph'].filter((e) => !(e['@type'] === 'CreateAction' && ids(e['instrument'])[0] !== 'p.md'))),
   'tools-in-workflow': (c) => void (byId(c, 'p.md')['hasPart'] = ids(byId(c, 'p.md')['hasPart']).slice(1).map((id) => ({ '@id': id }))),
   'steps-listed': (c) => void (byId(c, 'p.md')['step'] = ids(byId(c, 'p.md')['step']).slice(1).map((id) => ({ '@id': id }))),
   'step-work-example': (c) => void delete c['@graph'].find((e) => e['@type'] === 'HowToStep')!['workExample'],

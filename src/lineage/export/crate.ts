@@ -6,7 +6,8 @@ import { VERSION } from '../../version.js';
 import { makeDirs } from '../../store/make-dirs.js';
 import { overlaps } from '../../pipeline/data-path.js';
 import { damagedMessage, entityAt, itemKey, placeData, unavailableData, type CrateEntity, type Ref } from './crate-data.js';
-import { dataOf, type DataItem, type RunJob, type RunView } from './run-jobs.js';
+import { workflowEntities, WFRUN } from './crate-workflow.js';
+import { dataOf, type DataItem, type RunView } from './run-jobs.js';
 
 export const RO_CRATE = 'https://w3id.org/ro/crate/1.1';
 export const PROFILES = [
@@ -20,31 +21,20 @@ export const PROFILES = [
  * The crate's @context: RO-Crate 1.1's, and the terms Shark uses that it
  * lacks (it is built on schema.org 10.0), each with its full IRI, as 1.1
  * asks of terms its context does not define: a JSON-LD reader drops an
- * undefined one. `sha256` is schema.org's, the IRI RO-Crate 1.2 gives it.
+ * undefined one. `sha256` is schema.org's, the IRI RO-Crate 1.2 gives it;
+ * the container image terms are Workflow Run Crate's.
  */
-export const CONTEXT = [`${RO_CRATE}/context`, { sha256: 'http://schema.org/sha256' }] as const;
+export const CONTEXT = [`${RO_CRATE}/context`, {
+  sha256: 'http://schema.org/sha256',
+  ContainerImage: `${WFRUN}ContainerImage`,
+  containerImage: `${WFRUN}containerImage`,
+}] as const;
 
 /** A failure is `invalid` when the output directory given cannot take the crate (exit 2); otherwise the run's data could not be written (exit 1). */
 export type CrateResult = { ok: true; entities: number } | { ok: false; message: string; invalid?: boolean };
 
 const ref = (id: string): Ref => ({ '@id': id });
 const iso = (ms: number): string => new Date(ms).toISOString();
-const jobActionId = (j: RunJob): string => `#run-${j.record.runId}-job-${encodeURIComponent(j.row.job)}`;
-
-/** Blocks in an order where every block comes after the blocks it reads from (document order otherwise). */
-function blockPositions(view: RunView, used: ReadonlySet<string>): string[] {
-  const blocks = view.pipeline.blocks.filter((b) => used.has(b.id));
-  const order: string[] = [];
-  const placed = new Set<string>();
-  while (order.length < blocks.length) {
-    const next = blocks.find((b) => !placed.has(b.id) && b.after.every((a) => placed.has(a) || !used.has(a)));
-    if (next === undefined) break;
-    order.push(next.id);
-    placed.add(next.id);
-  }
-  // Blocks the document no longer has (a cached job of an older version) go last.
-  return [...order, ...[...used].filter((b) => !placed.has(b)).sort()];
-}
 
 /**
  * The data the run took from the host (bound inputs): read by some job, and
@@ -59,9 +49,9 @@ function hostInputs(items: readonly DataItem[]): DataItem[] {
 
 /**
  * Writes a Provenance Run Crate of one run into `outDir` (new or empty): the
- * document as the main workflow, each block a tool with its HowToStep, each
- * job a CreateAction (a cached job is the action of the run that computed
- * it), a ControlAction per block, Shark's OrganizeAction, and every piece of
+ * document as the main workflow, each block that took part a tool with its
+ * HowToStep, its actions (`workflowEntities`) and a ControlAction over them,
+ * Shark's OrganizeAction, and every piece of
  * data the jobs read or wrote under `data/`. Built in a sibling directory
  * and renamed into place, so a failure leaves nothing half-written (nor the
  * directories made above it). A target that cannot take it is `invalid`.
@@ -153,11 +143,11 @@ function moveInto(tmp: string, target: string): void {
  * Dataset at that path when jobs wrote around it (a directory a map filled,
  * a file inside a directory a job made).
  */
-function publishedData(view: RunView, items: readonly DataItem[], dataEntities: readonly CrateEntity[], idOf: (path: string, id: string) => Ref[]): Ref[] {
+function publishedData(paths: readonly string[], items: readonly DataItem[], dataEntities: readonly CrateEntity[], idOf: (path: string, id: string) => Ref[]): Ref[] {
   const trim = (p: string): string => p.replace(/\/$/, '');
   const written = items.filter((d) => d.writer !== undefined);
   const ids = new Set(dataEntities.map((e) => e['@id']));
-  return view.published.flatMap((p) => {
+  return paths.flatMap((p) => {
     const whole = written.filter((d) => trim(d.path) === trim(p));
     if (whole.length > 0) return whole.flatMap((d) => idOf(d.path, d.id));
     const at = written.some((d) => overlaps(trim(d.path), trim(p))) ? entityAt(p, ids) : undefined;
@@ -172,22 +162,8 @@ function crateGraph(
   const run = view.run;
   const runAction = `#run-${run.id}`;
   const user = ref('#user');
-  const usedBlocks = new Set(view.jobs.map((j) => j.row.block));
-  const order = blockPositions(view, usedBlocks);
-  const commands = (block: string): string => [...new Set(view.jobs.filter((j) => j.row.block === block).map((j) => j.record.meta.command))].join('\n');
-  const tools: CrateEntity[] = order.map((b) => ({ '@id': `#tool-${encodeURIComponent(b)}`, '@type': 'SoftwareApplication', name: b, description: commands(b) }));
-  const steps: CrateEntity[] = order.map((b, i) => ({ '@id': `#step-${encodeURIComponent(b)}`, '@type': 'HowToStep', name: b, position: i, workExample: ref(`#tool-${encodeURIComponent(b)}`) }));
-  const jobActions: CrateEntity[] = view.jobs.map((j) => ({
-    '@id': jobActionId(j), '@type': 'CreateAction', name: `${j.row.job} (run ${j.record.runId})`, identifier: j.row.job,
-    description: j.record.meta.command, instrument: ref(`#tool-${encodeURIComponent(j.row.block)}`),
-    object: j.record.record.inputs.flatMap(([p, id]) => idOf(p, id)), result: Object.entries(j.record.outputs).flatMap(([p, id]) => idOf(p, id)),
-    startTime: iso(j.record.started), endTime: iso(j.record.ended), agent: user, actionStatus: ref('http://schema.org/CompletedActionStatus'),
-  }));
-  const controls: CrateEntity[] = order.map((b) => ({
-    '@id': `#run-${run.id}-step-${encodeURIComponent(b)}`, '@type': 'ControlAction', name: `orchestrate ${b}`,
-    instrument: ref(`#step-${encodeURIComponent(b)}`),
-    object: view.jobs.filter((j) => j.row.block === b).map((j) => ref(jobActionId(j))),
-  }));
+  const published = (paths: readonly string[]): Ref[] => publishedData(paths, items, dataEntities, idOf);
+  const { tools, steps, actions, controls, images } = workflowEntities(view, idOf, published);
   const ended = run.ended === null ? {} : { endTime: iso(run.ended) };
   const doc = {
     '@id': docName, '@type': ['File', 'SoftwareSourceCode', 'ComputationalWorkflow', 'HowTo'], name: docName,
@@ -207,11 +183,11 @@ function crateGraph(
     { '@id': '#shark-markdown', '@type': 'ComputerLanguage', name: 'Shark literate markdown', alternateName: 'Shark' },
     { '@id': '#shark', '@type': 'SoftwareApplication', name: 'Shark', softwareVersion: VERSION },
     { '@id': '#user', '@type': 'Person', name: userInfo().username },
-    ...tools, ...steps, ...jobActions, ...controls,
+    ...tools, ...steps, ...images, ...actions, ...controls,
     {
       '@id': runAction, '@type': 'CreateAction', name: `Run ${run.id} of ${docName}`, instrument: ref(docName), agent: user,
       object: hostInputs(items).flatMap((d) => idOf(d.path, d.id)),
-      result: publishedData(view, items, dataEntities, idOf), startTime: iso(run.started), ...ended,
+      result: published(view.published), startTime: iso(run.started), ...ended,
     },
     {
       '@id': `#run-${run.id}-shark`, '@type': 'OrganizeAction', name: `Shark ${VERSION}, run ${run.id}`, instrument: ref('#shark'),

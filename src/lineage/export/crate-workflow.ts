@@ -1,0 +1,114 @@
+import type { CrateEntity, Ref } from './crate-data.js';
+import type { RunJob, RunView } from './run-jobs.js';
+
+const ref = (id: string): Ref => ({ '@id': id });
+const iso = (ms: number): string => new Date(ms).toISOString();
+const COMPLETED = ref('http://schema.org/CompletedActionStatus');
+/** The Workflow Run Crate terms (https://w3id.org/ro/terms/workflow-run) the crate uses: its @context gives their IRIs. */
+export const WFRUN = 'https://w3id.org/ro/terms/workflow-run#';
+
+const toolId = (block: string): string => `#tool-${encodeURIComponent(block)}`;
+const stepId = (block: string): string => `#step-${encodeURIComponent(block)}`;
+const jobActionId = (j: RunJob): string => `#run-${j.record.runId}-job-${encodeURIComponent(j.row.job)}`;
+const dockerImage = (env: string): string | undefined => /^docker:sha256:([0-9a-f]{64})$/.exec(env)?.[1];
+
+/** The document's blocks as the crate describes them, and the actions of the run. */
+export interface WorkflowEntities {
+  readonly tools: readonly CrateEntity[];
+  readonly steps: readonly CrateEntity[];
+  readonly actions: readonly CrateEntity[];
+  readonly controls: readonly CrateEntity[];
+  readonly images: readonly CrateEntity[];
+}
+
+/** Blocks in an order where every block comes after the blocks it reads from (document order otherwise). */
+function blockPositions(view: RunView, used: ReadonlySet<string>): string[] {
+  const blocks = view.pipeline.blocks.filter((b) => used.has(b.id));
+  const order: string[] = [];
+  const placed = new Set<string>();
+  while (order.length < blocks.length) {
+    const next = blocks.find((b) => !placed.has(b.id) && b.after.every((a) => placed.has(a) || !used.has(a)));
+    if (next === undefined) break;
+    order.push(next.id);
+    placed.add(next.id);
+  }
+  // Blocks the document no longer has (a cached job of an older version) go last.
+  return [...order, ...[...used].filter((b) => !placed.has(b)).sort()];
+}
+
+/**
+ * Every block that took part in the run as a tool (`SoftwareApplication`)
+ * with its `HowToStep` and a `ControlAction` over its actions: each job a
+ * `CreateAction` (a cached one the action of the run that computed it); a
+ * `shark-build` block whose image jobs ran in, an action whose result is
+ * that image (a `ContainerImage` with its id as `sha256`, each job run in it
+ * naming it as `containerImage`; one action per image, a cached job may have
+ * run in an older one); a publish block, an action whose object is what it
+ * published (`published`: the crate's entities for its paths).
+ */
+export function workflowEntities(
+  view: RunView, idOf: (path: string, id: string) => Ref[], published: (paths: readonly string[]) => Ref[],
+): WorkflowEntities {
+  const user = ref('#user');
+  const byBlock = new Map<string, CrateEntity[]>();
+  const act = (block: string, action: CrateEntity): CrateEntity => {
+    byBlock.set(block, [...(byBlock.get(block) ?? []), action]);
+    return action;
+  };
+
+  const images = new Map<string, CrateEntity>();
+  const builds = new Map<string, Set<string>>();
+  const imageOf = (j: RunJob): string | undefined => {
+    const hex = dockerImage(j.record.record.env);
+    if (hex === undefined) return undefined;
+    const step = view.pipeline.stepsById.get(j.row.step);
+    const env = step?.kind === 'run' ? step.env : undefined;
+    const id = `#image-${hex}`;
+    if (!images.has(id)) {
+      images.set(id, {
+        '@id': id, '@type': ['ContainerImage', 'SoftwareApplication'], additionalType: ref(`${WFRUN}DockerImage`),
+        name: env ?? j.record.record.env, identifier: j.record.record.env, sha256: hex,
+      });
+    }
+    const block = env === undefined ? undefined : view.pipeline.environments.get(env)?.blockId;
+    if (block !== undefined) builds.set(block, (builds.get(block) ?? new Set()).add(id));
+    return id;
+  };
+  const jobActions = view.jobs.map((j) => {
+    const image = imageOf(j);
+    return act(j.row.block, {
+      '@id': jobActionId(j), '@type': 'CreateAction', name: `${j.row.job} (run ${j.record.runId})`, identifier: j.row.job,
+      description: j.record.meta.command, instrument: ref(toolId(j.row.block)),
+      object: j.record.record.inputs.flatMap(([p, id]) => idOf(p, id)), result: Object.entries(j.record.outputs).flatMap(([p, id]) => idOf(p, id)),
+      startTime: iso(j.record.started), endTime: iso(j.record.ended), agent: user, actionStatus: COMPLETED,
+      ...(image !== undefined ? { containerImage: ref(image) } : {}),
+    });
+  });
+  const buildActions = [...builds].flatMap(([block, ids]) => [...ids].map((image) => act(block, {
+    '@id': `#build-${encodeURIComponent(block)}-${image.slice('#image-'.length, '#image-'.length + 12)}`, '@type': 'CreateAction',
+    name: `build ${images.get(image)!['name'] as string}`, instrument: ref(toolId(block)), result: ref(image), agent: user, actionStatus: COMPLETED,
+  })));
+  const publishActions = view.pipeline.blocks.filter((b) => b.kind === 'publish').flatMap((b) => {
+    const paths = view.pipeline.steps.filter((s) => s.kind === 'publish' && s.blockId === b.id).flatMap((s) => s.inputs.map((i) => i.path));
+    const object = published(paths);
+    return object.length === 0 ? [] : [act(b.id, {
+      '@id': `#run-${view.run.id}-publish-${encodeURIComponent(b.id)}`, '@type': 'CreateAction', name: `${b.id} (run ${view.run.id})`,
+      instrument: ref(toolId(b.id)), object, agent: user, actionStatus: COMPLETED,
+    })];
+  });
+
+  const order = blockPositions(view, new Set(byBlock.keys()));
+  const blockText = (b: string): string => (view.pipeline.blocks.find((n) => n.id === b)?.block.body ?? []).map((l) => l.text).join('\n');
+  const commands = (b: string): string => [...new Set(view.jobs.filter((j) => j.row.block === b).map((j) => j.record.meta.command))].join('\n');
+  const description = (b: string): string => (view.jobs.some((j) => j.row.block === b) ? commands(b) : blockText(b));
+  return {
+    tools: order.map((b) => ({ '@id': toolId(b), '@type': 'SoftwareApplication', name: b, description: description(b) })),
+    steps: order.map((b, i) => ({ '@id': stepId(b), '@type': 'HowToStep', name: b, position: i, workExample: ref(toolId(b)) })),
+    actions: [...buildActions, ...jobActions, ...publishActions],
+    controls: order.map((b) => ({
+      '@id': `#run-${view.run.id}-step-${encodeURIComponent(b)}`, '@type': 'ControlAction', name: `orchestrate ${b}`,
+      instrument: ref(stepId(b)), object: (byBlock.get(b) ?? []).map((a) => ref(a['@id'])),
+    })),
+    images: [...images.values()],
+  };
+}
