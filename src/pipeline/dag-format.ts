@@ -1,4 +1,5 @@
-import { DEFAULT_PUBLISH_DIR, type BlockNode, type Pipeline } from './pipeline.js';
+import { overlaps } from './data-path.js';
+import { DEFAULT_PUBLISH_DIR, shownInput, shownOutput, type BlockNode, type Pipeline } from './pipeline.js';
 
 export type DagFormat = 'text' | 'json' | 'dot' | 'mermaid';
 export const DAG_FORMATS: readonly DagFormat[] = ['text', 'json', 'dot', 'mermaid'];
@@ -66,30 +67,41 @@ function textBlock(b: BlockNode): string {
   return lines.join('\n');
 }
 
-/** Files and steps as nodes: files are read and written by steps, so a person sees the data flow. */
+/**
+ * Files and steps as nodes: files are read and written by steps, so a person sees the data flow.
+ * A file read is linked to the outputs of the steps the planner found as its writers (`Input.from`),
+ * so the drawing and the run agree on every dependency: `/data/out` read where `/data/out/+` is
+ * written, a file inside a directory written whole, a directory only written into (a sweep's fan-in).
+ */
 export function graphOf(pipeline: Pipeline): { files: string[]; edges: [string, string][] } {
   const files = new Set<string>();
-  const written = new Set<string>();
   const edges: [string, string][] = [];
   for (const b of pipeline.blocks) {
     for (const i of b.inputs) (files.add(i), edges.push([`f:${i}`, `b:${b.id}`]));
-    for (const o of b.outputs) (files.add(o), written.add(o), edges.push([`b:${b.id}`, `f:${o}`]));
+    for (const o of b.outputs) (files.add(o), edges.push([`b:${b.id}`, `f:${o}`]));
     if (b.kind === 'run' && b.env !== 'host') {
       const env = pipeline.environments.get(b.env ?? '');
       if (env !== undefined) edges.push([`b:${env.blockId}`, `b:${b.id}`]);
     }
   }
-  // An input such as /data/dir/* or /data/dir/x.tif comes from the writer of /data/dir/; a directory
-  // nobody writes whole is made of the files written into it (the fan-in of a sweep).
-  // The directory is the first such path listed: found among the path's own prefixes, not by asking every path.
-  const order = new Map([...files].map((f, n) => [f, n]));
-  for (const f of files) {
-    let dir: string | undefined;
-    for (let slash = f.indexOf('/', 1); slash >= 0 && slash < f.length - 1; slash = f.indexOf('/', slash + 1)) {
-      const prefix = f.slice(0, slash + 1);
-      if (order.has(prefix) && (dir === undefined || order.get(prefix)! < order.get(dir)!)) dir = prefix;
+  const seen = new Set<string>();
+  for (const b of pipeline.blocks) {
+    for (const id of b.steps) {
+      for (const input of pipeline.stepsById.get(id)?.inputs ?? []) {
+        const read = `f:${shownInput(input)}`;
+        for (const from of input.from) {
+          const writer = pipeline.stepsById.get(from);
+          if (writer === undefined || writer.blockId === b.id) continue;
+          const written = writer.outputs.filter((o) => overlaps(o.path, input.path));
+          // Every writer has an output holding or inside what is read; drawn from the block should a path ever not match.
+          const sources = written.length > 0 ? written.map((o) => `f:${shownOutput(o)}`) : [`b:${writer.blockId}`];
+          for (const source of sources) {
+            const key = `${source}\0${read}`;
+            if (source !== read && !seen.has(key)) (seen.add(key), edges.push([source, read]));
+          }
+        }
+      }
     }
-    if (dir !== undefined) edges.push(written.has(dir) || !written.has(f) ? [`f:${dir}`, `f:${f}`] : [`f:${f}`, `f:${dir}`]);
   }
   return { files: [...files], edges };
 }

@@ -5,7 +5,7 @@ import { blockIds } from './block-ids.js';
 import { parseBuildSpec } from './build-spec.js';
 import { normaliseDataPath, overlaps } from './data-path.js';
 import { parseImportLine } from './import-clause.js';
-import { DEFAULT_PUBLISH_DIR, type BlockNode, type Environment, type Input, type Pipeline, type Step } from './pipeline.js';
+import { DEFAULT_PUBLISH_DIR, type BlockNode, type Environment, type Input, type Pipeline, type Step, shownInput, shownOutput } from './pipeline.js';
 import { clashMessage, clashOf, keptByDocument, nestedMessage, publishedAt, type Published } from './publish-targets.js';
 import { runSteps } from './run-steps.js';
 import { claim, Writers } from './writers.js';
@@ -181,14 +181,13 @@ function blockNodeOf(block: SharkBlock, id: string, steps: readonly Step[], envi
   const inputs = new Set<string>();
   const outputs = new Set<string>();
   for (const s of steps) {
-    for (const o of s.outputs) outputs.add(o.isDir ? `${o.path}/` : o.path);
+    for (const o of s.outputs) outputs.add(shownOutput(o));
   }
   // What the block reads from outside itself: a path its own steps write, or write into, is internal.
   const own = new Set(steps.map((s) => s.id));
   for (const s of steps) {
     for (const i of s.inputs) {
-      const shown = i.pattern !== undefined ? `${i.path}/${i.pattern}` : i.join !== undefined ? `${i.path}/+${i.join.ext ?? ''}` : i.isDir ? `${i.path}/` : i.path;
-      if (i.from.some((from) => !own.has(from))) inputs.add(shown);
+      if (i.from.some((from) => !own.has(from))) inputs.add(shownInput(i));
     }
   }
   const env = block.kind === 'build' ? block.arg! : block.kind === 'run' ? (block.arg ?? 'host') : null;

@@ -122,6 +122,16 @@ export interface Pipeline {
   readonly needed?: ReadonlyMap<string, Need>;
 }
 
+/** An input as the DAG names it: `/data/dir/*`, `/data/dir/+.EXT`, `/data/dir/` or `/data/file`. */
+export function shownInput(i: Input): string {
+  return i.pattern !== undefined ? `${i.path}/${i.pattern}` : i.join !== undefined ? `${i.path}/+${i.join.ext ?? ''}` : i.isDir ? `${i.path}/` : i.path;
+}
+
+/** An output as the DAG names it: a directory (a map's too) with its trailing slash. */
+export function shownOutput(o: Output): string {
+  return o.isDir ? `${o.path}/` : o.path;
+}
+
 export function isMap(step: Step): boolean {
   return step.inputs.some((i) => i.pattern !== undefined);
 }
