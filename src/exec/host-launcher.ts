@@ -18,13 +18,20 @@ interface Running {
   lost: string | undefined;
   /** Masks secret values before the output reaches the log. */
   readonly mask: SecretMask | undefined;
-  /** Called when the job starts, if it was queued behind another. */
+  /** Called when the job starts (the shell says so, `STARTED`), if it was queued behind another. */
   readonly begun: (() => void) | undefined;
   readonly done: (ended: Ended) => void;
 }
 
 /** A queued job's end when it never started: the job ahead of it failed, or the launcher died first. */
 export const NOT_STARTED = Symbol('not started');
+
+/**
+ * What the shell prints, in a marker, as a queued job starts: only the shell
+ * knows whether it does (the file `stopped` may appear as it decides), and a
+ * job must not be said to start when it never does.
+ */
+const STARTED = '+';
 
 /** How a job ended: its exit status, and why its log is incomplete when it could not be written. */
 export interface Ended {
@@ -91,6 +98,7 @@ export class Launcher {
    * of the script is doubled, so no other escape can appear). A job queued
    * with `stopped` is not started if the one before it failed or that file
    * exists (a run stops at its first failure); its marker then says `-`.
+   * A queued job that does start says so first (`STARTED`): `begun` is called then.
    */
   start(cwd: string, script: string, log: string, turn: object | undefined, queued?: Queued, secrets: readonly string[] = []): Promise<Ended> {
     this.busy();
@@ -105,9 +113,11 @@ export class Launcher {
     // `vfork` (2,000 jobs: ~15 % less CPU than a subshell's `fork`). The shell goes back to `/` after
     // it, so it never keeps a workspace busy.
     const run = `cd ${sq(cwd)} && ${command} </dev/null 1>&2; shark_s=$?; cd /; printf '\\036%s %s\\n' ${nonce} "$shark_s" >&2`;
-    const line = queued?.stopped !== undefined && this.jobs.length > 0
-      ? `if [ "$shark_s" = 0 ] && [ ! -e ${sq(queued.stopped)} ]; then ${run}; else printf '\\036%s -\\n' ${nonce} >&2; fi\n`
-      : `${run}\n`;
+    const begin = `printf '\\036%s ${STARTED}\\n' ${nonce} >&2; `;
+    const line = this.jobs.length === 0 ? `${run}\n`
+      : queued?.stopped !== undefined
+        ? `if [ "$shark_s" = 0 ] && [ ! -e ${sq(queued.stopped)} ]; then ${begin}${run}; else printf '\\036%s -\\n' ${nonce} >&2; fi\n`
+        : `${begin}${run}\n`;
     return new Promise((done) => {
       const mask = secrets.length > 0 ? new SecretMask(secrets) : undefined;
       const begun = this.jobs.length > 0 ? queued?.begun : undefined;
@@ -144,6 +154,15 @@ export class Launcher {
       return;
     }
     const status = c.buffer.subarray(at + c.marker.length, newline).toString();
+    if (status === STARTED) {
+      const rest = c.buffer.subarray(newline + 1);
+      // Before it: what the job ahead left running wrote, counted as this job's output, as it is once this one runs.
+      c.buffer = c.buffer.subarray(0, at);
+      this.write(c, at);
+      c.begun?.();
+      if (rest.length > 0) this.take(rest);
+      return;
+    }
     const code = status === '-' ? NOT_STARTED : Number(status);
     const rest = c.buffer.subarray(newline + 1);
     this.finish(typeof code === 'symbol' || Number.isInteger(code) ? code : null, at);
@@ -188,7 +207,6 @@ export class Launcher {
       }
     }
     if (!this.dead && this.jobs.length === 0) this.idle();
-    if (!this.dead) this.jobs[0]?.begun?.();
     c.done(c.lost === undefined ? { code } : { code, lostLog: c.lost });
   }
 

@@ -109,31 +109,36 @@ describe('host executor', () => {
       expect(events).toEqual([]);
       expect(await first).toEqual({ status: 'ok' });
       expect(await second).toEqual({ status: 'ok' });
-      expect(events).toEqual(['b begun', 'a ended']);
+      // Said by the shell as it starts the job, just after it told of the end of the one ahead.
+      expect(events.sort()).toEqual(['a ended', 'b begun']);
       expect(readFileSync(rig.path('a.log'), 'utf8')).toBe('one\n');
       expect(readFileSync(rig.path('b.log'), 'utf8')).toBe('two\n');
     });
 
-    it('does not start after the one ahead failed, unless the run keeps going', async () => {
+    it('does not start after the one ahead failed, unless the run keeps going; says it began only when it did', async () => {
       for (const keepGoing of [false, true]) {
         const [a, b] = pair();
+        let begun = 0;
         const first = executor.run(request('sleep 0.2; exit 3', { turn: a }));
-        const queued = keepGoing ? { begun: () => undefined } : { begun: () => undefined, stopped: rig.path('stopped') };
+        const queued = keepGoing ? { begun: () => begun++ } : { begun: () => begun++, stopped: rig.path('stopped') };
         const second = executor.run(request(`touch /data/ran-${keepGoing}`, { turn: b, queued }));
         expect(await first).toMatchObject({ status: 'failed', exitCode: 3 });
         expect(await second).toEqual(keepGoing ? { status: 'ok' } : { status: 'cancelled' });
         expect(existsSync(rig.path(`ws/data/ran-${keepGoing}`))).toBe(keepGoing);
+        expect(begun).toBe(keepGoing ? 1 : 0);
       }
     });
 
-    it('does not start once the run has stopped (its flag exists), though the one ahead succeeded', async () => {
+    it('does not start once the run has stopped (its flag exists), though the one ahead succeeded, nor says it began', async () => {
       const [a, b] = pair();
+      let begun = 0;
       const first = executor.run(request('sleep 0.3', { turn: a }));
-      const second = executor.run(request('touch /data/ran-anyway', { turn: b, queued: { begun: () => undefined, stopped: rig.path('stopped') } }));
+      const second = executor.run(request('touch /data/ran-anyway', { turn: b, queued: { begun: () => begun++, stopped: rig.path('stopped') } }));
       writeFileSync(rig.path('stopped'), '');
       expect(await first).toEqual({ status: 'ok' });
       expect(await second).toEqual({ status: 'cancelled' });
       expect(existsSync(rig.path('ws/data/ran-anyway'))).toBe(false);
+      expect(begun).toBe(0);
     });
 
     it('runs on a launcher of its own when the one ahead takes its launcher down', async () => {

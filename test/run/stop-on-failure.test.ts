@@ -50,6 +50,23 @@ describe('a run that stops at its first failure', () => {
     }
   });
 
+  it('sends job-start only for jobs whose command started, never for a map job queued behind the one that failed', async () => {
+    rig.write('p.md', `# Map\n\n\`\`\`shark-import\nin /data/in/\n\`\`\`\n\n\`\`\`shark-run {id=m}\nn=$(cat /data/in/*); echo $n >> ran; if [ $n = 3 ]; then sleep 0.3; exit 3; fi; cp /data/in/* /data/out/+\n\`\`\`\n`);
+    for (let n = 1; n <= 8; n++) rig.write(`in/x${n}`, `${n}\n`);
+    for (const jobs of ['1', '2']) {
+      rig.write('ran', '');
+      const ran = await rig.shark(['run', 'p.md', '-j', jobs, '--json', '--force', 'm']);
+      expect(ran.code).toBe(1);
+      const events = ran.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; job?: string });
+      const started = events.filter((e) => e.type === 'job-start' && e.job!.startsWith('m[')).map((e) => e.job!.replace(/^m\[x(\d+)\]$/, '$1'));
+      expect(started.sort()).toEqual(rig.read('ran').split('\n').filter(Boolean).sort());
+      // A skipped job never started.
+      const skipped = events.filter((e) => e.type === 'job-skipped').map((e) => e.job);
+      expect(skipped.length).toBeGreaterThan(0);
+      expect(skipped.filter((j) => events.some((e) => e.type === 'job-start' && e.job === j))).toEqual([]);
+    }
+  });
+
   it('with --keep-going, runs the others', async () => {
     rig.write('p.md', PIPELINE);
     const ran = await rig.shark(['run', 'p.md', '-j', '1', '-k']);
