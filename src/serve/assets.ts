@@ -13,7 +13,7 @@ export const SCRIPT = String.raw`'use strict';
       banner.dataset.run = run ? String(run.id) : '';
       banner.dataset.status = run ? run.status : 'none';
       banner.textContent = !run ? 'never run'
-        : run.status === 'running' ? 'run ' + run.id + ' in progress: ' + run.done + '/' + run.total + ' jobs done'
+        : run.status === 'running' ? run.label
         : 'latest run: run ' + run.id + ', ' + run.status + ' (reload the page for its outputs and logs)';
     }
     state.blocks.forEach(function (b) {

@@ -28,7 +28,7 @@ ${body}
 
 export function runText(run: RunView | undefined): string {
   if (run === undefined) return 'never run';
-  if (run.status === 'running') return `run ${run.id} in progress: ${run.done}/${run.total} jobs done`;
+  if (run.status === 'running') return run.label;
   return `latest run: run ${run.id}, ${run.status}, started ${new Date(run.started).toISOString()}`;
 }
 
@@ -77,7 +77,7 @@ function pathLinks(label: string, paths: readonly string[]): string {
 
 function blockInfo(b: BlockNode, v: BlockView | undefined): string {
   const env = b.kind === 'run' ? `<div class="env"><span class="k">environment</span> ${esc(b.env ?? 'host')}${envIds(v)}</div>` : '';
-  const jobs = v === undefined || v.jobs.length === 0 ? '' : v.total === 1 ? `<div class="job-one">${jobLine(v.jobs[0]!)}</div>` : jobTable(v);
+  const jobs = v === undefined || v.jobs.length === 0 ? '' : v.jobs.length === 1 && v.total <= 1 ? `<div class="job-one">${jobLine(v.jobs[0]!)}</div>` : jobTable(v);
   return `<div class="block-info">${env}${pathLinks('reads', b.inputs)}${pathLinks('writes', b.outputs)}${jobs}</div>`;
 }
 

@@ -55,7 +55,9 @@ export class Live {
       const count = run === undefined ? 0 : (meta.db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM run_jobs WHERE run_id = ?').get(run.id)?.n ?? 0) + meta.runRows.named(run.id);
       // The jobs it has taken up: a job starting changes the page as much as one ending.
       const leased = run?.status === 'running' ? leasedJobs(meta, run.id) : [];
-      const print = JSON.stringify([run?.id, run?.status, count, leased]);
+      // The steps it began: a map's count of jobs is known from then on.
+      const begun = run?.status === 'running' ? meta.runRows.begun(run.id).size : 0;
+      const print = JSON.stringify([run?.id, run?.status, count, leased, begun]);
       if (print === this.fingerprint) return;
       const first = this.fingerprint === '';
       this.fingerprint = print;

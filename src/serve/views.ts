@@ -1,55 +1,21 @@
-import type { Plan, PlannedJob } from '../plan/planner.js';
-import type { BlockNode, Pipeline, Step } from '../pipeline/pipeline.js';
-import { DEFAULT_PUBLISH_DIR } from '../pipeline/pipeline.js';
+import type { Plan } from '../plan/planner.js';
+import { isMap, type Pipeline, type Step } from '../pipeline/pipeline.js';
 import type { Metadata, RunJobRow, RunRow } from '../store/metadata.js';
 import { listAt } from '../multimap.js';
+import { blockView, jobsDone, type BlockView, type Leased, type Made, type Progress } from './block-view.js';
 
-/** What the page shows for a block or a job; the stylesheet colours by it. */
-export type ViewStatus = 'ran' | 'cached' | 'failed' | 'would-run' | 'running' | 'waiting' | 'manual' | 'publish' | 'unknown';
-
-export interface JobView {
-  readonly job: string;
-  readonly item: string | null;
-  readonly status: ViewStatus;
-  readonly label: string;
-  /** The run whose record holds its log. */
-  readonly logRun?: number;
-  readonly ms?: number;
-  readonly env?: string;
-  readonly outputs: readonly (readonly [string, string])[];
-}
-
-export interface BlockView {
-  readonly id: string;
-  readonly status: ViewStatus;
-  readonly label: string;
-  readonly done: number;
-  readonly total: number;
-  /** At most JOB_LIST_LIMIT of its `total` jobs, the ones that most need looking at first (failed, running, …). */
-  readonly jobs: readonly JobView[];
-}
-
-/**
- * Jobs listed per block, on the page and in each update: a map of a million
- * items made a page of hundreds of megabytes, sent again whole at every
- * change. The block's label and counts still cover all of them.
- */
-export const JOB_LIST_LIMIT = 200;
-
-/** What a job's result shows: read for all of a run's jobs at once. */
-interface Made {
-  readonly outputs: Record<string, string>;
-  readonly ms: number;
-  readonly env: string | undefined;
-  readonly runId: number;
-}
+export type { BlockView, JobView, ViewStatus } from './block-view.js';
 
 export interface RunView {
   readonly id: number;
   readonly status: string;
   readonly started: number;
   readonly done: number;
+  /** The run's jobs: all of them, or, with `partial`, those known so far (a map's items are known once its inputs are made). */
   readonly total: number;
+  readonly partial?: boolean;
+  /** What the page's banner says of it while it is in progress. */
+  readonly label: string;
 }
 
 /** Everything that changes while the page is open: sent whole over server-sent events. */
@@ -57,15 +23,6 @@ export interface PageState {
   readonly run: RunView | undefined;
   readonly blocks: readonly BlockView[];
   readonly note?: string;
-}
-
-const ORDER: readonly ViewStatus[] = ['failed', 'running', 'waiting', 'would-run', 'ran', 'cached', 'manual', 'publish', 'unknown'];
-
-/** What a live run is doing: its jobs' rows so far, and the jobs whose commands it started and has not yet recorded (`leasedJobs`). */
-interface Progress {
-  readonly live: boolean;
-  readonly byJob: ReadonlyMap<string, RunJobRow>;
-  readonly leased: ReadonlySet<string>;
 }
 
 /**
@@ -79,27 +36,32 @@ interface Progress {
 export function pageState(pipeline: Pipeline, plan: Plan | undefined, meta: Metadata, run: RunRow | undefined, leased: readonly string[], note?: string): PageState {
   const rows = run === undefined ? [] : meta.runJobs(run.id);
   const live = run?.status === 'running';
-  const progress: Progress = { live, byJob: new Map(rows.map((r) => [r.job, r])), leased: new Set(live ? leased : []) };
+  const progress: Progress = {
+    live, byJob: new Map(rows.map((r) => [r.job, r])), leased: new Set(live ? leased : []),
+    begun: live ? meta.runRows.begun(run.id) : new Map(),
+    isMap: (id) => {
+      const step = pipeline.stepsById.get(id);
+      return step !== undefined && isMap(step);
+    },
+  };
   const made = madeBy(meta, [...rows.map((r) => r.key), ...(live ? [] : otherResults(plan, progress.byJob))]);
   const plannedOf = groupBy(plan?.jobs ?? [], (j) => j.block);
   const rowsOf = groupBy(rows, (r) => r.block);
   const leasedOf = groupBy(leasedSteps(pipeline, progress), (l) => l.block);
   const blocks = pipeline.blocks.map((b) => blockView(b, plannedOf.get(b.id) ?? [], rowsOf.get(b.id) ?? [], leasedOf.get(b.id) ?? [], progress, made, run, plan !== undefined));
-  const planned = plan?.jobs.filter((j) => j.status !== 'manual').length ?? 0;
+  // The blocks' counts, which hold what the run knows of its maps; `{manual}` jobs are none of the run's.
+  const manual = plan?.jobs.filter((j) => j.status === 'manual').length ?? 0;
+  const total = Math.max(blocks.reduce((n, v) => n + v.total, 0) - manual, rows.length);
+  const partial = blocks.some((v) => v.partial === true);
+  const done = rows.filter((r) => r.status !== 'running').length;
   const runView = run === undefined ? undefined : {
-    id: run.id, status: run.status, started: run.started,
-    done: rows.filter((r) => r.status !== 'running').length, total: Math.max(planned, rows.length),
+    id: run.id, status: run.status, started: run.started, done, total, ...(partial ? { partial } : {}),
+    label: `run ${run.id} in progress: ${jobsDone(done, total, partial)}`,
   };
   return { run: runView, blocks, ...(note !== undefined ? { note } : {}) };
 }
 
-/** A job whose command the run started, not yet recorded, with its step and block. */
-interface Leased {
-  readonly job: string;
-  readonly step: string;
-  readonly block: string;
-}
-
+/** The jobs whose commands the live run started and has not recorded yet, with their steps and blocks. */
 function leasedSteps(pipeline: Pipeline, progress: Progress): Leased[] {
   const found: Leased[] = [];
   for (const job of progress.leased) {
@@ -148,95 +110,4 @@ function madeBy(meta: Metadata, keys: readonly string[]): Map<string, Made> {
     made.set(key, { outputs: JSON.parse(outputs) as Record<string, string>, ms: Number(ended - started), env: env ?? undefined, runId: Number(runId) });
   }
   return made;
-}
-
-function blockView(
-  b: BlockNode, plannedJobs: readonly PlannedJob[], rows: readonly RunJobRow[], leased: readonly Leased[], progress: Progress,
-  made: ReadonlyMap<string, Made>, run: RunRow | undefined, havePlan: boolean,
-): BlockView {
-  if (b.kind === 'publish') {
-    const label = `publishes ${b.inputs.join(' ')} to ${b.block.arg ?? DEFAULT_PUBLISH_DIR}/`;
-    return { id: b.id, status: 'publish', label, done: 0, total: 0, jobs: [] };
-  }
-  if (b.kind === 'build' && plannedJobs.length === 0) return { id: b.id, status: 'unknown', label: `builds the environment ${b.env ?? ''}`, done: 0, total: 0, jobs: [] };
-  const { byJob, live } = progress;
-  // Jobs the run found that the plan did not foresee (items of a directory that changed since, a map after what it waited on).
-  const foreseen = new Set(plannedJobs.map((p) => p.job));
-  const rowsUnforeseen = rows.filter((r) => !foreseen.has(r.job));
-  const leasedUnforeseen = leased.filter((l) => !foreseen.has(l.job));
-  // A step the plan could only say was blocked stands for jobs it could not name: once the live run names them, they replace it.
-  const named = new Set(live ? [...rowsUnforeseen.map((r) => r.step), ...leasedUnforeseen.map((l) => l.step)] : []);
-  const planned = plannedJobs.filter((p) => !(p.status === 'blocked' && named.has(p.step)));
-  const jobs: JobView[] = planned.map((p) => jobView(p, byJob.get(p.job), progress, made, run));
-  for (const r of rowsUnforeseen) jobs.push(jobView(undefined, r, progress, made, run));
-  for (const l of leasedUnforeseen) jobs.push({ job: l.job, item: l.job.length > l.step.length ? l.job.slice(l.step.length + 1, -1) : null, ...running(run), outputs: [] });
-  if (jobs.length === 0) return { id: b.id, status: 'unknown', label: havePlan ? 'no jobs' : 'status unknown (no plan)', done: 0, total: 0, jobs };
-  const status = ORDER.find((s) => jobs.some((j) => j.status === s)) ?? 'unknown';
-  const done = jobs.filter((j) => j.status === 'ran' || j.status === 'cached' || j.status === 'failed').length;
-  const count = jobs.length === 1 ? '' : ` (${done}/${jobs.length} jobs)`;
-  const first = jobs.find((j) => j.status === status)!;
-  const label = status === 'running' && jobs.length > 1 ? `running in run ${run?.id ?? '?'}: ${done}/${jobs.length} jobs done`
-    : status === 'would-run' && jobs.length > 1 ? `${first.label} — ${jobs.filter((j) => j.status === 'would-run').length} of ${jobs.length} jobs`
-    : `${first.label}${count}`;
-  return { id: b.id, status, label, done, total: jobs.length, jobs: listed(jobs) };
-}
-
-/** The jobs a block lists: all of them, or JOB_LIST_LIMIT by how much they need looking at, in their order. */
-function listed(jobs: readonly JobView[]): readonly JobView[] {
-  if (jobs.length <= JOB_LIST_LIMIT) return jobs;
-  const rank = (j: JobView): number => ORDER.indexOf(j.status);
-  const picked = jobs.map((j, n) => [rank(j), n] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).slice(0, JOB_LIST_LIMIT);
-  return picked.map(([, n]) => n).sort((a, b) => a - b).map((n) => jobs[n]!);
-}
-
-/** A job whose command the live run started (`leasedJobs`) and has not yet recorded. */
-function running(run: RunRow | undefined): { status: ViewStatus; label: string } {
-  return { status: 'running', label: `running in run ${run?.id ?? '?'}` };
-}
-
-function jobView(p: PlannedJob | undefined, row: RunJobRow | undefined, progress: Progress, made: ReadonlyMap<string, Made>, run: RunRow | undefined): JobView {
-  const { live } = progress;
-  const job = p?.job ?? row?.job ?? '?';
-  const item = p?.items[0] ?? row?.item ?? null;
-  // Not live, the run's record of a job the plan finds cached counts only when it is the result the plan reuses.
-  if (!live && row !== undefined && p?.status === 'cached' && p.resultKey !== undefined && row.key !== p.resultKey) {
-    const reused = made.get(p.resultKey);
-    const extra = reused === undefined ? {} : { ms: reused.ms, ...(reused.env !== undefined ? { env: reused.env } : {}) };
-    const label = p.reasons.length > 0 ? p.reasons.join('; ') : reused === undefined ? 'cached' : `cached (made in run ${reused.runId})`;
-    return { job, item, outputs: p.outputs ?? [], ...extra, status: 'cached', label };
-  }
-  const record = row !== undefined ? made.get(row.key) : undefined;
-  const extra = {
-    ...(row?.log !== null && row?.log !== undefined && run !== undefined ? { logRun: run.id } : {}),
-    ...(record !== undefined ? { ms: record.ms, ...(record.env !== undefined ? { env: record.env } : {}) } : {}),
-  };
-  const outputs = record !== undefined ? Object.entries(record.outputs) : p?.outputs ?? [];
-  const base = { job, item, outputs, ...extra };
-  if (row !== undefined && run !== undefined && (live || p === undefined || p.status === 'cached' || row.status === 'failed')) {
-    if (row.status === 'ok') return { ...base, status: 'ran', label: `ran in run ${run.id}` };
-    if (row.status === 'cached') {
-      const from = record !== undefined && record.runId !== run.id ? ` (made in run ${record.runId})` : '';
-      return { ...base, status: 'cached', label: `cached${from}` };
-    }
-    if (row.status === 'failed') {
-      const exit = row.exit_code === null || row.exit_code === undefined ? undefined : `exit status ${row.exit_code}`;
-      const why = row.reason === 'exit' && exit !== undefined ? exit : [row.reason ?? 'failed', exit].filter((w) => w !== undefined).join(', ');
-      return { ...base, status: 'failed', label: `failed in run ${run.id} (${why})` };
-    }
-  }
-  if (p === undefined) return { ...base, status: 'unknown', label: row?.status ?? 'unknown' };
-  if (live && progress.leased.has(job)) return { ...base, ...running(run) };
-  // Not started yet: it waits for its inputs, a free slot, or another run's lease (a cached one is recorded as soon as its step starts).
-  if (live && p.status !== 'manual' && p.status !== 'cached') return { ...base, status: 'waiting', label: `waiting in run ${run?.id ?? '?'}` };
-  const reasons = p.reasons.join('; ');
-  switch (p.status) {
-    case 'cached':
-      return { ...base, status: 'cached', label: p.reasons.length > 0 ? reasons : 'cached' };
-    case 'run':
-      return { ...base, status: 'would-run', label: p.reasons.some((r) => r.startsWith('no previous result')) ? `never run — would run now: ${reasons}` : `would run now: ${reasons}` };
-    case 'blocked':
-      return { ...base, status: 'would-run', label: `would run after its inputs: ${reasons}` };
-    case 'manual':
-      return { ...base, status: 'manual', label: `manual: ${reasons}` };
-  }
 }

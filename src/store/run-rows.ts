@@ -9,7 +9,10 @@ import type { RunJobRow } from './metadata-schema.js';
  * statement. `run_rows` is every run's rows, its own and those it names, as
  * `run_jobs` holds them (`seq` orders them: the named ones by the rows they
  * name), the named jobs renamed after the step as the run had it. Runs and
- * their rows are never dropped, so a name stays good.
+ * their rows are never dropped, so a name stays good. `run_steps` holds how
+ * many jobs a run found for each step it began, before it wrote their rows:
+ * a map over what an earlier step of the same run writes has no items
+ * until then, and `shark serve` counts them from there.
  */
 /** A named row's job, renamed after the step as the naming run had it: SQL over `run_links l` and `run_jobs j`. */
 export const RENAMED_JOB = 'l.step || substr(j.job, length(l.source_step) + 1)';
@@ -17,6 +20,7 @@ export const RENAMED_JOB = 'l.step || substr(j.job, length(l.source_step) + 1)';
 export const NAMED_ROWS = 'j.run_id = l.source_run AND j.step = l.source_step';
 
 const SCHEMA = `
+CREATE TABLE IF NOT EXISTS run_steps (run_id INTEGER NOT NULL, step TEXT NOT NULL, jobs INTEGER NOT NULL, PRIMARY KEY (run_id, step)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS run_links (
   run_id INTEGER NOT NULL, step TEXT NOT NULL, block TEXT NOT NULL, line INTEGER NOT NULL,
   source_run INTEGER NOT NULL, source_step TEXT NOT NULL, jobs INTEGER NOT NULL, PRIMARY KEY (run_id, step)) WITHOUT ROWID;
@@ -72,6 +76,8 @@ export class RunRows {
       link: db.prepare(`INSERT OR REPLACE INTO run_links (run_id, step, block, line, source_run, source_step, jobs)
         VALUES (@run, @step, @block, @line, @source, @old, @jobs)`),
       named: db.prepare<[number], { n: number }>('SELECT coalesce(sum(jobs), 0) AS n FROM run_links WHERE run_id = ?'),
+      began: db.prepare('INSERT OR REPLACE INTO run_steps (run_id, step, jobs) VALUES (?, ?, ?)'),
+      begun: db.prepare<[number], { step: string; jobs: number }>('SELECT step, jobs FROM run_steps WHERE run_id = ?'),
     };
   }
 
@@ -92,6 +98,16 @@ export class RunRows {
       this.stmts.link.run({ ...to, source: source.run, old: source.step, jobs: n });
       return true;
     }).immediate();
+  }
+
+  /** Run `run` began `step`, which has `jobs` jobs (cached or not). */
+  began(run: number, step: string, jobs: number): void {
+    this.stmts.began.run(run, step, jobs);
+  }
+
+  /** How many jobs each step run `run` began has (none for runs of an older Shark). */
+  begun(run: number): Map<string, number> {
+    return new Map(this.stmts.begun.all(run).map((r) => [r.step, r.jobs]));
   }
 
   /** How many rows run `run` names of earlier runs (all of them `cached`): counted without reading them. */

@@ -110,4 +110,36 @@ describeBrowser('shark serve in a real browser', () => {
       slow.cleanup();
     }
   });
+
+  it('shows a map over what an earlier map of the run writes as not done, and counts its jobs once the run knows them', async () => {
+    const later = new Rig('shark-serve-later-');
+    let other: Served | undefined;
+    try {
+      for (const name of ['a', 'b', 'c']) later.write(`in/${name}.txt`, `${name}\n`);
+      later.write('later.md', '# Later\n\n```shark-import\nin /data/in/\n```\n\n```shark-run {id=first}\nsleep 1; cat /data/in/* > /data/a/+\n```\n\n```shark-run {id=second}\nsleep 1; cat /data/a/* > /data/b/+\n```\n');
+      other = await serve(later, 'later.md');
+      // The page of the test before lost its server, and its update stream with it: errors of that page, not of this one.
+      errors.length = 0;
+      await page.goto(other.url + '/', { waitUntil: 'load' });
+      const run = later.shark(['run', 'later.md', '-j', '1']);
+      const text = (selector: string): Promise<string> => page.$eval(selector, (e) => e.textContent ?? '');
+      // While the first map runs, the second's items are not known: neither it nor the run is said to be done.
+      await page.waitForSelector('section[data-block="first"][data-status="running"]', { timeout: 20_000 });
+      expect(await text('section[data-block="second"] .status')).toBe('waiting in run 1: its jobs are known once its inputs are made');
+      expect(await text('#run-banner')).toMatch(/^run 1 in progress: \d+ jobs? done of 4 known so far$/);
+      // Between its jobs, the second map is running or waiting, never ran, and the run counts all 7 jobs.
+      await page.waitForFunction(() => /: 1\/3 jobs done$/.test(document.querySelector('section[data-block="second"] .status')?.textContent ?? ''), { timeout: 20_000 });
+      expect(await page.$eval('section[data-block="second"]', (e) => e.getAttribute('data-status'))).toMatch(/^(running|waiting)$/);
+      expect(await page.$eval('svg.dag a[data-block="second"]', (e) => e.getAttribute('data-status'))).toMatch(/^(running|waiting)$/);
+      expect(await text('#run-banner')).toMatch(/^run 1 in progress: [5-6]\/7 jobs done$/);
+      await page.screenshot({ path: join(shots, 'document-map-of-map-during-run.png'), fullPage: true });
+      expect((await run).code).toBe(0);
+      await page.waitForSelector('section[data-block="second"][data-status="ran"]', { timeout: 20_000 });
+      expect(await text('section[data-block="second"] .status')).toBe('ran in run 1 (3/3 jobs)');
+      expect(errors).toEqual([]);
+    } finally {
+      await other?.stop();
+      later.cleanup();
+    }
+  });
 });

@@ -88,3 +88,51 @@ describe('shark serve while a map runs one job at a time', () => {
     expect(seen.some((jobs) => jobs.filter((j) => j.endsWith('=waiting')).length >= 4), samples).toBe(true);
   }, 60_000);
 });
+
+describe('shark serve while a map runs over what an earlier map of the run writes', () => {
+  const rig = new Rig('shark-serve-later-map-');
+  let served: Served | undefined;
+
+  beforeAll(async () => {
+    for (let i = 1; i <= 6; i++) rig.write(`in/i${i}`, `${i}\n`);
+    // B's items are A's outputs: the plan made before the run cannot name them; the run knows them once A is done.
+    rig.write('p.md', '# Live\n\n```shark-import\nin /data/in/\n```\n\n## A\n\n```shark-run {id=a}\ncat /data/in/* > /data/a/+\n```\n\n## B\n\n```shark-run {id=b}\nsleep 0.7; cat /data/a/* > /data/b/+\n```\n');
+    served = await serve(rig, 'p.md');
+  });
+
+  afterAll(async () => {
+    await served?.stop();
+    rig.cleanup();
+  });
+
+  it('counts all of the map\'s jobs once the run knows them, and never shows it or the run done before they are', async () => {
+    const run = rig.shark(['run', 'p.md', '-j', '1']);
+    let ended = false;
+    void run.then(() => (ended = true));
+    const seen: { banner: string; total: number; done: number; b: string; bStatus: string; bDone: number }[] = [];
+    while (!ended) {
+      const s = await state(served!.url);
+      const b = s.blocks.find((v) => v.id === 'b')!;
+      if (s.run?.status === 'running') seen.push({ banner: s.run.label, total: s.run.total, done: s.run.done, b: b.label, bStatus: b.status, bDone: b.done });
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    expect((await run).code).toBe(0);
+    const samples = JSON.stringify(seen, null, 1);
+    // Between its jobs, with some still to run, B is waiting or running: never ran.
+    const midB = seen.filter((s) => s.bDone < 6);
+    expect(midB.filter((s) => s.bStatus === 'ran'), samples).toEqual([]);
+    // Once B began, its count and the run's are all of their jobs: 6 and 13 (the import, A's 6, B's 6).
+    const begun = seen.filter((s) => s.bDone > 0);
+    expect(begun.length, samples).toBeGreaterThan(2);
+    for (const s of begun) expect(s.b, samples).toMatch(/\/6 jobs/);
+    for (const s of begun.filter((x) => x.bDone < 6)) {
+      expect(s.total, samples).toBe(13);
+      expect(s.banner, samples).toMatch(new RegExp(`^run 1 in progress: ${s.done}/13 jobs done$`));
+    }
+    // Before, the run does not know how many B has: the banner says its count is of the jobs known so far.
+    for (const s of seen.filter((x) => x.bStatus === 'waiting' && x.bDone === 0 && x.total < 13)) {
+      expect(s.banner, samples).toMatch(/known so far/);
+      expect(s.b, samples).toMatch(/known once its inputs are made/);
+    }
+  }, 60_000);
+});

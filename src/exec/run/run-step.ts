@@ -38,7 +38,7 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   if (memo?.hit !== undefined) return recalledStep(ctx, step, decision.jobs, { key: memo.key, hit: memo.hit }, state);
   const jobs = decision.jobs.map((d) => d.job);
   const cached = decision.jobs.map((d) => d.cached);
-  ctx.emit({ type: 'step-start', step: step.id, block: step.blockId, jobs: jobs.length, cached: cached.filter(Boolean).length });
+  stepStart(ctx, step, jobs.length, cached.filter(Boolean).length);
   const results: (Done | undefined)[] = [];
   const rows: RunJobRow[] = [];
   jobs.forEach((job, n) => {
@@ -84,7 +84,7 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
  */
 function recalledStep(ctx: RunContext, step: Step, decided: readonly JobDecision[], memo: { key: string; hit: StepMemo }, state: DataState): StepOutcome {
   const n = decided.length;
-  ctx.emit({ type: 'step-start', step: step.id, block: step.blockId, jobs: n, cached: n });
+  stepStart(ctx, step, n, n);
   ctx.counts.cached += n;
   const announce = (): void => {
     for (const { job } of decided) ctx.emit({ type: 'job-cached', job: job.id, step: step.id, block: step.blockId });
@@ -104,6 +104,19 @@ function recalledStep(ctx: RunContext, step: Step, decided: readonly JobDecision
   const source = linked ? undefined : { run: ctx.runId, step: step.id };
   const completed = completeStep(ctx.session, step, [], state, { memo, cached: true, ...(source !== undefined ? { source } : {}) });
   return completed.ok ? { ok: true } : stepFailed(ctx, step, completed.message, 'conflict');
+}
+
+/**
+ * A step begins with `jobs` jobs, `cached` of them cached: said, and recorded for `shark serve`,
+ * which cannot count the jobs of a map over what an earlier step of this run writes until then.
+ */
+function stepStart(ctx: RunContext, step: Step, jobs: number, cached: number): void {
+  try {
+    ctx.session.meta.runRows.began(ctx.runId, step.id, jobs);
+  } catch {
+    // Only the page's count of the step's jobs is lost; a store refusing writes fails the jobs' own records.
+  }
+  ctx.emit({ type: 'step-start', step: step.id, block: step.blockId, jobs, cached });
 }
 
 /** A step that failed as a whole (its inputs, its source, or how its jobs' outputs fit together). */
