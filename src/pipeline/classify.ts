@@ -66,8 +66,9 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
       continue;
     }
     if (mine) continue;
-    if (r.kind === 'contains' && readsInside(path, m, mentions, writers, id)) {
-      // The step reads files other steps put in the directory and names the directory: it writes next to them.
+    if (r.kind === 'contains' && !(m.program !== undefined && READERS.has(m.program)) && readsInside(path, m, mentions, writers, id)) {
+      // The step reads files other steps put in the directory and names the directory: it writes next to them
+      // (unless a program that only lists or reads names it: `ls /data/b/` beside `cat /data/b/sub/t.csv`).
       write(m, { path, isDir: true, at: m.at, perItem: false });
       continue;
     }

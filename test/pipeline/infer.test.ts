@@ -293,4 +293,11 @@ describe('whole documents', () => {
       '8:4: step id `fit.2` is also the id of a step of block `fit`: choose another {id=…} [3:4: block `fit` is here]',
     ]);
   });
+  it('a listing program naming a directory other steps wrote inside reads it, even beside a file read from inside it', () => {
+    const p = load(doc([
+      ['shark-run {id=a}', 'mkdir -p /data/b/sub && echo x > /data/b/sub/t.csv'],
+      ['shark-run {id=b}', 'ls -la /data/b/ > /data/listing.txt; cat /data/b/sub/t.csv > /data/both.csv'],
+    ]));
+    expect(flow(p)[1]).toBe('b: /data/b/<a /data/b/sub/t.csv<a -> /data/listing.txt /data/both.csv (after a)');
+  });
 });
