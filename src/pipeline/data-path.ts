@@ -12,7 +12,7 @@ export type PathResult = { ok: true; path: DataPath } | { ok: false; message: st
 export const DATA_ROOT = '/data';
 
 export function normaliseDataPath(raw: string): PathResult {
-  if (!raw.startsWith('/data/')) {
+  if (raw !== DATA_ROOT && !raw.startsWith('/data/')) {
     const original = originalResultPath(raw);
     return { ok: false, message: original !== undefined ? originalPathMessage(raw, original) : `\`${raw}\` is not a /data/... path` };
   }

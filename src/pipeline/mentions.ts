@@ -25,7 +25,12 @@ export interface Mention {
   readonly program: string | undefined;
 }
 
-export type MentionResult = { ok: true; mention: Mention } | { ok: false; message: string; at: Position };
+/**
+ * A failure's `root` is set when the path is `/data` or `/data/` alone (its
+ * offset in the command text): an error in a document, and at the shell's
+ * prompt the whole view.
+ */
+export type MentionResult = { ok: true; mention: Mention } | { ok: false; message: string; at: Position; root?: number };
 
 const GLOB = /[*?[]/;
 
@@ -51,7 +56,7 @@ export function findMentions(words: readonly Word[], posOf: (offset: number) => 
     }
     const normal = normaliseDataPath(raw);
     if (!normal.ok) {
-      found.push({ ok: false, message: normal.message, at });
+      found.push({ ok: false, message: normal.message, at, ...(raw === '/data' || raw === '/data/' ? { root: word.offsets[start]! } : {}) });
       continue;
     }
     const shaped = shapeMention(raw, start, word, normal.path, posOf);
@@ -157,18 +162,19 @@ function unclosedBracket(pattern: string): number {
  * Where paths start in each word: at its start, after `=`, or, inside a
  * command substitution within double quotes (`"n=$(wc -l < /data/x)"`),
  * after unquoted whitespace or `(`. Such an embedded path ends where the
- * substitution's words do.
+ * substitution's words do. `/data` alone is one too (an error): on the host
+ * it would be the machine's own /data, which no step may read or write.
  */
 function* candidates(words: readonly Word[]): Generator<{ word: Word; start: number; end: number }> {
   for (const word of words) {
     const v = word.value;
-    for (let i = v.indexOf('/data/'); i >= 0; i = v.indexOf('/data/', i + 1)) {
+    for (let i = v.indexOf('/data'); i >= 0; i = v.indexOf('/data', i + 1)) {
       const before = v[i - 1];
       const embedded = before !== undefined && before !== '=' && word.contexts[i] === '' && /[\s(`]/.test(before);
       if (i !== 0 && before !== '=' && !embedded) continue;
       let end = i;
       while (end < v.length && !(word.contexts[end] === '' && /[\s)`;|&<>]/.test(v[end]!))) end++;
-      yield { word, start: i, end };
+      if (end === i + '/data'.length || v[i + '/data'.length] === '/') yield { word, start: i, end };
     }
   }
 }

@@ -53,6 +53,12 @@ export function runSteps(
   }
 
   const steps: Step[] = [];
+  // A `cd` applies to every command below it: what is wrong with it is said once.
+  const saidOfCd = new Set<string>();
+  const failCd = (at: Position, message: string): void => {
+    if (!saidOfCd.has(`${at.line}:${at.col}`)) fail(at, message);
+    saidOfCd.add(`${at.line}:${at.col}`);
+  };
   commands.forEach((c, n) => {
     const id = stepId(n, commands.length);
     const posOf = (offset: number): Position => ({ line: c.text.lines[offset] ?? c.text.at.line, col: c.text.cols[offset] ?? c.text.at.col });
@@ -64,10 +70,12 @@ export function runSteps(
     }
     const { inputs, outputs } = classifyMentions(id, mentions, writers, fail);
     // After `cd /data/x`, the commands below read /data/x as their working directory.
-    const dataCwd = c.cwd === undefined ? undefined : normaliseDataPath(c.cwd);
+    const dataCwd = c.cwd === undefined || !(c.cwd === '/data' || c.cwd.startsWith('/data/')) ? undefined : normaliseDataPath(c.cwd);
+    // `cd /data` or out of it: on the host, the machine's own directory.
+    if (dataCwd?.ok === false) failCd(c.cwdAt, `\`cd ${c.cwd}\`: ${dataCwd.message}`);
     if (dataCwd?.ok) {
       const r = writers.resolve(dataCwd.path.text);
-      if (r.kind === 'none') fail(c.cwdAt, `\`cd ${c.cwd}\`: no earlier step writes or imports ${dataCwd.path.text}`);
+      if (r.kind === 'none') failCd(c.cwdAt, `\`cd ${c.cwd}\`: no earlier step writes or imports ${dataCwd.path.text}`);
       else if (!r.writers.every((w) => w.step === id)) {
         inputs.push({ path: dataCwd.path.text, isDir: true, from: [...new Set(r.writers.map((w) => w.step))], at: c.cwdAt });
       }

@@ -5,7 +5,9 @@ import { importerFor } from '../imports/registry.js';
 import { importLockKey, updateLock } from '../lockfile.js';
 import { parseMarkdown } from '../markdown/parse.js';
 import { parseImportLine } from '../pipeline/import-clause.js';
+import { findMentions, type Mention } from '../pipeline/mentions.js';
 import { runSteps } from '../pipeline/run-steps.js';
+import { shellWords } from '../pipeline/shell-words.js';
 import type { RunStep } from '../pipeline/pipeline.js';
 import { Writers } from '../pipeline/writers.js';
 import { importContext } from '../plan/session.js';
@@ -176,7 +178,7 @@ export class ShellSession {
     return { kind: 'failed', why };
   }
 
-  /** The command as a run step of the current environment (for its /data paths), or why it cannot run. */
+  /** The command as a run step of the current environment (for its /data paths, /data alone too), or why it cannot run. */
   private executable(typed: string): RunStep | string {
     const tag = this.env === undefined ? 'shark-run' : `shark-run:${this.env}`;
     const fence = '`'.repeat(Math.max(3, ...[...typed.matchAll(/`+/g)].map((m) => m[0].length + 1)));
@@ -187,7 +189,16 @@ export class ShellSession {
     const steps = runSteps(block, 'shell', 0, () => 'shell', new Writers(), (_at, message) => problems.push(message));
     const step = steps[0];
     if (step?.kind !== 'run') return problems[0] ?? 'nothing to run (each command runs in a fresh shell: `cd` and `export` lines do not carry over)';
-    return step;
+    // A path no document may name (one out of /data) is never rewritten into the view: the host shell would take
+    // it as the machine's own. Only /data alone is, at the prompt: the whole view (a step cannot name it).
+    const found = findMentions(shellWords(step.command), () => step.at);
+    const roots: Mention[] = [];
+    for (const m of found) {
+      if (m.ok) continue;
+      if (m.root === undefined) return m.message;
+      roots.push({ path: { text: '/data', isDir: true }, redirect: undefined, offset: m.root, at: m.at, program: undefined });
+    }
+    return { ...step, mentions: [...step.mentions, ...roots] };
   }
 
   private logPath(): string {

@@ -49,7 +49,7 @@ export async function runIn(session: RunSession, step: RunStep, ws: Workspace, l
   try {
     return await session.envs.executor(step.env ?? '').run({
       label: `shell-${step.id}`,
-      script: (dataRoot) => withBareData(renderScript(step, new Map(), undefined, dataRoot), dataRoot),
+      script: (dataRoot) => renderScript(step, new Map(), undefined, dataRoot),
       workspace: ws,
       inputs: [],
       // The whole view is the job's: a container running as another user may write anywhere in it.
@@ -90,13 +90,4 @@ function follow(path: string, show: (text: string) => void): { stop: () => void 
   };
   const timer = setInterval(drain, 100);
   return { stop: () => (clearInterval(timer), drain()) };
-}
-
-/**
- * On the host, `/data` alone (`ls /data`, `du -sh /data/`) is no path a step
- * may name, so `renderScript` leaves it: at the prompt it means the view.
- */
-export function withBareData(script: string, dataRoot: string): string {
-  if (dataRoot === '') return script;
-  return script.replace(/(^|[\s;&|(])\/data\/?(?=$|[\s;&|)])/g, (_m, lead: string) => `${lead}${dataRoot}/data/`);
 }

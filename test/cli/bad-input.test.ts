@@ -102,6 +102,15 @@ describe('bad input at the command line', () => {
     expect(rig.exists('a/b/store/shark.sqlite')).toBe(true);
   });
 
+  it('refuses /data alone in a command, at its column, from check and run: on the host it would be the machine\'s own /data', async () => {
+    rig.write('list.md', `# A\n\n${fence}shark-run\nmkdir -p /data/in/ && echo 1 > /data/in/a.txt\n${fence}\n\n${fence}shark-run\nfind /data -name '*.txt' | sort > /data/list.txt\n${fence}\n`);
+    for (const command of ['check', 'run']) {
+      const r = await rig.shark([command, 'list.md']);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain("list.md:8:6: error: `/data` names /data itself: name a file or directory under it\n    8 | find /data -name '*.txt'");
+    }
+  });
+
   it('exits 1 from `logs` when no job matches, as for any query that finds nothing', async () => {
     expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
     const r = await rig.shark(['logs', 'p.md', 'no-such-block']);

@@ -19,4 +19,14 @@ describe('cd into a /data directory', () => {
       '4:4 `cd /data/nowhere`: no earlier step writes or imports /data/nowhere',
     ]);
   });
+
+  it('refuses a cd to /data itself or out of it, as a path naming it is refused, once for all the commands below it', () => {
+    const { diagnostics } = loadPipeline('p.md', [
+      '# P', '', '```shark-run', 'echo x > /data/x', 'cd /data', 'ls > /data/list.txt', 'ls > /data/list2.txt', 'cd /data/x/../..', 'ls > /data/up.txt', '```', '',
+    ].join('\n'));
+    expect(diagnostics.map((d) => `${d.at.line}:${d.at.col} ${d.message}`)).toEqual([
+      '5:4 `cd /data`: `/data` names /data itself: name a file or directory under it',
+      '8:4 `cd /data/x/../..`: path `/data/x/../..` escapes /data',
+    ]);
+  });
 });

@@ -14,7 +14,7 @@ function mentions(text: string) {
 
 describe('findMentions', () => {
   it('finds words that are /data paths', () => {
-    expect(mentions('cp /data/a.csv /data/out/ ./local /database /data')).toEqual(['/data/a.csv @4', '/data/out/ @16']);
+    expect(mentions('cp /data/a.csv /data/out/ ./local /database /data:x')).toEqual(['/data/a.csv @4', '/data/out/ @16']);
   });
 
   it('finds a path after `=`, and quoted paths', () => {
@@ -74,6 +74,16 @@ describe('findMentions', () => {
 
   it('finds paths in command substitutions', () => {
     expect(mentions('echo $(cat /data/x) `cat /data/y`')).toEqual(['/data/x @12', '/data/y @26']);
+  });
+
+  it('refuses /data alone, with or without a slash, where a path would be: on the host it is no path of the job', () => {
+    const itself = (col: number, raw: string) => `error ${col}: \`${raw}\` names /data itself: name a file or directory under it`;
+    expect(mentions(`find /data -name '*.txt'`)).toEqual([itself(6, '/data')]);
+    expect(mentions('ls /data')).toEqual([itself(4, '/data')]);
+    expect(mentions('du -s /data/ > /data/du.txt')).toEqual([itself(7, '/data/'), '/data/du.txt [out] @16']);
+    expect(mentions('echo hi > /data')).toEqual([itself(11, '/data')]);
+    expect(mentions('run --root=/data "/data" $(ls /data)')).toEqual([itself(12, '/data'), itself(19, '/data'), itself(31, '/data')]);
+    expect(mentions('cat /data/a/..')).toEqual([itself(5, '/data/a/..')]);
   });
 
   it('rejects paths it cannot follow, at the path', () => {

@@ -52,6 +52,20 @@ describe('shark shell reading commands from standard input', () => {
     expect(ran.stdout).toContain('shark> cat /data/log.txt\none\n[inspection: /data unchanged]');
   });
 
+  it('runs /data alone only to look: a command naming it that changes /data is not kept, as a document refuses it; a path out of /data never runs', async () => {
+    rig.write('in.txt', 'v1\n');
+    const ran = await shell(rig, ['--save', 'out.md'], [
+      ':import in.txt /data/in.txt', 'ls /data', 'ls /data > /data/list.txt', 'echo hi > /data/../escape.txt', 'cat /data/in.txt > /data/copy.txt', '',
+    ].join('\n'));
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toContain('shark> ls /data\nin.txt\n[inspection: /data unchanged]\n');
+    expect(ran.stdout).toContain('shark> ls /data > /data/list.txt\n[failed: not kept: `/data` names /data itself: name a file or directory under it; its writes were discarded]\n');
+    expect(ran.stdout).toContain('shark> echo hi > /data/../escape.txt\n[failed: path `/data/../escape.txt` escapes /data]\n');
+    expect(rig.read('out.md')).not.toContain('list.txt');
+    const again = await rig.shark(['run', 'out.md', '--force', 'run']);
+    expect(again.code, again.stderr).toBe(0);
+  });
+
   it('writes #comments as prose: a fence, an HTML comment or a heading typed as a comment opens nothing in the saved document', async () => {
     const ran = await shell(rig, ['--save', 'out.md'], [
       'echo a > /data/a.txt',
