@@ -32,6 +32,15 @@ export function buildPipeline(document: Document): { pipeline: Pipeline | undefi
       writers.incomplete = true;
       continue;
     }
+    const first = writers.of(normal.path.text);
+    if (first !== undefined) {
+      // Binding both would keep one and drop the other without a word. (One inside another's directory is laid over it.)
+      const other = first.step.slice('input:'.length);
+      fail(input.at, `input \`${name}\`: \`${normal.path.text}\` is already input \`${other}\`: two inputs cannot name one path (each path has one writer)`, [
+        { at: first.at, message: `input \`${other}\` is declared here` },
+      ]);
+      continue;
+    }
     inputs.set(name, normal.path.text);
     writers.add(normal.path.text, { step: `input:${name}`, at: input.at });
   }

@@ -88,4 +88,26 @@ ${fence}
     expect(ok.stdout + ok.stderr).not.toMatch(/error/);
     expect(ok.code).toBe(0);
   });
+
+  it('refuses two inputs naming the same path, at the second one\'s entry: check, plan and run, before any job', async () => {
+    rig.write('same.md', `---
+inputs:
+  a: /data/x
+  b: /data/./x/
+---
+
+${fence}shark-run
+echo first >> counter && cat /data/x > /data/out.txt
+${fence}
+`);
+    rig.write('f1', 'one\n');
+    rig.write('f2', 'two\n');
+    for (const command of ['check', 'plan', 'run']) {
+      const r = await rig.shark([command, 'same.md', ...(command === 'check' ? [] : ['-i', 'a=f1', '-i', 'b=f2'])]);
+      expect(r.code, command).toBe(2);
+      expect(r.stderr).toContain('same.md:4:6: error: input `b`: `/data/x` is already input `a`: two inputs cannot name one path (each path has one writer)\n');
+      expect(r.stderr).toContain('same.md:3:6: note: input `a` is declared here');
+    }
+    expect(rig.count()).toBe(0);
+  });
 });
