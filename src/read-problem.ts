@@ -1,13 +1,25 @@
 /**
- * Why a file could not be read, in the words the CLI uses everywhere (`no
- * such file`, `is a directory`, `permission denied`) rather than Node's
- * `EISDIR: illegal operation on a directory, read`; another error keeps
- * its own message.
+ * What each error code a read of a file can fail with means, in the words
+ * the CLI uses everywhere (`no such file`, `is a directory`, `permission
+ * denied`) rather than Node's `EISDIR: illegal operation on a directory, read`.
  */
+const WORDS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file',
+  EISDIR: 'is a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EIO: 'i/o error',
+  ELOOP: 'too many levels of symbolic links',
+  ENAMETOOLONG: 'file name too long',
+};
+
+/** Why a file could not be read, in those words; another error keeps its own message. */
 export function readProblem(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EISDIR') return 'is a directory';
-  if (code === 'EACCES') return 'permission denied';
-  return (e as Error).message;
+  return readWords(e) ?? (e as Error).message;
+}
+
+/** The words for the error's code, or undefined for a code that is no failure to read a file. */
+export function readWords(e: unknown): string | undefined {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return code === undefined ? undefined : WORDS[code];
 }

@@ -14,7 +14,7 @@ import type { Metadata } from '../store/metadata.js';
 import type { SnapshotId, SnapshotStore, TreeEntry } from '../store/snapshot-store.js';
 import { SpecialFileError, specialKind } from '../store/special-file.js';
 import { ADVICE, NotTextError } from '../store/storable.js';
-import { deniedPath } from '../store/unreadable.js';
+import { unreadableAt } from '../store/unreadable.js';
 import { DataState } from './data-state.js';
 import { nestedInputProblem } from './nested-inputs.js';
 import { checkMemosAhead } from './step-memo.js';
@@ -100,16 +100,16 @@ export class InvalidInput extends Error {
 
 /**
  * `read` (hashing or storing) of the host input bound at `dataPath`, a FIFO,
- * socket or device found in it, or a file or directory it may not read,
- * thrown as `InvalidInput` at the input's frontmatter entry, named as bound
- * (`-i items=in`: `in/ff`).
+ * socket or device found in it, or a file or directory it cannot read
+ * (permission denied, an i/o error: `unreadableAt`), thrown as `InvalidInput`
+ * at the input's frontmatter entry, named as bound (`-i items=in`: `in/ff`).
  */
 export async function readingInput<T>(session: Pick<Session, 'pipeline' | 'bindings'>, dataPath: string, host: string, read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (e) {
-    const denied = deniedPath(e);
-    const path = e instanceof SpecialFileError || e instanceof NotTextError ? e.path : denied;
+    const unreadable = unreadableAt(e, host);
+    const path = e instanceof SpecialFileError || e instanceof NotTextError ? e.path : unreadable?.path;
     if (path === undefined) throw e;
     const { pipeline } = session;
     const name = [...pipeline.inputs].find(([, p]) => p === dataPath)![0];
@@ -118,14 +118,14 @@ export async function readingInput<T>(session: Pick<Session, 'pipeline' | 'bindi
     const at = pipeline.document.frontmatter?.inputs.get(name)?.at ?? { line: 1, col: 1 };
     const message = e instanceof SpecialFileError ? refusedInput(name, bound, e.kind, inside)
       : e instanceof NotTextError ? `input \`${name}\` is bound to ${bound}, ${inside === undefined ? '' : `which holds ${inside}, which `}${e.why}: ${ADVICE.text}`
-      : unreadableInput(name, bound, inside);
+      : unreadableInput(name, bound, unreadable!.why, inside);
     throw new InvalidInput(error(pipeline.document.file, at, message));
   }
 }
 
-/** Why an input that holds (or is) what Shark may not read is refused: as a missing one, it cannot be hashed. */
-function unreadableInput(name: string, host: string, inside?: string): string {
-  return `input \`${name}\` is bound to ${host}, ${inside === undefined ? '' : `which holds ${inside}, `}which cannot be read: permission denied`;
+/** Why an input that holds (or is) what Shark cannot read is refused: as a missing one, it cannot be hashed. */
+function unreadableInput(name: string, host: string, why: string, inside?: string): string {
+  return `input \`${name}\` is bound to ${host}, ${inside === undefined ? '' : `which holds ${inside}, `}which cannot be read: ${why}`;
 }
 
 /**

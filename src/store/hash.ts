@@ -2,6 +2,7 @@ import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { refuseSpecial } from './special-file.js';
+import { naming } from './unreadable.js';
 
 const CHUNK = 4 * 1024 * 1024;
 let buffer: Buffer | undefined;
@@ -22,6 +23,8 @@ export function hashFileSync(path: string): string {
       if (n === 0) break;
       hash.update(n === CHUNK ? buffer : buffer.subarray(0, n));
     }
+  } catch (e) {
+    throw naming(e, path);
   } finally {
     closeSync(fd);
   }

@@ -1,3 +1,5 @@
+import { readWords } from '../read-problem.js';
+
 /**
  * The path a read of host data was refused at for lack of permission
  * (`EACCES`, `EPERM`: a file of mode 000, a directory that cannot be listed),
@@ -8,6 +10,31 @@
 export function deniedPath(e: unknown): string | undefined {
   const { code, path } = (e ?? {}) as NodeJS.ErrnoException;
   return (code === 'EACCES' || code === 'EPERM') && typeof path === 'string' ? path : undefined;
+}
+
+/**
+ * Where and why a read of host data under `top` (itself included) failed
+ * in a way that is the data's, not Shark's: permission denied, an i/o error
+ * (a failing disk, an NFS or FUSE mount), a directory or a loop of links where
+ * a file was, a name too long. Undefined for any other failure, or one at a
+ * path outside `top` (the store's own): those stay the bugs they are.
+ */
+export function unreadableAt(e: unknown, top: string): { path: string; why: string } | undefined {
+  const { code, path } = (e ?? {}) as NodeJS.ErrnoException;
+  if (typeof path !== 'string' || (path !== top && !path.startsWith(top.endsWith('/') ? top : `${top}/`))) return undefined;
+  const why = code === 'ENOENT' ? undefined : readWords(e);
+  return why === undefined ? undefined : { path, why };
+}
+
+/**
+ * `e`, naming `path` when it names no file: the error of a read or an
+ * `fstat` does not (`EIO: i/o error, read`), and without it nobody could say
+ * which file failed.
+ */
+export function naming(e: unknown, path: string): unknown {
+  const err = e as NodeJS.ErrnoException | undefined;
+  if (err instanceof Error && typeof err.code === 'string' && err.path === undefined) err.path = path;
+  return e;
 }
 
 /** What a worker thread reports of a failed read, so that the error it stands for keeps its code and path. */

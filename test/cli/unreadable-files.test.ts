@@ -33,6 +33,17 @@ describe('unreadable inputs, {deps} files and programs', () => {
     }
   });
 
+  it('an input that fails to read (EIO, as /proc/self/mem gives) is exit 2 at the input, for plan and run, and leaves no run', async () => {
+    for (const command of ['plan', 'run']) {
+      const ran = await shark(command, 'p.md', '-i', 'f=/proc/self/mem');
+      noCrash(ran.stderr);
+      expect(ran.stderr).toContain('p.md:3:6: error: input `f` is bound to /proc/self/mem, which cannot be read: i/o error\n');
+      expect(ran.code).toBe(2);
+    }
+    const runs = await shark('runs', 'p.md');
+    expect(runs.stdout).not.toMatch(/failed/);
+  });
+
   it.skipIf(skip !== undefined).each([
     ['a file', 'indir/b', 'indir/b'],
     ['a directory', 'indir/sub', 'indir/sub'],
