@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type YAMLMap } from 'yaml';
 import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import { readAxis } from '../markdown/frontmatter.js';
-import { plainValue, VARIABLE } from '../markdown/frontmatter-entries.js';
+import { plainValue, unexportable, VARIABLE } from '../markdown/frontmatter-entries.js';
 import { parseMemory } from '../pipeline/resources.js';
 import { readProblem } from '../read-problem.js';
 import { ALL_KEYS, CONFIG_KEYS, FRONTMATTER_KEY, TARGETS_KEY, type ConfigKey } from './config-keys.js';
@@ -198,6 +198,11 @@ function readPairs(row: ConfigKey, value: YamlNode | null, check: Check): Config
       if (row.kind === 'values-by-name') check.fail(check.nodePos(node ?? nameNode), `\`${where}\` must be a plain string, number or boolean`);
       continue;
     }
+    const unfit = row.kind === 'values-by-name' ? unexportable(name, text) : undefined;
+    if (unfit !== undefined) {
+      check.fail(check.nodePos(node), unfit);
+      continue;
+    }
     out.push({ name, value: text, at, ...spanOf(node) });
   }
   return out;
@@ -231,7 +236,9 @@ function readFrontmatter(value: YamlNode | null, into: Map<string, { value: stri
       // As in the document: `~` or nothing is no value for a variable (nothing is reported at the key).
       const text = plainValue(node);
       const empty = node === null || (isScalar(node) && node.source === '');
+      const unfit = text === undefined ? undefined : unexportable(name, text);
       if (text === undefined) check.fail(empty ? at : check.nodePos(node), `\`${FRONTMATTER_KEY}.${name}\` must be a plain value, or a list of them (an axis)`);
+      else if (unfit !== undefined) check.fail(check.nodePos(node), unfit);
       else into.set(name, { value: text, at, ...spanOf(node) });
     }
   }

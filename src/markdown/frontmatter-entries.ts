@@ -22,6 +22,14 @@ export function plainValue(node: YamlNode | null | undefined): string | undefine
 }
 
 /**
+ * Why a variable's value cannot be exported, or undefined: an environment
+ * is C strings, which end at a NUL, so Node refuses it at every job.
+ */
+export function unexportable(name: string, value: string): string | undefined {
+  return value.includes('\0') ? `the value of the variable \`${name}\` holds a NUL byte (\\0), which no process environment can carry` : undefined;
+}
+
+/**
  * An input written as a mapping: `overrides: {path: /data/overrides.csv, optional: true}`.
  * An optional input may be left unbound; its path then does not exist for the steps.
  */

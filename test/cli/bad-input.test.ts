@@ -111,6 +111,15 @@ describe('bad input at the command line', () => {
     }
   });
 
+  it('refuses a variable holding a NUL byte from check, at the value, rather than failing every job', async () => {
+    rig.write('nul.md', `---\nV: "a\\0b"\n---\n\n# Demo\n\n${fence}shark-run\necho "$V" > /data/x.txt\n${fence}\n`);
+    for (const command of ['check', 'run']) {
+      const r = await rig.shark([command, 'nul.md']);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain('nul.md:2:4: error: the value of the variable `V` holds a NUL byte (\\0), which no process environment can carry\n');
+    }
+  });
+
   it('exits 1 from `logs` when no job matches, as for any query that finds nothing', async () => {
     expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
     const r = await rig.shark(['logs', 'p.md', 'no-such-block']);

@@ -34,6 +34,8 @@ describe('errors in shark.yaml, each located, exit 2', () => {
     ['a pool size that is no number', 'pools:\n  db: many\n', 'shark.yaml:2:7: error: `pools.db` must be a positive whole number, not `many`'],
     ['a boolean that is a string', 'keep-going: yes please\n', 'shark.yaml:1:13: error: `keep-going` must be true or false'],
     ['an axis value that leaves its directory', 'frontmatter:\n  TAXA: [AVES, ../x]\n', 'shark.yaml:2:16: error: the value `../x` of the axis `TAXA` would make a path leave its directory'],
+    ['a variable holding a NUL byte', 'env:\n  V: "a\\0b"\n', 'shark.yaml:2:6: error: the value of the variable `V` holds a NUL byte (\\0), which no process environment can carry'],
+    ['a frontmatter variable holding a NUL byte', 'frontmatter:\n  SCALE: "a\\0b"\n', 'shark.yaml:2:10: error: the value of the variable `SCALE` holds a NUL byte (\\0), which no process environment can carry'],
     ['a frontmatter variable with no value', 'frontmatter:\n  SCALE: ~\n', 'shark.yaml:2:10: error: `frontmatter.SCALE` must be a plain value, or a list of them (an axis)'],
     ['a frontmatter variable left empty', 'frontmatter:\n  SCALE:\n', 'shark.yaml:2:3: error: `frontmatter.SCALE` must be a plain value, or a list of them (an axis)'],
     ['an empty axis', 'frontmatter:\n  TAXA: []\n', 'shark.yaml:2:9: error: the axis `TAXA` has no values: list at least one'],

@@ -53,6 +53,10 @@ describe('parseFrontmatter', () => {
     expect(read('just text\n').diagnostics).toEqual(['2:1: frontmatter must be a YAML mapping (key: value lines)']);
   });
 
+  it('refuses a variable whose value holds a NUL byte, at the value: no process environment can carry one', () => {
+    expect(read('V: "a\\0b"\nW: ok\n').diagnostics).toEqual(['2:4: the value of the variable `V` holds a NUL byte (\\0), which no process environment can carry']);
+  });
+
   it('checks the shape of each key', () => {
     expect(read('inputs: [a, b]\n').diagnostics).toEqual(['2:9: `inputs:` must map names to /data paths']);
     expect(read('inputs:\n  bad name: /data/x\n').diagnostics).toEqual(['3:3: invalid input name `bad name`']);
