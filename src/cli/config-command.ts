@@ -10,7 +10,7 @@ import { displayName, loadOrReport } from './load-or-report.js';
 import type { Io } from './main.js';
 import { secretValues } from './secrets.js';
 import { parseResourceFlags, unusedPools } from './resource-flags.js';
-import { envPairs, pairs, refuseBadBindings } from './session-setup.js';
+import { envPairs, inputPairs, refuseBadBindings } from './session-setup.js';
 import { selectOrReport } from './targets.js';
 import { refuseConfigRefutations } from './config-refutations.js';
 import { configAt, variableSettings, type Setting } from './config-variables.js';
@@ -56,7 +56,7 @@ export function configCommand(io: Io, run: Command): Command {
  */
 function checkBindings(file: string, pipeline: Pipeline, flags: Flags, extra: ReadonlyMap<string, string>, stderr: (s: string) => void): void {
   const places = givenPlaces(flags);
-  const bindings = pairs(flags.input, '-i/--input', stderr);
+  const bindings = inputPairs(flags.input, stderr);
   const bound = inputBindings({ pipeline, bindings, pipelineDir: dirname(resolve(file)) }, { places, unboundAllowed: true });
   refuseBadBindings(pipeline, bound.diagnostics, places, stderr);
   secretValues(pipeline, flags.secrets, extra, 'read', stderr, process.env, places);

@@ -7,7 +7,7 @@ import { CONFIG_USE, givenPlaces, type ConfigUse } from './apply-config.js';
 import { EXIT_INVALID, ExitError } from './load-or-report.js';
 import { parseResourceFlags, unusedPools, type ResourceFlags } from './resource-flags.js';
 import { configSecretProblems } from './secrets.js';
-import { pairs } from './session-setup.js';
+import { inputPairs } from './session-setup.js';
 
 export type RefutableFlags = ResourceFlags & {
   input?: string[];
@@ -30,7 +30,7 @@ export function refuseConfigRefutations(pipeline: Pipeline, pipelineDir: string,
   const use = flags[CONFIG_USE];
   if (places === undefined || use === undefined) return;
   const inConfig = (d: Diagnostic): boolean => d.file === places.file && d.severity === 'error';
-  const bound = inputBindings({ pipeline, bindings: pairs(flags.input, '-i/--input', stderr), pipelineDir }, { places, unboundAllowed: true });
+  const bound = inputBindings({ pipeline, bindings: inputPairs(flags.input, stderr), pipelineDir }, { places, unboundAllowed: true });
   const found = [
     ...bound.diagnostics,
     ...configSecretProblems(pipeline, flags.secrets, places),

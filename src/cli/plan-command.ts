@@ -12,7 +12,7 @@ import { positiveCount } from './numbers.js';
 import type { Io } from './main.js';
 import { writePlanJson, writePlanText } from './render-plan.js';
 import { refuseUnreadable } from '../plan/unreadable-host.js';
-import { closeSession, openSession, pairs, reportingInvalidInput, stepVariables, type SessionFlags } from './session-setup.js';
+import { closeSession, inputPairs, openSession, pairs, reportingInvalidInput, stepVariables, type SessionFlags } from './session-setup.js';
 import { selectOrReport, withTargets, type TargetFlags } from './targets.js';
 import { slurmFlags, withExecutorOptions, type ExecutorFlags } from './executor-flags.js';
 import { plannedSubmissions, renderSubmissions } from './slurm-plan.js';
@@ -76,6 +76,6 @@ function scriptOf(file: string, targets: readonly string[], flags: PlanFlags, st
   const extra = pairs(flags.env, '-e/--env', stderr);
   const pipeline = loadOrReport(file, stderr, 'read', extra, givenFrontmatter(flags), givenPlaces(flags));
   const selection = selectOrReport(pipeline, targets, flags, stderr);
-  const bindings = new Map([...pairs(flags.input, '-i/--input', stderr)].map(([name, path]) => [name, resolve(path)]));
+  const bindings = new Map([...inputPairs(flags.input, stderr)].map(([name, path]) => [name, resolve(path)]));
   return handScript(pipeline, { variables: stepVariables(pipeline, extra), selection, threads: (step) => threadsOf(step, jobs), bindings, pipelineDir: dirname(resolve(file)) });
 }

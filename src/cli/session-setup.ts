@@ -13,6 +13,7 @@ import { secretValues } from './secrets.js';
 import { refuseConfigRefutations } from './config-refutations.js';
 import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport, openFailureCode, sourceOf } from './load-or-report.js';
 import { storeSpec } from './find-store.js';
+import { inputsOverStore } from './store-inputs.js';
 import { VARIABLE } from '../markdown/frontmatter-entries.js';
 import { CONFIG_USE, givenFrontmatter, givenPlaces, type ConfigUse } from './apply-config.js';
 
@@ -52,6 +53,20 @@ export function envPairs(values: readonly string[] | undefined, stderr: (s: stri
   return out;
 }
 
+/**
+ * `-i NAME=PATH`s. An empty PATH is a usage error, as other empty arguments
+ * are: it would bind the current directory, store and all.
+ */
+export function inputPairs(values: readonly string[] | undefined, stderr: (s: string) => void): Map<string, string> {
+  const out = pairs(values, '-i/--input', stderr);
+  for (const [name, path] of out) {
+    if (path !== '') continue;
+    stderr(`shark: error: the path of -i ${name}= is empty: name the file or directory to bind input \`${name}\` to\n`);
+    throw new ExitError(EXIT_INVALID);
+  }
+  return out;
+}
+
 /** Loads the pipeline and opens its store, lock file and environments; exits 2 on bad input. */
 export function openSession(
   file: string,
@@ -69,7 +84,7 @@ export function openSession(
   const pipelineDir = dirname(pipelinePath);
   // What shark.yaml gave that the document refutes, all at once, before each check below stops at its first.
   if (needsInputs) refuseConfigRefutations(pipeline, pipelineDir, flags, stderr, flags[CONFIG_USE]?.targetsFromConfig ?? false);
-  const bindings = pairs(flags.input, '-i/--input', stderr);
+  const bindings = inputPairs(flags.input, stderr);
   const bound = inputBindings({ pipeline, bindings, pipelineDir }, { places });
   // Reading logs and lineage needs no input bound; planning and running do.
   if (needsInputs) refuseBadBindings(pipeline, bound.diagnostics, places, stderr);
@@ -93,6 +108,11 @@ export function openSession(
     throw new ExitError(openFailureCode(opened));
   }
   if (needsInputs) refusePublishIntoStore(pipeline, pipelineDir, opened.value, stderr);
+  const overStore = needsInputs ? inputsOverStore(pipeline, bound.paths, bindings, opened.value.store, places) : [];
+  if (overStore.length > 0) {
+    closeSession(opened.value);
+    refuseBadBindings(pipeline, overStore, places, stderr);
+  }
   const session: RunSession = {
     pipeline,
     pipelinePath,

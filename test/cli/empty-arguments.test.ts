@@ -48,3 +48,31 @@ describe('empty --store, $SHARK_STORE and pipeline arguments', () => {
     },
   );
 });
+
+/** `-i NAME=` binds no path, and an input holding the store would change on every run (the store is inside it). */
+describe('-i with an empty path, or a path that holds the store', () => {
+  const rig = new Rig();
+  rig.write('p.md', '---\ninputs:\n  src: /data/src/\n---\n# P\n\n```shark-run\nls /data/src/ > /data/list.txt\n```\n');
+  rig.write('sub/a.txt', 'a\n');
+  afterAll(() => rig.cleanup());
+
+  it.each([['plan'], ['run'], ['shell']])('shark %s p.md -i src= is a usage error (exit 2)', async (command) => {
+    const ran = await rig.shark([command, 'p.md', '-i', 'src=']);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toBe('shark: error: the path of -i src= is empty: name the file or directory to bind input `src` to\n');
+  });
+
+  it.each([
+    ['.', 'holds'],
+    ['.shark', 'is'],
+    ['.shark/tmp', 'is inside'],
+  ])('binding an input to %s (which %s the store) is refused at the input, exit 2, plan and run alike', async (path, how) => {
+    expect((await rig.shark(['plan', 'p.md', '-i', 'src=sub'])).code).toBe(0);
+    for (const command of ['plan', 'run']) {
+      const ran = await rig.shark([command, 'p.md', '-i', `src=${path}`]);
+      expect(ran.code, ran.stderr).toBe(2);
+      const which = how === 'is' ? 'which is the store' : `which ${how} the store ${rig.path('.shark')}`;
+      expect(ran.stderr).toContain(`p.md:3:8: error: input \`src\` is bound to ${path}, ${which}: what it holds changes as Shark works; bind a directory apart from the store (or move the store with --store)\n`);
+    }
+  });
+});
