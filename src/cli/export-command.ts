@@ -14,6 +14,8 @@ import { closeSession, openSession, type SessionFlags } from './session-setup.js
 import { counted } from '../counted.js';
 
 const PROV_FORMATS = ['prov-json', 'prov-jsonld'] as const;
+/** The links `export crate` left out that it names one by one; the rest are counted. */
+const SHOWN_LINKS = 20;
 type ProvFormat = (typeof PROV_FORMATS)[number];
 
 interface ExportFlags extends SessionFlags {
@@ -88,6 +90,9 @@ export function exportCommand(io: Io): Command {
         io.stderr(`shark: error: ${written.message}\n`);
         throw new ExitError(written.invalid === true ? EXIT_INVALID : EXIT_FAILED);
       }
+      for (const l of written.leftOut.slice(0, SHOWN_LINKS)) io.stderr(`shark: warning: ${l.path} is ${l.description} (described in ro-crate-metadata.json)\n`);
+      const more = written.leftOut.length - SHOWN_LINKS;
+      if (more > 0) io.stderr(`shark: warning: ${counted(more, 'other symbolic link')} not copied, each described in ro-crate-metadata.json\n`);
       io.stdout(`${out}: run ${view.run.id}, ${counted(view.jobs.length, 'job')}, ${counted(written.entities, 'entity', 'entities')}\n`);
     });
   }));

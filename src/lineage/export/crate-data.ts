@@ -1,22 +1,36 @@
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { inTheWay } from '../../store/safe-path.js';
 import type { SnapshotId, SnapshotStore } from '../../store/snapshot-store.js';
+import { kept, linkDescription, screenLinks, type CrateLink } from './crate-links.js';
 import { sha256Of, type DataItem } from './run-jobs.js';
 
 export type Ref = { readonly '@id': string };
 export type CrateEntity = Record<string, unknown> & { readonly '@id': string; readonly '@type': string | readonly string[] };
 
+/** A symbolic link a step made that the crate does not hold: its /data path, why, and the entity that says so. */
+export interface LeftOutLink {
+  readonly path: string;
+  /** "a symbolic link to /etc/passwd, outside the crate: not copied" */
+  readonly description: string;
+  /** The directory it was in, below the crate. */
+  readonly parent: string;
+  readonly entity: CrateEntity;
+}
+
 /**
- * The data of a run as it lands in the crate: where each item went, and the
- * File and Dataset entities; or the first file copied whose bytes are not its
- * content id's (damage that kept the object's time, which only a hash sees).
+ * The data of a run as it lands in the crate: where each item went, the
+ * File and Dataset entities, and the links left out; or the first file
+ * copied whose bytes are not its content id's (damage that kept the
+ * object's time, which only a hash sees).
  */
 export type CrateData = {
   readonly ok: true;
   /** `path\0id` → the crate @id of the item. */
   readonly placed: ReadonlyMap<string, string>;
   readonly entities: readonly CrateEntity[];
+  readonly leftOut: readonly LeftOutLink[];
 } | { readonly ok: false; readonly damaged: { readonly path: string; readonly id: SnapshotId } };
 
 const encodePath = (p: string): string => p.split('/').map(encodeURIComponent).join('/');
@@ -59,60 +73,118 @@ function goneLeaf(store: SnapshotStore, id: SnapshotId, path: string): { id: Sna
 
 /**
  * Copies every item out of the store under `data/` (the /data path it had),
- * then describes what is on disk: each file a `File` with its sha256 and
- * size, each directory a `Dataset` listing its children. An item whose path
- * another item already took with other content (a path rewritten between
- * runs) goes beside it, suffixed with its id. Each file's sha256, taken
- * for its entity, is compared with the content id it was copied from.
+ * takes out the links that must not be shared (`screenLinks`), then
+ * describes what is left (`describeData`). Each file's sha256, taken for its
+ * entity, is compared with the content id it was copied from.
  */
 export async function placeData(store: SnapshotStore, items: readonly DataItem[], dir: string): Promise<CrateData> {
-  const placed = new Map<string, string>();
+  const copy = await copyItems(store, items, dir);
+  const links = new Map(screenLinks(dir).map((l) => [l.rel, l]));
+  const described = describeData(dir, copy, links);
+  if (described.damaged !== undefined) return { ok: false, damaged: described.damaged };
+  const placed = new Map([...copy.placedAt].flatMap(([key, rel]) => {
+    const id = described.idAt.get(rel);
+    return id === undefined ? [] : [[key, id] as const];
+  }));
+  return { ok: true, placed, entities: described.entities, leftOut: described.leftOut };
+}
+
+/** Where `copyItems` put the items, and what each place was copied from. */
+interface Copied {
+  /** `path\0id` → the item's place below the crate. */
+  readonly placedAt: ReadonlyMap<string, string>;
+  /** A place → the /data path of the item put there. */
+  readonly origin: ReadonlyMap<string, string>;
+  /** Each copied file's place in the crate → the /data path and content id it was copied from. */
+  readonly copied: ReadonlyMap<string, { path: string; id: SnapshotId }>;
+}
+
+/**
+ * Copies each item to `data/` and its /data path. An item whose path
+ * another item already took with other content (a path rewritten between
+ * runs) goes beside it, suffixed with its id; one that a copy already
+ * holds (a file inside a directory copied) is not copied again; one below a
+ * link is not copied (nothing is written through a link a step made).
+ */
+async function copyItems(store: SnapshotStore, items: readonly DataItem[], dir: string): Promise<Copied> {
+  const placedAt = new Map<string, string>();
   const taken = new Map<string, string>();
   const origin = new Map<string, string>();
-  /** Each copied file's place in the crate → the /data path and content id it was copied from. */
   const copied = new Map<string, { path: string; id: SnapshotId }>();
   const copiedFrom = (id: SnapshotId, rel: string, path: string): void => {
     if (!copied.has(rel)) copied.set(rel, { path, id });
     for (const e of store.entries(id) ?? []) copiedFrom(e.id, `${rel}/${e.name}`, `${path}/${e.name}`);
   };
   for (const d of items) {
-    if (d.id.startsWith('link:')) continue;
     let rel = relOf(d.path);
     const other = taken.get(rel);
     if (other !== undefined && other !== d.id) rel = `${rel}@${d.id.slice(d.id.lastIndexOf(':') + 1, d.id.lastIndexOf(':') + 13)}`;
+    if (inTheWay(dir, dirname(rel)) !== undefined) continue;
     taken.set(rel, d.id);
     const full = join(dir, rel);
-    if (!existsSync(full)) {
+    if (lstatSync(full, { throwIfNoEntry: false }) === undefined) {
       await store.exportTo(d.id, full, d.path.replace(/(.)\/$/, '$1'));
       copiedFrom(d.id, rel, d.path.replace(/\/$/, ''));
     }
-    const isDir = lstatSync(full).isDirectory();
-    placed.set(itemKey(d), encodePath(rel) + (isDir ? '/' : ''));
+    placedAt.set(itemKey(d), rel);
     origin.set(rel, d.path);
   }
+  return { placedAt, origin, copied };
+}
+
+/**
+ * The entities of what is under `data/`: each file a `File` with its sha256
+ * and size, each directory a `Dataset` listing its children, a link kept
+ * the `File` or `Dataset` it leads to (named as the link, its `description`
+ * saying where it leads; a directory's parts are listed where they are),
+ * and a link taken out a `CreativeWork` (`#link/…`) that the directory it
+ * was in `mentions` (the root, all of them). `idAt`: the @id of each place.
+ */
+function describeData(dir: string, { origin, copied }: Copied, links: ReadonlyMap<string, CrateLink>): {
+  entities: CrateEntity[]; leftOut: LeftOutLink[]; idAt: Map<string, string>; damaged: { path: string; id: SnapshotId } | undefined;
+} {
   const entities: CrateEntity[] = [];
+  const leftOut: LeftOutLink[] = [];
+  const idAt = new Map<string, string>();
   let damaged: { path: string; id: SnapshotId } | undefined;
+  const nameOf = (rel: string): string => origin.get(rel) ?? `/${rel}`;
+  const describe = (rel: string, entity: CrateEntity): string => {
+    entities.push(entity);
+    idAt.set(rel, entity['@id']);
+    return entity['@id'];
+  };
+  for (const l of links.values()) {
+    if (kept(l)) continue;
+    const name = nameOf(l.rel);
+    const description = linkDescription(l);
+    const entity = { '@id': `#link/${encodePath(l.rel)}`, '@type': 'CreativeWork', name, alternateName: name, description };
+    leftOut.push({ path: name, description, parent: dirname(l.rel), entity });
+    idAt.set(l.rel, entity['@id']);
+  }
   const walk = (rel: string): string | undefined => {
     const full = join(dir, rel);
-    const st = lstatSync(full);
-    const alternateName = origin.get(rel) ?? `/${rel}`;
+    // Follows a link kept: it leads to a file or directory within data/.
+    const st = statSync(full);
+    const alternateName = nameOf(rel);
+    const link = links.get(rel);
+    const about = link === undefined ? {} : { description: linkDescription(link) };
     if (st.isDirectory()) {
-      const parts = readdirSync(full).sort().flatMap((name) => walk(`${rel}/${name}`) ?? []);
-      const id = `${encodePath(rel)}/`;
-      entities.push({ '@id': id, '@type': 'Dataset', name: alternateName, alternateName, hasPart: parts.map((p) => ({ '@id': p })) });
-      return id;
+      const parts = link !== undefined ? undefined : readdirSync(full).sort().flatMap((name) => walk(`${rel}/${name}`) ?? []);
+      const mentions = leftOut.filter((l) => l.parent === rel).map((l) => ({ '@id': l.entity['@id'] }));
+      return describe(rel, {
+        '@id': `${encodePath(rel)}/`, '@type': 'Dataset', name: alternateName, alternateName, ...about,
+        ...(parts === undefined ? {} : { hasPart: parts.map((p) => ({ '@id': p })) }), ...(mentions.length > 0 ? { mentions } : {}),
+      });
     }
     if (!st.isFile()) return undefined;
     const bytes = readFileSync(full);
-    const id = encodePath(rel);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const from = copied.get(rel);
+    const from = link === undefined ? copied.get(rel) : undefined;
     const want = from === undefined ? undefined : sha256Of(from.id);
     if (want !== undefined && want !== sha256) damaged ??= from;
-    entities.push({ '@id': id, '@type': 'File', name: alternateName, alternateName, contentSize: String(bytes.length), sha256 });
-    return id;
+    return describe(rel, { '@id': encodePath(rel), '@type': 'File', name: alternateName, alternateName, ...about, contentSize: String(bytes.length), sha256 });
   };
   const top = existsSync(join(dir, 'data')) ? readdirSync(join(dir, 'data')).sort() : [];
   for (const name of top) walk(`data/${name}`);
-  return damaged === undefined ? { ok: true, placed, entities } : { ok: false, damaged };
+  return { entities, leftOut, idAt, damaged };
 }

@@ -5,7 +5,7 @@ import { userInfo } from 'node:os';
 import { VERSION } from '../../version.js';
 import { makeDirs } from '../../store/make-dirs.js';
 import { overlaps } from '../../pipeline/data-path.js';
-import { damagedMessage, entityAt, itemKey, placeData, unavailableData, type CrateEntity, type Ref } from './crate-data.js';
+import { damagedMessage, entityAt, itemKey, placeData, unavailableData, type CrateEntity, type LeftOutLink, type Ref } from './crate-data.js';
 import { workflowEntities, WFRUN } from './crate-workflow.js';
 import { dataOf, type DataItem, type RunView } from './run-jobs.js';
 
@@ -31,7 +31,7 @@ export const CONTEXT = [`${RO_CRATE}/context`, {
 }] as const;
 
 /** A failure is `invalid` when the output directory given cannot take the crate (exit 2); otherwise the run's data could not be written (exit 1). */
-export type CrateResult = { ok: true; entities: number } | { ok: false; message: string; invalid?: boolean };
+export type CrateResult = { ok: true; entities: number; leftOut: readonly LeftOutLink[] } | { ok: false; message: string; invalid?: boolean };
 
 const ref = (id: string): Ref => ({ '@id': id });
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -79,10 +79,10 @@ export async function writeCrate(view: RunView, documentSource: string, outDir: 
       const placed = data.placed.get(itemKey({ path, id }));
       return placed === undefined ? [] : [ref(placed)];
     };
-    const graph = crateGraph(view, documentSource, docName, data.entities, idOf, items);
+    const graph = crateGraph(view, documentSource, docName, data.entities, data.leftOut.map((l) => l.entity), idOf, items);
     writeFileSync(join(tmp, 'ro-crate-metadata.json'), JSON.stringify({ '@context': CONTEXT, '@graph': graph }, null, 2) + '\n');
     moveInto(tmp, target);
-    return { ok: true, entities: graph.length };
+    return { ok: true, entities: graph.length, leftOut: data.leftOut };
   } catch (e) {
     return fail((e as Error).message);
   }
@@ -156,7 +156,7 @@ function publishedData(paths: readonly string[], items: readonly DataItem[], dat
 }
 
 function crateGraph(
-  view: RunView, documentSource: string, docName: string, dataEntities: readonly CrateEntity[],
+  view: RunView, documentSource: string, docName: string, dataEntities: readonly CrateEntity[], leftOut: readonly CrateEntity[],
   idOf: (path: string, id: string) => Ref[], items: readonly DataItem[],
 ): CrateEntity[] {
   const run = view.run;
@@ -176,7 +176,9 @@ function crateGraph(
       '@id': './', '@type': 'Dataset', name: `Run ${run.id} of ${docName}`,
       description: `What Shark ran for ${docName} in run ${run.id}, with every piece of data its jobs read and wrote.`,
       datePublished: new Date().toISOString(), conformsTo: PROFILES.map((p) => ref(p.id)), mainEntity: ref(docName),
-      mentions: ref(runAction), hasPart: [ref(docName), ...dataEntities.map((e) => ref(e['@id']))],
+      // The links a step made that the crate leaves out, beside the run (a list only when there are some).
+      mentions: leftOut.length === 0 ? ref(runAction) : [ref(runAction), ...leftOut.map((e) => ref(e['@id']))],
+      hasPart: [ref(docName), ...dataEntities.map((e) => ref(e['@id']))],
     },
     ...PROFILES.map((p) => ({ '@id': p.id, '@type': 'CreativeWork', name: p.name, version: p.version })),
     doc,
@@ -193,6 +195,6 @@ function crateGraph(
       '@id': `#run-${run.id}-shark`, '@type': 'OrganizeAction', name: `Shark ${VERSION}, run ${run.id}`, instrument: ref('#shark'),
       agent: user, object: controls.map((c) => ref(c['@id'])), result: ref(runAction), startTime: iso(run.started), ...ended,
     },
-    ...dataEntities,
+    ...dataEntities, ...leftOut,
   ];
 }
