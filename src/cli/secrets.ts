@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { error, formatDiagnostic, warning, type Diagnostic, type Position } from '../diagnostics.js';
 import { secretAsVariable, secretGiven, type GivenPlaces } from '../pipeline/given-frontmatter.js';
+import { unexportable } from '../markdown/frontmatter-entries.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { readProblem } from '../read-problem.js';
 import { displayName, EXIT_INVALID, ExitError } from './load-or-report.js';
@@ -16,8 +17,8 @@ export type SecretsFile =
 /**
  * Reads a secrets file: `NAME=VALUE` lines (an `export ` before the name is
  * allowed), blank lines and `#` comment lines. The value is the rest of the
- * line, taken as written but for one pair of quotes around it. Diagnostics
- * never show the line itself: it may hold a value.
+ * line, taken as written but for one pair of quotes around it; one holding a
+ * NUL byte is refused. Diagnostics never show the line itself: it may hold a value.
  */
 export function readSecretsFile(path: string): SecretsFile {
   const file = displayName(path);
@@ -41,8 +42,15 @@ export function readSecretsFile(path: string): SecretsFile {
       diagnostics.push(error(file, at, 'expected NAME=VALUE (a variable name, `=`, the value), or a # comment'));
       return;
     }
-    const value = body.slice(eq + 1);
-    values.set(name, /^(["']).*\1$/s.test(value) && value.length >= 2 ? value.slice(1, -1) : value);
+    const written = body.slice(eq + 1);
+    const value = /^(["']).*\1$/s.test(written) && written.length >= 2 ? written.slice(1, -1) : written;
+    // Refused here, where the file says it: Node would refuse it at every job, printing the value.
+    const unfit = unexportable(name, value, 'secret');
+    if (unfit !== undefined) {
+      diagnostics.push(error(file, { line: at.line, col: line.length - written.length + 1 }, unfit));
+      return;
+    }
+    values.set(name, value);
   });
   return diagnostics.length > 0 ? { ok: false, diagnostics } : { ok: true, values };
 }

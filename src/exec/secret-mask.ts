@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { inspect } from 'node:util';
 
 const STARS = Buffer.from('***');
 
@@ -93,4 +94,18 @@ export function maskedStream(target: Writable, values: readonly string[]): Writa
       target.end(() => done());
     },
   });
+}
+
+/**
+ * `text` (an error's message) with secret values replaced by `***`: also as
+ * JSON and Node's `inspect` escape them (Node's own errors quote a value they
+ * refuse, `Received 'hun\\x00ter'`, cut after 128 characters).
+ */
+export function maskText(text: string, values: readonly string[]): string {
+  const forms = values.flatMap((v) => {
+    const inspected = inspect(v);
+    return [v, JSON.stringify(v).slice(1, -1), inspected.slice(1, -1), ...(inspected.length > 128 ? [inspected.slice(1, 128)] : [])];
+  });
+  const mask = new SecretMask(forms);
+  return mask.empty ? text : Buffer.concat([mask.push(Buffer.from(text)), mask.end()]).toString();
 }

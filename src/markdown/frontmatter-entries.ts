@@ -25,8 +25,8 @@ export function plainValue(node: YamlNode | null | undefined): string | undefine
  * Why a variable's value cannot be exported, or undefined: an environment
  * is C strings, which end at a NUL, so Node refuses it at every job.
  */
-export function unexportable(name: string, value: string): string | undefined {
-  return value.includes('\0') ? `the value of the variable \`${name}\` holds a NUL byte (\\0), which no process environment can carry` : undefined;
+export function unexportable(name: string, value: string, kind: 'variable' | 'secret' = 'variable'): string | undefined {
+  return value.includes('\0') ? `the value of the ${kind} \`${name}\` holds a NUL byte (\\0), which no process environment can carry` : undefined;
 }
 
 /**

@@ -117,6 +117,17 @@ describe('secrets', () => {
     }
   });
 
+  it('a value holding a NUL byte is refused where the secrets file says it, by plan and run, never shown', async () => {
+    rig.write('sec.env', `# token\nDB_PASSWORD=hun\0${value}\n`);
+    for (const command of ['plan', 'run']) {
+      const r = await rig.shark([command, 'p.md', '--secrets', 'sec.env', '--json']);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain('sec.env:2:13: error: the value of the secret `DB_PASSWORD` holds a NUL byte (\\0), which no process environment can carry');
+      expect(r.stdout + r.stderr).not.toContain(value);
+    }
+    expect(rig.count()).toBe(0);
+  });
+
   it('a secret cannot also be a variable: its value would enter the cache key', async () => {
     const ran = await rig.shark(['run', 'p.md', '-e', `DB_PASSWORD=${value}`]);
     expect(ran.code).toBe(2);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
-import { SecretMask, maskedStream } from '../../src/exec/secret-mask.js';
+import { spawn } from 'node:child_process';
+import { SecretMask, maskText, maskedStream } from '../../src/exec/secret-mask.js';
 
 /** Feeds `text` to a mask in the given chunk sizes and returns what it let through. */
 function feed(mask: SecretMask, text: string, sizes: readonly number[]): string {
@@ -65,5 +66,19 @@ describe('secret mask', () => {
     await new Promise<void>((r) => stream.end(r));
     await ended;
     expect(Buffer.concat(got).toString()).toBe('the value is ***!\n');
+  });
+
+  it('masks an error message, values as Node escapes them included', () => {
+    let message = '';
+    try {
+      spawn('true', [], { env: { TOKEN: 'hun\0ter2' } });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('ter2');
+    const masked = maskText(`cannot run job: ${message}`, ['hun\0ter2', 'plain"quote']);
+    expect(masked).toContain('cannot run job: ');
+    expect(masked).not.toMatch(/hun|ter2/);
+    expect(maskText('said "plain\\"quote" and plain"quote', ['plain"quote'])).toBe('said "***" and ***');
   });
 });

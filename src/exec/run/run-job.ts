@@ -10,6 +10,7 @@ import { unstorableOutput } from '../../store/storable.js';
 import type { SnapshotId, Workspace } from '../../store/snapshot-store.js';
 import { VERSION } from '../../version.js';
 import type { FailureReason } from '../events.js';
+import { maskText } from '../secret-mask.js';
 import { tailOf } from './tail.js';
 import type { RunContext } from './context.js';
 import { launch } from './launch-job.js';
@@ -130,7 +131,9 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
       unrecorded = ` (not recorded in the store: ${(e as Error).message})`;
     }
     ctx.emit({
-      type: 'job-failed', job: job.id, step: step.id, block: step.blockId, where, message: f.message + unrecorded,
+      type: 'job-failed', job: job.id, step: step.id, block: step.blockId, where,
+      // Masked as the job's output is: an error (Node refusing an environment) may quote a secret's value.
+      message: maskText(f.message + unrecorded, [...(session.secrets?.values() ?? [])]),
       reason: f.reason, exitCode: failure.exitCode, log: logPath, tail: tailOf(logPath),
     });
     ctx.stop();
