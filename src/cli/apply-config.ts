@@ -5,6 +5,7 @@ import { error, formatDiagnostic, type Position } from '../diagnostics.js';
 import type { GivenFrontmatter, GivenPlaces } from '../pipeline/given-frontmatter.js';
 import { splitList } from '../plan/selection.js';
 import { readConfig, type ConfigSetting, type SharkConfig } from './config-file.js';
+import { documentSecrets, hideSecretValues } from './config-excerpt.js';
 import { CONFIG_KEYS, type ConfigKey } from './config-keys.js';
 import { displayName, EXIT_INVALID, ExitError } from './load-or-report.js';
 
@@ -43,7 +44,7 @@ export function applyConfig(cmd: Command, stderr: (s: string) => void): void {
   if (typeof pipeline !== 'string') return;
   const { path, found } = configPathFor(pipeline, cmd.getOptionValue('config') as string | undefined);
   if (found === 'beside' && !existsSync(path)) return;
-  const config = readOrExit(path, stderr);
+  const config = readOrExit(path, stderr, pipeline);
   const commandLine = new Map<string, unknown>();
   for (const key of CONFIG_KEYS) {
     // An option no command has yet (another part still being built) or this command lacks: nothing to default.
@@ -166,7 +167,7 @@ export function configOption(): Option {
 export function configFor(pipeline: string, flag: string | undefined, stderr: (s: string) => void): SharkConfig | undefined {
   const { path, found } = configPathFor(pipeline, flag);
   if (found === 'beside' && !existsSync(path)) return undefined;
-  return readOrExit(path, stderr);
+  return readOrExit(path, stderr, pipeline);
 }
 
 /** The store a config file names; undefined when it names none. */
@@ -175,13 +176,13 @@ export function storeOf(config: SharkConfig | undefined): string | undefined {
   return store?.shape === 'single' && typeof store.value === 'string' ? store.value : undefined;
 }
 
-/** The config file, or every problem in it printed and exit 2. */
-function readOrExit(path: string, stderr: (s: string) => void): SharkConfig {
+/** The config file, or every problem in it printed (a value of one of `pipeline`'s secrets hidden) and exit 2. */
+function readOrExit(path: string, stderr: (s: string) => void, pipeline: string): SharkConfig {
   const read = readConfig(path, displayName(path));
   if (read.ok) return read.config;
   if (read.reason === 'unreadable') stderr(read.message + '\n');
   else {
-    for (const d of read.diagnostics) stderr(formatDiagnostic(d, read.source) + '\n');
+    for (const d of hideSecretValues(read.diagnostics, read.source, documentSecrets(pipeline))) stderr(formatDiagnostic(d, read.source) + '\n');
     const n = read.diagnostics.length;
     stderr(`${n} error${n === 1 ? '' : 's'} in ${displayName(path)}\n`);
   }

@@ -43,11 +43,11 @@ export function secretAsVariable(name: string): string {
  * errors never show the line (it is meant to be a credential).
  */
 export function secretGiven(places: GivenPlaces, key: 'env' | 'frontmatter', name: string, at: Position): Diagnostic {
-  return { ...error(places.file, at, `\`${key}.${name}\`: ${secretAsVariable(name)}`), shown: hidden(places.source, at.line, places.spans.get(name)) };
+  return { ...error(places.file, at, `\`${key}.${name}\`: ${secretAsVariable(name)}`), shown: hiddenLine(places.source, at.line, places.spans.get(name)) };
 }
 
 /** Line `line` of `source`, the part of `span` on it replaced by `***`. */
-function hidden(source: string, line: number, span: readonly [number, number] | undefined): string {
+export function hiddenLine(source: string, line: number, span: readonly [number, number] | undefined): string {
   const lines = source.split('\n');
   let start = 0;
   for (let i = 0; i < line - 1; i++) start += lines[i]!.length + 1;

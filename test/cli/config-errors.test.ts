@@ -247,6 +247,27 @@ describe('a secret given a value in shark.yaml', () => {
     }
   });
 
+  it.each([
+    ['a NUL byte', 'env:\n  TOKEN: "leakme\\0-1234"\n  OTHER: 1\n', '    2 |   TOKEN: ***\n'],
+    ['a mapping', 'env:\n  TOKEN: {a: leakme-1234}\n', '    2 |   TOKEN: ***\n'],
+    ['a list', 'env:\n  TOKEN:\n    - leakme-1234\n', '    3 |     ***\n'],
+    ['a frontmatter list', 'frontmatter:\n  TOKEN: [leakme-1234, {a: b}]\n', '    2 |   TOKEN: ***\n'],
+  ])('any error at it shows its line with the value hidden: %s', async (_, yaml, shown) => {
+    rig.write('shark.yaml', yaml);
+    for (const command of ['plan', 'run', 'config']) {
+      const r = await rig.shark([command, 'p.md']);
+      expect(r.code, command).toBe(2);
+      expect(r.stderr, command).toContain(shown);
+      expect(r.stderr, command).not.toContain('leakme');
+    }
+  });
+
+  it('an error at an ordinary variable still shows its value', async () => {
+    rig.write('shark.yaml', 'env:\n  OTHER: {a: visible}\n');
+    const r = await rig.shark(['plan', 'p.md']);
+    expect(r.stderr).toContain('    2 |   OTHER: {a: visible}\n');
+  });
+
   it('still names -e when the command line gave it', async () => {
     const r = await rig.shark(['plan', 'p.md', '-e', 'TOKEN=abc']);
     expect(r.code).toBe(2);
