@@ -102,6 +102,8 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
         heredocs.shift();
         if (heredocs.length === 0) {
           inHeredoc = false;
+          // The line the here-document began on has ended: what follows starts a command (`fi`, `done`, `}` are keywords there).
+          commandPosition = true;
           if (depth === 0 && !endsWithOperator(chars)) emit();
         }
       }

@@ -23,6 +23,19 @@ function where(c: CommandText): string[] {
   return [...c.text].map((_, i) => `${c.lines[i]}:${c.cols[i]}`);
 }
 
+/** Each step run in its own sh, as Shark runs them, prints what the whole block prints in sh, and sh finds no error. */
+function expectStepsAsSh(bodies: string[]): void {
+  const sh = (script: string): string => {
+    const r = spawnSync('sh', ['-c', script], { encoding: 'utf8' });
+    return `${r.stdout}${r.stderr === '' ? '' : `[stderr] ${r.stderr}`}`;
+  };
+  for (const text of bodies) {
+    const steps = commands(text).map(sh).join('');
+    expect(steps, text).toBe(sh(text));
+    expect(steps, text).not.toContain('[stderr]');
+  }
+}
+
 describe('splitCommands', () => {
   it('gives one command per line and drops blank lines', () => {
     expect(commands('echo a\n\n   \necho b\n')).toEqual(['echo a', 'echo b']);
@@ -60,6 +73,15 @@ describe('splitCommands', () => {
       const sh = (script: string): string => spawnSync('sh', ['-c', script], { encoding: 'utf8' }).stdout;
       expect(sh(commands(text).join('\n')), text).toBe(sh(text));
     }
+  });
+
+  it('keeps a here-document that closes just before `fi`, `done`, `}` or `)` in its construct, as sh does', () => {
+    expectStepsAsSh([
+      'if true; then\n  cat <<EOF\nx\nEOF\nfi',
+      'for f in a b; do\n  cat <<EOF\n$f\nEOF\ndone | sort',
+      '{ cat <<EOF\nx\nEOF\n} | cat\necho after',
+      'while read l; do\n  cat <<-EOF\n\t$l\n\tEOF\ndone <<EOF\n1\n2\nEOF',
+    ]);
   });
 
   it('removes comments only where the shell would', () => {
