@@ -110,7 +110,8 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
       continue;
     }
     const lineStart = chars.length;
-    const fresh = chars.length === 0 && !joinNext;
+    const joined = joinNext;
+    const fresh = chars.length === 0 && !joined;
     if (fresh) {
       const prompt = /^\s*\$ /.exec(text);
       if (prompt !== null) {
@@ -227,14 +228,16 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
       push('\n', l, c);
       continue;
     }
-    // Spaces before a removed comment, and lines left empty by one, are not part of the command.
-    while (chars.length > lineStart && /\s/.test(chars[chars.length - 1]!) && chars[chars.length - 2] !== '\\') {
+    // Spaces before a removed comment, and lines left empty by one, are not part of the command
+    // (nor, on a continued line, the spaces before the `\`).
+    while (chars.length > (joined ? 0 : lineStart) && /\s/.test(chars[chars.length - 1]!) && chars[chars.length - 2] !== '\\') {
       chars.pop();
       lines.pop();
       cols.pop();
     }
     if (depth > 0 || endsWithOperator(chars)) {
-      if (chars.length > lineStart) push('\n', l, c);
+      // A continued line left empty by a comment still ends with the newline that ends the command in sh.
+      if (chars.length > lineStart || joined) push('\n', l, c);
       commandPosition = true;
       continue;
     }

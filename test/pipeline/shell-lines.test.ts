@@ -84,6 +84,17 @@ describe('splitCommands', () => {
     ]);
   });
 
+  it('ends a command at the newline after a continued line that is a comment or empty, as sh does', () => {
+    expectStepsAsSh([
+      '{ echo a \\\n  # c\n  echo b\n}',
+      '{ echo a \\\n# not a comment?\n} | cat',
+      'if true; then\n  echo a \\\n\n  echo b\nfi',
+      'echo a \\\n  # c\necho b',
+      'echo a | \\\n  # c\n  tr a b',
+    ]);
+    expect(commands('{ echo a \\\n  # c\n  echo b\n}')).toEqual(['{ echo a\n  echo b\n}']);
+  });
+
   it('removes comments only where the shell would', () => {
     expect(commands('# a comment line\necho a # trailing comment\necho b#not-a-comment')).toEqual(['echo a', 'echo b#not-a-comment']);
     expect(commands(`echo "# in double quotes" '# in single quotes' http://x/#frag a\\#b`)).toEqual([`echo "# in double quotes" '# in single quotes' http://x/#frag a\\#b`]);
