@@ -22,7 +22,7 @@ export interface SplitProblem {
 
 const OPENERS = new Set(['if', 'for', 'while', 'until', 'case', '{']);
 const CLOSERS = new Set(['fi', 'done', 'esac', '}']);
-const CLOSER_OF: Readonly<Record<string, string>> = { if: 'fi', for: 'done', while: 'done', until: 'done', case: 'esac', '{': '}' };
+const CLOSER_OF: Readonly<Record<string, string>> = { if: 'fi', for: 'done', while: 'done', until: 'done', case: 'esac', '{': '}', '(': ')' };
 /** Words after which the next word is again in command position. */
 const RESETTERS = new Set(['then', 'do', 'else', 'elif', '{', '!', 'if', 'while', 'until', 'time']);
 
@@ -36,9 +36,12 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
   let cols: number[] = [];
   let quote: '' | "'" | '"' = '';
   let quoteAt: Position | undefined;
-  let depth = 0;
+  /**
+   * The constructs open at this point, innermost last: keywords, and `(` of a
+   * subshell or `$(…)`. A `)` closes only a `(`: in a `case` it ends a pattern.
+   */
+  let open: string[] = [];
   let depthAt: Position | undefined;
-  let opener = '';
   let heredocs: { delim: string; stripTabs: boolean; at: Position }[] = [];
   let inHeredoc = false;
   let word = '';
@@ -52,14 +55,17 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
     cols.push(col);
   };
   const lastPos = (): [number, number] => [lines[lines.length - 1] ?? 0, cols[cols.length - 1] ?? 0];
+  const opened = (what: string, at: Position): void => {
+    if (open.length === 0) depthAt = at;
+    open.push(what);
+  };
   const endWord = (at: Position): void => {
     if (word !== '' && !wordQuoted) {
       if (commandPosition && OPENERS.has(word)) {
         // `at` is just past the word, and an opener is a plain word on one line.
-        if (depth === 0) (depthAt = { line: at.line, col: at.col - word.length }), (opener = word);
-        depth++;
-      } else if (commandPosition && CLOSERS.has(word) && depth > 0) {
-        depth--;
+        opened(word, { line: at.line, col: at.col - word.length });
+      } else if (commandPosition && CLOSERS.has(word) && open.length > 0 && open[open.length - 1] !== '(') {
+        open.pop();
       }
       commandPosition = RESETTERS.has(word) && commandPosition;
     } else if (word !== '') {
@@ -84,7 +90,7 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
     chars = [];
     lines = [];
     cols = [];
-    depth = 0;
+    open = [];
     commandPosition = true;
   };
 
@@ -104,7 +110,7 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
           inHeredoc = false;
           // The line the here-document began on has ended: what follows starts a command (`fi`, `done`, `}` are keywords there).
           commandPosition = true;
-          if (depth === 0 && !endsWithOperator(chars)) emit();
+          if (open.length === 0 && !endsWithOperator(chars)) emit();
         }
       }
       continue;
@@ -207,6 +213,8 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
       }
       if (/[;&|()]/.test(ch)) {
         endWord({ line: src.line, col });
+        if (ch === '(') opened('(', { line: src.line, col });
+        else if (ch === ')' && open[open.length - 1] === '(') open.pop();
         push(ch, src.line, col);
         commandPosition = true;
         i++;
@@ -235,7 +243,7 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
       lines.pop();
       cols.pop();
     }
-    if (depth > 0 || endsWithOperator(chars)) {
+    if (open.length > 0 || endsWithOperator(chars)) {
       // A continued line left empty by a comment still ends with the newline that ends the command in sh.
       if (chars.length > lineStart || joined) push('\n', l, c);
       commandPosition = true;
@@ -247,7 +255,8 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
     problems.push({ at: quoteAt, message: `unterminated ${quote === '"' ? 'double' : 'single'} quote` });
   } else if (inHeredoc) {
     problems.push({ at: heredocs[0]!.at, message: `here-document is never closed: no \`${heredocs[0]!.delim}\` line before the end of the block` });
-  } else if (depth > 0 && depthAt !== undefined) {
+  } else if (open.length > 0 && depthAt !== undefined) {
+    const opener = open[0]!;
     problems.push({ at: depthAt, message: `\`${opener}\` is never closed: no \`${CLOSER_OF[opener] ?? 'fi'}\` before the end of the block` });
   } else if (joinNext) {
     const [l, c] = lastPos();

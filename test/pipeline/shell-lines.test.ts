@@ -95,6 +95,16 @@ describe('splitCommands', () => {
     expect(commands('{ echo a \\\n  # c\n  echo b\n}')).toEqual(['{ echo a\n  echo b\n}']);
   });
 
+  it('keeps a subshell or command substitution over several lines together, as sh does', () => {
+    expectStepsAsSh([
+      '(\n  echo a\n  echo b\n) | sort -r',
+      '( cat <<EOF\nx\nEOF\n) | cat',
+      'echo "$(\n  echo sub\n)" $((1 +\n  2))',
+      '( case x in\n  x) echo in;;\n  (y) echo no;;\n  esac\n)',
+      'case a in\n  a) ( echo one\n  echo two ) ;;\nesac',
+    ]);
+  });
+
   it('removes comments only where the shell would', () => {
     expect(commands('# a comment line\necho a # trailing comment\necho b#not-a-comment')).toEqual(['echo a', 'echo b#not-a-comment']);
     expect(commands(`echo "# in double quotes" '# in single quotes' http://x/#frag a\\#b`)).toEqual([`echo "# in double quotes" '# in single quotes' http://x/#frag a\\#b`]);
@@ -154,5 +164,7 @@ describe('splitCommands', () => {
     expect(problems('for f in a; do\n  echo')).toEqual(['10:1: `for` is never closed: no `done` before the end of the block']);
     expect(problems('case x in\n a) ;;')).toEqual(['10:1: `case` is never closed: no `esac` before the end of the block']);
     expect(problems('echo a \\')).toEqual(['10:8: line continuation `\\` at the end of the block']);
+    expect(problems('(\n  echo a')).toEqual(['10:1: `(` is never closed: no `)` before the end of the block']);
+    expect(problems('x=$(echo a\necho b')).toEqual(['10:4: `(` is never closed: no `)` before the end of the block']);
   });
 });
