@@ -161,6 +161,30 @@ describe('an unprompted line of a transcript that looks like a command', () => {
     expect(shown).toEqual([]);
   });
 
+  it('says nothing of the `A -> B` lines of cp -v, mv -v and ln -sv, nor of diff\'s `>` and `<` lines', () => {
+    const { shown } = load(doc([
+      ['shark-run', [
+        '$ seq 3 > /data/a.txt',
+        '$ cp -v /data/a.txt /data/b.txt && mv -v /data/b.txt /data/c.txt && ln -sv /data/c.txt /data/l.txt',
+        "'/data/a.txt' -> '/data/b.txt'",
+        "renamed '/data/b.txt' -> '/data/c.txt'",
+        "'/data/l.txt' -> '/data/c.txt'",
+        '/data/a.txt -> /data/b.txt',
+        '$ diff /data/a.txt /data/c.txt',
+        '1c1',
+        '< /data/x/a.txt',
+        '---',
+        '> /data/x/b.txt',
+      ].join('\n')],
+    ]));
+    expect(shown).toEqual([]);
+  });
+
+  it('still warns at a command whose quoted words hold an arrow', () => {
+    const { shown } = load(doc([['shark-run', "$ true\necho 'a -> b' > /data/x.txt"]]));
+    expect(shown).toHaveLength(1);
+  });
+
   it('says nothing in a block that is no transcript', () => {
     expect(load(doc([['shark-run', 'mkdir -p /data/x/\necho hi > /data/x/a.txt']])).shown).toEqual([]);
   });
