@@ -1,7 +1,6 @@
 import { Command, Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import { runPipeline } from '../exec/engine.js';
-import { seedState } from '../plan/session.js';
 import { executedDocument } from '../lineage/executed-document.js';
 import { loadPrivateKey } from '../lineage/attest/keys.js';
 import { jobSigner } from '../lineage/attest/sign-run.js';
@@ -76,13 +75,8 @@ export function runCommand(io: Io): Command {
       const places = givenPlaces(flags);
       const limits = slurm === undefined ? limitsOrReport(session.pipeline, jobs, resources, places, io.stderr)
         : limitsOrReport(session.pipeline, Number.MAX_SAFE_INTEGER, { memory: Infinity, pools: resources.pools }, places, io.stderr);
-      // An input or local import that cannot be read, or an input that disagrees with the directory around it, is
-      // refused as a missing one is: before a run is recorded or announced. The inputs are hashed as plan hashes them
-      // (through the stat cache, which their ingest then finds warm).
-      await reportingInvalidInput(session, io.stderr, async () => {
-        refuseUnreadable(session);
-        await seedState(session, hostInputs);
-      });
+      // An input or local import that cannot be read is refused as a missing one is: before a run is recorded.
+      await reportingInvalidInput(session, io.stderr, async () => refuseUnreadable(session));
       const summary = await reportingInvalidInput(session, io.stderr, () => runPipeline(session, hostInputs, {
         memory: limits.memory, pools: limits.pools,
         jobs, selection, keepGoing: flags.keepGoing ?? false, signal: controller.signal,
