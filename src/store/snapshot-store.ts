@@ -144,6 +144,9 @@ export interface SnapshotStore {
 export interface Collected {
   readonly count: number;
   readonly bytes: number;
-  /** The working folders killed runs left, where the store counts them apart from its data (on ZFS they are datasets, counted in `count`). */
+  /**
+   * The working folders killed runs left, where the store counts them apart from its data (on ZFS, the
+   * workspaces of jobs killed after they committed, unmounted and rolled back; the others are datasets, counted in `count`).
+   */
   readonly leftovers?: { readonly count: number; readonly bytes: number };
 }

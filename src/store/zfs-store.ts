@@ -1,5 +1,5 @@
 import type { Metadata } from './metadata.js';
-import type { SnapshotId, SnapshotStore, StoreProblem, TreeEntry, Workspace } from './snapshot-store.js';
+import type { Collected, SnapshotId, SnapshotStore, StoreProblem, TreeEntry, Workspace } from './snapshot-store.js';
 import { TreeTable } from './tree-table.js';
 import { ZfsCatalog, type ZfsRef } from './zfs/catalog.js';
 import { collect, inUse } from './zfs/collect.js';
@@ -158,16 +158,17 @@ export class ZfsStore implements SnapshotStore, ZfsCore {
     return list.length <= 3 ? list.join(', ') : `${list.slice(0, 2).join(', ')} and ${list.length - 2} more snapshots`;
   }
 
-  async collect(keep: ReadonlySet<SnapshotId>, dryRun: boolean): Promise<{ count: number; bytes: number }> {
+  async collect(keep: ReadonlySet<SnapshotId>, dryRun: boolean): Promise<Collected> {
     const mine = (name: string): boolean =>
       [...this.workspaces.values()].some((ws) => name === ws.dataset || name.startsWith(`${this.dataset}/mnt/${ws.name}-`));
-    const { count, bytes, gone } = await collect(this, keep, dryRun, (name, props) => inUse(props, () => mine(name)));
+    const { count, bytes, gone, finished } = await collect(this, keep, dryRun, (name, props) => inUse(props, () => mine(name)));
     if (!dryRun) {
       for (const g of gone) this.snapshots.forget(g);
       this.catalog.forget([...gone, ...this.catalog.snapshots().filter((s) => !this.snapshots.isLive(s.guid)).map((s) => s.guid)]);
       this.present.clear();
     }
-    return { count, bytes };
+    // Workspaces of committed jobs a killed run left mounted: finished, not freed, so counted apart.
+    return { count, bytes, leftovers: finished };
   }
 
   close(): void {

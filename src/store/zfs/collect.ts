@@ -21,16 +21,30 @@ export interface Doomed {
 }
 
 /**
+ * A dead process's workspace whose snapshots are wanted (it was killed after
+ * its job committed, before the job was disposed): finished as a live run
+ * finishes it, unmounted and rolled back to its last snapshot.
+ */
+export interface Unfinished {
+  readonly name: string;
+  /** The snapshot to roll back to: the latest one gc keeps. */
+  readonly last: string;
+  /** About what the rollback frees: how much more the dataset refers to than its last snapshot. */
+  readonly bytes: number;
+}
+
+/**
  * What gc removes: snapshots not wanted (and their datasets once none is
- * left), workspaces abandoned by a dead process, and the clones and bind
- * mounts such a process left behind. Datasets of live processes are spared.
+ * left), workspaces abandoned by a dead process (finished, when a snapshot
+ * of theirs is wanted), and the clones and bind mounts such a process left
+ * behind. Datasets of live processes are spared.
  */
 export function planCollect(
   root: string,
   inv: Map<string, Map<string, string>>,
   wanted: ReadonlySet<string>,
   inUse: (name: string, props: Map<string, string>) => boolean,
-): { destroy: Doomed[]; clones: string[]; unmount: string[] } {
+): { destroy: Doomed[]; clones: string[]; unmount: string[]; finish: Unfinished[] } {
   const clones: string[] = [];
   const pinned = new Set<string>(); // snapshots that a live clone depends on
   for (const [name, p] of inv) {
@@ -40,20 +54,27 @@ export function planCollect(
   }
   const destroy: Doomed[] = [];
   const unmount: string[] = [];
+  const finish: Unfinished[] = [];
   for (const [name, p] of inv) {
     if (p.get('type') !== 'filesystem' || !RESULT_AREAS.some((a) => name.startsWith(`${root}/${a}/`)) || inUse(name, p)) continue;
     const snaps = [...inv].filter(([n]) => n.startsWith(`${name}@`));
     const dead = snaps.filter(([n, s]) => !wanted.has(s.get('guid') ?? '') && !pinned.has(n));
     const guids = dead.map(([, s]) => s.get('guid') ?? '');
+    const mp = p.get('mountpoint') ?? '';
+    // A disposed dataset has mountpoint=none: one still mounted was left by a process that died.
+    if (mp.startsWith('/')) unmount.push(...bindMountsUnder(mp));
     if (snaps.length === 0 || dead.length === snaps.length) {
-      const mp = p.get('mountpoint') ?? '';
-      if (mp.startsWith('/')) unmount.push(...bindMountsUnder(mp));
       destroy.push({ name, whole: true, guids, count: Math.max(1, dead.length), bytes: Number(p.get('used') ?? 0) });
-    } else {
-      for (const [n, s] of dead) destroy.push({ name: n, whole: false, guids: [s.get('guid') ?? ''], count: 1, bytes: Number(s.get('used') ?? 0) });
+      continue;
     }
+    for (const [n, s] of dead) destroy.push({ name: n, whole: false, guids: [s.get('guid') ?? ''], count: 1, bytes: Number(s.get('used') ?? 0) });
+    if (!mp.startsWith('/')) continue;
+    const txg = ([, s]: [string, Map<string, string>]): number => Number(s.get('createtxg') ?? 0);
+    const [last, lastProps] = snaps.filter((s) => !dead.includes(s)).sort((a, b) => txg(b) - txg(a))[0]!;
+    const beyond = Number(p.get('referenced') ?? 0) - Number(lastProps.get('referenced') ?? 0);
+    finish.push({ name, last, bytes: Math.max(0, beyond) });
   }
-  return { destroy, clones, unmount };
+  return { destroy, clones, unmount, finish };
 }
 
 /**
@@ -99,7 +120,7 @@ export async function collect(
   keep: ReadonlySet<SnapshotId>,
   dryRun: boolean,
   busy: (name: string, props: Map<string, string>) => boolean,
-): Promise<{ count: number; bytes: number; gone: string[] }> {
+): Promise<{ count: number; bytes: number; gone: string[]; finished: { count: number; bytes: number } }> {
   const wanted = new Set<string>();
   const seen = new Set<SnapshotId>();
   const mark = (id: SnapshotId): void => {
@@ -130,11 +151,33 @@ export async function collect(
     count += d.count;
     bytes += d.bytes;
   }
-  return { count, bytes, gone };
+  const finished = { count: 0, bytes: 0 };
+  for (const f of plan.finish) {
+    // After its unwanted snapshots went: a rollback only reaches the latest snapshot.
+    if (!dryRun && !(await finishWorkspace(core, f))) continue;
+    finished.count++;
+    finished.bytes += f.bytes;
+  }
+  return { count, bytes, gone, finished };
+}
+
+/**
+ * Ends a committed job's workspace as `disposeWorkspace` does; false when it
+ * cannot yet (a straggler holds it busy): the next gc tries again.
+ */
+async function finishWorkspace(core: ZfsCore, f: Unfinished): Promise<boolean> {
+  try {
+    await core.cmd.run('zfs', ['set', 'mountpoint=none', f.name], f.name);
+  } catch {
+    return false;
+  }
+  // Only drops scratch files; the snapshots are whole either way (disposeWorkspace says why it may fail).
+  await core.cmd.run('zfs', ['rollback', f.last], f.name).catch(() => undefined);
+  return true;
 }
 
 async function inventory(core: ZfsCore): Promise<Map<string, Map<string, string>>> {
-  const props = 'type,guid,used,origin,mountpoint,shark:pid,shark:host';
+  const props = 'type,guid,used,referenced,createtxg,origin,mountpoint,shark:pid,shark:host';
   const all = new Map<string, Map<string, string>>();
   for (const area of [...RESULT_AREAS, 'mnt']) {
     const ds = `${core.dataset}/${area}`;
