@@ -116,6 +116,6 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       if (e.code === 'commander.help') return e.exitCode === 0 ? 0 : EXIT_INVALID;
       return EXIT_INVALID;
     }
-    return reportUncaught(e, io.stderr);
+    return reportUncaught(e, io.stderr, argv[2]);
   }
 }

@@ -22,12 +22,17 @@ export function reportInternalError(e: unknown, stderr: (s: string) => void): nu
 /**
  * An error that ends a command: a write the store refused for want of
  * space (`diskFull`) is one line, `shark: error: …`, and exit 1, as a job
- * that fails for it is (reason `store`); anything else is a bug.
+ * that fails for it is (reason `store`); anything else is a bug. The advice
+ * depends on the `command` that met it: gc is what frees room in the store,
+ * so from gc itself the way out is room made some other way.
  */
-export function reportUncaught(e: unknown, stderr: (s: string) => void): number {
+export function reportUncaught(e: unknown, stderr: (s: string) => void, command?: string): number {
   if (!diskFull(e)) return reportInternalError(e, stderr);
   const message = e instanceof Error ? e.message : String(e);
-  stderr(`shark: error: the store refused a write: ${message.split('\n')[0]} (free some space; \`shark gc FILE --delete\` removes what killed runs left)\n`);
+  const advice = command === 'gc'
+    ? 'free some space on its disk outside the store, then run gc again: gc itself needs a little room to record what it removes'
+    : 'free some space; `shark gc FILE --delete` removes what killed runs left';
+  stderr(`shark: error: the store refused a write: ${message.split('\n')[0]} (${advice})\n`);
   return EXIT_STORE_FULL;
 }
 
@@ -61,7 +66,7 @@ export function installProcessGuards(): void {
   process.stderr.on('error', onClosed);
   const fatal = (e: unknown): void => {
     if (outputClosed) process.exit(EXIT_CLOSED_OUTPUT);
-    process.exit(reportUncaught(e, (s) => void process.stderr.write(s)));
+    process.exit(reportUncaught(e, (s) => void process.stderr.write(s), process.argv[2]));
   };
   process.on('uncaughtException', fatal);
   process.on('unhandledRejection', fatal);

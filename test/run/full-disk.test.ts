@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { reportUncaught } from '../../src/cli/process-guards.js';
@@ -114,6 +114,22 @@ describe.skipIf(skip !== undefined)(`a store on a full disk${skip === undefined 
     expect(after.code).toBe(0);
   });
 
+  it('gc --delete that cannot record what it frees advises freeing space, not running gc --delete', async () => {
+    // Room to open the database, not to write gc's lease (as found on this machine's tmpfs).
+    fill(join(disk, 'filler'));
+    truncateSync(join(disk, 'filler'), statSync(join(disk, 'filler')).size - 40 * 1024);
+    try {
+      const gc = await rig.shark(['gc', 'small/q.md', '--delete']);
+      noCrash(gc);
+      expect(gc.code).toBe(1);
+      expect(gc.stderr.trim().split('\n')).toHaveLength(1);
+      expect(gc.stderr).toMatch(/^shark: error: .*(disk is full|no space left)/i);
+      expect(gc.stderr).not.toMatch(/gc FILE --delete/);
+    } finally {
+      rmSync(join(disk, 'filler'));
+    }
+  });
+
   it('gc --delete on a disk full of results says so in one line (exit 1)', async () => {
     fill(join(disk, 'filler'));
     try {
@@ -135,6 +151,12 @@ describe('an error for want of space that reaches the command', () => {
     let said = '';
     expect(reportUncaught(Object.assign(new Error(message), { code }), (s) => (said += s))).toBe(1);
     expect(said).toBe(`shark: error: the store refused a write: ${message} (free some space; \`shark gc FILE --delete\` removes what killed runs left)\n`);
+  });
+
+  it('from gc itself, advises freeing space, not running gc --delete', () => {
+    let said = '';
+    expect(reportUncaught(Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }), (s) => (said += s), 'gc')).toBe(1);
+    expect(said).toBe('shark: error: the store refused a write: database or disk is full (free some space on its disk outside the store, then run gc again: gc itself needs a little room to record what it removes)\n');
   });
 
   it('any other is still a bug (exit 70)', () => {
