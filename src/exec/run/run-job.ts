@@ -190,6 +190,8 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
     }).catch(async (e: Error) => (await fail({ reason: 'store', message: `cannot record the result: ${e.message}` })).outputs);
     return { outputs: committed };
   } catch (e) {
+    // Interrupted while the store set it up or took its outputs: what failed then says nothing of the store.
+    if (ctx.signal.aborted) return now(void ctx.skip(job.id, step, 'interrupted'));
     return fail({ reason: 'store', message: `cannot run job: ${(e as Error).message}` });
   } finally {
     await dispose(false);

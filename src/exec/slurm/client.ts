@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { helperFailure, runHelper } from '../../helper-processes.js';
 import { sbatchArgs, type SubmitOptions } from './args.js';
 import {
   controllerUp,
@@ -46,24 +46,15 @@ export type Runner = (command: string, args: readonly string[], options: { reado
 /** Slurm's clients retry for MessageTimeout (10 s by default) before they give up; allow them that, three times. */
 const ANSWER_MS = 30_000;
 
-export const spawnRunner: Runner = (command, args, options) =>
-  new Promise((done) => {
-    const child = execFile(
-      command,
-      args,
-      { env: { ...process.env, ...options.env, LC_ALL: 'C' }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: ANSWER_MS, ...(options.signal === undefined ? {} : { signal: options.signal }) },
-      (e, stdout, stderr) => {
-        if (e === null) return done({ code: 0, stdout, stderr });
-        const err = e as NodeJS.ErrnoException & { code?: number | string; killed?: boolean };
-        if (err.code === 'ENOENT') return done({ code: null, stdout, stderr, error: `${command} not found (is Slurm installed and in PATH?)` });
-        if (typeof err.code === 'number') return done({ code: err.code, stdout, stderr });
-        const why = err.killed === true ? `no answer within ${ANSWER_MS / 1000} s` : err.message;
-        done({ code: null, stdout, stderr, error: `${command}: ${why}` });
-      },
-    );
-    child.stdin?.on('error', () => undefined); // the command may exit before reading it all
-    child.stdin?.end(options.stdin ?? '');
-  });
+/** Runs a Slurm command out of a terminal's Ctrl-C (helper-processes.ts): Ctrl-C cancels the run's jobs in order, with scancel. */
+export const spawnRunner: Runner = async (command, args, options) => {
+  const env = { ...process.env, ...options.env, LC_ALL: 'C' };
+  const r = await runHelper(command, args, { env, stdin: options.stdin ?? '', timeoutMs: ANSWER_MS, ...(options.signal === undefined ? {} : { signal: options.signal }) });
+  const { stdout, stderr } = r;
+  if (r.code !== null) return { code: r.code, stdout, stderr };
+  if (r.error?.code === 'ENOENT') return { code: null, stdout, stderr, error: `${command} not found (is Slurm installed and in PATH?)` };
+  return { code: null, stdout, stderr, error: r.stopped === 'timeout' ? `${command}: no answer within ${ANSWER_MS / 1000} s` : helperFailure(command, r) };
+};
 
 export class SlurmClient {
   constructor(private readonly run: Runner = spawnRunner) {}

@@ -1,12 +1,14 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { hostname } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { HELPER, helperFailure, runHelper } from '../../helper-processes.js';
 import { classify, ZfsError, type ZfsResult } from './failure.js';
 
 /**
  * The `zfs`, `zpool`, `mount` and `umount` commands: the only place Shark
- * runs them. Failures are classified (failure.ts); "busy" is retried.
+ * runs them, each out of a terminal's Ctrl-C (helper-processes.ts). Failures
+ * are classified (failure.ts); "busy" is retried.
  */
 
 const SBIN = ['/sbin', '/usr/sbin', '/usr/local/sbin'];
@@ -52,14 +54,16 @@ export class Commands {
 
   async run(tool: Tool, args: readonly string[], about: string): Promise<string> {
     for (let attempt = 0; ; attempt++) {
-      const r = await new Promise<{ stdout: string; stderr: string; failed: boolean }>((done) => {
-        // A wedged zfs-fuse leaves commands in uninterruptible sleep: stop waiting, say so.
-        const timer = setTimeout(() => done({ stdout: '', stderr: `no answer after ${ANSWER_MS / 1000} s`, failed: true }), ANSWER_MS);
-        execFile(this.bins[tool], args, { env: this.env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }, (e, stdout, stderr) => {
-          clearTimeout(timer);
-          done({ stdout, stderr: stderr || (e?.message ?? ''), failed: e !== null });
-        });
+      // A wedged zfs-fuse leaves commands in uninterruptible sleep: stop waiting, say so.
+      let timer: NodeJS.Timeout | undefined;
+      const unanswered = new Promise<{ stdout: string; stderr: string; failed: boolean }>((done) => {
+        timer = setTimeout(() => done({ stdout: '', stderr: `no answer after ${ANSWER_MS / 1000} s`, failed: true }), ANSWER_MS);
       });
+      const answered = runHelper(this.bins[tool], args, { env: this.env }).then((h) => {
+        clearTimeout(timer);
+        return { stdout: h.stdout, stderr: h.stderr || helperFailure(this.bins[tool], h), failed: h.code !== 0 };
+      });
+      const r = await Promise.race([answered, unanswered]);
       if (!r.failed) return r.stdout;
       const delay = BUSY_DELAYS[attempt];
       if (/busy/i.test(r.stderr) && delay !== undefined) {
@@ -73,7 +77,7 @@ export class Commands {
   runSync(tool: Tool, args: readonly string[], about: string): ZfsResult<string> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const options = { env: this.env, encoding: 'utf8' as const, stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'], timeout: ANSWER_MS };
+        const options = { ...HELPER, env: this.env, encoding: 'utf8' as const, stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'], timeout: ANSWER_MS };
         return { ok: true, value: execFileSync(this.bins[tool], args, options) };
       } catch (e) {
         const stderr = String((e as { stderr?: unknown }).stderr ?? '') || (e as Error).message;
