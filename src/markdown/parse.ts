@@ -1,15 +1,30 @@
-import { unified } from 'unified';
+import { unified, type Processor } from 'unified';
 import remarkParse from 'remark-parse';
 import remarkFrontmatter from 'remark-frontmatter';
-import { toString } from 'mdast-util-to-string';
-import type { Code, Heading, Root, RootContent, Yaml } from 'mdast';
+import type { Code, Definition, Heading, Root, RootContent, Yaml } from 'mdast';
 import { error, warning, type Diagnostic } from '../diagnostics.js';
 import type { Document, Frontmatter, SharkBlock, SourceLine } from './document.js';
 import { isSharkInfo, parseTag } from './tags.js';
 import { parseFrontmatter } from './frontmatter.js';
 import { nestingProblem } from './nesting.js';
+import { headingText } from './heading-text.js';
+import { makeEditsLinear } from './linear-edits.js';
 
-const processor = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']);
+makeEditsLinear();
+
+/**
+ * Inline syntax (emphasis, links, code spans, escapes…): Shark reads none of
+ * it, and the parser's cost for some of it grows with the square of a
+ * paragraph's length. Headings, whose text names sections, are read with it
+ * on their own (heading-text.ts).
+ */
+function withoutInlineSyntax(this: Processor): void {
+  (this.data().micromarkExtensions ??= []).push({
+    disable: { null: ['attention', 'autolink', 'characterEscape', 'characterReference', 'codeText', 'hardBreakEscape', 'htmlText', 'labelEnd', 'labelStartImage', 'labelStartLink'] },
+  });
+}
+
+const processor = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).use(withoutInlineSyntax);
 
 /**
  * Parses a pipeline document into its Shark blocks and frontmatter. Other
@@ -23,7 +38,10 @@ export function parseMarkdown(file: string, source: string): { document: Documen
   const lines = text.split(/\r\n|\r|\n/);
   const blocks: SharkBlock[] = [];
   let frontmatter: Frontmatter | undefined;
-  let section = '';
+  // Each block's heading: its text is read once every link definition it may name is known.
+  const headings: (Heading | undefined)[] = [];
+  const definitions: Definition[] = [];
+  let heading: Heading | undefined;
   let tree: Root;
   const tooDeep = nestingProblem(file, text);
   if (tooDeep !== undefined) return { document: { file, source, frontmatter, blocks }, diagnostics: [tooDeep] };
@@ -42,10 +60,15 @@ export function parseMarkdown(file: string, source: string): { document: Documen
     if (node.type === 'yaml') {
       frontmatter = readFrontmatter(file, node, diagnostics);
     } else if (node.type === 'heading') {
-      section = headingText(node);
+      heading = node;
+    } else if (node.type === 'definition') {
+      definitions.push(node);
     } else if (node.type === 'code') {
-      const block = readCode(file, node, lines, section, blocks.length, diagnostics);
-      if (block !== undefined) blocks.push(block);
+      const block = readCode(file, node, lines, blocks.length, diagnostics);
+      if (block !== undefined) {
+        blocks.push(block);
+        headings.push(heading);
+      }
     } else if ('children' in node) {
       for (let i = node.children.length - 1; i >= 0; i--) pending.push(node.children[i]!);
     }
@@ -56,7 +79,14 @@ export function parseMarkdown(file: string, source: string): { document: Documen
   } else if (frontmatter === undefined && unclosedFrontmatter(lines)) {
     diagnostics.push(error(file, { line: 1, col: 1 }, 'the frontmatter opened here is never closed: end it with a line `---`'));
   }
-  return { document: { file, source, frontmatter, blocks }, diagnostics };
+  const texts = new Map<Heading, string>();
+  const sectionOf = (h: Heading | undefined): string => {
+    if (h === undefined) return '';
+    if (!texts.has(h)) texts.set(h, headingText(h, definitions));
+    return texts.get(h)!;
+  };
+  const named = blocks.map((b, i) => ({ ...b, section: sectionOf(headings[i]) }));
+  return { document: { file, source, frontmatter, blocks: named }, diagnostics };
 }
 
 const KEY_LINE = /^[A-Za-z_][\w.-]*\s*:/;
@@ -83,14 +113,6 @@ function unclosedFrontmatter(lines: readonly string[]): boolean {
   return !lines.slice(1).some((l) => l.trimEnd() === '---');
 }
 
-function headingText(node: Heading): string {
-  try {
-    return toString(node).replace(/\s+/g, ' ').trim();
-  } catch {
-    return '';
-  }
-}
-
 function readFrontmatter(file: string, node: Yaml, diagnostics: Diagnostic[]): Frontmatter | undefined {
   const start = node.position!.start;
   return parseFrontmatter(file, node.value, start.line + 1, { line: start.line, col: start.column }, diagnostics);
@@ -100,7 +122,6 @@ function readCode(
   file: string,
   node: Code,
   lines: readonly string[],
-  section: string,
   index: number,
   diagnostics: Diagnostic[],
 ): SharkBlock | undefined {
@@ -164,7 +185,7 @@ function readCode(
     const col = src.endsWith(text) ? src.length - text.length + 1 : 1;
     return { text, line, col };
   });
-  return { index, kind: tag.tag.kind, arg: tag.tag.arg, options: tag.tag.options, info, at, infoAt, body, closeLine: end.line, section };
+  return { index, kind: tag.tag.kind, arg: tag.tag.arg, options: tag.tag.options, info, at, infoAt, body, closeLine: end.line, section: '' };
 }
 
 function isClosingFence(line: string, open: string): boolean {

@@ -92,7 +92,7 @@ describe('decoding the document', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.diagnostic.at).toEqual({ line: 1, col: 1 });
-      expect(r.diagnostic.message).toBe('this document is 1,048,577 bytes; Shark reads documents of at most 1,048,576 bytes (1 MiB): keep data in files and import them');
+      expect(r.diagnostic.message).toBe('this document is 196,609 bytes; Shark reads documents of at most 196,608 bytes (192 KiB): keep data in files and import them');
     }
   });
 });
