@@ -39,6 +39,9 @@ export function warning(file: string, at: Position, message: string, options: { 
   return { file, at, severity: 'warning', message, ...options };
 }
 
+/** Line breaks as the markdown and YAML parsers read them: a lone CR ends a line too. */
+export const LINE_BREAK = /\r\n|\r|\n/;
+
 export function unreachable(value: never): never {
   throw new Error(`unreachable: ${JSON.stringify(value)}`);
 }
@@ -49,7 +52,7 @@ export function unreachable(value: never): never {
  */
 export function formatDiagnostic(d: Diagnostic, source: string | undefined): string {
   const lines = [`${d.file}:${d.at.line}:${d.at.col}: ${d.severity}: ${d.message}`];
-  const text = d.shown ?? source?.split('\n')[d.at.line - 1];
+  const text = d.shown ?? source?.split(LINE_BREAK)[d.at.line - 1];
   if (text !== undefined && d.at.line > 0) {
     const gutter = String(d.at.line).padStart(5);
     // A byte order mark is not counted in columns (nor shown), so the marker stays under its character.

@@ -1,4 +1,5 @@
 import { isMap, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { LINE_BREAK } from '../diagnostics.js';
 import type { Document } from '../markdown/document.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { ConfigUse } from './apply-config.js';
@@ -58,7 +59,7 @@ function keyLines(doc: Document): Map<string, number> {
   const out = new Map<string, number>();
   const fm = doc.frontmatter;
   if (fm === undefined) return out;
-  const all = doc.source.split('\n');
+  const all = doc.source.split(LINE_BREAK);
   const end = all.findIndex((l, i) => i >= fm.firstLine - 1 && /^(---|\.\.\.)\s*$/.test(l));
   const text = all.slice(fm.firstLine - 1, end < 0 ? undefined : end).join('\n');
   const counter = new LineCounter();

@@ -1,4 +1,4 @@
-import { error, type Diagnostic } from '../diagnostics.js';
+import { error, LINE_BREAK, type Diagnostic } from '../diagnostics.js';
 
 /**
  * The deepest nesting of lists and quotes Shark reads. The markdown parser's
@@ -18,19 +18,21 @@ export const MAX_NESTING = 100;
  * escapes the count.
  */
 export function nestingProblem(file: string, source: string): Diagnostic | undefined {
+  // Lines end as the parser ends them (a lone CR too), so that the line counted is the one reported.
+  const breaks = new RegExp(LINE_BREAK.source, 'g');
   let line = 1;
   let start = 0;
-  while (start <= source.length) {
-    let end = source.indexOf('\n', start);
-    if (end < 0) end = source.length;
+  for (;;) {
+    const next = breaks.exec(source);
+    const end = next === null ? source.length : next.index;
     const col = tooDeepAt(source, start, end);
     if (col !== undefined) {
       return error(file, { line, col: col - start + 1 }, `nesting deeper than ${MAX_NESTING} levels of lists or quotes: Shark does not read documents nested this deeply`);
     }
+    if (next === null) return undefined;
     line++;
-    start = end + 1;
+    start = end + next[0].length;
   }
-  return undefined;
 }
 
 /** Offset of the marker that takes the line past the limit, if any. */

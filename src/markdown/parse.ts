@@ -2,7 +2,7 @@ import { unified, type Processor } from 'unified';
 import remarkParse from 'remark-parse';
 import remarkFrontmatter from 'remark-frontmatter';
 import type { Code, Definition, Heading, Root, RootContent, Yaml } from 'mdast';
-import { error, warning, type Diagnostic } from '../diagnostics.js';
+import { error, LINE_BREAK, warning, type Diagnostic } from '../diagnostics.js';
 import type { Document, Frontmatter, SharkBlock, SourceLine } from './document.js';
 import { isSharkInfo, parseTag } from './tags.js';
 import { parseFrontmatter } from './frontmatter.js';
@@ -35,7 +35,7 @@ export function parseMarkdown(file: string, source: string): { document: Documen
   // A byte order mark (Windows editors write one) is no text: the parser skips it and counts columns
   // after it, so the lines its positions index must not hold it either, or a first-line fence is lost.
   const text = source.startsWith('\uFEFF') ? source.slice(1) : source;
-  const lines = text.split(/\r\n|\r|\n/);
+  const lines = text.split(LINE_BREAK);
   const blocks: SharkBlock[] = [];
   let frontmatter: Frontmatter | undefined;
   // Each block's heading: its text is read once every link definition it may name is known.
@@ -144,7 +144,7 @@ function readCode(
   }
   if (!shark) {
     // A prose fence left open ends at the closing fence of the Shark block after it, swallowing it silently.
-    const inner = node.value.split(/\r\n|\r|\n/).findIndex((text) => {
+    const inner = node.value.split(LINE_BREAK).findIndex((text) => {
       const m = /^\s*(`{3,}|~{3,})\s*shark-/.exec(text);
       return m !== null && m[1]![0] === marker[0] && m[1]!.length >= marker.length;
     });
@@ -178,7 +178,7 @@ function readCode(
     diagnostics.push(error(file, { line: at.line, col: infoAt.col + offset }, tag.message));
     return undefined;
   }
-  const body: SourceLine[] = node.value === '' ? [] : node.value.split(/\r\n|\r|\n/).map((text, i) => {
+  const body: SourceLine[] = node.value === '' ? [] : node.value.split(LINE_BREAK).map((text, i) => {
     const line = start.line + 1 + i;
     const src = lines[line - 1] ?? text;
     // Inside a list or a quote the body is shifted; where it sits is wherever the text ends its line.

@@ -1,4 +1,4 @@
-import { error, type Diagnostic } from '../diagnostics.js';
+import { error, LINE_BREAK, type Diagnostic } from '../diagnostics.js';
 
 /**
  * The largest document Shark reads. The markdown parser holds up to about
@@ -40,7 +40,7 @@ export function decodeDocument(file: string, bytes: Uint8Array): Decoded {
   const invalid = source === undefined ? firstInvalidUtf8(bytes) : -1;
   const bad = nul >= 0 && (invalid < 0 || nul < invalid) ? nul : invalid;
   // The prefix before the first bad byte is valid: its last line gives the column.
-  const before = lossy.decode(bytes.subarray(0, bad)).split(/\r\n|\r|\n/);
+  const before = lossy.decode(bytes.subarray(0, bad)).split(LINE_BREAK);
   const at = { line: before.length, col: before[before.length - 1]!.length + 1 };
   const hex = bytes[bad]!.toString(16).padStart(2, '0');
   const message = bad === nul

@@ -1,4 +1,4 @@
-import { error, type Diagnostic, type Position } from '../diagnostics.js';
+import { error, LINE_BREAK, type Diagnostic, type Position } from '../diagnostics.js';
 import type { Axis, Document } from '../markdown/document.js';
 import { parseFrontmatter } from '../markdown/frontmatter.js';
 
@@ -48,10 +48,15 @@ export function secretGiven(places: GivenPlaces, key: 'env' | 'frontmatter', nam
 
 /** Line `line` of `source`, the part of `span` on it replaced by `***`. */
 export function hiddenLine(source: string, line: number, span: readonly [number, number] | undefined): string {
-  const lines = source.split('\n');
+  // Offsets count the line breaks as written (CRLF is two characters).
+  const breaks = new RegExp(LINE_BREAK.source, 'g');
   let start = 0;
-  for (let i = 0; i < line - 1; i++) start += lines[i]!.length + 1;
-  const text = lines[line - 1] ?? '';
+  for (let i = 0; i < line - 1; i++) {
+    const next = breaks.exec(source);
+    if (next === null) return '';
+    start = next.index + next[0].length;
+  }
+  const text = source.slice(start).split(LINE_BREAK)[0]!;
   if (span === undefined) return text;
   const from = Math.max(0, span[0] - start);
   const to = Math.min(text.length, span[1] - start);

@@ -44,6 +44,11 @@ describe('nesting depth', () => {
     expect(where(`${indented}\n\n${fence}shark-run\necho hi > /data/x\n${fence}\n`)).toEqual([]);
   });
 
+  it('counts lines as the parser does: a lone CR ends one', () => {
+    const deep = Array.from({ length: MAX_NESTING + 1 }, (_, i) => '>'.repeat(i + 1) + ' x').join('\r');
+    expect(where(`# Deep\r\r${deep}\r`)).toEqual([`${MAX_NESTING + 3}:${MAX_NESTING + 1}: ${TOO_DEEP}`]);
+  });
+
   it('does not count indentation that nests nothing, such as a code body', () => {
     const body = `${fence}shark-run\necho ${' '.repeat(400)}hi > /data/x\n${' '.repeat(400)}true\n${fence}\n`;
     expect(where(body)).toEqual([]);

@@ -177,6 +177,18 @@ ${fence}
     expect(parse(`${bom}---\nA: 1\n---\n${fence}shark-run\necho\n${fence}\n`).blocks.map((b) => b.at)).toEqual([{ line: 4, col: 1 }]);
   });
 
+  it('shows the offending line under CR-only, CRLF and LF line endings alike', () => {
+    for (const eol of ['\r', '\r\n', '\n']) {
+      const source = ['# A', '', `${fence}shark-run {bogus}`, 'echo hi > /data/x.txt', fence, ''].join(eol);
+      const d = parseMarkdown('p.md', source).diagnostics[0]!;
+      expect(d.at).toEqual({ line: 3, col: 15 });
+      expect(formatDiagnostic(d, source).split('\n').slice(1)).toEqual([
+        '    3 | ```shark-run {bogus}',
+        '      |               ^',
+      ]);
+    }
+  });
+
   it('reads the frontmatter', () => {
     const { document, diagnostics } = parse('---\ninputs:\n  a: /data/a\npath: /work\n---\n\n# T\n');
     expect(diagnostics).toEqual([]);
