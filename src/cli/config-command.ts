@@ -14,8 +14,10 @@ import { envPairs, inputPairs, refuseBadBindings } from './session-setup.js';
 import { selectOrReport } from './targets.js';
 import { refuseConfigRefutations } from './config-refutations.js';
 import { configAt, variableSettings, type Setting } from './config-variables.js';
+import { checkExecutorFlags, type ExecutorFlags } from './executor-flags.js';
+import { positiveCount } from './numbers.js';
 
-type Flags = Record<string, unknown> & { env?: string[]; input?: string[]; secrets?: string; pool?: string[]; memory?: string; json?: boolean; [CONFIG_USE]?: ConfigUse };
+type Flags = Record<string, unknown> & ExecutorFlags & { jobs?: string; env?: string[]; input?: string[]; secrets?: string; pool?: string[]; memory?: string; json?: boolean; [CONFIG_USE]?: ConfigUse };
 
 /**
  * `shark config FILE`: what `run` would use, and where each value came from.
@@ -32,6 +34,9 @@ export function configCommand(io: Io, run: Command): Command {
     if (CONFIG_KEYS.some((k) => k.option === o.attributeName()) && !cmd.options.some((c) => c.attributeName() === o.attributeName())) cmd.addOption(o);
   }
   return cmd.option('--json', 'print the settings as JSON').action((file: string, flags: Flags) => {
+    // The options run checks before it reads anything, checked as it checks them.
+    positiveCount('-j', flags.jobs, 1, io.stderr);
+    checkExecutorFlags(flags, io.stderr);
     const use = flags[CONFIG_USE];
     const extra = envPairs(flags.env, io.stderr);
     const pipeline = loadOrReport(file, io.stderr, 'read', extra, givenFrontmatter(flags), givenPlaces(flags));

@@ -7,7 +7,9 @@ import { readAxis } from '../markdown/frontmatter.js';
 import { plainValue, unexportable, VARIABLE } from '../markdown/frontmatter-entries.js';
 import { parseMemory } from '../pipeline/resources.js';
 import { readProblem } from '../read-problem.js';
+import { slurmOptWords } from '../markdown/sbatch-options.js';
 import { ALL_KEYS, CONFIG_KEYS, FRONTMATTER_KEY, TARGETS_KEY, type ConfigKey } from './config-keys.js';
+import { isPositiveCount } from './numbers.js';
 
 /** One `NAME: value` of a mapping key (`inputs`, `env`, `pools`), as the option's `NAME=VALUE` would give it. */
 export interface ConfigPair {
@@ -156,9 +158,17 @@ function readSetting(row: ConfigKey, at: Position, value: YamlNode | null, check
       check.fail(check.nodePos(value), `\`${row.key}\` must be true or false`);
       return undefined;
     }
-    case 'names': {
+    case 'names':
+    case 'sbatch-options': {
       const names = readNames(row.key, value, check);
-      return names === undefined ? undefined : { shape: 'list', ...names, at };
+      if (names === undefined) return undefined;
+      // Checked here, as --slurm-opt is, so that a mistake is located in the file rather than blamed on the option.
+      const sbatch = row.kind === 'sbatch-options' ? slurmOptWords(names.values) : undefined;
+      if (sbatch?.ok === false) {
+        check.fail(names.valuesAt[sbatch.index]!, `\`${row.key}\`: \`${sbatch.word}\`${sbatch.reason}`);
+        return undefined;
+      }
+      return { shape: 'list', ...names, at };
     }
     case 'paths-by-name':
     case 'counts-by-name':
@@ -262,7 +272,7 @@ function readPath(key: string, node: YamlNode | null, check: Check, store: boole
 
 function readCount(key: string, node: YamlNode | null, check: Check): string | undefined {
   const raw = isScalar(node) ? node.value : undefined;
-  if (typeof raw === 'number' && Number.isInteger(raw) && raw >= 1) return String(raw);
+  if (typeof raw === 'number' && isPositiveCount(raw)) return String(raw);
   const shown = isScalar(node) ? `, not \`${scalarText(node) ?? String(raw)}\`` : '';
   check.fail(check.nodePos(node), `\`${key}\` must be a positive whole number${shown}`);
   return undefined;

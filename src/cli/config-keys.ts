@@ -10,11 +10,12 @@
  * - `boolean`: true or false
  * - `size`: a string or number as the option takes it (`16G`)
  * - `choice`: one of the row's `choices`
- * - `names`: one string or a list of them (a repeatable option)
+ * - `names`: one string or a list of them (a repeatable option);
+ *   `sbatch-options` likewise, each checked as `--slurm-opt` checks its own
  * - `paths-by-name`, `counts-by-name`, `values-by-name`: a mapping, given
  *   to a repeatable `NAME=VALUE` option; the command line's names win one by one
  */
-export type ConfigKind = 'path' | 'store' | 'count' | 'boolean' | 'size' | 'choice' | 'names' | 'paths-by-name' | 'counts-by-name' | 'values-by-name';
+export type ConfigKind = 'path' | 'store' | 'count' | 'boolean' | 'size' | 'choice' | 'names' | 'sbatch-options' | 'paths-by-name' | 'counts-by-name' | 'values-by-name';
 
 export interface ConfigKey {
   /** The key in shark.yaml. */
@@ -43,7 +44,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { key: 'secrets', option: 'secrets', flag: '--secrets', kind: 'path' },
   { key: 'force', option: 'force', flag: '--force', kind: 'names' },
   { key: 'executor', option: 'executor', flag: '--executor', kind: 'choice', choices: ['local', 'slurm'] },
-  { key: 'slurm-opts', option: 'slurmOpt', flag: '--slurm-opt', kind: 'names' },
+  { key: 'slurm-opts', option: 'slurmOpt', flag: '--slurm-opt', kind: 'sbatch-options' },
   { key: 'items-per-task', option: 'itemsPerTask', flag: '--items-per-task', kind: 'count' },
 ];
 

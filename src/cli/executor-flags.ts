@@ -27,16 +27,21 @@ export function withExecutorOptions(cmd: Command): Command {
  * where it was made, not once the run goes to the cluster.
  */
 export function slurmFlags(flags: ExecutorFlags, stderr: (s: string) => void): SlurmRunOptions | undefined {
+  const { itemsPerTask, extra } = checkExecutorFlags(flags, stderr);
+  if ((flags.executor ?? 'local') !== 'slurm') return undefined;
+  const poll = Number(process.env['SHARK_SLURM_POLL_MS'] ?? '');
+  return { client: new SlurmClient(), itemsPerTask, extra, ...(poll > 0 ? { pollMs: poll } : {}) };
+}
+
+/** `--items-per-task` and `--slurm-opt` as they are checked (`shark config` checks them too); exit 2 on a malformed one. */
+export function checkExecutorFlags(flags: ExecutorFlags, stderr: (s: string) => void): { itemsPerTask: number; extra: string[] } {
   const itemsPerTask = positiveCount('--items-per-task', flags.itemsPerTask, 1, stderr);
   const checked = slurmOptWords(flags.slurmOpt ?? []);
   if (!checked.ok) {
     stderr(`shark: error: --slurm-opt \`${checked.word}\`${checked.reason}${checked.notOption ? '; write --slurm-opt=--partition=gpu' : ''}\n`);
     throw new ExitError(EXIT_INVALID);
   }
-  const extra = checked.words;
-  if ((flags.executor ?? 'local') !== 'slurm') return undefined;
-  const poll = Number(process.env['SHARK_SLURM_POLL_MS'] ?? '');
-  return { client: new SlurmClient(), itemsPerTask, extra, ...(poll > 0 ? { pollMs: poll } : {}) };
+  return { itemsPerTask, extra: checked.words };
 }
 
 /** Stops before anything runs when Slurm cannot take jobs from here; warns when no node would start them yet. */

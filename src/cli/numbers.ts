@@ -9,6 +9,11 @@ export function naturalNumber(flag: string): (value: string) => number {
   };
 }
 
+/** The rule for a count, on the command line and in shark.yaml alike: whole, ≥ 1, and exact as a number. */
+export function isPositiveCount(n: number): boolean {
+  return Number.isSafeInteger(n) && n >= 1;
+}
+
 /**
  * A count option's value (`-j`, `--items-per-task`), whole and ≥ 1; exit 2
  * otherwise. Checked in the action, not by a commander parser: the value may
@@ -17,7 +22,7 @@ export function naturalNumber(flag: string): (value: string) => number {
 export function positiveCount(flag: string, value: string | undefined, fallback: number, stderr: (s: string) => void): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (/^\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
+  if (/^\s*$/.test(value) || !isPositiveCount(n)) {
     stderr(`shark: error: ${flag} expects a positive whole number, not \`${value}\`\n`);
     throw new ExitError(EXIT_INVALID);
   }

@@ -27,11 +27,13 @@ const FLAGS = new Set(['H', 'h', 'k', 'O', 'Q', 's', 'u', 'V', 'v', 'W']);
 /**
  * The words as sbatch reads them, or the first that is wrong: `reason`
  * follows the word quoted (` sets sbatch's --array, …`, `: write …`);
- * `notOption` for a word that is neither an option nor a short option's value.
+ * `notOption` for a word that is neither an option nor a short option's value;
+ * `index` is the word's place in the words checked (in `slurmOptWords`, the
+ * value's that holds it: shark.yaml locates the value).
  */
 export type SbatchWords =
   | { readonly ok: true; readonly words: string[] }
-  | { readonly ok: false; readonly word: string; readonly reason: string; readonly notOption: boolean };
+  | { readonly ok: false; readonly word: string; readonly reason: string; readonly notOption: boolean; readonly index: number };
 
 /**
  * `--slurm-opt` values as argv words: each value is one option
@@ -41,12 +43,14 @@ export type SbatchWords =
  */
 export function slurmOptWords(values: readonly string[]): SbatchWords {
   const words: string[] = [];
-  for (const v of values) {
+  const valueOf: number[] = [];
+  values.forEach((v, i) => {
     const m = /^(-[A-Za-z])\s+(\S[\s\S]*)$/.exec(v);
-    if (m !== null && !FLAGS.has(m[1]![1]!)) words.push(m[1]!, m[2]!);
-    else words.push(v);
-  }
-  return checkWords(words);
+    if (m !== null && !FLAGS.has(m[1]![1]!)) words.push(m[1]!, m[2]!), valueOf.push(i, i);
+    else words.push(v), valueOf.push(i);
+  });
+  const checked = checkWords(words);
+  return checked.ok ? checked : { ...checked, index: valueOf[checked.index]! };
 }
 
 /**
@@ -61,12 +65,12 @@ export function slurmOptWords(values: readonly string[]): SbatchWords {
 export function checkWords(words: readonly string[]): SbatchWords {
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
-    const wrong = (reason: string, notOption = false): SbatchWords => ({ ok: false, word: w, reason, notOption });
+    const wrong = (reason: string, notOption = false): SbatchWords => ({ ok: false, word: w, reason, notOption, index: i });
     if (w === '--') return wrong(" ends sbatch's options: what follows would be taken for the batch script");
     if (!w.startsWith('-') || w === '-') {
       const before = words[i - 1];
       if (before !== undefined && /^-[A-Za-z]$/.test(before) && !FLAGS.has(before[1]!)) continue;
-      if (before !== undefined && /^--[^=]+$/.test(before)) return { ok: false, word: `${before} ${w}`, reason: `: write \`${before}=${w}\``, notOption: true };
+      if (before !== undefined && /^--[^=]+$/.test(before)) return { ok: false, word: `${before} ${w}`, reason: `: write \`${before}=${w}\``, notOption: true, index: i - 1 };
       return wrong(" is no sbatch option (they start with '-')", true);
     }
     const long = /^--([^=\s]+)(=?)([\s\S]*)$/.exec(w);
