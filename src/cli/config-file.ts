@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type YAMLMap } from 'yaml';
 import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import { readAxis } from '../markdown/frontmatter.js';
-import { plainValue, unexportable, VARIABLE } from '../markdown/frontmatter-entries.js';
+import { noValue, plainValue, unexportable, VARIABLE, writtenEmpty } from '../markdown/frontmatter-entries.js';
 import { parseMemory } from '../pipeline/resources.js';
 import { readProblem } from '../read-problem.js';
 import { slurmOptWords } from '../markdown/sbatch-options.js';
@@ -203,9 +203,11 @@ function readPairs(row: ConfigKey, value: YamlNode | null, check: Check): Config
     const text =
       row.kind === 'paths-by-name' ? readPath(where, node, check, false)
       : row.kind === 'counts-by-name' ? readCount(where, node, check)
-      : scalarText(node);
+      : plainValue(node);
     if (text === undefined) {
-      if (row.kind === 'values-by-name') check.fail(check.nodePos(node ?? nameNode), `\`${where}\` must be a plain string, number or boolean`);
+      // `~` or nothing is no value, as in the document's frontmatter: not a silent empty string.
+      const none = node === null || (isScalar(node) && node.value === null);
+      if (row.kind === 'values-by-name') check.fail(writtenEmpty(node) ? at : check.nodePos(node), none ? `\`${where}\` ${noValue(name)}` : `\`${where}\` must be a plain string, number or boolean`);
       continue;
     }
     const unfit = row.kind === 'values-by-name' ? unexportable(name, text) : undefined;
@@ -245,9 +247,8 @@ function readFrontmatter(value: YamlNode | null, into: Map<string, { value: stri
     } else {
       // As in the document: `~` or nothing is no value for a variable (nothing is reported at the key).
       const text = plainValue(node);
-      const empty = node === null || (isScalar(node) && node.source === '');
       const unfit = text === undefined ? undefined : unexportable(name, text);
-      if (text === undefined) check.fail(empty ? at : check.nodePos(node), `\`${FRONTMATTER_KEY}.${name}\` must be a plain value, or a list of them (an axis)`);
+      if (text === undefined) check.fail(writtenEmpty(node) ? at : check.nodePos(node), `\`${FRONTMATTER_KEY}.${name}\` must be a plain value, or a list of them (an axis)`);
       else if (unfit !== undefined) check.fail(check.nodePos(node), unfit);
       else into.set(name, { value: text, at, ...spanOf(node) });
     }

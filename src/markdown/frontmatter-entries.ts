@@ -21,6 +21,16 @@ export function plainValue(node: YamlNode | null | undefined): string | undefine
   return node.type === 'PLAIN' && typeof node.source === 'string' ? node.source : String(raw);
 }
 
+/** What a variable given no value (`V:`, `V: ~`) is told, in the document and in shark.yaml alike. */
+export function noValue(name: string): string {
+  return `has no value: a variable is a plain string, number or boolean (\`${name}: ""\` for an empty string)`;
+}
+
+/** Whether a value node is none at all (`V:`): the error is then at its key, there being nothing else to point at. */
+export function writtenEmpty(node: YamlNode | null): boolean {
+  return node === null || (isScalar(node) && node.source === '');
+}
+
 /**
  * Why a variable's value cannot be exported, or undefined: an environment
  * is C strings, which end at a NUL, so Node refuses it at every job.

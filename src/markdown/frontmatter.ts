@@ -1,7 +1,7 @@
 import { parseDocument, isMap, isScalar, isSeq, type Node as YamlNode, type YAMLSeq, LineCounter } from 'yaml';
 import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import type { Axis, Frontmatter } from './document.js';
-import { inputEntry, plainValue, secretNames, secretsAlsoVariables, unexportable, VARIABLE } from './frontmatter-entries.js';
+import { inputEntry, noValue, plainValue, secretNames, secretsAlsoVariables, unexportable, VARIABLE, writtenEmpty } from './frontmatter-entries.js';
 
 /**
  * Reads the YAML frontmatter. `inputs:` maps names to /data paths bound to
@@ -100,7 +100,7 @@ export function parseFrontmatter(
         const unfit = text === undefined ? undefined : unexportable(key, text);
         if (unfit !== undefined) diagnostics.push(error(file, nodePos(value), unfit));
         else if (text !== undefined) variables.set(key, text);
-        else diagnostics.push(error(file, value.source === '' ? nodePos(keyNode) : nodePos(value), `the variable \`${key}\` has no value: a variable is a plain string, number or boolean (\`${key}: ""\` for an empty string)`));
+        else diagnostics.push(error(file, writtenEmpty(value) ? nodePos(keyNode) : nodePos(value), `the variable \`${key}\` ${noValue(key)}`));
       } else {
         const axis = readAxis(key, nodePos(keyNode), value, nodePos, (p, m) => diagnostics.push(error(file, p, m)));
         if (axis !== undefined) axes.set(key, axis);
