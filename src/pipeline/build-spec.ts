@@ -1,7 +1,7 @@
 import type { Position } from '../diagnostics.js';
 import type { SourceLine } from '../markdown/document.js';
 import { declareArgs, expandWord, fromProblem } from './dockerfile-args.js';
-import { translateCopy } from './obuilder-copy.js';
+import { translateCopy, upwardSource } from './obuilder-copy.js';
 import { opensWithList, readSexps, type Sexp } from './sexp.js';
 
 /** A container environment, reduced to one Dockerfile whatever form it was written in. */
@@ -76,7 +76,10 @@ function parseDockerfile(body: readonly SourceLine[]): SpecResult {
     if ((instruction === 'COPY' || instruction === 'ADD') && !args.some((a) => a.startsWith('--from'))) {
       const paths = execForm(args.filter((a) => !a.startsWith('--')).join(' ')) ?? args.filter((a) => !a.startsWith('--'));
       if (paths.length < 2) problems.push({ at, message: `${instruction} needs a source and a destination` });
-      contextFiles.push(...paths.slice(0, -1).filter((p) => !/^https?:\/\//.test(p)));
+      const sources = paths.slice(0, -1).filter((p) => !/^https?:\/\//.test(p));
+      const up = sources.map((src) => upwardSource(instruction, src, 'dockerfile')).find((m) => m !== undefined);
+      if (up !== undefined) problems.push({ at, message: up });
+      contextFiles.push(...sources);
     }
   }
   if (!sawFrom && problems.length === 0) problems.push({ at: { line: body[0]!.line, col: body[0]!.col }, message: 'a Dockerfile must start with FROM' });

@@ -15,10 +15,22 @@ export type CopyResult =
   | { ok: true; lines: string[]; sources: string[]; exclude: string[] }
   | { ok: false; message: string };
 
+/**
+ * A COPY source that leaves the pipeline's directory (the build context), as
+ * the message that refuses it when the document is checked: Docker would
+ * refuse it only once the build runs. OBuilder refuses any `..`; Docker
+ * resolves one first (`data/../b` is `b`, and `/x` is `x` in the directory).
+ */
+export function upwardSource(what: string, src: string, form: 'dockerfile' | 'obuilder'): string | undefined {
+  const up = form === 'obuilder' ? src.split('/').includes('..') : posix.normalize(src).split('/')[0] === '..';
+  return up ? `${what} sources stay inside the pipeline's directory: \`${src}\` goes up with \`..\`` : undefined;
+}
+
 export function translateCopy(srcs: readonly string[], dst: string, exclude: readonly string[], chown: string | undefined): CopyResult {
   for (const src of srcs) {
     if (/[*?[]/.test(src)) return { ok: false, message: `(copy …) names files and directories literally, as OBuilder does: \`${src}\` is not a pattern` };
-    if (src.split('/').includes('..')) return { ok: false, message: `(copy …) sources stay inside the pipeline's directory: \`${src}\` goes up with \`..\`` };
+    const up = upwardSource('(copy …)', src, 'obuilder');
+    if (up !== undefined) return { ok: false, message: up };
   }
   const flag = chown === undefined ? '' : `--chown=${chown} `;
   const copy = (src: string, target: string): string => `COPY ${flag}${JSON.stringify([src, target])}`;
