@@ -4,15 +4,23 @@ import { EXIT_INVALID, ExitError } from './load-or-report.js';
 /** Arguments that name a pipeline document. */
 const PIPELINE_ARGUMENTS = new Set(['file', 'pipeline']);
 
+/** Options that name a directory to write into, and what to say when one names none. */
+const DIRECTORY_OPTIONS: readonly { attribute: string; flag: string; hint: string }[] = [
+  { attribute: 'store', flag: '--store', hint: 'name a directory or zfs:POOL/DATASET, or leave the option out for the default' },
+  { attribute: 'outputDir', flag: '--output-dir', hint: 'name a directory (it is made if missing)' },
+];
+
 /**
- * Before any action: an empty pipeline argument or `--store ''` is a usage
- * error. Either would otherwise be read as a path relative to the current
- * directory — `--store ''` spreads a store's files into it, `gc ''` looks for
- * the parent directory's `.shark` — which no one asking for it meant.
+ * Before any action: an empty pipeline argument, or a `--store ''` or
+ * `--output-dir ''` (or one of only spaces), is a usage error. Each would
+ * otherwise be read as a path relative to the current directory — `--store
+ * ''` spreads a store's files into it, `--output-dir ''` writes documents
+ * into it, `--store '   '` makes a directory named by three spaces, `gc ''`
+ * looks for the parent directory's `.shark` — which no one asking for it meant.
  */
 export function refuseEmptyArguments(cmd: Command, stderr: (s: string) => void): void {
-  const refuse = (what: string, hint: string): never => {
-    stderr(`shark: error: ${what} is empty: ${hint}\n`);
+  const refuse = (what: string, hint: string, is = 'empty'): never => {
+    stderr(`shark: error: ${what} is ${is}: ${hint}\n`);
     throw new ExitError(EXIT_INVALID);
   };
   cmd.registeredArguments.forEach((argument, i) => {
@@ -21,7 +29,9 @@ export function refuseEmptyArguments(cmd: Command, stderr: (s: string) => void):
     const values = Array.isArray(value) ? (value as unknown[]) : [value];
     if (values.includes('')) refuse(`the ${argument.name()} argument`, 'name a pipeline markdown file');
   });
-  if (cmd.getOptionValueSource('store') === 'cli' && cmd.getOptionValue('store') === '') {
-    refuse('--store', 'name a directory or zfs:POOL/DATASET, or leave the option out for the default');
+  for (const { attribute, flag, hint } of DIRECTORY_OPTIONS) {
+    const value: unknown = cmd.getOptionValueSource(attribute) === 'cli' ? cmd.getOptionValue(attribute) : undefined;
+    if (value === '') refuse(flag, hint);
+    if (typeof value === 'string' && value.trim() === '') refuse(flag, hint, 'blank');
   }
 }

@@ -1,14 +1,15 @@
 import { Command } from 'commander';
-import { realpathSync } from 'node:fs';
-import { basename, extname, join, resolve } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { formatDiagnostic } from '../diagnostics.js';
 import { templateDocuments } from '../pipeline/sweep-template.js';
-import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
+import { displayName, EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
 import type { Io } from './main.js';
 import { envPairs } from './session-setup.js';
 import { collect } from './common-options.js';
 import { makeDirs } from '../store/make-dirs.js';
 import { writeAtomically } from '../lockfile/atomic-write.js';
+import { isDirectory, writeError } from '../writable-path.js';
 
 /**
  * `shark template FILE --output-dir DIR`: a sweep as one document per
@@ -35,19 +36,36 @@ export function templateCommand(io: Io): Command {
         io.stderr(`shark: error: ${displayName(resolve(file))} would be written over: choose another --output-dir\n`);
         throw new ExitError(EXIT_INVALID);
       }
+      makeOutputDir(flags.outputDir, io.stderr);
       for (const d of documents) {
         const to = join(flags.outputDir, d.name);
         // Whole or absent: a reader never sees half a document.
         try {
-          makeDirs(flags.outputDir);
           writeAtomically(to, d.text);
         } catch (e) {
-          io.stderr(`shark: error: cannot write ${to}: ${(e as Error).message}\n`);
-          throw new ExitError(EXIT_FAILED);
+          io.stderr(`shark: error: cannot write ${to}: ${writeError(to, e)}\n`);
+          throw new ExitError(EXIT_INVALID);
         }
         io.stdout(`${to}\n`);
       }
     });
+}
+
+/** `--output-dir`, made if missing; a file in its place or on its way is one plain line, exit 2. */
+function makeOutputDir(dir: string, stderr: (s: string) => void): void {
+  const fail = (message: string): never => {
+    stderr(`shark: error: ${message}\n`);
+    throw new ExitError(EXIT_INVALID);
+  };
+  if (existsSync(dir) && !isDirectory(dir)) fail(`--output-dir ${dir} is not a directory`);
+  try {
+    makeDirs(dir);
+  } catch (e) {
+    // A file where a directory of the path should be: name it, as mkdir -p does.
+    let d = dir;
+    while (dirname(d) !== d && !existsSync(d)) d = dirname(d);
+    fail(`cannot make --output-dir ${dir}: ${existsSync(d) && !isDirectory(d) ? `${d} is not a directory` : writeError(dir, e)}`);
+  }
 }
 
 /**

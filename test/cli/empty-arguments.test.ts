@@ -37,6 +37,16 @@ describe('empty --store, $SHARK_STORE and pipeline arguments', () => {
     expect(here()).toEqual([]);
   });
 
+  it.each([
+    [['run', 'p.md', '--store', '   ']],
+    [['plan', 'p.md', '--store=\t']],
+  ])('shark %j (a store named only by spaces) is a usage error (exit 2) and makes nothing', async (args) => {
+    const ran = await rig.shark(args);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toBe('shark: error: --store is blank: name a directory or zfs:POOL/DATASET, or leave the option out for the default\n');
+    expect(here()).toEqual([]);
+  });
+
   it.each([[['gc', '']], [['gc', 'p.md', '']], [['fsck', '']], [['run', '']], [['plan', '']], [['runs', '']]])(
     'shark %j (an empty pipeline argument) is a usage error (exit 2)',
     async (args) => {

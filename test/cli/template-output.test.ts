@@ -1,4 +1,4 @@
-import { symlinkSync } from 'node:fs';
+import { readdirSync, symlinkSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 
@@ -22,6 +22,20 @@ describe('shark template never writes over its input', () => {
       expect(rig.read('c.md')).toBe(DOC);
     });
   }
+
+  it.each([
+    ['', 'shark: error: --output-dir is empty: name a directory (it is made if missing)'],
+    [' ', 'shark: error: --output-dir is blank: name a directory (it is made if missing)'],
+    ['c.md', 'shark: error: --output-dir c.md is not a directory'],
+    ['c.md/sub', 'shark: error: cannot make --output-dir c.md/sub: c.md is not a directory'],
+  ])('refuses --output-dir %j in one plain line, exit 2, writing nothing', async (dir, message) => {
+    const before = readdirSync(rig.dir).sort();
+    const r = await rig.shark(['template', 'c.md', '--output-dir', dir]);
+    expect(r.stderr).toBe(`${message}\n`);
+    expect(r.code).toBe(2);
+    expect(readdirSync(rig.dir).sort()).toEqual(before);
+    expect(rig.read('c.md')).toBe(DOC);
+  });
 
   it('writes into another directory, even one reached through a link', async () => {
     symlinkSync('real', rig.path('link'));
