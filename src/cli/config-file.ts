@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type YAMLMap } from 'yaml';
 import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import { readAxis } from '../markdown/frontmatter.js';
-import { noValue, plainValue, unexportable, VARIABLE, writtenEmpty } from '../markdown/frontmatter-entries.js';
+import { noValue, plainValue, unexportable, unsupportedValue, VARIABLE, writtenEmpty, yamlErrorText } from '../markdown/frontmatter-entries.js';
 import { parseMemory } from '../pipeline/resources.js';
 import { readProblem } from '../read-problem.js';
 import { slurmOptWords } from '../markdown/sbatch-options.js';
@@ -80,7 +80,7 @@ export function parseConfig(file: string, dir: string, source: string, diagnosti
   const first = doc.errors[0];
   if (first !== undefined) {
     // Later YAML errors are usually the parser recovering from the first one.
-    fail(posOf(first.pos[0]), `invalid YAML: ${first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
+    fail(posOf(first.pos[0]), `invalid YAML: ${yamlErrorText(first.message)}`);
     return undefined;
   }
   const options = new Map<string, ConfigSetting>();
@@ -206,8 +206,7 @@ function readPairs(row: ConfigKey, value: YamlNode | null, check: Check): Config
       : plainValue(node);
     if (text === undefined) {
       // `~` or nothing is no value, as in the document's frontmatter: not a silent empty string.
-      const none = node === null || (isScalar(node) && node.value === null);
-      if (row.kind === 'values-by-name') check.fail(writtenEmpty(node) ? at : check.nodePos(node), none ? `\`${where}\` ${noValue(name)}` : `\`${where}\` must be a plain string, number or boolean`);
+      if (row.kind === 'values-by-name') check.fail(writtenEmpty(node) ? at : check.nodePos(node), notAValue(where, node, noValue(name), 'must be a plain string, number or boolean'));
       continue;
     }
     const unfit = row.kind === 'values-by-name' ? unexportable(name, text) : undefined;
@@ -247,12 +246,20 @@ function readFrontmatter(value: YamlNode | null, into: Map<string, { value: stri
     } else {
       // As in the document: `~` or nothing is no value for a variable (nothing is reported at the key).
       const text = plainValue(node);
+      const plain = 'must be a plain value, or a list of them (an axis)';
       const unfit = text === undefined ? undefined : unexportable(name, text);
-      if (text === undefined) check.fail(writtenEmpty(node) ? at : check.nodePos(node), `\`${FRONTMATTER_KEY}.${name}\` must be a plain value, or a list of them (an axis)`);
+      if (text === undefined) check.fail(writtenEmpty(node) ? at : check.nodePos(node), notAValue(`${FRONTMATTER_KEY}.${name}`, node, plain, plain));
       else if (unfit !== undefined) check.fail(check.nodePos(node), unfit);
       else into.set(name, { value: text, at, ...spanOf(node) });
     }
   }
+}
+
+/** Why the value of `key` is no plain value: none at all (`~`), an alias or binary value, or another kind (a mapping). */
+function notAValue(key: string, node: YamlNode | null, none: string, other: string): string {
+  const unsupported = unsupportedValue(node);
+  if (unsupported !== undefined) return `\`${key}\`: ${unsupported}`;
+  return `\`${key}\` ${node === null || (isScalar(node) && node.value === null) ? none : other}`;
 }
 
 /** A plain value as written (`1.0` stays `1.0`), `''` for an empty one; undefined for anything else. */

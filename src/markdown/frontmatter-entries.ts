@@ -1,4 +1,4 @@
-import { isScalar, isSeq, type Node as YamlNode, type YAMLMap } from 'yaml';
+import { isAlias, isScalar, isSeq, type Node as YamlNode, type YAMLMap } from 'yaml';
 import type { Position } from '../diagnostics.js';
 
 type Fail = (at: Position, message: string) => void;
@@ -19,6 +19,26 @@ export function plainValue(node: YamlNode | null | undefined): string | undefine
   if (typeof raw === 'string') return raw;
   if (typeof raw !== 'number' && typeof raw !== 'boolean') return undefined;
   return node.type === 'PLAIN' && typeof node.source === 'string' ? node.source : String(raw);
+}
+
+/**
+ * Why a value YAML reads is refused although it is written as one: an alias
+ * (`*name`, which Shark does not follow) or a binary value (`!!binary`);
+ * undefined for any other.
+ */
+export function unsupportedValue(node: YamlNode | null | undefined): string | undefined {
+  if (isAlias(node)) return 'YAML aliases (`*name`) are not supported: write the value itself';
+  if (isScalar(node) && node.value instanceof Uint8Array) return 'binary values (`!!binary`) are not supported: a variable is a plain string, number or boolean';
+  return undefined;
+}
+
+/**
+ * The first line of a YAML parser's error, without its own `at line, column`
+ * (the diagnostic has one); a stack exhausted by lists in lists is said in words.
+ */
+export function yamlErrorText(message: string): string {
+  const text = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  return /Maximum call stack size exceeded/.test(text) ? 'nested too deeply (lists or mappings inside each other) to read' : text;
 }
 
 /** What a variable given no value (`V:`, `V: ~`) is told, in the document and in shark.yaml alike. */

@@ -1,7 +1,7 @@
 import { parseDocument, isMap, isScalar, isSeq, type Node as YamlNode, type YAMLSeq, LineCounter } from 'yaml';
 import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import type { Axis, Frontmatter } from './document.js';
-import { inputEntry, noValue, plainValue, secretNames, secretsAlsoVariables, unexportable, VARIABLE, writtenEmpty } from './frontmatter-entries.js';
+import { inputEntry, noValue, plainValue, secretNames, secretsAlsoVariables, unexportable, unsupportedValue, VARIABLE, writtenEmpty, yamlErrorText } from './frontmatter-entries.js';
 
 /**
  * Reads the YAML frontmatter. `inputs:` maps names to /data paths bound to
@@ -28,8 +28,7 @@ export function parseFrontmatter(
   const first = doc.errors[0];
   if (first !== undefined) {
     // Later YAML errors are usually the parser recovering from the first one.
-    const message = first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    diagnostics.push(error(file, posOf(first.pos[0]), `invalid frontmatter YAML: ${message}`));
+    diagnostics.push(error(file, posOf(first.pos[0]), `invalid frontmatter YAML: ${yamlErrorText(first.message)}`));
     return undefined;
   }
   const root = doc.contents;
@@ -89,6 +88,8 @@ export function parseFrontmatter(
         continue;
       }
       workdir = raw;
+    } else if (unsupportedValue(value) !== undefined) {
+      diagnostics.push(error(file, nodePos(value), `frontmatter key \`${key}\`: ${unsupportedValue(value)!}`));
     } else if (isScalar(value) || isSeq(value)) {
       if (!VARIABLE.test(key)) {
         diagnostics.push(error(file, nodePos(keyNode), `variable name \`${key}\` is not a valid environment variable name`));
@@ -161,7 +162,8 @@ export function readAxis(
     // Numbers as written: `1.0` stays `1.0` in paths and ids.
     const value = plainValue(item);
     if (value === undefined) {
-      fail(where, `a value of the axis \`${name}\` must be a plain string, number or boolean`);
+      const unsupported = unsupportedValue(item);
+      fail(where, unsupported === undefined ? `a value of the axis \`${name}\` must be a plain string, number or boolean` : `a value of the axis \`${name}\`: ${unsupported}`);
       ok = false;
       continue;
     }

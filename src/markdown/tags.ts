@@ -28,6 +28,25 @@ const OPTIONS: Readonly<Record<BlockKind, readonly string[]>> = {
   publish: ['id', 'skip', 'manual'],
 };
 
+/**
+ * Spaces CommonMark does not end a tag at, which look like one: Option+Space
+ * on a Mac types U+00A0, so `shark-run {id=x}` can hold a tag `shark-run\u00a0`
+ * that no message could show as anything but `shark-run `.
+ */
+const ODD_SPACE = /[\u00a0\u1680\u2000-\u200b\u202f\u205f\u2060\u3000\ufeff]/;
+const ODD_SPACE_NAMES: Readonly<Record<string, string>> = {
+  '\u00a0': 'a non-breaking space', '\u202f': 'a narrow non-breaking space', '\u200b': 'a zero-width space',
+  '\u2060': 'a word joiner', '\ufeff': 'a zero-width no-break space', '\u3000': 'an ideographic space',
+};
+
+/** The error for an odd space at `i` in a tag: the character named, and the tag shown with it escaped. */
+function oddSpace(lang: string, i: number): string {
+  const code = (c: string): string => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  const c = lang[i]!;
+  const escaped = lang.replace(new RegExp(ODD_SPACE.source, 'g'), (s) => `\\u${s.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `${ODD_SPACE_NAMES[c] ?? 'a Unicode space'} (${code(c)}) after \`${lang.slice(0, i)}\`: a tag ends at an ordinary space (this one reads as \`${escaped}\`)`;
+}
+
 export function isSharkInfo(lang: string | null | undefined): boolean {
   return lang !== null && lang !== undefined && lang.startsWith('shark-');
 }
@@ -37,6 +56,8 @@ export function isSharkInfo(lang: string | null | undefined): boolean {
  * the original Shark writes into its output documents, is accepted and ignored.
  */
 export function parseTag(lang: string, meta: string): TagResult {
+  const odd = ODD_SPACE.exec(lang);
+  if (odd !== null) return { ok: false, offset: odd.index, message: oddSpace(lang, odd.index) };
   const segments = lang.split(':');
   const kindName = segments[0]!.slice('shark-'.length);
   if (!(KINDS as readonly string[]).includes(kindName)) {

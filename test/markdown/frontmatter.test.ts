@@ -12,6 +12,20 @@ function read(yaml: string) {
 }
 
 describe('parseFrontmatter', () => {
+  it('says what is wrong with YAML it does not take: aliases, binary values, absurd nesting', () => {
+    expect(read('A: &x hello\nB: *x\nC: *nope\nT: [a, *x]\n').diagnostics).toEqual([
+      '3:4: frontmatter key `B`: YAML aliases (`*name`) are not supported: write the value itself',
+      '4:4: frontmatter key `C`: YAML aliases (`*name`) are not supported: write the value itself',
+      '5:8: a value of the axis `T`: YAML aliases (`*name`) are not supported: write the value itself',
+    ]);
+    expect(read('D: !!binary aGVsbG8=\n').diagnostics).toEqual([
+      '2:13: frontmatter key `D`: binary values (`!!binary`) are not supported: a variable is a plain string, number or boolean',
+    ]);
+    const deep = read(`A: ${'['.repeat(5000)}${']'.repeat(5000)}\n`).diagnostics;
+    expect(deep).toHaveLength(1);
+    expect(deep[0]).toMatch(/^2:\d+: invalid frontmatter YAML: nested too deeply \(lists or mappings inside each other\) to read$/);
+  });
+
   it('reads inputs, path and variables, with where each input is declared', () => {
     const { fm, diagnostics } = read('inputs:\n  species: /data/species.csv\n  regions: /data/regions/\npath: /work\nyear: 2024\nregion: europe\nempty: ""\n');
     expect(diagnostics).toEqual([]);

@@ -28,6 +28,14 @@ describe('isSharkInfo', () => {
 });
 
 describe('parseTag', () => {
+  it('names an invisible space in the tag rather than showing it as a space', () => {
+    expect(bad('shark-run\u00a0', '{id=x}')).toEqual({
+      ok: false, offset: 9,
+      message: 'a non-breaking space (U+00A0) after `shark-run`: a tag ends at an ordinary space (this one reads as `shark-run\\u00a0`)',
+    });
+    expect(bad('shark-run:env\u200b').message).toMatch(/^a zero-width space \(U\+200B\) after `shark-run:env`/);
+  });
+
   it('reads each kind with its argument', () => {
     expect(ok('shark-build:gdal')).toEqual({ kind: 'build', arg: 'gdal', options: {} });
     expect(ok('shark-run:gdal')).toEqual({ kind: 'run', arg: 'gdal', options: {} });
