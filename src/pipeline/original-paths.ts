@@ -1,6 +1,7 @@
 import { warning, type Diagnostic } from '../diagnostics.js';
 import type { Document } from '../markdown/document.js';
 import { splitCommands } from './shell-lines.js';
+import { runBlocksAsWritten } from './written-blocks.js';
 import { shellWords } from './shell-words.js';
 
 /**
@@ -33,12 +34,7 @@ export function originalPathMessage(raw: string, found: NonNullable<ReturnType<t
  */
 export function originalPathsInCommands(document: Document): Diagnostic[] {
   const found: Diagnostic[] = [];
-  const seen = new Set<number>();
-  for (const block of document.blocks) {
-    if (block.kind !== 'run') continue;
-    const written = block.instance?.of ?? block.index;
-    if (seen.has(written)) continue;
-    seen.add(written);
+  for (const block of runBlocksAsWritten(document)) {
     for (const command of splitCommands(block.body).commands) {
       for (const word of shellWords(command.text)) {
         // A word that is a path, or holds one after `=` (`--in=/shark/…`), as for /data paths.

@@ -1,6 +1,7 @@
 import { warning, type Diagnostic } from '../diagnostics.js';
 import { colOf, type Document, type SourceLine } from '../markdown/document.js';
 import { splitCommands } from './shell-lines.js';
+import { runBlocksAsWritten } from './written-blocks.js';
 import { shellWords, type Word } from './shell-words.js';
 
 const HINT = 'this line has no `$ ` prompt, so this transcript reads it as output of the command above and does not run it; it looks like a command: write `$ ` before it to run it';
@@ -15,12 +16,7 @@ const HINT = 'this line has no `$ ` prompt, so this transcript reads it as outpu
  */
 export function commandsReadAsOutput(document: Document): Diagnostic[] {
   const found: Diagnostic[] = [];
-  const seen = new Set<number>();
-  for (const block of document.blocks) {
-    if (block.kind !== 'run') continue;
-    const written = block.instance?.of ?? block.index;
-    if (seen.has(written)) continue;
-    seen.add(written);
+  for (const block of runBlocksAsWritten(document)) {
     for (const line of splitCommands(block.body).output) {
       if (!looksLikeCommand(line.text)) continue;
       found.push(warning(document.file, { line: line.line, col: colOf(line, leading(line)) }, HINT));
