@@ -1,23 +1,17 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { failureMessage } from '../../src/store/zfs-store.js';
 import { ROOT } from '../support/rig.js';
-import { createDataset, datasetsUnder, destroyDataset, zfsTurn, zfsUnavailable } from './zfs-datasets.js';
+import { datasetsUnder, destroyDataset } from './zfs-datasets.js';
+import { makeSuiteDataset, skipZfs, suiteDataset, zfsTestFile } from './zfs-test-file.js';
 
 /**
  * Several processes opening one fresh ZFS store at once: each lays out the
  * store's areas on first use, and racing on `zfs create` must not fail any.
  * Real `node` processes open it through the compiled `openStore`.
  */
-const POOL = process.env['SHARK_ZFS_POOL'] ?? 'sharkpool';
-const PARENT = `${POOL}/test`;
-// One ZFS test file at a time (zfs-datasets.ts `zfsTurn`).
-const giveTurnBack = await zfsTurn();
-afterAll(() => giveTurnBack());
-const missing = await zfsUnavailable(PARENT);
+const missing = await zfsTestFile();
 
 const OPEN = `
 const { openStore } = await import(process.argv[1]);
@@ -37,14 +31,12 @@ function openInChild(spec: string): Promise<string> {
   });
 }
 
-describe.skipIf(missing !== undefined && process.env['SHARK_REQUIRE_ZFS'] !== '1')('ZFS store: concurrent first use', () => {
-  const ds = `${PARENT}/race-${process.pid}-${randomBytes(3).toString('hex')}`;
+describe.skipIf(skipZfs(missing))('ZFS store: concurrent first use', () => {
+  const ds = suiteDataset('race');
 
   beforeAll(async () => {
-    if (missing !== undefined) throw new Error(`ZFS is required but not usable: ${missing}`);
     if (!existsSync(join(ROOT, 'dist/src/store/open-store.js'))) throw new Error('build first: npx tsc -p tsconfig.json');
-    const made = await createDataset(ds);
-    if (!made.ok) throw new Error(failureMessage(made.error));
+    await makeSuiteDataset(ds, missing);
   });
   afterAll(async () => {
     await destroyDataset(ds);

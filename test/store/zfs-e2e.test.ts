@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { failureMessage } from '../../src/store/zfs-store.js';
 import { bindMountsUnder } from '../../src/store/zfs/collect.js';
 import { Rig, SHARK, toRun } from '../support/rig.js';
-import { createDataset, datasetsUnder, destroyDataset, zfsTurn, zfsUnavailable } from './zfs-datasets.js';
+import { datasetsUnder, destroyDataset } from './zfs-datasets.js';
+import { makeSuiteDataset, skipZfs, suiteDataset, zfsTestFile } from './zfs-test-file.js';
 
 /**
  * The real binary on a ZFS store: a map over a frontmatter input directory
@@ -12,12 +11,7 @@ import { createDataset, datasetsUnder, destroyDataset, zfsTurn, zfsUnavailable }
  * added (one map job and the reduce run). Skipped without ZFS, failed when
  * SHARK_REQUIRE_ZFS=1 (the contract suite in zfs.test.ts says why).
  */
-const POOL = process.env['SHARK_ZFS_POOL'] ?? 'sharkpool';
-const PARENT = `${POOL}/test`;
-// One ZFS test file at a time (zfs-datasets.ts `zfsTurn`).
-const giveTurnBack = await zfsTurn();
-afterAll(() => giveTurnBack());
-const missing = await zfsUnavailable(PARENT);
+const missing = await zfsTestFile();
 
 const PIPELINE = `---
 inputs:
@@ -42,15 +36,13 @@ echo reduce >> counter; ls /data/out/ | wc -l > /data/count.txt
 \`\`\`
 `;
 
-describe.skipIf(missing !== undefined && process.env['SHARK_REQUIRE_ZFS'] !== '1')('shark run on a ZFS store', () => {
-  const ds = `${PARENT}/e2e-${process.pid}-${randomBytes(3).toString('hex')}`;
+describe.skipIf(skipZfs(missing))('shark run on a ZFS store', () => {
+  const ds = suiteDataset('e2e');
   const store = `zfs:${ds}`;
   let rig: Rig;
 
   beforeAll(async () => {
-    if (missing !== undefined) throw new Error(`ZFS is required but not usable: ${missing}`);
-    const made = await createDataset(ds);
-    if (!made.ok) throw new Error(failureMessage(made.error));
+    await makeSuiteDataset(ds, missing);
     rig = new Rig();
     rig.write('p.md', PIPELINE);
     for (const name of ['a.txt', 'b.txt', 'c.txt']) rig.write(`items/${name}`, `item ${name}\n`);
@@ -127,15 +119,13 @@ cat /data/in.txt > /data/copy.txt; echo started >> counter; sleep 3; echo slept 
 \`\`\`
 `;
 
-describe.skipIf(missing !== undefined && process.env['SHARK_REQUIRE_ZFS'] !== '1')('shark gc after a killed run on a ZFS store', () => {
-  const ds = `${PARENT}/killed-${process.pid}-${randomBytes(3).toString('hex')}`;
+describe.skipIf(skipZfs(missing))('shark gc after a killed run on a ZFS store', () => {
+  const ds = suiteDataset('killed');
   const store = `zfs:${ds}`;
   let rig: Rig;
 
   beforeAll(async () => {
-    if (missing !== undefined) throw new Error(`ZFS is required but not usable: ${missing}`);
-    const made = await createDataset(ds);
-    if (!made.ok) throw new Error(failureMessage(made.error));
+    await makeSuiteDataset(ds, missing);
     rig = new Rig();
     rig.write('k.md', SLOW);
   });
@@ -179,13 +169,11 @@ describe.skipIf(missing !== undefined && process.env['SHARK_REQUIRE_ZFS'] !== '1
   }, 90_000);
 });
 
-describe.skipIf(missing !== undefined && process.env['SHARK_REQUIRE_ZFS'] !== '1')('concurrent runs on one ZFS store', () => {
-  const ds = `${PARENT}/conc-${process.pid}-${randomBytes(3).toString('hex')}`;
+describe.skipIf(skipZfs(missing))('concurrent runs on one ZFS store', () => {
+  const ds = suiteDataset('conc');
   let rig: Rig;
   beforeAll(async () => {
-    if (missing !== undefined) throw new Error(`ZFS is required but not usable: ${missing}`);
-    const made = await createDataset(ds);
-    if (!made.ok) throw new Error(failureMessage(made.error));
+    await makeSuiteDataset(ds, missing);
     rig = new Rig();
     rig.write('p.md', PIPELINE);
     for (const name of ['a.txt', 'b.txt', 'c.txt', 'd.txt', 'e.txt']) rig.write(`items/${name}`, `item ${name}\n`);

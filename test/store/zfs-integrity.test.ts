@@ -12,19 +12,15 @@ import type { Metadata } from '../../src/store/metadata.js';
 import type { SnapshotId, Workspace } from '../../src/store/snapshot-store.js';
 import { failureMessage, openZfsStore, ZfsError, type ZfsStore } from '../../src/store/zfs-store.js';
 import { shape } from './contract.js';
-import { createDataset, datasetsUnder, destroyDataset, zfsTurn, zfsUnavailable } from './zfs-datasets.js';
+import { datasetsUnder, destroyDataset } from './zfs-datasets.js';
+import { makeSuiteDataset, PARENT, zfsTestFile } from './zfs-test-file.js';
 
 /**
  * What the ZFS store promises beyond the contract: content ids that survive
  * gc, links that are never mounted through, and fsck (verify, quarantine).
  */
-const POOL = process.env['SHARK_ZFS_POOL'] ?? 'sharkpool';
-const PARENT = `${POOL}/test`;
 const RUN = `i${process.pid}-${randomBytes(3).toString('hex')}`;
-// One ZFS test file at a time (zfs-datasets.ts `zfsTurn`).
-const giveTurnBack = await zfsTurn();
-afterAll(() => giveTurnBack());
-const missing = await zfsUnavailable(PARENT);
+const missing = await zfsTestFile();
 const required = process.env['SHARK_REQUIRE_ZFS'] === '1';
 
 const ZFS = ['/usr/sbin/zfs', '/sbin/zfs'].find((p) => existsSync(p)) ?? 'zfs';
@@ -69,9 +65,7 @@ describe.skipIf(missing !== undefined && !required)('ZFS store integrity', () =>
   };
 
   beforeAll(async () => {
-    if (missing !== undefined) throw new Error(`ZFS is required but not usable: ${missing}`);
-    const made = await createDataset(ds);
-    if (!made.ok) throw new Error(failureMessage(made.error));
+    await makeSuiteDataset(ds, missing);
     s = open();
   });
   afterAll(async () => {

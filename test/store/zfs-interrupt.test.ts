@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { failureMessage } from '../../src/store/zfs-store.js';
 import { Rig } from '../support/rig.js';
-import { createDataset, destroyDataset, zfsTurn, zfsUnavailable } from './zfs-datasets.js';
+import { destroyDataset } from './zfs-datasets.js';
+import { makeSuiteDataset, skipZfs, suiteDataset, zfsTestFile } from './zfs-test-file.js';
 
 /**
  * Ctrl-C while a ZFS store is placing a job's inputs: a store command that
@@ -11,12 +10,7 @@ import { createDataset, destroyDataset, zfsTurn, zfsUnavailable } from './zfs-da
  * store failing. The job was interrupted: it is skipped as such, the run
  * exits 130, and the next run runs it.
  */
-const POOL = process.env['SHARK_ZFS_POOL'] ?? 'sharkpool';
-const PARENT = `${POOL}/test`;
-// One ZFS test file at a time (zfs-datasets.ts `zfsTurn`).
-const giveTurnBack = await zfsTurn();
-afterAll(() => giveTurnBack());
-const missing = await zfsUnavailable(PARENT);
+const missing = await zfsTestFile();
 
 const PIPELINE = `# Interrupted while mounting
 
@@ -43,15 +37,13 @@ fi
 exec ${MOUNT} "$@"
 `;
 
-describe.skipIf(missing !== undefined && process.env['SHARK_REQUIRE_ZFS'] !== '1')('Ctrl-C during a ZFS store command', () => {
-  const ds = `${PARENT}/int-${process.pid}-${randomBytes(3).toString('hex')}`;
+describe.skipIf(skipZfs(missing))('Ctrl-C during a ZFS store command', () => {
+  const ds = suiteDataset('int');
   const store = `zfs:${ds}`;
   let rig: Rig;
 
   beforeAll(async () => {
-    if (missing !== undefined) throw new Error(`ZFS is required but not usable: ${missing}`);
-    const made = await createDataset(ds);
-    if (!made.ok) throw new Error(failureMessage(made.error));
+    await makeSuiteDataset(ds, missing);
     rig = new Rig();
     rig.write('p.md', PIPELINE);
     chmodSync(rig.write('bin/mount', FAKE_MOUNT), 0o755);

@@ -9,7 +9,8 @@ import { bindMountsUnder } from '../../src/store/zfs/collect.js';
 import { Commands } from '../../src/store/zfs/commands.js';
 import { failureMessage, openZfsStore, type ZfsStore } from '../../src/store/zfs-store.js';
 import { ROOT } from '../support/rig.js';
-import { createDataset, datasetsUnder, destroyDataset, zfsTurn, zfsUnavailable } from './zfs-datasets.js';
+import { datasetsUnder, destroyDataset } from './zfs-datasets.js';
+import { makeSuiteDataset, skipZfs, suiteDataset, zfsTestFile } from './zfs-test-file.js';
 
 /**
  * A process killed just after its job committed: the job's dataset holds a
@@ -17,12 +18,7 @@ import { createDataset, datasetsUnder, destroyDataset, zfsTurn, zfsUnavailable }
  * in from clones and its scratch files beside the output. gc finishes it as
  * a live run would have: unmounted, rolled back to its snapshot.
  */
-const POOL = process.env['SHARK_ZFS_POOL'] ?? 'sharkpool';
-const PARENT = `${POOL}/test`;
-// One ZFS test file at a time (zfs-datasets.ts `zfsTurn`).
-const giveTurnBack = await zfsTurn();
-afterAll(() => giveTurnBack());
-const missing = await zfsUnavailable(PARENT);
+const missing = await zfsTestFile();
 
 /** Commits an input, then a job that reads it and commits its output, writes 2 MB more (scratch, or an output to come) and dies (SIGKILL). */
 const KILLED = `
@@ -56,16 +52,14 @@ function killedJob(spec: string): Promise<{ inId: string; outId: string; root: s
   });
 }
 
-describe.skipIf(missing !== undefined && process.env['SHARK_REQUIRE_ZFS'] !== '1')('gc after a run killed just after its job committed (ZFS)', () => {
-  const ds = `${PARENT}/kc-${process.pid}-${randomBytes(3).toString('hex')}`;
+describe.skipIf(skipZfs(missing))('gc after a run killed just after its job committed (ZFS)', () => {
+  const ds = suiteDataset('kc');
   const host = mkdtempSync(join(tmpdir(), 'shark-zfs-killed-'));
   const cmd = Commands.find();
   let opened: { store: ZfsStore; meta: Metadata } | undefined;
 
   beforeAll(async () => {
-    if (missing !== undefined) throw new Error(`ZFS is required but not usable: ${missing}`);
-    const made = await createDataset(ds);
-    if (!made.ok) throw new Error(failureMessage(made.error));
+    await makeSuiteDataset(ds, missing);
   });
   afterAll(async () => {
     opened?.store.close();

@@ -6,19 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import { classify, failureMessage, openZfsStore, ZfsError, type ZfsStore } from '../../src/store/zfs-store.js';
 import { storeContract } from './contract.js';
-import { createDataset, datasetsUnder, destroyDataset, zfsTurn, zfsUnavailable } from './zfs-datasets.js';
+import { createDataset, datasetsUnder, destroyDataset } from './zfs-datasets.js';
+import { PARENT, zfsTestFile } from './zfs-test-file.js';
 
 /**
  * The store contract on real ZFS (zfs-fuse in CI), in datasets of our own
  * under `$SHARK_ZFS_POOL/test`, named per run so that runs can overlap.
  */
-const POOL = process.env['SHARK_ZFS_POOL'] ?? 'sharkpool';
-const PARENT = `${POOL}/test`;
 const RUN = `t${process.pid}-${randomBytes(3).toString('hex')}`;
-// One ZFS test file at a time (zfs-datasets.ts `zfsTurn`).
-const giveTurnBack = await zfsTurn();
-afterAll(() => giveTurnBack());
-const missing = await zfsUnavailable(PARENT);
+const missing = await zfsTestFile();
 
 if (missing !== undefined && process.env['SHARK_REQUIRE_ZFS'] === '1') {
   describe('ZFS store', () => {
