@@ -4,9 +4,9 @@ import { syncPath } from './durable.js';
 import { hashFileSync as hashFile } from './hash.js';
 import type { Metadata } from './metadata.js';
 import { STORED_MTIME_MS, glanceAt, markStored, objectPath, type UnsureObject } from './object-file.js';
-import { ObjectRecords, sameRecord, type Recorded } from './object-records.js';
+import { ObjectRecords, recordAt, sameRecord, type Recorded } from './object-records.js';
 import type { SnapshotId } from './snapshot-store.js';
-import { KIND, statAhead, type StatSlice } from './stat-ahead.js';
+import { KIND, statAhead } from './stat-ahead.js';
 
 type Verdict = 'ok' | 'missing' | 'changed';
 
@@ -223,7 +223,7 @@ export class CasObjects {
           // Only a plain file can be the object; what the worker could not stat is looked at here.
           if (kind === KIND.file && stats.mtimeMs[i] === STORED_MTIME_MS) {
             if (remember) this.trust(id);
-          } else unsure.push({ id, seen: kind === KIND.file ? observed(stats, i) : kind === KIND.unknown ? 'again' : 'changed' });
+          } else unsure.push({ id, seen: kind === KIND.file ? recordAt(stats, i) : kind === KIND.unknown ? 'again' : 'changed' });
         }
       }
     } finally {
@@ -299,9 +299,4 @@ export class CasObjects {
     this.sound.add(id);
     this.records.put(id, st);
   }
-}
-
-/** A stat from the worker as `check` records and compares it. */
-function observed(s: StatSlice, i: number): Recorded {
-  return { size: Number(s.size[i]!), mtime: String(s.mtimeMs[i]!), ino: Number(s.ino[i]!) };
 }

@@ -1,6 +1,7 @@
 import type { Stats } from 'node:fs';
 import type { Metadata } from './metadata.js';
 import type { SnapshotId } from './snapshot-store.js';
+import type { StatSlice } from './stat-ahead.js';
 
 /** Up to this many object records are read at once (about 100 bytes each in memory). */
 const PRELOAD_LIMIT = 200_000;
@@ -20,6 +21,11 @@ export function sameRecord(a: Recorded, b: Recorded): boolean {
 /** A stat as `Recorded` holds it. */
 export function recordOf(st: Stats): Recorded {
   return { size: st.size, mtime: String(st.mtimeMs), ino: st.ino };
+}
+
+/** The `i`th stat of a slice from the stat worker (`stat-ahead.ts`), as `Recorded` holds it. */
+export function recordAt(s: StatSlice, i: number): Recorded {
+  return { size: Number(s.size[i]!), mtime: String(s.mtimeMs[i]!), ino: Number(s.ino[i]!) };
 }
 
 /**
