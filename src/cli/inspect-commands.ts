@@ -69,5 +69,9 @@ function configurationOf(session: RunSession, flags: SessionFlags, stderr: (s: s
   const axes = session.pipeline.document.frontmatter?.axes;
   const given = [...envPairs(flags.env, stderr).keys()];
   const variables = given.length === 0 ? new Map<string, string>() : new Map(session.variables);
-  return { variables, given: new Set(given.filter((name) => axes?.has(name) !== true)), axes: new Map(Object.entries(restrictedAxes(session.pipeline))) };
+  const restricted = new Map(Object.entries(restrictedAxes(session.pipeline)));
+  const { pipeline } = session;
+  // The instances the subset keeps (not those a kept step needs): a directory several write shows theirs.
+  const blocks = restricted.size === 0 ? undefined : new Set(pipeline.blocks.filter((b) => pipeline.needed?.has(b.id) !== true).map((b) => b.id));
+  return { variables, given: new Set(given.filter((name) => axes?.has(name) !== true)), axes: restricted, ...(blocks === undefined ? {} : { blocks }) };
 }

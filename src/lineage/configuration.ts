@@ -27,6 +27,12 @@ export interface Configuration {
    * keys that step: a run with other values made another result.
    */
   readonly fansIn?: ReadonlySet<string>;
+  /**
+   * With axes restricted: the blocks (instances) the subset keeps, as
+   * `plan -e` has them. A directory several instances write shows only
+   * the jobs of these.
+   */
+  readonly blocks?: ReadonlySet<string>;
 }
 
 export function isEmpty(c: Configuration): boolean {

@@ -7,6 +7,7 @@ import { failedProducer, latestProducer } from './latest-producer.js';
 import { printable, shownName } from '../printable.js';
 import { PerRun } from './per-run.js';
 import { noRunsMessage } from './runs.js';
+import { counted } from '../counted.js';
 
 /** The account of one job that produced data. */
 export interface LineageNode {
@@ -102,19 +103,41 @@ function lineageUnder(meta: Metadata, runs: readonly number[], path: string, c: 
       if (runs.length === 1) return { reason: 'not-produced', error: axes };
       continue;
     }
-    const top = lineageInRun(meta, runId, path, 0);
+    const top = restricted(meta, lineageInRun(meta, runId, path, 0), c);
     if (top === undefined) {
       if (runs.length === 1) return { reason: 'not-produced', error: failedProducer(meta, runId, path) ?? `no job of run ${runId} produced ${path}` };
       continue;
     }
     const other = otherValues(meta, top, c);
-    if (other.length === 0) return depth === 0 ? top : lineageInRun(meta, runId, path, depth)!;
+    if (other.length === 0) return depth === 0 ? top : restricted(meta, lineageInRun(meta, runId, path, depth), c)!;
     latest ??= { run: runId, other };
   }
   const had = latest?.other.map((o) => o.had).join(', ');
   if (runs.length === 1 && latest !== undefined) return { reason: 'not-produced', error: `run ${latest.run} produced ${path} with ${had}, not ${latest.other.map((o) => o.wanted).join(', ')}` };
   const nearest = latest === undefined ? '' : ` (the latest that did, run ${latest.run}, had ${had})`;
   return { reason: 'not-produced', error: `no run of this pipeline produced ${path} with ${shownConfiguration(c)}${nearest}` };
+}
+
+/**
+ * A directory's lineage under `-e AXIS=V`: of the jobs several instances
+ * ran into it, those of the instances the subset keeps (all of them when
+ * none is kept: the run's blocks were named otherwise than the document's now).
+ */
+function restricted(meta: Metadata, node: LineageNode | undefined, c: Configuration): LineageNode | undefined {
+  if (node?.kind !== 'group' || c.blocks === undefined || c.axes.size === 0) return node;
+  const all = node.inputs[0]?.from ?? [];
+  const kept = all.filter((n) => c.blocks!.has(n.block));
+  if (kept.length === all.length || kept.length === 0) return node;
+  return groupOf(meta, node.job, kept, node.run, ` with ${shownConfiguration(c, 'axes')}`);
+}
+
+/** The node of a directory several jobs (`from`, a map's or several instances') wrote: it stands for all of them. */
+function groupOf(meta: Metadata, path: string, from: readonly LineageNode[], run: number, under = ''): LineageNode {
+  return {
+    job: path, block: from[0]!.block, location: '', kind: 'group', command: `${counted(from.length, 'job')} wrote ${path}${under}`,
+    environment: '', outputs: {}, started: '', ended: '', host: '', version: '', key: '', run,
+    inputs: [{ path, id: directoryId(meta, path, from.map((f) => f.outputs)) ?? '', from }],
+  };
 }
 
 /** The lineage of `path` as run `runId` made it, or undefined when no job of that run wrote it. */
@@ -159,13 +182,7 @@ export function lineageInRun(meta: Metadata, runId: number, path: string, depth 
   };
   const { top } = data;
   if (top.length === 1) return build(top[0]!, 0);
-  // A directory several jobs wrote (a map's output): the node stands for all of them.
-  const from = top.map((f) => build(f, 0));
-  return {
-    job: path, block: top[0]!.block, location: '', kind: 'group', command: `${top.length} jobs wrote ${path}`,
-    environment: '', outputs: {}, started: '', ended: '', host: '', version: '', key: '', run: runId,
-    inputs: [{ path, id: directoryId(meta, path, from.map((f) => f.outputs)) ?? '', from }],
-  };
+  return groupOf(meta, path, top.map((f) => build(f, 0)), runId);
 }
 
 /** What a lineage says of a job whose result `fsck --repair` dropped. */

@@ -177,3 +177,28 @@ describe('shark lineage -e AXIS=V of a step that fans in over AXIS', () => {
     expect(other.stderr).toBe('shark: run 3 made /data/z.txt from every value of T (its step reads their instances together), not from T=a alone\n');
   });
 });
+
+/** A directory each instance writes a file of: under `-e T=a` its lineage is of that value's instances only. */
+describe('shark lineage -e AXIS=V of a directory several instances write', () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = new Rig('shark-lineage-configuration-');
+    rig.write('p.md', FAN_IN);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+  });
+  afterAll(() => rig.cleanup());
+
+  it('lists the jobs of the instances asked for, not every instance', async () => {
+    const ran = await rig.shark(['lineage', 'p.md', '/data/x', '-e', 'T=a', '--json']);
+    expect(ran.code, ran.stderr).toBe(0);
+    const top = JSON.parse(ran.stdout) as Tree & { command: string };
+    expect(top.inputs[0]!.from.map((n) => n.job)).toEqual(['make[T=a]']);
+    expect(top.command).toBe('1 job wrote /data/x with T=a');
+    const text = await rig.shark(['lineage', 'p.md', '/data/x', '-e', 'T=a']);
+    expect(text.stdout).toContain('/data/x  (1 job wrote /data/x with T=a)\n  make[T=a]  (');
+    expect(text.stdout).not.toContain('make[T=b]');
+    // Without -e: both.
+    const whole = JSON.parse((await rig.shark(['lineage', 'p.md', '/data/x', '--json'])).stdout) as Tree;
+    expect(whole.inputs[0]!.from.map((n) => n.job).sort()).toEqual(['make[T=a]', 'make[T=b]']);
+  });
+});
