@@ -59,7 +59,7 @@ export function attestCommand(io: Io): Command {
 export function verifyCommand(io: Io): Command {
   return withSessionOptions(
     new Command('verify')
-      .description('check the signatures of a result and every ancestor, their subjects against the stored bytes, and each input against upstream subjects')
+      .description("check the signatures of a result and every ancestor, the store's records of them, their subjects against the stored bytes, and each input against upstream subjects")
       .argument('<file>', 'pipeline markdown file')
       .argument('<path>', 'a /data/... path')
       .option('--key <pub>', 'a trusted public key (repeatable)', collect)
@@ -75,13 +75,13 @@ export function verifyCommand(io: Io): Command {
       keys.push(loaded.value);
     }
     return withAncestry(file, path, flags, io, async ({ top, all }, session, attestations) => {
-      const report = await verifyAncestry(all, top, attestations, session.store, keys, threshold);
+      const report = await verifyAncestry(all, top, session, attestations, keys, threshold);
       for (const n of report.notes) io.stdout(`${n}\n`);
       if (report.problems.length > 0) {
         for (const p of report.problems) io.stderr(`${p}\n`);
         fail(io, `${path} does not verify: ${counted(report.problems.length, 'problem')} in ${counted(report.checked, 'envelope')}`);
       }
-      io.stdout(`${path}: verified ${counted(report.checked, 'envelope')} (signatures, subjects against the stored bytes, inputs against upstream subjects)\n`);
+      io.stdout(`${path}: verified ${counted(report.checked, 'envelope')} (signatures, the store's records, subjects against the stored bytes, inputs against upstream subjects)\n`);
     });
   });
 }

@@ -75,6 +75,15 @@ export function keyMaker(shared: Omit<KeyRecord, 'inputs'>): (inputs: KeyRecord[
   return (inputs) => sha256(prefix + JSON.stringify(inputs) + suffix);
 }
 
+/**
+ * The command a job ran as its result's meta keeps it, lineage shows it and
+ * its envelope signs it: the `export`/`set` lines and the `cd` of the record
+ * first (an import's is its clause, which has neither).
+ */
+export function commandAsRun(r: Pick<KeyRecord, 'prelude' | 'cwd' | 'command'>): string {
+  return [...r.prelude, ...(r.cwd !== null ? [`cd ${r.cwd}`] : []), r.command].join('\n');
+}
+
 /** The first hex digits of `sha256:…`, `tree:…` or `docker:sha256:…`. */
 export function short(id: string): string {
   const hex = id.slice(id.lastIndexOf(':') + 1);

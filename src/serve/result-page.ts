@@ -109,7 +109,7 @@ async function signatures(session: Session, top: LineageNode, trusted: readonly 
   let verdict = '<p class="k">not verified: start <code>shark serve</code> with <code>--trust KEY.pub</code> to check them</p>';
   if (trusted.length > 0) {
     const tops = top.kind === 'group' ? (top.inputs[0]?.from ?? []) : [top];
-    const report = await verifyAncestry(all, tops, attestations, session.store, trusted, 1);
+    const report = await verifyAncestry(all, tops, session, attestations, trusted, 1);
     verdict = report.problems.length === 0
       ? `<p class="verified">verified: ${counted(report.checked, 'envelope')} against ${trusted.map((k) => esc(keyIdOf(k))).join(', ')}</p>`
       : `<p class="unverified">does not verify:</p><ul>${report.problems.map((p) => `<li>${esc(p)}</li>`).join('')}</ul>`;

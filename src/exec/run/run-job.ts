@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { toResultRow, type LineageRecord } from '../../lineage/record.js';
 import type { Position } from '../../diagnostics.js';
 import type { Job } from '../../plan/jobs.js';
-import { keyOf } from '../../plan/key.js';
+import { commandAsRun, keyOf } from '../../plan/key.js';
 import { cachedResult } from '../../plan/step-plan.js';
 import { inTheWay, safeDirs } from '../../store/safe-path.js';
 import { unstorableOutput } from '../../store/storable.js';
@@ -177,7 +177,7 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
       key: step.kind === 'import' ? keyOf(ran.record) : job.key, identity: job.identity, record: ran.record, outputs, log: logPath, started, ended, runId: ctx.runId,
       meta: {
         block: step.blockId, step: step.id, file: session.pipeline.document.file, line: step.at.line, col: step.at.col,
-        command: step.kind === 'run' ? commandAsRun(step) : step.kind === 'import' ? step.clause.raw : '', env: ran.record.env,
+        command: step.kind === 'run' ? commandAsRun({ prelude: step.exports, cwd: step.cwd ?? null, command: step.command }) : step.kind === 'import' ? step.clause.raw : '', env: ran.record.env,
         items: job.items.map((i) => i.name), host: HOST, version: VERSION, exit: 0,
       },
     };
@@ -206,12 +206,4 @@ async function prepare(ctx: RunContext, job: Job, ws: Workspace): Promise<void> 
     // In a map, a shared output directory exists for every job to write its files into.
     if (job.items.length > 0 && o.output.isDir && !o.output.perItem) safeDirs(ws.root, o.path);
   }
-}
-
-/**
- * The command as the job ran it, for its lineage: the block's `export` lines
- * and its `cd` before the command, which reads paths relative to it.
- */
-function commandAsRun(step: Job['step'] & { kind: 'run' }): string {
-  return [...step.exports, ...(step.cwd !== undefined ? [`cd ${step.cwd}`] : []), step.command].join('\n');
 }

