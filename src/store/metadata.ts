@@ -221,10 +221,13 @@ export class Metadata {
     })();
   }
 
-  /** Drops results (so their jobs run again): what fsck --repair and a detected modification do. */
+  /** Drops results (so their jobs run again): what fsck --repair does, noting that it did (`ResultHistory.repaired`). */
   dropResults(keys: readonly string[]): void {
     this.db.transaction(() => {
-      for (const key of keys) this.db.prepare('DELETE FROM results WHERE key = ?').run(key);
+      for (const key of keys) {
+        this.history.noteRepair(key);
+        this.db.prepare('DELETE FROM results WHERE key = ?').run(key);
+      }
     })();
   }
 

@@ -14,7 +14,10 @@ import type { ResultRow } from './metadata-schema.js';
  * written when no result is replaced). `result_history_outputs` is its outputs by path and by content,
  * as `result_outputs` is for `results` (output-index.ts). Like results of
  * older runs, these rows are never deleted: `gc` frees their data unless a
- * kept run used them.
+ * kept run used them. `repair_drops` names the results `fsck --repair`
+ * dropped (by key and the run that made them): a result deleted otherwise
+ * (an edit of the database) is history too, and lineage would say fsck
+ * dropped it; `verify` tells the two apart.
  */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS result_history (
@@ -25,6 +28,7 @@ CREATE TABLE IF NOT EXISTS result_history_outputs (
   key TEXT NOT NULL, run_id INTEGER NOT NULL, path TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (key, run_id, path)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS result_history_outputs_path ON result_history_outputs (path);
 CREATE INDEX IF NOT EXISTS result_history_outputs_id ON result_history_outputs (id);
+CREATE TABLE IF NOT EXISTS repair_drops (key TEXT NOT NULL, run_id INTEGER NOT NULL, PRIMARY KEY (key, run_id)) WITHOUT ROWID;
 CREATE TRIGGER IF NOT EXISTS result_history_replaced BEFORE INSERT ON results BEGIN
   INSERT OR REPLACE INTO result_history (key, run_id, identity, record, outputs, meta, log, started, ended, shown, fate)
     SELECT key, run_id, identity, record, outputs, meta, log, started, ended, shown, 'replaced' FROM results
@@ -87,6 +91,8 @@ export class ResultHistory {
     this.stmts = {
       ofRun: db.prepare<[{ keys: string; run: number }], ResultVersion>(versionsOfRun(COLUMNS)),
       replacedKeys: db.prepare<[], string>('SELECT DISTINCT key FROM result_history').pluck(),
+      noteRepair: db.prepare<[string]>('INSERT OR IGNORE INTO repair_drops (key, run_id) SELECT key, run_id FROM results WHERE key = ?'),
+      repaired: db.prepare<[string, number], number>('SELECT 1 FROM repair_drops WHERE key = ? AND run_id = ?').pluck(),
       withOutput: db.prepare<[string, string], ResultVersion>(`SELECT ${COLUMNS('h')}, h.fate FROM result_history h
         WHERE EXISTS (SELECT 1 FROM result_history_outputs o WHERE o.key = h.key AND o.run_id = h.run_id AND o.id IN (?, ?))`),
     };
@@ -105,6 +111,16 @@ export class ResultHistory {
       for (const row of this.stmts.ofRun.all({ keys: keysJson, run: runId })) if (!found.has(row.key)) found.set(row.key, row);
     }
     return found;
+  }
+
+  /** Notes that `fsck --repair` drops the stored result of `key` (before it is deleted, in the same transaction). */
+  noteRepair(key: string): void {
+    this.stmts.noteRepair.run(key);
+  }
+
+  /** Whether `fsck --repair` dropped the result of `key` that run `runId` made. */
+  repaired(key: string, runId: number): boolean {
+    return this.stmts.repaired.get(key, runId) !== undefined;
   }
 
   /** Those of `keys` that have a replaced version (none, mostly: the table is read whole, it is small). */

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Rig } from '../support/rig.js';
 import { INPUTS, tinyRig } from './fixture.js';
@@ -87,5 +88,64 @@ describe("verify checks the store's record of each job against its signed statem
     const ran = await verify();
     expect(ran.code).toBe(1);
     expect(ran.stderr).toMatch(/^prepare: its stored key record does not hash to its cache key/m);
+  });
+});
+
+/** A job missing from the store's account of a run is a broken chain, not a host input nor a repair. */
+describe('verify fails when a job drops out of the recorded chain', () => {
+  let rig: Rig;
+  beforeEach(async () => {
+    rig = tinyRig();
+    expect((await rig.shark(['keygen', '-o', 'shark'])).code).toBe(0);
+    const ran = await rig.shark(['run', 'p.md', ...INPUTS, '--sign', 'shark.key']);
+    expect(ran.code, ran.stderr).toBe(0);
+  });
+  afterEach(() => rig.cleanup());
+
+  const sql = (statement: string): void => {
+    const db = new Database(rig.path('.shark/shark.sqlite'));
+    try {
+      db.exec(statement);
+    } finally {
+      db.close();
+    }
+  };
+  const verify = (): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+    rig.shark(['verify', 'p.md', '/data/report.txt', '--key', 'shark.pub']);
+
+  it("a job's run_jobs row deleted: its output reads as a host input in lineage; verify names it, exit 1", async () => {
+    sql(`DELETE FROM run_jobs WHERE run_id = 1 AND job = 'prepare'`);
+    const lineage = await rig.shark(['lineage', 'p.md', '/data/report.txt', '--depth', '1']);
+    expect(lineage.stdout).toMatch(/← \/data\/upper\.txt .*\(input\)/);
+    const ran = await verify();
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).not.toContain('verified');
+    expect(ran.stderr).toMatch(/^report: input \/data\/upper\.txt is not a frontmatter input, yet no job of the run is recorded writing it: no upstream envelope vouches for it$/m);
+    // The frontmatter inputs (raw, ranges) are host inputs, as they were.
+    expect(ran.stderr).not.toContain('/data/raw.txt');
+    expect(ran.stderr).not.toContain('/data/ranges');
+  });
+
+  it("a job's result row deleted: lineage says fsck --repair dropped it, which never ran; verify says so, exit 1", async () => {
+    sql(`DELETE FROM results WHERE meta LIKE '%"step":"prepare"%'`);
+    const lineage = await rig.shark(['lineage', 'p.md', '/data/report.txt', '--depth', '1']);
+    expect(lineage.stdout).toContain('dropped by `shark fsck --repair`');
+    const ran = await verify();
+    expect(ran.code).toBe(1);
+    expect(ran.stderr).toMatch(/^prepare: its result is missing from the store's results, yet no `shark fsck --repair` dropped it$/m);
+  });
+
+  it('a result fsck --repair really dropped is not called missing without a repair', async () => {
+    const upper = rig.path('.shark/objects');
+    const lineage = JSON.parse((await rig.shark(['lineage', 'p.md', '/data/upper.txt', '--json'])).stdout) as { outputs: Record<string, string> };
+    const hex = lineage.outputs['/data/upper.txt']!.slice('sha256:'.length);
+    const object = `${upper}/${hex.slice(0, 2)}/${hex.slice(2)}`;
+    chmodSync(object, 0o644);
+    writeFileSync(object, 'damaged\n');
+    expect((await rig.shark(['fsck', 'p.md', '--repair'])).code).toBe(0);
+    const ran = await verify();
+    expect(ran.code).toBe(1);
+    expect(ran.stderr).toContain('prepare: the stored bytes of /data/upper.txt are missing or corrupt');
+    expect(ran.stderr).not.toContain('no `shark fsck --repair` dropped it');
   });
 });

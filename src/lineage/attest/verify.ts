@@ -11,6 +11,8 @@ import { short } from '../../plan/key.js';
 import type { Session } from '../../plan/session.js';
 import type { Metadata } from '../../store/metadata.js';
 import type { ResultVersion } from '../../store/result-history.js';
+import type { SnapshotStore } from '../../store/snapshot-store.js';
+import { shownName } from '../../printable.js';
 import { PerRun } from '../per-run.js';
 import { storedResultProblems } from './stored-result.js';
 
@@ -85,7 +87,7 @@ function storedVersions(meta: Metadata, nodes: readonly LineageNode[]): PerRun<R
  * wrote it, or, for data from the host, matches the stored bytes.
  */
 export async function verifyAncestry(
-  nodes: readonly LineageNode[], top: readonly LineageNode[], { store, meta }: Pick<Session, 'store' | 'meta'>, attestations: Attestations,
+  nodes: readonly LineageNode[], top: readonly LineageNode[], { store, meta, pipeline }: Pick<Session, 'store' | 'meta' | 'pipeline'>, attestations: Attestations,
   keys: readonly KeyObject[], threshold: number,
 ): Promise<VerifyReport> {
   const problems: string[] = [];
@@ -117,6 +119,7 @@ export async function verifyAncestry(
       continue;
     }
     problems.push(...storedResultProblems(n, results.get(n.run, n.key), statement));
+    if (n.dropped === true && !meta.history.repaired(n.key, n.run)) problems.push(`${n.job}: its result is missing from the store's results, yet no \`shark fsck --repair\` dropped it`);
     trusted.set(n.key, statement);
     const { digests: stored, unsound, freed } = await storedOutputs(store, n.outputs);
     for (const u of unsound) problems.push(`${n.job}: ${unsoundMessage(u)}`);
@@ -137,28 +140,57 @@ export async function verifyAncestry(
   for (const [key, statement] of trusted) {
     for (const subject of statement.subject) listAt(signedBy, subjectKey(subject)).push(key);
   }
+  const hostPaths = [...pipeline.inputs.values()].map((p) => p.replace(/\/$/, ''));
   for (const n of nodes) {
     const statement = trusted.get(n.key);
-    if (statement === undefined) continue;
-    const deps = statement.predicate.buildDefinition.resolvedDependencies.filter((d): d is FileDigest => d.name.startsWith('/data/') && d.digest?.['sha256'] !== undefined);
-    for (const input of n.inputs) {
-      const mine = deps.filter((d) => d.name === input.path.replace(/\/$/, '') || d.name.startsWith(`${input.path.replace(/\/$/, '')}/`));
-      if (input.from.length > 0) {
-        const from = new Set(input.from.map((f) => f.key));
-        for (const d of mine) {
-          if (!(signedBy.get(subjectKey(d)) ?? []).some((k) => from.has(k))) problems.push(`${n.job}: input ${show(d)} is not a subject of an upstream envelope`);
-        }
-      } else {
-        const { digests: stored, unsound, freed } = await storedDigests(store, input.id, input.path);
-        for (const u of unsound) problems.push(`${n.job}: input: ${unsoundMessage(u)}`);
-        for (const f of freed) (tops.has(n.key) ? problems : notes).push(`${n.job}: input: ${freedMessage(f, n.run)}`);
-        const gone = [...unsound, ...freed];
-        for (const d of mine) {
-          if (!stored.some((s) => same(s, d)) && !gone.some((u) => within(d.name, u))) problems.push(`${n.job}: input ${show(d)} does not match the stored bytes`);
-        }
-        if (mine.length === 0 && stored.length > 0) problems.push(`${n.job}: input ${input.path} is not among the signed dependencies`);
-      }
-    }
+    if (statement !== undefined) await checkInputs(n, statement, { store, signedBy, hostPaths, top: tops.has(n.key), problems, notes });
   }
   return { checked: nodes.length, problems, notes };
+}
+
+/** What checking a job's inputs reads, and where it reports. */
+interface InputCheck {
+  readonly store: SnapshotStore;
+  /** The jobs whose trusted envelopes name each subject (`subjectKey`). */
+  readonly signedBy: ReadonlyMap<string, readonly string[]>;
+  /** The /data paths of the document's frontmatter inputs, without a trailing slash. */
+  readonly hostPaths: readonly string[];
+  /** One of the result's own jobs: data gc freed is a problem, not a note. */
+  readonly top: boolean;
+  readonly problems: string[];
+  readonly notes: string[];
+}
+
+/**
+ * Each input job `n`'s statement names is a subject of the envelope of a job
+ * upstream that wrote it; one no job of the run is recorded writing must be
+ * a frontmatter input (data from the host), whose signed digests match the
+ * stored bytes. Any other such input is a step missing from the recorded
+ * chain (a row deleted from the database), which lineage would show as a host input.
+ */
+async function checkInputs(n: LineageNode, statement: Statement, c: InputCheck): Promise<void> {
+  const deps = statement.predicate.buildDefinition.resolvedDependencies.filter((d): d is FileDigest => d.name.startsWith('/data/') && d.digest?.['sha256'] !== undefined);
+  for (const input of n.inputs) {
+    const path = input.path.replace(/\/$/, '');
+    const mine = deps.filter((d) => within(d.name, path));
+    if (input.from.length > 0) {
+      const from = new Set(input.from.map((f) => f.key));
+      for (const d of mine) {
+        if (!(c.signedBy.get(subjectKey(d)) ?? []).some((k) => from.has(k))) c.problems.push(`${n.job}: input ${show(d)} is not a subject of an upstream envelope`);
+      }
+      continue;
+    }
+    if (!c.hostPaths.some((h) => within(path, h))) {
+      c.problems.push(`${n.job}: input ${shownName(path)} is not a frontmatter input, yet no job of the run is recorded writing it: no upstream envelope vouches for it`);
+      continue;
+    }
+    const { digests: stored, unsound, freed } = await storedDigests(c.store, input.id, input.path);
+    for (const u of unsound) c.problems.push(`${n.job}: input: ${unsoundMessage(u)}`);
+    for (const f of freed) (c.top ? c.problems : c.notes).push(`${n.job}: input: ${freedMessage(f, n.run)}`);
+    const gone = [...unsound, ...freed];
+    for (const d of mine) {
+      if (!stored.some((s) => same(s, d)) && !gone.some((u) => within(d.name, u))) c.problems.push(`${n.job}: input ${show(d)} does not match the stored bytes`);
+    }
+    if (mine.length === 0 && stored.length > 0) c.problems.push(`${n.job}: input ${input.path} is not among the signed dependencies`);
+  }
 }
