@@ -56,8 +56,14 @@ export interface StoredBytes {
   readonly freed: string[];
 }
 
-/** What `verify` and `sign` say of stored bytes they cannot read back. */
-export const unsoundMessage = (path: string): string => `the stored bytes of ${path} are missing or corrupt (run \`shark fsck\`)`;
+/**
+ * What `verify` and `sign` say of stored bytes they cannot read back: fsck
+ * finds them all, unless `fsck --repair` already dropped the result made of
+ * them (`repaired`), which only running its job again makes anew.
+ */
+export const unsoundMessage = (path: string, repaired = false): string => repaired
+  ? `the stored bytes of ${path} are missing or corrupt: \`shark fsck --repair\` dropped the result; run the pipeline again (\`shark run --sign KEY\`) to recompute it`
+  : `the stored bytes of ${path} are missing or corrupt (run \`shark fsck\`)`;
 
 /** What they say of stored bytes gc freed: which run made them, and why they are gone. */
 export const freedMessage = (path: string, run: number): string =>

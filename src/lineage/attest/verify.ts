@@ -3,7 +3,7 @@ import type { LineageNode } from '../lineage.js';
 import { freedMessage, storedDigests, storedOutputs, unsoundMessage, type FileDigest } from './digests.js';
 import { decodeBase64, IN_TOTO_PAYLOAD_TYPE, verifyEnvelope } from './dsse.js';
 import { SLSA_PROVENANCE, STATEMENT_TYPE, type Statement } from './statement.js';
-import type { Attestations } from './store.js';
+import type { AttestationRow, Attestations } from './store.js';
 import { listAt } from '../../multimap.js';
 import { isUnder } from '../../pipeline/data-path.js';
 import { SHARK_NS } from '../export/namespace.js';
@@ -78,6 +78,20 @@ function storedVersions(meta: Metadata, nodes: readonly LineageNode[]): PerRun<R
 }
 
 /**
+ * What is true of job `n` whose cache key's envelope (`row`) is filed under
+ * another run: either the envelope is about this very result and its row
+ * was changed, or it is an earlier result's and this one ran unsigned
+ * (`run --force` without `--sign`).
+ */
+function otherRunProblem(n: LineageNode, row: AttestationRow): string {
+  const statement = statementOf(row.envelope.payloadType, row.envelope.payload);
+  if (typeof statement !== 'string' && bindingProblem(statement, n) === undefined) {
+    return `${n.job}: its envelope is about this result (run ${n.run}), but the store files it under run ${row.runId}`;
+  }
+  return `${n.job}: no envelope (it ran without --sign): the one stored under its cache key is of run ${row.runId}'s result`;
+}
+
+/**
  * Checks the envelope of every job in an ancestry: a trusted key signed it
  * (`threshold` distinct keys for the result's own jobs, one for the rest),
  * about this job's result (`bindingProblem`), which the store records as it
@@ -96,9 +110,9 @@ export async function verifyAncestry(
   const tops = new Set(top.map((n) => n.key));
   const results = storedVersions(meta, nodes);
   for (const n of nodes) {
-    const row = attestations.get(n.key, n.run);
-    if (row === undefined) {
-      problems.push(`${n.job}: no envelope (it ran without --sign)`);
+    const row = attestations.ofKey(n.key);
+    if (row === undefined || row.runId !== n.run) {
+      problems.push(row === undefined ? `${n.job}: no envelope (it ran without --sign)` : otherRunProblem(n, row));
       continue;
     }
     const accepted = verifyEnvelope(row.envelope, keys).accepted.length;
@@ -119,10 +133,11 @@ export async function verifyAncestry(
       continue;
     }
     problems.push(...storedResultProblems(n, results.get(n.run, n.key), statement));
-    if (n.dropped === true && !meta.history.repaired(n.key, n.run)) problems.push(`${n.job}: its result is missing from the store's results, yet no \`shark fsck --repair\` dropped it`);
+    const repaired = n.dropped === true && meta.history.repaired(n.key, n.run);
+    if (n.dropped === true && !repaired) problems.push(`${n.job}: its result is missing from the store's results, yet no \`shark fsck --repair\` dropped it`);
     trusted.set(n.key, statement);
     const { digests: stored, unsound, freed } = await storedOutputs(store, n.outputs);
-    for (const u of unsound) problems.push(`${n.job}: ${unsoundMessage(u)}`);
+    for (const u of unsound) problems.push(`${n.job}: ${unsoundMessage(u, repaired)}`);
     // The result asked about must be there to be verified; an ancestor gc freed is checked by its digests only.
     for (const f of freed) (tops.has(n.key) ? problems : notes).push(`${n.job}: ${freedMessage(f, n.run)}${tops.has(n.key) ? '' : ': its subjects were not hashed again'}`);
     const gone = [...unsound, ...freed];
@@ -143,7 +158,7 @@ export async function verifyAncestry(
   const hostPaths = [...pipeline.inputs.values()].map((p) => p.replace(/\/$/, ''));
   for (const n of nodes) {
     const statement = trusted.get(n.key);
-    if (statement !== undefined) await checkInputs(n, statement, { store, signedBy, hostPaths, top: tops.has(n.key), problems, notes });
+    if (statement !== undefined) await checkInputs(n, statement, { store, trusted, signedBy, hostPaths, top: tops.has(n.key), problems, notes });
   }
   return { checked: nodes.length, problems, notes };
 }
@@ -151,6 +166,8 @@ export async function verifyAncestry(
 /** What checking a job's inputs reads, and where it reports. */
 interface InputCheck {
   readonly store: SnapshotStore;
+  /** The jobs whose envelopes were verified (by key): any other's problem is already said. */
+  readonly trusted: ReadonlyMap<string, Statement>;
   /** The jobs whose trusted envelopes name each subject (`subjectKey`). */
   readonly signedBy: ReadonlyMap<string, readonly string[]>;
   /** The /data paths of the document's frontmatter inputs, without a trailing slash. */
@@ -174,6 +191,8 @@ async function checkInputs(n: LineageNode, statement: Statement, c: InputCheck):
     const path = input.path.replace(/\/$/, '');
     const mine = deps.filter((d) => within(d.name, path));
     if (input.from.length > 0) {
+      // An upstream envelope not verified says nothing of its subjects: its own problem is enough.
+      if (input.from.some((f) => !c.trusted.has(f.key))) continue;
       const from = new Set(input.from.map((f) => f.key));
       for (const d of mine) {
         if (!(c.signedBy.get(subjectKey(d)) ?? []).some((k) => from.has(k))) c.problems.push(`${n.job}: input ${show(d)} is not a subject of an upstream envelope`);
