@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { KeyObject } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { loadPublicKey } from '../lineage/attest/keys.js';
 import { withSessionOptions, collect } from '../cli/common-options.js';
@@ -21,7 +22,26 @@ function port(value: string): number {
   return Number(value);
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+/**
+ * The host names a server listening on `host` answers to: for a loopback
+ * address, however it is spelled (`127.0.0.2`, `127.1`, `::ffff:127.0.0.1`,
+ * a name resolving to one), the loopback names and `host` itself, so that a
+ * page of another site that rebinds its name to this machine is turned away;
+ * for any other address, every name (undefined).
+ */
+async function ownNames(host: string): Promise<Set<string> | undefined> {
+  const address = await lookup(host).then((a) => a.address, () => undefined);
+  if (address === undefined || !isLoopback(address)) return undefined;
+  const names = new Set(['localhost', '127.0.0.1', '[::1]', (isIP(host) === 6 ? `[${host}]` : host).toLowerCase()]);
+  // As a browser sends it in Host: `[::ffff:7f00:1]` for `::ffff:127.0.0.1`.
+  if (isIP(host) === 6) names.add(new URL(`http://[${host}]/`).hostname);
+  return names;
+}
+
+function isLoopback(address: string): boolean {
+  if (isIP(address) === 4) return address.startsWith('127.');
+  return /^\[(?:::1|::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4})\]$/.test(new URL(`http://[${address}]/`).hostname);
+}
 
 /**
  * `shark serve FILE`: the executed document as a read-only web page on this
@@ -49,7 +69,7 @@ export function serveCommand(io: Io): Command {
     const live = new Live(session, hostInputs);
     try {
       await live.start();
-      const hosts = LOOPBACK.has(flags.host) ? new Set(['localhost', '127.0.0.1', '[::1]']) : undefined;
+      const hosts = await ownNames(flags.host);
       const server = createPageServer({ session, live, title: displayName(session.pipelinePath), trusted, hosts });
       const bound = await new Promise<{ ok: true; port: number } | { ok: false; message: string }>((done) => {
         server.once('error', (e: NodeJS.ErrnoException) => done({ ok: false, message: e.code === 'EADDRINUSE' ? `port ${flags.port} is in use: pick another with --port` : `cannot listen on ${flags.host}:${flags.port}: ${e.message}` }));

@@ -141,6 +141,20 @@ describe('shark serve over HTTP', () => {
     expect((await rawGet(served.url, '/', 'GET', { host: 'attacker.example' })).status).toBe(421);
   });
 
+  it('turns a foreign Host header away on every loopback address, however it is spelled', async () => {
+    for (const host of ['127.0.0.2', '127.1', '::ffff:127.0.0.1']) {
+      const other = await serve(rig, 'example.md', '--host', host);
+      try {
+        expect((await rawGet(other.url, '/', 'GET', { host: 'attacker.example' })).status, host).toBe(421);
+        // The name it was started on is its own.
+        const own = host.includes(':') ? `[${host}]` : host;
+        expect((await rawGet(other.url, '/', 'GET', { host: `${own}:80` })).status, host).toBe(200);
+      } finally {
+        await other.stop();
+      }
+    }
+  });
+
   it('refuses bad usage with one line and exit status 2', async () => {
     const missing = await rig.shark(['serve', 'nope.md', '--port', '0']);
     expect(missing.code).toBe(2);

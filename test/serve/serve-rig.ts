@@ -56,7 +56,7 @@ export function copyExample(rig: Rig): string {
 export function rawGet(url: string, path: string, method = 'GET', headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   const u = new URL(url);
   return new Promise((done, fail) => {
-    const req = request({ host: u.hostname, port: u.port, path, method, headers }, (res) => {
+    const req = request({ host: u.hostname.replace(/^\[|\]$/g, ''), port: u.port, path, method, headers }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
       res.on('end', () => done({ status: res.statusCode ?? 0, headers: res.headers, body }));
