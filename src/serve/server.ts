@@ -35,6 +35,9 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
   res.end(body);
 }
 
+/** What reading a stored object fails with when it vanished or was damaged under a running page. */
+const STORED_DATA_GONE = new Set(['ENOENT', 'EISDIR', 'ENOTDIR', 'EIO', 'EACCES', 'ELOOP']);
+
 function notFound(res: ServerResponse, what: string): void {
   send(res, 404, 'text/html; charset=utf-8', page('Not found', `<h1>Not found</h1><p>${esc(what)}</p><p><a href="/">back to the document</a></p>`));
 }
@@ -45,8 +48,11 @@ export function createPageServer(o: ServeOptions): Server {
   const { createServer } = createRequire(import.meta.url)('node:http') as typeof import('node:http');
   return createServer((req, res) => {
     handle(o, req, res).catch((e: unknown) => {
-      if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', `internal error: ${(e as Error).message.split('\n')[0]}\n`);
-      else res.end();
+      if (res.headersSent) res.end();
+      else if (STORED_DATA_GONE.has((e as NodeJS.ErrnoException).code ?? '')) {
+        // A stored object gone or damaged since the page was indexed: said as fsck would, naming no host path.
+        send(res, 500, 'text/html; charset=utf-8', page('Stored data missing', '<h1>Stored data missing</h1><p>The stored bytes of this result are missing from the store or cannot be read. Run <code>shark fsck</code> to find what is damaged, and <code>shark fsck --repair</code> then a run to make it again.</p><p><a href="/">back to the document</a></p>'));
+      } else send(res, 500, 'text/plain; charset=utf-8', `internal error: ${(e as Error).message.split('\n')[0]}\n`);
     });
   });
 }

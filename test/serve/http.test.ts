@@ -1,3 +1,4 @@
+import { renameSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import { Rig } from '../support/rig.js';
@@ -139,6 +140,24 @@ describe('shark serve over HTTP', () => {
   it('changes nothing: other methods are refused, and a foreign Host header is turned away', async () => {
     for (const method of ['POST', 'PUT', 'DELETE']) expect((await rawGet(served.url, '/', method)).status).toBe(405);
     expect((await rawGet(served.url, '/', 'GET', { host: 'attacker.example' })).status).toBe(421);
+  });
+
+  it('says the stored bytes are missing when an object vanished, naming no host path', async () => {
+    const html = await (await fetch(served.url + '/data/summary.csv')).text();
+    const id = /sha256:([0-9a-f]{64})/.exec(html)![1]!;
+    const object = rig.path(`.shark/objects/${id.slice(0, 2)}/${id.slice(2)}`);
+    renameSync(object, object + '.away');
+    try {
+      for (const path of ['/data/summary.csv', `/object/sha256:${id}?name=summary.csv`]) {
+        const res = await rawGet(served.url, path);
+        expect(res.status, path).toBe(500);
+        expect(res.body, path).toContain('missing from the store');
+        expect(res.body, path).toContain('shark fsck');
+        expect(res.body, path).not.toContain(rig.dir);
+      }
+    } finally {
+      renameSync(object + '.away', object);
+    }
   });
 
   it('turns a foreign Host header away on every loopback address, however it is spelled', async () => {
