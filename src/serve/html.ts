@@ -19,6 +19,24 @@ export function shownPathHref(shown: string): string {
   return dataHref(from < 0 ? shown : `${segments.slice(0, from).join('/')}/`);
 }
 
+/** At most this many entries of a directory are listed: the directory of a million-item map stays a page of kilobytes. */
+export const LISTING_LIMIT = 200;
+
+/** An entry of a directory page: its name, whether it is a directory, and its content id when shown. */
+export interface ListedEntry {
+  readonly name: string;
+  readonly dir: boolean;
+  readonly id?: string;
+}
+
+/** A directory's entries under `path` as links, at most LISTING_LIMIT of them (the rest counted). */
+export function listing(path: string, entries: readonly ListedEntry[]): string {
+  const items = entries.slice(0, LISTING_LIMIT).map((e) =>
+    `<li><a href="${esc(dataHref(`${path}/${e.name}`))}">${esc(e.name)}${e.dir ? '/' : ''}</a>${e.id === undefined ? '' : ` <code class="id">${esc(e.id)}</code>`}</li>`).join('\n');
+  const more = entries.length - LISTING_LIMIT;
+  return `<ul class="listing">${items}</ul>${more > 0 ? `<p class="more">… and ${more} more (the first ${LISTING_LIMIT} are listed; each entry has its page at its path)</p>` : ''}`;
+}
+
 /** A link to a stored object (only the server's reachable ids answer it). */
 export function objectHref(id: string, name: string, download = false): string {
   return `/object/${encodeURIComponent(id)}?name=${encodeURIComponent(name)}${download ? '&download=1' : ''}`;

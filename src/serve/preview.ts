@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { SnapshotId, SnapshotStore } from '../store/snapshot-store.js';
 import { geoJsonSvg, isGeoJson } from './geojson-svg.js';
-import { dataHref, esc, formatBytes, objectHref } from './html.js';
+import { esc, formatBytes, listing, objectHref } from './html.js';
 import { counted } from '../counted.js';
 
 const TEXT_BYTES = 64 * 1024;
@@ -88,8 +88,7 @@ export function preview(store: SnapshotStore, id: SnapshotId, path: string): str
   const name = path.slice(path.lastIndexOf('/') + 1);
   const entries = store.entries(id);
   if (entries !== undefined) {
-    const items = entries.map((e) => `<li><a href="${esc(dataHref(`${path}/${e.name}`))}">${esc(e.name)}${e.id.startsWith('tree:') ? '/' : ''}</a></li>`).join('\n');
-    return `<p>directory of ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}</p><ul class="listing">${items}</ul>`;
+    return `<p>directory of ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}</p>${listing(path, entries.map((e) => ({ name: e.name, dir: e.id.startsWith('tree:') })))}`;
   }
   if (id.startsWith('link:')) return `<p>symbolic link to <code>${esc(id.slice(5))}</code></p>`;
   const file = store.objectPath?.(id);

@@ -5,7 +5,7 @@ import { verifyAncestry } from '../lineage/attest/verify.js';
 import { DROPPED, lineageOf, type LineageNode } from '../lineage/lineage.js';
 import type { Session } from '../plan/session.js';
 import type { Resolved } from './data-index.js';
-import { blockAnchor, dataHref, esc, objectHref, page } from './html.js';
+import { blockAnchor, dataHref, esc, listing, objectHref, page } from './html.js';
 import { preview } from './preview.js';
 import { counted } from '../counted.js';
 
@@ -14,11 +14,11 @@ export async function resultPage(session: Session, found: Resolved, trusted: rea
   const path = found.path;
   const crumbs = breadcrumbs(path);
   if (found.kind === 'dir') {
-    const items = found.entries.map((e) => `<li><a href="${esc(dataHref(`${path}/${e.name}`))}">${esc(e.name)}${e.id === undefined ? '/' : ''}</a>${e.id === undefined ? '' : ` <code class="id">${esc(e.id)}</code>`}</li>`).join('\n');
+    const entries = found.entries.map((e) => ({ name: e.name, dir: e.id === undefined, ...(e.id === undefined ? {} : { id: e.id }) }));
     const lineage = await lineageSection(session, path, found.run, trusted);
     return page(path, `<h1 class="result-path">${crumbs}</h1>
 <p>directory of several jobs' files: ${found.entries.length} entr${found.entries.length === 1 ? 'y' : 'ies'}</p>
-<ul class="listing">${items}</ul>
+${listing(path, entries)}
 ${lineage}`);
   }
   const writers = found.writers ?? [];

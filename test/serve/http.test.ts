@@ -32,6 +32,9 @@ describe('shark serve over HTTP', () => {
     rig.write('xss.md', '# Escaping <script>alert(1)</script>\n\nA [link](javascript:alert(3)).\n\n```shark-import\nin /data/in/\n```\n\n```shark-run\ncat /data/in/*.csv > /data/out/+\n```\n');
     const xss = await rig.shark(['run', 'xss.md']);
     expect(xss.code, xss.stderr).toBe(0);
+    rig.write('many.md', '# Many\n\n```shark-run\nmkdir -p /data/many/ && cd /data/many/ && seq 250 | xargs touch\n```\n');
+    const many = await rig.shark(['run', 'many.md']);
+    expect(many.code, many.stderr).toBe(0);
     served = await serve(rig, file);
   });
 
@@ -157,6 +160,18 @@ describe('shark serve over HTTP', () => {
       }
     } finally {
       renameSync(object + '.away', object);
+    }
+  });
+
+  it('lists at most 200 entries of a directory, and counts the rest', async () => {
+    const other = await serve(rig, 'many.md');
+    try {
+      const html = await (await fetch(other.url + '/data/many')).text();
+      expect(html).toContain('directory of 250 entries');
+      expect(html.match(/<li><a href="\/data\/many\//g)?.length).toBe(200);
+      expect(html).toContain('… and 50 more (the first 200 are listed; each entry has its page at its path)');
+    } finally {
+      await other.stop();
     }
   });
 
