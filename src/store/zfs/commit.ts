@@ -6,7 +6,7 @@ import { ownership } from './commands.js';
 import type { ZfsCore } from './core.js';
 import { ZfsError } from './failure.js';
 import { assertInside } from './mounts.js';
-import { copyIn, type Node, relinkIntoData, scan, scanHost } from './scan.js';
+import { copyIn, type Node, relinkIntoData, scanHost, scanOutput } from './scan.js';
 import { slug, type WsState } from './workspaces.js';
 
 /**
@@ -30,7 +30,7 @@ export async function commit(core: ZfsCore, st: WsState, path: string): Promise<
   const full = st.root + path;
   if (!written(st.root, path)) return undefined;
   relinkIntoData(full, [...new Set([st.root, realpathSync(st.root)])]);
-  const node = scan(full);
+  const node = scanOutput(full);
   if (node.kind === 'link') return node.content;
   if (core.locate(node.content) !== undefined) {
     // Stored already: keep it out of later snapshots of this dataset.

@@ -30,11 +30,16 @@ export function layOut(spec: string): ZfsResult<Layout> {
   const pool = dataset.split('/')[0]!;
   const pools = cmd.runSync('zpool', ['list', '-H', '-o', 'name', pool], pool);
   if (!pools.ok) return pools;
-  const got = cmd.getSync('mountpoint,mounted', [dataset]);
+  const got = cmd.getSync('mountpoint,mounted,setuid', [dataset]);
   if (!got.ok) return got;
   const props = got.value.get(dataset);
   const mountpoint = props?.get('mountpoint') ?? '';
   if (props?.get('mounted') !== 'yes' || !mountpoint.startsWith('/')) return { ok: false, error: { reason: 'not-mounted', dataset } };
+  if (props.get('setuid') !== 'off') {
+    // Set on the store's root, inherited by every dataset under it (a store made before gets it now).
+    const set = cmd.runSync('zfs', ['set', 'setuid=off', dataset], dataset);
+    if (!set.ok) return set;
+  }
   const areas = makeAreas(cmd, dataset);
   if (!areas.ok) return areas;
   const inventory = cmd.getSync('guid', [dataset], true);

@@ -84,11 +84,16 @@ export function placeholder(path: string, dir: boolean): void {
   else writeFileSync(path, '', { flag: 'wx' });
 }
 
-/** A read-only bind mount of `source` (inside `sourceRoot`) at `target` (inside `targetRoot`). */
+/**
+ * A read-only bind mount of `source` (inside `sourceRoot`) at `target` (inside
+ * `targetRoot`), nosuid and nodev: a bind mount does not keep the flags of the
+ * mount it shows, and zfs-fuse mounts every dataset without them whatever
+ * its `setuid` property says.
+ */
 export async function bind(cmd: Commands, from: { root: string; path: string }, to: { root: string; path: string }, about: string): Promise<void> {
   assertInside(from.root, from.path);
   assertInside(to.root, to.path);
-  await cmd.run('mount', ['--bind', '-o', 'ro', from.path, to.path], about);
+  await cmd.run('mount', ['--bind', '-o', 'ro,nosuid,nodev', from.path, to.path], about);
 }
 
 export async function unmount(cmd: Commands, target: string): Promise<void> {

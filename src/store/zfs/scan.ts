@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import {
-  chmodSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, symlinkSync, unlinkSync, writeSync,
+  chmodSync, closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync,
+  type Stats, symlinkSync, unlinkSync, writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { treeId } from '../content-id.js';
 import { hashFileSync } from '../hash.js';
 import type { Metadata } from '../metadata.js';
 import { refuseSpecial } from '../special-file.js';
-import { exportedLinkTarget } from '../safe-path.js';
 
 /**
  * Reading data into the ZFS store: every file, link and directory gets the
@@ -33,15 +33,43 @@ function dirNode(children: { name: string; node: Node }[]): Node {
 /**
  * Hashes what is at `path` without following symbolic links. `hashFile`
  * decides how a file is read (plain for a workspace, stat-cached for a host
- * file, counted for fsck).
+ * file, counted for fsck). `settle` (a commit) gives each file and directory
+ * the mode the store keeps (`settleMode`) on the way.
  */
-export function scan(path: string, hashFile: (path: string) => string = hashFileSync): Node {
+export function scan(path: string, hashFile: (path: string) => string = hashFileSync, settle = false): Node {
   const st = lstatSync(path);
   if (st.isSymbolicLink()) return { kind: 'link', content: `link:${readlinkSync(path)}` };
-  if (st.isDirectory()) return dirNode(readdirSync(path).map((name) => ({ name, node: scan(join(path, name), hashFile) })));
+  if (st.isDirectory()) {
+    if (settle) settleMode(path, st, st.mode & 0o777);
+    return dirNode(readdirSync(path).map((name) => ({ name, node: scan(join(path, name), hashFile, settle) })));
+  }
   refuseSpecial(path, st);
   const exec = (st.mode & 0o111) !== 0;
+  if (settle) settleMode(path, st, st.mode & 0o777);
   return { kind: 'file', content: `${exec ? 'sha256x' : 'sha256'}:${hashFile(path)}` };
+}
+
+/** `scan` of a job's output as it is committed: each mode is settled on the way. */
+export function scanOutput(path: string): Node {
+  return scan(path, hashFileSync, true);
+}
+
+/**
+ * Gives the file or directory `st` describes mode `mode`, by a descriptor
+ * opened without following a link: a straggling process of the job that
+ * swapped it for a link since (`ln -s /etc/shadow`) must not have Shark
+ * change a host file's mode. Whatever took its place fails the commit.
+ */
+function settleMode(path: string, st: Stats, mode: number): void {
+  if ((st.mode & 0o7777) === mode) return;
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    const now = fstatSync(fd);
+    if (now.ino !== st.ino || now.dev !== st.dev) throw new Error(`${path} was replaced while it was being stored`);
+    fchmodSync(fd, mode);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -72,24 +100,6 @@ export function relinkIntoData(path: string, roots: readonly string[]): void {
     }
   } else if (st.isDirectory()) {
     for (const name of readdirSync(path)) relinkIntoData(join(path, name), roots);
-  }
-}
-
-/**
- * The other way, for a copy out of the store (`exportTo` with `at`, the /data
- * path the copy at `path` had): each link into /data is made relative, as a
- * job gets it (`exportedLinkTarget`), so it never leads to the host's /data.
- */
-export function relinkFromData(path: string, at: string): void {
-  const st = lstatSync(path);
-  if (st.isSymbolicLink()) {
-    const target = readlinkSync(path);
-    const placed = exportedLinkTarget(target, at);
-    if (placed === target) return;
-    unlinkSync(path);
-    symlinkSync(placed, path);
-  } else if (st.isDirectory()) {
-    for (const name of readdirSync(path)) relinkFromData(join(path, name), `${at}/${name}`);
   }
 }
 
@@ -136,11 +146,4 @@ export function copyIn(from: string, to: string): Node {
   const hex = copyHashing(from, to, exec ? 0o755 : 0o644);
   chmodSync(to, exec ? 0o755 : 0o644); // the umask may have cleared bits
   return { kind: 'file', content: `${exec ? 'sha256x' : 'sha256'}:${hex}` };
-}
-
-export function makeWritable(path: string): void {
-  const st = lstatSync(path);
-  if (st.isSymbolicLink()) return;
-  chmodSync(path, st.mode | 0o200);
-  if (st.isDirectory()) for (const name of readdirSync(path)) makeWritable(join(path, name));
 }

@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { cpSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { exportStaging } from '../export-staging.js';
 import type { SnapshotId } from '../snapshot-store.js';
 import { ownership } from './commands.js';
 import type { ZfsCore } from './core.js';
+import { copyOutOfSnapshot } from './copy-out.js';
 import { ZfsError } from './failure.js';
 import { assertInside, bind, Clones, makeDirs, placeholder, unmount } from './mounts.js';
 import { exportedLinkTarget } from '../safe-path.js';
-import { makeWritable, relinkFromData } from './scan.js';
 
 /**
  * Job workspaces: one dataset per job (`DS/job/NAME`), its inputs bound in
@@ -143,7 +143,5 @@ async function copyOut(core: ZfsCore, id: SnapshotId, target: string, clones: Cl
   if (ref === undefined) throw new ZfsError({ reason: 'unknown-id', id });
   const clone = await clones.get(ref.guid);
   assertInside(clone, clone + ref.path);
-  cpSync(clone + ref.path, target, { recursive: true, verbatimSymlinks: true });
-  if (at !== undefined) relinkFromData(target, at);
-  makeWritable(target);
+  copyOutOfSnapshot(clone + ref.path, target, at);
 }

@@ -1,0 +1,15 @@
+/**
+ * The modes Shark gives the data it writes, the same on every store: what a
+ * step made is bytes and an executable bit (the content id holds nothing
+ * more), so a setuid, setgid or sticky bit never survives, and two stores
+ * holding one id hold the same files.
+ */
+
+/** Whether a file counts as executable: any of its execute bits (what `sha256x:` ids record). */
+export const executable = (mode: number): boolean => (mode & 0o111) !== 0;
+
+/** A copy out of a store (a publish, a crate): writable by its owner, as a step would write it. */
+export const publishedMode = (exec: boolean): number => (exec ? 0o755 : 0o644);
+
+/** A directory Shark makes for a copy out of a store. */
+export const DIR_MODE = 0o755;

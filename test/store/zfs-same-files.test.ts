@@ -1,0 +1,70 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+import { destroyDataset } from './zfs-datasets.js';
+import { makeSuiteDataset, skipZfs, suiteDataset, zfsTestFile } from './zfs-test-file.js';
+
+/**
+ * A pipeline's data is the same files on a ZFS store as on the directory
+ * store: the real binary runs one document on each, and what a later step
+ * sees and what a publish writes are compared.
+ */
+const missing = await zfsTestFile();
+
+const ZFS = ['/usr/sbin/zfs', '/sbin/zfs'].find((p) => existsSync(p)) ?? 'zfs';
+
+/** Step 1 makes a setuid program; step 2 says what it sees of it (its mode, and the options of its mount on ZFS). */
+const SETUID = `# A step makes a setuid program
+
+\`\`\`shark-run
+printf '#!/bin/sh\\necho hi\\n' > /data/tool && chmod 4755 /data/tool
+\`\`\`
+
+\`\`\`shark-run
+stat -c %a /data/tool > /data/seen.txt; grep ' /data/tool ' /proc/self/mountinfo | cut -d ' ' -f 6 > /data/mount.txt
+\`\`\`
+
+\`\`\`shark-publish
+/data/tool
+/data/seen.txt
+/data/mount.txt
+\`\`\`
+`;
+
+describe.skipIf(skipZfs(missing))('the same files on ZFS as on the directory store', () => {
+  const ds = suiteDataset('same');
+  const zfs = ['--store', `zfs:${ds}`];
+  let rig: Rig;
+
+  beforeAll(async () => {
+    await makeSuiteDataset(ds, missing);
+    rig = new Rig();
+  });
+  afterAll(async () => {
+    rig?.cleanup();
+    await destroyDataset(ds);
+  });
+
+  /** Runs `doc` on the store `args` names (the directory store without any) and returns the published files' modes and texts. */
+  const run = async (doc: string, args: string[], files: string[]): Promise<{ modes: string[]; texts: string[] }> => {
+    rig.write('p.md', doc);
+    const ran = await rig.shark(['run', 'p.md', ...args], { timeoutMs: 120_000 });
+    expect(ran.stderr).toBe('');
+    expect(ran.code).toBe(0);
+    return {
+      modes: files.map((f) => (statSync(rig.path(`_shark/${f}`)).mode & 0o7777).toString(8)),
+      texts: files.map((f) => (f.endsWith('.txt') ? rig.read(`_shark/${f}`) : '')),
+    };
+  };
+
+  it('keeps no setuid bit in the store, in a later step or in a publish, and mounts inputs nosuid', async () => {
+    const cas = await run(SETUID, [], ['tool', 'seen.txt']);
+    const onZfs = await run(SETUID, zfs, ['tool', 'seen.txt']);
+    expect(cas.modes[0]).toBe('755');
+    expect(onZfs.modes[0]).toBe('755');
+    expect(Number.parseInt(onZfs.texts[1]!, 8) & 0o7000).toBe(0);
+    expect(rig.read('_shark/mount.txt').trim().split(',')).toContain('nosuid');
+    expect(execFileSync(ZFS, ['get', '-H', '-o', 'value', 'setuid', ds], { encoding: 'utf8' }).trim()).toBe('off');
+  }, 240_000);
+});
