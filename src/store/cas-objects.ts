@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { syncPath } from './durable.js';
+import { storedMode } from './file-modes.js';
 import { hashFileSync as hashFile } from './hash.js';
 import type { Metadata } from './metadata.js';
 import { STORED_MTIME_MS, glanceAt, markStored, objectPath, type UnsureObject } from './object-file.js';
@@ -86,7 +87,7 @@ export class CasObjects {
       unlinkSync(path);
       return { id, moved: false };
     }
-    chmodSync(path, exec ? 0o555 : 0o444);
+    chmodSync(path, storedMode(exec));
     markStored(path);
     this.moveInto(path, object);
     this.record(id, statSync(object));

@@ -2,6 +2,7 @@ import { chmodSync, copyFileSync, linkSync, lstatSync, mkdirSync, symlinkSync } 
 import { join } from 'node:path';
 import type { CasObjects } from './cas-objects.js';
 import type { Placed } from './cas-workspaces.js';
+import { publishedMode, storedMode } from './file-modes.js';
 import { exportedLinkTarget, placedLinkTarget } from './safe-path.js';
 import type { SnapshotId, TreeEntry } from './snapshot-store.js';
 
@@ -60,7 +61,8 @@ export function place(s: Placing, id: SnapshotId, target: string, at: string | u
     }
   }
   copyFileSync(object, target);
-  chmodSync(target, how === 'copy' ? (id.startsWith('sha256x:') ? 0o755 : 0o644) : id.startsWith('sha256x:') ? 0o555 : 0o444);
+  const exec = id.startsWith('sha256x:');
+  chmodSync(target, how === 'copy' ? publishedMode(exec) : storedMode(exec));
 }
 
 /**

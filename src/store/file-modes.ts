@@ -8,8 +8,11 @@
 /** Whether a file counts as executable: any of its execute bits (what `sha256x:` ids record). */
 export const executable = (mode: number): boolean => (mode & 0o111) !== 0;
 
+/** A file as a store keeps it, and as a job's input shows it: read-only. */
+export const storedMode = (exec: boolean): number => (exec ? 0o555 : 0o444);
+
 /** A copy out of a store (a publish, a crate): writable by its owner, as a step would write it. */
 export const publishedMode = (exec: boolean): number => (exec ? 0o755 : 0o644);
 
-/** A directory Shark makes for a copy out of a store. */
+/** A directory as a store keeps it (the ZFS store; the directory store makes it so when it places one) and copies it out. */
 export const DIR_MODE = 0o755;

@@ -43,6 +43,19 @@ export function shape(path: string): Shape {
   return { type: 'file', exec: (st.mode & 0o111) !== 0, text: readFileSync(path, 'utf8') };
 }
 
+/** The modes (octal, without the type) under `path`, by path relative to it (`.` for itself); links left out. */
+export function modes(path: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (rel: string): void => {
+    const st = lstatSync(join(path, rel));
+    if (st.isSymbolicLink()) return;
+    out[rel] = (st.mode & 0o7777).toString(8);
+    if (st.isDirectory()) for (const name of readdirSync(join(path, rel)).sort()) walk(rel === '.' ? name : `${rel}/${name}`);
+  };
+  walk('.');
+  return out;
+}
+
 function write(root: string, rel: string, text: string, mode = 0o644): void {
   const full = join(root, rel);
   mkdirSync(dirname(full), { recursive: true });
@@ -150,6 +163,25 @@ export function storeContract(opts: ContractOptions): void {
       expect(exec1).not.toBe(plain);
       expect(exec2).toBe(exec1);
       expect(await look(exec1!)).toEqual({ type: 'file', exec: true, text: '#!/bin/sh\n' });
+    });
+
+    it('keeps the same modes as every store: files 0444 or 0555, directories 0755, no setuid, setgid or sticky bit', async () => {
+      const t = (await commitWith((p) => {
+        mkdirSync(p);
+        write(p, 'plain', 'p\n', 0o600);
+        write(p, 'exe', 'e\n', 0o100);
+        write(p, 'suid', 's\n', 0o4755);
+        write(p, 'sgid', 'g\n', 0o2644);
+        write(p, 'sticky/f', 'f\n', 0o664);
+        chmodSync(join(p, 'sticky'), 0o1777);
+      }))!;
+      const w = await ws();
+      await s.materialize(t, w, '/data/in');
+      expect(modes(w.root + '/data/in')).toEqual({ '.': '755', exe: '555', plain: '444', sgid: '444', sticky: '755', 'sticky/f': '444', suid: '555' });
+      await done(w);
+      const out = join(host, 'modes');
+      await s.exportTo(t, out);
+      expect(modes(out)).toEqual({ '.': '755', exe: '755', plain: '644', sgid: '644', sticky: '755', 'sticky/f': '644', suid: '755' });
     });
 
     it('commits directories with nested files, links and empty directories, stably', async () => {

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
+import { modes } from './contract.js';
 import { destroyDataset } from './zfs-datasets.js';
 import { makeSuiteDataset, skipZfs, suiteDataset, zfsTestFile } from './zfs-test-file.js';
 
@@ -29,6 +30,23 @@ stat -c %a /data/tool > /data/seen.txt; grep ' /data/tool ' /proc/self/mountinfo
 /data/tool
 /data/seen.txt
 /data/mount.txt
+\`\`\`
+`;
+
+/** Step 1 makes files and directories of odd modes; step 2 lists the modes it sees. */
+const MODES = `# Odd modes
+
+\`\`\`shark-run
+mkdir -p /data/odd/ && cd /data/odd && printf 'm\\n' > mode000 && chmod 000 mode000 && printf 's\\n' > suid && chmod 4755 suid && printf 'e\\n' > exe && chmod 744 exe && printf 'p\\n' > plain && chmod 600 plain && mkdir sticky rodir && echo s > sticky/f && chmod 1777 sticky && echo r > rodir/f && chmod 555 rodir
+\`\`\`
+
+\`\`\`shark-run
+cd /data/odd && find . -printf '%y %m %p\\n' | LC_ALL=C sort > /data/report.txt
+\`\`\`
+
+\`\`\`shark-publish
+/data/odd/
+/data/report.txt
 \`\`\`
 `;
 
@@ -63,8 +81,22 @@ describe.skipIf(skipZfs(missing))('the same files on ZFS as on the directory sto
     const onZfs = await run(SETUID, zfs, ['tool', 'seen.txt']);
     expect(cas.modes[0]).toBe('755');
     expect(onZfs.modes[0]).toBe('755');
-    expect(Number.parseInt(onZfs.texts[1]!, 8) & 0o7000).toBe(0);
+    expect(onZfs.texts[1]).toBe('555\n');
+    expect(cas.texts[1]).toBe('555\n');
     expect(rig.read('_shark/mount.txt').trim().split(',')).toContain('nosuid');
     expect(execFileSync(ZFS, ['get', '-H', '-o', 'value', 'setuid', ds], { encoding: 'utf8' }).trim()).toBe('off');
+  }, 240_000);
+
+  it('gives a later step and a publish the same modes as the directory store: files 0444 or 0555, directories 0755', async () => {
+    await run(MODES, [], []);
+    const casReport = rig.read('_shark/report.txt');
+    const casPublished = modes(rig.path('_shark/odd'));
+    await run(MODES, zfs, []);
+    expect(rig.read('_shark/report.txt')).toBe(casReport);
+    expect(modes(rig.path('_shark/odd'))).toEqual(casPublished);
+    expect(casReport.split('\n')).toEqual(expect.arrayContaining([
+      'd 755 .', 'd 755 ./rodir', 'd 755 ./sticky', 'f 444 ./mode000', 'f 444 ./plain', 'f 555 ./exe', 'f 555 ./suid',
+    ]));
+    expect(casPublished).toMatchObject({ '.': '755', rodir: '755', sticky: '755', mode000: '644', plain: '644', exe: '755', suid: '755' });
   }, 240_000);
 });

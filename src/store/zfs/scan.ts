@@ -5,6 +5,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { treeId } from '../content-id.js';
+import { DIR_MODE, executable, storedMode } from '../file-modes.js';
 import { hashFileSync } from '../hash.js';
 import type { Metadata } from '../metadata.js';
 import { refuseSpecial } from '../special-file.js';
@@ -34,18 +35,19 @@ function dirNode(children: { name: string; node: Node }[]): Node {
  * Hashes what is at `path` without following symbolic links. `hashFile`
  * decides how a file is read (plain for a workspace, stat-cached for a host
  * file, counted for fsck). `settle` (a commit) gives each file and directory
- * the mode the store keeps (`settleMode`) on the way.
+ * on the way the mode the directory store gives the same data (file-modes.ts):
+ * one id, the same files, whichever store holds them.
  */
 export function scan(path: string, hashFile: (path: string) => string = hashFileSync, settle = false): Node {
   const st = lstatSync(path);
   if (st.isSymbolicLink()) return { kind: 'link', content: `link:${readlinkSync(path)}` };
   if (st.isDirectory()) {
-    if (settle) settleMode(path, st, st.mode & 0o777);
+    if (settle) settleMode(path, st, DIR_MODE);
     return dirNode(readdirSync(path).map((name) => ({ name, node: scan(join(path, name), hashFile, settle) })));
   }
   refuseSpecial(path, st);
-  const exec = (st.mode & 0o111) !== 0;
-  if (settle) settleMode(path, st, st.mode & 0o777);
+  const exec = executable(st.mode);
+  if (settle) settleMode(path, st, storedMode(exec));
   return { kind: 'file', content: `${exec ? 'sha256x' : 'sha256'}:${hashFile(path)}` };
 }
 
@@ -139,11 +141,12 @@ export function copyIn(from: string, to: string): Node {
   }
   if (st.isDirectory()) {
     mkdirSync(to);
+    chmodSync(to, DIR_MODE);
     return dirNode(readdirSync(from).map((name) => ({ name, node: copyIn(join(from, name), join(to, name)) })));
   }
   refuseSpecial(from, st);
-  const exec = (st.mode & 0o111) !== 0;
-  const hex = copyHashing(from, to, exec ? 0o755 : 0o644);
-  chmodSync(to, exec ? 0o755 : 0o644); // the umask may have cleared bits
+  const exec = executable(st.mode);
+  const hex = copyHashing(from, to, storedMode(exec));
+  chmodSync(to, storedMode(exec)); // the umask may have cleared bits
   return { kind: 'file', content: `${exec ? 'sha256x' : 'sha256'}:${hex}` };
 }
