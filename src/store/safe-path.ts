@@ -64,13 +64,18 @@ export function storedLinkTarget(target: string, workspaceData: string): string 
   return target;
 }
 
+/** Whether a stored link's target is a /data path: one `placedLinkTarget` makes relative. */
+export function namesData(target: string): boolean {
+  return target === '/data' || target.startsWith('/data/');
+}
+
 /**
  * How a stored link is placed at `/data` path `at`: a link into /data becomes
  * relative, so it resolves to the job's own copy on the host and in a
  * container alike, and never to the host's `/data`.
  */
 export function placedLinkTarget(target: string, at: string): string {
-  if (target !== '/data' && !target.startsWith('/data/')) return target;
+  if (!namesData(target)) return target;
   const rel = posix.relative(posix.dirname(at), target);
   return rel === '' ? '.' : rel;
 }

@@ -3,6 +3,7 @@ import type { Collected, SnapshotId, SnapshotStore, StoreProblem, TreeEntry, Wor
 import { TreeTable } from './tree-table.js';
 import { ZfsCatalog, type ZfsRef } from './zfs/catalog.js';
 import { collect, inUse } from './zfs/collect.js';
+import { DataLinks } from './zfs/data-links.js';
 import type { Commands } from './zfs/commands.js';
 import { commit, ingest } from './zfs/commit.js';
 import type { ZfsCore } from './zfs/core.js';
@@ -44,6 +45,7 @@ export class ZfsStore implements SnapshotStore, ZfsCore {
   readonly kind = 'zfs';
   readonly catalog: ZfsCatalog;
   readonly snapshots: Snapshots;
+  readonly dataLinks = new DataLinks((id) => this.entries(id));
   private readonly workspaces = new Map<string, WsState>();
   private readonly trees: TreeTable;
   /** Ids found whole by `has`: asked again and again by the planner. */

@@ -285,6 +285,29 @@ export function storeContract(opts: ContractOptions): void {
     });
   });
 
+  describe('links into /data', () => {
+    it('are placed relative, so they lead to the copy in the job: alone, in a directory and in a composed one', async () => {
+      const d = (await commitWith((p) => {
+        mkdirSync(p);
+        writeFileSync(join(p, 'target'), 't\n');
+        symlinkSync('/data/out/target', join(p, 'abs'));
+        mkdirSync(join(p, 'sub'));
+        symlinkSync('/data/out', join(p, 'sub', 'up'));
+      }))!;
+      const composed = s.composeTree([{ name: 'out', id: d }, { name: 'top', id: 'link:/data/all/out/target' }]);
+      const w = await ws();
+      await s.materialize(d, w, '/data/out');
+      await s.materialize(composed, w, '/data/all');
+      await s.materialize('link:/data/out/target', w, '/data/x/l');
+      const at = (rel: string): string => readlinkSync(`${w.root}/data/${rel}`);
+      expect([at('out/abs'), at('out/sub/up'), at('x/l')]).toEqual(['target', '..', '../out/target']);
+      // A link keeps the /data path it names: inside a directory placed elsewhere, it leads to that path.
+      expect([at('all/out/abs'), at('all/top')]).toEqual(['../../out/target', 'out/target']);
+      for (const rel of ['out/abs', 'x/l', 'all/out/abs', 'all/top', 'out/sub/up/target']) expect(readFileSync(`${w.root}/data/${rel}`, 'utf8')).toBe('t\n');
+      await done(w);
+    });
+  });
+
   describe('entries and composeTree', () => {
     it('gives each item of a directory the id it has on its own, so one new item leaves the others alone', async () => {
       const a = await commitFile('item a\n');

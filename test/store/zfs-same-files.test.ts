@@ -50,6 +50,24 @@ cd /data/odd && find . -printf '%y %m %p\\n' | LC_ALL=C sort > /data/report.txt
 \`\`\`
 `;
 
+/** Step 1 links into /data, absolutely and relatively; a later host step reads through both. */
+const LINKS = `# Links into /data
+
+\`\`\`shark-run
+mkdir -p /data/d/ && echo payload > /data/d/target && ln -s /data/d/target /data/d/abs && ln -s target /data/d/rel
+\`\`\`
+
+\`\`\`shark-run
+cat /data/d/target > /dev/null; cat /data/d/abs > /data/out-abs.txt 2>&1; cat /data/d/rel > /data/out-rel.txt; readlink /data/d/abs > /data/readlink.txt
+\`\`\`
+
+\`\`\`shark-publish
+/data/out-abs.txt
+/data/out-rel.txt
+/data/readlink.txt
+\`\`\`
+`;
+
 describe.skipIf(skipZfs(missing))('the same files on ZFS as on the directory store', () => {
   const ds = suiteDataset('same');
   const zfs = ['--store', `zfs:${ds}`];
@@ -98,5 +116,13 @@ describe.skipIf(skipZfs(missing))('the same files on ZFS as on the directory sto
       'd 755 .', 'd 755 ./rodir', 'd 755 ./sticky', 'f 444 ./mode000', 'f 444 ./plain', 'f 555 ./exe', 'f 555 ./suid',
     ]));
     expect(casPublished).toMatchObject({ '.': '755', rodir: '755', sticky: '755', mode000: '644', plain: '644', exe: '755', suid: '755' });
+  }, 240_000);
+
+  it('places a link into /data relative in a later step, so it leads to the copy in that step', async () => {
+    const files = ['out-abs.txt', 'out-rel.txt', 'readlink.txt'];
+    const cas = await run(LINKS, [], files);
+    const onZfs = await run(LINKS, zfs, files);
+    expect(cas.texts).toEqual(['payload\n', 'payload\n', 'target\n']);
+    expect(onZfs.texts).toEqual(cas.texts);
   }, 240_000);
 });

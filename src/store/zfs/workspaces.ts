@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { exportStaging } from '../export-staging.js';
+import { DIR_MODE } from '../file-modes.js';
+import { exportedLinkTarget, placedLinkTarget } from '../safe-path.js';
 import type { SnapshotId } from '../snapshot-store.js';
 import { ownership } from './commands.js';
 import type { ZfsCore } from './core.js';
 import { copyOutOfSnapshot } from './copy-out.js';
 import { ZfsError } from './failure.js';
 import { assertInside, bind, Clones, makeDirs, placeholder, unmount } from './mounts.js';
-import { exportedLinkTarget } from '../safe-path.js';
 
 /**
  * Job workspaces: one dataset per job (`DS/job/NAME`), its inputs bound in
@@ -70,37 +71,48 @@ export async function materialize(core: ZfsCore, st: WsState, id: SnapshotId, pa
   if (id.startsWith('link:')) {
     // Already there when a directory input of the job holds it (`cat /data/res/lnk; ls /data/res/`); a
     // file or directory covering another is bound over it, which shows the same data.
-    if (lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink() !== true) symlinkSync(id.slice('link:'.length), target);
+    if (lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink() !== true) symlinkSync(placedLinkTarget(id.slice('link:'.length), path), target);
     return;
   }
-  if (core.locate(id) === undefined && id.startsWith('tree:')) {
-    // A composed tree: a read-only skeleton of its directories and links, each stored item bound into place.
+  if (builtUp(core, id)) {
+    // A read-only skeleton of its directories and links, each stored item bound into place.
     const skeleton = mkdtempSync(join(tmpdir(), 'shark-tree-'));
     st.skeletons.push(skeleton);
-    const leaves: { id: SnapshotId; rel: string }[] = [];
-    buildSkeleton(core, id, skeleton, '', leaves);
+    chmodSync(skeleton, DIR_MODE); // made 0700, it would hide the input from a job's other users
+    const leaves: { id: SnapshotId; at: string }[] = [];
+    buildSkeleton(core, id, skeleton, path, leaves);
     placeholder(target, true);
     await bind(core.cmd, { root: skeleton, path: skeleton }, { root: st.root, path: target }, st.dataset);
     st.mounts.push(target);
-    for (const leaf of leaves) await bindItem(core, st, leaf.id, target + leaf.rel);
+    for (const leaf of leaves) await bindItem(core, st, leaf.id, st.root + leaf.at);
     return;
   }
   placeholder(target, core.entries(id) !== undefined);
   await bindItem(core, st, id, target);
 }
 
-function buildSkeleton(core: ZfsCore, id: SnapshotId, dir: string, rel: string, leaves: { id: SnapshotId; rel: string }[]): void {
+/**
+ * Whether a directory is placed as a skeleton rather than bound whole: a
+ * composed one (stored nowhere whole), or one holding a link into /data,
+ * which the job gets relative to where it is placed (`placedLinkTarget`).
+ */
+function builtUp(core: ZfsCore, id: SnapshotId): boolean {
+  return id.startsWith('tree:') && (core.locate(id) === undefined || core.dataLinks.within(id));
+}
+
+/** Fills `dir` with the directories and links of tree `id`, placed at /data path `at`; what is stored whole goes to `leaves`. */
+function buildSkeleton(core: ZfsCore, id: SnapshotId, dir: string, at: string, leaves: { id: SnapshotId; at: string }[]): void {
   const entries = core.entries(id);
   if (entries === undefined) throw new ZfsError({ reason: 'unknown-id', id });
   for (const e of entries) {
     const path = join(dir, e.name);
-    if (e.id.startsWith('link:')) symlinkSync(e.id.slice('link:'.length), path);
-    else if (core.locate(e.id) === undefined && e.id.startsWith('tree:')) {
-      mkdirSync(path);
-      buildSkeleton(core, e.id, path, `${rel}/${e.name}`, leaves);
+    if (e.id.startsWith('link:')) symlinkSync(placedLinkTarget(e.id.slice('link:'.length), `${at}/${e.name}`), path);
+    else if (builtUp(core, e.id)) {
+      mkdirSync(path, DIR_MODE);
+      buildSkeleton(core, e.id, path, `${at}/${e.name}`, leaves);
     } else {
       placeholder(path, core.entries(e.id) !== undefined);
-      leaves.push({ id: e.id, rel: `${rel}/${e.name}` });
+      leaves.push({ id: e.id, at: `${at}/${e.name}` });
     }
   }
 }
