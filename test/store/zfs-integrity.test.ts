@@ -228,6 +228,16 @@ describe.skipIf(missing !== undefined && !required)('ZFS store integrity', () =>
       expect(await s.verify(() => undefined, new AbortController().signal)).toEqual([]);
     });
 
+    it('says a snapshot replaced by another of the same name was replaced, not that it no longer exists', async () => {
+      const id = await commitWith((p) => writeFileSync(p, `replaced ${RUN}\n`));
+      const name = s.describe(id)!.split(':')[0]!;
+      execFileSync(ZFS, ['destroy', name]);
+      execFileSync(ZFS, ['snapshot', name]);
+      const problems = await s.verify(() => undefined, new AbortController().signal);
+      expect(problems).toEqual([{ id, problem: 'missing', detail: `snapshot ${name} was replaced by another of the same name (its GUID changed)` }]);
+      await s.quarantine([id]);
+    });
+
     it('reports data that differs from its content id as corrupt, and quarantine makes the planner re-run it', async () => {
       const good = await commitWith((p) => writeFileSync(p, `good ${RUN}\n`));
       const bad = await commitWith((p) => writeFileSync(p, `bad ${RUN}\n`));

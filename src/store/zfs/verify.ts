@@ -45,6 +45,7 @@ function tops(paths: readonly string[]): string[] {
 export async function verify(core: ZfsCore, progress: Progress, signal: AbortSignal): Promise<StoreProblem[]> {
   const problems: StoreProblem[] = [];
   const now = await existing(core);
+  const names = new Set(now.values());
   const work = core.catalog.snapshots().map((s) => ({ snap: s, objects: core.catalog.contentsOf(s.guid) }));
   const total = work.reduce((n, w) => n + w.objects.length, 0);
   let done = 0;
@@ -59,7 +60,10 @@ export async function verify(core: ZfsCore, progress: Progress, signal: AbortSig
     if (signal.aborted) break;
     if (objects.length === 0) continue;
     if (!now.has(snap.guid)) {
-      for (const o of objects) problems.push({ id: o.content, problem: 'missing', detail: `snapshot ${snap.name} no longer exists` });
+      // Its bytes are gone either way: one made since under its name is other data, whatever it holds.
+      const detail = names.has(snap.name) ? `snapshot ${snap.name} was replaced by another of the same name (its GUID changed)`
+        : `snapshot ${snap.name} no longer exists`;
+      for (const o of objects) problems.push({ id: o.content, problem: 'missing', detail });
     } else {
       const clones = new Clones(core, `fsck-${randomBytes(4).toString('hex')}`);
       try {
