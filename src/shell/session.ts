@@ -11,13 +11,13 @@ import { shellWords } from '../pipeline/shell-words.js';
 import type { RunStep } from '../pipeline/pipeline.js';
 import { Writers } from '../pipeline/writers.js';
 import { importContext } from '../plan/session.js';
-import type { SnapshotId } from '../store/snapshot-store.js';
+import type { SnapshotId, Workspace } from '../store/snapshot-store.js';
 import { decideLast } from './decide.js';
 import { piecesOf, renderDocument, type DocStep } from './document.js';
 import { contributing, finalOutputs, liveSteps, writersOf, type Entry, type StepEntry } from './history.js';
 import { recordStep, type StepContext } from './record-step.js';
 import { storeScan } from './tree.js';
-import { compare, openView, runIn, type Live } from './working-view.js';
+import { compare, openView, runIn, unkeepable, type Live } from './working-view.js';
 
 /** What one line did, for the transcript. */
 export type Outcome =
@@ -82,12 +82,14 @@ export class ShellSession {
       if (outcome.status === 'cancelled') return this.fail(typed, 'interrupted; its writes were discarded');
       if (outcome.status === 'timeout') return this.fail(typed, outcome.message);
       if (outcome.status === 'failed') return this.fail(typed, `${outcome.message}; its writes were discarded`);
-      const { after, changes } = compare(this.session, ws, this.root);
-      if (changes.length === 0) {
-        this.history.push({ kind: 'inspection', env: this.env, typed });
-        return { kind: 'inspection' };
-      }
-      return await this.keep(typed, false, ws, after, changes);
+      return await this.keeping(typed, ws, async () => {
+        const { after, changes } = compare(this.session, ws, this.root);
+        if (changes.length === 0) {
+          this.history.push({ kind: 'inspection', env: this.env, typed });
+          return { kind: 'inspection' };
+        }
+        return await this.keep(typed, false, ws, after, changes);
+      });
     } finally {
       await this.session.store.disposeWorkspace(ws).catch(() => undefined);
     }
@@ -115,9 +117,11 @@ export class ShellSession {
         updateLock(this.session.lockPath, (lock) => void (lock.imports[key] = fetched.pin));
         this.session.lock.imports[key] = fetched.pin;
       }
-      const { after, changes } = compare(this.session, ws, this.root);
-      if (changes.length === 0) return this.fail(`:import ${typed}`, `${step.clause.dest} is already in /data as it would be imported`);
-      return await this.keep(typed, true, ws, after, changes);
+      return await this.keeping(`:import ${typed}`, ws, async () => {
+        const { after, changes } = compare(this.session, ws, this.root);
+        if (changes.length === 0) return this.fail(`:import ${typed}`, `${step.clause.dest} is already in /data as it would be imported`);
+        return await this.keep(typed, true, ws, after, changes);
+      });
     } finally {
       await this.session.store.disposeWorkspace(ws).catch(() => undefined);
     }
@@ -147,6 +151,21 @@ export class ShellSession {
     this.envIds.set(name, env.id);
     this.env = name;
     return undefined;
+  }
+
+  /**
+   * `take` (the view compared with /data, its changes kept), or a failure of
+   * the command when the store cannot keep what it left (`unkeepable`): the
+   * session, whose history is nowhere else, goes on.
+   */
+  private async keeping(shown: string, ws: Workspace, take: () => Promise<Outcome>): Promise<Outcome> {
+    try {
+      return await take();
+    } catch (e) {
+      const why = unkeepable(e, ws);
+      if (why === undefined) throw e;
+      return this.fail(shown, `${why}; its writes were discarded`);
+    }
   }
 
   private async keep(typed: string, isImport: boolean, ws: Parameters<typeof recordStep>[4], after: Parameters<typeof recordStep>[5], changes: Parameters<typeof recordStep>[6]): Promise<Outcome> {

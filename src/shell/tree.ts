@@ -1,7 +1,9 @@
-import { lstatSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
+import { lstatSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { sortEntries, treeId } from '../store/content-id.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
+import { refuseSpecial } from '../store/special-file.js';
+import { textLink, textNames } from '../store/storable.js';
 
 /** A directory (or file) as it is after a command: content ids all the way down, the ones a store would give. */
 export interface Scan {
@@ -9,15 +11,21 @@ export interface Scan {
   readonly children?: ReadonlyMap<string, Scan>;
 }
 
-/** The tree hash of a working view, through the stat cache (`hashFile`): the default store's snapshot. */
+/**
+ * The tree hash of a working view, through the stat cache (`hashFile`): the
+ * default store's snapshot. What the store cannot keep is thrown as the store
+ * refuses it: a FIFO, a socket or a device (`SpecialFileError`, never opened),
+ * a name or a link target that is not UTF-8 (`NotTextError`).
+ */
 export function scanTree(path: string, hashFile: (path: string, st: BigIntStats) => string): Scan {
   const st = lstatSync(path, { bigint: true });
-  if (st.isSymbolicLink()) return { id: `link:${readlinkSync(path)}` };
+  if (st.isSymbolicLink()) return { id: `link:${textLink(path)}` };
   if (st.isDirectory()) {
     const children = new Map<string, Scan>();
-    for (const name of readdirSync(path).sort()) children.set(name, scanTree(join(path, name), hashFile));
+    for (const name of textNames(path).sort()) children.set(name, scanTree(join(path, name), hashFile));
     return { id: treeId(sortEntries([...children].map(([name, s]) => ({ name, id: s.id })))), children };
   }
+  refuseSpecial(path, st);
   return { id: `${(st.mode & 0o111n) !== 0n ? 'sha256x' : 'sha256'}:${hashFile(path, st)}` };
 }
 

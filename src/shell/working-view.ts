@@ -2,7 +2,11 @@ import { existsSync, mkdirSync, readSync, openSync, closeSync, fstatSync } from 
 import type { ExecOutcome, RunSession } from '../exec/executor.js';
 import type { RunStep } from '../pipeline/pipeline.js';
 import { renderScript } from '../plan/render-command.js';
+import { diskFull } from '../store/full-disk.js';
 import type { SnapshotId, Workspace } from '../store/snapshot-store.js';
+import { SpecialFileError } from '../store/special-file.js';
+import { ADVICE, NotTextError } from '../store/storable.js';
+import { unreadableAt } from '../store/unreadable.js';
 import { diffTrees, scanTree, type Change, type Scan } from './tree.js';
 
 /** A command run in a working view of /data: what it did, and the view (to commit from, then dispose). */
@@ -36,6 +40,26 @@ export function compare(session: RunSession, ws: Workspace, root: SnapshotId | u
   const after = scanned?.children?.size === 0 ? undefined : scanned;
   return { after, changes: diffTrees(root, after, (id) => session.store.entries(id)) };
 }
+
+/**
+ * Why what a command left in the view cannot be kept, as `shark run` refuses
+ * a job's outputs, named as a /data path: a FIFO, a socket or a device, a name
+ * or a link target that is not UTF-8, what cannot be read (permission denied,
+ * a path too long), or a store with no room. Undefined for any other error,
+ * which stays the bug it is.
+ */
+export function unkeepable(e: unknown, ws: Workspace): string | undefined {
+  const dir = ws.root + '/data';
+  const shown = (path: string): string => elided(`/data${path.slice(dir.length)}`);
+  if (e instanceof SpecialFileError) return `${shown(e.path)} is ${e.kind}: ${ADVICE.special}`;
+  if (e instanceof NotTextError) return `${shown(e.path)} ${e.why}: ${ADVICE.text}`;
+  const unreadable = unreadableAt(e, dir);
+  if (unreadable !== undefined) return `${shown(unreadable.path)}: ${unreadable.why}`;
+  return diskFull(e) ? `the store has no room for its writes (${(e as Error).message})` : undefined;
+}
+
+/** A path to show on one line: one too long for the file system (thousands of characters) loses its middle. */
+const elided = (path: string): string => (path.length <= 160 ? path : `${path.slice(0, 100)}…${path.slice(-50)}`);
 
 export interface Live {
   readonly signal: AbortSignal;

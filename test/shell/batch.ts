@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { Rig, SHARK } from '../support/rig.js';
+import { Rig, SHARK, type SharkOptions } from '../support/rig.js';
 
 export interface Ended {
   readonly code: number | null;
@@ -16,8 +16,10 @@ export class BatchShell {
   stderr = '';
   readonly ended: Promise<Ended>;
 
-  constructor(rig: Rig, args: readonly string[]) {
-    this.child = spawn(process.execPath, [SHARK, 'shell', ...args], { cwd: rig.dir, stdio: ['pipe', 'pipe', 'pipe'] });
+  /** `options.wrap` runs it through another command (`setpriv …`: as another user), with `options.env` added. */
+  constructor(rig: Rig, args: readonly string[], options: SharkOptions = {}) {
+    const [command, ...prefix] = [...(options.wrap ?? []), process.execPath];
+    this.child = spawn(command!, [...prefix, SHARK, 'shell', ...args], { cwd: rig.dir, env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (d: Buffer) => (this.stdout += d.toString()));
     this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.ended = new Promise((done) => this.child.on('close', (code, signal) => done({ code, signal, stdout: this.stdout, stderr: this.stderr })));
@@ -49,8 +51,8 @@ export function leftWorkspaces(rig: Rig): string[] {
 }
 
 /** `shark shell … < commands`: the transcript, and the exit status. */
-export function shell(rig: Rig, args: readonly string[], commands: string): Promise<Ended> {
-  const batch = new BatchShell(rig, args);
+export function shell(rig: Rig, args: readonly string[], commands: string, options: SharkOptions = {}): Promise<Ended> {
+  const batch = new BatchShell(rig, args, options);
   batch.send(commands);
   return batch.end();
 }
