@@ -63,6 +63,10 @@ export async function repl(shell: ShellSession, io: Io, options: ReplOptions): P
     io.stdout('^C\n');
     ask();
   };
+  // Closed by Ctrl-D, while a command runs too: no prompt after that, as readline's would resume the input
+  // and keep the process alive once the loop has ended.
+  let closed = false;
+  rl.on('close', () => (closed = true));
   rl.on('SIGINT', interrupt);
   // Without a terminal, Ctrl-C reaches the process as a signal.
   const onSigint = options.interactive ? interrupt : stop;
@@ -70,7 +74,7 @@ export async function repl(shell: ShellSession, io: Io, options: ReplOptions): P
   process.on('SIGTERM', stop);
   const ask = (): void => {
     // No prompt while discarded lines are still to be said.
-    if (!options.interactive || taken < discard) return;
+    if (!options.interactive || closed || taken < discard) return;
     rl.setPrompt(prompt(shell));
     rl.prompt();
   };

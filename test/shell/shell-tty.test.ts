@@ -89,6 +89,19 @@ describeTmux('shark shell at a terminal', () => {
     expect(await pane.type(':history')).not.toContain('queued');
   });
 
+  it('Ctrl-D typed while a command runs leaves once it is done: --save writes the document, and the shell exits 0', async () => {
+    pane = new Pane(rig.dir, ['--save', 'q.md']);
+    await pane.start();
+    pane.keys('sleep 2; echo z > /data/z.txt');
+    await pane.until((s) => s.includes('shark> sleep 2'), 'the command on the screen');
+    pane.ctrlD();
+    const screen = await pane.until((s) => s.includes('[shell exited:'), 'the shell to exit', 20_000);
+    expect(screen).toContain('[step 1: wrote /data/z.txt]');
+    expect(screen).toContain('saved q.md: 1 step');
+    expect(screen).toContain('[shell exited: 0]');
+    expect(rig.read('q.md')).toContain('echo z > /data/z.txt');
+  });
+
   it('Ctrl-C of commands read from a file (`shark shell < commands.txt`) stops them all, as sh: exit 130, no workspace left', async () => {
     rig.write('commands.txt', 'echo a > /data/a.txt\nsleep 60 && echo b > /data/b.txt\nsleep 60 && echo c > /data/c.txt\necho d > /data/d.txt\n');
     pane = new Pane(rig.dir, ['--save', 'out.md']);

@@ -99,6 +99,10 @@ export class Pane {
     this.tmux('send-keys', '-t', 'shell', 'C-c');
   }
 
+  ctrlD(): void {
+    this.tmux('send-keys', '-t', 'shell', 'C-d');
+  }
+
   /** Polls the screen until `ready` holds (no fixed sleeps: the machine may be busy). */
   async until(ready: (screen: string) => boolean, what: string, timeoutMs = 60_000): Promise<string> {
     const end = Date.now() + timeoutMs;
