@@ -2,11 +2,13 @@ import { hostname } from 'node:os';
 import type { RunSession } from '../exec/executor.js';
 import { toResultRow, type LineageRecord } from '../lineage/record.js';
 import { isUnder } from '../pipeline/data-path.js';
+import type { Job } from '../plan/jobs.js';
 import { keyOf } from '../plan/key.js';
 import { shellRunOf } from '../store/run-table.js';
 import type { SnapshotId, Workspace } from '../store/snapshot-store.js';
 import { unstorableOutput } from '../store/storable.js';
 import { VERSION } from '../version.js';
+import { climbs } from './climbs.js';
 import { decideLast, type Decided } from './decide.js';
 import type { DocStep } from './document.js';
 import { ownerOf, type Entry } from './history.js';
@@ -55,6 +57,23 @@ const scanAt = (scan: Scan | undefined, path: string): Scan | undefined => {
 };
 
 /**
+ * Why a word climbing with `..` from a `cd` into /data (`climbs`) reads what
+ * a job of the step would not hold: a path of /data the command does not name
+ * (nor a directory around it), or one out of /data. Undefined when none does.
+ */
+function climbsOutOf(job: Job, command: string, after: Scan | undefined): string | undefined {
+  const held = [...job.inputs, ...job.outputs].map((p) => p.path);
+  for (const c of climbs(command)) {
+    const where = `\`${c.word}\` after \`cd ${c.cwd}\``;
+    if (!isUnder(c.path, '/data')) return `${where} leads out of /data, where a job has nothing: name a path under /data`;
+    // A path that is not there is not there for a job either.
+    if (held.some((p) => p === c.path || isUnder(c.path, p)) || scanAt(after, c.path) === undefined) continue;
+    return `${where} is ${c.path}, which the command does not name: a job holds only the paths its command names, so \`shark run\` would not find it (name ${c.path})`;
+  }
+  return undefined;
+}
+
+/**
  * Turns a command that changed /data into a step of the document: the line
  * as it will be saved (outputs the command does not name declared after it,
  * so that `shark run` commits them too), decided by the plan's own machinery
@@ -98,6 +117,8 @@ export async function recordStep(
   if (missing !== undefined) return { ok: false, why: `it writes ${missing}, which a document cannot declare as its output` };
   const absent = job.outputs.find((o) => scanAt(after, o.path) === undefined);
   if (absent !== undefined) return { ok: false, why: `it names ${absent.path} (so a pipeline would expect it to write it) but did not create it` };
+  const unheld = step.kind === 'run' ? climbsOutOf(job, step.command, after) : undefined;
+  if (unheld !== undefined) return { ok: false, why: unheld };
   const outputs = new Map<string, SnapshotId>();
   if (cached) {
     for (const o of job.outputs) outputs.set(o.path, scanAt(after, o.path)!.id);

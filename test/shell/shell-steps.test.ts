@@ -1,0 +1,34 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+import { shell } from './batch.js';
+
+describe('shark shell: what a step is saved as', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig('shark-shell-steps-');
+  });
+  afterEach(() => rig.cleanup());
+
+  it('refuses a step that, after a `cd` into /data, climbs with `..` to a path it does not name: as a job it would not find it', async () => {
+    const ran = await shell(rig, ['--save', 'c.md'], [
+      'echo base > /data/base.txt',
+      'mkdir /data/w && cd /data/w && echo x > rel.txt',
+      'cd /data/w && cat rel.txt ../base.txt > /data/both.txt',
+      // Named, or inside what it names: a job finds them.
+      'cd /data/w && cat rel.txt ../base.txt /data/base.txt > /data/named.txt',
+      'cd /data/w && cat ../w/rel.txt > /data/inside.txt',
+      '',
+    ].join('\n'));
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout).toContain(
+      'shark> cd /data/w && cat rel.txt ../base.txt > /data/both.txt\n'
+      + '[failed: not kept: `../base.txt` after `cd /data/w` is /data/base.txt, which the command does not name: '
+      + 'a job holds only the paths its command names, so `shark run` would not find it (name /data/base.txt); its writes were discarded]\n',
+    );
+    expect(ran.stdout).toContain('[step 3: wrote /data/named.txt; read /data/w, /data/base.txt]\n');
+    expect(ran.stdout).toContain('[step 4: wrote /data/inside.txt; read /data/w]\n');
+    expect(rig.read('c.md')).not.toContain('both.txt');
+    const again = await rig.shark(['run', 'c.md', '--force', 'run']);
+    expect(again.code, again.stderr).toBe(0);
+  });
+});
