@@ -27,6 +27,7 @@ export function shellCommand(io: Io): Command {
           interactive: process.stdin.isTTY === true,
           input: process.stdin,
           output: process.stdout,
+          savesOnExit: flags.save !== undefined,
         });
         if (ending === 'stopped') {
           // Stopped part way (a script's later lines never ran): no document of it overwrites anything.

@@ -1,8 +1,9 @@
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { EXIT_INTERRUPTED } from '../cli/load-or-report.js';
 import type { Io } from '../cli/main.js';
 import { commentText } from './document.js';
-import { save } from './save.js';
+import { save, stepCount, unsavedSteps } from './save.js';
 import { describeOutcome, HELP, renderDag, renderHistory } from './show.js';
 import type { Outcome, ShellSession } from './session.js';
 
@@ -11,6 +12,8 @@ export interface ReplOptions {
   readonly interactive: boolean;
   readonly input: NodeJS.ReadableStream;
   readonly output: NodeJS.WritableStream;
+  /** `--save`: the steps are saved on leaving, which then needs no warning. */
+  readonly savesOnExit: boolean;
 }
 
 /** How the loop ended: `:quit` or the end of the input, or `stopped` by a signal. */
@@ -35,14 +38,26 @@ export async function repl(shell: ShellSession, io: Io, options: ReplOptions): P
     input: options.input,
     ...(options.interactive ? { output: options.output, terminal: true, historySize: 1000 } : { terminal: false }),
   });
+  const close = rl.close.bind(rl);
   let running: AbortController | undefined;
   let stopped = false;
   const stop = (): void => {
     if (stopped) process.exit(EXIT_INTERRUPTED);
     stopped = true;
     running?.abort();
-    rl.close();
+    close();
   };
+  const mayLeave = leaveGuard(shell, io, options);
+  // Ctrl-D, on which readline closes itself, leaves only when `mayLeave`; typed while a command runs, once it is done.
+  let eof = false;
+  if (options.interactive) {
+    rl.close = (): void => {
+      if (stopped || (options.input as Readable).readableEnded) close();
+      else if (running !== undefined) eof = true;
+      else if (mayLeave('Ctrl-D', '\n')) close();
+      else ask();
+    };
+  }
   // Lines entered, lines taken from the loop, and how many of the first entered Ctrl-C discarded.
   let entered = 0;
   let taken = 0;
@@ -96,17 +111,38 @@ export async function repl(shell: ShellSession, io: Io, options: ReplOptions): P
       running = new AbortController();
       const quit = await handle(shell, line, io, running.signal);
       running = undefined;
-      if (quit || stopped) break;
+      if (stopped || ((quit || eof) && mayLeave(quit ? ':quit' : 'Ctrl-D'))) break;
+      eof = false;
       ask();
     }
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', stop);
-    rl.close();
+    close();
   }
   // Ctrl-D leaves the cursor after the prompt.
   if (options.interactive) io.stdout('\n');
+  const unsaved = options.savesOnExit || stopped ? 0 : unsavedSteps(shell).length;
+  // Commands from a file end at its end, as they always have: what they leave unsaved is said.
+  if (!options.interactive && unsaved > 0) io.stderr(`shark: warning: ${stepCount(unsaved)} not saved (--save FILE saves them on exit, or :save FILE)\n`);
   return stopped ? 'stopped' : 'ended';
+}
+
+/**
+ * Whether the session may end (on `again`: `:quit`, Ctrl-D) without losing a
+ * step: when every step is in a document a `:save` wrote, or `--save` will
+ * write one. Otherwise the first time says how many would be lost and stays,
+ * as vi's `:q` does; asked again with the same steps unsaved, it leaves.
+ */
+function leaveGuard(shell: ShellSession, io: Io, options: ReplOptions): (again: string, before?: string) => boolean {
+  let warned: string | undefined;
+  return (again, before = '') => {
+    const unsaved = options.savesOnExit || !options.interactive ? [] : unsavedSteps(shell);
+    if (unsaved.length === 0 || warned === unsaved.join()) return true;
+    warned = unsaved.join();
+    io.stdout(`${before}${stepCount(unsaved.length)} not saved (:save FILE, or ${again} again to leave without saving)\n`);
+    return false;
+  };
 }
 
 /** One line: a `:command`, a `#` comment, or a command to run. Returns whether to leave. */

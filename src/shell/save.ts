@@ -34,8 +34,9 @@ export function save(shell: ShellSession, path: string, force: boolean): Saved {
     return { ok: false, why: `cannot save ${path}: ${writeError(path, e)}` };
   }
   shell.savedTo.add(resolve(path));
-  const steps = contributing(shell.history).length;
-  const lines = [`saved ${path}: ${steps} step${steps === 1 ? '' : 's'}`];
+  const steps = contributing(shell.history);
+  for (const s of steps) shell.savedSteps.add(s.n);
+  const lines = [`saved ${path}: ${stepCount(steps.length)}`];
   for (const p of shell.publishable().unlisted) lines.push(`shark: warning: ${p} is not in the shark-publish block: a publish block splits paths on spaces`);
   const locked = saveLock(shell, path);
   if (locked !== undefined) lines.push(`shark: warning: ${locked}`);
@@ -54,6 +55,13 @@ export function save(shell: ShellSession, path: string, force: boolean): Saved {
 export function nothingToSave(shell: ShellSession): boolean {
   return contributing(shell.history).length === 0;
 }
+
+/** The steps a saved document would hold that no document this session wrote holds: lost on leaving without saving. */
+export function unsavedSteps(shell: ShellSession): number[] {
+  return contributing(shell.history).map((s) => s.n).filter((n) => !shell.savedSteps.has(n));
+}
+
+export const stepCount = (n: number): string => `${n} step${n === 1 ? '' : 's'}`;
 
 /** Why saving to `path` would overwrite a file that is not the session's, or undefined. */
 function notOurs(shell: ShellSession, path: string): string | undefined {

@@ -35,6 +35,8 @@ export class ShellSession {
   readonly history: Entry[] = [];
   /** Absolute paths this session saved to (and `--save`'s): `:save` overwrites them without `!`. */
   readonly savedTo = new Set<string>();
+  /** Steps (by number) a `:save` has written: leaving with others asks first (`unsavedSteps`). */
+  readonly savedSteps = new Set<number>();
   env: string | undefined;
   private commands = 0;
 

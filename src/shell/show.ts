@@ -15,7 +15,7 @@ one that changes nothing is an inspection; a failing one changes nothing.
                        bring data in as a shark-import line would
   :env [NAME]          switch environment (host, or a shark-build of FILE); alone: list them
   :help                this text
-  :quit                leave (Ctrl-D too)
+  :quit                leave (Ctrl-D too); with steps not saved, asked twice
   # Heading            a heading in the saved document (## for a subheading)
   #note                a paragraph in the saved document
 `;
