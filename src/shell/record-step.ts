@@ -11,7 +11,7 @@ import { VERSION } from '../version.js';
 import { climbs } from './climbs.js';
 import { decideLast, type Decided } from './decide.js';
 import type { DocStep } from './document.js';
-import { ownerOf, type Entry } from './history.js';
+import { contributing, liveSteps, ownerOf, type Entry } from './history.js';
 import type { Change, Scan } from './tree.js';
 
 /** What the session knows that deciding a step needs. */
@@ -46,6 +46,31 @@ export function refusal(ctx: StepContext, changes: readonly Change[]): string | 
       const owner = ownerOf(ctx.history, c.path);
       if (owner !== undefined && owner.output !== c.path) return `it deletes ${c.path}, part of ${owner.output} (written by step ${owner.step.n}): delete the whole output, or write a new one`;
     }
+    if (c.kind === 'created') {
+      const again = writtenBefore(ctx.history, c.path);
+      if (again !== undefined) return `it writes ${c.path}, which ${again}: a pipeline writes each path once, so write a new file instead`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Who wrote `path` (or what is in it) before, when that step is still in the
+ * document: its output was deleted, but a step that read it keeps it there,
+ * and a document cannot say that the path is written twice. Named as the
+ * prompt numbers steps.
+ */
+function writtenBefore(history: readonly Entry[], path: string): string | undefined {
+  const kept = contributing(history);
+  for (const s of kept) {
+    const output = [...s.outputs.keys()].find((o) => o === path || isUnder(o, path));
+    if (output === undefined) continue;
+    const deleter = liveSteps(history).find((t) => t.n > s.n && t.deletes.some((d) => d === output || isUnder(output, d)));
+    const reader = kept.find((t) => t.readsFrom.includes(s.n));
+    const what = output === path ? '' : ` (${output})`;
+    const deleted = deleter === undefined ? 'deleted' : `deleted by step ${deleter.n}`;
+    const why = reader === undefined ? 'its other outputs are in /data' : `step ${reader.n} read it`;
+    return `step ${s.n} wrote too${what} (${deleted}, but kept in the document: ${why})`;
   }
   return undefined;
 }

@@ -31,4 +31,19 @@ describe('shark shell: what a step is saved as', () => {
     const again = await rig.shark(['run', 'c.md', '--force', 'run']);
     expect(again.code, again.stderr).toBe(0);
   });
+
+  it('a path written again, after the step that wrote it was deleted but read, is refused naming the steps as the prompt numbers them', async () => {
+    const ran = await shell(rig, ['--save', 'r.md'], [
+      'echo 1 > /data/x.txt', 'cat /data/x.txt > /data/y.txt', 'rm /data/x.txt', 'echo 2 > /data/x.txt', 'echo 3 > /data/z.txt', '',
+    ].join('\n'));
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout).toContain(
+      'shark> echo 2 > /data/x.txt\n'
+      + '[failed: not kept: it writes /data/x.txt, which step 1 wrote too (deleted by step 3, but kept in the document: step 2 read it): '
+      + 'a pipeline writes each path once, so write a new file instead; its writes were discarded]\n',
+    );
+    expect(ran.stdout).not.toMatch(/run\.\d/);
+    expect(ran.stdout).toContain('[step 4: wrote /data/z.txt]');
+    expect((await rig.shark(['run', 'r.md'])).code).toBe(0);
+  });
 });
