@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { RunSession } from '../exec/executor.js';
 import { toResultRow, type LineageRecord } from '../lineage/record.js';
 import { isUnder } from '../pipeline/data-path.js';
+import { splitCommands } from '../pipeline/shell-lines.js';
 import type { Job } from '../plan/jobs.js';
 import { keyOf } from '../plan/key.js';
 import { shellRunOf } from '../store/run-table.js';
@@ -98,6 +99,12 @@ function climbsOutOf(job: Job, command: string, after: Scan | undefined): string
   return undefined;
 }
 
+/** Whether a command has a `$` or a backquote outside single quotes (its comment aside): paths Shark cannot see. */
+function buildsPaths(typed: string): boolean {
+  const command = splitCommands([{ text: typed, line: 1, col: 1 }]).commands.map((c) => c.text).join('\n');
+  return /[$`]/.test(command.replace(/'[^']*'/g, ''));
+}
+
 /**
  * Turns a command that changed /data into a step of the document: the line
  * as it will be saved (outputs the command does not name declared after it,
@@ -115,7 +122,7 @@ export async function recordStep(
   // Only deletions: nothing to commit, and nothing a document can say; the lineage drops what is gone.
   if (created.length === 0) return { ok: true, line: typed, notes: [], inputs: [], outputs: new Map(), deletes, key: '' };
   const notes: string[] = [];
-  if (!isImport && /[$`]/.test(typed.replace(/'[^']*'/g, ''))) notes.push('inputs may be incomplete: the command builds paths Shark cannot see');
+  if (!isImport && buildsPaths(typed)) notes.push('inputs may be incomplete: the command builds paths Shark cannot see');
   const decide = (line: string): Promise<Decided> => decideLast(ctx.session, ctx.docName, ctx.documentWith({ env, line, isImport, notes }), ctx.envIds, ctx.hostInputs);
   let line = typed.trim();
   let decided = await decide(line);
