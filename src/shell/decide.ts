@@ -35,14 +35,17 @@ export async function decideLast(
  */
 export async function latestResults(
   session: RunSession, envIds: ReadonlyMap<string, string>, hostInputs: ReadonlyMap<string, string>,
-): Promise<{ ok: true; outputs: Map<string, string> } | { ok: false; message: string }> {
+): Promise<{ ok: true; outputs: Map<string, string> } | Unwalked> {
   const walked = await walk(session, envIds, hostInputs, false);
   return 'job' in walked ? { ok: false, message: 'unexpected' } : walked;
 }
 
+/** Why a document's steps could not all be walked; `uncached` names the step that has no result yet (`step one (line 8)`). */
+type Unwalked = { readonly ok: false; readonly message: string; readonly uncached?: string };
+
 async function walk(
   view: RunSession, envIds: ReadonlyMap<string, string>, hostInputs: ReadonlyMap<string, string>, stopAtLast: boolean,
-): Promise<Decided | { ok: true; outputs: Map<string, string> } | { ok: false; message: string }> {
+): Promise<Decided | { ok: true; outputs: Map<string, string> } | Unwalked> {
   const { pipeline } = view;
   const steps = pipeline.steps.filter((s) => s.kind !== 'publish');
   const last = stopAtLast ? steps[steps.length - 1] : undefined;
@@ -63,7 +66,8 @@ async function walk(
       return { ok: true, pipeline, step, job: only.job, cached: only.cached !== undefined, state };
     }
     const done = decision.jobs.map((d) => (d.cached === undefined ? undefined : { job: d.job, outputs: d.cached.outputs }));
-    if (done.some((d) => d === undefined)) return { ok: false, message: `step ${step.id} (line ${step.at.line}) is not cached: run the document first` };
+    const uncached = `step ${step.id} (line ${step.at.line})`;
+    if (done.some((d) => d === undefined)) return { ok: false, message: `${uncached} is not cached: run the document first`, uncached };
     const finished = done as { job: Job; outputs: Record<string, string> }[];
     const completed = completeStep(view, step, finished, state);
     if (!completed.ok) return { ok: false, message: completed.message };

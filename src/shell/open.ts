@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openSession, reportingInvalidInput } from '../cli/session-setup.js';
 import { displayName, EXIT_INVALID, ExitError } from '../cli/load-or-report.js';
+import { configPathFor } from '../cli/apply-config.js';
+import { readConfig } from '../cli/config-file.js';
 import { storeSpec } from '../cli/find-store.js';
 import { createEnvironmentProvider } from '../exec/environments.js';
 import type { RunSession } from '../exec/executor.js';
@@ -21,6 +23,26 @@ export interface ShellFlags {
   input?: string[];
   env?: string;
   save?: string;
+}
+
+/**
+ * What a shark.yaml beside FILE sets that other commands run FILE with and
+ * that changes its results (frontmatter values, `env`, `store`), said when
+ * the shell, which reads no config file, finds them not cached; undefined
+ * when there is none, or it sets none of them.
+ */
+function configBeside(file: string): string | undefined {
+  const { path } = configPathFor(file, undefined);
+  const read = existsSync(path) ? readConfig(path, displayName(path)) : undefined;
+  if (read?.ok !== true) return undefined;
+  const { frontmatter, options } = read.config;
+  const env = options.get('env');
+  const set = [
+    ...(frontmatter.size > 0 ? [`frontmatter ${[...frontmatter.keys()].join(', ')}`] : []),
+    ...(env?.shape === 'pairs' && env.pairs.length > 0 ? [`env ${env.pairs.map((p) => p.name).join(', ')}`] : []),
+    ...(options.has('store') ? ['store'] : []),
+  ];
+  return set.length === 0 ? undefined : `${displayName(path)} beside ${displayName(file)} gives others (${set.join(', ')})`;
 }
 
 /** The document a session without FILE plans against until it has steps of its own: one that does nothing. */
@@ -84,7 +106,12 @@ export async function openShell(file: string | undefined, flags: ShellFlags, std
       envIds.set(name, env.id);
     }
     const results = await reportingInvalidInput(session, stderr, () => latestResults(session, envIds, hostInputs));
-    if (!results.ok) return fail(`${displayName(file)}: ${results.message} (\`shark run ${displayName(file)}\`)`);
+    if (!results.ok) {
+      const name = displayName(file);
+      const config = results.uncached === undefined ? undefined : configBeside(file);
+      return fail(config === undefined ? `${name}: ${results.message} (\`shark run ${name}\`)`
+        : `${name}: ${results.uncached} is not cached with the values ${name} gives: shark shell reads no config file, and ${config}, which \`shark run ${name}\` uses (give them in ${name} to open its results here)`);
+    }
     for (const [path, id] of results.outputs) place(path, id);
   }
   const runId = session.meta.startRun(shellRunOf(session.pipelinePath));

@@ -192,6 +192,18 @@ describe('shark shell reading commands from standard input', () => {
     expect(ran.stderr).toBe('shark: error: p.md: step run (line 2) is not cached: run the document first (`shark run p.md`)\n');
   });
 
+  it('FILE run with a shark.yaml beside it, which the shell does not read: the error says so, not to run the document', async () => {
+    rig.write('p.md', '---\nX: a\n---\n\n## One\n\n```shark-run\necho "$X" > /data/one.txt\n```\n');
+    rig.write('shark.yaml', 'frontmatter:\n  X: b\nenv:\n  Y: c\n');
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const ran = await shell(rig, ['p.md'], 'cat /data/one.txt\n');
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toBe(
+      'shark: error: p.md: step one (line 8) is not cached with the values p.md gives: shark shell reads no config file, '
+      + 'and shark.yaml beside p.md gives others (frontmatter X, env Y), which `shark run p.md` uses (give them in p.md to open its results here)\n',
+    );
+  });
+
   it('an environment FILE does not define is one line and exit 2', async () => {
     const ran = await shell(rig, ['--env', 'gdal'], '');
     expect(ran.code).toBe(2);
