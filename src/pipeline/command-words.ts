@@ -163,6 +163,40 @@ function walk(tokens: readonly Token[], found: Set<string>, functions: Set<strin
   }
 }
 
+/**
+ * Which of one simple command's words (redirections left out) names its
+ * program: past assignments, words that open a command (`{`, `!`, `if`,
+ * `do`…) and wrappers with their options (`time -p`, `env -u X`, `nice -n 5`);
+ * undefined when it has none (`}`, `done`, only assignments).
+ */
+export function programIndex(words: readonly string[]): number | undefined {
+  let wrapping: { spec: Wrapper; value: boolean; positional: number } | undefined;
+  for (let n = 0; n < words.length; n++) {
+    const word = words[n]!;
+    if (wrapping !== undefined) {
+      if (wrapping.value) {
+        wrapping.value = false;
+        continue;
+      }
+      if (word.startsWith('-') && word !== '-') {
+        wrapping.value = wrapping.spec.withValue.has(word);
+        continue;
+      }
+      if (wrapping.spec.assignments && isAssignment(word)) continue;
+      if (wrapping.positional > 0) {
+        wrapping.positional--;
+        continue;
+      }
+    }
+    if (isAssignment(word) || OPENERS.has(word)) continue;
+    if (CLOSERS.has(word)) return undefined;
+    const spec = WRAPPERS.get(word);
+    if (spec === undefined) return n;
+    wrapping = { spec, value: false, positional: spec.positional };
+  }
+  return undefined;
+}
+
 function isAssignment(word: string): boolean {
   return /^[A-Za-z_][A-Za-z0-9_]*\+?=/.test(word);
 }

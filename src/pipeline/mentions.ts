@@ -1,4 +1,5 @@
 import type { Position } from '../diagnostics.js';
+import { programIndex } from './command-words.js';
 import { normaliseDataPath, type DataPath } from './data-path.js';
 import type { QuoteContext, Word } from './shell-words.js';
 
@@ -122,16 +123,12 @@ function directoryOf(prefix: string): DataPath {
   return { text: normal.ok ? normal.path.text.slice(0, -2) : '/data', isDir: true };
 }
 
-const WRAPPERS = new Set(['env', 'time', 'nice', 'command', 'exec', 'sudo']);
-
-/** The program a word is an argument of: the first word of its simple command that is not an assignment or a wrapper. */
+/** The program a word is an argument of: that of its simple command (`programIndex`), if the word is not the program itself. */
 function programOf(words: readonly Word[], word: Word): string | undefined {
-  for (const w of words) {
-    if (w.command !== word.command || w.redirect !== undefined) continue;
-    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w.value) || WRAPPERS.has(w.value)) continue;
-    return w === word ? undefined : w.value.slice(w.value.lastIndexOf('/') + 1);
-  }
-  return undefined;
+  const own = words.filter((w) => w.command === word.command && w.redirect === undefined);
+  const n = programIndex(own.map((w) => w.value));
+  const program = n === undefined ? undefined : own[n]!;
+  return program === undefined || program === word ? undefined : program.value.slice(program.value.lastIndexOf('/') + 1);
 }
 
 /**

@@ -142,6 +142,26 @@ describe('several steps writing one directory', () => {
       '3:17: nothing writes /data/b.txt: `cat` only reads it; write it in an earlier step, import it, or name it as a frontmatter input',
     ]);
   });
+
+  it('sees a reader through a brace group, a subshell, `!`, `time -p` and a compound command', () => {
+    const nothing = (at: string, program: string): string =>
+      `${at}: nothing writes /data/summary.txt: \`${program}\` only reads it; write it in an earlier step, import it, or name it as a frontmatter input`;
+    expect(errors(doc([['shark-run', '{ cat /data/summary.txt; echo x; } > /data/report.txt']]))).toEqual([nothing('2:7', 'cat')]);
+    expect(errors(doc([['shark-run', 'true && { cat /data/summary.txt; } > /data/report.txt']]))).toEqual([nothing('2:15', 'cat')]);
+    expect(errors(doc([['shark-run', '( cat /data/summary.txt ) > /data/report.txt']]))).toEqual([nothing('2:7', 'cat')]);
+    expect(errors(doc([['shark-run', '! grep x /data/summary.txt > /data/report.txt']]))).toEqual([nothing('2:10', 'grep')]);
+    expect(errors(doc([['shark-run', 'time -p cat /data/summary.txt > /data/report.txt']]))).toEqual([nothing('2:13', 'cat')]);
+    expect(errors(doc([['shark-run', 'if cat /data/summary.txt; then echo x; fi > /data/report.txt']]))).toEqual([nothing('2:8', 'cat')]);
+    expect(errors(doc([['shark-run', 'for f in a; do cat /data/summary.txt; done > /data/report.txt']]))).toEqual([nothing('2:20', 'cat')]);
+  });
+
+  it('sees a lister through a brace group: it does not make the step write the directory it lists', () => {
+    const p = loadAllowingWarnings(doc([
+      ['shark-run {id=make}', 'echo > /data/b/sub/t.csv'],
+      ['shark-run {id=use}', '{ ls /data/b/; cat /data/b/sub/t.csv; } > /data/list.txt'],
+    ]));
+    expect(flow(p)).toEqual(['make:  -> /data/b/sub/t.csv', 'use: /data/b/<make /data/b/sub/t.csv<make -> /data/list.txt']);
+  });
 });
 
 describe('a map whose output directory lacks its trailing `/`', () => {
