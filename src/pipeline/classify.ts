@@ -62,7 +62,7 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
       continue;
     }
     if (m.redirect === 'out' || r.kind === 'none') {
-      if (!mine) write(m, { path, isDir: m.path.isDir, at: m.at, perItem: false });
+      if (!mine) write(m, { path, isDir: m.path.isDir, at: m.at, perItem: false, ...(m.cut === true ? { created: true as const } : {}) });
       continue;
     }
     if (mine) continue;

@@ -22,6 +22,8 @@ export interface Mention {
    * extension replaced by `ext`), written or, under a directory an earlier step writes, joined.
    */
   readonly plus?: { readonly offset: number; readonly end: number; readonly ctx: QuoteContext; readonly ext: string | undefined };
+  /** Set when the path was cut at a `$` or backquote (`/data/out/$s.txt`): the command names something inside it, made at run time. */
+  readonly cut?: true;
   /** The name of the program of the simple command the path is an argument of (`ls`, `gdal_translate`). */
   readonly program: string | undefined;
 }
@@ -47,7 +49,8 @@ export function findMentions(words: readonly Word[], posOf: (offset: number) => 
     const at = posOf(word.offsets[start]!);
     const expansion = raw.search(/[$`]/);
     // An expansion inside double quotes or unquoted changes the path at run time.
-    if (expansion >= 0 && word.contexts[start + expansion] !== "'") {
+    const cut = expansion >= 0 && word.contexts[start + expansion] !== "'";
+    if (cut) {
       const written = raw;
       raw = raw.slice(0, raw.lastIndexOf('/', expansion) + 1);
       if (raw === '/data/') {
@@ -65,7 +68,7 @@ export function findMentions(words: readonly Word[], posOf: (offset: number) => 
       found.push(shaped);
       continue;
     }
-    const mention: Mention = { redirect: word.redirect, offset: word.offsets[start]!, at, program: programOf(words, word), ...shaped.mention };
+    const mention: Mention = { redirect: word.redirect, offset: word.offsets[start]!, at, program: programOf(words, word), ...shaped.mention, ...(cut ? { cut: true as const } : {}) };
     found.push({ ok: true, mention });
   }
   return found;

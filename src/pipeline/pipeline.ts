@@ -36,6 +36,8 @@ export interface Output {
   readonly perItem: boolean;
   /** `/data/dir/+.EXT`: the item's last extension is replaced by `.EXT` (`ext` includes the dot). */
   readonly ext?: string;
+  /** Shark creates the directory before each job: the step writes into it under names made at run time (`/data/out/$s.txt`). */
+  readonly created?: true;
 }
 
 interface StepBase {

@@ -122,9 +122,10 @@ function stepScript(step: Step): string[] {
   }
 }
 
-/** The directories a step's outputs go into, which Shark makes. */
+/** The directories a step's outputs go into, which Shark makes, and those it writes into under names made as it runs. */
 function outputParents(step: RunStep): string[] {
-  return mkdirs(step.outputs.filter((o) => !o.perItem).map((o) => parentOf(o.path)));
+  const plain = step.outputs.filter((o) => !o.perItem);
+  return mkdirs([...plain.map((o) => parentOf(o.path)), ...plain.filter((o) => o.created === true).map((o) => o.path)]);
 }
 
 /** `mkdir -p` of each directory once; /data is made at the top. */

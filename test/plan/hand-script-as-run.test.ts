@@ -67,6 +67,21 @@ describe('the hand script does what run does', () => {
     expect(readTree(rig.path('_all'))).toEqual({ 'x/y/a.txt': 'a\n', 'aoh/AVES/robin.txt': 'r\n', 'aoh/v1.2/noext.txt': 'n\n' });
   });
 
+  it('makes the directory of a path cut at `$`, which the DAG says the step writes', async () => {
+    const doc = [
+      '```shark-run',
+      'for s in a b; do echo $s > /data/out/$s.txt; done',
+      '```',
+      '',
+      '```shark-run',
+      'cat /data/out/a.txt > /data/copy.txt',
+      '```',
+      '',
+    ].join('\n');
+    await bothWays(doc, ['/data/out/', '/data/copy.txt']);
+    expect(readTree(rig.path('_all'))).toEqual({ 'out/a.txt': 'a\n', 'out/b.txt': 'b\n', 'copy.txt': 'a\n' });
+  });
+
   it('exports the frontmatter variables, -e values and SHARK_THREADS', async () => {
     const doc = [
       '---',
