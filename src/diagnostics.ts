@@ -69,3 +69,20 @@ export function formatDiagnostic(d: Diagnostic, source: string | undefined): str
 export function byPosition(a: Diagnostic, b: Diagnostic): number {
   return a.at.line - b.at.line || a.at.col - b.at.col;
 }
+
+/**
+ * Every problem once, in document order. The instances of a swept block are
+ * checked one by one, and each finds what is wrong with the text they share:
+ * a problem said again, word for word at the same place, tells nothing more.
+ */
+export function inDocumentOrder(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics
+    .filter((d) => {
+      const key = JSON.stringify([d.file, d.at.line, d.at.col, d.severity, d.message, d.related ?? [], d.shown ?? null]);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .sort(byPosition);
+}

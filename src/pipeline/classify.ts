@@ -78,7 +78,8 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
 }
 
 function perItem(path: string, m: Mention, ext: string | undefined): Output {
-  return { path, isDir: true, at: m.at, perItem: true, ...(ext !== undefined ? { ext } : {}) };
+  // `+/`: each job's item is a directory, which Shark makes for it.
+  return { path, isDir: true, at: m.at, perItem: true, ...(ext !== undefined ? { ext } : {}), ...(m.plus?.dir === true ? { created: true as const } : {}) };
 }
 
 /** Whether another mention of the command reads a path inside `dir` that another step wrote. */

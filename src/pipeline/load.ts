@@ -1,4 +1,4 @@
-import { byPosition, type Diagnostic } from '../diagnostics.js';
+import { inDocumentOrder, type Diagnostic } from '../diagnostics.js';
 import type { Axis, Document } from '../markdown/document.js';
 import { parseMarkdown } from '../markdown/parse.js';
 import { instantiate, restrictAxes } from './axes.js';
@@ -29,20 +29,20 @@ export function loadPipeline(
   // A block dropped for a bad tag, a swallowed fence or unknown frontmatter inputs would make the
   // inference report consequences (undefined environments, paths nobody writes) instead of the cause.
   if (parsed.diagnostics.some((d) => d.severity === 'error')) {
-    return { pipeline: undefined, diagnostics: parsed.diagnostics.sort(byPosition) };
+    return { pipeline: undefined, diagnostics: inDocumentOrder(parsed.diagnostics) };
   }
   // Instances replace the blocks that mention axes before inference: they are ordinary blocks to it.
   const givenProblems: Diagnostic[] = [];
   const document = withFrontmatter(parsed.document, given, givenProblems, places);
   const swept = instantiate(document, overrides, places);
   if (givenProblems.length > 0 || swept.diagnostics.length > 0) {
-    return { pipeline: undefined, diagnostics: [...parsed.diagnostics, ...givenProblems, ...swept.diagnostics].sort(byPosition) };
+    return { pipeline: undefined, diagnostics: inDocumentOrder([...parsed.diagnostics, ...givenProblems, ...swept.diagnostics]) };
   }
   const subset = overrides === undefined ? undefined : withNeeded(document, overrides);
   const blocks = subset?.document ?? swept.document;
   const built = buildPipeline(blocks);
   const mapProblems = built.pipeline === undefined ? [] : validateMaps(built.pipeline);
-  const diagnostics = [...parsed.diagnostics, ...missingEnvironments(blocks), ...originalPathsInCommands(blocks), ...commandsReadAsOutput(blocks), ...built.diagnostics, ...mapProblems].sort(byPosition);
+  const diagnostics = inDocumentOrder([...parsed.diagnostics, ...missingEnvironments(blocks), ...originalPathsInCommands(blocks), ...commandsReadAsOutput(blocks), ...built.diagnostics, ...mapProblems]);
   const pipeline = diagnostics.some((d) => d.severity === 'error') ? undefined : built.pipeline;
   return { pipeline: pipeline !== undefined && subset !== undefined && subset.needed.size > 0 ? { ...pipeline, needed: subset.needed } : pipeline, diagnostics };
 }

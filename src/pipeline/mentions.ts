@@ -20,8 +20,9 @@ export interface Mention {
   /**
    * Set when the last segment is `+` or `+.EXT`: the item of each map job (with its last
    * extension replaced by `ext`), written or, under a directory an earlier step writes, joined.
+   * `dir` when a `/` follows (`/data/split/+/`): the item is a directory.
    */
-  readonly plus?: { readonly offset: number; readonly end: number; readonly ctx: QuoteContext; readonly ext: string | undefined };
+  readonly plus?: { readonly offset: number; readonly end: number; readonly ctx: QuoteContext; readonly ext: string | undefined; readonly dir: boolean };
   /** Set when the path was cut at a `$` or backquote (`/data/out/$s.txt`): the command names something inside it, made at run time. */
   readonly cut?: true;
   /** The name of the program of the simple command the path is an argument of (`ls`, `gdal_translate`). */
@@ -81,17 +82,18 @@ const PLUS = /^\+(\.[^/*?[]+)?$/;
 /**
  * Reads wildcards and `+` in a path: a glob may be in any segment (the map's
  * items are the paths from the first glob segment on), `+` or `+.EXT` only in
- * the last one, and never both in one path.
+ * the last one (a `/` after it makes the item a directory), and never both in one path.
  */
 function shapeMention(raw: string, start: number, word: Word, normal: DataPath, posOf: (offset: number) => Position): Shaped {
   const segments = raw.split('/');
   const segStart = (n: number): number => start + segments.slice(0, n).join('/').length + (n > 0 ? 1 : 0);
   const at = (n: number, within = 0): Position => posOf(word.offsets[segStart(n) + within]!);
-  const last = segments.length - 1;
+  let last = segments.length - 1;
+  while (last > 0 && segments[last] === '') last--;
   const firstGlob = segments.findIndex((s) => GLOB.test(s));
   const plus = segments.findIndex((s) => PLUS.test(s));
   if (plus >= 0 && plus !== last) {
-    return { ok: false, at: at(plus), message: `\`+\` may only be the last segment of \`${raw}\`, as in /data/out/+ or /data/out/+.tif` };
+    return { ok: false, at: at(plus), message: `\`+\` may only be the last segment of \`${raw}\`, as in /data/out/+, /data/out/+.tif or, for a directory per item, /data/out/+/` };
   }
   if (plus >= 0 && firstGlob >= 0) {
     return { ok: false, at: at(firstGlob), message: `\`${raw}\` has both a wildcard and \`+\`: a path either maps over items or names one` };
@@ -107,7 +109,8 @@ function shapeMention(raw: string, start: number, word: Word, normal: DataPath, 
   const span = { start: word.offsets[segStart(from)]!, end: word.offsets[end - 1]! + 1 };
   if (plus >= 0) {
     const ext = segments[last]!.slice(1);
-    return { ok: true, mention: { path: dir, plus: { offset: span.start, end: span.end, ctx, ext: ext === '' ? undefined : ext } } };
+    const plusDir = last < segments.length - 1;
+    return { ok: true, mention: { path: dir, plus: { offset: span.start, end: span.end, ctx, ext: ext === '' ? undefined : ext, dir: plusDir } } };
   }
   const rest = segments.slice(from);
   for (let n = 0; n < rest.length; n++) {

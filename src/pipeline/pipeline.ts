@@ -36,7 +36,10 @@ export interface Output {
   readonly perItem: boolean;
   /** `/data/dir/+.EXT`: the item's last extension is replaced by `.EXT` (`ext` includes the dot). */
   readonly ext?: string;
-  /** Shark creates the directory before each job: the step writes into it under names made at run time (`/data/out/$s.txt`). */
+  /**
+   * Shark creates the directory before each job: the step writes into it under
+   * names made at run time (`/data/out/$s.txt`), or `+/` makes each item a directory.
+   */
   readonly created?: true;
 }
 
@@ -131,6 +134,12 @@ export function shownInput(i: Input): string {
 
 /** An output as the DAG names it: a directory (a map's too) with its trailing slash. */
 export function shownOutput(o: Output): string {
+  return o.isDir ? `${o.path}/` : o.path;
+}
+
+/** A step's output as written: `/data/dir/+.EXT` per item (`+/` for a directory per item), `/data/dir/` or `/data/file`. */
+export function shownStepOutput(o: Output): string {
+  if (o.perItem) return `${o.path}/+${o.ext ?? ''}${o.created === true ? '/' : ''}`;
   return o.isDir ? `${o.path}/` : o.path;
 }
 

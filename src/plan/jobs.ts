@@ -1,6 +1,6 @@
 import { Minimatch } from 'minimatch';
 import type { Position } from '../diagnostics.js';
-import type { Input, Output, Step } from '../pipeline/pipeline.js';
+import { shownStepOutput, type Input, type Output, type Step } from '../pipeline/pipeline.js';
 import { isUnder } from '../pipeline/data-path.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
 import { KEY_VERSION, keyMaker, type KeyRecord } from './key.js';
@@ -49,14 +49,10 @@ export interface JobContext {
   readonly deps?: readonly (readonly [string, string])[];
 }
 
-export function outputLabel(o: Output): string {
-  return o.perItem ? `${o.path}/+${o.ext ?? ''}` : o.isDir ? `${o.path}/` : o.path;
-}
-
 export { withExtension } from './expanded-job.js';
 
 export function stepIdentity(step: Step): string {
-  if (step.outputs.length > 0) return step.outputs.map(outputLabel).sort().join('\n');
+  if (step.outputs.length > 0) return step.outputs.map(shownStepOutput).sort().join('\n');
   return step.kind === 'run' ? `cmd:${step.command}` : `${step.kind}:${step.id}`;
 }
 
@@ -126,7 +122,7 @@ export function sharedRecord(step: Step, ctx: JobContext): Omit<KeyRecord, 'inpu
     files: ctx.files,
     tools: step.kind === 'run' && step.env === undefined ? (ctx.tools ?? none) : none,
     deps: step.kind === 'run' ? (ctx.deps ?? none) : none,
-    outputs: step.outputs.map(outputLabel),
+    outputs: step.outputs.map(shownStepOutput),
     network: step.kind === 'run' && step.network,
     ...(ctx.pin !== undefined ? { pin: ctx.pin } : {}),
   };

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { parentOf } from '../pipeline/data-path.js';
-import type { Pipeline, RunStep, Step } from '../pipeline/pipeline.js';
+import type { Output, Pipeline, RunStep, Step } from '../pipeline/pipeline.js';
 import { publishedAt } from '../pipeline/publish-targets.js';
 import type { QuoteContext } from '../pipeline/shell-words.js';
 import { singleQuoted as sq } from '../pipeline/shell-words.js';
@@ -159,11 +159,11 @@ function runScript(step: RunStep): string[] {
   for (const ext of new Set(step.mentions.flatMap((m) => (m.plus?.ext !== undefined ? [m.plus.ext] : [])))) {
     lines.push(`${indent}case "\${plus_name##*/}" in ?*.*) ${extVar(ext)}="\${plus_name%.*}"${sq(ext)} ;; *) ${extVar(ext)}="$plus_name"${sq(ext)} ;; esac`);
   }
-  // An item several levels down is written several levels down: Shark makes its directory.
-  if (wildcards.some((w) => w.pattern!.includes('/'))) {
-    for (const o of step.outputs.filter((o) => o.perItem)) {
-      lines.push(`${indent}mkdir -p "$(dirname ${sq(o.path)}/"$${o.ext === undefined ? 'plus_name' : extVar(o.ext)}")"`);
-    }
+  // An item several levels down is written several levels down: Shark makes its directory; `+/` makes the item one.
+  const itemName = (o: Output): string => `${sq(o.path)}/"$${o.ext === undefined ? 'plus_name' : extVar(o.ext)}"`;
+  for (const o of step.outputs.filter((o) => o.perItem)) {
+    if (o.created === true) lines.push(`${indent}mkdir -p ${itemName(o)}`);
+    else if (wildcards.some((w) => w.pattern!.includes('/'))) lines.push(`${indent}mkdir -p "$(dirname ${itemName(o)})"`);
   }
   const body = renderScript(step, items, 'plus_name', '', spliceVar, (name, ext) => (ext === undefined ? name : extVar(ext)));
   lines.push(`${indent}(${cd}${body})`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { doc, errors, load } from '../helpers/documents.js';
-import type { Pipeline, Step } from '../../src/pipeline/pipeline.js';
+import { shownStepOutput, type Pipeline, type Step } from '../../src/pipeline/pipeline.js';
 
 const loadAllowingWarnings = (source: string): Pipeline => load(source, true);
 
@@ -8,7 +8,7 @@ const loadAllowingWarnings = (source: string): Pipeline => load(source, true);
 function flow(p: Pipeline): string[] {
   const show = (s: Step): string => {
     const ins = s.inputs.map((i) => `${i.path}${i.pattern !== undefined ? `/${i.pattern}` : i.join !== undefined ? `/+${i.join.ext ?? ''}` : i.isDir ? '/' : ''}<${i.from.join('+')}`);
-    const outs = s.outputs.map((o) => `${o.path}${o.perItem ? `/+${o.ext ?? ''}` : o.isDir ? '/' : ''}`);
+    const outs = s.outputs.map(shownStepOutput);
     return `${s.id}: ${ins.join(' ')} -> ${outs.join(' ')}`;
   };
   return p.steps.map(show);
@@ -34,7 +34,7 @@ describe('nested wildcards', () => {
       '6:13: `**`: a wildcard matches the names of one directory level; `**` is not supported (write one `*` per level, as in /data/dir/*/*.tif)',
     ]);
     expect(errors(doc([['shark-import', 'zenodo:1/s.zip /data/s/ extract'], ['shark-run', 'aoh /data/s/* /data/aoh/+/x.tif']]))).toEqual([
-      '6:25: `+` may only be the last segment of `/data/aoh/+/x.tif`, as in /data/out/+ or /data/out/+.tif',
+      '6:25: `+` may only be the last segment of `/data/aoh/+/x.tif`, as in /data/out/+, /data/out/+.tif or, for a directory per item, /data/out/+/',
     ]);
   });
 });
@@ -47,6 +47,26 @@ describe('`+.EXT`', () => {
     ]));
     expect(flow(p)[1]).toBe('aoh: /data/species/*/*.geojson<get -> /data/aoh/+.tif /data/aoh/+.json /data/copy/+');
     expect(p.blocks[1]!.outputs).toEqual(['/data/aoh/', '/data/copy/']);
+  });
+});
+
+describe('`+/`: a directory per item', () => {
+  it('makes each job\'s output its item\'s directory, which Shark creates, and a later map reads into it', () => {
+    const p = loadAllowingWarnings(doc([
+      ['shark-import {id=get}', 'zenodo:1/aligned.zip /data/aligned/ extract'],
+      ['shark-run {id=split}', `awk -v out=/data/split/+/ '{ print > (out $1 ".txt") }' /data/aligned/*`],
+      ['shark-run {id=call}', 'cat /data/split/*/*.txt > /data/call/+'],
+    ]));
+    expect(flow(p).slice(1)).toEqual(['split: /data/aligned/*<get -> /data/split/+/', 'call: /data/split/*/*.txt<split -> /data/call/+']);
+    expect(p.steps[1]!.outputs[0]).toMatchObject({ path: '/data/split', perItem: true, created: true });
+  });
+});
+
+describe('the same problem in every instance of a sweep', () => {
+  it('is reported once', () => {
+    expect(errors(doc([['shark-run', 'cat /data/split/*/*.txt > /data/call/%{MINQ}/+']], 'MINQ: [10, 20]'))).toEqual([
+      '6:5: maps over `/data/split/`, which no earlier step writes or imports',
+    ]);
   });
 });
 

@@ -89,7 +89,7 @@ describe('findMentions', () => {
   it('rejects paths it cannot follow, at the path', () => {
     expect(mentions('cat /data/../etc/passwd')).toEqual(['error 5: path `/data/../etc/passwd` escapes /data']);
     expect(mentions('cat /data/a/../../etc')).toEqual(['error 5: path `/data/a/../../etc` escapes /data']);
-    expect(mentions('cat /data/+/x')).toEqual(['error 11: `+` may only be the last segment of `/data/+/x`, as in /data/out/+ or /data/out/+.tif']);
+    expect(mentions('cat /data/+/x')).toEqual(['error 11: `+` may only be the last segment of `/data/+/x`, as in /data/out/+, /data/out/+.tif or, for a directory per item, /data/out/+/']);
     expect(mentions('cat /data/t/**')).toEqual(['error 13: `**`: a wildcard matches the names of one directory level; `**` is not supported (write one `*` per level, as in /data/dir/*/*.tif)']);
     expect(mentions(`cat /data/t/'*'.tif`)).toEqual(['error 14: quote the whole wildcard part `*.tif` the same way']);
     expect(mentions('cat /data/t/*/+')).toEqual(['error 13: `/data/t/*/+` has both a wildcard and `+`: a path either maps over items or names one']);

@@ -82,6 +82,34 @@ describe('the hand script does what run does', () => {
     expect(readTree(rig.path('_all'))).toEqual({ 'out/a.txt': 'a\n', 'out/b.txt': 'b\n', 'copy.txt': 'a\n' });
   });
 
+  it('makes each item\'s directory for `+/`, and a later map reads into them', async () => {
+    rig.write('in/a', 'chr1 x\nchr2 y\n');
+    rig.write('in/b', 'chr1 z\n');
+    const doc = [
+      '---',
+      'MINQ: [10, 20]',
+      '---',
+      '',
+      '```shark-import',
+      'in/ /data/aligned/',
+      '```',
+      '',
+      '```shark-run',
+      `awk -v out=/data/split/+/ '{ print > (out $1 ".txt") }' /data/aligned/*`,
+      '```',
+      '',
+      '```shark-run',
+      `awk -v q=%{MINQ} '{ print q, $0 }' /data/split/*/*.txt > /data/call/%{MINQ}/+`,
+      '```',
+      '',
+    ].join('\n');
+    await bothWays(doc, ['/data/split/', '/data/call/']);
+    expect(readTree(rig.path('_all'))).toMatchObject({
+      'split/a/chr1.txt': 'chr1 x\n', 'split/a/chr2.txt': 'chr2 y\n', 'split/b/chr1.txt': 'chr1 z\n',
+      'call/10/a/chr1.txt': '10 chr1 x\n', 'call/20/b/chr1.txt': '20 chr1 z\n',
+    });
+  });
+
   it('exports the frontmatter variables, -e values and SHARK_THREADS', async () => {
     const doc = [
       '---',

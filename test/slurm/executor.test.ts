@@ -76,6 +76,21 @@ describeSlurm('shark run --executor slurm', () => {
     }
   }, 150_000);
 
+  it('creates the directory of a path cut at `$` and each item\'s directory of `+/` before a task runs', async () => {
+    rig.write('in/a', 'chr1 x\n');
+    rig.write('in/b', 'chr2 y\n');
+    rig.write('p.md', [
+      `${fence}shark-import`, 'in/ /data/aligned/', fence, '',
+      `${fence}shark-run`, 'for s in a b; do echo $s > /data/out/$s.txt; done', fence, '',
+      `${fence}shark-run`, `awk -v out=/data/split/+/ '{ print > (out $1 ".txt") }' /data/aligned/*`, fence, '',
+      `${fence}shark-publish`, '/data/out/', '/data/split/', fence, '',
+    ].join('\n'));
+    const ran = await rig.shark(['run', 'p.md', '--executor', 'slurm'], { env });
+    expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+    expect(rig.read('_shark/out/b.txt')).toBe('b\n');
+    expect(rig.read('_shark/split/b/chr2.txt')).toBe('chr2 y\n');
+  });
+
   it('reports a failing array task with its item, its exit status and its log, and keeps the others', async () => {
     rig.write('p.md', [`${fence}shark-import`, 'in/ /data/in/', fence, '', '# Map', '', `${fence}shark-run`,
       'grep -q bad /data/in/* && { echo "this one is bad" >&2; exit 3; }; cp /data/in/* /data/out/+', fence, ''].join('\n'));

@@ -204,7 +204,7 @@ async function prepare(ctx: RunContext, job: Job, ws: Workspace): Promise<void> 
   for (const o of job.outputs) {
     safeDirs(ws.root, dirname(o.path));
     // In a map, a shared output directory exists for every job to write its files into; so does one the
-    // command writes into under names made as it runs (`/data/out/$s.txt`).
+    // command writes into under names made as it runs (`/data/out/$s.txt`), and each item's of `+/`.
     if (o.output.created === true || (job.items.length > 0 && o.output.isDir && !o.output.perItem)) safeDirs(ws.root, o.path);
   }
 }
