@@ -60,6 +60,11 @@ export function itemLabel(items: readonly Item[]): string {
   return items.map((i) => i.name).join(', ');
 }
 
+/** A job's item(s) as a run's row names them (`run_jobs.item`): null for a step of one job. */
+export function rowItem(items: readonly Item[]): string | null {
+  return items.map((i) => i.name).join(',') || null;
+}
+
 /**
  * A wildcard input whose id is a file: it has no items, so the map would
  * quietly run no job at all. Checked before expandJobs by plan and run.

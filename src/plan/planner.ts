@@ -3,6 +3,7 @@ import type { LastAttempt } from '../store/metadata.js';
 import type { DataState } from './data-state.js';
 import { stepExplainer } from './explainer.js';
 import type { Job } from './jobs.js';
+import { lastAttempts } from './last-attempts.js';
 import type { Session } from './session.js';
 import { keptAhead } from './precious.js';
 import { everything, neededInstances, neededNote, type Selection } from './selection.js';
@@ -140,7 +141,7 @@ export async function planPipeline(session: Session, state: DataState, selection
     }
     const done: { job: Job; outputs: Record<string, string> }[] = [];
     const toRun = decision.jobs.filter((d) => d.cached === undefined && d.job.problem === undefined && decision.unbuilt === undefined && d.forced !== true);
-    const attempts = session.meta.own.lastAttempts(toRun.map((d) => d.job.identity), session.pipelinePath);
+    const attempts = lastAttempts(session, step.id, toRun.map((d) => d.job));
     const explain = stepExplainer();
     for (const d of decision.jobs) {
       const { job, cached } = d;

@@ -68,7 +68,7 @@ export class Metadata {
     this.freed = new FreedRows(this.db);
     this.runTable = new RunTable(this.db, dir);
     this.history = new ResultHistory(this.db);
-    this.own = new OwnResults(this.db, this.bulk, this.runTable);
+    this.own = new OwnResults(this.db, this.bulk, this.runTable, this.runRows);
     this.stats = new StatCache(this.db, (select, values) => this.bulk.selectIn<StatRow>(select, values, true));
     this.stmts = {
       result: this.db.prepare<[string], ResultRow>('SELECT * FROM results WHERE key = ?'),

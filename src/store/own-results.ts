@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { BulkReads } from './bulk-read.js';
 import type { LastAttempt, ResultRow } from './metadata-schema.js';
+import type { RunRows } from './run-rows.js';
 import { shellRunOf, type RunTable } from './run-table.js';
 
 type Latest = Pick<ResultRow, 'key' | 'record' | 'outputs' | 'log'>;
@@ -14,7 +15,7 @@ export class OwnResults {
   // Prepared once: a `{precious}` map asks it for each of its jobs.
   private readonly latest;
 
-  constructor(db: Database.Database, private readonly bulk: BulkReads, private readonly runTable: RunTable) {
+  constructor(db: Database.Database, private readonly bulk: BulkReads, private readonly runTable: RunTable, private readonly runRows: RunRows) {
     this.latest = db.prepare<[string, string, string], Latest>(
       `SELECT key, record, outputs, log FROM results WHERE identity = ?
          AND (run_id IN (SELECT value FROM json_each(?)) OR key IN (SELECT key FROM run_rows WHERE run_id IN (SELECT value FROM json_each(?))))
@@ -51,6 +52,37 @@ export class OwnResults {
         const own = this.latest.get(identity, mine!.json, mine!.json);
         if (own !== undefined) found.set(identity, { key: own.key, status: 'ok', record: own.record });
       }
+    }
+    return found;
+  }
+
+  /**
+   * The last attempts of step `step`'s jobs in document `pipeline`, by item
+   * (as a run's rows name it: null for a step of one job), found through the
+   * document's runs, newest first, back to one that ended ok. A job's
+   * identity is its step's outputs as written: after they are renamed
+   * (`+.txt` → `+`), this is how a plan still finds what the same item's job
+   * was, and says what changed instead of "new item". Indexed reads only: a
+   * step no run has rows of costs one probe per run.
+   */
+  lastAttemptsOfStep(step: string, pipeline: string): Map<string | null, LastAttempt> {
+    const rows = new Map<string | null, { key: string; status: string }>();
+    for (const run of this.runTable.of(pipeline)) {
+      const own = this.runRows.ofStep(run.id, step);
+      for (const [item, key, status] of own) if (!rows.has(item)) rows.set(item, { key, status });
+      if (own.length > 0 && run.status === 'ok') break;
+    }
+    const found = new Map<string | null, LastAttempt>();
+    if (rows.size === 0) return found;
+    const records = new Map<string, string>();
+    const keys = [...new Set([...rows.values()].map((r) => r.key))];
+    for (const [key, record] of this.bulk.rowsWhere<[string, string]>('results', ['key', 'record'], ['key'], keys)) records.set(key, record);
+    const failed = keys.filter((k) => !records.has(k));
+    // Attempts have no index on their key: read as results are, the table scanned once when they are most of it.
+    for (const [key, record] of this.bulk.rowsWhere<[string, string]>('attempts', ['key', 'record'], ['identity'], failed)) records.set(key, record);
+    for (const [item, { key, status }] of rows) {
+      const record = records.get(key);
+      if (record !== undefined) found.set(item, { key, status: status === 'failed' ? 'failed' : 'ok', record });
     }
     return found;
   }

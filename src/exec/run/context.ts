@@ -5,7 +5,7 @@ import type { Step } from '../../pipeline/pipeline.js';
 import { demandOf } from '../resources.js';
 import type { Demand, Scheduler } from '../scheduler.js';
 import type { Position } from '../../diagnostics.js';
-import type { Job } from '../../plan/jobs.js';
+import { rowItem, type Job } from '../../plan/jobs.js';
 import type { LineageRecord } from '../../lineage/record.js';
 import type { RunSession } from '../executor.js';
 import type { Leases } from '../../store/leases.js';
@@ -128,7 +128,7 @@ export class RunContext {
   row(job: Job, status: string, log: string | null, failure?: { reason: FailureReason; exitCode: number | null }): RunJobRow {
     return {
       run_id: this.runId, job: job.id, step: job.step.id, block: job.step.blockId, line: job.step.at.line,
-      item: job.items.map((i) => i.name).join(',') || null, key: job.key, status, log,
+      item: rowItem(job.items), key: job.key, status, log,
       reason: failure?.reason ?? null, exit_code: failure?.exitCode ?? null,
     };
   }
