@@ -8,7 +8,7 @@ import type { Pipeline } from './pipeline.js';
 import { missingEnvironments } from './missing-environments.js';
 import { originalPathsInCommands } from './original-paths.js';
 import { commandsReadAsOutput } from './transcript-output.js';
-import { withNeededInstances, type Need } from './needed-instances.js';
+import { withNeededInstances, type LeftOut, type Need } from './needed-instances.js';
 import { validateMaps } from './validate-maps.js';
 
 /**
@@ -44,7 +44,16 @@ export function loadPipeline(
   const mapProblems = built.pipeline === undefined ? [] : validateMaps(built.pipeline);
   const diagnostics = inDocumentOrder([...parsed.diagnostics, ...missingEnvironments(blocks), ...originalPathsInCommands(blocks), ...commandsReadAsOutput(blocks), ...built.diagnostics, ...mapProblems]);
   const pipeline = diagnostics.some((d) => d.severity === 'error') ? undefined : built.pipeline;
-  return { pipeline: pipeline !== undefined && subset !== undefined && subset.needed.size > 0 ? { ...pipeline, needed: subset.needed } : pipeline, diagnostics };
+  return { pipeline: pipeline === undefined || subset === undefined ? pipeline : withSubset(pipeline, subset), diagnostics };
+}
+
+/** What the subset `-e` keeps says of the instances it needs and those it leaves out. */
+function withSubset(pipeline: Pipeline, subset: { needed: Map<string, Need>; leftOut: LeftOut[] }): Pipeline {
+  return {
+    ...pipeline,
+    ...(subset.needed.size > 0 ? { needed: subset.needed } : {}),
+    ...(subset.leftOut.length > 0 ? { leftOut: subset.leftOut } : {}),
+  };
 }
 
 /**
@@ -53,7 +62,7 @@ export function loadPipeline(
  * when `-e` keeps every value, or the whole sweep does not build (the
  * subset's own problems are then reported).
  */
-function withNeeded(document: Document, overrides: ReadonlyMap<string, string>): { document: Document; needed: Map<string, Need> } | undefined {
+function withNeeded(document: Document, overrides: ReadonlyMap<string, string>): { document: Document; needed: Map<string, Need>; leftOut: LeftOut[] } | undefined {
   const axes = document.frontmatter?.axes ?? new Map<string, Axis>();
   const values = restrictAxes(document.file, axes, overrides, []);
   if ([...axes].every(([name, axis]) => values.get(name)?.length === axis.values.length)) return undefined;

@@ -11,6 +11,17 @@ export interface Need {
   readonly leftOutBy: string;
 }
 
+/** An instance `-e AXIS=V` leaves out and nothing kept needs: what it writes, for a target that names it or its paths. */
+export interface LeftOut {
+  /** The instance's id: `make[TAXA=AVES]`. */
+  readonly block: string;
+  readonly steps: readonly string[];
+  /** The paths its steps write (a directory without its `/`). */
+  readonly writes: readonly string[];
+  /** The `-e` that leaves it out: `-e TAXA=MAMMALIA`. */
+  readonly leftOutBy: string;
+}
+
 /**
  * The whole sweep's document cut down to the instances `-e` keeps (`values`:
  * each axis's kept values) and those they need. A step that names a path
@@ -21,9 +32,10 @@ export interface Need {
  * /data/aoh/`), runs on the kept values' results instead, as documented.
  * `needed` is by instance id, for `plan` and `run` to say why.
  */
-export function withNeededInstances(whole: Pipeline, values: ReadonlyMap<string, readonly string[]>): { document: Document; needed: Map<string, Need> } {
+export function withNeededInstances(whole: Pipeline, values: ReadonlyMap<string, readonly string[]>): { document: Document; needed: Map<string, Need>; leftOut: LeftOut[] } {
   const leftOutBy = (block: SharkBlock): string[] =>
     (block.instance?.axes ?? []).filter(([name, value]) => values.get(name)?.includes(value) === false).map(([name]) => name);
+  const shown = (axes: readonly string[]): string => axes.map((name) => `-e ${name}=${values.get(name)!.join(',')}`).join(' ');
   const included = new Set(whole.document.blocks.filter((b) => leftOutBy(b).length === 0).map((b) => b.index));
   const needed = new Map<string, Need>();
   // Writers come before their readers in the document: one backward pass closes the set.
@@ -36,13 +48,16 @@ export function withNeededInstances(whole: Pipeline, values: ReadonlyMap<string,
         const axes = leftOutBy(writer.block);
         if (included.has(writer.block.index) || axes.some((name) => fansIn.has(name))) continue;
         included.add(writer.block.index);
-        const leftOut = axes.map((name) => `-e ${name}=${values.get(name)!.join(',')}`).join(' ');
-        needed.set(writer.blockId, { by: step.id, reads: input.isDir ? `${input.path}/` : input.path, leftOutBy: leftOut });
+        needed.set(writer.blockId, { by: step.id, reads: input.isDir ? `${input.path}/` : input.path, leftOutBy: shown(axes) });
       }
     }
   }
   const blocks = whole.document.blocks.filter((b) => included.has(b.index)).map((b, index) => ({ ...b, index }));
-  return { document: { ...whole.document, blocks }, needed };
+  const leftOut = whole.blocks.filter((b) => !included.has(b.block.index)).map((b): LeftOut => {
+    const steps = b.steps.map((id) => whole.stepsById.get(id)!);
+    return { block: b.id, steps: b.steps, writes: steps.flatMap((s) => s.outputs.map((o) => o.path)), leftOutBy: shown(leftOutBy(b.block)) };
+  });
+  return { document: { ...whole.document, blocks }, needed, leftOut };
 }
 
 /** The axes whose value differs between the writers of one input: the reader fans in over them. */

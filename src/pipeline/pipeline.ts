@@ -4,7 +4,7 @@ import type { BuildSpec } from './build-spec.js';
 import type { CommandText } from './shell-lines.js';
 import type { ImportClause } from './import-clause.js';
 import type { Mention } from './mentions.js';
-import type { Need } from './needed-instances.js';
+import type { LeftOut, Need } from './needed-instances.js';
 import type { Resources } from './resources.js';
 
 /** A container environment defined by a `shark-build:NAME` block. */
@@ -125,6 +125,8 @@ export interface Pipeline {
   readonly variables: ReadonlyMap<string, string>;
   /** Instances `-e AXIS=V` leaves out that a kept step needs (`needed-instances.ts`), by instance id: they run or are reused all the same. */
   readonly needed?: ReadonlyMap<string, Need>;
+  /** Instances `-e AXIS=V` leaves out (and nothing kept needs): a target naming one, or a path only one writes, is told so. */
+  readonly leftOut?: readonly LeftOut[];
 }
 
 /** An input as the DAG names it: `/data/dir/*`, `/data/dir/+.EXT`, `/data/dir/` or `/data/file`. */

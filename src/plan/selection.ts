@@ -173,8 +173,12 @@ function resolveName(pipeline: Pipeline, name: string, forced: boolean): Resolve
     const normal = normaliseDataPath(name);
     if (!normal.ok) return unknown(normal.message);
     const path = normal.path.text;
-    const writers = runnable.filter((s) => s.outputs.some((o) => o.path === path || isUnder(path, o.path) || isUnder(o.path, path)));
+    const writers = runnable.filter((s) => s.outputs.some((o) => writes(o.path, path)));
     if (writers.length > 0) return { ok: true, steps: writers };
+    const left = pipeline.leftOut?.filter((l) => l.writes.some((w) => writes(w, path)));
+    if (left !== undefined && left.length > 0) {
+      return unknown(`no step writes ${path} with ${left[0]!.leftOutBy} (${left.map((l) => l.block).join(', ')} write${left.length === 1 ? 's' : ''} it)`);
+    }
     const input = [...pipeline.inputs].find(([, p]) => p === path || isUnder(path, p));
     return unknown(input !== undefined ? `no step writes ${path}: it is the frontmatter input \`${input[0]}\`` : `no step writes ${path}`);
   }
@@ -182,10 +186,17 @@ function resolveName(pipeline: Pipeline, name: string, forced: boolean): Resolve
   if (step !== undefined && runnable.includes(step)) return { ok: true, steps: [step] };
   const ofBlock = runnable.filter((s) => inBlock(s.blockId, name));
   if (ofBlock.length > 0) return { ok: true, steps: ofBlock };
+  const left = pipeline.leftOut?.find((l) => l.block === name || l.steps.includes(name));
+  if (left !== undefined) return unknown(`\`${name}\` is left out by ${left.leftOutBy}`);
   const ids = [...new Set(runnable.map((s) => baseId(s.blockId)))];
   const near = closest(name, [...ids, ...new Set(runnable.flatMap((s) => [s.blockId, s.id]))]);
   const hint = near === undefined ? '' : `did you mean \`${near}\`? `;
   return unknown(`\`${name}\` is no /data path or block of this pipeline (${hint}blocks: ${ids.join(', ')})`);
+}
+
+/** Whether an output at `output` is, holds or is inside `path`: what a path target selects the writers of. */
+function writes(output: string, path: string): boolean {
+  return output === path || isUnder(path, output) || isUnder(output, path);
 }
 
 function baseId(blockId: string): string {

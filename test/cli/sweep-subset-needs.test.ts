@@ -99,3 +99,21 @@ describe('-e AXIS=V and a step that needs an instance -e leaves out', () => {
     expect(rig.lines().sort()).toEqual(['aoh current', 'aoh future']);
   });
 });
+
+describe('a target or --force naming what -e AXIS=V leaves out', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig();
+    rig.write('p.md', `---\nTAXA: [AVES, MAMMALIA]\n---\n\n## Make\n\n${fence}shark-run\necho "%{TAXA}" > /data/per/%{TAXA}.txt\n${fence}\n`);
+  });
+  afterEach(() => rig.cleanup());
+
+  it('says -e leaves it out, exit 2', async () => {
+    const instance = await rig.shark(['plan', 'p.md', 'make[TAXA=AVES]', '-e', 'TAXA=MAMMALIA']);
+    expect([instance.code, instance.stderr]).toEqual([2, 'shark: error: `make[TAXA=AVES]` is left out by -e TAXA=MAMMALIA\n']);
+    const path = await rig.shark(['plan', 'p.md', '/data/per/AVES.txt', '-e', 'TAXA=MAMMALIA']);
+    expect([path.code, path.stderr]).toEqual([2, 'shark: error: no step writes /data/per/AVES.txt with -e TAXA=MAMMALIA (make[TAXA=AVES] writes it)\n']);
+    const forced = await rig.shark(['plan', 'p.md', '--force', 'make[TAXA=AVES]', '-e', 'TAXA=MAMMALIA']);
+    expect([forced.code, forced.stderr]).toEqual([2, 'shark: error: --force `make[TAXA=AVES]` is left out by -e TAXA=MAMMALIA\n']);
+  });
+});
