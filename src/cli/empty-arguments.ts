@@ -17,6 +17,7 @@ const DIRECTORY_OPTIONS: readonly { attribute: string; flag: string; hint: strin
  * ''` spreads a store's files into it, `--output-dir ''` writes documents
  * into it, `--store '   '` makes a directory named by three spaces, `gc ''`
  * looks for the parent directory's `.shark` — which no one asking for it meant.
+ * A `$SHARK_STORE` of only spaces, where it would be used, is refused alike.
  */
 export function refuseEmptyArguments(cmd: Command, stderr: (s: string) => void): void {
   const refuse = (what: string, hint: string, is = 'empty'): never => {
@@ -34,4 +35,8 @@ export function refuseEmptyArguments(cmd: Command, stderr: (s: string) => void):
     if (value === '') refuse(flag, hint);
     if (typeof value === 'string' && value.trim() === '') refuse(flag, hint, 'blank');
   }
+  // Empty, it counts as unset (find-store.ts); only spaces, it would name a directory of spaces, as `--store '  '` would.
+  const env = process.env['SHARK_STORE'];
+  const usesEnv = cmd.options.some((o) => o.attributeName() === 'store') && cmd.getOptionValueSource('store') !== 'cli';
+  if (usesEnv && env !== undefined && env !== '' && env.trim() === '') refuse('$SHARK_STORE', 'set it to a directory or zfs:POOL/DATASET, or unset it for the default', 'blank');
 }

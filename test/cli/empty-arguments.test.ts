@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 
@@ -45,6 +45,28 @@ describe('empty --store, $SHARK_STORE and pipeline arguments', () => {
     expect(ran.code).toBe(2);
     expect(ran.stderr).toBe('shark: error: --store is blank: name a directory or zfs:POOL/DATASET, or leave the option out for the default\n');
     expect(here()).toEqual([]);
+  });
+
+  it.each([
+    [['run', 'p.md'], ' '],
+    [['runs', 'p.md'], '  '],
+    [['plan', 'p.md'], '\t'],
+    [['fsck'], ' '],
+    [['why', 'p.md'], ' '],
+    [['shell', 'p.md'], ' '],
+  ])('shark %j with $SHARK_STORE of only spaces is the same usage error as --store of only spaces (exit 2), and makes nothing', async (args, blank) => {
+    const ran = await rig.shark(args, { env: { SHARK_STORE: blank } });
+    expect(ran.stderr).toBe('shark: error: $SHARK_STORE is blank: set it to a directory or zfs:POOL/DATASET, or unset it for the default\n');
+    expect(ran.code).toBe(2);
+    expect(here()).toEqual([]);
+  });
+
+  it('a blank $SHARK_STORE is not used, so not refused, when --store names the store', async () => {
+    const ran = await rig.shark(['run', 'p.md', '--store', 'given'], { env: { SHARK_STORE: ' ' } });
+    expect(ran.stderr).toBe('');
+    expect(ran.code).toBe(0);
+    expect(here()).toEqual(['given']);
+    rmSync(rig.path('given'), { recursive: true, force: true });
   });
 
   it.each([[['gc', '']], [['gc', 'p.md', '']], [['fsck', '']], [['run', '']], [['plan', '']], [['runs', '']]])(
