@@ -1,0 +1,23 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+
+/** keygen -o into a directory that is not there is said as other commands say it, not as Node's ENOENT. */
+describe('keygen -o DIR/NAME where DIR does not exist', () => {
+  const rig = new Rig();
+  afterAll(() => rig.cleanup());
+
+  it.each([['nodir/x'], ['nodir/x.key'], ['a/b/x']])('keygen -o %s: one line naming the missing directory, exit 2, nothing written', async (name) => {
+    const ran = await rig.shark(['keygen', '-o', name]);
+    const dir = name.slice(0, name.lastIndexOf('/'));
+    expect(ran.stderr).toBe(`shark: error: cannot write the key pair: no such directory ${dir}\n`);
+    expect(ran.code).toBe(2);
+    expect(rig.exists(dir)).toBe(false);
+  });
+
+  it('still writes the pair into a directory that is there', async () => {
+    rig.write('keys/.keep', '');
+    const ran = await rig.shark(['keygen', '-o', 'keys/me']);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(rig.exists('keys/me.key') && rig.exists('keys/me.pub')).toBe(true);
+  });
+});
