@@ -35,15 +35,20 @@ function runNumber(value: string | undefined, io: Io): number | undefined {
   return n;
 }
 
-/** Opens the session and the run to export; a run that is not there is a query that found nothing (exit 1). */
+/**
+ * Opens the session and the run to export. A pipeline never run is a query
+ * that found nothing (exit 1); a `--run N` it does not have, when it has
+ * runs, a usage error (exit 2), as `lineage --run` and `diff --from` say it.
+ */
 async function withRun(file: string, flags: ExportFlags, io: Io, body: (view: RunView, session: Session) => Promise<void>): Promise<void> {
   const number = runNumber(flags.run, io);
   const { session } = openSession(file, flags, io.stderr, false, 'read', true);
   try {
     const view = loadRun(session.meta, session.store, session.pipeline, session.pipelinePath, number);
     if (!view.ok) {
-      io.stderr(`shark: ${view.message}\n`);
-      throw new ExitError(EXIT_FAILED);
+      const unknownRun = number !== undefined && session.meta.runs(session.pipelinePath).length > 0;
+      io.stderr(`shark: ${unknownRun ? 'error: ' : ''}${view.message}\n`);
+      throw new ExitError(unknownRun ? EXIT_INVALID : EXIT_FAILED);
     }
     await body(view.value, session);
   } finally {

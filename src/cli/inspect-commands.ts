@@ -45,8 +45,9 @@ export function lineageCommand(io: Io): Command {
       }
       const node = lineageOf(session.meta, session.pipelinePath, normal.path.text, options);
       if ('error' in node) {
-        io.stderr(`shark: ${node.error}\n`);
-        throw new ExitError(node.reason === 'unknown-run' ? EXIT_INVALID : EXIT_FAILED);
+        const unknownRun = node.reason === 'unknown-run';
+        io.stderr(`shark: ${unknownRun ? 'error: ' : ''}${node.error}\n`);
+        throw new ExitError(unknownRun ? EXIT_INVALID : EXIT_FAILED);
       }
       const describe = (id: string): string => {
         const name = session.store.describe(id);

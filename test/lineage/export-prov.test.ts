@@ -92,10 +92,10 @@ describeWithPython('shark export prov, read back by python3-prov and python3-rdf
     expect(found.sha256['/data/bundle/run.sh']).toBe(execFileSync('sha256sum', { input: '#!/bin/sh\n', encoding: 'utf8' }).split(' ')[0]);
   });
 
-  it('refuses a run that does not exist (exit 1) and an unknown format (exit 2)', async () => {
+  it('refuses a run that does not exist and an unknown format (exit 2), and a pipeline never run (exit 1)', async () => {
     await rig.shark(['run', 'p.md', ...INPUTS]);
     const missing = await rig.shark(['export', 'prov', 'p.md', '--run', '7']);
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('run 7');
     expect((await rig.shark(['export', 'prov', 'p.md', '--format', 'xml'])).code).toBe(2);
     const never = tinyRig();
