@@ -25,8 +25,14 @@ export const CONFIG_USE = 'sharkConfig';
 
 export const CONFIG_NAME = 'shark.yaml';
 
-export function configPathFor(pipeline: string, flag: string | undefined): { path: string; found: 'flag' | 'beside' } {
-  return flag !== undefined ? { path: resolve(flag), found: 'flag' } : { path: join(dirname(resolve(pipeline)), CONFIG_NAME), found: 'beside' };
+type ConfigPath = { path: string; found: 'flag' | 'beside' };
+
+/** `--config FILE`, else shark.yaml beside the pipeline; with neither a flag nor a pipeline, none. */
+export function configPathFor(pipeline: string, flag: string | undefined): ConfigPath;
+export function configPathFor(pipeline: string | undefined, flag: string | undefined): ConfigPath | undefined;
+export function configPathFor(pipeline: string | undefined, flag: string | undefined): ConfigPath | undefined {
+  if (flag !== undefined) return { path: resolve(flag), found: 'flag' };
+  return pipeline === undefined ? undefined : { path: join(dirname(resolve(pipeline)), CONFIG_NAME), found: 'beside' };
 }
 
 const hasOption = (cmd: Command, attribute: string): boolean => cmd.options.some((o) => o.attributeName() === attribute);
@@ -37,12 +43,16 @@ const hasOption = (cmd: Command, attribute: string): boolean => cmd.options.some
  * makes its settings the defaults of the command's options. An option the
  * command line gave keeps its value (for `NAME=VALUE` options, name by name);
  * so does one whose environment variable is set. Exits 2 on a bad file.
+ * A command whose pipeline is optional (`fsck`) given none reads `--config FILE` all the same.
  */
 export function applyConfig(cmd: Command, stderr: (s: string) => void): void {
   if (!hasOption(cmd, 'config')) return;
   const pipeline: unknown = cmd.processedArgs[0];
-  if (typeof pipeline !== 'string') return;
-  const { path, found } = configPathFor(pipeline, cmd.getOptionValue('config') as string | undefined);
+  // Several pipelines (`gc`) each have their own config file: gc reads them.
+  if (typeof pipeline !== 'string' && pipeline !== undefined) return;
+  const where = configPathFor(pipeline, cmd.getOptionValue('config') as string | undefined);
+  if (where === undefined) return;
+  const { path, found } = where;
   if (found === 'beside' && !existsSync(path)) return;
   const config = readOrExit(path, stderr, pipeline);
   const commandLine = new Map<string, unknown>();
@@ -177,12 +187,13 @@ export function storeOf(config: SharkConfig | undefined): string | undefined {
 }
 
 /** The config file, or every problem in it printed (a value of one of `pipeline`'s secrets hidden) and exit 2. */
-function readOrExit(path: string, stderr: (s: string) => void, pipeline: string): SharkConfig {
+function readOrExit(path: string, stderr: (s: string) => void, pipeline: string | undefined): SharkConfig {
   const read = readConfig(path, displayName(path));
   if (read.ok) return read.config;
   if (read.reason === 'unreadable') stderr(read.message + '\n');
   else {
-    for (const d of hideSecretValues(read.diagnostics, read.source, documentSecrets(pipeline))) stderr(formatDiagnostic(d, read.source) + '\n');
+    const secrets = pipeline === undefined ? undefined : documentSecrets(pipeline);
+    for (const d of hideSecretValues(read.diagnostics, read.source, secrets)) stderr(formatDiagnostic(d, read.source) + '\n');
     const n = read.diagnostics.length;
     stderr(`${n} error${n === 1 ? '' : 's'} in ${displayName(path)}\n`);
   }

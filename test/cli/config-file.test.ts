@@ -165,6 +165,20 @@ describe('shark.yaml: defaults for options and frontmatter values', () => {
     }
   });
 
+  it('fsck --config FILE and gc --config FILE check the store FILE names, with or without a pipeline; a FILE not there is exit 2', async () => {
+    rig.write('cfg/c.yaml', 'store: ../stores/s1\n');
+    expect((await rig.shark(['run', 'p.md', '-i', 'occ=data/a.txt', '--store', 'stores/s1'])).code).toBe(0);
+    for (const args of [['fsck', '--config', 'cfg/c.yaml'], ['fsck', 'p.md', '--config', 'cfg/c.yaml'], ['gc', 'p.md', '--config', 'cfg/c.yaml']]) {
+      const ran = await rig.shark(args);
+      expect({ args, stderr: ran.stderr, code: ran.code }).toEqual({ args, stderr: '', code: 0 });
+      expect(ran.stdout, args.join(' ')).toContain(rig.path('stores/s1'));
+    }
+    for (const args of [['fsck', '--config', 'nowhere.yaml'], ['fsck', 'p.md', '--config', 'nowhere.yaml'], ['gc', 'p.md', '--config', 'nowhere.yaml']]) {
+      const ran = await rig.shark(args);
+      expect({ args, stderr: ran.stderr, code: ran.code }).toEqual({ args, stderr: 'nowhere.yaml: error: cannot read config: no such file\n', code: 2 });
+    }
+  });
+
   it('~/ in a config path is the home directory', async () => {
     rig.write('shark.yaml', 'store: ~/stores/home\n');
     const r = await rig.shark(['config', 'p.md'], { env: { HOME: rig.path('home') } });
