@@ -10,6 +10,7 @@ import { collect } from './common-options.js';
 import { makeDirs } from '../store/make-dirs.js';
 import { writeAtomically } from '../lockfile/atomic-write.js';
 import { isDirectory, writeError } from '../writable-path.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
 
 /**
  * `shark template FILE --output-dir DIR`: a sweep as one document per
@@ -25,6 +26,7 @@ export function templateCommand(io: Io): Command {
     .action((file: string, flags: { outputDir: string; env?: string[] }) => {
       const overrides = envPairs(flags.env, io.stderr);
       const pipeline = loadOrReport(file, io.stderr, 'read', overrides);
+      refuseVariables(pipeline, overrides, io.stderr);
       const { source } = pipeline.document;
       const stem = basename(file, extname(file));
       const { documents, diagnostics } = templateDocuments(pipeline.document.file, source, stem, overrides);
@@ -49,6 +51,20 @@ export function templateCommand(io: Io): Command {
         io.stdout(`${to}\n`);
       }
     });
+}
+
+/**
+ * An `-e NAME=…` of no axis: the documents keep their variables as written,
+ * so a value given here would be dropped without a word. The value is not
+ * shown (NAME may be a secret's).
+ */
+function refuseVariables(pipeline: Pipeline, overrides: ReadonlyMap<string, string>, stderr: (s: string) => void): void {
+  const axes = [...(pipeline.document.frontmatter?.axes.keys() ?? [])];
+  const name = [...overrides.keys()].find((n) => !axes.includes(n));
+  if (name === undefined) return;
+  const known = axes.length === 0 ? 'it has none' : `its axes: ${axes.join(', ')}`;
+  stderr(`shark: error: -e ${name}=…: \`${name}\` is no axis of ${pipeline.document.file} (${known}): template's -e keeps some values of an axis; the documents keep a variable as written, for -e when they are planned or run\n`);
+  throw new ExitError(EXIT_INVALID);
 }
 
 /** `--output-dir`, made if missing; a file in its place or on its way is one plain line, exit 2. */

@@ -46,3 +46,26 @@ describe('shark template never writes over its input', () => {
     expect(rig.read('c.md')).toBe(DOC);
   });
 });
+
+/** template's -e keeps some values of an axis; a variable's value given there was silently dropped. */
+describe('shark template -e NAME=… of no axis', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig('shark-template-env-');
+    rig.write('p.md', '---\nTAXA: [AVES, MAMMALIA]\nX: a\n---\n\n```shark-run\necho "%{TAXA} $X" > /data/one/%{TAXA}.txt\n```\n');
+  });
+  afterEach(() => rig.cleanup());
+
+  it.each([['X=zzz', 'X'], ['NOPE=1', 'NOPE']])('refuses -e %s (exit 2, the value not shown), writing nothing', async (given, name) => {
+    const r = await rig.shark(['template', 'p.md', '--output-dir', 'tpl', '-e', 'TAXA=AVES', '-e', given]);
+    expect(r.stderr).toBe(`shark: error: -e ${name}=…: \`${name}\` is no axis of p.md (its axes: TAXA): template's -e keeps some values of an axis; the documents keep a variable as written, for -e when they are planned or run\n`);
+    expect(r.code).toBe(2);
+    expect(rig.exists('tpl')).toBe(false);
+  });
+
+  it('still takes -e AXIS=V', async () => {
+    const r = await rig.shark(['template', 'p.md', '--output-dir', 'tpl', '-e', 'TAXA=AVES']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(rig.path('tpl'))).toEqual(['p.TAXA=AVES.md']);
+  });
+});
