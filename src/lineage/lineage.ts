@@ -47,6 +47,8 @@ export interface LineageInput {
   readonly id: string;
   readonly from: readonly LineageNode[];
   readonly truncated?: true;
+  /** No job of the run wrote it: a host input (text marks it `(input)`). */
+  readonly input?: true;
 }
 
 
@@ -173,7 +175,8 @@ export function lineageInRun(meta: Metadata, runId: number, path: string, depth 
       ...(r.dropped ? { dropped: true as const } : {}),
       inputs: r.inputs.map(([p, id]) => {
         const from = data.producers(f, p).filter((g) => g.job !== f.job);
-        if (level >= depth && from.length > 0) return { path: p, id, from: [], truncated: true };
+        if (from.length === 0) return { path: p, id, from: [], input: true };
+        if (level >= depth) return { path: p, id, from: [], truncated: true };
         return { path: p, id, from: from.map((g) => build(g, level + 1)) };
       }),
     };
@@ -208,7 +211,7 @@ export function renderLineage(node: LineageNode, describe: (id: string) => strin
     if (n.dropped) lines.push(`${at}${DROPPED}`);
     const inner = indent + '    ';
     for (const i of n.inputs) {
-      const note = i.truncated ? `  (not followed: --depth ${depth})` : i.from.length === 0 ? '  (input)' : '';
+      const note = i.truncated ? `  (not followed: --depth ${depth})` : i.input ? '  (input)' : '';
       lines.push(`${at}← ${shownName(i.path)}  ${printable(describe(i.id))}${note}`);
       for (const from of i.from) walk(from, inner);
     }

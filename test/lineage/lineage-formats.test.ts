@@ -79,3 +79,25 @@ describe('shark lineage of a step after `export` and `cd` lines', () => {
     }
   });
 });
+
+describe('shark lineage --json of a host input', () => {
+  it('marks it `"input": true`, as the text marks it (input)', async () => {
+    const rig = new Rig();
+    try {
+      rig.write('mine.txt', 'abc\n');
+      rig.write('p.md', '---\ninputs:\n  src: /data/src.txt\n---\n```shark-run\ntr a-z A-Z < /data/src.txt > /data/up.txt\n```\n\n```shark-run\ncat /data/up.txt > /data/copy.txt\n```\n');
+      expect((await rig.shark(['run', 'p.md', '-i', 'src=mine.txt'])).code).toBe(0);
+      const text = await rig.shark(['lineage', 'p.md', '/data/copy.txt']);
+      expect(text.stdout).toMatch(/← \/data\/src\.txt {2}\S+.*\(input\)/);
+      expect(text.stdout).not.toMatch(/← \/data\/up\.txt.*\(input\)/);
+      type Input = { path: string; input?: boolean; from: { inputs: Input[] }[] };
+      const node = JSON.parse((await rig.shark(['lineage', 'p.md', '/data/copy.txt', '--json'])).stdout) as { inputs: Input[] };
+      const up = node.inputs[0]!;
+      expect(up.path).toBe('/data/up.txt');
+      expect(up.input).toBeUndefined();
+      expect(up.from[0]!.inputs[0]).toMatchObject({ path: '/data/src.txt', from: [], input: true });
+    } finally {
+      rig.cleanup();
+    }
+  });
+});
