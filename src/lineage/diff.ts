@@ -49,8 +49,9 @@ function definitionOf(r: KeyRecord): Omit<KeyRecord, 'inputs'> {
 /**
  * A job of the old ancestry against the same job of the new one. Its own
  * definition changed (command, environment, local files, variables, import
- * source…): root cause. Only its inputs: propagated. Neither, yet other
- * output bytes: nondeterministic. Nothing: same.
+ * source…): root cause, with every change named, its inputs' too (they are
+ * part of why its output differs). Only its inputs: propagated. Neither, yet
+ * other output bytes: nondeterministic. Nothing: same.
  */
 export function classify(old: AncestryStep | undefined, now: AncestryStep | undefined): StepDiff {
   const base = now ?? old!;
@@ -61,10 +62,10 @@ export function classify(old: AncestryStep | undefined, now: AncestryStep | unde
   if (old === undefined) return make('only-new', ['not in the old ancestry'], []);
   if (now === undefined) return make('only-old', ['not in the new ancestry'], []);
   if (canonicalJson(definitionOf(old.record)) !== canonicalJson(definitionOf(now.record))) {
-    return make('root-cause', explain(old.record, { ...now.record, inputs: old.record.inputs }), definitionChanges(old.record, now.record));
+    return make('root-cause', explain(old.record, now.record), [...definitionChanges(old.record, now.record), ...inputChanges(old.record, now.record)]);
   }
   if (canonicalJson(old.record.inputs) !== canonicalJson(now.record.inputs)) {
-    return make('propagated', explain(old.record, now.record), pairChanges('input', old.record.inputs, now.record.inputs));
+    return make('propagated', explain(old.record, now.record), inputChanges(old.record, now.record));
   }
   const outputs = pairChanges('output', Object.entries(old.outputs), Object.entries(now.outputs));
   if (outputs.length > 0) {
@@ -90,6 +91,8 @@ export function definitionChanges(a: KeyRecord, b: KeyRecord): Change[] {
   }
   return out;
 }
+
+const inputChanges = (a: KeyRecord, b: KeyRecord): Change[] => pairChanges('input', a.inputs, b.inputs);
 
 function pairChanges(label: string, a: readonly (readonly [string, string])[], b: readonly (readonly [string, string])[]): Change[] {
   const left = new Map(a);

@@ -244,4 +244,18 @@ describe('shark diff', () => {
     expect(new Set(rows).size).toBe(2);
     for (const row of rows) expect(row).toMatch(/source tree changed \([0-9a-f]{8}… → [0-9a-f]{8}…\)$/);
   });
+
+  it('a root cause that also read changed inputs: its row lists every change, the inputs included', async () => {
+    rig.write('p.md', '# P\n\n## A\n\n```shark-run\necho one > /data/a.txt\n```\n\n## B\n\n```shark-run\ncat /data/a.txt > /data/b.txt\n```\n');
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('p.md', rig.read('p.md').replace('echo one', 'echo two').replace('cat /data/a.txt >', 'cat /data/a.txt /data/a.txt >'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const answer = await json('p.md', '/data/b.txt');
+    const b = answer.steps.find((s) => s.job === 'b')!;
+    expect(b.class).toBe('root-cause');
+    expect(b.changes.map((c) => c.field)).toEqual(['command', 'input /data/a.txt']);
+    expect(b.reasons).toEqual([expect.stringMatching(/^command text changed$/), expect.stringMatching(/^input \/data\/a\.txt changed \([0-9a-f]{8}… → [0-9a-f]{8}…\)$/)]);
+    const text = await rig.shark(['diff', 'p.md', '/data/b.txt']);
+    expect(text.stdout).toMatch(/^ +input \/data\/a\.txt changed/m);
+  });
 });
