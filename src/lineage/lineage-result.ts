@@ -12,6 +12,8 @@ export interface ShownResult {
   readonly pin: NonNullable<KeyRecord['pin']> | null;
   readonly network: KeyRecord['network'];
   readonly inputs: KeyRecord['inputs'];
+  /** Frontmatter, config file and `-e` values (none for an import; none known in a row an older Shark wrote since). */
+  readonly variables: KeyRecord['variables'];
   /**
    * The document and line of the job's block as the run that names the job
    * had them (a cached job's block may have moved since its result was made,
@@ -42,10 +44,12 @@ export interface MadeBy {
 }
 
 type Parsed = [
-  [kind: ShownResult['kind'], env: string, pin: ShownResult['pin'], network: ShownResult['network'], inputs: ShownResult['inputs']],
+  [kind: ShownResult['kind'], env: string, pin: ShownResult['pin'], network: ShownResult['network'], inputs: ShownResult['inputs'], variables?: ShownResult['variables']],
   [file: string, line: number, col: number, command: string, host: string, version: string],
   Record<string, SnapshotId>,
 ];
+
+const NONE: ShownResult['variables'] = [];
 
 /** A path or a key as one run sees it. */
 export const at = (run: number, what: string): string => `${run}\0${what}`;
@@ -80,25 +84,25 @@ export function readResults(meta: Metadata, jobs: readonly LineageProducer[], re
     const mine = documentOf(run);
     // Each result as this run made or reused it, not as a later run of the same key replaced it.
     for (const [i, json, started, ended, made, fate] of meta.outputs.shown(keys, run)) {
-      const [[kind, env, pin, network, inputs], [recordedFile, recordedLine, col, command, host, version], outputs] = JSON.parse(json) as Parsed;
+      const [[kind, env, pin, network, inputs, variables = NONE], [recordedFile, recordedLine, col, command, host, version], outputs] = JSON.parse(json) as Parsed;
       const key = keys[i]!;
       const dropped = fate === 'dropped';
       // Each object written whole, with the same fields in the same order: 10,000 of them are read at a time.
       if (made === run) {
-        results.set(run, key, { kind, env, pin, network, inputs, file: recordedFile, line: recordedLine, col, command, host, version, outputs, started, ended, run: made, dropped });
+        results.set(run, key, { kind, env, pin, network, inputs, variables, file: recordedFile, line: recordedLine, col, command, host, version, outputs, started, ended, run: made, dropped });
         continue;
       }
       const line = lines.get(key)!;
       const theirs = documentOf(made);
       if (same(mine, theirs)) {
-        results.set(run, key, { kind, env, pin, network, inputs, file: recordedFile, line, col, command, host, version, outputs, started, ended, run: made, dropped });
+        results.set(run, key, { kind, env, pin, network, inputs, variables, file: recordedFile, line, col, command, host, version, outputs, started, ended, run: made, dropped });
         continue;
       }
       // Another document's run made it: this run's document (its path from the store's directory), that run's job apart.
       // The column stays the recorded one, as for a moved block: a run keeps only the lines of its blocks.
       const maker = meta.runRows.maker(made, key);
       const madeBy = { job: maker?.job ?? '', block: maker?.block ?? '', location: `${recordedFile}:${recordedLine}:${col}` };
-      results.set(run, key, { kind, env, pin, network, inputs, file: mine.place ?? mine.pipeline, line, col, command, host, version, outputs, started, ended, run: made, dropped, madeBy });
+      results.set(run, key, { kind, env, pin, network, inputs, variables, file: mine.place ?? mine.pipeline, line, col, command, host, version, outputs, started, ended, run: made, dropped, madeBy });
     }
   }
 }

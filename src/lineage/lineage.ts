@@ -18,6 +18,8 @@ export interface LineageNode {
   readonly kind: 'run' | 'import' | 'group';
   readonly command: string;
   readonly environment: string;
+  /** The frontmatter, config file and `-e` values the job ran with (part of its key; never a secret): only when it had some. */
+  readonly variables?: Readonly<Record<string, string>>;
   readonly source?: Readonly<Record<string, string | number>>;
   /** `{network=host}`: the job shared the host's network, so what it read from there is not in its inputs. */
   readonly network?: 'host';
@@ -162,6 +164,7 @@ export function lineageInRun(meta: Metadata, runId: number, path: string, depth 
       kind: r.kind,
       command: r.command,
       environment: r.env,
+      ...(r.variables.length > 0 ? { variables: Object.fromEntries(r.variables) } : {}),
       ...(r.pin !== null ? { source: r.pin } : {}),
       ...(r.network === 'host' ? { network: 'host' as const, impure: true as const } : {}),
       outputs: r.outputs,
@@ -203,6 +206,7 @@ export function renderLineage(node: LineageNode, describe: (id: string) => strin
     const at = indent + '  ';
     lines.push(`${indent}${n.job}  (${n.location}, ${n.kind === 'import' ? 'import' : n.environment})`);
     lines.push(`${at}$ ${n.command.includes('\n') ? n.command.split('\n').join(`\n${indent}    `) : n.command}`);
+    if (n.variables !== undefined) lines.push(`${at}with ${Object.entries(n.variables).map(([k, v]) => `${shownName(k)}=${shownValue(v)}`).join(' ')}`);
     if (n.network === 'host') lines.push(`${at}network: host (impure)`);
     if (n.source !== undefined) lines.push(`${at}source: ${Object.entries(n.source).map(([k, v]) => `${shownName(k)}=${shownName(String(v))}`).join(' ')}`);
     for (const [p, id] of Object.entries(n.outputs)) lines.push(`${at}→ ${shownName(p)}  ${printable(describe(id))}`);
@@ -218,4 +222,9 @@ export function renderLineage(node: LineageNode, describe: (id: string) => strin
   };
   walk(node, '');
   return lines.join('\n') + '\n';
+}
+
+/** A variable's value on the `with` line: as it is, or JSON-quoted when spaces, quotes or control characters would make the line ambiguous. */
+function shownValue(value: string): string {
+  return value === '' || /[\s"'\\]/.test(value) ? printable(JSON.stringify(value)) : shownName(value);
 }

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { makeDirs } from './make-dirs.js';
 import { BulkReads } from './bulk-read.js';
-import { OutputIndex, SHOWN, migrateOutputIndex } from './output-index.js';
+import { OutputIndex, SHOWN, migrateOutputIndex, migrateShown } from './output-index.js';
 import { RunRows } from './run-rows.js';
 import { RunTable } from './run-table.js';
 import { OwnResults } from './own-results.js';
@@ -59,7 +59,7 @@ export class Metadata {
 
   constructor(dir: string) {
     makeDirs(dir);
-    this.db = openDatabase(join(dir, 'shark.sqlite'), [StatCache.migrate, migrateOutputIndex, StepMemos.migrate, RunRows.migrate, FreedRows.migrate, RunTable.migrate(dir), ResultHistory.migrate]);
+    this.db = openDatabase(join(dir, 'shark.sqlite'), [StatCache.migrate, migrateOutputIndex, StepMemos.migrate, RunRows.migrate, FreedRows.migrate, RunTable.migrate(dir), ResultHistory.migrate, migrateShown]);
     this.outputs = new OutputIndex(this.db);
     this.bulk = new BulkReads(this.db);
     this.memos = new StepMemos(this.db);

@@ -107,6 +107,8 @@ export const RULES: readonly Rule[] = [
     check: (c) => (isWorkflow(mainWorkflow(c)) ? undefined : 'the mainEntity is not a ComputationalWorkflow') },
   { id: 'workflow-run', source: 'Workflow Run Crate 0.5', text: 'the run of the main workflow MUST be a CreateAction with it as instrument',
     check: (c) => (ofType(c, 'CreateAction').some((a) => refs(a['instrument'])[0] === mainWorkflow(c)?.['@id']) ? undefined : 'no CreateAction runs the main workflow') },
+  { id: 'formal-parameter', source: 'Workflow Run Crate 0.5', text: 'every FormalParameter MUST have an additionalType',
+    check: (c) => all(ofType(c, 'FormalParameter').map((p) => (p['additionalType'] !== undefined ? undefined : `${p['@id']} has no additionalType`))) },
   { id: 'provenance-conforms', source: 'Provenance Run Crate 0.5', text: 'the root MUST conform to the Provenance Run Crate permalink', check: (c) => conformsTo(c, PROFILES.provenance) },
   { id: 'workflow-types', source: 'Provenance Run Crate 0.5', text: 'the workflow MUST be File, SoftwareSourceCode, ComputationalWorkflow, and HowTo when it has steps',
     check: (c) => {

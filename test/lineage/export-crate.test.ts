@@ -57,6 +57,7 @@ const BREAK: Record<string, (c: Crate) => void> = {
   'workflow-run': (c) => {
     for (const e of c['@graph']) if (e['@type'] === 'CreateAction' && ids(e['instrument'])[0] === 'p.md') e['instrument'] = { '@id': '#tool-report' };
   },
+  'formal-parameter': (c) => void c['@graph'].push({ '@id': '#parameter-SCALE', '@type': 'FormalParameter', name: 'SCALE' }),
   'provenance-conforms': (c) => void (byId(c, './')['conformsTo'] = ids(byId(c, './')['conformsTo']).filter((p) => p !== PROFILES.provenance).map((id) => ({ '@id': id }))),
   'workflow-types': (c) => void (byId(c, 'p.md')['@type'] = ['File', 'SoftwareSourceCode', 'ComputationalWorkflow']),
   'tool-runs': (c) => void (c['@graph'] = c['@graph'].filter((e) => !(e['@type'] === 'CreateAction' && ids(e['instrument'])[0] !== 'p.md'))),

@@ -4,8 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectGolden } from '../helpers/golden.js';
 import { Rig } from '../support/rig.js';
 
-/** A small fixed pipeline: a file, a map over a directory it makes, and a reduce. */
-const PIPELINE = `# Golden
+/** A small fixed pipeline: a file, a map over a directory it makes, and a reduce; a variable every job has. */
+const PIPELINE = `---
+SCALE: 2
+---
+# Golden
 
 \`\`\`shark-run {id=make}
 mkdir -p /data/parts && echo a > /data/parts/a.txt && echo b > /data/parts/b.txt

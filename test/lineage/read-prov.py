@@ -39,6 +39,14 @@ def read_prov_json(path):
         entity = attrs.get(next(k for k in attrs if str(k) == 'prov:entity'))
         activity = attrs.get(next(k for k in attrs if str(k) == 'prov:activity'))
         generated[str(entity)] = str(activity)
+    variables = {}
+    entities = {e.identifier: e for e in doc.get_records(ProvEntity)}
+    for u in doc.get_records(ProvUsage):
+        e = entities.get(u.args[1])
+        if e is None or 'shark:Variable' not in [str(t) for t in e.get_attribute('prov:type')]:
+            continue
+        name = str(next(iter(e.get_attribute('shark:name'))))
+        variables.setdefault(str(u.args[0]), {})[name] = str(next(iter(e.get_attribute('prov:value'))))
     return {
         'activities': count(ProvActivity),
         'entities': count(ProvEntity),
@@ -54,6 +62,7 @@ def read_prov_json(path):
         'generatedBy': generated,
         'collections': {k: sorted(v) for k, v in collections.items()},
         'ordering': ordering(doc),
+        'variables': variables,
     }
 
 

@@ -1,4 +1,5 @@
 import type { CrateEntity, Ref } from './crate-data.js';
+import { crateVariables, environmentOf, type CrateVariables } from './crate-variables.js';
 import type { RunJob, RunView } from './run-jobs.js';
 
 const ref = (id: string): Ref => ({ '@id': id });
@@ -19,6 +20,7 @@ export interface WorkflowEntities {
   readonly actions: readonly CrateEntity[];
   readonly controls: readonly CrateEntity[];
   readonly images: readonly CrateEntity[];
+  readonly variables: CrateVariables;
 }
 
 /** Blocks in an order where every block comes after the blocks it reads from (document order otherwise). */
@@ -44,7 +46,9 @@ function blockPositions(view: RunView, used: ReadonlySet<string>): string[] {
  * that image (a `ContainerImage` with its id as `sha256`, each job run in it
  * naming it as `containerImage`; one action per image, a cached job may have
  * run in an older one); a publish block, an action whose object is what it
- * published (`published`: the crate's entities for its paths).
+ * published (`published`: the crate's entities for its paths). Each job's
+ * variables are its action's `environment`, their parameters its tool's
+ * (`crateVariables`).
  */
 export function workflowEntities(
   view: RunView, idOf: (path: string, id: string) => Ref[], published: (paths: readonly string[]) => Ref[],
@@ -74,6 +78,7 @@ export function workflowEntities(
     if (block !== undefined) builds.set(block, (builds.get(block) ?? new Set()).add(id));
     return id;
   };
+  const variables = crateVariables(view.jobs);
   const jobActions = view.jobs.map((j) => {
     const image = imageOf(j);
     return act(j.row.block, {
@@ -81,7 +86,7 @@ export function workflowEntities(
       description: j.record.meta.command, instrument: ref(toolId(j.row.block)),
       object: j.record.record.inputs.flatMap(([p, id]) => idOf(p, id)), result: Object.entries(j.record.outputs).flatMap(([p, id]) => idOf(p, id)),
       startTime: iso(j.record.started), endTime: iso(j.record.ended), agent: user, actionStatus: COMPLETED,
-      ...(image !== undefined ? { containerImage: ref(image) } : {}),
+      ...(image !== undefined ? { containerImage: ref(image) } : {}), ...environmentOf(variables.values(j.record.record.variables)),
     });
   });
   const buildActions = [...builds].flatMap(([block, ids]) => [...ids].map((image) => act(block, {
@@ -102,7 +107,10 @@ export function workflowEntities(
   const commands = (b: string): string => [...new Set(view.jobs.filter((j) => j.row.block === b).map((j) => j.record.meta.command))].join('\n');
   const description = (b: string): string => (view.jobs.some((j) => j.row.block === b) ? commands(b) : blockText(b));
   return {
-    tools: order.map((b) => ({ '@id': toolId(b), '@type': 'SoftwareApplication', name: b, description: description(b) })),
+    tools: order.map((b) => ({
+      '@id': toolId(b), '@type': 'SoftwareApplication', name: b, description: description(b),
+      ...environmentOf(variables.parameters(view.jobs.filter((j) => j.row.block === b))),
+    })),
     steps: order.map((b, i) => ({ '@id': stepId(b), '@type': 'HowToStep', name: b, position: i, workExample: ref(toolId(b)) })),
     actions: [...buildActions, ...jobActions, ...publishActions],
     controls: order.map((b) => ({
@@ -110,5 +118,6 @@ export function workflowEntities(
       instrument: ref(stepId(b)), object: (byBlock.get(b) ?? []).map((a) => ref(a['@id'])),
     })),
     images: [...images.values()],
+    variables,
   };
 }

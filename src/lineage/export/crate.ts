@@ -6,6 +6,7 @@ import { VERSION } from '../../version.js';
 import { makeDirs } from '../../store/make-dirs.js';
 import { overlaps } from '../../pipeline/data-path.js';
 import { damagedMessage, entityAt, itemKey, placeData, unavailableData, type CrateEntity, type LeftOutLink, type Ref } from './crate-data.js';
+import { environmentOf } from './crate-variables.js';
 import { workflowEntities, WFRUN } from './crate-workflow.js';
 import { dataOf, type DataItem, type RunView } from './run-jobs.js';
 
@@ -22,12 +23,13 @@ export const PROFILES = [
  * lacks (it is built on schema.org 10.0), each with its full IRI, as 1.1
  * asks of terms its context does not define: a JSON-LD reader drops an
  * undefined one. `sha256` is schema.org's, the IRI RO-Crate 1.2 gives it;
- * the container image terms are Workflow Run Crate's.
+ * the container image terms and `environment` are Workflow Run Crate's.
  */
 export const CONTEXT = [`${RO_CRATE}/context`, {
   sha256: 'http://schema.org/sha256',
   ContainerImage: `${WFRUN}ContainerImage`,
   containerImage: `${WFRUN}containerImage`,
+  environment: `${WFRUN}environment`,
 }] as const;
 
 /** A failure is `invalid` when the output directory given cannot take the crate (exit 2); otherwise the run's data could not be written (exit 1). */
@@ -163,12 +165,12 @@ function crateGraph(
   const runAction = `#run-${run.id}`;
   const user = ref('#user');
   const published = (paths: readonly string[]): Ref[] => publishedData(paths, items, dataEntities, idOf);
-  const { tools, steps, actions, controls, images } = workflowEntities(view, idOf, published);
+  const { tools, steps, actions, controls, images, variables } = workflowEntities(view, idOf, published);
   const ended = run.ended === null ? {} : { endTime: iso(run.ended) };
   const doc = {
     '@id': docName, '@type': ['File', 'SoftwareSourceCode', 'ComputationalWorkflow', 'HowTo'], name: docName,
     programmingLanguage: ref('#shark-markdown'), sha256: createHash('sha256').update(documentSource).digest('hex'),
-    hasPart: tools.map((t) => ref(t['@id'])), step: steps.map((s) => ref(s['@id'])),
+    hasPart: tools.map((t) => ref(t['@id'])), step: steps.map((s) => ref(s['@id'])), ...environmentOf(variables.parameters(view.jobs)),
   };
   return [
     { '@id': 'ro-crate-metadata.json', '@type': 'CreativeWork', about: ref('./'), conformsTo: [ref(RO_CRATE), ref(PROFILES[3].id)] },
@@ -185,11 +187,11 @@ function crateGraph(
     { '@id': '#shark-markdown', '@type': 'ComputerLanguage', name: 'Shark literate markdown', alternateName: 'Shark' },
     { '@id': '#shark', '@type': 'SoftwareApplication', name: 'Shark', softwareVersion: VERSION },
     { '@id': '#user', '@type': 'Person', name: userInfo().username },
-    ...tools, ...steps, ...images, ...actions, ...controls,
+    ...tools, ...steps, ...images, ...actions, ...controls, ...variables.entities,
     {
       '@id': runAction, '@type': 'CreateAction', name: `Run ${run.id} of ${docName}`, instrument: ref(docName), agent: user,
       object: hostInputs(items).flatMap((d) => idOf(d.path, d.id)),
-      result: published(view.published), startTime: iso(run.started), ...ended,
+      result: published(view.published), startTime: iso(run.started), ...ended, ...environmentOf(variables.all),
     },
     {
       '@id': `#run-${run.id}-shark`, '@type': 'OrganizeAction', name: `Shark ${VERSION}, run ${run.id}`, instrument: ref('#shark'),

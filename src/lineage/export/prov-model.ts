@@ -45,6 +45,7 @@ const short = (s: string): string => createHash('sha256').update(s).digest('hex'
 export const jobActivityId = (job: RunJob): string => `shark-job:${enc(activityKey(job))}`;
 const planId = (job: RunJob): string => `shark-plan:${encodeURIComponent(job.record.meta.step)}-${short(job.record.meta.command)}`;
 const envId = (env: string): string => `shark-env:${encodeURIComponent(env)}`;
+const variableId = (name: string, value: string): string => `shark-var:${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
 
 /**
  * The run as PROV. Each job is an activity named after the run that computed
@@ -52,7 +53,8 @@ const envId = (env: string): string => `shark-env:${encodeURIComponent(env)}`;
  * activity of the earlier run (with that run's times). Data is an entity per
  * path and content (`provData`: what a cached job read is the data as its
  * run had it); a command is a plan, an environment an entity the job
- * used; Shark is a software agent acting for the user who exports.
+ * used, and so is each variable's value (`prov:value`), as a parameter is
+ * in PROV; Shark is a software agent acting for the user who exports.
  */
 export function provModel(view: RunView, documentSource: string): ProvModel {
   const entities = new Map<string, ProvNode>();
@@ -88,6 +90,11 @@ export function provModel(view: RunView, documentSource: string): ProvModel {
     const inputs = r.record.inputs.map(([path, id]) => data.used(job, path, id));
     for (const i of inputs) rel('used', { 'prov:activity': act, 'prov:entity': i });
     rel('used', { 'prov:activity': act, 'prov:entity': env });
+    for (const [name, value] of r.record.variables) {
+      const v = variableId(name, value);
+      if (!entities.has(v)) entities.set(v, { id: v, types: ['shark:Variable'], attrs: { 'prov:label': `${name}=${value}`, 'shark:name': name, 'prov:value': value } });
+      rel('used', { 'prov:activity': act, 'prov:entity': v });
+    }
     for (const [path, id] of Object.entries(r.outputs)) {
       const out = dataId({ path, id });
       rel('wasGeneratedBy', { 'prov:entity': out, 'prov:activity': act });
@@ -108,7 +115,7 @@ export function provModel(view: RunView, documentSource: string): ProvModel {
   return {
     prefixes: {
       shark: `${SHARK_NS}vocab#`, 'shark-data': `${SHARK_NS}data/`, 'shark-job': `${SHARK_NS}`, 'shark-run': `${SHARK_NS}run/`,
-      'shark-plan': `${SHARK_NS}command/`, 'shark-env': `${SHARK_NS}environment/`, 'shark-agent': `${SHARK_NS}agent/`, 'shark-doc': `${SHARK_NS}document/`,
+      'shark-plan': `${SHARK_NS}command/`, 'shark-env': `${SHARK_NS}environment/`, 'shark-var': `${SHARK_NS}variable/`, 'shark-agent': `${SHARK_NS}agent/`, 'shark-doc': `${SHARK_NS}document/`,
     },
     entities: [...entities.values()],
     activities,
