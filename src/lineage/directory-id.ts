@@ -53,6 +53,27 @@ export function idWithin(meta: Metadata, path: string, outputs: readonly Readonl
   return directoryId(meta, p, outputs);
 }
 
+/**
+ * Whether `outputs` hold a directory above `path`, written whole, whose tree
+ * has no such entry: the job wrote the directory, not `path`. A tree the
+ * store no longer records says nothing either way (false): the job stays
+ * the producer it was taken for.
+ */
+export function lacksEntry(meta: Metadata, path: string, outputs: Readonly<Record<string, string>>): boolean {
+  for (const [written, id] of Object.entries(outputs)) {
+    const w = written.replace(/\/$/, '');
+    if (!isUnder(path, w)) continue;
+    let unknown = false;
+    const entriesOf = (tree: SnapshotId): readonly TreeEntry[] | undefined => {
+      const entries = storedEntries(meta, tree);
+      unknown ||= entries === undefined && tree.startsWith('tree:');
+      return entries;
+    };
+    return descend(id, path.slice(w.length + 1), entriesOf) === undefined && !unknown;
+  }
+  return false;
+}
+
 function storedEntries(meta: Metadata, id: SnapshotId): readonly TreeEntry[] | undefined {
   if (!id.startsWith('tree:')) return undefined;
   const text = meta.trees.get(id);

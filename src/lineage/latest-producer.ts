@@ -1,6 +1,7 @@
 import { isUnder, parentOf } from '../pipeline/data-path.js';
 import { withExtension } from '../plan/expanded-job.js';
 import type { Metadata, RunRow } from '../store/metadata.js';
+import { holding } from './lineage-read.js';
 
 /** The run a path's lineage is read in without `--run`, or why the path is missing. */
 export type LatestProducer = { readonly run: number } | { readonly failed: string };
@@ -9,15 +10,21 @@ export type LatestProducer = { readonly run: number } | { readonly failed: strin
  * The newest of `runs` (newest first) that produced `path`, or that tried
  * and failed to (then why: its failed job); undefined when none did. A run
  * with targets, of an `-e AXIS=V` subset or that recorded no job did not
- * touch the path, and hides no earlier run that made it. Each run is asked
- * through the outputs index (the path, the directories above it, what is
- * below it) and its failed rows, never by reading all its jobs.
+ * touch the path, and hides no earlier run that made it, nor does a run
+ * whose directory written whole above the path (an import's) did not hold
+ * it. Each run is asked through the outputs index (the path, the
+ * directories above it, what is below it) and its failed rows, never by
+ * reading all its jobs.
  */
 export function latestProducer(meta: Metadata, runs: readonly RunRow[], path: string): LatestProducer | undefined {
   const exact = [path];
   for (let dir = parentOf(path); dir.length > '/data'.length; dir = parentOf(dir)) exact.push(dir);
   for (const { id } of runs) {
-    if (meta.outputs.writers(id, exact).size > 0 || meta.outputs.anyBelow(id, [path]).size > 0) return { run: id };
+    const written = meta.outputs.writers(id, exact);
+    if (written.has(path) || meta.outputs.anyBelow(id, [path]).size > 0) return { run: id };
+    // The nearest directory above written, as a lineage finds it.
+    const above = exact.find((dir) => written.has(dir));
+    if (above !== undefined && holding(meta, path, written.get(above)!.map((g) => ({ ...g, in: id }))).length > 0) return { run: id };
     const failed = failedProducer(meta, id, path);
     if (failed !== undefined) return { failed };
   }

@@ -2,7 +2,7 @@ import { listAt } from '../multimap.js';
 import { parentOf } from '../pipeline/data-path.js';
 import type { Metadata } from '../store/metadata.js';
 import type { RunProducer } from '../store/output-index.js';
-import { idWithin } from './directory-id.js';
+import { idWithin, lacksEntry } from './directory-id.js';
 import { at, readResults, type ShownResult } from './lineage-result.js';
 import { PerRun } from './per-run.js';
 
@@ -13,7 +13,10 @@ export interface LineageProducer extends RunProducer {
 
 /** What the lineage of one path in one run is built from, all read before any node is built. */
 export interface LineageData {
-  /** The jobs that wrote the path (several: a map's directory); none when no job of the run did. */
+  /**
+   * The jobs that wrote the path (several: a map's directory); none when no
+   * job of the run did, nor wrote whole a directory above it whose tree holds it.
+   */
   readonly top: readonly LineageProducer[];
   /**
    * The jobs that wrote input `path` of `reader`: those of the run it was
@@ -125,6 +128,7 @@ export function readLineage(meta: Metadata, runId: number, path: string, depth: 
 
   meta.db.transaction(() => {
     resolve(runId, [path]);
+    producers.set(runId, path, holding(meta, path, producers.get(runId, path)!, results));
     follow(producers.get(runId, path)!);
     // Each path asked once a run, whatever the number of its readers.
     const asked = new PerRun<true>();
@@ -189,6 +193,18 @@ export function readLineage(meta: Metadata, runId: number, path: string, depth: 
     producers: (reader, p) => (picked.size === 0 ? undefined : picked.get(`${jobAt(reader)}\0${p}`)) ?? producers.get(reader.in, p)!,
     result: resultOf,
   };
+}
+
+/**
+ * Of `jobs`, the writers of `path` or of a directory above it, those whose
+ * outputs hold it: a directory a job wrote whole (an import's) holds only
+ * the entries of its tree, not every name below it. Their results are read
+ * into `results`.
+ */
+export function holding(meta: Metadata, path: string, jobs: readonly LineageProducer[], results = new PerRun<ShownResult>()): readonly LineageProducer[] {
+  if (jobs.length === 0) return jobs;
+  readResults(meta, jobs, results);
+  return jobs.filter((g) => !lacksEntry(meta, path, results.get(g.in, g.key)?.outputs ?? {}));
 }
 
 /** Which of each job's inputs (`[run it was found in, inputs]`) a job of that run wrote with the same bytes: by `at(run, path NUL id)`. */
