@@ -59,6 +59,7 @@ export async function runPipeline(
     const status = ended === 'ok' && ctx.counts.failed > 0 ? 'failed' : ended;
     clearInterval(beat);
     options.signal.removeEventListener('abort', cancelSlurm);
+    slurm?.close();
     leases.releaseAll();
     const summary = { ...ctx.summary(status, started), ...leftOutSummary(pipeline, selection) };
     try {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import type { Rig } from '../support/rig.js';
 import type { PlanJson } from '../support/rig.js';
 
@@ -41,4 +41,31 @@ export async function runningUnder(dir: string, timeoutMs = 60_000, name?: strin
 /** The names of the jobs squeue lists (pending, running or completing). */
 export function squeueNames(): string[] {
   return execFileSync('squeue', ['-h', '-o', '%j'], { encoding: 'utf8' }).split('\n').filter((l) => l !== '');
+}
+
+/**
+ * A directory holding a slow `tool` (sbatch, scancel…): each call but
+ * `--version` appends a line to `calls` in the rig, waits `seconds`, then
+ * runs the real one. Put first in PATH, it holds the run inside that call.
+ */
+export function slowTool(rig: Rig, tool: string, seconds: number): { PATH: string; calls: string } {
+  const real = execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
+  const calls = `${tool}-calls`;
+  rig.write(`slow-bin/${tool}`, `#!/bin/sh\ncase "$1" in --version) exec ${real} "$@";; esac\necho "$*" >> ${rig.path(calls)}\nsleep ${seconds}\nexec ${real} "$@"\n`);
+  chmodSync(rig.path(`slow-bin/${tool}`), 0o755);
+  return { PATH: `${rig.path('slow-bin')}:${process.env['PATH']}`, calls };
+}
+
+/** Waits until `ok` holds, checking every 100 ms. */
+export async function until(ok: () => boolean, timeoutMs = 60_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`${what} not met after ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+/** Cancels this user's jobs named `name` (what a failed test left queued). */
+export function scancelNamed(name: string): void {
+  execFileSync('scancel', ['--name', name]);
 }

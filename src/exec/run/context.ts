@@ -73,9 +73,6 @@ export class RunContext {
   /** The rows of cached jobs, written for many steps at a time. */
   readonly cachedRows: CachedRows;
 
-  /** How many of each step's jobs are handed to the executor together (a map's become one Slurm array). */
-  readonly groupSizes = new Map<string, number>();
-
   get signal(): AbortSignal {
     return this.options.signal;
   }

@@ -7,7 +7,6 @@ import type { Workspace } from '../../store/snapshot-store.js';
 import type { ExecOutcome, ExecRequest } from '../executor.js';
 import { DOCKER_ID_PREFIX } from '../docker/docker-environments.js';
 import { threadsOf } from '../resources.js';
-import { oneByOne } from '../slurm/grouping.js';
 import type { RunContext } from './context.js';
 
 const CANCELLED = { status: 'cancelled' } as const;
@@ -106,7 +105,7 @@ export async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: 
     }
     const env = session.envs.current(step.env ?? '');
     return slurm!.run(request, {
-      key: job.key, group: step.id, size: oneByOne(step.resources.pool) ? 1 : ctx.groupSizes.get(step.id) ?? 1, block: step.blockId,
+      key: job.key, group: step.id, block: step.blockId,
       environment: 'id' in env && env.id.startsWith(DOCKER_ID_PREFIX) ? { kind: 'docker', image: env.id.slice(DOCKER_ID_PREFIX.length) } : { kind: 'host' },
       extra: step.resources.slurm, exclusive: declared === 'all',
       queued: () => ctx.emit({ type: 'job-queued', job: job.id, step: step.id, block: step.blockId }),

@@ -37,8 +37,13 @@ const now = (outputs: Outputs | undefined): Staged => ({ outputs: Promise.resolv
  * called as it takes its slot (to take the leases of the jobs after it).
  */
 export async function runJob(ctx: RunContext, job: Job, forced = false, onStaged?: () => void): Promise<Outputs | undefined> {
-  const staged = await ctx.staging(() => (onStaged?.(), stage(ctx, job, forced)));
-  return staged.outputs;
+  try {
+    const staged = await ctx.staging(() => (onStaged?.(), stage(ctx, job, forced)));
+    return staged.outputs;
+  } finally {
+    // Come and gone, or over without coming (cached meanwhile, skipped): its step's array waits for it no more.
+    ctx.slurm?.settled(job.step.id);
+  }
 }
 
 /** The lease that guards running `job` (its cache key). */
@@ -142,6 +147,8 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
   try {
     // Found before it starts (a joined item that does not exist): the job fails without running.
     if (job.problem !== undefined) return fail({ reason: 'missing-input', message: job.problem.message, at: job.problem.at });
+    // Interrupted while its workspace was made (under Slurm every job of a map is prepared at once): nothing more to do.
+    if (ctx.signal.aborted) return now(void ctx.skip(job.id, step, 'interrupted'));
     await prepare(ctx, job, ws);
     const ran = await launch(ctx, job, ws, logPath, () => ctx.leases.running(lease, job.id));
     if (ran.outcome.status === 'cancelled') return now(void ctx.skip(job.id, step));

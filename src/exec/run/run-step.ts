@@ -9,6 +9,7 @@ import type { RunJobRow } from '../../store/metadata.js';
 import type { FailureReason } from '../events.js';
 import type { RunContext } from './context.js';
 import { runJob, takeAhead } from './run-job.js';
+import { oneByOne } from '../slurm/grouping.js';
 import { MAX_BATCH } from './commit-queue.js';
 import { linkInPublishDir, linkOnTheWay, refusedTarget } from './publish-guard.js';
 import { publishDirs, publishedInto, strayLink } from './publish-links.js';
@@ -56,7 +57,8 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
     for (const r of hits) ctx.emit({ type: 'job-cached', job: r!.job.id, step: step.id, block: step.blockId });
   }, (message) => void stepFailed(ctx, step, message, 'store'));
   const toRun = jobs.filter((_, n) => cached[n] === undefined);
-  ctx.groupSizes.set(step.id, toRun.length);
+  // Under Slurm a map's jobs go as one array: submitted once each has come or is over (run-job.ts settles it).
+  if (step.kind === 'run' && !oneByOne(step.resources.pool)) ctx.slurm?.expect(step.id, toRun.length);
   // Jobs are taken up as staging slots free, not all queued at once: a step of 100,000 jobs would
   // hold a pending promise and closure per job for the whole run (under Slurm, all go at once).
   // A job gives its staging slot back while its result waits for its batch's commit: a batch more.

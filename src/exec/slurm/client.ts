@@ -1,11 +1,12 @@
-import { helperFailure, runHelper } from '../../helper-processes.js';
+import { spawnSync } from 'node:child_process';
+import { HELPER, helperFailure, runHelper } from '../../helper-processes.js';
 import { sbatchArgs, type SubmitOptions } from './args.js';
 import {
   controllerUp,
   HELD_FORMAT,
   isFinished,
-  parseSacct,
   parseHeld,
+  parseSacct,
   parseScontrolJobs,
   parseSqueue,
   parseSubmitted,
@@ -56,8 +57,20 @@ export const spawnRunner: Runner = async (command, args, options) => {
   return { code: null, stdout, stderr, error: r.stopped === 'timeout' ? `${command}: no answer within ${ANSWER_MS / 1000} s` : helperFailure(command, r) };
 };
 
+/** A command run to its end before anything else happens: only as the process exits, when nothing asynchronous runs any more. */
+export type SyncRunner = (command: string, args: readonly string[]) => CommandOutput;
+
+/** How long each command may take as the process exits, and how long it waits for Slurm to let go of what it cancelled. */
+const EXIT_ANSWER_MS = 10_000;
+const EXIT_WAIT_MS = 5_000;
+
+export const spawnSyncRunner: SyncRunner = (command, args) => {
+  const r = spawnSync(command, args, { ...HELPER, env: { ...process.env, LC_ALL: 'C' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: EXIT_ANSWER_MS });
+  return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', ...(r.error === undefined ? {} : { error: r.error.message }) };
+};
+
 export class SlurmClient {
-  constructor(private readonly run: Runner = spawnRunner) {}
+  constructor(private readonly run: Runner = spawnRunner, private readonly runNow: SyncRunner = spawnSyncRunner) {}
 
   /**
    * Submits `script` (given to sbatch on stdin; it must start with `#!`) and
@@ -122,6 +135,31 @@ export class SlurmClient {
     return failed('scancel', r);
   }
 
+  /**
+   * Cancels `ids`, and this user's jobs whose working directory is one of
+   * `dirs` (submissions whose sbatch had not answered yet), as the process
+   * exits (a second Ctrl-C): synchronously, then waits a few seconds at most
+   * until squeue lists none of them, so that the shell's prompt comes back
+   * on a queue without them.
+   */
+  cancelBeforeExit(ids: readonly string[], dirs: readonly string[]): void {
+    const all = [...ids];
+    if (dirs.length > 0) {
+      const q = this.runNow('squeue', ['-h', '-r', ownUser(), '-o', HELD_FORMAT]);
+      const wanted = new Set(dirs);
+      if (q.code === 0) for (const j of parseHeld(q.stdout)) if (wanted.has(j.workdir)) all.push(j.jobId);
+    }
+    if (all.length === 0) return;
+    const unique = [...new Set(all)];
+    this.runNow('scancel', unique);
+    const deadline = Date.now() + EXIT_WAIT_MS;
+    while (Date.now() < deadline) {
+      const q = this.runNow('squeue', ['-h', '-j', unique.join(','), '-o', '%i']);
+      if (q.code !== 0 || q.stdout.trim() === '') return;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+
   /** This user's jobs and tasks named `name` (ownJobs): whether an `sbatch` that timed out submitted after all. */
   findByName(name: string): Promise<SlurmResult<JobState[]>> {
     return this.ownJobs(name);
@@ -134,7 +172,7 @@ export class SlurmClient {
    * among them, by their ids, what a dead run submitted (adopt.ts).
    */
   async ownJobs(name?: string): Promise<SlurmResult<JobState[]>> {
-    const user = `--user=${process.getuid?.() ?? process.env['USER'] ?? ''}`;
+    const user = ownUser();
     // squeue and sacct read a comma as a list of names: ask for all and filter.
     const only = name === undefined || name.includes(',') ? [] : ['--name', name];
     const named = (j: JobState): boolean => name === undefined || j.name === name;
@@ -188,6 +226,11 @@ export class SlurmClient {
     const { usable, states } = usableNodeStates(nodes.stdout);
     return usable === 0 && states.length > 0 ? [...new Set(states)].join(', ') : undefined;
   }
+}
+
+/** squeue's and sacct's option for this user's jobs. */
+function ownUser(): string {
+  return `--user=${process.getuid?.() ?? process.env['USER'] ?? ''}`;
 }
 
 function covered(id: string, byId: ReadonlyMap<string, JobState>): boolean {

@@ -8,7 +8,8 @@ import { stepSubmitOptions, type SubmitOptions } from './args.js';
 import type { SlurmClient } from './client.js';
 import { writeAtomically } from '../../lockfile/atomic-write.js';
 import { specOf, writeManifest, type TaskEnvironment } from './manifest.js';
-import { appendToLog, Tracker, type Entry, type Submission } from './tracker.js';
+import { Tracker, type Entry, type Submission } from './tracker.js';
+import { appendToLog } from './task-outcome.js';
 import { singleQuoted as sq } from '../../pipeline/shell-words.js';
 import { maxOf } from '../../fold.js';
 import { partsOf } from './grouping.js';
@@ -47,13 +48,13 @@ export const TASK_COMMAND: readonly string[] = [process.execPath, fileURLToPath(
 
 /**
  * Slurm's side of a job, beside its ExecRequest: its key (how a later run
- * recognises it), the step it belongs to and how many of that step's jobs
- * come together (a map's jobs become one array), and the Slurm requests.
+ * recognises it), the step it belongs to (a map's jobs become one array),
+ * and the Slurm requests.
  */
 export interface SlurmJobHint {
   readonly key: string;
+  /** The step: its jobs announced together (`expect`) are submitted together. */
   readonly group: string;
-  readonly size: number;
   readonly block: string;
   readonly environment: TaskEnvironment;
   readonly extra: readonly string[];
@@ -65,22 +66,25 @@ export interface SlurmJobHint {
   readonly ran?: (started: number, ended: number) => void;
 }
 
-/** A job that arrives later than this after the last one of its step goes in the next array. */
-const GATHER_MS = 300;
+const CANCELLED: ExecOutcome = { status: 'cancelled' };
 
+/** A step's jobs on their way to one submission. */
 interface Gathering {
   readonly entries: Entry[];
-  timer: NodeJS.Timeout | undefined;
+  /** Jobs of the step not yet over: each comes (`run`) or is over without coming (`settled`). */
+  expected: number;
 }
 
 /**
- * Runs jobs as Slurm jobs. The jobs of one step that arrive together are
- * gathered into one submission: a job array with a manifest line per task
+ * Runs jobs as Slurm jobs. The jobs of one step are gathered into one
+ * submission, made once each has come or is over without coming (cached
+ * meanwhile by another run, failed to prepare, skipped): a job array with a manifest line per task
  * (several items per task with `itemsPerTask`), throttled by `-j`, or several
  * in turn past Slurm's array size (grouping.ts). Before it submits, it asks
  * Slurm for this user's jobs that the store recorded as submitted by a run
  * (`by-job/`), whose manifests hold the same keys (left by a run that died),
- * and adopts them instead.
+ * and adopts them instead. Once the run is interrupted it submits nothing
+ * more, and cancels what it submitted, also as the process exits.
  */
 export class SlurmExecutor {
   private readonly gathering = new Map<string, Gathering>();
@@ -91,23 +95,43 @@ export class SlurmExecutor {
   private readonly seen = new Map<string, Submitted>();
   /** This run's own submissions: never adopted. */
   private readonly own = new Set<string>();
+  /** The directories of submissions whose sbatch has not answered yet. */
+  private readonly submitting = new Set<string>();
+  /** A second Ctrl-C exits at once: what the run submitted is cancelled first. */
+  private readonly beforeExit = (): void => this.settings.client.cancelBeforeExit(this.tracker.live(), [...this.submitting]);
 
   constructor(private readonly settings: SlurmSettings) {
     this.tracker = new Tracker(settings.client, settings.pollMs);
     mkdirSync(join(settings.dir, 'by-job'), { recursive: true });
+    process.on('exit', this.beforeExit);
+  }
+
+  /** `jobs` jobs of `group` are coming: they are submitted together once each has come or is over (`settled`). */
+  expect(group: string, jobs: number): void {
+    if (jobs > 0) this.gathering.set(group, { entries: [], expected: jobs });
+  }
+
+  /**
+   * A job of `group` is over, whether it came or not. While its step's
+   * jobs are still gathered it cannot have come (those wait for the
+   * submission): it never will, and is waited for no more.
+   */
+  settled(group: string): void {
+    const g = this.gathering.get(group);
+    if (g === undefined) return;
+    g.expected--;
+    this.gathered(group, g);
   }
 
   run(req: ExecRequest, hint: SlurmJobHint): Promise<ExecOutcome> {
-    if (req.signal.aborted) return Promise.resolve({ status: 'cancelled' });
+    if (req.signal.aborted) return Promise.resolve(CANCELLED);
     return new Promise((resolve) => {
       const entry: Entry = { req, hint, resolve, statusPath: '', running: false };
-      let g = this.gathering.get(hint.group);
-      if (g === undefined) this.gathering.set(hint.group, (g = { entries: [], timer: undefined }));
+      const g = this.gathering.get(hint.group);
+      // A job of a step not announced (a `{pool}` step's) goes alone.
+      if (g === undefined) return void this.flush([entry]);
       g.entries.push(entry);
-      if (g.timer !== undefined) clearTimeout(g.timer);
-      g.timer = undefined;
-      if (g.entries.length >= hint.size) void this.flush(hint.group);
-      else g.timer = setTimeout(() => void this.flush(hint.group), GATHER_MS);
+      this.gathered(hint.group, g);
     });
   }
 
@@ -116,24 +140,36 @@ export class SlurmExecutor {
     return this.tracker.cancelAll();
   }
 
-  private async flush(group: string): Promise<void> {
-    const g = this.gathering.get(group);
-    if (g === undefined) return;
+  /** The run is over: nothing of it is left to cancel as the process exits. */
+  close(): void {
+    process.off('exit', this.beforeExit);
+  }
+
+  private gathered(group: string, g: Gathering): void {
+    if (g.entries.length < g.expected) return;
     this.gathering.delete(group);
-    if (g.timer !== undefined) clearTimeout(g.timer);
-    const live = g.entries.filter((e) => !e.req.signal.aborted);
-    for (const e of g.entries) if (e.req.signal.aborted) e.resolve({ status: 'cancelled' });
-    if (live.length === 0) return;
-    const first = live[0]!.hint;
+    if (g.entries.length > 0) void this.flush(g.entries);
+  }
+
+  /** Submits a step's jobs gathered together, but none once the run is interrupted, not even between two of its arrays. */
+  private async flush(entries: readonly Entry[]): Promise<void> {
+    const first = entries[0]!.hint;
     const name = jobName(this.settings.pipeline, first.block);
-    const adopted = await this.adopt(group, live);
-    const rest = live.filter((e) => !adopted.has(e));
+    const adopted = this.halted(entries) ? new Set<Entry>() : await this.adopt(first.group, entries);
+    const rest = entries.filter((e) => !adopted.has(e));
     let at = 0;
     let before: string | undefined;
     for (const part of partsOf(rest.length, this.settings.itemsPerTask)) {
-      before = await this.submit(name, rest.slice(at, at + part.jobs), part.afterPrevious ? before : undefined);
+      const jobs = rest.slice(at, at + part.jobs);
       at += part.jobs;
+      if (this.halted(jobs)) for (const e of jobs) e.resolve(CANCELLED);
+      else before = await this.submit(name, jobs, part.afterPrevious ? before : undefined);
     }
+  }
+
+  /** Whether the run has stopped submitting `entries`' kind of job. */
+  private halted(entries: readonly Entry[]): boolean {
+    return entries[0]!.req.signal.aborted;
   }
 
   /** Jobs a dead run left queued or running (or done) with the same keys, whatever their name: waited for, not submitted again. */
@@ -179,7 +215,9 @@ export class SlurmExecutor {
       workdir: dir,
     };
     const secrets = JSON.stringify(Object.fromEntries(s.secrets));
+    this.submitting.add(dir);
     const submitted = await s.client.submit(script, options, undefined, { SHARK_SLURM_SECRETS: secrets });
+    this.submitting.delete(dir);
     if (!submitted.ok) {
       const message = `sbatch refused the job: ${submitted.message}`;
       for (const e of entries) {

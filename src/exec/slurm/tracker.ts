@@ -1,12 +1,10 @@
-import { appendFileSync, copyFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { inTheWay } from '../../store/safe-path.js';
 import type { ExecOutcome, ExecRequest } from '../executor.js';
 import type { Adoptable } from './adopt.js';
 import type { SlurmClient } from './client.js';
 import { readStatus } from './manifest.js';
 import { isFinished, type JobState } from './parse.js';
 import type { SlurmJobHint } from './slurm-executor.js';
+import { fromSlurm, noteSlurm, stoppedOutside, takeOver, where } from './task-outcome.js';
 
 /** One job waiting on Slurm, and how to hand back its outcome. */
 export interface Entry {
@@ -61,34 +59,50 @@ export class Tracker {
   private polling = false;
   private silent = 0;
   private cancelled = false;
+  /** When cancelling stops waiting for Slurm to report the tasks ended. */
+  private deadline = 0;
   private drained: (() => void)[] = [];
 
   constructor(private readonly client: SlurmClient, private readonly pollMs: number) {}
 
   watch(submission: Submission): void {
-    for (const t of submission.tasks) this.tasks.add({ ...t, late: 0 });
-    this.schedule();
+    const added = submission.tasks.map((t) => ({ ...t, late: 0 }));
+    this.track(added);
   }
 
   adopt(entry: Entry, old: Adoptable): void {
     entry.statusPath = old.statusPath;
     entry.hint.queued();
-    this.tasks.add({ id: old.taskId, entries: [entry], log: old.slurmLog, adopted: old, late: 0 });
+    this.track([{ id: old.taskId, entries: [entry], log: old.slurmLog, adopted: old, late: 0 }]);
+  }
+
+  /**
+   * Cancels everything watched, and whatever is watched from now on (an
+   * sbatch under way when Ctrl-C came answers later), then waits (up to
+   * CANCEL_WAIT_MS after the last of them) until Slurm reports each ended.
+   */
+  async cancelAll(): Promise<void> {
+    this.cancelled = true;
+    const drained = new Promise<void>((done) => this.drained.push(done));
+    await this.cancel([...this.tasks]);
+    this.schedule(0);
+    await drained;
+  }
+
+  /** What to `scancel` as the process exits: every task still watched. */
+  live(): string[] {
+    return idsOf([...this.tasks]);
+  }
+
+  private track(added: readonly Task[]): void {
+    for (const t of added) this.tasks.add(t);
+    if (this.cancelled) void this.cancel(added);
     this.schedule();
   }
 
-  async cancelAll(): Promise<void> {
-    this.cancelled = true;
-    const ids = [...new Set([...this.tasks].map((t) => t.id))];
-    if (ids.length === 0) return;
-    await this.client.cancel(ids);
-    this.schedule(0);
-    await new Promise<void>((done) => {
-      const timer = setTimeout(done, CANCEL_WAIT_MS);
-      this.drained.push(() => (clearTimeout(timer), done()));
-    });
-    // Whatever Slurm still holds after that is ours no more.
-    for (const t of this.tasks) this.end(t, { status: 'cancelled' });
+  private async cancel(tasks: readonly Task[]): Promise<void> {
+    this.deadline = Date.now() + CANCEL_WAIT_MS;
+    if (tasks.length > 0) await this.client.cancel(idsOf(tasks));
   }
 
   private schedule(ms = this.pollMs): void {
@@ -130,6 +144,8 @@ export class Tracker {
   }
 
   private next(): void {
+    // Whatever Slurm still holds that long after it was cancelled is ours no more.
+    if (this.cancelled && Date.now() >= this.deadline) for (const t of this.tasks) this.end(t, { status: 'cancelled' });
     if (this.tasks.size === 0) this.drain();
     else this.schedule(this.cancelled ? Math.min(this.pollMs, 500) : this.pollMs);
   }
@@ -171,92 +187,12 @@ function jobOf(taskId: string): string {
   return taskId.split('_')[0]!;
 }
 
-/** A failure the node reported names the Slurm task and node it ran on. */
-function where(outcome: ExecOutcome, id: string, host: string): ExecOutcome {
-  if (outcome.status === 'failed' || outcome.status === 'timeout') return { ...outcome, message: `${outcome.message} (Slurm task ${id} on ${host})` };
-  return outcome;
-}
-
-/** How a task ended when the node left no status for a job: Slurm's word is all there is. */
-function fromSlurm(id: string, state: JobState | undefined, cancelledHere: boolean): ExecOutcome {
-  if (state === undefined) {
-    return cancelledHere ? { status: 'cancelled' } : { status: 'failed', reason: 'internal', exitCode: null, message: `Slurm no longer knows task ${id}, and it left no status` };
-  }
-  const what = ended(id, state);
-  switch (state.status) {
-    case 'timeout':
-      return { status: 'timeout', message: `${what}: its time limit` };
-    case 'cancelled':
-      return cancelledHere ? { status: 'cancelled' } : { status: 'failed', reason: 'signal', exitCode: state.exitCode ?? null, message: `${what}: cancelled outside Shark` };
-    case 'failed':
-      return { status: 'failed', reason: 'exit', exitCode: state.exitCode ?? null, message: `${what} before the job could report` };
-    default:
-      return { status: 'failed', reason: 'signal', exitCode: state.exitCode ?? null, message: what };
-  }
-}
-
 /**
- * The node stopped a job on a signal (SIGTERM, SIGINT) while this run
- * cancelled nothing and Slurm names no reason of its own: a failure, never
- * `cancelled`, which the run would take for its own interruption and skip.
+ * The ids that cancel `tasks`: a submission of this run's by its job id (one
+ * `scancel` of an array of 1,000 pending tasks, where 1,000 task ids would
+ * split the array's record in as many), an adopted task by its own id (the
+ * dead run's other tasks may be another run's now).
  */
-function stoppedOutside(id: string, state: JobState | undefined): ExecOutcome {
-  const what = state === undefined ? `Slurm task ${id} left no record` : ended(id, state);
-  return { status: 'failed', reason: 'signal', exitCode: null, message: `the node stopped the job on a signal Shark did not send: ${what}` };
-}
-
-/** `Slurm task ID ended STATE (exit E, signal S)`: how Slurm says a task ended. */
-function ended(id: string, state: JobState): string {
-  return `Slurm task ${id} ended ${state.slurmState}${state.exitCode === undefined ? '' : ` (exit ${state.exitCode}${state.signal ? `, signal ${state.signal}` : ''})`}`;
-}
-
-/** Adds what Slurm says of the task, and what the node printed outside the job, to the job's log. */
-function noteSlurm(logPath: string, t: Task, state: JobState | undefined): void {
-  let printed = '';
-  try {
-    printed = readFileSync(t.log, 'utf8').trimEnd();
-  } catch {
-    // No output.
-  }
-  const line = state === undefined ? `shark: Slurm task ${t.id}: no record left` : `shark: Slurm task ${t.id}: ${state.slurmState}${state.exitCode === undefined ? '' : `, exit ${state.exitCode}`}${state.reason ? ` (${state.reason})` : ''}`;
-  appendToLog(logPath, printed === '' ? line : `${line}\n${printed}`);
-}
-
-/** Adds lines to a job's log (creating it: the failure report names it, even when the job never ran). */
-export function appendToLog(logPath: string, text: string): void {
-  try {
-    appendFileSync(logPath, `${text}\n`);
-  } catch {
-    // The log is for people; the outcome says it all too.
-  }
-}
-
-/**
- * An adopted job's outputs and log move from the dead run's workspace into
- * this run's. Nothing is taken through a link the job left in place of a
- * directory above an output (it leads to host files, not the job's): that
- * output stays missing, and the log says why.
- */
-function takeOver(old: Adoptable, req: ExecRequest): void {
-  const refused: string[] = [];
-  for (const o of req.outputs) {
-    const blocked = inTheWay(old.workspace, dirname(o.path)) ?? inTheWay(req.workspace.root, dirname(o.path));
-    if (blocked !== undefined) {
-      refused.push(`shark: ${o.path} not taken over: ${blocked} (Shark takes nothing through a link)`);
-      continue;
-    }
-    const from = old.workspace + o.path;
-    const to = req.workspace.root + o.path;
-    if (lstatSync(from, { throwIfNoEntry: false }) === undefined) continue;
-    mkdirSync(dirname(to), { recursive: true });
-    // The run prepared an empty directory for a map's shared output: the old one replaces it.
-    if (lstatSync(to, { throwIfNoEntry: false })?.isDirectory() === true && readdirSync(to).length === 0) rmSync(to, { recursive: true });
-    renameSync(from, to);
-  }
-  try {
-    copyFileSync(old.logPath, req.logPath);
-  } catch {
-    // A job that printed nothing has no log.
-  }
-  if (refused.length > 0) appendToLog(req.logPath, refused.join('\n'));
+function idsOf(tasks: readonly Task[]): string[] {
+  return [...new Set(tasks.map((t) => (t.adopted === undefined ? jobOf(t.id) : t.id)))];
 }

@@ -1,0 +1,102 @@
+import { appendFileSync, copyFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { inTheWay } from '../../store/safe-path.js';
+import type { ExecOutcome, ExecRequest } from '../executor.js';
+import type { Adoptable } from './adopt.js';
+import type { JobState } from './parse.js';
+
+/**
+ * How a Slurm task's end becomes its jobs' outcomes, and what the jobs' logs
+ * get of it: the node's account when there is one, Slurm's word otherwise
+ * (tracker.ts decides which applies).
+ */
+
+/** A failure the node reported names the Slurm task and node it ran on. */
+export function where(outcome: ExecOutcome, id: string, host: string): ExecOutcome {
+  if (outcome.status === 'failed' || outcome.status === 'timeout') return { ...outcome, message: `${outcome.message} (Slurm task ${id} on ${host})` };
+  return outcome;
+}
+
+/** How a task ended when the node left no status for a job: Slurm's word is all there is. */
+export function fromSlurm(id: string, state: JobState | undefined, cancelledHere: boolean): ExecOutcome {
+  if (state === undefined) {
+    return cancelledHere ? { status: 'cancelled' } : { status: 'failed', reason: 'internal', exitCode: null, message: `Slurm no longer knows task ${id}, and it left no status` };
+  }
+  const what = ended(id, state);
+  switch (state.status) {
+    case 'timeout':
+      return { status: 'timeout', message: `${what}: its time limit` };
+    case 'cancelled':
+      return cancelledHere ? { status: 'cancelled' } : { status: 'failed', reason: 'signal', exitCode: state.exitCode ?? null, message: `${what}: cancelled outside Shark` };
+    case 'failed':
+      return { status: 'failed', reason: 'exit', exitCode: state.exitCode ?? null, message: `${what} before the job could report` };
+    default:
+      return { status: 'failed', reason: 'signal', exitCode: state.exitCode ?? null, message: what };
+  }
+}
+
+/**
+ * The node stopped a job on a signal (SIGTERM, SIGINT) while this run
+ * cancelled nothing and Slurm names no reason of its own: a failure, never
+ * `cancelled`, which the run would take for its own interruption and skip.
+ */
+export function stoppedOutside(id: string, state: JobState | undefined): ExecOutcome {
+  const what = state === undefined ? `Slurm task ${id} left no record` : ended(id, state);
+  return { status: 'failed', reason: 'signal', exitCode: null, message: `the node stopped the job on a signal Shark did not send: ${what}` };
+}
+
+/** `Slurm task ID ended STATE (exit E, signal S)`: how Slurm says a task ended. */
+function ended(id: string, state: JobState): string {
+  return `Slurm task ${id} ended ${state.slurmState}${state.exitCode === undefined ? '' : ` (exit ${state.exitCode}${state.signal ? `, signal ${state.signal}` : ''})`}`;
+}
+
+/** Adds what Slurm says of the task, and what the node printed outside the job, to the job's log. */
+export function noteSlurm(logPath: string, t: { readonly id: string; readonly log: string }, state: JobState | undefined): void {
+  let printed = '';
+  try {
+    printed = readFileSync(t.log, 'utf8').trimEnd();
+  } catch {
+    // No output.
+  }
+  const line = state === undefined ? `shark: Slurm task ${t.id}: no record left` : `shark: Slurm task ${t.id}: ${state.slurmState}${state.exitCode === undefined ? '' : `, exit ${state.exitCode}`}${state.reason ? ` (${state.reason})` : ''}`;
+  appendToLog(logPath, printed === '' ? line : `${line}\n${printed}`);
+}
+
+/** Adds lines to a job's log (creating it: the failure report names it, even when the job never ran). */
+export function appendToLog(logPath: string, text: string): void {
+  try {
+    appendFileSync(logPath, `${text}\n`);
+  } catch {
+    // The log is for people; the outcome says it all too.
+  }
+}
+
+/**
+ * An adopted job's outputs and log move from the dead run's workspace into
+ * this run's. Nothing is taken through a link the job left in place of a
+ * directory above an output (it leads to host files, not the job's): that
+ * output stays missing, and the log says why.
+ */
+export function takeOver(old: Adoptable, req: ExecRequest): void {
+  const refused: string[] = [];
+  for (const o of req.outputs) {
+    const blocked = inTheWay(old.workspace, dirname(o.path)) ?? inTheWay(req.workspace.root, dirname(o.path));
+    if (blocked !== undefined) {
+      refused.push(`shark: ${o.path} not taken over: ${blocked} (Shark takes nothing through a link)`);
+      continue;
+    }
+    const from = old.workspace + o.path;
+    const to = req.workspace.root + o.path;
+    if (lstatSync(from, { throwIfNoEntry: false }) === undefined) continue;
+    mkdirSync(dirname(to), { recursive: true });
+    // The run prepared an empty directory for a map's shared output: the old one replaces it.
+    if (lstatSync(to, { throwIfNoEntry: false })?.isDirectory() === true && readdirSync(to).length === 0) rmSync(to, { recursive: true });
+    renameSync(from, to);
+  }
+  try {
+    copyFileSync(old.logPath, req.logPath);
+  } catch {
+    // A job that printed nothing has no log.
+  }
+  if (refused.length > 0) appendToLog(req.logPath, refused.join('\n'));
+}

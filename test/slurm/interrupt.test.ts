@@ -1,0 +1,60 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+import { describeSlurm } from './rig.js';
+import { runningUnder, scancelNamed, slowTool, squeueNames, until } from './run-rig.js';
+
+const fence = '```';
+const env = { SHARK_SLURM_POLL_MS: '250' };
+
+/** A map over `n` files whose jobs would take a minute each: only cancelling ends a run of it quickly. */
+function slowMap(rig: Rig, heading: string, n: number): void {
+  rig.write('p.md', [`${fence}shark-import`, 'in/ /data/in/', fence, '', `# ${heading}`, '', `${fence}shark-run`, 'sleep 60 && cp /data/in/* /data/out/+', fence, ''].join('\n'));
+  for (let i = 0; i < n; i++) rig.write(`in/f${i}.txt`, `${i}\n`);
+}
+
+/**
+ * Ctrl-C under Slurm, whenever it comes: nothing is submitted after it,
+ * everything submitted before is cancelled (squeue is empty of it when the
+ * run exits), and the jobs are skipped, never failed.
+ */
+describeSlurm('Ctrl-C of shark run --executor slurm', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig('shark-slurm-int-');
+  });
+  afterEach(() => {
+    for (const name of ['shark:p:submit-interrupted', 'shark:p:quit-at-once']) scancelNamed(name);
+    rig.cleanup();
+  });
+
+  it('while a map of two arrays is being submitted: the second is never submitted, the first is cancelled, the jobs are skipped', async () => {
+    slowMap(rig, 'Submit interrupted', 1003);
+    // Each sbatch takes two seconds: the Ctrl-C comes while the first array is being submitted.
+    const slow = slowTool(rig, 'sbatch', 2);
+    const child = rig.start(['run', 'p.md', '--executor', 'slurm', '-j', '2'], { env: { ...env, PATH: slow.PATH }, timeoutMs: 100_000 });
+    await until(() => rig.count(slow.calls) > 0, 60_000, 'an sbatch');
+    child.process.kill('SIGINT');
+    const t0 = Date.now();
+    const ended = await child.ended;
+    expect(ended.code, ended.stdout + ended.stderr).toBe(130);
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    expect(ended.stdout).toMatch(/interrupted: \d+ run, \d+ cached, 0 failed, 1003 skipped/);
+    expect(ended.stdout).not.toContain('FAILED');
+    expect(rig.count(slow.calls)).toBe(1);
+    expect(squeueNames()).not.toContain('shark:p:submit-interrupted');
+  }, 120_000);
+
+  it('a second Ctrl-C quits at once, and still cancels what the run submitted before it exits', async () => {
+    slowMap(rig, 'Quit at once', 3);
+    // scancel takes three seconds: the first Ctrl-C's is still under way when the second comes.
+    const slow = slowTool(rig, 'scancel', 3);
+    const child = rig.start(['run', 'p.md', '--executor', 'slurm', '-j', '3'], { env: { ...env, PATH: slow.PATH }, timeoutMs: 100_000 });
+    await runningUnder(rig.dir, 60_000, 'shark:p:quit-at-once');
+    child.process.kill('SIGINT');
+    await until(() => rig.count(slow.calls) > 0, 10_000, 'a scancel');
+    child.process.kill('SIGINT');
+    const ended = await child.ended;
+    expect(ended.code, ended.stdout + ended.stderr).toBe(130);
+    expect(squeueNames()).not.toContain('shark:p:quit-at-once');
+  }, 120_000);
+});
