@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SlurmClient } from './client.js';
 import { readManifest, readStatus, type TaskSpec } from './manifest.js';
@@ -22,8 +22,8 @@ export type Submitted = { readonly dir: string; readonly tasks: TaskSpec[][] } |
  * The jobs, by key, of this user's Slurm jobs that this store's runs
  * submitted — their ids have a `<dir>/by-job/<job id>` record, written
  * when they were submitted, naming the submission's manifest — and that are
- * still queued or running, or that ended well with their workspace still
- * there: what a run that died left behind. Neither their name (another
+ * still queued or running, or that ended well with their outputs still in
+ * their workspace: what a run that died left behind. Neither their name (another
  * pipeline sharing the step names it otherwise) nor which run submitted
  * them matters: a job is known by its key. `skip`: this run's own
  * submissions. `seen` keeps manifests read once per run.
@@ -45,8 +45,9 @@ export async function adoptable(client: SlurmClient, dir: string, skip: Readonly
       specs.forEach((spec) => {
         if (!existsSync(spec.workspace)) return;
         if (state === undefined || isFinished(state.status)) {
-          // Ended: only a job that reported success is worth taking over.
-          if (readStatus(spec.statusPath)?.outcome.status !== 'ok') return;
+          // Ended: only a job that reported success, and whose outputs are still there, is worth taking over
+          // (the dead run may have committed them, which moved them out, before it died).
+          if (readStatus(spec.statusPath)?.outcome.status !== 'ok' || !spec.outputs.every((o) => present(spec.workspace + o.path))) return;
         }
         out.set(spec.key, {
           taskId, statusPath: spec.statusPath, workspace: spec.workspace, logPath: spec.logPath,
@@ -56,6 +57,10 @@ export async function adoptable(client: SlurmClient, dir: string, skip: Readonly
     });
   }
   return out;
+}
+
+function present(path: string): boolean {
+  return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
 }
 
 /** The submission `jobId` is in this store, read once; null when the store has no record of it (not Shark's, or another store's). */
