@@ -8,7 +8,7 @@ import type { RunSession } from './executor.js';
 import { Leases } from '../store/leases.js';
 import { BEAT_MS } from '../store/liveness.js';
 import type { RunEvent, RunSummary } from './events.js';
-import { RunContext, type RunOptions } from './run/context.js';
+import { RunContext, stopFlagIn, type RunOptions } from './run/context.js';
 import { Scheduler } from './scheduler.js';
 import { runStep, stepFailed, type StepOutcome } from './run/run-step.js';
 import { slurmExecutorFor } from './slurm/for-run.js';
@@ -41,7 +41,7 @@ export async function runPipeline(
   mkdirSync(logsDir, { recursive: true });
   const jobs = Math.max(1, options.jobs);
   // Under Slurm, `-j` throttles each array and the cluster admits what runs: every job is handed to it at once.
-  const slurm = options.slurm === undefined ? undefined : slurmExecutorFor(session, options.slurm, jobs);
+  const slurm = options.slurm === undefined ? undefined : slurmExecutorFor(session, options.slurm, jobs, options.keepGoing ? undefined : stopFlagIn(logsDir));
   const pools = options.pools ?? new Map<string, number>();
   const scheduler = new Scheduler(slurm === undefined ? { slots: jobs, memory: options.memory ?? Infinity, pools } : { slots: Number.MAX_SAFE_INTEGER, memory: Infinity, pools }, options.signal);
   const ctx = new RunContext(session, runId, options, emit, leases, scheduler, pLimit(slurm === undefined ? jobs * 2 : Infinity), logsDir, slurm);

@@ -34,6 +34,11 @@ export interface RunOptions {
   readonly attest?: (record: LineageRecord, job: string) => Promise<void>;
 }
 
+/** The file that exists once a run whose logs are in `logsDir` stops starting jobs (RunContext.stopFlag). */
+export function stopFlagIn(logsDir: string): string {
+  return join(logsDir, 'stopped');
+}
+
 /** What every stage of one run shares: the session, the run's record, its budget and its tallies. */
 export class RunContext {
   readonly counts = { executed: 0, cached: 0, failed: 0, skipped: 0 };
@@ -56,7 +61,7 @@ export class RunContext {
     readonly slurm?: SlurmExecutor,
   ) {
     this.commits = new CommitQueue(session.meta);
-    this.stopFlag = join(logsDir, 'stopped');
+    this.stopFlag = stopFlagIn(logsDir);
     this.cachedRows = new CachedRows(session.meta);
   }
 
@@ -98,6 +103,7 @@ export class RunContext {
     } catch {
       // The launchers still check the status of the job ahead of each.
     }
+    this.slurm?.stop();
   }
 
   /** Whether jobs that have not started yet should be skipped. */

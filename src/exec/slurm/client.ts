@@ -125,12 +125,15 @@ export class SlurmClient {
     return { ok: true, value: { jobs: [...byId.values()], unknown: ids.filter((id) => !covered(id, byId)) } };
   }
 
-  /** Cancels jobs (or whole arrays, or tasks); jobs that already ended or are gone are not an error. */
-  async cancel(ids: readonly string[]): Promise<SlurmResult<void>> {
+  /**
+   * Cancels jobs (or whole arrays, or tasks); jobs that already ended or are gone are not an error.
+   * `pending`: only those not started (of an array, the tasks still waiting).
+   */
+  async cancel(ids: readonly string[], pending = false): Promise<SlurmResult<void>> {
     if (ids.length === 0) return { ok: true, value: undefined };
     const bad = ids.find((id) => splitId(id) === undefined);
     if (bad !== undefined) return { ok: false, message: `not a Slurm job id: ${JSON.stringify(bad)}` };
-    const r = await this.run('scancel', [...ids], {});
+    const r = await this.run('scancel', [...(pending ? ['--state=PENDING'] : []), ...ids], {});
     if (r.code === 0 || (r.code !== null && /already completing or completed|Invalid job id/i.test(r.stderr))) return { ok: true, value: undefined };
     return failed('scancel', r);
   }

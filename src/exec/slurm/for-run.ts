@@ -5,8 +5,11 @@ import { pipelineName, SlurmExecutor, TASK_COMMAND, type SlurmRunOptions } from 
 /** How often a run asks Slurm how its jobs are doing. */
 const POLL_MS = 1000;
 
-/** The Slurm executor of one run: its files in the store's shared directory, `-j` as each array's throttle. */
-export function slurmExecutorFor(session: RunSession, options: SlurmRunOptions, jobs: number): SlurmExecutor {
+/**
+ * The Slurm executor of one run: its files in the store's shared directory, `-j` as each array's throttle,
+ * and `stopFile` (absent under `-k`) the file that exists once the run stops starting jobs.
+ */
+export function slurmExecutorFor(session: RunSession, options: SlurmRunOptions, jobs: number, stopFile?: string): SlurmExecutor {
   return new SlurmExecutor({
     client: options.client,
     dir: join(session.store.metaDir, 'slurm'),
@@ -17,5 +20,6 @@ export function slurmExecutorFor(session: RunSession, options: SlurmRunOptions, 
     secrets: session.secrets ?? new Map(),
     pollMs: options.pollMs ?? POLL_MS,
     taskCommand: TASK_COMMAND,
+    ...(stopFile === undefined ? {} : { stopFile }),
   });
 }

@@ -31,6 +31,11 @@ export interface TaskSpec {
   readonly cpus: number | null;
   /** `{threads=all}`: the job has the node (`--exclusive`), and SHARK_THREADS is its CPUs (absent in older manifests). */
   readonly wholeNode?: boolean;
+  /**
+   * A file that exists once the run stops starting jobs (absent under `-k`): the task starts none of its jobs
+   * once it does, and makes it when one of them fails, so that no task anywhere starts another (absent in older manifests).
+   */
+  readonly stopFile?: string;
   readonly memory: number | null;
   readonly logPath: string;
   /** Where the node writes how the command ended (a TaskStatus, by an atomic rename). */
@@ -43,12 +48,14 @@ export interface TaskStatus {
   readonly host: string;
   readonly started: number;
   readonly ended: number;
+  /** The job never started: the run had stopped starting jobs (`stopFile`). Its outcome is `cancelled`. */
+  readonly stopped?: true;
 }
 
 /** The environment variable that carries the secret values (`{"NAME":"value"}`) from sbatch to the task. */
 export const SECRETS_VARIABLE = 'SHARK_SLURM_SECRETS';
 
-export function specOf(req: ExecRequest, environment: TaskEnvironment, key: string, statusPath: string, wholeNode = false): TaskSpec {
+export function specOf(req: ExecRequest, environment: TaskEnvironment, key: string, statusPath: string, wholeNode = false, stopFile?: string): TaskSpec {
   const rootMark = `@@shark-data-root-${randomBytes(8).toString('hex')}@@`;
   const secretValues = new Set(req.secrets ?? []);
   const env: Record<string, string> = {};
@@ -62,7 +69,7 @@ export function specOf(req: ExecRequest, environment: TaskEnvironment, key: stri
     workspace: req.workspace.root, inputs: req.inputs.map((i) => ({ path: i.path })), outputs: req.outputs.map((o) => ({ path: o.path })),
     cwd: req.cwd ?? null, pipelineDir: req.pipelineDir, containerWorkdir: req.containerWorkdir,
     env, secretNames, network: req.network, timeout: req.timeout ?? null, cpus: req.cpus ?? null, memory: req.memory ?? null,
-    logPath: req.logPath, statusPath, wholeNode,
+    logPath: req.logPath, statusPath, wholeNode, ...(stopFile === undefined ? {} : { stopFile }),
   };
 }
 

@@ -33,6 +33,8 @@ export interface SlurmSettings {
   readonly pollMs: number;
   /** How to start the node-side task: `[node, task-main.js]`. */
   readonly taskCommand: readonly string[];
+  /** A file that exists once the run stops starting jobs (absent under `-k`): the nodes check it before each job, and make it on a failure. */
+  readonly stopFile?: string;
 }
 
 /** What `shark run --executor slurm` chooses; the rest of SlurmSettings comes from the run. */
@@ -97,6 +99,8 @@ export class SlurmExecutor {
   private readonly own = new Set<string>();
   /** The directories of submissions whose sbatch has not answered yet. */
   private readonly submitting = new Set<string>();
+  /** Set at the run's first failure (without `-k`): nothing more is submitted. */
+  private stopping = false;
   /** A second Ctrl-C exits at once: what the run submitted is cancelled first. */
   private readonly beforeExit = (): void => this.settings.client.cancelBeforeExit(this.tracker.live(), [...this.submitting]);
 
@@ -124,7 +128,7 @@ export class SlurmExecutor {
   }
 
   run(req: ExecRequest, hint: SlurmJobHint): Promise<ExecOutcome> {
-    if (req.signal.aborted) return Promise.resolve(CANCELLED);
+    if (req.signal.aborted || this.stopping) return Promise.resolve(CANCELLED);
     return new Promise((resolve) => {
       const entry: Entry = { req, hint, resolve, statusPath: '', running: false };
       const g = this.gathering.get(hint.group);
@@ -138,6 +142,16 @@ export class SlurmExecutor {
   /** Cancels everything this run submitted and waits (a little) for Slurm to let go of it. */
   cancelAll(): Promise<void> {
     return this.tracker.cancelAll();
+  }
+
+  /**
+   * The run stops starting jobs (its first failure, without `-k`): nothing
+   * more is submitted and what waits in the queue is cancelled (what runs
+   * finishes, as on this machine).
+   */
+  stop(): void {
+    this.stopping = true;
+    this.tracker.stop();
   }
 
   /** The run is over: nothing of it is left to cancel as the process exits. */
@@ -167,9 +181,9 @@ export class SlurmExecutor {
     }
   }
 
-  /** Whether the run has stopped submitting `entries`' kind of job. */
+  /** Whether the run has stopped submitting: interrupted, or stopped at a failure. */
   private halted(entries: readonly Entry[]): boolean {
-    return entries[0]!.req.signal.aborted;
+    return this.stopping || entries[0]!.req.signal.aborted;
   }
 
   /** Jobs a dead run left queued or running (or done) with the same keys, whatever their name: waited for, not submitted again. */
@@ -197,7 +211,7 @@ export class SlurmExecutor {
     for (let at = 0; at < entries.length; at += s.itemsPerTask) tasks.push(entries.slice(at, at + s.itemsPerTask));
     const specs = tasks.map((task, t) => task.map((e, k) => {
       e.statusPath = join(dir, 'status', `${t}-${k}.json`);
-      return specOf(e.req, e.hint.environment, e.hint.key, e.statusPath, e.hint.exclusive);
+      return specOf(e.req, e.hint.environment, e.hint.key, e.statusPath, e.hint.exclusive, s.stopFile);
     }));
     const manifest = join(dir, 'manifest.jsonl');
     writeManifest(manifest, specs);

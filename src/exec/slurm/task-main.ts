@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { connectDocker } from '../docker/client.js';
 import { DockerExecutor } from '../docker/docker-executor.js';
@@ -15,6 +15,9 @@ import { grantedThreads, readManifest, requestOf, SECRETS_VARIABLE, type TaskEnv
  * isolation), and for each a status file saying how it ended. It never
  * touches the store: the submitting `shark run` checks and commits.
  * SIGTERM (scancel, Slurm's time limit) cancels the job that is running.
+ * A run without `-k` stops at its first failure, wherever it happens: a
+ * job does not start once the run's stop file exists, and a failed one
+ * makes it.
  */
 async function main(): Promise<number> {
   const [manifestPath] = process.argv.slice(2);
@@ -38,7 +41,8 @@ async function main(): Promise<number> {
   for (const spec of specs) {
     const started = Date.now();
     let outcome: ExecOutcome;
-    if (controller.signal.aborted) outcome = { status: 'cancelled' };
+    const stopped = spec.stopFile !== undefined && existsSync(spec.stopFile);
+    if (controller.signal.aborted || stopped) outcome = { status: 'cancelled' };
     else {
       try {
         const req = requestOf(spec, secrets, controller.signal);
@@ -50,7 +54,8 @@ async function main(): Promise<number> {
     }
     if (outcome.status !== 'ok') failed++;
     if (outcome.status === 'failed' && outcome.reason === 'internal') appendFileSync(spec.logPath, `shark: ${outcome.message}\n`);
-    writeAtomically(spec.statusPath, JSON.stringify({ outcome, host: hostname(), started, ended: Date.now() }), 0o644);
+    if ((outcome.status === 'failed' || outcome.status === 'timeout') && spec.stopFile !== undefined) stopRun(spec.stopFile);
+    writeAtomically(spec.statusPath, JSON.stringify({ outcome, host: hostname(), started, ended: Date.now(), ...(stopped ? { stopped } : {}) }), 0o644);
   }
   return failed === 0 ? 0 : 1;
 }
@@ -75,6 +80,15 @@ function executorFor(environment: TaskEnvironment): Executor {
     executors.set(name, executor);
   }
   return executor;
+}
+
+/** Makes the run's stop file: what the submitting run does too, once it sees the failure. */
+function stopRun(stopFile: string): void {
+  try {
+    writeFileSync(stopFile, '');
+  } catch {
+    // The run makes it when it reads this job's status.
+  }
 }
 
 function fail(message: string): number {

@@ -1,7 +1,7 @@
 import type { ExecOutcome, ExecRequest } from '../executor.js';
 import type { Adoptable } from './adopt.js';
 import type { SlurmClient } from './client.js';
-import { readStatus } from './manifest.js';
+import { readStatus, type TaskStatus } from './manifest.js';
 import { isFinished, type JobState } from './parse.js';
 import type { SlurmJobHint } from './slurm-executor.js';
 import { fromSlurm, noteSlurm, stoppedOutside, takeOver, where } from './task-outcome.js';
@@ -59,6 +59,8 @@ export class Tracker {
   private polling = false;
   private silent = 0;
   private cancelled = false;
+  /** The run stopped starting jobs (its first failure, without `-k`): what has not started is cancelled. */
+  private stopping = false;
   /** When cancelling stops waiting for Slurm to report the tasks ended. */
   private deadline = 0;
   private drained: (() => void)[] = [];
@@ -89,6 +91,13 @@ export class Tracker {
     await drained;
   }
 
+  /** Cancels what waits in the queue, now and from now on; what runs finishes. */
+  stop(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    void this.client.cancel(idsOf([...this.tasks]), true);
+  }
+
   /** What to `scancel` as the process exits: every task still watched. */
   live(): string[] {
     return idsOf([...this.tasks]);
@@ -97,6 +106,7 @@ export class Tracker {
   private track(added: readonly Task[]): void {
     for (const t of added) this.tasks.add(t);
     if (this.cancelled) void this.cancel(added);
+    else if (this.stopping) void this.client.cancel(idsOf(added), true);
     this.schedule();
   }
 
@@ -159,11 +169,7 @@ export class Tracker {
     if (state?.status === 'completed' && statuses.some((s) => s === undefined) && t.late++ < LATE_POLLS) return;
     t.entries.forEach((e, n) => {
       const status = statuses[n];
-      // When Slurm itself ended the task (scancel, its time limit, preemption…), a job the node saw killed says only that it was killed: Slurm says why.
-      const slurmEnded = state !== undefined && SLURM_ENDED.has(state.status);
-      const outcome = status === undefined || (status.outcome.status !== 'ok' && slurmEnded) ? fromSlurm(t.id, state, this.cancelled)
-        : status.outcome.status === 'cancelled' && !this.cancelled ? stoppedOutside(t.id, state)
-        : where(status.outcome, t.id, status.host);
+      const outcome = this.outcomeOf(t, state, status);
       if (outcome.status !== 'ok' && outcome.status !== 'cancelled') noteSlurm(e.req.logPath, t, state);
       if (outcome.status === 'ok' && t.adopted !== undefined) takeOver(t.adopted, e.req);
       if (status !== undefined) {
@@ -175,6 +181,18 @@ export class Tracker {
       e.resolve(outcome);
     });
     this.tasks.delete(t);
+  }
+
+  /** How a job of `t` ended: as the node says, unless Slurm ended the task (then Slurm says why) or the node left no word. */
+  private outcomeOf(t: Task, state: JobState | undefined, status: TaskStatus | undefined): ExecOutcome {
+    // Never started: the run had stopped starting jobs.
+    if (status?.stopped === true) return { status: 'cancelled' };
+    // When Slurm itself ended the task (scancel, its time limit, preemption…), a job the node saw killed says only that it was killed: Slurm says why.
+    const slurmEnded = state !== undefined && SLURM_ENDED.has(state.status);
+    // A run that stopped cancelled only what had not started: a job that had, cancelled, was cancelled by someone else.
+    if (status === undefined || (status.outcome.status !== 'ok' && slurmEnded)) return fromSlurm(t.id, state, this.cancelled || (this.stopping && status === undefined));
+    if (status.outcome.status === 'cancelled' && !this.cancelled) return stoppedOutside(t.id, state);
+    return where(status.outcome, t.id, status.host);
   }
 
   private end(t: Task, outcome: ExecOutcome): void {
