@@ -62,7 +62,8 @@ export function fsckCommand(io: Io): Command {
         bar(-1, 0, 0);
         if (controller.signal.aborted) throw new ExitError(EXIT_INTERRUPTED);
         const seconds = (Date.now() - started) / 1000;
-        const affected = resultsReferencing(meta, (id) => store.entries(id), new Set(problems.map((p) => p.id)));
+        // An object of another mode has sound bytes: nothing made of it is dropped.
+        const affected = resultsReferencing(meta, (id) => store.entries(id), new Set(problems.filter((p) => p.problem !== 'mode').map((p) => p.id)));
         let repaired = false;
         if (flags.repair === true && problems.length > 0) {
           // Not while a run could be reading what is moved aside.
@@ -72,6 +73,7 @@ export function fsckCommand(io: Io): Command {
             throw new ExitError(EXIT_FAILED);
           }
           await store.quarantine(problems.filter((p) => p.problem === 'corrupt').map((p) => p.id));
+          await store.restoreModes?.(problems.filter((p) => p.problem === 'mode').map((p) => p.id));
           meta.dropResults(affected);
           repaired = true;
         }
@@ -94,9 +96,18 @@ function render(r: { store: string; objects: number; bytes: number; seconds: num
   if (r.refreshed > 0) lines.push(`${r.refreshed} object${one ? '' : 's'} changed only in ${one ? 'its' : 'their'} stat since stored (a touch or a copy), ${one ? 'its' : 'their'} bytes sound: recorded again`);
   for (const p of r.problems) lines.push(`${p.problem.padEnd(8)} ${p.id}  ${p.detail}`);
   if (r.problems.length === 0) lines.push('ok: no missing or corrupt data');
-  else if (r.repaired) lines.push(`repaired: bad data quarantined, ${r.results} result${r.results === 1 ? '' : 's'} dropped; the next run recomputes them`);
+  else if (r.repaired) lines.push(repairedLine(r.problems, r.results));
   else lines.push(`${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}, ${r.results} result${r.results === 1 ? '' : 's'} affected: run \`shark fsck --repair\``);
   return lines.join('\n') + '\n';
+}
+
+/** What `--repair` did: modes given back, bad data quarantined and the results made of it dropped. */
+function repairedLine(problems: readonly StoreProblem[], results: number): string {
+  const modes = problems.filter((p) => p.problem === 'mode').length;
+  const parts: string[] = [];
+  if (modes > 0) parts.push(`${counted(modes, 'object')} given ${modes === 1 ? 'its' : 'their'} stored mode back`);
+  if (modes < problems.length) parts.push(`bad data quarantined, ${counted(results, 'result')} dropped; the next run recomputes them`);
+  return `repaired: ${parts.join('; ')}`;
 }
 
 /** A one-line bar on stderr at a terminal; `done < 0` clears it. */

@@ -53,7 +53,7 @@ export function place(s: Placing, id: SnapshotId, target: string, at: string | u
   if (how === 'link') {
     try {
       linkSync(object, target);
-      links?.push({ path: at ?? target, host: target, id, ino: st!.ino, size: st!.size, mtimeMs: st!.mtimeMs });
+      links?.push({ path: at ?? target, host: target, id, ino: st!.ino, size: st!.size, mtimeMs: st!.mtimeMs, mode: st!.mode });
       return;
     } catch (e) {
       if (placedBefore(e, how, target, 'file')) return;

@@ -15,7 +15,7 @@ import type { Metadata } from './metadata.js';
 import { inTheWay, safeDirs, storedLinkTarget } from './safe-path.js';
 import { place, type Placing } from './cas-place.js';
 import { linkWritten } from './cas-modified.js';
-import type { Collected, Freed, SnapshotId, SnapshotStore, StoreProblem, TreeEntry, Workspace } from './snapshot-store.js';
+import type { Collected, Freed, ModifiedInput, SnapshotId, SnapshotStore, StoreProblem, TreeEntry, Workspace } from './snapshot-store.js';
 import { TreeTable } from './tree-table.js';
 import { refuseSpecial } from './special-file.js';
 
@@ -161,19 +161,25 @@ export class CasStore implements SnapshotStore {
 
   /**
    * Inputs changed in place while the job ran: a host job can write through
-   * the hard link to a stored object (cas-modified.ts). Their objects are
-   * quarantined at once, so the results made of them are recomputed instead
+   * the hard link to a stored object, or change its mode (cas-modified.ts).
+   * An object given another mode only is given its stored mode back; a
+   * written one is quarantined at once, so the results made of them are recomputed instead
    * of trusted, and noted as discarded on purpose: the results stay, for
    * their runs' lineage.
    */
-  async modifiedInputs(ws: Workspace): Promise<readonly string[]> {
-    const changed: string[] = [];
+  async modifiedInputs(ws: Workspace): Promise<readonly ModifiedInput[]> {
+    const changed: ModifiedInput[] = [];
     for (const l of this.workspaces.placedIn(ws)?.links ?? []) {
-      const { written, damaged } = linkWritten(this.objects, l);
-      if (!written) continue;
-      changed.push(l.path);
+      const { change, damaged } = linkWritten(this.objects, l);
+      if (change === 'none') continue;
+      changed.push({ path: l.path, change });
       // Not when another job's check already took it away, nor when the object was stored again since.
       if (!damaged) continue;
+      // Its bytes are the stored ones: only the mode is put back.
+      if (change === 'mode') {
+        this.objects.restoreMode(l.id);
+        continue;
+      }
       this.meta.freed.mark([l.id], 'modified-input');
       this.objects.quarantine(l.id);
       this.presence.forget();
@@ -228,6 +234,10 @@ export class CasStore implements SnapshotStore {
   async quarantine(ids: readonly SnapshotId[]): Promise<void> {
     for (const id of ids) if (id.startsWith('sha256')) this.objects.quarantine(id);
     this.presence.forget();
+  }
+
+  async restoreModes(ids: readonly SnapshotId[]): Promise<void> {
+    for (const id of ids) this.objects.restoreMode(id);
   }
 
   async collect(keep: ReadonlySet<SnapshotId>, dryRun: boolean, spare?: ReadonlySet<string>): Promise<Collected> {

@@ -1,9 +1,10 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CasObjects } from './cas-objects.js';
 import { hashFileSync } from './hash.js';
 import type { Metadata } from './metadata.js';
+import { hasStoredMode, objectMode } from './object-file.js';
 import { ObjectRecords } from './object-records.js';
 import { refreshSighted, sightingOf, type Sighting } from './object-refresh.js';
 import type { Freed, SnapshotId, StoreProblem, TreeEntry } from './snapshot-store.js';
@@ -18,7 +19,9 @@ type Hashed = { path: string; hex?: string; error?: string };
  * discarded after a job modified it) is not a problem: older runs' results
  * name it, and keep their lineage. An object whose bytes are sound but whose
  * stat no longer shows its record (touched, or the project copied) is
- * recorded again (`refreshed`): every read took it for changed.
+ * recorded again (`refreshed`): every read took it for changed. One whose
+ * mode is not its stored one is a `mode` problem: no result depends on a
+ * mode, and `--repair` only gives it back.
  */
 export async function verifyObjects(
   objects: CasObjects,
@@ -28,8 +31,8 @@ export async function verifyObjects(
   signal: AbortSignal,
   refreshed: (id: SnapshotId) => void = () => {},
 ): Promise<StoreProblem[]> {
-  const problems: StoreProblem[] = [];
   const all = [...objects.all()];
+  const problems = wrongModes(all);
   const ids = new Map(all.map((o) => [o.path, o.id]));
   const records = new ObjectRecords(meta);
   const sighted = new Map<string, Sighting>();
@@ -72,6 +75,26 @@ export async function verifyObjects(
     for (const [path, id] of Object.entries(JSON.parse(r.outputs) as Record<string, SnapshotId>)) look(id, path);
   }
   return problems;
+}
+
+/**
+ * Objects whose mode is not the one they were stored with (a `chmod` of
+ * an input by a host job, or by hand: `-rwsrwxrwx` is world-writable and
+ * setuid). Their bytes are judged by the re-hash; `--repair` gives them
+ * their mode back.
+ */
+function wrongModes(all: readonly { id: SnapshotId; path: string }[]): StoreProblem[] {
+  const problems: StoreProblem[] = [];
+  for (const { id, path } of all) {
+    const st = lstatSync(path, { throwIfNoEntry: false });
+    if (st?.isFile() !== true || hasStoredMode(id, st)) continue;
+    problems.push({ id, problem: 'mode', detail: `${path} has mode ${octal(st.mode & 0o7777)}, not ${octal(objectMode(id))}` });
+  }
+  return problems;
+}
+
+function octal(mode: number): string {
+  return mode.toString(8).padStart(4, '0');
 }
 
 /**

@@ -21,7 +21,8 @@ export interface Placed {
  * id, and what its inode showed once placed. Size and modification time
  * change only when the bytes or the times are written, whoever links or
  * unlinks the object meanwhile (other jobs do: that moves the change time,
- * which is why it is not kept).
+ * which is why it is not kept); the mode only by a `chmod`, which the
+ * object shares with every link.
  */
 export interface PlacedLink {
   readonly path: string;
@@ -30,6 +31,7 @@ export interface PlacedLink {
   readonly ino: number;
   readonly size: number;
   readonly mtimeMs: number;
+  readonly mode: number;
 }
 
 /**

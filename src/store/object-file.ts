@@ -1,4 +1,5 @@
 import { utimesSync, type Stats } from 'node:fs';
+import { storedMode } from './file-modes.js';
 import { recordOf, type Recorded } from './object-records.js';
 import type { SnapshotId } from './snapshot-store.js';
 
@@ -27,6 +28,16 @@ export function markStored(path: string): void {
 export interface UnsureObject {
   readonly id: SnapshotId;
   readonly seen: 'again' | 'missing' | 'changed' | Recorded;
+}
+
+/** The mode every object is stored with: read-only, executable by its `.x` (`sha256x:`) name. */
+export function objectMode(id: SnapshotId): number {
+  return storedMode(id.startsWith('sha256x:'));
+}
+
+/** Whether a file's permission bits (setuid and the like included) are the ones object `id` is stored with. */
+export function hasStoredMode(id: SnapshotId, st: Stats): boolean {
+  return (st.mode & 0o7777) === objectMode(id);
 }
 
 /** Where the content-addressed store keeps object `id` under its objects directory `dir` (normal, no trailing slash). */

@@ -12,11 +12,21 @@ export interface TreeEntry {
   readonly id: SnapshotId;
 }
 
-/** What `shark fsck` found wrong with one piece of stored data. */
+/**
+ * What `shark fsck` found wrong with one piece of stored data: gone, bad
+ * bytes (or not a plain file), or sound bytes with another mode than the
+ * stored one (`mode`: mended without dropping what depends on it).
+ */
 export interface StoreProblem {
   readonly id: SnapshotId;
-  readonly problem: 'missing' | 'corrupt';
+  readonly problem: 'missing' | 'corrupt' | 'mode';
   readonly detail: string;
+}
+
+/** An input a job changed in place: written to, or only given another mode (`chmod`). */
+export interface ModifiedInput {
+  readonly path: string;
+  readonly change: 'bytes' | 'mode';
 }
 
 /** Why stored data was removed on purpose: freed by `shark gc`, or discarded after a job modified it in place. */
@@ -63,11 +73,12 @@ export interface SnapshotStore {
   ingest(hostPath: string): Promise<SnapshotId>;
   /**
    * After a job: the /data paths of inputs it changed in place (possible
-   * only where inputs are hard links a host job can write through), whose
-   * stored data has been quarantined. Stores whose inputs are read-only
-   * mounts leave this out.
+   * only where inputs are hard links a host job can write through): their
+   * bytes (`bytes`: the stored data has been quarantined) or only their
+   * mode (`mode`: given back). Stores whose inputs are read-only mounts
+   * leave this out.
    */
-  modifiedInputs?(ws: Workspace): Promise<readonly string[]>;
+  modifiedInputs?(ws: Workspace): Promise<readonly ModifiedInput[]>;
   /** Makes a snapshot appear read-only at `ws.root + path` without copying data where possible. */
   materialize(id: SnapshotId, ws: Workspace, path: string): Promise<void>;
   /**
@@ -115,6 +126,8 @@ export interface SnapshotStore {
   freed?(id: SnapshotId): Freed | undefined;
   /** Moves the data of corrupt ids aside (or forgets missing ones) so nothing reads it again. */
   quarantine(ids: readonly SnapshotId[]): Promise<void>;
+  /** Gives objects `fsck` found with another mode (`mode` problems) their stored mode back; stores without modes leave this out. */
+  restoreModes?(ids: readonly SnapshotId[]): Promise<void>;
   /**
    * The host path holding a file snapshot's bytes, to be read and never
    * written, when the store keeps each file as one (the page of `shark serve`

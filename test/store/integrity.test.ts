@@ -2,6 +2,7 @@ import { chmodSync, cpSync, lstatSync, readdirSync, readFileSync, statSync, utim
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig, toRun } from '../support/rig.js';
+import { objectWith } from '../support/objects.js';
 
 const PIPELINE = `# integrity
 
@@ -18,18 +19,6 @@ echo sum >> counter; awk '{ s += $1 } END { print s }' /data/numbers.txt > /data
 /data/sum.txt
 \`\`\`
 `;
-
-/** The object file holding `content` in the rig's store. */
-function objectWith(rig: Rig, content: string): string {
-  const root = rig.path('.shark/objects');
-  for (const prefix of readdirSync(root)) {
-    for (const name of readdirSync(join(root, prefix))) {
-      const path = join(root, prefix, name);
-      if (readFileSync(path, 'utf8') === content) return path;
-    }
-  }
-  throw new Error('no such object');
-}
 
 /** Changes one byte in place, as a disk or a careless tool would; keeps the mtime when asked. */
 function flipByte(path: string, keepTime = false): void {

@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Rig, toRun } from '../support/rig.js';
 
 /**
@@ -65,5 +67,49 @@ describe('a host job writing through its input', () => {
     expect(innocent?.message).not.toMatch(/the job modified/);
     expect(innocent?.message).toContain('/data/g.txt');
     expect(toRun(await rig.plan('p.md'))).toEqual(['d', 'culprit', 'innocent']);
+  });
+});
+
+describe('a host job changing the mode of its input', () => {
+  it('fails as modified-input, and the object keeps its stored mode for the next run', async () => {
+    rig.write('p.md', `# c
+
+${fence}shark-run
+printf '#!/bin/sh\\necho hello\\n' > /data/tool.sh && chmod +x /data/tool.sh
+${fence}
+
+## chmodder
+
+${fence}shark-run
+chmod a-x /data/tool.sh; wc -c < /data/tool.sh > /data/size.txt
+${fence}
+
+## user
+
+${fence}shark-run
+/data/tool.sh > /data/out.txt
+${fence}
+
+${fence}shark-publish
+/data/out.txt
+${fence}
+`);
+    const failed = await failures(['-j', '1']);
+    expect(failed.find((f) => f.job === 'chmodder')?.reason).toBe('modified-input');
+    expect(failed.find((f) => f.job === 'chmodder')?.message).toMatch(/the mode of its input \/data\/tool.sh was changed/);
+    const objects = rig.path('.shark/objects');
+    const modes = readdirSync(objects).flatMap((p) => readdirSync(join(objects, p)).map((n) => [n.endsWith('.x'), statSync(join(objects, p, n)).mode & 0o7777]));
+    for (const [exec, mode] of modes) expect(mode).toBe(exec ? 0o555 : 0o444);
+    // Once the chmod is gone, the tool runs from the store as it was stored.
+    rig.write('p.md', rig.read('p.md').replace('chmod a-x /data/tool.sh; ', ''));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    expect(rig.read('_shark/out.txt')).toBe('hello\n');
+  });
+
+  it('fails when it makes its input setuid and world-writable', async () => {
+    rig.write('p.md', pipeline('chmod 4777 /data/g.txt; wc -c < /data/g.txt > /data/count.txt'));
+    const failed = await failures([]);
+    expect(failed.map((f) => [f.job, f.reason])).toEqual([['culprit', 'modified-input']]);
+    expect((await rig.shark(['fsck', 'p.md'])).code).toBe(0);
   });
 });

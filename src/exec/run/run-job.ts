@@ -7,7 +7,7 @@ import { commandAsRun, keyOf } from '../../plan/key.js';
 import { cachedResult } from '../../plan/step-plan.js';
 import { inTheWay, safeDirs } from '../../store/safe-path.js';
 import { unstorableOutput } from '../../store/storable.js';
-import type { SnapshotId, Workspace } from '../../store/snapshot-store.js';
+import type { ModifiedInput, SnapshotId, Workspace } from '../../store/snapshot-store.js';
 import { VERSION } from '../../version.js';
 import type { FailureReason } from '../events.js';
 import { maskText } from '../secret-mask.js';
@@ -155,8 +155,7 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
     // Checked whatever the outcome: a failed job can have damaged an input too.
     const modified = (await store.modifiedInputs?.(ws)) ?? [];
     if (modified.length > 0) {
-      // Another job given the same data may have written it: the message blames no one.
-      return fail({ reason: 'modified-input', message: `its input ${modified.join(', ')} was changed in place while the job ran (written through its hard link, by this job or another given the same data at the same time); the damaged data was discarded and will be recomputed` });
+      return fail({ reason: 'modified-input', message: modifiedMessage(modified) });
     }
     if (ran.outcome.status === 'failed') return fail({ reason: ran.outcome.reason, exitCode: ran.outcome.exitCode, message: ran.outcome.message });
     if (ran.outcome.status === 'timeout') return fail({ reason: 'timeout', message: ran.outcome.message });
@@ -214,4 +213,16 @@ async function prepare(ctx: RunContext, job: Job, ws: Workspace): Promise<void> 
     // command writes into under names made as it runs (`/data/out/$s.txt`), and each item's of `+/`.
     if (o.output.created === true || (job.items.length > 0 && o.output.isDir && !o.output.perItem)) safeDirs(ws.root, o.path);
   }
+}
+
+/**
+ * Why a job that changed its inputs in place failed. Another job given the
+ * same data may have done it: the message blames no one.
+ */
+function modifiedMessage(modified: readonly ModifiedInput[]): string {
+  const of = (change: ModifiedInput['change']): string => modified.filter((m) => m.change === change).map((m) => m.path).join(', ');
+  const parts: string[] = [];
+  if (of('bytes') !== '') parts.push(`its input ${of('bytes')} was changed in place while the job ran (written through its hard link, by this job or another given the same data at the same time); the damaged data was discarded and will be recomputed`);
+  if (of('mode') !== '') parts.push(`the mode of its input ${of('mode')} was changed while the job ran (\`chmod\` through its hard link, by this job or another given the same data at the same time); the stored mode was put back: a step must not change its inputs (copy one to change it)`);
+  return parts.join('; ');
 }

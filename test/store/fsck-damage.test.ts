@@ -1,0 +1,66 @@
+import { chmodSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Rig, toRun } from '../support/rig.js';
+import { objectWith } from '../support/objects.js';
+
+/**
+ * Damage to an object that its bytes do not show: another mode (`chmod`),
+ * or something other than a plain file in its place. `fsck` must report it
+ * and `--repair` mend it; a run must not trust or trip over it.
+ */
+
+const PIPELINE = `# damage
+
+\`\`\`shark-run
+echo make >> counter; echo one > /data/single.txt
+\`\`\`
+
+\`\`\`shark-run
+echo read >> counter; cat /data/single.txt > /data/copy.txt
+\`\`\`
+
+\`\`\`shark-publish
+/data/copy.txt
+\`\`\`
+`;
+
+interface Report {
+  readonly problems: { id: string; problem: string; detail: string }[];
+  readonly results: number;
+}
+
+let rig: Rig;
+let object: string;
+beforeEach(async () => {
+  rig = new Rig('shark-fsck-damage-');
+  rig.write('p.md', PIPELINE);
+  expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+  object = objectWith(rig, 'one\n');
+});
+afterEach(() => rig.cleanup());
+
+async function fsck(...args: string[]): Promise<{ code: number; report: Report }> {
+  const r = await rig.shark(['fsck', 'p.md', '--json', ...args]);
+  return { code: r.code, report: JSON.parse(r.stdout) as Report };
+}
+
+describe('fsck and an object of the wrong mode', () => {
+  it('reports a setuid, world-writable object, and --repair gives it its mode back without dropping anything', async () => {
+    chmodSync(object, 0o4777);
+    const found = await fsck();
+    expect(found.code).toBe(1);
+    expect(found.report.problems.map((p) => p.problem)).toEqual(['mode']);
+    expect(found.report.problems[0]!.detail).toMatch(/mode 4777, not 0444/);
+    const repaired = await fsck('--repair');
+    expect(repaired.code).toBe(0);
+    expect(repaired.report.results).toBe(0);
+    expect(lstatSync(object).mode & 0o7777).toBe(0o444);
+    expect((await fsck()).code).toBe(0);
+    expect(toRun(await rig.plan('p.md'))).toEqual([]);
+  });
+
+  it('reports a hand chmod 666', async () => {
+    chmodSync(object, 0o666);
+    expect((await fsck()).report.problems[0]?.detail).toMatch(/mode 0666, not 0444/);
+  });
+});
