@@ -89,6 +89,8 @@ export class CasObjects {
     }
     chmodSync(path, storedMode(exec));
     markStored(path);
+    // A link or a directory in the object's place is moved aside: a rename would keep a link's target or fail on a directory.
+    if (verdict === 'changed' && this.statOf(id)?.isFile() === false) this.quarantine(id);
     this.moveInto(path, object);
     this.record(id, statSync(object));
     return { id, moved: true };
@@ -279,7 +281,8 @@ export class CasObjects {
   rehashMatches(id: SnapshotId): boolean {
     const path = this.pathOf(id);
     try {
-      if (hashFile(path) !== id.slice(id.indexOf(':') + 1)) return false;
+      // Only a plain file can be the object: a link to a file of the same bytes is not followed.
+      if (this.statOf(id)?.isFile() !== true || hashFile(path) !== id.slice(id.indexOf(':') + 1)) return false;
       // Its bytes are the stored ones: the time that marks them so again.
       markStored(path);
       this.record(id, statSync(path));
@@ -294,7 +297,8 @@ export class CasObjects {
     this.sound.delete(id);
     this.records.drop(id);
     const from = this.pathOf(id);
-    if (!existsSync(from)) return;
+    // Not `existsSync`: a link in its place leading nowhere is moved aside too.
+    if (this.statOf(id) === undefined) return;
     mkdirSync(this.quarantineDir, { recursive: true });
     renameSync(from, join(this.quarantineDir, `${id.replace(':', '-')}-${Date.now()}`));
   }

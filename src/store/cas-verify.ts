@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, statSync, type Stats } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CasObjects } from './cas-objects.js';
@@ -31,8 +31,10 @@ export async function verifyObjects(
   signal: AbortSignal,
   refreshed: (id: SnapshotId) => void = () => {},
 ): Promise<StoreProblem[]> {
-  const all = [...objects.all()];
-  const problems = wrongModes(all);
+  const found = [...objects.all()];
+  const problems = notPlainOrWrongMode(found);
+  // Only plain files are hashed: a link would be followed (to a host file of the same bytes, say).
+  const all = found.filter((o) => !problems.some((p) => p.id === o.id && p.problem === 'corrupt'));
   const ids = new Map(all.map((o) => [o.path, o.id]));
   const records = new ObjectRecords(meta);
   const sighted = new Map<string, Sighting>();
@@ -78,19 +80,25 @@ export async function verifyObjects(
 }
 
 /**
- * Objects whose mode is not the one they were stored with (a `chmod` of
- * an input by a host job, or by hand: `-rwsrwxrwx` is world-writable and
- * setuid). Their bytes are judged by the re-hash; `--repair` gives them
- * their mode back.
+ * Objects that are not plain files (a link, a directory in an object's
+ * place: `corrupt`, whatever a link leads to) or whose mode is not the one
+ * they were stored with (`mode`: a `chmod` of an input by a host job, or
+ * by hand; `-rwsrwxrwx` is world-writable and setuid). The bytes of the
+ * latter are judged by the re-hash; `--repair` gives them their mode back.
  */
-function wrongModes(all: readonly { id: SnapshotId; path: string }[]): StoreProblem[] {
+function notPlainOrWrongMode(all: readonly { id: SnapshotId; path: string }[]): StoreProblem[] {
   const problems: StoreProblem[] = [];
   for (const { id, path } of all) {
     const st = lstatSync(path, { throwIfNoEntry: false });
-    if (st?.isFile() !== true || hasStoredMode(id, st)) continue;
-    problems.push({ id, problem: 'mode', detail: `${path} has mode ${octal(st.mode & 0o7777)}, not ${octal(objectMode(id))}` });
+    if (st === undefined) continue;
+    if (!st.isFile()) problems.push({ id, problem: 'corrupt', detail: `${path} is ${kindOf(st)}, not a file` });
+    else if (!hasStoredMode(id, st)) problems.push({ id, problem: 'mode', detail: `${path} has mode ${octal(st.mode & 0o7777)}, not ${octal(objectMode(id))}` });
   }
   return problems;
+}
+
+function kindOf(st: Stats): string {
+  return st.isSymbolicLink() ? 'a symbolic link' : st.isDirectory() ? 'a directory' : 'a special file';
 }
 
 function octal(mode: number): string {

@@ -1,4 +1,4 @@
-import { chmodSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig, toRun } from '../support/rig.js';
 import { objectWith } from '../support/objects.js';
@@ -62,5 +62,43 @@ describe('fsck and an object of the wrong mode', () => {
   it('reports a hand chmod 666', async () => {
     chmodSync(object, 0o666);
     expect((await fsck()).report.problems[0]?.detail).toMatch(/mode 0666, not 0444/);
+  });
+});
+
+describe('something other than a plain file in an object\'s place', () => {
+  const replaceBy = (kind: 'link' | 'directory'): void => {
+    rmSync(object);
+    if (kind === 'directory') mkdirSync(object);
+    else symlinkSync(rig.write('decoy.txt', 'one\n'), object);
+  };
+
+  it('fsck reports a link to a file of the same bytes, and --repair removes it so the next run stores the bytes again', async () => {
+    replaceBy('link');
+    const found = await fsck();
+    expect(found.code).toBe(1);
+    expect(found.report.problems.map((p) => p.problem)).toEqual(['corrupt']);
+    expect(found.report.problems[0]!.detail).toMatch(/is a symbolic link, not a file/);
+    expect((await fsck('--repair')).code).toBe(0);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    expect(lstatSync(object).isFile()).toBe(true);
+    expect(readFileSync(rig.path('decoy.txt'), 'utf8')).toBe('one\n');
+    expect(toRun(await rig.plan('p.md'))).toEqual([]);
+  });
+
+  it.each(['link', 'directory'] as const)('a run without the repair replaces a %s with the good bytes', async (kind) => {
+    replaceBy(kind);
+    const ran = await rig.shark(['run', 'p.md']);
+    expect(ran.stderr).not.toMatch(/EISDIR/);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(lstatSync(object).isFile()).toBe(true);
+    expect(rig.read('_shark/copy.txt')).toBe('one\n');
+    expect(toRun(await rig.plan('p.md'))).toEqual([]);
+    expect((await fsck()).code).toBe(0);
+  });
+
+  it('fsck reports a directory in an object\'s place as damage', async () => {
+    replaceBy('directory');
+    const found = await fsck();
+    expect(found.report.problems[0]?.detail).toMatch(/is a directory, not a file/);
   });
 });
