@@ -9,6 +9,8 @@ import type { SnapshotId, TreeEntry } from './snapshot-store.js';
 export interface Placing {
   readonly objects: CasObjects;
   readonly entries: (id: SnapshotId) => readonly TreeEntry[] | undefined;
+  /** Data discarded after a job changed it in place: the job of this run that did (`''` when another process's). */
+  readonly discardedBy: (id: SnapshotId) => string | undefined;
 }
 
 /**
@@ -48,7 +50,7 @@ export function place(s: Placing, id: SnapshotId, target: string, at: string | u
   if (id.startsWith('tree:')) throw new Error(`the directory ${at ?? target} (${id}) is not in the store`);
   // A job's link is looked at afterwards against what its object showed here.
   const { verdict: state, st } = how === 'link' ? s.objects.checkNow(id) : { verdict: s.objects.check(id), st: undefined };
-  if (state !== 'ok') throw new Error(`the stored data of ${at ?? target} is ${state === 'missing' ? 'missing' : 'corrupt'} (${id}): run \`shark fsck --repair\``);
+  if (state !== 'ok') throw new Error(unplaceable(s, id, at ?? target, state));
   const object = s.objects.pathOf(id);
   if (how === 'link') {
     try {
@@ -63,6 +65,18 @@ export function place(s: Placing, id: SnapshotId, target: string, at: string | u
   copyFileSync(object, target);
   const exec = id.startsWith('sha256x:');
   chmodSync(target, how === 'copy' ? publishedMode(exec) : storedMode(exec));
+}
+
+/**
+ * Why stored file `id` cannot be placed at `path`: discarded on purpose
+ * after a job changed it in place (not damage: fsck has nothing to find,
+ * and the next run recomputes it), or missing or corrupt.
+ */
+function unplaceable(s: Placing, id: SnapshotId, path: string, state: 'missing' | 'changed'): string {
+  const by = state === 'missing' ? s.discardedBy(id) : undefined;
+  if (by === undefined) return `the stored data of ${path} is ${state === 'missing' ? 'missing' : 'corrupt'} (${id}): run \`shark fsck --repair\``;
+  const who = by === '' ? 'a job changed it in place (modified-input)' : `job ${by} of this run changed it in place (modified-input)`;
+  return `the stored data of ${path} was discarded: ${who}; the next run recomputes it (${id})`;
 }
 
 /**

@@ -36,6 +36,8 @@ export class CasStore implements SnapshotStore {
   private readonly placing: Placing;
   /** What the store holds, checked by `stat`. */
   private readonly presence: CasPresence;
+  /** Objects this process discarded after a job changed them in place, and that job. */
+  private readonly discarded = new Map<SnapshotId, string>();
   /** Staging names handed out by this process. */
   private staged = 0;
 
@@ -48,7 +50,7 @@ export class CasStore implements SnapshotStore {
     this.trees = new TreeTable(meta);
     this.presence = new CasPresence(this.objects, (id) => this.trees.entries(id), new TreeChecksAhead(meta.db.name, this.objects.dir, STORED_MTIME_MS, (id) => meta.trees.get(id)));
     this.workspaces = new CasWorkspaces(this.tmp);
-    this.placing = { objects: this.objects, entries: (id) => this.entries(id) };
+    this.placing = { objects: this.objects, entries: (id) => this.entries(id), discardedBy: (id) => this.discardedBy(id) };
     mkdirSync(this.tmp, { recursive: true });
   }
 
@@ -167,7 +169,7 @@ export class CasStore implements SnapshotStore {
    * of trusted, and noted as discarded on purpose: the results stay, for
    * their runs' lineage.
    */
-  async modifiedInputs(ws: Workspace): Promise<readonly ModifiedInput[]> {
+  async modifiedInputs(ws: Workspace, job?: string): Promise<readonly ModifiedInput[]> {
     const changed: ModifiedInput[] = [];
     for (const l of this.workspaces.placedIn(ws)?.links ?? []) {
       const { change, damaged } = linkWritten(this.objects, l);
@@ -181,10 +183,16 @@ export class CasStore implements SnapshotStore {
         continue;
       }
       this.meta.freed.mark([l.id], 'modified-input');
+      this.discarded.set(l.id, job ?? '');
       this.objects.quarantine(l.id);
       this.presence.forget();
     }
     return changed;
+  }
+
+  /** The job (`''`: unknown, another process) whose change in place discarded object `id`; undefined when it was not. */
+  private discardedBy(id: SnapshotId): string | undefined {
+    return this.discarded.get(id) ?? (this.meta.freed.why(id) === 'modified-input' ? '' : undefined);
   }
 
   async exportTo(id: SnapshotId, hostPath: string, at?: string): Promise<void> {

@@ -76,9 +76,9 @@ export interface SnapshotStore {
    * only where inputs are hard links a host job can write through): their
    * bytes (`bytes`: the stored data has been quarantined) or only their
    * mode (`mode`: given back). Stores whose inputs are read-only mounts
-   * leave this out.
+   * leave this out. `job` is named to later jobs given the discarded data.
    */
-  modifiedInputs?(ws: Workspace): Promise<readonly ModifiedInput[]>;
+  modifiedInputs?(ws: Workspace, job?: string): Promise<readonly ModifiedInput[]>;
   /** Makes a snapshot appear read-only at `ws.root + path` without copying data where possible. */
   materialize(id: SnapshotId, ws: Workspace, path: string): Promise<void>;
   /**

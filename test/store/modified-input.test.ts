@@ -113,3 +113,38 @@ ${fence}
     expect((await rig.shark(['fsck', 'p.md'])).code).toBe(0);
   });
 });
+
+describe('a later job given data an earlier job of the run changed', () => {
+  it('says the data was discarded because of that job, not that the store lost it', async () => {
+    // The reader waits for a slow step that runs beside the culprit: it is given g.txt after the culprit's check.
+    rig.write('p.md', `# d
+
+${fence}shark-run
+echo original > /data/g.txt
+${fence}
+
+## slow
+
+${fence}shark-run
+sleep 2; echo slow > /data/slow.txt
+${fence}
+
+## culprit
+
+${fence}shark-run
+cat /data/g.txt > /data/a.txt; sh -c 'echo more >> "$1"' _ /data/g.txt
+${fence}
+
+## innocent
+
+${fence}shark-run
+cat /data/g.txt /data/slow.txt > /data/c.txt
+${fence}
+`);
+    const failed = await failures(['-k', '-j', '2']);
+    expect(failed.find((f) => f.job === 'culprit')?.reason).toBe('modified-input');
+    const later = failed.find((f) => f.job === 'innocent');
+    expect(later?.message).toMatch(/the stored data of \/data\/g.txt was discarded: job culprit of this run changed it in place.*the next run recomputes it/);
+    expect(later?.message).not.toMatch(/fsck/);
+  });
+});

@@ -153,7 +153,7 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
     const ran = await launch(ctx, job, ws, logPath, () => ctx.leases.running(lease, job.id));
     if (ran.outcome.status === 'cancelled') return now(void ctx.skip(job.id, step));
     // Checked whatever the outcome: a failed job can have damaged an input too.
-    const modified = (await store.modifiedInputs?.(ws)) ?? [];
+    const modified = (await store.modifiedInputs?.(ws, job.id)) ?? [];
     if (modified.length > 0) {
       return fail({ reason: 'modified-input', message: modifiedMessage(modified) });
     }
