@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import { refusedTarget } from '../exec/run/publish-guard.js';
 import { writeCrate } from '../lineage/export/crate.js';
@@ -56,6 +57,13 @@ async function withRun(file: string, flags: ExportFlags, io: Io, body: (view: Ru
   }
 }
 
+/** Says on stderr that the document exported (`what` holds or describes it) is not the one the run read. */
+function warnChanged(view: RunView, what: string, io: Io): void {
+  if (view.document !== 'changed') return;
+  const name = basename(view.pipelinePath);
+  io.stderr(`shark: warning: ${name} changed since run ${view.run.id}: ${what} the document as it is now, not as run ${view.run.id} ran it\n`);
+}
+
 export function exportCommand(io: Io): Command {
   const cmd = new Command('export').description('export the lineage of a run in a standard format (W3C PROV, RO-Crate)');
   cmd.addCommand(withSessionOptions(
@@ -66,6 +74,7 @@ export function exportCommand(io: Io): Command {
       .option('-o, --output <file>', 'write to FILE instead of standard output')
       .addOption(new Option('-f, --format <format>', 'prov-json, or PROV-O as JSON-LD with its context inline').choices(PROV_FORMATS).default('prov-json')),
   ).action((file: string, flags: ExportFlags) => withRun(file, flags, io, async (view, session) => {
+    warnChanged(view, 'the export describes', io);
     const model = provModel(view, session.pipeline.document.source);
     const doc = flags.format === 'prov-jsonld' ? toProvJsonLd(model) : toProvJson(model);
     const text = JSON.stringify(doc, null, 2) + '\n';
@@ -95,6 +104,7 @@ export function exportCommand(io: Io): Command {
         io.stderr(`shark: error: ${written.message}\n`);
         throw new ExitError(written.invalid === true ? EXIT_INVALID : EXIT_FAILED);
       }
+      warnChanged(view, 'the crate holds', io);
       for (const l of written.leftOut.slice(0, SHOWN_LINKS)) io.stderr(`shark: warning: ${l.path} is ${l.description} (described in ro-crate-metadata.json)\n`);
       const more = written.leftOut.length - SHOWN_LINKS;
       if (more > 0) io.stderr(`shark: warning: ${counted(more, 'other symbolic link')} not copied, each described in ro-crate-metadata.json\n`);

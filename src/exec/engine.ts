@@ -7,6 +7,7 @@ import { everything, leftOutSummary } from '../plan/selection.js';
 import type { RunSession } from './executor.js';
 import { Leases } from '../store/leases.js';
 import { BEAT_MS } from '../store/liveness.js';
+import { sha256 } from '../store/hash.js';
 import type { RunEvent, RunSummary } from './events.js';
 import { RunContext, stopFlagIn, type RunOptions } from './run/context.js';
 import { Scheduler } from './scheduler.js';
@@ -35,7 +36,7 @@ export async function runPipeline(
 ): Promise<RunSummary> {
   const started = Date.now();
   const { pipeline, store, meta } = session;
-  const runId = meta.startRun(session.pipelinePath);
+  const runId = meta.startRun(session.pipelinePath, sha256(pipeline.document.source));
   const leases = new Leases(meta, runId);
   const logsDir = join(store.metaDir, 'logs', String(runId));
   mkdirSync(logsDir, { recursive: true });

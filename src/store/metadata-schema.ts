@@ -66,6 +66,8 @@ export interface RunRow {
   readonly host: string | null;
   /** The Shark that ran it (null for runs recorded before the column existed). */
   readonly version?: string | null;
+  /** The sha256 of the document's text as the run read it (null for runs recorded before the column existed). */
+  readonly document?: string | null;
 }
 
 const SCHEMA = `
@@ -110,6 +112,8 @@ const ADDED_COLUMNS: readonly [table: string, column: string, type: string][] = 
   ['leases', 'pid_start', 'TEXT'],
   // The run that made the attempt: a plan compares a job with its own document's last attempt (null in older rows).
   ['attempts', 'run_id', 'INTEGER'],
+  // The sha256 of the document the run read: an export of the run says whether the document is still that one (null in older rows).
+  ['runs', 'document', 'TEXT'],
 ];
 
 /**

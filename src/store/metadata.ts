@@ -235,8 +235,8 @@ export class Metadata {
     return this.db.prepare<[], Pick<ResultRow, 'key' | 'outputs' | 'record'>>('SELECT key, outputs, record FROM results').all();
   }
 
-  startRun(pipeline: string): number {
-    return this.runTable.start(pipeline);
+  startRun(pipeline: string, document?: string): number {
+    return this.runTable.start(pipeline, document);
   }
 
   endRun(id: number, status: string, summary: object): void {

@@ -81,10 +81,11 @@ export class RunTable {
     return relative(this.parent, realParents(pipeline));
   }
 
-  start(pipeline: string): number {
+  /** Records a run of `pipeline` starting, with the sha256 of the document's text it read (none for a shell session). */
+  start(pipeline: string, document: string | null = null): number {
     const now = Date.now();
-    const info = this.db.prepare('INSERT INTO runs (pipeline, place, started, status, pid, pid_start, host, beat, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(pipeline, this.placeOf(pipeline), now, 'running', process.pid, ownStart(), hostname(), now, VERSION);
+    const info = this.db.prepare('INSERT INTO runs (pipeline, place, started, status, pid, pid_start, host, beat, version, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(pipeline, this.placeOf(pipeline), now, 'running', process.pid, ownStart(), hostname(), now, VERSION, document);
     return Number(info.lastInsertRowid);
   }
 
@@ -112,7 +113,7 @@ export class RunTable {
    */
   of(pipeline: string): RunRow[] {
     return this.db.prepare<[string, string], RunRow & HolderRow>(
-      'SELECT id, pipeline, started, ended, status, pid, pid_start, host, beat, version FROM runs WHERE pipeline = ? OR place = ? ORDER BY id DESC')
+      'SELECT id, pipeline, started, ended, status, pid, pid_start, host, beat, version, document FROM runs WHERE pipeline = ? OR place = ? ORDER BY id DESC')
       .all(pipeline, this.placeOf(pipeline))
       .map(({ beat, pid_start, ...r }) => (r.status === 'running' && !holderAlive({ ...r, beat, pid_start: pid_start ?? null }) ? { ...r, status: 'interrupted' } : r));
   }

@@ -71,4 +71,23 @@ describeDocker('shark export crate of a run in a container environment', () => {
       expect(read.undefined).toEqual([]);
     }
   });
+
+  it('of an older run whose build block changed since: no description of the build from today\'s text, and a warning', async () => {
+    writeFileSync(join(tmp.dir, 'p.md'), PIPELINE);
+    expect((await shark(['run', 'p.md'], tmp.dir)).code).toBe(0);
+    writeFileSync(join(tmp.dir, 'p.md'), PIPELINE.replace('echo built', 'echo rebuilt'));
+    expect((await shark(['run', 'p.md'], tmp.dir)).code).toBe(0);
+    const old = await shark(['export', 'crate', 'p.md', '--run', '1', '-o', 'crate1'], tmp.dir);
+    expect(old.code, old.stderr).toBe(0);
+    expect(old.stderr).toContain('shark: warning: p.md changed since run 1');
+    const crate = JSON.parse(readFileSync(join(tmp.dir, 'crate1', 'ro-crate-metadata.json'), 'utf8')) as Crate;
+    expect(checkCrate(crate, join(tmp.dir, 'crate1'))).toEqual([]);
+    const tools = blockInCrate(crate, 'tools');
+    expect(tools.tool?.['description']).toBeUndefined();
+    expect(JSON.stringify(crate)).not.toContain('rebuilt');
+    const latest = await shark(['export', 'crate', 'p.md', '-o', 'crate2'], tmp.dir);
+    expect(latest.stderr).toBe('');
+    const now = JSON.parse(readFileSync(join(tmp.dir, 'crate2', 'ro-crate-metadata.json'), 'utf8')) as Crate;
+    expect(String(blockInCrate(now, 'tools').tool?.['description'])).toContain('RUN echo rebuilt > /opt-marker');
+  });
 });

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Rig } from '../support/rig.js';
 import { blockInCrate, checkCrate, type Crate } from './crate-rules.js';
@@ -21,5 +22,43 @@ describe('shark export crate: every block of the document that took part is a to
     expect(publish.actions.map((a) => [a['@type'], ids(a['instrument']), ids(a['object'])])).toEqual([['CreateAction', ['#tool-publish'], ['data/report.txt']]]);
     const report = blockInCrate(crate, 'report');
     expect(Number(publish.step?.['position'])).toBeGreaterThan(Number(report.step?.['position']));
+  });
+
+  it('of an older run whose document changed since: warns, says so in the crate, and describes no block from today\'s text', async () => {
+    expect((await rig.shark(['run', 'p.md', ...INPUTS])).code).toBe(0);
+    rig.write('p.md', rig.read('p.md').replace('cat * /data/upper.txt', 'cat /data/upper.txt *').replace('```shark-publish\n/data/report.txt\n', '```shark-publish\n/data/report.txt\n/data/upper.txt\n'));
+    expect((await rig.shark(['run', 'p.md', ...INPUTS])).code).toBe(0);
+    const old = await rig.shark(['export', 'crate', 'p.md', '--run', '1', '-o', 'crate1']);
+    expect(old.code, old.stderr).toBe(0);
+    expect(old.stderr).toBe('shark: warning: p.md changed since run 1: the crate holds the document as it is now, not as run 1 ran it\n');
+    const crate = JSON.parse(rig.read('crate1/ro-crate-metadata.json')) as Crate;
+    expect(checkCrate(crate, rig.path('crate1'))).toEqual([]);
+    expect(crate['@graph'].find((e) => e['@id'] === 'p.md')?.['description']).toBe('p.md as it is now, not as run 1 ran it: the document changed since');
+    // The publish block's text is today's (it publishes /data/upper.txt too): not run 1's description.
+    expect(blockInCrate(crate, 'publish').tool?.['description']).toBeUndefined();
+    expect(blockInCrate(crate, 'report').tool?.['description']).toBe('cd /data/sizes/ && cat * /data/upper.txt > /data/report.txt');
+    const prov = await rig.shark(['export', 'prov', 'p.md', '--run', '1', '-o', 'prov1.json']);
+    expect(prov.stderr).toBe('shark: warning: p.md changed since run 1: the export describes the document as it is now, not as run 1 ran it\n');
+    // The latest run ran the document as it is.
+    const latest = await rig.shark(['export', 'crate', 'p.md', '-o', 'crate2']);
+    expect(latest.stderr).toBe('');
+    const now = JSON.parse(rig.read('crate2/ro-crate-metadata.json')) as Crate;
+    expect(now['@graph'].find((e) => e['@id'] === 'p.md')?.['description']).toBeUndefined();
+    expect(blockInCrate(now, 'publish').tool?.['description']).toBe('/data/report.txt\n/data/upper.txt');
+  });
+
+  it('of a run recorded before runs kept their document\'s hash: changed when a job\'s command is not the document\'s, else unknown', async () => {
+    expect((await rig.shark(['run', 'p.md', ...INPUTS])).code).toBe(0);
+    const db = new Database(rig.path('.shark/shark.sqlite'));
+    db.exec('UPDATE runs SET document = NULL');
+    db.close();
+    const same = await rig.shark(['export', 'crate', 'p.md', '-o', 'crate1']);
+    expect(same.stderr).toBe('');
+    const crate = JSON.parse(rig.read('crate1/ro-crate-metadata.json')) as Crate;
+    expect(crate['@graph'].find((e) => e['@id'] === 'p.md')?.['description']).toBe('p.md as it is now: run 1 did not record the document it ran, which may have been another');
+    expect(blockInCrate(crate, 'publish').tool?.['description']).toBeUndefined();
+    rig.write('p.md', rig.read('p.md').replace('cat * /data/upper.txt', 'cat /data/upper.txt *'));
+    const changed = await rig.shark(['export', 'crate', 'p.md', '-o', 'crate2']);
+    expect(changed.stderr).toBe('shark: warning: p.md changed since run 1: the crate holds the document as it is now, not as run 1 ran it\n');
   });
 });

@@ -105,10 +105,12 @@ export function workflowEntities(
   const order = blockPositions(view, new Set(byBlock.keys()));
   const blockText = (b: string): string => (view.pipeline.blocks.find((n) => n.id === b)?.block.body ?? []).map((l) => l.text).join('\n');
   const commands = (b: string): string => [...new Set(view.jobs.filter((j) => j.row.block === b).map((j) => j.record.meta.command))].join('\n');
-  const description = (b: string): string => (view.jobs.some((j) => j.row.block === b) ? commands(b) : blockText(b));
+  // A block with no job (a build, a publish) is described by its text, which is the run's only if the document is.
+  const description = (b: string): { description?: string } =>
+    view.jobs.some((j) => j.row.block === b) ? { description: commands(b) } : view.document === 'same' ? { description: blockText(b) } : {};
   return {
     tools: order.map((b) => ({
-      '@id': toolId(b), '@type': 'SoftwareApplication', name: b, description: description(b),
+      '@id': toolId(b), '@type': 'SoftwareApplication', name: b, ...description(b),
       ...environmentOf(variables.parameters(view.jobs.filter((j) => j.row.block === b))),
     })),
     steps: order.map((b, i) => ({ '@id': stepId(b), '@type': 'HowToStep', name: b, position: i, workExample: ref(toolId(b)) })),

@@ -157,6 +157,14 @@ function publishedData(paths: readonly string[], items: readonly DataItem[], dat
   });
 }
 
+/** What the crate says of the document it holds, the one there is now, when that may not be the one the run read. */
+function documentNote(docName: string, view: RunView): { description?: string } {
+  const run = view.run.id;
+  if (view.document === 'changed') return { description: `${docName} as it is now, not as run ${run} ran it: the document changed since` };
+  if (view.document === 'unknown') return { description: `${docName} as it is now: run ${run} did not record the document it ran, which may have been another` };
+  return {};
+}
+
 function crateGraph(
   view: RunView, documentSource: string, docName: string, dataEntities: readonly CrateEntity[], leftOut: readonly CrateEntity[],
   idOf: (path: string, id: string) => Ref[], items: readonly DataItem[],
@@ -168,7 +176,7 @@ function crateGraph(
   const { tools, steps, actions, controls, images, variables } = workflowEntities(view, idOf, published);
   const ended = run.ended === null ? {} : { endTime: iso(run.ended) };
   const doc = {
-    '@id': docName, '@type': ['File', 'SoftwareSourceCode', 'ComputationalWorkflow', 'HowTo'], name: docName,
+    '@id': docName, '@type': ['File', 'SoftwareSourceCode', 'ComputationalWorkflow', 'HowTo'], name: docName, ...documentNote(docName, view),
     programmingLanguage: ref('#shark-markdown'), sha256: createHash('sha256').update(documentSource).digest('hex'),
     hasPart: tools.map((t) => ref(t['@id'])), step: steps.map((s) => ref(s['@id'])), ...environmentOf(variables.parameters(view.jobs)),
   };

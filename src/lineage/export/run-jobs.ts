@@ -1,5 +1,6 @@
 import type { Pipeline } from '../../pipeline/pipeline.js';
 import type { Metadata, RunJobRow, RunRow } from '../../store/metadata.js';
+import { sha256 } from '../../store/hash.js';
 import type { SnapshotStore } from '../../store/snapshot-store.js';
 import { fromResultRow, type LineageRecord } from '../record.js';
 import { latestRunWithJobs, noRunsMessage } from '../runs.js';
@@ -19,11 +20,20 @@ export interface RunJob {
   readonly dropped: boolean;
 }
 
+/**
+ * Whether the document is still the one a run read: `same`, `changed`, or
+ * `unknown` (a run recorded before runs kept its hash, whose jobs' commands
+ * are all the document's still).
+ */
+export type DocumentSince = 'same' | 'changed' | 'unknown';
+
 /** What the exports describe: one run of one pipeline, its jobs, and the data they read and wrote. */
 export interface RunView {
   readonly pipeline: Pipeline;
   readonly pipelinePath: string;
   readonly run: RunRow;
+  /** The exports hold and describe the document as it is now: whether run `run` read that one. */
+  readonly document: DocumentSince;
   readonly jobs: readonly RunJob[];
   /** The /data paths the pipeline publishes. */
   readonly published: readonly string[];
@@ -54,7 +64,22 @@ export function loadRun(
   // In document order, then by job id: the order jobs happened to finish in is no part of what was made.
   jobs.sort((a, b) => a.row.line - b.row.line || (a.row.job < b.row.job ? -1 : a.row.job > b.row.job ? 1 : 0));
   const published = pipeline.steps.flatMap((s) => (s.kind === 'publish' ? s.inputs.map((i) => i.path) : []));
-  return { ok: true, value: { pipeline, pipelinePath, run, jobs, published, store } };
+  return { ok: true, value: { pipeline, pipelinePath, run, document: documentSince(pipeline, run, jobs), jobs, published, store } };
+}
+
+/**
+ * Whether `pipeline`'s document is the one `run` read: by the hash the run
+ * recorded; for a run recorded before runs kept it, changed when a job's
+ * command is not its step's now (or its step is gone), else unknown.
+ */
+function documentSince(pipeline: Pipeline, run: RunRow, jobs: readonly RunJob[]): DocumentSince {
+  const recorded = run.document ?? null;
+  if (recorded !== null) return recorded === sha256(pipeline.document.source) ? 'same' : 'changed';
+  const commandNow = (step: string): string | undefined => {
+    const s = pipeline.stepsById.get(step);
+    return s?.kind === 'run' ? s.command : s?.kind === 'import' ? s.clause.raw : undefined;
+  };
+  return jobs.some((j) => commandNow(j.row.step) !== j.record.record.command) ? 'changed' : 'unknown';
 }
 
 /**
