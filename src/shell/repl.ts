@@ -28,7 +28,8 @@ const prompt = (shell: ShellSession): string => `shark${shell.env === undefined 
  * a terminal flushes its input on Ctrl-C: the text at the prompt, and lines
  * typed ahead while the command ran (each said to be discarded: typed
  * expecting the command to finish, they could make steps of a state nobody
- * meant). Ctrl-D or `:quit` leaves. SIGTERM, and Ctrl-C of
+ * meant). Ctrl-D or `:quit` leaves (asked twice when a step would be lost:
+ * `leaveGuard`). SIGTERM, and Ctrl-C of
  * commands read from stdin (as `sh < script` dies of it), stop the session:
  * the running command is cancelled (its workspace disposed) and no other
  * line runs. A second signal ends the process at once.
@@ -78,8 +79,8 @@ export async function repl(shell: ShellSession, io: Io, options: ReplOptions): P
     io.stdout('^C\n');
     ask();
   };
-  // Closed by Ctrl-D, while a command runs too: no prompt after that, as readline's would resume the input
-  // and keep the process alive once the loop has ended.
+  // Once closed (the input ended, a signal stopped the session, Ctrl-D left), no prompt: readline's would
+  // resume the input and keep the process alive after the loop.
   let closed = false;
   rl.on('close', () => (closed = true));
   rl.on('SIGINT', interrupt);
