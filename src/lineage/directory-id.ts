@@ -14,7 +14,7 @@ import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
 export function directoryId(meta: Metadata, dir: string, outputs: readonly Readonly<Record<string, string>>[]): SnapshotId | undefined {
   const path = dir.replace(/\/$/, '');
   const made = new Map<SnapshotId, readonly TreeEntry[]>();
-  const entriesOf = (id: SnapshotId): readonly TreeEntry[] | undefined => made.get(id) ?? storedEntries(meta, id);
+  const entriesOf = (id: SnapshotId): readonly TreeEntry[] | undefined => made.get(id) ?? recordedEntries(meta, id);
   const compose = (entries: readonly TreeEntry[]): SnapshotId => {
     const sorted = sortEntries(entries);
     const id = treeId(sorted);
@@ -47,7 +47,7 @@ export function idWithin(meta: Metadata, path: string, outputs: readonly Readonl
     for (const [written, id] of Object.entries(out)) {
       const w = written.replace(/\/$/, '');
       if (w === p && !id.startsWith('tree:')) return id;
-      if (isUnder(p, w)) return descend(id, p.slice(w.length + 1), (tree) => storedEntries(meta, tree));
+      if (isUnder(p, w)) return descend(id, p.slice(w.length + 1), (tree) => recordedEntries(meta, tree));
     }
   }
   return directoryId(meta, p, outputs);
@@ -55,9 +55,9 @@ export function idWithin(meta: Metadata, path: string, outputs: readonly Readonl
 
 /**
  * Whether `outputs` hold a directory above `path`, written whole, whose tree
- * has no such entry: the job wrote the directory, not `path`. A tree the
- * store no longer records says nothing either way (false): the job stays
- * the producer it was taken for.
+ * has no such entry: the job wrote the directory, not `path`. A tree with
+ * no record (gc forgot it before its entries were kept) says nothing either
+ * way (false): the job stays the producer it was taken for.
  */
 export function lacksEntry(meta: Metadata, path: string, outputs: Readonly<Record<string, string>>): boolean {
   for (const [written, id] of Object.entries(outputs)) {
@@ -65,7 +65,7 @@ export function lacksEntry(meta: Metadata, path: string, outputs: Readonly<Recor
     if (!isUnder(path, w)) continue;
     let unknown = false;
     const entriesOf = (tree: SnapshotId): readonly TreeEntry[] | undefined => {
-      const entries = storedEntries(meta, tree);
+      const entries = recordedEntries(meta, tree);
       unknown ||= entries === undefined && tree.startsWith('tree:');
       return entries;
     };
@@ -74,8 +74,13 @@ export function lacksEntry(meta: Metadata, path: string, outputs: Readonly<Recor
   return false;
 }
 
-function storedEntries(meta: Metadata, id: SnapshotId): readonly TreeEntry[] | undefined {
+/**
+ * A directory's entries as recorded when it was stored, also after gc freed
+ * it (`freed_trees`): what a run's data held, which the lineage and exports
+ * of older runs describe, not what the store holds now.
+ */
+export function recordedEntries(meta: Metadata, id: SnapshotId): readonly TreeEntry[] | undefined {
   if (!id.startsWith('tree:')) return undefined;
-  const text = meta.trees.get(id);
+  const text = meta.trees.recorded(id);
   return text === undefined ? undefined : (JSON.parse(text) as TreeEntry[]);
 }

@@ -39,7 +39,7 @@ export function collectCas(store: CasParts, keep: ReadonlySet<SnapshotId>, dryRu
     const trees = store.trees.unreachable(live);
     store.freed.mark([...doomed.map((o) => o.id), ...trees], 'gc');
     for (const { id } of doomed) store.objects.remove(id);
-    // A tree left behind would make a result look whole after its files are gone.
+    // A tree left behind would make a result look whole after its files are gone; its entries stay apart (freed_trees), for lineage.
     store.trees.forget(trees);
   }
   return { count: doomed.length, bytes, leftovers };

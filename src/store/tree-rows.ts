@@ -1,6 +1,15 @@
 import type Database from 'better-sqlite3';
 import type { BulkReads } from './bulk-read.js';
 
+/**
+ * `freed_trees`: the entries of the trees gc forgot, moved out of `trees`
+ * (so that the store no longer counts them as stored), kept for the
+ * lineage of the older runs whose results name them, as those results are
+ * kept: which files a directory an import wrote held, and so which job
+ * wrote an entry a cached job read.
+ */
+const SCHEMA = 'CREATE TABLE IF NOT EXISTS freed_trees (id TEXT PRIMARY KEY, entries TEXT NOT NULL);';
+
 /** The `trees` table: each directory snapshot's sorted entries as JSON text, by its id. */
 export class TreeRows {
   private readonly stmts;
@@ -8,22 +17,39 @@ export class TreeRows {
   constructor(private readonly db: Database.Database, private readonly bulk: BulkReads) {
     this.stmts = {
       get: db.prepare<[string], { entries: string }>('SELECT entries FROM trees WHERE id = ?'),
+      recorded: db.prepare<[string, string], string>('SELECT entries FROM trees WHERE id = ? UNION ALL SELECT entries FROM freed_trees WHERE id = ? LIMIT 1').pluck(),
       put: db.prepare('INSERT OR IGNORE INTO trees (id, entries) VALUES (?, ?)'),
     };
   }
 
+  /** Creates `freed_trees` (inside the caller's schema transaction). */
+  static migrate(db: Database.Database): void {
+    db.exec(SCHEMA);
+  }
+
+  /** A stored tree's entries; undefined for one gc forgot. */
   get(id: string): string | undefined {
     return this.stmts.get.get(id)?.entries;
+  }
+
+  /** A tree's entries as recorded when it was stored, also after gc forgot it: what a run's data held. */
+  recorded(id: string): string | undefined {
+    return this.stmts.recorded.get(id, id);
   }
 
   ids(): string[] {
     return this.db.prepare<[], { id: string }>('SELECT id FROM trees').all().map((r) => r.id);
   }
 
+  /** Forgets these trees as stored, their entries kept in `freed_trees`. */
   drop(ids: readonly string[]): void {
+    const keep = this.db.prepare('INSERT OR IGNORE INTO freed_trees (id, entries) SELECT id, entries FROM trees WHERE id = ?');
     const drop = this.db.prepare('DELETE FROM trees WHERE id = ?');
     this.db.transaction(() => {
-      for (const id of ids) drop.run(id);
+      for (const id of ids) {
+        keep.run(id);
+        drop.run(id);
+      }
     })();
   }
 

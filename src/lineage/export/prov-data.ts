@@ -41,7 +41,7 @@ export function provData(view: RunView): ProvData {
   const add = (path: string, id: SnapshotId): string => {
     const eid = dataId({ path, id });
     if (entities.has(eid)) return eid;
-    const entries = view.store.entries(id);
+    const entries = view.entries(id);
     const dir = id.startsWith('tree:') || entries !== undefined;
     const sha = sha256Of(id);
     entities.set(eid, {

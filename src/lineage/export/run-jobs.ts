@@ -1,7 +1,8 @@
 import type { Pipeline } from '../../pipeline/pipeline.js';
 import type { Metadata, RunJobRow, RunRow } from '../../store/metadata.js';
 import { sha256 } from '../../store/hash.js';
-import type { SnapshotStore } from '../../store/snapshot-store.js';
+import type { SnapshotId, SnapshotStore, TreeEntry } from '../../store/snapshot-store.js';
+import { recordedEntries } from '../directory-id.js';
 import { fromResultRow, type LineageRecord } from '../record.js';
 import { latestRunWithJobs, noRunsMessage } from '../runs.js';
 
@@ -38,6 +39,8 @@ export interface RunView {
   /** The /data paths the pipeline publishes. */
   readonly published: readonly string[];
   readonly store: SnapshotStore;
+  /** A directory's entries as the run had it, also after gc freed it (`recordedEntries`); undefined for a file. */
+  readonly entries: (id: SnapshotId) => readonly TreeEntry[] | undefined;
 }
 
 export type RunViewResult = { ok: true; value: RunView } | { ok: false; message: string };
@@ -64,7 +67,7 @@ export function loadRun(
   // In document order, then by job id: the order jobs happened to finish in is no part of what was made.
   jobs.sort((a, b) => a.row.line - b.row.line || (a.row.job < b.row.job ? -1 : a.row.job > b.row.job ? 1 : 0));
   const published = pipeline.steps.flatMap((s) => (s.kind === 'publish' ? s.inputs.map((i) => i.path) : []));
-  return { ok: true, value: { pipeline, pipelinePath, run, document: documentSince(pipeline, run, jobs), jobs, published, store } };
+  return { ok: true, value: { pipeline, pipelinePath, run, document: documentSince(pipeline, run, jobs), jobs, published, store, entries: (id) => recordedEntries(meta, id) } };
 }
 
 /**
