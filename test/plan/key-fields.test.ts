@@ -144,9 +144,9 @@ describe('key fields through shark plan --json', () => {
     expect(job.reasons).toEqual([expect.stringMatching(/^local file script\.sh changed \([0-9a-f]{8}… → [0-9a-f]{8}…\)$/)]);
   });
 
-  it('outputs (a new identity: no previous result under it)', async () => {
+  it('outputs (a new identity, compared with the same step\'s last attempt)', async () => {
     const job = await edited(doc(), doc({ cmd: 'echo ran >> counter; echo "$GREETING" > /data/other.txt' }));
-    expect([job.status, job.reasons]).toEqual(['run', ['no previous result']]);
+    expect([job.status, job.reasons]).toEqual(['run', ['command text changed', 'outputs changed']]);
   });
 
   it('network', async () => {
