@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 import { describeSlurm } from './rig.js';
-import { scancelNamed, squeueNames } from './run-rig.js';
+import { execFileSync } from 'node:child_process';
+import { runningUnder, scancelNamed, squeueNames } from './run-rig.js';
 
 const fence = '```';
 const env = { SHARK_SLURM_POLL_MS: '250' };
@@ -23,7 +24,7 @@ describeSlurm('shark run --executor slurm stopping', () => {
     rig = new Rig('shark-slurm-stop-');
   });
   afterEach(() => {
-    scancelNamed('shark:p:first-failure');
+    for (const name of ['shark:p:first-failure', 'shark:p:pending-cancelled']) scancelNamed(name);
     rig.cleanup();
   });
 
@@ -42,5 +43,19 @@ describeSlurm('shark run --executor slurm stopping', () => {
     expect(skipped.every((e) => e.reason === 'an earlier job failed')).toBe(true);
     expect(events.filter((e) => e.type === 'job-done' && e.job!.startsWith('first-failure['))).toHaveLength(started.length - 1);
     expect(squeueNames()).not.toContain('shark:p:first-failure');
+  }, 150_000);
+
+  it('fails an array task cancelled outside Shark before it started at once, as cancelled outside Shark (reason signal)', async () => {
+    rig.write('p.md', [`${fence}shark-import`, 'in/ /data/in/', fence, '', '# Pending cancelled', '', `${fence}shark-run`, 'sleep 1; cp /data/in/* /data/out/+', fence, ''].join('\n'));
+    for (let n = 1; n <= 6; n++) rig.write(`in/i${n}.txt`, `${n}\n`);
+    const child = rig.start(['run', 'p.md', '--executor', 'slurm', '-k', '-j', '1', '--json'], { env, timeoutMs: 120_000 });
+    const task = await runningUnder(rig.dir, 60_000, 'shark:p:pending-cancelled');
+    // The last task waits behind the others (-j 1): Slurm drops it from the array's record at once.
+    execFileSync('scancel', [`${task.split('_')[0]}_5`]);
+    const ended = await child.ended;
+    expect(ended.code, ended.stdout + ended.stderr).toBe(1);
+    const failed = eventsOf(ended.stdout).filter((e) => e.type === 'job-failed');
+    expect(failed).toEqual([expect.objectContaining({ reason: 'signal', message: expect.stringContaining('cancelled outside Shark') })]);
+    expect(eventsOf(ended.stdout).filter((e) => e.type === 'job-done' && e.job!.startsWith('pending-cancelled['))).toHaveLength(5);
   }, 150_000);
 });

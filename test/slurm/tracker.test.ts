@@ -28,6 +28,9 @@ function entry(name: string, status: ExecOutcome | undefined): { entry: Entry; o
 const ended = (id: string, slurmState: string, status: JobState['status'], exitCode?: number): JobState =>
   ({ id, jobId: id.split('_')[0]!, arrayTask: undefined, name: 'n', status, slurmState, exitCode, signal: undefined, reason: undefined });
 
+const running = (id: string): JobState =>
+  ({ id, jobId: id.split('_')[0]!, arrayTask: Number(id.split('_')[1]), name: 'n', status: 'running', slurmState: 'RUNNING', exitCode: undefined, signal: undefined, reason: undefined });
+
 /** How a task's end becomes its jobs' outcomes: the node's status, unless Slurm itself ended the task. */
 describe('the Slurm tracker', () => {
   it('reports a task Slurm cancelled from outside as such, even when the node saw its job killed', async () => {
@@ -52,6 +55,18 @@ describe('the Slurm tracker', () => {
     new Tracker(clientSaying([ended('8_0', 'FAILED', 'failed', 1)]), 5).watch({ jobId: '8', dir, tasks: [{ id: '8_0', entries: [done.entry, failed.entry], log: join(dir, 'none.out') }] });
     expect(await done.outcome).toEqual({ status: 'ok' });
     expect(await failed.outcome).toEqual({ status: 'failed', reason: 'exit', exitCode: 3, message: 'exit status 3 (Slurm task 8_0 on node1)' });
+  });
+
+  it('fails an array task someone cancelled before it started, which Slurm drops at once, as cancelled outside Shark: no waiting for the array to be forgotten', async () => {
+    const dropped = entry('dropped', undefined);
+    const other = entry('other', undefined);
+    // The array's other task runs; the dropped one is listed nowhere, and asked by its own id, no accounting knows it.
+    const client = {
+      state: async (ids: string[]) => ({ ok: true, value: ids.includes('12') ? { jobs: [running('12_0')], unknown: [] } : { jobs: [], unknown: ids } }),
+      cancel: async () => ({ ok: true, value: undefined }),
+    } as unknown as SlurmClient;
+    new Tracker(client, 5).watch({ jobId: '12', dir, tasks: [{ id: '12_0', entries: [other.entry], log: join(dir, 'none.out') }, { id: '12_1', entries: [dropped.entry], log: join(dir, 'none.out') }] });
+    expect(await dropped.outcome).toEqual({ status: 'failed', reason: 'signal', exitCode: null, message: 'Slurm task 12_1 left its array before it started: cancelled outside Shark' });
   });
 
   it('takes Slurm\'s time limit as a timeout when the node left no status', async () => {

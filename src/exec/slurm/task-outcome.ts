@@ -35,6 +35,11 @@ export function fromSlurm(id: string, state: JobState | undefined, cancelledHere
   }
 }
 
+/** An array task Slurm dropped before it started, which this run did not cancel: someone else did (`scancel` of a pending task). */
+export function droppedOutside(id: string): ExecOutcome {
+  return { status: 'failed', reason: 'signal', exitCode: null, message: `Slurm task ${id} left its array before it started: cancelled outside Shark` };
+}
+
 /**
  * The node stopped a job on a signal (SIGTERM, SIGINT) while this run
  * cancelled nothing and Slurm names no reason of its own: a failure, never

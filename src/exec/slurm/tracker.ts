@@ -4,7 +4,7 @@ import type { SlurmClient } from './client.js';
 import { readStatus, type TaskStatus } from './manifest.js';
 import { isFinished, type JobState } from './parse.js';
 import type { SlurmJobHint } from './slurm-executor.js';
-import { fromSlurm, noteSlurm, stoppedOutside, takeOver, where } from './task-outcome.js';
+import { droppedOutside, fromSlurm, noteSlurm, stoppedOutside, takeOver, where } from './task-outcome.js';
 
 /** One job waiting on Slurm, and how to hand back its outcome. */
 export interface Entry {
@@ -25,6 +25,8 @@ interface Task {
   readonly adopted?: Adoptable;
   /** Polls that found it completed without a status file (a network filesystem may show it late). */
   late: number;
+  /** Polls in a row that found an array task missing from its array's record. */
+  missing: number;
 }
 
 export interface Submission {
@@ -41,6 +43,8 @@ const SLURM_ENDED = new Set<string>(['cancelled', 'timeout', 'preempted', 'node-
 
 /** Polls that may find a completed task's status file missing before it counts as lost. */
 const LATE_POLLS = 5;
+/** Polls in a row that must miss an array task before it is asked about on its own (a moment's gap is no answer). */
+const MISSING_POLLS = 2;
 /** Polls in a row Slurm may fail to answer before the jobs are given up. */
 const SILENT_POLLS = 60;
 /** How long cancelling waits for Slurm to let go of the tasks. */
@@ -68,14 +72,14 @@ export class Tracker {
   constructor(private readonly client: SlurmClient, private readonly pollMs: number) {}
 
   watch(submission: Submission): void {
-    const added = submission.tasks.map((t) => ({ ...t, late: 0 }));
+    const added = submission.tasks.map((t) => ({ ...t, late: 0, missing: 0 }));
     this.track(added);
   }
 
   adopt(entry: Entry, old: Adoptable): void {
     entry.statusPath = old.statusPath;
     entry.hint.queued();
-    this.track([{ id: old.taskId, entries: [entry], log: old.slurmLog, adopted: old, late: 0 }]);
+    this.track([{ id: old.taskId, entries: [entry], log: old.slurmLog, adopted: old, late: 0, missing: 0 }]);
   }
 
   /**
@@ -136,10 +140,13 @@ export class Tracker {
     this.silent = 0;
     const byId = new Map(report.value.jobs.map((j) => [j.id, j]));
     const unknown = new Set(report.value.unknown);
+    const missing: Task[] = [];
     for (const t of [...this.tasks]) {
       const state = byId.get(t.id) ?? byId.get(jobOf(t.id));
+      t.missing = state === undefined && !unknown.has(jobOf(t.id)) && t.id !== jobOf(t.id) ? t.missing + 1 : 0;
       if (state === undefined) {
         if (unknown.has(jobOf(t.id))) this.finish(t, undefined);
+        else if (t.missing >= MISSING_POLLS) missing.push(t);
       } else if (state.status === 'pending' && state.reason !== undefined && NEVER.has(state.reason)) {
         void this.client.cancel([t.id]);
         for (const e of t.entries) noteSlurm(e.req.logPath, t, state);
@@ -150,7 +157,28 @@ export class Tracker {
         this.finish(t, state);
       }
     }
+    if (missing.length > 0) await this.askDropped(missing);
     this.next();
+  }
+
+  /**
+   * Array tasks their array no longer lists while it lists others: Slurm
+   * drops a task cancelled before it started from the array's record at
+   * once (it keeps no record of it: `scontrol show job` says not found).
+   * Asked about by their own ids (accounting, where there is some, knows
+   * how they ended), those still unknown were cancelled outside Shark.
+   */
+  private async askDropped(tasks: readonly Task[]): Promise<void> {
+    this.polling = true;
+    const report = await this.client.state(tasks.map((t) => t.id));
+    this.polling = false;
+    if (!report.ok) return;
+    const byId = new Map(report.value.jobs.map((j) => [j.id, j]));
+    for (const t of tasks) {
+      const state = byId.get(t.id);
+      if (!this.tasks.has(t) || (state !== undefined && !isFinished(state.status))) continue;
+      this.finish(t, state, state === undefined);
+    }
   }
 
   private next(): void {
@@ -164,12 +192,13 @@ export class Tracker {
     for (const d of this.drained.splice(0)) d();
   }
 
-  private finish(t: Task, state: JobState | undefined): void {
+  /** `dropped`: Slurm dropped the task before it started (askDropped). */
+  private finish(t: Task, state: JobState | undefined, dropped = false): void {
     const statuses = t.entries.map((e) => readStatus(e.statusPath));
     if (state?.status === 'completed' && statuses.some((s) => s === undefined) && t.late++ < LATE_POLLS) return;
     t.entries.forEach((e, n) => {
       const status = statuses[n];
-      const outcome = this.outcomeOf(t, state, status);
+      const outcome = dropped && status === undefined ? this.droppedOutcome(t.id) : this.outcomeOf(t, state, status);
       if (outcome.status !== 'ok' && outcome.status !== 'cancelled') noteSlurm(e.req.logPath, t, state);
       if (outcome.status === 'ok' && t.adopted !== undefined) takeOver(t.adopted, e.req);
       if (status !== undefined) {
@@ -181,6 +210,11 @@ export class Tracker {
       e.resolve(outcome);
     });
     this.tasks.delete(t);
+  }
+
+  /** A task Slurm dropped before it started: cancelled by this run, or else outside Shark. */
+  private droppedOutcome(id: string): ExecOutcome {
+    return this.cancelled || this.stopping ? { status: 'cancelled' } : droppedOutside(id);
   }
 
   /** How a job of `t` ended: as the node says, unless Slurm ended the task (then Slurm says why) or the node left no word. */
