@@ -1,6 +1,7 @@
 import { lstatSync, type Stats } from 'node:fs';
 import type { CasObjects } from './cas-objects.js';
 import type { PlacedLink } from './cas-workspaces.js';
+import { modeChangedAt } from './object-file.js';
 
 /**
  * What a job did to the stored object behind one of its hard links:
@@ -28,7 +29,7 @@ export function linkWritten(objects: CasObjects, l: PlacedLink): { change: LinkC
     return { change, damaged: change !== 'none' && statOrUndefined(objects.pathOf(l.id))?.ino === l.ino };
   }
   if (objects.check(l.id, true) === 'changed') return { change: 'bytes', damaged: true };
-  const moded = objects.modeChanged(l.id);
+  const moded = modeChangedAt(objects.pathOf(l.id), l.id);
   return { change: moded ? 'mode' : 'none', damaged: moded };
 }
 

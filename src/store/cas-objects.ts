@@ -4,7 +4,7 @@ import { syncPath } from './durable.js';
 import { storedMode } from './file-modes.js';
 import { hashFileSync as hashFile } from './hash.js';
 import type { Metadata } from './metadata.js';
-import { STORED_MTIME_MS, glanceAt, hasStoredMode, markStored, objectMode, objectPath, type UnsureObject } from './object-file.js';
+import { STORED_MTIME_MS, glanceAt, hasStoredMode, markStored, objectPath, restoreModeAt, type UnsureObject } from './object-file.js';
 import { ObjectRecords, recordAt, sameRecord, type Recorded } from './object-records.js';
 import type { SnapshotId } from './snapshot-store.js';
 import { KIND, statAhead } from './stat-ahead.js';
@@ -132,30 +132,8 @@ export class CasObjects {
     const seen = this.glanceAt(id, st);
     const verdict = typeof seen === 'string' ? seen : this.judge(id, seen);
     // A sound object given another mode (a hand `chmod 666`) is given its own before a job is linked to it.
-    if (verdict === 'ok' && !hasStoredMode(id, st) && this.restoreMode(id)) return { verdict, st: this.statOf(id) ?? st };
+    if (verdict === 'ok' && !hasStoredMode(id, st) && restoreModeAt(this.pathOf(id), id)) return { verdict, st: this.statOf(id) ?? st };
     return { verdict, st };
-  }
-
-  /** Whether the object is a plain file whose mode is not the one it was stored with (`chmod`: its bytes unchanged). */
-  modeChanged(id: SnapshotId): boolean {
-    const st = this.statOf(id);
-    return st?.isFile() === true && !hasStoredMode(id, st);
-  }
-
-  /**
-   * Gives a plain-file object its stored mode back (0444, 0555 for `.x`),
-   * setuid and write bits gone; the change time moves, which no check
-   * looks at. Whether it was changed.
-   */
-  restoreMode(id: SnapshotId): boolean {
-    if (!this.modeChanged(id)) return false;
-    try {
-      chmodSync(this.pathOf(id), objectMode(id));
-      return true;
-    } catch {
-      // Not the store's to change (another user's object): fsck reports it.
-      return false;
-    }
   }
 
   /** What the object's `lstat` alone says: sound (it shows the stored time), missing, changed, or what to judge by its record. */

@@ -4,7 +4,7 @@ import {
 import { dirname, join } from 'node:path';
 import { exportStaging } from './export-staging.js';
 import { CasObjects } from './cas-objects.js';
-import { STORED_MTIME_MS } from './object-file.js';
+import { STORED_MTIME_MS, restoreModeAt } from './object-file.js';
 import { CasPresence } from './cas-presence.js';
 import { TreeChecksAhead } from './tree-check.js';
 import { CasWorkspaces } from './cas-workspaces.js';
@@ -179,7 +179,7 @@ export class CasStore implements SnapshotStore {
       if (!damaged) continue;
       // Its bytes are the stored ones: only the mode is put back.
       if (change === 'mode') {
-        this.objects.restoreMode(l.id);
+        restoreModeAt(this.objects.pathOf(l.id), l.id);
         continue;
       }
       this.meta.freed.mark([l.id], 'modified-input');
@@ -245,7 +245,7 @@ export class CasStore implements SnapshotStore {
   }
 
   async restoreModes(ids: readonly SnapshotId[]): Promise<void> {
-    for (const id of ids) this.objects.restoreMode(id);
+    for (const id of ids) restoreModeAt(this.objects.pathOf(id), id);
   }
 
   async collect(keep: ReadonlySet<SnapshotId>, dryRun: boolean, spare?: ReadonlySet<string>): Promise<Collected> {

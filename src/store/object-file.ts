@@ -1,4 +1,4 @@
-import { utimesSync, type Stats } from 'node:fs';
+import { chmodSync, lstatSync, utimesSync, type Stats } from 'node:fs';
 import { storedMode } from './file-modes.js';
 import { recordOf, type Recorded } from './object-records.js';
 import type { SnapshotId } from './snapshot-store.js';
@@ -38,6 +38,28 @@ export function objectMode(id: SnapshotId): number {
 /** Whether a file's permission bits (setuid and the like included) are the ones object `id` is stored with. */
 export function hasStoredMode(id: SnapshotId, st: Stats): boolean {
   return (st.mode & 0o7777) === objectMode(id);
+}
+
+/** Whether the file at `path` is a plain file whose mode is not object `id`'s (a `chmod`: its bytes unchanged). */
+export function modeChangedAt(path: string, id: SnapshotId): boolean {
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  return st?.isFile() === true && !hasStoredMode(id, st);
+}
+
+/**
+ * Gives the plain-file object `id` at `path` its stored mode back (0444,
+ * 0555 for `.x`), setuid and write bits gone; the change time moves, which
+ * no check looks at. Whether it was changed.
+ */
+export function restoreModeAt(path: string, id: SnapshotId): boolean {
+  if (!modeChangedAt(path, id)) return false;
+  try {
+    chmodSync(path, objectMode(id));
+    return true;
+  } catch {
+    // Not the store's to change (another user's object): fsck reports it.
+    return false;
+  }
 }
 
 /** Where the content-addressed store keeps object `id` under its objects directory `dir` (normal, no trailing slash). */
