@@ -1,5 +1,6 @@
+import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 
 /**
@@ -94,5 +95,24 @@ export function describeWithPython(name: string, modules: readonly string[], bod
     describe.skip(`${name} (skipped: no python3 with ${modules.join(', ')})`, () => {
       it('skipped', () => undefined);
     });
+  }
+}
+
+/** `tinyRig` run once with `--sign shark.key` (a key pair `shark.key`/`shark.pub` made first): what `verify` tests tamper with. */
+export async function signedTinyRig(): Promise<Rig> {
+  const rig = tinyRig();
+  expect((await rig.shark(['keygen', '-o', 'shark'])).code).toBe(0);
+  const ran = await rig.shark(['run', 'p.md', ...INPUTS, '--sign', 'shark.key']);
+  expect(ran.code, ran.stderr).toBe(0);
+  return rig;
+}
+
+/** Runs SQL `statement` on the rig's store database, as someone editing it by hand would. */
+export function editStoreDatabase(rig: Rig, statement: string): void {
+  const db = new Database(rig.path('.shark/shark.sqlite'));
+  try {
+    db.exec(statement);
+  } finally {
+    db.close();
   }
 }

@@ -1,17 +1,13 @@
-import Database from 'better-sqlite3';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Rig } from '../support/rig.js';
-import { INPUTS, objectPath, tinyRig } from './fixture.js';
+import { INPUTS, editStoreDatabase, objectPath, signedTinyRig } from './fixture.js';
 
 /** What `verify` says is what is true, and its advice is what helps. */
 describe('verify says what is wrong, once', () => {
   let rig: Rig;
   beforeEach(async () => {
-    rig = tinyRig();
-    expect((await rig.shark(['keygen', '-o', 'shark'])).code).toBe(0);
-    const ran = await rig.shark(['run', 'p.md', ...INPUTS, '--sign', 'shark.key']);
-    expect(ran.code, ran.stderr).toBe(0);
+    rig = await signedTinyRig();
   });
   afterEach(() => rig.cleanup());
 
@@ -30,12 +26,7 @@ describe('verify says what is wrong, once', () => {
   });
 
   it("an envelope filed under another run is said to be so, not that the job ran without --sign", async () => {
-    const db = new Database(rig.path('.shark/shark.sqlite'));
-    try {
-      db.exec(`UPDATE attestations SET run_id = 5 WHERE job = 'report'`);
-    } finally {
-      db.close();
-    }
+    editStoreDatabase(rig, `UPDATE attestations SET run_id = 5 WHERE job = 'report'`);
     const ran = await verify();
     expect(ran.code).toBe(1);
     expect(ran.stderr).not.toContain('without --sign');

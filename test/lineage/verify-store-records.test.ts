@@ -1,8 +1,7 @@
-import Database from 'better-sqlite3';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Rig } from '../support/rig.js';
-import { INPUTS, tinyRig } from './fixture.js';
+import { editStoreDatabase, signedTinyRig } from './fixture.js';
 
 /**
  * What `lineage`, `why` and `diff` show of a job comes from the store's
@@ -12,21 +11,11 @@ import { INPUTS, tinyRig } from './fixture.js';
 describe("verify checks the store's record of each job against its signed statement", () => {
   let rig: Rig;
   beforeEach(async () => {
-    rig = tinyRig();
-    expect((await rig.shark(['keygen', '-o', 'shark'])).code).toBe(0);
-    const ran = await rig.shark(['run', 'p.md', ...INPUTS, '--sign', 'shark.key']);
-    expect(ran.code, ran.stderr).toBe(0);
+    rig = await signedTinyRig();
   });
   afterEach(() => rig.cleanup());
 
-  const sql = (statement: string): void => {
-    const db = new Database(rig.path('.shark/shark.sqlite'));
-    try {
-      db.exec(statement);
-    } finally {
-      db.close();
-    }
-  };
+  const sql = (statement: string): void => editStoreDatabase(rig, statement);
   const verify = (): Promise<{ code: number | null; stdout: string; stderr: string }> =>
     rig.shark(['verify', 'p.md', '/data/report.txt', '--key', 'shark.pub']);
   const TRUE = 'cat * /data/upper.txt';
@@ -95,21 +84,11 @@ describe("verify checks the store's record of each job against its signed statem
 describe('verify fails when a job drops out of the recorded chain', () => {
   let rig: Rig;
   beforeEach(async () => {
-    rig = tinyRig();
-    expect((await rig.shark(['keygen', '-o', 'shark'])).code).toBe(0);
-    const ran = await rig.shark(['run', 'p.md', ...INPUTS, '--sign', 'shark.key']);
-    expect(ran.code, ran.stderr).toBe(0);
+    rig = await signedTinyRig();
   });
   afterEach(() => rig.cleanup());
 
-  const sql = (statement: string): void => {
-    const db = new Database(rig.path('.shark/shark.sqlite'));
-    try {
-      db.exec(statement);
-    } finally {
-      db.close();
-    }
-  };
+  const sql = (statement: string): void => editStoreDatabase(rig, statement);
   const verify = (): Promise<{ code: number | null; stdout: string; stderr: string }> =>
     rig.shark(['verify', 'p.md', '/data/report.txt', '--key', 'shark.pub']);
 
