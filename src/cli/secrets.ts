@@ -56,10 +56,40 @@ export function readSecretsFile(path: string): SecretsFile {
 }
 
 /**
+ * The secrets options as every command that takes them checks them: the
+ * `--secrets` file read (one that cannot be read, or a malformed line, exit
+ * 2), and no secret's name given with `-e` (exit 2, the value never shown):
+ * `-e` values enter the cache key and lineage. The file's values; none without one.
+ */
+export function givenSecrets(
+  pipeline: Pipeline,
+  secretsFile: string | undefined,
+  overrides: ReadonlyMap<string, string>,
+  stderr: (s: string) => void,
+  /** Where a config file gave `-e` values: a secret given there is located there. */
+  places?: GivenPlaces,
+): ReadonlyMap<string, string> | undefined {
+  const fromFile = secretsFile === undefined ? undefined : readSecretsFile(secretsFile);
+  if (fromFile !== undefined && !fromFile.ok) {
+    if ('diagnostics' in fromFile) for (const d of fromFile.diagnostics) stderr(`${formatDiagnostic(d, undefined)}\n`);
+    else stderr(`${unreadable(secretsFile!, fromFile.unreadable, places)}\n`);
+    throw new ExitError(EXIT_INVALID);
+  }
+  for (const s of pipeline.document.frontmatter?.secrets ?? []) {
+    if (overrides.has(s.name)) {
+      const at = places?.env.get(s.name);
+      stderr(at === undefined ? `shark: error: -e ${s.name}=…: ${secretAsVariable(s.name)}\n` : `${formatDiagnostic(secretGiven(places!, 'env', s.name, at), places!.source)}\n`);
+      throw new ExitError(EXIT_INVALID);
+    }
+  }
+  return fromFile?.values;
+}
+
+/**
  * The values of the document's `secrets:`, from the secrets file when it
- * names them, else from Shark's environment. For `run` a missing one (or an
- * empty one) is an error before anything runs; for `plan` a warning. A name
- * also given with `-e` is an error: `-e` values enter the cache key.
+ * names them, else from Shark's environment, the options checked first
+ * (`givenSecrets`). For `run` a missing one (or an empty one) is an error
+ * before anything runs; for `plan` a warning.
  */
 export function secretValues(
   pipeline: Pipeline,
@@ -72,24 +102,12 @@ export function secretValues(
   places?: GivenPlaces,
 ): Map<string, string> {
   const declared = pipeline.document.frontmatter?.secrets ?? [];
-  const fromFile = secretsFile === undefined ? undefined : readSecretsFile(secretsFile);
-  if (fromFile !== undefined && !fromFile.ok) {
-    if ('diagnostics' in fromFile) for (const d of fromFile.diagnostics) stderr(`${formatDiagnostic(d, undefined)}\n`);
-    else stderr(`${unreadable(secretsFile!, fromFile.unreadable, places)}\n`);
-    throw new ExitError(EXIT_INVALID);
-  }
-  for (const s of declared) {
-    if (overrides.has(s.name)) {
-      const at = places?.env.get(s.name);
-      stderr(at === undefined ? `shark: error: -e ${s.name}=…: ${secretAsVariable(s.name)}\n` : `${formatDiagnostic(secretGiven(places!, 'env', s.name, at), places!.source)}\n`);
-      throw new ExitError(EXIT_INVALID);
-    }
-  }
+  const fromFile = givenSecrets(pipeline, secretsFile, overrides, stderr, places);
   const values = new Map<string, string>();
   const problems: Diagnostic[] = [];
   const file = pipeline.document.file;
   for (const s of declared) {
-    const value = fromFile?.values.get(s.name) ?? env[s.name];
+    const value = fromFile?.get(s.name) ?? env[s.name];
     if (value === undefined || value === '') {
       const message = `secret \`${s.name}\` is not set: export it, or give it in a file with --secrets FILE`;
       problems.push(purpose === 'run' ? error(file, s.at, message) : warning(file, s.at, message));

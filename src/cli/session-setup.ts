@@ -9,7 +9,7 @@ import { keptStore, storeClashes } from '../pipeline/publish-targets.js';
 import type { RunSession } from '../exec/executor.js';
 import { inputBindings, InvalidInput, type Session } from '../plan/session.js';
 import { openStore, type OpenedStore } from '../store/open-store.js';
-import { secretValues } from './secrets.js';
+import { givenSecrets, secretValues } from './secrets.js';
 import { refuseConfigRefutations } from './config-refutations.js';
 import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport, openFailureCode, sourceOf } from './load-or-report.js';
 import { storeSpec } from './find-store.js';
@@ -67,14 +67,20 @@ export function inputPairs(values: readonly string[] | undefined, stderr: (s: st
   return out;
 }
 
-/** Loads the pipeline and opens its store, lock file and environments; exits 2 on bad input. */
+/**
+ * Loads the pipeline and opens its store, lock file and environments; exits 2
+ * on bad input. The options are checked alike for every command that takes
+ * them (an `-i` of no input, an unreadable `--secrets` file, `-e` of a
+ * secret); a command that plans (`plan`, `run`, `serve`) is checked as `plan` is.
+ */
 export function openSession(
   file: string,
   flags: SessionFlags,
   stderr: (s: string) => void,
+  /** Every input must be bound (`plan`, `run`); `serve` shows an unbound one as such. */
   needsInputs = true,
   purpose: 'read' | 'run' = 'read',
-  /** Reading what runs recorded (`logs`, `lineage`, `runs`…): no store is made where there is none. */
+  /** Reading what runs recorded (`logs`, `lineage`, `runs`…): no store is made where there is none, and nothing is planned. */
   recorded = false,
 ): { session: RunSession; hostInputs: Map<string, string> } {
   const extra = envPairs(flags.env, stderr);
@@ -82,14 +88,14 @@ export function openSession(
   const pipeline: Pipeline = loadOrReport(file, stderr, purpose, extra, givenFrontmatter(flags), places);
   const pipelinePath = resolve(file);
   const pipelineDir = dirname(pipelinePath);
+  const plans = !recorded;
   // What shark.yaml gave that the document refutes, all at once, before each check below stops at its first.
-  if (needsInputs) refuseConfigRefutations(pipeline, pipelineDir, flags, stderr, flags[CONFIG_USE]?.targetsFromConfig ?? false);
+  if (plans) refuseConfigRefutations(pipeline, pipelineDir, flags, stderr, flags[CONFIG_USE]?.targetsFromConfig ?? false);
   const bindings = inputPairs(flags.input, stderr);
-  const bound = inputBindings({ pipeline, bindings, pipelineDir }, { places });
-  // Reading logs and lineage needs no input bound; planning and running do.
-  if (needsInputs) refuseBadBindings(pipeline, bound.diagnostics, places, stderr);
+  const bound = inputBindings({ pipeline, bindings, pipelineDir }, { places, unboundAllowed: !needsInputs });
+  refuseBadBindings(pipeline, bound.diagnostics, places, stderr);
   // Before the store is opened: a run missing a secret stops before anything runs or is written.
-  const secrets = needsInputs ? secretValues(pipeline, flags.secrets, extra, purpose, stderr, process.env, places) : new Map<string, string>();
+  const secrets = plans ? secretValues(pipeline, flags.secrets, extra, purpose, stderr, process.env, places) : noSecrets(pipeline, flags, extra, stderr, places);
   const lockPath = lockPathFor(pipelinePath);
   // Strict: a lock file silently reset would re-resolve every moving reference it pins.
   const lock = readLock(lockPath);
@@ -107,8 +113,8 @@ export function openSession(
     stderr(`shark: error: ${opened.message}\n`);
     throw new ExitError(openFailureCode(opened));
   }
-  if (needsInputs) refusePublishIntoStore(pipeline, pipelineDir, opened.value, stderr);
-  const overStore = needsInputs ? inputsOverStore(pipeline, bound.paths, bindings, opened.value.store, places) : [];
+  if (plans) refusePublishIntoStore(pipeline, pipelineDir, opened.value, stderr);
+  const overStore = plans ? inputsOverStore(pipeline, bound.paths, bindings, opened.value.store, places) : [];
   if (overStore.length > 0) {
     closeSession(opened.value);
     refuseBadBindings(pipeline, overStore, places, stderr);
@@ -129,6 +135,12 @@ export function openSession(
     secrets,
   };
   return { session, hostInputs: bound.paths };
+}
+
+/** Reading what runs recorded needs no secret's value: the secrets options are only checked, as everywhere. */
+function noSecrets(pipeline: Pipeline, flags: SessionFlags, extra: ReadonlyMap<string, string>, stderr: (s: string) => void, places: GivenPlaces | undefined): Map<string, string> {
+  givenSecrets(pipeline, flags.secrets, extra, stderr, places);
+  return new Map();
 }
 
 /** The variables every step sees, sorted by name: the frontmatter's, then `-e NAME=VALUE`. */
