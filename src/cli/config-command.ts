@@ -5,7 +5,7 @@ import type { Pipeline } from '../pipeline/pipeline.js';
 import { CONFIG_NAME, CONFIG_USE, givenFrontmatter, givenPlaces, type ConfigUse } from './apply-config.js';
 import type { ConfigSetting } from './config-file.js';
 import { CONFIG_KEYS, type ConfigKey } from './config-keys.js';
-import { withSessionOptions } from './common-options.js';
+import { PLANNING, withSessionOptions } from './common-options.js';
 import { displayName, loadOrReport } from './load-or-report.js';
 import type { Io } from './main.js';
 import { secretValues } from './secrets.js';
@@ -29,6 +29,7 @@ export function configCommand(io: Io, run: Command): Command {
     new Command('config')
       .description('print the effective settings (command line > config file > document) and where each came from')
       .argument('<file>', 'pipeline markdown file'),
+    PLANNING,
   );
   for (const o of run.options) {
     if (CONFIG_KEYS.some((k) => k.option === o.attributeName()) && !cmd.options.some((c) => c.attributeName() === o.attributeName())) cmd.addOption(o);

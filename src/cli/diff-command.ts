@@ -8,7 +8,7 @@ import { normaliseDataPath } from '../pipeline/data-path.js';
 import type { Metadata } from '../store/metadata.js';
 import type { SnapshotStore } from '../store/snapshot-store.js';
 import { descend } from '../plan/trees.js';
-import { withSessionOptions } from './common-options.js';
+import { readingByRun, withSessionOptions } from './common-options.js';
 import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
 import { naturalNumber } from './numbers.js';
@@ -26,6 +26,7 @@ export function diffCommand(io: Io): Command {
       .option('--from <run>', 'the old run (default: the latest earlier run in which the path had other content)', naturalNumber('--from'))
       .option('--to <run>', 'the new run (default: the latest)', naturalNumber('--to'))
       .option('--json', 'print the comparison as JSON'),
+    readingByRun('it compares the runs --from RUN and --to RUN pick'),
   ).action((file: string, what: string, other: string | undefined, flags: DiffFlags) => {
     const fail = (message: string): never => {
       io.stderr(`shark: error: ${message}\n`);

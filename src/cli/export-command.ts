@@ -7,7 +7,7 @@ import { toProvJson } from '../lineage/export/prov.js';
 import { toProvJsonLd } from '../lineage/export/prov-jsonld.js';
 import { loadRun, type RunView } from '../lineage/export/run-jobs.js';
 import type { Session } from '../plan/session.js';
-import { withSessionOptions } from './common-options.js';
+import { readingByRun, withSessionOptions } from './common-options.js';
 import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
 import { writeOutputFile } from './output-file.js';
@@ -15,6 +15,8 @@ import { closeSession, openSession, type SessionFlags } from './session-setup.js
 import { counted } from '../counted.js';
 
 const PROV_FORMATS = ['prov-json', 'prov-jsonld'] as const;
+/** `-e` is no way to name a run here: an export is of one whole run, by number. */
+const BY_RUN = readingByRun('it exports one whole run, the one --run N picks');
 /** The links `export crate` left out that it names one by one; the rest are counted. */
 const SHOWN_LINKS = 20;
 type ProvFormat = (typeof PROV_FORMATS)[number];
@@ -73,6 +75,7 @@ export function exportCommand(io: Io): Command {
       .option('--run <n>', 'the run to export (default: the latest)')
       .option('-o, --output <file>', 'write to FILE instead of standard output')
       .addOption(new Option('-f, --format <format>', 'prov-json, or PROV-O as JSON-LD with its context inline').choices(PROV_FORMATS).default('prov-json')),
+    BY_RUN,
   ).action((file: string, flags: ExportFlags) => withRun(file, flags, io, async (view, session) => {
     warnChanged(view, 'the export describes', io);
     const model = provModel(view, session.pipeline.document.source);
@@ -87,6 +90,7 @@ export function exportCommand(io: Io): Command {
       .argument('<file>', 'pipeline markdown file')
       .option('--run <n>', 'the run to export (default: the latest)')
       .option('-o, --output <dir>', 'the crate directory to create (new or empty)'),
+    BY_RUN,
   ).action((file: string, flags: ExportFlags) => {
     if (flags.output === undefined) {
       io.stderr('shark: error: export crate needs -o DIR, the directory to write the crate into\n');

@@ -9,7 +9,7 @@ import { closeSession, envPairs, openSession, type SessionFlags } from './sessio
 import { fansInOver, shownConfiguration, writesPath, type Configuration } from '../lineage/configuration.js';
 import { restrictedAxes } from '../plan/selection.js';
 import type { RunSession } from '../exec/executor.js';
-import { outputFormat, withSessionOptions } from './common-options.js';
+import { outputFormat, READING, withSessionOptions } from './common-options.js';
 
 export type LineageFormat = 'text' | 'json' | 'mermaid';
 export const LINEAGE_FORMATS: readonly LineageFormat[] = ['text', 'json', 'mermaid'];
@@ -24,6 +24,7 @@ export function lineageCommand(io: Io): Command {
       .option('--depth <n>', 'follow producers at most N levels below the job that wrote PATH', naturalNumber('--depth'))
       .addOption(new Option('-f, --format <format>', 'output format').choices(LINEAGE_FORMATS as LineageFormat[]).default('text'))
       .option('--json', 'same as --format json'),
+    { ...READING, env: 'the latest run that made PATH with this value, as plan -e and run -e take it; for an axis NAME=v1,v2 (repeatable)' },
   ).action((file: string, path: string, flags: SessionFlags & { run?: number; depth?: number }, cmd: Command) => {
     const format = outputFormat<LineageFormat>(cmd, io.stderr);
     const normal = normaliseDataPath(path);

@@ -6,7 +6,7 @@ import { inBlock } from '../pipeline/block-ids.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { withoutEscapes } from '../printable.js';
 import type { Metadata, RunJobRow, RunRow } from '../store/metadata.js';
-import { withSessionOptions } from './common-options.js';
+import { readingByRun, withSessionOptions } from './common-options.js';
 import { EXIT_FAILED, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
 import { closeSession, openSession, type SessionFlags } from './session-setup.js';
@@ -17,6 +17,7 @@ export function logsCommand(io: Io): Command {
       .description('show the stored logs of the latest run, for every block or one block/step')
       .argument('<file>', 'pipeline markdown file')
       .argument('[block]', 'block id, step id or job id'),
+    readingByRun("it shows the latest run's logs, whatever values it ran with"),
   ).action((file: string, block: string | undefined, flags: SessionFlags) => {
     const { session } = openSession(file, flags, io.stderr, false, 'read', true);
     try {

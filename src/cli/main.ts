@@ -20,7 +20,7 @@ import { diffCommand } from './diff-command.js';
 import { applyConfig, configOption, givenFrontmatter, type ConfigUse } from './apply-config.js';
 import { configCommand } from './config-command.js';
 import { refuseEmptyArguments } from './empty-arguments.js';
-import { outputFormat } from './common-options.js';
+import { outputFormat, refuseUnusedOptions } from './common-options.js';
 import { shellCommand } from '../shell/command.js';
 import { serveCommand } from '../serve/command.js';
 
@@ -94,6 +94,7 @@ export function buildProgram(io: Io): Command {
   program.hook('preAction', (_, action) => {
     refuseEmptyArguments(action, io.stderr);
     applyConfig(action, io.stderr);
+    refuseUnusedOptions(action, io.stderr);
   });
   // Commands built on their own do not inherit the program's settings: without this, a usage
   // error in one of them would print to the real stderr and exit 1 instead of 2.

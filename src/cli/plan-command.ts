@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { handScript } from '../plan/script.js';
 import { planPipeline } from '../plan/planner.js';
 import { seedState } from '../plan/session.js';
-import { withSessionOptions, refuseTogether } from './common-options.js';
+import { PLANNING, withSessionOptions, refuseTogether } from './common-options.js';
 import { EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
 import { givenFrontmatter, givenPlaces } from './apply-config.js';
 import { threadsOf } from '../exec/resources.js';
@@ -33,6 +33,7 @@ export function planCommand(io: Io): Command {
       .option('--script', 'print a POSIX sh script that performs the pipeline by hand')
       .option('-v, --verbose', 'list every job of map steps')
       .addOption(new Option('-j, --jobs <n>', 'with --script: SHARK_THREADS as run -j N gives it; with --executor slurm: array tasks at once').default(String(availableParallelism()), 'number of cores')),
+    PLANNING,
   ))).action(async (file: string, targets: string[], flags: PlanFlags) => {
     if (flags.script === true && flags.json === true) refuseTogether('--json', '--script', io.stderr);
     const slurm = slurmFlags(flags, io.stderr);

@@ -4,7 +4,7 @@ import { runPipeline } from '../exec/engine.js';
 import { executedDocument } from '../lineage/executed-document.js';
 import { loadPrivateKey } from '../lineage/attest/keys.js';
 import { jobSigner } from '../lineage/attest/sign-run.js';
-import { withSessionOptions } from './common-options.js';
+import { PLANNING, withSessionOptions } from './common-options.js';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
 import { checkOutputFile, writeOutputFile } from './output-file.js';
@@ -40,6 +40,7 @@ export function runCommand(io: Io): Command {
       .option('-o, --output <file>', 'write the executed document: the markdown with each block\'s result id and output')
       .option('--update', 'rebuild environments from their current base images and update the lock file')
       .option('--sign <key>', 'sign each job it runs (DSSE, in-toto) with this ed25519 private key (default: $SHARK_SIGNING_KEY)'),
+    PLANNING,
   ))).action(async (file: string, targets: string[], flags: RunFlags) => {
     const jobs = positiveCount('-j', flags.jobs, 1, io.stderr);
     const resources = parseResourceFlags(flags, io.stderr);

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { listRuns, noRunsMessage, renderRuns } from '../lineage/runs.js';
-import { withSessionOptions } from './common-options.js';
+import { readingByRun, withSessionOptions } from './common-options.js';
 import { EXIT_FAILED, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
 import { closeSession, openSession, type SessionFlags } from './session-setup.js';
@@ -11,6 +11,7 @@ export function runsCommand(io: Io): Command {
       .description('list the runs of a pipeline: number, start, end, status, jobs run/cached/failed, Shark version')
       .argument('<file>', 'pipeline markdown file')
       .option('--json', 'print the runs as JSON'),
+    readingByRun('it lists every run, whatever values each ran with'),
   ).action((file: string, flags: SessionFlags & { json?: boolean }) => {
     const { session } = openSession(file, flags, io.stderr, false, 'read', true);
     try {

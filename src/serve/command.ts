@@ -3,7 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { loadPublicKey } from '../lineage/attest/keys.js';
-import { withSessionOptions, collect } from '../cli/common-options.js';
+import { PLANNING, withSessionOptions, collect } from '../cli/common-options.js';
 import { displayName, EXIT_INVALID, ExitError } from '../cli/load-or-report.js';
 import type { Io } from '../cli/main.js';
 import { closeSession, openSession, type SessionFlags } from '../cli/session-setup.js';
@@ -55,6 +55,7 @@ export function serveCommand(io: Io): Command {
       .option('--port <n>', 'the port to listen on (0: any free port)', port, 8177)
       .option('--host <address>', 'the address to listen on (anything but loopback shows your results to the network)', '127.0.0.1')
       .option('--trust <pub>', 'a public key to verify signatures with (repeatable)', collect),
+    PLANNING,
   ).action(async (file: string, flags: ServeFlags) => {
     const trusted: KeyObject[] = [];
     for (const k of flags.trust ?? []) {
