@@ -12,9 +12,12 @@ export interface JobMeta {
   readonly command: string;
   readonly env: string;
   readonly items: readonly string[];
+  /** The machine that ran the command: under Slurm, the node. */
   readonly host: string;
   readonly version: string;
   readonly exit: number;
+  /** The Slurm job or array task that ran it (`4121_7`), under `--executor slurm`. */
+  readonly slurm?: string;
 }
 
 /** The durable account of one successful job: one type for its writer and every reader. */

@@ -18,10 +18,14 @@ export type Launched = {
   readonly record: Job['record'];
 } & Ran;
 
-/** When the job's command (or fetch) started and ended; unset when it never did. */
+/** When the job's command (or fetch) started and ended; unset when it never did. Under Slurm, where it ran. */
 interface Ran {
   started?: number;
   ended?: number;
+  /** The node that ran it, when not this machine. */
+  host?: string;
+  /** The Slurm job or array task that ran it. */
+  slurm?: string;
 }
 
 /** Runs the command (or fetches the import) in an execution slot; `started` is called as it starts. */
@@ -110,7 +114,7 @@ export async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: 
       extra: step.resources.slurm, exclusive: declared === 'all',
       queued: () => ctx.emit({ type: 'job-queued', job: job.id, step: step.id, block: step.blockId }),
       running: announce,
-      ran: (started, ended) => Object.assign(times, { started, ended }),
+      ran: (started, ended, where) => Object.assign(times, { started, ended, host: where.host, slurm: where.task }),
     }).then(ended);
   }, CANCELLED, lane);
   return { outcome, record: job.record, ...times };

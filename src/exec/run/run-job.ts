@@ -184,7 +184,7 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
       meta: {
         block: step.blockId, step: step.id, file: session.pipeline.document.file, line: step.at.line, col: step.at.col,
         command: step.kind === 'run' ? commandAsRun({ prelude: step.exports, cwd: step.cwd ?? null, command: step.command }) : step.kind === 'import' ? step.clause.raw : '', env: ran.record.env,
-        items: job.items.map((i) => i.name), host: HOST, version: VERSION, exit: 0,
+        items: job.items.map((i) => i.name), host: ran.host ?? HOST, version: VERSION, exit: 0, ...(ran.slurm === undefined ? {} : { slurm: ran.slurm }),
       },
     };
     const committed = ctx.commits.add({ result: toResultRow(record), job: ctx.row(job, 'ok', logPath), lease }).then(async () => {

@@ -64,8 +64,11 @@ export interface SlurmJobHint {
   readonly queued: () => void;
   /** Told once: when a poll sees the task running, or when it ended, with the start the node recorded. */
   readonly running: (started?: number) => void;
-  /** When the node says the command started and ended (the polls see it running late, or never). */
-  readonly ran?: (started: number, ended: number) => void;
+  /**
+   * When the node says the command started and ended (the polls see it running late, or never), the
+   * node it ran on (what its lineage names, not the submitting host) and the Slurm task.
+   */
+  readonly ran?: (started: number, ended: number, where: { readonly host: string; readonly task: string }) => void;
 }
 
 const CANCELLED: ExecOutcome = { status: 'cancelled' };

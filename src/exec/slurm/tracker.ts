@@ -205,7 +205,7 @@ export class Tracker {
         // Started and ended between two polls: announced now, with the node's time, before its end
         // (not when cancelled: the node may have written that before the command started).
         if (!e.running && status.outcome.status !== 'cancelled') (e.running = true), e.hint.running(status.started);
-        e.hint.ran?.(status.started, status.ended);
+        e.hint.ran?.(status.started, status.ended, { host: status.host, task: t.id });
       }
       e.resolve(outcome);
     });
