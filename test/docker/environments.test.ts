@@ -242,7 +242,7 @@ ls -a /ctx /ctx/sub > /data/listing.txt
     // plan needs no engine
     expect(provider.current('tools')).toEqual({ missing: 'environment tools not built yet' });
     const outcome = await provider.executor('tools').run(request(tmp.dir, { script: 'true' }));
-    expect(outcome).toEqual({ status: 'failed', reason: 'internal', exitCode: null, message: expect.stringContaining('cannot reach the Docker engine') });
+    expect(outcome).toEqual({ status: 'failed', reason: 'environment', exitCode: null, message: expect.stringContaining('cannot reach the Docker engine') });
   });
 
   it('skips drift notes silently when the engine cannot be asked', async () => {

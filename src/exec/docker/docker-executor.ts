@@ -33,7 +33,8 @@ export class DockerExecutor implements Executor {
     if (req.signal.aborted) return { status: 'cancelled' };
     const target = await this.target(req.signal);
     if (req.signal.aborted) return { status: 'cancelled' };
-    if (!target.ok) return { status: 'failed', reason: 'internal', exitCode: null, message: target.message };
+    // No engine, or not the image (a Slurm node without them): where the job was to run, not the command nor Shark.
+    if (!target.ok) return { status: 'failed', reason: 'environment', exitCode: null, message: target.message };
     const { client, image } = target;
     openWritableDirs(req);
     // Secret values in the output become `***` on the way to the log.

@@ -53,7 +53,8 @@ async function main(): Promise<number> {
       }
     }
     if (outcome.status !== 'ok') failed++;
-    if (outcome.status === 'failed' && outcome.reason === 'internal') appendFileSync(spec.logPath, `shark: ${outcome.message}\n`);
+    // Said in the job's log: the command never ran to say anything there.
+    if (outcome.status === 'failed' && (outcome.reason === 'internal' || outcome.reason === 'environment')) appendFileSync(spec.logPath, `shark: ${outcome.message}\n`);
     if ((outcome.status === 'failed' || outcome.status === 'timeout') && spec.stopFile !== undefined) stopRun(spec.stopFile);
     writeAtomically(spec.statusPath, JSON.stringify({ outcome, host: hostname(), started, ended: Date.now(), ...(stopped ? { stopped } : {}) }), 0o644);
   }
