@@ -89,7 +89,8 @@ interface Gathering {
  * Slurm for this user's jobs that the store recorded as submitted by a run
  * (`by-job/`), whose manifests hold the same keys (left by a run that died),
  * and adopts them instead. Once the run is interrupted it submits nothing
- * more, and cancels what it submitted, also as the process exits.
+ * more, and cancels what it submitted, also as the process exits; once it
+ * stops at a failure it submits nothing more, and cancels what waits.
  */
 export class SlurmExecutor {
   private readonly gathering = new Map<string, Gathering>();
@@ -168,7 +169,7 @@ export class SlurmExecutor {
     if (g.entries.length > 0) void this.flush(g.entries);
   }
 
-  /** Submits a step's jobs gathered together, but none once the run is interrupted, not even between two of its arrays. */
+  /** Submits a step's jobs gathered together, but none once the run is interrupted or stopped, not even between two of its arrays. */
   private async flush(entries: readonly Entry[]): Promise<void> {
     const first = entries[0]!.hint;
     const name = jobName(this.settings.pipeline, first.block);
