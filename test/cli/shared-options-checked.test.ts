@@ -1,20 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
+import { SWEEP } from './shared-options-fixture.js';
 
 const fence = '```';
-
-/** A sweep with a scalar. */
-const SWEEP = `---
-TAXA: [AVES, MAMMALIA]
-X: a
----
-
-## One
-
-${fence}shark-run
-echo "%{TAXA} $X" > /data/one/%{TAXA}.txt
-${fence}
-`;
 
 /** A secret, and an input. */
 const SECRET = `---

@@ -1,20 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
-
-const fence = '```';
-
-/** A sweep with a scalar, run twice: run 1 with X=a, run 2 with X=b. */
-const SWEEP = `---
-TAXA: [AVES, MAMMALIA]
-X: a
----
-
-## One
-
-${fence}shark-run
-echo "%{TAXA} $X" > /data/one/%{TAXA}.txt
-${fence}
-`;
+import { SWEEP } from './shared-options-fixture.js';
 
 /** Each command that reads what runs recorded, with the arguments it needs. */
 const READERS: readonly (readonly string[])[] = [
