@@ -8,7 +8,8 @@ export type LatestProducer = { readonly run: number } | { readonly failed: strin
 
 /**
  * The newest of `runs` (newest first) that produced `path`, or that tried
- * and failed to (then why: its failed job); undefined when none did. A run
+ * and failed to (then why: its failed job, and the newest earlier run
+ * that made it, if one did); undefined when none did. A run
  * with targets, of an `-e AXIS=V` subset or that recorded no job did not
  * touch the path, and hides no earlier run that made it, nor does a run
  * whose directory written whole above the path (an import's) did not hold
@@ -19,16 +20,24 @@ export type LatestProducer = { readonly run: number } | { readonly failed: strin
 export function latestProducer(meta: Metadata, runs: readonly RunRow[], path: string): LatestProducer | undefined {
   const exact = [path];
   for (let dir = parentOf(path); dir.length > '/data'.length; dir = parentOf(dir)) exact.push(dir);
+  let failed: string | undefined;
   for (const { id } of runs) {
-    const written = meta.outputs.writers(id, exact);
-    if (written.has(path) || meta.outputs.anyBelow(id, [path]).size > 0) return { run: id };
-    // The nearest directory above written, as a lineage finds it.
-    const above = exact.find((dir) => written.has(dir));
-    if (above !== undefined && holding(meta, path, written.get(above)!.map((g) => ({ ...g, in: id }))).length > 0) return { run: id };
-    const failed = failedProducer(meta, id, path);
-    if (failed !== undefined) return { failed };
+    if (produced(meta, id, path, exact)) {
+      // A failure hides this run's result: it is named, for `--run`.
+      return failed === undefined ? { run: id } : { failed: `${failed}; run ${id} made it (shark lineage --run ${id})` };
+    }
+    if (failed === undefined) failed = failedProducer(meta, id, path);
   }
-  return undefined;
+  return failed === undefined ? undefined : { failed };
+}
+
+/** Whether a job of run `runId` wrote `path` (itself, something below it, or a directory above it that holds it; `exact` is the path and those directories). */
+function produced(meta: Metadata, runId: number, path: string, exact: readonly string[]): boolean {
+  const written = meta.outputs.writers(runId, exact);
+  if (written.has(path) || meta.outputs.anyBelow(runId, [path]).size > 0) return true;
+  // The nearest directory above written, as a lineage finds it.
+  const above = exact.find((dir) => written.has(dir));
+  return above !== undefined && holding(meta, path, written.get(above)!.map((g) => ({ ...g, in: runId }))).length > 0;
 }
 
 /** Why `path` is missing when the job that writes it failed in run `runId`: its reason and exit status. */

@@ -57,3 +57,24 @@ describe('shark lineage of what a failed job did not write', () => {
     expect(other.stderr).toBe('shark: no run of this pipeline produced /data/out/b.txt\n');
   });
 });
+
+describe('shark lineage of a result a later forced run failed to make again', () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = new Rig('shark-lineage-failed-again-');
+    rig.write('p.md', '# Again\n\n```shark-run\necho hi > /data/a.txt; test -z "$FAIL"\n```\n');
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    expect((await rig.shark(['run', 'p.md', '--force', 'again'], { env: { FAIL: '1' } })).code).toBe(1);
+  });
+  afterAll(() => rig.cleanup());
+
+  it('says which run made the result plan still finds cached, and how to see it', async () => {
+    expect((await rig.shark(['plan', 'p.md'])).stdout).toMatch(/^cached\s+again\s/m);
+    const failed = await rig.shark(['lineage', 'p.md', '/data/a.txt']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/^shark: \/data\/a\.txt was not produced: job again \(line 4\) failed in run 2 \(exit, exit status 1\); run 1 made it \(shark lineage --run 1\)\n$/);
+    const earlier = await rig.shark(['lineage', 'p.md', '/data/a.txt', '--run', '1']);
+    expect(earlier.code).toBe(0);
+    expect(earlier.stdout).toContain('→ /data/a.txt');
+  });
+});
