@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type YAMLMap } from 'yaml';
 import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import { readAxis } from '../markdown/frontmatter.js';
-import { noValue, plainValue, unexportable, unsupportedValue, VARIABLE, writtenEmpty, yamlErrorText } from '../markdown/frontmatter-entries.js';
+import { noValue, notAVariable, plainValue, setByShark, unexportable, unsupportedValue, VARIABLE, writtenEmpty, yamlErrorText } from '../markdown/frontmatter-entries.js';
 import { parseMemory } from '../pipeline/resources.js';
 import { readProblem } from '../read-problem.js';
 import { slurmOptWords } from '../markdown/sbatch-options.js';
@@ -196,8 +196,9 @@ function readPairs(row: ConfigKey, value: YamlNode | null, check: Check): Config
       row.kind === 'values-by-name' ? [VARIABLE, `\`${name}\` is not a valid environment variable name`]
       : row.kind === 'paths-by-name' ? [INPUT, `invalid input name \`${name}\``]
       : [POOL, `invalid pool name \`${name}\`: use letters, digits, '.', '_' and '-'`];
-    if (!pattern.test(name)) {
-      check.fail(at, bad);
+    const reserved = row.kind === 'values-by-name' ? notAVariable(name) : undefined;
+    if (!pattern.test(name) || reserved !== undefined) {
+      check.fail(at, reserved ?? bad);
       continue;
     }
     const text =
@@ -240,6 +241,8 @@ function readFrontmatter(value: YamlNode | null, into: Map<string, { value: stri
       check.fail(at, `\`${FRONTMATTER_KEY}.${name}\` cannot be set in a config file: ${instead}`);
     } else if (!VARIABLE.test(name)) {
       check.fail(at, `\`${name}\` is not a valid environment variable name`);
+    } else if (setByShark(name) !== undefined) {
+      check.fail(at, setByShark(name)!);
     } else if (isSeq(node)) {
       const axis = readAxis(name, at, node, check.nodePos, check.fail);
       if (axis !== undefined) into.set(name, { value: axis.values.map((v) => v.value), at, ...spanOf(node) });

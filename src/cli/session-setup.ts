@@ -14,7 +14,7 @@ import { refuseConfigRefutations } from './config-refutations.js';
 import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport, openFailureCode, sourceOf } from './load-or-report.js';
 import { storeSpec } from './find-store.js';
 import { inputsOverStore } from './store-inputs.js';
-import { VARIABLE } from '../markdown/frontmatter-entries.js';
+import { notAVariable, VARIABLE } from '../markdown/frontmatter-entries.js';
 import { CONFIG_USE, givenFrontmatter, givenPlaces, type ConfigUse } from './apply-config.js';
 
 export interface SessionFlags {
@@ -46,8 +46,10 @@ export function pairs(values: readonly string[] | undefined, flag: string, stder
 export function envPairs(values: readonly string[] | undefined, stderr: (s: string) => void): Map<string, string> {
   const out = pairs(values, '-e/--env', stderr);
   for (const name of out.keys()) {
-    if (VARIABLE.test(name)) continue;
-    stderr(`shark: error: -e ${name}=…: \`${name}\` is not a valid environment variable name\n`);
+    const wrong = !VARIABLE.test(name) ? `\`${name}\` is not a valid environment variable name`
+      : notAVariable(name);
+    if (wrong === undefined) continue;
+    stderr(`shark: error: -e ${name}=…: ${wrong}\n`);
     throw new ExitError(EXIT_INVALID);
   }
   return out;

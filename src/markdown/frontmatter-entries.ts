@@ -7,6 +7,24 @@ type NodePos = (node: YamlNode | null | undefined) => Position;
 /** What a frontmatter variable, a secret or a `-e` name may be: a name the shell can export. */
 export const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+
+/**
+ * Why a variable or a secret may not have this name: Shark sets it in each
+ * job's environment itself, so the job would never see the value, though
+ * its key and lineage would say it had it. Undefined for any other name.
+ */
+export function setByShark(name: string): string | undefined {
+  return name === 'SHARK_THREADS' ? `\`SHARK_THREADS\` is set by Shark in each job's environment (the slots the job holds): name the variable otherwise` : undefined;
+}
+
+/** The frontmatter keys that are settings, not variables. */
+const SETTINGS: ReadonlySet<string> = new Set(['inputs', 'path', 'pools', 'secrets']);
+
+/** Why a variable given outside the document (`-e`, a config file's `env:`) may not have this name; undefined when it may. */
+export function notAVariable(name: string): string | undefined {
+  return SETTINGS.has(name) ? `\`${name}\` is a frontmatter setting (\`${name}:\`), not a variable` : setByShark(name);
+}
+
 /**
  * A plain string, number or boolean as the text it stands for. A number or a
  * boolean is kept as written (`1.10`, `007`, `0o17`, `.inf`, `True`): YAML's
@@ -108,6 +126,8 @@ export function secretNames(node: YamlNode | null, nodePos: NodePos, fail: Fail)
     const name = isScalar(item) && typeof item.value === 'string' ? item.value : undefined;
     if (name === undefined || !VARIABLE.test(name)) {
       fail(at, `a secret is named by an environment variable name (letters, digits, _), not \`${isScalar(item) ? String(item.value) : '…'}\``);
+    } else if (setByShark(name) !== undefined) {
+      fail(at, setByShark(name)!);
     } else if (names.some((n) => n.name === name)) {
       fail(at, `the secret \`${name}\` is listed twice`);
     } else {

@@ -1,7 +1,7 @@
 import { parseDocument, isMap, isScalar, isSeq, type Node as YamlNode, type YAMLSeq, LineCounter } from 'yaml';
 import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import type { Axis, Frontmatter } from './document.js';
-import { inputEntry, noValue, plainValue, secretNames, secretsAlsoVariables, unexportable, unsupportedValue, VARIABLE, writtenEmpty, yamlErrorText } from './frontmatter-entries.js';
+import { inputEntry, noValue, plainValue, secretNames, secretsAlsoVariables, setByShark, unexportable, unsupportedValue, VARIABLE, writtenEmpty, yamlErrorText } from './frontmatter-entries.js';
 
 /**
  * Reads the YAML frontmatter. `inputs:` maps names to /data paths bound to
@@ -93,6 +93,10 @@ export function parseFrontmatter(
     } else if (isScalar(value) || isSeq(value)) {
       if (!VARIABLE.test(key)) {
         diagnostics.push(error(file, nodePos(keyNode), `variable name \`${key}\` is not a valid environment variable name`));
+        continue;
+      }
+      if (setByShark(key) !== undefined) {
+        diagnostics.push(error(file, nodePos(keyNode), setByShark(key)!));
         continue;
       }
       if (isScalar(value)) {
