@@ -14,7 +14,7 @@ import { Staging } from './staging.js';
 export class FileImporter implements Importer {
   async resolve(clause: ImportClause, ctx: ImportContext): Promise<ResolveOutcome> {
     const path = this.pathOf(clause, ctx);
-    if (!existsSync(path)) return { ok: false, message: `local import \`${clause.raw}\` does not exist (looked for ${path})` };
+    if (!existsSync(path)) return { ok: false, message: missingLocal(clause, path) };
     // The pin names the path as written, so moving the project elsewhere invalidates nothing.
     const written = writtenOf(clause);
     return refusingSpecial(written, () => this.pin(clause, written, path, ctx));
@@ -78,6 +78,11 @@ export class FileImporter implements Importer {
 export function localPath(clause: ImportClause, pipelineDir: string): string {
   const p = clause.source.scheme === 'file' ? clause.source.path : '';
   return isAbsolute(p) ? p : resolve(pipelineDir, p);
+}
+
+/** Why a local import fails whose source (`path`, a link followed) is not there; said before a run (`unreadable-host.ts`) or as it is pinned. */
+export function missingLocal(clause: ImportClause, path: string): string {
+  return `local import \`${clause.raw}\` does not exist (looked for ${path})`;
 }
 
 /** The source as the clause writes it. */

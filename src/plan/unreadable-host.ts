@@ -1,6 +1,7 @@
-import { accessSync, constants, lstatSync, readdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { error } from '../diagnostics.js';
+import { localPath, missingLocal } from '../imports/file-importer.js';
 import type { ImportStep } from '../pipeline/pipeline.js';
 import { deniedPath } from '../store/unreadable.js';
 import { InvalidInput, type Session } from './session.js';
@@ -21,10 +22,11 @@ function assertReadable(path: string, top = true): void {
 }
 
 /**
- * Local imports (`file:`) that this process may not read, thrown as
- * `InvalidInput` at the import line before anything is recorded: exit 2,
- * as a missing one. (Frontmatter inputs are refused as they are hashed or
- * stored: `readingInput`.)
+ * Local imports (`file:`) that are missing or that this process may not
+ * read, thrown as `InvalidInput` at the import line before anything is
+ * recorded: exit 2, as a missing frontmatter input. Found only as the import
+ * ran, a missing one was a failed run (exit 1) that plan had called `run`.
+ * (Frontmatter inputs are refused as they are hashed or stored: `readingInput`.)
  */
 export function refuseUnreadable(session: Session): void {
   for (const step of session.pipeline.steps) {
@@ -34,6 +36,11 @@ export function refuseUnreadable(session: Session): void {
 
 function refuseUnreadableImport(session: Session, step: ImportStep, written: string): void {
   const abs = resolve(session.pipelineDir, written);
+  // A link as the source is its target's data: one that leads nowhere is missing too.
+  if (!existsSync(abs)) {
+    const message = missingLocal(step.clause, localPath(step.clause, session.pipelineDir));
+    throw new InvalidInput(error(session.pipeline.document.file, step.at, message));
+  }
   try {
     assertReadable(abs);
   } catch (e) {

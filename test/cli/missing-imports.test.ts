@@ -1,0 +1,27 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+
+/** A local import whose source is not there: refused at the import line before any job, as an unreadable one is. */
+describe('a local import that does not exist', () => {
+  const rig = new Rig();
+  afterAll(() => rig.cleanup());
+
+  rig.write('m.md', '---\nTAXA: [AVES, REPTILIA]\n---\n\n```shark-import\ninputs/%{TAXA}/ /data/ranges/%{TAXA}/\n```\n');
+  rig.write('inputs/AVES/a.csv', 'x\n');
+
+  it('is exit 2 at the import line with the line shown, for plan and run, and records no run', async () => {
+    for (const command of ['plan', 'run']) {
+      const ran = await rig.shark([command, 'm.md']);
+      expect(ran.stderr).toContain(`m.md:6:1: error: local import \`inputs/REPTILIA/\` does not exist (looked for ${rig.path('inputs/REPTILIA')})\n`
+        + '    6 | inputs/%{TAXA}/ /data/ranges/%{TAXA}/\n      | ^\n');
+      expect(ran.stderr).not.toMatch(/\n\s+at /);
+      expect(ran.code).toBe(2);
+    }
+    const runs = await rig.shark(['runs', 'm.md']);
+    expect(runs.stdout).not.toMatch(/^\s*1\s/m);
+  });
+
+  it('passes check, which reads no local files (as for a missing {deps} file)', async () => {
+    expect((await rig.shark(['check', 'm.md'])).code).toBe(0);
+  });
+});
