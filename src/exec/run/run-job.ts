@@ -9,10 +9,12 @@ import { inTheWay, safeDirs } from '../../store/safe-path.js';
 import { unstorableOutput } from '../../store/storable.js';
 import type { ModifiedInput, SnapshotId, Workspace } from '../../store/snapshot-store.js';
 import { VERSION } from '../../version.js';
+import { HOST_ENV_ID } from '../environments.js';
 import type { FailureReason } from '../events.js';
 import { maskText } from '../secret-mask.js';
 import { tailOf } from './tail.js';
 import type { RunContext } from './context.js';
+import { linkOutOfData } from './host-links.js';
 import { launch } from './launch-job.js';
 
 type Outputs = Record<string, SnapshotId>;
@@ -150,6 +152,10 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
     // Interrupted while its workspace was made (under Slurm every job of a map is prepared at once): nothing more to do.
     if (ctx.signal.aborted) return now(void ctx.skip(job.id, step, 'interrupted'));
     await prepare(ctx, job, ws);
+    // A container resolves its inputs' links in itself; the host would resolve them on its own files.
+    const outside = step.kind === 'run' && isHost(session.envs.current(step.env ?? ''))
+      ? linkOutOfData(ws.root, job.inputs.map((i) => i.path)) : undefined;
+    if (outside !== undefined) return fail({ reason: 'missing-input', message: outside });
     const ran = await launch(ctx, job, ws, logPath, () => ctx.leases.running(lease, job.id));
     if (ran.outcome.status === 'cancelled') return now(void ctx.skip(job.id, step));
     // Checked whatever the outcome: a failed job can have damaged an input too.
@@ -225,4 +231,9 @@ function modifiedMessage(modified: readonly ModifiedInput[]): string {
   if (of('bytes') !== '') parts.push(`its input ${of('bytes')} was changed in place while the job ran (written through its hard link, by this job or another given the same data at the same time); the damaged data was discarded and will be recomputed`);
   if (of('mode') !== '') parts.push(`the mode of its input ${of('mode')} was changed while the job ran (\`chmod\` through its hard link, by this job or another given the same data at the same time); the stored mode was put back: a step must not change its inputs (copy one to change it)`);
   return parts.join('; ');
+}
+
+/** Whether a job of this environment runs on the host: one being built (`missing`) is a container's. */
+function isHost(env: { readonly id: string } | { readonly missing: string }): boolean {
+  return 'id' in env && env.id === HOST_ENV_ID;
 }
