@@ -154,7 +154,7 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
     await prepare(ctx, job, ws);
     // A container resolves its inputs' links in itself; the host would resolve them on its own files.
     const outside = step.kind === 'run' && isHost(session.envs.current(step.env ?? ''))
-      ? linkOutOfData(ws.root, job.inputs.map((i) => i.path)) : undefined;
+      ? linkOutOfData(ws.root, job.inputs) : undefined;
     if (outside !== undefined) return fail({ reason: 'missing-input', message: outside });
     const ran = await launch(ctx, job, ws, logPath, () => ctx.leases.running(lease, job.id));
     if (ran.outcome.status === 'cancelled') return now(void ctx.skip(job.id, step));
