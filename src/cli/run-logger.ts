@@ -93,6 +93,9 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         steps.set(e.step, { total: e.jobs, done: 0, ran: 0, failed: 0, started: Date.now() });
         if (e.jobs > 1) say(`${e.step}: ${e.jobs} jobs, ${e.cached} cached`);
         break;
+      case 'step-empty':
+        say(`note: ${e.message}`);
+        break;
       case 'job-queued':
         queued.set(e.job, e.step);
         if (!submitted.has(e.step)) say(`queued   ${isMap(e.step) ? `${e.step}: jobs submitted to Slurm` : e.job}`);
@@ -150,6 +153,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         if (s.leftOut !== undefined) write(`  left out: ${s.leftOut} step${s.leftOut === 1 ? '' : 's'} not needed for the targets\n`);
         if (s.manual !== undefined) write(`  skipped (manual): ${s.manual.join(', ')}\n`);
         if (s.needsManual !== undefined) write(`  skipped (needs a manual block): ${s.needsManual.join(', ')}\n`);
+        for (const n of s.empty ?? []) write(`  note: ${n}\n`);
         for (const n of s.needed ?? []) write(`  included although ${n.leftOutBy} leaves it out: ${n.instance} (${n.by} reads ${n.reads})\n`);
         break;
       }

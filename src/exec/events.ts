@@ -19,6 +19,8 @@ export type RunEvent =
   /** Another run sharing the store is building the same environment (same build inputs): its image will be used. */
   | { readonly type: 'env-waiting'; readonly env: string; readonly holder: { readonly pid: number; readonly host: string } }
   | { readonly type: 'step-start'; readonly step: string; readonly block: string; readonly jobs: number; readonly cached: number }
+  /** A map found nothing to map over (it runs no job): `message` is what `plan` notes. The run goes on. */
+  | { readonly type: 'step-empty'; readonly step: string; readonly block: string; readonly message: string }
   /** `at`: when the command started, if before the event is sent (a Slurm task seen only once it ended); the JSON `time`. */
   | { readonly type: 'job-start'; readonly job: string; readonly step: string; readonly block: string; readonly at?: number }
   /** Submitted to a cluster's queue (`--executor slurm`); `job-start` follows when it runs. */
@@ -61,6 +63,8 @@ export interface RunSummary {
   readonly needsManual?: readonly string[];
   /** Axes restricted to some of their values (`-e AXIS=V`), with the values run (only when there are any). */
   readonly axes?: Readonly<Record<string, readonly string[]>>;
+  /** Maps that found nothing to map over, as `step-empty` said them (only when there are any). */
+  readonly empty?: readonly string[];
   /** Instances `-e` left out that a step of the run reads from, run or reused all the same (only when there are any). */
   readonly needed?: readonly { readonly instance: string; readonly by: string; readonly reads: string; readonly leftOutBy: string }[];
 }

@@ -9,6 +9,7 @@ import { missingEnvironments } from './missing-environments.js';
 import { originalPathsInCommands } from './original-paths.js';
 import { commandsReadAsOutput } from './transcript-output.js';
 import { withNeededInstances, type LeftOut, type Need } from './needed-instances.js';
+import { unmatchedPatterns } from './unmatched-patterns.js';
 import { validateMaps } from './validate-maps.js';
 
 /**
@@ -41,7 +42,7 @@ export function loadPipeline(
   const subset = overrides === undefined ? undefined : withNeeded(document, overrides);
   const blocks = subset?.document ?? swept.document;
   const built = buildPipeline(blocks);
-  const mapProblems = built.pipeline === undefined ? [] : validateMaps(built.pipeline);
+  const mapProblems = built.pipeline === undefined ? [] : [...validateMaps(built.pipeline), ...unmatchedPatterns(built.pipeline)];
   const diagnostics = inDocumentOrder([...parsed.diagnostics, ...missingEnvironments(blocks), ...originalPathsInCommands(blocks), ...commandsReadAsOutput(blocks), ...built.diagnostics, ...mapProblems]);
   const pipeline = diagnostics.some((d) => d.severity === 'error') ? undefined : built.pipeline;
   return { pipeline: pipeline === undefined || subset === undefined ? pipeline : withSubset(pipeline, subset), diagnostics };

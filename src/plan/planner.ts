@@ -7,7 +7,7 @@ import { lastAttempts } from './last-attempts.js';
 import type { Session } from './session.js';
 import { keptAhead } from './precious.js';
 import { everything, neededInstances, neededNote, type Selection } from './selection.js';
-import { completeStep, decideStep, type CachedResult, type JobDecision } from './step-plan.js';
+import { completeStep, decideStep, emptyMapNote, type CachedResult, type JobDecision } from './step-plan.js';
 
 /** `manual`: left out of a run without targets, being (or needing) a `{manual}` block. */
 export type JobStatus = 'cached' | 'run' | 'blocked' | 'manual';
@@ -129,11 +129,8 @@ export async function planPipeline(session: Session, state: DataState, selection
       pending();
       continue;
     }
-    // A map with nothing to map over is not an error (its outputs are empty directories), but it must not vanish from view.
-    if (decision.isMap && decision.jobs.length === 0) {
-      const patterns = step.inputs.flatMap((i) => (i.pattern === undefined ? [] : [`${i.path}/${i.pattern}`])).join(', ');
-      empty.push(`${step.id} (line ${step.at.line}): nothing matches ${patterns}: 0 jobs`);
-    }
+    const nothing = emptyMapNote(step, decision);
+    if (nothing !== undefined) empty.push(nothing);
     if (decision.memo?.hit !== undefined) {
       parts.push(new MemoStep(base, decision.jobs, session));
       completeStep(session, step, [], state, { memo: decision.memo, cached: true });

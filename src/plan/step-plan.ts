@@ -165,6 +165,17 @@ export async function decideStep(
 }
 
 /**
+ * What `plan` notes and `run` says of a map with nothing to map over: not an
+ * error (its outputs are empty directories, which can be right), but it must
+ * not vanish from view, or what reads it computes on nothing unawares.
+ */
+export function emptyMapNote(step: Step, decision: StepDecision): string | undefined {
+  if (decision.kind !== 'jobs' || !decision.isMap || decision.jobs.length > 0) return undefined;
+  const patterns = step.inputs.flatMap((i) => (i.pattern === undefined ? [] : [`${i.path}/${i.pattern}`])).join(', ');
+  return `${step.id} (line ${step.at.line}): nothing matches ${patterns}: 0 jobs`;
+}
+
+/**
  * Two jobs of a map whose `+` outputs get one name, found before any of them
  * runs: items `a.csv` and `a.txt` with `+.out`, or combinations whose names
  * joined with `_` meet. One wildcard and a `+` that keeps the item's name

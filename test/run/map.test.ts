@@ -157,6 +157,43 @@ describe('wildcards: map and reduce', () => {
     expect(json.notes.some((n) => n.includes('nothing matches /data/ranges/*: 0 jobs'))).toBe(true);
   });
 
+  it('says in run (text, --json and the summary) that a map found nothing to map over, and still succeeds', async () => {
+    rig.write('none/.keep', '');
+    const ran = await rig.shark(['run', 'p.md', '-i', 'ranges=none']);
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toMatch(/^note: area-of-habitat \(line \d+\): nothing matches \/data\/ranges\/\*: 0 jobs$/m);
+    expect(ran.stdout).toMatch(/^ {2}note: area-of-habitat \(line \d+\): nothing matches \/data\/ranges\/\*: 0 jobs$/m);
+    // Again with every step cached: the map is as empty as before, and said so again.
+    const json = (await rig.shark(['run', 'p.md', '-i', 'ranges=none', '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const empty = json.find((e) => e.type === 'step-empty');
+    expect(empty).toMatchObject({ step: 'area-of-habitat', message: expect.stringMatching(/nothing matches \/data\/ranges\/\*: 0 jobs/) });
+    const end = json.find((e) => e.type === 'run-end') as { summary: { status: string; empty: string[] } };
+    expect(end.summary.status).toBe('ok');
+    expect(end.summary.empty).toEqual([empty!.message]);
+  });
+
+  it('says in run that a map over what an upstream step of the same run wrote found nothing', async () => {
+    rig.write('u.md', `---
+inputs:
+  ranges: /data/ranges/
+---
+## Up
+
+\`\`\`shark-run
+cp /data/ranges/* /data/up/
+\`\`\`
+
+## Twice
+
+\`\`\`shark-run
+cat /data/up/*.txt > /data/twice/+
+\`\`\`
+`);
+    const ran = await rig.shark(['run', 'u.md', '-i', 'ranges=ranges']);
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toMatch(/^note: twice \(line \d+\): nothing matches \/data\/up\/\*\.txt: 0 jobs$/m);
+  });
+
   it('runs one job per combination of several wildcards, + joining the names', async () => {
     rig.write('x.md', `---
 inputs:

@@ -43,6 +43,8 @@ export function stopFlagIn(logsDir: string): string {
 export class RunContext {
   readonly counts = { executed: 0, cached: 0, failed: 0, skipped: 0 };
   readonly failures: { job: string; where: string; reason: FailureReason; log: string | null }[] = [];
+  /** What `step-empty` said of each map that had nothing to map over: repeated in the summary. */
+  readonly empty: string[] = [];
   /** Set after a failure (without --keep-going): jobs not yet started are skipped. */
   stopping = false;
 
@@ -137,6 +139,7 @@ export class RunContext {
   }
 
   summary(status: RunSummary['status'], started: number): RunSummary {
-    return { run: this.runId, status, ...this.counts, seconds: (Date.now() - started) / 1000, failures: this.failures };
+    const empty = this.empty.length > 0 ? { empty: this.empty } : {};
+    return { run: this.runId, status, ...this.counts, seconds: (Date.now() - started) / 1000, failures: this.failures, ...empty };
   }
 }

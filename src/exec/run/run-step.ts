@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Step } from '../../pipeline/pipeline.js';
 import type { DataState } from '../../plan/data-state.js';
 import type { Job } from '../../plan/jobs.js';
-import { completeStep, decideStep, type JobDecision } from '../../plan/step-plan.js';
+import { completeStep, decideStep, emptyMapNote, type JobDecision } from '../../plan/step-plan.js';
 import type { StepMemo } from '../../store/step-memos.js';
 import type { SnapshotId } from '../../store/snapshot-store.js';
 import type { RunJobRow } from '../../store/metadata.js';
@@ -35,6 +35,8 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   const decision = await decideStep(session, step, state, (name) => ({ id: envIds.get(name)! }), ctx.signal, { forced });
   if (decision.kind === 'blocked') return stepFailed(ctx, step, `waits on ${decision.step}`, 'missing-input');
   if (decision.kind === 'failed') return stepFailed(ctx, { id: step.id, at: decision.at }, decision.message, decision.reason);
+  const nothing = emptyMapNote(step, decision);
+  if (nothing !== undefined) (ctx.empty.push(nothing), ctx.emit({ type: 'step-empty', step: step.id, block: step.blockId, message: nothing }));
   const memo = decision.memo;
   if (memo?.hit !== undefined) return recalledStep(ctx, step, decision.jobs, { key: memo.key, hit: memo.hit }, state);
   const jobs = decision.jobs.map((d) => d.job);
