@@ -153,6 +153,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         if (s.leftOut !== undefined) write(`  left out: ${s.leftOut} step${s.leftOut === 1 ? '' : 's'} not needed for the targets\n`);
         if (s.manual !== undefined) write(`  skipped (manual): ${s.manual.join(', ')}\n`);
         if (s.needsManual !== undefined) write(`  skipped (needs a manual block): ${s.needsManual.join(', ')}\n`);
+        for (const n of s.forceUnused ?? []) write(`  note: ${n}\n`);
         for (const n of s.empty ?? []) write(`  note: ${n}\n`);
         for (const n of s.needed ?? []) write(`  included although ${n.leftOutBy} leaves it out: ${n.instance} (${n.by} reads ${n.reads})\n`);
         break;

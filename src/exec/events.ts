@@ -63,6 +63,8 @@ export interface RunSummary {
   readonly needsManual?: readonly string[];
   /** Axes restricted to some of their values (`-e AXIS=V`), with the values run (only when there are any). */
   readonly axes?: Readonly<Record<string, readonly string[]>>;
+  /** `--force` names none of whose steps the run covers, each as `plan` notes it (only when there are any). */
+  readonly forceUnused?: readonly string[];
   /** Maps that found nothing to map over, as `step-empty` said them (only when there are any). */
   readonly empty?: readonly string[];
   /** Instances `-e` left out that a step of the run reads from, run or reused all the same (only when there are any). */

@@ -186,7 +186,7 @@ export async function planPipeline(session: Session, state: DataState, selection
     },
     parts,
     summary,
-    notes: [...session.envs.notes(perEnv), ...leftOut, ...needed, ...empty],
+    notes: [...session.envs.notes(perEnv), ...leftOut, ...(selection.forceUnused ?? []), ...needed, ...empty],
   };
 }
 

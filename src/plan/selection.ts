@@ -18,6 +18,8 @@ export interface Selection {
   readonly leftOut: number;
   /** Step ids of the blocks named by `--force`: their jobs run even when cached. */
   readonly forced: ReadonlySet<string>;
+  /** What `plan` notes and `run`'s summary says of each `--force` name none of whose steps are covered (only when there are any). */
+  readonly forceUnused?: readonly string[];
 }
 
 /** `forced`: the name came from `--force`, not the targets (the message names neither). */
@@ -31,7 +33,7 @@ export function everything(pipeline: Pipeline): Selection {
 }
 
 /** What a run's summary says of the steps and axis values it left out; nothing when it left none out. */
-export function leftOutSummary(pipeline: Pipeline, selection: Selection): { leftOut?: number; manual?: string[]; needsManual?: string[]; axes?: Record<string, string[]>; needed?: NeededInstance[] } {
+export function leftOutSummary(pipeline: Pipeline, selection: Selection): { leftOut?: number; manual?: string[]; needsManual?: string[]; axes?: Record<string, string[]>; needed?: NeededInstance[]; forceUnused?: readonly string[] } {
   const manual = [...selection.manual].filter(([id, m]) => id === m).map(([id]) => pipeline.stepsById.get(id)?.blockId ?? id);
   const needs = [...selection.manual].filter(([id, m]) => id !== m).map(([id]) => id);
   const axes = restrictedAxes(pipeline);
@@ -42,6 +44,7 @@ export function leftOutSummary(pipeline: Pipeline, selection: Selection): { left
     ...(needs.length > 0 ? { needsManual: needs } : {}),
     ...(Object.keys(axes).length > 0 ? { axes } : {}),
     ...(needed.length > 0 ? { needed } : {}),
+    ...(selection.forceUnused !== undefined ? { forceUnused: selection.forceUnused } : {}),
   };
 }
 
@@ -105,6 +108,7 @@ function flag(step: Step, name: string): boolean {
  */
 export function selectSteps(pipeline: Pipeline, targets: readonly string[], force: readonly string[] = []): SelectionResult {
   const forced = new Set<string>();
+  const forceNames = new Map<string, readonly Step[]>();
   for (const value of force) {
     const names = splitList(value);
     // `--force ''` names nothing: a mistake, not a request to force nothing.
@@ -113,9 +117,13 @@ export function selectSteps(pipeline: Pipeline, targets: readonly string[], forc
       const found = resolveName(pipeline, name, true);
       if (!found.ok) return found;
       for (const s of found.steps) forced.add(s.id);
+      forceNames.set(name, found.steps);
     }
   }
-  if (targets.length === 0) return { ok: true, selection: { ...withoutManual(pipeline), forced } };
+  if (targets.length === 0) {
+    const rest = withoutManual(pipeline);
+    return { ok: true, selection: withForce({ ...rest, forced }, forceNames, (s) => manualNote(pipeline, s, rest.manual)) };
+  }
   const named = new Set<string>();
   for (const target of targets) {
     const found = resolveName(pipeline, target, false);
@@ -129,7 +137,25 @@ export function selectSteps(pipeline: Pipeline, targets: readonly string[], forc
   for (const step of pipeline.steps) {
     if (step.kind === 'publish' && step.after.length > 0 && step.after.every((d) => steps.has(d))) steps.add(step.id);
   }
-  return { ok: true, selection: { steps, manual: new Map(), leftOut: pipeline.steps.length - steps.size, forced } };
+  const selection = { steps, manual: new Map<string, string>(), leftOut: pipeline.steps.length - steps.size, forced };
+  return { ok: true, selection: withForce(selection, forceNames, () => 'not needed for the targets, not run') };
+}
+
+/**
+ * The selection with a note for each `--force` name that covers none of its
+ * steps: a force the targets (or `{manual}`) leave out would otherwise be
+ * dropped without a word, and the user left to think the block reran.
+ */
+function withForce(selection: Selection, names: ReadonlyMap<string, readonly Step[]>, why: (step: Step) => string): Selection {
+  const unused = [...names].filter(([, steps]) => !steps.some((s) => selection.steps.has(s.id))).map(([name, steps]) => `--force ${name}: ${why(steps[0]!)}`);
+  return unused.length === 0 ? selection : { ...selection, forceUnused: unused };
+}
+
+/** Why a step left out without targets does not run: it is `{manual}`, or needs a block that is. */
+function manualNote(pipeline: Pipeline, step: Step, manual: ReadonlyMap<string, string>): string {
+  const by = manual.get(step.id);
+  if (by === undefined || by === step.id) return '{manual}, not run unless named as a target (or needed by one)';
+  return `needs ${pipeline.stepsById.get(by)?.blockId ?? by}, which is {manual}: not run unless named as a target`;
 }
 
 /** Without targets: every step but the `{manual}` ones and those that read from them. */

@@ -131,6 +131,22 @@ describe('running part of a pipeline', () => {
     expect(done(s.stdout)).toEqual(['summary']);
   });
 
+  it('a --force the targets or {manual} leave out is said in plan and run, not silently dropped', async () => {
+    const plan = await rig.shark(['plan', 'p.md', '/data/a.txt', '--force', 'b,a']);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('note: --force b: not needed for the targets, not run');
+    expect(plan.stdout).not.toContain('--force a:');
+    const run = await rig.shark(['run', 'p.md', '/data/a.txt', '--force', 'b']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^ {2}note: --force b: not needed for the targets, not run$/m);
+    expect(rig.lines()).toEqual(['a']);
+    const json = events((await rig.shark(['run', 'p.md', '/data/a.txt', '--force', 'b', '--json'])).stdout);
+    expect((json.find((e) => e.type === 'run-end')?.summary as { forceUnused?: string[] }).forceUnused)
+      .toEqual(['--force b: not needed for the targets, not run']);
+    const manual = await rig.shark(['plan', 'p.md', '--force', 'validate']);
+    expect(manual.stdout).toContain('note: --force validate: {manual}, not run unless named as a target (or needed by one)');
+  });
+
   it('an unknown target exits 2 naming the block ids and the closest one', async () => {
     const r = await rig.shark(['run', 'p.md', 'valdate']);
     expect(r.code).toBe(2);
