@@ -177,7 +177,7 @@ export function lineageInRun(meta: Metadata, runId: number, path: string, depth 
       ...(r.madeBy !== undefined ? { madeBy: r.madeBy } : {}),
       ...(r.dropped ? { dropped: true as const } : {}),
       inputs: r.inputs.map(([p, id]) => {
-        const from = data.producers(f, p).filter((g) => g.job !== f.job);
+        const from = byName(data.producers(f, p).filter((g) => g.job !== f.job));
         if (from.length === 0) return { path: p, id, from: [], input: true };
         if (level >= depth) return { path: p, id, from: [], truncated: true };
         return { path: p, id, from: from.map((g) => build(g, level + 1)) };
@@ -188,7 +188,12 @@ export function lineageInRun(meta: Metadata, runId: number, path: string, depth 
   };
   const { top } = data;
   if (top.length === 1) return build(top[0]!, 0);
-  return groupOf(meta, path, top.map((f) => build(f, 0)), runId);
+  return groupOf(meta, path, byName(top).map((f) => build(f, 0)), runId);
+}
+
+/** Jobs in the order of their names (a map's items as `ls` lists them), not the order they ended in. */
+function byName<T extends { readonly job: string }>(jobs: readonly T[]): readonly T[] {
+  return jobs.length < 2 ? jobs : [...jobs].sort((a, b) => (a.job < b.job ? -1 : a.job > b.job ? 1 : 0));
 }
 
 /** What a lineage says of a job whose result `fsck --repair` dropped. */
@@ -196,6 +201,8 @@ export const DROPPED = 'result dropped by `shark fsck --repair`: its stored data
 
 export function renderLineage(node: LineageNode, describe: (id: string) => string, depth = Infinity): string {
   const lines: string[] = [];
+  // A job several others read (an import under each of 10,000 items, a step of a diamond) is shown whole once.
+  const shown = new Set<LineageNode>();
   const walk = (n: LineageNode, indent: string): void => {
     if (n.kind === 'group') {
       lines.push(`${indent}${shownName(n.job)}  (${printable(n.command)})`);
@@ -204,7 +211,13 @@ export function renderLineage(node: LineageNode, describe: (id: string) => strin
       return;
     }
     const at = indent + '  ';
-    lines.push(`${indent}${n.job}  (${n.location}, ${n.kind === 'import' ? 'import' : n.environment})`);
+    const place = `${n.job}  (${n.location}, ${n.kind === 'import' ? 'import' : n.environment})`;
+    if (shown.has(n)) {
+      lines.push(`${indent}${place}  (shown above)`);
+      return;
+    }
+    shown.add(n);
+    lines.push(`${indent}${place}`);
     lines.push(`${at}$ ${n.command.includes('\n') ? n.command.split('\n').join(`\n${indent}    `) : n.command}`);
     if (n.variables !== undefined) lines.push(`${at}with ${Object.entries(n.variables).map(([k, v]) => `${shownName(k)}=${shownValue(v)}`).join(' ')}`);
     if (n.network === 'host') lines.push(`${at}network: host (impure)`);
