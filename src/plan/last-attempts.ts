@@ -1,16 +1,19 @@
 import type { LastAttempt } from '../store/metadata.js';
+import type { OwnAttempt } from '../store/own-results.js';
 import { rowItem, type Job } from './jobs.js';
 import type { Session } from './session.js';
 
 /**
- * The last attempts of the jobs to run, by identity (the step's outputs as
- * written, and the items). A job whose identity has none is compared with
- * its item's last attempt in the document's runs of the step: after its
- * outputs were renamed (`+.txt` → `+`), it is the same item's job, and the
- * plan says what changed rather than "new item".
+ * What the jobs to run are compared with, by identity (the step's outputs
+ * as written, and the items): the result the newest run that had the job
+ * used, or its last attempt when no later run used one (it failed). A job
+ * whose identity has none is compared with its item's last attempt in the
+ * document's runs of the step: after its outputs were renamed (`+.txt` →
+ * `+`), it is the same item's job, and the plan says what changed rather
+ * than "new item".
  */
 export function lastAttempts(session: Session, step: string, jobs: readonly Job[]): Map<string, LastAttempt> {
-  const found = session.meta.own.lastAttempts(jobs.map((j) => j.identity), session.pipelinePath);
+  const found: Map<string, LastAttempt> = usedSince(session, step, jobs, session.meta.own.lastAttempts(jobs.map((j) => j.identity), session.pipelinePath));
   const renamed = jobs.filter((j) => !found.has(j.identity));
   if (renamed.length === 0) return found;
   const byItem = session.meta.own.lastAttemptsOfStep(step, session.pipelinePath);
@@ -19,4 +22,31 @@ export function lastAttempts(session: Session, step: string, jobs: readonly Job[
     if (attempt !== undefined) found.set(job.identity, attempt);
   }
   return found;
+}
+
+/**
+ * The attempts, each replaced by the result a later run used for the same
+ * job: an edit run, then reverted and run again (every job cached), leaves
+ * the edit's attempt, and it is not what the next change is from. A row
+ * under the step's id is the job's only when its result has the job's
+ * identity (another block may have the id now).
+ */
+function usedSince(session: Session, step: string, jobs: readonly Job[], attempts: Map<string, OwnAttempt>): Map<string, OwnAttempt> {
+  const runOf = new Map<string | null, { job: Job; run: number }>();
+  for (const job of jobs) {
+    const run = attempts.get(job.identity)?.run;
+    if (run !== undefined && run !== null) runOf.set(rowItem(job.items), { job, run });
+  }
+  if (runOf.size === 0) return attempts;
+  const after = Math.min(...[...runOf.values()].map((a) => a.run));
+  const used = session.meta.own.usedSince(step, session.pipelinePath, new Set(runOf.keys()), after);
+  const newer = [...used].filter(([item, u]) => u.run > runOf.get(item)!.run && u.key !== attempts.get(runOf.get(item)!.job.identity)!.key);
+  if (newer.length === 0) return attempts;
+  const results = session.meta.own.resultsOf(newer.map(([, u]) => u.key));
+  for (const [item, { key, run }] of newer) {
+    const { job } = runOf.get(item)!;
+    const result = results.get(key);
+    if (result?.identity === job.identity) attempts.set(job.identity, { key, status: 'ok', record: result.record, run });
+  }
+  return attempts;
 }

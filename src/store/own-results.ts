@@ -6,6 +6,9 @@ import { shellRunOf, type RunTable } from './run-table.js';
 
 type Latest = Pick<ResultRow, 'key' | 'record' | 'outputs' | 'log'>;
 
+/** A last attempt and the run that made it (null when unknown: older rows, or a result standing in for another document's attempt). */
+export type OwnAttempt = LastAttempt & { readonly run: number | null };
+
 /**
  * A document's own results and attempts. Documents sharing a store may
  * each have a block writing the same /data path (the same job identity):
@@ -16,19 +19,22 @@ export class OwnResults {
   private readonly latest;
 
   constructor(db: Database.Database, private readonly bulk: BulkReads, private readonly runTable: RunTable, private readonly runRows: RunRows) {
-    this.latest = db.prepare<[string, string, string], Latest>(
-      `SELECT key, record, outputs, log FROM results WHERE identity = ?
+    // Ordered by the newest run that made or used it, not by when it was made: a result made by a run whose edit was then reverted is older than the one the next run used again.
+    this.latest = db.prepare<[string, string, string, string], Latest>(
+      `SELECT key, record, outputs, log FROM results r WHERE identity = ?
          AND (run_id IN (SELECT value FROM json_each(?)) OR key IN (SELECT key FROM run_rows WHERE run_id IN (SELECT value FROM json_each(?))))
-       ORDER BY ended DESC LIMIT 1`);
+       ORDER BY (SELECT max(run_id) FROM run_rows u WHERE u.key = r.key AND u.status IN ('ok', 'cached') AND u.run_id IN (SELECT value FROM json_each(?))) DESC,
+         ended DESC LIMIT 1`);
   }
 
   /**
-   * The newest result of a job identity (whatever its key) that a run of `pipeline` made or used: what a
-   * `{precious}` block keeps when its definition changed, never another document's at the same /data path.
+   * The result of a job identity (whatever its key) that the newest run of `pipeline` to make or use one
+   * used: what a `{precious}` block keeps when its definition changed, never another document's at the
+   * same /data path.
    */
   latestResult(identity: string, pipeline: string): Latest | undefined {
     const runs = JSON.stringify(this.runTable.of(pipeline).map((r) => r.id));
-    return this.latest.get(identity, runs, runs);
+    return this.latest.get(identity, runs, runs, runs);
   }
 
   /**
@@ -39,18 +45,19 @@ export class OwnResults {
    * document's own newest result stands in for it, when it has one.
    * Attempts recorded before they named their run are taken as they are.
    */
-  lastAttempts(identities: readonly string[], pipeline: string): Map<string, LastAttempt> {
-    const found = new Map<string, LastAttempt>();
+  lastAttempts(identities: readonly string[], pipeline: string): Map<string, OwnAttempt> {
+    const found = new Map<string, OwnAttempt>();
     let mine: { ids: Set<number>; json: string } | undefined;
     const columns = ['identity', 'key', 'status', 'record', 'run_id'];
     // Integers come as BigInt from the bulk read.
     type Row = [string, string, LastAttempt['status'], string, bigint | null];
     for (const [identity, key, status, record, run] of this.bulk.rowsWhere<Row>('attempts', columns, ['identity'], identities)) {
       if (run !== null) mine ??= this.runsOf(pipeline);
-      if (run === null || mine!.ids.has(Number(run))) found.set(identity, { key, status, record });
+      if (run === null || mine!.ids.has(Number(run))) found.set(identity, { key, status, record, run: run === null ? null : Number(run) });
       else {
-        const own = this.latest.get(identity, mine!.json, mine!.json);
-        if (own !== undefined) found.set(identity, { key: own.key, status: 'ok', record: own.record });
+        // Already the result the newest of the document's runs used: nothing newer to look for.
+        const own = this.latest.get(identity, mine!.json, mine!.json, mine!.json);
+        if (own !== undefined) found.set(identity, { key: own.key, status: 'ok', record: own.record, run: null });
       }
     }
     return found;
@@ -83,6 +90,35 @@ export class OwnResults {
     for (const [item, { key, status }] of rows) {
       const record = records.get(key);
       if (record !== undefined) found.set(item, { key, status: status === 'failed' ? 'failed' : 'ok', record });
+    }
+    return found;
+  }
+
+  /**
+   * The keys the newest runs of document `pipeline` (its shell sessions'
+   * included) newer than run `after` used for step `step`'s `items` (ok or
+   * cached), by item, with the run: a job's attempt is the last run that
+   * executed it, and a later run may have used another result (an edit run,
+   * then reverted). Runs newest first, until each item is found: in the
+   * usual case, where the newest run made the attempts, none is read.
+   */
+  usedSince(step: string, pipeline: string, items: ReadonlySet<string | null>, after: number): Map<string | null, { key: string; run: number }> {
+    const used = new Map<string | null, { key: string; run: number }>();
+    const runs = [...this.runsOf(pipeline).ids].filter((id) => id > after).sort((a, b) => b - a);
+    for (const run of runs) {
+      for (const [item, key, status] of this.runRows.ofStep(run, step)) {
+        if ((status === 'ok' || status === 'cached') && items.has(item) && !used.has(item)) used.set(item, { key, run });
+      }
+      if (used.size === items.size) break;
+    }
+    return used;
+  }
+
+  /** The identity and record of each of `keys` that has a result. */
+  resultsOf(keys: readonly string[]): Map<string, { identity: string; record: string }> {
+    const found = new Map<string, { identity: string; record: string }>();
+    for (const [key, identity, record] of this.bulk.rowsWhere<[string, string, string]>('results', ['key', 'identity', 'record'], ['key'], keys)) {
+      found.set(key, { identity, record });
     }
     return found;
   }

@@ -1,0 +1,84 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+
+const fence = '```';
+const doc = (cmd = 'tr a-z A-Z < /data/in/*.txt > /data/up/+', info = ''): string =>
+  `---\nV: 1\n---\n\n${fence}shark-import\nin/ /data/in/\n${fence}\n\n## Up\n\n${fence}shark-run${info}\n${cmd}\n${fence}\n`;
+const INPUT_A = /^input \/data\/in\/a\.txt changed \(\w+… → \w+…\)$/;
+
+/**
+ * A job's last attempt is the last run that executed it; the result the
+ * latest run used may be another (an edit run, then reverted and run again,
+ * every job cached). `plan` compares with what the latest run used: the
+ * reverted value is not what changed.
+ */
+describe("plan's reasons after an edit that was run and reverted", () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig('shark-reasons-last-run-');
+    rig.write('in/a.txt', 'a\n');
+    rig.write('in/b.txt', 'b\n');
+  });
+  afterEach(() => rig.cleanup());
+
+  async function run(...args: string[]): Promise<string> {
+    const ran = await rig.shark(['run', 'p.md', ...args]);
+    expect(ran.code, ran.stderr).toBe(0);
+    return ran.stdout;
+  }
+
+  it('-e V=2 run, then V=1 again (all cached): a changed input is the only reason', async () => {
+    rig.write('p.md', doc());
+    await run();
+    await run('-e', 'V=2');
+    expect(await run()).toMatch(/0 run, 3 cached/);
+    rig.write('in/a.txt', 'a2\n');
+    const plan = await rig.plan('p.md');
+    expect(plan.jobs.filter((j) => j.step === 'up').map((j) => [j.job, j.reasons])).toEqual([
+      ['up[a.txt]', [expect.stringMatching(INPUT_A)]], ['up[b.txt]', []],
+    ]);
+    const text = await rig.shark(['plan', 'p.md']);
+    expect(text.stdout).toMatch(/2 jobs — 1 cached, 1 to run \(input \/data\/in\/a\.txt changed/);
+  });
+
+  it('a command edited, run, reverted and run: the command is not named', async () => {
+    rig.write('p.md', doc());
+    await run();
+    rig.write('p.md', doc('tr a-z A-Z < /data/in/*.txt | rev > /data/up/+'));
+    await run();
+    rig.write('p.md', doc());
+    expect(await run()).toMatch(/0 run, 3 cached/);
+    rig.write('in/a.txt', 'a2\n');
+    const plan = await rig.plan('p.md');
+    expect(plan.jobs.find((j) => j.job === 'up[a.txt]')!.reasons).toEqual([expect.stringMatching(INPUT_A)]);
+    // The import's tree, reverted too, is compared with the tree the latest run imported.
+    expect(plan.jobs.find((j) => j.step === 'import')!.reasons).toEqual([expect.stringMatching(/^source tree changed \(\w+… → \w+…\)$/)]);
+  });
+
+  it('an import whose tree was changed, run and reverted: plan says what a store that never saw the change says', async () => {
+    rig.write('p.md', doc());
+    await run();
+    await run('--store', 'fresh');
+    rig.write('in/a.txt', 'a2\n');
+    await run();
+    rig.write('in/a.txt', 'a\n');
+    expect(await run()).toMatch(/0 run, 3 cached/);
+    rig.write('in/b.txt', 'b2\n');
+    const plan = await rig.plan('p.md');
+    expect(plan.jobs.filter((j) => j.status === 'run').map((j) => j.job)).toEqual(['import', 'up[b.txt]']);
+    expect(plan).toEqual(await rig.plan('p.md', '--store', 'fresh'));
+  });
+
+  it('{precious}: the kept result is the one the latest run used, and its reasons say what changed since', async () => {
+    rig.write('p.md', doc(undefined, ' {precious}'));
+    await run();
+    await run('-e', 'V=2', '--force', 'up');
+    expect(await run()).toMatch(/0 run, 3 cached/);
+    const used = (await rig.plan('p.md')).jobs.find((j) => j.job === 'up[a.txt]');
+    rig.write('in/a.txt', 'a2\n');
+    const plan = await rig.plan('p.md');
+    const up = plan.jobs.find((j) => j.job === 'up[a.txt]') as typeof used & { outputs?: unknown };
+    expect(up!.reasons).toEqual([expect.stringMatching(/^kept \(precious\): input \/data\/in\/a\.txt changed \(\w+… → \w+…\)$/)]);
+    expect(up!.outputs).toEqual((used as typeof up)!.outputs);
+  });
+});
