@@ -1,6 +1,6 @@
 import type { LastAttempt } from '../store/metadata.js';
 import type { OwnAttempt } from '../store/own-results.js';
-import { rowItem, type Job } from './jobs.js';
+import { rowItem, stepIdentity, type Job } from './jobs.js';
 import type { Session } from './session.js';
 
 /**
@@ -10,19 +10,35 @@ import type { Session } from './session.js';
  * whose identity has none is compared with its item's last attempt in the
  * document's runs of the step: after its outputs were renamed (`+.txt` →
  * `+`), it is the same item's job, and the plan says what changed rather
- * than "new item".
+ * than "new item"; unless another step of the document has that attempt's
+ * identity now.
  */
 export function lastAttempts(session: Session, step: string, jobs: readonly Job[]): Map<string, LastAttempt> {
   const found: Map<string, LastAttempt> = usedSince(session, step, jobs, session.meta.own.lastAttempts(jobs.map((j) => j.identity), session.pipelinePath));
   const renamed = jobs.filter((j) => !found.has(j.identity));
   if (renamed.length === 0) return found;
   const byItem = session.meta.own.lastAttemptsOfStep(step, session.pipelinePath);
+  if (byItem.size === 0) return found;
+  const others = otherIdentities(session, step);
   for (const job of renamed) {
     const attempt = byItem.get(rowItem(job.items));
-    if (attempt !== undefined) found.set(job.identity, attempt);
+    if (attempt !== undefined && !others.has(baseIdentity(attempt.identity))) found.set(job.identity, attempt);
   }
   return found;
 }
+
+/**
+ * The identities of the document's other steps. An attempt under the
+ * step's id whose identity one of them has now is that step's: a block
+ * inserted above took its id (ids are only names), and the new block is
+ * not an edit of it.
+ */
+function otherIdentities(session: Session, step: string): Set<string> {
+  return new Set(session.pipeline.steps.filter((s) => s.id !== step).map(stepIdentity));
+}
+
+/** A job's identity without its items (`jobs.ts` `ExpandedJob.identity`): its step's. */
+const baseIdentity = (identity: string): string => identity.split('\0', 1)[0]!;
 
 /**
  * The attempts, each replaced by the result a later run used for the same

@@ -72,24 +72,25 @@ export class OwnResults {
    * was, and says what changed instead of "new item". Indexed reads only: a
    * step no run has rows of costs one probe per run.
    */
-  lastAttemptsOfStep(step: string, pipeline: string): Map<string | null, LastAttempt> {
+  lastAttemptsOfStep(step: string, pipeline: string): Map<string | null, LastAttempt & { readonly identity: string }> {
     const rows = new Map<string | null, { key: string; status: string }>();
     for (const run of this.runTable.of(pipeline)) {
       const own = this.runRows.ofStep(run.id, step);
       for (const [item, key, status] of own) if (!rows.has(item)) rows.set(item, { key, status });
       if (own.length > 0 && run.status === 'ok') break;
     }
-    const found = new Map<string | null, LastAttempt>();
+    const found = new Map<string | null, LastAttempt & { readonly identity: string }>();
     if (rows.size === 0) return found;
-    const records = new Map<string, string>();
+    const records = new Map<string, { record: string; identity: string }>();
     const keys = [...new Set([...rows.values()].map((r) => r.key))];
-    for (const [key, record] of this.bulk.rowsWhere<[string, string]>('results', ['key', 'record'], ['key'], keys)) records.set(key, record);
+    const columns = ['key', 'record', 'identity'];
+    for (const [key, record, identity] of this.bulk.rowsWhere<[string, string, string]>('results', columns, ['key'], keys)) records.set(key, { record, identity });
     const failed = keys.filter((k) => !records.has(k));
     // Attempts have no index on their key: read as results are, the table scanned once when they are most of it.
-    for (const [key, record] of this.bulk.rowsWhere<[string, string]>('attempts', ['key', 'record'], ['identity'], failed)) records.set(key, record);
+    for (const [key, record, identity] of this.bulk.rowsWhere<[string, string, string]>('attempts', columns, ['identity'], failed)) records.set(key, { record, identity });
     for (const [item, { key, status }] of rows) {
-      const record = records.get(key);
-      if (record !== undefined) found.set(item, { key, status: status === 'failed' ? 'failed' : 'ok', record });
+      const made = records.get(key);
+      if (made !== undefined) found.set(item, { key, status: status === 'failed' ? 'failed' : 'ok', ...made });
     }
     return found;
   }

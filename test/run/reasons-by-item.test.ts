@@ -42,3 +42,41 @@ describe('plan\'s reasons when a step\'s outputs are renamed', () => {
     expect((await rig.plan('q.md', '-i', 'in=in')).jobs.map((j) => j.reasons[0])).toEqual(['no previous result (new item)', 'no previous result (new item)', 'no previous result (new item)']);
   });
 });
+
+/**
+ * Ids are only names: a block or command inserted above another takes its
+ * id, and the one it displaced is cached under the next id. The new one is
+ * not an edit of the displaced one, whose attempt another step has now.
+ */
+describe("plan's reasons for a block or command inserted above another", () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig('shark-reasons-inserted-');
+  });
+  afterEach(() => rig.cleanup());
+
+  const run = (cmd: string): string => `${fence}shark-run\n${cmd}\n${fence}\n`;
+
+  it('a new block above the section\'s first is "no previous result", not its edit', async () => {
+    rig.write('p.md', `## Part\n\n${run('seq 1 5 > /data/a.txt')}\n${run('seq 1 7 > /data/b.txt')}`);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('p.md', `## Part\n\n${run('echo hi > /data/h.txt')}\n${run('seq 1 5 > /data/a.txt')}\n${run('seq 1 7 > /data/b.txt')}`);
+    const plan = await rig.plan('p.md');
+    expect(plan.jobs.map((j) => [j.job, j.status, j.reasons])).toEqual([
+      ['part', 'run', ['no previous result']], ['part-2', 'cached', []], ['part-3', 'cached', []],
+    ]);
+  });
+
+  it('a new first command of a block likewise; a command edited in place still says what changed', async () => {
+    rig.write('p.md', `## Part\n\n${run('seq 1 5 > /data/a.txt\nseq 1 7 > /data/b.txt')}`);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('p.md', `## Part\n\n${run('echo hi > /data/h.txt\nseq 1 5 > /data/a.txt\nseq 1 7 > /data/b.txt')}`);
+    expect((await rig.plan('p.md')).jobs.map((j) => [j.job, j.reasons])).toEqual([
+      ['part.1', ['no previous result']], ['part.2', []], ['part.3', []],
+    ]);
+    rig.write('p.md', `## Part\n\n${run('seq 1 5 > /data/a2.txt\nseq 1 7 > /data/b.txt')}`);
+    expect((await rig.plan('p.md')).jobs.map((j) => [j.job, j.reasons])).toEqual([
+      ['part.1', ['command text changed', 'outputs changed']], ['part.2', []],
+    ]);
+  });
+});
