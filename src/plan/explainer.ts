@@ -1,4 +1,4 @@
-import { definitionReasons, explain, inputReasons, withInputs, type KeyRecord } from './key.js';
+import { definitionReasons, explain, inputReasons, withInputs, type KeyRecord, type MissingFile } from './key.js';
 
 /** What the rest of a previous record says, worked out once per distinct text. */
 interface Definition {
@@ -17,15 +17,15 @@ interface Definition {
  * worked out once per distinct text, and per job only its inputs are read.
  * Parsing each job's whole record cost a plan of 200,000 changed jobs 8 µs
  * a job. One explainer serves one step (the jobs' own records share all but
- * their inputs).
+ * their inputs). `missing`: the step's local files gone from the disk.
  */
-export function stepExplainer(): (stored: string, now: KeyRecord) => readonly string[] {
+export function stepExplainer(missing?: MissingFile): (stored: string, now: KeyRecord) => readonly string[] {
   const known = new Map<string, Definition>();
   // The previous job's record around its inputs: most jobs' records match it, compared in place.
   let last: { head: string; tail: string; d: Definition } | undefined;
   return (stored, now) => {
     const at = inputsAt(stored);
-    if (at === undefined) return explain(JSON.parse(stored) as KeyRecord, now);
+    if (at === undefined) return explain(JSON.parse(stored) as KeyRecord, now, missing);
     const [start, end] = at;
     let d: Definition | undefined;
     if (last !== undefined && start === last.head.length && stored.length - end === last.tail.length && stored.startsWith(last.head) && stored.endsWith(last.tail)) {
@@ -35,7 +35,7 @@ export function stepExplainer(): (stored: string, now: KeyRecord) => readonly st
       const tail = stored.slice(end);
       const rest = `${head}\0${tail}`;
       d = known.get(rest);
-      if (d === undefined) known.set(rest, (d = definition(JSON.parse(stored) as KeyRecord, now)));
+      if (d === undefined) known.set(rest, (d = definition(JSON.parse(stored) as KeyRecord, now, missing)));
       last = { head, tail, d };
     }
     if (d.formatChanged) return d.unchangedInputs;
@@ -47,8 +47,8 @@ export function stepExplainer(): (stored: string, now: KeyRecord) => readonly st
   };
 }
 
-function definition(before: KeyRecord, now: KeyRecord): Definition {
-  const parts = before.v === now.v ? definitionReasons(before, now) : undefined;
+function definition(before: KeyRecord, now: KeyRecord, missing: MissingFile | undefined): Definition {
+  const parts = before.v === now.v ? definitionReasons(before, now, missing) : undefined;
   const unchangedInputs = Object.freeze(parts === undefined ? ['cache format changed'] : withInputs(parts.head, [], parts.tail));
   return { formatChanged: parts === undefined, unchangedInputs, head: parts?.head ?? [], tail: parts?.tail ?? [] };
 }

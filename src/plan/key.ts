@@ -90,10 +90,17 @@ export function short(id: string): string {
   return `${hex.slice(0, 8)}…`;
 }
 
+/**
+ * Whether a local file the previous record held, and `now` does not, is one
+ * the command still names though it is gone (`session.ts` `missingLocalFile`):
+ * what the record alone cannot tell from an edit that stopped using it.
+ */
+export type MissingFile = (path: string) => boolean;
+
 /** Why `now` differs from `before`, naming each changed component, old → new. */
-export function explain(before: KeyRecord, now: KeyRecord): string[] {
+export function explain(before: KeyRecord, now: KeyRecord, missing?: MissingFile): string[] {
   if (before.v !== now.v) return ['cache format changed'];
-  const { head, tail } = definitionReasons(before, now);
+  const { head, tail } = definitionReasons(before, now, missing);
   return withInputs(head, inputReasons(before.inputs, now.inputs), tail);
 }
 
@@ -118,7 +125,7 @@ export function inputReasons(before: KeyRecord['inputs'], now: KeyRecord['inputs
  * the reasons shown before the inputs' (environment … variables) and after
  * them (local files … source).
  */
-export function definitionReasons(before: KeyRecord, now: KeyRecord): { head: string[]; tail: string[] } {
+export function definitionReasons(before: KeyRecord, now: KeyRecord, missing: MissingFile = () => false): { head: string[]; tail: string[] } {
   const head: string[] = [];
   if (before.env !== now.env) head.push(`environment changed (${envLabel(before.env)} → ${envLabel(now.env)})`);
   if (before.command !== now.command) head.push('command text changed');
@@ -129,7 +136,8 @@ export function definitionReasons(before: KeyRecord, now: KeyRecord): { head: st
     head.push(a === undefined ? `variable ${name} added` : b === undefined ? `variable ${name} removed` : `variable ${name} changed (${a} → ${b})`));
   const tail: string[] = [];
   diffPairs(before.files, now.files, (path, a, b) =>
-    tail.push(a === undefined ? `local file ${path} now used` : b === undefined ? `local file ${path} no longer used` : `local file ${path} changed (${short(a)} → ${short(b)})`));
+    tail.push(a === undefined ? `local file ${path} now used`
+      : b === undefined ? `local file ${path} ${missing(path) ? 'does not exist' : 'no longer used'}` : `local file ${path} changed (${short(a)} → ${short(b)})`));
   tail.push(...toolChanges(before.tools ?? [], now.tools ?? []));
   diffPairs(before.deps ?? [], now.deps ?? [], (path, a, b) =>
     tail.push(a === undefined ? `dependency ${path} now used` : b === undefined ? `dependency ${path} no longer used` : `dependency ${path} changed (${short(a)} → ${short(b)})`));

@@ -4,7 +4,7 @@ import type { DataState } from './data-state.js';
 import { stepExplainer } from './explainer.js';
 import type { Job } from './jobs.js';
 import { lastAttempts } from './last-attempts.js';
-import type { Session } from './session.js';
+import { missingLocalFile, type Session } from './session.js';
 import { keptAhead } from './precious.js';
 import { everything, neededInstances, neededNote, type Selection } from './selection.js';
 import { completeStep, decideStep, emptyMapNote, type CachedResult, type JobDecision } from './step-plan.js';
@@ -139,7 +139,7 @@ export async function planPipeline(session: Session, state: DataState, selection
     const done: { job: Job; outputs: Record<string, string> }[] = [];
     const toRun = decision.jobs.filter((d) => d.cached === undefined && d.job.problem === undefined && decision.unbuilt === undefined && d.forced !== true);
     const attempts = lastAttempts(session, step.id, toRun.map((d) => d.job));
-    const explain = stepExplainer();
+    const explain = stepExplainer(missingLocalFile(session, step));
     for (const d of decision.jobs) {
       const { job, cached } = d;
       const items = job.items.map((i) => i.name);

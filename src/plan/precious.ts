@@ -4,7 +4,7 @@ import type { SnapshotId } from '../store/snapshot-store.js';
 import { stepIdentity, type Job } from './jobs.js';
 import { explain, type KeyRecord } from './key.js';
 import { isPrecious } from './selection.js';
-import type { Session } from './session.js';
+import { missingLocalFile, type Session } from './session.js';
 import type { JobDecision } from './step-plan.js';
 
 /**
@@ -18,7 +18,7 @@ export function keptResult(session: Session, job: Job): JobDecision | undefined 
   if (job.problem !== undefined) return undefined;
   const kept = newestWhole(session, job.identity);
   if (kept === undefined) return undefined;
-  return { job, cached: { outputs: kept.outputs, log: kept.log, key: kept.key }, kept: explain(JSON.parse(kept.record) as KeyRecord, job.record) };
+  return { job, cached: { outputs: kept.outputs, log: kept.log, key: kept.key }, kept: explain(JSON.parse(kept.record) as KeyRecord, job.record, missingLocalFile(session, job.step)) };
 }
 
 /**

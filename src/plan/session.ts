@@ -209,18 +209,34 @@ export function markUnbound(state: DataState, pipeline: Pipeline, hostInputs: Re
 /** Local files a step's command names (scripts, configs), with content hashes: part of its key. */
 export function stepFiles(session: Session, step: Step): [string, string][] {
   if (step.kind !== 'run') return [];
-  const base = step.cwd === undefined || step.cwd.startsWith('/data') ? session.pipelineDir
-    : isAbsolute(step.cwd) ? step.cwd : resolve(session.pipelineDir, step.cwd);
+  const base = filesBase(session, step);
   const found: [string, string][] = [];
   for (const rel of step.localFiles) {
     const abs = resolve(base, rel);
-    try {
-      if (statSync(abs).isFile()) found.push([rel, `sha256:${session.meta.hashFile(abs)}`]);
-    } catch {
-      // Not a file here: an argument that only looks like a path.
-    }
+    // Not a file here: an argument that only looks like a path.
+    if (isFile(abs)) found.push([rel, `sha256:${session.meta.hashFile(abs)}`]);
   }
   return found.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+}
+
+/**
+ * Whether a local file a step's key held is one its command still names,
+ * but no longer a file (`stepFiles` leaves it out): a script gone from
+ * beside the document is missing, not "no longer used".
+ */
+export function missingLocalFile(session: Session, step: Step): (rel: string) => boolean {
+  if (step.kind !== 'run') return () => false;
+  return (rel) => step.localFiles.includes(rel) && !isFile(resolve(filesBase(session, step), rel));
+}
+
+/** Where a run step's local files are: its `cd`, unless that is under /data (then beside the document, as without one). */
+function filesBase(session: Session, step: Extract<Step, { kind: 'run' }>): string {
+  if (step.cwd === undefined || step.cwd.startsWith('/data')) return session.pipelineDir;
+  return isAbsolute(step.cwd) ? step.cwd : resolve(session.pipelineDir, step.cwd);
+}
+
+function isFile(abs: string): boolean {
+  return statSync(abs, { throwIfNoEntry: false })?.isFile() === true;
 }
 
 export function importContext(session: Session, step: ImportStep, signal: AbortSignal, progress: ImportContext['progress']): ImportContext {

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadPipeline } from '../../src/pipeline/load.js';
 import { expandJobs, type Job, type JobContext } from '../../src/plan/jobs.js';
@@ -142,6 +143,17 @@ describe('key fields through shark plan --json', () => {
     const job = await edited(withScript, withScript, [], () => rig.write('script.sh', 'echo two\n'));
     expect(job.status).toBe('run');
     expect(job.reasons).toEqual([expect.stringMatching(/^local file script\.sh changed \([0-9a-f]{8}… → [0-9a-f]{8}…\)$/)]);
+  });
+
+  it('files: a script the command still names, now gone, is said to be missing, not "no longer used"', async () => {
+    rig.write('script.sh', 'echo one\n');
+    const withScript = doc({ cmd: 'echo ran >> counter; sh script.sh > /data/out.txt' });
+    const job = await edited(withScript, withScript, [], () => rmSync(rig.path('script.sh')));
+    expect([job.status, job.reasons]).toEqual(['run', ['local file script.sh does not exist']]);
+    rig.write('script.sh', 'echo one\n');
+    const removed = await edited(withScript, doc({ cmd: 'echo ran >> counter; echo > /data/out.txt' }));
+    // A command that stops naming it (its `sh` goes too: the program's reason follows).
+    expect(removed.reasons.slice(0, 2)).toEqual(['command text changed', 'local file script.sh no longer used']);
   });
 
   it('outputs (a new identity, compared with the same step\'s last attempt)', async () => {
