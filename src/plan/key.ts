@@ -84,10 +84,24 @@ export function commandAsRun(r: Pick<KeyRecord, 'prelude' | 'cwd' | 'command'>):
   return [...r.prelude, ...(r.cwd !== null ? [`cd ${r.cwd}`] : []), r.command].join('\n');
 }
 
+/**
+ * How an id changed, `a… → b…`; for a file whose bytes did not, only its
+ * mode did (`sha256:` ↔ `sha256x:`, `snapshot-store.ts`), which the same
+ * digits on both sides would not show.
+ */
+export function idChange(a: string, b: string): string {
+  const executable = (id: string): boolean => id.startsWith('sha256x:');
+  if (executable(a) !== executable(b) && /^sha256x?:/.test(a) && /^sha256x?:/.test(b) && hexOf(a) === hexOf(b)) {
+    return `mode: ${executable(b) ? 'now' : 'no longer'} executable`;
+  }
+  return `${short(a)} → ${short(b)}`;
+}
+
+const hexOf = (id: string): string => id.slice(id.lastIndexOf(':') + 1);
+
 /** The first hex digits of `sha256:…`, `tree:…` or `docker:sha256:…`. */
 export function short(id: string): string {
-  const hex = id.slice(id.lastIndexOf(':') + 1);
-  return `${hex.slice(0, 8)}…`;
+  return `${hexOf(id).slice(0, 8)}…`;
 }
 
 /**
@@ -115,7 +129,7 @@ export function inputReasons(before: KeyRecord['inputs'], now: KeyRecord['inputs
   const reasons: string[] = [];
   diffPairs(before, now, (path, a, b) => {
     const p = shownName(path);
-    reasons.push(a === undefined ? `new input ${p}` : b === undefined ? `input ${p} no longer read` : `input ${p} changed (${short(a)} → ${short(b)})`);
+    reasons.push(a === undefined ? `new input ${p}` : b === undefined ? `input ${p} no longer read` : `input ${p} changed (${idChange(a, b)})`);
   });
   return reasons;
 }

@@ -1,8 +1,8 @@
-import { rmSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadPipeline } from '../../src/pipeline/load.js';
 import { expandJobs, type Job, type JobContext } from '../../src/plan/jobs.js';
-import { explain, KEY_VERSION, type KeyRecord } from '../../src/plan/key.js';
+import { explain, inputReasons, KEY_VERSION, type KeyRecord } from '../../src/plan/key.js';
 import { Rig, type PlanJson } from '../support/rig.js';
 
 const fence = '```';
@@ -154,6 +154,15 @@ describe('key fields through shark plan --json', () => {
     const removed = await edited(withScript, doc({ cmd: 'echo ran >> counter; echo > /data/out.txt' }));
     // A command that stops naming it (its `sh` goes too: the program's reason follows).
     expect(removed.reasons.slice(0, 2)).toEqual(['command text changed', 'local file script.sh no longer used']);
+  });
+
+  it('inputs: the same bytes made executable say so, not the same hash twice', async () => {
+    rig.write('in.txt', 'one\n');
+    const withInput = doc({ front: 'inputs:\n  src: /data/in.txt', cmd: 'echo ran >> counter; cat /data/in.txt > /data/out.txt' });
+    const job = await edited(withInput, withInput, ['-i', 'src=in.txt'], () => chmodSync(rig.path('in.txt'), 0o755));
+    expect([job.status, job.reasons]).toEqual(['run', ['input /data/in.txt changed (mode: now executable)']]);
+    const hex = 'ab'.repeat(32);
+    expect(inputReasons([['/data/x', `sha256x:${hex}`]], [['/data/x', `sha256:${hex}`]])).toEqual(['input /data/x changed (mode: no longer executable)']);
   });
 
   it('outputs (a new identity, compared with the same step\'s last attempt)', async () => {
