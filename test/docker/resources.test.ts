@@ -81,4 +81,21 @@ ${probe('/data/plain.txt')}
     const spec = containerSpec(req, image, undefined);
     expect(spec).toMatchObject({ cpus: 2, memory: 64 * 2 ** 20, capabilities: JOB_CAPABILITIES, pidsLimit: JOB_PIDS_LIMIT, network: false });
   });
+
+  it('says a job killed for going over {memory} went over it, not only that a signal killed it', async () => {
+    writeFileSync(join(tmp.dir, 'm.md'), `# oom
+
+\`\`\`shark-build:box
+FROM ${BASE}
+\`\`\`
+
+\`\`\`shark-run:box {memory=8M}
+x=$(head -c 50000000 /dev/zero | tr '\\0' a); echo \${#x} > /data/n.txt
+\`\`\`
+`);
+    const ran = await shark(['run', 'm.md', '--json'], tmp.dir);
+    expect(ran.code).toBe(1);
+    const failed = ran.stdout.split('\n').filter((l) => l.includes('"job-failed"')).map((l) => JSON.parse(l) as { message: string; reason: string });
+    expect(failed).toMatchObject([{ message: 'went over its memory limit (memory=8M): killed by the kernel', reason: 'signal' }]);
+  });
 });

@@ -73,6 +73,8 @@ export interface ContainerHandle {
   start(): Promise<void>;
   /** The exit status once the container stops. */
   wait(): Promise<number>;
+  /** Whether the kernel killed it for going over its memory limit (after it stopped). */
+  oomKilled(): Promise<boolean>;
   kill(): Promise<void>;
   /** Removes the container and its anonymous volumes; quiet when it is already gone. */
   remove(): Promise<void>;
@@ -227,6 +229,7 @@ class DockerodeClient implements DockerClient {
       },
       start: async () => void (await container.start()),
       wait: async () => ((await container.wait()) as { StatusCode: number }).StatusCode,
+      oomKilled: async () => (await container.inspect()).State?.OOMKilled === true,
       kill: async () => {
         try {
           await container.kill();

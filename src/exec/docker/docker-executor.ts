@@ -9,6 +9,7 @@ import { longTimer, type LongTimer } from '../long-timer.js';
 import { maskedStream } from '../secret-mask.js';
 import { singleQuoted } from '../../pipeline/shell-words.js';
 import { inTheWay } from '../../store/safe-path.js';
+import { formatMemory } from '../../pipeline/resources.js';
 
 /** Labels on every job container: `docker ps -a --filter label=shark.job` finds leftovers of a killed run. */
 export const JOB_LABEL = 'shark.job';
@@ -63,7 +64,12 @@ export class DockerExecutor implements Executor {
       await Promise.race([ended, new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
       if (ending === 'cancelled') return { status: 'cancelled' };
       if (ending === 'timeout') return { status: 'timeout', message: `timed out after ${req.timeout}s` };
-      return code === 0 ? { status: 'ok' } : { status: 'failed', reason: code > 128 ? 'signal' : 'exit', exitCode: code, message: code > 128 ? `killed by signal ${code - 128}` : `exit status ${code}` };
+      if (code === 0) return { status: 'ok' };
+      // The kernel's SIGKILL for a job over its `{memory}` is no signal anyone sent: say which limit it went over.
+      if (req.memory !== undefined && (await container.oomKilled().catch(() => false))) {
+        return { status: 'failed', reason: 'signal', exitCode: code, message: `went over its memory limit (memory=${formatMemory(req.memory)}): killed by the kernel` };
+      }
+      return { status: 'failed', reason: code > 128 ? 'signal' : 'exit', exitCode: code, message: code > 128 ? `killed by signal ${code - 128}` : `exit status ${code}` };
     } catch (e) {
       if (req.signal.aborted) return { status: 'cancelled' };
       const message = `container for ${req.label} failed to run: ${(e as Error).message}`;
