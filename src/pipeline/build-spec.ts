@@ -224,6 +224,12 @@ function parseObuilder(body: readonly SourceLine[]): SpecResult {
         const plain = atomsOf(args);
         if (uid && atomsOf(uid)?.length === 1) {
           const g = gid && atomsOf(gid)?.[0];
+          // OBuilder reads both as integers; Docker would take a name and fail every job whose image lacks it.
+          const named = [['uid', atomsOf(uid)![0]!], ['gid', g]].find(([, v]) => v !== undefined && v !== '' && !/^\d+$/.test(v));
+          if (named !== undefined) {
+            problems.push({ at: op.at, message: `(user (uid N) (gid N)) takes numbers: ${named[0]} ${named[1]} is not one` });
+            break;
+          }
           const who = `${atomsOf(uid)![0]}${g ? `:${g}` : ''}`;
           lines.push(`USER ${who}`);
           chown = who === '0' || who === '0:0' ? undefined : who;

@@ -199,6 +199,12 @@ describe('parseBuildSpec: OBuilder', () => {
     ]);
   });
 
+  it('refuses a (user (uid …) (gid …)) that is not numbers, as OBuilder does', () => {
+    expect(problems('((from a)\n (user (uid abc) (gid 1)))')).toEqual(['11:2: (user (uid N) (gid N)) takes numbers: uid abc is not one']);
+    expect(problems('((from a)\n (user (uid 1000) (gid staff)))')).toEqual(['11:2: (user (uid N) (gid N)) takes numbers: gid staff is not one']);
+    expect(spec('((from a)\n (user (uid 1000) (gid 1000)))').dockerfile).toBe('FROM a\nUSER 1000:1000\n');
+  });
+
   it('is an OBuilder spec when comments come before its first `(`, as Sexplib reads them', () => {
     const expected = { format: 'obuilder', dockerfile: 'FROM shark-test/busybox:latest\nWORKDIR /home/tmf/app\n' };
     // The README's tmf.spec starts with a `;` comment.

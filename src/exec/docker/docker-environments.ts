@@ -90,7 +90,9 @@ export class DockerEnvironments {
         if ('error' in env) return { ok: false, message: env.error };
         const connection = await this.connect();
         if (!connection.ok) return { ok: false, message: connection.message };
-        return { ok: true, client: connection.client, image: env.id.slice(DOCKER_ID_PREFIX.length) };
+        const block = this.environment(name).block.at;
+        const environment = `environment ${name} (${this.pipeline.document.file}:${block.line}:${block.col})`;
+        return { ok: true, client: connection.client, image: env.id.slice(DOCKER_ID_PREFIX.length), environment };
       });
       this.executors.set(name, executor);
     }

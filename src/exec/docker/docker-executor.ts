@@ -17,7 +17,10 @@ export const JOB_LABEL = 'shark.job';
 export const PID_LABEL = 'shark.pid';
 export const HOST_LABEL = 'shark.host';
 
-export type ImageTarget = { readonly ok: true; readonly client: DockerClient; readonly image: string } | { readonly ok: false; readonly message: string };
+/** `environment` names it in messages, with its build block (`environment gdal (p.md:3:1)`). */
+export type ImageTarget =
+  | { readonly ok: true; readonly client: DockerClient; readonly image: string; readonly environment?: string }
+  | { readonly ok: false; readonly message: string };
 
 /** How long to let the output stream drain after the container has exited. */
 const DRAIN_MS = 2000;
@@ -72,6 +75,11 @@ export class DockerExecutor implements Executor {
       return { status: 'failed', reason: code > 128 ? 'signal' : 'exit', exitCode: code, message: code > 128 ? `killed by signal ${code - 128}` : `exit status ${code}` };
     } catch (e) {
       if (req.signal.aborted) return { status: 'cancelled' };
+      const refused = missingUser((e as Error).message, target.environment ?? 'this environment');
+      if (refused !== undefined) {
+        log.write(`shark: ${refused}\n`);
+        return { status: 'failed', reason: 'environment', exitCode: null, message: refused };
+      }
       const message = `container for ${req.label} failed to run: ${(e as Error).message}`;
       log.write(`shark: ${message}\n`);
       return { status: 'failed', reason: 'internal', exitCode: null, message };
@@ -82,6 +90,22 @@ export class DockerExecutor implements Executor {
       await new Promise((r) => log.end(r));
     }
   }
+}
+
+/** What the engine says when it starts a container whose image's USER (or its group) the image has no entry for. */
+const NO_SUCH_USER = /unable to find (user|group) ([^:\s]+): no matching entries in (passwd|group) file/;
+
+/**
+ * A USER the image lacks builds fine (`USER` is not checked by the build),
+ * then every job of the environment fails to start: the environment's fault,
+ * said in its terms rather than as the engine's HTTP error.
+ */
+function missingUser(message: string, environment: string): string | undefined {
+  const m = NO_SUCH_USER.exec(message);
+  if (m === null) return undefined;
+  const [, kind, name, file] = m;
+  const what = kind === 'user' ? `its USER ${name}` : `the group ${name} of its USER`;
+  return `${environment}: ${what} does not exist in the image (no such entry in its /etc/${file})`;
 }
 
 /**
