@@ -23,8 +23,13 @@ export interface ExecRequest {
   readonly cwd: string | undefined;
   /** The pipeline's directory. */
   readonly pipelineDir: string;
-  /** Default container working directory (frontmatter `path:`). */
+  /** Default container working directory (frontmatter `path:`, else /root). */
   readonly containerWorkdir: string;
+  /**
+   * No frontmatter `path:`: a container starts in its image's WORKDIR when the
+   * image sets one (as `docker run` does), in `containerWorkdir` otherwise.
+   */
+  readonly workdirFromImage?: boolean;
   /** Variables to add to the environment (frontmatter, `-e`). */
   readonly env: Readonly<Record<string, string>>;
   /** Secret values (already in `env`): wherever they appear in the output, the log shows `***`. */

@@ -81,6 +81,7 @@ export async function runIn(session: RunSession, step: RunStep, ws: Workspace, l
       cwd: step.cwd,
       pipelineDir: session.pipelineDir,
       containerWorkdir: session.pipeline.workdir,
+      workdirFromImage: session.pipeline.document.frontmatter?.path === undefined,
       env: { ...Object.fromEntries(session.variables), ...Object.fromEntries(session.secrets ?? []), SHARK_THREADS: '1' },
       secrets: [...(session.secrets?.values() ?? [])],
       network: step.network,

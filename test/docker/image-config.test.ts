@@ -1,15 +1,46 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { BASE, describeDocker, removeBuiltImages, scratch, shark } from './rig.js';
 
-/** What the image's Dockerfile says of as whom its jobs run: USER. */
-describeDocker('the image\'s USER', () => {
+/** What the image's Dockerfile says of where and as whom its jobs run: WORKDIR and USER. */
+describeDocker('the image\'s WORKDIR and USER', () => {
   let tmp: ReturnType<typeof scratch>;
   beforeEach(() => (tmp = scratch('shark-docker-image-config-')));
   afterEach(() => {
-    for (const name of ['u.md']) removeBuiltImages(join(tmp.dir, name.replace(/\.md$/, '.lock.json')));
+    for (const name of ['w.md', 'p.md', 'u.md']) removeBuiltImages(join(tmp.dir, name.replace(/\.md$/, '.lock.json')));
     tmp.cleanup();
+  });
+
+  const WORKDIR_USER = `
+\`\`\`shark-build:wd
+FROM ${BASE}
+WORKDIR /app
+RUN echo helper > /app/helper.txt
+USER 1000
+\`\`\`
+
+\`\`\`shark-run:wd
+pwd > /data/pwd.txt; cat helper.txt > /data/h.txt
+\`\`\`
+
+\`\`\`shark-publish
+/data/pwd.txt
+/data/h.txt
+\`\`\`
+`;
+
+  it('runs a step in the image\'s WORKDIR when no frontmatter path: is given, and in path: when it is', async () => {
+    writeFileSync(join(tmp.dir, 'w.md'), `# workdir\n${WORKDIR_USER}`);
+    const ran = await shark(['run', 'w.md'], tmp.dir);
+    expect(ran.code, ran.stderr + ran.stdout).toBe(0);
+    expect(readFileSync(join(tmp.dir, '_shark', 'pwd.txt'), 'utf8')).toBe('/app\n');
+    expect(readFileSync(join(tmp.dir, '_shark', 'h.txt'), 'utf8')).toBe('helper\n');
+
+    writeFileSync(join(tmp.dir, 'p.md'), `---\npath: /tmp\n---\n# workdir\n${WORKDIR_USER.replace('cat helper.txt', 'cat /app/helper.txt')}`);
+    const given = await shark(['run', 'p.md'], tmp.dir);
+    expect(given.code, given.stderr + given.stdout).toBe(0);
+    expect(readFileSync(join(tmp.dir, '_shark', 'pwd.txt'), 'utf8')).toBe('/tmp\n');
   });
 
   it('fails a job whose environment names a USER the image does not have with reason environment, pointing at the build block', async () => {

@@ -15,6 +15,8 @@ export interface DockerClient {
   readonly rootless: boolean;
   /** The content id (`sha256:…`) a reference resolves to locally, or undefined. */
   imageId(ref: string): Promise<string | undefined>;
+  /** The working directory the image sets (its WORKDIR), or undefined when it sets none. */
+  imageWorkdir(ref: string): Promise<string | undefined>;
   /** What the engine knows of a reference: its id, labels, and the ids of the local images it was built on (its history). */
   imageAncestry(ref: string): Promise<ImageAncestry | undefined>;
   build(request: BuildRequest): Promise<BuildResult>;
@@ -137,6 +139,11 @@ class DockerodeClient implements DockerClient {
       if (statusOf(e) === 404) return undefined;
       throw e;
     }
+  }
+
+  async imageWorkdir(ref: string): Promise<string | undefined> {
+    const workdir = (await this.docker.getImage(ref).inspect()).Config?.WorkingDir;
+    return workdir === undefined || workdir === '' ? undefined : workdir;
   }
 
   async imageAncestry(ref: string): Promise<ImageAncestry | undefined> {

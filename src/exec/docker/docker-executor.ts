@@ -54,7 +54,8 @@ export class DockerExecutor implements Executor {
     const onAbort = (): void => stop('cancelled');
     try {
       guardContainers();
-      container = await client.createContainer(containerSpec(req, image, ownerFix(client)));
+      const workdir = req.workdirFromImage === true ? await client.imageWorkdir(image) : undefined;
+      container = await client.createContainer(containerSpec(workdir === undefined ? req : { ...req, containerWorkdir: workdir }, image, ownerFix(client)));
       if (req.signal.aborted) return { status: 'cancelled' };
       const { ended } = await container.attach(log);
       req.signal.addEventListener('abort', onAbort, { once: true });
@@ -194,7 +195,7 @@ export function shellCommand(script: string): string[] {
   return ['/bin/sh', '-c', JOIN_PIECES, '/bin/sh', ...pieces];
 }
 
-/** `cd` wins when absolute; a relative `cd` is taken from the frontmatter `path:` (the image's default is never used). */
+/** `cd` wins when absolute; a relative `cd` is taken from the default: frontmatter `path:`, else the image's WORKDIR, else /root. */
 export function workdirOf(req: Pick<ExecRequest, 'cwd' | 'containerWorkdir'>): string {
   if (req.cwd === undefined) return req.containerWorkdir;
   return posix.isAbsolute(req.cwd) ? req.cwd : posix.join(req.containerWorkdir, req.cwd);

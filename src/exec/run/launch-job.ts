@@ -78,6 +78,7 @@ export async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: 
     cwd: step.cwd,
     pipelineDir: session.pipelineDir,
     containerWorkdir: session.pipeline.workdir,
+    workdirFromImage: session.pipeline.document.frontmatter?.path === undefined,
     // SHARK_THREADS: the slots the job holds, for commands to pass on (`-wo NUM_THREADS=$SHARK_THREADS`); not in the key.
     env: { ...Object.fromEntries(session.variables), ...Object.fromEntries(session.secrets ?? []), SHARK_THREADS: String(threads) },
     secrets: [...(session.secrets?.values() ?? [])],

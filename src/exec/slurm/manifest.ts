@@ -24,6 +24,8 @@ export interface TaskSpec {
   readonly cwd: string | null;
   readonly pipelineDir: string;
   readonly containerWorkdir: string;
+  /** ExecRequest.workdirFromImage (absent in older manifests). */
+  readonly workdirFromImage?: boolean;
   readonly env: Readonly<Record<string, string>>;
   readonly secretNames: readonly string[];
   readonly network: boolean | 'host';
@@ -67,7 +69,7 @@ export function specOf(req: ExecRequest, environment: TaskEnvironment, key: stri
   return {
     key, label: req.label, environment, script: req.script(rootMark), rootMark,
     workspace: req.workspace.root, inputs: req.inputs.map((i) => ({ path: i.path })), outputs: req.outputs.map((o) => ({ path: o.path })),
-    cwd: req.cwd ?? null, pipelineDir: req.pipelineDir, containerWorkdir: req.containerWorkdir,
+    cwd: req.cwd ?? null, pipelineDir: req.pipelineDir, containerWorkdir: req.containerWorkdir, workdirFromImage: req.workdirFromImage === true,
     env, secretNames, network: req.network, timeout: req.timeout ?? null, cpus: req.cpus ?? null, memory: req.memory ?? null,
     logPath: req.logPath, statusPath, wholeNode, ...(stopFile === undefined ? {} : { stopFile }),
   };
@@ -99,7 +101,7 @@ export function requestOf(spec: TaskSpec, secrets: Readonly<Record<string, strin
     script: (root) => spec.script.split(spec.rootMark).join(root),
     workspace: { root: spec.workspace },
     inputs: spec.inputs, outputs: spec.outputs,
-    cwd: spec.cwd ?? undefined, pipelineDir: spec.pipelineDir, containerWorkdir: spec.containerWorkdir,
+    cwd: spec.cwd ?? undefined, pipelineDir: spec.pipelineDir, containerWorkdir: spec.containerWorkdir, workdirFromImage: spec.workdirFromImage === true,
     env, secrets: values, network: spec.network, timeout: spec.timeout ?? undefined,
     ...(spec.cpus === null ? {} : { cpus: spec.cpus }),
     ...(spec.memory === null ? {} : { memory: spec.memory }),
