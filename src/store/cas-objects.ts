@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { syncPath } from './durable.js';
 import { storedMode } from './file-modes.js';
@@ -38,11 +38,19 @@ export class CasObjects {
   /** The fan-out directories (`objects/AB`) made or found in this process. */
   private readonly dirs = new Set<string>();
 
+  /**
+   * Shark as root: the store's own owner, whom every object is given. A file
+   * a container wrote as its USER (uid 1000) would otherwise stay that user's,
+   * who could then chmod and rewrite a cached result.
+   */
+  private readonly owner: { readonly uid: number; readonly gid: number } | undefined;
+
   constructor(root: string, meta: Metadata) {
     this.dir = join(root, 'objects');
     this.quarantineDir = join(root, 'quarantine');
     mkdirSync(this.dir, { recursive: true });
     this.records = new ObjectRecords(meta);
+    this.owner = process.getuid?.() === 0 ? statSync(root) : undefined;
   }
 
   static idOf(hex: string, exec: boolean): SnapshotId {
@@ -87,6 +95,7 @@ export class CasObjects {
       unlinkSync(path);
       return { id, moved: false };
     }
+    if (this.owner !== undefined && (st.uid !== this.owner.uid || st.gid !== this.owner.gid)) chownSync(path, this.owner.uid, this.owner.gid);
     chmodSync(path, storedMode(exec));
     markStored(path);
     // A link or a directory in the object's place is moved aside: a rename would keep a link's target or fail on a directory.

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -45,6 +45,21 @@ describe('object checks of many objects, stat-ed on the worker thread', () => {
 });
 
 describe('storing objects', () => {
+  it.runIf(process.getuid?.() === 0)('gives an object the store\'s owner when Shark runs as root, not the uid a container wrote it as', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shark-objects-'));
+    try {
+      const objects = new CasObjects(join(dir, 'store'), new Metadata(join(dir, 'meta')));
+      const file = join(dir, 'r.txt');
+      writeFileSync(file, 'result\n');
+      chownSync(file, 1000, 1000);
+      const object = statSync(objects.pathOf(objects.absorbFileNow(file, statSync(file))));
+      const store = statSync(join(dir, 'store'));
+      expect([object.uid, object.gid, object.mode & 0o777]).toEqual([store.uid, store.gid, 0o444]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a fan-out directory removed while the process runs is made again: the next object of that prefix is stored', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'shark-objects-'));
     const meta = new Metadata(join(dir, 'meta'));
