@@ -8,7 +8,7 @@ import { claim, type Fail, type Writers } from './writers.js';
  * nothing has written is a mistake, not something they create.
  */
 const READERS = new Set([
-  'ls', 'cat', 'head', 'tail', 'wc', 'du', 'find', 'stat', 'tree', 'file', 'grep', 'zcat', 'diff', 'cmp',
+  'ls', 'cat', 'paste', 'head', 'tail', 'wc', 'du', 'find', 'stat', 'tree', 'file', 'grep', 'zcat', 'diff', 'cmp',
   'md5sum', 'sha1sum', 'sha256sum', 'sha512sum', 'cksum', 'b2sum',
 ]);
 
@@ -22,6 +22,8 @@ const READERS = new Set([
 export function classifyMentions(id: string, mentions: readonly Mention[], writers: Writers, fail: Fail): { inputs: Input[]; outputs: Output[] } {
   const inputs: Input[] = [];
   const outputs: Output[] = [];
+  const maps = mentions.some((m) => m.wildcard !== undefined);
+  const onlyReads = (m: Mention): boolean => m.redirect === undefined && m.program !== undefined && READERS.has(m.program);
   const write = (m: Mention, output: Output): void => {
     if (claim(writers, output.path, { step: id, at: m.at }, fail)) outputs.push(output);
   };
@@ -44,6 +46,12 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
       const ext = m.plus.ext;
       if (r.kind !== 'none' && !mine && m.redirect !== 'out') {
         inputs.push({ path, isDir: true, from, at: m.at, join: { ext } });
+      } else if (r.kind === 'none' && maps && !writers.incomplete && (m.redirect === 'in' || onlyReads(m))) {
+        // A join of a directory nothing writes (a typo, most likely): as an output, every job would fail at run time.
+        const shown = `${path}/+${ext === undefined ? '' : `.${ext}`}`;
+        fail(m.at, m.redirect === 'in'
+          ? `reads \`${shown}\`, which no earlier step writes or imports and no frontmatter input names`
+          : `nothing writes ${path}/: \`${m.program!}\` only reads it (its \`+\` joins each job's item there); write it in an earlier step, import it, or name it as a frontmatter input`);
       } else if (mine) {
         // `/data/aoh/+.tif` and `/data/aoh/+.json`: one directory, two files per item.
         if (!outputs.some((o) => o.path === path && o.perItem && o.ext === ext)) outputs.push(perItem(path, m, ext));
@@ -56,7 +64,7 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
       fail(m.at, `reads \`${path}\`, which no earlier step writes or imports and no frontmatter input names`);
       continue;
     }
-    if (r.kind === 'none' && !writers.incomplete && m.redirect !== 'out' && m.program !== undefined && READERS.has(m.program)) {
+    if (r.kind === 'none' && !writers.incomplete && onlyReads(m)) {
       const shown = m.path.isDir ? `${path}/` : path;
       fail(m.at, `nothing writes ${shown}: \`${m.program}\` only reads it; write it in an earlier step, import it, or name it as a frontmatter input`);
       continue;

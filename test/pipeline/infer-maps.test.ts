@@ -109,6 +109,32 @@ describe('joins', () => {
     ]);
   });
 
+  it('reports a `+` that only a reader or `<` names, under a directory nothing writes, instead of making it an output', () => {
+    const nothing = (at: string, dir: string, program: string): string =>
+      `${at}: nothing writes ${dir}: \`${program}\` only reads it (its \`+\` joins each job's item there); write it in an earlier step, import it, or name it as a frontmatter input`;
+    expect(errors(doc([...scenarios, ['shark-run', 'paste -d, /data/aohs/current/*.txt /data/aohs/restor/+ > /data/joined/+']]))).toEqual([
+      nothing('11:36', '/data/aohs/restor/', 'paste'),
+    ]);
+    expect(errors(doc([...scenarios, ['shark-run', 'cat /data/aohs/current/*.txt /data/aohs/restor/+.txt > /data/joined/+']]))).toEqual([
+      nothing('11:30', '/data/aohs/restor/', 'cat'),
+    ]);
+    expect(errors(doc([...scenarios, ['shark-run', 'join /data/aohs/current/*.txt - < /data/aohs/restor/+ > /data/joined/+']]))).toEqual([
+      "11:35: reads `/data/aohs/restor/+`, which no earlier step writes or imports and no frontmatter input names",
+    ]);
+  });
+
+  it('still writes a `+` that a reader does not name, or that a redirection writes', () => {
+    const p = loadAllowingWarnings(doc([
+      ...scenarios,
+      ['shark-run {id=copy}', 'cp /data/aohs/current/*.txt /data/copies/+'],
+      ['shark-run {id=cat}', 'cat /data/aohs/current/*.txt > /data/cats/+'],
+    ]));
+    expect(flow(p).slice(3)).toEqual([
+      'copy: /data/aohs/current/*.txt<aoh.1 -> /data/copies/+',
+      'cat: /data/aohs/current/*.txt<aoh.1 -> /data/cats/+',
+    ]);
+  });
+
   it('needs a wildcard for `+` to join with', () => {
     expect(errors(doc([...scenarios, ['shark-run', 'cat /data/aohs/restore/+ > /data/x']]))).toEqual([
       "11:5: `+` names each map job's output after its item, but this command has no wildcard input such as /data/dir/*",
