@@ -36,6 +36,11 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
     const r = writers.resolve(path);
     const mine = r.kind !== 'none' && r.writers.every((w) => w.step === id);
     const from = r.kind === 'none' ? [] : [...new Set(r.writers.map((w) => w.step))];
+    if (m.wildcard !== undefined && m.redirect === 'out') {
+      // The shell writes the one match there is (or fails on several): read as a map, each job would overwrite its input.
+      fail(m.at, `\`${path}/${m.wildcard.pattern}\` follows an output redirection (\`>\`, \`>>\`, \`2>\`, \`&>\` or \`>|\`), so it is written, and a written path cannot hold a wildcard: to write one output per item of a map, name it with +, as in \`> /data/out/+\``);
+      continue;
+    }
     if (m.wildcard !== undefined) {
       if (r.kind === 'none') fail(m.at, `maps over \`${path}/\`, which no earlier step writes or imports`);
       else if (mine) fail(m.at, `a step cannot map over its own output \`${path}/\``);

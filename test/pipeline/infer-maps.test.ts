@@ -70,6 +70,17 @@ describe('the same problem in every instance of a sweep', () => {
   });
 });
 
+describe('a wildcard after an output redirection', () => {
+  it('is an error at the path, whatever the redirection: the path is written, not mapped over', () => {
+    const made: [string, string] = ['shark-run', 'mkdir -p /data/in/ && echo a > /data/in/a.txt'];
+    const message = (at: string): string =>
+      `${at}: \`/data/in/*.txt\` follows an output redirection (\`>\`, \`>>\`, \`2>\`, \`&>\` or \`>|\`), so it is written, and a written path cannot hold a wildcard: to write one output per item of a map, name it with +, as in \`> /data/out/+\``;
+    for (const op of ['>', '>>', '2>', '&>', '>|']) {
+      expect(errors(doc([made, ['shark-run', `echo hi ${op} /data/in/*.txt`]]))).toEqual([message(`6:${10 + op.length}`)]);
+    }
+  });
+});
+
 describe('joins', () => {
   const scenarios: [string, string][] = [
     ['shark-import {id=get}', 'zenodo:1/species.zip /data/species/ extract'],
