@@ -1,15 +1,20 @@
-import { error, type Diagnostic } from '../diagnostics.js';
+import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import { baseName } from './data-path.js';
-import type { Pipeline } from './pipeline.js';
+import type { Input, Pipeline, Step } from './pipeline.js';
 
 /**
  * Every job of a map writes its own outputs, so a map step's plain-file
  * output would be written once per item: that is an error, found before
  * anything runs. A path without an extension is most likely a directory
- * written without its trailing `/`: the message says so first.
+ * written without its trailing `/`: the message says so first. Either way
+ * the step may have been meant as a reduce, one job reading every item:
+ * the message ends with how to write one.
+ *
+ * The instances of a swept block find the same mistake at the same place,
+ * each naming its own paths: it is said once, for the first instance.
  */
 export function validateMaps(pipeline: Pipeline): Diagnostic[] {
-  const problems: Diagnostic[] = [];
+  const found = new Map<string, { at: Position; message: string; step: Step; again: boolean }>();
   for (const step of pipeline.steps) {
     const wildcard = step.inputs.find((i) => i.pattern !== undefined);
     if (wildcard === undefined) continue;
@@ -17,10 +22,34 @@ export function validateMaps(pipeline: Pipeline): Diagnostic[] {
       if (o.perItem || o.isDir) continue;
       const what = `\`${o.path}\` would be written by every job of this map over ${wildcard.path}/${wildcard.pattern}`;
       const looksLikeDir = !baseName(o.path).includes('.');
-      problems.push(error(pipeline.document.file, o.at, looksLikeDir
+      const message = `${looksLikeDir
         ? `${what}: if it is a directory the jobs write into, add the trailing \`/\` (${o.path}/); or name each job's output with + (${o.path}/+)`
-        : `${what}: name each job's output with + (${o.path.replace(/\.[^/.]*$/, '')}/+) or write into a directory (${o.path}/)`));
+        : `${what}: name each job's output with + (${o.path.replace(/\.[^/.]*$/, '')}/+) or write into a directory (${o.path}/)`}; ${reduceHint(step, wildcard)}`;
+      const key = `${o.at.line}:${o.at.col}`;
+      const first = found.get(key);
+      if (first === undefined) found.set(key, { at: o.at, message, step, again: false });
+      else if (first.message !== message) first.again = true;
     }
   }
-  return problems;
+  return [...found.values()].map(({ at, message, step, again }) =>
+    error(pipeline.document.file, at, again ? `${message} ${likewise(step)}` : message));
+}
+
+/**
+ * A reduce names the directory, not a wildcard: the form the docs show
+ * (`find DIR -name '*.csv' -exec cat {} +`, which `-name` can only say of
+ * one level), and `cd DIR && PROGRAM PATTERN`, with the map's own program.
+ */
+function reduceHint(step: Step, wildcard: Input): string {
+  const mention = step.kind === 'run' ? step.mentions.find((m) => m.wildcard !== undefined && m.at.line === wildcard.at.line && m.at.col === wildcard.at.col) : undefined;
+  const program = mention?.program ?? 'cat';
+  const pattern = wildcard.pattern!;
+  const dir = `${wildcard.path}/`;
+  const find = pattern.includes('/') ? '' : `\`find ${dir} -name '${pattern}' -exec ${program} {} +\` or `;
+  return `or, for one job that reads them all (a reduce), name the directory instead of the wildcard: ${find}\`cd ${dir} && ${program} ${pattern}\``;
+}
+
+/** A swept block's instances differ only in their axes' values: what one does wrong, each does. */
+function likewise(step: Step): string {
+  return `(and likewise for each ${(step.block.instance?.axes ?? []).map(([name]) => name).join(' and ')})`;
 }

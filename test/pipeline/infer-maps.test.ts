@@ -227,7 +227,31 @@ describe('a map whose output directory lacks its trailing `/`', () => {
       ['shark-import', 'zenodo:1/s.zip /data/species/ extract'],
       ['shark-run', 'aohcalc --speciesdata /data/species/* --output /data/aohs/current'],
     ]))).toEqual([
-      '6:48: `/data/aohs/current` would be written by every job of this map over /data/species/*: if it is a directory the jobs write into, add the trailing `/` (/data/aohs/current/); or name each job\'s output with + (/data/aohs/current/+)',
+      '6:48: `/data/aohs/current` would be written by every job of this map over /data/species/*: if it is a directory the jobs write into, add the trailing `/` (/data/aohs/current/); or name each job\'s output with + (/data/aohs/current/+); ' +
+        "or, for one job that reads them all (a reduce), name the directory instead of the wildcard: `find /data/species/ -name '*' -exec aohcalc {} +` or `cd /data/species/ && aohcalc *`",
+    ]);
+  });
+});
+
+describe('a map whose plain-file output was meant as a reduce', () => {
+  it('says how to read the directory in one job, once for a sweep', () => {
+    expect(errors(doc([
+      ['shark-import', 'ranges/%{TAXA}/ /data/ranges/%{TAXA}/'],
+      ['shark-run', "cat /data/ranges/%{TAXA}/*.csv | awk -F, '{ s += $2 } END { print s }' > /data/sum/%{TAXA}.txt"],
+    ], 'TAXA: [AMPHIBIA, AVES]'))).toEqual([
+      "10:74: `/data/sum/AMPHIBIA.txt` would be written by every job of this map over /data/ranges/AMPHIBIA/*.csv: name each job's output with + (/data/sum/AMPHIBIA/+) or write into a directory (/data/sum/AMPHIBIA.txt/); " +
+        "or, for one job that reads them all (a reduce), name the directory instead of the wildcard: `find /data/ranges/AMPHIBIA/ -name '*.csv' -exec cat {} +` or `cd /data/ranges/AMPHIBIA/ && cat *.csv` " +
+        '(and likewise for each TAXA)',
+    ]);
+  });
+
+  it('names the program of the map, and no find for a wildcard over several levels', () => {
+    expect(errors(doc([
+      ['shark-import', 'zenodo:1/s.zip /data/s/ extract'],
+      ['shark-run', 'wc -l /data/s/*/*.csv > /data/lines.txt'],
+    ]))).toEqual([
+      "6:25: `/data/lines.txt` would be written by every job of this map over /data/s/*/*.csv: name each job's output with + (/data/lines/+) or write into a directory (/data/lines.txt/); " +
+        'or, for one job that reads them all (a reduce), name the directory instead of the wildcard: `cd /data/s/ && wc */*.csv`',
     ]);
   });
 });
