@@ -11,6 +11,37 @@ export type PathResult = { ok: true; path: DataPath } | { ok: false; message: st
 
 export const DATA_ROOT = '/data';
 
+/** A wildcard character: in a command, a path holding one maps over items. */
+export const GLOB = /[*?[]/;
+/** A segment that is `+` or `+.EXT`: in a command, each map job's item. */
+export const PLUS_SEGMENT = /^\+(\.[^/*?[]+)?$/;
+
+/**
+ * Where a path that no shell reads (an import destination, a published path,
+ * an input) holds what only a command gives a meaning: a wildcard, `+` or
+ * `+.EXT`, a `$` or backquote. Taken literally they would name a file called
+ * `*` or `$X`, which is never what was meant. `offset` is in `raw`.
+ */
+export function fixedPathProblem(raw: string, what: string): { offset: number; message: string } | undefined {
+  let offset = 0;
+  for (const segment of raw.split('/')) {
+    const dir = raw.slice(0, offset);
+    const glob = segment.search(GLOB);
+    const expansion = segment.search(/[$`]/);
+    if (PLUS_SEGMENT.test(segment)) {
+      return { offset, message: `\`${segment}\` in \`${raw}\`: ${what} is taken as written, and \`+\` names map items only in a command; name the directory \`${dir}\` instead` };
+    }
+    if (glob >= 0 && (expansion < 0 || glob < expansion)) {
+      return { offset: offset + glob, message: `wildcard \`${segment[glob]}\` in \`${raw}\`: ${what} is taken as written, not matched; name the directory \`${dir}\` instead` };
+    }
+    if (expansion >= 0) {
+      return { offset: offset + expansion, message: `${segment[expansion] === '$' ? '`$`' : 'a backquote'} in \`${raw}\`: ${what} is not read by a shell, so nothing is expanded; write the path as it is` };
+    }
+    offset += segment.length + 1;
+  }
+  return undefined;
+}
+
 export function normaliseDataPath(raw: string): PathResult {
   if (raw !== DATA_ROOT && !raw.startsWith('/data/')) {
     const original = originalResultPath(raw);

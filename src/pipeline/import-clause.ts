@@ -1,4 +1,4 @@
-import { normaliseDataPath } from './data-path.js';
+import { fixedPathProblem, normaliseDataPath } from './data-path.js';
 
 export type ImportSource =
   | { readonly scheme: 'zenodo'; readonly record: string; readonly file: string | undefined }
@@ -49,6 +49,8 @@ export function parseImportLine(line: string): ClauseResult {
   }
   const dest = normaliseDataPath(dst.text);
   if (!dest.ok) return { ok: false, message: `import destination ${dest.message}`, offset: dst.offset };
+  const literal = fixedPathProblem(dst.text, 'an import destination');
+  if (literal !== undefined) return { ok: false, message: literal.message, offset: dst.offset + literal.offset };
 
   let checksum: Checksum | undefined;
   let checksumOffset = 0;

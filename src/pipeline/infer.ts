@@ -3,7 +3,7 @@ import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import { colOf, type Document, type SharkBlock } from '../markdown/document.js';
 import { blockIds } from './block-ids.js';
 import { parseBuildSpec } from './build-spec.js';
-import { normaliseDataPath, overlaps } from './data-path.js';
+import { fixedPathProblem, normaliseDataPath, overlaps } from './data-path.js';
 import { parseImportLine } from './import-clause.js';
 import { DEFAULT_PUBLISH_DIR, type BlockNode, type Environment, type Input, type Pipeline, type Step, shownInput, shownOutput } from './pipeline.js';
 import { clashMessage, clashOf, keptByDocument, nestedMessage, publishedAt, type Published } from './publish-targets.js';
@@ -29,6 +29,13 @@ export function buildPipeline(document: Document): { pipeline: Pipeline | undefi
     const normal = normaliseDataPath(input.path);
     if (!normal.ok) {
       fail(input.at, `input \`${name}\`: ${normal.message}`);
+      writers.incomplete = true;
+      continue;
+    }
+    const literal = fixedPathProblem(input.path, 'an input');
+    if (literal !== undefined) {
+      // A map over `/data/in/*` bound to a directory would run one job, its item a file literally named `*`.
+      fail(valueAt(document.source, input.at, literal.offset), `input \`${name}\`: ${literal.message}`);
       writers.incomplete = true;
       continue;
     }
@@ -89,6 +96,11 @@ export function buildPipeline(document: Document): { pipeline: Pipeline | undefi
           const normal = normaliseDataPath(m[0]);
           if (!normal.ok) {
             fail(at, `shark-publish lists /data paths: ${normal.message}`);
+            continue;
+          }
+          const literal = fixedPathProblem(m[0], 'a published path');
+          if (literal !== undefined) {
+            fail({ line: line.line, col: colOf(line, m.index + literal.offset) }, literal.message);
             continue;
           }
           const r = writers.resolve(normal.path.text);
@@ -159,6 +171,15 @@ export function buildPipeline(document: Document): { pipeline: Pipeline | undefi
     },
     diagnostics,
   };
+}
+
+/**
+ * The place of the character `offset` into a frontmatter value that starts at `at`:
+ * a quoted YAML scalar's text starts one column after its quote.
+ */
+function valueAt(source: string, at: Position, offset: number): Position {
+  const first = source.split('\n')[at.line - 1]?.[at.col - 1];
+  return { line: at.line, col: at.col + offset + (first === '"' || first === "'" ? 1 : 0) };
 }
 
 /** `broken` collects the names of environments whose spec has problems: their users are not reported again. */

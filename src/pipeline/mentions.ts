@@ -1,6 +1,6 @@
 import type { Position } from '../diagnostics.js';
 import { programIndex } from './command-words.js';
-import { normaliseDataPath, type DataPath } from './data-path.js';
+import { GLOB, normaliseDataPath, PLUS_SEGMENT, type DataPath } from './data-path.js';
 import type { QuoteContext, Word } from './shell-words.js';
 
 /** A place in a command where a /data path is named. */
@@ -35,8 +35,6 @@ export interface Mention {
  * prompt the whole view.
  */
 export type MentionResult = { ok: true; mention: Mention } | { ok: false; message: string; at: Position; root?: number };
-
-const GLOB = /[*?[]/;
 
 /**
  * Finds the /data paths in a command's words: a word that is one, or that
@@ -77,8 +75,6 @@ export function findMentions(words: readonly Word[], posOf: (offset: number) => 
 
 type Shaped = { ok: true; mention: Pick<Mention, 'path'> & Partial<Pick<Mention, 'wildcard' | 'plus'>> } | { ok: false; message: string; at: Position };
 
-const PLUS = /^\+(\.[^/*?[]+)?$/;
-
 /**
  * Reads wildcards and `+` in a path: a glob may be in any segment (the map's
  * items are the paths from the first glob segment on), `+` or `+.EXT` only in
@@ -91,7 +87,7 @@ function shapeMention(raw: string, start: number, word: Word, normal: DataPath, 
   let last = segments.length - 1;
   while (last > 0 && segments[last] === '') last--;
   const firstGlob = segments.findIndex((s) => GLOB.test(s));
-  const plus = segments.findIndex((s) => PLUS.test(s));
+  const plus = segments.findIndex((s) => PLUS_SEGMENT.test(s));
   if (plus >= 0 && plus !== last) {
     return { ok: false, at: at(plus), message: `\`+\` may only be the last segment of \`${raw}\`, as in /data/out/+, /data/out/+.tif or, for a directory per item, /data/out/+/` };
   }

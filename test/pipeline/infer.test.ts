@@ -265,6 +265,33 @@ describe('imports and publish', () => {
   });
 });
 
+describe('paths no shell reads', () => {
+  it('reports a wildcard, `+` or `$` in an import destination, a published path or an input at its place', () => {
+    expect(errors(doc([
+      ['shark-import', 'a.txt /data/e/*\na.txt /data/f/$X\na.txt /data/g/+\na.txt /data/h/[ab]/'],
+      ['shark-run', 'mkdir -p /data/d/ && echo a > /data/d/a'],
+      ['shark-publish', '/data/d/*  /data/d/a?\n/data/d/`x` /data/d/+.tif'],
+    ], 'inputs:\n  raw: /data/raw/*\n  q: "/data/q/$Q"\n  m: {path: /data/m/+, optional: true}'))).toEqual([
+      "3:18: input `raw`: wildcard `*` in `/data/raw/*`: an input is taken as written, not matched; name the directory `/data/raw/` instead",
+      "4:15: input `q`: `$` in `/data/q/$Q`: an input is not read by a shell, so nothing is expanded; write the path as it is",
+      "5:21: input `m`: `+` in `/data/m/+`: an input is taken as written, and `+` names map items only in a command; name the directory `/data/m/` instead",
+      "9:15: wildcard `*` in `/data/e/*`: an import destination is taken as written, not matched; name the directory `/data/e/` instead",
+      "10:15: `$` in `/data/f/$X`: an import destination is not read by a shell, so nothing is expanded; write the path as it is",
+      "11:15: `+` in `/data/g/+`: an import destination is taken as written, and `+` names map items only in a command; name the directory `/data/g/` instead",
+      "12:15: wildcard `[` in `/data/h/[ab]/`: an import destination is taken as written, not matched; name the directory `/data/h/` instead",
+      "20:9: wildcard `*` in `/data/d/*`: a published path is taken as written, not matched; name the directory `/data/d/` instead",
+      "20:21: wildcard `?` in `/data/d/a?`: a published path is taken as written, not matched; name the directory `/data/d/` instead",
+      "21:9: a backquote in `/data/d/`x``: a published path is not read by a shell, so nothing is expanded; write the path as it is",
+      "21:21: `+.tif` in `/data/d/+.tif`: a published path is taken as written, and `+` names map items only in a command; name the directory `/data/d/` instead",
+    ]);
+  });
+
+  it('takes `+` and `$`-free names with such characters inside as they are', () => {
+    const p = load(doc([['shark-import', 'a.txt /data/c++/a+b.txt'], ['shark-publish', '/data/c++/a+b.txt']]));
+    expect(p.steps[0]!.outputs[0]!.path).toBe('/data/c++/a+b.txt');
+  });
+});
+
 describe('whole documents', () => {
   it('says plainly when there are no Shark blocks', () => {
     expect(errors('# Notes\n\n```python\nprint(1)\n```\n')).toEqual([
