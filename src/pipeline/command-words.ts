@@ -1,3 +1,4 @@
+import { leadsIntoData } from './data-path.js';
 import { shellTokens, type Token } from './shell-tokens.js';
 
 /**
@@ -205,5 +206,5 @@ function isAssignment(word: string): boolean {
 function isProgramName(word: string): boolean {
   if (word === '' || /[*?[\]]/.test(word)) return false;
   if (!word.includes('/')) return true;
-  return word.startsWith('/') && word !== '/data' && !word.startsWith('/data/');
+  return word.startsWith('/') && !leadsIntoData(word);
 }

@@ -42,11 +42,42 @@ export function fixedPathProblem(raw: string, what: string): { offset: number; m
   return undefined;
 }
 
+/**
+ * `/data` written with only `/` and `.` before it (`//data/x`, `/./data/x`):
+ * what the kernel takes for /data, and what stays the workspace's data once
+ * the workspace's directory is put before it on the host.
+ */
+const PLAIN_LEAD = /^(?:\/+\.(?=\/))*\/+data(?=\/|$)/;
+const ROOT = /^(?:\/+\.(?=\/))*\/+data(?:\/+\.?)*\/*$/;
+
+/** The path is /data itself however written (`/data`, `//data/`, `/data/.`). */
+export function isDataRoot(raw: string): boolean {
+  return ROOT.test(raw);
+}
+
+/**
+ * An absolute path that reaches /data once `//`, `.` and `..` are read from the
+ * root, as the kernel reads them (`//data/x`, `/tmp/../data/x`): on the host,
+ * left as written, it would be the machine's own /data.
+ */
+export function leadsIntoData(raw: string): boolean {
+  if (!raw.startsWith('/')) return false;
+  const segments: string[] = [];
+  for (const segment of raw.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') segments.pop();
+    else if (segments.push(segment) === 1 && segment === 'data') return true;
+  }
+  return false;
+}
+
 export function normaliseDataPath(raw: string): PathResult {
-  if (raw !== DATA_ROOT && !raw.startsWith('/data/')) {
+  if (!leadsIntoData(raw)) {
     const original = originalResultPath(raw);
     return { ok: false, message: original !== undefined ? originalPathMessage(raw, original) : `\`${raw}\` is not a /data/... path` };
   }
+  // Put after another directory, `..` would climb out of the workspace on the host (and a link may change where it goes).
+  if (!PLAIN_LEAD.test(raw)) return { ok: false, message: `\`${raw}\` leads into /data through \`..\`: write the /data/... path itself` };
   const segments: string[] = [];
   for (const segment of raw.split('/').slice(1)) {
     if (segment === '' || segment === '.') continue;

@@ -1,6 +1,6 @@
 import type { Position } from '../diagnostics.js';
 import { programIndex } from './command-words.js';
-import { GLOB, normaliseDataPath, PLUS_SEGMENT, type DataPath } from './data-path.js';
+import { GLOB, isDataRoot, leadsIntoData, normaliseDataPath, PLUS_SEGMENT, type DataPath } from './data-path.js';
 import type { QuoteContext, Word } from './shell-words.js';
 
 /** A place in a command where a /data path is named. */
@@ -52,14 +52,14 @@ export function findMentions(words: readonly Word[], posOf: (offset: number) => 
     if (cut) {
       const written = raw;
       raw = raw.slice(0, raw.lastIndexOf('/', expansion) + 1);
-      if (raw === '/data/') {
+      if (isDataRoot(raw)) {
         found.push({ ok: false, at, message: `\`${written}\`: name a fixed directory under /data before any \`$\`, such as /data/maps/$NAME, so that Shark knows which step writes it` });
         continue;
       }
     }
     const normal = normaliseDataPath(raw);
     if (!normal.ok) {
-      found.push({ ok: false, message: normal.message, at, ...(raw === '/data' || raw === '/data/' ? { root: word.offsets[start]! } : {}) });
+      found.push({ ok: false, message: normal.message, at, ...(isDataRoot(raw) ? { root: word.offsets[start]! } : {}) });
       continue;
     }
     const shaped = shapeMention(raw, start, word, normal.path, posOf);
@@ -163,17 +163,18 @@ function unclosedBracket(pattern: string): number {
  * after unquoted whitespace or `(`. Such an embedded path ends where the
  * substitution's words do. `/data` alone is one too (an error): on the host
  * it would be the machine's own /data, which no step may read or write.
+ * So is any path the kernel reads as one under /data (`//data/x`, `/tmp/../data`).
  */
 function* candidates(words: readonly Word[]): Generator<{ word: Word; start: number; end: number }> {
   for (const word of words) {
     const v = word.value;
-    for (let i = v.indexOf('/data'); i >= 0; i = v.indexOf('/data', i + 1)) {
+    for (let i = v.indexOf('/'); i >= 0; i = v.indexOf('/', i + 1)) {
       const before = v[i - 1];
       const embedded = before !== undefined && before !== '=' && word.contexts[i] === '' && /[\s(`]/.test(before);
       if (i !== 0 && before !== '=' && !embedded) continue;
       let end = i;
       while (end < v.length && !(word.contexts[end] === '' && /[\s)`;|&<>]/.test(v[end]!))) end++;
-      if (end === i + '/data'.length || v[i + '/data'.length] === '/') yield { word, start: i, end };
+      if (leadsIntoData(v.slice(i, end))) yield { word, start: i, end };
     }
   }
 }

@@ -3,7 +3,7 @@ import type { Position } from '../diagnostics.js';
 import type { SharkBlock } from '../markdown/document.js';
 import { durationSeconds } from '../markdown/tags.js';
 import { classifyMentions } from './classify.js';
-import { normaliseDataPath } from './data-path.js';
+import { leadsIntoData, normaliseDataPath } from './data-path.js';
 import { blockResources } from './resources.js';
 import { findMentions, type Mention } from './mentions.js';
 import type { Input, Step } from './pipeline.js';
@@ -70,7 +70,7 @@ export function runSteps(
     }
     const { inputs, outputs } = classifyMentions(id, mentions, writers, fail);
     // After `cd /data/x`, the commands below read /data/x as their working directory.
-    const dataCwd = c.cwd === undefined || !(c.cwd === '/data' || c.cwd.startsWith('/data/')) ? undefined : normaliseDataPath(c.cwd);
+    const dataCwd = c.cwd === undefined || !leadsIntoData(c.cwd) ? undefined : normaliseDataPath(c.cwd);
     // `cd /data` or out of it: on the host, the machine's own directory.
     if (dataCwd?.ok === false) failCd(c.cwdAt, `\`cd ${c.cwd}\`: ${dataCwd.message}`);
     if (dataCwd?.ok) {
@@ -87,12 +87,21 @@ export function runSteps(
     }
     steps.push({
       kind: 'run', id, index: firstIndex + n, blockId, block, at: c.text.at,
-      command: c.text.text, text: c.text, mentions, env: block.arg, cwd: c.cwd, exports: c.exports,
+      command: c.text.text, text: c.text, mentions, env: block.arg, cwd: dataCwdOf(c.cwd, dataCwd), exports: c.exports,
       localFiles: localFileWords(c.words), network, timeout: timeout ?? undefined, resources,
       inputs: dedupe(inputs), outputs, after: [],
     });
   });
   return steps;
+}
+
+/**
+ * The working directory a step is given: `cd //data/x` is /data/x, since the
+ * executors put the workspace only before a directory written `/data/…`. One
+ * already written so is kept as it is, its cache key unchanged.
+ */
+function dataCwdOf(cwd: string | undefined, dataCwd: ReturnType<typeof normaliseDataPath> | undefined): string | undefined {
+  return dataCwd?.ok && !cwd!.startsWith('/data/') ? dataCwd.path.text : cwd;
 }
 
 function dedupe(inputs: Input[]): Input[] {

@@ -13,6 +13,21 @@ describe('cd into a /data directory', () => {
     expect(list.after).toEqual([pipeline!.steps[0]!.id]);
   });
 
+  it('takes `cd //data/x` for /data/x, the directory the step is given, and refuses `cd //data` as `cd /data`', () => {
+    const { pipeline, diagnostics } = loadPipeline('p.md', [
+      '# P', '', '```shark-run', 'mkdir -p /data/out/ && echo x > /data/out/a', '```', '',
+      '```shark-run', 'cd //data/out/', 'ls > /data/list.txt', '```', '',
+    ].join('\n'));
+    expect(diagnostics).toEqual([]);
+    const list = pipeline!.steps.find((s) => s.outputs.some((o) => o.path === '/data/list.txt'))!;
+    expect([list.cwd, list.inputs.map((i) => [i.path, i.isDir])]).toEqual(['/data/out', [['/data/out', true]]]);
+    const refused = loadPipeline('p.md', ['# P', '', '```shark-run', 'echo x > /data/x', 'cd //data', 'ls > /data/a', 'cd /tmp/../data/x', 'ls > /data/b', '```', ''].join('\n'));
+    expect(refused.diagnostics.map((d) => `${d.at.line}:${d.at.col} ${d.message}`)).toEqual([
+      '5:4 `cd //data`: `//data` names /data itself: name a file or directory under it',
+      '7:4 `cd /tmp/../data/x`: `/tmp/../data/x` leads into /data through `..`: write the /data/... path itself',
+    ]);
+  });
+
   it('reports a cd into a directory nobody writes, at the directory', () => {
     const { diagnostics } = loadPipeline('p.md', ['# P', '', '```shark-run', 'cd /data/nowhere', 'ls > /data/list.txt', '```', ''].join('\n'));
     expect(diagnostics.map((d) => `${d.at.line}:${d.at.col} ${d.message}`)).toEqual([

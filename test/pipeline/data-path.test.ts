@@ -8,6 +8,14 @@ describe('normaliseDataPath', () => {
     expect(normaliseDataPath('/data//a/./b/../c')).toEqual({ ok: true, path: { text: '/data/a/c', isDir: false } });
   });
 
+  it('reads /data written after more slashes or `.` as /data, as the kernel does, and refuses it reached through `..`', () => {
+    expect(normaliseDataPath('//data/a.txt')).toEqual({ ok: true, path: { text: '/data/a.txt', isDir: false } });
+    expect(normaliseDataPath('/.//./data/d/')).toEqual({ ok: true, path: { text: '/data/d', isDir: true } });
+    expect(normaliseDataPath('//data/')).toEqual({ ok: false, message: '`//data/` names /data itself: name a file or directory under it' });
+    expect(normaliseDataPath('/x/../data/a')).toEqual({ ok: false, message: '`/x/../data/a` leads into /data through `..`: write the /data/... path itself' });
+    expect(normaliseDataPath('/../data/a')).toEqual({ ok: false, message: '`/../data/a` leads into /data through `..`: write the /data/... path itself' });
+  });
+
   it('rejects what is not under /data', () => {
     expect(normaliseDataPath('/tmp/x')).toEqual({ ok: false, message: '`/tmp/x` is not a /data/... path' });
     expect(normaliseDataPath('data/x')).toEqual({ ok: false, message: '`data/x` is not a /data/... path' });

@@ -28,6 +28,18 @@ describe('findMentions', () => {
     expect(mentions('cat /data/./a//b/../c /data/dir/./')).toEqual(['/data/a/c @5', '/data/dir/ @23']);
   });
 
+  it('reads a path the kernel takes for one under /data as that path, and refuses one that gets there through `..`', () => {
+    expect(mentions('cat //data/a ///data/./b /./data/c --out=//data/d/ > //data/e')).toEqual([
+      '/data/a @5', '/data/b @14', '/data/c @26', '/data/d/ @42', '/data/e [out] @54',
+    ]);
+    expect(mentions('ls //data/ /tmp/../data/x /../data/y //data/$X /datax //database')).toEqual([
+      'error 4: `//data/` names /data itself: name a file or directory under it',
+      'error 12: `/tmp/../data/x` leads into /data through `..`: write the /data/... path itself',
+      'error 27: `/../data/y` leads into /data through `..`: write the /data/... path itself',
+      'error 38: `//data/$X`: name a fixed directory under /data before any `$`, such as /data/maps/$NAME, so that Shark knows which step writes it',
+    ]);
+  });
+
   it('carries what a redirection says', () => {
     expect(mentions('sort < /data/in > /data/out 2>> /data/log')).toEqual(['/data/in [in] @8', '/data/out [out] @19', '/data/log [out] @33']);
   });
