@@ -9,6 +9,7 @@ import { RunTable } from './run-table.js';
 import { OwnResults } from './own-results.js';
 import { TreeRows } from './tree-rows.js';
 import { FreedRows } from './freed-rows.js';
+import { PublishedRows } from './published-rows.js';
 import { ResultHistory } from './result-history.js';
 import { StepMemos } from './step-memos.js';
 import { StatCache, type FileStat, type StatRow } from './stat-cache.js';
@@ -50,6 +51,8 @@ export class Metadata {
   readonly trees: TreeRows;
   /** What was removed on purpose (gc, a modified input), and why. */
   readonly freed: FreedRows;
+  /** What each publish wrote, by target: what a publish may replace. */
+  readonly published: PublishedRows;
   /** The runs, by document. */
   readonly runTable: RunTable;
   /** Results as the runs that made or reused them had them, since replaced. */
@@ -59,13 +62,14 @@ export class Metadata {
 
   constructor(dir: string) {
     makeDirs(dir);
-    this.db = openDatabase(join(dir, 'shark.sqlite'), [StatCache.migrate, migrateOutputIndex, StepMemos.migrate, RunRows.migrate, FreedRows.migrate, TreeRows.migrate, RunTable.migrate(dir), ResultHistory.migrate, migrateShown]);
+    this.db = openDatabase(join(dir, 'shark.sqlite'), [StatCache.migrate, migrateOutputIndex, StepMemos.migrate, RunRows.migrate, FreedRows.migrate, PublishedRows.migrate, TreeRows.migrate, RunTable.migrate(dir), ResultHistory.migrate, migrateShown]);
     this.outputs = new OutputIndex(this.db);
     this.bulk = new BulkReads(this.db);
     this.memos = new StepMemos(this.db);
     this.runRows = new RunRows(this.db, this.bulk);
     this.trees = new TreeRows(this.db, this.bulk);
     this.freed = new FreedRows(this.db);
+    this.published = new PublishedRows(this.db);
     this.runTable = new RunTable(this.db, dir);
     this.history = new ResultHistory(this.db);
     this.own = new OwnResults(this.db, this.bulk, this.runTable, this.runRows);

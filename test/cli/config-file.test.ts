@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expectGolden } from '../helpers/golden.js';
@@ -87,6 +88,8 @@ describe('shark.yaml: defaults for options and frontmatter values', () => {
     expect(rig.read('_shark/out/REPTILIA.txt')).toBe('REPTILIA 20 from-config\n');
     expect(rig.exists('_shark/out/AMPHIBIA.txt')).toBe(false);
 
+    // Another store knows nothing of the first one's publishes: its copies are moved away first.
+    rmSync(rig.path('_shark'), { recursive: true });
     const over = await rig.shark(['run', 'p.md', '--store', 'other', '-i', 'occ=data/b.txt', '-e', 'SCALE=30', '-e', 'NOTE=cli', '-e', 'TAXA=REPTILIA']);
     expect(over.stderr).toBe('');
     expect(over.code).toBe(0);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 import { modes } from './contract.js';
@@ -85,6 +85,8 @@ describe.skipIf(skipZfs(missing))('the same files on ZFS as on the directory sto
   /** Runs `doc` on the store `args` names (the directory store without any) and returns the published files' modes and texts. */
   const run = async (doc: string, args: string[], files: string[]): Promise<{ modes: string[]; texts: string[] }> => {
     rig.write('p.md', doc);
+    // A store replaces only what it published itself: the other store's copies are moved away first.
+    rmSync(rig.path('_shark'), { recursive: true, force: true });
     const ran = await rig.shark(['run', 'p.md', ...args], { timeoutMs: 120_000 });
     expect(ran.stderr).toBe('');
     expect(ran.code).toBe(0);

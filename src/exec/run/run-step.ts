@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { Step } from '../../pipeline/pipeline.js';
+import { realParents } from '../../real-path.js';
 import type { DataState } from '../../plan/data-state.js';
 import type { Job } from '../../plan/jobs.js';
 import { completeStep, decideStep, emptyMapNote, type JobDecision } from '../../plan/step-plan.js';
@@ -13,6 +14,7 @@ import { oneByOne } from '../slurm/grouping.js';
 import { MAX_BATCH } from './commit-queue.js';
 import { linkInPublishDir, linkOnTheWay, refusedTarget } from './publish-guard.js';
 import { publishDirs, publishedInto, strayLink } from './publish-links.js';
+import { inTheWay, notePublished } from './publish-owner.js';
 
 export type StepOutcome = { readonly ok: boolean };
 
@@ -136,7 +138,8 @@ export function stepFailed(ctx: RunContext, step: Pick<Step, 'id' | 'at'>, messa
 /**
  * Copies results out of the store. Each target is written whole (staged,
  * then renamed into place) under a lease, so two runs publishing the same
- * path one after the other leave one complete copy.
+ * path one after the other leave one complete copy; and only over what an
+ * earlier publish put there (`publish-owner.ts`): never over the user's.
  */
 async function publish(ctx: RunContext, step: Step & { kind: 'publish' }, state: DataState): Promise<StepOutcome> {
   const { pipeline, pipelineDir } = ctx.session;
@@ -163,8 +166,13 @@ async function publish(ctx: RunContext, step: Step & { kind: 'publish' }, state:
       return stepFailed(ctx, step, `cannot publish ${input.path} to ${to}: ${(e as Error).message}`, 'store');
     }
     if (got.kind !== 'acquired') return { ok: false };
+    // Under the lease: a concurrent run's publish there is recorded before this one looks.
+    const target = realParents(to);
     try {
+      const user = inTheWay(target, found.id, ctx.session);
+      if (user !== undefined) return stepFailed(ctx, step, `cannot publish ${input.path} to ${to}: ${user}`, 'conflict');
       await ctx.session.store.exportTo(found.id, to, at);
+      notePublished(target, found.id, ctx.session);
     } catch (e) {
       return stepFailed(ctx, step, `cannot publish ${input.path} to ${to}: ${(e as Error).message}`, 'store');
     } finally {

@@ -1,0 +1,80 @@
+import { lstatSync, readdirSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import { recordedEntries } from '../../lineage/directory-id.js';
+import type { Session } from '../../plan/session.js';
+import { contentId } from '../../store/content-id.js';
+import type { SnapshotId, TreeEntry } from '../../store/snapshot-store.js';
+
+type Owner = Pick<Session, 'store' | 'meta'>;
+
+const AWAY = '(move it away, or publish elsewhere)';
+
+/**
+ * Why publishing `id` at host path `target` (its parents' links followed:
+ * `realParents`) is refused, or undefined: something is there that Shark did
+ * not publish, which replacing the target would delete. What an earlier
+ * publish put there, in itself or in a directory published whole, is Shark's
+ * (edited since or not: a published file is the user's to edit, and the next
+ * run publishes it again); so is a directory holding nothing else. Anything
+ * else, a file the user added inside a published directory too, is theirs.
+ * A target already holding exactly `id` loses nothing (a store made anew
+ * after an earlier one published it).
+ */
+export function inTheWay(target: string, id: SnapshotId, s: Owner): string | undefined {
+  if (lstatSync(target, { throwIfNoEntry: false }) === undefined) return undefined;
+  const recorded = recordedAt(target, s);
+  const foreign = notShark(target, recorded, s);
+  if (foreign === undefined || holds(target, id, s)) return undefined;
+  if (foreign === target) return `it exists and was not published by Shark ${AWAY}`;
+  return recorded === undefined ? `it exists and was not published by Shark: it holds ${foreign} ${AWAY}`
+    : `it holds ${foreign}, which Shark did not publish ${AWAY}`;
+}
+
+/** Records that `id` is now published at `target`, as `inTheWay` asks. */
+export function notePublished(target: string, id: SnapshotId, s: Owner): void {
+  s.meta.published.put(target, id);
+}
+
+/** The first path at or below `path` (which exists) that Shark did not publish; `id` is what was published there, as far as known. */
+function notShark(path: string, id: SnapshotId | undefined, s: Owner): string | undefined {
+  const st = lstatSync(path);
+  if (!st.isDirectory()) return id !== undefined && entriesOf(id, s) === undefined ? undefined : path;
+  const entries = id === undefined ? undefined : entriesOf(id, s);
+  const byName = new Map((entries ?? []).map((e) => [e.name, e.id]));
+  // A directory published as one, or made on the way to a path published inside it: Shark's when all it holds is.
+  for (const name of readdirSync(path).sort()) {
+    const at = join(path, name);
+    const foreign = notShark(at, byName.get(name) ?? s.meta.published.get(at), s);
+    if (foreign !== undefined) return foreign;
+  }
+  return undefined;
+}
+
+/** What was last published at `path`: its own record, or its place in the nearest directory above it published whole. */
+function recordedAt(path: string, s: Owner): SnapshotId | undefined {
+  for (let dir = path; ; dir = dirname(dir)) {
+    const id = s.meta.published.get(dir);
+    if (id !== undefined) return descend(id, relative(dir, path), s);
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+function descend(id: SnapshotId, rel: string, s: Owner): SnapshotId | undefined {
+  let at: SnapshotId | undefined = id;
+  for (const name of rel === '' ? [] : rel.split(sep)) at = at === undefined ? undefined : entriesOf(at, s)?.find((e) => e.name === name)?.id;
+  return at;
+}
+
+/** A published directory's entries, also after gc freed it; undefined for a file or link. */
+function entriesOf(id: SnapshotId, s: Owner): readonly TreeEntry[] | undefined {
+  return s.store.entries(id) ?? recordedEntries(s.meta, id);
+}
+
+/** Whether `path` holds exactly the data `id` (a special or unreadable file in it: no). */
+function holds(path: string, id: SnapshotId, s: Owner): boolean {
+  try {
+    return contentId(path, (f, st) => s.meta.hashFile(f, st)).id === id;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,35 @@
+import type Database from 'better-sqlite3';
+import type { SnapshotId } from './snapshot-store.js';
+
+const SCHEMA = 'CREATE TABLE IF NOT EXISTS published (target TEXT PRIMARY KEY, id TEXT NOT NULL) WITHOUT ROWID;';
+
+/**
+ * The `published` table: what the last publish to each host path wrote
+ * (the path with the links among its parents followed, and the data's id).
+ * A publish replaces only what Shark put there itself: a target it has no
+ * row for, in itself or in a directory it published, is the user's.
+ */
+export class PublishedRows {
+  private readonly stmts;
+
+  constructor(db: Database.Database) {
+    this.stmts = {
+      put: db.prepare('INSERT OR REPLACE INTO published (target, id) VALUES (?, ?)'),
+      get: db.prepare<[string], SnapshotId>('SELECT id FROM published WHERE target = ?').pluck(),
+    };
+  }
+
+  /** Creates the table (inside the caller's schema transaction). */
+  static migrate(db: Database.Database): void {
+    db.exec(SCHEMA);
+  }
+
+  /** Notes that `id` was published at `target`, after it is there whole: a crash in between leaves the old row. */
+  put(target: string, id: SnapshotId): void {
+    this.stmts.put.run(target, id);
+  }
+
+  get(target: string): SnapshotId | undefined {
+    return this.stmts.get.get(target);
+  }
+}
