@@ -1,6 +1,7 @@
 import { lstatSync, type Stats } from 'node:fs';
 import { join, normalize } from 'node:path';
 import { escapingEntry, resolveInside } from './contained.js';
+import { ADVICE, unstorableIn } from '../store/storable.js';
 
 export type Picked = { readonly ok: true; readonly path: string; readonly isDir: boolean } | { readonly ok: false; readonly message: string };
 
@@ -31,6 +32,9 @@ export function pickFromRepository(top: string, name: string, path: string | und
   }
   if (st === undefined) return { ok: false, message: `${name} has no path \`${path ?? ''}\`` };
   if (st.isDirectory()) {
+    // First: a name that is not UTF-8, which Node reads back as another name, one not on the disk.
+    const odd = unstorableIn(picked);
+    if (odd?.kind === 'text') return refuse(what, `\`${odd.path}\` ${odd.why}: ${ADVICE.text}`);
     const bad = escapingEntry(picked);
     if (bad !== undefined) return refuse(what, `\`${bad.path}\` ${bad.why}`);
   }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeServer } from './fake-server.js';
@@ -90,5 +90,20 @@ describe('.git URLs', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('a repository holding a file name that is not UTF-8', () => {
+  it('is refused, naming the file with its bytes, and leaves nothing', async () => {
+    const latin1 = bareRepo(tmp.dir, 'latin1', 'main', [{ 'ok.txt': 'ok\n' }]);
+    const work = join(tmp.dir, 'latin1-work');
+    writeFileSync(Buffer.concat([Buffer.from(`${work}/caf`), Buffer.from([0xe9]), Buffer.from('.txt')]), 'x');
+    const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.org', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.org' };
+    for (const args of [['add', '-A'], ['commit', '-qm', 'latin1'], ['push', '-q', latin1.url.slice('file://'.length), 'HEAD:refs/heads/main']]) execFileSync('git', args, { cwd: work, env });
+    const dest = join(tmp.dir, 'out-latin1');
+    const r = await git.fetch(gitClause(latin1.url, 'main'), {}, dest, context());
+    expect(r.ok).toBe(false);
+    expect(r.ok ? '' : r.message).toMatch(/^refusing to import .*latin1\.git@[0-9a-f]{12}: `caf\\xe9\.txt` has a name that is not UTF-8: Shark keeps file names and link targets as text \(UTF-8\); nothing was imported$/);
+    expect(existsSync(dest)).toBe(false);
   });
 });
