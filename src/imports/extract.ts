@@ -1,7 +1,7 @@
 import { closeSync, lstatSync, mkdtempSync, openSync, readdirSync, readSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { checkMembers, refuse } from './archive-members.js';
-import { ADVICE, unstorableIn } from '../store/storable.js';
+import { checkMembers, notText, refuse, unpackedAsListed } from './archive-members.js';
+import { unstorableIn } from '../store/storable.js';
 import { escapingEntry } from './contained.js';
 import { runTool, type ToolResult } from './tools.js';
 
@@ -45,16 +45,19 @@ export async function extractArchive(archive: string, what: string, into: string
   const privateDir = mkdtempSync(join(dirname(into), `.${basename(into)}.unpack-`));
   try {
     const r = kind === 'zip'
-      ? await runTool('unzip', ['-q', '-o', archive, '-d', privateDir], { signal })
+      // `-^` keeps control characters in names, which unzip otherwise drops (`a\tb` would be `ab`), as tar keeps them.
+      ? await runTool('unzip', ['-q', '-o', '-^', archive, '-d', privateDir], { signal })
       : await runTool('tar', ['-xf', archive, '-C', privateDir, '--no-same-owner', '--no-same-permissions'], { signal });
     // Checked even when the tool failed: unzip stops at a member under a link member (`zl`, then
     // `zl/x`), and the link it unpacked is what to refuse, as the documentation says.
     // First: a name that is not UTF-8 (a zip made on Windows) would be read back as another, which is not on the disk.
     const odd = unstorableIn(privateDir);
-    if (odd?.kind === 'text') return refuse(what, odd.path, `${odd.why} (an archive made on Windows names its files in its code page); ${ADVICE.text}: unpack it in a step instead, converting its names`);
+    if (odd?.kind === 'text') return notText(what, odd.path, odd.why);
     const bad = escapingEntry(privateDir);
     if (bad !== undefined) return refuse(what, bad.path, bad.why);
     if (!r.ok) return r;
+    const renamed = listed.zip === undefined ? undefined : unpackedAsListed(privateDir, listed.zip, what);
+    if (renamed?.ok === false) return renamed;
     const merged = readdirSync(into).length > 0;
     moveInto(privateDir, into);
     // A second archive into one directory (a Zenodo record) is checked again as a whole.

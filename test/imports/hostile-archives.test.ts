@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { UrlImporter } from '../../src/imports/url.js';
 import { FakeServer } from './fake-server.js';
-import { clause, context, scratch } from './helpers.js';
+import { clause, context, readTree, scratch } from './helpers.js';
 
 type Member = { name: string; file?: string; symlink?: string; hardlink?: string };
 
@@ -12,7 +12,8 @@ type Member = { name: string; file?: string; symlink?: string; hardlink?: string
 function archive(dir: string, kind: 'tar.gz' | 'zip', members: Member[]): Buffer {
   const out = join(dir, `hostile.${kind}`);
   const script = `
-import io, json, stat, sys, tarfile, zipfile
+import io, json, stat, sys, tarfile, warnings, zipfile
+warnings.simplefilter('ignore')
 kind, out, members = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 if kind == 'zip':
     with zipfile.ZipFile(out, 'w') as z:
@@ -84,6 +85,27 @@ describe('archives with members that escape the destination', () => {
     // unzip stops at the member under the link: what it unpacked so far names the link.
     expect(r).toEqual({ ok: false, message: `refusing to extract hostile.zip: member \`evil\` is a symbolic link to \`${work.dir}\`, outside the destination; nothing was extracted` });
     expect(existsSync(join(work.dir, 'planted.txt'))).toBe(false);
+    expect(readdirSync(tmp.dir)).toEqual([]);
+  });
+});
+
+describe('archive member names', () => {
+  it('are kept exactly when they hold control characters (zip, as tar)', async () => {
+    const names = ['ab.txt', 'a\tb.txt', 'e\x1b[2J.csv', 'n\nl.txt', '.\t./.\t./x'];
+    for (const kind of ['zip', 'tar.gz'] as const) {
+      const r = await importArchive(kind, names.map((name) => ({ name, file: name })));
+      if (!r.ok) throw new Error(r.message);
+      expect(readTree(join(tmp.dir, 'out'))).toEqual(Object.fromEntries(names.map((n) => [n, n])));
+      tmp.cleanup();
+      tmp = scratch();
+    }
+  });
+
+  it.each(['zip', 'tar.gz'] as const)('that land on one path refuse the archive, naming both members (%s)', async (kind) => {
+    const r = await importArchive(kind, [{ name: 'ab.txt', file: 'real' }, { name: 'd/x', file: '1' }, { name: 'd//./x', file: '2' }]);
+    expect(r).toEqual({ ok: false, message: `refusing to extract hostile.${kind}: member \`d//./x\` would be the same file as member \`d/x\`; nothing was extracted` });
+    const same = await importArchive(kind, [{ name: 'ab.txt', file: 'real' }, { name: 'ab.txt', file: 'again' }]);
+    expect(same).toEqual({ ok: false, message: `refusing to extract hostile.${kind}: member \`ab.txt\` would be the same file as member \`ab.txt\`; nothing was extracted` });
     expect(readdirSync(tmp.dir)).toEqual([]);
   });
 });
