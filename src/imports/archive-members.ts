@@ -13,7 +13,8 @@ export type Listed = { readonly ok: true; readonly zip?: readonly ZipMember[] } 
 /**
  * Reads an archive's listing before anything is unpacked and refuses a member
  * whose name is absolute or climbs with `..`, or (tar) a link whose target
- * does, or two members that would be one file (the tools would write the second over the first). The
+ * does, or (zip) a member marked as a device or a pipe, or two members that
+ * would be one file (the tools would write the second over the first). The
  * tools would quietly strip such names and unpack the rest, which hides a
  * hostile archive; refusing names it. `-P` lists names as stored, without
  * GNU tar's own stripping.
@@ -57,10 +58,14 @@ function checkZip(archive: string, what: string): Listed {
     if (m.name === undefined) return notText(what, m.shown, 'has a name that is not UTF-8');
     const why = escapes(m.path);
     if (why !== undefined) return refuse(what, m.name, `would land outside the destination (${why})`);
+    if (m.type === 'special') return refuse(what, m.name, SPECIAL);
   }
   const same = oneFile(listing.members.map((m) => ({ name: m.name!, path: m.path, directory: m.type === 'directory' })), what);
   return same ?? { ok: true, zip: listing.members };
 }
+
+/** What the unpacked tree's other entries are said to be; escapingEntry says the same. */
+export const SPECIAL = 'is not a file, a directory or a link (a device, pipe or socket)';
 
 /**
  * Whether unzip wrote every member under its own name and nothing else:

@@ -6,7 +6,7 @@ import { UrlImporter } from '../../src/imports/url.js';
 import { FakeServer } from './fake-server.js';
 import { clause, context, readTree, scratch } from './helpers.js';
 
-type Member = { name: string; file?: string; symlink?: string; hardlink?: string };
+type Member = { name: string; file?: string; symlink?: string; hardlink?: string; mode?: number };
 
 /** Builds a real archive with python3's tarfile or zipfile, which write hostile members as given. */
 function archive(dir: string, kind: 'tar.gz' | 'zip', members: Member[]): Buffer {
@@ -21,6 +21,8 @@ if kind == 'zip':
             zi = zipfile.ZipInfo(m['name']); zi.create_system = 3
             if 'symlink' in m:
                 zi.external_attr = (stat.S_IFLNK | 0o777) << 16; z.writestr(zi, m['symlink'])
+            elif 'mode' in m:
+                zi.external_attr = m['mode'] << 16; z.writestr(zi, '')
             else:
                 zi.external_attr = (stat.S_IFREG | 0o644) << 16; z.writestr(zi, m.get('file', ''))
 else:
@@ -106,6 +108,12 @@ describe('archive member names', () => {
     expect(r).toEqual({ ok: false, message: `refusing to extract hostile.${kind}: member \`d//./x\` would be the same file as member \`d/x\`; nothing was extracted` });
     const same = await importArchive(kind, [{ name: 'ab.txt', file: 'real' }, { name: 'ab.txt', file: 'again' }]);
     expect(same).toEqual({ ok: false, message: `refusing to extract hostile.${kind}: member \`ab.txt\` would be the same file as member \`ab.txt\`; nothing was extracted` });
+    expect(readdirSync(tmp.dir)).toEqual([]);
+  });
+
+  it.each([['a FIFO', 0o010644], ['a device', 0o020644], ['a socket', 0o140644]])('refuse a zip member marked as %s', async (_, mode) => {
+    const r = await importArchive('zip', [OK, { name: 'ff', mode }]);
+    expect(r).toEqual({ ok: false, message: 'refusing to extract hostile.zip: member `ff` is not a file, a directory or a link (a device, pipe or socket); nothing was extracted' });
     expect(readdirSync(tmp.dir)).toEqual([]);
   });
 });
