@@ -22,7 +22,7 @@ export type Listed = { readonly ok: true; readonly zip?: readonly ZipMember[] } 
 export async function checkMembers(kind: ArchiveKind, archive: string, what: string, signal: AbortSignal): Promise<Listed> {
   if (kind === 'zip') return checkZip(archive, what);
   const names = await runTool('tar', ['-tPf', archive], { signal });
-  if (!names.ok) return names;
+  if (!names.ok) return names.said === undefined ? names : damaged(what, names.said);
   const list = lines(names.stdout);
   for (const name of list) {
     const why = escapes(name);

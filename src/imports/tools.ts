@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 
-export type ToolResult = { readonly ok: true; readonly stdout: string } | { readonly ok: false; readonly message: string };
+/** A failure's `said` is the tool's own last lines (maybe none), when it ran and exited with an error. */
+export type ToolResult = { readonly ok: true; readonly stdout: string } | { readonly ok: false; readonly message: string; readonly said?: string };
 
 /**
  * Runs `git`, `tar` or `unzip` for an import, without a shell. The only
@@ -28,7 +29,8 @@ export function runTool(cmd: string, args: readonly string[], o: { signal: Abort
       if (code === 0) return done({ ok: true, stdout: Buffer.concat(out).toString('utf8') });
       const text = Buffer.concat(err).toString('utf8').trim().split('\n').filter((l) => l !== '');
       const last = text.slice(-3).join(' / ');
-      done({ ok: false, message: `${cmd} ${args[0] ?? ''} failed (${signal ?? `exit ${code}`})${last === '' ? '' : `: ${last}`}` });
+      const message = `${cmd} ${args[0] ?? ''} failed (${signal ?? `exit ${code}`})${last === '' ? '' : `: ${last}`}`;
+      done(code === null ? { ok: false, message } : { ok: false, message, said: last });
     });
   });
 }

@@ -118,6 +118,21 @@ describe('archive member names', () => {
   });
 });
 
+describe('a damaged archive', () => {
+  it.each([
+    ['tar', "h = tarfile.TarInfo('big'); h.size = 10**11; data = h.tobuf(format=tarfile.GNU_FORMAT) + b'x' * 1024"],
+    ['zip', "b = io.BytesIO(); z = zipfile.ZipFile(b, 'w'); z.writestr('a.txt', 'A' * 100); z.close(); data = b.getvalue()[:-30]"],
+  ])('is said to be truncated or damaged (%s)', async (kind, make) => {
+    const file = join(work.dir, `bad.${kind}`);
+    execFileSync('python3', ['-c', `import io, sys, tarfile, zipfile\n${make}\nopen(sys.argv[1], 'wb').write(data)`, file]);
+    const url = server.file(`/files/bad.${kind}`, readFileSync(file));
+    const r = await urls.fetch(clause(`${url} /data/out/ extract`), {}, join(tmp.dir, 'out'), context());
+    expect(r.ok).toBe(false);
+    expect(r.ok ? '' : r.message).toMatch(new RegExp(`^cannot extract bad\\.${kind}: it is truncated or damaged`));
+    expect(readdirSync(tmp.dir)).toEqual([]);
+  });
+});
+
 describe('archives whose links stay inside', () => {
   it.each(['tar.gz', 'zip'] as const)('keep the links as links (%s)', async (kind) => {
     const r = await importArchive(kind, [
