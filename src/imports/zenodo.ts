@@ -2,6 +2,8 @@ import { readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Checksum, ImportClause } from '../pipeline/import-clause.js';
 import { mismatch, parseChecksum, sumFile, type Expected } from './checksum.js';
+import { refuse } from './archive-members.js';
+import { escapingEntry } from './contained.js';
 import { archiveKind, extractArchive } from './extract.js';
 import { download } from './download.js';
 import { describeFailure, getJson, type HttpTuning } from './http.js';
@@ -108,8 +110,14 @@ export class ZenodoImporter implements Importer {
         const bad = mismatch(`${shownName(file.key)} in Zenodo record ${rec.record.id}`, sums, expected);
         if (bad !== undefined) return { ok: false, message: bad };
         if (clause.extract && archiveKind(part) !== undefined) {
-          const r = await extractArchive(part, shownName(file.key), dir, ctx.signal);
+          const unpacked = staging.dir('unpack');
+          const r = await extractArchive(part, shownName(file.key), unpacked, ctx.signal);
           if (!r.ok) return r;
+          const merged = names.merge(unpacked, dir, file.key);
+          if (!merged.ok) return merged;
+          // The links of several archives, together in DEST/, are checked again as a whole.
+          const out = escapingEntry(dir);
+          if (out !== undefined) return refuse(shownName(file.key), out.path, out.why);
         } else {
           const n = names.take(file.key);
           if (!n.ok) return n;

@@ -211,6 +211,24 @@ describe('a record whose files cannot all be DEST/NAME', () => {
       expect(readdirSync(tmp.dir)).toEqual([]);
     }
   });
+
+  it('with extract, names the files that would land on one path, archive members or not, and imports nothing', async () => {
+    const zipped = (name: string, body: string): Buffer => {
+      const src = join(tmp.dir, `z-${body.trim()}`);
+      mkdirSync(join(src, 'd'), { recursive: true });
+      writeFileSync(join(src, name), body);
+      execFileSync('zip', ['-qr', `${src}.zip`, '.'], { cwd: src });
+      return readFileSync(`${src}.zip`);
+    };
+    server.record('1009', { 'a.zip': zipped('data.csv', 'AAA\n'), 'b.zip': zipped('data.csv', 'BBB\n'), 'data.csv': 'CCC\n' });
+    const r = await zenodo.fetch(clause('zenodo:1009 /data/rec/ extract'), {}, join(tmp.dir, 'rec'), context());
+    expect(r).toEqual({ ok: false, message: 'Zenodo record 1009 has two files that would both be DEST/data.csv: `data.csv` in `a.zip` and `data.csv` in `b.zip`; import them one at a time, each to a name of its own (`zenodo:1009/a.zip /data/NAME/ extract`)' });
+    expect(existsSync(join(tmp.dir, 'rec'))).toBe(false);
+    server.record('1010', { 'a.zip': zipped('data.csv', 'AAA\n'), 'data.csv': 'CCC\n' });
+    const plain = await zenodo.fetch(clause('zenodo:1010 /data/rec/ extract'), {}, join(tmp.dir, 'rec'), context());
+    expect(plain).toEqual({ ok: false, message: 'Zenodo record 1010 has two files that would both be DEST/data.csv: `data.csv` in `a.zip` and `data.csv`; import them one at a time, each to a name of its own (`zenodo:1010/a.zip /data/NAME/ extract`)' });
+    expect(existsSync(join(tmp.dir, 'rec'))).toBe(false);
+  });
 });
 
 describe('concept ids', () => {
