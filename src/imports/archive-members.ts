@@ -1,5 +1,6 @@
 import { lstatSync, readdirSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import { SPECIAL } from './contained.js';
 import type { ArchiveKind } from './extract.js';
 import { shownName } from '../printable.js';
 import { ADVICE } from '../store/storable.js';
@@ -63,9 +64,6 @@ function checkZip(archive: string, what: string): Listed {
   const same = oneFile(listing.members.map((m) => ({ name: m.name!, path: m.path, directory: m.type === 'directory' })), what);
   return same ?? { ok: true, zip: listing.members };
 }
-
-/** What the unpacked tree's other entries are said to be; escapingEntry says the same. */
-export const SPECIAL = 'is not a file, a directory or a link (a device, pipe or socket)';
 
 /**
  * Whether unzip wrote every member under its own name and nothing else:

@@ -1,6 +1,9 @@
 import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { join, posix } from 'node:path';
 
+/** Why an archive member or an unpacked entry of another type is refused. */
+export const SPECIAL = 'is not a file, a directory or a link (a device, pipe or socket)';
+
 /**
  * Checks an unpacked tree after the fact, on the disk as it is: every
  * symbolic link must resolve (following the tree's own links, as the kernel
@@ -27,7 +30,7 @@ export function escapingEntry(root: string): { readonly path: string; readonly w
           inodes.set(key, known);
         }
       } else {
-        return { path, why: 'is not a file, a directory or a link (a device, pipe or socket)' };
+        return { path, why: SPECIAL };
       }
     }
   }
