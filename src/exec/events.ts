@@ -56,6 +56,8 @@ export interface RunSummary {
   readonly skipped: number;
   readonly seconds: number;
   readonly failures: readonly { readonly job: string; readonly where: string; readonly reason: FailureReason; readonly log: string | null }[];
+  /** Each path a publish block wrote, where to, and the publish step (every run since Shark recorded them: empty when nothing was published). */
+  readonly published?: readonly { readonly step: string; readonly path: string; readonly to: string }[];
   /** Steps the targets did not need (only when targets were given). */
   readonly leftOut?: number;
   /** Blocks left out for being `{manual}`, and steps left out because they need one (only when there are any). */

@@ -46,10 +46,15 @@ export function failedProducer(meta: Metadata, runId: number, path: string): str
   for (const row of rows) {
     const record = meta.attemptRecord(row.key);
     if (record === undefined || !wouldWrite(record.outputs, row.item).some((o) => o === path || isUnder(path, o))) continue;
-    const exit = row.exit_code === null ? '' : `, exit status ${row.exit_code}`;
-    return `${path} was not produced: job ${row.job} (line ${row.line}) failed in run ${runId} (${row.reason ?? 'failed'}${exit})`;
+    return `${path} was not produced: job ${row.job} (line ${row.line}) failed in run ${runId} (${failureWords(row)})`;
   }
   return undefined;
+}
+
+/** How a job failed, as a failed row of `run_jobs` says it: `exit, exit status 1`, `timeout`. */
+export function failureWords(row: { readonly reason?: string | null; readonly exit_code?: number | null }): string {
+  const exit = row.exit_code === null || row.exit_code === undefined ? '' : `, exit status ${row.exit_code}`;
+  return `${row.reason ?? 'failed'}${exit}`;
 }
 
 interface FailedRow {

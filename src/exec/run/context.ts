@@ -45,6 +45,8 @@ export class RunContext {
   readonly failures: { job: string; where: string; reason: FailureReason; log: string | null }[] = [];
   /** What `step-empty` said of each map that had nothing to map over: repeated in the summary. */
   readonly empty: string[] = [];
+  /** What the run's publish blocks wrote, as `published` said it: kept in the summary, so an export claims only what was published. */
+  readonly published: { step: string; path: string; to: string }[] = [];
   /** Set after a failure (without --keep-going): jobs not yet started are skipped. */
   stopping = false;
 
@@ -140,6 +142,6 @@ export class RunContext {
 
   summary(status: RunSummary['status'], started: number): RunSummary {
     const empty = this.empty.length > 0 ? { empty: this.empty } : {};
-    return { run: this.runId, status, ...this.counts, seconds: (Date.now() - started) / 1000, failures: this.failures, ...empty };
+    return { run: this.runId, status, ...this.counts, seconds: (Date.now() - started) / 1000, failures: this.failures, published: this.published, ...empty };
   }
 }

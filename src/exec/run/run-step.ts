@@ -178,6 +178,7 @@ async function publish(ctx: RunContext, step: Step & { kind: 'publish' }, state:
     } finally {
       ctx.leases.release(lease);
     }
+    ctx.published.push({ step: step.id, path: input.path, to });
     ctx.emit({ type: 'published', path: input.path, to });
   }
   return { ok: true };

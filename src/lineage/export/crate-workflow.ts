@@ -5,6 +5,7 @@ import type { RunJob, RunView } from './run-jobs.js';
 const ref = (id: string): Ref => ({ '@id': id });
 const iso = (ms: number): string => new Date(ms).toISOString();
 const COMPLETED = ref('http://schema.org/CompletedActionStatus');
+const FAILED = ref('http://schema.org/FailedActionStatus');
 /** The Workflow Run Crate terms (https://w3id.org/ro/terms/workflow-run) the crate uses: its @context gives their IRIs. */
 export const WFRUN = 'https://w3id.org/ro/terms/workflow-run#';
 
@@ -41,11 +42,12 @@ function blockPositions(view: RunView, used: ReadonlySet<string>): string[] {
 /**
  * Every block that took part in the run as a tool (`SoftwareApplication`)
  * with its `HowToStep` and a `ControlAction` over its actions: each job a
- * `CreateAction` (a cached one the action of the run that computed it); a
+ * `CreateAction` (a cached one the action of the run that computed it; one
+ * that failed, `FailedActionStatus` with its `error`); a
  * `shark-build` block whose image jobs ran in, an action whose result is
  * that image (a `ContainerImage` with its id as `sha256`, each job run in it
  * naming it as `containerImage`; one action per image, a cached job may have
- * run in an older one); a publish block, an action whose object is what it
+ * run in an older one); a publish block that published in the run, an action whose object is what it
  * published (`published`: the crate's entities for its paths). Each job's
  * variables are its action's `environment`, their parameters its tool's
  * (`crateVariables`).
@@ -93,8 +95,15 @@ export function workflowEntities(
     '@id': `#build-${encodeURIComponent(block)}-${image.slice('#image-'.length, '#image-'.length + 12)}`, '@type': 'CreateAction',
     name: `build ${images.get(image)!['name'] as string}`, instrument: ref(toolId(block)), result: ref(image), agent: user, actionStatus: COMPLETED,
   })));
+  const failedActions = view.failed.map((f) => act(f.row.block, {
+    '@id': `#run-${view.run.id}-job-${encodeURIComponent(f.row.job)}`, '@type': 'CreateAction', name: `${f.row.job} (run ${view.run.id})`,
+    identifier: f.row.job, ...(f.command === undefined ? {} : { description: f.command }), instrument: ref(toolId(f.row.block)),
+    object: f.inputs.flatMap(([p, id]) => idOf(p, id)), ...(f.ended === undefined ? {} : { endTime: iso(f.ended) }),
+    agent: user, actionStatus: FAILED, error: f.error,
+  }));
+  // Only what the run published: a publish step an input's failure skipped (or the targets left out) made nothing.
   const publishActions = view.pipeline.blocks.filter((b) => b.kind === 'publish').flatMap((b) => {
-    const paths = view.pipeline.steps.filter((s) => s.kind === 'publish' && s.blockId === b.id).flatMap((s) => s.inputs.map((i) => i.path));
+    const paths = view.pipeline.steps.filter((s) => s.kind === 'publish' && s.blockId === b.id).flatMap((s) => view.published.get(s.id) ?? []);
     const object = published(paths);
     return object.length === 0 ? [] : [act(b.id, {
       '@id': `#run-${view.run.id}-publish-${encodeURIComponent(b.id)}`, '@type': 'CreateAction', name: `${b.id} (run ${view.run.id})`,
@@ -114,7 +123,7 @@ export function workflowEntities(
       ...environmentOf(variables.parameters(view.jobs.filter((j) => j.row.block === b))),
     })),
     steps: order.map((b, i) => ({ '@id': stepId(b), '@type': 'HowToStep', name: b, position: i, workExample: ref(toolId(b)) })),
-    actions: [...buildActions, ...jobActions, ...publishActions],
+    actions: [...buildActions, ...jobActions, ...failedActions, ...publishActions],
     controls: order.map((b) => ({
       '@id': `#run-${view.run.id}-step-${encodeURIComponent(b)}`, '@type': 'ControlAction', name: `orchestrate ${b}`,
       instrument: ref(stepId(b)), object: (byBlock.get(b) ?? []).map((a) => ref(a['@id'])),

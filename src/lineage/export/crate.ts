@@ -165,6 +165,19 @@ function documentNote(docName: string, view: RunView): { description?: string } 
   return {};
 }
 
+/**
+ * How the run ended, as `shark runs` says it: completed, failed (with the
+ * jobs that failed and how, or the run's status when no job did: a publish
+ * refused, a run interrupted), or still going.
+ */
+function runStatus(view: RunView): { actionStatus: Ref; error?: string } {
+  const { status, id } = view.run;
+  if (status === 'ok') return { actionStatus: ref('http://schema.org/CompletedActionStatus') };
+  if (status === 'running') return { actionStatus: ref('http://schema.org/ActiveActionStatus') };
+  const jobs = view.failed.map((f) => `job ${f.row.job} (line ${f.row.line}) failed: ${f.error}`);
+  return { actionStatus: ref('http://schema.org/FailedActionStatus'), error: jobs.length > 0 ? jobs.join('; ') : `run ${id} ${status}` };
+}
+
 function crateGraph(
   view: RunView, documentSource: string, docName: string, dataEntities: readonly CrateEntity[], leftOut: readonly CrateEntity[],
   idOf: (path: string, id: string) => Ref[], items: readonly DataItem[],
@@ -199,7 +212,8 @@ function crateGraph(
     {
       '@id': runAction, '@type': 'CreateAction', name: `Run ${run.id} of ${docName}`, instrument: ref(docName), agent: user,
       object: hostInputs(items).flatMap((d) => idOf(d.path, d.id)),
-      result: published(view.published), startTime: iso(run.started), ...ended, ...environmentOf(variables.all),
+      result: published([...view.published.values()].flat()), startTime: iso(run.started), ...ended, ...runStatus(view),
+      ...environmentOf(variables.all),
     },
     {
       '@id': `#run-${run.id}-shark`, '@type': 'OrganizeAction', name: `Shark ${VERSION}, run ${run.id}`, instrument: ref('#shark'),

@@ -5,6 +5,7 @@ import type { SnapshotId, SnapshotStore, TreeEntry } from '../../store/snapshot-
 import { recordedEntries } from '../directory-id.js';
 import { fromResultRow, type LineageRecord } from '../record.js';
 import { latestRunWithJobs, noRunsMessage } from '../runs.js';
+import { failedJobs, publishedBy, type FailedJob } from './run-outcome.js';
 
 /** One job of a run with its durable record; a cached job's record is the one of the run that computed it. */
 export interface RunJob {
@@ -36,8 +37,10 @@ export interface RunView {
   /** The exports hold and describe the document as it is now: whether run `run` read that one. */
   readonly document: DocumentSince;
   readonly jobs: readonly RunJob[];
-  /** The /data paths the pipeline publishes. */
-  readonly published: readonly string[];
+  /** The jobs of the run that failed (none of them in `jobs`). */
+  readonly failed: readonly FailedJob[];
+  /** What each publish step of the run published: step id → its /data paths (`publishedBy`). */
+  readonly published: ReadonlyMap<string, readonly string[]>;
   readonly store: SnapshotStore;
   /** A directory's entries as the run had it, also after gc freed it (`recordedEntries`); undefined for a file. */
   readonly entries: (id: SnapshotId) => readonly TreeEntry[] | undefined;
@@ -45,7 +48,7 @@ export interface RunView {
 
 export type RunViewResult = { ok: true; value: RunView } | { ok: false; message: string };
 
-/** The latest run of a pipeline, or run `number`; jobs that failed or were skipped are left out. */
+/** The latest run of a pipeline, or run `number`; jobs that failed are apart (`failed`), those skipped left out. */
 export function loadRun(
   meta: Metadata, store: SnapshotStore, pipeline: Pipeline, pipelinePath: string, number?: number,
 ): RunViewResult {
@@ -66,8 +69,13 @@ export function loadRun(
   }
   // In document order, then by job id: the order jobs happened to finish in is no part of what was made.
   jobs.sort((a, b) => a.row.line - b.row.line || (a.row.job < b.row.job ? -1 : a.row.job > b.row.job ? 1 : 0));
-  const published = pipeline.steps.flatMap((s) => (s.kind === 'publish' ? s.inputs.map((i) => i.path) : []));
-  return { ok: true, value: { pipeline, pipelinePath, run, document: documentSince(pipeline, run, jobs), jobs, published, store, entries: (id) => recordedEntries(meta, id) } };
+  return {
+    ok: true,
+    value: {
+      pipeline, pipelinePath, run, document: documentSince(pipeline, run, jobs), jobs, failed: failedJobs(meta, run.id),
+      published: publishedBy(meta, pipeline, run), store, entries: (id) => recordedEntries(meta, id),
+    },
+  };
 }
 
 /**

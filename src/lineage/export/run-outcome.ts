@@ -1,0 +1,48 @@
+import type { Pipeline } from '../../pipeline/pipeline.js';
+import type { Metadata, RunJobRow, RunRow } from '../../store/metadata.js';
+import { failureWords } from '../latest-producer.js';
+
+/** A job of a run that failed: its row, how it failed, and what its attempt says it ran on. */
+export interface FailedJob {
+  readonly row: RunJobRow;
+  /** `exit, exit status 1`, as `lineage` says it. */
+  readonly error: string;
+  /** The command and inputs of its attempt, when the store still has it (a job's key names one command and one set of inputs). */
+  readonly command?: string;
+  readonly inputs: readonly (readonly [string, string])[];
+  /** When it ended, when the attempt kept is this run's. */
+  readonly ended?: number;
+}
+
+/** The jobs of run `runId` that failed, in document order. */
+export function failedJobs(meta: Metadata, runId: number): FailedJob[] {
+  const attempt = meta.db.prepare<[string], { record: string; ended: number; run_id: number | null }>(
+    'SELECT record, ended, run_id FROM attempts WHERE key = ? ORDER BY ended DESC LIMIT 1');
+  return meta.runJobs(runId).filter((row) => row.status === 'failed').map((row) => {
+    const found = attempt.get(row.key);
+    const record = found === undefined ? {} : (JSON.parse(found.record) as { command?: string; inputs?: [string, string][] });
+    return {
+      row, error: failureWords(row), inputs: record.inputs ?? [],
+      ...(record.command === undefined ? {} : { command: record.command }),
+      ...(found?.run_id === runId ? { ended: found.ended } : {}),
+    };
+  }).sort((a, b) => a.row.line - b.row.line || (a.row.job < b.row.job ? -1 : 1));
+}
+
+/**
+ * What each publish step of the run published (step id → /data paths), as
+ * its summary recorded it. A run recorded before summaries kept that did,
+ * when it ended ok, publish every path of the pipeline's publish steps (the
+ * best there is to know); one that did not end ok is not known to have
+ * published anything, and is not said to.
+ */
+export function publishedBy(meta: Metadata, pipeline: Pipeline, run: RunRow): ReadonlyMap<string, readonly string[]> {
+  const json = meta.db.prepare<[number], { published: string | null }>("SELECT json_extract(summary, '$.published') AS published FROM runs WHERE id = ?").get(run.id)?.published ?? null;
+  const byStep = new Map<string, string[]>();
+  if (json !== null) {
+    for (const p of JSON.parse(json) as { step: string; path: string }[]) byStep.set(p.step, [...(byStep.get(p.step) ?? []), p.path]);
+  } else if (run.status === 'ok') {
+    for (const s of pipeline.steps) if (s.kind === 'publish') byStep.set(s.id, s.inputs.map((i) => i.path));
+  }
+  return byStep;
+}
