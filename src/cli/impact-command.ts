@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import { impactOf, parseTarget, renderImpact, runningAgain, type ImpactTarget } from '../lineage/impact.js';
 import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
@@ -6,24 +7,27 @@ import { configOption, givenFrontmatter, type ConfigUse } from './apply-config.j
 
 export function impactCommand(io: Io): Command {
   return new Command('impact')
-    .description('what may run again if a /data path, an environment (env:NAME) or a block changed: the steps downstream')
+    .description('what may run again if a /data path, an environment (env:NAME), a block or a local file (a script, a {deps} file) changed: the steps downstream')
     .argument('<file>', 'pipeline markdown file')
-    .argument('<what...>', '/data/... paths, env:NAME, or block ids')
+    .argument('<what...>', '/data/... paths, env:NAME, block ids, or local files')
     .option('--json', 'print the steps as JSON')
     .addOption(configOption())
     .action((file: string, what: string[], flags: { json?: boolean; sharkConfig?: ConfigUse }) => {
       const pipeline = loadOrReport(file, io.stderr, 'read', undefined, givenFrontmatter(flags));
+      const pipelineDir = dirname(resolve(file));
       const targets: ImpactTarget[] = [];
       for (const text of what) {
-        const parsed = parseTarget(pipeline, text);
+        const parsed = parseTarget(pipeline, text, { pipelineDir, cwd: process.cwd() });
         if (!parsed.ok) {
           io.stderr(`shark: error: ${parsed.error.message}\n`);
           throw new ExitError(EXIT_INVALID);
         }
         targets.push(parsed.target);
       }
-      const steps = impactOf(pipeline, targets);
-      io.stdout(flags.json ? JSON.stringify({ changed: targets, steps }, null, 2) + '\n' : renderImpact(targets, steps, displayName(file)));
+      const steps = impactOf(pipeline, targets, pipelineDir);
+      // A local file is shown as the steps' keys name it, not by where it is on this host.
+      const changed = targets.map((t) => (t.kind === 'file' ? { kind: t.kind, path: t.path } : t));
+      io.stdout(flags.json ? JSON.stringify({ changed, steps }, null, 2) + '\n' : renderImpact(targets, steps, displayName(file)));
       // Only {precious} steps reached: they keep their results, and nothing runs again.
       if (runningAgain(steps) === 0) throw new ExitError(EXIT_FAILED);
     });

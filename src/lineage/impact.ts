@@ -3,6 +3,7 @@ import { isUnder, normaliseDataPath } from '../pipeline/data-path.js';
 import type { Pipeline, Step } from '../pipeline/pipeline.js';
 import { isPrecious } from '../plan/selection.js';
 import { maxOf } from '../fold.js';
+import { localFileTarget, localReason, type LocalPlaces } from './impact-files.js';
 
 /** What might change: data at a path, an environment, or the text of a block (or one of its steps). */
 export type ImpactTarget =
@@ -10,7 +11,9 @@ export type ImpactTarget =
   /** `block` when named by its `shark-build` block's id: editing that block rebuilds the image. */
   | { readonly kind: 'environment'; readonly name: string; readonly block?: string }
   | { readonly kind: 'block'; readonly id: string }
-  | { readonly kind: 'step'; readonly id: string };
+  | { readonly kind: 'step'; readonly id: string }
+  /** A file on the host a step's key holds (`path` as shown, relative to the document's directory when inside it). */
+  | { readonly kind: 'file'; readonly path: string; readonly abs: string };
 
 /** A step that may run again, and the first reason found for it. */
 export interface ImpactedStep {
@@ -29,10 +32,11 @@ export type ImpactFailure = { readonly reason: 'unknown-target'; readonly target
  * `env:NAME` (or a bare environment name that is no block) is an
  * environment, and so is the id of its `shark-build` block (its steps run
  * again on a rebuild, as `shark plan` says); `/data/…` is a path, anything
- * else a block or step id. A
+ * else a block or step id, or failing that a local file a step keys on
+ * (`localFileTarget`, relative to `places.cwd`). A
  * sweep's bare block id is all its instances, as `shark plan` takes it.
  */
-export function parseTarget(pipeline: Pipeline, text: string): { ok: true; target: ImpactTarget } | { ok: false; error: ImpactFailure } {
+export function parseTarget(pipeline: Pipeline, text: string, places: LocalPlaces): { ok: true; target: ImpactTarget } | { ok: false; error: ImpactFailure } {
   const unknown = (message: string): { ok: false; error: ImpactFailure } => ({ ok: false, error: { reason: 'unknown-target', target: text, message } });
   if (text.startsWith('/data/')) {
     const normal = normaliseDataPath(text);
@@ -51,7 +55,9 @@ export function parseTarget(pipeline: Pipeline, text: string): { ok: true; targe
   if (pipeline.blocks.some((b) => inBlock(b.id, text))) return { ok: true, target: { kind: 'block', id: text } };
   if (pipeline.stepsById.has(text)) return { ok: true, target: { kind: 'step', id: text } };
   if (isEnv(text)) return { ok: true, target: { kind: 'environment', name: text } };
-  return unknown(`\`${text}\` is no /data path, environment (env:NAME) or block of this pipeline (blocks: ${pipeline.blocks.map((b) => b.id).join(', ')})`);
+  const file = localFileTarget(pipeline, text, places);
+  if (file !== undefined) return { ok: true, target: { kind: 'file', ...file } };
+  return unknown(`\`${text}\` is no /data path, environment (env:NAME), block of this pipeline or local file a step uses (blocks: ${pipeline.blocks.map((b) => b.id).join(', ')})`);
 }
 
 /**
@@ -61,11 +67,11 @@ export function parseTarget(pipeline: Pipeline, text: string): { ok: true; targe
  * reaches keeps its result whatever changed (`plan` says `kept (precious)`):
  * it is listed as kept, and the chain stops there.
  */
-export function impactOf(pipeline: Pipeline, targets: readonly ImpactTarget[]): ImpactedStep[] {
+export function impactOf(pipeline: Pipeline, targets: readonly ImpactTarget[], pipelineDir: string): ImpactedStep[] {
   const marked = new Map<string, string>();
   const kept = new Set<string>();
   for (const step of pipeline.steps) {
-    const why = targets.map((t) => directReason(pipeline, step, t)).find((r) => r !== undefined) ?? fromUpstream(step, marked, kept);
+    const why = targets.map((t) => directReason(pipeline, step, t, pipelineDir)).find((r) => r !== undefined) ?? fromUpstream(step, marked, kept);
     if (why === undefined) continue;
     marked.set(step.id, why);
     if (isPrecious(step)) kept.add(step.id);
@@ -87,7 +93,7 @@ function fromUpstream(step: Step, marked: ReadonlyMap<string, string>, kept: Rea
   return undefined;
 }
 
-function directReason(pipeline: Pipeline, step: Step, target: ImpactTarget): string | undefined {
+function directReason(pipeline: Pipeline, step: Step, target: ImpactTarget, pipelineDir: string): string | undefined {
   switch (target.kind) {
     case 'path': {
       const input = step.inputs.find((i) => i.path === target.path || isUnder(target.path, i.path) || isUnder(i.path, target.path));
@@ -100,6 +106,8 @@ function directReason(pipeline: Pipeline, step: Step, target: ImpactTarget): str
     case 'block':
       if (!inBlock(step.blockId, target.id)) return undefined;
       return pipeline.blocks.find((b) => b.id === step.blockId)?.steps.length === 1 ? 'changed' : `in block ${step.blockId}`;
+    case 'file':
+      return localReason(step, target, pipelineDir);
   }
 }
 
@@ -109,6 +117,7 @@ function shown(input: Step['inputs'][number]): string {
 
 export function describeTarget(t: ImpactTarget): string {
   if (t.kind === 'environment') return t.block === undefined ? `environment ${t.name}` : `block ${t.block} (environment ${t.name})`;
+  if (t.kind === 'file') return `local file ${t.path}`;
   return t.kind === 'path' ? t.path : `${t.kind} ${t.id}`;
 }
 

@@ -5,7 +5,7 @@ import type { ImportContext, ResolveOutcome } from '../imports/importer.js';
 import { importerFor } from '../imports/registry.js';
 import { importLockKey, type LockFile } from '../lockfile.js';
 import { valueProblem, type GivenPlaces } from '../pipeline/given-frontmatter.js';
-import type { ImportStep, Pipeline, Step } from '../pipeline/pipeline.js';
+import type { ImportStep, Pipeline, RunStep, Step } from '../pipeline/pipeline.js';
 import { contentId, contentIdOfTree } from '../store/content-id.js';
 import type { TreeMemo } from '../store/dir-fingerprint.js';
 import { hashHostFiles, type HostFile } from '../store/hash-files.js';
@@ -206,10 +206,16 @@ export function markUnbound(state: DataState, pipeline: Pipeline, hostInputs: Re
   for (const dataPath of pipeline.inputs.values()) if (!hostInputs.has(dataPath)) state.setAbsent(dataPath);
 }
 
+/** The directory a run step's local file words are relative to: the document's, or the host directory its `cd` names. */
+export function localFileBase(pipelineDir: string, step: RunStep): string {
+  return step.cwd === undefined || step.cwd.startsWith('/data') ? pipelineDir
+    : isAbsolute(step.cwd) ? step.cwd : resolve(pipelineDir, step.cwd);
+}
+
 /** Local files a step's command names (scripts, configs), with content hashes: part of its key. */
 export function stepFiles(session: Session, step: Step): [string, string][] {
   if (step.kind !== 'run') return [];
-  const base = filesBase(session, step);
+  const base = localFileBase(session.pipelineDir, step);
   const found: [string, string][] = [];
   for (const rel of step.localFiles) {
     const abs = resolve(base, rel);
@@ -226,13 +232,7 @@ export function stepFiles(session: Session, step: Step): [string, string][] {
  */
 export function missingLocalFile(session: Session, step: Step): (rel: string) => boolean {
   if (step.kind !== 'run') return () => false;
-  return (rel) => step.localFiles.includes(rel) && !isFile(resolve(filesBase(session, step), rel));
-}
-
-/** Where a run step's local files are: its `cd`, unless that is under /data (then beside the document, as without one). */
-function filesBase(session: Session, step: Extract<Step, { kind: 'run' }>): string {
-  if (step.cwd === undefined || step.cwd.startsWith('/data')) return session.pipelineDir;
-  return isAbsolute(step.cwd) ? step.cwd : resolve(session.pipelineDir, step.cwd);
+  return (rel) => step.localFiles.includes(rel) && !isFile(resolve(localFileBase(session.pipelineDir, step), rel));
 }
 
 function isFile(abs: string): boolean {

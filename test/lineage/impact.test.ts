@@ -79,4 +79,29 @@ describe('shark impact', () => {
     ]);
     expect((await rig.shark(['impact', 'k.md', 'ranges'])).stdout).toMatch(/^if block ranges changes, 2 steps may run again:\n/);
   });
+
+  it('takes a local file a step keys on ({deps}, a script its command names, what a local import copies): those steps and what reads them', async () => {
+    rig.write('in/a.txt', 'a\n');
+    rig.write('show.sh', 'cat "$1"\n');
+    rig.write('lib.sh', 'x=1\n');
+    rig.write('l.md', [
+      '```shark-import', 'in/ /data/in/', '```', '', '## Up', '', '```shark-run', 'tr a-z A-Z < /data/in/*.txt > /data/up/+', '```', '',
+      '## Show', '', '```shark-run {deps=lib.sh}', 'sh show.sh /data/up/a.txt > /data/shown.txt', '```', '',
+      '```shark-run', 'wc -c /data/shown.txt > /data/count.txt', '```', '',
+    ].join('\n'));
+    const steps = async (what: string): Promise<[string, string][]> => {
+      const ran = await rig.shark(['impact', 'l.md', what, '--json']);
+      expect(ran.stderr).toBe('');
+      expect(ran.code).toBe(0);
+      return (JSON.parse(ran.stdout) as { steps: { step: string; why: string }[] }).steps.map((s) => [s.step, s.why]);
+    };
+    expect(await steps('lib.sh')).toEqual([['show', 'uses local file lib.sh ({deps})'], ['show-2', 'reads /data/shown.txt (from show)']]);
+    expect(await steps('./show.sh')).toEqual([['show', 'uses local file show.sh'], ['show-2', 'reads /data/shown.txt (from show)']]);
+    expect((await steps('in/a.txt')).map(([s]) => s)).toEqual(['import', 'up', 'show', 'show-2']);
+    const text = await rig.shark(['impact', 'l.md', 'lib.sh']);
+    expect(text.stdout.split('\n')[0]).toBe('if local file lib.sh changes, 2 steps may run again:');
+    const unknown = await rig.shark(['impact', 'l.md', 'nothing.sh']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('local file');
+  });
 });

@@ -1,0 +1,48 @@
+import { statSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import type { Pipeline, Step } from '../pipeline/pipeline.js';
+import { localPath } from '../imports/file-importer.js';
+import { depsOption } from '../plan/host-tools.js';
+import { localFileBase } from '../plan/session.js';
+
+/** Where a local file named on the command line is looked up: given relative to `cwd`, keyed relative to `pipelineDir`. */
+export interface LocalPlaces {
+  readonly pipelineDir: string;
+  readonly cwd: string;
+}
+
+/** A file on the host that steps' keys hold: `path` as it is shown (relative to the document's directory when inside it), `abs` where it is. */
+export interface LocalFile {
+  readonly path: string;
+  readonly abs: string;
+}
+
+/** `text` as a file of the host that some step keys on (a `{deps}` file, a file its command names, one a local import copies), if it is one. */
+export function localFileTarget(pipeline: Pipeline, text: string, places: LocalPlaces): LocalFile | undefined {
+  const abs = resolve(places.cwd, text);
+  if (statSync(abs, { throwIfNoEntry: false })?.isFile() !== true) return undefined;
+  const rel = relative(places.pipelineDir, abs);
+  const file = { path: rel.startsWith('..') || isAbsolute(rel) ? abs : rel.split(sep).join('/'), abs };
+  return pipeline.steps.some((s) => localReason(s, file, places.pipelineDir) !== undefined) ? file : undefined;
+}
+
+/**
+ * Why `step`'s key changes with `file`, as `plan` keys it: a `{deps}` file
+ * (relative to the document's directory), a word of its command naming it
+ * (relative to where the command runs), or a local import whose source is
+ * it or a directory holding it.
+ */
+export function localReason(step: Step, file: LocalFile, pipelineDir: string): string | undefined {
+  if (step.kind === 'run') {
+    if (depsOption(step).some((d) => resolve(pipelineDir, d) === file.abs)) return `uses local file ${file.path} ({deps})`;
+    const base = localFileBase(pipelineDir, step);
+    if (step.localFiles.some((w) => resolve(base, w) === file.abs)) return `uses local file ${file.path}`;
+    return undefined;
+  }
+  if (step.kind === 'import' && step.clause.source.scheme === 'file') {
+    const source = localPath(step.clause, pipelineDir);
+    const inside = relative(source, file.abs);
+    if (inside === '' || !(inside.startsWith('..') || isAbsolute(inside))) return `imports local file ${file.path}`;
+  }
+  return undefined;
+}
