@@ -70,25 +70,27 @@ export class CasStore implements SnapshotStore {
     this.workspaces.dispose(ws, failed);
   }
 
-  async commit(ws: Workspace, path: string): Promise<SnapshotId | undefined> {
+  async commit(ws: Workspace, path: string, signal?: AbortSignal): Promise<SnapshotId | undefined> {
     // A link the job put in place of a directory above its output (`/data/out -> /home/me`) leads to host files: nothing is taken through it.
     if (inTheWay(ws.root, dirname(path)) !== undefined) return undefined;
     const full = ws.root + path;
     if (lstatSync(full, { throwIfNoEntry: false }) === undefined) return undefined;
-    return this.absorb(full, join(ws.root, 'data'));
+    return this.absorb(full, join(ws.root, 'data'), signal);
   }
 
   /**
    * Moves a file or tree into the store, returning its id. A file with other
    * hard links (to an input, or to a file outside the workspace) is copied:
    * the store never adopts, or changes the mode of, an inode it does not own.
+   * Each file is synced on its own (an await), so a `signal` aborted meanwhile is heard before the next.
    */
-  private async absorb(full: string, workspaceData: string): Promise<SnapshotId> {
+  private async absorb(full: string, workspaceData: string, signal: AbortSignal | undefined): Promise<SnapshotId> {
+    signal?.throwIfAborted();
     const st = lstatSync(full);
     if (st.isSymbolicLink()) return `link:${storedLinkTarget(readlinkSync(full), workspaceData)}`;
     if (st.isDirectory()) {
       const entries: TreeEntry[] = [];
-      for (const name of readdirSync(full)) entries.push({ name, id: await this.absorb(join(full, name), workspaceData) });
+      for (const name of readdirSync(full)) entries.push({ name, id: await this.absorb(join(full, name), workspaceData, signal) });
       return this.composeTree(entries);
     }
     refuseSpecial(full, st);

@@ -62,8 +62,11 @@ export interface SnapshotStore {
    * Snapshots what the job wrote at `ws.root + path` and returns its id, or
    * undefined when nothing is there. After this, the data belongs to the
    * store: committing is atomic, and a crash leaves no partial snapshot.
+   * Once `signal` is aborted it stops between files, throwing its reason:
+   * storing thousands of files can take minutes, and Ctrl-C must not wait
+   * for them. What it took by then is stored data no result names (gc's).
    */
-  commit(ws: Workspace, path: string): Promise<SnapshotId | undefined>;
+  commit(ws: Workspace, path: string, signal?: AbortSignal): Promise<SnapshotId | undefined>;
   /**
    * Ingests a file or directory from the host (copying it): frontmatter
    * inputs. Must return the content id (`contentId` in content-id.ts: the same

@@ -92,8 +92,8 @@ export class ZfsStore implements SnapshotStore, ZfsCore {
     await disposeWorkspace(this, st);
   }
 
-  commit(ws: Workspace, path: string): Promise<SnapshotId | undefined> {
-    return commit(this, this.state(ws), path);
+  commit(ws: Workspace, path: string, signal?: AbortSignal): Promise<SnapshotId | undefined> {
+    return commit(this, this.state(ws), path, signal);
   }
 
   ingest(hostPath: string): Promise<SnapshotId> {

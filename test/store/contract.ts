@@ -229,6 +229,20 @@ export function storeContract(opts: ContractOptions): void {
       expect(await look(one!)).toEqual({ type: 'dir', entries: { 'x.txt': { type: 'file', exec: false, text: 'one\n' } } });
       expect(await look(two!)).toEqual({ type: 'dir', entries: { 'x.txt': { type: 'file', exec: false, text: 'two\n' } } });
     });
+
+    it('stops without a snapshot when its signal is aborted (Ctrl-C), and the output is committed whole again later', async () => {
+      const w = await ws();
+      try {
+        mkdirSync(w.root + '/data/out');
+        sampleTree(w.root + '/data/out');
+        const stop = new AbortController();
+        stop.abort();
+        await expect(s.commit(w, '/data/out', stop.signal)).rejects.toThrow(/abort/i);
+      } finally {
+        await done(w);
+      }
+      expect(await commitTree()).toBe(await commitTree());
+    });
   });
 
   describe('materialize', () => {

@@ -174,7 +174,8 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
     }
     const outputs: Outputs = {};
     for (const o of job.outputs) {
-      const id = await store.commit(ws, o.path);
+      // Stopped between files by Ctrl-C: the catch below reports the job interrupted.
+      const id = await store.commit(ws, o.path, ctx.signal);
       if (id === undefined) {
         const blocked = inTheWay(ws.root, dirname(o.path));
         return fail({ reason: 'missing-output', message: `step did not create ${o.path}${blocked === undefined ? '' : `: ${blocked} (Shark takes nothing through a link)`}`, at: o.output.at });

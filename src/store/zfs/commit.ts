@@ -26,11 +26,13 @@ function written(root: string, path: string): boolean {
   }
 }
 
-export async function commit(core: ZfsCore, st: WsState, path: string): Promise<SnapshotId | undefined> {
+export async function commit(core: ZfsCore, st: WsState, path: string, signal?: AbortSignal): Promise<SnapshotId | undefined> {
   const full = st.root + path;
   if (!written(st.root, path)) return undefined;
   relinkIntoData(full, [...new Set([st.root, realpathSync(st.root)])]);
   const node = scanOutput(full);
+  // The scan is one synchronous pass; a stop asked for meanwhile takes nothing of it.
+  signal?.throwIfAborted();
   if (node.kind === 'link') return node.content;
   if (core.locate(node.content) !== undefined) {
     // Stored already: keep it out of later snapshots of this dataset.

@@ -1,0 +1,36 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CasStore } from '../../src/store/cas-store.js';
+import { Metadata } from '../../src/store/metadata.js';
+
+/**
+ * Ctrl-C while a job's output of thousands of files is being stored: each
+ * file is synced on its own, so a loaded machine took over a minute, and the
+ * run waited for all of it. The commit stops at the next file instead.
+ */
+describe('content-addressed store: a commit stopped half-way', () => {
+  let dir: string;
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('stops at the next file once its signal is aborted, leaving the rest in the workspace and no tree of the whole', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'shark-cas-abort-'));
+    const meta = new Metadata(dir);
+    const store = new CasStore(dir, meta);
+    const ws = await store.createWorkspace('many');
+    const out = join(ws.root, 'data/many');
+    mkdirSync(out);
+    for (let i = 0; i < 200; i++) writeFileSync(join(out, `f${i}`), `f ${i}\n`);
+    const stop = new AbortController();
+    const committing = store.commit(ws, '/data/many', stop.signal);
+    // Aborted while the first file is being synced: as a signal handler runs between two awaits.
+    stop.abort();
+    await expect(committing).rejects.toThrow(/abort/i);
+    expect(readdirSync(out).length).toBeGreaterThan(190);
+    expect(meta.db.prepare('SELECT count(*) AS n FROM trees').get()).toEqual({ n: 0 });
+    await store.disposeWorkspace(ws);
+    store.close();
+    meta.close();
+  });
+});
