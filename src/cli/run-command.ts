@@ -56,10 +56,10 @@ export function runCommand(io: Io): Command {
     const controller = new AbortController();
     let interrupts = 0;
     // A closed stdout stops the run through SIGTERM too (process-guards.ts): that stop is quiet, nobody pressed Ctrl-C.
-    const onSignal = (): void => {
+    const onSignal = (signal: NodeJS.Signals): void => {
       interrupts++;
       if (interrupts === 1) {
-        if (!closedOutput()) io.stderr('\nshark: stopping: cancelling running jobs (Ctrl-C again to quit at once)\n');
+        if (!closedOutput()) io.stderr(`\nshark: ${stoppingMessage(signal)}\n`);
         controller.abort();
       } else {
         process.exit(EXIT_INTERRUPTED);
@@ -95,3 +95,14 @@ export function runCommand(io: Io): Command {
   });
 }
 
+
+/**
+ * What the first stopping signal prints: the way to quit at once named for
+ * the signal received, since a SIGTERM comes from a program (`kill`, a
+ * service manager), not a terminal where Ctrl-C could be pressed.
+ */
+function stoppingMessage(signal: NodeJS.Signals): string {
+  return signal === 'SIGINT'
+    ? 'stopping: cancelling running jobs (Ctrl-C again to quit at once)'
+    : `stopping on ${signal}: cancelling running jobs (send it again, or Ctrl-C, to quit at once)`;
+}

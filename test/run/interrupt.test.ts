@@ -41,6 +41,23 @@ sh -c 'sleep 30; echo ${marker}' > /data/slow.txt
     expect(plan.jobs[1]!.reasons).toEqual(['no previous result']);
   });
 
+  it('names the signal it stops on: SIGTERM is not Ctrl-C', async () => {
+    rig.write('t.md', `# T\n\n\`\`\`shark-run\necho started >> counter; sleep 30; echo late > /data/slow.txt\n\`\`\`\n`);
+    const stopped = async (signal: NodeJS.Signals): Promise<{ code: number | null; err: string }> => {
+      const child = spawn(process.execPath, [SHARK, 'run', 't.md'], { cwd: rig.dir, stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const t0 = Date.now();
+      while (rig.count() === 0 && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 50));
+      child.kill(signal);
+      const code = await new Promise<number | null>((r) => child.on('close', r));
+      rig.write('counter', '');
+      return { code, err };
+    };
+    expect(await stopped('SIGTERM')).toEqual({ code: 130, err: '\nshark: stopping on SIGTERM: cancelling running jobs (send it again, or Ctrl-C, to quit at once)\n' });
+    expect(await stopped('SIGINT')).toEqual({ code: 130, err: '\nshark: stopping: cancelling running jobs (Ctrl-C again to quit at once)\n' });
+  }, 60_000);
+
   it('ends the jobs of a run killed with SIGKILL, which cannot clean up itself', async () => {
     const marker = `shark-sigkill-${process.pid}-${Date.now()}`;
     rig.write('k.md', `# K\n\n\`\`\`shark-run\necho started >> counter; sh -c 'sleep 30; echo ${marker}' > /data/slow.txt\n\`\`\`\n`);
