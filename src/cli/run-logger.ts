@@ -23,6 +23,9 @@ function plainText<E extends object>(e: E): E {
   };
 }
 
+/** Storing that took this long (seconds) is shown beside the command's time: less says nothing a person needs. */
+const STORED_SHOWN = 1;
+
 /**
  * For people at a terminal: a live status line (running steps, done/total
  * per map step, elapsed), and above it a line per finished or failed job.
@@ -113,7 +116,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         queued.delete(e.job);
         running.delete(e.job);
         downloads.delete(e.job);
-        if (!isMap(e.step)) say(`done     ${e.job} (${e.seconds.toFixed(1)}s)`);
+        if (!isMap(e.step)) say(`done     ${e.job} (${e.seconds.toFixed(1)}s${e.stored >= STORED_SHOWN ? `, storing ${e.stored.toFixed(1)}s` : ''})`);
         bump(e.step, 'ran');
         break;
       case 'job-failed': {

@@ -26,7 +26,8 @@ export type RunEvent =
   /** Submitted to a cluster's queue (`--executor slurm`); `job-start` follows when it runs. */
   | { readonly type: 'job-queued'; readonly job: string; readonly step: string; readonly block: string }
   | { readonly type: 'job-cached'; readonly job: string; readonly step: string; readonly block: string }
-  | { readonly type: 'job-done'; readonly job: string; readonly step: string; readonly block: string; readonly seconds: number }
+  /** `seconds`: how long the command ran (as lineage says); `stored`: how long its outputs took to be stored after it, which can be longer. */
+  | { readonly type: 'job-done'; readonly job: string; readonly step: string; readonly block: string; readonly seconds: number; readonly stored: number }
   | {
       readonly type: 'job-failed';
       readonly job: string;

@@ -47,6 +47,22 @@ describe('a job waiting for a slot', () => {
     expect(done.seconds).toBeLessThan(1.1);
   });
 
+  it('says apart how long its outputs took to be stored, which a command writing thousands of files can make longer than it ran', async () => {
+    const many = new Rig();
+    try {
+      many.write('m.md', '# M\n\n```shark-run\nmkdir /data/many; for i in $(seq 1 2000); do echo $i > /data/many/f$i; done\n```\n');
+      const ran = await many.shark(['run', 'm.md', '--json']);
+      expect(ran.code, ran.stderr).toBe(0);
+      const done = ran.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; seconds?: number; stored?: number; time: string })
+        .find((e) => e.type === 'job-done')!;
+      const end = JSON.parse(ran.stdout.split('\n').filter(Boolean).at(-1)!) as { summary: { seconds: number } };
+      expect(done.stored).toBeGreaterThan(0);
+      expect(done.seconds! + done.stored!).toBeLessThanOrEqual(end.summary.seconds);
+    } finally {
+      many.cleanup();
+    }
+  }, 120_000);
+
   it('does not overlap the job before it in PROV or RO-Crate', async () => {
     const prov = JSON.parse((await rig.shark(['export', 'prov', 'p.md'])).stdout) as { activity: Record<string, Record<string, string>> };
     const act = (job: string): Record<string, string> => prov.activity[Object.keys(prov.activity).find((k) => k.endsWith(`/job/${job}`))!]!;

@@ -198,7 +198,9 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
       ctx.leases.forget(lease);
       await ctx.options.attest?.(record, job.id);
       ctx.counts.executed++;
-      ctx.emit({ type: 'job-done', job: job.id, step: step.id, block: step.blockId, seconds: (ended - started) / 1000 });
+      // From the command's end (a Slurm node's clock may run ahead of this one's).
+      const stored = Math.max(0, Date.now() - ended) / 1000;
+      ctx.emit({ type: 'job-done', job: job.id, step: step.id, block: step.blockId, seconds: (ended - started) / 1000, stored });
       return outputs;
     }).catch(async (e: Error) => (await fail({ reason: 'store', message: `cannot record the result: ${e.message}` })).outputs);
     return { outputs: committed };
