@@ -8,7 +8,10 @@ import { opensWithList, readSexps, type Sexp } from './sexp.js';
 export interface BuildSpec {
   readonly format: 'dockerfile' | 'obuilder';
   readonly dockerfile: string;
-  /** Base images named by FROM, with the defaults of the ARGs before it substituted (`FROM $IMG`). */
+  /**
+   * Base images named by FROM, with the defaults of the ARGs before it substituted (`FROM $IMG`),
+   * and images that `COPY --from=IMAGE` takes files from: a rebuild must start from the same files.
+   */
   readonly bases: readonly string[];
   /** Build-context paths that COPY/ADD take: their content decides rebuilds too. */
   readonly contextFiles: readonly string[];
@@ -44,6 +47,9 @@ function parseDockerfile(body: readonly SourceLine[]): SpecResult {
   const contextFiles: string[] = [];
   // ARGs before the first FROM: they alone can name a base.
   const metaArgs = new Map<string, string | undefined>();
+  // `FROM … AS name`: a COPY --from naming one (or a stage's number) takes no image.
+  const stages = new Set<string>();
+  let stageCount = 0;
   let sawFrom = false;
   for (const { at, text } of instructions(body)) {
     const [word = '', ...args] = text.split(/\s+/);
@@ -72,7 +78,12 @@ function parseDockerfile(body: readonly SourceLine[]): SpecResult {
       const problem = fromProblem(image, expanded, metaArgs);
       if (problem !== undefined) problems.push({ at, message: problem });
       else if (expanded.ok) bases.push(expanded.value);
+      const named = args.slice(args.indexOf(image) + 1);
+      if (named[0]?.toUpperCase() === 'AS' && named[1] !== undefined) stages.add(named[1].toLowerCase());
+      stages.add(String(stageCount++));
     }
+    const copied = instruction === 'COPY' ? copyFromImage(args, stages) : undefined;
+    if (copied !== undefined && !bases.includes(copied)) bases.push(copied);
     if ((instruction === 'COPY' || instruction === 'ADD') && !args.some((a) => a.startsWith('--from'))) {
       const paths = execForm(args.filter((a) => !a.startsWith('--')).join(' ')) ?? args.filter((a) => !a.startsWith('--'));
       if (paths.length < 2) problems.push({ at, message: `${instruction} needs a source and a destination` });
@@ -111,6 +122,17 @@ function instructions(body: readonly SourceLine[]): { at: Position; text: string
     if (!continues) open = undefined;
   }
   return out;
+}
+
+/**
+ * The image a `COPY --from=REF` takes files from, or undefined when REF is a
+ * stage of this Dockerfile (by name, case-insensitively as Docker does, or
+ * by number) or names an ARG, which Shark does not resolve there.
+ */
+function copyFromImage(args: readonly string[], stages: ReadonlySet<string>): string | undefined {
+  const ref = args.find((a) => a.startsWith('--from='))?.slice('--from='.length);
+  if (ref === undefined || ref === '' || ref.includes('$') || stages.has(ref.toLowerCase())) return undefined;
+  return ref;
 }
 
 /** The JSON form of COPY and ADD, `["a b", "dest"]`, or undefined when it is not written so. */

@@ -284,6 +284,12 @@ it('pins FROM lines to locked ids, keeping stage names and flags', () => {
     .toBe('FROM sha256:abc AS build\nRUN x\nfrom --platform=linux/amd64 sha256:abc\nFROM build\nFROM other\n');
 });
 
+it('pins the image a COPY --from names, not a stage', () => {
+  const pins = new Map([['tools:1', 'sha256:abc']]);
+  expect(pinBases('FROM b AS tools\nCOPY --from=tools /x /x\ncopy --chown=1 --from=tools:1 /y /y\n', pins))
+    .toBe('FROM b AS tools\nCOPY --from=tools /x /x\ncopy --chown=1 --from=sha256:abc /y /y\n');
+});
+
 it('pins a FROM that names an ARG by the ARG\'s default', () => {
   const pins = new Map([['base:1', 'sha256:abc']]);
   expect(pinBases('ARG IMG=base:1\nFROM $IMG AS build\nFROM ${IMG}\nFROM build\n', pins, { IMG: 'base:1' }))

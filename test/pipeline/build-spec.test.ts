@@ -53,6 +53,12 @@ describe('parseBuildSpec: Dockerfile', () => {
     expect(bases('ARG IMG=a\nFROM $IMG\nARG IMG=b\nFROM $IMG')).toEqual(['a', 'a']);
   });
 
+  it('counts an image COPY --from takes files from as a base, not a stage of the same Dockerfile', () => {
+    const bases = (text: string): readonly string[] => spec(text).bases;
+    expect(bases('FROM a AS Build\nFROM b\nCOPY --from=build /x /x\nCOPY --from=0 /y /y\nCOPY --chown=1 --from=tools:1 /z /z')).toEqual(['a', 'b', 'tools:1']);
+    expect(bases('FROM a\nCOPY --from=a /x /x\nCOPY --from=$IMG /y /y')).toEqual(['a']);
+  });
+
   it('refuses a FROM whose ARG has no value, at the FROM', () => {
     expect(problems('ARG IMG\nFROM $IMG')).toEqual([
       '11:1: FROM $IMG names no image: the ARG IMG has no default (Shark passes no build arguments: write ARG IMG=IMAGE)',

@@ -7,8 +7,8 @@ export function imageTag(env: string, inputsHash: string): string {
 }
 
 /**
- * Rewrites `FROM ref` to `FROM sha256:…` for pinned bases; stage names and `AS` clauses are kept.
- * A reference naming an ARG (`FROM $IMG`) is pinned by what the ARG's default makes of it.
+ * Rewrites `FROM ref` and `COPY --from=ref` to `sha256:…` for pinned bases; stage names and `AS`
+ * clauses are kept. A FROM naming an ARG (`FROM $IMG`) is pinned by what the ARG's default makes of it.
  */
 export function pinBases(dockerfile: string, pins: ReadonlyMap<string, string>, args: Readonly<Record<string, string>> = {}): string {
   if (pins.size === 0) return dockerfile;
@@ -16,6 +16,10 @@ export function pinBases(dockerfile: string, pins: ReadonlyMap<string, string>, 
   return dockerfile.replace(/^(\s*FROM\s+(?:--\S+\s+)*)(\S+)/gim, (whole, lead: string, ref: string) => {
     const expanded = expandWord(ref, defaults);
     const id = expanded.ok ? pins.get(expanded.value) : undefined;
+    return id === undefined ? whole : lead + id;
+  }).replace(/^(\s*COPY\s+(?:--\S+\s+)*?--from=)(\S+)/gim, (whole, lead: string, ref: string) => {
+    // Pins hold only images: build-spec.ts leaves stage names out of the bases.
+    const id = pins.get(ref);
     return id === undefined ? whole : lead + id;
   });
 }
