@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -85,6 +85,20 @@ describeDocker('shark run/plan with container environments (CLI)', (client) => {
     // After a build, plan without Docker trusts the lock.
     expect((await run('two-envs.md', tmp.dir)).result.code).toBe(0);
     expect((await plan('two-envs.md', tmp.dir, { DOCKER_HOST: NO_DOCKER })).summary).toEqual({ cached: 4, run: 0, blocked: 0 });
+  });
+
+  it('runs without Docker when the lock holds every job cached, and fails only a job that must run', async () => {
+    expect((await run('two-envs.md', tmp.dir)).result.code).toBe(0);
+    rmSync(join(tmp.dir, '_shark'), { recursive: true, force: true });
+    const cached = await shark(['run', 'two-envs.md'], tmp.dir, { DOCKER_HOST: NO_DOCKER });
+    expect(cached.code, cached.stdout + cached.stderr).toBe(0);
+    expect(readFileSync(join(tmp.dir, '_shark', 'report.md'), 'utf8')).toContain('- the: ');
+
+    edit('wc -l < /data/report.md', 'wc -c < /data/report.md');
+    const r = await run('two-envs.md', tmp.dir, [], { DOCKER_HOST: NO_DOCKER });
+    expect(r.result.code).toBe(1);
+    expect(r.started).toEqual(['the-steps-4']);
+    expect(r.result.stdout + r.result.stderr).toContain(`cannot reach the Docker engine at ${NO_DOCKER} (from DOCKER_HOST)`);
   });
 
   it('fails at once, before running anything, when the engine is unreachable', async () => {

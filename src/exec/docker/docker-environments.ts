@@ -201,7 +201,12 @@ export class DockerEnvironments {
 
   private async build(name: string, signal: AbortSignal, shared: SharedBuilds | undefined): Promise<Ensured> {
     const connection = await this.connect();
-    if (!connection.ok) return { error: connection.message };
+    if (!connection.ok) {
+      // As `plan` does, an unreachable engine leaves the lock trusted: cached jobs and publishing need no
+      // engine, and a job of this environment that must run fails on the connection (executor()).
+      const locked = this.options.update ? undefined : this.current(name);
+      return locked !== undefined && 'id' in locked ? locked : { error: connection.message };
+    }
     const { client } = connection;
     // Hashed now rather than from plan's memo: the build must record what it actually sent.
     const inputs = buildInputs(this.environment(name).spec, this.contextDir);
