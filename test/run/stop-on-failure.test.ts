@@ -69,6 +69,8 @@ describe('a run that stops at its first failure', () => {
 
   it('with --keep-going, runs the others', async () => {
     rig.write('p.md', PIPELINE);
+    // A missing local import would be refused before any job (exit 2): it is there.
+    rig.write('f.txt', 'f\n');
     const ran = await rig.shark(['run', 'p.md', '-j', '1', '-k']);
     expect(ran.code).toBe(1);
     expect(rig.lines().sort()).toEqual(['one', 'three', 'two']);
