@@ -58,6 +58,35 @@ sh -c 'sleep 30; echo ${marker}' > /data/slow.txt
     expect(await stopped('SIGINT')).toEqual({ code: 130, err: '\nshark: stopping: cancelling running jobs (Ctrl-C again to quit at once)\n' });
   }, 60_000);
 
+  it('skips the steps after an interrupted one as interrupted, not as "an input failed", and counts no publish block as a job', async () => {
+    rig.write('p.md', `# Int
+
+## Slow
+
+\`\`\`shark-run
+echo started >> counter; sleep 30; echo hi > /data/out.txt
+\`\`\`
+
+\`\`\`shark-run
+cat /data/out.txt > /data/o2.txt
+\`\`\`
+
+\`\`\`shark-publish
+/data/out.txt
+\`\`\`
+`);
+    const child = spawn(process.execPath, [SHARK, 'run', 'p.md', '--json'], { cwd: rig.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    for (let i = 0; i < 400 && rig.count() === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    child.kill('SIGINT');
+    expect(await new Promise<number | null>((r) => child.on('close', r))).toBe(130);
+    const events = out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; job?: string; reason?: string; summary?: { skipped: number } });
+    expect(events.filter((e) => e.type === 'job-skipped').map((e) => [e.job, e.reason])).toEqual([['slow', 'interrupted'], ['slow-2', 'interrupted']]);
+    // As plan counts them: 2 jobs (the publish block is none).
+    expect(events.find((e) => e.type === 'run-end')!.summary!.skipped).toBe(2);
+  });
+
   it('ends the jobs of a run killed with SIGKILL, which cannot clean up itself', async () => {
     const marker = `shark-sigkill-${process.pid}-${Date.now()}`;
     rig.write('k.md', `# K\n\n\`\`\`shark-run\necho started >> counter; sh -c 'sleep 30; echo ${marker}' > /data/slow.txt\n\`\`\`\n`);

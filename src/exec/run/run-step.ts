@@ -28,7 +28,9 @@ type Done = { job: Job; outputs: Record<string, SnapshotId> };
 export async function runStep(ctx: RunContext, step: Step, state: DataState, envIds: ReadonlyMap<string, string>, after: readonly Promise<StepOutcome>[]): Promise<StepOutcome> {
   const deps = await Promise.all(after);
   if (deps.some((d) => !d.ok)) {
-    ctx.skip(step.id, step, 'an input failed');
+    // A publish block is no job (plan counts none): a run that stops before it publishes nothing, and says so by its status.
+    // An input cut short by Ctrl-C did not fail: its readers are skipped as it was.
+    if (step.kind !== 'publish') ctx.skip(step.id, step, ctx.signal.aborted ? 'interrupted' : 'an input failed');
     return { ok: false };
   }
   if (step.kind === 'publish') return publish(ctx, step, state);
