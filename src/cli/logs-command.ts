@@ -80,9 +80,12 @@ function noJob(meta: Metadata, pipeline: Pipeline, run: RunRow, target: string):
   const publish = pipeline.blocks.some((b) => inBlock(b.id, target) && b.kind === 'publish') || pipeline.stepsById.get(target)?.kind === 'publish';
   if (publish) return `\`${target}\` is a shark-publish block: publishing keeps no log`;
   const rows = meta.runJobs(run.id);
+  // One job of a step (`step[item]`): one a stopped run never reached has no row, as its skipped steps have none.
+  const item = kind === undefined && run.status !== 'ok' ? stepsNamed(pipeline, target).job : undefined;
+  if (item !== undefined) return `job \`${target}\` has no row in run ${run.id}: it did not run (${whyNotRun(run.id, run.status, 'it')})`;
   if (kind === undefined) return `no job of run ${run.id} matches \`${target}\` (blocks: ${[...new Set(rows.map((j) => j.block))].join(', ')})`;
   const named = rows.find((j) => inBlock(j.block, target) || j.step === target);
-  return `${kind} \`${target}\` has no job in run ${run.id}: ${named === undefined ? `its jobs did not run (${whyNotRun(run.id, run.status)})` : otherBlock(meta, pipeline, run.id, target, named)}`;
+  return `${kind} \`${target}\` has no job in run ${run.id}: ${named === undefined ? `its jobs did not run (${whyNotRun(run.id, run.status, 'they')})` : otherBlock(meta, pipeline, run.id, target, named)}`;
 }
 
 /** What `target` named in a run whose rows of that name are another block's jobs. */
@@ -92,10 +95,11 @@ function otherBlock(meta: Metadata, pipeline: Pipeline, runId: number, target: s
   return `run ${runId}'s \`${target}\` was another block, ${where}`;
 }
 
-/** Why a block of the document has no job in a run that ran (a skipped job leaves no row in the run's record). */
-function whyNotRun(runId: number, status: string): string {
-  if (status === 'failed') return `run ${runId} failed, and they were skipped after the failure`;
-  if (status === 'interrupted') return `run ${runId} was interrupted before they ran`;
-  if (status === 'running') return `run ${runId} has not reached them yet`;
-  return `run ${runId} did not need them`;
+/** Why a block (`they`) or one job (`it`) of the document has no job in a run that ran (a skipped job leaves no row in the run's record). */
+function whyNotRun(runId: number, status: string, they: 'it' | 'they'): string {
+  const was = they === 'it' ? 'was' : 'were';
+  if (status === 'failed') return `run ${runId} failed, and ${they} ${was} skipped after the failure`;
+  if (status === 'interrupted') return `run ${runId} was interrupted before ${they} ran`;
+  if (status === 'running') return `run ${runId} has not reached ${they === 'it' ? 'it' : 'them'} yet`;
+  return `run ${runId} did not need ${they === 'it' ? 'it' : 'them'}`;
 }

@@ -82,3 +82,23 @@ describe('shark runs and logs of jobs a run skipped', () => {
     expect(unknown.stderr).toContain('no job of run 1 matches `nope` (blocks: r, r-3)');
   });
 });
+
+describe('shark logs of a map item a run stopped before', () => {
+  const MAP = '# M\n\n```shark-import\nin /data/in/\n```\n\n```shark-run\nif grep -q bad /data/in/*; then exit 3; fi; cat /data/in/* > /data/out/+\n```\n';
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = new Rig();
+    rig.write('in/a.txt', 'bad\n');
+    for (const n of ['b', 'c', 'd']) rig.write(`in/${n}.txt`, `${n}\n`);
+    rig.write('m.md', MAP);
+    expect((await rig.shark(['run', 'm.md', '-j', '1'])).code).toBe(1);
+  });
+  afterAll(() => rig.cleanup());
+
+  it('says the item did not run, as it says of a step, not that nothing matches', async () => {
+    const ran = await rig.shark(['logs', 'm.md', 'm-2[d.txt]']);
+    expect(ran.code).toBe(1);
+    expect(ran.stderr).toContain('job `m-2[d.txt]` has no row in run 1: it did not run (run 1 failed, and it was skipped after the failure)');
+    expect(ran.stderr).not.toContain('matches');
+  });
+});
