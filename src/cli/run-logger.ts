@@ -151,7 +151,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         clear();
         const s = e.summary;
         const verdict = s.status === 'ok' ? 'ok' : s.status === 'interrupted' ? 'interrupted' : 'FAILED';
-        write(`${verdict}: ${s.executed} run, ${s.cached} cached, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''} in ${s.seconds.toFixed(1)}s\n`);
+        write(`${verdict}: ${s.executed} run, ${s.cached} cached, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''}${s.notStarted ? `, ${s.notStarted} map${s.notStarted === 1 ? '' : 's'} not started` : ''} in ${s.seconds.toFixed(1)}s\n`);
         for (const f of s.failures) write(`  failed: ${f.job} at ${f.where} (${f.reason})${f.log ? ` log: ${f.log}` : ''}\n`);
         if (s.leftOut !== undefined) write(`  left out: ${s.leftOut} step${s.leftOut === 1 ? '' : 's'} not needed for the targets\n`);
         if (s.manual !== undefined) write(`  skipped (manual): ${s.manual.join(', ')}\n`);

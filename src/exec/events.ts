@@ -54,7 +54,10 @@ export interface RunSummary {
   readonly executed: number;
   readonly cached: number;
   readonly failed: number;
+  /** Jobs skipped; a map skipped before its items were listed is in `notStarted`, not here. */
   readonly skipped: number;
+  /** Maps skipped before their items were listed: how many jobs they had is unknown (only when there are any). */
+  readonly notStarted?: number;
   readonly seconds: number;
   readonly failures: readonly { readonly job: string; readonly where: string; readonly reason: FailureReason; readonly log: string | null }[];
   /** Each path a publish block wrote, where to, and the publish step (every run since Shark recorded them: empty when nothing was published). */

@@ -87,6 +87,26 @@ cat /data/out.txt > /data/o2.txt
     expect(events.find((e) => e.type === 'run-end')!.summary!.skipped).toBe(2);
   });
 
+  it('counts a map it never reached as a map not started, not as one skipped job: the jobs it skipped are jobs plan counts', async () => {
+    rig.write('p.md', `# Int
+
+\`\`\`shark-run
+echo started >> counter; sleep 30; mkdir -p /data/d; echo a > /data/d/a.txt; echo b > /data/d/b.txt
+\`\`\`
+
+\`\`\`shark-run
+cat /data/d/* > /data/e/+
+\`\`\`
+`);
+    const child = spawn(process.execPath, [SHARK, 'run', 'p.md'], { cwd: rig.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    for (let i = 0; i < 400 && rig.count() === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    child.kill('SIGINT');
+    expect(await new Promise<number | null>((r) => child.on('close', r))).toBe(130);
+    expect(out).toMatch(/^interrupted: 0 run, 0 cached, 0 failed, 1 skipped, 1 map not started in /m);
+  });
+
   it('ends the jobs of a run killed with SIGKILL, which cannot clean up itself', async () => {
     const marker = `shark-sigkill-${process.pid}-${Date.now()}`;
     rig.write('k.md', `# K\n\n\`\`\`shark-run\necho started >> counter; sh -c 'sleep 30; echo ${marker}' > /data/slow.txt\n\`\`\`\n`);

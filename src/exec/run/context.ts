@@ -47,6 +47,8 @@ export class RunContext {
   readonly empty: string[] = [];
   /** What the run's publish blocks wrote, as `published` said it: kept in the summary, so an export claims only what was published. */
   readonly published: { step: string; path: string; to: string }[] = [];
+  /** Maps skipped before their items were listed (`skip`). */
+  notStarted = 0;
   /** Set after a failure (without --keep-going): jobs not yet started are skipped. */
   stopping = false;
 
@@ -115,8 +117,14 @@ export class RunContext {
     return this.stopping || this.signal.aborted;
   }
 
-  skip(job: string, step: Pick<Step, 'id' | 'blockId'>, reason?: string): void {
-    this.counts.skipped++;
+  /**
+   * `unlisted`: a map skipped before its items were listed. Its jobs are
+   * unknown (plan counts one per item): counted as a map not started, so
+   * `skipped` stays a count of jobs.
+   */
+  skip(job: string, step: Pick<Step, 'id' | 'blockId'>, reason?: string, unlisted = false): void {
+    if (unlisted) this.notStarted++;
+    else this.counts.skipped++;
     this.emit({ type: 'job-skipped', job, step: step.id, block: step.blockId, reason: reason ?? (this.signal.aborted ? 'interrupted' : 'an earlier job failed') });
   }
 
@@ -142,6 +150,7 @@ export class RunContext {
 
   summary(status: RunSummary['status'], started: number): RunSummary {
     const empty = this.empty.length > 0 ? { empty: this.empty } : {};
-    return { run: this.runId, status, ...this.counts, seconds: (Date.now() - started) / 1000, failures: this.failures, published: this.published, ...empty };
+    const notStarted = this.notStarted > 0 ? { notStarted: this.notStarted } : {};
+    return { run: this.runId, status, ...this.counts, seconds: (Date.now() - started) / 1000, failures: this.failures, published: this.published, ...empty, ...notStarted };
   }
 }

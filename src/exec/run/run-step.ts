@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Step } from '../../pipeline/pipeline.js';
+import { isMap, type Step } from '../../pipeline/pipeline.js';
 import { realParents } from '../../real-path.js';
 import type { DataState } from '../../plan/data-state.js';
 import type { Job } from '../../plan/jobs.js';
@@ -30,7 +30,7 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   if (deps.some((d) => !d.ok)) {
     // A publish block is no job (plan counts none): a run that stops before it publishes nothing, and says so by its status.
     // An input cut short by Ctrl-C did not fail: its readers are skipped as it was.
-    if (step.kind !== 'publish') ctx.skip(step.id, step, ctx.signal.aborted ? 'interrupted' : 'an input failed');
+    if (step.kind !== 'publish') ctx.skip(step.id, step, ctx.signal.aborted ? 'interrupted' : 'an input failed', isMap(step));
     return { ok: false };
   }
   if (step.kind === 'publish') return publish(ctx, step, state);
