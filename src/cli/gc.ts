@@ -132,10 +132,9 @@ async function collectGroup(io: Io, where: string, group: Group, del: boolean): 
         return EXIT_FAILED;
       }
       // Runs that start from now on wait for the lease; one already going makes gc step back.
-      const live = meta.liveRuns();
-      if (live.length > 0) {
-        const list = live.map((r) => `run ${r.id} of ${displayName(r.pipeline)} (pid ${r.pid})`).join(', ');
-        io.stderr(`shark: error: ${list} in progress on ${store.location}: nothing deleted; run gc again when it ends\n`);
+      const live = liveRuns(meta);
+      if (live !== undefined) {
+        io.stderr(`shark: error: ${live} in progress on ${store.location}: nothing deleted; run gc again when it ends\n`);
         return EXIT_FAILED;
       }
     }
@@ -154,7 +153,10 @@ async function collectGroup(io: Io, where: string, group: Group, del: boolean): 
     await leftovers(io, del, leases, freed, slurm);
     const mb = megabytes(freed.bytes);
     io.stdout(`${store.location} (${store.kind}): keeping ${kept.join('; ')}\n`);
-    io.stdout(del ? `freed ${counted(freed.count, 'object')}, ${mb}\n` : `would free ${counted(freed.count, 'object')}, ${mb} (dry run: pass --delete to free them)\n`);
+    // A run in progress is still storing what it made, unreachable until it ends: counted, but --delete steps back.
+    const live = del ? undefined : liveRuns(meta);
+    const dry = live === undefined ? 'pass --delete to free them' : `${live} ${live.includes(', run ') ? 'are' : 'is'} in progress, so --delete would refuse now; what it stores is counted here`;
+    io.stdout(del ? `freed ${counted(freed.count, 'object')}, ${mb}\n` : `would free ${counted(freed.count, 'object')}, ${mb} (dry run: ${dry})\n`);
     if (others !== undefined) io.stderr(`shark: warning: ${others}\n`);
     return 0;
   } finally {
@@ -194,4 +196,10 @@ function takeLease(leases: Leases, meta: Metadata, store: SnapshotStore, spare: 
     store.removeLeftovers(spare);
     return leases.tryAcquire('gc');
   }
+}
+
+/** The runs in progress on the store (`run 3 of p.md (pid 12)`, …), or undefined when none is. */
+function liveRuns(meta: Metadata): string | undefined {
+  const live = meta.liveRuns();
+  return live.length === 0 ? undefined : live.map((r) => `run ${r.id} of ${displayName(r.pipeline)} (pid ${r.pid})`).join(', ');
 }

@@ -72,6 +72,19 @@ describe('shark gc (content-addressed store)', () => {
     db.close();
   });
 
+  it('the dry run during a live run says --delete would refuse now, as what that run is storing counts as freeable', async () => {
+    rig.write('p.md', pipeline('a'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('k.md', '# k\n\n```shark-run\necho started >> counter; sleep 30; echo x > /data/x.txt\n```\n');
+    const live = rig.start(['run', 'k.md']);
+    for (let i = 0; i < 400 && !rig.lines().includes('started'); i++) await new Promise((r) => setTimeout(r, 25));
+    const dry = await rig.shark(['gc', 'p.md']);
+    live.process.kill('SIGINT');
+    await live.ended;
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/^would free \d+ objects?, [\d.]+ MB \(dry run: run \d+ of k\.md \(pid \d+\) is in progress, so --delete would refuse now; what it stores is counted here\)$/m);
+  });
+
   it('the dry run says what --delete removes of what killed runs left: their working folders, with their size', async () => {
     rig.write('p.md', pipeline('a'));
     expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
