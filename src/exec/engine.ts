@@ -21,7 +21,7 @@ export type { RunOptions } from './run/context.js';
  *  - prepare: record the run, wait out a `gc --delete`, ingest host inputs
  *    (one holding a FIFO ends the run and throws `InvalidInput`);
  *  - environments: build or find each container image, once across the runs sharing the store
- *    (a failure stops the run before anything runs);
+ *    (a failure stops the run, as a failed job does: with --keep-going, only its steps are skipped);
  *  - schedule: every step waits only for the steps it reads from, and all
  *    jobs share one budget of `-j` slots (run/run-step.ts);
  *  - execute and commit: each job at most once across processes, committed
@@ -92,14 +92,18 @@ export async function runPipeline(
 
   // Environments.
   const envIds = new Map<string, string>();
+  const unbuilt = new Map<string, string>();
   const needed = new Set(steps.flatMap((s) => (s.kind === 'run' && s.env !== undefined ? [s.env] : [])));
   for (const name of needed) {
+    // After a failure without --keep-going (or Ctrl-C), the rest are not built: their steps are counted skipped below.
+    if (ctx.halted) break;
     emit({ type: 'env-build', env: name });
     const env = await session.envs.ensure(name, options.signal, { leases, waiting: ({ pid, host }) => emit({ type: 'env-waiting', env: name, holder: { pid, host } }) });
     if ('error' in env) {
       const block = pipeline.environments.get(name)?.block;
       stepFailed(ctx, { id: name, at: block?.at ?? { line: 1, col: 1 } }, env.error, 'environment');
-      return finish(options.signal.aborted ? 'interrupted' : 'failed');
+      unbuilt.set(name, `environment ${name} failed to build`);
+      continue;
     }
     envIds.set(name, env.id);
   }
@@ -107,6 +111,12 @@ export async function runPipeline(
   // Schedule, execute, commit, publish.
   const outcomes = new Map<string, Promise<StepOutcome>>();
   for (const step of steps) {
+    const env = step.kind === 'run' ? step.env : undefined;
+    if (env !== undefined && !envIds.has(env)) {
+      ctx.skip(step.id, step, unbuilt.get(env));
+      outcomes.set(step.id, Promise.resolve({ ok: false }));
+      continue;
+    }
     outcomes.set(step.id, runStep(ctx, step, state, envIds, step.after.map((id) => outcomes.get(id)!)));
   }
   await Promise.all(outcomes.values());

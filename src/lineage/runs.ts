@@ -30,8 +30,11 @@ export function latestRunWithJobs(meta: Metadata, runs: readonly RunRow[]): RunR
 export function listRuns(meta: Metadata, pipelinePath: string): RunEntry[] {
   // A run's own rows, and those it names of an earlier run (`cached`), counted from the names: a million rows each were read.
   const counts = meta.db.prepare<[number], { status: string; n: number }>('SELECT status, COUNT(*) AS n FROM run_jobs WHERE run_id = ? GROUP BY status');
-  // Skipped and cancelled jobs leave no row: the run's summary counts them (none while it runs, or if it died).
-  const skipped = meta.db.prepare<[number], { skipped: number | null }>("SELECT json_extract(summary, '$.skipped') AS skipped FROM runs WHERE id = ?");
+  // Skipped and cancelled jobs leave no row, nor does a step that failed as a whole (a build, say):
+  // the run's summary counts them (none while it runs, or if it died).
+  const unrecorded = meta.db.prepare<[number], { skipped: number | null; failed: number | null }>(
+    "SELECT json_extract(summary, '$.skipped') AS skipped, json_extract(summary, '$.failed') AS failed FROM runs WHERE id = ?",
+  );
   const jobVersion = meta.db.prepare<[number], { version: string | null }>("SELECT json_extract(meta, '$.version') AS version FROM results WHERE run_id = ? LIMIT 1");
   return meta.runs(pipelinePath).map((r: RunRow) => {
     const by = new Map(counts.all(r.id).map((c) => [c.status, c.n]));
@@ -39,14 +42,16 @@ export function listRuns(meta: Metadata, pipelinePath: string): RunEntry[] {
     if (named > 0) by.set('cached', (by.get('cached') ?? 0) + named);
     const executed = by.get('ok') ?? 0;
     const cached = by.get('cached') ?? 0;
-    const failed = by.get('failed') ?? 0;
+    const summary = unrecorded.get(r.id);
+    // The summary's failures are the failed rows and those that left none.
+    const failed = Math.max(by.get('failed') ?? 0, summary?.failed ?? 0);
     const total = [...by.values()].reduce((a, b) => a + b, 0);
     return {
       run: r.id,
       status: r.status,
       started: new Date(r.started).toISOString(),
       ended: r.ended === null ? null : new Date(r.ended).toISOString(),
-      executed, cached, failed, other: total - executed - cached - failed + (skipped.get(r.id)?.skipped ?? 0),
+      executed, cached, failed, other: total - executed - cached - (by.get('failed') ?? 0) + (summary?.skipped ?? 0),
       version: r.version ?? jobVersion.get(r.id)?.version ?? null,
       host: r.host,
     };

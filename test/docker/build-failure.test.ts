@@ -1,0 +1,67 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { BASE, describeDocker, removeBuiltImages, scratch, shark, unique } from './rig.js';
+
+interface Summary { status: string; executed: number; failed: number; skipped: number }
+
+/** Two environments, one whose build fails, each with a step, and a host step. */
+function twoEnvs(): string {
+  return `# Two envs
+
+\`\`\`shark-build:aefail
+FROM ${BASE}
+RUN echo ${unique('oops')} >&2; exit 3
+\`\`\`
+
+\`\`\`shark-build:aeok
+FROM ${BASE}
+ENV EDITION=${unique('ok')}
+\`\`\`
+
+\`\`\`shark-run:aefail
+echo x > /data/x.txt
+\`\`\`
+
+\`\`\`shark-run:aeok
+echo y > /data/y.txt
+\`\`\`
+
+\`\`\`shark-run
+echo host > /data/h.txt
+\`\`\`
+`;
+}
+
+const summaryOf = (stdout: string): Summary => (JSON.parse(stdout.trim().split('\n').at(-1)!) as { summary: Summary }).summary;
+
+describeDocker('a build that fails', () => {
+  let tmp: ReturnType<typeof scratch>;
+  beforeEach(() => {
+    tmp = scratch('shark-build-failure-');
+    writeFileSync(join(tmp.dir, 'two.md'), twoEnvs());
+  });
+  afterEach(() => {
+    removeBuiltImages(join(tmp.dir, 'two.lock.json'));
+    tmp.cleanup();
+  });
+
+  it('with -k, lets the other environment build and the independent steps run; its own steps are skipped', async () => {
+    const r = await shark(['run', '-k', '--json', 'two.md'], tmp.dir);
+    expect(r.code).toBe(1);
+    expect(summaryOf(r.stdout)).toMatchObject({ status: 'failed', executed: 2, failed: 1, skipped: 1 });
+    expect(existsSync(join(tmp.dir, '_shark'))).toBe(false);
+    const runs = await shark(['runs', 'two.md'], tmp.dir);
+    expect(runs.stdout).toMatch(/failed .* 2 run, 0 cached, 1 failed, 1 not run/);
+    const text = await shark(['run', '-k', 'two.md'], tmp.dir);
+    expect(text.stdout + text.stderr).toMatch(/FAILED: 0 run, 2 cached, 1 failed, 1 skipped/);
+  });
+
+  it('without -k, counts the jobs it did not run as skipped', async () => {
+    const r = await shark(['run', '--json', 'two.md'], tmp.dir);
+    expect(r.code).toBe(1);
+    expect(summaryOf(r.stdout)).toMatchObject({ status: 'failed', executed: 0, failed: 1, skipped: 3 });
+    const runs = await shark(['runs', 'two.md'], tmp.dir);
+    expect(runs.stdout).toMatch(/0 run, 0 cached, 1 failed, 3 not run/);
+  });
+});
