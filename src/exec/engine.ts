@@ -99,6 +99,8 @@ export async function runPipeline(
     if (ctx.halted) break;
     emit({ type: 'env-build', env: name });
     const env = await session.envs.ensure(name, options.signal, { leases, waiting: ({ pid, host }) => emit({ type: 'env-waiting', env: name, holder: { pid, host } }) });
+    // A build Ctrl-C cut short did not fail: the run is interrupted, and its steps are skipped as such.
+    if ('error' in env && options.signal.aborted) break;
     if ('error' in env) {
       const block = pipeline.environments.get(name)?.block;
       stepFailed(ctx, { id: name, at: block?.at ?? { line: 1, col: 1 } }, env.error, 'environment');

@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { BASE, describeDocker, removeBuiltImages, scratch, shark, unique } from './rig.js';
+import { BASE, describeDocker, removeBuiltImages, scratch, shark, SHARK, unique } from './rig.js';
 
 interface Summary { status: string; executed: number; failed: number; skipped: number }
 
@@ -63,5 +64,26 @@ describeDocker('a build that fails', () => {
     expect(summaryOf(r.stdout)).toMatchObject({ status: 'failed', executed: 0, failed: 1, skipped: 3 });
     const runs = await shark(['runs', 'two.md'], tmp.dir);
     expect(runs.stdout).toMatch(/0 run, 0 cached, 1 failed, 3 not run/);
+  });
+
+  it('stopped by Ctrl-C, is reported as interrupted, not as failed', async () => {
+    writeFileSync(join(tmp.dir, 'two.md'), `\`\`\`shark-build:aeslow
+FROM ${BASE}
+RUN sleep 25 # ${unique('slow')}
+\`\`\`
+
+\`\`\`shark-run:aeslow
+echo x > /data/x.txt
+\`\`\`
+`);
+    const child = spawn(process.execPath, [SHARK, 'run', 'two.md', '--json'], { cwd: tmp.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const closed = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+    await new Promise<void>((building) => child.stdout.on('data', (c: Buffer) => ((out += c.toString()), out.includes('"env-build"') && building())));
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGINT');
+    await closed;
+    expect(out).not.toContain('"step-failed"');
+    expect(summaryOf(out)).toMatchObject({ status: 'interrupted', failed: 0, skipped: 1 });
   });
 });
