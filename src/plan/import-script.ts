@@ -66,7 +66,7 @@ function mkdir(dir: string): string {
  * DEST exists (DEST/DIR/…), so a directory is copied as `DIR/.`; whether it
  * is one is known only where the script runs.
  */
-export function localCopy(path: string, dest: string): string {
+export function localCopy(path: string, dest: string, destWord = sq(dest)): string {
   const dir = path.replace(/\/+$/, '') || '/';
-  return `if [ -d ${sq(dir)} ]; then mkdir -p ${sq(dest)} && cp -R ${sq(`${dir === '/' ? '' : dir}/.`)} ${sq(dest)}; else cp ${sq(path)} ${sq(dest)}; fi`;
+  return `if [ -d ${sq(dir)} ]; then mkdir -p ${destWord} && cp -R ${sq(`${dir === '/' ? '' : dir}/.`)} ${destWord}; else cp ${sq(path)} ${destWord}; fi`;
 }

@@ -114,12 +114,30 @@ function stepScript(step: Step): string[] {
     case 'publish':
     {
       // Where run publishes: the path under DIR as it is under /data.
-      const to = step.inputs.map((i) => [i.path, publishedAt(step.dir, i.path)] as const);
-      return [...mkdirs(to.map(([, t]) => posix.dirname(t))), ...to.map(([from, t]) => localCopy(from, t))];
+      return step.inputs.flatMap((i) => publishCopy(i.path, publishedAt(step.dir, i.path)));
     }
     case 'run':
       return runScript(step);
   }
+}
+
+/**
+ * As run publishes: the target replaced whole, so a file gone from the result does not linger, and
+ * staged beside it first, so a failed copy leaves the old one. Relative to the pipeline's directory,
+ * or to $SHARK_PUBLISH_ROOT when set (to try the script in a scratch directory).
+ */
+function publishCopy(from: string, published: string): string[] {
+  const at = (p: string): string => `"\${SHARK_PUBLISH_ROOT:-.}"/${sq(p)}`;
+  const to = published.replace(/\/+$/, '');
+  const staged = `${to}.shark-new`;
+  const parent = posix.dirname(to);
+  return [
+    ...(parent === '.' ? [] : [`mkdir -p ${at(parent)}`]),
+    `rm -rf ${at(staged)}`,
+    localCopy(from, staged, at(staged)),
+    `rm -rf ${at(to)}`,
+    `mv ${at(staged)} ${at(to)}`,
+  ];
 }
 
 /** The directories a step's outputs go into, which Shark makes, and those it writes into under names made as it runs. */

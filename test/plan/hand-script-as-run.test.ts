@@ -184,6 +184,23 @@ describe('where the hand script runs', () => {
     execFileSync('sh', [], { cwd: rig.path('proj/in'), input: plain.replaceAll('/data/', `${data}/`).replaceAll("'/data'", `'${data}'`), stdio: 'pipe' });
     expect(rig.read('proj/_all/out.txt')).toBe('a\n');
   });
+
+  it('replaces a published directory whole, as run does, and publishes under $SHARK_PUBLISH_ROOT when it is set', async () => {
+    rig.write('in/a.txt', '1\n');
+    rig.write('in/b.txt', '2\n');
+    rig.write('p.md', ['```shark-import', 'in/ /data/in/', '```', '', '```shark-run', 'cp /data/in/*.txt /data/out/+', '```', '', '```shark-publish', '/data/out/', '```', ''].join('\n'));
+    runScript(await script('p.md'));
+    expect(readTree(rig.path('_shark/out'))).toEqual({ 'a.txt': '1\n', 'b.txt': '2\n' });
+    rmSync(rig.path('in/b.txt'));
+    rmSync(rig.path('data'), { recursive: true });
+    const again = await script('p.md');
+    runScript(again, { SHARK_PUBLISH_ROOT: rig.path('scratch') });
+    expect(readTree(rig.path('scratch/_shark/out'))).toEqual({ 'a.txt': '1\n' });
+    expect(readTree(rig.path('_shark/out'))).toEqual({ 'a.txt': '1\n', 'b.txt': '2\n' });
+    rmSync(rig.path('data'), { recursive: true });
+    runScript(again);
+    expect(readTree(rig.path('_shark/out'))).toEqual({ 'a.txt': '1\n' });
+  });
 });
 
 describe('secrets in the hand script', () => {
