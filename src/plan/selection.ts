@@ -214,6 +214,13 @@ function resolveName(pipeline: Pipeline, name: string, forced: boolean): Resolve
   if (ofBlock.length > 0) return { ok: true, steps: ofBlock };
   const left = pipeline.leftOut?.find((l) => l.block === name || l.steps.includes(name));
   if (left !== undefined) return unknown(`\`${name}\` is left out by ${left.leftOutBy}`);
+  // `dag` lists a build block, but it has no step to select: its image is built when a step in it runs.
+  const built = [...pipeline.environments.values()].find((e) => e.blockId === name);
+  if (built !== undefined) {
+    const users = [...new Set(runnable.filter((s) => s.kind === 'run' && s.env === built.name).map((s) => baseId(s.blockId)))];
+    const which = users.length > 0 ? ` (${users.join(', ')})` : ' (none does)';
+    return unknown(`\`${name}\` is the shark-build block of environment ${built.name}: it writes no /data path, so it is no target; its image is built when a block that runs in it is${which}`);
+  }
   const ids = [...new Set(runnable.map((s) => baseId(s.blockId)))];
   const near = closest(name, [...ids, ...new Set(runnable.flatMap((s) => [s.blockId, s.id]))]);
   const hint = near === undefined ? '' : `did you mean \`${near}\`? `;

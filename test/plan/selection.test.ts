@@ -78,6 +78,12 @@ describe('selectSteps', () => {
     expect(!input.ok && input.error.message).toBe('no step writes /data/nothing');
   });
 
+  it('a shark-build block, which dag lists, is said to be no target, and why', () => {
+    const built = pipelineOf(`## Tools\n\n${fence}shark-build:bb\nFROM busybox\n${fence}\n\n## Use\n\n${fence}shark-run:bb\necho hi > /data/hi.txt\n${fence}\n`);
+    const r = selectSteps(built, ['tools']);
+    expect(!r.ok && r.error.message).toBe('`tools` is the shark-build block of environment bb: it writes no /data path, so it is no target; its image is built when a block that runs in it is (use)');
+  });
+
   it('splits comma lists outside instance brackets', () => {
     expect(splitList('a, b[X=1,Y=2],c')).toEqual(['a', 'b[X=1,Y=2]', 'c']);
   });
