@@ -144,14 +144,19 @@ function readCode(
   }
   if (!shark) {
     // A prose fence left open ends at the closing fence of the Shark block after it, swallowing it silently.
-    const inner = node.value.split(LINE_BREAK).findIndex((text) => {
-      const m = /^\s*(`{3,}|~{3,})\s*shark-/.exec(text);
-      return m !== null && m[1]![0] === marker[0] && m[1]!.length >= marker.length;
-    });
+    const inner = strayFence(node.value, marker);
     if (inner >= 0) {
       const line = start.line + 1 + inner;
       diagnostics.push(error(file, at, `unterminated code fence: the ${marker} opened here runs into the Shark block on line ${line}; close it before that block`));
     }
+    return undefined;
+  }
+
+  const stray = strayFence(node.value, marker);
+  if (stray >= 0) {
+    // The closing fence above was forgotten: this block runs on into the next, its tag line read as a command.
+    const src = lines[start.line + stray] ?? '';
+    diagnostics.push(error(file, { line: start.line + 1 + stray, col: src.search(/[`~]/) + 1 }, `a fence line inside a block: is the block above missing its closing ${marker}?`));
     return undefined;
   }
 
@@ -186,6 +191,17 @@ function readCode(
     return { text, line, col };
   });
   return { index, kind: tag.tag.kind, arg: tag.tag.arg, options: tag.tag.options, info, at, infoAt, body, closeLine: end.line, section: '' };
+}
+
+/**
+ * The index of the first line of `value` opening a Shark block with a fence
+ * that, without its tag, would close the block `marker` opened; -1 if none.
+ */
+function strayFence(value: string, marker: string): number {
+  return value.split(LINE_BREAK).findIndex((text) => {
+    const m = /^\s*(`{3,}|~{3,})\s*shark-/.exec(text);
+    return m !== null && m[1]![0] === marker[0] && m[1]!.length >= marker.length;
+  });
 }
 
 function isClosingFence(line: string, open: string): boolean {

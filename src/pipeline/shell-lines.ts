@@ -36,6 +36,8 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
   let cols: number[] = [];
   let quote: '' | "'" | '"' = '';
   let quoteAt: Position | undefined;
+  /** Where an open backquote substitution began, outside quotes or inside double quotes. */
+  let backquoteAt: Position | undefined;
   /**
    * The constructs open at this point, innermost last: keywords, and `(` of a
    * subshell or `$(…)`. A `)` closes only a `(`: in a `case` it ends a pattern.
@@ -129,7 +131,7 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
         continue;
       }
     }
-    if (joinNext && quote === '"') {
+    if (joinNext && (quote === '"' || backquoteAt !== undefined)) {
       // As in sh, `\`-newline inside double quotes vanishes and the next line's indentation is part of the string.
       joinNext = false;
     } else if (joinNext) {
@@ -146,6 +148,30 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
     while (i < text.length) {
       const ch = text[i]!;
       const col = colOf(src, offset + i);
+      if (backquoteAt !== undefined) {
+        // As sh reads it first: up to the next backquote not after a `\`, quotes and all.
+        if (ch === '\\' && i === text.length - 1) {
+          joinNext = true;
+          i++;
+          continue;
+        }
+        const n = ch === '\\' && i + 1 < text.length ? 2 : 1;
+        for (let k = 0; k < n; k++) push(text[i + k]!, src.line, colOf(src, offset + i + k));
+        if (quote === '') word += text.slice(i, i + n);
+        if (ch === '`') backquoteAt = undefined;
+        i += n;
+        continue;
+      }
+      if (ch === '`' && quote !== "'") {
+        backquoteAt = { line: src.line, col };
+        if (quote === '') {
+          wordQuoted = true;
+          word += ch;
+        }
+        push(ch, src.line, col);
+        i++;
+        continue;
+      }
       if (quote === "'") {
         push(ch, src.line, col);
         if (ch === "'") quote = '';
@@ -227,7 +253,7 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
     if (joinNext) continue;
     endWord({ line: src.line, col: colOf(src, src.text.length) });
     const [l, c] = lastPos();
-    if (quote !== '') {
+    if (quote !== '' || backquoteAt !== undefined) {
       push('\n', l, c);
       continue;
     }
@@ -251,7 +277,9 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
     }
     emit();
   }
-  if (quote !== '' && quoteAt !== undefined) {
+  if (backquoteAt !== undefined) {
+    problems.push({ at: backquoteAt, message: 'unterminated backquote' });
+  } else if (quote !== '' && quoteAt !== undefined) {
     problems.push({ at: quoteAt, message: `unterminated ${quote === '"' ? 'double' : 'single'} quote` });
   } else if (inHeredoc) {
     problems.push({ at: heredocs[0]!.at, message: `here-document is never closed: no \`${heredocs[0]!.delim}\` line before the end of the block` });

@@ -208,6 +208,18 @@ ${fence}
     ]);
   });
 
+  it('reports a Shark fence line inside a Shark block: the block above is missing its closing fence', () => {
+    const { blocks, diagnostics } = parse(`${fence}shark-run\necho a > /data/a.txt\n\n${fence}shark-run\ncat /data/a.txt > /data/b.txt\n${fence}\n`);
+    expect(diagnostics).toEqual(['4:1: a fence line inside a block: is the block above missing its closing ```?']);
+    expect(blocks).toEqual([]);
+    expect(parse(`~~~shark-build:e\nFROM x\n  ~~~~shark-run {id=b}\n~~~\n`).diagnostics).toEqual([
+      '3:3: a fence line inside a block: is the block above missing its closing ~~~?',
+    ]);
+    // A fence that could not have closed the block (another character, or shorter) is its text.
+    expect(parse(`~~~shark-run\necho a\n${fence}shark-run\n~~~\n`).diagnostics).toEqual([]);
+    expect(parse(`${fence}\`shark-run\necho a\n${fence}shark-run\n${fence}\`\n`).diagnostics).toEqual([]);
+  });
+
   it('reports an unterminated prose fence only when it swallows a Shark block', () => {
     expect(parse(`${fence}python\nprint(1)\n`).diagnostics).toEqual([]);
     expect(parse(`${fence}python\nprint(1)\n\n${fence}shark-run\necho\n`).diagnostics).toEqual([

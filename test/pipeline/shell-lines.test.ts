@@ -166,5 +166,9 @@ describe('splitCommands', () => {
     expect(problems('echo a \\')).toEqual(['10:8: line continuation `\\` at the end of the block']);
     expect(problems('(\n  echo a')).toEqual(['10:1: `(` is never closed: no `)` before the end of the block']);
     expect(problems('x=$(echo a\necho b')).toEqual(['10:4: `(` is never closed: no `)` before the end of the block']);
+    expect(problems('echo `date > /data/a.txt')).toEqual(['10:6: unterminated backquote']);
+    expect(problems('echo "a `date\nb"')).toEqual(['10:9: unterminated backquote']);
+    expect(problems('echo `printf \'\\`\'`; echo "`date`"')).toEqual([]);
+    expect(commands('echo `echo a\necho b`\necho c')).toEqual(['echo `echo a\necho b`', 'echo c']);
   });
 });
