@@ -63,14 +63,7 @@ export function parseTag(lang: string, meta: string): TagResult {
   if (!(KINDS as readonly string[]).includes(kindName)) {
     if (asksToSkip(meta)) return { ok: 'skip', warning: undefined };
     const near = KINDS.find((k) => kindName.startsWith(k) || k.startsWith(kindName) || editDistance(k, kindName) <= 2);
-    const hint = near !== undefined && kindName !== '' ? `did you mean \`shark-${near}\`? ` : '';
-    return {
-      ok: 'skip',
-      warning: {
-        offset: 0,
-        message: `unknown Shark block \`${segments[0]}\`: ignored (${hint}Shark reads shark-build, shark-run, shark-import and shark-publish; write {skip} after a tag to switch a block off)`,
-      },
-    };
+    return { ok: 'skip', warning: { offset: 0, message: unknownTag(segments[0]!, kindName === '' ? undefined : near) } };
   }
   const kind = kindName as BlockKind;
   let rest = segments.slice(1);
@@ -138,6 +131,27 @@ function usageOf(kind: BlockKind): string {
     case 'publish':
       return 'shark-publish or shark-publish:DIR';
   }
+}
+
+function unknownTag(tag: string, near: BlockKind | undefined): string {
+  const hint = near === undefined ? '' : `did you mean \`shark-${near}\`? `;
+  return `unknown Shark block \`${tag}\`: ignored (${hint}Shark reads shark-build, shark-run, shark-import and shark-publish; write {skip} after a tag to switch a block off)`;
+}
+
+/**
+ * The warning for the info string of a block that is prose to Shark but
+ * would be a Shark tag if its case, `_`, `-` and spaces were set aside
+ * (`Shark-run`, `shark_run`, `sharkrun`, `shark run`): its commands would
+ * silently never run. Other tools' tags get none.
+ */
+export function nearMissTag(lang: string, meta: string): string | undefined {
+  const info = meta === '' ? lang : `${lang} ${meta}`;
+  const head = info.split(/[:{]/)[0]!.trimEnd();
+  const squeezed = head.toLowerCase().replace(/[-_\s]/g, '');
+  const kind = KINDS.find((k) => squeezed === `shark${k}`);
+  const brace = info.indexOf('{');
+  if (kind === undefined || (brace >= 0 && asksToSkip(info.slice(brace)))) return undefined;
+  return unknownTag(head, kind);
 }
 
 /** `{…, skip, …}` after a tag Shark does not know: its other options are not Shark's to check. */

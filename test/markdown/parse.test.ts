@@ -220,6 +220,23 @@ ${fence}
     expect(parse(`${fence}\`shark-run\necho a\n${fence}shark-run\n${fence}\`\n`).diagnostics).toEqual([]);
   });
 
+  it('warns of a prose block whose tag is a Shark tag but for case, `_` or `-`, and reads it as prose', () => {
+    const source = [`${fence}Shark-run`, 'echo a', fence, `${fence}shark_run {id=b}`, 'echo b', fence, `  ${fence}SHARK-PUBLISH`, '/data/a.txt', fence,
+      `${fence}sharkrun:env`, 'echo c', fence, `${fence}shark run`, 'echo d', fence, `${fence}Shark-run {skip}`, 'echo e', fence,
+      `${fence}sharkey`, 'x', fence, `${fence}shark-run`, 'echo f > /data/f.txt', fence, ''].join('\n');
+    const { blocks, diagnostics } = parse(source);
+    const hint = (tag: string, near: string): string =>
+      `unknown Shark block \`${tag}\`: ignored (did you mean \`${near}\`? Shark reads shark-build, shark-run, shark-import and shark-publish; write {skip} after a tag to switch a block off)`;
+    expect(diagnostics).toEqual([
+      `1:4: ${hint('Shark-run', 'shark-run')}`,
+      `4:4: ${hint('shark_run', 'shark-run')}`,
+      `7:6: ${hint('SHARK-PUBLISH', 'shark-publish')}`,
+      `10:4: ${hint('sharkrun', 'shark-run')}`,
+      `13:4: ${hint('shark run', 'shark-run')}`,
+    ]);
+    expect(blocks.map((b) => b.at.line)).toEqual([22]);
+  });
+
   it('reports an unterminated prose fence only when it swallows a Shark block', () => {
     expect(parse(`${fence}python\nprint(1)\n`).diagnostics).toEqual([]);
     expect(parse(`${fence}python\nprint(1)\n\n${fence}shark-run\necho\n`).diagnostics).toEqual([
