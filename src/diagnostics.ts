@@ -1,3 +1,5 @@
+import { printable, printableLines } from './printable.js';
+
 /** A position in the pipeline document: 1-based line and column. */
 export interface Position {
   readonly line: number;
@@ -51,19 +53,42 @@ export function unreachable(value: never): never {
  * the column, then one line per related place.
  */
 export function formatDiagnostic(d: Diagnostic, source: string | undefined): string {
-  const lines = [`${d.file}:${d.at.line}:${d.at.col}: ${d.severity}: ${d.message}`];
+  // A message may quote the document's text (a bad value, a tag): its controls are escaped as the excerpt's are.
+  const lines = [`${d.file}:${d.at.line}:${d.at.col}: ${d.severity}: ${printableLines(d.message)}`];
   const text = d.shown ?? source?.split(LINE_BREAK)[d.at.line - 1];
   if (text !== undefined && d.at.line > 0) {
     const gutter = String(d.at.line).padStart(5);
     // A byte order mark is not counted in columns (nor shown), so the marker stays under its character.
-    const shown = (d.at.line === 1 ? text.replace(/^\uFEFF/, '') : text).replace(/\t/g, ' ');
-    lines.push(`${gutter} | ${shown}`);
-    lines.push(`${' '.repeat(gutter.length)} | ${' '.repeat(Math.max(0, d.at.col - 1))}^`);
+    const shown = excerpt(d.at.line === 1 ? text.replace(/^\uFEFF/, '') : text, d.at.col);
+    lines.push(`${gutter} | ${shown.text}`);
+    lines.push(`${' '.repeat(gutter.length)} | ${' '.repeat(shown.caret)}^`);
   }
   for (const r of d.related ?? []) {
-    lines.push(`${d.file}:${r.at.line}:${r.at.col}: note: ${r.message}`);
+    lines.push(`${d.file}:${r.at.line}:${r.at.col}: note: ${printableLines(r.message)}`);
   }
   return lines.join('\n');
+}
+
+/** The most of a line an excerpt shows: a minified or generated line can be megabytes long. */
+const EXCERPT_WIDTH = 120;
+
+/**
+ * A line as an excerpt shows it, and how far in the caret goes for `col`:
+ * the line cut to a window around the column (`…` where it was cut), tabs
+ * as spaces and control characters escaped, since the document's text must
+ * not retitle, recolour or reorder the terminal it is shown on.
+ */
+function excerpt(line: string, col: number): { text: string; caret: number } {
+  const at = Math.max(0, col - 1);
+  let start = Math.max(0, Math.min(at - EXCERPT_WIDTH / 2, line.length - EXCERPT_WIDTH));
+  let end = Math.min(line.length, start + EXCERPT_WIDTH);
+  // A cut between the halves of a surrogate pair would show a lone half.
+  if (/[\udc00-\udfff]/.test(line[start] ?? '')) start++;
+  if (/[\udc00-\udfff]/.test(line[end] ?? '')) end--;
+  const shown = (part: string): string => printable(part.replace(/\t/g, ' '));
+  const before = `${start > 0 ? '…' : ''}${shown(line.slice(start, Math.min(at, end)))}`;
+  const after = `${shown(line.slice(Math.min(at, end), end))}${end < line.length ? '…' : ''}`;
+  return { text: before + after, caret: before.length + Math.max(0, at - end) };
 }
 
 export function byPosition(a: Diagnostic, b: Diagnostic): number {
