@@ -98,14 +98,17 @@ export const SUBSTITUTED: ReadonlySet<string> = new Set(['run', 'import', 'publi
  * their values, and `%{NAME}` of scalar keys by their value (`-e` overriding
  * it). Instances are ordinary blocks to inference; they remember the block
  * they came from and their axis values, for their ids. `places`: where a
- * config file gave some of the overrides.
+ * config file gave some of the overrides. A bad `%{…}` is in `references`,
+ * not `diagnostics`: its block is kept with that text as written, so that the
+ * rest of the document can still be checked.
  */
 export function instantiate(
   document: Document,
   overrides: ReadonlyMap<string, string> = new Map(),
   places?: GivenPlaces,
-): { document: Document; diagnostics: Diagnostic[] } {
+): { document: Document; diagnostics: Diagnostic[]; references: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
+  const references: Diagnostic[] = [];
   const file = document.file;
   const axes = document.frontmatter?.axes ?? new Map<string, Axis>();
   const scalars = new Map(document.frontmatter?.variables ?? []);
@@ -123,12 +126,11 @@ export function instantiate(
     }
     const lines: { line: SourceLine; refs: Reference[] }[] = [];
     const mentioned = new Set<string>();
-    let broken = false;
     for (const line of block.body) {
       const found = findReferences(line.text);
       if (!found.ok) {
-        diagnostics.push(error(file, { line: line.line, col: colOf(line, found.offset) }, found.message));
-        broken = true;
+        references.push(error(file, { line: line.line, col: colOf(line, found.offset) }, found.message));
+        lines.push({ line, refs: [] });
         continue;
       }
       for (const ref of found.refs) {
@@ -137,13 +139,12 @@ export function instantiate(
           const message = secrets.has(ref.name)
             ? `\`%{${ref.name}}\`: ${ref.name} is a secret: its value cannot be put into a command, where it would enter the cache key; read it from the environment as $${ref.name}`
             : `unknown \`%{${ref.name}}\`: ${knownText}`;
-          diagnostics.push(error(file, { line: line.line, col: colOf(line, ref.start) }, message));
-          broken = true;
+          references.push(error(file, { line: line.line, col: colOf(line, ref.start) }, message));
         }
       }
-      lines.push({ line, refs: found.refs });
+      // What names no value stays as written.
+      lines.push({ line, refs: found.refs.filter((ref) => axes.has(ref.name) || scalars.has(ref.name)) });
     }
-    if (broken) continue;
     const mine = [...axes.keys()].filter((name) => mentioned.has(name)).map((name) => [name, values.get(name) ?? []] as const);
     for (const combination of combinations(mine)) {
       const valueOf = (name: string): string => combination.find(([n]) => n === name)?.[1] ?? scalars.get(name)!;
@@ -152,6 +153,6 @@ export function instantiate(
       blocks.push({ ...block, index: blocks.length, body, ...instance });
     }
   }
-  return { document: { ...document, blocks }, diagnostics };
+  return { document: { ...document, blocks }, diagnostics, references };
 }
 

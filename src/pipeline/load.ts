@@ -39,11 +39,14 @@ export function loadPipeline(
   if (givenProblems.length > 0 || swept.diagnostics.length > 0) {
     return { pipeline: undefined, diagnostics: inDocumentOrder([...parsed.diagnostics, ...givenProblems, ...swept.diagnostics]) };
   }
-  const subset = overrides === undefined ? undefined : withNeeded(document, overrides);
+  const subset = overrides === undefined || swept.references.length > 0 ? undefined : withNeeded(document, overrides);
   const blocks = subset?.document ?? swept.document;
   const built = buildPipeline(blocks);
   const mapProblems = built.pipeline === undefined ? [] : [...validateMaps(built.pipeline), ...unmatchedPatterns(built.pipeline)];
-  const diagnostics = inDocumentOrder([...parsed.diagnostics, ...missingEnvironments(blocks), ...originalPathsInCommands(blocks), ...commandsReadAsOutput(blocks), ...built.diagnostics, ...mapProblems]);
+  const found = [...missingEnvironments(blocks), ...originalPathsInCommands(blocks), ...commandsReadAsOutput(blocks), ...built.diagnostics, ...mapProblems];
+  // A line with a bad `%{…}` was checked as written: what else is found on it follows from that.
+  const badLines = new Set(swept.references.map((d) => d.at.line));
+  const diagnostics = inDocumentOrder([...parsed.diagnostics, ...swept.references, ...found.filter((d) => d.file !== file || !badLines.has(d.at.line))]);
   const pipeline = diagnostics.some((d) => d.severity === 'error') ? undefined : built.pipeline;
   return { pipeline: pipeline === undefined || subset === undefined ? pipeline : withSubset(pipeline, subset), diagnostics };
 }
@@ -68,6 +71,6 @@ function withNeeded(document: Document, overrides: ReadonlyMap<string, string>):
   const values = restrictAxes(document.file, axes, overrides, []);
   if ([...axes].every(([name, axis]) => values.get(name)?.length === axis.values.length)) return undefined;
   const whole = instantiate(document, new Map([...overrides].filter(([name]) => !axes.has(name))));
-  const built = whole.diagnostics.length > 0 ? undefined : buildPipeline(whole.document).pipeline;
+  const built = whole.diagnostics.length > 0 || whole.references.length > 0 ? undefined : buildPipeline(whole.document).pipeline;
   return built === undefined ? undefined : withNeededInstances(built, values);
 }

@@ -182,6 +182,17 @@ describe('errors, each located', () => {
     ]);
   });
 
+  it('a bad `%{…}`, with every other problem of the document, and none that follows from it', () => {
+    const doc = (ref: string): string => `${fence}shark-run\necho ${ref} > /data/a.txt\ncat /data/%{X}/in.txt > /data/c.txt\n${fence}\n\n${fence}shark-run\necho > /data/../etc/x\ncat /data/nothing.txt > /data/a.txt\n${fence}\n`;
+    const rest = [
+      '7:8: path `/data/../etc/x` escapes /data',
+      '8:5: nothing writes /data/nothing.txt: `cat` only reads it; write it in an earlier step, import it, or name it as a frontmatter input',
+      '8:25: `/data/a.txt` is written by two steps: `run.1` and `run-2.2` (each path has one writer)',
+    ];
+    expect(problems(doc('%{NAME}'))).toEqual(['2:6: unknown `%{NAME}`: the frontmatter defines no keys', '3:11: unknown `%{X}`: the frontmatter defines no keys', ...rest]);
+    expect(problems(doc('%{NAME'))).toEqual(['2:6: unclosed `%{`: write `%{NAME}` with a closing `}`', '3:11: unknown `%{X}`: the frontmatter defines no keys', ...rest]);
+  });
+
   it('an empty list, a value that is not a plain scalar, a value that would leave its directory', () => {
     const run = `${fence}shark-run\necho > /data/x\n${fence}\n`;
     expect(problems(`---\nA: []\n---\n${run}`)).toEqual(['2:4: the axis `A` has no values: list at least one']);
