@@ -8,6 +8,7 @@ import type { ExecOutcome, ExecRequest } from '../executor.js';
 import { DOCKER_ID_PREFIX } from '../docker/docker-environments.js';
 import { threadsOf } from '../resources.js';
 import type { RunContext } from './context.js';
+import { writeImportLog } from './import-log.js';
 
 const CANCELLED = { status: 'cancelled' } as const;
 const INTERRUPTED = { ok: false, message: 'interrupted' } as const;
@@ -51,17 +52,25 @@ export async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: 
       if (!f.ok && !ctx.signal.aborted) ctx.stop();
       return f;
     }, INTERRUPTED);
+    const cancelled = !fetched.ok && (fetched === INTERRUPTED || ctx.signal.aborted);
+    const secrets = [...(session.secrets?.values() ?? [])];
+    const log = (o: typeof fetched) => writeImportLog(logPath, step.clause, job.record.pin, o, secrets);
     if (!fetched.ok) {
-      const cancelled = fetched === INTERRUPTED || ctx.signal.aborted;
+      if (!cancelled) log(fetched);
       return { outcome: cancelled ? { status: 'cancelled' } : { status: 'import-failed', message: fetched.message }, record: job.record };
     }
     // Local files are content-hashed on every plan; only remote sources need pinning.
     if (step.clause.source.scheme !== 'file') {
       const key = importLockKey(step.clause.raw, step.clause.dest);
       const updated = updateLock(session.lockPath, (lock) => void (lock.imports[key] = fetched.pin));
-      if (!updated.ok) return { outcome: { status: 'import-failed', message: `the lock file could not be updated: ${updated.message}` }, record: job.record };
+      if (!updated.ok) {
+        const message = `the lock file could not be updated: ${updated.message}`;
+        log({ ok: false, message });
+        return { outcome: { status: 'import-failed', message }, record: job.record };
+      }
       session.lock.imports[key] = fetched.pin;
     }
+    log(fetched);
     return { outcome: { status: 'ok' }, record: { ...job.record, pin: fetched.pin }, ...times };
   }
   if (step.kind !== 'run') return { outcome: { status: 'ok' }, record: job.record };
