@@ -244,7 +244,10 @@ export function importContext(session: Session, step: ImportStep, signal: AbortS
     pipelineDir: session.pipelineDir,
     locked: session.lock.imports[importLockKey(step.clause.raw, step.clause.dest)],
     refresh: session.refresh,
-    signal,
+    // A signal of its own: each tool or request an import starts listens to it, and a dozen imports at once on the
+    // run's one signal passed Node's ten listeners (MaxListenersExceededWarning). `any` follows the run's signal
+    // without a listener on it, and this one is dropped with the import.
+    signal: AbortSignal.any([signal]),
     progress,
     hashFile: (p) => session.meta.hashFile(p),
     hashTree: (p) => contentIdOfTree(p, (files) => hashHostFiles(session.meta, files), (_, entries) => void session.store.composeTree(entries)),

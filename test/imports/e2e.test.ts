@@ -158,6 +158,16 @@ describe('imports through shark run', () => {
     expect(lock.imports['github:acme/moving@main /data/repo']?.commit).toBe(second);
   });
 
+  it('runs a dozen git imports at once without Node warning of a listener leak', async () => {
+    bareRepo(rig.path('git'), 'many', 'main', [{ 'a.txt': 'a\n' }]);
+    const url = `file://${rig.path('git/many.git')}`;
+    const lines = Array.from({ length: 12 }, (_, i) => `${url}@main /data/g${i}`);
+    rig.write('p.md', `# Many\n\n${fence('shark-import', lines.join('\n'))}`);
+    const ran = await runOk('-j', '12');
+    expect(ran.stderr).not.toContain('MaxListenersExceededWarning');
+    expect((await shark('plan', 'p.md', '--refresh')).stderr).not.toContain('MaxListenersExceededWarning');
+  });
+
   it('pins an unpinned URL in the lock file and re-checks it only with --refresh', async () => {
     server.file('/files/live.csv', 'v1\n');
     rig.write('p.md', ['# Live\n', fence('shark-import', `${server.url}/files/live.csv /data/live.csv`),
