@@ -173,16 +173,26 @@ function envLabel(id: string): string {
 }
 
 /** The pin fields that identify a source's content, in the order a change is named by. */
-const PIN_IDS = ['commit', 'sha256', 'md5', 'tree', 'record', 'etag'];
+const PIN_IDS = ['commit', 'sha256', 'md5', 'tree', 'record'];
+/** What a server says of a URL without sending it (`--refresh`'s HEAD), as HTTP names it. */
+const SERVER_SAYS: Readonly<Record<string, string>> = { etag: 'ETag', modified: 'Last-Modified', size: 'size' };
 
 /**
  * The first pin field that changed, old → new: an id both pins have (a
- * local directory's `tree`, a file's `sha256`), else any field (`path`,
- * one that only one of them has).
+ * local directory's `tree`, a file's `sha256`), else what the server said
+ * of it, else any field (`path`, one that only one of them has). A pin with
+ * none of these is a source still to be fetched to be pinned: its old ids
+ * are not "changed to none".
  */
 function describePinChange(a: KeyRecord['pin'], b: KeyRecord['pin']): string {
-  const both = PIN_IDS.find((f) => a?.[f] !== undefined && b?.[f] !== undefined && a[f] !== b[f]);
-  const field = both ?? ['path', ...new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})].sort())].find((f) => a?.[f] !== b?.[f]);
+  const differs = (f: string): boolean => a?.[f] !== undefined && b?.[f] !== undefined && a[f] !== b[f];
+  const both = PIN_IDS.find(differs);
+  if (both !== undefined) return `source ${both} changed (${pinValue(both, a?.[both])} → ${pinValue(both, b?.[both])})`;
+  const said = Object.keys(SERVER_SAYS).find(differs);
+  if (said !== undefined) return `source changed on the server (${SERVER_SAYS[said]} ${a?.[said]} → ${b?.[said]})`;
+  const identified = (p: KeyRecord['pin']): boolean => [...PIN_IDS, ...Object.keys(SERVER_SAYS)].some((f) => p?.[f] !== undefined);
+  if (b !== undefined && identified(a) && !identified(b)) return 'source not pinned in the lock file';
+  const field = ['path', ...new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})].sort())].find((f) => a?.[f] !== b?.[f]);
   return field === undefined ? 'source changed' : `source ${field} changed (${pinValue(field, a?.[field])} → ${pinValue(field, b?.[field])})`;
 }
 

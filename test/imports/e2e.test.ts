@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig, toRun } from '../support/rig.js';
@@ -179,6 +179,9 @@ describe('imports through shark run', () => {
     expect(server.count()).toBe(0);
     const refreshed = await plan('--refresh');
     expect(refreshed.jobs[0]!.status).toBe('run');
+    expect(refreshed.jobs[0]!.reasons).toEqual([expect.stringMatching(/^source changed on the server \(ETag "\w+" → "\w+"\)$/)]);
+    rmSync(rig.path('p.lock.json'));
+    expect((await plan()).jobs[0]!.reasons).toEqual(['source not pinned in the lock file']);
     await runOk('--refresh');
     expect(rig.read('_shark/copy.csv')).toBe('v2\n');
   });

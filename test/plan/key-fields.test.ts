@@ -37,6 +37,19 @@ describe('key fields through expandJobs and explain', () => {
     expect(explain(image('0123456789ab'), image('ba9876543210'))).toEqual(['environment changed (01234567… → ba987654…)']);
   });
 
+  it('pin: a source with no pin, or one the server says changed, is named as such (not an id → none)', () => {
+    const [a] = jobsOf(`# E\n\n${fence}shark-run\necho a > /data/a.txt\n${fence}\n`);
+    const at = (pin: KeyRecord['pin']): KeyRecord => ({ ...a!.record, pin });
+    const url = 'http://example.org/a.csv';
+    const locked = { source: 'url', url, sha256: 'ab'.repeat(32), md5: 'cd'.repeat(16), size: 2, modified: 'Wed, 02 Dec 2026 07:00:00 GMT' };
+    expect(explain(at(locked), at({ source: 'url', url }))).toEqual(['source not pinned in the lock file']);
+    expect(explain(at(locked), at({ source: 'url', url, size: 2, modified: 'Wed, 02 Dec 2026 07:01:00 GMT' })))
+      .toEqual(['source changed on the server (Last-Modified Wed, 02 Dec 2026 07:00:00 GMT → Wed, 02 Dec 2026 07:01:00 GMT)']);
+    expect(explain(at({ ...locked, etag: '"a"' }), at({ source: 'url', url, size: 3, etag: '"b"' })))
+      .toEqual(['source changed on the server (ETag "a" → "b")']);
+    expect(explain(at(locked), at({ source: 'url', url, size: 3 }))).toEqual(['source changed on the server (size 2 → 3)']);
+  });
+
   it('workdir: the frontmatter path: of a container step is in the key and named', () => {
     const [a] = jobsOf(CONTAINER('/a'));
     const [b] = jobsOf(CONTAINER('/b'));
