@@ -42,6 +42,8 @@ export function parseLock(file: string, text: string): ParsedLock {
     if (!isObject(pin)) return problem(['imports', clause], `import \`${clause}\`: a pin must be an object of strings and numbers`);
     for (const [field, v] of Object.entries(pin)) {
       if (typeof v !== 'string' && typeof v !== 'number') return problem(['imports', clause, field], `import \`${clause}\`: pin field \`${field}\` must be a string or a number`);
+      const wrong = pinFieldProblem(field, v);
+      if (wrong !== undefined) return problem(['imports', clause, field], `import \`${clause}\`: pin field \`${field}\` must be ${wrong}, not ${JSON.stringify(v)}`);
     }
   }
   return {
@@ -52,6 +54,26 @@ export function parseLock(file: string, text: string): ParsedLock {
       imports: imports as LockFile['imports'],
     },
   };
+}
+
+/** Hex digits of each checksum a pin holds (`md5`, or `md5/FILE` for a file of a Zenodo record). */
+const HEX_LENGTH: Readonly<Record<string, number>> = { md5: 32, sha256: 64 };
+
+/**
+ * What a typed pin field must look like, when it does not. Checked here, at
+ * its line: a checksum edited to `zz` was otherwise read as a pin, and its
+ * source reported as changed upstream (`source sha256 changed`) or its
+ * download as a checksum mismatch.
+ */
+function pinFieldProblem(field: string, v: string | number): string | undefined {
+  const hexDigits = HEX_LENGTH[field.split('/')[0]!];
+  if (hexDigits !== undefined) return typeof v === 'string' && new RegExp(`^[0-9a-f]{${hexDigits}}$`).test(v) ? undefined : `${hexDigits} hex digits`;
+  // A git commit: SHA-1, or SHA-256 in a repository that uses it.
+  if (field === 'commit') return typeof v === 'string' && /^([0-9a-f]{40}|[0-9a-f]{64})$/.test(v) ? undefined : 'a commit id (40 or 64 hex digits)';
+  // A content id (store/content-id.ts): a source's root may be a directory, a file or a link.
+  if (field === 'tree') return typeof v === 'string' && /^((tree|sha256x?):[0-9a-f]{64}|link:.*)$/s.test(v) ? undefined : 'a content id (tree:, sha256: or sha256x: and 64 hex digits)';
+  if (field === 'size' || field === 'files') return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? undefined : 'a count (a whole number, 0 or more)';
+  return undefined;
 }
 
 type Problem = { path: (string | number)[]; message: string; at: 'key' | 'value' };

@@ -39,6 +39,23 @@ describe('a malformed lock file', () => {
     ].join('\n'));
   });
 
+  it('a pin field not of its type (a checksum that is no hex of its length, a size that is no count) is located, not taken for new content', async () => {
+    const pin = (field: string, value: string) => `{\n  "version": 1,\n  "imports": {"http://x/a.csv /data/a.csv": {"source": "url", "url": "http://x/a.csv", ${field}: ${value}}}\n}\n`;
+    rig.write('p.lock.json', pin('"sha256"', '"zz"'));
+    const ran = await rig.shark(['plan', 'p.md']);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toMatch(/^p\.lock\.json:3:\d+: error: import `http:\/\/x\/a\.csv \/data\/a\.csv`: pin field `sha256` must be 64 hex digits, not "zz"; fix it/);
+    expect(ran.stderr).toContain('"sha256": "zz"');
+    expect(ran.stderr).not.toMatch(/\n\s+at /);
+    for (const [field, value] of [['"md5"', '"0123"'], ['"commit"', '"main"'], ['"size"', '-1'], ['"tree"', '"abc"'], ['"md5/a.csv"', '"x"']] as const) {
+      rig.write('p.lock.json', pin(field, value));
+      const bad = await rig.shark(['plan', 'p.md']);
+      expect(bad.code, `${field}: ${value}`).toBe(2);
+      expect(bad.stderr).toContain(`pin field \`${JSON.parse(field)}\` must be`);
+    }
+    expect(rig.count()).toBe(0);
+  });
+
   it('a well-formed one, in any key order, is accepted', async () => {
     rig.write('p.lock.json', '{"imports": {}, "version": 1}');
     expect((await rig.shark(['run', 'p.md'])).code).toBe(0);

@@ -80,13 +80,13 @@ describe('readLock', () => {
 
 describe('updateLock', () => {
   it('merges into what is on disk and writes sorted keys', () => {
-    writeFileSync(path, '{"version": 1, "imports": {"z z": {"sha256": "1"}}, "environments": {}}');
+    writeFileSync(path, '{"version": 1, "imports": {"z z": {"etag": "1"}}, "environments": {}}');
     const done = updateLock(path, (lock) => {
-      lock.imports['a a'] = { sha256: '2', path: 'a' };
+      lock.imports['a a'] = { path: 'a', etag: '2' };
     });
     expect(done.ok).toBe(true);
     expect(readFileSync(path, 'utf8')).toBe(
-      '{\n  "environments": {},\n  "imports": {\n    "a a": {\n      "path": "a",\n      "sha256": "2"\n    },\n    "z z": {\n      "sha256": "1"\n    }\n  },\n  "version": 1\n}\n',
+      '{\n  "environments": {},\n  "imports": {\n    "a a": {\n      "etag": "2",\n      "path": "a"\n    },\n    "z z": {\n      "etag": "1"\n    }\n  },\n  "version": 1\n}\n',
     );
     expect(existsSync(`${path}.lock`)).toBe(false);
   });
@@ -104,7 +104,7 @@ describe('updateLock', () => {
     const perChild = 10;
     const results = await Promise.all(Array.from({ length: 8 }, (_, c) => child(`
       for (let n = 0; n < ${perChild}; n++) {
-        const done = updateLock(${JSON.stringify(path)}, (lock) => { lock.imports['c${c}-' + n + ' /data/x'] = { sha256: String(n), child: ${c} }; });
+        const done = updateLock(${JSON.stringify(path)}, (lock) => { lock.imports['c${c}-' + n + ' /data/x'] = { etag: String(n), child: ${c} }; });
         if (!done.ok) { console.error(done.message); process.exit(1); }
       }`)));
     for (const r of results) expect(r, r.stderr).toMatchObject({ code: 0 });
