@@ -34,7 +34,8 @@ export function executedDocument(session: Session, runId: number): string {
       const outputs = result ? Object.entries(JSON.parse(result.outputs) as Record<string, string>) : [];
       text.push(comment(`${j.job}: ${j.status}, key ${j.key.slice(0, 16)}${outputs.map(([p, id]) => `, ${shownName(p)} = ${id}`).join('')}`));
     }
-    const output = mine.flatMap((j) => readLog(j.log));
+    // A command's output, as it printed it; an import's log is Shark's account of the fetch, which the notes above say.
+    const output = block.kind === 'import' ? [] : mine.flatMap((j) => readLog(j.log));
     if (output.length > 0) {
       const shown = output.length > MAX_OUTPUT_LINES ? [...output.slice(0, MAX_OUTPUT_LINES), `… ${output.length - MAX_OUTPUT_LINES} more lines`] : output;
       text.push('', '```text', ...shown, '```');
