@@ -1,11 +1,12 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { latestRunWithJobs, noRunsMessage } from '../lineage/runs.js';
+import { noRunsMessage } from '../lineage/runs.js';
 import { rowsNow, stepNow, stepsNamed, type RowNow } from '../lineage/rows-now.js';
 import { inBlock } from '../pipeline/block-ids.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { withoutEscapes } from '../printable.js';
 import type { Metadata, RunJobRow, RunRow } from '../store/metadata.js';
+import { buildsOfBlock, latestRunWithLogs, runBuilds, whyNotBuilt } from './build-logs.js';
 import { readingByRun, withSessionOptions } from './common-options.js';
 import { EXIT_FAILED, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
@@ -22,37 +23,56 @@ export function logsCommand(io: Io): Command {
     const { session } = openSession(file, flags, io.stderr, false, 'read', true);
     try {
       const { meta, pipeline } = session;
-      const run = latestRunWithJobs(meta, meta.runs(session.pipelinePath));
+      const run = latestRunWithLogs(meta, meta.runs(session.pipelinePath));
       if (run === undefined) {
         io.stderr(`shark: ${noRunsMessage(meta, session.pipelinePath, file)}\n`);
         throw new ExitError(EXIT_FAILED);
       }
-      const jobs = block === undefined ? meta.runJobs(run.id).map((row) => ({ row, job: row.job, line: row.line })) : jobsOf(meta, pipeline, run.id, block);
-      if (jobs.length === 0 && block === undefined) {
+      // A build is no job: the run's summary names its log. Built before any job started, it is listed first.
+      const builds = runBuilds(meta, run.id);
+      const named = block === undefined ? undefined : buildsOfBlock(pipeline, builds, block);
+      if (named !== undefined && named.found.length === 0) {
+        io.stderr(`shark: \`${block}\` is the shark-build block of environment ${named.env}: ${whyNotBuilt(run)}\n`);
+        throw new ExitError(EXIT_FAILED);
+      }
+      const jobs = block === undefined ? meta.runJobs(run.id).map((row) => ({ row, job: row.job, line: row.line })) : named !== undefined ? [] : jobsOf(meta, pipeline, run.id, block);
+      // Else a build as the run names it (`FAILED bb`), when nothing of the document has that name.
+      const shownBuilds = block === undefined ? builds : named?.found ?? (jobs.length === 0 ? builds.filter((b) => b.env === block) : []);
+      if (jobs.length === 0 && shownBuilds.length === 0 && block === undefined) {
         io.stderr(`shark: run ${run.id} ran no job\n`);
         throw new ExitError(EXIT_FAILED);
       }
-      if (jobs.length === 0) {
+      if (jobs.length === 0 && shownBuilds.length === 0) {
         io.stderr(`shark: ${noJob(meta, pipeline, run, block!)}\n`);
         // A query that found nothing, as docs/cli.md says (2 is for invalid input).
         throw new ExitError(EXIT_FAILED);
       }
+      for (const b of shownBuilds) {
+        const id = named === undefined ? b.block : block!;
+        const then = id === b.block ? '' : `; run ${run.id} built it as ${b.block}, line ${b.line}`;
+        show(io, `${id} (build ${b.env}, ${b.status}, line ${b.line}${then})`, b.log);
+      }
       for (const { row, job, line } of jobs) {
         const then = job === row.job && line === row.line ? '' : `; run ${run.id} ran it as ${row.job}, line ${row.line}`;
-        io.stdout(`==> ${job} (${row.status}, line ${line}${then})${row.log ? ` ${row.log}` : ''}\n`);
-        if (row.log === null) continue;
-        try {
-          // As the run's failure tails: colours at a terminal, no escape codes in a pipe or a file.
-          io.stdout(withoutEscapes(readFileSync(row.log, 'utf8'), process.stdout.isTTY === true));
-        } catch (e) {
-          // A job that printed nothing has no log file.
-          if ((e as NodeJS.ErrnoException).code !== 'ENOENT') io.stdout(`(cannot read the log: ${(e as Error).message})\n`);
-        }
+        show(io, `${job} (${row.status}, line ${line}${then})`, row.log);
       }
     } finally {
       closeSession(session);
     }
   });
+}
+
+/** One job's or build's log, headed `==> WHAT LOG-FILE`. */
+function show(io: Io, what: string, log: string | null): void {
+  io.stdout(`==> ${what}${log ? ` ${log}` : ''}\n`);
+  if (log === null) return;
+  try {
+    // As the run's failure tails: colours at a terminal, no escape codes in a pipe or a file.
+    io.stdout(withoutEscapes(readFileSync(log, 'utf8'), process.stdout.isTTY === true));
+  } catch (e) {
+    // A job that printed nothing has no log file.
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') io.stdout(`(cannot read the log: ${(e as Error).message})\n`);
+  }
 }
 
 /**

@@ -138,7 +138,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         waited.add(e.step);
         break;
       case 'step-failed':
-        say(`FAILED   ${e.step}\n${e.where}: error: ${fromSteps(e.message)}`);
+        say(`FAILED   ${e.step}\n${e.where}: error: ${fromSteps(e.message)}${e.log ? `\n  log: ${e.log}` : ''}`);
         break;
       case 'progress':
         downloads.set(e.job, `${mb(e.done)}${e.total === null ? '' : `/${mb(e.total)}`} MB`);

@@ -12,6 +12,7 @@ import type { RunEvent, RunSummary } from './events.js';
 import { RunContext, stopFlagIn, type RunOptions } from './run/context.js';
 import { Scheduler } from './scheduler.js';
 import { runStep, stepFailed, type StepOutcome } from './run/run-step.js';
+import { keepBuildLog } from './run/build-log.js';
 import { slurmExecutorFor } from './slurm/for-run.js';
 
 export type { RunOptions } from './run/context.js';
@@ -98,12 +99,15 @@ export async function runPipeline(
     // After a failure without --keep-going (or Ctrl-C), the rest are not built: their steps are counted skipped below.
     if (ctx.halted) break;
     emit({ type: 'env-build', env: name });
-    const env = await session.envs.ensure(name, options.signal, { leases, waiting: ({ pid, host }) => emit({ type: 'env-waiting', env: name, holder: { pid, host } }) });
+    const built: { log?: string } = {};
+    const waiting = ({ pid, host }: { pid: number; host: string }): void => emit({ type: 'env-waiting', env: name, holder: { pid, host } });
+    const env = await session.envs.ensure(name, options.signal, { leases, waiting, built: (log) => (built.log = log) });
     // A build Ctrl-C cut short did not fail: the run is interrupted, and its steps are skipped as such.
     if ('error' in env && options.signal.aborted) break;
+    const log = built.log === undefined ? null : keepBuildLog(ctx, name, built.log, !('error' in env));
     if ('error' in env) {
       const block = pipeline.environments.get(name)?.block;
-      stepFailed(ctx, { id: name, at: block?.at ?? { line: 1, col: 1 } }, env.error, 'environment');
+      stepFailed(ctx, { id: name, at: block?.at ?? { line: 1, col: 1 } }, env.error, 'environment', log);
       unbuilt.set(name, `environment ${name} failed to build`);
       continue;
     }

@@ -43,10 +43,21 @@ export type RunEvent =
     }
   | { readonly type: 'job-waiting'; readonly job: string; readonly step: string; readonly holder: { readonly pid: number; readonly host: string } }
   | { readonly type: 'job-skipped'; readonly job: string; readonly step: string; readonly block: string; readonly reason: string }
-  | { readonly type: 'step-failed'; readonly step: string; readonly where: string; readonly message: string; readonly reason: FailureReason }
+  /** `log`: a failed build's log (`shark logs` shows it). */
+  | { readonly type: 'step-failed'; readonly step: string; readonly where: string; readonly message: string; readonly reason: FailureReason; readonly log?: string }
   | { readonly type: 'progress'; readonly job: string; readonly done: number; readonly total: number | null }
   | { readonly type: 'published'; readonly path: string; readonly to: string }
   | { readonly type: 'run-end'; readonly summary: RunSummary };
+
+/** An environment the run built (or failed to), and where it kept the build's log (null: the disk refused it). */
+export interface RunBuild {
+  readonly env: string;
+  /** The `shark-build` block's id and line as the run read the document. */
+  readonly block: string;
+  readonly line: number;
+  readonly status: 'ok' | 'failed';
+  readonly log: string | null;
+}
 
 export interface RunSummary {
   readonly run: number;
@@ -71,6 +82,8 @@ export interface RunSummary {
   readonly axes?: Readonly<Record<string, readonly string[]>>;
   /** `--force` names none of whose steps the run covers, each as `plan` notes it (only when there are any). */
   readonly forceUnused?: readonly string[];
+  /** The environments the run built, failed builds included (only when there are any): a build is no job, and its log is found here. */
+  readonly builds?: readonly RunBuild[];
   /** Maps that found nothing to map over, as `step-empty` said them (only when there are any). */
   readonly empty?: readonly string[];
   /** Instances `-e` left out that a step of the run reads from, run or reused all the same (only when there are any). */

@@ -102,6 +102,8 @@ export interface EnvironmentProvider extends EnvironmentView {
 export interface SharedBuilds {
   readonly leases: Leases;
   readonly waiting: (holder: Holder) => void;
+  /** Given the whole log of a build this run ran, failed or not (none when an image was found): the run keeps it. */
+  readonly built?: (log: string) => void;
 }
 
 /** A session that can run: its environments can be built and executed. */

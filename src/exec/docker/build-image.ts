@@ -18,13 +18,14 @@ export interface ImageBuild {
   readonly signal: AbortSignal;
 }
 
-export type Built = { readonly ok: true; readonly image: string; readonly bases: Record<string, string> } | { readonly ok: false; readonly error: string };
+/** `log`: what the engine said while building, whole: the run keeps it as the build's log. */
+export type Built = ({ readonly ok: true; readonly image: string; readonly bases: Record<string, string> } | { readonly ok: false; readonly error: string }) & { readonly log: string };
 
 /**
  * Builds an environment's image, tagged `shark-env/NAME:INPUTS` and
  * labelled with its inputs (what `tagged-image.ts` finds again). Returns the
  * image and the base ids to lock, or why it failed with the build log's
- * last lines.
+ * last lines; either way with the whole log.
  */
 export async function buildImage(b: ImageBuild): Promise<Built> {
   const { client, name, env, inputs, signal } = b;
@@ -34,7 +35,7 @@ export async function buildImage(b: ImageBuild): Promise<Built> {
       if ((await client.imageId(id)) === id) pins.set(ref, id);
     }
   }
-  const tail: string[] = [];
+  const lines: string[] = [];
   const built = await client.build({
     context: contextTar(pinBases(env.spec.dockerfile, pins, env.spec.args), inputs.entries),
     dockerfile: DOCKERFILE_NAME,
@@ -43,15 +44,15 @@ export async function buildImage(b: ImageBuild): Promise<Built> {
     network: env.spec.network ? 'default' : 'none',
     signal,
     onLine: (line) => {
-      if (line.trim() === '') return;
-      tail.push(line);
-      if (tail.length > LOG_TAIL_LINES) tail.shift();
+      if (line.trim() !== '') lines.push(line);
     },
   });
+  const log = lines.length === 0 ? '' : `${lines.join('\n')}\n`;
   if (!built.ok) {
-    if (signal.aborted) return { ok: false, error: `building environment ${name} was cancelled` };
+    if (signal.aborted) return { ok: false, error: `building environment ${name} was cancelled`, log };
     const missing = inputs.missing.length > 0 ? `\nnot in ${b.contextDir}: ${inputs.missing.join(', ')}` : '';
-    return { ok: false, error: `building environment ${name} failed: ${built.message}${missing}\n--- last lines of the build log:\n${tail.join('\n')}` };
+    const tail = lines.slice(-LOG_TAIL_LINES).join('\n');
+    return { ok: false, error: `building environment ${name} failed: ${built.message}${missing}\n--- last lines of the build log:\n${tail}`, log };
   }
   const bases: Record<string, string> = {};
   for (const ref of env.spec.bases) {
@@ -59,5 +60,5 @@ export async function buildImage(b: ImageBuild): Promise<Built> {
     const id = pins.get(ref) ?? (await client.imageId(ref));
     if (id !== undefined) bases[ref] = id;
   }
-  return { ok: true, image: built.imageId, bases };
+  return { ok: true, image: built.imageId, bases, log };
 }

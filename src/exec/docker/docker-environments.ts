@@ -218,7 +218,7 @@ export class DockerEnvironments {
     try {
       const found = this.options.update ? undefined : (await this.reuse(client, name, inputs.hash, false)) ?? (await this.reuseTagged(client, name, inputs));
       if (found !== undefined) return found;
-      if (shared === undefined) return await this.buildImage(client, name, inputs, signal);
+      if (shared === undefined) return await this.buildImage(client, name, inputs, signal, undefined);
       // Under the lease of these inputs: a run sharing the store that builds them meanwhile is waited for.
       const lease = `env:${inputs.hash}`;
       const seen = canonicalJson(this.locked(name) ?? null);
@@ -230,7 +230,7 @@ export class DockerEnvironments {
         const reused = !this.options.update || builtMeanwhile ? await this.reuse(client, name, inputs.hash, this.options.update) : undefined;
         // Another run of a copy of this document (its own lock) may have built the same inputs meanwhile.
         const tagged = reused === undefined && !this.options.update ? await this.reuseTagged(client, name, inputs) : undefined;
-        return reused ?? tagged ?? (await this.buildImage(client, name, inputs, signal));
+        return reused ?? tagged ?? (await this.buildImage(client, name, inputs, signal, shared.built));
       } finally {
         shared.leases.release(lease);
       }
@@ -255,11 +255,12 @@ export class DockerEnvironments {
     return { id: DOCKER_ID_PREFIX + locked.image };
   }
 
-  private async buildImage(client: DockerClient, name: string, inputs: BuildInputs, signal: AbortSignal): Promise<Ensured> {
+  private async buildImage(client: DockerClient, name: string, inputs: BuildInputs, signal: AbortSignal, keep: ((log: string) => void) | undefined): Promise<Ensured> {
     this.builds++;
     const built = await buildImage({
       client, name, env: this.environment(name), inputs, locked: this.locked(name)?.bases ?? {}, update: this.options.update, contextDir: this.contextDir, signal,
     });
+    keep?.(built.log);
     if (!built.ok) return { error: built.error };
     const unrecorded = this.record(name, { bases: built.bases, image: built.image, inputs: inputs.hash });
     if (unrecorded !== undefined) return { error: `environment ${name} was built, but the lock file could not be updated: ${unrecorded}` };

@@ -12,7 +12,7 @@ import type { Leases } from '../../store/leases.js';
 import { sha256 } from '../../store/hash.js';
 import type { RunJobRow } from '../../store/metadata.js';
 import type { Selection } from '../../plan/selection.js';
-import type { FailureReason, RunEvent, RunSummary } from '../events.js';
+import type { FailureReason, RunBuild, RunEvent, RunSummary } from '../events.js';
 import type { SlurmExecutor, SlurmRunOptions } from '../slurm/slurm-executor.js';
 import { CachedRows } from './cached-rows.js';
 import { CommitQueue } from './commit-queue.js';
@@ -43,6 +43,8 @@ export function stopFlagIn(logsDir: string): string {
 export class RunContext {
   readonly counts = { executed: 0, cached: 0, failed: 0, skipped: 0 };
   readonly failures: { job: string; where: string; reason: FailureReason; log: string | null }[] = [];
+  /** The environments built, with their logs (build-log.ts). */
+  readonly builds: RunBuild[] = [];
   /** What `step-empty` said of each map that had nothing to map over: repeated in the summary. */
   readonly empty: string[] = [];
   /** What the run's publish blocks wrote, as `published` said it: kept in the summary, so an export claims only what was published. */
@@ -151,6 +153,7 @@ export class RunContext {
   summary(status: RunSummary['status'], started: number): RunSummary {
     const empty = this.empty.length > 0 ? { empty: this.empty } : {};
     const notStarted = this.notStarted > 0 ? { notStarted: this.notStarted } : {};
-    return { run: this.runId, status, ...this.counts, seconds: (Date.now() - started) / 1000, failures: this.failures, published: this.published, ...empty, ...notStarted };
+    const builds = this.builds.length > 0 ? { builds: this.builds } : {};
+    return { run: this.runId, status, ...this.counts, seconds: (Date.now() - started) / 1000, failures: this.failures, published: this.published, ...builds, ...empty, ...notStarted };
   }
 }

@@ -128,11 +128,11 @@ function stepStart(ctx: RunContext, step: Step, jobs: number, cached: number): v
 }
 
 /** A step that failed as a whole (its inputs, its source, or how its jobs' outputs fit together). */
-export function stepFailed(ctx: RunContext, step: Pick<Step, 'id' | 'at'>, message: string, reason: FailureReason): StepOutcome {
+export function stepFailed(ctx: RunContext, step: Pick<Step, 'id' | 'at'>, message: string, reason: FailureReason, log: string | null = null): StepOutcome {
   const where = ctx.where(step.at);
   ctx.counts.failed++;
-  ctx.failures.push({ job: step.id, where, reason, log: null });
-  ctx.emit({ type: 'step-failed', step: step.id, where, message, reason });
+  ctx.failures.push({ job: step.id, where, reason, log });
+  ctx.emit({ type: 'step-failed', step: step.id, where, message, reason, ...(log === null ? {} : { log }) });
   ctx.stop();
   return { ok: false };
 }

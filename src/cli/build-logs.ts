@@ -1,0 +1,37 @@
+import type { RunBuild } from '../exec/events.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import type { Metadata, RunRow } from '../store/metadata.js';
+
+/**
+ * The environments run `runId` built, as its summary recorded them, logs
+ * where the store is now: a build is no job and has no row among them.
+ * None while the run goes on, or for one that died (its summary is written
+ * as it ends).
+ */
+export function runBuilds(meta: Metadata, runId: number): RunBuild[] {
+  const json = meta.db.prepare<[number], { builds: string | null }>("SELECT json_extract(summary, '$.builds') AS builds FROM runs WHERE id = ?").get(runId)?.builds ?? null;
+  if (json === null) return [];
+  return (JSON.parse(json) as RunBuild[]).map((b) => (b.log === null ? b : { ...b, log: meta.runTable.logAt(b.log) }));
+}
+
+/** For `logs`, the latest run is the newest that recorded a job or built an environment: a run stopped by a failed build has that build's log to show. */
+export function latestRunWithLogs(meta: Metadata, runs: readonly RunRow[]): RunRow | undefined {
+  return runs.find((r) => meta.runRows.any(r.id) || runBuilds(meta, r.id).length > 0) ?? runs[0];
+}
+
+/**
+ * The builds of the run that `target` names as a `shark-build` block of the
+ * document now: its environment's, whatever the block was called then.
+ * Undefined when it names no build block.
+ */
+export function buildsOfBlock(pipeline: Pipeline, builds: readonly RunBuild[], target: string): { env: string; found: RunBuild[] } | undefined {
+  const env = [...pipeline.environments.values()].find((e) => e.blockId === target);
+  return env === undefined ? undefined : { env: env.name, found: builds.filter((b) => b.env === env.name) };
+}
+
+/** Why a build block of the document has no build in a run: the image was found, nothing needed it, or the run stopped first. */
+export function whyNotBuilt(run: RunRow): string {
+  if (run.status === 'running') return `run ${run.id} has not ended: its builds are listed once it does`;
+  const stopped = run.status === 'failed' ? `, or run ${run.id} failed before building it` : run.status === 'interrupted' ? `, or run ${run.id} was interrupted before building it` : '';
+  return `run ${run.id} did not build it (its image was built before, or no step of the run needed it${stopped})`;
+}
