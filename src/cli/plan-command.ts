@@ -13,7 +13,7 @@ import type { Io } from './main.js';
 import { writePlanJson, writePlanText } from './render-plan.js';
 import { refuseUnreadable } from '../plan/unreadable-host.js';
 import { closeSession, inputPairs, openSession, pairs, reportingInvalidInput, stepVariables, type SessionFlags } from './session-setup.js';
-import { selectOrReport, withTargets, type TargetFlags } from './targets.js';
+import { refuseNoJobs, selectOrReport, withTargets, type TargetFlags } from './targets.js';
 import { slurmFlags, withExecutorOptions, type ExecutorFlags } from './executor-flags.js';
 import { plannedSubmissions, renderSubmissions } from './slurm-plan.js';
 
@@ -49,6 +49,7 @@ export function planCommand(io: Io): Command {
       await reportingInvalidInput(session, io.stderr, async () => refuseUnreadable(session));
       const seeded = await reportingInvalidInput(session, io.stderr, () => seedState(session, hostInputs));
       const plan = await planPipeline(session, seeded, selection);
+      refuseNoJobs(plan, io.stderr);
       // `--executor slurm`: what would be submitted, one array per map step.
       const subs = slurm === undefined ? undefined : plannedSubmissions(plan, session.pipeline, slurm, jobs);
       if (flags.json) writePlanJson(plan, io.stdout, subs === undefined ? {} : { slurm: subs });

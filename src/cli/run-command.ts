@@ -16,7 +16,7 @@ import { jsonLogger, prettyLogger } from './run-logger.js';
 import { requireSlurm, slurmFlags, withExecutorOptions, type ExecutorFlags } from './executor-flags.js';
 import { refuseUnreadable } from '../plan/unreadable-host.js';
 import { closeSession, openSession, reportingInvalidInput, type SessionFlags } from './session-setup.js';
-import { selectOrReport, withTargets, type TargetFlags } from './targets.js';
+import { refuseNoJobsAhead, selectOrReport, withTargets, type TargetFlags } from './targets.js';
 
 interface RunFlags extends SessionFlags, TargetFlags, ResourceFlags, ExecutorFlags {
   jobs: string;
@@ -78,6 +78,7 @@ export function runCommand(io: Io): Command {
         : limitsOrReport(session.pipeline, Number.MAX_SAFE_INTEGER, { memory: Infinity, pools: resources.pools }, places, io.stderr);
       // An input or local import that cannot be read is refused as a missing one is: before a run is recorded.
       await reportingInvalidInput(session, io.stderr, async () => refuseUnreadable(session));
+      await refuseNoJobsAhead(session, hostInputs, selection, io.stderr);
       const summary = await reportingInvalidInput(session, io.stderr, () => runPipeline(session, hostInputs, {
         memory: limits.memory, pools: limits.pools,
         jobs, selection, keepGoing: flags.keepGoing ?? false, signal: controller.signal,

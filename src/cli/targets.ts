@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import type { Pipeline } from '../pipeline/pipeline.js';
+import { planPipeline, type Plan } from '../plan/planner.js';
 import { selectSteps, type Selection } from '../plan/selection.js';
+import { seedState, type Session } from '../plan/session.js';
+import { reportingInvalidInput } from './session-setup.js';
 import { EXIT_INVALID, ExitError } from './load-or-report.js';
 import { collect } from './common-options.js';
 import { CONFIG_USE, configListProblem, type ConfigUse } from './apply-config.js';
@@ -28,4 +31,22 @@ export function selectOrReport(pipeline: Pipeline, targets: readonly string[], f
   const located = configListProblem(flags, forced ? 'force' : 'targets', target, message);
   stderr(`${located ?? `shark: error: ${forced ? '--force ' : ''}${message}`}\n`);
   throw new ExitError(EXIT_INVALID);
+}
+
+/**
+ * A map job a target or `--force` names (`up[zz.txt]`, `/data/up/zz.txt`)
+ * that the map turns out not to have: exit 2, as an unknown block is. Only
+ * the plan knows a map's items, where its inputs are there to read.
+ */
+export function refuseNoJobs(plan: Pick<Plan, 'noJobs'>, stderr: (s: string) => void): void {
+  if (plan.noJobs === undefined) return;
+  for (const message of plan.noJobs) stderr(`shark: error: ${message}\n`);
+  throw new ExitError(EXIT_INVALID);
+}
+
+/** `run` with map jobs named: planned first, so a job no map has is refused before anything runs. */
+export async function refuseNoJobsAhead(session: Session, hostInputs: ReadonlyMap<string, string>, selection: Selection, stderr: (s: string) => void): Promise<void> {
+  if (selection.only === undefined && selection.forcedJobs === undefined) return;
+  const state = await reportingInvalidInput(session, stderr, () => seedState(session, hostInputs));
+  refuseNoJobs(await planPipeline(session, state, selection), stderr);
 }

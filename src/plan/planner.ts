@@ -7,7 +7,7 @@ import { lastAttempts } from './last-attempts.js';
 import { missingLocalFile, type Session } from './session.js';
 import { keptAhead } from './precious.js';
 import { everything, neededInstances, neededNote, type Selection } from './selection.js';
-import { completeStep, decideStep, emptyMapNote, type CachedResult, type JobDecision } from './step-plan.js';
+import { completeStep, decideStep, emptyMapNote, stepPolicy, type CachedResult, type JobDecision } from './step-plan.js';
 
 /** `manual`: left out of a run without targets, being (or needing) a `{manual}` block. */
 export type JobStatus = 'cached' | 'run' | 'blocked' | 'manual';
@@ -39,6 +39,8 @@ export interface Plan {
   readonly parts?: readonly (PlannedJob | RecalledStep)[];
   readonly summary: { readonly cached: number; readonly run: number; readonly blocked: number; readonly manual: number };
   readonly notes: readonly string[];
+  /** Map jobs a target or `--force` names that the maps do not have, as said (`--force …` for a forced one): bad input. */
+  readonly noJobs?: readonly string[];
 }
 
 /** The jobs of a step its memo decided, every one cached, counted but not yet made. */
@@ -87,6 +89,9 @@ export async function planPipeline(session: Session, state: DataState, selection
   const failing = new Set<string>();
   /** Map steps with no items: said in a note. */
   const empty: string[] = [];
+  /** Map steps of which the targets name some jobs: said in a note. */
+  const partial: string[] = [];
+  const noJobs: string[] = [];
   const signal = new AbortController().signal;
   for (const step of session.pipeline.steps) {
     if (step.kind === 'publish') continue;
@@ -106,11 +111,11 @@ export async function planPipeline(session: Session, state: DataState, selection
       pending();
       continue;
     }
-    const decision = await decideStep(session, step, state, (name) => session.envs.current(name), signal, { forced: selection.forced.has(step.id) });
+    const decision = await decideStep(session, step, state, (name) => session.envs.current(name), signal, stepPolicy(selection, step.id));
     if (decision.kind === 'blocked') {
       if (step.after.some((id) => failing.has(id) || clashes.has(id))) failing.add(step.id);
       // A `{precious}` step keeps its result whatever the upstream makes: `run` keeps it, and its readers are decided past it.
-      const kept = failing.has(step.id) || selection.forced.has(step.id) ? undefined : keptAhead(session, step);
+      const kept = failing.has(step.id) || selection.forced.has(step.id) || selection.forcedJobs?.has(step.id) === true ? undefined : keptAhead(session, step);
       if (kept !== undefined) {
         parts.push(planned(base, step.id, NONE, 'cached', [`kept (precious): upstream will run (${decision.step})`], described(session, [...kept])));
         for (const [path, id] of kept) state.setKnown(path, id, step.id);
@@ -122,6 +127,7 @@ export async function planPipeline(session: Session, state: DataState, selection
       continue;
     }
     if (decision.kind === 'failed') {
+      if (decision.reason === 'no-job') noJobs.push(`${decision.forced === true ? '--force ' : ''}${decision.message}`);
       failing.add(step.id);
       if (decision.reason === 'conflict') clashes.set(step.id, decision.message);
       const where = decision.at === step.at ? '' : ` (line ${decision.at.line}, column ${decision.at.col})`;
@@ -152,7 +158,12 @@ export async function planPipeline(session: Session, state: DataState, selection
         parts.push(planned(base, job.id, items, 'run', runReasons(d, decision.unbuilt, decision.isMap, attempts, explain)));
       }
     }
-    if (done.length === decision.jobs.length) {
+    const of = decision.partial?.of;
+    if (of !== undefined) {
+      // Only some jobs: the map's directories are not known whole, and nothing planned reads them.
+      partial.push(`left out: ${of - decision.jobs.length} of ${of} jobs of ${step.id} not named by the targets`);
+      pending();
+    } else if (done.length === decision.jobs.length) {
       const memo = decision.memo;
       const completed = completeStep(session, step, done, state, memo === undefined ? undefined : { memo, cached: true });
       // Every job cached, and their outputs still clash (two write one file): `run` fails the step again.
@@ -186,7 +197,8 @@ export async function planPipeline(session: Session, state: DataState, selection
     },
     parts,
     summary,
-    notes: [...session.envs.notes(perEnv), ...leftOut, ...(selection.forceUnused ?? []), ...needed, ...empty],
+    notes: [...session.envs.notes(perEnv), ...leftOut, ...partial, ...(selection.forceUnused ?? []), ...needed, ...empty],
+    ...(noJobs.length > 0 ? { noJobs } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import { singleQuoted as sq } from '../pipeline/shell-words.js';
 import { renderScript } from './render-command.js';
 import { importScript, localCopy } from './import-script.js';
 import type { Selection } from './selection.js';
+import { printable } from '../printable.js';
 
 /** What a run would give its steps beside the document: the same, written into the script. */
 export interface HandScriptOptions {
@@ -77,6 +78,9 @@ export function handScript(pipeline: Pipeline, options: HandScriptOptions): stri
       threads = options.threads(step);
       out.push(`SHARK_THREADS=${threads}`);
     }
+    // Which items a job id or path names is known only from the map's input, when the script runs: it maps over them all.
+    const only = options.selection.only?.get(step.id);
+    if (only !== undefined) out.push(`# ${only.names.map((n) => printable(n.name)).join(', ')} named: this script runs every job of ${step.id}`);
     out.push(...stepScript(step));
   }
   return out.join('\n') + '\n';

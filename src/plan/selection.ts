@@ -2,6 +2,7 @@ import { inBlock } from '../pipeline/block-ids.js';
 import { isUnder, normaliseDataPath } from '../pipeline/data-path.js';
 import type { Need } from '../pipeline/needed-instances.js';
 import type { Pipeline, Step } from '../pipeline/pipeline.js';
+import { inItemOutput, jobIdStep, joinPicks, type JobPick, type PickedName } from './job-picks.js';
 
 /**
  * Which steps a plan or run covers, decided once from the DAG (`step.after`)
@@ -18,6 +19,10 @@ export interface Selection {
   readonly leftOut: number;
   /** Step ids of the blocks named by `--force`: their jobs run even when cached. */
   readonly forced: ReadonlySet<string>;
+  /** Covered map steps of which only some jobs run: the targets named those jobs (an id, or a path one writes), and nothing needs the whole map. */
+  readonly only?: ReadonlyMap<string, JobPick>;
+  /** Steps `--force` names some jobs of, not the whole: only those jobs run even when cached. */
+  readonly forcedJobs?: ReadonlyMap<string, JobPick>;
   /** What `plan` notes and `run`'s summary says of each `--force` name none of whose steps are covered (only when there are any). */
   readonly forceUnused?: readonly string[];
 }
@@ -109,6 +114,7 @@ function flag(step: Step, name: string): boolean {
 export function selectSteps(pipeline: Pipeline, targets: readonly string[], force: readonly string[] = []): SelectionResult {
   const forced = new Set<string>();
   const forceNames = new Map<string, readonly Step[]>();
+  const forcedJobs = new Map<string, JobPick>();
   for (const value of force) {
     const names = splitList(value);
     // `--force ''` names nothing: a mistake, not a request to force nothing.
@@ -116,28 +122,39 @@ export function selectSteps(pipeline: Pipeline, targets: readonly string[], forc
     for (const name of names) {
       const found = resolveName(pipeline, name, true);
       if (!found.ok) return found;
-      for (const s of found.steps) forced.add(s.id);
+      for (const s of found.steps) if (!found.picks.has(s.id)) forced.add(s.id);
+      for (const [id, pick] of found.picks) forcedJobs.set(id, joinPicks(forcedJobs.get(id), { names: [pick] }));
       forceNames.set(name, found.steps);
     }
   }
+  // A step forced whole is forced whole, whatever jobs of it are also named.
+  for (const id of forced) forcedJobs.delete(id);
+  const forcing = { forced, ...(forcedJobs.size > 0 ? { forcedJobs } : {}) };
   if (targets.length === 0) {
     const rest = withoutManual(pipeline);
-    return { ok: true, selection: withForce({ ...rest, forced }, forceNames, (s) => manualNote(pipeline, s, rest.manual)) };
+    return { ok: true, selection: withForce({ ...rest, ...forcing }, forceNames, (s) => manualNote(pipeline, s, rest.manual)) };
   }
   const named = new Set<string>();
+  const only = new Map<string, JobPick>();
   for (const target of targets) {
     const found = resolveName(pipeline, target, false);
     if (!found.ok) return found;
-    for (const s of found.steps) named.add(s.id);
+    for (const s of found.steps) if (!found.picks.has(s.id)) named.add(s.id);
+    for (const [id, pick] of found.picks) only.set(id, joinPicks(only.get(id), { names: [pick] }));
   }
   // Steps are in document order and a step comes after what it reads: one backward pass closes the set.
-  const steps = new Set(named);
-  for (const step of [...pipeline.steps].reverse()) if (steps.has(step.id)) for (const dep of step.after) steps.add(dep);
-  // A publish block comes along when everything it copies out is made by the selected steps.
-  for (const step of pipeline.steps) {
-    if (step.kind === 'publish' && step.after.length > 0 && step.after.every((d) => steps.has(d))) steps.add(step.id);
+  const steps = new Set([...named, ...only.keys()]);
+  for (const step of [...pipeline.steps].reverse()) {
+    if (!steps.has(step.id)) continue;
+    for (const dep of step.after) (steps.add(dep), named.add(dep));
   }
-  const selection = { steps, manual: new Map<string, string>(), leftOut: pipeline.steps.length - steps.size, forced };
+  // A map named whole, or read by a step of the run, runs whole: its reader needs every item.
+  for (const id of named) only.delete(id);
+  // A publish block comes along when everything it copies out is made (whole) by the selected steps.
+  for (const step of pipeline.steps) {
+    if (step.kind === 'publish' && step.after.length > 0 && step.after.every((d) => steps.has(d) && !only.has(d))) steps.add(step.id);
+  }
+  const selection = { steps, manual: new Map<string, string>(), leftOut: pipeline.steps.length - steps.size, ...forcing, ...(only.size > 0 ? { only } : {}) };
   return { ok: true, selection: withForce(selection, forceNames, () => 'not needed for the targets, not run') };
 }
 
@@ -189,18 +206,21 @@ export function splitList(text: string): string[] {
   return out.map((s) => s.trim()).filter((s) => s !== '');
 }
 
-type Resolved = { ok: true; steps: readonly Step[] } | { ok: false; error: SelectionError };
+/** `picks`: the steps of `steps` of which the name selects only some jobs, by step id. */
+type Resolved = { ok: true; steps: readonly Step[]; picks: ReadonlyMap<string, PickedName> } | { ok: false; error: SelectionError };
 
-/** The steps a name selects: a path's writers, a step, a block (or its instance), or all instances of a block. */
+/** The steps a name selects: a path's writers, a step, a block (or its instance), all instances of a block, or one job of a map. */
 function resolveName(pipeline: Pipeline, name: string, forced: boolean): Resolved {
   const unknown = (message: string): Resolved => ({ ok: false, error: { reason: 'unknown-target', target: name, forced, message } });
+  const whole = (steps: readonly Step[]): Resolved => ({ ok: true, steps, picks: new Map() });
   const runnable = pipeline.steps.filter((s) => s.kind !== 'publish' || !forced);
   if (name.startsWith('/data/') || name === '/data') {
     const normal = normaliseDataPath(name);
     if (!normal.ok) return unknown(normal.message);
     const path = normal.path.text;
     const writers = runnable.filter((s) => s.outputs.some((o) => writes(o.path, path)));
-    if (writers.length > 0) return { ok: true, steps: writers };
+    // A path inside a map's per-item directory is written by one of its jobs (or none: said once the items are known).
+    if (writers.length > 0) return { ok: true, steps: writers, picks: new Map(writers.filter((s) => inItemOutput(s, path)).map((s) => [s.id, { name, path }])) };
     const left = pipeline.leftOut?.filter((l) => l.writes.some((w) => writes(w, path)));
     if (left !== undefined && left.length > 0) {
       return unknown(`no step writes ${path} with ${left[0]!.leftOutBy} (${left.map((l) => l.block).join(', ')} write${left.length === 1 ? 's' : ''} it)`);
@@ -209,9 +229,11 @@ function resolveName(pipeline: Pipeline, name: string, forced: boolean): Resolve
     return unknown(input !== undefined ? `no step writes ${path}: it is the frontmatter input \`${input[0]}\`` : `no step writes ${path}`);
   }
   const step = pipeline.stepsById.get(name);
-  if (step !== undefined && runnable.includes(step)) return { ok: true, steps: [step] };
+  if (step !== undefined && runnable.includes(step)) return whole([step]);
   const ofBlock = runnable.filter((s) => inBlock(s.blockId, name));
-  if (ofBlock.length > 0) return { ok: true, steps: ofBlock };
+  if (ofBlock.length > 0) return whole(ofBlock);
+  const mapped = jobIdStep(runnable, name);
+  if (mapped !== undefined) return { ok: true, steps: [mapped], picks: new Map([[mapped.id, { name, job: name }]]) };
   const left = pipeline.leftOut?.find((l) => l.block === name || l.steps.includes(name));
   if (left !== undefined) return unknown(`\`${name}\` is left out by ${left.leftOutBy}`);
   // `dag` lists a build block, but it has no step to select: its image is built when a step in it runs.
@@ -238,7 +260,7 @@ function baseId(blockId: string): string {
 }
 
 /** The known id nearest to `name`, when it is near enough to be a typo. */
-function closest(name: string, known: readonly string[]): string | undefined {
+export function closest(name: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const id of known) {

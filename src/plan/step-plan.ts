@@ -8,12 +8,14 @@ import { outputsOf } from '../store/metadata.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
 import type { StepMemo } from '../store/step-memos.js';
 import type { DataState } from './data-state.js';
+import type { Selection } from './selection.js';
 import { HOST_ENV_ID } from './environment.js';
 import { stepDeps, stepTools } from './host-tools.js';
 import { composeOutputs, expandJobs, itemLabel, mapOverFile, stepIdentity, withExtension, type Job, type JobContext } from './jobs.js';
 import { memoable, memoKey, memoScope, recall } from './step-memo.js';
 import { keptResult } from './precious.js';
-import { isPrecious } from './selection.js';
+import { closest, isPrecious } from './selection.js';
+import { picks, unmatchedPick, type JobPick } from './job-picks.js';
 import { resolveImport, stepFiles, type Session } from './session.js';
 
 /** What is known of a step's inputs: their ids, or why they are not known yet. */
@@ -60,9 +62,20 @@ export interface JobDecision {
   readonly stale?: true;
 }
 
-/** What the selection decided for one step beyond its definition: `--force`. */
+/** What the selection decided for one step beyond its definition: `--force`, and the jobs the targets name when not all. */
 export interface StepPolicy {
   readonly forced?: boolean;
+  /** Only these jobs are decided (the others are left out). */
+  readonly only?: JobPick;
+  /** These jobs run even when cached. */
+  readonly forcedJobs?: JobPick;
+}
+
+/** The policy `selection` gives step `id`. */
+export function stepPolicy(selection: Selection | undefined, id: string): StepPolicy {
+  const only = selection?.only?.get(id);
+  const forcedJobs = selection?.forcedJobs?.get(id);
+  return { forced: selection?.forced.has(id) ?? false, ...(only !== undefined ? { only } : {}), ...(forcedJobs !== undefined ? { forcedJobs } : {}) };
 }
 
 /**
@@ -72,7 +85,8 @@ export interface StepPolicy {
  */
 export type StepDecision =
   | { readonly kind: 'blocked'; readonly step: string }
-  | { readonly kind: 'failed'; readonly message: string; readonly reason: 'missing-input' | 'import' | 'conflict'; readonly at: Position }
+  /** `no-job`: a target or `--force` names a job of this map that it does not have (bad input: plan exits 2). */
+  | { readonly kind: 'failed'; readonly message: string; readonly reason: 'missing-input' | 'import' | 'conflict' | 'no-job'; readonly at: Position; readonly forced?: boolean }
   | {
       readonly kind: 'jobs';
       readonly jobs: readonly JobDecision[];
@@ -83,6 +97,8 @@ export type StepDecision =
       readonly predicted?: ReadonlyMap<string, SnapshotId>;
       /** A map step that can be remembered (`step-memo.ts`): its memo's key, and the memo when it decided every job. */
       readonly memo?: { readonly key: string; readonly hit?: StepMemo };
+      /** Only some of the map's jobs are decided (`StepPolicy.only`): what it writes is not known whole after them. */
+      readonly partial?: { readonly of: number };
     };
 
 /** Environment ids as this walk sees them: the images `plan` finds, or those `run` made sure of. */
@@ -123,12 +139,20 @@ export async function decideStep(
     workdir: session.pipeline.workdir,
   };
   const entriesOf = (id: SnapshotId): readonly TreeEntry[] | undefined => state.entries(id);
-  const jobs = expandJobs(step, inputs.ids, entriesOf, ctx);
-  const memo = unbuilt === undefined && policy.forced !== true && memoable(step) ? { key: memoKey(step, inputs.ids, ctx) } : undefined;
+  const all = expandJobs(step, inputs.ids, entriesOf, ctx);
+  for (const [pick, forced] of [[policy.only, false], [policy.forcedJobs, true]] as const) {
+    const missing = pick === undefined ? undefined : unmatchedPick(step, pick, all, closest);
+    if (missing !== undefined) return { kind: 'failed', message: missing, reason: 'no-job', at: step.at, forced };
+  }
+  const only = policy.only;
+  const jobs = only === undefined ? all : all.filter((job) => picks(only, job));
+  // A memo answers for every job of the map at once: not for some of them, nor when some must run.
+  const memo = unbuilt === undefined && policy.forced !== true && only === undefined && policy.forcedJobs === undefined && memoable(step)
+    ? { key: memoKey(step, inputs.ids, ctx) } : undefined;
   const found = memo === undefined ? undefined : session.meta.memos.get(memo.key);
   const recalled = found === undefined ? undefined : await recall(session, step, jobs, found, entriesOf);
   if (recalled !== undefined) return { kind: 'jobs', jobs: recalled, isMap: true, memo: { key: memo!.key, hit: found! } };
-  const clash = plusClash(step, jobs);
+  const clash = plusClash(step, all);
   if (clash !== undefined) return { kind: 'failed', reason: 'conflict', ...clash };
   // One query per few hundred jobs instead of one per job: a map step may have thousands.
   // A job has an output per output of its step (asking each job built its list of paths: a million for nothing).
@@ -151,7 +175,7 @@ export async function decideStep(
   await session.store.preload?.(ids);
   const decided = jobs.map((job): JobDecision => {
     if (unbuilt !== undefined) return { job, cached: undefined };
-    if (policy.forced === true) return { job, cached: undefined, forced: true };
+    if (policy.forced === true || (policy.forcedJobs !== undefined && picks(policy.forcedJobs, job))) return { job, cached: undefined, forced: true };
     const row = stored.size === 0 ? undefined : stored.get(job.key);
     const cached = cachedResult(session, job, row === undefined ? null : { outputs: row });
     if (cached !== undefined) return { job, cached };
@@ -161,6 +185,7 @@ export async function decideStep(
   return {
     kind: 'jobs', jobs: decided, isMap: step.inputs.some((i) => i.pattern !== undefined),
     ...(unbuilt !== undefined ? { unbuilt } : {}), ...(predicted !== undefined ? { predicted } : {}), ...(memo !== undefined ? { memo } : {}),
+    ...(only !== undefined ? { partial: { of: all.length } } : {}),
   };
 }
 

@@ -3,7 +3,7 @@ import { isMap, type Step } from '../../pipeline/pipeline.js';
 import { realParents } from '../../real-path.js';
 import type { DataState } from '../../plan/data-state.js';
 import type { Job } from '../../plan/jobs.js';
-import { completeStep, decideStep, emptyMapNote, type JobDecision } from '../../plan/step-plan.js';
+import { completeStep, decideStep, emptyMapNote, stepPolicy, type JobDecision } from '../../plan/step-plan.js';
 import type { StepMemo } from '../../store/step-memos.js';
 import type { SnapshotId } from '../../store/snapshot-store.js';
 import type { RunJobRow } from '../../store/metadata.js';
@@ -35,10 +35,11 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   }
   if (step.kind === 'publish') return publish(ctx, step, state);
   const { session } = ctx;
-  const forced = ctx.options.selection?.forced.has(step.id) ?? false;
-  const decision = await decideStep(session, step, state, (name) => ({ id: envIds.get(name)! }), ctx.signal, { forced });
+  const policy = stepPolicy(ctx.options.selection, step.id);
+  const decision = await decideStep(session, step, state, (name) => ({ id: envIds.get(name)! }), ctx.signal, policy);
   if (decision.kind === 'blocked') return stepFailed(ctx, step, `waits on ${decision.step}`, 'missing-input');
-  if (decision.kind === 'failed') return stepFailed(ctx, { id: step.id, at: decision.at }, decision.message, decision.reason);
+  // A job named that the map turned out not to have (its items were made by this run): known only now.
+  if (decision.kind === 'failed') return stepFailed(ctx, { id: step.id, at: decision.at }, decision.message, decision.reason === 'no-job' ? 'missing-input' : decision.reason);
   const nothing = emptyMapNote(step, decision);
   if (nothing !== undefined) (ctx.empty.push(nothing), ctx.emit({ type: 'step-empty', step: step.id, block: step.blockId, message: nothing }));
   const memo = decision.memo;
@@ -63,6 +64,8 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
     for (const r of hits) ctx.emit({ type: 'job-cached', job: r!.job.id, step: step.id, block: step.blockId });
   }, (message) => void stepFailed(ctx, step, message, 'store'));
   const toRun = jobs.filter((_, n) => cached[n] === undefined);
+  // Forced as the step is, or as one of its jobs `--force` names.
+  const forced = decision.jobs.filter((d) => d.cached === undefined).map((d) => d.forced === true);
   // Under Slurm a map's jobs go as one array: submitted once each has come or is over (run-job.ts settles it).
   if (step.kind === 'run' && !oneByOne(step.resources.pool)) ctx.slurm?.expect(step.id, toRun.length);
   // Jobs are taken up as staging slots free, not all queued at once: a step of 100,000 jobs would
@@ -74,11 +77,13 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   const group = ctx.staging.concurrency;
   const outcomes = await inWindow(toRun, ctx.staging.concurrency + MAX_BATCH, (job, n) => {
     const ahead = n % group === 0 && toRun.length > 1 ? (): void => takeAhead(ctx, toRun.slice(n, n + group)) : undefined;
-    return runJob(ctx, job, forced, ahead);
+    return runJob(ctx, job, forced[n]!, ahead);
   });
   toRun.forEach((job, n) => results.push(outcomes[n] === undefined ? undefined : { job, outputs: outcomes[n]! }));
   const done = results.filter((r): r is Done => r !== undefined);
   if (done.length < jobs.length) return { ok: false };
+  // Some jobs of the map, as the targets named: its directories are not known whole, and nothing in the run reads them.
+  if (decision.partial !== undefined) return { ok: true };
   const decided = memo === undefined ? undefined : { memo, cached: toRun.length === 0, source: { run: ctx.runId, step: step.id } };
   const completed = completeStep(session, step, done, state, decided);
   return completed.ok ? { ok: true } : stepFailed(ctx, step, completed.message, 'conflict');

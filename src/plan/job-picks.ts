@@ -1,0 +1,68 @@
+import { isUnder } from '../pipeline/data-path.js';
+import { isMap, type Step } from '../pipeline/pipeline.js';
+import { printable } from '../printable.js';
+import type { Job } from './jobs.js';
+
+/**
+ * Some jobs of one map step, named by a target or `--force`: a job id as
+ * `plan` prints it (`up[a.txt]`, `area[TAXA=AVES][a.txt]`), or a path inside
+ * one of its per-item output directories. What the map's items are is only
+ * known once its inputs are, so a pick is matched against the jobs when the
+ * step is decided (`decideStep`), and one matching none is said there.
+ */
+export interface JobPick {
+  /** Each name as given, and what it matches: a job id, or a path the job writes (or holds). */
+  readonly names: readonly PickedName[];
+}
+
+export interface PickedName {
+  readonly name: string;
+  readonly job?: string;
+  readonly path?: string;
+}
+
+/** The map step `name` is a job id of (`STEP[ITEMS]`), when it is one. */
+export function jobIdStep(steps: readonly Step[], name: string): Step | undefined {
+  if (!name.endsWith(']')) return undefined;
+  // The longest step id that prefixes it: `area[TAXA=AVES]` before a bare `area`.
+  return steps.filter((s) => isMap(s) && name.startsWith(`${s.id}[`) && name.length > s.id.length + 2).sort((a, b) => b.id.length - a.id.length)[0];
+}
+
+/** Whether `path` is inside one of the step's per-item output directories: only some of its jobs write it. */
+export function inItemOutput(step: Step, path: string): boolean {
+  return isMap(step) && step.outputs.some((o) => o.perItem && isUnder(path, o.path));
+}
+
+/** The names of two picks of one step together. */
+export function joinPicks(a: JobPick | undefined, b: JobPick): JobPick {
+  return a === undefined ? b : { names: [...a.names, ...b.names] };
+}
+
+export function picks(pick: JobPick, job: Job): boolean {
+  return pick.names.some((n) => matches(n, job));
+}
+
+function matches(n: PickedName, job: Job): boolean {
+  if (n.job !== undefined) return job.id === n.job;
+  const path = n.path!;
+  return job.outputs.some((o) => o.path === path || isUnder(path, o.path) || isUnder(o.path, path));
+}
+
+/** What is said of the first name of the pick no job of the step matches (`near`: the closest of some ids, as a typo's hint). */
+export function unmatchedPick(step: Step, pick: JobPick, jobs: readonly Job[], near: (name: string, ids: readonly string[]) => string | undefined): string | undefined {
+  const missing = pick.names.find((n) => !jobs.some((job) => matches(n, job)));
+  if (missing === undefined) return undefined;
+  const items = itemList(jobs);
+  if (missing.path !== undefined) return `no job of map ${step.id} writes ${printable(missing.path)} (${items})`;
+  const hint = near(missing.job!, jobs.map((j) => j.id));
+  return `map ${step.id} has no job \`${printable(missing.job!)}\` (${hint === undefined ? '' : `did you mean \`${hint}\`? `}${items})`;
+}
+
+const SHOWN_ITEMS = 20;
+
+/** A map's items as an error names them: the first few of a large map, with how many there are. */
+function itemList(jobs: readonly Job[]): string {
+  if (jobs.length === 0) return 'it has no items';
+  const shown = jobs.slice(0, SHOWN_ITEMS).map((j) => j.items.map((i) => printable(i.name)).join(','));
+  return `its items: ${shown.join(', ')}${jobs.length > SHOWN_ITEMS ? `, … (${jobs.length} in all)` : ''}`;
+}

@@ -1,0 +1,132 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+
+const fence = '```';
+
+/** A source of three items, a map over them, a report of the whole map, and a block apart. Commands append to `counter`. */
+const PIPELINE = `# Items
+
+## Items
+
+${fence}shark-run
+echo items >> counter; mkdir -p /data/items && for i in 1 2 3; do echo $i > /data/items/i$i.txt; done
+${fence}
+
+## Up
+
+${fence}shark-run
+echo "up $(basename /data/items/*)" >> counter; cat /data/items/* > /data/up/+
+${fence}
+
+## Report
+
+${fence}shark-run
+echo report >> counter; find /data/up/ -type f -exec cat {} + > /data/report.txt
+${fence}
+
+## Other
+
+${fence}shark-run
+echo other >> counter; echo o > /data/other.txt
+${fence}
+`;
+
+interface Event {
+  type: string;
+  job?: string;
+}
+
+const done = (stdout: string): string[] => stdout.split('\n').filter((l) => l.startsWith('{'))
+  .map((l) => JSON.parse(l) as Event).filter((e) => e.type === 'job-done').map((e) => e.job!).sort();
+
+describe('one item of a map as a target or --force', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig();
+    rig.write('p.md', PIPELINE);
+  });
+  afterEach(() => rig.cleanup());
+
+  it('a job id as plan prints it is a target: that one job and what it needs', async () => {
+    const r = await rig.shark(['run', 'p.md', 'up[i2.txt]', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(done(r.stdout)).toEqual(['items', 'up[i2.txt]']);
+    expect(rig.lines().sort()).toEqual(['items', 'up i2.txt']);
+    const plan = await rig.plan('p.md', 'up[i3.txt]');
+    expect(plan.jobs.map((j) => [j.job, j.status])).toEqual([['items', 'cached'], ['up[i3.txt]', 'run']]);
+  });
+
+  it('a path a map job writes selects that job; a path no job would write is exit 2 naming the map and its items', async () => {
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const plan = await rig.plan('p.md', '/data/up/i1.txt', '--force', '/data/up/i1.txt');
+    expect(plan.jobs.map((j) => [j.job, j.status])).toEqual([['items', 'cached'], ['up[i1.txt]', 'run']]);
+    const zz = await rig.shark(['plan', 'p.md', '/data/up/zz.txt']);
+    expect(zz.code).toBe(2);
+    expect(zz.stderr).toBe('shark: error: no job of map up writes /data/up/zz.txt (its items: i1.txt, i2.txt, i3.txt)\n');
+    const typo = await rig.shark(['run', 'p.md', 'up[i4.txt]']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe('shark: error: map up has no job `up[i4.txt]` (did you mean `up[i1.txt]`? its items: i1.txt, i2.txt, i3.txt)\n');
+    const force = await rig.shark(['plan', 'p.md', '--force', 'up[zz]']);
+    expect(force.code).toBe(2);
+    expect(force.stderr).toContain('shark: error: --force map up has no job `up[zz]`');
+  });
+
+  it('--force of a job id or of a path one job writes forces only that job', async () => {
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const byId = await rig.plan('p.md', '--force', 'up[i2.txt]');
+    expect(byId.jobs.map((j) => [j.job, j.status])).toEqual([
+      ['items', 'cached'], ['up[i1.txt]', 'cached'], ['up[i2.txt]', 'run'], ['up[i3.txt]', 'cached'], ['report', 'blocked'], ['other', 'cached'],
+    ]);
+    expect(byId.jobs.find((j) => j.job === 'up[i2.txt]')?.reasons).toEqual(['forced (--force)']);
+    const byPath = await rig.plan('p.md', '--force', '/data/up/i2.txt');
+    expect(byPath.jobs.map((j) => [j.job, j.status])).toEqual(byId.jobs.map((j) => [j.job, j.status]));
+    const before = rig.count();
+    const r = await rig.shark(['run', 'p.md', '--force', 'up[i2.txt]', '--json']);
+    expect(r.code).toBe(0);
+    // The same bytes again: report's key is unchanged, and it stays cached.
+    expect(done(r.stdout)).toEqual(['up[i2.txt]']);
+    expect(rig.count()).toBe(before + 1);
+  });
+
+  it('a map needed whole by another target runs whole', async () => {
+    const plan = await rig.plan('p.md', 'up[i1.txt]', 'report');
+    expect(plan.jobs.map((j) => j.job)).toEqual(['items', 'up', 'report']);
+  });
+});
+
+const SWEEP = `---
+TAXA: [AMPHIBIA, AVES]
+---
+
+# Ranges
+
+${fence}shark-run
+echo "range %{TAXA}" >> counter; mkdir -p /data/ranges/%{TAXA} && echo a > /data/ranges/%{TAXA}/a.txt && echo b > /data/ranges/%{TAXA}/b.txt
+${fence}
+
+# Area
+
+${fence}shark-run
+echo "area %{TAXA} $(basename /data/ranges/%{TAXA}/*)" >> counter; cat /data/ranges/%{TAXA}/* > /data/area/%{TAXA}/+
+${fence}
+`;
+
+describe('one item of a sweep instance\'s map', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig();
+    rig.write('p.md', SWEEP);
+  });
+  afterEach(() => rig.cleanup());
+
+  it('the job id with the instance id is a target and a --force', async () => {
+    const r = await rig.shark(['run', 'p.md', 'area[TAXA=AVES][b.txt]', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(done(r.stdout)).toEqual(['area[TAXA=AVES][b.txt]', 'ranges[TAXA=AVES]']);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const plan = await rig.plan('p.md', '--force', 'area[TAXA=AMPHIBIA][a.txt]');
+    expect(plan.jobs.filter((j) => j.status === 'run').map((j) => j.job)).toEqual(['area[TAXA=AMPHIBIA][a.txt]']);
+  });
+});
