@@ -44,6 +44,10 @@ export async function leftovers(io: Io, del: boolean, leases: Leases, collected:
   // Leases of killed runs: harmless (the next holder takes them over), but nothing else ever deletes them.
   say(leases.dropDead(!del), 'lease', 'left by killed runs');
   if (collected.leftovers !== undefined) say(collected.leftovers.count, 'working folder', 'left by killed runs', collected.leftovers.bytes);
+  // Opened to their owner first, what is left is another user's (a container's files no output handed back).
+  for (const s of collected.leftovers?.stuck ?? []) {
+    io.stderr(`shark: warning: cannot remove the working folder ${displayName(s.path)} left by a killed run: ${s.why} at ${displayName(s.at)}; it holds files of another user: remove it as that user or as root\n`);
+  }
   if (slurm.found === undefined) return;
   const ended = removeSubmissions(slurm.dir, slurm.found.over, !del);
   say(ended.count, 'Slurm submission folder', 'of ended jobs', ended.bytes);

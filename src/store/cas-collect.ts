@@ -1,10 +1,13 @@
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { CasObjects } from './cas-objects.js';
 import type { FreedRows } from './freed-rows.js';
 import { pidAlive } from './liveness.js';
 import { freedBytes } from './disk-usage.js';
-import type { Collected, SnapshotId, TreeEntry } from './snapshot-store.js';
+import { removeTree } from './owner-access.js';
+import type { Collected, SnapshotId, Stuck, TreeEntry } from './snapshot-store.js';
+import { deniedPath } from './unreadable.js';
+import { readWords } from '../read-problem.js';
 import type { TreeTable } from './tree-table.js';
 
 interface CasParts {
@@ -23,8 +26,11 @@ interface CasParts {
  */
 export function collectCas(store: CasParts, keep: ReadonlySet<SnapshotId>, dryRun: boolean, spare?: ReadonlySet<string>): Collected {
   const left = leftoversIn(store.tmp, spare);
-  const leftovers = { count: left.length, bytes: freedBytes(left) };
-  if (!dryRun) removeAll(left);
+  const bytes = freedBytes(left);
+  const stuck = dryRun ? [] : removeAll(left);
+  const leftovers = stuck.length === 0
+    ? { count: left.length, bytes }
+    : { count: left.length - stuck.length, bytes: bytes - freedBytes(stuck.map((s) => s.path)), stuck };
   const live = new Set<string>();
   const mark = (id: SnapshotId): void => {
     if (live.has(id)) return;
@@ -33,7 +39,7 @@ export function collectCas(store: CasParts, keep: ReadonlySet<SnapshotId>, dryRu
   };
   for (const id of keep) mark(id);
   const doomed = [...store.objects.all()].filter((o) => !live.has(o.id));
-  const bytes = doomed.reduce((n, o) => n + statSync(o.path).size, 0);
+  const objectBytes = doomed.reduce((n, o) => n + statSync(o.path).size, 0);
   if (!dryRun) {
     // Recorded first, so that fsck and export tell what older runs' results name from damage.
     const trees = store.trees.unreachable(live);
@@ -42,13 +48,14 @@ export function collectCas(store: CasParts, keep: ReadonlySet<SnapshotId>, dryRu
     // A tree left behind would make a result look whole after its files are gone; its entries stay apart (freed_trees), for lineage.
     store.trees.forget(trees);
   }
-  return { count: doomed.length, bytes, leftovers };
+  return { count: doomed.length, bytes: objectBytes, leftovers };
 }
 
 /**
  * Removes the workspaces, staging and trash in `tmp` of processes that are
  * gone (killed runs): their names hold their pids. Not those in `spare`
  * (host paths): a dead run's workspaces that its Slurm jobs still use.
+ * What cannot be removed is left for `collectCas` to report.
  */
 export function removeLeftovers(tmp: string, spare?: ReadonlySet<string>): void {
   removeAll(leftoversIn(tmp, spare));
@@ -63,6 +70,17 @@ function leftoversIn(tmp: string, spare: ReadonlySet<string> = new Set()): strin
   }).map((name) => join(tmp, name));
 }
 
-function removeAll(paths: readonly string[]): void {
-  for (const p of paths) rmSync(p, { recursive: true, force: true });
+/** Removes each of `paths`, opening the modes a job left to their owner; returns those it could not remove (another user's files), and why. */
+function removeAll(paths: readonly string[]): Stuck[] {
+  const stuck: Stuck[] = [];
+  for (const path of paths) {
+    try {
+      removeTree(path);
+    } catch (e) {
+      const at = deniedPath(e);
+      if (at === undefined) throw e;
+      stuck.push({ path, at, why: readWords(e)! });
+    }
+  }
+  return stuck;
 }

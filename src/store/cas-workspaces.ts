@@ -1,8 +1,10 @@
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
+import { removeTree } from './owner-access.js';
 import { inTheWay } from './safe-path.js';
 import type { SnapshotId, Workspace } from './snapshot-store.js';
+import { deniedPath } from './unreadable.js';
 
 /** What was placed in a workspace, to take it back out when the workspace is reused. */
 export interface Placed {
@@ -75,7 +77,7 @@ export class CasWorkspaces {
     const placed = this.placed.get(ws);
     if (failed) {
       this.placed.delete(ws);
-      rmSync(ws.root, { recursive: true, force: true });
+      removeTree(ws.root);
       return;
     }
     if (placed?.reusable === true && placed.pool !== undefined) {
@@ -83,7 +85,7 @@ export class CasWorkspaces {
       placed.files = [];
       placed.links = [];
       placed.dirs = new Set([join(ws.root, 'data')]);
-      if (onlyDirectories(join(ws.root, 'data'), placed.dirs)) {
+      if (onlyDirectoriesIn(join(ws.root, 'data'), placed.dirs)) {
         const pool = this.pools.get(placed.pool) ?? [];
         this.pools.set(placed.pool, pool);
         pool.push(ws);
@@ -98,7 +100,8 @@ export class CasWorkspaces {
     for (const pool of this.pools.values()) for (const ws of pool) this.discard(ws);
     this.pools.clear();
     if (this.trash !== undefined) {
-      spawn('rm', ['-rf', this.trash], { detached: true, stdio: 'ignore' }).unref();
+      // A directory a job left at mode 000 or 500 stops `rm` (not as root): opened to its owner, it is removed too.
+      spawn('sh', ['-c', 'rm -rf "$1" 2>/dev/null || { chmod -R u+rwx "$1"; rm -rf "$1"; }', 'sh', this.trash], { detached: true, stdio: 'ignore' }).unref();
       this.trash = undefined;
     }
   }
@@ -112,8 +115,18 @@ export class CasWorkspaces {
     try {
       renameSync(ws.root, join(this.trash, basename(ws.root)));
     } catch {
-      rmSync(ws.root, { recursive: true, force: true });
+      removeTree(ws.root);
     }
+  }
+}
+
+/** `onlyDirectories`, false where a directory cannot be read (a job left it at mode 000): such a workspace is not reused. */
+function onlyDirectoriesIn(dir: string, seen: Set<string>): boolean {
+  try {
+    return onlyDirectories(dir, seen);
+  } catch (e) {
+    if (deniedPath(e) === undefined) throw e;
+    return false;
   }
 }
 
@@ -139,6 +152,6 @@ function unlinkPlaced(root: string, path: string): void {
     unlinkSync(path);
   } catch (e) {
     // The job put something else there (a directory), or removed it.
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') rmSync(path, { recursive: true, force: true });
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') removeTree(path);
   }
 }

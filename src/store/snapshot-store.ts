@@ -164,5 +164,13 @@ export interface Collected {
    * The working folders killed runs left, where the store counts them apart from its data (on ZFS, the
    * workspaces of jobs killed after they committed, unmounted and rolled back; the others are datasets, counted in `count`).
    */
-  readonly leftovers?: { readonly count: number; readonly bytes: number };
+  readonly leftovers?: { readonly count: number; readonly bytes: number; readonly stuck?: readonly Stuck[] };
+}
+
+/** A leftover gc could not remove (files of another user's, in a folder not theirs), and why: counted in no `count`. */
+export interface Stuck {
+  readonly path: string;
+  /** The file or folder the removal was refused at, and why (`permission denied`). */
+  readonly at: string;
+  readonly why: string;
 }

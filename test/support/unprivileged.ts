@@ -9,10 +9,11 @@ const NOBODY = 65534;
 /**
  * How to run shark so that file permissions apply to it: root reads every
  * file whatever its mode, so as root shark runs as `nobody` through
- * `setpriv`, in a rig made writable by all; as anyone else, as itself.
+ * `setpriv`, in a rig made writable by all, in no group but `groups` (the
+ * docker group's id, to reach the engine); as anyone else, as itself.
  * `skip` says why it cannot (root without `setpriv`); `shark` runs it so.
  */
-export function unprivileged(rig: Rig): { options: SharkOptions; skip: string | undefined; shark: (...args: string[]) => ReturnType<Rig['shark']> } {
+export function unprivileged(rig: Rig, groups: readonly number[] = []): { options: SharkOptions; skip: string | undefined; shark: (...args: string[]) => ReturnType<Rig['shark']> } {
   const as = (options: SharkOptions, skip?: string): ReturnType<typeof unprivileged> => ({ options, skip, shark: (...args) => rig.shark(args, options) });
   if (process.getuid?.() !== 0) return as({});
   try {
@@ -21,7 +22,7 @@ export function unprivileged(rig: Rig): { options: SharkOptions; skip: string | 
     return as({}, 'running as root without setpriv: root reads files whatever their mode');
   }
   chmodSync(rig.dir, 0o777);
-  const wrap = ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups'];
+  const wrap = ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, groups.length === 0 ? '--clear-groups' : `--groups=${groups.join(',')}`];
   return as({ wrap, env: { HOME: rig.dir, SHARK_CODE_CACHE: 'off' } });
 }
 

@@ -5,6 +5,7 @@ import type { Position } from '../../diagnostics.js';
 import type { Job } from '../../plan/jobs.js';
 import { commandAsRun, keyOf } from '../../plan/key.js';
 import { cachedResult } from '../../plan/step-plan.js';
+import { readableToOwner } from '../../store/owner-access.js';
 import { inTheWay, safeDirs } from '../../store/safe-path.js';
 import { unstorableOutput } from '../../store/storable.js';
 import type { ModifiedInput, SnapshotId, Workspace } from '../../store/snapshot-store.js';
@@ -168,6 +169,8 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
     if (ran.outcome.status === 'import-failed') return fail({ reason: 'import', message: ran.outcome.message });
     // All checked before any is stored: a tree the store cannot keep fails whole, named, as the step's failure.
     for (const o of job.outputs) {
+      // The user's (a container's handed back by the owner fix), an output of mode 000 is read as root would read it.
+      readableToOwner(ws.root, o.path);
       // Not through a link in place of a directory above it: the commit below refuses that output, naming the link.
       const bad = inTheWay(ws.root, dirname(o.path)) === undefined ? unstorableOutput(ws.root, o.path) : undefined;
       if (bad !== undefined) return fail({ reason: step.kind === 'import' ? 'import' : 'bad-output', message: bad, at: o.output.at });

@@ -1,0 +1,81 @@
+import { chmodSync, lstatSync, readdirSync, rmSync, type Dirent } from 'node:fs';
+import { join } from 'node:path';
+import { deniedPath } from './unreadable.js';
+
+/**
+ * What a step leaves is its owner's, whatever the modes it gave it: root
+ * reads and removes a directory or a file of mode 000, anyone else only
+ * after a `chmod`. These give the user running Shark what root has, on what
+ * is theirs (a host step's files, a container step's handed back by the
+ * owner fix): what is another's stays as it is, for the read or the removal
+ * after to report.
+ *
+ * Paths are walked without following a link, and changed by path once seen
+ * to be a real directory or file: only the user's own processes could swap
+ * one for a link meanwhile (the job is over, its container gone), and they
+ * could change that file's mode themselves.
+ */
+
+/** Bits added to a directory: list, enter, and remove what is in it. */
+const DIR_BITS = 0o700;
+/** Bits added to a file: read. */
+const FILE_BITS = 0o400;
+
+/**
+ * Makes the output `path` (a `/data` path) of the workspace `root`
+ * readable to its owner before it is checked and stored, as it is to root:
+ * `u+rwx` on the directories on its way (`chmod 000 /data/a` hides
+ * /data/a/b) and in it, `u+r` on its files. Nothing to do as root.
+ */
+export function readableToOwner(root: string, path: string): void {
+  if (process.getuid?.() === 0) return;
+  let at = root;
+  for (const part of path.split('/').filter((p) => p !== '')) {
+    at = `${at}/${part}`;
+    if (at === root + path) break;
+    const st = lstatSync(at, { throwIfNoEntry: false });
+    // A link on its way is the commit's to refuse; nothing is done through it.
+    if (st?.isDirectory() !== true) return;
+    if ((st.mode & DIR_BITS) !== DIR_BITS) tryChmod(at, st.mode | DIR_BITS);
+  }
+  grant(root + path, true);
+}
+
+/**
+ * `rm -rf path`, with the modes that stop it (a directory of mode 000 or
+ * 500 a job left) opened to their owner first: a workspace is the user's
+ * to remove whatever its job did to it. Throws what still stops it.
+ */
+export function removeTree(path: string): void {
+  try {
+    rmSync(path, { recursive: true, force: true });
+  } catch (e) {
+    if (deniedPath(e) === undefined) throw e;
+    // Only directories matter to a removal: a file is unlinked whatever its mode.
+    grant(path, false);
+    rmSync(path, { recursive: true, force: true });
+  }
+}
+
+function grant(path: string, files: boolean): void {
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  if (files && st?.isFile() === true && (st.mode & FILE_BITS) === 0) tryChmod(path, st.mode | FILE_BITS);
+  if (st?.isDirectory() !== true) return;
+  if ((st.mode & DIR_BITS) !== DIR_BITS) tryChmod(path, st.mode | DIR_BITS);
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(path, { withFileTypes: true });
+  } catch {
+    return; // Another's: left for the read or the removal to report.
+  }
+  // A link is never followed; a file is not even looked at for a removal.
+  for (const e of entries) if (e.isDirectory() || (files && e.isFile())) grant(join(path, e.name), files);
+}
+
+function tryChmod(path: string, mode: number): void {
+  try {
+    chmodSync(path, mode & 0o7777);
+  } catch {
+    // Not the user's (EPERM): left as it is.
+  }
+}
