@@ -2,12 +2,13 @@ import { existsSync, lstatSync, mkdirSync, statSync } from 'node:fs';
 import { cp } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { ImportClause } from '../pipeline/import-clause.js';
-import { contentId } from '../store/content-id.js';
+import { contentIdOfTree } from '../store/content-id.js';
 import { followNamed } from '../store/named-path.js';
 import { refuseSpecial, SpecialFileError } from '../store/special-file.js';
 import { NotTextError } from '../store/storable.js';
 import { mismatch, sumFile } from './checksum.js';
 import type { FetchOutcome, ImportContext, Importer, Pin, ResolveOutcome } from './importer.js';
+import { copyFollowing, LocalLinkError, LocalLinks } from './local-links.js';
 import { placeFile } from './place.js';
 import { Staging } from './staging.js';
 
@@ -26,7 +27,8 @@ export class FileImporter implements Importer {
     refuseSpecial(path, st);
     if (st.isDirectory()) {
       if (clause.checksum !== undefined) return { ok: false, message: `a checksum pins one file; ${written} is a directory` };
-      const tree = ctx.hashTree !== undefined ? await ctx.hashTree(path) : contentId(path, (p) => ctx.hashFile(p)).id;
+      const links = LocalLinks.of(path);
+      const tree = ctx.hashTree !== undefined ? await ctx.hashTree(path, links) : await contentIdOfTree(path, async (files) => files.map((f) => ctx.hashFile(f.path)), undefined, undefined, links);
       return { ok: true, pin: { path: written, kind: 'directory', tree } };
     }
     const sha256 = ctx.hashFile(path);
@@ -39,21 +41,21 @@ export class FileImporter implements Importer {
     const path = this.pathOf(clause, ctx);
     if (clause.extract) return refusingSpecial(writtenOf(clause), () => this.extract(clause, path, pin, dest, ctx));
     // Asked of every entry before it is copied: a directory of 50,000 files is not copied whole after a Ctrl-C.
-    const filter = (src: string): boolean => (ctx.signal.throwIfAborted(), plainOnly(src));
+    const check = (): void => ctx.signal.throwIfAborted();
     try {
       // Not cpSync: one synchronous call kept the signal handler and the status line waiting for the whole copy.
       // A file imported into a directory (`h.txt /data/d/`) goes inside it under its own name (a link's, not its target's), as `cp` puts it.
       if (clause.destIsDir && !statSync(path).isDirectory()) {
         mkdirSync(dest, { recursive: true });
-        await cp(path, join(dest, basename(localPath(clause, ctx.pipelineDir))), { filter });
+        await cp(path, join(dest, basename(localPath(clause, ctx.pipelineDir))), { filter: (src) => (check(), plainOnly(src)) });
       } else {
-        // Links inside stay as written: cp would make a relative one absolute, a door to the source behind the store's back.
-        await cp(path, dest, { recursive: true, filter, verbatimSymlinks: true });
+        await copyFollowing(path, dest, LocalLinks.of(path), check);
       }
     } catch (e) {
       // What is copied by then is in the job's workspace, thrown away with it.
       if (ctx.signal.aborted) return { ok: false, message: 'interrupted' };
       if (e instanceof SpecialFileError) return refused(writtenOf(clause), e);
+      if (e instanceof LocalLinkError) return { ok: false, message: `cannot import ${writtenOf(clause)}: ${e.message}` };
       return { ok: false, message: `cannot copy ${path}: ${(e as Error).message}` };
     }
     return { ok: true, pin };
@@ -105,7 +107,7 @@ async function refusingSpecial<T>(written: string, work: () => Promise<T>): Prom
     return await work();
   } catch (e) {
     if (e instanceof SpecialFileError) return refused(written, e);
-    if (e instanceof NotTextError) return { ok: false, message: `cannot import ${written}: ${e.message}` };
+    if (e instanceof NotTextError || e instanceof LocalLinkError) return { ok: false, message: `cannot import ${written}: ${e.message}` };
     throw e;
   }
 }

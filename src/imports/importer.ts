@@ -1,4 +1,5 @@
 import type { ImportClause } from '../pipeline/import-clause.js';
+import type { LinkFollower } from '../store/content-id.js';
 
 /**
  * A pinned source: what exactly an import clause names, for example a Zenodo
@@ -21,9 +22,10 @@ export interface ImportContext {
   /**
    * The content id of a local directory (`contentId`), its files hashed many
    * at a time through the stat cache, and its trees made known to the store:
-   * what a local import of a million files is pinned by.
+   * what a local import of a million files is pinned by. `links` says
+   * which of its links are followed (`local-links.ts`).
    */
-  readonly hashTree?: (path: string) => Promise<string>;
+  readonly hashTree?: (path: string, links: LinkFollower) => Promise<string>;
 }
 
 export type ResolveOutcome = { readonly ok: true; readonly pin: Pin } | { readonly ok: false; readonly message: string };

@@ -250,7 +250,7 @@ export function importContext(session: Session, step: ImportStep, signal: AbortS
     signal: AbortSignal.any([signal]),
     progress,
     hashFile: (p) => session.meta.hashFile(p),
-    hashTree: (p) => contentIdOfTree(p, (files) => hashHostFiles(session.meta, files), (_, entries) => void session.store.composeTree(entries)),
+    hashTree: (p, links) => contentIdOfTree(p, (files) => hashHostFiles(session.meta, files), (_, entries) => void session.store.composeTree(entries), undefined, links),
   };
 }
 

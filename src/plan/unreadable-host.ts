@@ -2,29 +2,37 @@ import { accessSync, constants, existsSync, lstatSync, readdirSync, statSync } f
 import { join, relative, resolve } from 'node:path';
 import { error } from '../diagnostics.js';
 import { localPath, missingLocal } from '../imports/file-importer.js';
+import { LocalLinkError, LocalLinks } from '../imports/local-links.js';
 import type { ImportStep } from '../pipeline/pipeline.js';
 import { deniedPath } from '../store/unreadable.js';
 import { InvalidInput, type Session } from './session.js';
 
 /**
  * Throws the `EACCES` of the first file or directory under `path` (itself
- * included, a link at the top followed) that this process may not read.
+ * included, a link at the top followed) that this process may not read,
+ * following the links inside that the import follows (`local-links.ts`).
  * A walk of names and modes, nothing read: what lets `run` refuse such an
  * import before it records a run, as it refuses a missing one.
  */
-function assertReadable(path: string, top = true): void {
-  const st = top ? statSync(path) : lstatSync(path);
-  if (st.isDirectory()) {
-    for (const name of readdirSync(path)) assertReadable(join(path, name), false);
+function assertReadable(path: string, links?: LocalLinks): void {
+  const st = links === undefined ? statSync(path) : lstatSync(path);
+  const to = st.isSymbolicLink() ? links?.follow(path) : undefined;
+  if (to !== undefined) {
+    if (to.st.isDirectory()) assertReadable(to.path, links!.below(path, to));
+    else accessSync(to.path, constants.R_OK);
+  } else if (st.isDirectory()) {
+    const inside = links ?? LocalLinks.of(path);
+    for (const name of readdirSync(path)) assertReadable(join(path, name), inside);
   } else if (st.isFile()) {
     accessSync(path, constants.R_OK);
   }
 }
 
 /**
- * Local imports (`file:`) that are missing or that this process may not
- * read, thrown as `InvalidInput` at the import line before anything is
- * recorded: exit 2, as a missing frontmatter input. Found only as the import
+ * Local imports (`file:`) that are missing, that this process may not read,
+ * or that hold a link that cannot be followed (`local-links.ts`), thrown as
+ * `InvalidInput` at the import line before anything is recorded: exit 2, as
+ * a missing frontmatter input. Found only as the import
  * ran, a missing one was a failed run (exit 1) that plan had called `run`.
  * (Frontmatter inputs are refused as they are hashed or stored: `readingInput`.)
  */
@@ -44,9 +52,13 @@ function refuseUnreadableImport(session: Session, step: ImportStep, written: str
   try {
     assertReadable(abs);
   } catch (e) {
+    // Found by the same walk: bad input, as a source that does not exist.
+    if (e instanceof LocalLinkError) throw new InvalidInput(error(session.pipeline.document.file, step.at, `cannot import ${written}: ${e.message}`));
     const denied = deniedPath(e);
     if (denied === undefined) return; // Missing or special: the import reports it as it is resolved.
-    const inside = denied === abs ? '' : ` holds ${join(written, relative(abs, denied))}, which`;
+    const rel = relative(abs, denied);
+    // A followed link's target lies elsewhere: named as it is, not as a climb out of the import.
+    const inside = denied === abs ? '' : rel.startsWith('../') ? ` leads through a symbolic link to ${denied}, which` : ` holds ${join(written, rel)}, which`;
     const message = `local import \`${step.clause.raw}\`${inside} cannot be read: permission denied`;
     throw new InvalidInput(error(session.pipeline.document.file, step.at, message));
   }

@@ -110,6 +110,23 @@ function kept(st: BigIntStats): HostStat {
   return { size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, ino: st.ino, mode: st.mode };
 }
 
+/** What a followed symbolic link leads to: the real path of its data and that path's `stat`. */
+export interface FollowedLink {
+  readonly path: string;
+  readonly st: BigIntStats;
+}
+
+/**
+ * How a walk takes the symbolic links it meets, when not all as written
+ * (a local import follows those that lead out of it: `local-links.ts`).
+ */
+export interface LinkFollower {
+  /** The data the link at `full` stands for, or undefined to take it as written. Throws when it can be neither. */
+  follow(full: string): FollowedLink | undefined;
+  /** How the walk goes on inside the directory a followed link leads to. */
+  below(full: string, to: FollowedLink): LinkFollower;
+}
+
 /** Entries of a directory whose files' hashing may wait for its fingerprint: beyond this, they are hashed as walked. */
 const DEFER_MAX = 16 * SLICE;
 
@@ -119,18 +136,27 @@ const DEFER_MAX = 16 * SLICE;
  * directory's sorted entries, the top one last. With a `memo`, a directory
  * of up to DEFER_MAX files is fingerprinted first: when the memo knows the
  * fingerprint, its files are not hashed nor its tree (`dir-fingerprint.ts`).
+ * With `links`, a link it follows is hashed as the data it leads to.
  */
 export async function contentIdOfTree(
   path: string,
   hashFiles: (files: readonly HostFile[]) => Promise<string[]>,
   onTree: (id: SnapshotId, entries: readonly TreeEntry[]) => void = () => {},
   memo?: TreeMemo,
+  links?: LinkFollower,
 ): Promise<SnapshotId> {
   const st = lstatSync(path, { bigint: true });
   if (st.isSymbolicLink()) return `link:${textLink(path)}`;
   refuseSpecial(path, st);
   if (!st.isDirectory()) return fileId(st, (await hashFiles([{ path, st }]))[0]!);
   const entries: TreeEntry[] = [];
+  // A subdirectory, or a link: as written, or (followed) the data it leads to.
+  const otherId = async (full: string, s: BigIntStats): Promise<SnapshotId> => {
+    const to = s.isSymbolicLink() ? links?.follow(full) : undefined;
+    if (to === undefined) return s.isDirectory() ? contentIdOfTree(full, hashFiles, onTree, memo, links) : `link:${textLink(full)}`;
+    if (to.st.isDirectory()) return contentIdOfTree(to.path, hashFiles, onTree, memo, links!.below(full, to));
+    return fileId(to.st, (await hashFiles([{ path: to.path, st: to.st }]))[0]!);
+  };
   const hashed = async (batch: FileBatch): Promise<void> => {
     const hashes = await hashFiles(batch.map((b) => b.file));
     batch.forEach(({ name, file }, n) => entries.push({ name, id: fileId(file.st, hashes[n]!) }));
@@ -142,7 +168,7 @@ export async function contentIdOfTree(
     // A directory too large to hold its files back is hashed as walked from the start.
     count: (n) => void (n > DEFER_MAX && (print = undefined)),
     other: async (name, full, s) => {
-      const id = s.isDirectory() ? await contentIdOfTree(full, hashFiles, onTree, memo) : `link:${textLink(full)}`;
+      const id = await otherId(full, s);
       print?.other(name, id);
       entries.push({ name, id });
     },

@@ -5,7 +5,8 @@ import { lstatSync, realpathSync } from 'node:fs';
  * symbolic link there stands for its target, as `cp -r SRC`, `rsync SRC/`
  * and Snakemake take the argument itself (a project's `data.csv` linked to a
  * big disk is that file's bytes, not the link). Only the named path is
- * followed: links inside a directory stay links, data never followed. A
+ * followed here: links inside a directory stay links (a local import
+ * follows those that lead out of it, `local-links.ts`). A
  * path that is no link is returned as it is, so its stat-cache rows and its
  * keys stay; a dangling link too, for the caller to find it missing.
  */

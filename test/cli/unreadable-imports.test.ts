@@ -1,4 +1,4 @@
-import { chmodSync } from 'node:fs';
+import { chmodSync, symlinkSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 import { noCrash, unprivileged } from '../support/unprivileged.js';
@@ -16,11 +16,16 @@ describe('unreadable local imports, and inputs refused before the run', () => {
   rig.write('local/ok', 'ok\n');
   rig.write('local/secret', 'x\n');
   rig.write('one.txt', '1\n');
+  rig.write('l.md', '# Link\n\n```shark-import\nfile:linked/ /data/loc/\n```\n\n```shark-run {id=c}\nls /data/loc > /data/c.txt\n```\n');
+  rig.write('linked/ok', 'ok\n');
+  rig.write('drive/secret', 'x\n');
+  symlinkSync('../drive/secret', rig.path('linked/secret'));
   rig.write('two.txt', '2\n');
 
   it.skipIf(skip !== undefined).each([
     ['a file', 'q.md', 's.txt', 'q.md:4:1: error: local import `file:s.txt` cannot be read: permission denied'],
     ['a file inside a directory', 'd.md', 'local/secret', 'd.md:4:1: error: local import `file:local/` holds local/secret, which cannot be read: permission denied'],
+    ['a file a link inside a directory leads to', 'l.md', 'drive/secret', `l.md:4:1: error: local import \`file:linked/\` leads through a symbolic link to ${rig.path('drive/secret')}, which cannot be read: permission denied`],
   ])('%s imported that cannot be read is exit 2 at the import, for plan and run, and records no run', async (_, doc, rel, expected) => {
     chmodSync(rig.path(rel), 0o000);
     try {
