@@ -24,7 +24,7 @@ export function importScript(step: ImportStep): string[] {
     case 'git':
       return [`git clone ${source.ref ? `--branch ${sq(source.ref)} ` : ''}${sq(source.url)} ${sq(dest)}`];
     case 'file':
-      return [...verify(sq(source.path), clause.checksum), mkdir(destIsDir ? dest : parentOf(dest)), clause.extract ? unpack(sq(source.path), source.path, dest) : localCopy(source.path, dest)];
+      return [...verify(sq(source.path), clause.checksum), mkdir(destIsDir ? dest : parentOf(dest)), clause.extract ? unpack(sq(source.path), source.path, dest) : localCopy(source.path, dest, sq(dest), true)];
   }
 }
 
@@ -64,9 +64,13 @@ function mkdir(dir: string): string {
  * A local file, or a directory's contents, copied to DEST; a publish copies
  * out the same way. `cp -R DIR DEST` would copy DIR itself into DEST once
  * DEST exists (DEST/DIR/…), so a directory is copied as `DIR/.`; whether it
- * is one is known only where the script runs.
+ * is one is known only where the script runs. `follow`: links are copied
+ * as what they lead to (`cp -RL`), as a local import takes a link leading out
+ * of its directory (local-links.ts); a link kept inside it is copied whole
+ * too, the same bytes. Not for what steps wrote: their links stay links.
  */
-export function localCopy(path: string, dest: string, destWord = sq(dest)): string {
+export function localCopy(path: string, dest: string, destWord = sq(dest), follow = false): string {
   const dir = path.replace(/\/+$/, '') || '/';
-  return `if [ -d ${sq(dir)} ]; then mkdir -p ${destWord} && cp -R ${sq(`${dir === '/' ? '' : dir}/.`)} ${destWord}; else cp ${sq(path)} ${destWord}; fi`;
+  const cp = follow ? 'cp -RL' : 'cp -R';
+  return `if [ -d ${sq(dir)} ]; then mkdir -p ${destWord} && ${cp} ${sq(`${dir === '/' ? '' : dir}/.`)} ${destWord}; else cp ${sq(path)} ${destWord}; fi`;
 }

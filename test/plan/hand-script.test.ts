@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { lstatSync, readFileSync, symlinkSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readTree } from '../imports/helpers.js';
 import { Rig } from '../support/rig.js';
@@ -36,7 +37,7 @@ describe('local imports in the hand script', () => {
     ].join('\n'));
     const script = await rig.shark(['plan', 's.md', '--script']);
     expect(script.code).toBe(0);
-    expect(script.stdout).toContain("cp -R 'in/.' '/data/in'");
+    expect(script.stdout).toContain("cp -RL 'in/.' '/data/in'");
     const tree = { 'a.txt': '1\n', 'sub/b.txt': '2\n' };
     for (let n = 0; n < 2; n++) {
       runScript(script.stdout);
@@ -50,6 +51,21 @@ describe('local imports in the hand script', () => {
 });
 
 /** A tarball or zip of `a.txt` and `sub/b.txt`, made with the system tools in the rig. */
+describe('a local import\'s links in the hand script', () => {
+  it('copies a link leading out of the directory as what it leads to, as run imports it', async () => {
+    rig.write('drive/big.csv', 'far\n');
+    rig.write('in/a.txt', '1\n');
+    symlinkSync('../drive/big.csv', rig.path('in/big.csv'));
+    rig.write('s.md', ['```shark-import', 'in/ /data/in/', '```', '', '```shark-run', 'cat /data/in/big.csv > /data/out.txt', '```', ''].join('\n'));
+    const script = await rig.shark(['plan', 's.md', '--script']);
+    runScript(script.stdout);
+    expect(readFileSync(rig.path('data/out.txt'), 'utf8')).toBe('far\n');
+    expect(lstatSync(rig.path('data/in/big.csv')).isSymbolicLink()).toBe(false);
+    const run = await rig.shark(['run', 's.md', '-o', 'ran.md']);
+    expect(run.code).toBe(0);
+  });
+});
+
 function archive(name: string): void {
   rig.write('src/a.txt', '1\n');
   rig.write('src/sub/b.txt', '2\n');
