@@ -13,7 +13,7 @@ import { givenSecrets, secretValues } from './secrets.js';
 import { refuseConfigRefutations } from './config-refutations.js';
 import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport, openFailureCode, sourceOf } from './load-or-report.js';
 import { storeSpec } from './find-store.js';
-import { inputsOverStore } from './store-inputs.js';
+import { importsOverStore, inputsOverStore } from './store-inputs.js';
 import { notAVariable, VARIABLE } from '../markdown/frontmatter-entries.js';
 import { CONFIG_USE, givenFrontmatter, givenPlaces, type ConfigUse } from './apply-config.js';
 
@@ -120,6 +120,11 @@ export function openSession(
   if (overStore.length > 0) {
     closeSession(opened.value);
     refuseBadBindings(pipeline, overStore, places, stderr);
+  }
+  const importsOver = plans ? importsOverStore(pipeline, pipelineDir, opened.value.store) : [];
+  if (importsOver.length > 0) {
+    closeSession(opened.value);
+    refuseBadBindings(pipeline, importsOver, undefined, stderr);
   }
   const session: RunSession = {
     pipeline,

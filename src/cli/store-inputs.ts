@@ -1,7 +1,9 @@
 import { realpathSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import { error, type Diagnostic } from '../diagnostics.js';
+import { localPath } from '../imports/file-importer.js';
 import type { GivenPlaces } from '../pipeline/given-frontmatter.js';
+import { STORE_CHANGES } from '../pipeline/import-clause.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { SnapshotStore } from '../store/snapshot-store.js';
 
@@ -24,19 +26,42 @@ export function inputsOverStore(
   const names = new Map([...pipeline.inputs].map(([name, path]) => [path, name]));
   const found: Diagnostic[] = [];
   for (const [dataPath, host] of hostInputs) {
-    const bound = real(host);
-    const how = bound === storeDir ? 'which is the store'
-      : inside(storeDir, bound) ? `which holds the store ${store.location}`
-      : inside(bound, storeDir) ? `which is inside the store ${store.location}`
-      : undefined;
+    const how = overStore(real(host), storeDir, store.location);
     if (how === undefined) continue;
     const name = names.get(dataPath) ?? dataPath;
-    const message = `input \`${name}\` is bound to ${bindings.get(name) ?? host}, ${how}: what it holds changes as Shark works; bind a directory apart from the store (or move the store with --store)`;
+    const message = `input \`${name}\` is bound to ${bindings.get(name) ?? host}, which ${how}: what it holds changes as Shark works; bind a directory apart from the store (or move the store with --store)`;
     const placed = places?.inputs.get(name);
     found.push(placed !== undefined ? error(places!.file, placed, message)
       : error(pipeline.document.file, pipeline.document.frontmatter?.inputs.get(name)?.at ?? { line: 1, col: 1 }, message));
   }
   return found;
+}
+
+/**
+ * Local imports whose source is the store, holds it or is inside it, as the
+ * file system resolves them (a link to `.`, an absolute path, `--store`):
+ * the copy would be made into a job's workspace inside the store (`cp`'s
+ * EINVAL, after a run was recorded), and the data changes as Shark works.
+ * The default store as written is the document's to refuse (`import-clause.ts`).
+ */
+export function importsOverStore(pipeline: Pipeline, pipelineDir: string, store: Pick<SnapshotStore, 'metaDir' | 'location'>): Diagnostic[] {
+  const storeDir = real(store.metaDir);
+  const found: Diagnostic[] = [];
+  for (const step of pipeline.steps) {
+    if (step.kind !== 'import' || step.clause.source.scheme !== 'file') continue;
+    const how = overStore(real(localPath(step.clause, pipelineDir)), storeDir, store.location);
+    if (how === undefined) continue;
+    found.push(error(pipeline.document.file, step.at, `local import \`${step.clause.raw}\` ${how}: ${STORE_CHANGES} (or move the store with --store)`));
+  }
+  return found;
+}
+
+/** How the real path `path` stands to the store at `storeDir`, or undefined when apart. */
+function overStore(path: string, storeDir: string, location: string): string | undefined {
+  return path === storeDir ? 'is the store'
+    : inside(storeDir, path) ? `holds the store ${location}`
+    : inside(path, storeDir) ? `is inside the store ${location}`
+    : undefined;
 }
 
 function real(path: string): string {

@@ -1,4 +1,6 @@
-import { fixedPathProblem, normaliseDataPath } from './data-path.js';
+import { posix } from 'node:path';
+import { fixedPathProblem, isUnder, normaliseDataPath } from './data-path.js';
+import { DEFAULT_STORE } from './publish-targets.js';
 
 export type ImportSource =
   | { readonly scheme: 'zenodo'; readonly record: string; readonly file: string | undefined }
@@ -44,6 +46,10 @@ export function parseImportLine(line: string): ClauseResult {
   if (spaced !== undefined) return { ok: false, message: spaced, offset: src.offset };
   const source = parseSource(src.text);
   if (!source.ok) return { ok: false, message: source.message, offset: src.offset };
+  const store = source.source.scheme === 'file' ? storeInSource(source.source.path) : undefined;
+  if (store !== undefined) {
+    return { ok: false, message: `local import \`${src.text}\` ${store} the store directory ${DEFAULT_STORE}: ${STORE_CHANGES}`, offset: src.offset };
+  }
   if (!dst.text.startsWith('/')) {
     return { ok: false, message: `import destination \`${dst.text}\` must be an absolute /data/... path`, offset: dst.offset };
   }
@@ -130,6 +136,22 @@ function parseSource(text: string): { ok: true; source: ImportSource } | { ok: f
     return { ok: false, message: `unknown import scheme \`${scheme[1]}:\`: use https://, zenodo:, doi:, github:, a .git URL, file: or a local path` };
   }
   return { ok: true, source: { scheme: 'file', path: text } };
+}
+
+/** Why a local import is refused that holds the store, is it or is inside it (here and `store-inputs.ts`). */
+export const STORE_CHANGES = 'what it holds changes as Shark works; import a directory apart from the store';
+
+/**
+ * How a relative local source stands to the default store, by the path as
+ * written: `.` (or `..`) holds it, so a copy of the source would be a copy
+ * of the store, made into a job's workspace inside the store. Links, an
+ * absolute path and `--store` are the session's to see (`store-inputs.ts`).
+ */
+function storeInSource(path: string): 'holds' | 'is' | 'is inside' | undefined {
+  if (posix.isAbsolute(path)) return undefined;
+  const normal = posix.normalize(path).replace(/\/+$/, '');
+  if (/^\.\.?(\/\.\.)*$/.test(normal)) return 'holds';
+  return normal === DEFAULT_STORE ? 'is' : isUnder(normal, DEFAULT_STORE) ? 'is inside' : undefined;
 }
 
 const HOW = 'a path holding spaces as a file: URI, each space as %20';

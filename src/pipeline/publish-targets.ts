@@ -22,12 +22,15 @@ export function publishedAt(dir: string, dataPath: string): string {
   return posix.normalize(posix.join(dir, dataPath.slice('/data/'.length)));
 }
 
+/** The store's directory beside the document when no other is given. */
+export const DEFAULT_STORE = '.shark';
+
 /** What the document alone shows publishing must spare: itself, its lock file, and the default store `.shark`. */
 export function keptByDocument(file: string): Kept[] {
   return [
     { path: basename(file), what: 'the pipeline document', inside: false },
     { path: basename(lockPathFor(file)), what: 'the lock file', inside: false },
-    { path: '.shark', what: 'the store directory .shark', inside: true },
+    { path: DEFAULT_STORE, what: `the store directory ${DEFAULT_STORE}`, inside: true },
   ];
 }
 
