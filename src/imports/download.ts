@@ -1,6 +1,6 @@
 import { createWriteStream, existsSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import type http from 'node:http';
-import { readBody, send, settings, transientStatus, unreachable, withRetries, type HttpOptions, type HttpResult } from './http.js';
+import { IdleTimeout, readBody, send, settings, transientStatus, unreachable, withRetries, type HttpOptions, type HttpResult } from './http.js';
 
 export interface Downloaded {
   readonly size: number;
@@ -84,10 +84,10 @@ export async function download(url: string, file: string, o: DownloadOptions): P
     });
     if (lost !== undefined) {
       if (o.signal.aborted) return { ok: false, failure: { reason: 'aborted', url } };
-      return { retry: `connection lost after ${done} bytes: ${lost.message}` };
+      return { retry: lostMessage(lost, done, total) };
     }
     const size = statSync(file).size;
-    if (total !== undefined && size !== total) return { retry: `connection closed after ${size} of ${total} bytes` };
+    if (total !== undefined && size !== total) return { retry: `the server closed the connection after ${size} of ${total} bytes` };
     report(size, total ?? size, true);
     return {
       ok: true,
@@ -95,6 +95,21 @@ export async function download(url: string, file: string, o: DownloadOptions): P
     };
   });
 }
+
+/**
+ * Why a body stopped short, with what came of it: a server gone quiet (the
+ * idle timeout), one that closed the connection (Node's `aborted`, or a
+ * close before the end), or anything else (the disk) by its own message.
+ */
+function lostMessage(lost: Error, done: number, total: number | undefined): string {
+  const got = total === undefined ? `${done} bytes` : `${done} of ${total} bytes`;
+  if (lost instanceof IdleTimeout) return `${lost.message}, ${got} received`;
+  if (lost instanceof ClosedEarly || (lost as NodeJS.ErrnoException).code === 'ECONNRESET') return `the server closed the connection after ${got}`;
+  return `connection lost after ${got}: ${lost.message}`;
+}
+
+/** The response closed before its end without an error of its own. */
+class ClosedEarly extends Error {}
 
 /**
  * Writes a response body to `file` from `start`. When the connection breaks,
@@ -114,7 +129,7 @@ function saveBody(res: http.IncomingMessage, file: string, start: number, onChun
     res.on('data', (chunk: Buffer) => onChunk(chunk.length));
     res.on('error', broken);
     res.on('close', () => {
-      if (!res.complete) broken(new Error('connection closed before the end of the body'));
+      if (!res.complete) broken(new ClosedEarly('connection closed before the end of the body'));
     });
     out.on('error', (e) => {
       failure ??= e;

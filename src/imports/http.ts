@@ -71,6 +71,17 @@ export function settings(o: HttpOptions): { attempts: number; backoffMs: number;
   };
 }
 
+/**
+ * A connection that sent nothing for the idle timeout, before the headers or
+ * mid-body: told apart from one the server closed, which Node reports on a
+ * response as a bare `aborted`.
+ */
+export class IdleTimeout extends Error {
+  constructor(timeoutMs: number) {
+    super(`timed out after ${timeoutMs / 1000} s with no data`);
+  }
+}
+
 const MAX_REDIRECTS = 10;
 const MAX_BACKOFF_MS = 30_000;
 
@@ -117,8 +128,13 @@ function once(url: string, method: string, headers: Record<string, string>, sign
       return;
     }
     const req = lib.request(u, { method, headers, signal });
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no data for ${timeoutMs / 1000}s`)));
-    req.on('response', (response) => done({ response }));
+    let answer: http.IncomingMessage | undefined;
+    // Once the headers are in, the body is what waits: destroyed with this error, its reader sees why (not `aborted`).
+    req.setTimeout(timeoutMs, () => (answer ?? req).destroy(new IdleTimeout(timeoutMs)));
+    req.on('response', (response) => {
+      answer = response;
+      done({ response });
+    });
     req.on('error', (error) => done({ error }));
     req.end();
   });

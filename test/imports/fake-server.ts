@@ -50,6 +50,7 @@ export class FakeServer {
   private readonly gone = new Set<string>();
   private readonly directories = new Map<string, string>();
   private readonly stalls = new Set<string>();
+  private readonly mutes = new Set<string>();
   private readonly redirects = new Map<string, string>();
   private readonly records = new Map<string, unknown>();
   private readonly concepts = new Map<string, string>();
@@ -135,6 +136,11 @@ export class FakeServer {
   /** The next GET of `path` sends the headers and a few bytes, then nothing more (the client must time out). */
   stallOnce(path: string): void {
     this.stalls.add(path);
+  }
+
+  /** The next GET of `path` is never answered, not even with headers. */
+  muteOnce(path: string): void {
+    this.mutes.add(path);
   }
 
   /** `from` answers 302 to `to` (a path on this server or a full URL). */
@@ -352,6 +358,7 @@ export class FakeServer {
       res.writeHead(200, headers).end();
       return;
     }
+    if (this.mutes.delete(path)) return;
     if (this.stalls.delete(path)) {
       res.writeHead(status, headers);
       res.write(body.subarray(0, 1));

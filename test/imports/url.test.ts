@@ -124,6 +124,26 @@ describe('the download', () => {
     expect(server.count('/files/slow.csv')).toBe(2);
   });
 
+  it('says a connection that went idle timed out, and one the server closed was closed, each with the bytes received', async () => {
+    const url = server.file('/files/cut.csv', BODY);
+    const once = new UrlImporter({ backoffMs: 5, timeoutMs: 200, attempts: 1 });
+    server.stallOnce('/files/cut.csv');
+    const idle = await once.fetch(clause(`${url} /data/cut.csv`), {}, join(tmp.dir, 'idle.csv'), context());
+    expect(idle).toEqual({ ok: false, message: `cannot download ${url}: timed out after 0.2 s with no data, 1 of ${BODY.length} bytes received (1 attempt)` });
+    server.dropOnce('/files/cut.csv', 100);
+    const closed = await once.fetch(clause(`${url} /data/cut.csv`), {}, join(tmp.dir, 'closed.csv'), context());
+    expect(closed).toEqual({ ok: false, message: `cannot download ${url}: the server closed the connection after 100 of ${BODY.length} bytes (1 attempt)` });
+    expect(readdirSync(tmp.dir)).toEqual([]);
+  });
+
+  it('says a server that sends no answer at all timed out', async () => {
+    const url = server.file('/files/mute.csv', BODY);
+    server.muteOnce('/files/mute.csv');
+    const once = new UrlImporter({ backoffMs: 5, timeoutMs: 200, attempts: 1 });
+    const r = await once.fetch(clause(`${url} /data/mute.csv`), {}, join(tmp.dir, 'mute.csv'), context());
+    expect(r).toEqual({ ok: false, message: `cannot download ${url}: timed out after 0.2 s with no data (1 attempt)` });
+  });
+
   it('reports a 404 clearly and does not retry it', async () => {
     const url = `${server.url}/files/missing.csv`;
     const r = await urls.fetch(clause(`${url} /data/m.csv`), {}, join(tmp.dir, 'm'), context());
