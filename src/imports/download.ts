@@ -1,6 +1,6 @@
 import { createWriteStream, existsSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import type http from 'node:http';
-import { IdleTimeout, readBody, send, settings, transientStatus, unreachable, withRetries, type HttpOptions, type HttpResult } from './http.js';
+import { IdleTimeout, readBody, send, settings, transientStatus, unreachable, withRetries, type HttpOptions, type HttpResult, type SizeFailure } from './http.js';
 
 export interface Downloaded {
   readonly size: number;
@@ -13,6 +13,8 @@ export interface Downloaded {
 export interface DownloadOptions extends HttpOptions {
   /** Called with bytes done and the total when known. */
   readonly progress?: (done: number, total: number | undefined) => void;
+  /** The size the source declares (a Zenodo record's): a body of any other size fails, a longer one as soon as it passes it. */
+  readonly size?: number;
 }
 
 /**
@@ -21,6 +23,16 @@ export interface DownloadOptions extends HttpOptions {
  * accepts ranges for the same entity (`If-Range`), otherwise from the start.
  */
 export async function download(url: string, file: string, o: DownloadOptions): Promise<HttpResult<Downloaded>> {
+  const got = await downloadAny(url, file, o);
+  if (!got.ok || o.size === undefined || got.value.size === o.size) return got;
+  return sized(url, o.size, got.value.size, got.value.size < o.size ? 'short' : 'stopped');
+}
+
+function sized(url: string, expected: number, received: number, how: SizeFailure['how']): { ok: false; failure: SizeFailure } {
+  return { ok: false, failure: { reason: 'size', url, expected, received, how } };
+}
+
+async function downloadAny(url: string, file: string, o: DownloadOptions): Promise<HttpResult<Downloaded>> {
   const { timeoutMs } = settings(o);
   writeFileSync(file, '');
   let ranges = false;
@@ -77,13 +89,20 @@ export async function download(url: string, file: string, o: DownloadOptions): P
       return { ok: false, failure: { reason: 'status', url: sent.url, status, body } };
     }
 
+    if (o.size !== undefined && total !== undefined && total > o.size) {
+      res.destroy();
+      return sized(url, o.size, total, 'announced');
+    }
     let done = start;
     const lost = await saveBody(res, file, start, (n) => {
       done += n;
+      // More than declared is never what was asked for: a server that sends on and on is cut off here, not read to its end.
+      if (o.size !== undefined && done > o.size) res.destroy(new TooLong());
       report(done, total);
     });
     if (lost !== undefined) {
       if (o.signal.aborted) return { ok: false, failure: { reason: 'aborted', url } };
+      if (lost instanceof TooLong) return sized(url, o.size!, done, 'stopped');
       return { retry: lostMessage(lost, done, total) };
     }
     const size = statSync(file).size;
@@ -110,6 +129,9 @@ function lostMessage(lost: Error, done: number, total: number | undefined): stri
 
 /** The response closed before its end without an error of its own. */
 class ClosedEarly extends Error {}
+
+/** The body passed the size its source declared. */
+class TooLong extends Error {}
 
 /**
  * Writes a response body to `file` from `start`. When the connection breaks,

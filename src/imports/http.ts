@@ -27,7 +27,22 @@ export type HttpTuning = Pick<HttpOptions, 'attempts' | 'backoffMs' | 'timeoutMs
 export type HttpFailure =
   | { readonly reason: 'status'; readonly url: string; readonly status: number; readonly body: string }
   | { readonly reason: 'network'; readonly url: string; readonly message: string; readonly attempts: number }
-  | { readonly reason: 'aborted'; readonly url: string };
+  | { readonly reason: 'aborted'; readonly url: string }
+  | SizeFailure;
+
+/**
+ * A body not of the size its source declared (`DownloadOptions.size`): more
+ * is stopped as it arrives (`stopped`) or refused from its Content-Length
+ * (`announced`, `received` being what the server announced), less fails once
+ * the body is complete (`short`). Never retried: the server means it.
+ */
+export interface SizeFailure {
+  readonly reason: 'size';
+  readonly url: string;
+  readonly expected: number;
+  readonly received: number;
+  readonly how: 'short' | 'stopped' | 'announced';
+}
 
 /**
  * Node's HTTP clients, loaded when a request is first made: every command
@@ -55,7 +70,17 @@ export function describeFailure(f: HttpFailure): string {
       return `cannot download ${f.url}: ${f.message} (${f.attempts} attempt${f.attempts === 1 ? '' : 's'})`;
     case 'aborted':
       return `download of ${f.url} was cancelled`;
+    case 'size':
+      return sizeMismatch(f.url, f, 'the server');
   }
+}
+
+/** `size mismatch for WHAT: expected N bytes (FROM), got M`, as `checksum.ts` words a checksum's. */
+export function sizeMismatch(what: string, f: SizeFailure, from: string): string {
+  const got = f.how === 'short' ? `got ${f.received}`
+    : f.how === 'announced' ? `the server announced ${f.received}`
+    : `got more than that (stopped after ${f.received} bytes)`;
+  return `size mismatch for ${what}: expected ${f.expected} bytes (${from}), ${got}`;
 }
 
 /** Defaults, overridable from the environment so that tests and slow mirrors can tune them. */

@@ -6,7 +6,7 @@ import { refuse } from './archive-members.js';
 import { escapingEntry } from './contained.js';
 import { archiveKind, extractArchive } from './extract.js';
 import { download } from './download.js';
-import { describeFailure, getJson, type HttpTuning } from './http.js';
+import { describeFailure, getJson, sizeMismatch, type HttpTuning } from './http.js';
 import type { FetchOutcome, ImportContext, Importer, Pin, ResolveOutcome } from './importer.js';
 import { pinOrigin } from './pin.js';
 import { shownName } from '../printable.js';
@@ -17,7 +17,8 @@ import { treeId } from './tree-hash.js';
 
 interface ZenodoFile {
   readonly key: string;
-  readonly size: number;
+  /** As the record gives it; the download must be of this size. Undefined when the record gives none. */
+  readonly size: number | undefined;
   readonly checksum: Checksum | undefined;
   readonly url: string;
 }
@@ -74,7 +75,7 @@ export class ZenodoImporter implements Importer {
       if (src.file !== undefined) {
         const file = rec.record.files.find((f) => f.key === src.file)!;
         const part = staging.path('part');
-        const got = await this.download(file, part, ctx, 0, file.size);
+        const got = await this.download(file, rec.record.id, part, ctx, 0, file.size);
         if (!got.ok) return got;
         const sums = await sumFile(part);
         const expected: Expected[] = [];
@@ -84,7 +85,7 @@ export class ZenodoImporter implements Importer {
           const hex = pin[algorithm];
           if (typeof hex === 'string') expected.push({ algorithm, hex, from: pinnedBy });
         }
-        const bad = mismatch(`${shownName(file.key)} in Zenodo record ${rec.record.id}`, sums, expected);
+        const bad = mismatch(fileIn(file, rec.record.id), sums, expected);
         if (bad !== undefined) return { ok: false, message: bad };
         const placed = await placeFile(part, file.key, clause, staging, ctx.signal);
         if (!placed.ok) return placed;
@@ -96,18 +97,18 @@ export class ZenodoImporter implements Importer {
       if (clash !== undefined) return clash;
       const names = new RecordNames(rec.record.id);
       const dir = staging.dir('record');
-      const total = rec.record.files.reduce((n, f) => n + f.size, 0);
+      const total = totalSize(rec.record.files);
       let done = 0;
       for (const file of rec.record.files) {
         const part = staging.path('part');
-        const got = await this.download(file, part, ctx, done, total);
+        const got = await this.download(file, rec.record.id, part, ctx, done, total);
         if (!got.ok) return got;
         const sums = await sumFile(part);
         const expected: Expected[] = [];
         if (file.checksum !== undefined) expected.push({ ...file.checksum, from: 'Zenodo' });
         const locked = pin[`md5/${file.key}`];
         if (typeof locked === 'string') expected.push({ algorithm: 'md5', hex: locked, from: pinnedBy });
-        const bad = mismatch(`${shownName(file.key)} in Zenodo record ${rec.record.id}`, sums, expected);
+        const bad = mismatch(fileIn(file, rec.record.id), sums, expected);
         if (bad !== undefined) return { ok: false, message: bad };
         if (clause.extract && archiveKind(part) !== undefined) {
           const unpacked = staging.dir('unpack');
@@ -123,7 +124,7 @@ export class ZenodoImporter implements Importer {
           if (!n.ok) return n;
           renameSync(part, join(dir, n.name));
         }
-        done += file.size;
+        done += file.size ?? 0;
       }
       if (readdirSync(dir).length === 0 && rec.record.files.length > 0) return { ok: false, message: `nothing was imported from Zenodo record ${src.record}` };
       const tree = treeId(dir);
@@ -137,15 +138,18 @@ export class ZenodoImporter implements Importer {
     }
   }
 
-  private async download(file: ZenodoFile, part: string, ctx: ImportContext, before: number, total: number): Promise<{ ok: true } | { ok: false; message: string }> {
+  private async download(file: ZenodoFile, record: string, part: string, ctx: ImportContext, before: number, total: number | undefined):
+    Promise<{ ok: true } | { ok: false; message: string }> {
     const r = await download(file.url, part, {
       ...this.tuning,
       signal: ctx.signal,
       progress: (done) => ctx.progress(before + done, total),
+      ...(file.size !== undefined ? { size: file.size } : {}),
     });
     if (!r.ok) {
       const f = r.failure;
       if (f.reason === 'status' && f.status === 404) return { ok: false, message: `Zenodo has no content for ${shownName(file.key)} (HTTP 404 from ${f.url})` };
+      if (f.reason === 'size') return { ok: false, message: sizeMismatch(fileIn(file, record), f, 'Zenodo') };
       return { ok: false, message: describeFailure(f) };
     }
     return { ok: true };
@@ -163,6 +167,16 @@ export class ZenodoImporter implements Importer {
     }
     return parseRecord(r.value, id, this.base);
   }
+}
+
+/** How messages name a file of a record: `data.csv in Zenodo record 1001`. */
+function fileIn(file: ZenodoFile, record: string): string {
+  return `${shownName(file.key)} in Zenodo record ${record}`;
+}
+
+/** The record's size, when it gives every file's. */
+function totalSize(files: readonly ZenodoFile[]): number | undefined {
+  return files.every((f) => f.size !== undefined) ? files.reduce((n, f) => n + f.size!, 0) : undefined;
 }
 
 function sourceOf(clause: ImportClause): Source {
@@ -186,7 +200,8 @@ function parseRecord(data: unknown, asked: string, base: string): { ok: true; re
     const link = [f.links?.content, f.links?.self, f.links?.download].find((l): l is string => typeof l === 'string' && l.endsWith('/content'))
       ?? (typeof f.links?.self === 'string' ? f.links.self : undefined)
       ?? `${base.replace(/\/+$/, '')}/api/records/${id}/files/${encodeURIComponent(key)}/content`;
-    files.push({ key, size: Number(f.size ?? f.filesize ?? 0), checksum: parseChecksum(f.checksum), url: link });
+    const size = f.size ?? f.filesize;
+    files.push({ key, size: Number.isSafeInteger(size) && (size as number) >= 0 ? size as number : undefined, checksum: parseChecksum(f.checksum), url: link });
   }
   files.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return { ok: true, record: { id, doi, files } };
@@ -203,12 +218,13 @@ function metadataPin(rec: ZenodoRecord, src: Source): { ok: true; pin: Pin } | {
       const shown = names.length === 0 ? 'it has no public files' : `it has ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}`;
       return { ok: false, message: `Zenodo record ${src.record} has no file \`${shownName(src.file)}\` (${shown})` };
     }
-    const pin: Record<string, string | number> = { ...head, file: file.key, size: file.size };
+    const pin: Record<string, string | number> = { ...head, file: file.key };
+    if (file.size !== undefined) pin.size = file.size;
     if (file.checksum !== undefined) pin[file.checksum.algorithm] = file.checksum.hex;
     return { ok: true, pin };
   }
   if (rec.files.length === 0) return { ok: false, message: `Zenodo record ${src.record} has no public files` };
-  const pin: Record<string, string | number> = { ...head, files: rec.files.length, size: rec.files.reduce((n, f) => n + f.size, 0) };
+  const pin: Record<string, string | number> = { ...head, files: rec.files.length, size: totalSize(rec.files) ?? 0 };
   for (const f of rec.files) if (f.checksum?.algorithm === 'md5') pin[`md5/${f.key}`] = f.checksum.hex;
   return { ok: true, pin };
 }

@@ -51,6 +51,7 @@ export class FakeServer {
   private readonly directories = new Map<string, string>();
   private readonly stalls = new Set<string>();
   private readonly mutes = new Set<string>();
+  private readonly endless = new Set<string>();
   private readonly redirects = new Map<string, string>();
   private readonly records = new Map<string, unknown>();
   private readonly concepts = new Map<string, string>();
@@ -136,6 +137,11 @@ export class FakeServer {
   /** The next GET of `path` sends the headers and a few bytes, then nothing more (the client must time out). */
   stallOnce(path: string): void {
     this.stalls.add(path);
+  }
+
+  /** From now on, `path` sends its bytes and then more, forever (no Content-Length), until the client hangs up. */
+  neverEnding(path: string): void {
+    this.endless.add(path);
   }
 
   /** The next GET of `path` is never answered, not even with headers. */
@@ -359,6 +365,17 @@ export class FakeServer {
       return;
     }
     if (this.mutes.delete(path)) return;
+    if (this.endless.has(path)) {
+      delete headers['content-length'];
+      delete headers['accept-ranges'];
+      res.writeHead(200, headers);
+      const more = (): void => {
+        while (!res.destroyed && res.write(body));
+        if (!res.destroyed) res.once('drain', more);
+      };
+      more();
+      return;
+    }
     if (this.stalls.delete(path)) {
       res.writeHead(status, headers);
       res.write(body.subarray(0, 1));

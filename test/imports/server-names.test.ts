@@ -46,7 +46,7 @@ it('run and plan escape the keys a Zenodo record lists in an error', async () =>
 });
 
 it('a checksum mismatch names the key escaped', async () => {
-  server.tamper('/zenodo/api/records/1101/files/n%0Afake%20line.csv/content', 'other\n');
+  server.tamper('/zenodo/api/records/1101/files/n%0Afake%20line.csv/content', '9\n');
   rig.write('p.md', '# z\n\n```shark-import\nzenodo:1101 /data/rec/\n```\n');
   const run = await shark('run', 'p.md');
   expect(run.code).toBe(1);

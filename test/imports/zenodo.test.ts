@@ -108,6 +108,36 @@ describe('zenodo:RECORD/FILE', () => {
     expect(readdirSync(join(tmp.dir, 'data'))).toEqual([]);
   });
 
+  it.each([
+    ['more bytes', CSV + 'extra\n', `the server announced ${CSV.length + 6}`],
+    ['fewer bytes', CSV.slice(0, 100), 'got 100'],
+  ])('fails a file of %s than the record gives, naming both sizes, and leaves nothing behind', async (_, bytes, got) => {
+    server.record('1012', { 'data.csv': CSV });
+    server.tamper('/zenodo/api/records/1012/files/data.csv/content', bytes);
+    const dest = join(tmp.dir, 'data/raw.csv');
+    const r = await zenodo.fetch(clause('zenodo:1012/data.csv /data/raw.csv'), {}, dest, context());
+    expect(r).toEqual({ ok: false, message: `size mismatch for data.csv in Zenodo record 1012: expected ${CSV.length} bytes (Zenodo), ${got}` });
+    expect(readdirSync(join(tmp.dir, 'data'))).toEqual([]);
+    expect(server.count('/zenodo/api/records/1012/files/')).toBe(1);
+  });
+
+  it('stops a download that never ends as soon as it passes the size the record gives', async () => {
+    server.record('1013', { 'data.csv': CSV });
+    server.neverEnding('/zenodo/api/records/1013/files/data.csv/content');
+    const dest = join(tmp.dir, 'data/raw.csv');
+    const r = await zenodo.fetch(clause('zenodo:1013/data.csv /data/raw.csv'), {}, dest, context());
+    expect(r.ok).toBe(false);
+    const stopped = /^size mismatch for data\.csv in Zenodo record 1013: expected (\d+) bytes \(Zenodo\), got more than that \(stopped after (\d+) bytes\)$/.exec(r.ok ? '' : r.message);
+    expect(stopped, r.ok ? '' : r.message).not.toBeNull();
+    expect(Number(stopped![1])).toBe(CSV.length);
+    expect(Number(stopped![2])).toBeLessThan(CSV.length * 2 + (1 << 20));
+    expect(readdirSync(join(tmp.dir, 'data'))).toEqual([]);
+    // A whole record stops alike, at the file that overflows.
+    const whole = await zenodo.fetch(clause('zenodo:1013 /data/rec/'), {}, join(tmp.dir, 'rec'), context());
+    expect(whole.ok ? '' : whole.message).toMatch(/^size mismatch for data\.csv in Zenodo record 1013: expected \d+ bytes \(Zenodo\), got more than that/);
+    expect(existsSync(join(tmp.dir, 'rec'))).toBe(false);
+  });
+
   it('checks the clause checksum too', async () => {
     const wrong = '0'.repeat(64);
     const r = await zenodo.fetch(clause(`zenodo:1001/data.csv /data/raw.csv sha256:${wrong}`), {}, join(tmp.dir, 'x'), context());
