@@ -162,6 +162,14 @@ function readCode(
     return undefined;
   }
 
+  // Before the options are split off at `{`: `shark-publish:%{X}` read `{X}` as an unknown option.
+  const infoAt = { line: at.line, col: at.col + fence[0].length };
+  const substituted = /%\{[^}\s]*\}?/.exec(openLine.slice(infoAt.col - 1));
+  if (substituted !== null) {
+    const message = `\`${substituted[0]}\` in a tag is not replaced: %{NAME} is replaced in block bodies only, and a tag is read as written`;
+    diagnostics.push(error(file, { line: at.line, col: infoAt.col + substituted.index }, message));
+    return undefined;
+  }
   // `shark-run{network}` with no space is one word to CommonMark; the options still belong to the meta.
   let lang = node.lang!;
   let meta = node.meta ?? '';
@@ -171,7 +179,6 @@ function readCode(
     lang = lang.slice(0, brace);
   }
   const info = meta === '' ? lang : `${lang} ${meta}`;
-  const infoAt = { line: at.line, col: at.col + fence[0].length };
   const tag = parseTag(lang, meta);
   if (tag.ok === 'skip') {
     if (tag.warning !== undefined) diagnostics.push(warning(file, { line: at.line, col: infoAt.col + tag.warning.offset }, tag.warning.message));

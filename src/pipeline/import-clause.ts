@@ -45,7 +45,7 @@ export function parseImportLine(line: string): ClauseResult {
   const spaced = spacedSource(line, parts);
   if (spaced !== undefined) return { ok: false, message: spaced, offset: src.offset };
   const source = parseSource(src.text);
-  if (!source.ok) return { ok: false, message: source.message, offset: src.offset };
+  if (!source.ok) return { ok: false, message: source.message, offset: src.offset + (source.at ?? 0) };
   const store = source.source.scheme === 'file' ? storeInSource(source.source.path) : undefined;
   if (store !== undefined) {
     return { ok: false, message: `local import \`${src.text}\` ${store} the store directory ${DEFAULT_STORE}: ${STORE_CHANGES}`, offset: src.offset };
@@ -101,7 +101,8 @@ export function parseImportLine(line: string): ClauseResult {
   };
 }
 
-function parseSource(text: string): { ok: true; source: ImportSource } | { ok: false; message: string } {
+/** `at`: where in the source the problem is, when not at its start. */
+function parseSource(text: string): { ok: true; source: ImportSource } | { ok: false; message: string; at?: number } {
   let m: RegExpExecArray | null;
   if ((m = /^zenodo:([^/]+)(?:\/(.+))?$/.exec(text)) !== null) {
     if (!RECORD.test(m[1]!)) return { ok: false, message: `Zenodo record id must be a number, not \`${m[1]}\`` };
@@ -116,6 +117,11 @@ function parseSource(text: string): { ok: true; source: ImportSource } | { ok: f
   }
   if ((m = /^github:([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)(?:@([^/]+))?(?:\/(.+))?$/.exec(text)) !== null) {
     if (m[3] === undefined) return { ok: false, message: `pin a ref: \`github:${m[1]}/${m[2]}@REF\` (a branch, tag or commit)` };
+    // Resolved only against the fetched tree, `..` passed check and failed (or climbed) at run time.
+    const climb = m[4] === undefined ? -1 : `/${m[4]}/`.indexOf('/../');
+    if (climb >= 0) {
+      return { ok: false, at: text.length - m[4]!.length + climb, message: `the path \`${m[4]}\` in a GitHub source may not hold \`..\`: name a path inside the repository` };
+    }
     return { ok: true, source: { scheme: 'github', owner: m[1]!, repo: m[2]!.replace(/\.git$/, ''), ref: m[3], path: m[4] } };
   }
   if (text.startsWith('github:')) return { ok: false, message: `malformed GitHub source \`${text}\`: expected github:OWNER/REPO@REF[/PATH]` };

@@ -282,6 +282,13 @@ ${fence}
     ]);
   });
 
+  it('reports a %{NAME} in a tag at its %, as a tag is read as written', () => {
+    const said = (name: string): string => `\`${name}\` in a tag is not replaced: %{NAME} is replaced in block bodies only, and a tag is read as written`;
+    expect(parse(`---\nX: out\n---\n${fence}shark-publish:%{X}\n/data/a\n${fence}\n`).diagnostics).toEqual([`4:18: ${said('%{X}')}`]);
+    expect(parse(`${fence}shark-run:env-%{E} {timeout=%{T}}\necho\n${fence}\n`).diagnostics).toEqual([`1:18: ${said('%{E}')}`]);
+    expect(parse(`${fence}shark-run {timeout=%{T}}\necho\n${fence}\n`).diagnostics).toEqual([`1:23: ${said('%{T}')}`]);
+  });
+
   it('survives absurd nesting without a stack overflow', () => {
     const { diagnostics } = parse('> '.repeat(20000) + 'x\n');
     expect(diagnostics.length).toBeLessThanOrEqual(1);

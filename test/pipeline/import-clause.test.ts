@@ -96,6 +96,9 @@ describe('parseImportLine', () => {
   });
 
   it('points at the part of the line that is wrong', () => {
+    expect(problem('github:acme/survey@v1/../.. /data/t/')).toBe('22: the path `../..` in a GitHub source may not hold `..`: name a path inside the repository');
+    expect(problem('github:acme/survey@v1/a/../../x /data/t/')).toBe('24: the path `a/../../x` in a GitHub source may not hold `..`: name a path inside the repository');
+    expect(clause('github:acme/survey@v1/a..b/..c /data/t/').source).toMatchObject({ path: 'a..b/..c' });
     expect(problem('ftp://example.org/a.tif /data/a.tif')).toBe('0: unknown import scheme `ftp:`: use https://, zenodo:, doi:, github:, a .git URL, file: or a local path');
     expect(problem('s3://bucket/key /data/a')).toBe('0: unknown import scheme `s3:`: use https://, zenodo:, doi:, github:, a .git URL, file: or a local path');
     expect(problem('https://x.org/a.csv')).toBe('0: an import line needs a source and a destination: SOURCE /data/DEST');
