@@ -3,6 +3,18 @@ import type { OwnAttempt } from '../store/own-results.js';
 import { rowItem, stepIdentity, type Job } from './jobs.js';
 import type { Session } from './session.js';
 
+/** What the jobs to run of one step are compared with, and what a map job with none is. */
+export interface StepAttempts {
+  readonly byIdentity: Map<string, LastAttempt>;
+  /**
+   * Whether a map job with no attempt is a new item of the input: the
+   * document never ran, or a run of it that ended ok had the step (the item
+   * was not among its items). After runs that only failed or were killed,
+   * it may be an item they never reached: not new, only never attempted.
+   */
+  readonly newItems: boolean;
+}
+
 /**
  * What the jobs to run are compared with, by identity (the step's outputs
  * as written, and the items): the result the newest run that had the job
@@ -13,18 +25,19 @@ import type { Session } from './session.js';
  * than "new item"; unless another step of the document has that attempt's
  * identity now.
  */
-export function lastAttempts(session: Session, step: string, jobs: readonly Job[]): Map<string, LastAttempt> {
+export function lastAttempts(session: Session, step: string, jobs: readonly Job[]): StepAttempts {
   const found: Map<string, LastAttempt> = usedSince(session, step, jobs, session.meta.own.lastAttempts(jobs.map((j) => j.identity), session.pipelinePath));
   const renamed = jobs.filter((j) => !found.has(j.identity));
-  if (renamed.length === 0) return found;
-  const byItem = session.meta.own.lastAttemptsOfStep(step, session.pipelinePath);
-  if (byItem.size === 0) return found;
+  if (renamed.length === 0) return { byIdentity: found, newItems: true };
+  const { byItem, finished } = session.meta.own.lastAttemptsOfStep(step, session.pipelinePath);
+  const newItems = finished || session.meta.runTable.of(session.pipelinePath).length === 0;
+  if (byItem.size === 0) return { byIdentity: found, newItems };
   const others = otherIdentities(session, step);
   for (const job of renamed) {
     const attempt = byItem.get(rowItem(job.items));
     if (attempt !== undefined && !others.has(baseIdentity(attempt.identity))) found.set(job.identity, attempt);
   }
-  return found;
+  return { byIdentity: found, newItems };
 }
 
 /**

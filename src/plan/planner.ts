@@ -1,9 +1,8 @@
 import { noBuildBlock } from '../pipeline/missing-environments.js';
-import type { LastAttempt } from '../store/metadata.js';
 import type { DataState } from './data-state.js';
 import { stepExplainer } from './explainer.js';
 import type { Job } from './jobs.js';
-import { lastAttempts } from './last-attempts.js';
+import { lastAttempts, type StepAttempts } from './last-attempts.js';
 import { missingLocalFile, type Session } from './session.js';
 import { keptAhead } from './precious.js';
 import { everything, neededInstances, neededNote, type Selection } from './selection.js';
@@ -54,16 +53,14 @@ export function isRecalled(part: PlannedJob | RecalledStep): part is RecalledSte
   return part instanceof MemoStep;
 }
 
-/** The last attempts of jobs that will run, read for all of a step's jobs at once. */
-type Attempts = ReadonlyMap<string, LastAttempt>;
 type Explainer = ReturnType<typeof stepExplainer>;
 
 /** Why a job that is not cached will run. */
-function reasonsFor(d: JobDecision, isMapJob: boolean, attempts: Attempts, explain: Explainer): readonly string[] {
+function reasonsFor(d: JobDecision, isMapJob: boolean, attempts: StepAttempts, explain: Explainer): readonly string[] {
   const { job } = d;
   if (d.stale === true) return ["the previous result's data is no longer in the store"];
-  const attempt = attempts.get(job.identity);
-  if (attempt === undefined) return isMapJob ? NEW_ITEM : NO_RESULT;
+  const attempt = attempts.byIdentity.get(job.identity);
+  if (attempt === undefined) return isMapJob && attempts.newItems ? NEW_ITEM : NO_RESULT;
   if (attempt.key === job.key) return attempt.status === 'failed' ? ['previous attempt failed'] : DROPPED;
   return explain(attempt.record, job.record);
 }
@@ -202,7 +199,7 @@ export async function planPipeline(session: Session, state: DataState, selection
   };
 }
 
-function runReasons(d: JobDecision, unbuilt: string | undefined, isMap: boolean, attempts: Attempts, explain: Explainer): readonly string[] {
+function runReasons(d: JobDecision, unbuilt: string | undefined, isMap: boolean, attempts: StepAttempts, explain: Explainer): readonly string[] {
   if (d.job.problem !== undefined) return [d.job.problem.message];
   if (unbuilt !== undefined) return [unbuilt];
   if (d.forced === true) return ['forced (--force)'];

@@ -70,17 +70,22 @@ export class OwnResults {
    * identity is its step's outputs as written: after they are renamed
    * (`+.txt` → `+`), this is how a plan still finds what the same item's job
    * was, and says what changed instead of "new item". Indexed reads only: a
-   * step no run has rows of costs one probe per run.
+   * step no run has rows of costs one probe per run. `finished`: whether a
+   * run that ended ok has rows of the step (every item it had was reached).
    */
-  lastAttemptsOfStep(step: string, pipeline: string): Map<string | null, LastAttempt & { readonly identity: string }> {
+  lastAttemptsOfStep(step: string, pipeline: string): { byItem: Map<string | null, LastAttempt & { readonly identity: string }>; finished: boolean } {
     const rows = new Map<string | null, { key: string; status: string }>();
+    let finished = false;
     for (const run of this.runTable.of(pipeline)) {
       const own = this.runRows.ofStep(run.id, step);
       for (const [item, key, status] of own) if (!rows.has(item)) rows.set(item, { key, status });
-      if (own.length > 0 && run.status === 'ok') break;
+      if (own.length > 0 && run.status === 'ok') {
+        finished = true;
+        break;
+      }
     }
     const found = new Map<string | null, LastAttempt & { readonly identity: string }>();
-    if (rows.size === 0) return found;
+    if (rows.size === 0) return { byItem: found, finished };
     const records = new Map<string, { record: string; identity: string }>();
     const keys = [...new Set([...rows.values()].map((r) => r.key))];
     const columns = ['key', 'record', 'identity'];
@@ -92,7 +97,7 @@ export class OwnResults {
       const made = records.get(key);
       if (made !== undefined) found.set(item, { key, status: status === 'failed' ? 'failed' : 'ok', ...made });
     }
-    return found;
+    return { byItem: found, finished };
   }
 
   /**

@@ -41,6 +41,21 @@ describe('plan\'s reasons when a step\'s outputs are renamed', () => {
     rig.write('q.md', doc('cat /data/in/* > /data/out/+'));
     expect((await rig.plan('q.md', '-i', 'in=in')).jobs.map((j) => j.reasons[0])).toEqual(['no previous result (new item)', 'no previous result (new item)', 'no previous result (new item)']);
   });
+
+  it('says "no previous result", not "new item", for the items a failed or killed run never reached', async () => {
+    rig.write('in/c', 'c\n');
+    rig.write('p.md', doc('! grep -qx a /data/in/* && cat /data/in/* > /data/out/+'));
+    expect((await rig.shark(['run', 'p.md', '-i', 'in=in', '-j', '1'])).code).toBe(1);
+    const plan = await rig.plan('p.md', '-i', 'in=in');
+    expect(plan.jobs.map((j) => [j.item, j.reasons[0]])).toEqual([
+      ['a', 'previous attempt failed'], ['b', 'no previous result'], ['c', 'no previous result'],
+    ]);
+    // Once a run finished the step, an item it did not have is new.
+    rig.write('p.md', doc('cat /data/in/* > /data/out/+'));
+    expect((await rig.shark(['run', 'p.md', '-i', 'in=in'])).code).toBe(0);
+    rig.write('in/d', 'd\n');
+    expect((await rig.plan('p.md', '-i', 'in=in')).jobs.filter((j) => j.status === 'run').map((j) => [j.item, j.reasons[0]])).toEqual([['d', 'no previous result (new item)']]);
+  });
 });
 
 /**
