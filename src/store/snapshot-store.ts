@@ -162,7 +162,8 @@ export interface Collected {
   readonly bytes: number;
   /**
    * The working folders killed runs left, where the store counts them apart from its data (on ZFS, the
-   * workspaces of jobs killed after they committed, unmounted and rolled back; the others are datasets, counted in `count`).
+   * workspaces a killed run left mounted: unmounted and rolled back when a snapshot of theirs is kept,
+   * destroyed otherwise, their unwanted snapshots counted in `count`).
    */
   readonly leftovers?: { readonly count: number; readonly bytes: number; readonly stuck?: readonly Stuck[] };
 }

@@ -163,14 +163,14 @@ export class ZfsStore implements SnapshotStore, ZfsCore {
   async collect(keep: ReadonlySet<SnapshotId>, dryRun: boolean): Promise<Collected> {
     const mine = (name: string): boolean =>
       [...this.workspaces.values()].some((ws) => name === ws.dataset || name.startsWith(`${this.dataset}/mnt/${ws.name}-`));
-    const { count, bytes, gone, finished } = await collect(this, keep, dryRun, (name, props) => inUse(props, () => mine(name)));
+    const { count, bytes, gone, leftovers } = await collect(this, keep, dryRun, (name, props) => inUse(props, () => mine(name)));
     if (!dryRun) {
       for (const g of gone) this.snapshots.forget(g);
       this.catalog.forget([...gone, ...this.catalog.snapshots().filter((s) => !this.snapshots.isLive(s.guid)).map((s) => s.guid)]);
       this.present.clear();
     }
-    // Workspaces of committed jobs a killed run left mounted: finished, not freed, so counted apart.
-    return { count, bytes, leftovers: finished };
+    // Workspaces a killed run left mounted (finished, or destroyed when nothing of theirs is kept): counted apart.
+    return { count, bytes, leftovers };
   }
 
   close(): void {

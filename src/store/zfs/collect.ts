@@ -16,8 +16,15 @@ export interface Doomed {
   readonly name: string;
   readonly whole: boolean;
   readonly guids: readonly string[];
+  /** The snapshots it frees (objects), and their bytes. */
   readonly count: number;
   readonly bytes: number;
+  /**
+   * A workspace a dead process left mounted (its job never committed what gc
+   * keeps): a working folder, counted apart from objects as the directory
+   * store counts its `tmp/` leftovers; what it holds beyond its snapshots.
+   */
+  readonly folder?: { readonly bytes: number };
 }
 
 /**
@@ -64,7 +71,13 @@ export function planCollect(
     // A disposed dataset has mountpoint=none: one still mounted was left by a process that died.
     if (mp.startsWith('/')) unmount.push(...bindMountsUnder(mp));
     if (snaps.length === 0 || dead.length === snaps.length) {
-      destroy.push({ name, whole: true, guids, count: Math.max(1, dead.length), bytes: Number(p.get('used') ?? 0) });
+      const used = Number(p.get('used') ?? 0);
+      if (!mp.startsWith('/')) {
+        destroy.push({ name, whole: true, guids, count: Math.max(1, dead.length), bytes: used });
+        continue;
+      }
+      const held = dead.reduce((sum, [, s]) => sum + Number(s.get('used') ?? 0), 0);
+      destroy.push({ name, whole: true, guids, count: dead.length, bytes: held, folder: { bytes: Math.max(0, used - held) } });
       continue;
     }
     for (const [n, s] of dead) destroy.push({ name: n, whole: false, guids: [s.get('guid') ?? ''], count: 1, bytes: Number(s.get('used') ?? 0) });
@@ -120,7 +133,7 @@ export async function collect(
   keep: ReadonlySet<SnapshotId>,
   dryRun: boolean,
   busy: (name: string, props: Map<string, string>) => boolean,
-): Promise<{ count: number; bytes: number; gone: string[]; finished: { count: number; bytes: number } }> {
+): Promise<{ count: number; bytes: number; gone: string[]; leftovers: { count: number; bytes: number } }> {
   const wanted = new Set<string>();
   const seen = new Set<SnapshotId>();
   const mark = (id: SnapshotId): void => {
@@ -139,6 +152,7 @@ export async function collect(
   let count = 0;
   let bytes = 0;
   const gone: string[] = [];
+  const leftovers = { count: 0, bytes: 0 };
   for (const d of plan.destroy) {
     if (!dryRun) {
       try {
@@ -150,15 +164,18 @@ export async function collect(
     }
     count += d.count;
     bytes += d.bytes;
+    if (d.folder !== undefined) {
+      leftovers.count++;
+      leftovers.bytes += d.folder.bytes;
+    }
   }
-  const finished = { count: 0, bytes: 0 };
   for (const f of plan.finish) {
     // After its unwanted snapshots went: a rollback only reaches the latest snapshot.
     if (!dryRun && !(await finishWorkspace(core, f))) continue;
-    finished.count++;
-    finished.bytes += f.bytes;
+    leftovers.count++;
+    leftovers.bytes += f.bytes;
   }
-  return { count, bytes, gone, finished };
+  return { count, bytes, gone, leftovers };
 }
 
 /**
