@@ -27,13 +27,17 @@ function plainText<E extends object>(e: E): E {
 const STORED_SHOWN = 1;
 
 /**
- * For people at a terminal: a live status line (running steps, done/total
- * per map step, elapsed), and above it a line per finished or failed job.
+ * For people at a terminal: a live status line (running commands, jobs
+ * storing their outputs, done/total per step, elapsed), and above it a line
+ * per finished or failed job.
  */
 export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
   const started = Date.now();
-  const steps = new Map<string, { total: number; done: number; ran: number; failed: number; started: number }>();
+  /** `announced`: jobs counted done as cached at the step's start, whose own `job-cached` comes later (once recorded). */
+  const steps = new Map<string, { total: number; done: number; ran: number; failed: number; started: number; announced: number }>();
+  // A command holds a slot (at most -j of them); a job storing its outputs holds none, and there may be more.
   const running = new Set<string>();
+  const storing = new Set<string>();
   // Under Slurm: jobs submitted and not yet running, and the steps already announced as submitted.
   const queued = new Map<string, string>();
   const submitted = new Set<string>();
@@ -53,7 +57,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
       return `${id} ${s.done}/${s.total}${q > 0 ? ` (${q} queued)` : ''}`;
     });
     const fetching = [...downloads].map(([job, text]) => `${job} ${text}`);
-    const line = `[${elapsed}s] ${queued.size > 0 ? `${queued.size} queued, ` : ''}${running.size} running${[...parts.slice(0, 4), ...fetching.slice(0, 2)].map((p) => ` · ${p}`).join('')}`;
+    const line = `[${elapsed}s] ${queued.size > 0 ? `${queued.size} queued, ` : ''}${running.size} running${storing.size > 0 ? `, ${storing.size} storing` : ''}${[...parts.slice(0, 4), ...fetching.slice(0, 2)].map((p) => ` · ${p}`).join('')}`;
     const columns = process.stdout.columns ?? 0;
     write(`\r\x1b[2K${line.slice(0, columns > 20 ? columns - 1 : 100)}`);
     shown = true;
@@ -69,6 +73,8 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
   const bump = (step: string, how: 'ran' | 'failed' | 'cached'): void => {
     const s = steps.get(step);
     if (s === undefined) return;
+    // Counted already: the map's summary line must not be said again.
+    if (how === 'cached' && s.announced > 0) return void s.announced--;
     s.done++;
     if (how !== 'cached') s[how]++;
     if (s.total > 1 && s.done === s.total && s.ran + s.failed > 0) {
@@ -93,7 +99,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         say(`waiting  environment ${e.env}: another run (pid ${e.holder.pid} on ${e.holder.host}) is building it: its image will be used here, or built here if that build fails`);
         break;
       case 'step-start':
-        steps.set(e.step, { total: e.jobs, done: 0, ran: 0, failed: 0, started: Date.now() });
+        steps.set(e.step, { total: e.jobs, done: e.cached, ran: 0, failed: 0, started: Date.now(), announced: e.cached });
         if (e.jobs > 1) say(`${e.step}: ${e.jobs} jobs, ${e.cached} cached`);
         break;
       case 'step-empty':
@@ -112,9 +118,14 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
       case 'job-cached':
         bump(e.step, 'cached');
         break;
+      case 'job-storing':
+        running.delete(e.job);
+        storing.add(e.job);
+        break;
       case 'job-done':
         queued.delete(e.job);
         running.delete(e.job);
+        storing.delete(e.job);
         downloads.delete(e.job);
         if (!isMap(e.step)) say(`done     ${e.job} (${e.seconds.toFixed(1)}s${e.stored >= STORED_SHOWN ? `, storing ${e.stored.toFixed(1)}s` : ''})`);
         bump(e.step, 'ran');
@@ -122,6 +133,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
       case 'job-failed': {
         queued.delete(e.job);
         running.delete(e.job);
+        storing.delete(e.job);
         const tail = fromSteps(e.tail);
         // A message can name what a server sent (a Zenodo key): shown, never obeyed by the terminal.
         say(`FAILED   ${e.job}\n${e.where}: error: ${fromSteps(e.message)}${e.log ? `\n  log: ${e.log}` : ''}${tail ? `\n${tail.split('\n').map((l) => `  | ${l}`).join('\n')}` : ''}`);
@@ -131,6 +143,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
       case 'job-skipped':
         queued.delete(e.job);
         running.delete(e.job);
+        storing.delete(e.job);
         break;
       case 'job-waiting':
         // Once per step: a map whose jobs another run is computing would otherwise print a line per item.

@@ -26,6 +26,11 @@ export type RunEvent =
   /** Submitted to a cluster's queue (`--executor slurm`); `job-start` follows when it runs. */
   | { readonly type: 'job-queued'; readonly job: string; readonly step: string; readonly block: string }
   | { readonly type: 'job-cached'; readonly job: string; readonly step: string; readonly block: string }
+  /**
+   * The command ended well and the job gave its slot back: its outputs are being stored (`job-done` once they
+   * are, or `job-failed`). `at`: when the command ended, if before the event is sent (under Slurm).
+   */
+  | { readonly type: 'job-storing'; readonly job: string; readonly step: string; readonly block: string; readonly at?: number }
   /** `seconds`: how long the command ran (as lineage says); `stored`: how long its outputs took to be stored after it, which can be longer. */
   | { readonly type: 'job-done'; readonly job: string; readonly step: string; readonly block: string; readonly seconds: number; readonly stored: number }
   | {

@@ -25,6 +25,28 @@ describe('the run log a person reads', () => {
   });
 });
 
+describe('the status line at a terminal', () => {
+  /** The last status line drawn, without its elapsed time. */
+  const lastStatus = (out: string): string => out.split('\r\x1b[2K').filter((l) => l.startsWith('[')).at(-1)!.replace(/^\[[0-9.]+s\] /, '');
+
+  it('counts jobs whose outputs are being stored apart from running commands, and a cached step as done', () => {
+    let out = '';
+    const log = prettyLogger((s) => void (out += s), true);
+    log({ type: 'step-start', step: 'import', block: 'import', jobs: 1, cached: 1 });
+    log({ type: 'step-start', step: 'big', block: 'big', jobs: 300, cached: 0 });
+    for (const j of ['a', 'b', 'c', 'd']) log({ type: 'job-start', job: `big[${j}]`, step: 'big', block: 'big' });
+    log({ type: 'job-storing', job: 'big[a]', step: 'big', block: 'big' });
+    log({ type: 'job-storing', job: 'big[b]', step: 'big', block: 'big' });
+    log({ type: 'job-done', job: 'big[a]', step: 'big', block: 'big', seconds: 0.1, stored: 0.2 });
+    log({ type: 'published', path: '/data/x', to: '_shark/out/x' });
+    expect(lastStatus(out)).toBe('2 running, 1 storing · big 1/300');
+    // The cached step's own job-cached, sent once its row is recorded, does not count it twice.
+    log({ type: 'job-cached', job: 'import', step: 'import', block: 'import' });
+    log({ type: 'published', path: '/data/x', to: '_shark/out/x' });
+    expect(lastStatus(out)).toBe('2 running, 1 storing · big 1/300');
+  });
+});
+
 describe('text from steps and builds in the run log', () => {
   const coloured = 'Step 2/2 : RUN false\n\x1b[91mls: /x: No such file\x1b[0m\n\x1b]0;title\x07\x1b[2Jend';
   const failed = { type: 'step-failed', step: 'e', where: 'p.md:3:1', message: coloured, reason: 'environment' } as const;

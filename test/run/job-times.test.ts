@@ -73,3 +73,34 @@ describe('a job waiting for a slot', () => {
     expect(Date.parse(action('b')['startTime'] as string)).toBeGreaterThanOrEqual(Date.parse(action('a')['endTime'] as string));
   });
 });
+
+/**
+ * A job gives its slot back as its command ends, and its outputs are stored
+ * after: `job-storing` says so, and no more than -j jobs are ever between
+ * `job-start` and `job-storing` (a job queued behind another in its slot
+ * starts as that one ends: its start is said after that end).
+ */
+describe('the events of a map under -j 2', () => {
+  it('have at most 2 jobs between job-start and job-storing, and each job start, storing, done in that order', async () => {
+    const rig = new Rig();
+    try {
+      for (let i = 0; i < 60; i++) rig.write(`in/f${i}`, `${i}\n`);
+      rig.write('q.md', '```shark-import\nin /data/in/\n```\n\n```shark-run\nsleep 0.02; cat /data/in/* > /data/out/+\n```\n');
+      const run = await rig.shark(['run', 'q.md', '-j', '2', '--json']);
+      expect(run.code, run.stderr).toBe(0);
+      const events = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; job?: string });
+      let running = 0;
+      let most = 0;
+      for (const e of events) {
+        if (e.type === 'job-start') most = Math.max(most, ++running);
+        if (e.type === 'job-storing') running--;
+      }
+      expect(most).toBe(2);
+      const jobs = [...new Set(events.filter((e) => e.job !== undefined).map((e) => e.job!))];
+      expect(jobs).toHaveLength(61);
+      for (const job of jobs) expect(events.filter((e) => e.job === job).map((e) => e.type), job).toEqual(['job-start', 'job-storing', 'job-done']);
+    } finally {
+      rig.cleanup();
+    }
+  }, 60_000);
+});

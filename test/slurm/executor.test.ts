@@ -116,8 +116,11 @@ describeSlurm('shark run --executor slurm', () => {
     expect(jobs).toHaveLength(4);
     for (const job of jobs) {
       const of = events.filter((e) => e.job === job);
-      expect(of.map((e) => e.type), job).toEqual(['job-queued', 'job-start', 'job-done']);
-      const [, start, done] = of as [unknown, { time: string }, { time: string; seconds: number }];
+      expect(of.map((e) => e.type), job).toEqual(['job-queued', 'job-start', 'job-storing', 'job-done']);
+      const [, start, storing, done] = of as [unknown, { time: string }, { time: string }, { time: string; seconds: number }];
+      // Storing from when the command ended on the node: between its start and job-done.
+      expect(Date.parse(storing.time), job).toBeGreaterThanOrEqual(Date.parse(start.time));
+      expect(Date.parse(storing.time), job).toBeLessThanOrEqual(Date.parse(done.time));
       // Started when the node says: its start and the command's duration end no later than job-done is sent.
       expect(Date.parse(start.time) + done.seconds * 1000, job).toBeLessThanOrEqual(Date.parse(done.time) + 5);
       expect(done.seconds).toBeGreaterThanOrEqual(0.4);

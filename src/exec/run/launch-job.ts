@@ -7,11 +7,21 @@ import type { Workspace } from '../../store/snapshot-store.js';
 import type { ExecOutcome, ExecRequest } from '../executor.js';
 import { DOCKER_ID_PREFIX } from '../docker/docker-environments.js';
 import { threadsOf } from '../resources.js';
+import type { Turn } from '../scheduler.js';
 import type { RunContext } from './context.js';
 import { writeImportLog } from './import-log.js';
 
 const CANCELLED = { status: 'cancelled' } as const;
 const INTERRUPTED = { ok: false, message: 'interrupted' } as const;
+
+/**
+ * Each running job's turn, settled once what its command's end says is said
+ * (`job-storing` when it ended well). A job queued behind it starts in its
+ * slot the moment it ends, and is told so before that end is handled: its
+ * `job-start` waits for it, so no more than -j jobs are ever between
+ * `job-start` and `job-storing`.
+ */
+const endSaid = new WeakMap<Turn, Promise<void>>();
 
 export type Launched = {
   readonly outcome: ExecOutcome | { readonly status: 'import-failed'; readonly message: string };
@@ -34,12 +44,22 @@ export async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: 
   const { session } = ctx;
   const step = job.step;
   const times: Ran = {};
-  /** `at`: when the command started, when told later (under Slurm, a task that started and ended between two polls). */
-  const announce = (at?: number): void => {
+  /**
+   * `at`: when the command started, when told later (under Slurm, a task that started and ended between two
+   * polls; a job queued behind another, told once `after`, that one's end, is said).
+   */
+  const announce = (at?: number, after?: Promise<void>): void => {
     times.started = at ?? Date.now();
     started?.();
-    ctx.emit({ type: 'job-start', job: job.id, step: step.id, block: step.blockId, ...(at === undefined ? {} : { at }) });
+    const say = (): void => ctx.emit({ type: 'job-start', job: job.id, step: step.id, block: step.blockId, ...(at === undefined ? {} : { at }) });
+    if (after === undefined) say();
+    else void after.then(say);
   };
+  /**
+   * Ended well: said while the job still holds its slot, so that no job starts in that slot before
+   * this one is storing (at most -j jobs are ever between `job-start` and `job-storing`).
+   */
+  const storing = (): void => ctx.emit({ type: 'job-storing', job: job.id, step: step.id, block: step.blockId, at: times.ended ?? Date.now() });
   if (step.kind === 'import') {
     const importer = importerFor(step.clause.source)!;
     const ictx = importContext(session, step, ctx.signal, (done, total) => ctx.emit({ type: 'progress', job: job.id, done, total: total ?? null }));
@@ -50,6 +70,7 @@ export async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: 
       times.ended = Date.now();
       // As a failed command does (below): before the slot is given back.
       if (!f.ok && !ctx.signal.aborted) ctx.stop();
+      if (f.ok) storing();
       return f;
     }, INTERRUPTED);
     const cancelled = !fetched.ok && (fetched === INTERRUPTED || ctx.signal.aborted);
@@ -109,13 +130,21 @@ export async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: 
   const ended = (o: ExecOutcome): ExecOutcome => {
     times.ended ??= Date.now();
     if (o.status === 'failed' || o.status === 'timeout') ctx.stop();
+    if (o.status === 'ok') storing();
     return o;
   };
   const outcome = await ctx.scheduler.run(ctx.demand(step), (turn) => {
     if (ctx.halted) return CANCELLED;
     if (executor !== undefined) {
       if (turn.after === undefined) announce();
-      return executor.run({ ...request, turn, queued: { begun: () => announce(), ...(ctx.options.keepGoing ? {} : { stopped: ctx.stopFlag }) } }).then(ended);
+      let said = (): void => undefined;
+      endSaid.set(turn, new Promise((done) => (said = done)));
+      const begun = (): void => {
+        const ahead = turn.after === undefined ? undefined : endSaid.get(turn.after);
+        announce(ahead === undefined ? undefined : Date.now(), ahead);
+      };
+      const queued = { begun, ...(ctx.options.keepGoing ? {} : { stopped: ctx.stopFlag }) };
+      return executor.run({ ...request, turn, queued }).then(ended).finally(said);
     }
     const env = session.envs.current(step.env ?? '');
     return slurm!.run(request, {
