@@ -49,7 +49,8 @@ export type ConfigRead =
 export function readConfig(path: string, file: string): ConfigRead {
   let source: string;
   try {
-    source = readFileSync(path, 'utf8');
+    // A byte order mark is no text: columns of line 1 count from after it, as a document's do.
+    source = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
   } catch (e) {
     return { ok: false, reason: 'unreadable', message: `${file}: error: cannot read config: ${readProblem(e)}` };
   }

@@ -65,6 +65,15 @@ describe('errors in shark.yaml, each located, exit 2', () => {
     expect(r.stderr).toBe('shark.yaml:2:7: error: `jobs` must be a positive whole number, not `four`\n    2 | jobs: four\n      |       ^\n1 error in shark.yaml\n');
   });
 
+  it('counts columns of line 1 from after a byte order mark, as in documents', async () => {
+    rig.write('shark.yaml', '\ufeffjobs: four\n');
+    for (const command of ['plan', 'config']) {
+      const r = await rig.shark([command, 'p.md']);
+      expect(r.code, command).toBe(2);
+      expect(r.stderr, command).toBe('shark.yaml:1:7: error: `jobs` must be a positive whole number, not `four`\n    1 | jobs: four\n      |       ^\n1 error in shark.yaml\n');
+    }
+  });
+
   it('reports every problem at once', async () => {
     rig.write('shark.yaml', 'job: 4\nstore: 3\n');
     const r = await rig.shark(['plan', 'p.md']);
