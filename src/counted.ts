@@ -2,3 +2,11 @@
 export function counted(n: number, noun: string, plural = `${noun}s`): string {
   return `${n} ${n === 1 ? noun : plural}`;
 }
+
+/**
+ * The rule for a count (`-j`, `jobs:`, a pool's size), in the document, on the
+ * command line and in shark.yaml alike: whole, ≥ 1, and exact as a number.
+ */
+export function isPositiveCount(n: number): boolean {
+  return Number.isSafeInteger(n) && n >= 1;
+}

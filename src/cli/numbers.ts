@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { isPositiveCount } from '../counted.js';
 import { EXIT_INVALID, ExitError } from './load-or-report.js';
 
 /** A commander parser for a whole number ≥ 0 (a run number, a depth): anything else is a usage error, exit 2. */
@@ -7,11 +8,6 @@ export function naturalNumber(flag: string): (value: string) => number {
     if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${flag} expects a whole number, not \`${value}\``);
     return Number(value);
   };
-}
-
-/** The rule for a count, on the command line and in shark.yaml alike: whole, ≥ 1, and exact as a number. */
-export function isPositiveCount(n: number): boolean {
-  return Number.isSafeInteger(n) && n >= 1;
 }
 
 /**

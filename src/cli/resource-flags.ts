@@ -5,6 +5,7 @@ import { valueProblem, type GivenPlaces } from '../pipeline/given-frontmatter.js
 import { checkResources, poolSizes, type Limits } from '../exec/resources.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { parseMemory } from '../pipeline/resources.js';
+import { isPositiveCount } from '../counted.js';
 import { EXIT_INVALID, ExitError, sourceOf } from './load-or-report.js';
 import { collect } from './common-options.js';
 
@@ -40,8 +41,8 @@ export function parseResourceFlags(flags: ResourceFlags, stderr: (s: string) => 
   }
   const pools = new Map<string, number>();
   for (const p of flags.pool ?? []) {
-    const m = /^([A-Za-z0-9][A-Za-z0-9_.-]*)=([1-9]\d*)$/.exec(p);
-    if (m === null) fail(`--pool expects NAME=N (N jobs of the pool at once, at least 1), not \`${p}\``);
+    const m = /^([A-Za-z0-9][A-Za-z0-9_.-]*)=(\d+)$/.exec(p);
+    if (m === null || !isPositiveCount(Number(m[2]))) fail(`--pool expects NAME=N (N jobs of the pool at once, at least 1), not \`${p}\``);
     pools.set(m![1]!, Number(m![2]));
   }
   return { memory, pools };

@@ -1,6 +1,7 @@
 import { parseDocument, isMap, isScalar, isSeq, type Node as YamlNode, type YAMLSeq, LineCounter } from 'yaml';
 import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import type { Axis, Frontmatter } from './document.js';
+import { isPositiveCount } from '../counted.js';
 import { inputEntry, noValue, plainValue, secretNames, secretsAlsoVariables, setByShark, unexportable, unsupportedValue, VARIABLE, writtenEmpty, yamlErrorText } from './frontmatter-entries.js';
 
 /**
@@ -136,8 +137,10 @@ function readPools(
       continue;
     }
     const size = isScalar(sizeNode) ? sizeNode.value : undefined;
-    if (typeof size !== 'number' || !Number.isInteger(size) || size < 1) {
-      fail(nodePos(sizeNode ?? nameNode), `the pool \`${name}\` needs a size: a whole number of jobs at once, at least 1`);
+    if (typeof size !== 'number' || !isPositiveCount(size)) {
+      const text = plainValue(sizeNode);
+      const given = text === undefined ? '' : `, not \`${text}\``;
+      fail(nodePos(sizeNode ?? nameNode), `the pool \`${name}\` needs a size: a whole number of jobs at once, at least 1${given}`);
       continue;
     }
     pools.set(name, { size, at: nodePos(nameNode) });

@@ -184,4 +184,21 @@ echo ran >> counter; echo a > /data/a.txt
     expect(pool.code).toBe(2);
     expect(pool.stderr).toContain('--pool expects NAME=N (N jobs of the pool at once, at least 1), not `db=0`');
   });
+
+  it('holds a pool size to the one rule of -j and jobs: (exact as a number), in the frontmatter, --pool and shark.yaml alike', async () => {
+    const huge = '99999999999999999999';
+    rig.write('p.md', `---\npools: {db: ${huge}}\n---\n\`\`\`shark-run {pool=db}\necho a > /data/a.txt\n\`\`\`\n`);
+    const check = await rig.shark(['check', 'p.md']);
+    expect(check.code).toBe(2);
+    expect(check.stderr).toContain(`p.md:2:13: error: the pool \`db\` needs a size: a whole number of jobs at once, at least 1, not \`${huge}\`\n    2 | pools: {db: ${huge}}\n      |             ^`);
+    rig.write('p.md', '```shark-run {pool=db}\necho a > /data/a.txt\n```\n');
+    const flag = await rig.shark(['config', 'p.md', '--pool', `db=${huge}`]);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain(`--pool expects NAME=N (N jobs of the pool at once, at least 1), not \`db=${huge}\``);
+    expect(flag.stdout).toBe('');
+    rig.write('shark.yaml', `pools: {db: ${huge}}\n`);
+    const config = await rig.shark(['config', 'p.md']);
+    expect(config.code).toBe(2);
+    expect(config.stderr).toContain(`shark.yaml:1:13: error: \`pools.db\` must be a positive whole number, not \`${huge}\``);
+  });
 });

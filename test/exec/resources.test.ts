@@ -48,7 +48,7 @@ describe('{threads}, {memory}, {pool} and pools:', () => {
     expect(errors(doc([['shark-run {memory=lots}', 'a > /data/a']]))).toEqual(['1:15: `memory` is a size with a binary unit: {memory=8G}, {memory=512M}, not `lots`']);
     expect(errors(doc([['shark-run {pool=a/b}', 'a > /data/a']]))).toEqual(["1:15: invalid pool name `a/b`: use letters, digits, '.', '_' and '-'"]);
     expect(errors(doc([['shark-run {memory=1M}', 'a > /data/a']]))).toEqual(["1:15: memory=1M is too little for a job: declare at least 6M (Docker's smallest limit)"]);
-    expect(errors(doc([['shark-run', 'a > /data/a']], 'pools: {db: 0}'))).toEqual(['2:13: the pool `db` needs a size: a whole number of jobs at once, at least 1']);
+    expect(errors(doc([['shark-run', 'a > /data/a']], 'pools: {db: 0}'))).toEqual(['2:13: the pool `db` needs a size: a whole number of jobs at once, at least 1, not `0`']);
     expect(errors(doc([['shark-run', 'a > /data/a']], 'pools: [db]'))).toEqual(['2:8: `pools:` maps pool names to how many of their jobs may run at once: `pools: {db: 1}`']);
   });
 
