@@ -2,6 +2,7 @@ import { isMap, isScalar, LineCounter, parseDocument, type Node as YamlNode } fr
 import { LINE_BREAK } from '../diagnostics.js';
 import type { Document } from '../markdown/document.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
+import { REPEATED, wantedValues } from '../pipeline/axes.js';
 import type { ConfigUse } from './apply-config.js';
 
 export type Origin = 'default' | 'document' | 'config' | 'command line' | 'environment';
@@ -44,11 +45,14 @@ export function variableSettings(pipeline: Pipeline, use: ConfigUse | undefined,
     const eq = typeof v === 'string' ? v.indexOf('=') : -1;
     if (eq > 0) layers.push({ name: (v as string).slice(0, eq), value: (v as string).slice(eq + 1), origin: { from: 'command line', at: '-e' } });
   }
+  const commandLine = new Map<string, string>();
   for (const { name, value, origin } of layers) {
     const axis = doc.frontmatter?.axes.get(name);
     const all = axis?.values.map((v) => v.value);
-    // As restrictAxes reads `-e AXIS=…`: a value may itself hold a comma.
-    const kept = all === undefined ? value : all.filter((v) => (all.includes(value) ? [value] : value.split(',')).includes(v));
+    // As restrictAxes reads `-e AXIS=…`: the command line's repeated -e add up.
+    const given = origin.from === 'command line' && commandLine.has(name) ? `${commandLine.get(name)!}${REPEATED}${value}` : value;
+    if (origin.from === 'command line') commandLine.set(name, given);
+    const kept = all === undefined ? value : all.filter((v) => wantedValues(all, given).includes(v));
     out.set(name, { name, value: kept, ...origin });
   }
   return [...out.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -12,7 +12,7 @@ import { positiveCount } from './numbers.js';
 import type { Io } from './main.js';
 import { writePlanJson, writePlanText } from './render-plan.js';
 import { refuseUnreadable } from '../plan/unreadable-host.js';
-import { closeSession, inputPairs, openSession, pairs, reportingInvalidInput, stepVariables, type SessionFlags } from './session-setup.js';
+import { closeSession, envPairs, inputPairs, openSession, reportingInvalidInput, stepVariables, type SessionFlags } from './session-setup.js';
 import { refuseNoJobs, selectOrReport, withTargets, type TargetFlags } from './targets.js';
 import { slurmFlags, withExecutorOptions, type ExecutorFlags } from './executor-flags.js';
 import { plannedSubmissions, renderSubmissions } from './slurm-plan.js';
@@ -75,7 +75,7 @@ function scriptOf(file: string, targets: readonly string[], flags: PlanFlags, st
     stderr(`shark: error: -j expects a positive whole number, not \`${flags.jobs}\`\n`);
     throw new ExitError(EXIT_INVALID);
   }
-  const extra = pairs(flags.env, '-e/--env', stderr);
+  const extra = envPairs(flags.env, stderr);
   const pipeline = loadOrReport(file, stderr, 'read', extra, givenFrontmatter(flags), givenPlaces(flags));
   const selection = selectOrReport(pipeline, targets, flags, stderr);
   const bindings = new Map([...inputPairs(flags.input, stderr)].map(([name, path]) => [name, resolve(path)]));

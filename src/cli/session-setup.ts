@@ -15,6 +15,7 @@ import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport, openFa
 import { storeSpec } from './find-store.js';
 import { importsOverStore, inputsOverStore } from './store-inputs.js';
 import { notAVariable, VARIABLE } from '../markdown/frontmatter-entries.js';
+import { REPEATED } from '../pipeline/axes.js';
 import { CONFIG_USE, givenFrontmatter, givenPlaces, type ConfigUse } from './apply-config.js';
 
 export interface SessionFlags {
@@ -44,7 +45,14 @@ export function pairs(values: readonly string[] | undefined, flag: string, stder
 
 /** `-e NAME=VALUE`s: each NAME one the shell can export, as the frontmatter's and shark.yaml's `env:` names must be. */
 export function envPairs(values: readonly string[] | undefined, stderr: (s: string) => void): Map<string, string> {
-  const out = pairs(values, '-e/--env', stderr);
+  const out = new Map<string, string>();
+  // A name given again adds a value: an axis takes them all (as `-e TAXA=A,B`); a variable given two is refused once loading says which it is.
+  for (const v of values ?? []) {
+    for (const [name, value] of pairs([v], '-e/--env', stderr)) {
+      const before = out.get(name);
+      out.set(name, before === undefined ? value : before.split(REPEATED).includes(value) ? before : `${before}${REPEATED}${value}`);
+    }
+  }
   for (const name of out.keys()) {
     const wrong = !VARIABLE.test(name) ? `\`${name}\` is not a valid environment variable name`
       : notAVariable(name);

@@ -11,6 +11,25 @@ export interface Reference {
 
 export type References = { ok: true; refs: Reference[] } | { ok: false; offset: number; message: string };
 
+/**
+ * Between the values of a name `-e` gave more than once: no argument can hold
+ * a NUL, so the values stay apart whatever they hold (a comma included).
+ */
+export const REPEATED = '\0';
+
+/** The `-e` options that gave `value` to `name`, as typed: `-e TAXA=A -e TAXA=B`. */
+function givenAs(name: string, value: string): string {
+  return value.split(REPEATED).map((v) => `-e ${name}=${v}`).join(' ');
+}
+
+/**
+ * The values `-e AXIS=…` names. A repeated -e adds its values, as a comma
+ * does. A value may itself hold a comma: the whole text names it first.
+ */
+export function wantedValues(all: readonly string[], given: string): string[] {
+  return given.split(REPEATED).flatMap((g) => (all.includes(g) ? [g] : g.split(',')));
+}
+
 /** The values of the axes one instance takes, in frontmatter order. */
 export type Combination = readonly (readonly [string, string])[];
 
@@ -79,11 +98,10 @@ export function restrictAxes(
       out.set(name, all);
       continue;
     }
-    // A value may itself hold a comma: the whole text names it first.
-    const wanted = all.includes(given) ? [given] : given.split(',');
+    const wanted = wantedValues(all, given);
     const unknown = wanted.filter((v) => !all.includes(v));
     for (const v of unknown) {
-      diagnostics.push(valueProblem(file, axis.at, places, 'env', name, `-e ${name}=${given}`, `\`${v}\` is not a value of the axis \`${name}\` (its values: ${all.join(', ')})`));
+      diagnostics.push(valueProblem(file, axis.at, places, 'env', name, givenAs(name, given), `\`${v}\` is not a value of the axis \`${name}\` (its values: ${all.join(', ')})`));
     }
     out.set(name, all.filter((v) => wanted.includes(v)));
   }
@@ -112,7 +130,17 @@ export function instantiate(
   const file = document.file;
   const axes = document.frontmatter?.axes ?? new Map<string, Axis>();
   const scalars = new Map(document.frontmatter?.variables ?? []);
-  for (const [name, value] of overrides) if (scalars.has(name)) scalars.set(name, value);
+  for (const [name, value] of overrides) {
+    if (axes.has(name)) continue;
+    const given = value.split(REPEATED);
+    if (given.length === 1) {
+      if (scalars.has(name)) scalars.set(name, value);
+      continue;
+    }
+    const both = `${given.slice(0, -1).join(', ')} and ${given.at(-1)!}`;
+    const at = document.frontmatter?.at ?? { line: 1, col: 1 };
+    diagnostics.push(valueProblem(file, at, places, 'env', name, givenAs(name, value), `\`${name}\` is a variable and takes one value, not ${both} (only an axis takes several)`));
+  }
   const known = [...(document.frontmatter?.variables.keys() ?? []), ...axes.keys()];
   const secrets = new Set((document.frontmatter?.secrets ?? []).map((s) => s.name));
   const knownText = known.length === 0 ? 'the frontmatter defines no keys' : `the frontmatter defines ${known.sort().join(', ')}`;

@@ -122,6 +122,29 @@ describe('sweeps with the real binary', () => {
     expect(r.stderr).toContain('p.md:2:1: error: -e TAXA=AVES,REPTILIA: `REPTILIA` is not a value of the axis `TAXA` (its values: AMPHIBIA, AVES)');
   });
 
+  it('takes a repeated -e on an axis as the union of its values, as -e TAXA=A,B', async () => {
+    const twice = await rig.shark(['plan', 'p.md', '-e', 'TAXA=AVES', '-e', 'TAXA=AMPHIBIA', '-e', 'SCENARIO=restore']);
+    const once = await rig.shark(['plan', 'p.md', '-e', 'TAXA=AMPHIBIA,AVES', '-e', 'SCENARIO=restore']);
+    expect([twice.code, twice.stderr]).toEqual([0, '']);
+    expect(twice.stdout).toContain('delta-p[TAXA=AMPHIBIA,SCENARIO=restore]');
+    expect(twice.stdout).toContain('delta-p[TAXA=AVES,SCENARIO=restore]');
+    expect(twice.stdout).toBe(once.stdout);
+    const config = await rig.shark(['config', 'p.md', '-e', 'TAXA=AVES', '-e', 'TAXA=AMPHIBIA']);
+    expect(config.stdout).toContain('TAXA = [AMPHIBIA, AVES] (command line -e)\n');
+    const unknown = await rig.shark(['plan', 'p.md', '-e', 'TAXA=AVES', '-e', 'TAXA=REPTILIA']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('p.md:2:1: error: -e TAXA=AVES -e TAXA=REPTILIA: `REPTILIA` is not a value of the axis `TAXA` (its values: AMPHIBIA, AVES)');
+  });
+
+  it('refuses a variable given two values by repeated -e, naming both; the same value twice is one', async () => {
+    const r = await rig.shark(['plan', 'p.md', '-e', 'SCALE=2', '-e', 'SCALE=3']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error: -e SCALE=2 -e SCALE=3: `SCALE` is a variable and takes one value, not 2 and 3 (only an axis takes several)');
+    expect(r.stdout).toBe('');
+    const same = await rig.shark(['plan', 'p.md', '-e', 'SCALE=2', '-e', 'SCALE=2']);
+    expect([same.code, same.stderr]).toEqual([0, '']);
+  });
+
   it('shows instance ids in plan, logs and lineage', async () => {
     const plan = await rig.shark(['plan', 'p.md']);
     expect(plan.stdout).toContain('delta-p[TAXA=AVES,SCENARIO=arable]');
