@@ -9,7 +9,7 @@ import { PLANNING, withSessionOptions } from './common-options.js';
 import { displayName, loadOrReport } from './load-or-report.js';
 import type { Io } from './main.js';
 import { secretValues } from './secrets.js';
-import { parseResourceFlags, unusedPools } from './resource-flags.js';
+import { parseResourceFlags, runLimits } from './resource-flags.js';
 import { envPairs, inputPairs, refuseBadBindings } from './session-setup.js';
 import { selectOrReport } from './targets.js';
 import { refuseConfigRefutations } from './config-refutations.js';
@@ -36,13 +36,15 @@ export function configCommand(io: Io, run: Command): Command {
   }
   return cmd.option('--json', 'print the settings as JSON').action((file: string, flags: Flags) => {
     // The options run checks before it reads anything, checked as it checks them.
-    positiveCount('-j', flags.jobs, 1, io.stderr);
+    const jobs = positiveCount('-j', flags.jobs, 1, io.stderr);
     checkExecutorFlags(flags, io.stderr);
     const use = flags[CONFIG_USE];
     const extra = envPairs(flags.env, io.stderr);
     const pipeline = loadOrReport(file, io.stderr, 'read', extra, givenFrontmatter(flags), givenPlaces(flags));
     refuseConfigRefutations(pipeline, dirname(resolve(file)), flags, io.stderr, true);
     checkBindings(file, pipeline, flags, extra, io.stderr);
+    // An undeclared pool, a block needing more memory than the run may use: refused as run refuses them.
+    runLimits(pipeline, jobs, parseResourceFlags(flags, io.stderr), flags.executor === 'slurm', givenPlaces(flags), io.stderr);
     // `force:` and `targets:` names the document does not have: refused as run refuses them.
     // `config` takes no targets of its own: those of the config file are run's.
     const configTargets = use?.config.targets?.values ?? [];
@@ -56,8 +58,7 @@ export function configCommand(io: Io, run: Command): Command {
 
 /**
  * What `run` would refuse in the values shown: an input bound to a path that
- * does not exist or not declared, an unreadable secrets file, a pool sized
- * that no block uses (exit 2). An unbound input is shown as such, and an
+ * does not exist or not declared, an unreadable secrets file (exit 2). An unbound input is shown as such, and an
  * unset secret only warned about.
  */
 function checkBindings(file: string, pipeline: Pipeline, flags: Flags, extra: ReadonlyMap<string, string>, stderr: (s: string) => void): void {
@@ -66,7 +67,6 @@ function checkBindings(file: string, pipeline: Pipeline, flags: Flags, extra: Re
   const bound = inputBindings({ pipeline, bindings, pipelineDir: dirname(resolve(file)) }, { places, unboundAllowed: true });
   refuseBadBindings(pipeline, bound.diagnostics, places, stderr);
   secretValues(pipeline, flags.secrets, extra, 'read', stderr, process.env, places);
-  refuseBadBindings(pipeline, unusedPools(pipeline, parseResourceFlags(flags, stderr).pools, places), places, stderr);
 }
 
 function configSetting(flags: Flags): Setting {
@@ -86,7 +86,7 @@ function optionSettings(cmd: Command, file: string, flags: Flags, pipeline: Pipe
     const setting = use?.config.options.get(key.key);
     const source = cmd.getOptionValueSource(key.option);
     if (key.kind.endsWith('-by-name')) {
-      out.push(...pairSettings(key, setting, use, flags[key.option], key.key === 'inputs' ? [...pipeline.inputs.keys()] : []));
+      out.push(...pairSettings(key, setting, use, flags[key.option], key.key === 'inputs' ? [...pipeline.inputs.keys()] : [], key.key === 'pools' ? documentPools(pipeline) : new Map()));
       continue;
     }
     const value = valueOf(key, flags[key.option] ?? (key.key === 'store' ? storeDefault(file) : undefined));
@@ -99,8 +99,19 @@ function optionSettings(cmd: Command, file: string, flags: Flags, pipeline: Pipe
   return out;
 }
 
-/** `inputs.NAME`, `pools.NAME`: each name from the command line, else the config file; declared inputs left unbound too. */
-function pairSettings(key: ConfigKey, setting: ConfigSetting | undefined, use: ConfigUse | undefined, merged: unknown, declared: string[]): Setting[] {
+/** The frontmatter's `pools:` sizes, each at its line: the layer under the config file's and `--pool`. */
+function documentPools(pipeline: Pipeline): Map<string, Setting> {
+  const doc = pipeline.document;
+  return new Map([...(doc.frontmatter?.pools ?? [])].map(([name, p]) => [name, { name: `pools.${name}`, value: p.size, from: 'document', at: `${doc.file}:${p.at.line}` }]));
+}
+
+/**
+ * `inputs.NAME`, `pools.NAME`: each name from the command line, else the
+ * config file, else the document; declared inputs left unbound too.
+ */
+function pairSettings(
+  key: ConfigKey, setting: ConfigSetting | undefined, use: ConfigUse | undefined, merged: unknown, declared: string[], fromDocument: ReadonlyMap<string, Setting>,
+): Setting[] {
   const fromCommandLine = new Map<string, string>();
   // With a config file, the option's value holds its pairs too: the command line's are those it kept aside.
   const raw = use !== undefined ? use.commandLine.get(key.option) : merged;
@@ -110,14 +121,14 @@ function pairSettings(key: ConfigKey, setting: ConfigSetting | undefined, use: C
     if (eq > 0) fromCommandLine.set(v.slice(0, eq), v.slice(eq + 1));
   }
   const fromConfig = setting?.shape === 'pairs' ? setting.pairs : [];
-  const names = [...new Set([...declared, ...fromConfig.map((p) => p.name), ...fromCommandLine.keys()])].sort();
+  const names = [...new Set([...declared, ...fromDocument.keys(), ...fromConfig.map((p) => p.name), ...fromCommandLine.keys()])].sort();
   return names.map((name): Setting => {
     const given = fromCommandLine.get(name);
     const configured = fromConfig.find((p) => p.name === name);
     const label = `${key.key}.${name}`;
     if (given !== undefined) return { name: label, value: valueOf(key, given), from: 'command line', at: key.flag };
     if (configured !== undefined && use !== undefined) return { name: label, value: valueOf(key, configured.value), ...configAt(use, configured.at.line) };
-    return { name: label, value: null, from: 'default' };
+    return fromDocument.get(name) ?? { name: label, value: null, from: 'default' };
   });
 }
 

@@ -16,8 +16,9 @@ import { closeSession, envPairs, inputPairs, openSession, reportingInvalidInput,
 import { refuseNoJobs, selectOrReport, withTargets, type TargetFlags } from './targets.js';
 import { slurmFlags, withExecutorOptions, type ExecutorFlags } from './executor-flags.js';
 import { plannedSubmissions, renderSubmissions } from './slurm-plan.js';
+import { memoryOption, parseResourceFlags, poolOption, runLimits, type ResourceFlags } from './resource-flags.js';
 
-interface PlanFlags extends SessionFlags, TargetFlags, ExecutorFlags {
+interface PlanFlags extends SessionFlags, TargetFlags, ExecutorFlags, ResourceFlags {
   jobs?: string;
   json?: boolean;
   script?: boolean;
@@ -32,19 +33,24 @@ export function planCommand(io: Io): Command {
       .option('--json', 'print the plan as JSON')
       .option('--script', 'print a POSIX sh script that performs the pipeline by hand')
       .option('-v, --verbose', 'list every job of map steps')
-      .addOption(new Option('-j, --jobs <n>', 'with --script: SHARK_THREADS as run -j N gives it; with --executor slurm: array tasks at once').default(String(availableParallelism()), 'number of cores')),
+      .addOption(new Option('-j, --jobs <n>', 'with --script: SHARK_THREADS as run -j N gives it; with --executor slurm: array tasks at once').default(String(availableParallelism()), 'number of cores'))
+      .addOption(memoryOption())
+      .addOption(poolOption()),
     PLANNING,
   ))).action(async (file: string, targets: string[], flags: PlanFlags) => {
     if (flags.script === true && flags.json === true) refuseTogether('--json', '--script', io.stderr);
     const slurm = slurmFlags(flags, io.stderr);
     const jobs = positiveCount('-j', flags.jobs, 1, io.stderr);
+    const resources = parseResourceFlags(flags, io.stderr);
     if (flags.script) {
-      io.stdout(scriptOf(file, targets, flags, io.stderr));
+      io.stdout(scriptOf(file, targets, flags, resources, io.stderr));
       return;
     }
     const { session, hostInputs } = openSession(file, flags, io.stderr);
     try {
       const selection = selectOrReport(session.pipeline, targets, flags, io.stderr);
+      // What run would refuse before it runs anything (an undeclared pool, more memory than it may use), even with every job cached.
+      runLimits(session.pipeline, jobs, resources, slurm !== undefined, givenPlaces(flags), io.stderr);
       // Inputs are refused as they are hashed; a local import is hashed as the plan resolves it, past where one is reported.
       await reportingInvalidInput(session, io.stderr, async () => refuseUnreadable(session));
       const seeded = await reportingInvalidInput(session, io.stderr, () => seedState(session, hostInputs));
@@ -69,7 +75,7 @@ export function planCommand(io: Io): Command {
  * SHARK_THREADS from `-j`, the inputs `-i` binds), read from the document
  * alone: no store is opened.
  */
-function scriptOf(file: string, targets: readonly string[], flags: PlanFlags, stderr: (s: string) => void): string {
+function scriptOf(file: string, targets: readonly string[], flags: PlanFlags, resources: ReturnType<typeof parseResourceFlags>, stderr: (s: string) => void): string {
   const jobs = Number(flags.jobs);
   if (!Number.isInteger(jobs) || jobs < 1) {
     stderr(`shark: error: -j expects a positive whole number, not \`${flags.jobs}\`\n`);
@@ -78,6 +84,7 @@ function scriptOf(file: string, targets: readonly string[], flags: PlanFlags, st
   const extra = envPairs(flags.env, stderr);
   const pipeline = loadOrReport(file, stderr, 'read', extra, givenFrontmatter(flags), givenPlaces(flags));
   const selection = selectOrReport(pipeline, targets, flags, stderr);
+  runLimits(pipeline, jobs, resources, false, givenPlaces(flags), stderr);
   const bindings = new Map([...inputPairs(flags.input, stderr)].map(([name, path]) => [name, resolve(path)]));
   return handScript(pipeline, { variables: stepVariables(pipeline, extra), selection, threads: (step) => threadsOf(step, jobs), bindings, pipelineDir: dirname(resolve(file)) });
 }

@@ -64,6 +64,19 @@ export function limitsOrReport(
   return limits;
 }
 
+/**
+ * The limits a run with these flags would have, refused as `run` refuses
+ * them (`plan` and `config` too, so that what they accept `run` does). Under
+ * Slurm the cluster grants threads and memory: this machine's -j and memory
+ * bound nothing.
+ */
+export function runLimits(
+  pipeline: Pipeline, jobs: number, parsed: { memory: number; pools: Map<string, number> }, slurm: boolean, places: GivenPlaces | undefined, stderr: (s: string) => void,
+): Limits {
+  return slurm ? limitsOrReport(pipeline, Number.MAX_SAFE_INTEGER, { memory: Infinity, pools: parsed.pools }, places, stderr)
+    : limitsOrReport(pipeline, jobs, parsed, places, stderr);
+}
+
 /** `--pool` sizes (or shark.yaml's `pools:`) of pools no block of the document takes from, as `-i` of an input it does not declare. */
 export function unusedPools(pipeline: Pipeline, given: ReadonlyMap<string, number>, places: GivenPlaces | undefined): Diagnostic[] {
   const used = new Set(pipeline.steps.flatMap((s) => (s.kind === 'run' && s.resources.pool !== undefined ? [s.resources.pool] : [])));

@@ -11,7 +11,7 @@ import { checkOutputFile, writeOutputFile } from './output-file.js';
 import { closedOutput } from './process-guards.js';
 import { givenPlaces } from './apply-config.js';
 import { positiveCount } from './numbers.js';
-import { limitsOrReport, memoryOption, parseResourceFlags, poolOption, type ResourceFlags } from './resource-flags.js';
+import { runLimits, memoryOption, parseResourceFlags, poolOption, type ResourceFlags } from './resource-flags.js';
 import { jsonLogger, prettyLogger } from './run-logger.js';
 import { requireSlurm, slurmFlags, withExecutorOptions, type ExecutorFlags } from './executor-flags.js';
 import { refuseUnreadable } from '../plan/unreadable-host.js';
@@ -72,10 +72,7 @@ export function runCommand(io: Io): Command {
       if (flags.output !== undefined) checkOutputFile(flags.output, session, io.stderr);
       const logger = flags.json ? jsonLogger(io.stdout) : prettyLogger(io.stdout, process.stdout.isTTY === true);
       const selection = selectOrReport(session.pipeline, targets, flags, io.stderr);
-      // Under Slurm the cluster grants threads and memory: this machine's -j and memory bound nothing.
-      const places = givenPlaces(flags);
-      const limits = slurm === undefined ? limitsOrReport(session.pipeline, jobs, resources, places, io.stderr)
-        : limitsOrReport(session.pipeline, Number.MAX_SAFE_INTEGER, { memory: Infinity, pools: resources.pools }, places, io.stderr);
+      const limits = runLimits(session.pipeline, jobs, resources, slurm !== undefined, givenPlaces(flags), io.stderr);
       // An input or local import that cannot be read is refused as a missing one is: before a run is recorded.
       await reportingInvalidInput(session, io.stderr, async () => refuseUnreadable(session));
       await refuseNoJobsAhead(session, hostInputs, selection, io.stderr);

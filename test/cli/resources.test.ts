@@ -147,6 +147,37 @@ echo ran >> counter; echo a > /data/a.txt
     expect(rig.count()).toBe(0);
   });
 
+  it('plan and config refuse an undeclared pool and too much memory as run does, same message, exit 2, even with every job cached', async () => {
+    rig.write('p.md', '```shark-run {pool=db}\necho a > /data/a.txt\n```\n\n```shark-run {memory=2G}\necho b > /data/b.txt\n```\n');
+    expect((await rig.shark(['run', 'p.md', '--pool', 'db=1'])).code).toBe(0);
+    const run = await rig.shark(['run', 'p.md', '--memory', '1G']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('p.md:1:15: error: undeclared pool `db`');
+    expect(run.stderr).toContain('p.md:5:15: error: memory=2G is more than this run may use (1G, --memory');
+    for (const command of ['plan', 'config']) {
+      const r = await rig.shark([command, 'p.md', '--memory', '1G']);
+      expect(r.code, command).toBe(2);
+      expect(r.stderr, command).toBe(run.stderr);
+      expect(r.stdout, command).toBe('');
+      expect((await rig.shark([command, 'p.md', '--pool', 'db=1'])).code, command).toBe(0);
+    }
+    const script = await rig.shark(['plan', 'p.md', '--script']);
+    expect(script.code).toBe(2);
+    expect(script.stderr).toContain('p.md:1:15: error: undeclared pool `db`');
+  });
+
+  it('config lists the frontmatter\'s pool sizes with their line, under shark.yaml\'s and --pool', async () => {
+    rig.write('p.md', '---\npools: {db: 2, gis: 1}\n---\n```shark-run {pool=db}\necho a > /data/a.txt\n```\n\n```shark-run {pool=gis}\necho b > /data/b.txt\n```\n');
+    const r = await rig.shark(['config', 'p.md', '--pool', 'gis=3']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('pools.db = 2 (p.md:2)\npools.gis = 3 (command line --pool)\n');
+    const json = JSON.parse((await rig.shark(['config', 'p.md', '--json'])).stdout) as { settings: { name: string }[] };
+    expect(json.settings.filter((s) => s.name.startsWith('pools.'))).toEqual([
+      { name: 'pools.db', value: 2, from: 'document', at: 'p.md:2' },
+      { name: 'pools.gis', value: 1, from: 'document', at: 'p.md:2' },
+    ]);
+  });
+
   it('refuses a job declaring more memory than the run may use (exit 2), at the option; --memory sets the limit', async () => {
     rig.write('p.md', `# memory
 
