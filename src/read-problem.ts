@@ -11,6 +11,8 @@ const WORDS: Readonly<Record<string, string>> = {
   EIO: 'i/o error',
   ELOOP: 'too many levels of symbolic links',
   ENAMETOOLONG: 'file name too long',
+  // `p.md/`: a name written as a directory's where a file is.
+  ENOTDIR: 'not a directory: a part of the path is a file (a trailing `/`?)',
 };
 
 /** Why a file could not be read, in those words; another error keeps its own message. */

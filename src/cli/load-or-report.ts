@@ -2,6 +2,7 @@ import { accessSync, closeSync, constants, openSync, readSync, statSync } from '
 import { relative } from 'node:path';
 import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
 import { loadPipeline } from '../pipeline/load.js';
+import { readProblem } from '../read-problem.js';
 import { MAX_DOCUMENT_BYTES, decodeDocument, tooLarge } from '../markdown/source-text.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { GivenFrontmatter, GivenPlaces } from '../pipeline/given-frontmatter.js';
@@ -78,7 +79,7 @@ function refuse(shown: string, stderr: (s: string) => void, file: string): never
 /** A pipeline file that cannot be read, said as every command that takes FILE says it: exit 2. */
 function cannotRead(path: string, e: unknown, stderr: (s: string) => void): never {
   const code = (e as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a markdown file' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
+  const why = code === 'EISDIR' ? 'is a directory, not a markdown file' : readProblem(e);
   stderr(`${displayName(path)}: error: cannot read pipeline: ${why}\n`);
   throw new ExitError(EXIT_INVALID);
 }

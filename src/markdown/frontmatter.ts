@@ -2,6 +2,7 @@ import { parseDocument, isMap, isScalar, isSeq, type Node as YamlNode, type YAML
 import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import type { Axis, Frontmatter } from './document.js';
 import { isPositiveCount } from '../counted.js';
+import { nameProblem } from './tags.js';
 import { inputEntry, noValue, plainValue, secretNames, secretsAlsoVariables, setByShark, unexportable, unsupportedValue, VARIABLE, writtenEmpty, yamlErrorText } from './frontmatter-entries.js';
 
 /**
@@ -132,8 +133,9 @@ function readPools(
     const nameNode = item.key as YamlNode | null;
     const sizeNode = item.value as YamlNode | null;
     const name = isScalar(nameNode) ? String(nameNode.value) : '';
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) {
-      fail(nodePos(nameNode), `invalid pool name \`${name}\`: use letters, digits, '.', '_' and '-'`);
+    const invalid = nameProblem('pool name', name);
+    if (invalid !== undefined) {
+      fail(nodePos(nameNode), invalid);
       continue;
     }
     const size = isScalar(sizeNode) ? sizeNode.value : undefined;

@@ -175,6 +175,16 @@ function editDistance(a: string, b: string): number {
 }
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/**
+ * Why `value` is no block id or pool name (`what`), or undefined: `.x` and
+ * `-x` hold only allowed characters, so their message says where they go wrong.
+ */
+export function nameProblem(what: 'block id' | 'pool name', value: string): string | undefined {
+  if (ID.test(value)) return undefined;
+  const rule = /^[A-Za-z0-9_.-]+$/.test(value) ? 'it must start with a letter or digit' : 'use letters, digits, \'.\', \'_\' and \'-\'';
+  return `invalid ${what} \`${value}\`: ${rule}`;
+}
 const DURATION = /^(\d+(?:\.\d+)?)([smh]?)$/;
 
 /** The seconds of a `{timeout}` duration (`90`, `90s`, `10m`, `1.5h`); undefined when it is none. */
@@ -192,10 +202,15 @@ function invalidValue(key: string, value: string | true): string | undefined {
   switch (key) {
     case 'id':
       if (value === true) return '`id` needs a value: {id=NAME}';
-      return ID.test(value) ? undefined : `invalid block id \`${value}\`: use letters, digits, '.', '_' and '-'`;
+      return nameProblem('block id', value);
     case 'deps':
       // An empty list (`{deps=}`) names no file.
       if (value === true || value.trim() === '') return '`deps` needs files: {deps=requirements.lock} or {deps=a.lock,b.txt}';
+      {
+        // A /data path is what steps make and read, not a file beside the document: it can never be found there.
+        const data = value.split(',').map((f) => f.trim()).find((f) => f === '/data' || f.startsWith('/data/'));
+        if (data !== undefined) return `\`deps\` names files beside the document (relative to its directory), and ${data} is data: read it in the command, which makes it an input of the step`;
+      }
       return undefined;
     case 'timeout': {
       if (value === true) return '`timeout` needs a value: {timeout=30m}';
@@ -212,12 +227,17 @@ function invalidValue(key: string, value: string | true): string | undefined {
       return undefined;
     case 'pool':
       if (value === true) return '`pool` needs a name: {pool=db}';
-      return ID.test(value) ? undefined : `invalid pool name \`${value}\`: use letters, digits, '.', '_' and '-'`;
+      return nameProblem('pool name', value);
     case 'network':
       // `{network=host}`: a container shares the host's network (a database on the host's localhost).
       return value === true || value === 'true' || value === 'false' || value === 'host' ? undefined : `\`network\` is written {network}, {network=host} or {network=false}, not \`${value}\``;
     case 'slurm': {
       if (value === true) return '`slurm` needs sbatch options: {slurm="--qos=long --gres=gpu:1"}';
+      // `{slurm="--qos=long,--x"}`: the comma ended the option, inside the quotes.
+      const quote = /^["']/.exec(value)?.[0];
+      if (quote !== undefined && (value.length < 2 || !value.endsWith(quote))) {
+        return `\`slurm\`: the quote opening \`${value}\` is never closed: a comma ends an option, so separate sbatch options with spaces: {slurm="--qos=long --gres=gpu:1"}`;
+      }
       const words = slurmWords(value);
       if (words.length === 0) return '`slurm` needs sbatch options: {slurm="--qos=long --gres=gpu:1"}';
       const checked = checkWords(words);
@@ -266,12 +286,16 @@ function parseOptions(
     // `{deps=a.lock,b.txt}`: a word that is no option of this kind, right after deps, is one more file.
     if (eq < 0 && previous === 'deps' && !OPTIONS[kind].includes(key)) {
       options['deps'] = `${String(options['deps'])},${key}`;
+      const invalid = invalidValue('deps', key);
+      if (invalid !== undefined) return { ok: false, offset: itemAt, message: invalid };
       continue;
     }
     previous = key;
     if (!OPTIONS[kind].includes(key)) {
       const allowed = OPTIONS[kind].join(', ');
-      return { ok: false, offset: itemAt, message: `unknown option \`${key}\` for shark-${kind} (allowed: ${allowed})` };
+      const near = OPTIONS[kind].find((o) => editDistance(o, key) <= (o.length > 4 ? 2 : 1));
+      const hint = near === undefined ? '' : `did you mean \`${near}\`? `;
+      return { ok: false, offset: itemAt, message: `unknown option \`${key}\` for shark-${kind} (${hint}allowed: ${allowed})` };
     }
     if (key in options) return { ok: false, offset: itemAt, message: `option \`${key}\` is given twice` };
     const invalid = invalidValue(key, value);

@@ -99,9 +99,13 @@ export function restrictAxes(
       continue;
     }
     const wanted = wantedValues(all, given);
-    const unknown = wanted.filter((v) => !all.includes(v));
+    // An empty value is said once, as such: `` would read as a value the axis lacks.
+    const unknown = [...new Set(wanted.filter((v) => !all.includes(v)))];
     for (const v of unknown) {
-      diagnostics.push(valueProblem(file, axis.at, places, 'env', name, givenAs(name, given), `\`${v}\` is not a value of the axis \`${name}\` (its values: ${all.join(', ')})`));
+      const why = v !== '' ? `\`${v}\` is not a value of the axis \`${name}\``
+        : given.split(REPEATED).includes('') ? `the value is empty: name values of the axis \`${name}\``
+        : `a value is empty (two commas, or one at an end): name values of the axis \`${name}\``;
+      diagnostics.push(valueProblem(file, axis.at, places, 'env', name, givenAs(name, given), `${why} (its values: ${all.join(', ')})`));
     }
     out.set(name, all.filter((v) => wanted.includes(v)));
   }

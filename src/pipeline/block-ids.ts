@@ -1,8 +1,7 @@
 import type { Diagnostic } from '../diagnostics.js';
 import { error } from '../diagnostics.js';
 import type { Document, SharkBlock } from '../markdown/document.js';
-
-const ID = /^[a-z0-9][a-z0-9_.-]*$/i;
+import { nameProblem } from '../markdown/tags.js';
 
 export function slug(text: string): string {
   return text
@@ -53,7 +52,8 @@ function baseIds(file: string, blocks: readonly SharkBlock[], diagnostics: Diagn
     const id = block.options['id'];
     if (typeof id !== 'string') continue;
     const first = explicit.get(id);
-    if (!ID.test(id)) diagnostics.push(error(file, block.infoAt, `invalid block id \`${id}\`: use letters, digits, '.', '_' and '-'`));
+    const invalid = nameProblem('block id', id);
+    if (invalid !== undefined) diagnostics.push(error(file, block.infoAt, invalid));
     else if (first !== undefined) {
       diagnostics.push(error(file, block.infoAt, `block id \`${id}\` is used twice`, [{ at: first.infoAt, message: 'first used here' }]));
     } else explicit.set(id, block);

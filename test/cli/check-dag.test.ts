@@ -109,6 +109,12 @@ describe.concurrent('shark check', () => {
     expect([r.status, r.stdout, r.stderr]).toEqual([2, '', `${FORMAT}: error: cannot read pipeline: is a directory, not a markdown file\n`]);
   });
 
+  it('reports a file named as a directory (a trailing /) in words, not as Node\'s ENOTDIR', async () => {
+    const file = `${FORMAT}/${readdirSync(FORMAT).find((f) => f.endsWith('.md'))!}/`;
+    const r = await shark('check', file);
+    expect([r.status, r.stdout, r.stderr]).toEqual([2, '', `${file.slice(0, -1)}: error: cannot read pipeline: not a directory: a part of the path is a file (a trailing \`/\`?)\n`]);
+  });
+
   it('shows an absolute path as given when it is outside the working directory', async () => {
     const r = await shark('check', '/nonexistent/pipeline.md');
     expect([r.status, r.stderr]).toEqual([2, '/nonexistent/pipeline.md: error: cannot read pipeline: no such file\n']);

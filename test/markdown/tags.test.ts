@@ -133,6 +133,13 @@ describe('parseTag', () => {
     expect(ok('shark-run', '{timeout=0.5}').options).toEqual({ timeout: '0.5' });
     expect(bad('shark-run', '{id}').message).toBe('`id` needs a value: {id=NAME}');
     expect(bad('shark-run', '{id=a b}').message).toBe("invalid block id `a b`: use letters, digits, '.', '_' and '-'");
+    expect(bad('shark-run', '{deps=a.lock,/data/a}').message).toBe('`deps` names files beside the document (relative to its directory), and /data/a is data: read it in the command, which makes it an input of the step');
+    // Only allowed characters, in the wrong place: the message says which place.
+    expect(bad('shark-run', '{id=.x}').message).toBe('invalid block id `.x`: it must start with a letter or digit');
+    expect(bad('shark-run', '{id=-x}').message).toBe('invalid block id `-x`: it must start with a letter or digit');
+    expect(bad('shark-run', '{pool=_db}').message).toBe('invalid pool name `_db`: it must start with a letter or digit');
+    expect(bad('shark-run', '{thread=2}').message).toBe('unknown option `thread` for shark-run (did you mean `threads`? allowed: id, network, timeout, threads, memory, pool, skip, manual, precious, deps, slurm)');
+    expect(bad('shark-run', '{slurm="--qos=long,--x"}').message).toBe('`slurm`: the quote opening `"--qos=long` is never closed: a comma ends an option, so separate sbatch options with spaces: {slurm="--qos=long --gres=gpu:1"}');
     expect(bad('shark-run', '{network=yes}').message).toBe('`network` is written {network}, {network=host} or {network=false}, not `yes`');
     expect(ok('shark-run:db', '{network=host}').options).toEqual({ network: 'host' });
     expect(bad('shark-run', '{id=a, id=b}').message).toBe('option `id` is given twice');

@@ -160,6 +160,13 @@ describe('-e restrictions and overrides', () => {
     ]);
   });
 
+  it('says an empty -e value is empty, once, not that `` is no value of the axis', () => {
+    expect(problems(SWEEP, { TAXA: '' })).toEqual(['2:1: -e TAXA=: the value is empty: name values of the axis `TAXA` (its values: AMPHIBIA, AVES)']);
+    expect(problems(SWEEP, { TAXA: 'AVES,,AMPHIBIA,' })).toEqual([
+      '2:1: -e TAXA=AVES,,AMPHIBIA,: a value is empty (two commas, or one at an end): name values of the axis `TAXA` (its values: AMPHIBIA, AVES)',
+    ]);
+  });
+
   it('overrides a scalar key in %{NAME}, as it does for the environment', () => {
     const p = load(SWEEP, { CURVE: '0.5' });
     expect(commands(p)[0]).toContain('echo AMPHIBIA 0.5 >');

@@ -19,7 +19,7 @@ export type ZfsResult<T> = { ok: true; value: T } | { ok: false; error: ZfsFailu
 export function failureMessage(f: ZfsFailure): string {
   switch (f.reason) {
     case 'bad-spec':
-      return `${f.spec}: expected zfs:POOL/DATASET`;
+      return `${f.spec} is no ZFS dataset name: expected zfs:POOL/DATASET, each part letters, digits, '_', '-', ':' and '.', and none . or ..`;
     case 'no-zfs':
       return 'the zfs command was not found (install OpenZFS or zfs-fuse; looked in PATH, /sbin, /usr/sbin)';
     case 'no-daemon':

@@ -23,7 +23,9 @@ export interface Layout {
 
 export function layOut(spec: string): ZfsResult<Layout> {
   const dataset = spec.replace(/^zfs:/, '');
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.:-]*(\/[A-Za-z0-9_.:-]+)*$/.test(dataset)) return { ok: false, error: { reason: 'bad-spec', spec } };
+  // ZFS takes no `.` or `..` component: `zfs create pool/a/../x` would be refused, so it is never suggested.
+  const parts = dataset.split('/');
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.:-]*(\/[A-Za-z0-9_.:-]+)*$/.test(dataset) || parts.some((p) => p === '.' || p === '..')) return { ok: false, error: { reason: 'bad-spec', spec } };
   const found = Commands.find();
   if (!found.ok) return found;
   const cmd = found.value;
