@@ -1,6 +1,7 @@
 import type { Position } from '../diagnostics.js';
 import type { SourceLine } from '../markdown/document.js';
 import { declareArgs, expandWord, fromProblem } from './dockerfile-args.js';
+import { argumentProblem, execForm, instructions } from './dockerfile-instructions.js';
 import { translateCopy, upwardSource } from './obuilder-copy.js';
 import { opensWithList, readSexps, type Sexp } from './sexp.js';
 
@@ -15,12 +16,21 @@ export interface BuildSpec {
   readonly bases: readonly string[];
   /** Build-context paths that COPY/ADD take: their content decides rebuilds too. */
   readonly contextFiles: readonly string[];
+  /** Where each of `contextFiles` is written, and by what: one that names nothing is an error there (plan, run). */
+  readonly sources?: readonly ContextSource[];
   /** Steps that asked for the network while building (`(network host)`). */
   readonly network: boolean;
   /** OBuilder `(exclude NAME...)`: per context source, basenames left out below it. */
   readonly exclude?: Readonly<Record<string, readonly string[]>>;
   /** The defaults of the ARGs before the first FROM, which FROM may name: pinning a base resolves them too. */
   readonly args?: Readonly<Record<string, string>>;
+}
+
+export interface ContextSource {
+  readonly path: string;
+  readonly at: Position;
+  /** `COPY`, `ADD` or `(copy …)`: how the message names it. */
+  readonly by: string;
 }
 
 export interface SpecProblem {
@@ -44,15 +54,16 @@ const INSTRUCTIONS = new Set([
 function parseDockerfile(body: readonly SourceLine[]): SpecResult {
   const problems: SpecProblem[] = [];
   const bases: string[] = [];
-  const contextFiles: string[] = [];
+  const sources: ContextSource[] = [];
   // ARGs before the first FROM: they alone can name a base.
   const metaArgs = new Map<string, string | undefined>();
   // `FROM … AS name`: a COPY --from naming one (or a stage's number) takes no image.
   const stages = new Set<string>();
   let stageCount = 0;
   let sawFrom = false;
-  for (const { at, text } of instructions(body)) {
-    const [word = '', ...args] = text.split(/\s+/);
+  for (const { at, text, placeOf } of instructions(body)) {
+    const tokens = [...text.matchAll(/\S+/g)];
+    const [word = '', ...args] = tokens.map((t) => t[0]);
     const instruction = word.toUpperCase();
     if (!INSTRUCTIONS.has(instruction)) {
       problems.push({ at, message: `unknown Dockerfile instruction \`${word}\`` });
@@ -61,6 +72,11 @@ function parseDockerfile(body: readonly SourceLine[]): SpecResult {
     if (!sawFrom && instruction !== 'FROM' && instruction !== 'ARG') {
       problems.push({ at, message: 'a Dockerfile must start with FROM' });
       sawFrom = true;
+      continue;
+    }
+    const needs = argumentProblem(instruction, text.slice(word.length));
+    if (needs !== undefined) {
+      problems.push({ at, message: needs });
       continue;
     }
     if (instruction === 'ARG' && !sawFrom) {
@@ -85,43 +101,24 @@ function parseDockerfile(body: readonly SourceLine[]): SpecResult {
     const copied = instruction === 'COPY' ? copyFromImage(args, stages) : undefined;
     if (copied !== undefined && !bases.includes(copied)) bases.push(copied);
     if ((instruction === 'COPY' || instruction === 'ADD') && !args.some((a) => a.startsWith('--from'))) {
-      const paths = execForm(args.filter((a) => !a.startsWith('--')).join(' ')) ?? args.filter((a) => !a.startsWith('--'));
+      const words = tokens.slice(1).filter((t) => !t[0].startsWith('--'));
+      const json = execForm(words.map((t) => t[0]).join(' '));
+      // Each source placed where it is written: in the JSON form, at its quoted text.
+      const paths = json?.map((p) => ({ path: p, offset: text.indexOf(JSON.stringify(p), words[0]?.index ?? 0) }))
+        ?? words.map((t) => ({ path: t[0], offset: t.index }));
       if (paths.length < 2) problems.push({ at, message: `${instruction} needs a source and a destination` });
-      const sources = paths.slice(0, -1).filter((p) => !/^https?:\/\//.test(p));
-      const up = sources.map((src) => upwardSource(instruction, src, 'dockerfile')).find((m) => m !== undefined);
+      const copied = paths.slice(0, -1).filter((p) => !/^https?:\/\//.test(p.path));
+      const up = copied.map((src) => upwardSource(instruction, src.path, 'dockerfile')).find((m) => m !== undefined);
       if (up !== undefined) problems.push({ at, message: up });
-      contextFiles.push(...sources);
+      sources.push(...copied.map((src) => ({ path: src.path, at: src.offset < 0 ? at : placeOf(src.offset), by: instruction })));
     }
   }
   if (!sawFrom && problems.length === 0) problems.push({ at: { line: body[0]!.line, col: body[0]!.col }, message: 'a Dockerfile must start with FROM' });
   if (problems.length > 0) return { ok: false, problems };
   const defaults = [...metaArgs].filter((a): a is [string, string] => a[1] !== undefined);
-  const spec: BuildSpec = { format: 'dockerfile', dockerfile: body.map((l) => l.text).join('\n') + '\n', bases, contextFiles, network: true };
+  const contextFiles = sources.map((s) => s.path);
+  const spec: BuildSpec = { format: 'dockerfile', dockerfile: body.map((l) => l.text).join('\n') + '\n', bases, contextFiles, sources, network: true };
   return { ok: true, spec: defaults.length > 0 ? { ...spec, args: Object.fromEntries(defaults) } : spec };
-}
-
-/**
- * The Dockerfile's instructions, each with its continuation lines joined (as
- * Docker reads them: comment lines inside one are left out) and the place of
- * its first word.
- */
-function instructions(body: readonly SourceLine[]): { at: Position; text: string }[] {
-  const out: { at: Position; text: string }[] = [];
-  let open: { at: Position; text: string } | undefined;
-  for (const line of body) {
-    const text = line.text.trim();
-    if (open === undefined && (text === '' || text.startsWith('#'))) continue;
-    if (open !== undefined && text.startsWith('#')) continue;
-    const continues = text.endsWith('\\');
-    const part = continues ? text.slice(0, -1).trimEnd() : text;
-    if (open === undefined) {
-      const lead = line.text.length - line.text.trimStart().length;
-      open = { at: { line: line.line, col: line.col + lead }, text: part };
-      out.push(open);
-    } else if (part !== '') open.text += ` ${part}`;
-    if (!continues) open = undefined;
-  }
-  return out;
 }
 
 /**
@@ -135,17 +132,6 @@ function copyFromImage(args: readonly string[], stages: ReadonlySet<string>): st
   return ref;
 }
 
-/** The JSON form of COPY and ADD, `["a b", "dest"]`, or undefined when it is not written so. */
-function execForm(text: string): string[] | undefined {
-  if (!text.startsWith('[')) return undefined;
-  try {
-    const value: unknown = JSON.parse(text);
-    return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function parseObuilder(body: readonly SourceLine[]): SpecResult {
   const parsed = readSexps(body);
   if (!parsed.ok) return { ok: false, problems: [parsed.problem] };
@@ -155,7 +141,7 @@ function parseObuilder(body: readonly SourceLine[]): SpecResult {
   const ops = top.length === 1 && top[0]!.kind === 'list' && top[0]!.items[0]?.kind === 'list' ? top[0]!.items : top;
   const lines: string[] = [];
   const bases: string[] = [];
-  const contextFiles: string[] = [];
+  const sources: ContextSource[] = [];
   const exclude: Record<string, string[]> = {};
   let network = false;
   let sawFrom = false;
@@ -223,7 +209,7 @@ function parseObuilder(body: readonly SourceLine[]): SpecResult {
           problems.push({ at: op.at, message: copy.message });
           break;
         }
-        contextFiles.push(...copy.sources);
+        sources.push(...copy.sources.map((path, i) => ({ path, at: src?.[i]?.at ?? op.at, by: '(copy …)' })));
         if (copy.exclude.length > 0) for (const src of copy.sources) exclude[src] = [...new Set([...(exclude[src] ?? []), ...copy.exclude])];
         lines.push(...copy.lines);
         break;
@@ -274,7 +260,7 @@ function parseObuilder(body: readonly SourceLine[]): SpecResult {
     }
   }
   if (problems.length > 0) return { ok: false, problems };
-  const spec: BuildSpec = { format: 'obuilder', dockerfile: lines.join('\n') + '\n', bases, contextFiles, network };
+  const spec: BuildSpec = { format: 'obuilder', dockerfile: lines.join('\n') + '\n', bases, contextFiles: sources.map((s) => s.path), sources, network };
   return { ok: true, spec: Object.keys(exclude).length > 0 ? { ...spec, exclude } : spec };
 }
 

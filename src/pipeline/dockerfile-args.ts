@@ -120,7 +120,7 @@ function closingBrace(word: string, from: number): number {
 }
 
 /** Splits on whitespace outside quotes, keeping the quotes for expandWord. */
-function words(text: string): string[] {
+export function words(text: string): string[] {
   const out: string[] = [];
   let current = '';
   let quote: string | undefined;

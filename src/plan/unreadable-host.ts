@@ -1,5 +1,6 @@
 import { accessSync, constants, existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { contextRelative, isPattern, namesNothing } from '../build-context.js';
 import { error } from '../diagnostics.js';
 import { localPath, missingLocal } from '../imports/file-importer.js';
 import { LocalLinkError, LocalLinks } from '../imports/local-links.js';
@@ -35,10 +36,29 @@ function assertReadable(path: string, links?: LocalLinks): void {
  * a missing frontmatter input. Found only as the import
  * ran, a missing one was a failed run (exit 1) that plan had called `run`.
  * (Frontmatter inputs are refused as they are hashed or stored: `readingInput`.)
+ * So are the COPY/ADD sources of environments that name nothing.
  */
 export function refuseUnreadable(session: Session): void {
   for (const step of session.pipeline.steps) {
     if (step.kind === 'import' && step.clause.source.scheme === 'file') refuseUnreadableImport(session, step, step.clause.source.path);
+  }
+  refuseMissingSources(session);
+}
+
+/**
+ * A COPY/ADD (or `copy`) source that names nothing beside the document,
+ * thrown at the source: found only by the engine, it was a failed build
+ * (exit 1) that plan had called `not built yet`. One that leaves the
+ * directory was refused when the document was checked.
+ */
+function refuseMissingSources(session: Session): void {
+  for (const env of session.pipeline.environments.values()) {
+    for (const source of env.spec.sources ?? []) {
+      const rel = contextRelative(source.path);
+      if (rel === undefined || !namesNothing(session.pipelineDir, rel)) continue;
+      const where = isPattern(rel) ? `matches nothing in ${session.pipelineDir}` : `does not exist (looked for ${join(session.pipelineDir, rel)})`;
+      throw new InvalidInput(error(session.pipeline.document.file, source.at, `${source.by} source \`${source.path}\` of environment ${env.name} ${where}`));
+    }
   }
 }
 

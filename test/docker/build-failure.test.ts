@@ -66,6 +66,14 @@ describeDocker('a build that fails', () => {
     expect(runs.stdout).toMatch(/0 run, 0 cached, 1 failed, 3 not run/);
   });
 
+  it('that the engine could not parse is reported at the document line, without an empty build log section', async () => {
+    writeFileSync(join(tmp.dir, 'two.md'), `# p\n\n\`\`\`shark-build:aeparse\nFROM ${BASE}\n\nONBUILD FROM ${unique('x')}\n\`\`\`\n\n\`\`\`shark-run:aeparse\necho x > /data/x.txt\n\`\`\`\n`);
+    const r = await shark(['run', 'two.md'], tmp.dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).toContain("two.md:3:1: error: building environment aeparse failed: the engine could not parse the Dockerfile at line 6: FROM isn't allowed as an ONBUILD trigger\n");
+    expect(r.stdout + r.stderr).not.toContain('--- last lines of the build log:');
+  }, 180_000);
+
   it('stopped by Ctrl-C, is reported as interrupted, not as failed', async () => {
     writeFileSync(join(tmp.dir, 'two.md'), `\`\`\`shark-build:aeslow
 FROM ${BASE}

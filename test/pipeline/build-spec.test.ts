@@ -38,6 +38,11 @@ describe('parseBuildSpec: Dockerfile', () => {
       dockerfile: text + '\n',
       bases: ['ghcr.io/osgeo/gdal:ubuntu-small-3.8.5'],
       contextFiles: ['scripts/', 'requirements.txt', 'with space.txt'],
+      sources: [
+        { path: 'scripts/', at: { line: 15, col: 6 }, by: 'COPY' },
+        { path: 'requirements.txt', at: { line: 15, col: 15 }, by: 'COPY' },
+        { path: 'with space.txt', at: { line: 16, col: 7 }, by: 'COPY' },
+      ],
       network: true,
       args: { VERSION: '3.8.5' },
     });
@@ -81,6 +86,36 @@ describe('parseBuildSpec: Dockerfile', () => {
     expect(problems('\n  \n')).toEqual(['9:1: empty shark-build block: write a Dockerfile or an OBuilder spec']);
   });
 
+  it('refuses an instruction without the argument the engine needs, at its line (not a failed build at a line of the generated Dockerfile)', () => {
+    expect(problems('FROM a\nENV\nARG\n  WORKDIR\nUSER   \nCOPY\nRUN\nSHELL sh\nENV A=1 B\nENV A\nLABEL =x')).toEqual([
+      '11:1: ENV needs NAME=VALUE',
+      '12:1: ARG needs a name',
+      '13:3: WORKDIR needs a directory',
+      '14:1: USER needs a user',
+      '15:1: COPY needs a source and a destination',
+      '16:1: RUN needs a command',
+      '17:1: SHELL takes the shell as a JSON list (SHELL ["/bin/sh", "-c"])',
+      '18:1: ENV B: write B=VALUE (every word after ENV is NAME=VALUE once the first is)',
+      '19:1: ENV A needs a value: write ENV A=VALUE',
+      '20:1: LABEL =x: the name before `=` is empty',
+    ]);
+    // What the engine takes: the older `ENV NAME VALUE…`, an empty value, CMD alone, a continued argument.
+    expect(problems('FROM a\nENV A 1 2\nENV B=\nCMD\nENV \\\n  C=1\nSHELL ["/bin/sh", "-c"]')).toEqual([]);
+  });
+
+  it('places each COPY source where it is written, continuation lines included', () => {
+    const s = spec('FROM a\nCOPY  one.txt \\\n   # a comment\n    two/ /opt/\nADD --chown=1 ["t h", "/x"]');
+    expect(s.sources).toEqual([
+      { path: 'one.txt', at: { line: 11, col: 7 }, by: 'COPY' },
+      { path: 'two/', at: { line: 13, col: 5 }, by: 'COPY' },
+      { path: 't h', at: { line: 14, col: 16 }, by: 'ADD' },
+    ]);
+    expect(spec('((from a)\n (copy (src x.sh  "y z") (dst /opt/)))').sources).toEqual([
+      { path: 'x.sh', at: { line: 11, col: 13 }, by: '(copy …)' },
+      { path: 'y z', at: { line: 11, col: 19 }, by: '(copy …)' },
+    ]);
+  });
+
   it('refuses a COPY or ADD source outside the pipeline\'s directory, as the OBuilder form does (Docker would only at the build)', () => {
     expect(problems('FROM a\nCOPY ../outside.txt /x\nADD --chown=1 data/../../up /y\nCOPY ["../q r", "/z"]')).toEqual([
       '11:1: COPY sources stay inside the pipeline\'s directory: `../outside.txt` goes up with `..`',
@@ -121,6 +156,10 @@ describe('parseBuildSpec: OBuilder', () => {
       ].join('\n'),
       bases: ['ocaml/opam:debian-12-ocaml-5.1'],
       contextFiles: ['dune-project', 'bin'],
+      sources: [
+        { path: 'dune-project', at: { line: 15, col: 13 }, by: '(copy …)' },
+        { path: 'bin', at: { line: 15, col: 26 }, by: '(copy …)' },
+      ],
       network: true,
     });
   });

@@ -14,7 +14,6 @@ export interface ImageBuild {
   /** The lock's base ids for this environment: without `update`, a rebuild starts from those the engine still has. */
   readonly locked: Readonly<Record<string, string>>;
   readonly update: boolean;
-  readonly contextDir: string;
   readonly signal: AbortSignal;
 }
 
@@ -50,9 +49,9 @@ export async function buildImage(b: ImageBuild): Promise<Built> {
   const log = lines.length === 0 ? '' : `${lines.join('\n')}\n`;
   if (!built.ok) {
     if (signal.aborted) return { ok: false, error: `building environment ${name} was cancelled`, log };
-    const missing = inputs.missing.length > 0 ? `\nnot in ${b.contextDir}: ${inputs.missing.join(', ')}` : '';
-    const tail = lines.slice(-LOG_TAIL_LINES).join('\n');
-    return { ok: false, error: `building environment ${name} failed: ${built.message}${missing}\n--- last lines of the build log:\n${tail}`, log };
+    // The engine refuses a Dockerfile it cannot parse before logging anything: no log section then.
+    const tail = lines.length === 0 ? '' : `\n--- last lines of the build log:\n${lines.slice(-LOG_TAIL_LINES).join('\n')}`;
+    return { ok: false, error: `building environment ${name} failed: ${engineMessage(built.message, env)}${tail}`, log };
   }
   const bases: Record<string, string> = {};
   for (const ref of env.spec.bases) {
@@ -61,4 +60,19 @@ export async function buildImage(b: ImageBuild): Promise<Built> {
     if (id !== undefined) bases[ref] = id;
   }
   return { ok: true, image: built.imageId, bases, log };
+}
+
+/**
+ * The engine's message, its `dockerfile parse error line N` (a line of the
+ * Dockerfile Shark sent) said as the document's line: check refuses what
+ * Shark can tell, so this is what only the engine knows. A Dockerfile block
+ * is sent line for line (pinning a base rewrites a line, never adds one); an
+ * OBuilder spec's lines are Shark's own, so only the block is named.
+ */
+export function engineMessage(message: string, env: Environment): string {
+  const parse = /^(?:\(HTTP code \d+\) \S+ - )?dockerfile parse error line (\d+): ([\s\S]*)$/.exec(message.trim());
+  if (parse === null) return message;
+  const written = env.spec.format === 'dockerfile' ? env.block.body[Number(parse[1]) - 1] : undefined;
+  const where = written !== undefined ? `line ${written.line}` : `line ${parse[1]} of the Dockerfile Shark made of this OBuilder spec`;
+  return `the engine could not parse the Dockerfile at ${where}: ${parse[2]}`;
 }

@@ -1,6 +1,6 @@
 import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
-import { join, posix, relative, sep } from 'node:path';
-import { minimatch } from 'minimatch';
+import { join, relative, sep } from 'node:path';
+import { contextRelative, globContext, ignoredAtRoot, isPattern } from '../../build-context.js';
 import type { BuildSpec } from '../../pipeline/build-spec.js';
 import { hashFileSync, sha256 } from '../../store/hash.js';
 
@@ -36,16 +36,6 @@ export interface Outside {
 const RECORD_VERSION = 1;
 
 /**
- * Never part of a context, even for `COPY . /app`: the store and published
- * results beside the pipeline (which change on every run), version control,
- * and lock files (written after each build: including them would make every
- * build invalidate itself).
- */
-function ignoredAtRoot(name: string): boolean {
-  return name === '.shark' || name === '_shark' || name === '.git' || name === '.dockerignore' || name.endsWith('.lock.json');
-}
-
-/**
  * Hashes the Dockerfile text and the content of every file its COPY/ADD
  * sources take, as a labeled record. Reads the files (no Docker), so `plan`
  * can tell whether the locked image is still the right one.
@@ -61,7 +51,7 @@ export function buildInputs(spec: BuildSpec, contextDir: string): BuildInputs {
       missing.push(source);
       continue;
     }
-    const matches = /[*?[]/.test(rel) ? globContext(contextDir, rel) : [rel];
+    const matches = isPattern(rel) ? globContext(contextDir, rel) : [rel];
     const excluded = new Set(spec.exclude?.[source] ?? []);
     let any = false;
     for (const m of matches) {
@@ -99,47 +89,6 @@ function leavesContext(root: string, abs: string): string | undefined {
   }
   const rel = relative(root, real);
   return rel === '..' || rel.startsWith(`..${sep}`) || rel.startsWith(sep) || /^[A-Za-z]:/.test(rel) ? real : undefined;
-}
-
-/** Docker reads COPY sources relative to the context root, whether written `a`, `./a` or `/a`. */
-function contextRelative(source: string): string | undefined {
-  const normal = posix.normalize(source.replace(/^\/+/, ''));
-  if (normal === '..' || normal.startsWith('../')) return undefined;
-  return normal.replace(/\/+$/, '') || '.';
-}
-
-function globContext(contextDir: string, pattern: string): string[] {
-  // Walk only below the part of the pattern without wildcards.
-  const parts = pattern.split('/');
-  const fixed = parts.slice(0, parts.findIndex((p) => /[*?[]/.test(p)));
-  const depth = parts.length - fixed.length;
-  const start = fixed.join('/') || '.';
-  const out: string[] = [];
-  const walk = (rel: string, level: number): void => {
-    let names: string[];
-    try {
-      names = readdirSync(join(contextDir, rel));
-    } catch {
-      return;
-    }
-    for (const name of names.sort()) {
-      if (rel === '.' && ignoredAtRoot(name)) continue;
-      const child = rel === '.' ? name : `${rel}/${name}`;
-      if (level === depth) {
-        if (minimatch(child, pattern, { dot: true })) out.push(child);
-      } else if (isDir(join(contextDir, child))) walk(child, level + 1);
-    }
-  };
-  walk(start, 1);
-  return out;
-}
-
-function isDir(path: string): boolean {
-  try {
-    return lstatSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -215,6 +215,8 @@ export class DockerEnvironments {
     if (escape !== undefined) {
       return { error: `building environment ${name} failed: COPY source ${escape.source} is a symbolic link to ${escape.target}, outside the pipeline's directory ${this.contextDir}: Docker sends nothing from outside the build context, and neither does Shark (copy the file into the directory instead)` };
     }
+    // Refused at its line before the run (refuseUnreadable): here only if it went missing since.
+    if (inputs.missing.length > 0) return { error: `building environment ${name} failed: ${inputs.missing.join(', ')}, which its COPY names, is no longer in the pipeline's directory ${this.contextDir}` };
     try {
       const found = this.options.update ? undefined : (await this.reuse(client, name, inputs.hash, false)) ?? (await this.reuseTagged(client, name, inputs));
       if (found !== undefined) return found;
@@ -258,7 +260,7 @@ export class DockerEnvironments {
   private async buildImage(client: DockerClient, name: string, inputs: BuildInputs, signal: AbortSignal, keep: ((log: string) => void) | undefined): Promise<Ensured> {
     this.builds++;
     const built = await buildImage({
-      client, name, env: this.environment(name), inputs, locked: this.locked(name)?.bases ?? {}, update: this.options.update, contextDir: this.contextDir, signal,
+      client, name, env: this.environment(name), inputs, locked: this.locked(name)?.bases ?? {}, update: this.options.update, signal,
     });
     keep?.(built.log);
     if (!built.ok) return { error: built.error };

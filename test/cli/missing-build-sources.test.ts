@@ -1,0 +1,40 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+
+/**
+ * A COPY source not beside the document: refused at the source, before any
+ * build or run, as a missing local import is (the engine only found it as a
+ * failed build, exit 1, that plan had called `not built yet`).
+ */
+describe('a COPY source that does not exist', () => {
+  const rig = new Rig();
+  afterAll(() => rig.cleanup());
+
+  rig.write('b.md', '# b\n\n```shark-build:tools\nFROM shark-test/busybox:latest\nCOPY here.txt \\\n  missing.txt /opt/\n```\n\n```shark-run:tools\necho hi > /data/out.txt\n```\n');
+  rig.write('o.md', '```shark-build:tools\n((from shark-test/busybox:latest)\n (copy (src here.txt "gone dir") (dst /opt/)))\n```\n\n```shark-run:tools\necho hi > /data/out.txt\n```\n');
+  rig.write('g.md', '```shark-build:tools\nFROM shark-test/busybox:latest\nCOPY ["*.py", "/opt/"]\n```\n\n```shark-run:tools\necho hi > /data/out.txt\n```\n');
+  rig.write('here.txt', 'x\n');
+
+  it('is exit 2 at the source with the line shown, for plan and run, and records no run', async () => {
+    for (const command of ['plan', 'run']) {
+      const ran = await rig.shark([command, 'b.md']);
+      expect(ran.stderr).toBe(`b.md:6:3: error: COPY source \`missing.txt\` of environment tools does not exist (looked for ${rig.path('missing.txt')})\n`
+        + '    6 |   missing.txt /opt/\n      |   ^\n');
+      expect(ran.code).toBe(2);
+    }
+    expect((await rig.shark(['runs', 'b.md'])).stdout).not.toMatch(/^\s*1\s/m);
+  });
+
+  it('is found in an OBuilder (copy …) and for a pattern that matches nothing', async () => {
+    const obuilder = await rig.shark(['plan', 'o.md']);
+    expect(obuilder.stderr).toContain(`o.md:3:22: error: (copy …) source \`gone dir\` of environment tools does not exist (looked for ${rig.path('gone dir')})\n`);
+    expect(obuilder.code).toBe(2);
+    const glob = await rig.shark(['run', 'g.md']);
+    expect(glob.stderr).toContain(`g.md:3:7: error: COPY source \`*.py\` of environment tools matches nothing in ${rig.dir}\n`);
+    expect(glob.code).toBe(2);
+  });
+
+  it('passes check, which reads no local files (as for a missing local import)', async () => {
+    expect((await rig.shark(['check', 'b.md'])).code).toBe(0);
+  });
+});
