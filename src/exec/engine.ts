@@ -83,7 +83,7 @@ export async function runPipeline(
   const state = new DataState((id) => store.entries(id), (e) => store.composeTree(e));
   try {
     const ids = new Map<string, string>();
-    for (const [dataPath, host] of hostInputs) ids.set(dataPath, await readingInput(session, dataPath, host, () => store.ingest(host)));
+    for (const [dataPath, host] of hostInputs) ids.set(dataPath, await readingInput(session, dataPath, host, (links) => store.ingest(host, links)));
     seedInputs(state, session, ids);
   } catch (e) {
     // An input refused (`InvalidInput`: a FIFO in it, one disagreeing with the input around it) or unreadable: refused as a missing one is, leaving no run behind.

@@ -59,7 +59,8 @@ export function handScript(pipeline: Pipeline, options: HandScriptOptions): stri
   for (const [name, path] of pipeline.inputs) {
     const bound = options.bindings.get(name);
     if (bound === undefined) out.push(`# input ${name}: copy your file to ${path}`);
-    else out.push(`# input ${name}`, ...mkdirs([parentOf(path)]), localCopy(bound, path));
+    // Links leading out of a bound directory are followed, as run takes them (local-links.ts).
+    else out.push(`# input ${name}`, ...mkdirs([parentOf(path)]), localCopy(bound, path, undefined, true));
   }
   let lastBlock = '';
   let threads = 1;

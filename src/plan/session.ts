@@ -2,11 +2,12 @@ import { existsSync, lstatSync, statSync, type BigIntStats } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { error, type Diagnostic } from '../diagnostics.js';
 import type { ImportContext, ResolveOutcome } from '../imports/importer.js';
+import { LocalLinkError, LocalLinks } from '../imports/local-links.js';
 import { importerFor } from '../imports/registry.js';
 import { importLockKey, type LockFile } from '../lockfile.js';
 import { valueProblem, type GivenPlaces } from '../pipeline/given-frontmatter.js';
 import type { ImportStep, Pipeline, RunStep, Step } from '../pipeline/pipeline.js';
-import { contentId, contentIdOfTree } from '../store/content-id.js';
+import { contentId, contentIdOfTree, entryOn, type LinkFollower } from '../store/content-id.js';
 import type { TreeMemo } from '../store/dir-fingerprint.js';
 import { hashHostFiles, type HostFile } from '../store/hash-files.js';
 import { followNamed } from '../store/named-path.js';
@@ -99,24 +100,28 @@ export class InvalidInput extends Error {
 }
 
 /**
- * `read` (hashing or storing) of the host input bound at `dataPath`, a FIFO,
- * socket or device found in it, or a file or directory it cannot read
- * (permission denied, an i/o error: `unreadableAt`), thrown as `InvalidInput`
+ * `read` (hashing or storing) of the host input bound at `dataPath`, given
+ * how to take the links inside it: those leading out of it are followed, as
+ * a local import's are (the user's own data: `local-links.ts`). A FIFO,
+ * socket or device found in it, a link that cannot be followed (leading
+ * nowhere, round a loop), or a file or directory it cannot read
+ * (permission denied, an i/o error: `unreadableAt`), is thrown as `InvalidInput`
  * at the input's frontmatter entry, named as bound (`-i items=in`: `in/ff`).
  */
-export async function readingInput<T>(session: Pick<Session, 'pipeline' | 'bindings'>, dataPath: string, host: string, read: () => Promise<T>): Promise<T> {
+export async function readingInput<T>(session: Pick<Session, 'pipeline' | 'bindings'>, dataPath: string, host: string, read: (links: LinkFollower) => Promise<T>): Promise<T> {
   try {
-    return await read();
+    return await read(LocalLinks.of(host));
   } catch (e) {
     const unreadable = unreadableAt(e, host);
     const path = e instanceof SpecialFileError || e instanceof NotTextError ? e.path : unreadable?.path;
-    if (path === undefined) throw e;
+    if (path === undefined && !(e instanceof LocalLinkError)) throw e;
     const { pipeline } = session;
     const name = [...pipeline.inputs].find(([, p]) => p === dataPath)![0];
     const bound = session.bindings.get(name) ?? host;
-    const inside = path === host ? undefined : join(bound, relative(host, path));
+    const inside = path === undefined || path === host ? undefined : join(bound, relative(host, path));
     const at = pipeline.document.frontmatter?.inputs.get(name)?.at ?? { line: 1, col: 1 };
-    const message = e instanceof SpecialFileError ? refusedInput(name, bound, e.kind, inside)
+    const message = e instanceof LocalLinkError ? `input \`${name}\` is bound to ${bound}: ${e.message}`
+      : e instanceof SpecialFileError ? refusedInput(name, bound, e.kind, inside)
       : e instanceof NotTextError ? `input \`${name}\` is bound to ${bound}, ${inside === undefined ? '' : `which holds ${inside}, which `}${e.why}: ${ADVICE.text}`
       : unreadableInput(name, bound, unreadable!.why, inside);
     throw new InvalidInput(error(pipeline.document.file, at, message));
@@ -139,15 +144,19 @@ export function seededState(session: Session, hostInputs: ReadonlyMap<string, st
     (entries) => session.store.composeTree(entries),
   );
   const hashFile = (p: string, st: BigIntStats): string => session.meta.hashFile(p, st);
-  const remember = (path: string): SnapshotId => {
-    const c = contentId(path, hashFile);
+  const remember = (path: string, links: LinkFollower | undefined): SnapshotId => {
+    const c = contentId(path, hashFile, links);
     if (c.entries !== undefined) {
       hostTrees.set(c.id, c.entries);
-      for (const e of c.entries) if (e.id.startsWith('tree:')) remember(join(path, e.name));
+      for (const e of c.entries) {
+        if (!e.id.startsWith('tree:')) continue;
+        const on = entryOn(join(path, e.name), links);
+        remember(on.path, on.links);
+      }
     }
     return c.id;
   };
-  seedInputs(state, session, new Map([...hostInputs].map(([dataPath, host]) => [dataPath, remember(host)])));
+  seedInputs(state, session, new Map([...hostInputs].map(([dataPath, host]) => [dataPath, remember(host, LocalLinks.of(host))])));
   return state;
 }
 
@@ -168,7 +177,7 @@ export async function seedState(session: Session, hostInputs: ReadonlyMap<string
   checkMemosAhead(session);
   const ids = new Map<string, SnapshotId>();
   for (const [dataPath, host] of hostInputs) {
-    ids.set(dataPath, await readingInput(session, dataPath, host, () => contentIdOfTree(host, hashFiles, (i, entries) => hostTrees.set(i, entries), treeMemo(session))));
+    ids.set(dataPath, await readingInput(session, dataPath, host, (links) => contentIdOfTree(host, hashFiles, (i, entries) => hostTrees.set(i, entries), treeMemo(session), links)));
   }
   seedInputs(state, session, ids);
   return state;

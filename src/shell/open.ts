@@ -96,7 +96,7 @@ export async function openShell(file: string | undefined, flags: ShellFlags, std
     baseOutputs.push(path);
   };
   await reportingInvalidInput(session, stderr, async () => {
-    for (const [dataPath, host] of hostInputs) place(dataPath, await readingInput(session, dataPath, host, () => session.store.ingest(host)));
+    for (const [dataPath, host] of hostInputs) place(dataPath, await readingInput(session, dataPath, host, (links) => session.store.ingest(host, links)));
   });
   if (file !== undefined) {
     // Environments FILE's steps ran in are built (or found) so that their ids, and the keys, are known.

@@ -1,7 +1,7 @@
 import { lstatSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { CasObjects } from './cas-objects.js';
-import { walkDirectory } from './content-id.js';
+import { type LinkFollower, walkDirectory, walkOn } from './content-id.js';
 import { hashHostFiles, type HostFile } from './hash-files.js';
 import type { Metadata } from './metadata.js';
 import type { SnapshotId, TreeEntry } from './snapshot-store.js';
@@ -24,10 +24,12 @@ export interface IngestTarget {
  * A directory's files are taken thousands at a time: their hashes through
  * the stat cache (a range of it per batch; misses hashed on every
  * core); the objects already stored are checked once the walk is done, and
- * only the others copied. A symbolic link stays a link, as `contentId` sees it;
- * a FIFO, a socket or a device throws `SpecialFileError`, unopened.
+ * only the others copied. A symbolic link stays a link, as `contentId` sees it,
+ * unless `links` follows it (a bound input's link leading out of it): then
+ * it is the data it leads to. A FIFO, a socket or a device throws
+ * `SpecialFileError`, unopened.
  */
-export async function ingestHost(target: IngestTarget, hostPath: string): Promise<SnapshotId> {
+export async function ingestHost(target: IngestTarget, hostPath: string, links?: LinkFollower): Promise<SnapshotId> {
   const top = lstatSync(hostPath);
   if (top.isSymbolicLink()) return `link:${textLink(hostPath)}`;
   refuseSpecial(hostPath, top);
@@ -41,7 +43,10 @@ export async function ingestHost(target: IngestTarget, hostPath: string): Promis
   // The files' entries, by index, to check once the walk is done.
   const files: number[] = [];
   await walkDirectory(hostPath, {
-    other: async (name, full) => void entries.push({ name, id: await ingestHost(target, full) }),
+    other: async (name, full, st) => {
+      const on = walkOn(full, st.isSymbolicLink(), links);
+      entries.push({ name, id: await ingestHost(target, on.path, on.links) });
+    },
     files: async (batch) => {
       const hashes = await hashHostFiles(target.meta, batch.map((b) => b.file));
       batch.forEach(({ name, file }, n) => files.push(entries.push({ name, id: fileId(file, hashes[n]!) }) - 1));

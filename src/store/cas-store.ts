@@ -10,6 +10,7 @@ import { TreeChecksAhead } from './tree-check.js';
 import { CasWorkspaces } from './cas-workspaces.js';
 import { collectCas, removeLeftovers } from './cas-collect.js';
 import { ingestHost } from './cas-ingest.js';
+import type { LinkFollower } from './content-id.js';
 import { verifyObjects } from './cas-verify.js';
 import type { Metadata } from './metadata.js';
 import { inTheWay, safeDirs, storedLinkTarget } from './safe-path.js';
@@ -133,8 +134,8 @@ export class CasStore implements SnapshotStore {
     return staged;
   }
 
-  async ingest(hostPath: string): Promise<SnapshotId> {
-    const id = await ingestHost({ meta: this.meta, objects: this.objects, copy: (p, mode) => this.absorbCopyNow(p, mode), composeTree: (e) => this.composeTree(e) }, hostPath);
+  async ingest(hostPath: string, links?: LinkFollower): Promise<SnapshotId> {
+    const id = await ingestHost({ meta: this.meta, objects: this.objects, copy: (p, mode) => this.absorbCopyNow(p, mode), composeTree: (e) => this.composeTree(e) }, hostPath, links);
     // Every object under it was just found sound or stored.
     this.presence.vouch(id);
     return id;

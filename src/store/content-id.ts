@@ -29,16 +29,23 @@ export function sortEntries(entries: readonly TreeEntry[]): TreeEntry[] {
 /**
  * The content id of a host file or directory, without storing it: what a
  * store's `ingest` will return for it. `hashFile` goes through the stat cache.
+ * With `links`, a link it follows below `path` is the data it leads to.
  */
-export function contentId(path: string, hashFile: (path: string, st: BigIntStats) => string): { id: SnapshotId; entries?: TreeEntry[] } {
+export function contentId(path: string, hashFile: (path: string, st: BigIntStats) => string, links?: LinkFollower): { id: SnapshotId; entries?: TreeEntry[] } {
   const st = lstatSync(path, { bigint: true });
   if (st.isSymbolicLink()) return { id: `link:${textLink(path)}` };
   if (st.isDirectory()) {
-    const entries = sortEntries(textNames(path).map((name) => ({ name, id: contentId(join(path, name), hashFile).id })));
+    const entries = sortEntries(textNames(path).map((name) => ({ name, id: entryId(join(path, name), hashFile, links) })));
     return { id: treeId(entries), entries };
   }
   refuseSpecial(path, st);
   return { id: `${(st.mode & 0o111n) !== 0n ? 'sha256x' : 'sha256'}:${hashFile(path, st)}` };
+}
+
+/** `contentId` of a directory's entry: a link `links` follows is what it leads to. */
+function entryId(full: string, hashFile: (path: string, st: BigIntStats) => string, links: LinkFollower | undefined): SnapshotId {
+  const on = entryOn(full, links);
+  return contentId(on.path, hashFile, on.links).id;
 }
 
 /** Files of a directory taken at a time: bounds the stats held while a million-item directory is hashed. */
@@ -127,6 +134,23 @@ export interface LinkFollower {
   below(full: string, to: FollowedLink): LinkFollower;
 }
 
+/**
+ * Where a walk under `links` goes on from the entry at `full` (`isLink`: it
+ * is a symbolic link): the entry itself, or the data a link `links` follows
+ * leads to, with the view to walk it by. What hashing and storing a
+ * directory share, so that a store's copy is what its id says.
+ */
+export function walkOn(full: string, isLink: boolean, links: LinkFollower | undefined): { readonly path: string; readonly links: LinkFollower | undefined } {
+  const to = isLink ? links?.follow(full) : undefined;
+  if (to === undefined) return { path: full, links };
+  return { path: to.path, links: to.st.isDirectory() ? links!.below(full, to) : undefined };
+}
+
+/** `walkOn` for an entry not stat'ed yet (stat'ed only when there are links to follow). */
+export function entryOn(full: string, links: LinkFollower | undefined): { readonly path: string; readonly links: LinkFollower | undefined } {
+  return links === undefined ? { path: full, links } : walkOn(full, lstatSync(full).isSymbolicLink(), links);
+}
+
 /** Entries of a directory whose files' hashing may wait for its fingerprint: beyond this, they are hashed as walked. */
 const DEFER_MAX = 16 * SLICE;
 
@@ -152,10 +176,9 @@ export async function contentIdOfTree(
   const entries: TreeEntry[] = [];
   // A subdirectory, or a link: as written, or (followed) the data it leads to.
   const otherId = async (full: string, s: BigIntStats): Promise<SnapshotId> => {
-    const to = s.isSymbolicLink() ? links?.follow(full) : undefined;
-    if (to === undefined) return s.isDirectory() ? contentIdOfTree(full, hashFiles, onTree, memo, links) : `link:${textLink(full)}`;
-    if (to.st.isDirectory()) return contentIdOfTree(to.path, hashFiles, onTree, memo, links!.below(full, to));
-    return fileId(to.st, (await hashFiles([{ path: to.path, st: to.st }]))[0]!);
+    if (s.isSymbolicLink() && links === undefined) return `link:${textLink(full)}`;
+    const on = walkOn(full, s.isSymbolicLink(), links);
+    return contentIdOfTree(on.path, hashFiles, onTree, memo, on.links);
   };
   const hashed = async (batch: FileBatch): Promise<void> => {
     const hashes = await hashFiles(batch.map((b) => b.file));

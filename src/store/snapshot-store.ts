@@ -1,3 +1,5 @@
+import type { LinkFollower } from './content-id.js';
+
 /**
  * The identity of a piece of data. The content-addressed store uses
  * `sha256:HEX` for files (`sha256x:HEX` when executable), `link:TARGET` for
@@ -71,9 +73,11 @@ export interface SnapshotStore {
    * Ingests a file or directory from the host (copying it): frontmatter
    * inputs. Must return the content id (`contentId` in content-id.ts: the same
    * `sha256:`/`tree:` ids the CAS store uses), because `plan` computes host
-   * inputs' ids without ingesting them and the two must agree.
+   * inputs' ids without ingesting them and the two must agree. `links`
+   * says which links below it are taken as the data they lead to (a bound
+   * input's links that lead out of it: `imports/local-links.ts`).
    */
-  ingest(hostPath: string): Promise<SnapshotId>;
+  ingest(hostPath: string, links?: LinkFollower): Promise<SnapshotId>;
   /**
    * After a job: the /data paths of inputs it changed in place (possible
    * only where inputs are hard links a host job can write through): their

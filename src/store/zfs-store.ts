@@ -1,3 +1,4 @@
+import type { LinkFollower } from './content-id.js';
 import type { Metadata } from './metadata.js';
 import type { Collected, SnapshotId, SnapshotStore, StoreProblem, TreeEntry, Workspace } from './snapshot-store.js';
 import { TreeTable } from './tree-table.js';
@@ -96,8 +97,8 @@ export class ZfsStore implements SnapshotStore, ZfsCore {
     return commit(this, this.state(ws), path, signal);
   }
 
-  ingest(hostPath: string): Promise<SnapshotId> {
-    return ingest(this, hostPath);
+  ingest(hostPath: string, links?: LinkFollower): Promise<SnapshotId> {
+    return ingest(this, hostPath, links);
   }
 
   locate(id: SnapshotId): ZfsRef | undefined {

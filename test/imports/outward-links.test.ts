@@ -139,3 +139,52 @@ describe('links that stay inside an imported directory', () => {
     expect(contentId(rig.path('out'), (p) => hashFileSync(p)).id).toBe(followed);
   });
 });
+
+/** The same data bound as a frontmatter input: the user's own directory, as a local import is. */
+const INPUT_DOC = `---
+inputs:
+  d: /data/in/
+---
+
+${fence}shark-run {id=read}
+cat /data/in/big.csv /data/in/abs.csv /data/in/shared/x.txt /data/in/own.csv /data/in/inner.csv > /data/all.txt; echo r >> /counter
+${fence}
+
+${fence}shark-publish
+/data/all.txt
+${fence}
+`;
+
+describe('a link inside a bound input directory that leads out of it', () => {
+  const input = (): void => void rig.write('p.md', INPUT_DOC.replace('/counter', rig.path('counter')));
+
+  it('is followed as a local import\'s is: a host step reads it, and a change of its target re-runs the reader', async () => {
+    layout();
+    input();
+    const first = await rig.shark(['run', 'p.md', '-i', 'd=data']);
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    expect(rig.read('_shark/all.txt')).toBe('big1\nabs1\nx1\nown\nown\n');
+    expect(toRun(await rig.plan('p.md', '-i', 'd=data'))).toEqual([]);
+    for (const [file, bytes] of [['drive/big.csv', 'big2\n'], ['drive/abs.csv', 'abs2\n'], ['drive/shared/x.txt', 'x2\n']] as const) {
+      rig.write(file, bytes);
+      expect(toRun(await rig.plan('p.md', '-i', 'd=data'))).toEqual(['read']);
+      const ran = await rig.shark(['run', 'p.md', '-i', 'd=data']);
+      expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+    }
+    expect(rig.read('_shark/all.txt')).toBe('big2\nabs2\nx2\nown\nown\n');
+    expect(rig.count()).toBe(4);
+  });
+
+  it('that dangles is refused at the input\'s entry, naming it, before a run', async () => {
+    rig.write('data/own.csv', 'own\n');
+    symlinkSync('../drive/gone.csv', rig.path('data/big.csv'));
+    input();
+    for (const command of ['plan', 'run']) {
+      const ran = await rig.shark([command, 'p.md', '-i', 'd=data']);
+      expect(ran.code, ran.stdout + ran.stderr).toBe(2);
+      expect(ran.stderr).toBe(`p.md:3:6: error: input \`d\` is bound to data: ${rig.path('data/big.csv')} is a symbolic link to \`../drive/gone.csv\`, which leads to nothing: a link in a local import must lead to a file or a directory (remove it, or restore its target)\n    3 |   d: /data/in/\n      |      ^\n`);
+    }
+    expect((await rig.shark(['runs', 'p.md'])).stdout).not.toMatch(/^1\s/m);
+    expect(rig.count()).toBe(0);
+  });
+});

@@ -64,6 +64,18 @@ describe('a local import\'s links in the hand script', () => {
     const run = await rig.shark(['run', 's.md', '-o', 'ran.md']);
     expect(run.code).toBe(0);
   });
+
+  it('copies a bound input\'s link leading out of its directory the same way', async () => {
+    rig.write('drive/big.csv', 'far\n');
+    rig.write('in/a.txt', '1\n');
+    symlinkSync('../drive/big.csv', rig.path('in/big.csv'));
+    rig.write('s.md', ['---', 'inputs:', '  d: /data/in/', '---', '', '```shark-run', 'cat /data/in/big.csv > /data/out.txt', '```', ''].join('\n'));
+    const script = await rig.shark(['plan', 's.md', '--script', '-i', 'd=in']);
+    expect(script.stdout).toContain(`cp -RL '${rig.path('in')}/.' '/data/in'`);
+    runScript(script.stdout);
+    expect(readFileSync(rig.path('data/out.txt'), 'utf8')).toBe('far\n');
+    expect(lstatSync(rig.path('data/in/big.csv')).isSymbolicLink()).toBe(false);
+  });
 });
 
 function archive(name: string): void {

@@ -5,7 +5,8 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contentId } from '../../src/store/content-id.js';
+import { LocalLinks } from '../../src/imports/local-links.js';
+import { contentId, contentIdOfTree } from '../../src/store/content-id.js';
 import { hashFileSync } from '../../src/store/hash.js';
 import type { Metadata } from '../../src/store/metadata.js';
 import type { SnapshotId, SnapshotStore, Workspace } from '../../src/store/snapshot-store.js';
@@ -411,6 +412,31 @@ export function storeContract(opts: ContractOptions): void {
         sampleTree(p);
       }));
       expect(await s.ingest(dir)).not.toBe(d1);
+    });
+
+    it('given how to take links (a bound input\'s), stores a link leading out as the data it leads to, with the id the planner predicts', async () => {
+      const out = join(host, 'ingest-drive');
+      write(out, 'big.csv', 'big\n');
+      write(out, 'shared/x.txt', 'x\n');
+      const dir = join(host, 'ingest-linked');
+      write(dir, 'own.csv', 'own\n');
+      symlinkSync('../ingest-drive/big.csv', join(dir, 'big.csv'));
+      symlinkSync(join(out, 'shared'), join(dir, 'shared'));
+      symlinkSync('own.csv', join(dir, 'inner.csv'));
+      const id = await s.ingest(dir, LocalLinks.of(dir));
+      expect(id).toBe(contentId(dir, hashFileSync, LocalLinks.of(dir)).id);
+      expect(id).toBe(await contentIdOfTree(dir, async (files) => files.map((f) => hashFileSync(f.path)), undefined, undefined, LocalLinks.of(dir)));
+      expect(await look(id)).toEqual({
+        type: 'dir',
+        entries: {
+          'big.csv': { type: 'file', exec: false, text: 'big\n' },
+          'inner.csv': { type: 'link', target: 'own.csv' },
+          'own.csv': { type: 'file', exec: false, text: 'own\n' },
+          shared: { type: 'dir', entries: { 'x.txt': { type: 'file', exec: false, text: 'x\n' } } },
+        },
+      });
+      // Without links to follow, a directory's id is the one it always had.
+      expect(await s.ingest(out, LocalLinks.of(out))).toBe(contentId(out, hashFileSync).id);
     });
   });
 

@@ -3,9 +3,9 @@ import { resolveInside } from '../../imports/contained.js';
 
 /**
  * Why a host job may not be given its inputs as placed in its workspace, or
- * undefined: a symbolic link among them (one a step made, or kept from a
- * bound directory; a local import follows those: `local-links.ts`) that
- * leads out of /data. In a container such a
+ * undefined: a symbolic link among them (one a step made; a local import
+ * or a bound input follows those leading out of its directory:
+ * `local-links.ts`) that leads out of /data. In a container such a
  * link resolves inside the container; on the host it would lead the job's own
  * command to the host's files (`/etc/passwd`, `../../../home`), data turned
  * into a path. Followed as the kernel would, through the inputs' own links.

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { lstatSync, realpathSync, rmSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import type { LinkFollower } from '../content-id.js';
 import type { SnapshotId } from '../snapshot-store.js';
 import { ownership } from './commands.js';
 import type { ZfsCore } from './core.js';
@@ -52,8 +53,8 @@ export async function commit(core: ZfsCore, st: WsState, path: string, signal?: 
  * Returns the content id of the host data (what the planner predicts for
  * it), copying it into a dataset of its own unless that content is stored.
  */
-export async function ingest(core: ZfsCore, hostPath: string): Promise<SnapshotId> {
-  const seen = scanHost(hostPath, core.meta);
+export async function ingest(core: ZfsCore, hostPath: string, links?: LinkFollower): Promise<SnapshotId> {
+  const seen = scanHost(hostPath, core.meta, links);
   if (seen.kind === 'link') return seen.content;
   if (core.locate(seen.content) !== undefined) {
     core.catalog.putTrees(seen);
@@ -65,7 +66,7 @@ export async function ingest(core: ZfsCore, hostPath: string): Promise<SnapshotI
   try {
     let node: Node;
     try {
-      node = copyIn(hostPath, `${core.mountpoint}/in/${name}/data`);
+      node = copyIn(hostPath, `${core.mountpoint}/in/${name}/data`, links);
     } catch (e) {
       if (await core.snapshots.full(dataset)) throw new ZfsError({ reason: 'pool-full', dataset });
       throw e;

@@ -4,7 +4,7 @@ import {
   type Stats, symlinkSync, unlinkSync, writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { treeId } from '../content-id.js';
+import { entryOn, type LinkFollower, treeId } from '../content-id.js';
 import { DIR_MODE, executable, storedMode } from '../file-modes.js';
 import { hashFileSync } from '../hash.js';
 import type { Metadata } from '../metadata.js';
@@ -32,18 +32,22 @@ function dirNode(children: { name: string; node: Node }[]): Node {
 }
 
 /**
- * Hashes what is at `path` without following symbolic links. `hashFile`
+ * Hashes what is at `path` without following symbolic links (but those
+ * `links` follows below it: a bound input's). `hashFile`
  * decides how a file is read (plain for a workspace, stat-cached for a host
  * file, counted for fsck). `settle` (a commit) gives each file and directory
  * on the way the mode the directory store gives the same data (file-modes.ts):
  * one id, the same files, whichever store holds them.
  */
-export function scan(path: string, hashFile: (path: string) => string = hashFileSync, settle = false): Node {
+export function scan(path: string, hashFile: (path: string) => string = hashFileSync, settle = false, links?: LinkFollower): Node {
   const st = lstatSync(path);
   if (st.isSymbolicLink()) return { kind: 'link', content: `link:${readlinkSync(path)}` };
   if (st.isDirectory()) {
     if (settle) settleMode(path, st, DIR_MODE);
-    return dirNode(readdirSync(path).map((name) => ({ name, node: scan(join(path, name), hashFile, settle) })));
+    return dirNode(readdirSync(path).map((name) => {
+      const on = entryOn(join(path, name), links);
+      return { name, node: scan(on.path, hashFile, settle, on.links) };
+    }));
   }
   refuseSpecial(path, st);
   const exec = executable(st.mode);
@@ -79,8 +83,8 @@ function settleMode(path: string, st: Stats, mode: number): void {
  * planner predicts for frontmatter inputs (`contentId`), which is what
  * `ingest` must return.
  */
-export function scanHost(path: string, meta: Metadata): Node {
-  return scan(path, (p) => meta.hashFile(p));
+export function scanHost(path: string, meta: Metadata, links?: LinkFollower): Node {
+  return scan(path, (p) => meta.hashFile(p), false, links);
 }
 
 /**
@@ -131,8 +135,8 @@ export function copyHashing(from: string, to: string, mode: number): string {
   return hash.digest('hex');
 }
 
-/** Copies host data (symbolic links as links, like `contentId`) and hashes it in the same pass. */
-export function copyIn(from: string, to: string): Node {
+/** Copies host data (symbolic links as links, like `contentId`, but those `links` follows) and hashes it in the same pass. */
+export function copyIn(from: string, to: string, links?: LinkFollower): Node {
   const st = lstatSync(from);
   if (st.isSymbolicLink()) {
     const target = readlinkSync(from);
@@ -142,7 +146,10 @@ export function copyIn(from: string, to: string): Node {
   if (st.isDirectory()) {
     mkdirSync(to);
     chmodSync(to, DIR_MODE);
-    return dirNode(readdirSync(from).map((name) => ({ name, node: copyIn(join(from, name), join(to, name)) })));
+    return dirNode(readdirSync(from).map((name) => {
+      const on = entryOn(join(from, name), links);
+      return { name, node: copyIn(on.path, join(to, name), on.links) };
+    }));
   }
   refuseSpecial(from, st);
   const exec = executable(st.mode);
