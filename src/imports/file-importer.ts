@@ -3,7 +3,7 @@ import { cp } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { ImportClause } from '../pipeline/import-clause.js';
 import { contentIdOfTree } from '../store/content-id.js';
-import { followNamed } from '../store/named-path.js';
+import { followNamed, linkLoop } from '../store/named-path.js';
 import { refuseSpecial, SpecialFileError } from '../store/special-file.js';
 import { NotTextError } from '../store/storable.js';
 import { mismatch, sumFile } from './checksum.js';
@@ -90,6 +90,8 @@ export function localPath(clause: ImportClause, pipelineDir: string): string {
 
 /** Why a local import fails whose source (`path`, a link followed) is not there; said before a run (`unreadable-host.ts`) or as it is pinned. */
 export function missingLocal(clause: ImportClause, path: string): string {
+  const loop = linkLoop(path);
+  if (loop !== undefined) return `local import \`${clause.raw}\` ${loop}`;
   return `local import \`${clause.raw}\` does not exist (looked for ${path})`;
 }
 

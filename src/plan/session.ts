@@ -10,7 +10,7 @@ import type { ImportStep, Pipeline, RunStep, Step } from '../pipeline/pipeline.j
 import { contentId, contentIdOfTree, entryOn, type LinkFollower } from '../store/content-id.js';
 import type { TreeMemo } from '../store/dir-fingerprint.js';
 import { hashHostFiles, type HostFile } from '../store/hash-files.js';
-import { followNamed } from '../store/named-path.js';
+import { followNamed, linkLoop } from '../store/named-path.js';
 import type { Metadata } from '../store/metadata.js';
 import type { SnapshotId, SnapshotStore, TreeEntry } from '../store/snapshot-store.js';
 import { SpecialFileError, specialKind } from '../store/special-file.js';
@@ -68,7 +68,7 @@ export function inputBindings(
     const abs = followNamed(resolve(host));
     if (!existsSync(abs)) {
       const placed = places?.inputs.get(name);
-      const message = `input \`${name}\` is bound to ${host}, which does not exist`;
+      const message = `input \`${name}\` is bound to ${host}, which ${linkLoop(abs) ?? 'does not exist'}`;
       diagnostics.push(placed === undefined ? error(session.pipeline.document.file, at, message) : error(places!.file, placed, message));
       continue;
     }

@@ -1,4 +1,4 @@
-import { lstatSync, realpathSync } from 'node:fs';
+import { lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 
 /**
  * The data at a path a user names (an import's source, `-i NAME=PATH`): a
@@ -15,5 +15,26 @@ export function followNamed(path: string): string {
     return lstatSync(path).isSymbolicLink() ? realpathSync(path) : path;
   } catch {
     return path;
+  }
+}
+
+/**
+ * Why a named path that `followNamed` found no data at leads nowhere when
+ * it is a loop of symbolic links (`ln -s loop loop`, `a -> b`, `b -> a`),
+ * said after its name; undefined when it is merely missing. Told apart, as
+ * "does not exist" sent the user looking for a file that is there.
+ */
+export function linkLoop(path: string): string | undefined {
+  try {
+    statSync(path);
+    return undefined;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ELOOP') return undefined;
+  }
+  try {
+    return `is a symbolic link loop: ${path} is a link to \`${readlinkSync(path)}\`, which leads round a loop of links, never to a file or directory`;
+  } catch {
+    // The loop is a directory's on the way to it.
+    return `leads through a symbolic link loop: ${path} cannot be reached (too many levels of symbolic links)`;
   }
 }

@@ -127,3 +127,28 @@ describe('a frontmatter input bound to a symbolic link', () => {
     expect(rig.read('_shark/n.txt').trim()).toBe('16');
   });
 });
+
+describe('a named path that is a symbolic link loop', () => {
+  const reads = (file: string, input: string): string => `${input}${fence}shark-run\ncat ${file} > /data/o.txt\n${fence}\n`;
+
+  it('as an import\'s source is refused as a loop, naming it, at the import line (exit 2, plan and run)', async () => {
+    symlinkSync('loop', rig.path('loop'));
+    rig.write('p.md', `# p\n\n${fence}shark-import\nloop /data/l\n${fence}\n\n${reads('/data/l', '')}`);
+    for (const command of ['plan', 'run']) {
+      const ran = await rig.shark([command, 'p.md']);
+      expect(ran.code, ran.stdout + ran.stderr).toBe(2);
+      expect(ran.stderr).toBe(`p.md:4:1: error: local import \`loop\` is a symbolic link loop: ${rig.path('loop')} is a link to \`loop\`, which leads round a loop of links, never to a file or directory\n    4 | loop /data/l\n      | ^\n`);
+    }
+  });
+
+  it('as an -i input is refused as a loop, naming it, at the input\'s entry (exit 2, plan and run)', async () => {
+    symlinkSync('b', rig.path('a'));
+    symlinkSync('a', rig.path('b'));
+    rig.write('q.md', reads('/data/in/x', `---\ninputs:\n  d: /data/in/\n---\n\n`));
+    for (const command of ['plan', 'run']) {
+      const ran = await rig.shark([command, 'q.md', '-i', 'd=a']);
+      expect(ran.code, ran.stdout + ran.stderr).toBe(2);
+      expect(ran.stderr).toBe(`q.md:3:6: error: input \`d\` is bound to a, which is a symbolic link loop: ${rig.path('a')} is a link to \`b\`, which leads round a loop of links, never to a file or directory\n    3 |   d: /data/in/\n      |      ^\n`);
+    }
+  });
+});
