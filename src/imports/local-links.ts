@@ -1,6 +1,6 @@
-import { lstatSync, readlinkSync, realpathSync, statSync, type BigIntStats } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type BigIntStats } from 'node:fs';
 import { cp } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import type { FollowedLink, LinkFollower } from '../store/content-id.js';
 import { refuseSpecial, specialKind } from '../store/special-file.js';
 import { resolveInside } from './contained.js';
@@ -96,4 +96,59 @@ export async function copyFollowing(src: string, dest: string, links: LocalLinks
     if (to.st.isDirectory()) await copyFollowing(to.path, at, links.below(full, to), check);
     else await cp(to.path, at);
   }
+}
+
+/**
+ * The link through which a local import of `source` takes the host file
+ * `file` that lies outside it: `source` itself when it is a link to (a
+ * directory holding) it, or the link below it that the import follows
+ * (`LocalLinks`), named by where it is in `source`. Undefined when the
+ * import does not read it. What `shark impact` asks of a file that is the
+ * target of such a link. A walk of names: only links are stat'ed, and one
+ * the import would refuse is passed over (the import says so).
+ */
+export function linkLeadingTo(source: string, file: string): string | undefined {
+  let real: string;
+  let top: string;
+  try {
+    real = realpathSync(file);
+    top = realpathSync(source);
+  } catch {
+    return undefined;
+  }
+  if (holds(top, real)) return source === top ? undefined : source;
+  if (!statSync(top).isDirectory()) return undefined;
+  const walk = (dir: string, links: LocalLinks, via: string | undefined): string | undefined => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return undefined;
+    }
+    for (const entry of entries) {
+      const full = join(dir, entry.name);
+      const found = entry.isDirectory() ? walk(full, links, via) : entry.isSymbolicLink() ? throughLink(full, links, via ?? full) : undefined;
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  const throughLink = (full: string, links: LocalLinks, via: string): string | undefined => {
+    let to: FollowedLink | undefined;
+    try {
+      to = links.follow(full);
+    } catch (e) {
+      if (e instanceof LocalLinkError) return undefined;
+      throw e;
+    }
+    if (to === undefined) return undefined;
+    if (holds(to.path, real)) return via;
+    return to.st.isDirectory() ? walk(to.path, links.below(full, to), via) : undefined;
+  };
+  return walk(source, LocalLinks.of(source), undefined);
+}
+
+/** Whether `path` is `dir` or lies below it (both real paths). */
+function holds(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || !(rel.startsWith('..') || isAbsolute(rel));
 }

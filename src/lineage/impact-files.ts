@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Pipeline, Step } from '../pipeline/pipeline.js';
 import { localPath } from '../imports/file-importer.js';
+import { linkLeadingTo } from '../imports/local-links.js';
 import { depsOption } from '../plan/host-tools.js';
 import { localFileBase } from '../plan/session.js';
 
@@ -21,16 +22,22 @@ export interface LocalFile {
 export function localFileTarget(pipeline: Pipeline, text: string, places: LocalPlaces): LocalFile | undefined {
   const abs = resolve(places.cwd, text);
   if (statSync(abs, { throwIfNoEntry: false })?.isFile() !== true) return undefined;
-  const rel = relative(places.pipelineDir, abs);
-  const file = { path: rel.startsWith('..') || isAbsolute(rel) ? abs : rel.split(sep).join('/'), abs };
+  const file = { path: shownAt(places.pipelineDir, abs), abs };
   return pipeline.steps.some((s) => localReason(s, file, places.pipelineDir) !== undefined) ? file : undefined;
+}
+
+/** A host path as impact shows it: relative to the document's directory when inside it. */
+function shownAt(pipelineDir: string, abs: string): string {
+  const rel = relative(pipelineDir, abs);
+  return rel.startsWith('..') || isAbsolute(rel) ? abs : rel.split(sep).join('/');
 }
 
 /**
  * Why `step`'s key changes with `file`, as `plan` keys it: a `{deps}` file
  * (relative to the document's directory), a word of its command naming it
  * (relative to where the command runs), or a local import whose source is
- * it or a directory holding it.
+ * it or a directory holding it, or that follows a link to it (or to a
+ * directory holding it) out of its directory (`local-links.ts`).
  */
 export function localReason(step: Step, file: LocalFile, pipelineDir: string): string | undefined {
   if (step.kind === 'run') {
@@ -43,6 +50,8 @@ export function localReason(step: Step, file: LocalFile, pipelineDir: string): s
     const source = localPath(step.clause, pipelineDir);
     const inside = relative(source, file.abs);
     if (inside === '' || !(inside.startsWith('..') || isAbsolute(inside))) return `imports local file ${file.path}`;
+    const via = linkLeadingTo(source, file.abs);
+    if (via !== undefined) return `imports local file ${file.path} (through the link ${shownAt(pipelineDir, via)})`;
   }
   return undefined;
 }

@@ -1,3 +1,4 @@
+import { symlinkSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectGolden } from '../helpers/golden.js';
 import { Rig } from '../support/rig.js';
@@ -103,5 +104,22 @@ describe('shark impact', () => {
     const unknown = await rig.shark(['impact', 'l.md', 'nothing.sh']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('local file');
+  });
+
+  it('takes the target of a link a local import follows out of its directory as read by that import', async () => {
+    rig.write('drive/big.csv', 'big\n');
+    rig.write('drive/shared/x.txt', 'x\n');
+    rig.write('data/own.csv', 'own\n');
+    symlinkSync('../drive/big.csv', rig.path('data/big.csv'));
+    symlinkSync('../drive/shared', rig.path('data/shared'));
+    rig.write('k.md', ['```shark-import', 'data/ /data/in/', '```', '', '```shark-run', 'cat /data/in/big.csv > /data/out.txt', '```', ''].join('\n'));
+    for (const [file, link] of [['drive/big.csv', 'data/big.csv'], ['drive/shared/x.txt', 'data/shared']]) {
+      const ran = await rig.shark(['impact', 'k.md', file!, '--json']);
+      expect(ran.stderr).toBe('');
+      expect(ran.code).toBe(0);
+      expect((JSON.parse(ran.stdout) as { steps: { step: string; why: string }[] }).steps.map((s) => [s.step, s.why])).toEqual([
+        ['import', `imports local file ${file} (through the link ${link})`], ['run', 'reads /data/in/big.csv (from import)'],
+      ]);
+    }
   });
 });
