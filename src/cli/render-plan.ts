@@ -1,6 +1,7 @@
 import { isRecalled, type Plan, type PlannedJob } from '../plan/planner.js';
 import { printable, shownName } from '../printable.js';
 import { counted } from '../counted.js';
+import { displayWidth, padDisplay } from '../columns.js';
 
 /** Where rendered text goes, a piece at a time. */
 export type Out = (s: string) => void;
@@ -68,7 +69,7 @@ function mapLine(step: string, jobs: readonly PlannedJob[], width: number, file:
 }
 
 function countsLine(status: string, step: string, width: number, at: string, jobs: number, parts: readonly string[]): string {
-  return `${status.padEnd(8)} ${step.padEnd(width)} ${at}  ${counted(jobs, 'job')} — ${parts.join(', ')}`;
+  return `${status.padEnd(8)} ${padDisplay(step, width)} ${at}  ${counted(jobs, 'job')} — ${parts.join(', ')}`;
 }
 
 /**
@@ -81,7 +82,7 @@ export function writePlanText(plan: Plan, file: string, verbose: boolean, out: O
   // Without -v, a step its memo decided is one line of counts: its jobs are not made.
   const parts = verbose ? plan.jobs : (plan.parts ?? plan.jobs);
   let longest = 8;
-  for (const j of parts) if (!isRecalled(j) || j.count > 0) longest = Math.max(longest, (verbose ? (j as PlannedJob).job : j.step).length);
+  for (const j of parts) if (!isRecalled(j) || j.count > 0) longest = Math.max(longest, displayWidth(verbose ? (j as PlannedJob).job : j.step));
   const width = Math.min(32, longest);
   for (const [step, jobs] of byStep(parts)) {
     if (jobs.length === 1 && isRecalled(jobs[0]!)) {
@@ -97,7 +98,7 @@ export function writePlanText(plan: Plan, file: string, verbose: boolean, out: O
     for (const j of made) {
       // A reason can quote what a server sent (an import's error): one line, its controls escaped.
       const reasons = j.reasons.length > 0 ? `  ${printable(j.reasons.join('; '))}` : '';
-      write(`${j.status.padEnd(8)} ${(verbose ? j.job : j.step).padEnd(width)} ${file}:${j.line}${reasons}\n`);
+      write(`${j.status.padEnd(8)} ${padDisplay(verbose ? j.job : j.step, width)} ${file}:${j.line}${reasons}\n`);
       // With -v, a cached job shows its results' snapshots (ZFS snapshot names on the ZFS store), a name with a newline quoted.
       if (verbose) for (const [path, id] of j.outputs ?? []) write(`${''.padEnd(8)} ${''.padEnd(width)}   ${shownName(path)} = ${id}\n`);
     }

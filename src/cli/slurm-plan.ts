@@ -4,6 +4,7 @@ import { stepSubmitOptions, sbatchArgs } from '../exec/slurm/args.js';
 import { oneByOne, partsOf } from '../exec/slurm/grouping.js';
 import { jobName, pipelineName, type SlurmRunOptions } from '../exec/slurm/slurm-executor.js';
 import { maxOf } from '../fold.js';
+import { displayWidth, padDisplay } from '../columns.js';
 import { counted } from '../counted.js';
 
 /** One Slurm submission `run --executor slurm` would make for a step's jobs that are not cached (or several alike). */
@@ -58,11 +59,11 @@ export function plannedSubmissions(plan: Plan, pipeline: Pipeline, options: Slur
 
 export function renderSubmissions(subs: readonly PlannedSubmission[]): string {
   if (subs.length === 0) return 'slurm: nothing to submit\n';
-  const width = Math.min(32, maxOf(subs, (s) => s.step.length));
+  const width = Math.min(32, maxOf(subs, (s) => displayWidth(s.step)));
   const lines = subs.map((s) => {
     const what = s.pool !== undefined ? `${counted(s.jobs, 'job')}, one sbatch each as pool ${s.pool} admits them`
       : `${s.afterPrevious ? 'then ' : ''}${s.tasks > 1 ? `1 array of ${s.tasks} tasks` : '1 job'} for ${counted(s.jobs, 'job')}${s.afterPrevious ? ', once the one before ends' : ''}`;
-    return `  ${s.step.padEnd(width)}  ${what}: sbatch ${s.sbatch.join(' ')}`;
+    return `  ${padDisplay(s.step, width)}  ${what}: sbatch ${s.sbatch.join(' ')}`;
   });
   const total = subs.reduce((n, s) => n + (s.submissions ?? 1), 0);
   return `slurm: would submit ${counted(total, 'job')}:\n${lines.join('\n')}\n`;

@@ -3,6 +3,7 @@ import { isUnder, normaliseDataPath } from '../pipeline/data-path.js';
 import type { Pipeline, Step } from '../pipeline/pipeline.js';
 import { isPrecious } from '../plan/selection.js';
 import { maxOf } from '../fold.js';
+import { displayWidth, padDisplay } from '../columns.js';
 import { localFileTarget, localReason, type LocalPlaces } from './impact-files.js';
 
 /** What might change: data at a path, an environment, or the text of a block (or one of its steps). */
@@ -129,10 +130,10 @@ export function runningAgain(steps: readonly ImpactedStep[]): number {
 export function renderImpact(targets: readonly ImpactTarget[], steps: readonly ImpactedStep[], file: string): string {
   const what = targets.map(describeTarget).join(', ');
   if (steps.length === 0) return `if ${what} changes, no step runs again\n`;
-  const width = maxOf(steps, (s) => s.step.length);
+  const width = maxOf(steps, (s) => displayWidth(s.step));
   const where = steps.map((s) => `${file}:${s.line}`);
-  const whereWidth = maxOf(where, (w) => w.length);
-  const lines = steps.map((s, i) => `  ${s.step.padEnd(width)}  ${where[i]!.padEnd(whereWidth)}  ${s.why}`);
+  const whereWidth = maxOf(where, displayWidth);
+  const lines = steps.map((s, i) => `  ${padDisplay(s.step, width)}  ${padDisplay(where[i]!, whereWidth)}  ${s.why}`);
   const running = runningAgain(steps);
   return [
     running === 0 ? `if ${what} changes, no step runs again:` : `if ${what} changes, ${running} step${running === 1 ? '' : 's'} may run again:`,

@@ -2,6 +2,7 @@ import { short } from '../plan/key.js';
 import type { Ancestry } from './ancestry.js';
 import { CLASS_ORDER, type StepClass, type StepDiff } from './diff.js';
 import { maxOf } from '../fold.js';
+import { displayWidth, padDisplay } from '../columns.js';
 import { printable } from '../printable.js';
 
 const LABEL: Record<StepClass, string> = {
@@ -61,12 +62,12 @@ function side(s: DiffSide): string {
 /** Causes first, each with what changed, old → new; the command's two texts in full. */
 export function renderDiff(d: DiffAnswer): string {
   const out = [`${side(d.old)} → ${side(d.new)}`];
-  const jobWidth = maxOf(d.steps, (s) => s.job.length, 0);
-  const locWidth = maxOf(d.steps, (s) => s.location.length, 0);
+  const jobWidth = maxOf(d.steps, (s) => displayWidth(s.job), 0);
+  const locWidth = maxOf(d.steps, (s) => displayWidth(s.location), 0);
   const classWidth = maxOf(d.steps, (s) => LABEL[s.class].length, 0);
   for (const s of d.steps) {
-    const lead = `${LABEL[s.class].padEnd(classWidth)}  ${s.job.padEnd(jobWidth)}  ${s.location.padEnd(locWidth)}`;
-    const indent = ' '.repeat(lead.length + 2);
+    const lead = `${LABEL[s.class].padEnd(classWidth)}  ${padDisplay(s.job, jobWidth)}  ${padDisplay(s.location, locWidth)}`;
+    const indent = ' '.repeat(displayWidth(lead) + 2);
     // A reason can quote what a server sent (a pin's etag): one line, its controls escaped.
     out.push(`${lead}  ${printable(s.reasons[0] ?? '')}`.trimEnd());
     for (const r of s.reasons.slice(1)) out.push(`${indent}${printable(r)}`);
