@@ -205,6 +205,13 @@ function both(db: Database.Database, match: string): (paths: string, runId: numb
 
 function grouped(paths: readonly string[], rows: readonly Row[]): Map<string, RunProducer[]> {
   const found = new Map<string, RunProducer[]>();
-  for (const [at, job, block, key, , line] of rows) listAt(found, paths[at]!).push({ job, block, key, line });
+  let last: Row | undefined;
+  for (const r of rows) {
+    const [at, job, block, key, row, line] = r;
+    // A job that wrote several files below a directory is a row for each: in row order, they come together.
+    if (last !== undefined && last[0] === at && last[4] === row) continue;
+    last = r;
+    listAt(found, paths[at]!).push({ job, block, key, line });
+  }
   return found;
 }

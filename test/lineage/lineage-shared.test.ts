@@ -62,3 +62,22 @@ describe('shark lineage of a job read by several', () => {
     expect(from.every((f) => f.inputs[0]!.from[0]!.kind === 'import')).toBe(true);
   });
 });
+
+describe('shark lineage of a directory one job wrote file by file', () => {
+  it('shows the one job that wrote it file by file once, as the answer', async () => {
+    const rig = new Rig('shark-lineage-one-writer-');
+    try {
+      rig.write('p.md', '# X\n\n```shark-run\necho a > /data/d/a.txt; echo b > /data/d/b.txt\n```\n');
+      expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+      const text = await rig.shark(['lineage', 'p.md', '/data/d']);
+      // The one job is the answer itself, as for a file it wrote: no group of "2 jobs", no repeat.
+      expect(text.stdout.split('\n')[0]).toBe('x  (p.md:4:1, host:linux/x64)');
+      expect(text.stdout).not.toContain('jobs wrote');
+      expect(text.stdout).not.toContain('(shown above)');
+      const json = JSON.parse((await rig.shark(['lineage', 'p.md', '/data/d', '--json'])).stdout) as { job: string; kind: string };
+      expect([json.job, json.kind]).toEqual(['x', 'run']);
+    } finally {
+      rig.cleanup();
+    }
+  });
+});
