@@ -140,7 +140,7 @@ export function openSession(
     pipelineDir,
     store: opened.value.store,
     meta: opened.value.meta,
-    envs: createEnvironmentProvider(pipeline, { pipelinePath, update: flags.update ?? false }),
+    envs: createEnvironmentProvider(pipeline, { pipelinePath, update: flags.update ?? false, secrets: [...secrets.values()] }),
     lock: lock.lock,
     lockPath,
     variables: stepVariables(pipeline, extra),

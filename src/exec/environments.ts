@@ -10,6 +10,8 @@ export interface EnvironmentOptions {
   readonly pipelinePath: string;
   /** Rebuild environments and move the lock to new base digests. */
   readonly update: boolean;
+  /** The values of the document's secrets, hidden in all a build says (a build is given none, but may print one from a file it copies). */
+  readonly secrets?: readonly string[];
 }
 
 /**

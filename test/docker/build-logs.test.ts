@@ -62,6 +62,23 @@ describeDocker("a build's log", () => {
     expect(text.stdout + text.stderr).toContain(`\n  log: ${failed.log.replace('/1/', '/2/')}\n`);
   });
 
+  it("of a failed build hides the document's secrets wherever the build's output reaches: the run's tail, --json and the log file", async () => {
+    const value = unique('hunter');
+    writeFileSync(join(tmp.dir, 'token.txt'), `${value}\n`);
+    writeFileSync(join(tmp.dir, 'sec.env'), `TOKEN=${value}\n`);
+    // The secret reaches the build through a copied file: a build is given no secrets, but may still print one.
+    const failing = document('echo "token is $(cat /t)"; exit 3').replace(`FROM ${BASE}\n`, `FROM ${BASE}\nCOPY token.txt /t\n`);
+    writeFileSync(join(tmp.dir, 'b.md'), `---\nsecrets: [TOKEN]\n---\n${failing}`);
+    const text = await shark(['run', 'b.md', '--secrets', 'sec.env'], tmp.dir);
+    expect(text.code).toBe(1);
+    expect(text.stdout + text.stderr).toContain('\ntoken is ***\n');
+    const json = await shark(['run', 'b.md', '--secrets', 'sec.env', '--json'], tmp.dir);
+    const failed = events(json.stdout).find((e) => e.type === 'step-failed')! as Event & { message: string };
+    expect(failed.message).toContain('\ntoken is ***\n');
+    expect(readFileSync(failed.log!, 'utf8')).toContain('\ntoken is ***\n');
+    expect(text.stdout + text.stderr + json.stdout + json.stderr + readFileSync(failed.log!, 'utf8')).not.toContain(value);
+  });
+
   it('of a successful build is listed with the jobs; a run that built nothing says so', async () => {
     const said = unique('built-fine');
     writeFileSync(join(tmp.dir, 'b.md'), document(`echo ${said}`));

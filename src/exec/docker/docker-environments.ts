@@ -3,6 +3,7 @@ import { canonicalJson } from '../../canonical-json.js';
 import { emptyLock, lockPathFor, readLock, updateLock, type LockFile } from '../../lockfile.js';
 import type { Environment, Pipeline } from '../../pipeline/pipeline.js';
 import type { Executor, SharedBuilds } from '../executor.js';
+import { maskText } from '../secret-mask.js';
 import { buildInputs, type BuildInputs } from './build-inputs.js';
 import { connectDocker, type Connection, type DockerClient } from './client.js';
 import { buildImage } from './build-image.js';
@@ -20,6 +21,8 @@ type Ensured = { readonly id: string } | { readonly error: string };
 export interface DockerEnvironmentOptions {
   readonly pipelinePath: string;
   readonly update: boolean;
+  /** Values masked in a build's log and error (`EnvironmentOptions.secrets`). */
+  readonly secrets?: readonly string[];
   /** For tests: how to reach the engine. */
   readonly connect?: () => Promise<Connection>;
 }
@@ -76,7 +79,8 @@ export class DockerEnvironments {
   ensure(name: string, signal: AbortSignal, shared?: SharedBuilds): Promise<Ensured> {
     let pending = this.ensured.get(name);
     if (pending === undefined) {
-      pending = this.build(name, signal, shared);
+      // A build's output leaves here only masked, whoever shows it (run's tail and --json, the shell, a job's failure).
+      pending = this.build(name, signal, shared).then((e) => ('error' in e ? { error: this.masked(e.error) } : e));
       this.ensured.set(name, pending);
     }
     return pending;
@@ -193,6 +197,10 @@ export class DockerEnvironments {
     return inputs;
   }
 
+  private masked(text: string): string {
+    return maskText(text, this.options.secrets ?? []);
+  }
+
   private environment(name: string): Environment {
     const env = this.pipeline.environments.get(name);
     if (env === undefined) throw new Error(`no shark-build block defines environment ${name}`);
@@ -262,7 +270,7 @@ export class DockerEnvironments {
     const built = await buildImage({
       client, name, env: this.environment(name), inputs, locked: this.locked(name)?.bases ?? {}, update: this.options.update, signal,
     });
-    keep?.(built.log);
+    keep?.(this.masked(built.log));
     if (!built.ok) return { error: built.error };
     const unrecorded = this.record(name, { bases: built.bases, image: built.image, inputs: inputs.hash });
     if (unrecorded !== undefined) return { error: `environment ${name} was built, but the lock file could not be updated: ${unrecorded}` };

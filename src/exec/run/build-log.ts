@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { maskText } from '../secret-mask.js';
 import type { RunContext } from './context.js';
 
 /**
@@ -16,14 +15,15 @@ export function buildLogIn(logsDir: string, env: string): string {
  * Keeps what the engine said while building `env` (the docker build log,
  * which the run prints only the end of) and notes the build in the run's
  * summary, where `shark logs` finds it: a build is no job, and has no row
- * among them. Masked as a command's output is. Returns the log's path, or
+ * among them. `text` comes masked (the environment provider hides the
+ * secrets in all a build says, its error too). Returns the log's path, or
  * null when the disk refused it: the log is an account, not the result.
  */
 export function keepBuildLog(ctx: RunContext, env: string, text: string, ok: boolean): string | null {
   const environment = ctx.session.pipeline.environments.get(env);
   let log: string | null = buildLogIn(ctx.logsDir, env);
   try {
-    writeFileSync(log, maskText(text, [...(ctx.session.secrets?.values() ?? [])]));
+    writeFileSync(log, text);
   } catch {
     log = null;
   }
