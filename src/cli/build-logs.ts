@@ -29,6 +29,16 @@ export function buildsOfBlock(pipeline: Pipeline, builds: readonly RunBuild[], t
   return env === undefined ? undefined : { env: env.name, found: builds.filter((b) => b.env === env.name) };
 }
 
+/**
+ * Whether run `runId` built environment `env` as the image the lock names now
+ * (`image`, `docker:…`), the one a later run reused: its build log is that
+ * image's. A run recorded before builds kept their image counts for any
+ * image, as does every build when the lock names none.
+ */
+export function builtImage(meta: Metadata, runId: number, env: string, image: string | undefined): boolean {
+  return runBuilds(meta, runId).some((b) => b.env === env && b.status === 'ok' && (b.image === undefined || image === undefined || b.image === image));
+}
+
 /** Why a build block of the document has no build in a run: the image was found, nothing needed it, or the run stopped first. */
 export function whyNotBuilt(run: RunRow): string {
   if (run.status === 'running') return `run ${run.id} has not ended: its builds are listed once it does`;

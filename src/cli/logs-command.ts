@@ -1,15 +1,19 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { noRunsMessage } from '../lineage/runs.js';
+import { DOCKER_ID_PREFIX } from '../exec/docker/docker-environments.js';
+import type { RunSession } from '../exec/executor.js';
+import { noRunsMessage, notARun } from '../lineage/runs.js';
 import { rowsNow, stepNow, stepsNamed, type RowNow } from '../lineage/rows-now.js';
 import { inBlock } from '../pipeline/block-ids.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { withoutEscapes } from '../printable.js';
 import type { Metadata, RunJobRow, RunRow } from '../store/metadata.js';
-import { buildsOfBlock, latestRunWithLogs, runBuilds, whyNotBuilt } from './build-logs.js';
+import { buildsOfBlock, builtImage, latestRunWithLogs, runBuilds, whyNotBuilt } from './build-logs.js';
 import { readingByRun, withSessionOptions } from './common-options.js';
-import { EXIT_FAILED, ExitError } from './load-or-report.js';
+import { earlierLog } from './earlier-logs.js';
+import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
+import { naturalNumber } from './numbers.js';
 import { closeSession, openSession, type SessionFlags } from './session-setup.js';
 
 export function logsCommand(io: Io): Command {
@@ -17,22 +21,30 @@ export function logsCommand(io: Io): Command {
     new Command('logs')
       .description('show the stored logs of the latest run, for every block or one block/step')
       .argument('<file>', 'pipeline markdown file')
-      .argument('[block]', 'block id, step id or job id'),
+      .argument('[block]', 'block id, step id or job id')
+      .option('--run <n>', 'a run of this pipeline (default: the latest; see `shark runs`)', naturalNumber('--run')),
     readingByRun("it shows the latest run's logs, whatever values it ran with"),
-  ).action((file: string, block: string | undefined, flags: SessionFlags) => {
+  ).action((file: string, block: string | undefined, flags: SessionFlags & { run?: number }) => {
     const { session } = openSession(file, flags, io.stderr, false, 'read', true);
     try {
       const { meta, pipeline } = session;
-      const run = latestRunWithLogs(meta, meta.runs(session.pipelinePath));
-      if (run === undefined) {
+      const runs = meta.runs(session.pipelinePath);
+      const run = flags.run === undefined ? latestRunWithLogs(meta, runs) : runs.find((r) => r.id === flags.run);
+      if (runs.length === 0) {
         io.stderr(`shark: ${noRunsMessage(meta, session.pipelinePath, file)}\n`);
         throw new ExitError(EXIT_FAILED);
       }
+      if (run === undefined) {
+        // As lineage and export say it: a run number that is none of the document's is invalid input.
+        io.stderr(`shark: error: ${notARun(flags.run!, runs)}\n`);
+        throw new ExitError(EXIT_INVALID);
+      }
+      const elsewhere = { session, runs, run, file, target: block ?? '' };
       // A build is no job: the run's summary names its log. Built before any job started, it is listed first.
       const builds = runBuilds(meta, run.id);
       const named = block === undefined ? undefined : buildsOfBlock(pipeline, builds, block);
       if (named !== undefined && named.found.length === 0) {
-        io.stderr(`shark: \`${block}\` is the shark-build block of environment ${named.env}: ${whyNotBuilt(run)}\n`);
+        io.stderr(`shark: \`${block}\` is the shark-build block of environment ${named.env}: ${whyNotBuilt(run)}${imageBuiltIn(elsewhere, named.env)}\n`);
         throw new ExitError(EXIT_FAILED);
       }
       const jobs = block === undefined ? meta.runJobs(run.id).map((row) => ({ row, job: row.job, line: row.line })) : named !== undefined ? [] : jobsOf(meta, pipeline, run.id, block);
@@ -42,8 +54,13 @@ export function logsCommand(io: Io): Command {
         io.stderr(`shark: run ${run.id} ran no job\n`);
         throw new ExitError(EXIT_FAILED);
       }
+      if (jobs.length === 0 && shownBuilds.length === 0 && pipeline.environments.has(block!)) {
+        const env = pipeline.environments.get(block!)!;
+        io.stderr(`shark: \`${block}\` is environment ${block} (shark-build block ${env.blockId}): ${whyNotBuilt(run)}${imageBuiltIn(elsewhere, block!)}\n`);
+        throw new ExitError(EXIT_FAILED);
+      }
       if (jobs.length === 0 && shownBuilds.length === 0) {
-        io.stderr(`shark: ${noJob(meta, pipeline, run, block!)}\n`);
+        io.stderr(`shark: ${noJob(elsewhere)}\n`);
         // A query that found nothing, as docs/cli.md says (2 is for invalid input).
         throw new ExitError(EXIT_FAILED);
       }
@@ -93,19 +110,48 @@ function jobsOf(meta: Metadata, pipeline: Pipeline, runId: number, target: strin
   return job === undefined ? found : found.filter((j) => j.job === job);
 }
 
-/** Why a block, step or job of the document has no job in the run, or that nothing matches. */
-function noJob(meta: Metadata, pipeline: Pipeline, run: RunRow, target: string): string {
+/** The run `logs` shows, and what it was asked for: where else to look when the run has no log of it. */
+interface Elsewhere {
+  readonly session: RunSession;
+  /** The document's runs, newest first. */
+  readonly runs: readonly RunRow[];
+  readonly run: RunRow;
+  readonly file: string;
+  readonly target: string;
+}
+
+/** The run whose build log is that of the image of `env` that a run reusing it ran in (the lock's). */
+function imageBuiltIn(e: Elsewhere, env: string): string {
+  const locked = e.session.lock.environments[env]?.image;
+  const image = locked === undefined ? undefined : DOCKER_ID_PREFIX + locked;
+  return earlierLog(e.runs, e.run, (id) => builtImage(e.session.meta, id, env, image), e, 'its image\'s build log');
+}
+
+/** Why a block, step or job of the document has no job in the run (and where its last log is), or that nothing matches. */
+function noJob(e: Elsewhere): string {
+  const { session: { meta, pipeline }, run, target } = e;
   const kind = pipeline.blocks.some((b) => inBlock(b.id, target)) ? 'block' : pipeline.stepsById.has(target) ? 'step' : undefined;
   // A publish copies files out of the store: it is no job, and keeps no log, though it ran.
   const publish = pipeline.blocks.some((b) => inBlock(b.id, target) && b.kind === 'publish') || pipeline.stepsById.get(target)?.kind === 'publish';
   if (publish) return `\`${target}\` is a shark-publish block: publishing keeps no log`;
   const rows = meta.runJobs(run.id);
-  // One job of a step (`step[item]`): one a stopped run never reached has no row, as its skipped steps have none.
-  const item = kind === undefined && run.status !== 'ok' ? stepsNamed(pipeline, target).job : undefined;
-  if (item !== undefined) return `job \`${target}\` has no row in run ${run.id}: it did not run (${whyNotRun(run.id, run.status, 'it')})`;
+  const last = earlierLog(e.runs, run, (id) => jobsOf(meta, pipeline, id, target).length > 0, e);
+  // One job of a step (`step[item]`): one a stopped run never reached has no row, as its skipped steps have none;
+  // one a run's targets left out has none either. An item no run had is a name that matches nothing.
+  const named = kind === undefined ? stepsNamed(pipeline, target) : undefined;
+  const item = named?.job === undefined ? undefined
+    : run.status !== 'ok' ? whyNotRun(run.id, run.status, 'it')
+    : last !== '' ? leftOutItem(meta, run, named.steps[0]!.id) ?? whyNotRun(run.id, run.status, 'it') : undefined;
+  if (item !== undefined) return `job \`${target}\` has no row in run ${run.id}: it did not run (${item})${last}`;
   if (kind === undefined) return `no job of run ${run.id} matches \`${target}\` (blocks: ${[...new Set(rows.map((j) => j.block))].join(', ')})`;
-  const named = rows.find((j) => inBlock(j.block, target) || j.step === target);
-  return `${kind} \`${target}\` has no job in run ${run.id}: ${named === undefined ? `its jobs did not run (${whyNotRun(run.id, run.status, 'they')})` : otherBlock(meta, pipeline, run.id, target, named)}`;
+  const other = rows.find((j) => inBlock(j.block, target) || j.step === target);
+  return `${kind} \`${target}\` has no job in run ${run.id}: ${other === undefined ? `its jobs did not run (${whyNotRun(run.id, run.status, 'they')})` : otherBlock(meta, pipeline, run.id, target, other)}${last}`;
+}
+
+/** Why the run has no job of an item of `step`, when its targets named only some items of that map (`RunSummary.partial`). */
+function leftOutItem(meta: Metadata, run: RunRow, step: string): string | undefined {
+  const json = meta.db.prepare<[number], { partial: string | null }>("SELECT json_extract(summary, '$.partial') AS partial FROM runs WHERE id = ?").get(run.id)?.partial ?? null;
+  return json !== null && (JSON.parse(json) as string[]).includes(step) ? `left out by run ${run.id}'s targets` : undefined;
 }
 
 /** What `target` named in a run whose rows of that name are another block's jobs. */

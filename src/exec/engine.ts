@@ -104,7 +104,7 @@ export async function runPipeline(
     const env = await session.envs.ensure(name, options.signal, { leases, waiting, built: (log) => (built.log = log) });
     // A build Ctrl-C cut short did not fail: the run is interrupted, and its steps are skipped as such.
     if ('error' in env && options.signal.aborted) break;
-    const log = built.log === undefined ? null : keepBuildLog(ctx, name, built.log, !('error' in env));
+    const log = built.log === undefined ? null : keepBuildLog(ctx, name, built.log, 'error' in env ? undefined : env.id);
     if ('error' in env) {
       const block = pipeline.environments.get(name)?.block;
       stepFailed(ctx, { id: name, at: block?.at ?? { line: 1, col: 1 } }, env.error, 'environment', log);

@@ -62,6 +62,8 @@ export interface RunBuild {
   readonly line: number;
   readonly status: 'ok' | 'failed';
   readonly log: string | null;
+  /** The environment's id once built (`docker:…`): a later run that reuses the image finds this build's log by it. */
+  readonly image?: string;
 }
 
 export interface RunSummary {
@@ -80,6 +82,8 @@ export interface RunSummary {
   readonly published?: readonly { readonly step: string; readonly path: string; readonly to: string }[];
   /** Steps the targets did not need (only when targets were given). */
   readonly leftOut?: number;
+  /** Map steps of which the targets named only some jobs: `shark logs` says an item left out was left out by them (only when there are any). */
+  readonly partial?: readonly string[];
   /** Blocks left out for being `{manual}`, and steps left out because they need one (only when there are any). */
   readonly manual?: readonly string[];
   readonly needsManual?: readonly string[];

@@ -6,7 +6,7 @@ import type { MadeBy } from './lineage-result.js';
 import { failedProducer, latestProducer } from './latest-producer.js';
 import { printable, shownName } from '../printable.js';
 import { PerRun } from './per-run.js';
-import { noRunsMessage } from './runs.js';
+import { noRunsMessage, notARun } from './runs.js';
 import { counted } from '../counted.js';
 
 /** The account of one job that produced data. */
@@ -80,7 +80,7 @@ export function lineageOf(meta: Metadata, pipelinePath: string, path: string, op
   if (runs.length === 0) return { reason: 'never-run', error: noRunsMessage(meta, pipelinePath, 'this pipeline') };
   const run = options.run === undefined ? undefined : runs.find((r) => r.id === options.run);
   if (options.run !== undefined && run === undefined) {
-    return { reason: 'unknown-run', error: `run ${options.run} is not a run of this pipeline (its runs: ${runs.map((r) => r.id).reverse().join(', ')})` };
+    return { reason: 'unknown-run', error: notARun(options.run, runs) };
   }
   const { configuration } = options;
   if (configuration !== undefined && !isEmpty(configuration)) {

@@ -58,6 +58,11 @@ export function listRuns(meta: Metadata, pipelinePath: string): RunEntry[] {
   });
 }
 
+/** What `--run N` naming none of the document's runs (`runs`, newest first) is told. */
+export function notARun(n: number, runs: readonly RunRow[]): string {
+  return `run ${n} is not a run of this pipeline (its runs: ${runs.map((r) => r.id).reverse().join(', ') || 'none'})`;
+}
+
 /**
  * What to say when the store has no run of `pipelinePath` (`name` as the
  * user gave it): never run, unless the store has runs of other documents —

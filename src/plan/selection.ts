@@ -38,13 +38,14 @@ export function everything(pipeline: Pipeline): Selection {
 }
 
 /** What a run's summary says of the steps and axis values it left out; nothing when it left none out. */
-export function leftOutSummary(pipeline: Pipeline, selection: Selection): { leftOut?: number; manual?: string[]; needsManual?: string[]; axes?: Record<string, string[]>; needed?: NeededInstance[]; forceUnused?: readonly string[] } {
+export function leftOutSummary(pipeline: Pipeline, selection: Selection): { leftOut?: number; partial?: string[]; manual?: string[]; needsManual?: string[]; axes?: Record<string, string[]>; needed?: NeededInstance[]; forceUnused?: readonly string[] } {
   const manual = [...selection.manual].filter(([id, m]) => id === m).map(([id]) => pipeline.stepsById.get(id)?.blockId ?? id);
   const needs = [...selection.manual].filter(([id, m]) => id !== m).map(([id]) => id);
   const axes = restrictedAxes(pipeline);
   const needed = neededInstances(pipeline, selection);
   return {
     ...(selection.leftOut > 0 ? { leftOut: selection.leftOut } : {}),
+    ...(selection.only !== undefined && selection.only.size > 0 ? { partial: [...selection.only.keys()] } : {}),
     ...(manual.length > 0 ? { manual: [...new Set(manual)] } : {}),
     ...(needs.length > 0 ? { needsManual: needs } : {}),
     ...(Object.keys(axes).length > 0 ? { axes } : {}),

@@ -20,7 +20,7 @@ echo hi > /data/hi.txt
 `;
 }
 
-interface Event { type: string; log?: string; summary?: { failures: { job: string; log: string | null }[]; builds?: { env: string; block: string; status: string; log: string }[] } }
+interface Event { type: string; log?: string; summary?: { failures: { job: string; log: string | null }[]; builds?: { env: string; block: string; status: string; log: string; image?: string }[] } }
 
 const events = (stdout: string): Event[] => stdout.trim().split('\n').map((l) => JSON.parse(l) as Event);
 
@@ -85,7 +85,7 @@ describeDocker("a build's log", () => {
     const r = await shark(['run', '--json', 'b.md'], tmp.dir);
     expect(r.code).toBe(0);
     const summary = events(r.stdout).at(-1)!.summary!;
-    expect(summary.builds).toEqual([{ env: 'bb', block: 'tools', line: 3, status: 'ok', log: expect.stringMatching(/logs\/1\/bb\.build\.log$/) }]);
+    expect(summary.builds).toEqual([{ env: 'bb', block: 'tools', line: 3, status: 'ok', log: expect.stringMatching(/logs\/1\/bb\.build\.log$/), image: expect.stringMatching(/^docker:sha256:/) }]);
     const all = await shark(['logs', 'b.md'], tmp.dir);
     expect(all.code).toBe(0);
     expect(all.stdout).toMatch(/^==> tools \(build bb, ok, line 3\) \S+bb\.build\.log\n/);
@@ -96,6 +96,11 @@ describeDocker("a build's log", () => {
     expect(again.code).toBe(0);
     const none = await shark(['logs', 'b.md', 'tools'], tmp.dir);
     expect(none.code).toBe(1);
-    expect(none.stderr).toBe('shark: `tools` is the shark-build block of environment bb: run 2 did not build it (its image was built before, or no step of the run needed it)\n');
+    const since = '(its image was built before, or no step of the run needed it); its image\'s build log: run 1';
+    expect(none.stderr).toBe(`shark: \`tools\` is the shark-build block of environment bb: run 2 did not build it ${since} (shark logs b.md tools --run 1)\n`);
+    // By the environment's name, as the run names it (`FAILED bb`).
+    const byEnv = await shark(['logs', 'b.md', 'bb'], tmp.dir);
+    expect([byEnv.code, byEnv.stderr]).toEqual([1, `shark: \`bb\` is environment bb (shark-build block tools): run 2 did not build it ${since} (shark logs b.md bb --run 1)\n`]);
+    expect((await shark(['logs', 'b.md', 'bb', '--run', '1'], tmp.dir)).stdout).toContain(`${said}\n`);
   });
 });

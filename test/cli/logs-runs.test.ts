@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+
+const MAP = '# M\n\n```shark-import {id=m4}\nin /data/in/\n```\n\n```shark-run {id=aoh}\necho "doing $(ls /data/in)"; cat /data/in/* > /data/aoh/+\n```\n';
+
+/** Run 1 maps every item; run 2 only `wren`, named as the target. */
+describe('shark logs of an earlier run', () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = new Rig();
+    for (const n of ['robin', 'wren', 'crow']) rig.write(`in/${n}.geojson`, `${n}\n`);
+    rig.write('p.md', MAP);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    expect((await rig.shark(['run', 'p.md', 'aoh[wren.geojson]', '--force', 'aoh[wren.geojson]'])).code).toBe(0);
+  });
+  afterAll(() => rig.cleanup());
+
+  it('says an item the targets left out did not run, and which run has its last log', async () => {
+    const left = await rig.shark(['logs', 'p.md', 'aoh[robin.geojson]']);
+    expect(left.code).toBe(1);
+    expect(left.stderr).toBe("shark: job `aoh[robin.geojson]` has no row in run 2: it did not run (left out by run 2's targets); its last log: run 1 (shark logs p.md 'aoh[robin.geojson]' --run 1)\n");
+    // A name no run had still matches nothing.
+    expect((await rig.shark(['logs', 'p.md', 'aoh[nope.geojson]'])).stderr).toContain('no job of run 2 matches `aoh[nope.geojson]`');
+  });
+
+  it('--run N shows that run\'s logs', async () => {
+    const one = await rig.shark(['logs', 'p.md', 'aoh[robin.geojson]', '--run', '1']);
+    expect([one.code, one.stderr]).toEqual([0, '']);
+    expect(one.stdout).toMatch(/^==> aoh\[robin\.geojson\] \(ok, line 8\) \S+\/logs\/1\/\S+\n/);
+    const all = await rig.shark(['logs', 'p.md', 'aoh', '--run', '1']);
+    expect(all.stdout.match(/^==> /gm)).toHaveLength(3);
+  });
+
+  it('refuses a run that is none of the document\'s as lineage does (exit 2)', async () => {
+    const none = await rig.shark(['logs', 'p.md', '--run', '7']);
+    expect([none.code, none.stdout, none.stderr]).toEqual([2, '', 'shark: error: run 7 is not a run of this pipeline (its runs: 1, 2)\n']);
+    const lineage = await rig.shark(['lineage', 'p.md', '/data/aoh', '--run', '7']);
+    expect(lineage.stderr).toBe(none.stderr);
+    const word = await rig.shark(['logs', 'p.md', '--run', 'x']);
+    expect(word.code).toBe(2);
+    expect(word.stderr).toContain('--run expects a whole number, not `x`');
+  });
+});
