@@ -55,7 +55,7 @@ export function fsckCommand(io: Io): Command {
         let checked = { objects: 0, bytes: 0 };
         const bar = progressBar(io, flags.json !== true && process.stderr.isTTY === true);
         let refreshed = 0;
-        const problems = await store.verify((done, total, bytes) => {
+        let problems = await store.verify((done, total, bytes) => {
           checked = { objects: done, bytes };
           bar(done, total, bytes);
         }, controller.signal, () => refreshed++);
@@ -63,7 +63,9 @@ export function fsckCommand(io: Io): Command {
         if (controller.signal.aborted) throw new ExitError(EXIT_INTERRUPTED);
         const seconds = (Date.now() - started) / 1000;
         // An object of another mode has sound bytes: nothing made of it is dropped.
-        const affected = resultsReferencing(meta, (id) => store.entries(id), new Set(problems.filter((p) => p.problem !== 'mode').map((p) => p.id)));
+        const affectedBy = (found: readonly StoreProblem[]): string[] =>
+          resultsReferencing(meta, (id) => store.entries(id), new Set(found.filter((p) => p.problem !== 'mode').map((p) => p.id)));
+        let affected = affectedBy(problems);
         let repaired = false;
         if (flags.repair === true && problems.length > 0) {
           // Not while a run could be reading what is moved aside.
@@ -72,8 +74,11 @@ export function fsckCommand(io: Io): Command {
             io.stderr('shark: error: a run or gc is using the store: nothing repaired; run fsck --repair again when it ends\n');
             throw new ExitError(EXIT_FAILED);
           }
+          // Bytes a mode of 000 hid are judged once it is given back: only bad ones are quarantined.
+          problems = [...problems, ...(await store.restoreModes?.(problems.filter((p) => p.problem === 'mode'), controller.signal) ?? [])];
+          if (controller.signal.aborted) throw new ExitError(EXIT_INTERRUPTED);
+          affected = affectedBy(problems);
           await store.quarantine(problems.filter((p) => p.problem === 'corrupt').map((p) => p.id));
-          await store.restoreModes?.(problems.filter((p) => p.problem === 'mode').map((p) => p.id));
           meta.dropResults(affected);
           repaired = true;
         }

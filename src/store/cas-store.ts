@@ -239,7 +239,11 @@ export class CasStore implements SnapshotStore {
   }
 
   async verify(progress: (done: number, total: number, bytes: number) => void, signal: AbortSignal, refreshed?: (id: SnapshotId) => void): Promise<readonly StoreProblem[]> {
-    return verifyObjects(this.objects, this.meta, { entries: (id) => this.entries(id), freed: (id) => this.freed(id) }, progress, signal, refreshed);
+    return verifyObjects(this.objects, this.meta, this.verifyParts(), { progress, signal, ...(refreshed !== undefined ? { refreshed } : {}) });
+  }
+
+  private verifyParts(): Parameters<typeof verifyObjects>[2] {
+    return { entries: (id) => this.entries(id), freed: (id) => this.freed(id) };
   }
 
   async quarantine(ids: readonly SnapshotId[]): Promise<void> {
@@ -247,8 +251,13 @@ export class CasStore implements SnapshotStore {
     this.presence.forget();
   }
 
-  async restoreModes(ids: readonly SnapshotId[]): Promise<void> {
-    for (const id of ids) restoreModeAt(this.objects.pathOf(id), id);
+  async restoreModes(problems: readonly StoreProblem[], signal: AbortSignal): Promise<readonly StoreProblem[]> {
+    const given = new Set<string>();
+    for (const { id } of problems) if (restoreModeAt(this.objects.pathOf(id), id)) given.add(this.objects.pathOf(id));
+    if (given.size === 0) return [];
+    const found = await verifyObjects(this.objects, this.meta, this.verifyParts(), { progress: () => {}, signal, only: (path) => given.has(path) });
+    // One whose mode could not be given back (another user's) is reported already.
+    return found.filter((p) => p.problem !== 'mode');
   }
 
   async collect(keep: ReadonlySet<SnapshotId>, dryRun: boolean, spare?: ReadonlySet<string>): Promise<Collected> {

@@ -8,9 +8,20 @@ import { hasStoredMode, objectMode } from './object-file.js';
 import { ObjectRecords } from './object-records.js';
 import { refreshSighted, sightingOf, type Sighting } from './object-refresh.js';
 import type { Freed, SnapshotId, StoreProblem, TreeEntry } from './snapshot-store.js';
+import { failedRead, type FailedRead } from './unreadable.js';
 import { workerFile } from './worker-file.js';
 
-type Hashed = { path: string; hex?: string; error?: string };
+type Hashed = { path: string; hex?: string } & Partial<FailedRead>;
+
+/** How `verifyObjects` reports, and what it looks at. */
+export interface VerifyHow {
+  readonly progress: (done: number, total: number, bytes: number) => void;
+  readonly signal: AbortSignal;
+  /** Hears of each sound object whose record was brought up to date. */
+  readonly refreshed?: (id: SnapshotId) => void;
+  /** Only the objects at the paths it accepts are checked (those `--repair` gave their mode back); all without it. */
+  readonly only?: (path: string) => boolean;
+}
 
 /**
  * `shark fsck` for the content-addressed store: every object re-hashed (on
@@ -21,17 +32,17 @@ type Hashed = { path: string; hex?: string; error?: string };
  * stat no longer shows its record (touched, or the project copied) is
  * recorded again (`refreshed`): every read took it for changed. One whose
  * mode is not its stored one is a `mode` problem: no result depends on a
- * mode, and `--repair` only gives it back.
+ * mode, and `--repair` only gives it back (and judges the bytes a mode of
+ * 000 hid from the re-hash then, `only` those objects).
  */
 export async function verifyObjects(
   objects: CasObjects,
   meta: Metadata,
   store: { entries: (id: SnapshotId) => readonly TreeEntry[] | undefined; freed: (id: SnapshotId) => Freed | undefined },
-  progress: (done: number, total: number, bytes: number) => void,
-  signal: AbortSignal,
-  refreshed: (id: SnapshotId) => void = () => {},
+  how: VerifyHow,
 ): Promise<StoreProblem[]> {
-  const found = [...objects.all()];
+  const { progress, signal, refreshed = () => {}, only = () => true } = how;
+  const found = [...objects.all()].filter((o) => only(o.path));
   const problems = notPlainOrWrongMode(found);
   // Only plain files are hashed: a link would be followed (to a host file of the same bytes, say).
   const all = found.filter((o) => !problems.some((p) => p.id === o.id && p.problem === 'corrupt'));
@@ -53,7 +64,12 @@ export async function verifyObjects(
     } catch {
       // Gone meanwhile: reported below as missing if anything refers to it.
     }
-    if (h.error !== undefined) problems.push({ id, problem: 'corrupt', detail: `cannot read ${h.path}: ${h.error}` });
+    if (h.error !== undefined) {
+      // A mode of 000 hides the bytes, which are not known to be bad: the mode problem says so, once.
+      const mode = problems.findIndex((p) => p.id === id && p.problem === 'mode');
+      if (mode >= 0 && (h.code === 'EACCES' || h.code === 'EPERM')) problems[mode] = { ...problems[mode]!, detail: `${problems[mode]!.detail}: its bytes are checked once it has its mode back` };
+      else problems.push({ id, problem: 'corrupt', detail: `cannot read ${h.path}: ${h.error}` });
+    }
     else if (h.hex !== id.slice(id.indexOf(':') + 1)) problems.push({ id, problem: 'corrupt', detail: `${h.path} hashes to sha256:${h.hex}` });
     else if (sighted.has(h.path) && refreshSighted(h.path, id, sighted.get(h.path)!, records)) refreshed(id);
     sighted.delete(h.path);
@@ -67,9 +83,9 @@ export async function verifyObjects(
     if (id.startsWith('tree:')) {
       const children = store.entries(id);
       if (children === undefined && store.freed(id) !== undefined) return;
-      if (children === undefined) problems.push({ id, problem: 'missing', detail: `directory of ${where} is not recorded` });
+      if (children === undefined && how.only === undefined) problems.push({ id, problem: 'missing', detail: `directory of ${where} is not recorded` });
       for (const e of children ?? []) look(e.id, `${where}/${e.name}`);
-    } else if (!existsSync(objects.pathOf(id)) && store.freed(id) === undefined) {
+    } else if (only(objects.pathOf(id)) && !existsSync(objects.pathOf(id)) && store.freed(id) === undefined) {
       problems.push({ id, problem: 'missing', detail: `${where}: ${objects.pathOf(id)} does not exist` });
     }
   };
@@ -120,7 +136,7 @@ async function hashAll(paths: readonly string[], signal: AbortSignal, starting: 
       try {
         each({ path, hex: hashFileSync(path) });
       } catch (e) {
-        each({ path, error: (e as Error).message });
+        each({ path, ...failedRead(e) });
       }
     }
     return;

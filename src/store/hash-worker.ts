@@ -21,6 +21,6 @@ parentPort?.on('message', (msg: string | { batch: readonly string[] }) => {
   try {
     parentPort!.postMessage({ path: msg, hex: hashFileSync(msg) });
   } catch (e) {
-    parentPort!.postMessage({ path: msg, error: (e as Error).message });
+    parentPort!.postMessage({ path: msg, ...failedRead(e) });
   }
 });

@@ -133,8 +133,12 @@ export interface SnapshotStore {
   freed?(id: SnapshotId): Freed | undefined;
   /** Moves the data of corrupt ids aside (or forgets missing ones) so nothing reads it again. */
   quarantine(ids: readonly SnapshotId[]): Promise<void>;
-  /** Gives objects `fsck` found with another mode (`mode` problems) their stored mode back; stores without modes leave this out. */
-  restoreModes?(ids: readonly SnapshotId[]): Promise<void>;
+  /**
+   * Gives what `fsck` found with another mode (`mode` problems) its stored
+   * mode back, then judges the bytes that mode may have hidden from the
+   * re-hash (mode 000): what is wrong with them. Stores without modes leave this out.
+   */
+  restoreModes?(problems: readonly StoreProblem[], signal: AbortSignal): Promise<readonly StoreProblem[]>;
   /**
    * The host path holding a file snapshot's bytes, to be read and never
    * written, when the store keeps each file as one (the page of `shark serve`

@@ -1,0 +1,81 @@
+import { chmodSync, existsSync, lstatSync, readdirSync, writeFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Rig, toRun, type PlanJson } from '../support/rig.js';
+import { objectWith } from '../support/objects.js';
+import { noCrash, unprivileged } from '../support/unprivileged.js';
+
+/**
+ * Store files and folders that a mode hides from the store's own user (as
+ * anyone but root: root reads whatever the mode). Their bytes are not known
+ * to be bad: `fsck` reports the mode, `--repair` gives it back and only then
+ * judges the bytes.
+ */
+
+const PIPELINE = '# D\n\n```shark-run\necho precious-bytes > /data/a.txt\n```\n';
+
+interface Report {
+  readonly problems: { id: string; problem: string; detail: string }[];
+  readonly results: number;
+  readonly repaired: boolean;
+}
+
+let rig: Rig;
+let as: ReturnType<typeof unprivileged>;
+let object: string;
+beforeEach(async () => {
+  rig = new Rig('shark-fsck-unreadable-');
+  as = unprivileged(rig);
+  if (as.skip !== undefined) return;
+  rig.write('p.md', PIPELINE);
+  expect((await as.shark('run', 'p.md')).code).toBe(0);
+  object = objectWith(rig, 'precious-bytes\n');
+});
+afterEach(() => rig.cleanup());
+
+async function fsck(...args: string[]): Promise<{ code: number | null; report: Report; stderr: string }> {
+  const r = await as.shark('fsck', 'p.md', '--json', ...args);
+  noCrash(r.stderr);
+  return { code: r.code, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
+}
+
+async function plan(): Promise<PlanJson> {
+  const r = await as.shark('plan', 'p.md', '--json');
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as PlanJson;
+}
+
+const quarantined = (): string[] => (existsSync(rig.path('.shark/quarantine')) ? readdirSync(rig.path('.shark/quarantine')) : []);
+
+describe('an object of mode 000', () => {
+  it('is one mode problem, and --repair gives its mode back and keeps its result', async () => {
+    if (as.skip !== undefined) return;
+    chmodSync(object, 0o000);
+    const found = await fsck();
+    expect(found.code).toBe(1);
+    expect(found.report.problems.map((p) => p.problem)).toEqual(['mode']);
+    expect(found.report.problems[0]!.detail).toMatch(/has mode 0000, not 0444/);
+    expect(found.report.results).toBe(0);
+    const text = await as.shark('fsck', 'p.md', '--repair');
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^repaired: 1 object given its stored mode back$/m);
+    expect(text.stdout).not.toMatch(/corrupt|dropped/);
+    expect(lstatSync(object).mode & 0o7777).toBe(0o444);
+    expect(quarantined()).toEqual([]);
+    expect(toRun(await plan())).toEqual([]);
+    expect((await fsck()).code).toBe(0);
+  });
+
+  it('whose bytes are bad too: --repair gives its mode back, then finds the bytes bad and drops the result', async () => {
+    if (as.skip !== undefined) return;
+    chmodSync(object, 0o644);
+    writeFileSync(object, 'tampered\n');
+    chmodSync(object, 0o000);
+    expect((await fsck()).report.problems.map((p) => p.problem)).toEqual(['mode']);
+    const repaired = await fsck('--repair');
+    expect(repaired.code).toBe(0);
+    expect(repaired.report.problems.map((p) => p.problem)).toEqual(['mode', 'corrupt']);
+    expect(repaired.report.results).toBe(1);
+    expect(quarantined()).toHaveLength(1);
+    expect(toRun(await plan())).toHaveLength(1);
+  });
+});
