@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Leases } from '../store/leases.js';
 import { openStore } from '../store/open-store.js';
 import { resultsReferencing } from '../store/referencing.js';
@@ -108,10 +108,14 @@ function render(r: { store: string; objects: number; bytes: number; seconds: num
 
 /** What `--repair` did: modes given back, bad data quarantined and the results made of it dropped. */
 function repairedLine(problems: readonly StoreProblem[], results: number): string {
-  const modes = problems.filter((p) => p.problem === 'mode').length;
+  const modes = problems.filter((p) => p.problem === 'mode');
+  // A folder's problem names its path, an object's its id.
+  const folders = modes.filter((p) => isAbsolute(p.id)).length;
+  const objects = modes.length - folders;
   const parts: string[] = [];
-  if (modes > 0) parts.push(`${counted(modes, 'object')} given ${modes === 1 ? 'its' : 'their'} stored mode back`);
-  if (modes < problems.length) parts.push(`bad data quarantined, ${counted(results, 'result')} dropped; the next run recomputes them`);
+  if (objects > 0) parts.push(`${counted(objects, 'object')} given ${objects === 1 ? 'its' : 'their'} stored mode back`);
+  if (folders > 0) parts.push(`${counted(folders, 'folder')} of the store given ${folders === 1 ? 'its' : 'their'} mode back`);
+  if (modes.length < problems.length) parts.push(`bad data quarantined, ${counted(results, 'result')} dropped; the next run recomputes them`);
   return `repaired: ${parts.join('; ')}`;
 }
 

@@ -1,12 +1,12 @@
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { CasObjects } from './cas-objects.js';
 import type { FreedRows } from './freed-rows.js';
 import { pidAlive } from './liveness.js';
 import { freedBytes } from './disk-usage.js';
 import { removeTree } from './owner-access.js';
-import type { Collected, SnapshotId, Stuck, TreeEntry } from './snapshot-store.js';
-import { deniedPath } from './unreadable.js';
+import type { Collected, SnapshotId, Stuck, TreeEntry, Unreadable } from './snapshot-store.js';
+import { deniedPath, listable } from './unreadable.js';
 import { readWords } from '../read-problem.js';
 import type { TreeTable } from './tree-table.js';
 
@@ -25,7 +25,10 @@ interface CasParts {
  * is noted as freed by gc. A dry run only counts.
  */
 export function collectCas(store: CasParts, keep: ReadonlySet<SnapshotId>, dryRun: boolean, spare?: ReadonlySet<string>): Collected {
-  const left = leftoversIn(store.tmp, spare);
+  // A folder the user cannot read is stepped round, and said: nothing in it is counted or freed.
+  const unreadable: Unreadable[] = [];
+  const hidden = (path: string, why: string): void => void unreadable.push({ path, why });
+  const left = leftoversIn(store.tmp, spare, hidden);
   const bytes = freedBytes(left);
   const stuck = dryRun ? [] : removeAll(left);
   const leftovers = stuck.length === 0
@@ -38,7 +41,7 @@ export function collectCas(store: CasParts, keep: ReadonlySet<SnapshotId>, dryRu
     for (const e of store.entries(id) ?? []) mark(e.id);
   };
   for (const id of keep) mark(id);
-  const doomed = [...store.objects.all()].filter((o) => !live.has(o.id));
+  const doomed = [...store.objects.all(hidden)].filter((o) => !live.has(o.id));
   const objectBytes = doomed.reduce((n, o) => n + statSync(o.path).size, 0);
   if (!dryRun) {
     // Recorded first, so that fsck and export tell what older runs' results name from damage.
@@ -48,7 +51,7 @@ export function collectCas(store: CasParts, keep: ReadonlySet<SnapshotId>, dryRu
     // A tree left behind would make a result look whole after its files are gone; its entries stay apart (freed_trees), for lineage.
     store.trees.forget(trees);
   }
-  return { count: doomed.length, bytes: objectBytes, leftovers };
+  return { count: doomed.length, bytes: objectBytes, leftovers, ...(unreadable.length > 0 ? { unreadable } : {}) };
 }
 
 /**
@@ -61,10 +64,10 @@ export function removeLeftovers(tmp: string, spare?: ReadonlySet<string>): void 
   removeAll(leftoversIn(tmp, spare));
 }
 
-function leftoversIn(tmp: string, spare: ReadonlySet<string> = new Set()): string[] {
+function leftoversIn(tmp: string, spare: ReadonlySet<string> = new Set(), unreadable: (dir: string, why: string) => void = () => {}): string[] {
   // By name: the run may have named the store by another path (a symbolic link, a mount).
   const kept = new Set([...spare].map((p) => basename(p)));
-  return readdirSync(tmp).filter((name) => {
+  return listable(tmp, unreadable).filter((name) => {
     const pid = Number(/^(?:ws|in|trash)-(\d+)-/.exec(name)?.[1]);
     return Number.isInteger(pid) && pid > 0 && !pidAlive(pid) && !kept.has(name);
   }).map((name) => join(tmp, name));

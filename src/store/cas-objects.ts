@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, renameSync, rmSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { syncPath } from './durable.js';
 import { storedMode } from './file-modes.js';
@@ -8,6 +8,7 @@ import { STORED_MTIME_MS, glanceAt, hasStoredMode, markStored, objectPath, resto
 import { ObjectRecords, recordAt, sameRecord, type Recorded } from './object-records.js';
 import type { SnapshotId } from './snapshot-store.js';
 import { KIND, statAhead } from './stat-ahead.js';
+import { listable } from './unreadable.js';
 
 type Verdict = 'ok' | 'missing' | 'changed';
 
@@ -290,10 +291,14 @@ export class CasObjects {
     renameSync(from, join(this.quarantineDir, `${id.replace(':', '-')}-${Date.now()}`));
   }
 
-  /** Every object on disk, as ids. */
-  *all(): Generator<{ id: SnapshotId; path: string }> {
-    for (const prefix of readdirSync(this.dir)) {
-      for (const name of readdirSync(join(this.dir, prefix))) {
+  /**
+   * Every object on disk, as ids. A folder the user may not list or enter
+   * (a `chmod 000` of `objects/AB`) is told to `unreadable` and stepped
+   * round: what it holds cannot be named, let alone read or removed.
+   */
+  *all(unreadable: (dir: string, why: string) => void): Generator<{ id: SnapshotId; path: string }> {
+    for (const prefix of listable(this.dir, unreadable)) {
+      for (const name of listable(join(this.dir, prefix), unreadable)) {
         const exec = name.endsWith('.x');
         yield { id: CasObjects.idOf(prefix + (exec ? name.slice(0, -2) : name), exec), path: join(this.dir, prefix, name) };
       }

@@ -42,8 +42,16 @@ export async function verifyObjects(
   how: VerifyHow,
 ): Promise<StoreProblem[]> {
   const { progress, signal, refreshed = () => {}, only = () => true } = how;
-  const found = [...objects.all()].filter((o) => only(o.path));
-  const problems = notPlainOrWrongMode(found);
+  // A folder that cannot be read hides its objects: it is reported once, as its mode, and they are not looked for.
+  const hidden: string[] = [];
+  const problems: StoreProblem[] = [];
+  const found = [...objects.all((dir, why) => {
+    if (!only(dir)) return;
+    hidden.push(dir);
+    problems.push(folderProblem(dir, why));
+  })].filter((o) => only(o.path));
+  const seeable = (path: string): boolean => only(path) && !hidden.some((dir) => path.startsWith(`${dir}/`));
+  problems.push(...notPlainOrWrongMode(found));
   // Only plain files are hashed: a link would be followed (to a host file of the same bytes, say).
   const all = found.filter((o) => !problems.some((p) => p.id === o.id && p.problem === 'corrupt'));
   const ids = new Map(all.map((o) => [o.path, o.id]));
@@ -85,7 +93,7 @@ export async function verifyObjects(
       if (children === undefined && store.freed(id) !== undefined) return;
       if (children === undefined && how.only === undefined) problems.push({ id, problem: 'missing', detail: `directory of ${where} is not recorded` });
       for (const e of children ?? []) look(e.id, `${where}/${e.name}`);
-    } else if (only(objects.pathOf(id)) && !existsSync(objects.pathOf(id)) && store.freed(id) === undefined) {
+    } else if (seeable(objects.pathOf(id)) && !existsSync(objects.pathOf(id)) && store.freed(id) === undefined) {
       problems.push({ id, problem: 'missing', detail: `${where}: ${objects.pathOf(id)} does not exist` });
     }
   };
@@ -111,6 +119,13 @@ function notPlainOrWrongMode(all: readonly { id: SnapshotId; path: string }[]): 
     else if (!hasStoredMode(id, st)) problems.push({ id, problem: 'mode', detail: `${path} has mode ${octal(st.mode & 0o7777)}, not ${octal(objectMode(id))}` });
   }
   return problems;
+}
+
+/** A folder of the store (`objects/AB`, or `objects/` itself) its user cannot list or enter. */
+function folderProblem(dir: string, why: string): StoreProblem {
+  const mode = lstatSync(dir, { throwIfNoEntry: false })?.mode;
+  const of = mode === undefined ? '' : ` of mode ${octal(mode & 0o7777)}`;
+  return { id: dir, problem: 'mode', detail: `a folder of the store${of}, which cannot be read (${why}): the objects in it are checked once it has its mode back` };
 }
 
 function kindOf(st: Stats): string {

@@ -1,5 +1,5 @@
 import { chmodSync, lstatSync, readdirSync, rmSync, type Dirent } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { deniedPath } from './unreadable.js';
 
 /**
@@ -57,6 +57,19 @@ export function removeTree(path: string): void {
   }
 }
 
+/**
+ * Gives a folder of the store its user can no longer list or enter (a
+ * `chmod 000` of `objects/AB`) the mode of the folder it is in, `u+rwx`
+ * at least: the mode both were made with. Whether it was changed (not when
+ * it is another's, or no folder).
+ */
+export function reopenFolder(path: string): boolean {
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  if (st?.isDirectory() !== true) return false;
+  const mode = (lstatSync(dirname(path)).mode & 0o777) | DIR_BITS;
+  return (st.mode & 0o7777) !== mode && tryChmod(path, mode);
+}
+
 function grant(path: string, files: boolean): void {
   const st = lstatSync(path, { throwIfNoEntry: false });
   if (files && st?.isFile() === true && (st.mode & FILE_BITS) === 0) tryChmod(path, st.mode | FILE_BITS);
@@ -72,10 +85,12 @@ function grant(path: string, files: boolean): void {
   for (const e of entries) if (e.isDirectory() || (files && e.isFile())) grant(join(path, e.name), files);
 }
 
-function tryChmod(path: string, mode: number): void {
+function tryChmod(path: string, mode: number): boolean {
   try {
     chmodSync(path, mode & 0o7777);
+    return true;
   } catch {
     // Not the user's (EPERM): left as it is.
+    return false;
   }
 }

@@ -20,6 +20,7 @@ export interface TreeEntry {
  * stored one (`mode`: mended without dropping what depends on it).
  */
 export interface StoreProblem {
+  /** The data's id; for a folder of the store its user cannot read (a `mode` problem), the folder's path. */
   readonly id: SnapshotId;
   readonly problem: 'missing' | 'corrupt' | 'mode';
   readonly detail: string;
@@ -174,6 +175,14 @@ export interface Collected {
    * destroyed otherwise, their unwanted snapshots counted in `count`).
    */
   readonly leftovers?: { readonly count: number; readonly bytes: number; readonly stuck?: readonly Stuck[] };
+  /** Folders of the store its user cannot list or enter (a `chmod 000`): what they hold is neither counted nor freed. */
+  readonly unreadable?: readonly Unreadable[];
+}
+
+/** A folder that could not be read, and why (`permission denied`). */
+export interface Unreadable {
+  readonly path: string;
+  readonly why: string;
 }
 
 /** A leftover gc could not remove (files of another user's, in a folder not theirs), and why: counted in no `count`. */

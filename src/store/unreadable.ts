@@ -1,3 +1,4 @@
+import { accessSync, constants, readdirSync } from 'node:fs';
 import { readWords } from '../read-problem.js';
 
 /**
@@ -52,4 +53,20 @@ export function failedRead(e: unknown): FailedRead {
 /** The error a worker's `FailedRead` stands for, on this thread. */
 export function readError(failed: FailedRead, context: string): Error {
   return Object.assign(new Error(`${context}: ${failed.error}`), failed.code !== undefined ? { code: failed.code } : {}, failed.path !== undefined ? { path: failed.path } : {});
+}
+
+/**
+ * The names in a folder of the store, or none when the user may not list
+ * it or enter it (mode 0644 lists names no `lstat` can then reach): then
+ * `unreadable` hears of it. Another failure is the bug it is.
+ */
+export function listable(dir: string, unreadable: (dir: string, why: string) => void): string[] {
+  try {
+    accessSync(dir, constants.R_OK | constants.X_OK);
+    return readdirSync(dir);
+  } catch (e) {
+    if (deniedPath(e) === undefined) throw e;
+    unreadable(dir, readWords(e)!);
+    return [];
+  }
 }
