@@ -31,7 +31,8 @@ export interface KeptDocument {
  *   (interrupted, or still running), whole.
  * - For each step of the document, the runs back to the latest one that
  *   finished it: a run that ended `ok` and ran it with the document's
- *   variables. A run with targets, one
+ *   variables. A run with targets (one naming some jobs of a map, such as
+ *   `up[a.txt]`, did not finish that map), one
  *   restricted to some axis values (`-e AXIS=V`: each value's instances are
  *   steps of their own), a plain run (it leaves `{manual}` blocks out) and a
  *   run that failed or was cut short cover only part of the document: the
@@ -68,9 +69,9 @@ export function keepForPipeline(meta: Metadata, pipeline: string, { steps, varia
   if (runs.length === 0) return undefined;
   const complete = runs.findIndex((r) => r.status === 'ok' || r.status === 'failed');
   let whole = complete < 0 ? runs.length : complete + 1;
-  const restricted = restrictedAxes(meta);
+  const scope = runScopes(meta);
   const other = otherVariables(meta, runs, variables);
-  const walks = steps.map((step) => ({ step, ...newestGood(meta, runs, whole, step, { restricted, other }) }));
+  const walks = steps.map((step) => ({ step, ...newestGood(meta, runs, whole, step, { scope, other }) }));
   const unseen = walks.filter((w) => !w.seen).map((w) => w.step);
   const renamed = unseen.some((s) => !s.manual);
   if (renamed) whole = runs.length;
@@ -105,7 +106,7 @@ export function keepForPipeline(meta: Metadata, pipeline: string, { steps, varia
  */
 function newestGood(
   meta: Metadata, runs: readonly RunRow[], whole: number, step: KeptStep,
-  { restricted, other }: { restricted: (run: number) => ReadonlySet<string>; other: (index: number) => boolean },
+  { scope, other }: { scope: (run: number) => RunScope; other: (index: number) => boolean },
 ): { found: Map<number, string[]>; seen: boolean } {
   // Each kind of version (subset or whole sweep, other variables or the document's) keeps its newest of each job.
   const decided = new Map<string, Set<string | null>>();
@@ -113,8 +114,10 @@ function newestGood(
   let seen = false;
   for (let i = 0; i < runs.length; i++) {
     const run = runs[i]!;
-    const subset = step.fansIn.size > 0 && [...restricted(run.id)].some((axis) => step.fansIn.has(axis));
-    const finished = run.status === 'ok' && !subset && !other(i);
+    const { axes, partial } = scope(run.id);
+    const subset = step.fansIn.size > 0 && [...axes].some((axis) => step.fansIn.has(axis));
+    // A map the targets named some jobs of ran those only: its other items' results are an older run's, under the same keys.
+    const finished = run.status === 'ok' && !subset && !other(i) && !partial.has(step.id);
     if (i < whole && finished) {
       if (meta.runRows.hasStep(run.id, step.id)) return { found, seen: true };
       continue;
@@ -137,21 +140,33 @@ function newestGood(
   return { found, seen };
 }
 
-/**
- * The axes each run was restricted on (`-e AXIS=V`), as its summary
- * recorded them (`plan/selection.ts`); none for runs recorded before it did.
- */
-function restrictedAxes(meta: Metadata): (run: number) => ReadonlySet<string> {
-  const read = meta.db.prepare<[number], { axes: string | null }>("SELECT json_extract(summary, '$.axes') AS axes FROM runs WHERE id = ?");
-  const memo = new Map<number, ReadonlySet<string>>();
+/** What a run covered of the steps it ran, as its summary recorded it (`leftOutSummary` in `plan/selection.ts`). */
+interface RunScope {
+  /** The axes it was restricted on (`-e AXIS=V`). */
+  readonly axes: ReadonlySet<string>;
+  /** The map steps of which it ran only the jobs its targets named (`up[a.txt]`). */
+  readonly partial: ReadonlySet<string>;
+}
+
+/** Each run's scope, read once; nothing restricted for runs recorded before their summaries said so. */
+function runScopes(meta: Metadata): (run: number) => RunScope {
+  const read = meta.db.prepare<[number], { axes: string | null; partial: string | null }>(
+    "SELECT json_extract(summary, '$.axes') AS axes, json_extract(summary, '$.partial') AS partial FROM runs WHERE id = ?",
+  );
+  const memo = new Map<number, RunScope>();
   return (run) => {
-    let axes = memo.get(run);
-    if (axes === undefined) {
-      const json = read.get(run)?.axes ?? null;
-      axes = new Set(json === null ? [] : Object.keys(JSON.parse(json) as Record<string, unknown>));
-      memo.set(run, axes);
+    let scope = memo.get(run);
+    if (scope === undefined) {
+      const row = read.get(run);
+      const axes = row?.axes ?? null;
+      const partial = row?.partial ?? null;
+      scope = {
+        axes: new Set(axes === null ? [] : Object.keys(JSON.parse(axes) as Record<string, unknown>)),
+        partial: new Set(partial === null ? [] : (JSON.parse(partial) as string[])),
+      };
+      memo.set(run, scope);
     }
-    return axes;
+    return scope;
   };
 }
 

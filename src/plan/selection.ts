@@ -37,8 +37,13 @@ export function everything(pipeline: Pipeline): Selection {
   return { steps: new Set(pipeline.steps.map((s) => s.id)), manual: new Map(), leftOut: 0, forced: new Set() };
 }
 
-/** What a run's summary says of the steps and axis values it left out; nothing when it left none out. */
-export function leftOutSummary(pipeline: Pipeline, selection: Selection): { leftOut?: number; partial?: string[]; manual?: string[]; needsManual?: string[]; axes?: Record<string, string[]>; needed?: NeededInstance[]; forceUnused?: readonly string[] } {
+/**
+ * What a run's summary says of the steps, axis values and map jobs it left
+ * out; nothing when it left none out. `partial`: the map steps of which it
+ * ran only the jobs the targets named, which `gc` must not take for
+ * finished (`lineage/gc-keep.ts`): their other items' results are older runs'.
+ */
+export function leftOutSummary(pipeline: Pipeline, selection: Selection): { leftOut?: number; manual?: string[]; needsManual?: string[]; axes?: Record<string, string[]>; partial?: string[]; needed?: NeededInstance[]; forceUnused?: readonly string[] } {
   const manual = [...selection.manual].filter(([id, m]) => id === m).map(([id]) => pipeline.stepsById.get(id)?.blockId ?? id);
   const needs = [...selection.manual].filter(([id, m]) => id !== m).map(([id]) => id);
   const axes = restrictedAxes(pipeline);

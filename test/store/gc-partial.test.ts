@@ -230,6 +230,27 @@ ${fence}
     expect(toRun(await rig.plan('p.md'))).toEqual([]);
   });
 
+  it('a run that named some jobs of a map did not finish it: its other items keep their results, {precious} ones too', async () => {
+    rig.write('p.md', items('v1', 'none'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    expect((await rig.shark(['run', 'p.md', 'map-2[i1.txt]'])).code).toBe(0);
+    const gc = await rig.shark(['gc', 'p.md', '--delete']);
+    expect(gc.code).toBe(0);
+    expect(gc.stdout).toMatch(/, and for blocks run 2 left out or did not finish: run 1 \(map-2; 2 results\)\n/);
+    expect(gc.stdout).toMatch(/freed 0 objects/);
+    expect(toRun(await rig.plan('p.md'))).toEqual([]);
+    // Edited, a {precious} map keeps every item's result: a run naming one item must not free the others'.
+    const precious = (word: string): string => items(word, 'none').replace(`${fence}shark-run\nf=`, `${fence}shark-run {precious}\nf=`);
+    rig.write('p.md', precious('v1'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('p.md', precious('v2'));
+    expect((await rig.shark(['run', 'p.md', 'map-2[i2.txt]'])).code).toBe(0);
+    expect((await rig.shark(['gc', 'p.md', '--delete'])).code).toBe(0);
+    const plan = await rig.plan('p.md');
+    expect(toRun(plan)).toEqual([]);
+    expect(plan.jobs.filter((j) => j.reasons.some((r) => r.startsWith('kept (precious)'))).map((j) => j.job)).toEqual(['map-2[i1.txt]', 'map-2[i2.txt]', 'map-2[i3.txt]']);
+  });
+
   it('reads the document first: one it cannot load stops gc before anything is freed', async () => {
     rig.write('p.md', THREE);
     expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
