@@ -63,7 +63,7 @@ export async function runPipeline(
     options.signal.removeEventListener('abort', cancelSlurm);
     slurm?.close();
     leases.releaseAll();
-    const summary = { ...ctx.summary(status, started), ...leftOutSummary(pipeline, selection) };
+    const summary = { ...ctx.summary(status, started), ...leftOutSummary(pipeline, selection, ctx.forceUnused) };
     try {
       if (recorded) meta.endRun(runId, status, summary);
       else {

@@ -48,9 +48,14 @@ function matches(n: PickedName, job: Job): boolean {
   return job.outputs.some((o) => o.path === path || isUnder(path, o.path) || isUnder(o.path, path));
 }
 
+/** The names of the pick that match none of `jobs`. */
+export function unpicked(pick: JobPick, jobs: readonly Job[]): PickedName[] {
+  return pick.names.filter((n) => !jobs.some((job) => matches(n, job)));
+}
+
 /** What is said of the first name of the pick no job of the step matches (`near`: the closest of some ids, as a typo's hint). */
 export function unmatchedPick(step: Step, pick: JobPick, jobs: readonly Job[], near: (name: string, ids: readonly string[]) => string | undefined): string | undefined {
-  const missing = pick.names.find((n) => !jobs.some((job) => matches(n, job)));
+  const [missing] = unpicked(pick, jobs);
   if (missing === undefined) return undefined;
   const items = itemList(jobs);
   if (missing.path !== undefined) return `no job of map ${step.id} writes ${printable(missing.path)} (${items})`;

@@ -86,8 +86,9 @@ export async function planPipeline(session: Session, state: DataState, selection
   const failing = new Set<string>();
   /** Map steps with no items: said in a note. */
   const empty: string[] = [];
-  /** Map steps of which the targets name some jobs: said in a note. */
+  /** Map steps of which the targets name some jobs, and forced jobs they leave out: said in notes. */
   const partial: string[] = [];
+  const forceUnused = [...(selection.forceUnused ?? [])];
   const noJobs: string[] = [];
   const signal = new AbortController().signal;
   for (const step of session.pipeline.steps) {
@@ -159,6 +160,7 @@ export async function planPipeline(session: Session, state: DataState, selection
     if (of !== undefined) {
       // Only some jobs: the map's directories are not known whole, and nothing planned reads them.
       partial.push(`left out: ${of - decision.jobs.length} of ${of} jobs of ${step.id} not named by the targets`);
+      forceUnused.push(...(decision.forceUnused ?? []));
       pending();
     } else if (done.length === decision.jobs.length) {
       const memo = decision.memo;
@@ -194,7 +196,7 @@ export async function planPipeline(session: Session, state: DataState, selection
     },
     parts,
     summary,
-    notes: [...session.envs.notes(perEnv), ...leftOut, ...partial, ...(selection.forceUnused ?? []), ...needed, ...empty],
+    notes: [...session.envs.notes(perEnv), ...leftOut, ...partial, ...forceUnused, ...needed, ...empty],
     ...(noJobs.length > 0 ? { noJobs } : {}),
   };
 }

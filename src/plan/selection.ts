@@ -27,6 +27,9 @@ export interface Selection {
   readonly forceUnused?: readonly string[];
 }
 
+/** Why a `--force` name the targets leave out is not run. */
+export const NOT_NEEDED = 'not needed for the targets, not run';
+
 /** `forced`: the name came from `--force`, not the targets (the message names neither). */
 export type SelectionError = { readonly reason: 'unknown-target'; readonly target: string; readonly forced: boolean; readonly message: string };
 
@@ -42,12 +45,15 @@ export function everything(pipeline: Pipeline): Selection {
  * out; nothing when it left none out. `partial`: the map steps of which it
  * ran only the jobs the targets named, which `gc` must not take for
  * finished (`lineage/gc-keep.ts`): their other items' results are older runs'.
+ * `later`: what was said of `--force` names once the maps' items were known
+ * (`StepDecision.forceUnused`), after the selection's own.
  */
-export function leftOutSummary(pipeline: Pipeline, selection: Selection): { leftOut?: number; manual?: string[]; needsManual?: string[]; axes?: Record<string, string[]>; partial?: string[]; needed?: NeededInstance[]; forceUnused?: readonly string[] } {
+export function leftOutSummary(pipeline: Pipeline, selection: Selection, later: readonly string[] = []): { leftOut?: number; manual?: string[]; needsManual?: string[]; axes?: Record<string, string[]>; partial?: string[]; needed?: NeededInstance[]; forceUnused?: readonly string[] } {
   const manual = [...selection.manual].filter(([id, m]) => id === m).map(([id]) => pipeline.stepsById.get(id)?.blockId ?? id);
   const needs = [...selection.manual].filter(([id, m]) => id !== m).map(([id]) => id);
   const axes = restrictedAxes(pipeline);
   const needed = neededInstances(pipeline, selection);
+  const forceUnused = [...(selection.forceUnused ?? []), ...later];
   return {
     ...(selection.leftOut > 0 ? { leftOut: selection.leftOut } : {}),
     ...(selection.only !== undefined && selection.only.size > 0 ? { partial: [...selection.only.keys()] } : {}),
@@ -55,7 +61,7 @@ export function leftOutSummary(pipeline: Pipeline, selection: Selection): { left
     ...(needs.length > 0 ? { needsManual: needs } : {}),
     ...(Object.keys(axes).length > 0 ? { axes } : {}),
     ...(needed.length > 0 ? { needed } : {}),
-    ...(selection.forceUnused !== undefined ? { forceUnused: selection.forceUnused } : {}),
+    ...(forceUnused.length > 0 ? { forceUnused } : {}),
   };
 }
 
@@ -161,7 +167,7 @@ export function selectSteps(pipeline: Pipeline, targets: readonly string[], forc
     if (step.kind === 'publish' && step.after.length > 0 && step.after.every((d) => steps.has(d) && !only.has(d))) steps.add(step.id);
   }
   const selection = { steps, manual: new Map<string, string>(), leftOut: pipeline.steps.length - steps.size, ...forcing, ...(only.size > 0 ? { only } : {}) };
-  return { ok: true, selection: withForce(selection, forceNames, () => 'not needed for the targets, not run') };
+  return { ok: true, selection: withForce(selection, forceNames, () => NOT_NEEDED) };
 }
 
 /**

@@ -14,8 +14,8 @@ import { stepDeps, stepTools } from './host-tools.js';
 import { composeOutputs, expandJobs, itemLabel, mapOverFile, stepIdentity, withExtension, type Job, type JobContext } from './jobs.js';
 import { memoable, memoKey, memoScope, recall } from './step-memo.js';
 import { keptResult } from './precious.js';
-import { closest, isPrecious } from './selection.js';
-import { picks, unmatchedPick, type JobPick } from './job-picks.js';
+import { closest, isPrecious, NOT_NEEDED } from './selection.js';
+import { picks, unmatchedPick, unpicked, type JobPick } from './job-picks.js';
 import { resolveImport, stepFiles, type Session } from './session.js';
 
 /** What is known of a step's inputs: their ids, or why they are not known yet. */
@@ -99,6 +99,8 @@ export type StepDecision =
       readonly memo?: { readonly key: string; readonly hit?: StepMemo };
       /** Only some of the map's jobs are decided (`StepPolicy.only`): what it writes is not known whole after them. */
       readonly partial?: { readonly of: number };
+      /** What is said of each job `--force` names that the targets leave out (as `Selection.forceUnused` is). */
+      readonly forceUnused?: readonly string[];
     };
 
 /** Environment ids as this walk sees them: the images `plan` finds, or those `run` made sure of. */
@@ -146,6 +148,9 @@ export async function decideStep(
   }
   const only = policy.only;
   const jobs = only === undefined ? all : all.filter((job) => picks(only, job));
+  // A forced job of the map the targets do not name: only its items tell, and it must not be dropped without a word.
+  const forceUnused = only === undefined || policy.forcedJobs === undefined ? []
+    : [...new Set(unpicked(policy.forcedJobs, jobs).map((n) => `--force ${n.name}: ${NOT_NEEDED}`))];
   // A memo answers for every job of the map at once: not for some of them, nor when some must run.
   const memo = unbuilt === undefined && policy.forced !== true && only === undefined && policy.forcedJobs === undefined && memoable(step)
     ? { key: memoKey(step, inputs.ids, ctx) } : undefined;
@@ -185,7 +190,7 @@ export async function decideStep(
   return {
     kind: 'jobs', jobs: decided, isMap: step.inputs.some((i) => i.pattern !== undefined),
     ...(unbuilt !== undefined ? { unbuilt } : {}), ...(predicted !== undefined ? { predicted } : {}), ...(memo !== undefined ? { memo } : {}),
-    ...(only !== undefined ? { partial: { of: all.length } } : {}),
+    ...(only !== undefined ? { partial: { of: all.length } } : {}), ...(forceUnused.length > 0 ? { forceUnused } : {}),
   };
 }
 

@@ -89,6 +89,24 @@ describe('one item of a map as a target or --force', () => {
     expect(rig.count()).toBe(before + 1);
   });
 
+  it('--force of a job the item targets leave out is said, never dropped quietly (plan, run, shark.yaml)', async () => {
+    const note = '--force up[i2.txt]: not needed for the targets, not run';
+    // The items are made by the run itself: known only when the map starts.
+    const first = await rig.shark(['run', 'p.md', 'up[i1.txt]', '--force', 'up[i2.txt]', '--json']);
+    expect(first.code).toBe(0);
+    expect(done(first.stdout)).toEqual(['items', 'up[i1.txt]']);
+    const end = (stdout: string): { forceUnused?: string[] } => (JSON.parse(stdout.trim().split('\n').at(-1)!) as { summary: { forceUnused?: string[] } }).summary;
+    expect(end(first.stdout).forceUnused).toEqual([note]);
+    const plan = await rig.plan('p.md', 'up[i1.txt]', '--force', 'up[i2.txt],/data/up/i1.txt');
+    expect(plan.jobs.map((j) => [j.job, j.status])).toEqual([['items', 'cached'], ['up[i1.txt]', 'run']]);
+    expect(plan.notes).toContain(note);
+    const text = await rig.shark(['run', 'p.md', 'up[i1.txt]', '--force', 'up[i2.txt]']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`  note: ${note}\n`);
+    rig.write('shark.yaml', 'force: ["up[i2.txt]"]\n');
+    expect((await rig.plan('p.md', 'up[i1.txt]')).notes).toContain(note);
+  });
+
   it('a map needed whole by another target runs whole', async () => {
     const plan = await rig.plan('p.md', 'up[i1.txt]', 'report');
     expect(plan.jobs.map((j) => j.job)).toEqual(['items', 'up', 'report']);

@@ -47,6 +47,8 @@ export class RunContext {
   readonly builds: RunBuild[] = [];
   /** What `step-empty` said of each map that had nothing to map over: repeated in the summary. */
   readonly empty: string[] = [];
+  /** What was said of jobs `--force` names that the targets leave out, known once their maps' items were: in the summary. */
+  readonly forceUnused: string[] = [];
   /** What the run's publish blocks wrote, as `published` said it: kept in the summary, so an export claims only what was published. */
   readonly published: { step: string; path: string; to: string }[] = [];
   /** Maps skipped before their items were listed (`skip`). */

@@ -42,6 +42,7 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   if (decision.kind === 'failed') return stepFailed(ctx, { id: step.id, at: decision.at }, decision.message, decision.reason === 'no-job' ? 'missing-input' : decision.reason);
   const nothing = emptyMapNote(step, decision);
   if (nothing !== undefined) (ctx.empty.push(nothing), ctx.emit({ type: 'step-empty', step: step.id, block: step.blockId, message: nothing }));
+  if (decision.kind === 'jobs') ctx.forceUnused.push(...(decision.forceUnused ?? []));
   const memo = decision.memo;
   if (memo?.hit !== undefined) return recalledStep(ctx, step, decision.jobs, { key: memo.key, hit: memo.hit }, state);
   const jobs = decision.jobs.map((d) => d.job);
