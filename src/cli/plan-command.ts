@@ -55,7 +55,7 @@ export function planCommand(io: Io): Command {
       await reportingInvalidInput(session, io.stderr, async () => refuseUnreadable(session));
       const seeded = await reportingInvalidInput(session, io.stderr, () => seedState(session, hostInputs));
       const plan = await planPipeline(session, seeded, selection);
-      refuseNoJobs(plan, io.stderr);
+      refuseNoJobs(plan, flags, io.stderr);
       // `--executor slurm`: what would be submitted, one array per map step.
       const subs = slurm === undefined ? undefined : plannedSubmissions(plan, session.pipeline, slurm, jobs);
       if (flags.json) writePlanJson(plan, io.stdout, subs === undefined ? {} : { slurm: subs });

@@ -75,7 +75,7 @@ export function runCommand(io: Io): Command {
       const limits = runLimits(session.pipeline, jobs, resources, slurm !== undefined, givenPlaces(flags), io.stderr);
       // An input or local import that cannot be read is refused as a missing one is: before a run is recorded.
       await reportingInvalidInput(session, io.stderr, async () => refuseUnreadable(session));
-      await refuseNoJobsAhead(session, hostInputs, selection, io.stderr);
+      await refuseNoJobsAhead(session, hostInputs, selection, flags, io.stderr);
       const summary = await reportingInvalidInput(session, io.stderr, () => runPipeline(session, hostInputs, {
         memory: limits.memory, pools: limits.pools,
         jobs, selection, keepGoing: flags.keepGoing ?? false, signal: controller.signal,

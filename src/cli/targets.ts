@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { planPipeline, type Plan } from '../plan/planner.js';
-import { selectSteps, type Selection } from '../plan/selection.js';
+import { selectSteps, type Selection, type SelectionError } from '../plan/selection.js';
 import { seedState, type Session } from '../plan/session.js';
 import { reportingInvalidInput } from './session-setup.js';
 import { EXIT_INVALID, ExitError } from './load-or-report.js';
 import { collect } from './common-options.js';
-import { CONFIG_USE, configListProblem, type ConfigUse } from './apply-config.js';
+import { CONFIG_USE, configListProblem, givenPlaces, type ConfigUse } from './apply-config.js';
 
 export interface TargetFlags {
   force?: string[];
@@ -27,9 +27,18 @@ export function withTargets(cmd: Command): Command {
 export function selectOrReport(pipeline: Pipeline, targets: readonly string[], flags: TargetFlags, stderr: (s: string) => void): Selection {
   const selected = selectSteps(pipeline, targets, flags.force ?? []);
   if (selected.ok) return selected.selection;
-  const { target, forced, message } = selected.error;
+  return refuseName(selected.error, flags, stderr);
+}
+
+/**
+ * Exit 2 for a name no block or job has: at its entry in the config file
+ * when it gave it (with the count line its other errors end with), else
+ * blaming `--force` or the target.
+ */
+function refuseName({ target, forced, message }: SelectionError, flags: TargetFlags, stderr: (s: string) => void): never {
   const located = configListProblem(flags, forced ? 'force' : 'targets', target, message);
-  stderr(`${located ?? `shark: error: ${forced ? '--force ' : ''}${message}`}\n`);
+  const file = givenPlaces(flags)?.file;
+  stderr(located !== undefined && file !== undefined ? `${located}\n1 error in ${file}\n` : `shark: error: ${forced ? '--force ' : ''}${message}\n`);
   throw new ExitError(EXIT_INVALID);
 }
 
@@ -38,15 +47,16 @@ export function selectOrReport(pipeline: Pipeline, targets: readonly string[], f
  * that the map turns out not to have: exit 2, as an unknown block is. Only
  * the plan knows a map's items, where its inputs are there to read.
  */
-export function refuseNoJobs(plan: Pick<Plan, 'noJobs'>, stderr: (s: string) => void): void {
-  if (plan.noJobs === undefined) return;
-  for (const message of plan.noJobs) stderr(`shark: error: ${message}\n`);
-  throw new ExitError(EXIT_INVALID);
+export function refuseNoJobs(plan: Pick<Plan, 'noJobs'>, flags: TargetFlags, stderr: (s: string) => void): void {
+  const [first] = plan.noJobs ?? [];
+  if (first !== undefined) refuseName(first, flags, stderr);
 }
 
 /** `run` with map jobs named: planned first, so a job no map has is refused before anything runs. */
-export async function refuseNoJobsAhead(session: Session, hostInputs: ReadonlyMap<string, string>, selection: Selection, stderr: (s: string) => void): Promise<void> {
+export async function refuseNoJobsAhead(
+  session: Session, hostInputs: ReadonlyMap<string, string>, selection: Selection, flags: TargetFlags, stderr: (s: string) => void,
+): Promise<void> {
   if (selection.only === undefined && selection.forcedJobs === undefined) return;
   const state = await reportingInvalidInput(session, stderr, () => seedState(session, hostInputs));
-  refuseNoJobs(await planPipeline(session, state, selection), stderr);
+  refuseNoJobs(await planPipeline(session, state, selection), flags, stderr);
 }

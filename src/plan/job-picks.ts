@@ -53,14 +53,20 @@ export function unpicked(pick: JobPick, jobs: readonly Job[]): PickedName[] {
   return pick.names.filter((n) => !jobs.some((job) => matches(n, job)));
 }
 
-/** What is said of the first name of the pick no job of the step matches (`near`: the closest of some ids, as a typo's hint). */
-export function unmatchedPick(step: Step, pick: JobPick, jobs: readonly Job[], near: (name: string, ids: readonly string[]) => string | undefined): string | undefined {
+/**
+ * The first name of the pick no job of the step matches, as given (a config
+ * file's entry is found by it), and what is said of it (`near`: the closest
+ * of some ids, as a typo's hint).
+ */
+export function unmatchedPick(
+  step: Step, pick: JobPick, jobs: readonly Job[], near: (name: string, ids: readonly string[]) => string | undefined,
+): { name: string; message: string } | undefined {
   const [missing] = unpicked(pick, jobs);
   if (missing === undefined) return undefined;
   const items = itemList(jobs);
-  if (missing.path !== undefined) return `no job of map ${step.id} writes ${printable(missing.path)} (${items})`;
+  if (missing.path !== undefined) return { name: missing.name, message: `no job of map ${step.id} writes ${printable(missing.path)} (${items})` };
   const hint = near(missing.job!, jobs.map((j) => j.id));
-  return `map ${step.id} has no job \`${printable(missing.job!)}\` (${hint === undefined ? '' : `did you mean \`${hint}\`? `}${items})`;
+  return { name: missing.name, message: `map ${step.id} has no job \`${printable(missing.job!)}\` (${hint === undefined ? '' : `did you mean \`${hint}\`? `}${items})` };
 }
 
 const SHOWN_ITEMS = 20;

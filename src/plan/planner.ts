@@ -5,7 +5,7 @@ import type { Job } from './jobs.js';
 import { lastAttempts, type StepAttempts } from './last-attempts.js';
 import { missingLocalFile, type Session } from './session.js';
 import { keptAhead } from './precious.js';
-import { everything, neededInstances, neededNote, type Selection } from './selection.js';
+import { everything, neededInstances, neededNote, type Selection, type SelectionError } from './selection.js';
 import { completeStep, decideStep, emptyMapNote, stepPolicy, type CachedResult, type JobDecision } from './step-plan.js';
 
 /** `manual`: left out of a run without targets, being (or needing) a `{manual}` block. */
@@ -38,8 +38,8 @@ export interface Plan {
   readonly parts?: readonly (PlannedJob | RecalledStep)[];
   readonly summary: { readonly cached: number; readonly run: number; readonly blocked: number; readonly manual: number };
   readonly notes: readonly string[];
-  /** Map jobs a target or `--force` names that the maps do not have, as said (`--force …` for a forced one): bad input. */
-  readonly noJobs?: readonly string[];
+  /** Map jobs a target or `--force` names that the maps do not have: bad input, said as an unknown block is. */
+  readonly noJobs?: readonly SelectionError[];
 }
 
 /** The jobs of a step its memo decided, every one cached, counted but not yet made. */
@@ -89,7 +89,7 @@ export async function planPipeline(session: Session, state: DataState, selection
   /** Map steps of which the targets name some jobs, and forced jobs they leave out: said in notes. */
   const partial: string[] = [];
   const forceUnused = [...(selection.forceUnused ?? [])];
-  const noJobs: string[] = [];
+  const noJobs: SelectionError[] = [];
   const signal = new AbortController().signal;
   for (const step of session.pipeline.steps) {
     if (step.kind === 'publish') continue;
@@ -125,7 +125,7 @@ export async function planPipeline(session: Session, state: DataState, selection
       continue;
     }
     if (decision.kind === 'failed') {
-      if (decision.reason === 'no-job') noJobs.push(`${decision.forced === true ? '--force ' : ''}${decision.message}`);
+      if (decision.reason === 'no-job') noJobs.push({ reason: 'unknown-target', target: decision.name!, forced: decision.forced === true, message: decision.message });
       failing.add(step.id);
       if (decision.reason === 'conflict') clashes.set(step.id, decision.message);
       const where = decision.at === step.at ? '' : ` (line ${decision.at.line}, column ${decision.at.col})`;

@@ -85,8 +85,8 @@ export function stepPolicy(selection: Selection | undefined, id: string): StepPo
  */
 export type StepDecision =
   | { readonly kind: 'blocked'; readonly step: string }
-  /** `no-job`: a target or `--force` names a job of this map that it does not have (bad input: plan exits 2). */
-  | { readonly kind: 'failed'; readonly message: string; readonly reason: 'missing-input' | 'import' | 'conflict' | 'no-job'; readonly at: Position; readonly forced?: boolean }
+  /** `no-job`: a target or `--force` (`forced`) names a job of this map that it does not have (bad input: plan exits 2); `name` as given. */
+  | { readonly kind: 'failed'; readonly message: string; readonly reason: 'missing-input' | 'import' | 'conflict' | 'no-job'; readonly at: Position; readonly forced?: boolean; readonly name?: string }
   | {
       readonly kind: 'jobs';
       readonly jobs: readonly JobDecision[];
@@ -144,7 +144,7 @@ export async function decideStep(
   const all = expandJobs(step, inputs.ids, entriesOf, ctx);
   for (const [pick, forced] of [[policy.only, false], [policy.forcedJobs, true]] as const) {
     const missing = pick === undefined ? undefined : unmatchedPick(step, pick, all, closest);
-    if (missing !== undefined) return { kind: 'failed', message: missing, reason: 'no-job', at: step.at, forced };
+    if (missing !== undefined) return { kind: 'failed', message: missing.message, reason: 'no-job', at: step.at, forced, name: missing.name };
   }
   const only = policy.only;
   const jobs = only === undefined ? all : all.filter((job) => picks(only, job));

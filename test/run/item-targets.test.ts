@@ -107,6 +107,20 @@ describe('one item of a map as a target or --force', () => {
     expect((await rig.plan('p.md', 'up[i1.txt]')).notes).toContain(note);
   });
 
+  it('a job no map has, named in shark.yaml\'s force: or targets:, is an error at its entry, not blamed on --force', async () => {
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const says = (key: string, col: number): string => `shark.yaml:1:${col}: error: \`${key}\`: map up has no job \`up[i4.txt]\` (did you mean \`up[i1.txt]\`? its items: i1.txt, i2.txt, i3.txt)\n`
+      + `    1 | ${key}: [other, "up[i4.txt]"]\n      | ${' '.repeat(col - 1)}^\n1 error in shark.yaml\n`;
+    for (const [key, col] of [['force', 16], ['targets', 18]] as const) {
+      rig.write('shark.yaml', `${key}: [other, "up[i4.txt]"]\n`);
+      for (const command of ['plan', 'run']) {
+        const r = await rig.shark([command, 'p.md']);
+        expect(r.stderr).toBe(says(key, col));
+        expect(r.code).toBe(2);
+      }
+    }
+  });
+
   it('a map needed whole by another target runs whole', async () => {
     const plan = await rig.plan('p.md', 'up[i1.txt]', 'report');
     expect(plan.jobs.map((j) => j.job)).toEqual(['items', 'up', 'report']);
