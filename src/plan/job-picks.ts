@@ -1,5 +1,5 @@
 import { isUnder } from '../pipeline/data-path.js';
-import { isMap, type Step } from '../pipeline/pipeline.js';
+import { isMap, type Pipeline, type Step } from '../pipeline/pipeline.js';
 import { printable } from '../printable.js';
 import type { Job } from './jobs.js';
 
@@ -26,6 +26,32 @@ export function jobIdStep(steps: readonly Step[], name: string): Step | undefine
   if (!name.endsWith(']')) return undefined;
   // The longest step id that prefixes it: `area[TAXA=AVES]` before a bare `area`.
   return steps.filter((s) => isMap(s) && name.startsWith(`${s.id}[`) && name.length > s.id.length + 2).sort((a, b) => b.id.length - a.id.length)[0];
+}
+
+/**
+ * What is said of `name` shaped as a job of a sweep's map (`BLOCK[…][ITEM]`)
+ * that no map step of `steps` has: an instance `-e` leaves out, a value its
+ * axis lacks, or the instance left out (`area[a.txt]`); undefined for a
+ * name of no other such shape, left to the general message.
+ */
+export function sweepJobProblem(pipeline: Pipeline, steps: readonly Step[], name: string): string | undefined {
+  const open = name.indexOf('[');
+  const close = name.indexOf(']', open);
+  if (open <= 0 || close < 0 || !name.endsWith(']')) return undefined;
+  const base = name.slice(0, open);
+  const item = name.slice(close + 1);
+  const left = pipeline.leftOut?.find((l) => l.block === name.slice(0, close + 1));
+  if (left !== undefined && item.startsWith('[')) return `\`${name}\` is left out by ${left.leftOutBy}`;
+  const pairs = name.slice(open + 1, close).split(',').map((p) => p.split('='));
+  for (const [axis, value] of pairs) {
+    const values = pipeline.document.frontmatter?.axes.get(axis!)?.values.map((v) => v.value);
+    if (value !== undefined && values !== undefined && !values.includes(value)) {
+      return `\`${name}\`: \`${value}\` is not a value of the axis \`${axis}\` (its values: ${values.join(', ')})`;
+    }
+  }
+  const instances = [...new Set(steps.filter((s) => isMap(s) && s.blockId.startsWith(`${base}[`)).map((s) => s.blockId))];
+  if (instances.length === 0 || pairs.some((p) => p.length > 1)) return undefined;
+  return `\`${name}\` names no instance of ${base}, a sweep: a job of its map is named with its instance, as \`${instances[0]}${name.slice(open)}\` (instances: ${instances.join(', ')})`;
 }
 
 /** Whether `path` is inside one of the step's per-item output directories: only some of its jobs write it. */

@@ -2,7 +2,7 @@ import { inBlock } from '../pipeline/block-ids.js';
 import { isUnder, normaliseDataPath } from '../pipeline/data-path.js';
 import type { Need } from '../pipeline/needed-instances.js';
 import type { Pipeline, Step } from '../pipeline/pipeline.js';
-import { inItemOutput, jobIdStep, joinPicks, type JobPick, type PickedName } from './job-picks.js';
+import { inItemOutput, jobIdStep, joinPicks, sweepJobProblem, type JobPick, type PickedName } from './job-picks.js';
 
 /**
  * Which steps a plan or run covers, decided once from the DAG (`step.after`)
@@ -248,6 +248,8 @@ function resolveName(pipeline: Pipeline, name: string, forced: boolean): Resolve
   if (mapped !== undefined) return { ok: true, steps: [mapped], picks: new Map([[mapped.id, { name, job: name }]]) };
   const left = pipeline.leftOut?.find((l) => l.block === name || l.steps.includes(name));
   if (left !== undefined) return unknown(`\`${name}\` is left out by ${left.leftOutBy}`);
+  const sweep = sweepJobProblem(pipeline, runnable, name);
+  if (sweep !== undefined) return unknown(sweep);
   // `dag` lists a build block, but it has no step to select: its image is built when a step in it runs.
   const built = [...pipeline.environments.values()].find((e) => e.blockId === name);
   if (built !== undefined) {

@@ -161,4 +161,16 @@ describe('one item of a sweep instance\'s map', () => {
     const plan = await rig.plan('p.md', '--force', 'area[TAXA=AMPHIBIA][a.txt]');
     expect(plan.jobs.filter((j) => j.status === 'run').map((j) => j.job)).toEqual(['area[TAXA=AMPHIBIA][a.txt]']);
   });
+
+  it('a job id without its instance, with a value the axis lacks or one -e leaves out is said as such', async () => {
+    const says = async (args: string[], message: string): Promise<void> => {
+      const r = await rig.shark(['plan', 'p.md', ...args]);
+      expect(r.stderr).toBe(`shark: error: ${message}\n`);
+      expect(r.code).toBe(2);
+    };
+    await says(['area[a.txt]'], '`area[a.txt]` names no instance of area, a sweep: a job of its map is named with its instance, as `area[TAXA=AMPHIBIA][a.txt]` (instances: area[TAXA=AMPHIBIA], area[TAXA=AVES])');
+    await says(['area[TAXA=BIRDS][a.txt]'], '`area[TAXA=BIRDS][a.txt]`: `BIRDS` is not a value of the axis `TAXA` (its values: AMPHIBIA, AVES)');
+    await says(['area[TAXA=AVES][a.txt]', '-e', 'TAXA=AMPHIBIA'], '`area[TAXA=AVES][a.txt]` is left out by -e TAXA=AMPHIBIA');
+    await says(['--force', 'area[TAXA=AVES][a.txt]', '-e', 'TAXA=AMPHIBIA'], '--force `area[TAXA=AVES][a.txt]` is left out by -e TAXA=AMPHIBIA');
+  });
 });
