@@ -1,7 +1,8 @@
-import { realpathSync } from 'node:fs';
+import { readlinkSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import { error, type Diagnostic } from '../diagnostics.js';
 import { localPath } from '../imports/file-importer.js';
+import { followedLinkTo } from '../imports/local-links.js';
 import type { GivenPlaces } from '../pipeline/given-frontmatter.js';
 import { STORE_CHANGES } from '../pipeline/import-clause.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
@@ -9,7 +10,8 @@ import type { SnapshotStore } from '../store/snapshot-store.js';
 
 /**
  * Inputs bound to the store, to a directory holding it (`-i src=.` beside
- * `.shark/`) or to a place inside it: what they hold changes as Shark works
+ * `.shark/`), to a place inside it, or to a directory with a link that is
+ * followed there (`local-links.ts`): what they hold changes as Shark works
  * (objects, logs, workspaces), so they would be new on every run, and
  * hashing them reads the store. Each one an error at its entry (or at the
  * shark.yaml line that bound it), as one that does not exist is; publish
@@ -27,9 +29,10 @@ export function inputsOverStore(
   const found: Diagnostic[] = [];
   for (const [dataPath, host] of hostInputs) {
     const how = overStore(real(host), storeDir, store.location);
-    if (how === undefined) continue;
+    const link = how === undefined ? linkToStore(host, storeDir, store.location, 'bind') : undefined;
+    if (how === undefined && link === undefined) continue;
     const name = names.get(dataPath) ?? dataPath;
-    const message = `input \`${name}\` is bound to ${bindings.get(name) ?? host}, which ${how}: what it holds changes as Shark works; bind a directory apart from the store (or move the store with --store)`;
+    const message = `input \`${name}\` is bound to ${bindings.get(name) ?? host}, which ${how !== undefined ? `${how}: what it holds changes as Shark works; bind a directory apart from the store (or move the store with --store)` : link!}`;
     const placed = places?.inputs.get(name);
     found.push(placed !== undefined ? error(places!.file, placed, message)
       : error(pipeline.document.file, pipeline.document.frontmatter?.inputs.get(name)?.at ?? { line: 1, col: 1 }, message));
@@ -38,8 +41,9 @@ export function inputsOverStore(
 }
 
 /**
- * Local imports whose source is the store, holds it or is inside it, as the
- * file system resolves them (a link to `.`, an absolute path, `--store`):
+ * Local imports whose source is the store, holds it, is inside it, as the
+ * file system resolves them (a link to `.`, an absolute path, `--store`), or
+ * holds a link the import follows there:
  * the copy would be made into a job's workspace inside the store (`cp`'s
  * EINVAL, after a run was recorded), and the data changes as Shark works.
  * The default store as written is the document's to refuse (`import-clause.ts`).
@@ -49,11 +53,25 @@ export function importsOverStore(pipeline: Pipeline, pipelineDir: string, store:
   const found: Diagnostic[] = [];
   for (const step of pipeline.steps) {
     if (step.kind !== 'import' || step.clause.source.scheme !== 'file') continue;
-    const how = overStore(real(localPath(step.clause, pipelineDir)), storeDir, store.location);
-    if (how === undefined) continue;
-    found.push(error(pipeline.document.file, step.at, `local import \`${step.clause.raw}\` ${how}: ${STORE_CHANGES} (or move the store with --store)`));
+    const source = localPath(step.clause, pipelineDir);
+    const how = overStore(real(source), storeDir, store.location);
+    if (how !== undefined) found.push(error(pipeline.document.file, step.at, `local import \`${step.clause.raw}\` ${how}: ${STORE_CHANGES} (or move the store with --store)`));
+    const link = how === undefined ? linkToStore(source, storeDir, store.location, 'import') : undefined;
+    if (link !== undefined) found.push(error(pipeline.document.file, step.at, `local import \`${step.clause.raw}\` ${link}`));
   }
   return found;
+}
+
+/**
+ * How a link the import of the local directory `source` follows out of it
+ * (`local-links.ts`) reaches the store, or undefined: a copy of what it leads
+ * to would be a copy of the store, as for a source holding it.
+ */
+function linkToStore(source: string, storeDir: string, location: string, verb: 'import' | 'bind'): string | undefined {
+  let how: string | undefined;
+  const link = followedLinkTo(source, (to) => (how = overStore(to, storeDir, location)) !== undefined);
+  if (link === undefined) return undefined;
+  return `follows the symbolic link ${link} (to \`${readlinkSync(link)}\`), which ${how === 'is the store' ? `is the store ${location}` : how!}: what it holds changes as Shark works; remove the link, or ${verb} a directory without it`;
 }
 
 /** How the real path `path` stands to the store at `storeDir`, or undefined when apart. */

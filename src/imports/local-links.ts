@@ -104,8 +104,7 @@ export async function copyFollowing(src: string, dest: string, links: LocalLinks
  * directory holding) it, or the link below it that the import follows
  * (`LocalLinks`), named by where it is in `source`. Undefined when the
  * import does not read it. What `shark impact` asks of a file that is the
- * target of such a link. A walk of names: only links are stat'ed, and one
- * the import would refuse is passed over (the import says so).
+ * target of such a link.
  */
 export function linkLeadingTo(source: string, file: string): string | undefined {
   let real: string;
@@ -117,7 +116,23 @@ export function linkLeadingTo(source: string, file: string): string | undefined 
     return undefined;
   }
   if (holds(top, real)) return source === top ? undefined : source;
-  if (!statSync(top).isDirectory()) return undefined;
+  return followedLinkTo(source, (to) => holds(to, real));
+}
+
+/**
+ * The first link below the local directory `source` that its import follows
+ * (`LocalLinks`) to a real path `reaches` says yes to, named by where it is in
+ * `source` (the outermost link, when the path is reached through a followed
+ * directory). What `shark impact` asks of a file, and what refuses an import
+ * whose link leads to the store. A walk of names: only links are stat'ed,
+ * and one the import would refuse is passed over (the import says so).
+ */
+export function followedLinkTo(source: string, reaches: (real: string) => boolean): string | undefined {
+  try {
+    if (!statSync(source).isDirectory()) return undefined;
+  } catch {
+    return undefined;
+  }
   const walk = (dir: string, links: LocalLinks, via: string | undefined): string | undefined => {
     let entries;
     try {
@@ -141,7 +156,7 @@ export function linkLeadingTo(source: string, file: string): string | undefined 
       throw e;
     }
     if (to === undefined) return undefined;
-    if (holds(to.path, real)) return via;
+    if (reaches(to.path)) return via;
     return to.st.isDirectory() ? walk(to.path, links.below(full, to), via) : undefined;
   };
   return walk(source, LocalLinks.of(source), undefined);

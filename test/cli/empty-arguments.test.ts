@@ -1,4 +1,4 @@
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 
@@ -105,6 +105,16 @@ describe('-i with an empty path, or a path that holds the store', () => {
       expect(ran.code, ran.stderr).toBe(2);
       const which = how === 'is' ? 'which is the store' : `which ${how} the store ${rig.path('.shark')}`;
       expect(ran.stderr).toContain(`p.md:3:8: error: input \`src\` is bound to ${path}, ${which}: what it holds changes as Shark works; bind a directory apart from the store (or move the store with --store)\n`);
+    }
+  });
+
+  it('binding an input to a directory with a link that leads to the store is refused at the input, exit 2, plan and run alike', async () => {
+    rig.write('linked/a.txt', 'a\n');
+    symlinkSync('../.shark', rig.path('linked/store'));
+    for (const command of ['plan', 'run']) {
+      const ran = await rig.shark([command, 'p.md', '-i', 'src=linked']);
+      expect(ran.code, ran.stderr).toBe(2);
+      expect(ran.stderr).toContain(`p.md:3:8: error: input \`src\` is bound to linked, which follows the symbolic link ${rig.path('linked/store')} (to \`../.shark\`), which is the store ${rig.path('.shark')}: what it holds changes as Shark works; remove the link, or bind a directory without it\n`);
     }
   });
 });

@@ -1,4 +1,4 @@
-import { symlinkSync } from 'node:fs';
+import { rmSync, symlinkSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 
@@ -52,6 +52,27 @@ describe('a local import that holds the store', () => {
       }
     }
     expect(rig.exists('.shark/logs/1')).toBe(false);
+  });
+
+  it('a link inside the imported directory that leads to the store, into it or to a directory holding it is refused by plan and run at the import line', async () => {
+    rig.write('links/x', 'x\n');
+    rig.write('p.md', doc('links/'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    for (const [target, store, which] of [
+      ['../.shark', undefined, `is the store ${rig.path('.shark')}`],
+      ['../.shark/tmp', undefined, `is inside the store ${rig.path('.shark')}`],
+      ['../sub', 'sub/st', `holds the store ${rig.path('sub/st')}`],
+    ] as const) {
+      symlinkSync(target, rig.path('links/store'));
+      for (const command of ['plan', 'run']) {
+        const ran = await rig.shark([command, 'p.md', ...(store === undefined ? [] : ['--store', store])]);
+        expect(ran.code, ran.stderr).toBe(2);
+        expect(ran.stderr).toBe(`p.md:4:1: error: local import \`links/\` follows the symbolic link ${rig.path('links/store')} (to \`${target}\`), which ${which}: what it holds changes as Shark works; remove the link, or import a directory without it\n`
+          + `    4 | links/ /data/self/\n      | ^\n`);
+      }
+      rmSync(rig.path('links/store'));
+    }
+    expect(rig.exists('.shark/logs/2')).toBe(false);
   });
 
   it('a directory apart from the store is imported', async () => {
