@@ -115,7 +115,12 @@ async function refusingSpecial<T>(written: string, work: () => Promise<T>): Prom
 }
 
 function refused(written: string, e: SpecialFileError): { ok: false; message: string } {
-  return { ok: false, message: `cannot import ${written}: ${e.path} is ${e.kind}; only files, directories and symbolic links can be imported` };
+  return { ok: false, message: specialImported(written, e) };
+}
+
+/** Why a local import holding (or being) a FIFO, a socket or a device is refused: said before a run (`unreadable-host.ts`) or as it is pinned. */
+export function specialImported(written: string, e: SpecialFileError): string {
+  return `cannot import ${written}: ${e.path} is ${e.kind}; only files, directories and symbolic links can be imported`;
 }
 
 /** `cp`'s filter: every entry copied is `lstat`ed first, so that a special one is refused, never opened (a device's `copyFile` reads forever). */

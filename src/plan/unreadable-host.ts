@@ -1,22 +1,25 @@
-import { accessSync, constants, existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { contextRelative, isPattern, namesNothing } from '../build-context.js';
 import { error } from '../diagnostics.js';
-import { localPath, missingLocal } from '../imports/file-importer.js';
+import { localPath, missingLocal, specialImported } from '../imports/file-importer.js';
 import { LocalLinkError, LocalLinks } from '../imports/local-links.js';
 import type { ImportStep } from '../pipeline/pipeline.js';
+import { refuseSpecial, SpecialFileError } from '../store/special-file.js';
 import { deniedPath } from '../store/unreadable.js';
 import { InvalidInput, type Session } from './session.js';
 
 /**
  * Throws the `EACCES` of the first file or directory under `path` (itself
- * included, a link at the top followed) that this process may not read,
+ * included, a link at the top followed) that this process may not read, or
+ * the `SpecialFileError` of a FIFO, socket or device there (never opened),
  * following the links inside that the import follows (`local-links.ts`).
  * A walk of names and modes, nothing read: what lets `run` refuse such an
  * import before it records a run, as it refuses a missing one.
  */
 function assertReadable(path: string, links?: LocalLinks): void {
   const st = links === undefined ? statSync(path) : lstatSync(path);
+  refuseSpecial(links === undefined ? realpathSync(path) : path, st);
   const to = st.isSymbolicLink() ? links?.follow(path) : undefined;
   if (to !== undefined) {
     if (to.st.isDirectory()) assertReadable(to.path, links!.below(path, to));
@@ -31,7 +34,8 @@ function assertReadable(path: string, links?: LocalLinks): void {
 
 /**
  * Local imports (`file:`) that are missing, that this process may not read,
- * or that hold a link that cannot be followed (`local-links.ts`), thrown as
+ * that are or hold a FIFO, a socket or a device, or that hold a link that
+ * cannot be followed (`local-links.ts`), thrown as
  * `InvalidInput` at the import line before anything is recorded: exit 2, as
  * a missing frontmatter input. Found only as the import
  * ran, a missing one was a failed run (exit 1) that plan had called `run`.
@@ -74,8 +78,9 @@ function refuseUnreadableImport(session: Session, step: ImportStep, written: str
   } catch (e) {
     // Found by the same walk: bad input, as a source that does not exist.
     if (e instanceof LocalLinkError) throw new InvalidInput(error(session.pipeline.document.file, step.at, `cannot import ${written}: ${e.message}`));
+    if (e instanceof SpecialFileError) throw new InvalidInput(error(session.pipeline.document.file, step.at, specialImported(written, e)));
     const denied = deniedPath(e);
-    if (denied === undefined) return; // Missing or special: the import reports it as it is resolved.
+    if (denied === undefined) return; // Missing: the import reports it as it is resolved.
     const rel = relative(abs, denied);
     // A followed link's target lies elsewhere: named as it is, not as a climb out of the import.
     const inside = denied === abs ? '' : rel.startsWith('../') ? ` leads through a symbolic link to ${denied}, which` : ` holds ${join(written, rel)}, which`;

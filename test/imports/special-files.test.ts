@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -26,25 +26,31 @@ afterEach(() => rig.cleanup());
 const mkfifo = (rel: string): void => void execFileSync('mkfifo', [rig.path(rel)]);
 
 describe('a local import holding a FIFO', () => {
-  it('is the import\'s reason in plan, and fails it in run (exit 1), naming the FIFO', { timeout: 60_000 }, async () => {
+  it('is refused at the import line by plan and run (exit 2, before a run is recorded), naming the FIFO', { timeout: 60_000 }, async () => {
     rig.write('src/a', 'a\n');
     mkfifo('src/ff');
     rig.write('p.md', IMPORT);
-    const plan = await rig.shark(['plan', 'p.md', '--json'], LIMIT);
-    expect(plan.code, plan.stderr).toBe(0);
-    const reasons = (JSON.parse(plan.stdout) as { jobs: { reasons: string[] }[] }).jobs[0]!.reasons.join(' ');
-    expect(reasons).toContain(`${rig.path('src/ff')} is a named pipe (FIFO)`);
-    const ran = await rig.shark(['run', 'p.md'], LIMIT);
-    expect(ran.code, ran.stderr).toBe(1);
-    expect(ran.stdout + ran.stderr).toContain(`p.md:4:1: error: cannot import src: ${rig.path('src/ff')} is a named pipe (FIFO); only files, directories and symbolic links can be imported`);
+    for (const command of ['plan', 'run']) {
+      const ran = await rig.shark([command, 'p.md'], LIMIT);
+      expect(ran.code, ran.stdout + ran.stderr).toBe(2);
+      expect(ran.stderr).toBe(`p.md:4:1: error: cannot import src: ${rig.path('src/ff')} is a named pipe (FIFO); only files, directories and symbolic links can be imported\n    4 | src /data/x/\n      | ^\n`);
+    }
+    expect(rig.exists('.shark/logs/1')).toBe(false);
   });
 
-  it('imported itself is refused the same way', { timeout: 60_000 }, async () => {
+  it.each([
+    ['imported itself', 'ff'],
+    ['reached through a link as the source', 'link'],
+  ])('%s is refused the same way', { timeout: 60_000 }, async (_, source) => {
     mkfifo('ff');
-    rig.write('p.md', IMPORT.replace('src /data/x/', 'ff /data/x/'));
-    const ran = await rig.shark(['run', 'p.md'], LIMIT);
-    expect(ran.code, ran.stderr).toBe(1);
-    expect(ran.stdout + ran.stderr).toContain(`cannot import ff: ${rig.path('ff')} is a named pipe (FIFO)`);
+    symlinkSync('ff', rig.path('link'));
+    rig.write('p.md', IMPORT.replace('src /data/x/', `${source} /data/x/`));
+    for (const command of ['plan', 'run']) {
+      const ran = await rig.shark([command, 'p.md'], LIMIT);
+      expect(ran.code, ran.stdout + ran.stderr).toBe(2);
+      expect(ran.stderr).toContain(`p.md:4:1: error: cannot import ${source}: ${rig.path('ff')} is a named pipe (FIFO); only files, directories and symbolic links can be imported`);
+    }
+    expect(rig.exists('.shark/logs/1')).toBe(false);
   });
 
   it('is not copied by a fetch: the copy refuses it rather than opening it', async () => {
