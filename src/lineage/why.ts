@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { contentId } from '../store/content-id.js';
+import { LocalLinks } from '../imports/local-links.js';
+import { contentId, type LinkFollower } from '../store/content-id.js';
 import { hashFileSync } from '../store/hash.js';
 import type { Metadata } from '../store/metadata.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
@@ -64,9 +65,9 @@ export function subdirectoryOnDisk(path: string, relative: string): readonly Tre
  * storing it or touching the stat cache). `follow`: a symbolic link at
  * `path` is its target's content (links inside a directory stay links).
  */
-export function hashOnDisk(path: string, follow = false): HashOutcome {
+export function hashOnDisk(path: string, follow = false, links?: LinkFollower): HashOutcome {
   try {
-    const { id, entries } = contentId(follow ? realpathSync(path) : path, (p) => hashFileSync(p));
+    const { id, entries } = contentId(follow ? realpathSync(path) : path, (p) => hashFileSync(p), links);
     return { ok: true, id, ...(entries !== undefined ? { entries } : {}) };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -79,9 +80,16 @@ export function hashOnDisk(path: string, follow = false): HashOutcome {
 /**
  * What a path named on the command line is asked about: a symbolic link is
  * followed, as sha256sum and git do, unless a job made the link itself (a
- * published link output is a link in `_shark/`), or it leads nowhere.
+ * published link output is a link in `_shark/`), or it leads nowhere. A
+ * directory no job made is taken as a local import takes it, when that is
+ * an import's.
  */
 export function namedContent(meta: Metadata, path: string, hashed: { id: SnapshotId; entries?: readonly TreeEntry[] }): { id: SnapshotId; entries?: readonly TreeEntry[] } {
+  if (hashed.id.startsWith('tree:') && producersOf(meta, hashed.id).length === 0) {
+    // A local import follows the links leading out of its directory (`local-links.ts`): hashed as it hashes it, the directory may be its source.
+    const imported = hashOnDisk(path, false, LocalLinks.of(path));
+    return imported.ok && producersOf(meta, imported.id).length > 0 ? imported : hashed;
+  }
   if (!hashed.id.startsWith('link:') || producersOf(meta, hashed.id).length > 0) return hashed;
   const target = hashOnDisk(path, true);
   return target.ok ? target : hashed;

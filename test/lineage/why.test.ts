@@ -134,4 +134,24 @@ describe('shark why', () => {
     expect(dangling.code).toBe(1);
     expect(dangling.stdout).toContain('dangling  link:nowhere');
   });
+
+  it('hashes a local directory as an import of it does, following the links that lead out of it', async () => {
+    const own = new Rig();
+    try {
+      own.write('drive/big.csv', 'big\n');
+      own.write('data/local.txt', 'local\n');
+      symlinkSync('../drive/big.csv', own.path('data/big.csv'));
+      own.write('p.md', '# H\n\n```shark-import\ndata/ /data/in/\n```\n');
+      expect((await own.shark(['run', 'p.md'])).code).toBe(0);
+      const plan = await own.plan('p.md');
+      expect(plan.jobs.map((j) => j.status)).toEqual(['cached']);
+      const ran = await own.shark(['why', 'data/', '--json']);
+      expect([ran.code, ran.stderr]).toEqual([0, '']);
+      const [answer] = (JSON.parse(ran.stdout) as { files: { produced: { job: string }[]; notProduced: string[] }[] }).files;
+      expect(answer!.produced.map((p) => p.job)).toEqual(['h']);
+      expect(answer!.notProduced).toEqual([]);
+    } finally {
+      own.cleanup();
+    }
+  });
 });
