@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type YAMLMap } from 'yaml';
 import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import { readAxis } from '../markdown/frontmatter.js';
-import { noValue, notAVariable, plainValue, setByShark, unexportable, unsupportedValue, VARIABLE, writtenEmpty, yamlErrorText } from '../markdown/frontmatter-entries.js';
+import { noValue, notAVariable, plainValue, setByShark, unexportable, unsupportedValue, VARIABLE, writtenEmpty } from '../markdown/frontmatter-entries.js';
+import { gluedColon, yamlProblem } from '../markdown/yaml-problem.js';
 import { parseMemory } from '../pipeline/resources.js';
 import { readProblem } from '../read-problem.js';
 import { slurmOptWords } from '../markdown/sbatch-options.js';
@@ -81,7 +82,8 @@ export function parseConfig(file: string, dir: string, source: string, diagnosti
   const first = doc.errors[0];
   if (first !== undefined) {
     // Later YAML errors are usually the parser recovering from the first one.
-    fail(posOf(first.pos[0]), `invalid YAML: ${yamlErrorText(first.message)}`);
+    const problem = yamlProblem(source, doc, first, posOf, 'invalid YAML');
+    fail(problem.at, problem.message);
     return undefined;
   }
   const options = new Map<string, ConfigSetting>();
@@ -90,7 +92,7 @@ export function parseConfig(file: string, dir: string, source: string, diagnosti
   const root = doc.contents;
   if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) return { file, source, options, frontmatter, targets };
   if (!isMap(root)) {
-    fail(nodePos(root), 'a config file must be a YAML mapping (key: value lines)');
+    fail(nodePos(root), `a config file must be a YAML mapping (key: value lines)${gluedColon(root)}`);
     return undefined;
   }
   const check: Check = { dir, nodePos, fail };
@@ -183,7 +185,7 @@ function readSetting(row: ConfigKey, at: Position, value: YamlNode | null, check
 function readPairs(row: ConfigKey, value: YamlNode | null, check: Check): ConfigPair[] | undefined {
   if (value === null || (isScalar(value) && value.value === null)) return [];
   if (!isMap(value)) {
-    check.fail(check.nodePos(value), `\`${row.key}\` must map names to values (name: value lines)`);
+    check.fail(check.nodePos(value), `\`${row.key}\` must map names to values (name: value lines)${gluedColon(value)}`);
     return undefined;
   }
   const out: ConfigPair[] = [];

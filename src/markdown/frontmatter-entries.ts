@@ -50,15 +50,6 @@ export function unsupportedValue(node: YamlNode | null | undefined): string | un
   return undefined;
 }
 
-/**
- * The first line of a YAML parser's error, without its own `at line, column`
- * (the diagnostic has one); a stack exhausted by lists in lists is said in words.
- */
-export function yamlErrorText(message: string): string {
-  const text = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-  return /Maximum call stack size exceeded/.test(text) ? 'nested too deeply (lists or mappings inside each other) to read' : text;
-}
-
 /** What a variable given no value (`V:`, `V: ~`) is told, in the document and in shark.yaml alike. */
 export function noValue(name: string): string {
   return `has no value: a variable is a plain string, number or boolean (\`${name}: ""\` for an empty string)`;

@@ -3,7 +3,8 @@ import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import type { Axis, Frontmatter } from './document.js';
 import { isPositiveCount } from '../counted.js';
 import { nameProblem } from './tags.js';
-import { inputEntry, noValue, plainValue, secretNames, secretsAlsoVariables, setByShark, unexportable, unsupportedValue, VARIABLE, writtenEmpty, yamlErrorText } from './frontmatter-entries.js';
+import { inputEntry, noValue, plainValue, secretNames, secretsAlsoVariables, setByShark, unexportable, unsupportedValue, VARIABLE, writtenEmpty } from './frontmatter-entries.js';
+import { gluedColon, yamlProblem } from './yaml-problem.js';
 
 /**
  * Reads the YAML frontmatter. `inputs:` maps names to /data paths bound to
@@ -30,7 +31,8 @@ export function parseFrontmatter(
   const first = doc.errors[0];
   if (first !== undefined) {
     // Later YAML errors are usually the parser recovering from the first one.
-    diagnostics.push(error(file, posOf(first.pos[0]), `invalid frontmatter YAML: ${yamlErrorText(first.message)}`));
+    const problem = yamlProblem(yamlText, doc, first, posOf, 'invalid frontmatter YAML');
+    diagnostics.push(error(file, problem.at, problem.message));
     return undefined;
   }
   const root = doc.contents;
@@ -38,7 +40,7 @@ export function parseFrontmatter(
     return { at, firstLine, inputs: new Map(), path: undefined, variables: new Map(), axes: new Map() };
   }
   if (!isMap(root)) {
-    diagnostics.push(error(file, nodePos(root), 'frontmatter must be a YAML mapping (key: value lines)'));
+    diagnostics.push(error(file, nodePos(root), `frontmatter must be a YAML mapping (key: value lines)${gluedColon(root)}`));
     return undefined;
   }
 
@@ -55,7 +57,7 @@ export function parseFrontmatter(
     if (key === 'inputs') {
       if (value === null || (isScalar(value) && value.value === null)) continue;
       if (!isMap(value)) {
-        diagnostics.push(error(file, nodePos(value), '`inputs:` must map names to /data paths'));
+        diagnostics.push(error(file, nodePos(value), `\`inputs:\` must map names to /data paths${gluedColon(value)}`));
         continue;
       }
       for (const item of value.items) {

@@ -41,7 +41,7 @@ const EXPECTED: Record<string, string> = {
   'import-escapes-data.md': '4:28: error: import destination path `/data/../etc/passwd` escapes /data',
   'input-not-data.md': '3:12: error: input `species`: `/home/me/species.csv` is not a /data/... path',
   'invalid-utf8.md': '3:13: error: invalid UTF-8 (byte 0xe9): save the document as UTF-8',
-  'invalid-yaml.md': '4:30: error: invalid frontmatter YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
+  'invalid-yaml.md': '4:12: error: the list opened by `[` is never closed: end it with `]`',
   'malformed-tag.md': '3:4: error: malformed tag `shark-run:a:b:c`: expected shark-run or shark-run:ENV',
   'map-without-writer.md': '4:17: error: maps over `/data/tiles/`, which no earlier step writes or imports',
   'nul-byte.md': '4:8: error: NUL byte in the document: a pipeline document is text (remove the byte or import the data from a file)',

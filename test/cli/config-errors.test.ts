@@ -47,7 +47,15 @@ describe('errors in shark.yaml, each located, exit 2', () => {
     ['frontmatter inputs', 'frontmatter:\n  inputs: {occ: /data/x}\n', 'shark.yaml:2:3: error: `frontmatter.inputs` cannot be set in a config file: bind inputs to host paths with the top-level `inputs:`'],
     ['one name under env and frontmatter', 'env:\n  SCALE: 2\nfrontmatter:\n  SCALE: 3\n', 'shark.yaml:4:3: error: `SCALE` is set twice in shark.yaml: under `env:` and `frontmatter:`'],
     ['not a mapping', '- jobs\n', 'shark.yaml:1:1: error: a config file must be a YAML mapping (key: value lines)'],
-    ['invalid YAML', 'jobs: 2\n  store: x\n', 'shark.yaml:1:7: error: invalid YAML: Nested mappings are not allowed in compact mappings'],
+    ['a key indented more than its siblings', 'jobs: 2\n  store: x\n', 'shark.yaml:2:3: error: `store` is indented 2 spaces, its siblings 0: keys of one mapping start in the same column'],
+    ['a key given twice', 'jobs: 2\nstore: x\njobs: 3\n', 'shark.yaml:3:1: error: `jobs` is given twice (first at line 1)'],
+    ['a key given twice in a mapping', 'env:\n  A: 1\n  A: 2\n', 'shark.yaml:3:3: error: `A` is given twice under `env` (first at line 2)'],
+    ['a tab for indentation', 'env:\n\tA: 1\n', 'shark.yaml:2:1: error: a tab indents this line: YAML indents with spaces only'],
+    ['an unclosed list', 'targets: [a, b\njobs: 2\n', 'shark.yaml:1:10: error: the list opened by `[` is never closed: end it with `]`'],
+    ['no space after a colon', 'jobs:2\nstore: x\n', 'shark.yaml:1:5: error: `jobs:2` needs a space after the `:` to be a key and its value'],
+    ['a mapping written without spaces', 'env:\n  A:1\n', 'shark.yaml:2:3: error: `env` must map names to values (name: value lines): `A:1` needs a space after the `:` to be a key and its value'],
+    ['a second YAML document', 'jobs: 2\n---\nstore: x\n', 'shark.yaml:2:1: error: this `---` starts a second YAML document: the file holds one mapping'],
+    ['invalid YAML left in the words of the parser', 'jobs: &a &b 2\n', 'shark.yaml:1:10: error: invalid YAML: A node can have at most one anchor'],
   ])('%s', async (_, config, expected) => {
     rig.write('shark.yaml', config);
     for (const args of [['plan', 'p.md'], ['run', 'p.md'], ['config', 'p.md'], ['logs', 'p.md']]) {

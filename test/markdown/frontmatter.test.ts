@@ -52,14 +52,43 @@ describe('parseFrontmatter', () => {
     expect(read('inputs:\n').fm!.inputs.size).toBe(0);
   });
 
-  it('reports invalid YAML once, at the place the YAML parser names', () => {
+  it('reports invalid YAML once, at the place to change', () => {
     // As remark gives it: without the newline before the closing `---`.
     expect(read('inputs:\n  regions: [/data/regions.csv').diagnostics).toEqual([
-      '3:30: invalid frontmatter YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
+      '3:12: the list opened by `[` is never closed: end it with `]`',
     ]);
-    expect(read('a: 1\na: 2\n').diagnostics).toEqual(['3:1: invalid frontmatter YAML: Map keys must be unique']);
+    expect(read('a: 1\na: 2\n').diagnostics).toEqual(['3:1: `a` is given twice (first at line 2)']);
     expect(read('a: "open\n').diagnostics).toHaveLength(1);
     expect(read('a: "open\n').fm).toBeUndefined();
+  });
+
+  it('says what is wrong with YAML the parser refuses in its own words, at the line to change', () => {
+    const cases: [string, string][] = [
+      // An over-indented key: the parser names the line above it.
+      ['inputs:\n  a: /data/a.txt\n   b: /data/b.txt\n', '4:4: `b` is indented 3 spaces, its siblings 2: keys of one mapping start in the same column'],
+      ['X: 1\n  Y: 2\n', '3:3: `Y` is indented 2 spaces, its siblings 0: keys of one mapping start in the same column'],
+      ['  X: 1\nY: 2\n', '3:1: `Y` is indented 0 spaces, its siblings 2: keys of one mapping start in the same column'],
+      ['inputs:\n    a: /data/a\n  b: /data/b\n', '4:1: `b` is indented 2 spaces, which lines up with no key above it (`a` 4, `inputs` 0): keys of one mapping start in the same column'],
+      ['TAXA: [A]\nX: 1\nTAXA: [B]\n', '4:1: `TAXA` is given twice (first at line 2)'],
+      ['inputs:\n  a: /data/a\n  a: /data/b\n', '4:3: `a` is given twice under `inputs` (first at line 3)'],
+      ['inputs:\n\ta: /data/a\n', '3:1: a tab indents this line: YAML indents with spaces only'],
+      ['TAXA: [A, B\nX: 1\n', '2:7: the list opened by `[` is never closed: end it with `]`'],
+      ['X: {a: 1\nY: 2\n', '2:4: the mapping opened by `{` is never closed: end it with `}`'],
+      ['TAXA: [A,\nB]\n', '2:7: the list opened by `[` goes on at line 3, which must be indented more than the key the list belongs to'],
+      ['X:1\nY: 2\n', '2:2: `X:1` needs a space after the `:` to be a key and its value'],
+      ['X:1\n', '2:1: frontmatter must be a YAML mapping (key: value lines): `X:1` needs a space after the `:` to be a key and its value'],
+      ['inputs:\n  a:/data/a\n', '3:3: `inputs:` must map names to /data paths: `a:/data/a` needs a space after the `:` to be a key and its value'],
+      ['X: 1\nY\n', '3:1: `Y` is no `key: value` line: a key is followed by `: ` and its value'],
+      ['X: "abc\nY: 2\n', '2:4: the quote `"` opening this value is never closed'],
+      ["X: 'it's'\n", "2:8: text after the closing quote of `'it'`: quote the whole value (write ' inside '…' as '')"],
+      ['X: a: b\n', '2:4: the value `a: b` holds `: `, which would start a mapping inside it: put the value in quotes'],
+      ['X: @foo\n', '2:4: a value may not start with `@` unless quoted (YAML keeps it for itself): put the value in quotes'],
+      ['X: [a]]\n', '2:7: this `]` closes no list'],
+      ['X: "a\\qb"\n', '2:6: `\\q` is no escape in a "…" value: write \\\\ for a backslash, or quote the value with \'…\''],
+    ];
+    for (const [yaml, expected] of cases) {
+      expect(read(yaml).diagnostics, yaml).toEqual([expected]);
+    }
   });
 
   it('wants a mapping at the top', () => {
