@@ -69,6 +69,18 @@ export function formatDiagnostic(d: Diagnostic, source: string | undefined): str
   return lines.join('\n');
 }
 
+/**
+ * Diagnostics as every command prints them: each with its line, then
+ * `N errors in FILE` for each file holding errors, as `check` ends, so that
+ * a problem only plan or run finds reads as one check would have found.
+ */
+export function formatReport(diagnostics: readonly Diagnostic[], sourceOf: (d: Diagnostic) => string | undefined): string {
+  const errors = new Map<string, number>();
+  for (const d of diagnostics) if (d.severity === 'error') errors.set(d.file, (errors.get(d.file) ?? 0) + 1);
+  const counts = [...errors].map(([file, n]) => `${n} error${n === 1 ? '' : 's'} in ${file}`);
+  return [...diagnostics.map((d) => formatDiagnostic(d, sourceOf(d))), ...counts].map((line) => `${line}\n`).join('');
+}
+
 /** The most of a line an excerpt shows: a minified or generated line can be megabytes long. */
 const EXCERPT_WIDTH = 120;
 

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { error, formatDiagnostic, type Position } from '../diagnostics.js';
+import { error, formatReport, type Position } from '../diagnostics.js';
 import type { GivenFrontmatter, GivenPlaces } from '../pipeline/given-frontmatter.js';
 import { splitList } from '../plan/selection.js';
 import { readConfig, type ConfigSetting, type SharkConfig } from './config-file.js';
@@ -161,7 +161,7 @@ export function configListProblem(flags: { [CONFIG_USE]?: ConfigUse }, key: 'for
   if (use === undefined || list === undefined || !('valuesAt' in list)) return undefined;
   // A `--force` value may be a comma list.
   const i = list.values.findIndex((v) => (key === 'force' ? splitList(v).includes(name) : v === name));
-  return i < 0 ? undefined : formatDiagnostic(error(use.config.file, list.valuesAt[i]!, `\`${key}\`: ${message}`), use.config.source);
+  return i < 0 ? undefined : formatReport([error(use.config.file, list.valuesAt[i]!, `\`${key}\`: ${message}`)], () => use.config.source).trimEnd();
 }
 
 /** `--config FILE` for commands outside withSessionOptions (check, dag, impact, gc, fsck). */
@@ -193,9 +193,7 @@ function readOrExit(path: string, stderr: (s: string) => void, pipeline: string 
   if (read.reason === 'unreadable') stderr(read.message + '\n');
   else {
     const secrets = pipeline === undefined ? undefined : documentSecrets(pipeline);
-    for (const d of hideSecretValues(read.diagnostics, read.source, secrets)) stderr(formatDiagnostic(d, read.source) + '\n');
-    const n = read.diagnostics.length;
-    stderr(`${n} error${n === 1 ? '' : 's'} in ${displayName(path)}\n`);
+    stderr(formatReport(hideSecretValues(read.diagnostics, read.source, secrets), () => read.source));
   }
   throw new ExitError(EXIT_INVALID);
 }

@@ -1,10 +1,10 @@
-import { error, formatDiagnostic, type Diagnostic } from '../diagnostics.js';
+import { error, type Diagnostic } from '../diagnostics.js';
 import type { GivenPlaces } from '../pipeline/given-frontmatter.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { selectSteps, splitList } from '../plan/selection.js';
 import { inputBindings } from '../plan/session.js';
 import { CONFIG_USE, givenPlaces, type ConfigUse } from './apply-config.js';
-import { EXIT_INVALID, ExitError } from './load-or-report.js';
+import { refuseReport } from './load-or-report.js';
 import { parseResourceFlags, unusedPools, type ResourceFlags } from './resource-flags.js';
 import { configSecretProblems } from './secrets.js';
 import { inputPairs } from './session-setup.js';
@@ -38,9 +38,7 @@ export function refuseConfigRefutations(pipeline: Pipeline, pipelineDir: string,
     ...listProblems(pipeline, use, places, configTargets),
   ].filter(inConfig).sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col);
   if (found.length === 0) return;
-  for (const d of found) stderr(formatDiagnostic(d, places.source) + '\n');
-  stderr(`${found.length} error${found.length === 1 ? '' : 's'} in ${places.file}\n`);
-  throw new ExitError(EXIT_INVALID);
+  refuseReport(found, () => places.source, stderr);
 }
 
 /** `force:` and `targets:` names no block or step matches, each at its place in the list. */

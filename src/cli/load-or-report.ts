@@ -1,6 +1,6 @@
 import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
-import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
+import { formatReport, type Diagnostic } from '../diagnostics.js';
 import { loadPipeline } from '../pipeline/load.js';
 import { readProblem } from '../read-problem.js';
 import { MAX_DOCUMENT_BYTES, decodeDocument, tooLarge } from '../markdown/source-text.js';
@@ -49,20 +49,15 @@ export function loadOrReport(
   } catch (e) {
     return cannotRead(path, e, stderr);
   }
-  if (bytes.length > MAX_DOCUMENT_BYTES) return refuse(formatDiagnostic(tooLarge(file, sizeOf(path, bytes.length)), undefined), stderr, file);
+  if (bytes.length > MAX_DOCUMENT_BYTES) return refuse(tooLarge(file, sizeOf(path, bytes.length)), undefined, stderr);
   const decoded = decodeDocument(file, bytes);
-  if (!decoded.ok) return refuse(formatDiagnostic(decoded.diagnostic, decoded.shown), stderr, file);
+  if (!decoded.ok) return refuse(decoded.diagnostic, decoded.shown, stderr);
   const source = decoded.source;
   const loaded = loadPipeline(file, source, overrides, given, places);
   const diagnostics = loaded.diagnostics.map((d) => (purpose === 'run' && d.refusesRun ? { ...d, severity: 'error' as const } : d));
   const pipeline = diagnostics.some((d) => d.severity === 'error') ? undefined : loaded.pipeline;
-  for (const d of diagnostics) stderr(formatDiagnostic(d, sourceOf(d, source, places)) + '\n');
-  if (pipeline === undefined) {
-    const errors = new Map<string, number>();
-    for (const d of diagnostics) if (d.severity === 'error') errors.set(d.file, (errors.get(d.file) ?? 0) + 1);
-    for (const [where, n] of errors) stderr(`${n} error${n === 1 ? '' : 's'} in ${where}\n`);
-    throw new ExitError(EXIT_INVALID);
-  }
+  stderr(formatReport(diagnostics, (d) => sourceOf(d, source, places)));
+  if (pipeline === undefined) throw new ExitError(EXIT_INVALID);
   return pipeline;
 }
 
@@ -71,8 +66,17 @@ export function sourceOf(d: Diagnostic, source: string, places: GivenPlaces | un
   return places !== undefined && d.file === places.file ? places.source : source;
 }
 
-function refuse(shown: string, stderr: (s: string) => void, file: string): never {
-  stderr(`${shown}\n1 error in ${file}\n`);
+function refuse(d: Diagnostic, source: string | undefined, stderr: (s: string) => void): never {
+  return refuseReport([d], () => source, stderr);
+}
+
+/**
+ * Every diagnostic with its line and the `N errors in FILE` count line, as
+ * `check` prints them, then exit 2: how plan and run refuse what they find
+ * against the document (an input bound to nothing, an undeclared pool).
+ */
+export function refuseReport(diagnostics: readonly Diagnostic[], source: (d: Diagnostic) => string | undefined, stderr: (s: string) => void): never {
+  stderr(formatReport(diagnostics, source));
   throw new ExitError(EXIT_INVALID);
 }
 

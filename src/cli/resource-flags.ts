@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import { totalmem } from 'node:os';
-import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
+import { formatReport, type Diagnostic } from '../diagnostics.js';
 import { valueProblem, type GivenPlaces } from '../pipeline/given-frontmatter.js';
 import { checkResources, poolSizes, type Limits } from '../exec/resources.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
@@ -59,7 +59,7 @@ export function limitsOrReport(
 ): Limits {
   const limits: Limits = { jobs, memory: parsed.memory, pools: poolSizes(pipeline, parsed.pools) };
   const found = [...unusedPools(pipeline, parsed.pools, places), ...checkResources(pipeline, limits)];
-  for (const d of found) stderr(formatDiagnostic(d, sourceOf(d, pipeline.document.source, places)) + '\n');
+  stderr(formatReport(found, (d) => sourceOf(d, pipeline.document.source, places)));
   if (found.some((d) => d.severity === 'error')) throw new ExitError(EXIT_INVALID);
   return limits;
 }

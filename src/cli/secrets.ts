@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { error, formatDiagnostic, warning, type Diagnostic, type Position } from '../diagnostics.js';
+import { error, formatReport, warning, type Diagnostic, type Position } from '../diagnostics.js';
 import { secretAsVariable, secretGiven, type GivenPlaces } from '../pipeline/given-frontmatter.js';
 import { unexportable } from '../markdown/frontmatter-entries.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
@@ -71,14 +71,14 @@ export function givenSecrets(
 ): ReadonlyMap<string, string> | undefined {
   const fromFile = secretsFile === undefined ? undefined : readSecretsFile(secretsFile);
   if (fromFile !== undefined && !fromFile.ok) {
-    if ('diagnostics' in fromFile) for (const d of fromFile.diagnostics) stderr(`${formatDiagnostic(d, undefined)}\n`);
+    if ('diagnostics' in fromFile) stderr(formatReport(fromFile.diagnostics, () => undefined));
     else stderr(`${unreadable(secretsFile!, fromFile.unreadable, places)}\n`);
     throw new ExitError(EXIT_INVALID);
   }
   for (const s of pipeline.document.frontmatter?.secrets ?? []) {
     if (overrides.has(s.name)) {
       const at = places?.env.get(s.name);
-      stderr(at === undefined ? `shark: error: -e ${s.name}=…: ${secretAsVariable(s.name)}\n` : `${formatDiagnostic(secretGiven(places!, 'env', s.name, at), places!.source)}\n`);
+      stderr(at === undefined ? `shark: error: -e ${s.name}=…: ${secretAsVariable(s.name)}\n` : formatReport([secretGiven(places!, 'env', s.name, at)], () => places!.source));
       throw new ExitError(EXIT_INVALID);
     }
   }
@@ -115,7 +115,7 @@ export function secretValues(
     }
     values.set(s.name, value);
   }
-  for (const d of problems) stderr(formatDiagnostic(d, pipeline.document.source) + '\n');
+  stderr(formatReport(problems, () => pipeline.document.source));
   if (problems.some((d) => d.severity === 'error')) throw new ExitError(EXIT_INVALID);
   return values;
 }
@@ -124,7 +124,7 @@ export function secretValues(
 function unreadable(path: string, why: string, places: GivenPlaces | undefined): string {
   const file = displayName(path);
   if (places?.secrets === undefined) return `${file}: error: cannot read the secrets file: ${why}`;
-  return formatDiagnostic(unreadableAt(path, why, places.secrets, places), places.source);
+  return formatReport([unreadableAt(path, why, places.secrets, places)], () => places.source).trimEnd();
 }
 
 function unreadableAt(path: string, why: string, at: Position, places: GivenPlaces): Diagnostic {

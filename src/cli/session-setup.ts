@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
+import type { Diagnostic } from '../diagnostics.js';
 import { createEnvironmentProvider } from '../exec/environments.js';
 import { lockPathFor, readLock } from '../lockfile.js';
 import type { GivenPlaces } from '../pipeline/given-frontmatter.js';
@@ -11,7 +11,7 @@ import { inputBindings, InvalidInput, type Session } from '../plan/session.js';
 import { openStore, type OpenedStore } from '../store/open-store.js';
 import { givenSecrets, secretValues } from './secrets.js';
 import { refuseConfigRefutations } from './config-refutations.js';
-import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport, openFailureCode, sourceOf } from './load-or-report.js';
+import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport, openFailureCode, refuseReport, sourceOf } from './load-or-report.js';
 import { storeSpec } from './find-store.js';
 import { importsOverStore, inputsOverStore } from './store-inputs.js';
 import { notAVariable, VARIABLE } from '../markdown/frontmatter-entries.js';
@@ -109,10 +109,7 @@ export function openSession(
   const lockPath = lockPathFor(pipelinePath);
   // Strict: a lock file silently reset would re-resolve every moving reference it pins.
   const lock = readLock(lockPath);
-  if (!lock.ok) {
-    stderr(formatDiagnostic({ ...lock.diagnostic, file: displayName(lockPath) }, lock.source) + '\n');
-    throw new ExitError(EXIT_INVALID);
-  }
+  if (!lock.ok) refuseReport([{ ...lock.diagnostic, file: displayName(lockPath) }], () => lock.source, stderr);
   const spec = storeSpec(flags.store);
   if (recorded && !storeExists(spec, pipelineDir)) {
     stderr(`shark: this pipeline has not been run yet: there is no store at ${displayName(spec ?? join(pipelineDir, '.shark'))}\n`);
@@ -168,9 +165,7 @@ export function stepVariables(pipeline: Pipeline, extra: ReadonlyMap<string, str
 
 /** Problems with the inputs' bindings, each printed, and exit 2; nothing when there are none. */
 export function refuseBadBindings(pipeline: Pipeline, diagnostics: readonly Diagnostic[], places: GivenPlaces | undefined, stderr: (s: string) => void): void {
-  if (diagnostics.length === 0) return;
-  for (const d of diagnostics) stderr(formatDiagnostic(d, sourceOf(d, pipeline.document.source, places)) + '\n');
-  throw new ExitError(EXIT_INVALID);
+  if (diagnostics.length > 0) refuseReport(diagnostics, (d) => sourceOf(d, pipeline.document.source, places), stderr);
 }
 
 /** Whether a content-addressed store was ever made at `spec` (a ZFS dataset is taken as there: `zfs` says when it is not). */
@@ -183,9 +178,8 @@ function storeExists(spec: string | undefined, pipelineDir: string): boolean {
 function refusePublishIntoStore(pipeline: Pipeline, pipelineDir: string, opened: OpenedStore, stderr: (s: string) => void): void {
   const clashes = storeClashes(pipeline, pipelineDir, keptStore(resolve(opened.store.metaDir), opened.store.location));
   if (clashes.length === 0) return;
-  for (const d of clashes) stderr(formatDiagnostic(d, pipeline.document.source) + '\n');
   closeSession(opened);
-  throw new ExitError(EXIT_INVALID);
+  refuseReport(clashes, () => pipeline.document.source, stderr);
 }
 
 export function closeSession(session: Pick<Session, 'store' | 'meta'>): void {
@@ -199,7 +193,6 @@ export async function reportingInvalidInput<T>(session: Pick<Session, 'pipeline'
     return await work();
   } catch (e) {
     if (!(e instanceof InvalidInput)) throw e;
-    stderr(formatDiagnostic(e.diagnostic, session.pipeline.document.source) + '\n');
-    throw new ExitError(EXIT_INVALID);
+    return refuseReport([e.diagnostic], () => session.pipeline.document.source, stderr);
   }
 }

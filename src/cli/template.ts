@@ -1,9 +1,8 @@
 import { Command } from 'commander';
 import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { formatDiagnostic } from '../diagnostics.js';
 import { templateDocuments } from '../pipeline/sweep-template.js';
-import { displayName, EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
+import { displayName, EXIT_INVALID, ExitError, loadOrReport, refuseReport } from './load-or-report.js';
 import type { Io } from './main.js';
 import { envPairs } from './session-setup.js';
 import { collect } from './common-options.js';
@@ -31,8 +30,7 @@ export function templateCommand(io: Io): Command {
       const stem = basename(file, extname(file));
       const { documents, diagnostics } = templateDocuments(pipeline.document.file, source, stem, overrides);
       if (diagnostics.length > 0) {
-        for (const d of diagnostics) io.stderr(formatDiagnostic(d, source) + '\n');
-        throw new ExitError(EXIT_INVALID);
+        refuseReport(diagnostics, () => source, io.stderr);
       }
       if (writesOver(file, flags.outputDir, documents.map((d) => d.name))) {
         io.stderr(`shark: error: ${displayName(resolve(file))} would be written over: choose another --output-dir\n`);

@@ -20,6 +20,7 @@ describe('a malformed lock file', () => {
         'p.lock.json:4:2: error: invalid JSON: expected `,` or `}` after a property, found the end of the file; fix it, or delete the file to resolve every pin again',
         '    4 | }',
         '      |  ^',
+        '1 error in p.lock.json',
         '',
       ].join('\n'));
     }
@@ -35,6 +36,7 @@ describe('a malformed lock file', () => {
       'p.lock.json:3:38: error: environment `gdal`: `image` must be a string (an image id); fix it, or delete the file to resolve every pin again',
       '    3 |   "environments": {"gdal": {"image": 42, "bases": {}}}',
       '      |                                      ^',
+      '1 error in p.lock.json',
       '',
     ].join('\n'));
   });

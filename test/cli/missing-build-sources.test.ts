@@ -19,7 +19,7 @@ describe('a COPY source that does not exist', () => {
     for (const command of ['plan', 'run']) {
       const ran = await rig.shark([command, 'b.md']);
       expect(ran.stderr).toBe(`b.md:6:3: error: COPY source \`missing.txt\` of environment tools does not exist (looked for ${rig.path('missing.txt')})\n`
-        + '    6 |   missing.txt /opt/\n      |   ^\n');
+        + '    6 |   missing.txt /opt/\n      |   ^\n1 error in b.md\n');
       expect(ran.code).toBe(2);
     }
     expect((await rig.shark(['runs', 'b.md'])).stdout).not.toMatch(/^\s*1\s/m);

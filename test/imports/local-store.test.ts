@@ -48,7 +48,7 @@ describe('a local import that holds the store', () => {
         const ran = await rig.shark([command, 'p.md', ...(store === undefined ? [] : ['--store', store])]);
         expect(ran.code, ran.stderr).toBe(2);
         expect(ran.stderr).toBe(`p.md:4:1: error: local import \`${source}\` ${which}: what it holds changes as Shark works; import a directory apart from the store (or move the store with --store)\n`
-          + `    4 | ${source} /data/self/\n      | ^\n`);
+          + `    4 | ${source} /data/self/\n      | ^\n1 error in p.md\n`);
       }
     }
     expect(rig.exists('.shark/logs/1')).toBe(false);
