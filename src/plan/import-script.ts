@@ -64,13 +64,20 @@ function mkdir(dir: string): string {
  * A local file, or a directory's contents, copied to DEST; a publish copies
  * out the same way. `cp -R DIR DEST` would copy DIR itself into DEST once
  * DEST exists (DEST/DIR/…), so a directory is copied as `DIR/.`; whether it
- * is one is known only where the script runs. `follow`: links are copied
- * as what they lead to (`cp -RL`), as a local import takes a link leading out
- * of its directory (local-links.ts); a link kept inside it is copied whole
- * too, the same bytes. Not for what steps wrote: their links stay links.
+ * is one is known only where the script runs. `follow`: as a local import
+ * or a bound input takes your own data (local-links.ts), a link leading out
+ * of the directory is copied as what it leads to and one staying inside it
+ * stays a link (`sub/up -> ..` among them, which `cp -RL` would refuse as a
+ * cycle). Not for what steps wrote: their links stay links.
  */
 export function localCopy(path: string, dest: string, destWord = sq(dest), follow = false): string {
   const dir = path.replace(/\/+$/, '') || '/';
-  const cp = follow ? 'cp -RL' : 'cp -R';
-  return `if [ -d ${sq(dir)} ]; then mkdir -p ${destWord} && ${cp} ${sq(`${dir === '/' ? '' : dir}/.`)} ${destWord}; else cp ${sq(path)} ${destWord}; fi`;
+  const contents = sq(`${dir === '/' ? '' : dir}/.`);
+  const copy = follow
+    ? `cp -RP ${contents} ${destWord} && (to=$(cd ${destWord} && pwd -P) && cd ${sq(dir)} && find . -type l -exec sh -c '${FOLLOW_OUT}' sh "$(pwd -P)" "$to" {} +)`
+    : `cp -R ${contents} ${destWord}`;
+  return `if [ -d ${sq(dir)} ]; then mkdir -p ${destWord} && ${copy}; else cp ${sq(path)} ${destWord}; fi`;
 }
+
+/** Run in the copied directory over its links (`$1` its real path, `$2` the copy's): each that resolves out of it is replaced by what it leads to. */
+const FOLLOW_OUT = 'root=$1 to=$2; shift 2; for l; do t=$(readlink -f "$l"); case $t in "$root"|"$root"/*) ;; *) rm -f "$to/$l" && cp -RL "$l" "$to/$l" || exit 1;; esac; done';

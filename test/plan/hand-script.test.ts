@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { lstatSync, readFileSync, symlinkSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readTree } from '../imports/helpers.js';
 import { Rig } from '../support/rig.js';
@@ -37,7 +37,7 @@ describe('local imports in the hand script', () => {
     ].join('\n'));
     const script = await rig.shark(['plan', 's.md', '--script']);
     expect(script.code).toBe(0);
-    expect(script.stdout).toContain("cp -RL 'in/.' '/data/in'");
+    expect(script.stdout).toContain("cp -RP 'in/.' '/data/in'");
     const tree = { 'a.txt': '1\n', 'sub/b.txt': '2\n' };
     for (let n = 0; n < 2; n++) {
       runScript(script.stdout);
@@ -65,13 +65,30 @@ describe('a local import\'s links in the hand script', () => {
     expect(run.code).toBe(0);
   });
 
+  it('keeps a link that stays inside the directory a link, one round a loop among them, as run does', async () => {
+    rig.write('drive/big.csv', 'far\n');
+    rig.write('in/a.txt', '1\n');
+    symlinkSync('../drive/big.csv', rig.path('in/big.csv'));
+    symlinkSync('a.txt', rig.path('in/alias.txt'));
+    mkdirSync(rig.path('in/sub'));
+    symlinkSync('..', rig.path('in/sub/up'));
+    rig.write('s.md', ['```shark-import', 'in/ /data/in/', '```', '', '```shark-run', 'cat /data/in/big.csv /data/in/alias.txt /data/in/sub/up/a.txt > /data/out.txt', '```', ''].join('\n'));
+    expect((await rig.shark(['run', 's.md'])).code).toBe(0);
+    const script = await rig.shark(['plan', 's.md', '--script']);
+    runScript(script.stdout);
+    expect(readFileSync(rig.path('data/out.txt'), 'utf8')).toBe('far\n1\n1\n');
+    expect(lstatSync(rig.path('data/in/big.csv')).isSymbolicLink()).toBe(false);
+    expect(readlinkSync(rig.path('data/in/alias.txt'))).toBe('a.txt');
+    expect(readlinkSync(rig.path('data/in/sub/up'))).toBe('..');
+  });
+
   it('copies a bound input\'s link leading out of its directory the same way', async () => {
     rig.write('drive/big.csv', 'far\n');
     rig.write('in/a.txt', '1\n');
     symlinkSync('../drive/big.csv', rig.path('in/big.csv'));
     rig.write('s.md', ['---', 'inputs:', '  d: /data/in/', '---', '', '```shark-run', 'cat /data/in/big.csv > /data/out.txt', '```', ''].join('\n'));
     const script = await rig.shark(['plan', 's.md', '--script', '-i', 'd=in']);
-    expect(script.stdout).toContain(`cp -RL '${rig.path('in')}/.' '/data/in'`);
+    expect(script.stdout).toContain(`cp -RP '${rig.path('in')}/.' '/data/in'`);
     runScript(script.stdout);
     expect(readFileSync(rig.path('data/out.txt'), 'utf8')).toBe('far\n');
     expect(lstatSync(rig.path('data/in/big.csv')).isSymbolicLink()).toBe(false);
