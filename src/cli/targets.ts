@@ -6,7 +6,7 @@ import { seedState, type Session } from '../plan/session.js';
 import { reportingInvalidInput } from './session-setup.js';
 import { EXIT_INVALID, ExitError } from './load-or-report.js';
 import { collect } from './common-options.js';
-import { CONFIG_USE, configListProblem, givenPlaces, type ConfigUse } from './apply-config.js';
+import { CONFIG_USE, configListProblem, type ConfigUse } from './apply-config.js';
 
 export interface TargetFlags {
   force?: string[];
@@ -32,13 +32,13 @@ export function selectOrReport(pipeline: Pipeline, targets: readonly string[], f
 
 /**
  * Exit 2 for a name no block or job has: at its entry in the config file
- * when it gave it (with the count line its other errors end with), else
+ * when it gave it, else
  * blaming `--force` or the target.
  */
 function refuseName({ target, forced, message }: SelectionError, flags: TargetFlags, stderr: (s: string) => void): never {
+  // Located, it ends with the count line as the file's other errors do.
   const located = configListProblem(flags, forced ? 'force' : 'targets', target, message);
-  const file = givenPlaces(flags)?.file;
-  stderr(located !== undefined && file !== undefined ? `${located}\n1 error in ${file}\n` : `shark: error: ${forced ? '--force ' : ''}${message}\n`);
+  stderr(located !== undefined ? `${located}\n` : `shark: error: ${forced ? '--force ' : ''}${message}\n`);
   throw new ExitError(EXIT_INVALID);
 }
 

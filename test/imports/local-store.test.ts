@@ -68,7 +68,7 @@ describe('a local import that holds the store', () => {
         const ran = await rig.shark([command, 'p.md', ...(store === undefined ? [] : ['--store', store])]);
         expect(ran.code, ran.stderr).toBe(2);
         expect(ran.stderr).toBe(`p.md:4:1: error: local import \`links/\` follows the symbolic link ${rig.path('links/store')} (to \`${target}\`), which ${which}: what it holds changes as Shark works; remove the link, or import a directory without it\n`
-          + `    4 | links/ /data/self/\n      | ^\n`);
+          + `    4 | links/ /data/self/\n      | ^\n1 error in p.md\n`);
       }
       rmSync(rig.path('links/store'));
     }
