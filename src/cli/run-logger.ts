@@ -1,5 +1,6 @@
 import type { RunEvent } from '../exec/events.js';
-import { shownText, withoutEscapes } from '../printable.js';
+import { counted } from '../counted.js';
+import { printable, shownText, withoutEscapes } from '../printable.js';
 
 export type Logger = (e: RunEvent) => void;
 
@@ -43,6 +44,8 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
   const submitted = new Set<string>();
   const downloads = new Map<string, string>();
   const waited = new Set<string>();
+  // `{precious}` jobs kept although their key changed, by step: told after the run, a line a step, as plan tells them.
+  const kept = new Map<string, { jobs: number; reasons: Set<string> }>();
   let shown = false;
   const clear = (): void => {
     if (tty && shown) write('\r\x1b[2K');
@@ -117,6 +120,10 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         break;
       case 'job-cached':
         bump(e.step, 'cached');
+        if (e.kept === true) {
+          const k = kept.get(e.step) ?? { jobs: 0, reasons: new Set<string>() };
+          kept.set(e.step, (k.jobs++, k.reasons.add(e.reason ?? 'cache key changed'), k));
+        }
         break;
       case 'job-storing':
         running.delete(e.job);
@@ -172,10 +179,20 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         for (const n of s.forceUnused ?? []) write(`  note: ${n}\n`);
         for (const n of s.empty ?? []) write(`  note: ${n}\n`);
         for (const n of s.needed ?? []) write(`  included although ${n.leftOutBy} leaves it out: ${n.instance} (${n.by} reads ${n.reads})\n`);
+        for (const [step, k] of kept) write(`  ${keptNote(step, k.jobs, [...k.reasons])}\n`);
         break;
       }
     }
   };
+}
+
+/**
+ * A step's `{precious}` jobs kept with stale inputs or definition: what changed
+ * (the first job's reasons, and how many other ones there are), and how to recompute.
+ */
+export function keptNote(step: string, jobs: number, reasons: readonly string[]): string {
+  const others = reasons.length > 1 ? `, and ${counted(reasons.length - 1, 'other change')}` : '';
+  return `kept (precious): ${step} — ${counted(jobs, 'job')} kept although ${printable(reasons[0] ?? 'cache key changed')}${others}; shark run --force ${step} to recompute`;
 }
 
 function mb(bytes: number): string {

@@ -25,7 +25,11 @@ export type RunEvent =
   | { readonly type: 'job-start'; readonly job: string; readonly step: string; readonly block: string; readonly at?: number }
   /** Submitted to a cluster's queue (`--executor slurm`); `job-start` follows when it runs. */
   | { readonly type: 'job-queued'; readonly job: string; readonly step: string; readonly block: string }
-  | { readonly type: 'job-cached'; readonly job: string; readonly step: string; readonly block: string }
+  /**
+   * `kept`: a `{precious}` job whose earlier result is reused although what makes its key changed since;
+   * `reason`: what changed, as `plan` says it after `kept (precious): `.
+   */
+  | { readonly type: 'job-cached'; readonly job: string; readonly step: string; readonly block: string; readonly kept?: true; readonly reason?: string }
   /**
    * The command ended well and the job gave its slot back: its outputs are being stored (`job-done` once they
    * are, or `job-failed`). `at`: when the command ended, if before the event is sent (under Slurm).
@@ -76,6 +80,8 @@ export interface RunSummary {
   readonly skipped: number;
   /** Maps skipped before their items were listed: how many jobs they had is unknown (only when there are any). */
   readonly notStarted?: number;
+  /** Of the cached jobs, `{precious}` ones kept although what they read or run changed (only when there are any). */
+  readonly kept?: number;
   readonly seconds: number;
   readonly failures: readonly { readonly job: string; readonly where: string; readonly reason: FailureReason; readonly log: string | null }[];
   /** Each path a publish block wrote, where to, and the publish step (every run since Shark recorded them: empty when nothing was published). */

@@ -53,6 +53,8 @@ export class RunContext {
   readonly published: { step: string; path: string; to: string }[] = [];
   /** Maps skipped before their items were listed (`skip`). */
   notStarted = 0;
+  /** Cached jobs that are `{precious}` results kept although their key changed: counted among `cached` too. */
+  kept = 0;
   /** Set after a failure (without --keep-going): jobs not yet started are skipped. */
   stopping = false;
 
@@ -156,6 +158,7 @@ export class RunContext {
     const empty = this.empty.length > 0 ? { empty: this.empty } : {};
     const notStarted = this.notStarted > 0 ? { notStarted: this.notStarted } : {};
     const builds = this.builds.length > 0 ? { builds: this.builds } : {};
-    return { run: this.runId, status, ...this.counts, seconds: (Date.now() - started) / 1000, failures: this.failures, published: this.published, ...builds, ...empty, ...notStarted };
+    const kept = this.kept > 0 ? { kept: this.kept } : {};
+    return { run: this.runId, status, ...this.counts, ...kept, seconds: (Date.now() - started) / 1000, failures: this.failures, published: this.published, ...builds, ...empty, ...notStarted };
   }
 }

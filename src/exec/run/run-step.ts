@@ -7,7 +7,7 @@ import { completeStep, decideStep, emptyMapNote, stepPolicy, type JobDecision } 
 import type { StepMemo } from '../../store/step-memos.js';
 import type { SnapshotId } from '../../store/snapshot-store.js';
 import type { RunJobRow } from '../../store/metadata.js';
-import type { FailureReason } from '../events.js';
+import type { FailureReason, RunEvent } from '../events.js';
 import type { RunContext } from './context.js';
 import { runJob, takeAhead } from './run-job.js';
 import { oneByOne } from '../slurm/grouping.js';
@@ -50,19 +50,21 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   stepStart(ctx, step, jobs.length, cached.filter(Boolean).length);
   const results: (Done | undefined)[] = [];
   const rows: RunJobRow[] = [];
-  jobs.forEach((job, n) => {
-    const hit = cached[n];
+  const hits: RunEvent[] = [];
+  decision.jobs.forEach(({ job, cached: hit, kept }) => {
     if (hit === undefined) return;
     ctx.counts.cached++;
     // A `{precious}` job kept an earlier result: the run points at that result's key, so lineage shows what made it.
     // Without a log here, the result's own is recorded (recordRunJobs).
     rows.push({ ...ctx.row(job, 'cached', hit.log ?? null), key: hit.key });
     results.push({ job, outputs: hit.outputs });
+    // Said as plan says it: the result now published may be stale, and nobody should learn that by chance.
+    if (kept !== undefined) ctx.kept++;
+    hits.push({ type: 'job-cached', job: job.id, step: step.id, block: step.blockId, ...(kept !== undefined ? { kept: true, reason: kept.join('; ') } : {}) });
   });
   // Announced once recorded: what the events say is cached, `logs` and `lineage` can already read.
-  const hits = results.slice();
   ctx.cachedRows.add(rows, () => {
-    for (const r of hits) ctx.emit({ type: 'job-cached', job: r!.job.id, step: step.id, block: step.blockId });
+    for (const e of hits) ctx.emit(e);
   }, (message) => void stepFailed(ctx, step, message, 'store'));
   const toRun = jobs.filter((_, n) => cached[n] === undefined);
   // Forced as the step is, or as one of its jobs `--force` names.
