@@ -2,8 +2,6 @@ import { Command, Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { handScript } from '../plan/script.js';
-import { planPipeline } from '../plan/planner.js';
-import { seedState } from '../plan/session.js';
 import { PLANNING, withSessionOptions, refuseTogether } from './common-options.js';
 import { EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
 import { givenFrontmatter, givenPlaces } from './apply-config.js';
@@ -11,9 +9,10 @@ import { threadsOf } from '../exec/resources.js';
 import { positiveCount } from './numbers.js';
 import type { Io } from './main.js';
 import { writePlanJson, writePlanText } from './render-plan.js';
-import { refuseUnreadable } from '../plan/unreadable-host.js';
-import { closeSession, envPairs, inputPairs, openSession, reportingInvalidInput, stepVariables, type SessionFlags } from './session-setup.js';
-import { refuseNoJobs, selectOrReport, withTargets, type TargetFlags } from './targets.js';
+import { envPairs, inputPairs, stepVariables, type SessionFlags } from './session-setup.js';
+import { selectOrReport, withTargets, type TargetFlags } from './targets.js';
+import { withPlan } from './planned.js';
+import { keptSteps } from './script-kept.js';
 import { slurmFlags, withExecutorOptions, type ExecutorFlags } from './executor-flags.js';
 import { plannedSubmissions, renderSubmissions } from './slurm-plan.js';
 import { memoryOption, parseResourceFlags, poolOption, runLimits, type ResourceFlags } from './resource-flags.js';
@@ -43,19 +42,10 @@ export function planCommand(io: Io): Command {
     const jobs = positiveCount('-j', flags.jobs, 1, io.stderr);
     const resources = parseResourceFlags(flags, io.stderr);
     if (flags.script) {
-      io.stdout(scriptOf(file, targets, flags, resources, io.stderr));
+      io.stdout(await scriptOf(file, targets, flags, resources, io.stderr));
       return;
     }
-    const { session, hostInputs } = openSession(file, flags, io.stderr);
-    try {
-      const selection = selectOrReport(session.pipeline, targets, flags, io.stderr);
-      // What run would refuse before it runs anything (an undeclared pool, more memory than it may use), even with every job cached.
-      runLimits(session.pipeline, jobs, resources, slurm !== undefined, givenPlaces(flags), io.stderr);
-      // Inputs are refused as they are hashed; a local import is hashed as the plan resolves it, past where one is reported.
-      await reportingInvalidInput(session, io.stderr, async () => refuseUnreadable(session));
-      const seeded = await reportingInvalidInput(session, io.stderr, () => seedState(session, hostInputs));
-      const plan = await planPipeline(session, seeded, selection);
-      refuseNoJobs(plan, flags, io.stderr);
+    await withPlan(file, targets, flags, { jobs, resources, slurm: slurm !== undefined }, io.stderr, (plan, session) => {
       // `--executor slurm`: what would be submitted, one array per map step.
       const subs = slurm === undefined ? undefined : plannedSubmissions(plan, session.pipeline, slurm, jobs);
       if (flags.json) writePlanJson(plan, io.stdout, subs === undefined ? {} : { slurm: subs });
@@ -63,19 +53,17 @@ export function planCommand(io: Io): Command {
         writePlanText(plan, session.pipeline.document.file, flags.verbose ?? false, io.stdout);
         if (subs !== undefined) io.stdout(renderSubmissions(subs));
       }
-    } finally {
-      closeSession(session);
-    }
+    });
   });
 }
 
 /**
  * `--script`: the pipeline as `run` with the same options would perform it
  * (its variables and `-e` values, its steps without targets or with them,
- * SHARK_THREADS from `-j`, the inputs `-i` binds), read from the document
- * alone: no store is opened.
+ * SHARK_THREADS from `-j`, the inputs `-i` binds), read from the document;
+ * the store is read only to say which `{precious}` steps it keeps (script-kept.ts).
  */
-function scriptOf(file: string, targets: readonly string[], flags: PlanFlags, resources: ReturnType<typeof parseResourceFlags>, stderr: (s: string) => void): string {
+async function scriptOf(file: string, targets: readonly string[], flags: PlanFlags, resources: ReturnType<typeof parseResourceFlags>, stderr: (s: string) => void): Promise<string> {
   const jobs = Number(flags.jobs);
   if (!Number.isInteger(jobs) || jobs < 1) {
     stderr(`shark: error: -j expects a positive whole number, not \`${flags.jobs}\`\n`);
@@ -86,5 +74,6 @@ function scriptOf(file: string, targets: readonly string[], flags: PlanFlags, re
   const selection = selectOrReport(pipeline, targets, flags, stderr);
   runLimits(pipeline, jobs, resources, false, givenPlaces(flags), stderr);
   const bindings = new Map([...inputPairs(flags.input, stderr)].map(([name, path]) => [name, resolve(path)]));
-  return handScript(pipeline, { variables: stepVariables(pipeline, extra), selection, threads: (step) => threadsOf(step, jobs), bindings, pipelineDir: dirname(resolve(file)) });
+  const kept = await keptSteps(file, targets, flags, { jobs, resources, slurm: false }, pipeline, selection);
+  return handScript(pipeline, { variables: stepVariables(pipeline, extra), selection, threads: (step) => threadsOf(step, jobs), bindings, pipelineDir: dirname(resolve(file)), kept });
 }

@@ -169,7 +169,7 @@ export function refuseBadBindings(pipeline: Pipeline, diagnostics: readonly Diag
 }
 
 /** Whether a content-addressed store was ever made at `spec` (a ZFS dataset is taken as there: `zfs` says when it is not). */
-function storeExists(spec: string | undefined, pipelineDir: string): boolean {
+export function storeExists(spec: string | undefined, pipelineDir: string): boolean {
   if (spec?.startsWith('zfs:') === true) return true;
   return existsSync(join(spec ?? join(pipelineDir, '.shark'), 'shark.sqlite'));
 }

@@ -6,7 +6,7 @@ import type { QuoteContext } from '../pipeline/shell-words.js';
 import { singleQuoted as sq } from '../pipeline/shell-words.js';
 import { renderScript } from './render-command.js';
 import { importScript, localCopy } from './import-script.js';
-import type { Selection } from './selection.js';
+import { isPrecious, type Selection } from './selection.js';
 import { printable } from '../printable.js';
 
 /** What a run would give its steps beside the document: the same, written into the script. */
@@ -21,6 +21,8 @@ export interface HandScriptOptions {
   readonly bindings: ReadonlyMap<string, string>;
   /** The pipeline's directory, absolute: where run runs commands, finds local imports and publishes. */
   readonly pipelineDir: string;
+  /** The steps of which `plan` says a job is kept (`{precious}`); `unknown` when no plan could be made. */
+  readonly kept: ReadonlySet<string> | 'unknown';
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -82,7 +84,7 @@ export function handScript(pipeline: Pipeline, options: HandScriptOptions): stri
     // Which items a job id or path names is known only from the map's input, when the script runs: it maps over them all.
     const only = options.selection.only?.get(step.id);
     if (only !== undefined) out.push(`# ${only.names.map((n) => printable(n.name)).join(', ')} named: this script runs every job of ${step.id}`);
-    out.push(...stepScript(step));
+    out.push(...keptNote(step, options.kept), ...stepScript(step));
   }
   return out.join('\n') + '\n';
 }
@@ -110,6 +112,15 @@ function leftOut(pipeline: Pipeline, step: Step, selection: Selection): string |
   if (manual === undefined) return undefined;
   if (manual === step.id) return `# left out: ${step.blockId} ({manual}: \`shark plan ${pipeline.document.file} ${step.blockId} --script\` includes it)`;
   return `# left out: ${step.blockId} (it needs ${pipeline.stepsById.get(manual)?.blockId ?? manual}, a {manual} block)`;
+}
+
+/**
+ * The script recomputes what the store keeps for a `{precious}` step: said,
+ * as what it makes can differ from what run published.
+ */
+function keptNote(step: Step, kept: HandScriptOptions['kept']): string[] {
+  if (kept === 'unknown') return isPrecious(step) ? [`# {precious}: shark may keep an older result of ${step.id} (shark plan says whether it does): this recomputes it with the current command and inputs`] : [];
+  return kept.has(step.id) ? [`# kept (precious) by shark: this recomputes ${step.id} with the current command and inputs; the store keeps an older result (shark run --force ${step.id} recomputes it there)`] : [];
 }
 
 function stepScript(step: Step): string[] {

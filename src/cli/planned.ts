@@ -1,0 +1,42 @@
+import { planPipeline, type Plan } from '../plan/planner.js';
+import { seedState } from '../plan/session.js';
+import { refuseUnreadable } from '../plan/unreadable-host.js';
+import type { RunSession } from '../exec/executor.js';
+import { givenPlaces } from './apply-config.js';
+import { runLimits, type ResourceFlags } from './resource-flags.js';
+import { closeSession, openSession, reportingInvalidInput, type SessionFlags } from './session-setup.js';
+import { refuseNoJobs, selectOrReport, type TargetFlags } from './targets.js';
+
+export type PlanningFlags = SessionFlags & TargetFlags & ResourceFlags;
+
+/** What `plan` checks its options against: run's `-j`, `--memory` and `--pool`, and whether the jobs go to Slurm. */
+export interface PlanLimits {
+  readonly jobs: number;
+  readonly resources: { memory: number; pools: Map<string, number> };
+  readonly slurm: boolean;
+}
+
+/**
+ * The plan `shark plan` prints, made as it makes it (the session, the
+ * targets, what run would refuse before it runs anything, the inputs
+ * hashed), handed to `use` while the session is open; closed after.
+ */
+export async function withPlan<T>(
+  file: string, targets: readonly string[], flags: PlanningFlags, limits: PlanLimits, stderr: (s: string) => void,
+  use: (plan: Plan, session: RunSession) => T,
+): Promise<T> {
+  const { session, hostInputs } = openSession(file, flags, stderr);
+  try {
+    const selection = selectOrReport(session.pipeline, targets, flags, stderr);
+    // What run would refuse before it runs anything (an undeclared pool, more memory than it may use), even with every job cached.
+    runLimits(session.pipeline, limits.jobs, limits.resources, limits.slurm, givenPlaces(flags), stderr);
+    // Inputs are refused as they are hashed; a local import is hashed as the plan resolves it, past where one is reported.
+    await reportingInvalidInput(session, stderr, async () => refuseUnreadable(session));
+    const seeded = await reportingInvalidInput(session, stderr, () => seedState(session, hostInputs));
+    const plan = await planPipeline(session, seeded, selection);
+    refuseNoJobs(plan, flags, stderr);
+    return use(plan, session);
+  } finally {
+    closeSession(session);
+  }
+}
