@@ -12,6 +12,7 @@ import type { ModifiedInput, SnapshotId, Workspace } from '../../store/snapshot-
 import { VERSION } from '../../version.js';
 import { HOST_ENV_ID } from '../environments.js';
 import type { FailureReason } from '../events.js';
+import { appendToLog } from '../job-log.js';
 import { maskText } from '../secret-mask.js';
 import { tailOf } from './tail.js';
 import type { RunContext } from './context.js';
@@ -107,6 +108,8 @@ interface Failure {
   readonly reason: FailureReason;
   readonly exitCode?: number | null;
   readonly at?: Position;
+  /** Where the command was to run refused it (an engine, a cluster): nothing of the job's own may be in its log. */
+  readonly unrun?: boolean;
 }
 
 async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged> {
@@ -119,10 +122,19 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
   // Once: a workspace given back after the job's result was staged may already be the next job's.
   let disposed: Promise<void> | undefined;
   const dispose = (failed: boolean): Promise<void> => (disposed ??= store.disposeWorkspace(ws, failed).catch(() => undefined));
+  const secrets = [...(session.secrets?.values() ?? [])];
+  // Set as the command is launched: a failure before then is no command's doing, and its log is empty.
+  let launched = false;
   const fail = async (f: Failure): Promise<Staged> => {
     // First: what the job wrote may be what filled the disk its failure is to be recorded on.
     await dispose(true);
     const where = ctx.where(f.at ?? step.at);
+    // The job's own last lines: the log's note of the failure below would only repeat the message.
+    const tail = tailOf(logPath);
+    // The report names the log and `shark logs` shows it: it says why, as an import's log does (once:
+    // an executor that refused the job may have said it there already). Masked: an error may quote a secret.
+    const note = `shark: ${f.message}`;
+    if ((f.unrun === true || !launched) && !tail.includes(note)) appendToLog(logPath, maskText(note, secrets));
     const failure = { reason: f.reason, exitCode: f.exitCode ?? null };
     ctx.counts.failed++;
     ctx.failures.push({ job: job.id, where, reason: f.reason, log: logPath });
@@ -141,8 +153,8 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
     ctx.emit({
       type: 'job-failed', job: job.id, step: step.id, block: step.blockId, where,
       // Masked as the job's output is: an error (Node refusing an environment) may quote a secret's value.
-      message: maskText(f.message + unrecorded, [...(session.secrets?.values() ?? [])]),
-      reason: f.reason, exitCode: failure.exitCode, log: logPath, tail: tailOf(logPath),
+      message: maskText(f.message + unrecorded, secrets),
+      reason: f.reason, exitCode: failure.exitCode, log: logPath, tail,
     });
     ctx.stop();
     return now(undefined);
@@ -157,6 +169,7 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
     const outside = step.kind === 'run' && isHost(session.envs.current(step.env ?? ''))
       ? linkOutOfData(ws.root, job.inputs) : undefined;
     if (outside !== undefined) return fail({ reason: 'missing-input', message: outside });
+    launched = true;
     const ran = await launch(ctx, job, ws, logPath, () => ctx.leases.running(lease, job.id));
     if (ran.outcome.status === 'cancelled') return now(void ctx.skip(job.id, step));
     // Checked whatever the outcome: a failed job can have damaged an input too.
@@ -164,7 +177,10 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
     if (modified.length > 0) {
       return fail({ reason: 'modified-input', message: modifiedMessage(modified) });
     }
-    if (ran.outcome.status === 'failed') return fail({ reason: ran.outcome.reason, exitCode: ran.outcome.exitCode, message: ran.outcome.message });
+    if (ran.outcome.status === 'failed') {
+      const { reason, exitCode, message } = ran.outcome;
+      return fail({ reason, exitCode, message, unrun: reason === 'environment' || reason === 'internal' });
+    }
     if (ran.outcome.status === 'timeout') return fail({ reason: 'timeout', message: ran.outcome.message });
     if (ran.outcome.status === 'import-failed') return fail({ reason: 'import', message: ran.outcome.message });
     // All checked before any is stored: a tree the store cannot keep fails whole, named, as the step's failure.

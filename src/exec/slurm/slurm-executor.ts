@@ -9,7 +9,7 @@ import type { SlurmClient } from './client.js';
 import { writeAtomically } from '../../lockfile/atomic-write.js';
 import { specOf, writeManifest, type TaskEnvironment } from './manifest.js';
 import { Tracker, type Entry, type Submission } from './tracker.js';
-import { appendToLog } from './task-outcome.js';
+import { appendToLog } from '../job-log.js';
 import { singleQuoted as sq } from '../../pipeline/shell-words.js';
 import { maxOf } from '../../fold.js';
 import { partsOf } from './grouping.js';

@@ -1,7 +1,8 @@
-import { appendFileSync, copyFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { inTheWay } from '../../store/safe-path.js';
 import type { ExecOutcome, ExecRequest } from '../executor.js';
+import { appendToLog } from '../job-log.js';
 import type { Adoptable } from './adopt.js';
 import type { JobState } from './parse.js';
 
@@ -67,14 +68,6 @@ export function noteSlurm(logPath: string, t: { readonly id: string; readonly lo
   appendToLog(logPath, printed === '' ? line : `${line}\n${printed}`);
 }
 
-/** Adds lines to a job's log (creating it: the failure report names it, even when the job never ran). */
-export function appendToLog(logPath: string, text: string): void {
-  try {
-    appendFileSync(logPath, `${text}\n`);
-  } catch {
-    // The log is for people; the outcome says it all too.
-  }
-}
 
 /**
  * An adopted job's outputs and log move from the dead run's workspace into
