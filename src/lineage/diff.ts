@@ -1,6 +1,7 @@
 import { canonicalJson } from '../canonical-json.js';
 import { explain, short, type KeyRecord } from '../plan/key.js';
 import { listAt } from '../multimap.js';
+import { withWriterChanges, type LoneStep } from './writer-changes.js';
 
 /** One job of an ancestry, with the outputs it had in that ancestry. */
 export interface AncestryStep {
@@ -114,7 +115,9 @@ export function diffAncestries(
   old: { readonly steps: readonly AncestryStep[]; readonly hostInputs: ReadonlyMap<string, string> },
   now: { readonly steps: readonly AncestryStep[]; readonly hostInputs: ReadonlyMap<string, string> },
 ): StepDiff[] {
-  const diffs = aligned(old.steps, now.steps).map(([a, b]) => classify(a, b));
+  const pairs = aligned(old.steps, now.steps);
+  const lone = pairs.flatMap(([a, b]): LoneStep[] => (a === undefined ? [{ step: b!, side: 'new' }] : b === undefined ? [{ step: a, side: 'old' }] : []));
+  const diffs = pairs.map(([a, b]) => withWriterChanges(classify(a, b), lone, old.steps, now.steps));
   // Data from outside that changed is a cause too: no step of the pipeline made it.
   for (const path of [...new Set([...old.hostInputs.keys(), ...now.hostInputs.keys()])].sort()) {
     const a = old.hostInputs.get(path);

@@ -35,6 +35,18 @@ export function blockIds(document: Document, diagnostics: Diagnostic[]): string[
   });
 }
 
+/**
+ * An instance's id read back into its block's base id and axis values, for
+ * what keeps only the id (a lineage record: the values are replaced in its
+ * command). A value holding `,NAME=` is read as two: the id is for people.
+ */
+export function idAxes(id: string): { base: string; axes: [string, string][] } {
+  const m = /^([^[]*)\[(.*)\]$/.exec(id);
+  if (m === null) return { base: id, axes: [] };
+  const axes = m[2]!.split(/,(?=[A-Za-z_][A-Za-z0-9_]*=)/).map((pair): [string, string] => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]);
+  return { base: m[1]!, axes };
+}
+
 /** Whether `id` names block `blockId`: the block itself, or with a sweep's bare id any of its instances (`run` names `run[X=a]`). */
 export function inBlock(blockId: string, id: string): boolean {
   return blockId === id || blockId.startsWith(`${id}[`);

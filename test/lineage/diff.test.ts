@@ -258,4 +258,33 @@ describe('shark diff', () => {
     const text = await rig.shark(['diff', 'p.md', '/data/b.txt']);
     expect(text.stdout).toMatch(/^ +input \/data\/a\.txt changed/m);
   });
+  it('a value removed from an axis, or added: the reader of what its instance wrote is the root cause, naming the instance and the axis', async () => {
+    const doc = (values: string): string => `---\nP: [${values}]\n---\n## Per\n\n\`\`\`shark-run\necho %{P} > /data/per/%{P}.txt\n\`\`\`\n\n## All\n\n\`\`\`shark-run\nfind /data/per/ -type f -exec cat {} + | sort > /data/all.txt\n\`\`\`\n`;
+    rig.write('p.md', doc('a, b, c'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('p.md', doc('a, b'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const removed = await json('p.md', '/data/all.txt');
+    expect(removed.steps.map((s) => [s.job, s.class])).toEqual([['all', 'root-cause'], ['per[P=c]', 'only-old'], ['per[P=a]', 'same'], ['per[P=b]', 'same']]);
+    expect(removed.steps[0]!.reasons).toEqual([expect.stringMatching(/^input \/data\/per changed \([0-9a-f]{8}… → [0-9a-f]{8}…\): per\[P=c\] no longer writes into it \(axis P: c removed\)$/)]);
+    const text = await rig.shark(['diff', 'p.md', '/data/all.txt']);
+    expect(text.stdout).toMatch(/^root cause +all +p\.md:13:1 +input \/data\/per changed .*: per\[P=c\] no longer writes into it \(axis P: c removed\)$/m);
+    expect(text.stdout).toMatch(/^4 steps: 1 root cause, 1 only in old, 2 same$/m);
+    rig.write('p.md', doc('a, b, d'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const added = await json('p.md', '/data/all.txt');
+    expect(added.steps[0]!.class).toBe('root-cause');
+    expect(added.steps[0]!.reasons[0]).toMatch(/: per\[P=d\] now writes into it \(axis P: d added\)$/);
+  });
+
+  it('an item a map gained from new data: its readers stay propagated, the cause upstream', async () => {
+    rig.write('p.md', '# P\n\n```shark-import\nin/ /data/in/\n```\n\n## A\n\n```shark-run\ncat /data/in/*.txt > /data/a/+\n```\n\n## B\n\n```shark-run\nfind /data/a/ -type f -exec cat {} + > /data/b.txt\n```\n');
+    for (const i of [1, 2]) rig.write(`in/${i}.txt`, `${i}\n`);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('in/3.txt', '3\n');
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const answer = await json('p.md', '/data/b.txt');
+    expect(answer.steps.find((s) => s.job === 'b')!.class).toBe('propagated');
+    expect(answer.steps.filter((s) => s.class === 'root-cause').map((s) => s.reasons)).toEqual([[expect.stringMatching(/^source tree changed/)]]);
+  });
 });
