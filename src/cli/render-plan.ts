@@ -6,10 +6,20 @@ import { displayWidth, padDisplay } from '../columns.js';
 /** Where rendered text goes, a piece at a time. */
 export type Out = (s: string) => void;
 
-export function summaryLine(summary: Plan['summary']): string {
-  const total = summary.cached + summary.run + summary.blocked + summary.manual;
-  const more = `${summary.blocked > 0 ? `, ${summary.blocked} blocked` : ''}${summary.manual > 0 ? `, ${summary.manual} manual` : ''}`;
-  return `${total} job${total === 1 ? '' : 's'}: ${summary.cached} cached, ${summary.run} to run${more}`;
+/**
+ * The total of a plan. A blocked map stands for items nobody knows yet (its
+ * input is still to be made): it is counted apart, not as one job, so the
+ * total is what is known and agrees with what `run` then reports of it.
+ */
+export function summaryLine(summary: Plan['summary'], blockedMaps: Plan['blockedMaps'] = []): string {
+  const blocked = summary.blocked - blockedMaps.length;
+  const total = summary.cached + summary.run + blocked + summary.manual;
+  const more = `${blocked > 0 ? `, ${blocked} blocked` : ''}${summary.manual > 0 ? `, ${summary.manual} manual` : ''}`;
+  const maps = blockedMaps.length;
+  const waits = [...new Set(blockedMaps.flatMap((m) => m.waitsFor))].map(shownName);
+  const waiting = maps === 0 ? ''
+    : `; ${maps} map${maps === 1 ? '' : 's'} blocked, ${maps === 1 ? 'its' : 'their'} items unknown until ${waits.length === 1 ? waits[0]! : `${waits.slice(0, -1).join(', ')} and ${waits.at(-1)!}`} ${waits.length === 1 ? 'is' : 'are'} made`;
+  return `${total} job${total === 1 ? '' : 's'}: ${summary.cached} cached, ${summary.run} to run${more}${waiting}`;
 }
 
 /** For a map step's group line: `no previous result (new item)` reads as `new item`. */
@@ -104,7 +114,7 @@ export function writePlanText(plan: Plan, file: string, verbose: boolean, out: O
     }
   }
   for (const note of plan.notes) write(`note: ${note}\n`);
-  write(summaryLine(plan.summary) + '\n');
+  write(summaryLine(plan.summary, plan.blockedMaps) + '\n');
   flush();
 }
 
@@ -196,8 +206,10 @@ function pairsText(pairs: readonly (readonly [string, string])[]): string {
 }
 
 function summaryJson(plan: Plan): object {
-  // `manual` only when there are any: the summary of a plan without {manual} blocks keeps its three counts.
-  return plan.summary.manual > 0 ? plan.summary : { cached: plan.summary.cached, run: plan.summary.run, blocked: plan.summary.blocked };
+  // `manual` and `blockedMaps` only when there are any: the summary of a plain plan keeps its three counts.
+  const { cached, run, blocked, manual } = plan.summary;
+  const maps = plan.blockedMaps?.length ?? 0;
+  return { cached, run, blocked, ...(manual > 0 ? { manual } : {}), ...(maps > 0 ? { blockedMaps: maps } : {}) };
 }
 
 export function planJson(plan: Plan): object {

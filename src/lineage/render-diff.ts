@@ -80,7 +80,7 @@ export function renderDiff(d: DiffAnswer): string {
   const counts = CLASS_ORDER.flatMap((c) => (d.summary[c] === undefined ? [] : [`${d.summary[c]} ${LABEL[c]}`]));
   const jobs = d.steps.filter((s) => s.block !== '').length;
   const inputs = d.steps.length - jobs;
-  const what = `${jobs} step${jobs === 1 ? '' : 's'}${inputs > 0 ? ` and ${inputs} host input${inputs === 1 ? '' : 's'}` : ''}`;
+  const what = `${jobs} job${jobs === 1 ? '' : 's'}${inputs > 0 ? ` and ${inputs} host input${inputs === 1 ? '' : 's'}` : ''}`;
   out.push(d.identical ? `identical: ${what}, all the same` : `${what}: ${counts.join(', ')}`);
   return out.join('\n') + '\n';
 }

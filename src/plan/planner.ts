@@ -7,6 +7,7 @@ import { missingLocalFile, type Session } from './session.js';
 import { keptAhead } from './precious.js';
 import { everything, neededInstances, neededNote, type Selection, type SelectionError } from './selection.js';
 import { completeStep, decideStep, emptyMapNote, stepPolicy, type CachedResult, type JobDecision } from './step-plan.js';
+import { itemsPending } from './step-inputs.js';
 
 /** `manual`: left out of a run without targets, being (or needing) a `{manual}` block. */
 export type JobStatus = 'cached' | 'run' | 'blocked' | 'manual';
@@ -38,6 +39,8 @@ export interface Plan {
   readonly parts?: readonly (PlannedJob | RecalledStep)[];
   readonly summary: { readonly cached: number; readonly run: number; readonly blocked: number; readonly manual: number };
   readonly notes: readonly string[];
+  /** Blocked map (or join) steps, each one `blocked` job standing for items not known yet, and the directories they come from. */
+  readonly blockedMaps?: readonly { readonly step: string; readonly waitsFor: readonly string[] }[];
   /** Map jobs a target or `--force` names that the maps do not have: bad input, said as an unknown block is. */
   readonly noJobs?: readonly SelectionError[];
 }
@@ -90,6 +93,7 @@ export async function planPipeline(session: Session, state: DataState, selection
   const partial: string[] = [];
   const forceUnused = [...(selection.forceUnused ?? [])];
   const noJobs: SelectionError[] = [];
+  const blockedMaps: { step: string; waitsFor: string[] }[] = [];
   const signal = new AbortController().signal;
   for (const step of session.pipeline.steps) {
     if (step.kind === 'publish') continue;
@@ -121,6 +125,8 @@ export async function planPipeline(session: Session, state: DataState, selection
       }
       const clash = clashes.get(decision.step);
       parts.push(planned(base, step.id, NONE, 'blocked', [clash === undefined ? `upstream will run (${decision.step})` : `upstream fails (${decision.step}: ${clash})`]));
+      const waitsFor = itemsPending(step, state);
+      if (waitsFor.length > 0) blockedMaps.push({ step: step.id, waitsFor });
       pending();
       continue;
     }
@@ -198,6 +204,7 @@ export async function planPipeline(session: Session, state: DataState, selection
     summary,
     notes: [...session.envs.notes(perEnv), ...leftOut, ...partial, ...forceUnused, ...needed, ...empty],
     ...(noJobs.length > 0 ? { noJobs } : {}),
+    ...(blockedMaps.length > 0 ? { blockedMaps } : {}),
   };
 }
 

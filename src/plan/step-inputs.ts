@@ -42,3 +42,11 @@ export function resolveInputs(step: Step, state: DataState): InputsOutcome {
   const extra = linked.filter((l, n) => !given.some((g) => g === l.path || isUnder(l.path, g)) && linked.findIndex((o) => o.path === l.path) === n);
   return { kind: 'ready', ids, linked: extra };
 }
+
+/**
+ * The directories a map (or join) step takes its items from that are still
+ * to be made: while there are some, which jobs it has is unknown.
+ */
+export function itemsPending(step: Step, state: DataState): string[] {
+  return step.inputs.filter((i) => (i.pattern !== undefined || i.join !== undefined) && state.lookup(i.path).kind === 'pending').map((i) => `${i.path}/`);
+}

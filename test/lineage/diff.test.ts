@@ -269,7 +269,7 @@ describe('shark diff', () => {
     expect(removed.steps[0]!.reasons).toEqual([expect.stringMatching(/^input \/data\/per changed \([0-9a-f]{8}… → [0-9a-f]{8}…\): per\[P=c\] no longer writes into it \(axis P: c removed\)$/)]);
     const text = await rig.shark(['diff', 'p.md', '/data/all.txt']);
     expect(text.stdout).toMatch(/^root cause +all +p\.md:13:1 +input \/data\/per changed .*: per\[P=c\] no longer writes into it \(axis P: c removed\)$/m);
-    expect(text.stdout).toMatch(/^4 steps: 1 root cause, 1 only in old, 2 same$/m);
+    expect(text.stdout).toMatch(/^4 jobs: 1 root cause, 1 only in old, 2 same$/m);
     rig.write('p.md', doc('a, b, d'));
     expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
     const added = await json('p.md', '/data/all.txt');

@@ -102,6 +102,18 @@ describe('wildcards: map and reduce', () => {
     expect(plan.summary).toEqual({ cached: 3, run: 1, blocked: 1 });
   });
 
+  it('a map blocked behind a step that will run: its items are unknown, so the total counts no job for it and says so', async () => {
+    rig.write('b.md', '```shark-import\nin/ /data/in/\n```\n\n## A\n\n```shark-run\ncat /data/in/*.txt > /data/a/+\n```\n\n## B\n\n```shark-run\ncat /data/a/*.txt > /data/b/+\n```\n');
+    for (const i of [1, 2, 3]) rig.write(`in/${i}.txt`, `${i}\n`);
+    const text = await rig.shark(['plan', 'b.md']);
+    expect(text.code).toBe(0);
+    expect(text.stdout.split('\n').at(-2)).toBe('4 jobs: 0 cached, 4 to run; 1 map blocked, its items unknown until /data/a/ is made');
+    const plan = await rig.plan('b.md');
+    expect(plan.summary).toEqual({ cached: 0, run: 4, blocked: 1, blockedMaps: 1 });
+    const ran = await rig.shark(['run', 'b.md']);
+    expect(ran.stdout).toMatch(/^ok: 7 run, 0 cached/m);
+  });
+
   it('without --keep-going, stops starting new jobs after a failure', async () => {
     rig.write('s.md', MAP.replace('wc -c < /data/ranges/* > /data/aoh/+', 'grep -v boom /data/ranges/* > /data/aoh/+'));
     rig.write('ranges/a.tif', 'boom\n');
