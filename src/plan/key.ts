@@ -196,11 +196,15 @@ function describePinChange(a: KeyRecord['pin'], b: KeyRecord['pin']): string {
   return field === undefined ? 'source changed' : `source ${field} changed (${pinValue(field, a?.[field])} → ${pinValue(field, b?.[field])})`;
 }
 
-/** A path whole; a tree id shortened as snapshot ids are; other ids to ten characters, as a commit is commonly shown. */
+/**
+ * A path whole; an id (a commit, a checksum, a tree) shortened as every
+ * other id is, so a file's `sha256` reads as the same id its reader's input
+ * names; anything else (a record number) whole.
+ */
 function pinValue(field: string, v: string | number | undefined): string {
   if (v === undefined) return 'none';
   const text = String(v);
-  return field === 'path' ? shownName(text) : text.startsWith('tree:') ? short(text) : text.slice(0, 10);
+  return field === 'path' ? shownName(text) : /^(tree:)?[0-9a-f]{16,}$/.test(text) ? short(text) : text;
 }
 
 function diffPairs(

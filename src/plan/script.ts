@@ -74,7 +74,8 @@ export function handScript(pipeline: Pipeline, options: HandScriptOptions): stri
       continue;
     }
     if (step.blockId !== lastBlock) {
-      out.push('', `# --- ${step.blockId} (${file}:${step.block.at.line})${step.kind === 'run' && step.env ? ` in environment ${step.env}` : ''}`);
+      // The command's line, as plan, lineage and run give the step (not the fence's).
+      out.push('', `# --- ${step.blockId} (${file}:${step.at.line})${step.kind === 'run' && step.env ? ` in environment ${step.env}` : ''}`);
       lastBlock = step.blockId;
     }
     if (step.kind === 'run' && options.threads(step) !== threads) {

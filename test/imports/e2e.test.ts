@@ -149,7 +149,7 @@ describe('imports through shark run', () => {
     const second = server.push('acme', 'moving', 'main', { 'value.txt': 'two\n' });
     const moved = await plan();
     expect(moved.jobs.map((j) => j.status), JSON.stringify(moved)).toEqual(['run', 'blocked']);
-    expect(moved.jobs[0]!.reasons.join('; ')).toContain(`commit changed (${first.slice(0, 10)} → ${second.slice(0, 10)})`);
+    expect(moved.jobs[0]!.reasons.join('; ')).toContain(`commit changed (${first.slice(0, 8)}… → ${second.slice(0, 8)}…)`);
 
     await runOk();
     expect(rig.read('_shark/value.txt')).toBe('two\n');

@@ -163,3 +163,13 @@ describe('extract, checksums and directory destinations in the hand script', () 
     expect(rig.exists('data/g.txt')).toBe(false);
   });
 });
+
+describe('the hand script\'s headers', () => {
+  it('give each block the line plan, lineage and run give its step: the command\'s, not the fence\'s', async () => {
+    rig.write('s.md', ['---', 'YEAR: [2015]', '---', '## Clean', '', '```shark-run', 'echo %{YEAR} > /data/clean-%{YEAR}.txt', '```', ''].join('\n'));
+    const script = await rig.shark(['plan', 's.md', '--script']);
+    expect(script.code).toBe(0);
+    expect(script.stdout).toMatch(/^# --- clean\[YEAR=2015\] \(s\.md:7\)$/m);
+    expect((await rig.shark(['plan', 's.md'])).stdout).toMatch(/^run +clean\[YEAR=2015\] +s\.md:7 /m);
+  });
+});

@@ -196,7 +196,10 @@ describe('key fields through shark plan --json', () => {
     rig.write('raw.csv', 'a,b\n1,2\n');
     const plan = await rig.plan('p.md');
     expect(plan.jobs[0]!.status).toBe('run');
-    expect(plan.jobs[0]!.reasons).toEqual([expect.stringMatching(/^source sha256 changed \([0-9a-f]{10} → [0-9a-f]{10}\)$/)]);
+    // Abbreviated as every other id is (8 digits and …), so it reads as the same id its reader's input names.
+    expect(plan.jobs[0]!.reasons).toEqual([expect.stringMatching(/^source sha256 changed \([0-9a-f]{8}… → [0-9a-f]{8}…\)$/)]);
+    const pinned = plan.jobs[0]!.reasons[0]!.slice('source sha256 changed '.length);
+    expect(plan.jobs[1]!.reasons).toEqual([`input /data/raw.csv changed ${pinned}`]);
   });
 
   it('pin of a local directory: its tree ids, old → new', async () => {
