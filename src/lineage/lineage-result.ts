@@ -15,6 +15,12 @@ export interface ShownResult {
   /** Frontmatter, config file and `-e` values (none for an import; none known in a row an older Shark wrote since). */
   readonly variables: KeyRecord['variables'];
   /**
+   * The local files its command names and its `{deps}` files, with their content ids (none known in an
+   * older row). Not its host programs: the same few in every host job, they would double what 10,000 items read.
+   */
+  readonly files: KeyRecord['files'];
+  readonly deps: KeyRecord['files'];
+  /**
    * The document and line of the job's block as the run that names the job
    * had them (a cached job's block may have moved since its result was made,
    * or its result been made by another document's run, which `madeBy` names).
@@ -44,7 +50,8 @@ export interface MadeBy {
 }
 
 type Parsed = [
-  [kind: ShownResult['kind'], env: string, pin: ShownResult['pin'], network: ShownResult['network'], inputs: ShownResult['inputs'], variables?: ShownResult['variables']],
+  [kind: ShownResult['kind'], env: string, pin: ShownResult['pin'], network: ShownResult['network'], inputs: ShownResult['inputs'],
+    variables?: ShownResult['variables'], files?: ShownResult['files'] | null, deps?: ShownResult['deps'] | null],
   [file: string, line: number, col: number, command: string, host: string, version: string],
   Record<string, SnapshotId>,
 ];
@@ -84,25 +91,28 @@ export function readResults(meta: Metadata, jobs: readonly LineageProducer[], re
     const mine = documentOf(run);
     // Each result as this run made or reused it, not as a later run of the same key replaced it.
     for (const [i, json, started, ended, made, fate] of meta.outputs.shown(keys, run)) {
-      const [[kind, env, pin, network, inputs, variables = NONE], [recordedFile, recordedLine, col, command, host, version], outputs] = JSON.parse(json) as Parsed;
+      const [[kind, env, pin, network, inputs, variables = NONE, f, d], [recordedFile, recordedLine, col, command, host, version], outputs] = JSON.parse(json) as Parsed;
       const key = keys[i]!;
       const dropped = fate === 'dropped';
+      // Null for a record without them (an import has no `deps`), absent in an older row.
+      const files = f ?? NONE;
+      const deps = d ?? NONE;
       // Each object written whole, with the same fields in the same order: 10,000 of them are read at a time.
       if (made === run) {
-        results.set(run, key, { kind, env, pin, network, inputs, variables, file: recordedFile, line: recordedLine, col, command, host, version, outputs, started, ended, run: made, dropped });
+        results.set(run, key, { kind, env, pin, network, inputs, variables, files, deps, file: recordedFile, line: recordedLine, col, command, host, version, outputs, started, ended, run: made, dropped });
         continue;
       }
       const line = lines.get(key)!;
       const theirs = documentOf(made);
       if (same(mine, theirs)) {
-        results.set(run, key, { kind, env, pin, network, inputs, variables, file: recordedFile, line, col, command, host, version, outputs, started, ended, run: made, dropped });
+        results.set(run, key, { kind, env, pin, network, inputs, variables, files, deps, file: recordedFile, line, col, command, host, version, outputs, started, ended, run: made, dropped });
         continue;
       }
       // Another document's run made it: this run's document (its path from the store's directory), that run's job apart.
       // The column stays the recorded one, as for a moved block: a run keeps only the lines of its blocks.
       const maker = meta.runRows.maker(made, key);
       const madeBy = { job: maker?.job ?? '', block: maker?.block ?? '', location: `${recordedFile}:${recordedLine}:${col}` };
-      results.set(run, key, { kind, env, pin, network, inputs, variables, file: mine.place ?? mine.pipeline, line, col, command, host, version, outputs, started, ended, run: made, dropped, madeBy });
+      results.set(run, key, { kind, env, pin, network, inputs, variables, files, deps, file: mine.place ?? mine.pipeline, line, col, command, host, version, outputs, started, ended, run: made, dropped, madeBy });
     }
   }
 }

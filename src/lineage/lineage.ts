@@ -3,6 +3,7 @@ import { isEmpty, otherAxes, otherValues, shownConfiguration, type Configuration
 import { directoryId } from './directory-id.js';
 import { readLineage, type LineageProducer } from './lineage-read.js';
 import type { MadeBy } from './lineage-result.js';
+import { localFilesOf, type LocalFile } from './local-files.js';
 import { failedProducer, latestProducer } from './latest-producer.js';
 import { printable, shownName } from '../printable.js';
 import { PerRun } from './per-run.js';
@@ -24,6 +25,8 @@ export interface LineageNode {
   /** `{network=host}`: the job shared the host's network, so what it read from there is not in its inputs. */
   readonly network?: 'host';
   readonly impure?: true;
+  /** The local files (scripts, `{deps}`) in the job's key with the content ids they had: only when it had some. */
+  readonly files?: readonly LocalFile[];
   readonly outputs: Readonly<Record<string, string>>;
   readonly started: string;
   readonly ended: string;
@@ -167,6 +170,7 @@ export function lineageInRun(meta: Metadata, runId: number, path: string, depth 
       ...(r.variables.length > 0 ? { variables: Object.fromEntries(r.variables) } : {}),
       ...(r.pin !== null ? { source: r.pin } : {}),
       ...(r.network === 'host' ? { network: 'host' as const, impure: true as const } : {}),
+      ...(r.files.length + r.deps.length > 0 ? { files: localFilesOf(r.files, r.deps) } : {}),
       outputs: r.outputs,
       started: new Date(r.started).toISOString(),
       ended: new Date(r.ended).toISOString(),
@@ -226,6 +230,8 @@ export function renderLineage(node: LineageNode, describe: (id: string) => strin
     lines.push(`${at}ran ${n.started} on ${n.host}, shark ${n.version}`);
     if (n.madeBy !== undefined) lines.push(`${at}made by run ${n.run}, as ${n.madeBy.job} at ${n.madeBy.location}`);
     if (n.dropped) lines.push(`${at}${DROPPED}`);
+    // Beside the inputs, what else the key holds that a user edits.
+    for (const f of n.files ?? []) lines.push(`${at}uses ${shownName(f.path)}  ${printable(f.id)}${f.deps ? '  ({deps})' : ''}`);
     const inner = indent + '    ';
     for (const i of n.inputs) {
       const note = i.truncated ? `  (not followed: --depth ${depth})` : i.input ? '  (input)' : '';

@@ -74,17 +74,20 @@ const DROPPED: Outputs = { table: 'result_history_outputs', where: 'AND NOT EXIS
  * 10,000 results took a third of the read.
  */
 export function SHOWN(record: string, meta: string, outputs: string): string {
-  return `'[' || json_extract(${record}, '$.kind', '$.env', '$.pin', '$.network', '$.inputs', '$.variables')
+  return `'[' || json_extract(${record}, '$.kind', '$.env', '$.pin', '$.network', '$.inputs', '$.variables', '$.files', '$.deps')
     || ',' || json_extract(${meta}, '$.file', '$.line', '$.col', '$.command', '$.host', '$.version') || ',' || ${outputs} || ']'`;
 }
 
-/** The version of `SHOWN` the stored rows hold (the database's `user_version`): 1 added the variables. */
-const SHOWN_VERSION = 1;
+/**
+ * The version of `SHOWN` the stored rows hold (the database's `user_version`):
+ * 1 added the variables, 2 the local files and `{deps}` files.
+ */
+const SHOWN_VERSION = 2;
 
 /**
  * Writes `shown` again in the rows an older Shark wrote (once: the
  * database then says which version they hold), so a lineage shows their
- * variables without reading every record.
+ * variables and local files without reading every record.
  */
 export function migrateShown(db: Database.Database): void {
   if ((db.pragma('user_version', { simple: true }) as number) >= SHOWN_VERSION) return;
@@ -97,10 +100,11 @@ export function migrateShown(db: Database.Database): void {
 /**
  * What a lineage shows of a result: `[index of its key in the array asked,
  * json, started, ended, the run that made it, its fate]`, where `json` is
- * one JSON array `[[kind, env, pin, network, inputs, variables], [file,
- * line, col, command, host, version], outputs]` (null for what is absent;
- * no `variables` in a row an older Shark wrote after its store was brought
- * up to date).
+ * one JSON array `[[kind, env, pin, network, inputs, variables, files,
+ * deps], [file, line, col, command, host, version], outputs]` (null
+ * for what is absent; a row an older Shark wrote after its store was
+ * brought up to date ends sooner: no `files` and `deps`, or no
+ * `variables` either).
  */
 export type ShownRow = [at: number, json: string, started: number, ended: number, run: number, fate: Fate];
 

@@ -1,6 +1,7 @@
 import type { CrateEntity, Ref } from './crate-data.js';
 import { crateVariables, environmentOf, type CrateVariables } from './crate-variables.js';
-import type { RunJob, RunView } from './run-jobs.js';
+import { sha256Of, type RunJob, type RunView } from './run-jobs.js';
+import { localFilesOf, type LocalFile } from '../local-files.js';
 
 const ref = (id: string): Ref => ({ '@id': id });
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -22,6 +23,22 @@ export interface WorkflowEntities {
   readonly controls: readonly CrateEntity[];
   readonly images: readonly CrateEntity[];
   readonly variables: CrateVariables;
+  /** The local files jobs' keys held (`localFileEntity`). */
+  readonly localFiles: readonly CrateEntity[];
+}
+
+/**
+ * A local file a job's key held (a script its command names, a `{deps}`
+ * file), as the version it ran with: not in the crate (it is no data of the
+ * run), so a contextual entity naming it by its path and bytes.
+ */
+function localFileEntity(f: LocalFile): CrateEntity {
+  const sha = sha256Of(f.id);
+  return {
+    '@id': `#local-${encodeURIComponent(f.path)}@${encodeURIComponent(f.id)}`, '@type': 'CreativeWork', name: f.path, identifier: f.id,
+    description: f.deps ? 'a {deps} file of the step, beside the document' : 'a local file the command names, beside the document',
+    ...(sha !== undefined ? { sha256: sha } : {}),
+  };
 }
 
 /** Blocks in an order where every block comes after the blocks it reads from (document order otherwise). */
@@ -81,12 +98,18 @@ export function workflowEntities(
     return id;
   };
   const variables = crateVariables(view.jobs);
+  const localFiles = new Map<string, CrateEntity>();
+  const localRefs = (j: RunJob): Ref[] => localFilesOf(j.record.record.files, j.record.record.deps).map((f) => {
+    const e = localFileEntity(f);
+    if (!localFiles.has(e['@id'])) localFiles.set(e['@id'], e);
+    return ref(e['@id']);
+  });
   const jobActions = view.jobs.map((j) => {
     const image = imageOf(j);
     return act(j.row.block, {
       '@id': jobActionId(j), '@type': 'CreateAction', name: `${j.row.job} (run ${j.record.runId})`, identifier: j.row.job,
       description: j.record.meta.command, instrument: ref(toolId(j.row.block)),
-      object: j.record.record.inputs.flatMap(([p, id]) => idOf(p, id)), result: Object.entries(j.record.outputs).flatMap(([p, id]) => idOf(p, id)),
+      object: [...j.record.record.inputs.flatMap(([p, id]) => idOf(p, id)), ...localRefs(j)], result: Object.entries(j.record.outputs).flatMap(([p, id]) => idOf(p, id)),
       startTime: iso(j.record.started), endTime: iso(j.record.ended), agent: user, actionStatus: COMPLETED,
       ...(image !== undefined ? { containerImage: ref(image) } : {}), ...environmentOf(variables.values(j.record.record.variables)),
     });
@@ -130,5 +153,6 @@ export function workflowEntities(
     })),
     images: [...images.values()],
     variables,
+    localFiles: [...localFiles.values()],
   };
 }

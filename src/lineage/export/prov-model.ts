@@ -3,8 +3,9 @@ import { basename } from 'node:path';
 import { userInfo } from 'node:os';
 import { VERSION } from '../../version.js';
 import { SHARK_NS } from './namespace.js';
-import { activityKey, type RunJob, type RunView } from './run-jobs.js';
+import { activityKey, sha256Of, type RunJob, type RunView } from './run-jobs.js';
 import { dataId, enc, provData } from './prov-data.js';
+import { localFilesOf, type LocalFile } from '../local-files.js';
 
 /** An attribute value: a string, or a typed literal / qualified name as PROV-JSON writes them. */
 export type Value = string | number | { readonly $: string; readonly type: string };
@@ -46,6 +47,17 @@ export const jobActivityId = (job: RunJob): string => `shark-job:${enc(activityK
 const planId = (job: RunJob): string => `shark-plan:${encodeURIComponent(job.record.meta.step)}-${short(job.record.meta.command)}`;
 const envId = (env: string): string => `shark-env:${encodeURIComponent(env)}`;
 const variableId = (name: string, value: string): string => `shark-var:${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
+// The path whole as one segment: a local file may be absolute, or climb out of the document's directory.
+const localFileId = (f: LocalFile): string => `shark-file:${encodeURIComponent(f.path)}@${encodeURIComponent(f.id)}`;
+
+/** A local file a job's key held, as an entity: its path as the document names it, and the content it had. */
+function localFileEntity(f: LocalFile): ProvNode {
+  const sha = sha256Of(f.id);
+  return {
+    id: localFileId(f), types: f.deps ? ['shark:LocalFile', 'shark:Dependency'] : ['shark:LocalFile'],
+    attrs: { 'prov:label': f.path, 'shark:path': f.path, 'shark:content': f.id, ...(sha !== undefined ? { 'shark:sha256': sha } : {}) },
+  };
+}
 
 /**
  * The run as PROV. Each job is an activity named after the run that computed
@@ -54,7 +66,9 @@ const variableId = (name: string, value: string): string => `shark-var:${encodeU
  * path and content (`provData`: what a cached job read is the data as its
  * run had it); a command is a plan, an environment an entity the job
  * used, and so is each variable's value (`prov:value`), as a parameter is
- * in PROV; Shark is a software agent acting for the user who exports.
+ * in PROV, and each local file its key held (a script its command names, a
+ * `{deps}` file: `shark-file:PATH@ID`, the bytes it had); Shark is a
+ * software agent acting for the user who exports.
  */
 export function provModel(view: RunView, documentSource: string): ProvModel {
   const entities = new Map<string, ProvNode>();
@@ -90,6 +104,11 @@ export function provModel(view: RunView, documentSource: string): ProvModel {
     const inputs = r.record.inputs.map(([path, id]) => data.used(job, path, id));
     for (const i of inputs) rel('used', { 'prov:activity': act, 'prov:entity': i });
     rel('used', { 'prov:activity': act, 'prov:entity': env });
+    for (const f of localFilesOf(r.record.files, r.record.deps)) {
+      const e = localFileEntity(f);
+      if (!entities.has(e.id)) entities.set(e.id, e);
+      rel('used', { 'prov:activity': act, 'prov:entity': e.id });
+    }
     for (const [name, value] of r.record.variables) {
       const v = variableId(name, value);
       if (!entities.has(v)) entities.set(v, { id: v, types: ['shark:Variable'], attrs: { 'prov:label': `${name}=${value}`, 'shark:name': name, 'prov:value': value } });
@@ -115,7 +134,7 @@ export function provModel(view: RunView, documentSource: string): ProvModel {
   return {
     prefixes: {
       shark: `${SHARK_NS}vocab#`, 'shark-data': `${SHARK_NS}data/`, 'shark-job': `${SHARK_NS}`, 'shark-run': `${SHARK_NS}run/`,
-      'shark-plan': `${SHARK_NS}command/`, 'shark-env': `${SHARK_NS}environment/`, 'shark-var': `${SHARK_NS}variable/`, 'shark-agent': `${SHARK_NS}agent/`, 'shark-doc': `${SHARK_NS}document/`,
+      'shark-plan': `${SHARK_NS}command/`, 'shark-env': `${SHARK_NS}environment/`, 'shark-var': `${SHARK_NS}variable/`, 'shark-file': `${SHARK_NS}file/`, 'shark-agent': `${SHARK_NS}agent/`, 'shark-doc': `${SHARK_NS}document/`,
     },
     entities: [...entities.values()],
     activities,
