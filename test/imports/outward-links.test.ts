@@ -182,7 +182,7 @@ describe('a link inside a bound input directory that leads out of it', () => {
     for (const command of ['plan', 'run']) {
       const ran = await rig.shark([command, 'p.md', '-i', 'd=data']);
       expect(ran.code, ran.stdout + ran.stderr).toBe(2);
-      expect(ran.stderr).toBe(`p.md:3:6: error: input \`d\` is bound to data: ${rig.path('data/big.csv')} is a symbolic link to \`../drive/gone.csv\`, which leads to nothing: a link in a local import must lead to a file or a directory (remove it, or restore its target)\n    3 |   d: /data/in/\n      |      ^\n`);
+      expect(ran.stderr).toBe(`p.md:3:6: error: input \`d\` is bound to data: ${rig.path('data/big.csv')} is a symbolic link to \`../drive/gone.csv\`, which leads to nothing: a link in a local import must lead to a file or a directory (remove it, or restore its target)\n    3 |   d: /data/in/\n      |      ^\n1 error in p.md\n`);
     }
     expect((await rig.shark(['runs', 'p.md'])).stdout).not.toMatch(/^1\s/m);
     expect(rig.count()).toBe(0);
