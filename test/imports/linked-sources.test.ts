@@ -137,7 +137,7 @@ describe('a named path that is a symbolic link loop', () => {
     for (const command of ['plan', 'run']) {
       const ran = await rig.shark([command, 'p.md']);
       expect(ran.code, ran.stdout + ran.stderr).toBe(2);
-      expect(ran.stderr).toBe(`p.md:4:1: error: local import \`loop\` is a symbolic link loop: ${rig.path('loop')} is a link to \`loop\`, which leads round a loop of links, never to a file or directory\n    4 | loop /data/l\n      | ^\n`);
+      expect(ran.stderr).toBe(`p.md:4:1: error: local import \`loop\` is a symbolic link loop: ${rig.path('loop')} is a link to \`loop\`, which leads round a loop of links, never to a file or directory\n    4 | loop /data/l\n      | ^\n1 error in p.md\n`);
     }
   });
 
@@ -148,7 +148,7 @@ describe('a named path that is a symbolic link loop', () => {
     for (const command of ['plan', 'run']) {
       const ran = await rig.shark([command, 'q.md', '-i', 'd=a']);
       expect(ran.code, ran.stdout + ran.stderr).toBe(2);
-      expect(ran.stderr).toBe(`q.md:3:6: error: input \`d\` is bound to a, which is a symbolic link loop: ${rig.path('a')} is a link to \`b\`, which leads round a loop of links, never to a file or directory\n    3 |   d: /data/in/\n      |      ^\n`);
+      expect(ran.stderr).toBe(`q.md:3:6: error: input \`d\` is bound to a, which is a symbolic link loop: ${rig.path('a')} is a link to \`b\`, which leads round a loop of links, never to a file or directory\n    3 |   d: /data/in/\n      |      ^\n1 error in q.md\n`);
     }
   });
 });

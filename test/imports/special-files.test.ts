@@ -33,7 +33,7 @@ describe('a local import holding a FIFO', () => {
     for (const command of ['plan', 'run']) {
       const ran = await rig.shark([command, 'p.md'], LIMIT);
       expect(ran.code, ran.stdout + ran.stderr).toBe(2);
-      expect(ran.stderr).toBe(`p.md:4:1: error: cannot import src: ${rig.path('src/ff')} is a named pipe (FIFO); only files, directories and symbolic links can be imported\n    4 | src /data/x/\n      | ^\n`);
+      expect(ran.stderr).toBe(`p.md:4:1: error: cannot import src: ${rig.path('src/ff')} is a named pipe (FIFO); only files, directories and symbolic links can be imported\n    4 | src /data/x/\n      | ^\n1 error in p.md\n`);
     }
     expect(rig.exists('.shark/logs/1')).toBe(false);
   });
