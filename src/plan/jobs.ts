@@ -94,7 +94,6 @@ export function expandJobs(
   inputIds: ReadonlyMap<Input, SnapshotId>,
   entriesOf: (id: SnapshotId) => readonly TreeEntry[] | undefined,
   ctx: JobContext,
-  linked: readonly { readonly path: string; readonly id: SnapshotId }[] = [],
 ): Job[] {
   const wildcards = step.inputs.filter((i) => i.pattern !== undefined);
   let combos: (Item[] | Item)[] = [[]];
@@ -105,8 +104,7 @@ export function expandJobs(
       : combos.flatMap((combo) => matching.map((item) => ('input' in combo ? [combo, item] : [...combo, item])));
   }
   // An input without an id is an optional one left unbound: not there, and not in the key.
-  // What links on their paths lead to is read as well: placed, and in the key (`data-links.ts`).
-  const plain = [...step.inputs.filter((i) => i.pattern === undefined && i.join === undefined && inputIds.has(i)).map((i) => ({ path: i.path, id: inputIds.get(i)! })), ...linked];
+  const plain = step.inputs.filter((i) => i.pattern === undefined && i.join === undefined && inputIds.has(i)).map((i) => ({ path: i.path, id: inputIds.get(i)! }));
   const joins = step.inputs.filter((i) => i.join !== undefined).map((input) => ({ input, id: inputIds.get(input)! }));
   // Everything but the inputs is the same for every job of the step: written and hashed once (keyMaker).
   const shared = sharedRecord(step, ctx);

@@ -28,8 +28,8 @@ export function memoable(step: Step): boolean {
 }
 
 /** Everything the step's jobs' keys and identities are made of: its shared record, and each input's path, pattern and id. */
-export function memoKey(step: Step, inputIds: ReadonlyMap<Input, SnapshotId>, ctx: JobContext, linked: readonly { readonly path: string; readonly id: SnapshotId }[] = []): string {
-  const inputs = [...step.inputs.map((i) => [i.path, i.pattern ?? null, i.join === undefined ? null : (i.join.ext ?? ''), inputIds.get(i) ?? null]), ...linked.map((l) => [l.path, null, null, l.id])];
+export function memoKey(step: Step, inputIds: ReadonlyMap<Input, SnapshotId>, ctx: JobContext): string {
+  const inputs = step.inputs.map((i) => [i.path, i.pattern ?? null, i.join === undefined ? null : (i.join.ext ?? ''), inputIds.get(i) ?? null]);
   return sha256(canonicalJson([MEMO_VERSION, KEY_VERSION, sharedRecord(step, ctx), inputs]));
 }
 

@@ -1,6 +1,6 @@
 import { lstatSync } from 'node:fs';
 import type { Position } from '../diagnostics.js';
-import type { Step } from '../pipeline/pipeline.js';
+import type { Input, Step } from '../pipeline/pipeline.js';
 import { localPath } from '../imports/file-importer.js';
 import { contentId } from '../store/content-id.js';
 import { followNamed } from '../store/named-path.js';
@@ -8,7 +8,6 @@ import { outputsOf } from '../store/metadata.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
 import type { StepMemo } from '../store/step-memos.js';
 import type { DataState } from './data-state.js';
-import { resolveInputs } from './step-inputs.js';
 import type { Selection } from './selection.js';
 import { HOST_ENV_ID } from './environment.js';
 import { stepDeps, stepTools } from './host-tools.js';
@@ -18,6 +17,28 @@ import { keptResult } from './precious.js';
 import { closest, isPrecious, NOT_NEEDED } from './selection.js';
 import { picks, unmatchedPick, unpicked, type JobPick } from './job-picks.js';
 import { resolveImport, stepFiles, type Session } from './session.js';
+
+/** What is known of a step's inputs: their ids, or why they are not known yet. */
+export type InputsOutcome =
+  | { kind: 'ready'; ids: Map<Input, SnapshotId> }
+  | { kind: 'pending'; step: string }
+  | { kind: 'missing'; message: string };
+
+export function resolveInputs(step: Step, state: DataState): InputsOutcome {
+  const ids = new Map<Input, SnapshotId>();
+  for (const input of step.inputs) {
+    const found = state.lookup(input.path);
+    if (found.kind === 'pending') return { kind: 'pending', step: found.step };
+    if (found.kind === 'missing') return { kind: 'missing', message: `input ${input.path} is missing: ${found.message}` };
+    if (found.kind === 'absent') {
+      // An optional input left unbound: a plain read finds nothing there (the command can test for it); a map or a join has no directory to walk.
+      if (input.pattern === undefined && input.join === undefined) continue;
+      return { kind: 'missing', message: `input ${input.path} is missing: the optional input ${found.path} is not bound` };
+    }
+    ids.set(input, found.id);
+  }
+  return { kind: 'ready', ids };
+}
 
 /** A stored result whose data is all present: `key` is the job's own, or an earlier one a `{precious}` block keeps. */
 export interface CachedResult {
@@ -120,7 +141,7 @@ export async function decideStep(
     workdir: session.pipeline.workdir,
   };
   const entriesOf = (id: SnapshotId): readonly TreeEntry[] | undefined => state.entries(id);
-  const all = expandJobs(step, inputs.ids, entriesOf, ctx, inputs.linked);
+  const all = expandJobs(step, inputs.ids, entriesOf, ctx);
   for (const [pick, forced] of [[policy.only, false], [policy.forcedJobs, true]] as const) {
     const missing = pick === undefined ? undefined : unmatchedPick(step, pick, all, closest);
     if (missing !== undefined) return { kind: 'failed', message: missing.message, reason: 'no-job', at: step.at, forced, name: missing.name };
@@ -132,7 +153,7 @@ export async function decideStep(
     : [...new Set(unpicked(policy.forcedJobs, jobs).map((n) => `--force ${n.name}: ${NOT_NEEDED}`))];
   // A memo answers for every job of the map at once: not for some of them, nor when some must run.
   const memo = unbuilt === undefined && policy.forced !== true && only === undefined && policy.forcedJobs === undefined && memoable(step)
-    ? { key: memoKey(step, inputs.ids, ctx, inputs.linked) } : undefined;
+    ? { key: memoKey(step, inputs.ids, ctx) } : undefined;
   const found = memo === undefined ? undefined : session.meta.memos.get(memo.key);
   const recalled = found === undefined ? undefined : await recall(session, step, jobs, found, entriesOf);
   if (recalled !== undefined) return { kind: 'jobs', jobs: recalled, isMap: true, memo: { key: memo!.key, hit: found! } };
