@@ -54,7 +54,7 @@ describe('a {precious} block in the hand script', () => {
     // Right above the block's commands, once, and not above its reader's.
     const lines = text.split('\n');
     const at = lines.findIndex((l) => KEPT.test(l));
-    expect(lines[at - 1]).toMatch(/^# --- slow \(p\.md:7\)$/);
+    expect(lines[at - 1]).toMatch(/^# --- slow \(p\.md:8\)$/);
     expect(lines[at + 1]).toBe("mkdir -p '/data/slow'");
     expect(text.match(/kept \(precious\)/g)).toHaveLength(1);
     // Forced, plan keeps nothing: no comment.

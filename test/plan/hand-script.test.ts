@@ -72,7 +72,7 @@ describe('a local import\'s links in the hand script', () => {
     symlinkSync('a.txt', rig.path('in/alias.txt'));
     mkdirSync(rig.path('in/sub'));
     symlinkSync('..', rig.path('in/sub/up'));
-    rig.write('s.md', ['```shark-import', 'in/ /data/in/', '```', '', '```shark-run', 'cat /data/in/big.csv /data/in/alias.txt /data/in/sub/up/a.txt > /data/out.txt', '```', ''].join('\n'));
+    rig.write('s.md', ['```shark-import', 'in/ /data/in/', '```', '', '```shark-run', 'cd /data/in/ && cat big.csv alias.txt sub/up/a.txt > /data/out.txt', '```', ''].join('\n'));
     expect((await rig.shark(['run', 's.md'])).code).toBe(0);
     const script = await rig.shark(['plan', 's.md', '--script']);
     runScript(script.stdout);
