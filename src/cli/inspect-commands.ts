@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import { lineageOf, renderLineage } from '../lineage/lineage.js';
+import { lineageQuery, renderLineage, type LineageNode } from '../lineage/lineage.js';
+import { renderedLineage } from '../lineage/kept-lineage.js';
 import { lineageMermaid } from '../lineage/mermaid.js';
 import { naturalNumber } from './numbers.js';
 import { normaliseDataPath } from '../pipeline/data-path.js';
@@ -44,17 +45,24 @@ export function lineageCommand(io: Io): Command {
         io.stderr(`shark: no step of this pipeline writes ${normal.path.text} with ${shownConfiguration(configuration, 'axes')}\n`);
         throw new ExitError(EXIT_FAILED);
       }
-      const node = lineageOf(session.meta, session.pipelinePath, normal.path.text, options);
-      if ('error' in node) {
-        const unknownRun = node.reason === 'unknown-run';
-        io.stderr(`shark: ${unknownRun ? 'error: ' : ''}${node.error}\n`);
-        throw new ExitError(unknownRun ? EXIT_INVALID : EXIT_FAILED);
-      }
       const describe = (id: string): string => {
         const name = session.store.describe(id);
         return name === undefined ? id : `${name} (${id})`;
       };
-      io.stdout(format === 'json' ? JSON.stringify(node, null, 2) + '\n' : format === 'mermaid' ? lineageMermaid(node, flags.depth) : renderLineage(node, describe, flags.depth));
+      const render = (node: LineageNode): string =>
+        format === 'json' ? JSON.stringify(node, null, 2) + '\n' : format === 'mermaid' ? lineageMermaid(node, flags.depth) : renderLineage(node, describe, flags.depth);
+      const query = lineageQuery(session.meta, session.pipelinePath, normal.path.text, options);
+      // A CAS store names no snapshot (`describe` is always undefined): its text is the records' alone.
+      const shown = 'error' in query ? query
+        : renderedLineage(session.meta, query, JSON.stringify([normal.path.text, format, flags.depth ?? null]), render, format !== 'text' || session.store.kind === 'cas');
+      if (typeof shown !== 'string' && !Buffer.isBuffer(shown)) {
+        const unknownRun = shown.reason === 'unknown-run';
+        io.stderr(`shark: ${unknownRun ? 'error: ' : ''}${shown.error}\n`);
+        throw new ExitError(unknownRun ? EXIT_INVALID : EXIT_FAILED);
+      }
+      if (typeof shown === 'string') io.stdout(shown);
+      else if (io.stdoutBytes !== undefined) io.stdoutBytes(shown);
+      else io.stdout(shown.toString('utf8'));
     } finally {
       closeSession(session);
     }

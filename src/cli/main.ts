@@ -27,10 +27,13 @@ import { serveCommand } from '../serve/command.js';
 export interface Io {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
+  /** Bytes of UTF-8 written as they are (a kept lineage of megabytes: decoding it to write it again took 60 ms); else given to `stdout` as text. */
+  stdoutBytes?: (b: Uint8Array) => void;
 }
 
 const processIo: Io = {
   stdout: (s) => void process.stdout.write(s),
+  stdoutBytes: (b) => void process.stdout.write(b),
   stderr: (s) => void process.stderr.write(s),
 };
 

@@ -79,6 +79,19 @@ export interface LineageOptions {
  * imports and host inputs.
  */
 export function lineageOf(meta: Metadata, pipelinePath: string, path: string, options: LineageOptions = {}): LineageNode | LineageFailure {
+  const query = lineageQuery(meta, pipelinePath, path, options);
+  return 'error' in query ? query : query.read();
+}
+
+/** A lineage placed before it is read: the run it is read from, known first, is what a kept rendering of it is found by. */
+export interface LineageQuery {
+  /** The run whose jobs it shows; undefined under `-e` values (a run that made the path under them is sought). */
+  readonly run?: number;
+  read(): LineageNode | LineageFailure;
+}
+
+/** The run `lineageOf` reads the lineage of `path` from, and how it reads it. */
+export function lineageQuery(meta: Metadata, pipelinePath: string, path: string, options: LineageOptions = {}): LineageQuery | LineageFailure {
   const runs = meta.runs(pipelinePath);
   if (runs.length === 0) return { reason: 'never-run', error: noRunsMessage(meta, pipelinePath, 'this pipeline') };
   const run = options.run === undefined ? undefined : runs.find((r) => r.id === options.run);
@@ -87,15 +100,17 @@ export function lineageOf(meta: Metadata, pipelinePath: string, path: string, op
   }
   const { configuration } = options;
   if (configuration !== undefined && !isEmpty(configuration)) {
-    return lineageUnder(meta, run === undefined ? runs.map((r) => r.id) : [run.id], path, configuration, options.depth);
+    return { read: () => lineageUnder(meta, run === undefined ? runs.map((r) => r.id) : [run.id], path, configuration, options.depth) };
   }
   // Without --run: the latest run that made the path (one that did not touch it hides none before it).
   const made = run === undefined ? latestProducer(meta, runs, path) : { run: run.id };
   if (made === undefined) return { reason: 'not-produced', error: `no run of this pipeline produced ${path}` };
   if ('failed' in made) return { reason: 'not-produced', error: made.failed };
-  const node = lineageInRun(meta, made.run, path, options.depth);
-  if (node !== undefined) return node;
-  return { reason: 'not-produced', error: failedProducer(meta, made.run, path) ?? `no job of run ${made.run} produced ${path}` };
+  return {
+    run: made.run,
+    read: () => lineageInRun(meta, made.run, path, options.depth)
+      ?? { reason: 'not-produced', error: failedProducer(meta, made.run, path) ?? `no job of run ${made.run} produced ${path}` },
+  };
 }
 
 /**

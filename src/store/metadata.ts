@@ -12,6 +12,7 @@ import { FreedRows } from './freed-rows.js';
 import { PublishedRows } from './published-rows.js';
 import { ResultHistory } from './result-history.js';
 import { StepMemos } from './step-memos.js';
+import { LineageMemos } from './lineage-memos.js';
 import { StatCache, type FileStat, type StatRow } from './stat-cache.js';
 import type { SnapshotId } from './snapshot-store.js';
 import { openDatabase, outputsOf, type AttemptRow, type ResultRow, type RunJobRow, type RunRow } from './metadata-schema.js';
@@ -59,10 +60,13 @@ export class Metadata {
   readonly history: ResultHistory;
   /** A document's own results and attempts, not another document's at the same /data path. */
   readonly own: OwnResults;
+  /** Large lineages as they were rendered, kept while the records they came from stay unchanged. */
+  readonly lineages: LineageMemos;
 
   constructor(dir: string) {
     makeDirs(dir);
-    this.db = openDatabase(join(dir, 'shark.sqlite'), [StatCache.migrate, migrateOutputIndex, StepMemos.migrate, RunRows.migrate, FreedRows.migrate, PublishedRows.migrate, TreeRows.migrate, RunTable.migrate(dir), ResultHistory.migrate, migrateShown]);
+    this.db = openDatabase(join(dir, 'shark.sqlite'), [StatCache.migrate, migrateOutputIndex, StepMemos.migrate, RunRows.migrate, FreedRows.migrate, PublishedRows.migrate, TreeRows.migrate, RunTable.migrate(dir), ResultHistory.migrate, migrateShown, LineageMemos.migrate]);
+    this.lineages = new LineageMemos(this.db, dir);
     this.outputs = new OutputIndex(this.db);
     this.bulk = new BulkReads(this.db);
     this.memos = new StepMemos(this.db);
