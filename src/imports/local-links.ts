@@ -140,8 +140,11 @@ export function followedLinkTo(source: string, reaches: (real: string) => boolea
     } catch {
       return undefined;
     }
+    // A path made only for a directory or a link: a map's input of a million files is walked before every plan.
+    const prefix = join(dir, '/');
     for (const entry of entries) {
-      const full = join(dir, entry.name);
+      if (entry.isFile()) continue;
+      const full = prefix + entry.name;
       const found = entry.isDirectory() ? walk(full, links, via) : entry.isSymbolicLink() ? throughLink(full, links, via ?? full) : undefined;
       if (found !== undefined) return found;
     }
