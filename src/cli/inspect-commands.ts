@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { lineageQuery, renderLineage, type LineageNode } from '../lineage/lineage.js';
-import { renderedLineage } from '../lineage/kept-lineage.js';
+import { renderedLineage } from '../lineage/rendered-lineage.js';
 import { lineageMermaid } from '../lineage/mermaid.js';
 import { naturalNumber } from './numbers.js';
 import { normaliseDataPath } from '../pipeline/data-path.js';
