@@ -19,16 +19,16 @@ import { storeExists } from './session-setup.js';
 export async function keptSteps(
   file: string, targets: readonly string[], flags: PlanningFlags, limits: PlanLimits, pipeline: Pipeline, selection: Selection,
 ): Promise<ReadonlySet<string> | 'unknown'> {
-  const none = new Set<string>();
-  if (!pipeline.steps.some((s) => selection.steps.has(s.id) && isPrecious(s))) return none;
-  if (!storeExists(storeSpec(flags.store), dirname(resolve(file)))) return none;
+  const kept = new Set<string>();
+  if (!pipeline.steps.some((s) => selection.steps.has(s.id) && isPrecious(s))) return kept;
+  if (!storeExists(storeSpec(flags.store), dirname(resolve(file)))) return kept;
   try {
     return await withPlan(file, targets, flags, limits, () => undefined, (plan) => {
       for (const j of plan.parts ?? plan.jobs) {
         // A step its memo decided keeps nothing from earlier keys (step-memo.ts).
-        if (!isRecalled(j) && j.status === 'cached' && j.reasons.some((r) => r.startsWith('kept (precious)'))) none.add(j.step);
+        if (!isRecalled(j) && j.status === 'cached' && j.reasons.some((r) => r.startsWith('kept (precious)'))) kept.add(j.step);
       }
-      return none;
+      return kept;
     });
   } catch (e) {
     if (e instanceof ExitError) return 'unknown';

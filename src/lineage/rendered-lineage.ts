@@ -19,11 +19,11 @@ const WORTH_KEEPING = 256 * 1024;
 
 /**
  * The lineage `query` reads, rendered by `render` (one format: `variant`
- * names it and its options): a large one as it was rendered before, when
- * the records it came from have not changed since (`LineageMemos`), as its
- * UTF-8 bytes. Only a
- * lineage of one run is kept, read while no run lives; `keepable` is false
- * for a text that names what the store may rename (ZFS snapshots).
+ * names it and its options): a large one as it was rendered before, as its
+ * UTF-8 bytes, when the records it came from have not changed since
+ * (`LineageMemos`). Only a lineage of one run is kept, read while no run
+ * lives; `keepable` is false for a text that names what the store may
+ * rename (ZFS snapshots).
  */
 export function renderedLineage(
   meta: Metadata, query: LineageQuery, variant: string, render: (node: LineageNode) => string, keepable = true,

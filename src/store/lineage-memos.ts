@@ -88,7 +88,7 @@ export class LineageMemos {
 
   /**
    * Keeps `text` under `key`, whole or not at all (written aside, then
-   * renamed), and drops the oldest beyond `KEPT`. A store this user may
+   * renamed), and drops the oldest beyond `KEPT` or `KEPT_BYTES`. A store this user may
    * not write to (another's, shared) keeps nothing: it is only a shortcut.
    */
   put(key: string, text: string): void {

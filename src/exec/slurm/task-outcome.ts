@@ -68,7 +68,6 @@ export function noteSlurm(logPath: string, t: { readonly id: string; readonly lo
   appendToLog(logPath, printed === '' ? line : `${line}\n${printed}`);
 }
 
-
 /**
  * An adopted job's outputs and log move from the dead run's workspace into
  * this run's. Nothing is taken through a link the job left in place of a
