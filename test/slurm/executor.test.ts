@@ -127,6 +127,23 @@ describeSlurm('shark run --executor slurm', () => {
     }
   });
 
+  it('never tells a job storing before it was told started, when its command ended before a poll saw its task running', async () => {
+    // Two items per task, `a` quick, `b` four seconds: the first poll (2 s) sees the task running once `a` has ended.
+    rig.write('p.md', [`${fence}shark-import`, 'in/ /data/in/', fence, '', '# Pair', '', `${fence}shark-run`,
+      'case /data/in/* in *b.txt) sleep 4;; esac; cp /data/in/* /data/out/+', fence, ''].join('\n'));
+    for (const name of ['a', 'b']) rig.write(`in/${name}.txt`, `${name}\n`);
+    const ran = await rig.shark(['run', 'p.md', '--executor', 'slurm', '--json', '--items-per-task', '2'], { env: { SHARK_SLURM_POLL_MS: '2000' } });
+    expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+    const events = ran.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; job?: string; time: string });
+    for (const item of ['a.txt', 'b.txt']) {
+      const of = events.filter((e) => e.job === `pair[${item}]`);
+      expect(of.map((e) => e.type), item).toEqual(['job-queued', 'job-start', 'job-storing', 'job-done']);
+      const [, start, storing, done] = of.map((e) => Date.parse(e.time));
+      expect(storing, item).toBeGreaterThanOrEqual(start!);
+      expect(storing, item).toBeLessThanOrEqual(done!);
+    }
+  });
+
   it('tells a job the CPUs Slurm granted in SHARK_THREADS, not -j', async () => {
     rig.write('p.md', ['# All', '', `${fence}shark-run {threads=all}`, 'echo "$SHARK_THREADS $SLURM_CPUS_ON_NODE" > /data/all.txt', fence, '',
       '# Two', '', `${fence}shark-run {threads=2}`, 'echo "$SHARK_THREADS" > /data/two.txt', fence, '',

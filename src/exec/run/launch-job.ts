@@ -48,8 +48,10 @@ export async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: 
    * `at`: when the command started, when told later (under Slurm, a task that started and ended between two
    * polls; a job queued behind another, told once `after`, that one's end, is said).
    */
+  let told = -Infinity;
   const announce = (at?: number, after?: Promise<void>): void => {
     times.started = at ?? Date.now();
+    told = times.started;
     started?.();
     const say = (): void => ctx.emit({ type: 'job-start', job: job.id, step: step.id, block: step.blockId, ...(at === undefined ? {} : { at }) });
     if (after === undefined) say();
@@ -57,9 +59,10 @@ export async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: 
   };
   /**
    * Ended well: said while the job still holds its slot, so that no job starts in that slot before
-   * this one is storing (at most -j jobs are ever between `job-start` and `job-storing`).
+   * this one is storing (at most -j jobs are ever between `job-start` and `job-storing`). Never said to be
+   * before the start told (under Slurm, a poll may see a task running after its first job's command ended).
    */
-  const storing = (): void => ctx.emit({ type: 'job-storing', job: job.id, step: step.id, block: step.blockId, at: times.ended ?? Date.now() });
+  const storing = (): void => ctx.emit({ type: 'job-storing', job: job.id, step: step.id, block: step.blockId, at: Math.max(times.ended ?? Date.now(), told) });
   if (step.kind === 'import') {
     const importer = importerFor(step.clause.source)!;
     const ictx = importContext(session, step, ctx.signal, (done, total) => ctx.emit({ type: 'progress', job: job.id, done, total: total ?? null }));
