@@ -2,6 +2,7 @@ import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type BigI
 import { cp } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import type { FollowedLink, LinkFollower } from '../store/content-id.js';
+import { keepListing } from '../store/dir-listing.js';
 import { refuseSpecial, specialKind } from '../store/special-file.js';
 import { resolveInside } from './contained.js';
 
@@ -136,7 +137,10 @@ export function followedLinkTo(source: string, reaches: (real: string) => boolea
   const walk = (dir: string, links: LocalLinks, via: string | undefined): string | undefined => {
     let entries;
     try {
+      const st = lstatSync(dir, { bigint: true });
       entries = readdirSync(dir, { withFileTypes: true });
+      // The plan's hashing walk comes next: it takes these names rather than read a large directory again.
+      keepListing(dir, st, entries);
     } catch {
       return undefined;
     }

@@ -26,7 +26,9 @@ export interface StepAttempts {
  * identity now.
  */
 export function lastAttempts(session: Session, step: string, jobs: readonly Job[]): StepAttempts {
-  const found: Map<string, LastAttempt> = usedSince(session, step, jobs, session.meta.own.lastAttempts(jobs.map((j) => j.identity), session.pipelinePath));
+  // One probe first: a map never attempted under its outputs as written (a new command, new outputs) looks up none of its million items.
+  const tried = jobs.length > 0 && session.meta.anyAttemptOf(baseIdentity(jobs[0]!.identity));
+  const found: Map<string, LastAttempt> = tried ? usedSince(session, step, jobs, session.meta.own.lastAttempts(jobs.map((j) => j.identity), session.pipelinePath)) : new Map();
   const renamed = jobs.filter((j) => !found.has(j.identity));
   if (renamed.length === 0) return { byIdentity: found, newItems: true };
   const { byItem, finished } = session.meta.own.lastAttemptsOfStep(step, session.pipelinePath);

@@ -108,6 +108,11 @@ export class Metadata {
     return this.bulk.statement('SELECT 1 FROM results WHERE identity >= ? AND identity < ? LIMIT 1').get(step, `${step}\u0001`) !== undefined;
   }
 
+  /** Whether any attempt is recorded for a job of the step whose identity is `step` (`anyResultOf`). */
+  anyAttemptOf(step: string): boolean {
+    return this.bulk.statement('SELECT 1 FROM attempts WHERE identity >= ? AND identity < ? LIMIT 1').get(step, `${step}\u0001`) !== undefined;
+  }
+
   /**
    * The keys of every result and last attempt of a job of the step whose
    * identity is `step` (its map items' included): what finds a step's jobs

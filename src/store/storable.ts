@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
 import { printableBytes } from '../printable.js';
+import { takeListing } from './dir-listing.js';
 import { specialKind } from './special-file.js';
 
 /** Why an entry cannot be stored: a name or link target that is not text, or a type that is not data. */
@@ -38,7 +39,7 @@ export class NotTextError extends Error {
  * the disk, or is another file's. Only a name holding U+FFFD makes it look again.
  */
 export function textNames(dir: string): string[] {
-  const names = readdirSync(dir);
+  const names = takeListing(dir) ?? readdirSync(dir);
   if (!names.some((n) => n.includes('\ufffd'))) return names;
   const odd = readdirSync(dir, { encoding: 'buffer' }).find((n) => !isUtf8(n));
   if (odd !== undefined) throw new NotTextError(`${dir}/${printableBytes(odd)}`, 'has a name that is not UTF-8');
