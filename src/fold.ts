@@ -15,3 +15,9 @@ export function minOf<T>(items: Iterable<T>, measure: (item: T) => number, ceili
   for (const item of items) min = Math.min(min, measure(item));
   return min;
 }
+
+/** Appends `items` to `to`, one at a time: spread into `push`, a map's million entries overflow the stack. */
+export function appendAll<T>(to: T[], items: Iterable<T>): T[] {
+  for (const item of items) to.push(item);
+  return to;
+}

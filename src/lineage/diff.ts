@@ -2,6 +2,7 @@ import { canonicalJson } from '../canonical-json.js';
 import { explain, short, type KeyRecord } from '../plan/key.js';
 import { listAt } from '../multimap.js';
 import { withWriterChanges, type LoneStep } from './writer-changes.js';
+import { appendAll } from '../fold.js';
 
 /** One job of an ancestry, with the outputs it had in that ancestry. */
 export interface AncestryStep {
@@ -82,8 +83,9 @@ export function definitionChanges(a: KeyRecord, b: KeyRecord): Change[] {
   for (const field of ['v', 'kind', 'env', 'command', 'cwd', 'workdir', 'prelude', 'outputs', 'network'] as const) {
     if (canonicalJson(a[field]) !== canonicalJson(b[field])) out.push({ field, old: text(a[field]), new: text(b[field]) });
   }
-  out.push(...pairChanges('variable', a.variables, b.variables), ...pairChanges('file', a.files, b.files));
-  out.push(...pairChanges('program', a.tools ?? [], b.tools ?? []), ...pairChanges('dependency', a.deps ?? [], b.deps ?? []));
+  for (const [label, x, y] of [['variable', a.variables, b.variables], ['file', a.files, b.files], ['program', a.tools ?? [], b.tools ?? []], ['dependency', a.deps ?? [], b.deps ?? []]] as const) {
+    appendAll(out, pairChanges(label, x, y));
+  }
   const pins = new Set([...Object.keys(a.pin ?? {}), ...Object.keys(b.pin ?? {})]);
   for (const k of [...pins].sort()) {
     const x = a.pin?.[k];

@@ -9,6 +9,7 @@ import { byRunAndPath, consumersOf, consumersOfEach, producersOf, producersOfRea
 import { lineageInRun, renderLineage, type LineageNode } from './lineage.js';
 import { listAt } from '../multimap.js';
 import { printable, shownName } from '../printable.js';
+import { appendAll } from '../fold.js';
 
 /** One job that produced the bytes of a file. */
 export interface Making {
@@ -148,10 +149,10 @@ export function producersByEntry(meta: Metadata, entries: readonly TreeEntry[], 
     const inner = makers.length === 0 && e.id.startsWith('tree:') ? entriesOf(entry) : undefined;
     if (inner !== undefined && inner.length > 0) {
       const deeper = producersByEntry(meta, inner, `${entry}/`, entriesOf);
-      found.push(...deeper.found);
-      unknown.push(...deeper.unknown);
+      appendAll(found, deeper.found);
+      appendAll(unknown, deeper.unknown);
     } else if (makers.length === 0) unknown.push({ entry, id: e.id });
-    else found.push(...makers.map((p) => ({ p, entry })));
+    else appendAll(found, makers.map((p) => ({ p, entry })));
   }
   return { found, unknown };
 }

@@ -1,3 +1,4 @@
+import { minOf } from '../fold.js';
 import type { LastAttempt } from '../store/metadata.js';
 import type { OwnAttempt } from '../store/own-results.js';
 import { rowItem, stepIdentity, type Job } from './jobs.js';
@@ -69,7 +70,7 @@ function usedSince(session: Session, step: string, jobs: readonly Job[], attempt
     if (run !== undefined && run !== null) runOf.set(rowItem(job.items), { job, run });
   }
   if (runOf.size === 0) return attempts;
-  const after = Math.min(...[...runOf.values()].map((a) => a.run));
+  const after = minOf(runOf.values(), (a) => a.run);
   const used = session.meta.own.usedSince(step, session.pipelinePath, new Set(runOf.keys()), after);
   const newer = [...used].filter(([item, u]) => u.run > runOf.get(item)!.run && u.key !== attempts.get(runOf.get(item)!.job.identity)!.key);
   if (newer.length === 0) return attempts;

@@ -4,6 +4,7 @@ import { sortEntries, treeId } from '../store/content-id.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
 import { refuseSpecial } from '../store/special-file.js';
 import { textLink, textNames } from '../store/storable.js';
+import { appendAll } from '../fold.js';
 
 /** A directory (or file) as it is after a command: content ids all the way down, the ones a store would give. */
 export interface Scan {
@@ -60,7 +61,7 @@ export function diffTrees(
   const names = new Set([...old.map((e) => e.name), ...after.children.keys()]);
   for (const name of [...names].sort()) {
     const b = old.find((e) => e.name === name)?.id;
-    changes.push(...diffTrees(b, after.children.get(name), entriesOf, `${path}/${name}`));
+    appendAll(changes, diffTrees(b, after.children.get(name), entriesOf, `${path}/${name}`));
   }
   return changes;
 }

@@ -10,6 +10,7 @@ import { refreshSighted, sightingOf, type Sighting } from './object-refresh.js';
 import type { Freed, SnapshotId, StoreProblem, TreeEntry } from './snapshot-store.js';
 import { failedRead, type FailedRead } from './unreadable.js';
 import { workerFile } from './worker-file.js';
+import { appendAll } from '../fold.js';
 
 type Hashed = { path: string; hex?: string } & Partial<FailedRead>;
 
@@ -51,7 +52,7 @@ export async function verifyObjects(
     problems.push(folderProblem(dir, why));
   })].filter((o) => only(o.path));
   const seeable = (path: string): boolean => only(path) && !hidden.some((dir) => path.startsWith(`${dir}/`));
-  problems.push(...notPlainOrWrongMode(found));
+  appendAll(problems, notPlainOrWrongMode(found));
   // Only plain files are hashed: a link would be followed (to a host file of the same bytes, say).
   const all = found.filter((o) => !problems.some((p) => p.id === o.id && p.problem === 'corrupt'));
   const ids = new Map(all.map((o) => [o.path, o.id]));

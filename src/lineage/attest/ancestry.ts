@@ -1,5 +1,6 @@
 import { lineageOf, type LineageNode } from '../lineage.js';
 import type { Metadata } from '../../store/metadata.js';
+import { appendAll } from '../../fold.js';
 
 export type AncestryResult =
   | { ok: true; top: readonly LineageNode[]; all: readonly LineageNode[] }
@@ -15,12 +16,13 @@ export function ancestry(meta: Metadata, pipelinePath: string, path: string): An
   if ('error' in node) return { ok: false, message: node.error };
   const top = node.kind === 'group' ? (node.inputs[0]?.from ?? []) : [node];
   const seen = new Map<string, LineageNode>();
+  // Walked by index, appended one at a time: a reduce's input comes from a million jobs.
   const queue = [...top];
-  while (queue.length > 0) {
-    const n = queue.shift()!;
+  for (let at = 0; at < queue.length; at++) {
+    const n = queue[at]!;
     if (seen.has(n.key)) continue;
     seen.set(n.key, n);
-    for (const i of n.inputs) queue.push(...i.from);
+    for (const i of n.inputs) appendAll(queue, i.from);
   }
   return { ok: true, top, all: [...seen.values()] };
 }

@@ -6,6 +6,7 @@ import { SHARK_NS } from './namespace.js';
 import { activityKey, sha256Of, type RunJob, type RunView } from './run-jobs.js';
 import { dataId, enc, provData } from './prov-data.js';
 import { localFilesOf, type LocalFile } from '../local-files.js';
+import { appendAll } from '../../fold.js';
 
 /** An attribute value: a string, or a typed literal / qualified name as PROV-JSON writes them. */
 export type Value = string | number | { readonly $: string; readonly type: string };
@@ -121,7 +122,7 @@ export function provModel(view: RunView, documentSource: string): ProvModel {
     }
     rel('wasAssociatedWith', { 'prov:activity': act, 'prov:agent': shark, 'prov:plan': plan });
   }
-  relations.push(...data.relations);
+  appendAll(relations, data.relations);
 
   const runAct = `shark-run:${view.run.id}`;
   activities.push({

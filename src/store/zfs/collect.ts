@@ -4,6 +4,7 @@ import type { SnapshotId } from '../snapshot-store.js';
 import { pidAlive } from '../liveness.js';
 import type { ZfsCore } from './core.js';
 import { unmount } from './mounts.js';
+import { appendAll } from '../../fold.js';
 
 /**
  * What `shark gc` removes from a ZFS store, decided from one inventory of
@@ -160,7 +161,7 @@ export async function collect(
       } catch {
         continue; // e.g. a running job has a clone of it: it stays until the next gc
       }
-      gone.push(...d.guids);
+      appendAll(gone, d.guids);
     }
     count += d.count;
     bytes += d.bytes;
