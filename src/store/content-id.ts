@@ -6,7 +6,7 @@ import { sha256 } from './hash.js';
 import type { HostFile, HostStat } from './hash-files.js';
 import { refuseSpecial } from './special-file.js';
 import { textLink, textNames } from './storable.js';
-import { KIND, statAhead, statAt } from './stat-ahead.js';
+import { AHEAD, KIND, statAhead, statAt } from './stat-ahead.js';
 import type { SnapshotId, TreeEntry } from './snapshot-store.js';
 
 /** The tree hash: over the sorted entries' names and ids, so a directory's id depends only on its content. */
@@ -76,7 +76,7 @@ export async function walkDirectory(path: string, each: {
   const prefix = join(path, '/');
   const slices: string[][] = [];
   for (let i = 0; i < names.length; i += SLICE) slices.push(names.slice(i, i + SLICE));
-  const ahead = names.length >= AHEAD_MIN ? statAhead(path, slices, 8, names.length >= TWO_MIN ? 2 : 1) : undefined;
+  const ahead = names.length >= AHEAD_MIN ? statAhead(path, slices, AHEAD, names.length >= TWO_MIN ? 2 : 1) : undefined;
   let batch: { name: string; file: HostFile }[] = [];
   const flush = async (): Promise<void> => {
     if (batch.length > 0) await each.files(batch);

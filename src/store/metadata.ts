@@ -105,12 +105,16 @@ export class Metadata {
    * `step` NUL item… — one probe of the identity index.
    */
   anyResultOf(step: string): boolean {
-    return this.bulk.statement('SELECT 1 FROM results WHERE identity >= ? AND identity < ? LIMIT 1').get(step, `${step}\u0001`) !== undefined;
+    return this.anyOfStep('results', step);
   }
 
   /** Whether any attempt is recorded for a job of the step whose identity is `step` (`anyResultOf`). */
   anyAttemptOf(step: string): boolean {
-    return this.bulk.statement('SELECT 1 FROM attempts WHERE identity >= ? AND identity < ? LIMIT 1').get(step, `${step}\u0001`) !== undefined;
+    return this.anyOfStep('attempts', step);
+  }
+
+  private anyOfStep(table: 'results' | 'attempts', step: string): boolean {
+    return this.bulk.statement(`SELECT 1 FROM ${table} WHERE identity >= ? AND identity < ? LIMIT 1`).get(step, `${step}\u0001`) !== undefined;
   }
 
   /**

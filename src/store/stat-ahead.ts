@@ -38,7 +38,7 @@ export interface Slices {
 }
 
 /** Slices asked for before the walk reaches them: enough to keep the worker busy, few enough to bound memory. */
-const AHEAD = 8;
+export const AHEAD = 8;
 
 /**
  * The stats of a large directory's entries, slice by slice, `lstat`ed on a
