@@ -14,6 +14,7 @@ import { refuseConfigRefutations } from './config-refutations.js';
 import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport, openFailureCode, refuseReport, sourceOf } from './load-or-report.js';
 import { storeSpec } from './find-store.js';
 import { importsOverStore, inputsOverStore } from './store-inputs.js';
+import { checkMemosAhead } from '../plan/step-memo.js';
 import { notAVariable, VARIABLE } from '../markdown/frontmatter-entries.js';
 import { REPEATED } from '../pipeline/axes.js';
 import { CONFIG_USE, givenFrontmatter, givenPlaces, type ConfigUse } from './apply-config.js';
@@ -121,6 +122,8 @@ export function openSession(
     throw new ExitError(openFailureCode(opened));
   }
   if (plans) refusePublishIntoStore(pipeline, pipelineDir, opened.value, stderr);
+  // The checks of the map steps' last results start now, on another core, before the inputs are read (below, and as they are hashed).
+  if (plans) checkMemosAhead({ pipeline, pipelinePath, ...opened.value });
   const overStore = plans ? inputsOverStore(pipeline, bound.paths, bindings, opened.value.store, places) : [];
   if (overStore.length > 0) {
     closeSession(opened.value);

@@ -18,7 +18,6 @@ import { ADVICE, NotTextError } from '../store/storable.js';
 import { unreadableAt } from '../store/unreadable.js';
 import { DataState } from './data-state.js';
 import { nestedInputProblem } from './nested-inputs.js';
-import { checkMemosAhead } from './step-memo.js';
 import type { EnvironmentView } from './environment.js';
 
 /** Everything a plan or a run of one pipeline works with. */
@@ -174,7 +173,6 @@ export async function seedState(session: Session, hostInputs: ReadonlyMap<string
     (entries) => session.store.composeTree(entries),
   );
   const hashFiles = (files: readonly HostFile[]): Promise<string[]> => hashHostFiles(session.meta, files);
-  checkMemosAhead(session);
   const ids = new Map<string, SnapshotId>();
   for (const [dataPath, host] of hostInputs) {
     ids.set(dataPath, await readingInput(session, dataPath, host, (links) => contentIdOfTree(host, hashFiles, (i, entries) => hostTrees.set(i, entries), treeMemo(session), links)));

@@ -109,16 +109,18 @@ function expectedTrees(step: Step, memo: StepMemo): Map<SnapshotId, number> {
 }
 
 /** Where the step's last memo is found again before its inputs are walked: the document and the step. */
-export function memoScope(session: Session, step: Step): string {
+export function memoScope(session: Pick<Session, 'pipelinePath'>, step: Step): string {
   return `${session.pipelinePath}\0${step.id}`;
 }
 
 /**
  * Starts checking the directories of each map step's last memo, on worker
  * threads, before the inputs are walked: when the step comes to the same
- * memo (its inputs unchanged), the million objects' stats are done.
+ * memo (its inputs unchanged), the million objects' stats are done. When
+ * a session opens to plan or run (`openSession`), and before `serve` plans
+ * again.
  */
-export function checkMemosAhead(session: Session): void {
+export function checkMemosAhead(session: Pick<Session, 'pipeline' | 'pipelinePath' | 'meta' | 'store'>): void {
   const checks: Map<SnapshotId, number>[] = [];
   for (const step of session.pipeline.steps) {
     const memo = memoable(step) ? session.meta.memos.last(memoScope(session, step)) : undefined;

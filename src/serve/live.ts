@@ -1,5 +1,6 @@
 import { planPipeline, type Plan } from '../plan/planner.js';
 import { seedState, type Session } from '../plan/session.js';
+import { checkMemosAhead } from '../plan/step-memo.js';
 import { selectSteps } from '../plan/selection.js';
 import { leasedJobs } from '../store/leases.js';
 import { DataIndex } from './data-index.js';
@@ -98,6 +99,8 @@ export class Live {
   }
 
   private async replan(): Promise<void> {
+    // The first plan takes the checks the session started as it opened; a later one starts them again (what was stored may have changed).
+    if (this.planned !== 0) checkMemosAhead(this.session);
     this.planned = Date.now();
     try {
       // What `shark run FILE` would do: every block but the `{manual}` ones.

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { UnsureObject } from './object-file.js';
 import type { SnapshotId } from './snapshot-store.js';
@@ -55,10 +56,8 @@ export class TreeChecksAhead {
   start(trees: ReadonlyMap<SnapshotId, number>): void {
     const key = keyOf(trees);
     if (this.started.has(key)) return;
-    const url = workerFile(new URL('./tree-check-worker.js', import.meta.url));
-    if (url === undefined) return;
-    const worker = new Worker(url);
-    worker.unref();
+    const worker = checkWorker();
+    if (worker === undefined) return;
     // Not a million-item directory's (~95 MB of text): the worker reads that one itself, on the way to a million `lstat`s.
     const texts = [...trees].flatMap(([id, size]) => {
       const text = size <= SENT_MAX ? this.text(id) : undefined;
@@ -85,6 +84,30 @@ export class TreeChecksAhead {
     for (const { worker } of this.started.values()) void worker.terminate();
     this.started.clear();
   }
+}
+
+/**
+ * Where bin/shark.js leaves the check's thread it started before loading
+ * the CLI, for `plan` and `run`, with the file it runs: a thread takes
+ * ~100 ms of a core to start (Node 20 compiles its own modules anew in
+ * each), and started then, on the core the start-up leaves idle, it is
+ * ready when the step memos name the trees rather than ~100 ms after (a
+ * fully cached 10,000-item plan waited on it). Taken by the first check;
+ * one never taken ends with the process.
+ */
+const SPARE = Symbol.for('shark.treeCheckWorker');
+
+function checkWorker(): Worker | undefined {
+  const url = workerFile(new URL('./tree-check-worker.js', import.meta.url));
+  const spare = (globalThis as { [SPARE]?: { worker: Worker; file: string } })[SPARE];
+  delete (globalThis as { [SPARE]?: unknown })[SPARE];
+  if (url === undefined) return undefined;
+  // Only one running the file this build would (not a stale bundle's).
+  if (spare !== undefined && spare.file === fileURLToPath(url)) return spare.worker;
+  void spare?.worker.terminate();
+  const worker = new Worker(url);
+  worker.unref();
+  return worker;
 }
 
 /**
