@@ -190,6 +190,7 @@ function treeMemo(session: Session): TreeMemo {
       return entries === undefined ? undefined : { id: id!, entries };
     },
     record: (path, fingerprint, id) => session.meta.stats.putTree(path, fingerprint, id),
+    knows: (path) => session.meta.stats.hasTree(path),
   };
 }
 

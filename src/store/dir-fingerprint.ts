@@ -14,6 +14,8 @@ import { settled } from './stat-cache.js';
 export interface TreeMemo {
   recall(path: string, fingerprint: string): { readonly id: SnapshotId; readonly entries: readonly TreeEntry[] } | undefined;
   record(path: string, fingerprint: string, id: SnapshotId): void;
+  /** Whether a fingerprint is kept for the path, whatever it is. */
+  knows(path: string): boolean;
 }
 
 /**

@@ -117,6 +117,10 @@ export class StatCache {
     return row?.fingerprint === fingerprint ? row.tree : undefined;
   }
 
+  hasTree(path: string): boolean {
+    return this.dirGet.get(path) !== undefined;
+  }
+
   putTree(path: string, fingerprint: string, tree: string): void {
     this.dirPut.run(path, fingerprint, tree);
   }

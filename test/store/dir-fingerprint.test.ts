@@ -47,6 +47,7 @@ describe('a directory walked again unchanged is known by its fingerprint; any ch
       return entries === undefined ? undefined : { id: id!, entries };
     },
     record: (path, fingerprint, id) => meta.stats.putTree(path, fingerprint, id),
+    knows: (path) => meta.stats.hasTree(path),
   });
   const walk = (): Promise<string> =>
     contentIdOfTree(items, (files: readonly HostFile[]) => {
