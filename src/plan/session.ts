@@ -8,7 +8,7 @@ import { importLockKey, type LockFile } from '../lockfile.js';
 import { valueProblem, type GivenPlaces } from '../pipeline/given-frontmatter.js';
 import type { ImportStep, Pipeline, RunStep, Step } from '../pipeline/pipeline.js';
 import { contentId, contentIdOfTree, entryOn, type LinkFollower } from '../store/content-id.js';
-import type { TreeMemo } from '../store/dir-fingerprint.js';
+import { storedTreeMemo, type TreeMemo } from '../store/dir-fingerprint.js';
 import { hashHostFiles, type HostFile } from '../store/hash-files.js';
 import { followNamed, linkLoop } from '../store/named-path.js';
 import type { Metadata } from '../store/metadata.js';
@@ -183,15 +183,7 @@ export async function seedState(session: Session, hostInputs: ReadonlyMap<string
 
 /** Host directories' tree ids by their fingerprints (the stat cache's), their entries from the store. */
 function treeMemo(session: Session): TreeMemo {
-  return {
-    recall: (path, fingerprint) => {
-      const id = session.meta.stats.treeOf(path, fingerprint);
-      const entries = id === undefined ? undefined : session.store.entries(id);
-      return entries === undefined ? undefined : { id: id!, entries };
-    },
-    record: (path, fingerprint, id) => session.meta.stats.putTree(path, fingerprint, id),
-    knows: (path) => session.meta.stats.hasTree(path),
-  };
+  return storedTreeMemo(session.meta.stats, (id) => session.store.entries(id));
 }
 
 /**

@@ -1,7 +1,9 @@
 import { lstatSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { CasObjects } from './cas-objects.js';
-import { type LinkFollower, walkDirectory, walkOn } from './content-id.js';
+import { type LinkFollower, walkOn } from './content-id.js';
+import type { TreeMemo } from './dir-fingerprint.js';
+import { walkKnown } from './dir-walk.js';
 import { hashHostFiles, type HostFile } from './hash-files.js';
 import type { Metadata } from './metadata.js';
 import type { SnapshotId, TreeEntry } from './snapshot-store.js';
@@ -27,9 +29,10 @@ export interface IngestTarget {
  * only the others copied. A symbolic link stays a link, as `contentId` sees it,
  * unless `links` follows it (a bound input's link leading out of it): then
  * it is the data it leads to. A FIFO, a socket or a device throws
- * `SpecialFileError`, unopened.
+ * `SpecialFileError`, unopened. With `memo`, a directory whose fingerprint
+ * it knows is that tree, its files' hashes not read (`walkKnown`).
  */
-export async function ingestHost(target: IngestTarget, hostPath: string, links?: LinkFollower): Promise<SnapshotId> {
+export async function ingestHost(target: IngestTarget, hostPath: string, links?: LinkFollower, memo?: TreeMemo): Promise<SnapshotId> {
   const top = lstatSync(hostPath);
   if (top.isSymbolicLink()) return `link:${textLink(hostPath)}`;
   refuseSpecial(hostPath, top);
@@ -42,18 +45,24 @@ export async function ingestHost(target: IngestTarget, hostPath: string, links?:
   const entries: TreeEntry[] = [];
   // The files' entries, by index, to check once the walk is done.
   const files: number[] = [];
-  await walkDirectory(hostPath, {
-    other: async (name, full, st) => {
-      const on = walkOn(full, st.isSymbolicLink(), links);
-      entries.push({ name, id: await ingestHost(target, on.path, on.links) });
-    },
-    files: async (batch) => {
-      const hashes = await hashHostFiles(target.meta, batch.map((b) => b.file));
-      batch.forEach(({ name, file }, n) => files.push(entries.push({ name, id: fileId(file, hashes[n]!) }) - 1));
-    },
+  const walked = await walkKnown(hostPath, memo, entries, (full, st) => {
+    const on = walkOn(full, st.isSymbolicLink(), links);
+    return ingestHost(target, on.path, on.links, memo);
+  }, async (batch) => {
+    const hashes = await hashHostFiles(target.meta, batch.map((b) => b.file));
+    batch.forEach(({ name, file }, n) => files.push(entries.push({ name, id: fileId(file, hashes[n]!) }) - 1));
   });
+  if (walked.known !== undefined) {
+    // The tree its fingerprint names is stored: its files' objects are checked (and any missing copied) as when hashed.
+    const known = [...walked.known.entries];
+    const ids = known.map((e) => e.id);
+    await storeMissing(target, hostPath, known, ids.flatMap((id, n) => (id.startsWith('tree:') || id.startsWith('link:') ? [] : [n])));
+    return known.every((e, n) => e.id === ids[n]) ? walked.known.id : target.composeTree(known);
+  }
   await storeMissing(target, hostPath, entries, files);
-  return target.composeTree(entries);
+  const id = target.composeTree(entries);
+  if (walked.fingerprint !== undefined) memo!.record(hostPath, walked.fingerprint, id);
+  return id;
 }
 
 /**

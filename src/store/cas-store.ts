@@ -11,6 +11,7 @@ import { CasWorkspaces } from './cas-workspaces.js';
 import { reopenFolder } from './owner-access.js';
 import { collectCas, removeLeftovers } from './cas-collect.js';
 import { ingestHost } from './cas-ingest.js';
+import { storedTreeMemo } from './dir-fingerprint.js';
 import type { LinkFollower } from './content-id.js';
 import { verifyObjects } from './cas-verify.js';
 import type { Metadata } from './metadata.js';
@@ -136,7 +137,9 @@ export class CasStore implements SnapshotStore {
   }
 
   async ingest(hostPath: string, links?: LinkFollower): Promise<SnapshotId> {
-    const id = await ingestHost({ meta: this.meta, objects: this.objects, copy: (p, mode) => this.absorbCopyNow(p, mode), composeTree: (e) => this.composeTree(e) }, hostPath, links);
+    const target = { meta: this.meta, objects: this.objects, copy: (p: string, mode: number) => this.absorbCopyNow(p, mode), composeTree: (e: readonly TreeEntry[]) => this.composeTree(e) };
+    // A directory as the last plan or run found it is known by its fingerprint: its files' hashes are not read again.
+    const id = await ingestHost(target, hostPath, links, storedTreeMemo(this.meta.stats, (i) => this.trees.entries(i)));
     // Every object under it was just found sound or stored.
     this.presence.vouch(id);
     return id;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { FileBatch } from './content-id.js';
+import type { FileBatch } from './dir-walk.js';
 import type { SnapshotId, TreeEntry } from './snapshot-store.js';
-import { settled } from './stat-cache.js';
+import { settled, type StatCache } from './stat-cache.js';
 
 /**
  * A host directory's tree id, remembered by the fingerprint of what a walk
@@ -16,6 +16,26 @@ export interface TreeMemo {
   record(path: string, fingerprint: string, id: SnapshotId): void;
   /** Whether a fingerprint is kept for the path, whatever it is. */
   knows(path: string): boolean;
+}
+
+/**
+ * The memo kept in the stat cache's table (`StatCache.treeOf`), the
+ * entries from the store's trees: what a plan hashing its inputs and a run
+ * storing them both use.
+ */
+export function storedTreeMemo(
+  stats: Pick<StatCache, 'treeOf' | 'putTree' | 'hasTree'>,
+  entriesOf: (id: SnapshotId) => readonly TreeEntry[] | undefined,
+): TreeMemo {
+  return {
+    recall: (path, fingerprint) => {
+      const id = stats.treeOf(path, fingerprint);
+      const entries = id === undefined ? undefined : entriesOf(id);
+      return entries === undefined ? undefined : { id: id!, entries };
+    },
+    record: (path, fingerprint, id) => stats.putTree(path, fingerprint, id),
+    knows: (path) => stats.hasTree(path),
+  };
 }
 
 /**

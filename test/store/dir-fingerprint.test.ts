@@ -1,14 +1,16 @@
-import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CasStore } from '../../src/store/cas-store.js';
 import { contentId, contentIdOfTree } from '../../src/store/content-id.js';
-import { DirFingerprint, heldBatch, type TreeMemo } from '../../src/store/dir-fingerprint.js';
+import { DirFingerprint, heldBatch, storedTreeMemo, type TreeMemo } from '../../src/store/dir-fingerprint.js';
 import { hashHostFiles, type HostFile } from '../../src/store/hash-files.js';
 import { hashFileSync } from '../../src/store/hash.js';
 import { Metadata } from '../../src/store/metadata.js';
 import { settled } from '../../src/store/stat-cache.js';
 import { TreeTable } from '../../src/store/tree-table.js';
+import { objectPath } from '../../src/store/object-file.js';
 
 const ROUND = 1_700_000_000;
 
@@ -40,15 +42,7 @@ describe('a directory walked again unchanged is known by its fingerprint; any ch
   });
 
   // As the plan has it: the rows in the stat cache's table, the entries from the store's trees.
-  const memo = (): TreeMemo => ({
-    recall: (path, fingerprint) => {
-      const id = meta.stats.treeOf(path, fingerprint);
-      const entries = id === undefined ? undefined : trees.entries(id);
-      return entries === undefined ? undefined : { id: id!, entries };
-    },
-    record: (path, fingerprint, id) => meta.stats.putTree(path, fingerprint, id),
-    knows: (path) => meta.stats.hasTree(path),
-  });
+  const memo = (): TreeMemo => storedTreeMemo(meta.stats, (id) => trees.entries(id));
   const walk = (): Promise<string> =>
     contentIdOfTree(items, (files: readonly HostFile[]) => {
       hashed += files.length;
@@ -100,6 +94,47 @@ describe('a directory walked again unchanged is known by its fingerprint; any ch
     expect(await walk()).toBe(after);
     expect(hashed).toBe(0);
   });
+
+  it('stores a directory it knows by its fingerprint without reading its files\' hashes, copying again an object gone from the store', async () => {
+    const root = join(dir, 'store');
+    const store = new CasStore(root, meta);
+    const read = vi.spyOn(meta.stats, 'hashesOf');
+    const first = await store.ingest(items);
+    expect(first).toBe(truth());
+    expect(read).toHaveBeenCalled();
+    read.mockClear();
+    // An object of the directory removed from the store behind its back: the next ingest must put it back.
+    const gone = store.entries(first)!.find((e) => e.name === '7.txt')!.id;
+    unlinkSync(objectPath(join(root, 'objects'), gone));
+    // As the next command finds the store (a process's own memory of sound objects is not asked).
+    const again = new CasStore(root, meta);
+    expect(await again.ingest(items)).toBe(first);
+    expect(read).not.toHaveBeenCalled();
+    expect(existsSync(objectPath(join(root, 'objects'), gone))).toBe(true);
+    expect(new CasStore(root, meta).has(first)).toBe(true);
+  });
+
+  it('knows a directory beyond the size whose files wait for the fingerprint once it has one for its path', async () => {
+    // 65,537 files: more than the walk holds back unasked (DEFER_MAX); the first walk hashes them as it goes and records the fingerprint.
+    const big = join(dir, 'big');
+    mkdirSync(big);
+    for (let i = 0; i <= 65_536; i++) writeFileSync(join(big, `${i}`), '');
+    const walkBig = (): Promise<string> => contentIdOfTree(big, (files) => {
+      hashed += files.length;
+      return hashHostFiles(meta, files);
+    }, (_, entries) => void trees.compose(entries), memo());
+    const first = await walkBig();
+    expect(hashed).toBe(65_537);
+    hashed = 0;
+    const read = vi.spyOn(meta.stats, 'hashesOf');
+    expect(await walkBig()).toBe(first);
+    expect(read).not.toHaveBeenCalled();
+    // A change is still seen.
+    writeFileSync(join(big, '5'), 'changed');
+    const after = await walkBig();
+    expect(after).not.toBe(first);
+    expect(after).toBe(contentId(big, (p) => hashFileSync(p)).id);
+  }, 60_000);
 
   it('works the directory out file by file when the store no longer has the tree it remembered', async () => {
     const first = await walk();
