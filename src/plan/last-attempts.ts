@@ -27,20 +27,37 @@ export interface StepAttempts {
  * identity now.
  */
 export function lastAttempts(session: Session, step: string, jobs: readonly Job[]): StepAttempts {
-  // One probe first: a map never attempted under its outputs as written (a new command, new outputs) looks up none of its million items.
-  const tried = jobs.length > 0 && session.meta.anyAttemptOf(baseIdentity(jobs[0]!.identity));
-  const found: Map<string, LastAttempt> = tried ? usedSince(session, step, jobs, session.meta.own.lastAttempts(jobs.map((j) => j.identity), session.pipelinePath)) : new Map();
-  const renamed = jobs.filter((j) => !found.has(j.identity));
-  if (renamed.length === 0) return { byIdentity: found, newItems: true };
-  const { byItem, finished } = session.meta.own.lastAttemptsOfStep(step, session.pipelinePath);
-  const newItems = finished || session.meta.runTable.of(session.pipelinePath).length === 0;
-  if (byItem.size === 0) return { byIdentity: found, newItems };
-  const others = otherIdentities(session, step);
-  for (const job of renamed) {
-    const attempt = byItem.get(rowItem(job.items));
-    if (attempt !== undefined && !others.has(baseIdentity(attempt.identity))) found.set(job.identity, attempt);
-  }
-  return { byIdentity: found, newItems };
+  return attemptsOfStep(session, step)(jobs);
+}
+
+/**
+ * `lastAttempts` of a step's jobs a slice at a time (the planner's: the
+ * attempts' records, ~500 bytes each, of a million items read at once held
+ * 3.4 GB), what the step shares read once: whether it was ever attempted
+ * under its outputs as written, and its items' last attempts in the
+ * document's runs (read only when a job has no attempt of its own).
+ */
+export function attemptsOfStep(session: Session, step: string): (jobs: readonly Job[]) => StepAttempts {
+  let tried: boolean | undefined;
+  let ofStep: { byItem: Map<string | null, LastAttempt & { readonly identity: string }>; newItems: boolean; others: Set<string> } | undefined;
+  return (jobs) => {
+    if (jobs.length === 0) return { byIdentity: new Map(), newItems: true };
+    // One probe: a map never attempted under its outputs as written (a new command, new outputs) looks up none of its million items.
+    tried ??= session.meta.anyAttemptOf(baseIdentity(jobs[0]!.identity));
+    const found: Map<string, LastAttempt> = tried ? usedSince(session, step, jobs, session.meta.own.lastAttempts(jobs.map((j) => j.identity), session.pipelinePath)) : new Map();
+    const renamed = jobs.filter((j) => !found.has(j.identity));
+    if (renamed.length === 0) return { byIdentity: found, newItems: true };
+    ofStep ??= (() => {
+      const { byItem, finished } = session.meta.own.lastAttemptsOfStep(step, session.pipelinePath);
+      return { byItem, newItems: finished || session.meta.runTable.of(session.pipelinePath).length === 0, others: byItem.size === 0 ? new Set<string>() : otherIdentities(session, step) };
+    })();
+    const { byItem, newItems, others } = ofStep;
+    for (const job of renamed) {
+      const attempt = byItem.get(rowItem(job.items));
+      if (attempt !== undefined && !others.has(baseIdentity(attempt.identity))) found.set(job.identity, attempt);
+    }
+    return { byIdentity: found, newItems };
+  };
 }
 
 /**
@@ -71,7 +88,7 @@ function usedSince(session: Session, step: string, jobs: readonly Job[], attempt
   }
   if (runOf.size === 0) return attempts;
   const after = minOf(runOf.values(), (a) => a.run);
-  const used = session.meta.own.usedSince(step, session.pipelinePath, new Set(runOf.keys()), after);
+  const used = session.meta.own.usedSince(step, session.pipelinePath, new Map([...runOf].map(([item, { job }]) => [item, job.id])), after);
   const newer = [...used].filter(([item, u]) => u.run > runOf.get(item)!.run && u.key !== attempts.get(runOf.get(item)!.job.identity)!.key);
   if (newer.length === 0) return attempts;
   const results = session.meta.own.resultsOf(newer.map(([, u]) => u.key));

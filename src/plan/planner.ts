@@ -2,7 +2,7 @@ import { noBuildBlock } from '../pipeline/missing-environments.js';
 import type { DataState } from './data-state.js';
 import { stepExplainer } from './explainer.js';
 import type { Job } from './jobs.js';
-import { lastAttempts, type StepAttempts } from './last-attempts.js';
+import { attemptsOfStep, type StepAttempts } from './last-attempts.js';
 import { missingLocalFile, type Session } from './session.js';
 import { keptAhead } from './precious.js';
 import { everything, neededInstances, neededNote, type Selection, type SelectionError } from './selection.js';
@@ -72,6 +72,8 @@ function reasonsFor(d: JobDecision, isMapJob: boolean, attempts: StepAttempts, e
 const NEW_ITEM: readonly string[] = Object.freeze(['no previous result (new item)']);
 const NO_RESULT: readonly string[] = Object.freeze(['no previous result']);
 const NONE: readonly string[] = Object.freeze([]);
+/** Jobs whose last attempts are read and explained at a time. */
+const ATTEMPTS_SLICE = 16_384;
 /** The same key succeeded, yet no result is recorded under it: only `fsck --repair` drops results. */
 const DROPPED: readonly string[] = Object.freeze(['the previous result was dropped by `shark fsck --repair` (its data was damaged)']);
 
@@ -147,10 +149,14 @@ export async function planPipeline(session: Session, state: DataState, selection
       continue;
     }
     const done: { job: Job; outputs: Record<string, string> }[] = [];
-    const toRun = decision.jobs.filter((d) => d.cached === undefined && d.job.problem === undefined && decision.unbuilt === undefined && d.forced !== true);
-    const attempts = lastAttempts(session, step.id, toRun.map((d) => d.job));
+    const toRun = (d: JobDecision): boolean => d.cached === undefined && d.job.problem === undefined && decision.unbuilt === undefined && d.forced !== true;
+    const attemptsOf = attemptsOfStep(session, step.id);
     const explain = stepExplainer(missingLocalFile(session, step));
-    for (const d of decision.jobs) {
+    // The jobs to run compared with their last attempts a slice at a time: only a slice's records are held.
+    let attempts: StepAttempts | undefined;
+    for (let n = 0; n < decision.jobs.length; n++) {
+      const d = decision.jobs[n]!;
+      if (n % ATTEMPTS_SLICE === 0) attempts = attemptsOf(decision.jobs.slice(n, n + ATTEMPTS_SLICE).filter(toRun).map((t) => t.job));
       const { job, cached } = d;
       const items = job.items.map((i) => i.name);
       if (cached !== undefined) {
@@ -159,7 +165,7 @@ export async function planPipeline(session: Session, state: DataState, selection
         const reasons = d.kept !== undefined ? [`kept (precious): ${d.kept.join('; ')}`] : NONE;
         parts.push(planned(base, job.id, items, 'cached', reasons, shown, cached.key));
       } else {
-        parts.push(planned(base, job.id, items, 'run', runReasons(d, decision.unbuilt, decision.isMap, attempts, explain)));
+        parts.push(planned(base, job.id, items, 'run', runReasons(d, decision.unbuilt, decision.isMap, attempts!, explain)));
       }
     }
     const of = decision.partial?.of;

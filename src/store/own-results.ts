@@ -102,20 +102,21 @@ export class OwnResults {
 
   /**
    * The keys the newest runs of document `pipeline` (its shell sessions'
-   * included) newer than run `after` used for step `step`'s `items` (ok or
-   * cached), by item, with the run: a job's attempt is the last run that
+   * included) newer than run `after` used for step `step`'s `jobs` (ok or
+   * cached; each job's name by its item), by item, with the run: a job's attempt is the last run that
    * executed it, and a later run may have used another result (an edit run,
    * then reverted). Runs newest first, until each item is found: in the
    * usual case, where the newest run made the attempts, none is read.
    */
-  usedSince(step: string, pipeline: string, items: ReadonlySet<string | null>, after: number): Map<string | null, { key: string; run: number }> {
+  usedSince(step: string, pipeline: string, jobs: ReadonlyMap<string | null, string>, after: number): Map<string | null, { key: string; run: number }> {
     const used = new Map<string | null, { key: string; run: number }>();
     const runs = [...this.runsOf(pipeline).ids].filter((id) => id > after).sort((a, b) => b - a);
+    const names = [...jobs.values()];
     for (const run of runs) {
-      for (const [item, key, status] of this.runRows.ofStep(run, step)) {
-        if ((status === 'ok' || status === 'cached') && items.has(item) && !used.has(item)) used.set(item, { key, run });
+      for (const [item, key, status] of this.runRows.ofJobs(run, step, names)) {
+        if ((status === 'ok' || status === 'cached') && jobs.has(item) && !used.has(item)) used.set(item, { key, run });
       }
-      if (used.size === items.size) break;
+      if (used.size === jobs.size) break;
     }
     return used;
   }

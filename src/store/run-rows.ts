@@ -55,6 +55,9 @@ const NAMED_OF_STEP = `SELECT j.item, j.key, 'cached' FROM run_links l JOIN run_
   AND j.job >= l.source_step || '[' AND j.job < l.source_step || '\\' AND j.step = l.source_step
   WHERE l.run_id = @run AND l.step = @step`;
 
+/** Job names per `IN (…)` of `ofJobs`. */
+const JOBS_AT_ONCE = 500;
+
 /** One job of a step as a run recorded it: its item(s) (null for a step of one job), key and status. */
 export type StepRow = [item: string | null, key: string, status: string];
 
@@ -71,12 +74,15 @@ export class RunRows {
 
   constructor(private readonly db: Database.Database, private readonly bulk: BulkReads) {
     this.stmts = {
-      count: db.prepare<[number, string], { n: number; ok: number }>(
-        "SELECT count(*) AS n, count(CASE WHEN status IN ('ok', 'cached') THEN 1 END) AS ok FROM run_jobs WHERE run_id = ? AND step = ?"),
+      // The step's rows by their names alone (the table's key: no row read), and those not ok by the partial index.
+      count: db.prepare<{ run: number; step: string }, { n: number }>(`SELECT count(*) AS n FROM run_jobs WHERE run_id = @run AND job = @step
+        UNION ALL SELECT count(*) FROM run_jobs WHERE run_id = @run AND job >= @step || '[' AND job < @step || '\\'`),
+      notOk: db.prepare<[number, string], { n: number }>("SELECT count(*) AS n FROM run_jobs WHERE run_id = ? AND step = ? AND status NOT IN ('ok', 'cached')"),
       link: db.prepare(`INSERT OR REPLACE INTO run_links (run_id, step, block, line, source_run, source_step, jobs)
         VALUES (@run, @step, @block, @line, @source, @old, @jobs)`),
       named: db.prepare<[number], { n: number }>('SELECT coalesce(sum(jobs), 0) AS n FROM run_links WHERE run_id = ?'),
       began: db.prepare('INSERT OR REPLACE INTO run_steps (run_id, step, jobs) VALUES (?, ?, ?)'),
+      source: db.prepare<[number, string], { run: number; step: string }>('SELECT source_run AS run, source_step AS step FROM run_links WHERE run_id = ? AND step = ?'),
       begun: db.prepare<[number], { step: string; jobs: number }>('SELECT step, jobs FROM run_steps WHERE run_id = ?'),
     };
   }
@@ -93,8 +99,8 @@ export class RunRows {
    */
   link(source: { readonly run: number; readonly step: string }, jobs: number, to: RowLink): boolean {
     return this.db.transaction(() => {
-      const { n, ok } = this.stmts.count.get(source.run, source.step)!;
-      if (n !== jobs || ok !== n) return false;
+      const n = this.stmts.count.all({ run: source.run, step: source.step }).reduce((sum, r) => sum + r.n, 0);
+      if (n !== jobs || this.stmts.notOk.get(source.run, source.step)!.n !== 0) return false;
       this.stmts.link.run({ ...to, source: source.run, old: source.step, jobs: n });
       return true;
     }).immediate();
@@ -134,6 +140,29 @@ export class RunRows {
       ...(this.bulk.statement(OWN_OF_STEP, true).all(params) as StepRow[]),
       ...(this.bulk.statement(NAMED_OF_STEP, true).all(params) as StepRow[]),
     ];
+  }
+
+  /**
+   * A run's rows of one step for these of its jobs (`step` or `step[…]`),
+   * its own and those it names, looked up by the table's key a few hundred
+   * at a time: what a plan asks of a slice of a million-item map's jobs
+   * (`ofStep` read all the step's rows for each slice).
+   */
+  ofJobs(runId: number, step: string, jobs: readonly string[]): StepRow[] {
+    const rows: StepRow[] = [];
+    const read = (run: number, as: string, names: readonly string[], status?: string): void => {
+      for (let i = 0; i < names.length; i += JOBS_AT_ONCE) {
+        const part = names.slice(i, i + JOBS_AT_ONCE);
+        // By the table's key (`step` only checked: a condition on it in SQL could lead the planner elsewhere).
+        const statement = this.bulk.statement(`SELECT item, key, status, step FROM run_jobs WHERE run_id = ? AND job IN (${'?,'.repeat(part.length - 1)}?)`, true);
+        for (const row of statement.all(run, ...part) as [...StepRow, string][]) if (row[3] === as) rows.push([row[0], row[1], status ?? row[2]]);
+      }
+    };
+    read(runId, step, jobs);
+    const source = this.stmts.source.get(runId, step);
+    // Named rows are the source step's jobs under their names there, and `cached` in this run (as `NAMED_OF_STEP`).
+    if (source !== undefined) read(source.run, source.step, jobs.map((j) => source.step + j.slice(step.length)), 'cached');
+    return rows;
   }
 
   /** The keys of a run's rows, its own and those it names, in no particular order (no log read: what gc needs). */
