@@ -2,7 +2,11 @@ import { minOf } from '../fold.js';
 import type { LastAttempt } from '../store/metadata.js';
 import type { OwnAttempt } from '../store/own-results.js';
 import { rowItem, stepIdentity, type Job } from './jobs.js';
+import type { stepExplainer } from './explainer.js';
 import type { Session } from './session.js';
+import type { JobDecision } from './step-plan.js';
+
+type Explainer = ReturnType<typeof stepExplainer>;
 
 /** What the jobs to run of one step are compared with, and what a map job with none is. */
 export interface StepAttempts {
@@ -98,4 +102,28 @@ function usedSince(session: Session, step: string, jobs: readonly Job[], attempt
     if (result?.identity === job.identity) attempts.set(job.identity, { key, status: 'ok', record: result.record, run });
   }
   return attempts;
+}
+
+// Shared by every job they explain (plans are read-only): a million new items need not hold a million arrays.
+const NEW_ITEM: readonly string[] = Object.freeze(['no previous result (new item)']);
+const NO_RESULT: readonly string[] = Object.freeze(['no previous result']);
+/** The same key succeeded, yet no result is recorded under it: only `fsck --repair` drops results. */
+const DROPPED: readonly string[] = Object.freeze(['the previous result was dropped by `shark fsck --repair` (its data was damaged)']);
+
+/** Why a job that is not cached will run: what it cannot, what it was told, or what changed since its last attempt. */
+export function runReasons(d: JobDecision, unbuilt: string | undefined, isMap: boolean, attempts: StepAttempts, explain: Explainer): readonly string[] {
+  if (d.job.problem !== undefined) return [d.job.problem.message];
+  if (unbuilt !== undefined) return [unbuilt];
+  if (d.forced === true) return ['forced (--force)'];
+  return reasonsFor(d, isMap, attempts, explain);
+}
+
+/** What changed since the job's last attempt, or that it has none (a new item, or none recorded). */
+function reasonsFor(d: JobDecision, isMapJob: boolean, attempts: StepAttempts, explain: Explainer): readonly string[] {
+  const { job } = d;
+  if (d.stale === true) return ["the previous result's data is no longer in the store"];
+  const attempt = attempts.byIdentity.get(job.identity);
+  if (attempt === undefined) return isMapJob && attempts.newItems ? NEW_ITEM : NO_RESULT;
+  if (attempt.key === job.key) return attempt.status === 'failed' ? ['previous attempt failed'] : DROPPED;
+  return explain(attempt.record, job.record);
 }

@@ -2,7 +2,7 @@ import { noBuildBlock } from '../pipeline/missing-environments.js';
 import type { DataState } from './data-state.js';
 import { stepExplainer } from './explainer.js';
 import type { Job } from './jobs.js';
-import { attemptsOfStep, type StepAttempts } from './last-attempts.js';
+import { attemptsOfStep, runReasons, type StepAttempts } from './last-attempts.js';
 import { missingLocalFile, type Session } from './session.js';
 import { keptAhead } from './precious.js';
 import { everything, neededInstances, neededNote, type Selection, type SelectionError } from './selection.js';
@@ -56,26 +56,9 @@ export function isRecalled(part: PlannedJob | RecalledStep): part is RecalledSte
   return part instanceof MemoStep;
 }
 
-type Explainer = ReturnType<typeof stepExplainer>;
-
-/** Why a job that is not cached will run. */
-function reasonsFor(d: JobDecision, isMapJob: boolean, attempts: StepAttempts, explain: Explainer): readonly string[] {
-  const { job } = d;
-  if (d.stale === true) return ["the previous result's data is no longer in the store"];
-  const attempt = attempts.byIdentity.get(job.identity);
-  if (attempt === undefined) return isMapJob && attempts.newItems ? NEW_ITEM : NO_RESULT;
-  if (attempt.key === job.key) return attempt.status === 'failed' ? ['previous attempt failed'] : DROPPED;
-  return explain(attempt.record, job.record);
-}
-
-// Shared by every job they explain (plans are read-only): a million new items need not hold a million arrays.
-const NEW_ITEM: readonly string[] = Object.freeze(['no previous result (new item)']);
-const NO_RESULT: readonly string[] = Object.freeze(['no previous result']);
 const NONE: readonly string[] = Object.freeze([]);
 /** Jobs whose last attempts are read and explained at a time. */
 const ATTEMPTS_SLICE = 16_384;
-/** The same key succeeded, yet no result is recorded under it: only `fsck --repair` drops results. */
-const DROPPED: readonly string[] = Object.freeze(['the previous result was dropped by `shark fsck --repair` (its data was damaged)']);
 
 /**
  * A dry run: every job in DAG order with `cached`, `run` or `blocked` and
@@ -212,13 +195,6 @@ export async function planPipeline(session: Session, state: DataState, selection
     ...(noJobs.length > 0 ? { noJobs } : {}),
     ...(blockedMaps.length > 0 ? { blockedMaps } : {}),
   };
-}
-
-function runReasons(d: JobDecision, unbuilt: string | undefined, isMap: boolean, attempts: StepAttempts, explain: Explainer): readonly string[] {
-  if (d.job.problem !== undefined) return [d.job.problem.message];
-  if (unbuilt !== undefined) return [unbuilt];
-  if (d.forced === true) return ['forced (--force)'];
-  return reasonsFor(d, isMap, attempts, explain);
 }
 
 /**
