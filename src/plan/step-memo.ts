@@ -130,6 +130,17 @@ export function checkMemosAhead(session: Pick<Session, 'pipeline' | 'pipelinePat
 }
 
 /**
+ * Stops the check `checkMemosAhead` started of the step's last memo, when
+ * the step did not come to that memo (its command or inputs changed): a
+ * million `lstat`s on another core would only slow the plan, and the
+ * worker held the memo's tree (~300 MB at 1,000,000 items) to the end.
+ */
+export function forgoLastCheck(session: Session, step: Step): void {
+  const last = memoable(step) ? session.meta.memos.last(memoScope(session, step)) : undefined;
+  if (last !== undefined) session.store.forgoTreeCheck?.(expectedTrees(step, last));
+}
+
+/**
  * The step's cached jobs as its memo has them, when the memo is there, is
  * for as many jobs, and every object of its directories is in the store
  * (else undefined: the step is decided job by job, which says what is gone).

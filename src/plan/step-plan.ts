@@ -12,7 +12,7 @@ import type { Selection } from './selection.js';
 import { HOST_ENV_ID } from './environment.js';
 import { stepDeps, stepTools } from './host-tools.js';
 import { composeOutputs, expandJobs, itemLabel, mapOverFile, stepIdentity, withExtension, type Job, type JobContext } from './jobs.js';
-import { memoable, memoKey, memoScope, recall } from './step-memo.js';
+import { forgoLastCheck, memoable, memoKey, memoScope, recall } from './step-memo.js';
 import { keptResult } from './precious.js';
 import { closest, isPrecious, NOT_NEEDED } from './selection.js';
 import { picks, unmatchedPick, unpicked, type JobPick } from './job-picks.js';
@@ -157,6 +157,7 @@ export async function decideStep(
   const found = memo === undefined ? undefined : session.meta.memos.get(memo.key);
   const recalled = found === undefined ? undefined : await recall(session, step, jobs, found, entriesOf);
   if (recalled !== undefined) return { kind: 'jobs', jobs: recalled, isMap: true, memo: { key: memo!.key, hit: found! } };
+  forgoLastCheck(session, step);
   const clash = plusClash(step, all);
   if (clash !== undefined) return { kind: 'failed', reason: 'conflict', ...clash };
   // One query per few hundred jobs instead of one per job: a map step may have thousands.

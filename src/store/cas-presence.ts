@@ -50,6 +50,11 @@ export class CasPresence {
     for (const trees of checks) this.ahead.start(trees);
   }
 
+  /** Stops the check `checkAhead` started of these trees (`SnapshotStore.forgoTreeCheck`). */
+  forgoCheck(trees: ReadonlyMap<SnapshotId, number>): void {
+    this.ahead.forgo(trees);
+  }
+
   private async checkNow(trees: ReadonlyMap<SnapshotId, number>): Promise<boolean> {
     const leaves = leavesOf(trees, this.entries, (id) => this.soundTrees.has(id));
     return leaves !== undefined && (await this.objects.allSound(leaves));

@@ -157,6 +157,10 @@ export class CasStore implements SnapshotStore {
     this.presence.checkAhead(checks);
   }
 
+  forgoTreeCheck(trees: ReadonlyMap<SnapshotId, number>): void {
+    this.presence.forgoCheck(trees);
+  }
+
   async materialize(id: SnapshotId, ws: Workspace, path: string): Promise<void> {
     const placed = this.workspaces.placedIn(ws);
     if (placed !== undefined) {

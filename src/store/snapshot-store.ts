@@ -120,6 +120,8 @@ export interface SnapshotStore {
    * started before and not taken are dropped: none is answered stale.
    */
   checkTreesAhead?(checks: readonly ReadonlyMap<SnapshotId, number>[]): void;
+  /** Optional: stops a check `checkTreesAhead` started of exactly these trees, not yet taken (the plan no longer needs it). */
+  forgoTreeCheck?(trees: ReadonlyMap<SnapshotId, number>): void;
   /**
    * Re-hashes stored data against its recorded content ids; reports what is
    * missing or corrupt. `refreshed` hears of sound data whose recorded stat was

@@ -79,6 +79,15 @@ export class TreeChecksAhead {
     return started.reply;
   }
 
+  /** Stops the check of exactly these trees, if one was started and not taken: nothing will ask for it. */
+  forgo(trees: ReadonlyMap<SnapshotId, number>): void {
+    const key = keyOf(trees);
+    const started = this.started.get(key);
+    if (started === undefined) return;
+    this.started.delete(key);
+    void started.worker.terminate();
+  }
+
   /** Forgets the checks not taken (their workers stopped): what they would say may be out of date. */
   drop(): void {
     for (const { worker } of this.started.values()) void worker.terminate();
