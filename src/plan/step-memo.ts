@@ -123,8 +123,8 @@ export function memoScope(session: Pick<Session, 'pipelinePath'>, step: Step): s
 export function checkMemosAhead(session: Pick<Session, 'pipeline' | 'pipelinePath' | 'meta' | 'store'>): void {
   const checks: Map<SnapshotId, number>[] = [];
   for (const step of session.pipeline.steps) {
-    const memo = memoable(step) ? session.meta.memos.last(memoScope(session, step)) : undefined;
-    if (memo !== undefined) checks.push(expectedTrees(step, memo));
+    const trees = lastMemoTrees(session, step);
+    if (trees !== undefined) checks.push(trees);
   }
   session.store.checkTreesAhead?.(checks);
 }
@@ -136,8 +136,14 @@ export function checkMemosAhead(session: Pick<Session, 'pipeline' | 'pipelinePat
  * worker held the memo's tree (~300 MB at 1,000,000 items) to the end.
  */
 export function forgoLastCheck(session: Session, step: Step): void {
+  const trees = lastMemoTrees(session, step);
+  if (trees !== undefined) session.store.forgoTreeCheck?.(trees);
+}
+
+/** The directories the map step's last memo names, each with the entries it must have: what is checked ahead for it. */
+function lastMemoTrees(session: Pick<Session, 'pipelinePath' | 'meta'>, step: Step): Map<SnapshotId, number> | undefined {
   const last = memoable(step) ? session.meta.memos.last(memoScope(session, step)) : undefined;
-  if (last !== undefined) session.store.forgoTreeCheck?.(expectedTrees(step, last));
+  return last === undefined ? undefined : expectedTrees(step, last);
 }
 
 /**

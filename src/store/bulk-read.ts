@@ -26,11 +26,15 @@ export class BulkReads {
 
   constructor(private readonly db: Database.Database, private readonly limits: ScanLimits = LIMITS) {}
 
-  /** The rows of `select IN (…)` over many values. `raw`: rows as arrays, integers as bigint. */
-  *selectIn<Row>(select: string, values: readonly string[], raw = false): Generator<Row> {
+  /**
+   * The rows of `select IN (…)` over many values. `raw`: rows as arrays,
+   * integers as bigint. `before`: the values of the `?`s `select` has
+   * before its `IN`, the same for every part.
+   */
+  *selectIn<Row>(select: string, values: readonly string[], raw = false, before: readonly unknown[] = []): Generator<Row> {
     for (let i = 0; i < values.length; i += CHUNK) {
       const part = values.slice(i, i + CHUNK);
-      yield* this.statement(`${select} IN (${'?,'.repeat(part.length - 1)}?)`, raw).all(...part) as Row[];
+      yield* this.statement(`${select} IN (${'?,'.repeat(part.length - 1)}?)`, raw).all(...before, ...part) as Row[];
     }
   }
 

@@ -55,9 +55,6 @@ const NAMED_OF_STEP = `SELECT j.item, j.key, 'cached' FROM run_links l JOIN run_
   AND j.job >= l.source_step || '[' AND j.job < l.source_step || '\\' AND j.step = l.source_step
   WHERE l.run_id = @run AND l.step = @step`;
 
-/** Job names per `IN (…)` of `ofJobs`. */
-const JOBS_AT_ONCE = 500;
-
 /** One job of a step as a run recorded it: its item(s) (null for a step of one job), key and status. */
 export type StepRow = [item: string | null, key: string, status: string];
 
@@ -75,8 +72,8 @@ export class RunRows {
   constructor(private readonly db: Database.Database, private readonly bulk: BulkReads) {
     this.stmts = {
       // The step's rows by their names alone (the table's key: no row read), and those not ok by the partial index.
-      count: db.prepare<{ run: number; step: string }, { n: number }>(`SELECT count(*) AS n FROM run_jobs WHERE run_id = @run AND job = @step
-        UNION ALL SELECT count(*) FROM run_jobs WHERE run_id = @run AND job >= @step || '[' AND job < @step || '\\'`),
+      count: db.prepare<{ run: number; step: string }, { n: number }>(`SELECT (SELECT count(*) FROM run_jobs WHERE run_id = @run AND job = @step)
+        + (SELECT count(*) FROM run_jobs WHERE run_id = @run AND job >= @step || '[' AND job < @step || '\\') AS n`),
       notOk: db.prepare<[number, string], { n: number }>("SELECT count(*) AS n FROM run_jobs WHERE run_id = ? AND step = ? AND status NOT IN ('ok', 'cached')"),
       link: db.prepare(`INSERT OR REPLACE INTO run_links (run_id, step, block, line, source_run, source_step, jobs)
         VALUES (@run, @step, @block, @line, @source, @old, @jobs)`),
@@ -99,7 +96,7 @@ export class RunRows {
    */
   link(source: { readonly run: number; readonly step: string }, jobs: number, to: RowLink): boolean {
     return this.db.transaction(() => {
-      const n = this.stmts.count.all({ run: source.run, step: source.step }).reduce((sum, r) => sum + r.n, 0);
+      const { n } = this.stmts.count.get({ run: source.run, step: source.step })!;
       if (n !== jobs || this.stmts.notOk.get(source.run, source.step)!.n !== 0) return false;
       this.stmts.link.run({ ...to, source: source.run, old: source.step, jobs: n });
       return true;
@@ -151,11 +148,9 @@ export class RunRows {
   ofJobs(runId: number, step: string, jobs: readonly string[]): StepRow[] {
     const rows: StepRow[] = [];
     const read = (run: number, as: string, names: readonly string[], status?: string): void => {
-      for (let i = 0; i < names.length; i += JOBS_AT_ONCE) {
-        const part = names.slice(i, i + JOBS_AT_ONCE);
-        // By the table's key (`step` only checked: a condition on it in SQL could lead the planner elsewhere).
-        const statement = this.bulk.statement(`SELECT item, key, status, step FROM run_jobs WHERE run_id = ? AND job IN (${'?,'.repeat(part.length - 1)}?)`, true);
-        for (const row of statement.all(run, ...part) as [...StepRow, string][]) if (row[3] === as) rows.push([row[0], row[1], status ?? row[2]]);
+      // By the table's key (`step` only checked: a condition on it in SQL could lead the planner elsewhere).
+      for (const row of this.bulk.selectIn<[...StepRow, string]>('SELECT item, key, status, step FROM run_jobs WHERE run_id = ? AND job', names, true, [run])) {
+        if (row[3] === as) rows.push([row[0], row[1], status ?? row[2]]);
       }
     };
     read(runId, step, jobs);
