@@ -12,6 +12,7 @@ import type { RunContext } from './context.js';
 import { runJob, takeAhead } from './run-job.js';
 import { oneByOne } from '../slurm/grouping.js';
 import { MAX_BATCH } from './commit-queue.js';
+import { LeaseWindow } from './lease-window.js';
 import { linkInPublishDir, linkOnTheWay, refusedTarget } from './publish-guard.js';
 import { publishDirs, publishedInto, strayLink } from './publish-links.js';
 import { inTheWay, notePublished } from './publish-owner.js';
@@ -74,14 +75,10 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   // Jobs are taken up as staging slots free, not all queued at once: a step of 100,000 jobs would
   // hold a pending promise and closure per job for the whole run (under Slurm, all go at once).
   // A job gives its staging slot back while its result waits for its batch's commit: a batch more.
-  // Jobs enter staging in order: the first of each group of as many as staging holds takes the group's
-  // leases in one transaction (leases.ts `takeAhead`). No lease is held much before its job starts, so
-  // another run sharing the store still takes up the jobs this one has not reached.
-  const group = ctx.staging.concurrency;
-  const outcomes = await inWindow(toRun, ctx.staging.concurrency + MAX_BATCH, (job, n) => {
-    const ahead = n % group === 0 && toRun.length > 1 ? (): void => takeAhead(ctx, toRun.slice(n, n + group)) : undefined;
-    return runJob(ctx, job, forced[n]!, ahead);
-  });
+  // Jobs enter staging in order: the first of each group takes the group's leases in one transaction.
+  const leases = new LeaseWindow(ctx.staging.concurrency, (from, to) => takeAhead(ctx, toRun.slice(from, to)));
+  const outcomes = await inWindow(toRun, ctx.staging.concurrency + MAX_BATCH, (job, n) =>
+    runJob(ctx, job, forced[n]!, toRun.length > 1 ? (): void => leases.reach(n) : undefined));
   toRun.forEach((job, n) => results.push(outcomes[n] === undefined ? undefined : { job, outputs: outcomes[n]! }));
   const done = results.filter((r): r is Done => r !== undefined);
   if (done.length < jobs.length) return { ok: false };
