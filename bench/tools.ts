@@ -45,21 +45,27 @@ export function median(cmd: string, args: readonly string[], cwd: string, runs =
 }
 
 /**
- * Medians of several commands timed in turns (`runs` rounds, each command
+ * Medians of several measures taken in turns (`runs` rounds, each measure
  * once a round, after a warm-up of each), for figures given as ratios of
  * one another: a slow minute of the machine falls on all of them alike, not
- * on whichever was timed then. Each starts once the disk has written what
- * the one before wrote (`snakemake -n` writes its own metadata).
+ * on whichever was timed then.
+ */
+export function inTurns(measures: readonly (() => number)[], runs = 5): number[] {
+  for (const measure of measures) measure();
+  const times = measures.map((): number[] => []);
+  for (let r = 0; r < runs; r++) measures.forEach((measure, k) => times[k]!.push(measure()));
+  return times.map((t) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)]!);
+}
+
+/**
+ * `inTurns` of commands, each started once the disk has written what the
+ * one before wrote (`snakemake -n` writes its own metadata).
  */
 export function alternating(commands: readonly (readonly [cmd: string, args: readonly string[]])[], cwd: string, runs = 5): number[] {
-  const timed = (cmd: string, args: readonly string[]): number => {
+  return inTurns(commands.map(([cmd, args]) => (): number => {
     spawnSync('sync');
     return timeOnce(cmd, args, cwd);
-  };
-  for (const [cmd, args] of commands) timed(cmd, args);
-  const times = commands.map((): number[] => []);
-  for (let r = 0; r < runs; r++) commands.forEach(([cmd, args], k) => times[k]!.push(timed(cmd, args)));
-  return times.map((t) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)]!);
+  }), runs);
 }
 
 /** Peak resident memory of a command in MB, from GNU time. */

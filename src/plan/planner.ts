@@ -57,8 +57,14 @@ export function isRecalled(part: PlannedJob | RecalledStep): part is RecalledSte
 }
 
 const NONE: readonly string[] = Object.freeze([]);
-/** Jobs whose last attempts are read and explained at a time. */
-const ATTEMPTS_SLICE = 16_384;
+/**
+ * Jobs whose last attempts are read and explained at a time: one statement
+ * of `BulkReads` (`CHUNK`). Small, so that a slice's records (~1 KB a job)
+ * die in the young generation: read 16,384 at a time, they lived through
+ * its collections into the old one, which V8 let grow with them (a plan
+ * of 1,000,000 changed jobs: 2.70 → 1.66 GB peak, 39 → 34 s).
+ */
+const ATTEMPTS_SLICE = 500;
 
 /**
  * A dry run: every job in DAG order with `cached`, `run` or `blocked` and

@@ -42,6 +42,21 @@ describe('plan\'s reasons when a step\'s outputs are renamed', () => {
     expect((await rig.plan('q.md', '-i', 'in=in')).jobs.map((j) => j.reasons[0])).toEqual(['no previous result (new item)', 'no previous result (new item)', 'no previous result (new item)']);
   });
 
+  it('explains every job of a map larger than the slices its attempts are read in (500), each with its own attempt', async () => {
+    for (let n = 0; n < 1201; n++) rig.write(`in/i${String(n).padStart(4, '0')}`, `${n}\n`);
+    rig.write('p.md', doc('cat /data/in/* > /data/out/+.txt'));
+    expect((await rig.shark(['run', 'p.md', '-i', 'in=in', '-j', '2'])).code).toBe(0);
+    rig.write('p.md', doc('cat /data/in/* > /data/out/+'));
+    // One item of the third slice changed too: its own reason says so, and no other job's does.
+    rig.write('in/i1100', 'changed\n');
+    const plan = await rig.plan('p.md', '-i', 'in=in');
+    const reasons = new Map(plan.jobs.map((j) => [j.item, j.reasons]));
+    expect(reasons.size).toBe(1203);
+    expect(reasons.get('i1100')!.map((r) => r.replace(/ \(.*\)$/, ''))).toEqual(['command text changed', 'input /data/in/i1100 changed', 'outputs changed']);
+    const others = [...reasons].filter(([item]) => item !== 'i1100').map(([, r]) => r.join('; '));
+    expect(new Set(others)).toEqual(new Set(['command text changed; outputs changed']));
+  });
+
   it('says "no previous result", not "new item", for the items a failed or killed run never reached', async () => {
     rig.write('in/c', 'c\n');
     rig.write('p.md', doc('! grep -qx a /data/in/* && cat /data/in/* > /data/out/+'));
