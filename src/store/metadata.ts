@@ -3,7 +3,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { makeDirs } from './make-dirs.js';
 import { BulkReads } from './bulk-read.js';
-import { OutputIndex, SHOWN, migrateOutputIndex, migrateShown } from './output-index.js';
+import { OutputIndex, migrateOutputIndex, migrateShown } from './output-index.js';
+import { SuccessWriter, type Success, type SuccessRow } from './success-writer.js';
 import { RunRows } from './run-rows.js';
 import { RunTable } from './run-table.js';
 import { OwnResults } from './own-results.js';
@@ -20,15 +21,7 @@ import { openDatabase, outputsOf, type AttemptRow, type ResultRow, type RunJobRo
 export type { AttemptRow, LastAttempt, ResultRow, RunJobRow, RunRow } from './metadata-schema.js';
 export { outputsOf } from './metadata-schema.js';
 
-/** A job's place in its run, as `recordSuccess` completes it. */
-export type SuccessRow = Omit<RunJobRow, 'status' | 'key' | 'log' | 'run_id'>;
-
-/** A successful job's result and run row, and the lease it releases. */
-export interface Success {
-  readonly result: ResultRow;
-  readonly job: SuccessRow;
-  readonly lease?: string | undefined;
-}
+export type { Success, SuccessRow } from './success-writer.js';
 
 /**
  * Results, attempts, runs and lineage, in SQLite inside the store. WAL with
@@ -38,6 +31,7 @@ export interface Success {
 export class Metadata {
   readonly db: Database.Database;
   private readonly stmts;
+  private readonly writer: SuccessWriter;
   /** The hashes of host files Shark has read, by their stat. */
   readonly stats: StatCache;
   /** Results' outputs by path and by content. */
@@ -78,20 +72,10 @@ export class Metadata {
     this.history = new ResultHistory(this.db);
     this.own = new OwnResults(this.db, this.bulk, this.runTable, this.runRows);
     this.stats = new StatCache(this.db, (select, values) => this.bulk.selectIn<StatRow>(select, values, true));
+    this.writer = new SuccessWriter(this.db);
     this.stmts = {
       result: this.db.prepare<[string], ResultRow>('SELECT * FROM results WHERE key = ?'),
       outputs: this.db.prepare<[string], { outputs: string; log: string | null }>('SELECT outputs, log FROM results WHERE key = ?'),
-      putResult: this.db.prepare(
-        `INSERT OR REPLACE INTO results (key, identity, record, outputs, meta, log, started, ended, run_id, shown)
-          VALUES (@key, @identity, @record, @outputs, @meta, @log, @started, @ended, @run_id, ${SHOWN('@record', '@meta', '@outputs')})`,
-      ),
-      putAttempt: this.db.prepare(
-        'INSERT OR REPLACE INTO attempts (identity, key, status, record, log, ended, reason, exit_code, run_id) VALUES (@identity, @key, @status, @record, @log, @ended, @reason, @exit_code, @run_id)',
-      ),
-      putRunJob: this.db.prepare(
-        'INSERT OR REPLACE INTO run_jobs (run_id, job, step, block, line, item, key, status, log, reason, exit_code) VALUES (@run_id, @job, @step, @block, @line, @item, @key, @status, @log, @reason, @exit_code)',
-      ),
-      dropLease: this.db.prepare('DELETE FROM leases WHERE name = ? AND pid = ? AND host = ?'),
     };
   }
 
@@ -192,36 +176,22 @@ export class Metadata {
     this.recordSuccesses([{ result, job, lease }]);
   }
 
-  /**
-   * Several successful jobs in one transaction (`exec/run/commit-queue.ts`):
-   * committing is what a small job's bookkeeping costs most, and a batch
-   * shares it. Each is still whole: the batch commits or none of it does.
-   */
+  /** Several successful jobs in one transaction (`exec/run/commit-queue.ts`), whole or not at all (`SuccessWriter.write`). */
   recordSuccesses(batch: readonly Success[]): void {
-    const host = hostname();
-    this.db.transaction(() => {
-      for (const { result, job, lease } of batch) {
-        this.stmts.putResult.run(result);
-        this.stmts.putAttempt.run({
-          identity: result.identity, key: result.key, status: 'ok', record: result.record, log: result.log, ended: result.ended, reason: null, exit_code: 0, run_id: result.run_id,
-        });
-        this.stmts.putRunJob.run({ ...job, run_id: result.run_id, key: result.key, status: 'ok', log: result.log, reason: null, exit_code: 0 });
-        if (lease !== undefined) this.stmts.dropLease.run(lease, process.pid, host);
-      }
-    })();
+    this.writer.write(batch);
   }
 
   /** A failed job: never a result, but its attempt and log are kept. */
   recordFailure(attempt: AttemptRow, job: RunJobRow, lease?: string): void {
     this.db.transaction(() => {
-      this.stmts.putAttempt.run({ reason: null, exit_code: null, run_id: job.run_id, ...attempt });
-      this.stmts.putRunJob.run({ reason: null, exit_code: null, ...job });
-      if (lease !== undefined) this.stmts.dropLease.run(lease, process.pid, hostname());
+      this.writer.putAttempt.run({ reason: null, exit_code: null, run_id: job.run_id, ...attempt });
+      this.writer.putRunJob.run({ reason: null, exit_code: null, ...job });
+      if (lease !== undefined) this.writer.dropLease.run(lease, process.pid, hostname());
     })();
   }
 
   recordRunJob(job: RunJobRow): void {
-    this.stmts.putRunJob.run({ reason: null, exit_code: null, ...job });
+    this.writer.putRunJob.run({ reason: null, exit_code: null, ...job });
   }
 
   /**

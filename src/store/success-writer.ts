@@ -1,0 +1,59 @@
+import type Database from 'better-sqlite3';
+import { hostname } from 'node:os';
+import type { ResultRow, RunJobRow } from './metadata-schema.js';
+import { SHOWN } from './output-index.js';
+
+/** A job's place in its run, as `recordSuccess` completes it. */
+export type SuccessRow = Omit<RunJobRow, 'status' | 'key' | 'log' | 'run_id'>;
+
+/** A successful job's result and run row, and the lease it releases. */
+export interface Success {
+  readonly result: ResultRow;
+  readonly job: SuccessRow;
+  readonly lease?: string | undefined;
+}
+
+/**
+ * The statements that record jobs' outcomes (`Metadata`): a success's four
+ * rows, and those a failure or a cached job writes.
+ */
+export class SuccessWriter {
+  readonly putResult;
+  readonly putAttempt;
+  readonly putRunJob;
+  readonly dropLease;
+  private readonly host = hostname();
+
+  constructor(private readonly db: Database.Database) {
+    this.putResult = db.prepare(
+      `INSERT OR REPLACE INTO results (key, identity, record, outputs, meta, log, started, ended, run_id, shown)
+        VALUES (@key, @identity, @record, @outputs, @meta, @log, @started, @ended, @run_id, ${SHOWN('@record', '@meta', '@outputs')})`,
+    );
+    this.putAttempt = db.prepare(
+      'INSERT OR REPLACE INTO attempts (identity, key, status, record, log, ended, reason, exit_code, run_id) VALUES (@identity, @key, @status, @record, @log, @ended, @reason, @exit_code, @run_id)',
+    );
+    this.putRunJob = db.prepare(
+      'INSERT OR REPLACE INTO run_jobs (run_id, job, step, block, line, item, key, status, log, reason, exit_code) VALUES (@run_id, @job, @step, @block, @line, @item, @key, @status, @log, @reason, @exit_code)',
+    );
+    this.dropLease = db.prepare('DELETE FROM leases WHERE name = ? AND pid = ? AND host = ?');
+  }
+
+  /**
+   * Several successful jobs in one transaction: each one's result, attempt,
+   * place in the run and the end of its lease (other runs waiting on the
+   * lease see the result in the same instant they see the lease go). The
+   * batch commits or none of it does.
+   */
+  write(batch: readonly Success[]): void {
+    this.db.transaction(() => {
+      for (const { result, job, lease } of batch) {
+        this.putResult.run(result);
+        this.putAttempt.run({
+          identity: result.identity, key: result.key, status: 'ok', record: result.record, log: result.log, ended: result.ended, reason: null, exit_code: 0, run_id: result.run_id,
+        });
+        this.putRunJob.run({ ...job, run_id: result.run_id, key: result.key, status: 'ok', log: result.log, reason: null, exit_code: 0 });
+        if (lease !== undefined) this.dropLease.run(lease, process.pid, this.host);
+      }
+    })();
+  }
+}
