@@ -54,7 +54,8 @@ export async function verifyObjects(
   const seeable = (path: string): boolean => only(path) && !hidden.some((dir) => path.startsWith(`${dir}/`));
   appendAll(problems, notPlainOrWrongMode(found));
   // Only plain files are hashed: a link would be followed (to a host file of the same bytes, say).
-  const all = found.filter((o) => !problems.some((p) => p.id === o.id && p.problem === 'corrupt'));
+  const corrupt = new Set(problems.filter((p) => p.problem === 'corrupt').map((p) => p.id));
+  const all = found.filter((o) => !corrupt.has(o.id));
   const ids = new Map(all.map((o) => [o.path, o.id]));
   const records = new ObjectRecords(meta);
   const sighted = new Map<string, Sighting>();
