@@ -29,17 +29,12 @@ export interface StepAttempts {
  * `+`), it is the same item's job, and the plan says what changed rather
  * than "new item"; unless another step of the document has that attempt's
  * identity now.
- */
-export function lastAttempts(session: Session, step: string, jobs: readonly Job[]): StepAttempts {
-  return attemptsOfStep(session, step)(jobs);
-}
-
-/**
- * `lastAttempts` of a step's jobs a slice at a time (the planner's: the
- * attempts' records, ~500 bytes each, of a million items read at once held
- * 3.4 GB), what the step shares read once: whether it was ever attempted
- * under its outputs as written, and its items' last attempts in the
- * document's runs (read only when a job has no attempt of its own).
+ *
+ * Read a slice of the step's jobs at a time (the planner's: the attempts'
+ * records, ~500 bytes each, of a million items read at once held 3.4 GB);
+ * what the step shares is read once: whether it was ever attempted under
+ * its outputs as written, and its items' last attempts in the document's
+ * runs (read only when a job has no attempt of its own).
  */
 export function attemptsOfStep(session: Session, step: string): (jobs: readonly Job[]) => StepAttempts {
   let tried: boolean | undefined;

@@ -1,10 +1,9 @@
 import type Database from 'better-sqlite3';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { makeDirs } from './make-dirs.js';
 import { BulkReads } from './bulk-read.js';
 import { OutputIndex, migrateOutputIndex, migrateShown } from './output-index.js';
-import { SuccessWriter, type Success, type SuccessRow } from './success-writer.js';
+import { OutcomeWriter, type Success, type SuccessRow } from './outcome-writer.js';
 import { RunRows } from './run-rows.js';
 import { RunTable } from './run-table.js';
 import { OwnResults } from './own-results.js';
@@ -21,7 +20,7 @@ import { openDatabase, outputsOf, type AttemptRow, type ResultRow, type RunJobRo
 export type { AttemptRow, LastAttempt, ResultRow, RunJobRow, RunRow } from './metadata-schema.js';
 export { outputsOf } from './metadata-schema.js';
 
-export type { Success, SuccessRow } from './success-writer.js';
+export type { Success, SuccessRow } from './outcome-writer.js';
 
 /**
  * Results, attempts, runs and lineage, in SQLite inside the store. WAL with
@@ -31,7 +30,7 @@ export type { Success, SuccessRow } from './success-writer.js';
 export class Metadata {
   readonly db: Database.Database;
   private readonly stmts;
-  private readonly writer: SuccessWriter;
+  private readonly writer: OutcomeWriter;
   /** The hashes of host files Shark has read, by their stat. */
   readonly stats: StatCache;
   /** Results' outputs by path and by content. */
@@ -72,7 +71,7 @@ export class Metadata {
     this.history = new ResultHistory(this.db);
     this.own = new OwnResults(this.db, this.bulk, this.runTable, this.runRows);
     this.stats = new StatCache(this.db, (select, values) => this.bulk.selectIn<StatRow>(select, values, true));
-    this.writer = new SuccessWriter(this.db);
+    this.writer = new OutcomeWriter(this.db);
     this.stmts = {
       result: this.db.prepare<[string], ResultRow>('SELECT * FROM results WHERE key = ?'),
       outputs: this.db.prepare<[string], { outputs: string; log: string | null }>('SELECT outputs, log FROM results WHERE key = ?'),
@@ -176,22 +175,18 @@ export class Metadata {
     this.recordSuccesses([{ result, job, lease }]);
   }
 
-  /** Several successful jobs in one transaction (`exec/run/commit-queue.ts`), whole or not at all (`SuccessWriter.write`). */
+  /** Several successful jobs in one transaction (`exec/run/commit-queue.ts`), whole or not at all (`OutcomeWriter.successes`). */
   recordSuccesses(batch: readonly Success[]): void {
-    this.writer.write(batch);
+    this.writer.successes(batch);
   }
 
   /** A failed job: never a result, but its attempt and log are kept. */
   recordFailure(attempt: AttemptRow, job: RunJobRow, lease?: string): void {
-    this.db.transaction(() => {
-      this.writer.putAttempt.run({ reason: null, exit_code: null, run_id: job.run_id, ...attempt });
-      this.writer.putRunJob.run({ reason: null, exit_code: null, ...job });
-      if (lease !== undefined) this.writer.dropLease.run(lease, process.pid, hostname());
-    })();
+    this.writer.failure(attempt, job, lease);
   }
 
   recordRunJob(job: RunJobRow): void {
-    this.writer.putRunJob.run({ reason: null, exit_code: null, ...job });
+    this.writer.runJob(job);
   }
 
   /**

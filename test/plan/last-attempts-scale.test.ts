@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../src/plan/jobs.js';
-import { lastAttempts } from '../../src/plan/last-attempts.js';
+import { attemptsOfStep } from '../../src/plan/last-attempts.js';
 import type { Session } from '../../src/plan/session.js';
 import type { OwnAttempt } from '../../src/store/own-results.js';
 
@@ -21,11 +21,11 @@ describe('the last attempts of a map whose every item was attempted', () => {
         anyAttemptOf: () => true,
         own: {
           lastAttempts: () => attempts,
-          usedSince: (_step: string, _doc: string, _items: Set<string>, after: number) => ((asked = after), new Map()),
+          usedSince: (_step: string, _doc: string, _items: ReadonlyMap<string | null, string>, after: number) => ((asked = after), new Map()),
         },
       },
     } as unknown as Session;
-    const found = lastAttempts(session, 'map', jobs);
+    const found = attemptsOfStep(session, 'map')(jobs);
     expect(found.byIdentity.size).toBe(n);
     // Later runs' use of each item is asked after the earliest attempt's run.
     expect(asked).toBe(1);

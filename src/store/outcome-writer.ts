@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { hostname } from 'node:os';
-import type { ResultRow, RunJobRow } from './metadata-schema.js';
+import type { AttemptRow, ResultRow, RunJobRow } from './metadata-schema.js';
 import { SHOWN } from './output-index.js';
 
 /** A job's place in its run, as `recordSuccess` completes it. */
@@ -14,14 +14,14 @@ export interface Success {
 }
 
 /**
- * The statements that record jobs' outcomes (`Metadata`): a success's four
- * rows, and those a failure or a cached job writes.
+ * The statements that record jobs' outcomes (`Metadata`), held here: a
+ * success's four rows, and those a failure or a cached job writes.
  */
-export class SuccessWriter {
-  readonly putResult;
-  readonly putAttempt;
-  readonly putRunJob;
-  readonly dropLease;
+export class OutcomeWriter {
+  private readonly putResult;
+  private readonly putAttempt;
+  private readonly putRunJob;
+  private readonly dropLease;
   private readonly host = hostname();
 
   constructor(private readonly db: Database.Database) {
@@ -44,7 +44,7 @@ export class SuccessWriter {
    * lease see the result in the same instant they see the lease go). The
    * batch commits or none of it does.
    */
-  write(batch: readonly Success[]): void {
+  successes(batch: readonly Success[]): void {
     this.db.transaction(() => {
       for (const { result, job, lease } of batch) {
         this.putResult.run(result);
@@ -55,5 +55,19 @@ export class SuccessWriter {
         if (lease !== undefined) this.dropLease.run(lease, process.pid, this.host);
       }
     })();
+  }
+
+  /** A failed job: never a result, but its attempt, its place in the run and its log are kept, and its lease ends. */
+  failure(attempt: AttemptRow, job: RunJobRow, lease?: string): void {
+    this.db.transaction(() => {
+      this.putAttempt.run({ reason: null, exit_code: null, run_id: job.run_id, ...attempt });
+      this.putRunJob.run({ reason: null, exit_code: null, ...job });
+      if (lease !== undefined) this.dropLease.run(lease, process.pid, this.host);
+    })();
+  }
+
+  /** A job's place in the run alone (a cached job, one left out). */
+  runJob(job: RunJobRow): void {
+    this.putRunJob.run({ reason: null, exit_code: null, ...job });
   }
 }
