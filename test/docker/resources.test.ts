@@ -96,6 +96,7 @@ x=$(head -c 50000000 /dev/zero | tr '\\0' a); echo \${#x} > /data/n.txt
     const ran = await shark(['run', 'm.md', '--json'], tmp.dir);
     expect(ran.code).toBe(1);
     const failed = ran.stdout.split('\n').filter((l) => l.includes('"job-failed"')).map((l) => JSON.parse(l) as { message: string; reason: string });
-    expect(failed).toMatchObject([{ message: 'went over its memory limit (memory=8M): killed by the kernel', reason: 'signal' }]);
+    // The engine's own word when it gives it in time (see oom-report.test.ts), else the limit as the likely cause.
+    expect(failed).toMatchObject([{ message: expect.stringMatching(/(went|going) over its memory limit \(memory=8M\)/), reason: 'signal' }]);
   });
 });

@@ -70,8 +70,13 @@ export class DockerExecutor implements Executor {
       if (ending === 'timeout') return { status: 'timeout', message: `timed out after ${req.timeout}s` };
       if (code === 0) return { status: 'ok' };
       // The kernel's SIGKILL for a job over its `{memory}` is no signal anyone sent: say which limit it went over.
-      if (req.memory !== undefined && (await container.oomKilled().catch(() => false))) {
-        return { status: 'failed', reason: 'signal', exitCode: code, message: `went over its memory limit (memory=${formatMemory(req.memory)}): killed by the kernel` };
+      if (req.memory !== undefined) {
+        const limit = `memory=${formatMemory(req.memory)}`;
+        const killed = code === SIGKILL_EXIT;
+        if (await oomReported(container, killed ? OOM_EVENT_WAIT_MS : 0)) {
+          return { status: 'failed', reason: 'signal', exitCode: code, message: `went over its memory limit (${limit}): killed by the kernel` };
+        }
+        if (killed) return { status: 'failed', reason: 'signal', exitCode: code, message: `killed by signal 9, most likely by the kernel for going over its memory limit (${limit})` };
       }
       return { status: 'failed', reason: code > 128 ? 'signal' : 'exit', exitCode: code, message: code > 128 ? `killed by signal ${code - 128}` : `exit status ${code}` };
     } catch (e) {
@@ -90,6 +95,25 @@ export class DockerExecutor implements Executor {
       if (container !== undefined) await container.remove().catch((e: Error) => log.write(`shark: could not remove container ${container!.id}: ${e.message}\n`));
       await new Promise((r) => log.end(r));
     }
+  }
+}
+
+/** The exit status of a process killed by SIGKILL, as the engine reports it. */
+const SIGKILL_EXIT = 137;
+/** How long the engine's out-of-memory event may trail the container's exit (it comes on its own channel). */
+const OOM_EVENT_WAIT_MS = 1500;
+
+/**
+ * Whether the engine says the kernel's out-of-memory killer ended the container.
+ * Its flag comes from an event of its own that, on a loaded machine, can arrive
+ * after the exit: asked again for a moment before the answer is no.
+ */
+async function oomReported(container: ContainerHandle, patienceMs: number): Promise<boolean> {
+  const until = Date.now() + patienceMs;
+  for (;;) {
+    if (await container.oomKilled().catch(() => false)) return true;
+    if (Date.now() >= until) return false;
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
