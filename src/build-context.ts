@@ -39,7 +39,11 @@ export function namesNothing(contextDir: string, rel: string): boolean {
   return isPattern(rel) ? globContext(contextDir, rel).length === 0 : !existsSync(join(contextDir, rel));
 }
 
-export function globContext(contextDir: string, pattern: string): string[] {
+/**
+ * The paths below `contextDir` a pattern matches, sorted; `shell` reads it as
+ * sh does (a wildcard does not match a leading dot), else as Docker does.
+ */
+export function globContext(contextDir: string, pattern: string, shell = false): string[] {
   // Walk only below the part of the pattern without wildcards.
   const parts = pattern.split('/');
   const fixed = parts.slice(0, parts.findIndex((p) => isPattern(p)));
@@ -57,7 +61,7 @@ export function globContext(contextDir: string, pattern: string): string[] {
       if (rel === '.' && ignoredAtRoot(name)) continue;
       const child = rel === '.' ? name : `${rel}/${name}`;
       if (level === depth) {
-        if (minimatch(child, pattern, { dot: true })) out.push(child);
+        if (minimatch(child, pattern, { dot: !shell })) out.push(child);
       } else if (isDir(join(contextDir, child))) walk(child, level + 1);
     }
   };

@@ -4,7 +4,7 @@ import type { Pipeline, Step } from '../pipeline/pipeline.js';
 import { localPath } from '../imports/file-importer.js';
 import { linkLeadingTo } from '../imports/local-links.js';
 import { depsOption } from '../plan/host-tools.js';
-import { localFileBase } from '../plan/session.js';
+import { localFileBase, namedLocalFiles } from '../plan/session.js';
 
 /** Where a local file named on the command line is looked up: given relative to `cwd`, keyed relative to `pipelineDir`. */
 export interface LocalPlaces {
@@ -43,7 +43,7 @@ export function localReason(step: Step, file: LocalFile, pipelineDir: string): s
   if (step.kind === 'run') {
     if (depsOption(step).some((d) => resolve(pipelineDir, d) === file.abs)) return `uses local file ${file.path} ({deps})`;
     const base = localFileBase(pipelineDir, step);
-    if (step.localFiles.some((w) => resolve(base, w) === file.abs)) return `uses local file ${file.path}`;
+    if (namedLocalFiles(base, step).some((w) => resolve(base, w) === file.abs)) return `uses local file ${file.path}`;
     return undefined;
   }
   if (step.kind === 'import' && step.clause.source.scheme === 'file') {

@@ -116,23 +116,48 @@ function dedupe(inputs: Input[]): Input[] {
 
 /**
  * Words that look like paths to local files (scripts, configs): `scripts/fit.py`, `--config=run.yaml`,
- * also inside a command substitution a double-quoted word holds whole (`"$(cat top.txt)"`).
+ * also inside a command substitution a double-quoted word holds whole (`"$(cat top.txt)"`). A word after
+ * `cd DIR` in the same line (`cd analysis && python3 fit.py`, `(cd analysis; …)`) is kept both as written
+ * and below DIR, since where a subshell's `cd` ends is not followed. A word with an unquoted wildcard
+ * (`lib/*.py`) is kept as the pattern: plan reads which files it matches (`plan/local-files.ts`).
  */
 function localFileWords(words: readonly Word[], found = new Set<string>()): string[] {
-  for (const w of words) {
+  let dirs = [''];
+  for (const [k, w] of words.entries()) {
     for (const inner of substitutions(w.value)) localFileWords(shellWords(inner), found);
-    let v = w.value;
-    const eq = v.indexOf('=');
-    if (v.startsWith('-')) {
-      if (eq < 0) continue;
-      v = v.slice(eq + 1);
+    const previous = words[k - 1];
+    if (previous?.value === 'cd' && previous.command === w.command && words[k - 2]?.command !== w.command) {
+      if (isLocalDir(w.value)) dirs = [...new Set([...dirs, ...dirs.map((d) => posix.join(d, w.value))])].slice(0, MAX_CD_DIRS);
+      continue;
     }
-    if (v === '' || /[$`*?[\]{}~]/.test(v) || v.startsWith('/') || v.includes('://')) continue;
-    if (!v.includes('/') && !v.includes('.')) continue;
-    if (v === '.' || v === '..') continue;
-    found.add(posix.normalize(v));
+    const name = localFileWord(w);
+    if (name !== undefined) for (const d of dirs) found.add(posix.normalize(posix.join(d, name)));
   }
   return [...found];
+}
+
+/** The most directories a line's `cd`s may place a word below: each `cd` doubles them. */
+const MAX_CD_DIRS = 8;
+
+function isLocalDir(dir: string): boolean {
+  return dir !== '' && dir !== '-' && !dir.startsWith('/') && !/[$`*?[\]{}~]/.test(dir);
+}
+
+/** The path a word names, if it looks like a local file's (or a pattern of them): `fit.py`, `--config=a.yaml`. */
+function localFileWord(w: Word): string | undefined {
+  let from = 0;
+  if (w.value.startsWith('-')) {
+    from = w.value.indexOf('=') + 1;
+    if (from === 0) return undefined;
+  }
+  const v = w.value.slice(from);
+  if (v === '' || /[$`{}~]/.test(v) || v.startsWith('/') || v.includes('://')) return undefined;
+  if (!v.includes('/') && !v.includes('.')) return undefined;
+  if (v === '.' || v === '..') return undefined;
+  // A quoted wildcard is literal to the shell (`find . -name '*.py'` reads no such file).
+  const wild = [...v].some((ch, i) => '*?['.includes(ch) && w.contexts[from + i] === '');
+  if (!wild && /[*?[\]]/.test(v)) return undefined;
+  return v;
 }
 
 /** The commands of the substitutions in a word, `$(…)` (its parentheses balanced) and `` `…` ``. */

@@ -1,5 +1,6 @@
 import { existsSync, lstatSync, statSync, type BigIntStats } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { globContext, isPattern } from '../build-context.js';
 import { error, type Diagnostic } from '../diagnostics.js';
 import type { ImportContext, ResolveOutcome } from '../imports/importer.js';
 import { LocalLinkError, LocalLinks } from '../imports/local-links.js';
@@ -212,12 +213,21 @@ export function localFileBase(pipelineDir: string, step: RunStep): string {
     : isAbsolute(step.cwd) ? step.cwd : resolve(pipelineDir, step.cwd);
 }
 
+/**
+ * The paths a run step's local file words name below `base`: a word as
+ * written, a pattern (`lib/*.py`) as the paths it matches now.
+ */
+export function namedLocalFiles(base: string, step: RunStep): string[] {
+  const named = step.localFiles.flatMap((w) => (isPattern(w) ? globContext(base, w, true) : [w]));
+  return [...new Set(named)];
+}
+
 /** Local files a step's command names (scripts, configs), with content hashes: part of its key. */
 export function stepFiles(session: Session, step: Step): [string, string][] {
   if (step.kind !== 'run') return [];
   const base = localFileBase(session.pipelineDir, step);
   const found: [string, string][] = [];
-  for (const rel of step.localFiles) {
+  for (const rel of namedLocalFiles(base, step)) {
     const abs = resolve(base, rel);
     // Not a file here: an argument that only looks like a path.
     if (isFile(abs)) found.push([rel, `sha256:${session.meta.hashFile(abs)}`]);

@@ -152,6 +152,19 @@ describe('run blocks', () => {
     expect([b!.localFiles, c!.localFiles]).toEqual([['top.txt'], ['conf/a.yaml', 'lib/x.sh']]);
   });
 
+  it('keys on the local files a line reaches after its own cd, and on unquoted wildcards over them', () => {
+    const p = load(doc([['shark-run', [
+      'cd analysis && python3 fit.py --config=../c.yaml > /data/a.txt',
+      '(cd $HOME; cd /opt && sh run.sh) > /data/b.txt',
+      "cat lib/*.sh > /data/c.txt; find . -name '*.py' > /data/d.txt",
+    ].join('\n')]]));
+    expect((p.steps as RunStep[]).map((s) => s.localFiles)).toEqual([
+      ['fit.py', 'analysis/fit.py', '../c.yaml', 'c.yaml'],
+      ['run.sh'],
+      ['lib/*.sh'],
+    ]);
+  });
+
   it('applies cd and export lines to the commands after them', () => {
     const p = load(doc([['shark-run', 'echo first\ncd /tmp\nexport GDAL_CACHEMAX=512\nset -e\necho second\ncd sub\necho third\ncd /data/x && ls > /data/list']]));
     expect((p.steps as RunStep[]).map((s) => [s.command, s.cwd, s.exports])).toEqual([

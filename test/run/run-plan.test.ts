@@ -121,6 +121,31 @@ describe('shark run and plan on the host', () => {
     expect((await rig.plan('s.md')).summary.run).toBe(0);
   });
 
+  it('re-runs a step whose script is reached through `cd DIR &&`, a subshell `cd`, or a wildcard', async () => {
+    rig.write('analysis/fit.sh', 'echo fit-1\n');
+    rig.write('lib/a.sh', 'echo a-1\n');
+    rig.write('lib/b.sh', 'echo b-1\n');
+    rig.write('g.md', [
+      '# G', '', '```shark-run', 'cd analysis && sh fit.sh > /data/cd.txt', '```', '',
+      '```shark-run', '(cd analysis; sh fit.sh) > /data/sub.txt', '```', '',
+      '```shark-run', 'cat lib/*.sh > /data/all.txt', '```', '',
+    ].join('\n'));
+    expect((await rig.shark(['run', 'g.md'])).code).toBe(0);
+    expect((await rig.plan('g.md')).summary.run).toBe(0);
+    rig.write('analysis/fit.sh', 'echo fit-2\n');
+    const changed = await rig.plan('g.md');
+    expect(changed.jobs.map((j) => j.status)).toEqual(['run', 'run', 'cached']);
+    expect(changed.jobs[0]!.reasons).toEqual([expect.stringMatching(/^local file analysis\/fit\.sh changed /)]);
+    expect((await rig.shark(['run', 'g.md'])).code).toBe(0);
+    rig.write('lib/b.sh', 'echo b-2\n');
+    expect((await rig.plan('g.md')).jobs.map((j) => j.status)).toEqual(['cached', 'cached', 'run']);
+    // A new file the wildcard matches is one more the command reads.
+    expect((await rig.shark(['run', 'g.md'])).code).toBe(0);
+    rig.write('lib/c.sh', 'echo c-1\n');
+    const added = await rig.plan('g.md');
+    expect(added.jobs[2]!.reasons).toEqual(['local file lib/c.sh now used']);
+  });
+
   it('never caches a failure, keeps its log, and points at the failing step', async () => {
     rig.write('f.md', '# F\n\n## Broken\n\n```shark-run\necho trying >> counter; echo "something went wrong" >&2; exit 3\n```\n');
     const ran = await rig.shark(['run', 'f.md']);
