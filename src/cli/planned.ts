@@ -25,11 +25,13 @@ export async function withPlan<T>(
   file: string, targets: readonly string[], flags: PlanningFlags, limits: PlanLimits, stderr: (s: string) => void,
   use: (plan: Plan, session: RunSession) => T,
 ): Promise<T> {
-  const { session, hostInputs } = openSession(file, flags, stderr);
-  try {
-    const selection = selectOrReport(session.pipeline, targets, flags, stderr);
+  const { session, hostInputs, checked: selection } = openSession(file, flags, stderr, true, 'read', false, (pipeline) => {
+    const selection = selectOrReport(pipeline, targets, flags, stderr);
     // What run would refuse before it runs anything (an undeclared pool, more memory than it may use), even with every job cached.
-    runLimits(session.pipeline, limits.jobs, limits.resources, limits.slurm, givenPlaces(flags), stderr);
+    runLimits(pipeline, limits.jobs, limits.resources, limits.slurm, givenPlaces(flags), stderr);
+    return selection;
+  });
+  try {
     // Inputs are refused as they are hashed; a local import is hashed as the plan resolves it, past where one is reported.
     await reportingInvalidInput(session, stderr, async () => refuseUnreadable(session));
     const seeded = await reportingInvalidInput(session, stderr, () => seedState(session, hostInputs));

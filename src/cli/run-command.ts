@@ -51,7 +51,10 @@ export function runCommand(io: Io): Command {
       io.stderr(`shark: error: ${signingKey.message}\n`);
       throw new ExitError(EXIT_INVALID);
     }
-    const { session, hostInputs } = openSession(file, flags, io.stderr, true, 'run');
+    const { session, hostInputs, checked: { selection, limits } } = openSession(file, flags, io.stderr, true, 'run', false, (pipeline) => ({
+      selection: selectOrReport(pipeline, targets, flags, io.stderr),
+      limits: runLimits(pipeline, jobs, resources, slurm !== undefined, givenPlaces(flags), io.stderr),
+    }));
     if (slurm !== undefined) await requireSlurm(slurm, io.stderr).catch((e: unknown) => (closeSession(session), Promise.reject(e)));
     const controller = new AbortController();
     let interrupts = 0;
@@ -71,14 +74,12 @@ export function runCommand(io: Io): Command {
       // Before the run: a mistyped -o costs nothing.
       if (flags.output !== undefined) checkOutputFile(flags.output, session, io.stderr);
       const logger = flags.json ? jsonLogger(io.stdout) : prettyLogger(io.stdout, process.stdout.isTTY === true);
-      const selection = selectOrReport(session.pipeline, targets, flags, io.stderr);
-      const limits = runLimits(session.pipeline, jobs, resources, slurm !== undefined, givenPlaces(flags), io.stderr);
       // An input or local import that cannot be read is refused as a missing one is: before a run is recorded.
       await reportingInvalidInput(session, io.stderr, async () => refuseUnreadable(session));
       await refuseNoJobsAhead(session, hostInputs, selection, flags, io.stderr);
       const summary = await reportingInvalidInput(session, io.stderr, () => runPipeline(session, hostInputs, {
         memory: limits.memory, pools: limits.pools,
-        jobs, selection, keepGoing: flags.keepGoing ?? false, signal: controller.signal,
+        jobs, selection: selection, keepGoing: flags.keepGoing ?? false, signal: controller.signal,
         ...(slurm !== undefined ? { slurm } : {}),
         ...(signingKey?.ok === true ? { attest: jobSigner(session.meta, session.store, signingKey.value, (m) => io.stderr(`shark: warning: ${m}\n`)) } : {}),
       }, logger));

@@ -84,7 +84,7 @@ export function inputPairs(values: readonly string[] | undefined, stderr: (s: st
  * them (an `-i` of no input, an unreadable `--secrets` file, `-e` of a
  * secret); a command that plans (`plan`, `run`, `serve`) is checked as `plan` is.
  */
-export function openSession(
+export function openSession<T = void>(
   file: string,
   flags: SessionFlags,
   stderr: (s: string) => void,
@@ -93,7 +93,9 @@ export function openSession(
   purpose: 'read' | 'run' = 'read',
   /** Reading what runs recorded (`logs`, `lineage`, `runs`…): no store is made where there is none, and nothing is planned. */
   recorded = false,
-): { session: RunSession; hostInputs: Map<string, string> } {
+  /** The command's own checks of the document (targets, resources), made before the store is opened or made: what they give is `checked`. */
+  check?: (pipeline: Pipeline) => T,
+): { session: RunSession; hostInputs: Map<string, string>; checked: T } {
   const extra = envPairs(flags.env, stderr);
   const places = givenPlaces(flags);
   const pipeline: Pipeline = loadOrReport(file, stderr, purpose, extra, givenFrontmatter(flags), places);
@@ -107,6 +109,8 @@ export function openSession(
   refuseBadBindings(pipeline, bound.diagnostics, places, stderr);
   // Before the store is opened: a run missing a secret stops before anything runs or is written.
   const secrets = plans ? secretValues(pipeline, flags.secrets, extra, purpose, stderr, process.env, places) : noSecrets(pipeline, flags, extra, stderr, places);
+  // A document that cannot run leaves nothing behind: no store is made for it.
+  const checked = check?.(pipeline) as T;
   const lockPath = lockPathFor(pipelinePath);
   // Strict: a lock file silently reset would re-resolve every moving reference it pins.
   const lock = readLock(lockPath);
@@ -149,7 +153,7 @@ export function openSession(
     hostPath: process.env['PATH'] ?? '',
     secrets,
   };
-  return { session, hostInputs: bound.paths };
+  return { session, hostInputs: bound.paths, checked };
 }
 
 /** Reading what runs recorded needs no secret's value: the secrets options are only checked, as everywhere. */

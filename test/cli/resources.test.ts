@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 
@@ -145,6 +147,10 @@ echo ran >> counter; echo a > /data/a.txt
     expect(ran.stderr).toContain('p.md:7:24: error: undeclared pool `gbif`: give its size in the frontmatter (`pools: {gbif: 1}`) or with --pool gbif=N (declared: db)');
     expect(ran.stderr).toContain('    7 | ```shark-run {id=load, pool=gbif}\n      |                        ^');
     expect(rig.count()).toBe(0);
+    // Refused before anything is written: no store beside a document that cannot run.
+    expect((await rig.shark(['plan', 'p.md'])).code).toBe(2);
+    expect((await rig.shark(['run', 'p.md', 'no-such-step'])).code).toBe(2);
+    expect(existsSync(join(rig.dir, '.shark'))).toBe(false);
   });
 
   it('plan and config refuse an undeclared pool and too much memory as run does, same message, exit 2, even with every job cached', async () => {
