@@ -71,7 +71,8 @@ export class OwnResults {
    * (`+.txt` → `+`), this is how a plan still finds what the same item's job
    * was, and says what changed instead of "new item". Indexed reads only: a
    * step no run has rows of costs one probe per run. `finished`: whether a
-   * run that ended ok has rows of the step (every item it had was reached).
+   * run finished the step: reached every item it began it with, none failed
+   * (a run that ended ok did; one whose later step failed may have).
    */
   lastAttemptsOfStep(step: string, pipeline: string): { byItem: Map<string | null, LastAttempt & { readonly identity: string }>; finished: boolean } {
     const rows = new Map<string | null, { key: string; status: string }>();
@@ -79,7 +80,7 @@ export class OwnResults {
     for (const run of this.runTable.of(pipeline)) {
       const own = this.runRows.ofStep(run.id, step);
       for (const [item, key, status] of own) if (!rows.has(item)) rows.set(item, { key, status });
-      if (own.length > 0 && run.status === 'ok') {
+      if (own.length > 0 && (run.status === 'ok' || this.finishedStep(run.id, step, own))) {
         finished = true;
         break;
       }
@@ -98,6 +99,11 @@ export class OwnResults {
       if (made !== undefined) found.set(item, { key, status: status === 'failed' ? 'failed' : 'ok', ...made });
     }
     return { byItem: found, finished };
+  }
+
+  /** Whether run `run`'s rows `own` of step `step` are every job it began the step with, none failed. */
+  private finishedStep(run: number, step: string, own: readonly (readonly [unknown, unknown, string])[]): boolean {
+    return own.length === this.runRows.jobsOfStep(run, step) && own.every(([, , status]) => status !== 'failed');
   }
 
   /**

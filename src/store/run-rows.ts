@@ -81,6 +81,7 @@ export class RunRows {
       began: db.prepare('INSERT OR REPLACE INTO run_steps (run_id, step, jobs) VALUES (?, ?, ?)'),
       source: db.prepare<[number, string], { run: number; step: string }>('SELECT source_run AS run, source_step AS step FROM run_links WHERE run_id = ? AND step = ?'),
       begun: db.prepare<[number], { step: string; jobs: number }>('SELECT step, jobs FROM run_steps WHERE run_id = ?'),
+      jobsOf: db.prepare<[number, string], { jobs: number }>('SELECT jobs FROM run_steps WHERE run_id = ? AND step = ?'),
     };
   }
 
@@ -106,6 +107,11 @@ export class RunRows {
   /** Run `run` began `step`, which has `jobs` jobs (cached or not). */
   began(run: number, step: string, jobs: number): void {
     this.stmts.began.run(run, step, jobs);
+  }
+
+  /** How many jobs run `run` began step `step` with, if it began it (and recorded it: not a run of an older Shark). */
+  jobsOfStep(run: number, step: string): number | undefined {
+    return this.stmts.jobsOf.get(run, step)?.jobs;
   }
 
   /** How many jobs each step run `run` began has (none for runs of an older Shark). */

@@ -71,6 +71,16 @@ describe('plan\'s reasons when a step\'s outputs are renamed', () => {
     rig.write('in/d', 'd\n');
     expect((await rig.plan('p.md', '-i', 'in=in')).jobs.filter((j) => j.status === 'run').map((j) => [j.item, j.reasons[0]])).toEqual([['d', 'no previous result (new item)']]);
   });
+
+  it('says "new item" after a run that finished the step though a later step failed', async () => {
+    rig.write('p.md', `${doc('cat /data/in/* > /data/out/+')}\n${fence}shark-run\nls /data/out/ > /data/all.txt; exit 3\n${fence}\n`);
+    expect((await rig.shark(['run', 'p.md', '-i', 'in=in'])).code).toBe(1);
+    rig.write('in/c', 'c\n');
+    const plan = await rig.plan('p.md', '-i', 'in=in');
+    expect(plan.jobs.filter((j) => j.status === 'run').map((j) => [j.job, j.reasons[0]])).toEqual([
+      ['map[c]', 'no previous result (new item)'],
+    ]);
+  });
 });
 
 /**
