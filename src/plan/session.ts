@@ -77,6 +77,13 @@ export function inputBindings(
       diagnostics.push(error(session.pipeline.document.file, at, refusedInput(name, host, kind)));
       continue;
     }
+    const asDirectory = directoryUse(session.pipeline, fm?.inputs.get(name)?.path, dataPath);
+    if (asDirectory !== undefined && !statSync(abs).isDirectory()) {
+      const placed = places?.inputs.get(name);
+      const message = `input \`${name}\` (${fm?.inputs.get(name)?.path ?? dataPath}) is a directory${asDirectory}, but is bound to ${host}, a file: bind a directory`;
+      diagnostics.push(placed === undefined ? error(session.pipeline.document.file, at, message) : error(places!.file, placed, message));
+      continue;
+    }
     paths.set(dataPath, abs);
   }
   for (const name of session.bindings.keys()) {
@@ -84,6 +91,23 @@ export function inputBindings(
     diagnostics.push(valueProblem(session.pipeline.document.file, fm?.at ?? { line: 1, col: 1 }, places, 'inputs', name, `-i ${name}=…`, `the frontmatter declares no input \`${name}\``));
   }
   return { paths, diagnostics };
+}
+
+/**
+ * Whether the document takes input `dataPath` for a directory, and why when
+ * its entry does not say so with a final `/` (` (a map reads /data/in/*)`):
+ * a file bound to it would fail each job that reads it.
+ */
+function directoryUse(pipeline: Pipeline, declared: string | undefined, dataPath: string): string | undefined {
+  if (declared?.endsWith('/') === true) return '';
+  for (const step of pipeline.steps) {
+    for (const input of step.inputs) {
+      if (input.path === dataPath && input.pattern !== undefined) return ` (a map reads ${dataPath}/${input.pattern})`;
+      if (input.path === dataPath && input.isDir) return ` (read as ${dataPath}/ at line ${input.at.line})`;
+      if (input.path.startsWith(`${dataPath}/`)) return ` (read as ${input.path} at line ${input.at.line})`;
+    }
+  }
+  return undefined;
 }
 
 /** Why an input holding a FIFO, a socket or a device (`inside` it, or bound to one) is refused: it would be opened to be read. */

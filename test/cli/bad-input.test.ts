@@ -46,6 +46,20 @@ describe('bad input at the command line', () => {
     expect(r.stderr).toBe(`big.md:1:1: error: this document is ${size.toLocaleString('en')} bytes; Shark reads documents of at most 196,608 bytes (192 KiB): keep data in files and import them\n1 error in big.md\n`);
   });
 
+  it('refuses a file bound to an input the document uses as a directory, at the input\'s entry, before a store is made', async () => {
+    rig.write('i.md', `---\ninputs:\n  d: /data/d/\n  m: /data/m\n---\n${fence}shark-run\nls /data/d/ > /data/l.txt\n${fence}\n\n${fence}shark-run\ncat /data/m/* > /data/n/+\n${fence}\n`);
+    rig.write('r.csv', 'x\n');
+    rig.write('dir/a', 'a\n');
+    for (const command of ['plan', 'run']) {
+      const r = await rig.shark([command, 'i.md', '-i', 'd=r.csv', '-i', 'm=r.csv']);
+      expect(r.code, command).toBe(2);
+      expect(r.stderr, command).toContain('i.md:3:6: error: input `d` (/data/d/) is a directory, but is bound to r.csv, a file: bind a directory');
+      expect(r.stderr, command).toContain('i.md:4:6: error: input `m` (/data/m) is a directory (a map reads /data/m/*), but is bound to r.csv, a file: bind a directory');
+    }
+    expect(rig.exists('.shark')).toBe(false);
+    expect((await rig.shark(['run', 'i.md', '-i', 'd=dir', '-i', 'm=dir'])).code).toBe(0);
+  });
+
   it('ends quietly with 141, as git does, when the reader closes stdout early', async () => {
     expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
     for (const args of [['lineage', 'p.md', '/data/copy.txt'], ['dag', 'p.md'], ['logs', 'p.md'], ['plan', 'p.md']]) {
