@@ -84,6 +84,10 @@ export function parseTag(lang: string, meta: string): TagResult {
       if (kind === 'build' && (arg === undefined || arg === '')) {
         return { ok: false, offset: 0, message: `\`shark-build\` needs an environment name: ${usage}` };
       }
+      // `shark-run::HASH` is the original Shark's host step; a bare `shark-run:` lost its environment's name.
+      if (arg === '' && rest.length === 1) {
+        return { ok: false, offset: argOffset - 1, message: '`shark-run:` names no environment: write `shark-run` for the host or `shark-run:ENV`' };
+      }
       if (arg === '') arg = undefined;
       if (arg !== undefined && !NAME.test(arg)) {
         return { ok: false, offset: argOffset, message: `invalid environment name \`${arg}\`: use letters, digits, '.', '_' and '-'` };

@@ -96,6 +96,7 @@ describe('parseTag', () => {
   it('needs a valid environment name, and points at it', () => {
     expect(bad('shark-build').message).toBe('`shark-build` needs an environment name: shark-build:ENV');
     expect(bad('shark-build:').message).toBe('`shark-build` needs an environment name: shark-build:ENV');
+    expect(bad('shark-run:')).toMatchObject({ offset: 'shark-run'.length, message: '`shark-run:` names no environment: write `shark-run` for the host or `shark-run:ENV`' });
     expect(bad('shark-run:my env')).toMatchObject({ offset: 'shark-run:'.length });
     expect(bad('shark-run:-x').message).toBe("invalid environment name `-x`: use letters, digits, '.', '_' and '-'");
   });
