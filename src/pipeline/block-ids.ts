@@ -3,11 +3,17 @@ import { error } from '../diagnostics.js';
 import type { Document, SharkBlock } from '../markdown/document.js';
 import { nameProblem } from '../markdown/tags.js';
 
+/** Latin letters NFKD leaves whole, as they are spelled in ASCII. */
+const SPELLED: Readonly<Record<string, string>> = {
+  æ: 'ae', ß: 'ss', ø: 'o', œ: 'oe', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ħ: 'h', ı: 'i', ŋ: 'ng', ĸ: 'k',
+};
+
 export function slug(text: string): string {
   return text
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
+    .replace(/[æßøœłđðþħıŋĸ]/g, (ch) => SPELLED[ch]!)
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, 48)
@@ -70,22 +76,25 @@ function baseIds(file: string, blocks: readonly SharkBlock[], diagnostics: Diagn
       diagnostics.push(error(file, block.infoAt, `block id \`${id}\` is used twice`, [{ at: first.infoAt, message: 'first used here' }]));
     } else explicit.set(id, block);
   }
-  const baseOf = (block: SharkBlock): string => slug(block.section) || block.kind;
   const generated = blocks.filter((block) => typeof block.options['id'] !== 'string');
-  const headings = new Set(generated.map(baseOf).filter((base) => !explicit.has(base)));
+  // A heading's own name: a block named after its kind (no heading, or one with no ASCII letter or digit) steps around it.
+  const headings = new Set(generated.map((block) => slug(block.section)).filter((base) => base !== '' && !explicit.has(base)));
   const taken = new Set<string>();
+  // Numbered on, per heading name, and apart from them per kind.
   const used = new Map<string, number>();
   return blocks.map((block) => {
     const id = block.options['id'];
     if (typeof id === 'string') return id;
-    const base = baseOf(block);
-    let n = used.get(base) ?? 0;
+    const own = slug(block.section);
+    const base = own || block.kind;
+    const counter = own === '' ? `\0${base}` : base;
+    let n = used.get(counter) ?? 0;
     let candidate: string;
     do {
       n++;
       candidate = n === 1 ? base : `${base}-${n}`;
-    } while (explicit.has(candidate) || taken.has(candidate) || (n > 1 && headings.has(candidate)));
-    used.set(base, n);
+    } while (explicit.has(candidate) || taken.has(candidate) || ((n > 1 || own === '') && headings.has(candidate)));
+    used.set(counter, n);
     taken.add(candidate);
     return candidate;
   });

@@ -15,6 +15,8 @@ describe('slug', () => {
     expect(slug('Area of habitat (AoH)')).toBe('area-of-habitat-aoh');
     expect(slug('  Élévation & pentes — 2024 ')).toBe('elevation-pentes-2024');
     expect(slug('!!!')).toBe('');
+    // Letters NFKD leaves whole are spelled out as they are in ASCII, not dropped or made separators.
+    expect(slug('Æsir Straße Øresund Łódź Þing')).toBe('aesir-strasse-oresund-lodz-thing');
     expect(slug('a'.repeat(60))).toHaveLength(48);
   });
 });
@@ -28,6 +30,12 @@ describe('block ids', () => {
 
   it('use the kind before any heading or for a heading with no letters', () => {
     expect(ids(`${fence}shark-import\nhttps://x.org/a /data/a\n${fence}\n\n# ???\n\n${fence}shark-publish\n/data/a\n${fence}\n`)).toEqual(['import', 'publish']);
+  });
+
+  it('give a heading its own name before a block named after its kind', () => {
+    const run = (out: string) => `${fence}shark-run\necho > /data/${out}\n${fence}\n\n`;
+    expect(ids(`# 🐟\n\n${run('a')}# Run\n\n${run('b')}`)).toEqual(['run-2', 'run']);
+    expect(ids(`${run('a')}# 种子\n\n${run('b')}# Run\n\n${run('c')}`)).toEqual(['run-2', 'run-3', 'run']);
   });
 
   it('take {id=…} instead, and generated ids step around explicit ones', () => {
