@@ -49,20 +49,36 @@ export async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: 
    * polls; a job queued behind another, told once `after`, that one's end, is said).
    */
   let told = -Infinity;
+  /** Once `job-start` has been said: a job queued behind another says it after that one's end. */
+  let startSaid: Promise<void> | undefined;
+  let saidStart = false;
   const announce = (at?: number, after?: Promise<void>): void => {
     times.started = at ?? Date.now();
     told = times.started;
     started?.();
-    const say = (): void => ctx.emit({ type: 'job-start', job: job.id, step: step.id, block: step.blockId, ...(at === undefined ? {} : { at }) });
+    const say = (): void => {
+      saidStart = true;
+      ctx.emit({ type: 'job-start', job: job.id, step: step.id, block: step.blockId, ...(at === undefined ? {} : { at }) });
+    };
     if (after === undefined) say();
-    else void after.then(say);
+    startSaid = after === undefined ? Promise.resolve() : after.then(say);
   };
   /**
    * Ended well: said while the job still holds its slot, so that no job starts in that slot before
    * this one is storing (at most -j jobs are ever between `job-start` and `job-storing`). Never said to be
-   * before the start told (under Slurm, a poll may see a task running after its first job's command ended).
+   * before the start told (under Slurm, a poll may see a task running after its first job's command ended),
+   * nor before the start is said (a queued job whose command ended before the end of the one ahead was).
    */
-  const storing = (): void => ctx.emit({ type: 'job-storing', job: job.id, step: step.id, block: step.blockId, at: Math.max(times.ended ?? Date.now(), told) });
+  const storing = (): void => {
+    const say = (): void => ctx.emit({ type: 'job-storing', job: job.id, step: step.id, block: step.blockId, at: Math.max(times.ended ?? Date.now(), told) });
+    if (saidStart || startSaid === undefined) say();
+    else void startSaid.then(say);
+  };
+  /** This job's end, said: what the job queued behind it waits for to say its start. After its own start. */
+  const afterStart = (said: () => void) => (): void => {
+    if (saidStart || startSaid === undefined) said();
+    else void startSaid.then(said);
+  };
   if (step.kind === 'import') {
     const importer = importerFor(step.clause.source)!;
     const ictx = importContext(session, step, ctx.signal, (done, total) => ctx.emit({ type: 'progress', job: job.id, done, total: total ?? null }));
@@ -147,7 +163,7 @@ export async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: 
         announce(ahead === undefined ? undefined : Date.now(), ahead);
       };
       const queued = { begun, ...(ctx.options.keepGoing ? {} : { stopped: ctx.stopFlag }) };
-      return executor.run({ ...request, turn, queued }).then(ended).finally(said);
+      return executor.run({ ...request, turn, queued }).then(ended).finally(afterStart(said));
     }
     const env = session.envs.current(step.env ?? '');
     return slurm!.run(request, {
