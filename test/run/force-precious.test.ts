@@ -11,11 +11,11 @@ interface Event {
 const events = (stdout: string): Event[] => stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Event);
 const done = (stdout: string): string[] => events(stdout).filter((e) => e.type === 'job-done').map((e) => e.job!).sort();
 
-/** `fetch` reads state outside Shark's view (a file its key does not see), as a database or a web API would be. */
+/** `fetch` reads state outside Shark's view (a file named through a variable: its key does not see it), as a database or a web API would be. */
 const FETCH = `# Force
 
 ${fence}shark-run {id=fetch}
-echo fetch >> counter; cat ex?.txt > /data/ext.txt
+echo fetch >> counter; E=ext; cat $E.txt > /data/ext.txt
 ${fence}
 
 ${fence}shark-run {id=use}

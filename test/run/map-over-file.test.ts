@@ -45,15 +45,14 @@ describe('a map over a file instead of a directory', () => {
     expect(job?.reasons.join(' ')).toContain('(line 8, column 9)');
   });
 
-  it('fails the run at the wildcard, for a frontmatter input bound to a file', async () => {
+  it('refuses a file bound to a frontmatter input it maps over, at the input, before anything runs', async () => {
     rig.write('p.md', INPUT);
     rig.write('ranges.txt', 'not a directory\n');
-    const r = await rig.shark(['run', 'p.md', '-i', 'ranges=ranges.txt']);
-    expect(r.code).toBe(1);
-    expect(r.stderr + r.stdout).toContain('p.md:6:9');
-    expect(r.stderr + r.stdout).toContain('maps over `/data/ranges/*`, but /data/ranges is a file, not a directory');
-    const plan = await rig.plan('p.md', '-i', 'ranges=ranges.txt');
-    expect(plan.jobs).toHaveLength(1);
-    expect(plan.jobs[0]!.reasons.join(' ')).toContain('/data/ranges is a file, not a directory');
+    for (const command of ['run', 'plan']) {
+      const r = await rig.shark([command, 'p.md', '-i', 'ranges=ranges.txt']);
+      expect(r.code, command).toBe(2);
+      expect(r.stderr, command).toContain('p.md:3:11: error: input `ranges` (/data/ranges/) is a directory, but is bound to ranges.txt, a file: bind a directory');
+    }
+    expect(rig.exists('.shark')).toBe(false);
   });
 });
