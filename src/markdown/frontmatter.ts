@@ -2,7 +2,7 @@ import { parseDocument, isMap, isScalar, isSeq, type Node as YamlNode, type YAML
 import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import type { Axis, Frontmatter } from './document.js';
 import { isPositiveCount } from '../counted.js';
-import { nameProblem } from './tags.js';
+import { nameProblem } from './option-values.js';
 import { inputEntry, noValue, plainValue, secretNames, secretsAlsoVariables, setByShark, unexportable, unsupportedValue, VARIABLE, writtenEmpty } from './frontmatter-entries.js';
 import { gluedColon, yamlProblem } from './yaml-problem.js';
 

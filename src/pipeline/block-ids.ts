@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../diagnostics.js';
 import { error } from '../diagnostics.js';
 import type { Document, SharkBlock } from '../markdown/document.js';
-import { nameProblem } from '../markdown/tags.js';
+import { nameProblem } from '../markdown/option-values.js';
 
 /** Latin letters NFKD leaves whole, as they are spelled in ASCII. */
 const SPELLED: Readonly<Record<string, string>> = {

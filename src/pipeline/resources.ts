@@ -1,6 +1,6 @@
 import type { Position } from '../diagnostics.js';
 import type { SharkBlock } from '../markdown/document.js';
-import { MEMORY, slurmWords } from '../markdown/tags.js';
+import { MEMORY, slurmWords } from '../markdown/option-values.js';
 
 /** What one job of a run block declares it takes: `{threads=N|all}`, `{memory=8G}`, `{pool=NAME}`. */
 export interface Resources {

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import type { Position } from '../diagnostics.js';
 import type { SharkBlock } from '../markdown/document.js';
-import { durationSeconds } from '../markdown/tags.js';
+import { durationSeconds } from '../markdown/option-values.js';
 import { classifyMentions } from './classify.js';
 import { leadsIntoData, normaliseDataPath } from './data-path.js';
 import { blockResources } from './resources.js';
