@@ -18,10 +18,14 @@ export function whyCommand(io: Io): Command {
     .action((paths: string[], flags: { store?: string; depth?: number; json?: boolean }) => {
       const hashed = [];
       const bad: string[] = [];
+      const document = paths.find((p) => p.endsWith('.md')) ?? 'FILE.md';
       for (const path of paths) {
         const outcome = hashOnDisk(path);
         if (outcome.ok) hashed.push({ path, ...outcome });
-        else bad.push(outcome.message);
+        // `why p.md /data/x`, written as lineage is: the /data path is the document's, not a file here.
+        else if (outcome.reason === 'missing' && (path === '/data' || path.startsWith('/data/'))) {
+          bad.push(`${outcome.message} (\`why\` reads files on disk, as published in _shark/; what a document wrote at a /data path: \`shark lineage ${document} ${path}\`)`);
+        } else bad.push(outcome.message);
       }
       if (bad.length > 0) {
         for (const m of bad) io.stderr(`shark: error: ${m}\n`);

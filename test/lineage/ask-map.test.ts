@@ -55,6 +55,12 @@ describe('why and diff over a map', () => {
     expect(jobs.produced.map((m) => [m.job, m.path])).toEqual([['area-of-habitat[a.tif]', '/data/aoh/a.tif'], ['area-of-habitat[b.tif]', '/data/aoh/b.tif']]);
   });
 
+  it('points a /data path given to why, which reads files on disk, at lineage', async () => {
+    const r = await rig.shark(['why', 'p.md', '/data/summary.txt']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('shark: error: /data/summary.txt: no such file or directory (`why` reads files on disk, as published in _shark/; what a document wrote at a /data path: `shark lineage p.md /data/summary.txt`)\n');
+  });
+
   it('a changed host input is the root cause; the item job and the reduce are propagated', async () => {
     const ran = await rig.shark(['diff', 'p.md', '/data/summary.txt']);
     expect(ran.code).toBe(1);
