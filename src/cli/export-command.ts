@@ -13,6 +13,7 @@ import type { Io } from './main.js';
 import { writeOutputFile } from './output-file.js';
 import { closeSession, openSession, type SessionFlags } from './session-setup.js';
 import { counted } from '../counted.js';
+import { printable } from '../printable.js';
 
 const PROV_FORMATS = ['prov-json', 'prov-jsonld'] as const;
 /** `-e` is no way to name a run here: an export is of one whole run, by number. */
@@ -109,7 +110,7 @@ export function exportCommand(io: Io): Command {
         throw new ExitError(written.invalid === true ? EXIT_INVALID : EXIT_FAILED);
       }
       warnChanged(view, 'the crate holds', io);
-      for (const l of written.leftOut.slice(0, SHOWN_LINKS)) io.stderr(`shark: warning: ${l.path} is ${l.description} (described in ro-crate-metadata.json)\n`);
+      for (const l of written.leftOut.slice(0, SHOWN_LINKS)) io.stderr(`shark: warning: ${printable(`${l.path} is ${l.description}`)} (described in ro-crate-metadata.json)\n`);
       const more = written.leftOut.length - SHOWN_LINKS;
       if (more > 0) io.stderr(`shark: warning: ${counted(more, 'other symbolic link')} not copied, each described in ro-crate-metadata.json\n`);
       io.stdout(`${out}: run ${view.run.id}, ${counted(view.jobs.length, 'job')}, ${counted(written.entities, 'entity', 'entities')}\n`);

@@ -156,3 +156,21 @@ describe('screenLinks: links round a cycle of directories', () => {
     expect(paths(join(dir, 'data')).sort()).toEqual(['a', 'b', 'b/f', 'fine']);
   });
 });
+
+describe('the warnings of links left out of a crate', () => {
+  it('escape control characters in a link\'s name and target: no name can drive the terminal or forge a line', async () => {
+    const rig = new Rig();
+    try {
+      rig.write('p.md', "```shark-run\nmkdir -p /data/w && ln -s \"$(printf '\\033[2Jx\\ny')\" /data/w/l2 && ln -s /etc/passwd \"/data/w/$(printf 'x\\033[31mRED')\" && echo ok > /data/w/f\n```\n");
+      expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+      const r = await rig.shark(['export', 'crate', 'p.md', '-o', 'crate']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).not.toMatch(/\u001b/);
+      const warnings = r.stderr.split('\n').filter((l) => l !== '');
+      expect(warnings.every((l) => l.startsWith('shark: warning: '))).toBe(true);
+      expect(warnings).toContain('shark: warning: /data/w/l2 is a symbolic link to \\x1b[2Jx\\ny, to nothing in the crate: not copied (described in ro-crate-metadata.json)');
+    } finally {
+      rig.cleanup();
+    }
+  });
+});
