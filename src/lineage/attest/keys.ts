@@ -57,6 +57,10 @@ function readKey(path: string, kind: 'private' | 'public'): KeyResult<KeyObject>
   } catch (e) {
     return { ok: false, message: `cannot read the ${kind} key ${path}: ${readProblem(e)}` };
   }
+  // Node derives a public key from a private one: a trusted key given as the private file is a mistake to say.
+  if (kind === 'public' && /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
+    return { ok: false, message: `${path} is a private key: give its public key (the .pub file shark keygen wrote beside it), which is what may be shared` };
+  }
   try {
     const key = kind === 'private' ? createPrivateKey(text) : createPublicKey(text);
     if (key.asymmetricKeyType !== 'ed25519') return { ok: false, message: `${path} is a ${key.asymmetricKeyType ?? 'unknown'} key; Shark signs with ed25519 (shark keygen)` };
