@@ -256,6 +256,7 @@ export class CasStore implements SnapshotStore {
 
   async quarantine(ids: readonly SnapshotId[]): Promise<void> {
     for (const id of ids) if (id.startsWith('sha256')) this.objects.quarantine(id);
+    this.trees.discard(ids.filter((id) => id.startsWith('tree:')));
     this.presence.forget();
   }
 

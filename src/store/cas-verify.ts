@@ -2,6 +2,7 @@ import { existsSync, lstatSync, statSync, type Stats } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CasObjects } from './cas-objects.js';
+import { sortEntries, treeId } from './content-id.js';
 import { hashFileSync } from './hash.js';
 import type { Metadata } from './metadata.js';
 import { hasStoredMode, objectMode } from './object-file.js';
@@ -94,6 +95,9 @@ export async function verifyObjects(
       const children = store.entries(id);
       if (children === undefined && store.freed(id) !== undefined) return;
       if (children === undefined && how.only === undefined) problems.push({ id, problem: 'missing', detail: `directory of ${where} is not recorded` });
+      // A directory's id is the hash of its entries: a record edited or damaged since lists other data.
+      const recorded = children === undefined ? id : treeId(sortEntries(children));
+      if (recorded !== id && how.only === undefined) problems.push({ id, problem: 'corrupt', detail: `directory of ${where}: its recorded entries hash to ${recorded}` });
       for (const e of children ?? []) look(e.id, `${where}/${e.name}`);
     } else if (seeable(objects.pathOf(id)) && !existsSync(objects.pathOf(id)) && store.freed(id) === undefined) {
       problems.push({ id, problem: 'missing', detail: `${where}: ${objects.pathOf(id)} does not exist` });

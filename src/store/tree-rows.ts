@@ -53,6 +53,12 @@ export class TreeRows {
     })();
   }
 
+  /** Deletes trees whose recorded entries are not what their ids say (fsck --repair): nothing of them is kept. */
+  discard(ids: readonly string[]): void {
+    const drop = this.db.prepare('DELETE FROM trees WHERE id = ?');
+    this.db.transaction(() => ids.forEach((id) => drop.run(id)))();
+  }
+
   /** Stores a tree unless it is there: its text (megabytes for a large map's directory) is made only then. */
   put(id: string, entries: () => string): void {
     if (this.bulk.statement('SELECT 1 FROM trees WHERE id = ?').get(id) === undefined) this.stmts.put.run(id, entries());

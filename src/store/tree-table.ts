@@ -45,6 +45,12 @@ export class TreeTable {
     for (const id of gone) this.cache.delete(id);
   }
 
+  /** Deletes trees recorded wrong (their entries do not hash to their ids): the next run records them anew. */
+  discard(bad: readonly SnapshotId[]): void {
+    this.meta.trees.discard(bad);
+    for (const id of bad) this.cache.delete(id);
+  }
+
   clear(): void {
     this.cache.clear();
   }

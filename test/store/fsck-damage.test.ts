@@ -102,3 +102,27 @@ describe('something other than a plain file in an object\'s place', () => {
     expect(found.report.problems[0]?.detail).toMatch(/is a directory, not a file/);
   });
 });
+
+describe('fsck and a directory record edited in the metadata', () => {
+  it('reports a tree whose recorded entries do not hash to its id, and --repair has the next run make it again', async () => {
+    rig.write('d.md', '```shark-run\nmkdir -p /data/d; echo HELLO > /data/d/x.txt; echo bye > /data/d/y.txt\n```\n\n```shark-publish\n/data/d/\n```\n');
+    expect((await rig.shark(['run', 'd.md'])).code).toBe(0);
+    const hex = (path: string): string => path.split('/').slice(-2).join('');
+    const hello = hex(objectWith(rig, 'HELLO\n'));
+    const bye = hex(objectWith(rig, 'bye\n'));
+    // x.txt's entry now names y.txt's bytes: the directory would be placed and published with the wrong data.
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(`${rig.dir}/.shark/shark.sqlite`);
+    expect(db.prepare('UPDATE trees SET entries = replace(entries, ?, ?)').run(`sha256:${hello}`, `sha256:${bye}`).changes).toBe(1);
+    db.close();
+    const r = await rig.shark(['fsck', 'd.md', '--json']);
+    expect(r.code).toBe(1);
+    const found = JSON.parse(r.stdout) as Report;
+    expect(found.problems).toEqual([expect.objectContaining({ problem: 'corrupt', detail: expect.stringMatching(/^directory of \/data\/d: its recorded entries hash to tree:[0-9a-f]{64}$/) })]);
+    expect(found.results).toBe(1);
+    expect((await rig.shark(['fsck', 'd.md', '--repair'])).code).toBe(0);
+    expect((await rig.shark(['run', 'd.md'])).code).toBe(0);
+    expect(rig.read('_shark/d/x.txt')).toBe('HELLO\n');
+    expect((await rig.shark(['fsck', 'd.md'])).code).toBe(0);
+  });
+});
