@@ -20,6 +20,8 @@ type Verdict = 'ok' | 'missing' | 'changed';
  * in turns: 873 → 812 ms).
  */
 const STAT_SLICE = 4096;
+/** The folders of `objects/`: the first two hex digits of their objects' hashes. */
+const FAN_OUT = /^[0-9a-f]{2}$/;
 const AHEAD_MIN = 4 * STAT_SLICE;
 
 /**
@@ -298,6 +300,8 @@ export class CasObjects {
    */
   *all(unreadable: (dir: string, why: string) => void): Generator<{ id: SnapshotId; path: string }> {
     for (const prefix of listable(this.dir, unreadable)) {
+      // Only the fan-out folders hold objects: a stray file beside them (a `.DS_Store`) is no data of the store.
+      if (!FAN_OUT.test(prefix)) continue;
       for (const name of listable(join(this.dir, prefix), unreadable)) {
         const exec = name.endsWith('.x');
         yield { id: CasObjects.idOf(prefix + (exec ? name.slice(0, -2) : name), exec), path: join(this.dir, prefix, name) };

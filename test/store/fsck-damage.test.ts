@@ -126,3 +126,12 @@ describe('fsck and a directory record edited in the metadata', () => {
     expect((await rig.shark(['fsck', 'd.md'])).code).toBe(0);
   });
 });
+
+describe('fsck and a stray file in the objects folder', () => {
+  it('is no data of the store: neither a problem nor a folder to repair', async () => {
+    rig.write('.shark/objects/.DS_Store', 'finder\n');
+    const r = await rig.shark(['fsck', 'p.md']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect((await rig.shark(['gc', 'p.md', '--delete'])).stderr).not.toContain('.DS_Store');
+  });
+});
