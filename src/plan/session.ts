@@ -58,30 +58,32 @@ export function inputBindings(
   const diagnostics: Diagnostic[] = [];
   const fm = session.pipeline.document.frontmatter;
   for (const [name, dataPath] of session.pipeline.inputs) {
-    const at = fm?.inputs.get(name)?.at ?? { line: 1, col: 1 };
+    const entry = fm?.inputs.get(name);
+    const at = entry?.at ?? { line: 1, col: 1 };
+    // Where a binding's own problem is said: at the config file's entry for it, when that gave it.
+    const placed = places?.inputs.get(name);
+    const bindingError = (message: string): Diagnostic => (placed === undefined ? error(session.pipeline.document.file, at, message) : error(places!.file, placed, message));
     const host = session.bindings.get(name);
     if (host === undefined) {
-      if (unboundAllowed || fm?.inputs.get(name)?.optional === true) continue;
+      if (unboundAllowed || entry?.optional === true) continue;
       diagnostics.push(error(session.pipeline.document.file, at, `input \`${name}\` (${dataPath}) is not bound: pass -i ${name}=PATH`));
       continue;
     }
     const abs = followNamed(resolve(host));
     if (!existsSync(abs)) {
-      const placed = places?.inputs.get(name);
-      const message = `input \`${name}\` is bound to ${host}, which ${linkLoop(abs) ?? 'does not exist'}`;
-      diagnostics.push(placed === undefined ? error(session.pipeline.document.file, at, message) : error(places!.file, placed, message));
+      diagnostics.push(bindingError(`input \`${name}\` is bound to ${host}, which ${linkLoop(abs) ?? 'does not exist'}`));
       continue;
     }
-    const kind = specialKind(lstatSync(abs));
+    // Followed to what it names (it exists): no link.
+    const st = lstatSync(abs);
+    const kind = specialKind(st);
     if (kind !== undefined) {
       diagnostics.push(error(session.pipeline.document.file, at, refusedInput(name, host, kind)));
       continue;
     }
-    const asDirectory = directoryUse(session.pipeline, fm?.inputs.get(name)?.path, dataPath);
-    if (asDirectory !== undefined && !statSync(abs).isDirectory()) {
-      const placed = places?.inputs.get(name);
-      const message = `input \`${name}\` (${fm?.inputs.get(name)?.path ?? dataPath}) is a directory${asDirectory}, but is bound to ${host}, a file: bind a directory`;
-      diagnostics.push(placed === undefined ? error(session.pipeline.document.file, at, message) : error(places!.file, placed, message));
+    const asDirectory = directoryUse(session.pipeline, entry?.path, dataPath);
+    if (asDirectory !== undefined && !st.isDirectory()) {
+      diagnostics.push(bindingError(`input \`${name}\` (${entry?.path ?? dataPath}) is a directory${asDirectory}, but is bound to ${host}, a file: bind a directory`));
       continue;
     }
     paths.set(dataPath, abs);

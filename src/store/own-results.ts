@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { BulkReads } from './bulk-read.js';
 import type { LastAttempt, ResultRow } from './metadata-schema.js';
-import type { RunRows } from './run-rows.js';
+import type { RunRows, StepRow } from './run-rows.js';
 import { shellRunOf, type RunTable } from './run-table.js';
 
 type Latest = Pick<ResultRow, 'key' | 'record' | 'outputs' | 'log'>;
@@ -102,7 +102,7 @@ export class OwnResults {
   }
 
   /** Whether run `run`'s rows `own` of step `step` are every job it began the step with, none failed. */
-  private finishedStep(run: number, step: string, own: readonly (readonly [unknown, unknown, string])[]): boolean {
+  private finishedStep(run: number, step: string, own: readonly StepRow[]): boolean {
     return own.length === this.runRows.jobsOfStep(run, step) && own.every(([, , status]) => status !== 'failed');
   }
 

@@ -81,45 +81,44 @@ describe('a job waiting for a slot', () => {
  * starts as that one ends: its start is said after that end).
  */
 describe('the events of a map under -j 2', () => {
-  it('have at most 2 jobs between job-start and job-storing, and each job start, storing, done in that order', async () => {
+  /** Runs a map of `items` jobs running `command` at -j 2: its events in order. */
+  async function mapEvents(items: number, command: string): Promise<{ type: string; job?: string }[]> {
     const rig = new Rig();
     try {
-      for (let i = 0; i < 60; i++) rig.write(`in/f${i}`, `${i}\n`);
-      rig.write('q.md', '```shark-import\nin /data/in/\n```\n\n```shark-run\nsleep 0.02; cat /data/in/* > /data/out/+\n```\n');
+      for (let i = 0; i < items; i++) rig.write(`in/f${i}`, `${i}\n`);
+      rig.write('q.md', `\`\`\`shark-import\nin /data/in/\n\`\`\`\n\n\`\`\`shark-run\n${command}\n\`\`\`\n`);
       const run = await rig.shark(['run', 'q.md', '-j', '2', '--json']);
       expect(run.code, run.stderr).toBe(0);
-      const events = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; job?: string });
-      let running = 0;
-      let most = 0;
-      for (const e of events) {
-        if (e.type === 'job-start') most = Math.max(most, ++running);
-        if (e.type === 'job-storing') running--;
-      }
-      expect(most).toBe(2);
-      const jobs = [...new Set(events.filter((e) => e.job !== undefined).map((e) => e.job!))];
-      expect(jobs).toHaveLength(61);
-      for (const job of jobs) expect(events.filter((e) => e.job === job).map((e) => e.type), job).toEqual(['job-start', 'job-storing', 'job-done']);
+      return run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; job?: string });
     } finally {
       rig.cleanup();
     }
+  }
+
+  /** Each job's events of its own, in the order said. */
+  function byJob(events: readonly { type: string; job?: string }[]): Map<string, string[]> {
+    const order = new Map<string, string[]>();
+    for (const e of events) if (e.job !== undefined) order.set(e.job, [...(order.get(e.job) ?? []), e.type]);
+    return order;
+  }
+
+  it('have at most 2 jobs between job-start and job-storing, and each job start, storing, done in that order', async () => {
+    const events = await mapEvents(60, 'sleep 0.02; cat /data/in/* > /data/out/+');
+    let running = 0;
+    let most = 0;
+    for (const e of events) {
+      if (e.type === 'job-start') most = Math.max(most, ++running);
+      if (e.type === 'job-storing') running--;
+    }
+    expect(most).toBe(2);
+    const jobs = byJob(events);
+    expect(jobs.size).toBe(61);
+    for (const [job, types] of jobs) expect(types, job).toEqual(['job-start', 'job-storing', 'job-done']);
   }, 60_000);
 
   it('says a queued job started before it is storing, even when both jobs\' ends are read at once', async () => {
-    const rig = new Rig();
-    try {
-      // Instant jobs: a queued job often ends before the end of the one ahead is said (about 1 in 150 did).
-      for (let i = 0; i < 300; i++) rig.write(`in/f${i}`, `${i}\n`);
-      rig.write('q.md', '```shark-import\nin /data/in/\n```\n\n```shark-run\ncat /data/in/* > /data/out/+\n```\n');
-      const run = await rig.shark(['run', 'q.md', '-j', '2', '--json']);
-      expect(run.code, run.stderr).toBe(0);
-      const order = new Map<string, string[]>();
-      for (const line of run.stdout.trim().split('\n')) {
-        const e = JSON.parse(line) as { type: string; job?: string };
-        if (e.job !== undefined && e.type.startsWith('job-')) order.set(e.job, [...(order.get(e.job) ?? []), e.type]);
-      }
-      expect([...order].filter(([, types]) => types.join() !== 'job-start,job-storing,job-done')).toEqual([]);
-    } finally {
-      rig.cleanup();
-    }
+    // Instant jobs: a queued job often ends before the end of the one ahead is said (about 1 in 150 did).
+    const jobs = byJob(await mapEvents(300, 'cat /data/in/* > /data/out/+'));
+    expect([...jobs].filter(([, types]) => types.join() !== 'job-start,job-storing,job-done')).toEqual([]);
   }, 60_000);
 });

@@ -69,16 +69,12 @@ export async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: 
    * before the start told (under Slurm, a poll may see a task running after its first job's command ended),
    * nor before the start is said (a queued job whose command ended before the end of the one ahead was).
    */
-  const storing = (): void => {
-    const say = (): void => ctx.emit({ type: 'job-storing', job: job.id, step: step.id, block: step.blockId, at: Math.max(times.ended ?? Date.now(), told) });
+  const storing = (): void => onceStarted(() => ctx.emit({ type: 'job-storing', job: job.id, step: step.id, block: step.blockId, at: Math.max(times.ended ?? Date.now(), told) }));
+  /** `say` now, or once `job-start` has been said: what this job says of its end never comes before its start. */
+  function onceStarted(say: () => void): void {
     if (saidStart || startSaid === undefined) say();
     else void startSaid.then(say);
-  };
-  /** This job's end, said: what the job queued behind it waits for to say its start. After its own start. */
-  const afterStart = (said: () => void) => (): void => {
-    if (saidStart || startSaid === undefined) said();
-    else void startSaid.then(said);
-  };
+  }
   if (step.kind === 'import') {
     const importer = importerFor(step.clause.source)!;
     const ictx = importContext(session, step, ctx.signal, (done, total) => ctx.emit({ type: 'progress', job: job.id, done, total: total ?? null }));
@@ -163,7 +159,8 @@ export async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: 
         announce(ahead === undefined ? undefined : Date.now(), ahead);
       };
       const queued = { begun, ...(ctx.options.keepGoing ? {} : { stopped: ctx.stopFlag }) };
-      return executor.run({ ...request, turn, queued }).then(ended).finally(afterStart(said));
+      // This job's end, which the job queued behind it waits for to say its start, is said after its own start.
+      return executor.run({ ...request, turn, queued }).then(ended).finally(() => onceStarted(said));
     }
     const env = session.envs.current(step.env ?? '');
     return slurm!.run(request, {
