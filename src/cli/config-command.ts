@@ -12,7 +12,7 @@ import { secretValues } from './secrets.js';
 import { parseResourceFlags, runLimits } from './resource-flags.js';
 import { envPairs, inputPairs, refuseBadBindings } from './session-setup.js';
 import { selectOrReport } from './targets.js';
-import { refuseConfigRefutations } from './config-refutations.js';
+import { configRefutations, refuseConfigRefutations } from './config-refutations.js';
 import { configAt, variableSettings, type Setting } from './config-variables.js';
 import { checkExecutorFlags, type ExecutorFlags } from './executor-flags.js';
 import { positiveCount } from './numbers.js';
@@ -40,7 +40,8 @@ export function configCommand(io: Io, run: Command): Command {
     checkExecutorFlags(flags, io.stderr);
     const use = flags[CONFIG_USE];
     const extra = envPairs(flags.env, io.stderr);
-    const pipeline = loadOrReport(file, io.stderr, 'read', extra, givenFrontmatter(flags), givenPlaces(flags));
+    const pipeline = loadOrReport(file, io.stderr, 'read', extra, givenFrontmatter(flags), givenPlaces(flags),
+      (p) => configRefutations(p, dirname(resolve(file)), flags, io.stderr, true));
     refuseConfigRefutations(pipeline, dirname(resolve(file)), flags, io.stderr, true);
     checkBindings(file, pipeline, flags, extra, io.stderr);
     // An undeclared pool, a block needing more memory than the run may use: refused as run refuses them.

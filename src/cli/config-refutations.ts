@@ -26,9 +26,15 @@ export type RefutableFlags = ResourceFlags & {
  * Mistakes of the command line are left to them: they name the option.
  */
 export function refuseConfigRefutations(pipeline: Pipeline, pipelineDir: string, flags: RefutableFlags, stderr: (s: string) => void, configTargets: boolean): void {
+  const found = configRefutations(pipeline, pipelineDir, flags, stderr, configTargets);
+  if (found.length > 0) refuseReport(found, () => givenPlaces(flags)!.source, stderr);
+}
+
+/** What `refuseConfigRefutations` refuses, in the config file's order. */
+export function configRefutations(pipeline: Pipeline, pipelineDir: string, flags: RefutableFlags, stderr: (s: string) => void, configTargets: boolean): Diagnostic[] {
   const places = givenPlaces(flags);
   const use = flags[CONFIG_USE];
-  if (places === undefined || use === undefined) return;
+  if (places === undefined || use === undefined) return [];
   const inConfig = (d: Diagnostic): boolean => d.file === places.file && d.severity === 'error';
   const bound = inputBindings({ pipeline, bindings: inputPairs(flags.input, stderr), pipelineDir }, { places, unboundAllowed: true });
   const found = [
@@ -37,8 +43,7 @@ export function refuseConfigRefutations(pipeline: Pipeline, pipelineDir: string,
     ...unusedPools(pipeline, parseResourceFlags(flags, stderr).pools, places),
     ...listProblems(pipeline, use, places, configTargets),
   ].filter(inConfig).sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col);
-  if (found.length === 0) return;
-  refuseReport(found, () => places.source, stderr);
+  return found;
 }
 
 /** `force:` and `targets:` names no block or step matches, each at its place in the list. */

@@ -62,9 +62,13 @@ export function fsckCommand(io: Io): Command {
         bar(-1, 0, 0);
         if (controller.signal.aborted) throw new ExitError(EXIT_INTERRUPTED);
         const seconds = (Date.now() - started) / 1000;
-        // An object of another mode has sound bytes: nothing made of it is dropped.
+        // An object of another mode has sound bytes: nothing made of it is dropped. What a job made from a damaged one
+        // since the last clean check is (its key names the sound bytes' id).
+        const since = meta.lastCleanCheck();
         const affectedBy = (found: readonly StoreProblem[]): string[] =>
-          resultsReferencing(meta, (id) => store.entries(id), new Set(found.filter((p) => p.problem !== 'mode').map((p) => p.id)));
+          resultsReferencing(meta, (id) => store.entries(id), new Set(found.filter((p) => p.problem !== 'mode').map((p) => p.id)),
+            { ids: new Set(found.filter((p) => p.problem === 'corrupt').map((p) => p.id)), since });
+        if (!problems.some((p) => p.problem !== 'mode')) meta.noteCleanCheck(started);
         let affected = affectedBy(problems);
         let repaired = false;
         if (flags.repair === true && problems.length > 0) {
@@ -80,6 +84,8 @@ export function fsckCommand(io: Io): Command {
           affected = affectedBy(problems);
           await store.quarantine(problems.filter((p) => p.problem === 'corrupt').map((p) => p.id));
           meta.dropResults(affected);
+          // What is left was sound when this check read it.
+          meta.noteCleanCheck(started);
           repaired = true;
         }
         const report = { store: store.location, objects: checked.objects, bytes: checked.bytes, seconds, problems, results: affected.length, repaired, refreshed };

@@ -41,6 +41,8 @@ export function loadOrReport(
   given?: GivenFrontmatter,
   /** Where shark.yaml gave some of the overrides: their problems are located there. */
   places?: GivenPlaces,
+  /** What else the config file gave that the document refutes (`config-refutations.ts`): said with an `env:` value's error. */
+  refutations?: (pipeline: Pipeline) => readonly Diagnostic[],
 ): Pipeline {
   const file = displayName(path);
   let bytes: Buffer;
@@ -56,9 +58,31 @@ export function loadOrReport(
   const loaded = loadPipeline(file, source, overrides, given, places);
   const diagnostics = loaded.diagnostics.map((d) => (purpose === 'run' && d.refusesRun ? { ...d, severity: 'error' as const } : d));
   const pipeline = diagnostics.some((d) => d.severity === 'error') ? undefined : loaded.pipeline;
+  const more = pipeline === undefined && refutations !== undefined ? withoutConfigEnv(diagnostics, file, source, overrides, given, places, refutations) : [];
+  if (more.length > 0) {
+    diagnostics.push(...more);
+    diagnostics.sort((a, b) => (a.file === b.file ? a.at.line - b.at.line || a.at.col - b.at.col : 0));
+  }
   stderr(formatReport(diagnostics, (d) => sourceOf(d, source, places)));
   if (pipeline === undefined) throw new ExitError(EXIT_INVALID);
   return pipeline;
+}
+
+/**
+ * When the only errors are the config file's, and it gave `env:` values: the
+ * document loaded without those, so the config file's other refuted values
+ * are said with them, all at once, not after the `env:` one is fixed.
+ */
+function withoutConfigEnv(
+  found: readonly Diagnostic[], file: string, source: string, overrides: ReadonlyMap<string, string> | undefined,
+  given: GivenFrontmatter | undefined, places: GivenPlaces | undefined, refutations: (pipeline: Pipeline) => readonly Diagnostic[],
+): Diagnostic[] {
+  if (places === undefined || places.env.size === 0 || found.some((d) => d.severity === 'error' && d.file !== places.file)) return [];
+  const kept = new Map([...overrides ?? []].filter(([name]) => !places.env.has(name)));
+  const again = loadPipeline(file, source, kept, given, places);
+  if (again.pipeline === undefined) return [];
+  const said = new Set(found.map((d) => `${d.at.line}:${d.at.col}`));
+  return refutations(again.pipeline).filter((d) => !said.has(`${d.at.line}:${d.at.col}`));
 }
 
 /** The text a diagnostic's line is shown from: the document's, or the config file's for a value it gave. */

@@ -93,7 +93,8 @@ export function writePlanText(plan: Plan, file: string, verbose: boolean, out: O
   const parts = verbose ? plan.jobs : (plan.parts ?? plan.jobs);
   let longest = 8;
   for (const j of parts) if (!isRecalled(j) || j.count > 0) longest = Math.max(longest, displayWidth(verbose ? (j as PlannedJob).job : j.step));
-  const width = Math.min(32, longest);
+  // Aligned to the longest name (a sweep's instance ids run long), up to a limit a pathological one does not push past.
+  const width = Math.min(80, longest);
   for (const [step, jobs] of byStep(parts)) {
     if (jobs.length === 1 && isRecalled(jobs[0]!)) {
       const { count, line } = jobs[0];

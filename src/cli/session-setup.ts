@@ -10,7 +10,7 @@ import type { RunSession } from '../exec/executor.js';
 import { inputBindings, InvalidInput, type Session } from '../plan/session.js';
 import { openStore, type OpenedStore } from '../store/open-store.js';
 import { givenSecrets, secretValues } from './secrets.js';
-import { refuseConfigRefutations } from './config-refutations.js';
+import { configRefutations, refuseConfigRefutations } from './config-refutations.js';
 import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport, openFailureCode, refuseReport, sourceOf } from './load-or-report.js';
 import { storeSpec } from './find-store.js';
 import { importsOverStore, inputsOverStore } from './store-inputs.js';
@@ -98,12 +98,14 @@ export function openSession<T = void>(
 ): { session: RunSession; hostInputs: Map<string, string>; checked: T } {
   const extra = envPairs(flags.env, stderr);
   const places = givenPlaces(flags);
-  const pipeline: Pipeline = loadOrReport(file, stderr, purpose, extra, givenFrontmatter(flags), places);
   const pipelinePath = resolve(file);
   const pipelineDir = dirname(pipelinePath);
   const plans = !recorded;
+  const configTargets = flags[CONFIG_USE]?.targetsFromConfig ?? false;
+  const refutations = plans ? (p: Pipeline) => configRefutations(p, pipelineDir, flags, stderr, configTargets) : undefined;
+  const pipeline: Pipeline = loadOrReport(file, stderr, purpose, extra, givenFrontmatter(flags), places, refutations);
   // What shark.yaml gave that the document refutes, all at once, before each check below stops at its first.
-  if (plans) refuseConfigRefutations(pipeline, pipelineDir, flags, stderr, flags[CONFIG_USE]?.targetsFromConfig ?? false);
+  if (plans) refuseConfigRefutations(pipeline, pipelineDir, flags, stderr, configTargets);
   const bindings = inputPairs(flags.input, stderr);
   const bound = inputBindings({ pipeline, bindings, pipelineDir }, { places, unboundAllowed: !needsInputs });
   refuseBadBindings(pipeline, bound.diagnostics, places, stderr);

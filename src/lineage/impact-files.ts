@@ -1,10 +1,11 @@
 import { statSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Pipeline, Step } from '../pipeline/pipeline.js';
 import { localPath } from '../imports/file-importer.js';
 import { linkLeadingTo } from '../imports/local-links.js';
 import { depsOption } from '../plan/host-tools.js';
-import { localFileBase, namedLocalFiles } from '../plan/session.js';
+import { keyedDirectory, localFileBase, namedLocalFiles } from '../plan/local-files.js';
+import { DEFAULT_STORE } from '../pipeline/publish-targets.js';
 
 /** Where a local file named on the command line is looked up: given relative to `cwd`, keyed relative to `pipelineDir`. */
 export interface LocalPlaces {
@@ -23,7 +24,7 @@ export function localFileTarget(pipeline: Pipeline, text: string, places: LocalP
   const abs = resolve(places.cwd, text);
   if (statSync(abs, { throwIfNoEntry: false })?.isFile() !== true) return undefined;
   const file = { path: shownAt(places.pipelineDir, abs), abs };
-  return pipeline.steps.some((s) => localReason(s, file, places.pipelineDir) !== undefined) ? file : undefined;
+  return pipeline.steps.some((s) => localReason(pipeline, s, file, places.pipelineDir) !== undefined) ? file : undefined;
 }
 
 /** A host path as impact shows it: relative to the document's directory when inside it. */
@@ -39,11 +40,15 @@ function shownAt(pipelineDir: string, abs: string): string {
  * it or a directory holding it, or that follows a link to it (or to a
  * directory holding it) out of its directory (`local-links.ts`).
  */
-export function localReason(step: Step, file: LocalFile, pipelineDir: string): string | undefined {
+export function localReason(pipeline: Pick<Pipeline, 'steps'>, step: Step, file: LocalFile, pipelineDir: string): string | undefined {
   if (step.kind === 'run') {
     if (depsOption(step).some((d) => resolve(pipelineDir, d) === file.abs)) return `uses local file ${file.path} ({deps})`;
     const base = localFileBase(pipelineDir, step);
-    if (namedLocalFiles(base, step).some((w) => resolve(base, w) === file.abs)) return `uses local file ${file.path}`;
+    const named = namedLocalFiles(base, step).map((w) => resolve(base, w));
+    if (named.includes(file.abs)) return `uses local file ${file.path}`;
+    const store = join(pipelineDir, DEFAULT_STORE);
+    const dir = named.find((d) => file.abs.startsWith(d + sep) && keyedDirectory(pipeline, pipelineDir, store, d));
+    if (dir !== undefined) return `uses local file ${file.path} (in the directory ${shownAt(pipelineDir, dir)})`;
     return undefined;
   }
   if (step.kind === 'import' && step.clause.source.scheme === 'file') {

@@ -108,7 +108,7 @@ function directReason(pipeline: Pipeline, step: Step, target: ImpactTarget, pipe
       if (!inBlock(step.blockId, target.id)) return undefined;
       return pipeline.blocks.find((b) => b.id === step.blockId)?.steps.length === 1 ? 'changed' : `in block ${step.blockId}`;
     case 'file':
-      return localReason(step, target, pipelineDir);
+      return localReason(pipeline, step, target, pipelineDir);
   }
 }
 

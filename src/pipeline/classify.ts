@@ -12,6 +12,9 @@ const READERS = new Set([
   'md5sum', 'sha1sum', 'sha256sum', 'sha512sum', 'cksum', 'b2sum',
 ]);
 
+/** Programs that remove, make or mark what they are given, putting no new file into a directory they name. */
+const ADDS_NOTHING = new Set(['rm', 'rmdir', 'unlink', 'mkdir', 'touch', 'chmod', 'chown', 'chgrp']);
+
 /**
  * Decides, for each /data path a command names, whether the step reads it
  * (and from whom) or writes it, in document order: the first mention of a
@@ -78,7 +81,18 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
       if (!mine) write(m, { path, isDir: m.path.isDir, at: m.at, perItem: false, ...(m.cut === true ? { created: true as const } : {}) });
       continue;
     }
-    if (mine) continue;
+    if (mine) {
+      // `echo 1 > /data/y/n.txt; cp x /data/y/`: a program that may write names the directory the step writes files
+      // into, as a directory (its `/`). The directory is the output, whole: its files alone would drop what that
+      // program put beside them.
+      if (r.kind === 'contains' && m.path.isDir && m.redirect !== 'in' && !onlyReads(m) && !(m.program !== undefined && ADDS_NOTHING.has(m.program))
+        && claim(writers, path, { step: id, at: m.at }, fail)) {
+        for (let k = outputs.length - 1; k >= 0; k--) if (isUnder(outputs[k]!.path, path) && !outputs[k]!.perItem) outputs.splice(k, 1);
+        // Shark makes it, as it made it for the file the step wrote into it.
+        outputs.push({ path, isDir: true, at: m.at, perItem: false, created: true });
+      }
+      continue;
+    }
     if (r.kind === 'contains' && !(m.program !== undefined && READERS.has(m.program)) && readsInside(path, m, mentions, writers, id)) {
       // The step reads files other steps put in the directory and names the directory: it writes next to them
       // (unless a program that only lists or reads names it: `ls /data/b/` beside `cat /data/b/sub/t.csv`).

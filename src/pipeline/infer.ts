@@ -10,7 +10,7 @@ import { clashMessage, clashOf, keptByDocument, nestedMessage, publishedAt, type
 import { runSteps } from './run-steps.js';
 import { claim, Writers } from './writers.js';
 
-export function buildPipeline(document: Document): { pipeline: Pipeline | undefined; diagnostics: Diagnostic[] } {
+export function buildPipeline(document: Document): { pipeline: Pipeline | undefined; partial?: Pipeline; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const file = document.file;
   const fail = (at: Position, message: string, related?: { at: Position; message: string }[]): void => {
@@ -162,15 +162,13 @@ export function buildPipeline(document: Document): { pipeline: Pipeline | undefi
     }
     return { ...node, after: [...after] };
   });
-  if (diagnostics.length > 0) return { pipeline: undefined, diagnostics };
-  return {
-    pipeline: {
-      document, environments, steps, stepsById, blocks, inputs,
-      workdir: document.frontmatter?.path ?? '/root',
-      variables: document.frontmatter?.variables ?? new Map(),
-    },
-    diagnostics,
+  const pipeline: Pipeline = {
+    document, environments, steps, stepsById, blocks, inputs,
+    workdir: document.frontmatter?.path ?? '/root',
+    variables: document.frontmatter?.variables ?? new Map(),
   };
+  // With errors, what was built is only for finding more of them (load.ts): the steps lack what failed.
+  return diagnostics.length > 0 ? { pipeline: undefined, partial: pipeline, diagnostics } : { pipeline, diagnostics };
 }
 
 /**

@@ -4,7 +4,7 @@ import { parseMarkdown } from '../markdown/parse.js';
 import { instantiate, restrictAxes } from './axes.js';
 import { withFrontmatter, type GivenFrontmatter, type GivenPlaces } from './given-frontmatter.js';
 import { buildPipeline } from './infer.js';
-import type { Pipeline } from './pipeline.js';
+import type { Pipeline, Step } from './pipeline.js';
 import { missingEnvironments } from './missing-environments.js';
 import { originalPathsInCommands } from './original-paths.js';
 import { commandsReadAsOutput } from './transcript-output.js';
@@ -42,13 +42,32 @@ export function loadPipeline(
   const subset = overrides === undefined || swept.references.length > 0 ? undefined : withNeeded(document, overrides);
   const blocks = subset?.document ?? swept.document;
   const built = buildPipeline(blocks);
-  const mapProblems = built.pipeline === undefined ? [] : [...validateMaps(built.pipeline), ...unmatchedPatterns(built.pipeline)];
+  const mapProblems = mapChecks(built);
   const found = [...missingEnvironments(blocks), ...originalPathsInCommands(blocks), ...commandsReadAsOutput(blocks), ...built.diagnostics, ...mapProblems];
   // A line with a bad `%{…}` was checked as written: what else is found on it follows from that.
   const badLines = new Set(swept.references.map((d) => d.at.line));
   const diagnostics = inDocumentOrder([...parsed.diagnostics, ...swept.references, ...found.filter((d) => d.file !== file || !badLines.has(d.at.line))]);
   const pipeline = diagnostics.some((d) => d.severity === 'error') ? undefined : built.pipeline;
   return { pipeline: pipeline === undefined || subset === undefined ? pipeline : withSubset(pipeline, subset), diagnostics };
+}
+
+/**
+ * The maps' own problems, found also beside other errors (all are said at
+ * once): then over what was built, leaving out a pattern over what a step
+ * with an error writes (its outputs may lack the one that failed) and a
+ * line that already has an error.
+ */
+function mapChecks(built: ReturnType<typeof buildPipeline>): Diagnostic[] {
+  if (built.pipeline !== undefined) return [...validateMaps(built.pipeline), ...unmatchedPatterns(built.pipeline)];
+  if (built.partial === undefined) return [];
+  const lines = new Set(built.diagnostics.map((d) => d.at.line));
+  const sound = (step: Step): boolean => {
+    const from = step.at.line;
+    const to = from + (step.kind === 'run' ? step.command.split('\n').length : 1);
+    return ![...lines].some((l) => l >= from && l < to);
+  };
+  const found = [...validateMaps(built.partial), ...unmatchedPatterns(built.partial, sound)];
+  return found.filter((d) => !lines.has(d.at.line));
 }
 
 /** What the subset `-e` keeps says of the instances it needs and those it leaves out. */

@@ -2,7 +2,7 @@ import { basename, posix, resolve } from 'node:path';
 import { error, type Diagnostic } from '../diagnostics.js';
 import { lockPathFor } from '../lockfile.js';
 import { overlaps } from './data-path.js';
-import type { Pipeline } from './pipeline.js';
+import { DEFAULT_PUBLISH_DIR, type Pipeline } from './pipeline.js';
 
 /**
  * Where publishing may not write: a result renamed over the pipeline document
@@ -80,4 +80,10 @@ export function storeClashes(pipeline: Pipeline, pipelineDir: string, store: Kep
     }
   }
   return found;
+}
+
+/** Every directory the document's publish blocks copy into, and `_shark` (Shark's own, whatever document published there), absolute. */
+export function publishDirs(pipeline: Pick<Pipeline, 'steps'>, pipelineDir: string): string[] {
+  const dirs = pipeline.steps.flatMap((s) => (s.kind === 'publish' ? [resolve(pipelineDir, s.dir)] : []));
+  return [...new Set([resolve(pipelineDir, DEFAULT_PUBLISH_DIR), ...dirs])];
 }

@@ -131,7 +131,9 @@ function localFileWords(words: readonly Word[], found = new Set<string>()): stri
       continue;
     }
     const name = localFileWord(w);
-    if (name !== undefined) for (const d of dirs) found.add(posix.normalize(posix.join(d, name)));
+    if (name === undefined) continue;
+    if (name.startsWith('/')) found.add(posix.normalize(name));
+    else for (const d of dirs) found.add(posix.normalize(posix.join(d, name)));
   }
   return [...found];
 }
@@ -143,15 +145,21 @@ function isLocalDir(dir: string): boolean {
   return dir !== '' && dir !== '-' && !dir.startsWith('/') && !/[$`*?[\]{}~]/.test(dir);
 }
 
-/** The path a word names, if it looks like a local file's (or a pattern of them): `fit.py`, `--config=a.yaml`. */
+/**
+ * The path a word names, if it looks like a local file's (or a pattern of
+ * them): `fit.py`, `--config=a.yaml`, `if=conf.txt`, `/home/me/conf.txt`
+ * (not a /data path: that is data).
+ */
 function localFileWord(w: Word): string | undefined {
+  // What `>` or `>>` writes is no file the step reads (a log it appends to would change its key at every run).
+  if (w.redirect === 'out') return undefined;
   let from = 0;
-  if (w.value.startsWith('-')) {
+  if (w.value.startsWith('-') || /^[A-Za-z_][\w.-]*=/.test(w.value)) {
     from = w.value.indexOf('=') + 1;
     if (from === 0) return undefined;
   }
   const v = w.value.slice(from);
-  if (v === '' || /[$`{}~]/.test(v) || v.startsWith('/') || v.includes('://')) return undefined;
+  if (v === '' || /[$`{}~]/.test(v) || v.includes('://') || v === '/data' || v.startsWith('/data/')) return undefined;
   if (!v.includes('/') && !v.includes('.')) return undefined;
   if (v === '.' || v === '..') return undefined;
   // A quoted wildcard is literal to the shell (`find . -name '*.py'` reads no such file).

@@ -1,6 +1,6 @@
 import { Minimatch } from 'minimatch';
 import { error, type Diagnostic } from '../diagnostics.js';
-import type { Input, Pipeline } from './pipeline.js';
+import type { Input, Pipeline, Step } from './pipeline.js';
 
 /** What one writer puts directly in a map's directory: a fixed name, or items whose names end in `ext` (`+.EXT`). */
 type Entry = { readonly name: string; readonly shown: string } | { readonly ext: string; readonly shown: string };
@@ -14,11 +14,12 @@ type Entry = { readonly name: string; readonly shown: string } | { readonly ext:
  * written whole, a frontmatter input, `+` keeping its items' names or names
  * made at run time could hold anything: never reported.
  */
-export function unmatchedPatterns(pipeline: Pipeline): Diagnostic[] {
+export function unmatchedPatterns(pipeline: Pipeline, sound: (writer: Step) => boolean = () => true): Diagnostic[] {
   const problems: Diagnostic[] = [];
   for (const step of pipeline.steps) {
     for (const input of step.inputs) {
       if (input.pattern === undefined || input.from.length === 0) continue;
+      if (input.from.some((id) => { const w = pipeline.stepsById.get(id); return w !== undefined && !sound(w); })) continue;
       const entries = writtenInto(pipeline, input);
       if (entries === undefined) continue;
       // Whatever a pattern of several levels matches has a first level its first segment matches.

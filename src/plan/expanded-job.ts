@@ -5,6 +5,11 @@ import type { KeyRecord } from './key.js';
 import { descend, type EntriesOf } from './trees.js';
 import { printable } from '../printable.js';
 
+/** A job's id: its step's, with its items' names (`aoh[robin.tif]`). */
+export function jobIdOf(step: string, items: readonly string[]): string {
+  return items.length > 0 ? `${step}[${items.map(printable).join(',')}]` : step;
+}
+
 /** What every job of one step shares, built once per step by `expandJobs`. */
 export interface StepShape {
   readonly step: Step;
@@ -56,8 +61,7 @@ export class ExpandedJob implements Job {
   }
 
   get id(): string {
-    const suffix = this.items.length > 0 ? `[${this.items.map((i) => printable(i.name)).join(',')}]` : '';
-    return this.shape.step.id + suffix;
+    return jobIdOf(this.shape.step.id, this.items.map((i) => i.name));
   }
 
   get identity(): string {

@@ -11,6 +11,13 @@ import { singleQuoted as sq } from '../pipeline/shell-words.js';
  */
 export function importScript(step: ImportStep): string[] {
   const { clause } = step;
+  // What a directory's import made in an earlier run of the script goes first: the import replaces it whole.
+  const clear = clause.dest !== '/data' && (clause.extract || ['zenodo', 'github', 'git'].includes(clause.source.scheme))
+    && !(clause.source.scheme === 'zenodo' && clause.source.file !== undefined && !clause.extract) ? [`rm -rf ${sq(clause.dest)}`] : [];
+  return [...clear, ...importLines(clause)];
+}
+
+function importLines(clause: ImportClause): string[] {
   const { source, dest, destIsDir } = clause;
   switch (source.scheme) {
     case 'url':
@@ -76,7 +83,9 @@ export function localCopy(path: string, dest: string, destWord = sq(dest), follo
   const copy = follow
     ? `cp -RP ${contents} ${destWord} && (to=$(cd ${destWord} && pwd -P) && cd ${sq(dir)} && find . -type l -exec sh -c '${FOLLOW_OUT}' sh "$(pwd -P)" "$to" {} +)`
     : `cp -R ${contents} ${destWord}`;
-  return `if [ -d ${sq(dir)} ]; then mkdir -p ${destWord} && ${copy}; else cp ${sq(path)} ${destWord}; fi`;
+  // A directory replaces what an earlier run left at DEST, as a run's copy does: a file gone from it is gone there.
+  const clear = dest === '/data' ? '' : `rm -rf ${destWord} && `;
+  return `if [ -d ${sq(dir)} ]; then ${clear}mkdir -p ${destWord} && ${copy}; else cp ${sq(path)} ${destWord}; fi`;
 }
 
 /** Run in the copied directory over its links (`$1` its real path, `$2` the copy's): each that resolves out of it is replaced by what it leads to. */

@@ -95,21 +95,27 @@ export function expandJobs(
   entriesOf: (id: SnapshotId) => readonly TreeEntry[] | undefined,
   ctx: JobContext,
 ): Job[] {
-  const wildcards = step.inputs.filter((i) => i.pattern !== undefined);
-  let combos: (Item[] | Item)[] = [[]];
-  for (const input of wildcards) {
-    const matching = itemsOf(input, inputIds.get(input)!, entriesOf);
-    // The first (most often the only) wildcard: its items as they are, no combination made (a million-item map).
-    combos = combos.length === 1 && (combos[0] as Item[]).length === 0 ? matching
-      : combos.flatMap((combo) => matching.map((item) => ('input' in combo ? [combo, item] : [...combo, item])));
-  }
+  const combos = itemCombos(step, inputIds, entriesOf);
   // An input without an id is an optional one left unbound: not there, and not in the key.
-  const plain = step.inputs.filter((i) => i.pattern === undefined && i.join === undefined && inputIds.has(i)).map((i) => ({ path: i.path, id: inputIds.get(i)! }));
+  // And what a link among the inputs leads to (`linkedInputs`), which the step does not name.
+  const plain = [...inputIds].filter(([i]) => i.pattern === undefined && i.join === undefined).map(([i, id]) => ({ path: i.path, id }));
   const joins = step.inputs.filter((i) => i.join !== undefined).map((input) => ({ input, id: inputIds.get(input)! }));
   // Everything but the inputs is the same for every job of the step: written and hashed once (keyMaker).
   const shared = sharedRecord(step, ctx);
   const shape: StepShape = { step, baseIdentity: stepIdentity(step), plain, joins, entriesOf, shared, keyFor: keyMaker(shared) };
   return combos.map((items) => new ExpandedJob(shape, items));
+}
+
+/** The items of each job of a map (one per combination of its wildcards' items), from its wildcard inputs' ids. */
+export function itemCombos(step: Step, inputIds: ReadonlyMap<Input, SnapshotId>, entriesOf: (id: SnapshotId) => readonly TreeEntry[] | undefined): (Item[] | Item)[] {
+  let combos: (Item[] | Item)[] = [[]];
+  for (const input of step.inputs.filter((i) => i.pattern !== undefined)) {
+    const matching = itemsOf(input, inputIds.get(input)!, entriesOf);
+    // The first (most often the only) wildcard: its items as they are, no combination made (a million-item map).
+    combos = combos.length === 1 && (combos[0] as Item[]).length === 0 ? matching
+      : combos.flatMap((combo) => matching.map((item) => ('input' in combo ? [combo, item] : [...combo, item])));
+  }
+  return combos;
 }
 
 /** What every job of a step has in its key record: all of it but the inputs. */

@@ -149,9 +149,10 @@ export function definitionReasons(before: KeyRecord, now: KeyRecord, missing: Mi
   diffPairs(before.variables, now.variables, (name, a, b) =>
     head.push(a === undefined ? `variable ${name} added` : b === undefined ? `variable ${name} removed` : `variable ${name} changed (${a} → ${b})`));
   const tail: string[] = [];
-  diffPairs(before.files, now.files, (path, a, b) =>
-    tail.push(a === undefined ? `local file ${path} now used`
-      : b === undefined ? `local file ${path} ${missing(path) ? 'does not exist' : 'no longer used'}` : `local file ${path} changed (${short(a)} → ${short(b)})`));
+  diffPairs(before.files, now.files, (path, a, b) => {
+    const what = `local ${a?.startsWith('tree:') === true || b?.startsWith('tree:') === true ? 'directory' : 'file'} ${path}`;
+    tail.push(a === undefined ? `${what} now used` : b === undefined ? `${what} ${missing(path) ? 'does not exist' : 'no longer used'}` : `${what} changed (${short(a)} → ${short(b)})`);
+  });
   tail.push(...toolChanges(before.tools ?? [], now.tools ?? []));
   diffPairs(before.deps ?? [], now.deps ?? [], (path, a, b) =>
     tail.push(a === undefined ? `dependency ${path} now used` : b === undefined ? `dependency ${path} no longer used` : `dependency ${path} changed (${short(a)} → ${short(b)})`));

@@ -3,11 +3,13 @@ import type { DataState } from './data-state.js';
 import { stepExplainer } from './explainer.js';
 import type { Job } from './jobs.js';
 import { attemptsOfStep, runReasons, type StepAttempts } from './last-attempts.js';
-import { missingLocalFile, type Session } from './session.js';
+import { missingLocalFile } from './local-files.js';
+import type { Session } from './session.js';
 import { keptAhead } from './precious.js';
 import { everything, neededInstances, neededNote, type Selection, type SelectionError } from './selection.js';
 import { completeStep, decideStep, emptyMapNote, stepPolicy, type CachedResult, type JobDecision } from './step-plan.js';
-import { itemsPending } from './step-inputs.js';
+import { itemsPending, knownItems } from './step-inputs.js';
+import { jobIdOf } from './expanded-job.js';
 
 /** `manual`: left out of a run without targets, being (or needing) a `{manual}` block. */
 export type JobStatus = 'cached' | 'run' | 'blocked' | 'manual';
@@ -115,8 +117,12 @@ export async function planPipeline(session: Session, state: DataState, selection
         continue;
       }
       const clash = clashes.get(decision.step);
-      parts.push(planned(base, step.id, NONE, 'blocked', [clash === undefined ? `upstream will run (${decision.step})` : `upstream fails (${decision.step}: ${clash})`]));
+      const reasons = [clash === undefined ? `upstream will run (${decision.step})` : `upstream fails (${decision.step}: ${clash})`];
       const waitsFor = itemsPending(step, state);
+      // A map whose items are known (what waits is a join): a blocked job each, as `run` will have them.
+      const items = waitsFor.length === 0 ? knownItems(step, state) : undefined;
+      if (items !== undefined) for (const names of items) parts.push(planned(base, jobIdOf(step.id, names), names, 'blocked', reasons));
+      else parts.push(planned(base, step.id, NONE, 'blocked', reasons));
       if (waitsFor.length > 0) blockedMaps.push({ step: step.id, waitsFor });
       pending();
       continue;

@@ -4,7 +4,8 @@ import type { SnapshotId } from '../store/snapshot-store.js';
 import { stepIdentity, type Job } from './jobs.js';
 import { explain, type KeyRecord } from './key.js';
 import { isPrecious } from './selection.js';
-import { missingLocalFile, type Session } from './session.js';
+import { missingLocalFile } from './local-files.js';
+import type { Session } from './session.js';
 import type { JobDecision } from './step-plan.js';
 
 /**

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { parentOf } from '../pipeline/data-path.js';
+import { overlaps, parentOf } from '../pipeline/data-path.js';
 import type { Output, Pipeline, RunStep, Step } from '../pipeline/pipeline.js';
 import { publishedAt } from '../pipeline/publish-targets.js';
 import type { QuoteContext } from '../pipeline/shell-words.js';
@@ -60,7 +60,10 @@ export function handScript(pipeline: Pipeline, options: HandScriptOptions): stri
   ];
   for (const [name, path] of pipeline.inputs) {
     const bound = options.bindings.get(name);
-    if (bound === undefined) out.push(`# input ${name}: copy your file to ${path}`);
+    if (bound === undefined && pipeline.document.frontmatter?.inputs.get(name)?.optional === true) {
+      // What an earlier run of the script copied there: a run's steps do not see an unbound optional input.
+      out.push(`# input ${name}: optional, not bound`, `rm -rf ${sq(path)}`);
+    } else if (bound === undefined) out.push(`# input ${name}: copy your file to ${path}`);
     // Links leading out of a bound directory are followed, as run takes them (local-links.ts).
     else out.push(`# input ${name}`, ...mkdirs([parentOf(path)]), localCopy(bound, path, undefined, true));
   }
@@ -85,7 +88,7 @@ export function handScript(pipeline: Pipeline, options: HandScriptOptions): stri
     // Which items a job id or path names is known only from the map's input, when the script runs: it maps over them all.
     const only = options.selection.only?.get(step.id);
     if (only !== undefined) out.push(`# ${only.names.map((n) => printable(n.name)).join(', ')} named: this script runs every job of ${step.id}`);
-    out.push(...keptNote(step, options.kept), ...stepScript(step));
+    out.push(...keptNote(step, options.kept), ...stepScript(step, pipeline));
   }
   return out.join('\n') + '\n';
 }
@@ -124,7 +127,7 @@ function keptNote(step: Step, kept: HandScriptOptions['kept']): string[] {
   return kept.has(step.id) ? [`# kept (precious) by shark: this recomputes ${step.id} with the current command and inputs; the store keeps an older result (shark run --force ${step.id} recomputes it there)`] : [];
 }
 
-function stepScript(step: Step): string[] {
+function stepScript(step: Step, pipeline: Pipeline): string[] {
   switch (step.kind) {
     case 'import':
       return importScript(step);
@@ -134,7 +137,7 @@ function stepScript(step: Step): string[] {
       return step.inputs.flatMap((i) => publishCopy(i.path, publishedAt(step.dir, i.path)));
     }
     case 'run':
-      return runScript(step);
+      return runScript(step, pipeline);
   }
 }
 
@@ -157,10 +160,22 @@ function publishCopy(from: string, published: string): string[] {
   ];
 }
 
-/** The directories a step's outputs go into, which Shark makes, and those it writes into under names made as it runs. */
-function outputParents(step: RunStep): string[] {
+/**
+ * The directories a step's outputs go into, which Shark makes, and those it
+ * writes into under names made as it runs. A directory the step writes whole
+ * (`/data/out/` of a map, or of names made as it runs) is emptied first, as a
+ * run gives each step none of its outputs: an item gone since an earlier
+ * run of the script would linger in it. One it also reads, or that
+ * another step writes into too, is kept.
+ */
+function outputParents(step: RunStep, pipeline: Pipeline): string[] {
   const plain = step.outputs.filter((o) => !o.perItem);
-  return mkdirs([...plain.map((o) => parentOf(o.path)), ...plain.filter((o) => o.created === true).map((o) => o.path)]);
+  const read = step.inputs.map((i) => i.path);
+  // Nor one another step writes into, or that holds what another writes: its files are not this step's to remove.
+  const shared = (path: string): boolean => pipeline.steps.some((s) => s !== step && s.outputs.some((o) => overlaps(o.path, path)));
+  const whole = step.outputs.filter((o) => (o.perItem || o.isDir || o.created === true) && o.path !== '/data'
+    && !read.some((r) => overlaps(r, o.path)) && !shared(o.path));
+  return [...new Set(whole.map((o) => `rm -rf ${sq(o.path)}`)), ...mkdirs([...plain.map((o) => parentOf(o.path)), ...plain.filter((o) => o.created === true).map((o) => o.path)])];
 }
 
 /** `mkdir -p` of each directory once; /data is made at the top. */
@@ -168,16 +183,16 @@ function mkdirs(dirs: readonly string[]): string[] {
   return [...new Set(dirs)].filter((d) => d !== '/data').map((d) => `mkdir -p ${sq(d)}`);
 }
 
-function runScript(step: RunStep): string[] {
+function runScript(step: RunStep, pipeline: Pipeline): string[] {
   const wildcards = step.inputs.filter((i) => i.pattern !== undefined);
   const cd = step.cwd !== undefined ? `cd ${sq(step.cwd)} && ` : '';
   if (wildcards.length === 0) {
     const body = renderScript(step, new Map(), undefined, '');
-    return [...outputParents(step), `(${cd}${step.command.includes('\n') ? `\n${body}\n` : body})`];
+    return [...outputParents(step, pipeline), `(${cd}${step.command.includes('\n') ? `\n${body}\n` : body})`];
   }
   const outDirs = step.outputs.filter((o) => o.perItem || o.isDir).map((o) => `mkdir -p ${sq(o.path)}`);
   const items = new Map<string, string>();
-  const lines = [...outputParents(step), ...outDirs];
+  const lines = [...outputParents(step, pipeline), ...outDirs];
   let indent = '';
   wildcards.forEach((w, n) => {
     const v = `item${n + 1}`;
@@ -201,7 +216,8 @@ function runScript(step: RunStep): string[] {
     else if (wildcards.some((w) => w.pattern!.includes('/'))) lines.push(`${indent}mkdir -p "$(dirname ${itemName(o)})"`);
   }
   const body = renderScript(step, items, 'plus_name', '', spliceVar, (name, ext) => (ext === undefined ? name : extVar(ext)));
-  lines.push(`${indent}(${cd}${body})`);
+  // A here-document's delimiter must stand alone on its line: the subshell closes on the next.
+  lines.push(`${indent}(${cd}${step.command.includes('\n') ? `\n${body}\n${indent}` : body})`);
   for (let n = wildcards.length; n > 0; n--) {
     indent = indent.slice(2);
     lines.push(`${indent}done`);

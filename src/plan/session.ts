@@ -1,13 +1,12 @@
-import { existsSync, lstatSync, statSync, type BigIntStats } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
-import { globContext, isPattern } from '../build-context.js';
+import { existsSync, lstatSync, type BigIntStats } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { error, type Diagnostic } from '../diagnostics.js';
 import type { ImportContext, ResolveOutcome } from '../imports/importer.js';
 import { LocalLinkError, LocalLinks } from '../imports/local-links.js';
 import { importerFor } from '../imports/registry.js';
 import { importLockKey, type LockFile } from '../lockfile.js';
 import { valueProblem, type GivenPlaces } from '../pipeline/given-frontmatter.js';
-import type { ImportStep, Pipeline, RunStep, Step } from '../pipeline/pipeline.js';
+import type { ImportStep, Pipeline } from '../pipeline/pipeline.js';
 import { contentId, contentIdOfTree, entryOn, type LinkFollower } from '../store/content-id.js';
 import { storedTreeMemo, type TreeMemo } from '../store/dir-fingerprint.js';
 import { hashHostFiles, type HostFile } from '../store/hash-files.js';
@@ -209,7 +208,7 @@ export async function seedState(session: Session, hostInputs: ReadonlyMap<string
 }
 
 /** Host directories' tree ids by their fingerprints (the stat cache's), their entries from the store. */
-function treeMemo(session: Session): TreeMemo {
+export function treeMemo(session: Session): TreeMemo {
   return storedTreeMemo(session.meta.stats, (id) => session.store.entries(id));
 }
 
@@ -231,48 +230,6 @@ export function seedInputs(state: DataState, session: Pick<Session, 'pipeline' |
 /** Optional frontmatter inputs left unbound: their paths do not exist for the steps (`plan` and `run` alike). */
 export function markUnbound(state: DataState, pipeline: Pipeline, hostInputs: ReadonlyMap<string, string>): void {
   for (const dataPath of pipeline.inputs.values()) if (!hostInputs.has(dataPath)) state.setAbsent(dataPath);
-}
-
-/** The directory a run step's local file words are relative to: the document's, or the host directory its `cd` names. */
-export function localFileBase(pipelineDir: string, step: RunStep): string {
-  return step.cwd === undefined || step.cwd.startsWith('/data') ? pipelineDir
-    : isAbsolute(step.cwd) ? step.cwd : resolve(pipelineDir, step.cwd);
-}
-
-/**
- * The paths a run step's local file words name below `base`: a word as
- * written, a pattern (`lib/*.py`) as the paths it matches now.
- */
-export function namedLocalFiles(base: string, step: RunStep): string[] {
-  const named = step.localFiles.flatMap((w) => (isPattern(w) ? globContext(base, w, true) : [w]));
-  return [...new Set(named)];
-}
-
-/** Local files a step's command names (scripts, configs), with content hashes: part of its key. */
-export function stepFiles(session: Session, step: Step): [string, string][] {
-  if (step.kind !== 'run') return [];
-  const base = localFileBase(session.pipelineDir, step);
-  const found: [string, string][] = [];
-  for (const rel of namedLocalFiles(base, step)) {
-    const abs = resolve(base, rel);
-    // Not a file here: an argument that only looks like a path.
-    if (isFile(abs)) found.push([rel, `sha256:${session.meta.hashFile(abs)}`]);
-  }
-  return found.sort((a, b) => (a[0] < b[0] ? -1 : 1));
-}
-
-/**
- * Whether a local file a step's key held is one its command still names,
- * but no longer a file (`stepFiles` leaves it out): a script gone from
- * beside the document is missing, not "no longer used".
- */
-export function missingLocalFile(session: Session, step: Step): (rel: string) => boolean {
-  if (step.kind !== 'run') return () => false;
-  return (rel) => step.localFiles.includes(rel) && !isFile(resolve(localFileBase(session.pipelineDir, step), rel));
-}
-
-function isFile(abs: string): boolean {
-  return statSync(abs, { throwIfNoEntry: false })?.isFile() === true;
 }
 
 export function importContext(session: Session, step: ImportStep, signal: AbortSignal, progress: ImportContext['progress']): ImportContext {

@@ -30,6 +30,8 @@ export function memoable(step: Step): boolean {
 /** Everything the step's jobs' keys and identities are made of: its shared record, and each input's path, pattern and id. */
 export function memoKey(step: Step, inputIds: ReadonlyMap<Input, SnapshotId>, ctx: JobContext): string {
   const inputs = step.inputs.map((i) => [i.path, i.pattern ?? null, i.join === undefined ? null : (i.join.ext ?? ''), inputIds.get(i) ?? null]);
+  // What a link among them leads to (`linkedInputs`): in the key only when there is some, so other memos keep theirs.
+  for (const [i, id] of inputIds) if (!step.inputs.includes(i)) inputs.push([i.path, null, null, id]);
   return sha256(canonicalJson([MEMO_VERSION, KEY_VERSION, sharedRecord(step, ctx), inputs]));
 }
 

@@ -1,6 +1,6 @@
 import { lstatSync } from 'node:fs';
 import type { Position } from '../diagnostics.js';
-import type { Input, Step } from '../pipeline/pipeline.js';
+import type { Step } from '../pipeline/pipeline.js';
 import { localPath } from '../imports/file-importer.js';
 import { contentId } from '../store/content-id.js';
 import { followNamed } from '../store/named-path.js';
@@ -16,29 +16,9 @@ import { forgoLastCheck, memoable, memoKey, memoScope, recall } from './step-mem
 import { keptResult } from './precious.js';
 import { closest, isPrecious, NOT_NEEDED } from './selection.js';
 import { picks, unmatchedPick, unpicked, type JobPick } from './job-picks.js';
-import { resolveImport, stepFiles, type Session } from './session.js';
-
-/** What is known of a step's inputs: their ids, or why they are not known yet. */
-export type InputsOutcome =
-  | { kind: 'ready'; ids: Map<Input, SnapshotId> }
-  | { kind: 'pending'; step: string }
-  | { kind: 'missing'; message: string };
-
-export function resolveInputs(step: Step, state: DataState): InputsOutcome {
-  const ids = new Map<Input, SnapshotId>();
-  for (const input of step.inputs) {
-    const found = state.lookup(input.path);
-    if (found.kind === 'pending') return { kind: 'pending', step: found.step };
-    if (found.kind === 'missing') return { kind: 'missing', message: `input ${input.path} is missing: ${found.message}` };
-    if (found.kind === 'absent') {
-      // An optional input left unbound: a plain read finds nothing there (the command can test for it); a map or a join has no directory to walk.
-      if (input.pattern === undefined && input.join === undefined) continue;
-      return { kind: 'missing', message: `input ${input.path} is missing: the optional input ${found.path} is not bound` };
-    }
-    ids.set(input, found.id);
-  }
-  return { kind: 'ready', ids };
-}
+import { stepFiles } from './local-files.js';
+import { resolveInputs } from './step-inputs.js';
+import { resolveImport, type Session } from './session.js';
 
 /** A stored result whose data is all present: `key` is the job's own, or an earlier one a `{precious}` block keeps. */
 export interface CachedResult {
@@ -133,7 +113,7 @@ export async function decideStep(
   const ctx: JobContext = {
     envId,
     variables: session.variables,
-    files: stepFiles(session, step),
+    files: await stepFiles(session, step),
     tools: stepTools(session, step),
     deps: deps.deps,
     ...(pin !== undefined ? { pin } : {}),

@@ -92,6 +92,8 @@ DROP TABLE IF EXISTS stat_cache;
 CREATE INDEX IF NOT EXISTS results_identity ON results (identity, ended);
 CREATE TABLE IF NOT EXISTS trees (id TEXT PRIMARY KEY, entries TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS objects (id TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime TEXT NOT NULL, ino INTEGER NOT NULL);
+-- When fsck last found every object sound (\`checks.clean\`, ms): a job that started before then read sound bytes.
+CREATE TABLE IF NOT EXISTS checks (name TEXT PRIMARY KEY, at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS leases (
   name TEXT PRIMARY KEY, pid INTEGER NOT NULL, host TEXT NOT NULL, run_id INTEGER, since INTEGER NOT NULL, beat INTEGER NOT NULL);
 `;

@@ -213,8 +213,17 @@ export class Metadata {
     })();
   }
 
-  allResults(): Pick<ResultRow, 'key' | 'outputs' | 'record'>[] {
-    return this.db.prepare<[], Pick<ResultRow, 'key' | 'outputs' | 'record'>>('SELECT key, outputs, record FROM results').all();
+  allResults(): Pick<ResultRow, 'key' | 'outputs' | 'record' | 'started'>[] {
+    return this.db.prepare<[], Pick<ResultRow, 'key' | 'outputs' | 'record' | 'started'>>('SELECT key, outputs, record, started FROM results').all();
+  }
+
+  /** When `fsck` last found every object sound (its start, ms), if ever. */
+  lastCleanCheck(): number | undefined {
+    return this.db.prepare<[], { at: number }>("SELECT at FROM checks WHERE name = 'clean'").get()?.at;
+  }
+
+  noteCleanCheck(at: number): void {
+    this.db.prepare("INSERT OR REPLACE INTO checks (name, at) VALUES ('clean', ?)").run(at);
   }
 
   startRun(pipeline: string, document?: string): number {

@@ -1,23 +1,39 @@
 import type { Metadata } from './metadata.js';
 import type { SnapshotId, TreeEntry } from './snapshot-store.js';
 
-/** The keys of results whose outputs contain any of `ids` (inside directories too): what must be recomputed. */
+/**
+ * The keys of results whose outputs contain any of `ids` (inside
+ * directories too): what must be recomputed. With `readers`, also those
+ * whose job read one of `readers.ids` (its key's inputs hold it) and started
+ * after `readers.since` (ms; always, without it): the bytes of a damaged
+ * object keep its id, so a job that read them made its result under the
+ * key of the sound ones. One that started before the last check that found
+ * every object sound read sound bytes, since damage is not undone.
+ */
 export function resultsReferencing(
   meta: Metadata,
   entries: (id: SnapshotId) => readonly TreeEntry[] | undefined,
   ids: ReadonlySet<SnapshotId>,
+  readers?: { readonly ids: ReadonlySet<SnapshotId>; readonly since: number | undefined },
 ): string[] {
-  const memo = new Map<SnapshotId, boolean>();
-  const touches = (id: SnapshotId): boolean => {
-    if (ids.has(id)) return true;
-    if (!id.startsWith('tree:')) return false;
-    const known = memo.get(id);
-    if (known !== undefined) return known;
-    const found = (entries(id) ?? []).some((e) => touches(e.id));
-    memo.set(id, found);
-    return found;
+  const holds = (wanted: ReadonlySet<SnapshotId>): ((id: SnapshotId) => boolean) => {
+    const memo = new Map<SnapshotId, boolean>();
+    const touches = (id: SnapshotId): boolean => {
+      if (wanted.has(id)) return true;
+      if (!id.startsWith('tree:')) return false;
+      const known = memo.get(id);
+      if (known !== undefined) return known;
+      const found = (entries(id) ?? []).some((e) => touches(e.id));
+      memo.set(id, found);
+      return found;
+    };
+    return touches;
   };
+  const made = holds(ids);
+  const read = readers === undefined || readers.ids.size === 0 ? undefined : holds(readers.ids);
+  const since = readers?.since ?? -Infinity;
   return meta.allResults()
-    .filter((r) => Object.values(JSON.parse(r.outputs) as Record<string, SnapshotId>).some(touches))
+    .filter((r) => Object.values(JSON.parse(r.outputs) as Record<string, SnapshotId>).some(made)
+      || (read !== undefined && r.started >= since && (JSON.parse(r.record) as { inputs: [string, SnapshotId][] }).inputs.some(([, id]) => read(id))))
     .map((r) => r.key);
 }

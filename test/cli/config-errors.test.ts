@@ -234,6 +234,23 @@ describe('every value shark.yaml gives that the document refutes, at once', () =
       expect(r.stderr.endsWith('4 errors in shark.yaml\n'), command).toBe(true);
     }
   });
+
+  it('is reported beside an `env:` value that is not one of its axis (plan, run, config)', async () => {
+    rig.write('p.md', `---\nTAXA: [AVES, MAMMALIA]\n---\n\n${fence}shark-run\necho %{TAXA} > /data/%{TAXA}.txt\n${fence}\n`);
+    rig.write('shark.yaml', 'env: {TAXA: NOPE}\ninputs:\n  species: sp.csv\nforce: [fetch]\ntargets: [/data/zzz.txt]\n');
+    for (const command of ['plan', 'run', 'config']) {
+      const r = await rig.shark([command, 'p.md']);
+      expect(r.code, command).toBe(2);
+      expect(r.stderr.split('\n').filter((l) => l.startsWith('shark.yaml:')), command).toEqual([
+        'shark.yaml:1:7: error: `env.TAXA`: `NOPE` is not a value of the axis `TAXA` (its values: AVES, MAMMALIA)',
+        'shark.yaml:3:3: error: `inputs.species`: the frontmatter declares no input `species`',
+        'shark.yaml:4:9: error: `force`: `fetch` is no /data path or block of this pipeline (blocks: run)',
+        'shark.yaml:5:11: error: `targets`: no step writes /data/zzz.txt',
+      ]);
+      expect(r.stderr.endsWith('4 errors in shark.yaml\n'), command).toBe(true);
+      expect(rig.exists('.shark'), command).toBe(false);
+    }
+  });
 });
 
 describe('a secret given a value in shark.yaml', () => {

@@ -44,6 +44,13 @@ describe('columns after names users choose', () => {
     ]);
   });
 
+  it('plan lines up a sweep\'s long instance ids (past 32 columns) with the short ones', () => {
+    const long = 'run[SPECIES_GROUP_NAME=amphibians_and_reptiles]';
+    const one = (step: string, line: number): PlannedJob => ({ block: 'run', step, job: step, line, items: [], status: 'run', reasons: ['no previous result'] });
+    const plan: Plan = { jobs: [one(long, 6), one('run[SPECIES_GROUP_NAME=birds]', 6), one('run-2', 10)], summary: { cached: 0, run: 3, blocked: 0, manual: 0 }, notes: [] };
+    expect(columnsOf(renderPlan(plan, 'p.md', false), 'p.md:')).toEqual([10 + long.length, 10 + long.length, 10 + long.length]);
+  });
+
   it('impact, diff and the Slurm plan line up theirs too', () => {
     const impacted = [WIDE, COMBINED, 'a'].map((step, i) => ({ step, block: step, line: i + 1, kind: 'run' as const, why: 'reads /data/x' }));
     expect(columnsOf(renderImpact([{ kind: 'path', path: '/data/x' }], impacted, '数据.md'), 'reads')).toEqual([23, 23, 23]);

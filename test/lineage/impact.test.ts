@@ -106,6 +106,16 @@ describe('shark impact', () => {
     expect(unknown.stderr).toContain('local file');
   });
 
+  it('takes a file inside a local directory a step names (cp -r tmpl/), but not one the step only lists the document\'s directory for', async () => {
+    rig.write('tmpl/a.txt', 'a\n');
+    rig.write('d.md', ['```shark-run', 'cp -r tmpl/ /data/tmpl/', '```', '', '```shark-run', 'ls ./ > /data/ls.txt', '```', ''].join('\n'));
+    const ran = await rig.shark(['impact', 'd.md', 'tmpl/a.txt', '--json']);
+    expect(ran.stderr).toBe('');
+    expect((JSON.parse(ran.stdout) as { steps: { step: string; why: string }[] }).steps.map((s) => [s.step, s.why])).toEqual([
+      ['run', 'uses local file tmpl/a.txt (in the directory tmpl)'],
+    ]);
+  });
+
   it('takes the target of a link a local import follows out of its directory as read by that import', async () => {
     rig.write('drive/big.csv', 'big\n');
     rig.write('drive/shared/x.txt', 'x\n');

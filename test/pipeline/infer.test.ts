@@ -165,6 +165,19 @@ describe('run blocks', () => {
     ]);
   });
 
+  it('keys on a file given as key=FILE and on an absolute host path, never on a /data path', () => {
+    const p = load(doc([['shark-run', [
+      'dd if=conf.txt of=/data/a.txt',
+      'awk -v table=lib/t.tsv -f /home/me/x.awk /data/a.txt > /data/b.txt',
+      'cd analysis && cat /etc/conf.d/x.conf SEED=$RANDOM > /data/c.txt',
+    ].join('\n')]]));
+    expect((p.steps as RunStep[]).map((s) => s.localFiles)).toEqual([
+      ['conf.txt'],
+      ['lib/t.tsv', '/home/me/x.awk'],
+      ['/etc/conf.d/x.conf'],
+    ]);
+  });
+
   it('applies cd and export lines to the commands after them', () => {
     const p = load(doc([['shark-run', 'echo first\ncd /tmp\nexport GDAL_CACHEMAX=512\nset -e\necho second\ncd sub\necho third\ncd /data/x && ls > /data/list']]));
     expect((p.steps as RunStep[]).map((s) => [s.command, s.cwd, s.exports])).toEqual([
@@ -328,6 +341,19 @@ describe('whole documents', () => {
     ]);
   });
 
+  it('reports a map\'s own problems beside the other errors, not only once those are fixed', () => {
+    expect(errors(doc([
+      ['shark-run', 'echo hi > /data/in/a.txt'],
+      ['shark-run', 'paste /data/in/*.txt /data/left/+ > /data/out/+'],
+      ['shark-run', 'cat /data/in/*.csv > /data/two/+'],
+      ['shark-run', 'cat /data/in/*.txt > /data/one.txt'],
+    ]))).toEqual([
+      "6:22: nothing writes /data/left/: `paste` only reads it (its `+` joins each job's item there); write it in an earlier step, import it, or name it as a frontmatter input",
+      '10:5: nothing written to /data/in/ can match `*.csv`: run writes /data/in/a.txt; this map would run 0 jobs',
+      expect.stringMatching(/^14:22: `\/data\/one\.txt` would be written by every job of this map/),
+    ]);
+  });
+
   it('reports a step id that another block\'s explicit id takes', () => {
     expect(errors(`# Fit\n\n${doc([['shark-run', 'echo a\necho b'], ['shark-run {id=fit.2}', 'echo c']])}`)).toEqual([
       '8:4: step id `fit.2` is also the id of a step of block `fit`: choose another {id=…} [3:4: block `fit` is here]',
@@ -339,5 +365,19 @@ describe('whole documents', () => {
       ['shark-run {id=b}', 'ls -la /data/b/ > /data/listing.txt; cat /data/b/sub/t.csv > /data/both.csv'],
     ]));
     expect(flow(p)[1]).toBe('b: /data/b/<a /data/b/sub/t.csv<a -> /data/listing.txt /data/both.csv (after a)');
+  });
+
+  it('takes the whole directory a step writes a file into and then names to a writer (cp into it), not that file alone', () => {
+    const p = load(doc([
+      ['shark-run {id=a}', 'echo hi > /data/src.txt'],
+      ['shark-run {id=b}', 'echo 1 > /data/y/names.txt; cp /data/src.txt /data/y/'],
+      ['shark-run {id=c}', 'echo 1 > /data/z/names.txt; ls /data/z/ > /data/z.txt'],
+      ['shark-run {id=d}', 'cat /data/y/names.txt /data/y/src.txt > /data/d.txt'],
+    ]));
+    expect(flow(p).slice(1)).toEqual([
+      'b: /data/src.txt<a -> /data/y/ (after a)',
+      'c:  -> /data/z/names.txt /data/z.txt',
+      'd: /data/y/names.txt<b /data/y/src.txt<b -> /data/d.txt (after b)',
+    ]);
   });
 });

@@ -136,6 +136,44 @@ describe('the hand script does what run does', () => {
     expect(rig.read('_all/g.txt')).toBe('bye it\'s $HOME\n');
   });
 
+  it('runs a map step whose command is a here-document', async () => {
+    rig.write('in/a.txt', 'a\n');
+    rig.write('in/b.txt', 'b\n');
+    await bothWays([
+      '```shark-import', 'in/ /data/in/', '```', '',
+      '```shark-run', 'cat - /data/in/*.txt > /data/out/+ <<END', 'head', 'END', '```', '',
+    ].join('\n'), ['/data/out/']);
+    expect(readTree(rig.path('_all'))).toEqual({ 'out/a.txt': 'head\na\n', 'out/b.txt': 'head\nb\n' });
+  });
+
+  it('run again over the /data of an earlier run, it drops what a removed item, input file or unbound input left', async () => {
+    rig.write('in/a.txt', 'a\n');
+    rig.write('in/b.txt', 'b\n');
+    rig.write('extra.txt', 'x\n');
+    const doc = [
+      '---', 'inputs:', '  extra: {path: /data/extra.txt, optional: true}', '---', '',
+      '```shark-import', 'in/ /data/in/', '```', '',
+      '```shark-run', 'cat /data/in/*.txt > /data/out/+', '```', '',
+      '```shark-run', 'ls /data/in > /data/list/names.txt; if [ -e /data/extra.txt ]; then cp /data/extra.txt /data/list/; fi', '```', '',
+    ].join('\n');
+    await bothWays(doc, ['/data/in/', '/data/out/', '/data/list/'], ['-i', 'extra=extra.txt']);
+    rmSync(rig.path('in/b.txt'));
+    await bothWays(doc, ['/data/in/', '/data/out/', '/data/list/']);
+    expect(readTree(rig.path('_all'))).toEqual({ 'in/a.txt': 'a\n', 'out/a.txt': 'a\n', 'list/names.txt': 'a.txt\n' });
+  });
+
+  it('keeps what another step wrote into the directory a map writes, run again', async () => {
+    rig.write('in/a.txt', 'a\n');
+    const doc = [
+      '```shark-import', 'in/ /data/in/', '```', '',
+      '```shark-run', 'echo notes > /data/out/README', '```', '',
+      '```shark-run', 'cat /data/in/*.txt > /data/out/+', '```', '',
+    ].join('\n');
+    await bothWays(doc, ['/data/out/']);
+    await bothWays(doc, ['/data/out/']);
+    expect(readTree(rig.path('_all'))).toEqual({ 'out/README': 'notes\n', 'out/a.txt': 'a\n' });
+  });
+
   it('leaves out {manual} blocks as run does, unless a target names them', async () => {
     rig.write('p.md', [
       '```shark-run',

@@ -55,7 +55,7 @@ describe('a {precious} block in the hand script', () => {
     const lines = text.split('\n');
     const at = lines.findIndex((l) => KEPT.test(l));
     expect(lines[at - 1]).toMatch(/^# --- slow \(p\.md:8\)$/);
-    expect(lines[at + 1]).toBe("mkdir -p '/data/slow'");
+    expect(lines.slice(at + 1, at + 3)).toEqual(["rm -rf '/data/slow'", "mkdir -p '/data/slow'"]);
     expect(text.match(/kept \(precious\)/g)).toHaveLength(1);
     // Forced, plan keeps nothing: no comment.
     expect(await script('--force', 'slow')).not.toContain('kept (precious)');

@@ -114,6 +114,24 @@ describe('wildcards: map and reduce', () => {
     expect(ran.stdout).toMatch(/^ok: 7 run, 0 cached/m);
   });
 
+  it('a map whose items are known but whose join waits on a step that will run: a blocked job per item, counted', async () => {
+    rig.write('j.md', [
+      '```shark-import', 'in/ /data/in/', '```', '',
+      '```shark-run', 'tr a-z A-Z < /data/in/*.txt > /data/right/+', '```', '',
+      '```shark-run', 'paste /data/in/*.txt /data/right/+ > /data/both/+', '```', '',
+    ].join('\n'));
+    for (const i of ['a', 'b']) rig.write(`in/${i}.txt`, `${i}\n`);
+    const text = await rig.shark(['plan', 'j.md']);
+    expect(text.stdout.split('\n').at(-2)).toBe('5 jobs: 0 cached, 3 to run, 2 blocked');
+    const plan = await rig.plan('j.md');
+    expect(plan.jobs.filter((j) => j.status === 'blocked').map((j) => [j.job, j.reasons])).toEqual([
+      ['run-2[a.txt]', ['upstream will run (run)']],
+      ['run-2[b.txt]', ['upstream will run (run)']],
+    ]);
+    const ran = await rig.shark(['run', 'j.md']);
+    expect(ran.stdout).toMatch(/^ok: 5 run, 0 cached/m);
+  });
+
   it('without --keep-going, stops starting new jobs after a failure', async () => {
     rig.write('s.md', MAP.replace('wc -c < /data/ranges/* > /data/aoh/+', 'grep -v boom /data/ranges/* > /data/aoh/+'));
     rig.write('ranges/a.tif', 'boom\n');

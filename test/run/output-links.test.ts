@@ -65,3 +65,31 @@ ${fence}
     expect(readdirSync(join(victim, 'sub'))).toEqual(['f']);
   });
 });
+
+describe('a later step reading a /data path through a link an earlier step made', () => {
+  let rig: Rig;
+  beforeEach(() => (rig = new Rig()));
+  afterEach(() => rig.cleanup());
+
+  it('is given the data the link leads to (absolute, relative, or a link to a link), and re-runs when that data changes', async () => {
+    rig.write('p.md', [
+      `${fence}shark-run`, 'echo hi > /data/other.txt', fence, '',
+      `${fence}shark-run`, 'ln -s /data/other.txt /data/top.txt', fence, '',
+      // Names no /data/other.txt: cached when it changes, but what reads through it is not.
+      `${fence}shark-run`, 'ln -s other.txt /data/rel.txt', fence, '',
+      `${fence}shark-run`, 'ln -s /data/top.txt /data/twice.txt', fence, '',
+      `${fence}shark-run`, 'cat /data/top.txt /data/rel.txt /data/twice.txt > /data/out.txt', fence, '',
+      `${fence}shark-publish`, '/data/out.txt', fence, '',
+    ].join('\n'));
+    const ran = await rig.shark(['run', 'p.md']);
+    expect(ran.stdout).toMatch(/^ok: 5 run/m);
+    expect(rig.read('_shark/out.txt')).toBe('hi\nhi\nhi\n');
+    rig.write('p.md', rig.read('p.md').replace('echo hi >', 'echo bye >'));
+    const plan = await rig.plan('p.md');
+    expect(plan.jobs.map((j) => j.status)).toEqual(['run', 'blocked', 'cached', 'blocked', 'blocked']);
+    expect(plan.jobs[4]!.reasons).toEqual(['upstream will run (run-2)']);
+    const again = await rig.shark(['run', 'p.md']);
+    expect(again.stdout).toMatch(/^ok: 4 run, 1 cached/m);
+    expect(rig.read('_shark/out.txt')).toBe('bye\nbye\nbye\n');
+  });
+});

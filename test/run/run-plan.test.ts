@@ -146,6 +146,34 @@ describe('shark run and plan on the host', () => {
     expect(added.jobs[2]!.reasons).toEqual(['local file lib/c.sh now used']);
   });
 
+  it('re-runs a step whose file is named as key=FILE, by an absolute path on the host, or inside a directory it names', async () => {
+    const abs = rig.path('elsewhere/conf.txt');
+    rig.write('elsewhere/conf.txt', 'abs-1\n');
+    rig.write('conf.txt', 'kv-1\n');
+    rig.write('tmpl/a.txt', 'tmpl-1\n');
+    rig.write('k.md', [
+      '# K', '', '```shark-run', 'dd if=conf.txt of=/data/kv.txt 2>/dev/null', '```', '',
+      '```shark-run', `cat ${abs} > /data/abs.txt`, '```', '',
+      '```shark-run', 'cp -r tmpl/ /data/tmpl/', '```', '',
+      // The document's own directory and the store change with every run: they are not keyed.
+      '```shark-run', 'ls ./ .shark/ ../ > /data/ls.txt', '```', '',
+    ].join('\n'));
+    expect((await rig.shark(['run', 'k.md'])).code).toBe(0);
+    expect((await rig.plan('k.md')).summary.run).toBe(0);
+    rig.write('conf.txt', 'kv-2\n');
+    rig.write('elsewhere/conf.txt', 'abs-2\n');
+    rig.write('tmpl/a.txt', 'tmpl-2\n');
+    const changed = await rig.plan('k.md');
+    expect(changed.jobs.map((j) => j.status)).toEqual(['run', 'run', 'run', 'cached']);
+    expect(changed.jobs[0]!.reasons).toEqual([expect.stringMatching(/^local file conf\.txt changed /)]);
+    expect(changed.jobs[1]!.reasons).toEqual([expect.stringMatching(/^local file \/.*\/elsewhere\/conf\.txt changed /)]);
+    expect(changed.jobs[2]!.reasons).toEqual([expect.stringMatching(/^local directory tmpl\/ changed /)]);
+    expect((await rig.shark(['run', 'k.md'])).code).toBe(0);
+    // A file added to the directory is read by the copy too.
+    rig.write('tmpl/b.txt', 'b\n');
+    expect((await rig.plan('k.md')).jobs.map((j) => j.status)).toEqual(['cached', 'cached', 'run', 'cached']);
+  });
+
   it('never caches a failure, keeps its log, and points at the failing step', async () => {
     rig.write('f.md', '# F\n\n## Broken\n\n```shark-run\necho trying >> counter; echo "something went wrong" >&2; exit 3\n```\n');
     const ran = await rig.shark(['run', 'f.md']);

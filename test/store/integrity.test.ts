@@ -79,6 +79,22 @@ describe('store integrity (content-addressed store)', () => {
     expect(rig.read('_shark/numbers.txt')).toBe(numbers);
   });
 
+  it('fsck --repair also drops what a job made from the damaged bytes after the last clean check, so the next run recomputes it right', async () => {
+    expect((await rig.shark(['fsck', 'p.md'])).code).toBe(0);
+    flipByte(objectWith(rig, numbers), true);
+    // The consumer reads the damaged bytes under the good id: its sum is wrong, and cached under its usual key.
+    expect((await rig.shark(['run', 'p.md', '--force', 'integrity-2'])).code).toBe(0);
+    expect(rig.read('_shark/sum.txt')).not.toBe('2001000\n');
+    const repaired = await rig.shark(['fsck', 'p.md', '--repair']);
+    expect(repaired.code).toBe(0);
+    expect(repaired.stdout).toContain('2 results dropped');
+    const plan = await rig.plan('p.md');
+    expect(toRun(plan)).toEqual(['integrity', 'integrity-2']);
+    expect(plan.jobs[1]!.reasons).toEqual(['upstream will run (integrity)']);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    expect(rig.read('_shark/sum.txt')).toBe('2001000\n');
+  });
+
   it('fsck refuses a FILE that is not there, as every command that takes one does, though a store is next to it', async () => {
     const missing = await rig.shark(['fsck', 'nope.md']);
     expect([missing.code, missing.stdout, missing.stderr]).toEqual([2, '', 'nope.md: error: cannot read pipeline: no such file\n']);
@@ -147,7 +163,10 @@ describe('store integrity (content-addressed store)', () => {
     expect(lstatSync(outside).nlink).toBe(1);
     expect(lstatSync(objectWith(rig, 'my own file\n')).ino).not.toBe(ino);
     writeFileSync(outside, 'changed later\n');
-    expect(toRun(await rig.plan('q.md'))).toEqual([]);
+    // The command names the file, so its change re-runs the step; the stored copy keeps the bytes it had.
+    const plan = await rig.plan('q.md');
+    expect(toRun(plan)).toEqual(['q']);
+    expect(plan.jobs[0]!.reasons).toEqual([expect.stringMatching(/^local file \/.*\/mine\.txt changed /)]);
     expect(readFileSync(objectWith(rig, 'my own file\n'), 'utf8')).toBe('my own file\n');
   });
 });

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { DEFAULT_PUBLISH_DIR, type Pipeline } from '../../pipeline/pipeline.js';
+import type { Pipeline } from '../../pipeline/pipeline.js';
 import { shownName } from '../../printable.js';
 import { dataTarget } from '../../store/safe-path.js';
 import type { SnapshotId, TreeEntry } from '../../store/snapshot-store.js';
@@ -11,12 +11,6 @@ import type { SnapshotId, TreeEntry } from '../../store/snapshot-store.js';
  */
 export function publishedInto(pipeline: Pick<Pipeline, 'steps'>, pipelineDir: string, root: string): string[] {
   return pipeline.steps.flatMap((s) => (s.kind === 'publish' && resolve(pipelineDir, s.dir) === root ? s.inputs.map((i) => i.path.replace(/(.)\/$/, '$1')) : []));
-}
-
-/** Every directory the document's publish blocks copy into, and `_shark` (Shark's own, whatever document published there), absolute. */
-export function publishDirs(pipeline: Pick<Pipeline, 'steps'>, pipelineDir: string): string[] {
-  const dirs = pipeline.steps.flatMap((s) => (s.kind === 'publish' ? [resolve(pipelineDir, s.dir)] : []));
-  return [...new Set([resolve(pipelineDir, DEFAULT_PUBLISH_DIR), ...dirs])];
 }
 
 /**

@@ -14,7 +14,8 @@ import { oneByOne } from '../slurm/grouping.js';
 import { MAX_BATCH } from './commit-queue.js';
 import { LeaseWindow } from './lease-window.js';
 import { linkInPublishDir, linkOnTheWay, refusedTarget } from './publish-guard.js';
-import { publishDirs, publishedInto, strayLink } from './publish-links.js';
+import { publishDirs } from '../../pipeline/publish-targets.js';
+import { publishedInto, strayLink } from './publish-links.js';
 import { inTheWay, notePublished } from './publish-owner.js';
 
 export type StepOutcome = { readonly ok: boolean };

@@ -1,0 +1,98 @@
+import { realpathSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { globContext, isPattern } from '../build-context.js';
+import { publishDirs } from '../pipeline/publish-targets.js';
+import type { Pipeline, RunStep, Step } from '../pipeline/pipeline.js';
+import { contentIdOfTree } from '../store/content-id.js';
+import { hashHostFiles } from '../store/hash-files.js';
+import { treeMemo, type Session } from './session.js';
+
+/** The directory a run step's local file words are relative to: the document's, or the host directory its `cd` names. */
+export function localFileBase(pipelineDir: string, step: RunStep): string {
+  return step.cwd === undefined || step.cwd.startsWith('/data') ? pipelineDir
+    : isAbsolute(step.cwd) ? step.cwd : resolve(pipelineDir, step.cwd);
+}
+
+/**
+ * The paths a run step's local file words name below `base`: a word as
+ * written, a pattern (`lib/*.py`) as the paths it matches now. An absolute
+ * path names a host file only for a host step: a container's are its image's.
+ */
+export function namedLocalFiles(base: string, step: RunStep): string[] {
+  const named = step.localFiles
+    .filter((w) => !isAbsolute(w) || (step.env === undefined && !PSEUDO_ROOTS.some((r) => w === r || w.startsWith(`${r}/`))))
+    .flatMap((w) => (isPattern(w) ? globContext(base, w, true) : [w]));
+  return [...new Set(named)];
+}
+
+/** Pseudo file systems: what reads as a file there is the kernel's state, new at each read. */
+const PSEUDO_ROOTS = ['/proc', '/sys', '/dev', '/run'];
+
+/**
+ * Local files and directories a step's command names (scripts, configs,
+ * templates), with content ids: part of its key. A file is keyed by its
+ * bytes (`sha256:`), a directory by its tree (`tree:`, as `/data` inputs
+ * are). A directory holding the document, the store or a publish directory
+ * is left out (what a run writes there would change the key), and so is one
+ * that cannot be read whole (a special file, no permission).
+ */
+export async function stepFiles(session: Session, step: Step): Promise<[string, string][]> {
+  if (step.kind !== 'run') return [];
+  const base = localFileBase(session.pipelineDir, step);
+  const found: [string, string][] = [];
+  for (const rel of namedLocalFiles(base, step)) {
+    const abs = resolve(base, rel);
+    const st = statSync(abs, { throwIfNoEntry: false });
+    // Not a file here: an argument that only looks like a path.
+    if (st?.isFile() === true) found.push([rel, `sha256:${session.meta.hashFile(abs)}`]);
+    else if (st?.isDirectory() === true) {
+      const id = await directoryId(session, abs);
+      if (id !== undefined) found.push([rel, id]);
+    }
+  }
+  return found.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+}
+
+async function directoryId(session: Session, abs: string): Promise<string | undefined> {
+  const dir = realOr(abs);
+  if (!keyedDirectory(session.pipeline, session.pipelineDir, session.store.metaDir, dir)) return undefined;
+  try {
+    return await contentIdOfTree(dir, (files) => hashHostFiles(session.meta, files), undefined, treeMemo(session));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether a host directory a step names is keyed by its content: not one
+ * holding the document, nor the store or a publish directory, nor inside them.
+ */
+export function keyedDirectory(pipeline: Pick<Pipeline, 'steps'>, pipelineDir: string, storeDir: string, dir: string): boolean {
+  const real = realOr(dir);
+  const written = [storeDir, ...publishDirs(pipeline, pipelineDir)].map(realOr);
+  return !inside(realOr(pipelineDir), real) && !written.some((w) => inside(w, real) || inside(real, w));
+}
+
+function realOr(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+/** Whether host path `a` is `b` or below it. */
+function inside(a: string, b: string): boolean {
+  const rel = relative(b, a);
+  return rel === '' || !(rel.startsWith('..') || isAbsolute(rel));
+}
+
+/**
+ * Whether a local file a step's key held is one its command still names,
+ * but no longer there (`stepFiles` leaves it out): a script gone from
+ * beside the document is missing, not "no longer used".
+ */
+export function missingLocalFile(session: Session, step: Step): (rel: string) => boolean {
+  if (step.kind !== 'run') return () => false;
+  return (rel) => step.localFiles.includes(rel) && statSync(resolve(localFileBase(session.pipelineDir, step), rel), { throwIfNoEntry: false }) === undefined;
+}
