@@ -97,7 +97,7 @@ export async function verifyObjects(
       if (children === undefined && how.only === undefined) problems.push({ id, problem: 'missing', detail: `directory of ${where} is not recorded` });
       // A directory's id is the hash of its entries: a record edited or damaged since lists other data.
       const recorded = children === undefined ? id : treeId(sortEntries(children));
-      if (recorded !== id && how.only === undefined) problems.push({ id, problem: 'corrupt', detail: `directory of ${where}: its recorded entries hash to ${recorded}` });
+      if (recorded !== id && how.only === undefined) problems.push(misrecordedTree(id, where, recorded));
       for (const e of children ?? []) look(e.id, `${where}/${e.name}`);
     } else if (seeable(objects.pathOf(id)) && !existsSync(objects.pathOf(id)) && store.freed(id) === undefined) {
       problems.push({ id, problem: 'missing', detail: `${where}: ${objects.pathOf(id)} does not exist` });
@@ -181,4 +181,9 @@ async function hashAll(paths: readonly string[], signal: AbortSignal, starting: 
     worker.on('error', reject);
     feed();
   })));
+}
+
+/** A directory whose recorded entries hash to another id than its own. */
+export function misrecordedTree(id: SnapshotId, where: string, recorded: SnapshotId): StoreProblem {
+  return { id, problem: 'corrupt', detail: `directory of ${where}: its recorded entries hash to ${recorded}` };
 }

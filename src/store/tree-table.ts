@@ -45,6 +45,13 @@ export class TreeTable {
     for (const id of gone) this.cache.delete(id);
   }
 
+  /** What tree `id`'s recorded entries hash to, when that is not `id` (a record edited or damaged since); undefined when sound or not recorded. */
+  misrecorded(id: SnapshotId): SnapshotId | undefined {
+    const entries = this.entries(id);
+    const recorded = entries === undefined ? id : treeId(sortEntries(entries));
+    return recorded === id ? undefined : recorded;
+  }
+
   /** Deletes trees recorded wrong (their entries do not hash to their ids): the next run records them anew. */
   discard(bad: readonly SnapshotId[]): void {
     this.meta.trees.discard(bad);

@@ -1,4 +1,5 @@
 import type { LinkFollower } from './content-id.js';
+import { misrecordedTree } from './cas-verify.js';
 import type { Metadata } from './metadata.js';
 import type { Collected, SnapshotId, SnapshotStore, StoreProblem, TreeEntry, Workspace } from './snapshot-store.js';
 import { TreeTable } from './tree-table.js';
@@ -131,11 +132,23 @@ export class ZfsStore implements SnapshotStore, ZfsCore {
     return whole;
   }
 
-  verify(progress: (done: number, total: number, bytes: number) => void, signal: AbortSignal): Promise<readonly StoreProblem[]> {
-    return verify(this, progress, signal);
+  async verify(progress: (done: number, total: number, bytes: number) => void, signal: AbortSignal): Promise<readonly StoreProblem[]> {
+    const problems = await verify(this, progress, signal);
+    // A directory's id is the hash of its entries: a record edited or damaged since lists other data (maps, lineage).
+    const seen = new Set<SnapshotId>();
+    for (const snap of signal.aborted ? [] : this.catalog.snapshots()) {
+      for (const { content, path } of this.catalog.contentsOf(snap.guid)) {
+        if (seen.has(content) || !content.startsWith('tree:') || problems.some((p) => p.id === content)) continue;
+        seen.add(content);
+        const recorded = this.trees.misrecorded(content);
+        if (recorded !== undefined) problems.push(misrecordedTree(content, path, recorded));
+      }
+    }
+    return problems;
   }
 
   async quarantine(ids: readonly SnapshotId[]): Promise<void> {
+    this.trees.discard(ids.filter((id) => id.startsWith('tree:')));
     for (const guid of await quarantine(this, ids)) this.snapshots.forget(guid);
     this.present.clear();
   }

@@ -262,6 +262,26 @@ describe.skipIf(missing !== undefined && !required)('ZFS store integrity', () =>
       await dispose(r);
     });
 
+    it('reports a directory whose recorded entries do not hash to its id, and quarantine forgets the record', async () => {
+      const id = await commitWith((p) => {
+        mkdirSync(p);
+        writeFileSync(join(p, 'x.txt'), `HELLO ${RUN}\n`);
+        writeFileSync(join(p, 'y.txt'), `bye ${RUN}\n`);
+      });
+      expect(id.startsWith('tree:')).toBe(true);
+      const db = opened[0]!.meta.db;
+      const entries = JSON.parse((db.prepare('SELECT entries FROM trees WHERE id = ?').get(id) as { entries: string }).entries) as { name: string; id: string }[];
+      // x.txt's entry now names y.txt's bytes: a map over the directory would be given the wrong item.
+      const edited = entries.map((e) => (e.name === 'x.txt' ? { ...e, id: entries.find((o) => o.name === 'y.txt')!.id } : e));
+      db.prepare('UPDATE trees SET entries = ? WHERE id = ?').run(JSON.stringify(edited), id);
+      const fresh = open();
+      const problems = await fresh.verify(() => undefined, new AbortController().signal);
+      expect(problems).toEqual([{ id, problem: 'corrupt', detail: expect.stringMatching(/^directory of \/data\/out: its recorded entries hash to tree:[0-9a-f]{64}$/) as string }]);
+      await fresh.quarantine([id]);
+      expect(fresh.has(id)).toBe(false);
+      expect(await fresh.verify(() => undefined, new AbortController().signal)).toEqual([]);
+    });
+
     it('stops when asked', async () => {
       const stop = new AbortController();
       stop.abort();
