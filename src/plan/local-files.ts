@@ -45,7 +45,8 @@ export async function stepFiles(session: Session, step: Step): Promise<[string, 
     const st = statSync(abs, { throwIfNoEntry: false });
     // Not a file here: an argument that only looks like a path.
     if (st?.isFile() === true) found.push([rel, `sha256:${session.meta.hashFile(abs)}`]);
-    else if (st?.isDirectory() === true) {
+    // A directory named absolute is the host's (`find /usr …`), too large to read at each plan: bind it as an input to key it.
+    else if (st?.isDirectory() === true && !isAbsolute(rel)) {
       const id = await directoryId(session, abs);
       if (id !== undefined) found.push([rel, id]);
     }

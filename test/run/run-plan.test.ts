@@ -157,6 +157,8 @@ describe('shark run and plan on the host', () => {
       '```shark-run', 'cp -r tmpl/ /data/tmpl/', '```', '',
       // The document's own directory and the store change with every run: they are not keyed.
       '```shark-run', 'ls ./ .shark/ ../ > /data/ls.txt', '```', '',
+      // An absolute directory is the host's: not read at each plan.
+      '```shark-run', `ls ${rig.path('elsewhere')}/ > /data/lsabs.txt`, '```', '',
     ].join('\n'));
     expect((await rig.shark(['run', 'k.md'])).code).toBe(0);
     expect((await rig.plan('k.md')).summary.run).toBe(0);
@@ -164,14 +166,14 @@ describe('shark run and plan on the host', () => {
     rig.write('elsewhere/conf.txt', 'abs-2\n');
     rig.write('tmpl/a.txt', 'tmpl-2\n');
     const changed = await rig.plan('k.md');
-    expect(changed.jobs.map((j) => j.status)).toEqual(['run', 'run', 'run', 'cached']);
+    expect(changed.jobs.map((j) => j.status)).toEqual(['run', 'run', 'run', 'cached', 'cached']);
     expect(changed.jobs[0]!.reasons).toEqual([expect.stringMatching(/^local file conf\.txt changed /)]);
     expect(changed.jobs[1]!.reasons).toEqual([expect.stringMatching(/^local file \/.*\/elsewhere\/conf\.txt changed /)]);
     expect(changed.jobs[2]!.reasons).toEqual([expect.stringMatching(/^local directory tmpl\/ changed /)]);
     expect((await rig.shark(['run', 'k.md'])).code).toBe(0);
     // A file added to the directory is read by the copy too.
     rig.write('tmpl/b.txt', 'b\n');
-    expect((await rig.plan('k.md')).jobs.map((j) => j.status)).toEqual(['cached', 'cached', 'run', 'cached']);
+    expect((await rig.plan('k.md')).jobs.map((j) => j.status)).toEqual(['cached', 'cached', 'run', 'cached', 'cached']);
   });
 
   it('never caches a failure, keeps its log, and points at the failing step', async () => {
