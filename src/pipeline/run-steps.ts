@@ -161,7 +161,8 @@ function localFileWord(w: Word): string | undefined {
   const v = w.value.slice(from);
   if (v === '' || /[$`{}~]/.test(v) || v.includes('://') || v === '/data' || v.startsWith('/data/')) return undefined;
   if (!v.includes('/') && !v.includes('.')) return undefined;
-  if (v === '.' || v === '..') return undefined;
+  // `.` and `..` name the document's directory or one holding it (never keyed: plan/local-files.ts), but after a
+  // line's own `cd DIR` they are DIR and its parent.
   // A quoted wildcard is literal to the shell (`find . -name '*.py'` reads no such file).
   const wild = [...v].some((ch, i) => '*?['.includes(ch) && w.contexts[from + i] === '');
   if (!wild && /[*?[\]]/.test(v)) return undefined;

@@ -9,15 +9,16 @@ import { singleQuoted as sq } from '../pipeline/shell-words.js';
  * download into a directory lands under its own name, a checksum column is
  * verified before the file is used, and `extract` unpacks into DEST.
  */
-export function importScript(step: ImportStep): string[] {
+export function importScript(step: ImportStep, shared: boolean): string[] {
   const { clause } = step;
-  // What a directory's import made in an earlier run of the script goes first: the import replaces it whole.
-  const clear = clause.dest !== '/data' && (clause.extract || ['zenodo', 'github', 'git'].includes(clause.source.scheme))
+  // What a directory's import made in an earlier run of the script goes first: the import replaces it whole
+  // (unless another step or input puts something there too: `shared`).
+  const clear = !shared && clause.dest !== '/data' && (clause.extract || ['zenodo', 'github', 'git'].includes(clause.source.scheme))
     && !(clause.source.scheme === 'zenodo' && clause.source.file !== undefined && !clause.extract) ? [`rm -rf ${sq(clause.dest)}`] : [];
-  return [...clear, ...importLines(clause)];
+  return [...clear, ...importLines(clause, !shared)];
 }
 
-function importLines(clause: ImportClause): string[] {
+function importLines(clause: ImportClause, clear: boolean): string[] {
   const { source, dest, destIsDir } = clause;
   switch (source.scheme) {
     case 'url':
@@ -31,7 +32,7 @@ function importLines(clause: ImportClause): string[] {
     case 'git':
       return [`git clone ${source.ref ? `--branch ${sq(source.ref)} ` : ''}${sq(source.url)} ${sq(dest)}`];
     case 'file':
-      return [...verify(sq(source.path), clause.checksum), mkdir(destIsDir ? dest : parentOf(dest)), clause.extract ? unpack(sq(source.path), source.path, dest) : localCopy(source.path, dest, sq(dest), true)];
+      return [...verify(sq(source.path), clause.checksum), mkdir(destIsDir ? dest : parentOf(dest)), clause.extract ? unpack(sq(source.path), source.path, dest) : localCopy(source.path, dest, sq(dest), true, clear)];
   }
 }
 
@@ -77,14 +78,14 @@ function mkdir(dir: string): string {
  * stays a link (`sub/up -> ..` among them, which `cp -RL` would refuse as a
  * cycle). Not for what steps wrote: their links stay links.
  */
-export function localCopy(path: string, dest: string, destWord = sq(dest), follow = false): string {
+export function localCopy(path: string, dest: string, destWord = sq(dest), follow = false, replace = true): string {
   const dir = path.replace(/\/+$/, '') || '/';
   const contents = sq(`${dir === '/' ? '' : dir}/.`);
   const copy = follow
     ? `cp -RP ${contents} ${destWord} && (to=$(cd ${destWord} && pwd -P) && cd ${sq(dir)} && find . -type l -exec sh -c '${FOLLOW_OUT}' sh "$(pwd -P)" "$to" {} +)`
     : `cp -R ${contents} ${destWord}`;
   // A directory replaces what an earlier run left at DEST, as a run's copy does: a file gone from it is gone there.
-  const clear = dest === '/data' ? '' : `rm -rf ${destWord} && `;
+  const clear = dest === '/data' || !replace ? '' : `rm -rf ${destWord} && `;
   return `if [ -d ${sq(dir)} ]; then ${clear}mkdir -p ${destWord} && ${copy}; else cp ${sq(path)} ${destWord}; fi`;
 }
 

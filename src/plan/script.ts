@@ -60,12 +60,13 @@ export function handScript(pipeline: Pipeline, options: HandScriptOptions): stri
   ];
   for (const [name, path] of pipeline.inputs) {
     const bound = options.bindings.get(name);
+    const shared = writtenAlso(pipeline, path, name);
     if (bound === undefined && pipeline.document.frontmatter?.inputs.get(name)?.optional === true) {
       // What an earlier run of the script copied there: a run's steps do not see an unbound optional input.
-      out.push(`# input ${name}: optional, not bound`, `rm -rf ${sq(path)}`);
+      out.push(`# input ${name}: optional, not bound`, ...(shared ? [] : [`rm -rf ${sq(path)}`]));
     } else if (bound === undefined) out.push(`# input ${name}: copy your file to ${path}`);
     // Links leading out of a bound directory are followed, as run takes them (local-links.ts).
-    else out.push(`# input ${name}`, ...mkdirs([parentOf(path)]), localCopy(bound, path, undefined, true));
+    else out.push(`# input ${name}`, ...mkdirs([parentOf(path)]), localCopy(bound, path, undefined, true, !shared));
   }
   let lastBlock = '';
   let threads = 1;
@@ -130,7 +131,7 @@ function keptNote(step: Step, kept: HandScriptOptions['kept']): string[] {
 function stepScript(step: Step, pipeline: Pipeline): string[] {
   switch (step.kind) {
     case 'import':
-      return importScript(step);
+      return importScript(step, writtenAlso(pipeline, step.clause.dest, step));
     case 'publish':
     {
       // Where run publishes: the path under DIR as it is under /data.
@@ -172,10 +173,19 @@ function outputParents(step: RunStep, pipeline: Pipeline): string[] {
   const plain = step.outputs.filter((o) => !o.perItem);
   const read = step.inputs.map((i) => i.path);
   // Nor one another step writes into, or that holds what another writes: its files are not this step's to remove.
-  const shared = (path: string): boolean => pipeline.steps.some((s) => s !== step && s.outputs.some((o) => overlaps(o.path, path)));
   const whole = step.outputs.filter((o) => (o.perItem || o.isDir || o.created === true) && o.path !== '/data'
-    && !read.some((r) => overlaps(r, o.path)) && !shared(o.path));
+    && !read.some((r) => overlaps(r, o.path)) && !writtenAlso(pipeline, o.path, step));
   return [...new Set(whole.map((o) => `rm -rf ${sq(o.path)}`)), ...mkdirs([...plain.map((o) => parentOf(o.path)), ...plain.filter((o) => o.created === true).map((o) => o.path)])];
+}
+
+/**
+ * Whether a step other than `self`, or a frontmatter input other than
+ * `self` (its name), puts something at `path`, inside it or around it: then
+ * the script must not remove what is there before `self` writes it.
+ */
+function writtenAlso(pipeline: Pipeline, path: string, self: Step | string): boolean {
+  return pipeline.steps.some((s) => s !== self && s.outputs.some((o) => overlaps(o.path, path)))
+    || [...pipeline.inputs].some(([name, p]) => name !== self && overlaps(p, path));
 }
 
 /** `mkdir -p` of each directory once; /data is made at the top. */

@@ -161,7 +161,7 @@ describe('run blocks', () => {
     expect((p.steps as RunStep[]).map((s) => s.localFiles)).toEqual([
       ['fit.py', 'analysis/fit.py', '../c.yaml', 'c.yaml'],
       ['run.sh'],
-      ['lib/*.sh'],
+      ['lib/*.sh', '.'],
     ]);
   });
 

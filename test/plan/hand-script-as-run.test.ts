@@ -174,6 +174,22 @@ describe('the hand script does what run does', () => {
     expect(readTree(rig.path('_all'))).toEqual({ 'out/README': 'notes\n', 'out/a.txt': 'a\n' });
   });
 
+  it('keeps what another import or input put inside a directory an import or a bound input copies', async () => {
+    rig.write('sp/a.json', 'a\n');
+    rig.write('extra.json', 'x\n');
+    rig.write('pb/456.geojson', '456\n');
+    rig.write('one.geojson', '123\n');
+    const doc = [
+      '---', 'inputs:', '  boundary: /data/tmf/pb/123.geojson', '  projects: /data/tmf/pb/', '---', '',
+      '```shark-import', './extra.json /data/species/extra.json', '```', '',
+      '```shark-import', './sp/ /data/species/', '```', '',
+      '```shark-run', 'ls /data/species/ > /data/l1.txt; ls /data/tmf/pb/ > /data/l2.txt', '```', '',
+    ].join('\n');
+    const args = ['-i', 'projects=pb', '-i', 'boundary=one.geojson'];
+    await bothWays(doc, ['/data/l1.txt', '/data/l2.txt'], args);
+    expect([rig.read('_all/l1.txt'), rig.read('_all/l2.txt')]).toEqual(['a.json\nextra.json\n', '123.geojson\n456.geojson\n']);
+  });
+
   it('leaves out {manual} blocks as run does, unless a target names them', async () => {
     rig.write('p.md', [
       '```shark-run',

@@ -176,6 +176,18 @@ describe('shark run and plan on the host', () => {
     expect((await rig.plan('k.md')).jobs.map((j) => j.status)).toEqual(['cached', 'cached', 'run', 'cached', 'cached']);
   });
 
+  it('re-runs a step that copies `.` of the directory a `cd` moved to, when a file in it changes', async () => {
+    rig.write('tpl/a.txt', 'a-1\n');
+    rig.write('d.md', ['# D', '', '```shark-run', 'cd tpl', 'cp -r . /data/t/', '```', '', '```shark-run', 'cd tpl && cp -r . /data/u/', '```', ''].join('\n'));
+    expect((await rig.shark(['run', 'd.md'])).code).toBe(0);
+    expect((await rig.plan('d.md')).summary.run).toBe(0);
+    rig.write('tpl/a.txt', 'a-2\n');
+    const changed = await rig.plan('d.md');
+    expect(changed.jobs.map((j) => j.status)).toEqual(['run', 'run']);
+    expect(changed.jobs[0]!.reasons).toEqual([expect.stringMatching(/^local directory \. changed /)]);
+    expect(changed.jobs[1]!.reasons).toEqual([expect.stringMatching(/^local directory tpl changed /)]);
+  });
+
   it('never caches a failure, keeps its log, and points at the failing step', async () => {
     rig.write('f.md', '# F\n\n## Broken\n\n```shark-run\necho trying >> counter; echo "something went wrong" >&2; exit 3\n```\n');
     const ran = await rig.shark(['run', 'f.md']);
