@@ -25,6 +25,9 @@ export function namedLocalFiles(base: string, step: RunStep): string[] {
   return [...new Set(named)];
 }
 
+/** Where the system keeps its programs and state: a directory there is not the project's. */
+const SYSTEM_ROOTS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/etc', '/opt', '/var', '/boot', '/snap', '/nix', '/proc', '/sys', '/dev', '/run'];
+
 /** Pseudo file systems: what reads as a file there is the kernel's state, new at each read. */
 const PSEUDO_ROOTS = ['/proc', '/sys', '/dev', '/run'];
 
@@ -34,7 +37,8 @@ const PSEUDO_ROOTS = ['/proc', '/sys', '/dev', '/run'];
  * bytes (`sha256:`), a directory by its tree (`tree:`, as `/data` inputs
  * are). A directory holding the document, the store or a publish directory
  * is left out (what a run writes there would change the key), and so is one
- * that cannot be read whole (a special file, no permission).
+ * of the system's (`../../usr/`), or one that cannot be read whole (a
+ * special file, no permission).
  */
 export async function stepFiles(session: Session, step: Step): Promise<[string, string][]> {
   if (step.kind !== 'run') return [];
@@ -70,6 +74,10 @@ async function directoryId(session: Session, abs: string): Promise<string | unde
  */
 export function keyedDirectory(pipeline: Pick<Pipeline, 'steps'>, pipelineDir: string, storeDir: string, dir: string): boolean {
   const real = realOr(dir);
+  // The system's own (a name that leads there through `..` or a link: `../../usr/`): the host's, as an absolute one.
+  // A project kept there itself (`/opt/work/p.md`) keys its own directories.
+  const home = realOr(pipelineDir);
+  if (SYSTEM_ROOTS.some((r) => inside(real, r) && !inside(home, r))) return false;
   const written = [storeDir, ...publishDirs(pipeline, pipelineDir)].map(realOr);
   return !inside(realOr(pipelineDir), real) && !written.some((w) => inside(w, real) || inside(real, w));
 }
