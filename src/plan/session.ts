@@ -16,6 +16,7 @@ import type { SnapshotId, SnapshotStore, TreeEntry } from '../store/snapshot-sto
 import { SpecialFileError, specialKind } from '../store/special-file.js';
 import { ADVICE, NotTextError } from '../store/storable.js';
 import { unreadableAt } from '../store/unreadable.js';
+import { isUnder } from '../pipeline/data-path.js';
 import { DataState } from './data-state.js';
 import { nestedInputProblem } from './nested-inputs.js';
 import type { EnvironmentView } from './environment.js';
@@ -229,7 +230,9 @@ export function seedInputs(state: DataState, session: Pick<Session, 'pipeline' |
 
 /** Optional frontmatter inputs left unbound: their paths do not exist for the steps (`plan` and `run` alike). */
 export function markUnbound(state: DataState, pipeline: Pipeline, hostInputs: ReadonlyMap<string, string>): void {
-  for (const dataPath of pipeline.inputs.values()) if (!hostInputs.has(dataPath)) state.setAbsent(dataPath);
+  // One inside a bound input's directory is what that directory holds there, if anything (as `ls` of it shows).
+  const bound = [...hostInputs.keys()];
+  for (const dataPath of pipeline.inputs.values()) if (!hostInputs.has(dataPath) && !bound.some((b) => isUnder(dataPath, b))) state.setAbsent(dataPath);
 }
 
 export function importContext(session: Session, step: ImportStep, signal: AbortSignal, progress: ImportContext['progress']): ImportContext {

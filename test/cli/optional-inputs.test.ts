@@ -56,6 +56,20 @@ describe('optional inputs', () => {
     expect(rig.count()).toBe(2);
   });
 
+  it('left unbound inside a bound input\'s directory, it is what that directory holds there, for `cat` as for `ls`', async () => {
+    rig.write('pb/123.geojson', '123\n');
+    rig.write('pb/456.geojson', '456\n');
+    rig.write('q.md', [
+      '---', 'inputs:', '  projects: /data/tmf/pb/', '  boundary: {path: /data/tmf/pb/123.geojson, optional: true}', '---', '',
+      '```shark-run', 'ls /data/tmf/pb/ > /data/list.txt', '```', '',
+      '```shark-run', 'cat /data/tmf/pb/123.geojson > /data/one.txt', '```', '',
+      '```shark-publish', '/data/list.txt', '/data/one.txt', '```', '',
+    ].join('\n'));
+    const ran = await rig.shark(['run', 'q.md', '-i', 'projects=pb']);
+    expect(ran.code, ran.stderr + ran.stdout).toBe(0);
+    expect([rig.read('_shark/list.txt'), rig.read('_shark/one.txt')]).toEqual(['123.geojson\n456.geojson\n', '123\n']);
+  });
+
   it('a required input still must be bound, and an optional one bound to nothing is an error', async () => {
     const unbound = await rig.shark(['run', 'p.md']);
     expect(unbound.code).toBe(2);
