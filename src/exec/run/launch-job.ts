@@ -52,6 +52,8 @@ export async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: 
   /** Once `job-start` has been said: a job queued behind another says it after that one's end. */
   let startSaid: Promise<void> | undefined;
   let saidStart = false;
+  /** What waits for a start not announced yet (`onceStarted`). */
+  const early: (() => void)[] = [];
   const announce = (at?: number, after?: Promise<void>): void => {
     times.started = at ?? Date.now();
     told = times.started;
@@ -61,7 +63,8 @@ export async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: 
       ctx.emit({ type: 'job-start', job: job.id, step: step.id, block: step.blockId, ...(at === undefined ? {} : { at }) });
     };
     if (after === undefined) say();
-    startSaid = after === undefined ? Promise.resolve() : after.then(say);
+    const said = (startSaid = after === undefined ? Promise.resolve() : after.then(say));
+    for (const waiting of early.splice(0)) void said.then(waiting);
   };
   /**
    * Ended well: said while the job still holds its slot, so that no job starts in that slot before
@@ -72,8 +75,10 @@ export async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: 
   const storing = (): void => onceStarted(() => ctx.emit({ type: 'job-storing', job: job.id, step: step.id, block: step.blockId, at: Math.max(times.ended ?? Date.now(), told) }));
   /** `say` now, or once `job-start` has been said: what this job says of its end never comes before its start. */
   function onceStarted(say: () => void): void {
-    if (saidStart || startSaid === undefined) say();
-    else void startSaid.then(say);
+    if (saidStart) say();
+    else if (startSaid !== undefined) void startSaid.then(say);
+    // Not begun yet: a queued job's command can end (both ends read in one chunk) before the executor says it began.
+    else early.push(say);
   }
   if (step.kind === 'import') {
     const importer = importerFor(step.clause.source)!;
@@ -172,5 +177,7 @@ export async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: 
       ran: (started, ended, where) => Object.assign(times, { started, ended, host: where.host, slurm: where.task }),
     }).then(ended);
   }, CANCELLED, lane);
+  // A start never announced (nothing ran): what waited for it is said now, as before there was a start to wait for.
+  for (const waiting of early.splice(0)) waiting();
   return { outcome, record: job.record, ...times };
 }
