@@ -60,7 +60,8 @@ export async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: 
     started?.();
     const say = (): void => {
       saidStart = true;
-      ctx.emit({ type: 'job-start', job: job.id, step: step.id, block: step.blockId, ...(at === undefined ? {} : { at }) });
+      // At the time `told` holds, which the job's storing is never before (the emit's own clock can be a ms later).
+      ctx.emit({ type: 'job-start', job: job.id, step: step.id, block: step.blockId, at: at ?? told });
     };
     if (after === undefined) say();
     const said = (startSaid = after === undefined ? Promise.resolve() : after.then(say));
