@@ -170,7 +170,7 @@ export function followedLinkTo(source: string, reaches: (real: string) => boolea
 }
 
 /** Whether `path` is `dir` or lies below it (both real paths). */
-function holds(dir: string, path: string): boolean {
+export function holds(dir: string, path: string): boolean {
   const rel = relative(dir, path);
   return rel === '' || !(rel.startsWith('..') || isAbsolute(rel));
 }

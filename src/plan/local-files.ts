@@ -1,6 +1,7 @@
 import { realpathSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { globContext, isPattern } from '../build-context.js';
+import { holds } from '../imports/local-links.js';
 import { publishDirs } from '../pipeline/publish-targets.js';
 import type { Pipeline, RunStep, Step } from '../pipeline/pipeline.js';
 import { contentIdOfTree } from '../store/content-id.js';
@@ -77,9 +78,9 @@ export function keyedDirectory(pipeline: Pick<Pipeline, 'steps'>, pipelineDir: s
   // The system's own (a name that leads there through `..` or a link: `../../usr/`): the host's, as an absolute one.
   // A project kept there itself (`/opt/work/p.md`) keys its own directories.
   const home = realOr(pipelineDir);
-  if (SYSTEM_ROOTS.some((r) => inside(real, r) && !inside(home, r))) return false;
+  if (SYSTEM_ROOTS.some((r) => holds(r, real) && !holds(r, home))) return false;
   const written = [storeDir, ...publishDirs(pipeline, pipelineDir)].map(realOr);
-  return !inside(realOr(pipelineDir), real) && !written.some((w) => inside(w, real) || inside(real, w));
+  return !holds(real, realOr(pipelineDir)) && !written.some((w) => holds(real, w) || holds(w, real));
 }
 
 function realOr(path: string): string {
@@ -88,12 +89,6 @@ function realOr(path: string): string {
   } catch {
     return resolve(path);
   }
-}
-
-/** Whether host path `a` is `b` or below it. */
-function inside(a: string, b: string): boolean {
-  const rel = relative(b, a);
-  return rel === '' || !(rel.startsWith('..') || isAbsolute(rel));
 }
 
 /**
