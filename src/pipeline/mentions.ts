@@ -27,6 +27,8 @@ export interface Mention {
   readonly cut?: true;
   /** The name of the program of the simple command the path is an argument of (`ls`, `gdal_translate`). */
   readonly program: string | undefined;
+  /** Set when the path is where a program that copies puts what it is given (`cp a b /data/y/`, `mv -t /data/y`). */
+  readonly dest?: true;
 }
 
 /**
@@ -67,7 +69,10 @@ export function findMentions(words: readonly Word[], posOf: (offset: number) => 
       found.push(shaped);
       continue;
     }
-    const mention: Mention = { redirect: word.redirect, offset: word.offsets[start]!, at, program: programOf(words, word), ...shaped.mention, ...(cut ? { cut: true as const } : {}) };
+    const { program, dest } = programOf(words, word, start);
+    const mention: Mention = {
+      redirect: word.redirect, offset: word.offsets[start]!, at, program, ...shaped.mention, ...(cut ? { cut: true as const } : {}), ...(dest ? { dest: true as const } : {}),
+    };
     found.push({ ok: true, mention });
   }
   return found;
@@ -125,12 +130,33 @@ function directoryOf(prefix: string): DataPath {
   return { text: normal.ok ? normal.path.text.slice(0, -2) : '/data', isDir: true };
 }
 
-/** The program a word is an argument of: that of its simple command (`programIndex`), if the word is not the program itself. */
-function programOf(words: readonly Word[], word: Word): string | undefined {
+/** Programs that copy what they are given into their last operand, or into the directory after `-t`. */
+const COPIERS = new Set(['cp', 'mv', 'ln', 'install', 'rsync']);
+const TARGET_OPTION = '--target-directory=';
+
+/**
+ * The program a word is an argument of: that of its simple command (`programIndex`), if the word is not the
+ * program itself; `dest` when the word is where that program copies to (the path starts the word, or follows `-t`'s `=` form).
+ */
+function programOf(words: readonly Word[], word: Word, start: number): { program: string | undefined; dest: boolean } {
   const own = words.filter((w) => w.command === word.command && w.redirect === undefined);
   const n = programIndex(own.map((w) => w.value));
-  const program = n === undefined ? undefined : own[n]!;
-  return program === undefined || program === word ? undefined : program.value.slice(program.value.lastIndexOf('/') + 1);
+  const found = n === undefined ? undefined : own[n]!;
+  if (found === undefined || found === word) return { program: undefined, dest: false };
+  const program = found.value.slice(found.value.lastIndexOf('/') + 1);
+  if (!COPIERS.has(program)) return { program, dest: false };
+  const args = own.slice(n! + 1);
+  const at = args.indexOf(word);
+  if (word.value.startsWith(TARGET_OPTION)) return { program, dest: start === TARGET_OPTION.length };
+  if (start !== 0) return { program, dest: false };
+  if (args[at - 1]?.value === '-t' || args[at - 1]?.value === '--target-directory') return { program, dest: true };
+  // `install -d` makes the directories it is given; with `-t` elsewhere, the last operand is a source.
+  const options = args.filter((w) => /^-[^-]/.test(w.value) || w.value.startsWith('--')).map((w) => w.value);
+  if (options.some((o) => o === '-t' || o.startsWith('--target-directory') || o === '--directory' || (program === 'install' && /^-[^-]*d/.test(o)))) {
+    return { program, dest: false };
+  }
+  const operands = args.filter((w) => !/^-./.test(w.value));
+  return { program, dest: at === args.length - 1 && operands.length >= 2 };
 }
 
 /**

@@ -380,4 +380,37 @@ describe('whole documents', () => {
       'd: /data/y/names.txt<b /data/y/src.txt<b -> /data/d.txt (after b)',
     ]);
   });
+
+  it('refuses a copy into a directory an earlier step wrote, which would be lost, and says how to write it', () => {
+    // By hand, `mkdir -p` on one line and `cp` into it on the next works; in Shark each line is a step, and the
+    // directory is the first one's output, read-only to the second (as root on the host, what cp put there was dropped).
+    expect(errors(doc([['shark-run {id=a}', 'echo hi > /data/x.txt\nmkdir -p /data/y\ncp /data/x.txt /data/y/']]))).toEqual([
+      '4:16: `cp` writes into `/data/y/`, which step `a.2` writes: a directory is its writer\'s output, read-only to the steps'
+        + ' after it, so what `cp` put there would be lost. Make and fill it in one command (`mkdir -p /data/y && cp …`),'
+        + ' or name the new file (`/data/y/NAME`) [3:10: step `a.2` writes `/data/y` here]',
+    ]);
+    expect(errors(doc([['shark-run {id=a}', 'mkdir /data/y'], ['shark-run {id=b}', 'echo > /data/x.txt\nmv -t /data/y/ /data/x.txt']]))).toHaveLength(1);
+    expect(errors(`---\ninputs:\n  in: /data/in/\n---\n${doc([['shark-run {id=a}', 'echo > /data/x.txt\ncp -r /data/x.txt /data/in/sub/']])}`)).toEqual([
+      '7:19: `cp` writes into `/data/in/sub/`, inside `/data/in/`, which frontmatter input `in` provides: inputs are read-only, so what `cp` put'
+        + ' there would be lost. Copy into a directory no input holds [3:7: frontmatter input `in` is declared here]',
+    ]);
+    expect(errors(doc([['shark-run {id=a}', 'echo > /data/x.txt'], ['shark-run {id=b}', 'cp /data/x.txt /data/b.txt\ncp /data/x.txt /data/b.txt']]))).toEqual([
+      '7:16: `/data/b.txt` is written by two steps: `b.1` and `b.2` (each path has one writer) [6:16: step `b.1` writes `/data/b.txt` here]',
+    ]);
+  });
+
+  it('takes a file copied to a new name inside another step\'s directory as an output, not a missing input', () => {
+    const p = load(doc([
+      ['shark-run {id=a}', 'echo hi > /data/x.txt\nmkdir -p /data/y\ncp /data/x.txt /data/y/x.txt\nln -s ../x.txt --target-directory=/data/z/'],
+      ['shark-run {id=b}', 'cat /data/y/x.txt > /data/b.txt\nls /data/y/ > /data/c.txt'],
+    ]));
+    expect(flow(p)).toEqual([
+      'a.1:  -> /data/x.txt',
+      'a.2:  -> /data/y (after a.1)',
+      'a.3: /data/x.txt<a.1 -> /data/y/x.txt (after a.1, a.2)',
+      'a.4:  -> /data/z/ (after a.3)',
+      'b.1: /data/y/x.txt<a.3 -> /data/b.txt (after a.3)',
+      'b.2: /data/y/<a.2+a.3 -> /data/c.txt (after a.2, a.3, b.1)',
+    ]);
+  });
 });
