@@ -18,13 +18,15 @@ export function realParents(to: string): string {
 }
 
 /**
- * A store directory's real path, links followed to the end: a shared store
- * linked into each project (`store -> /scratch/lab-store`) is one store, so
- * its identity (gc's grouping) and the directory holding it (where run places
- * are counted from) must not depend on the link it was reached through.
+ * A path's real path, links followed to the end (below the deepest parent
+ * that exists, as spelled). A shared store linked into each project (`store ->
+ * /scratch/lab-store`) is one store, so its identity (gc's grouping) and the
+ * directory holding it (where run places are counted from) must not depend on
+ * the link it was reached through; nor may whether a local file is inside the
+ * store or the project.
  */
-export function realStore(dir: string): string {
-  const abs = resolve(dir);
+export function realPath(path: string): string {
+  const abs = resolve(path);
   try {
     return realpathSync(abs);
   } catch {

@@ -12,7 +12,7 @@ import type { Metadata } from '../store/metadata.js';
 import { openStore } from '../store/open-store.js';
 import type { SnapshotId, SnapshotStore } from '../store/snapshot-store.js';
 import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport, openFailureCode } from './load-or-report.js';
-import { realStore } from '../real-path.js';
+import { realPath } from '../real-path.js';
 import { storeSpec } from './find-store.js';
 import { stepVariables } from './session-setup.js';
 import { leftovers, megabytes, slurmOf } from './gc-leftovers.js';
@@ -100,7 +100,7 @@ function groupByStore(pipelines: readonly KeptPipeline[], specFor: (p: KeptPipel
     const spec = specFor(pipeline);
     const abs = pipeline.path;
     // By the store's real path: a store linked into a project is the store it links to.
-    const key = spec === undefined ? realStore(join(dirname(abs), '.shark')) : spec.startsWith('zfs:') ? spec : realStore(spec);
+    const key = spec === undefined ? realPath(join(dirname(abs), '.shark')) : spec.startsWith('zfs:') ? spec : realPath(spec);
     const group = groups.get(key) ?? { spec, dir: dirname(abs), pipelines: [] };
     group.pipelines.push(pipeline);
     groups.set(key, group);

@@ -1,4 +1,4 @@
-import { readlinkSync, realpathSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import { error, type Diagnostic } from '../diagnostics.js';
 import { localPath } from '../imports/file-importer.js';
@@ -6,6 +6,7 @@ import { followedLinkTo } from '../imports/local-links.js';
 import type { GivenPlaces } from '../pipeline/given-frontmatter.js';
 import { STORE_CHANGES } from '../pipeline/import-clause.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
+import { realPath } from '../real-path.js';
 import type { SnapshotStore } from '../store/snapshot-store.js';
 
 /**
@@ -24,11 +25,11 @@ export function inputsOverStore(
   store: Pick<SnapshotStore, 'metaDir' | 'location'>,
   places: GivenPlaces | undefined,
 ): Diagnostic[] {
-  const storeDir = real(store.metaDir);
+  const storeDir = realPath(store.metaDir);
   const names = new Map([...pipeline.inputs].map(([name, path]) => [path, name]));
   const found: Diagnostic[] = [];
   for (const [dataPath, host] of hostInputs) {
-    const how = overStore(real(host), storeDir, store.location);
+    const how = overStore(realPath(host), storeDir, store.location);
     const link = how === undefined ? linkToStore(host, storeDir, store.location, 'bind') : undefined;
     if (how === undefined && link === undefined) continue;
     const name = names.get(dataPath) ?? dataPath;
@@ -49,12 +50,12 @@ export function inputsOverStore(
  * The default store as written is the document's to refuse (`import-clause.ts`).
  */
 export function importsOverStore(pipeline: Pipeline, pipelineDir: string, store: Pick<SnapshotStore, 'metaDir' | 'location'>): Diagnostic[] {
-  const storeDir = real(store.metaDir);
+  const storeDir = realPath(store.metaDir);
   const found: Diagnostic[] = [];
   for (const step of pipeline.steps) {
     if (step.kind !== 'import' || step.clause.source.scheme !== 'file') continue;
     const source = localPath(step.clause, pipelineDir);
-    const how = overStore(real(source), storeDir, store.location);
+    const how = overStore(realPath(source), storeDir, store.location);
     if (how !== undefined) found.push(error(pipeline.document.file, step.at, `local import \`${step.clause.raw}\` ${how}: ${STORE_CHANGES} (or move the store with --store)`));
     const link = how === undefined ? linkToStore(source, storeDir, store.location, 'import') : undefined;
     if (link !== undefined) found.push(error(pipeline.document.file, step.at, `local import \`${step.clause.raw}\` ${link}`));
@@ -80,14 +81,6 @@ function overStore(path: string, storeDir: string, location: string): string | u
     : inside(storeDir, path) ? `holds the store ${location}`
     : inside(path, storeDir) ? `is inside the store ${location}`
     : undefined;
-}
-
-function real(path: string): string {
-  try {
-    return realpathSync.native(path);
-  } catch {
-    return path;
-  }
 }
 
 /** `path` is strictly inside `dir` (any directory, `/` too). */

@@ -1,8 +1,9 @@
-import { realpathSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { globContext, isPattern } from '../build-context.js';
 import { holds } from '../imports/local-links.js';
 import { publishDirs } from '../pipeline/publish-targets.js';
+import { realPath } from '../real-path.js';
 import type { Pipeline, RunStep, Step } from '../pipeline/pipeline.js';
 import { contentIdOfTree } from '../store/content-id.js';
 import { hashHostFiles } from '../store/hash-files.js';
@@ -60,7 +61,7 @@ export async function stepFiles(session: Session, step: Step): Promise<[string, 
 }
 
 async function directoryId(session: Session, abs: string): Promise<string | undefined> {
-  const dir = realOr(abs);
+  const dir = realPath(abs);
   if (!keyedDirectory(session.pipeline, session.pipelineDir, session.store.metaDir, dir)) return undefined;
   try {
     return await contentIdOfTree(dir, (files) => hashHostFiles(session.meta, files), undefined, treeMemo(session));
@@ -74,21 +75,13 @@ async function directoryId(session: Session, abs: string): Promise<string | unde
  * holding the document, nor the store or a publish directory, nor inside them.
  */
 export function keyedDirectory(pipeline: Pick<Pipeline, 'steps'>, pipelineDir: string, storeDir: string, dir: string): boolean {
-  const real = realOr(dir);
+  const real = realPath(dir);
   // The system's own (a name that leads there through `..` or a link: `../../usr/`): the host's, as an absolute one.
   // A project kept there itself (`/opt/work/p.md`) keys its own directories.
-  const home = realOr(pipelineDir);
+  const home = realPath(pipelineDir);
   if (SYSTEM_ROOTS.some((r) => holds(r, real) && !holds(r, home))) return false;
-  const written = [storeDir, ...publishDirs(pipeline, pipelineDir)].map(realOr);
-  return !holds(real, realOr(pipelineDir)) && !written.some((w) => holds(real, w) || holds(w, real));
-}
-
-function realOr(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return resolve(path);
-  }
+  const written = [storeDir, ...publishDirs(pipeline, pipelineDir)].map(realPath);
+  return !holds(real, realPath(pipelineDir)) && !written.some((w) => holds(real, w) || holds(w, real));
 }
 
 /**

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { holderAlive, ownStart, type HolderRow } from './liveness.js';
 import type { RunRow } from './metadata-schema.js';
-import { realParents, realStore } from '../real-path.js';
+import { realParents, realPath } from '../real-path.js';
 import { VERSION } from '../version.js';
 
 /** A job's log in a store: `STORE/logs/RUN/NAME.log` (a name holds no `/`). */
@@ -33,7 +33,7 @@ export class RunTable {
   private readonly logs: string;
 
   constructor(private readonly db: Database.Database, storeDir: string) {
-    this.parent = dirname(realStore(storeDir));
+    this.parent = dirname(realPath(storeDir));
     this.logs = join(resolve(storeDir), 'logs') + sep;
   }
 
@@ -43,7 +43,7 @@ export class RunTable {
    * moved in between, and then harmless (that place is the old path's).
    */
   static migrate(storeDir: string): (db: Database.Database) => void {
-    const parent = dirname(realStore(storeDir));
+    const parent = dirname(realPath(storeDir));
     return (db) => {
       const rows = db.prepare<[], { id: number; pipeline: string }>('SELECT id, pipeline FROM runs WHERE place IS NULL').all();
       const log = db.prepare<[number], { log: string }>('SELECT log FROM run_jobs WHERE run_id = ? AND log IS NOT NULL LIMIT 1');
@@ -51,7 +51,7 @@ export class RunTable {
       for (const r of rows) {
         // Where the store was when the run wrote its logs (absolute paths into it): the store may have moved since.
         const then = LOG_TAIL.exec(log.get(r.id)?.log ?? '');
-        const at = then !== null && isAbsolute(then[1]!) ? dirname(realStore(then[1]!)) : parent;
+        const at = then !== null && isAbsolute(then[1]!) ? dirname(realPath(then[1]!)) : parent;
         put.run(relative(at, realParents(r.pipeline)), r.id);
       }
       // Shell sessions an older Shark recorded as runs of FILE itself (their summary says so) are moved off it.
