@@ -1,7 +1,8 @@
 import { isUnder } from './data-path.js';
 import type { Mention } from './mentions.js';
 import type { Input, Output } from './pipeline.js';
-import { claim, type Fail, type Resolved, type Writers } from './writers.js';
+import { changedInPlace, CHANGERS, copiedInto } from './others-paths.js';
+import { claim, type Fail, type Writers } from './writers.js';
 
 /**
  * Programs that only list or read what they are given: a path they name that
@@ -69,6 +70,7 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
       continue;
     }
     if (m.dest === true && r.kind !== 'none' && !mine && !copiedInto(m, r, writers, write, fail)) continue;
+    if (m.program !== undefined && CHANGERS.has(m.program) && m.redirect === undefined && r.kind !== 'none' && !mine && !changedInPlace(m, r, writers, write, fail)) continue;
     if (m.redirect === 'in' && r.kind === 'none') {
       fail(m.at, `reads \`${path}\`, which no earlier step writes or imports and no frontmatter input names`);
       continue;
@@ -108,33 +110,6 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
 function perItem(path: string, m: Mention, ext: string | undefined): Output {
   // `+/`: each job's item is a directory, which Shark makes for it.
   return { path, isDir: true, at: m.at, perItem: true, ...(ext !== undefined ? { ext } : {}), ...(m.plus?.dir === true ? { created: true as const } : {}) };
-}
-
-/**
- * What a copy into another's path is (`cp a /data/y/`, `mv -t /data/y b`): a new file named inside another step's
- * directory is written beside it; a directory only written into is written whole; the path itself, or a directory
- * inside another's, is refused: it is its writer's, read-only to this step, so what is copied there would be lost.
- * False once the mention is decided.
- */
-function copiedInto(m: Mention, r: Exclude<Resolved, { kind: 'none' }>, writers: Writers, write: (m: Mention, o: Output) => void, fail: Fail): boolean {
-  const path = m.path.text;
-  if (r.kind === 'contains') {
-    write(m, { path, isDir: true, at: m.at, perItem: false, created: true });
-  } else if (!m.path.isDir) {
-    write(m, { path, isDir: false, at: m.at, perItem: false });
-  } else {
-    const owner = r.kind === 'exact' ? path : r.path;
-    const first = writers.of(owner)!;
-    const input = first.step.startsWith('input:') ? first.step.slice('input:'.length) : undefined;
-    const who = input !== undefined ? `frontmatter input \`${input}\`` : `step \`${first.step}\``;
-    const which = `which ${who} ${input !== undefined ? 'provides' : 'writes'}`;
-    const where = owner === path ? `\`${path}/\`, ${which}` : `\`${path}/\`, inside \`${owner}/\`, ${which}`;
-    const why = input !== undefined ? 'inputs are read-only' : "a directory is its writer's output, read-only to the steps after it";
-    fail(m.at, `\`${m.program!}\` writes into ${where}: ${why}, `
-      + `so what \`${m.program!}\` put there would be lost. ${input !== undefined ? 'Copy into a directory no input holds'
-        : `Make and fill it in one command (\`mkdir -p ${path} && ${m.program!} …\`), or name the new file (\`${path}/NAME\`)`}`, [{ at: first.at, message: input !== undefined ? `${who} is declared here` : `${who} writes \`${owner}\` here` }]);
-  }
-  return false;
 }
 
 /** Whether another mention of the command reads a path inside `dir` that another step wrote. */

@@ -399,6 +399,21 @@ describe('whole documents', () => {
     ]);
   });
 
+  it('refuses a change in place of another step\'s output (chmod +x on the line after the one that wrote it), which the run would refuse', () => {
+    expect(errors(doc([['shark-run {id=a}', "cat > /data/tool.sh <<'END'\nwc -l\nEND\nchmod +x /data/tool.sh"]]))).toEqual([
+      '5:10: `chmod` changes `/data/tool.sh`, which step `a.1` writes: a step\'s inputs are read-only, and the run would fail changing it;'
+        + ' change it in the command that writes it (`… && chmod … /data/tool.sh`), or change a copy [2:7: step `a.1` writes `/data/tool.sh` here]',
+    ]);
+    expect(errors(doc([['shark-run {id=a}', 'mkdir -p /data/d && echo 1 > /data/d/a\nchmod -R 700 /data/d/']]))).toHaveLength(1);
+    expect(errors(doc([['shark-run {id=a}', 'echo 1 > /data/d/a\ntouch /data/d/']]))).toEqual([
+      '3:7: `touch` changes `/data/d/`, holding `/data/d/a`, which step `a.1` writes: a step\'s inputs are read-only, and the run would fail'
+        + ' changing it; change it in the command that writes it (`… && touch … /data/d/`), or change a copy [2:10: step `a.1` writes `/data/d/a` here]',
+    ]);
+    // One command may change what it wrote; a new name touched inside another's directory is this step's own.
+    const p = load(doc([['shark-run {id=a}', 'echo > /data/t.sh && chmod +x /data/t.sh\nmkdir /data/d\ntouch /data/d/ready']]));
+    expect(flow(p)).toEqual(['a.1:  -> /data/t.sh', 'a.2:  -> /data/d (after a.1)', 'a.3:  -> /data/d/ready (after a.2)']);
+  });
+
   it('takes a file copied to a new name inside another step\'s directory as an output, not a missing input', () => {
     const p = load(doc([
       ['shark-run {id=a}', 'echo hi > /data/x.txt\nmkdir -p /data/y\ncp /data/x.txt /data/y/x.txt\nln -s ../x.txt --target-directory=/data/z/'],
