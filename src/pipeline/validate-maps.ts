@@ -45,6 +45,10 @@ function reduceHint(step: Step, wildcard: Input): string {
   const program = mention?.program ?? 'cat';
   const pattern = wildcard.pattern!;
   const dir = `${wildcard.path}/`;
+  // A loop over the items (`for f in /data/ranges/*.csv; do`) is no program `find` could run.
+  if (program === 'for' || program === 'select') {
+    return `or, for one job that reads them all (a reduce), loop in the directory instead: \`cd ${dir} && ${program} f in ${pattern}; do …; done\``;
+  }
   const find = pattern.includes('/') ? '' : `\`find ${dir} -name '${pattern}' -exec ${program} {} +\` or `;
   return `or, for one job that reads them all (a reduce), name the directory instead of the wildcard: ${find}\`cd ${dir} && ${program} ${pattern}\``;
 }

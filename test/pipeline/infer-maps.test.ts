@@ -254,4 +254,11 @@ describe('a map whose plain-file output was meant as a reduce', () => {
         'or, for one job that reads them all (a reduce), name the directory instead of the wildcard: `cd /data/s/ && wc */*.csv`',
     ]);
   });
+
+  it('hints a loop in the directory for a loop over the wildcard, not `find … -exec for`', () => {
+    expect(errors(doc([
+      ['shark-import', 'zenodo:1/r.zip /data/ranges/ extract'],
+      ['shark-run', 'for f in /data/ranges/*.csv; do\n  tail -n +2 "$f" >> /data/all.csv\ndone'],
+    ]))[0]).toMatch(/or, for one job that reads them all \(a reduce\), loop in the directory instead: `cd \/data\/ranges\/ && for f in \*\.csv; do …; done`$/);
+  });
 });
