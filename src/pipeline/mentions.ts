@@ -183,6 +183,11 @@ function unclosedBracket(pattern: string): number {
   return -1;
 }
 
+/** Offsets in the command text where Shark reads a /data path (a mention, or a path it refuses), as `findMentions` does. */
+export function pathStarts(words: readonly Word[]): Set<number> {
+  return new Set([...candidates(words)].map(({ word, start }) => word.offsets[start]!));
+}
+
 /**
  * Where paths start in each word: at its start, after `=`, or, inside a
  * command substitution within double quotes (`"n=$(wc -l < /data/x)"`),

@@ -1,0 +1,62 @@
+import { warning, type Diagnostic } from '../diagnostics.js';
+import type { Document } from '../markdown/document.js';
+import { pathStarts } from './mentions.js';
+import { splitCommands, type CommandText } from './shell-lines.js';
+import { shellWords } from './shell-words.js';
+import { runBlocksAsWritten } from './written-blocks.js';
+
+/** `/data` where a path could start: not inside a longer name (`/mnt/data`, `$HOME/data`, `my/data`). */
+const DATA_AT = /(?<![\w.~/$-])\/data(?=[/'"\s)`;|&]|$)/g;
+
+/**
+ * Warnings at what a command says that Shark cannot follow: a /data path
+ * inside a quoted program or a here-document (`python3 -c "open('/data/x')"`),
+ * which is no input or output of the step, so it is not placed, not keyed and,
+ * on the host, names the machine's own /data; and bash's process substitution
+ * (`<(sort /data/a)`), which /bin/sh (dash) refuses. One warning per place in
+ * the document, not per instance of a sweep.
+ */
+export function shellBlindSpots(document: Document): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  for (const block of runBlocksAsWritten(document)) {
+    for (const command of splitCommands(block.body).commands) {
+      const posOf = (offset: number): { line: number; col: number } => ({ line: command.lines[offset]!, col: command.cols[offset]! });
+      const seen = pathStarts(shellWords(command.text));
+      for (const m of command.text.matchAll(DATA_AT)) {
+        if (seen.has(m.index)) continue;
+        const at = posOf(m.index);
+        const path = /^[^'"\s)`;|&]*/.exec(command.text.slice(m.index))![0];
+        const host = block.arg === undefined ? ', and on the host it names the machine\'s own /data' : '';
+        found.push(warning(document.file, at, `Shark does not see \`${path}\` here, inside quotes or a here-document: it is no input or output of the step${host}. `
+          + 'Give it to the program as an argument of its own (`python3 -c \'…sys.argv[1]…\' /data/x`, `sh -c \'… "$1"\' sh /data/x`)'));
+      }
+      for (const offset of processSubstitutions(command)) {
+        found.push(warning(document.file, posOf(offset), 'process substitution (`<(…)`, `>(…)`) is bash\'s: a step runs with /bin/sh, which on Debian (dash) '
+          + 'refuses it as a syntax error; write what it makes to a /data file in a step before, or run the command with `bash -c \'…\'`'));
+      }
+    }
+  }
+  return found;
+}
+
+/** Offsets of `<(` and `>(` outside quotes and escapes. */
+function processSubstitutions(command: CommandText): number[] {
+  const found: number[] = [];
+  const text = command.text;
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quote === "'") {
+      if (ch === "'") quote = '';
+    } else if (ch === '\\') {
+      i++;
+    } else if (quote === '"') {
+      if (ch === '"') quote = '';
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+    } else if ((ch === '<' || ch === '>') && text[i + 1] === '(' && text[i - 1] !== '<' && text[i - 1] !== '>') {
+      found.push(i);
+    }
+  }
+  return found;
+}

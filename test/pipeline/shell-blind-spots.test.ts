@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { loadPipeline } from '../../src/pipeline/load.js';
+import { doc } from '../helpers/documents.js';
+
+function warnings(source: string): string[] {
+  const { pipeline, diagnostics } = loadPipeline('p.md', source);
+  expect(pipeline).toBeDefined();
+  return diagnostics.map((d) => `${d.at.line}:${d.at.col}: ${d.severity}: ${d.message}`);
+}
+
+describe('what a command says that Shark cannot follow', () => {
+  it('warns at a /data path inside a quoted program or a here-document: not placed, not keyed, on the host the machine\'s own', () => {
+    const shown = warnings(doc([
+      ['shark-run {id=a}', 'echo x > /data/list.txt'],
+      ['shark-run {id=b}', `python3 -c "import sys; print(sum(1 for l in open('/data/list.txt')))" > /data/n.txt\npython3 - > /data/m.txt <<'END'\nprint(open("/data/n.txt").read())\nEND`],
+    ]));
+    expect(shown).toEqual([
+      "6:52: warning: Shark does not see `/data/list.txt` here, inside quotes or a here-document: it is no input or output of the step, and on the host it names the machine's own /data. "
+        + "Give it to the program as an argument of its own (`python3 -c '…sys.argv[1]…' /data/x`, `sh -c '… \"$1\"' sh /data/x`)",
+      expect.stringMatching(/^8:13: warning: Shark does not see `\/data\/n\.txt` here/),
+    ]);
+  });
+
+  it('is quiet about paths it sees, comments, and names that only end in data', () => {
+    expect(warnings(doc([
+      ['shark-run {id=a}', 'echo 1 > /data/a.txt # copy of /data/b.txt\nn="$(wc -l < /data/a.txt)"; echo "$n" > /data/n.txt\ncat /mnt/data/x $HOME/data/y > /data/c.txt'],
+      ['shark-run:env {id=b}', `sh -c 'cat "$1"' sh /data/a.txt > /data/d.txt`],
+      ['shark-build:env', 'FROM busybox'],
+    ]))).toEqual([]);
+  });
+
+  it('warns at bash\'s process substitution, which /bin/sh refuses, but not at a quoted one', () => {
+    expect(warnings(doc([
+      ['shark-run {id=a}', 'echo a > /data/a.txt; echo b > /data/b.txt'],
+      ['shark-run {id=b}', "join <(sort /data/a.txt) <(sort /data/b.txt) > /data/j.txt\necho '<(x)' > /data/q.txt"],
+    ]))).toEqual([
+      expect.stringMatching(/^6:6: warning: process substitution \(`<\(…\)`, `>\(…\)`\) is bash's: a step runs with \/bin\/sh/),
+      expect.stringMatching(/^6:26: warning: process substitution/),
+    ]);
+  });
+});
