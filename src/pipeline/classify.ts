@@ -62,6 +62,9 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
           ? `reads \`${shown}\`, which no earlier step writes or imports and no frontmatter input names`
           : `nothing writes ${path}/: \`${m.program!}\` only reads it (its \`+\` joins each job's item there); write it in an earlier step, import it, or name it as a frontmatter input`);
       } else if (mine) {
+        // `mkdir -p /data/out/ && cat /data/in/*.txt > /data/out/+`: the map writes items there, not the directory
+        // whole (each job would output it beside its item, and find its item gone once the directory is taken).
+        for (let k = outputs.length - 1; k >= 0; k--) if (outputs[k]!.path === path && !outputs[k]!.perItem) outputs.splice(k, 1);
         // `/data/aoh/+.tif` and `/data/aoh/+.json`: one directory, two files per item.
         if (!outputs.some((o) => o.path === path && o.perItem && o.ext === ext)) outputs.push(perItem(path, m, ext));
       } else {

@@ -39,6 +39,17 @@ describe('nested wildcards', () => {
   });
 });
 
+describe('a map that makes its own output directory first', () => {
+  it('outputs each job\'s item, not the directory whole beside it (every job failed: "step did not create /data/out/f1.txt")', () => {
+    const p = load(doc([
+      ['shark-import', 'in /data/in/'],
+      ['shark-run', 'mkdir -p /data/out/ && cat /data/in/*.txt > /data/out/+'],
+      ['shark-run', 'mkdir -p /data/tif && gdal_translate /data/in/* /data/tif/+.tif'],
+    ]));
+    expect(flow(p).slice(1)).toEqual(['run: /data/in/*.txt<import -> /data/out/+', 'run-2: /data/in/*<import -> /data/tif/+.tif']);
+  });
+});
+
 describe('`+.EXT`', () => {
   it('names each job\'s output after its item with a new extension, several per directory', () => {
     const p = loadAllowingWarnings(doc([
