@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
@@ -36,6 +37,8 @@ export async function runPipeline(
   emit: (e: RunEvent) => void,
 ): Promise<RunSummary> {
   const started = Date.now();
+  // Each running or queued job listens for the stop: at -j 8, more than Node's 10 before it warns of a leak.
+  setMaxListeners(0, options.signal);
   const { pipeline, store, meta } = session;
   const runId = meta.startRun(session.pipelinePath, sha256(pipeline.document.source));
   const leases = new Leases(meta, runId);
