@@ -8,3 +8,12 @@ export function appendToLog(logPath: string, text: string): void {
     // The log is for people; the outcome says it all too.
   }
 }
+
+/** Makes a failed job's log, empty when its command printed nothing: the failure report names it, and it is there to open. */
+export function keepLog(logPath: string): void {
+  try {
+    appendFileSync(logPath, '');
+  } catch {
+    // As above.
+  }
+}

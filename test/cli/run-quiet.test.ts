@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 
@@ -14,5 +15,14 @@ describe('a run\'s own output', () => {
     const ran = await rig.shark(['run', 'p.md', '-j', '8']);
     expect(ran.code).toBe(0);
     expect(ran.stderr).not.toMatch(/Warning|node:/);
+  });
+
+  it('names a failed job\'s log that is there to open, empty when the command printed nothing', async () => {
+    rig.write('p.md', '# e\n\n```shark-run\nexit 3\n```\n');
+    const ran = await rig.shark(['run', 'p.md']);
+    expect(ran.code).toBe(1);
+    const log = /log: (\S+\.log)/.exec(ran.stderr)?.[1];
+    expect(log).toBeDefined();
+    expect(readFileSync(log!, 'utf8')).toBe('');
   });
 });

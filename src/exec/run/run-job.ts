@@ -12,7 +12,7 @@ import type { ModifiedInput, SnapshotId, Workspace } from '../../store/snapshot-
 import { VERSION } from '../../version.js';
 import { HOST_ENV_ID } from '../environments.js';
 import type { FailureReason } from '../events.js';
-import { appendToLog } from '../job-log.js';
+import { appendToLog, keepLog } from '../job-log.js';
 import { maskText } from '../secret-mask.js';
 import { tailOf } from './tail.js';
 import type { RunContext } from './context.js';
@@ -135,6 +135,7 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
     // an executor that refused the job may have said it there already). Masked: an error may quote a secret.
     const note = `shark: ${f.message}`;
     if ((f.unrun === true || !launched) && !tail.includes(note)) appendToLog(logPath, maskText(note, secrets));
+    else keepLog(logPath);
     const failure = { reason: f.reason, exitCode: f.exitCode ?? null };
     ctx.counts.failed++;
     ctx.failures.push({ job: job.id, where, reason: f.reason, log: logPath });
