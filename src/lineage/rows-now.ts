@@ -33,9 +33,13 @@ export function stepsNamed(pipeline: Pipeline, target: string): { steps: Step[];
 export function rowsNow(meta: Metadata, rows: readonly RunJobRow[], steps: readonly Step[]): RowNow[] {
   const stepOfKey = new Map<string, Step>();
   for (const step of steps) for (const key of meta.keysOfIdentity(stepIdentity(step))) stepOfKey.set(key, step);
+  // A failed job's key may be no result's nor the step's last attempt's (it failed, was fixed and ran again): its row says what it writes.
+  const unfinished = rows.length === 0 ? new Map<string, string>() : meta.unfinishedIdentities(rows[0]!.run_id);
+  const stepOfIdentity = unfinished.size === 0 ? new Map<string, Step>() : new Map(steps.map((s) => [stepIdentity(s), s]));
   const found: RowNow[] = [];
   for (const row of rows) {
-    const step = stepOfKey.get(row.key);
+    const written = unfinished.get(row.job);
+    const step = stepOfKey.get(row.key) ?? (written === undefined ? undefined : stepOfIdentity.get(written.split('\0')[0]!));
     if (step !== undefined) found.push({ row, job: step.id + row.job.slice(row.step.length), line: step.at.line });
   }
   return found;

@@ -5,6 +5,8 @@ import { PathMap } from './path-map.js';
 export interface Writer {
   readonly step: string;
   readonly at: Position;
+  /** The step writes the path only because it names it first (rule 1), by no redirection or copy: perhaps a reader too early. */
+  readonly named?: true;
 }
 
 /**
@@ -86,7 +88,9 @@ export function claim(writers: Writers, path: string, writer: Writer, fail: Fail
         ? `\`${path}/\` contains ${who}; ${me} cannot also write it (inputs are read-only)`
         : inputName !== undefined
           ? `\`${path}\` is ${who}; ${me} cannot also write it (each path has one writer)`
-          : `\`${path}\` is written by two steps: \`${first.step}\` and \`${writer.step}\` (each path has one writer)`;
+          : `\`${path}\` is written by two steps: \`${first.step}\` and \`${writer.step}\` (each path has one writer)${first.named === true && writer.named !== true
+            ? `; \`${first.step}\` only names it, before \`${writer.step}\` writes it (a path's first mention writes it): if it reads it, move it after \`${writer.step}\``
+            : ''}`;
   const note = inputName !== undefined ? `${who} is declared here` : `${who} writes \`${path}\` here`;
   fail(writer.at, message, [{ at: first.at, message: note }]);
   return false;

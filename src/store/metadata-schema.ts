@@ -53,6 +53,11 @@ export interface RunJobRow {
   /** Why a failed job failed (`exit`, `signal`, `timeout`, `missing-output`, `modified-input`, …). */
   readonly reason?: string | null;
   readonly exit_code?: number | null;
+  /**
+   * What the job writes (`plan/jobs.ts` `stepIdentity`, and its items), for a job that did not end ok or cached:
+   * no result says which step it was, and its attempt gives way to the step's next one (`rows-now.ts`).
+   */
+  readonly identity?: string | null;
 }
 
 export interface RunRow {
@@ -105,6 +110,7 @@ const ADDED_COLUMNS: readonly [table: string, column: string, type: string][] = 
   ['runs', 'beat', 'INTEGER'],
   ['run_jobs', 'reason', 'TEXT'],
   ['run_jobs', 'exit_code', 'INTEGER'],
+  ['run_jobs', 'identity', 'TEXT'],
   ['attempts', 'reason', 'TEXT'],
   ['attempts', 'exit_code', 'INTEGER'],
   ['runs', 'version', 'TEXT'],

@@ -258,6 +258,12 @@ export class Metadata {
     return this.runRows.all(runId).map((r) => this.withLog(r));
   }
 
+  /** What the jobs of a run that did not end ok or cached write (`RunJobRow.identity`), by job. */
+  unfinishedIdentities(runId: number): Map<string, string> {
+    const rows = this.db.prepare<[number], { job: string; identity: string }>('SELECT job, identity FROM run_jobs WHERE run_id = ? AND identity IS NOT NULL').all(runId);
+    return new Map(rows.map((r) => [r.job, r.identity]));
+  }
+
   /** One job's row of a run (the page of its log). */
   runJob(runId: number, job: string): RunJobRow | undefined {
     const row = this.runRows.one(runId, job);

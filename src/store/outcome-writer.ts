@@ -33,7 +33,7 @@ export class OutcomeWriter {
       'INSERT OR REPLACE INTO attempts (identity, key, status, record, log, ended, reason, exit_code, run_id) VALUES (@identity, @key, @status, @record, @log, @ended, @reason, @exit_code, @run_id)',
     );
     this.putRunJob = db.prepare(
-      'INSERT OR REPLACE INTO run_jobs (run_id, job, step, block, line, item, key, status, log, reason, exit_code) VALUES (@run_id, @job, @step, @block, @line, @item, @key, @status, @log, @reason, @exit_code)',
+      'INSERT OR REPLACE INTO run_jobs (run_id, job, step, block, line, item, key, status, log, reason, exit_code, identity) VALUES (@run_id, @job, @step, @block, @line, @item, @key, @status, @log, @reason, @exit_code, @identity)',
     );
     this.dropLease = db.prepare('DELETE FROM leases WHERE name = ? AND pid = ? AND host = ?');
   }
@@ -51,7 +51,7 @@ export class OutcomeWriter {
         this.putAttempt.run({
           identity: result.identity, key: result.key, status: 'ok', record: result.record, log: result.log, ended: result.ended, reason: null, exit_code: 0, run_id: result.run_id,
         });
-        this.putRunJob.run({ ...job, run_id: result.run_id, key: result.key, status: 'ok', log: result.log, reason: null, exit_code: 0 });
+        this.putRunJob.run({ ...job, run_id: result.run_id, key: result.key, status: 'ok', log: result.log, reason: null, exit_code: 0, identity: null });
         if (lease !== undefined) this.dropLease.run(lease, process.pid, this.host);
       }
     })();
@@ -61,13 +61,13 @@ export class OutcomeWriter {
   failure(attempt: AttemptRow, job: RunJobRow, lease?: string): void {
     this.db.transaction(() => {
       this.putAttempt.run({ reason: null, exit_code: null, run_id: job.run_id, ...attempt });
-      this.putRunJob.run({ reason: null, exit_code: null, ...job });
+      this.putRunJob.run({ reason: null, exit_code: null, identity: null, ...job });
       if (lease !== undefined) this.dropLease.run(lease, process.pid, this.host);
     })();
   }
 
   /** A job's place in the run alone (a cached job, one left out). */
   runJob(job: RunJobRow): void {
-    this.putRunJob.run({ reason: null, exit_code: null, ...job });
+    this.putRunJob.run({ reason: null, exit_code: null, identity: null, ...job });
   }
 }

@@ -41,3 +41,24 @@ describe('shark logs of an earlier run', () => {
     expect(word.stderr).toContain('--run expects a whole number, not `x`');
   });
 });
+
+describe('shark logs of a failure fixed since', () => {
+  let rig: Rig;
+  afterAll(() => rig.cleanup());
+
+  it('shows the failed job of run N under the block as it is now, after its command was fixed and ran again', async () => {
+    rig = new Rig();
+    const doc = (pattern: string): string =>
+      `# F\n\n## Make\n\n\`\`\`shark-run\necho hello > /data/a.txt\n\`\`\`\n\n## Check\n\n\`\`\`shark-run\necho checking; grep -q ${pattern} /data/a.txt && echo ok > /data/b.txt\n\`\`\`\n`;
+    rig.write('f.md', doc('bye'));
+    expect((await rig.shark(['run', 'f.md'])).code).toBe(1);
+    expect((await rig.shark(['run', 'f.md'])).code).toBe(1);
+    rig.write('f.md', doc('hello'));
+    expect((await rig.shark(['run', 'f.md'])).code).toBe(0);
+    for (const run of ['1', '2']) {
+      const old = await rig.shark(['logs', 'f.md', 'check', '--run', run]);
+      expect([old.code, old.stderr]).toEqual([0, '']);
+      expect(old.stdout).toMatch(new RegExp(`^==> check \\(failed, line 13\\) \\S+/logs/${run}/\\S+\\nchecking\\n$`));
+    }
+  });
+});

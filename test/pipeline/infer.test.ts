@@ -78,6 +78,11 @@ describe('inference of inputs and outputs', () => {
     expect(errors(doc([['shark-import {id=get}', 'https://x.org/a /data/a'], ['shark-run {id=b}', 'touch x > /data/a']]))).toEqual([
       '6:11: `/data/a` is written by two steps: `get` and `b` (each path has one writer) [2:17: step `get` writes `/data/a` here]',
     ]);
+    // A reader put before its writer writes the path by naming it first: the message says so.
+    expect(errors(doc([['shark-run {id=sum}', 'python3 count.py /data/species.csv > /data/n.txt'], ['shark-run {id=get}', "printf 'a\\n' > /data/species.csv"]]))).toEqual([
+      '6:16: `/data/species.csv` is written by two steps: `sum` and `get` (each path has one writer); `sum` only names it, before `get` writes it'
+        + ' (a path\'s first mention writes it): if it reads it, move it after `get` [2:18: step `sum` writes `/data/species.csv` here]',
+    ]);
     // Two steps of one block are two steps too.
     expect(errors(doc([['shark-run {id=a}', 'echo > /data/x\necho >> /data/x']]))).toEqual([
       '3:9: `/data/x` is written by two steps: `a.1` and `a.2` (each path has one writer) [2:8: step `a.1` writes `/data/x` here]',

@@ -150,7 +150,7 @@ export class RunContext {
     return {
       run_id: this.runId, job: job.id, step: job.step.id, block: job.step.blockId, line: job.step.at.line,
       item: rowItem(job.items), key: job.key, status, log,
-      reason: failure?.reason ?? null, exit_code: failure?.exitCode ?? null,
+      reason: failure?.reason ?? null, exit_code: failure?.exitCode ?? null, identity: status === 'ok' || status === 'cached' ? null : job.identity,
     };
   }
 
