@@ -1,6 +1,7 @@
 import { error, type Diagnostic } from '../diagnostics.js';
 import { colOf, type Axis, type Document, type SharkBlock, type SourceLine } from '../markdown/document.js';
 import { valueProblem, type GivenPlaces } from './given-frontmatter.js';
+import { splitCommands } from './shell-lines.js';
 
 /** One `%{NAME}` in a line: `start` is the offset of `%`, `end` is just past `}`. */
 export interface Reference {
@@ -158,6 +159,7 @@ export function instantiate(
     }
     const lines: { line: SourceLine; refs: Reference[] }[] = [];
     const mentioned = new Set<string>();
+    const comments = block.kind === 'run' ? commentLines(block.body) : new Set<number>();
     for (const line of block.body) {
       const found = findReferences(line.text);
       if (!found.ok) {
@@ -166,8 +168,10 @@ export function instantiate(
         continue;
       }
       for (const ref of found.refs) {
-        if (axes.has(ref.name)) mentioned.add(ref.name);
-        else if (!scalars.has(ref.name)) {
+        // `# sums every %{TAXA} file` above a fan-in: a comment runs nothing, so it makes no instances.
+        if (axes.has(ref.name)) {
+          if (!comments.has(line.line)) mentioned.add(ref.name);
+        } else if (!scalars.has(ref.name)) {
           const message = secrets.has(ref.name)
             ? `\`%{${ref.name}}\`: ${ref.name} is a secret: its value cannot be put into a command, where it would enter the cache key; read it from the environment as $${ref.name}`
             : `unknown \`%{${ref.name}}\`: ${knownText}`;
@@ -175,7 +179,7 @@ export function instantiate(
         }
       }
       // What names no value stays as written.
-      lines.push({ line, refs: found.refs.filter((ref) => axes.has(ref.name) || scalars.has(ref.name)) });
+      lines.push({ line, refs: found.refs.filter((ref) => (axes.has(ref.name) && !comments.has(line.line)) || scalars.has(ref.name)) });
     }
     const mine = [...axes.keys()].filter((name) => mentioned.has(name)).map((name) => [name, values.get(name) ?? []] as const);
     for (const combination of combinations(mine)) {
@@ -188,3 +192,12 @@ export function instantiate(
   return { document: { ...document, blocks }, diagnostics, references };
 }
 
+
+/** The lines of a run block's body that are only a shell comment (not inside a here-document or a quoted string). */
+function commentLines(body: readonly SourceLine[]): Set<number> {
+  const run = new Set<number>();
+  const { commands, output } = splitCommands(body);
+  for (const c of commands) for (const n of c.lines) run.add(n);
+  for (const line of output) run.add(line.line);
+  return new Set(body.filter((l) => !run.has(l.line) && l.text.trimStart().startsWith('#')).map((l) => l.line));
+}

@@ -104,6 +104,17 @@ describe('instantiation', () => {
     expect(publish.after).toEqual(['sum[SCENARIO=restore]', 'sum[SCENARIO=arable]']);
   });
 
+  it('makes no instances of a block for an axis only a shell comment names (a fan-in saying what it sums)', () => {
+    // In a here-document, a line starting with `#` is text the command writes: it makes instances.
+    expect(problems(`---\nTAXA: [AVES, MAMMALIA]\n---\n\n${fence}shark-run\ncat > /data/notes.txt <<EOF\n# %{TAXA}\nEOF\n${fence}\n`)).toEqual([
+      '6:7: `/data/notes.txt` is written by two steps: `run[TAXA=AVES]` and `run[TAXA=MAMMALIA]` (each path has one writer)',
+    ]);
+    const q = load(`---\nTAXA: [AVES, MAMMALIA]\n---\n\n${fence}shark-run\necho %{TAXA} > /data/t/%{TAXA}.txt\n${fence}\n\n## Total\n\n`
+      + `${fence}shark-run\n# sums every %{TAXA} file\ncd /data/t/\ncat *.txt > /data/total.txt\n${fence}\n`);
+    expect(q.blocks.map((b) => b.id)).toEqual(['run[TAXA=AVES]', 'run[TAXA=MAMMALIA]', 'total']);
+    expect(commands(q).at(-1)).toBe('cat *.txt > /data/total.txt');
+  });
+
   it('keeps positions pointing at the original text', () => {
     const p = load(SWEEP);
     const step = p.steps[3] as RunStep;
