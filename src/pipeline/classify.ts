@@ -92,7 +92,7 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
       // `echo 1 > /data/y/n.txt; cp x /data/y/`: a program that may write names the directory the step writes files
       // into, as a directory (its `/`). The directory is the output, whole: its files alone would drop what that
       // program put beside them.
-      if (r.kind === 'contains' && (m.path.isDir || m.dest === true) && m.redirect !== 'in' && !onlyReads(m) && !(m.program !== undefined && ADDS_NOTHING.has(m.program))
+      if (r.kind === 'contains' && m.path.isDir && m.redirect !== 'in' && !onlyReads(m) && !(m.program !== undefined && ADDS_NOTHING.has(m.program))
         && claim(writers, path, { step: id, at: m.at }, fail)) {
         for (let k = outputs.length - 1; k >= 0; k--) if (isUnder(outputs[k]!.path, path) && !outputs[k]!.perItem) outputs.splice(k, 1);
         // Shark makes it, as it made it for the file the step wrote into it.

@@ -58,7 +58,7 @@ describe('shark logs of a failure fixed since', () => {
     for (const run of ['1', '2']) {
       const old = await rig.shark(['logs', 'f.md', 'check', '--run', run]);
       expect([old.code, old.stderr]).toEqual([0, '']);
-      expect(old.stdout).toMatch(new RegExp(`^==> check \\(failed, line 13\\) \\S+/logs/${run}/\\S+\\nchecking\\n$`));
+      expect(old.stdout).toMatch(new RegExp(`^==> check \\(failed, line 12\\) \\S+/logs/${run}/\\S+\\nchecking\\n$`));
     }
   });
 });

@@ -21,7 +21,7 @@ describe('a run\'s own output', () => {
     rig.write('p.md', '# e\n\n```shark-run\nexit 3\n```\n');
     const ran = await rig.shark(['run', 'p.md']);
     expect(ran.code).toBe(1);
-    const log = /log: (\S+\.log)/.exec(ran.stderr)?.[1];
+    const log = /log: (\S+\.log)/.exec(ran.stdout + ran.stderr)?.[1];
     expect(log).toBeDefined();
     expect(readFileSync(log!, 'utf8')).toBe('');
   });
