@@ -163,18 +163,18 @@ function publishCopy(from: string, published: string): string[] {
 
 /**
  * The directories a step's outputs go into, which Shark makes, and those it
- * writes into under names made as it runs. A directory the step writes whole
- * (`/data/out/` of a map, or of names made as it runs) is emptied first, as a
- * run gives each step none of its outputs: an item gone since an earlier
- * run of the script would linger in it. One it also reads, or that
- * another step writes into too, is kept.
+ * writes into under names made as it runs. What the step writes is removed
+ * first, as a run gives each step none of its outputs: an item gone since an
+ * earlier run of the script would linger in a directory it writes whole
+ * (`/data/out/` of a map), and a file it appends to (`>> /data/years.txt`)
+ * would grow at each run. One it also reads, or that another step writes
+ * into too, is kept.
  */
 function outputParents(step: RunStep, pipeline: Pipeline): string[] {
   const plain = step.outputs.filter((o) => !o.perItem);
   const read = step.inputs.map((i) => i.path);
   // Nor one another step writes into, or that holds what another writes: its files are not this step's to remove.
-  const whole = step.outputs.filter((o) => (o.perItem || o.isDir || o.created === true) && o.path !== '/data'
-    && !read.some((r) => overlaps(r, o.path)) && !writtenAlso(pipeline, o.path, step));
+  const whole = step.outputs.filter((o) => o.path !== '/data' && !read.some((r) => overlaps(r, o.path)) && !writtenAlso(pipeline, o.path, step));
   return [...new Set(whole.map((o) => `rm -rf ${sq(o.path)}`)), ...mkdirs([...plain.map((o) => parentOf(o.path)), ...plain.filter((o) => o.created === true).map((o) => o.path)])];
 }
 

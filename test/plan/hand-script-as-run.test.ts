@@ -162,6 +162,13 @@ describe('the hand script does what run does', () => {
     expect(readTree(rig.path('_all'))).toEqual({ 'in/a.txt': 'a\n', 'out/a.txt': 'a\n', 'list/names.txt': 'a.txt\n' });
   });
 
+  it('run again, a file a step appends to holds one run\'s lines, not each run\'s (the years of format.md)', async () => {
+    const doc = ['```shark-run', 'for year in 2020 2021; do', '  echo "$year" >> /data/years.txt', 'done', '```', ''].join('\n');
+    await bothWays(doc, ['/data/years.txt']);
+    await bothWays(doc, ['/data/years.txt']);
+    expect(readTree(rig.path('_all'))).toEqual({ 'years.txt': '2020\n2021\n' });
+  });
+
   it('keeps what another step wrote into the directory a map writes, run again', async () => {
     rig.write('in/a.txt', 'a\n');
     const doc = [
