@@ -95,6 +95,8 @@ function usedSince(session: Session, step: string, jobs: readonly Job[], attempt
     const { job } = runOf.get(item)!;
     const result = results.get(key);
     if (result?.identity === job.identity) attempts.set(job.identity, { key, status: 'ok', record: result.record, run });
+    // The job's own key, used and gone since: `fsck --repair` dropped it (an edit and its revert before were no change).
+    else if (result === undefined && key === job.key) attempts.set(job.identity, { ...attempts.get(job.identity)!, key, status: 'ok', run });
   }
   return attempts;
 }

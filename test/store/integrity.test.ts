@@ -170,3 +170,21 @@ describe('store integrity (content-addressed store)', () => {
     expect(readFileSync(objectWith(rig, 'my own file\n'), 'utf8')).toBe('my own file\n');
   });
 });
+
+describe('why a job runs after fsck --repair, when its command was edited and put back before', () => {
+  it('says its result was dropped, not that its command changed (the edit\'s attempt is not what it is from)', async () => {
+    const rig = new Rig();
+    try {
+      const doc = (word: string): string => `# rs\n\n\`\`\`shark-run\necho ${word} > /data/a.txt\n\`\`\`\n`;
+      for (const word of ['one', 'two', 'one']) {
+        rig.write('p.md', doc(word));
+        expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+      }
+      flipByte(objectWith(rig, 'one\n'), true);
+      expect((await rig.shark(['fsck', 'p.md', '--repair'])).code).toBe(0);
+      expect((await rig.plan('p.md')).jobs[0]).toMatchObject({ status: 'run', reasons: ['the previous result was dropped by `shark fsck --repair` (its data was damaged)'] });
+    } finally {
+      rig.cleanup();
+    }
+  });
+});
