@@ -66,16 +66,20 @@ export function parseTarget(pipeline: Pipeline, text: string, places: LocalPlace
  * (the forward direction of lineage). "May": a step that re-runs and writes
  * the same bytes leaves its readers cached. A `{precious}` step the change
  * reaches keeps its result whatever changed (`plan` says `kept (precious)`):
- * it is listed as kept, and the chain stops there.
+ * it is listed as kept, and the chain stops there; but not one writing no
+ * /data path whose own command is what changes.
  */
 export function impactOf(pipeline: Pipeline, targets: readonly ImpactTarget[], pipelineDir: string): ImpactedStep[] {
   const marked = new Map<string, string>();
   const kept = new Set<string>();
   for (const step of pipeline.steps) {
-    const why = targets.map((t) => directReason(pipeline, step, t, pipelineDir)).find((r) => r !== undefined) ?? fromUpstream(step, marked, kept);
+    const reached = targets.map((t) => ({ t, why: directReason(pipeline, step, t, pipelineDir) })).find((r) => r.why !== undefined);
+    const why = reached?.why ?? fromUpstream(step, marked, kept);
     if (why === undefined) continue;
     marked.set(step.id, why);
-    if (isPrecious(step)) kept.add(step.id);
+    // A step that writes no /data path is known by its command (`stepIdentity`): edited, it is a new step, with nothing to keep.
+    const edited = step.outputs.length === 0 && (reached?.t.kind === 'step' || reached?.t.kind === 'block');
+    if (isPrecious(step) && !edited) kept.add(step.id);
   }
   return pipeline.steps.flatMap((s) => {
     const why = marked.get(s.id);

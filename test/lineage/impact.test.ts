@@ -64,6 +64,14 @@ describe('shark impact', () => {
     expect(json.steps.map((s) => s.step)).toEqual(['count', 'report']);
   });
 
+  it('does not mark as kept a {precious} block writing no /data path whose own command changes: plan runs it, as a new step', async () => {
+    rig.write('n.md', '# Make\n\n```shark-run\necho 1 > /data/a.txt\n```\n\n## Notify\n\n```shark-run {precious}\necho "posting $(cat /data/a.txt)"\n```\n');
+    const edited = await rig.shark(['impact', 'n.md', 'notify']);
+    expect(edited.stdout).toMatch(/^if block notify changes, 1 step may run again:\n  notify  n.md:10  changed\n/);
+    // What it reads changing keeps it, as plan does.
+    expect((await rig.shark(['impact', 'n.md', 'make'])).stdout).toContain('notify  n.md:10  kept (precious): reads /data/a.txt (from make)');
+  });
+
   it('marks a {precious} block as kept, not run again, and does not follow its readers', async () => {
     rig.write('k.md', '# Ranges\n\n```shark-run\nseq 1 3 > /data/x.txt\n```\n\n## AOH\n\n```shark-run {precious}\nwc -l < /data/x.txt > /data/aoh.txt\n```\n\n'
       + '## Report\n\n```shark-run\ncat /data/aoh.txt > /data/report.txt\n```\n\n## Both\n\n```shark-run\ncat /data/aoh.txt /data/x.txt > /data/both.txt\n```\n');
