@@ -59,7 +59,8 @@ export function ancestryInRun(meta: Metadata, runId: number, path: string): Ance
     for (const input of n.inputs) {
       for (const from of input.from) {
         const entry = steps.get(versionOf(from));
-        if (n.kind !== 'group' && entry !== undefined && input.path in entry.outputs) entry.outputs[input.path] = input.id;
+        // Not for a directory several jobs wrote into: what the reader saw is their union, none's output.
+        if (n.kind !== 'group' && input.from.length === 1 && entry !== undefined && input.path in entry.outputs) entry.outputs[input.path] = input.id;
         seenBy(from);
       }
     }

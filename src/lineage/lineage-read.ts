@@ -81,11 +81,21 @@ export function readLineage(meta: Metadata, runId: number, path: string, depth: 
     const quiet = quietParents(run, todo);
     const exact = index.writers(run, quiet.size === 0 ? todo : todo.filter((p) => !quiet.has(parentOf(p))));
     const rest: string[] = [];
+    const written: string[] = [];
     for (const p of todo) {
       const list = exact.get(p) ?? NONE;
       writers.set(run, p, list);
-      if (list.length > 0) produced(p, list);
+      if (list.length > 0) written.push(p);
       else rest.push(p);
+    }
+    // A directory a job wrote whole that others then wrote into (`> /data/tiles/extra.tif` beside the import of
+    // /data/tiles/): its readers read the union, so its producers are all of them.
+    const busy = written.length === 0 ? new Set<string>() : index.anyBelow(run, written);
+    const inside = busy.size === 0 ? new Map<string, RunProducer[]>() : index.writersBelow(run, [...busy]);
+    for (const p of written) {
+      const list = writers.get(run, p)!;
+      const more = (inside.get(p) ?? []).filter((g) => !list.some((w) => w.job === g.job));
+      produced(p, more.length === 0 ? list : [...list, ...more]);
     }
     const dirs: string[] = [];
     for (const p of rest) {
@@ -104,8 +114,8 @@ export function readLineage(meta: Metadata, runId: number, path: string, depth: 
       else produced(p, NONE);
     }
     if (below.length === 0) return;
-    const inside = index.writersBelow(run, below);
-    for (const p of below) produced(p, inside.get(p) ?? NONE);
+    const beneath = index.writersBelow(run, below);
+    for (const p of below) produced(p, beneath.get(p) ?? NONE);
   };
 
   /** The directories of `paths` (below /data) inside which no job of run `run` wrote anything. */

@@ -88,7 +88,8 @@ export function runSteps(
     steps.push({
       kind: 'run', id, index: firstIndex + n, blockId, block, at: c.text.at,
       command: c.text.text, text: c.text, mentions, env: block.arg, cwd: dataCwdOf(c.cwd, dataCwd), exports: c.exports,
-      localFiles: localFileWords(c.words), network, timeout: timeout ?? undefined, resources,
+      // After a `cd /data/…` line a relative name is data there, not a file beside the document.
+      localFiles: dataCwd?.ok === true ? localFileWords(c.words).filter((w) => w.startsWith('/')) : localFileWords(c.words), network, timeout: timeout ?? undefined, resources,
       inputs: dedupe(inputs), outputs, after: [],
     });
   });
@@ -128,6 +129,8 @@ function localFileWords(words: readonly Word[], found = new Set<string>()): stri
     const previous = words[k - 1];
     if (previous?.value === 'cd' && previous.command === w.command && words[k - 2]?.command !== w.command) {
       if (isLocalDir(w.value)) dirs = [...new Set([...dirs, ...dirs.map((d) => posix.join(d, w.value))])].slice(0, MAX_CD_DIRS);
+      // Into /data (`cd /data/d && cat *.txt`), a relative name is data, not a file beside the document; elsewhere, below that directory.
+      else if (w.value.startsWith('/') && !/[$`*?[\]{}~]/.test(w.value)) dirs = leadsIntoData(w.value) ? [] : [posix.normalize(w.value)];
       continue;
     }
     const name = localFileWord(w);

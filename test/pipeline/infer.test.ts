@@ -165,9 +165,17 @@ describe('run blocks', () => {
     ].join('\n')]]));
     expect((p.steps as RunStep[]).map((s) => s.localFiles)).toEqual([
       ['fit.py', 'analysis/fit.py', '../c.yaml', 'c.yaml'],
-      ['run.sh'],
+      ['/opt/run.sh'],
       ['lib/*.sh', '.'],
     ]);
+  });
+
+  it('keys on no file beside the document a name after a cd into /data reads: it is data there', () => {
+    const p = load(doc([
+      ['shark-run {id=a}', 'echo a > /data/d/a.txt'],
+      ['shark-run {id=b}', 'cd /data/d/ && cat *.txt a.txt > /data/all.txt\ncd /data/d/\ncat *.txt /home/me/h.txt > /data/all2.txt'],
+    ]));
+    expect((p.steps as RunStep[]).map((s) => s.localFiles)).toEqual([[], [], ['/home/me/h.txt']]);
   });
 
   it('keys on a file given as key=FILE and on an absolute host path, never on a /data path', () => {
