@@ -46,6 +46,11 @@ export function diffCommand(io: Io): Command {
         const path = normal.ok ? normal.path.text : what;
         const picked = pickRuns(session.meta, session.pipelinePath, path, { ...(flags.from !== undefined ? { from: flags.from } : {}), ...(flags.to !== undefined ? { to: flags.to } : {}) });
         if (!picked.ok) {
+          if (picked.reason === 'not-produced') {
+            // A query that found nothing, as lineage says it (1; 2 is for invalid input).
+            io.stderr(`shark: ${picked.message}\n`);
+            throw new ExitError(EXIT_FAILED);
+          }
           if (picked.reason !== 'same' || picked.now === undefined) return fail(picked.message);
           io.stdout(flags.json ? JSON.stringify(nothingToCompare(picked.now), null, 2) + '\n' : `${picked.message}: nothing to compare\n`);
           return;

@@ -115,6 +115,27 @@ describe('shark diff', () => {
     expect(answer.steps.map((s) => [s.job, s.class])).toEqual([['stamp', 'nondeterministic'], ['report', 'propagated'], ['numbers', 'same']]);
   });
 
+  it('a directory an import wrote and a step then wrote into: lineage names both, diff the step that changed', async () => {
+    rig.write('tiles/a.tif', 't1\n');
+    const doc = (name: string): string => `# Tiles\n\n\`\`\`shark-import\ntiles/ /data/tiles/\n\`\`\`\n\n\`\`\`shark-run {id=extra}\necho ${name} > /data/tiles/${name}.tif\n\`\`\`\n\n`
+      + '```shark-run {id=list}\nls /data/tiles/ > /data/list.txt\n```\n';
+    rig.write('t.md', doc('extra'));
+    expect((await rig.shark(['run', 't.md'])).code).toBe(0);
+    const lineage = JSON.parse((await rig.shark(['lineage', 't.md', '/data/list.txt', '--json'])).stdout) as { inputs: { path: string; from: { job: string }[] }[] };
+    expect(lineage.inputs.find((i) => i.path === '/data/tiles')?.from.map((f) => f.job).sort()).toEqual(['extra', 'tiles']);
+    rig.write('t.md', doc('extra2'));
+    expect((await rig.shark(['run', 't.md'])).code).toBe(0);
+    const answer = await json('t.md', '/data/list.txt');
+    expect(answer.steps.map((s) => [s.job, s.class])).toEqual([['extra', 'root-cause'], ['list', 'propagated'], ['tiles', 'same']]);
+  });
+
+  it('a path no run produced: a query that found nothing, exit 1, as lineage says it', async () => {
+    rig.write('p.md', STAMPED);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const none = await rig.shark(['diff', 'p.md', '/data/never.txt']);
+    expect([none.code, none.stdout, none.stderr]).toEqual([1, '', 'shark: no run produced /data/never.txt\n']);
+  });
+
   it('a changed environment only: the step is the root cause, though its output is the same', async () => {
     rig.write('p.md', PIPELINE);
     expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
