@@ -79,7 +79,9 @@ export function fsckCommand(io: Io): Command {
             throw new ExitError(EXIT_FAILED);
           }
           // Bytes a mode of 000 hid are judged once it is given back: only bad ones are quarantined.
-          problems = [...problems, ...(await store.restoreModes?.(problems.filter((p) => p.problem === 'mode'), controller.signal) ?? [])];
+          // An object found corrupt already (its mode changed so that it could be written) is said once.
+          const judged = await store.restoreModes?.(problems.filter((p) => p.problem === 'mode'), controller.signal) ?? [];
+          problems = [...problems, ...judged.filter((j) => !problems.some((p) => p.id === j.id && p.problem === j.problem))];
           if (controller.signal.aborted) throw new ExitError(EXIT_INTERRUPTED);
           affected = affectedBy(problems);
           await store.quarantine(problems.filter((p) => p.problem === 'corrupt').map((p) => p.id));

@@ -1,4 +1,4 @@
-import { chmodSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig, toRun } from '../support/rig.js';
 import { objectWith } from '../support/objects.js';
@@ -57,6 +57,13 @@ describe('fsck and an object of the wrong mode', () => {
     expect(lstatSync(object).mode & 0o7777).toBe(0o444);
     expect((await fsck()).code).toBe(0);
     expect(toRun(await rig.plan('p.md'))).toEqual([]);
+  });
+
+  it('made writable and written: --repair reports the bad bytes once, not again when it gives the mode back', async () => {
+    chmodSync(object, 0o644);
+    writeFileSync(object, 'other bytes\n');
+    const repaired = await fsck('--repair');
+    expect(repaired.report.problems.map((p) => p.problem).sort()).toEqual(['corrupt', 'mode']);
   });
 
   it('reports a hand chmod 666', async () => {
