@@ -10,7 +10,7 @@ import { bindingProblem, verifyAncestry } from '../lineage/attest/verify.js';
 import type { LineageNode } from '../lineage/lineage.js';
 import { normaliseDataPath } from '../pipeline/data-path.js';
 import type { Session } from '../plan/session.js';
-import { withSessionOptions, collect } from './common-options.js';
+import { readingByRun, withSessionOptions, collect } from './common-options.js';
 import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
 import { closeSession, openSession, type SessionFlags } from './session-setup.js';
@@ -39,12 +39,16 @@ async function withAncestry(
   }
 }
 
+/** attest, verify and sign answer for the latest run that made PATH: `-e` picks no run of theirs. */
+const BY_LATEST = readingByRun('it answers for the latest run that made PATH');
+
 export function attestCommand(io: Io): Command {
   return withSessionOptions(
     new Command('attest')
       .description('print the signed envelopes (DSSE, in-toto) of a result and its ancestors, one JSON per line')
       .argument('<file>', 'pipeline markdown file')
       .argument('<path>', 'a /data/... path'),
+    BY_LATEST,
   ).action((file: string, path: string, flags: SessionFlags) => withAncestry(file, path, flags, io, async ({ all }, _session, attestations) => {
     const missing: string[] = [];
     for (const n of all) {
@@ -64,6 +68,7 @@ export function verifyCommand(io: Io): Command {
       .argument('<path>', 'a /data/... path')
       .option('--key <pub>', 'a trusted public key (repeatable)', collect)
       .option('--threshold <n>', "distinct trusted keys the result's own envelope needs", '1'),
+    BY_LATEST,
   ).action((file: string, path: string, flags: SessionFlags & { key?: string[]; threshold: string }) => {
     const threshold = Number(flags.threshold);
     if (!Number.isInteger(threshold) || threshold < 1) fail(io, `--threshold expects a positive whole number, not \`${flags.threshold}\``, EXIT_INVALID);
@@ -93,6 +98,7 @@ export function signCommand(io: Io): Command {
       .argument('<file>', 'pipeline markdown file')
       .argument('<path>', 'a /data/... path')
       .requiredOption('--key <private>', 'the private key to sign with'),
+    BY_LATEST,
   ).action((file: string, path: string, flags: SessionFlags & { key: string }) => {
     const key = loadPrivateKey(flags.key);
     if (!key.ok) fail(io, key.message, EXIT_INVALID);

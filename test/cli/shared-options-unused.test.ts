@@ -45,6 +45,17 @@ describe('shared options a command has no use for are refused, not ignored', () 
     expect(ran.stdout).toBe('');
   });
 
+  it.each([
+    ['attest', 'p.md', '/data/one/AVES.txt'],
+    ['verify', 'p.md', '/data/one/AVES.txt', '--key', 'k.pub'],
+    ['sign', 'p.md', '/data/one/AVES.txt', '--key', 'k.key'],
+  ])('shark %s … -e X=a: refused, as it answers for the latest run that made PATH (its help said -e set a variable)', async (...args) => {
+    const ran = await rig.shark([...args, '-e', 'X=a']);
+    expect(ran.stderr).toMatch(new RegExp(`^shark: error: -e is not used by \`shark ${args[0]}\`: it answers for the latest run that made PATH; .*lineage`));
+    expect(ran.code).toBe(2);
+    expect((await rig.shark([args[0]!, '--help'])).stdout).not.toContain('--env');
+  });
+
   it.each(READERS)('shark %s … --help leaves out the options it does not use', async (...args) => {
     const help = (await rig.shark([...args.slice(0, args[0] === 'export' ? 2 : 1), '--help'])).stdout;
     expect(help).toContain('--store');
