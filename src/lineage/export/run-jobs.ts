@@ -4,7 +4,7 @@ import { sha256 } from '../../store/hash.js';
 import type { SnapshotId, SnapshotStore, TreeEntry } from '../../store/snapshot-store.js';
 import { recordedEntries } from '../directory-id.js';
 import { fromResultRow, type LineageRecord } from '../record.js';
-import { latestRunWithJobs, noRunsMessage } from '../runs.js';
+import { latestRunWithJobs, noRunsMessage, notARun } from '../runs.js';
 import { failedJobs, publishedBy, type FailedJob } from './run-outcome.js';
 
 /** One job of a run with its durable record; a cached job's record is the one of the run that computed it. */
@@ -55,7 +55,7 @@ export function loadRun(
   const runs = meta.runs(pipelinePath);
   if (runs.length === 0) return { ok: false, message: noRunsMessage(meta, pipelinePath, 'this pipeline') };
   const run = number === undefined ? latestRunWithJobs(meta, runs) : runs.find((r) => r.id === number);
-  if (run === undefined) return { ok: false, message: `there is no run ${number} of this pipeline (runs: ${runs.map((r) => r.id).reverse().join(', ')})` };
+  if (run === undefined) return { ok: false, message: notARun(number!, runs) };
   const jobs: RunJob[] = [];
   const rows = meta.runJobs(run.id).filter((row) => row.status === 'ok' || row.status === 'cached');
   // As this run made or reused them, not as a later run of the same key replaced them.
