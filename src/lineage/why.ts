@@ -152,7 +152,11 @@ export function producersByEntry(meta: Metadata, entries: readonly TreeEntry[], 
       appendAll(found, deeper.found);
       appendAll(unknown, deeper.unknown);
     } else if (makers.length === 0) unknown.push({ entry, id: e.id });
-    else appendAll(found, makers.map((p) => ({ p, entry })));
+    else {
+      // Items of a map that made equal bytes: each entry by the job that wrote it under its name, when one did.
+      const own = makers.filter((p) => p.path.endsWith(`/${e.name}`));
+      appendAll(found, (own.length > 0 ? own : makers).map((p) => ({ p, entry })));
+    }
   }
   return { found, unknown };
 }

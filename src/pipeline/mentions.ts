@@ -183,6 +183,11 @@ function unclosedBracket(pattern: string): number {
   return -1;
 }
 
+/** The program of the simple command `word` is an argument of (`python3` of `python3 -c "…"`), if any. */
+export function programOfWord(words: readonly Word[], word: Word): string | undefined {
+  return programOf(words, word, 0).program;
+}
+
 /** Offsets in the command text where Shark reads a /data path (a mention, or a path it refuses), as `findMentions` does. */
 export function pathStarts(words: readonly Word[]): Set<number> {
   return new Set([...candidates(words)].map(({ word, start }) => word.offsets[start]!));

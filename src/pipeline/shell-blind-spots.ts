@@ -1,16 +1,19 @@
 import { warning, type Diagnostic } from '../diagnostics.js';
 import type { Document } from '../markdown/document.js';
-import { pathStarts } from './mentions.js';
+import { pathStarts, programOfWord } from './mentions.js';
 import { splitCommands, type CommandText } from './shell-lines.js';
 import { shellWords } from './shell-words.js';
 import { runBlocksAsWritten } from './written-blocks.js';
+
+/** Programs that run code given as an argument. */
+const INTERPRETERS = /^(python[0-9.]*|perl|ruby|node|nodejs|Rscript|julia|sh|bash|dash|zsh|ksh|ash|busybox|[gm]?awk)$/;
 
 /** `/data` where a path could start: not inside a longer name (`/mnt/data`, `$HOME/data`, `my/data`). */
 const DATA_AT = /(?<![\w.~/$-])\/data(?=[/'"\s)`;|&]|$)/g;
 
 /**
  * Warnings at what a command says that Shark cannot follow: a /data path
- * inside a quoted program or a here-document (`python3 -c "open('/data/x')"`),
+ * inside a program's quoted code (`python3 -c "open('/data/x')"`),
  * which is no input or output of the step, so it is not placed, not keyed and,
  * on the host, names the machine's own /data; and bash's process substitution
  * (`<(sort /data/a)`), which /bin/sh (dash) refuses. One warning per place in
@@ -21,13 +24,19 @@ export function shellBlindSpots(document: Document): Diagnostic[] {
   for (const block of runBlocksAsWritten(document)) {
     for (const command of splitCommands(block.body).commands) {
       const posOf = (offset: number): { line: number; col: number } => ({ line: command.lines[offset]!, col: command.cols[offset]! });
-      const seen = pathStarts(shellWords(command.text));
+      const words = shellWords(command.text);
+      const seen = pathStarts(words);
       for (const m of command.text.matchAll(DATA_AT)) {
         if (seen.has(m.index)) continue;
+        // Only in a program's code (`python3 -c "…"`, `sh -c '…'`, an awk program): elsewhere quoted text is text
+        // (`grep ' /data/tool ' /proc/self/mountinfo`), and a here-document may be a file that names a path.
+        const word = words.find((w) => w.offsets[0]! <= m.index && m.index <= w.offsets[w.offsets.length - 1]!);
+        const program = word === undefined ? undefined : programOfWord(words, word);
+        if (program === undefined || !INTERPRETERS.test(program)) continue;
         const at = posOf(m.index);
         const path = /^[^'"\s)`;|&]*/.exec(command.text.slice(m.index))![0];
         const host = block.arg === undefined ? ', and on the host it names the machine\'s own /data' : '';
-        found.push(warning(document.file, at, `Shark does not see \`${path}\` here, inside quotes or a here-document: it is no input or output of the step${host}. `
+        found.push(warning(document.file, at, `Shark does not see \`${path}\` here, inside \`${program}\`'s quoted code: it is no input or output of the step${host}. `
           + 'Give it to the program as an argument of its own (`python3 -c \'…sys.argv[1]…\' /data/x`, `sh -c \'… "$1"\' sh /data/x`)'));
       }
       for (const offset of processSubstitutions(command)) {

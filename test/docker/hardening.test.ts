@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { containerSpec, DockerExecutor } from '../../src/exec/docker/docker-executor.js';
@@ -62,6 +62,24 @@ describeDocker('Docker executor: what a job container may do', (client) => {
       await container.remove();
     }
     const st = statSync(join(req.workspace.root, 'data/out/sub/f'));
+    expect(`${st.uid}:${st.gid}`).toBe('4321:4322');
+  });
+
+  it.each([
+    ['exec echo x > /data/out/f'],
+    ["tmp=$(mktemp -d); trap 'rm -rf \"$tmp\"' EXIT; echo x > /data/out/f"],
+    ['echo x > /data/out/f; exit 3'],
+  ])('hands outputs back after a job that runs %s (its own exec or trap replaced the hand-back), keeping its status', async (script) => {
+    const req = request(tmp.dir, { script, outputs: ['/data/out'] });
+    mkdirSync(join(req.workspace.root, 'data/out'), { recursive: true });
+    const container = await client.createContainer(containerSpec(req, image, { uid: 4321, gid: 4322 }));
+    try {
+      await container.start();
+      expect(await container.wait()).toBe(script.endsWith('exit 3') ? 3 : 0);
+    } finally {
+      await container.remove();
+    }
+    const st = statSync(join(req.workspace.root, 'data/out/f'));
     expect(`${st.uid}:${st.gid}`).toBe('4321:4322');
   });
 

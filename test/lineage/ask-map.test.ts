@@ -83,6 +83,22 @@ describe('why and diff over a map', () => {
   });
 });
 
+describe('why of a map directory whose items made equal bytes', () => {
+  it('names each entry\'s own job, not every job that made those bytes', async () => {
+    const rig = new Rig();
+    try {
+      for (const n of ['a', 'b', 'c', 'd']) rig.write(`ranges/${n}.tif`, `${n}\n`);
+      rig.write('p.md', MAP);
+      expect((await rig.shark(['run', 'p.md', '-i', 'ranges=ranges'])).code).toBe(0);
+      const dir = await rig.shark(['why', '_shark/aoh', '--json']);
+      const made = (JSON.parse(dir.stdout) as { files: { produced: { job: string; entry: string }[] }[] }).files[0]!.produced;
+      expect(made.map((m) => [m.entry, m.job])).toEqual(['a', 'b', 'c', 'd'].map((n) => [`${n}.tif`, `area-of-habitat[${n}.tif]`]));
+    } finally {
+      rig.cleanup();
+    }
+  });
+});
+
 describe('why of bytes written in many places', () => {
   it('names every place, in each directory and below it, once', async () => {
     const rig = new Rig();

@@ -6,7 +6,9 @@ import { Rig, toRun } from '../support/rig.js';
 /**
  * A host job's inputs are hard links to the store's objects: one that
  * writes through its link must fail with `modified-input` and never be
- * cached, however it writes and whoever checks first.
+ * cached, however it writes and whoever checks first. The paths go through
+ * a variable (`F=/data/g.txt; chmod u+w $F`): named in the command, a
+ * `chmod` of another step's output is refused when the document is read.
  */
 
 const fence = '```';
@@ -81,7 +83,7 @@ ${fence}
 ## chmodder
 
 ${fence}shark-run
-chmod a-x /data/tool.sh; wc -c < /data/tool.sh > /data/size.txt
+T=/data/tool.sh; chmod a-x $T; wc -c < /data/tool.sh > /data/size.txt
 ${fence}
 
 ## user
@@ -101,13 +103,13 @@ ${fence}
     const modes = readdirSync(objects).flatMap((p) => readdirSync(join(objects, p)).map((n) => [n.endsWith('.x'), statSync(join(objects, p, n)).mode & 0o7777]));
     for (const [exec, mode] of modes) expect(mode).toBe(exec ? 0o555 : 0o444);
     // Once the chmod is gone, the tool runs from the store as it was stored.
-    rig.write('p.md', rig.read('p.md').replace('chmod a-x /data/tool.sh; ', ''));
+    rig.write('p.md', rig.read('p.md').replace('chmod a-x $T; ', ''));
     expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
     expect(rig.read('_shark/out.txt')).toBe('hello\n');
   });
 
   it('fails when it makes its input setuid and world-writable', async () => {
-    rig.write('p.md', pipeline('chmod 4777 /data/g.txt; wc -c < /data/g.txt > /data/count.txt'));
+    rig.write('p.md', pipeline('G=/data/g.txt; chmod 4777 $G; wc -c < /data/g.txt > /data/count.txt'));
     const failed = await failures([]);
     expect(failed.map((f) => [f.job, f.reason])).toEqual([['culprit', 'modified-input']]);
     expect((await rig.shark(['fsck', 'p.md'])).code).toBe(0);

@@ -238,5 +238,7 @@ function withOwnerFix(req: ExecRequest, fix: OwnerFix): string {
     parents === '' ? '' : `chown ${owner} ${parents}`,
   ].filter((c) => c !== '').join('; ');
   if (chown === '') return req.script('');
-  return `trap ${singleQuoted(`{ ${chown}; } 2>/dev/null`)} EXIT\n${req.script('')}`;
+  // The job runs in a subshell, and the hand-back after it: a job's own `exec` or `trap … EXIT` (a cleanup of its
+  // temporary directory) would have replaced a trap of the job's shell, leaving its outputs root's.
+  return `(\n${req.script('')}\n)\nshark_status=$?\n{ ${chown}; } 2>/dev/null\nexit $shark_status`;
 }
