@@ -1,8 +1,14 @@
 import { expandWord } from '../../pipeline/dockerfile-args.js';
 
-/** `shark-env/NAME:INPUTS`: a tag keeps the image from being pruned as dangling; the id is what counts. */
+/**
+ * `shark-env/NAME:INPUTS`: a tag keeps the image from being pruned as dangling; the id is what counts. NAME is
+ * the environment's, lowercased, with what the engine refuses in a reference (`invalid reference format`) made
+ * `-`: a separator other than `.`, `_`, `__` or dashes (`x..y`, `a-_b`), one at either end (`tools-`), any other character.
+ */
 export function imageTag(env: string, inputsHash: string): string {
-  const repo = env.toLowerCase().replace(/[^a-z0-9._-]/g, '-').replace(/^[^a-z0-9]+/, '') || 'env';
+  const repo = env.toLowerCase().replace(/[^a-z0-9._-]/g, '-')
+    .replace(/[._-]+/g, (sep) => (/^(\.|_|__|-+)$/.test(sep) ? sep : '-'))
+    .replace(/^[._-]+|[._-]+$/g, '') || 'env';
   return `shark-env/${repo}:${inputsHash.replace(/^sha256:/, '').slice(0, 16)}`;
 }
 
