@@ -59,10 +59,29 @@ function refuseMissingSources(session: Session): void {
   for (const env of session.pipeline.environments.values()) {
     for (const source of env.spec.sources ?? []) {
       const rel = contextRelative(source.path);
-      if (rel === undefined || !namesNothing(session.pipelineDir, rel)) continue;
-      const where = isPattern(rel) ? `matches nothing in ${session.pipelineDir}` : `does not exist (looked for ${join(session.pipelineDir, rel)})`;
-      throw new InvalidInput(error(session.pipeline.document.file, source.at, `${source.by} source \`${source.path}\` of environment ${env.name} ${where}`));
+      if (rel === undefined) continue;
+      const named = `${source.by} source \`${source.path}\` of environment ${env.name}`;
+      if (namesNothing(session.pipelineDir, rel)) {
+        const where = isPattern(rel) ? `matches nothing in ${session.pipelineDir}` : `does not exist (looked for ${join(session.pipelineDir, rel)})`;
+        throw new InvalidInput(error(session.pipeline.document.file, source.at, `${named} ${where}`));
+      }
+      // What the engine is sent must be read first: a file this process may not read was an internal error.
+      const unsendable = isPattern(rel) ? undefined : unreadableSource(join(session.pipelineDir, rel), rel);
+      if (unsendable !== undefined) throw new InvalidInput(error(session.pipeline.document.file, source.at, `${named} ${unsendable}`));
     }
+  }
+}
+
+/** Why a COPY source cannot be sent to the engine: a file or directory in it this process may not read, or a FIFO, socket or device. */
+function unreadableSource(abs: string, rel: string): string | undefined {
+  try {
+    assertReadable(abs);
+    return undefined;
+  } catch (e) {
+    if (e instanceof SpecialFileError) return `${e.path === abs ? 'is' : `holds ${join(rel, relative(abs, e.path))}, which is`} ${e.kind}: it cannot be copied into an image`;
+    const denied = deniedPath(e);
+    if (denied === undefined) return undefined; // A link the engine keeps as a link, or leaves: checked elsewhere.
+    return denied === abs ? 'cannot be read: permission denied' : `holds ${join(rel, relative(abs, denied))}, which cannot be read: permission denied`;
   }
 }
 

@@ -1,5 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
+import { noCrash, unprivileged } from '../support/unprivileged.js';
 
 /**
  * A COPY source not beside the document: refused at the source, before any
@@ -36,5 +39,38 @@ describe('a COPY source that does not exist', () => {
 
   it('passes check, which reads no local files (as for a missing local import)', async () => {
     expect((await rig.shark(['check', 'b.md'])).code).toBe(0);
+  });
+});
+
+/** A COPY source the engine could not be sent: refused at the source (exit 2), not an internal error (exit 70). */
+describe('a COPY source that cannot be read', () => {
+  const rig = new Rig();
+  const { skip, shark } = unprivileged(rig);
+  afterAll(() => rig.cleanup());
+
+  rig.write('u.md', '# u\n\n```shark-build:tools\nFROM shark-test/busybox:latest\nCOPY lib /lib2\n```\n\n```shark-run:tools\nls /lib2 > /data/a.txt\n```\n');
+  rig.write('f.md', '# f\n\n```shark-build:tools\nFROM shark-test/busybox:latest\nCOPY pipe /opt/pipe\n```\n\n```shark-run:tools\necho > /data/a.txt\n```\n');
+  rig.write('lib/ok.txt', 'ok\n');
+  rig.write('lib/secret', 'x\n');
+
+  it.skipIf(skip !== undefined)('holding a file this user may not read: exit 2 at the source, for plan and run', async () => {
+    chmodSync(rig.path('lib/secret'), 0o000);
+    try {
+      for (const command of ['plan', 'run']) {
+        const ran = await shark(command, 'u.md');
+        noCrash(ran.stderr);
+        expect(ran.stderr).toContain('u.md:5:6: error: COPY source `lib` of environment tools holds lib/secret, which cannot be read: permission denied');
+        expect(ran.code).toBe(2);
+      }
+    } finally {
+      chmodSync(rig.path('lib/secret'), 0o644);
+    }
+  });
+
+  it('a FIFO: exit 2 at the source, not a build failing on a file "not found in build context"', async () => {
+    execFileSync('mkfifo', [rig.path('pipe')]);
+    const ran = await rig.shark(['plan', 'f.md']);
+    expect(ran.stderr).toContain('f.md:5:6: error: COPY source `pipe` of environment tools is a named pipe (FIFO): it cannot be copied into an image');
+    expect(ran.code).toBe(2);
   });
 });
