@@ -17,12 +17,14 @@ export function localFileBase(pipelineDir: string, step: RunStep): string {
 
 /**
  * The paths a run step's local file words name below `base`: a word as
- * written, a pattern (`lib/*.py`) as the paths it matches now. An absolute
- * path names a host file only for a host step: a container's are its image's.
+ * written, a pattern (`lib/*.py`) as the paths it matches now. Only a host
+ * step's: a container sees its image's files and /data, never the host's
+ * (a script it runs is in the image, which its key holds).
  */
 export function namedLocalFiles(base: string, step: RunStep): string[] {
+  if (step.env !== undefined) return [];
   const named = step.localFiles
-    .filter((w) => !isAbsolute(w) || (step.env === undefined && !PSEUDO_ROOTS.some((r) => w === r || w.startsWith(`${r}/`))))
+    .filter((w) => !isAbsolute(w) || !PSEUDO_ROOTS.some((r) => w === r || w.startsWith(`${r}/`)))
     .flatMap((w) => (isPattern(w) ? globContext(base, w, true) : [w]));
   return [...new Set(named)];
 }

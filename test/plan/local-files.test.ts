@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { keyedDirectory } from '../../src/plan/local-files.js';
+import { loadPipeline } from '../../src/pipeline/load.js';
+import type { RunStep } from '../../src/pipeline/pipeline.js';
+import { keyedDirectory, namedLocalFiles } from '../../src/plan/local-files.js';
 
 const none = { steps: [] };
 
@@ -17,5 +19,15 @@ describe('which local directories a step keys on', () => {
     expect(keyedDirectory(none, '/home/me/proj', '/home/me/proj/.shark', '/home/me/proj/.shark/objects')).toBe(false);
     expect(keyedDirectory(none, '/home/me/proj', '/home/me/proj/.shark', '/home/me/proj/_shark')).toBe(false);
     expect(keyedDirectory(none, '/home/me/proj', '/home/me/proj/.shark', '/home/me/shared/tmpl')).toBe(true);
+  });
+});
+
+describe('which local files a step keys on', () => {
+  it('a host step\'s, never a container step\'s: it sees its image\'s files (an edit of the host\'s notes.txt re-ran it)', () => {
+    const { pipeline } = loadPipeline('p.md', '```shark-build:env\nFROM busybox\n```\n\n```shark-run:env {id=c}\ncat ./notes.txt /etc/x.conf > /data/n.txt\n```\n\n'
+      + '```shark-run {id=h}\ncat ./notes.txt /etc/x.conf /proc/cpuinfo > /data/h.txt\n```\n');
+    const [c, h] = ['c', 'h'].map((id) => pipeline!.stepsById.get(id) as RunStep);
+    expect(namedLocalFiles('/home/me/proj', c!)).toEqual([]);
+    expect(namedLocalFiles('/home/me/proj', h!)).toEqual(['notes.txt', '/etc/x.conf']);
   });
 });
