@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { BASE, describeDocker, dockerCli, lockOf, removeBuiltImages, run, scratch, shark, unique } from './rig.js';
@@ -62,5 +62,17 @@ cat /data/host.txt /marker > /data/docker.txt
     expect(again.result.code).toBe(0);
     expect(again.started).toEqual(['p-3']);
     expect((await plan()).summary).toEqual({ cached: 2, run: 0, blocked: 0 });
+  });
+
+  it('a lock naming an image this engine lacks (made on another machine), while it holds one of the same inputs: cached, as run finds', async () => {
+    expect((await run('p.md', tmp.dir)).result.code).toBe(0);
+    const lockPath = join(tmp.dir, 'p.lock.json');
+    const lock = readFileSync(lockPath, 'utf8');
+    const image = lockOf(join(tmp.dir, 'p.md')).environments.a!.image;
+    writeFileSync(lockPath, lock.replace(image, `sha256:${'0'.repeat(64)}`));
+    expect((await plan()).summary).toEqual({ cached: 2, run: 0, blocked: 0 });
+    const again = await run('p.md', tmp.dir);
+    expect(again.result.code).toBe(0);
+    expect(again.started).toEqual([]);
   });
 });

@@ -68,7 +68,8 @@ export class DockerEnvironments {
     if (locked?.image === undefined || locked.inputs === undefined) return this.taggedNow(name) ?? { missing: `environment ${name} not built yet` };
     if (this.inputsOf(name).hash !== locked.inputs) return this.taggedNow(name) ?? { missing: `environment ${name} changed (Dockerfile or copied files): will rebuild` };
     // `run` rebuilds an image deleted from the engine (with a new id): the plan must not promise its jobs cached.
-    if (this.engineIds()?.get(locked.image) === null) return { missing: `environment ${name}: image ${short(locked.image)} no longer exists: will rebuild` };
+    // Unless the engine holds an image of these inputs under its tag (a lock from another machine): `run` takes that one.
+    if (this.engineIds()?.get(locked.image) === null) return this.taggedNow(name) ?? { missing: `environment ${name}: image ${short(locked.image)} no longer exists: will rebuild` };
     if (this.options.update) {
       const moved = this.driftLines().find((d) => d.env === name);
       if (moved !== undefined) return { missing: `environment ${name}: base ${moved.ref} moved ${short(moved.from)} → ${short(moved.to)}: will rebuild (--update)` };
