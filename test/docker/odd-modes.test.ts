@@ -38,6 +38,29 @@ describeDocker('container outputs of mode 000, as a user other than root', (clie
     expect(leftIn()).toEqual([]);
   });
 
+  it.each([
+    ['an image whose USER is not root', 'USER 1234', 'id -u > /data/who.txt'],
+    ['a job that exec-s its last program', '', 'exec id -u > /data/who.txt'],
+    ['a job with a trap of its own', '', "trap 'true' EXIT; id -u > /data/who.txt"],
+  ])('%s: its outputs are handed back and stored (every job writing one failed with EPERM)', async (_, user, command) => {
+    if (as.skip !== undefined) return;
+    rig.write('u.md', `# User\n\n${fence}shark-build:aeown\nFROM ${BASE}\n${user}\n${fence}\n\n${fence}shark-run:aeown\n${command}\n${fence}\n\n${fence}shark-publish\n/data/who.txt\n${fence}\n`);
+    const ran = await as.shark('run', 'u.md');
+    noCrash(ran.stderr);
+    expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+    expect(rig.read('_shark/who.txt')).toBe(user === '' ? '0\n' : '1234\n');
+    expect(leftIn()).toEqual([]);
+  });
+
+  it('a job killed at its timeout leaves nothing this user cannot remove', async () => {
+    if (as.skip !== undefined) return;
+    rig.write('t.md', `# Slow\n\n${fence}shark-build:aeown\nFROM ${BASE}\n${fence}\n\n${fence}shark-run:aeown {timeout=3}\nmkdir -p /data/slow && echo hi > /data/slow/x.txt && sleep 30\n${fence}\n`);
+    const ran = await as.shark('run', 't.md');
+    noCrash(ran.stderr);
+    expect(ran.code).toBe(1);
+    expect(leftIn()).toEqual([]);
+  });
+
   it('removes the workspace of a failed job that left a directory of mode 000', async () => {
     if (as.skip !== undefined) return;
     rig.write('f.md', `# Fail\n\n${fence}shark-build:aeown\nFROM ${BASE}\n${fence}\n\n${fence}shark-run:aeown\nmkdir -p /data/d; echo x > /data/d/f; chmod 000 /data/d; exit 3\n${fence}\n`);

@@ -66,6 +66,8 @@ export interface ContainerSpec {
   readonly cpus?: number;
   /** Bytes of memory (swap included) the container may use (`{memory}`), or undefined for no limit. */
   readonly memory?: number;
+  /** Who runs its command, in place of the image's USER (`0`: root, to hand a job's files back). */
+  readonly user?: string;
 }
 
 export interface ContainerHandle {
@@ -202,6 +204,7 @@ class DockerodeClient implements DockerClient {
     const container = await this.docker.createContainer({
       Image: spec.image,
       Cmd: [...spec.cmd],
+      ...(spec.user !== undefined ? { User: spec.user } : {}),
       WorkingDir: spec.workdir,
       Env: [...spec.env],
       Labels: { ...spec.labels },

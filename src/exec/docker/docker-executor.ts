@@ -10,6 +10,7 @@ import { maskedStream } from '../secret-mask.js';
 import { singleQuoted } from '../../pipeline/shell-words.js';
 import { inTheWay } from '../../store/safe-path.js';
 import { formatMemory } from '../../pipeline/resources.js';
+import { handBack, othersIn } from './hand-back.js';
 
 /** Labels on every job container: `docker ps -a --filter label=shark.job` finds leftovers of a killed run. */
 export const JOB_LABEL = 'shark.job';
@@ -52,10 +53,11 @@ export class DockerExecutor implements Executor {
       void container?.kill().catch(() => undefined);
     };
     const onAbort = (): void => stop('cancelled');
+    const fix = ownerFix(client);
     try {
       guardContainers();
       const workdir = req.workdirFromImage === true ? await client.imageWorkdir(image) : undefined;
-      container = await client.createContainer(containerSpec(workdir === undefined ? req : { ...req, containerWorkdir: workdir }, image, ownerFix(client)));
+      container = await client.createContainer(containerSpec(workdir === undefined ? req : { ...req, containerWorkdir: workdir }, image, fix));
       if (req.signal.aborted) return { status: 'cancelled' };
       const { ended } = await container.attach(log);
       req.signal.addEventListener('abort', onAbort, { once: true });
@@ -93,6 +95,10 @@ export class DockerExecutor implements Executor {
       req.signal.removeEventListener('abort', onAbort);
       timer?.clear();
       if (container !== undefined) await container.remove().catch((e: Error) => log.write(`shark: could not remove container ${container!.id}: ${e.message}\n`));
+      // What the job's own hand-back could not give back (the image's USER is not root; the job was killed): as root.
+      if (container !== undefined && fix !== undefined && othersIn(req.workspace.root, fix.uid)) {
+        await handBack(client, containerSpec(req, image, undefined), fix).catch((e: Error) => log.write(`shark: could not hand the job's files back: ${e.message}\n`));
+      }
       await new Promise((r) => log.end(r));
     }
   }
@@ -165,7 +171,7 @@ function openWritableDirs(req: ExecRequest): void {
  * outputs back to the calling user on the way out. Not for rootless engines,
  * where container root already is the user.
  */
-interface OwnerFix {
+export interface OwnerFix {
   readonly uid: number;
   readonly gid: number;
 }
