@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, lstatSync, readdirSync, rmSync, type Dirent } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { deniedPath } from './unreadable.js';
@@ -50,11 +51,19 @@ export function removeTree(path: string): void {
   try {
     rmSync(path, { recursive: true, force: true });
   } catch (e) {
+    // A tree deeper than Node's removal can walk (a job's 2,500 nested directories: its recursion overflows the
+    // stack, or a path grows past PATH_MAX): `rm`, which walks by descriptors.
+    if (e instanceof RangeError || (e as NodeJS.ErrnoException).code === 'ENAMETOOLONG') return removeDeep(path, e as Error);
     if (deniedPath(e) === undefined) throw e;
     // Only directories matter to a removal: a file is unlinked whatever its mode.
     grant(path, false);
     rmSync(path, { recursive: true, force: true });
   }
+}
+
+function removeDeep(path: string, cause: Error): void {
+  const rm = spawnSync('rm', ['-rf', '--', path], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (rm.status !== 0) throw new Error(`cannot remove ${path}: ${rm.stderr.trim() || cause.message}`);
 }
 
 /**
