@@ -210,7 +210,11 @@ function parseObuilder(body: readonly SourceLine[]): SpecResult {
           break;
         }
         sources.push(...copy.sources.map((path, i) => ({ path, at: src?.[i]?.at ?? op.at, by: '(copy …)' })));
-        if (copy.exclude.length > 0) for (const src of copy.sources) exclude[src] = [...new Set([...(exclude[src] ?? []), ...copy.exclude])];
+        // A name left out is sent for no copy of that source, so it is left out only when every copy of it leaves it
+        // out: a copy without `exclude` gets the whole source (and so, Docker copying what was sent, do the others).
+        for (const src of copy.sources) {
+          exclude[src] = exclude[src] === undefined ? [...new Set(copy.exclude)] : exclude[src]!.filter((name) => copy.exclude.includes(name));
+        }
         lines.push(...copy.lines);
         break;
       }
@@ -261,6 +265,7 @@ function parseObuilder(body: readonly SourceLine[]): SpecResult {
   }
   if (problems.length > 0) return { ok: false, problems };
   const spec: BuildSpec = { format: 'obuilder', dockerfile: lines.join('\n') + '\n', bases, contextFiles: sources.map((s) => s.path), sources, network };
+  for (const src of Object.keys(exclude)) if (exclude[src]!.length === 0) delete exclude[src];
   return { ok: true, spec: Object.keys(exclude).length > 0 ? { ...spec, exclude } : spec };
 }
 

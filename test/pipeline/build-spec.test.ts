@@ -206,6 +206,11 @@ describe('parseBuildSpec: OBuilder', () => {
       expect(s.exclude).toEqual({ '.': ['.git', '_build'] });
     });
 
+    it('leaves a name out of a source only when every copy of it does: another copy without exclude had lost .git too', () => {
+      expect(spec('((from a)\n(copy (src src README) (dst ./) (exclude .git _build))\n(copy (src src) (dst /other)))').exclude).toEqual({ README: ['.git', '_build'] });
+      expect(spec('((from a)\n(copy (src src) (dst ./) (exclude .git _build))\n(copy (src src) (dst /o) (exclude _build)))').exclude).toEqual({ src: ['_build'] });
+    });
+
     it('refuses what OBuilder refuses, at the copy', () => {
       expect(problems('((from a)\n (copy (src a b) (dst c)))')).toEqual([
         '11:2: (copy …) of several sources needs a destination ending in `/` (OBuilder copies each into it)',
