@@ -19,6 +19,19 @@ afterEach(() => tmp.cleanup());
 const spec = (dockerfile: string, contextFiles: string[]): BuildSpec => ({ format: 'dockerfile', dockerfile, bases: ['x'], contextFiles, network: true });
 const long = `${'d'.repeat(60)}/${'e'.repeat(60)}/file-with-a-long-name.txt`;
 
+it('leaves out what .dockerignore names, as the engine reads it (a key under lib/ was put into the image)', () => {
+  writeTree(tmp.dir, {
+    'lib/a.txt': 'a', 'lib/secret.key': 's', 'lib/keep.key': 'k', 'top.key': 't', 'build/x.o': 'x', 'build/keep/y': 'y',
+    '.dockerignore': '# root only, then everywhere, then an exception\n*.key\n**/secret.key\nbuild\n!build/keep\n',
+  });
+  const inputs = buildInputs(spec('FROM x\n', ['lib', 'build', 'top.key']), tmp.dir);
+  expect(inputs.entries.map((e) => `${e.kind} ${e.rel}`)).toEqual(['dir build/keep', 'file build/keep/y', 'dir lib', 'file lib/a.txt', 'file lib/keep.key']);
+  // Named as a source, what it leaves out is not there, as the engine says.
+  expect(inputs.missing).toEqual(['top.key']);
+  writeTree(tmp.dir, { 'lib/secret.key': 'changed' });
+  expect(buildInputs(spec('FROM x\n', ['lib', 'build', 'top.key']), tmp.dir).hash).toBe(inputs.hash);
+});
+
 it('takes exactly the COPY sources (files, directories, globs), and hashes their content', () => {
   writeTree(tmp.dir, { 'a.py': 'a', 'b.py': 'b', 'c.txt': 'c', 'lib/x.sh': 'x', 'lib/deep/y.sh': 'y', 'other.txt': 'o' });
   const inputs = buildInputs(spec('FROM x\n', ['*.py', 'lib', './c.txt', 'missing.txt']), tmp.dir);

@@ -3,6 +3,7 @@ import { join, relative, sep } from 'node:path';
 import { contextRelative, globContext, ignoredAtRoot, isPattern } from '../../build-context.js';
 import type { BuildSpec } from '../../pipeline/build-spec.js';
 import { hashFileSync, sha256 } from '../../store/hash.js';
+import { dockerIgnore, type Ignored } from './docker-ignore.js';
 
 /** One path of the build context, relative to the pipeline's directory. */
 export interface ContextEntry {
@@ -45,6 +46,7 @@ export function buildInputs(spec: BuildSpec, contextDir: string): BuildInputs {
   const missing: string[] = [];
   const outside: Outside[] = [];
   const root = realpathSync(contextDir);
+  const ignored = dockerIgnore(contextDir);
   for (const source of spec.contextFiles) {
     const rel = contextRelative(source);
     if (rel === undefined) {
@@ -57,7 +59,7 @@ export function buildInputs(spec: BuildSpec, contextDir: string): BuildInputs {
     for (const m of matches) {
       const leaves = leavesContext(root, join(contextDir, m));
       if (leaves !== undefined) outside.push({ source: m, target: leaves });
-      any = (leaves !== undefined || addPath(contextDir, m, true, found, excluded)) || any;
+      any = (leaves !== undefined || addPath(contextDir, m, true, found, excluded, ignored)) || any;
     }
     if (!any) missing.push(source);
   }
@@ -96,7 +98,11 @@ function leavesContext(root: string, abs: string): string | undefined {
  * basenames (OBuilder's `exclude`) are left out below it: a file another copy takes
  * is still sent, and Docker's COPY of the directory then takes it too.
  */
-function addPath(contextDir: string, rel: string, top: boolean, found: Map<string, ContextEntry>, excluded: ReadonlySet<string>): boolean {
+function addPath(contextDir: string, rel: string, top: boolean, found: Map<string, ContextEntry>, excluded: ReadonlySet<string>, ignored?: Ignored): boolean {
+  // What `.dockerignore` leaves out is not in the context: named as a source, it is not there (as the engine says).
+  // A directory left out is still walked when a `!` pattern may take back something below it.
+  const out = rel !== '.' && ignored?.(rel) === true;
+  if (out && !ignored!.reopens) return !top;
   const abs = rel === '.' ? contextDir : join(contextDir, rel);
   let st: Stats;
   try {
@@ -107,11 +113,12 @@ function addPath(contextDir: string, rel: string, top: boolean, found: Map<strin
   } catch {
     return false;
   }
+  if (out && !st.isDirectory()) return !top;
   if (st.isDirectory()) {
-    if (rel !== '.') found.set(rel, entry(rel, abs, 'dir', st, ''));
+    if (rel !== '.' && !out) found.set(rel, entry(rel, abs, 'dir', st, ''));
     for (const name of readdirSync(abs).sort()) {
       if ((rel === '.' && ignoredAtRoot(name)) || excluded.has(name)) continue;
-      addPath(contextDir, rel === '.' ? name : `${rel}/${name}`, false, found, excluded);
+      addPath(contextDir, rel === '.' ? name : `${rel}/${name}`, false, found, excluded, ignored);
     }
   } else if (st.isSymbolicLink()) {
     found.set(rel, entry(rel, abs, 'symlink', st, readlinkSync(abs)));
