@@ -62,8 +62,9 @@ export class DockerExecutor implements Executor {
       const { ended } = await container.attach(log);
       req.signal.addEventListener('abort', onAbort, { once: true });
       if (req.signal.aborted) stop('cancelled');
-      if (req.timeout !== undefined) timer = longTimer(() => stop('timeout'), req.timeout * 1000);
       await container.start();
+      // The command's time, not the engine's start-up of its container (a second or more on a loaded machine).
+      if (req.timeout !== undefined) timer = longTimer(() => stop('timeout'), req.timeout * 1000);
       // A stop that came while the container was starting found nothing to kill.
       if (ending !== undefined) await container.kill();
       const code = await container.wait();
