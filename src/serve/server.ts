@@ -1,3 +1,4 @@
+import { withoutEscapes } from '../printable.js';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
@@ -122,7 +123,8 @@ function logPage(o: ServeOptions, run: number, job: string, res: ServerResponse)
   if (row === undefined || row.log === null) return notFound(res, `no log of ${job} in run ${run}`);
   let text: string;
   try {
-    text = readFileSync(row.log, 'utf8');
+    // As `shark logs` gives it to a file: no escape sequences (a browser shows them as stray characters).
+    text = withoutEscapes(readFileSync(row.log, 'utf8'));
   } catch {
     text = '(the job printed nothing)';
   }
