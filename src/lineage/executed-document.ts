@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { withoutEscapes } from '../printable.js';
 import type { Session } from '../plan/session.js';
 import { listAt } from '../multimap.js';
 import { printable, shownName } from '../printable.js';
@@ -77,7 +78,8 @@ function containerPrefix(closingFence: string): string {
 function readLog(path: string | null): string[] {
   if (path === null) return [];
   try {
-    const text = readFileSync(path, 'utf8').replace(/`{3,}/g, (m) => m.replace(/`/g, "'"));
+    // Text for a reader: no escape sequences (`cat out.md` cleared the screen), no fence closing the block early.
+    const text = withoutEscapes(readFileSync(path, 'utf8')).replace(/`{3,}/g, (m) => m.replace(/`/g, "'"));
     return text === '' ? [] : text.trimEnd().split(/\r?\n/);
   } catch {
     return [];

@@ -40,3 +40,18 @@ describe('the executed document with hostile file names', () => {
     expect(changed.stdout.split('\n').filter((l) => l.startsWith('```'))).toEqual([]);
   });
 });
+
+describe('the executed document with a job that prints escape sequences', () => {
+  it('keeps its text, not the sequences (cat out.md cleared the screen)', async () => {
+    const rig = new Rig('shark-executed-esc-');
+    try {
+      rig.write('c.md', "# C\n\n```shark-run\nprintf '\\033[2J\\033[31mred\\033[0m\\n'; echo > /data/x.txt\n```\n");
+      expect((await rig.shark(['run', 'c.md', '-o', 'out.md'])).code).toBe(0);
+      const out = rig.read('out.md');
+      expect(out).toContain('red');
+      expect(out).not.toContain('\x1b');
+    } finally {
+      rig.cleanup();
+    }
+  });
+});
