@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
+import { loadPipeline } from '../pipeline/load.js';
 import { templateDocuments } from '../pipeline/sweep-template.js';
 import { displayName, EXIT_INVALID, ExitError, loadOrReport, refuseReport } from './load-or-report.js';
 import type { Io } from './main.js';
@@ -47,6 +48,12 @@ export function templateCommand(io: Io): Command {
           throw new ExitError(EXIT_INVALID);
         }
         io.stdout(`${to}\n`);
+        // One combination alone may lack what another writes (a step reading /data/aoh/restore/ in every document).
+        const errors = loadPipeline(to, d.text).diagnostics.filter((x) => x.severity === 'error');
+        if (errors.length > 0) {
+          const first = errors[0]!;
+          io.stderr(`shark: warning: ${to} does not check (${errors.length === 1 ? '1 error' : `${errors.length} errors`}; ${first.file}:${first.at.line}:${first.at.col}: ${first.message}): \`shark check ${to}\` shows ${errors.length === 1 ? 'it' : 'them'}\n`);
+        }
       }
     });
 }

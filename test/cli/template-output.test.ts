@@ -69,3 +69,18 @@ describe('shark template -e NAME=… of no axis', () => {
     expect(readdirSync(rig.path('tpl'))).toEqual(['p.TAXA=AVES.md']);
   });
 });
+
+describe('shark template of a sweep whose instances read each other', () => {
+  it('warns of each written document that does not check on its own, naming its first error', async () => {
+    const rig = new Rig('shark-template-check-');
+    try {
+      rig.write('s.md', '---\nS: [a, b]\n---\n```shark-run\necho %{S} > /data/aoh/%{S}/x.txt\n```\n\n```shark-run {id=both}\ncat /data/aoh/a/x.txt /data/aoh/b/x.txt > /data/both.txt\n```\n');
+      const r = await rig.shark(['template', 's.md', '--output-dir', 'out']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe('out/s.S=a.md\nout/s.S=b.md\n');
+      expect(r.stderr).toMatch(/^shark: warning: out\/s\.S=a\.md does not check \(1 error; out\/s\.S=a\.md:\d+:\d+: nothing writes \/data\/aoh\/b\/x\.txt.*\): `shark check out\/s\.S=a\.md` shows it\nshark: warning: out\/s\.S=b\.md does not check/);
+    } finally {
+      rig.cleanup();
+    }
+  });
+});
