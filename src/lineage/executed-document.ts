@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { withoutEscapes } from '../printable.js';
 import type { Session } from '../plan/session.js';
 import { listAt } from '../multimap.js';
-import { printable, shownName } from '../printable.js';
+import { printable, shownName, withoutEscapes } from '../printable.js';
 
 const MAX_OUTPUT_LINES = 40;
 

@@ -1,6 +1,6 @@
 import { inBlock } from '../pipeline/block-ids.js';
 import type { Pipeline, Step } from '../pipeline/pipeline.js';
-import { stepIdentity } from '../plan/jobs.js';
+import { baseIdentity, stepIdentity } from '../plan/jobs.js';
 import type { Metadata, RunJobRow } from '../store/metadata.js';
 
 /** A run's row of a job, and that job's id and line as the document has them now. */
@@ -39,7 +39,7 @@ export function rowsNow(meta: Metadata, rows: readonly RunJobRow[], steps: reado
   const found: RowNow[] = [];
   for (const row of rows) {
     const written = unfinished.get(row.job);
-    const step = stepOfKey.get(row.key) ?? (written === undefined ? undefined : stepOfIdentity.get(written.split('\0')[0]!));
+    const step = stepOfKey.get(row.key) ?? (written === undefined ? undefined : stepOfIdentity.get(baseIdentity(written)));
     if (step !== undefined) found.push({ row, job: step.id + row.job.slice(row.step.length), line: step.at.line });
   }
   return found;
@@ -52,6 +52,6 @@ export function rowsNow(meta: Metadata, rows: readonly RunJobRow[], steps: reado
 export function stepNow(meta: Metadata, pipeline: Pipeline, row: RunJobRow): Step | undefined {
   const identity = meta.result(row.key)?.identity;
   if (identity === undefined) return undefined;
-  const base = identity.split('\0')[0]!;
+  const base = baseIdentity(identity);
   return pipeline.steps.find((s) => stepIdentity(s) === base);
 }

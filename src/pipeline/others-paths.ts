@@ -1,6 +1,6 @@
 import type { Mention } from './mentions.js';
 import type { Output } from './pipeline.js';
-import type { Fail, Resolved, Writer, Writers } from './writers.js';
+import { writerName, type Fail, type Resolved, type Writer, type Writers } from './writers.js';
 
 type Written = Exclude<Resolved, { kind: 'none' }>;
 type Write = (m: Mention, o: Output) => void;
@@ -55,8 +55,8 @@ export function changedInPlace(m: Mention, r: Written, writers: Writers, write: 
 function owned(path: string, r: Written, writers: Writers): { who: Writer; input: boolean; where: string; note: (w: Writer) => { at: Writer['at']; message: string } } {
   const owner = r.kind === 'exact' ? path : r.path;
   const who = writers.of(owner) ?? r.writers[0]!;
-  const input = who.step.startsWith('input:');
-  const name = input ? `frontmatter input \`${who.step.slice('input:'.length)}\`` : `step \`${who.step}\``;
+  const { who: name, input: inputName } = writerName(who);
+  const input = inputName !== undefined;
   const which = `which ${name} ${input ? 'provides' : 'writes'}`;
   const where = r.kind === 'exact' ? `, ${which}` : r.kind === 'under' ? `, inside \`${owner}/\`, ${which}` : `, holding \`${owner}\`, ${which}`;
   return { who, input, where, note: (w) => ({ at: w.at, message: input ? `${name} is declared here` : `${name} writes \`${owner}\` here` }) };

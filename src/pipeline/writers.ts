@@ -57,6 +57,12 @@ export class Writers {
   }
 }
 
+/** A writer as messages name it: a step, or a frontmatter input (`input` its name). */
+export function writerName(w: Writer): { who: string; input: string | undefined } {
+  const input = w.step.startsWith('input:') ? w.step.slice('input:'.length) : undefined;
+  return { who: input !== undefined ? `frontmatter input \`${input}\`` : `step \`${w.step}\``, input };
+}
+
 /**
  * Registers `path` as written by `writer`. A second writer of the same path
  * is an error naming both; so is writing a frontmatter input or into one.
@@ -78,8 +84,7 @@ export function claim(writers: Writers, path: string, writer: Writer, fail: Fail
     return true;
   }
   const first = exact ?? input!;
-  const inputName = first.step.startsWith('input:') ? first.step.slice('input:'.length) : undefined;
-  const who = inputName !== undefined ? `frontmatter input \`${inputName}\`` : `step \`${first.step}\``;
+  const { who, input: inputName } = writerName(first);
   const me = `step \`${writer.step}\``;
   const message =
     exact === undefined && r.kind === 'under'

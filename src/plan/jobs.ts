@@ -56,6 +56,11 @@ export function stepIdentity(step: Step): string {
   return step.kind === 'run' ? `cmd:${step.command}` : `${step.kind}:${step.id}`;
 }
 
+/** A job's identity without its items (`ExpandedJob.identity`): its step's (`stepIdentity`). */
+export function baseIdentity(identity: string): string {
+  return identity.split('\0', 1)[0]!;
+}
+
 export function itemLabel(items: readonly Item[]): string {
   return items.map((i) => i.name).join(', ');
 }

@@ -1,7 +1,7 @@
 import { minOf } from '../fold.js';
 import type { LastAttempt } from '../store/metadata.js';
 import type { OwnAttempt } from '../store/own-results.js';
-import { rowItem, stepIdentity, type Job } from './jobs.js';
+import { baseIdentity, rowItem, stepIdentity, type Job } from './jobs.js';
 import type { stepExplainer } from './explainer.js';
 import type { Session } from './session.js';
 import type { JobDecision } from './step-plan.js';
@@ -68,9 +68,6 @@ export function attemptsOfStep(session: Session, step: string): (jobs: readonly 
 function otherIdentities(session: Session, step: string): Set<string> {
   return new Set(session.pipeline.steps.filter((s) => s.id !== step).map(stepIdentity));
 }
-
-/** A job's identity without its items (`jobs.ts` `ExpandedJob.identity`): its step's. */
-const baseIdentity = (identity: string): string => identity.split('\0', 1)[0]!;
 
 /**
  * The attempts, each replaced by the result a later run used for the same

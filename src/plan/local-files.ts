@@ -83,7 +83,7 @@ export function keyedDirectory(pipeline: Pick<Pipeline, 'steps'>, pipelineDir: s
   const home = realPath(pipelineDir);
   if (SYSTEM_ROOTS.some((r) => holds(r, real) && !holds(r, home))) return false;
   const written = [storeDir, ...publishDirs(pipeline, pipelineDir)].map(realPath);
-  return !holds(real, realPath(pipelineDir)) && !written.some((w) => holds(real, w) || holds(w, real));
+  return !holds(real, home) && !written.some((w) => holds(real, w) || holds(w, real));
 }
 
 /**

@@ -1,9 +1,9 @@
-import { withoutEscapes } from '../printable.js';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { KeyObject } from 'node:crypto';
 import type { Session } from '../plan/session.js';
+import { withoutEscapes } from '../printable.js';
 import { SCRIPT, STYLE } from './assets.js';
 import { documentPage } from './document-page.js';
 import { esc, page } from './html.js';
