@@ -8,6 +8,7 @@ import { PLANNING, withSessionOptions } from './common-options.js';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
 import { checkOutputFile, writeOutputFile } from './output-file.js';
+import { contextTaking } from './output-in-context.js';
 import { closedOutput } from './process-guards.js';
 import { givenPlaces } from './apply-config.js';
 import { positiveCount } from './numbers.js';
@@ -15,6 +16,7 @@ import { runLimits, memoryOption, parseResourceFlags, poolOption, type ResourceF
 import { jsonLogger, prettyLogger } from './run-logger.js';
 import { requireSlurm, slurmFlags, withExecutorOptions, type ExecutorFlags } from './executor-flags.js';
 import { refuseUnreadable } from '../plan/unreadable-host.js';
+import type { Session } from '../plan/session.js';
 import { closeSession, openSession, reportingInvalidInput, type SessionFlags } from './session-setup.js';
 import { refuseNoJobsAhead, selectOrReport, withTargets, type TargetFlags } from './targets.js';
 
@@ -72,7 +74,10 @@ export function runCommand(io: Io): Command {
     process.on('SIGTERM', onSignal);
     try {
       // Before the run: a mistyped -o costs nothing.
-      if (flags.output !== undefined) checkOutputFile(flags.output, session, io.stderr);
+      if (flags.output !== undefined) {
+        checkOutputFile(flags.output, session, io.stderr);
+        warnIfCopied(flags.output, session, io.stderr);
+      }
       const logger = flags.json ? jsonLogger(io.stdout) : prettyLogger(io.stdout, process.stdout.isTTY === true);
       // An input or local import that cannot be read is refused as a missing one is: before a run is recorded.
       await reportingInvalidInput(session, io.stderr, async () => refuseUnreadable(session));
@@ -104,4 +109,11 @@ function stoppingMessage(signal: NodeJS.Signals): string {
   return signal === 'SIGINT'
     ? 'stopping: cancelling running jobs (Ctrl-C again to quit at once)'
     : `stopping on ${signal}: cancelling running jobs (send it again, or Ctrl-C, to quit at once)`;
+}
+
+/** `run -o FILE` into a directory an environment copies rebuilds it on the next run: said before this one. */
+function warnIfCopied(path: string, session: Session, stderr: (s: string) => void): void {
+  const taken = contextTaking(session.pipeline, session.pipelinePath, path);
+  if (taken === undefined) return;
+  stderr(`shark: warning: ${path} is in the build context of environment ${taken.env} (${taken.source}): writing it changes the environment, so the next run rebuilds it and re-runs its steps; add ${taken.rel} to .dockerignore, or write it elsewhere\n`);
 }
