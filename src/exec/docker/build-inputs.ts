@@ -34,10 +34,10 @@ export interface Outside {
   readonly target: string;
 }
 
-const RECORD_VERSION = 1;
+const RECORD_VERSION = 2;
 
 /**
- * Hashes the Dockerfile text and the content of every file its COPY/ADD
+ * Hashes the Dockerfile's instructions (not its comments) and the content of every file its COPY/ADD
  * sources take, as a labeled record. Reads the files (no Docker), so `plan`
  * can tell whether the locked image is still the right one.
  */
@@ -67,13 +67,22 @@ export function buildInputs(spec: BuildSpec, contextDir: string): BuildInputs {
   const record = {
     record: 'shark.environment-inputs',
     version: RECORD_VERSION,
-    dockerfile: spec.dockerfile,
+    dockerfile: instructionLines(spec.dockerfile),
     network: spec.network,
     files: entries.map((e) => [e.rel, e.kind, e.executable ? 'x' : '-', e.content]),
     missing: [...missing].sort(),
     ...(outside.length > 0 ? { outside: outside.map((o) => [o.source, o.target]) } : {}),
   };
   return { hash: `sha256:${sha256(JSON.stringify(record))}`, entries, missing, outside };
+}
+
+/**
+ * The Dockerfile as the builder reads it: comment lines (inside a
+ * continuation too), blank lines and indentation go, so editing a comment
+ * neither rebuilds the image nor re-runs the steps on it.
+ */
+function instructionLines(dockerfile: string): string {
+  return dockerfile.split('\n').map((l) => l.trimStart()).filter((l) => l !== '' && !l.startsWith('#')).join('\n');
 }
 
 /**
