@@ -18,12 +18,13 @@ export interface Instruction {
  */
 export function instructions(body: readonly SourceLine[]): Instruction[] {
   const out: Instruction[] = [];
+  const escape = escapeDirective(body);
   let open: Joined | undefined;
   for (const line of body) {
     const text = line.text.trim();
     if (open === undefined && (text === '' || text.startsWith('#'))) continue;
     if (open !== undefined && text.startsWith('#')) continue;
-    const continues = text.endsWith('\\');
+    const continues = text.endsWith(escape);
     const part = continues ? text.slice(0, -1).trimEnd() : text;
     const lead = line.text.length - line.text.trimStart().length;
     if (open === undefined) {
@@ -37,6 +38,19 @@ export function instructions(body: readonly SourceLine[]): Instruction[] {
     if (!continues) open = undefined;
   }
   return out;
+}
+
+/**
+ * The line-continuation character: `\\`, or what a `# escape=`` ` parser
+ * directive among the comments at the very top names (Windows Dockerfiles).
+ */
+function escapeDirective(body: readonly SourceLine[]): string {
+  for (const line of body) {
+    const directive = /^#\s*([a-z]+)\s*=\s*(.*?)\s*$/i.exec(line.text.trim());
+    if (directive === null) break;
+    if (directive[1]!.toLowerCase() === 'escape' && (directive[2] === '`' || directive[2] === '\\')) return directive[2];
+  }
+  return '\\';
 }
 
 /** An instruction being joined: where each part starts in `text`, and in which line (past `lead` blanks). */

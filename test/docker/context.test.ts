@@ -110,4 +110,6 @@ it('keys on the instructions, not on comments, blank lines or indentation (editi
   expect(buildInputs(spec('FROM x\nRUN make \\\n  al\nCOPY a.py /app/\n', ['a.py']), tmp.dir).hash).not.toBe(before);
   expect(buildInputs(spec('FROM x\nCOPY a.py /app/\nRUN make \\\n  all\n', ['a.py']), tmp.dir).hash).not.toBe(before);
   expect(buildInputs(spec('FROM x\nRUN echo "# not a comment" \\\n  all\nCOPY a.py /app/\n', ['a.py']), tmp.dir).hash).not.toBe(before);
+  // A parser directive at the top changes how the builder reads the rest.
+  expect(buildInputs(spec('# escape=`\nFROM x\nRUN make \\\n  all\nCOPY a.py /app/\n', ['a.py']), tmp.dir).hash).not.toBe(before);
 });

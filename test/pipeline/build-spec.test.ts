@@ -20,6 +20,12 @@ function problems(text: string): string[] {
 }
 
 describe('parseBuildSpec: Dockerfile', () => {
+  it('reads a `# escape=` parser directive at the top: a backtick continues the line (it was an unknown instruction)', () => {
+    expect(spec('# escape=`\nFROM x\nCOPY src `\n  /app\n').contextFiles).toEqual(['src']);
+    // Below the top (after a blank line or an instruction) it is a comment, as the builder reads it.
+    expect(problems('\n# escape=`\nFROM x\nCOPY src `\n  /app\n')).toEqual(['14:3: unknown Dockerfile instruction `/app`']);
+  });
+
   it('keeps the Dockerfile and notes its bases and build-context files', () => {
     const text = [
       '# syntax=docker/dockerfile:1',

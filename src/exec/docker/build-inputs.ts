@@ -82,7 +82,10 @@ export function buildInputs(spec: BuildSpec, contextDir: string): BuildInputs {
  * neither rebuilds the image nor re-runs the steps on it.
  */
 function instructionLines(dockerfile: string): string {
-  return dockerfile.split('\n').map((l) => l.trimStart()).filter((l) => l !== '' && !l.startsWith('#')).join('\n');
+  const lines = dockerfile.split('\n').map((l) => l.trimStart());
+  // Parser directives (`# escape=`…), the comments at the very top that change how the rest reads, count.
+  const directives = lines.findIndex((l) => !/^#\s*[a-z]+\s*=/i.test(l));
+  return [...lines.slice(0, directives), ...lines.slice(directives).filter((l) => l !== '' && !l.startsWith('#'))].join('\n');
 }
 
 /**
