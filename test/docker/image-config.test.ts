@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { BASE, describeDocker, removeBuiltImages, scratch, shark } from './rig.js';
@@ -60,5 +60,15 @@ echo hi > /data/x.txt
     const failed = ran.stdout.split('\n').filter((l) => l.includes('"job-failed"')).map((l) => JSON.parse(l) as { message: string; reason: string });
     expect(failed).toMatchObject([{ reason: 'environment', message: 'environment nouser (u.md:3:1): its USER nosuchuser does not exist in the image (no such entry in its /etc/passwd)' }]);
     expect(failed[0]!.message).not.toContain('HTTP');
+  });
+
+  it('fails a job whose image has no /bin/sh with reason environment, saying a step needs a shell (it was an internal error with the runtime\'s text)', async () => {
+    // An image of one file: the busybox binary, not at /bin/sh.
+    copyFileSync('/bin/busybox', join(tmp.dir, 'busybox'));
+    writeFileSync(join(tmp.dir, 's.md'), '```shark-build:bare\nFROM scratch\nCOPY busybox /busybox\n```\n\n```shark-run:bare\necho hi > /data/x.txt\n```\n');
+    const ran = await shark(['run', 's.md', '--json'], tmp.dir);
+    expect(ran.code).toBe(1);
+    const failed = ran.stdout.split('\n').filter((l) => l.includes('"job-failed"')).map((l) => JSON.parse(l) as { message: string; reason: string });
+    expect(failed).toMatchObject([{ reason: 'environment', message: 'environment bare (s.md:1:1): the image has no /bin/sh, which runs each step: build it FROM a base with a shell, or COPY a static one (busybox) to /bin/sh' }]);
   });
 });

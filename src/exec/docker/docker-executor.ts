@@ -84,7 +84,7 @@ export class DockerExecutor implements Executor {
       return { status: 'failed', reason: code > 128 ? 'signal' : 'exit', exitCode: code, message: code > 128 ? `killed by signal ${code - 128}` : `exit status ${code}` };
     } catch (e) {
       if (req.signal.aborted) return { status: 'cancelled' };
-      const refused = missingUser((e as Error).message, target.environment ?? 'this environment');
+      const refused = refusedByImage((e as Error).message, target.environment ?? 'this environment');
       if (refused !== undefined) {
         log.write(`shark: ${refused}\n`);
         return { status: 'failed', reason: 'environment', exitCode: null, message: refused };
@@ -126,13 +126,17 @@ async function oomReported(container: ContainerHandle, patienceMs: number): Prom
 
 /** What the engine says when it starts a container whose image's USER (or its group) the image has no entry for. */
 const NO_SUCH_USER = /unable to find (user|group) ([^:\s]+): no matching entries in (passwd|group) file/;
+/** … and when the image has no shell to run the step with (`FROM scratch`, a distroless base). */
+const NO_SHELL = /exec: "\/bin\/sh": (stat \/bin\/sh: )?no such file or directory|"\/bin\/sh": executable file not found/;
 
 /**
- * A USER the image lacks builds fine (`USER` is not checked by the build),
- * then every job of the environment fails to start: the environment's fault,
- * said in its terms rather than as the engine's HTTP error.
+ * An image that cannot run a step builds fine (`USER` is not checked by the
+ * build; nothing asks for a shell), then every job of the environment fails
+ * to start: the environment's fault, said in its terms rather than as the
+ * engine's HTTP error.
  */
-function missingUser(message: string, environment: string): string | undefined {
+function refusedByImage(message: string, environment: string): string | undefined {
+  if (NO_SHELL.test(message)) return `${environment}: the image has no /bin/sh, which runs each step: build it FROM a base with a shell, or COPY a static one (busybox) to /bin/sh`;
   const m = NO_SUCH_USER.exec(message);
   if (m === null) return undefined;
   const [, kind, name, file] = m;
