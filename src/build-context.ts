@@ -1,6 +1,8 @@
 import { existsSync, lstatSync, readdirSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { join, posix, relative, resolve, sep } from 'node:path';
 import { minimatch } from 'minimatch';
+import { dockerIgnore } from './exec/docker/docker-ignore.js';
+import type { Pipeline } from './pipeline/pipeline.js';
 
 /**
  * Which paths of the pipeline's directory (the build context) a COPY/ADD
@@ -75,4 +77,49 @@ function isDir(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** An environment whose COPY/ADD would take a file Shark is about to write beside the document. */
+export interface TakenBy {
+  readonly env: string;
+  /** `COPY . at line 4`: the instruction and where it is in the document. */
+  readonly source: string;
+  /** The path relative to the context's root: the line `.dockerignore` needs. */
+  readonly rel: string;
+}
+
+/**
+ * The environments steps use whose COPY/ADD take the host path `abs` into
+ * their images (the first source each): a change to it rebuilds them and
+ * re-runs their steps. `.dockerignore`, the names never in a context and
+ * OBuilder's `exclude` leave it out, as the build does.
+ */
+export function contextsTaking(pipeline: Pick<Pipeline, 'steps' | 'environments'>, pipelineDir: string, abs: string): TakenBy[] {
+  const rel = relative(pipelineDir, resolve(abs)).split(sep).join('/');
+  if (rel === '' || rel === '..' || rel.startsWith('../') || rel.startsWith('/')) return [];
+  if (ignoredAtRoot(rel.split('/')[0]!) || dockerIgnore(pipelineDir)?.(rel) === true) return [];
+  const used = new Set(pipeline.steps.map((s) => (s.kind === 'run' ? s.env : undefined)));
+  return [...pipeline.environments.values()].filter((env) => used.has(env.name)).flatMap((env) => {
+    const source = env.spec.contextFiles.find((s) => {
+      const from = contextRelative(s);
+      return from !== undefined && takes(from, rel) && !excludedBelow(env.spec.exclude?.[s], from, rel);
+    });
+    if (source === undefined) return [];
+    const where = env.spec.sources?.find((s) => s.path === source);
+    return [{ env: env.name, rel, source: where === undefined ? source : `${where.by} ${source} at line ${where.at.line}` }];
+  });
+}
+
+/** Whether a COPY source (relative to the context) takes the path: itself, below it, or below what its pattern matches. */
+function takes(source: string, rel: string): boolean {
+  if (source === '.') return true;
+  if (!isPattern(source)) return rel === source || rel.startsWith(`${source}/`);
+  const parts = rel.split('/');
+  return parts.some((_, i) => minimatch(parts.slice(0, i + 1).join('/'), source, { dot: true }));
+}
+
+function excludedBelow(excluded: readonly string[] | undefined, source: string, rel: string): boolean {
+  if (excluded === undefined) return false;
+  const below = source === '.' ? rel : rel.slice(source.length + 1);
+  return below.split('/').some((name) => excluded.includes(name));
 }

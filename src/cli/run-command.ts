@@ -8,7 +8,7 @@ import { PLANNING, withSessionOptions } from './common-options.js';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
 import { checkOutputFile, writeOutputFile } from './output-file.js';
-import { contextTaking } from './output-in-context.js';
+import { contextsTaking } from '../build-context.js';
 import { closedOutput } from './process-guards.js';
 import { givenPlaces } from './apply-config.js';
 import { positiveCount } from './numbers.js';
@@ -113,7 +113,7 @@ function stoppingMessage(signal: NodeJS.Signals): string {
 
 /** `run -o FILE` into a directory an environment copies rebuilds it on the next run: said before this one. */
 function warnIfCopied(path: string, session: Session, stderr: (s: string) => void): void {
-  const taken = contextTaking(session.pipeline, session.pipelinePath, path);
+  const [taken] = contextsTaking(session.pipeline, session.pipelineDir, path);
   if (taken === undefined) return;
   stderr(`shark: warning: ${path} is in the build context of environment ${taken.env} (${taken.source}): writing it changes the environment, so the next run rebuilds it and re-runs its steps; add ${taken.rel} to .dockerignore, or write it elsewhere\n`);
 }

@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { contextsTaking } from '../build-context.js';
 import type { Pipeline, Step } from '../pipeline/pipeline.js';
 import { localPath } from '../imports/file-importer.js';
 import { linkLeadingTo } from '../imports/local-links.js';
@@ -40,8 +41,10 @@ function shownAt(pipelineDir: string, abs: string): string {
  * it or a directory holding it, or that follows a link to it (or to a
  * directory holding it) out of its directory (`local-links.ts`).
  */
-export function localReason(pipeline: Pick<Pipeline, 'steps'>, step: Step, file: LocalFile, pipelineDir: string): string | undefined {
+export function localReason(pipeline: Pick<Pipeline, 'steps' | 'environments'>, step: Step, file: LocalFile, pipelineDir: string): string | undefined {
   if (step.kind === 'run') {
+    const copied = step.env === undefined ? undefined : contextsTaking(pipeline, pipelineDir, file.abs).find((t) => t.env === step.env);
+    if (copied !== undefined) return `runs in ${copied.env}, whose image copies local file ${file.path} (${copied.source})`;
     if (depsOption(step).some((d) => resolve(pipelineDir, d) === file.abs)) return `uses local file ${file.path} ({deps})`;
     const base = localFileBase(pipelineDir, step);
     const named = namedLocalFiles(base, step).map((w) => resolve(base, w));

@@ -31,7 +31,7 @@ describeDocker('run -o FILE where a COPY of the environment takes FILE', () => {
   it('warns that writing it rebuilds the environment, and says how to keep it out', async () => {
     const first = await run('p.md', tmp.dir, ['-o', 'executed.md']);
     expect(first.result.code, first.result.stderr).toBe(0);
-    expect(first.result.stderr).toContain('shark: warning: executed.md is in the build context of environment app (COPY . at p.md:4): ');
+    expect(first.result.stderr).toContain('shark: warning: executed.md is in the build context of environment app (COPY . at line 4): ');
     expect(first.result.stderr).toContain('add executed.md to .dockerignore');
     // As warned: the executed document written by the first run is a new copied file.
     expect((await run('p.md', tmp.dir, ['-o', 'executed.md'])).started).toEqual(['run']);

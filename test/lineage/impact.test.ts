@@ -124,6 +124,24 @@ describe('shark impact', () => {
     ]);
   });
 
+  it('takes a file an environment\'s COPY takes: the steps in that environment and their readers (it named no file a step uses)', async () => {
+    rig.write('model/fit.py', 'print(1)\n');
+    rig.write('model/.cache', 'x\n');
+    rig.write('.dockerignore', 'model/.cache\n');
+    rig.write('c.md', [
+      '```shark-build:py', 'FROM busybox', 'COPY model/ /opt/model/', '```', '',
+      '```shark-run:py', 'ls /opt/model > /data/fit.txt', '```', '',
+      '```shark-run', 'wc -l < /data/fit.txt > /data/n.txt', '```', '',
+    ].join('\n'));
+    const ran = await rig.shark(['impact', 'c.md', 'model/fit.py', '--json']);
+    expect(ran.stderr).toBe('');
+    expect((JSON.parse(ran.stdout) as { steps: { step: string; why: string }[] }).steps.map((s) => [s.step, s.why])).toEqual([
+      ['run', 'runs in py, whose image copies local file model/fit.py (COPY model/ at line 3)'], ['run-2', 'reads /data/fit.txt (from run)'],
+    ]);
+    // What .dockerignore leaves out is not in the image.
+    expect((await rig.shark(['impact', 'c.md', 'model/.cache'])).code).toBe(2);
+  });
+
   it('takes the target of a link a local import follows out of its directory as read by that import', async () => {
     rig.write('drive/big.csv', 'big\n');
     rig.write('drive/shared/x.txt', 'x\n');
