@@ -1,3 +1,4 @@
+import { sha256 } from '../store/hash.js';
 import type { Metadata } from '../store/metadata.js';
 import { isEmpty, otherAxes, otherValues, shownConfiguration, type Configuration } from './configuration.js';
 import { directoryId } from './directory-id.js';
@@ -54,7 +55,12 @@ export interface LineageInput {
   readonly truncated?: true;
   /** No job of the run wrote it: a host input (text marks it `(input)`). */
   readonly input?: true;
+  /** No job wrote into it, and it holds nothing: a map's directory when nothing matched (text: `(empty: …)`). */
+  readonly empty?: true;
 }
+
+/** The id of a directory that holds nothing. */
+const EMPTY_TREE = `tree:${sha256('')}`;
 
 
 /** Why a lineage could not be shown: `reason` lets each caller pick its exit status. */
@@ -197,7 +203,7 @@ export function lineageInRun(meta: Metadata, runId: number, path: string, depth 
       ...(r.dropped ? { dropped: true as const } : {}),
       inputs: r.inputs.map(([p, id]) => {
         const from = byName(data.producers(f, p).filter((g) => g.job !== f.job));
-        if (from.length === 0) return { path: p, id, from: [], input: true };
+        if (from.length === 0) return id === EMPTY_TREE ? { path: p, id, from: [], empty: true } : { path: p, id, from: [], input: true };
         if (level >= depth) return { path: p, id, from: [], truncated: true };
         return { path: p, id, from: from.map((g) => build(g, level + 1)) };
       }),
@@ -249,7 +255,7 @@ export function renderLineage(node: LineageNode, describe: (id: string) => strin
     for (const f of n.files ?? []) lines.push(`${at}uses ${shownName(f.path)}  ${printable(f.id)}${f.deps ? '  ({deps})' : ''}`);
     const inner = indent + '    ';
     for (const i of n.inputs) {
-      const note = i.truncated ? `  (not followed: --depth ${depth})` : i.input ? '  (input)' : '';
+      const note = i.truncated ? `  (not followed: --depth ${depth})` : i.input ? '  (input)' : i.empty ? '  (empty: no job wrote into it)' : '';
       lines.push(`${at}← ${shownName(i.path)}  ${printable(describe(i.id))}${note}`);
       for (const from of i.from) walk(from, inner);
     }
