@@ -43,10 +43,11 @@ async function downloadAny(url: string, file: string, o: DownloadOptions): Promi
   return withRetries(url, o, async () => {
     const have = existsSync(file) ? statSync(file).size : 0;
     const headers: Record<string, string> = { ...o.headers };
-    const resuming = have > 0 && ranges;
+    // Only the same entity may be resumed: without a strong validator for If-Range, two versions could be spliced.
+    const resuming = have > 0 && ranges && validator !== undefined;
     if (resuming) {
       headers.range = `bytes=${have}-`;
-      if (validator !== undefined) headers['if-range'] = validator;
+      headers['if-range'] = validator!;
     } else if (have > 0) {
       truncateSync(file, 0);
     }

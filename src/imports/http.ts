@@ -112,7 +112,19 @@ const MAX_BACKOFF_MS = 30_000;
 
 type Sent = { response: http.IncomingMessage; url: string } | { error: Error; url: string };
 
-/** One request, following redirects. Credentials are not carried to another host. */
+/** A failure no retry mends: a redirect loop, a URL or protocol Shark cannot ask. */
+export class NotRetried extends Error {}
+
+/**
+ * Whether a redirect may carry the request's credentials: only to the same
+ * origin. A change of host, port or scheme (https to http would send the
+ * token in clear) drops them.
+ */
+export function keepsCredentials(from: string, to: URL): boolean {
+  return new URL(from).origin === to.origin;
+}
+
+/** One request, following redirects. Credentials are not carried to another origin. */
 export async function send(url: string, method: string, headers: Record<string, string>, o: HttpOptions, timeoutMs: number): Promise<Sent> {
   let current = url;
   let hdrs = { 'user-agent': `shark/${VERSION}`, ...headers };
@@ -123,9 +135,9 @@ export async function send(url: string, method: string, headers: Record<string, 
     const location = res.headers.location;
     if (res.statusCode !== undefined && [301, 302, 303, 307, 308].includes(res.statusCode) && location !== undefined) {
       res.resume();
-      if (hop >= MAX_REDIRECTS) return { error: new Error(`more than ${MAX_REDIRECTS} redirects`), url: current };
+      if (hop >= MAX_REDIRECTS) return { error: new NotRetried(`more than ${MAX_REDIRECTS} redirects`), url: current };
       const next = new URL(location, current);
-      if (next.host !== new URL(current).host) {
+      if (!keepsCredentials(current, next)) {
         const { authorization: _dropped, ...rest } = hdrs as Record<string, string>;
         hdrs = rest as typeof hdrs;
       }
@@ -143,13 +155,13 @@ function once(url: string, method: string, headers: Record<string, string>, sign
     try {
       u = new URL(url);
     } catch {
-      done({ error: new Error(`invalid URL ${url}`) });
+      done({ error: new NotRetried(`invalid URL ${url}`) });
       return;
     }
     const lib: { request: typeof http.request } | undefined =
       u.protocol === 'https:' ? clients().https : u.protocol === 'http:' ? clients().http : undefined;
     if (lib === undefined) {
-      done({ error: new Error(`unsupported protocol ${u.protocol}`) });
+      done({ error: new NotRetried(`unsupported protocol ${u.protocol}`) });
       return;
     }
     const req = lib.request(u, { method, headers, signal });
@@ -203,7 +215,7 @@ export async function readBody(res: http.IncomingMessage, limit = 1 << 24): Prom
  * resolve at all: offline, or a typo, retrying only makes `plan` slow.
  */
 export function unreachable(url: string, error: Error): { retry: string } | { ok: false; failure: HttpFailure } {
-  if ((error as NodeJS.ErrnoException).code === 'ENOTFOUND') {
+  if ((error as NodeJS.ErrnoException).code === 'ENOTFOUND' || error instanceof NotRetried) {
     return { ok: false, failure: { reason: 'network', url, message: error.message, attempts: 1 } };
   }
   return { retry: error.message };

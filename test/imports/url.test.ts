@@ -3,6 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { keepsCredentials } from '../../src/imports/http.js';
 import { UrlImporter } from '../../src/imports/url.js';
 import { FakeServer } from './fake-server.js';
 import { clause, context, readTree, scratch } from './helpers.js';
@@ -111,6 +114,53 @@ describe('the download', () => {
     expect(r.ok).toBe(true);
     expect(readFileSync(dest, 'utf8')).toBe(BODY);
     expect(server.requests.map((q) => q.headers.range)).toEqual([undefined, 'bytes=30000-']);
+  });
+
+  it('restarts, never resumes, a download whose server gives no validator: a resume spliced two versions and pinned them', async () => {
+    // Cut after 500 bytes of version A; from then on the file is version B. No ETag, no Last-Modified.
+    let gets = 0;
+    const ranges: (string | undefined)[] = [];
+    const flaky = http.createServer((req, res) => {
+      ranges.push(req.headers.range);
+      const body = Buffer.alloc(1000, gets++ === 0 ? 'A' : 'B');
+      const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+      if (range !== null) {
+        res.writeHead(206, { 'accept-ranges': 'bytes', 'content-range': `bytes ${range[1]}-999/1000`, 'content-length': 1000 - Number(range[1]) });
+        res.end(body.subarray(Number(range[1])));
+      } else if (gets === 1) {
+        res.writeHead(200, { 'accept-ranges': 'bytes', 'content-length': 1000 });
+        res.write(body.subarray(0, 500), () => res.destroy());
+      } else {
+        res.writeHead(200, { 'accept-ranges': 'bytes', 'content-length': 1000 }).end(body);
+      }
+    });
+    await new Promise<void>((done) => flaky.listen(0, '127.0.0.1', done));
+    try {
+      const dest = join(tmp.dir, 'v.bin');
+      const r = await urls.fetch(clause(`http://127.0.0.1:${(flaky.address() as AddressInfo).port}/v.bin /data/v.bin`), {}, dest, context());
+      expect(r.ok).toBe(true);
+      expect(readFileSync(dest, 'utf8')).toBe('B'.repeat(1000));
+      expect(ranges).toEqual([undefined, undefined]);
+    } finally {
+      flaky.closeAllConnections();
+      await new Promise((done) => flaky.close(done));
+    }
+  });
+
+  it('does not retry a redirect loop: one attempt, then the loop is the failure', async () => {
+    const url = server.redirect('/files/loop-a', '/files/loop-b');
+    server.redirect('/files/loop-b', '/files/loop-a');
+    const r = await urls.fetch(clause(`${url} /data/loop.csv`), {}, join(tmp.dir, 'loop'), context());
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.message).toContain('more than 10 redirects (1 attempt)');
+    expect(server.count('/files/loop-')).toBe(11);
+  });
+
+  it('carries credentials only to the same origin: not to another host, port or scheme (https to http sent a token in clear)', () => {
+    expect(keepsCredentials('https://api.github.com/repos/a', new URL('https://api.github.com/x'))).toBe(true);
+    expect(keepsCredentials('https://api.github.com/repos/a', new URL('http://api.github.com/repos/a'))).toBe(false);
+    expect(keepsCredentials('https://api.github.com/repos/a', new URL('https://codeload.github.com/a'))).toBe(false);
+    expect(keepsCredentials('http://127.0.0.1:80/a', new URL('http://127.0.0.1:8080/a'))).toBe(false);
   });
 
   it('treats a stalled connection as transient', async () => {
