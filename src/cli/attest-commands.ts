@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { ancestry } from '../lineage/attest/ancestry.js';
-import { freedMessage, storedOutputs, unsoundMessage } from '../lineage/attest/digests.js';
+import { freedMessage, misrecordedMessage, storedOutputs, unsoundMessage } from '../lineage/attest/digests.js';
 import { addSignature, decodeBase64, keyIdOf } from '../lineage/attest/dsse.js';
 import { loadPrivateKey, loadPublicKey } from '../lineage/attest/keys.js';
 import type { Statement } from '../lineage/attest/statement.js';
@@ -110,8 +110,9 @@ export function signCommand(io: Io): Command {
         const statement = JSON.parse(decodeBase64(row.envelope.payload)?.toString('utf8') ?? '{}') as Partial<Statement>;
         const unbound = bindingProblem(statement, n);
         if (unbound !== undefined) fail(io, `${unbound}; not signing`);
-        const { digests: stored, unsound, freed } = await storedOutputs(session.store, n.outputs);
+        const { digests: stored, unsound, freed, misrecorded } = await storedOutputs(session.store, n.outputs);
         if (unsound.length > 0) fail(io, `${n.job}: ${unsoundMessage(unsound[0]!)}; not signing`);
+        if (misrecorded.length > 0) fail(io, `${n.job}: ${misrecordedMessage(misrecorded[0]!)}; not signing`);
         if (freed.length > 0) fail(io, `${n.job}: ${freedMessage(freed[0]!, n.run)}; not signing`);
         const subjects = statement.subject ?? [];
         const matches = subjects.length === stored.length && subjects.every((s) => stored.some((d) => d.name === s.name && d.digest.sha256 === s.digest.sha256));

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sortEntries, treeId } from '../../store/content-id.js';
 import type { SnapshotStore } from '../../store/snapshot-store.js';
 import { sha256Of } from '../export/run-jobs.js';
 
@@ -54,6 +55,12 @@ export interface StoredBytes {
    * longer reuses): not damage, and `fsck` rightly finds nothing.
    */
   readonly freed: string[];
+  /**
+   * Directories whose recorded entries no longer hash to their ids: a name
+   * or a link's target edited in the store's records since (links are no
+   * subjects, so only this tells that one was retargeted).
+   */
+  readonly misrecorded: string[];
 }
 
 /**
@@ -65,14 +72,19 @@ export const unsoundMessage = (path: string, repaired = false): string => repair
   ? `the stored bytes of ${path} are missing or corrupt: \`shark fsck --repair\` dropped the result; run the pipeline again (\`shark run --sign KEY\`) to recompute it`
   : `the stored bytes of ${path} are missing or corrupt (run \`shark fsck\`)`;
 
+/** What they say of a directory whose record in the store was edited (`StoredBytes.misrecorded`). */
+export const misrecordedMessage = (path: string): string =>
+  `the store's record of the directory ${path} was changed since it was stored: its entries (names, links) no longer hash to its id (run \`shark fsck\`)`;
+
 /** What they say of stored bytes gc freed: which run made them, and why they are gone. */
 export const freedMessage = (path: string, run: number): string =>
   `the stored bytes of ${path} were freed by \`shark gc\` (run ${run} made them; gc keeps only what the document may still reuse)`;
 
 /** The digests of the bytes the store holds now, read back (what `verify` compares signed subjects with). */
 export async function storedDigests(store: SnapshotStore, id: string, path: string): Promise<StoredBytes> {
-  const found: StoredBytes = { digests: [], unsound: [], freed: [] };
+  const found: StoredBytes = { digests: [], unsound: [], freed: [], misrecorded: [] };
   const name = path.replace(/\/$/, '');
+  recheckTrees(store, id, name, found.misrecorded);
   if (store.objectPath !== undefined) readInPlace(store, id, name, found);
   else await readExported(store, id, name, found);
   found.digests.sort(byName);
@@ -82,7 +94,18 @@ export async function storedDigests(store: SnapshotStore, id: string, path: stri
 /** `storedDigests` of each output of a job (path to id), together. */
 export async function storedOutputs(store: SnapshotStore, outputs: Readonly<Record<string, string>>): Promise<StoredBytes> {
   const all = await Promise.all(Object.entries(outputs).map(([p, id]) => storedDigests(store, id, p)));
-  return { digests: all.flatMap((b) => b.digests), unsound: all.flatMap((b) => b.unsound), freed: all.flatMap((b) => b.freed) };
+  return {
+    digests: all.flatMap((b) => b.digests), unsound: all.flatMap((b) => b.unsound), freed: all.flatMap((b) => b.freed),
+    misrecorded: all.flatMap((b) => b.misrecorded),
+  };
+}
+
+/** Each directory at or below `id` whose recorded entries hash to another id than its own, by /data path. */
+function recheckTrees(store: SnapshotStore, id: string, name: string, out: string[]): void {
+  const entries = store.entries(id);
+  if (entries === undefined) return;
+  if (treeId(sortEntries(entries)) !== id) out.push(name);
+  for (const e of entries) recheckTrees(store, e.id, `${name}/${e.name}`, out);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { LineageNode } from '../lineage.js';
-import { freedMessage, storedDigests, storedOutputs, unsoundMessage, type FileDigest } from './digests.js';
+import { freedMessage, misrecordedMessage, storedDigests, storedOutputs, unsoundMessage, type FileDigest } from './digests.js';
 import { decodeBase64, IN_TOTO_PAYLOAD_TYPE, verifyEnvelope } from './dsse.js';
 import { SLSA_PROVENANCE, STATEMENT_TYPE, type Statement } from './statement.js';
 import type { AttestationRow, Attestations } from './store.js';
@@ -112,7 +112,7 @@ export async function verifyAncestry(
   for (const n of nodes) {
     const row = attestations.ofKey(n.key);
     if (row === undefined || row.runId !== n.run) {
-      problems.push(row === undefined ? `${n.job}: no envelope (it ran without --sign)` : otherRunProblem(n, row));
+      problems.push(row === undefined ? `${n.job}: no envelope is stored for its result (it ran without --sign, or the envelope was removed)` : otherRunProblem(n, row));
       continue;
     }
     const accepted = verifyEnvelope(row.envelope, keys).accepted.length;
@@ -136,8 +136,9 @@ export async function verifyAncestry(
     const repaired = n.dropped === true && meta.history.repaired(n.key, n.run);
     if (n.dropped === true && !repaired) problems.push(`${n.job}: its result is missing from the store's results, yet no \`shark fsck --repair\` dropped it`);
     trusted.set(n.key, statement);
-    const { digests: stored, unsound, freed } = await storedOutputs(store, n.outputs);
+    const { digests: stored, unsound, freed, misrecorded } = await storedOutputs(store, n.outputs);
     for (const u of unsound) problems.push(`${n.job}: ${unsoundMessage(u, repaired)}`);
+    for (const m of misrecorded) problems.push(`${n.job}: ${misrecordedMessage(m)}`);
     // The result asked about must be there to be verified; an ancestor gc freed is checked by its digests only.
     for (const f of freed) (tops.has(n.key) ? problems : notes).push(`${n.job}: ${freedMessage(f, n.run)}${tops.has(n.key) ? '' : ': its subjects were not hashed again'}`);
     const gone = [...unsound, ...freed];
@@ -203,8 +204,9 @@ async function checkInputs(n: LineageNode, statement: Statement, c: InputCheck):
       c.problems.push(`${n.job}: input ${shownName(path)} is not a frontmatter input, yet no job of the run is recorded writing it: no upstream envelope vouches for it`);
       continue;
     }
-    const { digests: stored, unsound, freed } = await storedDigests(c.store, input.id, input.path);
+    const { digests: stored, unsound, freed, misrecorded } = await storedDigests(c.store, input.id, input.path);
     for (const u of unsound) c.problems.push(`${n.job}: input: ${unsoundMessage(u)}`);
+    for (const m of misrecorded) c.problems.push(`${n.job}: input: ${misrecordedMessage(m)}`);
     for (const f of freed) (c.top ? c.problems : c.notes).push(`${n.job}: input: ${freedMessage(f, n.run)}`);
     const gone = [...unsound, ...freed];
     for (const d of mine) {
