@@ -7,7 +7,11 @@ import { seededState } from '../plan/session.js';
 import { completeStep, decideStep } from '../plan/step-plan.js';
 
 export type Decided =
-  | { readonly ok: true; readonly pipeline: Pipeline; readonly step: Step; readonly job: Job; readonly cached: boolean; readonly state: DataState }
+  | {
+    readonly ok: true; readonly pipeline: Pipeline; readonly step: Step; readonly job: Job; readonly state: DataState;
+    /** The outputs of the result the store holds for the job's key, when it holds one. */
+    readonly stored: Readonly<Record<string, string>> | undefined;
+  }
   | { readonly ok: false; readonly message: string };
 
 /**
@@ -63,7 +67,7 @@ async function walk(
     if (step === last) {
       const [only, ...more] = decision.jobs;
       if (only === undefined || more.length > 0) return { ok: false, message: 'a command that maps over items (`*`) cannot be recorded from the shell' };
-      return { ok: true, pipeline, step, job: only.job, cached: only.cached !== undefined, state };
+      return { ok: true, pipeline, step, job: only.job, stored: only.cached?.outputs, state };
     }
     const done = decision.jobs.map((d) => (d.cached === undefined ? undefined : { job: d.job, outputs: d.cached.outputs }));
     const uncached = `step ${step.id} (line ${step.at.line})`;

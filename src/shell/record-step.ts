@@ -144,7 +144,7 @@ export async function recordStep(
     decided = await decide(line);
     if (!decided.ok) return { ok: false, why: decided.message };
   }
-  const { job, step, cached } = decided;
+  const { job, step, stored } = decided;
   const missing = created.find((p) => !covered(decided as Decided & { ok: true }, p));
   if (missing !== undefined) return { ok: false, why: `it writes ${missing}, which a document cannot declare as its output` };
   const absent = job.outputs.find((o) => scanAt(after, o.path) === undefined);
@@ -152,9 +152,13 @@ export async function recordStep(
   const unheld = step.kind === 'run' ? climbsOutOf(job, step.command, after) : undefined;
   if (unheld !== undefined) return { ok: false, why: unheld };
   const outputs = new Map<string, SnapshotId>();
-  if (cached) {
+  // The store holds this command's result for these inputs already: the same bytes are that result.
+  if (stored !== undefined && job.outputs.every((o) => stored[o.path] === scanAt(after, o.path)!.id)) {
     for (const o of job.outputs) outputs.set(o.path, scanAt(after, o.path)!.id);
   } else {
+    // Other bytes than the stored result's (`shuf`, `date`, a script the command does not name, edited): what it
+    // wrote now replaces that result, as `run --force` would, so the saved document gives what the session showed.
+    if (stored !== undefined) notes.push('not reproducible: it wrote other bytes than the result stored for this command and its inputs, which they replaced');
     const t0 = Date.now();
     for (const o of job.outputs) {
       const bad = unstorableOutput(ws.root, o.path);

@@ -29,6 +29,8 @@ export function describeOutcome(o: Outcome): string {
   if (s.outputs.size > 0) parts.push(`wrote ${[...s.outputs.keys()].join(', ')}`);
   if (s.inputs.length > 0) parts.push(`read ${s.inputs.join(', ')}`);
   if (s.deletes.length > 0) parts.push(`deleted ${s.deletes.join(', ')}`);
+  // What the saved document says of the step in a comment above it.
+  parts.push(...s.notes);
   return `[${stepLabel(s)}: ${parts.join('; ')}]`;
 }
 
