@@ -15,6 +15,7 @@ import type { SnapshotId, Workspace } from '../store/snapshot-store.js';
 import { decideLast } from './decide.js';
 import { piecesOf, renderDocument, type DocStep } from './document.js';
 import { contributing, finalOutputs, liveSteps, writersOf, type Entry, type StepEntry } from './history.js';
+import { linkedOutputs } from './linked-outputs.js';
 import { recordStep, type StepContext } from './record-step.js';
 import { storeScan } from './tree.js';
 import { compare, openView, runIn, unkeepable, type Live } from './working-view.js';
@@ -65,7 +66,8 @@ export class ShellSession {
    */
   publishable(): { listed: string[]; unlisted: string[] } {
     const ids = new Map(liveSteps(this.history).flatMap((s) => [...s.outputs]));
-    const all = finalOutputs(this.history).map((p) => (ids.get(p)?.startsWith('tree:') === true ? `${p}/` : p));
+    const final = linkedOutputs(this.history, finalOutputs(this.history), ids, (id) => this.session.store.entries(id));
+    const all = final.map((p) => (ids.get(p)?.startsWith('tree:') === true ? `${p}/` : p));
     return { listed: all.filter((p) => !/\s/.test(p)), unlisted: all.filter((p) => /\s/.test(p)) };
   }
 

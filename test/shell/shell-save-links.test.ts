@@ -1,0 +1,20 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+import { BatchShell } from './batch.js';
+
+let rig: Rig;
+beforeEach(() => {
+  rig = new Rig('shark-shell-save-links-');
+});
+afterEach(() => rig.cleanup());
+
+it(':save publishes what a link among the results leads to, so the saved document runs (its publish failed on the link)', async () => {
+  const shell = new BatchShell(rig, ['--save', 'out.md']);
+  shell.send('echo hi > /data/y.txt\nln -s /data/y.txt /data/abs.lnk\n');
+  const ended = await shell.end();
+  expect(ended.code, ended.stdout + ended.stderr).toBe(0);
+  expect(rig.read('out.md')).toContain('```shark-publish\n/data/abs.lnk\n/data/y.txt\n```');
+  const ran = await rig.shark(['run', 'out.md']);
+  expect(ran.code, ran.stderr + ran.stdout).toBe(0);
+  expect(rig.read('_shark/abs.lnk')).toBe('hi\n');
+});
