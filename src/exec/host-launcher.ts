@@ -229,12 +229,14 @@ export class Launcher {
   }
 }
 
-/** Shell builtins whose programs behave differently, or that only make sense inside a shell. */
+/** Shell builtins whose programs behave differently, or that only make sense inside a shell, and reserved words. */
 const SHELL_ONLY = new Set([
   ':', '.', 'alias', 'bg', 'break', 'cd', 'chdir', 'command', 'continue', 'echo', 'eval', 'exec', 'exit', 'export',
   'fc', 'fg', 'getopts', 'hash', 'jobs', 'kill', 'local', 'printf', 'pwd', 'read', 'readonly', 'return', 'set',
   'shift', 'times', 'trap', 'type', 'ulimit', 'umask', 'unalias', 'unset', 'wait', 'if', 'for', 'while', 'until',
   'case', '{', '!', 'time',
+  // The other reserved words: alone, a syntax error, which must be the job's (`sh -c`), never the launcher's own.
+  'then', 'else', 'elif', 'fi', 'do', 'done', 'esac', 'in', '}', '[[', ']]', 'function', 'select',
 ]);
 
 /** Plain words and single-quoted words, no expansion, redirection or operator: the shell would only split it. */

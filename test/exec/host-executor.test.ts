@@ -160,4 +160,11 @@ describe('host executor', () => {
       expect(isSimple(s), s).toBe(false);
     }
   });
+
+  it('fails a bare reserved word (`fi`) with the shell\'s exit status 2, as any syntax error, not as a launcher that died', async () => {
+    for (const word of ['fi', 'done', 'then', 'esac', '}']) {
+      expect(isSimple(word), word).toBe(false);
+      expect(await executor.run(request(word))).toMatchObject({ status: 'failed', reason: 'exit', exitCode: 2 });
+    }
+  });
 });
