@@ -1,3 +1,4 @@
+import { printable, printableLines } from '../printable.js';
 import { stepLabel } from './document.js';
 import { aliveOutputs, contributing, type Entry } from './history.js';
 import type { Outcome } from './session.js';
@@ -23,7 +24,8 @@ one that changes nothing is an inspection; a failing one changes nothing.
 /** One line after each command: what Shark made of it. */
 export function describeOutcome(o: Outcome): string {
   if (o.kind === 'inspection') return '[inspection: /data unchanged]';
-  if (o.kind === 'failed') return `[failed: ${o.why}]`;
+  // A file name a command made may hold an escape sequence: shown, never sent to the terminal.
+  if (o.kind === 'failed') return printable(`[failed: ${o.why}]`);
   const s = o.step;
   const parts = [];
   if (s.outputs.size > 0) parts.push(`wrote ${[...s.outputs.keys()].join(', ')}`);
@@ -31,7 +33,7 @@ export function describeOutcome(o: Outcome): string {
   if (s.deletes.length > 0) parts.push(`deleted ${s.deletes.join(', ')}`);
   // What the saved document says of the step in a comment above it.
   parts.push(...s.notes);
-  return `[${stepLabel(s)}: ${parts.join('; ')}]`;
+  return printable(`[${stepLabel(s)}: ${parts.join('; ')}]`);
 }
 
 export function renderHistory(history: readonly Entry[]): string {
@@ -45,7 +47,7 @@ export function renderHistory(history: readonly Entry[]): string {
       case 'step': return `${n}  ${e.undone ? 'undone   ' : 'step'.padEnd(9)}   ${e.typed}${env(e)}  (step ${e.n})`;
     }
   });
-  return lines.length === 0 ? '(nothing yet)\n' : lines.join('\n') + '\n';
+  return lines.length === 0 ? '(nothing yet)\n' : printableLines(lines.join('\n')) + '\n';
 }
 
 export function renderDag(history: readonly Entry[]): string {
@@ -61,5 +63,5 @@ export function renderDag(history: readonly Entry[]): string {
     if (e.outputs.size > 0) out.push(`  writes  ${[...e.outputs.keys()].map((p) => (alive.includes(p) ? p : `${p} (gone)`)).join(' ')}`);
     if (e.deletes.length > 0) out.push(`  deletes ${e.deletes.join(' ')}`);
   }
-  return out.length === 0 ? '(no steps yet)\n' : out.join('\n') + '\n';
+  return out.length === 0 ? '(no steps yet)\n' : printableLines(out.join('\n')) + '\n';
 }

@@ -18,3 +18,12 @@ it(':save publishes what a link among the results leads to, so the saved documen
   expect(ran.code, ran.stderr + ran.stdout).toBe(0);
   expect(rig.read('_shark/abs.lnk')).toBe('hi\n');
 });
+
+it('shows a file name holding an escape sequence escaped on the status line and in :history, never sent to the terminal', async () => {
+  const shell = new BatchShell(rig, []);
+  shell.send('mkdir /data/d && touch "/data/d/$(printf "e\\033[31mx")"\nrm /data/d/e*\n:history\n');
+  const ended = await shell.end();
+  expect(ended.stdout).not.toContain('\x1b');
+  expect(ended.stdout).toContain('[failed: not kept: it deletes /data/d/e\\x1b[31mx, part of /data/d');
+  expect(ended.stdout).toMatch(/failed {6}rm \/data\/d\/e\* {2}\(not kept: it deletes \/data\/d\/e\\x1b\[31mx/);
+});
