@@ -211,7 +211,9 @@ export class ShellSession {
     const problems: string[] = [];
     const steps = runSteps(block, 'shell', 0, () => 'shell', new Writers(), (_at, message) => problems.push(message));
     const step = steps[0];
-    if (step?.kind !== 'run') return problems[0] ?? 'nothing to run (each command runs in a fresh shell: `cd` and `export` lines do not carry over)';
+    // At the prompt the block is the line: what a block would close later, a command must close on it.
+    const atPrompt = (m: string): string => m.replace(/: no .* before the end of the block$| at the end of the block$/, ': a command at the prompt is one line (close it on the line, or put it in a script)');
+    if (step?.kind !== 'run') return problems[0] !== undefined ? atPrompt(problems[0]) : 'nothing to run (each command runs in a fresh shell: `cd` and `export` lines do not carry over)';
     // A path no document may name (one out of /data) is never rewritten into the view: the host shell would take
     // it as the machine's own. Only /data alone is, at the prompt: the whole view (a step cannot name it).
     const found = findMentions(shellWords(step.command), () => step.at);

@@ -27,3 +27,12 @@ it('shows a file name holding an escape sequence escaped on the status line and 
   expect(ended.stdout).toContain('[failed: not kept: it deletes /data/d/e\\x1b[31mx, part of /data/d');
   expect(ended.stdout).toMatch(/failed {6}rm \/data\/d\/e\* {2}\(not kept: it deletes \/data\/d\/e\\x1b\[31mx/);
 });
+
+it('says a here-document, an if or a continuation is not closed on the line, as a command at the prompt is one line (it spoke of a block)', async () => {
+  const shell = new BatchShell(rig, []);
+  shell.send('cat > /data/h.txt <<EOF\nif true; then\n');
+  const ended = await shell.end();
+  expect(ended.stdout).toContain('[failed: here-document is never closed: a command at the prompt is one line (close it on the line, or put it in a script)]');
+  expect(ended.stdout).toContain('[failed: `if` is never closed: a command at the prompt is one line');
+  expect(ended.stdout).not.toContain('block');
+});
