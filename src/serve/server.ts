@@ -1,6 +1,7 @@
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
+import { isUnder } from '../pipeline/data-path.js';
 import type { KeyObject } from 'node:crypto';
 import type { Session } from '../plan/session.js';
 import { withoutEscapes } from '../printable.js';
@@ -39,8 +40,9 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
 /** What reading a stored object fails with when it vanished or was damaged under a running page. */
 const STORED_DATA_GONE = new Set(['ENOENT', 'EISDIR', 'ENOTDIR', 'EIO', 'EACCES', 'ELOOP']);
 
-function notFound(res: ServerResponse, what: string): void {
-  send(res, 404, 'text/html; charset=utf-8', page('Not found', `<h1>Not found</h1><p>${esc(what)}</p><p><a href="/">back to the document</a></p>`));
+function notFound(res: ServerResponse, what: string, status = 404): void {
+  const title = status === 400 ? 'Bad request' : 'Not found';
+  send(res, status, 'text/html; charset=utf-8', page(title, `<h1>${title}</h1><p>${esc(what)}</p><p><a href="/">back to the document</a></p>`));
 }
 
 /** The read-only web page of one document: GET and HEAD only, no route writes anything. */
@@ -72,7 +74,7 @@ async function handle(o: ServeOptions, req: IncomingMessage, res: ServerResponse
   try {
     path = decodeURIComponent(url.pathname);
   } catch {
-    return notFound(res, 'malformed address');
+    return notFound(res, 'malformed address (a % not followed by two hex digits of UTF-8)', 400);
   }
   if (path === '/') await o.live.fresh();
   if (path === '/') return send(res, 200, 'text/html; charset=utf-8', documentPage(o.session.pipeline, o.live.state, o.title));
@@ -92,7 +94,12 @@ async function dataPage(o: ServeOptions, raw: string, res: ServerResponse): Prom
   // Only names: `..`, `.`, NULs and backslashes never reach the index.
   if (segments.length < 2 || segments.some((s) => s === '.' || s === '..' || s.includes('\0') || s.includes('\\'))) return notFound(res, 'not a result of this document');
   const found = o.live.index.resolve('/' + segments.join('/'));
-  if (found === undefined) return notFound(res, `${raw} is not a result of this document`);
+  if (found === undefined) {
+    // A path the document writes, with no result yet: its step failed, or has not run since it changed.
+    const path = '/' + segments.join('/');
+    const written = o.session.pipeline.steps.some((s) => s.kind !== 'publish' && s.outputs.some((w) => w.path === path || isUnder(path, w.path)));
+    return notFound(res, written ? `${path} has no result yet: no run of this document made it (its step failed, or has not run as the document is now); \`shark run\` makes it` : `${raw} is not a result of this document`);
+  }
   send(res, 200, 'text/html; charset=utf-8', await resultPage(o.session, found, o.trusted));
 }
 

@@ -103,6 +103,20 @@ describe('shark serve over HTTP', () => {
     }
   });
 
+  it('says a path the document writes has no result yet (it said it was no result of the document), and a malformed address is a bad request', async () => {
+    rig.write('fails.md', '# Fails\n\n```shark-run\necho x > /data/fail.txt && exit 3\n```\n');
+    expect((await rig.shark(['run', 'fails.md'])).code).toBe(1);
+    const failing = await serve(rig, 'fails.md');
+    try {
+      const res = await rawGet(failing.url, '/data/fail.txt');
+      expect(res.status).toBe(404);
+      expect(res.body).toContain('/data/fail.txt has no result yet: no run of this document made it (its step failed, or has not run as the document is now)');
+      expect((await rawGet(failing.url, '/data/%E0%A4%A')).status).toBe(400);
+    } finally {
+      await failing.stop();
+    }
+  });
+
   it('serves the bytes of a stored result, and nothing for an id the document does not reach', async () => {
     const page = await (await fetch(served.url + '/data/summary.csv')).text();
     const raw = /href="(\/object\/[^"]+)"/.exec(page)![1]!.replace(/&#38;/g, '&');
