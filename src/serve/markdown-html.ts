@@ -23,7 +23,7 @@ function safeHref(url: string): string | undefined {
 /**
  * The document as HTML, over the node types CommonMark produces. Raw HTML in
  * the markdown is shown as text, never passed through: the page shows what the
- * document says without letting it script the page.
+ * document says without letting it script the page. A comment alone is left out.
  */
 export function markdownToHtml(source: string, code: CodeRenderer): string {
   let tree: Root;
@@ -77,6 +77,8 @@ function render(node: Nodes, code: CodeRenderer): string {
       // The page loads nothing from elsewhere (and the document's own files are not store objects): the alt text stands in.
       return `<span class="image-alt">[${esc(node.alt ?? 'image')}]</span>`;
     case 'html':
+      // A comment alone is not shown, as on any rendered page (`<!-- Written by \`shark shell\`. -->`).
+      if (/^<!--(?:(?!-->)[\s\S])*-->$/.test(node.value.trim())) return '';
       return `<code class="raw-html">${esc(node.value)}</code>`;
     case 'yaml':
       return `<details class="frontmatter"><summary>frontmatter</summary><pre>${esc(node.value)}</pre></details>\n`;

@@ -14,6 +14,12 @@ describe('the document as HTML', () => {
     expect(html).toContain('<a href="../other.md">e</a>');
   });
 
+  it('leaves out an HTML comment alone (shark shell\'s `Written by` showed as text), but shows one with markup after it', () => {
+    const html = markdownToHtml('<!-- Written by `shark shell`. -->\n\n# T\n\n<!-- a --> <script>x</script>\n', plain);
+    expect(html).not.toContain('Written by');
+    expect(html).toContain('&#60;script&#62;');
+  });
+
   it('renders headings, emphasis, tight lists and ordinary code blocks', () => {
     const html = markdownToHtml('## Two\n\n*it* **bold** `x<y`\n\n- one\n- two\n\n```python\nprint("<hi>")\n```\n', plain);
     expect(html).toContain('<h2>Two</h2>');
