@@ -97,12 +97,16 @@ export function scanJson(text: string): Scan {
       i++;
       return;
     }
+    const seen = new Set<string>();
     for (;;) {
       space();
       if (text[i] !== '"') fail(`expected a double-quoted property name, found ${describe()}`);
       const keyAt = i;
       string();
       const name = JSON.parse(text.slice(keyAt, i)) as string;
+      // JSON.parse keeps the last of two: which one was meant (a merge of two lock files?) is the user's to say.
+      if (seen.has(name)) fail(`${JSON.stringify(name)} is given twice in one object`, keyAt);
+      seen.add(name);
       keys.set(pathKey([...path, name]), keyAt);
       space();
       if (text[i] !== ':') fail(`expected \`:\` after property name, found ${describe()}`);

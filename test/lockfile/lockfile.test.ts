@@ -50,6 +50,11 @@ describe('readLock', () => {
     expect(shown).toContain('    5 |   }\n      |   ^');
   });
 
+  it('reports a key given twice in one object at the second (a union merge of two lock files: the last silently won)', () => {
+    writeFileSync(path, '{\n  "version": 1,\n  "imports": {\n    "u /data/d.csv": {"sha256": "aa"},\n    "u /data/d.csv": {"sha256": "00"}\n  }\n}\n');
+    expect(readLock(path)).toMatchObject({ ok: false, diagnostic: { at: { line: 5, col: 5 }, message: expect.stringContaining('invalid JSON: "u /data/d.csv" is given twice in one object') } });
+  });
+
   it('reports an empty or truncated file', () => {
     writeFileSync(path, '');
     expect(readLock(path)).toMatchObject({ ok: false, diagnostic: { at: { line: 1, col: 1 }, message: expect.stringContaining('found the end of the file') } });
