@@ -12,6 +12,7 @@ type Found = Record<string, number> & {
   sha256: Record<string, string>;
   generatedBy: Record<string, string>;
   collections: Record<string, string[]>;
+  sources: Record<string, Record<string, string>>;
 };
 
 /**
@@ -90,6 +91,21 @@ describeWithPython('shark export prov, read back by python3-prov and python3-rdf
       '/data/bundle/sub/deeper': b(['sub/deeper/s.txt']),
     });
     expect(found.sha256['/data/bundle/run.sh']).toBe(execFileSync('sha256sum', { input: '#!/bin/sh\n', encoding: 'utf8' }).split(' ')[0]);
+  });
+
+  it('says what each import was pinned to: an entity of its source the import used, with each field of the pin (they were left out)', async () => {
+    rig.write('src/a.txt', 'a\n');
+    rig.write('i.md', '# I\n\n```shark-import\nsrc/ /data/src/\n```\n\n```shark-run\ncat /data/src/a.txt > /data/copy.txt\n```\n');
+    expect((await rig.shark(['run', 'i.md'])).code).toBe(0);
+    expect((await rig.shark(['export', 'prov', 'i.md', '-o', 'i.json'])).code).toBe(0);
+    const sources = Object.values(read('json', 'i.json').sources);
+    const lineage = JSON.parse((await rig.shark(['lineage', 'i.md', '/data/src/', '--json'])).stdout) as { source: Record<string, string> };
+    expect(sources).toEqual([{ 'shark:source': 'src/', 'shark:pin-kind': 'directory', 'shark:pin-path': 'src/', 'shark:pin-tree': lineage.source['tree'] }]);
+    expect((await rig.shark(['export', 'crate', 'i.md', '-o', 'crate'])).code).toBe(0);
+    const graph = (JSON.parse(rig.read('crate/ro-crate-metadata.json')) as { '@graph': { '@id': string; identifier?: unknown; object?: { '@id': string }[] }[] })['@graph'];
+    const source = graph.find((e) => e['@id'].startsWith('#source-'));
+    expect(source?.identifier).toEqual(['kind:directory', 'path:src/', lineage.source['tree']]);
+    expect(graph.some((e) => e.object?.some((o) => o['@id'] === source?.['@id']))).toBe(true);
   });
 
   it('refuses a run that does not exist and an unknown format (exit 2), and a pipeline never run (exit 1)', async () => {

@@ -47,6 +47,12 @@ def read_prov_json(path):
             continue
         name = str(next(iter(e.get_attribute('shark:name'))))
         variables.setdefault(str(u.args[0]), {})[name] = str(next(iter(e.get_attribute('prov:value'))))
+    sources = {}
+    for u in doc.get_records(ProvUsage):
+        e = entities.get(u.args[1])
+        if e is None or 'shark:Source' not in [str(t) for t in e.get_attribute('prov:type')]:
+            continue
+        sources[str(u.args[0])] = {str(k): str(v) for k, v in e.attributes if str(k).startswith('shark:')}
     return {
         'activities': count(ProvActivity),
         'entities': count(ProvEntity),
@@ -63,6 +69,7 @@ def read_prov_json(path):
         'collections': {k: sorted(v) for k, v in collections.items()},
         'ordering': ordering(doc),
         'variables': variables,
+        'sources': sources,
     }
 
 

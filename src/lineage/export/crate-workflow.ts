@@ -1,6 +1,6 @@
 import type { CrateEntity, Ref } from './crate-data.js';
 import { crateVariables, environmentOf, type CrateVariables } from './crate-variables.js';
-import { sha256Of, type RunJob, type RunView } from './run-jobs.js';
+import { pinnedSource, sha256Of, type PinnedSource, type RunJob, type RunView } from './run-jobs.js';
 import { localFilesOf, type LocalFile } from '../local-files.js';
 
 const ref = (id: string): Ref => ({ '@id': id });
@@ -25,6 +25,8 @@ export interface WorkflowEntities {
   readonly variables: CrateVariables;
   /** The local files jobs' keys held (`localFileEntity`). */
   readonly localFiles: readonly CrateEntity[];
+  /** What imports were pinned to (`sourceEntity`). */
+  readonly sources: readonly CrateEntity[];
 }
 
 /**
@@ -38,6 +40,22 @@ function localFileEntity(f: LocalFile): CrateEntity {
     '@id': `#local-${encodeURIComponent(f.path)}@${encodeURIComponent(f.id)}`, '@type': 'CreativeWork', name: f.path, identifier: f.id,
     description: f.deps ? 'a {deps} file of the step, beside the document' : 'a local file the command names, beside the document',
     ...(sha !== undefined ? { sha256: sha } : {}),
+  };
+}
+
+/**
+ * What an import was pinned to, as a contextual entity: the clause, the URL
+ * when it is one, and each field of the pin as an identifier (`sha256:…`,
+ * `etag:"v1"`, `doi:…`), its checksum and size as properties too.
+ */
+function sourceEntity(s: PinnedSource): CrateEntity {
+  const field = (name: string): string | undefined => s.fields.find(([k]) => k === name)?.[1];
+  const sha = field('sha256');
+  const size = field('size');
+  return {
+    '@id': `#source-${s.id}`, '@type': 'CreativeWork', name: s.clause, description: 'the pinned source of an import (its lock file entry)',
+    identifier: s.fields.map(([k, v]) => (v.startsWith(`${k}:`) ? v : `${k}:${v}`)), ...(s.url !== undefined ? { url: s.url } : {}),
+    ...(sha !== undefined ? { sha256: sha } : {}), ...(size !== undefined ? { contentSize: size } : {}),
   };
 }
 
@@ -104,12 +122,20 @@ export function workflowEntities(
     if (!localFiles.has(e['@id'])) localFiles.set(e['@id'], e);
     return ref(e['@id']);
   });
+  const sources = new Map<string, CrateEntity>();
+  const sourceRefs = (j: RunJob): Ref[] => {
+    const s = pinnedSource(j);
+    if (s === undefined) return [];
+    const e = sourceEntity(s);
+    if (!sources.has(e['@id'])) sources.set(e['@id'], e);
+    return [ref(e['@id'])];
+  };
   const jobActions = view.jobs.map((j) => {
     const image = imageOf(j);
     return act(j.row.block, {
       '@id': jobActionId(j), '@type': 'CreateAction', name: `${j.row.job} (run ${j.record.runId})`, identifier: j.row.job,
       description: j.record.meta.command, instrument: ref(toolId(j.row.block)),
-      object: [...j.record.record.inputs.flatMap(([p, id]) => idOf(p, id)), ...localRefs(j)], result: Object.entries(j.record.outputs).flatMap(([p, id]) => idOf(p, id)),
+      object: [...j.record.record.inputs.flatMap(([p, id]) => idOf(p, id)), ...localRefs(j), ...sourceRefs(j)], result: Object.entries(j.record.outputs).flatMap(([p, id]) => idOf(p, id)),
       startTime: iso(j.record.started), endTime: iso(j.record.ended), agent: user, actionStatus: COMPLETED,
       ...(image !== undefined ? { containerImage: ref(image) } : {}), ...environmentOf(variables.values(j.record.record.variables)),
     });
@@ -154,5 +180,6 @@ export function workflowEntities(
     images: [...images.values()],
     variables,
     localFiles: [...localFiles.values()],
+    sources: [...sources.values()],
   };
 }

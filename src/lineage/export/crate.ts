@@ -186,7 +186,7 @@ function crateGraph(
   const runAction = `#run-${run.id}`;
   const user = ref('#user');
   const published = (paths: readonly string[]): Ref[] => publishedData(paths, items, dataEntities, idOf);
-  const { tools, steps, actions, controls, images, variables, localFiles } = workflowEntities(view, idOf, published);
+  const { tools, steps, actions, controls, images, variables, localFiles, sources } = workflowEntities(view, idOf, published);
   const ended = run.ended === null ? {} : { endTime: iso(run.ended) };
   const doc = {
     '@id': docName, '@type': ['File', 'SoftwareSourceCode', 'ComputationalWorkflow', 'HowTo'], name: docName, ...documentNote(docName, view),
@@ -208,7 +208,7 @@ function crateGraph(
     { '@id': '#shark-markdown', '@type': 'ComputerLanguage', name: 'Shark literate markdown', alternateName: 'Shark' },
     { '@id': '#shark', '@type': 'SoftwareApplication', name: 'Shark', softwareVersion: VERSION },
     { '@id': '#user', '@type': 'Person', name: userInfo().username },
-    ...tools, ...steps, ...images, ...actions, ...controls, ...variables.entities, ...localFiles,
+    ...tools, ...steps, ...images, ...actions, ...controls, ...variables.entities, ...localFiles, ...sources,
     {
       '@id': runAction, '@type': 'CreateAction', name: `Run ${run.id} of ${docName}`, instrument: ref(docName), agent: user,
       object: hostInputs(items).flatMap((d) => idOf(d.path, d.id)),

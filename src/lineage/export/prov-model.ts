@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { userInfo } from 'node:os';
 import { VERSION } from '../../version.js';
 import { SHARK_NS } from './namespace.js';
-import { activityKey, sha256Of, type RunJob, type RunView } from './run-jobs.js';
+import { activityKey, pinnedSource, sha256Of, type PinnedSource, type RunJob, type RunView } from './run-jobs.js';
 import { dataId, enc, provData } from './prov-data.js';
 import { localFilesOf, type LocalFile } from '../local-files.js';
 import { appendAll } from '../../fold.js';
@@ -51,6 +51,12 @@ const variableId = (name: string, value: string): string => `shark-var:${encodeU
 // The path whole as one segment: a local file may be absolute, or climb out of the document's directory.
 const localFileId = (f: LocalFile): string => `shark-file:${encodeURIComponent(f.path)}@${encodeURIComponent(f.id)}`;
 
+/** An import's pinned source: the clause, and each field of its pin (`shark:pin-sha256`, `shark:pin-etag`, …). */
+function sourceEntity(id: string, s: PinnedSource): ProvNode {
+  const pin = Object.fromEntries(s.fields.map(([k, v]) => [`shark:pin-${k.replace(/[^A-Za-z0-9_]/g, '_')}`, v]));
+  return { id, types: ['shark:Source'], attrs: { 'prov:label': s.clause, 'shark:source': s.clause, ...(s.url !== undefined ? { 'shark:url': s.url } : {}), ...pin } };
+}
+
 /** A local file a job's key held, as an entity: its path as the document names it, and the content it had. */
 function localFileEntity(f: LocalFile): ProvNode {
   const sha = sha256Of(f.id);
@@ -68,8 +74,9 @@ function localFileEntity(f: LocalFile): ProvNode {
  * run had it); a command is a plan, an environment an entity the job
  * used, and so is each variable's value (`prov:value`), as a parameter is
  * in PROV, and each local file its key held (a script its command names, a
- * `{deps}` file: `shark-file:PATH@ID`, the bytes it had); Shark is a
- * software agent acting for the user who exports.
+ * `{deps}` file: `shark-file:PATH@ID`, the bytes it had), and what an
+ * import was pinned to (`shark-source:…`, a `shark:pin-FIELD` each field of
+ * its lock entry); Shark is a software agent acting for the user who exports.
  */
 export function provModel(view: RunView, documentSource: string): ProvModel {
   const entities = new Map<string, ProvNode>();
@@ -110,6 +117,12 @@ export function provModel(view: RunView, documentSource: string): ProvModel {
       if (!entities.has(e.id)) entities.set(e.id, e);
       rel('used', { 'prov:activity': act, 'prov:entity': e.id });
     }
+    const source = pinnedSource(job);
+    if (source !== undefined) {
+      const e = `shark-source:${source.id}`;
+      if (!entities.has(e)) entities.set(e, sourceEntity(e, source));
+      rel('used', { 'prov:activity': act, 'prov:entity': e });
+    }
     for (const [name, value] of r.record.variables) {
       const v = variableId(name, value);
       if (!entities.has(v)) entities.set(v, { id: v, types: ['shark:Variable'], attrs: { 'prov:label': `${name}=${value}`, 'shark:name': name, 'prov:value': value } });
@@ -135,7 +148,7 @@ export function provModel(view: RunView, documentSource: string): ProvModel {
   return {
     prefixes: {
       shark: `${SHARK_NS}vocab#`, 'shark-data': `${SHARK_NS}data/`, 'shark-job': `${SHARK_NS}`, 'shark-run': `${SHARK_NS}run/`,
-      'shark-plan': `${SHARK_NS}command/`, 'shark-env': `${SHARK_NS}environment/`, 'shark-var': `${SHARK_NS}variable/`, 'shark-file': `${SHARK_NS}file/`, 'shark-agent': `${SHARK_NS}agent/`, 'shark-doc': `${SHARK_NS}document/`,
+      'shark-plan': `${SHARK_NS}command/`, 'shark-env': `${SHARK_NS}environment/`, 'shark-var': `${SHARK_NS}variable/`, 'shark-file': `${SHARK_NS}file/`, 'shark-source': `${SHARK_NS}source/`, 'shark-agent': `${SHARK_NS}agent/`, 'shark-doc': `${SHARK_NS}document/`,
     },
     entities: [...entities.values()],
     activities,

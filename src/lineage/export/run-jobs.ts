@@ -1,5 +1,6 @@
 import type { Pipeline } from '../../pipeline/pipeline.js';
 import type { Metadata, RunJobRow, RunRow } from '../../store/metadata.js';
+import { canonicalJson } from '../../canonical-json.js';
 import { sha256 } from '../../store/hash.js';
 import type { SnapshotId, SnapshotStore, TreeEntry } from '../../store/snapshot-store.js';
 import { recordedEntries } from '../directory-id.js';
@@ -125,4 +126,24 @@ export function dataOf(view: RunView): DataItem[] {
     for (const [path, id] of job.record.record.inputs) if (!items.has(key(path, id))) items.set(key(path, id), { path, id });
   }
   return [...items.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.id < b.id ? -1 : 1));
+}
+
+/** What an import job was pinned to (its lock entry: a checksum, an ETag, a DOI's record, a commit), as the exports describe it. */
+export interface PinnedSource {
+  /** Short, from the pin's canonical JSON: the same pin is one entity however many jobs used it. */
+  readonly id: string;
+  /** The import clause as written (`https://… /data/x.csv`). */
+  readonly clause: string;
+  /** The source's URL, when the clause starts with one. */
+  readonly url?: string;
+  readonly fields: readonly (readonly [string, string])[];
+}
+
+export function pinnedSource(job: RunJob): PinnedSource | undefined {
+  const pin = job.record.record.pin;
+  if (job.record.record.kind !== 'import' || pin === undefined) return undefined;
+  const clause = job.record.meta.command;
+  const url = /^https?:\/\/\S+/.exec(clause)?.[0];
+  const fields = Object.entries(pin).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, String(v)] as const);
+  return { id: sha256(canonicalJson(pin)).slice(0, 16), clause, ...(url !== undefined ? { url } : {}), fields };
 }
