@@ -9,7 +9,7 @@ import { missingEnvironments } from './missing-environments.js';
 import { originalPathsInCommands } from './original-paths.js';
 import { shellBlindSpots } from './shell-blind-spots.js';
 import { commandsReadAsOutput } from './transcript-output.js';
-import { withNeededInstances, type LeftOut, type Need } from './needed-instances.js';
+import { hiddenWriters, withNeededInstances, type LeftOut, type Need } from './needed-instances.js';
 import { unmatchedPatterns } from './unmatched-patterns.js';
 import { validateMaps } from './validate-maps.js';
 
@@ -73,9 +73,11 @@ function mapChecks(built: ReturnType<typeof buildPipeline>): Diagnostic[] {
 
 /** What the subset `-e` keeps says of the instances it needs and those it leaves out. */
 function withSubset(pipeline: Pipeline, subset: { needed: Map<string, Need>; leftOut: LeftOut[] }): Pipeline {
+  const hidden = hiddenWriters(pipeline, subset.needed);
   return {
     ...pipeline,
     ...(subset.needed.size > 0 ? { needed: subset.needed } : {}),
+    ...(hidden.size > 0 ? { hidden } : {}),
     ...(subset.leftOut.length > 0 ? { leftOut: subset.leftOut } : {}),
   };
 }

@@ -73,3 +73,33 @@ function variedAxes(writers: readonly Step[]): Set<string> {
   }
   return varied;
 }
+
+/**
+ * What a fan-in must not see of the instances a subset pulled in: a step
+ * reading a directory that instances of several values of an axis write
+ * (`find /data/per/`) runs on the kept values' results, as documented, even
+ * when another step needs a left-out value's instance (`cat
+ * /data/per/a.txt`), which then runs and writes there too. By step id, then
+ * input path: the writers hidden from that input.
+ */
+export function hiddenWriters(pipeline: Pipeline, needed: ReadonlyMap<string, Need>): Map<string, Map<string, Set<string>>> {
+  const kept = new Map<string, Set<string>>();
+  for (const { id, block } of pipeline.blocks) {
+    if (needed.has(id)) continue;
+    for (const [name, value] of block.instance?.axes ?? []) kept.set(name, (kept.get(name) ?? new Set()).add(value));
+  }
+  const hidden = new Map<string, Map<string, Set<string>>>();
+  for (const step of pipeline.steps) {
+    for (const input of step.inputs) {
+      const writers = input.from.map((id) => pipeline.stepsById.get(id)).filter((w): w is Step => w !== undefined);
+      const fansIn = variedAxes(writers);
+      const pulledIn = writers.filter((w) => needed.has(w.blockId)
+        && (w.block.instance?.axes ?? []).some(([name, value]) => fansIn.has(name) && kept.get(name)?.has(value) !== true));
+      if (pulledIn.length === 0) continue;
+      const byInput = hidden.get(step.id) ?? new Map<string, Set<string>>();
+      byInput.set(input.path, new Set(pulledIn.map((w) => w.id)));
+      hidden.set(step.id, byInput);
+    }
+  }
+  return hidden;
+}

@@ -125,6 +125,8 @@ export interface Pipeline {
   readonly variables: ReadonlyMap<string, string>;
   /** Instances `-e AXIS=V` leaves out that a kept step needs (`needed-instances.ts`), by instance id: they run or are reused all the same. */
   readonly needed?: ReadonlyMap<string, Need>;
+  /** By step id and input path, the needed instances' steps a fan-in does not see (`hiddenWriters`): it covers the kept values only. */
+  readonly hidden?: ReadonlyMap<string, ReadonlyMap<string, ReadonlySet<string>>>;
   /** Instances `-e AXIS=V` leaves out (and nothing kept needs): a target naming one, or a path only one writes, is told so. */
   readonly leftOut?: readonly LeftOut[];
 }

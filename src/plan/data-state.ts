@@ -20,7 +20,7 @@ export type Lookup =
  * path, with every path written inside it laid over it.
  */
 export class DataState {
-  private readonly known = new PathMap<{ id: SnapshotId; by: string; input?: boolean }>();
+  private readonly known = new PathMap<{ id: SnapshotId; by: string; input?: boolean; step?: string }>();
   private readonly pending = new PathMap<string>();
   private readonly absent = new Set<string>();
 
@@ -32,7 +32,7 @@ export class DataState {
   /** `by` names the writer in messages about two writers of one name. */
   setKnown(path: string, id: SnapshotId, by = 'a frontmatter input'): void {
     this.pending.delete(path);
-    this.known.set(path, { id, by: by.startsWith('a ') ? by : `\`${by}\`` });
+    this.known.set(path, by.startsWith('a ') ? { id, by } : { id, by: `\`${by}\``, step: by });
   }
 
   /**
@@ -59,21 +59,23 @@ export class DataState {
     return this.entriesOf(id);
   }
 
-  lookup(path: string): Lookup {
+  /** `hidden`: steps whose writes this reader does not see (a fan-in under `-e`, `Pipeline.hidden`). */
+  lookup(path: string, hidden?: ReadonlySet<string>): Lookup {
     for (const a of this.absent) if (a === path || isUnder(path, a)) return { kind: 'absent', path: a };
+    const seen = (step: string | undefined): boolean => step === undefined || hidden?.has(step) !== true;
     let base: { dir: string; id: SnapshotId; by: string } | undefined;
     for (let dir = path; dir.length > '/data'.length; dir = parentOf(dir)) {
       const step = this.pending.get(dir);
-      if (step !== undefined) return { kind: 'pending', step };
+      if (step !== undefined && seen(step)) return { kind: 'pending', step };
       const known = this.known.get(dir);
-      if (known !== undefined) {
+      if (known !== undefined && seen(known.step)) {
         base = { dir, ...known };
         break;
       }
     }
-    for (const [, step] of this.pending.under(path)) return { kind: 'pending', step };
+    for (const [, step] of this.pending.under(path)) if (seen(step)) return { kind: 'pending', step };
     const parts: Part[] = [];
-    for (const [p, k] of this.known.under(path)) parts.push({ ...k, rel: p.slice(path.length + 1) });
+    for (const [p, k] of this.known.under(path)) if (seen(k.step)) parts.push({ ...k, rel: p.slice(path.length + 1) });
     let id: SnapshotId | undefined;
     if (base !== undefined) {
       id = base.dir === path ? base.id : descend(base.id, path.slice(base.dir.length + 1), this.entriesOf);

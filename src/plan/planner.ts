@@ -118,9 +118,10 @@ export async function planPipeline(session: Session, state: DataState, selection
       }
       const clash = clashes.get(decision.step);
       const reasons = [clash === undefined ? `upstream will run (${decision.step})` : `upstream fails (${decision.step}: ${clash})`];
-      const waitsFor = itemsPending(step, state);
+      const hidden = session.pipeline.hidden?.get(step.id);
+      const waitsFor = itemsPending(step, state, hidden);
       // A map whose items are known (what waits is a join): a blocked job each, as `run` will have them.
-      const items = waitsFor.length === 0 ? knownItems(step, state) : undefined;
+      const items = waitsFor.length === 0 ? knownItems(step, state, hidden) : undefined;
       if (items !== undefined) for (const names of items) parts.push(planned(base, jobIdOf(step.id, names), names, 'blocked', reasons));
       else parts.push(planned(base, step.id, NONE, 'blocked', reasons));
       if (waitsFor.length > 0) blockedMaps.push({ step: step.id, waitsFor });

@@ -10,20 +10,23 @@ import type { DataState } from './data-state.js';
  * The directories a map (or join) step takes its items from that are still
  * to be made: while there are some, which jobs it has is unknown.
  */
-export function itemsPending(step: Step, state: DataState): string[] {
-  return step.inputs.filter((i) => i.pattern !== undefined && state.lookup(i.path).kind === 'pending').map((i) => `${i.path}/`);
+export function itemsPending(step: Step, state: DataState, hidden?: HiddenWriters): string[] {
+  return step.inputs.filter((i) => i.pattern !== undefined && state.lookup(i.path, hidden?.get(i.path)).kind === 'pending').map((i) => `${i.path}/`);
 }
+
+/** By input path, the writers a step does not see (`Pipeline.hidden`). */
+export type HiddenWriters = ReadonlyMap<string, ReadonlySet<string>>;
 
 /**
  * The items of each job of a map whose wildcards' directories are known
  * although it is blocked (by a join, or another input still to be made):
  * undefined for a step that maps over nothing, or over what is not known.
  */
-export function knownItems(step: Step, state: DataState): string[][] | undefined {
+export function knownItems(step: Step, state: DataState, hidden?: HiddenWriters): string[][] | undefined {
   const ids = new Map<Input, SnapshotId>();
   for (const input of step.inputs) {
     if (input.pattern === undefined) continue;
-    const found = state.lookup(input.path);
+    const found = state.lookup(input.path, hidden?.get(input.path));
     if (found.kind !== 'known') return undefined;
     ids.set(input, found.id);
   }
@@ -37,10 +40,10 @@ export type InputsOutcome =
   | { kind: 'pending'; step: string }
   | { kind: 'missing'; message: string };
 
-export function resolveInputs(step: Step, state: DataState): InputsOutcome {
+export function resolveInputs(step: Step, state: DataState, hidden?: HiddenWriters): InputsOutcome {
   const ids = new Map<Input, SnapshotId>();
   for (const input of step.inputs) {
-    const found = state.lookup(input.path);
+    const found = state.lookup(input.path, hidden?.get(input.path));
     if (found.kind === 'pending') return { kind: 'pending', step: found.step };
     if (found.kind === 'missing') return { kind: 'missing', message: `input ${input.path} is missing: ${found.message}` };
     if (found.kind === 'absent') {

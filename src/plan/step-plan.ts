@@ -89,7 +89,7 @@ export type EnvironmentIds = (name: string) => { readonly id: string } | { reado
 export async function decideStep(
   session: Session, step: Step, state: DataState, envIds: EnvironmentIds, signal: AbortSignal, policy: StepPolicy = {},
 ): Promise<StepDecision> {
-  const inputs = resolveInputs(step, state);
+  const inputs = resolveInputs(step, state, session.pipeline.hidden?.get(step.id));
   if (inputs.kind === 'pending') return { kind: 'blocked', step: inputs.step };
   if (inputs.kind === 'missing') return { kind: 'failed', message: inputs.message, reason: 'missing-input', at: step.at };
   let envId = HOST_ENV_ID;

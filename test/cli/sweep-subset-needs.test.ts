@@ -68,6 +68,8 @@ describe('-e AXIS=V and a step that needs an instance -e leaves out', () => {
     expect(run.code).toBe(0);
     expect(jobs(run.stdout, 'job-done')).toEqual(['all', 'aoh[S=current]', 'aoh[S=future]', 'delta']);
     expect(rig.read('_shark/delta.txt')).toBe('current\tfuture\n');
+    // The fan-in covers the chosen value only, though the needed instance wrote beside it (it summed both: a total of neither).
+    expect(rig.read('_shark/all.txt')).toBe('future\n');
     const summary = events(run.stdout).find((e) => e.type === 'run-end')!.summary!;
     // The run is still one of the subset, for gc and lineage.
     expect(summary['axes']).toEqual({ S: ['future'] });
@@ -84,8 +86,10 @@ describe('-e AXIS=V and a step that needs an instance -e leaves out', () => {
     expect(rig.count()).toBe(2);
     const run = await rig.shark(['run', 'p.md', '-e', 'S=future', '--json']);
     expect([run.code, run.stderr]).toEqual([0, '']);
-    // The fan-in sees what the run has, the needed instance's file too: the whole sweep's result.
-    expect(jobs(run.stdout, 'job-cached')).toEqual(['all', 'aoh[S=current]', 'aoh[S=future]', 'delta']);
+    // The instances are reused; the fan-in covers the chosen value only, as without the needed instance: a key of its own.
+    expect(jobs(run.stdout, 'job-cached')).toEqual(['aoh[S=current]', 'aoh[S=future]', 'delta']);
+    expect(jobs(run.stdout, 'job-done')).toEqual(['all']);
+    expect(rig.read('_shark/all.txt')).toBe('future\n');
     expect(rig.count()).toBe(2);
   });
 
