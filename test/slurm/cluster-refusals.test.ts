@@ -1,4 +1,5 @@
-import { chmodSync, existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 import { describeSlurm } from './rig.js';
@@ -41,5 +42,20 @@ describeSlurm('shark run --executor slurm on a cluster that refuses or cannot st
     expect(existsSync(log), log).toBe(true);
     expect(readFileSync(log, 'utf8')).toContain('sbatch refused the job');
     expect(String(failed[0]!['tail'])).toContain('sbatch refused the job');
+  });
+
+  it('cancels the job of an sbatch that failed yet reached the controller (a busy one\'s timeout): nothing runs what was reported failed', async () => {
+    // sbatch submits, then says it timed out, as a busy controller's client does.
+    rig.write('bin/sbatch', `#!/bin/sh\ncase "$1" in --version) exec sbatch-real "$@";; esac\nsbatch-real "$@" > /dev/null\necho "sbatch: error: Batch job submission failed: Socket timed out on send/recv operation" >&2\nexit 1\n`);
+    chmodSync(rig.path('bin/sbatch'), 0o755);
+    const real = execFileSync('sh', ['-c', 'command -v sbatch'], { encoding: 'utf8' }).trim();
+    symlinkSync(real, rig.path('bin/sbatch-real'));
+    rig.write('p.md', ['# Orphan', '', `${fence}shark-run`, `sleep 3; echo ran >> ${rig.path('side.log')}; echo x > /data/x.txt`, fence, ''].join('\n'));
+    const ran = await rig.shark(['run', 'p.md', '--executor', 'slurm', '--json'], { env: { ...env, PATH: `${rig.path('bin')}:${process.env['PATH']}` } });
+    expect(ran.code, ran.stdout + ran.stderr).toBe(1);
+    const failed = eventsOf(ran.stdout).filter((e) => e['type'] === 'job-failed');
+    expect(String(failed[0]!['message'])).toMatch(/sbatch refused the job: .*Socket timed out.* \(it had reached Slurm after all: job \d+ cancelled\)/);
+    await new Promise((r) => setTimeout(r, 5000));
+    expect(existsSync(rig.path('side.log'))).toBe(false);
   });
 });

@@ -69,6 +69,19 @@ describe('the Slurm tracker', () => {
     expect(await dropped.outcome).toEqual({ status: 'failed', reason: 'signal', exitCode: null, message: 'Slurm task 12_1 left its array before it started: cancelled outside Shark' });
   });
 
+  it('hands back to be submitted again, not skipped, an adopted job a dead run\'s stop kept from starting (-k skipped its siblings)', async () => {
+    const kept = entry('kept-back', undefined);
+    writeFileSync(kept.entry.statusPath, JSON.stringify({ outcome: { status: 'cancelled' }, host: 'node1', started: 0, ended: 1, stopped: true }));
+    const again = new Promise<Entry[]>((done) => {
+      const tracker = new Tracker(clientSaying([ended('13_2', 'COMPLETED', 'completed', 0)]), 5, done);
+      const old = { taskId: '13_2', statusPath: kept.entry.statusPath, slurmLog: join(dir, 'none.out'), workspace: dir, logPath: join(dir, 'none.log') };
+      tracker.adopt(kept.entry, old as unknown as Parameters<Tracker['adopt']>[1]);
+    });
+    expect(await again).toEqual([kept.entry]);
+    // It is not over: its outcome comes from the submission that runs it.
+    expect(await Promise.race([kept.outcome, new Promise((r) => setTimeout(() => r('pending'), 50))])).toBe('pending');
+  });
+
   it('takes Slurm\'s time limit as a timeout when the node left no status', async () => {
     const late = entry('late', undefined);
     new Tracker(clientSaying([ended('9', 'TIMEOUT', 'timeout', 0)]), 5).watch({ jobId: '9', dir, tasks: [{ id: '9', entries: [late.entry], log: join(dir, 'none.out') }] });

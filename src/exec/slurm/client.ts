@@ -163,6 +163,20 @@ export class SlurmClient {
     }
   }
 
+  /**
+   * Cancels this user's jobs whose working directory is `dir`: an `sbatch`
+   * that failed (a busy controller's timeout) may have reached the
+   * controller all the same, and its job would run commands the run has
+   * reported failed. Their ids, or none.
+   */
+  async cancelIn(dir: string): Promise<string[]> {
+    const q = await this.run('squeue', ['-h', '-r', ownUser(), '-o', HELD_FORMAT], {});
+    if (q.code !== 0) return [];
+    const ids = [...new Set(parseHeld(q.stdout).filter((j) => j.workdir === dir).map((j) => j.jobId))];
+    if (ids.length > 0) await this.cancel(ids);
+    return ids;
+  }
+
   /** This user's jobs and tasks named `name` (ownJobs): whether an `sbatch` that timed out submitted after all. */
   findByName(name: string): Promise<SlurmResult<JobState[]>> {
     return this.ownJobs(name);

@@ -109,7 +109,10 @@ export class SlurmExecutor {
   private readonly beforeExit = (): void => this.settings.client.cancelBeforeExit(this.tracker.live(), [...this.submitting]);
 
   constructor(private readonly settings: SlurmSettings) {
-    this.tracker = new Tracker(settings.client, settings.pollMs);
+    // What a dead run's stop kept from starting is submitted again, as this run's own jobs of the step.
+    this.tracker = new Tracker(settings.client, settings.pollMs, (entries) => {
+      for (const group of new Set(entries.map((e) => e.hint.group))) void this.flush(entries.filter((e) => e.hint.group === group), false);
+    });
     mkdirSync(join(settings.dir, 'by-job'), { recursive: true });
     process.on('exit', this.beforeExit);
   }
@@ -170,10 +173,10 @@ export class SlurmExecutor {
   }
 
   /** Submits a step's jobs gathered together, but none once the run is interrupted or stopped, not even between two of its arrays. */
-  private async flush(entries: readonly Entry[]): Promise<void> {
+  private async flush(entries: readonly Entry[], adopting = true): Promise<void> {
     const first = entries[0]!.hint;
     const name = jobName(this.settings.pipeline, first.block);
-    const adopted = this.halted(entries) ? new Set<Entry>() : await this.adopt(first.group, entries);
+    const adopted = this.halted(entries) || !adopting ? new Set<Entry>() : await this.adopt(first.group, entries);
     const rest = entries.filter((e) => !adopted.has(e));
     let at = 0;
     let before: string | undefined;
@@ -237,7 +240,10 @@ export class SlurmExecutor {
     const submitted = await s.client.submit(script, options, undefined, { SHARK_SLURM_SECRETS: secrets });
     this.submitting.delete(dir);
     if (!submitted.ok) {
-      const message = `sbatch refused the job: ${submitted.message}`;
+      // Reached the controller after all (a timeout on a busy one): its job would run what is reported failed.
+      const orphans = await s.client.cancelIn(dir);
+      const cancelled = orphans.length === 0 ? '' : ` (it had reached Slurm after all: job ${orphans.join(', ')} cancelled)`;
+      const message = `sbatch refused the job: ${submitted.message}${cancelled}`;
       for (const e of entries) {
         appendToLog(e.req.logPath, `shark: ${message}`);
         e.resolve({ status: 'failed', reason: 'environment', exitCode: null, message });

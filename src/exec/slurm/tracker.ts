@@ -69,7 +69,15 @@ export class Tracker {
   private deadline = 0;
   private drained: (() => void)[] = [];
 
-  constructor(private readonly client: SlurmClient, private readonly pollMs: number) {}
+  /** Adopted jobs a dead run's stop kept from starting, to submit again (`onStopped`) once the poll is over. */
+  private stoppedElsewhere: Entry[] = [];
+
+  /**
+   * `onStopped`: jobs adopted from a dead run whose tasks did not start them
+   * because that run had stopped at a failure (its stop file): this run did
+   * not stop (`-k`, or its own jobs have not failed), so they are its to run.
+   */
+  constructor(private readonly client: SlurmClient, private readonly pollMs: number, private readonly onStopped: (entries: Entry[]) => void = () => undefined) {}
 
   watch(submission: Submission): void {
     const added = submission.tasks.map((t) => ({ ...t, late: 0, missing: 0 }));
@@ -158,6 +166,7 @@ export class Tracker {
       }
     }
     if (missing.length > 0) await this.askDropped(missing);
+    if (this.stoppedElsewhere.length > 0) this.onStopped(this.stoppedElsewhere.splice(0));
     this.next();
   }
 
@@ -198,6 +207,11 @@ export class Tracker {
     if (state?.status === 'completed' && statuses.some((s) => s === undefined) && t.late++ < LATE_POLLS) return;
     t.entries.forEach((e, n) => {
       const status = statuses[n];
+      if (t.adopted !== undefined && status?.stopped === true && !this.cancelled && !this.stopping) {
+        e.running = false;
+        this.stoppedElsewhere.push(e);
+        return;
+      }
       const outcome = dropped && status === undefined ? this.droppedOutcome(t.id) : this.outcomeOf(t, state, status);
       if (outcome.status !== 'ok' && outcome.status !== 'cancelled') noteSlurm(e.req.logPath, t, state);
       if (outcome.status === 'ok' && t.adopted !== undefined) takeOver(t.adopted, e.req);
