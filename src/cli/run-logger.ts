@@ -110,7 +110,10 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         break;
       case 'job-queued':
         queued.set(e.job, e.step);
-        if (!submitted.has(e.step)) say(`queued   ${isMap(e.step) ? `${e.step}: jobs submitted to Slurm` : e.job}`);
+        if (!submitted.has(e.step)) {
+          const how = e.adopted === true ? 'jobs a killed run left in Slurm, taken over' : 'jobs submitted to Slurm';
+          say(`queued   ${isMap(e.step) ? `${e.step}: ${how}` : e.adopted === true ? `${e.job} (a killed run's, taken over)` : e.job}`);
+        }
         submitted.add(e.step);
         break;
       case 'job-start':

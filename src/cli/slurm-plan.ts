@@ -66,5 +66,5 @@ export function renderSubmissions(subs: readonly PlannedSubmission[]): string {
     return `  ${padDisplay(s.step, width)}  ${what}: sbatch ${s.sbatch.join(' ')}`;
   });
   const total = subs.reduce((n, s) => n + (s.submissions ?? 1), 0);
-  return `slurm: would submit ${counted(total, 'job')}:\n${lines.join('\n')}\n`;
+  return `slurm: would make ${counted(total, 'submission')} (sbatch calls):\n${lines.join('\n')}\n`;
 }

@@ -24,7 +24,7 @@ export type RunEvent =
   /** `at`: when the command started, if before the event is sent (a Slurm task seen only once it ended); the JSON `time`. */
   | { readonly type: 'job-start'; readonly job: string; readonly step: string; readonly block: string; readonly at?: number }
   /** Submitted to a cluster's queue (`--executor slurm`); `job-start` follows when it runs. */
-  | { readonly type: 'job-queued'; readonly job: string; readonly step: string; readonly block: string }
+  | { readonly type: 'job-queued'; readonly job: string; readonly step: string; readonly block: string; readonly adopted?: true }
   /**
    * `kept`: a `{precious}` job whose earlier result is reused although what makes its key changed since;
    * `reason`: what changed, as `plan` says it after `kept (precious): `.

@@ -10,6 +10,17 @@ describe('the run log a person reads', () => {
     expect(out).toBe('waiting  fit: another run (pid 41 on vm) is computing it: its result will be reused, or the job run here if it fails\n');
   });
 
+  it('says jobs a killed run left in Slurm are taken over, not submitted (it said submitted when nothing was)', () => {
+    let out = '';
+    const log = prettyLogger((s) => void (out += s), false);
+    log({ type: 'step-start', step: 'w', jobs: 2, cached: 0 });
+    out = '';
+    log({ type: 'job-queued', job: 'w[x1]', step: 'w', block: 'w', adopted: true });
+    log({ type: 'job-queued', job: 'w[x2]', step: 'w', block: 'w', adopted: true });
+    log({ type: 'job-queued', job: 'fit', step: 'fit', block: 'fit', adopted: true });
+    expect(out).toBe("queued   w: jobs a killed run left in Slurm, taken over\nqueued   fit (a killed run's, taken over)\n");
+  });
+
   it('says what happens to an environment before its steps: its image is checked, and built if missing', () => {
     let out = '';
     const log = prettyLogger((s) => void (out += s), false);

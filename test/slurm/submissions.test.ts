@@ -45,7 +45,7 @@ describe('plan --executor slurm', () => {
     expect(subs[1]!.sbatch).toContain('--array=0-202%7');
     expect(subs[1]!.sbatch).toContain('--dependency=afterany:<array before>');
     const text = (await rig.shark(['plan', 'p.md', '--executor', 'slurm', '-j', '7'])).stdout;
-    expect(text).toContain('slurm: would submit 2 jobs:');
+    expect(text).toContain('slurm: would make 2 submissions (sbatch calls):');
     expect(text).toContain('then 1 array of 203 tasks for 203 jobs, once the one before ends: sbatch');
   }, 60_000);
 
@@ -58,7 +58,7 @@ describe('plan --executor slurm', () => {
     ]);
     expect(subs[0]!.sbatch.some((a) => a.startsWith('--array'))).toBe(false);
     const text = (await rig.shark(['plan', 'p.md', '--executor', 'slurm'])).stdout;
-    expect(text).toContain('slurm: would submit 6 jobs:');
+    expect(text).toContain('slurm: would make 6 submissions (sbatch calls):');
     expect(text).toContain('one  3 jobs, one sbatch each as pool db admits them: sbatch');
   });
 });

@@ -34,6 +34,13 @@ describe('a step\'s Slurm request', () => {
     expect(sbatchArgs(stepSubmitOptions({ ...base, extra: ['--hold', 'script.sh'] }))).toEqual({ ok: false, message: expect.stringContaining('`--hold script.sh`') });
   });
 
+  it('keeps a user\'s --dependency on the first array of a split map only: on a later one it replaced the chaining, and -j no longer bound them', () => {
+    for (const words of [['--dependency=afterok:1'], ['-d', 'afterok:1'], ['-dafterok:1']]) {
+      expect(argv({ tasks: 5, extra: [...words, '-p', 'shark'] }).slice(-1 - words.length - 2)).toEqual(['--no-requeue', ...words, '-p', 'shark']);
+      expect(argv({ tasks: 5, after: '77', extra: [...words, '-p', 'shark'] }).slice(-4)).toEqual(['--no-requeue', '--dependency=afterany:77', '-p', 'shark']);
+    }
+  });
+
   it('names jobs by pipeline and block, without characters squeue would split on', () => {
     expect(jobName('my pipeline', 'a,b')).toBe('shark:my_pipeline:a_b');
   });

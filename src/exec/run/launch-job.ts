@@ -173,7 +173,7 @@ export async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: 
       key: job.key, group: step.id, block: step.blockId,
       environment: 'id' in env && env.id.startsWith(DOCKER_ID_PREFIX) ? { kind: 'docker', image: env.id.slice(DOCKER_ID_PREFIX.length) } : { kind: 'host' },
       extra: step.resources.slurm, exclusive: declared === 'all',
-      queued: () => ctx.emit({ type: 'job-queued', job: job.id, step: step.id, block: step.blockId }),
+      queued: (adopted) => ctx.emit({ type: 'job-queued', job: job.id, step: step.id, block: step.blockId, ...(adopted === true ? { adopted: true as const } : {}) }),
       running: announce,
       ran: (started, ended, where) => Object.assign(times, { started, ended, host: where.host, slurm: where.task }),
     }).then(ended);

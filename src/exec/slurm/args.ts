@@ -98,6 +98,25 @@ export function stepSubmitOptions(r: StepRequest): SubmitOptions {
     ...(typeof r.threads === 'number' ? { cpusPerTask: r.threads } : {}),
     ...(r.memoryBytes !== undefined ? { memoryMb: Math.ceil(r.memoryBytes / 2 ** 20) } : {}),
     ...(r.timeoutSeconds !== undefined && r.timeoutSeconds > 0 ? { timeLimitSeconds: r.timeoutSeconds * r.itemsPerTask + 60 } : {}),
-    extra: ['--no-requeue', ...(r.threads === 'all' ? ['--exclusive'] : []), ...(r.after === undefined ? [] : [`--dependency=afterany:${r.after}`]), ...r.extra],
+    extra: [
+      '--no-requeue', ...(r.threads === 'all' ? ['--exclusive'] : []),
+      ...(r.after === undefined ? r.extra : [`--dependency=afterany:${r.after}`, ...withoutDependency(r.extra)]),
+    ],
   };
+}
+
+/**
+ * The user's words without their `--dependency` (`-d`): a later array of a
+ * split map waits for the one before, which waited for it, so the chain
+ * keeps it; after Shark's own, it would replace it (sbatch takes the last),
+ * and `-j` would no longer bound the arrays together.
+ */
+function withoutDependency(words: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    if (w === '-d') i++;
+    else if (!w.startsWith('--dependency=') && !(w.startsWith('-d') && !w.startsWith('--'))) out.push(w);
+  }
+  return out;
 }

@@ -61,7 +61,8 @@ export interface SlurmJobHint {
   readonly environment: TaskEnvironment;
   readonly extra: readonly string[];
   readonly exclusive: boolean;
-  readonly queued: () => void;
+  /** `adopted`: a dead run's job, taken over (nothing was submitted for it). */
+  readonly queued: (adopted?: boolean) => void;
   /** Told once: when a poll sees the task running, or when it ended, with the start the node recorded. */
   readonly running: (started?: number) => void;
   /**

@@ -86,7 +86,7 @@ export class Tracker {
 
   adopt(entry: Entry, old: Adoptable): void {
     entry.statusPath = old.statusPath;
-    entry.hint.queued();
+    entry.hint.queued(true);
     this.track([{ id: old.taskId, entries: [entry], log: old.slurmLog, adopted: old, late: 0, missing: 0 }]);
   }
 
