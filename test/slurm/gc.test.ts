@@ -36,7 +36,7 @@ describeSlurm('shark gc with Slurm jobs', () => {
     expect(blind.stderr).toMatch(/^shark: warning: 4 workspaces of Slurm jobs kept: cannot ask Slurm which jobs are still queued or running \(squeue not found/m);
     const gc = await rig.shark(['gc', 'p.md', '--delete']);
     expect(gc.code, gc.stderr).toBe(0);
-    expect(gc.stdout).toMatch(/kept the workspaces of Slurm job \d+ \(queued, running or just ended\): the next run adopts them/);
+    expect(gc.stdout).toMatch(/keeping the workspaces of Slurm job \d+: Slurm still lists it \(queued, running, or ended within its MinJobAge\); a run takes over what it computed/);
     const second = await rig.shark(['run', 'p.md', '--executor', 'slurm', '--json'], { env, timeoutMs: 120_000 });
     expect(second.code, second.stdout + second.stderr).toBe(0);
     expect(rig.lines().sort()).toEqual(['ran a', 'ran b', 'ran c', 'ran d']);
