@@ -164,7 +164,8 @@ export async function decideStep(
     if (policy.forced === true || (policy.forcedJobs !== undefined && picks(policy.forcedJobs, job))) return { job, cached: undefined, forced: true };
     const row = stored.size === 0 ? undefined : stored.get(job.key);
     const cached = cachedResult(session, job, row === undefined ? null : { outputs: row });
-    if (cached !== undefined) return { job, cached };
+    // A `{precious}` result is not replaced by another document's result for the edited command: it lends no bytes.
+    if (cached !== undefined) return (isPrecious(step) && !session.meta.own.ownsKey(job.key, session.pipelinePath) ? keptResult(session, job) : undefined) ?? { job, cached };
     return (isPrecious(step) ? keptResult(session, job) : undefined) ?? (row !== undefined ? { job, cached, stale: true } : { job, cached });
   });
   const predicted = predictLocalImport(session, step, pin);

@@ -17,6 +17,7 @@ export type OwnAttempt = LastAttempt & { readonly run: number | null };
 export class OwnResults {
   // Prepared once: a `{precious}` map asks it for each of its jobs.
   private readonly latest;
+  private readonly owned;
 
   constructor(db: Database.Database, private readonly bulk: BulkReads, private readonly runTable: RunTable, private readonly runRows: RunRows) {
     // Ordered by the newest run that made or used it, not by when it was made: a result made by a run whose edit was then reverted is older than the one the next run used again.
@@ -25,6 +26,15 @@ export class OwnResults {
          AND (run_id IN (SELECT value FROM json_each(?)) OR key IN (SELECT key FROM run_rows WHERE run_id IN (SELECT value FROM json_each(?))))
        ORDER BY (SELECT max(run_id) FROM run_rows u WHERE u.key = r.key AND u.status IN ('ok', 'cached') AND u.run_id IN (SELECT value FROM json_each(?))) DESC,
          ended DESC LIMIT 1`);
+    this.owned = db.prepare<[string, string, string], { one: number }>(
+      `SELECT 1 AS one FROM results WHERE key = ?
+         AND (run_id IN (SELECT value FROM json_each(?)) OR key IN (SELECT key FROM run_rows WHERE run_id IN (SELECT value FROM json_each(?)))) LIMIT 1`);
+  }
+
+  /** Whether a run of `pipeline` made or used the result stored under `key`: one made only by another document's is not its own. */
+  ownsKey(key: string, pipeline: string): boolean {
+    const runs = JSON.stringify(this.runTable.of(pipeline).map((r) => r.id));
+    return this.owned.get(key, runs, runs) !== undefined;
   }
 
   /**

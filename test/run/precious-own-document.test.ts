@@ -40,4 +40,24 @@ describe('a {precious} block and another document writing the same /data path', 
     expect(ran.stdout).toMatch(/0 run, 1 cached/);
     expect(rig.read('outB/x.txt')).toBe('from-B\n');
   });
+
+  it('keeps its own result when another document then computes the edited command: that result is not its own (it replaced it silently)', async () => {
+    const p = `# P\n\n${fence}shark-run {precious}\necho one > /data/slow.txt\n${fence}\n\n${fence}shark-publish:out-p\n/data/slow.txt\n${fence}\n`;
+    rig.write('p.md', p);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('p.md', p.replace('echo one', 'echo two'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    expect(rig.read('out-p/slow.txt')).toBe('one\n');
+    rig.write('q.md', p.replace('echo one', 'echo two').replace('out-p', 'out-q'));
+    expect((await rig.shark(['run', 'q.md'])).code).toBe(0);
+    expect(rig.read('out-q/slow.txt')).toBe('two\n');
+    const plan = await rig.shark(['plan', 'p.md']);
+    expect(plan.stdout).toMatch(/^cached +p +p\.md:\d+ +kept \(precious\): command/m);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    expect(rig.read('out-p/slow.txt')).toBe('one\n');
+    // --force makes the edited command's result its own: from then on it is cached, not kept.
+    expect((await rig.shark(['run', 'p.md', '--force', 'p'])).code).toBe(0);
+    expect(rig.read('out-p/slow.txt')).toBe('two\n');
+    expect((await rig.shark(['plan', 'p.md'])).stdout).toMatch(/^cached +p +p\.md:\d+\s*$/m);
+  });
 });
