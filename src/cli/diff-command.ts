@@ -3,6 +3,7 @@ import { pickRuns, type Ancestry } from '../lineage/ancestry.js';
 import { ancestriesOfContents, type AskedContent, type Place } from '../lineage/content-pair.js';
 import { diffAncestries } from '../lineage/diff.js';
 import { diffAnswer, nothingToCompare, renderDiff } from '../lineage/render-diff.js';
+import { runSubset } from '../lineage/runs.js';
 import { hashOnDisk, namedContent, subdirectoryOnDisk, type EntriesOf } from '../lineage/why.js';
 import { normaliseDataPath } from '../pipeline/data-path.js';
 import type { Metadata } from '../store/metadata.js';
@@ -64,7 +65,7 @@ export function diffCommand(io: Io): Command {
         old = paired.old ?? missing(what, asked[0].id);
         now = paired.now ?? missing(other!, asked[1].id);
       }
-      const answer = diffAnswer(old, now, diffAncestries(old, now));
+      const answer = diffAnswer(old, now, diffAncestries(old, now), (run) => runSubset(session.meta, run));
       io.stdout(flags.json ? JSON.stringify(answer, null, 2) + '\n' : renderDiff(answer));
       if (!answer.identical) throw new ExitError(EXIT_FAILED);
     } finally {

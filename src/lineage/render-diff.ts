@@ -27,6 +27,8 @@ export interface DiffAnswer {
   readonly identical: boolean;
   readonly steps: readonly StepDiff[];
   readonly summary: Readonly<Partial<Record<StepClass, number>>>;
+  /** The runs compared that ran a subset of the sweep (`-e AXIS=V`), with the values they kept: what one left out reads as added or removed. */
+  readonly subsets?: readonly { readonly run: number; readonly axes: Readonly<Record<string, readonly string[]>> }[];
 }
 
 /**
@@ -42,10 +44,15 @@ export function nothingToCompare(now: Ancestry): NothingToCompare {
   return { old: { run: null, path: now.path, id: null }, new: { run: now.run, path: now.path, id: now.id }, identical: true, steps: [], summary: {} };
 }
 
-export function diffAnswer(old: Ancestry, now: Ancestry, steps: readonly StepDiff[]): DiffAnswer {
+export function diffAnswer(old: Ancestry, now: Ancestry, steps: readonly StepDiff[], subsetOf: (run: number) => Record<string, string[]> | undefined = () => undefined): DiffAnswer {
   const summary: Partial<Record<StepClass, number>> = {};
   for (const s of steps) summary[s.class] = (summary[s.class] ?? 0) + 1;
+  const subsets = [...new Set([old.run, now.run])].flatMap((run) => {
+    const axes = subsetOf(run);
+    return axes === undefined ? [] : [{ run, axes }];
+  });
   return {
+    ...(subsets.length > 0 ? { subsets } : {}),
     old: { run: old.run, path: old.path, id: old.id },
     new: { run: now.run, path: now.path, id: now.id },
     identical: steps.every((s) => s.class === 'same'),
@@ -62,6 +69,10 @@ function side(s: DiffSide): string {
 /** Causes first, each with what changed, old → new; the command's two texts in full. */
 export function renderDiff(d: DiffAnswer): string {
   const out = [`${side(d.old)} → ${side(d.new)}`];
+  for (const sub of d.subsets ?? []) {
+    const values = Object.entries(sub.axes).map(([name, v]) => `-e ${name}=${v.join(',')}`).join(' ');
+    out.push(`note: run ${sub.run} ran a subset of the sweep (${values}): the values it left out read as added or removed`);
+  }
   const jobWidth = maxOf(d.steps, (s) => displayWidth(s.job), 0);
   const locWidth = maxOf(d.steps, (s) => displayWidth(s.location), 0);
   const classWidth = maxOf(d.steps, (s) => LABEL[s.class].length, 0);

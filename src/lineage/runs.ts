@@ -14,6 +14,8 @@ export interface RunEntry {
   /** The Shark that ran it; for runs recorded before it was kept, the version its executed jobs recorded. */
   readonly version: string | null;
   readonly host: string | null;
+  /** The values of each axis `-e` ran it with, when it kept some only (a subset of the sweep). */
+  readonly axes?: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -32,8 +34,8 @@ export function listRuns(meta: Metadata, pipelinePath: string): RunEntry[] {
   const counts = meta.db.prepare<[number], { status: string; n: number }>('SELECT status, COUNT(*) AS n FROM run_jobs WHERE run_id = ? GROUP BY status');
   // Skipped and cancelled jobs leave no row, nor does a step that failed as a whole (a build, say):
   // the run's summary counts them (none while it runs, or if it died).
-  const unrecorded = meta.db.prepare<[number], { skipped: number | null; failed: number | null }>(
-    "SELECT json_extract(summary, '$.skipped') AS skipped, json_extract(summary, '$.failed') AS failed FROM runs WHERE id = ?",
+  const unrecorded = meta.db.prepare<[number], { skipped: number | null; failed: number | null; axes: string | null }>(
+    "SELECT json_extract(summary, '$.skipped') AS skipped, json_extract(summary, '$.failed') AS failed, json_extract(summary, '$.axes') AS axes FROM runs WHERE id = ?",
   );
   const jobVersion = meta.db.prepare<[number], { version: string | null }>("SELECT json_extract(meta, '$.version') AS version FROM results WHERE run_id = ? LIMIT 1");
   return meta.runs(pipelinePath).map((r: RunRow) => {
@@ -54,8 +56,15 @@ export function listRuns(meta: Metadata, pipelinePath: string): RunEntry[] {
       executed, cached, failed, other: total - executed - cached - (by.get('failed') ?? 0) + (summary?.skipped ?? 0),
       version: r.version ?? jobVersion.get(r.id)?.version ?? null,
       host: r.host,
+      ...(summary?.axes != null ? { axes: JSON.parse(summary.axes) as Record<string, string[]> } : {}),
     };
   });
+}
+
+/** The values of each axis run `id` kept, when it ran a subset of the sweep (`-e AXIS=V`). */
+export function runSubset(meta: Metadata, id: number): Record<string, string[]> | undefined {
+  const row = meta.db.prepare<[number], { axes: string | null }>("SELECT json_extract(summary, '$.axes') AS axes FROM runs WHERE id = ?").get(id);
+  return row?.axes == null ? undefined : JSON.parse(row.axes) as Record<string, string[]>;
 }
 
 /** What `--run N` naming none of the document's runs (`runs`, newest first) is told. */
@@ -80,8 +89,12 @@ export function renderRuns(runs: readonly RunEntry[]): string {
     String(r.run), r.status, r.started, r.ended ?? '—',
     `${r.executed} run, ${r.cached} cached, ${r.failed} failed${r.other > 0 ? `, ${r.other} not run` : ''}`,
     r.version === null ? '' : `shark ${r.version}`,
+    r.axes === undefined ? '' : Object.entries(r.axes).map(([name, values]) => `-e ${name}=${values.join(',')}`).join(' '),
   ]);
-  const header = ['run', 'status', 'started', 'ended', 'jobs', 'version'];
+  // The column of `-e` subsets only when a run was one.
+  const subsets = runs.some((r) => r.axes !== undefined);
+  if (!subsets) for (const row of rows) row.pop();
+  const header = ['run', 'status', 'started', 'ended', 'jobs', 'version', ...(subsets ? ['subset'] : [])];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: readonly string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';

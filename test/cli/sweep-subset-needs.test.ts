@@ -77,6 +77,16 @@ describe('-e AXIS=V and a step that needs an instance -e leaves out', () => {
 
     const text = await rig.shark(['run', 'p.md', '-e', 'S=future']);
     expect(text.code).toBe(0);
+    // `runs` says which runs were subsets, and with which values (nothing said so).
+    const runs = await rig.shark(['runs', 'p.md']);
+    expect(runs.stdout.split('\n')[0]).toMatch(/ subset$/);
+    expect(runs.stdout).toMatch(/^1 .* -e S=future$/m);
+    expect((JSON.parse((await rig.shark(['runs', 'p.md', '--json'])).stdout) as { runs: { axes?: unknown }[] }).runs.at(-1)!.axes).toEqual({ S: ['future'] });
+    // A full run next: diff says the older run was a subset, not that the document's axis gained a value.
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const diff = await rig.shark(['diff', 'p.md', '/data/all.txt']);
+    expect(diff.stdout).toContain('note: run 2 ran a subset of the sweep (-e S=future): the values it left out read as added or removed');
+    expect((JSON.parse((await rig.shark(['diff', 'p.md', '/data/all.txt', '--json'])).stdout) as { subsets?: unknown }).subsets).toEqual([{ run: 2, axes: { S: ['future'] } }]);
     expect(text.stdout).toContain('  included although -e S=future leaves it out: aoh[S=current] (delta reads /data/aoh/current/x.txt)');
   });
 
