@@ -63,3 +63,19 @@ export function localReason(pipeline: Pick<Pipeline, 'steps' | 'environments'>, 
   }
   return undefined;
 }
+
+/**
+ * Where a local file lands in /data through the local import that copies it
+ * (the import's destination, and the file's path below its source), when it
+ * is inside that source: what reads that path is all that may run again,
+ * not every reader of what the import brings in. Undefined otherwise (a
+ * link's target, no import).
+ */
+export function landedAt(step: Step, file: LocalFile, pipelineDir: string): string | undefined {
+  if (step.kind !== 'import' || step.clause.source.scheme !== 'file') return undefined;
+  const inside = relative(localPath(step.clause, pipelineDir), file.abs);
+  if (inside.startsWith('..') || isAbsolute(inside)) return undefined;
+  const dest = step.outputs[0]?.path;
+  if (dest === undefined) return undefined;
+  return inside === '' ? dest : `${dest}/${inside.split(sep).join('/')}`;
+}

@@ -4,7 +4,7 @@ import type { Pipeline, Step } from '../pipeline/pipeline.js';
 import { isPrecious } from '../plan/selection.js';
 import { maxOf } from '../fold.js';
 import { displayWidth, padDisplay } from '../columns.js';
-import { localFileTarget, localReason, type LocalPlaces } from './impact-files.js';
+import { landedAt, localFileTarget, localReason, type LocalPlaces } from './impact-files.js';
 
 /** What might change: data at a path, an environment, or the text of a block (or one of its steps). */
 export type ImpactTarget =
@@ -72,9 +72,19 @@ export function parseTarget(pipeline: Pipeline, text: string, places: LocalPlace
 export function impactOf(pipeline: Pipeline, targets: readonly ImpactTarget[], pipelineDir: string): ImpactedStep[] {
   const marked = new Map<string, string>();
   const kept = new Set<string>();
+  // A local file an import copies changes one path of what it brings in: its readers are those of that path.
+  const landed: ImpactTarget[] = [];
+  const narrowed = new Set<string>();
   for (const step of pipeline.steps) {
-    const reached = targets.map((t) => ({ t, why: directReason(pipeline, step, t, pipelineDir) })).find((r) => r.why !== undefined);
-    const why = reached?.why ?? fromUpstream(step, marked, kept);
+    for (const t of targets) {
+      const at = t.kind === 'file' ? landedAt(step, t, pipelineDir) : undefined;
+      if (at !== undefined) (landed.push({ kind: 'path', path: at }), narrowed.add(step.id));
+    }
+  }
+  const all = [...targets, ...landed];
+  for (const step of pipeline.steps) {
+    const reached = all.map((t) => ({ t, why: directReason(pipeline, step, t, pipelineDir) })).find((r) => r.why !== undefined);
+    const why = reached?.why ?? fromUpstream(step, marked, new Set([...kept, ...narrowed]));
     if (why === undefined) continue;
     marked.set(step.id, why);
     // A step that writes no /data path is known by its command (`stepIdentity`): edited, it is a new step, with nothing to keep.

@@ -142,6 +142,16 @@ describe('shark impact', () => {
     expect((await rig.shark(['impact', 'c.md', 'model/.cache'])).code).toBe(2);
   });
 
+  it('takes a file a local import copies as the path it lands at: only its readers, not every reader of the import (all taxa were listed)', async () => {
+    rig.write('ranges/birds/sp1.txt', '1\n');
+    rig.write('ranges/mammals/sp2.txt', '2\n');
+    rig.write('t.md', ['---', 'TAXA: [birds, mammals]', '---', '', '```shark-import', 'ranges/ /data/ranges/', '```', '',
+      '```shark-run', 'cat /data/ranges/%{TAXA}/*.txt > /data/aoh/%{TAXA}/+', '```', ''].join('\n'));
+    const ran = await rig.shark(['impact', 't.md', 'ranges/birds/sp1.txt', '--json']);
+    expect(ran.stderr).toBe('');
+    expect((JSON.parse(ran.stdout) as { steps: { step: string }[] }).steps.map((s) => s.step)).toEqual(['import', 'run[TAXA=birds]']);
+  });
+
   it('takes the target of a link a local import follows out of its directory as read by that import', async () => {
     rig.write('drive/big.csv', 'big\n');
     rig.write('drive/shared/x.txt', 'x\n');
