@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { existsSync, realpathSync } from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { loadPipeline } from '../pipeline/load.js';
 import { templateDocuments } from '../pipeline/sweep-template.js';
 import { displayName, EXIT_INVALID, ExitError, loadOrReport, refuseReport } from './load-or-report.js';
@@ -49,11 +49,14 @@ export function templateCommand(io: Io): Command {
         }
         io.stdout(`${to}\n`);
         // One combination alone may lack what another writes (a step reading /data/aoh/restore/ in every document).
-        const errors = loadPipeline(to, d.text).diagnostics.filter((x) => x.severity === 'error');
+        const loaded = loadPipeline(to, d.text);
+        const errors = loaded.diagnostics.filter((x) => x.severity === 'error');
         if (errors.length > 0) {
           const first = errors[0]!;
           io.stderr(`shark: warning: ${to} does not check (${errors.length === 1 ? '1 error' : `${errors.length} errors`}; ${first.file}:${first.at.line}:${first.at.col}: ${first.message}): \`shark check ${to}\` shows ${errors.length === 1 ? 'it' : 'them'}\n`);
         }
+        const lost = loaded.pipeline === undefined ? undefined : lostLocal(loaded.pipeline, dirname(resolve(file)), resolve(flags.outputDir));
+        if (lost !== undefined) io.stderr(`shark: warning: ${to}: ${lost}\n`);
       }
     });
 }
@@ -104,4 +107,24 @@ function writesOver(input: string, dir: string, names: readonly string[]): boole
     return false;
   }
   return names.some((n) => join(realDir, n) === real);
+}
+
+const NOT_REWRITTEN = 'paths are not rewritten: copy or link it there, or write the documents beside the template';
+
+/**
+ * A local path the document names relative to itself (a local import's
+ * source, a script) that is beside the template but not beside the written
+ * document: nothing is rewritten, so there it names nothing.
+ */
+function lostLocal(pipeline: Pipeline, fromDir: string, toDir: string): string | undefined {
+  if (fromDir === toDir) return undefined;
+  const gone = (p: string): boolean => !isAbsolute(p) && existsSync(join(fromDir, p)) && !existsSync(join(toDir, p));
+  for (const step of pipeline.steps) {
+    if (step.kind === 'import' && step.clause.source.scheme === 'file' && gone(step.clause.source.path)) {
+      return `local import ${step.clause.source.path} is in ${displayName(fromDir)} but not in ${displayName(toDir)}, where the document is (${NOT_REWRITTEN})`;
+    }
+    const script = step.kind === 'run' ? step.localFiles.find(gone) : undefined;
+    if (script !== undefined) return `step ${step.id}: ${script} is in ${displayName(fromDir)} but not in ${displayName(toDir)}, where the document is (${NOT_REWRITTEN})`;
+  }
+  return undefined;
 }

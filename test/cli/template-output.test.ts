@@ -1,5 +1,5 @@
 import { readdirSync, symlinkSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { Rig } from '../support/rig.js';
 
 /** No axes: template writes the document as `c.md`, the input's own name. */
@@ -71,6 +71,19 @@ describe('shark template -e NAME=… of no axis', () => {
 });
 
 describe('shark template of a sweep whose instances read each other', () => {
+  it('warns of a local import or script beside the template that is not beside the written documents (their plan failed later)', async () => {
+    const rig = new Rig('shark-template-local-');
+    onTestFinished(() => rig.cleanup());
+    rig.write('ranges/x.txt', '1\n');
+    rig.write('fit.sh', 'cat "$1"\n');
+    rig.write('t.md', '---\nT: [a]\n---\n```shark-import\nranges/ /data/ranges/\n```\n```shark-run\nsh fit.sh /data/ranges/x.txt > /data/o/%{T}.txt\n```\n');
+    const r = await rig.shark(['template', 't.md', '--output-dir', 'out']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`shark: warning: out/t.T=a.md: local import ranges/ is in ${rig.dir} but not in out, where the document is (paths are not rewritten: copy or link it there, or write the documents beside the template)\n`);
+    rig.write('u.md', '---\nT: [a]\n---\n```shark-run\nsh fit.sh > /data/o/%{T}.txt\n```\n');
+    expect((await rig.shark(['template', 'u.md', '--output-dir', 'out2'])).stderr).toContain('step run: fit.sh is in');
+  });
+
   it('warns of each written document that does not check on its own, naming its first error', async () => {
     const rig = new Rig('shark-template-check-');
     try {
