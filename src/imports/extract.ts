@@ -55,7 +55,8 @@ export async function extractArchive(archive: string, what: string, into: string
     if (odd?.kind === 'text') return notText(what, odd.path, odd.why);
     const bad = escapingEntry(privateDir);
     if (bad !== undefined) return refuse(what, bad.path, bad.why);
-    if (!r.ok) return r;
+    // The tool's own words, without the private directory's path: members are named as in the archive.
+    if (!r.ok) return { ok: false, message: `cannot extract ${what}: ${r.message.split(`${privateDir}/`).join('').split(privateDir).join('.')}` };
     const renamed = listed.zip === undefined ? undefined : unpackedAsListed(privateDir, listed.zip, what);
     if (renamed?.ok === false) return renamed;
     moveInto(privateDir, into);

@@ -91,6 +91,16 @@ describe('archives with members that escape the destination', () => {
   });
 });
 
+describe('an archive the tool cannot unpack', () => {
+  it('is said in the tool\'s words about its members, without Shark\'s private directory (a zip link to a directory inside, then a member under it)', async () => {
+    const r = await importArchive('zip', [{ name: 'real/a', file: 'a' }, { name: 'l', symlink: 'real' }, { name: 'l/f.txt', file: 'f' }]);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.message).toMatch(/^cannot extract hostile\.zip: unzip -q failed \(exit \d+\): .*l exists but is not directory/);
+    expect(!r.ok && r.message).not.toMatch(/unpack-|\.shark|\/tmp\//);
+    expect(readdirSync(tmp.dir)).toEqual([]);
+  });
+});
+
 describe('archive member names', () => {
   it('are kept exactly when they hold control characters (zip, as tar)', async () => {
     const names = ['ab.txt', 'a\tb.txt', 'e\x1b[2J.csv', 'n\nl.txt', '.\t./.\t./x'];
