@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Rig } from '../support/rig.js';
@@ -134,5 +134,11 @@ describeWithPython('shark export crate: a Provenance Run Crate, queried with pyt
     rig.write('full/x', 'x');
     expect((await rig.shark(['export', 'crate', 'p.md', '-o', 'full'])).code).toBe(2);
     expect((await rig.shark(['export', 'crate', 'p.md'])).code).toBe(2);
+    // A link to an empty directory: refused for being a link (it said it was no directory).
+    mkdirSync(rig.path('empty'));
+    symlinkSync('empty', rig.path('via'));
+    const linked = await rig.shark(['export', 'crate', 'p.md', '-o', 'via']);
+    expect(linked.code).toBe(2);
+    expect(linked.stderr).toContain('via is a symbolic link: the crate is not written through one');
   });
 });

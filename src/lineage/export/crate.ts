@@ -94,6 +94,7 @@ export async function writeCrate(view: RunView, documentSource: string, outDir: 
 function unfitTarget(target: string, outDir: string): string | undefined {
   const st = lstatSync(target, { throwIfNoEntry: false });
   if (st === undefined) return undefined;
+  if (st.isSymbolicLink()) return `${outDir} is a symbolic link: the crate is not written through one (give the directory it leads to, or a new name)`;
   if (!st.isDirectory()) return `${outDir} exists and is not a directory`;
   return readdirSync(target).length > 0 ? `${outDir} exists and is not empty` : undefined;
 }
