@@ -1,4 +1,6 @@
 import { createInterface } from 'node:readline';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { EXIT_INTERRUPTED } from '../cli/load-or-report.js';
 import type { Io } from '../cli/main.js';
@@ -185,14 +187,16 @@ async function handle(shell: ShellSession, line: string, io: Io, signal: AbortSi
       io.stdout(undone === undefined ? '[nothing to undo]\n' : `[undid step ${undone.n}: ${undone.typed}]\n`);
       break;
     }
-    case 'save': case 'save!':
-      if (args.length !== 1) {
+    case 'save': case 'save!': {
+      const file = fileArgument(line.slice(1 + name.length));
+      if (file === undefined) {
         io.stdout(`usage: :${name} FILE.md\n`);
       } else {
-        const saved = save(shell, args[0]!, name === 'save!');
+        const saved = save(shell, file, name === 'save!');
         io.stdout(saved.ok ? saved.report : `shark: ${saved.why}\n`);
       }
       break;
+    }
     case 'import':
       if (args.length === 0) io.stdout('usage: :import SOURCE DEST [md5:…|sha256:…] [extract] (a shark-import line: DEST under /data)\n');
       else report(await shell.import(args.join(' '), live));
@@ -210,4 +214,17 @@ async function handle(shell: ShellSession, line: string, io: Io, signal: AbortSi
       io.stdout(`shark: unknown command :${name} (type :help)\n`);
   }
   return false;
+}
+
+/**
+ * The file name after `:save`: the rest of the line, so a name may hold
+ * spaces (`:save my doc.md`), quoted or not, and `~/` is the home
+ * directory, as a shell reads it. Undefined when there is none.
+ */
+function fileArgument(rest: string): string | undefined {
+  let name = rest.trim();
+  if (name.length >= 2 && (name[0] === '"' || name[0] === "'") && name.at(-1) === name[0]) name = name.slice(1, -1);
+  else name = name.replace(/\\ /g, ' ');
+  if (name.startsWith('~/')) name = join(homedir(), name.slice(2));
+  return name === '' ? undefined : name;
 }

@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 import { BatchShell } from './batch.js';
@@ -35,4 +36,15 @@ it('says a here-document, an if or a continuation is not closed on the line, as 
   expect(ended.stdout).toContain('[failed: here-document is never closed: a command at the prompt is one line (close it on the line, or put it in a script)]');
   expect(ended.stdout).toContain('[failed: `if` is never closed: a command at the prompt is one line');
   expect(ended.stdout).not.toContain('block');
+});
+
+it(':save takes the rest of the line as the file name: spaces, quotes, ~/ (each was a usage error, or ~ a directory)', async () => {
+  const shell = new BatchShell(rig, [], { env: { HOME: rig.path('home') } });
+  mkdirSync(rig.path('home'));
+  shell.send('echo a > /data/a.txt\n:save my doc.md\n:save "q doc.md"\n:save ~/h.md\n');
+  const ended = await shell.end();
+  expect(ended.stdout).toContain('saved my doc.md: 1 step');
+  expect(ended.stdout).toContain('saved q doc.md: 1 step');
+  expect(rig.read('my doc.md')).toContain('echo a > /data/a.txt');
+  expect(rig.read('home/h.md')).toContain('echo a > /data/a.txt');
 });
