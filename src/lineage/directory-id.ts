@@ -54,6 +54,23 @@ export function idWithin(meta: Metadata, path: string, outputs: readonly Readonl
 }
 
 /**
+ * Whether the directory `id` read at `path` holds what `outputs` wrote below
+ * it (true when they wrote nothing there): its reader saw that writer's bytes.
+ * Not so for a fan-in under `-e`, which does not see the instances another
+ * step pulled in, though they wrote beside what it read (`Pipeline.hidden`).
+ */
+export function holdsWrites(meta: Metadata, path: string, id: SnapshotId, outputs: Readonly<Record<string, string>>): boolean {
+  let below = false;
+  for (const [written, made] of Object.entries(outputs)) {
+    const w = written.replace(/\/$/, '');
+    if (!isUnder(w, path)) continue;
+    below = true;
+    if (descend(id, w.slice(path.length + 1), (tree) => recordedEntries(meta, tree)) === made) return true;
+  }
+  return !below;
+}
+
+/**
  * Whether `outputs` hold a directory above `path`, written whole, whose tree
  * has no such entry: the job wrote the directory, not `path`. A tree with
  * no record (gc forgot it before its entries were kept) says nothing either

@@ -2,7 +2,7 @@ import { listAt } from '../multimap.js';
 import { parentOf } from '../pipeline/data-path.js';
 import type { Metadata } from '../store/metadata.js';
 import type { RunProducer } from '../store/output-index.js';
-import { idWithin, lacksEntry } from './directory-id.js';
+import { holdsWrites, idWithin, lacksEntry } from './directory-id.js';
 import { at, readResults, type ShownResult } from './lineage-result.js';
 import { PerRun } from './per-run.js';
 
@@ -130,6 +130,19 @@ export function readLineage(meta: Metadata, runId: number, path: string, depth: 
     return parents;
   };
 
+  // Runs of a subset (`-e`) that pulled in instances it left out: there, a reader of a directory may not have seen every writer in it.
+  const pulled = new Map<number, boolean>();
+  const pulledIn = (run: number): boolean => {
+    let known = pulled.get(run);
+    if (known === undefined) pulled.set(run, (known = meta.db.prepare<[number], { n: number }>("SELECT json_extract(summary, '$.needed') IS NOT NULL AS n FROM runs WHERE id = ?").get(run)?.n === 1));
+    return known;
+  };
+  const seenIn = (p: string, id: string, list: readonly LineageProducer[]): readonly LineageProducer[] => {
+    readResults(meta, list, results);
+    const kept = list.filter((w) => holdsWrites(meta, p, id, resultOf(w).outputs));
+    return kept.length === list.length ? list : kept;
+  };
+
   const resultOf = (g: LineageProducer): ShownResult => {
     const r = results.get(g.in, g.key);
     if (r === undefined) throw new Error(`the outputs index names result ${g.key}, which is not in the store`);
@@ -177,7 +190,11 @@ export function readLineage(meta: Metadata, runId: number, path: string, depth: 
         const r = resultOf(g);
         for (const [p, id] of r.inputs) {
           if (r.run === g.in) {
-            if (level < depth) follow(producers.get(g.in, p)!);
+            const list = producers.get(g.in, p)!;
+            // A run of a subset that pulled instances in: a fan-in read the kept values' writes only.
+            const shown = id.startsWith('tree:') && list.length > 1 && pulledIn(g.in) ? seenIn(p, id, list) : list;
+            if (shown !== list) pick(g, p, shown);
+            else if (level < depth) follow(list);
             continue;
           }
           const bytes = exact.get(at(g.in, `${p}\0${id}`));

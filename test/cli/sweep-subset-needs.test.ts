@@ -70,6 +70,10 @@ describe('-e AXIS=V and a step that needs an instance -e leaves out', () => {
     expect(rig.read('_shark/delta.txt')).toBe('current\tfuture\n');
     // The fan-in covers the chosen value only, though the needed instance wrote beside it (it summed both: a total of neither).
     expect(rig.read('_shark/all.txt')).toBe('future\n');
+    // Its lineage names the writer it read only.
+    const lineage = await rig.shark(['lineage', 'p.md', '/data/all.txt']);
+    expect(lineage.stdout).toContain('aoh[S=future]');
+    expect(lineage.stdout).not.toContain('aoh[S=current]');
     const summary = events(run.stdout).find((e) => e.type === 'run-end')!.summary!;
     // The run is still one of the subset, for gc and lineage.
     expect(summary['axes']).toEqual({ S: ['future'] });
