@@ -1,3 +1,4 @@
+import { statSync, writeFileSync } from 'node:fs';
 import { refusedTarget } from '../exec/run/publish-guard.js';
 import type { Session } from '../plan/session.js';
 import { writeAtomically } from '../lockfile/atomic-write.js';
@@ -18,6 +19,12 @@ export type Keeping = Pick<Session, 'pipelinePath' | 'store'>;
 export function outputFileProblem(path: string, session: Keeping): string | undefined {
   // A directory is never a file to write, whatever it holds: that is the reason to give (`-o /tmp`).
   if (isDirectory(path)) return `cannot write ${path}: it is a directory`;
+  const kind = specialKind(path);
+  if (kind === 'stream') {
+    const problem = unwritable(path);
+    return problem === undefined ? undefined : `cannot write ${path}: ${problem}`;
+  }
+  if (kind !== undefined) return `will not write ${path}: it is ${kind}`;
   const refused = refusedTarget(path, session);
   if (refused !== undefined) return `will not write ${path}: ${refused}`;
   const problem = unwritable(path, true);
@@ -40,9 +47,24 @@ export function checkOutputFile(path: string, session: Keeping, stderr: (s: stri
 export function writeOutputFile(path: string, text: string, session: Keeping, stderr: (s: string) => void): void {
   checkOutputFile(path, session, stderr);
   try {
-    writeAtomically(path, text);
+    // A pipe or a terminal (`-o /dev/stdout`, a FIFO, /dev/null) is written into, never replaced by a file.
+    if (specialKind(path) === 'stream') writeFileSync(path, text);
+    else writeAtomically(path, text);
   } catch (e) {
     stderr(`shark: error: cannot write ${path}: ${writeError(path, e)}\n`);
     throw new ExitError(EXIT_INVALID);
   }
+}
+
+/**
+ * What is at `path` when it is no regular file nor directory (links
+ * followed): `stream` for a FIFO or a character device, written into;
+ * a block device or a socket, never written. Undefined otherwise.
+ */
+function specialKind(path: string): 'stream' | 'a block device' | 'a socket' | undefined {
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (st === undefined) return undefined;
+  if (st.isFIFO() || st.isCharacterDevice()) return 'stream';
+  if (st.isBlockDevice()) return 'a block device';
+  return st.isSocket() ? 'a socket' : undefined;
 }

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { lstatSync, mkdirSync, readdirSync, statSync, symlinkSync } from 'node:fs';
 import { Rig } from '../support/rig.js';
 
 const PIPELINE = ['```shark-run', 'echo ran >> counter; echo a > /data/a.txt', '```', ''].join('\n');
@@ -23,6 +24,27 @@ describe('run -o to a path the executed document cannot be written to', () => {
       expect(readdirSync(rig.path('outdir'))).toEqual([]);
     });
   }
+
+  it('writes into a FIFO or character device in place, never replacing it with a file (as root, -o /dev/null replaced /dev/null)', async () => {
+    execFileSync('mkfifo', [rig.path('fifo')]);
+    const reader = spawn('cat', [rig.path('fifo')]);
+    let read = '';
+    reader.stdout.on('data', (d: Buffer) => (read += d.toString()));
+    const closed = new Promise((done) => reader.on('close', done));
+    expect((await rig.shark(['run', 'p.md', '-o', 'fifo'])).code).toBe(0);
+    // Replaced by a file, the FIFO would never get a writer: the reader is let go after a while.
+    const timer = setTimeout(() => reader.kill(), 5000);
+    await closed;
+    clearTimeout(timer);
+    expect(read).toContain('<!-- shark: ');
+    expect(lstatSync(rig.path('fifo')).isFIFO()).toBe(true);
+    // A link to a character device is written through, not replaced (as /dev/stdout is).
+    symlinkSync('/dev/null', rig.path('null'));
+    expect((await rig.shark(['run', 'p.md', '-o', 'null'])).code).toBe(0);
+    expect(lstatSync(rig.path('null')).isSymbolicLink()).toBe(true);
+    expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
+    expect(readdirSync(rig.dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
 
   it('still writes a good path', async () => {
     expect((await rig.shark(['run', 'p.md', '-o', 'outdir/ex.md'])).code).toBe(0);
