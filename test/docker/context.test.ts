@@ -101,15 +101,17 @@ it('sends no file that a COPY source reaches through a link out of the pipeline\
   expect(inputs.missing).toEqual([]);
 });
 
-it('keys on the instructions, not on comments, blank lines or indentation (editing a comment rebuilt the image)', () => {
+it('keys on the instructions, not on comments, blank lines or an instruction's indentation (editing a comment rebuilt the image)', () => {
   writeTree(tmp.dir, { 'a.py': 'a' });
   const before = buildInputs(spec('FROM x\nRUN make \\\n  all\nCOPY a.py /app/\n', ['a.py']), tmp.dir).hash;
-  const commented = '# The model\'s environment\nFROM x\n\n# build it\nRUN make \\\n  # each target\n    all\n   COPY a.py /app/\n';
+  const commented = '# The model\'s environment\nFROM x\n\n# build it\nRUN make \\\n  # each target\n  all\n   COPY a.py /app/\n';
   expect(buildInputs(spec(commented, ['a.py']), tmp.dir).hash).toBe(before);
   // What the builder reads still counts: a word inside an instruction, a line's order.
   expect(buildInputs(spec('FROM x\nRUN make \\\n  al\nCOPY a.py /app/\n', ['a.py']), tmp.dir).hash).not.toBe(before);
   expect(buildInputs(spec('FROM x\nCOPY a.py /app/\nRUN make \\\n  all\n', ['a.py']), tmp.dir).hash).not.toBe(before);
   expect(buildInputs(spec('FROM x\nRUN echo "# not a comment" \\\n  all\nCOPY a.py /app/\n', ['a.py']), tmp.dir).hash).not.toBe(before);
+  // A continuation line's indentation is part of the instruction: the builder joins it as it is (a stale image was reused).
+  expect(buildInputs(spec('FROM x\nRUN make \\\n      all\nCOPY a.py /app/\n', ['a.py']), tmp.dir).hash).not.toBe(before);
   // A parser directive at the top changes how the builder reads the rest.
   expect(buildInputs(spec('# escape=`\nFROM x\nRUN make \\\n  all\nCOPY a.py /app/\n', ['a.py']), tmp.dir).hash).not.toBe(before);
 });

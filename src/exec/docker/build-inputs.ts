@@ -78,14 +78,25 @@ export function buildInputs(spec: BuildSpec, contextDir: string): BuildInputs {
 
 /**
  * The Dockerfile as the builder reads it: comment lines (inside a
- * continuation too), blank lines and indentation go, so editing a comment
- * neither rebuilds the image nor re-runs the steps on it.
+ * continuation too), blank lines and an instruction's indentation go, so
+ * editing a comment neither rebuilds the image nor re-runs the steps on it.
+ * A continuation line keeps its leading blanks: the builder joins it as it
+ * is (`RUN echo "a \` then `   b"` echoes them). Parser directives at the
+ * top (`# escape=`…) count, and name the continuation character.
  */
 function instructionLines(dockerfile: string): string {
-  const lines = dockerfile.split('\n').map((l) => l.trimStart());
-  // Parser directives (`# escape=`…), the comments at the very top that change how the rest reads, count.
-  const directives = lines.findIndex((l) => !/^#\s*[a-z]+\s*=/i.test(l));
-  return [...lines.slice(0, directives), ...lines.slice(directives).filter((l) => l !== '' && !l.startsWith('#'))].join('\n');
+  const lines = dockerfile.split('\n');
+  const directives = lines.findIndex((l) => !/^\s*#\s*[a-z]+\s*=/i.test(l));
+  const escape = /^\s*#\s*escape\s*=\s*`\s*$/im.test(lines.slice(0, directives).join('\n')) ? '`' : '\\';
+  const out = lines.slice(0, directives).map((l) => l.trim());
+  let continuing = false;
+  for (const line of lines.slice(directives)) {
+    const bare = line.trimStart();
+    if (bare === '' || bare.startsWith('#')) continue;
+    out.push(continuing ? line : bare);
+    continuing = line.trimEnd().endsWith(escape);
+  }
+  return out.join('\n');
 }
 
 /**
