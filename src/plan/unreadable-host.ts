@@ -1,6 +1,7 @@
 import { accessSync, constants, existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
-import { contextRelative, isPattern, namesNothing } from '../build-context.js';
+import { join, relative, resolve, sep } from 'node:path';
+import { contextRelative, ignoredAtRoot, isPattern, namesNothing } from '../build-context.js';
+import { dockerIgnore } from '../exec/docker/docker-ignore.js';
 import { error } from '../diagnostics.js';
 import { localPath, missingLocal, specialImported } from '../imports/file-importer.js';
 import { LocalLinkError, LocalLinks } from '../imports/local-links.js';
@@ -17,16 +18,16 @@ import { InvalidInput, type Session } from './session.js';
  * A walk of names and modes, nothing read: what lets `run` refuse such an
  * import before it records a run, as it refuses a missing one.
  */
-function assertReadable(path: string, links?: LocalLinks): void {
+function assertReadable(path: string, links?: LocalLinks, skip?: (path: string) => boolean): void {
   const st = links === undefined ? statSync(path) : lstatSync(path);
   refuseSpecial(links === undefined ? realpathSync(path) : path, st);
   const to = st.isSymbolicLink() ? links?.follow(path) : undefined;
   if (to !== undefined) {
-    if (to.st.isDirectory()) assertReadable(to.path, links!.below(path, to));
+    if (to.st.isDirectory()) assertReadable(to.path, links!.below(path, to), skip);
     else accessSync(to.path, constants.R_OK);
   } else if (st.isDirectory()) {
     const inside = links ?? LocalLinks.of(path);
-    for (const name of readdirSync(path)) assertReadable(join(path, name), inside);
+    for (const name of readdirSync(path)) if (skip?.(join(path, name)) !== true) assertReadable(join(path, name), inside, skip);
   } else if (st.isFile()) {
     accessSync(path, constants.R_OK);
   }
@@ -56,6 +57,12 @@ export function refuseUnreadable(session: Session): void {
  * directory was refused when the document was checked.
  */
 function refuseMissingSources(session: Session): void {
+  // What is never sent (the store, `.dockerignore`'s names) is not read either: a FIFO there builds fine.
+  const ignored = dockerIgnore(session.pipelineDir);
+  const outOfContext = (abs: string): boolean => {
+    const rel = relative(session.pipelineDir, abs).split(sep).join('/');
+    return (!rel.includes('/') && ignoredAtRoot(rel)) || ignored?.(rel) === true;
+  };
   for (const env of session.pipeline.environments.values()) {
     for (const source of env.spec.sources ?? []) {
       const rel = contextRelative(source.path);
@@ -66,16 +73,16 @@ function refuseMissingSources(session: Session): void {
         throw new InvalidInput(error(session.pipeline.document.file, source.at, `${named} ${where}`));
       }
       // What the engine is sent must be read first: a file this process may not read was an internal error.
-      const unsendable = isPattern(rel) ? undefined : unreadableSource(join(session.pipelineDir, rel), rel);
+      const unsendable = isPattern(rel) ? undefined : unreadableSource(join(session.pipelineDir, rel), rel, outOfContext);
       if (unsendable !== undefined) throw new InvalidInput(error(session.pipeline.document.file, source.at, `${named} ${unsendable}`));
     }
   }
 }
 
 /** Why a COPY source cannot be sent to the engine: a file or directory in it this process may not read, or a FIFO, socket or device. */
-function unreadableSource(abs: string, rel: string): string | undefined {
+function unreadableSource(abs: string, rel: string, skip: (path: string) => boolean): string | undefined {
   try {
-    assertReadable(abs);
+    assertReadable(abs, undefined, skip);
     return undefined;
   } catch (e) {
     if (e instanceof SpecialFileError) return `${e.path === abs ? 'is' : `holds ${join(rel, relative(abs, e.path))}, which is`} ${e.kind}: it cannot be copied into an image`;

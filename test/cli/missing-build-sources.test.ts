@@ -73,4 +73,20 @@ describe('a COPY source that cannot be read', () => {
     expect(ran.stderr).toContain('f.md:5:6: error: COPY source `pipe` of environment tools is a named pipe (FIFO): it cannot be copied into an image');
     expect(ran.code).toBe(2);
   });
+
+  it('a FIFO that .dockerignore leaves out of a COPY . is not refused: it is never sent (it was exit 2)', async () => {
+    const dir = new Rig('shark-fifo-ignored-');
+    try {
+      dir.write('sub/a', 'a\n');
+      execFileSync('mkfifo', [dir.path('sub/pipe')]);
+      dir.write('d.md', '```shark-build:ff\nFROM shark-test/busybox:latest\nCOPY . /app\n```\n\n```shark-run:ff\nls /app > /data/ls.txt\n```\n');
+      expect((await dir.shark(['plan', 'd.md'])).stderr).toContain('holds sub/pipe, which is a named pipe (FIFO)');
+      dir.write('.dockerignore', 'sub/pipe\n');
+      const ran = await dir.shark(['plan', 'd.md']);
+      expect(ran.stderr).toBe('');
+      expect(ran.code).toBe(0);
+    } finally {
+      dir.cleanup();
+    }
+  });
 });
