@@ -1,6 +1,6 @@
 import type { Position } from '../diagnostics.js';
 import type { SourceLine } from '../markdown/document.js';
-import { declareArgs, expandWord, fromProblem } from './dockerfile-args.js';
+import { declareArgs, expandWord, expandedSource, fromProblem, stageVariables } from './dockerfile-args.js';
 import { argumentProblem, execForm, instructions } from './dockerfile-instructions.js';
 import { translateCopy, upwardSource } from './obuilder-copy.js';
 import { opensWithList, readSexps, type Sexp } from './sexp.js';
@@ -61,6 +61,8 @@ function parseDockerfile(body: readonly SourceLine[]): SpecResult {
   const stages = new Set<string>();
   let stageCount = 0;
   let sawFrom = false;
+  // The ARGs and ENVs of the stage so far: the builder expands them in a COPY source (`COPY ${SRC}/f.txt`).
+  let stageVars = new Map<string, string | undefined>();
   for (const { at, text, placeOf } of instructions(body)) {
     const tokens = [...text.matchAll(/\S+/g)];
     const [word = '', ...args] = tokens.map((t) => t[0]);
@@ -82,9 +84,12 @@ function parseDockerfile(body: readonly SourceLine[]): SpecResult {
     if (instruction === 'ARG' && !sawFrom) {
       const declared = declareArgs(text.slice(word.length), metaArgs);
       if (!declared.ok) problems.push({ at, message: declared.message });
+    } else if (instruction === 'ARG' || instruction === 'ENV') {
+      stageVariables(instruction, text.slice(word.length), stageVars, metaArgs);
     }
     if (instruction === 'FROM') {
       sawFrom = true;
+      stageVars = new Map();
       const image = args.find((a) => !a.startsWith('--'));
       if (image === undefined) {
         problems.push({ at, message: 'FROM needs an image' });
@@ -104,8 +109,8 @@ function parseDockerfile(body: readonly SourceLine[]): SpecResult {
       const words = tokens.slice(1).filter((t) => !t[0].startsWith('--'));
       const json = execForm(words.map((t) => t[0]).join(' '));
       // Each source placed where it is written: in the JSON form, at its quoted text.
-      const paths = json?.map((p) => ({ path: p, offset: text.indexOf(JSON.stringify(p), words[0]?.index ?? 0) }))
-        ?? words.map((t) => ({ path: t[0], offset: t.index }));
+      const paths = (json?.map((p) => ({ path: p, offset: text.indexOf(JSON.stringify(p), words[0]?.index ?? 0) }))
+        ?? words.map((t) => ({ path: t[0], offset: t.index }))).map((p) => ({ ...p, path: expandedSource(p.path, stageVars) }));
       if (paths.length < 2) problems.push({ at, message: `${instruction} needs a source and a destination` });
       const copied = paths.slice(0, -1).filter((p) => !/^https?:\/\//.test(p.path));
       const up = copied.map((src) => upwardSource(instruction, src.path, 'dockerfile')).find((m) => m !== undefined);

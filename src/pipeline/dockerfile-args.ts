@@ -152,3 +152,31 @@ export function fromProblem(written: string, expanded: Expanded, args: MetaArgs)
   if (args.has(name)) return `FROM ${written} names no image: the ARG ${name} has no default (Shark passes no build arguments: write ARG ${name}=IMAGE)`;
   return `FROM ${written} names no image: no ARG ${name} comes before the first FROM (write ARG ${name}=IMAGE there)`;
 }
+
+/** A COPY source with the stage's ARGs and ENVs put in, as the builder does; as written when one has no value. */
+export function expandedSource(path: string, vars: ReadonlyMap<string, string | undefined>): string {
+  if (!path.includes('$')) return path;
+  const e = expandWord(path, vars);
+  return e.ok && e.unset.length === 0 ? e.value : path;
+}
+
+/**
+ * Adds what an `ARG` or `ENV` of a stage sets to its variables: an ARG's
+ * default (a bare `ARG NAME` takes the value an ARG before the first FROM
+ * gave it), an ENV's value (`ENV K=V …`, or `ENV K V`), each expanded with
+ * what came before.
+ */
+export function stageVariables(instruction: 'ARG' | 'ENV', text: string, vars: Map<string, string | undefined>, meta: ReadonlyMap<string, string | undefined>): void {
+  const all = words(text);
+  const pairs = instruction === 'ENV' && all.length > 0 && !all[0]!.includes('=')
+    ? [[all[0]!, all.slice(1).join(' ')] as const]
+    : all.map((w) => (w.includes('=') ? [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)] as const : [w, undefined] as const));
+  for (const [name, value] of pairs) {
+    if (value === undefined) {
+      if (!vars.has(name)) vars.set(name, meta.get(name));
+      continue;
+    }
+    const e = expandWord(value, vars);
+    vars.set(name, e.ok && e.unset.length === 0 ? e.value : undefined);
+  }
+}

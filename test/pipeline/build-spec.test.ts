@@ -20,6 +20,13 @@ function problems(text: string): string[] {
 }
 
 describe('parseBuildSpec: Dockerfile', () => {
+  it('expands the stage\'s ARGs and ENVs in a COPY source, as the builder does (`${SRC}/f.txt` was looked for as written)', () => {
+    const text = 'ARG BASE=x\nARG DIR=meta\nFROM $BASE\nARG SRC=scripts\nARG DIR\nENV SUB=${SRC}/lib\nENV DATA data\nCOPY ${SRC}/f.txt $DIR/g.txt ${SUB}/h.sh $DATA/ /opt/\nCOPY ${NONE}/x /opt/\n';
+    expect(spec(text).contextFiles).toEqual(['scripts/f.txt', 'meta/g.txt', 'scripts/lib/h.sh', 'data/', '${NONE}/x']);
+    // A new stage starts with none of them.
+    expect(spec('FROM x\nARG SRC=a\nFROM y\nCOPY ${SRC}/f /opt/\n').contextFiles).toEqual(['${SRC}/f']);
+  });
+
   it('reads a `# escape=` parser directive at the top: a backtick continues the line (it was an unknown instruction)', () => {
     expect(spec('# escape=`\nFROM x\nCOPY src `\n  /app\n').contextFiles).toEqual(['src']);
     // Below the top (after a blank line or an instruction) it is a comment, as the builder reads it.
