@@ -1,5 +1,5 @@
-import { existsSync, lstatSync, readdirSync } from 'node:fs';
-import { join, posix, relative, resolve, sep } from 'node:path';
+import { existsSync, lstatSync, readdirSync, realpathSync } from 'node:fs';
+import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { minimatch } from 'minimatch';
 import { dockerIgnore } from './exec/docker/docker-ignore.js';
 import type { Pipeline } from './pipeline/pipeline.js';
@@ -122,4 +122,34 @@ function excludedBelow(excluded: readonly string[] | undefined, source: string, 
   if (excluded === undefined) return false;
   const below = source === '.' ? rel : rel.slice(source.length + 1);
   return below.split('/').some((name) => excluded.includes(name));
+}
+
+/**
+ * The first symbolic link on the way to `rel` (itself included) that leads
+ * out of the context directory, and where: Docker never follows one out of
+ * the build context, and Shark refuses the source at its line. Undefined
+ * when the path stays inside (or does not exist).
+ */
+export function linkOut(contextDir: string, rel: string): { readonly link: string; readonly target: string } | undefined {
+  let root: string;
+  try {
+    root = realpathSync(contextDir);
+  } catch {
+    return undefined;
+  }
+  const parts = rel === '.' ? [] : rel.split('/');
+  for (let i = 1; i <= parts.length; i++) {
+    const link = parts.slice(0, i).join('/');
+    const abs = join(contextDir, link);
+    if (lstatSync(abs, { throwIfNoEntry: false })?.isSymbolicLink() !== true) continue;
+    let target: string;
+    try {
+      target = realpathSync(abs);
+    } catch {
+      return undefined;
+    }
+    const inside = relative(root, target);
+    if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) return { link, target };
+  }
+  return undefined;
 }

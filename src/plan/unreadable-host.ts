@@ -1,6 +1,6 @@
 import { accessSync, constants, existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { contextRelative, ignoredAtRoot, isPattern, namesNothing } from '../build-context.js';
+import { contextRelative, globContext, ignoredAtRoot, isPattern, linkOut, namesNothing } from '../build-context.js';
 import { dockerIgnore } from '../exec/docker/docker-ignore.js';
 import { error } from '../diagnostics.js';
 import { localPath, missingLocal, specialImported } from '../imports/file-importer.js';
@@ -71,6 +71,13 @@ function refuseMissingSources(session: Session): void {
       if (namesNothing(session.pipelineDir, rel)) {
         const where = isPattern(rel) ? `matches nothing in ${session.pipelineDir}` : `does not exist (looked for ${join(session.pipelineDir, rel)})`;
         throw new InvalidInput(error(session.pipeline.document.file, source.at, `${named} ${where}`));
+      }
+      // A link out of the directory: the build would be refused (plan said `not built yet`).
+      for (const m of isPattern(rel) ? globContext(session.pipelineDir, rel) : [rel]) {
+        const out = linkOut(session.pipelineDir, m);
+        if (out === undefined) continue;
+        const how = out.link === m ? `is a symbolic link to ${out.target}` : `goes through ${out.link}, a symbolic link to ${out.target}`;
+        throw new InvalidInput(error(session.pipeline.document.file, source.at, `${named} ${m === rel ? '' : `matches ${m}, which `}${how}, outside the pipeline's directory: Docker sends nothing from outside the build context (copy it into the directory instead)`));
       }
       // What the engine is sent must be read first: a file this process may not read was an internal error.
       const unsendable = isPattern(rel) ? undefined : unreadableSource(join(session.pipelineDir, rel), rel, outOfContext);
