@@ -8,9 +8,9 @@ import { buildInputs, type BuildInputs } from './build-inputs.js';
 import { connectDocker, type Connection, type DockerClient } from './client.js';
 import { buildImage } from './build-image.js';
 import { DockerExecutor } from './docker-executor.js';
-import { imageTag } from './image-names.js';
+import { builtFor, imageTag, short, type Drift } from './image-names.js';
 import { dockerEndpoint } from './endpoint.js';
-import { probeImageIds } from './image-probe.js';
+import { probeImages } from './image-probe.js';
 import { askTagged, probeTagged } from './tagged-image.js';
 
 export const DOCKER_ID_PREFIX = 'docker:';
@@ -46,7 +46,7 @@ export class DockerEnvironments {
   private readonly executors = new Map<string, Executor>();
   private connection: Promise<Connection> | undefined;
   private drift: readonly Drift[] | undefined;
-  private engine: { readonly ids: ReadonlyMap<string, string | null> | undefined } | undefined;
+  private engine: { readonly ids: ReadonlyMap<string, string | null> | undefined; readonly labels?: ReadonlyMap<string, Readonly<Record<string, string>>> } | undefined;
   /** Per environment, the id of an image `run` would use again though the lock names another; null: none. */
   private readonly tagged = new Map<string, string | null>();
   /** Builds started by this provider (tests count them). */
@@ -70,6 +70,9 @@ export class DockerEnvironments {
     // `run` rebuilds an image deleted from the engine (with a new id): the plan must not promise its jobs cached.
     // Unless the engine holds an image of these inputs under its tag (a lock from another machine): `run` takes that one.
     if (this.engineIds()?.get(locked.image) === null) return this.taggedNow(name) ?? { missing: `environment ${name}: image ${short(locked.image)} no longer exists: will rebuild` };
+    // A lock merged or edited by hand may name another environment's image: run builds this one's.
+    const labels = this.engine?.labels?.get(locked.image);
+    if (labels !== undefined && !builtFor(labels, name, locked.inputs)) return this.taggedNow(name) ?? { missing: `environment ${name}: the lock's image ${short(locked.image)} was built for other inputs (${labels['shark.env'] ?? '?'}, a lock file merged or edited by hand): will rebuild` };
     if (this.options.update) {
       const moved = this.driftLines().find((d) => d.env === name);
       if (moved !== undefined) return { missing: `environment ${name}: base ${moved.ref} moved ${short(moved.from)} → ${short(moved.to)}: will rebuild (--update)` };
@@ -147,7 +150,8 @@ export class DockerEnvironments {
         const entry = this.locked(env);
         return entry === undefined ? [] : [...Object.keys(entry.bases), entry.image];
       });
-      this.engine = { ids: locked.length === 0 ? new Map() : probeImageIds(dockerEndpoint(), [...new Set(locked)]) };
+      const probed = locked.length === 0 ? undefined : probeImages(dockerEndpoint(), [...new Set(locked)]);
+      this.engine = locked.length === 0 ? { ids: new Map() } : { ids: probed?.ids, ...(probed !== undefined ? { labels: probed.labels } : {}) };
     }
     return this.engine.ids;
   }
@@ -258,7 +262,9 @@ export class DockerEnvironments {
    */
   private async reuse(client: DockerClient, name: string, inputsHash: string, currentBases: boolean): Promise<Ensured | undefined> {
     const locked = this.locked(name);
-    if (locked?.image === undefined || locked.inputs !== inputsHash || (await client.imageId(locked.image)) !== locked.image) return undefined;
+    if (locked?.image === undefined || locked.inputs !== inputsHash) return undefined;
+    const seen = await client.imageAncestry(locked.image);
+    if (seen?.id !== locked.image || !builtFor(seen.labels, name, inputsHash)) return undefined;
     if (currentBases) {
       for (const [ref, id] of Object.entries(locked.bases)) if ((await client.imageId(ref)) !== id) return undefined;
     }
@@ -294,15 +300,4 @@ export class DockerEnvironments {
     if (changed) (this.drift = undefined), (this.engine = undefined);
     return undefined;
   }
-}
-
-interface Drift {
-  readonly env: string;
-  readonly ref: string;
-  readonly from: string;
-  readonly to: string;
-}
-
-function short(id: string): string {
-  return id.replace(/^sha256:/, '').slice(0, 12);
 }

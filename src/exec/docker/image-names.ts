@@ -29,3 +29,20 @@ export function pinBases(dockerfile: string, pins: ReadonlyMap<string, string>, 
     return id === undefined ? whole : lead + id;
   });
 }
+
+/** A base image whose tag now names another image than the lock's. */
+export interface Drift {
+  readonly env: string;
+  readonly ref: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+export function short(id: string): string {
+  return id.replace(/^sha256:/, '').slice(0, 12);
+}
+
+/** Whether an image's labels say it was built for this environment and these inputs (an image without them says nothing). */
+export function builtFor(labels: Readonly<Record<string, string>>, name: string, inputs: string): boolean {
+  return (labels['shark.env'] === undefined || labels['shark.env'] === name) && (labels['shark.inputs'] === undefined || labels['shark.inputs'] === inputs);
+}
