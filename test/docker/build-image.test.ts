@@ -38,8 +38,10 @@ describe('a build the engine refuses', () => {
       .toBe('building environment tools failed: the engine could not parse the Dockerfile at line 2 of the Dockerfile Shark made of this OBuilder spec: oops');
   });
 
-  it('keeps the last lines of a build log that has some', async () => {
+  it('keeps the last lines of a build log that has some, and names the line of the step it stopped at (it named the block only)', async () => {
     expect(await errorOf(dockerfile, 'The command returned a non-zero code: 3', ['Step 1/2 : FROM busybox', 'oops']))
-      .toBe('building environment tools failed: The command returned a non-zero code: 3\n--- last lines of the build log:\nStep 1/2 : FROM busybox\noops');
+      .toBe('building environment tools failed at line 4 (step 1): The command returned a non-zero code: 3\n--- last lines of the build log:\nStep 1/2 : FROM busybox\noops');
+    expect(await errorOf(dockerfile, 'failed', ['Step 1/2 : FROM busybox', ' ---> 1234', 'Step 2/2 : ONBUILD FROM x']))
+      .toMatch(/^building environment tools failed at line 6 \(step 2\): failed/);
   });
 });

@@ -1,3 +1,4 @@
+import { instructions } from '../../pipeline/dockerfile-instructions.js';
 import type { Environment } from '../../pipeline/pipeline.js';
 import type { BuildInputs } from './build-inputs.js';
 import type { DockerClient } from './client.js';
@@ -51,7 +52,7 @@ export async function buildImage(b: ImageBuild): Promise<Built> {
     if (signal.aborted) return { ok: false, error: `building environment ${name} was cancelled`, log };
     // The engine refuses a Dockerfile it cannot parse before logging anything: no log section then.
     const tail = lines.length === 0 ? '' : `\n--- last lines of the build log:\n${lines.slice(-LOG_TAIL_LINES).join('\n')}`;
-    return { ok: false, error: `building environment ${name} failed: ${engineMessage(built.message, env)}${tail}`, log };
+    return { ok: false, error: `building environment ${name} failed${failedStep(lines, env)}: ${engineMessage(built.message, env)}${tail}`, log };
   }
   const bases: Record<string, string> = {};
   for (const ref of env.spec.bases) {
@@ -75,4 +76,17 @@ export function engineMessage(message: string, env: Environment): string {
   const written = env.spec.format === 'dockerfile' ? env.block.body[Number(parse[1]) - 1] : undefined;
   const where = written !== undefined ? `line ${written.line}` : `line ${parse[1]} of the Dockerfile Shark made of this OBuilder spec`;
   return `the engine could not parse the Dockerfile at ${where}: ${parse[2]}`;
+}
+
+/**
+ * Where the build stopped, as the document's line: the builder logs `Step
+ * N/M : …` before each instruction, and a Dockerfile block's instructions are
+ * its own, one for one. Empty when the log names no step, or for an OBuilder
+ * spec (its Dockerfile is Shark's).
+ */
+function failedStep(lines: readonly string[], env: Environment): string {
+  const last = [...lines].reverse().map((l) => /^Step (\d+)\/\d+ : /.exec(l)).find((m) => m !== null);
+  if (last === undefined || env.spec.format !== 'dockerfile') return '';
+  const at = instructions(env.block.body)[Number(last[1]) - 1]?.at;
+  return at === undefined ? '' : ` at line ${at.line} (step ${last[1]})`;
 }
