@@ -16,9 +16,8 @@ import { FRONTMATTER_KEY } from './config-keys.js';
 export function hideSecretValues(diagnostics: readonly Diagnostic[], source: string, secrets: ReadonlySet<string> | undefined): Diagnostic[] {
   const counter = new LineCounter();
   const root = parseDocument(source, { lineCounter: counter, prettyErrors: false }).contents;
-  if (!isMap(root)) return [...diagnostics];
   const entries: { from: number; to: number; span: readonly [number, number] }[] = [];
-  for (const section of root.items) {
+  for (const section of isMap(root) ? root.items : []) {
     const key = section.key as YamlNode | null;
     if (!isScalar(key) || !['env', FRONTMATTER_KEY].includes(String(key.value)) || !isMap(section.value)) continue;
     for (const item of section.value.items) {
@@ -31,8 +30,28 @@ export function hideSecretValues(diagnostics: readonly Diagnostic[], source: str
   }
   return diagnostics.map((d) => {
     const entry = entries.find((e) => d.at.line >= e.from && d.at.line <= e.to);
-    return entry === undefined ? d : { ...d, shown: hiddenLine(source, d.at.line, entry.span) };
+    if (entry !== undefined) return { ...d, shown: hiddenLine(source, d.at.line, entry.span) };
+    const line = hiddenLine(source, d.at.line, undefined);
+    const masked = maskedLine(line, secrets);
+    return masked === line ? d : { ...d, shown: masked };
   });
+}
+
+/**
+ * A line of the config file anywhere else, as shown: a secret written as a
+ * key of its own (`TOKEN: …`, or `TOKEN=…` of a secrets file given as
+ * `--config`) has its value hidden, and so has any secret's value from the
+ * environment, wherever it is on the line.
+ */
+function maskedLine(line: string, secrets: ReadonlySet<string> | undefined): string {
+  let out = line;
+  for (const name of secrets ?? []) {
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    out = out.replace(new RegExp(`^(\\s*(?:export\\s+)?["']?${escaped}["']?\\s*[:=]\\s*)\\S.*$`), '$1***');
+    const value = process.env[name];
+    if (value !== undefined && value.length >= 4) out = out.split(value).join('***');
+  }
+  return out;
 }
 
 /** The names of the `secrets:` of the document at `path`; undefined when it cannot be read. */

@@ -286,6 +286,22 @@ describe('a secret given a value in shark.yaml', () => {
     }
   });
 
+  it('hides it on any line shown: a top-level key, a secrets file given as --config, its value from the environment (they were shown whole)', async () => {
+    rig.write('shark.yaml', 'jobs: 2\nTOKEN: leakme-1234\n');
+    const top = await rig.shark(['plan', 'p.md']);
+    expect(top.code).toBe(2);
+    expect(top.stderr).toContain('    2 | TOKEN: ***\n');
+    rig.write('shark.yaml', 'jobs: 2\n');
+    rig.write('s.env', 'TOKEN=leakme-1234\n');
+    const file = await rig.shark(['config', 'p.md', '--config', 's.env']);
+    expect(file.code).toBe(2);
+    expect(file.stderr).toContain('    1 | TOKEN=***\n');
+    rig.write('other.yaml', 'jobs: 2\nstore: [leakme-1234]\n');
+    const env = await rig.shark(['plan', 'p.md', '--config', 'other.yaml'], { env: { TOKEN: 'leakme-1234' } });
+    expect(env.code).toBe(2);
+    for (const r of [top, file, env]) expect(r.stderr).not.toContain('leakme');
+  });
+
   it.each([
     ['a NUL byte', 'env:\n  TOKEN: "leakme\\0-1234"\n  OTHER: 1\n', '    2 |   TOKEN: ***\n'],
     ['a mapping', 'env:\n  TOKEN: {a: leakme-1234}\n', '    2 |   TOKEN: ***\n'],
