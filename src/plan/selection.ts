@@ -162,9 +162,9 @@ export function selectSteps(pipeline: Pipeline, targets: readonly string[], forc
   }
   // A map named whole, or read by a step of the run, runs whole: its reader needs every item.
   for (const id of named) only.delete(id);
-  // A publish block comes along when everything it copies out is made (whole) by the selected steps.
+  // A publish block comes along when everything it copies out is made (whole) by the selected steps; a `{manual}` one only when named.
   for (const step of pipeline.steps) {
-    if (step.kind === 'publish' && step.after.length > 0 && step.after.every((d) => steps.has(d) && !only.has(d))) steps.add(step.id);
+    if (step.kind === 'publish' && !isManual(step) && step.after.length > 0 && step.after.every((d) => steps.has(d) && !only.has(d))) steps.add(step.id);
   }
   const selection = { steps, manual: new Map<string, string>(), leftOut: pipeline.steps.length - steps.size, ...forcing, ...(only.size > 0 ? { only } : {}) };
   return { ok: true, selection: withForce(selection, forceNames, () => NOT_NEEDED) };

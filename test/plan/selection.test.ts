@@ -63,6 +63,14 @@ describe('selectSteps', () => {
     expect(block.ok && block.selection.leftOut).toBe(1);
   });
 
+  it('a target never brings along a {manual} publish block, though it makes what the block copies out (it published)', () => {
+    const doc = pipelineOf(`${fence}shark-run\necho 1 > /data/n.txt\n${fence}\n\n${fence}shark-publish {manual}\n/data/n.txt\n${fence}\n`);
+    const byPath = selectSteps(doc, ['/data/n.txt']);
+    expect(byPath.ok && ids(byPath.selection.steps)).toEqual(['run']);
+    const named = selectSteps(doc, ['publish']);
+    expect(named.ok && ids(named.selection.steps)).toEqual(['publish', 'run']);
+  });
+
   it('--force takes block ids and comma lists, and names no publish block', () => {
     const r = selectSteps(pipeline, [], ['a,maps']);
     expect(r.ok && ids(r.selection.forced)).toEqual(['a.1', 'a.2', 'maps']);
