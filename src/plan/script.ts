@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { overlaps, parentOf } from '../pipeline/data-path.js';
+import { isUnder, overlaps, parentOf } from '../pipeline/data-path.js';
 import type { Output, Pipeline, RunStep, Step } from '../pipeline/pipeline.js';
 import { publishedAt } from '../pipeline/publish-targets.js';
 import type { QuoteContext } from '../pipeline/shell-words.js';
@@ -89,9 +89,24 @@ export function handScript(pipeline: Pipeline, options: HandScriptOptions): stri
     // Which items a job id or path names is known only from the map's input, when the script runs: it maps over them all.
     const only = options.selection.only?.get(step.id);
     if (only !== undefined) out.push(`# ${only.names.map((n) => printable(n.name)).join(', ')} named: this script runs every job of ${step.id}`);
-    out.push(...keptNote(step, options.kept), ...stepScript(step, pipeline));
+    out.push(...keptNote(step, options.kept), ...subsetNote(step, pipeline), ...stepScript(step, pipeline));
   }
   return out.join('\n') + '\n';
+}
+
+/**
+ * A step reading a directory that instances `-e` leaves out write into (a
+ * fan-in): `run` gives it the chosen values' files only, the script
+ * whatever /data holds, so an earlier run's files of the other values too.
+ */
+function subsetNote(step: Step, pipeline: Pipeline): string[] {
+  const into = (pipeline.leftOut ?? []).filter((l) => l.writes.some((w) => step.inputs.some((i) => i.isDir && isUnder(w, i.path))));
+  // And the instances it leaves out that another step needs: this script runs them, and they write there too.
+  const pulled = [...(pipeline.hidden?.get(step.id)?.values() ?? [])].flatMap((ids) => [...ids].map((id) => pipeline.stepsById.get(id)?.blockId ?? id));
+  const blocks = [...new Set([...into.map((l) => l.block), ...pulled])];
+  if (blocks.length === 0) return [];
+  const names = blocks.slice(0, 3).join(', ') + (blocks.length > 3 ? ` and ${blocks.length - 3} more` : '');
+  return [`# -e leaves out ${names}, which write where ${step.id} reads: shark run gives it the chosen values' files only; this script, whatever /data holds (run the subset over a /data without the other values' files)`];
 }
 
 /**

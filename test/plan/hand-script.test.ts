@@ -173,3 +173,13 @@ describe('the hand script\'s headers', () => {
     expect((await rig.shark(['plan', 's.md'])).stdout).toMatch(/^run +clean\[YEAR=2015\] +s\.md:7 /m);
   });
 });
+
+describe('a subset script (-e) and a fan-in', () => {
+  it('says the fan-in reads whatever /data holds, where shark run gives it the chosen values only (it summed an earlier run\'s other values in silence)', async () => {
+    rig.write('p.md', '---\nT: [a, b]\n---\n```shark-run\necho 1 > /data/per/%{T}.txt\n```\n\n```shark-run {id=total}\nls /data/per/ > /data/total.txt\n```\n');
+    const script = await rig.shark(['plan', 'p.md', '--script', '-e', 'T=a']);
+    expect(script.code).toBe(0);
+    expect(script.stdout).toContain("# -e leaves out run[T=b], which write where total reads: shark run gives it the chosen values' files only; this script, whatever /data holds");
+    expect((await rig.shark(['plan', 'p.md', '--script'])).stdout).not.toContain('leaves out');
+  });
+});
