@@ -82,7 +82,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
     if (how !== 'cached') s[how]++;
     if (s.total > 1 && s.done === s.total && s.ran + s.failed > 0) {
       const took = ((Date.now() - s.started) / 1000).toFixed(1);
-      say(`done     ${step}: ${s.ran} run, ${s.total - s.ran - s.failed} cached${s.failed ? `, ${s.failed} failed` : ''} (${took}s)`);
+      say(`${s.failed > 0 ? 'FAILED  ' : 'done    '} ${step}: ${s.ran} run, ${s.total - s.ran - s.failed} cached${s.failed ? `, ${s.failed} failed` : ''} (${took}s)`);
     }
   };
   const isMap = (step: string): boolean => (steps.get(step)?.total ?? 0) > 1;

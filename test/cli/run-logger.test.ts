@@ -21,6 +21,16 @@ describe('the run log a person reads', () => {
     expect(out).toBe("queued   w: jobs a killed run left in Slurm, taken over\nqueued   fit (a killed run's, taken over)\n");
   });
 
+  it('ends a map that had a failure FAILED, not done (with -k it said done)', () => {
+    let out = '';
+    const log = prettyLogger((s) => void (out += s), false);
+    log({ type: 'step-start', step: 'm', jobs: 2, cached: 0 });
+    log({ type: 'job-done', job: 'm[a]', step: 'm', seconds: 0.1, stored: 0 } as never);
+    log({ type: 'job-failed', job: 'm[b]', step: 'm', block: 'm', where: 'p.md:1:1', message: 'exit status 1', reason: 'exit', log: null, tail: '' } as never);
+    expect(out).toMatch(/^FAILED {3}m: 1 run, 0 cached, 1 failed/m);
+    expect(out).not.toMatch(/^done {5}m:/m);
+  });
+
   it('says what happens to an environment before its steps: its image is checked, and built if missing', () => {
     let out = '';
     const log = prettyLogger((s) => void (out += s), false);
