@@ -39,7 +39,14 @@ export function pairs(values: readonly string[] | undefined, flag: string, stder
       stderr(`shark: error: ${flag} expects NAME=VALUE, not \`${v}\`\n`);
       throw new ExitError(EXIT_INVALID);
     }
-    out.set(v.slice(0, eq), v.slice(eq + 1));
+    const [name, value] = [v.slice(0, eq), v.slice(eq + 1)];
+    // A name bound twice is a typo to point at, not a choice to make silently (the last one won).
+    const before = out.get(name);
+    if (before !== undefined && before !== value) {
+      stderr(`shark: error: ${flag} ${name} is given twice (${before} and ${value}): give it once\n`);
+      throw new ExitError(EXIT_INVALID);
+    }
+    out.set(name, value);
   }
   return out;
 }

@@ -25,6 +25,7 @@ describe('options checked whatever else is given (exit 2, nothing run)', () => {
 
   it.each([
     [['run', 'p.md', '--items-per-task', '0'], 'shark: error: --items-per-task expects a positive whole number, not `0`'],
+    [['plan', 'p.md', '-i', 'x=a.csv', '-i', 'x=b.csv'], 'shark: error: -i/--input x is given twice (a.csv and b.csv): give it once'],
     [['run', 'p.md', '--items-per-task', 'abc'], 'shark: error: --items-per-task expects a positive whole number, not `abc`'],
     [['plan', 'p.md', '--items-per-task=-3'], 'shark: error: --items-per-task expects a positive whole number, not `-3`'],
     [['run', 'p.md', '--slurm-opt='], 'shark: error: --slurm-opt `` is no sbatch option'],
