@@ -101,7 +101,7 @@ it('sends no file that a COPY source reaches through a link out of the pipeline\
   expect(inputs.missing).toEqual([]);
 });
 
-it('keys on the instructions, not on comments, blank lines or an instruction's indentation (editing a comment rebuilt the image)', () => {
+it('keys on the instructions, not on comments, blank lines or an instruction\'s indentation (editing a comment rebuilt the image)', () => {
   writeTree(tmp.dir, { 'a.py': 'a' });
   const before = buildInputs(spec('FROM x\nRUN make \\\n  all\nCOPY a.py /app/\n', ['a.py']), tmp.dir).hash;
   const commented = '# The model\'s environment\nFROM x\n\n# build it\nRUN make \\\n  # each target\n  all\n   COPY a.py /app/\n';

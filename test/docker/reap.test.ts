@@ -11,11 +11,6 @@ function deadPid(): number {
   return spawnSync(process.execPath, ['-e', '0']).pid!;
 }
 
-/** Whether the container still exists. */
-function inspectable(id: string): boolean {
-  return spawnSync('docker', ['inspect', id], { stdio: 'ignore' }).status === 0;
-}
-
 describeDocker('reaping the containers of a dead run', (client) => {
   const mark = unique('reap');
   /** A sleeping container labelled as a job of `pid` (as the executor labels them), tagged with this test's mark. */
@@ -49,9 +44,8 @@ describeDocker('reaping the containers of a dead run', (client) => {
     const orphan = jobContainer(dead);
     const live = jobContainer(process.pid);
     const elsewhere = jobContainer(dead, { 'shark.job': '1', 'shark.host': 'some-other-host' });
-    // As above: a run starting in another test file may have reaped the orphan first.
-    const orphans = inspectable(orphan) ? 1 : 0;
-    expect(await reapDeadOwners()).toBeGreaterThanOrEqual(orphans);
+    // As above: a run starting in another test file may reap the orphan first, even between a look and the reaping: what counts is that it is gone.
+    expect(await reapDeadOwners()).toBeGreaterThanOrEqual(0);
     const left = await alive();
     expect(left).not.toContain(orphan);
     // A pid means nothing on another host: its run may well be alive there.
