@@ -50,7 +50,8 @@ export async function leftovers(io: Io, del: boolean, leases: Leases, collected:
     io.stderr(`shark: warning: cannot remove the working folder ${displayName(s.path)} left by a killed run: ${s.why} at ${displayName(s.at)}; it holds files of another user: remove it as that user or as root\n`);
   }
   for (const u of collected.unreadable ?? []) {
-    io.stderr(`shark: warning: cannot read ${displayName(u.path)}: ${u.why}; what it holds is neither counted nor freed (give the folder its mode back: chmod u+rwx ${displayName(u.path)})\n`);
+    const fix = /symbolic link/.test(u.why) ? `rm ${displayName(u.path)}` : `give the folder its mode back: chmod u+rwx ${displayName(u.path)}`;
+    io.stderr(`shark: warning: cannot read ${displayName(u.path)}: ${u.why}; what it holds is neither counted nor freed (${fix})\n`);
   }
   if (slurm.found === undefined) return;
   const ended = removeSubmissions(slurm.dir, slurm.found.over, !del);

@@ -67,7 +67,7 @@ export function removeLeftovers(tmp: string, spare?: ReadonlySet<string>): void 
 function leftoversIn(tmp: string, spare: ReadonlySet<string> = new Set(), unreadable: (dir: string, why: string) => void = () => {}): string[] {
   // By name: the run may have named the store by another path (a symbolic link, a mount).
   const kept = new Set([...spare].map((p) => basename(p)));
-  return listable(tmp, unreadable).filter((name) => {
+  return listable(tmp, unreadable, true).filter((name) => {
     const pid = Number(/^(?:ws|in|trash)-(\d+)-/.exec(name)?.[1]);
     return Number.isInteger(pid) && pid > 0 && !pidAlive(pid) && !kept.has(name);
   }).map((name) => join(tmp, name));

@@ -22,6 +22,8 @@ type Verdict = 'ok' | 'missing' | 'changed';
 const STAT_SLICE = 4096;
 /** The folders of `objects/`: the first two hex digits of their objects' hashes. */
 const FAN_OUT = /^[0-9a-f]{2}$/;
+/** An object's name in its fan-out folder: the rest of its hash, `.x` for an executable. */
+const OBJECT_NAME = /^[0-9a-f]{62}(\.x)?$/;
 const AHEAD_MIN = 4 * STAT_SLICE;
 
 /**
@@ -302,7 +304,9 @@ export class CasObjects {
     for (const prefix of listable(this.dir, unreadable)) {
       // Only the fan-out folders hold objects: a stray file beside them (a `.DS_Store`) is no data of the store.
       if (!FAN_OUT.test(prefix)) continue;
-      for (const name of listable(join(this.dir, prefix), unreadable)) {
+      for (const name of listable(join(this.dir, prefix), unreadable, true)) {
+        // Only a name an object has is one: another file there is no data of the store (nor named `sha256:abnotes.txt`).
+        if (!OBJECT_NAME.test(name)) continue;
         const exec = name.endsWith('.x');
         yield { id: CasObjects.idOf(prefix + (exec ? name.slice(0, -2) : name), exec), path: join(this.dir, prefix, name) };
       }

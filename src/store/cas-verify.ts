@@ -129,7 +129,9 @@ function notPlainOrWrongMode(all: readonly { id: SnapshotId; path: string }[]): 
 
 /** A folder of the store (`objects/AB`, or `objects/` itself) its user cannot list or enter. */
 function folderProblem(dir: string, why: string): StoreProblem {
-  const mode = lstatSync(dir, { throwIfNoEntry: false })?.mode;
+  const st = lstatSync(dir, { throwIfNoEntry: false });
+  if (st?.isSymbolicLink() === true) return { id: dir, problem: 'mode', detail: `a symbolic link in place of a folder of the store, never followed: remove it (what it leads to is no data of the store)` };
+  const mode = st?.mode;
   const of = mode === undefined ? '' : ` of mode ${octal(mode & 0o7777)}`;
   return { id: dir, problem: 'mode', detail: `a folder of the store${of}, which cannot be read (${why}): the objects in it are checked once it has its mode back` };
 }

@@ -1,4 +1,4 @@
-import { accessSync, constants, readdirSync } from 'node:fs';
+import { accessSync, constants, lstatSync, readdirSync } from 'node:fs';
 import { readWords } from '../read-problem.js';
 
 /**
@@ -57,10 +57,16 @@ export function readError(failed: FailedRead, context: string): Error {
 
 /**
  * The names in a folder of the store, or none when the user may not list
- * it or enter it (mode 0644 lists names no `lstat` can then reach): then
- * `unreadable` hears of it. Another failure is the bug it is.
+ * it or enter it (mode 0644 lists names no `lstat` can then reach), or
+ * when `notALink` and it is a symbolic link: then `unreadable` hears of it.
+ * Another failure is the bug it is.
  */
-export function listable(dir: string, unreadable: (dir: string, why: string) => void): string[] {
+export function listable(dir: string, unreadable: (dir: string, why: string) => void, notALink = false): string[] {
+  // A link in place of a folder of the store (`objects/ab -> /home/me`) is never walked into: gc would delete what it leads to.
+  if (notALink && lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink() === true) {
+    unreadable(dir, 'it is a symbolic link, which the store never follows (remove it)');
+    return [];
+  }
   try {
     accessSync(dir, constants.R_OK | constants.X_OK);
     return readdirSync(dir);
