@@ -4,7 +4,7 @@ import { syncPath } from './durable.js';
 import { storedMode } from './file-modes.js';
 import { hashFileSync as hashFile } from './hash.js';
 import type { Metadata } from './metadata.js';
-import { STORED_MTIME_MS, glanceAt, hasStoredMode, markStored, objectPath, restoreModeAt, type UnsureObject } from './object-file.js';
+import { CHANGED_WHILE_STORED, changedSince, STORED_MTIME_MS, glanceAt, hasStoredMode, markStored, objectPath, restoreModeAt, type UnsureObject } from './object-file.js';
 import { ObjectRecords, recordAt, sameRecord, type Recorded } from './object-records.js';
 import type { SnapshotId } from './snapshot-store.js';
 import { KIND, statAhead } from './stat-ahead.js';
@@ -100,13 +100,21 @@ export class CasObjects {
       unlinkSync(path);
       return { id, moved: false };
     }
+    // Hashed as it was when it was looked at: a process the job left running (`… &`) may write it still.
+    if (changedSince(path, st)) throw new Error(CHANGED_WHILE_STORED);
     if (this.owner !== undefined && (st.uid !== this.owner.uid || st.gid !== this.owner.gid)) chownSync(path, this.owner.uid, this.owner.gid);
     chmodSync(path, storedMode(exec));
     markStored(path);
     // A link or a directory in the object's place is moved aside: a rename would keep a link's target or fail on a directory.
     if (verdict === 'changed' && this.statOf(id)?.isFile() === false) this.quarantine(id);
     this.moveInto(path, object);
-    this.record(id, statSync(object));
+    const stored = statSync(object);
+    // Written between its time being set and now: not the bytes hashed, and never recorded as them.
+    if (stored.mtimeMs !== STORED_MTIME_MS) {
+      this.quarantine(id);
+      throw new Error(CHANGED_WHILE_STORED);
+    }
+    this.record(id, stored);
     return { id, moved: true };
   }
 

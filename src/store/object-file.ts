@@ -80,3 +80,11 @@ export function glanceAt(st: Stats, storedMs: number): 'ok' | 'changed' | Record
   if (st.mtimeMs === storedMs) return 'ok';
   return recordOf(st);
 }
+
+export const CHANGED_WHILE_STORED = 'an output changed while it was stored: a process the command left running (`… &`) still writes it; wait for it in the command (`wait`)';
+
+/** Whether the file at `path` is no longer the one `st` describes (its size, time or inode changed). */
+export function changedSince(path: string, st: Stats): boolean {
+  const now = lstatSync(path);
+  return now.size !== st.size || now.mtimeMs !== st.mtimeMs || now.ino !== st.ino;
+}

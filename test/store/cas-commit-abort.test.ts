@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,5 +33,31 @@ describe('content-addressed store: a commit stopped half-way', () => {
     await store.disposeWorkspace(ws);
     store.close();
     meta.close();
+  });
+});
+
+describe('content-addressed store: an output written while it is stored', () => {
+  let dir: string;
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is refused, never stored under the hash of other bytes (a process the job left running corrupted a trusted object)', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'shark-cas-changing-'));
+    const meta = new Metadata(dir);
+    const store = new CasStore(dir, meta);
+    const ws = await store.createWorkspace('busy');
+    const file = join(ws.root, 'data/o.bin');
+    writeFileSync(file, Buffer.alloc(64 << 20));
+    // Appends for as long as the commit may take.
+    const writer = spawn('sh', ['-c', `while :; do echo x >> '${file}'; done`], { stdio: 'ignore' });
+    try {
+      await expect(store.commit(ws, '/data/o.bin')).rejects.toThrow(/changed while it was stored/);
+      // Nothing was recorded as sound under any name.
+      expect(meta.db.prepare('SELECT count(*) AS n FROM objects').get()).toEqual({ n: 0 });
+    } finally {
+      writer.kill('SIGKILL');
+      await store.disposeWorkspace(ws);
+      store.close();
+      meta.close();
+    }
   });
 });
