@@ -101,7 +101,11 @@ export class CasObjects {
       return { id, moved: false };
     }
     // Hashed as it was when it was looked at: a process the job left running (`… &`) may write it still.
-    if (changedSince(path, st)) throw new Error(CHANGED_WHILE_STORED);
+    // (A shared filesystem may show other attributes on a second look: the same bytes, hashed again, pass.)
+    if (changedSince(path, st)) {
+      const again = lstatSync(path);
+      if (hashFile(path) !== hex || changedSince(path, again)) throw new Error(CHANGED_WHILE_STORED);
+    }
     if (this.owner !== undefined && (st.uid !== this.owner.uid || st.gid !== this.owner.gid)) chownSync(path, this.owner.uid, this.owner.gid);
     chmodSync(path, storedMode(exec));
     markStored(path);
