@@ -1,5 +1,5 @@
 import { existsSync, lstatSync, readdirSync, realpathSync } from 'node:fs';
-import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
+import { join, posix, relative, resolve, sep } from 'node:path';
 import { minimatch } from 'minimatch';
 import { dockerIgnore } from './exec/docker/docker-ignore.js';
 import type { Pipeline } from './pipeline/pipeline.js';
@@ -142,14 +142,25 @@ export function linkOut(contextDir: string, rel: string): { readonly link: strin
     const link = parts.slice(0, i).join('/');
     const abs = join(contextDir, link);
     if (lstatSync(abs, { throwIfNoEntry: false })?.isSymbolicLink() !== true) continue;
-    let target: string;
-    try {
-      target = realpathSync(abs);
-    } catch {
-      return undefined;
-    }
-    const inside = relative(root, target);
-    if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) return { link, target };
+    const target = leavesContext(root, abs);
+    if (target !== undefined) return { link, target };
   }
   return undefined;
+}
+
+/**
+ * Where a source's links lead when that is outside the pipeline's directory
+ * (its real path is not below `root`), else undefined. Docker never follows a
+ * link out of the build context; following it here would put a host file such
+ * as `~/.ssh/id_rsa` into the image.
+ */
+export function leavesContext(root: string, abs: string): string | undefined {
+  let real: string;
+  try {
+    real = realpathSync(abs);
+  } catch {
+    return undefined;
+  }
+  const rel = relative(root, real);
+  return rel === '..' || rel.startsWith(`..${sep}`) || rel.startsWith(sep) || /^[A-Za-z]:/.test(rel) ? real : undefined;
 }

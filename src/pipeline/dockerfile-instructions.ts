@@ -18,7 +18,7 @@ export interface Instruction {
  */
 export function instructions(body: readonly SourceLine[]): Instruction[] {
   const out: Instruction[] = [];
-  const escape = escapeDirective(body);
+  const { escape } = parserDirectives(body.map((l) => l.text));
   let open: Joined | undefined;
   for (const line of body) {
     const text = line.text.trim();
@@ -41,16 +41,22 @@ export function instructions(body: readonly SourceLine[]): Instruction[] {
 }
 
 /**
- * The line-continuation character: `\\`, or what a `# escape=`` ` parser
- * directive among the comments at the very top names (Windows Dockerfiles).
+ * The parser directives at the very top of a Dockerfile (comments of the
+ * form `# NAME=VALUE`, before any blank line, other comment or
+ * instruction): how many lines they take, and the line-continuation
+ * character, `\\` or what a `# escape=`` ` directive names (Windows
+ * Dockerfiles). The builder reads them so; so do the parse and the hash.
  */
-function escapeDirective(body: readonly SourceLine[]): string {
-  for (const line of body) {
-    const directive = /^#\s*([a-z]+)\s*=\s*(.*?)\s*$/i.exec(line.text.trim());
+export function parserDirectives(lines: readonly string[]): { readonly count: number; readonly escape: string } {
+  let escape: string | undefined;
+  let count = 0;
+  for (const line of lines) {
+    const directive = /^#\s*([a-z]+)\s*=\s*(.*?)\s*$/i.exec(line.trim());
     if (directive === null) break;
-    if (directive[1]!.toLowerCase() === 'escape' && (directive[2] === '`' || directive[2] === '\\')) return directive[2];
+    count++;
+    if (escape === undefined && directive[1]!.toLowerCase() === 'escape' && (directive[2] === '`' || directive[2] === '\\')) escape = directive[2];
   }
-  return '\\';
+  return { count, escape: escape ?? '\\' };
 }
 
 /** An instruction being joined: where each part starts in `text`, and in which line (past `lead` blanks). */

@@ -1,8 +1,9 @@
 import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
-import { join, relative, sep } from 'node:path';
-import { contextRelative, globContext, ignoredAtRoot, isPattern } from '../../build-context.js';
+import { join } from 'node:path';
+import { contextRelative, globContext, ignoredAtRoot, isPattern, leavesContext } from '../../build-context.js';
 import type { BuildSpec } from '../../pipeline/build-spec.js';
 import { hashFileSync, sha256 } from '../../store/hash.js';
+import { parserDirectives } from '../../pipeline/dockerfile-instructions.js';
 import { dockerIgnore, type Ignored } from './docker-ignore.js';
 
 /** One path of the build context, relative to the pipeline's directory. */
@@ -86,34 +87,16 @@ export function buildInputs(spec: BuildSpec, contextDir: string): BuildInputs {
  */
 function instructionLines(dockerfile: string): string {
   const lines = dockerfile.split('\n');
-  const directives = lines.findIndex((l) => !/^\s*#\s*[a-z]+\s*=/i.test(l));
-  const escape = /^\s*#\s*escape\s*=\s*`\s*$/im.test(lines.slice(0, directives).join('\n')) ? '`' : '\\';
-  const out = lines.slice(0, directives).map((l) => l.trim());
+  const { count, escape } = parserDirectives(lines);
+  const out = lines.slice(0, count).map((l) => l.trim());
   let continuing = false;
-  for (const line of lines.slice(directives)) {
+  for (const line of lines.slice(count)) {
     const bare = line.trimStart();
     if (bare === '' || bare.startsWith('#')) continue;
     out.push(continuing ? line : bare);
     continuing = line.trimEnd().endsWith(escape);
   }
   return out.join('\n');
-}
-
-/**
- * Where a source's links lead when that is outside the pipeline's directory
- * (its real path is not below `root`), else undefined. Docker never follows a
- * link out of the build context; following it here would put a host file such
- * as `~/.ssh/id_rsa` into the image.
- */
-function leavesContext(root: string, abs: string): string | undefined {
-  let real: string;
-  try {
-    real = realpathSync(abs);
-  } catch {
-    return undefined;
-  }
-  const rel = relative(root, real);
-  return rel === '..' || rel.startsWith(`..${sep}`) || rel.startsWith(sep) || /^[A-Za-z]:/.test(rel) ? real : undefined;
 }
 
 /**
