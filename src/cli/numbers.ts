@@ -17,8 +17,9 @@ export function naturalNumber(flag: string): (value: string) => number {
  */
 export function positiveCount(flag: string, value: string | undefined, fallback: number, stderr: (s: string) => void): number {
   if (value === undefined) return fallback;
+  // Digits only: `Number` also takes `0x10`, `1e1` and `0b11`.
   const n = Number(value);
-  if (/^\s*$/.test(value) || !isPositiveCount(n)) {
+  if (!/^\s*\d+\s*$/.test(value) || !isPositiveCount(n)) {
     stderr(`shark: error: ${flag} expects a positive whole number, not \`${value}\`\n`);
     throw new ExitError(EXIT_INVALID);
   }

@@ -41,6 +41,8 @@ describe('options checked whatever else is given (exit 2, nothing run)', () => {
     [['run', 'p.md', '--slurm-opt=--partition shark'], "shark: error: --slurm-opt `--partition shark`: write `--partition=shark`"],
     [['plan', 'p.md', '--executor', 'slurm', '-j', '0'], 'shark: error: -j expects a positive whole number, not `0`'],
     [['plan', 'p.md', '-j', 'x'], 'shark: error: -j expects a positive whole number, not `x`'],
+    [['plan', 'p.md', '-j', '0x10'], 'shark: error: -j expects a positive whole number, not `0x10`'],
+    [['run', 'p.md', '--items-per-task', '1e2'], 'shark: error: --items-per-task expects a positive whole number, not `1e2`'],
     [['config', 'p.md', '-j', 'abc'], 'shark: error: -j expects a positive whole number, not `abc`'],
     [['config', 'p.md', '--items-per-task', '0'], 'shark: error: --items-per-task expects a positive whole number, not `0`'],
     [['config', 'p.md', '--slurm-opt=--array=1'], "shark: error: --slurm-opt `--array=1` sets sbatch's --array, which Shark sets itself"],
