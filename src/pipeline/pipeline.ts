@@ -150,3 +150,8 @@ export function shownStepOutput(o: Output): string {
 export function isMap(step: Step): boolean {
   return step.inputs.some((i) => i.pattern !== undefined);
 }
+
+/** Whether a job's path for `o` must be a directory: `/data/dir/`, a directory Shark creates, or a `+/` item (a `+` item is a file). */
+export function isDirectoryOutput(o: Output): boolean {
+  return o.perItem ? o.created === true : o.isDir || o.created === true;
+}

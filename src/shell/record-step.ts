@@ -1,3 +1,4 @@
+import { isDirectoryOutput } from '../pipeline/pipeline.js';
 import { hostname } from 'node:os';
 import type { RunSession } from '../exec/executor.js';
 import { toResultRow, type LineageRecord } from '../lineage/record.js';
@@ -161,7 +162,7 @@ export async function recordStep(
     if (stored !== undefined) notes.push('not reproducible: it wrote other bytes than the result stored for this command and its inputs, which they replaced');
     const t0 = Date.now();
     for (const o of job.outputs) {
-      const bad = unstorableOutput(ws.root, o.path);
+      const bad = unstorableOutput(ws.root, o.path, isDirectoryOutput(o.output));
       if (bad !== undefined) return { ok: false, why: bad };
     }
     for (const o of job.outputs) {

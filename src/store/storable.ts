@@ -84,9 +84,12 @@ export function unstorableIn(dir: string): Unstorable | undefined {
 /**
  * Why the output `path` (a `/data` path) of a job whose workspace is `root`
  * cannot be stored as it is, or undefined. An output that is missing, or
- * has anything but real directories on its way, is left to the commit.
+ * has anything but real directories on its way, is left to the commit. A
+ * `directory` output (`/data/out/`, or one Shark created for the job) that
+ * the job replaced by a link is refused: published, it would put a link to a
+ * host path (`/etc`) where the project expects its own directory.
  */
-export function unstorableOutput(root: string, path: string): string | undefined {
+export function unstorableOutput(root: string, path: string, directory = false): string | undefined {
   let at = root;
   const parts = path.split('/').filter((p) => p !== '');
   for (const [i, part] of parts.entries()) {
@@ -98,6 +101,7 @@ export function unstorableOutput(root: string, path: string): string | undefined
       return undefined;
     }
     if (i === parts.length - 1) {
+      if (directory && st.isSymbolicLink()) return `output ${path} is a symbolic link (to ${printableBytes(readlinkSync(at, { encoding: 'buffer' }))}), not a directory: the step names a directory there, and Shark takes nothing through a link`;
       const own = problem(Buffer.from(at), st);
       if (own !== undefined) return `output ${path} ${own.why}: ${advice(own)}`;
     }

@@ -66,6 +66,33 @@ ${fence}
   });
 });
 
+describe('a link in place of the directory an output names (host jobs)', () => {
+  let rig: Rig;
+  beforeEach(() => (rig = new Rig()));
+  afterEach(() => rig.cleanup());
+
+  it.each([
+    ['written with a slash', 'mkdir -p /data/out/ && rm -rf /data/out && ln -s /etc /data/out', '/data/out/'],
+    ['a + directory Shark creates', 'for s in a b; do echo $s > /data/out/$s.txt; done; rm -rf /data/out; ln -s /etc /data/out', '/data/out/+'],
+  ])('%s fails the job, naming the link, and nothing is published', async (_, command, published) => {
+    rig.write('p.md', `# h
+
+${fence}shark-run
+${command}
+${fence}
+
+${fence}shark-publish
+${published === '/data/out/+' ? '/data/out/' : published}
+${fence}
+`);
+    const ran = await rig.shark(['run', 'p.md']);
+    expect(ran.code).toBe(1);
+    expect(ran.stderr + ran.stdout).toContain('output /data/out is a symbolic link (to /etc), not a directory');
+    expect(rig.exists('_shark/out')).toBe(false);
+    expect((await rig.shark(['plan', 'p.md'])).stdout).toMatch(/^run /m);
+  });
+});
+
 describe('a later step reading a /data path through a link an earlier step made', () => {
   let rig: Rig;
   beforeEach(() => (rig = new Rig()));

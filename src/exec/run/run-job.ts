@@ -1,3 +1,4 @@
+import { isDirectoryOutput } from '../../pipeline/pipeline.js';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { toResultRow, type LineageRecord } from '../../lineage/record.js';
@@ -189,7 +190,7 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
       // The user's (a container's handed back by the owner fix), an output of mode 000 is read as root would read it.
       readableToOwner(ws.root, o.path);
       // Not through a link in place of a directory above it: the commit below refuses that output, naming the link.
-      const bad = inTheWay(ws.root, dirname(o.path)) === undefined ? unstorableOutput(ws.root, o.path) : undefined;
+      const bad = inTheWay(ws.root, dirname(o.path)) === undefined ? unstorableOutput(ws.root, o.path, isDirectoryOutput(o.output)) : undefined;
       if (bad !== undefined) return fail({ reason: step.kind === 'import' ? 'import' : 'bad-output', message: bad, at: o.output.at });
     }
     const outputs: Outputs = {};
