@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, readdirSync, realpathSync } from 'node:fs';
 import { join, posix, relative, resolve, sep } from 'node:path';
 import { minimatch } from 'minimatch';
-import { dockerIgnore } from './exec/docker/docker-ignore.js';
+import { dockerIgnore, type Ignored } from './exec/docker/docker-ignore.js';
 import type { Pipeline } from './pipeline/pipeline.js';
 
 /**
@@ -19,6 +19,34 @@ import type { Pipeline } from './pipeline/pipeline.js';
  */
 export function ignoredAtRoot(name: string): boolean {
   return name === '.shark' || name === '_shark' || name === '.git' || name === '.dockerignore' || name.endsWith('.lock.json');
+}
+
+/**
+ * The directories below the pipeline's own that its `shark-publish:DIR`
+ * blocks write into (`_shark` is never in a context already), relative to it.
+ */
+export function publishedDirs(pipeline: Pick<Pipeline, 'steps'>): string[] {
+  const dirs = pipeline.steps.flatMap((s) => (s.kind === 'publish' && !posix.isAbsolute(s.dir) ? [posix.normalize(s.dir).replace(/\/+$/, '')] : []));
+  return [...new Set(dirs.filter((d) => d !== '.' && d !== '..' && !d.startsWith('../') && !ignoredAtRoot(d)))];
+}
+
+/** The published directory `rel` (relative to the context) lies in, if any. */
+export function publishedIn(published: readonly string[], rel: string): string | undefined {
+  return published.find((d) => rel === d || rel.startsWith(`${d}/`));
+}
+
+/**
+ * What the pipeline's build context leaves out besides the names never in
+ * one: `.dockerignore`'s, and what the document publishes into, as `_shark/`
+ * (with `COPY .`, each run's published results rebuilt the environment, and
+ * that build changed what the next run published).
+ */
+export function contextIgnore(contextDir: string, pipeline: Pick<Pipeline, 'steps'>): Ignored | undefined {
+  const ignored = dockerIgnore(contextDir);
+  const published = publishedDirs(pipeline);
+  if (published.length === 0) return ignored;
+  const out = (rel: string): boolean => publishedIn(published, rel) !== undefined || ignored?.(rel) === true;
+  return Object.assign(out, { reopens: ignored?.reopens ?? false });
 }
 
 /** Docker reads COPY sources relative to the context root, whether written `a`, `./a` or `/a`. */
@@ -97,7 +125,7 @@ export interface TakenBy {
 export function contextsTaking(pipeline: Pick<Pipeline, 'steps' | 'environments'>, pipelineDir: string, abs: string): TakenBy[] {
   const rel = relative(pipelineDir, resolve(abs)).split(sep).join('/');
   if (rel === '' || rel === '..' || rel.startsWith('../') || rel.startsWith('/')) return [];
-  if (ignoredAtRoot(rel.split('/')[0]!) || dockerIgnore(pipelineDir)?.(rel) === true) return [];
+  if (ignoredAtRoot(rel.split('/')[0]!) || contextIgnore(pipelineDir, pipeline)?.(rel) === true) return [];
   const used = new Set(pipeline.steps.map((s) => (s.kind === 'run' ? s.env : undefined)));
   return [...pipeline.environments.values()].filter((env) => used.has(env.name)).flatMap((env) => {
     const source = env.spec.contextFiles.find((s) => {

@@ -1,7 +1,6 @@
 import { accessSync, constants, existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { contextRelative, globContext, ignoredAtRoot, isPattern, linkOut, namesNothing } from '../build-context.js';
-import { dockerIgnore } from '../exec/docker/docker-ignore.js';
+import { contextIgnore, contextRelative, globContext, ignoredAtRoot, isPattern, linkOut, namesNothing, publishedDirs, publishedIn } from '../build-context.js';
 import { error } from '../diagnostics.js';
 import { localPath, missingLocal, specialImported } from '../imports/file-importer.js';
 import { LocalLinkError, LocalLinks } from '../imports/local-links.js';
@@ -57,33 +56,54 @@ export function refuseUnreadable(session: Session): void {
  * directory was refused when the document was checked.
  */
 function refuseMissingSources(session: Session): void {
-  // What is never sent (the store, `.dockerignore`'s names) is not read either: a FIFO there builds fine.
-  const ignored = dockerIgnore(session.pipelineDir);
-  const outOfContext = (abs: string): boolean => {
-    const rel = relative(session.pipelineDir, abs).split(sep).join('/');
-    return (!rel.includes('/') && ignoredAtRoot(rel)) || ignored?.(rel) === true;
-  };
+  // What is never sent (the store, `.dockerignore`'s names, what is published) is not read either: a FIFO there builds fine.
+  const ignored = contextIgnore(session.pipelineDir, session.pipeline);
+  const leftOut = (rel: string): boolean => ignoredAtRoot(rel.split('/')[0]!) || ignored?.(rel) === true;
+  const outOfContext = (abs: string): boolean => leftOut(relative(session.pipelineDir, abs).split(sep).join('/'));
   for (const env of session.pipeline.environments.values()) {
     for (const source of env.spec.sources ?? []) {
       const rel = contextRelative(source.path);
       if (rel === undefined) continue;
       const named = `${source.by} source \`${source.path}\` of environment ${env.name}`;
+      const refuse = (why: string): never => {
+        throw new InvalidInput(error(session.pipeline.document.file, source.at, `${named} ${why}`));
+      };
       if (namesNothing(session.pipelineDir, rel)) {
-        const where = isPattern(rel) ? `matches nothing in ${session.pipelineDir}` : `does not exist (looked for ${join(session.pipelineDir, rel)})`;
-        throw new InvalidInput(error(session.pipeline.document.file, source.at, `${named} ${where}`));
+        refuse(isPattern(rel) ? `matches nothing in ${session.pipelineDir}` : `does not exist (looked for ${join(session.pipelineDir, rel)})`);
       }
+      const sent = rel === '.' ? undefined : leftOutSource(session, rel, leftOut);
+      if (sent !== undefined) refuse(sent);
       // A link out of the directory: the build would be refused (plan said `not built yet`).
       for (const m of isPattern(rel) ? globContext(session.pipelineDir, rel) : [rel]) {
         const out = linkOut(session.pipelineDir, m);
         if (out === undefined) continue;
         const how = out.link === m ? `is a symbolic link to ${out.target}` : `goes through ${out.link}, a symbolic link to ${out.target}`;
-        throw new InvalidInput(error(session.pipeline.document.file, source.at, `${named} ${m === rel ? '' : `matches ${m}, which `}${how}, outside the pipeline's directory: Docker sends nothing from outside the build context (copy it into the directory instead)`));
+        refuse(`${m === rel ? '' : `matches ${m}, which `}${how}, outside the pipeline's directory: Docker sends nothing from outside the build context (copy it into the directory instead)`);
       }
       // What the engine is sent must be read first: a file this process may not read was an internal error.
       const unsendable = isPattern(rel) ? undefined : unreadableSource(join(session.pipelineDir, rel), rel, outOfContext);
-      if (unsendable !== undefined) throw new InvalidInput(error(session.pipeline.document.file, source.at, `${named} ${unsendable}`));
+      if (unsendable !== undefined) refuse(unsendable);
     }
   }
+}
+
+/**
+ * Why a COPY source that is there reaches the engine as nothing: all it names
+ * is left out of the context (the engine, or Shark's own context, would find
+ * nothing to copy, and run failed the build calling it gone).
+ */
+function leftOutSource(session: Session, rel: string, leftOut: (rel: string) => boolean): string | undefined {
+  const matches = isPattern(rel) ? globContext(session.pipelineDir, rel) : [rel];
+  if (!matches.every(leftOut)) return undefined;
+  const publishing = session.pipeline.steps.find((s) => s.kind === 'publish' && publishedIn(publishedDirs({ steps: [s] }), rel) !== undefined);
+  if (publishing?.kind === 'publish') {
+    const dir = publishedDirs({ steps: [publishing] })[0]!;
+    return `is in ${dir}/, where the document publishes (shark-publish:${publishing.dir}): what a run publishes is never part of an environment`;
+  }
+  if (ignoredAtRoot(rel.split('/')[0]!)) return `is in ${rel.split('/')[0]}, which is never part of a build context (the store, published results, version control and lock files)`;
+  return isPattern(rel)
+    ? `matches only what .dockerignore leaves out of the build context (${matches.join(', ')})`
+    : 'is left out of the build context by .dockerignore: the engine would find nothing to copy';
 }
 
 /** Why a COPY source cannot be sent to the engine: a file or directory in it this process may not read, or a FIFO, socket or device. */

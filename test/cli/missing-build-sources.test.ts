@@ -90,3 +90,40 @@ describe('a COPY source that cannot be read', () => {
     }
   });
 });
+
+/**
+ * A COPY source that is there but left out of the context (by `.dockerignore`,
+ * or because the document publishes into it): the engine finds nothing to
+ * copy. Refused at the source by plan and run, as a missing one (run failed
+ * the build saying the file was "no longer in the pipeline's directory").
+ */
+describe('a COPY source left out of the build context', () => {
+  const rig = new Rig();
+  afterAll(() => rig.cleanup());
+
+  rig.write('tool.sh', 'echo hi\n');
+  rig.write('lib/a.sh', 'echo a\n');
+  rig.write('.dockerignore', 'tool.sh\nlib/*.sh\n');
+  rig.write('i.md', '```shark-build:m\nFROM shark-test/busybox:latest\nCOPY tool.sh /opt/tool.sh\n```\n\n```shark-run:m\nsh /opt/tool.sh > /data/out.txt\n```\n');
+  rig.write('w.md', '```shark-build:m\nFROM shark-test/busybox:latest\nCOPY lib/*.sh /opt/\n```\n\n```shark-run:m\nls /opt > /data/out.txt\n```\n');
+  rig.write('results/old.txt', 'published\n');
+  rig.write('p.md', '```shark-build:m\nFROM shark-test/busybox:latest\nCOPY results/old.txt /opt/\n```\n\n```shark-run:m\nls /opt > /data/out.txt\n```\n\n```shark-publish:results\n/data/out.txt\n```\n');
+
+  it('by .dockerignore: exit 2 at the source for plan and run, naming .dockerignore, and no run recorded', async () => {
+    for (const command of ['plan', 'run']) {
+      const ran = await rig.shark([command, 'i.md']);
+      expect(ran.stderr).toContain('i.md:3:6: error: COPY source `tool.sh` of environment m is left out of the build context by .dockerignore: the engine would find nothing to copy');
+      expect(ran.code).toBe(2);
+    }
+    const glob = await rig.shark(['plan', 'w.md']);
+    expect(glob.stderr).toContain('w.md:3:6: error: COPY source `lib/*.sh` of environment m matches only what .dockerignore leaves out of the build context (lib/a.sh)');
+    expect(glob.code).toBe(2);
+    expect((await rig.shark(['runs', 'i.md'])).stdout).not.toMatch(/^\s*1\s/m);
+  });
+
+  it('in a directory the document publishes into: exit 2, saying published results are no part of an environment', async () => {
+    const ran = await rig.shark(['plan', 'p.md']);
+    expect(ran.stderr).toContain('p.md:3:6: error: COPY source `results/old.txt` of environment m is in results/, where the document publishes (shark-publish:results): what a run publishes is never part of an environment');
+    expect(ran.code).toBe(2);
+  });
+});

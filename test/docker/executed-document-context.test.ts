@@ -47,3 +47,21 @@ describeDocker('run -o FILE where a COPY of the environment takes FILE', () => {
     expect((await run('p.md', tmp.dir, ['-o', join(tmp.dir, '..', `${unique('x')}.md`)])).result.stderr).not.toContain('warning');
   });
 });
+
+describeDocker('COPY . of a pipeline that publishes into a directory of its own (shark-publish:results)', () => {
+  let tmp: ReturnType<typeof scratch>;
+  beforeEach(() => {
+    tmp = scratch('shark-published-context-');
+    writeFileSync(join(tmp.dir, 'p.md'), `${pipeline(unique('edition'))}\n\`\`\`shark-run:app\ndate +%s%N > /data/t.txt\n\`\`\`\n\n\`\`\`shark-publish:results\n/data/listing.txt\n/data/t.txt\n\`\`\`\n`);
+  });
+  afterEach(() => {
+    removeBuiltImages(join(tmp.dir, 'p.lock.json'));
+    tmp.cleanup();
+  });
+
+  it('leaves what it publishes out of the image: the second run builds and runs nothing (it rebuilt on every run)', async () => {
+    const first = await run('p.md', tmp.dir);
+    expect(first.result.code, first.result.stderr).toBe(0);
+    expect((await run('p.md', tmp.dir)).started).toEqual([]);
+  });
+});

@@ -40,14 +40,14 @@ const RECORD_VERSION = 2;
 /**
  * Hashes the Dockerfile's instructions (not its comments) and the content of every file its COPY/ADD
  * sources take, as a labeled record. Reads the files (no Docker), so `plan`
- * can tell whether the locked image is still the right one.
+ * can tell whether the locked image is still the right one. `ignored`: what the
+ * context leaves out (`contextIgnore`: `.dockerignore`, what the document publishes into).
  */
-export function buildInputs(spec: BuildSpec, contextDir: string): BuildInputs {
+export function buildInputs(spec: BuildSpec, contextDir: string, ignored: Ignored | undefined = dockerIgnore(contextDir)): BuildInputs {
   const found = new Map<string, ContextEntry>();
   const missing: string[] = [];
   const outside: Outside[] = [];
   const root = realpathSync(contextDir);
-  const ignored = dockerIgnore(contextDir);
   for (const source of spec.contextFiles) {
     const rel = contextRelative(source);
     if (rel === undefined) {

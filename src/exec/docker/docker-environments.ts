@@ -4,6 +4,7 @@ import { emptyLock, lockPathFor, readLock, updateLock, type LockFile } from '../
 import type { Environment, Pipeline } from '../../pipeline/pipeline.js';
 import type { Executor, SharedBuilds } from '../executor.js';
 import { maskText } from '../secret-mask.js';
+import { contextIgnore } from '../../build-context.js';
 import { buildInputs, type BuildInputs } from './build-inputs.js';
 import { connectDocker, type Connection, type DockerClient } from './client.js';
 import { buildImage } from './build-image.js';
@@ -196,7 +197,7 @@ export class DockerEnvironments {
   private inputsOf(name: string): BuildInputs {
     let inputs = this.inputs.get(name);
     if (inputs === undefined) {
-      inputs = buildInputs(this.environment(name).spec, this.contextDir);
+      inputs = buildInputs(this.environment(name).spec, this.contextDir, contextIgnore(this.contextDir, this.pipeline));
       this.inputs.set(name, inputs);
     }
     return inputs;
@@ -222,7 +223,7 @@ export class DockerEnvironments {
     }
     const { client } = connection;
     // Hashed now rather than from plan's memo: the build must record what it actually sent.
-    const inputs = buildInputs(this.environment(name).spec, this.contextDir);
+    const inputs = buildInputs(this.environment(name).spec, this.contextDir, contextIgnore(this.contextDir, this.pipeline));
     this.inputs.set(name, inputs);
     const escape = inputs.outside[0];
     if (escape !== undefined) {
