@@ -66,7 +66,7 @@ export class Metadata {
     this.runRows = new RunRows(this.db, this.bulk);
     this.trees = new TreeRows(this.db, this.bulk);
     this.freed = new FreedRows(this.db);
-    this.published = new PublishedRows(this.db);
+    this.published = new PublishedRows(this.db, dir);
     this.runTable = new RunTable(this.db, dir);
     this.history = new ResultHistory(this.db);
     this.own = new OwnResults(this.db, this.bulk, this.runTable, this.runRows);

@@ -97,3 +97,15 @@ describe('a publish target that Shark published', () => {
     expect(ran.code, ran.stdout + ran.stderr).toBe(0);
   });
 });
+
+describe('a project renamed or copied with its .shark/', () => {
+  it.each([['renamed', 'mv'], ['copied', 'cp']])('%s: the next run publishes over what it published before (it refused: "not published by Shark")', async (_, how) => {
+    rig.write('a/p.md', publishing('echo one > /data/x.txt', '', '/data/x.txt'));
+    expect((await rig.shark(['run', 'a/p.md'])).code).toBe(0);
+    expect(spawnSync(how, how === 'cp' ? ['-a', rig.path('a'), rig.path('b')] : [rig.path('a'), rig.path('b')]).status).toBe(0);
+    rig.write('b/p.md', publishing('echo two > /data/x.txt', '', '/data/x.txt'));
+    const ran = await rig.shark(['run', 'b/p.md']);
+    expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+    expect(rig.read('b/_shark/x.txt')).toBe('two\n');
+  });
+});
