@@ -62,3 +62,25 @@ describe('shark export crate: every block of the document that took part is a to
     expect(changed.stderr).toBe('shark: warning: p.md changed since run 1: the crate holds the document as it is now, not as run 1 ran it\n');
   });
 });
+
+describe('shark export crate: a cached job is the action of the run that computed it, by the name it had there', () => {
+  let rig: Rig;
+  beforeEach(() => void (rig = tinyRig()));
+  afterEach(() => rig.cleanup());
+
+  it('after two blocks swapped ids, each action is named as run 1 named the job, as the PROV export names it (it took run 2\'s names)', async () => {
+    rig.write('s.md', '# T\n\n## Step\n\n```shark-run\necho a > /data/a.txt\n```\n\n```shark-run\necho b > /data/b.txt\n```\n');
+    expect((await rig.shark(['run', 's.md'])).code).toBe(0);
+    rig.write('s.md', '# T\n\n## Step\n\n```shark-run\necho b > /data/b.txt\n```\n\n```shark-run\necho a > /data/a.txt\n```\n');
+    expect((await rig.shark(['run', 's.md'])).stdout).toContain('2 cached');
+    expect((await rig.shark(['export', 'crate', 's.md', '-o', 'c'])).code).toBe(0);
+    const crate = JSON.parse(rig.read('c/ro-crate-metadata.json')) as Crate;
+    expect(checkCrate(crate, rig.path('c'))).toEqual([]);
+    const made = crate['@graph'].filter((e) => e['@type'] === 'CreateAction' && String(e['@id']).startsWith('#run-1-job-'))
+      .map((e) => [e['@id'], e['name'], e['description'], ids(e['result'])]).sort();
+    expect(made).toEqual([
+      ['#run-1-job-step', 'step (run 1)', 'echo a > /data/a.txt', ['data/a.txt']],
+      ['#run-1-job-step-2', 'step-2 (run 1)', 'echo b > /data/b.txt', ['data/b.txt']],
+    ]);
+  });
+});

@@ -12,7 +12,8 @@ export const WFRUN = 'https://w3id.org/ro/terms/workflow-run#';
 
 const toolId = (block: string): string => `#tool-${encodeURIComponent(block)}`;
 const stepId = (block: string): string => `#step-${encodeURIComponent(block)}`;
-const jobActionId = (j: RunJob): string => `#run-${j.record.runId}-job-${encodeURIComponent(j.row.job)}`;
+/** A cached job is the action of the run that computed it, named as that run named the job (as in PROV). */
+const jobActionId = (j: RunJob): string => `#run-${j.record.runId}-job-${encodeURIComponent(j.madeAs)}`;
 const dockerImage = (env: string): string | undefined => /^docker:sha256:([0-9a-f]{64})$/.exec(env)?.[1];
 
 /** The document's blocks as the crate describes them, and the actions of the run. */
@@ -133,7 +134,7 @@ export function workflowEntities(
   const jobActions = view.jobs.map((j) => {
     const image = imageOf(j);
     return act(j.row.block, {
-      '@id': jobActionId(j), '@type': 'CreateAction', name: `${j.row.job} (run ${j.record.runId})`, identifier: j.row.job,
+      '@id': jobActionId(j), '@type': 'CreateAction', name: `${j.madeAs} (run ${j.record.runId})`, identifier: j.madeAs,
       description: j.record.meta.command, instrument: ref(toolId(j.row.block)),
       object: [...j.record.record.inputs.flatMap(([p, id]) => idOf(p, id)), ...localRefs(j), ...sourceRefs(j)], result: Object.entries(j.record.outputs).flatMap(([p, id]) => idOf(p, id)),
       startTime: iso(j.record.started), endTime: iso(j.record.ended), agent: user, actionStatus: COMPLETED,
