@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import { formatReport, type Diagnostic } from '../diagnostics.js';
 import { loadPipeline } from '../pipeline/load.js';
 import { readProblem } from '../read-problem.js';
+import { shownName } from '../printable.js';
 import { MAX_DOCUMENT_BYTES, decodeDocument, tooLarge } from '../markdown/source-text.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { GivenFrontmatter, GivenPlaces } from '../pipeline/given-frontmatter.js';
@@ -24,7 +25,8 @@ export class ExitError extends Error {
 
 export function displayName(path: string): string {
   const rel = relative(process.cwd(), path);
-  return rel === '' || rel.startsWith('..') ? path : rel;
+  // Escaped: a name holding a newline forged lines in messages and commands in `plan --script`.
+  return shownName(rel === '' || rel.startsWith('..') ? path : rel);
 }
 
 /**

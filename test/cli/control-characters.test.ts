@@ -48,3 +48,20 @@ it('run, plan -v and logs show map items named with C1 controls or bidi marks es
   const json = JSON.parse((await rig.shark(['plan', 'm.md', '--json'])).stdout) as { jobs: { items?: string[] }[] };
   expect(json.jobs.flatMap((j) => j.items ?? []).sort()).toEqual(['bidi\u202etxt.exe', 'c1\u009b 31mX']);
 });
+
+it('a document whose name holds a newline or an escape is shown escaped: plan --script gets no line of its name, messages no forged line', async () => {
+  rig = new Rig();
+  const name = 'x\ntouch INJECTED\n#\u001b[31m.md';
+  rig.write(name, '# T\n\n```shark-run\necho hi > /data/a.txt\n```\n\n```shark-run\ncat /data/nope.txt > /data/b.txt\n```\n');
+  const bad = await rig.shark(['check', name]);
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).not.toMatch(UNSAFE);
+  expect(bad.stderr.split('\n').filter((l) => l.startsWith('touch'))).toEqual([]);
+  expect(bad.stderr).toContain('"x\\ntouch INJECTED\\n#\\u001b[31m.md":8:5: error: ');
+  rig.write(name, '# T\n\n```shark-run\necho hi > /data/a.txt\n```\n');
+  const script = await rig.shark(['plan', name, '--script']);
+  expect(script.code).toBe(0);
+  expect(script.stdout).not.toMatch(UNSAFE);
+  expect(script.stdout.split('\n').filter((l) => l.startsWith('touch'))).toEqual([]);
+  expect((await rig.shark(['plan', name])).stdout).not.toMatch(UNSAFE);
+});
