@@ -205,6 +205,30 @@ ls -a /ctx /ctx/sub > /data/listing.txt
     }
   });
 
+  it('says, when the image must be rebuilt and its locked base is gone from the engine, that it is built from what the tag names now', async () => {
+    const tag = `${BASE.replace(/:[^:/]*$/, '')}:${unique('gone')}`;
+    // A base of its own (a label makes a new image id), so that deleting it touches no other test.
+    const ctx = mkdtempSync(join(tmp.dir, 'base-'));
+    writeFileSync(join(ctx, 'Dockerfile'), `FROM ${BASE}\nLABEL gone=${unique('x')}\n`);
+    dockerCli('build', '-q', '-t', tag, ctx);
+    try {
+      const p = project(tag);
+      const built = await p.provider().ensure('tools', signal);
+      const goneId = lockOf(p.path).environments.tools!.bases[tag]!;
+      dockerCli('rmi', (built as { id: string }).id.slice('docker:'.length));
+      dockerCli('tag', ALT, tag);
+      dockerCli('rmi', goneId);
+      const short = (id: string | undefined): string => id!.slice('sha256:'.length, 'sha256:'.length + 12);
+      const altId = await client.imageId(ALT);
+      expect(p.provider().current('tools')).toEqual({
+        missing: expect.stringMatching(new RegExp(`no longer exists: will rebuild, from what ${tag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} names now \\(${short(altId)}\\): its locked base ${short(goneId)} is no longer on this machine$`)),
+      });
+      expect(p.provider().notes()).toEqual([`tools: base ${tag} moved ${short(goneId)} → ${short(altId)}; 1 step will run, rebuilt from it: the locked base is no longer on this machine`]);
+    } finally {
+      dockerCli('rmi', '--no-prune', tag);
+    }
+  });
+
   it('rebuilds a changed environment from the locked base, not from where the tag has moved', async () => {
     const tag = `${BASE.replace(/:[^:/]*$/, '')}:${unique('pin')}`;
     dockerCli('tag', BASE, tag);

@@ -65,6 +65,18 @@ export class DockerEnvironments {
   current(name: string): { readonly id: string } | { readonly missing: string } {
     const ensured = this.images.get(name);
     if (ensured !== undefined) return { id: DOCKER_ID_PREFIX + ensured };
+    const found = this.lockedImage(name);
+    if ('id' in found || this.options.update) return found;
+    // A rebuild starts from the locked bases the engine still has: one that is gone is taken as its tag is now.
+    const gone = Object.entries(this.locked(name)?.bases ?? {}).find(([, id]) => this.engineIds()?.get(id) === null);
+    if (gone === undefined) return found;
+    const [ref, id] = gone;
+    const now = this.engineIds()?.get(ref);
+    const from = typeof now === 'string' ? `what ${ref} names now (${short(now)})` : `${ref} as the engine has it then`;
+    return { missing: `${found.missing}, from ${from}: its locked base ${short(id)} is no longer on this machine` };
+  }
+
+  private lockedImage(name: string): { readonly id: string } | { readonly missing: string } {
     const locked = this.locked(name);
     if (locked?.image === undefined || locked.inputs === undefined) return this.taggedNow(name) ?? { missing: `environment ${name} not built yet` };
     if (this.inputsOf(name).hash !== locked.inputs) return this.taggedNow(name) ?? { missing: `environment ${name} changed (Dockerfile or copied files): will rebuild` };
@@ -118,7 +130,9 @@ export class DockerEnvironments {
       const counted = jobCounts?.get(d.env);
       const n = counted ?? this.pipeline.steps.filter((s) => s.kind === 'run' && s.env === d.env).length;
       const what = counted === undefined ? (n === 1 ? 'step' : 'steps') : n === 1 ? 'job' : 'jobs';
-      const when = this.options.update ? 'will run' : 'would run with --update';
+      // Its image must be built again, and the locked base is gone: run builds from where the tag is now.
+      const rebuilt = !this.options.update && this.engineIds()?.get(d.from) === null && 'missing' in this.current(d.env);
+      const when = this.options.update ? 'will run' : rebuilt ? 'will run, rebuilt from it: the locked base is no longer on this machine' : 'would run with --update';
       return `${d.env}: base ${d.ref} moved ${short(d.from)} → ${short(d.to)}; ${n} ${what} ${when}`;
     });
   }
@@ -149,7 +163,7 @@ export class DockerEnvironments {
     if (this.engine === undefined) {
       const locked = [...this.pipeline.environments.keys()].flatMap((env) => {
         const entry = this.locked(env);
-        return entry === undefined ? [] : [...Object.keys(entry.bases), entry.image];
+        return entry === undefined ? [] : [...Object.entries(entry.bases).flat(), entry.image];
       });
       const probed = locked.length === 0 ? undefined : probeImages(dockerEndpoint(), [...new Set(locked)]);
       this.engine = locked.length === 0 ? { ids: new Map() } : { ids: probed?.ids, ...(probed !== undefined ? { labels: probed.labels } : {}) };
