@@ -63,6 +63,9 @@ function parseDockerfile(body: readonly SourceLine[]): SpecResult {
   let sawFrom = false;
   // The ARGs and ENVs of the stage so far: the builder expands them in a COPY source (`COPY ${SRC}/f.txt`).
   let stageVars = new Map<string, string | undefined>();
+  // Each stage's ENVs, by its name and number: `FROM build` starts with those of stage `build`.
+  const stageEnvs = new Map<string, Map<string, string | undefined>>();
+  let stageEnv = new Map<string, string | undefined>();
   for (const { at, text, placeOf } of instructions(body)) {
     const tokens = [...text.matchAll(/\S+/g)];
     const [word = '', ...args] = tokens.map((t) => t[0]);
@@ -85,22 +88,28 @@ function parseDockerfile(body: readonly SourceLine[]): SpecResult {
       const declared = declareArgs(text.slice(word.length), metaArgs);
       if (!declared.ok) problems.push({ at, message: declared.message });
     } else if (instruction === 'ARG' || instruction === 'ENV') {
-      stageVariables(instruction, text.slice(word.length), stageVars, metaArgs);
+      stageVariables(instruction, text.slice(word.length), stageVars, metaArgs, stageEnv);
     }
     if (instruction === 'FROM') {
       sawFrom = true;
-      stageVars = new Map();
       const image = args.find((a) => !a.startsWith('--'));
       if (image === undefined) {
         problems.push({ at, message: 'FROM needs an image' });
         continue;
       }
       const expanded = expandWord(image, metaArgs);
+      const from = expanded.ok ? stageEnvs.get(expanded.value.toLowerCase()) : undefined;
+      stageEnv = new Map(from);
+      stageVars = new Map(from);
       const problem = fromProblem(image, expanded, metaArgs);
       if (problem !== undefined) problems.push({ at, message: problem });
       else if (expanded.ok) bases.push(expanded.value);
       const named = args.slice(args.indexOf(image) + 1);
-      if (named[0]?.toUpperCase() === 'AS' && named[1] !== undefined) stages.add(named[1].toLowerCase());
+      if (named[0]?.toUpperCase() === 'AS' && named[1] !== undefined) {
+        stages.add(named[1].toLowerCase());
+        stageEnvs.set(named[1].toLowerCase(), stageEnv);
+      }
+      stageEnvs.set(String(stageCount), stageEnv);
       stages.add(String(stageCount++));
     }
     const copied = instruction === 'COPY' ? copyFromImage(args, stages) : undefined;

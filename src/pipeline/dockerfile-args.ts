@@ -153,11 +153,15 @@ export function fromProblem(written: string, expanded: Expanded, args: MetaArgs)
   return `FROM ${written} names no image: no ARG ${name} comes before the first FROM (write ARG ${name}=IMAGE there)`;
 }
 
-/** A COPY source with the stage's ARGs and ENVs put in, as the builder does; as written when one has no value. */
+/**
+ * A COPY source with the stage's ARGs and ENVs put in, as the builder does:
+ * one the stage does not know (an ARG before the first FROM not declared
+ * again in it, one without a default) is empty there too.
+ */
 export function expandedSource(path: string, vars: ReadonlyMap<string, string | undefined>): string {
   if (!path.includes('$')) return path;
   const e = expandWord(path, vars);
-  return e.ok && e.unset.length === 0 ? e.value : path;
+  return e.ok ? e.value : path;
 }
 
 /**
@@ -166,7 +170,11 @@ export function expandedSource(path: string, vars: ReadonlyMap<string, string | 
  * gave it), an ENV's value (`ENV K=V …`, or `ENV K V`), each expanded with
  * what came before.
  */
-export function stageVariables(instruction: 'ARG' | 'ENV', text: string, vars: Map<string, string | undefined>, meta: ReadonlyMap<string, string | undefined>): void {
+export function stageVariables(
+  instruction: 'ARG' | 'ENV', text: string, vars: Map<string, string | undefined>, meta: ReadonlyMap<string, string | undefined>,
+  /** The stage's ENVs alone: a later `FROM stage` starts with them (its ARGs stay behind). */
+  env?: Map<string, string | undefined>,
+): void {
   const all = words(text);
   const pairs = instruction === 'ENV' && all.length > 0 && !all[0]!.includes('=')
     ? [[all[0]!, all.slice(1).join(' ')] as const]
@@ -178,5 +186,6 @@ export function stageVariables(instruction: 'ARG' | 'ENV', text: string, vars: M
     }
     const e = expandWord(value, vars);
     vars.set(name, e.ok && e.unset.length === 0 ? e.value : undefined);
+    if (instruction === 'ENV') env?.set(name, vars.get(name));
   }
 }

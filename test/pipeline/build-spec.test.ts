@@ -22,9 +22,17 @@ function problems(text: string): string[] {
 describe('parseBuildSpec: Dockerfile', () => {
   it('expands the stage\'s ARGs and ENVs in a COPY source, as the builder does (`${SRC}/f.txt` was looked for as written)', () => {
     const text = 'ARG BASE=x\nARG DIR=meta\nFROM $BASE\nARG SRC=scripts\nARG DIR\nENV SUB=${SRC}/lib\nENV DATA data\nCOPY ${SRC}/f.txt $DIR/g.txt ${SUB}/h.sh $DATA/ /opt/\nCOPY ${NONE}/x /opt/\n';
-    expect(spec(text).contextFiles).toEqual(['scripts/f.txt', 'meta/g.txt', 'scripts/lib/h.sh', 'data/', '${NONE}/x']);
-    // A new stage starts with none of them.
-    expect(spec('FROM x\nARG SRC=a\nFROM y\nCOPY ${SRC}/f /opt/\n').contextFiles).toEqual(['${SRC}/f']);
+    // One the stage does not know is empty, as for the builder (`/x` is `x` of the context).
+    expect(spec(text).contextFiles).toEqual(['scripts/f.txt', 'meta/g.txt', 'scripts/lib/h.sh', 'data/', '/x']);
+    // A new stage starts with none of them; an ARG before the first FROM is known in a stage only declared again there.
+    expect(spec('FROM x\nARG SRC=a\nFROM y\nCOPY ${SRC}/f /opt/\n').contextFiles).toEqual(['/f']);
+    expect(spec('ARG SRC=lib\nFROM x\nCOPY ${SRC}/a.sh /opt/\n').contextFiles).toEqual(['/a.sh']);
+  });
+
+  it('starts a stage FROM an earlier one with that stage\'s ENVs, not its ARGs (`${D}/a.sh` was refused as missing)', () => {
+    expect(spec('FROM x AS base\nENV D=lib\nARG A=no\nFROM base\nCOPY ${D}/a.sh ${A}b /opt/\n').contextFiles).toEqual(['lib/a.sh', 'b']);
+    // Not another stage's, nor a later ENV of that stage.
+    expect(spec('FROM x AS one\nENV D=lib\nFROM x AS two\nFROM two\nCOPY ${D}/a.sh /opt/\n').contextFiles).toEqual(['/a.sh']);
   });
 
   it('reads a `# escape=` parser directive at the top: a backtick continues the line (it was an unknown instruction)', () => {
