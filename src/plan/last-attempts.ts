@@ -72,8 +72,9 @@ function otherIdentities(session: Session, step: string): Set<string> {
 /**
  * The attempts, each replaced by the result a later run used for the same
  * job: an edit run, then reverted and run again (every job cached), leaves
- * the edit's attempt, and it is not what the next change is from. A row
- * under the step's id is the job's only when its result has the job's
+ * the edit's attempt, and it is not what the next change is from; so is a
+ * later run that had the step under another id (its heading renamed since).
+ * A row under the step's id is the job's only when its result has the job's
  * identity (another block may have the id now).
  */
 function usedSince(session: Session, step: string, jobs: readonly Job[], attempts: Map<string, OwnAttempt>): Map<string, OwnAttempt> {
@@ -84,7 +85,7 @@ function usedSince(session: Session, step: string, jobs: readonly Job[], attempt
   }
   if (runOf.size === 0) return attempts;
   const after = minOf(runOf.values(), (a) => a.run);
-  const used = session.meta.own.usedSince(step, session.pipelinePath, new Map([...runOf].map(([item, { job }]) => [item, job.id])), after);
+  const used = session.meta.own.usedSince(step, session.pipelinePath, new Map([...runOf].map(([item, { job }]) => [item, job.id])), after, [...runOf.values()].map(({ job }) => job.identity));
   const newer = [...used].filter(([item, u]) => u.run > runOf.get(item)!.run && u.key !== attempts.get(runOf.get(item)!.job.identity)!.key);
   if (newer.length === 0) return attempts;
   const results = session.meta.own.resultsOf(newer.map(([, u]) => u.key));

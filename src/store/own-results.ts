@@ -122,14 +122,21 @@ export class OwnResults {
    * cached; each job's name by its item), by item, with the run: a job's attempt is the last run that
    * executed it, and a later run may have used another result (an edit run,
    * then reverted). Runs newest first, until each item is found: in the
-   * usual case, where the newest run made the attempts, none is read.
+   * usual case, where the newest run made the attempts, none is read. A run
+   * with no row under the step's id may have called it otherwise (a heading
+   * renamed since, or the one value of an axis it names changed): its rows
+   * are read under the id it had there, found by the jobs' `identities`.
    */
-  usedSince(step: string, pipeline: string, jobs: ReadonlyMap<string | null, string>, after: number): Map<string | null, { key: string; run: number }> {
+  usedSince(step: string, pipeline: string, jobs: ReadonlyMap<string | null, string>, after: number, identities: readonly string[]): Map<string | null, { key: string; run: number }> {
     const used = new Map<string | null, { key: string; run: number }>();
     const runs = [...this.runsOf(pipeline).ids].filter((id) => id > after).sort((a, b) => b - a);
     const names = [...jobs.values()];
     for (const run of runs) {
-      for (const [item, key, status] of this.runRows.ofJobs(run, step, names)) {
+      let rows = this.runRows.ofJobs(run, step, names);
+      const was = rows.length === 0 ? this.runRows.stepOf(run, identities) : undefined;
+      // A job's name is its step's id, alone or followed by `[items]`.
+      if (was !== undefined && was !== step) rows = this.runRows.ofJobs(run, was, names.map((n) => was + n.slice(step.length)));
+      for (const [item, key, status] of rows) {
         if ((status === 'ok' || status === 'cached') && jobs.has(item) && !used.has(item)) used.set(item, { key, run });
       }
       if (used.size === jobs.size) break;

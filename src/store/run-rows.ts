@@ -166,6 +166,21 @@ export class RunRows {
     return rows;
   }
 
+  /**
+   * The step of run `runId` with an ok or cached job of one of `identities`
+   * (a job's identity is its step's outputs as written, and its items): what
+   * the run called the step, before its heading or the value of an axis it
+   * names changed its id. By the indexes on results' identities and a run's
+   * keys; the rows a run names are found through the few links it has.
+   */
+  stepOf(runId: number, identities: readonly string[]): string | undefined {
+    const keys = 'SELECT key FROM results WHERE identity IN (SELECT value FROM json_each(@ids))';
+    const row = this.bulk.statement(`SELECT step FROM run_jobs WHERE run_id = @run AND key IN (${keys}) AND status IN ('ok', 'cached')
+      UNION ALL SELECT l.step FROM run_links l JOIN run_jobs j ON ${NAMED_ROWS} AND j.key IN (${keys}) WHERE l.run_id = @run LIMIT 1`, true)
+      .get({ run: runId, ids: JSON.stringify(identities) }) as [string] | undefined;
+    return row?.[0];
+  }
+
   /** The keys of a run's rows, its own and those it names, in no particular order (no log read: what gc needs). */
   keys(runId: number): string[] {
     return this.bulk.statement('SELECT key FROM run_rows WHERE run_id = ?').pluck().all(runId) as string[];

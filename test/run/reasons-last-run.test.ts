@@ -81,4 +81,47 @@ describe("plan's reasons after an edit that was run and reverted", () => {
     expect(up!.reasons).toEqual([expect.stringMatching(/^kept \(precious\): input \/data\/in\/a\.txt changed \(\w+… → \w+…\)$/)]);
     expect(up!.outputs).toEqual((used as typeof up)!.outputs);
   });
+
+  it('a heading renamed since, with its command edited: compared with what the latest run used', async () => {
+    const two = (a: string, b: string): string =>
+      `${fence}shark-run\n${a}\n${fence}\n\n# B\n\n${fence}shark-run\n${b}\n${fence}\n`;
+    rig.write('p.md', two('echo 1 > /data/x.txt', 'cat /data/x.txt > /data/y.txt'));
+    await run();
+    rig.write('p.md', two('echo 2 > /data/x.txt', 'cat /data/x.txt > /data/y.txt'));
+    await run();
+    rig.write('p.md', two('echo 1 > /data/x.txt', 'cat /data/x.txt > /data/y.txt'));
+    expect(await run()).toMatch(/0 run, 2 cached/);
+    rig.write('p.md', two('echo 1 > /data/x.txt', 'cat -u /data/x.txt > /data/y.txt').replace('# B', '# Copy'));
+    const text = await rig.shark(['plan', 'p.md']);
+    expect(text.stdout).toContain('run      copy     p.md:8  command text changed\n');
+    expect((await rig.plan('p.md')).jobs.find((j) => j.job === 'copy')!.reasons).toEqual(['command text changed']);
+  });
+
+  it('the one value of an axis a step names, edited, run and reverted, then changed: its input is not named', async () => {
+    const doc = (p: number, q: number): string =>
+      `---\nP: [${p}]\nQ: [${q}]\n---\n\n${fence}shark-run\necho %{P} > /data/x.txt\n${fence}\n\n${fence}shark-run\necho %{Q} | cat /data/x.txt - > /data/y.txt\n${fence}\n`;
+    rig.write('p.md', doc(1, 1));
+    await run();
+    rig.write('p.md', doc(2, 1));
+    await run();
+    rig.write('p.md', doc(1, 1));
+    expect(await run()).toMatch(/0 run, 2 cached/);
+    rig.write('p.md', doc(1, 2));
+    const plan = await rig.plan('p.md');
+    expect(plan.jobs.filter((j) => j.status === 'run').map((j) => [j.job, j.reasons])).toEqual([['run-2[Q=2]', ['command text changed']]]);
+  });
+
+  it('a map whose heading was renamed after runs that named its rows cached: its command is the only change', async () => {
+    rig.write('p.md', doc());
+    await run();
+    await run('-e', 'V=2');
+    await run();
+    // This run names the one before's rows (a memo of the step): the rows are found through it.
+    expect(await run()).toMatch(/0 run, 3 cached/);
+    rig.write('p.md', doc('tr -d x < /data/in/*.txt | tr a-z A-Z > /data/up/+').replace('## Up', '## Upper'));
+    const plan = await rig.plan('p.md');
+    expect(plan.jobs.filter((j) => j.step === 'upper').map((j) => [j.job, j.reasons])).toEqual([
+      ['upper[a.txt]', ['command text changed']], ['upper[b.txt]', ['command text changed']],
+    ]);
+  });
 });
