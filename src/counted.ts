@@ -10,3 +10,8 @@ export function counted(n: number, noun: string, plural = `${noun}s`): string {
 export function isPositiveCount(n: number): boolean {
   return Number.isSafeInteger(n) && n >= 1;
 }
+
+/** At most `max` of `items`, comma-separated, and how many more there are: a list a message names stays one readable line. */
+export function someOf(items: readonly string[], max = 10): string {
+  return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+}

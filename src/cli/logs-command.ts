@@ -1,11 +1,13 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { someOf } from '../counted.js';
 import { DOCKER_ID_PREFIX } from '../exec/docker/docker-environments.js';
 import type { RunSession } from '../exec/executor.js';
 import { noRunsMessage, notARun } from '../lineage/runs.js';
 import { rowsNow, stepNow, stepsNamed, type RowNow } from '../lineage/rows-now.js';
 import { inBlock } from '../pipeline/block-ids.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
+import { instanceName } from '../plan/instance-names.js';
 import { withoutEscapes } from '../printable.js';
 import type { Metadata, RunJobRow, RunRow } from '../store/metadata.js';
 import { buildsOfBlock, builtImage, latestRunWithLogs, runBuilds, whyNotBuilt } from './build-logs.js';
@@ -24,10 +26,17 @@ export function logsCommand(io: Io): Command {
       .argument('[block]', 'block id, step id or job id')
       .option('--run <n>', 'a run of this pipeline (default: the latest; see `shark runs`)', naturalNumber('--run')),
     readingByRun("it shows the latest run's logs, whatever values it ran with"),
-  ).action((file: string, block: string | undefined, flags: SessionFlags & { run?: number }) => {
+  ).action((file: string, given: string | undefined, flags: SessionFlags & { run?: number }) => {
     const { session } = openSession(file, flags, io.stderr, false, 'read', true);
     try {
       const { meta, pipeline } = session;
+      // An instance named as `plan` and `run` take it: its axes in any order, one of one value left out.
+      const spelled = given === undefined ? undefined : instanceName(pipeline, pipeline.steps, given);
+      if (spelled?.ok === false) {
+        io.stderr(`shark: error: ${spelled.message}\n`);
+        throw new ExitError(EXIT_INVALID);
+      }
+      const block = spelled?.name;
       const runs = meta.runs(session.pipelinePath);
       const run = flags.run === undefined ? latestRunWithLogs(meta, runs) : runs.find((r) => r.id === flags.run);
       if (runs.length === 0) {
@@ -127,6 +136,9 @@ function imageBuiltIn(e: Elsewhere, env: string): string {
   return earlierLog(e.runs, e.run, (id) => builtImage(e.session.meta, id, env, image), e, 'its image\'s build log');
 }
 
+/** Ids as a reader looks for one: `n[N=2]` before `n[N=10]`. */
+const BY_NAME = new Intl.Collator('en', { numeric: true });
+
 /** Why a block, step or job of the document has no job in the run (and where its last log is), or that nothing matches. */
 function noJob(e: Elsewhere): string {
   const { session: { meta, pipeline }, run, target } = e;
@@ -143,7 +155,7 @@ function noJob(e: Elsewhere): string {
     : run.status !== 'ok' ? whyNotRun(run.id, run.status, 'it')
     : last !== '' ? leftOutItem(meta, run, named.steps[0]!.id) ?? whyNotRun(run.id, run.status, 'it') : undefined;
   if (item !== undefined) return `job \`${target}\` has no row in run ${run.id}: it did not run (${item})${last}`;
-  if (kind === undefined) return `no job of run ${run.id} matches \`${target}\` (blocks: ${[...new Set(rows.map((j) => j.block))].join(', ')})`;
+  if (kind === undefined) return `no job of run ${run.id} matches \`${target}\` (blocks: ${someOf([...new Set(rows.map((j) => j.block))].sort(BY_NAME.compare))})`;
   const other = rows.find((j) => inBlock(j.block, target) || j.step === target);
   return `${kind} \`${target}\` has no job in run ${run.id}: ${other === undefined ? `its jobs did not run (${whyNotRun(run.id, run.status, 'they')})` : otherBlock(meta, pipeline, run.id, target, other)}${last}`;
 }

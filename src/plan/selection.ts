@@ -2,6 +2,7 @@ import { inBlock } from '../pipeline/block-ids.js';
 import { isUnder, normaliseDataPath } from '../pipeline/data-path.js';
 import type { Need } from '../pipeline/needed-instances.js';
 import type { Pipeline, Step } from '../pipeline/pipeline.js';
+import { instanceName } from './instance-names.js';
 import { inItemOutput, jobIdStep, joinPicks, sweepJobProblem, type JobPick, type PickedName } from './job-picks.js';
 
 /**
@@ -240,15 +241,18 @@ function resolveName(pipeline: Pipeline, name: string, forced: boolean): Resolve
     const input = [...pipeline.inputs].find(([, p]) => p === path || isUnder(path, p));
     return unknown(input !== undefined ? `no step writes ${path}: it is the frontmatter input \`${input[0]}\`` : `no step writes ${path}`);
   }
-  const step = pipeline.stepsById.get(name);
+  const spelled = instanceName(pipeline, runnable, name);
+  if (!spelled.ok) return unknown(spelled.message);
+  const id = spelled.name;
+  const step = pipeline.stepsById.get(id);
   if (step !== undefined && runnable.includes(step)) return whole([step]);
-  const ofBlock = runnable.filter((s) => inBlock(s.blockId, name));
+  const ofBlock = runnable.filter((s) => inBlock(s.blockId, id));
   if (ofBlock.length > 0) return whole(ofBlock);
-  const mapped = jobIdStep(runnable, name);
-  if (mapped !== undefined) return { ok: true, steps: [mapped], picks: new Map([[mapped.id, { name, job: name }]]) };
-  const left = pipeline.leftOut?.find((l) => l.block === name || l.steps.includes(name));
+  const mapped = jobIdStep(runnable, id);
+  if (mapped !== undefined) return { ok: true, steps: [mapped], picks: new Map([[mapped.id, { name, job: id }]]) };
+  const left = pipeline.leftOut?.find((l) => l.block === id || l.steps.includes(id));
   if (left !== undefined) return unknown(`\`${name}\` is left out by ${left.leftOutBy}`);
-  const sweep = sweepJobProblem(pipeline, runnable, name);
+  const sweep = sweepJobProblem(pipeline, runnable, id);
   if (sweep !== undefined) return unknown(sweep);
   // `dag` lists a build block, but it has no step to select: its image is built when a step in it runs.
   const built = [...pipeline.environments.values()].find((e) => e.blockId === name);
