@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+
 /**
  * What each error code a read of a file can fail with means, in the words
  * the CLI uses everywhere (`no such file`, `is a directory`, `permission
@@ -24,4 +26,19 @@ export function readProblem(e: unknown): string {
 export function readWords(e: unknown): string | undefined {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   return code === undefined ? undefined : WORDS[code];
+}
+
+/**
+ * Why `path` cannot be looked at, when not for being absent (that is for
+ * the caller to say, as it says it): a part of it a file, a loop of links, a
+ * name too long, a directory on the way that may not be searched. Undefined
+ * when it is there, or simply missing.
+ */
+export function pathProblem(path: string): string | undefined {
+  try {
+    statSync(path);
+    return undefined;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : readProblem(e);
+  }
 }

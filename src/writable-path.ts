@@ -1,5 +1,6 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { pathProblem, readProblem } from './read-problem.js';
 
 /**
  * Why a file Shark is asked to write (`shell --save`, `run -o`) could not be
@@ -11,6 +12,8 @@ import { dirname } from 'node:path';
 export function unwritable(path: string, replaced = false): string | undefined {
   const dir = dirname(path);
   if (isDirectory(path)) return 'it is a directory';
+  const unreachable = pathProblem(path);
+  if (unreachable !== undefined) return unreachable;
   if (!isDirectory(dir)) return `no such directory ${dir}`;
   try {
     accessSync(existsSync(path) && !replaced ? path : dir, constants.W_OK);
@@ -27,7 +30,7 @@ export function writeError(path: string, e: unknown): string {
   if (code === 'ENOENT' || code === 'ENOTDIR') return isDirectory(dir) ? `cannot create a file in ${dir}` : `no such directory ${dir}`;
   if (code === 'EISDIR') return 'it is a directory';
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return 'permission denied';
-  return (e as Error).message;
+  return readProblem(e);
 }
 
 export function isDirectory(path: string): boolean {

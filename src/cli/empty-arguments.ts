@@ -4,15 +4,22 @@ import { EXIT_INVALID, ExitError } from './load-or-report.js';
 /** Arguments that name a pipeline document. */
 const PIPELINE_ARGUMENTS = new Set(['file', 'pipeline']);
 
-/** Options that name a directory to write into, and what to say when one names none. */
-const DIRECTORY_OPTIONS: readonly { attribute: string; flag: string; hint: string }[] = [
-  { attribute: 'store', flag: '--store', hint: 'name a directory or zfs:POOL/DATASET, or leave the option out for the default' },
-  { attribute: 'outputDir', flag: '--output-dir', hint: 'name a directory (it is made if missing)' },
+/**
+ * Options that name a place, and what to say when one names none. `blank`:
+ * one of only spaces is refused too, for a directory that would be made
+ * under a name of spaces.
+ */
+const PLACE_OPTIONS: readonly { attribute: string; flag: string; hint: string; blank?: true }[] = [
+  { attribute: 'store', flag: '--store', hint: 'name a directory or zfs:POOL/DATASET, or leave the option out for the default', blank: true },
+  { attribute: 'outputDir', flag: '--output-dir', hint: 'name a directory (it is made if missing)', blank: true },
+  // An empty host is every address: a page meant for this machine shown to the network.
+  { attribute: 'host', flag: '--host', hint: 'name the address to listen on, or leave the option out for 127.0.0.1' },
 ];
 
 /**
  * Before any action: an empty pipeline argument, or a `--store ''` or
- * `--output-dir ''` (or one of only spaces), is a usage error. Each would
+ * `--output-dir ''` (or one of only spaces), is a usage error, as is an
+ * empty value of another option in `PLACE_OPTIONS`. Each would
  * otherwise be read as a path relative to the current directory — `--store
  * ''` spreads a store's files into it, `--output-dir ''` writes documents
  * into it, `--store '   '` makes a directory named by three spaces, `gc ''`
@@ -30,10 +37,10 @@ export function refuseEmptyArguments(cmd: Command, stderr: (s: string) => void):
     const values = Array.isArray(value) ? (value as unknown[]) : [value];
     if (values.includes('')) refuse(`the ${argument.name()} argument`, 'name a pipeline markdown file');
   });
-  for (const { attribute, flag, hint } of DIRECTORY_OPTIONS) {
+  for (const { attribute, flag, hint, blank } of PLACE_OPTIONS) {
     const value: unknown = cmd.getOptionValueSource(attribute) === 'cli' ? cmd.getOptionValue(attribute) : undefined;
     if (value === '') refuse(flag, hint);
-    if (typeof value === 'string' && value.trim() === '') refuse(flag, hint, 'blank');
+    if (blank === true && typeof value === 'string' && value.trim() === '') refuse(flag, hint, 'blank');
   }
   // Empty, it counts as unset (find-store.ts); only spaces, it would name a directory of spaces, as `--store '  '` would.
   const env = process.env['SHARK_STORE'];

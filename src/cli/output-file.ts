@@ -2,6 +2,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import { refusedTarget } from '../exec/run/publish-guard.js';
 import type { Session } from '../plan/session.js';
 import { writeAtomically } from '../lockfile/atomic-write.js';
+import { pathProblem } from '../read-problem.js';
 import { isDirectory, unwritable, writeError } from '../writable-path.js';
 import { EXIT_INVALID, ExitError } from './load-or-report.js';
 
@@ -19,6 +20,9 @@ export type Keeping = Pick<Session, 'pipelinePath' | 'store'>;
 export function outputFileProblem(path: string, session: Keeping): string | undefined {
   // A directory is never a file to write, whatever it holds: that is the reason to give (`-o /tmp`).
   if (isDirectory(path)) return `cannot write ${path}: it is a directory`;
+  // `f/x` where f is a file, a loop of links, a name too long: no file can be there.
+  const unreachable = pathProblem(path);
+  if (unreachable !== undefined) return `cannot write ${path}: ${unreachable}`;
   const kind = specialKind(path);
   if (kind === 'stream') {
     const problem = unwritable(path);

@@ -7,6 +7,7 @@ import { linkLeadingTo } from '../imports/local-links.js';
 import { depsOption } from '../plan/host-tools.js';
 import { keyedDirectory, localFileBase, namedLocalFiles } from '../plan/local-files.js';
 import { DEFAULT_STORE } from '../pipeline/publish-targets.js';
+import { readProblem } from '../read-problem.js';
 
 /** Where a local file named on the command line is looked up: given relative to `cwd`, keyed relative to `pipelineDir`. */
 export interface LocalPlaces {
@@ -20,10 +21,21 @@ export interface LocalFile {
   readonly abs: string;
 }
 
-/** `text` as a file of the host that some step keys on (a `{deps}` file, a file its command names, one a local import copies), if it is one. */
-export function localFileTarget(pipeline: Pipeline, text: string, places: LocalPlaces): LocalFile | undefined {
+/**
+ * `text` as a file of the host that some step keys on (a `{deps}` file, a
+ * file its command names, one a local import copies), if it is one; why it
+ * cannot be looked at, when that fails other than for its absence (`f/x`
+ * where f is a file, a loop of links): bad input, not a bug.
+ */
+export function localFileTarget(pipeline: Pipeline, text: string, places: LocalPlaces): LocalFile | { readonly unreadable: string } | undefined {
   const abs = resolve(places.cwd, text);
-  if (statSync(abs, { throwIfNoEntry: false })?.isFile() !== true) return undefined;
+  let found;
+  try {
+    found = statSync(abs, { throwIfNoEntry: false });
+  } catch (e) {
+    return { unreadable: readProblem(e) };
+  }
+  if (found?.isFile() !== true) return undefined;
   const file = { path: shownAt(places.pipelineDir, abs), abs };
   return pipeline.steps.some((s) => localReason(pipeline, s, file, places.pipelineDir) !== undefined) ? file : undefined;
 }

@@ -57,6 +57,7 @@ export function parseTarget(pipeline: Pipeline, text: string, places: LocalPlace
   if (pipeline.stepsById.has(text)) return { ok: true, target: { kind: 'step', id: text } };
   if (isEnv(text)) return { ok: true, target: { kind: 'environment', name: text } };
   const file = localFileTarget(pipeline, text, places);
+  if (file !== undefined && 'unreadable' in file) return unknown(`\`${text}\` cannot be read: ${file.unreadable}`);
   if (file !== undefined) return { ok: true, target: { kind: 'file', ...file } };
   return unknown(`\`${text}\` is no /data path, environment (env:NAME), block of this pipeline or local file a step uses (blocks: ${pipeline.blocks.map((b) => b.id).join(', ')})`);
 }

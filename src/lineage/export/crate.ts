@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync
 import { basename, dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { VERSION } from '../../version.js';
+import { readProblem } from '../../read-problem.js';
 import { makeDirs } from '../../store/make-dirs.js';
 import { overlaps } from '../../pipeline/data-path.js';
 import { damagedMessage, entityAt, itemKey, placeData, unavailableData, type CrateEntity, type LeftOutLink, type Ref } from './crate-data.js';
@@ -90,9 +91,15 @@ export async function writeCrate(view: RunView, documentSource: string, outDir: 
   }
 }
 
-/** Why the crate cannot go to `target` (`outDir` as given): something other than a directory is there (a link is not followed), or a directory that is not empty. */
+/** Why the crate cannot go to `target` (`outDir` as given): it cannot be reached, something other than a directory is there (a link is not followed), or a directory that is not empty. */
 function unfitTarget(target: string, outDir: string): string | undefined {
-  const st = lstatSync(target, { throwIfNoEntry: false });
+  let st;
+  try {
+    st = lstatSync(target, { throwIfNoEntry: false });
+  } catch (e) {
+    // `f/x` where f is a file, a loop of links on the way, a name too long: no directory can be made there.
+    return `cannot write the crate into ${outDir}: ${readProblem(e)}`;
+  }
   if (st === undefined) return undefined;
   if (st.isSymbolicLink()) return `${outDir} is a symbolic link: the crate is not written through one (give the directory it leads to, or a new name)`;
   if (!st.isDirectory()) return `${outDir} exists and is not a directory`;

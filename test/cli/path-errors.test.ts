@@ -1,0 +1,72 @@
+import { chmodSync, mkdirSync, symlinkSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+import { noCrash, unprivileged } from '../support/unprivileged.js';
+
+/** A 300-character name: longer than any file system takes (255). */
+const LONG = 'a'.repeat(300);
+const NOT_A_DIRECTORY = 'not a directory: a part of the path is a file (a trailing `/`?)';
+
+/**
+ * A path given on the command line that fails with something other than "no
+ * such file" (a file where a directory should be, a loop of links, a name too
+ * long, a directory that cannot be searched) is bad input, said in the words
+ * --config and check use: never an internal error.
+ */
+describe('path arguments the file system refuses', () => {
+  const rig = new Rig();
+  const { skip, shark } = unprivileged(rig);
+  afterAll(() => rig.cleanup());
+
+  beforeAll(async () => {
+    rig.write('p.md', '# P\n\n```shark-run {id=a}\necho hi > /data/out.txt\n```\n');
+    rig.write('f', '');
+    symlinkSync('loop2', rig.path('loop1'));
+    symlinkSync('loop1', rig.path('loop2'));
+    mkdirSync(rig.path('shut'));
+    rig.write('shut/x', '');
+    chmodSync(rig.path('shut'), 0o000);
+    expect((await shark('run', 'p.md')).code).toBe(0);
+  });
+
+  const cases = [
+    ['f/x (f a file)', 'f/x', NOT_A_DIRECTORY],
+    ['loop1/x (a loop of links)', 'loop1/x', 'too many levels of symbolic links'],
+    ['a name of 300 characters', LONG, 'file name too long'],
+  ] as const;
+
+  it.each(cases)('impact p.md %s is one line, exit 2', async (_, path, why) => {
+    const ran = await rig.shark(['impact', 'p.md', path]);
+    expect(ran.stderr).toBe(`shark: error: \`${path}\` cannot be read: ${why}\n`);
+    expect(ran.code).toBe(2);
+  });
+
+  it.each(cases)('run, export prov and export crate -o %s are one line, exit 2', async (_, path, why) => {
+    for (const command of [['run', 'p.md'], ['export', 'prov', 'p.md']]) {
+      const ran = await rig.shark([...command, '-o', path]);
+      expect({ command, stderr: ran.stderr, code: ran.code }).toEqual({ command, stderr: `shark: error: cannot write ${path}: ${why}\n`, code: 2 });
+    }
+    const crate = await rig.shark(['export', 'crate', 'p.md', '-o', path]);
+    expect(crate.stderr).toBe(`shark: error: cannot write the crate into ${path}: ${why}\n`);
+    expect(crate.code).toBe(2);
+  });
+
+  it.skipIf(skip !== undefined)('a path inside a directory shark may not search is permission denied, exit 2', async () => {
+    const impact = await shark('impact', 'p.md', 'shut/x');
+    noCrash(impact.stderr);
+    expect(impact.stderr).toBe('shark: error: `shut/x` cannot be read: permission denied\n');
+    expect(impact.code).toBe(2);
+    const run = await shark('run', 'p.md', '-o', 'shut/x');
+    expect(run.stderr).toBe('shark: error: cannot write shut/x: permission denied\n');
+    expect(run.code).toBe(2);
+    const crate = await shark('export', 'crate', 'p.md', '-o', 'shut/x');
+    expect(crate.stderr).toBe('shark: error: cannot write the crate into shut/x: permission denied\n');
+    expect(crate.code).toBe(2);
+  });
+
+  it('serve --host \'\' is a usage error, not an internal one (it would listen on every address)', async () => {
+    const ran = await rig.shark(['serve', 'p.md', '--host', ''], { timeoutMs: 10_000 });
+    expect(ran.stderr).toBe('shark: error: --host is empty: name the address to listen on, or leave the option out for 127.0.0.1\n');
+    expect(ran.code).toBe(2);
+  });
+});
