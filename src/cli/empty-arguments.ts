@@ -14,6 +14,8 @@ const PLACE_OPTIONS: readonly { attribute: string; flag: string; hint: string; b
   { attribute: 'outputDir', flag: '--output-dir', hint: 'name a directory (it is made if missing)', blank: true },
   // An empty host is every address: a page meant for this machine shown to the network.
   { attribute: 'host', flag: '--host', hint: 'name the address to listen on, or leave the option out for 127.0.0.1' },
+  // Taken as no key, it would sign nothing, in silence.
+  { attribute: 'sign', flag: '--sign', hint: 'name an ed25519 private key file (shark keygen writes one), or leave the option out' },
 ];
 
 /**

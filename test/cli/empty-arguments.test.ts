@@ -118,3 +118,17 @@ describe('-i with an empty path, or a path that holds the store', () => {
     }
   });
 });
+
+/** An empty value of an option naming a file is no file: a usage error before anything runs, never the current directory nor nothing at all. */
+describe('options naming a file, given empty', () => {
+  const rig = new Rig();
+  rig.write('p.md', '# P\n\n```shark-run\necho ran >> counter; echo hi > /data/x\n```\n');
+  afterAll(() => rig.cleanup());
+
+  it('run --sign \'\' is a usage error (exit 2), not a run that signs nothing', async () => {
+    const ran = await rig.shark(['run', 'p.md', '--sign', '']);
+    expect(ran.stderr).toBe('shark: error: --sign is empty: name an ed25519 private key file (shark keygen writes one), or leave the option out\n');
+    expect(ran.code).toBe(2);
+    expect(rig.count()).toBe(0);
+  });
+});
