@@ -7,15 +7,22 @@ const PIPELINE_ARGUMENTS = new Set(['file', 'pipeline']);
 /**
  * Options that name a place, and what to say when one names none. `blank`:
  * one of only spaces is refused too, for a directory that would be made
- * under a name of spaces.
+ * under a name of spaces. `commands`: only theirs, when the option means
+ * something else elsewhere (keygen's `-o` is a name, and says its own).
  */
-const PLACE_OPTIONS: readonly { attribute: string; flag: string; hint: string; blank?: true }[] = [
+const PLACE_OPTIONS: readonly { attribute: string; flag: string; hint: string; blank?: true; commands?: readonly string[] }[] = [
   { attribute: 'store', flag: '--store', hint: 'name a directory or zfs:POOL/DATASET, or leave the option out for the default', blank: true },
   { attribute: 'outputDir', flag: '--output-dir', hint: 'name a directory (it is made if missing)', blank: true },
   // An empty host is every address: a page meant for this machine shown to the network.
   { attribute: 'host', flag: '--host', hint: 'name the address to listen on, or leave the option out for 127.0.0.1' },
   // Taken as no key, it would sign nothing, in silence.
   { attribute: 'sign', flag: '--sign', hint: 'name an ed25519 private key file (shark keygen writes one), or leave the option out' },
+  // Taken as the current directory: `will not write : it holds the pipeline document`, `: error: cannot read …`.
+  { attribute: 'output', flag: '-o', hint: 'name the file to write the executed document to', commands: ['run'] },
+  { attribute: 'output', flag: '-o', hint: 'name a file, or leave the option out for standard output', commands: ['prov'] },
+  { attribute: 'output', flag: '-o', hint: 'name the directory to write the crate into (new or empty)', commands: ['crate'] },
+  { attribute: 'config', flag: '--config', hint: 'name a YAML file, or leave the option out for shark.yaml beside the pipeline' },
+  { attribute: 'secrets', flag: '--secrets', hint: 'name a file of KEY=VALUE lines' },
 ];
 
 /**
@@ -39,7 +46,8 @@ export function refuseEmptyArguments(cmd: Command, stderr: (s: string) => void):
     const values = Array.isArray(value) ? (value as unknown[]) : [value];
     if (values.includes('')) refuse(`the ${argument.name()} argument`, 'name a pipeline markdown file');
   });
-  for (const { attribute, flag, hint, blank } of PLACE_OPTIONS) {
+  for (const { attribute, flag, hint, blank, commands } of PLACE_OPTIONS) {
+    if (commands !== undefined && !commands.includes(cmd.name())) continue;
     const value: unknown = cmd.getOptionValueSource(attribute) === 'cli' ? cmd.getOptionValue(attribute) : undefined;
     if (value === '') refuse(flag, hint);
     if (blank === true && typeof value === 'string' && value.trim() === '') refuse(flag, hint, 'blank');

@@ -131,4 +131,18 @@ describe('options naming a file, given empty', () => {
     expect(ran.code).toBe(2);
     expect(rig.count()).toBe(0);
   });
+
+  it.each([
+    [['run', 'p.md', '-o', ''], '-o', 'name the file to write the executed document to'],
+    [['export', 'prov', 'p.md', '-o', ''], '-o', 'name a file, or leave the option out for standard output'],
+    [['export', 'crate', 'p.md', '-o', ''], '-o', 'name the directory to write the crate into (new or empty)'],
+    [['run', 'p.md', '--config', ''], '--config', 'name a YAML file, or leave the option out for shark.yaml beside the pipeline'],
+    [['plan', 'p.md', '--config='], '--config', 'name a YAML file, or leave the option out for shark.yaml beside the pipeline'],
+    [['plan', 'p.md', '--secrets', ''], '--secrets', 'name a file of KEY=VALUE lines'],
+  ])('shark %j is a usage error (exit 2) with the wording of every empty option, not the current directory', async (args, flag, hint) => {
+    const ran = await rig.shark(args);
+    expect(ran.stderr).toBe(`shark: error: ${flag} is empty: ${hint}\n`);
+    expect(ran.code).toBe(2);
+    expect(rig.count()).toBe(0);
+  });
 });
