@@ -23,6 +23,8 @@ const PLACE_OPTIONS: readonly { attribute: string; flag: string; hint: string; b
   { attribute: 'output', flag: '-o', hint: 'name the directory to write the crate into (new or empty)', commands: ['crate'] },
   { attribute: 'config', flag: '--config', hint: 'name a YAML file, or leave the option out for shark.yaml beside the pipeline' },
   { attribute: 'secrets', flag: '--secrets', hint: 'name a file of KEY=VALUE lines' },
+  // Taken at start-up, it fails only at the end, losing the session's document.
+  { attribute: 'save', flag: '--save', hint: 'name the markdown file to write the pipeline to' },
 ];
 
 /**

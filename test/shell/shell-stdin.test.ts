@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { symlinkSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 import { shell } from './batch.js';
@@ -157,6 +158,17 @@ describe('shark shell reading commands from standard input', () => {
     const ran = await shell(rig, ['--save', 'nodir/x.md'], 'echo q > /data/q.txt\n');
     expect(ran.code).toBe(2);
     expect(ran.stderr).toBe('shark: error: --save nodir/x.md: no such directory nodir\n');
+  });
+
+  it.each([
+    ['empty', '', 'shark: error: --save is empty: name the markdown file to write the pipeline to\n'],
+    ['a loop of links', 'loop', 'shark: error: --save loop: too many levels of symbolic links\n'],
+    ['a name of 300 characters', 'a'.repeat(300), `shark: error: --save ${'a'.repeat(300)}: file name too long\n`],
+  ])('--save %s is refused at start-up (exit 2), not when the session\'s document is lost at its end', async (_, path, said) => {
+    symlinkSync('loop', rig.path('loop'));
+    const ran = await shell(rig, ['--save', path], 'echo q > /data/q.txt\n');
+    expect(ran.stderr).toBe(said);
+    expect(ran.code).toBe(2);
   });
 
   it('--save that fails at exit says so and exits 1', async () => {
