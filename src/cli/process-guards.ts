@@ -39,33 +39,51 @@ export function reportUncaught(e: unknown, stderr: (s: string) => void, command?
 /** What a command that ends on a full disk exits with: as a run whose job failed (reason `store`). */
 const EXIT_STORE_FULL = 1;
 
-let outputClosed = false;
+/** What a write to stdout that fails other than for its reader leaving ends with, as `ls > /dev/full` does. */
+const EXIT_FAILED_OUTPUT = 1;
 
-/** Whether stdout or stderr was closed by its reader during this process. */
+/** The exit status an output stream's end gave this process: 141 for a reader that closed it, 1 for a failed write; undefined while both take writes. */
+let outputEnd: number | undefined;
+
+/** Whether stdout or stderr was closed by its reader, or failed, during this process. */
 export function closedOutput(): boolean {
-  return outputClosed;
+  return outputEnd !== undefined;
+}
+
+/** The exit status the end of stdout or stderr gives the process, when one of them ended. */
+export function outputExit(): number | undefined {
+  return outputEnd;
+}
+
+/** A failed write in words, as `ls` says it: Node's message without its code and call (`ENOSPC: no space left on device, write`). */
+function writeWords(e: Error): string {
+  return e.message.replace(/^[A-Z0-9_]+: /, '').replace(/, \w+$/, '');
 }
 
 /**
- * For the real process only: a reader that closes stdout early (`| head`) ends
- * the command quietly with 141, and an exception that escapes every handler is
- * still an internal error, not Node's stack trace. A command that cleans up on
- * SIGTERM (`run` cancels its jobs) is asked to stop that way instead of exiting
- * under its jobs' feet; it ends with 141 too.
+ * For the real process only: a reader that closes stdout early (`| head`,
+ * EPIPE) ends the command quietly with 141; any other failed write (a full
+ * disk, an i/o error) is said on stderr, if stderr can take it, and ends it
+ * with 1. Nothing more can be shown either way, so a command that cleans up
+ * on SIGTERM (`run` cancels its jobs) is asked to stop that way instead of
+ * exiting under its jobs' feet. An exception that escapes every handler is
+ * still an internal error, not Node's stack trace.
  */
 export function installProcessGuards(): void {
-  const onClosed = (): void => {
-    if (outputClosed) return;
-    outputClosed = true;
-    process.exitCode = EXIT_CLOSED_OUTPUT;
+  const onEnded = (name: 'standard output' | 'standard error') => (e: NodeJS.ErrnoException): void => {
+    if (outputEnd !== undefined) return;
+    outputEnd = e.code === 'EPIPE' ? EXIT_CLOSED_OUTPUT : EXIT_FAILED_OUTPUT;
+    process.exitCode = outputEnd;
+    if (outputEnd === EXIT_FAILED_OUTPUT && name === 'standard output') process.stderr.write(`shark: error: cannot write to ${name}: ${writeWords(e)}\n`);
     if (process.listenerCount('SIGTERM') > 0) process.emit('SIGTERM', 'SIGTERM');
-    else process.exit(EXIT_CLOSED_OUTPUT);
+    // After the line on stderr has gone: exiting at once could cut it off.
+    else if (outputEnd === EXIT_FAILED_OUTPUT) process.stderr.write('', () => process.exit(EXIT_FAILED_OUTPUT));
+    else process.exit(outputEnd);
   };
-  // Any error on an output stream means nothing more can be written to it.
-  process.stdout.on('error', onClosed);
-  process.stderr.on('error', onClosed);
+  process.stdout.on('error', onEnded('standard output'));
+  process.stderr.on('error', onEnded('standard error'));
   const fatal = (e: unknown): void => {
-    if (outputClosed) process.exit(EXIT_CLOSED_OUTPUT);
+    if (outputEnd !== undefined) process.exit(outputEnd);
     process.exit(reportUncaught(e, (s) => void process.stderr.write(s), process.argv[2]));
   };
   process.on('uncaughtException', fatal);
