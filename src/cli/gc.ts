@@ -33,7 +33,8 @@ interface GcFlags {
  * finish, the results of the latest run that did: `lineage/gc-keep.ts`), and
  * frees the rest of its store. A dry run unless --delete, which holds the
  * store's `gc` lease and refuses while any run is in progress. Pipelines are
- * grouped by store (each defaults to `.shark/` beside it).
+ * grouped by store (each defaults to `.shark/` beside it), and every store is
+ * checked before any is collected: one gc cannot collect frees nothing anywhere.
  */
 export function gcCommand(io: Io): Command {
   return new Command('gc')
@@ -45,13 +46,23 @@ export function gcCommand(io: Io): Command {
     .action(async (files: string[], flags: GcFlags) => {
       let status = 0;
       const given = storeSpec(flags.store);
+      const del = flags.delete === true;
       // Every document is read before any store is touched: one that cannot be read stops gc before anything is freed.
       const pipelines = files.map((file) => readDocument(file, flags.config, io.stderr));
-      // Each pipeline's own config file may name its store (`--config` names one file for all).
-      for (const [where, group] of groupByStore(pipelines, (p) => given ?? storeOf(p.config))) {
-        status = Math.max(status, await collectGroup(io, where, group, flags.delete === true));
+      // Likewise every store is opened (leased, for --delete) and told what to keep before any is collected.
+      const ready: Ready[] = [];
+      try {
+        // Each pipeline's own config file may name its store (`--config` names one file for all).
+        for (const [where, group] of groupByStore(pipelines, (p) => given ?? storeOf(p.config))) {
+          const prepared = await prepareGroup(io, where, group, del);
+          if (typeof prepared === 'number') status = Math.max(status, prepared);
+          else ready.push(prepared);
+        }
+        if (status !== 0) throw new ExitError(status);
+        for (const r of ready) await collectGroup(io, r, del);
+      } finally {
+        for (const r of ready) release(r);
       }
-      if (status !== 0) throw new ExitError(status);
     });
 }
 
@@ -108,7 +119,24 @@ function groupByStore(pipelines: readonly KeptPipeline[], specFor: (p: KeptPipel
   return groups;
 }
 
-async function collectGroup(io: Io, where: string, group: Group, del: boolean): Promise<number> {
+/** A store gc may collect: open, leased for --delete, and what its pipelines keep found. */
+interface Ready {
+  readonly store: SnapshotStore;
+  readonly meta: Metadata;
+  readonly leases: Leases;
+  readonly slurm: { readonly dir: string; readonly found: Awaited<ReturnType<typeof slurmOf>> };
+  readonly keep: Set<SnapshotId>;
+  /** Per pipeline, what it keeps, as said. */
+  readonly kept: readonly string[];
+  readonly others: string | undefined;
+}
+
+/**
+ * Opens the group's store and finds what its pipelines keep, freeing
+ * nothing; with --delete, takes its `gc` lease and steps back for a run in
+ * progress. Why it cannot be collected is said on stderr, and is the exit status.
+ */
+async function prepareGroup(io: Io, where: string, group: Group, del: boolean): Promise<Ready | number> {
   if (!where.startsWith('zfs:') && !existsSync(join(where, 'shark.sqlite'))) {
     io.stderr(`shark: error: no store at ${displayName(where)}: ${group.pipelines.map((p) => displayName(p.path)).join(', ')} never ran there\n`);
     return EXIT_INVALID;
@@ -122,48 +150,51 @@ async function collectGroup(io: Io, where: string, group: Group, del: boolean): 
   }
   const { store, meta } = opened.value;
   const leases = new Leases(meta);
+  const refuse = (message: string, code: number): number => {
+    io.stderr(`shark: error: ${message}\n`);
+    release({ leases, store, meta });
+    return code;
+  };
   try {
     // Asked before anything is removed; a job submitted after this belongs to a live run, and gc steps back for it.
     const slurm = { dir: join(store.metaDir, 'slurm'), found: await slurmOf(io, store.metaDir) };
     if (del) {
       const holder = takeLease(leases, meta, store, slurm.found?.busy);
-      if (holder !== undefined) {
-        io.stderr(`shark: error: another gc (pid ${holder.pid} on ${holder.host}) is collecting ${store.location}\n`);
-        return EXIT_FAILED;
-      }
+      if (holder !== undefined) return refuse(`another gc (pid ${holder.pid} on ${holder.host}) is collecting ${store.location}`, EXIT_FAILED);
       // Runs that start from now on wait for the lease; one already going makes gc step back.
       const live = liveRuns(meta);
-      if (live !== undefined) {
-        io.stderr(`shark: error: ${live} in progress on ${store.location}: nothing deleted; run gc again when it ends\n`);
-        return EXIT_FAILED;
-      }
+      if (live !== undefined) return refuse(`${live} in progress on ${store.location}: nothing deleted; run gc again when it ends`, EXIT_FAILED);
     }
     const keep = new Set<SnapshotId>();
     const kept: string[] = [];
     for (const pipeline of group.pipelines) {
       const said = keepForPipeline(meta, pipeline.path, pipeline.document, keep);
-      if (said === undefined) {
-        io.stderr(`shark: error: no run of ${displayName(pipeline.path)} is recorded in ${store.location}; nothing collected there\n`);
-        return EXIT_INVALID;
-      }
+      if (said === undefined) return refuse(`no run of ${displayName(pipeline.path)} is recorded in ${store.location}; nothing collected`, EXIT_INVALID);
       kept.push(`${displayName(pipeline.path)} ${said}`);
     }
-    const others = otherDocuments(meta, group.pipelines.map((p) => p.path));
-    const freed = await store.collect(keep, !del, slurm.found?.busy);
-    await leftovers(io, del, leases, freed, slurm);
-    const mb = megabytes(freed.bytes);
-    io.stdout(`${store.location} (${store.kind}): keeping ${kept.join('; ')}\n`);
-    // A run in progress is still storing what it made, unreachable until it ends: counted, but --delete steps back.
-    const live = del ? undefined : liveRuns(meta);
-    const dry = live === undefined ? 'pass --delete to free them' : `${live} ${live.includes(', run ') ? 'are' : 'is'} in progress, so --delete would refuse now; what it stores is counted here`;
-    io.stdout(del ? `freed ${counted(freed.count, 'object')}, ${mb}\n` : `would free ${counted(freed.count, 'object')}, ${mb} (dry run: ${dry})\n`);
-    if (others !== undefined) io.stderr(`shark: warning: ${others}\n`);
-    return 0;
-  } finally {
-    leases.releaseAll();
-    store.close();
-    meta.close();
+    return { store, meta, leases, slurm, keep, kept, others: otherDocuments(meta, group.pipelines.map((p) => p.path)) };
+  } catch (e) {
+    release({ leases, store, meta });
+    throw e;
   }
+}
+
+function release({ leases, store, meta }: Pick<Ready, 'leases' | 'store' | 'meta'>): void {
+  leases.releaseAll();
+  store.close();
+  meta.close();
+}
+
+async function collectGroup(io: Io, { store, meta, leases, slurm, keep, kept, others }: Ready, del: boolean): Promise<void> {
+  const freed = await store.collect(keep, !del, slurm.found?.busy);
+  await leftovers(io, del, leases, freed, slurm);
+  const mb = megabytes(freed.bytes);
+  io.stdout(`${store.location} (${store.kind}): keeping ${kept.join('; ')}\n`);
+  // A run in progress is still storing what it made, unreachable until it ends: counted, but --delete steps back.
+  const live = del ? undefined : liveRuns(meta);
+  const dry = live === undefined ? 'pass --delete to free them' : `${live} ${live.includes(', run ') ? 'are' : 'is'} in progress, so --delete would refuse now; what it stores is counted here`;
+  io.stdout(del ? `freed ${counted(freed.count, 'object')}, ${mb}\n` : `would free ${counted(freed.count, 'object')}, ${mb} (dry run: ${dry})\n`);
+  if (others !== undefined) io.stderr(`shark: warning: ${others}\n`);
 }
 
 /**

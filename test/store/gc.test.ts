@@ -113,6 +113,25 @@ describe('shark gc (content-addressed store)', () => {
     expect(toRun(await rig.plan('p.md'))).toEqual([]);
   });
 
+  it('checks every FILE\'s store before freeing anything: one with no store, or no run there, stops gc with nothing freed', async () => {
+    rig.write('g1/p.md', pipeline('a'));
+    expect((await rig.shark(['run', 'g1/p.md'])).code).toBe(0);
+    rig.write('g1/p.md', pipeline('b'));
+    expect((await rig.shark(['run', 'g1/p.md'])).code).toBe(0);
+    rig.write('g2/p.md', pipeline('b'));
+    rig.write('g3/q.md', pipeline('c'));
+    expect((await rig.shark(['run', 'g3/q.md'])).code).toBe(0);
+    rig.write('g3/p.md', pipeline('b'));
+    for (const [other, said] of [['g2/p.md', 'no store at g2/.shark: g2/p.md never ran there'], ['g3/p.md', 'no run of g3/p.md is recorded in']]) {
+      for (const del of [['--delete'], []]) {
+        const r = await rig.shark(['gc', 'g1/p.md', other!, ...del]);
+        expect({ other, del, code: r.code, stdout: r.stdout }).toEqual({ other, del, code: 2, stdout: '' });
+        expect(r.stderr).toContain(`shark: error: ${said}`);
+      }
+    }
+    expect((await rig.shark(['gc', 'g1/p.md'])).stdout).toMatch(/would free 1 object, 0\.2 MB/);
+  });
+
   it('never leaves a directory result counted as cached after freeing its files', async () => {
     const dirs = (word: string): string => `# d\n\n\`\`\`shark-run\nmkdir -p /data/parts && yes ${word} | head -c 1000 > /data/parts/a.txt && echo ${word} > /data/parts/b.txt\n\`\`\`\n\n\`\`\`shark-run\necho read >> counter; cat /data/parts/a.txt /data/parts/b.txt | wc -c > /data/n.txt\n\`\`\`\n`;
     rig.write('p.md', dirs('x'));
