@@ -10,6 +10,7 @@ import type { Session } from '../plan/session.js';
 import { readingByRun, withSessionOptions } from './common-options.js';
 import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
+import { naturalNumber } from './numbers.js';
 import { writeOutputFile } from './output-file.js';
 import { closeSession, openSession, type SessionFlags } from './session-setup.js';
 import { counted } from '../counted.js';
@@ -23,20 +24,9 @@ const SHOWN_LINKS = 20;
 type ProvFormat = (typeof PROV_FORMATS)[number];
 
 interface ExportFlags extends SessionFlags {
-  run?: string;
+  run?: number;
   output?: string;
   format?: ProvFormat;
-}
-
-/** Parses `--run N`; exits 2 on anything but a positive whole number. */
-function runNumber(value: string | undefined, io: Io): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    io.stderr(`shark: error: --run expects a run number, not \`${value}\`\n`);
-    throw new ExitError(EXIT_INVALID);
-  }
-  return n;
 }
 
 /**
@@ -45,7 +35,7 @@ function runNumber(value: string | undefined, io: Io): number | undefined {
  * runs, a usage error (exit 2), as `lineage --run` and `diff --from` say it.
  */
 async function withRun(file: string, flags: ExportFlags, io: Io, body: (view: RunView, session: Session) => Promise<void>): Promise<void> {
-  const number = runNumber(flags.run, io);
+  const { run: number } = flags;
   const { session } = openSession(file, flags, io.stderr, false, 'read', true);
   try {
     const view = loadRun(session.meta, session.store, session.pipeline, session.pipelinePath, number);
@@ -73,7 +63,7 @@ export function exportCommand(io: Io): Command {
     new Command('prov')
       .description('W3C PROV of a run: jobs as activities, data as entities, commands as plans')
       .argument('<file>', 'pipeline markdown file')
-      .option('--run <n>', 'the run to export (default: the latest)')
+      .option('--run <n>', 'the run to export (default: the latest)', naturalNumber('--run'))
       .option('-o, --output <file>', 'write to FILE instead of standard output')
       .addOption(new Option('-f, --format <format>', 'prov-json, or PROV-O as JSON-LD with its context inline').choices(PROV_FORMATS).default('prov-json')),
     BY_RUN,
@@ -89,7 +79,7 @@ export function exportCommand(io: Io): Command {
     new Command('crate')
       .description('a Provenance Run Crate (RO-Crate) of a run: the document, every job, and the data they read and wrote')
       .argument('<file>', 'pipeline markdown file')
-      .option('--run <n>', 'the run to export (default: the latest)')
+      .option('--run <n>', 'the run to export (default: the latest)', naturalNumber('--run'))
       .option('-o, --output <dir>', 'the crate directory to create (new or empty)'),
     BY_RUN,
   ).action((file: string, flags: ExportFlags) => {

@@ -6,7 +6,10 @@ import { EXIT_INVALID, ExitError } from './load-or-report.js';
 export function naturalNumber(flag: string): (value: string) => number {
   return (value) => {
     if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${flag} expects a whole number, not \`${value}\``);
-    return Number(value);
+    // Beyond 2^53 digits are rounded away: `--run 99999999999999999999` would ask for run 100000000000000000000.
+    const n = Number(value);
+    if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`${flag} expects a whole number no larger than ${Number.MAX_SAFE_INTEGER}, not \`${value}\``);
+    return n;
   };
 }
 

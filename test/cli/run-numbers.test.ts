@@ -24,4 +24,28 @@ describe('--run, --from and --to naming no run of the pipeline', () => {
     expect(ran.stdout).toBe('');
     expect(rig.exists('crate')).toBe(false);
   });
+
+  it.each([
+    [['export', 'prov', 'p.md', '--run', '1e1'], '--run', '1e1'],
+    [['export', 'prov', 'p.md', '--run', '0x1'], '--run', '0x1'],
+    [['export', 'crate', 'p.md', '--run', '1.0', '-o', 'crate'], '--run', '1.0'],
+    [['lineage', 'p.md', '/data/one.txt', '--run', '0x1'], '--run', '0x1'],
+  ])('shark %j: digits only, as every run number is read (export took 1e1 as run 10), exit 2', async (args, flag, typed) => {
+    const ran = await rig.shark(args);
+    expect(ran.stderr).toBe(`shark: error: option '${flag} <n>' argument '${typed}' is invalid. ${flag} expects a whole number, not \`${typed}\`\n(run \`shark --help\` for usage)\n`);
+    expect(ran.code).toBe(2);
+    expect(rig.exists('crate')).toBe(false);
+  });
+
+  it.each([
+    [['lineage', 'p.md', '/data/one.txt', '--run', '99999999999999999999'], "option '--run <n>'", '--run'],
+    [['export', 'prov', 'p.md', '--run', '9007199254740993'], "option '--run <n>'", '--run'],
+    [['diff', 'p.md', '/data/one.txt', '--from', '99999999999999999999'], "option '--from <run>'", '--from'],
+    [['why', 'p.md', '--depth', '99999999999999999999'], "option '--depth <n>'", '--depth'],
+  ])('shark %j: a number too large to be read exactly is refused as typed, not rounded (run 100000000000000000000), exit 2', async (args, option, flag) => {
+    const typed = args[args.length - 1]!;
+    const ran = await rig.shark(args);
+    expect(ran.stderr).toBe(`shark: error: ${option} argument '${typed}' is invalid. ${flag} expects a whole number no larger than 9007199254740991, not \`${typed}\`\n(run \`shark --help\` for usage)\n`);
+    expect(ran.code).toBe(2);
+  });
 });
