@@ -1,8 +1,10 @@
 import { realpathSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { LocalLinks } from '../imports/local-links.js';
 import { contentId, type LinkFollower } from '../store/content-id.js';
 import { hashFileSync } from '../store/hash.js';
+import { unreadableAt } from '../store/unreadable.js';
+import { readProblem } from '../read-problem.js';
 import type { Metadata } from '../store/metadata.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
 import { byRunAndPath, consumersOf, consumersOfEach, producersOf, producersOfRead, storedProducersOf, type Producer, type Reader } from './find-content.js';
@@ -67,14 +69,19 @@ export function subdirectoryOnDisk(path: string, relative: string): readonly Tre
  * `path` is its target's content (links inside a directory stay links).
  */
 export function hashOnDisk(path: string, follow = false, links?: LinkFollower): HashOutcome {
+  let root = path;
   try {
-    const { id, entries } = contentId(follow ? realpathSync(path) : path, (p) => hashFileSync(p), links);
+    if (follow) root = realpathSync(path);
+    const { id, entries } = contentId(root, (p) => hashFileSync(p), links);
     return { ok: true, id, ...(entries !== undefined ? { entries } : {}) };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    return code === 'ENOENT'
-      ? { ok: false, reason: 'missing', message: `${path}: no such file or directory` }
-      : { ok: false, reason: 'unreadable', message: `${path}: cannot read: ${(e as Error).message}` };
+    if (code === 'ENOENT') return { ok: false, reason: 'missing', message: `${path}: no such file or directory` };
+    // Said as an unreadable input is (`… which cannot be read: permission denied`), naming what inside a directory could not be.
+    const at = unreadableAt(e, root);
+    const inside = at === undefined || at.path === root ? undefined : join(path, relative(root, at.path));
+    const why = readProblem(e);
+    return { ok: false, reason: 'unreadable', message: inside === undefined ? `${path} cannot be read: ${why}` : `${path} holds ${inside}, which cannot be read: ${why}` };
   }
 }
 
