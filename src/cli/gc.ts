@@ -40,7 +40,7 @@ export function gcCommand(io: Io): Command {
   return new Command('gc')
     .description('free stored data the given pipelines would not reuse: all but the latest results of each of their blocks (dry run unless --delete)')
     .argument('<pipeline...>', 'pipeline markdown files whose latest results are kept')
-    .option('--store <store>', 'the store: a directory, or zfs:POOL/DATASET (default: .shark/ beside each pipeline, or $SHARK_STORE)')
+    .option('--store <store>', 'the store: a directory, or zfs:POOL/DATASET (default: $SHARK_STORE, then store: in each pipeline\'s config file, then .shark/ beside each pipeline)')
     .option('--delete', 'remove the data (without it, only report what would be freed)', false)
     .addOption(configOption())
     .action(async (files: string[], flags: GcFlags) => {

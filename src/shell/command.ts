@@ -15,7 +15,7 @@ export function shellCommand(io: Io): Command {
     .description('an interactive prompt over /data: commands that change it become steps of a pipeline you can save')
     .argument('[file]', 'a pipeline whose latest results /data starts with, and whose environments commands may use')
     .option('--env <name>', 'the environment commands run in: host (default) or a shark-build of FILE')
-    .option('--store <store>', 'where results live: a directory, or zfs:POOL/DATASET (default: .shark/ beside FILE or here, or $SHARK_STORE)')
+    .option('--store <store>', 'where results live: a directory, or zfs:POOL/DATASET (default: $SHARK_STORE, then .shark/ beside FILE or here)')
     .option('-i, --input <name=path>', "bind one of FILE's frontmatter inputs to a host file or directory (repeatable)", collect)
     .option('--save <file>', 'write the pipeline to this markdown file when the shell ends')
     .action(async (file: string | undefined, flags: ShellFlags) => {

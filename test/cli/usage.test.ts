@@ -35,6 +35,15 @@ describe('usage errors', () => {
     expect((await rig.shark(['run', '--help'])).code).toBe(0);
   });
 
+  it.each([
+    ['gc', '(default: $SHARK_STORE, then store: in each pipeline\'s config file, then .shark/ beside each pipeline)'],
+    ['shell', '(default: $SHARK_STORE, then .shark/ beside FILE or here)'],
+  ])('shark %s --help gives the store\'s default in the order it is looked for ($SHARK_STORE first)', async (command, said) => {
+    const help = await rig.shark([command, '--help']);
+    // Joined again: help is wrapped to the terminal's width.
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain(said);
+  });
+
   it('runs from the compiled modules, not the bundle, with SHARK_DEBUG=1 (stack traces that name files and lines)', async () => {
     // NODE_DEBUG=module names each CommonJS file loaded: the bundle, or (the modules being ES) the packages they import.
     const bundled = await rig.shark(['plan', 'missing.md'], { env: { NODE_DEBUG: 'module' } });
