@@ -5,6 +5,7 @@ import { openShell, type ShellFlags } from './open.js';
 import { repl, type Ending } from './repl.js';
 import { collect } from '../cli/common-options.js';
 import { EXIT_FAILED, EXIT_INTERRUPTED, ExitError } from '../cli/load-or-report.js';
+import { closedOutput } from '../cli/process-guards.js';
 import { nothingToSave, save } from './save.js';
 import type { ShellSession } from './session.js';
 
@@ -31,7 +32,8 @@ export function shellCommand(io: Io): Command {
         });
         if (ending === 'stopped') {
           // Stopped part way (a script's later lines never ran): no document of it overwrites anything.
-          io.stderr(`shark: interrupted${flags.save === undefined ? '' : `: nothing saved to ${flags.save}`}\n`);
+          // Stopped by a reader that closed stdout (`| head`), nobody pressed Ctrl-C: it ends quietly (process-guards.ts).
+          if (!closedOutput()) io.stderr(`shark: interrupted${flags.save === undefined ? '' : `: nothing saved to ${flags.save}`}\n`);
           throw new ExitError(EXIT_INTERRUPTED);
         }
         if (flags.save !== undefined) saveOnExit(shell, flags.save, io);

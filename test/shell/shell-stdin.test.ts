@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { symlinkSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Rig } from '../support/rig.js';
+import { Rig, SHARK } from '../support/rig.js';
 import { shell } from './batch.js';
 
 describe('shark shell reading commands from standard input', () => {
@@ -169,6 +169,17 @@ describe('shark shell reading commands from standard input', () => {
     const ran = await shell(rig, ['--save', path], 'echo q > /data/q.txt\n');
     expect(ran.stderr).toBe(said);
     expect(ran.code).toBe(2);
+  });
+
+  it('a reader that closes stdout early (shell < cmds | head -1) ends it quietly with 141, saying nothing', async () => {
+    const child = spawn(process.execPath, [SHARK, 'shell', '--save', 'x.md'], { cwd: rig.dir, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    child.stdin.end('echo a > /data/a.txt\nsleep 1\necho b > /data/b.txt\nls /data\n');
+    const code = await new Promise((done) => child.on('close', done));
+    expect({ code, stderr }).toEqual({ code: 141, stderr: '' });
+    expect(rig.exists('x.md')).toBe(false);
   });
 
   it('--save that fails at exit says so and exits 1', async () => {
