@@ -48,7 +48,13 @@ export function fsckCommand(io: Io): Command {
       const { store, meta } = opened.value;
       const controller = new AbortController();
       const onSignal = (): void => controller.abort();
+      // SIGTERM as Ctrl-C (a service manager's stop): 130, said, not a silent 143.
       process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      const interrupted = (what: string): ExitError => {
+        io.stderr(`shark: interrupted: ${what}\n`);
+        return new ExitError(EXIT_INTERRUPTED);
+      };
       const leases = new Leases(meta);
       try {
         const started = Date.now();
@@ -60,7 +66,7 @@ export function fsckCommand(io: Io): Command {
           bar(done, total, bytes);
         }, controller.signal, () => refreshed++);
         bar(-1, 0, 0);
-        if (controller.signal.aborted) throw new ExitError(EXIT_INTERRUPTED);
+        if (controller.signal.aborted) throw interrupted('the check did not finish; nothing was repaired');
         const seconds = (Date.now() - started) / 1000;
         // An object of another mode has sound bytes: nothing made of it is dropped. What a job made from a damaged one
         // since the last clean check is (its key names the sound bytes' id).
@@ -82,7 +88,7 @@ export function fsckCommand(io: Io): Command {
           // An object found corrupt already (its mode changed so that it could be written) is said once.
           const judged = await store.restoreModes?.(problems.filter((p) => p.problem === 'mode'), controller.signal) ?? [];
           problems = [...problems, ...judged.filter((j) => !problems.some((p) => p.id === j.id && p.problem === j.problem))];
-          if (controller.signal.aborted) throw new ExitError(EXIT_INTERRUPTED);
+          if (controller.signal.aborted) throw interrupted('modes given back so far stay; nothing was moved aside (run fsck --repair again)');
           affected = affectedBy(problems);
           await store.quarantine(problems.filter((p) => p.problem === 'corrupt').map((p) => p.id));
           meta.dropResults(affected);
@@ -95,6 +101,7 @@ export function fsckCommand(io: Io): Command {
         if (problems.length > 0 && !repaired) throw new ExitError(EXIT_FAILED);
       } finally {
         process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
         leases.releaseAll();
         store.close();
         meta.close();
