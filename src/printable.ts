@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { relative } from 'node:path';
 
 /**
  * Characters a terminal obeys rather than shows: C0 controls, DEL and the C1
@@ -95,4 +96,14 @@ export function shownText(text: string, colours = false): string {
   const kept = withoutEscapes(text, colours);
   if (!colours || !kept.includes('\x1b')) return printableLines(kept);
   return kept.split(/(\x1b\[[0-9;:]*m)/).map((part, i) => (i % 2 === 1 ? part : printableLines(part))).join('');
+}
+
+/**
+ * A path as a user names it from the current directory (relative below it,
+ * else absolute), escaped: a name holding a newline forged lines in messages
+ * and commands in `plan --script`.
+ */
+export function shownFromHere(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return shownName(rel === '' || rel.startsWith('..') ? path : rel);
 }

@@ -1,9 +1,8 @@
 import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
-import { relative } from 'node:path';
 import { formatReport, type Diagnostic } from '../diagnostics.js';
 import { loadPipeline } from '../pipeline/load.js';
 import { readProblem } from '../read-problem.js';
-import { shownName } from '../printable.js';
+import { shownFromHere } from '../printable.js';
 import { MAX_DOCUMENT_BYTES, decodeDocument, tooLarge } from '../markdown/source-text.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { GivenFrontmatter, GivenPlaces } from '../pipeline/given-frontmatter.js';
@@ -23,11 +22,8 @@ export class ExitError extends Error {
   }
 }
 
-export function displayName(path: string): string {
-  const rel = relative(process.cwd(), path);
-  // Escaped: a name holding a newline forged lines in messages and commands in `plan --script`.
-  return shownName(rel === '' || rel.startsWith('..') ? path : rel);
-}
+/** A path as named from the current directory, escaped (`shownFromHere`). */
+export const displayName = shownFromHere;
 
 /**
  * Reads and validates a pipeline; prints every problem and exits 2 when it is not valid.

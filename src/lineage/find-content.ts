@@ -182,7 +182,8 @@ function treesHolding(meta: Metadata, id: string): { id: string; name: string }[
 function where(meta: Metadata, row: ResultRow): { job: string; pipeline: string | null } {
   // Prepared once (`bulk.statement`): the same bytes may be in thousands of places.
   const job = meta.runRows.maker(row.run_id, row.key);
-  const run = meta.bulk.statement('SELECT pipeline FROM runs WHERE id = ?').get(row.run_id) as { pipeline: string } | undefined;
+  const run = meta.bulk.statement('SELECT pipeline, place FROM runs WHERE id = ?').get(row.run_id) as { pipeline: string; place: string | null } | undefined;
   const m = fromResultRow(row).meta;
-  return { job: job?.job ?? (m.items.length > 0 ? `${m.step}[${m.items.join(',')}]` : m.step), pipeline: run?.pipeline ?? null };
+  // Where the document is now (a project moved with its store is found by its place).
+  return { job: job?.job ?? (m.items.length > 0 ? `${m.step}[${m.items.join(',')}]` : m.step), pipeline: run === undefined ? null : meta.runTable.documentAt(run) };
 }

@@ -1,3 +1,4 @@
+import { shownFromHere } from '../printable.js';
 import type { KeyRecord } from '../plan/key.js';
 import type { Metadata } from '../store/metadata.js';
 import type { SnapshotId } from '../store/snapshot-store.js';
@@ -89,9 +90,12 @@ export function readResults(meta: Metadata, jobs: readonly LineageProducer[], re
   for (const [run, lines] of byRun) {
     const keys = [...lines.keys()];
     const mine = documentOf(run);
+    // Named from the current directory, as the document is now: not as the run was started (`proj/p.md` from its parent).
+    const shown = (d: Document): string => shownFromHere(meta.runTable.documentAt(d));
+    const file = shown(mine);
     // Each result as this run made or reused it, not as a later run of the same key replaced it.
     for (const [i, json, started, ended, made, fate] of meta.outputs.shown(keys, run)) {
-      const [[kind, env, pin, network, inputs, variables = NONE, f, d], [recordedFile, recordedLine, col, command, host, version], outputs] = JSON.parse(json) as Parsed;
+      const [[kind, env, pin, network, inputs, variables = NONE, f, d], [, recordedLine, col, command, host, version], outputs] = JSON.parse(json) as Parsed;
       const key = keys[i]!;
       const dropped = fate === 'dropped';
       // Null for a record without them (an import has no `deps`), absent in an older row.
@@ -99,20 +103,20 @@ export function readResults(meta: Metadata, jobs: readonly LineageProducer[], re
       const deps = d ?? NONE;
       // Each object written whole, with the same fields in the same order: 10,000 of them are read at a time.
       if (made === run) {
-        results.set(run, key, { kind, env, pin, network, inputs, variables, files, deps, file: recordedFile, line: recordedLine, col, command, host, version, outputs, started, ended, run: made, dropped });
+        results.set(run, key, { kind, env, pin, network, inputs, variables, files, deps, file, line: recordedLine, col, command, host, version, outputs, started, ended, run: made, dropped });
         continue;
       }
       const line = lines.get(key)!;
       const theirs = documentOf(made);
       if (same(mine, theirs)) {
-        results.set(run, key, { kind, env, pin, network, inputs, variables, files, deps, file: recordedFile, line, col, command, host, version, outputs, started, ended, run: made, dropped });
+        results.set(run, key, { kind, env, pin, network, inputs, variables, files, deps, file, line, col, command, host, version, outputs, started, ended, run: made, dropped });
         continue;
       }
       // Another document's run made it: this run's document (its path from the store's directory), that run's job apart.
       // The column stays the recorded one, as for a moved block: a run keeps only the lines of its blocks.
       const maker = meta.runRows.maker(made, key);
-      const madeBy = { job: maker?.job ?? '', block: maker?.block ?? '', location: `${recordedFile}:${recordedLine}:${col}` };
-      results.set(run, key, { kind, env, pin, network, inputs, variables, files, deps, file: mine.place ?? mine.pipeline, line, col, command, host, version, outputs, started, ended, run: made, dropped, madeBy });
+      const madeBy = { job: maker?.job ?? '', block: maker?.block ?? '', location: `${shown(theirs)}:${recordedLine}:${col}` };
+      results.set(run, key, { kind, env, pin, network, inputs, variables, files, deps, file, line, col, command, host, version, outputs, started, ended, run: made, dropped, madeBy });
     }
   }
 }

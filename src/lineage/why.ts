@@ -10,7 +10,7 @@ import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
 import { byRunAndPath, consumersOf, consumersOfEach, producersOf, producersOfRead, storedProducersOf, type Producer, type Reader } from './find-content.js';
 import { lineageInRun, renderLineage, type LineageNode } from './lineage.js';
 import { listAt } from '../multimap.js';
-import { printable, shownName } from '../printable.js';
+import { printable, shownFromHere, shownName } from '../printable.js';
 import { appendAll } from '../fold.js';
 
 /** One job that produced the bytes of a file. */
@@ -117,7 +117,8 @@ export function whyContent(meta: Metadata, path: string, id: SnapshotId, depth =
   const produced = parts.found.map(({ p, entry }): Making => {
     const { record: r } = p;
     return {
-      job: p.job, block: r.meta.block, step: r.meta.step, location: `${r.meta.file}:${r.meta.line}:${r.meta.col}`,
+      // The document named from here, as it is now: not as the run was started (`proj/p.md` from its parent).
+      job: p.job, block: r.meta.block, step: r.meta.step, location: `${p.pipeline === null ? r.meta.file : shownFromHere(p.pipeline)}:${r.meta.line}:${r.meta.col}`,
       run: r.runId, pipeline: p.pipeline, started: new Date(r.started).toISOString(), command: r.meta.command,
       environment: r.record.env, key: r.key, path: p.path,
       lineage: lineageInRun(meta, r.runId, p.path, depth) ?? null,

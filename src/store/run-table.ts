@@ -60,6 +60,11 @@ export class RunTable {
     };
   }
 
+  /** Where a run's document is now: by its place when it has one (a project moved with its store), else the path it had. */
+  documentAt(d: { readonly pipeline: string; readonly place: string | null }): string {
+    return d.place === null ? d.pipeline : join(this.parent, d.place);
+  }
+
   /**
    * A run's log path as recorded (inside the store where it was then) in
    * the store where it is now: a store moved, or mounted elsewhere, still

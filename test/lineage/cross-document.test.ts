@@ -75,3 +75,30 @@ describe('a job cached from another document', () => {
     expect(jobs(after)).toEqual(jobs(JSON.parse(before) as Prov));
   });
 });
+
+describe('where a job is, as lineage names it: the document from the current directory, wherever the run was started from', () => {
+  let rig: Rig;
+  beforeEach(() => void (rig = new Rig('shark-located-')));
+  afterEach(() => rig.cleanup());
+
+  it('a run started from another directory: its jobs are at p.md:N from the document\'s own (they kept proj/p.md)', async () => {
+    rig.write('proj/p.md', '# T\n\n```shark-run\necho x > /data/a.txt\n```\n\n```shark-publish\n/data/a.txt\n```\n');
+    expect((await rig.shark(['run', 'proj/p.md'])).code).toBe(0);
+    const here = JSON.parse((await rig.shark(['lineage', 'p.md', '/data/a.txt', '--json'], { cwd: 'proj' })).stdout) as Node;
+    expect(here.location).toBe('p.md:4:1');
+    const why = JSON.parse((await rig.shark(['why', '_shark/a.txt', '--json'], { cwd: 'proj' })).stdout) as { files: { produced: { location: string }[] }[] };
+    expect(why.files.flatMap((f) => f.produced.map((m) => m.location))).toEqual(['p.md:4:1']);
+  });
+
+  it('two documents sharing a store: the one that made a result is named as it is from here, not as the making run was started', async () => {
+    rig.write('A/p.md', '# T\n\n## Make\n\n```shark-run\necho x > /data/x.txt\n```\n');
+    rig.write('B/p.md', '# T\n\n## Make\n\n```shark-run\necho x > /data/x.txt\n```\n\n## Use\n\n```shark-run\ncat /data/x.txt /data/x.txt > /data/y.txt\n```\n');
+    expect((await rig.shark(['run', 'p.md', '--store', '../store'], { cwd: 'A' })).code).toBe(0);
+    expect((await rig.shark(['run', 'p.md', '--store', '../store'], { cwd: 'B' })).code).toBe(0);
+    const top = JSON.parse((await rig.shark(['lineage', 'p.md', '/data/y.txt', '--store', '../store', '--json'], { cwd: 'B' })).stdout) as Node;
+    expect(top.location).toBe('p.md:12:1');
+    const made = top.inputs[0]!.from[0]!;
+    expect(made.location).toBe('p.md:6:1');
+    expect(made.madeBy).toEqual({ job: 'make', block: 'make', location: `${rig.path('A/p.md')}:6:1` });
+  });
+});

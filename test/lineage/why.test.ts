@@ -34,7 +34,7 @@ describe('shark why', () => {
     expect(answer.files).toHaveLength(1);
     const [file] = answer.files;
     expect(file!.id).toMatch(/^sha256x?:[0-9a-f]{64}$/);
-    expect(file!.produced.map((p) => [p.job, p.block, p.location, p.run, p.path])).toEqual([['report', 'report', 'p.md:18:1', 1, '/data/report.txt']]);
+    expect(file!.produced.map((p) => [p.job, p.block, p.location, p.run, p.path])).toEqual([['report', 'report', `${rig.path('p.md')}:18:1`, 1, '/data/report.txt']]);
     expect(file!.produced[0]!.pipeline).toBe(rig.path('p.md'));
     expect(file!.produced[0]!.environment).toMatch(/^host:/);
     expect(file!.produced[0]!.lineage.job).toBe('report');

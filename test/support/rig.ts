@@ -12,6 +12,8 @@ export interface SharkOptions {
   readonly timeoutMs?: number;
   /** A command that runs node for the test (`setpriv …`: shark as another user). */
   readonly wrap?: readonly string[];
+  /** Where it runs, relative to the rig's directory (the rig's directory by default). */
+  readonly cwd?: string;
 }
 
 export interface Ran {
@@ -67,7 +69,7 @@ export class Rig {
   start(args: readonly string[], options: SharkOptions = {}): { process: ChildProcess; ended: Promise<Ran> } {
     const [command, ...prefix] = [...(options.wrap ?? []), process.execPath];
     const child = spawn(command!, [...prefix, SHARK, ...args], {
-      cwd: this.dir,
+      cwd: options.cwd === undefined ? this.dir : join(this.dir, options.cwd),
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
