@@ -1,7 +1,9 @@
 import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { someOf } from '../counted.js';
 import { DOCKER_ID_PREFIX } from '../exec/docker/docker-environments.js';
+import { logFileName } from '../exec/run/context.js';
 import type { RunSession } from '../exec/executor.js';
 import { noRunsMessage, notARun } from '../lineage/runs.js';
 import { rowsNow, stepNow, stepsNamed, type RowNow } from '../lineage/rows-now.js';
@@ -68,7 +70,9 @@ export function logsCommand(io: Io): Command {
         io.stderr(`shark: \`${block}\` is environment ${block} (shark-build block ${env.blockId}): ${whyNotBuilt(run)}${imageBuiltIn(elsewhere, block!)}\n`);
         throw new ExitError(EXIT_FAILED);
       }
-      if (jobs.length === 0 && shownBuilds.length === 0) {
+      const cut = jobs.length === 0 && shownBuilds.length === 0 && run.status === 'interrupted' ? interruptedLogs(session, run.id, block!) : [];
+      for (const c of cut) show(io, `${c.job} (interrupted while it ran: its log so far)`, c.log);
+      if (jobs.length === 0 && shownBuilds.length === 0 && cut.length === 0) {
         io.stderr(`shark: ${noJob(elsewhere)}\n`);
         // A query that found nothing, as docs/cli.md says (2 is for invalid input).
         throw new ExitError(EXIT_FAILED);
@@ -86,6 +90,31 @@ export function logsCommand(io: Io): Command {
       closeSession(session);
     }
   });
+}
+
+/**
+ * The logs a run cut short left of `target`'s jobs: a job stopped by Ctrl-C
+ * has no row (it did not end), yet ran and wrote what a user stopping a long
+ * job wants to see. A map's jobs by their step's id and items, as their logs are named.
+ */
+function interruptedLogs(session: RunSession, runId: number, target: string): { job: string; log: string }[] {
+  const dir = join(session.store.metaDir, 'logs', String(runId));
+  const steps = stepsNamed(session.pipeline, target).steps;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const found: { job: string; log: string }[] = [];
+  for (const step of steps) {
+    const whole = logFileName(step.id);
+    if (names.includes(whole)) found.push({ job: step.id, log: join(dir, whole) });
+    // An item's log starts with its job id made readable: `area[a.txt]` as `area_a.txt_`… (context.ts logFileName).
+    const prefix = logFileName(`${step.id}[`).replace(/-[0-9a-f]{10}\.log$/, '');
+    for (const n of names.filter((n) => n.startsWith(prefix)).sort()) found.push({ job: n.replace(/-[0-9a-f]{10}\.log$/, ''), log: join(dir, n) });
+  }
+  return found;
 }
 
 /** One job's or build's log, headed `==> WHAT LOG-FILE`. */

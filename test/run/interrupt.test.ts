@@ -41,6 +41,21 @@ sh -c 'sleep 30; echo ${marker}' > /data/slow.txt
     expect(plan.jobs[1]!.reasons).toEqual(['no previous result']);
   });
 
+  it('logs shows what a job stopped by Ctrl-C printed so far, for a step and a map\'s items (it said the job did not run)', async () => {
+    rig.write('in/a.txt', 'a\n');
+    rig.write('l.md', `# L\n\n\`\`\`shark-import\nin/ /data/in/\n\`\`\`\n\n\`\`\`shark-run\necho progress one; echo started >> counter; sleep 30; echo x > /data/slow.txt\n\`\`\`\n\n\`\`\`shark-run\necho item $(cat /data/in/*); echo started >> counter; sleep 30; cp /data/in/* /data/out/+\n\`\`\`\n`);
+    const child = spawn(process.execPath, [SHARK, 'run', 'l.md', '-j', '2'], { cwd: rig.dir, stdio: ['ignore', 'ignore', 'ignore'] });
+    const t0 = Date.now();
+    while (rig.count() < 2 && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    expect(await new Promise<number | null>((r) => child.on('close', r))).toBe(130);
+    const step = await rig.shark(['logs', 'l.md', 'l-2']);
+    expect(step.code, step.stderr).toBe(0);
+    expect(step.stdout).toMatch(/^==> l-2 \(interrupted while it ran: its log so far\) .*\nprogress one\n$/);
+    const item = await rig.shark(['logs', 'l.md', 'l-3']);
+    expect(item.stdout).toMatch(/^==> l-3\[a\.txt\] \(interrupted while it ran: its log so far\) .*\nitem a\n$/);
+  }, 60_000);
+
   it('names the signal it stops on: SIGTERM is not Ctrl-C', async () => {
     rig.write('t.md', `# T\n\n\`\`\`shark-run\necho started >> counter; sleep 30; echo late > /data/slow.txt\n\`\`\`\n`);
     const stopped = async (signal: NodeJS.Signals): Promise<{ code: number | null; err: string }> => {

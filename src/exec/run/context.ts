@@ -34,6 +34,12 @@ export interface RunOptions {
   readonly attest?: (record: LineageRecord, job: string) => Promise<void>;
 }
 
+/** The name of a job's log in its run's log directory (`RunContext.logPath`). */
+export function logFileName(job: string): string {
+  const readable = job.replace(/[^A-Za-z0-9_.,[\]-]/g, '_').slice(0, 100);
+  return `${readable}-${sha256(job).slice(0, 10)}.log`;
+}
+
 /** The file that exists once a run whose logs are in `logsDir` stops starting jobs (RunContext.stopFlag). */
 export function stopFlagIn(logsDir: string): string {
   return join(logsDir, 'stopped');
@@ -140,9 +146,7 @@ export class RunContext {
    * hold (`a b` and `a_b`) never share a log.
    */
   logPath(job: Job): string {
-    const readable = job.id.replace(/[^A-Za-z0-9_.,[\]-]/g, '_').slice(0, 100);
-    const hash = sha256(job.id).slice(0, 10);
-    return join(this.logsDir, `${readable}-${hash}.log`);
+    return join(this.logsDir, logFileName(job.id));
   }
 
   /** The job's line in this run's record: what `logs` and `lineage` read. */
