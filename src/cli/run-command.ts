@@ -89,7 +89,10 @@ export function runCommand(io: Io): Command {
         ...(signingKey?.ok === true ? { attest: jobSigner(session.meta, session.store, signingKey.value, (m) => io.stderr(`shark: warning: ${m}\n`)) } : {}),
       }, logger));
       if (flags.output !== undefined) writeOutputFile(flags.output, executedDocument(session, summary.run), session, io.stderr);
-      if (summary.status === 'interrupted') throw new ExitError(EXIT_INTERRUPTED);
+      // A signal that came while a step held the process (a large publish copies without yielding) is heard here,
+      // before its listeners go: it was lost, and a stopped run exited 0.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (summary.status === 'interrupted' || controller.signal.aborted) throw new ExitError(EXIT_INTERRUPTED);
       if (summary.status === 'failed') throw new ExitError(EXIT_FAILED);
     } finally {
       process.off('SIGINT', onSignal);
