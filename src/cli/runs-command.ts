@@ -3,7 +3,7 @@ import { listRuns, noRunsMessage, renderRuns } from '../lineage/runs.js';
 import { readingByRun, withSessionOptions } from './common-options.js';
 import { EXIT_FAILED, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
-import { closeSession, openSession, type SessionFlags } from './session-setup.js';
+import { closeSession, openRecords, type SessionFlags } from './session-setup.js';
 
 export function runsCommand(io: Io): Command {
   return withSessionOptions(
@@ -13,7 +13,8 @@ export function runsCommand(io: Io): Command {
       .option('--json', 'print the runs as JSON'),
     readingByRun('it lists every run, whatever values each ran with'),
   ).action((file: string, flags: SessionFlags & { json?: boolean }) => {
-    const { session } = openSession(file, flags, io.stderr, false, 'read', true);
+    // Not the document: its runs are listed while it does not check.
+    const session = openRecords(file, flags, io.stderr);
     try {
       const runs = listRuns(session.meta, session.pipelinePath);
       if (flags.json) io.stdout(JSON.stringify({ runs }, null, 2) + '\n');

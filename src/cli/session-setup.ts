@@ -11,7 +11,7 @@ import { inputBindings, InvalidInput, type Session } from '../plan/session.js';
 import { openStore, type OpenedStore } from '../store/open-store.js';
 import { givenSecrets, secretValues } from './secrets.js';
 import { configRefutations, refuseConfigRefutations } from './config-refutations.js';
-import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport, openFailureCode, refuseReport, sourceOf } from './load-or-report.js';
+import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport, openFailureCode, refuseReport, requireReadable, sourceOf } from './load-or-report.js';
 import { storeSpec } from './find-store.js';
 import { importsOverStore, inputsOverStore } from './store-inputs.js';
 import { checkMemosAhead } from '../plan/step-memo.js';
@@ -124,16 +124,7 @@ export function openSession<T = void>(
   // Strict: a lock file silently reset would re-resolve every moving reference it pins.
   const lock = readLock(lockPath);
   if (!lock.ok) refuseReport([{ ...lock.diagnostic, file: displayName(lockPath) }], () => lock.source, stderr);
-  const spec = storeSpec(flags.store);
-  if (recorded && !storeExists(spec, pipelineDir)) {
-    stderr(`shark: this pipeline has not been run yet: there is no store at ${displayName(spec ?? join(pipelineDir, '.shark'))}\n`);
-    throw new ExitError(EXIT_FAILED);
-  }
-  const opened = openStore(spec, pipelineDir);
-  if (!opened.ok) {
-    stderr(`shark: error: ${opened.message}\n`);
-    throw new ExitError(openFailureCode(opened));
-  }
+  const opened = { value: openStoreFor(pipelineDir, flags, recorded, stderr) };
   if (plans) refusePublishIntoStore(pipeline, pipelineDir, opened.value, stderr);
   // The checks of the map steps' last results start now, on another core, before the inputs are read (below, and as they are hashed).
   if (plans) checkMemosAhead({ pipeline, pipelinePath, ...opened.value });
@@ -163,6 +154,32 @@ export function openSession<T = void>(
     secrets,
   };
   return { session, hostInputs: bound.paths, checked };
+}
+
+/** The store of a document, opened; for `recorded`, one that was never made is said (exit 1), not made. */
+function openStoreFor(pipelineDir: string, flags: SessionFlags, recorded: boolean, stderr: (s: string) => void): OpenedStore {
+  const spec = storeSpec(flags.store);
+  if (recorded && !storeExists(spec, pipelineDir)) {
+    stderr(`shark: this pipeline has not been run yet: there is no store at ${displayName(spec ?? join(pipelineDir, '.shark'))}\n`);
+    throw new ExitError(EXIT_FAILED);
+  }
+  const opened = openStore(spec, pipelineDir);
+  if (!opened.ok) {
+    stderr(`shark: error: ${opened.message}\n`);
+    throw new ExitError(openFailureCode(opened));
+  }
+  return opened.value;
+}
+
+/**
+ * The store a document's runs are recorded in, opened without reading the
+ * document: what its runs recorded is history, listed while the text does
+ * not check (mid-edit), as `git log` lists a broken work tree's.
+ */
+export function openRecords(file: string, flags: SessionFlags, stderr: (s: string) => void): OpenedStore & { readonly pipelinePath: string } {
+  requireReadable(file, stderr);
+  const pipelinePath = resolve(file);
+  return { ...openStoreFor(dirname(pipelinePath), flags, true, stderr), pipelinePath };
 }
 
 /** Reading what runs recorded needs no secret's value: the secrets options are only checked, as everywhere. */

@@ -102,3 +102,22 @@ describe('shark logs of a map item a run stopped before', () => {
     expect(ran.stderr).not.toContain('matches');
   });
 });
+
+describe('shark runs of a document mid-edit', () => {
+  let rig: Rig;
+  beforeAll(() => void (rig = new Rig()));
+  afterAll(() => rig.cleanup());
+
+  it('lists the runs though the document does not check now (it refused, exit 2, as if the history were the text\'s)', async () => {
+    rig.write('p.md', '# T\n\n```shark-run\necho x > /data/x.txt\n```\n');
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('p.md', '# T\n\n```shark-run\necho x > /data/x.txt\n```\n\n```shark-run\ncat /data/nope.txt > /data/y.txt\n```\n');
+    expect((await rig.shark(['check', 'p.md'])).code).toBe(2);
+    const ran = await rig.shark(['runs', 'p.md', '--json']);
+    expect(ran.stderr).toBe('');
+    expect(ran.code).toBe(0);
+    expect((JSON.parse(ran.stdout) as { runs: { run: number; status: string }[] }).runs.map((r) => [r.run, r.status])).toEqual([[1, 'ok']]);
+    // A document that is not there is still no pipeline: exit 2, as every command says it.
+    expect((await rig.shark(['runs', 'nope.md'])).code).toBe(2);
+  });
+});
