@@ -210,7 +210,8 @@ function mkdirs(dirs: readonly string[]): string[] {
 
 function runScript(step: RunStep, pipeline: Pipeline): string[] {
   const wildcards = step.inputs.filter((i) => i.pattern !== undefined);
-  const cd = step.cwd !== undefined ? `cd ${sq(step.cwd)} && ` : '';
+  // The script's own `set -eu` stops at a failed step; inside, a command runs as under `sh -c` (no -e, no -u), as Shark runs it.
+  const cd = `set +eu; ${step.cwd !== undefined ? `cd ${sq(step.cwd)} && ` : ''}`;
   if (wildcards.length === 0) {
     const body = renderScript(step, new Map(), undefined, '');
     return [...outputParents(step, pipeline), `(${cd}${step.command.includes('\n') ? `\n${body}\n` : body})`];

@@ -47,6 +47,18 @@ describe('the hand script does what run does', () => {
     expect(Object.keys(readTree(rig.path('_all'))).length).toBeGreaterThan(10);
   });
 
+  it('runs each command as sh -c does, without -e or -u: a failing first command or an unset variable stops nothing (the script stopped in silence)', async () => {
+    rig.write('in/a.txt', 'foo\n');
+    rig.write('in/b.txt', 'bar\n');
+    await bothWays([
+      '```shark-import', 'in/ /data/in/', '```', '',
+      '```shark-run', 'false; echo ok > /data/ok.txt', 'echo "[$UNSET_VAR_X]" > /data/u.txt', '```', '',
+      '```shark-run', 'for f in b a; do grep -c foo /data/in/$f.txt; done > /data/counts.txt', '```', '',
+      '```shark-run', 'false; cat /data/in/* > /data/per/+', '```', '',
+    ].join('\n'), ['/data/ok.txt', '/data/u.txt', '/data/counts.txt', '/data/per/']);
+    expect(rig.read('_all/counts.txt')).toBe('0\n1\n');
+  });
+
   it('makes the directories a step writes into, for plain steps and nested map items', async () => {
     rig.write('in/AVES/robin.json', 'r\n');
     rig.write('in/v1.2/noext', 'n\n');
