@@ -45,3 +45,16 @@ describe('cd into a /data directory', () => {
     ]);
   });
 });
+
+describe('a cd line sh would expand', () => {
+  it('is an error at its directory for ~, -, a variable or a command substitution (~ was dropped: the step ran in the document\'s directory; $WD failed as internal)', () => {
+    const { diagnostics } = loadPipeline('p.md', [
+      '---', 'WD: /tmp', '---', '```shark-run', 'cd ~', 'pwd > /data/a.txt', 'cd $WD', 'pwd > /data/b.txt', 'cd "$(dirname /x/y)"', 'pwd > /data/c.txt', 'cd -', 'pwd > /data/d.txt', '```', '',
+      '```shark-run', 'cd %{WD}', 'pwd > /data/e.txt', '```', '',
+    ].join('\n'));
+    expect(diagnostics.map((d) => `${d.at.line}:${d.at.col} ${d.message.replace(/:.*/, '')}`)).toEqual([
+      '5:4 `cd ~`', '7:4 `cd $WD`', '9:5 `cd $(dirname /x/y)`', '11:4 `cd -`',
+    ]);
+    expect(diagnostics[0]!.message).toBe("`cd ~`: a cd line's directory is taken as written, and Shark cannot expand `~` in it: write the directory (or %{NAME} for a frontmatter value), or cd inside the command (`cd ~ && …`)");
+  });
+});
