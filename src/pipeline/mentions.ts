@@ -121,7 +121,9 @@ function shapeMention(raw: string, start: number, word: Word, normal: DataPath, 
     const open = unclosedBracket(s);
     if (open >= 0) return { ok: false, at: at(from + n, open), message: `unclosed \`[\` in the wildcard \`${s}\`: close the set with \`]\`, as in \`[ab]*\`` };
   }
-  return { ok: true, mention: { path: dir, wildcard: { pattern: rest.filter((s) => s !== '').join('/'), ...span, ctx } } };
+  // A trailing slash (`/data/in/*/`) matches directories only, as in sh: kept on the pattern.
+  const dirsOnly = rest.length > 1 && rest[rest.length - 1] === '';
+  return { ok: true, mention: { path: dir, wildcard: { pattern: rest.filter((s) => s !== '').join('/') + (dirsOnly ? '/' : ''), ...span, ctx } } };
 }
 
 /** The normalised directory before a wildcard or `+`; `/data` itself when there is none (an error the caller reports). */

@@ -248,13 +248,17 @@ function mapDirectory(
  * level matched like the shell does; only directories are walked into.
  */
 function itemsOf(input: Input, id: SnapshotId, entriesOf: (id: SnapshotId) => readonly TreeEntry[] | undefined): Item[] {
-  const levels = input.pattern!.split('/').map(matcher);
+  // `*/`: directories only, as sh matches it.
+  const dirsOnly = input.pattern!.endsWith('/');
+  const levels = input.pattern!.replace(/\/$/, '').split('/').map(matcher);
   const found: Item[] = [];
   const walk = (tree: SnapshotId, level: number, prefix: string): void => {
     const match = levels[level]!;
     for (const e of entriesOf(tree) ?? []) {
       if (!match(e)) continue;
-      if (level === levels.length - 1) found.push({ input, name: prefix + e.name, id: e.id });
+      if (level === levels.length - 1) {
+        if (!dirsOnly || entriesOf(e.id) !== undefined) found.push({ input, name: prefix + e.name, id: e.id });
+      }
       else if (entriesOf(e.id) !== undefined) walk(e.id, level + 1, `${prefix}${e.name}/`);
     }
   };

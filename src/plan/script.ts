@@ -225,8 +225,10 @@ function runScript(step: RunStep, pipeline: Pipeline): string[] {
     items.set(`${w.path}/${w.pattern}`, `${v}_name`);
     lines.push(`${indent}for ${v} in ${sq(w.path)}/${w.pattern}; do`);
     lines.push(`${indent}  [ -e "$${v}" ] || continue`);
+    // `*/` matches directories only, each with its slash: the item is the directory.
+    if (w.pattern!.endsWith('/')) lines.push(`${indent}  ${v}=\${${v}%/}`);
     // An item several levels down is its path from the first wildcard on (`AVES/robin.geojson`).
-    lines.push(w.pattern!.includes('/') ? `${indent}  ${v}_name=\${${v}#${sq(w.path)}/}` : `${indent}  ${v}_name=$(basename "$${v}")`);
+    lines.push(w.pattern!.replace(/\/$/, '').includes('/') ? `${indent}  ${v}_name=\${${v}#${sq(w.path)}/}` : `${indent}  ${v}_name=$(basename "$${v}")`);
     indent += '  ';
   });
   lines.push(`${indent}plus_name="${wildcards.map((_, n) => `\${item${n + 1}_name}`).join('_')}"`);

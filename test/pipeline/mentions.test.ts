@@ -61,7 +61,8 @@ describe('findMentions', () => {
     expect(mentions(`calc /data/species/*/*.geojson '/data/a/*/b/[xy]*' /data/t/*/`)).toEqual([
       '/data/species/ map */*.geojson ("") @6',
       `/data/a/ map */b/[xy]* ("'") @33`,
-      '/data/t/ map * ("") @52',
+      // A trailing slash is kept: `*/` matches directories only.
+      '/data/t/ map */ ("") @52',
     ]);
     const [m] = findMentions(shellWords('calc /data/species/*/*.geojson'), (o) => ({ line: 1, col: o + 1 }));
     expect(m!.ok && 'calc /data/species/*/*.geojson'.slice(m.mention.wildcard!.start, m.mention.wildcard!.end)).toBe('*/*.geojson');

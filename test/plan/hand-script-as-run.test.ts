@@ -59,6 +59,14 @@ describe('the hand script does what run does', () => {
     expect(rig.read('_all/counts.txt')).toBe('0\n1\n');
   });
 
+  it('maps `*/` over directories only, as sh matches it (a file there was an item, and its job failed)', async () => {
+    rig.write('in/d1/q.txt', 'q\n');
+    rig.write('in/d2/r.txt', 'r\n');
+    rig.write('in/f.txt', 'f\n');
+    await bothWays(['```shark-import', 'in/ /data/in/', '```', '', '```shark-run', 'ls /data/in/*/ > /data/lsdir/+.lst', '```', ''].join('\n'), ['/data/lsdir/']);
+    expect(Object.keys(readTree(rig.path('_all'))).sort()).toEqual(['lsdir/d1.lst', 'lsdir/d2.lst']);
+  });
+
   it('makes the directories a step writes into, for plain steps and nested map items', async () => {
     rig.write('in/AVES/robin.json', 'r\n');
     rig.write('in/v1.2/noext', 'n\n');
