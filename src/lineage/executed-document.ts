@@ -44,13 +44,38 @@ export function executedDocument(session: Session, runId: number): string {
     const prefix = containerPrefix(lines[close - 1] ?? '');
     listAt(inserts, close).push(...text.map((l) => (l === '' ? prefix.trimEnd() : prefix + l) + cr));
   }
+  // An executed document run again: the notes an earlier run put after each block give way to this run's.
+  const earlier = new Set(pipeline.blocks.filter((b) => b.steps.length > 0).flatMap((b) => earlierNotes(lines, b.block.closeLine)));
   const out: string[] = [];
   lines.forEach((line, i) => {
-    out.push(line);
+    if (!earlier.has(i)) out.push(line);
     const extra = inserts.get(i + 1);
     if (extra !== undefined) out.push(...extra);
   });
   return out.join('\n');
+}
+
+/**
+ * The indexes of the lines an earlier run's notes take after the block that
+ * closes on line `close` (1-based): sets of a blank line, `<!-- shark: BLOCK,
+ * run N -->`, its comment lines, and the captured output's ```text block.
+ */
+function earlierNotes(lines: readonly string[], close: number): number[] {
+  const bare = (i: number): string => (lines[i] ?? '').replace(/\r$/, '').replace(/^[ \t>]*/, '');
+  const found: number[] = [];
+  let i = close;
+  while (bare(i) === '' && i < lines.length && /^<!-- shark: .*, run \d+ -->$/.test(bare(i + 1))) {
+    let j = i + 1;
+    while (/^<!-- .* -->$/.test(bare(j))) j++;
+    if (bare(j) === '' && bare(j + 1) === '```text') {
+      let end = j + 2;
+      while (end < lines.length && bare(end) !== '```') end++;
+      j = end + 1;
+    }
+    for (let k = i; k < j; k++) found.push(k);
+    i = j;
+  }
+  return found;
 }
 
 /**

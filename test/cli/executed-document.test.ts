@@ -55,3 +55,26 @@ describe('the executed document with a job that prints escape sequences', () => 
     }
   });
 });
+
+describe('an executed document run again with -o', () => {
+  let rig: Rig;
+  beforeEach(() => void (rig = new Rig('shark-executed-again-')));
+  afterEach(() => rig.cleanup());
+
+  it('has this run\'s notes in place of the earlier run\'s, also inside a quote (each run added a set, and two ok lines for one job)', async () => {
+    rig.write('in/a.txt', 'a\n');
+    rig.write('p.md', ['```shark-import', 'in/ /data/in/', '```', '', '```shark-run', 'cat /data/in/* | tee /data/out/+', '```', '', '> ```shark-run', '> echo quoted > /data/q.txt; echo said', '> ```', '> after', ''].join('\n'));
+    expect((await rig.shark(['run', 'p.md', '-o', 'out.md'])).code).toBe(0);
+    const first = rig.read('out.md');
+    rig.write('in/a.txt', 'b\n');
+    expect((await rig.shark(['run', 'out.md', '-o', 'out2.md'])).code).toBe(0);
+    const second = rig.read('out2.md');
+    const notes = (text: string): string[] => text.split('\n').filter((l) => /^(> )?<!-- shark: /.test(l));
+    expect(notes(second)).toHaveLength(notes(first).length);
+    expect(second.split('\n').filter((l) => /```text$/.test(l))).toHaveLength(2);
+    expect(second).not.toContain('\na\n');
+    expect(second).toContain('\nb\n');
+    expect(second).toContain('> after');
+    expect((await rig.shark(['check', 'out2.md'])).code).toBe(0);
+  });
+});
