@@ -117,17 +117,20 @@ function interruptedLogs(session: RunSession, runId: number, target: string): { 
   return found;
 }
 
-/** One job's or build's log, headed `==> WHAT LOG-FILE`. */
+/** One job's or build's log, headed `==> WHAT LOG-FILE`; `==> WHAT (printed nothing)` for an ok job's, never made. */
 function show(io: Io, what: string, log: string | null): void {
-  io.stdout(`==> ${what}${log ? ` ${log}` : ''}\n`);
-  if (log === null) return;
+  let text: string | undefined;
+  let problem: string | undefined;
   try {
-    // As the run's failure tails: colours at a terminal, no escape codes in a pipe or a file.
-    io.stdout(withoutEscapes(readFileSync(log, 'utf8'), process.stdout.isTTY === true));
+    text = log === null ? undefined : readFileSync(log, 'utf8');
   } catch (e) {
-    // A job that printed nothing has no log file.
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') io.stdout(`(cannot read the log: ${(e as Error).message})\n`);
+    // A job that printed nothing has no log file: its header names none (a path that cannot be opened).
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') problem = `(cannot read the log: ${(e as Error).message})\n`;
   }
+  io.stdout(`==> ${what}${log === null ? '' : text === undefined && problem === undefined ? ' (printed nothing)' : ` ${log}`}\n`);
+  // As the run's failure tails: colours at a terminal, no escape codes in a pipe or a file.
+  if (text !== undefined) io.stdout(withoutEscapes(text, process.stdout.isTTY === true));
+  if (problem !== undefined) io.stdout(problem);
 }
 
 /**

@@ -86,7 +86,7 @@ describe('an instance id with its axes in another order, or an axis of one value
     for (const id of ['total[SCALE=0.25,SCENARIO=urban]', 'total[SCENARIO=urban]']) {
       const r = await rig.shark(['logs', 'p.md', id]);
       expect([r.code, r.stderr]).toEqual([0, '']);
-      expect(r.stdout).toMatch(/^==> total\[SCENARIO=urban,SCALE=0\.25\] \(ok, line 23\) \S+\n[^=]*$/);
+      expect(r.stdout).toBe('==> total[SCENARIO=urban,SCALE=0.25] (ok, line 23) (printed nothing)\n');
     }
     const several = await rig.shark(['logs', 'p.md', 'total[SCALE=0.25]']);
     expect([several.code, several.stderr]).toEqual([2, 'shark: error: `total[SCALE=0.25]` leaves out the axis SCENARIO, and names 2 instances: did you mean `total[SCENARIO=urban,SCALE=0.25]` or `total[SCENARIO=rural,SCALE=0.25]`? (`total` names them all)\n']);
