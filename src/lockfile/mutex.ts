@@ -15,6 +15,8 @@ import { pidAlive } from '../store/liveness.js';
  */
 export const STALE_MS = 60_000;
 const GUARD_STALE_MS = 10_000;
+/** A lock file with no holder in it: its maker writes its pid right after creating it, so one this old died in between. */
+const EMPTY_STALE_MS = 5_000;
 const GIVE_UP_MS = 2 * STALE_MS;
 
 export type Locked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
@@ -80,7 +82,8 @@ function release(lockPath: string, ino: number): void {
 }
 
 function isStale(h: Holder): boolean {
-  if (Date.now() - h.mtimeMs > STALE_MS) return true;
+  const age = Date.now() - h.mtimeMs;
+  if (age > STALE_MS || (h.pid === undefined && h.host === undefined && age > EMPTY_STALE_MS)) return true;
   return h.host === hostname() && h.pid !== undefined && !pidAlive(h.pid);
 }
 
@@ -126,7 +129,7 @@ function inspect(lockPath: string): Holder | undefined {
     const st = fstatSync(fd);
     const buf = Buffer.alloc(256);
     const n = readSync(fd, buf, 0, buf.length, 0);
-    // Empty while its creator is between open and write: then only its age can make it stale.
+    // Empty while its creator is between open and write: only its age can make it stale (EMPTY_STALE_MS).
     const [pidText, host] = buf.subarray(0, n).toString('utf8').trim().split(/\s+/);
     const pid = /^[1-9][0-9]*$/.test(pidText ?? '') ? Number(pidText) : undefined;
     return { ino: st.ino, mtimeMs: st.mtimeMs, pid, host: host === '' ? undefined : host };

@@ -127,6 +127,15 @@ describe('updateLock', () => {
     expect(existsSync(`${path}.lock`)).toBe(false);
   });
 
+  it('takes over at once an empty lock some seconds old: its maker died before writing its pid (a run waited a minute)', () => {
+    writeFileSync(`${path}.lock`, '');
+    const old = (Date.now() - 10_000) / 1000;
+    utimesSync(`${path}.lock`, old, old);
+    const t0 = Date.now();
+    expect(updateLock(path, (lock) => void (lock.imports['a'] = { x: 1 })).ok).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+
   it('takes over a lock older than the bound, whoever holds it', () => {
     writeFileSync(`${path}.lock`, `${process.pid} some-other-host\n`);
     const old = (Date.now() - 3600_000) / 1000;
