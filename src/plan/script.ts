@@ -171,6 +171,8 @@ function publishCopy(from: string, published: string): string[] {
     ...(parent === '.' ? [] : [`mkdir -p ${at(parent)}`]),
     `rm -rf ${at(staged)}`,
     localCopy(from, staged, at(staged)),
+    // As run publishes: readable by all, written by the owner (0644, 0755 when executable), whatever the step's umask.
+    `chmod -R u+w,go-w,a+rX ${at(staged)}`,
     `rm -rf ${at(to)}`,
     `mv ${at(staged)} ${at(to)}`,
   ];

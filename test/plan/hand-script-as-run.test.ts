@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readTree } from '../imports/helpers.js';
@@ -57,6 +57,13 @@ describe('the hand script does what run does', () => {
       '```shark-run', 'false; cat /data/in/* > /data/per/+', '```', '',
     ].join('\n'), ['/data/ok.txt', '/data/u.txt', '/data/counts.txt', '/data/per/']);
     expect(rig.read('_all/counts.txt')).toBe('0\n1\n');
+  });
+
+  it('publishes with the modes run gives, whatever the step\'s umask (0600 was published as it was)', async () => {
+    await bothWays(['```shark-run', 'umask 077', 'mkdir -p /data/m/ && echo x > /data/m/f.txt && printf "#!/bin/sh\\n" > /data/m/run.sh && chmod u+x /data/m/run.sh', '```', ''].join('\n'), ['/data/m/']);
+    const mode = (p: string): string => (statSync(rig.path(p)).mode & 0o777).toString(8);
+    expect([mode('_run/m/f.txt'), mode('_run/m/run.sh')]).toEqual(['644', '755']);
+    expect([mode('_all/m/f.txt'), mode('_all/m/run.sh'), mode('_all/m')]).toEqual(['644', '755', '755']);
   });
 
   it('maps `*/` over directories only, as sh matches it (a file there was an item, and its job failed)', async () => {
