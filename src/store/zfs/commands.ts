@@ -41,8 +41,26 @@ const ANSWER_MS = 120_000;
 /** Runs the ZFS and mount commands, retrying while zfs-fuse says "busy", and classifies failures. */
 export class Commands {
   private readonly env = { ...process.env, LC_ALL: 'C' };
+  /** The end of the queue of this process's commands: one at a time (`exclusive`). */
+  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly bins: Readonly<Record<Tool, string>>) {}
+
+  /**
+   * Runs `f` when this process's earlier commands have ended, and the next
+   * after it: zfs-fuse deadlocked (every access to the pool hung, for good)
+   * when two jobs' `zfs create` and the first write into the new mounts ran
+   * at once. A job's commands between them (`createWorkspace`) use `runNow`.
+   */
+  exclusive<T>(f: () => Promise<T>): Promise<T> {
+    const turn = this.tail.then(f, f);
+    this.tail = turn.catch(() => undefined);
+    return turn;
+  }
+
+  run(tool: Tool, args: readonly string[], about: string): Promise<string> {
+    return this.exclusive(() => this.runNow(tool, args, about));
+  }
 
   /** The commands found in PATH (and the sbin directories), or why not. */
   static find(): ZfsResult<Commands> {
@@ -52,7 +70,8 @@ export class Commands {
     return { ok: true, value: new Commands({ zfs, zpool, mount: findBinary('mount') ?? 'mount', umount: findBinary('umount') ?? 'umount' }) };
   }
 
-  async run(tool: Tool, args: readonly string[], about: string): Promise<string> {
+  /** `run` without waiting for the queue: only inside `exclusive`. */
+  async runNow(tool: Tool, args: readonly string[], about: string): Promise<string> {
     for (let attempt = 0; ; attempt++) {
       // A wedged zfs-fuse leaves commands in uninterruptible sleep: stop waiting, say so.
       let timer: NodeJS.Timeout | undefined;

@@ -37,9 +37,12 @@ export function slug(text: string, max: number): string {
 export async function createWorkspace(core: ZfsCore, label: string): Promise<WsState> {
   const name = `${slug(label, 40)}-${randomBytes(4).toString('hex')}`;
   const dataset = `${core.dataset}/job/${name}`;
-  await core.cmd.run('zfs', ['create', ...ownership(), dataset], dataset);
   const root = `${core.mountpoint}/job/${name}`;
-  mkdirSync(join(root, 'data'), { recursive: true });
+  // The new mount's first write with its create, no other command of this process between (commands.ts `exclusive`).
+  await core.cmd.exclusive(async () => {
+    await core.cmd.runNow('zfs', ['create', ...ownership(), dataset], dataset);
+    mkdirSync(join(root, 'data'), { recursive: true });
+  });
   return { root, dataset, name, clones: new Clones(core, name), mounts: [], skeletons: [], snapshots: [] };
 }
 
