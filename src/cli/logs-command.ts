@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { someOf } from '../counted.js';
 import { DOCKER_ID_PREFIX } from '../exec/docker/docker-environments.js';
-import { logFileName } from '../exec/run/context.js';
+import { jobOfLogName, logFileName, readableLogName } from '../exec/run/context.js';
 import type { RunSession } from '../exec/executor.js';
 import { noRunsMessage, notARun } from '../lineage/runs.js';
 import { rowsNow, stepNow, stepsNamed, type RowNow } from '../lineage/rows-now.js';
@@ -110,9 +110,9 @@ function interruptedLogs(session: RunSession, runId: number, target: string): { 
   for (const step of steps) {
     const whole = logFileName(step.id);
     if (names.includes(whole)) found.push({ job: step.id, log: join(dir, whole) });
-    // An item's log starts with its job id made readable: `area[a.txt]` as `area_a.txt_`… (context.ts logFileName).
-    const prefix = logFileName(`${step.id}[`).replace(/-[0-9a-f]{10}\.log$/, '');
-    for (const n of names.filter((n) => n.startsWith(prefix)).sort()) found.push({ job: n.replace(/-[0-9a-f]{10}\.log$/, ''), log: join(dir, n) });
+    // An item's log starts with its job id made readable (`area[a.txt]`).
+    const prefix = readableLogName(`${step.id}[`);
+    for (const n of names.filter((n) => n.startsWith(prefix)).sort()) found.push({ job: jobOfLogName(n), log: join(dir, n) });
   }
   return found;
 }

@@ -124,26 +124,26 @@ export function openSession<T = void>(
   // Strict: a lock file silently reset would re-resolve every moving reference it pins.
   const lock = readLock(lockPath);
   if (!lock.ok) refuseReport([{ ...lock.diagnostic, file: displayName(lockPath) }], () => lock.source, stderr);
-  const opened = { value: openStoreFor(pipelineDir, flags, recorded, stderr) };
-  if (plans) refusePublishIntoStore(pipeline, pipelineDir, opened.value, stderr);
+  const opened = openStoreFor(pipelineDir, flags, recorded, stderr);
+  if (plans) refusePublishIntoStore(pipeline, pipelineDir, opened, stderr);
   // The checks of the map steps' last results start now, on another core, before the inputs are read (below, and as they are hashed).
-  if (plans) checkMemosAhead({ pipeline, pipelinePath, ...opened.value });
-  const overStore = plans ? inputsOverStore(pipeline, bound.paths, bindings, opened.value.store, places) : [];
+  if (plans) checkMemosAhead({ pipeline, pipelinePath, ...opened });
+  const overStore = plans ? inputsOverStore(pipeline, bound.paths, bindings, opened.store, places) : [];
   if (overStore.length > 0) {
-    closeSession(opened.value);
+    closeSession(opened);
     refuseBadBindings(pipeline, overStore, places, stderr);
   }
-  const importsOver = plans ? importsOverStore(pipeline, pipelineDir, opened.value.store) : [];
+  const importsOver = plans ? importsOverStore(pipeline, pipelineDir, opened.store) : [];
   if (importsOver.length > 0) {
-    closeSession(opened.value);
+    closeSession(opened);
     refuseBadBindings(pipeline, importsOver, undefined, stderr);
   }
   const session: RunSession = {
     pipeline,
     pipelinePath,
     pipelineDir,
-    store: opened.value.store,
-    meta: opened.value.meta,
+    store: opened.store,
+    meta: opened.meta,
     envs: createEnvironmentProvider(pipeline, { pipelinePath, update: flags.update ?? false, secrets: [...secrets.values()] }),
     lock: lock.lock,
     lockPath,

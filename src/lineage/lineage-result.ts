@@ -87,11 +87,11 @@ export function readResults(meta: Metadata, jobs: readonly LineageProducer[], re
   };
   // The same document: by its path, or its place when it moved with its store (as `runs` finds a document's runs).
   const same = (a: Document, b: Document): boolean => a.pipeline === b.pipeline || (a.place !== null && a.place === b.place);
+  // Named from the current directory, as the document is now: not as the run was started (`proj/p.md` from its parent).
+  const shown = (d: Document): string => shownFromHere(meta.runTable.documentAt(d));
   for (const [run, lines] of byRun) {
     const keys = [...lines.keys()];
     const mine = documentOf(run);
-    // Named from the current directory, as the document is now: not as the run was started (`proj/p.md` from its parent).
-    const shown = (d: Document): string => shownFromHere(meta.runTable.documentAt(d));
     const file = shown(mine);
     // Each result as this run made or reused it, not as a later run of the same key replaced it.
     for (const [i, json, started, ended, made, fate] of meta.outputs.shown(keys, run)) {

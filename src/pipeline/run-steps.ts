@@ -41,16 +41,16 @@ export function runSteps(
     const first = words[0]?.value;
     if (single && first === 'cd' && words.length <= 2) {
       const dir = words[1]?.value;
+      const dirAt = words[1] === undefined ? text.at : { line: text.lines[words[1].offsets[0]!]!, col: text.cols[words[1].offsets[0]!]! };
       // sh would expand these as the command runs; Shark sets the directory from the text (`~` was dropped, `$WD` looked for as a name).
       const expanded = dir === undefined ? undefined : /^[~-]|[$`]/.exec(dir)?.[0];
-      if (expanded !== undefined && words[1] !== undefined) {
-        const at = { line: text.lines[words[1].offsets[0]!]!, col: text.cols[words[1].offsets[0]!]! };
+      if (expanded !== undefined) {
         const what = expanded === '~' ? '`~`' : expanded === '-' ? '`-`' : 'a variable';
-        fail(at, `\`cd ${dir}\`: a cd line's directory is taken as written, and Shark cannot expand ${what} in it: write the directory (or %{NAME} for a frontmatter value), or cd inside the command (\`cd ${dir} && …\`)`);
+        fail(dirAt, `\`cd ${dir}\`: a cd line's directory is taken as written, and Shark cannot expand ${what} in it: write the directory (or %{NAME} for a frontmatter value), or cd inside the command (\`cd ${dir} && …\`)`);
         continue;
       }
-      cwd = dir === undefined || dir === '~' ? undefined : cwd !== undefined && !dir.startsWith('/') ? posix.join(cwd, dir) : dir;
-      cwdAt = words[1] === undefined ? text.at : { line: text.lines[words[1].offsets[0]!]!, col: text.cols[words[1].offsets[0]!]! };
+      cwd = dir === undefined ? undefined : cwd !== undefined && !dir.startsWith('/') ? posix.join(cwd, dir) : dir;
+      cwdAt = dirAt;
       continue;
     }
     if (single && first !== undefined && PRELUDE.has(first)) {

@@ -95,10 +95,10 @@ function refuseMissingSources(session: Session): void {
 function leftOutSource(session: Session, rel: string, leftOut: (rel: string) => boolean): string | undefined {
   const matches = isPattern(rel) ? globContext(session.pipelineDir, rel) : [rel];
   if (!matches.every(leftOut)) return undefined;
-  const publishing = session.pipeline.steps.find((s) => s.kind === 'publish' && publishedIn(publishedDirs({ steps: [s] }), rel) !== undefined);
-  if (publishing?.kind === 'publish') {
-    const dir = publishedDirs({ steps: [publishing] })[0]!;
-    return `is in ${dir}/, where the document publishes (shark-publish:${publishing.dir}): what a run publishes is never part of an environment`;
+  for (const s of session.pipeline.steps) {
+    if (s.kind !== 'publish') continue;
+    const dir = publishedIn(publishedDirs({ steps: [s] }), rel);
+    if (dir !== undefined) return `is in ${dir}/, where the document publishes (shark-publish:${s.dir}): what a run publishes is never part of an environment`;
   }
   if (ignoredAtRoot(rel.split('/')[0]!)) return `is in ${rel.split('/')[0]}, which is never part of a build context (the store, published results, version control and lock files)`;
   return isPattern(rel)

@@ -1,8 +1,8 @@
-import { isDirectoryOutput } from '../pipeline/pipeline.js';
 import { hostname } from 'node:os';
 import type { RunSession } from '../exec/executor.js';
 import { toResultRow, type LineageRecord } from '../lineage/record.js';
 import { isUnder } from '../pipeline/data-path.js';
+import { isDirectoryOutput } from '../pipeline/pipeline.js';
 import { splitCommands } from '../pipeline/shell-lines.js';
 import type { Job } from '../plan/jobs.js';
 import { keyOf } from '../plan/key.js';

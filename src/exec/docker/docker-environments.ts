@@ -211,10 +211,15 @@ export class DockerEnvironments {
   private inputsOf(name: string): BuildInputs {
     let inputs = this.inputs.get(name);
     if (inputs === undefined) {
-      inputs = buildInputs(this.environment(name).spec, this.contextDir, contextIgnore(this.contextDir, this.pipeline));
+      inputs = this.hashInputs(name);
       this.inputs.set(name, inputs);
     }
     return inputs;
+  }
+
+  /** The environment's inputs as its build context holds them now (`build-inputs.ts`). */
+  private hashInputs(name: string): BuildInputs {
+    return buildInputs(this.environment(name).spec, this.contextDir, contextIgnore(this.contextDir, this.pipeline));
   }
 
   private masked(text: string): string {
@@ -237,7 +242,7 @@ export class DockerEnvironments {
     }
     const { client } = connection;
     // Hashed now rather than from plan's memo: the build must record what it actually sent.
-    const inputs = buildInputs(this.environment(name).spec, this.contextDir, contextIgnore(this.contextDir, this.pipeline));
+    const inputs = this.hashInputs(name);
     this.inputs.set(name, inputs);
     const escape = inputs.outside[0];
     if (escape !== undefined) {

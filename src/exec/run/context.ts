@@ -34,10 +34,19 @@ export interface RunOptions {
   readonly attest?: (record: LineageRecord, job: string) => Promise<void>;
 }
 
-/** The name of a job's log in its run's log directory (`RunContext.logPath`). */
+/** The name of a job's log in its run's log directory (`RunContext.logPath`): its id made readable, then a hash of it. */
 export function logFileName(job: string): string {
-  const readable = job.replace(/[^A-Za-z0-9_.,[\]-]/g, '_').slice(0, 100);
-  return `${readable}-${sha256(job).slice(0, 10)}.log`;
+  return `${readableLogName(job)}-${sha256(job).slice(0, 10)}.log`;
+}
+
+/** What a job's log name starts with: its id, each character a file name cannot hold as `_`, cut at 100. */
+export function readableLogName(job: string): string {
+  return job.replace(/[^A-Za-z0-9_.,[\]-]/g, '_').slice(0, 100);
+}
+
+/** The job a log of `logFileName` is of, as readable as its name keeps it (`area[a.txt]`). */
+export function jobOfLogName(name: string): string {
+  return name.replace(/-[0-9a-f]{10}\.log$/, '');
 }
 
 /** The file that exists once a run whose logs are in `logsDir` stops starting jobs (RunContext.stopFlag). */

@@ -1,9 +1,9 @@
-import { isDirectoryOutput } from '../../pipeline/pipeline.js';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { toResultRow, type LineageRecord } from '../../lineage/record.js';
 import type { Position } from '../../diagnostics.js';
 import type { Job } from '../../plan/jobs.js';
+import { isDirectoryOutput } from '../../pipeline/pipeline.js';
 import { commandAsRun, keyOf } from '../../plan/key.js';
 import { cachedResult } from '../../plan/step-plan.js';
 import { readableToOwner } from '../../store/owner-access.js';
