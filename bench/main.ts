@@ -10,6 +10,7 @@ async function main(): Promise<void> {
     ['host', benchHost],
     ['scale', async () => (await import('./scale.js')).benchScale()],
     ['lineage', async () => (await import('./scale.js')).benchLineage()],
+    ['import', async () => (await import('./reimport.js')).benchReimport()],
     ['life', async () => (await import('./life.js')).benchLife()],
     ['store', async () => (await import('./store.js')).benchCommit()],
     ['docker', async () => (await import('./docker.js')).benchDocker()],
