@@ -2,6 +2,7 @@ import {
   chmodSync, copyFileSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, statSync,
 } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { exportStaging } from './export-staging.js';
 import { CasObjects } from './cas-objects.js';
 import { STORED_MTIME_MS, restoreModeAt } from './object-file.js';
@@ -21,6 +22,9 @@ import { linkWritten } from './cas-modified.js';
 import type { Collected, Freed, ModifiedInput, SnapshotId, SnapshotStore, StoreProblem, TreeEntry, Workspace } from './snapshot-store.js';
 import { TreeTable } from './tree-table.js';
 import { refuseSpecial } from './special-file.js';
+
+/** Files of one output stored at once: their syncs wait on the disk together (a 1,500-file import: 5.0 s one at a time). */
+const SYNCS_AT_ONCE = 8;
 
 /**
  * The embedded default store: files by the SHA-256 of their bytes, directories
@@ -78,27 +82,35 @@ export class CasStore implements SnapshotStore {
     if (inTheWay(ws.root, dirname(path)) !== undefined) return undefined;
     const full = ws.root + path;
     if (lstatSync(full, { throwIfNoEntry: false }) === undefined) return undefined;
-    return this.absorb(full, join(ws.root, 'data'), signal);
+    return this.absorb(full, join(ws.root, 'data'), signal, pLimit(SYNCS_AT_ONCE));
   }
 
   /**
    * Moves a file or tree into the store, returning its id. A file with other
    * hard links (to an input, or to a file outside the workspace) is copied:
    * the store never adopts, or changes the mode of, an inode it does not own.
-   * Each file is synced on its own (an await), so a `signal` aborted meanwhile is heard before the next.
+   * Each file is synced on its own, a few at once (`files`): one after the
+   * other, a 1,500-file import spent a third of its time waiting for the disk.
+   * A `signal` aborted meanwhile is heard before the next file starts; a
+   * directory's id is made once every file under it is settled, and the first
+   * failure among them is thrown then, none left storing behind it.
    */
-  private async absorb(full: string, workspaceData: string, signal: AbortSignal | undefined): Promise<SnapshotId> {
+  private async absorb(full: string, workspaceData: string, signal: AbortSignal | undefined, files: LimitFunction): Promise<SnapshotId> {
     signal?.throwIfAborted();
     const st = lstatSync(full);
     if (st.isSymbolicLink()) return `link:${storedLinkTarget(readlinkSync(full), workspaceData)}`;
     if (st.isDirectory()) {
-      const entries: TreeEntry[] = [];
-      for (const name of readdirSync(full)) entries.push({ name, id: await this.absorb(join(full, name), workspaceData, signal) });
-      return this.composeTree(entries);
+      const names = readdirSync(full);
+      const ids = await Promise.allSettled(names.map((name) => this.absorb(join(full, name), workspaceData, signal, files)));
+      const failed = ids.find((r) => r.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
+      return this.composeTree(names.map((name, i) => ({ name, id: (ids[i] as PromiseFulfilledResult<SnapshotId>).value })));
     }
     refuseSpecial(full, st);
-    if (st.nlink === 1) return this.objects.absorbFile(full, st);
-    return this.absorbCopy(full, st.mode & 0o777);
+    return files(() => {
+      signal?.throwIfAborted();
+      return st.nlink === 1 ? this.objects.absorbFile(full, st) : this.absorbCopy(full, st.mode & 0o777);
+    });
   }
 
   /** Copies a file into staging (a new inode the store owns) and stores the copy. */
