@@ -5,26 +5,17 @@ import { storedMode } from './file-modes.js';
 import { hashFileSync as hashFile } from './hash.js';
 import type { Metadata } from './metadata.js';
 import { CHANGED_WHILE_STORED, changedSince, STORED_MTIME_MS, glanceAt, hasStoredMode, markStored, objectPath, restoreModeAt, type UnsureObject } from './object-file.js';
-import { ObjectRecords, recordAt, sameRecord, type Recorded } from './object-records.js';
+import { ObjectRecords, sameRecord, type Recorded } from './object-records.js';
 import type { SnapshotId } from './snapshot-store.js';
-import { KIND, statAhead } from './stat-ahead.js';
+import { unsureAhead } from './objects-ahead.js';
 import { listable } from './unreadable.js';
 
 type Verdict = 'ok' | 'missing' | 'changed';
 
-/**
- * Objects are stat'ed on the worker this many at a time, and only when there
- * are at least AHEAD_MIN: as many as make a walk start the worker
- * (`content-id.ts`). Fewer are stat'ed here sooner than a worker starts: a
- * fully cached plan of 10,000 items waited ~120 ms idle for it (median of 15
- * in turns: 873 → 812 ms).
- */
-const STAT_SLICE = 4096;
 /** The folders of `objects/`: the first two hex digits of their objects' hashes. */
 const FAN_OUT = /^[0-9a-f]{2}$/;
 /** An object's name in its fan-out folder: the rest of its hash, `.x` for an executable. */
 const OBJECT_NAME = /^[0-9a-f]{62}(\.x)?$/;
-const AHEAD_MIN = 4 * STAT_SLICE;
 
 /**
  * The files of the content-addressed store: `objects/AB/CDEF…` named by the
@@ -229,7 +220,7 @@ export class CasObjects {
     // sound already (a run's inputs, just stored) are not stat'ed again.
     const unknown = this.sound.size === 0 ? ids : ids.filter((id) => !this.sound.has(id));
     // `remember: false`: the sound ones are not added to `sound` (a million cost ~1.8 s); the caller vouches for their tree.
-    const unsure = await this.unsureAhead(unknown, remember);
+    const unsure = await unsureAhead(this.dir, unknown, (id) => this.pathOf(id), remember ? (id) => this.trust(id) : undefined);
     return unsure === undefined ? this.checkMany(ids) : this.settle(ids, unsure);
   }
 
@@ -240,35 +231,6 @@ export class CasObjects {
    */
   async allSound(ids: readonly SnapshotId[]): Promise<boolean> {
     return (await this.checkManyAhead(ids, false)).every((v) => v === 'ok');
-  }
-
-  /** The objects the stat workers could not vouch for (`trust`ing the others when `remember`); undefined when too few for the workers. */
-  private async unsureAhead(ids: readonly SnapshotId[], remember: boolean): Promise<UnsureObject[] | undefined> {
-    // Each slice's names made when it is asked for: a million paths were held at once.
-    const slices = {
-      length: Math.ceil(ids.length / STAT_SLICE),
-      at: (k: number) => ids.slice(k * STAT_SLICE, (k + 1) * STAT_SLICE).map((id) => this.pathOf(id).slice(this.dir.length + 1)),
-    };
-    // Two workers: this thread only waits for them (and trusts what they saw).
-    const ahead = ids.length >= AHEAD_MIN ? statAhead(this.dir, slices, 16, 2, STORED_MTIME_MS) : undefined;
-    if (ahead === undefined) return undefined;
-    const unsure: UnsureObject[] = [];
-    try {
-      for (let k = 0; k < slices.length; k++) {
-        const stats = await ahead.get(k);
-        for (let i = 0; i < Math.min(STAT_SLICE, ids.length - k * STAT_SLICE); i++) {
-          const id = ids[k * STAT_SLICE + i]!;
-          const kind = stats.kind[i];
-          // Only a plain file can be the object; what the worker could not stat is looked at here.
-          if (kind === KIND.file && stats.mtimeMs[i] === STORED_MTIME_MS) {
-            if (remember) this.trust(id);
-          } else unsure.push({ id, seen: kind === KIND.file ? recordAt(stats, i) : kind === KIND.unknown ? 'again' : 'changed' });
-        }
-      }
-    } finally {
-      ahead.close();
-    }
-    return unsure;
   }
 
   /** Whether the objects a stat elsewhere could not vouch for (a tree's check on a worker) are sound once judged by their records. */
