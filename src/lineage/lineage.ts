@@ -46,6 +46,8 @@ export interface LineageNode {
   readonly dropped?: true;
   /** Each input with the jobs that wrote it (none for a host input, or when `--depth` cut it: `truncated`). */
   readonly inputs: readonly LineageInput[];
+  /** For the directory asked about: the run did not finish the steps that write it, so it holds only what some of their jobs wrote. */
+  readonly unfinished?: string;
 }
 
 export interface LineageInput {
@@ -212,8 +214,32 @@ export function lineageInRun(meta: Metadata, runId: number, path: string, depth 
     return node;
   };
   const { top } = data;
-  if (top.length === 1) return build(top[0]!, 0);
-  return groupOf(meta, path, byName(top).map((f) => build(f, 0)), runId);
+  const node = top.length === 1 ? build(top[0]!, 0) : groupOf(meta, path, byName(top).map((f) => build(f, 0)), runId);
+  // Only of a directory jobs wrote into: one job's own output is whole, whatever its step's other jobs did.
+  const note = top.length === 1 && path in node.outputs ? undefined : unfinished(meta, runId, path, top.map((f) => f.job));
+  return note === undefined ? node : { ...node, unfinished: note };
+}
+
+/**
+ * What a directory's lineage says when the run did not finish the steps whose
+ * jobs write it (a map item failed, Ctrl-C): `run 1 did not finish map: 1 of
+ * its 3 jobs did not end ok, …`; undefined when it finished them.
+ */
+function unfinished(meta: Metadata, runId: number, path: string, jobs: readonly string[]): string | undefined {
+  const begun = meta.runRows.begun(runId);
+  const steps = new Set<string>();
+  for (const job of jobs) {
+    // A map job is its step's id and its item in brackets (the item may hold brackets too); another job is its step.
+    let step = job;
+    for (let cut = job.lastIndexOf('['); !begun.has(step) && cut > 0; cut = job.lastIndexOf('[', cut - 1)) step = job.slice(0, cut);
+    if (begun.has(step)) steps.add(step);
+  }
+  const said = [...steps].flatMap((step) => {
+    const all = begun.get(step)!;
+    const missing = all - meta.runRows.endedOk(runId, step);
+    return missing > 0 ? [`${step}: ${missing} of its ${all} jobs did not end ok`] : [];
+  });
+  return said.length === 0 ? undefined : `run ${runId} did not finish ${said.join('; ')}, so ${path} holds only what the others wrote`;
 }
 
 /** Jobs in the order of their names (a map's items as `ls` lists them), not the order they ended in. */
@@ -231,6 +257,7 @@ export function renderLineage(node: LineageNode, describe: (id: string) => strin
   const walk = (n: LineageNode, indent: string): void => {
     if (n.kind === 'group') {
       lines.push(`${indent}${shownName(n.job)}  (${printable(n.command)})`);
+      if (n.unfinished !== undefined) lines.push(`${indent}  note: ${printable(n.unfinished)}`);
       const inner = indent + '  ';
       for (const from of n.inputs[0]?.from ?? []) walk(from, inner);
       return;
@@ -243,6 +270,7 @@ export function renderLineage(node: LineageNode, describe: (id: string) => strin
     }
     shown.add(n);
     lines.push(`${indent}${place}`);
+    if (n.unfinished !== undefined) lines.push(`${at}note: ${printable(n.unfinished)}`);
     lines.push(`${at}$ ${n.command.includes('\n') ? n.command.split('\n').join(`\n${indent}    `) : n.command}`);
     if (n.variables !== undefined) lines.push(`${at}with ${Object.entries(n.variables).map(([k, v]) => `${shownName(k)}=${shownValue(v)}`).join(' ')}`);
     if (n.network === 'host') lines.push(`${at}network: host (impure)`);

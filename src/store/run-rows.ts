@@ -114,6 +114,13 @@ export class RunRows {
     return this.stmts.jobsOf.get(run, step)?.jobs;
   }
 
+  /** How many of the jobs of `step` run `run` recorded ended ok or were cached (jobs it never reached, Ctrl-C, have no row; named rows count). */
+  endedOk(run: number, step: string): number {
+    // A step whose rows the run names of an earlier run (renamed since) was linked only once that run had them all ok.
+    const linked = this.stmts.source.get(run, step) === undefined ? 0 : this.stmts.jobsOf.get(run, step)?.jobs ?? 0;
+    return linked + this.stmts.count.get({ run, step })!.n - this.stmts.notOk.get(run, step)!.n;
+  }
+
   /** How many jobs each step run `run` began has (none for runs of an older Shark). */
   begun(run: number): Map<string, number> {
     return new Map(this.stmts.begun.all(run).map((r) => [r.step, r.jobs]));

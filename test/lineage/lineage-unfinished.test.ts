@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+
+/**
+ * `lineage` of a map's directory from a run that did not finish the map
+ * (an item failed, Ctrl-C) says so: the directory holds what the jobs that
+ * ended well wrote, not what the map would have made.
+ */
+const PIPELINE = `# Unfinished
+
+\`\`\`shark-import
+in/ /data/in/
+\`\`\`
+
+## Map
+
+\`\`\`shark-run
+grep -q c /data/in/*.txt && exit 3; cp /data/in/*.txt /data/out/+
+\`\`\`
+`;
+
+describe('shark lineage of a directory a run did not finish', () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = new Rig('shark-lineage-unfinished-');
+    rig.write('f.md', PIPELINE);
+    for (const name of ['a', 'b', 'c']) rig.write(`in/${name}.txt`, `${name}\n`);
+    expect((await rig.shark(['run', 'f.md', '-k'])).code).toBe(1);
+  });
+  afterAll(() => rig.cleanup());
+
+  it('says which step the run did not finish, in text and JSON', async () => {
+    const text = await rig.shark(['lineage', 'f.md', '/data/out/']);
+    expect(text.code).toBe(0);
+    expect(text.stdout.split('\n').slice(0, 2)).toEqual([
+      '/data/out  (2 jobs wrote /data/out)',
+      '  note: run 1 did not finish map: 1 of its 3 jobs did not end ok, so /data/out holds only what the others wrote',
+    ]);
+    const json = JSON.parse((await rig.shark(['lineage', 'f.md', '/data/out/', '--format', 'json'])).stdout) as { unfinished?: string };
+    expect(json.unfinished).toBe('run 1 did not finish map: 1 of its 3 jobs did not end ok, so /data/out holds only what the others wrote');
+  });
+
+  it('says nothing of it for one item of the directory, nor once a run finishes the map', async () => {
+    expect((await rig.shark(['lineage', 'f.md', '/data/out/a.txt'])).stdout).not.toMatch(/note:/);
+    rig.write('in/c.txt', 'fixed\n');
+    expect((await rig.shark(['run', 'f.md'])).code).toBe(0);
+    const after = await rig.shark(['lineage', 'f.md', '/data/out/']);
+    expect(after.stdout).toMatch(/^\/data\/out {2}\(3 jobs wrote \/data\/out\)\n {2}map\[a\.txt\]/);
+    expect(after.stdout).not.toMatch(/note:/);
+  });
+});
