@@ -15,6 +15,8 @@ export interface Ancestry {
   readonly id: string;
   readonly steps: readonly AncestryStep[];
   readonly hostInputs: ReadonlyMap<string, string>;
+  /** The run did not finish the steps that write the directory `path` (`LineageNode.unfinished`). */
+  readonly unfinished?: string;
 }
 
 /**
@@ -67,7 +69,7 @@ export function ancestryInRun(meta: Metadata, runId: number, path: string): Ance
   };
   seenBy(top);
   const id = top.kind === 'group' ? top.inputs[0]?.id ?? '' : top.outputs[path] ?? JSON.stringify(top.outputs);
-  return { run: runId, path, id, steps: [...steps.values()].map((s) => s.step), hostInputs };
+  return { run: runId, path, id, steps: [...steps.values()].map((s) => s.step), hostInputs, ...(top.unfinished !== undefined ? { unfinished: top.unfinished } : {}) };
 }
 
 /** A job in one version: the same job under another key is another step of an ancestry. */

@@ -29,6 +29,8 @@ export interface DiffAnswer {
   readonly summary: Readonly<Partial<Record<StepClass, number>>>;
   /** The runs compared that ran a subset of the sweep (`-e AXIS=V`), with the values they kept: what one left out reads as added or removed. */
   readonly subsets?: readonly { readonly run: number; readonly axes: Readonly<Record<string, readonly string[]>> }[];
+  /** The runs compared that did not finish the steps writing the directory compared, and what they left undone (`lineage`'s note). */
+  readonly unfinished?: readonly { readonly run: number; readonly note: string }[];
 }
 
 /**
@@ -51,8 +53,11 @@ export function diffAnswer(old: Ancestry, now: Ancestry, steps: readonly StepDif
     const axes = subsetOf(run);
     return axes === undefined ? [] : [{ run, axes }];
   });
+  // Each run once: a path compared with itself in one run (two content ids) says it once.
+  const unfinished = [old, now].filter((a, i) => a.unfinished !== undefined && (i === 0 || a.run !== old.run)).map((a) => ({ run: a.run, note: a.unfinished! }));
   return {
     ...(subsets.length > 0 ? { subsets } : {}),
+    ...(unfinished.length > 0 ? { unfinished } : {}),
     old: { run: old.run, path: old.path, id: old.id },
     new: { run: now.run, path: now.path, id: now.id },
     identical: steps.every((s) => s.class === 'same'),
@@ -73,6 +78,7 @@ export function renderDiff(d: DiffAnswer): string {
     const values = Object.entries(sub.axes).map(([name, v]) => `-e ${name}=${v.join(',')}`).join(' ');
     out.push(`note: run ${sub.run} ran a subset of the sweep (${values}): the values it left out read as added or removed`);
   }
+  for (const u of d.unfinished ?? []) out.push(`note: ${printable(u.note)}; the jobs it did not end well read as only in the other run`);
   const jobWidth = maxOf(d.steps, (s) => displayWidth(s.job), 0);
   const locWidth = maxOf(d.steps, (s) => displayWidth(s.location), 0);
   const classWidth = maxOf(d.steps, (s) => LABEL[s.class].length, 0);

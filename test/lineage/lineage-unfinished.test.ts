@@ -40,12 +40,17 @@ describe('shark lineage of a directory a run did not finish', () => {
     expect(json.unfinished).toBe('run 1 did not finish map: 1 of its 3 jobs did not end ok, so /data/out holds only what the others wrote');
   });
 
-  it('says nothing of it for one item of the directory, nor once a run finishes the map', async () => {
+  it('says nothing of it for one item of the directory, nor once a run finishes the map; diff notes the unfinished run', async () => {
     expect((await rig.shark(['lineage', 'f.md', '/data/out/a.txt'])).stdout).not.toMatch(/note:/);
     rig.write('in/c.txt', 'fixed\n');
     expect((await rig.shark(['run', 'f.md'])).code).toBe(0);
     const after = await rig.shark(['lineage', 'f.md', '/data/out/']);
     expect(after.stdout).toMatch(/^\/data\/out {2}\(3 jobs wrote \/data\/out\)\n {2}map\[a\.txt\]/);
     expect(after.stdout).not.toMatch(/note:/);
+    const diff = await rig.shark(['diff', 'f.md', '/data/out/', '--from', '1', '--to', '2']);
+    expect(diff.stdout.split('\n')[1]).toBe('note: run 1 did not finish map: 1 of its 3 jobs did not end ok, so /data/out holds only what the others wrote; the jobs it did not end well read as only in the other run');
+    expect(diff.stdout).toMatch(/only in new {2}map\[c\.txt\]/);
+    const json = JSON.parse((await rig.shark(['diff', 'f.md', '/data/out/', '--from', '1', '--to', '2', '--json'])).stdout) as { unfinished?: unknown };
+    expect(json.unfinished).toEqual([{ run: 1, note: 'run 1 did not finish map: 1 of its 3 jobs did not end ok, so /data/out holds only what the others wrote' }]);
   });
 });
