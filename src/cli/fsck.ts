@@ -5,7 +5,7 @@ import { Leases } from '../store/leases.js';
 import { openStore } from '../store/open-store.js';
 import { resultsReferencing } from '../store/referencing.js';
 import type { StoreProblem } from '../store/snapshot-store.js';
-import { displayName, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, ExitError, openFailureCode, requireReadable } from './load-or-report.js';
+import { displayName, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, ExitError, openFailureCode, refuseReadOnlyStore, requireReadable } from './load-or-report.js';
 import { storeSpec } from './find-store.js';
 import type { Io } from './main.js';
 import { configOption } from './apply-config.js';
@@ -46,6 +46,11 @@ export function fsckCommand(io: Io): Command {
         throw new ExitError(openFailureCode(opened));
       }
       const { store, meta } = opened.value;
+      if (flags.repair === true && meta.db.readonly) {
+        store.close();
+        meta.close();
+        refuseReadOnlyStore(meta, store.location, 'fsck --repair', io.stderr);
+      }
       const controller = new AbortController();
       const onSignal = (): void => controller.abort();
       // SIGTERM as Ctrl-C (a service manager's stop): 130, said, not a silent 143.

@@ -11,7 +11,7 @@ import { makeRoom } from '../store/make-room.js';
 import type { Metadata } from '../store/metadata.js';
 import { openStore } from '../store/open-store.js';
 import type { SnapshotId, SnapshotStore } from '../store/snapshot-store.js';
-import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport, openFailureCode } from './load-or-report.js';
+import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport, openFailureCode, refuseReadOnlyStore } from './load-or-report.js';
 import { realPath } from '../real-path.js';
 import { storeSpec } from './find-store.js';
 import { stepVariables } from './session-setup.js';
@@ -149,6 +149,10 @@ async function prepareGroup(io: Io, where: string, group: Group, del: boolean): 
     return openFailureCode(opened);
   }
   const { store, meta } = opened.value;
+  if (del && meta.db.readonly) {
+    release({ leases: undefined, store, meta });
+    refuseReadOnlyStore(meta, store.location, 'gc --delete', io.stderr);
+  }
   const leases = new Leases(meta);
   const refuse = (message: string, code: number): number => {
     io.stderr(`shark: error: ${message}\n`);
@@ -179,8 +183,8 @@ async function prepareGroup(io: Io, where: string, group: Group, del: boolean): 
   }
 }
 
-function release({ leases, store, meta }: Pick<Ready, 'leases' | 'store' | 'meta'>): void {
-  leases.releaseAll();
+function release({ leases, store, meta }: Pick<Ready, 'store' | 'meta'> & { readonly leases: Leases | undefined }): void {
+  leases?.releaseAll();
   store.close();
   meta.close();
 }

@@ -152,3 +152,15 @@ function sizeOf(path: string, read: number): number {
     return read;
   }
 }
+
+/**
+ * Stops a command that writes to the store (`shark run`, `gc --delete`,
+ * `fsck --repair`) before it writes anything, when the store is one this
+ * user may only read (a colleague's, read-only media): one line, exit 2.
+ * The commands that only read answer from such a store.
+ */
+export function refuseReadOnlyStore(meta: { readonly db: { readonly readonly: boolean } }, location: string, command: string, stderr: (s: string) => void): void {
+  if (!meta.db.readonly) return;
+  stderr(`shark: error: the store at ${displayName(location)} is read-only to you: \`shark ${command}\` writes to it (run it as the store's owner, or give it a store of its own: --store DIR)\n`);
+  throw new ExitError(EXIT_INVALID);
+}

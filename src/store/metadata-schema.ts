@@ -1,6 +1,8 @@
 /** The metadata database's tables and rows. */
 import Database from 'better-sqlite3';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
 
 /**
  * A result's outputs, as an object without a prototype: each map job's
@@ -135,6 +137,15 @@ const ADDED_COLUMNS: readonly [table: string, column: string, type: string][] = 
  * write transaction.
  */
 export function openDatabase(file: string, migrations: readonly ((db: Database.Database) => void)[]): Database.Database {
+  try {
+    return openShared(file, migrations);
+  } catch (e) {
+    if (!notWritable(e, file)) throw e;
+    return openReadOnly(file);
+  }
+}
+
+function openShared(file: string, migrations: readonly ((db: Database.Database) => void)[]): Database.Database {
   const db = new Database(file, { nativeBinding: nativeBinding() });
   try {
     // First: every statement after it, the switch to WAL included, waits for another process's lock instead of failing.
@@ -171,13 +182,62 @@ export function openAlone(file: string): Database.Database {
   return db;
 }
 
-let addon: string | undefined;
+/** Whether opening `file` for writing failed because this user may not write it or its directory (a colleague's store, read-only media). */
+function notWritable(e: unknown, file: string): boolean {
+  const code = (e as { code?: unknown }).code;
+  if (typeof code !== 'string' || !/^SQLITE_(READONLY|CANTOPEN)/.test(code) || !existsSync(file)) return false;
+  try {
+    accessSync(file, constants.W_OK);
+    accessSync(dirname(file), constants.W_OK);
+    return false;
+  } catch {
+    return true;
+  }
+}
 
 /**
- * better-sqlite3's compiled addon, named by its path: the package would
+ * A store this user can read but not write, opened only to be read (its
+ * `readonly` is then true: `run` and the other commands that write say so).
+ * SQLite reads a WAL database through the index file beside it, made by the
+ * first process to open it: where none can be made (the store's folder is
+ * not ours), the database is read as a file nothing changes (`immutable`),
+ * unless a run left writes in its `-wal` that only a writer can merge.
+ */
+function openReadOnly(file: string): Database.Database {
+  const direct = new Database(file, { readonly: true, fileMustExist: true, nativeBinding: nativeBinding() });
+  try {
+    direct.prepare('SELECT 1 FROM runs LIMIT 1').get();
+    return direct;
+  } catch {
+    direct.close();
+  }
+  if ((statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0) > 0) {
+    throw Object.assign(new Error(`it is read-only to you, and holds writes a run has not merged yet (${file}-wal): a run is in progress there, or one was killed; its owner's next shark command merges them`), { code: 'SQLITE_READONLY' });
+  }
+  return new Database(`file:${encodeURI(resolve(file))}?immutable=1`, { readonly: true, fileMustExist: true, nativeBinding: nativeBinding() });
+}
+
+let addon: unknown;
+
+/**
+ * better-sqlite3's compiled addon, loaded by its path: the package would
  * find it through `bindings`, which searches a dozen places for it from the
- * caller's stack (~1–2 ms of every command).
+ * caller's stack (~1–2 ms of every command). Loaded with URI file names
+ * allowed (`openReadOnly`'s `immutable`): every other name Shark opens is
+ * an absolute path, which no URI begins like.
  */
 function nativeBinding(): string {
-  return (addon ??= createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node'));
+  // The option takes the loaded addon too; its type names only a path.
+  if (addon !== undefined) return addon as string;
+  const had = process.env['SQLITE_USE_URI'];
+  // Read once, as the addon loads; not left in the environment the jobs inherit.
+  process.env['SQLITE_USE_URI'] = '1';
+  try {
+    const require = createRequire(import.meta.url);
+    addon = require(require.resolve('better-sqlite3/build/Release/better_sqlite3.node')) as unknown;
+  } finally {
+    if (had === undefined) delete process.env['SQLITE_USE_URI'];
+    else process.env['SQLITE_USE_URI'] = had;
+  }
+  return addon as string;
 }

@@ -223,6 +223,8 @@ export class Metadata {
   }
 
   noteCleanCheck(at: number): void {
+    // A store read-only to this user: the check is said, not noted (the next run's jobs read bytes checked again).
+    if (this.db.readonly) return;
     this.db.prepare("INSERT OR REPLACE INTO checks (name, at) VALUES ('clean', ?)").run(at);
   }
 

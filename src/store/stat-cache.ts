@@ -122,14 +122,15 @@ export class StatCache {
   }
 
   putTree(path: string, fingerprint: string, tree: string): void {
-    this.dirPut.run(path, fingerprint, tree);
+    // A store read-only to this user (metadata-schema.ts `openReadOnly`) caches nothing: its hashes are read each time.
+    if (!this.db.readonly) this.dirPut.run(path, fingerprint, tree);
   }
 
   /** Records hashes just read, in one transaction: those of files changed too recently are not kept (`settled`). */
   putMany(rows: readonly (readonly [path: string, st: FileStat, hash: string])[]): void {
     const now = BigInt(Date.now()) * 1_000_000n;
     rows = rows.filter(([, st]) => settled(st.ctimeNs, now));
-    if (rows.length === 0) return;
+    if (rows.length === 0 || this.db.readonly) return;
     this.db.transaction(() => {
       for (const [path, st, hash] of rows) this.put.run(path, st.size, st.mtimeNs, st.ctimeNs, st.ino, hash);
     })();

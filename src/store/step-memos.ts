@@ -40,7 +40,7 @@ type Row = { outputs: string; jobs: number; run_id: number | null; step: string 
 export class StepMemos {
   private readonly stmts;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     this.stmts = {
       get: db.prepare<[string], Row>('SELECT outputs, jobs, run_id, step FROM step_memos WHERE memo = ?'),
       put: db.prepare('INSERT OR REPLACE INTO step_memos (memo, outputs, jobs, run_id, step) VALUES (?, ?, ?, ?, ?)'),
@@ -67,10 +67,12 @@ export class StepMemos {
 
   /** Notes `memo` as the one `scope` came to last; the one already noted is not written again (each plan notes it). */
   setLast(scope: string, memo: string): void {
-    if (this.stmts.lastKey.get(scope) !== memo) this.stmts.setLast.run(scope, memo);
+    // A store read-only to this user keeps no memo: the plan walks the step's jobs each time.
+    if (!this.db.readonly && this.stmts.lastKey.get(scope) !== memo) this.stmts.setLast.run(scope, memo);
   }
 
   put(memo: string, outputs: ReadonlyMap<string, SnapshotId>, jobs: number, source?: { run: number; step: string }): void {
+    if (this.db.readonly) return;
     this.stmts.put.run(memo, JSON.stringify(Object.fromEntries(outputs)), jobs, source?.run ?? null, source?.step ?? null);
   }
 
