@@ -1,4 +1,4 @@
-import { copyFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { inTheWay } from '../../store/safe-path.js';
 import type { ExecOutcome, ExecRequest } from '../executor.js';
@@ -88,7 +88,8 @@ export function takeOver(old: Adoptable, req: ExecRequest): void {
     mkdirSync(dirname(to), { recursive: true });
     // The run prepared an empty directory for a map's shared output: the old one replaces it.
     if (lstatSync(to, { throwIfNoEntry: false })?.isDirectory() === true && readdirSync(to).length === 0) rmSync(to, { recursive: true });
-    renameSync(from, to);
+    const moved = moveOutput(from, to);
+    if (moved !== undefined) refused.push(`shark: ${o.path} not taken over: ${moved}`);
   }
   try {
     copyFileSync(old.logPath, req.logPath);
@@ -96,4 +97,26 @@ export function takeOver(old: Adoptable, req: ExecRequest): void {
     // A job that printed nothing has no log.
   }
   if (refused.length > 0) appendToLog(req.logPath, refused.join('\n'));
+}
+
+/**
+ * Moves an adopted output; why it could not be, when it could not. On the ZFS
+ * store each job has a dataset of its own, which no rename leaves (EXDEV):
+ * the output is copied over then, links as they are (they are judged as the
+ * job's own when it is stored), and what could not be copied is left out.
+ */
+function moveOutput(from: string, to: string): string | undefined {
+  try {
+    renameSync(from, to);
+    return undefined;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+  }
+  try {
+    cpSync(from, to, { recursive: true, verbatimSymlinks: true, errorOnExist: true, force: false, preserveTimestamps: true });
+    return undefined;
+  } catch (e) {
+    rmSync(to, { recursive: true, force: true });
+    return (e as Error).message;
+  }
 }
