@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -191,6 +192,15 @@ describe.skipIf(missing !== undefined)('ZFS store', () => {
       expect(noDs.ok ? '' : noDs.message).toContain(`create it with \`zfs create ${PARENT}/missing-${RUN}\``);
       const bad = openStore('zfs:', '/tmp');
       expect(bad.ok ? '' : bad.message).toMatch(/expected zfs:POOL\/DATASET/);
+    });
+
+    it('refuses a pool\'s root dataset, changing nothing of the pool', () => {
+      const pool = PARENT.split('/')[0]!;
+      const setuid = (): string => execFileSync('zfs', ['get', '-H', '-o', 'value,source', 'setuid', pool], { encoding: 'utf8' }).trim();
+      const before = setuid();
+      const root = openStore(`zfs:${pool}`, '/tmp');
+      expect(root.ok ? '' : root.message).toBe(`cannot open the store zfs:${pool}: zfs:${pool} is no ZFS dataset name: expected zfs:POOL/DATASET, each part letters, digits, '_', '-', ':' and '.', and none . or ..`);
+      expect(setuid()).toBe(before);
     });
   });
 });
