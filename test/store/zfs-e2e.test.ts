@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bindMountsUnder } from '../../src/store/zfs/collect.js';
 import { Rig, SHARK, toRun } from '../support/rig.js';
-import { datasetsUnder, destroyDataset } from './zfs-datasets.js';
+import { createDataset, datasetsUnder, destroyDataset } from './zfs-datasets.js';
 import { makeSuiteDataset, skipZfs, suiteDataset, zfsTestFile } from './zfs-test-file.js';
 
 /**
@@ -94,12 +94,18 @@ describe.skipIf(skipZfs(missing))('shark run on a ZFS store', () => {
   it('collects with shark gc on ZFS', async () => {
     rig.write('items/a.txt', 'item a.txt, changed\n');
     expect((await rig.shark(args('run'))).code).toBe(0);
+    // Datasets Shark did not make (no shark:pid), in its areas: a user's notes, a clone made to look at a result. gc leaves them.
+    const mine = [`${ds}/in/team-notes`, `${ds}/job/my-inspection`];
+    for (const name of mine) expect((await createDataset(name)).ok).toBe(true);
     const dry = await rig.shark(['gc', 'p.md', '--store', store]);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(/would free [1-9]\d* objects?, [\d.]+ MB/);
     const real = await rig.shark(['gc', 'p.md', '--store', store, '--delete']);
     expect(real.stdout).toMatch(/freed [1-9]\d* objects?/);
     expect((await rig.shark(['gc', 'p.md', '--store', store])).stdout).toMatch(/would free 0 objects/);
+    expect(dry.stdout + dry.stderr).not.toMatch(/working folders/);
+    expect((await datasetsUnder(ds, 'filesystem')).filter((d) => mine.includes(d))).toEqual(mine);
+    for (const name of mine) await destroyDataset(name);
     expect((await rig.plan('p.md', '--store', store, '-i', 'items=items')).summary.run).toBe(0);
   });
 });

@@ -117,10 +117,15 @@ export function bindMountsUnder(dir: string): string[] {
   return found.sort().reverse();
 }
 
-/** Whether a dataset belongs to a job or ingest still running (`mine`: of this process), here or on another host. */
+/**
+ * Whether gc must leave a dataset: it belongs to a job or ingest still
+ * running (`mine`: of this process), here or on another host, or Shark did
+ * not make it (no `shark:pid`: a user's clone made to look at a result, a
+ * dataset of their own under `in/`), which is never gc's to destroy.
+ */
 export function inUse(props: Map<string, string>, mine: () => boolean): boolean {
   const pid = Number(props.get('shark:pid'));
-  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (!Number.isInteger(pid) || pid <= 0) return true;
   if (props.get('shark:host') !== hostname()) return true;
   return pid === process.pid ? mine() : pidAlive(pid);
 }
