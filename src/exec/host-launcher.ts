@@ -4,6 +4,7 @@ import { accessSync, closeSync, constants, openSync, statSync, writeSync } from 
 import { resolve } from 'node:path';
 import { guardProcessGroup } from './watchdog.js';
 import { SecretMask } from './secret-mask.js';
+import { writeFailure } from '../store/full-disk.js';
 import { singleQuoted as sq } from '../pipeline/shell-words.js';
 import type { Queued } from './executor.js';
 
@@ -189,7 +190,7 @@ export class Launcher {
       c.fd ??= openSync(c.log, 'a');
       for (let at = 0; at < out.length;) at += writeSync(c.fd, out, at);
     } catch (e) {
-      c.lost = (e as Error).message;
+      c.lost = writeFailure(e);
     }
   }
 
@@ -203,7 +204,7 @@ export class Launcher {
       try {
         closeSync(c.fd);
       } catch (e) {
-        c.lost ??= (e as Error).message;
+        c.lost ??= writeFailure(e);
       }
     }
     if (!this.dead && this.jobs.length === 0) this.idle();
