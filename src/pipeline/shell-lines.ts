@@ -81,6 +81,10 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
     while (end > 0 && /\s/.test(chars[end - 1]!) && chars[end - 2] !== '\\') end--;
     let start = 0;
     while (start < end && /\s/.test(chars[start]!)) start++;
+    // A command sent to the background ends its step at once: what it writes comes after its outputs were stored.
+    if (end > start && chars[end - 1] === '&' && !/[&\\>]/.test(chars[end - 2] ?? '')) {
+      problems.push({ at: { line: lines[end - 1]!, col: cols[end - 1]! }, message: BACKGROUND });
+    }
     if (end > start) {
       commands.push({
         text: chars.slice(start, end).join(''),
@@ -226,13 +230,13 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
         i++;
         continue;
       }
-      if (ch === '<' && text[i + 1] === '<' && text[i + 2] !== '<') {
+      if (ch === '<' && text[i + 1] === '<' && text[i + 2] !== '<' && text[i - 1] !== '<' && !inArithmetic(text.slice(0, i))) {
         endWord({ line: src.line, col });
-        const m = /^<<(-?)\s*(['"]?)([^\s'"<>;&|]+)\2/.exec(text.slice(i));
-        if (m !== null) {
-          heredocs.push({ delim: m[3]!, stripTabs: m[1] === '-', at: { line: src.line, col } });
-          for (let k = 0; k < m[0].length; k++) push(text[i + k]!, src.line, colOf(src, offset + i + k));
-          i += m[0].length;
+        const m = heredocWord(text.slice(i));
+        if (m !== undefined) {
+          heredocs.push({ delim: m.delim, stripTabs: m.stripTabs, at: { line: src.line, col } });
+          for (let k = 0; k < m.length; k++) push(text[i + k]!, src.line, colOf(src, offset + i + k));
+          i += m.length;
           commandPosition = false;
           continue;
         }
@@ -300,4 +304,42 @@ function endsWithOperator(chars: readonly string[]): boolean {
   const last = chars[end - 1];
   if (last === '|') return true;
   return last === '&' && chars[end - 2] === '&';
+}
+
+/** Why a command ending in `&` is refused. */
+const BACKGROUND = '`&` runs this command in the background: its step would end at once, its outputs stored before the command wrote them (each command is a step of its own); run it in the foreground, or start commands and wait for them on one line (`a & b & wait`)';
+
+/** Whether a `<<` after `before` (its line so far) is a shift inside `$(( … ))`, not a here-document. */
+function inArithmetic(before: string): boolean {
+  return before.lastIndexOf('$((') > before.lastIndexOf('))');
+}
+
+/**
+ * The here-document operator at the start of `s` and its delimiter as sh
+ * reads it: the word after `<<` (or `<<-`), quotes and backslashes removed
+ * (`'END OF NOTES'`, `\EOF`, `E"O"F`, `""`); undefined when no word follows.
+ */
+function heredocWord(s: string): { length: number; delim: string; stripTabs: boolean } | undefined {
+  const op = /^<<(-?)[ \t]*/.exec(s)!;
+  let i = op[0].length;
+  let delim = '';
+  let quoted = false;
+  while (i < s.length && !/[ \t<>;&|()]/.test(s[i]!)) {
+    const c = s[i]!;
+    if (c === "'" || c === '"') {
+      const end = s.indexOf(c, i + 1);
+      if (end < 0) return undefined;
+      delim += s.slice(i + 1, end);
+      quoted = true;
+      i = end + 1;
+    } else if (c === '\\' && i + 1 < s.length) {
+      delim += s[i + 1]!;
+      quoted = true;
+      i += 2;
+    } else {
+      delim += c;
+      i++;
+    }
+  }
+  return delim === '' && !quoted ? undefined : { length: i, delim, stripTabs: op[1] === '-' };
 }

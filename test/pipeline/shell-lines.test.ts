@@ -37,6 +37,26 @@ function expectStepsAsSh(bodies: string[]): void {
 }
 
 describe('splitCommands', () => {
+  it('reads the delimiter of a here-document as sh does: quoted with spaces, backslash-quoted, partly quoted', () => {
+    // The body of `<<'END OF NOTES'` was run as commands of its own (on the host).
+    expectStepsAsSh([
+      "cat <<'END OF NOTES'\ntouch /nonexistent/x\nEND OF NOTES",
+      'cat <<\\EOF\n$HOME\nEOF',
+      'cat <<E\\OF\n$HOME\nEOF',
+      'cat <<"EO"F\nbody\nEOF',
+    ]);
+    expect(commands("cat <<'END OF NOTES' > f\ntouch x\nEND OF NOTES")).toHaveLength(1);
+  });
+
+  it('takes `<<` inside $(( )) for a shift, not a here-document', () => {
+    expectStepsAsSh(['echo $((1 << 20))', 'echo $((1<<2))']);
+  });
+
+  it('refuses a command sent to the background, at its `&`: its step would end before it wrote anything', () => {
+    expect(problems('sh -c "sleep 1; seq 3" > g.txt &\nwait')).toEqual([`10:32: ${'`&` runs this command in the background: its step would end at once, its outputs stored before the command wrote them (each command is a step of its own); run it in the foreground, or start commands and wait for them on one line (`a & b & wait`)'}`]);
+    expect(commands('a & b & wait\ntrue && echo x\necho 2>&1\necho \\&')).toHaveLength(4);
+  });
+
   it('gives one command per line and drops blank lines', () => {
     expect(commands('echo a\n\n   \necho b\n')).toEqual(['echo a', 'echo b']);
     expect(commands('')).toEqual([]);
