@@ -1,5 +1,6 @@
 import type { Position } from '../diagnostics.js';
 import { colOf, type SourceLine } from '../markdown/document.js';
+import { heredocWord, inArithmetic } from './heredoc-word.js';
 
 /**
  * One logical shell command of a run block: prompts stripped, `\`-newline
@@ -308,38 +309,3 @@ function endsWithOperator(chars: readonly string[]): boolean {
 
 /** Why a command ending in `&` is refused. */
 const BACKGROUND = '`&` runs this command in the background: its step would end at once, its outputs stored before the command wrote them (each command is a step of its own); run it in the foreground, or start commands and wait for them on one line (`a & b & wait`)';
-
-/** Whether a `<<` after `before` (its line so far) is a shift inside `$(( … ))`, not a here-document. */
-function inArithmetic(before: string): boolean {
-  return before.lastIndexOf('$((') > before.lastIndexOf('))');
-}
-
-/**
- * The here-document operator at the start of `s` and its delimiter as sh
- * reads it: the word after `<<` (or `<<-`), quotes and backslashes removed
- * (`'END OF NOTES'`, `\EOF`, `E"O"F`, `""`); undefined when no word follows.
- */
-function heredocWord(s: string): { length: number; delim: string; stripTabs: boolean } | undefined {
-  const op = /^<<(-?)[ \t]*/.exec(s)!;
-  let i = op[0].length;
-  let delim = '';
-  let quoted = false;
-  while (i < s.length && !/[ \t<>;&|()]/.test(s[i]!)) {
-    const c = s[i]!;
-    if (c === "'" || c === '"') {
-      const end = s.indexOf(c, i + 1);
-      if (end < 0) return undefined;
-      delim += s.slice(i + 1, end);
-      quoted = true;
-      i = end + 1;
-    } else if (c === '\\' && i + 1 < s.length) {
-      delim += s[i + 1]!;
-      quoted = true;
-      i += 2;
-    } else {
-      delim += c;
-      i++;
-    }
-  }
-  return delim === '' && !quoted ? undefined : { length: i, delim, stripTabs: op[1] === '-' };
-}
