@@ -20,7 +20,8 @@ export function parseFrontmatter(
   diagnostics: Diagnostic[],
 ): Frontmatter | undefined {
   const counter = new LineCounter();
-  const doc = parseDocument(yamlText, { lineCounter: counter, prettyErrors: false });
+  // A lone CR ends a line, as it does for the markdown around it (YAML reads it so; the `yaml` package does not): as LF, every offset stays.
+  const doc = parseDocument(yamlText.replace(/\r(?!\n)/g, '\n'), { lineCounter: counter, prettyErrors: false });
   const posOf = (offset: number): Position => {
     const p = counter.linePos(offset);
     return { line: firstLine + p.line - 1, col: p.col };

@@ -12,6 +12,12 @@ function read(yaml: string) {
 }
 
 describe('parseFrontmatter', () => {
+  it('reads lines ended by a lone CR as lines, as the markdown around it is read', () => {
+    const { fm, diagnostics } = read('A: 1\rB: 2\rA: 3\r');
+    expect(diagnostics).toEqual(['4:1: `A` is given twice (first at line 2)']);
+    expect(read('A: 1\rB: two\r').fm?.variables.get('B')).toBe('two');
+  });
+
   it('says what is wrong with YAML it does not take: aliases, binary values, absurd nesting', () => {
     expect(read('A: &x hello\nB: *x\nC: *nope\nT: [a, *x]\n').diagnostics).toEqual([
       '3:4: frontmatter key `B`: YAML aliases (`*name`) are not supported: write the value itself',
