@@ -15,7 +15,7 @@ export function heredocWord(s: string): { length: number; delim: string; stripTa
   let i = op[0].length;
   let delim = '';
   let quoted = false;
-  while (i < s.length && !/[ \t<>;&|()]/.test(s[i]!)) {
+  while (i < s.length && !/[ \t\n<>;&|()]/.test(s[i]!)) {
     const c = s[i]!;
     if (c === "'" || c === '"') {
       const end = s.indexOf(c, i + 1);

@@ -1,3 +1,5 @@
+import { heredocWord, inArithmetic } from './heredoc-word.js';
+
 /** How a character is quoted in the shell text, which decides how to splice text in at that place. */
 export type QuoteContext = '' | "'" | '"';
 
@@ -131,10 +133,11 @@ export function shellWords(text: string): Word[] {
         finish();
       }
       if (ch === '<' && text[i + 1] === '<') {
-        const m = /^<<(<?)(-?)\s*(['"]?)([^\s'"<>;&|]+)\3/.exec(text.slice(i));
-        if (m !== null && m[1] === '') {
-          heredocs.push(m[4]!);
-          i += m[0].length;
+        // Read as shell-lines.ts reads it (`<<'END OF NOTES'`, `<<\EOF`): a here-string `<<<` names no delimiter.
+        const m = text[i + 2] === '<' || inArithmetic(text.slice(0, i)) ? undefined : heredocWord(text.slice(i));
+        if (m !== undefined) {
+          heredocs.push(m.delim);
+          i += m.length;
           continue;
         }
         i += text[i + 2] === '<' ? 3 : 2;

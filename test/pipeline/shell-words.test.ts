@@ -7,6 +7,12 @@ function words(text: string): string[] {
 }
 
 describe('shellWords', () => {
+  it('leaves out the body of a here-document whose delimiter is quoted as sh allows (spaces, a backslash)', () => {
+    expect(words("cat <<'END OF NOTES' > /data/n.txt\nsee /data/x.txt\nEND OF NOTES")).toEqual(['cat#0', '/data/n.txt[out]#0']);
+    expect(words('cat <<\\EOF > /data/n.txt\n/data/x.txt\nEOF')).toEqual(['cat#0', '/data/n.txt[out]#0']);
+    expect(words('echo $((1 << 2)) > /data/n.txt').filter((w) => w.startsWith('/data/'))).toEqual(['/data/n.txt[out]#4']);
+  });
+
   it('splits on blanks and removes quotes and escapes', () => {
     expect(words(`echo 'a b'"c d" e\\ f ""`)).toEqual(['echo#0', 'a bc d#0', 'e f#0', '#0']);
     expect(words(`echo "a \\"q\\" \\$x \\n"`)).toEqual(['echo#0', 'a "q" $x \\n#0']);
