@@ -222,10 +222,11 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
         continue;
       }
       const prev = chars[chars.length - 1];
-      if (ch === '#' && word === '' && (prev === undefined || /[\s;&|()]/.test(prev))) {
+      // Blanks are space and tab, as sh has them: a no-break space (Option+Space) or U+3000 is part of a word.
+      if (ch === '#' && word === '' && (prev === undefined || /[ \t\n;&|()]/.test(prev))) {
         break;
       }
-      if (/\s/.test(ch)) {
+      if (ch === ' ' || ch === '\t') {
         endWord({ line: src.line, col });
         push(ch, src.line, col);
         i++;

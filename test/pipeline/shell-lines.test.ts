@@ -48,6 +48,12 @@ describe('splitCommands', () => {
     expect(commands("cat <<'END OF NOTES' > f\ntouch x\nEND OF NOTES")).toHaveLength(1);
   });
 
+  it('splits words at spaces and tabs only, as sh does: a # after a no-break space is no comment', () => {
+    expect(commands('echo "item" \u00a0#1 > /data/a.txt')).toEqual(['echo "item" \u00a0#1 > /data/a.txt']);
+    expect(commands('echo x > /data/a.txt\u3000# note')).toEqual(['echo x > /data/a.txt\u3000# note']);
+    expect(commands('echo x\t# note')).toEqual(['echo x']);
+  });
+
   it('takes `<<` inside $(( )) for a shift, not a here-document', () => {
     expectStepsAsSh(['echo $((1 << 20))', 'echo $((1<<2))']);
   });
