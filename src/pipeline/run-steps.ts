@@ -53,7 +53,8 @@ export function runSteps(
       cwdAt = dirAt;
       continue;
     }
-    if (single && first !== undefined && PRELUDE.has(first)) {
+    // `NAME=value` alone sets a variable for the commands after it in sh, as `export` does here; a step of its own did nothing.
+    if (single && first !== undefined && (PRELUDE.has(first) || words.every(isAssignment))) {
       prelude.push(text.text);
       continue;
     }
@@ -208,3 +209,9 @@ function parseTimeout(value: string | true | undefined): number | undefined | nu
   return value === true ? null : durationSeconds(value) ?? null;
 }
 
+
+/** Whether a word is an assignment (`NAME=value`) as sh reads one: a name, unquoted, then `=`. */
+function isAssignment(w: Word): boolean {
+  const eq = w.value.indexOf('=');
+  return eq > 0 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(w.value.slice(0, eq)) && w.contexts.slice(0, eq + 1).every((c) => c === '');
+}

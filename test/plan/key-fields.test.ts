@@ -137,6 +137,12 @@ describe('key fields through shark plan --json', () => {
     expect([job.status, job.reasons]).toEqual(['run', ['export/set lines changed']]);
   });
 
+  it('prelude: an assignment alone on its line, carried to the commands after it as sh does', async () => {
+    const job = await edited(doc({ pre: 'GREETING=1' }), doc({ pre: 'GREETING=2' }));
+    expect([job.status, job.reasons]).toEqual(['run', ['export/set lines changed']]);
+    expect((await rig.plan('p.md')).jobs).toHaveLength(1);
+  });
+
   it('variables', async () => {
     const job = await edited(doc({ front: 'GREETING: hi' }), doc({ front: 'GREETING: hello' }));
     expect([job.status, job.reasons]).toEqual(['run', ['variable GREETING changed (hi → hello)']]);
