@@ -4,6 +4,7 @@ import type { RunSession } from '../exec/executor.js';
 import { importerFor } from '../imports/registry.js';
 import { importLockKey, updateLock } from '../lockfile.js';
 import { parseMarkdown } from '../markdown/parse.js';
+import { findReferences } from '../pipeline/axes.js';
 import { parseImportLine } from '../pipeline/import-clause.js';
 import { findMentions, type Mention } from '../pipeline/mentions.js';
 import { runSteps } from '../pipeline/run-steps.js';
@@ -204,8 +205,11 @@ export class ShellSession {
   /** The command as a run step of the current environment (for its /data paths, /data alone too), or why it cannot run. */
   private executable(typed: string): RunStep | string {
     const tag = this.env === undefined ? 'shark-run' : `shark-run:${this.env}`;
-    const fence = '`'.repeat(Math.max(3, ...[...typed.matchAll(/`+/g)].map((m) => m[0].length + 1)));
-    const parsed = parseMarkdown(this.docName, `${fence}${tag}\n${typed}\n${fence}\n`);
+    // `%{NAME}` is replaced as a document's is: the command ran with it as text, keyed as the saved step replaced.
+    const text = withValues(typed, new Map(this.session.variables));
+    if (!text.ok) return text.message;
+    const fence = '`'.repeat(Math.max(3, ...[...text.value.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+    const parsed = parseMarkdown(this.docName, `${fence}${tag}\n${text.value}\n${fence}\n`);
     const block = parsed.document.blocks[0];
     if (block === undefined) return 'not a command';
     const problems: string[] = [];
@@ -231,4 +235,17 @@ export class ShellSession {
     mkdirSync(dir, { recursive: true });
     return join(dir, `shell-${this.commands}.log`);
   }
+}
+
+/** A command typed at the prompt with each `%{NAME}` replaced by the value of scalar key (or `-e`) NAME, as a document's. */
+function withValues(typed: string, values: ReadonlyMap<string, string>): { ok: true; value: string } | { ok: false; message: string } {
+  const found = findReferences(typed);
+  if (!found.ok) return { ok: false, message: found.message };
+  let value = typed;
+  for (const ref of [...found.refs].reverse()) {
+    const v = values.get(ref.name);
+    if (v === undefined) return { ok: false, message: `unknown \`%{${ref.name}}\`: at the prompt it names a scalar frontmatter key or an -e value (${[...values.keys()].join(', ') || 'the document has none'})` };
+    value = value.slice(0, ref.start) + v + value.slice(ref.end);
+  }
+  return { ok: true, value };
 }

@@ -42,3 +42,15 @@ it('a second session running the same command with other bytes saves a document 
   expect((await rig.shark(['run', 'b.md'])).code).toBe(0);
   expect(rig.read('_shark/t.txt').trim()).toBe(second);
 });
+
+it('replaces %{NAME} at the prompt as a document does: the result stored under the saved step\'s key is what that step makes (it held the literal %{V})', async () => {
+  rig.write('f.md', '---\nV: hello\n---\n```shark-run\necho %{V} > /data/a.txt\n```\n');
+  expect((await rig.shark(['run', 'f.md'])).code).toBe(0);
+  const shell = new BatchShell(rig, ['f.md', '--save', 'g.md']);
+  shell.send('echo %{V} > /data/b.txt\necho %{NOPE} > /data/c.txt\n');
+  const ended = await shell.end();
+  expect(ended.stdout + ended.stderr).toContain('unknown `%{NOPE}`: at the prompt it names a scalar frontmatter key or an -e value (V)');
+  const ran = await rig.shark(['run', 'g.md']);
+  expect(ran.code, ran.stderr).toBe(0);
+  expect(rig.read('_shark/b.txt')).toBe('hello\n');
+});
