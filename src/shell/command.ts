@@ -4,7 +4,7 @@ import type { Io } from '../cli/main.js';
 import { openShell, type ShellFlags } from './open.js';
 import { repl, type Ending } from './repl.js';
 import { collect } from '../cli/common-options.js';
-import { EXIT_FAILED, EXIT_INTERRUPTED, ExitError } from '../cli/load-or-report.js';
+import { displayName, EXIT_FAILED, EXIT_INTERRUPTED, ExitError } from '../cli/load-or-report.js';
 import { closedOutput } from '../cli/process-guards.js';
 import { nothingToSave, save } from './save.js';
 import type { ShellSession } from './session.js';
@@ -33,7 +33,7 @@ export function shellCommand(io: Io): Command {
         if (ending === 'stopped') {
           // Stopped part way (a script's later lines never ran): no document of it overwrites anything.
           // Stopped by a reader that closed stdout (`| head`), nobody pressed Ctrl-C: it ends quietly (process-guards.ts).
-          if (!closedOutput()) io.stderr(`shark: interrupted${flags.save === undefined ? '' : `: nothing saved to ${flags.save}`}\n`);
+          if (!closedOutput()) io.stderr(`shark: interrupted${flags.save === undefined ? '' : `: nothing saved to ${displayName(flags.save)}`}\n`);
           throw new ExitError(EXIT_INTERRUPTED);
         }
         if (flags.save !== undefined) saveOnExit(shell, flags.save, io);
@@ -52,7 +52,7 @@ export function shellCommand(io: Io): Command {
 function saveOnExit(shell: ShellSession, path: string, io: Io): void {
   // A session that made no step has nothing a document could hold: said, not an error.
   if (nothingToSave(shell)) {
-    io.stdout(`nothing saved to ${path}: the session made no step\n`);
+    io.stdout(`nothing saved to ${displayName(path)}: the session made no step\n`);
     return;
   }
   const saved = save(shell, path, true);

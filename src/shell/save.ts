@@ -5,6 +5,7 @@ import { loadPipeline } from '../pipeline/load.js';
 import { isDirectory, writeError } from '../writable-path.js';
 import { contributing } from './history.js';
 import type { ShellSession } from './session.js';
+import { displayName } from '../cli/load-or-report.js';
 
 /** What `:save` (or `--save` on exit) did: the lines to show, or why nothing was written. */
 export type Saved = { readonly ok: true; readonly report: string } | { readonly ok: false; readonly why: string };
@@ -36,7 +37,7 @@ export function save(shell: ShellSession, path: string, force: boolean): Saved {
   shell.savedTo.add(resolve(path));
   const steps = contributing(shell.history);
   for (const s of steps) shell.savedSteps.add(s.n);
-  const lines = [`saved ${path}: ${stepCount(steps.length)}`];
+  const lines = [`saved ${displayName(path)}: ${stepCount(steps.length)}`];
   for (const p of shell.publishable().unlisted) lines.push(`shark: warning: ${p} is not in the shark-publish block: a publish block splits paths on spaces`);
   const locked = saveLock(shell, path);
   if (locked !== undefined) lines.push(`shark: warning: ${locked}`);

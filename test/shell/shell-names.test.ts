@@ -48,3 +48,18 @@ it(':save takes the rest of the line as the file name: spaces, quotes, ~/ (each 
   expect(rig.read('my doc.md')).toContain('echo a > /data/a.txt');
   expect(rig.read('home/h.md')).toContain('echo a > /data/a.txt');
 });
+
+it('shows a --save name holding an escape escaped, as every other name: it reached the terminal raw', async () => {
+  const rig = new Rig('shark-shell-save-name-');
+  try {
+    rig.write('f.md', '# F\n\n```shark-run\necho a > /data/a.txt\n```\n');
+    expect((await rig.shark(['run', 'f.md'])).code).toBe(0);
+    const shell = new BatchShell(rig, ['f.md', '--save', 'o\x1b[2Jut.md']);
+    shell.send('');
+    const ended = await shell.end();
+    expect(ended.stdout, ended.stderr).toContain('nothing saved to "o\\u001b[2Jut.md": the session made no step');
+    expect(ended.stdout).not.toContain('\x1b');
+  } finally {
+    rig.cleanup();
+  }
+});
