@@ -1,7 +1,7 @@
 import type { LinkFollower } from './content-id.js';
 import { misrecordedTree } from './cas-verify.js';
 import type { Metadata } from './metadata.js';
-import type { Collected, SnapshotId, SnapshotStore, StoreProblem, TreeEntry, Workspace } from './snapshot-store.js';
+import type { Collected, Freed, SnapshotId, SnapshotStore, StoreProblem, TreeEntry, Workspace } from './snapshot-store.js';
 import { TreeTable } from './tree-table.js';
 import { ZfsCatalog, type ZfsRef } from './zfs/catalog.js';
 import { collect, inUse } from './zfs/collect.js';
@@ -100,6 +100,12 @@ export class ZfsStore implements SnapshotStore, ZfsCore {
 
   ingest(hostPath: string, links?: LinkFollower): Promise<SnapshotId> {
     return ingest(this, hostPath, links);
+  }
+
+  /** Why the data of `id` is gone, when gc freed it (or a dead gc was freeing it): not damage. */
+  freed(id: SnapshotId): Freed | undefined {
+    if (id.startsWith('link:') || this.has(id)) return undefined;
+    return this.meta.freed.why(id);
   }
 
   locate(id: SnapshotId): ZfsRef | undefined {

@@ -106,6 +106,10 @@ describe.skipIf(skipZfs(missing))('shark run on a ZFS store', () => {
     expect(dry.stdout + dry.stderr).not.toMatch(/working folders/);
     expect((await datasetsUnder(ds, 'filesystem')).filter((d) => mine.includes(d))).toEqual(mine);
     for (const name of mine) await destroyDataset(name);
+    // What gc destroyed is freed, not damage: an export of the run that made it says so, and fsck finds nothing.
+    const crate = await rig.shark(['export', 'crate', 'p.md', '--run', '1', '-o', rig.path('crate1'), '--store', store]);
+    expect(crate.stderr).toMatch(/in run 1 was freed by `shark gc`/);
+    expect((await rig.shark(['fsck', '--store', store])).code).toBe(0);
     expect((await rig.plan('p.md', '--store', store, '-i', 'items=items')).summary.run).toBe(0);
   });
 });

@@ -194,6 +194,15 @@ describe.skipIf(missing !== undefined)('ZFS store', () => {
       expect(bad.ok ? '' : bad.message).toMatch(/expected zfs:POOL\/DATASET/);
     });
 
+    it('refuses a store inside another store\'s areas, whose gc destroyed its meta/ as a killed run\'s leftover', async () => {
+      const outer = await freshDataset();
+      open(outer);
+      const inner = openStore(`zfs:${outer}/job`, '/tmp');
+      expect(inner.ok ? '' : inner.message).toBe(`cannot open the store zfs:${outer}/job: zfs:${outer}/job is inside the store zfs:${outer} (its job/ area, whose datasets that store's runs and gc make and destroy): name a dataset outside it`);
+      expect(await datasetsUnder(`${outer}/job`, 'filesystem')).toEqual([]);
+      await destroyDataset(outer);
+    });
+
     it('refuses a pool\'s root dataset, changing nothing of the pool', () => {
       const pool = PARENT.split('/')[0]!;
       const setuid = (): string => execFileSync('zfs', ['get', '-H', '-o', 'value,source', 'setuid', pool], { encoding: 'utf8' }).trim();

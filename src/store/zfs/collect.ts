@@ -152,6 +152,13 @@ export async function collect(
   for (const id of keep) mark(id);
   const plan = planCollect(core.dataset, await inventory(core), wanted, busy);
   if (!dryRun) {
+    // Recorded first, as the directory store does, so that the exports and lineage say freed, not damaged; and the
+    // snapshots forgotten before they are destroyed: a gc killed among its destroys left fsck reporting as missing
+    // what it had destroyed on purpose. One it could not destroy (a clone of it is busy) is unwanted still, and
+    // the next gc, which lists what the pool holds, destroys it.
+    const doomed = plan.destroy.flatMap((d) => d.guids);
+    core.meta.freed.mark(doomed.flatMap((g) => core.catalog.contentsOf(g).map((c) => c.content)), 'gc');
+    core.catalog.forget(doomed);
     for (const target of plan.unmount) await unmount(core.cmd, target);
     for (const ds of plan.clones) await core.cmd.run('zfs', ['destroy', ds], ds).catch(() => undefined);
   }

@@ -2,6 +2,7 @@
 
 export type ZfsFailure =
   | { readonly reason: 'bad-spec'; readonly spec: string }
+  | { readonly reason: 'inside-store'; readonly spec: string; readonly store: string; readonly area: string }
   | { readonly reason: 'no-zfs' }
   | { readonly reason: 'no-daemon'; readonly detail: string }
   | { readonly reason: 'permission'; readonly command: string }
@@ -20,6 +21,8 @@ export function failureMessage(f: ZfsFailure): string {
   switch (f.reason) {
     case 'bad-spec':
       return `${f.spec} is no ZFS dataset name: expected zfs:POOL/DATASET, each part letters, digits, '_', '-', ':' and '.', and none . or ..`;
+    case 'inside-store':
+      return `${f.spec} is inside the store zfs:${f.store} (its ${f.area}/ area, whose datasets that store's runs and gc make and destroy): name a dataset outside it`;
     case 'no-zfs':
       return 'the zfs command was not found (install OpenZFS or zfs-fuse; looked in PATH, /sbin, /usr/sbin)';
     case 'no-daemon':

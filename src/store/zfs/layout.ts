@@ -33,6 +33,8 @@ export function layOut(spec: string): ZfsResult<Layout> {
   const pool = dataset.split('/')[0]!;
   const pools = cmd.runSync('zpool', ['list', '-H', '-o', 'name', pool], pool);
   if (!pools.ok) return pools;
+  const above = storeAbove(cmd, parts);
+  if (above !== undefined) return { ok: false, error: { reason: 'inside-store', spec, ...above } };
   const got = cmd.getSync('mountpoint,mounted,setuid', [dataset]);
   if (!got.ok) return got;
   const props = got.value.get(dataset);
@@ -53,6 +55,20 @@ export function layOut(spec: string): ZfsResult<Layout> {
     if (guid !== undefined && name.includes('@') && RESULT_AREAS.some((a) => name.startsWith(`${dataset}/${a}/`))) live.set(guid, name);
   }
   return { ok: true, value: { dataset, mountpoint, cmd, live } };
+}
+
+/**
+ * The store whose areas `parts` (a dataset's name) lies in, if any: a store
+ * there would see its datasets made and destroyed by the other's runs and
+ * gc (and the other's gc took its `meta/` for a killed run's leftover).
+ */
+function storeAbove(cmd: Commands, parts: readonly string[]): { store: string; area: string } | undefined {
+  for (let i = 1; i < parts.length; i++) {
+    if (!(AREAS as readonly string[]).includes(parts[i]!)) continue;
+    const store = parts.slice(0, i).join('/');
+    if (cmd.runSync('zfs', ['list', '-H', '-o', 'name', `${store}/meta`, `${store}/job`], store).ok) return { store, area: parts[i]! };
+  }
+  return undefined;
 }
 
 /** Creates the missing areas (racing others is fine) and waits until all are mounted. */
