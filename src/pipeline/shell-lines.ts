@@ -82,8 +82,9 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
     while (end > 0 && /\s/.test(chars[end - 1]!) && chars[end - 2] !== '\\') end--;
     let start = 0;
     while (start < end && /\s/.test(chars[start]!)) start++;
-    // A command sent to the background ends its step at once: what it writes comes after its outputs were stored.
-    if (end > start && chars[end - 1] === '&' && !/[&\\>]/.test(chars[end - 2] ?? '')) {
+    // A command sent to the background ends its step at once: what it writes of /data comes after its outputs were
+    // stored, and what it reads is taken away. One that names no /data path (a helper left running) is sh's business.
+    if (end > start && chars[end - 1] === '&' && !/[&\\>]/.test(chars[end - 2] ?? '') && chars.slice(start, end).join('').includes('/data')) {
       problems.push({ at: { line: lines[end - 1]!, col: cols[end - 1]! }, message: BACKGROUND });
     }
     if (end > start) {
@@ -309,4 +310,4 @@ function endsWithOperator(chars: readonly string[]): boolean {
 }
 
 /** Why a command ending in `&` is refused. */
-const BACKGROUND = '`&` runs this command in the background: its step would end at once, its outputs stored before the command wrote them (each command is a step of its own); run it in the foreground, or start commands and wait for them on one line (`a & b & wait`)';
+const BACKGROUND = '`&` runs this command in the background: its step would end at once, its /data outputs stored before the command wrote them (each command is a step of its own); run it in the foreground, or start commands and wait for them on one line (`a & b & wait`)';

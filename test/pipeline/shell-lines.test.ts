@@ -59,8 +59,8 @@ describe('splitCommands', () => {
   });
 
   it('refuses a command sent to the background, at its `&`: its step would end before it wrote anything', () => {
-    expect(problems('sh -c "sleep 1; seq 3" > g.txt &\nwait')).toEqual([`10:32: ${'`&` runs this command in the background: its step would end at once, its outputs stored before the command wrote them (each command is a step of its own); run it in the foreground, or start commands and wait for them on one line (`a & b & wait`)'}`]);
-    expect(commands('a & b & wait\ntrue && echo x\necho 2>&1\necho \\&')).toHaveLength(4);
+    expect(problems('sh -c "sleep 1; seq 3" > /data/g.txt &\nwait')).toEqual([`10:38: ${'`&` runs this command in the background: its step would end at once, its /data outputs stored before the command wrote them (each command is a step of its own); run it in the foreground, or start commands and wait for them on one line (`a & b & wait`)'}`]);
+    expect(commands('a & b & wait\ntrue && echo x\necho 2>&1\necho \\&\n(sleep 2; touch /tmp/x) >/dev/null 2>&1 &')).toHaveLength(5);
   });
 
   it('gives one command per line and drops blank lines', () => {
