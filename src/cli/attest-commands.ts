@@ -11,7 +11,7 @@ import type { LineageNode } from '../lineage/lineage.js';
 import { normaliseDataPath } from '../pipeline/data-path.js';
 import type { Session } from '../plan/session.js';
 import { readingByRun, withSessionOptions, collect } from './common-options.js';
-import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
+import { EXIT_FAILED, EXIT_INVALID, ExitError, refuseReadOnlyStore } from './load-or-report.js';
 import type { Io } from './main.js';
 import { closeSession, openSession, type SessionFlags } from './session-setup.js';
 import { counted } from '../counted.js';
@@ -118,6 +118,8 @@ export function signCommand(io: Io): Command {
         const matches = subjects.length === stored.length && subjects.every((s) => stored.some((d) => d.name === s.name && d.digest.sha256 === s.digest.sha256));
         if (!matches) fail(io, `${n.job}: its envelope's subjects do not match the stored bytes; not signing`);
         const signed = addSignature(row.envelope, key.value);
+        // Only a signature to add writes: one already there is said as on a store this user owns.
+        if (signed.added) refuseReadOnlyStore(session.meta, session.store.location, 'sign', io.stderr);
         if (signed.added) attestations.put(row.key, row.runId, row.job, signed.envelope);
         io.stdout(`${n.job}: ${signed.added ? 'co-signed' : 'already signed'} with ${keyIdOf(createPublicKey(key.value))}\n`);
       }

@@ -1,7 +1,8 @@
-import { readdirSync } from 'node:fs';
+import { chmodSync, readdirSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 import { noCrash, unprivileged } from '../support/unprivileged.js';
+import { until } from '../slurm/run-rig.js';
 
 /**
  * A colleague's store, which this user may read but not write: the commands
@@ -48,5 +49,61 @@ describe('a store read-only to the user', () => {
       expect(ran.code).toBe(2);
     }
     expect((await rig.shark(['plan', 'p.md'])).stdout).toContain('1 to run');
+  });
+});
+
+/** Two signed runs published and a third killed while it ran: every history command, on the store's records alone. */
+const SIGNED = PIPELINE + '\n## Join\n\n```shark-run\ncd /data/out/ && cat *.txt > /data/all.txt\n```\n\n```shark-publish\n/data/all.txt\n```\n';
+
+describe('the history of a store read-only to the user', () => {
+  const rig = new Rig('shark-read-only-history-');
+  const { skip, shark } = unprivileged(rig);
+  beforeAll(async () => {
+    rig.write('p.md', SIGNED);
+    rig.write('in/a.txt', 'a\n');
+    rig.write('in/b.txt', 'b\n');
+    expect((await rig.shark(['keygen', '-o', 'k'])).code).toBe(0);
+    expect((await rig.shark(['keygen', '-o', 'other'])).code).toBe(0);
+    chmodSync(rig.path('other.key'), 0o644);
+    expect((await rig.shark(['run', 'p.md', '--sign', 'k.key'])).code).toBe(0);
+    rig.write('in/b.txt', 'c\n');
+    expect((await rig.shark(['run', 'p.md', '--sign', 'k.key'])).code).toBe(0);
+  });
+  afterAll(() => rig.cleanup());
+
+  it.skipIf(skip !== undefined)('answers why, diff, export, attest and verify, and refuses sign in one line', async () => {
+    const before = readdirSync(rig.path('.shark')).sort();
+    const why = await shark('why', '_shark/all.txt');
+    expect(why.stdout).toContain('made by join as /data/all.txt, run 2 of p.md');
+    const diff = await shark('diff', 'p.md', '/data/all.txt');
+    noCrash(diff.stderr);
+    expect(diff.stdout).toMatch(/^\/data\/all\.txt in run 1 \(\w+…\) → \/data\/all\.txt in run 2/);
+    expect((await shark('export', 'prov', 'p.md')).code).toBe(0);
+    expect((await shark('export', 'crate', 'p.md', '-o', 'crate')).stdout).toBe('crate: run 2, 4 jobs, 37 entities\n');
+    expect((await shark('attest', 'p.md', '/data/all.txt')).code).toBe(0);
+    expect((await shark('verify', 'p.md', '/data/all.txt', '--key', 'k.pub')).stdout).toContain('/data/all.txt: verified 4 envelopes');
+    const sign = await shark('sign', 'p.md', '/data/all.txt', '--key', 'other.key');
+    expect(sign.stderr).toMatch(/^shark: error: the store at \S*\.shark is read-only to you: `shark sign` writes to it \(run it as the store's owner, or give it a store of its own: --store DIR\)\n$/);
+    expect(sign.code).toBe(2);
+    expect(readdirSync(rig.path('.shark')).sort()).toEqual(before);
+  });
+
+  it.skipIf(skip !== undefined)('reads a store a killed run left its -wal in, and says when it cannot', async () => {
+    rig.write('p.md', SIGNED + '\n## Slow\n\n```shark-run\nsleep 60; cat /data/all.txt > /data/slow.txt\n```\n');
+    const running = rig.start(['run', 'p.md']);
+    await until(() => rig.exists('.shark/logs/3'), 30_000, 'run 3 started');
+    await new Promise((r) => setTimeout(r, 1000));
+    running.process.kill('SIGKILL');
+    await running.ended;
+    expect(rig.exists('.shark/shark.sqlite-wal')).toBe(true);
+    const runs = await shark('runs', 'p.md');
+    noCrash(runs.stderr);
+    expect(runs.stdout).toMatch(/^3 +interrupted /m);
+    expect((await shark('lineage', 'p.md', '/data/all.txt')).stdout).toMatch(/^join /);
+    // Copied without its index file (-shm): the run's last writes are in the -wal, which only a writer can read.
+    rmSync(rig.path('.shark/shark.sqlite-shm'));
+    const lost = await shark('runs', 'p.md');
+    expect(lost.stderr).toMatch(/^shark: error: cannot open the store at \S+\.shark: it is read-only to you, and holds writes a run has not merged yet \(\S+-wal\): a run is in progress there, or one was killed; its owner's next shark command merges them\n$/);
+    expect(lost.code).toBe(2);
   });
 });
