@@ -13,7 +13,7 @@ import type { Session } from '../plan/session.js';
 import { readingByRun, withSessionOptions, collect } from './common-options.js';
 import { EXIT_FAILED, EXIT_INVALID, ExitError, refuseReadOnlyStore } from './load-or-report.js';
 import type { Io } from './main.js';
-import { closeSession, openSession, type SessionFlags } from './session-setup.js';
+import { closeSession, openReading, openRecords, type SessionFlags } from './session-setup.js';
 import { counted } from '../counted.js';
 
 
@@ -22,14 +22,23 @@ function fail(io: Io, message: string, code = EXIT_FAILED): never {
   throw new ExitError(code);
 }
 
-/** Opens the pipeline's store and the ancestry of a /data path in its latest run; not found is exit 1. */
+/** What attest, verify and sign read: the store's records, and the document when it checks (its frontmatter inputs). */
+type Opened = Pick<Session, 'store' | 'meta'> & { readonly pipeline?: Session['pipeline'] };
+
+/**
+ * Opens the pipeline's store and the ancestry of a /data path in its latest
+ * run; not found is exit 1. The ancestry is the records': a document that does
+ * not check (mid-edit) is read only by verify, for `instead`.
+ */
 async function withAncestry(
   file: string, path: string, flags: SessionFlags, io: Io,
-  body: (a: { top: readonly LineageNode[]; all: readonly LineageNode[] }, session: Session, attestations: Attestations) => Promise<void>,
+  body: (a: { top: readonly LineageNode[]; all: readonly LineageNode[] }, session: Opened, attestations: Attestations) => Promise<void>,
+  instead?: string,
 ): Promise<void> {
   const normal = normaliseDataPath(path);
   if (!normal.ok) fail(io, normal.message, EXIT_INVALID);
-  const { session } = openSession(file, flags, io.stderr, false, 'read', true);
+  const reading = instead === undefined ? { records: openRecords(file, flags, io.stderr) } : openReading(file, flags, io.stderr, { instead });
+  const session: Opened & { readonly pipelinePath: string } = reading.session ?? reading.records;
   try {
     const found = ancestry(session.meta, session.pipelinePath, normal.path.text);
     if (!found.ok) fail(io, found.message);
@@ -87,7 +96,7 @@ export function verifyCommand(io: Io): Command {
         fail(io, `${path} does not verify: ${counted(report.problems.length, 'problem')} in ${counted(report.checked, 'envelope')}`);
       }
       io.stdout(`${path}: verified ${counted(report.checked, 'envelope')} (signatures, the store's records, subjects against the stored bytes, inputs against upstream subjects)\n`);
-    });
+    }, 'it knows no frontmatter input, so an input no job of the run wrote is vouched for by nothing');
   });
 }
 

@@ -13,7 +13,7 @@ import { readingByRun, withSessionOptions } from './common-options.js';
 import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
 import { naturalNumber } from './numbers.js';
-import { closeSession, openSession, type SessionFlags } from './session-setup.js';
+import { closeSession, openRecords, type SessionFlags } from './session-setup.js';
 
 type DiffFlags = SessionFlags & { from?: number; to?: number; json?: boolean };
 
@@ -37,7 +37,8 @@ export function diffCommand(io: Io): Command {
     if (byPath && other !== undefined) fail('give one /data path (with --from/--to), or two results (content ids or files)');
     if (!byPath && other === undefined) fail(`\`${what}\` is not a /data path: to compare two results, give both (content ids or files)`);
     if (!byPath && (flags.from !== undefined || flags.to !== undefined)) fail('--from and --to go with a /data path');
-    const { session } = openSession(file, flags, io.stderr, false, 'read', true);
+    // The records alone: the runs compared are history, compared while the document does not check (mid-edit).
+    const session = openRecords(file, flags, io.stderr);
     try {
       let old: Ancestry;
       let now: Ancestry;

@@ -12,7 +12,7 @@ import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
 import { naturalNumber } from './numbers.js';
 import { writeOutputFile } from './output-file.js';
-import { closeSession, openSession, type SessionFlags } from './session-setup.js';
+import { closeSession, openReading, type SessionFlags } from './session-setup.js';
 import { counted } from '../counted.js';
 import { printable } from '../printable.js';
 
@@ -36,7 +36,9 @@ interface ExportFlags extends SessionFlags {
  */
 async function withRun(file: string, flags: ExportFlags, io: Io, body: (view: RunView, session: Session) => Promise<void>): Promise<void> {
   const { run: number } = flags;
-  const { session } = openSession(file, flags, io.stderr, false, 'read', true);
+  // An export holds the document and describes its blocks: unlike lineage, it has no answer from the records alone.
+  const needs = 'an export holds the document as it is now, which does not check: fix it first (`shark lineage`, `shark diff` and `shark logs` read the runs\' records meanwhile)';
+  const session = openReading(file, flags, io.stderr, { needs }).session!;
   try {
     const view = loadRun(session.meta, session.store, session.pipeline, session.pipelinePath, number);
     if (!view.ok) {

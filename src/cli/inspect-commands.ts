@@ -6,7 +6,7 @@ import { naturalNumber } from './numbers.js';
 import { normaliseDataPath } from '../pipeline/data-path.js';
 import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
-import { closeSession, envPairs, openSession, type SessionFlags } from './session-setup.js';
+import { closeSession, envPairs, openReading, type SessionFlags } from './session-setup.js';
 import { fansInOver, shownConfiguration, writesPath, type Configuration } from '../lineage/configuration.js';
 import { restrictedAxes } from '../plan/selection.js';
 import type { RunSession } from '../exec/executor.js';
@@ -33,15 +33,19 @@ export function lineageCommand(io: Io): Command {
       io.stderr(`shark: error: ${normal.message}\n`);
       throw new ExitError(EXIT_INVALID);
     }
-    const { session } = openSession(file, flags, io.stderr, false, 'read', true);
+    const latest = flags.run === undefined ? 'the latest run' : `run ${flags.run}`;
+    const reading = openReading(file, flags, io.stderr, { instead: `the lineage is ${latest}'s record of ${normal.path.text}, whatever values that run ran with` });
+    // Without the document no run is picked by its values (a step fanning in over an axis); with -e, openReading refused instead.
+    const session = reading.session ?? reading.records;
     try {
       const options = {
         ...(flags.run !== undefined ? { run: flags.run } : {}),
         ...(flags.depth !== undefined ? { depth: flags.depth } : {}),
-        configuration: { ...configurationOf(session, flags, io.stderr), fansIn: fansInOver(session.pipeline, normal.path.text) },
+        configuration: reading.session === undefined ? NO_CONFIGURATION
+          : { ...configurationOf(reading.session, flags, io.stderr), fansIn: fansInOver(reading.session.pipeline, normal.path.text) },
       };
       const { configuration } = options;
-      if (configuration.axes.size > 0 && !writesPath(session.pipeline, normal.path.text)) {
+      if (configuration.axes.size > 0 && reading.session !== undefined && !writesPath(reading.session.pipeline, normal.path.text)) {
         io.stderr(`shark: no step of this pipeline writes ${normal.path.text} with ${shownConfiguration(configuration, 'axes')}\n`);
         throw new ExitError(EXIT_FAILED);
       }
@@ -68,6 +72,9 @@ export function lineageCommand(io: Io): Command {
     }
   });
 }
+
+/** What a lineage picks its run by when the document does not check: nothing but the run's number. */
+const NO_CONFIGURATION: Configuration = { variables: new Map(), given: new Set(), axes: new Map(), fansIn: new Set() };
 
 /**
  * The `-e` values (the command line's and the config file's) as `lineage`

@@ -22,6 +22,17 @@ export class ExitError extends Error {
   }
 }
 
+/**
+ * The document did not check (its problems are printed): a command reading
+ * what runs recorded may answer from the records instead (`openReading`).
+ * `documentOnly` when every error is the document's own, not shark.yaml's.
+ */
+export class InvalidDocument extends ExitError {
+  constructor(readonly documentOnly: boolean) {
+    super(EXIT_INVALID);
+  }
+}
+
 /** A path as named from the current directory, escaped (`shownFromHere`). */
 export const displayName = shownFromHere;
 
@@ -62,7 +73,7 @@ export function loadOrReport(
     diagnostics.sort((a, b) => (a.file === b.file ? a.at.line - b.at.line || a.at.col - b.at.col : 0));
   }
   stderr(formatReport(diagnostics, (d) => sourceOf(d, source, places)));
-  if (pipeline === undefined) throw new ExitError(EXIT_INVALID);
+  if (pipeline === undefined) throw new InvalidDocument(diagnostics.every((d) => d.severity !== 'error' || d.file === file));
   return pipeline;
 }
 

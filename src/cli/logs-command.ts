@@ -18,7 +18,7 @@ import { earlierLog } from './earlier-logs.js';
 import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
 import { naturalNumber } from './numbers.js';
-import { closeSession, openSession, type SessionFlags } from './session-setup.js';
+import { closeSession, openReading, openRecords, type SessionFlags } from './session-setup.js';
 
 export function logsCommand(io: Io): Command {
   return withSessionOptions(
@@ -29,20 +29,23 @@ export function logsCommand(io: Io): Command {
       .option('--run <n>', 'a run of this pipeline (default: the latest; see `shark runs`)', naturalNumber('--run')),
     readingByRun("it shows the latest run's logs, whatever values it ran with"),
   ).action((file: string, given: string | undefined, flags: SessionFlags & { run?: number }) => {
-    const { session } = openSession(file, flags, io.stderr, false, 'read', true);
+    // Every log is the records' alone; a block is named as the document names it, or, while it does not check (mid-edit), as the run did.
+    const reading = given === undefined ? { records: openRecords(file, flags, io.stderr) } : openReading(file, flags, io.stderr, { instead: 'jobs are named as the run named them' });
+    const { session } = reading;
+    const { meta, pipelinePath } = session ?? reading.records;
     try {
-      const { meta, pipeline } = session;
+      const pipeline = session?.pipeline;
       // An instance named as `plan` and `run` take it: its axes in any order, one of one value left out.
-      const spelled = given === undefined ? undefined : instanceName(pipeline, pipeline.steps, given);
+      const spelled = given === undefined || pipeline === undefined ? undefined : instanceName(pipeline, pipeline.steps, given);
       if (spelled?.ok === false) {
         io.stderr(`shark: error: ${spelled.message}\n`);
         throw new ExitError(EXIT_INVALID);
       }
-      const block = spelled?.name;
-      const runs = meta.runs(session.pipelinePath);
+      const block = spelled?.name ?? given;
+      const runs = meta.runs(pipelinePath);
       const run = flags.run === undefined ? latestRunWithLogs(meta, runs) : runs.find((r) => r.id === flags.run);
       if (runs.length === 0) {
-        io.stderr(`shark: ${noRunsMessage(meta, session.pipelinePath, file)}\n`);
+        io.stderr(`shark: ${noRunsMessage(meta, pipelinePath, file)}\n`);
         throw new ExitError(EXIT_FAILED);
       }
       if (run === undefined) {
@@ -50,12 +53,12 @@ export function logsCommand(io: Io): Command {
         io.stderr(`shark: error: ${notARun(flags.run!, runs)}\n`);
         throw new ExitError(EXIT_INVALID);
       }
-      const elsewhere = { session, runs, run, file, target: block ?? '' };
+      const elsewhere = (s: RunSession): Elsewhere => ({ session: s, runs, run, file, target: block ?? '' });
       // A build is no job: the run's summary names its log. Built before any job started, it is listed first.
       const builds = runBuilds(meta, run.id);
-      const named = block === undefined ? undefined : buildsOfBlock(pipeline, builds, block);
+      const named = block === undefined || pipeline === undefined ? undefined : buildsOfBlock(pipeline, builds, block);
       if (named !== undefined && named.found.length === 0) {
-        io.stderr(`shark: \`${block}\` is the shark-build block of environment ${named.env}: ${whyNotBuilt(run)}${imageBuiltIn(elsewhere, named.env)}\n`);
+        io.stderr(`shark: \`${block}\` is the shark-build block of environment ${named.env}: ${whyNotBuilt(run)}${imageBuiltIn(elsewhere(session!), named.env)}\n`);
         throw new ExitError(EXIT_FAILED);
       }
       const jobs = block === undefined ? meta.runJobs(run.id).map((row) => ({ row, job: row.job, line: row.line })) : named !== undefined ? [] : jobsOf(meta, pipeline, run.id, block);
@@ -65,15 +68,15 @@ export function logsCommand(io: Io): Command {
         io.stderr(`shark: run ${run.id} ran no job\n`);
         throw new ExitError(EXIT_FAILED);
       }
-      if (jobs.length === 0 && shownBuilds.length === 0 && pipeline.environments.has(block!)) {
-        const env = pipeline.environments.get(block!)!;
-        io.stderr(`shark: \`${block}\` is environment ${block} (shark-build block ${env.blockId}): ${whyNotBuilt(run)}${imageBuiltIn(elsewhere, block!)}\n`);
+      const env = pipeline?.environments.get(block!);
+      if (jobs.length === 0 && shownBuilds.length === 0 && env !== undefined) {
+        io.stderr(`shark: \`${block}\` is environment ${block} (shark-build block ${env.blockId}): ${whyNotBuilt(run)}${imageBuiltIn(elsewhere(session!), block!)}\n`);
         throw new ExitError(EXIT_FAILED);
       }
-      const cut = jobs.length === 0 && shownBuilds.length === 0 && run.status === 'interrupted' ? interruptedLogs(session, run.id, block!) : [];
+      const cut = session !== undefined && jobs.length === 0 && shownBuilds.length === 0 && run.status === 'interrupted' ? interruptedLogs(session, run.id, block!) : [];
       for (const c of cut) show(io, `${c.job} (interrupted while it ran: its log so far)`, c.log);
       if (jobs.length === 0 && shownBuilds.length === 0 && cut.length === 0) {
-        io.stderr(`shark: ${noJob(elsewhere)}\n`);
+        io.stderr(`shark: ${session === undefined ? noMatch(meta.runJobs(run.id), run.id, block!) : noJob(elsewhere(session))}\n`);
         // A query that found nothing, as docs/cli.md says (2 is for invalid input).
         throw new ExitError(EXIT_FAILED);
       }
@@ -87,7 +90,7 @@ export function logsCommand(io: Io): Command {
         show(io, `${job} (${row.status}, line ${line}${then})`, row.log);
       }
     } finally {
-      closeSession(session);
+      closeSession(session ?? reading.records);
     }
   });
 }
@@ -139,8 +142,8 @@ function show(io: Io, what: string, log: string | null): void {
  * had its id are not. A name the document no longer has is looked up among
  * the run's own names.
  */
-function jobsOf(meta: Metadata, pipeline: Pipeline, runId: number, target: string): RowNow[] {
-  const { steps, job } = stepsNamed(pipeline, target);
+function jobsOf(meta: Metadata, pipeline: Pipeline | undefined, runId: number, target: string): RowNow[] {
+  const { steps, job } = pipeline === undefined ? { steps: [], job: undefined } : stepsNamed(pipeline, target);
   if (steps.length === 0) {
     // A job named exactly is looked up alone: a run of a million jobs was read whole for one.
     const one = meta.runJob(runId, target);
@@ -187,7 +190,7 @@ function noJob(e: Elsewhere): string {
     : run.status !== 'ok' ? whyNotRun(run.id, run.status, 'it')
     : last !== '' ? leftOutItem(meta, run, named.steps[0]!.id) ?? whyNotRun(run.id, run.status, 'it') : undefined;
   if (item !== undefined) return `job \`${target}\` has no row in run ${run.id}: it did not run (${item})${last}`;
-  if (kind === undefined) return `no job of run ${run.id} matches \`${target}\` (blocks: ${someOf([...new Set(rows.map((j) => j.block))].sort(BY_NAME.compare))})`;
+  if (kind === undefined) return noMatch(rows, run.id, target);
   const other = rows.find((j) => inBlock(j.block, target) || j.step === target);
   return `${kind} \`${target}\` has no job in run ${run.id}: ${other === undefined ? `its jobs did not run (${whyNotRun(run.id, run.status, 'they')})` : otherBlock(meta, pipeline, run.id, target, other)}${last}`;
 }
@@ -196,6 +199,11 @@ function noJob(e: Elsewhere): string {
 function leftOutItem(meta: Metadata, run: RunRow, step: string): string | undefined {
   const json = meta.db.prepare<[number], { partial: string | null }>("SELECT json_extract(summary, '$.partial') AS partial FROM runs WHERE id = ?").get(run.id)?.partial ?? null;
   return json !== null && (JSON.parse(json) as string[]).includes(step) ? `left out by run ${run.id}'s targets` : undefined;
+}
+
+/** That nothing of run `runId` (its `rows`) has the name `target`, and which blocks it has. */
+function noMatch(rows: readonly RunJobRow[], runId: number, target: string): string {
+  return `no job of run ${runId} matches \`${target}\` (blocks: ${someOf([...new Set(rows.map((j) => j.block))].sort(BY_NAME.compare))})`;
 }
 
 /** What `target` named in a run whose rows of that name are another block's jobs. */

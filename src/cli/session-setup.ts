@@ -11,7 +11,7 @@ import { inputBindings, InvalidInput, type Session } from '../plan/session.js';
 import { openStore, type OpenedStore } from '../store/open-store.js';
 import { givenSecrets, secretValues } from './secrets.js';
 import { configRefutations, refuseConfigRefutations } from './config-refutations.js';
-import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport, openFailureCode, refuseReadOnlyStore, refuseReport, requireReadable, sourceOf } from './load-or-report.js';
+import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, InvalidDocument, loadOrReport, openFailureCode, refuseReadOnlyStore, refuseReport, requireReadable, sourceOf } from './load-or-report.js';
 import { storeSpec } from './find-store.js';
 import { importsOverStore, inputsOverStore } from './store-inputs.js';
 import { checkMemosAhead } from '../plan/step-memo.js';
@@ -184,6 +184,40 @@ export function openRecords(file: string, flags: SessionFlags, stderr: (s: strin
   requireReadable(file, stderr);
   const pipelinePath = resolve(file);
   return { ...openStoreFor(dirname(pipelinePath), flags, true, stderr), pipelinePath };
+}
+
+/** What a command reading the runs' records opened: the document's session, or, the document not checking, the records alone. */
+export type Reading =
+  | { readonly session: RunSession; readonly records?: undefined }
+  | { readonly session?: undefined; readonly records: OpenedStore & { readonly pipelinePath: string } };
+
+/**
+ * A reading command's session. While the document does not check (mid-edit)
+ * its history is still there to read, as `runs` lists it: with `instead`
+ * (what the answer is without the document) its store's records are opened
+ * alone, after one line saying so (the document's errors are `shark check`'s
+ * to show); without it, or with `-e` or shark.yaml in the errors (values the
+ * command would pick a run by), the errors are printed and `needs`, the
+ * reason the command cannot do without the document, after them.
+ */
+export function openReading(file: string, flags: SessionFlags, stderr: (s: string) => void, fallback: { instead: string } | { needs: string }): Reading {
+  const said: string[] = [];
+  try {
+    return { session: openSession(file, flags, (s) => said.push(s), false, 'read', true).session };
+  } catch (e) {
+    if (!(e instanceof InvalidDocument)) throw e;
+    if ('needs' in fallback || !e.documentOnly || (flags.env?.length ?? 0) > 0) {
+      if ('needs' in fallback) said.push(`shark: error: ${fallback.needs}\n`);
+      throw e;
+    }
+    said.length = 0;
+    const records = openRecords(file, flags, stderr);
+    const name = displayName(file);
+    stderr(`shark: warning: ${name} does not check now (\`shark check ${name}\` says where): ${fallback.instead}\n`);
+    return { records };
+  } finally {
+    stderr(said.join(''));
+  }
 }
 
 /** Reading what runs recorded needs no secret's value: the secrets options are only checked, as everywhere. */

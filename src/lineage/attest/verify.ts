@@ -101,7 +101,7 @@ function otherRunProblem(n: LineageNode, row: AttestationRow): string {
  * wrote it, or, for data from the host, matches the stored bytes.
  */
 export async function verifyAncestry(
-  nodes: readonly LineageNode[], top: readonly LineageNode[], { store, meta, pipeline }: Pick<Session, 'store' | 'meta' | 'pipeline'>, attestations: Attestations,
+  nodes: readonly LineageNode[], top: readonly LineageNode[], { store, meta, pipeline }: Pick<Session, 'store' | 'meta'> & { readonly pipeline?: Session['pipeline'] }, attestations: Attestations,
   keys: readonly KeyObject[], threshold: number,
 ): Promise<VerifyReport> {
   const problems: string[] = [];
@@ -156,7 +156,8 @@ export async function verifyAncestry(
   for (const [key, statement] of trusted) {
     for (const subject of statement.subject) listAt(signedBy, subjectKey(subject)).push(key);
   }
-  const hostPaths = [...pipeline.inputs.values()].map((p) => p.replace(/\/$/, ''));
+  // None known while the document does not check (mid-edit): an input from the host is then vouched for by nothing.
+  const hostPaths = [...pipeline?.inputs.values() ?? []].map((p) => p.replace(/\/$/, ''));
   for (const n of nodes) {
     const statement = trusted.get(n.key);
     if (statement !== undefined) await checkInputs(n, statement, { store, trusted, signedBy, hostPaths, top: tops.has(n.key), problems, notes });
