@@ -1,8 +1,9 @@
 /** The metadata database's tables and rows. */
 import Database from 'better-sqlite3';
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 /**
  * A result's outputs, as an object without a prototype: each map job's
@@ -212,9 +213,39 @@ function openReadOnly(file: string): Database.Database {
     direct.close();
   }
   if ((statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0) > 0) {
+    const merged = mergedCopy(file);
+    if (merged !== undefined) return merged;
     throw Object.assign(new Error(`it is read-only to you, and holds writes a run has not merged yet (${file}-wal): a run is in progress there, or one was killed; its owner's next shark command merges them`), { code: 'SQLITE_READONLY' });
   }
   return new Database(`file:${encodeURI(resolve(file))}?immutable=1`, { readonly: true, fileMustExist: true, nativeBinding: nativeBinding() });
+}
+
+/**
+ * The database with the writes its `-wal` holds, merged in a copy of both
+ * in a folder of our own (a killed run's store copied without its `-shm`,
+ * or the `-shm` not readable): read as a file nothing changes, the copy
+ * removed at once (the open file is read until it is closed). Undefined
+ * when no copy can be made (no room): the caller says why the store is not read.
+ */
+function mergedCopy(file: string): Database.Database | undefined {
+  let dir: string | undefined;
+  try {
+    dir = mkdtempSync(join(tmpdir(), 'shark-merged-'));
+    const copy = join(dir, 'shark.sqlite');
+    copyFileSync(file, copy);
+    copyFileSync(`${file}-wal`, `${copy}-wal`);
+    const merging = new Database(copy, { nativeBinding: nativeBinding() });
+    try {
+      merging.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      merging.close();
+    }
+    return new Database(`file:${encodeURI(copy)}?immutable=1`, { readonly: true, fileMustExist: true, nativeBinding: nativeBinding() });
+  } catch {
+    return undefined;
+  } finally {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 let addon: unknown;
