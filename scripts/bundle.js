@@ -58,5 +58,5 @@ async function bundle(entry, name) {
 
 // The store's worker threads too (src/store/worker-file.ts): a thread starts its work ~10 ms sooner from one file.
 // Written before the CLI's bundle, which bin/shark.js compares with the compiled modules.
-for (const worker of ['tree-check-worker', 'stat-worker', 'hash-worker']) await bundle(`src/store/${worker}.js`, worker);
+for (const worker of ['tree-check-worker', 'stat-worker', 'hash-worker', 'checkpoint-worker']) await bundle(`src/store/${worker}.js`, worker);
 await bundle('src/cli/bin.js', 'shark');

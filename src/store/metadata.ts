@@ -14,6 +14,7 @@ import { ResultHistory } from './result-history.js';
 import { StepMemos } from './step-memos.js';
 import { LineageMemos } from './lineage-memos.js';
 import { StatCache, type FileStat, type StatRow } from './stat-cache.js';
+import { CheckpointAside } from './checkpoint-aside.js';
 import type { SnapshotId } from './snapshot-store.js';
 import { openDatabase, outputsOf, type AttemptRow, type ResultRow, type RunJobRow, type RunRow } from './metadata-schema.js';
 
@@ -31,6 +32,8 @@ export class Metadata {
   readonly db: Database.Database;
   private readonly stmts;
   private readonly writer: OutcomeWriter;
+  /** The log's checkpoints, on a thread of their own while a run commits many results. */
+  private readonly checkpoints: CheckpointAside;
   /** The hashes of host files Shark has read, by their stat. */
   readonly stats: StatCache;
   /** Results' outputs by path and by content. */
@@ -60,6 +63,7 @@ export class Metadata {
     makeDirs(dir);
     this.db = openDatabase(join(dir, 'shark.sqlite'), [StatCache.migrate, migrateOutputIndex, StepMemos.migrate, RunRows.migrate, FreedRows.migrate, PublishedRows.migrate, TreeRows.migrate, RunTable.migrate(dir), ResultHistory.migrate, migrateShown, LineageMemos.migrate]);
     this.lineages = new LineageMemos(this.db, dir);
+    this.checkpoints = new CheckpointAside(this.db);
     this.outputs = new OutputIndex(this.db);
     this.bulk = new BulkReads(this.db);
     this.memos = new StepMemos(this.db);
@@ -178,6 +182,7 @@ export class Metadata {
   /** Several successful jobs in one transaction (`exec/run/commit-queue.ts`), whole or not at all (`OutcomeWriter.successes`). */
   recordSuccesses(batch: readonly Success[]): void {
     this.writer.successes(batch);
+    this.checkpoints.committed(batch.length);
   }
 
   /** A failed job: never a result, but its attempt and log are kept. */
@@ -285,6 +290,7 @@ export class Metadata {
   }
 
   close(): void {
+    this.checkpoints.stop();
     this.db.close();
   }
 }
