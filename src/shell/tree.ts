@@ -54,8 +54,10 @@ export function diffTrees(
 ): Change[] {
   if (before === after?.id) return [];
   if (before === undefined) return [{ path, kind: 'created' }];
-  if (after === undefined) return [{ path, kind: 'deleted' }];
   const old = entriesOf(before);
+  // /data itself is never what went: a command that emptied it deleted each of its entries (the last file, by name).
+  if (after === undefined && path === '/data' && old !== undefined) return old.map((e) => ({ path: `${path}/${e.name}`, kind: 'deleted' }));
+  if (after === undefined) return [{ path, kind: 'deleted' }];
   if (old === undefined || after.children === undefined) return [{ path, kind: 'changed' }];
   const changes: Change[] = [];
   // By name: a directory of n entries is compared in n lookups, not n searches of its list.

@@ -47,6 +47,14 @@ describe('shark shell: what a step is saved as', () => {
     expect((await rig.shark(['run', 'r.md'])).code).toBe(0);
   });
 
+  it('names the file deleted when it was the last in /data, and :undo brings it back (it said "deleted /data")', async () => {
+    const ran = await shell(rig, [], ['echo a > /data/a.txt', 'rm /data/a.txt', ':dag', ':undo', 'cat /data/a.txt', ''].join('\n'));
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout).toContain('shark> rm /data/a.txt\n[step 2: deleted /data/a.txt]\n');
+    expect(ran.stdout).toContain('step 2: rm /data/a.txt  (dead end: not in the saved document)\n  deletes /data/a.txt\n');
+    expect(ran.stdout).toContain('shark> cat /data/a.txt\na\n[inspection: /data unchanged]\n');
+  });
+
   it('reads a `$` or a backquote in a shell comment as no path Shark cannot see', async () => {
     const ran = await shell(rig, ['--save', 'n.md'], ['echo x > /data/y.txt # a trailing comment with ``` and $HOME', 'echo "$PWD" > /data/p.txt # built', ''].join('\n'));
     expect(ran.code, ran.stderr).toBe(0);
