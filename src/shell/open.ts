@@ -15,7 +15,7 @@ import { shellRunOf } from '../store/run-table.js';
 import { unwritable } from '../writable-path.js';
 import type { SnapshotId } from '../store/snapshot-store.js';
 import { latestResults } from './decide.js';
-import { ShellSession } from './session.js';
+import { ShellSession, unknownEnvironment } from './session.js';
 import { placeAt } from './tree.js';
 
 export interface ShellFlags {
@@ -84,6 +84,9 @@ export async function openShell(file: string | undefined, flags: ShellFlags, std
       variables: [], bindings: new Map(), refresh: false, hostPath: process.env['PATH'] ?? '', secrets: new Map(),
     };
   }
+  // Said before FILE's environments are built: one that cannot be built would hide it, and the user's typo is the news.
+  const unknown = flags.env === undefined ? undefined : unknownEnvironment(flags.env, session.pipeline, file === undefined ? undefined : displayName(file));
+  if (unknown !== undefined) return fail(`--env ${flags.env}: ${unknown}`);
   const envIds = new Map<string, string>();
   for (const name of session.pipeline.environments.keys()) {
     const current = session.envs.current(name);

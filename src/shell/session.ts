@@ -9,7 +9,7 @@ import { parseImportLine } from '../pipeline/import-clause.js';
 import { findMentions, type Mention } from '../pipeline/mentions.js';
 import { runSteps } from '../pipeline/run-steps.js';
 import { shellWords } from '../pipeline/shell-words.js';
-import type { RunStep } from '../pipeline/pipeline.js';
+import type { Pipeline, RunStep } from '../pipeline/pipeline.js';
 import { Writers } from '../pipeline/writers.js';
 import { importContext } from '../plan/session.js';
 import type { SnapshotId, Workspace } from '../store/snapshot-store.js';
@@ -146,11 +146,9 @@ export class ShellSession {
       this.env = undefined;
       return undefined;
     }
-    const known = [...this.session.pipeline.environments.keys()];
-    if (!known.includes(name)) {
-      return known.length === 0 ? `no environment ${name}: start the shell with a document whose shark-build blocks define environments`
-        : `no environment ${name} (defined: host, ${known.join(', ')})`;
-    }
+    // FILE's text is never empty (a document has a block): '' is a session without FILE.
+    const unknown = unknownEnvironment(name, this.session.pipeline, this.base === '' ? undefined : this.docName);
+    if (unknown !== undefined) return unknown;
     const env = await this.session.envs.ensure(name, signal);
     if ('error' in env) return `environment ${name}: ${env.error}`;
     this.envIds.set(name, env.id);
@@ -235,6 +233,19 @@ export class ShellSession {
     mkdirSync(dir, { recursive: true });
     return join(dir, `shell-${this.commands}.log`);
   }
+}
+
+/**
+ * Why `name` is no environment of the session, naming those that are, as
+ * `run` names them for a block whose environment has no `shark-build` block;
+ * undefined when it is one. `file` is FILE's name, undefined without FILE.
+ */
+export function unknownEnvironment(name: string, pipeline: Pipeline, file: string | undefined): string | undefined {
+  if (name === 'host' || pipeline.environments.has(name)) return undefined;
+  const defined = `(defined: ${['host', ...pipeline.environments.keys()].join(', ')})`;
+  return file === undefined
+    ? `environment \`${name}\` has no shark-build block: without FILE, commands run on the host only ${defined}; start the shell with a document whose shark-build blocks define environments`
+    : `environment \`${name}\` has no shark-build block in ${file} ${defined}`;
 }
 
 /** A command typed at the prompt with each `%{NAME}` replaced by the value of scalar key (or `-e`) NAME, as a document's. */

@@ -227,9 +227,22 @@ describe('shark shell reading commands from standard input', () => {
     );
   });
 
-  it('an environment FILE does not define is one line and exit 2', async () => {
-    const ran = await shell(rig, ['--env', 'gdal'], '');
-    expect(ran.code).toBe(2);
-    expect(ran.stderr).toBe('shark: error: no environment gdal: start the shell with a document whose shark-build blocks define environments\n');
+  it('an environment FILE does not define is one line naming those it does, exit 2, before any is built (it failed building another)', async () => {
+    // An environment no step uses, which cannot be built: the shell built every one first, and said only that.
+    rig.write('p.md', '## One\n\n```shark-build:py\nFROM scratch\nRUN false\n```\n\n```shark-run\necho 1 > /data/one.txt\n```\n');
+    rig.write('q.md', '## One\n\n```shark-run\necho 1 > /data/one.txt\n```\n');
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    expect((await rig.shark(['run', 'q.md'])).code).toBe(0);
+    const file = await shell(rig, ['p.md', '--env', 'gdal'], '');
+    expect(file.code).toBe(2);
+    expect(file.stderr).toBe('shark: error: --env gdal: environment `gdal` has no shark-build block in p.md (defined: host, py)\n');
+    const none = await shell(rig, ['q.md', '--env', 'gdal'], '');
+    expect(none.stderr).toBe('shark: error: --env gdal: environment `gdal` has no shark-build block in q.md (defined: host)\n');
+    const alone = await shell(rig, ['--env', 'gdal'], '');
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toBe(
+      'shark: error: --env gdal: environment `gdal` has no shark-build block: without FILE, commands run on the host only (defined: host); '
+      + 'start the shell with a document whose shark-build blocks define environments\n',
+    );
   });
 });
