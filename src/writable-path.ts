@@ -1,5 +1,6 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { shownName } from './printable.js';
 import { pathProblem, readProblem } from './read-problem.js';
 
 /**
@@ -14,7 +15,7 @@ export function unwritable(path: string, replaced = false): string | undefined {
   if (isDirectory(path)) return 'it is a directory';
   const unreachable = pathProblem(path);
   if (unreachable !== undefined) return unreachable;
-  if (!isDirectory(dir)) return `no such directory ${dir}`;
+  if (!isDirectory(dir)) return `no such directory ${shownName(dir)}`;
   try {
     accessSync(existsSync(path) && !replaced ? path : dir, constants.W_OK);
     return undefined;
@@ -27,7 +28,7 @@ export function unwritable(path: string, replaced = false): string | undefined {
 export function writeError(path: string, e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
   const dir = dirname(path);
-  if (code === 'ENOENT' || code === 'ENOTDIR') return isDirectory(dir) ? `cannot create a file in ${dir}` : `no such directory ${dir}`;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return isDirectory(dir) ? `cannot create a file in ${shownName(dir)}` : `no such directory ${shownName(dir)}`;
   if (code === 'EISDIR') return 'it is a directory';
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return 'permission denied';
   return readProblem(e);

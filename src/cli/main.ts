@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DAG_FORMATS, formatDag, type DagFormat } from '../pipeline/dag-format.js';
 import { VERSION } from '../version.js';
-import { EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
+import { displayName, EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
 import { lineageCommand } from './inspect-commands.js';
 import { logsCommand } from './logs-command.js';
 import { planCommand } from './plan-command.js';
@@ -57,7 +57,7 @@ export function buildProgram(io: Io): Command {
       const pipeline = loadOrReport(file, io.stderr, 'read', undefined, givenFrontmatter(opts));
       const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
       const { blocks, steps, environments } = pipeline;
-      io.stdout(`${file}: ok — ${count(blocks.length, 'block')}, ${count(steps.length, 'step')}, ${count(environments.size, 'environment')}\n`);
+      io.stdout(`${displayName(file)}: ok — ${count(blocks.length, 'block')}, ${count(steps.length, 'step')}, ${count(environments.size, 'environment')}\n`);
     });
 
   program

@@ -60,7 +60,7 @@ export async function openShell(file: string | undefined, flags: ShellFlags, std
     throw new ExitError(EXIT_INVALID);
   };
   const unsaved = flags.save === undefined ? undefined : unwritable(flags.save);
-  if (unsaved !== undefined) return fail(`--save ${flags.save}: ${unsaved}`);
+  if (unsaved !== undefined) return fail(`--save ${displayName(flags.save!)}: ${unsaved}`);
   let session: RunSession;
   let hostInputs: ReadonlyMap<string, string> = new Map();
   let base = '';

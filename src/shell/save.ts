@@ -19,31 +19,33 @@ export type Saved = { readonly ok: true; readonly report: string } | { readonly 
  * the pipeline it started from, above all) is overwritten only when `force`d.
  */
 export function save(shell: ShellSession, path: string, force: boolean): Saved {
+  // The name as typed may hold an escape sequence: every line naming it shows it escaped, as other commands do.
+  const shown = displayName(path);
   if (nothingToSave(shell)) {
-    return { ok: false, why: `nothing to save to ${path}: no command of this session has changed /data yet (a document needs a step)` };
+    return { ok: false, why: `nothing to save to ${shown}: no command of this session has changed /data yet (a document needs a step)` };
   }
-  const taken = force ? undefined : notOurs(shell, path);
+  const taken = force ? undefined : notOurs(shell, path, shown);
   if (taken !== undefined) return { ok: false, why: taken };
   const text = shell.document();
   const problem = loadPipeline(path, text).diagnostics.find((d) => d.severity === 'error');
   if (problem !== undefined) {
-    return { ok: false, why: `cannot save ${path}: the document would not check (line ${problem.at.line}: ${problem.message}); nothing was written` };
+    return { ok: false, why: `cannot save ${shown}: the document would not check (line ${problem.at.line}: ${problem.message}); nothing was written` };
   }
   try {
     writeFileSync(path, text);
   } catch (e) {
-    return { ok: false, why: `cannot save ${path}: ${writeError(path, e)}` };
+    return { ok: false, why: `cannot save ${shown}: ${writeError(path, e)}` };
   }
   shell.savedTo.add(resolve(path));
   const steps = contributing(shell.history);
   for (const s of steps) shell.savedSteps.add(s.n);
-  const lines = [`saved ${displayName(path)}: ${stepCount(steps.length)}`];
+  const lines = [`saved ${shown}: ${stepCount(steps.length)}`];
   for (const p of shell.publishable().unlisted) lines.push(`shark: warning: ${p} is not in the shark-publish block: a publish block splits paths on spaces`);
   const locked = saveLock(shell, path);
   if (locked !== undefined) lines.push(`shark: warning: ${locked}`);
   const dir = dirname(resolve(path));
   if (dir !== shell.session.pipelineDir) {
-    lines.push(`shark: warning: ${path} is not in ${shell.session.pipelineDir}: local files and imports are relative to the document, so move it there before running it`);
+    lines.push(`shark: warning: ${shown} is not in ${shell.session.pipelineDir}: local files and imports are relative to the document, so move it there before running it`);
   }
   return { ok: true, report: lines.join('\n') + '\n' };
 }
@@ -65,11 +67,11 @@ export function unsavedSteps(shell: ShellSession): number[] {
 export const stepCount = (n: number): string => `${n} step${n === 1 ? '' : 's'}`;
 
 /** Why saving to `path` would overwrite a file that is not the session's, or undefined. */
-function notOurs(shell: ShellSession, path: string): string | undefined {
+function notOurs(shell: ShellSession, path: string, shown: string): string | undefined {
   const full = resolve(path);
   if (!existsSync(full) || isDirectory(full) || shell.savedTo.has(full)) return undefined;
   const what = shell.base !== '' && full === shell.session.pipelinePath ? ' (the pipeline this shell started from)' : '';
-  return `${path} exists${what}: \`:save! ${path}\` overwrites it, or save under another name`;
+  return `${shown} exists${what}: \`:save! ${shown}\` overwrites it, or save under another name`;
 }
 
 /**
@@ -86,5 +88,5 @@ function saveLock(shell: ShellSession, path: string): string | undefined {
     Object.assign(lock.environments, environments);
     Object.assign(lock.imports, imports);
   });
-  return updated.ok ? undefined : `the lock file of ${path} could not be written: ${updated.message}`;
+  return updated.ok ? undefined : `the lock file of ${displayName(path)} could not be written: ${updated.message}`;
 }

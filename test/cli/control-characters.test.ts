@@ -59,6 +59,8 @@ it('a document whose name holds a newline or an escape is shown escaped: plan --
   expect(bad.stderr.split('\n').filter((l) => l.startsWith('touch'))).toEqual([]);
   expect(bad.stderr).toContain('"x\\ntouch INJECTED\\n#\\u001b[31m.md":8:5: error: ');
   rig.write(name, '# T\n\n```shark-run\necho hi > /data/a.txt\n```\n');
+  const ok = await rig.shark(['check', name]);
+  expect(ok.stdout).toBe('"x\\ntouch INJECTED\\n#\\u001b[31m.md": ok — 1 block, 1 step, 0 environments\n');
   const script = await rig.shark(['plan', name, '--script']);
   expect(script.code).toBe(0);
   expect(script.stdout).not.toMatch(UNSAFE);

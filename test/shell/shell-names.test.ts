@@ -63,3 +63,18 @@ it('shows a --save name holding an escape escaped, as every other name: it reach
     rig.cleanup();
   }
 });
+
+it(':save names a file holding an escape escaped when it cannot write it, as it names the file it saved: it reached the terminal raw', async () => {
+  rig.write('t\x1b[31m.md', 'taken\n');
+  const shell = new BatchShell(rig, []);
+  shell.send('echo a > /data/a.txt\n:save t\x1b[31m.md\n:save no/s\x1b[31m.md\n');
+  const ended = await shell.end();
+  const said = ended.stdout.split('\n').filter((l) => l.startsWith('shark: '));
+  expect(said).toEqual([
+    'shark: "t\\u001b[31m.md" exists: `:save! "t\\u001b[31m.md"` overwrites it, or save under another name',
+    'shark: cannot save "no/s\\u001b[31m.md": no such directory no',
+  ]);
+  const refused = await new BatchShell(rig, ['--save', 'n\x1b[31mo/s.md']).end();
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toBe('shark: error: --save "n\\u001b[31mo/s.md": no such directory "n\\u001b[31mo"\n');
+});
