@@ -4,7 +4,7 @@ import remarkFrontmatter from 'remark-frontmatter';
 import type { Code, Definition, Heading, Root, RootContent, Yaml } from 'mdast';
 import { error, LINE_BREAK, warning, type Diagnostic } from '../diagnostics.js';
 import type { Document, Frontmatter, SharkBlock, SourceLine } from './document.js';
-import { isSharkInfo, nearMissTag, parseTag } from './tags.js';
+import { isSharkInfo, lookAlikeProse, nearMissTag, parseTag } from './tags.js';
 import { parseFrontmatter } from './frontmatter.js';
 import { nestingProblem } from './nesting.js';
 import { headingText } from './heading-text.js';
@@ -149,7 +149,11 @@ function readCode(
       const line = start.line + 1 + inner;
       diagnostics.push(error(file, at, `unterminated code fence: the ${marker} opened here runs into the Shark block on line ${line}; close it before that block`));
     }
-    const near = node.lang === null || node.lang === undefined ? undefined : nearMissTag(node.lang, node.meta ?? '');
+    const lang = node.lang ?? '';
+    // An error, not the near miss's warning: no one means a tag holding a character that is not what it shows.
+    const alike = lookAlikeProse(lang);
+    if (alike !== undefined) diagnostics.push(error(file, { line: at.line, col: at.col + fence[0].length + alike.offset }, alike.message));
+    const near = alike !== undefined || lang === '' ? undefined : nearMissTag(lang, node.meta ?? '');
     if (near !== undefined) diagnostics.push(warning(file, { line: at.line, col: at.col + fence[0].length }, near));
     return undefined;
   }

@@ -1,4 +1,5 @@
 import type { BlockKind, BlockOptions } from './document.js';
+import { escapedTag, lookAlikeTag, named, ODD_SPACE } from './look-alike.js';
 import { invalidValue } from './option-values.js';
 
 export interface Tag {
@@ -28,23 +29,9 @@ const OPTIONS: Readonly<Record<BlockKind, readonly string[]>> = {
   publish: ['id', 'skip', 'manual'],
 };
 
-/**
- * Spaces CommonMark does not end a tag at, which look like one: Option+Space
- * on a Mac types U+00A0, so `shark-run {id=x}` can hold a tag `shark-run\u00a0`
- * that no message could show as anything but `shark-run `.
- */
-const ODD_SPACE = /[\u00a0\u1680\u2000-\u200b\u202f\u205f\u2060\u3000\ufeff]/;
-const ODD_SPACE_NAMES: Readonly<Record<string, string>> = {
-  '\u00a0': 'a non-breaking space', '\u202f': 'a narrow non-breaking space', '\u200b': 'a zero-width space',
-  '\u2060': 'a word joiner', '\ufeff': 'a zero-width no-break space', '\u3000': 'an ideographic space',
-};
-
 /** The error for an odd space at `i` in a tag: the character named, and the tag shown with it escaped. */
 function oddSpace(lang: string, i: number): string {
-  const code = (c: string): string => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-  const c = lang[i]!;
-  const escaped = lang.replace(new RegExp(ODD_SPACE.source, 'g'), (s) => `\\u${s.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return `${ODD_SPACE_NAMES[c] ?? 'a Unicode space'} (${code(c)}) after \`${lang.slice(0, i)}\`: a tag ends at an ordinary space (this one reads as \`${escaped}\`)`;
+  return `${named(lang[i]!)} after \`${lang.slice(0, i)}\`: a tag ends at an ordinary space (this one reads as \`${escapedTag(lang)}\`)`;
 }
 
 export function isSharkInfo(lang: string | null | undefined): boolean {
@@ -58,6 +45,8 @@ export function isSharkInfo(lang: string | null | undefined): boolean {
 export function parseTag(lang: string, meta: string): TagResult {
   const odd = ODD_SPACE.exec(lang);
   if (odd !== null) return { ok: false, offset: odd.index, message: oddSpace(lang, odd.index) };
+  const alike = lookAlikeTag(lang, tagKind);
+  if (alike !== undefined) return { ok: false, ...alike };
   const segments = lang.split(':');
   const kindName = segments[0]!.slice('shark-'.length);
   if (!(KINDS as readonly string[]).includes(kindName)) {
@@ -151,11 +140,25 @@ function unknownTag(tag: string, near: BlockKind | undefined): string {
 export function nearMissTag(lang: string, meta: string): string | undefined {
   const info = meta === '' ? lang : `${lang} ${meta}`;
   const head = info.split(/[:{]/)[0]!.trimEnd();
-  const squeezed = head.toLowerCase().replace(/[-_\s]/g, '');
-  const kind = KINDS.find((k) => squeezed === `shark${k}`);
+  const kind = tagKind(head);
   const brace = info.indexOf('{');
   if (kind === undefined || (brace >= 0 && asksToSkip(info.slice(brace)))) return undefined;
   return unknownTag(head, kind);
+}
+
+/**
+ * The error for the tag of a block that is prose to Shark only because the tag
+ * holds a character that is invisible or passes for another (`lookAlikeTag`),
+ * with its offset in `lang`; undefined for any other tag.
+ */
+export function lookAlikeProse(lang: string): { offset: number; message: string } | undefined {
+  return lookAlikeTag(lang, tagKind);
+}
+
+/** The kind of Shark tag `info` (to its first `:` or `{`) is, case, `_`, `-` and spaces set aside. */
+function tagKind(info: string): BlockKind | undefined {
+  const squeezed = info.split(/[:{]/)[0]!.toLowerCase().replace(/[-_\s]/g, '');
+  return KINDS.find((k) => squeezed === `shark${k}`);
 }
 
 /** `{…, skip, …}` after a tag Shark does not know: its other options are not Shark's to check. */
