@@ -10,8 +10,8 @@ import { Leases, type Holder } from '../store/leases.js';
 import { makeRoom } from '../store/make-room.js';
 import type { Metadata } from '../store/metadata.js';
 import { openStore } from '../store/open-store.js';
-import type { SnapshotId, SnapshotStore } from '../store/snapshot-store.js';
-import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, loadOrReport, openFailureCode, refuseReadOnlyStore } from './load-or-report.js';
+import type { Collected, SnapshotId, SnapshotStore } from '../store/snapshot-store.js';
+import { displayName, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, ExitError, loadOrReport, openFailureCode, refuseReadOnlyStore } from './load-or-report.js';
 import { realPath } from '../real-path.js';
 import { storeSpec } from './find-store.js';
 import { stepVariables } from './session-setup.js';
@@ -20,6 +20,7 @@ import type { Io } from './main.js';
 import { configFor, configOption, frontmatterOf, storeOf } from './apply-config.js';
 import type { SharkConfig } from './config-file.js';
 import { counted } from '../counted.js';
+import { closedOutput } from './process-guards.js';
 
 interface GcFlags {
   store?: string;
@@ -51,19 +52,62 @@ export function gcCommand(io: Io): Command {
       const pipelines = files.map((file) => readDocument(file, flags.config, io.stderr));
       // Likewise every store is opened (leased, for --delete) and told what to keep before any is collected.
       const ready: Ready[] = [];
+      const stop = stopOnSignals(io);
       try {
         // Each pipeline's own config file may name its store (`--config` names one file for all).
         for (const [where, group] of groupByStore(pipelines, (p) => given ?? storeOf(p.config))) {
           const prepared = await prepareGroup(io, where, group, del);
           if (typeof prepared === 'number') status = Math.max(status, prepared);
           else ready.push(prepared);
+          stop.ifSignalled(undefined);
         }
         if (status !== 0) throw new ExitError(status);
-        for (const r of ready) await collectGroup(io, r, del);
+        const freed = { count: 0, bytes: 0 };
+        for (const r of ready) {
+          const collected = await collectGroup(io, r, del, stop.signal);
+          freed.count += collected.count;
+          freed.bytes += collected.bytes;
+          stop.ifSignalled(del ? freed : undefined);
+        }
+        // A signal that came while the last removals held the process is heard here, before its listeners go.
+        await new Promise((resolve) => setImmediate(resolve));
+        stop.ifSignalled(del ? freed : undefined);
       } finally {
+        stop.off();
         for (const r of ready) release(r);
       }
     });
+}
+
+/**
+ * Ctrl-C or SIGTERM (a service manager's stop) stops gc between two removals,
+ * as it stops `run`: `ifSignalled` then says in one line what was freed, and that
+ * the store is consistent (what is left is recorded as freed, reachable from
+ * nothing kept, and the next gc frees it), and exits 130, its lease released:
+ * killed by the signal, it would say nothing and leave the lease for the next
+ * gc to find stale. A second signal ends it at once.
+ */
+function stopOnSignals(io: Io): { signal: AbortSignal; ifSignalled: (freed: { count: number; bytes: number } | undefined) => void; off: () => void } {
+  const controller = new AbortController();
+  const onSignal = (): void => (controller.signal.aborted ? process.exit(EXIT_INTERRUPTED) : controller.abort());
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    ifSignalled: (freed) => {
+      if (!controller.signal.aborted) return;
+      // A reader that closed stdout stops gc through SIGTERM too (process-guards.ts): quietly, nobody pressed Ctrl-C.
+      if (!closedOutput()) {
+        io.stderr(freed === undefined ? 'shark: interrupted: nothing was freed; the store is as it was\n'
+          : `shark: interrupted: gc stopped after freeing ${counted(freed.count, 'object')}, ${megabytes(freed.bytes)}; the store is consistent, and gc --delete frees what is left\n`);
+      }
+      throw new ExitError(EXIT_INTERRUPTED);
+    },
+    off: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }
 
 /** A pipeline gc keeps results for: its path, config file, and its document as it is now (steps, variables). */
@@ -189,8 +233,10 @@ function release({ leases, store, meta }: Pick<Ready, 'store' | 'meta'> & { read
   meta.close();
 }
 
-async function collectGroup(io: Io, { store, meta, leases, slurm, keep, kept, others }: Ready, del: boolean): Promise<void> {
-  const freed = await store.collect(keep, !del, slurm.found?.busy);
+async function collectGroup(io: Io, { store, meta, leases, slurm, keep, kept, others }: Ready, del: boolean, signal: AbortSignal): Promise<Collected> {
+  const freed = await store.collect(keep, !del, slurm.found?.busy, signal);
+  // Stopped: what it freed is said in one line, for every store, by `stopOnSignals`.
+  if (signal.aborted) return freed;
   await leftovers(io, del, leases, freed, slurm);
   const mb = megabytes(freed.bytes);
   io.stdout(`${store.location} (${store.kind}): keeping ${kept.join('; ')}\n`);
@@ -199,6 +245,7 @@ async function collectGroup(io: Io, { store, meta, leases, slurm, keep, kept, ot
   const dry = live === undefined ? 'pass --delete to free them' : `${live} ${live.includes(', run ') ? 'are' : 'is'} in progress, so --delete would refuse now; what it stores is counted here`;
   io.stdout(del ? `freed ${counted(freed.count, 'object')}, ${mb}\n` : `would free ${counted(freed.count, 'object')}, ${mb} (dry run: ${dry})\n`);
   if (others !== undefined) io.stderr(`shark: warning: ${others}\n`);
+  return freed;
 }
 
 /**

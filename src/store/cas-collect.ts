@@ -24,7 +24,7 @@ interface CasParts {
  * workspaces and staging left by killed runs (counted apart); what it frees
  * is noted as freed by gc. A dry run only counts.
  */
-export function collectCas(store: CasParts, keep: ReadonlySet<SnapshotId>, dryRun: boolean, spare?: ReadonlySet<string>): Collected {
+export async function collectCas(store: CasParts, keep: ReadonlySet<SnapshotId>, dryRun: boolean, spare?: ReadonlySet<string>, signal?: AbortSignal): Promise<Collected> {
   // A folder the user cannot read is stepped round, and said: nothing in it is counted or freed.
   const unreadable: Unreadable[] = [];
   const hidden = (path: string, why: string): void => void unreadable.push({ path, why });
@@ -42,16 +42,41 @@ export function collectCas(store: CasParts, keep: ReadonlySet<SnapshotId>, dryRu
   };
   for (const id of keep) mark(id);
   const doomed = [...store.objects.all(hidden)].filter((o) => !live.has(o.id));
-  const objectBytes = doomed.reduce((n, o) => n + statSync(o.path).size, 0);
-  if (!dryRun) {
-    // Recorded first, so that fsck and export tell what older runs' results name from damage.
-    const trees = store.trees.unreachable(live);
-    store.freed.mark([...doomed.map((o) => o.id), ...trees], 'gc');
-    for (const { id } of doomed) store.objects.remove(id);
-    // A tree left behind would make a result look whole after its files are gone; its entries stay apart (freed_trees), for lineage.
-    store.trees.forget(trees);
+  const sizeOf = (o: (typeof doomed)[number]): number => statSync(o.path).size;
+  const found = { leftovers, ...(unreadable.length > 0 ? { unreadable } : {}) };
+  if (dryRun) return { count: doomed.length, bytes: doomed.reduce((n, o) => n + sizeOf(o), 0), ...found };
+  // Recorded first, so that fsck and export tell what older runs' results name from damage.
+  const trees = store.trees.unreachable(live);
+  store.freed.mark([...doomed.map((o) => o.id), ...trees], 'gc');
+  const stopped = pacedSignal(signal);
+  const removed = { count: 0, bytes: 0 };
+  for (const o of doomed) {
+    // Stopped here, what is left is what a gc killed here leaves: marked freed, reachable from nothing kept.
+    if (await stopped()) break;
+    removed.bytes += sizeOf(o);
+    store.objects.remove(o.id);
+    removed.count++;
   }
-  return { count: doomed.length, bytes: objectBytes, leftovers, ...(unreadable.length > 0 ? { unreadable } : {}) };
+  // A tree left behind would make a result look whole after its files are gone; its entries stay apart (freed_trees), for lineage.
+  store.trees.forget(trees);
+  return { ...removed, ...found, ...(removed.count < doomed.length ? { interrupted: true } : {}) };
+}
+
+/**
+ * Whether `signal` has stopped a loop that never waits: every 50 ms it lets
+ * the event loop turn, as a signal's handler runs only then (removing a
+ * million objects would otherwise hear Ctrl-C once they are all gone).
+ */
+function pacedSignal(signal: AbortSignal | undefined): () => Promise<boolean> {
+  let turned = Date.now();
+  return async () => {
+    if (signal === undefined) return false;
+    if (Date.now() - turned >= 50) {
+      await new Promise((resolve) => setImmediate(resolve));
+      turned = Date.now();
+    }
+    return signal.aborted;
+  };
 }
 
 /**

@@ -288,8 +288,9 @@ export class CasStore implements SnapshotStore {
     return found.filter((p) => p.problem !== 'mode');
   }
 
-  async collect(keep: ReadonlySet<SnapshotId>, dryRun: boolean, spare?: ReadonlySet<string>): Promise<Collected> {
-    const freed = collectCas({ objects: this.objects, trees: this.trees, tmp: this.tmp, freed: this.meta.freed, entries: (id) => this.entries(id) }, keep, dryRun, spare);
+  async collect(keep: ReadonlySet<SnapshotId>, dryRun: boolean, spare?: ReadonlySet<string>, signal?: AbortSignal): Promise<Collected> {
+    const parts = { objects: this.objects, trees: this.trees, tmp: this.tmp, freed: this.meta.freed, entries: (id: SnapshotId) => this.entries(id) };
+    const freed = await collectCas(parts, keep, dryRun, spare, signal);
     this.presence.forget();
     return freed;
   }

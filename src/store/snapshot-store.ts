@@ -154,9 +154,9 @@ export interface SnapshotStore {
    * Removes data not reachable from `keep`, and what killed runs left, but
    * for the workspaces in `spare` (host paths: those Slurm jobs of a killed
    * run still use; Slurm runs on the directory store only); dry-run returns
-   * what would be freed.
+   * what would be freed. `signal` stops it between two removals (`interrupted`).
    */
-  collect(keep: ReadonlySet<SnapshotId>, dryRun: boolean, spare?: ReadonlySet<string>): Promise<Collected>;
+  collect(keep: ReadonlySet<SnapshotId>, dryRun: boolean, spare?: ReadonlySet<string>, signal?: AbortSignal): Promise<Collected>;
   /**
    * Removes what killed runs left (workspaces, staging) but `spare`, as
    * `collect` does, without a write to the database: what `gc --delete`
@@ -179,6 +179,12 @@ export interface Collected {
   readonly leftovers?: { readonly count: number; readonly bytes: number; readonly stuck?: readonly Stuck[] };
   /** Folders of the store its user cannot list or enter (a `chmod 000`): what they hold is neither counted nor freed. */
   readonly unreadable?: readonly Unreadable[];
+  /**
+   * Stopped by its signal part way: `count` and `bytes` are what it freed by
+   * then. The rest is recorded as freed and unreachable, as a gc killed there
+   * leaves it: the next gc frees it.
+   */
+  readonly interrupted?: boolean;
 }
 
 /** A folder that could not be read, and why (`permission denied`). */

@@ -180,17 +180,17 @@ export class ZfsStore implements SnapshotStore, ZfsCore {
     return list.length <= 3 ? list.join(', ') : `${list.slice(0, 2).join(', ')} and ${list.length - 2} more snapshots`;
   }
 
-  async collect(keep: ReadonlySet<SnapshotId>, dryRun: boolean): Promise<Collected> {
+  async collect(keep: ReadonlySet<SnapshotId>, dryRun: boolean, _spare?: ReadonlySet<string>, signal?: AbortSignal): Promise<Collected> {
     const mine = (name: string): boolean =>
       [...this.workspaces.values()].some((ws) => name === ws.dataset || name.startsWith(`${this.dataset}/mnt/${ws.name}-`));
-    const { count, bytes, gone, leftovers } = await collect(this, keep, dryRun, (name, props) => inUse(props, () => mine(name)));
+    const { count, bytes, gone, leftovers, interrupted } = await collect(this, keep, dryRun, (name, props) => inUse(props, () => mine(name)), signal);
     if (!dryRun) {
       for (const g of gone) this.snapshots.forget(g);
       this.catalog.forget([...gone, ...this.catalog.snapshots().filter((s) => !this.snapshots.isLive(s.guid)).map((s) => s.guid)]);
       this.present.clear();
     }
     // Workspaces a killed run left mounted (finished, or destroyed when nothing of theirs is kept): counted apart.
-    return { count, bytes, leftovers };
+    return { count, bytes, leftovers, ...(interrupted ? { interrupted } : {}) };
   }
 
   close(): void {

@@ -139,7 +139,8 @@ export async function collect(
   keep: ReadonlySet<SnapshotId>,
   dryRun: boolean,
   busy: (name: string, props: Map<string, string>) => boolean,
-): Promise<{ count: number; bytes: number; gone: string[]; leftovers: { count: number; bytes: number } }> {
+  signal?: AbortSignal,
+): Promise<{ count: number; bytes: number; gone: string[]; leftovers: { count: number; bytes: number }; interrupted: boolean }> {
   const wanted = new Set<string>();
   const seen = new Set<SnapshotId>();
   const mark = (id: SnapshotId): void => {
@@ -166,7 +167,11 @@ export async function collect(
   let bytes = 0;
   const gone: string[] = [];
   const leftovers = { count: 0, bytes: 0 };
+  // Stopped between two destroys, what is left is forgotten already and unwanted: the next gc destroys it.
+  let interrupted = false;
+  const stops = (): boolean => (interrupted = !dryRun && signal?.aborted === true);
   for (const d of plan.destroy) {
+    if (stops()) break;
     if (!dryRun) {
       try {
         await core.cmd.run('zfs', d.whole ? ['destroy', '-r', d.name] : ['destroy', d.name], d.name);
@@ -182,13 +187,14 @@ export async function collect(
       leftovers.bytes += d.folder.bytes;
     }
   }
-  for (const f of plan.finish) {
+  for (const f of interrupted ? [] : plan.finish) {
+    if (stops()) break;
     // After its unwanted snapshots went: a rollback only reaches the latest snapshot.
     if (!dryRun && !(await finishWorkspace(core, f))) continue;
     leftovers.count++;
     leftovers.bytes += f.bytes;
   }
-  return { count, bytes, gone, leftovers };
+  return { count, bytes, gone, leftovers, interrupted };
 }
 
 /**
