@@ -12,13 +12,13 @@ import { shellWords } from '../pipeline/shell-words.js';
 import type { Pipeline, RunStep } from '../pipeline/pipeline.js';
 import { Writers } from '../pipeline/writers.js';
 import { importContext } from '../plan/session.js';
-import type { SnapshotId, Workspace } from '../store/snapshot-store.js';
+import type { SnapshotId, TreeEntry, Workspace } from '../store/snapshot-store.js';
 import { decideLast } from './decide.js';
 import { piecesOf, renderDocument, type DocStep } from './document.js';
 import { contributing, finalOutputs, liveSteps, writersOf, type Entry, type StepEntry } from './history.js';
 import { linkedOutputs } from './linked-outputs.js';
 import { recordStep, type StepContext } from './record-step.js';
-import { storeScan } from './tree.js';
+import { idAt, storeScan } from './tree.js';
 import { compare, openView, runIn, unkeepable, type Live } from './working-view.js';
 
 /** What one line did, for the transcript. */
@@ -66,8 +66,14 @@ export class ShellSession {
    * the block would split into two paths; it has no quoting).
    */
   publishable(): { listed: string[]; unlisted: string[] } {
-    const ids = new Map(liveSteps(this.history).flatMap((s) => [...s.outputs]));
-    const final = linkedOutputs(this.history, finalOutputs(this.history), ids, (id) => this.session.store.entries(id));
+    const entries = (id: SnapshotId): readonly TreeEntry[] | undefined => this.session.store.entries(id);
+    // FILE's results never change in a session: where they are in /data now is what FILE made.
+    const base = this.baseOutputs.flatMap((p) => {
+      const id = idAt(this.root, p, entries);
+      return id === undefined ? [] : [[p, id] as const];
+    });
+    const ids = new Map([...base, ...liveSteps(this.history).flatMap((s) => [...s.outputs])]);
+    const final = linkedOutputs(this.history, finalOutputs(this.history), ids, entries, this.baseOutputs);
     const all = final.map((p) => (ids.get(p)?.startsWith('tree:') === true ? `${p}/` : p));
     return { listed: all.filter((p) => !/\s/.test(p)), unlisted: all.filter((p) => /\s/.test(p)) };
   }

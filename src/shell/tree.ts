@@ -86,3 +86,10 @@ export function placeAt(
   else entries.push({ name, id: child });
   return composeTree(sortEntries(entries));
 }
+
+/** The id at `path` in the stored tree `root` (how FILE's results sit in /data), or undefined when nothing is there. */
+export function idAt(root: SnapshotId | undefined, path: string, entriesOf: (id: SnapshotId) => readonly TreeEntry[] | undefined): SnapshotId | undefined {
+  let id = root;
+  for (const name of path.split('/').slice(2).filter((n) => n !== '')) id = id === undefined ? undefined : entriesOf(id)?.find((e) => e.name === name)?.id;
+  return id;
+}

@@ -20,6 +20,20 @@ it(':save publishes what a link among the results leads to, so the saved documen
   expect(rig.read('_shark/abs.lnk')).toBe('hi\n');
 });
 
+it(':save publishes the result of FILE a link among the results leads to, so the saved document runs (its publish failed on the link)', async () => {
+  rig.write('f.md', '# F\n\n```shark-run\necho a > /data/a.txt\n```\n\n```shark-run\nmkdir /data/d && echo x > /data/d/x.txt\n```\n');
+  expect((await rig.shark(['run', 'f.md'])).code).toBe(0);
+  const shell = new BatchShell(rig, ['f.md', '--save', 'out.md']);
+  shell.send('ln -s /data/a.txt /data/a.lnk\nln -s /data/d/x.txt /data/x.lnk\n');
+  const ended = await shell.end();
+  expect(ended.code, ended.stdout + ended.stderr).toBe(0);
+  expect(rig.read('out.md')).toContain('```shark-publish\n/data/a.lnk\n/data/x.lnk\n/data/a.txt\n/data/d/\n```');
+  const ran = await rig.shark(['run', 'out.md']);
+  expect(ran.code, ran.stderr + ran.stdout).toBe(0);
+  expect(rig.read('_shark/a.lnk')).toBe('a\n');
+  expect(rig.read('_shark/x.lnk')).toBe('x\n');
+});
+
 it('shows a file name holding an escape sequence escaped on the status line and in :history, never sent to the terminal', async () => {
   const shell = new BatchShell(rig, []);
   shell.send('mkdir /data/d && touch "/data/d/$(printf "e\\033[31mx")"\nrm /data/d/e*\n:history\n');
