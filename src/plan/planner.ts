@@ -26,6 +26,8 @@ export interface PlannedJob {
   readonly outputs?: readonly OutputShown[];
   /** The key of the stored result a cached job reuses: its own, or the earlier one a `{precious}` block keeps. */
   readonly resultKey?: string;
+  /** Its own cache key, where its inputs are known (not a blocked job): what a run's record of it is told apart by (`shark serve`). */
+  readonly key?: string;
 }
 
 /** A cached job's output: its path and its snapshot's id (or name). */
@@ -159,9 +161,9 @@ export async function planPipeline(session: Session, state: DataState, selection
         done.push({ job, outputs: cached.outputs });
         const shown = described(session, Object.entries(cached.outputs));
         const reasons = d.kept !== undefined ? [`kept (precious): ${d.kept.join('; ')}`] : NONE;
-        parts.push(planned(base, job.id, items, 'cached', reasons, shown, cached.key));
+        parts.push(planned(base, job.id, items, 'cached', reasons, shown, cached.key, job.key));
       } else {
-        parts.push(planned(base, job.id, items, 'run', runReasons(d, decision.unbuilt, decision.isMap, attempts!, explain)));
+        parts.push(planned(base, job.id, items, 'run', runReasons(d, decision.unbuilt, decision.isMap, attempts!, explain), undefined, undefined, job.key));
       }
     }
     const of = decision.partial?.of;
@@ -217,11 +219,12 @@ export async function planPipeline(session: Session, state: DataState, selection
  */
 function planned(
   base: { block: string; step: string; line: number }, job: string, items: readonly string[], status: JobStatus, reasons: readonly string[],
-  outputs?: readonly OutputShown[], resultKey?: string,
+  outputs?: readonly OutputShown[], resultKey?: string, key?: string,
 ): PlannedJob {
   const { block, step, line } = base;
-  if (outputs === undefined) return { block, step, job, line, items, status, reasons };
-  return resultKey === undefined ? { block, step, job, line, items, status, reasons, outputs } : { block, step, job, line, items, status, reasons, outputs, resultKey };
+  if (outputs === undefined) return key === undefined ? { block, step, job, line, items, status, reasons } : { block, step, job, line, items, status, reasons, key };
+  if (resultKey === undefined) return { block, step, job, line, items, status, reasons, outputs };
+  return key === undefined ? { block, step, job, line, items, status, reasons, outputs, resultKey } : { block, step, job, line, items, status, reasons, outputs, resultKey, key };
 }
 
 /**
@@ -292,6 +295,10 @@ class RecalledJob implements PlannedJob {
 
   get resultKey(): string {
     return this.cached.key;
+  }
+
+  get key(): string {
+    return this.planned.key;
   }
 }
 

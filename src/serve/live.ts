@@ -20,6 +20,8 @@ export class Live {
   private fingerprint = '';
   private busy = false;
   private planned = 0;
+  /** The latest run when the plan was made. */
+  private plannedIn: number | undefined;
   private indexed = 0;
   private timer: NodeJS.Timeout | undefined;
   /** The results the plan reuses (its cached jobs' keys). */
@@ -63,8 +65,10 @@ export class Live {
       const first = this.fingerprint === '';
       this.fingerprint = print;
       // During a run its own records tell the story: the plan is remade after it, the index of results now and then.
+      // And as it starts: its records are told from a run of other options by the plan's keys, which an input
+      // edited since the last plan would change.
       const running = run?.status === 'running';
-      if (!running || this.plan === undefined) await this.replan();
+      if (!running || this.plan === undefined || this.plannedIn !== run?.id) await this.replan(run?.id);
       if (!running || Date.now() - this.indexed > 5000) this.reindex();
       this.state = pageState(pipeline, this.plan, meta, run, leased, this.note);
       if (!first) for (const fn of this.listeners) fn(this.state);
@@ -86,11 +90,11 @@ export class Live {
     this.busy = true;
     try {
       const reused = this.reused;
-      await this.replan();
-      // Another plan may reuse other results: the result pages show those.
-      if (!sameSet(reused, this.reused)) this.reindex();
       const { meta, pipelinePath, pipeline } = this.session;
       const run = meta.latestRun(pipelinePath);
+      await this.replan(run?.id);
+      // Another plan may reuse other results: the result pages show those.
+      if (!sameSet(reused, this.reused)) this.reindex();
       this.state = pageState(pipeline, this.plan, meta, run, run === undefined ? [] : leasedJobs(meta, run.id), this.note);
       for (const fn of this.listeners) fn(this.state);
     } finally {
@@ -98,10 +102,12 @@ export class Live {
     }
   }
 
-  private async replan(): Promise<void> {
+  /** `run`: the latest run as the plan is made. */
+  private async replan(run: number | undefined): Promise<void> {
     // The first plan takes the checks the session started as it opened; a later one starts them again (what was stored may have changed).
     if (this.planned !== 0) checkMemosAhead(this.session);
     this.planned = Date.now();
+    this.plannedIn = run;
     try {
       // What `shark run FILE` would do: every block but the `{manual}` ones.
       const selected = selectSteps(this.session.pipeline, [], []);

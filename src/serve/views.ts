@@ -2,6 +2,7 @@ import type { Plan } from '../plan/planner.js';
 import { isMap, type Pipeline, type Step } from '../pipeline/pipeline.js';
 import type { Metadata, RunJobRow, RunRow } from '../store/metadata.js';
 import { listAt } from '../multimap.js';
+import type { LeasedJob } from '../store/leases.js';
 import { blockView, jobsDone, type BlockView, type Leased, type Made, type Progress } from './block-view.js';
 
 export type { BlockView, JobView, ViewStatus } from './block-view.js';
@@ -32,19 +33,25 @@ export interface PageState {
  * command runs (`leased`: a forced job the plan calls cached too),
  * else waiting, or cached as the plan made before the run said. After it,
  * the plan says what is cached, and the records say which run made it.
+ * A live run of other options (`ownRecords`) is no run of this page's:
+ * only its records of this page's own jobs count, as a finished run's do.
  */
-export function pageState(pipeline: Pipeline, plan: Plan | undefined, meta: Metadata, run: RunRow | undefined, leased: readonly string[], note?: string): PageState {
-  const rows = run === undefined ? [] : meta.runJobs(run.id);
-  const live = run?.status === 'running';
+export function pageState(pipeline: Pipeline, plan: Plan | undefined, meta: Metadata, run: RunRow | undefined, leased: readonly LeasedJob[], note?: string): PageState {
+  const all = run === undefined ? [] : meta.runJobs(run.id);
+  const allByJob = new Map(all.map((r) => [r.job, r]));
+  const own = run?.status === 'running' ? ownRecords(plan, all, allByJob, leased) : { rows: all, leased: [], foreign: false, matched: false };
+  const { rows } = own;
+  // Live once it is known to be a run of this page's options: before it recorded or started any of the plan's jobs, it could be either.
+  const live = run?.status === 'running' && own.matched && !own.foreign;
   const progress: Progress = {
-    live, byJob: new Map(rows.map((r) => [r.job, r])), leased: new Set(live ? leased : []),
+    live, byJob: own.foreign ? new Map(rows.map((r) => [r.job, r])) : allByJob, leased: new Set(live ? own.leased : []),
     begun: live ? meta.runRows.begun(run.id) : new Map(),
     isMap: (id) => {
       const step = pipeline.stepsById.get(id);
       return step !== undefined && isMap(step);
     },
   };
-  const made = madeBy(meta, [...rows.map((r) => r.key), ...(live ? [] : otherResults(plan, progress.byJob))]);
+  const made = madeBy(meta, [...rows.map((r) => r.key), ...(live ? [] : otherResults(plan, allByJob))]);
   const plannedOf = groupBy(plan?.jobs ?? [], (j) => j.block);
   const rowsOf = groupBy(rows, (r) => r.block);
   const leasedOf = groupBy(leasedSteps(pipeline, progress), (l) => l.block);
@@ -56,9 +63,39 @@ export function pageState(pipeline: Pipeline, plan: Plan | undefined, meta: Meta
   const done = rows.filter((r) => r.status !== 'running').length;
   const runView = run === undefined ? undefined : {
     id: run.id, status: run.status, started: run.started, done, total, ...(partial ? { partial } : {}),
-    label: `run ${run.id} in progress: ${jobsDone(done, total, partial)}`,
+    label: own.foreign ? `run ${run.id} in progress, with other options than this page's (-e, -i)` : `run ${run.id} in progress: ${jobsDone(done, total, partial)}`,
   };
   return { run: runView, blocks, ...(note !== undefined ? { note } : {}) };
+}
+
+/**
+ * The latest run's records that are of this page's jobs. A run of other
+ * options (`-e`, `-i`) records the same jobs under other keys: a job the
+ * plan knows the key of (of the result it reuses, or the one it would run)
+ * and the run recorded, or started, under another makes the run `foreign`;
+ * under the same, `matched`. Of a foreign run, only what it recorded under
+ * the plan's own keys is kept (a step no option changes): a job whose key
+ * the plan cannot know yet (blocked behind one that would run) could be
+ * either, and is not shown as the run has it.
+ */
+function ownRecords(plan: Plan | undefined, rows: readonly RunJobRow[], byJob: ReadonlyMap<string, RunJobRow>, leased: readonly LeasedJob[]): {
+  rows: readonly RunJobRow[]; leased: readonly string[]; foreign: boolean; matched: boolean;
+} {
+  const leasedKeys = new Map(leased.map((l) => [l.job, l.key]));
+  const matching = new Set<string>();
+  let foreign = false;
+  for (const p of plan?.jobs ?? []) {
+    const expected = p.status === 'cached' ? p.resultKey : p.key;
+    if (expected === undefined) continue;
+    const recorded = byJob.get(p.job)?.key;
+    const started = leasedKeys.get(p.job);
+    if (recorded === undefined && started === undefined) continue;
+    if ((recorded ?? expected) === expected && (started ?? expected) === expected) matching.add(p.job);
+    else foreign = true;
+  }
+  const matched = matching.size > 0;
+  if (!foreign) return { rows, leased: leased.map((l) => l.job), foreign, matched };
+  return { rows: rows.filter((r) => matching.has(r.job)), leased: leased.filter((l) => matching.has(l.job)).map((l) => l.job), foreign, matched };
 }
 
 /** The jobs whose commands the live run started and has not recorded yet, with their steps and blocks. */

@@ -227,6 +227,18 @@ export class Leases {
  * took ahead, whose inputs are being placed, or which waits for a free slot
  * or for another run's lease, is not among them.
  */
-export function leasedJobs(meta: Metadata, runId: number): string[] {
-  return meta.db.prepare<[number], { job: string }>('SELECT job FROM leases WHERE run_id = ? AND job IS NOT NULL ORDER BY job').all(runId).map((r) => r.job);
+export function leasedJobs(meta: Metadata, runId: number): LeasedJob[] {
+  return meta.db.prepare<[number], { job: string; name: string }>('SELECT job, name FROM leases WHERE run_id = ? AND job IS NOT NULL ORDER BY job').all(runId)
+    .map((r) => ({ job: r.job, key: r.name.startsWith(JOB_LEASE) ? r.name.slice(JOB_LEASE.length) : r.name }));
 }
+
+/** A job whose command a run started, with the cache key it runs under: a run of other options (`-e`, `-i`) runs the same job under another. */
+export interface LeasedJob {
+  readonly job: string;
+  readonly key: string;
+}
+
+const JOB_LEASE = 'job:';
+
+/** The lease that guards running the job whose cache key is `key`. */
+export const jobLease = (key: string): string => `${JOB_LEASE}${key}`;

@@ -136,3 +136,74 @@ describe('shark serve while a map runs over what an earlier map of the run write
     }
   }, 60_000);
 });
+
+describe('shark serve while a run of other -e values is in progress', () => {
+  const rig = new Rig('shark-serve-other-options-');
+  let one: Served | undefined;
+  let three: Served | undefined;
+
+  beforeAll(async () => {
+    // v depends on V; w reads what v wrote.
+    rig.write('p.md', '---\nV: one\n---\n# Variants\n\n```shark-run {id=v}\nsleep 3; echo $V > /data/v.txt\n```\n\n```shark-run {id=w}\ncat /data/v.txt > /data/w.txt\n```\n');
+    const ran = await rig.shark(['run', 'p.md']);
+    expect(ran.code, ran.stderr).toBe(0);
+    one = await serve(rig, 'p.md');
+    three = await serve(rig, 'p.md', '-e', 'V=three');
+  }, 30_000);
+
+  afterAll(async () => {
+    await one?.stop();
+    await three?.stop();
+    rig.cleanup();
+  });
+
+  it('shows its own options\' status, not the other run\'s progress, and says that run is of other options', async () => {
+    const run = rig.shark(['run', 'p.md', '-e', 'V=two']);
+    await expect.poll(async () => (await state(one!.url)).run?.status, { timeout: 20_000, interval: 200 }).toBe('running');
+    let ended = false;
+    void run.then(() => (ended = true));
+    const seen: { one: string[]; three: string[]; banners: string[] }[] = [];
+    while (!ended) {
+      const [a, b] = [await state(one!.url), await state(three!.url)];
+      if (a.run?.status === 'running' && b.run?.status === 'running') seen.push({ one: statuses(a), three: b.blocks.map((v) => v.status), banners: [a.run.label, b.run.label] });
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    expect((await run).code).toBe(0);
+    const samples = JSON.stringify(seen, null, 1);
+    expect(seen.length, samples).toBeGreaterThan(5);
+    for (const s of seen) {
+      // Run 1 made them with V=one: run 2, with V=two, is nothing of theirs.
+      for (const block of s.one) expect(block, samples).toMatch(/^[vw]=cached \(cached( \(made in run 1\))?\)$/);
+      // Never run with V=three: they would run, and run 2 runs none of them.
+      expect(s.three, samples).toEqual(['would-run', 'would-run']);
+      // Until it starts or records a job, nothing says which options it has.
+      for (const banner of s.banners) expect(banner, samples).toMatch(/^run 2 in progress(, with other options than this page's \(-e, -i\)|: 0\/2 jobs done)$/);
+    }
+    expect(seen.at(-1)!.banners, samples).toEqual(['run 2 in progress, with other options than this page\'s (-e, -i)', 'run 2 in progress, with other options than this page\'s (-e, -i)']);
+  }, 60_000);
+});
+
+describe('shark serve while a run of an input edited since the page was made is in progress', () => {
+  const rig = new Rig('shark-serve-edited-input-');
+  let served: Served | undefined;
+
+  beforeAll(async () => {
+    rig.write('src.txt', 'one\n');
+    rig.write('p.md', '---\ninputs:\n  src: /data/src.txt\n---\n# Edited\n\n```shark-run {id=copy}\nsleep 3; cat /data/src.txt > /data/copy.txt\n```\n');
+    served = await serve(rig, 'p.md', '-i', 'src=src.txt');
+  });
+
+  afterAll(async () => {
+    await served?.stop();
+    rig.cleanup();
+  });
+
+  it('shows the run as this page\'s: the plan is made again as it starts, with the input as the run read it', async () => {
+    expect(statuses(await state(served!.url))).toEqual(['copy=would-run (never run — would run now: no previous result)']);
+    rig.write('src.txt', 'two\n');
+    const run = rig.shark(['run', 'p.md', '-i', 'src=src.txt']);
+    await expect.poll(async () => statuses(await state(served!.url)), { timeout: 20_000, interval: 200 }).toEqual(['copy=running (running in run 1)']);
+    expect((await state(served!.url)).run?.label).toBe('run 1 in progress: 0/1 jobs done');
+    expect((await run).code).toBe(0);
+  }, 40_000);
+});

@@ -73,15 +73,15 @@ describe('leases taken ahead of their jobs', () => {
       // A lease it does not hold names nothing.
       leases.running('job:k9', 'other');
       await written();
-      expect(leasedJobs(meta, 7)).toEqual(['map[a.txt]', 'sum']);
+      expect(leasedJobs(meta, 7)).toEqual([{ job: 'map[a.txt]', key: 'k1' }, { job: 'sum', key: 'k3' }]);
       expect(leasedJobs(meta, 8)).toEqual([]);
       leases.release('job:k1');
-      expect(leasedJobs(meta, 7)).toEqual(['sum']);
+      expect(leasedJobs(meta, 7)).toEqual([{ job: 'sum', key: 'k3' }]);
       // One that ends before it is written never is.
       leases.running('job:k2', 'map[b.txt]');
       leases.release('job:k2');
       await written();
-      expect(leasedJobs(meta, 7)).toEqual(['sum']);
+      expect(leasedJobs(meta, 7)).toEqual([{ job: 'sum', key: 'k3' }]);
       leases.releaseAll();
       expect(leasedJobs(meta, 7)).toEqual([]);
       meta.close();

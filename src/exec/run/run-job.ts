@@ -7,6 +7,7 @@ import { isDirectoryOutput } from '../../pipeline/pipeline.js';
 import { commandAsRun, keyOf } from '../../plan/key.js';
 import { cachedResult } from '../../plan/step-plan.js';
 import { readableToOwner } from '../../store/owner-access.js';
+import { jobLease } from '../../store/leases.js';
 import { inTheWay, safeDirs } from '../../store/safe-path.js';
 import { unstorableOutput } from '../../store/storable.js';
 import type { ModifiedInput, SnapshotId, Workspace } from '../../store/snapshot-store.js';
@@ -52,7 +53,7 @@ export async function runJob(ctx: RunContext, job: Job, forced = false, onStaged
 }
 
 /** The lease that guards running `job` (its cache key). */
-export const leaseOf = (job: Job): string => `job:${job.key}`;
+export const leaseOf = (job: Job): string => jobLease(job.key);
 
 /** Takes the leases of `jobs` in one transaction, reading which of them have a result already (leases.ts `takeAhead`). */
 export function takeAhead(ctx: RunContext, jobs: readonly Job[]): void {
