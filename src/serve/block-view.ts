@@ -152,12 +152,12 @@ function jobView(p: PlannedJob | undefined, row: RunJobRow | undefined, progress
   const { live } = progress;
   const job = p?.job ?? row?.job ?? '?';
   const item = p?.items[0] ?? row?.item ?? null;
-  // Not live, the run's record of a job the plan finds cached counts only when it is the result the plan reuses.
-  if (!live && row !== undefined && p?.status === 'cached' && p.resultKey !== undefined && row.key !== p.resultKey) {
-    const reused = made.get(p.resultKey);
-    const extra = reused === undefined ? {} : { ms: reused.ms, ...(reused.env !== undefined ? { env: reused.env } : {}) };
-    const label = p.reasons.length > 0 ? p.reasons.join('; ') : reused === undefined ? 'cached' : `cached (made in run ${reused.runId})`;
-    return { job, item, outputs: p.outputs ?? [], ...extra, status: 'cached', label };
+  // Not live, a job the plan finds cached that the latest run recorded under another key (it ran other options, or
+  // before an input changed back) shows the result the plan reuses (`otherResults`): that run's record is not of it.
+  const reused = !live && row === undefined && p?.status === 'cached' && p.resultKey !== undefined ? made.get(p.resultKey) : undefined;
+  if (p !== undefined && reused !== undefined) {
+    const label = p.reasons.length > 0 ? p.reasons.join('; ') : `cached (made in run ${reused.runId})`;
+    return { job, item, outputs: p.outputs ?? [], ms: reused.ms, ...(reused.env !== undefined ? { env: reused.env } : {}), status: 'cached', label };
   }
   const record = row !== undefined ? made.get(row.key) : undefined;
   const extra = {

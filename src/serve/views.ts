@@ -33,13 +33,13 @@ export interface PageState {
  * command runs (`leased`: a forced job the plan calls cached too),
  * else waiting, or cached as the plan made before the run said. After it,
  * the plan says what is cached, and the records say which run made it.
- * A live run of other options (`ownRecords`) is no run of this page's:
- * only its records of this page's own jobs count, as a finished run's do.
+ * A run of other options (`ownRecords`) is no run of this page's: only
+ * its records of this page's own jobs count.
  */
 export function pageState(pipeline: Pipeline, plan: Plan | undefined, meta: Metadata, run: RunRow | undefined, leased: readonly LeasedJob[], note?: string): PageState {
   const all = run === undefined ? [] : meta.runJobs(run.id);
   const allByJob = new Map(all.map((r) => [r.job, r]));
-  const own = run?.status === 'running' ? ownRecords(plan, all, allByJob, leased) : { rows: all, leased: [], foreign: false, matched: false };
+  const own = ownRecords(plan, all, allByJob, run?.status === 'running' ? leased : []);
   const { rows } = own;
   // Live once it is known to be a run of this page's options: before it recorded or started any of the plan's jobs, it could be either.
   const live = run?.status === 'running' && own.matched && !own.foreign;

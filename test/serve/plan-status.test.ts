@@ -1,0 +1,42 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+import { serve } from './serve-rig.js';
+
+/** A block's status and label on the document page, as `status (label)`. */
+async function blockStatus(url: string, block: string): Promise<string> {
+  const html = await (await fetch(url + '/')).text();
+  const m = new RegExp(`data-block="${block}" data-status="([^"]+)">\\n<div class="block-head">.*?<span class="status" data-role="status">([^<]*)</span>`).exec(html);
+  return m === null ? `no block ${block}` : `${m[1]} (${m[2]})`;
+}
+
+/** The page of FILE served with ARGS, open while `look` reads it. */
+async function withPage<T>(rig: Rig, file: string, args: readonly string[], look: (url: string) => Promise<T>): Promise<T> {
+  const served = await serve(rig, file, ...args);
+  try {
+    return await look(served.url);
+  } finally {
+    await served.stop();
+  }
+}
+
+describe('shark serve says of each block what plan says with the same options', () => {
+  const rig = new Rig('shark-serve-plan-status-');
+
+  afterAll(() => {
+    rig.cleanup();
+  });
+
+  it('never shows the failure of a run of other -e values as the block\'s, only its own', async () => {
+    rig.write('variants.md', '---\nV: one\n---\n# Variants\n\n```shark-run {id=f}\necho $V > /data/f.txt && test $V = one\n```\n');
+    expect((await rig.shark(['run', 'variants.md', '-e', 'V=two'])).code).toBe(1);
+    await withPage(rig, 'variants.md', [], async (url) => {
+      expect(await blockStatus(url, 'f')).toBe('would-run (would run now: variable V changed (two → one))');
+      expect(await (await fetch(url + '/')).text()).not.toContain('href="/log/1/');
+    });
+    // The page of the options that failed shows that failure, and its log.
+    await withPage(rig, 'variants.md', ['-e', 'V=two'], async (url) => {
+      expect(await blockStatus(url, 'f')).toBe('failed (failed in run 1 (exit status 1))');
+      expect(await (await fetch(url + '/')).text()).toContain('href="/log/1/f"');
+    });
+  }, 60_000);
+});
