@@ -7,8 +7,11 @@ export type Lookup =
   | { readonly kind: 'known'; readonly id: SnapshotId }
   | { readonly kind: 'pending'; readonly step: string }
   | { readonly kind: 'missing'; readonly message: string }
-  /** At or under an optional frontmatter input left unbound (`path`): it does not exist for the steps. */
-  | { readonly kind: 'absent'; readonly path: string };
+  /**
+   * At or under an optional frontmatter input left unbound (`path`): it does not exist for the steps. Or one that
+   * is not optional (`unbound`: why nothing can read it, as `plan` says).
+   */
+  | { readonly kind: 'absent'; readonly path: string; readonly unbound?: string };
 
 /**
  * What is known of each /data path at one point of a plan or a run: its
@@ -22,7 +25,8 @@ export type Lookup =
 export class DataState {
   private readonly known = new PathMap<{ id: SnapshotId; by: string; input?: boolean; step?: string }>();
   private readonly pending = new PathMap<string>();
-  private readonly absent = new Set<string>();
+  /** Unbound inputs' paths, with why a step cannot read one that is not optional. */
+  private readonly absent = new Map<string, string | undefined>();
 
   constructor(
     private readonly entriesOf: (id: SnapshotId) => readonly TreeEntry[] | undefined,
@@ -45,9 +49,9 @@ export class DataState {
     this.known.set(path, { id, by: `input \`${name}\``, input: true });
   }
 
-  /** An optional frontmatter input left unbound: reading it finds nothing, and is no error. */
-  setAbsent(path: string): void {
-    this.absent.add(path);
+  /** A frontmatter input left unbound: reading an optional one finds nothing, and is no error; reading another is `unbound`. */
+  setAbsent(path: string, unbound?: string): void {
+    this.absent.set(path, unbound);
   }
 
   setPending(path: string, step: string): void {
@@ -61,7 +65,7 @@ export class DataState {
 
   /** `hidden`: steps whose writes this reader does not see (a fan-in under `-e`, `Pipeline.hidden`). */
   lookup(path: string, hidden?: ReadonlySet<string>): Lookup {
-    for (const a of this.absent) if (a === path || isUnder(path, a)) return { kind: 'absent', path: a };
+    for (const [a, unbound] of this.absent) if (a === path || isUnder(path, a)) return unbound === undefined ? { kind: 'absent', path: a } : { kind: 'absent', path: a, unbound };
     const seen = (step: string | undefined): boolean => step === undefined || hidden?.has(step) !== true;
     let base: { dir: string; id: SnapshotId; by: string } | undefined;
     for (let dir = path; dir.length > '/data'.length; dir = parentOf(dir)) {

@@ -66,7 +66,7 @@ export function inputBindings(
     const host = session.bindings.get(name);
     if (host === undefined) {
       if (unboundAllowed || entry?.optional === true) continue;
-      diagnostics.push(error(session.pipeline.document.file, at, `input \`${name}\` (${dataPath}) is not bound: pass -i ${name}=PATH`));
+      diagnostics.push(error(session.pipeline.document.file, at, notBound(name, dataPath)));
       continue;
     }
     const abs = followNamed(resolve(host));
@@ -228,11 +228,24 @@ export function seedInputs(state: DataState, session: Pick<Session, 'pipeline' |
   markUnbound(state, pipeline, ids);
 }
 
-/** Optional frontmatter inputs left unbound: their paths do not exist for the steps (`plan` and `run` alike). */
+/**
+ * Frontmatter inputs left unbound: an optional one's path does not exist for
+ * the steps (`plan` and `run` alike); one that is not optional (only `serve`
+ * leaves one so) is what a step reading it cannot run without, said as `plan`
+ * refuses it.
+ */
 export function markUnbound(state: DataState, pipeline: Pipeline, hostInputs: ReadonlyMap<string, string>): void {
   // One inside a bound input's directory is what that directory holds there, if anything (as `ls` of it shows).
   const bound = [...hostInputs.keys()];
-  for (const dataPath of pipeline.inputs.values()) if (!hostInputs.has(dataPath) && !bound.some((b) => isUnder(dataPath, b))) state.setAbsent(dataPath);
+  for (const [name, dataPath] of pipeline.inputs) {
+    if (hostInputs.has(dataPath) || bound.some((b) => isUnder(dataPath, b))) continue;
+    state.setAbsent(dataPath, pipeline.document.frontmatter?.inputs.get(name)?.optional === true ? undefined : notBound(name, dataPath));
+  }
+}
+
+/** What `plan` and `run` refuse a frontmatter input left unbound with, that is not optional. */
+function notBound(name: string, dataPath: string): string {
+  return `input \`${name}\` (${dataPath}) is not bound: pass -i ${name}=PATH`;
 }
 
 export function importContext(session: Session, step: ImportStep, signal: AbortSignal, progress: ImportContext['progress']): ImportContext {

@@ -47,6 +47,7 @@ export function resolveInputs(step: Step, state: DataState, hidden?: HiddenWrite
     if (found.kind === 'pending') return { kind: 'pending', step: found.step };
     if (found.kind === 'missing') return { kind: 'missing', message: `input ${input.path} is missing: ${found.message}` };
     if (found.kind === 'absent') {
+      if (found.unbound !== undefined) return { kind: 'missing', message: found.unbound };
       // An optional input left unbound: a plain read finds nothing there (the command can test for it); a map or a join has no directory to walk.
       if (input.pattern === undefined && input.join === undefined) continue;
       return { kind: 'missing', message: `input ${input.path} is missing: the optional input ${found.path} is not bound` };

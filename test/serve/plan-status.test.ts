@@ -39,4 +39,16 @@ describe('shark serve says of each block what plan says with the same options', 
       expect(await (await fetch(url + '/')).text()).toContain('href="/log/1/f"');
     });
   }, 60_000);
+
+  it('says an input left unbound is not bound, as plan does, not that it is no longer read', async () => {
+    rig.write('other.txt', 'x\n');
+    rig.write('inputs.md', '---\ninputs:\n  other: /data/other.txt\n---\n# Inputs\n\n```shark-run {id=o}\ncat /data/other.txt > /data/o.txt\n```\n');
+    expect((await rig.shark(['run', 'inputs.md', '-i', 'other=other.txt'])).code).toBe(0);
+    const plan = await rig.shark(['plan', 'inputs.md']);
+    expect(plan.code).toBe(2);
+    expect(plan.stderr).toContain('inputs.md:3:10: error: input `other` (/data/other.txt) is not bound: pass -i other=PATH');
+    await withPage(rig, 'inputs.md', [], async (url) => {
+      expect(await blockStatus(url, 'o')).toBe('would-run (would run now: input `other` (/data/other.txt) is not bound: pass -i other=PATH)');
+    });
+  }, 60_000);
 });
