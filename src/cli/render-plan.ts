@@ -1,4 +1,5 @@
 import { isRecalled, type Plan, type PlannedJob } from '../plan/planner.js';
+import { jobCounts } from '../plan/job-counts.js';
 import { printable, shownName } from '../printable.js';
 import { counted } from '../counted.js';
 import { displayWidth, padDisplay } from '../columns.js';
@@ -20,12 +21,6 @@ export function summaryLine(summary: Plan['summary'], blockedMaps: Plan['blocked
   const waiting = maps === 0 ? ''
     : `; ${maps} map${maps === 1 ? '' : 's'} blocked, ${maps === 1 ? 'its' : 'their'} items unknown until ${waits.length === 1 ? waits[0]! : `${waits.slice(0, -1).join(', ')} and ${waits.at(-1)!}`} ${waits.length === 1 ? 'is' : 'are'} made`;
   return `${total} job${total === 1 ? '' : 's'}: ${summary.cached} cached, ${summary.run} to run${more}${waiting}`;
-}
-
-/** For a map step's group line: `no previous result (new item)` reads as `new item`. */
-function shortReason(reason: string): string {
-  const m = /^no previous result \((.+)\)$/.exec(reason);
-  return m ? m[1]! : reason;
 }
 
 /**
@@ -61,20 +56,7 @@ function byStep<T extends { readonly step: string }>(jobs: readonly T[]): Map<st
 
 /** A map step's one line: `species-aoh: 1000 jobs — 997 cached, 2 to run (new item)`. */
 function mapLine(step: string, jobs: readonly PlannedJob[], width: number, file: string): string {
-  let cached = 0;
-  let allCached = true;
-  const groups = new Map<string, number>();
-  for (const j of jobs) {
-    if (j.status !== 'cached') allCached = false;
-    if (j.status === 'cached' && j.reasons.length === 0) {
-      cached++;
-      continue;
-    }
-    // A cached job with a reason is a `{precious}` one kept: `kept (precious): …` is its own label.
-    const label = printable(j.status === 'cached' ? j.reasons[0]! : `${j.status === 'run' ? 'to run' : 'blocked'} (${shortReason(j.reasons[0] ?? '')})`);
-    groups.set(label, (groups.get(label) ?? 0) + 1);
-  }
-  const parts = [`${cached} cached`, ...[...groups].map(([label, n]) => `${n} ${label}`)];
+  const { parts, allCached } = jobCounts(jobs);
   return countsLine(allCached ? 'cached' : 'map', step, width, `${file}:${jobs[0]!.line}`, jobs.length, parts);
 }
 

@@ -2,6 +2,8 @@ import type { PlannedJob } from '../plan/planner.js';
 import type { BlockNode } from '../pipeline/pipeline.js';
 import { DEFAULT_PUBLISH_DIR } from '../pipeline/pipeline.js';
 import type { RunJobRow, RunRow } from '../store/metadata.js';
+import { jobCounts } from '../plan/job-counts.js';
+import { counted } from '../counted.js';
 
 /** What the page shows for a block or a job; the stylesheet colours by it. */
 export type ViewStatus = 'ran' | 'cached' | 'failed' | 'would-run' | 'running' | 'waiting' | 'manual' | 'publish' | 'unknown';
@@ -93,10 +95,23 @@ export function blockView(
   const first = jobs.find((j) => j.status === status);
   const inProgress = live && (status === 'running' || status === 'waiting') && (total > 1 || partial);
   const label = inProgress ? (total === 0 ? notYet : `${status} in run ${id}: ${jobsDone(done, total, partial)}`)
-    : status === 'would-run' && total > 1 ? `${first!.label} — ${jobs.filter((j) => j.status === 'would-run').length} of ${total} jobs`
+    : status === 'would-run' && total > 1 ? wouldRun(first!.label, planned, jobs, done, total)
     // No job named yet, all of them known: waiting.
     : `${first?.label ?? `waiting in run ${id}`}${total > 1 ? ` (${done}/${total} jobs)` : ''}`;
   return { id: b.id, status, label, done, total, ...(partial ? { partial } : {}), jobs: listed(jobs) };
+}
+
+/**
+ * A block of several jobs, some of which would run: while none is done, the
+ * first one's label and how many would run (`never run — would run now: no
+ * previous result (new item) — 3 of 3 jobs`); once some are, what `plan`
+ * says of its jobs (`would run now: 3 jobs — 2 cached, 1 to run (new
+ * item)`), as one job's `never run` is not the block's.
+ */
+function wouldRun(first: string, planned: readonly PlannedJob[], jobs: readonly JobView[], done: number, total: number): string {
+  if (done === 0) return `${first} — ${jobs.filter((j) => j.status === 'would-run').length} of ${total} jobs`;
+  const verb = planned.some((p) => p.status === 'run') ? 'would run now' : 'would run after its inputs';
+  return `${verb}: ${counted(planned.length, 'job')} — ${jobCounts(planned).parts.join(', ')}`;
 }
 
 /** How many of a block's or a run's jobs are done, of all, or of those known so far (`partial`). */

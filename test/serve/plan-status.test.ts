@@ -51,4 +51,16 @@ describe('shark serve says of each block what plan says with the same options', 
       expect(await blockStatus(url, 'o')).toBe('would-run (would run now: input `other` (/data/other.txt) is not bound: pass -i other=PATH)');
     });
   }, 60_000);
+
+  it('counts the cached and new items of a map that ran before its folder grew, as plan does, not as never run', async () => {
+    rig.write('items/a.txt', 'a\n');
+    rig.write('items/b.txt', 'b\n');
+    rig.write('map.md', '---\ninputs:\n  in: /data/in/\n---\n# Map\n\n```shark-run {id=m}\ncat /data/in/* > /data/out/+\n```\n');
+    expect((await rig.shark(['run', 'map.md', '-i', 'in=items'])).code).toBe(0);
+    rig.write('items/c.txt', 'c\n');
+    expect((await rig.shark(['plan', 'map.md', '-i', 'in=items'])).stdout).toContain('3 jobs — 2 cached, 1 to run (new item)');
+    await withPage(rig, 'map.md', ['-i', 'in=items'], async (url) => {
+      expect(await blockStatus(url, 'm')).toBe('would-run (would run now: 3 jobs — 2 cached, 1 to run (new item))');
+    });
+  }, 60_000);
 });
