@@ -73,8 +73,8 @@ export function logsCommand(io: Io): Command {
         io.stderr(`shark: \`${block}\` is environment ${block} (shark-build block ${env.blockId}): ${whyNotBuilt(run)}${imageBuiltIn(elsewhere(session!), block!)}\n`);
         throw new ExitError(EXIT_FAILED);
       }
-      const cut = session !== undefined && jobs.length === 0 && shownBuilds.length === 0 && run.status === 'interrupted' ? interruptedLogs(session, run.id, block!) : [];
-      for (const c of cut) show(io, `${c.job} (interrupted while it ran: its log so far)`, c.log);
+      // Beside the jobs that ended: those a Ctrl-C stopped while they ran, which left a log and no row.
+      const cut = session !== undefined && block !== undefined && named === undefined && run.status === 'interrupted' ? interruptedLogs(session, run.id, block) : [];
       if (jobs.length === 0 && shownBuilds.length === 0 && cut.length === 0) {
         io.stderr(`shark: ${session === undefined ? noMatch(meta.runJobs(run.id), run.id, block!) : noJob(elsewhere(session))}\n`);
         // A query that found nothing, as docs/cli.md says (2 is for invalid input).
@@ -89,6 +89,7 @@ export function logsCommand(io: Io): Command {
         const then = job === row.job && line === row.line ? '' : `; run ${run.id} ran it as ${row.job}, line ${row.line}`;
         show(io, `${job} (${row.status}, line ${line}${then})`, row.log);
       }
+      for (const c of cut) show(io, `${c.job} (interrupted while it ran: its log so far)`, c.log);
     } finally {
       closeSession(session ?? reading.records);
     }
@@ -98,24 +99,29 @@ export function logsCommand(io: Io): Command {
 /**
  * The logs a run cut short left of `target`'s jobs: a job stopped by Ctrl-C
  * has no row (it did not end), yet ran and wrote what a user stopping a long
- * job wants to see. A map's jobs by their step's id and items, as their logs are named.
+ * job wants to see. A map's jobs by their step's id and items, as their logs
+ * are named; a log whose job has a row is that row's (it ended, ok or
+ * failed), and one job named is its log alone, never its map's.
  */
 function interruptedLogs(session: RunSession, runId: number, target: string): { job: string; log: string }[] {
   const dir = join(session.store.metaDir, 'logs', String(runId));
-  const steps = stepsNamed(session.pipeline, target).steps;
+  const { steps, job } = stepsNamed(session.pipeline, target);
   let names: string[];
   try {
     names = readdirSync(dir);
   } catch {
     return [];
   }
+  const ended = new Set(session.meta.runJobs(runId).map((row) => logFileName(row.job)));
+  const cut = new Set(names.filter((n) => !ended.has(n)));
+  if (job !== undefined) return cut.has(logFileName(job)) ? [{ job, log: join(dir, logFileName(job)) }] : [];
   const found: { job: string; log: string }[] = [];
   for (const step of steps) {
     const whole = logFileName(step.id);
-    if (names.includes(whole)) found.push({ job: step.id, log: join(dir, whole) });
-    // An item's log starts with its job id made readable (`area[a.txt]`).
+    if (cut.has(whole)) found.push({ job: step.id, log: join(dir, whole) });
+    // An item's log starts with its job id made readable (`area[a.txt]`): the step's own id is put back (`n[N=2]`, not `n[N_2]`).
     const prefix = readableLogName(`${step.id}[`);
-    for (const n of names.filter((n) => n.startsWith(prefix)).sort()) found.push({ job: jobOfLogName(n), log: join(dir, n) });
+    for (const n of [...cut].filter((n) => n.startsWith(prefix)).sort()) found.push({ job: step.id + jobOfLogName(n).slice(prefix.length - 1), log: join(dir, n) });
   }
   return found;
 }

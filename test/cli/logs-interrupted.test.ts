@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { Rig, SHARK } from '../support/rig.js';
+
+const fence = '```';
+
+/**
+ * A map of eight items at -j 2 stopped by Ctrl-C once two items ended ok and
+ * two more were running: a job stopped while it ran has no row, only the log
+ * it wrote so far, and the four never started have neither.
+ */
+describe('shark logs of a map a Ctrl-C stopped', () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = new Rig('shark-logs-interrupted-');
+    for (const n of 'abcdefgh') rig.write(`in/${n}.txt`, n === 'a' || n === 'b' ? 'fast\n' : 'slow\n');
+    rig.write('p.md', `## Get\n\n${fence}shark-import\nin/ /data/in/\n${fence}\n\n## Map\n\n${fence}shark-run\necho "starting on $(basename /data/in/*.txt)"; basename /data/in/*.txt >> counter; grep -q fast /data/in/*.txt || sleep 30; cat /data/in/*.txt > /data/out/+\n${fence}\n`);
+    const child = spawn(process.execPath, [SHARK, 'run', 'p.md', '-j', '2'], { cwd: rig.dir, stdio: ['ignore', 'ignore', 'ignore'] });
+    const t0 = Date.now();
+    while (rig.count() < 4 && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGINT');
+    expect(await new Promise<number | null>((r) => child.on('close', r))).toBe(130);
+    expect(rig.lines()).toEqual(['a.txt', 'b.txt', 'c.txt', 'd.txt']);
+  }, 60_000);
+  afterAll(() => rig.cleanup());
+
+  it('says an item that never started did not run (it showed the others\' logs as its own)', async () => {
+    const never = await rig.shark(['logs', 'p.md', 'map[f.txt]']);
+    expect([never.code, never.stdout, never.stderr]).toEqual([1, '', 'shark: job `map[f.txt]` has no row in run 1: it did not run (run 1 was interrupted before it ran)\n']);
+  });
+
+  it('shows a stopped item\'s log so far alone', async () => {
+    const stopped = await rig.shark(['logs', 'p.md', 'map[d.txt]']);
+    expect([stopped.code, stopped.stderr]).toEqual([0, '']);
+    expect(stopped.stdout).toMatch(/^==> map\[d\.txt\] \(interrupted while it ran: its log so far\) \S+\/logs\/1\/\S+\nstarting on d\.txt\n$/);
+  });
+
+  it('lists the map\'s items that ended as ok, and those stopped as interrupted', async () => {
+    const all = await rig.shark(['logs', 'p.md', 'map']);
+    expect([all.code, all.stderr]).toEqual([0, '']);
+    const heads = all.stdout.split('\n').filter((l) => l.startsWith('==> ')).map((l) => l.replace(/\) \S+$/, ')')).sort();
+    expect(heads).toEqual([
+      '==> map[a.txt] (ok, line 10)',
+      '==> map[b.txt] (ok, line 10)',
+      '==> map[c.txt] (interrupted while it ran: its log so far)',
+      '==> map[d.txt] (interrupted while it ran: its log so far)',
+    ]);
+    const ok = await rig.shark(['logs', 'p.md', 'map[a.txt]']);
+    expect(ok.stdout).toMatch(/^==> map\[a\.txt\] \(ok, line 10\) \S+\nstarting on a\.txt\n$/);
+  });
+});
