@@ -1,5 +1,5 @@
 import { inBlock } from '../pipeline/block-ids.js';
-import type { Pipeline, Step } from '../pipeline/pipeline.js';
+import { stepOfJob, type Pipeline, type Step } from '../pipeline/pipeline.js';
 import { baseIdentity, stepIdentity } from '../plan/jobs.js';
 import type { Metadata, RunJobRow } from '../store/metadata.js';
 
@@ -19,8 +19,8 @@ export function stepsNamed(pipeline: Pipeline, target: string): { steps: Step[];
   if (blocks.length > 0) return { steps: blocks.flatMap((b) => b.steps.map((id) => pipeline.stepsById.get(id)!)) };
   const step = pipeline.stepsById.get(target);
   if (step !== undefined) return { steps: [step] };
-  const bracket = target.indexOf('[');
-  const owner = bracket > 0 ? pipeline.stepsById.get(target.slice(0, bracket)) : undefined;
+  // A sweep's job is its instance's step and item (`double[T=A][x.txt]`): the step is the longest id before a bracket.
+  const owner = stepOfJob(pipeline, target);
   return owner === undefined ? { steps: [] } : { steps: [owner], job: target };
 }
 

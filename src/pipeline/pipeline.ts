@@ -147,6 +147,15 @@ export function shownStepOutput(o: Output): string {
   return o.isDir ? `${o.path}/` : o.path;
 }
 
+/** The step a job id names: the step's id, or it followed by `[ITEMS]` (the longest such, as a sweep's instance ids have brackets too). */
+export function stepOfJob(pipeline: Pick<Pipeline, 'stepsById'>, job: string): Step | undefined {
+  for (let end = job.length; end > 0; end = job.lastIndexOf('[', end - 1)) {
+    const step = pipeline.stepsById.get(job.slice(0, end));
+    if (step !== undefined) return step;
+  }
+  return undefined;
+}
+
 export function isMap(step: Step): boolean {
   return step.inputs.some((i) => i.pattern !== undefined);
 }

@@ -1,5 +1,5 @@
 import type { Plan } from '../plan/planner.js';
-import { isMap, type Pipeline, type Step } from '../pipeline/pipeline.js';
+import { isMap, stepOfJob, type Pipeline } from '../pipeline/pipeline.js';
 import type { Metadata, RunJobRow, RunRow } from '../store/metadata.js';
 import { listAt } from '../multimap.js';
 import type { LeasedJob } from '../store/leases.js';
@@ -106,15 +106,6 @@ function leasedSteps(pipeline: Pipeline, progress: Progress): Leased[] {
     if (step !== undefined) found.push({ job, step: step.id, block: step.blockId });
   }
   return found;
-}
-
-/** The step a job id names: the step's id, or it followed by `[ITEMS]` (the longest such, as a sweep's instance ids have brackets too). */
-function stepOfJob(pipeline: Pipeline, job: string): Step | undefined {
-  for (let end = job.length; end > 0; end = job.lastIndexOf('[', end - 1)) {
-    const step = pipeline.stepsById.get(job.slice(0, end));
-    if (step !== undefined) return step;
-  }
-  return undefined;
 }
 
 function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {

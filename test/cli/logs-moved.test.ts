@@ -37,3 +37,25 @@ describe('shark logs after an inserted block renumbered the ids', () => {
     expect(logs.stderr).toBe('shark: block `step` has no job in run 1: run 1\'s `step` was another block, now `step-2` (line 8)\n');
   });
 });
+
+/** A sweep's map, its heading renamed since the run: a job is named by its whole id, instance and item, as `logs` heads it. */
+describe('shark logs of a renamed sweep\'s map job', () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = new Rig();
+    rig.write('in/A/x.txt', '1\n');
+    rig.write('in/B/y.txt', '2\n');
+    const doc = (heading: string): string => `---\nT: [A, B]\n---\n\n## Get\n\n${fence}shark-import\nfile:in/ /data/in/\n${fence}\n\n## ${heading}\n\n${fence}shark-run\necho hello; awk '{print $1*2}' /data/in/%{T}/*.txt > /data/out/%{T}/+\n${fence}\n`;
+    rig.write('p.md', doc('Double'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('p.md', doc('Twice'));
+  });
+  afterAll(() => rig.cleanup());
+
+  it('finds the job by the id its instance\'s logs print (it matched nothing)', async () => {
+    const instance = await rig.shark(['logs', 'p.md', 'twice[T=A]']);
+    expect(instance.stdout).toMatch(/^==> twice\[T=A\]\[x\.txt\] \(ok, line 14; run 1 ran it as double\[T=A\]\[x\.txt\], line 14\) \S+\nhello\n$/);
+    const job = await rig.shark(['logs', 'p.md', 'twice[T=A][x.txt]']);
+    expect([job.code, job.stderr, job.stdout]).toEqual([0, '', instance.stdout]);
+  });
+});

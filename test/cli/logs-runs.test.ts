@@ -42,6 +42,21 @@ describe('shark logs of an earlier run', () => {
   });
 });
 
+describe('shark logs of a sweep\'s map item the targets left out', () => {
+  let rig: Rig;
+  afterAll(() => rig.cleanup());
+
+  it('says it did not run and which run has its last log, as of a map without axes (it matched nothing)', async () => {
+    rig = new Rig();
+    for (const [path, n] of [['A/x.txt', '1'], ['A/z.txt', '3'], ['B/y.txt', '2']]) rig.write(`in/${path}`, `${n}\n`);
+    rig.write('p.md', "---\nT: [A, B]\n---\n\n## Get\n\n```shark-import\nfile:in/ /data/in/\n```\n\n## Double\n\n```shark-run\necho hello; awk '{print $1*2}' /data/in/%{T}/*.txt > /data/out/%{T}/+\n```\n");
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    expect((await rig.shark(['run', 'p.md', '/data/out/A/x.txt', '--force', 'double[T=A][x.txt]'])).code).toBe(0);
+    const left = await rig.shark(['logs', 'p.md', 'double[T=A][z.txt]']);
+    expect([left.code, left.stdout, left.stderr]).toEqual([1, '', "shark: job `double[T=A][z.txt]` has no row in run 2: it did not run (left out by run 2's targets); its last log: run 1 (shark logs p.md 'double[T=A][z.txt]' --run 1)\n"]);
+  });
+});
+
 describe('shark logs of a failure fixed since', () => {
   let rig: Rig;
   afterAll(() => rig.cleanup());
