@@ -1,4 +1,4 @@
-import { chmodSync, createWriteStream, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { posix } from 'node:path';
 import type { ExecOutcome, ExecRequest, Executor } from '../executor.js';
@@ -7,6 +7,7 @@ import { guardContainers } from '../watchdog.js';
 import { JOB_CAPABILITIES, JOB_PIDS_LIMIT, jobMounts } from './confinement.js';
 import { longTimer, type LongTimer } from '../long-timer.js';
 import { maskedStream } from '../secret-mask.js';
+import { logStream } from '../job-log.js';
 import { singleQuoted } from '../../pipeline/shell-words.js';
 import { inTheWay } from '../../store/safe-path.js';
 import { formatMemory } from '../../pipeline/resources.js';
@@ -43,7 +44,7 @@ export class DockerExecutor implements Executor {
     const { client, image } = target;
     openWritableDirs(req);
     // Secret values in the output become `***` on the way to the log.
-    const log = maskedStream(createWriteStream('', { fd: openSync(req.logPath, 'a') }), req.secrets ?? []);
+    const log = maskedStream(logStream(req.logPath), req.secrets ?? []);
     let container: ContainerHandle | undefined;
     let ending: 'cancelled' | 'timeout' | undefined;
     let timer: LongTimer | undefined;
