@@ -119,7 +119,7 @@ export function diffAncestries(
 ): StepDiff[] {
   const pairs = aligned(old.steps, now.steps);
   const lone = pairs.flatMap(([a, b]): LoneStep[] => (a === undefined ? [{ step: b!, side: 'new' }] : b === undefined ? [{ step: a, side: 'old' }] : []));
-  const diffs = pairs.map(([a, b]) => withWriterChanges(classify(a, b), lone, old.steps, now.steps));
+  const diffs = onceEach(pairs.map(([a, b]) => withWriterChanges(classify(a, b), lone, old.steps, now.steps)));
   // Data from outside that changed is a cause too: no step of the pipeline made it.
   for (const path of [...new Set([...old.hostInputs.keys(), ...now.hostInputs.keys()])].sort()) {
     const a = old.hostInputs.get(path);
@@ -132,6 +132,22 @@ export function diffAncestries(
     });
   }
   return diffs.sort((x, y) => CLASS_ORDER.indexOf(x.class) - CLASS_ORDER.indexOf(y.class) || x.line - y.line || (x.job < y.job ? -1 : x.job > y.job ? 1 : 0));
+}
+
+/**
+ * One row for the versions of a job (`aligned`) that compare alike, in the
+ * same words: two `same ranges` rows would tell a reader nothing more than
+ * one, and nothing would tell them apart. Versions that differ (one changed,
+ * one the same; other ids) keep a row each.
+ */
+function onceEach(diffs: readonly StepDiff[]): StepDiff[] {
+  const seen = new Set<string>();
+  return diffs.filter((d) => {
+    const said = canonicalJson([d.job, d.class, d.reasons, d.changes]);
+    if (seen.has(said)) return false;
+    seen.add(said);
+    return true;
+  });
 }
 
 /**

@@ -95,9 +95,22 @@ export function renderDiff(d: DiffAnswer): string {
     }
   }
   const counts = CLASS_ORDER.flatMap((c) => (d.summary[c] === undefined ? [] : [`${d.summary[c]} ${LABEL[c]}`]));
-  const jobs = d.steps.filter((s) => s.block !== '').length;
-  const inputs = d.steps.length - jobs;
-  const what = `${jobs} job${jobs === 1 ? '' : 's'}${inputs > 0 ? ` and ${inputs} host input${inputs === 1 ? '' : 's'}` : ''}`;
+  const rows = d.steps.filter((s) => s.block !== '');
+  const what = jobsCounted(rows, d.steps.length - rows.length);
   out.push(d.identical ? `identical: ${what}, all the same` : `${what}: ${counts.join(', ')}`);
   return out.join('\n') + '\n';
+}
+
+/**
+ * How many jobs the rows are, each job once: a job in two versions (a
+ * `{precious}` map kept what an older version made) has a row for each,
+ * said so that the classes' counts add up.
+ */
+function jobsCounted(rows: readonly StepDiff[], inputs: number): string {
+  const versions = new Map<string, number>();
+  for (const r of rows) versions.set(r.job, (versions.get(r.job) ?? 0) + 1);
+  const several = [...versions.values()].filter((n) => n > 1);
+  const jobs = versions.size;
+  const versioned = several.length === 0 ? '' : ` (${several.length} in ${several.every((n) => n === 2) ? 'two' : 'several'} versions)`;
+  return `${jobs} job${jobs === 1 ? '' : 's'}${versioned}${inputs > 0 ? ` and ${inputs} host input${inputs === 1 ? '' : 's'}` : ''}`;
 }

@@ -244,6 +244,8 @@ describe('shark diff', () => {
     const text = await rig.shark(['diff', 'p.md', '/data/kept']);
     expect(text.code).toBe(1);
     expect(text.stdout).toMatch(/^root cause +pm +p\.md:4:1 +command text changed$/m);
+    // Four jobs in five rows: the counts say why they add up to five.
+    expect(text.stdout).toMatch(/\n4 jobs \(1 in two versions\): 1 root cause, 1 only in new, 3 same\n$/);
   });
 
   it('two versions of one local import on the old side: a row each, told apart by their ids', async () => {
