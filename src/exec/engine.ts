@@ -40,7 +40,7 @@ export async function runPipeline(
   // Each running or queued job listens for the stop: at -j 8, more than Node's 10 before it warns of a leak.
   setMaxListeners(0, options.signal);
   const { pipeline, store, meta } = session;
-  const runId = meta.startRun(session.pipelinePath, sha256(pipeline.document.source));
+  const runId = meta.startRun(session.pipelinePath, sha256(pipeline.document.source), session.variables);
   const leases = new Leases(meta, runId);
   const logsDir = join(store.metaDir, 'logs', String(runId));
   mkdirSync(logsDir, { recursive: true });

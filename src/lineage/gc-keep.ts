@@ -173,26 +173,15 @@ function runScopes(meta: Metadata): (run: number) => RunScope {
 /**
  * Whether the run at each index had other variables than `variables` (a
  * plain run's) while an older run had those: its jobs are under keys a
- * plain run does not reuse. Every job of a run has the run's variables in
- * its key record: one tells them; a run with none (imports only) counts as
- * having the document's. Each run is asked once, and only when a walk
- * reaches it (or looks past it for an older one with the document's).
+ * plain run does not reuse. A run with none (imports only) counts as having
+ * the document's. Each run is asked only when a walk reaches it (or looks
+ * past it for an older one with the document's).
  */
 function otherVariables(meta: Metadata, runs: readonly RunRow[], variables: KeptDocument['variables']): (index: number) => boolean {
-  const read = meta.db.prepare<[{ run: number }], { v: string | null }>(`SELECT v FROM (
-    SELECT json_extract(r.record, '$.variables') AS v, json_extract(r.record, '$.kind') AS kind FROM run_rows j JOIN results r ON r.key = j.key WHERE j.run_id = @run
-    UNION ALL SELECT json_extract(h.record, '$.variables'), json_extract(h.record, '$.kind') FROM run_rows j JOIN result_history h ON h.key = j.key WHERE j.run_id = @run
-  ) WHERE kind = 'run' LIMIT 1`);
   const wanted = JSON.stringify(variables);
-  const plain = new Map<number, boolean>();
   const isPlain = (i: number): boolean => {
-    let known = plain.get(i);
-    if (known === undefined) {
-      const v = read.get({ run: runs[i]!.id })?.v ?? null;
-      known = v === null || JSON.stringify(JSON.parse(v)) === wanted;
-      plain.set(i, known);
-    }
-    return known;
+    const v = meta.runVariables.of(runs[i]!.id);
+    return v === null || v === wanted;
   };
   // Whether a run older than the one at an index had them: found once for every index a look passes.
   const olderPlain = new Map<number, boolean>();

@@ -130,6 +130,8 @@ const ADDED_COLUMNS: readonly [table: string, column: string, type: string][] = 
   ['attempts', 'run_id', 'INTEGER'],
   // The sha256 of the document the run read: an export of the run says whether the document is still that one (null in older rows).
   ['runs', 'document', 'TEXT'],
+  // The variables the run gave its jobs (run-variables.ts): a `{precious}` job it kept has another run's in its key (null in older rows).
+  ['runs', 'variables', 'TEXT'],
 ];
 
 /**

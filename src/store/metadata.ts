@@ -7,6 +7,7 @@ import { OutcomeWriter, type Success, type SuccessRow } from './outcome-writer.j
 import { RunRows } from './run-rows.js';
 import { RunTable } from './run-table.js';
 import { OwnResults } from './own-results.js';
+import { RunVariables } from './run-variables.js';
 import { TreeRows } from './tree-rows.js';
 import { FreedRows } from './freed-rows.js';
 import { PublishedRows } from './published-rows.js';
@@ -54,6 +55,8 @@ export class Metadata {
   readonly runTable: RunTable;
   /** Results as the runs that made or reused them had them, since replaced. */
   readonly history: ResultHistory;
+  /** The variables each run gave its jobs. */
+  readonly runVariables: RunVariables;
   /** A document's own results and attempts, not another document's at the same /data path. */
   readonly own: OwnResults;
   /** Large lineages as they were rendered, kept while the records they came from stay unchanged. */
@@ -73,6 +76,7 @@ export class Metadata {
     this.published = new PublishedRows(this.db, dir);
     this.runTable = new RunTable(this.db, dir);
     this.history = new ResultHistory(this.db);
+    this.runVariables = new RunVariables(this.db);
     this.own = new OwnResults(this.db, this.bulk, this.runTable, this.runRows);
     this.stats = new StatCache(this.db, (select, values) => this.bulk.selectIn<StatRow>(select, values, true));
     this.writer = new OutcomeWriter(this.db);
@@ -233,8 +237,8 @@ export class Metadata {
     this.db.prepare("INSERT OR REPLACE INTO checks (name, at) VALUES ('clean', ?)").run(at);
   }
 
-  startRun(pipeline: string, document?: string): number {
-    return this.runTable.start(pipeline, document);
+  startRun(pipeline: string, document?: string, variables?: readonly (readonly [string, string])[]): number {
+    return this.runTable.start(pipeline, document, variables);
   }
 
   endRun(id: number, status: string, summary: object): void {

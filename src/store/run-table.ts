@@ -86,11 +86,14 @@ export class RunTable {
     return relative(this.parent, realParents(pipeline));
   }
 
-  /** Records a run of `pipeline` starting, with the sha256 of the document's text it read (none for a shell session). */
-  start(pipeline: string, document: string | null = null): number {
+  /**
+   * Records a run of `pipeline` starting, with the sha256 of the document's text it read and the variables it gives its
+   * jobs (none for a shell session).
+   */
+  start(pipeline: string, document: string | null = null, variables: readonly (readonly [string, string])[] | null = null): number {
     const now = Date.now();
-    const info = this.db.prepare('INSERT INTO runs (pipeline, place, started, status, pid, pid_start, host, beat, version, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(pipeline, this.placeOf(pipeline), now, 'running', process.pid, ownStart(), hostname(), now, VERSION, document);
+    const info = this.db.prepare('INSERT INTO runs (pipeline, place, started, status, pid, pid_start, host, beat, version, document, variables) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(pipeline, this.placeOf(pipeline), now, 'running', process.pid, ownStart(), hostname(), now, VERSION, document, variables === null ? null : JSON.stringify(variables));
     return Number(info.lastInsertRowid);
   }
 
