@@ -43,7 +43,7 @@ export function attemptsOfStep(session: Session, step: string): (jobs: readonly 
     if (jobs.length === 0) return { byIdentity: new Map(), newItems: true };
     // One probe: a map never attempted under its outputs as written (a new command, new outputs) looks up none of its million items.
     tried ??= session.meta.anyAttemptOf(baseIdentity(jobs[0]!.identity));
-    const found: Map<string, LastAttempt> = tried ? usedSince(session, step, jobs, session.meta.own.lastAttempts(jobs.map((j) => j.identity), session.pipelinePath)) : new Map();
+    const found: Map<string, LastAttempt> = tried ? withSameValues(session, step, jobs, usedSince(session, step, jobs, session.meta.own.lastAttempts(jobs.map((j) => j.identity), session.pipelinePath))) : new Map();
     const renamed = jobs.filter((j) => !found.has(j.identity));
     if (renamed.length === 0) return { byIdentity: found, newItems: true };
     ofStep ??= (() => {
@@ -95,6 +95,33 @@ function usedSince(session: Session, step: string, jobs: readonly Job[], attempt
     if (result?.identity === job.identity) attempts.set(job.identity, { key, status: 'ok', record: result.record, run });
     // The job's own key, used and gone since: `fsck --repair` dropped it (an edit and its revert before were no change).
     else if (result === undefined && key === job.key) attempts.set(job.identity, { ...attempts.get(job.identity)!, key, status: 'ok', run });
+  }
+  return attempts;
+}
+
+/**
+ * The attempts made by a run with other values than the jobs have (`-e
+ * V=2`, then a plan without), each replaced by the result the newest run
+ * with the jobs' values used, where one did: the value is not what changed
+ * since that run, as a value edited, run and reverted is not. Told by the
+ * attempts' runs (a handful), not by reading a million records; an attempt
+ * of no known run of the document is taken as it is.
+ */
+function withSameValues(session: Session, step: string, jobs: readonly Job[], attempts: Map<string, OwnAttempt>): Map<string, OwnAttempt> {
+  const { record } = jobs[0]!;
+  if (record.kind !== 'run') return attempts;
+  const values = JSON.stringify(record.variables);
+  const other = jobs.filter((j) => {
+    const attempt = attempts.get(j.identity);
+    return attempt?.run != null && attempt.key !== j.key && session.meta.runVariables.of(attempt.run) !== values;
+  });
+  if (other.length === 0) return attempts;
+  const used = session.meta.own.usedWith(step, session.pipelinePath, new Map(other.map((j) => [rowItem(j.items), j.id])), values, other.map((j) => j.identity));
+  const results = session.meta.own.resultsOf([...used.values()].map((u) => u.key));
+  for (const job of other) {
+    const u = used.get(rowItem(job.items));
+    const result = u === undefined ? undefined : results.get(u.key);
+    if (result?.identity === job.identity) attempts.set(job.identity, { key: u!.key, status: 'ok', record: result.record, run: u!.run });
   }
   return attempts;
 }

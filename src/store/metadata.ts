@@ -77,7 +77,7 @@ export class Metadata {
     this.runTable = new RunTable(this.db, dir);
     this.history = new ResultHistory(this.db);
     this.runVariables = new RunVariables(this.db);
-    this.own = new OwnResults(this.db, this.bulk, this.runTable, this.runRows);
+    this.own = new OwnResults(this.db, this.bulk, this.runTable, this.runRows, this.runVariables);
     this.stats = new StatCache(this.db, (select, values) => this.bulk.selectIn<StatRow>(select, values, true));
     this.writer = new OutcomeWriter(this.db);
     this.stmts = {

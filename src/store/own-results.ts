@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { BulkReads } from './bulk-read.js';
 import type { LastAttempt, ResultRow } from './metadata-schema.js';
 import type { RunRows, StepRow } from './run-rows.js';
+import type { RunVariables } from './run-variables.js';
 import { shellRunOf, type RunTable } from './run-table.js';
 
 type Latest = Pick<ResultRow, 'key' | 'record' | 'outputs' | 'log'>;
@@ -19,7 +20,10 @@ export class OwnResults {
   private readonly latest;
   private readonly owned;
 
-  constructor(db: Database.Database, private readonly bulk: BulkReads, private readonly runTable: RunTable, private readonly runRows: RunRows) {
+  constructor(
+    db: Database.Database, private readonly bulk: BulkReads, private readonly runTable: RunTable, private readonly runRows: RunRows,
+    private readonly variables: RunVariables,
+  ) {
     // Ordered by the newest run that made or used it, not by when it was made: a result made by a run whose edit was then reverted is older than the one the next run used again.
     this.latest = db.prepare<[string, string, string, string], Latest>(
       `SELECT key, record, outputs, log FROM results r WHERE identity = ?
@@ -128,10 +132,26 @@ export class OwnResults {
    * are read under the id it had there, found by the jobs' `identities`.
    */
   usedSince(step: string, pipeline: string, jobs: ReadonlyMap<string | null, string>, after: number, identities: readonly string[]): Map<string | null, { key: string; run: number }> {
+    return this.usedIn([...this.runsOf(pipeline).ids].filter((id) => id > after), step, jobs, identities);
+  }
+
+  /**
+   * As `usedSince`, of the runs of document `pipeline` that gave their jobs
+   * `variables` (JSON pairs, as `RunVariables` has them): a run with other
+   * values (`-e V=2`) is passed over, and is never read.
+   */
+  usedWith(step: string, pipeline: string, jobs: ReadonlyMap<string | null, string>, variables: string, identities: readonly string[]): Map<string | null, { key: string; run: number }> {
+    return this.usedIn([...this.runsOf(pipeline).ids], step, jobs, identities, (run) => this.variables.of(run) === variables);
+  }
+
+  /** The keys the newest of `runs` (those `asked`) used for the jobs, by item: `usedSince`'s walk. */
+  private usedIn(
+    runs: number[], step: string, jobs: ReadonlyMap<string | null, string>, identities: readonly string[], asked: (run: number) => boolean = () => true,
+  ): Map<string | null, { key: string; run: number }> {
     const used = new Map<string | null, { key: string; run: number }>();
-    const runs = [...this.runsOf(pipeline).ids].filter((id) => id > after).sort((a, b) => b - a);
     const names = [...jobs.values()];
-    for (const run of runs) {
+    for (const run of runs.sort((a, b) => b - a)) {
+      if (!asked(run)) continue;
       let rows = this.runRows.ofJobs(run, step, names);
       const was = rows.length === 0 ? this.runRows.stepOf(run, identities) : undefined;
       // A job's name is its step's id, alone or followed by `[items]`.

@@ -41,6 +41,23 @@ describe("plan's reasons after an edit that was run and reverted", () => {
     expect(text.stdout).toMatch(/2 jobs — 1 cached, 1 to run \(input \/data\/in\/a\.txt changed/);
   });
 
+  it('-e V=2 run last, then a local file changed: compared with the last run with the values planned, V is not named', async () => {
+    const local = `---\nV: 1\n---\n\n## Make\n\n${fence}shark-run\ncat ./conf.txt > /data/a.txt; echo "$V" >> /data/a.txt\n${fence}\n`;
+    rig.write('p.md', local);
+    rig.write('conf.txt', 'one\n');
+    await run();
+    await run('-e', 'V=2');
+    rig.write('conf.txt', 'two\n');
+    const CONF = /^local file conf\.txt changed \(\w+… → \w+…\)$/;
+    const text = await rig.shark(['plan', 'p.md']);
+    expect(text.stdout).toMatch(/^run      make     p\.md:8  local file conf\.txt changed \(\w+… → \w+…\)\n/);
+    expect((await rig.plan('p.md')).jobs.map((j) => j.reasons)).toEqual([[expect.stringMatching(CONF)]]);
+    // Planned with -e V=2, the -e run is the one with those values.
+    expect((await rig.plan('p.md', '-e', 'V=2')).jobs.map((j) => j.reasons)).toEqual([[expect.stringMatching(CONF)]]);
+    // Values no run had: what changed is said from the last attempt, V with it.
+    expect((await rig.plan('p.md', '-e', 'V=3')).jobs.map((j) => j.reasons)).toEqual([['variable V changed (2 → 3)', expect.stringMatching(CONF)]]);
+  });
+
   it('a command edited, run, reverted and run: the command is not named', async () => {
     rig.write('p.md', doc());
     await run();
