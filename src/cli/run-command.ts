@@ -10,14 +10,15 @@ import type { Io } from './main.js';
 import { checkOutputFile, writeOutputFile } from './output-file.js';
 import { contextsTaking } from '../build-context.js';
 import { closedOutput } from './process-guards.js';
-import { givenPlaces } from './apply-config.js';
+import { givenFrontmatter, givenPlaces } from './apply-config.js';
 import { positiveCount } from './numbers.js';
 import { runLimits, memoryOption, parseResourceFlags, poolOption, type ResourceFlags } from './resource-flags.js';
 import { jsonLogger, prettyLogger } from './run-logger.js';
 import { requireSlurm, slurmFlags, withExecutorOptions, type ExecutorFlags } from './executor-flags.js';
 import { refuseUnreadable } from '../plan/unreadable-host.js';
+import { REPEATED } from '../pipeline/axes.js';
 import type { Session } from '../plan/session.js';
-import { closeSession, openSession, reportingInvalidInput, type SessionFlags } from './session-setup.js';
+import { closeSession, envPairs, openSession, reportingInvalidInput, type SessionFlags } from './session-setup.js';
 import { refuseNoJobsAhead, selectOrReport, withTargets, type TargetFlags } from './targets.js';
 
 interface RunFlags extends SessionFlags, TargetFlags, ResourceFlags, ExecutorFlags {
@@ -88,7 +89,7 @@ export function runCommand(io: Io): Command {
         ...(slurm !== undefined ? { slurm } : {}),
         ...(signingKey?.ok === true ? { attest: jobSigner(session.meta, session.store, signingKey.value, (m) => io.stderr(`shark: warning: ${m}\n`)) } : {}),
       }, logger));
-      if (flags.output !== undefined) writeOutputFile(flags.output, executedDocument(session, summary.run), session, io.stderr);
+      if (flags.output !== undefined) writeOutputFile(flags.output, executedDocument(session, summary.run, givenValues(flags)), session, io.stderr);
       // A signal that came while a step held the process (a large publish copies without yielding) is heard here,
       // before its listeners go: it was lost, and a stopped run exited 0.
       await new Promise((resolve) => setImmediate(resolve));
@@ -119,4 +120,18 @@ function warnIfCopied(path: string, session: Session, stderr: (s: string) => voi
   const [taken] = contextsTaking(session.pipeline, session.pipelineDir, path);
   if (taken === undefined) return;
   stderr(`shark: warning: ${path} is in the build context of environment ${taken.env} (${taken.source}): writing it changes the environment, so the next run rebuilds it and re-runs its steps; add ${taken.rel} to .dockerignore, or write it elsewhere\n`);
+}
+
+/**
+ * The values given outside the document (`-e`, shark.yaml's `env:` and
+ * `frontmatter:`), `NAME=VALUE` by name, as the executed document notes them:
+ * the frontmatter it keeps says others. An axis's values are joined as `-e`
+ * takes them (`T=a,b`).
+ */
+function givenValues(flags: SessionFlags): string[] {
+  const values = new Map<string, string>();
+  for (const [name, value] of givenFrontmatter(flags) ?? []) values.set(name, typeof value === 'string' ? value : value.join(','));
+  // Checked when the session opened: nothing is said twice.
+  for (const [name, value] of envPairs(flags.env, () => undefined)) values.set(name, value.split(REPEATED).join(','));
+  return [...values].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, value]) => `${name}=${value}`);
 }

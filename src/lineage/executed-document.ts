@@ -7,11 +7,12 @@ const MAX_OUTPUT_LINES = 40;
 
 /**
  * The pipeline document as executed: the same markdown, each Shark block
- * followed by the ids of its results and its captured output. The blocks
+ * followed by the ids of its results and its captured output, and by the
+ * values `given` outside the document (`NAME=VALUE`) it ran with. The blocks
  * themselves are unchanged, so the document stays hand-executable, and the
  * added blocks are not Shark blocks.
  */
-export function executedDocument(session: Session, runId: number): string {
+export function executedDocument(session: Session, runId: number, given: readonly string[] = []): string {
   const { pipeline, meta } = session;
   const source = pipeline.document.source;
   // Lines keep a CRLF document's `\r`; the lines added end as the document's first one does.
@@ -28,7 +29,8 @@ export function executedDocument(session: Session, runId: number): string {
     const mine = byBlock.get(block.id) ?? [];
     if (mine.length === 0) continue;
     const close = block.block.closeLine;
-    const text: string[] = ['', comment(`shark: ${block.id}, run ${runId}`)];
+    // The values given outside the document (`-e`, shark.yaml): the frontmatter kept above says others.
+    const text: string[] = ['', comment(`shark: ${block.id}, run ${runId}${given.length > 0 ? `, given ${given.join(', ')}` : ''}`)];
     for (const j of mine) {
       const result = results.get(j.key);
       const outputs = result ? Object.entries(JSON.parse(result.outputs) as Record<string, string>) : [];
@@ -64,7 +66,7 @@ function earlierNotes(lines: readonly string[], close: number): number[] {
   const bare = (i: number): string => (lines[i] ?? '').replace(/\r$/, '').replace(/^[ \t>]*/, '');
   const found: number[] = [];
   let i = close;
-  while (bare(i) === '' && i < lines.length && /^<!-- shark: .*, run \d+ -->$/.test(bare(i + 1))) {
+  while (bare(i) === '' && i < lines.length && /^<!-- shark: .*, run \d+(?:, given .*)? -->$/.test(bare(i + 1))) {
     let j = i + 1;
     while (/^<!-- .* -->$/.test(bare(j))) j++;
     if (bare(j) === '' && bare(j + 1) === '```text') {
