@@ -226,4 +226,15 @@ describe('keygen -o NAME', () => {
     const signDir = await rig.shark(['run', 'one.md', '--sign', 'keys']);
     expect([signDir.code, signDir.stderr]).toEqual([2, 'shark: error: cannot read the private key keys: is a directory\n']);
   });
+
+  it('a public key given to sign, or to run --sign, is named for what it is (exit 2), as verify names a private one', async () => {
+    rig.write('one.md', '```shark-run\necho 1 > /data/one.txt\n```\n');
+    expect((await rig.shark(['keygen', '-o', 'alice'])).code).toBe(0);
+    expect((await rig.shark(['run', 'one.md', '--sign', 'alice.key'])).code).toBe(0);
+    const said = 'shark: error: alice.pub is a public key: give the private key (the .key file shark keygen wrote beside it) to sign with\n';
+    const sign = await rig.shark(['sign', 'one.md', '/data/one.txt', '--key', 'alice.pub']);
+    expect([sign.code, sign.stderr]).toEqual([2, said]);
+    const run = await rig.shark(['run', 'one.md', '--sign', 'alice.pub']);
+    expect([run.code, run.stderr]).toEqual([2, said]);
+  });
 });

@@ -61,6 +61,10 @@ function readKey(path: string, kind: 'private' | 'public'): KeyResult<KeyObject>
   if (kind === 'public' && /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
     return { ok: false, message: `${path} is a private key: give its public key (the .pub file shark keygen wrote beside it), which is what may be shared` };
   }
+  // And the reverse: Node cannot read a public key as a private one, and 'not a PEM private key' would send the user hunting for a damaged file.
+  if (kind === 'private' && /-----BEGIN [A-Z ]*PUBLIC KEY-----/.test(text)) {
+    return { ok: false, message: `${path} is a public key: give the private key (the .key file shark keygen wrote beside it) to sign with` };
+  }
   try {
     const key = kind === 'private' ? createPrivateKey(text) : createPublicKey(text);
     if (key.asymmetricKeyType !== 'ed25519') return { ok: false, message: `${path} is a ${key.asymmetricKeyType ?? 'unknown'} key; Shark signs with ed25519 (shark keygen)` };
