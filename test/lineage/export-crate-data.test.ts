@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, 
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
+import { checkCrate, type Crate } from './crate-rules.js';
 import { INPUTS, tinyRig } from './fixture.js';
 
 const pipeline = (word: string): string =>
@@ -126,5 +127,30 @@ describe('shark export crate: the run as a CreateAction of the workflow', () => 
     expect((await rig.shark(['export', 'crate', 'p.md', '-o', 'crate'])).code).toBe(0);
     expect(idsOf(runAction().object)).toEqual(['data/ranges/a.txt', 'data/ranges/b.txt', 'data/raw.txt']);
     expect(idsOf(runAction().result)).toEqual(['data/report.txt']);
+  });
+});
+
+describe('shark export crate: an input a kept job read in an older version', () => {
+  let rig: Rig;
+  afterEach(() => rig.cleanup());
+
+  it('gives the version the job read an entity of its own, with its bytes, as lineage says it read them', async () => {
+    rig = new Rig();
+    rig.write('in/a.txt', '1\n');
+    rig.write('p.md', "```shark-import\nin/ /data/in/\n```\n\n## Slow\n\n```shark-run {precious}\nawk '{ print $1 * 100 }' /data/in/*.txt > /data/slow/+\n```\n");
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('in/a.txt', '5\n');
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const out = await rig.shark(['export', 'crate', 'p.md', '-o', 'crate']);
+    expect(out.code, out.stderr).toBe(0);
+    const crate = JSON.parse(rig.read('crate/ro-crate-metadata.json')) as Crate;
+    expect(checkCrate(crate, rig.path('crate'))).toEqual([]);
+    const byId = new Map(crate['@graph'].map((e) => [e['@id'], e]));
+    const read = ((byId.get('#run-1-job-slow%5Ba.txt%5D')!['object']) as { '@id': string }[]).map((r) => byId.get(r['@id'])!);
+    const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
+    expect(read.map((f) => [f['alternateName'], f['sha256'], rig.read(`crate/${decodeURIComponent(f['@id'])}`)]))
+      .toEqual([['/data/in/a.txt', sha('1\n'), '1\n']]);
+    // The directory the run imported is still the one it holds now.
+    expect([byId.get('data/in/a.txt')!['sha256'], rig.read('crate/data/in/a.txt')]).toEqual([sha('5\n'), '5\n']);
   });
 });

@@ -101,8 +101,9 @@ interface Copied {
 
 /**
  * Copies each item to `data/` and its /data path. An item whose path
- * another item already took with other content (a path rewritten between
- * runs) goes beside it, suffixed with its id; one that a copy already
+ * another item, or a directory copied around it, already took with other
+ * content (a path rewritten between runs) goes beside it, suffixed with its
+ * id; one that a copy already
  * holds (a file inside a directory copied) is not copied again; one below a
  * link is not copied (nothing is written through a link a step made).
  */
@@ -117,7 +118,8 @@ async function copyItems(store: SnapshotStore, items: readonly DataItem[], dir: 
   };
   for (const d of items) {
     let rel = relOf(d.path);
-    const other = taken.get(rel);
+    // A directory copied before it may hold its path in another version (a kept job read an input the run has since changed).
+    const other = taken.get(rel) ?? copied.get(rel)?.id;
     if (other !== undefined && other !== d.id) rel = `${rel}@${d.id.slice(d.id.lastIndexOf(':') + 1, d.id.lastIndexOf(':') + 13)}`;
     if (inTheWay(dir, dirname(rel)) !== undefined) continue;
     taken.set(rel, d.id);
