@@ -35,6 +35,8 @@ export interface AttemptRow {
   readonly record: string;
   readonly log: string | null;
   readonly ended: number;
+  /** When the command started; null when it never did, and in rows written before the column. */
+  readonly started?: number | null;
   readonly reason?: string | null;
   readonly exit_code?: number | null;
   readonly run_id?: number | null;
@@ -132,6 +134,8 @@ const ADDED_COLUMNS: readonly [table: string, column: string, type: string][] = 
   ['runs', 'document', 'TEXT'],
   // The variables the run gave its jobs (run-variables.ts): a `{precious}` job it kept has another run's in its key (null in older rows).
   ['runs', 'variables', 'TEXT'],
+  // When a failed job's command started (outcome-writer.ts): the crate's action of it has a start as a finished job's has.
+  ['attempts', 'started', 'INTEGER'],
 ];
 
 /**

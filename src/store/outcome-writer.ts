@@ -30,7 +30,7 @@ export class OutcomeWriter {
         VALUES (@key, @identity, @record, @outputs, @meta, @log, @started, @ended, @run_id, ${SHOWN('@record', '@meta', '@outputs')})`,
     );
     this.putAttempt = db.prepare(
-      'INSERT OR REPLACE INTO attempts (identity, key, status, record, log, ended, reason, exit_code, run_id) VALUES (@identity, @key, @status, @record, @log, @ended, @reason, @exit_code, @run_id)',
+      'INSERT OR REPLACE INTO attempts (identity, key, status, record, log, started, ended, reason, exit_code, run_id) VALUES (@identity, @key, @status, @record, @log, @started, @ended, @reason, @exit_code, @run_id)',
     );
     this.putRunJob = db.prepare(
       'INSERT OR REPLACE INTO run_jobs (run_id, job, step, block, line, item, key, status, log, reason, exit_code, identity) VALUES (@run_id, @job, @step, @block, @line, @item, @key, @status, @log, @reason, @exit_code, @identity)',
@@ -49,7 +49,7 @@ export class OutcomeWriter {
       for (const { result, job, lease } of batch) {
         this.putResult.run(result);
         this.putAttempt.run({
-          identity: result.identity, key: result.key, status: 'ok', record: result.record, log: result.log, ended: result.ended, reason: null, exit_code: 0, run_id: result.run_id,
+          identity: result.identity, key: result.key, status: 'ok', record: result.record, log: result.log, started: result.started, ended: result.ended, reason: null, exit_code: 0, run_id: result.run_id,
         });
         this.putRunJob.run({ ...job, run_id: result.run_id, key: result.key, status: 'ok', log: result.log, reason: null, exit_code: 0, identity: null });
         if (lease !== undefined) this.dropLease.run(lease, process.pid, this.host);
@@ -60,7 +60,7 @@ export class OutcomeWriter {
   /** A failed job: never a result, but its attempt, its place in the run and its log are kept, and its lease ends. */
   failure(attempt: AttemptRow, job: RunJobRow, lease?: string): void {
     this.db.transaction(() => {
-      this.putAttempt.run({ reason: null, exit_code: null, run_id: job.run_id, ...attempt });
+      this.putAttempt.run({ started: null, reason: null, exit_code: null, run_id: job.run_id, ...attempt });
       this.putRunJob.run({ reason: null, exit_code: null, identity: null, ...job });
       if (lease !== undefined) this.dropLease.run(lease, process.pid, this.host);
     })();

@@ -36,6 +36,19 @@ describe('shark export crate of a run that failed', () => {
       .filter((e) => e['@type'] === 'CreateAction')).toEqual([]);
   });
 
+  it('records a failed job with every input it read that the crate holds, a directory too, and when its command started', async () => {
+    rig.write('f.md', ['```shark-run', 'echo 1 > /data/one.txt', '```', '', '```shark-run', 'echo a > /data/d/a.txt', '```', '',
+      '```shark-run', 'cat /data/one.txt && ls /data/d/ && false > /data/out.txt', '```', ''].join('\n'));
+    expect((await rig.shark(['run', 'f.md'])).code).toBe(1);
+    const out = await rig.shark(['export', 'crate', 'f.md', '-o', 'crate']);
+    expect(out.code, out.stderr).toBe(0);
+    const crate = JSON.parse(rig.read('crate/ro-crate-metadata.json')) as Crate;
+    expect(checkCrate(crate, rig.path('crate'))).toEqual([]);
+    const [failed] = blockInCrate(crate, 'run-3').actions;
+    expect([failed!['@id'], status(failed), ids(failed!['object'])]).toEqual(['#run-1-job-run-3', FAILED, ['data/d/', 'data/one.txt']]);
+    expect(typeof failed!['startTime'] === 'string' && failed!['startTime'] <= String(failed!['endTime'])).toBe(true);
+  });
+
   it('of a run that published: its publish action and result, as before, and the run completed', async () => {
     rig.write('f.md', FAILING.replace('false && ', ''));
     expect((await rig.shark(['run', 'f.md'])).code).toBe(0);

@@ -127,6 +127,8 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
   const secrets = [...(session.secrets?.values() ?? [])];
   // Set as the command is launched: a failure before then is no command's doing, and its log is empty.
   let launched = false;
+  // When the command started, once it has: a failed job's record says so, as a result says when its job started.
+  let commandStarted: number | undefined;
   const fail = async (f: Failure): Promise<Staged> => {
     // First: what the job wrote may be what filled the disk its failure is to be recorded on.
     await dispose(true);
@@ -144,7 +146,7 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
     let unrecorded = '';
     try {
       meta.recordFailure(
-        { identity: job.identity, key: job.key, status: 'failed', record: JSON.stringify(job.record), log: logPath, ended: Date.now(), reason: f.reason, exit_code: failure.exitCode },
+        { identity: job.identity, key: job.key, status: 'failed', record: JSON.stringify(job.record), log: logPath, started: commandStarted ?? null, ended: Date.now(), reason: f.reason, exit_code: failure.exitCode },
         ctx.row(job, 'failed', logPath, failure),
         lease,
       );
@@ -174,6 +176,7 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
     if (outside !== undefined) return fail({ reason: 'missing-input', message: outside });
     launched = true;
     const ran = await launch(ctx, job, ws, logPath, () => ctx.leases.running(lease, job.id));
+    commandStarted = ran.started;
     if (ran.outcome.status === 'cancelled') return now(void ctx.skip(job.id, step));
     // Checked whatever the outcome: a failed job can have damaged an input too.
     const modified = (await store.modifiedInputs?.(ws, job.id)) ?? [];

@@ -148,7 +148,8 @@ export function workflowEntities(
   const failedActions = view.failed.map((f) => act(f.row.block, {
     '@id': `#run-${view.run.id}-job-${encodeURIComponent(f.row.job)}`, '@type': 'CreateAction', name: `${f.row.job} (run ${view.run.id})`,
     identifier: f.row.job, ...(f.command === undefined ? {} : { description: f.command }), instrument: ref(toolId(f.row.block)),
-    object: f.inputs.flatMap(([p, id]) => idOf(p, id)), ...(f.ended === undefined ? {} : { endTime: iso(f.ended) }),
+    object: f.inputs.flatMap(([p, id]) => idOf(p, id)),
+    ...(f.started === undefined ? {} : { startTime: iso(f.started) }), ...(f.ended === undefined ? {} : { endTime: iso(f.ended) }),
     agent: user, actionStatus: FAILED, error: f.error,
   }));
   // Only what the run published: a publish step an input's failure skipped (or the targets left out) made nothing.

@@ -125,6 +125,11 @@ export function dataOf(view: RunView): DataItem[] {
   for (const job of view.jobs) {
     for (const [path, id] of job.record.record.inputs) if (!items.has(key(path, id))) items.set(key(path, id), { path, id });
   }
+  // What a failed job read, while the store has it: its action names those inputs (a directory it read included),
+  // and one gc freed since does not keep the rest of the run from being exported.
+  for (const f of view.failed) {
+    for (const [path, id] of f.inputs) if (!items.has(key(path, id)) && view.store.has(id)) items.set(key(path, id), { path, id });
+  }
   return [...items.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.id < b.id ? -1 : 1));
 }
 

@@ -12,19 +12,22 @@ export interface FailedJob {
   readonly inputs: readonly (readonly [string, string])[];
   /** When it ended, when the attempt kept is this run's. */
   readonly ended?: number;
+  /** When its command started, when the attempt kept is this run's and it got that far (attempts recorded before they kept it have none). */
+  readonly started?: number;
 }
 
 /** The jobs of run `runId` that failed, in document order. */
 export function failedJobs(meta: Metadata, runId: number): FailedJob[] {
-  const attempt = meta.db.prepare<[string], { record: string; ended: number; run_id: number | null }>(
-    'SELECT record, ended, run_id FROM attempts WHERE key = ? ORDER BY ended DESC LIMIT 1');
+  // Every column: a store read-only to us, made before attempts kept `started`, cannot be given it.
+  const attempt = meta.db.prepare<[string], { record: string; started?: number | null; ended: number; run_id: number | null }>(
+    'SELECT * FROM attempts WHERE key = ? ORDER BY ended DESC LIMIT 1');
   return meta.runJobs(runId).filter((row) => row.status === 'failed').map((row) => {
     const found = attempt.get(row.key);
     const record = found === undefined ? {} : (JSON.parse(found.record) as { command?: string; inputs?: [string, string][] });
     return {
       row, error: failureWords(row), inputs: record.inputs ?? [],
       ...(record.command === undefined ? {} : { command: record.command }),
-      ...(found?.run_id === runId ? { ended: found.ended } : {}),
+      ...(found?.run_id === runId ? { ended: found.ended, ...(typeof found.started === 'number' ? { started: found.started } : {}) } : {}),
     };
   }).sort((a, b) => a.row.line - b.row.line || (a.row.job < b.row.job ? -1 : 1));
 }
