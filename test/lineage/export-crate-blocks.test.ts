@@ -47,6 +47,17 @@ describe('shark export crate: every block of the document that took part is a to
     expect(blockInCrate(now, 'publish').tool?.['description']).toBe('/data/report.txt\n/data/upper.txt');
   });
 
+  it('after a heading was renamed, a step the document no longer names still comes before the step that read what it made', async () => {
+    rig.write('h.md', '## A\n\n```shark-run\necho 1 > /data/a.txt\n```\n\n## B\n\n```shark-run\ncat /data/a.txt > /data/b.txt\n```\n');
+    expect((await rig.shark(['run', 'h.md'])).code).toBe(0);
+    rig.write('h.md', rig.read('h.md').replace('## A', '## First'));
+    const out = await rig.shark(['export', 'crate', 'h.md', '-o', 'c']);
+    expect([out.code, out.stderr]).toEqual([0, 'shark: warning: h.md changed since run 1: the crate holds the document as it is now, not as run 1 ran it\n']);
+    const crate = JSON.parse(rig.read('c/ro-crate-metadata.json')) as Crate;
+    expect(checkCrate(crate, rig.path('c'))).toEqual([]);
+    expect(['a', 'b'].map((b) => blockInCrate(crate, b).step?.['position'])).toEqual([0, 1]);
+  });
+
   it('of a run recorded before runs kept their document\'s hash: changed when a job\'s command is not the document\'s, else unknown', async () => {
     expect((await rig.shark(['run', 'p.md', ...INPUTS])).code).toBe(0);
     const db = new Database(rig.path('.shark/shark.sqlite'));

@@ -60,19 +60,73 @@ function sourceEntity(s: PinnedSource): CrateEntity {
   };
 }
 
-/** Blocks in an order where every block comes after the blocks it reads from (document order otherwise). */
-function blockPositions(view: RunView, used: ReadonlySet<string>): string[] {
+/** The @ids an entity's property refers to (one reference or a list). */
+const refsOf = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]).map((r) => (r as Ref)['@id']);
+
+/** The directories above a data entity's @id (its path in the crate), each as a Dataset's @id: `data/`, `data/d/`; none for a `#…` entity. */
+function datasetsAbove(id: string): string[] {
+  if (id.startsWith('#')) return [];
+  const parts = id.replace(/\/$/, '').split('/');
+  return parts.slice(0, -1).map((_, i) => `${parts.slice(0, i + 1).join('/')}/`);
+}
+
+/**
+ * Which blocks' actions made what the actions of each block read (or the
+ * image they ran in): the same entity, a directory holding a file read, or
+ * a file inside a directory read (a map's items read as their folder).
+ * Indexed by @id, so a map of a million items is not compared pair by pair.
+ */
+function madeFor(byBlock: ReadonlyMap<string, readonly CrateEntity[]>): Map<string, Set<string>> {
+  const makers = new Map<string, Set<string>>();
+  const holders = new Map<string, Set<string>>();
+  const add = (m: Map<string, Set<string>>, id: string, block: string): void => void m.set(id, (m.get(id) ?? new Set()).add(block));
+  for (const [block, actions] of byBlock) {
+    for (const made of actions.flatMap((a) => refsOf(a['result']))) {
+      add(makers, made, block);
+      for (const dir of datasetsAbove(made)) add(holders, dir, block);
+    }
+  }
+  return new Map([...byBlock].map(([block, actions]) => {
+    const from = new Set<string>();
+    for (const read of actions.flatMap((a) => [...refsOf(a['object']), ...refsOf(a['containerImage'])])) {
+      for (const id of [read, ...datasetsAbove(read)]) for (const b of makers.get(id) ?? []) from.add(b);
+      for (const b of holders.get(read) ?? []) from.add(b);
+    }
+    from.delete(block);
+    return [block, from];
+  }));
+}
+
+/**
+ * Blocks in an order where every block comes after the blocks whose actions
+ * made what its actions read (or the image they ran in), as the recorded
+ * actions say: the document may have changed since the run, a block renamed
+ * or gone while its cached job is still the run's. Otherwise the document's
+ * order (its blocks after those they read from), and blocks it no longer has
+ * last; where the record goes round in a circle, the first left of that order.
+ */
+function blockPositions(view: RunView, byBlock: ReadonlyMap<string, readonly CrateEntity[]>): string[] {
+  const used = new Set(byBlock.keys());
   const blocks = view.pipeline.blocks.filter((b) => used.has(b.id));
+  const preferred: string[] = [];
+  const placedInDocument = new Set<string>();
+  while (preferred.length < blocks.length) {
+    const next = blocks.find((b) => !placedInDocument.has(b.id) && b.after.every((a) => placedInDocument.has(a) || !used.has(a)));
+    if (next === undefined) break;
+    preferred.push(next.id);
+    placedInDocument.add(next.id);
+  }
+  preferred.push(...[...used].filter((b) => !placedInDocument.has(b)).sort());
+  const needs = madeFor(byBlock);
   const order: string[] = [];
   const placed = new Set<string>();
-  while (order.length < blocks.length) {
-    const next = blocks.find((b) => !placed.has(b.id) && b.after.every((a) => placed.has(a) || !used.has(a)));
-    if (next === undefined) break;
-    order.push(next.id);
-    placed.add(next.id);
+  while (order.length < preferred.length) {
+    const left = preferred.filter((b) => !placed.has(b));
+    const next = left.find((b) => [...needs.get(b)!].every((n) => placed.has(n))) ?? left[0]!;
+    order.push(next);
+    placed.add(next);
   }
-  // Blocks the document no longer has (a cached job of an older version) go last.
-  return [...order, ...[...used].filter((b) => !placed.has(b)).sort()];
+  return order;
 }
 
 /**
@@ -162,7 +216,7 @@ export function workflowEntities(
     })];
   });
 
-  const order = blockPositions(view, new Set(byBlock.keys()));
+  const order = blockPositions(view, byBlock);
   const blockText = (b: string): string => (view.pipeline.blocks.find((n) => n.id === b)?.block.body ?? []).map((l) => l.text).join('\n');
   const commands = (b: string): string => [...new Set(view.jobs.filter((j) => j.row.block === b).map((j) => j.record.meta.command))].join('\n');
   // A block with no job (a build, a publish) is described by its text, which is the run's only if the document is.
