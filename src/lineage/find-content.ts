@@ -1,6 +1,7 @@
 import type { Metadata, ResultRow } from '../store/metadata.js';
 import { sameBytes } from '../store/output-index.js';
-import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
+import type { SnapshotId } from '../store/snapshot-store.js';
+import type { HeldEntry } from '../store/tree-rows.js';
 import { fromResultRow, type LineageRecord } from './record.js';
 import { listAt } from '../multimap.js';
 import { parentOf } from '../pipeline/data-path.js';
@@ -34,35 +35,50 @@ export function producersOf(meta: Metadata, id: SnapshotId): Producer[] {
 
 /** `producersOf` through the outputs of results and the stored trees holding them. */
 export function storedProducersOf(meta: Metadata, id: SnapshotId): Producer[] {
-  const found: Producer[] = [];
+  return storedProducersOfEach(meta, [id]).get(id) ?? [];
+}
+
+/**
+ * `storedProducersOf` for many ids at once (a directory's entries): each
+ * step up looks for the trees holding all of them together (`trees.holding`),
+ * not with a pass over the stored trees for each.
+ */
+export function storedProducersOfEach(meta: Metadata, ids: readonly SnapshotId[]): Map<SnapshotId, Producer[]> {
+  const found = new Map<SnapshotId, Producer[]>();
   const seen = new Set<string>();
-  // Each step up: ids to look for, each with the paths below the output that lead back to the bytes. One
-  // lookup per id: the same bytes in a thousand files of one directory are a thousand paths below one tree.
-  let frontier = new Map<string, string[]>([[id, ['']]]);
+  // Each step up: ids to look for, each with the ids asked about it leads back to and the paths below the output to them.
+  // One lookup per id: the same bytes in a thousand files of one directory are a thousand paths below one tree.
+  let frontier = new Map<string, [SnapshotId, string][]>();
+  for (const id of new Set(ids)) listAt(frontier, id).push([id, '']);
   for (let level = 0; level < MAX_NESTING && frontier.size > 0; level++) {
-    const next = new Map<string, string[]>();
+    const next = new Map<string, [SnapshotId, string][]>();
     for (const [wanted, belows] of frontier) {
       for (const row of resultsWithOutput(meta, wanted)) {
         const record = fromResultRow(row);
         for (const [path, out] of Object.entries(record.outputs)) {
           if (!sameContent(out, wanted)) continue;
-          for (const below of belows) {
+          for (const [asked, below] of belows) {
             // By key and run: a result and the one it replaced share their key.
-            const made = `${row.key}\0${row.run_id}\0${path}${below}`;
+            const made = `${asked}\0${row.key}\0${row.run_id}\0${path}${below}`;
             if (seen.has(made)) continue;
             seen.add(made);
-            found.push({ record, path: `${path.replace(/\/$/, '')}${below}`, ...where(meta, row) });
+            listAt(found, asked).push({ record, path: `${path.replace(/\/$/, '')}${below}`, ...where(meta, row) });
           }
         }
       }
-      for (const tree of treesHolding(meta, wanted)) {
-        const paths = listAt(next, tree.id);
-        for (const below of belows) paths.push(`/${tree.name}${below}`);
+    }
+    // The same bytes with and without the executable bit are the same bytes.
+    const held = new Map<string, HeldEntry[]>();
+    for (const e of meta.trees.holding([...frontier.keys()].flatMap((id) => [...new Set(sameBytes(id))]))) listAt(held, bytesOf(e.id)).push(e);
+    for (const [wanted, belows] of frontier) {
+      for (const tree of held.get(bytesOf(wanted)) ?? []) {
+        const paths = listAt(next, tree.tree);
+        for (const [asked, below] of belows) paths.push([asked, `/${tree.name}${below}`]);
       }
     }
     frontier = next;
   }
-  return byRunAndPath(found);
+  return new Map([...found].map(([id, producers]) => [id, byRunAndPath(producers)]));
 }
 
 /**
@@ -164,18 +180,17 @@ function hexOf(id: string): string {
 }
 
 function sameContent(a: string, b: string): boolean {
-  const file = /^sha256x?:/;
-  return a === b || (file.test(a) && file.test(b) && hexOf(a) === hexOf(b));
+  return a === b || bytesOf(a) === bytesOf(b);
+}
+
+/** What tells bytes apart: a file's hash, whatever its mode; anything else's whole id. */
+function bytesOf(id: string): string {
+  return /^sha256x?:/.test(id) ? hexOf(id) : id;
 }
 
 /** The results with an output of content `id`: stored ones, and those a later run of the same key replaced. */
 function resultsWithOutput(meta: Metadata, id: string): ResultRow[] {
   return [...meta.resultsMany(meta.outputs.keysWithOutput(id)).values(), ...meta.history.withOutput(...sameBytes(id))];
-}
-
-function treesHolding(meta: Metadata, id: string): { id: string; name: string }[] {
-  const rows = meta.db.prepare<[string], { id: string; entries: string }>('SELECT id, entries FROM trees WHERE entries LIKE ?').all(`%${hexOf(id)}"%`);
-  return rows.flatMap((r) => (JSON.parse(r.entries) as TreeEntry[]).filter((e) => sameContent(e.id, id)).map((e) => ({ id: r.id, name: e.name })));
 }
 
 /** The job's name and pipeline, from the run that made the result. */

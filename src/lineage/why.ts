@@ -7,7 +7,7 @@ import { unreadableAt } from '../store/unreadable.js';
 import { readProblem } from '../read-problem.js';
 import type { Metadata } from '../store/metadata.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
-import { byRunAndPath, consumersOf, consumersOfEach, producersOf, producersOfRead, storedProducersOf, type Producer, type Reader } from './find-content.js';
+import { byRunAndPath, consumersOf, consumersOfEach, producersOf, producersOfRead, storedProducersOfEach, type Producer, type Reader } from './find-content.js';
 import { lineageInRun, renderLineage, type LineageNode } from './lineage.js';
 import { listAt } from '../multimap.js';
 import { printable, shownFromHere, shownName } from '../printable.js';
@@ -146,7 +146,8 @@ export interface Found { readonly p: Producer; readonly entry?: string }
 export function producersByEntry(meta: Metadata, entries: readonly TreeEntry[], below: string, entriesOf: EntriesOf): { found: Found[]; unknown: Unknown[] } {
   const found: Found[] = [];
   const unknown: Unknown[] = [];
-  const stored = entries.map((e) => storedProducersOf(meta, e.id));
+  const each = storedProducersOfEach(meta, entries.map((e) => e.id));
+  const stored = entries.map((e) => each.get(e.id) ?? []);
   // Bytes no stored output or tree holds: their readers say who made them (`producersOfRead`), all asked at once.
   const lost = entries.filter((_, i) => stored[i]!.length === 0).map((e) => e.id);
   const readers = lost.length === 0 ? new Map<SnapshotId, Reader[]>() : consumersOfEach(meta, lost, Infinity);

@@ -93,8 +93,9 @@ export class ResultHistory {
       replacedKeys: db.prepare<[], string>('SELECT DISTINCT key FROM result_history').pluck(),
       noteRepair: db.prepare<[string]>('INSERT OR IGNORE INTO repair_drops (key, run_id) SELECT key, run_id FROM results WHERE key = ?'),
       repaired: db.prepare<[string, number], number>('SELECT 1 FROM repair_drops WHERE key = ? AND run_id = ?').pluck(),
+      // Through the index by content: an EXISTS for each row read every version kept, once for each file `why` asks about.
       withOutput: db.prepare<[string, string], ResultVersion>(`SELECT ${COLUMNS('h')}, h.fate FROM result_history h
-        WHERE EXISTS (SELECT 1 FROM result_history_outputs o WHERE o.key = h.key AND o.run_id = h.run_id AND o.id IN (?, ?))`),
+        WHERE (h.key, h.run_id) IN (SELECT o.key, o.run_id FROM result_history_outputs o WHERE o.id IN (?, ?)) ORDER BY h.key, h.run_id`),
     };
   }
 

@@ -10,6 +10,20 @@ import type { BulkReads } from './bulk-read.js';
  */
 const SCHEMA = 'CREATE TABLE IF NOT EXISTS freed_trees (id TEXT PRIMARY KEY, entries TEXT NOT NULL);';
 
+/**
+ * Up to this many ids, the trees holding them are found by a text search for
+ * each (LIKE: some ten times faster a tree than reading its JSON), past it by
+ * one pass reading every tree's entries for all of them.
+ */
+const SEARCHED = 8;
+
+/** An entry of a stored tree. */
+export interface HeldEntry {
+  readonly tree: string;
+  readonly name: string;
+  readonly id: string;
+}
+
 /** The `trees` table: each directory snapshot's sorted entries as JSON text, by its id. */
 export class TreeRows {
   private readonly stmts;
@@ -35,6 +49,26 @@ export class TreeRows {
   /** A tree's entries as recorded when it was stored, also after gc forgot it: what a run's data held. */
   recorded(id: string): string | undefined {
     return this.stmts.recorded.get(id, id);
+  }
+
+  /**
+   * The entries of stored trees whose content is one of `ids` (exactly: the
+   * caller asks for both modes of a file's bytes). All at once: a pass over
+   * the table for each of a directory's entries, every tree found read whole,
+   * made `why` of a 1,500-item map's directory take 12 s.
+   */
+  holding(ids: readonly string[]): HeldEntry[] {
+    const wanted = new Set(ids);
+    if (wanted.size > SEARCHED) {
+      const select = `SELECT t.id, e.value ->> 'name', e.value ->> 'id' FROM trees t, json_each(t.entries) e
+        WHERE e.value ->> 'id' IN (SELECT value FROM json_each(?))`;
+      return (this.bulk.statement(select, true).all(JSON.stringify([...wanted])) as [string, string, string][]).map(([tree, name, id]) => ({ tree, name, id }));
+    }
+    // Each tree found once, however many of the ids it holds.
+    const found = new Map<string, string>();
+    const search = this.bulk.statement('SELECT id, entries FROM trees WHERE entries LIKE ?');
+    for (const id of wanted) for (const r of search.all(`%"${id}"%`) as { id: string; entries: string }[]) found.set(r.id, r.entries);
+    return [...found].flatMap(([tree, text]) => (JSON.parse(text) as { name: string; id: string }[]).filter((e) => wanted.has(e.id)).map((e) => ({ tree, name: e.name, id: e.id })));
   }
 
   ids(): string[] {
