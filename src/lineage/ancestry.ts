@@ -86,29 +86,63 @@ export function ancestryOfMaking(meta: Metadata, made: Producer, id: SnapshotId)
 /**
  * The ancestry of a directory no job wrote whole (a map's output), found
  * as `why` finds it, by the jobs that made its `entries` (a subdirectory's
- * by `entriesOf`): the ancestries of the latest job that made each entry,
- * as one, aligned by job: a job version (or host input) in several, once.
+ * by `entriesOf`). Its entries were written together at one place: the
+ * directory most of them were made in, in one document. An entry made
+ * there is taken from there, though the same bytes were made since
+ * elsewhere (an import bringing in what an old item wrote); each by the
+ * latest job that made it there. When the latest of those runs held the
+ * directory with exactly these bytes, its ancestry is the directory's in
+ * that run, as `diff FILE /data/DIR` compares it; otherwise (files gathered
+ * from several runs or places) the ancestries of each entry's making, as
+ * one, aligned by job: a job version (or host input) in several, once.
  */
 export function ancestryOfEntries(meta: Metadata, id: SnapshotId, entries: readonly TreeEntry[], entriesOf: EntriesOf): Ancestry | undefined {
+  const found = producersByEntry(meta, entries, '', entriesOf).found;
+  const place = placeOfMost(found);
+  const rank = (f: Found): number => (placeOf(f) === place ? 2 : placeOf(f) !== undefined ? 1 : 0);
   const latest = new Map<string, Found>();
-  // Oldest first: the last producer of an entry is the latest; one that wrote it under its own name wins
-  // over one that wrote the same bytes elsewhere (two items of a map with equal results).
-  for (const f of producersByEntry(meta, entries, '', entriesOf).found) {
-    const named = (g: Found | undefined): boolean => g !== undefined && g.p.path.endsWith(`/${g.entry ?? ''}`);
-    if (named(f) || !named(latest.get(f.entry ?? ''))) latest.set(f.entry ?? '', f);
+  // Oldest first: of the makings ranked alike, the last is the latest.
+  for (const f of found) {
+    const held = latest.get(f.entry ?? '');
+    if (held === undefined || rank(f) >= rank(held)) latest.set(f.entry ?? '', f);
   }
-  const parts = [...latest.values()].flatMap(({ p }) => ancestryInRun(meta, p.record.runId, p.path) ?? []);
   const first = [...latest.values()][0];
-  if (parts.length === 0 || first === undefined) return undefined;
+  if (first === undefined) return undefined;
+  // The directory's path: the place's, else an entry's without the entry.
+  const path = place?.slice(place.indexOf('\0') + 1) ?? first.p.path.slice(0, first.p.path.length - (first.entry ?? '').length).replace(/\/$/, '');
+  const run = maxOf([...latest.values()], (f) => f.p.record.runId);
+  const whole = ancestryInRun(meta, run, path);
+  if (whole !== undefined && whole.id === id) return whole;
+  const parts = [...latest.values()].flatMap(({ p }) => ancestryInRun(meta, p.record.runId, p.path) ?? []);
+  if (parts.length === 0) return undefined;
   const steps = new Map<string, AncestryStep>();
   const hostInputs = new Map<string, string>();
   for (const part of parts) {
     for (const step of part.steps) if (!steps.has(versionOf(step))) steps.set(versionOf(step), step);
-    for (const [path, input] of part.hostInputs) if (!hostInputs.has(path)) hostInputs.set(path, input);
+    for (const [at, input] of part.hostInputs) if (!hostInputs.has(at)) hostInputs.set(at, input);
   }
-  // The directory's path: the entry's, without the entry.
-  const path = first.p.path.slice(0, first.p.path.length - (first.entry ?? '').length).replace(/\/$/, '');
   return { run: maxOf(parts, (a) => a.run), path, id, steps: [...steps.values()], hostInputs };
+}
+
+/** Where a making wrote the entry under its own name: its directory and document; undefined for the same bytes written under another. */
+function placeOf(f: Found): string | undefined {
+  const entry = `/${f.entry ?? ''}`;
+  return f.p.path.endsWith(entry) ? `${f.p.pipeline ?? ''}\0${f.p.path.slice(0, -entry.length)}` : undefined;
+}
+
+/** The place most entries were made at (under their own names), the first of those made as many. */
+function placeOfMost(found: readonly Found[]): string | undefined {
+  const entriesAt = new Map<string, Set<string>>();
+  for (const f of found) {
+    const at = placeOf(f);
+    if (at === undefined) continue;
+    let set = entriesAt.get(at);
+    if (set === undefined) entriesAt.set(at, (set = new Set()));
+    set.add(f.entry ?? '');
+  }
+  let most: [string, number] | undefined;
+  for (const [at, set] of entriesAt) if (most === undefined || set.size > most[1]) most = [at, set.size];
+  return most?.[0];
 }
 
 /**

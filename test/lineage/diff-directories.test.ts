@@ -1,0 +1,64 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cpSync } from 'node:fs';
+import { Rig } from '../support/rig.js';
+
+const fence = '```';
+
+/** A local import, a map over it writing one directory, and a publish of that directory. */
+const PIPELINE = `# P
+
+${fence}shark-import
+in/ /data/in/
+${fence}
+
+${fence}shark-run
+awk '{ print $1 * 10 }' /data/in/*.txt > /data/out/+
+${fence}
+
+${fence}shark-publish
+/data/out/
+${fence}
+`;
+
+/**
+ * `diff FILE OLD_DIR NEW_DIR` of a map's directory, published then copied:
+ * the same answer as `diff FILE /data/out/` across the runs that made the
+ * two, though an entry's bytes were also made elsewhere (the import brought
+ * in a file holding what an old item wrote).
+ */
+describe('shark diff of two copies of a map directory on disk', () => {
+  let rig: Rig;
+  beforeEach(async () => {
+    rig = new Rig();
+    rig.write('p.md', PIPELINE);
+    rig.write('in/a.txt', '1\n');
+    rig.write('in/b.txt', '2\n');
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    cpSync(rig.path('_shark/out'), rig.path('old'), { recursive: true });
+  }, 30_000);
+  afterEach(() => rig.cleanup());
+
+  const diffOf = async (): Promise<{ byPath: string; onDisk: string }> => {
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const byPath = await rig.shark(['diff', 'p.md', '/data/out/']);
+    const onDisk = await rig.shark(['diff', 'p.md', 'old', '_shark/out']);
+    expect([byPath.code, onDisk.code, onDisk.stderr]).toEqual([1, 1, '']);
+    return { byPath: byPath.stdout, onDisk: onDisk.stdout };
+  };
+
+  it('names the runs that made each and the import as the root cause, when the new input holds an old output\'s bytes', async () => {
+    // Old b.txt is `20`: the bytes of the new in/b.txt, which the import made in run 2.
+    rig.write('in/b.txt', '20\n');
+    const { byPath, onDisk } = await diffOf();
+    expect(onDisk.split('\n')[0]).toMatch(/^\/data\/out in run 1 \([0-9a-f]{8}…\) → \/data\/out in run 2 \([0-9a-f]{8}…\)$/);
+    expect(onDisk.split('\n').slice(1, 4).map((l) => l.split(/\s{2,}/).slice(0, 2).join(' | '))).toEqual(['root cause | p', 'propagated | p-2[b.txt]', 'same | p-2[a.txt]']);
+    expect(onDisk).toBe(byPath);
+  });
+
+  it('lists the import once, as the root cause, when no bytes are shared', async () => {
+    rig.write('in/b.txt', '7\n');
+    const { byPath, onDisk } = await diffOf();
+    expect(onDisk.trimEnd().split('\n').at(-1)).toBe('3 jobs: 1 root cause, 1 propagated, 1 same');
+    expect(onDisk).toBe(byPath);
+  });
+});
