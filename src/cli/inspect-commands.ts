@@ -42,7 +42,7 @@ export function lineageCommand(io: Io): Command {
         ...(flags.run !== undefined ? { run: flags.run } : {}),
         ...(flags.depth !== undefined ? { depth: flags.depth } : {}),
         configuration: reading.session === undefined ? NO_CONFIGURATION
-          : { ...configurationOf(reading.session, flags, io.stderr), fansIn: fansInOver(reading.session.pipeline, normal.path.text) },
+          : configurationOf(reading.session, flags, io.stderr, normal.path.text),
       };
       const { configuration } = options;
       if (configuration.axes.size > 0 && reading.session !== undefined && !writesPath(reading.session.pipeline, normal.path.text)) {
@@ -82,7 +82,7 @@ const NO_CONFIGURATION: Configuration = { variables: new Map(), given: new Set()
  * its jobs have (the document's, `-e` over them), and the axes restricted
  * to some of their values, as `run` records them. None without `-e`.
  */
-function configurationOf(session: RunSession, flags: SessionFlags, stderr: (s: string) => void): Configuration {
+function configurationOf(session: RunSession, flags: SessionFlags, stderr: (s: string) => void, path: string): Configuration {
   const axes = session.pipeline.document.frontmatter?.axes;
   const given = [...envPairs(flags.env, stderr).keys()];
   const variables = given.length === 0 ? new Map<string, string>() : new Map(session.variables);
@@ -90,5 +90,8 @@ function configurationOf(session: RunSession, flags: SessionFlags, stderr: (s: s
   const { pipeline } = session;
   // The instances the subset keeps (not those a kept step needs): a directory several write shows theirs.
   const blocks = restricted.size === 0 ? undefined : new Set(pipeline.blocks.filter((b) => pipeline.needed?.has(b.id) !== true).map((b) => b.id));
-  return { variables, given: new Set(given.filter((name) => axes?.has(name) !== true)), axes: restricted, ...(blocks === undefined ? {} : { blocks }) };
+  // `-e AXIS=<every value>` restricts nothing, yet asks for a fan-in's result of every value, not a subset run's since:
+  // the fan-in's axes count whenever values are given, and only then (without -e, the latest run, whatever its values).
+  const fansIn = given.length === 0 ? new Set<string>() : fansInOver(pipeline, path);
+  return { variables, given: new Set(given.filter((name) => axes?.has(name) !== true)), axes: restricted, fansIn, ...(blocks === undefined ? {} : { blocks }) };
 }

@@ -24,7 +24,8 @@ export interface Configuration {
    * The axes the step writing PATH reads every instance of together
    * (`fanInAxes`), itself or upstream: on those the run ran exactly the
    * values `axes` keeps (all of them when it keeps none), as `plan -e`
-   * keys that step: a run with other values made another result.
+   * keys that step: a run with other values made another result. Empty
+   * without `-e`: then the latest run, whatever values it ran.
    */
   readonly fansIn?: ReadonlySet<string>;
   /**
@@ -35,8 +36,9 @@ export interface Configuration {
   readonly blocks?: ReadonlySet<string>;
 }
 
+/** Asks for no run in particular: no values, and no fan-in to find a run of exactly the document's values for. */
 export function isEmpty(c: Configuration): boolean {
-  return c.variables.size === 0 && c.axes.size === 0;
+  return c.variables.size === 0 && c.axes.size === 0 && (c.fansIn?.size ?? 0) === 0;
 }
 
 /** `YEAR=2020, TAXA=AVES`: the configuration (or its `part`) as the user gave it. */

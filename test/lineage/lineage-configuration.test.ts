@@ -143,6 +143,16 @@ find /data/x/ -type f -exec cat {} + | sort > /data/z.txt
 
 type Tree = { job: string; run: number; outputs: Record<string, string>; inputs: { from: Tree[] }[] };
 
+/** What `plan -e` reuses for the fan-in (cached), and the lineage `lineage -e` gives of its output with the same values. */
+async function reusedAndShown(rig: Rig, values: string): Promise<{ reused: string | undefined; top: Tree }> {
+  const plan = await rig.plan('p.md', '-e', values);
+  const all = plan.jobs.find((j) => j.job === 'all') as { status: string; outputs: Record<string, string> } | undefined;
+  expect(all?.status).toBe('cached');
+  const ran = await rig.shark(['lineage', 'p.md', '/data/z.txt', '-e', values, '--json']);
+  expect(ran.code, ran.stderr).toBe(0);
+  return { reused: all!.outputs['/data/z.txt'], top: JSON.parse(ran.stdout) as Tree };
+}
+
 describe('shark lineage -e AXIS=V of a step that fans in over AXIS', () => {
   let rig: Rig;
   const jobsOf = (n: Tree): string[] => [n.job, ...n.inputs.flatMap((i) => i.from.flatMap(jobsOf))];
@@ -156,13 +166,8 @@ describe('shark lineage -e AXIS=V of a step that fans in over AXIS', () => {
   afterAll(() => rig.cleanup());
 
   it('shows the result plan -e reuses, made from that value\'s instances only', async () => {
-    const plan = await rig.plan('p.md', '-e', 'T=a');
-    const all = plan.jobs.find((j) => j.job === 'all') as { status: string; outputs: Record<string, string> } | undefined;
-    expect(all?.status).toBe('cached');
-    const ran = await rig.shark(['lineage', 'p.md', '/data/z.txt', '-e', 'T=a', '--json']);
-    expect(ran.code, ran.stderr).toBe(0);
-    const top = JSON.parse(ran.stdout) as Tree;
-    expect(top.outputs['/data/z.txt']).toBe(all!.outputs['/data/z.txt']);
+    const { reused, top } = await reusedAndShown(rig, 'T=a');
+    expect(top.outputs['/data/z.txt']).toBe(reused);
     expect(top.run).toBe(2);
     expect(jobsOf(top).sort()).toEqual(['all', 'make[T=a]']);
     // Without -e, the whole sweep's result of the latest run; a step that reads no other instance, from the latest run.
@@ -200,5 +205,25 @@ describe('shark lineage -e AXIS=V of a directory several instances write', () =>
     // Without -e: both.
     const whole = JSON.parse((await rig.shark(['lineage', 'p.md', '/data/x', '--json'])).stdout) as Tree;
     expect(whole.inputs[0]!.from.map((n) => n.job).sort()).toEqual(['make[T=a]', 'make[T=b]']);
+  });
+});
+
+/** `-e AXIS=<every value>` after a run of a subset: the whole sweep's result, the one `plan -e` reuses, not the subset's. */
+describe('shark lineage -e AXIS=every value of a step that fans in over AXIS', () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = new Rig('shark-lineage-configuration-');
+    rig.write('p.md', FAN_IN);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    expect((await rig.shark(['run', 'p.md', '-e', 'T=a'])).code).toBe(0);
+  });
+  afterAll(() => rig.cleanup());
+
+  it('shows the run of every value, though a later run ran a subset', async () => {
+    const { reused, top } = await reusedAndShown(rig, 'T=a,b');
+    expect([top.run, top.outputs['/data/z.txt']]).toEqual([1, reused]);
+    // --run of the subset's run says it was made from T=a alone.
+    const other = await rig.shark(['lineage', 'p.md', '/data/z.txt', '-e', 'T=a,b', '--run', '2']);
+    expect([other.code, other.stderr]).toEqual([1, 'shark: run 2 made /data/z.txt from T=a (its step reads their instances together), not from every value of T\n']);
   });
 });
