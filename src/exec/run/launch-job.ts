@@ -1,4 +1,5 @@
 import { importerFor } from '../../imports/registry.js';
+import type { Pin } from '../../imports/importer.js';
 import { importLockKey, updateLock } from '../../lockfile.js';
 import type { Job } from '../../plan/jobs.js';
 import { renderScript } from '../../plan/render-command.js';
@@ -104,9 +105,16 @@ export async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: 
     // Local files are content-hashed on every plan; only remote sources need pinning.
     if (step.clause.source.scheme !== 'file') {
       const key = importLockKey(step.clause.raw, step.clause.dest);
-      const updated = updateLock(session.lockPath, (lock) => void (lock.imports[key] = fetched.pin));
-      if (!updated.ok) {
-        const message = `the lock file could not be updated: ${updated.message}`;
+      let clash: string | undefined;
+      // The entry as this run read the lock (or last wrote it): another found there now was written by another run.
+      const read = session.lock.imports[key];
+      const updated = updateLock(session.lockPath, (lock) => {
+        clash = pinClash(lock.imports[key], read, fetched.pin, step.clause.raw);
+        // Another run's pin, written since this one read the lock, stays: it is what that run's results were made from.
+        if (clash === undefined && !pinnedElsewhere(lock.imports[key], read)) lock.imports[key] = fetched.pin;
+      });
+      const message = !updated.ok ? `the lock file could not be updated: ${updated.message}` : clash;
+      if (message !== undefined) {
         log({ ok: false, message });
         return { outcome: { status: 'import-failed', message }, record: job.record };
       }
@@ -181,4 +189,30 @@ export async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: 
   // A start never announced (nothing ran): what waited for it is said now, as before there was a start to wait for.
   for (const waiting of early.splice(0)) waiting();
   return { outcome, record: job.record, ...times };
+}
+
+/** The fields of a pin that name the content (not how it was fetched: an ETag, a URL). */
+const CONTENT = ['sha256', 'tree', 'commit'] as const;
+
+/** Whether the lock's pin `now` was written by another run since this one read `read` from it. */
+function pinnedElsewhere(now: Pin | undefined, read: Pin | undefined): boolean {
+  return now !== undefined && Object.keys(now).length > 0 && pinText(now) !== pinText(read ?? {});
+}
+
+/** A pin as text whatever the order of its fields (the lock file sorts them; a fetch need not). */
+const pinText = (pin: Pin): string => JSON.stringify(Object.entries(pin).sort(([a], [b]) => (a < b ? -1 : 1)));
+
+/**
+ * Why this run's fetch may not be pinned: another run pinned the source,
+ * since this one read the lock, to other content (two runs started
+ * together, the source changed between their fetches). Kept silently, the
+ * pin would move from what that run's results were made from.
+ */
+function pinClash(now: Pin | undefined, read: Pin | undefined, fetched: Pin, source: string): string | undefined {
+  if (!pinnedElsewhere(now, read)) return undefined;
+  const differs = CONTENT.find((k) => now![k] !== undefined && fetched[k] !== undefined && now![k] !== fetched[k]);
+  if (differs === undefined) return undefined;
+  const short = (v: string | number | undefined): string => String(v).slice(0, 12);
+  return `another run pinned ${source} to ${differs}:${short(now![differs])} while this one fetched ${differs}:${short(fetched[differs])}: ` +
+    'the source changed between the two fetches, and this fetch is not kept (run again to use that pin, or with --refresh to take what the source has now)';
 }

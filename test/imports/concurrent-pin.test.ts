@@ -1,0 +1,65 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+
+/** A server of one file whose bytes can change, and whose answers can be held until released. */
+async function heldServer(): Promise<{ url: () => string; bytes: { now: string }; hold: () => void; release: () => void; gets: () => number; close: () => Promise<void> }> {
+  const bytes = { now: 'first\n' };
+  let held: Promise<void> | undefined;
+  let open = (): void => undefined;
+  let gets = 0;
+  const server = http.createServer((req, res) => {
+    if (req.method === 'GET') gets++;
+    const answer = (): void => void res.writeHead(200, { 'content-length': Buffer.byteLength(bytes.now) }).end(req.method === 'HEAD' ? undefined : bytes.now);
+    if (held !== undefined && req.method === 'GET') void held.then(answer);
+    else answer();
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return {
+    url: () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/d.bin`,
+    bytes,
+    hold: () => void (held = new Promise((done) => (open = done))),
+    release: () => open(),
+    gets: () => gets,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((done) => server.close(done));
+    },
+  };
+}
+
+let rig: Rig;
+let server: Awaited<ReturnType<typeof heldServer>>;
+beforeEach(async () => {
+  rig = new Rig('shark-concurrent-pin-');
+  server = await heldServer();
+});
+afterEach(async () => {
+  await server.close();
+  rig.cleanup();
+});
+
+it('an unpinned fetch that another run pinned meanwhile to other bytes fails, naming both, and leaves that pin: it re-pinned the lock file silently', async () => {
+  const doc = () => `# Pin\n\n\`\`\`shark-import\n${server.url()} /data/d.bin\n\`\`\`\n\n\`\`\`shark-run\nwc -c < /data/d.bin > /data/n.txt\n\`\`\`\n`;
+  rig.write('p.md', doc());
+  // Another run's pin: what a run that fetched first wrote while this one was fetching.
+  expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+  const theirs = rig.read('p.lock.json');
+  rig.write('p.lock.json', '{"version": 1, "environments": {}, "imports": {}}\n');
+  server.bytes.now = 'second, longer\n';
+  server.hold();
+  const run = rig.start(['run', 'p.md']);
+  const before = server.gets();
+  for (let i = 0; i < 400 && server.gets() === before; i++) await new Promise((r) => setTimeout(r, 25));
+  rig.write('p.lock.json', theirs);
+  server.release();
+  const ran = await run.ended;
+  expect(ran.code, ran.stdout + ran.stderr).toBe(1);
+  expect(ran.stdout + ran.stderr).toMatch(/another run pinned .* to sha256:[0-9a-f]{12}.* while this one fetched sha256:[0-9a-f]{12}/);
+  expect(rig.read('p.lock.json')).toBe(theirs);
+  // The next run uses that pin: the server's bytes no longer match it, which it says as a changed server is said.
+  const next = await rig.shark(['run', 'p.md']);
+  expect(next.code).toBe(0);
+  expect(next.stdout).toContain('0 run, 2 cached');
+});
