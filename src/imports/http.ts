@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import { createRequire } from 'node:module';
 import { VERSION } from '../version.js';
+import { shownUrl } from './shown-url.js';
 
 /**
  * The one place imports talk HTTP: redirects, retries with exponential
@@ -64,14 +65,14 @@ export function describeFailure(f: HttpFailure): string {
   switch (f.reason) {
     case 'status': {
       const phrase = clients().http.STATUS_CODES[f.status];
-      return `HTTP ${f.status}${phrase === undefined ? '' : ` ${phrase}`} from ${f.url}`;
+      return `HTTP ${f.status}${phrase === undefined ? '' : ` ${phrase}`} from ${shownUrl(f.url)}`;
     }
     case 'network':
-      return `cannot download ${f.url}: ${f.message} (${f.attempts} attempt${f.attempts === 1 ? '' : 's'})`;
+      return `cannot download ${shownUrl(f.url)}: ${f.message} (${f.attempts} attempt${f.attempts === 1 ? '' : 's'})`;
     case 'aborted':
-      return `download of ${f.url} was cancelled`;
+      return `download of ${shownUrl(f.url)} was cancelled`;
     case 'size':
-      return sizeMismatch(f.url, f, 'the server');
+      return sizeMismatch(shownUrl(f.url), f, 'the server');
   }
 }
 

@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import type { ImportClause } from '../pipeline/import-clause.js';
 import { shownName } from '../printable.js';
 import { extractArchive } from './extract.js';
+import { shownUrls } from './shown-url.js';
 import type { Staging } from './staging.js';
 
 /**
@@ -21,7 +22,7 @@ export async function placeFile(
   } else if (clause.destIsDir) {
     // A name the source gives (`%00` in a URL, a Zenodo key) that no file system takes: the import's failure, not the store's.
     if (name.includes('\0')) {
-      return { ok: false, message: `cannot import ${clause.raw}: the name it gives the file, ${shownName(name)}, holds a NUL byte, which no file name can; name it in DEST: \`${clause.raw} ${clause.dest.replace(/\/$/, '')}/NAME\`` };
+      return { ok: false, message: `cannot import ${shownUrls(clause.raw)}: the name it gives the file, ${shownName(name)}, holds a NUL byte, which no file name can; name it in DEST: \`${shownUrls(clause.raw)} ${clause.dest.replace(/\/$/, '')}/NAME\`` };
     }
     const dir = staging.dir('dir');
     renameSync(file, join(dir, safeName(name)));

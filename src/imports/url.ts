@@ -5,6 +5,7 @@ import { describeFailure, head, type HttpTuning } from './http.js';
 import type { FetchOutcome, ImportContext, Importer, Pin, ResolveOutcome } from './importer.js';
 import { pinOrigin, samePin } from './pin.js';
 import { placeFile } from './place.js';
+import { shownUrl } from './shown-url.js';
 import { Staging } from './staging.js';
 
 /**
@@ -60,7 +61,7 @@ export class UrlImporter implements Importer {
         const hex = pin[algorithm];
         if (typeof hex === 'string' && hex !== clause.checksum?.hex) expected.push({ algorithm, hex, from: pinOrigin(pin, ctx.locked) });
       }
-      const bad = mismatch(url, sums, expected);
+      const bad = mismatch(shownUrl(url), sums, expected);
       if (bad !== undefined) {
         const hint = fromLock && clause.checksum === undefined ? '; the content changed since it was locked: run with --refresh to accept the new content' : '';
         return { ok: false, message: bad + hint };

@@ -1,3 +1,4 @@
+import { shownPin } from '../imports/shown-url.js';
 import { sha256 } from '../store/hash.js';
 import type { Metadata } from '../store/metadata.js';
 import { isEmpty, otherAxes, otherValues, shownConfiguration, type Configuration } from './configuration.js';
@@ -191,7 +192,7 @@ export function lineageInRun(meta: Metadata, runId: number, path: string, depth 
       command: r.command,
       environment: r.env,
       ...(r.variables.length > 0 ? { variables: Object.fromEntries(r.variables) } : {}),
-      ...(r.pin !== null ? { source: r.pin } : {}),
+      ...(r.pin !== null ? { source: shownPin(r.pin) } : {}),
       ...(r.network === 'host' ? { network: 'host' as const, impure: true as const } : {}),
       ...(r.files.length + r.deps.length > 0 ? { files: localFilesOf(r.files, r.deps) } : {}),
       outputs: r.outputs,

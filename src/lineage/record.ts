@@ -1,3 +1,4 @@
+import { shownUrls } from '../imports/shown-url.js';
 import type { KeyRecord } from '../plan/key.js';
 import type { ResultRow } from '../store/metadata.js';
 import type { SnapshotId } from '../store/snapshot-store.js';
@@ -42,9 +43,13 @@ export function toResultRow(r: LineageRecord): ResultRow {
 }
 
 export function fromResultRow(row: ResultRow): LineageRecord {
+  const record = JSON.parse(row.record) as KeyRecord;
+  const meta = JSON.parse(row.meta) as JobMeta;
   return {
-    key: row.key, identity: row.identity, record: JSON.parse(row.record) as KeyRecord,
-    outputs: JSON.parse(row.outputs) as Record<string, SnapshotId>, meta: JSON.parse(row.meta) as JobMeta,
+    key: row.key, identity: row.identity, record,
+    outputs: JSON.parse(row.outputs) as Record<string, SnapshotId>,
+    // An import recorded by an older Shark kept its clause's password and tokens: shown as one recorded now.
+    meta: record.kind === 'import' ? { ...meta, command: shownUrls(meta.command) } : meta,
     log: row.log, started: row.started, ended: row.ended, runId: row.run_id,
   };
 }

@@ -1,3 +1,4 @@
+import { shownUrls } from '../imports/shown-url.js';
 import { overlaps } from './data-path.js';
 import { DEFAULT_PUBLISH_DIR, shownInput, shownOutput, type BlockNode, type Pipeline } from './pipeline.js';
 
@@ -23,7 +24,7 @@ export function dagJson(pipeline: Pipeline): object {
         return {
           id: s.id,
           line: s.at.line,
-          ...(s.kind === 'run' ? { command: s.command } : s.kind === 'import' ? { source: s.clause.raw } : { dir: s.dir }),
+          ...(s.kind === 'run' ? { command: s.command } : s.kind === 'import' ? { source: shownUrls(s.clause.raw) } : { dir: s.dir }),
           inputs: s.inputs.map((i) => (i.pattern !== undefined ? `${i.path}/${i.pattern}` : i.isDir ? `${i.path}/` : i.path)),
           outputs: s.outputs.map((o) => (o.perItem ? `${o.path}/+` : o.isDir ? `${o.path}/` : o.path)),
           after: s.after,

@@ -2,6 +2,7 @@ import { canonicalJson } from '../canonical-json.js';
 import { sha256 } from '../store/hash.js';
 import { toolChanges } from './tool-changes.js';
 import { shownName } from '../printable.js';
+import { shownUrls } from '../imports/shown-url.js';
 
 /**
  * What a job's result depends on, as a labeled record. It is hashed into the
@@ -205,7 +206,7 @@ function describePinChange(a: KeyRecord['pin'], b: KeyRecord['pin']): string {
 function pinValue(field: string, v: string | number | undefined): string {
   if (v === undefined) return 'none';
   const text = String(v);
-  return field === 'path' ? shownName(text) : /^(tree:)?[0-9a-f]{16,}$/.test(text) ? short(text) : text;
+  return field === 'path' ? shownName(text) : /^(tree:)?[0-9a-f]{16,}$/.test(text) ? short(text) : shownUrls(text);
 }
 
 function diffPairs(

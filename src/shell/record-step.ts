@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { RunSession } from '../exec/executor.js';
+import { shownUrls } from '../imports/shown-url.js';
 import { toResultRow, type LineageRecord } from '../lineage/record.js';
 import { isUnder } from '../pipeline/data-path.js';
 import { isDirectoryOutput } from '../pipeline/pipeline.js';
@@ -176,7 +177,7 @@ export async function recordStep(
       started: t0, ended: Date.now(), runId: ctx.runId,
       meta: {
         block: step.blockId, step: step.id, file: shellRunOf(ctx.docName), line: step.at.line, col: step.at.col,
-        command: step.kind === 'run' ? step.command : step.kind === 'import' ? step.clause.raw : '', env: job.record.env,
+        command: step.kind === 'run' ? step.command : step.kind === 'import' ? shownUrls(step.clause.raw) : '', env: job.record.env,
         items: [], host: hostname(), version: VERSION, exit: 0,
       },
     };

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Pin } from '../../imports/importer.js';
 import type { ImportClause } from '../../pipeline/import-clause.js';
+import { shownUrls } from '../../imports/shown-url.js';
 import { maskText } from '../secret-mask.js';
 
 /**
@@ -9,7 +10,7 @@ import { maskText } from '../secret-mask.js';
  * it says what was fetched (the clause, the pin it was fetched by) and how
  * that ended: the pin recorded, or the error. Written whole once the fetch is
  * over; masked as a command's output is, since a URL or an error may quote a
- * secret's value.
+ * secret's value, and its URLs are shown without their passwords and tokens.
  */
 export function writeImportLog(
   path: string, clause: ImportClause, pinned: Pin | undefined,
@@ -22,7 +23,7 @@ export function writeImportLog(
     outcome.ok ? `fetched: ${pinLine(outcome.pin)}` : `error: ${outcome.message}`,
   ];
   try {
-    writeFileSync(path, maskText(lines.join('\n') + '\n', secrets));
+    writeFileSync(path, maskText(shownUrls(lines.join('\n') + '\n'), secrets));
   } catch {
     // The log is an account, not the result: a disk refusing it changes nothing the run reports.
   }

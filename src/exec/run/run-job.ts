@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
+import { shownUrls } from '../../imports/shown-url.js';
 import { toResultRow, type LineageRecord } from '../../lineage/record.js';
 import type { Position } from '../../diagnostics.js';
 import type { Job } from '../../plan/jobs.js';
@@ -215,7 +216,7 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
       key: step.kind === 'import' ? keyOf(ran.record) : job.key, identity: job.identity, record: ran.record, outputs, log: logPath, started, ended, runId: ctx.runId,
       meta: {
         block: step.blockId, step: step.id, file: session.pipeline.document.file, line: step.at.line, col: step.at.col,
-        command: step.kind === 'run' ? commandAsRun({ prelude: step.exports, cwd: step.cwd ?? null, command: step.command }) : step.kind === 'import' ? step.clause.raw : '', env: ran.record.env,
+        command: step.kind === 'run' ? commandAsRun({ prelude: step.exports, cwd: step.cwd ?? null, command: step.command }) : step.kind === 'import' ? shownUrls(step.clause.raw) : '', env: ran.record.env,
         items: job.items.map((i) => i.name), host: ran.host ?? HOST, version: VERSION, exit: 0, ...(ran.slurm === undefined ? {} : { slurm: ran.slurm }),
       },
     };

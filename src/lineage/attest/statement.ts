@@ -1,4 +1,5 @@
 import type { LineageRecord } from '../record.js';
+import { shownPin } from '../../imports/shown-url.js';
 import { SHARK_NS } from '../export/namespace.js';
 import type { FileDigest } from './digests.js';
 
@@ -58,7 +59,7 @@ export function statementFor(r: LineageRecord, job: string, subjects: readonly F
         internalParameters: {
           cacheKey: r.key, environment: r.record.env, cwd: r.record.cwd, workdir: r.record.workdir,
           variables: Object.fromEntries(r.record.variables), network: r.record.network,
-          ...(r.record.pin !== undefined ? { source: r.record.pin } : {}),
+          ...(r.record.pin !== undefined ? { source: shownPin(r.record.pin) } : {}),
         },
         resolvedDependencies: [...inputs.map((i) => ({ name: i.name, digest: i.digest })), environment(r.record.env)],
       },

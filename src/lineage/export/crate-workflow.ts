@@ -1,3 +1,4 @@
+import { shownUrls } from '../../imports/shown-url.js';
 import type { CrateEntity, Ref } from './crate-data.js';
 import { crateVariables, environmentOf, type CrateVariables } from './crate-variables.js';
 import { pinnedSource, sha256Of, type PinnedSource, type RunJob, type RunView } from './run-jobs.js';
@@ -217,7 +218,12 @@ export function workflowEntities(
   });
 
   const order = blockPositions(view, byBlock);
-  const blockText = (b: string): string => (view.pipeline.blocks.find((n) => n.id === b)?.block.body ?? []).map((l) => l.text).join('\n');
+  const blockText = (b: string): string => {
+    const node = view.pipeline.blocks.find((n) => n.id === b);
+    const text = (node?.block.body ?? []).map((l) => l.text).join('\n');
+    // An import's URLs are described as every export shows them: no password, no token.
+    return node?.kind === 'import' ? shownUrls(text) : text;
+  };
   const commands = (b: string): string => [...new Set(view.jobs.filter((j) => j.row.block === b).map((j) => j.record.meta.command))].join('\n');
   // A block with no job (a build, a publish) is described by its text, which is the run's only if the document is.
   const description = (b: string): { description?: string } =>

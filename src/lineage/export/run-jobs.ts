@@ -1,6 +1,7 @@
 import type { Pipeline } from '../../pipeline/pipeline.js';
 import type { Metadata, RunJobRow, RunRow } from '../../store/metadata.js';
 import { canonicalJson } from '../../canonical-json.js';
+import { shownPin } from '../../imports/shown-url.js';
 import { sha256 } from '../../store/hash.js';
 import type { SnapshotId, SnapshotStore, TreeEntry } from '../../store/snapshot-store.js';
 import { recordedEntries } from '../directory-id.js';
@@ -149,6 +150,6 @@ export function pinnedSource(job: RunJob): PinnedSource | undefined {
   if (job.record.record.kind !== 'import' || pin === undefined) return undefined;
   const clause = job.record.meta.command;
   const url = /^https?:\/\/\S+/.exec(clause)?.[0];
-  const fields = Object.entries(pin).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, String(v)] as const);
+  const fields = Object.entries(shownPin(pin)).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, String(v)] as const);
   return { id: sha256(canonicalJson(pin)).slice(0, 16), clause, ...(url !== undefined ? { url } : {}), fields };
 }

@@ -1,5 +1,6 @@
 import type { Pipeline } from '../../pipeline/pipeline.js';
 import type { Metadata, RunJobRow, RunRow } from '../../store/metadata.js';
+import { shownUrls } from '../../imports/shown-url.js';
 import { failureWords } from '../latest-producer.js';
 
 /** A job of a run that failed: its row, how it failed, and what its attempt says it ran on. */
@@ -23,10 +24,10 @@ export function failedJobs(meta: Metadata, runId: number): FailedJob[] {
     'SELECT * FROM attempts WHERE key = ? ORDER BY ended DESC LIMIT 1');
   return meta.runJobs(runId).filter((row) => row.status === 'failed').map((row) => {
     const found = attempt.get(row.key);
-    const record = found === undefined ? {} : (JSON.parse(found.record) as { command?: string; inputs?: [string, string][] });
+    const record = found === undefined ? {} : (JSON.parse(found.record) as { kind?: string; command?: string; inputs?: [string, string][] });
     return {
       row, error: failureWords(row), inputs: record.inputs ?? [],
-      ...(record.command === undefined ? {} : { command: record.command }),
+      ...(record.command === undefined ? {} : { command: record.kind === 'import' ? shownUrls(record.command) : record.command }),
       ...(found?.run_id === runId ? { ended: found.ended, ...(typeof found.started === 'number' ? { started: found.started } : {}) } : {}),
     };
   }).sort((a, b) => a.row.line - b.row.line || (a.row.job < b.row.job ? -1 : 1));
