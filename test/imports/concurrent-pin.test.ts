@@ -63,3 +63,25 @@ it('an unpinned fetch that another run pinned meanwhile to other bytes fails, na
   expect(next.code).toBe(0);
   expect(next.stdout).toContain('0 run, 2 cached');
 });
+
+it('a run that waited for another fetching an unpinned source reuses what it fetched: it fetched again and re-pinned the lock file to what the source had changed to', async () => {
+  rig.write('p.md', `# Conc\n\n\`\`\`shark-import\n${server.url()} /data/b.bin\n\`\`\`\n\n\`\`\`shark-run\nwc -c < /data/b.bin > /data/n.txt\n\`\`\`\n`);
+  server.hold();
+  const first = rig.start(['run', 'p.md']);
+  for (let i = 0; i < 400 && server.gets() === 0; i++) await new Promise((r) => setTimeout(r, 25));
+  const second = rig.start(['run', 'p.md']);
+  let said = '';
+  second.process.stdout!.on('data', (d: Buffer) => (said += d.toString()));
+  for (let i = 0; i < 400 && !said.includes('waiting'); i++) await new Promise((r) => setTimeout(r, 25));
+  server.release();
+  // Changed upstream once the first run's fetch was answered: the second must not fetch it.
+  await new Promise((r) => setTimeout(r, 50));
+  server.bytes.now = 'second, longer\n';
+  const [a, b] = [await first.ended, await second.ended];
+  expect(a.code, a.stdout + a.stderr).toBe(0);
+  expect(b.code, b.stdout + b.stderr).toBe(0);
+  expect(b.stdout).toContain('waiting  conc: another run');
+  expect(b.stdout).toContain('ok: 0 run, 2 cached, 0 failed');
+  expect(server.gets()).toBe(1);
+  expect(rig.read('p.lock.json')).toContain('"size": 6');
+});

@@ -1,9 +1,10 @@
 import { importerFor } from '../../imports/registry.js';
 import type { Pin } from '../../imports/importer.js';
-import { importLockKey, updateLock } from '../../lockfile.js';
+import { importLockKey, readLock, updateLock } from '../../lockfile.js';
+import { keyOf } from '../../plan/key.js';
 import type { Job } from '../../plan/jobs.js';
 import { renderScript } from '../../plan/render-command.js';
-import { importContext } from '../../plan/session.js';
+import { importContext, type Session } from '../../plan/session.js';
 import type { Workspace } from '../../store/snapshot-store.js';
 import type { ExecOutcome, ExecRequest } from '../executor.js';
 import { DOCKER_ID_PREFIX } from '../docker/docker-environments.js';
@@ -197,6 +198,29 @@ const CONTENT = ['sha256', 'tree', 'commit'] as const;
 /** Whether the lock's pin `now` was written by another run since this one read `read` from it. */
 function pinnedElsewhere(now: Pin | undefined, read: Pin | undefined): boolean {
   return now !== undefined && Object.keys(now).length > 0 && pinText(now) !== pinText(read ?? {});
+}
+
+/**
+ * An import job as another run pinned its source since this one read the
+ * lock (two runs started together, this one waiting while the other
+ * fetched): its key is that pin's, the key the other run stored what it
+ * fetched under, where this job's own (planned with no pin) finds nothing.
+ */
+export function pinnedMeanwhile(session: Session, job: Job): Job | undefined {
+  const step = job.step;
+  if (step.kind !== 'import' || step.clause.source.scheme === 'file') return undefined;
+  const read = readLock(session.lockPath);
+  const key = importLockKey(step.clause.raw, step.clause.dest);
+  const now = read.ok ? read.lock.imports[key] : undefined;
+  if (!pinnedElsewhere(now, session.lock.imports[key])) return undefined;
+  const record = { ...job.record, pin: now! };
+  // Over the job, not a copy of it: a planned job's members are getters (expanded-job.ts), which a spread loses.
+  return Object.create(job, { record: { value: record }, key: { value: keyOf(record) } }) as Job;
+}
+
+/** This run's copy of the lock takes the pin of `pinned` (`pinnedMeanwhile`), whose result it reused. */
+export function adoptPin(session: Session, pinned: Job): void {
+  if (pinned.step.kind === 'import') session.lock.imports[importLockKey(pinned.step.clause.raw, pinned.step.clause.dest)] = pinned.record.pin!;
 }
 
 /** A pin as text whatever the order of its fields (the lock file sorts them; a fetch need not). */

@@ -20,7 +20,7 @@ import { maskText } from '../secret-mask.js';
 import { tailOf } from './tail.js';
 import type { RunContext } from './context.js';
 import { linkOutOfData } from './host-links.js';
-import { launch } from './launch-job.js';
+import { adoptPin, launch, pinnedMeanwhile } from './launch-job.js';
 
 type Outputs = Record<string, SnapshotId>;
 
@@ -70,14 +70,23 @@ async function stage(ctx: RunContext, job: Job, forced: boolean): Promise<Staged
   const lease = leaseOf(job);
   // A forced job ignores the result it would have reused; only one committed while it waited (another forced run) will do.
   const since = Date.now();
-  const done = (): boolean => cachedResult(ctx.session, job) !== undefined && (!forced || (ctx.session.meta.result(job.key)?.ended ?? 0) >= since);
+  const doneAs = (j: Job): boolean => cachedResult(ctx.session, j) !== undefined && (!forced || (ctx.session.meta.result(j.key)?.ended ?? 0) >= since);
+  // The job whose result is reused: an import another run fetched while this one waited is stored under the pin that
+  // run wrote to the lock file, not under the key this run planned without it.
+  let reused = job;
+  const done = (): boolean => {
+    const pinned = doneAs(job) ? undefined : pinnedMeanwhile(ctx.session, job);
+    reused = pinned !== undefined && doneAs(pinned) ? pinned : job;
+    return reused !== job || doneAs(job);
+  };
   let got;
   try {
     got = await ctx.leases.acquire(lease, ctx.signal, done, (holder) =>
       ctx.emit({ type: 'job-waiting', job: job.id, step: job.step.id, holder }));
     if (got.kind === 'done') {
-      const hit = cachedResult(ctx.session, job)!;
-      ctx.session.meta.recordRunJob(ctx.row(job, 'cached', hit.log ?? null));
+      const hit = cachedResult(ctx.session, reused)!;
+      if (reused !== job) adoptPin(ctx.session, reused);
+      ctx.session.meta.recordRunJob(ctx.row(reused, 'cached', hit.log ?? null));
       ctx.counts.cached++;
       ctx.emit({ type: 'job-cached', job: job.id, step: job.step.id, block: job.step.blockId });
       return now(hit.outputs);
