@@ -184,7 +184,9 @@ const SERVER_SAYS: Readonly<Record<string, string>> = { etag: 'ETag', modified: 
  * local directory's `tree`, a file's `sha256`), else what the server said
  * of it, else any field (`path`, one that only one of them has). A pin with
  * none of these is a source still to be fetched to be pinned: its old ids
- * are not "changed to none".
+ * are not "changed to none". Nor are they when `--refresh` asked a server
+ * that sends no ETag or Last-Modified, only a size, the same: nothing is
+ * known to have changed, only a download can tell.
  */
 function describePinChange(a: KeyRecord['pin'], b: KeyRecord['pin']): string {
   const differs = (f: string): boolean => a?.[f] !== undefined && b?.[f] !== undefined && a[f] !== b[f];
@@ -193,6 +195,9 @@ function describePinChange(a: KeyRecord['pin'], b: KeyRecord['pin']): string {
   const said = Object.keys(SERVER_SAYS).find(differs);
   if (said !== undefined) return `source changed on the server (${SERVER_SAYS[said]} ${a?.[said]} → ${b?.[said]})`;
   const identified = (p: KeyRecord['pin']): boolean => [...PIN_IDS, ...Object.keys(SERVER_SAYS)].some((f) => p?.[f] !== undefined);
+  if (b?.source === 'url' && b.size !== undefined && identified(a) && !PIN_IDS.some((f) => b[f] !== undefined) && b.etag === undefined && b.modified === undefined) {
+    return 'source cannot be compared without downloading (the server sends no ETag or Last-Modified)';
+  }
   if (b !== undefined && identified(a) && !identified(b)) return 'source not pinned in the lock file';
   const field = ['path', ...new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})].sort())].find((f) => a?.[f] !== b?.[f]);
   return field === undefined ? 'source changed' : `source ${field} changed (${pinValue(field, a?.[field])} → ${pinValue(field, b?.[field])})`;

@@ -1,0 +1,28 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+import { heldServer } from './held-server.js';
+
+let rig: Rig;
+let server: Awaited<ReturnType<typeof heldServer>>;
+beforeEach(async () => {
+  rig = new Rig('shark-refresh-unvalidated-');
+  server = await heldServer();
+});
+afterEach(async () => {
+  await server.close();
+  rig.cleanup();
+});
+
+it('plan --refresh of a URL whose server sends no ETag or Last-Modified says it cannot be compared without downloading: it said "source md5 changed (… → none)"', async () => {
+  rig.write('p.md', `# U\n\n\`\`\`shark-import\n${server.url()} /data/d.bin\n\`\`\`\n`);
+  expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+  const plan = await rig.shark(['plan', 'p.md', '--refresh']);
+  expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+  expect(plan.stdout).toContain('source cannot be compared without downloading (the server sends no ETag or Last-Modified)');
+  expect(plan.stdout).not.toContain('→ none');
+  // Only a download can tell: run --refresh downloads it again, and finds the same bytes.
+  const before = server.gets();
+  const run = await rig.shark(['run', 'p.md', '--refresh']);
+  expect(run.code, run.stdout + run.stderr).toBe(0);
+  expect(server.gets()).toBe(before + 1);
+});
