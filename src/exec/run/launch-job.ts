@@ -1,5 +1,6 @@
 import { importerFor } from '../../imports/registry.js';
 import type { Pin } from '../../imports/importer.js';
+import { shownUrls } from '../../imports/shown-url.js';
 import { importLockKey, readLock, updateLock } from '../../lockfile.js';
 import { keyOf } from '../../plan/key.js';
 import type { Job } from '../../plan/jobs.js';
@@ -110,9 +111,10 @@ export async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: 
       // The entry as this run read the lock (or last wrote it): another found there now was written by another run.
       const read = session.lock.imports[key];
       const updated = updateLock(session.lockPath, (lock) => {
-        clash = pinClash(lock.imports[key], read, fetched.pin, step.clause.raw);
+        const now = lock.imports[key];
         // Another run's pin, written since this one read the lock, stays: it is what that run's results were made from.
-        if (clash === undefined && !pinnedElsewhere(lock.imports[key], read)) lock.imports[key] = fetched.pin;
+        if (pinnedElsewhere(now, read)) clash = pinClash(now!, fetched.pin, shownUrls(step.clause.raw));
+        else lock.imports[key] = fetched.pin;
       });
       const message = !updated.ok ? `the lock file could not be updated: ${updated.message}` : clash;
       if (message !== undefined) {
@@ -227,16 +229,15 @@ export function adoptPin(session: Session, pinned: Job): void {
 const pinText = (pin: Pin): string => JSON.stringify(Object.entries(pin).sort(([a], [b]) => (a < b ? -1 : 1)));
 
 /**
- * Why this run's fetch may not be pinned: another run pinned the source,
- * since this one read the lock, to other content (two runs started
+ * Why this run's fetch may not be pinned: another run pinned the source
+ * (`now`), since this one read the lock, to other content (two runs started
  * together, the source changed between their fetches). Kept silently, the
  * pin would move from what that run's results were made from.
  */
-function pinClash(now: Pin | undefined, read: Pin | undefined, fetched: Pin, source: string): string | undefined {
-  if (!pinnedElsewhere(now, read)) return undefined;
-  const differs = CONTENT.find((k) => now![k] !== undefined && fetched[k] !== undefined && now![k] !== fetched[k]);
+function pinClash(now: Pin, fetched: Pin, source: string): string | undefined {
+  const differs = CONTENT.find((k) => now[k] !== undefined && fetched[k] !== undefined && now[k] !== fetched[k]);
   if (differs === undefined) return undefined;
   const short = (v: string | number | undefined): string => String(v).slice(0, 12);
-  return `another run pinned ${source} to ${differs}:${short(now![differs])} while this one fetched ${differs}:${short(fetched[differs])}: ` +
+  return `another run pinned ${source} to ${differs}:${short(now[differs])} while this one fetched ${differs}:${short(fetched[differs])}: ` +
     'the source changed between the two fetches, and this fetch is not kept (run again to use that pin, or with --refresh to take what the source has now)';
 }
