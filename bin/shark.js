@@ -6,6 +6,7 @@ const { createRequire } = Module;
 const { homedir } = require('node:os');
 const { dirname, join } = require('node:path');
 const { Script } = require('node:vm');
+const { setFlagsFromString } = require('node:v8');
 
 // dist/shark.cjs is the bundle of dist/src (scripts/bundle.js). When it is missing or older
 // than the compiled sources (tsc ran, the bundle did not), the modules are loaded one by one;
@@ -66,6 +67,7 @@ function runBundle(file, st) {
   } catch {
     cachedData = undefined;
   }
+  pinOptimizerBudget();
   const script = new Script(source, { filename: file, cachedData });
   if (where !== undefined && (cachedData === undefined || script.cachedDataRejected)) {
     // Only after a command that did its work (0 or 1): not after a mistyped command or a bad document.
@@ -75,6 +77,22 @@ function runBundle(file, st) {
   }
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+}
+
+/**
+ * V8's budget before it optimizes a function, set to Node 20's default and
+ * left for the CLI under a global symbol: a run raises it while jobs execute
+ * (src/exec/optimizer-budget.ts) and must put back exactly this value before
+ * the cache is written, since V8 refuses a cache made under other flags.
+ */
+function pinOptimizerBudget() {
+  const budget = 67584;
+  try {
+    setFlagsFromString(`--interrupt-budget=${budget}`);
+    globalThis[Symbol.for('shark.interruptBudget')] = budget;
+  } catch {
+    // A Node without the flag: the budget is left as it is.
+  }
 }
 
 function cacheFile(st) {

@@ -61,6 +61,7 @@ export async function runPipeline(
   const finish = (ended: RunSummary['status'], recorded = true): RunSummary => {
     // The rows still waiting are written first; a step whose rows could not be fails the run.
     ctx.cachedRows.flush();
+    ctx.ended();
     const status = ended === 'ok' && ctx.counts.failed > 0 ? 'failed' : ended;
     clearInterval(beat);
     options.signal.removeEventListener('abort', cancelSlurm);

@@ -16,6 +16,7 @@ import type { FailureReason, RunBuild, RunEvent, RunSummary } from '../events.js
 import type { SlurmExecutor, SlurmRunOptions } from '../slurm/slurm-executor.js';
 import { CachedRows } from './cached-rows.js';
 import { CommitQueue } from './commit-queue.js';
+import { patientOptimizer } from '../optimizer-budget.js';
 
 export interface RunOptions {
   /** Jobs at once, across all steps and items. */
@@ -107,6 +108,18 @@ export class RunContext {
 
   get signal(): AbortSignal {
     return this.options.signal;
+  }
+
+  private optimizer: { readonly restore: () => void } | undefined;
+
+  /** A job's command is about to start: from now until the run ends, V8 optimizes later (optimizer-budget.ts). */
+  executing(): void {
+    this.optimizer ??= patientOptimizer();
+  }
+
+  /** The run ended: V8's budget is put back. */
+  ended(): void {
+    this.optimizer?.restore();
   }
 
   private readonly demands = new Map<Step, Demand>();

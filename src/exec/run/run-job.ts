@@ -185,6 +185,7 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
       ? linkOutOfData(ws.root, job.inputs) : undefined;
     if (outside !== undefined) return fail({ reason: 'missing-input', message: outside });
     launched = true;
+    ctx.executing();
     const ran = await launch(ctx, job, ws, logPath, () => ctx.leases.running(lease, job.id));
     commandStarted = ran.started;
     if (ran.outcome.status === 'cancelled') return now(void ctx.skip(job.id, step));
