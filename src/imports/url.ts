@@ -30,8 +30,8 @@ export class UrlImporter implements Importer {
     if (!ctx.refresh) return { ok: true, pin: usable };
     const h = await head(url, { ...this.tuning, signal: ctx.signal });
     if (!h.ok) {
-      // Some servers do not answer HEAD: then only a download can tell.
-      if (h.failure.reason === 'status' && [403, 405, 501].includes(h.failure.status)) return { ok: true, pin: { source: 'url', url } };
+      // Some servers do not answer HEAD: then only a download can tell (`refused` says why the plan cannot).
+      if (h.failure.reason === 'status' && [403, 405, 501].includes(h.failure.status)) return { ok: true, pin: { source: 'url', url, refused: h.failure.status } };
       return { ok: false, message: describeFailure(h.failure) };
     }
     const { etag, lastModified, size } = h.value;

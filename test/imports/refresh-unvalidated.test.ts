@@ -26,3 +26,20 @@ it('plan --refresh of a URL whose server sends no ETag or Last-Modified says it 
   expect(run.code, run.stdout + run.stderr).toBe(0);
   expect(server.gets()).toBe(before + 1);
 });
+
+it('plan --refresh of a URL whose server refuses HEAD says it cannot be compared without downloading: it said "source not pinned in the lock file", which it is', async () => {
+  await server.close();
+  server = await heldServer(405);
+  rig.write('p.md', `# U\n\n\`\`\`shark-import\n${server.url()} /data/d.bin\n\`\`\`\n`);
+  expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+  const plan = await rig.shark(['plan', 'p.md', '--refresh']);
+  expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+  expect(plan.stdout).toContain('source cannot be compared without downloading (the server refused HEAD: HTTP 405)');
+  expect(plan.stdout).not.toContain('not pinned');
+  // Without --refresh the lock file's pin is used, as always; with it, the download tells.
+  expect((await rig.shark(['plan', 'p.md'])).stdout).toContain('1 cached');
+  const before = server.gets();
+  const run = await rig.shark(['run', 'p.md', '--refresh']);
+  expect(run.code, run.stdout + run.stderr).toBe(0);
+  expect(server.gets()).toBe(before + 1);
+});
