@@ -150,7 +150,9 @@ describe('shark export crate: an input a kept job read in an older version', () 
     const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
     expect(read.map((f) => [f['alternateName'], f['sha256'], rig.read(`crate/${decodeURIComponent(f['@id'])}`)]))
       .toEqual([['/data/in/a.txt', sha('1\n'), '1\n']]);
-    // The directory the run imported is still the one it holds now.
+    // The directory the run imported is still the one it holds now: the older version is beside it, not part of it.
     expect([byId.get('data/in/a.txt')!['sha256'], rig.read('crate/data/in/a.txt')]).toEqual([sha('5\n'), '5\n']);
+    expect(byId.get('data/in/')!['hasPart']).toEqual([{ '@id': 'data/in/a.txt' }]);
+    expect((byId.get('./')!['hasPart'] as { '@id': string }[]).map((p) => p['@id'])).toContain(read[0]!['@id']);
   });
 });

@@ -171,7 +171,12 @@ function describeData(dir: string, { origin, copied }: Copied, links: ReadonlyMa
     const link = links.get(rel);
     const about = link === undefined ? {} : { description: linkDescription(link) };
     if (st.isDirectory()) {
-      const parts = link !== undefined ? undefined : readdirSync(full).sort().flatMap((name) => walk(`${rel}/${name}`) ?? []);
+      // An older version placed beside its file (`copyItems`: `a.txt@4355a46b19d3`) is described, but is no part of the directory.
+      const own = (name: string): boolean => nameOf(`${rel}/${name}`).replace(/\/$/, '') === `${alternateName.replace(/\/$/, '')}/${name}`;
+      const parts = link !== undefined ? undefined : readdirSync(full).sort().flatMap((name) => {
+        const id = walk(`${rel}/${name}`);
+        return id === undefined || !own(name) ? [] : [id];
+      });
       const mentions = leftOut.filter((l) => l.parent === rel).map((l) => ({ '@id': l.entity['@id'] }));
       return describe(rel, {
         '@id': `${encodePath(rel)}/`, '@type': 'Dataset', name: alternateName, alternateName, ...about,
