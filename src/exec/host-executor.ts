@@ -41,7 +41,8 @@ export class HostExecutor implements Executor {
       : req.cwd.startsWith('/data/') || req.cwd === '/data' ? root + req.cwd
       : isAbsolute(req.cwd) ? req.cwd : resolve(req.pipelineDir, req.cwd);
     try {
-      if (!existsSync(cwd)) {
+      // A `cwd=` is looked for; the document's own directory is taken as there (a `cd` failing still fails the job).
+      if (req.cwd !== undefined && !existsSync(cwd)) {
         writeFileSync(req.logPath, `shark: working directory ${cwd} does not exist\n`, { flag: 'a' });
         return { status: 'failed', reason: 'internal', exitCode: null, message: `working directory ${cwd} does not exist` };
       }
