@@ -26,6 +26,12 @@ export interface ImportContext {
    * which of its links are followed (`local-links.ts`).
    */
   readonly hashTree?: (path: string, links: LinkFollower) => Promise<string>;
+  /**
+   * The values of the document's secrets, for a URL that names one
+   * (`?token=%{TOKEN}`): put in only to fetch (`secret-url.ts`). Absent or
+   * without the name where the command has none (a plan).
+   */
+  readonly secrets?: ReadonlyMap<string, string>;
 }
 
 export type ResolveOutcome = { readonly ok: true; readonly pin: Pin } | { readonly ok: false; readonly message: string };

@@ -5,6 +5,7 @@ import { describeFailure, head, type HttpTuning } from './http.js';
 import type { FetchOutcome, ImportContext, Importer, Pin, ResolveOutcome } from './importer.js';
 import { pinOrigin, samePin } from './pin.js';
 import { placeFile } from './place.js';
+import { secretUrl } from './secret-url.js';
 import { shownUrl } from './shown-url.js';
 import { Staging } from './staging.js';
 
@@ -28,11 +29,14 @@ export class UrlImporter implements Importer {
     }
     if (usable === undefined) return { ok: true, pin: { source: 'url', url } };
     if (!ctx.refresh) return { ok: true, pin: usable };
-    const h = await head(url, { ...this.tuning, signal: ctx.signal });
+    const asked = secretUrl(url, ctx.secrets);
+    // A secret the URL names has no value here: the server cannot be asked, and the lock's pin stands.
+    if (asked.url === undefined) return { ok: true, pin: usable };
+    const h = await head(asked.url, { ...this.tuning, signal: ctx.signal });
     if (!h.ok) {
       // Some servers do not answer HEAD: then only a download can tell (`refused` says why the plan cannot).
       if (h.failure.reason === 'status' && [403, 405, 501].includes(h.failure.status)) return { ok: true, pin: { source: 'url', url, refused: h.failure.status } };
-      return { ok: false, message: describeFailure(h.failure) };
+      return { ok: false, message: asked.hide(describeFailure(h.failure)) };
     }
     const { etag, lastModified, size } = h.value;
     const same = etag !== undefined
@@ -51,8 +55,10 @@ export class UrlImporter implements Importer {
     const staging = new Staging(dest);
     try {
       const part = staging.path('part');
-      const got = await download(url, part, { ...this.tuning, signal: ctx.signal, progress: ctx.progress });
-      if (!got.ok) return { ok: false, message: describeFailure(got.failure) };
+      const asked = secretUrl(url, ctx.secrets);
+      if (asked.url === undefined) return { ok: false, message: `cannot download ${shownUrl(url)}: a secret it names is not set` };
+      const got = await download(asked.url, part, { ...this.tuning, signal: ctx.signal, progress: ctx.progress });
+      if (!got.ok) return { ok: false, message: asked.hide(describeFailure(got.failure)) };
       const sums = await sumFile(part);
       const expected: Expected[] = [];
       if (clause.checksum !== undefined) expected.push({ ...clause.checksum, from: 'the import clause' });
@@ -66,6 +72,7 @@ export class UrlImporter implements Importer {
         const hint = fromLock && clause.checksum === undefined ? '; the content changed since it was locked: run with --refresh to accept the new content' : '';
         return { ok: false, message: bad + hint };
       }
+      // Named by the URL as written: a secret's value is never a file's name.
       const placed = await placeFile(part, nameOf(url, got.value.filename), clause, staging, ctx.signal);
       if (!placed.ok) return placed;
       const final: Record<string, string | number> = { source: 'url', url, sha256: sums.sha256, md5: sums.md5, size: sums.size };

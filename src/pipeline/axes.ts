@@ -125,6 +125,17 @@ export const SUBSTITUTED: ReadonlySet<string> = new Set(['run', 'import', 'publi
  * not `diagnostics`: its block is kept with that text as written, so that the
  * rest of the document can still be checked.
  */
+/**
+ * Whether offset `at` of an import line is inside its source, and that source
+ * is a URL: a secret there is left as written, put in only to download
+ * (`imports/secret-url.ts`).
+ */
+function inUrlSource(text: string, at: number): boolean {
+  const start = text.length - text.trimStart().length;
+  const source = text.slice(start).split(/\s/)[0]!;
+  return /^https?:\/\//i.test(source) && at >= start && at < start + source.length;
+}
+
 export function instantiate(
   document: Document,
   overrides: ReadonlyMap<string, string> = new Map(),
@@ -171,10 +182,11 @@ export function instantiate(
         // `# sums every %{TAXA} file` above a fan-in: a comment runs nothing, so it makes no instances.
         if (axes.has(ref.name)) {
           if (!comments.has(line.line)) mentioned.add(ref.name);
-        } else if (!scalars.has(ref.name)) {
-          const message = secrets.has(ref.name)
-            ? `\`%{${ref.name}}\`: ${ref.name} is a secret: its value cannot be put into a command, where it would enter the cache key; read it from the environment as $${ref.name}`
-            : `unknown \`%{${ref.name}}\`: ${knownText}`;
+        } else if (!scalars.has(ref.name) && !(secrets.has(ref.name) && block.kind === 'import' && inUrlSource(line.text, ref.start))) {
+          const message = !secrets.has(ref.name) ? `unknown \`%{${ref.name}}\`: ${knownText}`
+            : block.kind === 'import'
+              ? `\`%{${ref.name}}\`: ${ref.name} is a secret: only a URL import's source may hold one (\`https://host/file?token=%{${ref.name}}\`), where its value is put in to download, never recorded`
+              : `\`%{${ref.name}}\`: ${ref.name} is a secret: its value cannot be put into a command, where it would enter the cache key; read it from the environment as $${ref.name}`;
           references.push(error(file, { line: line.line, col: colOf(line, ref.start) }, message));
         }
       }

@@ -37,6 +37,15 @@ function importLines(clause: ImportClause, clear: boolean): string[] {
 }
 
 /**
+ * A URL as one shell word, a secret it names (`%{TOKEN}`) read from the
+ * environment (`"$TOKEN"`, which the script's header asks for) rather than
+ * written into the script.
+ */
+function quotedUrl(url: string): string {
+  return url.split(/(%\{[A-Za-z_][A-Za-z0-9_]*\})/).map((part, i) => (i % 2 === 1 ? `"\${${part.slice(2, -1)}}"` : part === '' ? '' : sq(part))).join('');
+}
+
+/**
  * A downloaded file, verified before it is used. An archive goes to a
  * temporary file that is unpacked into DEST and removed; any other file to
  * `TARGET.part`, renamed into place once verified, so a mismatch leaves
@@ -45,10 +54,10 @@ function importLines(clause: ImportClause, clear: boolean): string[] {
 function download(url: string, name: string, clause: ImportClause): string[] {
   const { dest, destIsDir, checksum } = clause;
   if (clause.extract) {
-    return [mkdir(dest), 'archive=$(mktemp)', `curl -fL -o "$archive" ${sq(url)}`, ...verify('"$archive"', checksum), unpack('"$archive"', name, dest), 'rm -f "$archive"'];
+    return [mkdir(dest), 'archive=$(mktemp)', `curl -fL -o "$archive" ${quotedUrl(url)}`, ...verify('"$archive"', checksum), unpack('"$archive"', name, dest), 'rm -f "$archive"'];
   }
   const target = destIsDir ? `${dest}/${name}` : dest;
-  return [mkdir(destIsDir ? dest : parentOf(dest)), `curl -fL -o ${sq(`${target}.part`)} ${sq(url)}`, ...verify(sq(`${target}.part`), checksum), `mv ${sq(`${target}.part`)} ${sq(target)}`];
+  return [mkdir(destIsDir ? dest : parentOf(dest)), `curl -fL -o ${sq(`${target}.part`)} ${quotedUrl(url)}`, ...verify(sq(`${target}.part`), checksum), `mv ${sq(`${target}.part`)} ${sq(target)}`];
 }
 
 /** Fails the script (it runs under `set -e`) unless FILE, a shell word, has the checksum. */

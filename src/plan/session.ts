@@ -248,9 +248,12 @@ function notBound(name: string, dataPath: string): string {
   return `input \`${name}\` (${dataPath}) is not bound: pass -i ${name}=PATH`;
 }
 
-export function importContext(session: Session, step: ImportStep, signal: AbortSignal, progress: ImportContext['progress']): ImportContext {
+export function importContext(
+  session: Session & Pick<ImportContext, 'secrets'>, step: ImportStep, signal: AbortSignal, progress: ImportContext['progress'],
+): ImportContext {
   return {
     pipelineDir: session.pipelineDir,
+    ...(session.secrets === undefined ? {} : { secrets: session.secrets }),
     locked: session.lock.imports[importLockKey(step.clause.raw, step.clause.dest)],
     refresh: session.refresh,
     // A signal of its own: each tool or request an import starts listens to it, and a dozen imports at once on the

@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
+import { filesHolding } from '../support/files-holding.js';
 
 const PIPELINE = [
   '---',
@@ -22,11 +22,6 @@ const PIPELINE = [
   '',
 ].join('\n');
 
-/** Files under `dir` holding `value` anywhere in their bytes (the store's database and its WAL included). */
-function filesHolding(dir: string, value: string): string[] {
-  const r = spawnSync('grep', ['-rlaF', value, dir], { encoding: 'utf8' });
-  return r.stdout.split('\n').filter((l) => l !== '');
-}
 
 describe('secrets', () => {
   let rig: Rig;

@@ -19,6 +19,8 @@ export interface Logged {
   readonly server: 'main' | 'codeload';
   readonly method: string;
   readonly path: string;
+  /** The query, without its `?` ('' for none). */
+  readonly query: string;
   readonly headers: http.IncomingHttpHeaders;
 }
 
@@ -237,7 +239,7 @@ export class FakeServer {
 
   private handle(server: 'main' | 'codeload', req: http.IncomingMessage, res: http.ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0]!;
-    this.requests.push({ server, method: req.method ?? 'GET', path, headers: req.headers });
+    this.requests.push({ server, method: req.method ?? 'GET', path, query: (req.url ?? '').split('?').slice(1).join('?'), headers: req.headers });
     const json = (status: number, body: unknown): void => {
       const text = JSON.stringify(body);
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
