@@ -52,13 +52,17 @@ export function planCollect(
   inv: Map<string, Map<string, string>>,
   wanted: ReadonlySet<string>,
   inUse: (name: string, props: Map<string, string>) => boolean,
+  clonedElsewhere: ReadonlySet<string> = new Set(),
 ): { destroy: Doomed[]; clones: string[]; unmount: string[]; finish: Unfinished[] } {
   const clones: string[] = [];
-  const pinned = new Set<string>(); // snapshots that a live clone depends on
+  // Snapshots a clone gc leaves depends on (a live run's, or a user's `zfs clone` of a result, in the store or
+  // elsewhere in the pool): ZFS refuses to destroy them, so they are neither destroyed nor counted.
+  const pinned = new Set<string>(clonedElsewhere);
   for (const [name, p] of inv) {
-    if (!name.startsWith(`${root}/mnt/`) || p.get('type') !== 'filesystem') continue;
-    if (inUse(name, p)) pinned.add(p.get('origin') ?? '');
-    else clones.push(name);
+    if (p.get('type') !== 'filesystem') continue;
+    const origin = p.get('origin') ?? '-';
+    if (name.startsWith(`${root}/mnt/`) && !inUse(name, p)) clones.push(name);
+    else if (origin !== '-' && origin !== '') pinned.add(origin);
   }
   const destroy: Doomed[] = [];
   const unmount: string[] = [];
@@ -151,7 +155,7 @@ export async function collect(
     for (const e of core.entries(id) ?? []) mark(e.id);
   };
   for (const id of keep) mark(id);
-  const plan = planCollect(core.dataset, await inventory(core), wanted, busy);
+  const plan = planCollect(core.dataset, await inventory(core), wanted, busy, await clonedFromOutside(core));
   if (!dryRun) {
     // Recorded first, as the directory store does, so that the exports and lineage say freed, not damaged; and the
     // snapshots forgotten before they are destroyed: a gc killed among its destroys left fsck reporting as missing
@@ -210,6 +214,17 @@ async function finishWorkspace(core: ZfsCore, f: Unfinished): Promise<boolean> {
   // Only drops scratch files; the snapshots are whole either way (disposeWorkspace says why it may fail).
   await core.cmd.run('zfs', ['rollback', f.last], f.name).catch(() => undefined);
   return true;
+}
+
+/** The store's snapshots that a dataset elsewhere in the pool is a clone of (`zfs clone` of a result, to look at it). */
+async function clonedFromOutside(core: ZfsCore): Promise<Set<string>> {
+  const found = new Set<string>();
+  const pool = core.dataset.split('/')[0]!;
+  for (const [name, p] of await core.cmd.get('origin', [pool], true)) {
+    const origin = p.get('origin') ?? '-';
+    if (!name.startsWith(`${core.dataset}/`) && origin.startsWith(`${core.dataset}/`)) found.add(origin);
+  }
+  return found;
 }
 
 async function inventory(core: ZfsCore): Promise<Map<string, Map<string, string>>> {

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { planCollect } from '../../src/store/zfs/collect.js';
+
+/** An inventory as `zfs get -Hp -r` gives it: name → property → value. */
+function inventory(rows: Record<string, Record<string, string>>): Map<string, Map<string, string>> {
+  return new Map(Object.entries(rows).map(([name, props]) => [name, new Map(Object.entries(props))]));
+}
+
+const ROOT = 'pool/shark';
+const dead = { 'shark:pid': '999999999', 'shark:host': 'nowhere' };
+const job = (name: string): Record<string, Record<string, string>> => ({
+  [`${ROOT}/job/${name}`]: { type: 'filesystem', mountpoint: 'none', used: '300', origin: '-' },
+  [`${ROOT}/job/${name}@1`]: { type: 'snapshot', guid: `${name}1`, used: '100', createtxg: '1' },
+  [`${ROOT}/job/${name}@2`]: { type: 'snapshot', guid: `${name}2`, used: '100', createtxg: '2' },
+});
+// Shark's own datasets are in use only while their process lives; one without `shark:pid` is a user's, never gc's.
+const inUse = (_: string, p: Map<string, string>): boolean => p.get('shark:pid') === undefined;
+
+describe('what gc destroys on ZFS', () => {
+  it('keeps, and does not count, a snapshot a clone gc leaves depends on: a dry run counted it, --delete could not destroy it', () => {
+    const inv = inventory({
+      ...job('a'), ...job('b'), ...job('c'),
+      // A user's clone inside the store's areas (no shark:pid), to look at b@1.
+      [`${ROOT}/job/look`]: { type: 'filesystem', mountpoint: '/x', used: '1', origin: `${ROOT}/job/b@1` },
+      // A dead run's read-only clone of c@1: destroyed first, so c@1 goes too.
+      [`${ROOT}/mnt/ws-1`]: { type: 'filesystem', mountpoint: '/y', used: '1', origin: `${ROOT}/job/c@1`, ...dead },
+    });
+    for (const props of inv.values()) if (props.get('type') === 'filesystem' && !props.has('shark:pid') && props.get('origin') === '-') Object.entries(dead).forEach(([k, v]) => props.set(k, v));
+    // a@1 is what a clone elsewhere in the pool was made of.
+    const plan = planCollect(ROOT, inv, new Set(['a2', 'b2', 'c2']), inUse, new Set([`${ROOT}/job/a@1`]));
+    expect(plan.destroy.map((d) => d.name).sort()).toEqual([`${ROOT}/job/c@1`]);
+    expect(plan.clones).toEqual([`${ROOT}/mnt/ws-1`]);
+  });
+
+  it('destroys a dataset whole when none of its snapshots is wanted or cloned', () => {
+    const inv = inventory(job('a'));
+    for (const props of inv.values()) if (props.get('type') === 'filesystem') Object.entries(dead).forEach(([k, v]) => props.set(k, v));
+    const plan = planCollect(ROOT, inv, new Set(), inUse);
+    expect(plan.destroy.map((d) => [d.name, d.whole, d.count])).toEqual([[`${ROOT}/job/a`, true, 2]]);
+    const cloned = planCollect(ROOT, inv, new Set(), inUse, new Set([`${ROOT}/job/a@2`]));
+    expect(cloned.destroy.map((d) => [d.name, d.whole, d.count])).toEqual([[`${ROOT}/job/a@1`, false, 1]]);
+  });
+});
