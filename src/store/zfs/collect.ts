@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { SnapshotId } from '../snapshot-store.js';
-import { pidAlive } from '../liveness.js';
+import { holderAlive, ownStart } from '../liveness.js';
 import type { ZfsCore } from './core.js';
 import { unmount } from './mounts.js';
 import { appendAll } from '../../fold.js';
@@ -131,7 +131,11 @@ export function inUse(props: Map<string, string>, mine: () => boolean): boolean 
   const pid = Number(props.get('shark:pid'));
   if (!Number.isInteger(pid) || pid <= 0) return true;
   if (props.get('shark:host') !== hostname()) return true;
-  return pid === process.pid ? mine() : pidAlive(pid);
+  // The process that made it, when it recorded its start (one made by an older Shark did not): not another given its pid since.
+  const given = props.get('shark:start');
+  const start = given === undefined || given === '-' || given === '' ? null : given;
+  if (pid === process.pid) return (start === null || start === ownStart()) && mine();
+  return holderAlive({ pid, host: null, beat: null, pid_start: start });
 }
 
 /**
@@ -228,7 +232,7 @@ async function clonedFromOutside(core: ZfsCore): Promise<Set<string>> {
 }
 
 async function inventory(core: ZfsCore): Promise<Map<string, Map<string, string>>> {
-  const props = 'type,guid,used,referenced,createtxg,origin,mountpoint,shark:pid,shark:host';
+  const props = 'type,guid,used,referenced,createtxg,origin,mountpoint,shark:pid,shark:host,shark:start';
   const all = new Map<string, Map<string, string>>();
   for (const area of [...RESULT_AREAS, 'mnt']) {
     const ds = `${core.dataset}/${area}`;

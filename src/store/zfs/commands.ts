@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { HELPER, helperFailure, runHelper } from '../../helper-processes.js';
 import { classify, ZfsError, type ZfsResult } from './failure.js';
+import { ownStart } from '../liveness.js';
 
 /**
  * The `zfs`, `zpool`, `mount` and `umount` commands: the only place Shark
@@ -139,8 +140,13 @@ export function parseGet(text: string): Map<string, Map<string, string>> {
   return out;
 }
 
-/** Marks a dataset as this process's, so that gc spares it while the process lives. */
+/**
+ * Marks a dataset as this process's, so that gc spares it while the process
+ * lives: its pid, host and start time (`ownStart`: another process given the
+ * pid later is not it).
+ */
 export function ownership(): string[] {
-  return ['-o', `shark:pid=${process.pid}`, '-o', `shark:host=${hostname()}`];
+  const start = ownStart();
+  return ['-o', `shark:pid=${process.pid}`, '-o', `shark:host=${hostname()}`, ...(start === null ? [] : ['-o', `shark:start=${start}`])];
 }
 
