@@ -5,6 +5,7 @@ import { writeAtomically } from '../lockfile/atomic-write.js';
 import { pathProblem } from '../read-problem.js';
 import { isDirectory, unwritable, writeError } from '../writable-path.js';
 import { EXIT_INVALID, ExitError } from './load-or-report.js';
+import { shownName } from '../printable.js';
 
 /** What an output must spare: the pipeline document, its lock file, and the store. */
 export type Keeping = Pick<Session, 'pipelinePath' | 'store'>;
@@ -19,20 +20,20 @@ export type Keeping = Pick<Session, 'pipelinePath' | 'store'>;
  */
 export function outputFileProblem(path: string, session: Keeping): string | undefined {
   // A directory is never a file to write, whatever it holds: that is the reason to give (`-o /tmp`).
-  if (isDirectory(path)) return `cannot write ${path}: it is a directory`;
+  if (isDirectory(path)) return `cannot write ${shownName(path)}: it is a directory`;
   // `f/x` where f is a file, a loop of links, a name too long: no file can be there.
   const unreachable = pathProblem(path);
-  if (unreachable !== undefined) return `cannot write ${path}: ${unreachable}`;
+  if (unreachable !== undefined) return `cannot write ${shownName(path)}: ${unreachable}`;
   const kind = specialKind(path);
   if (kind === 'stream') {
     const problem = unwritable(path);
-    return problem === undefined ? undefined : `cannot write ${path}: ${problem}`;
+    return problem === undefined ? undefined : `cannot write ${shownName(path)}: ${problem}`;
   }
-  if (kind !== undefined) return `will not write ${path}: it is ${kind}`;
+  if (kind !== undefined) return `will not write ${shownName(path)}: it is ${kind}`;
   const refused = refusedTarget(path, session);
-  if (refused !== undefined) return `will not write ${path}: ${refused}`;
+  if (refused !== undefined) return `will not write ${shownName(path)}: ${refused}`;
   const problem = unwritable(path, true);
-  return problem === undefined ? undefined : `cannot write ${path}: ${problem}`;
+  return problem === undefined ? undefined : `cannot write ${shownName(path)}: ${problem}`;
 }
 
 /** `outputFileProblem` as the one line users see, exit 2. */
@@ -55,7 +56,7 @@ export function writeOutputFile(path: string, text: string, session: Keeping, st
     if (specialKind(path) === 'stream') writeFileSync(path, text);
     else writeAtomically(path, text);
   } catch (e) {
-    stderr(`shark: error: cannot write ${path}: ${writeError(path, e)}\n`);
+    stderr(`shark: error: cannot write ${shownName(path)}: ${writeError(path, e)}\n`);
     throw new ExitError(EXIT_INVALID);
   }
 }

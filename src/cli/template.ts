@@ -8,6 +8,7 @@ import type { Io } from './main.js';
 import { envPairs } from './session-setup.js';
 import { collect } from './common-options.js';
 import { makeDirs } from '../store/make-dirs.js';
+import { shownName } from '../printable.js';
 import { writeAtomically } from '../lockfile/atomic-write.js';
 import { isDirectory, writeError } from '../writable-path.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
@@ -44,19 +45,19 @@ export function templateCommand(io: Io): Command {
         try {
           writeAtomically(to, d.text);
         } catch (e) {
-          io.stderr(`shark: error: cannot write ${to}: ${writeError(to, e)}\n`);
+          io.stderr(`shark: error: cannot write ${shownName(to)}: ${writeError(to, e)}\n`);
           throw new ExitError(EXIT_INVALID);
         }
-        io.stdout(`${to}\n`);
+        io.stdout(`${shownName(to)}\n`);
         // One combination alone may lack what another writes (a step reading /data/aoh/restore/ in every document).
         const loaded = loadPipeline(to, d.text);
         const errors = loaded.diagnostics.filter((x) => x.severity === 'error');
         if (errors.length > 0) {
           const first = errors[0]!;
-          io.stderr(`shark: warning: ${to} does not check (${errors.length === 1 ? '1 error' : `${errors.length} errors`}; ${first.file}:${first.at.line}:${first.at.col}: ${first.message}): \`shark check ${to}\` shows ${errors.length === 1 ? 'it' : 'them'}\n`);
+          io.stderr(`shark: warning: ${shownName(to)} does not check (${errors.length === 1 ? '1 error' : `${errors.length} errors`}; ${first.file}:${first.at.line}:${first.at.col}: ${first.message}): \`shark check ${to}\` shows ${errors.length === 1 ? 'it' : 'them'}\n`);
         }
         const lost = loaded.pipeline === undefined ? undefined : lostLocal(loaded.pipeline, dirname(resolve(file)), resolve(flags.outputDir));
-        if (lost !== undefined) io.stderr(`shark: warning: ${to}: ${lost}\n`);
+        if (lost !== undefined) io.stderr(`shark: warning: ${shownName(to)}: ${lost}\n`);
       }
     });
 }
@@ -81,14 +82,14 @@ function makeOutputDir(dir: string, stderr: (s: string) => void): void {
     stderr(`shark: error: ${message}\n`);
     throw new ExitError(EXIT_INVALID);
   };
-  if (existsSync(dir) && !isDirectory(dir)) fail(`--output-dir ${dir} is not a directory`);
+  if (existsSync(dir) && !isDirectory(dir)) fail(`--output-dir ${shownName(dir)} is not a directory`);
   try {
     makeDirs(dir);
   } catch (e) {
     // A file where a directory of the path should be: name it, as mkdir -p does.
     let d = dir;
     while (dirname(d) !== d && !existsSync(d)) d = dirname(d);
-    fail(`cannot make --output-dir ${dir}: ${existsSync(d) && !isDirectory(d) ? `${d} is not a directory` : writeError(dir, e)}`);
+    fail(`cannot make --output-dir ${shownName(dir)}: ${existsSync(d) && !isDirectory(d) ? `${shownName(d)} is not a directory` : writeError(dir, e)}`);
   }
 }
 

@@ -46,6 +46,12 @@ describe('run -o to a path the executed document cannot be written to', () => {
     expect(readdirSync(rig.dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 
+  it('names a path with an escape sequence escaped: it reached the terminal', async () => {
+    const ran = await rig.shark(['run', 'p.md', '-o', 'no\x1b[31m/x.md']);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toBe('shark: error: cannot write "no\\u001b[31m/x.md": no such directory "no\\u001b[31m"\n');
+  });
+
   it('still writes a good path', async () => {
     expect((await rig.shark(['run', 'p.md', '-o', 'outdir/ex.md'])).code).toBe(0);
     expect(rig.read('outdir/ex.md')).toContain('<!-- shark: ');

@@ -37,6 +37,13 @@ describe('shark template never writes over its input', () => {
     expect(rig.read('c.md')).toBe(DOC);
   });
 
+  it('names the documents it wrote with an escape sequence in their directory shown escaped: it reached the terminal', async () => {
+    const r = await rig.shark(['template', 'c.md', '--output-dir', 'out\x1b[31mX']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('"out\\u001b[31mX/c.md"\n');
+    expect(readdirSync(rig.path('out\x1b[31mX'))).toEqual(['c.md']);
+  });
+
   it('writes into another directory, even one reached through a link', async () => {
     symlinkSync('real', rig.path('link'));
     rig.write('real/keep', '');
