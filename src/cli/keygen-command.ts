@@ -4,6 +4,7 @@ import { generateKeyFiles, keyPairName } from '../lineage/attest/keys.js';
 import { isDirectory } from '../writable-path.js';
 import { EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
+import { shownName } from '../printable.js';
 
 export function keygenCommand(io: Io): Command {
   return new Command('keygen')
@@ -16,9 +17,9 @@ export function keygenCommand(io: Io): Command {
       };
       // After the name's own problems; said as other commands say it (writable-path.ts), not as the write's `ENOENT: … open 'nodir/x.key'`.
       const named = keyPairName(flags.output);
-      if (named.ok && !isDirectory(dirname(named.value))) fail(`cannot write the key pair: no such directory ${dirname(named.value)}`);
+      if (named.ok && !isDirectory(dirname(named.value))) fail(`cannot write the key pair: no such directory ${shownName(dirname(named.value))}`);
       const made = generateKeyFiles(flags.output);
       if (!made.ok) return fail(made.message);
-      io.stdout(`wrote ${made.value.key} (private: keep it secret) and ${made.value.pub} (give it to whoever verifies)\n`);
+      io.stdout(`wrote ${shownName(made.value.key)} (private: keep it secret) and ${shownName(made.value.pub)} (give it to whoever verifies)\n`);
     });
 }

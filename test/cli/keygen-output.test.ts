@@ -20,4 +20,13 @@ describe('keygen -o DIR/NAME where DIR does not exist', () => {
     expect(ran.code, ran.stderr).toBe(0);
     expect(rig.exists('keys/me.key') && rig.exists('keys/me.pub')).toBe(true);
   });
+
+  it('names a pair whose name holds an escape sequence escaped, written or refused: it reached the terminal', async () => {
+    const made = await rig.shark(['keygen', '-o', 'k\x1b[31m']);
+    expect(made.code, made.stderr).toBe(0);
+    expect(made.stdout).toBe('wrote "k\\u001b[31m.key" (private: keep it secret) and "k\\u001b[31m.pub" (give it to whoever verifies)\n');
+    const again = await rig.shark(['keygen', '-o', 'k\x1b[31m']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toBe('shark: error: "k\\u001b[31m.key" exists; keygen never overwrites a key\n');
+  });
 });

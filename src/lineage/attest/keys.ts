@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { readProblem } from '../../read-problem.js';
+import { shownName } from '../../printable.js';
 
 export type KeyResult<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -23,7 +24,7 @@ export function keyPairName(given: string): KeyResult<string> {
   const name = given.replace(/\.(key|pub)$/, '');
   const last = name.slice(name.lastIndexOf('/') + 1);
   if (last === '' || last === '.' || last === '..') {
-    return { ok: false, message: `keygen -o \`${given}\`: give a file name, such as -o shark (writes shark.key and shark.pub)` };
+    return { ok: false, message: `keygen -o \`${shownName(given)}\`: give a file name, such as -o shark (writes shark.key and shark.pub)` };
   }
   return { ok: true, value: name };
 }
@@ -34,7 +35,7 @@ export function generateKeyFiles(given: string): KeyResult<{ key: string; pub: s
   if (!named.ok) return named;
   const key = `${named.value}.key`;
   const pub = `${named.value}.pub`;
-  for (const p of [key, pub]) if (existsSync(p)) return { ok: false, message: `${p} exists; keygen never overwrites a key` };
+  for (const p of [key, pub]) if (existsSync(p)) return { ok: false, message: `${shownName(p)} exists; keygen never overwrites a key` };
   const pair = generateKeyPairSync('ed25519');
   try {
     createExclusive(key, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 0o600);
@@ -55,22 +56,22 @@ function readKey(path: string, kind: 'private' | 'public'): KeyResult<KeyObject>
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    return { ok: false, message: `cannot read the ${kind} key ${path}: ${readProblem(e)}` };
+    return { ok: false, message: `cannot read the ${kind} key ${shownName(path)}: ${readProblem(e)}` };
   }
   // Node derives a public key from a private one: a trusted key given as the private file is a mistake to say.
   if (kind === 'public' && /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
-    return { ok: false, message: `${path} is a private key: give its public key (the .pub file shark keygen wrote beside it), which is what may be shared` };
+    return { ok: false, message: `${shownName(path)} is a private key: give its public key (the .pub file shark keygen wrote beside it), which is what may be shared` };
   }
   // And the reverse: Node cannot read a public key as a private one, and 'not a PEM private key' would send the user hunting for a damaged file.
   if (kind === 'private' && /-----BEGIN [A-Z ]*PUBLIC KEY-----/.test(text)) {
-    return { ok: false, message: `${path} is a public key: give the private key (the .key file shark keygen wrote beside it) to sign with` };
+    return { ok: false, message: `${shownName(path)} is a public key: give the private key (the .key file shark keygen wrote beside it) to sign with` };
   }
   try {
     const key = kind === 'private' ? createPrivateKey(text) : createPublicKey(text);
-    if (key.asymmetricKeyType !== 'ed25519') return { ok: false, message: `${path} is a ${key.asymmetricKeyType ?? 'unknown'} key; Shark signs with ed25519 (shark keygen)` };
+    if (key.asymmetricKeyType !== 'ed25519') return { ok: false, message: `${shownName(path)} is a ${key.asymmetricKeyType ?? 'unknown'} key; Shark signs with ed25519 (shark keygen)` };
     return { ok: true, value: key };
   } catch {
-    return { ok: false, message: `${path} is not a PEM ${kind} key` };
+    return { ok: false, message: `${shownName(path)} is not a PEM ${kind} key` };
   }
 }
 
