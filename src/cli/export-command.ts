@@ -14,7 +14,7 @@ import { naturalNumber } from './numbers.js';
 import { writeOutputFile } from './output-file.js';
 import { closeSession, openReading, type SessionFlags } from './session-setup.js';
 import { counted } from '../counted.js';
-import { printable } from '../printable.js';
+import { printable, shownName } from '../printable.js';
 
 const PROV_FORMATS = ['prov-json', 'prov-jsonld'] as const;
 /** `-e` is no way to name a run here: an export is of one whole run, by number. */
@@ -93,7 +93,7 @@ export function exportCommand(io: Io): Command {
     return withRun(file, flags, io, async (view, session) => {
       const refused = refusedTarget(out, session);
       if (refused !== undefined) {
-        io.stderr(`shark: error: will not write the crate to ${out}: ${refused}\n`);
+        io.stderr(`shark: error: will not write the crate to ${shownName(out)}: ${refused}\n`);
         throw new ExitError(EXIT_INVALID);
       }
       const written = await writeCrate(view, session.pipeline.document.source, out);
@@ -105,7 +105,7 @@ export function exportCommand(io: Io): Command {
       for (const l of written.leftOut.slice(0, SHOWN_LINKS)) io.stderr(`shark: warning: ${printable(`${l.path} is ${l.description}`)} (described in ro-crate-metadata.json)\n`);
       const more = written.leftOut.length - SHOWN_LINKS;
       if (more > 0) io.stderr(`shark: warning: ${counted(more, 'other symbolic link')} not copied, each described in ro-crate-metadata.json\n`);
-      io.stdout(`${out}: run ${view.run.id}, ${counted(view.jobs.length, 'job')}, ${counted(written.entities, 'entity', 'entities')}\n`);
+      io.stdout(`${shownName(out)}: run ${view.run.id}, ${counted(view.jobs.length, 'job')}, ${counted(written.entities, 'entity', 'entities')}\n`);
     });
   }));
   // main.ts gives this command the program's settings after it is built: pass them on when a subcommand runs.

@@ -39,6 +39,15 @@ describe('-o of export and run: a path that cannot take the output, or holds wha
     expect(rig.read('f')).toBe('mine\n');
   });
 
+  it('export crate -o names a directory holding an escape sequence escaped, written or refused: its bytes reached the terminal', async () => {
+    const made = await rig.shark(['export', 'crate', 'p.md', '-o', 'c\x1b[31m']);
+    expect(made.code, made.stderr).toBe(0);
+    expect(made.stdout).toMatch(/^"c\\u001b\[31m": run 1, 1 job, \d+ entities\n$/);
+    rig.write('f\x1b[1m', '');
+    oneLineError(await rig.shark(['export', 'crate', 'p.md', '-o', 'f\x1b[1m/x']), /^shark: error: cannot write the crate into "f\\u001b\[1m\/x": /);
+    oneLineError(await rig.shark(['export', 'crate', 'p.md', '-o', '.shark/c\x1b[1m']), /^shark: error: will not write the crate to "\.shark\/c\\u001b\[1m": /);
+  });
+
   it('export prov -o refuses the document, the store database and anything in the store, even through a link', async () => {
     oneLineError(await rig.shark(['export', 'prov', 'p.md', '-o', 'p.md']), /p\.md: it is the pipeline document/);
     oneLineError(await rig.shark(['export', 'prov', 'p.md', '-o', '.shark/shark.sqlite']), /it is inside the store/);

@@ -10,6 +10,7 @@ import { damagedMessage, entityAt, itemKey, placeData, unavailableData, type Cra
 import { environmentOf } from './crate-variables.js';
 import { workflowEntities, WFRUN } from './crate-workflow.js';
 import { dataOf, type DataItem, type RunView } from './run-jobs.js';
+import { printable, shownName } from '../../printable.js';
 
 export const RO_CRATE = 'https://w3id.org/ro/crate/1.1';
 export const PROFILES = [
@@ -67,7 +68,7 @@ export async function writeCrate(view: RunView, documentSource: string, outDir: 
   const gone = unavailableData(view.store, items, view.run.id);
   if (gone !== undefined) return { ok: false, message: `cannot write the crate: ${gone}` };
   const staged = stage(target);
-  if (!staged.ok) return { ok: false, message: `cannot write the crate into ${outDir}: ${staged.message}`, invalid: true };
+  if (!staged.ok) return { ok: false, message: `cannot write the crate into ${shownName(outDir)}: ${printable(staged.message)}`, invalid: true };
   const { tmp } = staged;
   const fail = (message: string): CrateResult => {
     rmSync(staged.made ?? tmp, { recursive: true, force: true });
@@ -98,12 +99,12 @@ function unfitTarget(target: string, outDir: string): string | undefined {
     st = lstatSync(target, { throwIfNoEntry: false });
   } catch (e) {
     // `f/x` where f is a file, a loop of links on the way, a name too long: no directory can be made there.
-    return `cannot write the crate into ${outDir}: ${readProblem(e)}`;
+    return `cannot write the crate into ${shownName(outDir)}: ${readProblem(e)}`;
   }
   if (st === undefined) return undefined;
-  if (st.isSymbolicLink()) return `${outDir} is a symbolic link: the crate is not written through one (give the directory it leads to, or a new name)`;
-  if (!st.isDirectory()) return `${outDir} exists and is not a directory`;
-  return readdirSync(target).length > 0 ? `${outDir} exists and is not empty` : undefined;
+  if (st.isSymbolicLink()) return `${shownName(outDir)} is a symbolic link: the crate is not written through one (give the directory it leads to, or a new name)`;
+  if (!st.isDirectory()) return `${shownName(outDir)} exists and is not a directory`;
+  return readdirSync(target).length > 0 ? `${shownName(outDir)} exists and is not empty` : undefined;
 }
 
 /**
