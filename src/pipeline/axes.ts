@@ -117,15 +117,6 @@ export function restrictAxes(
 export const SUBSTITUTED: ReadonlySet<string> = new Set(['run', 'import', 'publish']);
 
 /**
- * Replaces each block that mentions axes by one instance per combination of
- * their values, and `%{NAME}` of scalar keys by their value (`-e` overriding
- * it). Instances are ordinary blocks to inference; they remember the block
- * they came from and their axis values, for their ids. `places`: where a
- * config file gave some of the overrides. A bad `%{…}` is in `references`,
- * not `diagnostics`: its block is kept with that text as written, so that the
- * rest of the document can still be checked.
- */
-/**
  * Whether offset `at` of an import line is inside its source, and that source
  * is a URL: a secret there is left as written, put in only to download
  * (`imports/secret-url.ts`).
@@ -136,6 +127,15 @@ function inUrlSource(text: string, at: number): boolean {
   return /^https?:\/\//i.test(source) && at >= start && at < start + source.length;
 }
 
+/**
+ * Replaces each block that mentions axes by one instance per combination of
+ * their values, and `%{NAME}` of scalar keys by their value (`-e` overriding
+ * it). Instances are ordinary blocks to inference; they remember the block
+ * they came from and their axis values, for their ids. `places`: where a
+ * config file gave some of the overrides. A bad `%{…}` is in `references`,
+ * not `diagnostics`: its block is kept with that text as written, so that the
+ * rest of the document can still be checked.
+ */
 export function instantiate(
   document: Document,
   overrides: ReadonlyMap<string, string> = new Map(),
