@@ -9,10 +9,10 @@ import { buildInputs, type BuildInputs } from './build-inputs.js';
 import { connectDocker, type Connection, type DockerClient } from './client.js';
 import { buildImage } from './build-image.js';
 import { DockerExecutor } from './docker-executor.js';
-import { builtFor, imageTag, short, type Drift } from './image-names.js';
+import { builtFor, imageTag, short } from './image-names.js';
 import { dockerEndpoint } from './endpoint.js';
-import { probeImages } from './image-probe.js';
 import { askTagged, probeTagged } from './tagged-image.js';
+import { LockedImages } from './locked-images.js';
 
 export const DOCKER_ID_PREFIX = 'docker:';
 
@@ -46,8 +46,8 @@ export class DockerEnvironments {
   private readonly images = new Map<string, string>();
   private readonly executors = new Map<string, Executor>();
   private connection: Promise<Connection> | undefined;
-  private drift: readonly Drift[] | undefined;
-  private engine: { readonly ids: ReadonlyMap<string, string | null> | undefined; readonly labels?: ReadonlyMap<string, Readonly<Record<string, string>>> } | undefined;
+  /** What the engine has now of what the lock names. */
+  private readonly engine = new LockedImages(() => this.pipeline.environments.keys(), (env) => this.locked(env));
   /** Per environment, the id of an image `run` would use again though the lock names another; null: none. */
   private readonly tagged = new Map<string, string | null>();
   /** Builds started by this provider (tests count them). */
@@ -68,10 +68,10 @@ export class DockerEnvironments {
     const found = this.lockedImage(name);
     if ('id' in found || this.options.update) return found;
     // A rebuild starts from the locked bases the engine still has: one that is gone is taken as its tag is now.
-    const gone = Object.entries(this.locked(name)?.bases ?? {}).find(([, id]) => this.engineIds()?.get(id) === null);
+    const gone = Object.entries(this.locked(name)?.bases ?? {}).find(([, id]) => this.engine.ids()?.get(id) === null);
     if (gone === undefined) return found;
     const [ref, id] = gone;
-    const now = this.engineIds()?.get(ref);
+    const now = this.engine.ids()?.get(ref);
     const from = typeof now === 'string' ? `what ${ref} names now (${short(now)})` : `${ref} as the engine has it then`;
     return { missing: `${found.missing}, from ${from}: its locked base ${short(id)} is no longer on this machine` };
   }
@@ -82,12 +82,12 @@ export class DockerEnvironments {
     if (this.inputsOf(name).hash !== locked.inputs) return this.taggedNow(name) ?? { missing: `environment ${name} changed (Dockerfile or copied files): will rebuild` };
     // `run` rebuilds an image deleted from the engine (with a new id): the plan must not promise its jobs cached.
     // Unless the engine holds an image of these inputs under its tag (a lock from another machine): `run` takes that one.
-    if (this.engineIds()?.get(locked.image) === null) return this.taggedNow(name) ?? { missing: `environment ${name}: image ${short(locked.image)} no longer exists: will rebuild` };
+    if (this.engine.ids()?.get(locked.image) === null) return this.taggedNow(name) ?? { missing: `environment ${name}: image ${short(locked.image)} no longer exists: will rebuild` };
     // A lock merged or edited by hand may name another environment's image: run builds this one's.
-    const labels = this.engine?.labels?.get(locked.image);
+    const labels = this.engine.labels(locked.image);
     if (labels !== undefined && !builtFor(labels, name, locked.inputs)) return this.taggedNow(name) ?? { missing: `environment ${name}: the lock's image ${short(locked.image)} was built for other inputs (${labels['shark.env'] ?? '?'}, a lock file merged or edited by hand): will rebuild` };
     if (this.options.update) {
-      const moved = this.driftLines().find((d) => d.env === name);
+      const moved = this.engine.drifted().find((d) => d.env === name);
       if (moved !== undefined) return { missing: `environment ${name}: base ${moved.ref} moved ${short(moved.from)} → ${short(moved.to)}: will rebuild (--update)` };
     }
     return { id: DOCKER_ID_PREFIX + locked.image };
@@ -126,49 +126,15 @@ export class DockerEnvironments {
    * when it cannot be reached.
    */
   notes(jobCounts?: ReadonlyMap<string, number>): string[] {
-    return this.driftLines().map((d) => {
+    return this.engine.drifted().map((d) => {
       const counted = jobCounts?.get(d.env);
       const n = counted ?? this.pipeline.steps.filter((s) => s.kind === 'run' && s.env === d.env).length;
       const what = counted === undefined ? (n === 1 ? 'step' : 'steps') : n === 1 ? 'job' : 'jobs';
       // Its image must be built again, and the locked base is gone: run builds from where the tag is now.
-      const rebuilt = !this.options.update && this.engineIds()?.get(d.from) === null && 'missing' in this.current(d.env);
+      const rebuilt = !this.options.update && this.engine.ids()?.get(d.from) === null && 'missing' in this.current(d.env);
       const when = this.options.update ? 'will run' : rebuilt ? 'will run, rebuilt from it: the locked base is no longer on this machine' : 'would run with --update';
       return `${d.env}: base ${d.ref} moved ${short(d.from)} → ${short(d.to)}; ${n} ${what} ${when}`;
     });
-  }
-
-  private driftLines(): readonly Drift[] {
-    if (this.drift !== undefined) return this.drift;
-    const locked = [...this.pipeline.environments.keys()]
-      .map((env) => ({ env, bases: this.locked(env)?.bases ?? {} }))
-      .filter((l) => Object.keys(l.bases).length > 0);
-    const now = locked.length === 0 ? undefined : this.engineIds();
-    const drift: Drift[] = [];
-    for (const { env, bases } of locked) {
-      for (const [ref, from] of Object.entries(bases)) {
-        const to = now?.get(ref);
-        if (typeof to === 'string' && to !== from) drift.push({ env, ref, from, to });
-      }
-    }
-    this.drift = drift;
-    return drift;
-  }
-
-  /**
-   * What the engine has now of every locked base and image (by reference), asked once
-   * for all environments; undefined when it cannot be asked (then nothing is known
-   * to have moved or gone). A reference the engine says it lacks maps to null.
-   */
-  private engineIds(): ReadonlyMap<string, string | null> | undefined {
-    if (this.engine === undefined) {
-      const locked = [...this.pipeline.environments.keys()].flatMap((env) => {
-        const entry = this.locked(env);
-        return entry === undefined ? [] : [...Object.entries(entry.bases).flat(), entry.image];
-      });
-      const probed = locked.length === 0 ? undefined : probeImages(dockerEndpoint(), [...new Set(locked)]);
-      this.engine = locked.length === 0 ? { ids: new Map() } : { ids: probed?.ids, ...(probed !== undefined ? { labels: probed.labels } : {}) };
-    }
-    return this.engine.ids;
   }
 
   /** The image `run` would use again though the lock names another (tagged-image.ts); not under --update, which builds. */
@@ -317,7 +283,7 @@ export class DockerEnvironments {
     });
     if (!updated.ok) return updated.message;
     this.lock = updated.lock;
-    if (changed) (this.drift = undefined), (this.engine = undefined);
+    if (changed) this.engine.forget();
     return undefined;
   }
 }
