@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Commands } from '../../src/store/zfs/commands.js';
-import { Rig } from '../support/rig.js';
 import { datasetsUnder, destroyDataset } from './zfs-datasets.js';
-import { makeSuiteDataset, skipZfs, suiteDataset, zfsTestFile } from './zfs-test-file.js';
+import { skipZfs, zfsSuite, zfsTestFile } from './zfs-test-file.js';
 
 /**
  * A user may `zfs clone` a result's snapshot to look at it. ZFS then refuses
@@ -12,29 +11,22 @@ import { makeSuiteDataset, skipZfs, suiteDataset, zfsTestFile } from './zfs-test
 const missing = await zfsTestFile();
 
 describe.skipIf(skipZfs(missing))('gc of a ZFS store whose snapshots a user cloned', () => {
-  const ds = suiteDataset('gc-clones');
-  const store = `zfs:${ds}`;
+  const suite = zfsSuite('gc-clones', missing);
+  const { ds, store } = suite;
   const looks: string[] = [];
-  let rig: Rig;
-  beforeAll(async () => {
-    await makeSuiteDataset(ds, missing);
-    rig = new Rig();
-  });
   afterAll(async () => {
-    rig?.cleanup();
     for (const look of looks) await destroyDataset(look);
-    await destroyDataset(ds);
   });
 
   const doc = (word: string): string => `# Clones\n\n\`\`\`shark-run\necho ${word} > /data/a.txt\n\`\`\`\n`;
   const freed = (out: string): number => Number(/(?:would free|freed) (\d+) objects?/.exec(out)?.[1] ?? NaN);
 
   it('counts alike in a dry run and with --delete, and frees the snapshot once the clone is gone', async () => {
-    rig.write('p.md', doc('one'));
-    expect((await rig.shark(['run', 'p.md', '--store', store])).code).toBe(0);
+    suite.rig.write('p.md', doc('one'));
+    expect((await suite.rig.shark(['run', 'p.md', '--store', store])).code).toBe(0);
     const first = await datasetsUnder(ds, 'snapshot');
-    rig.write('p.md', doc('two'));
-    expect((await rig.shark(['run', 'p.md', '--store', store])).code).toBe(0);
+    suite.rig.write('p.md', doc('two'));
+    expect((await suite.rig.shark(['run', 'p.md', '--store', store])).code).toBe(0);
     const cmd = Commands.find();
     if (!cmd.ok) throw new Error('zfs is not usable');
     // Outside the store: a clone of every snapshot the first run left, as a user looking at its results makes one.
@@ -43,14 +35,14 @@ describe.skipIf(skipZfs(missing))('gc of a ZFS store whose snapshots a user clon
       looks.push(look);
       await cmd.value.run('zfs', ['clone', snap, look], look);
     }
-    const dry = await rig.shark(['gc', 'p.md', '--store', store]);
-    const real = await rig.shark(['gc', 'p.md', '--store', store, '--delete']);
+    const dry = await suite.rig.shark(['gc', 'p.md', '--store', store]);
+    const real = await suite.rig.shark(['gc', 'p.md', '--store', store, '--delete']);
     expect([dry.code, real.code], dry.stderr + real.stderr).toEqual([0, 0]);
     expect([freed(dry.stdout), freed(real.stdout)]).toEqual([0, 0]);
     expect(await datasetsUnder(ds, 'snapshot')).toEqual(expect.arrayContaining(first));
     for (const look of looks.splice(0)) await destroyDataset(look);
-    const after = await rig.shark(['gc', 'p.md', '--store', store]);
-    const deleted = await rig.shark(['gc', 'p.md', '--store', store, '--delete']);
+    const after = await suite.rig.shark(['gc', 'p.md', '--store', store]);
+    const deleted = await suite.rig.shark(['gc', 'p.md', '--store', store, '--delete']);
     expect(freed(after.stdout)).toBeGreaterThan(0);
     expect(freed(deleted.stdout)).toBe(freed(after.stdout));
   });

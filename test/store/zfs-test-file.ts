@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
+import { Rig } from '../support/rig.js';
 import { failureMessage } from '../../src/store/zfs-store.js';
-import { createDataset, zfsTurn, zfsUnavailable } from './zfs-datasets.js';
+import { createDataset, destroyDataset, zfsTurn, zfsUnavailable } from './zfs-datasets.js';
 
 /**
  * What every ZFS test file starts with: its datasets' parent, its turn
@@ -31,4 +32,29 @@ export async function makeSuiteDataset(ds: string, missing: string | undefined):
   if (missing !== undefined) throw new Error(`ZFS is required but not usable: ${missing}`);
   const made = await createDataset(ds);
   if (!made.ok) throw new Error(failureMessage(made.error));
+}
+
+/**
+ * A suite's own dataset and a `Rig`, made before its tests (`makeSuiteDataset`)
+ * and removed after them, the dataset with all it holds (clones made of it too).
+ */
+export function zfsSuite(prefix: string, missing: string | undefined): { readonly ds: string; readonly store: string; readonly rig: Rig } {
+  const ds = suiteDataset(prefix);
+  let rig: Rig | undefined;
+  beforeAll(async () => {
+    await makeSuiteDataset(ds, missing);
+    rig = new Rig();
+  });
+  afterAll(async () => {
+    rig?.cleanup();
+    await destroyDataset(ds);
+  });
+  return {
+    ds,
+    store: `zfs:${ds}`,
+    get rig(): Rig {
+      if (rig === undefined) throw new Error(`the suite's dataset ${ds} was not made`);
+      return rig;
+    },
+  };
 }
