@@ -55,7 +55,11 @@ cat /m.txt > /data/m.txt; test -e /etc/shark-alt && echo alt >> /data/m.txt; tru
     const r = await run('p.md', tmp.dir);
     expect(r.result.code, r.result.stderr + r.result.stdout).toBe(0);
     expect(readFileSync(join(tmp.dir, 'out', 'm.txt'), 'utf8')).toBe('hi\n');
-    dockerCli('rmi', first);
+    try {
+      dockerCli('rmi', first);
+    } catch {
+      // Still used or tagged by a test running beside this one (the same layers make the same image): left, as removeBuiltImages leaves one.
+    }
   });
 
   it('refuses at check a FROM whose ARG has no default, at the FROM', async () => {
