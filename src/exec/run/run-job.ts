@@ -75,9 +75,11 @@ async function stage(ctx: RunContext, job: Job, forced: boolean): Promise<Staged
   // run wrote to the lock file, not under the key this run planned without it.
   let reused = job;
   const done = (): boolean => {
-    const pinned = doneAs(job) ? undefined : pinnedMeanwhile(ctx.session, job);
-    reused = pinned !== undefined && doneAs(pinned) ? pinned : job;
-    return reused !== job || doneAs(job);
+    reused = job;
+    if (doneAs(job)) return true;
+    const pinned = pinnedMeanwhile(ctx.session, job);
+    if (pinned !== undefined && doneAs(pinned)) reused = pinned;
+    return reused !== job;
   };
   let got;
   try {
