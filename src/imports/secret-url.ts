@@ -12,12 +12,13 @@ export interface SecretUrl {
   readonly hide: (text: string) => string;
 }
 
-const REFERENCE = /%\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+/** `%{NAME}` in a URL, the name captured: what `secretUrl` puts the value in for, and `plan --script` reads from the environment. */
+export const SECRET_REFERENCE = /%\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 export function secretUrl(url: string, secrets: ReadonlyMap<string, string> | undefined): SecretUrl {
   const used = new Map<string, string>();
   let missing = false;
-  const requested = url.replace(REFERENCE, (whole, name: string) => {
+  const requested = url.replace(SECRET_REFERENCE, (whole, name: string) => {
     const value = secrets?.get(name);
     if (value === undefined || value === '') {
       missing = true;

@@ -3,6 +3,7 @@ import { parentOf } from '../pipeline/data-path.js';
 import type { Checksum, ImportClause } from '../pipeline/import-clause.js';
 import type { ImportStep } from '../pipeline/pipeline.js';
 import { singleQuoted as sq } from '../pipeline/shell-words.js';
+import { SECRET_REFERENCE } from '../imports/secret-url.js';
 
 /**
  * The shell lines of one import, doing what `shark run` does with it: a
@@ -42,7 +43,8 @@ function importLines(clause: ImportClause, clear: boolean): string[] {
  * written into the script.
  */
 function quotedUrl(url: string): string {
-  return url.split(/(%\{[A-Za-z_][A-Za-z0-9_]*\})/).map((part, i) => (i % 2 === 1 ? `"\${${part.slice(2, -1)}}"` : part === '' ? '' : sq(part))).join('');
+  // Split by the reference, the name captured: every odd part is a secret's name.
+  return url.split(SECRET_REFERENCE).map((part, i) => (i % 2 === 1 ? `"\${${part}}"` : part === '' ? '' : sq(part))).join('');
 }
 
 /**
