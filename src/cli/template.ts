@@ -54,7 +54,7 @@ export function templateCommand(io: Io): Command {
         const errors = loaded.diagnostics.filter((x) => x.severity === 'error');
         if (errors.length > 0) {
           const first = errors[0]!;
-          io.stderr(`shark: warning: ${shownName(to)} does not check (${errors.length === 1 ? '1 error' : `${errors.length} errors`}; ${first.file}:${first.at.line}:${first.at.col}: ${first.message}): \`shark check ${to}\` shows ${errors.length === 1 ? 'it' : 'them'}\n`);
+          io.stderr(`shark: warning: ${shownName(to)} does not check (${errors.length === 1 ? '1 error' : `${errors.length} errors`}; ${first.file}:${first.at.line}:${first.at.col}: ${first.message}): \`shark check ${shownName(to)}\` shows ${errors.length === 1 ? 'it' : 'them'}\n`);
         }
         const lost = loaded.pipeline === undefined ? undefined : lostLocal(loaded.pipeline, dirname(resolve(file)), resolve(flags.outputDir));
         if (lost !== undefined) io.stderr(`shark: warning: ${shownName(to)}: ${lost}\n`);
