@@ -1,10 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync, statSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Rig } from '../support/rig.js';
+import { describe, expect, it } from 'vitest';
 import { modes } from './contract.js';
-import { destroyDataset } from './zfs-datasets.js';
-import { makeSuiteDataset, skipZfs, suiteDataset, zfsTestFile } from './zfs-test-file.js';
+import { skipZfs, zfsSuite, zfsTestFile } from './zfs-test-file.js';
 
 /**
  * A pipeline's data is the same files on a ZFS store as on the directory
@@ -69,30 +67,21 @@ cat /data/d/target > /dev/null; cat /data/d/abs > /data/out-abs.txt 2>&1; cat /d
 `;
 
 describe.skipIf(skipZfs(missing))('the same files on ZFS as on the directory store', () => {
-  const ds = suiteDataset('same');
-  const zfs = ['--store', `zfs:${ds}`];
-  let rig: Rig;
-
-  beforeAll(async () => {
-    await makeSuiteDataset(ds, missing);
-    rig = new Rig();
-  });
-  afterAll(async () => {
-    rig?.cleanup();
-    await destroyDataset(ds);
-  });
+  const suite = zfsSuite('same', missing);
+  const { ds } = suite;
+  const zfs = ['--store', suite.store];
 
   /** Runs `doc` on the store `args` names (the directory store without any) and returns the published files' modes and texts. */
   const run = async (doc: string, args: string[], files: string[]): Promise<{ modes: string[]; texts: string[] }> => {
-    rig.write('p.md', doc);
+    suite.rig.write('p.md', doc);
     // A store replaces only what it published itself: the other store's copies are moved away first.
-    rmSync(rig.path('_shark'), { recursive: true, force: true });
-    const ran = await rig.shark(['run', 'p.md', ...args], { timeoutMs: 120_000 });
+    rmSync(suite.rig.path('_shark'), { recursive: true, force: true });
+    const ran = await suite.rig.shark(['run', 'p.md', ...args], { timeoutMs: 120_000 });
     expect(ran.stderr).toBe('');
     expect(ran.code).toBe(0);
     return {
-      modes: files.map((f) => (statSync(rig.path(`_shark/${f}`)).mode & 0o7777).toString(8)),
-      texts: files.map((f) => (f.endsWith('.txt') ? rig.read(`_shark/${f}`) : '')),
+      modes: files.map((f) => (statSync(suite.rig.path(`_shark/${f}`)).mode & 0o7777).toString(8)),
+      texts: files.map((f) => (f.endsWith('.txt') ? suite.rig.read(`_shark/${f}`) : '')),
     };
   };
 
@@ -103,17 +92,17 @@ describe.skipIf(skipZfs(missing))('the same files on ZFS as on the directory sto
     expect(onZfs.modes[0]).toBe('755');
     expect(onZfs.texts[1]).toBe('555\n');
     expect(cas.texts[1]).toBe('555\n');
-    expect(rig.read('_shark/mount.txt').trim().split(',')).toContain('nosuid');
+    expect(suite.rig.read('_shark/mount.txt').trim().split(',')).toContain('nosuid');
     expect(execFileSync(ZFS, ['get', '-H', '-o', 'value', 'setuid', ds], { encoding: 'utf8' }).trim()).toBe('off');
   }, 240_000);
 
   it('gives a later step and a publish the same modes as the directory store: files 0444 or 0555, directories 0755', async () => {
     await run(MODES, [], []);
-    const casReport = rig.read('_shark/report.txt');
-    const casPublished = modes(rig.path('_shark/odd'));
+    const casReport = suite.rig.read('_shark/report.txt');
+    const casPublished = modes(suite.rig.path('_shark/odd'));
     await run(MODES, zfs, []);
-    expect(rig.read('_shark/report.txt')).toBe(casReport);
-    expect(modes(rig.path('_shark/odd'))).toEqual(casPublished);
+    expect(suite.rig.read('_shark/report.txt')).toBe(casReport);
+    expect(modes(suite.rig.path('_shark/odd'))).toEqual(casPublished);
     expect(casReport.split('\n')).toEqual(expect.arrayContaining([
       'd 755 .', 'd 755 ./rodir', 'd 755 ./sticky', 'f 444 ./mode000', 'f 444 ./plain', 'f 555 ./exe', 'f 555 ./suid',
     ]));
