@@ -1,4 +1,5 @@
 import { benchHost } from './host.js';
+import { withoutStartTax } from './tools.js';
 
 /**
  * `npm run bench`: the figures the issues ask for, each measured side by
@@ -6,6 +7,7 @@ import { benchHost } from './host.js';
  */
 async function main(): Promise<void> {
   const only = process.argv[2];
+  for (const line of withoutStartTax()) console.log(line);
   const sections: [string, () => Promise<string[]> | string[]][] = [
     ['host', benchHost],
     ['scale', async () => (await import('./scale.js')).benchScale()],
