@@ -1,16 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type YAMLMap } from 'yaml';
 import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import { readAxis } from '../markdown/frontmatter.js';
-import { noValue, notAVariable, plainValue, setByShark, unexportable, unsupportedValue, VARIABLE, writtenEmpty } from '../markdown/frontmatter-entries.js';
+import { noValue, notAVariable, plainValue, setByShark, unexportable, VARIABLE, writtenEmpty } from '../markdown/frontmatter-entries.js';
 import { gluedColon, yamlProblem } from '../markdown/yaml-problem.js';
 import { parseMemory } from '../pipeline/resources.js';
 import { readProblem } from '../read-problem.js';
 import { slurmOptWords } from '../markdown/sbatch-options.js';
 import { ALL_KEYS, CONFIG_KEYS, FRONTMATTER_KEY, TARGETS_KEY, type ConfigKey } from './config-keys.js';
-import { isPositiveCount } from '../counted.js';
+import { notAValue, readCount, readNames, readPath, scalarText, spanOf, type Check } from './config-values.js';
 
 /** One `NAME: value` of a mapping key (`inputs`, `env`, `pools`), as the option's `NAME=VALUE` would give it. */
 export interface ConfigPair {
@@ -121,12 +120,6 @@ export function parseConfig(file: string, dir: string, source: string, diagnosti
   return { file, source, options, frontmatter, targets };
 }
 
-interface Check {
-  readonly dir: string;
-  readonly nodePos: (node: YamlNode | null | undefined) => Position;
-  readonly fail: (at: Position, message: string) => void;
-}
-
 function readSetting(row: ConfigKey, at: Position, value: YamlNode | null, check: Check): ConfigSetting | undefined {
   const single = (v: string | boolean | undefined): ConfigSetting | undefined => (v === undefined ? undefined : { shape: 'single', value: v, at });
   const empty = value === null || (isScalar(value) && value.value === null);
@@ -223,11 +216,6 @@ function readPairs(row: ConfigKey, value: YamlNode | null, check: Check): Config
   return out;
 }
 
-/** `{span}` of a value node, as written (quotes included), when it has one. */
-function spanOf(node: YamlNode | null): { span?: Span } {
-  return node?.range ? { span: [node.range[0], node.range[1]] } : {};
-}
-
 function readFrontmatter(value: YamlNode | null, into: Map<string, { value: string | readonly string[]; at: Position; span?: Span }>, check: Check): void {
   if (value === null || (isScalar(value) && value.value === null)) return;
   if (!isMap(value)) {
@@ -259,46 +247,4 @@ function readFrontmatter(value: YamlNode | null, into: Map<string, { value: stri
       else into.set(name, { value: text, at, ...spanOf(node) });
     }
   }
-}
-
-/** Why the value of `key` is no plain value: none at all (`~`), an alias or binary value, or another kind (a mapping). */
-function notAValue(key: string, node: YamlNode | null, none: string, other: string): string {
-  const unsupported = unsupportedValue(node);
-  if (unsupported !== undefined) return `\`${key}\`: ${unsupported}`;
-  return `\`${key}\` ${node === null || (isScalar(node) && node.value === null) ? none : other}`;
-}
-
-/** A plain value as written (`1.0` stays `1.0`), `''` for an empty one; undefined for anything else. */
-function scalarText(node: YamlNode | null): string | undefined {
-  return node === null || (isScalar(node) && node.value === null) ? '' : plainValue(node);
-}
-
-function readPath(key: string, node: YamlNode | null, check: Check, store: boolean): string | undefined {
-  const raw = isScalar(node) ? node.value : undefined;
-  if (typeof raw !== 'string' || raw === '') {
-    check.fail(check.nodePos(node), `\`${key}\` must be a path (a string)`);
-    return undefined;
-  }
-  if (store && raw.startsWith('zfs:')) return raw;
-  // `~/` as a shell would read it: config files name files in one's home directory.
-  return raw === '~' || raw.startsWith('~/') ? join(homedir(), raw.slice(1)) : resolve(check.dir, raw);
-}
-
-function readCount(key: string, node: YamlNode | null, check: Check): string | undefined {
-  const raw = isScalar(node) ? node.value : undefined;
-  if (typeof raw === 'number' && isPositiveCount(raw)) return String(raw);
-  const shown = isScalar(node) ? `, not \`${scalarText(node) ?? String(raw)}\`` : '';
-  check.fail(check.nodePos(node), `\`${key}\` must be a positive whole number${shown}`);
-  return undefined;
-}
-
-/** One name or a list of them, each with its place (a name the document knows nothing of is an error located there). */
-function readNames(key: string, node: YamlNode | null, check: Check): { values: string[]; valuesAt: Position[] } | undefined {
-  if (isScalar(node) && typeof node.value === 'string' && node.value !== '') return { values: [node.value], valuesAt: [check.nodePos(node)] };
-  const items = isSeq(node) ? (node.items as (YamlNode | null)[]) : undefined;
-  if (items !== undefined && items.length > 0 && items.every((i) => isScalar(i) && typeof i.value === 'string' && i.value !== '')) {
-    return { values: items.map((i) => String((i as { value: unknown }).value)), valuesAt: items.map((i) => check.nodePos(i)) };
-  }
-  check.fail(check.nodePos(node), `\`${key}\` must be a string or a list of them`);
-  return undefined;
 }
