@@ -20,6 +20,8 @@ describe.skipIf(skipZfs(missing))('gc of a ZFS store whose snapshots a user clon
 
   const doc = (word: string): string => `# Clones\n\n\`\`\`shark-run\necho ${word} > /data/a.txt\n\`\`\`\n`;
   const freed = (out: string): number => Number(/(?:would free|freed) (\d+) objects?/.exec(out)?.[1] ?? NaN);
+  /** `would free 2 objects, 0.1 MB` and `freed 2 objects, 0.1 MB` alike: what gc says it frees. */
+  const said = (out: string): string => /(?:would free|freed) (\d+ objects?, [\d.]+ MB)/.exec(out)?.[1] ?? out;
 
   it('counts alike in a dry run and with --delete, and frees the snapshot once the clone is gone', async () => {
     suite.rig.write('p.md', doc('one'));
@@ -45,5 +47,31 @@ describe.skipIf(skipZfs(missing))('gc of a ZFS store whose snapshots a user clon
     const deleted = await suite.rig.shark(['gc', 'p.md', '--store', store, '--delete']);
     expect(freed(after.stdout)).toBeGreaterThan(0);
     expect(freed(deleted.stdout)).toBe(freed(after.stdout));
+  });
+
+  it('counts alike when the clone is inside the store\'s dataset, beside its areas (zfs clone tank/shark/job/…@… tank/shark/look)', async () => {
+    const cmd = Commands.find();
+    if (!cmd.ok) throw new Error('zfs is not usable');
+    const before = await datasetsUnder(ds, 'snapshot');
+    suite.rig.write('p.md', doc('three'));
+    expect((await suite.rig.shark(['run', 'p.md', '--store', store])).code).toBe(0);
+    const third = (await datasetsUnder(ds, 'snapshot')).filter((s) => !before.includes(s));
+    suite.rig.write('p.md', doc('four'));
+    expect((await suite.rig.shark(['run', 'p.md', '--store', store])).code).toBe(0);
+    for (const [i, snap] of third.entries()) {
+      const look = `${ds}/look-${i}`;
+      looks.push(look);
+      await cmd.value.run('zfs', ['clone', snap, look], look);
+    }
+    // The second run's snapshots are freed; the third's stay, for the clones made of them.
+    const dry = await suite.rig.shark(['gc', 'p.md', '--store', store]);
+    const real = await suite.rig.shark(['gc', 'p.md', '--store', store, '--delete']);
+    expect([dry.code, real.code], dry.stderr + real.stderr).toEqual([0, 0]);
+    expect(said(dry.stdout)).toBe(said(real.stdout));
+    expect(freed(real.stdout)).toBeGreaterThan(0);
+    expect(await datasetsUnder(ds, 'snapshot')).toEqual(expect.arrayContaining(third));
+    // Nothing is left that a dry run would count and --delete could not free.
+    const again = await suite.rig.shark(['gc', 'p.md', '--store', store]);
+    expect(said(again.stdout)).toBe('0 objects, 0.0 MB');
   });
 });

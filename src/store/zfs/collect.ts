@@ -13,6 +13,9 @@ import { appendAll } from '../../fold.js';
 
 export const RESULT_AREAS = ['job', 'in'] as const;
 
+/** The areas gc lists (`inventory`): the results, and the clones through which jobs read them. */
+const INVENTORIED = [...RESULT_AREAS, 'mnt'] as const;
+
 export interface Doomed {
   readonly name: string;
   readonly whole: boolean;
@@ -159,7 +162,7 @@ export async function collect(
     for (const e of core.entries(id) ?? []) mark(e.id);
   };
   for (const id of keep) mark(id);
-  const plan = planCollect(core.dataset, await inventory(core), wanted, busy, await clonedFromOutside(core));
+  const plan = planCollect(core.dataset, await inventory(core), wanted, busy, await clonedElsewhere(core));
   if (!dryRun) {
     // Recorded first, as the directory store does, so that the exports and lineage say freed, not damaged; and the
     // snapshots forgotten before they are destroyed: a gc killed among its destroys left fsck reporting as missing
@@ -220,13 +223,18 @@ async function finishWorkspace(core: ZfsCore, f: Unfinished): Promise<boolean> {
   return true;
 }
 
-/** The store's snapshots that a dataset elsewhere in the pool is a clone of (`zfs clone` of a result, to look at it). */
-async function clonedFromOutside(core: ZfsCore): Promise<Set<string>> {
+/**
+ * The store's snapshots that a dataset outside its areas is a clone of (`zfs clone` of a result, to look at it):
+ * elsewhere in the pool, or in the store's own dataset beside its areas (`tank/shark/look`), which the
+ * inventory does not list either.
+ */
+async function clonedElsewhere(core: ZfsCore): Promise<Set<string>> {
   const found = new Set<string>();
   const pool = core.dataset.split('/')[0]!;
+  const inventoried = (name: string): boolean => INVENTORIED.some((a) => name.startsWith(`${core.dataset}/${a}/`));
   for (const [name, p] of await core.cmd.get('origin', [pool], true)) {
     const origin = p.get('origin') ?? '-';
-    if (!name.startsWith(`${core.dataset}/`) && origin.startsWith(`${core.dataset}/`)) found.add(origin);
+    if (!inventoried(name) && origin.startsWith(`${core.dataset}/`)) found.add(origin);
   }
   return found;
 }
@@ -234,7 +242,7 @@ async function clonedFromOutside(core: ZfsCore): Promise<Set<string>> {
 async function inventory(core: ZfsCore): Promise<Map<string, Map<string, string>>> {
   const props = 'type,guid,used,referenced,createtxg,origin,mountpoint,shark:pid,shark:host,shark:start';
   const all = new Map<string, Map<string, string>>();
-  for (const area of [...RESULT_AREAS, 'mnt']) {
+  for (const area of INVENTORIED) {
     const ds = `${core.dataset}/${area}`;
     for (const [k, v] of await core.cmd.get(props, [ds], true)) if (k !== ds) all.set(k, v);
   }
