@@ -60,6 +60,28 @@ export function ownStart(): string | null {
 }
 
 /**
+ * Whether process `pid` started after `time` (ms since the epoch), so that it
+ * cannot be what made, at `time`, something that names its pid: the pid was
+ * given to it since. False when that is unknown (no such process, no /proc).
+ * For what records a pid and no start time, nor a heartbeat, but when it was
+ * made (a ZFS dataset of an older Shark). Both times are whole seconds
+ * (`btime`, a dataset's `creation`), hence the 2 s of grace.
+ */
+export function startedAfter(pid: number, time: number): boolean {
+  const stat = procStat(pid);
+  if (typeof stat !== 'object') return false;
+  let boot: number;
+  try {
+    boot = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1] ?? NaN) * 1000;
+  } catch {
+    return false;
+  }
+  // In clock ticks since boot; /proc counts those in USER_HZ, 100 a second on every architecture Linux runs Node on.
+  const started = boot + (Number(stat.start) / 100) * 1000;
+  return Number.isFinite(started) && Number.isFinite(time) && started > time + 2_000;
+}
+
+/**
  * A process as the kernel shows it: `gone` when no process has the pid,
  * undefined when it exists but /proc says nothing of it.
  */

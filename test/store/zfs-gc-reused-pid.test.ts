@@ -1,5 +1,8 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Commands } from '../../src/store/zfs/commands.js';
 import { createDataset, datasetsUnder } from './zfs-datasets.js';
 import { skipZfs, zfsSuite, zfsTestFile } from './zfs-test-file.js';
 
@@ -7,7 +10,8 @@ import { skipZfs, zfsSuite, zfsTestFile } from './zfs-test-file.js';
  * A killed run's workspace is gc's to destroy once its process is gone, even
  * when the machine has since given its pid to another process (a busy
  * machine does within minutes): the dataset records when its process
- * started, as leases and runs do.
+ * started, as leases and runs do. One made by an older Shark, which did not,
+ * is judged by when it was made: a process started since is not its maker.
  */
 const missing = await zfsTestFile();
 
@@ -33,6 +37,49 @@ describe.skipIf(skipZfs(missing))('gc of a ZFS workspace whose pid was given to 
     const start = (await import('../../src/store/liveness.js')).ownStart();
     const made = await createDataset(mine, { 'shark:pid': String(process.pid), 'shark:host': hostname(), ...(start === null ? {} : { 'shark:start': start }), mountpoint: 'none' });
     expect(made.ok).toBe(true);
+    expect((await suite.rig.shark(['gc', 'p.md', '--store', store, '--delete'])).code).toBe(0);
+    expect(await datasetsUnder(ds, 'filesystem')).toContain(mine);
+  });
+
+  const sleepers: ChildProcess[] = [];
+  afterAll(() => {
+    for (const c of sleepers) c.kill();
+  });
+
+  it('destroys one without shark:start (an older Shark\'s) whose pid went to a process started after it was made, as one with it', async () => {
+    const cmd = Commands.find();
+    if (!cmd.ok) throw new Error('zfs is not usable');
+    // As a killed run left it: still mounted, something written, its read-only clone of an input beside it.
+    const left = `${ds}/job/ws-old`;
+    const clone = `${ds}/mnt/ws-old-1`;
+    expect((await createDataset(left, { 'shark:host': hostname() })).ok).toBe(true);
+    const mp = (await cmd.value.get('mountpoint', [left])).get(left)!.get('mountpoint')!;
+    writeFileSync(`${mp}/half.txt`, 'half\n');
+    const [input] = (await datasetsUnder(`${ds}/job`, 'snapshot'));
+    await cmd.value.run('zfs', ['clone', '-o', 'readonly=on', '-o', `shark:host=${hostname()}`, input!, clone], clone);
+    // Its pid given, since, to a process that started after the dataset was made.
+    await new Promise((r) => setTimeout(r, 3_000));
+    const sleeper = spawn('sleep', ['600'], { stdio: 'ignore' });
+    sleepers.push(sleeper);
+    for (const d of [left, clone]) await cmd.value.run('zfs', ['set', `shark:pid=${sleeper.pid}`, d], d);
+
+    const dry = await suite.rig.shark(['gc', 'p.md', '--store', store]);
+    expect(dry.stdout).toMatch(/^would remove 1 working folder left by killed runs, /m);
+    const real = await suite.rig.shark(['gc', 'p.md', '--store', store, '--delete']);
+    expect(real.code, real.stderr).toBe(0);
+    expect(real.stdout).toMatch(/^removed 1 working folder left by killed runs, /m);
+    const after = await datasetsUnder(ds, 'filesystem');
+    expect(after).not.toContain(left);
+    expect(after).not.toContain(clone);
+  });
+
+  it('spares one without shark:start whose process lives and was there when it was made', async () => {
+    const mine = `${ds}/job/ws-old-alive`;
+    // This test's process started before the dataset was made: it may be what made it.
+    const made = await createDataset(mine, { 'shark:pid': String(process.pid), 'shark:host': hostname() });
+    expect(made.ok).toBe(true);
+    const dry = await suite.rig.shark(['gc', 'p.md', '--store', store]);
+    expect(dry.stdout).not.toMatch(/working folder/);
     expect((await suite.rig.shark(['gc', 'p.md', '--store', store, '--delete'])).code).toBe(0);
     expect(await datasetsUnder(ds, 'filesystem')).toContain(mine);
   });

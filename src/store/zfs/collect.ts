@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { SnapshotId } from '../snapshot-store.js';
-import { holderAlive, ownStart } from '../liveness.js';
+import { holderAlive, ownStart, startedAfter } from '../liveness.js';
 import type { ZfsCore } from './core.js';
 import { unmount } from './mounts.js';
 import { appendAll } from '../../fold.js';
@@ -138,6 +138,9 @@ export function inUse(props: Map<string, string>, mine: () => boolean): boolean 
   const given = props.get('shark:start');
   const start = given === undefined || given === '-' || given === '' ? null : given;
   if (pid === process.pid) return (start === null || start === ownStart()) && mine();
+  // Without it, a process that started after the dataset was made is not its maker either: else a killed run's
+  // leftovers stay for as long as any process has its pid (a dataset has no heartbeat to go stale, as a lease has).
+  if (start === null && startedAfter(pid, Number(props.get('creation')) * 1000)) return false;
   return holderAlive({ pid, host: null, beat: null, pid_start: start });
 }
 
@@ -240,7 +243,7 @@ async function clonedElsewhere(core: ZfsCore): Promise<Set<string>> {
 }
 
 async function inventory(core: ZfsCore): Promise<Map<string, Map<string, string>>> {
-  const props = 'type,guid,used,referenced,createtxg,origin,mountpoint,shark:pid,shark:host,shark:start';
+  const props = 'type,guid,used,referenced,createtxg,creation,origin,mountpoint,shark:pid,shark:host,shark:start';
   const all = new Map<string, Map<string, string>>();
   for (const area of INVENTORIED) {
     const ds = `${core.dataset}/${area}`;
