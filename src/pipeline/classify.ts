@@ -47,7 +47,7 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
       continue;
     }
     if (m.wildcard !== undefined) {
-      if (r.kind === 'none') fail(m.at, `maps over \`${path}/\`, which no earlier step writes or imports`);
+      if (r.kind === 'none') fail(m.at, unwrittenMap(path));
       else if (mine) fail(m.at, `a step cannot map over its own output \`${path}/\``);
       else inputs.push({ path, isDir: true, from, at: m.at, pattern: m.wildcard.pattern });
       continue;
@@ -123,4 +123,15 @@ function readsInside(dir: string, m: Mention, mentions: readonly Mention[], writ
     const r = writers.resolve(o.path.text);
     return r.kind !== 'none' && r.writers.some((w) => w.step !== id);
   });
+}
+
+/**
+ * A map over a directory nothing makes: most often a directory of the user's
+ * own, which a run binds only when the frontmatter declares it (a `-i` for an
+ * input it does not declare is refused too, but after this error).
+ */
+function unwrittenMap(path: string): string {
+  const last = path.slice(path.lastIndexOf('/') + 1);
+  const name = /^[A-Za-z_][A-Za-z0-9_-]*$/.test(last) ? last : 'NAME';
+  return `maps over \`${path}/\`, which no earlier step writes or imports and no frontmatter input names: to map over a directory of your own, declare it (\`inputs:\` with \`${name}: ${path}/\`) and bind it with \`-i ${name}=DIR\``;
 }

@@ -43,7 +43,7 @@ const EXPECTED: Record<string, string> = {
   'invalid-utf8.md': '3:13: error: invalid UTF-8 (byte 0xe9): save the document as UTF-8',
   'invalid-yaml.md': '4:12: error: the list opened by `[` is never closed: end it with `]`',
   'malformed-tag.md': '3:4: error: malformed tag `shark-run:a:b:c`: expected shark-run or shark-run:ENV',
-  'map-without-writer.md': '4:17: error: maps over `/data/tiles/`, which no earlier step writes or imports',
+  'map-without-writer.md': '4:17: error: maps over `/data/tiles/`, which no earlier step writes or imports and no frontmatter input names: to map over a directory of your own, declare it (`inputs:` with `tiles: /data/tiles/`) and bind it with `-i tiles=DIR`',
   'nul-byte.md': '4:8: error: NUL byte in the document: a pipeline document is text (remove the byte or import the data from a file)',
   'plus-without-map.md': "8:55: error: `+` names each map job's output after its item, but this command has no wildcard input such as /data/dir/*",
   'publish-dir-absolute.md': "7:18: error: publish directory `/var/www` must be relative and stay inside the pipeline's directory",

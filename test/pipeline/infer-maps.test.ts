@@ -76,7 +76,7 @@ describe('`+/`: a directory per item', () => {
 describe('the same problem in every instance of a sweep', () => {
   it('is reported once', () => {
     expect(errors(doc([['shark-run', 'cat /data/split/*/*.txt > /data/call/%{MINQ}/+']], 'MINQ: [10, 20]'))).toEqual([
-      '6:5: maps over `/data/split/`, which no earlier step writes or imports',
+      '6:5: maps over `/data/split/`, which no earlier step writes or imports and no frontmatter input names: to map over a directory of your own, declare it (`inputs:` with `split: /data/split/`) and bind it with `-i split=DIR`',
     ]);
   });
 });

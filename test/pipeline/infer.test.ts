@@ -254,7 +254,7 @@ describe('wildcards', () => {
 
   it('validates wildcards and `+`', () => {
     expect(errors(doc([['shark-run', 'calc /data/tiles/* /data/out/+']]))).toEqual([
-      '2:6: maps over `/data/tiles/`, which no earlier step writes or imports',
+      '2:6: maps over `/data/tiles/`, which no earlier step writes or imports and no frontmatter input names: to map over a directory of your own, declare it (`inputs:` with `tiles: /data/tiles/`) and bind it with `-i tiles=DIR`',
     ]);
     expect(errors(doc([['shark-run', 'mkdir /data/x/ && calc /data/x/* /data/y/+']]))).toEqual([
       '2:24: a step cannot map over its own output `/data/x/`',
@@ -266,7 +266,7 @@ describe('wildcards', () => {
       '2:6: a wildcard or `+` needs a directory under /data, such as /data/items/*',
     ]);
     expect(errors(doc([['shark-run', 'calc /data/a/*/b /data/out/+']]))).toEqual([
-      '2:6: maps over `/data/a/`, which no earlier step writes or imports',
+      '2:6: maps over `/data/a/`, which no earlier step writes or imports and no frontmatter input names: to map over a directory of your own, declare it (`inputs:` with `a: /data/a/`) and bind it with `-i a=DIR`',
     ]);
   });
 });
