@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planCollect } from '../../src/store/zfs/collect.js';
+import { parseGet } from '../../src/store/zfs/commands.js';
 
 /** An inventory as `zfs get -Hp -r` gives it: name → property → value. */
 function inventory(rows: Record<string, Record<string, string>>): Map<string, Map<string, string>> {
@@ -39,5 +40,38 @@ describe('what gc destroys on ZFS', () => {
     expect(plan.destroy.map((d) => [d.name, d.whole, d.count])).toEqual([[`${ROOT}/job/a`, true, 2]]);
     const cloned = planCollect(ROOT, inv, new Set(), inUse, new Set([`${ROOT}/job/a@2`]));
     expect(cloned.destroy.map((d) => [d.name, d.whole, d.count])).toEqual([[`${ROOT}/job/a@1`, false, 1]]);
+  });
+
+  it('does not destroy whole (with -r) a dead run\'s dataset that holds one of a user\'s: only its unwanted snapshots go', () => {
+    const inv = inventory({
+      ...job('a'),
+      // Made by a user inside it: no shark:pid of its own (an inherited one is not taken: parseGet).
+      [`${ROOT}/job/a/mine`]: { type: 'filesystem', mountpoint: '/m', used: '5', origin: '-' },
+      [`${ROOT}/job/a/mine@keep`]: { type: 'snapshot', guid: 'mine1', used: '5', createtxg: '3' },
+    });
+    Object.entries(dead).forEach(([k, v]) => inv.get(`${ROOT}/job/a`)!.set(k, v));
+    const plan = planCollect(ROOT, inv, new Set(), inUse);
+    expect(plan.destroy.map((d) => [d.name, d.whole])).toEqual([[`${ROOT}/job/a@1`, false], [`${ROOT}/job/a@2`, false]]);
+    // Left mounted by the run that died: left so, not finished (nothing of it is wanted).
+    inv.get(`${ROOT}/job/a`)!.set('mountpoint', '/w');
+    const mounted = planCollect(ROOT, inv, new Set(), inUse);
+    expect(mounted.destroy.map((d) => d.name)).toEqual([`${ROOT}/job/a@1`, `${ROOT}/job/a@2`]);
+    expect(mounted.finish).toEqual([]);
+  });
+});
+
+describe('zfs get output (parseGet)', () => {
+  it('takes a property set on the dataset, not one it inherits from a dataset above it', () => {
+    const text = [
+      'pool/shark/job/ws\tshark:pid\t4242\tlocal',
+      'pool/shark/job/ws/mine\tshark:pid\t4242\tinherited from pool/shark/job/ws',
+      'pool/shark/job/ws/mine\ttype\tfilesystem\t-',
+      'pool/shark/job/ws@1\tguid\t77\t-',
+    ].join('\n');
+    const got = parseGet(text);
+    expect(got.get('pool/shark/job/ws')?.get('shark:pid')).toBe('4242');
+    expect(got.get('pool/shark/job/ws/mine')?.has('shark:pid')).toBe(false);
+    expect(got.get('pool/shark/job/ws/mine')?.get('type')).toBe('filesystem');
+    expect(got.get('pool/shark/job/ws@1')?.get('guid')).toBe('77');
   });
 });

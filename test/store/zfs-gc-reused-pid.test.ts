@@ -32,6 +32,17 @@ describe.skipIf(skipZfs(missing))('gc of a ZFS workspace whose pid was given to 
     expect(await datasetsUnder(ds, 'filesystem')).not.toContain(left);
   });
 
+  it('leaves a dataset a user made inside a killed run\'s, which inherits its shark:pid: gc destroyed it with the run\'s (destroy -r)', async () => {
+    const left = `${ds}/job/ws-holder`;
+    const theirs = `${left}/mine`;
+    expect((await createDataset(left, { 'shark:pid': '1', 'shark:host': hostname(), 'shark:start': '1', mountpoint: 'none' })).ok).toBe(true);
+    // Made without any shark: property of its own: it inherits the run's.
+    expect((await createDataset(theirs, { mountpoint: 'none' })).ok).toBe(true);
+    const real = await suite.rig.shark(['gc', 'p.md', '--store', store, '--delete']);
+    expect(real.code, real.stderr).toBe(0);
+    expect(await datasetsUnder(ds, 'filesystem')).toContain(theirs);
+  });
+
   it('spares one whose process lives and started when it says', async () => {
     const mine = `${ds}/job/ws-alive`;
     const start = (await import('../../src/store/liveness.js')).ownStart();

@@ -78,7 +78,9 @@ export function planCollect(
     const mp = p.get('mountpoint') ?? '';
     // A disposed dataset has mountpoint=none: one still mounted was left by a process that died.
     if (mp.startsWith('/')) unmount.push(...bindMountsUnder(mp));
-    if (snaps.length === 0 || dead.length === snaps.length) {
+    // Destroyed whole (`-r`), it would take with it a dataset inside it that gc must leave (a user's, a live run's).
+    const holdsKept = [...inv].some(([n, c]) => n.startsWith(`${name}/`) && c.get('type') === 'filesystem' && inUse(n, c));
+    if (!holdsKept && (snaps.length === 0 || dead.length === snaps.length)) {
       const used = Number(p.get('used') ?? 0);
       if (!mp.startsWith('/')) {
         destroy.push({ name, whole: true, guids, count: Math.max(1, dead.length), bytes: used });
@@ -89,7 +91,8 @@ export function planCollect(
       continue;
     }
     for (const [n, s] of dead) destroy.push({ name: n, whole: false, guids: [s.get('guid') ?? ''], count: 1, bytes: Number(s.get('used') ?? 0) });
-    if (!mp.startsWith('/')) continue;
+    // One that holds a dataset to leave is left as it is, mounted or not: only its unwanted snapshots go.
+    if (!mp.startsWith('/') || holdsKept) continue;
     const txg = ([, s]: [string, Map<string, string>]): number => Number(s.get('createtxg') ?? 0);
     const [last, lastProps] = snaps.filter((s) => !dead.includes(s)).sort((a, b) => txg(b) - txg(a))[0]!;
     const beyond = Number(p.get('referenced') ?? 0) - Number(lastProps.get('referenced') ?? 0);

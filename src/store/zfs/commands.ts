@@ -117,22 +117,28 @@ export class Commands {
    */
   getSync(props: string, names: readonly string[], recursive = false): ZfsResult<Map<string, Map<string, string>>> {
     const about = names[0] ?? '';
-    const got = this.runSync('zfs', ['get', '-Hp', ...(recursive ? ['-r'] : []), '-o', 'name,property,value', props, ...names], about);
+    const got = this.runSync('zfs', ['get', '-Hp', ...(recursive ? ['-r'] : []), '-o', 'name,property,value,source', props, ...names], about);
     return got.ok ? { ok: true, value: parseGet(got.value) } : got;
   }
 
   async get(props: string, names: readonly string[], recursive = false): Promise<Map<string, Map<string, string>>> {
     const about = names[0] ?? '';
-    return parseGet(await this.run('zfs', ['get', '-Hp', ...(recursive ? ['-r'] : []), '-o', 'name,property,value', props, ...names], about));
+    return parseGet(await this.run('zfs', ['get', '-Hp', ...(recursive ? ['-r'] : []), '-o', 'name,property,value,source', props, ...names], about));
   }
 }
 
-/** `zfs get -Hp -o name,property,value` output as name → property → value. */
+/**
+ * `zfs get -Hp -o name,property,value,source` output as name → property →
+ * value. A user property (`shark:pid`) a dataset only inherits is left out:
+ * Shark sets its own on each dataset it makes, and one a user made inside
+ * one of those is not Shark's (gc would take it for a dead run's).
+ */
 export function parseGet(text: string): Map<string, Map<string, string>> {
   const out = new Map<string, Map<string, string>>();
   for (const line of text.split('\n')) {
-    const [name, prop, value] = line.split('\t');
+    const [name, prop, value, source] = line.split('\t');
     if (name === undefined || prop === undefined || value === undefined) continue;
+    if (prop.includes(':') && source?.startsWith('inherited') === true) continue;
     let props = out.get(name);
     if (props === undefined) out.set(name, (props = new Map()));
     props.set(prop, value);
