@@ -1,7 +1,7 @@
 import {
   chmodSync, copyFileSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, statSync,
 } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { exportStaging } from './export-staging.js';
 import { CasObjects } from './cas-objects.js';
@@ -9,12 +9,11 @@ import { STORED_MTIME_MS, restoreModeAt } from './object-file.js';
 import { CasPresence } from './cas-presence.js';
 import { TreeChecksAhead } from './tree-check.js';
 import { CasWorkspaces } from './cas-workspaces.js';
-import { reopenFolder } from './owner-access.js';
 import { collectCas, removeLeftovers } from './cas-collect.js';
 import { ingestHost } from './cas-ingest.js';
 import { storedTreeMemo } from './dir-fingerprint.js';
 import type { LinkFollower } from './content-id.js';
-import { verifyObjects } from './cas-verify.js';
+import { restoreModes, verifyObjects } from './cas-verify.js';
 import type { Metadata } from './metadata.js';
 import { inTheWay, safeDirs, storedLinkTarget } from './safe-path.js';
 import { place, type Placing } from './cas-place.js';
@@ -273,19 +272,7 @@ export class CasStore implements SnapshotStore {
   }
 
   async restoreModes(problems: readonly StoreProblem[], signal: AbortSignal): Promise<readonly StoreProblem[]> {
-    const given = new Set<string>();
-    const folders: string[] = [];
-    for (const { id } of problems) {
-      // A folder's problem names its path: what it hid is checked as a whole.
-      if (isAbsolute(id)) {
-        if (reopenFolder(id)) folders.push(id);
-      } else if (restoreModeAt(this.objects.pathOf(id), id)) given.add(this.objects.pathOf(id));
-    }
-    if (given.size === 0 && folders.length === 0) return [];
-    const only = (path: string): boolean => given.has(path) || folders.some((dir) => path === dir || path.startsWith(`${dir}/`));
-    const found = await verifyObjects(this.objects, this.meta, this.verifyParts(), { progress: () => {}, signal, only });
-    // One whose mode could not be given back (another user's) is reported already.
-    return found.filter((p) => p.problem !== 'mode');
+    return restoreModes(this.objects, this.meta, this.verifyParts(), problems, signal);
   }
 
   async collect(keep: ReadonlySet<SnapshotId>, dryRun: boolean, spare?: ReadonlySet<string>, signal?: AbortSignal): Promise<Collected> {

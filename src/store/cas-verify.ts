@@ -1,11 +1,13 @@
 import { existsSync, lstatSync, statSync, type Stats } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CasObjects } from './cas-objects.js';
 import { sortEntries, treeId } from './content-id.js';
 import { hashFileSync } from './hash.js';
 import type { Metadata } from './metadata.js';
-import { hasStoredMode, objectMode } from './object-file.js';
+import { hasStoredMode, objectMode, restoreModeAt } from './object-file.js';
+import { reopenFolder } from './owner-access.js';
 import { ObjectRecords } from './object-records.js';
 import { refreshSighted, sightingOf, type Sighting } from './object-refresh.js';
 import type { Freed, SnapshotId, StoreProblem, TreeEntry } from './snapshot-store.js';
@@ -183,6 +185,33 @@ async function hashAll(paths: readonly string[], signal: AbortSignal, starting: 
     worker.on('error', reject);
     feed();
   })));
+}
+
+/**
+ * `fsck --repair` of `mode` problems: each object's stored mode given back,
+ * a folder a job left closed opened again, and those objects (what such a
+ * folder hid) checked whole then. What is still wrong is returned, but not a
+ * mode that could not be given back (another user's: reported already).
+ */
+export async function restoreModes(
+  objects: CasObjects,
+  meta: Metadata,
+  store: Parameters<typeof verifyObjects>[2],
+  problems: readonly StoreProblem[],
+  signal: AbortSignal,
+): Promise<StoreProblem[]> {
+  const given = new Set<string>();
+  const folders: string[] = [];
+  for (const { id } of problems) {
+    // A folder's problem names its path: what it hid is checked as a whole.
+    if (isAbsolute(id)) {
+      if (reopenFolder(id)) folders.push(id);
+    } else if (restoreModeAt(objects.pathOf(id), id)) given.add(objects.pathOf(id));
+  }
+  if (given.size === 0 && folders.length === 0) return [];
+  const only = (path: string): boolean => given.has(path) || folders.some((dir) => path === dir || path.startsWith(`${dir}/`));
+  const found = await verifyObjects(objects, meta, store, { progress: () => {}, signal, only });
+  return found.filter((p) => p.problem !== 'mode');
 }
 
 /** A directory whose recorded entries hash to another id than its own. */
