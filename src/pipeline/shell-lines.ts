@@ -1,5 +1,6 @@
 import type { Position } from '../diagnostics.js';
 import { colOf, type SourceLine } from '../markdown/document.js';
+import { CommandBuffer } from './command-buffer.js';
 import { heredocWord, inArithmetic } from './heredoc-word.js';
 
 /**
@@ -32,9 +33,8 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
   const problems: SplitProblem[] = [];
   /** A transcript's lines read as output, not run. */
   const output: SourceLine[] = [];
-  let chars: string[] = [];
-  let lines: number[] = [];
-  let cols: number[] = [];
+  const buffer = new CommandBuffer();
+  const push = (ch: string, line: number, col: number): void => buffer.push(ch, line, col);
   let quote: '' | "'" | '"' = '';
   let quoteAt: Position | undefined;
   /** Where an open backquote substitution began, outside quotes or inside double quotes. */
@@ -52,12 +52,6 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
   let commandPosition = true;
   let joinNext = false;
 
-  const push = (ch: string, line: number, col: number): void => {
-    chars.push(ch);
-    lines.push(line);
-    cols.push(col);
-  };
-  const lastPos = (): [number, number] => [lines[lines.length - 1] ?? 0, cols[cols.length - 1] ?? 0];
   const opened = (what: string, at: Position): void => {
     if (open.length === 0) depthAt = at;
     open.push(what);
@@ -78,26 +72,8 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
     wordQuoted = false;
   };
   const emit = (): void => {
-    let end = chars.length;
-    while (end > 0 && /\s/.test(chars[end - 1]!) && chars[end - 2] !== '\\') end--;
-    let start = 0;
-    while (start < end && /\s/.test(chars[start]!)) start++;
-    // A command sent to the background ends its step at once: what it writes of /data comes after its outputs were
-    // stored, and what it reads is taken away. One that names no /data path (a helper left running) is sh's business.
-    if (end > start && chars[end - 1] === '&' && !/[&\\>]/.test(chars[end - 2] ?? '') && chars.slice(start, end).join('').includes('/data')) {
-      problems.push({ at: { line: lines[end - 1]!, col: cols[end - 1]! }, message: BACKGROUND });
-    }
-    if (end > start) {
-      commands.push({
-        text: chars.slice(start, end).join(''),
-        lines: Int32Array.from(lines.slice(start, end)),
-        cols: Int32Array.from(cols.slice(start, end)),
-        at: { line: lines[start]!, col: cols[start]! },
-      });
-    }
-    chars = [];
-    lines = [];
-    cols = [];
+    const command = buffer.take(problems);
+    if (command !== undefined) commands.push(command);
     open = [];
     commandPosition = true;
   };
@@ -118,14 +94,14 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
           inHeredoc = false;
           // The line the here-document began on has ended: what follows starts a command (`fi`, `done`, `}` are keywords there).
           commandPosition = true;
-          if (open.length === 0 && !endsWithOperator(chars)) emit();
+          if (open.length === 0 && !buffer.endsWithOperator()) emit();
         }
       }
       continue;
     }
-    const lineStart = chars.length;
+    const lineStart = buffer.length;
     const joined = joinNext;
-    const fresh = chars.length === 0 && !joined;
+    const fresh = buffer.length === 0 && !joined;
     if (fresh) {
       const prompt = /^\s*\$ /.exec(text);
       if (prompt !== null) {
@@ -145,8 +121,8 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
       const lead = text.length - text.trimStart().length;
       offset += lead;
       text = text.slice(lead);
-      const [l, c] = lastPos();
-      if (chars.length > 0 && !/\s/.test(chars[chars.length - 1]!) && lead > 0) push(' ', l, c);
+      const [l, c] = buffer.lastPos();
+      if (buffer.length > 0 && !/\s/.test(buffer.last!) && lead > 0) push(' ', l, c);
       joinNext = false;
     }
 
@@ -222,7 +198,7 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
         i++;
         continue;
       }
-      const prev = chars[chars.length - 1];
+      const prev = buffer.last;
       // Blanks are space and tab, as sh has them: a no-break space (Option+Space) or U+3000 is part of a word.
       if (ch === '#' && word === '' && (prev === undefined || /[ \t\n;&|()]/.test(prev))) {
         break;
@@ -259,7 +235,7 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
     }
     if (joinNext) continue;
     endWord({ line: src.line, col: colOf(src, src.text.length) });
-    const [l, c] = lastPos();
+    const [l, c] = buffer.lastPos();
     if (quote !== '' || backquoteAt !== undefined) {
       push('\n', l, c);
       continue;
@@ -271,14 +247,10 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
     }
     // Spaces before a removed comment, and lines left empty by one, are not part of the command
     // (nor, on a continued line, the spaces before the `\`).
-    while (chars.length > (joined ? 0 : lineStart) && /\s/.test(chars[chars.length - 1]!) && chars[chars.length - 2] !== '\\') {
-      chars.pop();
-      lines.pop();
-      cols.pop();
-    }
-    if (open.length > 0 || endsWithOperator(chars)) {
+    buffer.trimEnd(joined ? 0 : lineStart);
+    if (open.length > 0 || buffer.endsWithOperator()) {
       // A continued line left empty by a comment still ends with the newline that ends the command in sh.
-      if (chars.length > lineStart || joined) push('\n', l, c);
+      if (buffer.length > lineStart || joined) push('\n', l, c);
       commandPosition = true;
       continue;
     }
@@ -294,20 +266,9 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
     const opener = open[0]!;
     problems.push({ at: depthAt, message: `\`${opener}\` is never closed: no \`${CLOSER_OF[opener] ?? 'fi'}\` before the end of the block` });
   } else if (joinNext) {
-    const [l, c] = lastPos();
+    const [l, c] = buffer.lastPos();
     problems.push({ at: { line: l, col: c + 1 }, message: 'line continuation `\\` at the end of the block' });
   }
   if (problems.length === 0) emit();
   return { commands, problems, output };
 }
-
-function endsWithOperator(chars: readonly string[]): boolean {
-  let end = chars.length;
-  while (end > 0 && /\s/.test(chars[end - 1]!)) end--;
-  const last = chars[end - 1];
-  if (last === '|') return true;
-  return last === '&' && chars[end - 2] === '&';
-}
-
-/** Why a command ending in `&` is refused. */
-const BACKGROUND = '`&` runs this command in the background: its step would end at once, its /data outputs stored before the command wrote them (each command is a step of its own); run it in the foreground, or start commands and wait for them on one line (`a & b & wait`)';

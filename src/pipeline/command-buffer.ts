@@ -1,0 +1,78 @@
+import type { Position } from '../diagnostics.js';
+import type { CommandText, SplitProblem } from './shell-lines.js';
+
+/** Why a command ending in `&` is refused. */
+const BACKGROUND = '`&` runs this command in the background: its step would end at once, its /data outputs stored before the command wrote them (each command is a step of its own); run it in the foreground, or start commands and wait for them on one line (`a & b & wait`)';
+
+/**
+ * The text of the command being read (`splitCommands`), each character with
+ * the line and column of the document it came from, made into a
+ * `CommandText` once the command ends.
+ */
+export class CommandBuffer {
+  private chars: string[] = [];
+  private lines: number[] = [];
+  private cols: number[] = [];
+
+  get length(): number {
+    return this.chars.length;
+  }
+
+  /** The last character read, if any. */
+  get last(): string | undefined {
+    return this.chars[this.chars.length - 1];
+  }
+
+  push(ch: string, line: number, col: number): void {
+    this.chars.push(ch);
+    this.lines.push(line);
+    this.cols.push(col);
+  }
+
+  /** Where the last character came from ([0, 0] before any). */
+  lastPos(): [number, number] {
+    return [this.lines[this.lines.length - 1] ?? 0, this.cols[this.cols.length - 1] ?? 0];
+  }
+
+  /** Drops blanks at the end down to `keep` characters, not one escaped by a `\`. */
+  trimEnd(keep: number): void {
+    while (this.chars.length > keep && /\s/.test(this.chars[this.chars.length - 1]!) && this.chars[this.chars.length - 2] !== '\\') {
+      this.chars.pop();
+      this.lines.pop();
+      this.cols.pop();
+    }
+  }
+
+  /** Whether the command so far ends with `|` or `&&`: it goes on on the next line. */
+  endsWithOperator(): boolean {
+    let end = this.chars.length;
+    while (end > 0 && /\s/.test(this.chars[end - 1]!)) end--;
+    const last = this.chars[end - 1];
+    if (last === '|') return true;
+    return last === '&' && this.chars[end - 2] === '&';
+  }
+
+  /** The command read, without the blanks around it (none when it is only blanks); empties the buffer. */
+  take(problems: SplitProblem[]): CommandText | undefined {
+    const { chars, lines, cols } = this;
+    let end = chars.length;
+    while (end > 0 && /\s/.test(chars[end - 1]!) && chars[end - 2] !== '\\') end--;
+    let start = 0;
+    while (start < end && /\s/.test(chars[start]!)) start++;
+    // A command sent to the background ends its step at once: what it writes of /data comes after its outputs were
+    // stored, and what it reads is taken away. One that names no /data path (a helper left running) is sh's business.
+    if (end > start && chars[end - 1] === '&' && !/[&\\>]/.test(chars[end - 2] ?? '') && chars.slice(start, end).join('').includes('/data')) {
+      problems.push({ at: { line: lines[end - 1]!, col: cols[end - 1]! }, message: BACKGROUND });
+    }
+    const taken = end > start ? {
+      text: chars.slice(start, end).join(''),
+      lines: Int32Array.from(lines.slice(start, end)),
+      cols: Int32Array.from(cols.slice(start, end)),
+      at: { line: lines[start]!, col: cols[start]! } satisfies Position,
+    } : undefined;
+    this.chars = [];
+    this.lines = [];
+    this.cols = [];
+    return taken;
+  }
+}
