@@ -90,7 +90,8 @@ function contentOf(meta: Metadata, store: SnapshotStore, text: string, fail: (m:
     return { id: text, entries: store.entries(text) ?? [], entriesOf: inStore };
   }
   const hashed = hashOnDisk(text);
-  if (!hashed.ok) return fail(hashed.message);
+  // `shark diff p.md 1 2`: run numbers are options.
+  if (!hashed.ok) return fail(hashed.reason === 'missing' && /^[0-9]+$/.test(text) ? `${hashed.message} (to compare runs, name a /data path and the runs: \`--from ${text}\`, \`--to N\`)` : hashed.message);
   const { id, entries } = namedContent(meta, text, hashed);
   return { id, entries: entries ?? [], entriesOf: (relative) => subdirectoryOnDisk(text, relative) };
 }

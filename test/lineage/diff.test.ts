@@ -98,6 +98,10 @@ describe('shark diff', () => {
     const short = await rig.shark(['diff', 'p.md', 'sha256:65fb6cec', 'sha256:65fb6ced']);
     expect(short.code).toBe(2);
     expect(short.stderr).toBe('shark: error: sha256:65fb6cec: a content id has 64 hex digits after the colon (as `shark why` and `shark lineage` print it)\n');
+    // Run numbers where the results go: said where they go.
+    const runs = await rig.shark(['diff', 'p.md', '1', '2']);
+    expect(runs.code).toBe(2);
+    expect(runs.stderr).toBe('shark: error: 1: no such file or directory (to compare runs, name a /data path and the runs: `--from 1`, `--to N`)\n');
   });
 
   it('a step that writes the time, re-run with the same command and inputs: nondeterministic', async () => {
