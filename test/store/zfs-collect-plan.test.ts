@@ -58,6 +58,17 @@ describe('what gc destroys on ZFS', () => {
     expect(mounted.destroy.map((d) => d.name)).toEqual([`${ROOT}/job/a@1`, `${ROOT}/job/a@2`]);
     expect(mounted.finish).toEqual([]);
   });
+  it('leaves a dead run\'s read-only clone a user took a snapshot of, and what it was cloned from: ZFS refuses to destroy either', () => {
+    const inv = inventory({
+      ...job('c'),
+      [`${ROOT}/mnt/ws-1`]: { type: 'filesystem', mountpoint: '/y', used: '1', origin: `${ROOT}/job/c@1`, ...dead },
+      [`${ROOT}/mnt/ws-1@look`]: { type: 'snapshot', guid: 'look1', used: '0', createtxg: '9' },
+    });
+    Object.entries(dead).forEach(([k, v]) => inv.get(`${ROOT}/job/c`)!.set(k, v));
+    const plan = planCollect(ROOT, inv, new Set(['c2']), inUse);
+    expect(plan.clones).toEqual([]);
+    expect(plan.destroy.map((d) => d.name)).toEqual([]);
+  });
 });
 
 describe('zfs get output (parseGet)', () => {

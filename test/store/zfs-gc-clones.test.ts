@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Commands } from '../../src/store/zfs/commands.js';
 import { datasetsUnder, destroyDataset } from './zfs-datasets.js';
@@ -73,5 +74,28 @@ describe.skipIf(skipZfs(missing))('gc of a ZFS store whose snapshots a user clon
     // Nothing is left that a dry run would count and --delete could not free.
     const again = await suite.rig.shark(['gc', 'p.md', '--store', store]);
     expect(said(again.stdout)).toBe('0 objects, 0.0 MB');
+  });
+
+  it('counts alike when a user took a snapshot of a killed run\'s read-only clone (mnt/): that clone stays, and what it was made of', async () => {
+    const cmd = Commands.find();
+    if (!cmd.ok) throw new Error('zfs is not usable');
+    const before = await datasetsUnder(ds, 'snapshot');
+    suite.rig.write('p.md', doc('five'));
+    expect((await suite.rig.shark(['run', 'p.md', '--store', store])).code).toBe(0);
+    const fifth = (await datasetsUnder(ds, 'snapshot')).filter((s) => !before.includes(s));
+    suite.rig.write('p.md', doc('six'));
+    expect((await suite.rig.shark(['run', 'p.md', '--store', store])).code).toBe(0);
+    // As a killed run left it (its pid now init's, not the process that made it), then snapshotted by a user.
+    const clone = `${ds}/mnt/ws-killed-1`;
+    const owner = ['-o', 'shark:pid=1', '-o', `shark:host=${hostname()}`, '-o', 'shark:start=1'];
+    await cmd.value.run('zfs', ['clone', '-o', 'readonly=on', ...owner, fifth[0]!, clone], clone);
+    await cmd.value.run('zfs', ['snapshot', `${clone}@look`], clone);
+    const dry = await suite.rig.shark(['gc', 'p.md', '--store', store]);
+    const real = await suite.rig.shark(['gc', 'p.md', '--store', store, '--delete']);
+    expect([dry.code, real.code], dry.stderr + real.stderr).toEqual([0, 0]);
+    expect(said(dry.stdout)).toBe(said(real.stdout));
+    expect(await datasetsUnder(ds, 'filesystem')).toContain(clone);
+    expect(await datasetsUnder(ds, 'snapshot')).toEqual(expect.arrayContaining([fifth[0]!, `${clone}@look`]));
+    await cmd.value.run('zfs', ['destroy', '-r', clone], clone);
   });
 });

@@ -64,7 +64,9 @@ export function planCollect(
   for (const [name, p] of inv) {
     if (p.get('type') !== 'filesystem') continue;
     const origin = p.get('origin') ?? '-';
-    if (name.startsWith(`${root}/mnt/`) && !inUse(name, p)) clones.push(name);
+    // One a user took a snapshot of cannot be destroyed without it (`destroy` refuses): left, with what it was cloned from.
+    const snapshotted = (): boolean => [...inv.keys()].some((n) => n.startsWith(`${name}@`));
+    if (name.startsWith(`${root}/mnt/`) && !inUse(name, p) && !snapshotted()) clones.push(name);
     else if (origin !== '-' && origin !== '') pinned.add(origin);
   }
   const destroy: Doomed[] = [];
