@@ -1,4 +1,4 @@
-import { lstatSync } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { CasObjects } from './cas-objects.js';
 import { type LinkFollower, walkOn } from './content-id.js';
@@ -14,8 +14,8 @@ import { textLink } from './storable.js';
 export interface IngestTarget {
   readonly meta: Metadata;
   readonly objects: CasObjects;
-  /** Copies a host file into the store (not synced: a lost copy is made again next time). */
-  copy(path: string, mode: number): SnapshotId;
+  /** Copies a host file, as `st` showed it, into the store (not synced: a lost copy is made again next time). */
+  copy(path: string, st: Stats): SnapshotId;
   composeTree(entries: readonly TreeEntry[]): SnapshotId;
 }
 
@@ -83,7 +83,7 @@ async function storeMissing(target: IngestTarget, dir: string, entries: TreeEntr
         const st = lstatSync(path);
         // Walked as a file: whatever took its place since is not followed.
         if (!st.isFile()) throw new Error(`${path} changed while it was being stored: it is no longer a file`);
-        entries[n] = { name, id: target.copy(path, st.mode & 0o777) };
+        entries[n] = { name, id: target.copy(path, st) };
       }
     });
   }

@@ -1,8 +1,11 @@
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, renameSync, rmSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import {
+  chmodSync, chownSync, closeSync, existsSync, fchmodSync, fchownSync, fstatSync, futimesSync, lstatSync, mkdirSync, openSync, renameSync,
+  rmSync, statSync, unlinkSync, writeSync, type Stats,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { syncPath } from './durable.js';
 import { storedMode } from './file-modes.js';
-import { hashFileSync as hashFile } from './hash.js';
+import { hashFileSync as hashFile, sha256Bytes } from './hash.js';
 import type { Metadata } from './metadata.js';
 import { ObjectChecks } from './object-checks.js';
 import { CHANGED_WHILE_STORED, changedSince, STORED_MTIME_MS, markStored } from './object-file.js';
@@ -96,9 +99,7 @@ export class CasObjects extends ObjectChecks {
     if (this.owner !== undefined && (st.uid !== this.owner.uid || st.gid !== this.owner.gid)) chownSync(path, this.owner.uid, this.owner.gid);
     chmodSync(path, storedMode(exec));
     markStored(path);
-    // A link or a directory in the object's place is moved aside: a rename would keep a link's target or fail on a directory.
-    if (verdict === 'changed' && this.statOf(id)?.isFile() === false) this.quarantine(id);
-    this.moveInto(path, object);
+    this.putInPlace(id, verdict, path);
     const stored = statSync(object);
     // Written between its time being set and now: not the bytes hashed, and never recorded as them.
     if (stored.mtimeMs !== STORED_MTIME_MS) {
@@ -107,6 +108,50 @@ export class CasObjects extends ObjectChecks {
     }
     this.record(id, stored);
     return { id, moved: true };
+  }
+
+  /**
+   * Stores bytes this process read from a host file (an input: not synced,
+   * as `absorbFile` says), written to `staging`, a new name of its own, and
+   * returns their id. They are written, given their mode and the stored time
+   * through the file's own descriptor, and its `fstat` is the record: what
+   * the store made is what it names. A copy and a second read of it to hash
+   * (`absorbFileNow`) cost twice the system calls (~0.2 against ~0.1 ms a
+   * file here).
+   */
+  storeBytes(bytes: Buffer, exec: boolean, staging: string): SnapshotId {
+    const id = CasObjects.idOf(sha256Bytes(bytes), exec);
+    const verdict = this.check(id);
+    if (verdict === 'ok' || (verdict === 'changed' && this.rehashMatches(id))) return id;
+    const fd = openSync(staging, 'wx', storedMode(exec));
+    let st: Stats;
+    try {
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+      // The mode whatever the umask took from it, the owner the store's.
+      fchmodSync(fd, storedMode(exec));
+      if (this.owner !== undefined) fchownSync(fd, this.owner.uid, this.owner.gid);
+      futimesSync(fd, Date.now() / 1000, STORED_MTIME_MS / 1000);
+      st = fstatSync(fd);
+    } catch (e) {
+      closeSync(fd);
+      rmSync(staging, { force: true });
+      throw e;
+    }
+    closeSync(fd);
+    try {
+      this.putInPlace(id, verdict, staging);
+    } catch (e) {
+      rmSync(staging, { force: true });
+      throw e;
+    }
+    this.record(id, st);
+    return id;
+  }
+
+  /** Moves a stored file into object `id`'s place; a link or a directory there (`verdict` changed) is moved aside first: a rename would keep a link's target or fail on a directory. */
+  private putInPlace(id: SnapshotId, verdict: 'missing' | 'changed', path: string): void {
+    if (verdict === 'changed' && this.statOf(id)?.isFile() === false) this.quarantine(id);
+    this.moveInto(path, this.pathOf(id));
   }
 
   /** Renames into `objects/AB/`, made once per process (again if it went missing since). */

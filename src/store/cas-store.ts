@@ -1,9 +1,10 @@
 import {
-  chmodSync, copyFileSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, statSync,
+  lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, type Stats,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { exportStaging } from './export-staging.js';
+import { StagedCopies } from './cas-copies.js';
 import { CasObjects } from './cas-objects.js';
 import { STORED_MTIME_MS, restoreModeAt } from './object-file.js';
 import { CasPresence } from './cas-presence.js';
@@ -44,8 +45,8 @@ export class CasStore implements SnapshotStore {
   private readonly presence: CasPresence;
   /** Objects this process discarded after a job changed them in place, and that job. */
   private readonly discarded = new Map<SnapshotId, string>();
-  /** Staging names handed out by this process. */
-  private staged = 0;
+  /** Files copied into the store through its staging area. */
+  private readonly copies: StagedCopies;
 
   constructor(
     readonly dir: string,
@@ -56,6 +57,7 @@ export class CasStore implements SnapshotStore {
     this.trees = new TreeTable(meta);
     this.presence = new CasPresence(this.objects, (id) => this.trees.entries(id), new TreeChecksAhead(meta.db.name, this.objects.dir, STORED_MTIME_MS, (id) => meta.trees.get(id)));
     this.workspaces = new CasWorkspaces(this.tmp);
+    this.copies = new StagedCopies(this.tmp, this.objects);
     this.placing = { objects: this.objects, entries: (id) => this.entries(id), discardedBy: (id) => this.discardedBy(id) };
     mkdirSync(this.tmp, { recursive: true });
   }
@@ -108,47 +110,12 @@ export class CasStore implements SnapshotStore {
     refuseSpecial(full, st);
     return files(() => {
       signal?.throwIfAborted();
-      return st.nlink === 1 ? this.objects.absorbFile(full, st) : this.absorbCopy(full, st.mode & 0o777);
+      return st.nlink === 1 ? this.objects.absorbFile(full, st) : this.copies.copy(full, st.mode & 0o777);
     });
   }
 
-  /** Copies a file into staging (a new inode the store owns) and stores the copy. */
-  private async absorbCopy(from: string, mode: number): Promise<SnapshotId> {
-    const staged = this.stage(from, mode);
-    try {
-      return await this.objects.absorbFile(staged, statSync(staged));
-    } catch (e) {
-      rmSync(staged, { force: true });
-      throw e;
-    }
-  }
-
-  /** `absorbCopy` of a host file (an input): not synced, synchronously, so that a batch of them is one transaction. */
-  private absorbCopyNow(from: string, mode: number): SnapshotId {
-    const staged = this.stage(from, mode);
-    try {
-      return this.objects.absorbFileNow(staged, statSync(staged));
-    } catch (e) {
-      rmSync(staged, { force: true });
-      throw e;
-    }
-  }
-
-  /** A copy of `from` in the store's staging area; the pid in its name tells gc whether a leftover may still be in use. */
-  private stage(from: string, mode: number): string {
-    const staged = join(this.tmp, `in-${process.pid}-${++this.staged}`);
-    try {
-      copyFileSync(from, staged);
-      chmodSync(staged, mode);
-    } catch (e) {
-      rmSync(staged, { force: true });
-      throw e;
-    }
-    return staged;
-  }
-
   async ingest(hostPath: string, links?: LinkFollower): Promise<SnapshotId> {
-    const target = { meta: this.meta, objects: this.objects, copy: (p: string, mode: number) => this.absorbCopyNow(p, mode), composeTree: (e: readonly TreeEntry[]) => this.composeTree(e) };
+    const target = { meta: this.meta, objects: this.objects, copy: (p: string, st: Stats) => this.copies.copyNow(p, st), composeTree: (e: readonly TreeEntry[]) => this.composeTree(e) };
     // A directory as the last plan or run found it is known by its fingerprint: its files' hashes are not read again.
     const id = await ingestHost(target, hostPath, links, storedTreeMemo(this.meta.stats, (i) => this.trees.entries(i)));
     // Every object under it was just found sound or stored.

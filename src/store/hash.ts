@@ -31,6 +31,38 @@ export function hashFileSync(path: string): string {
   return hash.digest('hex');
 }
 
+/**
+ * A file's bytes and mode, read whole when it holds at most `limit` bytes
+ * (undefined when it holds more): opened as `hashFileSync` opens it, and
+ * never through a link (a file that became one since it was walked).
+ */
+export function readSmallFile(path: string, limit: number): { bytes: Buffer; mode: number } | undefined {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+  try {
+    const st = fstatSync(fd);
+    refuseSpecial(path, st);
+    if (st.size > limit) return undefined;
+    const bytes = Buffer.allocUnsafe(st.size);
+    let at = 0;
+    while (at < st.size) {
+      const n = readSync(fd, bytes, at, st.size - at, null);
+      if (n === 0) return { bytes: bytes.subarray(0, at), mode: st.mode };
+      at += n;
+    }
+    // Grown since its size was read: the whole of it is read the long way.
+    return readSync(fd, Buffer.allocUnsafe(1), 0, 1, null) === 0 ? { bytes, mode: st.mode } : undefined;
+  } catch (e) {
+    throw naming(e, path);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** SHA-256 of bytes in memory. */
+export function sha256Bytes(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
 /** One-shot hashing (Node ≥ 20.12): about half the cost of a Hash object for the short texts of keys and trees. */
 const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
 

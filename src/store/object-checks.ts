@@ -67,7 +67,8 @@ export class ObjectChecks {
 
   protected statOf(id: SnapshotId): Stats | undefined {
     try {
-      return lstatSync(this.pathOf(id));
+      // Missing without an exception (~6 µs each): the store's first run looks for every input it copies.
+      return lstatSync(this.pathOf(id), { throwIfNoEntry: false });
     } catch {
       return undefined;
     }

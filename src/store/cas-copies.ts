@@ -1,0 +1,65 @@
+import { chmodSync, copyFileSync, rmSync, statSync, type Stats } from 'node:fs';
+import { join } from 'node:path';
+import type { CasObjects } from './cas-objects.js';
+import { readSmallFile } from './hash.js';
+import type { SnapshotId } from './snapshot-store.js';
+
+/** An input file of at most this many bytes is read into memory to be stored (`copyNow`); a larger one is copied (a reflink where the file system clones). */
+const SMALL_INPUT = 1 << 20;
+
+/**
+ * Copies of files into the store through its staging area (`tmp/in-PID-N`:
+ * the pid tells gc whether a leftover may still be in use): a new inode the
+ * store owns, whatever else links to the file copied.
+ */
+export class StagedCopies {
+  private staged = 0;
+
+  constructor(
+    private readonly tmp: string,
+    private readonly objects: CasObjects,
+  ) {}
+
+  /** A file with other links (a job's output linked elsewhere): copied, the copy synced and stored. */
+  async copy(from: string, mode: number): Promise<SnapshotId> {
+    const staged = this.stage(from, mode);
+    try {
+      return await this.objects.absorbFile(staged, statSync(staged));
+    } catch (e) {
+      rmSync(staged, { force: true });
+      throw e;
+    }
+  }
+
+  /**
+   * `copy` of a host file (an input), as `st` showed it: not synced, synchronously, so that a batch of them
+   * is one transaction. One of up to `SMALL_INPUT` bytes is read once, and its bytes hashed and written.
+   */
+  copyNow(from: string, st: Stats): SnapshotId {
+    const small = st.size <= SMALL_INPUT ? readSmallFile(from, SMALL_INPUT) : undefined;
+    if (small !== undefined) return this.objects.storeBytes(small.bytes, (small.mode & 0o111) !== 0, this.name());
+    const staged = this.stage(from, st.mode & 0o777);
+    try {
+      return this.objects.absorbFileNow(staged, statSync(staged));
+    } catch (e) {
+      rmSync(staged, { force: true });
+      throw e;
+    }
+  }
+
+  private stage(from: string, mode: number): string {
+    const staged = this.name();
+    try {
+      copyFileSync(from, staged);
+      chmodSync(staged, mode);
+    } catch (e) {
+      rmSync(staged, { force: true });
+      throw e;
+    }
+    return staged;
+  }
+
+  private name(): string {
+    return join(this.tmp, `in-${process.pid}-${++this.staged}`);
+  }
+}

@@ -1,0 +1,80 @@
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CasStore } from '../../src/store/cas-store.js';
+import { CasObjects } from '../../src/store/cas-objects.js';
+import { objectPath, STORED_MTIME_MS } from '../../src/store/object-file.js';
+import { Metadata } from '../../src/store/metadata.js';
+import { hashFileSync } from '../../src/store/hash.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+interface Opened {
+  readonly store: CasStore;
+  /** The store's objects, as another process opening it sees them. */
+  readonly objects: CasObjects;
+  readonly pathOf: (id: string) => string;
+}
+
+function rig(): { host: string; open: () => Opened } {
+  const dir = mkdtempSync(join(tmpdir(), 'shark-ingest-copies-'));
+  dirs.push(dir);
+  const host = join(dir, 'host');
+  mkdirSync(host);
+  const root = join(dir, 'store');
+  return {
+    host,
+    open: () => {
+      const meta = new Metadata(root);
+      return { store: new CasStore(root, meta), objects: new CasObjects(root, meta), pathOf: (id) => objectPath(join(root, 'objects'), id) };
+    },
+  };
+}
+
+describe('an input copied into the store', () => {
+  it('is an object of its own (not the host file), read-only, with the stored time, exactly the bytes, small or large', async () => {
+    const { host, open } = rig();
+    writeFileSync(join(host, 'small.txt'), 'small\n');
+    writeFileSync(join(host, 'tool.sh'), '#!/bin/sh\necho hi\n');
+    chmodSync(join(host, 'tool.sh'), 0o755);
+    writeFileSync(join(host, 'large.bin'), Buffer.alloc(3 * 1024 * 1024 + 5, 7));
+    writeFileSync(join(host, 'empty'), '');
+    const { store, pathOf } = open();
+    const tree = await store.ingest(host);
+    const entries = new Map(store.entries(tree)!.map((e) => [e.name, e.id]));
+    expect(entries.get('tool.sh')).toMatch(/^sha256x:/);
+    expect(entries.get('small.txt')).toBe(`sha256:${hashFileSync(join(host, 'small.txt'))}`);
+    for (const [name, id] of entries) {
+      const object = pathOf(id);
+      const st = lstatSync(object);
+      expect(st.ino, name).not.toBe(lstatSync(join(host, name)).ino);
+      expect(st.mtimeMs, name).toBe(STORED_MTIME_MS);
+      expect(st.mode & 0o777, name).toBe(name === 'tool.sh' ? 0o555 : 0o444);
+      expect(readFileSync(object).equals(readFileSync(join(host, name))), name).toBe(true);
+    }
+    // Nothing is left in the staging area, and every object is sound to a store opened afresh.
+    expect(readdirSync(join(store.dir, 'tmp')).filter((n) => n.startsWith('in-'))).toEqual([]);
+    const { objects } = open();
+    for (const id of entries.values()) expect(objects.recorded(id), id).toBe(true);
+    expect(objects.checkMany([...entries.values()])).toEqual([...entries.values()].map(() => 'ok'));
+  });
+
+  it('heals an object whose bytes were damaged, and stores one of two files with the same bytes once', async () => {
+    const { host, open } = rig();
+    writeFileSync(join(host, 'a.txt'), 'same\n');
+    writeFileSync(join(host, 'b.txt'), 'same\n');
+    const { store, pathOf } = open();
+    const id = store.entries(await store.ingest(host))!.find((e) => e.name === 'a.txt')!.id;
+    const object = pathOf(id);
+    chmodSync(object, 0o644);
+    writeFileSync(object, 'flipped\n');
+    expect(open().objects.check(id)).toBe('changed');
+    await open().store.ingest(host);
+    expect(readFileSync(object, 'utf8')).toBe('same\n');
+    expect(open().objects.check(id)).toBe('ok');
+  });
+});
