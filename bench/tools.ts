@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,8 +7,22 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const SHARK = join(ROOT, 'bin/shark.js');
 
+const scratches: string[] = [];
+
+/** A new directory under the system's temporary one, removed when the bench ends (`removeScratch`). */
 export function scratch(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `shark-bench-${prefix}-`));
+  const dir = mkdtempSync(join(tmpdir(), `shark-bench-${prefix}-`));
+  scratches.push(dir);
+  return dir;
+}
+
+/**
+ * Removes the scratch directories, once everything is timed: a bench of all sections leaves ~200,000
+ * files, and files freed within the last minutes make new ones slower to create on some file systems
+ * (bench/host.ts, the fresh store).
+ */
+export function removeScratch(): void {
+  for (const dir of scratches.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 export function write(path: string, text: string): void {
