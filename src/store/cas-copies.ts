@@ -4,8 +4,12 @@ import type { CasObjects } from './cas-objects.js';
 import { readSmallFile } from './hash.js';
 import type { SnapshotId } from './snapshot-store.js';
 
-/** An input file of at most this many bytes is read into memory to be stored (`copyNow`); a larger one is copied (a reflink where the file system clones). */
-const SMALL_INPUT = 1 << 20;
+/**
+ * An input file of at most this many bytes is read into memory to be stored (`copyNow`), where most of
+ * a copy's cost is its system calls; a larger one is copied, and shares its blocks where the file
+ * system clones (`copy_file_range` on btrfs, XFS).
+ */
+const SMALL_INPUT = 64 * 1024;
 
 /**
  * Copies of files into the store through its staging area (`tmp/in-PID-N`:

@@ -43,6 +43,8 @@ describe('an input copied into the store', () => {
     chmodSync(join(host, 'tool.sh'), 0o755);
     writeFileSync(join(host, 'large.bin'), Buffer.alloc(3 * 1024 * 1024 + 5, 7));
     writeFileSync(join(host, 'empty'), '');
+    writeFileSync(join(host, 'edge.bin'), Buffer.alloc(64 * 1024, 3));
+    writeFileSync(join(host, 'past-edge.bin'), Buffer.alloc(64 * 1024 + 1, 4));
     const { store, pathOf } = open();
     const tree = await store.ingest(host);
     const entries = new Map(store.entries(tree)!.map((e) => [e.name, e.id]));
