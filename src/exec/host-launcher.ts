@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { accessSync, closeSync, constants, openSync, statSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { outputPipe } from './output-pipe.js';
 import { guardProcessGroup } from './watchdog.js';
 import { SecretMask } from './secret-mask.js';
 import { writeFailure } from '../store/full-disk.js';
@@ -56,18 +58,23 @@ export class Launcher {
   /** The running job first, then the one queued behind it. */
   private readonly jobs: Running[] = [];
   dead = false;
-
   private readonly path: string;
+  /** The launcher's output (the jobs' and its markers): a real pipe when one can be made (`outputPipe`). */
+  private readonly output: Readable;
 
   constructor(readonly key: string, env: NodeJS.ProcessEnv) {
     this.path = env.PATH ?? '/usr/bin:/bin';
+    const pipe = outputPipe();
     this.child = spawn('/bin/sh', ['-s'], {
       env,
-      stdio: ['pipe', 'ignore', 'pipe'],
+      stdio: ['pipe', 'ignore', pipe?.write ?? 'pipe'],
       detached: true,
     });
+    pipe?.spawned();
+    this.output = pipe?.read ?? this.child.stderr!;
     if (this.child.pid !== undefined) guardProcessGroup(this.child.pid);
-    this.child.stderr!.on('data', (chunk: Buffer) => this.take(chunk));
+    this.output.on('data', (chunk: Buffer) => this.take(chunk));
+    this.output.on('error', () => undefined);
     this.child.on('exit', () => {
       this.dead = true;
       this.kill('SIGKILL');
@@ -219,13 +226,13 @@ export class Launcher {
   // An idle launcher must not keep Shark running; a busy one must.
   private idle(): void {
     this.child.unref();
-    (this.child.stderr as unknown as { unref?: () => void }).unref?.();
+    (this.output as unknown as { unref?: () => void }).unref?.();
     (this.child.stdin as unknown as { unref?: () => void }).unref?.();
   }
 
   private busy(): void {
     this.child.ref();
-    (this.child.stderr as unknown as { ref?: () => void }).ref?.();
+    (this.output as unknown as { ref?: () => void }).ref?.();
     (this.child.stdin as unknown as { ref?: () => void }).ref?.();
   }
 }

@@ -32,6 +32,15 @@ describe('host executor', () => {
     expect(readFileSync(rig.path('job.log'), 'utf8')).toMatch(/line 1\nline 2\n$/);
   });
 
+  it('gives a job /dev/stdout and /dev/stderr it can open, as a shell at a prompt does (tee /dev/stderr)', async () => {
+    // Node's stdio "pipes" are socket pairs, which Linux will not reopen through /proc (ENXIO).
+    expect(await executor.run(request('seq 3 | tee /dev/stderr > /data/seq.txt'))).toEqual({ status: 'ok' });
+    expect(readFileSync(rig.path('ws/data/seq.txt'), 'utf8')).toBe('1\n2\n3\n');
+    expect(readFileSync(rig.path('job.log'), 'utf8')).toBe('1\n2\n3\n');
+    expect(await executor.run(request('echo to-stderr > /dev/stderr; echo to-stdout > /dev/stdout', { logPath: rig.path('two.log') }))).toEqual({ status: 'ok' });
+    expect(readFileSync(rig.path('two.log'), 'utf8')).toBe('to-stderr\nto-stdout\n');
+  });
+
   it('runs in a working directory whose name holds a newline, quotes and a backslash', async () => {
     // The launcher's line is its script: a quoted newline does not end it (a line read with `read` was cut there).
     const odd = "dir with\nnewline 'q' \"dq\" back\\slash";

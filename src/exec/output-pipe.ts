@@ -1,0 +1,46 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, openSync, unlinkSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A pipe whose write end a launcher is given as its standard error, and whose read end Shark reads. */
+export interface OutputPipe {
+  /** The write end: passed to the child, then closed here (`spawned`). */
+  readonly write: number;
+  readonly read: Socket;
+  /** Closes this process's copy of the write end once the child holds it. */
+  spawned(): void;
+}
+
+/**
+ * A real pipe for a launcher's output. Node gives a child's stdio as socket
+ * pairs, and Linux will not reopen a socket through `/proc/self/fd`, so a
+ * job's `tee /dev/stderr`, `> /dev/stdout` or `2> /dev/stderr` failed with
+ * ENXIO where at a prompt they work. Node cannot make an anonymous pipe,
+ * so this is a FIFO made by `mkfifo` (a few ms per launcher, none per job),
+ * opened at both ends and removed at once. Undefined when it cannot be
+ * made: the launcher then keeps Node's socket.
+ */
+export function outputPipe(): OutputPipe | undefined {
+  const path = join(tmpdir(), `shark-out-${process.pid}-${randomBytes(6).toString('hex')}`);
+  if (spawnSync('mkfifo', ['-m', '600', path], { stdio: 'ignore' }).status !== 0) return undefined;
+  let read: number | undefined;
+  try {
+    // The read end first, without waiting for a writer; then the write end finds it there.
+    read = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const write = openSync(path, constants.O_WRONLY);
+    const socket = new Socket({ fd: read, readable: true, writable: false });
+    return { write, read: socket, spawned: () => closeSync(write) };
+  } catch {
+    if (read !== undefined) closeSync(read);
+    return undefined;
+  } finally {
+    try {
+      unlinkSync(path);
+    } catch {
+      // Gone already.
+    }
+  }
+}
