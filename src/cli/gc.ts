@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { keepForPipeline, type KeptDocument } from '../lineage/gc-keep.js';
@@ -43,6 +43,7 @@ export function gcCommand(io: Io): Command {
     .argument('<pipeline...>', 'pipeline markdown files whose latest results are kept')
     .option('--store <store>', 'the store: a directory, or zfs:POOL/DATASET (default: $SHARK_STORE, then store: in each pipeline\'s config file, then .shark/ beside each pipeline)')
     .option('--delete', 'remove the data (without it, only report what would be freed)', false)
+    .addOption(new Option('-n, --dry-run', 'only report what would be freed (the default)').conflicts('delete'))
     .addOption(configOption())
     .action(async (files: string[], flags: GcFlags) => {
       let status = 0;

@@ -40,6 +40,10 @@ describe('shark gc (content-addressed store)', () => {
     // The 200 kB of a's; size.txt is the same for both versions, so it stays.
     expect(dry.stdout).toMatch(/would free 1 object, 0\.2 MB \(dry run/);
     expect((await rig.shark(['gc', 'p.md'])).stdout).toBe(dry.stdout);
+    // `--dry-run` (`-n`), as a user of other tools types it, is the default said out loud; with --delete, a usage error.
+    expect((await rig.shark(['gc', '--dry-run', 'p.md'])).stdout).toBe(dry.stdout);
+    const both = await rig.shark(['gc', '-n', '--delete', 'p.md']);
+    expect([both.code, both.stderr]).toEqual([2, expect.stringContaining("'-n, --dry-run' cannot be used with option '--delete'")]);
 
     const real = await rig.shark(['gc', 'p.md', '--delete']);
     expect(real.code).toBe(0);
