@@ -1,8 +1,10 @@
 import { lstatSync, type Stats } from 'node:fs';
+import { hashFileSync } from './hash.js';
 import type { Metadata } from './metadata.js';
 import { glanceAt, hasStoredMode, objectPath, restoreModeAt, STORED_MTIME_MS, type UnsureObject } from './object-file.js';
 import { ObjectRecords, sameRecord, type Recorded } from './object-records.js';
 import { unsureAhead } from './objects-ahead.js';
+import { refreshSighted, sightingOf, stillAsSighted } from './object-refresh.js';
 import type { SnapshotId } from './snapshot-store.js';
 
 type Verdict = 'ok' | 'missing' | 'changed';
@@ -85,8 +87,36 @@ export class ObjectChecks {
     // An object stored before stats were recorded is trusted until fsck says otherwise. The
     // in-memory copy may be older than another process's heal: a difference is asked of the table.
     const cached = known === undefined ? this.records.get(id) : known ?? undefined;
-    if (differs(cached) && (cached === undefined || differs(this.records.fresh(id)))) return 'changed';
+    if (differs(cached) && (cached === undefined || differs(this.records.fresh(id)))) return this.soundAgain(id) ? this.trust(id) : 'changed';
     return this.trust(id);
+  }
+
+  /**
+   * Whether an object whose stat shows neither the stored time nor its
+   * record still holds the bytes its name says: a project copied with
+   * `cp -r` gives every stored file a new inode and time, and a `touch` a
+   * new time, and its results were taken for gone (every job ran again).
+   * A plain file of the recorded size is hashed again, once, as `git status`
+   * does after a copy; sound, its record is made what it shows now, as
+   * `fsck` does (`object-refresh.ts`), unless the store is read-only to this
+   * user (then it is hashed again next time).
+   */
+  private soundAgain(id: SnapshotId): boolean {
+    const path = this.pathOf(id);
+    const sighting = sightingOf(path, id, this.records);
+    if (sighting === undefined || sighting.st.size !== sighting.was.size) return false;
+    try {
+      // The bytes hashed are the object's only if nothing wrote it meanwhile (its stat, ctime included, unchanged).
+      if (hashFileSync(path) !== id.slice(id.indexOf(':') + 1) || stillAsSighted(path, sighting) === undefined) return false;
+    } catch {
+      return false;
+    }
+    try {
+      refreshSighted(path, id, sighting, this.records);
+    } catch {
+      // A store read-only to this user keeps its record.
+    }
+    return true;
   }
 
   /**

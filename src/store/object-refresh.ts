@@ -35,9 +35,14 @@ export function sightingOf(path: string, id: SnapshotId, records: ObjectRecords)
  * landing between the re-hash and that would be hidden from every read.
  */
 export function refreshSighted(path: string, id: SnapshotId, sighting: Sighting, records: ObjectRecords): boolean {
+  const now = stillAsSighted(path, sighting);
+  return now !== undefined && records.refresh(id, sighting.was, now);
+}
+
+/** The object's stat now, if it is still the one sighted (nothing wrote or replaced it since); else undefined. */
+export function stillAsSighted(path: string, sighting: Sighting): Stats | undefined {
   const now = lstatSync(path, { throwIfNoEntry: false });
-  if (now === undefined || !sameStat(now, sighting.st)) return false;
-  return records.refresh(id, sighting.was, now);
+  return now !== undefined && sameStat(now, sighting.st) ? now : undefined;
 }
 
 function sameStat(a: Stats, b: Stats): boolean {
