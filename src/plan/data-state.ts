@@ -6,7 +6,8 @@ import { descend, overlay, type Part } from './trees.js';
 export type Lookup =
   | { readonly kind: 'known'; readonly id: SnapshotId }
   | { readonly kind: 'pending'; readonly step: string }
-  | { readonly kind: 'missing'; readonly message: string }
+  /** `conflict`: it cannot be put together, two steps writing one name in it (`trees.ts` `overlay`). */
+  | { readonly kind: 'missing'; readonly message: string; readonly conflict?: true }
   /**
    * At or under an optional frontmatter input left unbound (`path`): it does not exist for the steps. Or one that
    * is not optional (`unbound`: why nothing can read it, as `plan` says).
@@ -87,7 +88,7 @@ export class DataState {
     }
     if (id === undefined && parts.length === 0) return { kind: 'missing', message: `nothing has written ${path}` };
     const merged = overlay(path, id === undefined ? undefined : { ...base!, id }, parts, this.entriesOf, this.composeTree);
-    return merged.ok ? { kind: 'known', id: merged.id } : { kind: 'missing', message: merged.message };
+    return merged.ok ? { kind: 'known', id: merged.id } : { kind: 'missing', message: merged.message, conflict: true };
   }
 
   /**

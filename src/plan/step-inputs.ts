@@ -38,14 +38,18 @@ export function knownItems(step: Step, state: DataState, hidden?: HiddenWriters)
 export type InputsOutcome =
   | { kind: 'ready'; ids: Map<Input, SnapshotId> }
   | { kind: 'pending'; step: string }
-  | { kind: 'missing'; message: string };
+  | { kind: 'missing'; message: string; conflict?: true };
 
 export function resolveInputs(step: Step, state: DataState, hidden?: HiddenWriters): InputsOutcome {
   const ids = new Map<Input, SnapshotId>();
   for (const input of step.inputs) {
     const found = state.lookup(input.path, hidden?.get(input.path));
     if (found.kind === 'pending') return { kind: 'pending', step: found.step };
-    if (found.kind === 'missing') return { kind: 'missing', message: `input ${input.path} is missing: ${found.message}` };
+    if (found.kind === 'missing') {
+      return found.conflict === true
+        ? { kind: 'missing', message: `input ${input.path} cannot be put together: ${found.message} (each path has one writer)`, conflict: true }
+        : { kind: 'missing', message: `input ${input.path} is missing: ${found.message}` };
+    }
     if (found.kind === 'absent') {
       if (found.unbound !== undefined) return { kind: 'missing', message: found.unbound };
       // An optional input left unbound: a plain read finds nothing there (the command can test for it); a map or a join has no directory to walk.

@@ -91,7 +91,7 @@ export async function decideStep(
 ): Promise<StepDecision> {
   const inputs = resolveInputs(step, state, session.pipeline.hidden?.get(step.id));
   if (inputs.kind === 'pending') return { kind: 'blocked', step: inputs.step };
-  if (inputs.kind === 'missing') return { kind: 'failed', message: inputs.message, reason: 'missing-input', at: step.at };
+  if (inputs.kind === 'missing') return { kind: 'failed', message: inputs.message, reason: inputs.conflict === true ? 'conflict' : 'missing-input', at: step.at };
   let envId = HOST_ENV_ID;
   let unbuilt: string | undefined;
   if (step.kind === 'run' && step.env !== undefined) {

@@ -97,6 +97,6 @@ describe('DataState', () => {
     expect(state.lookup('/data/t')).toEqual({ kind: 'pending', step: 'late' });
     state.setKnown('/data/t/late.txt', 'l1', 'late');
     state.setKnown('/data/t/a.tif', 'a2', 'clash');
-    expect(state.lookup('/data/t')).toEqual({ kind: 'missing', message: '/data/t/a.tif is written by two steps: `get` and `clash`' });
+    expect(state.lookup('/data/t')).toEqual({ kind: 'missing', message: '/data/t/a.tif is written by two steps: `get` and `clash`', conflict: true });
   });
 });

@@ -181,6 +181,13 @@ ls /data/tmf/ecoregions/ > /data/list.txt
     const clash = await rig.shark(['run', 'c.md']);
     expect(clash.code).toBe(1);
     expect(clash.stdout + clash.stderr).toContain('/data/t/x is written by two steps: `a` and `b`');
+    // Its reason is the conflict, not a missing input: a map's item and another step's file of the same name, alike.
+    expect(clash.stdout).toMatch(/failed: list at c\.md:12:1 \(conflict\)/);
+    rig.write('items/a.txt', 'a\n');
+    rig.write('m.md', '---\ninputs:\n  in: /data/in/\n---\n# M\n\n```shark-run\ncat /data/in/*.txt > /data/out/+\n```\n\n```shark-run {id=extra}\necho extra > /data/out/a.txt\n```\n\n```shark-run {id=all}\ncd /data/out/ && cat * > /data/all.txt\n```\n');
+    const item = await rig.shark(['run', 'm.md', '-i', 'in=items', '--json']);
+    expect(item.code).toBe(1);
+    expect(item.stdout).toContain('"message":"input /data/out cannot be put together: /data/out/a.txt is written by two steps: `m` and `extra` (each path has one writer)","reason":"conflict"');
   });
 
   it('reports a directory that is only listed and that nothing writes, located', async () => {
