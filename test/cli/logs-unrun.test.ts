@@ -41,6 +41,13 @@ describe('the log of a job that failed before its command ran', () => {
     expect((await rig.shark(['logs', 'p.md', 'match[a.txt]'])).stdout).not.toContain('shark:');
   });
 
+  it('a command that ended well but did not write its output: the log ends with why the job failed', async () => {
+    rig.write('o.md', `# Out\n\n${fence}shark-run\necho working; true /data/x.txt\n${fence}\n`);
+    expect((await rig.shark(['run', 'o.md'])).code).toBe(1);
+    const logs = await rig.shark(['logs', 'o.md', 'out']);
+    expect(logs.stdout).toMatch(/^==> out \(failed, line 4\) \S+\nworking\nshark: step did not create \/data\/x\.txt\n$/);
+  });
+
   it('an input link refused on the host: the log holds the reason', async () => {
     rig.write('secret.txt', 'secret\n');
     rig.write('s.md', `${fence}shark-run\nmkdir -p /data/l && ln -s ${rig.path('secret.txt')} /data/l/x.txt\n${fence}\n\n## Read\n\n${fence}shark-run\ncat /data/l/x.txt > /data/out.txt\n${fence}\n`);

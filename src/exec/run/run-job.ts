@@ -34,6 +34,8 @@ interface Staged {
 }
 
 const now = (outputs: Outputs | undefined): Staged => ({ outputs: Promise.resolve(outputs) });
+/** Failures found once the command ended well: its log says nothing of them unless Shark does. */
+const JUDGED_AFTER = new Set<FailureReason>(['missing-output', 'bad-output', 'modified-input']);
 
 /**
  * Runs one job that is not cached, at most once across every process that
@@ -149,8 +151,9 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
     const tail = tailOf(logPath);
     // The report names the log and `shark logs` shows it: it says why, as an import's log does (once:
     // an executor that refused the job may have said it there already). Masked: an error may quote a secret.
+    // Said too when the command ended well but the job did not (its output missing or bad, an input changed in place).
     const note = `shark: ${f.message}`;
-    if ((f.unrun === true || !launched) && !tail.includes(note)) appendToLog(logPath, maskText(note, secrets));
+    if ((f.unrun === true || !launched || JUDGED_AFTER.has(f.reason)) && !tail.includes(note)) appendToLog(logPath, maskText(note, secrets));
     else keepLog(logPath);
     const failure = { reason: f.reason, exitCode: f.exitCode ?? null };
     ctx.counts.failed++;
