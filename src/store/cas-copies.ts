@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, rmSync, statSync, type Stats } from 'node:fs';
+import { chmodSync, constants, copyFileSync, rmSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { CasObjects } from './cas-objects.js';
 import { readSmallFile } from './hash.js';
@@ -41,7 +41,10 @@ export class StagedCopies {
    */
   copyNow(from: string, st: Stats): SnapshotId {
     const small = st.size <= SMALL_INPUT ? readSmallFile(from, SMALL_INPUT) : undefined;
-    if (small !== undefined) return this.objects.storeBytes(small.bytes, (small.mode & 0o111) !== 0, this.name());
+    if (small !== undefined) {
+      const exec = (small.mode & 0o111) !== 0;
+      return fresh(this.name(), (staging) => this.objects.storeBytes(small.bytes, exec, staging));
+    }
     const staged = this.stage(from, st.mode & 0o777);
     try {
       return this.objects.absorbFileNow(staged, statSync(staged));
@@ -52,18 +55,35 @@ export class StagedCopies {
   }
 
   private stage(from: string, mode: number): string {
-    const staged = this.name();
-    try {
-      copyFileSync(from, staged);
-      chmodSync(staged, mode);
-    } catch (e) {
-      rmSync(staged, { force: true });
-      throw e;
-    }
-    return staged;
+    return fresh(this.name(), (staged) => {
+      try {
+        copyFileSync(from, staged, constants.COPYFILE_EXCL);
+        chmodSync(staged, mode);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') rmSync(staged, { force: true });
+        throw e;
+      }
+      return staged;
+    });
   }
 
   private name(): string {
     return join(this.tmp, `in-${process.pid}-${++this.staged}`);
+  }
+}
+
+/**
+ * `make` of a new file at `name`; a file already there is a leftover of a
+ * killed process that had this one's pid (gc removes those of dead pids
+ * only): removed, and made again. Not written over: one left read-only
+ * would refuse it (EACCES), unless Shark runs as root.
+ */
+function fresh<T>(name: string, make: (name: string) => T): T {
+  try {
+    return make(name);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    unlinkSync(name);
+    return make(name);
   }
 }

@@ -65,6 +65,19 @@ describe('an input copied into the store', () => {
     expect(objects.checkMany([...entries.values()])).toEqual([...entries.values()].map(() => 'ok'));
   });
 
+  it('takes the staging name of a killed process that had the same pid (a leftover, read-only), small file or large', async () => {
+    const { host, open } = rig();
+    writeFileSync(join(host, 'small.txt'), 'small\n');
+    writeFileSync(join(host, 'large.bin'), Buffer.alloc(100 * 1024, 5));
+    const { store } = open();
+    for (const n of [1, 2]) {
+      writeFileSync(join(store.dir, 'tmp', `in-${process.pid}-${n}`), 'left by a killed run\n', { mode: 0o444 });
+    }
+    const tree = await store.ingest(host);
+    expect(store.entries(tree)!.map((e) => e.name)).toEqual(['large.bin', 'small.txt']);
+    expect(readdirSync(join(store.dir, 'tmp')).filter((n) => n.startsWith('in-'))).toEqual([]);
+  });
+
   it('heals an object whose bytes were damaged, and stores one of two files with the same bytes once', async () => {
     const { host, open } = rig();
     writeFileSync(join(host, 'a.txt'), 'same\n');
