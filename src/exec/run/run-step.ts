@@ -153,10 +153,12 @@ async function publish(ctx: RunContext, step: Step & { kind: 'publish' }, state:
   const { pipeline, pipelineDir } = ctx.session;
   const root = resolve(pipelineDir, step.dir);
   const published = publishedInto(pipeline, pipelineDir, root);
+  // The cached jobs waiting to be recorded are said first: events name the jobs before what is published of them.
+  ctx.cachedRows.flush();
   for (const input of step.inputs) {
     const found = state.lookup(input.path);
     // Written, but not as one thing (a file with a path inside it): said as a reader of it is told, never skipped in silence.
-    if (found.kind === 'missing') return stepFailed(ctx, step, `cannot publish ${input.path}: ${found.message}`, 'missing-input');
+    if (found.kind === 'missing') return stepFailed(ctx, step, `cannot publish ${input.path}: ${found.message}`, found.conflict === true ? 'conflict' : 'missing-input');
     if (found.kind !== 'known') continue;
     const to = resolve(root, input.path.slice('/data/'.length));
     const at = input.path.replace(/(.)\/$/, '$1');
