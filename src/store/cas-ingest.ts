@@ -9,6 +9,7 @@ import type { Metadata } from './metadata.js';
 import type { SnapshotId, TreeEntry } from './snapshot-store.js';
 import { refuseSpecial } from './special-file.js';
 import { textLink } from './storable.js';
+import type { Staged } from './cas-copies.js';
 
 /** What ingesting needs of the CAS store. */
 export interface IngestTarget {
@@ -16,6 +17,9 @@ export interface IngestTarget {
   readonly objects: CasObjects;
   /** Copies a host file, as `st` showed it, into the store (not synced: a lost copy is made again next time). */
   copy(path: string, st: Stats): SnapshotId;
+  /** Copies many host files to staging names on worker threads, to `adopt`; undefined for those to `copy` (`StagedCopies.stageMany`). */
+  stageMany(paths: readonly string[]): Promise<(Staged | undefined)[]>;
+  adopt(staged: Staged): SnapshotId;
   composeTree(entries: readonly TreeEntry[]): SnapshotId;
 }
 
@@ -74,11 +78,18 @@ export async function ingestHost(target: IngestTarget, hostPath: string, links?:
 async function storeMissing(target: IngestTarget, dir: string, entries: TreeEntry[], files: readonly number[]): Promise<void> {
   const checked = await target.objects.checkManyAhead(files.map((n) => entries[n]!.id), false);
   const missing = files.filter((_, k) => checked[k] !== 'ok');
+  const staged = await target.stageMany(missing.map((n) => join(dir, entries[n]!.name)));
   // The copies' records in one transaction a batch, not one each (~70 µs a file on a fresh store).
   for (let k = 0; k < missing.length; k += COPY_BATCH) {
     target.meta.batch(() => {
-      for (const n of missing.slice(k, k + COPY_BATCH)) {
+      for (let j = k; j < Math.min(missing.length, k + COPY_BATCH); j++) {
+        const n = missing[j]!;
         const { name } = entries[n]!;
+        const made = staged[j];
+        if (made !== undefined) {
+          entries[n] = { name, id: target.adopt(made) };
+          continue;
+        }
         const path = join(dir, name);
         const st = lstatSync(path);
         // Walked as a file: whatever took its place since is not followed.

@@ -1,11 +1,10 @@
-import {
-  chmodSync, chownSync, closeSync, existsSync, fchmodSync, fchownSync, fstatSync, futimesSync, lstatSync, mkdirSync, openSync, renameSync,
-  rmSync, statSync, unlinkSync, writeSync, type Stats,
-} from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, renameSync, rmSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { syncPath } from './durable.js';
 import { storedMode } from './file-modes.js';
 import { hashFileSync as hashFile, sha256Bytes } from './hash.js';
+import type { Recordable } from './object-records.js';
+import { writeObjectFile, type Owner } from './object-write.js';
 import type { Metadata } from './metadata.js';
 import { ObjectChecks } from './object-checks.js';
 import { CHANGED_WHILE_STORED, changedSince, STORED_MTIME_MS, markStored } from './object-file.js';
@@ -35,7 +34,7 @@ export class CasObjects extends ObjectChecks {
    * a container wrote as its USER (uid 1000) would otherwise stay that user's,
    * who could then chmod and rewrite a cached result.
    */
-  private readonly owner: { readonly uid: number; readonly gid: number } | undefined;
+  readonly owner: Owner | undefined;
 
   constructor(root: string, meta: Metadata) {
     const dir = join(root, 'objects');
@@ -123,22 +122,20 @@ export class CasObjects extends ObjectChecks {
     const id = CasObjects.idOf(sha256Bytes(bytes), exec);
     const verdict = this.check(id);
     if (verdict === 'ok' || (verdict === 'changed' && this.rehashMatches(id))) return id;
-    const fd = openSync(staging, 'wx', storedMode(exec));
-    let st: Stats;
+    return this.adoptStaged(id, staging, writeObjectFile(staging, bytes, exec, this.owner), verdict);
+  }
+
+  /**
+   * Takes in a file written at `staging` as object `id` is kept (`writeObjectFile`, on a worker:
+   * `stageSmall`), whose record is `st`: moved into place, or dropped when a sound object is there.
+   */
+  adoptStaged(id: SnapshotId, staging: string, st: Recordable, known?: 'missing' | 'changed'): SnapshotId {
     try {
-      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
-      // The mode whatever the umask took from it, the owner the store's.
-      fchmodSync(fd, storedMode(exec));
-      if (this.owner !== undefined) fchownSync(fd, this.owner.uid, this.owner.gid);
-      futimesSync(fd, Date.now() / 1000, STORED_MTIME_MS / 1000);
-      st = fstatSync(fd);
-    } catch (e) {
-      closeSync(fd);
-      rmSync(staging, { force: true });
-      throw e;
-    }
-    closeSync(fd);
-    try {
+      const verdict = known ?? this.check(id);
+      if (verdict === 'ok' || (known === undefined && verdict === 'changed' && this.rehashMatches(id))) {
+        unlinkSync(staging);
+        return id;
+      }
       this.putInPlace(id, verdict, staging);
     } catch (e) {
       rmSync(staging, { force: true });
@@ -225,7 +222,7 @@ export class CasObjects extends ObjectChecks {
     rmSync(this.pathOf(id), { force: true });
   }
 
-  private record(id: SnapshotId, st: Stats): void {
+  private record(id: SnapshotId, st: Recordable): void {
     this.sound.add(id);
     this.records.put(id, st);
   }

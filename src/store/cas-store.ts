@@ -4,7 +4,7 @@ import {
 import { dirname, join } from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { exportStaging } from './export-staging.js';
-import { StagedCopies } from './cas-copies.js';
+import { StagedCopies, type Staged } from './cas-copies.js';
 import { CasObjects } from './cas-objects.js';
 import { STORED_MTIME_MS, restoreModeAt } from './object-file.js';
 import { CasPresence } from './cas-presence.js';
@@ -115,7 +115,8 @@ export class CasStore implements SnapshotStore {
   }
 
   async ingest(hostPath: string, links?: LinkFollower): Promise<SnapshotId> {
-    const target = { meta: this.meta, objects: this.objects, copy: (p: string, st: Stats) => this.copies.copyNow(p, st), composeTree: (e: readonly TreeEntry[]) => this.composeTree(e) };
+    const target = { meta: this.meta, objects: this.objects, copy: (p: string, st: Stats) => this.copies.copyNow(p, st),
+      stageMany: (paths: readonly string[]) => this.copies.stageMany(paths), adopt: (s: Staged) => this.copies.adopt(s), composeTree: (e: readonly TreeEntry[]) => this.composeTree(e) };
     // A directory as the last plan or run found it is known by its fingerprint: its files' hashes are not read again.
     const id = await ingestHost(target, hostPath, links, storedTreeMemo(this.meta.stats, (i) => this.trees.entries(i)));
     // Every object under it was just found sound or stored.

@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { hashFileSync } from './hash.js';
 import type { Metadata } from './metadata.js';
 import type { FileStat } from './stat-cache.js';
+import type { Owner, StagedFile } from './object-write.js';
 import { readError, type FailedRead } from './unreadable.js';
 import { workerFile } from './worker-file.js';
 
@@ -18,7 +19,7 @@ export interface HostStat extends FileStat {
 }
 
 /** Fewer misses than this are hashed on this thread: starting a worker costs more. */
-const POOL_MIN = 256;
+export const POOL_MIN = 256;
 /** Paths per message to a worker: one message per file would cost more than hashing a small one. */
 const BATCH = 128;
 
@@ -40,8 +41,6 @@ export async function hashHostFiles(meta: Metadata, files: readonly HostFile[]):
   return cached as string[];
 }
 
-type Reply = readonly (string | FailedRead)[];
-
 /** Worker threads running `hash-worker.js`, kept for the process but never keeping it alive when idle. */
 class HashPool {
   private readonly workers: Worker[];
@@ -54,12 +53,28 @@ class HashPool {
     });
   }
 
-  async hash(paths: readonly string[]): Promise<string[]> {
-    const out = new Array<string>(paths.length);
+  hash(paths: readonly string[]): Promise<string[]> {
+    return this.each<string, string>(paths, (batch) => ({ batch }), (path) => `cannot hash ${path}`);
+  }
+
+  /** Host files (inputs) copied to their staging names, read once and hashed (`stageSmall`): what each became. */
+  stage(copies: readonly { readonly from: string; readonly to: string }[], limit: number, owner: Owner | undefined): Promise<(StagedFile | { readonly big: true })[]> {
+    return this.each(copies, (copy) => ({ copy, limit, owner }), (c) => `cannot store ${c.from}`);
+  }
+
+  /**
+   * Each item's answer, `BATCH` items a message dealt to the workers as each
+   * answers. The first failure (`what` says of which item) is thrown once
+   * every worker has answered the batch it held, so nothing is still being
+   * done for this call when it ends.
+   */
+  private async each<I, R>(items: readonly I[], message: (slice: readonly I[]) => unknown, what: (item: I) => string): Promise<R[]> {
+    const out = new Array<R>(items.length);
     let next = 0;
+    let failure: Error | undefined;
     await Promise.all(this.workers.map((w) => new Promise<void>((resolve, reject) => {
       const feed = (): void => {
-        if (next >= paths.length) {
+        if (next >= items.length) {
           w.off('error', reject).unref();
           resolve();
           return;
@@ -67,18 +82,18 @@ class HashPool {
         const start = next;
         next += BATCH;
         w.once('message', onReply.bind(null, start));
-        w.postMessage({ batch: paths.slice(start, start + BATCH) });
+        w.postMessage(message(items.slice(start, start + BATCH)));
       };
-      const onReply = (start: number, reply: Reply): void => {
+      const onReply = (start: number, reply: readonly (R | FailedRead)[]): void => {
         for (let i = 0; i < reply.length; i++) {
           const r = reply[i]!;
-          if (typeof r !== 'string') {
-            // The others stop after the batch they hold; this one lets the process exit, as they will.
-            next = paths.length;
-            w.off('error', reject).unref();
-            return reject(readError(r, `cannot hash ${paths[start + i]!}`));
+          if (typeof r === 'object' && r !== null && 'error' in r) {
+            // The others stop after the batch they hold.
+            next = items.length;
+            failure ??= readError(r, what(items[start + i]!));
+            break;
           }
-          out[start + i] = r;
+          out[start + i] = r as R;
         }
         feed();
       };
@@ -86,6 +101,7 @@ class HashPool {
       w.on('error', reject);
       feed();
     })));
+    if (failure !== undefined) throw failure;
     return out;
   }
 }
@@ -93,7 +109,7 @@ class HashPool {
 let shared: HashPool | null | undefined;
 
 /** The process's pool, or none where workers cannot start (the compiled worker is absent under a TS loader). */
-function pool(): HashPool | undefined {
+export function pool(): HashPool | undefined {
   if (shared === undefined) {
     const url = workerFile(new URL('./hash-worker.js', import.meta.url));
     shared = url !== undefined ? new HashPool(url, Math.max(1, availableParallelism())) : null;

@@ -41,6 +41,8 @@ export function readSmallFile(path: string, limit: number): { bytes: Buffer; mod
   try {
     const st = fstatSync(fd);
     refuseSpecial(path, st);
+    // Walked as a file: a directory that took its place since is not read.
+    if (!st.isFile()) throw new Error(`${path} changed while it was being stored: it is no longer a file`);
     if (st.size > limit) return undefined;
     const bytes = Buffer.allocUnsafe(st.size);
     let at = 0;

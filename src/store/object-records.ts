@@ -18,8 +18,11 @@ export function sameRecord(a: Recorded, b: Recorded): boolean {
   return a.size === b.size && a.mtime === b.mtime && a.ino === b.ino;
 }
 
+/** What a record is made of: a `Stats`, or those fields of one a worker sent. */
+export type Recordable = Pick<Stats, 'size' | 'mtimeMs' | 'ino'>;
+
 /** A stat as `Recorded` holds it. */
-export function recordOf(st: Stats): Recorded {
+export function recordOf(st: Recordable): Recorded {
   return { size: st.size, mtime: String(st.mtimeMs), ino: st.ino };
 }
 
@@ -76,7 +79,7 @@ export class ObjectRecords {
     return (id) => fetched.get(id) ?? null;
   }
 
-  put(id: SnapshotId, st: Stats): void {
+  put(id: SnapshotId, st: Recordable): void {
     const rec = recordOf(st);
     this.all?.set(id, rec);
     this.stmts.put.run(id, rec.size, rec.mtime, rec.ino);

@@ -93,3 +93,57 @@ describe('an input copied into the store', () => {
     expect(open().objects.check(id)).toBe('ok');
   });
 });
+
+describe('many inputs copied into the store on the hash workers', () => {
+  it('are stored as one at a time would be: their bytes, read-only, the stored time, recorded, nothing left staged', async () => {
+    // The compiled modules: under vitest's TypeScript loader the worker's file does not exist and copies run here.
+    const dist = await import('../../dist/src/store/cas-store.js') as typeof import('../../src/store/cas-store.js');
+    const distMeta = await import('../../dist/src/store/metadata.js') as typeof import('../../src/store/metadata.js');
+    const distObjects = await import('../../dist/src/store/cas-objects.js') as typeof import('../../src/store/cas-objects.js');
+    const { host } = rig();
+    const root = join(host, '..', 'store');
+    for (let i = 0; i < 300; i++) writeFileSync(join(host, `f${i}.txt`), `item ${i}\n`);
+    writeFileSync(join(host, 'same-a.txt'), 'same\n');
+    writeFileSync(join(host, 'same-b.txt'), 'same\n');
+    writeFileSync(join(host, 'tool.sh'), '#!/bin/sh\n');
+    chmodSync(join(host, 'tool.sh'), 0o755);
+    writeFileSync(join(host, 'large.bin'), Buffer.alloc(200 * 1024, 9));
+    const meta = new distMeta.Metadata(root);
+    const store = new dist.CasStore(root, meta);
+    const tree = await store.ingest(host);
+    const entries = store.entries(tree)!;
+    expect(entries).toHaveLength(304);
+    expect(entries.find((e) => e.name === 'tool.sh')!.id).toMatch(/^sha256x:/);
+    const objects = new distObjects.CasObjects(root, new distMeta.Metadata(root));
+    for (const { name, id } of entries) {
+      const object = objectPath(join(root, 'objects'), id);
+      const st = lstatSync(object);
+      expect(st.mtimeMs, name).toBe(STORED_MTIME_MS);
+      expect(st.mode & 0o777, name).toBe(name === 'tool.sh' ? 0o555 : 0o444);
+      expect(readFileSync(object).equals(readFileSync(join(host, name))), name).toBe(true);
+      expect(objects.recorded(id), name).toBe(true);
+    }
+    expect(objects.checkMany(entries.map((e) => e.id)).every((v) => v === 'ok')).toBe(true);
+    expect(readdirSync(join(root, 'tmp')).filter((n) => n.startsWith('in-'))).toEqual([]);
+    meta.close();
+  });
+
+  it('fail whole, naming the file, when one cannot be read; nothing is left staged', async () => {
+    const copies = await import('../../dist/src/store/cas-copies.js') as typeof import('../../src/store/cas-copies.js');
+    const distMeta = await import('../../dist/src/store/metadata.js') as typeof import('../../src/store/metadata.js');
+    const distObjects = await import('../../dist/src/store/cas-objects.js') as typeof import('../../src/store/cas-objects.js');
+    const { host } = rig();
+    const root = join(host, '..', 'store');
+    const paths = Array.from({ length: 300 }, (_, i) => join(host, `f${i}.txt`));
+    for (const p of paths) writeFileSync(p, 'x\n');
+    // Gone since it was walked.
+    paths.splice(150, 0, join(host, 'gone.txt'));
+    const meta = new distMeta.Metadata(root);
+    const staged = new copies.StagedCopies(join(root, 'tmp'), new distObjects.CasObjects(root, meta));
+    mkdirSync(join(root, 'tmp'), { recursive: true });
+    await expect(staged.stageMany(paths)).rejects.toThrow(/cannot store \S*gone\.txt: ENOENT/);
+    // What the other worker was writing when the first failed was waited for, and removed too.
+    expect(readdirSync(join(root, 'tmp')).filter((n) => n.startsWith('in-'))).toEqual([]);
+    meta.close();
+  });
+});

@@ -1,0 +1,69 @@
+import { closeSync, fchmodSync, fchownSync, fstatSync, futimesSync, openSync, rmSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { storedMode } from './file-modes.js';
+import { readSmallFile, sha256Bytes } from './hash.js';
+import { STORED_MTIME_MS } from './object-file.js';
+import { failedRead, type FailedRead } from './unreadable.js';
+
+/** Whom the store's files belong to when Shark runs as root (the store's own owner). */
+export interface Owner {
+  readonly uid: number;
+  readonly gid: number;
+}
+
+/**
+ * Writes `bytes` to a new file at `staging` as an object is kept: its mode
+ * (whatever the umask took), its owner, the stored time, all through its
+ * own descriptor, whose `fstat` is returned as the object's record. A file
+ * already there is a leftover of a killed process that had this one's pid
+ * (gc removes only those of dead pids): removed and made again, not written
+ * over (one left read-only would refuse it).
+ */
+export function writeObjectFile(staging: string, bytes: Buffer, exec: boolean, owner: Owner | undefined): Stats {
+  let fd: number;
+  try {
+    fd = openSync(staging, 'wx', storedMode(exec));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    unlinkSync(staging);
+    fd = openSync(staging, 'wx', storedMode(exec));
+  }
+  try {
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+    fchmodSync(fd, storedMode(exec));
+    if (owner !== undefined) fchownSync(fd, owner.uid, owner.gid);
+    futimesSync(fd, Date.now() / 1000, STORED_MTIME_MS / 1000);
+    return fstatSync(fd);
+  } catch (e) {
+    rmSync(staging, { force: true });
+    throw e;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A host file copied to a staging name by a worker: its bytes' hash, executable bit and record (`stageSmall`). */
+export interface StagedFile {
+  readonly hex: string;
+  readonly exec: boolean;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ino: number;
+}
+
+/**
+ * A worker's copy of host file `from` (an input) to `staging`: read once,
+ * hashed, written as an object is kept (`writeObjectFile`). `big` when it
+ * holds more than `limit` bytes (copied on the main thread instead); a
+ * failure as a `FailedRead`, the message the main thread gives it.
+ */
+export function stageSmall(from: string, staging: string, limit: number, owner: Owner | undefined): StagedFile | { readonly big: true } | FailedRead {
+  try {
+    const small = readSmallFile(from, limit);
+    if (small === undefined) return { big: true };
+    const exec = (small.mode & 0o111) !== 0;
+    const st = writeObjectFile(staging, small.bytes, exec, owner);
+    return { hex: sha256Bytes(small.bytes), exec, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
+  } catch (e) {
+    return failedRead(e);
+  }
+}
