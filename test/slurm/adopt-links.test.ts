@@ -28,7 +28,7 @@ describeSlurm('adopting a Slurm job that put a link above its output', () => {
     rig.write('p.md', ['# Adopt links', '', `${fence}shark-run`,
       `sleep 4; echo innocent > /data/out/secret.txt; rm -rf /data/out; ln -s ${victim} /data/out`, fence, ''].join('\n'));
     const first = rig.start(['run', 'p.md', '--executor', 'slurm'], { env, timeoutMs: 120_000 });
-    await runningUnder(rig.dir);
+    await runningUnder(first, rig.dir);
     first.process.kill('SIGKILL');
     await first.ended;
     const second = await rig.shark(['run', 'p.md', '--executor', 'slurm'], { env });

@@ -34,7 +34,7 @@ describeSlurm('adopting a killed run\'s Slurm jobs on a ZFS store', () => {
     const store = ['--store', `zfs:${ds}`, '--executor', 'slurm'];
     const first = rig.start(['run', 'p.md', ...store], { env, timeoutMs: 120_000 });
     // Its jobs run in their datasets, mounted under the store's.
-    await runningUnder(`/${ds}`);
+    await runningUnder(first, `/${ds}`);
     first.process.kill('SIGKILL');
     await first.ended;
     const second = await rig.shark(['run', 'p.md', ...store], { env, timeoutMs: 120_000 });

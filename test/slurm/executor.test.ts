@@ -181,7 +181,7 @@ describeSlurm('shark run --executor slurm', () => {
     // (a job that did succeed, and is taken as such); killed, the command ends with the signal's status.
     rig.write('p.md', ['# Cancelled', '', `${fence}shark-run`, 'sleep 120 && echo late > /data/slow.txt', fence, ''].join('\n'));
     const child = rig.start(['run', 'p.md', '--executor', 'slurm'], { env, timeoutMs: 120_000 });
-    const id = await runningUnder(rig.dir, 60_000, 'shark:p:cancelled');
+    const id = await runningUnder(child, rig.dir, 60_000, 'shark:p:cancelled');
     const { execFileSync } = await import('node:child_process');
     execFileSync('scancel', [id]);
     const ended = await child.ended;
@@ -197,7 +197,7 @@ describeSlurm('shark run --executor slurm', () => {
     rig.write('p.md', [`${fence}shark-import`, 'in/ /data/in/', fence, '', '# Slow map', '', `${fence}shark-run`, 'sleep 120; cp /data/in/* /data/out/+', fence, ''].join('\n'));
     for (const name of ['a', 'b', 'c', 'd', 'e']) rig.write(`in/${name}.txt`, `${name}\n`);
     const child = rig.start(['run', 'p.md', '--executor', 'slurm', '-j', '2'], { env, timeoutMs: 120_000 });
-    await runningUnder(rig.dir);
+    await runningUnder(child, rig.dir);
     expect(squeueNames().filter((n) => n === 'shark:p:slow-map').length).toBeGreaterThan(0);
     child.process.kill('SIGINT');
     const ended = await child.ended;
@@ -210,7 +210,7 @@ describeSlurm('shark run --executor slurm', () => {
     rig.write('p.md', [`${fence}shark-import`, 'in/ /data/in/', fence, '', '# Adopt', '', `${fence}shark-run`, 'sleep 4; cp /data/in/* /data/out/+', fence, ''].join('\n'));
     for (const name of ['a', 'b']) rig.write(`in/${name}.txt`, `${name}\n`);
     const first = rig.start(['run', 'p.md', '--executor', 'slurm', '-j', '2'], { env, timeoutMs: 120_000 });
-    await runningUnder(rig.dir);
+    await runningUnder(first, rig.dir);
     first.process.kill('SIGKILL');
     await first.ended;
     const second = await rig.shark(['run', 'p.md', '--executor', 'slurm', '--json'], { env });
@@ -227,7 +227,7 @@ describeSlurm('shark run --executor slurm', () => {
     rig.write('b.md', doc('Adopt B'));
     for (const name of ['a', 'b']) rig.write(`in/${name}.txt`, `${name}\n`);
     const first = rig.start(['run', 'a.md', '--executor', 'slurm', '-j', '2'], { env, timeoutMs: 120_000 });
-    await runningUnder(rig.dir, 60_000, 'shark:a:adopt-a');
+    await runningUnder(first, rig.dir, 60_000, 'shark:a:adopt-a');
     first.process.kill('SIGKILL');
     await first.ended;
     const second = await rig.shark(['run', 'b.md', '--executor', 'slurm'], { env });

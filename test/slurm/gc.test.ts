@@ -27,7 +27,7 @@ describeSlurm('shark gc with Slurm jobs', () => {
     for (const name of ['a', 'b', 'c', 'd']) rig.write(`in/${name}.txt`, `${name}\n`);
     // Two CPUs: two tasks run, two wait in the queue.
     const first = rig.start(['run', 'p.md', '--executor', 'slurm', '-j', '4'], { env, timeoutMs: 120_000 });
-    await runningUnder(rig.dir);
+    await runningUnder(first, rig.dir);
     first.process.kill('SIGKILL');
     await first.ended;
     // Without Slurm's commands gc cannot tell which jobs still run: it keeps every workspace they name.

@@ -49,7 +49,7 @@ describeSlurm('Ctrl-C of shark run --executor slurm', () => {
     // scancel takes three seconds: the first Ctrl-C's is still under way when the second comes.
     const slow = slowTool(rig, 'scancel', 3);
     const child = rig.start(['run', 'p.md', '--executor', 'slurm', '-j', '3'], { env: { ...env, PATH: slow.PATH }, timeoutMs: 100_000 });
-    await runningUnder(rig.dir, 60_000, 'shark:p:quit-at-once');
+    await runningUnder(child, rig.dir, 60_000, 'shark:p:quit-at-once');
     child.process.kill('SIGINT');
     await until(() => rig.count(slow.calls) > 0, 10_000, 'a scancel');
     child.process.kill('SIGINT');

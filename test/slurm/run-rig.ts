@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync } from 'node:fs';
-import type { Rig } from '../support/rig.js';
-import type { PlanJson } from '../support/rig.js';
+import type { ChildProcess } from 'node:child_process';
+import type { PlanJson, Rig } from '../support/rig.js';
 
 const JOBCOMP = '/var/log/slurm/jobcomp.log';
 
@@ -24,16 +24,30 @@ export async function outputsOf(rig: Rig, file: string): Promise<Record<string, 
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Waits until Slurm runs a job whose working directory is under `dir`; returns its id. */
-export async function runningUnder(dir: string, timeoutMs = 60_000, name?: string): Promise<string> {
+/** A run started in the background (Rig.start), which runningUnder watches. */
+export interface Started { process: ChildProcess; ended: Promise<{ code: number | null; stdout: string; stderr: string }> }
+
+/**
+ * Waits until Slurm runs a job of `run` whose working directory is under
+ * `dir`; returns its id. Fails at once, with what the run printed, if the run
+ * ends first; a timeout kills the run and shows what it printed too.
+ */
+export async function runningUnder(run: Started, dir: string, timeoutMs = 60_000, name?: string): Promise<string> {
   const deadline = Date.now() + timeoutMs;
+  let ended: { code: number | null; stdout: string; stderr: string } | undefined;
+  void run.ended.then((r) => (ended = r));
   for (;;) {
     const lines = execFileSync('squeue', ['-h', '-r', '-o', '%i|%T|%Z|%j'], { encoding: 'utf8' }).split('\n');
     // `name`: only that job, not one an earlier test left ending in the same directory.
     const running = lines.map((l) => l.split('|')).find(([, state, workdir, job]) =>
       state === 'RUNNING' && (workdir ?? '').startsWith(`${dir}/`) && (name === undefined || job === name));
     if (running !== undefined) return running[0]!;
-    if (Date.now() > deadline) throw new Error(`no job of ${dir} running after ${timeoutMs} ms:\n${lines.join('\n')}`);
+    if (ended !== undefined) throw new Error(`the run ended (${ended.code}) before a job of ${dir} ran:\n${ended.stdout}${ended.stderr}`);
+    if (Date.now() > deadline) {
+      run.process.kill('SIGKILL');
+      const printed = await run.ended;
+      throw new Error(`no job of ${dir} running after ${timeoutMs} ms:\n${lines.join('\n')}\nthe run printed:\n${printed.stdout}${printed.stderr}`);
+    }
     await sleep(200);
   }
 }

@@ -49,7 +49,7 @@ describeSlurm('shark run --executor slurm stopping', () => {
     rig.write('p.md', [`${fence}shark-import`, 'in/ /data/in/', fence, '', '# Pending cancelled', '', `${fence}shark-run`, 'sleep 1; cp /data/in/* /data/out/+', fence, ''].join('\n'));
     for (let n = 1; n <= 6; n++) rig.write(`in/i${n}.txt`, `${n}\n`);
     const child = rig.start(['run', 'p.md', '--executor', 'slurm', '-k', '-j', '1', '--json'], { env, timeoutMs: 120_000 });
-    const task = await runningUnder(rig.dir, 60_000, 'shark:p:pending-cancelled');
+    const task = await runningUnder(child, rig.dir, 60_000, 'shark:p:pending-cancelled');
     // The last task waits behind the others (-j 1): Slurm drops it from the array's record at once.
     execFileSync('scancel', [`${task.split('_')[0]}_5`]);
     const ended = await child.ended;
