@@ -1,9 +1,7 @@
 import type { RunRow } from '../store/metadata.js';
+import { typedWord } from '../pipeline/shell-words.js';
 
 /** A word of `shark logs …` as the user types it again: quoted when the shell would read it otherwise (`aoh[robin.geojson]`). */
-function word(text: string): string {
-  return /^[\w./=:@%+,-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
-}
 
 /**
  * Where a log that run `run` does not have is found: the newest earlier run
@@ -13,5 +11,5 @@ function word(text: string): string {
 export function earlierLog(runs: readonly RunRow[], run: RunRow, has: (runId: number) => boolean, command: { file: string; target: string }, what = 'its last log'): string {
   // Newest first, as `meta.runs` gives them.
   const found = runs.find((r) => r.id < run.id && has(r.id));
-  return found === undefined ? '' : `; ${what}: run ${found.id} (shark logs ${word(command.file)} ${word(command.target)} --run ${found.id})`;
+  return found === undefined ? '' : `; ${what}: run ${found.id} (shark logs ${typedWord(command.file)} ${typedWord(command.target)} --run ${found.id})`;
 }

@@ -1,6 +1,7 @@
 import type { RunEvent } from '../exec/events.js';
 import { counted } from '../counted.js';
 import { printable, shownText, withoutEscapes } from '../printable.js';
+import { typedWord } from '../pipeline/shell-words.js';
 
 export type Logger = (e: RunEvent) => void;
 
@@ -195,7 +196,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
  */
 export function keptNote(step: string, jobs: number, reasons: readonly string[]): string {
   const others = reasons.length > 1 ? `, and ${counted(reasons.length - 1, 'other change')}` : '';
-  return `kept (precious): ${step} — ${counted(jobs, 'job')} kept although ${printable(reasons[0] ?? 'cache key changed')}${others}; shark run --force ${step} to recompute`;
+  return `kept (precious): ${step} — ${counted(jobs, 'job')} kept although ${printable(reasons[0] ?? 'cache key changed')}${others}; shark run --force ${typedWord(step)} to recompute`;
 }
 
 function mb(bytes: number): string {

@@ -180,6 +180,11 @@ export function shellWords(text: string): Word[] {
   return words;
 }
 
+/** `value` as one types it as a word of a command: as it is when the shell reads it so (`slow`), else single-quoted (`'slow[T=a]'`, which a shell would glob). */
+export function typedWord(value: string): string {
+  return /^[\w./=:@%+,-]+$/.test(value) ? value : singleQuoted(value);
+}
+
 /** `value` as one single-quoted shell word. */
 export function singleQuoted(value: string): string {
   return quoteFor(value, '');

@@ -1,7 +1,7 @@
 import type { Input, Step } from '../pipeline/pipeline.js';
 import type { SnapshotId } from '../store/snapshot-store.js';
 import type { Item, Job } from './jobs.js';
-import type { KeyRecord } from './key.js';
+import { MISSING_INPUT, type KeyRecord } from './key.js';
 import { descend, type EntriesOf } from './trees.js';
 import { printable } from '../printable.js';
 
@@ -97,7 +97,7 @@ export class ExpandedJob implements Job {
       const rel = withExtension(plusName, j.input.join!.ext);
       const id = descend(j.id, rel, entriesOf);
       // Recorded as missing, so the key can never match a result: the job fails instead of running.
-      inputs.push({ path: `${j.input.path}/${rel}`, id: id ?? 'missing' });
+      inputs.push({ path: `${j.input.path}/${rel}`, id: id ?? MISSING_INPUT });
       if (id === undefined && first) {
         (this as { problem?: Job['problem'] }).problem ??= {
           at: j.input.at, message: `the joined item ${rel} is not in ${j.input.path}/ (for item ${this.items.map((i) => i.name).join(', ')})`,

@@ -100,10 +100,17 @@ export function idChange(a: string, b: string): string {
 
 const hexOf = (id: string): string => id.slice(id.lastIndexOf(':') + 1);
 
-/** The first hex digits of `sha256:…`, `tree:…` or `docker:sha256:…`. */
+/**
+ * The first hex digits of `sha256:…`, `tree:…` or `docker:sha256:…`; a
+ * word that is no content id (`missing`, what a joined item that was not
+ * there is keyed by: `expanded-job.ts`) is shown whole, not as if cut off.
+ */
 export function short(id: string): string {
-  return `${hexOf(id).slice(0, 8)}…`;
+  return id === MISSING_INPUT ? id : `${hexOf(id).slice(0, 8)}…`;
 }
+
+/** The id a job's key gives a joined item that is not there. */
+export const MISSING_INPUT = 'missing';
 
 /**
  * Whether a local file the previous record held, and `now` does not, is one

@@ -3,7 +3,7 @@ import { isUnder, overlaps, parentOf } from '../pipeline/data-path.js';
 import type { Output, Pipeline, RunStep, Step } from '../pipeline/pipeline.js';
 import { publishedAt } from '../pipeline/publish-targets.js';
 import type { QuoteContext } from '../pipeline/shell-words.js';
-import { singleQuoted as sq } from '../pipeline/shell-words.js';
+import { singleQuoted as sq, typedWord } from '../pipeline/shell-words.js';
 import { renderScript } from './render-command.js';
 import { importScript, localCopy } from './import-script.js';
 import { isPrecious, type Selection } from './selection.js';
@@ -140,7 +140,7 @@ function leftOut(pipeline: Pipeline, step: Step, selection: Selection): string |
  */
 function keptNote(step: Step, kept: HandScriptOptions['kept']): string[] {
   if (kept === 'unknown') return isPrecious(step) ? [`# {precious}: shark may keep an older result of ${step.id} (shark plan says whether it does): this recomputes it with the current command and inputs`] : [];
-  return kept.has(step.id) ? [`# kept (precious) by shark: this recomputes ${step.id} with the current command and inputs; the store keeps an older result (shark run --force ${step.id} recomputes it there)`] : [];
+  return kept.has(step.id) ? [`# kept (precious) by shark: this recomputes ${step.id} with the current command and inputs; the store keeps an older result (shark run --force ${typedWord(step.id)} recomputes it there)`] : [];
 }
 
 function stepScript(step: Step, pipeline: Pipeline): string[] {
