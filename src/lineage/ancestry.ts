@@ -3,6 +3,7 @@ import { maxOf } from '../fold.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
 import type { AncestryStep } from './diff.js';
 import type { Producer } from './find-content.js';
+import { idWithin } from './directory-id.js';
 import { lineageInRun, type LineageNode } from './lineage.js';
 import { fromResultRow } from './record.js';
 import { producersByEntry, type EntriesOf, type Found } from './why.js';
@@ -68,7 +69,8 @@ export function ancestryInRun(meta: Metadata, runId: number, path: string): Ance
     }
   };
   seenBy(top);
-  const id = top.kind === 'group' ? top.inputs[0]?.id ?? '' : top.outputs[path] ?? JSON.stringify(top.outputs);
+  // A file inside a directory the job wrote whole: its own id, as the directory's tree holds it.
+  const id = top.kind === 'group' ? top.inputs[0]?.id ?? '' : top.outputs[path] ?? idWithin(meta, path, [top.outputs]) ?? JSON.stringify(top.outputs);
   return { run: runId, path, id, steps: [...steps.values()].map((s) => s.step), hostInputs, ...(top.unfinished !== undefined ? { unfinished: top.unfinished } : {}) };
 }
 

@@ -73,9 +73,11 @@ interface FailedRow {
  * joined by `_`); a directory loses its trailing `/`.
  */
 function wouldWrite(outputs: readonly string[], item: string | null): string[] {
-  return outputs.map((o) => {
+  return outputs.map((written) => {
+    // `DIR/+/` (a directory per item) is the item's directory, as `DIR/+` is its file.
+    const o = written.replace(/\/$/, '');
     const plus = /^(.*)\/\+([^/]*)$/.exec(o);
-    if (plus === null || item === null) return o.replace(/\/$/, '');
+    if (plus === null || item === null) return o;
     return `${plus[1]}/${withExtension(item.split(',').join('_'), plus[2] === '' ? undefined : plus[2])}`;
   });
 }

@@ -1,4 +1,5 @@
 import { shownPin } from '../imports/shown-url.js';
+import { isUnder } from '../pipeline/data-path.js';
 import { sha256 } from '../store/hash.js';
 import type { Metadata } from '../store/metadata.js';
 import { isEmpty, otherAxes, otherValues, shownConfiguration, type Configuration } from './configuration.js';
@@ -217,7 +218,7 @@ export function lineageInRun(meta: Metadata, runId: number, path: string, depth 
   const { top } = data;
   const node = top.length === 1 ? build(top[0]!, 0) : groupOf(meta, path, byName(top).map((f) => build(f, 0)), runId);
   // Only of a directory jobs wrote into: one job's own output is whole, whatever its step's other jobs did.
-  const note = top.length === 1 && path in node.outputs ? undefined : unfinished(meta, runId, path, top.map((f) => f.job));
+  const note = top.length === 1 && Object.keys(node.outputs).some((o) => o.replace(/\/$/, '') === path || isUnder(path, o.replace(/\/$/, ''))) ? undefined : unfinished(meta, runId, path, top.map((f) => f.job));
   return note === undefined ? node : { ...node, unfinished: note };
 }
 

@@ -76,7 +76,8 @@ export function hashOnDisk(path: string, follow = false, links?: LinkFollower): 
     return { ok: true, id, ...(entries !== undefined ? { entries } : {}) };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { ok: false, reason: 'missing', message: `${path}: no such file or directory` };
+    // An empty argument (a variable that expanded to nothing) names no file: said so, not as `: no such file`.
+    if (code === 'ENOENT') return { ok: false, reason: 'missing', message: path === '' ? 'the path is empty: name a file or directory on disk' : `${path}: no such file or directory` };
     // Said as an unreadable input is (`… which cannot be read: permission denied`), naming what inside a directory could not be.
     const at = unreadableAt(e, root);
     const inside = at === undefined || at.path === root ? undefined : join(path, relative(root, at.path));

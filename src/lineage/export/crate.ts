@@ -197,8 +197,10 @@ function crateGraph(
   const published = (paths: readonly string[]): Ref[] => publishedData(paths, items, dataEntities, idOf);
   const { tools, steps, actions, controls, images, variables, localFiles, sources } = workflowEntities(view, idOf, published);
   const ended = run.ended === null ? {} : { endTime: iso(run.ended) };
+  // The document's file in the crate, as a URI reference (`my%20pipe.md`), as the data files' ids are: a JSON-LD reader drops an IRI holding a space.
+  const docId = encodeURIComponent(docName);
   const doc = {
-    '@id': docName, '@type': ['File', 'SoftwareSourceCode', 'ComputationalWorkflow', 'HowTo'], name: docName, ...documentNote(docName, view),
+    '@id': docId, '@type': ['File', 'SoftwareSourceCode', 'ComputationalWorkflow', 'HowTo'], name: docName, ...documentNote(docName, view),
     programmingLanguage: ref('#shark-markdown'), sha256: createHash('sha256').update(documentSource).digest('hex'),
     hasPart: tools.map((t) => ref(t['@id'])), step: steps.map((s) => ref(s['@id'])), ...environmentOf(variables.parameters(view.jobs)),
   };
@@ -207,10 +209,10 @@ function crateGraph(
     {
       '@id': './', '@type': 'Dataset', name: `Run ${run.id} of ${docName}`,
       description: `What Shark ran for ${docName} in run ${run.id}, with every piece of data its jobs read and wrote.`,
-      datePublished: new Date().toISOString(), conformsTo: PROFILES.map((p) => ref(p.id)), mainEntity: ref(docName),
+      datePublished: new Date().toISOString(), conformsTo: PROFILES.map((p) => ref(p.id)), mainEntity: ref(docId),
       // The links a step made that the crate leaves out, beside the run (a list only when there are some).
       mentions: leftOut.length === 0 ? ref(runAction) : [ref(runAction), ...leftOut.map((e) => ref(e['@id']))],
-      hasPart: [ref(docName), ...dataEntities.map((e) => ref(e['@id']))],
+      hasPart: [ref(docId), ...dataEntities.map((e) => ref(e['@id']))],
     },
     ...PROFILES.map((p) => ({ '@id': p.id, '@type': 'CreativeWork', name: p.name, version: p.version })),
     doc,
@@ -219,7 +221,7 @@ function crateGraph(
     { '@id': '#user', '@type': 'Person', name: userInfo().username },
     ...tools, ...steps, ...images, ...actions, ...controls, ...variables.entities, ...localFiles, ...sources,
     {
-      '@id': runAction, '@type': 'CreateAction', name: `Run ${run.id} of ${docName}`, instrument: ref(docName), agent: user,
+      '@id': runAction, '@type': 'CreateAction', name: `Run ${run.id} of ${docName}`, instrument: ref(docId), agent: user,
       object: hostInputs(items).flatMap((d) => idOf(d.path, d.id)),
       result: published([...view.published.values()].flat()), startTime: iso(run.started), ...ended, ...runStatus(view),
       ...environmentOf(variables.all),
