@@ -29,7 +29,7 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
   const maps = mentions.some((m) => m.wildcard !== undefined);
   const onlyReads = (m: Mention): boolean => m.redirect === undefined && m.program !== undefined && READERS.has(m.program);
   const write = (m: Mention, output: Output): void => {
-    const named = m.redirect !== 'out' && m.dest !== true && m.plus === undefined ? { named: true as const } : {};
+    const named = m.redirect !== 'out' && m.dest !== true && m.plus === undefined ? { named: true as const, ...(m.program !== undefined ? { program: m.program } : {}) } : {};
     if (claim(writers, output.path, { step: id, at: m.at, ...named }, fail)) outputs.push(output);
   };
   for (const m of mentions) {

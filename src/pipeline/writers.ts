@@ -7,6 +7,8 @@ export interface Writer {
   readonly at: Position;
   /** The step writes the path only because it names it first (rule 1), by no redirection or copy: perhaps a reader too early. */
   readonly named?: true;
+  /** The program whose argument named it, when `named` (`mkdir`). */
+  readonly program?: string;
 }
 
 /**
@@ -94,7 +96,10 @@ export function claim(writers: Writers, path: string, writer: Writer, fail: Fail
         : inputName !== undefined
           ? `\`${path}\` is ${who}; ${me} cannot also write it (each path has one writer)`
           : `\`${path}\` is written by two steps: \`${first.step}\` and \`${writer.step}\` (each path has one writer)${first.named === true && writer.named !== true
-            ? `; \`${first.step}\` only names it, before \`${writer.step}\` writes it (a path's first mention writes it): if it reads it, move it after \`${writer.step}\``
+            ? first.program === 'mkdir'
+              // The habit of other tools (a Makefile's, a Snakefile's shell): the directory made before a line writes into it.
+              ? `; \`${first.step}\` only makes it (\`mkdir\`), which Shark does itself for every path a step writes: drop that \`mkdir\`, or join the two lines into one command with \`&&\``
+              : `; \`${first.step}\` only names it, before \`${writer.step}\` writes it (a path's first mention writes it): if it reads it, move it after \`${writer.step}\``
             : ''}`;
   const note = inputName !== undefined ? `${who} is declared here` : `${who} writes \`${path}\` here`;
   fail(writer.at, message, [{ at: first.at, message: note }]);

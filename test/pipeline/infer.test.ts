@@ -89,6 +89,17 @@ describe('inference of inputs and outputs', () => {
     ]);
   });
 
+  it('says that Shark makes the directory when a `mkdir` line before a map names it', () => {
+    // The habit from Makefiles and Snakefiles: the output directory made on the line before.
+    expect(errors(doc([['shark-run {id=get}', 'echo a > /data/in/a.txt'], ['shark-run {id=m}', 'mkdir -p /data/res/\ncat /data/in/* > /data/res/+']]))).toEqual([
+      '7:18: `/data/res` is written by two steps: `m.1` and `m.2` (each path has one writer); `m.1` only makes it (`mkdir`), which Shark does itself'
+        + ' for every path a step writes: drop that `mkdir`, or join the two lines into one command with `&&` [6:10: step `m.1` writes `/data/res` here]',
+    ]);
+    // Joined, the directory is the map's own.
+    const p = load(doc([['shark-run {id=get}', 'echo a > /data/in/a.txt'], ['shark-run {id=m}', 'mkdir -p /data/res/ && cat /data/in/* > /data/res/+']]));
+    expect(flow(p)[1]).toBe('m: /data/in/*<get -> /data/res/+ (after get)');
+  });
+
   it('lets a step mention its own output again', () => {
     const p = load(doc([['shark-run {id=a}', 'gdal_calc.py -A /data/x.tif --outfile=/data/x.tif --overwrite > /data/x.tif']]));
     expect(flow(p)).toEqual(['a:  -> /data/x.tif']);
