@@ -13,7 +13,8 @@ const STARTED_MS = 100;
 /** A lease's row: its holder, and what tells whether that holder lives. */
 type LeaseRow = Holder & HolderRow & { readonly pid: number; readonly host: string };
 
-export type AcquireOutcome = { readonly kind: 'acquired' } | { readonly kind: 'done' } | { readonly kind: 'aborted' };
+/** `held`: another live process holds the lease, and the caller asked not to wait for it (`acquire`'s `skipHeld`). */
+export type AcquireOutcome = { readonly kind: 'acquired' } | { readonly kind: 'done' } | { readonly kind: 'aborted' } | { readonly kind: 'held' };
 
 /**
  * Named leases in the store's database, so that several processes sharing a
@@ -28,6 +29,8 @@ export class Leases {
   private readonly ahead = new Set<string>();
   /** Those of `ahead` whose work was found not done as they were taken: nobody can do it while we hold them. */
   private readonly undone = new Set<string>();
+  /** Leases `takeAhead` found held by another live process: `acquire` skipping those puts their jobs off without a read. */
+  private readonly elsewhere = new Set<string>();
   /** Held leases whose job's command started since the last write, with the job (`running`). */
   private readonly started = new Map<string, string>();
   private startedTimer: NodeJS.Timeout | undefined;
@@ -73,36 +76,50 @@ export class Leases {
    * read in the same transaction: `acquire` asks its `done` only of them
    * (the work of the others cannot be done by anyone while we hold them),
    * where a read per job cost a trivial job a tenth of its bookkeeping.
+   * Returns whether another live process held any of them (another run
+   * doing the same work); `acquire` can then skip those without a read.
    */
-  takeAhead(names: readonly string[], finished?: (names: readonly string[]) => ReadonlySet<string>): void {
+  takeAhead(names: readonly string[], finished?: (names: readonly string[]) => ReadonlySet<string>): boolean {
     const now = Date.now();
     let taken: string[] = [];
+    const others: string[] = [];
     let done: ReadonlySet<string> | undefined;
     try {
       [taken, done] = this.meta.db.transaction((): [string[], ReadonlySet<string> | undefined] => {
         const free: string[] = [];
-        for (const name of names) if (!this.held.has(name) && this.takeUnlessHeld(name, now) === undefined) free.push(name);
+        others.length = 0;
+        for (const name of names) {
+          if (this.held.has(name)) continue;
+          if (this.takeUnlessHeld(name, now) === undefined) free.push(name);
+          else others.push(name);
+        }
         return [free, finished?.(free)];
       }).immediate();
     } catch {
-      // Busy: the jobs take their leases one at a time, and wait or fail there.
+      // Busy: the jobs take their leases one at a time, and wait, skip or fail there.
+      return false;
     }
     for (const name of taken) {
       this.ahead.add(name);
       if (done !== undefined && !done.has(name)) this.undone.add(name);
       this.hold(name);
     }
+    for (const name of others) this.elsewhere.add(name);
+    return others.length > 0;
   }
 
   /**
    * Waits for the lease. `done` is asked after every acquisition: when the
    * work was finished by the holder we waited for, the lease is given back
-   * and the caller reuses that work.
+   * and the caller reuses that work. With `skipHeld`, a lease another live
+   * process holds is not waited for (`held`): one `takeAhead` found held is
+   * not even read again, and the caller comes back to it later.
    */
-  async acquire(name: string, signal: AbortSignal, done: () => boolean, waiting?: (h: Holder) => void): Promise<AcquireOutcome> {
+  async acquire(name: string, signal: AbortSignal, done: () => boolean, waiting?: (h: Holder) => void, skipHeld = false): Promise<AcquireOutcome> {
     let pause = 10;
     let told = false;
     if (!signal.aborted && this.undone.delete(name) && this.ahead.delete(name)) return { kind: 'acquired' };
+    if (skipHeld && !signal.aborted && this.elsewhere.has(name)) return { kind: 'held' };
     for (;;) {
       if (signal.aborted) return { kind: 'aborted' };
       const holder = this.tryAcquire(name);
@@ -110,6 +127,10 @@ export class Leases {
         if (!done()) return { kind: 'acquired' };
         this.release(name);
         return { kind: 'done' };
+      }
+      if (skipHeld) {
+        this.elsewhere.add(name);
+        return { kind: 'held' };
       }
       if (!told) waiting?.(holder);
       told = true;
@@ -180,6 +201,7 @@ export class Leases {
     this.held.delete(name);
     this.ahead.delete(name);
     this.undone.delete(name);
+    this.elsewhere.delete(name);
     this.started.delete(name);
     if (this.held.size === 0 && this.timer !== undefined) {
       clearInterval(this.timer);
@@ -208,6 +230,7 @@ export class Leases {
 
   private hold(name: string): void {
     this.held.add(name);
+    this.elsewhere.delete(name);
     // Holders on other hosts are judged by their heartbeat.
     this.timer ??= setInterval(() => {
       try {

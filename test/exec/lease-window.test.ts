@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { LeaseWindow } from '../../src/exec/run/lease-window.js';
 
 /** The groups of leases a window takes as `jobs` enter staging one by one, each `gapMs(n)` after the one before. */
-function groups(jobs: number, gapMs: (n: number) => number): [number, number][] {
+function groups(jobs: number, gapMs: (n: number) => number, shared = (_from: number): boolean => false): [number, number][] {
   const taken: [number, number][] = [];
   let clock = 0;
-  const window = new LeaseWindow(4, (from, to) => taken.push([from, to]), () => clock);
+  const window = new LeaseWindow(4, (from, to) => (taken.push([from, to]), shared(from)), () => clock);
   for (let n = 0; n < jobs; n++) {
     clock += gapMs(n);
     window.reach(n);
@@ -20,6 +20,12 @@ describe('leases taken ahead of a map\'s jobs', () => {
 
   it('as many as staging holds when the jobs are slow: another run sharing the store takes up the rest', () => {
     expect(groups(12, () => 60_000)).toEqual([[0, 4], [4, 8], [8, 12]]);
+  });
+
+  it('as many as staging holds after a group another run held some of: the jobs it put off came quickly, and neither run holds leases far ahead', () => {
+    // Another run holds leases of the groups from job 12 to job 40.
+    const sizes = groups(100, () => 1, (from) => from >= 12 && from < 40).map(([from, to]) => [from, to - from]);
+    expect(sizes).toEqual([[0, 4], [4, 8], [12, 16], [28, 4], [32, 4], [36, 4], [40, 4], [44, 8], [52, 16], [68, 32]]);
   });
 
   it('in groups that shrink again when the jobs slow down', () => {

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -48,6 +49,42 @@ describe('leases taken ahead of their jobs', () => {
       leases.release('job:a');
       expect(await leases.acquire('job:a', signal, done('a'))).toEqual({ kind: 'done' });
       expect(asked).toEqual(['b', 'a']);
+      leases.releaseAll();
+      meta.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says a group was shared with a live run, skips its leases without a read when asked to, and waits for them otherwise', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shark-leases-'));
+    try {
+      const meta = new Metadata(dir);
+      // b is held by a live process (pid 1); c by one that died (a pid no process has).
+      const hold = meta.db.prepare('INSERT INTO leases (name, pid, host, run_id, since, beat) VALUES (?, ?, ?, NULL, 0, ?)');
+      hold.run('job:b', 1, hostname(), Date.now());
+      hold.run('job:c', 2 ** 22 + 1, hostname(), Date.now());
+      const leases = new Leases(meta, null);
+      const signal = new AbortController().signal;
+      expect(leases.takeAhead(['a', 'b', 'c'].map((j) => `job:${j}`))).toBe(true);
+      expect(leases.takeAhead(['job:d'])).toBe(false);
+      // The dead holder's is taken over ahead like a free one.
+      expect(await leases.acquire('job:c', signal, () => false, undefined, true)).toEqual({ kind: 'acquired' });
+      // The live holder's is put off, without reading the database again (it is locked meanwhile).
+      const locker = new Database(join(dir, 'shark.sqlite'));
+      locker.prepare('BEGIN IMMEDIATE').run();
+      const waited: number[] = [];
+      expect(await leases.acquire('job:b', signal, () => false, (h) => waited.push(h.pid), true)).toEqual({ kind: 'held' });
+      locker.prepare('ROLLBACK').run();
+      locker.close();
+      // Not taken ahead, and held: read once, and put off.
+      hold.run('job:e', 1, hostname(), Date.now());
+      expect(await leases.acquire('job:e', signal, () => false, (h) => waited.push(h.pid), true)).toEqual({ kind: 'held' });
+      expect(waited).toEqual([]);
+      // Asked again without skipping, it waits until its holder lets go, then reuses the work done.
+      setTimeout(() => meta.db.prepare("DELETE FROM leases WHERE name = 'job:b'").run(), 100);
+      expect(await leases.acquire('job:b', signal, () => true, (h) => waited.push(h.pid))).toEqual({ kind: 'done' });
+      expect(waited).toEqual([1]);
       leases.releaseAll();
       meta.close();
     } finally {

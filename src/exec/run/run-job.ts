@@ -37,21 +37,31 @@ const now = (outputs: Outputs | undefined): Staged => ({ outputs: Promise.resolv
 /** Failures found once the command ended well: its log says nothing of them unless Shark does. */
 const JUDGED_AFTER = new Set<FailureReason>(['missing-output', 'bad-output', 'modified-input']);
 
+/** A job put off: another live run holds its lease (`runJob`'s `skipHeld`). */
+export const PUT_OFF: unique symbol = Symbol('put off');
+
 /**
  * Runs one job that is not cached, at most once across every process that
  * shares the store: it first takes the job's lease (its cache key); a run
  * that finds the lease held waits, and reuses the result when the holder
- * commits it. The job holds a staging slot until its outputs are stored,
- * not while its result waits to be committed with others. `onStaged` is
- * called as it takes its slot (to take the leases of the jobs after it).
+ * commits it; with `skipHeld` it does not wait but returns `PUT_OFF`, for
+ * the caller to run the map's free jobs first. The job holds a staging slot
+ * until its outputs are stored, not while its result waits to be committed
+ * with others. `onStaged` is called as it takes its slot (to take the leases
+ * of the jobs after it). A forced job reuses only a result committed after
+ * `since` (when it was first tried, put off or not).
  */
-export async function runJob(ctx: RunContext, job: Job, forced = false, onStaged?: () => void): Promise<Outputs | undefined> {
+export async function runJob(ctx: RunContext, job: Job, forced = false, onStaged?: () => void, skipHeld = false, since = Date.now()): Promise<Outputs | undefined | typeof PUT_OFF> {
+  let settled = true;
   try {
-    const staged = await ctx.staging(() => (onStaged?.(), stage(ctx, job, forced)));
-    return staged.outputs;
+    const staged = await ctx.staging(() => (onStaged?.(), stage(ctx, job, forced, skipHeld, since)));
+    if (staged !== PUT_OFF) return staged.outputs;
+    // Still to come: its step's array (under Slurm) waits for it.
+    settled = false;
+    return PUT_OFF;
   } finally {
     // Come and gone, or over without coming (cached meanwhile, skipped): its step's array waits for it no more.
-    ctx.slurm?.settled(job.step.id);
+    if (settled) ctx.slurm?.settled(job.step.id);
   }
 }
 
@@ -59,19 +69,18 @@ export async function runJob(ctx: RunContext, job: Job, forced = false, onStaged
 export const leaseOf = (job: Job): string => jobLease(job.key);
 
 /** Takes the leases of `jobs` in one transaction, reading which of them have a result already (leases.ts `takeAhead`). */
-export function takeAhead(ctx: RunContext, jobs: readonly Job[]): void {
+export function takeAhead(ctx: RunContext, jobs: readonly Job[]): boolean {
   const keys = new Map(jobs.map((j) => [leaseOf(j), j.key]));
-  ctx.leases.takeAhead([...keys.keys()], (names) => {
+  return ctx.leases.takeAhead([...keys.keys()], (names) => {
     const have = ctx.session.meta.resultKeysAmong(names.map((n) => keys.get(n)!));
     return new Set(names.filter((n) => have.has(keys.get(n)!)));
   });
 }
 
-async function stage(ctx: RunContext, job: Job, forced: boolean): Promise<Staged> {
+async function stage(ctx: RunContext, job: Job, forced: boolean, skipHeld: boolean, since: number): Promise<Staged | typeof PUT_OFF> {
   if (ctx.halted) return now(void ctx.skip(job.id, job.step));
   const lease = leaseOf(job);
   // A forced job ignores the result it would have reused; only one committed while it waited (another forced run) will do.
-  const since = Date.now();
   const doneAs = (j: Job): boolean => cachedResult(ctx.session, j) !== undefined && (!forced || (ctx.session.meta.result(j.key)?.ended ?? 0) >= since);
   // The job whose result is reused: an import another run fetched while this one waited is stored under the pin that
   // run wrote to the lock file, not under the key this run planned without it.
@@ -86,7 +95,8 @@ async function stage(ctx: RunContext, job: Job, forced: boolean): Promise<Staged
   let got;
   try {
     got = await ctx.leases.acquire(lease, ctx.signal, done, (holder) =>
-      ctx.emit({ type: 'job-waiting', job: job.id, step: job.step.id, holder }));
+      ctx.emit({ type: 'job-waiting', job: job.id, step: job.step.id, holder }), skipHeld);
+    if (got.kind === 'held') return PUT_OFF;
     if (got.kind === 'done') {
       const hit = cachedResult(ctx.session, reused)!;
       if (reused !== job) adoptPin(ctx.session, reused);
@@ -193,7 +203,11 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
     ctx.executing();
     const ran = await launch(ctx, job, ws, logPath, () => ctx.leases.running(lease, job.id));
     commandStarted = ran.started;
-    if (ran.outcome.status === 'cancelled') return now(void ctx.skip(job.id, step));
+    if (ran.outcome.status === 'cancelled') {
+      // Stopped while its command ran: its log (empty when it printed nothing) is the record that it started, which `logs` shows.
+      if (ran.started !== undefined) keepLog(logPath);
+      return now(void ctx.skip(job.id, step));
+    }
     // Checked whatever the outcome: a failed job can have damaged an input too.
     const modified = (await store.modifiedInputs?.(ws, job.id)) ?? [];
     if (modified.length > 0) {

@@ -9,7 +9,7 @@ import type { SnapshotId } from '../../store/snapshot-store.js';
 import type { RunJobRow } from '../../store/metadata.js';
 import type { FailureReason, RunEvent } from '../events.js';
 import type { RunContext } from './context.js';
-import { runJob, takeAhead } from './run-job.js';
+import { PUT_OFF, runJob, takeAhead } from './run-job.js';
 import { oneByOne } from '../slurm/grouping.js';
 import { MAX_BATCH } from './commit-queue.js';
 import { LeaseWindow } from './lease-window.js';
@@ -78,8 +78,17 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   // A job gives its staging slot back while its result waits for its batch's commit: a batch more.
   // Jobs enter staging in order: the first of each group takes the group's leases in one transaction.
   const leases = new LeaseWindow(ctx.staging.concurrency, (from, to) => takeAhead(ctx, toRun.slice(from, to)));
-  const outcomes = await inWindow(toRun, ctx.staging.concurrency + MAX_BATCH, (job, n) =>
-    runJob(ctx, job, forced[n]!, toRun.length > 1 ? (): void => leases.reach(n) : undefined));
+  // A job whose lease another run holds is put off until no other is left to start, then waited for: two runs
+  // sharing a store share a map's jobs. Not under Slurm, whose step is submitted once all its jobs have come.
+  const skipHeld = toRun.length > 1 && ctx.slurm === undefined;
+  // When each job put off was first tried: forced, it reuses only a result committed since (another forced run's).
+  const putOffAt = new Map<number, number>();
+  const outcomes = await inWindow(toRun, ctx.staging.concurrency + MAX_BATCH, async (job, n, again) => {
+    const since = putOffAt.get(n) ?? Date.now();
+    const outcome = await runJob(ctx, job, forced[n]!, toRun.length > 1 ? (): void => leases.reach(n) : undefined, skipHeld && !again, since);
+    if (outcome === PUT_OFF) putOffAt.set(n, since);
+    return outcome;
+  });
   toRun.forEach((job, n) => results.push(outcomes[n] === undefined ? undefined : { job, outputs: outcomes[n]! }));
   const done = results.filter((r): r is Done => r !== undefined);
   if (done.length < jobs.length) return { ok: false };
@@ -194,16 +203,33 @@ async function publish(ctx: RunContext, step: Step & { kind: 'publish' }, state:
   return { ok: true };
 }
 
-/** `fn` over every item, at most `width` at a time, in order of start; the results in the items' order. */
-async function inWindow<T, R>(items: readonly T[], width: number, fn: (item: T, n: number) => Promise<R>): Promise<R[]> {
+/**
+ * `fn` over every item, at most `width` at a time, in order of start; the
+ * results in the items' order. An item `fn` puts off (`PUT_OFF`) is taken
+ * again, `again`, once every other has started.
+ */
+async function inWindow<T, R>(items: readonly T[], width: number, fn: (item: T, n: number, again: boolean) => Promise<R | typeof PUT_OFF>): Promise<R[]> {
   const out = new Array<R>(items.length);
+  const later: number[] = [];
   let next = 0;
+  let lanes = 0;
+  const running: Promise<void>[] = [];
   const lane = async (): Promise<void> => {
-    while (next < items.length) {
-      const n = next++;
-      out[n] = await fn(items[n]!, n);
+    for (;;) {
+      const again = next >= items.length;
+      const n = again ? later.shift() : next++;
+      if (n === undefined) break;
+      const r = await fn(items[n]!, n, again);
+      if (r !== PUT_OFF) out[n] = r;
+      else if (!again) (later.push(n), widen());
     }
+    lanes--;
   };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
+  // A lane that found nothing left ended: one more for an item put off since, up to `width`.
+  const widen = (): void => {
+    while (lanes < Math.min(width, items.length) && (next < items.length || later.length > 0)) (lanes++, running.push(lane()));
+  };
+  widen();
+  while (running.length > 0) await Promise.all(running.splice(0));
   return out;
 }
