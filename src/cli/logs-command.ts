@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { someOf } from '../counted.js';
 import { DOCKER_ID_PREFIX } from '../exec/docker/docker-environments.js';
@@ -89,7 +89,11 @@ export function logsCommand(io: Io): Command {
         const then = job === row.job && line === row.line ? '' : `; run ${run.id} ran it as ${row.job}, line ${row.line}`;
         show(io, `${job} (${row.status}, line ${line}${then})`, row.log);
       }
-      for (const c of cut) show(io, `${c.job} (interrupted while it ran: its log so far)`, c.log);
+      for (const c of cut) {
+        // A job stopped while its command ran keeps its log (`run-job.ts`): empty, it printed nothing.
+        if (sizeOf(c.log) === 0) io.stdout(`==> ${c.job} (interrupted while it ran: it printed nothing)\n`);
+        else show(io, `${c.job} (interrupted while it ran: its log so far)`, c.log);
+      }
     } finally {
       closeSession(session ?? reading.records);
     }
@@ -124,6 +128,15 @@ function interruptedLogs(session: RunSession, runId: number, target: string): { 
     for (const n of [...cut].filter((n) => n.startsWith(prefix)).sort()) found.push({ job: step.id + jobOfLogName(n).slice(prefix.length - 1), log: join(dir, n) });
   }
   return found;
+}
+
+/** A log's size; undefined when it cannot be looked at (`show` says why). */
+function sizeOf(log: string): number | undefined {
+  try {
+    return statSync(log).size;
+  } catch {
+    return undefined;
+  }
 }
 
 /** One job's or build's log, headed `==> WHAT LOG-FILE`; `==> WHAT (printed nothing)` for an ok job's, never made. */

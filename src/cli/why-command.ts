@@ -46,7 +46,7 @@ export function whyCommand(io: Io): Command {
           io.stdout(renderWhy(answers, { file: displayName, describe, store: displayName(where), ...(flags.depth !== undefined ? { depth: flags.depth } : {}) }));
         }
         // The answer to "did Shark make this?" is no for at least one file (or a file in a directory).
-        if (answers.some((a) => a.produced.length === 0 || a.notProduced.length > 0)) throw new ExitError(EXIT_FAILED);
+        if (answers.some((a) => a.produced.length === 0 || (a.notProduced ?? []).length > 0)) throw new ExitError(EXIT_FAILED);
       } finally {
         opened.store.close();
         opened.meta.close();

@@ -26,24 +26,30 @@ const MAX_NESTING = 16;
  * loses its mode), so `sha256:` and `sha256x:` match each other.
  */
 export function producersOf(meta: Metadata, id: SnapshotId): Producer[] {
-  const stored = storedProducersOf(meta, id);
-  if (stored.length > 0) return stored;
+  const recorded = recordedProducersOf(meta, id);
+  if (recorded.length > 0) return recorded;
   const readers = consumersOf(meta, id, Infinity);
   const made = producersOfRead(meta, readers);
   return byRunAndPath(readers.flatMap((r) => made.get(`${r.run}\0${r.path}`) ?? []));
 }
 
-/** `producersOf` through the outputs of results and the stored trees holding them. */
-export function storedProducersOf(meta: Metadata, id: SnapshotId): Producer[] {
-  return storedProducersOfEach(meta, [id]).get(id) ?? [];
+/**
+ * `producersOf` through the outputs of results and the trees holding them:
+ * stored trees, and those gc freed, whose entries it keeps (`freed_trees`)
+ * as it keeps the results naming them. Not the stored ones alone: bytes an
+ * older run made in a directory gc freed, and a kept run made again, were
+ * made by both.
+ */
+export function recordedProducersOf(meta: Metadata, id: SnapshotId): Producer[] {
+  return recordedProducersOfEach(meta, [id]).get(id) ?? [];
 }
 
 /**
- * `storedProducersOf` for many ids at once (a directory's entries): each
+ * `recordedProducersOf` for many ids at once (a directory's entries): each
  * step up looks for the trees holding all of them together (`trees.holding`),
  * not with a pass over the stored trees for each.
  */
-export function storedProducersOfEach(meta: Metadata, ids: readonly SnapshotId[]): Map<SnapshotId, Producer[]> {
+export function recordedProducersOfEach(meta: Metadata, ids: readonly SnapshotId[]): Map<SnapshotId, Producer[]> {
   const found = new Map<SnapshotId, Producer[]>();
   const seen = new Set<string>();
   // Each step up: ids to look for, each with the ids asked about it leads back to and the paths below the output to them.
@@ -69,7 +75,10 @@ export function storedProducersOfEach(meta: Metadata, ids: readonly SnapshotId[]
     }
     // The same bytes with and without the executable bit are the same bytes.
     const held = new Map<string, HeldEntry[]>();
-    for (const e of meta.trees.holding([...frontier.keys()].flatMap((id) => [...new Set(sameBytes(id))]))) listAt(held, bytesOf(e.id)).push(e);
+    const both = [...frontier.keys()].flatMap((id) => [...new Set(sameBytes(id))]);
+    // A tree stored again after gc freed it is in both tables: each entry once.
+    const entries = new Map([...meta.trees.holding(both), ...freedHolding(meta, both)].map((e) => [`${e.tree}\0${e.name}`, e]));
+    for (const e of entries.values()) listAt(held, bytesOf(e.id)).push(e);
     for (const [wanted, belows] of frontier) {
       for (const tree of held.get(bytesOf(wanted)) ?? []) {
         const paths = listAt(next, tree.tree);
@@ -82,11 +91,28 @@ export function storedProducersOfEach(meta: Metadata, ids: readonly SnapshotId[]
 }
 
 /**
- * The jobs that made bytes no stored output or tree holds any more (an
- * entry of an imported directory whose tree `gc --delete` freed with its
- * run), found through their readers: a job that read them at a path in a
- * run read them inside the directory a job of that run wrote there. Results
- * stay after gc, so this lineage does. By `run NUL path` of each reader.
+ * The entries of trees gc freed (`freed_trees`) whose content is one of
+ * `ids`, as `trees.holding` finds them in stored trees.
+ */
+function freedHolding(meta: Metadata, ids: readonly string[]): HeldEntry[] {
+  const wanted = [...new Set(ids)];
+  if (wanted.length === 0) return [];
+  // A few ids: the trees' text searched first (LIKE), as `trees.holding` does, not every freed tree's JSON read.
+  const few = wanted.length <= 8 ? wanted : [];
+  const select = `SELECT f.id, e.value ->> 'name', e.value ->> 'id' FROM freed_trees f, json_each(f.entries) e
+    WHERE (${few.map(() => 'f.entries LIKE ? OR ').join('')}${few.length > 0 ? 'FALSE' : 'TRUE'})
+    AND e.value ->> 'id' IN (SELECT value FROM json_each(?))`;
+  const rows = meta.bulk.statement(select, true).all(...few.map((id) => `%"${id}"%`), JSON.stringify(wanted)) as [string, string, string][];
+  return rows.map(([tree, name, id]) => ({ tree, name, id }));
+}
+
+/**
+ * The jobs that made bytes no recorded tree holds (an entry of an imported
+ * directory whose tree `gc --delete` freed before gc kept freed trees'
+ * entries), found through their readers: a job that read them at a path in
+ * a run read them inside the directory a job of that run wrote there.
+ * Results stay after gc, so this lineage does. By `run NUL path` of each
+ * reader.
  */
 export function producersOfRead(meta: Metadata, readers: readonly Pick<Reader, 'path' | 'run'>[]): Map<string, Producer[]> {
   const byRun = new Map<number, Set<string>>();

@@ -7,7 +7,7 @@ import { unreadableAt } from '../store/unreadable.js';
 import { readProblem } from '../read-problem.js';
 import type { Metadata } from '../store/metadata.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
-import { byRunAndPath, consumersOf, consumersOfEach, producersOf, producersOfRead, storedProducersOfEach, type Producer, type Reader } from './find-content.js';
+import { byRunAndPath, consumersOf, consumersOfEach, producersOf, producersOfRead, recordedProducersOfEach, type Producer, type Reader } from './find-content.js';
 import { lineageInRun, renderLineage, type LineageNode } from './lineage.js';
 import { listAt } from '../multimap.js';
 import { printable, shownFromHere, shownName } from '../printable.js';
@@ -46,8 +46,12 @@ export interface WhyAnswer {
    * readers of each file of it no job made (`entry`).
    */
   readonly readBy: readonly (Reader & { readonly entry?: string })[];
-  /** For a directory no job wrote whole: its files (relative to it) no job produced; empty otherwise. */
-  readonly notProduced: readonly string[];
+  /**
+   * For a directory no job wrote whole (answered entry by entry): its files
+   * (relative to it) no job produced, empty when every one was. Absent for
+   * a file or a directory a job wrote whole, where it does not apply.
+   */
+  readonly notProduced?: readonly string[];
 }
 
 /** The entries of a subdirectory (relative to the directory asked about), read again from disk. */
@@ -113,7 +117,8 @@ export function namedContent(meta: Metadata, path: string, hashed: { id: Snapsho
  */
 export function whyContent(meta: Metadata, path: string, id: SnapshotId, depth = Infinity, entries: readonly TreeEntry[] = [], entriesOf: EntriesOf = () => undefined): WhyAnswer {
   const whole = producersOf(meta, id);
-  const parts = whole.length === 0 && entries.length > 0 ? producersByEntry(meta, entries, '', entriesOf) : { found: whole.map((p): Found => ({ p })), unknown: [] };
+  const byEntry = whole.length === 0 && entries.length > 0;
+  const parts = byEntry ? producersByEntry(meta, entries, '', entriesOf) : { found: whole.map((p): Found => ({ p })), unknown: [] };
   const unknown: readonly Unknown[] = parts.unknown;
   const produced = parts.found.map(({ p, entry }): Making => {
     const { record: r } = p;
@@ -127,7 +132,7 @@ export function whyContent(meta: Metadata, path: string, id: SnapshotId, depth =
     };
   });
   const readBy = whole.length > 0 ? [] : [...consumersOf(meta, id), ...readersOfEntries(meta, unknown)];
-  return { path, id, produced, readBy, notProduced: unknown.map((u) => u.entry) };
+  return { path, id, produced, readBy, ...(byEntry ? { notProduced: unknown.map((u) => u.entry) } : {}) };
 }
 
 /** The readers of each file no job made, as the entry of the directory it is. */
@@ -147,9 +152,9 @@ export interface Found { readonly p: Producer; readonly entry?: string }
 export function producersByEntry(meta: Metadata, entries: readonly TreeEntry[], below: string, entriesOf: EntriesOf): { found: Found[]; unknown: Unknown[] } {
   const found: Found[] = [];
   const unknown: Unknown[] = [];
-  const each = storedProducersOfEach(meta, entries.map((e) => e.id));
+  const each = recordedProducersOfEach(meta, entries.map((e) => e.id));
   const stored = entries.map((e) => each.get(e.id) ?? []);
-  // Bytes no stored output or tree holds: their readers say who made them (`producersOfRead`), all asked at once.
+  // Bytes no output or recorded tree holds: their readers say who made them (`producersOfRead`), all asked at once.
   const lost = entries.filter((_, i) => stored[i]!.length === 0).map((e) => e.id);
   const readers = lost.length === 0 ? new Map<SnapshotId, Reader[]>() : consumersOfEach(meta, lost, Infinity);
   const made = producersOfRead(meta, [...readers.values()].flat());
@@ -177,7 +182,8 @@ export function renderWhy(answers: readonly WhyAnswer[], show: { file: (p: strin
     out.push(`${shownName(a.path)}  ${printable(a.id)}`);
     const readBy = (r: WhyAnswer['readBy'][number], indent: string): string =>
       `${indent}read by ${r.job} (as ${shownName(r.path)}) in run ${r.run}${r.pipeline === null ? '' : ` of ${show.file(r.pipeline)}`}`;
-    if (a.produced.length === 0 && a.notProduced.length === 0) {
+    const notProduced = a.notProduced ?? [];
+    if (a.produced.length === 0 && notProduced.length === 0) {
       out.push(`  not produced by Shark: no job in the store ${show.store} wrote these bytes`);
       for (const r of a.readBy) out.push(readBy(r, '  '));
       out.push('');
@@ -198,7 +204,7 @@ export function renderWhy(answers: readonly WhyAnswer[], show: { file: (p: strin
         for (const l of renderLineage(m.lineage, show.describe, show.depth).trimEnd().split('\n')) out.push(`      ${l}`);
       }
     }
-    for (const u of a.notProduced) {
+    for (const u of notProduced) {
       out.push(`  ${shownName(u)}: not produced by Shark: no job in the store ${show.store} wrote these bytes`);
       for (const r of ofEntry.get(u) ?? []) out.push(readBy(r, '    '));
     }

@@ -51,3 +51,29 @@ describe('shark logs of a map a Ctrl-C stopped', () => {
     expect(ok.stdout).toMatch(/^==> map\[a\.txt\] \(ok, line 10\) \S+\nstarting on a\.txt\n$/);
   });
 });
+
+/**
+ * A job that prints nothing, stopped by SIGTERM while it ran: it started,
+ * so `logs` says it was interrupted with nothing printed, not that it never
+ * ran (an ok job that printed nothing leaves no log; this one keeps one).
+ */
+describe('shark logs of a silent job a SIGTERM stopped', () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = new Rig('shark-logs-silent-');
+    rig.write('p.md', `# Silent\n\n## Slow\n\n${fence}shark-run\necho started >> counter; sleep 30; echo done > /data/out.txt\n${fence}\n`);
+    const child = spawn(process.execPath, [SHARK, 'run', 'p.md'], { cwd: rig.dir, stdio: ['ignore', 'ignore', 'ignore'] });
+    const t0 = Date.now();
+    while (rig.count() < 1 && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGTERM');
+    await new Promise((r) => child.on('close', r));
+    expect(rig.count()).toBe(1);
+  }, 60_000);
+  afterAll(() => rig.cleanup());
+
+  it('says it was interrupted while it ran and printed nothing, not that it never ran', async () => {
+    const shown = await rig.shark(['logs', 'p.md', 'slow']);
+    expect([shown.code, shown.stdout, shown.stderr]).toEqual([0, '==> slow (interrupted while it ran: it printed nothing)\n', '']);
+  });
+});

@@ -13,7 +13,18 @@ type Found = Record<string, number> & {
   generatedBy: Record<string, string>;
   collections: Record<string, string[]>;
   sources: Record<string, Record<string, string>>;
+  /** `[shark:path, the entity's IRI]` of each piece of data, as the reader expanded it. */
+  dataIris: [string, string][];
 };
+
+/** A piece of data's IRI names its path below /data once: `…/data/upper.txt@…`, not `…/data/data/upper.txt@…`. */
+function expectDataIris(found: Found): void {
+  expect(found.dataIris.length).toBeGreaterThan(0);
+  for (const [path, iri] of found.dataIris) {
+    expect(path).toMatch(/^\/data\//);
+    expect(iri.startsWith(`https://shark.invalid/data/${path.slice('/data/'.length)}@`), `${path}: ${iri}`).toBe(true);
+  }
+}
 
 /**
  * What the tiny pipeline's run must give: 4 jobs and the run itself as
@@ -45,6 +56,7 @@ describeWithPython('shark export prov, read back by python3-prov and python3-rdf
     const sha = (text: string): string => (execFileSync('sha256sum', { input: text, encoding: 'utf8' }).split(' ')[0] ?? '');
     expect(found.sha256['/data/upper.txt']).toBe(sha('HELLO WORLD\n'));
     expect(found.sha256['/data/report.txt']).toBe(sha(rig.read('_shark/report.txt')));
+    expectDataIris(found);
     // The same document to stdout without -o.
     const stdout = await rig.shark(['export', 'prov', 'p.md']);
     expect(JSON.parse(stdout.stdout)).toEqual(JSON.parse(rig.read('prov.json')));
@@ -58,6 +70,7 @@ describeWithPython('shark export prov, read back by python3-prov and python3-rdf
     expect(JSON.stringify(doc['@context'])).not.toMatch(/"https?:[^"]*context/);
     const found = read('jsonld', 'prov.jsonld');
     expect(Object.fromEntries(Object.keys(COUNTS).map((k) => [k, found[k]]))).toEqual(COUNTS);
+    expectDataIris(found);
   });
 
   it('a cached job adds no activity: it is the activity of the run that computed it', async () => {

@@ -70,6 +70,7 @@ def read_prov_json(path):
         'ordering': ordering(doc),
         'variables': variables,
         'sources': sources,
+        'dataIris': sorted([str(next(iter(e.get_attribute('shark:path')))), e.identifier.uri] for e in doc.get_records(ProvEntity) if e.get_attribute('shark:path')),
     }
 
 
@@ -136,6 +137,7 @@ def read_prov_jsonld(path):
         'wasAssociatedWith': count_pred(prov.wasAssociatedWith),
         'actedOnBehalfOf': count_pred(prov.actedOnBehalfOf),
         'hadMember': count_pred(prov.hadMember),
+        'dataIris': sorted([str(o), str(s)] for s, o in g.subject_objects(rdflib.URIRef('https://shark.invalid/vocab#path'))),
     }
 
 

@@ -53,3 +53,49 @@ describe('why after gc --delete', () => {
     expect(mixed.code).toBe(1);
   });
 });
+
+/**
+ * The same bytes made again in a later run, whose directory gc keeps: `why`
+ * still names the older run whose directory gc freed, as before gc, not
+ * only the run whose directory is still stored.
+ */
+describe('why after gc --delete of bytes also made by a kept run', () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = new Rig('shark-why-gc-again-');
+    rig.write('p.md', PIPELINE);
+    rig.write('in/a.txt', 'one\n');
+    rig.write('in/b.txt', 'keep\n');
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('old-a.txt', 'one\n');
+    rig.write('in/a.txt', 'two\n');
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    // Run 3 brings in a.txt's first bytes again, in another directory (b.txt changed): its tree is kept.
+    rig.write('in/a.txt', 'one\n');
+    rig.write('in/b.txt', 'other\n');
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+  });
+  afterAll(() => rig.cleanup());
+
+  const made = async (file: string): Promise<[string, string, number][]> => {
+    const ran = await rig.shark(['why', file, '--json']);
+    expect(ran.code, ran.stderr).toBe(0);
+    return (JSON.parse(ran.stdout) as { files: Answer[] }).files[0]!.produced.map((m) => [m.job, m.path, m.run]);
+  };
+
+  it('names every run that made the bytes, the one whose directory gc freed too', async () => {
+    expect(await made('old-a.txt')).toEqual([['gc-and-why', '/data/in/a.txt', 1], ['gc-and-why', '/data/in/a.txt', 3]]);
+    const gc = await rig.shark(['gc', 'p.md', '--delete']);
+    expect(gc.stdout).toMatch(/freed [1-9]\d* objects/);
+    expect(await made('old-a.txt')).toEqual([['gc-and-why', '/data/in/a.txt', 1], ['gc-and-why', '/data/in/a.txt', 3]]);
+    const text = await rig.shark(['why', 'old-a.txt']);
+    expect(text.stdout).toContain('made by gc-and-why as /data/in/a.txt, run 1');
+    expect(text.stdout).toContain('made by gc-and-why as /data/in/a.txt, run 3');
+    // A directory no job wrote whole holding those bytes: its entry, by both runs.
+    rig.write('mixed/a.txt', 'one\n');
+    rig.write('mixed/foreign.txt', 'never imported\n');
+    const mixed = await rig.shark(['why', 'mixed', '--json']);
+    const answer = (JSON.parse(mixed.stdout) as { files: Answer[] }).files[0]!;
+    expect(answer.produced.map((m) => [m.entry, m.run])).toEqual([['a.txt', 1], ['a.txt', 3]]);
+  });
+});

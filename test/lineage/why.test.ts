@@ -40,6 +40,15 @@ describe('shark why', () => {
     expect(file!.produced[0]!.lineage.job).toBe('report');
   });
 
+  it('leaves notProduced and entry out of the JSON of a file, made or not: they are a directory\'s, answered entry by entry', async () => {
+    rig.write('stranger.txt', 'not from here\n');
+    const ran = await rig.shark(['why', '_shark/report.txt', 'stranger.txt', '--json']);
+    expect(ran.code).toBe(1);
+    const files = (JSON.parse(ran.stdout) as { files: Record<string, unknown>[] }).files;
+    expect(files.map((f) => Object.keys(f))).toEqual([['path', 'id', 'produced', 'readBy'], ['path', 'id', 'produced', 'readBy']]);
+    expect(files.map((f) => (f['produced'] as Record<string, unknown>[]).map((m) => 'entry' in m))).toEqual([[false], []]);
+  });
+
   it('exits 1 for a file Shark never produced, and says so; 2 for a missing file', async () => {
     rig.write('stranger.txt', 'not from here\n');
     const ran = await rig.shark(['why', 'stranger.txt']);
@@ -149,7 +158,8 @@ describe('shark why', () => {
       expect([ran.code, ran.stderr]).toEqual([0, '']);
       const [answer] = (JSON.parse(ran.stdout) as { files: { produced: { job: string }[]; notProduced: string[] }[] }).files;
       expect(answer!.produced.map((p) => p.job)).toEqual(['h']);
-      expect(answer!.notProduced).toEqual([]);
+      // Written whole by the import: not answered entry by entry, so no list of files no job made.
+      expect(answer!.notProduced).toBeUndefined();
     } finally {
       own.cleanup();
     }

@@ -6,7 +6,8 @@ import type { ProvNode, ProvRelation } from './prov-model.js';
 export const enc = (s: string): string => s.split('/').map(encodeURIComponent).join('/');
 const trim = (p: string): string => p.replace(/\/$/, '');
 
-export const dataId = (d: Pick<DataItem, 'path' | 'id'>): string => `shark-data:${enc(d.path.slice(1))}@${encodeURIComponent(d.id)}`;
+/** A piece of data's IRI: `shark-data:` is `…/data/`, so its path is named from below `/data` (not `…/data/data/…`). */
+export const dataId = (d: Pick<DataItem, 'path' | 'id'>): string => `shark-data:${enc(d.path.replace(/^\/data(\/|$)/, ''))}@${encodeURIComponent(d.id)}`;
 
 /** The data of a run as PROV: its entities, the `hadMember` of each directory, and which entity each job used. */
 export interface ProvData {
