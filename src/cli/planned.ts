@@ -1,6 +1,7 @@
 import { planPipeline, type Plan } from '../plan/planner.js';
 import { seedState } from '../plan/session.js';
 import { refuseUnreadable } from '../plan/unreadable-host.js';
+import { refuseReport } from './load-or-report.js';
 import type { RunSession } from '../exec/executor.js';
 import { givenPlaces } from './apply-config.js';
 import { runLimits, type ResourceFlags } from './resource-flags.js';
@@ -36,6 +37,7 @@ export async function withPlan<T>(
     await reportingInvalidInput(session, stderr, async () => refuseUnreadable(session));
     const seeded = await reportingInvalidInput(session, stderr, () => seedState(session, hostInputs));
     const plan = await planPipeline(session, seeded, selection);
+    if (plan.writtenTwice !== undefined) refuseReport([plan.writtenTwice], () => session.pipeline.document.source, stderr);
     refuseNoJobs(plan, flags, stderr);
     return use(plan, session);
   } finally {

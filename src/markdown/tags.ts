@@ -200,7 +200,11 @@ function parseOptions(
     const itemAt = at + part.length - part.trimStart().length;
     at += part.length + 1;
     const item = part.trim();
-    if (item === '') continue;
+    // `{}` holds no option; `{network,}` holds an empty one, most likely a word left out or deleted.
+    if (item === '') {
+      if (text.slice(1, -1).trim() === '') continue;
+      return { ok: false, offset: itemAt, message: `empty option in \`${text}\`: remove the extra \`,\` or write the option that belongs there` };
+    }
     const eq = item.indexOf('=');
     const key = (eq < 0 ? item : item.slice(0, eq)).trim();
     const value = eq < 0 ? true : item.slice(eq + 1).trim();

@@ -2,6 +2,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import { error } from '../diagnostics.js';
 import type { Document, SharkBlock } from '../markdown/document.js';
 import { nameProblem } from '../markdown/option-values.js';
+import { optionAt } from './resources.js';
 
 /** Latin letters NFKD leaves whole, as they are spelled in ASCII. */
 const SPELLED: Readonly<Record<string, string>> = {
@@ -71,9 +72,12 @@ function baseIds(file: string, blocks: readonly SharkBlock[], diagnostics: Diagn
     if (typeof id !== 'string') continue;
     const first = explicit.get(id);
     const invalid = nameProblem('block id', id);
-    if (invalid !== undefined) diagnostics.push(error(file, block.infoAt, invalid));
+    if (invalid !== undefined) diagnostics.push(error(file, optionAt(block, 'id'), invalid));
     else if (first !== undefined) {
-      diagnostics.push(error(file, block.infoAt, `block id \`${id}\` is used twice`, [{ at: first.infoAt, message: 'first used here' }]));
+      // At the `id=` that repeats, not the tag: a tag may hold several options, and the first may be far above.
+      const at = optionAt(first, 'id');
+      const message = `block id \`${id}\` is used twice (first at ${file}:${at.line})`;
+      diagnostics.push(error(file, optionAt(block, 'id'), message, [{ at, message: `the first \`id=${id}\`` }]));
     } else explicit.set(id, block);
   }
   const generated = blocks.filter((block) => typeof block.options['id'] !== 'string');

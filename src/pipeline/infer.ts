@@ -6,6 +6,7 @@ import { parseBuildSpec } from './build-spec.js';
 import { fixedPathProblem, normaliseDataPath, overlaps } from './data-path.js';
 import { parseImportLine } from './import-clause.js';
 import { DEFAULT_PUBLISH_DIR, type BlockNode, type Environment, type Input, type Pipeline, type Step, shownInput, shownOutput } from './pipeline.js';
+import { spacedPath } from './publish-words.js';
 import { clashMessage, clashOf, keptByDocument, nestedMessage, publishedAt, type Published } from './publish-targets.js';
 import { runSteps } from './run-steps.js';
 import { claim, Writers } from './writers.js';
@@ -90,17 +91,25 @@ export function buildPipeline(document: Document): { pipeline: Pipeline | undefi
       const normalDir = posix.normalize(dir);
       const read: Input[] = [];
       for (const line of block.body) {
-        for (const m of line.text.matchAll(/\S+/g)) {
-          if (m[0].startsWith('#')) break;
-          const at = { line: line.line, col: colOf(line, m.index) };
-          const normal = normaliseDataPath(m[0]);
+        const words = [...line.text.matchAll(/\S+/g)].map((m) => ({ text: m[0], offset: m.index }));
+        for (let w = 0; w < words.length; w++) {
+          const word = words[w]!;
+          if (word.text.startsWith('#')) break;
+          const spaced = spacedPath(line.text, words, w, writers);
+          if (spaced !== undefined) {
+            fail({ line: line.line, col: colOf(line, spaced.offset) }, spaced.message);
+            w += spaced.words - 1;
+            continue;
+          }
+          const at = { line: line.line, col: colOf(line, word.offset) };
+          const normal = normaliseDataPath(word.text);
           if (!normal.ok) {
             fail(at, `shark-publish lists /data paths: ${normal.message}`);
             continue;
           }
-          const literal = fixedPathProblem(m[0], 'a published path');
+          const literal = fixedPathProblem(word.text, 'a published path');
           if (literal !== undefined) {
-            fail({ line: line.line, col: colOf(line, m.index + literal.offset) }, literal.message);
+            fail({ line: line.line, col: colOf(line, word.offset + literal.offset) }, literal.message);
             continue;
           }
           const r = writers.resolve(normal.path.text);

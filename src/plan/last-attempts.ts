@@ -18,6 +18,12 @@ export interface StepAttempts {
    * it may be an item they never reached: not new, only never attempted.
    */
   readonly newItems: boolean;
+  /**
+   * Set on an instance of a block for a value of an axis that no run of the
+   * document had (`T: [a, b]` → `[a, b, c]`), with a run that ended ok having
+   * had another instance: why its jobs with no attempt run.
+   */
+  readonly newValues?: readonly string[];
 }
 
 /**
@@ -38,7 +44,7 @@ export interface StepAttempts {
  */
 export function attemptsOfStep(session: Session, step: string): (jobs: readonly Job[]) => StepAttempts {
   let tried: boolean | undefined;
-  let ofStep: { byItem: Map<string | null, LastAttempt & { readonly identity: string }>; newItems: boolean; others: Set<string> } | undefined;
+  let ofStep: { byItem: Map<string | null, LastAttempt & { readonly identity: string }>; newItems: boolean; others: Set<string>; newValues: readonly string[] | undefined } | undefined;
   return (jobs) => {
     if (jobs.length === 0) return { byIdentity: new Map(), newItems: true };
     // One probe: a map never attempted under its outputs as written (a new command, new outputs) looks up none of its million items.
@@ -48,15 +54,47 @@ export function attemptsOfStep(session: Session, step: string): (jobs: readonly 
     if (renamed.length === 0) return { byIdentity: found, newItems: true };
     ofStep ??= (() => {
       const { byItem, finished } = session.meta.own.lastAttemptsOfStep(step, session.pipelinePath);
-      return { byItem, newItems: finished || session.meta.runTable.of(session.pipelinePath).length === 0, others: byItem.size === 0 ? new Set<string>() : otherIdentities(session, step) };
+      const newItems = finished || session.meta.runTable.of(session.pipelinePath).length === 0;
+      return { byItem, newItems, others: byItem.size === 0 ? new Set<string>() : otherIdentities(session, step), newValues: byItem.size === 0 ? newAxisValues(session, step) : undefined };
     })();
-    const { byItem, newItems, others } = ofStep;
+    const { byItem, newItems, others, newValues } = ofStep;
     for (const job of renamed) {
       const attempt = byItem.get(rowItem(job.items));
       if (attempt !== undefined && !others.has(baseIdentity(attempt.identity))) found.set(job.identity, attempt);
     }
-    return { byIdentity: found, newItems };
+    return newValues === undefined ? { byIdentity: found, newItems } : { byIdentity: found, newItems, newValues };
   };
+}
+
+/**
+ * Why the jobs of step `step`, which no run of the document attempted, run,
+ * when it is a block's instance for values of its axes no run had: its
+ * values that none of its block's other instances (the same command of
+ * each) had in any run of the document, once a run that ended ok had one
+ * of them. A value that did run, in another combination (`-e` ran part of
+ * the sweep) is no new one; an instance whose values all ran gets none.
+ * Read from the steps each run began (a query per run), for such steps only.
+ */
+function newAxisValues(session: Session, step: string): readonly string[] | undefined {
+  const own = session.pipeline.steps.find((s) => s.id === step);
+  const instance = own?.block.instance;
+  if (own === undefined || instance === undefined || instance.axes.length === 0) return undefined;
+  const command = own.id.slice(own.blockId.length);
+  const siblings = session.pipeline.steps.filter((s) => s !== own && s.block.instance?.of === instance.of && s.id.slice(s.blockId.length) === command);
+  if (siblings.length === 0) return undefined;
+  const ran = new Set<string>();
+  let ended = false;
+  for (const run of session.meta.runTable.of(session.pipelinePath)) {
+    const begun = session.meta.runRows.begun(run.id);
+    for (const sibling of siblings) {
+      if (!begun.has(sibling.id)) continue;
+      if (run.status === 'ok') ended = true;
+      for (const [name, value] of sibling.block.instance!.axes) ran.add(`${name}=${value}`);
+    }
+  }
+  const fresh = instance.axes.map(([name, value]) => `${name}=${value}`).filter((v) => !ran.has(v));
+  if (!ended || fresh.length === 0) return undefined;
+  return Object.freeze([`no previous result (new value${fresh.length === 1 ? '' : 's'} ${fresh.join(', ')})`]);
 }
 
 /**
@@ -145,7 +183,7 @@ function reasonsFor(d: JobDecision, isMapJob: boolean, attempts: StepAttempts, e
   const { job } = d;
   if (d.stale === true) return ["the previous result's data is no longer in the store"];
   const attempt = attempts.byIdentity.get(job.identity);
-  if (attempt === undefined) return isMapJob && attempts.newItems ? NEW_ITEM : NO_RESULT;
+  if (attempt === undefined) return attempts.newValues ?? (isMapJob && attempts.newItems ? NEW_ITEM : NO_RESULT);
   if (attempt.key === job.key) return attempt.status === 'failed' ? ['previous attempt failed'] : DROPPED;
   return explain(attempt.record, job.record);
 }

@@ -1,3 +1,4 @@
+import type { Diagnostic } from '../diagnostics.js';
 import { noBuildBlock } from '../pipeline/missing-environments.js';
 import type { DataState } from './data-state.js';
 import { stepExplainer } from './explainer.js';
@@ -6,6 +7,7 @@ import { attemptsOfStep, runReasons, type StepAttempts } from './last-attempts.j
 import { missingLocalFile } from './local-files.js';
 import type { Session } from './session.js';
 import { keptAhead } from './precious.js';
+import { fileWriters, itemWriterClash } from './item-writers.js';
 import { everything, neededInstances, neededNote, type Selection, type SelectionError } from './selection.js';
 import { completeStep, decideStep, emptyMapNote, stepPolicy, type JobDecision } from './step-plan.js';
 import { itemsPending, knownItems } from './step-inputs.js';
@@ -48,6 +50,8 @@ export interface Plan {
   readonly blockedMaps?: readonly { readonly step: string; readonly waitsFor: readonly string[] }[];
   /** Map jobs a target or `--force` names that the maps do not have: bad input, said as an unknown block is. */
   readonly noJobs?: readonly SelectionError[];
+  /** A map's item output another step writes too (plan/item-writers.ts): bad input, refused; planning stopped there. */
+  readonly writtenTwice?: Diagnostic;
 }
 
 /** The jobs of a step its memo decided, every one cached, counted but not yet made. */
@@ -90,6 +94,7 @@ export async function planPipeline(session: Session, state: DataState, selection
   const noJobs: SelectionError[] = [];
   const blockedMaps: { step: string; waitsFor: string[] }[] = [];
   const signal = new AbortController().signal;
+  let writers: ReturnType<typeof fileWriters> | undefined;
   for (const step of session.pipeline.steps) {
     if (step.kind === 'publish') continue;
     const base = { block: step.blockId, step: step.id, line: step.at.line };
@@ -139,6 +144,8 @@ export async function planPipeline(session: Session, state: DataState, selection
       pending();
       continue;
     }
+    const twice = itemWriterClash(session.pipeline, step, decision.jobs, (writers ??= fileWriters(session.pipeline)));
+    if (twice !== undefined) return { jobs: [], summary: { cached: 0, run: 0, blocked: 0, manual: 0 }, notes: [], writtenTwice: twice };
     const nothing = emptyMapNote(step, decision);
     if (nothing !== undefined) empty.push(nothing);
     if (decision.memo?.hit !== undefined) {

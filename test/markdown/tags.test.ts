@@ -151,6 +151,19 @@ describe('parseTag', () => {
     });
   });
 
+  it('reports an empty member of the option list at its column (a comma too many): it was dropped in silence', () => {
+    const message = (meta: string) => `empty option in \`${meta}\`: remove the extra \`,\` or write the option that belongs there`;
+    expect(bad('shark-run', '{network,}')).toEqual({ ok: false, offset: 'shark-run {network,'.length, message: message('{network,}') });
+    expect(bad('shark-run', '{network, }')).toEqual({ ok: false, offset: 'shark-run {network, '.length, message: message('{network, }') });
+    expect(bad('shark-run', '{network,,timeout=2}')).toEqual({ ok: false, offset: 'shark-run {network,'.length, message: message('{network,,timeout=2}') });
+    expect(bad('shark-run', '{,network}')).toEqual({ ok: false, offset: 'shark-run {'.length, message: message('{,network}') });
+    expect(bad('shark-run', '{deps=a.lock,}')).toMatchObject({ offset: 'shark-run {deps=a.lock,'.length });
+    expect(bad('shark-publish', '{id=out,}')).toMatchObject({ offset: 'shark-publish {id=out,'.length });
+    // Braces holding nothing are no member left empty.
+    expect(ok('shark-run', '{}').options).toEqual({});
+    expect(ok('shark-run', '{ }').options).toEqual({});
+  });
+
   it('accepts durations in seconds, minutes and hours', () => {
     for (const t of ['90', '90s', '1.5m', '2h']) expect(ok('shark-run', `{timeout=${t}}`).options).toEqual({ timeout: t });
   });

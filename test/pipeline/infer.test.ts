@@ -313,6 +313,27 @@ describe('imports and publish', () => {
       '7:1: shark-publish lists /data paths: `results.csv` is not a /data/... path',
     ]);
   });
+
+  it('reports a published path holding a space once, at the space, saying why and what to publish instead', () => {
+    const make = 'mkdir -p "/data/out/my results" && echo hi > "/data/out/my results/a.txt"; echo > /data/a';
+    const why = (path: string, parts: string, instead: string): string =>
+      `\`${path}\`: a published path cannot hold a space (a publish block separates its paths by spaces and reads no quotes, so this is ${parts}): ${instead}`;
+    expect(errors(doc([['shark-run', make], ['shark-publish', '/data/out/my results/a.txt /data/a']]))).toEqual([
+      `6:13: ${why('/data/out/my results/a.txt', '`/data/out/my` and `results/a.txt`', 'publish the directory `/data/out/` that holds it, or have the step write a name without a space')}`,
+    ]);
+    // Quoted, as in the command: no quotes are read either.
+    expect(errors(doc([['shark-run', make], ['shark-publish', '"/data/out/my results/a.txt"']]))).toEqual([
+      `6:14: ${why('/data/out/my results/a.txt', '`"/data/out/my` and `results/a.txt"`', 'publish the directory `/data/out/` that holds it, or have the step write a name without a space')}`,
+    ]);
+    // Right under /data, nothing above it can be published.
+    expect(errors(doc([['shark-run', 'echo > "/data/my file.txt"'], ['shark-publish', '/data/my file.txt']]))).toEqual([
+      `6:9: ${why('/data/my file.txt', '`/data/my` and `file.txt`', 'have the step write it under a name without a space (/data itself is not published)')}`,
+    ]);
+    // A path a step writes, then a word that is no path: each is what it is.
+    expect(errors(doc([['shark-run', make], ['shark-publish', '/data/a results.csv']]))).toEqual([
+      '6:9: shark-publish lists /data paths: `results.csv` is not a /data/... path',
+    ]);
+  });
 });
 
 describe('paths no shell reads', () => {

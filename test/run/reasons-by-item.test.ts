@@ -120,3 +120,59 @@ describe("plan's reasons for a block or command inserted above another", () => {
     ]);
   });
 });
+
+/**
+ * A value added to an axis (`T: [a, b]` → `[a, b, c]`) makes new instances
+ * of the blocks that mention it: their jobs are new, as a map's new item is,
+ * and plan says which value is.
+ */
+describe("plan's reasons for the instances of a value added to an axis", () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig('shark-reasons-new-value-');
+    for (const s of ['x', 'y']) rig.write(`in/${s}`, `${s}\n`);
+  });
+  afterEach(() => rig.cleanup());
+
+  const sweep = (values: string, more = ''): string => `---\nT: [${values}]\n${more}---\n\n${fence}shark-import\nin/ /data/in/\n${fence}\n\n## Make\n\n${fence}shark-run\necho %{T} > /data/one/%{T}.txt\n${fence}\n\n## Scale\n\n${fence}shark-run\nsed s/^/%{T}/ /data/in/* > /data/out/%{T}/+\n${fence}\n`;
+
+  it('says "new value T=c" for a step of one job and for each item of a map, and on the map\'s line', async () => {
+    rig.write('p.md', sweep('a, b'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('p.md', sweep('a, b, c'));
+    const plan = await rig.plan('p.md');
+    expect(plan.jobs.filter((j) => j.status === 'run').map((j) => [j.job, j.reasons])).toEqual([
+      ['make[T=c]', ['no previous result (new value T=c)']],
+      ['scale[T=c][x]', ['no previous result (new value T=c)']],
+      ['scale[T=c][y]', ['no previous result (new value T=c)']],
+    ]);
+    const text = await rig.shark(['plan', 'p.md']);
+    expect(text.stdout).toMatch(/^run +make\[T=c\] .* no previous result \(new value T=c\)$/m);
+    expect(text.stdout).toContain('2 jobs — 0 cached, 2 to run (new value T=c)');
+  });
+
+  it('says what changed for the old values and "new value" for the new one when the command changed too', async () => {
+    rig.write('p.md', sweep('a, b'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('p.md', sweep('a, b, c').replace('/data/one/%{T}.txt', '/data/one/%{T}.txt; echo "%{T}"'));
+    const plan = await rig.plan('p.md');
+    expect(plan.jobs.filter((j) => j.step.startsWith('make')).map((j) => [j.job, j.reasons[0]])).toEqual([
+      ['make[T=a]', 'command text changed'], ['make[T=b]', 'command text changed'], ['make[T=c]', 'no previous result (new value T=c)'],
+    ]);
+  });
+
+  it('names only the new value of two axes, and says nothing new of an instance whose values had all run (a run of part of the sweep)', async () => {
+    const two = (t: string, s: string): string => `---\nT: [${t}]\nS: [${s}]\n---\n\n## Make\n\n${fence}shark-run\necho %{T} %{S} > /data/one/%{T}-%{S}.txt\n${fence}\n`;
+    rig.write('p.md', two('a, b', 'x'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('p.md', two('a, b', 'x, y'));
+    expect((await rig.plan('p.md')).jobs.filter((j) => j.status === 'run').map((j) => [j.job, j.reasons])).toEqual([
+      ['make[T=a,S=y]', ['no previous result (new value S=y)']], ['make[T=b,S=y]', ['no previous result (new value S=y)']],
+    ]);
+    expect((await rig.shark(['run', 'p.md', '-e', 'T=a'])).code).toBe(0);
+    // b and y have each run, but not together: that instance is no new value's.
+    expect((await rig.plan('p.md')).jobs.filter((j) => j.status === 'run').map((j) => [j.job, j.reasons])).toEqual([
+      ['make[T=b,S=y]', ['no previous result']],
+    ]);
+  });
+});

@@ -1,0 +1,63 @@
+import { posix } from 'node:path';
+import { error, type Diagnostic, type Position } from '../diagnostics.js';
+import type { Pipeline, Step } from '../pipeline/pipeline.js';
+import { withExtension } from './expanded-job.js';
+
+interface FileWriter {
+  readonly step: Step;
+  readonly at: Position;
+}
+
+/**
+ * The files steps write by a path of their own (not a map's `+`, not a
+ * directory), by the directory they are in: what a map's item outputs are
+ * compared with once its items are known.
+ */
+export function fileWriters(pipeline: Pipeline): Map<string, Map<string, FileWriter>> {
+  const byDir = new Map<string, Map<string, FileWriter>>();
+  for (const step of pipeline.steps) {
+    for (const o of step.outputs) {
+      if (o.perItem || o.isDir || o.created === true) continue;
+      const dir = posix.dirname(o.path);
+      const names = byDir.get(dir) ?? new Map<string, FileWriter>();
+      names.set(posix.basename(o.path), { step, at: o.at });
+      byDir.set(dir, names);
+    }
+  }
+  return byDir;
+}
+
+/**
+ * A map step's item output that another step writes too, by the very path
+ * (`/data/out/+` of item `a.txt`, and `> /data/out/a.txt`): two writers of
+ * one file, which only the items tell. Said at the later writer in the
+ * document, the other one in a note, as two steps writing one path are.
+ * Only the names in the output directories of the step are looked up.
+ */
+export function itemWriterClash(
+  pipeline: Pipeline,
+  step: Step,
+  jobs: readonly { readonly job: { readonly plusName: string | undefined } }[],
+  writers: ReadonlyMap<string, ReadonlyMap<string, FileWriter>>,
+): Diagnostic | undefined {
+  const outputs = step.outputs.filter((o) => o.perItem && writers.has(o.path));
+  if (outputs.length === 0) return undefined;
+  for (const { job } of jobs) {
+    const name = job.plusName;
+    if (name === undefined) continue;
+    for (const o of outputs) {
+      const file = withExtension(name, o.ext);
+      const other = writers.get(o.path)!.get(file);
+      if (other === undefined || other.step.id === step.id) continue;
+      const path = `${o.path}/${file}`;
+      const plus = `${o.path}/+${o.ext ?? ''}`;
+      const message = `\`${path}\` is written by two steps: \`${step.id}\` (its item \`${name}\`, as ${plus}) and \`${other.step.id}\` (each path has one writer)`;
+      const mapNote = { at: o.at, message: `map \`${step.id}\` writes its item \`${name}\` here` };
+      const otherNote = { at: other.at, message: `step \`${other.step.id}\` writes \`${path}\` here` };
+      return other.step.index > step.index
+        ? error(pipeline.document.file, other.at, message, [mapNote])
+        : error(pipeline.document.file, o.at, message, [otherNote]);
+    }
+  }
+  return undefined;
+}
