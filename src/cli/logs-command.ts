@@ -64,7 +64,11 @@ export function logsCommand(io: Io): Command {
       const jobs = block === undefined ? meta.runJobs(run.id).map((row) => ({ row, job: row.job, line: row.line })) : named !== undefined ? [] : jobsOf(meta, pipeline, run.id, block);
       // Else a build as the run names it (`FAILED bb`), when nothing of the document has that name.
       const shownBuilds = block === undefined ? builds : named?.found ?? (jobs.length === 0 ? builds.filter((b) => b.env === block) : []);
-      if (jobs.length === 0 && shownBuilds.length === 0 && block === undefined) {
+      // Beside the jobs that ended: those a Ctrl-C stopped while they ran, which left a log and no row (of every block, when none is named).
+      const opened = session ?? reading.records;
+      const cut = named === undefined && run.status === 'interrupted' && (session !== undefined || block === undefined)
+        ? interruptedLogs(opened.store.metaDir, meta, pipeline, run.id, block) : [];
+      if (jobs.length === 0 && shownBuilds.length === 0 && cut.length === 0 && block === undefined) {
         io.stderr(`shark: run ${run.id} ran no job\n`);
         throw new ExitError(EXIT_FAILED);
       }
@@ -73,8 +77,6 @@ export function logsCommand(io: Io): Command {
         io.stderr(`shark: \`${block}\` is environment ${block} (shark-build block ${env.blockId}): ${whyNotBuilt(run)}${imageBuiltIn(elsewhere(session!), block!)}\n`);
         throw new ExitError(EXIT_FAILED);
       }
-      // Beside the jobs that ended: those a Ctrl-C stopped while they ran, which left a log and no row.
-      const cut = session !== undefined && block !== undefined && named === undefined && run.status === 'interrupted' ? interruptedLogs(session, run.id, block) : [];
       if (jobs.length === 0 && shownBuilds.length === 0 && cut.length === 0) {
         io.stderr(`shark: ${session === undefined ? noMatch(meta.runJobs(run.id), run.id, block!) : noJob(elsewhere(session))}\n`);
         // A query that found nothing, as docs/cli.md says (2 is for invalid input).
@@ -101,23 +103,26 @@ export function logsCommand(io: Io): Command {
 }
 
 /**
- * The logs a run cut short left of `target`'s jobs: a job stopped by Ctrl-C
+ * The logs a run cut short left of `target`'s jobs (every step's without one): a job stopped by Ctrl-C
  * has no row (it did not end), yet ran and wrote what a user stopping a long
  * job wants to see. A map's jobs by their step's id and items, as their logs
  * are named; a log whose job has a row is that row's (it ended, ok or
  * failed), and one job named is its log alone, never its map's.
  */
-function interruptedLogs(session: RunSession, runId: number, target: string): { job: string; log: string }[] {
-  const dir = join(session.store.metaDir, 'logs', String(runId));
-  const { steps, job } = stepsNamed(session.pipeline, target);
+function interruptedLogs(metaDir: string, meta: Metadata, pipeline: Pipeline | undefined, runId: number, target: string | undefined): { job: string; log: string }[] {
+  const dir = join(metaDir, 'logs', String(runId));
   let names: string[];
   try {
     names = readdirSync(dir);
   } catch {
     return [];
   }
-  const ended = new Set(session.meta.runJobs(runId).map((row) => logFileName(row.job)));
-  const cut = new Set(names.filter((n) => !ended.has(n)));
+  const ended = new Set(meta.runJobs(runId).map((row) => logFileName(row.job)));
+  // A job's log ends in `-HASH.log` (a build's is `ENV.build.log`).
+  const cut = new Set(names.filter((n) => /-[0-9a-f]{10}\.log$/.test(n) && !ended.has(n)));
+  // Every block's (the records alone, no document read): each job as its log's name keeps it.
+  if (target === undefined || pipeline === undefined) return [...cut].sort().map((n) => ({ job: jobOfLogName(n), log: join(dir, n) }));
+  const { steps, job } = stepsNamed(pipeline, target);
   if (job !== undefined) return cut.has(logFileName(job)) ? [{ job, log: join(dir, logFileName(job)) }] : [];
   const found: { job: string; log: string }[] = [];
   for (const step of steps) {

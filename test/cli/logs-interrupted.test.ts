@@ -47,6 +47,10 @@ describe('shark logs of a map a Ctrl-C stopped', () => {
       '==> map[c.txt] (interrupted while it ran: its log so far)',
       '==> map[d.txt] (interrupted while it ran: its log so far)',
     ]);
+    // With no block named: every block's, the stopped ones too.
+    const every = await rig.shark(['logs', 'p.md']);
+    expect([every.code, every.stderr]).toEqual([0, '']);
+    expect(every.stdout.split('\n').filter((l) => l.startsWith('==> ')).map((l) => l.replace(/\) \S+$/, ')')).sort()).toEqual(['==> get (ok, line 4)', ...heads]);
     const ok = await rig.shark(['logs', 'p.md', 'map[a.txt]']);
     expect(ok.stdout).toMatch(/^==> map\[a\.txt\] \(ok, line 10\) \S+\nstarting on a\.txt\n$/);
   });
@@ -75,5 +79,8 @@ describe('shark logs of a silent job a SIGTERM stopped', () => {
   it('says it was interrupted while it ran and printed nothing, not that it never ran', async () => {
     const shown = await rig.shark(['logs', 'p.md', 'slow']);
     expect([shown.code, shown.stdout, shown.stderr]).toEqual([0, '==> slow (interrupted while it ran: it printed nothing)\n', '']);
+    // With no block named, not `run 1 ran no job`: it ran one, stopped.
+    const every = await rig.shark(['logs', 'p.md']);
+    expect([every.code, every.stdout, every.stderr]).toEqual([0, '==> slow (interrupted while it ran: it printed nothing)\n', '']);
   });
 });
