@@ -75,10 +75,7 @@ export function recordedProducersOfEach(meta: Metadata, ids: readonly SnapshotId
     }
     // The same bytes with and without the executable bit are the same bytes.
     const held = new Map<string, HeldEntry[]>();
-    const both = [...frontier.keys()].flatMap((id) => [...new Set(sameBytes(id))]);
-    // A tree stored again after gc freed it is in both tables: each entry once.
-    const entries = new Map([...meta.trees.holding(both), ...freedHolding(meta, both)].map((e) => [`${e.tree}\0${e.name}`, e]));
-    for (const e of entries.values()) listAt(held, bytesOf(e.id)).push(e);
+    for (const e of meta.trees.holding([...frontier.keys()].flatMap((id) => [...new Set(sameBytes(id))]))) listAt(held, bytesOf(e.id)).push(e);
     for (const [wanted, belows] of frontier) {
       for (const tree of held.get(bytesOf(wanted)) ?? []) {
         const paths = listAt(next, tree.tree);
@@ -88,22 +85,6 @@ export function recordedProducersOfEach(meta: Metadata, ids: readonly SnapshotId
     frontier = next;
   }
   return new Map([...found].map(([id, producers]) => [id, byRunAndPath(producers)]));
-}
-
-/**
- * The entries of trees gc freed (`freed_trees`) whose content is one of
- * `ids`, as `trees.holding` finds them in stored trees.
- */
-function freedHolding(meta: Metadata, ids: readonly string[]): HeldEntry[] {
-  const wanted = [...new Set(ids)];
-  if (wanted.length === 0) return [];
-  // A few ids: the trees' text searched first (LIKE), as `trees.holding` does, not every freed tree's JSON read.
-  const few = wanted.length <= 8 ? wanted : [];
-  const select = `SELECT f.id, e.value ->> 'name', e.value ->> 'id' FROM freed_trees f, json_each(f.entries) e
-    WHERE (${few.map(() => 'f.entries LIKE ? OR ').join('')}${few.length > 0 ? 'FALSE' : 'TRUE'})
-    AND e.value ->> 'id' IN (SELECT value FROM json_each(?))`;
-  const rows = meta.bulk.statement(select, true).all(...few.map((id) => `%"${id}"%`), JSON.stringify(wanted)) as [string, string, string][];
-  return rows.map(([tree, name, id]) => ({ tree, name, id }));
 }
 
 /**

@@ -17,7 +17,7 @@ const SCHEMA = 'CREATE TABLE IF NOT EXISTS freed_trees (id TEXT PRIMARY KEY, ent
  */
 const SEARCHED = 8;
 
-/** An entry of a stored tree. */
+/** An entry of a recorded tree (stored, or freed by gc). */
 export interface HeldEntry {
   readonly tree: string;
   readonly name: string;
@@ -52,21 +52,28 @@ export class TreeRows {
   }
 
   /**
-   * The entries of stored trees whose content is one of `ids` (exactly: the
-   * caller asks for both modes of a file's bytes). All at once: a pass over
+   * The entries of trees whose content is one of `ids` (exactly: the caller
+   * asks for both modes of a file's bytes): stored trees and those gc forgot
+   * (`freed_trees`), as `recorded` reads a tree, each tree's entry once (a
+   * tree stored again after gc freed it is in both). All at once: a pass over
    * the table for each of a directory's entries, every tree found read whole,
    * made `why` of a 1,500-item map's directory take 12 s.
    */
   holding(ids: readonly string[]): HeldEntry[] {
     const wanted = new Set(ids);
+    const all = [...this.holdingIn('trees', wanted), ...this.holdingIn('freed_trees', wanted)];
+    return [...new Map(all.map((e) => [`${e.tree}\0${e.name}`, e])).values()];
+  }
+
+  private holdingIn(table: 'trees' | 'freed_trees', wanted: ReadonlySet<string>): HeldEntry[] {
     if (wanted.size > SEARCHED) {
-      const select = `SELECT t.id, e.value ->> 'name', e.value ->> 'id' FROM trees t, json_each(t.entries) e
+      const select = `SELECT t.id, e.value ->> 'name', e.value ->> 'id' FROM ${table} t, json_each(t.entries) e
         WHERE e.value ->> 'id' IN (SELECT value FROM json_each(?))`;
       return (this.bulk.statement(select, true).all(JSON.stringify([...wanted])) as [string, string, string][]).map(([tree, name, id]) => ({ tree, name, id }));
     }
     // Each tree found once, however many of the ids it holds.
     const found = new Map<string, string>();
-    const search = this.bulk.statement('SELECT id, entries FROM trees WHERE entries LIKE ?');
+    const search = this.bulk.statement(`SELECT id, entries FROM ${table} WHERE entries LIKE ?`);
     for (const id of wanted) for (const r of search.all(`%"${id}"%`) as { id: string; entries: string }[]) found.set(r.id, r.entries);
     return [...found].flatMap(([tree, text]) => (JSON.parse(text) as { name: string; id: string }[]).filter((e) => wanted.has(e.id)).map((e) => ({ tree, name: e.name, id: e.id })));
   }
