@@ -1,8 +1,6 @@
 import type { RunRow } from '../store/metadata.js';
 import { typedWord } from '../pipeline/shell-words.js';
 
-/** A word of `shark logs …` as the user types it again: quoted when the shell would read it otherwise (`aoh[robin.geojson]`). */
-
 /**
  * Where a log that run `run` does not have is found: the newest earlier run
  * that `has` it, as `; its last log: run 1 (shark logs p.md X --run 1)`

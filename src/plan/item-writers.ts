@@ -8,12 +8,17 @@ interface FileWriter {
   readonly at: Position;
 }
 
+/** `fileWriters` of each pipeline, made once: `run` asks for every map step as it reaches it. */
+const writersOf = new WeakMap<Pipeline, ReadonlyMap<string, ReadonlyMap<string, FileWriter>>>();
+
 /**
  * The files steps write by a path of their own (not a map's `+`, not a
  * directory), by the directory they are in: what a map's item outputs are
  * compared with once its items are known.
  */
-export function fileWriters(pipeline: Pipeline): Map<string, Map<string, FileWriter>> {
+function fileWriters(pipeline: Pipeline): ReadonlyMap<string, ReadonlyMap<string, FileWriter>> {
+  const known = writersOf.get(pipeline);
+  if (known !== undefined) return known;
   const byDir = new Map<string, Map<string, FileWriter>>();
   for (const step of pipeline.steps) {
     for (const o of step.outputs) {
@@ -24,6 +29,7 @@ export function fileWriters(pipeline: Pipeline): Map<string, Map<string, FileWri
       byDir.set(dir, names);
     }
   }
+  writersOf.set(pipeline, byDir);
   return byDir;
 }
 
@@ -38,8 +44,9 @@ export function itemWriterClash(
   pipeline: Pipeline,
   step: Step,
   jobs: readonly { readonly job: { readonly plusName: string | undefined } }[],
-  writers: ReadonlyMap<string, ReadonlyMap<string, FileWriter>>,
 ): Diagnostic | undefined {
+  if (!step.outputs.some((o) => o.perItem)) return undefined;
+  const writers = fileWriters(pipeline);
   const outputs = step.outputs.filter((o) => o.perItem && writers.has(o.path));
   if (outputs.length === 0) return undefined;
   for (const { job } of jobs) {

@@ -7,7 +7,7 @@ import { attemptsOfStep, runReasons, type StepAttempts } from './last-attempts.j
 import { missingLocalFile } from './local-files.js';
 import type { Session } from './session.js';
 import { keptAhead } from './precious.js';
-import { fileWriters, itemWriterClash } from './item-writers.js';
+import { itemWriterClash } from './item-writers.js';
 import { everything, neededInstances, neededNote, type Selection, type SelectionError } from './selection.js';
 import { completeStep, decideStep, emptyMapNote, stepPolicy, type JobDecision } from './step-plan.js';
 import { itemsPending, knownItems } from './step-inputs.js';
@@ -94,7 +94,6 @@ export async function planPipeline(session: Session, state: DataState, selection
   const noJobs: SelectionError[] = [];
   const blockedMaps: { step: string; waitsFor: string[] }[] = [];
   const signal = new AbortController().signal;
-  let writers: ReturnType<typeof fileWriters> | undefined;
   for (const step of session.pipeline.steps) {
     if (step.kind === 'publish') continue;
     const base = { block: step.blockId, step: step.id, line: step.at.line };
@@ -144,7 +143,7 @@ export async function planPipeline(session: Session, state: DataState, selection
       pending();
       continue;
     }
-    const twice = itemWriterClash(session.pipeline, step, decision.jobs, (writers ??= fileWriters(session.pipeline)));
+    const twice = itemWriterClash(session.pipeline, step, decision.jobs);
     if (twice !== undefined) return { jobs: [], summary: { cached: 0, run: 0, blocked: 0, manual: 0 }, notes: [], writtenTwice: twice };
     const nothing = emptyMapNote(step, decision);
     if (nothing !== undefined) empty.push(nothing);

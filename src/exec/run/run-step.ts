@@ -13,7 +13,7 @@ import { PUT_OFF, runJob, takeAhead } from './run-job.js';
 import { oneByOne } from '../slurm/grouping.js';
 import { MAX_BATCH } from './commit-queue.js';
 import { LeaseWindow } from './lease-window.js';
-import { fileWriters, itemWriterClash } from '../../plan/item-writers.js';
+import { itemWriterClash } from '../../plan/item-writers.js';
 import { linkInPublishDir, linkOnTheWay, refusedTarget } from './publish-guard.js';
 import { publishDirs } from '../../pipeline/publish-targets.js';
 import { publishedInto, strayLink } from './publish-links.js';
@@ -44,7 +44,7 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   // A job named that the map turned out not to have (its items were made by this run): known only now.
   if (decision.kind === 'failed') return stepFailed(ctx, { id: step.id, at: decision.at }, decision.message, decision.reason === 'no-job' ? 'missing-input' : decision.reason);
   // A map's item output another step writes too (`plan` refuses it when the items are known then): known only now.
-  const twice = step.outputs.some((o) => o.perItem) ? itemWriterClash(session.pipeline, step, decision.jobs, fileWriters(session.pipeline)) : undefined;
+  const twice = itemWriterClash(session.pipeline, step, decision.jobs);
   if (twice !== undefined) return stepFailed(ctx, { id: step.id, at: twice.at }, twice.message, 'conflict');
   const nothing = emptyMapNote(step, decision);
   if (nothing !== undefined) (ctx.empty.push(nothing), ctx.emit({ type: 'step-empty', step: step.id, block: step.blockId, message: nothing }));
