@@ -205,6 +205,11 @@ function parseOptions(
       if (text.slice(1, -1).trim() === '') continue;
       return { ok: false, offset: itemAt, message: `empty option in \`${text}\`: remove the extra \`,\` or write the option that belongs there` };
     }
+    const spaced = spacedOptions(item, kind);
+    if (spaced !== undefined) {
+      const fixed = text.replace(item, spaced.words.join(', '));
+      return { ok: false, offset: itemAt + spaced.at, message: `options are separated by commas: \`${text}\` holds \`${item}\`; write \`${fixed}\`` };
+    }
     const eq = item.indexOf('=');
     const key = (eq < 0 ? item : item.slice(0, eq)).trim();
     const value = eq < 0 ? true : item.slice(eq + 1).trim();
@@ -228,4 +233,16 @@ function parseOptions(
     options[key] = value;
   }
   return { ok: true, options };
+}
+
+/**
+ * `{threads=1 memory=8G}`: options apart by spaces, as pandoc writes attributes. When every word of
+ * `item` is an option of the kind, its words and where the second starts; otherwise undefined (a
+ * `slurm` value holds its sbatch options apart by spaces).
+ */
+function spacedOptions(item: string, kind: BlockKind): { words: string[]; at: number } | undefined {
+  const words = item.split(/\s+/);
+  const keyOf = (word: string): string => word.split('=')[0]!;
+  if (words.length < 2 || keyOf(words[0]!) === 'slurm' || !words.every((w) => OPTIONS[kind].includes(keyOf(w)))) return undefined;
+  return { words, at: item.indexOf(words[1]!, words[0]!.length) };
 }

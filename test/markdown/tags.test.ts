@@ -164,6 +164,17 @@ describe('parseTag', () => {
     expect(ok('shark-run', '{ }').options).toEqual({});
   });
 
+  it('says options are separated by commas when they were written with spaces, pandoc-style, at the second one', () => {
+    const message = (meta: string, item: string, fixed: string) => `options are separated by commas: \`${meta}\` holds \`${item}\`; write \`${fixed}\``;
+    expect(bad('shark-run', '{threads=1 memory=100M}')).toEqual({ ok: false, offset: 'shark-run {threads=1 '.length,
+      message: message('{threads=1 memory=100M}', 'threads=1 memory=100M', '{threads=1, memory=100M}') });
+    expect(bad('shark-run', '{network  timeout=2h, id=a}')).toEqual({ ok: false, offset: 'shark-run {network  '.length,
+      message: message('{network  timeout=2h, id=a}', 'network  timeout=2h', '{network, timeout=2h, id=a}') });
+    // A slurm value holds sbatch options apart by spaces, and a word that is no option is not taken for one.
+    expect(ok('shark-run', '{slurm="--qos=long --gres=gpu:1", threads=2}').options).toMatchObject({ threads: '2' });
+    expect(bad('shark-run', '{id=a b}')).toMatchObject({ message: 'invalid block id `a b`: use letters, digits, \'.\', \'_\' and \'-\'' });
+  });
+
   it('accepts durations in seconds, minutes and hours', () => {
     for (const t of ['90', '90s', '1.5m', '2h']) expect(ok('shark-run', `{timeout=${t}}`).options).toEqual({ timeout: t });
   });
