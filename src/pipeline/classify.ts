@@ -66,8 +66,11 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
         // `mkdir -p /data/out/ && cat /data/in/*.txt > /data/out/+`: the map writes items there, not the directory
         // whole (each job would output it beside its item, and find its item gone once the directory is taken).
         for (let k = outputs.length - 1; k >= 0; k--) if (outputs[k]!.path === path && !outputs[k]!.perItem) outputs.splice(k, 1);
-        // `/data/aoh/+.tif` and `/data/aoh/+.json`: one directory, two files per item.
-        if (!outputs.some((o) => o.path === path && o.perItem && o.ext === ext)) outputs.push(perItem(path, m, ext));
+        // `/data/aoh/+.tif` and `/data/aoh/+.json`: one directory, two files per item. `mkdir /data/o/+; … > /data/o/+/n.txt`:
+        // one item, a directory Shark makes.
+        const same = outputs.findIndex((o) => o.path === path && o.perItem && o.ext === ext);
+        if (same < 0) outputs.push(perItem(path, m, ext));
+        else if (m.plus.dir) outputs[same] = { ...outputs[same]!, created: true };
       } else {
         write(m, perItem(path, m, ext));
       }

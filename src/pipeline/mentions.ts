@@ -18,9 +18,10 @@ export interface Mention {
    */
   readonly wildcard?: { readonly pattern: string; readonly start: number; readonly end: number; readonly ctx: QuoteContext };
   /**
-   * Set when the last segment is `+` or `+.EXT`: the item of each map job (with its last
+   * Set when a segment is `+` or `+.EXT`: the item of each map job (with its last
    * extension replaced by `ext`), written or, under a directory an earlier step writes, joined.
-   * `dir` when a `/` follows (`/data/split/+/`): the item is a directory.
+   * `dir` when a `/` follows (`/data/split/+/`, `/data/split/+/n.txt`): the item is a directory;
+   * `offset`..`end` spans the `+` segment alone.
    */
   readonly plus?: { readonly offset: number; readonly end: number; readonly ctx: QuoteContext; readonly ext: string | undefined; readonly dir: boolean };
   /** Set when the path was cut at a `$` or backquote (`/data/out/$s.txt`): the command names something inside it, made at run time. */
@@ -82,26 +83,24 @@ type Shaped = { ok: true; mention: Pick<Mention, 'path'> & Partial<Pick<Mention,
 
 /**
  * Reads wildcards and `+` in a path: a glob may be in any segment (the map's
- * items are the paths from the first glob segment on), `+` or `+.EXT` only in
- * the last one (a `/` after it makes the item a directory), and never both in one path.
+ * items are the paths from the first glob segment on), `+` or `+.EXT` once (a
+ * `/` after it makes the item a directory, `+/x.txt` a file in it), and never both in one path.
  */
 function shapeMention(raw: string, start: number, word: Word, normal: DataPath, posOf: (offset: number) => Position): Shaped {
   const segments = raw.split('/');
   const segStart = (n: number): number => start + segments.slice(0, n).join('/').length + (n > 0 ? 1 : 0);
   const at = (n: number, within = 0): Position => posOf(word.offsets[segStart(n) + within]!);
-  let last = segments.length - 1;
-  while (last > 0 && segments[last] === '') last--;
   const firstGlob = segments.findIndex((s) => GLOB.test(s));
   const plus = segments.findIndex((s) => PLUS_SEGMENT.test(s));
-  if (plus >= 0 && plus !== last) {
-    return { ok: false, at: at(plus), message: `\`+\` may only be the last segment of \`${raw}\`, as in /data/out/+, /data/out/+.tif or, for a directory per item, /data/out/+/` };
-  }
+  const inItem = plus >= 0 ? afterPlus(raw, segments, plus, at) : undefined;
+  if (inItem !== undefined) return inItem;
   if (plus >= 0 && firstGlob >= 0) {
     return { ok: false, at: at(firstGlob), message: `\`${raw}\` has both a wildcard and \`+\`: a path either maps over items or names one` };
   }
   if (firstGlob < 0 && plus < 0) return { ok: true, mention: { path: normal } };
   const from = plus >= 0 ? plus : firstGlob;
-  const end = start + raw.replace(/\/+$/, '').length;
+  // `+/FILE`: only the `+` segment is the item; what follows names a file in its directory.
+  const end = plus >= 0 ? segStart(plus) + segments[plus]!.length : start + raw.replace(/\/+$/, '').length;
   const ctx = word.contexts[segStart(from)]!;
   if (word.contexts.slice(segStart(from), end).some((c) => c !== ctx)) {
     return { ok: false, at: at(from), message: `quote the whole wildcard part \`${segments.slice(from).join('/')}\` the same way` };
@@ -109,8 +108,8 @@ function shapeMention(raw: string, start: number, word: Word, normal: DataPath, 
   const dir = directoryOf(segments.slice(0, from).join('/'));
   const span = { start: word.offsets[segStart(from)]!, end: word.offsets[end - 1]! + 1 };
   if (plus >= 0) {
-    const ext = segments[last]!.slice(1);
-    const plusDir = last < segments.length - 1;
+    const ext = segments[plus]!.slice(1);
+    const plusDir = plus < segments.length - 1;
     return { ok: true, mention: { path: dir, plus: { offset: span.start, end: span.end, ctx, ext: ext === '' ? undefined : ext, dir: plusDir } } };
   }
   const rest = segments.slice(from);
@@ -124,6 +123,22 @@ function shapeMention(raw: string, start: number, word: Word, normal: DataPath, 
   // A trailing slash (`/data/in/*/`) matches directories only, as in sh: kept on the pattern.
   const dirsOnly = rest.length > 1 && rest[rest.length - 1] === '';
   return { ok: true, mention: { path: dir, wildcard: { pattern: rest.filter((s) => s !== '').join('/') + (dirsOnly ? '/' : ''), ...span, ctx } } };
+}
+
+/**
+ * The error in what follows a `+` segment (`/data/o/+/x.txt`: a file in the item's directory), if any:
+ * a second `+`, or `.` and `..`, which would lead out of the item or make one path of two spellings.
+ */
+function afterPlus(raw: string, segments: readonly string[], plus: number, at: (n: number) => Position): Shaped | undefined {
+  for (let n = plus + 1; n < segments.length; n++) {
+    const s = segments[n]!;
+    if (PLUS_SEGMENT.test(s)) return { ok: false, at: at(n), message: `\`+\` may be only once in \`${raw}\`` };
+    if (s === '.' || s === '..') {
+      const fixed = [...segments.slice(0, plus + 1), ...segments.slice(n + 1)].join('/');
+      return { ok: false, at: at(n), message: `\`${s}\` after \`+\` in \`${raw}\`: a file in the item's directory is named after \`+/\`, as in ${fixed}` };
+    }
+  }
+  return undefined;
 }
 
 /** The normalised directory before a wildcard or `+`; `/data` itself when there is none (an error the caller reports). */

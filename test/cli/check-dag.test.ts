@@ -61,7 +61,7 @@ const EXPECTED: Record<string, string> = {
   'variable-without-value.md': '3:7: error: the variable `YEAR` has no value: a variable is a plain string, number or boolean (`YEAR: ""` for an empty string)',
   'unterminated-fence.md': '7:1: error: unterminated code fence: nothing closes the ``` opened here',
   'unterminated-quote.md': '4:6: error: unterminated double quote',
-  'plus-not-last.md': '8:59: error: `+` may only be the last segment of `/data/doubled/+/band1.tif`, as in /data/out/+, /data/out/+.tif or, for a directory per item, /data/out/+/',
+  'plus-twice.md': '8:61: error: `+` may be only once in `/data/doubled/+/+.tif`',
   'write-frontmatter-input.md': '9:18: error: `/data/species.csv` is frontmatter input `species`; step `overwriting-an-input` cannot also write it (each path has one writer)',
   'nothing-writes.md': '8:4: error: nothing writes /data/tiles/: `ls` only reads it; write it in an earlier step, import it, or name it as a frontmatter input',
 };

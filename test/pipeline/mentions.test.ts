@@ -74,6 +74,18 @@ describe('findMentions', () => {
     expect(found).toEqual([['/data/aoh', '.tif', '+.tif'], ['/data/b', '.tar.gz', '+.tar.gz']]);
   });
 
+  it('reads `+/FILE` as a file in the item\'s directory: only the `+` is the item', () => {
+    const text = 'seq 3 > /data/seq/+/all.txt; cp x /data/d/+.dir/sub/y.txt';
+    const found = findMentions(shellWords(text), (o) => ({ line: 1, col: o + 1 })).map((r) => (r.ok ? [r.mention.path.text, r.mention.plus?.ext, r.mention.plus?.dir, text.slice(r.mention.plus!.offset, r.mention.plus!.end)] : r.message));
+    expect(found).toEqual([['/data/seq', undefined, true, '+'], ['/data/d', '.dir', true, '+.dir']]);
+    expect(mentions('cat /data/o/+/x /data/o/+/+ /data/o/+/../x /data/o/+/./y')).toEqual([
+      '/data/o/ + @5',
+      'error 27: `+` may be only once in `/data/o/+/+`',
+      'error 39: `..` after `+` in `/data/o/+/../x`: a file in the item\'s directory is named after `+/`, as in /data/o/+/x',
+      'error 54: `.` after `+` in `/data/o/+/./y`: a file in the item\'s directory is named after `+/`, as in /data/o/+/y',
+    ]);
+  });
+
   it('knows the program a path is an argument of', () => {
     const programs = (text: string) => findMentions(shellWords(text), (o) => ({ line: 1, col: o + 1 })).map((r) => (r.ok ? r.mention.program : r.message));
     expect(programs('ls /data/x/ | OUT=1 time /usr/bin/wc -l /data/y > /data/z')).toEqual(['ls', 'wc', 'wc']);
@@ -102,7 +114,6 @@ describe('findMentions', () => {
   it('rejects paths it cannot follow, at the path', () => {
     expect(mentions('cat /data/../etc/passwd')).toEqual(['error 5: path `/data/../etc/passwd` escapes /data']);
     expect(mentions('cat /data/a/../../etc')).toEqual(['error 5: path `/data/a/../../etc` escapes /data']);
-    expect(mentions('cat /data/+/x')).toEqual(['error 11: `+` may only be the last segment of `/data/+/x`, as in /data/out/+, /data/out/+.tif or, for a directory per item, /data/out/+/']);
     expect(mentions('cat /data/t/**')).toEqual(['error 13: `**`: a wildcard matches the names of one directory level; `**` is not supported (write one `*` per level, as in /data/dir/*/*.tif)']);
     expect(mentions(`cat /data/t/'*'.tif`)).toEqual(['error 14: quote the whole wildcard part `*.tif` the same way']);
     expect(mentions('cat /data/t/*/+')).toEqual(['error 13: `/data/t/*/+` has both a wildcard and `+`: a path either maps over items or names one']);

@@ -137,6 +137,29 @@ describe('the hand script does what run does', () => {
     });
   });
 
+  it('writes files into each item\'s directory named `+/FILE`, and joins read them there', async () => {
+    rig.write('in/a', '3\n');
+    rig.write('in/b', '2\n');
+    const doc = [
+      '```shark-import',
+      'in/ /data/n/',
+      '```',
+      '',
+      '```shark-run',
+      'seq $(cat /data/n/*) > /data/seq/+/all.txt; wc -l < /data/seq/+/all.txt > /data/seq/+/count',
+      '```',
+      '',
+      '```shark-run',
+      'cat /data/n/* /data/seq/+/count > /data/both/+',
+      '```',
+      '',
+    ].join('\n');
+    await bothWays(doc, ['/data/seq/', '/data/both/']);
+    expect(readTree(rig.path('_all'))).toMatchObject({
+      'seq/a/all.txt': '1\n2\n3\n', 'seq/a/count': '3\n', 'seq/b/all.txt': '1\n2\n', 'both/a': '3\n3\n', 'both/b': '2\n2\n',
+    });
+  });
+
   it('exports the frontmatter variables, -e values and SHARK_THREADS', async () => {
     const doc = [
       '---',
