@@ -182,6 +182,10 @@ export function instantiate(
         // `# sums every %{TAXA} file` above a fan-in: a comment runs nothing, so it makes no instances.
         if (axes.has(ref.name)) {
           if (!comments.has(line.line)) mentioned.add(ref.name);
+        } else if (/[\r\n]/.test(scalars.get(ref.name) ?? '') && !comments.has(line.line)) {
+          const what = block.kind === 'run' ? 'the command, it would end the command there and run the rest as another' : 'the line, it would end the line there';
+          references.push(error(file, { line: line.line, col: colOf(line, ref.start) },
+            `\`%{${ref.name}}\`: the value of ${ref.name} holds a line break: put into ${what}; read it from the environment as "$${ref.name}"`));
         } else if (!scalars.has(ref.name) && !(secrets.has(ref.name) && block.kind === 'import' && inUrlSource(line.text, ref.start))) {
           const message = !secrets.has(ref.name) ? `unknown \`%{${ref.name}}\`: ${knownText}`
             : block.kind === 'import'

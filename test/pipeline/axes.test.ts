@@ -194,6 +194,14 @@ describe('errors, each located', () => {
     ]);
   });
 
+  it('a variable whose value holds a line break, where it would be put into a command (the rest of its value ran as a command)', () => {
+    const message = (at: string, name: string) => `${at}: \`%{${name}}\`: the value of ${name} holds a line break: put into the command, it would end the command there and run the rest as another; read it from the environment as "$${name}"`;
+    expect(problems(`---\nA: "two\\nlines"\n---\n${fence}shark-run\necho %{A} > /data/x\n${fence}\n`)).toEqual([message('5:6', 'A')]);
+    expect(problems(`---\nA: one\n---\n${fence}shark-run\necho %{A} > /data/x\n${fence}\n`, { A: 'x\ny' })).toEqual([message('5:6', 'A')]);
+    // In the environment, or in a comment, the value runs nothing.
+    expect(commands(load(`---\nA: "two\\nlines"\n---\n${fence}shark-run\necho "$A" > /data/x\n${fence}\n`))).toEqual(['echo "$A" > /data/x']);
+  });
+
   it('a `%{` without its `}`', () => {
     expect(problems(`---\nA: [1]\n---\n${fence}shark-import\nhttps://x.org/%{A /data/x\n${fence}\n`)).toEqual([
       '5:15: unclosed `%{`: write `%{NAME}` with a closing `}`',
