@@ -2,12 +2,13 @@ import { Command } from 'commander';
 import { pickRuns, type Ancestry } from '../lineage/ancestry.js';
 import { ancestriesOfContents, type AskedContent, type Place } from '../lineage/content-pair.js';
 import { diffAncestries } from '../lineage/diff.js';
+import { recordedEntries } from '../lineage/directory-id.js';
 import { diffAnswer, nothingToCompare, renderDiff } from '../lineage/render-diff.js';
 import { runSubset } from '../lineage/runs.js';
 import { hashOnDisk, namedContent, subdirectoryOnDisk, type EntriesOf } from '../lineage/why.js';
 import { normaliseDataPath } from '../pipeline/data-path.js';
 import type { Metadata } from '../store/metadata.js';
-import type { SnapshotStore } from '../store/snapshot-store.js';
+import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
 import { descend } from '../plan/trees.js';
 import { readingByRun, withSessionOptions } from './common-options.js';
 import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
@@ -59,7 +60,7 @@ export function diffCommand(io: Io): Command {
         }
         ({ old, now } = picked);
       } else {
-        const asked = [contentOf(session.meta, session.store, what, fail), contentOf(session.meta, session.store, other!, fail)] as const;
+        const asked = [contentOf(session.meta, what, fail), contentOf(session.meta, other!, fail)] as const;
         const paired = ancestriesOfContents(session.meta, asked[0], asked[1]);
         if (!paired.ok) return fail(ambiguous(file, [what, other!], [paired.old, paired.now]));
         const missing = (text: string, id: string): never => fail(`${id === text ? text : `${text} (${id})`}: no job in this store produced it (see \`shark why\`)`);
@@ -78,16 +79,18 @@ export function diffCommand(io: Io): Command {
 /**
  * A content id as written, or a file or directory on disk hashed as the
  * store would. A directory no job wrote whole is looked into, as `why` does:
- * on disk, or for a tree id, in the store.
+ * on disk, or for a tree id, in the store's records (gc keeps a freed tree's).
  */
-function contentOf(meta: Metadata, store: SnapshotStore, text: string, fail: (m: string) => never): AskedContent {
+function contentOf(meta: Metadata, text: string, fail: (m: string) => never): AskedContent {
   if (/^(sha256x?|tree):[0-9a-f]+$/.test(text)) {
     if (!/:[0-9a-f]{64}$/.test(text)) fail(`${text}: a content id has 64 hex digits after the colon (as \`shark why\` and \`shark lineage\` print it)`);
+    // As recorded, also once gc freed the directory: its runs' lineage is kept, so is what it held.
+    const recorded = (id: SnapshotId): readonly TreeEntry[] | undefined => recordedEntries(meta, id);
     const inStore: EntriesOf = (relative) => {
-      const sub = descend(text, relative, (i) => store.entries(i));
-      return sub === undefined ? undefined : store.entries(sub);
+      const sub = descend(text, relative, recorded);
+      return sub === undefined ? undefined : recorded(sub);
     };
-    return { id: text, entries: store.entries(text) ?? [], entriesOf: inStore };
+    return { id: text, entries: recorded(text) ?? [], entriesOf: inStore };
   }
   const hashed = hashOnDisk(text);
   // `shark diff p.md 1 2`: run numbers are options.

@@ -89,7 +89,7 @@ export function logsCommand(io: Io): Command {
       }
       for (const { row, job, line } of jobs) {
         const then = job === row.job && line === row.line ? '' : `; run ${run.id} ran it as ${row.job}, line ${row.line}`;
-        show(io, `${job} (${row.status}, line ${line}${then})`, row.log);
+        show(io, `${job} (${row.status}, line ${line}${then})`, row.log, row.status === 'failed');
       }
       for (const c of cut) {
         // A job stopped while its command ran keeps its log (`run-job.ts`): empty, it printed nothing.
@@ -144,8 +144,12 @@ function sizeOf(log: string): number | undefined {
   }
 }
 
-/** One job's or build's log, headed `==> WHAT LOG-FILE`; `==> WHAT (printed nothing)` for an ok job's, never made. */
-function show(io: Io, what: string, log: string | null): void {
+/**
+ * One job's or build's log, headed `==> WHAT LOG-FILE`; `==> WHAT (printed
+ * nothing)` for an ok job's, never made. A failed job's is always made
+ * (`made`): missing, it was removed, and what the job printed is not known.
+ */
+function show(io: Io, what: string, log: string | null, made = false): void {
   let text: string | undefined;
   let problem: string | undefined;
   try {
@@ -153,6 +157,10 @@ function show(io: Io, what: string, log: string | null): void {
   } catch (e) {
     // A job that printed nothing has no log file: its header names none (a path that cannot be opened).
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') problem = `(cannot read the log: ${(e as Error).message})\n`;
+    else if (made) {
+      io.stdout(`==> ${what} ${log} (the log file is gone: it was removed since the run)\n`);
+      return;
+    }
   }
   io.stdout(`==> ${what}${log === null ? '' : text === undefined && problem === undefined ? ' (printed nothing)' : ` ${log}`}\n`);
   // As the run's failure tails: colours at a terminal, no escape codes in a pipe or a file.

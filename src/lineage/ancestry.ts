@@ -6,6 +6,7 @@ import type { Producer } from './find-content.js';
 import { idWithin } from './directory-id.js';
 import { lineageInRun, type LineageNode } from './lineage.js';
 import { fromResultRow } from './record.js';
+import { noRunsMessage } from './runs.js';
 import { producersByEntry, type EntriesOf, type Found } from './why.js';
 
 /** Everything that made one result: its jobs, the host inputs they read, and the result's content. */
@@ -159,6 +160,8 @@ export function pickRuns(
   wanted: { readonly from?: number; readonly to?: number },
 ): { ok: true; old: Ancestry; now: Ancestry } | { ok: false; reason: 'unknown-run' | 'not-produced' | 'same'; message: string; now?: Ancestry } {
   const runs = meta.runs(pipelinePath).map((r) => r.id);
+  // Never run here (or moved without its store): said as lineage says it, naming the documents the store has runs of.
+  if (runs.length === 0) return { ok: false, reason: 'not-produced', message: noRunsMessage(meta, pipelinePath, 'this pipeline') };
   for (const n of [wanted.from, wanted.to]) {
     if (n !== undefined && !runs.includes(n)) return { ok: false, reason: 'unknown-run', message: `run ${n} is not a run of this pipeline (its runs: ${[...runs].reverse().join(', ') || 'none'})` };
   }

@@ -225,7 +225,8 @@ export function lineageInRun(meta: Metadata, runId: number, path: string, depth 
 /**
  * What a directory's lineage says when the run did not finish the steps whose
  * jobs write it (a map item failed, Ctrl-C): `run 1 did not finish map: 1 of
- * its 3 jobs did not end ok, …`; undefined when it finished them.
+ * its 3 jobs did not end ok, …`, or, while it runs, `run 1 is still running
+ * map: …`; undefined when it finished them.
  */
 function unfinished(meta: Metadata, runId: number, path: string, jobs: readonly string[]): string | undefined {
   const begun = meta.runRows.begun(runId);
@@ -236,12 +237,18 @@ function unfinished(meta: Metadata, runId: number, path: string, jobs: readonly 
     for (let cut = job.lastIndexOf('['); !begun.has(step) && cut > 0; cut = job.lastIndexOf('[', cut - 1)) step = job.slice(0, cut);
     if (begun.has(step)) steps.add(step);
   }
+  // A run still going has not failed the jobs it has not ended: they may yet end well.
+  const live = meta.liveRuns().some((r) => r.id === runId);
   const said = [...steps].flatMap((step) => {
     const all = begun.get(step)!;
     const missing = all - meta.runRows.endedOk(runId, step);
-    return missing > 0 ? [`${step}: ${missing} of its ${all} jobs did not end ok`] : [];
+    const notOk = live ? `${missing === 1 ? 'has' : 'have'} not ended ok yet` : 'did not end ok';
+    return missing > 0 ? [`${step}: ${missing} of its ${all} jobs ${notOk}`] : [];
   });
-  return said.length === 0 ? undefined : `run ${runId} did not finish ${said.join('; ')}, so ${path} holds only what the others wrote`;
+  if (said.length === 0) return undefined;
+  return live
+    ? `run ${runId} is still running ${said.join('; ')}, so ${path} holds only what the others wrote so far`
+    : `run ${runId} did not finish ${said.join('; ')}, so ${path} holds only what the others wrote`;
 }
 
 /** Jobs in the order of their names (a map's items as `ls` lists them), not the order they ended in. */

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
 import { Rig } from '../support/rig.js';
 
 const MAP = '# M\n\n```shark-import {id=m4}\nin /data/in/\n```\n\n```shark-run {id=aoh}\necho "doing $(ls /data/in)"; cat /data/in/* > /data/aoh/+\n```\n';
@@ -75,5 +76,22 @@ describe('shark logs of a failure fixed since', () => {
       expect([old.code, old.stderr]).toEqual([0, '']);
       expect(old.stdout).toMatch(new RegExp(`^==> check \\(failed, line 12\\) \\S+/logs/${run}/\\S+\\nchecking\\n$`));
     }
+  });
+});
+
+describe('shark logs of a failed job whose log file was removed', () => {
+  let rig: Rig;
+  afterAll(() => rig.cleanup());
+
+  it('says the log is gone, not that the job printed nothing (a failed job always has its log file)', async () => {
+    rig = new Rig();
+    rig.write('f.md', '# F\n\n```shark-run\necho checking; exit 3; echo ok > /data/b.txt\n```\n');
+    expect((await rig.shark(['run', 'f.md'])).code).toBe(1);
+    const before = await rig.shark(['logs', 'f.md']);
+    const log = /^==> f \(failed, line 4\) (\S+)\n/.exec(before.stdout)?.[1];
+    expect(log).toBeDefined();
+    rmSync(log!);
+    const after = await rig.shark(['logs', 'f.md']);
+    expect([after.code, after.stderr, after.stdout]).toEqual([0, '', `==> f (failed, line 4) ${log} (the log file is gone: it was removed since the run)\n`]);
   });
 });

@@ -62,3 +62,34 @@ describe('shark diff of two copies of a map directory on disk', () => {
     expect(onDisk).toBe(byPath);
   });
 });
+
+/**
+ * `diff FILE TREE_ID TREE_ID` of a map's directory as lineage prints its id:
+ * after `gc --delete` freed run 1's directory, its entries are still
+ * recorded (freed_trees), so diff answers as before gc, as it does for the
+ * same directory on disk.
+ */
+describe('shark diff of a map directory by its tree id, after gc', () => {
+  let rig: Rig;
+  afterEach(() => rig.cleanup());
+
+  it('answers as before gc freed the old directory', async () => {
+    rig = new Rig();
+    rig.write('p.md', PIPELINE);
+    rig.write('in/a.txt', '1\n');
+    rig.write('in/b.txt', '2\n');
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('in/b.txt', '7\n');
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const treeOf = async (run: string): Promise<string> => {
+      const lineage = await rig.shark(['lineage', 'p.md', '/data/out', '--run', run, '--json']);
+      return (JSON.parse(lineage.stdout) as { inputs: { id: string }[] }).inputs[0]!.id;
+    };
+    const [old, now] = [await treeOf('1'), await treeOf('2')];
+    const before = await rig.shark(['diff', 'p.md', old, now]);
+    expect([before.code, before.stderr]).toEqual([1, '']);
+    expect((await rig.shark(['gc', 'p.md', '--delete'])).code).toBe(0);
+    const after = await rig.shark(['diff', 'p.md', old, now]);
+    expect([after.code, after.stderr, after.stdout]).toEqual([1, '', before.stdout]);
+  }, 30_000);
+});

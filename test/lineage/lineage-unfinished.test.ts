@@ -54,3 +54,28 @@ describe('shark lineage of a directory a run did not finish', () => {
     expect(json.unfinished).toEqual([{ run: 1, note: 'run 1 did not finish map: 1 of its 3 jobs did not end ok, so /data/out holds only what the others wrote' }]);
   });
 });
+
+/**
+ * While the run is still going, the jobs of the map not yet ended have not
+ * failed: the note says the run is still running the map, not that it did
+ * not finish it.
+ */
+describe('shark lineage of a directory while its run still runs the map', () => {
+  let rig: Rig;
+  afterAll(() => rig.cleanup());
+
+  it('says the run is still running the step, then nothing once it finished it', async () => {
+    rig = new Rig('shark-lineage-running-');
+    rig.write('f.md', PIPELINE.replace('grep -q c /data/in/*.txt && exit 3;', 'grep -q c /data/in/*.txt && sleep 5;'));
+    for (const name of ['a', 'b', 'c']) rig.write(`in/${name}.txt`, `${name}\n`);
+    const run = rig.start(['run', 'f.md', '-j', '1']);
+    let during = await rig.shark(['lineage', 'f.md', '/data/out/']);
+    for (let i = 0; i < 100 && !during.stdout.includes('2 jobs wrote'); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      during = await rig.shark(['lineage', 'f.md', '/data/out/']);
+    }
+    expect(during.stdout.split('\n')[1]).toBe('  note: run 1 is still running map: 1 of its 3 jobs has not ended ok yet, so /data/out holds only what the others wrote so far');
+    expect((await run.ended).code).toBe(0);
+    expect((await rig.shark(['lineage', 'f.md', '/data/out/'])).stdout).not.toMatch(/note:/);
+  }, 30_000);
+});

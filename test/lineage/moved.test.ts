@@ -59,5 +59,10 @@ describe('a moved project', () => {
     const lineage = await rig.shark(['lineage', 'c/p.md', '/data/report.txt', '--store', 'a/.shark']);
     expect(lineage.code).toBe(1);
     expect(lineage.stderr).toContain(`has runs of ${rig.path('a/p.md')}`);
+    // diff too, as lineage says it (exit 1), with --from as without: the pipeline has no run to name.
+    for (const extra of [[], ['--from', '1']]) {
+      const diff = await rig.shark(['diff', 'c/p.md', '/data/report.txt', '--store', 'a/.shark', ...extra]);
+      expect([diff.code, diff.stderr]).toEqual([1, lineage.stderr]);
+    }
   });
 });
