@@ -25,6 +25,10 @@ const PLACE_OPTIONS: readonly { attribute: string; flag: string; hint: string; b
   { attribute: 'secrets', flag: '--secrets', hint: 'name a file of KEY=VALUE lines' },
   // Taken at start-up, it fails only at the end, losing the session's document.
   { attribute: 'save', flag: '--save', hint: 'name the markdown file to write the pipeline to' },
+  // Read as a file named nothing: `cannot read the public key : no such file`.
+  { attribute: 'key', flag: '--key', hint: 'name a public key file (shark keygen writes NAME.pub)', commands: ['verify'] },
+  { attribute: 'key', flag: '--key', hint: 'name the private key file to sign with (shark keygen writes NAME.key)', commands: ['sign'] },
+  { attribute: 'trust', flag: '--trust', hint: 'name a public key file (shark keygen writes NAME.pub), or leave the option out' },
 ];
 
 /**
@@ -51,7 +55,8 @@ export function refuseEmptyArguments(cmd: Command, stderr: (s: string) => void):
   for (const { attribute, flag, hint, blank, commands } of PLACE_OPTIONS) {
     if (commands !== undefined && !commands.includes(cmd.name())) continue;
     const value: unknown = cmd.getOptionValueSource(attribute) === 'cli' ? cmd.getOptionValue(attribute) : undefined;
-    if (value === '') refuse(flag, hint);
+    // A repeatable option (`--key`, `--trust`) holds a list: any of its values empty.
+    if (value === '' || (Array.isArray(value) && value.includes(''))) refuse(flag, hint);
     if (blank === true && typeof value === 'string' && value.trim() === '') refuse(flag, hint, 'blank');
   }
   // Empty, it counts as unset (find-store.ts); only spaces, it would name a directory of spaces, as `--store '  '` would.

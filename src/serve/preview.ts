@@ -83,6 +83,19 @@ function table(text: string, sep: string, whole: boolean): string {
 <div class="table-scroll"><table class="preview-table">${body}</table></div>`;
 }
 
+/**
+ * The host file of a stored file's bytes, sound; undefined when the store
+ * keeps no such files (ZFS) or `gc` freed them. Bytes missing or damaged
+ * otherwise throw as a vanished file does (`EIO`), so the page says so (500,
+ * advising `shark fsck`) rather than showing, or leaving out, a result.
+ */
+export function storedFile(store: SnapshotStore, id: SnapshotId): string | undefined {
+  if (store.objectPath === undefined) return undefined;
+  const file = store.objectPath(id);
+  if (file !== undefined || !id.startsWith('sha256') || store.freed?.(id) !== undefined) return file;
+  throw Object.assign(new Error(`the stored bytes of ${id} are missing or damaged`), { code: 'EIO' });
+}
+
 /** A preview of one stored piece of data, by the name it has in the pipeline. */
 export function preview(store: SnapshotStore, id: SnapshotId, path: string): string {
   const name = path.slice(path.lastIndexOf('/') + 1);
@@ -91,7 +104,7 @@ export function preview(store: SnapshotStore, id: SnapshotId, path: string): str
     return `<p>directory of ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}</p>${listing(path, entries.map((e) => ({ name: e.name, dir: e.id.startsWith('tree:') })))}`;
   }
   if (id.startsWith('link:')) return `<p>symbolic link to <code>${esc(id.slice(5))}</code></p>`;
-  const file = store.objectPath?.(id);
+  const file = storedFile(store, id);
   if (file === undefined) return '<p class="note">The bytes of this result are not available to preview in this store.</p>';
   const size = statSync(file).size;
   const download = `<p class="download">${esc(formatBytes(size))} · <a href="${esc(objectHref(id, name, true))}" download="${esc(name)}">download</a></p>`;

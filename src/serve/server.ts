@@ -9,7 +9,7 @@ import { SCRIPT, STYLE } from './assets.js';
 import { documentPage } from './document-page.js';
 import { esc, page } from './html.js';
 import type { Live } from './live.js';
-import { contentType, readHead } from './preview.js';
+import { contentType, readHead, storedFile } from './preview.js';
 import { resultPage } from './result-page.js';
 
 const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -54,7 +54,7 @@ export function createPageServer(o: ServeOptions): Server {
       if (res.headersSent) res.end();
       else if (STORED_DATA_GONE.has((e as NodeJS.ErrnoException).code ?? '')) {
         // A stored object gone or damaged since the page was indexed: said as fsck would, naming no host path.
-        send(res, 500, 'text/html; charset=utf-8', page('Stored data missing', '<h1>Stored data missing</h1><p>The stored bytes of this result are missing from the store or cannot be read. Run <code>shark fsck</code> to find what is damaged, and <code>shark fsck --repair</code> then a run to make it again.</p><p><a href="/">back to the document</a></p>'));
+        send(res, 500, 'text/html; charset=utf-8', page('Stored data missing', '<h1>Stored data missing</h1><p>The stored bytes of this result are missing from the store, damaged, or cannot be read. Run <code>shark fsck</code> to find what is damaged, and <code>shark fsck --repair</code> then a run to make it again.</p><p><a href="/">back to the document</a></p>'));
       } else send(res, 500, 'text/plain; charset=utf-8', `internal error: ${(e as Error).message.split('\n')[0]}\n`);
     });
   });
@@ -106,7 +106,7 @@ async function dataPage(o: ServeOptions, raw: string, res: ServerResponse): Prom
 /** The bytes of a stored file, only when the document's results reach its id. */
 function object(o: ServeOptions, id: string, query: URLSearchParams, res: ServerResponse): void {
   if (!o.live.index.reachable.has(id)) return notFound(res, 'no such result');
-  const file = o.session.store.objectPath?.(id);
+  const file = storedFile(o.session.store, id);
   if (file === undefined) return notFound(res, 'the bytes of this result are not in the store');
   const name = (query.get('name') ?? 'data').replace(/[^A-Za-z0-9._+-]/g, '_');
   const size = statSync(file).size;

@@ -170,6 +170,11 @@ async function handle(shell: ShellSession, line: string, io: Io, signal: AbortSi
     return false;
   }
   const [name = '', ...args] = line.slice(1).split(/\s+/);
+  const refused = argumentsRefused(name, args);
+  if (refused !== undefined) {
+    io.stdout(`usage: ${refused}\n`);
+    return false;
+  }
   switch (name) {
     case 'q': case 'quit': case 'exit':
       return true;
@@ -214,6 +219,24 @@ async function handle(shell: ShellSession, line: string, io: Io, signal: AbortSi
       io.stdout(`shark: unknown command :${name} (type :help)\n`);
   }
   return false;
+}
+
+/** Commands that take no argument, and what their usage line adds. */
+const NO_ARGUMENT: ReadonlyMap<string, string> = new Map([
+  ['q', ''], ['quit', ''], ['exit', ''], ['help', ''], ['history', ''], ['dag', ''],
+  ['undo', ': it reverts the last step'],
+]);
+
+/**
+ * The usage line of a command given arguments it does not take, or undefined.
+ * Ignoring them would be worse than useless: `:undo 3` would revert the last
+ * step, not step 3, and `:env py gdal` switch to `py` alone.
+ */
+function argumentsRefused(name: string, args: readonly string[]): string | undefined {
+  const extra = NO_ARGUMENT.get(name);
+  if (extra !== undefined && args.length > 0) return `:${name} (it takes no argument${extra})`;
+  if (name === 'env' && args.length > 1) return ':env [NAME] (one environment)';
+  return undefined;
 }
 
 /**

@@ -254,14 +254,14 @@ export function unknownEnvironment(name: string, pipeline: Pipeline, file: strin
     : `environment \`${name}\` has no shark-build block in ${file} ${defined}`;
 }
 
-/** A command typed at the prompt with each `%{NAME}` replaced by the value of scalar key (or `-e`) NAME, as a document's. */
+/** A command typed at the prompt with each `%{NAME}` replaced by the value of the document's scalar key NAME, as a document's (the shell takes no `-e`). */
 function withValues(typed: string, values: ReadonlyMap<string, string>): { ok: true; value: string } | { ok: false; message: string } {
   const found = findReferences(typed);
   if (!found.ok) return { ok: false, message: found.message };
   let value = typed;
   for (const ref of [...found.refs].reverse()) {
     const v = values.get(ref.name);
-    if (v === undefined) return { ok: false, message: `unknown \`%{${ref.name}}\`: at the prompt it names a scalar frontmatter key or an -e value (${[...values.keys()].join(', ') || 'the document has none'})` };
+    if (v === undefined) return { ok: false, message: `unknown \`%{${ref.name}}\`: at the prompt it names a scalar frontmatter key of the document (${[...values.keys()].join(', ') || 'the document has none'})` };
     value = value.slice(0, ref.start) + v + value.slice(ref.end);
   }
   return { ok: true, value };

@@ -213,7 +213,8 @@ export class CasStore implements SnapshotStore {
   }
 
   objectPath(id: SnapshotId): string | undefined {
-    return id.startsWith('sha256') && this.objects.check(id) === 'ok' ? this.objects.pathOf(id) : undefined;
+    // Looked at again (one lstat): a long-lived page must not hand out bytes damaged since it first checked them.
+    return id.startsWith('sha256') && this.objects.check(id, true) === 'ok' ? this.objects.pathOf(id) : undefined;
   }
 
   describe(): string | undefined {

@@ -139,6 +139,9 @@ describe('options naming a file, given empty', () => {
     [['run', 'p.md', '--config', ''], '--config', 'name a YAML file, or leave the option out for shark.yaml beside the pipeline'],
     [['plan', 'p.md', '--config='], '--config', 'name a YAML file, or leave the option out for shark.yaml beside the pipeline'],
     [['plan', 'p.md', '--secrets', ''], '--secrets', 'name a file of KEY=VALUE lines'],
+    [['verify', 'p.md', '/data/x', '--key', 'k.pub', '--key', ''], '--key', 'name a public key file (shark keygen writes NAME.pub)'],
+    [['sign', 'p.md', '/data/x', '--key', ''], '--key', 'name the private key file to sign with (shark keygen writes NAME.key)'],
+    [['serve', 'p.md', '--trust', ''], '--trust', 'name a public key file (shark keygen writes NAME.pub), or leave the option out'],
   ])('shark %j is a usage error (exit 2) with the wording of every empty option, not the current directory', async (args, flag, hint) => {
     const ran = await rig.shark(args);
     expect(ran.stderr).toBe(`shark: error: ${flag} is empty: ${hint}\n`);

@@ -1,4 +1,4 @@
-import { renameSync } from 'node:fs';
+import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import { Rig } from '../support/rig.js';
@@ -174,6 +174,26 @@ describe('shark serve over HTTP', () => {
       }
     } finally {
       renameSync(object + '.away', object);
+    }
+  });
+
+  it('says so when an object was damaged in place after the page showed it, and never serves the damaged bytes', async () => {
+    const html = await (await fetch(served.url + '/data/summary.csv')).text();
+    const id = /sha256:([0-9a-f]{64})/.exec(html)![1]!;
+    const object = rig.path(`.shark/objects/${id.slice(0, 2)}/${id.slice(2)}`);
+    const sound = readFileSync(object);
+    chmodSync(object, 0o644);
+    writeFileSync(object, 'DAMAGED'.padEnd(sound.length, '!'));
+    try {
+      for (const path of ['/data/summary.csv', `/object/sha256:${id}?name=summary.csv`]) {
+        const res = await rawGet(served.url, path);
+        expect(res.status, path).toBe(500);
+        expect(res.body, path).toContain('shark fsck');
+        expect(res.body, path).not.toContain('DAMAGED');
+      }
+    } finally {
+      writeFileSync(object, sound);
+      chmodSync(object, 0o444);
     }
   });
 

@@ -49,7 +49,7 @@ it('replaces %{NAME} at the prompt as a document does: the result stored under t
   const shell = new BatchShell(rig, ['f.md', '--save', 'g.md']);
   shell.send('echo %{V} > /data/b.txt\necho %{NOPE} > /data/c.txt\n');
   const ended = await shell.end();
-  expect(ended.stdout + ended.stderr).toContain('unknown `%{NOPE}`: at the prompt it names a scalar frontmatter key or an -e value (V)');
+  expect(ended.stdout + ended.stderr).toContain('unknown `%{NOPE}`: at the prompt it names a scalar frontmatter key of the document (V)');
   const ran = await rig.shark(['run', 'g.md']);
   expect(ran.code, ran.stderr).toBe(0);
   expect(rig.read('_shark/b.txt')).toBe('hello\n');

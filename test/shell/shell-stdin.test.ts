@@ -41,6 +41,17 @@ describe('shark shell reading commands from standard input', () => {
     expect(ran.stdout).toContain('shark: unknown command :nosuch (type :help)');
   });
 
+  it('refuses an argument to a command that takes none (`:undo 1` undoes nothing), and a second one to :env', async () => {
+    const ran = await shell(rig, [], ['echo a > /data/a.txt', ':undo 1', ':history all', ':dag x', ':help me', ':env host py', ':quit now', 'ls /data', ''].join('\n'));
+    expect(ran.stdout).toContain('shark> :undo 1\nusage: :undo (it takes no argument: it reverts the last step)\n');
+    expect(ran.stdout).toContain('shark> :history all\nusage: :history (it takes no argument)\n');
+    expect(ran.stdout).toContain('shark> :dag x\nusage: :dag (it takes no argument)\n');
+    expect(ran.stdout).toContain('shark> :help me\nusage: :help (it takes no argument)\n');
+    expect(ran.stdout).toContain('shark> :env host py\nusage: :env [NAME] (one environment)\n');
+    expect(ran.stdout).toContain('shark> :quit now\nusage: :quit (it takes no argument)\n');
+    expect(ran.stdout).toContain('shark> ls /data\na.txt\n[inspection: /data unchanged]\n');
+  });
+
   it('ends output without a final newline before the bracketed line', async () => {
     const ran = await shell(rig, [], ['printf abc', 'printf partial; exit 3', ''].join('\n'));
     expect(ran.stdout).toContain('shark> printf abc\nabc\n[inspection: /data unchanged]\n');

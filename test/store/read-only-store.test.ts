@@ -40,6 +40,13 @@ describe('a store read-only to the user', () => {
     expect(readdirSync(rig.path('.shark')).sort()).toEqual(before);
   });
 
+  it.skipIf(skip !== undefined)('answers attest for runs never signed, which made no table of envelopes (no envelope, no crash)', async () => {
+    const attest = await shark('attest', 'p.md', '/data/out/a.txt');
+    noCrash(attest.stderr);
+    expect(attest.stderr).toContain('no envelope for map[a.txt]');
+    expect(attest.code).toBe(1);
+  });
+
   it.skipIf(skip !== undefined)('refuses run, gc --delete and fsck --repair in one line, exit 2', async () => {
     rig.write('in/c.txt', 'c\n');
     for (const args of [['run', 'p.md'], ['gc', 'p.md', '--delete'], ['fsck', '--repair']]) {

@@ -16,7 +16,13 @@ export interface AttestationRow {
  * the envelope of the one it replaced is not this one's.
  */
 export class Attestations {
+  /** No table, and none can be made: a store read-only to this user (a colleague's) whose runs were never signed holds no envelope. */
+  private readonly none: boolean;
+
   constructor(private readonly meta: Metadata) {
+    const made = meta.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'attestations'").get() !== undefined;
+    this.none = !made && meta.db.readonly;
+    if (made || this.none) return;
     meta.db.exec(`CREATE TABLE IF NOT EXISTS attestations (
       key TEXT PRIMARY KEY, run_id INTEGER NOT NULL, job TEXT NOT NULL, envelope TEXT NOT NULL, updated INTEGER NOT NULL)`);
   }
@@ -35,6 +41,7 @@ export class Attestations {
 
   /** The envelope stored under `key`, of whichever run's result of it (`verify` says which when it is not the one asked). */
   ofKey(key: string): AttestationRow | undefined {
+    if (this.none) return undefined;
     const row = this.meta.bulk.statement('SELECT key, run_id, job, envelope FROM attestations WHERE key = ?')
       .get(key) as { key: string; run_id: number; job: string; envelope: string } | undefined;
     if (row === undefined) return undefined;
