@@ -66,7 +66,7 @@ export function exportCommand(io: Io): Command {
       .description('W3C PROV of a run: jobs as activities, data as entities, commands as plans')
       .argument('<file>', 'pipeline markdown file')
       .option('--run <n>', 'the run to export (default: the latest)', naturalNumber('--run'))
-      .option('-o, --output <file>', 'write to FILE instead of standard output')
+      .option('-o, --output <file>', 'write to FILE instead of standard output (- is standard output)')
       .addOption(new Option('-f, --format <format>', 'prov-json, or PROV-O as JSON-LD with its context inline').choices(PROV_FORMATS).default('prov-json')),
     BY_RUN,
   ).action((file: string, flags: ExportFlags) => withRun(file, flags, io, async (view, session) => {
@@ -74,7 +74,7 @@ export function exportCommand(io: Io): Command {
     const model = provModel(view, session.pipeline.document.source);
     const doc = flags.format === 'prov-jsonld' ? toProvJsonLd(model) : toProvJson(model);
     const text = JSON.stringify(doc, null, 2) + '\n';
-    if (flags.output === undefined) io.stdout(text);
+    if (flags.output === undefined || flags.output === '-') io.stdout(text);
     else writeOutputFile(flags.output, text, session, io.stderr);
   })));
   cmd.addCommand(withSessionOptions(

@@ -76,6 +76,11 @@ export function runCommand(io: Io): Command {
     try {
       // Before the run: a mistyped -o costs nothing.
       if (flags.output !== undefined) {
+        // Not a file named `-`, as export's `-o -` is not; nor standard output, which the run's progress is on.
+        if (flags.output === '-') {
+          io.stderr('shark: error: -o -: the run\'s progress is on standard output; name a file for the executed document\n');
+          throw new ExitError(EXIT_INVALID);
+        }
         checkOutputFile(flags.output, session, io.stderr);
         warnIfCopied(flags.output, session, io.stderr);
       }

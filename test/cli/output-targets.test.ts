@@ -33,6 +33,15 @@ describe('-o of export and run: a path that cannot take the output, or holds wha
     expect(JSON.parse(rig.read('prov.json'))).toHaveProperty('activity');
   });
 
+  it('export prov -o - writes to standard output, as curl -o - and tar -f - do, and run -o - is refused (a file named - was made)', async () => {
+    const out = await rig.shark(['export', 'prov', 'p.md', '-o', '-']);
+    expect([out.code, out.stderr]).toEqual([0, '']);
+    expect(JSON.parse(out.stdout)).toHaveProperty('activity');
+    expect(rig.exists('-')).toBe(false);
+    oneLineError(await rig.shark(['run', 'p.md', '-o', '-']), /-o -: the run's progress is on standard output; name a file for the executed document/);
+    expect(rig.exists('-')).toBe(false);
+  });
+
   it('export crate -o onto a file is one line and exit 2, leaving the file alone', async () => {
     rig.write('f', 'mine\n');
     oneLineError(await rig.shark(['export', 'crate', 'p.md', '-o', 'f']), /f exists and is not a directory/);
