@@ -170,7 +170,7 @@ export function instantiate(
     }
     const lines: { line: SourceLine; refs: Reference[] }[] = [];
     const mentioned = new Set<string>();
-    const comments = block.kind === 'run' ? commentLines(block.body) : new Set<number>();
+    const commented = block.kind === 'run' ? commentedAt(block.body) : (): boolean => false;
     for (const line of block.body) {
       const found = findReferences(line.text);
       if (!found.ok) {
@@ -178,11 +178,12 @@ export function instantiate(
         lines.push({ line, refs: [] });
         continue;
       }
+      // `# sums every %{TAXA} file` above a fan-in, or after a command: a comment runs nothing, so it makes no instances.
+      const inComment = (ref: Reference): boolean => commented(line.line, colOf(line, ref.start));
       for (const ref of found.refs) {
-        // `# sums every %{TAXA} file` above a fan-in: a comment runs nothing, so it makes no instances.
         if (axes.has(ref.name)) {
-          if (!comments.has(line.line)) mentioned.add(ref.name);
-        } else if (/[\r\n]/.test(scalars.get(ref.name) ?? '') && !comments.has(line.line)) {
+          if (!inComment(ref)) mentioned.add(ref.name);
+        } else if (/[\r\n]/.test(scalars.get(ref.name) ?? '') && !inComment(ref)) {
           const what = block.kind === 'run' ? 'the command, it would end the command there and run the rest as another' : 'the line, it would end the line there';
           references.push(error(file, { line: line.line, col: colOf(line, ref.start) },
             `\`%{${ref.name}}\`: the value of ${ref.name} holds a line break: put into ${what}; read it from the environment as "$${ref.name}"`));
@@ -195,7 +196,7 @@ export function instantiate(
         }
       }
       // What names no value stays as written.
-      lines.push({ line, refs: found.refs.filter((ref) => (axes.has(ref.name) && !comments.has(line.line)) || scalars.has(ref.name)) });
+      lines.push({ line, refs: found.refs.filter((ref) => (axes.has(ref.name) && !inComment(ref)) || scalars.has(ref.name)) });
     }
     const mine = [...axes.keys()].filter((name) => mentioned.has(name)).map((name) => [name, values.get(name) ?? []] as const);
     for (const combination of combinations(mine)) {
@@ -209,11 +210,14 @@ export function instantiate(
 }
 
 
-/** The lines of a run block's body that are only a shell comment (not inside a here-document or a quoted string). */
-function commentLines(body: readonly SourceLine[]): Set<number> {
-  const run = new Set<number>();
+/**
+ * Whether a place (line, column) of a run block's body is in a shell comment: no command holds it
+ * (a `#` in a here-document, in quotes or inside a word is text), nor a transcript's output.
+ */
+function commentedAt(body: readonly SourceLine[]): (line: number, col: number) => boolean {
+  const held = new Set<string>();
   const { commands, output } = splitCommands(body);
-  for (const c of commands) for (const n of c.lines) run.add(n);
-  for (const line of output) run.add(line.line);
-  return new Set(body.filter((l) => !run.has(l.line) && l.text.trimStart().startsWith('#')).map((l) => l.line));
+  for (const c of commands) for (let i = 0; i < c.text.length; i++) held.add(`${c.lines[i]!}:${c.cols[i]!}`);
+  const outputLines = new Set(output.map((l) => l.line));
+  return (line, col) => !outputLines.has(line) && !held.has(`${line}:${col}`);
 }

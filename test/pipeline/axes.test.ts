@@ -115,6 +115,15 @@ describe('instantiation', () => {
     expect(commands(q).at(-1)).toBe('cat *.txt > /data/total.txt');
   });
 
+  it('makes no instances for an axis a comment after a command names, as for a comment line (each instance wrote the same file)', () => {
+    const p = load(`---\nT: [A, B]\n---\n\n${fence}shark-run\necho 1 > /data/one.txt # one for every %{T}\n${fence}\n`);
+    expect(p.blocks.map((b) => b.id)).toEqual(['run']);
+    expect(commands(p)).toEqual(['echo 1 > /data/one.txt']);
+    // A `#` inside a word or quotes starts no comment: those name the axis.
+    const q = load(`---\nT: [A, B]\n---\n\n${fence}shark-run\necho "#%{T}" > /data/x/%{T}#.txt\n${fence}\n`);
+    expect(commands(q)).toEqual(['echo "#A" > /data/x/A#.txt', 'echo "#B" > /data/x/B#.txt']);
+  });
+
   it('keeps positions pointing at the original text', () => {
     const p = load(SWEEP);
     const step = p.steps[3] as RunStep;
