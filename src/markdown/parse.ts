@@ -1,7 +1,7 @@
 import { unified, type Processor } from 'unified';
 import remarkParse from 'remark-parse';
 import remarkFrontmatter from 'remark-frontmatter';
-import type { Code, Definition, Heading, Root, RootContent, Yaml } from 'mdast';
+import type { Code, Definition, Heading, Html, Root, RootContent, Yaml } from 'mdast';
 import { error, LINE_BREAK, warning, type Diagnostic } from '../diagnostics.js';
 import type { Document, Frontmatter, SharkBlock, SourceLine } from './document.js';
 import { isSharkInfo, lookAlikeProse, nearMissTag, parseTag } from './tags.js';
@@ -63,6 +63,9 @@ export function parseMarkdown(file: string, source: string): { document: Documen
       heading = node;
     } else if (node.type === 'definition') {
       definitions.push(node);
+    } else if (node.type === 'html') {
+      const hidden = fenceInHtml(file, node, lines);
+      if (hidden !== undefined) diagnostics.push(hidden);
     } else if (node.type === 'code') {
       const block = readCode(file, node, lines, blocks.length, diagnostics);
       if (block !== undefined) {
@@ -215,6 +218,22 @@ function strayFence(value: string, marker: string): number {
     const m = /^\s*(`{3,}|~{3,})\s*shark-/.exec(text);
     return m !== null && m[1]![0] === marker[0] && m[1]!.length >= marker.length;
   });
+}
+
+/**
+ * A warning for a Shark fence inside an HTML block (`<details>` then `<summary>`, no blank line
+ * between it and the fence): CommonMark reads up to the next blank line as HTML, so the block is
+ * no block and never runs, in silence. A fence in an HTML comment is switched off on purpose.
+ */
+function fenceInHtml(file: string, node: Html, lines: readonly string[]): Diagnostic | undefined {
+  if (node.value.trimStart().startsWith('<!--')) return undefined;
+  const inner = node.value.split(LINE_BREAK).findIndex((text) => /^\s*(`{3,}|~{3,})\s*shark-/.test(text));
+  if (inner < 0) return undefined;
+  const start = node.position!.start.line;
+  const line = start + inner;
+  const opened = /<[A-Za-z][^\s>]*>?/.exec(node.value)?.[0] ?? '<';
+  return warning(file, { line, col: (lines[line - 1] ?? '').search(/[`~]/) + 1 },
+    `this Shark fence is inside the HTML block opened on line ${start} (\`${opened}\`): markdown reads it all as HTML, so it is no block and never runs; leave a blank line before the fence`);
 }
 
 function isClosingFence(line: string, open: string): boolean {

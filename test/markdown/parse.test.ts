@@ -10,6 +10,17 @@ function parse(source: string) {
 }
 
 describe('parseMarkdown', () => {
+  it('warns of a Shark fence inside an HTML block, which markdown reads as HTML (the step never ran, in silence)', () => {
+    const { blocks, diagnostics } = parse(`<details>\n<summary>Setup</summary>\n${fence}shark-run\necho hi > /data/x\n${fence}\n</details>\n`);
+    expect(blocks).toEqual([]);
+    expect(diagnostics).toEqual([
+      '3:1: this Shark fence is inside the HTML block opened on line 1 (`<details>`): markdown reads it all as HTML, so it is no block and never runs; leave a blank line before the fence',
+    ]);
+    // With the blank line, the block is one; a fence in an HTML comment is switched off on purpose.
+    expect(parse(`<details>\n<summary>Setup</summary>\n\n${fence}shark-run\necho hi > /data/x\n${fence}\n</details>\n`).blocks).toHaveLength(1);
+    expect(parse(`<!--\n${fence}shark-run\necho hi > /data/x\n${fence}\n-->\n`).diagnostics).toEqual([]);
+  });
+
   it('finds Shark blocks with their fence, tag, body and section', () => {
     const { blocks, diagnostics } = parse(`# Setup
 
