@@ -257,7 +257,11 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
     emit();
   }
   if (backquoteAt !== undefined) {
-    problems.push({ at: backquoteAt, message: 'unterminated backquote' });
+    // `~~~shark-run` … a ``` line … `~~~`: the ``` line is in the block, read as the shell reads it.
+    const src = body.find((l) => l.line === backquoteAt!.line);
+    const fence = /^\s*(?:>\s*)*(`{3,})\s*$/.exec(src?.text ?? '')?.[1];
+    if (src === undefined || fence === undefined) problems.push({ at: backquoteAt, message: 'unterminated backquote' });
+    else problems.push({ at: { line: src.line, col: colOf(src, src.text.indexOf('`')) }, message: `this ${fence} line does not close the block: only a fence of the character that opened it, as long or longer, does; close it so, or remove this line` });
   } else if (quote !== '' && quoteAt !== undefined) {
     problems.push({ at: quoteAt, message: `unterminated ${quote === '"' ? 'double' : 'single'} quote` });
   } else if (inHeredoc) {

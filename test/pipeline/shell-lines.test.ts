@@ -194,6 +194,9 @@ describe('splitCommands', () => {
     expect(problems('x=$(echo a\necho b')).toEqual(['10:4: `(` is never closed: no `)` before the end of the block']);
     expect(problems('echo `date > /data/a.txt')).toEqual(['10:6: unterminated backquote']);
     expect(problems('echo "a `date\nb"')).toEqual(['10:9: unterminated backquote']);
+    // In a block opened with ~~~ (or ````), a ``` line closes nothing: said so, not as a backquote.
+    expect(problems('echo a > /data/a\n```')).toEqual(['11:1: this ``` line does not close the block: only a fence of the character that opened it, as long or longer, does; close it so, or remove this line']);
+    expect(problems('echo a > /data/a\n  `````  ')).toEqual(['11:3: this ````` line does not close the block: only a fence of the character that opened it, as long or longer, does; close it so, or remove this line']);
     expect(problems('echo `printf \'\\`\'`; echo "`date`"')).toEqual([]);
     expect(commands('echo `echo a\necho b`\necho c')).toEqual(['echo `echo a\necho b`', 'echo c']);
   });
