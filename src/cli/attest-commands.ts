@@ -93,7 +93,7 @@ export function verifyCommand(io: Io): Command {
       for (const n of report.notes) io.stdout(`${n}\n`);
       if (report.problems.length > 0) {
         for (const p of report.problems) io.stderr(`${p}\n`);
-        fail(io, `${path} does not verify: ${counted(report.problems.length, 'problem')} in ${counted(report.checked, 'envelope')}`);
+        fail(io, `${path} does not verify: ${counted(report.problems.length, 'problem')} in the envelopes of ${counted(report.checked, 'job')}`);
       }
       io.stdout(`${path}: verified ${counted(report.checked, 'envelope')} (signatures, the store's records, subjects against the stored bytes, inputs against upstream subjects)\n`);
     }, 'it knows no frontmatter input, so an input no job of the run wrote is vouched for by nothing');

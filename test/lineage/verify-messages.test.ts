@@ -22,7 +22,7 @@ describe('verify says what is wrong, once', () => {
     expect(ran.stderr).toMatch(/^prepare: no trusted key signed its envelope/m);
     expect(ran.stderr).toMatch(/^measure\[a\.txt\]: no trusted key signed its envelope/m);
     expect(ran.stderr).not.toContain('is not a subject of an upstream envelope');
-    expect(ran.stderr).toContain('does not verify: 3 problems in 4 envelopes');
+    expect(ran.stderr).toContain('does not verify: 3 problems in the envelopes of 4 jobs');
   });
 
   it("an envelope filed under another run is said to be so, not that the job ran without --sign", async () => {
