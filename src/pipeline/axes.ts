@@ -212,12 +212,19 @@ export function instantiate(
 
 /**
  * Whether a place (line, column) of a run block's body is in a shell comment: no command holds it
- * (a `#` in a here-document, in quotes or inside a word is text), nor a transcript's output.
+ * (a `#` in a here-document, in quotes or inside a word is text), nor a transcript's output. The
+ * block is split only when a place is asked about: most blocks hold no `%{NAME}`.
  */
 function commentedAt(body: readonly SourceLine[]): (line: number, col: number) => boolean {
-  const held = new Set<string>();
-  const { commands, output } = splitCommands(body);
-  for (const c of commands) for (let i = 0; i < c.text.length; i++) held.add(`${c.lines[i]!}:${c.cols[i]!}`);
-  const outputLines = new Set(output.map((l) => l.line));
-  return (line, col) => !outputLines.has(line) && !held.has(`${line}:${col}`);
+  let held: Set<string> | undefined;
+  let outputLines: Set<number> | undefined;
+  return (line, col) => {
+    if (held === undefined) {
+      const { commands, output } = splitCommands(body);
+      held = new Set();
+      for (const c of commands) for (let i = 0; i < c.text.length; i++) held.add(`${c.lines[i]!}:${c.cols[i]!}`);
+      outputLines = new Set(output.map((l) => l.line));
+    }
+    return !outputLines!.has(line) && !held.has(`${line}:${col}`);
+  };
 }
