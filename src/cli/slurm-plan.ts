@@ -12,9 +12,11 @@ export interface PlannedSubmission {
   readonly step: string;
   readonly block: string;
   readonly name: string;
-  readonly jobs: number;
+  /** null: a map whose items are not known until `waitsFor` is made (an upstream step will run). */
+  readonly jobs: number | null;
   /** Array tasks of each submission; 1 is a plain job. */
-  readonly tasks: number;
+  readonly tasks: number | null;
+  readonly waitsFor?: readonly string[];
   /** How many sbatch alike: a `{pool}` step's jobs go one each, as the pool admits them (absent: one). */
   readonly submissions?: number;
   readonly pool?: string;
@@ -27,6 +29,7 @@ export interface PlannedSubmission {
 export function plannedSubmissions(plan: Plan, pipeline: Pipeline, options: SlurmRunOptions, throttle: number): PlannedSubmission[] {
   const counts = new Map<string, { block: string; jobs: number }>();
   const runSteps = new Set(pipeline.steps.filter((s) => s.kind === 'run').map((s) => s.id));
+  const unknown = new Map((plan.blockedMaps ?? []).map((m) => [m.step, m.waitsFor]));
   // Imports are fetched by the submitting machine; a job blocked on an upstream that will run is submitted after it.
   for (const j of plan.jobs) {
     if ((j.status !== 'run' && j.status !== 'blocked') || !runSteps.has(j.step)) continue;
@@ -34,13 +37,14 @@ export function plannedSubmissions(plan: Plan, pipeline: Pipeline, options: Slur
     if (c === undefined) counts.set(j.step, { block: j.block, jobs: 1 });
     else c.jobs++;
   }
-  return [...counts].flatMap(([stepId, { block, jobs }]) => {
+  return [...counts].flatMap(([stepId, { block, jobs }]): PlannedSubmission[] => {
     const step = pipeline.steps.find((s) => s.id === stepId);
     const run = step?.kind === 'run' ? step : undefined;
     const name = jobName(pipelineName(pipeline.document.file), block);
-    const sbatch = (tasks: number, after?: string): string[] => {
+    // A task runs at most `--items-per-task` jobs, and no more than its submission has: its --time covers those.
+    const sbatch = (jobs: number, tasks: number, after?: string): string[] => {
       const args = sbatchArgs(stepSubmitOptions({
-        name, tasks, throttle, itemsPerTask: options.itemsPerTask,
+        name, tasks, throttle, itemsPerTask: Math.min(options.itemsPerTask, jobs),
         threads: run?.resources.threadsDeclared ? run.resources.threads : undefined,
         memoryBytes: run?.resources.memory, timeoutSeconds: run?.timeout,
         extra: [...options.extra, ...(run?.resources.slurm ?? [])], ...(after === undefined ? {} : { after }),
@@ -48,11 +52,18 @@ export function plannedSubmissions(plan: Plan, pipeline: Pipeline, options: Slur
       return args.ok ? args.args.filter((a) => a !== '--parsable') : [];
     };
     const pool = run?.resources.pool;
-    if (pool !== undefined && oneByOne(pool)) return [{ step: stepId, block, name, jobs, tasks: 1, submissions: jobs, pool, sbatch: sbatch(1) }];
+    const waitsFor = unknown.get(stepId);
+    // Its items are made by an upstream step: an array (or several) of as many tasks as they turn out to be.
+    if (waitsFor !== undefined) {
+      if (pool !== undefined && oneByOne(pool)) return [{ step: stepId, block, name, jobs: null, tasks: 1, pool, waitsFor, sbatch: sbatch(1, 1) }];
+      const args = sbatch(options.itemsPerTask, 2).map((a) => a.replace(/^--array=0-\d+/, '--array=0-<tasks - 1>'));
+      return [{ step: stepId, block, name, jobs: null, tasks: null, waitsFor, sbatch: args }];
+    }
+    if (pool !== undefined && oneByOne(pool)) return [{ step: stepId, block, name, jobs, tasks: 1, submissions: jobs, pool, sbatch: sbatch(1, 1) }];
     // The id of the array before is known once it is submitted.
     return partsOf(jobs, options.itemsPerTask).map((p) => ({
       step: stepId, block, name, jobs: p.jobs, tasks: p.tasks, ...(p.afterPrevious ? { afterPrevious: true as const } : {}),
-      sbatch: sbatch(p.tasks, p.afterPrevious ? '<array before>' : undefined),
+      sbatch: sbatch(p.jobs, p.tasks, p.afterPrevious ? '<array before>' : undefined),
     }));
   });
 }
@@ -61,8 +72,10 @@ export function renderSubmissions(subs: readonly PlannedSubmission[]): string {
   if (subs.length === 0) return 'slurm: nothing to submit\n';
   const width = Math.min(32, maxOf(subs, (s) => displayWidth(s.step)));
   const lines = subs.map((s) => {
-    const what = s.pool !== undefined ? `${counted(s.jobs, 'job')}, one sbatch each as pool ${s.pool} admits them`
-      : `${s.afterPrevious ? 'then ' : ''}${s.tasks > 1 ? `1 array of ${s.tasks} tasks` : '1 job'} for ${counted(s.jobs, 'job')}${s.afterPrevious ? ', once the one before ends' : ''}`;
+    const items = `the items of ${(s.waitsFor ?? []).join(' and ')}, not known until made`;
+    const what = s.jobs === null ? (s.pool !== undefined ? `one sbatch each as pool ${s.pool} admits ${items}` : `an array for ${items}`)
+      : s.pool !== undefined ? `${counted(s.jobs, 'job')}, one sbatch each as pool ${s.pool} admits them`
+      : `${s.afterPrevious ? 'then ' : ''}${(s.tasks ?? 1) > 1 ? `1 array of ${s.tasks} tasks` : '1 job'} for ${counted(s.jobs, 'job')}${s.afterPrevious ? ', once the one before ends' : ''}`;
     return `  ${padDisplay(s.step, width)}  ${what}: sbatch ${s.sbatch.join(' ')}`;
   });
   const total = subs.reduce((n, s) => n + (s.submissions ?? 1), 0);

@@ -18,6 +18,12 @@ const RESERVED: Readonly<Record<string, string>> = {
   wait: 'Shark waits for its jobs itself, and sbatch would not return until they end',
 };
 
+/** Options with which sbatch submits nothing (it prints, or only checks): each job would fail with sbatch's text. */
+const NO_SUBMIT: Readonly<Record<string, string>> = {
+  help: 'print its help', usage: 'print its usage', version: 'print its version', 'test-only': 'only check the request',
+};
+const NO_SUBMIT_SHORT: Readonly<Record<string, string>> = { h: 'help', u: 'usage', V: 'version' };
+
 /** Short forms of the reserved options. */
 const RESERVED_SHORT: Readonly<Record<string, string>> = { a: 'array', J: 'job-name', o: 'output', e: 'error', D: 'chdir', W: 'wait' };
 
@@ -80,6 +86,8 @@ export function checkWords(words: readonly string[]): SbatchWords {
       if (long[2] === '' && value !== '') return wrong(`: write \`--${name}=${value.trim()}\``);
       const reserved = Object.keys(RESERVED).find((r) => r.startsWith(name));
       if (reserved !== undefined) return wrong(` sets sbatch's --${reserved}, which Shark sets itself: ${RESERVED[reserved]}`);
+      const inert = Object.keys(NO_SUBMIT).find((r) => r.startsWith(name));
+      if (inert !== undefined) return wrong(`: sbatch would ${NO_SUBMIT[inert]} and submit nothing`);
       if (name.length >= 3 && 'export'.startsWith(name) && !/^ALL(,|$)/.test(value)) {
         return wrong(": the job must keep sbatch's environment (--export=ALL, the default): Shark passes the job's secrets through it");
       }
@@ -89,6 +97,8 @@ export function checkWords(words: readonly string[]): SbatchWords {
     for (const c of w.slice(1)) {
       const reserved = RESERVED_SHORT[c];
       if (reserved !== undefined) return wrong(` sets sbatch's --${reserved}, which Shark sets itself: ${RESERVED[reserved]}`);
+      const inert = NO_SUBMIT_SHORT[c];
+      if (inert !== undefined) return wrong(`: sbatch would ${NO_SUBMIT[inert]!} and submit nothing`);
       if (!FLAGS.has(c)) break;
     }
     const next = words[i + 1];

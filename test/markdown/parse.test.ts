@@ -282,6 +282,10 @@ ${fence}
     expect(diagnostics('--array=1-3')).toEqual(['1:15: `slurm`: `--array=1-3` sets sbatch\'s --array, which Shark sets itself: a map is one array, one task per item (or per --items-per-task items)']);
     expect(diagnostics('-J mine')).toEqual(['1:15: `slurm`: `-J` sets sbatch\'s --job-name, which Shark sets itself: squeue shows shark:<pipeline>:<block>']);
     expect(diagnostics('-p')).toEqual(['1:15: `slurm`: `-p` needs a value: write `-p VALUE`']);
+    expect(diagnostics('--help')).toEqual(['1:15: `slurm`: `--help`: sbatch would print its help and submit nothing']);
+    expect(diagnostics('-V')).toEqual(['1:15: `slurm`: `-V`: sbatch would print its version and submit nothing']);
+    // Not an abbreviation of --usage: sbatch's own option.
+    expect(diagnostics('--use-min-nodes -v')).toEqual([]);
   });
 
   it('reports a bad tag at the tag and drops the block', () => {

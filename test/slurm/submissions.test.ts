@@ -7,7 +7,7 @@ import { jobcompLines } from './run-rig.js';
 const fence = '```';
 const env = { SHARK_SLURM_POLL_MS: '250' };
 
-interface Planned { step: string; jobs: number; tasks: number; submissions?: number; pool?: string; sbatch: string[] }
+interface Planned { step: string; jobs: number | null; tasks: number | null; waitsFor?: string[]; submissions?: number; pool?: string; sbatch: string[] }
 
 async function planned(rig: Rig, ...args: string[]): Promise<Planned[]> {
   const ran = await rig.shark(['plan', 'p.md', '--json', '--executor', 'slurm', ...args]);
@@ -27,6 +27,13 @@ function pooled(rig: Rig, size: number): void {
     '# One', '', `${fence}shark-run {pool=db}`, 'sleep 0.3; cp /data/in/* /data/one/+', fence, '',
     '# Two', '', `${fence}shark-run {pool=db}`, 'sleep 0.3; cp /data/in/* /data/two/+', fence, ''].join('\n'));
   for (const name of ['a', 'b', 'c']) rig.write(`in/${name}.txt`, `${name}\n`);
+}
+
+/** A map of two items and a step of one job, each {timeout=90}. */
+function timed(rig: Rig): void {
+  rig.write('p.md', [`${fence}shark-import`, 'in/ /data/in/', fence, '', '# Map', '', `${fence}shark-run {timeout=90}`, 'cp /data/in/* /data/out/+', fence, '',
+    '# One', '', `${fence}shark-run {timeout=90}`, 'echo one > /data/one.txt', fence, ''].join('\n'));
+  for (const name of ['a', 'b']) rig.write(`in/${name}.txt`, `${name}\n`);
 }
 
 /** `plan --executor slurm` says what `run` submits: the same grouping code decides both. */
@@ -61,6 +68,26 @@ describe('plan --executor slurm', () => {
     expect(text).toContain('slurm: would make 6 submissions (sbatch calls):');
     expect(text).toContain('one  3 jobs, one sbatch each as pool db admits them: sbatch');
   });
+
+  it('shows a map whose items are not known yet as an array of unknown size, not as one plain job', async () => {
+    rig.write('p.md', [`${fence}shark-import`, 'in/ /data/in/', fence, '', '# Up', '', `${fence}shark-run`, 'tr a-z A-Z < /data/in/* > /data/a/+', fence, '',
+      '# Rev', '', `${fence}shark-run`, 'rev /data/a/* > /data/b/+', fence, ''].join('\n'));
+    for (const name of ['a', 'b', 'c']) rig.write(`in/${name}.txt`, `${name}\n`);
+    const subs = await planned(rig, '-j', '3');
+    expect(subs[1]).toEqual({ step: 'rev', block: 'rev', name: 'shark:p:rev', jobs: null, tasks: null, waitsFor: ['/data/a/'], sbatch: ['--job-name=shark:p:rev', '--array=0-<tasks - 1>%3', '--no-requeue'] });
+    const text = (await rig.shark(['plan', 'p.md', '--executor', 'slurm', '-j', '3'])).stdout;
+    expect(text).toContain('rev  an array for the items of /data/a/, not known until made: sbatch --job-name=shark:p:rev --array=0-<tasks - 1>%3 --no-requeue');
+    // A {pool} step's are one sbatch each, whatever their number.
+    rig.write('p.md', `---\npools: {db: 1}\n---\n${rig.read('p.md').replace('shark-run\nrev', 'shark-run {pool=db}\nrev')}`);
+    expect((await planned(rig))[1]).toEqual(expect.objectContaining({ step: 'rev', jobs: null, tasks: 1, pool: 'db', waitsFor: ['/data/a/'] }));
+  });
+
+  it('asks --time for the jobs a task really runs in turn: a step of one job is not K of them under --items-per-task K', async () => {
+    timed(rig);
+    const subs = await planned(rig, '--items-per-task', '5');
+    // 90 s + a minute = 3 min for the one job; the map's two items share a task: 2 × 90 s + a minute = 4 min.
+    expect(subs.map((s) => [s.step, s.sbatch.find((a) => a.startsWith('--time='))])).toEqual([['map', '--time=4'], ['one', '--time=3']]);
+  });
 });
 
 describeSlurm('run --executor slurm submits what plan says', () => {
@@ -79,6 +106,15 @@ describeSlurm('run --executor slurm submits what plan says', () => {
     // No array: each job its own sbatch.
     expect(records.filter((l) => l.includes(' ArrayJobId='))).toEqual([]);
   });
+
+  it('asks --time for the jobs a task runs, as plan shows: one job is not K of them under --items-per-task K', async () => {
+    timed(rig);
+    const ran = await rig.shark(['run', 'p.md', '--executor', 'slurm', '--items-per-task', '5'], { env });
+    expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+    const limits = (name: string): string[] => jobcompLines(rig.dir).filter((l) => l.includes(` Name=shark:p:${name} `)).map((l) => / TimeLimit=(\S+)/.exec(l)![1]!);
+    expect(limits('one')).toEqual(['3']);
+    expect(limits('map')).toEqual(['4']);
+  }, 60_000);
 
   it('submits a map of more than 1000 tasks as the arrays plan shows', async () => {
     bigMap(rig, 1003);

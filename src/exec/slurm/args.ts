@@ -72,6 +72,7 @@ export interface StepRequest {
   /** Array tasks (1: a plain job). */
   readonly tasks: number;
   readonly throttle: number;
+  /** The jobs the fullest task runs in turn (at most `--items-per-task`): what `--time` covers. */
   readonly itemsPerTask: number;
   /** `{threads=N}` (a count), or `all` for a whole node. */
   readonly threads: number | 'all' | undefined;

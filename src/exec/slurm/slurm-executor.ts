@@ -228,7 +228,7 @@ export class SlurmExecutor {
     const array = tasks.length > 1;
     const options: SubmitOptions = {
       ...stepSubmitOptions({
-        name, tasks: tasks.length, throttle: s.throttle, itemsPerTask: s.itemsPerTask,
+        name, tasks: tasks.length, throttle: s.throttle, itemsPerTask: Math.min(s.itemsPerTask, entries.length),
         threads: hint.exclusive ? 'all' : req.cpus, memoryBytes: req.memory,
         timeoutSeconds: maxOf(entries, (e) => e.req.timeout ?? 0, 0) || undefined,
         extra: [...s.extra, ...hint.extra], ...(after === undefined ? {} : { after }),
