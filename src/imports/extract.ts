@@ -1,6 +1,7 @@
-import { closeSync, lstatSync, mkdtempSync, openSync, readdirSync, readSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, lstatSync, mkdtempSync, openSync, readdirSync, readSync, renameSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { checkMembers, notText, refuse, unpackedAsListed } from './archive-members.js';
+import { removeTree } from '../store/owner-access.js';
 import { unstorableIn } from '../store/storable.js';
 import { escapingEntry } from './contained.js';
 import { runTool, type ToolResult } from './tools.js';
@@ -61,8 +62,13 @@ export async function extractArchive(archive: string, what: string, into: string
     if (renamed?.ok === false) return renamed;
     moveInto(privateDir, into);
     return r;
+  } catch (e) {
+    // Members nested past PATH_MAX (tar makes them relative to each directory it opens) cannot be walked by path here.
+    if ((e as NodeJS.ErrnoException).code !== 'ENAMETOOLONG') throw e;
+    return { ok: false, message: `cannot extract ${what}: it nests its members deeper than a path on this system can name (${(e as Error).message.split(':')[0]})` };
   } finally {
-    rmSync(privateDir, { recursive: true, force: true });
+    // An archive can nest deeper than Node's own removal walks (a stack overflow): removeTree falls back to `rm`.
+    removeTree(privateDir);
   }
 }
 
@@ -81,7 +87,7 @@ export function moveInto(from: string, to: string): void {
       moveInto(src, dst);
       continue;
     }
-    if (existing !== undefined) rmSync(dst, { recursive: true, force: true });
+    if (existing !== undefined) removeTree(dst);
     renameSync(src, dst);
   }
 }

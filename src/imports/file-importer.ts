@@ -26,7 +26,8 @@ export class FileImporter implements Importer {
     const st = statSync(path);
     refuseSpecial(path, st);
     if (st.isDirectory()) {
-      if (clause.checksum !== undefined) return { ok: false, message: `a checksum pins one file; ${written} is a directory` };
+      const misused = directoryMisused(clause, written);
+      if (misused !== undefined) return { ok: false, message: misused };
       const links = LocalLinks.of(path);
       const tree = ctx.hashTree !== undefined ? await ctx.hashTree(path, links) : await contentIdOfTree(path, async (files) => files.map((f) => ctx.hashFile(f.path)), undefined, undefined, links);
       return { ok: true, pin: { path: written, kind: 'directory', tree } };
@@ -66,7 +67,7 @@ export class FileImporter implements Importer {
     const written = writtenOf(clause);
     const st = statSync(path);
     refuseSpecial(path, st);
-    if (st.isDirectory()) return { ok: false, message: `cannot extract ${written}: it is a directory, not an archive` };
+    if (st.isDirectory()) return { ok: false, message: directoryMisused(clause, written)! };
     const staging = new Staging(dest);
     try {
       const placed = await placeFile(path, written, clause, staging, ctx.signal);
@@ -93,6 +94,16 @@ export function missingLocal(clause: ImportClause, path: string): string {
   const loop = linkLoop(path);
   if (loop !== undefined) return `local import \`${clause.raw}\` ${loop}`;
   return `local import \`${clause.raw}\` does not exist (looked for ${path})`;
+}
+
+/**
+ * Why a local directory cannot be imported as the clause asks: a checksum or
+ * `extract` takes one file. Said before a run (`unreadable-host.ts`) or as it is pinned.
+ */
+export function directoryMisused(clause: ImportClause, written: string): string | undefined {
+  if (clause.extract) return `cannot extract ${written}: it is a directory, not an archive`;
+  if (clause.checksum !== undefined) return `a checksum pins one file; ${written} is a directory`;
+  return undefined;
 }
 
 /** The source as the clause writes it. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, renameSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { removeTree } from '../store/owner-access.js';
 
 /**
  * Temporary names beside an import's destination. Everything is assembled
@@ -33,8 +34,8 @@ export class Staging {
     renameSync(staged, this.dest);
   }
 
-  /** Removes whatever is left of the temporary paths. */
+  /** Removes whatever is left of the temporary paths, however deep an archive or repository nested them. */
   cleanup(): void {
-    for (const p of this.made) rmSync(p, { recursive: true, force: true });
+    for (const p of this.made) removeTree(p);
   }
 }

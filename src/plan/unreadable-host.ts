@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync, lstatSync, readdirSync, realpathSync
 import { join, relative, resolve, sep } from 'node:path';
 import { contextIgnore, contextRelative, globContext, ignoredAtRoot, isPattern, linkOut, namesNothing, publishedDirs, publishedIn } from '../build-context.js';
 import { error } from '../diagnostics.js';
-import { localPath, missingLocal, specialImported } from '../imports/file-importer.js';
+import { directoryMisused, localPath, missingLocal, specialImported } from '../imports/file-importer.js';
 import { LocalLinkError, LocalLinks } from '../imports/local-links.js';
 import type { ImportStep } from '../pipeline/pipeline.js';
 import { refuseSpecial, SpecialFileError } from '../store/special-file.js';
@@ -35,7 +35,8 @@ function assertReadable(path: string, links?: LocalLinks, skip?: (path: string) 
 /**
  * Local imports (`file:`) that are missing, that this process may not read,
  * that are or hold a FIFO, a socket or a device, or that hold a link that
- * cannot be followed (`local-links.ts`), thrown as
+ * cannot be followed (`local-links.ts`),
+ * or that are a directory with a checksum or `extract`, thrown as
  * `InvalidInput` at the import line before anything is recorded: exit 2, as
  * a missing frontmatter input. Found only as the import
  * ran, a missing one was a failed run (exit 1) that plan had called `run`.
@@ -126,6 +127,9 @@ function refuseUnreadableImport(session: Session, step: ImportStep, written: str
     const message = missingLocal(step.clause, localPath(step.clause, session.pipelineDir));
     throw new InvalidInput(error(session.pipeline.document.file, step.at, message));
   }
+  // A checksum or `extract` of a directory can never succeed: plan called it `run`, and each run failed it.
+  const misused = isDirectoryHere(abs) ? directoryMisused(step.clause, written) : undefined;
+  if (misused !== undefined) throw new InvalidInput(error(session.pipeline.document.file, step.at, misused));
   try {
     assertReadable(abs);
   } catch (e) {
@@ -139,5 +143,14 @@ function refuseUnreadableImport(session: Session, step: ImportStep, written: str
     const inside = denied === abs ? '' : rel.startsWith('../') ? ` leads through a symbolic link to ${denied}, which` : ` holds ${join(written, rel)}, which`;
     const message = `local import \`${step.clause.raw}\`${inside} cannot be read: permission denied`;
     throw new InvalidInput(error(session.pipeline.document.file, step.at, message));
+  }
+}
+
+/** Whether `path` is a directory (through a link); false when it cannot be looked at, which `assertReadable` then says why. */
+function isDirectoryHere(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }

@@ -97,6 +97,8 @@ export class CasStore implements SnapshotStore {
    * failure among them is thrown then, none left storing behind it.
    */
   private async absorb(full: string, workspaceData: string, signal: AbortSignal | undefined, files: LimitFunction): Promise<SnapshotId> {
+    // Each level starts on a fresh stack: run synchronously, 1,700 nested directories overflowed it.
+    await null;
     signal?.throwIfAborted();
     const st = lstatSync(full);
     if (st.isSymbolicLink()) return `link:${storedLinkTarget(readlinkSync(full), workspaceData)}`;

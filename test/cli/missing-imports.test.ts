@@ -25,3 +25,23 @@ describe('a local import that does not exist', () => {
     expect((await rig.shark(['check', 'm.md'])).code).toBe(0);
   });
 });
+
+/** A local directory given what only a file can take: plan called it `run`, and run failed the job (exit 1) every time. */
+describe('a local import of a directory with a checksum or extract', () => {
+  const rig = new Rig();
+  afterAll(() => rig.cleanup());
+  rig.write('in/a.csv', 'x\n');
+
+  it.each([
+    ['in/ /data/in/ md5:00000000000000000000000000000000', 'a checksum pins one file; in/ is a directory'],
+    ['file:in /data/in/ extract', 'cannot extract in: it is a directory, not an archive'],
+  ])('is exit 2 at the import line for plan and run, and records no run (%s)', async (line, message) => {
+    rig.write('d.md', `# d\n\n\`\`\`shark-import\n${line}\n\`\`\`\n`);
+    for (const command of ['plan', 'run']) {
+      const ran = await rig.shark([command, 'd.md']);
+      expect(ran.stderr).toContain(`d.md:4:1: error: ${message}\n    4 | ${line}\n      | ^\n`);
+      expect(ran.code).toBe(2);
+    }
+    expect(rig.exists('.shark/logs/1')).toBe(false);
+  });
+});
