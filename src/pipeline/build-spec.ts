@@ -52,6 +52,10 @@ const INSTRUCTIONS = new Set([
   'VOLUME', 'USER', 'WORKDIR', 'ARG', 'ONBUILD', 'STOPSIGNAL', 'HEALTHCHECK', 'SHELL',
 ]);
 
+/** `<<EOT`, `<<-'END'`: a here-document, which BuildKit reads in these instructions and the classic builder does not. */
+const HEREDOC = /<<-?\s*(["']?)([A-Za-z_][A-Za-z0-9_]*)\1/;
+const HERE_INSTRUCTIONS = new Set(['RUN', 'COPY', 'ADD']);
+
 function parseDockerfile(body: readonly SourceLine[]): SpecResult {
   const problems: SpecProblem[] = [];
   const bases: string[] = [];
@@ -67,10 +71,22 @@ function parseDockerfile(body: readonly SourceLine[]): SpecResult {
   // Each stage's ENVs, by its name and number: `FROM build` starts with those of stage `build`.
   const stageEnvs = new Map<string, Map<string, string | undefined>>();
   let stageEnv = new Map<string, string | undefined>();
+  // The delimiter of a here-document being skipped: its lines are its text, not instructions.
+  let hereEnd: string | undefined;
   for (const { at, text, placeOf } of instructions(body)) {
+    if (hereEnd !== undefined) {
+      if (text.trim() === hereEnd) hereEnd = undefined;
+      continue;
+    }
     const tokens = [...text.matchAll(/\S+/g)];
     const [word = '', ...args] = tokens.map((t) => t[0]);
     const instruction = word.toUpperCase();
+    const here = HERE_INSTRUCTIONS.has(instruction) ? HEREDOC.exec(text) : null;
+    if (here !== null) {
+      problems.push({ at, message: `\`${word} ${here[0]}\`: a here-document needs BuildKit, and Shark builds with the engine's classic builder: chain the commands with && (and \\ at line ends), or COPY a script and RUN it` });
+      hereEnd = here[2]!;
+      continue;
+    }
     if (!INSTRUCTIONS.has(instruction)) {
       problems.push({ at, message: `unknown Dockerfile instruction \`${word}\`` });
       continue;

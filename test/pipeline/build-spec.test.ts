@@ -41,6 +41,14 @@ describe('parseBuildSpec: Dockerfile', () => {
     expect(problems('\n# escape=`\nFROM x\nCOPY src `\n  /app\n')).toEqual(['14:3: unknown Dockerfile instruction `/app`']);
   });
 
+  it('refuses a here-document at its RUN, once (each of its lines was an unknown instruction)', () => {
+    const message = (at: string, word: string) => `${at}: ${word} here-document needs BuildKit, and Shark builds with the engine's classic builder: chain the commands with && (and \\ at line ends), or COPY a script and RUN it`;
+    expect(problems('FROM x\nRUN <<EOT\necho a > /a\necho b\nEOT\nRUN true\nRUM x\n')).toEqual([message('11:1', '`RUN <<EOT`: a'), '16:1: unknown Dockerfile instruction `RUM`']);
+    expect(problems("FROM x\nCOPY <<-'END' /etc/conf\n\tk=v\n\tEND\n")).toEqual([message('11:1', "`COPY <<-'END'`: a")]);
+    // A shift in arithmetic is none.
+    expect(problems('FROM x\nRUN echo $((1<<3)) > /n\n')).toEqual([]);
+  });
+
   it('keeps the Dockerfile and notes its bases and build-context files', () => {
     const text = [
       '# syntax=docker/dockerfile:1',
