@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { damagedDatabase, databaseDamage, damagedMessage } from '../store/damaged-database.js';
 import { Leases } from '../store/leases.js';
 import { openStore } from '../store/open-store.js';
 import { resultsReferencing } from '../store/referencing.js';
@@ -62,6 +63,12 @@ export function fsckCommand(io: Io): Command {
       };
       const leases = new Leases(meta);
       try {
+        // Nothing a damaged database says is to be trusted: what its results name, nor that it holds no others.
+        const damage = databaseDamage(meta.db);
+        if (damage !== undefined) {
+          io.stderr(`shark: error: ${damagedMessage(damage)}\n`);
+          throw new ExitError(EXIT_FAILED);
+        }
         const started = Date.now();
         let checked = { objects: 0, bytes: 0 };
         const bar = progressBar(io, flags.json !== true && process.stderr.isTTY === true);
@@ -104,6 +111,11 @@ export function fsckCommand(io: Io): Command {
         const report = { store: store.location, objects: checked.objects, bytes: checked.bytes, seconds, problems, results: affected.length, repaired, refreshed };
         io.stdout(flags.json === true ? JSON.stringify(report, null, 2) + '\n' : render(report));
         if (problems.length > 0 && !repaired) throw new ExitError(EXIT_FAILED);
+      } catch (e) {
+        // Damage its check of the file cannot see (a value that parses, of another shape) is found as it is read.
+        if (!damagedDatabase(e)) throw e;
+        io.stderr(`shark: error: ${damagedMessage((e as Error).message)}\n`);
+        throw new ExitError(EXIT_FAILED);
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);

@@ -1,3 +1,4 @@
+import { damagedDatabase, damagedMessage } from '../store/damaged-database.js';
 import { diskFull } from '../store/full-disk.js';
 
 /** A bug: one line and a hint, never a stack trace unless asked for. */
@@ -22,19 +23,28 @@ export function reportInternalError(e: unknown, stderr: (s: string) => void): nu
 /**
  * An error that ends a command: a write the store refused for want of
  * space (`diskFull`) is one line, `shark: error: …`, and exit 1, as a job
- * that fails for it is (reason `store`); anything else is a bug. The advice
+ * that fails for it is (reason `store`); a damaged database
+ * (`damagedDatabase`) is one line and exit 2; anything else is a bug. The advice
  * depends on the `command` that met it: gc is what frees room in the store,
  * so from gc itself the way out is room made some other way.
  */
 export function reportUncaught(e: unknown, stderr: (s: string) => void, command?: string): number {
-  if (!diskFull(e)) return reportInternalError(e, stderr);
   const message = e instanceof Error ? e.message : String(e);
+  // As when the damage is met opening the store (`cannot open the store at DIR: …`, exit 2).
+  if (damagedDatabase(e)) {
+    stderr(`shark: error: ${damagedMessage(message)}\n`);
+    return EXIT_DAMAGED_DATABASE;
+  }
+  if (!diskFull(e)) return reportInternalError(e, stderr);
   const advice = command === 'gc'
     ? 'free some space on its disk outside the store, then run gc again: gc itself needs a little room to record what it removes'
     : 'free some space; `shark gc FILE --delete` removes what killed runs left';
   stderr(`shark: error: the store refused a write: ${message.split('\n')[0]} (${advice})\n`);
   return EXIT_STORE_FULL;
 }
+
+/** What a command that meets a damaged database exits with: as when it is met opening the store. */
+const EXIT_DAMAGED_DATABASE = 2;
 
 /** What a command that ends on a full disk exits with: as a run whose job failed (reason `store`). */
 const EXIT_STORE_FULL = 1;

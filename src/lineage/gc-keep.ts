@@ -3,6 +3,7 @@ import { idsOf } from './record.js';
 import type { Metadata, RunRow } from '../store/metadata.js';
 import type { StepRow } from '../store/run-rows.js';
 import type { SnapshotId } from '../store/snapshot-store.js';
+import { parseStored } from '../store/damaged-database.js';
 
 /** A step of the current document, as gc asks the runs about it. */
 export interface KeptStep {
@@ -245,15 +246,15 @@ function keepResults(meta: Metadata, keys: readonly string[], runId: number, kee
   const replaced = meta.history.replacedAmong(keys);
   if (replaced.length > 0) {
     for (const row of meta.history.ofRun(replaced, runId).values()) {
-      if (row.fate === 'replaced') for (const id of idsOf({ outputs: JSON.parse(row.outputs) as Record<string, SnapshotId>, record: JSON.parse(row.record) as KeyRecord })) keep.add(id);
+      if (row.fate === 'replaced') for (const id of idsOf({ outputs: parseStored<Record<string, SnapshotId>>(row.outputs, "a result's outputs"), record: parseStored<KeyRecord>(row.record, 'a result') })) keep.add(id);
     }
   }
   return results;
 }
 
 function addIds(keep: Set<SnapshotId>, outputs: string, inputs: string | null): void {
-  for (const id of Object.values(JSON.parse(outputs) as Record<string, SnapshotId>)) keep.add(id);
-  if (inputs !== null) for (const [, id] of JSON.parse(inputs) as [string, SnapshotId][]) keep.add(id);
+  for (const id of Object.values(parseStored<Record<string, SnapshotId>>(outputs, "a result's outputs"))) keep.add(id);
+  if (inputs !== null) for (const [, id] of parseStored<[string, SnapshotId][]>(inputs, "a result's inputs")) keep.add(id);
 }
 
 /** Block ids for a one-line report: a sweep's hundreds of instances are counted, not listed. */

@@ -5,6 +5,7 @@ import type { RunProducer } from '../store/output-index.js';
 import { holdsWrites, idWithin, lacksEntry } from './directory-id.js';
 import { at, readResults, type ShownResult } from './lineage-result.js';
 import { PerRun } from './per-run.js';
+import { damage } from '../store/damaged-database.js';
 
 /** A job as a lineage reaches it: found among the jobs of run `in`, whose version of its result it shows. */
 export interface LineageProducer extends RunProducer {
@@ -145,7 +146,8 @@ export function readLineage(meta: Metadata, runId: number, path: string, depth: 
 
   const resultOf = (g: LineageProducer): ShownResult => {
     const r = results.get(g.in, g.key);
-    if (r === undefined) throw new Error(`the outputs index names result ${g.key}, which is not in the store`);
+    // The index and the table are written in one transaction: one without the other is a damaged file.
+    if (r === undefined) throw damage(`the outputs index names result ${g.key}, which is not in the store`);
     return r;
   };
 

@@ -4,6 +4,7 @@ import type { Metadata } from '../store/metadata.js';
 import type { SnapshotId } from '../store/snapshot-store.js';
 import type { LineageProducer } from './lineage-read.js';
 import type { PerRun } from './per-run.js';
+import { parseStored } from '../store/damaged-database.js';
 
 /** A result as its lineage node shows it: some fields of its key record and meta, not the whole of them. */
 export interface ShownResult {
@@ -95,7 +96,7 @@ export function readResults(meta: Metadata, jobs: readonly LineageProducer[], re
     const file = shown(mine);
     // Each result as this run made or reused it, not as a later run of the same key replaced it.
     for (const [i, json, started, ended, made, fate] of meta.outputs.shown(keys, run)) {
-      const [[kind, env, pin, network, inputs, variables = NONE, f, d], [, recordedLine, col, command, host, version], outputs] = JSON.parse(json) as Parsed;
+      const [[kind, env, pin, network, inputs, variables = NONE, f, d], [, recordedLine, col, command, host, version], outputs] = parseStored<Parsed>(json, 'a result');
       const key = keys[i]!;
       const dropped = fate === 'dropped';
       // Null for a record without them (an import has no `deps`), absent in an older row.

@@ -4,6 +4,7 @@ import { accessSync, constants, copyFileSync, existsSync, mkdtempSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { parseStored } from './damaged-database.js';
 
 /**
  * A result's outputs, as an object without a prototype: each map job's
@@ -11,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
  * of a million jobs a hidden class of its own.
  */
 export function outputsOf(text: string): Record<string, string> {
-  return Object.assign(Object.create(null) as Record<string, string>, JSON.parse(text) as Record<string, string>);
+  return Object.assign(Object.create(null) as Record<string, string>, parseStored<Record<string, string>>(text, "a result's outputs"));
 }
 
 export interface ResultRow {

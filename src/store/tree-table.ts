@@ -1,6 +1,7 @@
 import { sortEntries, treeId } from './content-id.js';
 import type { Metadata } from './metadata.js';
 import type { SnapshotId, TreeEntry } from './snapshot-store.js';
+import { damage, parseStored } from './damaged-database.js';
 
 /**
  * Directory snapshots made of other snapshots (`tree:HEX`), kept in the
@@ -18,7 +19,11 @@ export class TreeTable {
     if (entries === undefined) {
       const text = this.meta.trees.get(id);
       if (text === undefined) return undefined;
-      entries = JSON.parse(text) as TreeEntry[];
+      entries = parseStored<TreeEntry[]>(text, `the entries of ${id}`);
+      // Valid JSON of another shape (a key's letter changed) is damage too, not a name or an id of `undefined`.
+      if (!Array.isArray(entries) || !entries.every((e) => typeof e?.name === 'string' && typeof e?.id === 'string')) {
+        throw damage(`the entries of ${id} recorded in it are not a directory's`);
+      }
       this.cache.set(id, entries);
     }
     return entries;

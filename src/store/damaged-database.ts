@@ -1,0 +1,82 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Whether `e` is SQLite finding the store's database damaged
+ * (`SQLITE_CORRUPT…`, `SQLITE_NOTADB`): bytes of `shark.sqlite` changed
+ * behind its back (a bad disk, a copy taken mid-write, an edit). Not a bug of
+ * Shark: said in one line (`damagedMessage`), never as an internal error.
+ */
+export function damagedDatabase(e: unknown): boolean {
+  const { code, message } = (e ?? {}) as { code?: unknown; message?: unknown };
+  // SQLite's JSON functions read only values Shark stored as `JSON.stringify` wrote them (or binds it made so).
+  if (code === 'SQLITE_ERROR' && message === 'malformed JSON') return true;
+  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
+}
+
+/**
+ * A value Shark stored as JSON, parsed: one that no longer parses was damaged
+ * in the file (SQLite keeps no checksums), and is said as damage, not as a bug.
+ */
+export function parseStored<T>(text: string, what: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw damage(`cannot parse ${what} recorded in it: ${(e as Error).message}`);
+  }
+}
+
+/** An error saying the database is damaged (`damagedDatabase` knows it): what SQLite says of a page it cannot read. */
+export function damage(message: string): Error {
+  return Object.assign(new Error(message), { code: 'SQLITE_CORRUPT' });
+}
+
+/** What is said of a damaged database: what SQLite found, and the ways out. */
+export function damagedMessage(found: string): string {
+  return `the store's database is damaged (${found.split('\n')[0]}): restore its shark.sqlite from a backup, ` +
+    'or move that file aside (its stored data stays; the next run records the store afresh and runs every job again)';
+}
+
+/**
+ * What SQLite's own check finds wrong in the whole database, or undefined when
+ * it is sound: `fsck` runs it first, as damage to a table the commands do not
+ * read on their way (`results`, when `plan` reads `result_outputs`) would
+ * otherwise go unnoticed, and nothing a damaged database says can be trusted.
+ */
+export function databaseDamage(db: Database.Database): string | undefined {
+  try {
+    const rows = db.pragma('integrity_check') as { integrity_check: string }[];
+    const found = rows.map((r) => r.integrity_check).filter((line) => line !== 'ok');
+    if (found.length > 0) return found.join('\n').replace(/^\*\*\* in database main \*\*\*\n/, '');
+    return unparsable(db);
+  } catch (e) {
+    if (damagedDatabase(e)) return (e as Error).message;
+    throw e;
+  }
+}
+
+/** The columns Shark writes with `JSON.stringify`, by table: what the commands parse as they read. */
+const JSON_COLUMNS: Readonly<Record<string, readonly string[]>> = {
+  results: ['record', 'outputs', 'meta', 'shown'],
+  attempts: ['record'],
+  trees: ['entries'],
+  freed_trees: ['entries'],
+  result_history: ['record', 'outputs', 'meta', 'shown'],
+  step_memos: ['outputs'],
+};
+
+/**
+ * A JSON value that no longer parses, named by its table and column: bytes
+ * changed inside a value leave the file well-formed, so SQLite's check
+ * passes it, and the command that reads it would stop on it.
+ */
+function unparsable(db: Database.Database): string | undefined {
+  const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]));
+  for (const [table, columns] of Object.entries(JSON_COLUMNS)) {
+    if (!tables.has(table)) continue;
+    for (const column of columns) {
+      const bad = db.prepare(`SELECT 1 FROM ${table} WHERE ${column} IS NOT NULL AND NOT json_valid(${column}) LIMIT 1`).get();
+      if (bad !== undefined) return `a value of ${table}.${column} is not valid JSON`;
+    }
+  }
+  return undefined;
+}

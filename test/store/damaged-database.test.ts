@@ -1,0 +1,94 @@
+import Database from 'better-sqlite3';
+import { openSync, writeSync, closeSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+
+/**
+ * A few bytes of `shark.sqlite` damaged behind SQLite's back (a bad disk, a
+ * copy taken mid-write): every command says so in one line, never as an
+ * internal error (exit 70), and `fsck` reports it rather than "ok".
+ */
+
+const PIPELINE = `# damaged
+
+\`\`\`shark-run
+echo make >> counter; echo one > /data/single.txt
+\`\`\`
+
+\`\`\`shark-run
+echo read >> counter; cat /data/single.txt > /data/copy.txt; mkdir /data/dir; echo a > /data/dir/a
+\`\`\`
+
+\`\`\`shark-run
+cd /data/dir/ && cat a > /data/from-dir.txt
+\`\`\`
+`;
+
+let rig: Rig;
+beforeEach(async () => {
+  rig = new Rig('shark-damaged-db-');
+  rig.write('p.md', PIPELINE);
+  expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+});
+afterEach(() => rig.cleanup());
+
+/** Overwrites the first bytes of the page past the header of `table`'s b-tree (its root page). */
+function damageTable(table: string): void {
+  const file = rig.path('.shark/shark.sqlite');
+  const db = new Database(file);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  const size = db.pragma('page_size', { simple: true }) as number;
+  const root = (db.prepare('SELECT rootpage FROM sqlite_master WHERE name = ?').get(table) as { rootpage: number }).rootpage;
+  db.close();
+  const fd = openSync(file, 'r+');
+  writeSync(fd, Buffer.alloc(16, 0xde), 0, 16, (root - 1) * size);
+  closeSync(fd);
+}
+
+describe('a damaged database', () => {
+  it('is one line from plan and run, not an internal error', async () => {
+    damageTable('result_outputs');
+    for (const command of ['plan', 'run']) {
+      const r = await rig.shark([command, 'p.md']);
+      expect(r.stderr).not.toMatch(/internal error/);
+      expect(r.stderr).toMatch(/the store's database is damaged \(database disk image is malformed\)/);
+      expect(r.code).toBe(2);
+    }
+  });
+
+  // plan reads outputs from `result_outputs`: only a check of the whole database finds damage to `results`.
+  it('is found by fsck, which exits 1 and never says ok', async () => {
+    damageTable('results');
+    const r = await rig.shark(['fsck', 'p.md']);
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.stdout).not.toMatch(/ok: no missing or corrupt data/);
+    expect(r.stderr).toMatch(/the store's database is damaged/);
+    expect(r.code).toBe(1);
+  });
+
+  // Bytes changed inside a value leave the file well-formed: SQLite's check passes it.
+  it('is one line when a value no longer parses, and fsck finds that too', async () => {
+    const db = new Database(rig.path('.shark/shark.sqlite'));
+    db.exec("UPDATE trees SET entries = substr(entries, 2)");
+    db.close();
+    const plan = await rig.shark(['plan', 'p.md']);
+    expect(plan.stderr).not.toMatch(/internal error/);
+    expect(plan.stderr).toMatch(/the store's database is damaged \(cannot parse the entries of tree:/);
+    expect(plan.code).toBe(2);
+    const fsck = await rig.shark(['fsck', 'p.md']);
+    expect(fsck.stderr).toMatch(/the store's database is damaged \(a value of trees.entries is not valid JSON\)/);
+    expect(fsck.code).toBe(1);
+  });
+
+  it('is one line when a value parses but is of another shape, and fsck finds that too', async () => {
+    const db = new Database(rig.path('.shark/shark.sqlite'));
+    db.exec(`UPDATE trees SET entries = replace(entries, '"id"', '"iD"')`);
+    db.close();
+    for (const [command, code] of [['plan', 2], ['gc', 2], ['fsck', 1]] as const) {
+      const r = await rig.shark([command, 'p.md']);
+      expect(r.stderr).not.toMatch(/internal error/);
+      expect(r.stderr).toMatch(/the store's database is damaged \(the entries of tree:\w+ recorded in it are not a directory's\)/);
+      expect(r.code).toBe(code);
+    }
+  });
+});
