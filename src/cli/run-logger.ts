@@ -25,6 +25,11 @@ function plainText<E extends object>(e: E): E {
   };
 }
 
+/** A step's failures shown whole, with their output's tail; later ones take a line each. */
+const WHOLE_FAILURES = 5;
+/** Failures listed at the end of a run; the rest are counted. */
+const LISTED_FAILURES = 10;
+
 /** Storing that took this long (seconds) is shown beside the command's time: less says nothing a person needs. */
 const STORED_SHOWN = 1;
 
@@ -146,8 +151,11 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         running.delete(e.job);
         storing.delete(e.job);
         const tail = fromSteps(e.tail);
+        // A map whose command is wrong fails every item: its first failures whole, the rest a line each.
+        const before = steps.get(e.step)?.failed ?? 0;
         // A message can name what a server sent (a Zenodo key): shown, never obeyed by the terminal.
-        say(`FAILED   ${e.job}\n${e.where}: error: ${fromSteps(e.message)}${e.log ? `\n  log: ${e.log}` : ''}${tail ? `\n${tail.split('\n').map((l) => `  | ${l}`).join('\n')}` : ''}`);
+        if (before >= WHOLE_FAILURES) say(`FAILED   ${e.job}: ${fromSteps(e.message).split('\n')[0]}${e.log ? ` (log: ${e.log})` : ''}`);
+        else say(`FAILED   ${e.job}\n${e.where}: error: ${fromSteps(e.message)}${e.log ? `\n  log: ${e.log}` : ''}${tail ? `\n${tail.split('\n').map((l) => `  | ${l}`).join('\n')}` : ''}`);
         bump(e.step, 'failed');
         break;
       }
@@ -176,7 +184,11 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         const s = e.summary;
         const verdict = s.status === 'ok' ? 'ok' : s.status === 'interrupted' ? 'interrupted' : 'FAILED';
         write(`${verdict}: ${s.executed} run, ${s.cached} cached, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''}${s.notStarted ? `, ${s.notStarted} map${s.notStarted === 1 ? '' : 's'} not started` : ''} in ${s.seconds.toFixed(1)}s\n`);
-        for (const f of s.failures) write(`  failed: ${f.job} at ${f.where} (${f.reason})${f.log ? ` log: ${f.log}` : ''}\n`);
+        for (const f of s.failures.slice(0, LISTED_FAILURES)) write(`  failed: ${f.job} at ${f.where} (${f.reason})${f.log ? ` log: ${f.log}` : ''}\n`);
+        if (s.failures.length > LISTED_FAILURES) {
+          const file = /^(.*):\d+:\d+$/.exec(s.failures[0]!.where)?.[1];
+          write(`  … and ${s.failures.length - LISTED_FAILURES} more failed jobs${file === undefined ? '' : `: shark logs ${typedWord(file)} shows their logs`}\n`);
+        }
         if (s.leftOut !== undefined) write(`  left out: ${s.leftOut} step${s.leftOut === 1 ? '' : 's'} not needed for the targets\n`);
         if (s.manual !== undefined) write(`  skipped (manual): ${s.manual.join(', ')}\n`);
         if (s.needsManual !== undefined) write(`  skipped (needs a manual block): ${s.needsManual.join(', ')}\n`);

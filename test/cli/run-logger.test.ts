@@ -31,6 +31,21 @@ describe('the run log a person reads', () => {
     expect(out).not.toMatch(/^done {5}m:/m);
   });
 
+  it('shows a map\'s first failures whole and the rest a line each, and lists ten at the end (60 failed items printed 300 lines)', () => {
+    let out = '';
+    const log = prettyLogger((s) => void (out += s), false);
+    log({ type: 'step-start', step: 'm', jobs: 30, cached: 0 });
+    const failures = Array.from({ length: 30 }, (_, n) => ({ job: `m[${n}]`, where: 'p.md:3:1', reason: 'exit' as const, log: `/s/logs/1/m[${n}].log` }));
+    for (const f of failures) log({ type: 'job-failed', job: f.job, step: 'm', block: 'm', where: f.where, message: 'exit status 3', reason: 'exit', log: f.log, tail: 'bad input\n' } as never);
+    const lines = out.split('\n');
+    expect(lines.filter((l) => l === '  | bad input')).toHaveLength(5);
+    expect(lines).toContain('FAILED   m[5]: exit status 3 (log: /s/logs/1/m[5].log)');
+    out = '';
+    log({ type: 'run-end', summary: { run: 1, status: 'failed', executed: 0, cached: 0, failed: 30, skipped: 0, seconds: 1, failures, published: [] } } as never);
+    expect(out.split('\n').filter((l) => l.startsWith('  failed: '))).toHaveLength(10);
+    expect(out).toContain('  … and 20 more failed jobs: shark logs p.md shows their logs\n');
+  });
+
   it('says what happens to an environment before its steps: its image is checked, and built if missing', () => {
     let out = '';
     const log = prettyLogger((s) => void (out += s), false);
