@@ -109,13 +109,28 @@ function keep(where, script) {
   try {
     const dir = dirname(where);
     const fresh = stat(dir) === undefined;
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDirs(dir);
     const part = `${where}.${process.pid}.part`;
     writeFileSync(part, script.createCachedData(), { mode: 0o600 });
     renameSync(part, where);
     if (fresh) prune(dirname(dir), 4);
   } catch {
     // Only start-up time is lost.
+  }
+}
+
+/**
+ * `mkdir -p` one level at a time (as src/store/make-dirs.ts): Node's `recursive` retries
+ * forever, at full CPU, where mkdir fails with ENOENT under a parent that exists (under /proc).
+ */
+function makeDirs(dir) {
+  if (stat(dir) !== undefined) return;
+  if (dirname(dir) !== dir) makeDirs(dirname(dir));
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (e) {
+    // Another command made it meanwhile.
+    if (e.code !== 'EEXIST') throw e;
   }
 }
 

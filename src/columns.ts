@@ -55,3 +55,16 @@ export function padDisplay(s: string, width: number): string {
   const short = width - displayWidth(s);
   return short > 0 ? s + ' '.repeat(short) : s;
 }
+
+/** The start of `s` that fits in `width` terminal columns: `slice` by columns. */
+export function cutToWidth(s: string, width: number): string {
+  if (NARROW.test(s)) return s.slice(0, Math.max(0, width));
+  let taken = 0;
+  let end = 0;
+  for (const c of s) {
+    taken += charWidth(c);
+    if (taken > width) break;
+    end += c.length;
+  }
+  return s.slice(0, end);
+}

@@ -107,3 +107,11 @@ export function shownFromHere(path: string): string {
   const rel = relative(process.cwd(), path);
   return shownName(rel === '' || rel.startsWith('..') ? path : rel);
 }
+
+/**
+ * Whether a stream is a terminal that obeys escape sequences (the status line's
+ * `ESC[2K`, a step's colours): not one whose TERM is `dumb` (Emacs's shell), which shows them.
+ */
+export function drawsEscapes(stream: { isTTY?: boolean }): boolean {
+  return stream.isTTY === true && process.env['TERM'] !== 'dumb';
+}

@@ -10,7 +10,9 @@ import { displayName, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, ExitError, op
 import { storeSpec } from './find-store.js';
 import type { Io } from './main.js';
 import { configOption } from './apply-config.js';
+import { cutToWidth } from '../columns.js';
 import { counted } from '../counted.js';
+import { drawsEscapes } from '../printable.js';
 
 interface FsckFlags {
   store?: string;
@@ -71,7 +73,7 @@ export function fsckCommand(io: Io): Command {
         }
         const started = Date.now();
         let checked = { objects: 0, bytes: 0 };
-        const bar = progressBar(io, flags.json !== true && process.stderr.isTTY === true);
+        const bar = progressBar(io, flags.json !== true && drawsEscapes(process.stderr));
         let refreshed = 0;
         let problems = await store.verify((done, total, bytes) => {
           checked = { objects: done, bytes };
@@ -151,8 +153,8 @@ function repairedLine(problems: readonly StoreProblem[], results: number): strin
   return `repaired: ${parts.join('; ')}`;
 }
 
-/** A one-line bar on stderr at a terminal; `done < 0` clears it. */
-function progressBar(io: Io, tty: boolean): (done: number, total: number, bytes: number) => void {
+/** A one-line bar on stderr at a terminal, cut to its width as run's status line is; `done < 0` clears it. */
+export function progressBar(io: Io, tty: boolean): (done: number, total: number, bytes: number) => void {
   let last = 0;
   return (done, total, bytes) => {
     if (!tty) return;
@@ -162,6 +164,8 @@ function progressBar(io: Io, tty: boolean): (done: number, total: number, bytes:
     last = now;
     const width = 30;
     const filled = total === 0 ? width : Math.round((done / total) * width);
-    io.stderr(`\r\x1b[2Kfsck [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} objects, ${(bytes / 1e6).toFixed(1)} MB`);
+    const line = `fsck [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} objects, ${(bytes / 1e6).toFixed(1)} MB`;
+    const columns = process.stderr.columns ?? 0;
+    io.stderr(`\r\x1b[2K${columns > 0 ? cutToWidth(line, columns - 1) : line}`);
   };
 }

@@ -10,7 +10,7 @@ import { rowsNow, stepNow, stepsNamed, type RowNow } from '../lineage/rows-now.j
 import { inBlock } from '../pipeline/block-ids.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { instanceName } from '../plan/instance-names.js';
-import { withoutEscapes } from '../printable.js';
+import { drawsEscapes, withoutEscapes } from '../printable.js';
 import type { Metadata, RunJobRow, RunRow } from '../store/metadata.js';
 import { buildsOfBlock, builtImage, latestRunWithLogs, runBuilds, whyNotBuilt } from './build-logs.js';
 import { readingByRun, withSessionOptions } from './common-options.js';
@@ -164,7 +164,7 @@ function show(io: Io, what: string, log: string | null, made = false): void {
   }
   io.stdout(`==> ${what}${log === null ? '' : text === undefined && problem === undefined ? ' (printed nothing)' : ` ${log}`}\n`);
   // As the run's failure tails: colours at a terminal, no escape codes in a pipe or a file.
-  if (text !== undefined) io.stdout(withoutEscapes(text, process.stdout.isTTY === true));
+  if (text !== undefined) io.stdout(withoutEscapes(text, drawsEscapes(process.stdout)));
   if (problem !== undefined) io.stdout(problem);
 }
 

@@ -20,6 +20,7 @@ import { REPEATED } from '../pipeline/axes.js';
 import type { Session } from '../plan/session.js';
 import { closeSession, envPairs, openSession, reportingInvalidInput, type SessionFlags } from './session-setup.js';
 import { refuseNoJobsAhead, selectOrReport, withTargets, type TargetFlags } from './targets.js';
+import { drawsEscapes } from '../printable.js';
 
 interface RunFlags extends SessionFlags, TargetFlags, ResourceFlags, ExecutorFlags {
   jobs: string;
@@ -84,7 +85,7 @@ export function runCommand(io: Io): Command {
         checkOutputFile(flags.output, session, io.stderr);
         warnIfCopied(flags.output, session, io.stderr);
       }
-      const logger = flags.json ? jsonLogger(io.stdout) : prettyLogger(io.stdout, process.stdout.isTTY === true);
+      const logger = flags.json ? jsonLogger(io.stdout) : prettyLogger(io.stdout, drawsEscapes(process.stdout));
       // An input or local import that cannot be read is refused as a missing one is: before a run is recorded.
       await reportingInvalidInput(session, io.stderr, async () => refuseUnreadable(session));
       await refuseNoJobsAhead(session, hostInputs, selection, flags, io.stderr);

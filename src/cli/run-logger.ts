@@ -1,4 +1,5 @@
 import type { RunEvent } from '../exec/events.js';
+import { cutToWidth } from '../columns.js';
 import { counted } from '../counted.js';
 import { printable, shownText, withoutEscapes } from '../printable.js';
 import { typedWord } from '../pipeline/shell-words.js';
@@ -67,8 +68,9 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
     });
     const fetching = [...downloads].map(([job, text]) => `${job} ${text}`);
     const line = `[${elapsed}s] ${queued.size > 0 ? `${queued.size} queued, ` : ''}${running.size} running${storing.size > 0 ? `, ${storing.size} storing` : ''}${[...parts.slice(0, 4), ...fetching.slice(0, 2)].map((p) => ` · ${p}`).join('')}`;
+    // One column short of the width: a line that wrapped would leave its first rows behind at each redraw.
     const columns = process.stdout.columns ?? 0;
-    write(`\r\x1b[2K${line.slice(0, columns > 20 ? columns - 1 : 100)}`);
+    write(`\r\x1b[2K${cutToWidth(line, columns > 0 ? columns - 1 : 100)}`);
     shown = true;
   };
   const timer = tty ? setInterval(status, 250) : undefined;

@@ -10,7 +10,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function shark(cache: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'shark.js'), ...args], {
-    cwd: ROOT, encoding: 'utf8', env: { ...process.env, SHARK_CODE_CACHE: cache },
+    cwd: ROOT, encoding: 'utf8', env: { ...process.env, SHARK_CODE_CACHE: cache }, timeout: 15_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -77,6 +77,12 @@ describe('the start-up code cache', () => {
     const blocked = join(dir, 'file');
     writeFileSync(blocked, '');
     const r = shark(join(blocked, 'below'), 'dag', doc);
+    expect(r).toEqual(off);
+  });
+
+  it('a place under /proc is not written and does not hang the command (Node\'s recursive mkdir retried its ENOENT forever, at full CPU)', () => {
+    const off = shark('off', 'dag', doc);
+    const r = shark('/proc/shark-no-such-dir/cache', 'dag', doc);
     expect(r).toEqual(off);
   });
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { printable, shownName } from '../../src/printable.js';
+import { drawsEscapes, printable, shownName } from '../../src/printable.js';
 import { Rig } from '../support/rig.js';
 
 /** What a terminal obeys rather than shows: C0 and C1 controls, and bidirectional formatting marks. */
@@ -15,6 +15,20 @@ describe('printable and shownName', () => {
     expect(shownName('c1\u009b31mX')).toBe('"c1\\u009b31mX"');
     expect(JSON.parse(shownName('a\u0085\u2067\n\u007f'))).toBe('a\u0085\u2067\n\u007f');
     expect(shownName('été')).toBe('été');
+  });
+
+  it('draw no escapes at a terminal that says it obeys none (TERM=dumb: Emacs\'s shell showed the status line\'s ^[[2K)', () => {
+    const term = process.env.TERM;
+    try {
+      process.env.TERM = 'xterm';
+      expect(drawsEscapes({ isTTY: true })).toBe(true);
+      expect(drawsEscapes({ isTTY: false })).toBe(false);
+      process.env.TERM = 'dumb';
+      expect(drawsEscapes({ isTTY: true })).toBe(false);
+    } finally {
+      if (term === undefined) delete process.env.TERM;
+      else process.env.TERM = term;
+    }
   });
 });
 

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { displayWidth } from '../../src/columns.js';
+import { progressBar } from '../../src/cli/fsck.js';
 import { jsonLogger, prettyLogger } from '../../src/cli/run-logger.js';
 
 describe('the run log a person reads', () => {
@@ -80,6 +82,40 @@ describe('the status line at a terminal', () => {
     log({ type: 'job-cached', job: 'import', step: 'import', block: 'import' });
     log({ type: 'published', path: '/data/x', to: '_shark/out/x' });
     expect(lastStatus(out)).toBe('2 running, 1 storing · big 1/300');
+  });
+
+  it('fits a terminal 20 columns wide or less, in columns (a longer line wrapped, and each redraw left a row behind)', () => {
+    const was = Object.getOwnPropertyDescriptor(process.stdout, 'columns');
+    try {
+      for (const width of [20, 12, 5]) {
+        Object.defineProperty(process.stdout, 'columns', { value: width, configurable: true });
+        let out = '';
+        const log = prettyLogger((s) => void (out += s), true);
+        log({ type: 'step-start', step: '种子种子种子', block: '种子种子种子', jobs: 300, cached: 0 });
+        log({ type: 'job-start', job: '种子种子种子[a]', step: '种子种子种子', block: '种子种子种子' });
+        log({ type: 'published', path: '/data/x', to: '_shark/out/x' });
+        const drawn = out.split('\r\x1b[2K').filter((l) => l.startsWith('['));
+        expect(drawn.length).toBeGreaterThan(0);
+        for (const line of drawn) expect(displayWidth(line)).toBeLessThan(width);
+      }
+    } finally {
+      if (was === undefined) delete (process.stdout as { columns?: number }).columns;
+      else Object.defineProperty(process.stdout, 'columns', was);
+    }
+  });
+
+  it('fsck\'s progress bar fits a narrow terminal too', () => {
+    const was = Object.getOwnPropertyDescriptor(process.stderr, 'columns');
+    try {
+      Object.defineProperty(process.stderr, 'columns', { value: 30, configurable: true });
+      let out = '';
+      progressBar({ stderr: (s: string) => void (out += s) } as never, true)(3, 10, 1e6);
+      expect(out.startsWith('\r\x1b[2Kfsck [')).toBe(true);
+      expect(displayWidth(out.slice('\r\x1b[2K'.length))).toBe(29);
+    } finally {
+      if (was === undefined) delete (process.stderr as { columns?: number }).columns;
+      else Object.defineProperty(process.stderr, 'columns', was);
+    }
   });
 });
 
