@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Session } from '../plan/session.js';
 import { listAt } from '../multimap.js';
-import { printable, shownName, withoutEscapes } from '../printable.js';
+import { printable, printableLines, shownName, withoutEscapes } from '../printable.js';
 
 const MAX_OUTPUT_LINES = 40;
 
@@ -104,9 +104,11 @@ function containerPrefix(closingFence: string): string {
 function readLog(path: string | null): string[] {
   if (path === null) return [];
   try {
-    // Text for a reader: no escape sequences (`cat out.md` cleared the screen), no fence closing the block early.
+    // Text for a reader: no escape sequences (`cat out.md` cleared the screen), no fence closing the block early,
+    // and no other control character: markdown ends a line at a lone CR too (which left a quote's prefix
+    // behind and let the rest open a block), and a NUL made the document one Shark refuses to read.
     const text = withoutEscapes(readFileSync(path, 'utf8')).replace(/`{3,}/g, (m) => m.replace(/`/g, "'"));
-    return text === '' ? [] : text.trimEnd().split(/\r?\n/);
+    return text === '' ? [] : text.trimEnd().split(/\r?\n/).map(printableLines);
   } catch {
     return [];
   }

@@ -9,6 +9,7 @@ import { parseFrontmatter } from './frontmatter.js';
 import { nestingProblem } from './nesting.js';
 import { headingText } from './heading-text.js';
 import { makeEditsLinear } from './linear-edits.js';
+import { backtickInInfo } from './backtick-info.js';
 
 makeEditsLinear();
 
@@ -66,6 +67,8 @@ export function parseMarkdown(file: string, source: string): { document: Documen
     } else if (node.type === 'html') {
       const hidden = fenceInHtml(file, node, lines);
       if (hidden !== undefined) diagnostics.push(hidden);
+    } else if (node.type === 'paragraph') {
+      diagnostics.push(...backtickInInfo(file, node, lines));
     } else if (node.type === 'code') {
       const block = readCode(file, node, lines, blocks.length, diagnostics);
       if (block !== undefined) {

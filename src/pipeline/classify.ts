@@ -15,6 +15,8 @@ const READERS = new Set([
 
 /** Programs that remove, make or mark what they are given, putting no new file into a directory they name. */
 const ADDS_NOTHING = new Set(['rm', 'rmdir', 'unlink', 'mkdir', 'touch', 'chmod', 'chown', 'chgrp']);
+/** Those of them that make the name they are given: one made at run time (`touch /data/m/$x`) is a new file in its directory. */
+const MAKES_NAMED = new Set(['mkdir', 'touch']);
 
 /**
  * Decides, for each /data path a command names, whether the step reads it
@@ -55,7 +57,7 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
     if (m.plus !== undefined) {
       const ext = m.plus.ext;
       if (r.kind !== 'none' && !mine && m.redirect !== 'out') {
-        inputs.push({ path, isDir: true, from, at: m.at, join: { ext } });
+        inputs.push({ path, isDir: true, from, at: m.at, join: { ext, ...(m.plus.file !== undefined ? { file: m.plus.file } : {}) } });
       } else if (r.kind === 'none' && maps && !writers.incomplete && (m.redirect === 'in' || onlyReads(m))) {
         // A join of a directory nothing writes (a typo, most likely): as an output, every job would fail at run time.
         const shown = `${path}/+${ext === undefined ? '' : `.${ext}`}`;
@@ -70,7 +72,7 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
         // one item, a directory Shark makes.
         const same = outputs.findIndex((o) => o.path === path && o.perItem && o.ext === ext);
         if (same < 0) outputs.push(perItem(path, m, ext));
-        else if (m.plus.dir) outputs[same] = { ...outputs[same]!, created: true };
+        else if (m.plus.dir) outputs[same] = withFile({ ...outputs[same]!, created: true }, m.plus.file);
       } else {
         write(m, perItem(path, m, ext));
       }
@@ -87,7 +89,9 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
       fail(m.at, `nothing writes ${shown}: \`${m.program}\` only reads it; write it in an earlier step, import it, or name it as a frontmatter input`);
       continue;
     }
-    if (m.redirect === 'out' || r.kind === 'none') {
+    // A name made at run time (`> /data/m/$x.txt`) in a directory the step writes a file into: the directory, below.
+    const madeInMine = mine && r.kind === 'contains' && m.cut === true && (m.redirect === 'out' || (m.program !== undefined && MAKES_NAMED.has(m.program)));
+    if ((m.redirect === 'out' || r.kind === 'none') && !madeInMine) {
       if (!mine) write(m, { path, isDir: m.path.isDir, at: m.at, perItem: false, ...(m.cut === true ? { created: true as const } : {}) });
       continue;
     }
@@ -95,7 +99,7 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
       // `echo 1 > /data/y/n.txt; cp x /data/y/`: a program that may write names the directory the step writes files
       // into, as a directory (its `/`). The directory is the output, whole: its files alone would drop what that
       // program put beside them.
-      if (r.kind === 'contains' && m.path.isDir && m.redirect !== 'in' && !onlyReads(m) && !(m.program !== undefined && ADDS_NOTHING.has(m.program))
+      if ((madeInMine || (r.kind === 'contains' && m.path.isDir && m.redirect !== 'in' && !onlyReads(m) && !(m.program !== undefined && ADDS_NOTHING.has(m.program))))
         && claim(writers, path, { step: id, at: m.at }, fail)) {
         for (let k = outputs.length - 1; k >= 0; k--) if (isUnder(outputs[k]!.path, path) && !outputs[k]!.perItem) outputs.splice(k, 1);
         // Shark makes it, as it made it for the file the step wrote into it.
@@ -116,7 +120,12 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
 
 function perItem(path: string, m: Mention, ext: string | undefined): Output {
   // `+/`: each job's item is a directory, which Shark makes for it.
-  return { path, isDir: true, at: m.at, perItem: true, ...(ext !== undefined ? { ext } : {}), ...(m.plus?.dir === true ? { created: true as const } : {}) };
+  return withFile({ path, isDir: true, at: m.at, perItem: true, ...(ext !== undefined ? { ext } : {}), ...(m.plus?.dir === true ? { created: true as const } : {}) }, m.plus?.file);
+}
+
+/** The item output with one more name written in each item's directory (`+/sub/stats.txt`), whose directories Shark makes. */
+function withFile(o: Output, file: string | undefined): Output {
+  return file === undefined || o.files?.includes(file) === true ? o : { ...o, files: [...(o.files ?? []), file] };
 }
 
 /** Whether another mention of the command reads a path inside `dir` that another step wrote. */

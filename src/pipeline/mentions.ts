@@ -23,7 +23,7 @@ export interface Mention {
    * `dir` when a `/` follows (`/data/split/+/`, `/data/split/+/n.txt`): the item is a directory;
    * `offset`..`end` spans the `+` segment alone.
    */
-  readonly plus?: { readonly offset: number; readonly end: number; readonly ctx: QuoteContext; readonly ext: string | undefined; readonly dir: boolean };
+  readonly plus?: { readonly offset: number; readonly end: number; readonly ctx: QuoteContext; readonly ext: string | undefined; readonly dir: boolean; readonly file?: string };
   /** Set when the path was cut at a `$` or backquote (`/data/out/$s.txt`): the command names something inside it, made at run time. */
   readonly cut?: true;
   /** The name of the program of the simple command the path is an argument of (`ls`, `gdal_translate`). */
@@ -110,7 +110,9 @@ function shapeMention(raw: string, start: number, word: Word, normal: DataPath, 
   if (plus >= 0) {
     const ext = segments[plus]!.slice(1);
     const plusDir = plus < segments.length - 1;
-    return { ok: true, mention: { path: dir, plus: { offset: span.start, end: span.end, ctx, ext: ext === '' ? undefined : ext, dir: plusDir } } };
+    // `+/stats.txt`: the file named in the item's directory, which a join needs there.
+    const file = segments.slice(plus + 1).filter((s) => s !== '').join('/');
+    return { ok: true, mention: { path: dir, plus: { offset: span.start, end: span.end, ctx, ext: ext === '' ? undefined : ext, dir: plusDir, ...(file !== '' ? { file } : {}) } } };
   }
   const rest = segments.slice(from);
   for (let n = 0; n < rest.length; n++) {

@@ -60,6 +60,33 @@ export function withNeededInstances(whole: Pipeline, values: ReadonlyMap<string,
   return { document: { ...whole.document, blocks }, needed, leftOut };
 }
 
+/**
+ * `steps` but the instances `-e` leaves out (`Pipeline.needed`) that none of
+ * the others reads from: such an instance came along for a reader, and a run
+ * that leaves the reader out (a `{manual}` block, without targets) leaves it
+ * out too, as `-e` asked.
+ */
+export function withoutUnread(pipeline: Pipeline, steps: ReadonlySet<string>): Set<string> {
+  const kept = new Set<string>();
+  const read = new Set<string>();
+  // Readers come after their writers: one backward pass sees every reader first.
+  for (const step of [...pipeline.steps].reverse()) {
+    if (!steps.has(step.id) || (pipeline.needed?.has(step.blockId) === true && !read.has(step.id))) continue;
+    kept.add(step.id);
+    for (const dep of step.after) read.add(dep);
+  }
+  return kept;
+}
+
+/** A `--force` name of instances `withoutUnread` left out: forcing it is forcing what `-e` leaves out, refused as for a target. */
+export function forcedLeftOut(pipeline: Pipeline, names: ReadonlyMap<string, readonly Step[]>, covered: ReadonlySet<string>): { name: string; message: string } | undefined {
+  for (const [name, steps] of names) {
+    const needs = steps.map((s) => covered.has(s.id) ? undefined : pipeline.needed?.get(s.blockId));
+    if (needs.length > 0 && needs.every((n) => n !== undefined)) return { name, message: `\`${name}\` is left out by ${needs[0]!.leftOutBy}` };
+  }
+  return undefined;
+}
+
 /** The axes whose value differs between the writers of one input: the reader fans in over them. */
 function variedAxes(writers: readonly Step[]): Set<string> {
   const seen = new Map<string, string>();

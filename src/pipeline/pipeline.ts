@@ -24,8 +24,8 @@ export interface Input {
   readonly at: Position;
   /** Set for `/data/dir/*`, or a pattern over several levels: the step is a map over the paths under the directory that match it. */
   readonly pattern?: string;
-  /** Set for `/data/dir/+` under a directory an earlier step writes: each job reads its own item there (`ext` replaces its last extension). */
-  readonly join?: { readonly ext: string | undefined };
+  /** Set for `/data/dir/+` under a directory an earlier step writes: each job reads its own item there (`ext` replaces its last extension; `file`, of `+/stats.txt`, must be in the item's directory). */
+  readonly join?: { readonly ext: string | undefined; readonly file?: string };
 }
 
 export interface Output {
@@ -41,6 +41,8 @@ export interface Output {
    * names made at run time (`/data/out/$s.txt`), or `+/` makes each item a directory.
    */
   readonly created?: true;
+  /** `+/sub/stats.txt`: the names, relative to each item's directory, the step writes there; Shark makes their directories. */
+  readonly files?: readonly string[];
 }
 
 interface StepBase {

@@ -64,10 +64,14 @@ export class DataState {
     return this.entriesOf(id);
   }
 
-  /** `hidden`: steps whose writes this reader does not see (a fan-in under `-e`, `Pipeline.hidden`). */
-  lookup(path: string, hidden?: ReadonlySet<string>): Lookup {
+  /**
+   * `hidden`: steps whose writes this reader does not see (a fan-in under `-e`, `Pipeline.hidden`). `from`: the
+   * steps it reads the path from (`Input.from`), when given: a step below it in the document writing into the same
+   * directory is not one, though in a run it may be done first.
+   */
+  lookup(path: string, hidden?: ReadonlySet<string>, from?: readonly string[]): Lookup {
     for (const [a, unbound] of this.absent) if (a === path || isUnder(path, a)) return unbound === undefined ? { kind: 'absent', path: a } : { kind: 'absent', path: a, unbound };
-    const seen = (step: string | undefined): boolean => step === undefined || hidden?.has(step) !== true;
+    const seen = (step: string | undefined): boolean => step === undefined || (hidden?.has(step) !== true && (from === undefined || from.includes(step)));
     let base: { dir: string; id: SnapshotId; by: string } | undefined;
     for (let dir = path; dir.length > '/data'.length; dir = parentOf(dir)) {
       const step = this.pending.get(dir);

@@ -95,12 +95,16 @@ export class ExpandedJob implements Job {
     if (plusName === undefined) return inputs;
     for (const j of joins) {
       const rel = withExtension(plusName, j.input.join!.ext);
-      const id = descend(j.id, rel, entriesOf);
+      // `+/stats.txt`: the key holds the item's directory, which must hold the file the command reads.
+      const file = j.input.join!.file;
+      const found = descend(j.id, rel, entriesOf);
+      const id = file === undefined || found === undefined || descend(found, file, entriesOf) !== undefined ? found : undefined;
       // Recorded as missing, so the key can never match a result: the job fails instead of running.
       inputs.push({ path: `${j.input.path}/${rel}`, id: id ?? MISSING_INPUT });
       if (id === undefined && first) {
+        const missing = found === undefined || file === undefined ? rel : `${rel}/${file}`;
         (this as { problem?: Job['problem'] }).problem ??= {
-          at: j.input.at, message: `the joined item ${rel} is not in ${j.input.path}/ (for item ${this.items.map((i) => i.name).join(', ')})`,
+          at: j.input.at, message: `the joined item ${missing} is not in ${j.input.path}/ (for item ${this.items.map((i) => i.name).join(', ')})`,
         };
       }
     }

@@ -230,7 +230,8 @@ function runScript(step: RunStep, pipeline: Pipeline): string[] {
     // `*/` matches directories only, each with its slash: the item is the directory.
     if (w.pattern!.endsWith('/')) lines.push(`${indent}  ${v}=\${${v}%/}`);
     // An item several levels down is its path from the first wildcard on (`AVES/robin.geojson`).
-    lines.push(w.pattern!.replace(/\/$/, '').includes('/') ? `${indent}  ${v}_name=\${${v}#${sq(w.path)}/}` : `${indent}  ${v}_name=$(basename "$${v}")`);
+    // Parameter expansion, not `$(basename …)`: a command substitution drops the line breaks a name ends in.
+    lines.push(w.pattern!.replace(/\/$/, '').includes('/') ? `${indent}  ${v}_name=\${${v}#${sq(w.path)}/}` : `${indent}  ${v}_name=\${${v}##*/}`);
     indent += '  ';
   });
   lines.push(`${indent}plus_name="${wildcards.map((_, n) => `\${item${n + 1}_name}`).join('_')}"`);
@@ -242,8 +243,10 @@ function runScript(step: RunStep, pipeline: Pipeline): string[] {
   // An item several levels down is written several levels down: Shark makes its directory; `+/` makes the item one.
   const itemName = (o: Output): string => `${sq(o.path)}/"$${o.ext === undefined ? 'plus_name' : extVar(o.ext)}"`;
   for (const o of step.outputs.filter((o) => o.perItem)) {
-    if (o.created === true) lines.push(`${indent}mkdir -p ${itemName(o)}`);
-    else if (wildcards.some((w) => w.pattern!.includes('/'))) lines.push(`${indent}mkdir -p "$(dirname ${itemName(o)})"`);
+    const below = [...new Set((o.files ?? []).filter((f) => f.includes('/')).map((f) => f.slice(0, f.lastIndexOf('/'))))];
+    // `+/sub/stats.txt`: `-p` makes the item's directory with `sub`.
+    if (o.created === true) lines.push(`${indent}mkdir -p ${below.length === 0 ? itemName(o) : below.map((d) => `${itemName(o)}/${sq(d)}`).join(' ')}`);
+    else if (wildcards.some((w) => w.pattern!.includes('/'))) lines.push(`${indent}item_path=${itemName(o)}; mkdir -p "\${item_path%/*}"`);
   }
   const body = renderScript(step, items, 'plus_name', '', spliceVar, (name, ext) => (ext === undefined ? name : extVar(ext)));
   // A here-document's delimiter must stand alone on its line: the subshell closes on the next.

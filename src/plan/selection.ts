@@ -1,6 +1,6 @@
 import { inBlock } from '../pipeline/block-ids.js';
 import { isUnder, normaliseDataPath } from '../pipeline/data-path.js';
-import type { Need } from '../pipeline/needed-instances.js';
+import { forcedLeftOut, withoutUnread, type Need } from '../pipeline/needed-instances.js';
 import type { Pipeline, Step } from '../pipeline/pipeline.js';
 import { instanceName } from './instance-names.js';
 import { inItemOutput, jobIdStep, joinPicks, sweepJobProblem, type JobPick, type PickedName } from './job-picks.js';
@@ -145,6 +145,8 @@ export function selectSteps(pipeline: Pipeline, targets: readonly string[], forc
   const forcing = { forced, ...(forcedJobs.size > 0 ? { forcedJobs } : {}) };
   if (targets.length === 0) {
     const rest = withoutManual(pipeline);
+    const dropped = forcedLeftOut(pipeline, forceNames, rest.steps);
+    if (dropped !== undefined) return { ok: false, error: { reason: 'unknown-target', target: dropped.name, forced: true, message: dropped.message } };
     return { ok: true, selection: withForce({ ...rest, ...forcing }, forceNames, (s) => manualNote(pipeline, s, rest.manual)) };
   }
   const named = new Set<string>();
@@ -198,7 +200,7 @@ function withoutManual(pipeline: Pipeline): Omit<Selection, 'forced'> {
       if (dep !== undefined) manual.set(step.id, manual.get(dep)!);
     }
   }
-  const steps = new Set(pipeline.steps.filter((s) => !manual.has(s.id)).map((s) => s.id));
+  const steps = withoutUnread(pipeline, new Set(pipeline.steps.filter((s) => !manual.has(s.id)).map((s) => s.id)));
   return { steps, manual, leftOut: 0 };
 }
 
@@ -260,6 +262,10 @@ function resolveName(pipeline: Pipeline, name: string, forced: boolean): Resolve
     const users = [...new Set(runnable.filter((s) => s.kind === 'run' && s.env === built.name).map((s) => baseId(s.blockId)))];
     const which = users.length > 0 ? ` (${users.join(', ')})` : ' (none does)';
     return unknown(`\`${name}\` is the shark-build block of environment ${built.name}: it writes no /data path, so it is no target; its image is built when a block that runs in it is${which}`);
+  }
+  // A publish block is a block, but `--force` has no result of it to pass over.
+  if (forced && pipeline.steps.some((s) => s.kind === 'publish' && (s.id === id || inBlock(s.blockId, id)))) {
+    return unknown(`\`${name}\` is a shark-publish block: it keeps no result, so there is nothing to force; it publishes on every run that makes what it copies out`);
   }
   const ids = [...new Set(runnable.map((s) => baseId(s.blockId)))];
   const near = closest(name, [...ids, ...new Set(runnable.flatMap((s) => [s.blockId, s.id]))]);

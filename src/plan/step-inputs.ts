@@ -11,7 +11,7 @@ import type { DataState } from './data-state.js';
  * to be made: while there are some, which jobs it has is unknown.
  */
 export function itemsPending(step: Step, state: DataState, hidden?: HiddenWriters): string[] {
-  return step.inputs.filter((i) => i.pattern !== undefined && state.lookup(i.path, hidden?.get(i.path)).kind === 'pending').map((i) => `${i.path}/`);
+  return step.inputs.filter((i) => i.pattern !== undefined && state.lookup(i.path, hidden?.get(i.path), i.from).kind === 'pending').map((i) => `${i.path}/`);
 }
 
 /** By input path, the writers a step does not see (`Pipeline.hidden`). */
@@ -26,7 +26,7 @@ export function knownItems(step: Step, state: DataState, hidden?: HiddenWriters)
   const ids = new Map<Input, SnapshotId>();
   for (const input of step.inputs) {
     if (input.pattern === undefined) continue;
-    const found = state.lookup(input.path, hidden?.get(input.path));
+    const found = state.lookup(input.path, hidden?.get(input.path), input.from);
     if (found.kind !== 'known') return undefined;
     ids.set(input, found.id);
   }
@@ -43,7 +43,7 @@ export type InputsOutcome =
 export function resolveInputs(step: Step, state: DataState, hidden?: HiddenWriters): InputsOutcome {
   const ids = new Map<Input, SnapshotId>();
   for (const input of step.inputs) {
-    const found = state.lookup(input.path, hidden?.get(input.path));
+    const found = state.lookup(input.path, hidden?.get(input.path), input.from);
     if (found.kind === 'pending') return { kind: 'pending', step: found.step };
     if (found.kind === 'missing') {
       return found.conflict === true

@@ -78,3 +78,26 @@ describe('an executed document run again with -o', () => {
     expect((await rig.shark(['check', 'out2.md'])).code).toBe(0);
   });
 });
+
+describe('the executed document with output markdown reads as line breaks or bytes it refuses', () => {
+  let rig: Rig;
+  beforeEach(() => void (rig = new Rig('shark-executed-bytes-')));
+  afterEach(() => rig.cleanup());
+
+  it('keeps a lone CR from ending a quote and opening a block of its own', async () => {
+    rig.write('p.md', "# CR\n\n> ```shark-run\n> printf 'x\\r~~~shark-run\\rtouch INJECTED\\r~~~\\r'; echo a > /data/a.txt\n> ```\n");
+    expect((await rig.shark(['run', 'p.md', '-o', 'out.md'])).code).toBe(0);
+    const dag = await rig.shark(['dag', 'out.md', '--json']);
+    expect((JSON.parse(dag.stdout) as { blocks: unknown[] }).blocks).toHaveLength(1);
+    expect((await rig.shark(['run', 'out.md'])).code).toBe(0);
+    expect(rig.exists('INJECTED')).toBe(false);
+  });
+
+  it('escapes a NUL byte, which a document may not hold, so the executed document runs again', async () => {
+    rig.write('p.md', "# NUL\n\n```shark-run\nprintf 'a\\000b\\r\\nc\\n'; echo a > /data/a.txt\n```\n");
+    expect((await rig.shark(['run', 'p.md', '-o', 'out.md'])).code).toBe(0);
+    const out = rig.read('out.md');
+    expect(out).toContain('\na\\x00b\nc\n');
+    expect((await rig.shark(['check', 'out.md'])).code).toBe(0);
+  });
+});

@@ -135,3 +135,30 @@ describe('a target or --force naming what -e AXIS=V leaves out', () => {
     expect([forced.code, forced.stderr]).toEqual([2, 'shark: error: --force `make[TAXA=AVES]` is left out by -e TAXA=MAMMALIA\n']);
   });
 });
+
+describe('a {manual} block that needs an instance -e AXIS=V leaves out', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig();
+    rig.write('p.md', `---\nT: [x, y]\n---\n\n${fence}shark-run {id=make}\necho "%{T}" >> counter; echo %{T} > /data/per/%{T}.txt\n${fence}\n\n## Validate\n\n${fence}shark-run {manual}\ncat /data/per/x.txt > /data/valid.txt\n${fence}\n`);
+  });
+  afterEach(() => rig.cleanup());
+
+  it('brings it back only when the manual block runs', async () => {
+    // Without targets the manual block is left out, so nothing needs make[T=x].
+    const plan = await rig.shark(['plan', 'p.md', '-e', 'T=y']);
+    expect([plan.code, plan.stderr]).toEqual([0, '']);
+    expect(plan.stdout).not.toContain('make[T=x]');
+    const forced = await rig.shark(['plan', 'p.md', '-e', 'T=y', '--force', 'make[T=x]']);
+    expect([forced.code, forced.stderr]).toEqual([2, 'shark: error: --force `make[T=x]` is left out by -e T=y\n']);
+    const run = await rig.shark(['run', 'p.md', '-e', 'T=y']);
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    expect(run.stdout).not.toContain('included although');
+    expect(rig.lines()).toEqual(['y']);
+    // Named as a target, the manual block needs it, and it runs.
+    const target = await rig.shark(['run', 'p.md', 'validate', '-e', 'T=y']);
+    expect([target.code, target.stderr]).toEqual([0, '']);
+    expect(target.stdout).toContain('included although -e T=y leaves it out: make[T=x] (validate reads /data/per/x.txt)');
+    expect(rig.lines()).toEqual(['y', 'x']);
+  });
+});

@@ -92,6 +92,11 @@ describe('selectSteps', () => {
     expect(!r.ok && r.error.message).toBe('`tools` is the shark-build block of environment bb: it writes no /data path, so it is no target; its image is built when a block that runs in it is (use)');
   });
 
+  it('a shark-publish block named by --force is said to be one, with nothing to force', () => {
+    const r = selectSteps(pipeline, [], ['after-check-2']);
+    expect(!r.ok && r.error.message).toBe('`after-check-2` is a shark-publish block: it keeps no result, so there is nothing to force; it publishes on every run that makes what it copies out');
+  });
+
   it('splits comma lists outside instance brackets', () => {
     expect(splitList('a, b[X=1,Y=2],c')).toEqual(['a', 'b[X=1,Y=2]', 'c']);
   });

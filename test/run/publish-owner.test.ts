@@ -109,3 +109,24 @@ describe('a project renamed or copied with its .shark/', () => {
     expect(rig.read('b/_shark/x.txt')).toBe('two\n');
   });
 });
+
+describe('a file where a publish needs a directory', () => {
+  it('is replaced when Shark published it: a path published as a file, then as a directory holding one (ENOTDIR, and the user had to delete it)', async () => {
+    rig.write('p.md', publishing('echo 1 > /data/version', '', '/data/version'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('p.md', publishing('mkdir -p /data/version && echo 2 > /data/version/gdal.version', '', '/data/version/gdal.version'));
+    const ran = await rig.shark(['run', 'p.md']);
+    expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+    expect(rig.read('_shark/version/gdal.version')).toBe('2\n');
+  });
+
+  it('fails the publish as a conflict when it is the user\'s, touching nothing', async () => {
+    rig.write('_shark/version', 'mine\n');
+    rig.write('p.md', publishing('mkdir -p /data/version && echo 2 > /data/version/gdal.version', '', '/data/version/gdal.version'));
+    const ran = await rig.shark(['run', 'p.md', '--json']);
+    expect(ran.code).toBe(1);
+    const failed = ran.stdout.split('\n').filter((l) => l.includes('"step-failed"')).map((l) => JSON.parse(l) as { message: string; reason: string });
+    expect(failed).toEqual([expect.objectContaining({ reason: 'conflict', message: `cannot publish /data/version/gdal.version to ${rig.path('_shark/version/gdal.version')}: ${rig.path('_shark/version')} is a file where a directory is to be, and was not published by Shark (move it away, or publish elsewhere)` })]);
+    expect(rig.read('_shark/version')).toBe('mine\n');
+  });
+});

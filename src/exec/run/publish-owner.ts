@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync } from 'node:fs';
+import { lstatSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { recordedEntries } from '../../lineage/directory-id.js';
 import type { Session } from '../../plan/session.js';
@@ -28,6 +28,29 @@ export function inTheWay(target: string, id: SnapshotId, s: Owner): string | und
   if (foreign === target) return `it exists and was not published by Shark ${AWAY}`;
   return recorded === undefined ? `it exists and was not published by Shark: it holds ${foreign} ${AWAY}`
     : `it holds ${foreign}, which Shark did not publish ${AWAY}`;
+}
+
+/**
+ * Why the directories from the publish directory `root` down to `target`
+ * (both as `realParents` spells them) cannot hold it, or undefined once they
+ * can: a file (or dangling link) where a directory is to be. One an earlier
+ * publish put there (`/data/version` published, then `/data/version/x`) is
+ * Shark's, and removed; any other is the user's, and left as it is.
+ */
+export function fileOnTheWay(root: string, target: string, s: Owner): string | undefined {
+  const rel = relative(root, dirname(target));
+  if (rel.startsWith('..')) return undefined;
+  let at = root;
+  for (const name of ['', ...(rel === '' ? [] : rel.split(sep))]) {
+    at = join(at, name);
+    const st = lstatSync(at, { throwIfNoEntry: false });
+    if (st === undefined) return undefined;
+    if (st.isDirectory()) continue;
+    if (notShark(at, recordedAt(at, s), s) !== undefined) return `${at} is a file where a directory is to be, and was not published by Shark ${AWAY}`;
+    rmSync(at, { force: true });
+    return undefined;
+  }
+  return undefined;
 }
 
 /** Records that `id` is now published at `target`, as `inTheWay` asks. */

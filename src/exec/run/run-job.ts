@@ -1,3 +1,4 @@
+import { lstatSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { shownUrls } from '../../imports/shown-url.js';
@@ -226,6 +227,9 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
       // Not through a link in place of a directory above it: the commit below refuses that output, naming the link.
       const bad = inTheWay(ws.root, dirname(o.path)) === undefined ? unstorableOutput(ws.root, o.path, isDirectoryOutput(o.output)) : undefined;
       if (bad !== undefined) return fail({ reason: step.kind === 'import' ? 'import' : 'bad-output', message: bad, at: o.output.at });
+      // `+/stats.txt`: the item's directory, which Shark made, is there; the name the command gives in it must be too.
+      const unmade = (o.output.files ?? []).find((f) => lstatSync(`${ws.root}${o.path}/${f}`, { throwIfNoEntry: false }) === undefined);
+      if (unmade !== undefined) return fail({ reason: 'missing-output', message: `step did not create ${o.path}/${unmade}`, at: o.output.at });
     }
     const outputs: Outputs = {};
     for (const o of job.outputs) {
@@ -276,6 +280,7 @@ async function prepare(ctx: RunContext, job: Job, ws: Workspace): Promise<void> 
     // In a map, a shared output directory exists for every job to write its files into; so does one the
     // command writes into under names made as it runs (`/data/out/$s.txt`), and each item's of `+/`.
     if (o.output.created === true || (job.items.length > 0 && o.output.isDir && !o.output.perItem)) safeDirs(ws.root, o.path);
+    for (const file of o.output.files ?? []) safeDirs(ws.root, dirname(`${o.path}/${file}`));
   }
 }
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { isMap, type Step } from '../../pipeline/pipeline.js';
-import { realParents } from '../../real-path.js';
+import { realParents, realPath } from '../../real-path.js';
 import type { DataState } from '../../plan/data-state.js';
 import type { Job } from '../../plan/jobs.js';
 import { completeStep, decideStep, emptyMapNote, stepPolicy, type JobDecision } from '../../plan/step-plan.js';
@@ -17,7 +17,7 @@ import { itemWriterClash } from '../../plan/item-writers.js';
 import { linkInPublishDir, linkOnTheWay, refusedTarget } from './publish-guard.js';
 import { publishDirs } from '../../pipeline/publish-targets.js';
 import { publishedInto, strayLink } from './publish-links.js';
-import { inTheWay, notePublished } from './publish-owner.js';
+import { fileOnTheWay, inTheWay, notePublished } from './publish-owner.js';
 
 export type StepOutcome = { readonly ok: boolean };
 
@@ -169,7 +169,7 @@ async function publish(ctx: RunContext, step: Step & { kind: 'publish' }, state:
   // The cached jobs waiting to be recorded are said first: events name the jobs before what is published of them.
   ctx.cachedRows.flush();
   for (const input of step.inputs) {
-    const found = state.lookup(input.path);
+    const found = state.lookup(input.path, undefined, input.from);
     // Written, but not as one thing (a file with a path inside it): said as a reader of it is told, never skipped in silence.
     if (found.kind === 'missing') return stepFailed(ctx, step, `cannot publish ${input.path}: ${found.message}`, found.conflict === true ? 'conflict' : 'missing-input');
     if (found.kind !== 'known') continue;
@@ -192,7 +192,7 @@ async function publish(ctx: RunContext, step: Step & { kind: 'publish' }, state:
     // Under the lease: a concurrent run's publish there is recorded before this one looks.
     const target = realParents(to);
     try {
-      const user = inTheWay(target, found.id, ctx.session);
+      const user = fileOnTheWay(realPath(root), target, ctx.session) ?? inTheWay(target, found.id, ctx.session);
       if (user !== undefined) return stepFailed(ctx, step, `cannot publish ${input.path} to ${to}: ${user}`, 'conflict');
       await ctx.session.store.exportTo(found.id, to, at);
       notePublished(target, found.id, ctx.session);

@@ -1,0 +1,65 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+
+/** A join of a fixed file in each item's directory (`+/stats.txt`), as a map writes it by name. */
+const JOIN = `---
+inputs:
+  cur: /data/cur/
+  st: /data/st/
+---
+# Join
+
+\`\`\`shark-run
+echo "$(cat /data/cur/*.txt)" >> counter; cat /data/cur/*.txt /data/st/+/stats.txt > /data/joined/+
+\`\`\`
+`;
+
+describe('a join of a file in the item\'s directory (`+/stats.txt`)', () => {
+  let rig: Rig;
+  beforeEach(() => (rig = new Rig()));
+  afterEach(() => rig.cleanup());
+
+  it('fails the job whose directory lacks the file without running it, as for a missing item', async () => {
+    rig.write('j.md', JOIN);
+    rig.write('cur/a.txt', 'a\n');
+    rig.write('cur/b.txt', 'b\n');
+    rig.write('st/a.txt/stats.txt', '1\n');
+    rig.write('st/b.txt/other.txt', '2\n');
+    const args = ['-i', 'cur=cur', '-i', 'st=st'];
+    const plan = await rig.plan('j.md', ...args);
+    expect(plan.jobs.find((j) => j.job === 'join[a.txt]')!.status).toBe('run');
+    expect(plan.jobs.find((j) => j.job === 'join[b.txt]')!.reasons).toEqual(['the joined item b.txt/stats.txt is not in /data/st/ (for item b.txt)']);
+    const ran = await rig.shark(['run', 'j.md', ...args, '-k', '--json']);
+    expect(ran.code, ran.stderr).toBe(1);
+    const failed = ran.stdout.split('\n').filter((l) => l.includes('"job-failed"')).map((l) => JSON.parse(l) as { job: string; reason: string; message: string });
+    expect(failed.map((f) => [f.job, f.reason, f.message])).toEqual([['join[b.txt]', 'missing-input', 'the joined item b.txt/stats.txt is not in /data/st/ (for item b.txt)']]);
+    expect(rig.lines()).toEqual(['a']);
+    const after = await rig.plan('j.md', ...args);
+    expect(after.jobs.map((j) => [j.job, j.status])).toEqual([['join[a.txt]', 'cached'], ['join[b.txt]', 'run']]);
+  });
+});
+
+describe('a map writing a file below its item\'s directory (`+/sub/stats.txt`)', () => {
+  let rig: Rig;
+  beforeEach(() => (rig = new Rig()));
+  afterEach(() => rig.cleanup());
+
+  it('has the directories for it made, as for any path a step writes, by run and by the script', async () => {
+    rig.write('p.md', `---\ninputs:\n  cur: /data/cur/\n---\n\n\`\`\`shark-run\nwc -c < /data/cur/* > /data/out/+/sub/stats.txt\n\`\`\`\n\n\`\`\`shark-publish\n/data/out/\n\`\`\`\n`);
+    rig.write('cur/a.txt', 'a\n');
+    const ran = await rig.shark(['run', 'p.md', '-i', 'cur=cur']);
+    expect([ran.code, ran.stderr]).toEqual([0, '']);
+    expect(rig.read('_shark/out/a.txt/sub/stats.txt')).toBe('2\n');
+    const script = await rig.shark(['plan', 'p.md', '-i', 'cur=cur', '--script']);
+    expect(script.stdout).toContain(`mkdir -p '/data/out'/"$plus_name"/'sub'`);
+  });
+
+  it('fails the job that does not write a name it gives (`missing-output`), as for a plain output', async () => {
+    rig.write('p.md', `---\ninputs:\n  cur: /data/cur/\n---\n\n\`\`\`shark-run\n[ -s /data/cur/* ] || wc -c < /data/cur/* > /data/out/+/stats.txt\n\`\`\`\n`);
+    rig.write('cur/a.txt', 'a\n');
+    const ran = await rig.shark(['run', 'p.md', '-i', 'cur=cur', '--json']);
+    expect(ran.code, ran.stderr).toBe(1);
+    const failed = ran.stdout.split('\n').filter((l) => l.includes('"job-failed"')).map((l) => JSON.parse(l) as { reason: string; message: string });
+    expect(failed.map((f) => [f.reason, f.message])).toEqual([['missing-output', 'step did not create /data/out/a.txt/stats.txt']]);
+  });
+});
