@@ -237,15 +237,16 @@ function unfinished(meta: Metadata, runId: number, path: string, jobs: readonly 
     for (let cut = job.lastIndexOf('['); !begun.has(step) && cut > 0; cut = job.lastIndexOf('[', cut - 1)) step = job.slice(0, cut);
     if (begun.has(step)) steps.add(step);
   }
-  // A run still going has not failed the jobs it has not ended: they may yet end well.
-  const live = meta.liveRuns().some((r) => r.id === runId);
-  const said = [...steps].flatMap((step) => {
+  const short = [...steps].flatMap((step) => {
     const all = begun.get(step)!;
     const missing = all - meta.runRows.endedOk(runId, step);
-    const notOk = live ? `${missing === 1 ? 'has' : 'have'} not ended ok yet` : 'did not end ok';
-    return missing > 0 ? [`${step}: ${missing} of its ${all} jobs ${notOk}`] : [];
+    return missing > 0 ? [{ step, all, missing }] : [];
   });
-  if (said.length === 0) return undefined;
+  if (short.length === 0) return undefined;
+  // A run still going has not failed the jobs it has not ended: they may yet end well. Asked only of a run short of jobs.
+  const live = meta.liveRuns().some((r) => r.id === runId);
+  const said = short.map(({ step, all, missing }) =>
+    `${step}: ${missing} of its ${all} jobs ${live ? `${missing === 1 ? 'has' : 'have'} not ended ok yet` : 'did not end ok'}`);
   return live
     ? `run ${runId} is still running ${said.join('; ')}, so ${path} holds only what the others wrote so far`
     : `run ${runId} did not finish ${said.join('; ')}, so ${path} holds only what the others wrote`;

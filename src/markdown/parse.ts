@@ -95,6 +95,9 @@ export function parseMarkdown(file: string, source: string): { document: Documen
   return { document: { file, source, frontmatter, blocks: named }, diagnostics };
 }
 
+/** A line opening a Shark block (its fence in group 1), as read inside another block's or an HTML block's text. */
+const SHARK_FENCE = /^\s*(`{3,}|~{3,})\s*shark-/;
+
 const KEY_LINE = /^[A-Za-z_][\w.-]*\s*:/;
 
 /**
@@ -144,7 +147,7 @@ function readCode(
   const shark = isSharkInfo(node.lang);
   const at = { line: start.line, col: start.column };
   const closed = end.line > start.line && isClosingFence(lines[end.line - 1] ?? '', marker);
-  if (!closed && (shark || /^\s*(`{3,}|~{3,})\s*shark-/m.test(node.value))) {
+  if (!closed && (shark || node.value.split(LINE_BREAK).some((text) => SHARK_FENCE.test(text)))) {
     diagnostics.push(error(file, at, `unterminated code fence: nothing closes the ${marker} opened here`));
     return undefined;
   }
@@ -218,7 +221,7 @@ function readCode(
  */
 function strayFence(value: string, marker: string): number {
   return value.split(LINE_BREAK).findIndex((text) => {
-    const m = /^\s*(`{3,}|~{3,})\s*shark-/.exec(text);
+    const m = SHARK_FENCE.exec(text);
     return m !== null && m[1]![0] === marker[0] && m[1]!.length >= marker.length;
   });
 }
@@ -230,7 +233,7 @@ function strayFence(value: string, marker: string): number {
  */
 function fenceInHtml(file: string, node: Html, lines: readonly string[]): Diagnostic | undefined {
   if (node.value.trimStart().startsWith('<!--')) return undefined;
-  const inner = node.value.split(LINE_BREAK).findIndex((text) => /^\s*(`{3,}|~{3,})\s*shark-/.test(text));
+  const inner = node.value.split(LINE_BREAK).findIndex((text) => SHARK_FENCE.test(text));
   if (inner < 0) return undefined;
   const start = node.position!.start.line;
   const line = start + inner;
