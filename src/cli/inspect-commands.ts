@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import { lineageQuery, renderLineage, type LineageNode } from '../lineage/lineage.js';
+import { lineageQuery, type LineageNode } from '../lineage/lineage.js';
+import { renderLineage } from '../lineage/lineage-text.js';
 import { renderedLineage } from '../lineage/rendered-lineage.js';
 import { lineageMermaid } from '../lineage/mermaid.js';
 import { naturalNumber } from './numbers.js';

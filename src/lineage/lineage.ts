@@ -8,7 +8,6 @@ import { readLineage, type LineageProducer } from './lineage-read.js';
 import type { MadeBy } from './lineage-result.js';
 import { localFilesOf, type LocalFile } from './local-files.js';
 import { failedProducer, latestProducer } from './latest-producer.js';
-import { printable, shownName } from '../printable.js';
 import { PerRun } from './per-run.js';
 import { noRunsMessage, notARun } from './runs.js';
 import { counted } from '../counted.js';
@@ -255,54 +254,4 @@ function unfinished(meta: Metadata, runId: number, path: string, jobs: readonly 
 /** Jobs in the order of their names (a map's items as `ls` lists them), not the order they ended in. */
 function byName<T extends { readonly job: string }>(jobs: readonly T[]): readonly T[] {
   return jobs.length < 2 ? jobs : [...jobs].sort((a, b) => (a.job < b.job ? -1 : a.job > b.job ? 1 : 0));
-}
-
-/** What a lineage says of a job whose result `fsck --repair` dropped. */
-export const DROPPED = 'result dropped by `shark fsck --repair`: its stored data was missing or damaged';
-
-export function renderLineage(node: LineageNode, describe: (id: string) => string, depth = Infinity): string {
-  const lines: string[] = [];
-  // A job several others read (an import under each of 10,000 items, a step of a diamond) is shown whole once.
-  const shown = new Set<LineageNode>();
-  const walk = (n: LineageNode, indent: string): void => {
-    if (n.kind === 'group') {
-      lines.push(`${indent}${shownName(n.job)}  (${printable(n.command)})`);
-      if (n.unfinished !== undefined) lines.push(`${indent}  note: ${printable(n.unfinished)}`);
-      const inner = indent + '  ';
-      for (const from of n.inputs[0]?.from ?? []) walk(from, inner);
-      return;
-    }
-    const at = indent + '  ';
-    const place = `${n.job}  (${n.location}, ${n.kind === 'import' ? 'import' : n.environment})`;
-    if (shown.has(n)) {
-      lines.push(`${indent}${place}  (shown above)`);
-      return;
-    }
-    shown.add(n);
-    lines.push(`${indent}${place}`);
-    if (n.unfinished !== undefined) lines.push(`${at}note: ${printable(n.unfinished)}`);
-    lines.push(`${at}$ ${n.command.includes('\n') ? n.command.split('\n').join(`\n${indent}    `) : n.command}`);
-    if (n.variables !== undefined) lines.push(`${at}with ${Object.entries(n.variables).map(([k, v]) => `${shownName(k)}=${shownValue(v)}`).join(' ')}`);
-    if (n.network === 'host') lines.push(`${at}network: host (impure)`);
-    if (n.source !== undefined) lines.push(`${at}source: ${Object.entries(n.source).map(([k, v]) => `${shownName(k)}=${shownName(String(v))}`).join(' ')}`);
-    for (const [p, id] of Object.entries(n.outputs)) lines.push(`${at}→ ${shownName(p)}  ${printable(describe(id))}`);
-    lines.push(`${at}ran ${n.started} on ${n.host}, shark ${n.version}`);
-    if (n.madeBy !== undefined) lines.push(`${at}made by run ${n.run}, as ${n.madeBy.job} at ${n.madeBy.location}`);
-    if (n.dropped) lines.push(`${at}${DROPPED}`);
-    // Beside the inputs, what else the key holds that a user edits.
-    for (const f of n.files ?? []) lines.push(`${at}uses ${shownName(f.path)}  ${printable(f.id)}${f.deps ? '  ({deps})' : ''}`);
-    const inner = indent + '    ';
-    for (const i of n.inputs) {
-      const note = i.truncated ? `  (not followed: --depth ${depth})` : i.input ? '  (input)' : i.empty ? '  (empty: no job wrote into it)' : '';
-      lines.push(`${at}← ${shownName(i.path)}  ${printable(describe(i.id))}${note}`);
-      for (const from of i.from) walk(from, inner);
-    }
-  };
-  walk(node, '');
-  return lines.join('\n') + '\n';
-}
-
-/** A variable's value on the `with` line: as it is, or JSON-quoted when spaces, quotes or control characters would make the line ambiguous. */
-function shownValue(value: string): string {
-  return value === '' || /[\s"'\\]/.test(value) ? printable(JSON.stringify(value)) : shownName(value);
 }
