@@ -108,7 +108,5 @@ export function exportCommand(io: Io): Command {
       io.stdout(`${shownName(out)}: run ${view.run.id}, ${counted(view.jobs.length, 'job')}, ${counted(written.entities, 'entity', 'entities')}\n`);
     });
   }));
-  // main.ts gives this command the program's settings after it is built: pass them on when a subcommand runs.
-  cmd.hook('preSubcommand', (self, sub) => void sub.copyInheritedSettings(self));
   return cmd;
 }

@@ -43,7 +43,6 @@ export function buildProgram(io: Io): Command {
     .name('shark')
     .description('Run data-science pipelines written as literate markdown, and never run the same work twice.')
     .version(VERSION, '-V, --version')
-    .showHelpAfterError('(run `shark --help` for usage)')
     // `shark: error: …`, as every other error Shark prints, not commander's bare `error: …`.
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (text, write) => write(text.startsWith('error:') ? `shark: ${text}` : text) })
     .exitOverride();
@@ -99,10 +98,21 @@ export function buildProgram(io: Io): Command {
     applyConfig(action, io.stderr);
     refuseUnusedOptions(action, io.stderr);
   });
-  // Commands built on their own do not inherit the program's settings: without this, a usage
-  // error in one of them would print to the real stderr and exit 1 instead of 2.
-  for (const cmd of program.commands) cmd.copyInheritedSettings(program);
+  passSettingsDown(program, 'shark');
   return program;
+}
+
+/**
+ * Commands built on their own do not inherit the program's settings: without this, a usage
+ * error in one of them would print to the real stderr and exit 1 instead of 2. After a usage
+ * error, the help to read is the mistyped command's (`shark --help` lists commands only).
+ */
+function passSettingsDown(cmd: Command, name: string): void {
+  cmd.showHelpAfterError(`(run \`${name} --help\` for usage)`);
+  for (const sub of cmd.commands) {
+    sub.copyInheritedSettings(cmd);
+    passSettingsDown(sub, `${name} ${sub.name()}`);
+  }
 }
 
 /** Runs the CLI and returns the exit status; nothing here throws to the caller. */

@@ -32,7 +32,7 @@ describe('--run, --from and --to naming no run of the pipeline', () => {
     [['lineage', 'p.md', '/data/one.txt', '--run', '0x1'], '--run', '0x1'],
   ])('shark %j: digits only, as every run number is read (export took 1e1 as run 10), exit 2', async (args, flag, typed) => {
     const ran = await rig.shark(args);
-    expect(ran.stderr).toBe(`shark: error: option '${flag} <n>' argument '${typed}' is invalid. ${flag} expects a whole number, not \`${typed}\`\n(run \`shark --help\` for usage)\n`);
+    expect(ran.stderr).toBe(`shark: error: option '${flag} <n>' argument '${typed}' is invalid. ${flag} expects a whole number, not \`${typed}\`\n(run \`shark ${args.slice(0, args[0] === "export" ? 2 : 1).join(" ")} --help\` for usage)\n`);
     expect(ran.code).toBe(2);
     expect(rig.exists('crate')).toBe(false);
   });
@@ -45,7 +45,7 @@ describe('--run, --from and --to naming no run of the pipeline', () => {
   ])('shark %j: a number too large to be read exactly is refused as typed, not rounded (run 100000000000000000000), exit 2', async (args, option, flag) => {
     const typed = args[args.length - 1]!;
     const ran = await rig.shark(args);
-    expect(ran.stderr).toBe(`shark: error: ${option} argument '${typed}' is invalid. ${flag} expects a whole number no larger than 9007199254740991, not \`${typed}\`\n(run \`shark --help\` for usage)\n`);
+    expect(ran.stderr).toBe(`shark: error: ${option} argument '${typed}' is invalid. ${flag} expects a whole number no larger than 9007199254740991, not \`${typed}\`\n(run \`shark ${args.slice(0, args[0] === "export" ? 2 : 1).join(" ")} --help\` for usage)\n`);
     expect(ran.code).toBe(2);
   });
 });

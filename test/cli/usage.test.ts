@@ -19,6 +19,18 @@ describe('usage errors', () => {
     expect(ran.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it.each([
+    [['run', 'p.md', '--force'], 'shark run'],
+    [['plan', 'p.md', '--bogus'], 'shark plan'],
+    [['export', 'prov', 'p.md', '--run', 'x'], 'shark export prov'],
+    [['bogus'], 'shark'],
+  ])('shark %j names the help of the command that was mistyped (it said `shark --help`, which lists commands only)', async (args, command) => {
+    rig.write('p.md', '# P\n\n```shark-run\necho hi > /data/x\n```\n');
+    const ran = await rig.shark(args);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toMatch(new RegExp(`\\n\\(run \`${command} --help\` for usage\\)\\n$`));
+  });
+
   it.each([[[]], [['export']], [['help', 'nosuch']]])('shark %j is a usage error: help on stderr, exit 2', async (args) => {
     const ran = await rig.shark(args);
     expect(ran.code).toBe(2);
