@@ -95,12 +95,15 @@ export class ExpandedJob implements Job {
     if (plusName === undefined) return inputs;
     for (const j of joins) {
       const rel = withExtension(plusName, j.input.join!.ext);
-      // `+/stats.txt`: the key holds the item's directory, which must hold the file the command reads.
       const file = j.input.join!.file;
       const found = descend(j.id, rel, entriesOf);
-      const id = file === undefined || found === undefined || descend(found, file, entriesOf) !== undefined ? found : undefined;
+      const inFile = file === undefined || found === undefined ? undefined : descend(found, file, entriesOf);
+      // `+/stats.txt`: the key (and the workspace) holds that file alone, so another file of the item's directory
+      // changing runs no job again; a link there keeps the directory, where what it leads to may be.
+      const byFile = inFile !== undefined && !inFile.startsWith('link:');
+      const id = file === undefined ? found : inFile === undefined ? undefined : byFile ? inFile : found;
       // Recorded as missing, so the key can never match a result: the job fails instead of running.
-      inputs.push({ path: `${j.input.path}/${rel}`, id: id ?? MISSING_INPUT });
+      inputs.push({ path: byFile ? `${j.input.path}/${rel}/${file}` : `${j.input.path}/${rel}`, id: id ?? MISSING_INPUT });
       if (id === undefined && first) {
         const missing = found === undefined || file === undefined ? rel : `${rel}/${file}`;
         (this as { problem?: Job['problem'] }).problem ??= {

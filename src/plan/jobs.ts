@@ -266,6 +266,11 @@ function itemsOf(input: Input, id: SnapshotId, entriesOf: (id: SnapshotId) => re
   return found;
 }
 
+/** Whether a name matches one level of a pattern (`*.txt`), as a map's items are found. */
+export function matchesLevel(pattern: string, name: string): boolean {
+  return matcher(pattern)({ name, id: '' });
+}
+
 /**
  * Like the shell: `*` matches every name not starting with a dot. Compiled
  * once per pattern, not per item, nor per instance of a sweep (thousands of

@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../diagnostics.js';
 import { noBuildBlock } from '../pipeline/missing-environments.js';
+import type { Step } from '../pipeline/pipeline.js';
 import type { DataState } from './data-state.js';
 import { stepExplainer } from './explainer.js';
 import type { Job } from './jobs.js';
@@ -9,7 +10,8 @@ import type { Session } from './session.js';
 import { keptAhead } from './precious.js';
 import { itemWriterClash } from './item-writers.js';
 import { everything, neededInstances, neededNote, type Selection, type SelectionError } from './selection.js';
-import { completeStep, decideStep, emptyMapNote, stepPolicy, type JobDecision } from './step-plan.js';
+import { completeStep, decideStep, emptyMapNote, stepPolicy, type JobDecision, type StepDecision } from './step-plan.js';
+import { decidePast, partMade, type PartMade, type Past } from './part-made.js';
 import { itemsPending, knownItems } from './step-inputs.js';
 import { jobIdOf } from './expanded-job.js';
 import { described, MemoStep, NONE, planned } from './planned-jobs.js';
@@ -93,6 +95,8 @@ export async function planPipeline(session: Session, state: DataState, selection
   const forceUnused = [...(selection.forceUnused ?? [])];
   const noJobs: SelectionError[] = [];
   const blockedMaps: { step: string; waitsFor: string[] }[] = [];
+  /** Map steps partly cached: what they are known to make before they run (`part-made.ts`). */
+  const partlyMade = new Map<string, PartMade>();
   const signal = new AbortController().signal;
   for (const step of session.pipeline.steps) {
     if (step.kind === 'publish') continue;
@@ -112,7 +116,8 @@ export async function planPipeline(session: Session, state: DataState, selection
       pending();
       continue;
     }
-    const decision = await decideStep(session, step, state, (name) => session.envs.current(name), signal, stepPolicy(selection, step.id));
+    const decide = (): Promise<StepDecision> => decideStep(session, step, state, (name) => session.envs.current(name), signal, stepPolicy(selection, step.id));
+    const decision = await decide();
     if (decision.kind === 'blocked') {
       if (step.after.some((id) => failing.has(id) || clashes.has(id))) failing.add(step.id);
       // A `{precious}` step keeps its result whatever the upstream makes: `run` keeps it, and its readers are decided past it.
@@ -124,6 +129,15 @@ export async function planPipeline(session: Session, state: DataState, selection
       }
       const clash = clashes.get(decision.step);
       const reasons = [clash === undefined ? `upstream will run (${decision.step})` : `upstream fails (${decision.step}: ${clash})`];
+      // Maps that run some items again, joined or mapped over: only those items' jobs wait, as `run` will find.
+      const past = failing.has(step.id) ? undefined : await decidePast(session, step, state, partlyMade, decide);
+      if (past !== undefined) {
+        const done = planJobs(session, step, base, past.decision, parts, past);
+        const made = partMade(session, step, state, done, past.decision.jobs.filter((d) => d.cached === undefined).map((d) => d.job), past);
+        if (made !== undefined) partlyMade.set(step.id, made);
+        pending();
+        continue;
+      }
       const hidden = session.pipeline.hidden?.get(step.id);
       const waitsFor = itemsPending(step, state, hidden);
       // A map whose items are known (what waits is a join): a blocked job each, as `run` will have them.
@@ -152,26 +166,7 @@ export async function planPipeline(session: Session, state: DataState, selection
       completeStep(session, step, [], state, { memo: decision.memo, cached: true });
       continue;
     }
-    const done: { job: Job; outputs: Record<string, string> }[] = [];
-    const toRun = (d: JobDecision): boolean => d.cached === undefined && d.job.problem === undefined && decision.unbuilt === undefined && d.forced !== true;
-    const attemptsOf = attemptsOfStep(session, step.id);
-    const explain = stepExplainer(missingLocalFile(session, step));
-    // The jobs to run compared with their last attempts a slice at a time: only a slice's records are held.
-    let attempts: StepAttempts | undefined;
-    for (let n = 0; n < decision.jobs.length; n++) {
-      const d = decision.jobs[n]!;
-      if (n % ATTEMPTS_SLICE === 0) attempts = attemptsOf(decision.jobs.slice(n, n + ATTEMPTS_SLICE).filter(toRun).map((t) => t.job));
-      const { job, cached } = d;
-      const items = job.items.map((i) => i.name);
-      if (cached !== undefined) {
-        done.push({ job, outputs: cached.outputs });
-        const shown = described(session, Object.entries(cached.outputs));
-        const reasons = d.kept !== undefined ? [`kept (precious): ${d.kept.join('; ')}`] : NONE;
-        parts.push(planned(base, job.id, items, 'cached', reasons, shown, cached.key, job.key));
-      } else {
-        parts.push(planned(base, job.id, items, 'run', runReasons(d, decision.unbuilt, decision.isMap, attempts!, explain), undefined, undefined, job.key));
-      }
-    }
+    const done = planJobs(session, step, base, decision, parts);
     const of = decision.partial?.of;
     if (of !== undefined) {
       // Only some jobs: the map's directories are not known whole, and nothing planned reads them.
@@ -186,6 +181,8 @@ export async function planPipeline(session: Session, state: DataState, selection
     } else if (decision.predicted !== undefined && decision.predicted.size === step.outputs.length) {
       for (const [path, id] of decision.predicted) state.setKnown(path, id, step.id);
     } else {
+      const made = partMade(session, step, state, done, decision.jobs.filter((d) => d.cached === undefined).map((d) => d.job));
+      if (made !== undefined) partlyMade.set(step.id, made);
       pending();
     }
   }
@@ -216,6 +213,52 @@ export async function planPipeline(session: Session, state: DataState, selection
     ...(noJobs.length > 0 ? { noJobs } : {}),
     ...(blockedMaps.length > 0 ? { blockedMaps } : {}),
   };
+}
+
+/**
+ * Each job of a decided step as planned, in order: cached, to run, or
+ * blocked (`past`: an item a map it joins or maps over makes again).
+ * Returns the cached jobs with their outputs.
+ */
+function planJobs(
+  session: Session, step: Step, base: { block: string; step: string; line: number }, decision: StepDecision & { kind: 'jobs' },
+  parts: (PlannedJob | MemoStep)[], past?: Past,
+): { job: Job; outputs: Record<string, string> }[] {
+  // The items still to be made of the directory it maps over, each a blocked job in its place in name order.
+  const unmade = past?.unmade ?? [];
+  let next = 0;
+  const unmadeBefore = (name: string | undefined): void => {
+    for (; next < unmade.length && (name === undefined || unmade[next]!.name < name); next++) {
+      const { name: item, by } = unmade[next]!;
+      parts.push(planned(base, jobIdOf(step.id, [item]), [item], 'blocked', [`upstream will run (${by})`]));
+    }
+  };
+  const done: { job: Job; outputs: Record<string, string> }[] = [];
+  const toRun = (d: JobDecision): boolean => d.cached === undefined && d.job.problem === undefined && decision.unbuilt === undefined && d.forced !== true;
+  const attemptsOf = attemptsOfStep(session, step.id);
+  const explain = stepExplainer(missingLocalFile(session, step));
+  // The jobs to run compared with their last attempts a slice at a time: only a slice's records are held.
+  let attempts: StepAttempts | undefined;
+  for (let n = 0; n < decision.jobs.length; n++) {
+    const d = decision.jobs[n]!;
+    if (n % ATTEMPTS_SLICE === 0) attempts = attemptsOf(decision.jobs.slice(n, n + ATTEMPTS_SLICE).filter(toRun).map((t) => t.job));
+    const { job, cached } = d;
+    const items = job.items.map((i) => i.name);
+    unmadeBefore(items[0] ?? '');
+    const waits = past?.waitsFor(job);
+    if (waits !== undefined) {
+      parts.push(planned(base, job.id, items, 'blocked', [`upstream will run (${waits})`]));
+    } else if (cached !== undefined) {
+      done.push({ job, outputs: cached.outputs });
+      const shown = described(session, Object.entries(cached.outputs));
+      const reasons = d.kept !== undefined ? [`kept (precious): ${d.kept.join('; ')}`] : NONE;
+      parts.push(planned(base, job.id, items, 'cached', reasons, shown, cached.key, job.key));
+    } else {
+      parts.push(planned(base, job.id, items, 'run', runReasons(d, decision.unbuilt, decision.isMap, attempts!, explain), undefined, undefined, job.key));
+    }
+  }
+  unmadeBefore(undefined);
+  return done;
 }
 
 function manualReason(session: Session, stepId: string, manual: string): string {

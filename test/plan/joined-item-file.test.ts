@@ -63,3 +63,39 @@ describe('a map writing a file below its item\'s directory (`+/sub/stats.txt`)',
     expect(failed.map((f) => [f.reason, f.message])).toEqual([['missing-output', 'step did not create /data/out/a.txt/stats.txt']]);
   });
 });
+
+/** A map writing `stats.txt` and a second file in each item's directory, and a join that reads `stats.txt` alone. */
+const MAP_THEN_JOIN = (extra: string): string => `---
+inputs:
+  cur: /data/cur/
+---
+# Join
+
+\`\`\`shark-run
+wc -c < /data/cur/* > /data/st/+/stats.txt; echo ${extra} > /data/st/+/other.txt
+\`\`\`
+
+\`\`\`shark-run
+echo "$(cat /data/cur/*.txt)" >> counter; cat /data/cur/*.txt /data/st/+/stats.txt > /data/joined/+
+\`\`\`
+`;
+
+describe('a join of `+/stats.txt` after a map that writes more beside it', () => {
+  let rig: Rig;
+  beforeEach(() => (rig = new Rig()));
+  afterEach(() => rig.cleanup());
+
+  it('is keyed on the file it reads, not the whole item directory: another file changing runs no join job', async () => {
+    rig.write('j.md', MAP_THEN_JOIN('x'));
+    rig.write('cur/a.txt', 'a\n');
+    rig.write('cur/b.txt', 'bb\n');
+    const first = await rig.shark(['run', 'j.md', '-i', 'cur=cur']);
+    expect([first.code, first.stderr]).toEqual([0, '']);
+    expect(rig.lines().sort()).toEqual(['a', 'bb']);
+    // The map runs again (its command changed), and writes the same stats.txt for each item.
+    rig.write('j.md', MAP_THEN_JOIN('y'));
+    const again = await rig.shark(['run', 'j.md', '-i', 'cur=cur']);
+    expect([again.code, again.stderr]).toEqual([0, '']);
+    expect(rig.lines().sort()).toEqual(['a', 'bb']);
+  });
+});
