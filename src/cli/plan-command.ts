@@ -14,7 +14,7 @@ import { selectOrReport, withTargets, type TargetFlags } from './targets.js';
 import { withPlan } from './planned.js';
 import { keptSteps } from './script-kept.js';
 import { slurmFlags, withExecutorOptions, type ExecutorFlags } from './executor-flags.js';
-import { plannedSubmissions, renderSubmissions } from './slurm-plan.js';
+import { adoptableKeys, adoptedJobs, plannedSubmissions, renderSubmissions } from './slurm-plan.js';
 import { memoryOption, parseResourceFlags, poolOption, runLimits, type ResourceFlags } from './resource-flags.js';
 
 interface PlanFlags extends SessionFlags, TargetFlags, ExecutorFlags, ResourceFlags {
@@ -45,13 +45,15 @@ export function planCommand(io: Io): Command {
       io.stdout(await scriptOf(file, targets, flags, resources, io.stderr));
       return;
     }
-    await withPlan(file, targets, flags, { jobs, resources, slurm: slurm !== undefined }, io.stderr, (plan, session) => {
-      // `--executor slurm`: what would be submitted, one array per map step.
-      const subs = slurm === undefined ? undefined : plannedSubmissions(plan, session.pipeline, slurm, jobs);
-      if (flags.json) writePlanJson(plan, io.stdout, subs === undefined ? {} : { slurm: subs });
+    await withPlan(file, targets, flags, { jobs, resources, slurm: slurm !== undefined }, io.stderr, async (plan, session) => {
+      // `--executor slurm`: what would be submitted, one array per map step, and what a dead run left that run adopts instead.
+      const keys = slurm === undefined ? new Set<string>() : await adoptableKeys(slurm, session.store.metaDir);
+      const subs = slurm === undefined ? undefined : plannedSubmissions(plan, session.pipeline, slurm, jobs, keys);
+      const adopted = adoptedJobs(plan, session.pipeline, keys);
+      if (flags.json) writePlanJson(plan, io.stdout, subs === undefined ? {} : { slurm: subs, slurmAdopted: adopted });
       else {
         writePlanText(plan, session.pipeline.document.file, flags.verbose ?? false, io.stdout);
-        if (subs !== undefined) io.stdout(renderSubmissions(subs));
+        if (subs !== undefined) io.stdout(renderSubmissions(subs, adopted));
       }
     });
   });

@@ -24,7 +24,7 @@ export interface PlanLimits {
  */
 export async function withPlan<T>(
   file: string, targets: readonly string[], flags: PlanningFlags, limits: PlanLimits, stderr: (s: string) => void,
-  use: (plan: Plan, session: RunSession) => T,
+  use: (plan: Plan, session: RunSession) => T | Promise<T>,
 ): Promise<T> {
   const { session, hostInputs, checked: selection } = openSession(file, flags, stderr, true, 'read', false, (pipeline) => {
     const selection = selectOrReport(pipeline, targets, flags, stderr);
@@ -39,7 +39,8 @@ export async function withPlan<T>(
     const plan = await planPipeline(session, seeded, selection);
     if (plan.writtenTwice !== undefined) refuseReport([plan.writtenTwice], () => session.pipeline.document.source, stderr);
     refuseNoJobs(plan, flags, stderr);
-    return use(plan, session);
+    // Awaited here: the session stays open until `use` is done with it.
+    return await use(plan, session);
   } finally {
     closeSession(session);
   }

@@ -1,8 +1,12 @@
-import type { Plan } from '../plan/planner.js';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Plan, PlannedJob } from '../plan/planner.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { stepSubmitOptions, sbatchArgs } from '../exec/slurm/args.js';
-import { oneByOne, partsOf } from '../exec/slurm/grouping.js';
+import { fullestTask, oneByOne, partsOf } from '../exec/slurm/grouping.js';
 import { jobName, pipelineName, type SlurmRunOptions } from '../exec/slurm/slurm-executor.js';
+import { adoptable } from '../exec/slurm/adopt.js';
+import { slurmDirIn } from '../exec/slurm/for-run.js';
 import { maxOf } from '../fold.js';
 import { displayWidth, padDisplay } from '../columns.js';
 import { counted } from '../counted.js';
@@ -25,18 +29,31 @@ export interface PlannedSubmission {
   readonly sbatch: readonly string[];
 }
 
-/** What the plan's jobs to run become under Slurm, grouped as the executor groups them (exec/slurm/grouping.ts). */
-export function plannedSubmissions(plan: Plan, pipeline: Pipeline, options: SlurmRunOptions, throttle: number): PlannedSubmission[] {
-  const counts = new Map<string, { block: string; jobs: number }>();
-  const runSteps = new Set(pipeline.steps.filter((s) => s.kind === 'run').map((s) => s.id));
+/** A step's jobs that a run which died left in Slurm: `run` adopts them (waits for them, commits their results), submitting nothing. */
+export interface AdoptedJobs {
+  readonly step: string;
+  readonly block: string;
+  readonly jobs: number;
+}
+
+/**
+ * The keys of the jobs `run` would adopt: what a dead run left queued or
+ * running in Slurm, or ended well with its outputs still in its workspace,
+ * decided by the code the run decides with (exec/slurm/adopt.ts).
+ */
+export async function adoptableKeys(options: SlurmRunOptions, metaDir: string): Promise<ReadonlySet<string>> {
+  const dir = slurmDirIn(metaDir);
+  // A store no run ever submitted from has nothing to adopt: Slurm is not asked (plan needs no controller).
+  const records = join(dir, 'by-job');
+  if (!existsSync(records) || readdirSync(records).length === 0) return new Set();
+  return new Set((await adoptable(options.client, dir, new Set(), new Map())).keys());
+}
+
+/** What the plan's jobs to run become under Slurm, grouped as the executor groups them (exec/slurm/grouping.ts); `adopted`: keys run adopts instead. */
+export function plannedSubmissions(plan: Plan, pipeline: Pipeline, options: SlurmRunOptions, throttle: number, adopted: ReadonlySet<string> = new Set()): PlannedSubmission[] {
   const unknown = new Map((plan.blockedMaps ?? []).map((m) => [m.step, m.waitsFor]));
   // Imports are fetched by the submitting machine; a job blocked on an upstream that will run is submitted after it.
-  for (const j of plan.jobs) {
-    if ((j.status !== 'run' && j.status !== 'blocked') || !runSteps.has(j.step)) continue;
-    const c = counts.get(j.step);
-    if (c === undefined) counts.set(j.step, { block: j.block, jobs: 1 });
-    else c.jobs++;
-  }
+  const counts = perStep(plan, pipeline, (j) => (j.status === 'run' && !adopted.has(j.key ?? '')) || j.status === 'blocked');
   return [...counts].flatMap(([stepId, { block, jobs }]): PlannedSubmission[] => {
     const step = pipeline.steps.find((s) => s.id === stepId);
     const run = step?.kind === 'run' ? step : undefined;
@@ -44,7 +61,7 @@ export function plannedSubmissions(plan: Plan, pipeline: Pipeline, options: Slur
     // A task runs at most `--items-per-task` jobs, and no more than its submission has: its --time covers those.
     const sbatch = (jobs: number, tasks: number, after?: string): string[] => {
       const args = sbatchArgs(stepSubmitOptions({
-        name, tasks, throttle, itemsPerTask: Math.min(options.itemsPerTask, jobs),
+        name, tasks, throttle, itemsPerTask: fullestTask(jobs, options.itemsPerTask),
         threads: run?.resources.threadsDeclared ? run.resources.threads : undefined,
         memoryBytes: run?.resources.memory, timeoutSeconds: run?.timeout,
         extra: [...options.extra, ...(run?.resources.slurm ?? [])], ...(after === undefined ? {} : { after }),
@@ -68,8 +85,27 @@ export function plannedSubmissions(plan: Plan, pipeline: Pipeline, options: Slur
   });
 }
 
-export function renderSubmissions(subs: readonly PlannedSubmission[]): string {
-  if (subs.length === 0) return 'slurm: nothing to submit\n';
+/** The plan's jobs to run that `run` adopts from a dead run (`adoptableKeys`), by step. */
+export function adoptedJobs(plan: Plan, pipeline: Pipeline, adopted: ReadonlySet<string>): AdoptedJobs[] {
+  return [...perStep(plan, pipeline, (j) => j.status === 'run' && adopted.has(j.key ?? ''))].map(([step, c]) => ({ step, ...c }));
+}
+
+/** How many of each run step's jobs `included` holds of, in the plan's order. */
+function perStep(plan: Plan, pipeline: Pipeline, included: (j: PlannedJob) => boolean): Map<string, { block: string; jobs: number }> {
+  const counts = new Map<string, { block: string; jobs: number }>();
+  const runSteps = new Set(pipeline.steps.filter((s) => s.kind === 'run').map((s) => s.id));
+  for (const j of plan.jobs) {
+    if (!runSteps.has(j.step) || !included(j)) continue;
+    const c = counts.get(j.step);
+    if (c === undefined) counts.set(j.step, { block: j.block, jobs: 1 });
+    else c.jobs++;
+  }
+  return counts;
+}
+
+export function renderSubmissions(subs: readonly PlannedSubmission[], adopted: readonly AdoptedJobs[] = []): string {
+  const taken = adopted.length === 0 ? '' : renderAdopted(adopted);
+  if (subs.length === 0) return `${taken}slurm: nothing to submit\n`;
   const width = Math.min(32, maxOf(subs, (s) => displayWidth(s.step)));
   const lines = subs.map((s) => {
     const items = `the items of ${(s.waitsFor ?? []).join(' and ')}, not known until made`;
@@ -79,5 +115,12 @@ export function renderSubmissions(subs: readonly PlannedSubmission[]): string {
     return `  ${padDisplay(s.step, width)}  ${what}: sbatch ${s.sbatch.join(' ')}`;
   });
   const total = subs.reduce((n, s) => n + (s.submissions ?? 1), 0);
-  return `slurm: would make ${counted(total, 'submission')} (sbatch calls):\n${lines.join('\n')}\n`;
+  return `${taken}slurm: would make ${counted(total, 'submission')} (sbatch calls):\n${lines.join('\n')}\n`;
+}
+
+function renderAdopted(adopted: readonly AdoptedJobs[]): string {
+  const width = Math.min(32, maxOf(adopted, (a) => displayWidth(a.step)));
+  const total = adopted.reduce((n, a) => n + a.jobs, 0);
+  const lines = adopted.map((a) => `  ${padDisplay(a.step, width)}  ${counted(a.jobs, 'job')}`);
+  return `slurm: would adopt ${counted(total, 'job')} a dead run left in Slurm (not submitted again):\n${lines.join('\n')}\n`;
 }

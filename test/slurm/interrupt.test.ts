@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { Rig } from '../support/rig.js';
 import { describeSlurm } from './rig.js';
 import { runningUnder, scancelNamed, slowTool, squeueNames, until } from './run-rig.js';
@@ -23,7 +25,7 @@ describeSlurm('Ctrl-C of shark run --executor slurm', () => {
     rig = new Rig('shark-slurm-int-');
   });
   afterEach(() => {
-    for (const name of ['shark:p:submit-interrupted', 'shark:p:quit-at-once']) scancelNamed(name);
+    for (const name of ['shark:p:submit-interrupted', 'shark:p:quit-at-once', 'shark:p:ended-before']) scancelNamed(name);
     rig.cleanup();
   });
 
@@ -56,5 +58,22 @@ describeSlurm('Ctrl-C of shark run --executor slurm', () => {
     const ended = await child.ended;
     expect(ended.code, ended.stdout + ended.stderr).toBe(130);
     expect(squeueNames()).not.toContain('shark:p:quit-at-once');
+  }, 120_000);
+
+  it('a job that ended well before Ctrl-C, which no poll had seen yet, is stored by the interrupted run: never run again', async () => {
+    rig.write('p.md', [`${fence}shark-import`, 'in/ /data/in/', fence, '', '# Ended before', '', `${fence}shark-run`,
+      `f=$(basename /data/in/*); echo $f >> ${rig.path('ran')}; case $f in f0.txt) ;; *) sleep 60;; esac; cp /data/in/* /data/out/+`, fence, ''].join('\n'));
+    for (let i = 0; i < 3; i++) rig.write(`in/f${i}.txt`, `${i}\n`);
+    // Polls far apart: the Ctrl-C comes once f0's task has said it ended well, before any poll has seen it.
+    const child = rig.start(['run', 'p.md', '--executor', 'slurm', '-j', '3'], { env: { SHARK_SLURM_POLL_MS: '8000' }, timeoutMs: 100_000 });
+    const slurmDir = rig.path('.shark/slurm');
+    const statuses = (): string[] => (existsSync(slurmDir) ? readdirSync(slurmDir).flatMap((d) => (existsSync(join(slurmDir, d, 'status')) ? readdirSync(join(slurmDir, d, 'status')) : [])) : []);
+    await until(() => statuses().length > 0, 60_000, 'a status file');
+    child.process.kill('SIGINT');
+    const ended = await child.ended;
+    expect(ended.code, ended.stdout + ended.stderr).toBe(130);
+    expect(rig.lines('ran')).toContain('f0.txt');
+    const plan = await rig.plan('p.md');
+    expect(plan.jobs.filter((j) => j.status === 'cached').map((j) => j.job)).toContain('ended-before[f0.txt]');
   }, 120_000);
 });

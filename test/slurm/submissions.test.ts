@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 import { describeSlurm } from './rig.js';
-import { jobcompLines } from './run-rig.js';
+import { jobcompLines, runningUnder, squeueNames, until } from './run-rig.js';
 
 const fence = '```';
 const env = { SHARK_SLURM_POLL_MS: '250' };
@@ -132,5 +132,30 @@ describeSlurm('run --executor slurm submits what plan says', () => {
       child.process.kill('SIGINT');
       await child.ended;
     }
+  }, 120_000);
+
+  it('after a run killed outright, plan counts the jobs the next run adopts as adopted, not submitted, and run agrees', async () => {
+    rig.write('p.md', [`${fence}shark-import`, 'in/ /data/in/', fence, '', '# Left behind', '', `${fence}shark-run`,
+      `cat /data/in/* >> ${rig.path('counter')}; sleep 2; cp /data/in/* /data/out/+`, fence, ''].join('\n'));
+    for (const name of ['a', 'b']) rig.write(`in/${name}.txt`, `${name}\n`);
+    const first = rig.start(['run', 'p.md', '--executor', 'slurm', '-j', '2'], { env, timeoutMs: 120_000 });
+    await runningUnder(first, rig.dir, 60_000, 'shark:p:left-behind');
+    first.process.kill('SIGKILL');
+    await first.ended;
+    // Its tasks end on Slurm, their results in the dead run's workspaces; one more item is new.
+    await until(() => !squeueNames().includes('shark:p:left-behind'), 60_000, 'the dead run\'s tasks ended');
+    rig.write('in/c.txt', 'c\n');
+    const ran = await rig.shark(['plan', 'p.md', '--json', '--executor', 'slurm']);
+    expect(ran.code, ran.stderr).toBe(0);
+    const plan = JSON.parse(ran.stdout) as { slurm: Planned[]; slurmAdopted: unknown[] };
+    expect(plan.slurm.map((s) => [s.step, s.jobs, s.tasks])).toEqual([['left-behind', 1, 1]]);
+    expect(plan.slurmAdopted).toEqual([{ step: 'left-behind', block: 'left-behind', jobs: 2 }]);
+    const text = (await rig.shark(['plan', 'p.md', '--executor', 'slurm'])).stdout;
+    expect(text).toContain('slurm: would adopt 2 jobs a dead run left in Slurm (not submitted again):\n  left-behind  2 jobs\n');
+    expect(text).toContain('1 job for 1 job: sbatch');
+    const second = await rig.shark(['run', 'p.md', '--executor', 'slurm', '--json'], { env });
+    expect(second.code, second.stdout + second.stderr).toBe(0);
+    expect(second.stdout.split('\n').filter((l) => l.includes('"adopted":true'))).toHaveLength(2);
+    expect(rig.lines().sort()).toEqual(['a', 'b', 'c']);
   }, 120_000);
 });

@@ -232,9 +232,12 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
       if (unmade !== undefined) return fail({ reason: 'missing-output', message: `step did not create ${o.path}/${unmade}`, at: o.output.at });
     }
     const outputs: Outputs = {};
+    // A Slurm node's job that ended well is stored even once Ctrl-C came: the run heard of its end a poll late,
+    // and nothing would store it after this run (its workspace goes), so the next run would run it again.
+    const interruptible = ran.slurm === undefined ? ctx.signal : undefined;
     for (const o of job.outputs) {
       // Stopped between files by Ctrl-C: the catch below reports the job interrupted.
-      const id = await store.commit(ws, o.path, ctx.signal);
+      const id = await store.commit(ws, o.path, interruptible);
       if (id === undefined) {
         const blocked = inTheWay(ws.root, dirname(o.path));
         return fail({ reason: 'missing-output', message: `step did not create ${o.path}${blocked === undefined ? '' : `: ${blocked} (Shark takes nothing through a link)`}`, at: o.output.at });

@@ -5,6 +5,11 @@ import { pipelineName, SlurmExecutor, TASK_COMMAND, type SlurmRunOptions } from 
 /** How often a run asks Slurm how its jobs are doing. */
 const POLL_MS = 1000;
 
+/** The store's directory every node sees: submissions' manifests and status files, `by-job/` records. */
+export function slurmDirIn(metaDir: string): string {
+  return join(metaDir, 'slurm');
+}
+
 /**
  * The Slurm executor of one run: its files in the store's shared directory, `-j` as each array's throttle,
  * and `stopFile` (absent under `-k`) the file that exists once the run stops starting jobs.
@@ -12,7 +17,7 @@ const POLL_MS = 1000;
 export function slurmExecutorFor(session: RunSession, options: SlurmRunOptions, jobs: number, stopFile?: string): SlurmExecutor {
   return new SlurmExecutor({
     client: options.client,
-    dir: join(session.store.metaDir, 'slurm'),
+    dir: slurmDirIn(session.store.metaDir),
     pipeline: pipelineName(session.pipelinePath),
     throttle: jobs,
     itemsPerTask: Math.max(1, options.itemsPerTask),

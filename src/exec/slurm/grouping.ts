@@ -31,6 +31,11 @@ export function partsOf(jobs: number, itemsPerTask: number): Part[] {
   return parts;
 }
 
+/** The jobs the fullest task of one submission of `jobs` runs in turn (at most `itemsPerTask`): what its `--time` covers. */
+export function fullestTask(jobs: number, itemsPerTask: number): number {
+  return Math.min(itemsPerTask, jobs);
+}
+
 /**
  * Whether a step's jobs are submitted one sbatch each, as the run admits
  * them: a `{pool}` bounds the jobs of several steps together, which no

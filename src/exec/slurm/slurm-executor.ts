@@ -12,7 +12,7 @@ import { Tracker, type Entry, type Submission } from './tracker.js';
 import { appendToLog } from '../job-log.js';
 import { singleQuoted as sq } from '../../pipeline/shell-words.js';
 import { maxOf } from '../../fold.js';
-import { partsOf } from './grouping.js';
+import { fullestTask, partsOf } from './grouping.js';
 
 /** What a run asks of the Slurm executor (`--executor slurm`). */
 export interface SlurmSettings {
@@ -228,7 +228,7 @@ export class SlurmExecutor {
     const array = tasks.length > 1;
     const options: SubmitOptions = {
       ...stepSubmitOptions({
-        name, tasks: tasks.length, throttle: s.throttle, itemsPerTask: Math.min(s.itemsPerTask, entries.length),
+        name, tasks: tasks.length, throttle: s.throttle, itemsPerTask: fullestTask(entries.length, s.itemsPerTask),
         threads: hint.exclusive ? 'all' : req.cpus, memoryBytes: req.memory,
         timeoutSeconds: maxOf(entries, (e) => e.req.timeout ?? 0, 0) || undefined,
         extra: [...s.extra, ...hint.extra], ...(after === undefined ? {} : { after }),
