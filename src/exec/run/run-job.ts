@@ -1,18 +1,13 @@
-import { lstatSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { shownUrls } from '../../imports/shown-url.js';
 import { toResultRow, type LineageRecord } from '../../lineage/record.js';
-import type { Position } from '../../diagnostics.js';
 import type { Job } from '../../plan/jobs.js';
-import { isDirectoryOutput } from '../../pipeline/pipeline.js';
 import { commandAsRun, keyOf } from '../../plan/key.js';
 import { cachedResult } from '../../plan/step-plan.js';
-import { readableToOwner } from '../../store/owner-access.js';
 import { jobLease } from '../../store/leases.js';
 import { inTheWay, safeDirs } from '../../store/safe-path.js';
-import { unstorableOutput } from '../../store/storable.js';
-import type { ModifiedInput, SnapshotId, Workspace } from '../../store/snapshot-store.js';
+import type { SnapshotId, Workspace } from '../../store/snapshot-store.js';
 import { VERSION } from '../../version.js';
 import { HOST_ENV_ID } from '../environments.js';
 import type { FailureReason } from '../events.js';
@@ -21,6 +16,7 @@ import { maskText } from '../secret-mask.js';
 import { tailOf } from './tail.js';
 import type { RunContext } from './context.js';
 import { linkOutOfData } from './host-links.js';
+import { modifiedMessage, outputProblem, type Failure } from './output-checks.js';
 import { adoptPin, launch, pinnedMeanwhile } from './launch-job.js';
 
 type Outputs = Record<string, SnapshotId>;
@@ -130,15 +126,6 @@ function unrecorded(ctx: RunContext, job: Job, message: string): void {
   ctx.stop();
 }
 
-interface Failure {
-  readonly message: string;
-  readonly reason: FailureReason;
-  readonly exitCode?: number | null;
-  readonly at?: Position;
-  /** Where the command was to run refused it (an engine, a cluster): nothing of the job's own may be in its log. */
-  readonly unrun?: boolean;
-}
-
 async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged> {
   const { session } = ctx;
   const { store, meta } = session;
@@ -221,16 +208,8 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
     if (ran.outcome.status === 'timeout') return fail({ reason: 'timeout', message: ran.outcome.message });
     if (ran.outcome.status === 'import-failed') return fail({ reason: 'import', message: ran.outcome.message });
     // All checked before any is stored: a tree the store cannot keep fails whole, named, as the step's failure.
-    for (const o of job.outputs) {
-      // The user's (a container's handed back by the owner fix), an output of mode 000 is read as root would read it.
-      readableToOwner(ws.root, o.path);
-      // Not through a link in place of a directory above it: the commit below refuses that output, naming the link.
-      const bad = inTheWay(ws.root, dirname(o.path)) === undefined ? unstorableOutput(ws.root, o.path, isDirectoryOutput(o.output)) : undefined;
-      if (bad !== undefined) return fail({ reason: step.kind === 'import' ? 'import' : 'bad-output', message: bad, at: o.output.at });
-      // `+/stats.txt`: the item's directory, which Shark made, is there; the name the command gives in it must be too.
-      const unmade = (o.output.files ?? []).find((f) => lstatSync(`${ws.root}${o.path}/${f}`, { throwIfNoEntry: false }) === undefined);
-      if (unmade !== undefined) return fail({ reason: 'missing-output', message: `step did not create ${o.path}/${unmade}`, at: o.output.at });
-    }
+    const bad = outputProblem(ws.root, job);
+    if (bad !== undefined) return fail(bad);
     const outputs: Outputs = {};
     // A Slurm node's job that ended well is stored even once Ctrl-C came: the run heard of its end a poll late,
     // and nothing would store it after this run (its workspace goes), so the next run would run it again.
@@ -285,18 +264,6 @@ async function prepare(ctx: RunContext, job: Job, ws: Workspace): Promise<void> 
     if (o.output.created === true || (job.items.length > 0 && o.output.isDir && !o.output.perItem)) safeDirs(ws.root, o.path);
     for (const file of o.output.files ?? []) safeDirs(ws.root, dirname(`${o.path}/${file}`));
   }
-}
-
-/**
- * Why a job that changed its inputs in place failed. Another job given the
- * same data may have done it: the message blames no one.
- */
-function modifiedMessage(modified: readonly ModifiedInput[]): string {
-  const of = (change: ModifiedInput['change']): string => modified.filter((m) => m.change === change).map((m) => m.path).join(', ');
-  const parts: string[] = [];
-  if (of('bytes') !== '') parts.push(`its input ${of('bytes')} was changed in place while the job ran (written through its hard link, by this job or another given the same data at the same time); the damaged data was discarded and will be recomputed`);
-  if (of('mode') !== '') parts.push(`the mode of its input ${of('mode')} was changed while the job ran (\`chmod\` through its hard link, by this job or another given the same data at the same time); the stored mode was put back: a step must not change its inputs (copy one to change it)`);
-  return parts.join('; ');
 }
 
 /** Whether a job of this environment runs on the host: one being built (`missing`) is a container's. */
