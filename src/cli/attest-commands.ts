@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { ancestry } from '../lineage/attest/ancestry.js';
 import { freedMessage, misrecordedMessage, storedOutputs, unsoundMessage } from '../lineage/attest/digests.js';
@@ -76,7 +76,7 @@ export function verifyCommand(io: Io): Command {
       .argument('<file>', 'pipeline markdown file')
       .argument('<path>', 'a /data/... path')
       .option('--key <pub>', 'a trusted public key (repeatable)', collect)
-      .option('--threshold <n>', "distinct trusted keys the result's own envelope needs", '1'),
+      .addOption(new Option('--threshold <n>', "distinct trusted keys the result's own envelope needs").default('1', '1')),
     BY_LATEST,
   ).action((file: string, path: string, flags: SessionFlags & { key?: string[]; threshold: string }) => {
     const threshold = Number(flags.threshold);

@@ -18,7 +18,7 @@ export function withExecutorOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--executor <name>', 'where jobs run: this machine, or a Slurm cluster').choices(['local', 'slurm']).default('local'))
     .addOption(new Option('--slurm-opt <option>', 'pass an option to every sbatch, e.g. --slurm-opt=--partition=gpu (repeatable)').argParser(collect))
-    .addOption(new Option('--items-per-task <n>', 'under Slurm, map items each array task runs in turn').default('1'));
+    .addOption(new Option('--items-per-task <n>', 'under Slurm, map items each array task runs in turn').default('1', '1'));
 }
 
 /**

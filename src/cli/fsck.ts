@@ -30,7 +30,7 @@ export function fsckCommand(io: Io): Command {
   return new Command('fsck')
     .description('check the store: re-hash every object, report missing or corrupt data (exit 1); --repair drops what depends on it')
     .argument('[file]', 'a pipeline whose store to check (default: $SHARK_STORE, or .shark/ here)')
-    .option('--store <store>', 'the store: a directory, or zfs:POOL/DATASET')
+    .option('--store <store>', 'the store: a directory, or zfs:POOL/DATASET (default: $SHARK_STORE, then store: in the config file, then .shark/ beside the pipeline, or ./.shark without one)')
     .addOption(configOption())
     .option('--repair', 'quarantine bad data and drop the results that reference it, so the next run recomputes them', false)
     .option('--json', 'print the report as JSON')

@@ -50,10 +50,21 @@ describe('usage errors', () => {
   it.each([
     ['gc', '(default: $SHARK_STORE, then store: in each pipeline\'s config file, then .shark/ beside each pipeline)'],
     ['shell', '(default: $SHARK_STORE, then .shark/ beside FILE or here)'],
+    ['fsck', '(default: $SHARK_STORE, then store: in the config file, then .shark/ beside the pipeline, or ./.shark without one)'],
   ])('shark %s --help gives the store\'s default in the order it is looked for ($SHARK_STORE first)', async (command, said) => {
     const help = await rig.shark([command, '--help']);
     // Joined again: help is wrapped to the terminal's width.
     expect(help.stdout.replace(/\s+/g, ' ')).toContain(said);
+  });
+
+  it.each([
+    [['verify'], '--threshold <n>', '(default: 1)'],
+    [['run'], '--items-per-task <n>', '(default: 1)'],
+    [['config'], '--items-per-task <n>', '(default: 1)'],
+  ])('shark %j --help shows the default of %s as a number, as --port\'s (not the string "1")', async (command, option, said) => {
+    const help = await rig.shark([...command, '--help']);
+    const line = help.stdout.replace(/\s+/g, ' ').split(option)[1] ?? '';
+    expect(line.split(' -')[0]).toContain(said);
   });
 
   it('runs from the compiled modules, not the bundle, with SHARK_DEBUG=1 (stack traces that name files and lines)', async () => {
