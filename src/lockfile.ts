@@ -5,6 +5,7 @@ import { writeAtomically } from './lockfile/atomic-write.js';
 import { withExclusiveLock } from './lockfile/mutex.js';
 import { parseLock } from './lockfile/parse.js';
 import { emptyLock, type LockFile } from './lockfile/types.js';
+import { writeError } from './writable-path.js';
 
 export { emptyLock, type LockFile } from './lockfile/types.js';
 
@@ -63,7 +64,7 @@ export function updateLock(path: string, mutate: (lock: LockFile) => void): Lock
     });
     return done.ok ? done.value : done;
   } catch (e) {
-    return { ok: false, message: `cannot update ${path}: ${(e as Error).message}` };
+    return { ok: false, message: `cannot update ${path}: ${writeError(path, e)}` };
   }
 }
 

@@ -10,6 +10,7 @@ const WORDS: Readonly<Record<string, string>> = {
   EISDIR: 'is a directory',
   EACCES: 'permission denied',
   EPERM: 'permission denied',
+  EROFS: 'read-only file system',
   EIO: 'i/o error',
   ELOOP: 'too many levels of symbolic links',
   ENAMETOOLONG: 'file name too long',

@@ -8,6 +8,7 @@ import { planCommand } from './plan-command.js';
 import { runCommand } from './run-command.js';
 import { gcCommand } from './gc.js';
 import { reportUncaught } from './process-guards.js';
+import { refuseMissingCwd } from './current-directory.js';
 import { fsckCommand } from './fsck.js';
 import { templateCommand } from './template.js';
 import { exportCommand } from './export-command.js';
@@ -94,6 +95,7 @@ export function buildProgram(io: Io): Command {
   program.addCommand(shellCommand(io));
   // shark.yaml (or --config) gives defaults to every command that takes --config, before its action.
   program.hook('preAction', (_, action) => {
+    refuseMissingCwd(io.stderr);
     refuseEmptyArguments(action, io.stderr);
     applyConfig(action, io.stderr);
     refuseUnusedOptions(action, io.stderr);

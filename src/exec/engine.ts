@@ -57,16 +57,27 @@ export async function runPipeline(
   const steps = pipeline.steps.filter((s) => selection.steps.has(s.id));
   const beat = setInterval(() => meta.beatRun(runId), BEAT_MS);
   beat.unref();
-  /** `recorded: false`: the run was refused before any job, as bad input is, and leaves no row (`runs` and `lineage` never see it). */
-  const finish = (ended: RunSummary['status'], recorded = true): RunSummary => {
-    // The rows still waiting are written first; a step whose rows could not be fails the run.
-    ctx.cachedRows.flush();
+  /** What ends with the run, however it ends: nothing of it may touch the store once the command closes it. */
+  const stopped = (): void => {
     ctx.ended();
-    const status = ended === 'ok' && ctx.counts.failed > 0 ? 'failed' : ended;
     clearInterval(beat);
     options.signal.removeEventListener('abort', cancelSlurm);
     slurm?.close();
     leases.releaseAll();
+  };
+  /** The run ends on an error that ends the command (its database damaged): nothing more is written or said. */
+  const abandoned = (e: unknown): never => {
+    ctx.abandon();
+    stopped();
+    throw e;
+  };
+  /** `recorded: false`: the run was refused before any job, as bad input is, and leaves no row (`runs` and `lineage` never see it). */
+  const finish = (ended: RunSummary['status'], recorded = true): RunSummary => {
+    // The rows still waiting are written first; a step whose rows could not be fails the run.
+    ctx.cachedRows.flush();
+    if (ctx.damage !== undefined) abandoned(ctx.damage);
+    stopped();
+    const status = ended === 'ok' && ctx.counts.failed > 0 ? 'failed' : ended;
     const summary = { ...ctx.summary(status, started), ...leftOutSummary(pipeline, selection, ctx.forceUnused) };
     try {
       if (recorded) meta.endRun(runId, status, summary);
@@ -129,7 +140,11 @@ export async function runPipeline(
     }
     outcomes.set(step.id, runStep(ctx, step, state, envIds, step.after.map((id) => outcomes.get(id)!)));
   }
-  await Promise.all(outcomes.values());
+  try {
+    await Promise.all(outcomes.values());
+  } catch (e) {
+    abandoned(e);
+  }
   if (options.signal.aborted) return finish('interrupted');
   return finish(ctx.counts.failed > 0 ? 'failed' : 'ok');
 }

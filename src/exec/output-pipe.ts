@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, openSync, unlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { scratchRoots } from '../scratch-dir.js';
 
 /** A pipe whose write end a launcher is given as its standard error, and whose read end Shark reads. */
 export interface OutputPipe {
@@ -24,8 +24,9 @@ export interface OutputPipe {
  * made: the launcher then keeps Node's socket.
  */
 export function outputPipe(): OutputPipe | undefined {
-  const path = join(tmpdir(), `shark-out-${process.pid}-${randomBytes(6).toString('hex')}`);
-  if (spawnSync('mkfifo', ['-m', '600', path], { stdio: 'ignore' }).status !== 0) return undefined;
+  const name = `shark-out-${process.pid}-${randomBytes(6).toString('hex')}`;
+  const path = scratchRoots().map((root) => join(root, name)).find((p) => spawnSync('mkfifo', ['-m', '600', p], { stdio: 'ignore' }).status === 0);
+  if (path === undefined) return undefined;
   let read: number | undefined;
   try {
     // The read end first, without waiting for a writer; then the write end finds it there.

@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { pidAlive } from '../store/liveness.js';
+import { writeError } from '../writable-path.js';
 
 /**
  * An exclusive lock between processes: the file `LOCK` created with O_EXCL,
@@ -57,7 +58,7 @@ function acquire(lockPath: string): Locked<number> {
         closeSync(fd);
       }
     } catch (e) {
-      if (code(e) !== 'EEXIST') return { ok: false, message: `cannot create ${lockPath}: ${(e as Error).message}` };
+      if (code(e) !== 'EEXIST') return { ok: false, message: `cannot create ${lockPath}: ${writeError(lockPath, e)}` };
     }
     const holder = inspect(lockPath);
     if (holder === undefined) continue;

@@ -132,16 +132,28 @@ function parseSource(text: string): { ok: true; source: ImportSource } | { ok: f
     return { ok: true, source: { scheme: 'git', url: m[1]!, ref: m[2] } };
   }
   if (/^https?:\/\/[^/\s]+/.test(text)) return { ok: true, source: { scheme: 'url', url: text } };
-  if (text.startsWith('file:')) {
-    const path = decodeUrlPath(text.slice('file:'.length).replace(/^\/\/(?=\/)/, ''));
-    if (path === '') return { ok: false, message: 'empty file: path' };
-    return { ok: true, source: { scheme: 'file', path } };
-  }
+  if (text.startsWith('file:')) return fileSource(text);
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(text);
   if (scheme !== null) {
     return { ok: false, message: `unknown import scheme \`${scheme[1]}:\`: use https://, zenodo:, doi:, github:, a .git URL, file: or a local path` };
   }
   return { ok: true, source: { scheme: 'file', path: text } };
+}
+
+/**
+ * A `file:` source: `file:PATH`, or a URL `file:///PATH` or
+ * `file://localhost/PATH` (RFC 8089). A URL naming another host is refused:
+ * `file://otherhost/x` was read as the local path `/otherhost/x`.
+ */
+function fileSource(text: string): { ok: true; source: ImportSource } | { ok: false; message: string; at?: number } {
+  const url = /^file:\/\/([^/]*)(.*)$/.exec(text);
+  const host = url?.[1] ?? '';
+  if (host !== '' && host.toLowerCase() !== 'localhost') {
+    return { ok: false, at: 'file://'.length, message: `\`${text}\` names a file on the host \`${host}\`: only this machine's files are imported: write \`file:///PATH\`, or \`file:PATH\` relative to the document` };
+  }
+  const path = decodeUrlPath(url === null ? text.slice('file:'.length) : url[2]!);
+  if (path === '') return { ok: false, message: 'empty file: path' };
+  return { ok: true, source: { scheme: 'file', path } };
 }
 
 /** Why a local import is refused that holds the store, is it or is inside it (here and `store-inputs.ts`). */

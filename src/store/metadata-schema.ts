@@ -1,9 +1,9 @@
 /** The metadata database's tables and rows. */
 import Database from 'better-sqlite3';
-import { accessSync, constants, copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { accessSync, constants, copyFileSync, existsSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { makeScratchDir } from '../scratch-dir.js';
 import { parseStored } from './damaged-database.js';
 
 /**
@@ -105,6 +105,8 @@ CREATE TABLE IF NOT EXISTS trees (id TEXT PRIMARY KEY, entries TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS objects (id TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime TEXT NOT NULL, ino INTEGER NOT NULL);
 -- When fsck last found every object sound (\`checks.clean\`, ms): a job that started before then read sound bytes.
 CREATE TABLE IF NOT EXISTS checks (name TEXT PRIMARY KEY, at INTEGER NOT NULL);
+-- One row: the store's format (STORE_FORMAT).
+CREATE TABLE IF NOT EXISTS store_format (version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS leases (
   name TEXT PRIMARY KEY, pid INTEGER NOT NULL, host TEXT NOT NULL, run_id INTEGER, since INTEGER NOT NULL, beat INTEGER NOT NULL);
 `;
@@ -140,6 +142,31 @@ const ADDED_COLUMNS: readonly [table: string, column: string, type: string][] = 
 ];
 
 /**
+ * The store's format, recorded in it (table `store_format`): raised when a
+ * change makes a store unsafe for an older Shark to use, one that would
+ * misread it or free data it does not know is wanted (a Shark before
+ * `run_links` freed the data of the steps a run reused). A Shark refuses a
+ * store of a newer format before it changes anything; it records its own
+ * in an older one (an older Shark's store has no record: format 0).
+ */
+export const STORE_FORMAT = 1;
+
+function storeFormat(db: Database.Database): number {
+  const recorded = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'store_format'").get() !== undefined;
+  return recorded ? (db.prepare<[], number | null>('SELECT max(version) FROM store_format').pluck().get() ?? 0) : 0;
+}
+
+/** Throws when a newer Shark made or used the store: what it recorded there this one may misread, or destroy. */
+function refuseNewer(db: Database.Database): number {
+  const format = storeFormat(db);
+  if (format > STORE_FORMAT) {
+    const words = `it was made or used by a newer Shark (store format ${format}; this Shark knows format ${STORE_FORMAT} and older): use that Shark, or upgrade this one`;
+    throw Object.assign(new Error(words), { code: 'SHARK_NEWER_STORE' });
+  }
+  return format;
+}
+
+/**
  * The store's database, opened for several processes at once, its schema
  * made or brought up to date (with each part's own `migrations`) in one
  * write transaction.
@@ -149,8 +176,15 @@ export function openDatabase(file: string, migrations: readonly ((db: Database.D
     return openShared(file, migrations);
   } catch (e) {
     if (!notWritable(e, file)) throw e;
-    return openReadOnly(file);
   }
+  const db = openReadOnly(file);
+  try {
+    refuseNewer(db);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return db;
 }
 
 function openShared(file: string, migrations: readonly ((db: Database.Database) => void)[]): Database.Database {
@@ -163,12 +197,15 @@ function openShared(file: string, migrations: readonly ((db: Database.Database) 
     // 64 MiB of pages (the default is 2 MiB): a million-item map's keys are looked up and inserted in random order.
     db.pragma('cache_size = -65536');
     db.transaction(() => {
+      // First: a newer Shark's store is left as it is.
+      const format = refuseNewer(db);
       db.exec(SCHEMA);
       for (const [table, column, type] of ADDED_COLUMNS) {
         const has = db.prepare(`SELECT 1 FROM pragma_table_info('${table}') WHERE name = ?`).get(column);
         if (has === undefined) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
       }
       for (const migrate of migrations) migrate(db);
+      if (format < STORE_FORMAT) db.exec(`DELETE FROM store_format; INSERT INTO store_format VALUES (${STORE_FORMAT})`);
     }).immediate();
   } catch (e) {
     // Closed, not left holding the file: the caller may open it another way (make-room.ts).
@@ -237,7 +274,7 @@ function openReadOnly(file: string): Database.Database {
 function mergedCopy(file: string): Database.Database | undefined {
   let dir: string | undefined;
   try {
-    dir = mkdtempSync(join(tmpdir(), 'shark-merged-'));
+    dir = makeScratchDir('shark-merged-');
     const copy = join(dir, 'shark.sqlite');
     copyFileSync(file, copy);
     copyFileSync(`${file}-wal`, `${copy}-wal`);

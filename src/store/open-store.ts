@@ -1,5 +1,9 @@
+import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
+import { readProblem } from '../read-problem.js';
+import { isDirectory } from '../writable-path.js';
 import { CasStore } from './cas-store.js';
+import { damagedDatabase, damagedMessage } from './damaged-database.js';
 import { noRoom } from './make-room.js';
 import { Metadata } from './metadata.js';
 import { failureMessage, openZfsStore } from './zfs-store.js';
@@ -29,6 +33,27 @@ export function openStore(spec: string | undefined, pipelineDir: string): StoreO
   } catch (e) {
     // SQLite says `disk I/O error` when it cannot make the file it shares between processes: say why.
     if (noRoom(dir)) return { ok: false, message: `cannot open the store at ${dir}: its disk is full (${(e as Error).message})`, full: true };
-    return { ok: false, message: `cannot open the store at ${dir}: ${(e as Error).message}` };
+    return { ok: false, message: `cannot open the store at ${dir}: ${openProblem(dir, e)}` };
   }
+}
+
+/**
+ * Why the store could not be made, in words, as `mkdir` says it: Node's
+ * `EACCES: permission denied, mkdir '…'` named the call, and SQLite says only
+ * `unable to open database file` where it may not make its file.
+ */
+function openProblem(dir: string, e: unknown): string {
+  const { code, syscall, path } = e as NodeJS.ErrnoException;
+  // Met opening it (a table every open reads damaged): said with the ways out, as where a command meets it later.
+  if (damagedDatabase(e)) return damagedMessage((e as Error).message);
+  if (syscall === 'mkdir' && path !== undefined) return `cannot make the directory ${path}: ${readProblem(e)}`;
+  if (code === 'SQLITE_CANTOPEN') {
+    if (!isDirectory(dir)) return 'it is not a directory';
+    try {
+      accessSync(dir, constants.W_OK);
+    } catch (refused) {
+      return `cannot write in ${dir}: ${readProblem(refused)}`;
+    }
+  }
+  return (e as Error).message;
 }

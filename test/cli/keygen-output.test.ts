@@ -1,5 +1,7 @@
+import { chmodSync, mkdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
+import { unprivileged } from '../support/unprivileged.js';
 
 /** keygen -o into a directory that is not there is said as other commands say it, not as Node's ENOENT. */
 describe('keygen -o DIR/NAME where DIR does not exist', () => {
@@ -12,6 +14,20 @@ describe('keygen -o DIR/NAME where DIR does not exist', () => {
     expect(ran.stderr).toBe(`shark: error: cannot write the key pair: no such directory ${dir}\n`);
     expect(ran.code).toBe(2);
     expect(rig.exists(dir)).toBe(false);
+  });
+
+  // Node's `EACCES: permission denied, open 'k.key'` was shown as it came.
+  it('keygen -o into a directory where no file can be made: names the file in words, exit 2', async () => {
+    const proc = await rig.shark(['keygen', '-o', '/proc/k']);
+    expect(proc.stderr).toBe('shark: error: cannot write the key pair: /proc/k.key: cannot create a file in /proc\n');
+    expect(proc.code).toBe(2);
+    const { skip, shark } = unprivileged(rig);
+    if (skip !== undefined) return;
+    mkdirSync(rig.path('shut'));
+    chmodSync(rig.path('shut'), 0o555);
+    const shut = await shark('keygen', '-o', 'shut/k');
+    expect(shut.stderr).toBe('shark: error: cannot write the key pair: shut/k.key: permission denied\n');
+    expect(shut.code).toBe(2);
   });
 
   it('still writes the pair into a directory that is there', async () => {

@@ -64,6 +64,20 @@ describe('path arguments the file system refuses', () => {
     expect(crate.code).toBe(2);
   });
 
+  // As `git` says "Unable to read current working directory"; each command stopped on `uv_cwd` as an internal error.
+  it('a current directory removed under the shell is one line, exit 2; --version still answers', async () => {
+    mkdirSync(rig.path('gone'));
+    const removed = { cwd: 'gone', wrap: ['sh', '-c', 'rmdir "$PWD" && exec "$@"', 'sh'] };
+    for (const command of [['run', rig.path('p.md')], ['plan', rig.path('p.md')], ['export', 'prov', rig.path('p.md')]]) {
+      mkdirSync(rig.path('gone'), { recursive: true });
+      const ran = await rig.shark(command, removed);
+      expect({ command, stderr: ran.stderr, code: ran.code }).toEqual({ command, code: 2,
+        stderr: 'shark: error: cannot read the current directory: it was removed (cd to a directory that exists)\n' });
+    }
+    mkdirSync(rig.path('gone'), { recursive: true });
+    expect((await rig.shark(['--version'], removed)).code).toBe(0);
+  });
+
   it('serve --host \'\' is a usage error, not an internal one (it would listen on every address)', async () => {
     const ran = await rig.shark(['serve', 'p.md', '--host', ''], { timeoutMs: 10_000 });
     expect(ran.stderr).toBe('shark: error: --host is empty: name the address to listen on, or leave the option out for 127.0.0.1\n');

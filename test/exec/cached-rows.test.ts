@@ -22,7 +22,7 @@ describe('the rows of cached jobs are written for many steps at once', () => {
     let transactions = 0;
     const record = meta.recordRunJobs.bind(meta);
     meta.recordRunJobs = (r) => (transactions++, record(r));
-    const queue = new CachedRows(meta);
+    const queue = new CachedRows(meta, (e) => { throw e; });
     const seen: [string, number][] = [];
     for (const step of ['a', 'b', 'c']) {
       queue.add(rows(run, step, 3), () => seen.push([step, meta.runJobs(run).filter((j) => j.step === step).length]), () => seen.push([step, -1]));
@@ -38,7 +38,7 @@ describe('the rows of cached jobs are written for many steps at once', () => {
   it('writes what waits when the run ends, without waiting for the delay', () => {
     const meta = new Metadata(mkdtempSync(join(tmpdir(), 'shark-cached-')));
     const run = meta.startRun('p.md');
-    const queue = new CachedRows(meta);
+    const queue = new CachedRows(meta, (e) => { throw e; });
     let announced = false;
     queue.add(rows(run, 'a', 2), () => (announced = true), () => undefined);
     queue.flush();
@@ -50,7 +50,7 @@ describe('the rows of cached jobs are written for many steps at once', () => {
   it('reports every step of a batch the store refuses, announces none, and keeps none of its rows', () => {
     const meta = new Metadata(mkdtempSync(join(tmpdir(), 'shark-cached-')));
     const run = meta.startRun('p.md');
-    const queue = new CachedRows(meta);
+    const queue = new CachedRows(meta, (e) => { throw e; });
     const told: string[] = [];
     queue.add(rows(run, 'a', 2), () => told.push('a announced'), (m) => told.push(`a: ${m}`));
     queue.add(rows(run, 'b', 2, true), () => told.push('b announced'), (m) => told.push(`b: ${m}`));

@@ -96,6 +96,12 @@ describe('updateLock', () => {
     expect(existsSync(`${path}.lock`)).toBe(false);
   });
 
+  // Said as `cp` says it, not Node's `ENOENT: no such file or directory, open '….lock'` (EACCES alike, beside a read-only document).
+  it('says in words why the lock file cannot be written', () => {
+    const done = updateLock('/nonexistent-shark-dir/p.lock.json', () => undefined);
+    expect(done).toEqual({ ok: false, message: 'cannot create /nonexistent-shark-dir/p.lock.json.lock: no such directory /nonexistent-shark-dir' });
+  });
+
   it('refuses to overwrite a corrupt file, and leaves it as it was', () => {
     writeFileSync(path, '{"version": 1,');
     const done = updateLock(path, (lock) => {

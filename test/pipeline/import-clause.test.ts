@@ -65,6 +65,8 @@ describe('parseImportLine', () => {
   it('reads local files', () => {
     expect(clause('file:inputs/species.csv /data/s.csv').source).toEqual({ scheme: 'file', path: 'inputs/species.csv' });
     expect(clause('file:///srv/elevation.tif /data/e.tif').source).toEqual({ scheme: 'file', path: '/srv/elevation.tif' });
+    expect(clause('file://localhost/srv/elevation.tif /data/e.tif').source).toEqual({ scheme: 'file', path: '/srv/elevation.tif' });
+    expect(clause('file://LocalHost/srv/e%20f.tif /data/e.tif').source).toEqual({ scheme: 'file', path: '/srv/e f.tif' });
     expect(clause('inputs/regions.geojson /data/r.geojson').source).toEqual({ scheme: 'file', path: 'inputs/regions.geojson' });
     expect(clause('./archive.tar.gz /data/archive/ extract').source).toEqual({ scheme: 'file', path: './archive.tar.gz' });
   });
@@ -117,5 +119,11 @@ describe('parseImportLine', () => {
     expect(problem('github:quantifyearth/LIFE /data/life/')).toBe('0: pin a ref: `github:quantifyearth/LIFE@REF` (a branch, tag or commit)');
     expect(problem('github:LIFE /data/life/')).toBe('0: malformed GitHub source `github:LIFE`: expected github:OWNER/REPO@REF[/PATH]');
     expect(problem('file: /data/x')).toBe('0: empty file: path');
+    expect(problem('file:// /data/x')).toBe('0: empty file: path');
+    expect(problem('file://localhost /data/x')).toBe('0: empty file: path');
+    // Another machine's file is no local path: `//otherhost/x` was read as `/otherhost/x`.
+    const remote = (host: string, path: string): string => `7: \`file://${host}${path}\` names a file on the host \`${host}\`: only this machine's files are imported: write \`file:///PATH\`, or \`file:PATH\` relative to the document`;
+    expect(problem('file://otherhost/x /data/x')).toBe(remote('otherhost', '/x'));
+    expect(problem('file://server.lan /data/x/')).toBe(remote('server.lan', ''));
   });
 });

@@ -56,6 +56,24 @@ describe('a damaged database', () => {
     }
   });
 
+  // The cached jobs' rows wait to be written a moment: the run that stops on the damage leaves them unwritten, and says nothing more.
+  // Met writing them (`run_jobs`), it was a failed step, `cannot record the cached jobs: …`, exit 1.
+  it.each(['trees', 'run_jobs'])('is all that run says when met between steps (%s)', async (table) => {
+    damageTable(table);
+    const r = await rig.shark(['run', 'p.md']);
+    expect(r.stderr).toMatch(/the store's database is damaged \(database disk image is malformed\)/);
+    expect(r.stdout + r.stderr).not.toMatch(/connection is not open|cannot record|FAILED/);
+    expect(r.code).toBe(2);
+  });
+
+  // Every open reads `runs`: the damage was said without the ways out.
+  it('says the ways out when met opening the store', async () => {
+    damageTable('runs');
+    const r = await rig.shark(['run', 'p.md']);
+    expect(r.stderr).toMatch(/^shark: error: cannot open the store at \S+: the store's database is damaged \(database disk image is malformed\): restore its shark.sqlite from a backup, or move that file aside/);
+    expect(r.code).toBe(2);
+  });
+
   // plan reads outputs from `result_outputs`: only a check of the whole database finds damage to `results`.
   it('is found by fsck, which exits 1 and never says ok', async () => {
     damageTable('results');

@@ -8,6 +8,7 @@ export class Batcher<T> {
   private waiting: T[] = [];
   private weight = 0;
   private timer: NodeJS.Timeout | undefined;
+  private dropped = false;
 
   constructor(
     private readonly write: (batch: readonly T[]) => void,
@@ -18,10 +19,20 @@ export class Batcher<T> {
   ) {}
 
   add(item: T): void {
+    if (this.dropped) return;
     this.waiting.push(item);
     this.weight += this.weigh(item);
     if (this.weight >= this.max) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.delayMs);
+  }
+
+  /** Forgets what waits, and whatever is added after: nothing of it is written or settled. */
+  drop(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.waiting = [];
+    this.weight = 0;
+    this.dropped = true;
   }
 
   /** Writes what waits now, then settles each of it. */

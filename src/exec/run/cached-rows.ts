@@ -1,3 +1,4 @@
+import { damagedDatabase } from '../../store/damaged-database.js';
 import type { Metadata, RunJobRow } from '../../store/metadata.js';
 import { Batcher } from './batcher.js';
 
@@ -26,10 +27,11 @@ interface Waiting {
 export class CachedRows {
   private readonly batches: Batcher<Waiting>;
 
-  constructor(meta: Metadata) {
+  /** `damaged`: told of a damaged database instead of each step, as it ends the command, not a job. */
+  constructor(meta: Metadata, damaged: (e: Error) => void) {
     this.batches = new Batcher(
       (batch) => meta.recordRunJobs(batch.length === 1 ? batch[0]!.rows : batch.flatMap((w) => w.rows)),
-      (w, error) => (error === undefined ? w.announce() : w.failed(`cannot record the cached jobs: ${error.message}`)),
+      (w, error) => (error === undefined ? w.announce() : damagedDatabase(error) ? damaged(error) : w.failed(`cannot record the cached jobs: ${error.message}`)),
       MAX_ROWS, DELAY_MS, (w) => w.rows.length,
     );
   }
@@ -37,6 +39,11 @@ export class CachedRows {
   add(rows: readonly RunJobRow[], announce: () => void, failed: (message: string) => void): void {
     // A step with nothing cached has nothing to write, nor to announce.
     if (rows.length > 0) this.batches.add({ rows, announce, failed });
+  }
+
+  /** Forgets what waits, unwritten and unannounced: the run was abandoned (`RunContext.abandon`). */
+  drop(): void {
+    this.batches.drop();
   }
 
   /** Writes what waits now, then announces it (or reports that it could not be written). */

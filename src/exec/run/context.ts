@@ -78,7 +78,7 @@ export class RunContext {
     readonly session: RunSession,
     readonly runId: number,
     readonly options: RunOptions,
-    readonly emit: (e: RunEvent) => void,
+    emit: (e: RunEvent) => void,
     readonly leases: Leases,
     /** Admits what executes: `-j` slots weighted by `{threads}`, `{memory}`, pools (scheduler.ts). */
     readonly scheduler: Scheduler,
@@ -90,7 +90,32 @@ export class RunContext {
   ) {
     this.commits = new CommitQueue(session.meta);
     this.stopFlag = stopFlagIn(logsDir);
-    this.cachedRows = new CachedRows(session.meta);
+    this.cachedRows = new CachedRows(session.meta, (e) => {
+      this.damage ??= e;
+      this.halt();
+    });
+    this.emit = (e) => void (this.abandoned || emit(e));
+  }
+
+  /** Says what happens in the run; nothing once it is abandoned. */
+  readonly emit: (e: RunEvent) => void;
+
+  private abandoned = false;
+
+  /** The store's database found damaged where the run could not say so at once (writing cached jobs' rows): the run ends on it. */
+  damage: Error | undefined;
+
+  /**
+   * The run ends on an error that stops the command (its database found
+   * damaged): the rows still waiting are never written, and nothing more is
+   * said, as the store is closed under the steps still going (each would
+   * fail again on it, "The database connection is not open"). The error is
+   * all the user is told.
+   */
+  abandon(): void {
+    this.halt();
+    this.abandoned = true;
+    this.cachedRows.drop();
   }
 
   /**
@@ -136,7 +161,12 @@ export class RunContext {
   }
 
   stop(): void {
-    if (this.options.keepGoing || this.stopping) return;
+    if (!this.options.keepGoing) this.halt();
+  }
+
+  /** Starts no more jobs, --keep-going or not. */
+  private halt(): void {
+    if (this.stopping) return;
     this.stopping = true;
     try {
       writeFileSync(this.stopFlag, '');

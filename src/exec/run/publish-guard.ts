@@ -1,6 +1,7 @@
-import { lstatSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { lockPathFor } from '../../lockfile.js';
+import { readProblem } from '../../read-problem.js';
 import { realParents } from '../../real-path.js';
 import type { Session } from '../../plan/session.js';
 import { clashOf, keptStore, type Kept } from '../../pipeline/publish-targets.js';
@@ -62,4 +63,24 @@ function linkBetween(root: string, dir: string): string | undefined {
     if (st.isSymbolicLink()) return at;
   }
   return undefined;
+}
+
+/**
+ * A failed publish in words: the directory on the way to `to` that Shark may
+ * not write in, as `cp` names it, rather than Node's `EACCES: permission
+ * denied, copyfile '…/objects/…' -> '….shark-tmp-…'`, which names a store
+ * object and a staging file the user never sees. Another failure keeps its message.
+ */
+export function publishFailure(to: string, e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    let dir = dirname(to);
+    while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+    try {
+      accessSync(dir, constants.W_OK);
+    } catch (refused) {
+      return `cannot write in ${dir}: ${readProblem(refused)}`;
+    }
+  }
+  return (e as Error).message;
 }

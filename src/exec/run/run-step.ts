@@ -4,6 +4,7 @@ import { realParents, realPath } from '../../real-path.js';
 import type { DataState } from '../../plan/data-state.js';
 import type { Job } from '../../plan/jobs.js';
 import { completeStep, decideStep, emptyMapNote, stepPolicy, type JobDecision } from '../../plan/step-plan.js';
+import { damagedDatabase } from '../../store/damaged-database.js';
 import type { StepMemo } from '../../store/step-memos.js';
 import type { SnapshotId } from '../../store/snapshot-store.js';
 import type { RunJobRow } from '../../store/metadata.js';
@@ -14,7 +15,7 @@ import { oneByOne } from '../slurm/grouping.js';
 import { MAX_BATCH } from './commit-queue.js';
 import { LeaseWindow } from './lease-window.js';
 import { itemWriterClash } from '../../plan/item-writers.js';
-import { linkInPublishDir, linkOnTheWay, refusedTarget } from './publish-guard.js';
+import { linkInPublishDir, linkOnTheWay, publishFailure, refusedTarget } from './publish-guard.js';
 import { publishDirs } from '../../pipeline/publish-targets.js';
 import { publishedInto, strayLink } from './publish-links.js';
 import { fileOnTheWay, inTheWay, notePublished } from './publish-owner.js';
@@ -121,6 +122,8 @@ function recalledStep(ctx: RunContext, step: Step, decided: readonly JobDecision
     const named = memo.hit.source;
     linked = named !== undefined && ctx.session.meta.runRows.link(named, memo.hit.jobs, { run: ctx.runId, step: step.id, block: step.blockId, line: step.at.line });
   } catch (e) {
+    // Damage ends the command, said as damage met anywhere else is (`reportUncaught`).
+    if (damagedDatabase(e)) throw e;
     return stepFailed(ctx, step, `cannot record the cached jobs: ${(e as Error).message}`, 'store');
   }
   if (linked) announce();
@@ -197,7 +200,7 @@ async function publish(ctx: RunContext, step: Step & { kind: 'publish' }, state:
       await ctx.session.store.exportTo(found.id, to, at);
       notePublished(target, found.id, ctx.session);
     } catch (e) {
-      return stepFailed(ctx, step, `cannot publish ${input.path} to ${to}: ${(e as Error).message}`, 'store');
+      return stepFailed(ctx, step, `cannot publish ${input.path} to ${to}: ${publishFailure(to, e)}`, 'store');
     } finally {
       ctx.leases.release(lease);
     }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { lstatSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeScratchDir } from '../../scratch-dir.js';
 import { sortEntries, treeId } from '../../store/content-id.js';
 import type { SnapshotStore } from '../../store/snapshot-store.js';
 import { sha256Of } from '../export/run-jobs.js';
@@ -114,7 +114,7 @@ function recheckTrees(store: SnapshotStore, id: string, name: string, out: strin
  * as a whole.
  */
 async function readExported(store: SnapshotStore, id: string, name: string, found: StoredBytes): Promise<void> {
-  const tmp = mkdtempSync(join(tmpdir(), 'shark-verify-'));
+  const tmp = makeScratchDir('shark-verify-');
   try {
     await store.exportTo(id, join(tmp, 'x'));
     found.digests.push(...walk(join(tmp, 'x'), name));

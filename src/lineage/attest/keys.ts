@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject 
 import { closeSync, existsSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { readProblem } from '../../read-problem.js';
 import { shownName } from '../../printable.js';
+import { writeError } from '../../writable-path.js';
 
 export type KeyResult<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -46,7 +47,9 @@ export function generateKeyFiles(given: string): KeyResult<{ key: string; pub: s
       throw e;
     }
   } catch (e) {
-    return { ok: false, message: `cannot write the key pair: ${(e as Error).message}` };
+    // As `cp` says it (`cannot create regular file 'k.key': Permission denied`), not Node's `EACCES: …, open 'k.key'`.
+    const failed = (e as NodeJS.ErrnoException).path ?? key;
+    return { ok: false, message: `cannot write the key pair: ${shownName(failed)}: ${writeError(failed, e)}` };
   }
   return { ok: true, value: { key, pub } };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, lstatSync, mkdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { makeScratchDir } from '../../scratch-dir.js';
 import { exportStaging } from '../export-staging.js';
 import { DIR_MODE } from '../file-modes.js';
 import { exportedLinkTarget, placedLinkTarget } from '../safe-path.js';
@@ -79,7 +79,7 @@ export async function materialize(core: ZfsCore, st: WsState, id: SnapshotId, pa
   }
   if (builtUp(core, id)) {
     // A read-only skeleton of its directories and links, each stored item bound into place.
-    const skeleton = mkdtempSync(join(tmpdir(), 'shark-tree-'));
+    const skeleton = makeScratchDir('shark-tree-');
     st.skeletons.push(skeleton);
     chmodSync(skeleton, DIR_MODE); // made 0700, it would hide the input from a job's other users
     const leaves: { id: SnapshotId; at: string }[] = [];

@@ -1,0 +1,28 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+
+/**
+ * TMPDIR naming no directory (a stale setting, a typo) is no reason for a
+ * run to fail: Shark's own scratch files (a workspace's alias when the
+ * store's path holds a space, the FIFO a job's `/dev/stderr` is) go to /tmp
+ * instead, as Python's `tempfile` falls back. A job still sees TMPDIR as set.
+ */
+
+const DOC = '# t\n\n```shark-run\nseq 2 | tee /dev/stderr > /data/out.txt; cat /data/out.txt > seen.txt; echo "$TMPDIR" > tmpdir.txt\n```\n';
+
+let rig: Rig;
+beforeEach(() => (rig = new Rig('shark-missing-tmpdir-')));
+afterEach(() => rig.cleanup());
+
+describe('TMPDIR that names no directory', () => {
+  it.each([['a missing directory', 'missing'], ['a file', 'file'], ['/proc, where even root makes no directory', '/proc']])('%s: host jobs run as without it', async (_, name) => {
+    rig.write('file', '');
+    rig.write('a b/p.md', DOC);
+    const tmp = name.startsWith('/') ? name : rig.path(name);
+    const ran = await rig.shark(['run', 'p.md'], { cwd: 'a b', env: { TMPDIR: tmp } });
+    expect(ran.stdout + ran.stderr).not.toMatch(/mkdtemp|ENOENT|ENOTDIR/);
+    expect(ran.code).toBe(0);
+    expect(rig.read('a b/seen.txt')).toBe('1\n2\n');
+    expect(rig.read('a b/tmpdir.txt')).toBe(`${tmp}\n`);
+  });
+});
