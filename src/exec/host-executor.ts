@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ExecOutcome, ExecRequest, Executor } from './executor.js';
 import { Launcher, NOT_STARTED } from './host-launcher.js';
 import { longTimer } from './long-timer.js';
+import { unaliasLinks } from './workspace-alias.js';
 import { singleQuoted } from '../pipeline/shell-words.js';
+import { makeScratchDir } from '../scratch-dir.js';
 
 const SAFE_PATH = /^[A-Za-z0-9_./-]+$/;
 const KILL_GRACE_MS = 3000;
@@ -30,7 +31,7 @@ export class HostExecutor implements Executor {
     if (req.signal.aborted) return { status: 'cancelled' };
     // Made when needed: for the workspace's alias and a long script's file.
     let scratch: string | undefined;
-    const scratchDir = (): string => (scratch ??= mkdtempSync(join(tmpdir(), 'shark-')));
+    const scratchDir = (): string => (scratch ??= makeScratchDir('shark-'));
     // The workspace path is spliced into shell text unquoted: give it a name the shell cannot misread.
     let root = req.workspace.root;
     if (!SAFE_PATH.test(root)) {
@@ -77,6 +78,7 @@ export class HostExecutor implements Executor {
       const { code, lostLog } = ended;
       req.signal.removeEventListener('abort', onAbort);
       timer?.clear();
+      if (code === 0 && root !== req.workspace.root) unaliasLinks(req.workspace.root, root, req.outputs);
       this.give(key, launcher);
       if (ending === 'cancelled' || code === NOT_STARTED) return { status: 'cancelled' };
       if (ending === 'timeout') return { status: 'timeout', message: `timed out after ${req.timeout}s` };

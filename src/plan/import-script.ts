@@ -94,10 +94,13 @@ export function localCopy(path: string, dest: string, destWord = sq(dest), follo
   const contents = sq(`${dir === '/' ? '' : dir}/.`);
   const copy = follow
     ? `cp -RP ${contents} ${destWord} && (to=$(cd ${destWord} && pwd -P) && cd ${sq(dir)} && find . -type l -exec sh -c '${FOLLOW_OUT}' sh "$(pwd -P)" "$to" {} +)`
-    : `cp -R ${contents} ${destWord}`;
+    : `cp -RP ${contents} ${destWord}`;
   // A directory replaces what an earlier run left at DEST, as a run's copy does: a file gone from it is gone there.
   const clear = dest === '/data' || !replace ? '' : `rm -rf ${destWord} && `;
-  return `if [ -d ${sq(dir)} ]; then ${clear}mkdir -p ${destWord} && ${copy}; else cp ${sq(path)} ${destWord}; fi`;
+  // What a step wrote is copied as stored: a link, to a file or a directory, stays a link.
+  return follow
+    ? `if [ -d ${sq(dir)} ]; then ${clear}mkdir -p ${destWord} && ${copy}; else cp ${sq(path)} ${destWord}; fi`
+    : `if [ -d ${sq(dir)} ] && [ ! -L ${sq(dir)} ]; then ${clear}mkdir -p ${destWord} && ${copy}; else cp -P ${sq(dir)} ${destWord}; fi`;
 }
 
 /** Run in the copied directory over its links (`$1` its real path, `$2` the copy's): each that resolves out of it is replaced by what it leads to. */

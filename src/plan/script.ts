@@ -171,12 +171,26 @@ function publishCopy(from: string, published: string): string[] {
     ...(parent === '.' ? [] : [`mkdir -p ${at(parent)}`]),
     `rm -rf ${at(staged)}`,
     localCopy(from, staged, at(staged)),
+    // As run publishes a link into /data: relative, leading to the published copy rather than to /data.
+    `find ${at(staged)} -type l -exec sh -c ${sq(RELATIVE_LINKS)} sh '/data' ${sq(from.replace(/(.)\/+$/, '$1'))} ${at(staged)} {} +`,
     // As run publishes: readable by all, written by the owner (0644, 0755 when executable), whatever the step's umask.
-    `chmod -R u+w,go-w,a+rX ${at(staged)}`,
+    // Not through a link the step made, which chmod would follow to its target.
+    `[ -L ${at(staged)} ] || chmod -R u+w,go-w,a+rX ${at(staged)}`,
     `rm -rf ${at(to)}`,
     `mv ${at(staged)} ${at(to)}`,
   ];
 }
+
+/**
+ * Run by `find` over the links of a published copy (`$1` /data, `$2` the
+ * /data path copied, `$3` the copy): each into /data is made relative to
+ * where it lies, as run publishes it (safe-path.ts, exportedLinkTarget). One
+ * written with `.`, `..` or `//` is kept as the step wrote it.
+ */
+const RELATIVE_LINKS = 'd=$1 from=$2 top=$3; shift 3; for l; do t=$(readlink "$l"); case $t in "$d"|"$d"/*) ;; *) continue;; esac; '
+  + 'case $t/ in */./*|*/../*|*//*) continue;; esac; f=$from${l#"$top"}; f=${f%/*} up=; '
+  + 'while :; do case $t/ in "$f"/*) break;; esac; f=${f%/*} up=../$up; done; '
+  + 'r=${t#"$f"}; r=$up${r#/}; r=${r%/}; rm -f "$l" && ln -s "${r:-.}" "$l" || exit 1; done';
 
 /**
  * The directories a step's outputs go into, which Shark makes, and those it

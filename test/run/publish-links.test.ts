@@ -44,6 +44,15 @@ describe('shark-publish of a link into /data', () => {
     expect(existsSync(rig.path('_shark/out'))).toBe(false);
   });
 
+  it('stores a link to /data as such when the store\'s path holds a space (the job saw /data under an alias, and the link led there)', async () => {
+    const doc = `# p\n\n${run}\n\`\`\`shark-run\ncat /data/out/l > /data/copy.txt\n\`\`\`\n\n\`\`\`shark-publish\n/data/out\n/data/raw\n/data/copy.txt\n\`\`\`\n`;
+    rig.write('sp ace/p.md', doc.replace(' && ln -s /etc/hostname /data/out/abs', ''));
+    const ran = await rig.shark(['run', 'p.md'], { cwd: 'sp ace' });
+    expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+    expect(readlinkSync(rig.path('sp ace/_shark/out/l'))).toBe('plain');
+    expect(readFileSync(rig.path('sp ace/_shark/copy.txt'), 'utf8')).toBe('hi\n');
+  });
+
   it('writes a published link itself relative too', async () => {
     rig.write('p.md', `# p\n\n${run}\n\`\`\`shark-publish\n/data/out/l\n/data/out/plain\n\`\`\`\n`);
     expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
