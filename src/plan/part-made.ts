@@ -4,7 +4,7 @@ import type { SnapshotId } from '../store/snapshot-store.js';
 import type { DataState } from './data-state.js';
 import { composeOutputs, matchesLevel, withExtension, type Job } from './jobs.js';
 import type { Session } from './session.js';
-import type { StepDecision } from './step-plan.js';
+import type { JobDecision, StepDecision } from './step-plan.js';
 
 /**
  * What a map whose jobs are partly cached is known to write before it runs:
@@ -27,13 +27,16 @@ export interface PartMade {
  * fail as it stands (`run` skips what reads it then).
  */
 export function partMade(
-  session: Session, step: Step, state: DataState, done: readonly { job: Job; outputs: Record<string, SnapshotId> }[], rest: readonly Job[],
+  session: Session, step: Step, state: DataState, done: readonly { job: Job; outputs: Record<string, SnapshotId> }[], decided: readonly JobDecision[],
   past?: Past,
 ): PartMade | undefined {
   // A job waiting for its joined item has it missing for now (`decidePast`): not a job that fails.
   const fails = (j: Job): boolean => j.problem !== undefined && past?.waitsFor(j) === undefined;
   // None cached: nothing is known of it yet, and a map over it stays one blocked line (`plan` in docs/cli.md).
-  if (done.length === 0 || step.outputs.length === 0 || !step.outputs.every((o) => o.perItem) || rest.some(fails)) return undefined;
+  if (done.length === 0 || step.outputs.length === 0 || !step.outputs.every((o) => o.perItem)) return undefined;
+  // Made only here: most steps have none cached, and a plan of a million jobs would copy them all to find out.
+  const rest = decided.filter((d) => d.cached === undefined).map((d) => d.job);
+  if (rest.some(fails)) return undefined;
   const composed = composeOutputs(step, done, (id) => state.entries(id), (e) => session.store.composeTree(e));
   if (!composed.ok) return undefined;
   const pending = new Map<string, string>();

@@ -133,7 +133,7 @@ export async function planPipeline(session: Session, state: DataState, selection
       const past = failing.has(step.id) ? undefined : await decidePast(session, step, state, partlyMade, decide);
       if (past !== undefined) {
         const done = planJobs(session, step, base, past.decision, parts, past);
-        const made = partMade(session, step, state, done, past.decision.jobs.filter((d) => d.cached === undefined).map((d) => d.job), past);
+        const made = partMade(session, step, state, done, past.decision.jobs, past);
         if (made !== undefined) partlyMade.set(step.id, made);
         pending();
         continue;
@@ -181,7 +181,7 @@ export async function planPipeline(session: Session, state: DataState, selection
     } else if (decision.predicted !== undefined && decision.predicted.size === step.outputs.length) {
       for (const [path, id] of decision.predicted) state.setKnown(path, id, step.id);
     } else {
-      const made = partMade(session, step, state, done, decision.jobs.filter((d) => d.cached === undefined).map((d) => d.job));
+      const made = partMade(session, step, state, done, decision.jobs);
       if (made !== undefined) partlyMade.set(step.id, made);
       pending();
     }
