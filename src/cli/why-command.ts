@@ -7,6 +7,7 @@ import { locateStore } from './find-store.js';
 import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, openFailureCode } from './load-or-report.js';
 import type { Io } from './main.js';
 import { naturalNumber } from './numbers.js';
+import { typedWord } from '../pipeline/shell-words.js';
 
 export function whyCommand(io: Io): Command {
   return new Command('why')
@@ -22,9 +23,9 @@ export function whyCommand(io: Io): Command {
       for (const path of paths) {
         const outcome = hashOnDisk(path);
         if (outcome.ok) hashed.push({ path, ...outcome });
-        // `why p.md /data/x`, written as lineage is: the /data path is the document's, not a file here.
+        // `why p.md /data/x`, written as lineage is: the /data path is the document's, not a file here. Quoted, to paste.
         else if (outcome.reason === 'missing' && (path === '/data' || path.startsWith('/data/'))) {
-          bad.push(`${outcome.message} (\`why\` reads files on disk, as published in _shark/; what a document wrote at a /data path: \`shark lineage ${document} ${path}\`)`);
+          bad.push(`${outcome.message} (\`why\` reads files on disk, as published in _shark/; what a document wrote at a /data path: \`shark lineage ${typedWord(document)} ${typedWord(path)}\`)`);
         } else bad.push(outcome.message);
       }
       if (bad.length > 0) {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Session } from '../plan/session.js';
 import { listAt } from '../multimap.js';
+import { parseStored } from '../store/damaged-database.js';
 import { printable, printableLines, shownName, withoutEscapes } from '../printable.js';
 
 const MAX_OUTPUT_LINES = 40;
@@ -33,7 +34,7 @@ export function executedDocument(session: Session, runId: number, given: readonl
     const text: string[] = ['', comment(`shark: ${block.id}, run ${runId}${given.length > 0 ? `, given ${given.join(', ')}` : ''}`)];
     for (const j of mine) {
       const result = results.get(j.key);
-      const outputs = result ? Object.entries(JSON.parse(result.outputs) as Record<string, string>) : [];
+      const outputs = result ? Object.entries(parseStored<Record<string, string>>(result.outputs, "a result's outputs")) : [];
       text.push(comment(`${j.job}: ${j.status}, key ${j.key.slice(0, 16)}${outputs.map(([p, id]) => `, ${shownName(p)} = ${id}`).join('')}`));
     }
     // A command's output, as it printed it; an import's log is Shark's account of the fetch, which the notes above say.

@@ -1,5 +1,6 @@
 import { shownUrls } from '../imports/shown-url.js';
 import type { KeyRecord } from '../plan/key.js';
+import { parseStored } from '../store/damaged-database.js';
 import type { ResultRow } from '../store/metadata.js';
 import type { SnapshotId } from '../store/snapshot-store.js';
 
@@ -42,12 +43,13 @@ export function toResultRow(r: LineageRecord): ResultRow {
   };
 }
 
+/** A result as stored; a value that no longer parses is said as a damaged database, not as a bug. */
 export function fromResultRow(row: ResultRow): LineageRecord {
-  const record = JSON.parse(row.record) as KeyRecord;
-  const meta = JSON.parse(row.meta) as JobMeta;
+  const record = parseStored<KeyRecord>(row.record, 'a result');
+  const meta = parseStored<JobMeta>(row.meta, "a result's meta");
   return {
     key: row.key, identity: row.identity, record,
-    outputs: JSON.parse(row.outputs) as Record<string, SnapshotId>,
+    outputs: parseStored<Record<string, SnapshotId>>(row.outputs, "a result's outputs"),
     // An import recorded by an older Shark kept its clause's password and tokens: shown as one recorded now.
     meta: record.kind === 'import' ? { ...meta, command: shownUrls(meta.command) } : meta,
     log: row.log, started: row.started, ended: row.ended, runId: row.run_id,

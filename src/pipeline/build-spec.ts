@@ -53,8 +53,40 @@ const INSTRUCTIONS = new Set([
 ]);
 
 /** `<<EOT`, `<<-'END'`: a here-document, which BuildKit reads in these instructions and the classic builder does not. */
-const HEREDOC = /<<-?\s*(["']?)([A-Za-z_][A-Za-z0-9_]*)\1/;
+const HEREDOC = /<<-?\s*(["']?)([A-Za-z_][A-Za-z0-9_]*)\1/y;
 const HERE_INSTRUCTIONS = new Set(['RUN', 'COPY', 'ADD']);
+
+/**
+ * The here-document an instruction opens, as the shell reads one: not a `<<` in
+ * quotes (`python3 -c "print(1 << n)"`), in arithmetic (`$(( 1 << n ))`), nor a
+ * here-string (`<<<`), which the classic builder runs as they are.
+ */
+function hereDocument(text: string): RegExpExecArray | null {
+  let quote: string | undefined;
+  let arithmetic = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote !== undefined) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === '\\') i++;
+    else if (c === '"' || c === "'") quote = c;
+    else if (text.startsWith('$((', i)) {
+      arithmetic++;
+      i += 2;
+    } else if (arithmetic > 0 && text.startsWith('))', i)) {
+      arithmetic--;
+      i++;
+    } else if (text.startsWith('<<<', i)) i += 2;
+    else if (arithmetic === 0 && text.startsWith('<<', i)) {
+      HEREDOC.lastIndex = i;
+      const found = HEREDOC.exec(text);
+      if (found !== null) return found;
+      i++;
+    }
+  }
+  return null;
+}
 
 function parseDockerfile(body: readonly SourceLine[]): SpecResult {
   const problems: SpecProblem[] = [];
@@ -81,7 +113,7 @@ function parseDockerfile(body: readonly SourceLine[]): SpecResult {
     const tokens = [...text.matchAll(/\S+/g)];
     const [word = '', ...args] = tokens.map((t) => t[0]);
     const instruction = word.toUpperCase();
-    const here = HERE_INSTRUCTIONS.has(instruction) ? HEREDOC.exec(text) : null;
+    const here = HERE_INSTRUCTIONS.has(instruction) ? hereDocument(text) : null;
     if (here !== null) {
       problems.push({ at, message: `\`${word} ${here[0]}\`: a here-document needs BuildKit, and Shark builds with the engine's classic builder: chain the commands with && (and \\ at line ends), or COPY a script and RUN it` });
       hereEnd = here[2]!;

@@ -117,7 +117,8 @@ function dataCwdOf(cwd: string | undefined, dataCwd: ReturnType<typeof normalise
 function dedupe(inputs: Input[]): Input[] {
   const seen = new Set<string>();
   return inputs.filter((i) => {
-    const key = `${i.path}\0${i.pattern ?? ''}\0${i.join === undefined ? '' : `+${i.join.ext ?? ''}`}`;
+    // `+/one.txt` and `+/two.txt` of one directory are two joins: each file is staged and keyed on its own.
+    const key = `${i.path}\0${i.pattern ?? ''}\0${i.join === undefined ? '' : `+${i.join.ext ?? ''}/${i.join.file ?? ''}`}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

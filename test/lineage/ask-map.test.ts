@@ -61,6 +61,12 @@ describe('why and diff over a map', () => {
     expect(r.stderr).toBe('shark: error: /data/summary.txt: no such file or directory (`why` reads files on disk, as published in _shark/; what a document wrote at a /data path: `shark lineage p.md /data/summary.txt`)\n');
   });
 
+  it('quotes the lineage command it points at, so a path holding a space can be pasted', async () => {
+    const r = await rig.shark(['why', 'p.md', '/data/aoh/a b.tif']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("`shark lineage p.md '/data/aoh/a b.tif'`");
+  });
+
   it('a changed host input is the root cause; the item job and the reduce are propagated', async () => {
     const ran = await rig.shark(['diff', 'p.md', '/data/summary.txt']);
     expect(ran.code).toBe(1);

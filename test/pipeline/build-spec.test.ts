@@ -49,6 +49,15 @@ describe('parseBuildSpec: Dockerfile', () => {
     expect(problems('FROM x\nRUN echo $((1<<3)) > /n\n')).toEqual([]);
   });
 
+  it('reads no here-document in quotes, in arithmetic or in a here-string (a valid Dockerfile was refused)', () => {
+    expect(problems('FROM x\nRUN python3 -c "n = 3; print(1 << n)"\nRUN echo hi\n')).toEqual([]);
+    expect(problems("FROM x\nRUN awk 'BEGIN { print \"<<END\" }' > /n\n")).toEqual([]);
+    expect(problems('FROM x\nRUN echo $(( 1 << n )) > /n\n')).toEqual([]);
+    expect(problems('FROM x\nSHELL ["/bin/bash", "-c"]\nRUN cat <<< "hi" > /n\n')).toEqual([]);
+    // One after a quoted word is still one.
+    expect(problems('FROM x\nRUN echo "a" && cat <<EOT > /n\nb\nEOT\n')).toHaveLength(1);
+  });
+
   it('keeps the Dockerfile and notes its bases and build-context files', () => {
     const text = [
       '# syntax=docker/dockerfile:1',

@@ -99,3 +99,21 @@ describe('a join of `+/stats.txt` after a map that writes more beside it', () =>
     expect(rig.lines().sort()).toEqual(['a', 'bb']);
   });
 });
+
+describe('a join of two files of each item\'s directory (`+/one.txt` and `+/two.txt`)', () => {
+  let rig: Rig;
+  beforeEach(() => (rig = new Rig()));
+  afterEach(() => rig.cleanup());
+
+  it('has both in the workspace and in the key, not the first alone', async () => {
+    rig.write('j.md', MAP_THEN_JOIN('x').replace('/data/st/+/stats.txt > /data/joined/+', '/data/st/+/stats.txt /data/st/+/other.txt > /data/joined/+'));
+    rig.write('cur/a.txt', 'a\n');
+    const first = await rig.shark(['run', 'j.md', '-i', 'cur=cur']);
+    expect([first.code, first.stderr, first.stdout]).toEqual([0, '', expect.stringMatching(/^ok: 2 run/m)]);
+    // other.txt changing runs the join again: it reads it.
+    rig.write('j.md', MAP_THEN_JOIN('y').replace('/data/st/+/stats.txt > /data/joined/+', '/data/st/+/stats.txt /data/st/+/other.txt > /data/joined/+'));
+    const again = await rig.shark(['run', 'j.md', '-i', 'cur=cur']);
+    expect([again.code, again.stdout]).toEqual([0, expect.stringMatching(/^ok: 2 run/m)]);
+    expect(rig.lines()).toEqual(['a', 'a']);
+  });
+});

@@ -109,4 +109,17 @@ describe('a damaged database', () => {
       expect(r.code).toBe(code);
     }
   });
+
+  // A result's record is read whole by the lineage commands and the exports: each said the parse error as a bug.
+  it('is one line from the commands that read a result whole when its value no longer parses', async () => {
+    const db = new Database(rig.path('.shark/shark.sqlite'));
+    db.exec('UPDATE results SET outputs = substr(outputs, 2), record = substr(record, 2), meta = substr(meta, 2)');
+    db.close();
+    for (const args of [['export', 'prov', 'p.md'], ['export', 'crate', 'p.md', '-o', rig.path('crate')], ['run', 'p.md', '-o', rig.path('out.md')]]) {
+      const r = await rig.shark(args);
+      expect(r.stderr, args.join(' ')).not.toMatch(/internal error/);
+      expect(r.stderr).toMatch(/the store's database is damaged \(cannot parse a result/);
+      expect(r.code).toBe(2);
+    }
+  });
 });
