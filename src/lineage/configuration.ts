@@ -3,6 +3,7 @@ import { fanInAxes } from '../pipeline/fan-in.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { Metadata } from '../store/metadata.js';
 import type { LineageNode } from './lineage.js';
+import { parseStored } from '../store/damaged-database.js';
 
 /**
  * The `-e` values a lineage is asked under, as `plan` and `run` take them:
@@ -57,7 +58,7 @@ export function shownConfiguration(c: Configuration, part: 'variables' | 'axes' 
 export function otherAxes(meta: Metadata, runId: number, path: string, c: Configuration): string | undefined {
   if (c.axes.size === 0 && (c.fansIn?.size ?? 0) === 0) return undefined;
   const json = meta.db.prepare<[number], { axes: string | null }>("SELECT json_extract(summary, '$.axes') AS axes FROM runs WHERE id = ?").get(runId)?.axes ?? null;
-  const ran = json === null ? {} : (JSON.parse(json) as Record<string, string[]>);
+  const ran = json === null ? {} : parseStored<Record<string, string[]>>(json, "a run's configuration");
   if (![...c.axes].every(([axis, values]) => ran[axis] === undefined || values.every((v) => ran[axis]!.includes(v)))) {
     return `run ${runId} did not run ${shownConfiguration(c, 'axes')}`;
   }
@@ -81,7 +82,7 @@ export function otherValues(meta: Metadata, top: LineageNode, c: Configuration):
   // Variables are part of the key: a result replaced or dropped since (result_history) had the same.
   const row = meta.db.prepare<[string, string], { variables: string | null }>(`SELECT json_extract(record, '$.variables') AS variables FROM results WHERE key = ?
     UNION ALL SELECT json_extract(record, '$.variables') FROM result_history WHERE key = ? LIMIT 1`).get(job.key, job.key);
-  const had = new Map(JSON.parse(row?.variables ?? '[]') as [string, string][]);
+  const had = new Map(parseStored<[string, string][]>(row?.variables ?? '[]', "a run's variables"));
   return [...c.variables].filter(([k, v]) => had.get(k) !== v).map(([k, v]) => ({ had: had.has(k) ? `${k}=${had.get(k)}` : `no ${k}`, wanted: `${k}=${v}` }));
 }
 

@@ -3,6 +3,7 @@ import { descend, overlay, type Part } from '../plan/trees.js';
 import { sortEntries, treeId } from '../store/content-id.js';
 import type { Metadata } from '../store/metadata.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
+import { parseStored } from '../store/damaged-database.js';
 
 /**
  * The tree id of directory `path` as several jobs wrote it together (a
@@ -99,5 +100,5 @@ export function lacksEntry(meta: Metadata, path: string, outputs: Readonly<Recor
 export function recordedEntries(meta: Metadata, id: SnapshotId): readonly TreeEntry[] | undefined {
   if (!id.startsWith('tree:')) return undefined;
   const text = meta.trees.recorded(id);
-  return text === undefined ? undefined : (JSON.parse(text) as TreeEntry[]);
+  return text === undefined ? undefined : parseStored<TreeEntry[]>(text, 'a tree');
 }

@@ -14,6 +14,7 @@ import type { Freed, SnapshotId, StoreProblem, TreeEntry } from './snapshot-stor
 import { failedRead, type FailedRead } from './unreadable.js';
 import { workerFile } from './worker-file.js';
 import { appendAll } from '../fold.js';
+import { parseStored } from './damaged-database.js';
 
 type Hashed = { path: string; hex?: string } & Partial<FailedRead>;
 
@@ -106,7 +107,7 @@ export async function verifyObjects(
     }
   };
   for (const r of meta.allResults()) {
-    for (const [path, id] of Object.entries(JSON.parse(r.outputs) as Record<string, SnapshotId>)) look(id, path);
+    for (const [path, id] of Object.entries(parseStored<Record<string, SnapshotId>>(r.outputs, "a result's outputs"))) look(id, path);
   }
   return problems;
 }

@@ -18,6 +18,7 @@ import { StatCache, type FileStat, type StatRow } from './stat-cache.js';
 import { CheckpointAside } from './checkpoint-aside.js';
 import type { SnapshotId } from './snapshot-store.js';
 import { openDatabase, outputsOf, type AttemptRow, type ResultRow, type RunJobRow, type RunRow } from './metadata-schema.js';
+import { parseStored } from './damaged-database.js';
 
 export type { AttemptRow, LastAttempt, ResultRow, RunJobRow, RunRow } from './metadata-schema.js';
 export { outputsOf } from './metadata-schema.js';
@@ -171,7 +172,7 @@ export class Metadata {
   /** The key record of the latest attempt with this key (a failed job has no result to read it from). */
   attemptRecord(key: string): { outputs: readonly string[] } | undefined {
     const row = this.db.prepare<[string], { record: string }>('SELECT record FROM attempts WHERE key = ? ORDER BY ended DESC LIMIT 1').get(key);
-    return row === undefined ? undefined : (JSON.parse(row.record) as { outputs: readonly string[] });
+    return row === undefined ? undefined : parseStored<{ outputs: readonly string[] }>(row.record, 'a result');
   }
 
   /**

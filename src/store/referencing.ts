@@ -1,5 +1,6 @@
 import type { Metadata } from './metadata.js';
 import type { SnapshotId, TreeEntry } from './snapshot-store.js';
+import { parseStored } from './damaged-database.js';
 
 /**
  * The keys of results whose outputs contain any of `ids` (inside
@@ -33,7 +34,7 @@ export function resultsReferencing(
   const read = readers === undefined || readers.ids.size === 0 ? undefined : holds(readers.ids);
   const since = readers?.since ?? -Infinity;
   return meta.allResults()
-    .filter((r) => Object.values(JSON.parse(r.outputs) as Record<string, SnapshotId>).some(made)
-      || (read !== undefined && r.started >= since && (JSON.parse(r.record) as { inputs: [string, SnapshotId][] }).inputs.some(([, id]) => read(id))))
+    .filter((r) => Object.values(parseStored<Record<string, SnapshotId>>(r.outputs, "a result's outputs")).some(made)
+      || (read !== undefined && r.started >= since && parseStored<{ inputs: [string, SnapshotId][] }>(r.record, 'a result').inputs.some(([, id]) => read(id))))
     .map((r) => r.key);
 }

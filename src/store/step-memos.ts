@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { SnapshotId } from './snapshot-store.js';
+import { parseStored } from './damaged-database.js';
 
 /**
  * What a map step came to when every one of its jobs was cached: the
@@ -84,7 +85,7 @@ export class StepMemos {
 
 function memoOf(row: Row | undefined): StepMemo | undefined {
   if (row === undefined) return undefined;
-  const outputs = new Map(Object.entries(JSON.parse(row.outputs) as Record<string, SnapshotId>));
+  const outputs = new Map(Object.entries(parseStored<Record<string, SnapshotId>>(row.outputs, "a step memo's outputs")));
   const source = row.run_id !== null && row.step !== null ? { run: row.run_id, step: row.step } : undefined;
   return { outputs, jobs: row.jobs, ...(source !== undefined ? { source } : {}) };
 }

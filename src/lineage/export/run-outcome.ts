@@ -2,6 +2,7 @@ import type { Pipeline } from '../../pipeline/pipeline.js';
 import type { Metadata, RunJobRow, RunRow } from '../../store/metadata.js';
 import { shownUrls } from '../../imports/shown-url.js';
 import { failureWords } from '../latest-producer.js';
+import { parseStored } from '../../store/damaged-database.js';
 
 /** A job of a run that failed: its row, how it failed, and what its attempt says it ran on. */
 export interface FailedJob {
@@ -24,7 +25,7 @@ export function failedJobs(meta: Metadata, runId: number): FailedJob[] {
     'SELECT * FROM attempts WHERE key = ? ORDER BY ended DESC LIMIT 1');
   return meta.runJobs(runId).filter((row) => row.status === 'failed').map((row) => {
     const found = attempt.get(row.key);
-    const record = found === undefined ? {} : (JSON.parse(found.record) as { kind?: string; command?: string; inputs?: [string, string][] });
+    const record = found === undefined ? {} : parseStored<{ kind?: string; command?: string; inputs?: [string, string][] }>(found.record, 'an attempt');
     return {
       row, error: failureWords(row), inputs: record.inputs ?? [],
       ...(record.command === undefined ? {} : { command: record.kind === 'import' ? shownUrls(record.command) : record.command }),
@@ -44,7 +45,7 @@ export function publishedBy(meta: Metadata, pipeline: Pipeline, run: RunRow): Re
   const json = meta.db.prepare<[number], { published: string | null }>("SELECT json_extract(summary, '$.published') AS published FROM runs WHERE id = ?").get(run.id)?.published ?? null;
   const byStep = new Map<string, string[]>();
   if (json !== null) {
-    for (const p of JSON.parse(json) as { step: string; path: string }[]) byStep.set(p.step, [...(byStep.get(p.step) ?? []), p.path]);
+    for (const p of parseStored<{ step: string; path: string }[]>(json, "a run's summary")) byStep.set(p.step, [...(byStep.get(p.step) ?? []), p.path]);
   } else if (run.status === 'ok') {
     for (const s of pipeline.steps) if (s.kind === 'publish') byStep.set(s.id, s.inputs.map((i) => i.path));
   }
