@@ -87,9 +87,11 @@ export function logsCommand(io: Io): Command {
         const then = id === b.block ? '' : `; run ${run.id} built it as ${b.block}, line ${b.line}`;
         show(io, `${id} (build ${b.env}, ${b.status}, line ${b.line}${then})`, b.log);
       }
+      // Every failed row has its identity since failed logs were always made: one without was recorded by an older Shark.
+      const recorded = meta.unfinishedIdentities(run.id);
       for (const { row, job, line } of jobs) {
         const then = job === row.job && line === row.line ? '' : `; run ${run.id} ran it as ${row.job}, line ${row.line}`;
-        show(io, `${job} (${row.status}, line ${line}${then})`, row.log, row.status === 'failed');
+        show(io, `${job} (${row.status}, line ${line}${then})`, row.log, row.status !== 'failed' ? false : recorded.has(row.job) || 'unknown');
       }
       for (const c of cut) {
         // A job stopped while its command ran keeps its log (`run-job.ts`): empty, it printed nothing.
@@ -148,8 +150,11 @@ function sizeOf(log: string): number | undefined {
  * One job's or build's log, headed `==> WHAT LOG-FILE`; `==> WHAT (printed
  * nothing)` for an ok job's, never made. A failed job's is always made
  * (`made`): missing, it was removed, and what the job printed is not known.
+ * A failed row an older Shark recorded (without `identity`, which every
+ * failed row has since) may be of one that made none when the job printed
+ * nothing (`unknown`).
  */
-function show(io: Io, what: string, log: string | null, made = false): void {
+function show(io: Io, what: string, log: string | null, made: boolean | 'unknown' = false): void {
   let text: string | undefined;
   let problem: string | undefined;
   try {
@@ -157,8 +162,9 @@ function show(io: Io, what: string, log: string | null, made = false): void {
   } catch (e) {
     // A job that printed nothing has no log file: its header names none (a path that cannot be opened).
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') problem = `(cannot read the log: ${(e as Error).message})\n`;
-    else if (made) {
-      io.stdout(`==> ${what} ${log} (the log file is gone: it was removed since the run)\n`);
+    else if (made !== false) {
+      const gone = made === true ? 'the log file is gone: it was removed since the run' : 'no log file: the job printed nothing, or the log was removed since the run';
+      io.stdout(`==> ${what} ${log} (${gone})\n`);
       return;
     }
   }

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { makeScratchDir } from '../scratch-dir.js';
 import { parseStored } from './damaged-database.js';
+import { STORE_FORMAT, recordFormat, refuseNewer } from './store-format.js';
 
 /**
  * A result's outputs, as an object without a prototype: each map job's
@@ -105,7 +106,7 @@ CREATE TABLE IF NOT EXISTS trees (id TEXT PRIMARY KEY, entries TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS objects (id TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime TEXT NOT NULL, ino INTEGER NOT NULL);
 -- When fsck last found every object sound (\`checks.clean\`, ms): a job that started before then read sound bytes.
 CREATE TABLE IF NOT EXISTS checks (name TEXT PRIMARY KEY, at INTEGER NOT NULL);
--- One row: the store's format (STORE_FORMAT).
+-- One row: the store's format (store-format.ts): raised by a change an older Shark would misread or gc wrongly.
 CREATE TABLE IF NOT EXISTS store_format (version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS leases (
   name TEXT PRIMARY KEY, pid INTEGER NOT NULL, host TEXT NOT NULL, run_id INTEGER, since INTEGER NOT NULL, beat INTEGER NOT NULL);
@@ -142,31 +143,6 @@ const ADDED_COLUMNS: readonly [table: string, column: string, type: string][] = 
 ];
 
 /**
- * The store's format, recorded in it (table `store_format`): raised when a
- * change makes a store unsafe for an older Shark to use, one that would
- * misread it or free data it does not know is wanted (a Shark before
- * `run_links` freed the data of the steps a run reused). A Shark refuses a
- * store of a newer format before it changes anything; it records its own
- * in an older one (an older Shark's store has no record: format 0).
- */
-export const STORE_FORMAT = 1;
-
-function storeFormat(db: Database.Database): number {
-  const recorded = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'store_format'").get() !== undefined;
-  return recorded ? (db.prepare<[], number | null>('SELECT max(version) FROM store_format').pluck().get() ?? 0) : 0;
-}
-
-/** Throws when a newer Shark made or used the store: what it recorded there this one may misread, or destroy. */
-function refuseNewer(db: Database.Database): number {
-  const format = storeFormat(db);
-  if (format > STORE_FORMAT) {
-    const words = `it was made or used by a newer Shark (store format ${format}; this Shark knows format ${STORE_FORMAT} and older): use that Shark, or upgrade this one`;
-    throw Object.assign(new Error(words), { code: 'SHARK_NEWER_STORE' });
-  }
-  return format;
-}
-
-/**
  * The store's database, opened for several processes at once, its schema
  * made or brought up to date (with each part's own `migrations`) in one
  * write transaction.
@@ -178,13 +154,19 @@ export function openDatabase(file: string, migrations: readonly ((db: Database.D
     if (!notWritable(e, file)) throw e;
   }
   const db = openReadOnly(file);
+  let format: number;
   try {
-    refuseNewer(db);
+    format = refuseNewer(db);
   } catch (e) {
     db.close();
     throw e;
   }
-  return db;
+  if (format >= STORE_FORMAT) return db;
+  // An older Shark's store lacks tables and columns every command reads: read through a copy brought up to date.
+  db.close();
+  const updated = mergedCopy(file, migrations);
+  if (updated !== undefined) return updated;
+  throw Object.assign(new Error("it is read-only to you, and an older Shark made it: no copy brought up to date could be made to read it from (no room?); its owner's next shark command brings it up to date"), { code: 'SQLITE_READONLY' });
 }
 
 function openShared(file: string, migrations: readonly ((db: Database.Database) => void)[]): Database.Database {
@@ -205,7 +187,7 @@ function openShared(file: string, migrations: readonly ((db: Database.Database) 
         if (has === undefined) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
       }
       for (const migrate of migrations) migrate(db);
-      if (format < STORE_FORMAT) db.exec(`DELETE FROM store_format; INSERT INTO store_format VALUES (${STORE_FORMAT})`);
+      recordFormat(db, format);
     }).immediate();
   } catch (e) {
     // Closed, not left holding the file: the caller may open it another way (make-room.ts).
@@ -267,18 +249,20 @@ function openReadOnly(file: string): Database.Database {
 /**
  * The database with the writes its `-wal` holds, merged in a copy of both
  * in a folder of our own (a killed run's store copied without its `-shm`,
- * or the `-shm` not readable): read as a file nothing changes, the copy
- * removed at once (the open file is read until it is closed). Undefined
- * when no copy can be made (no room): the caller says why the store is not read.
+ * or the `-shm` not readable), and brought up to date with `migrations`
+ * when they are given (an older Shark's store): read as a file nothing
+ * changes, the copy removed at once (the open file is read until it is
+ * closed). Undefined when no copy can be made (no room): the caller says
+ * why the store is not read.
  */
-function mergedCopy(file: string): Database.Database | undefined {
+function mergedCopy(file: string, migrations?: readonly ((db: Database.Database) => void)[]): Database.Database | undefined {
   let dir: string | undefined;
   try {
     dir = makeScratchDir('shark-merged-');
     const copy = join(dir, 'shark.sqlite');
     copyFileSync(file, copy);
-    copyFileSync(`${file}-wal`, `${copy}-wal`);
-    const merging = new Database(copy, { nativeBinding: nativeBinding() });
+    if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`);
+    const merging = migrations === undefined ? new Database(copy, { nativeBinding: nativeBinding() }) : openShared(copy, migrations);
     try {
       merging.pragma('wal_checkpoint(TRUNCATE)');
     } finally {

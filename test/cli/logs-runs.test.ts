@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { Rig } from '../support/rig.js';
@@ -93,5 +94,20 @@ describe('shark logs of a failed job whose log file was removed', () => {
     rmSync(log!);
     const after = await rig.shark(['logs', 'f.md']);
     expect([after.code, after.stderr, after.stdout]).toEqual([0, '', `==> f (failed, line 4) ${log} (the log file is gone: it was removed since the run)\n`]);
+  });
+
+  it('of a run an older Shark recorded, which made no log for a failed job that printed nothing: does not say it was removed', async () => {
+    rig?.cleanup();
+    rig = new Rig();
+    rig.write('f.md', '# F\n\n```shark-run\nexit 3; echo ok > /data/b.txt\n```\n');
+    expect((await rig.shark(['run', 'f.md'])).code).toBe(1);
+    const log = /^==> f \(failed, line 4\) (\S+)\n/.exec((await rig.shark(['logs', 'f.md'])).stdout)?.[1];
+    rmSync(log!);
+    // As such a Shark recorded the row: before run_jobs.identity (every failed row has it since), no file when the job printed nothing.
+    const db = new Database(rig.path('.shark/shark.sqlite'));
+    db.exec('UPDATE run_jobs SET identity = NULL');
+    db.close();
+    const after = await rig.shark(['logs', 'f.md']);
+    expect([after.code, after.stderr, after.stdout]).toEqual([0, '', `==> f (failed, line 4) ${log} (no log file: the job printed nothing, or the log was removed since the run)\n`]);
   });
 });
