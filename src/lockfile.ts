@@ -52,6 +52,13 @@ export function readLock(path: string): LockRead {
  */
 export function updateLock(path: string, mutate: (lock: LockFile) => void): LockUpdate {
   try {
+    // What changes nothing as the file is now needs no lock: a pinned import fetched again runs where the lock's directory is read-only.
+    const now = readIfPresent(path);
+    const parsed = now === undefined ? undefined : parseLock(path, now);
+    if (parsed?.ok === true) {
+      mutate(parsed.lock);
+      if (serialise(parsed.lock) === now) return parsed;
+    }
     const done = withExclusiveLock(`${path}.lock`, (): LockUpdate => {
       const before = readIfPresent(path);
       const parsed = before === undefined ? { ok: true as const, lock: emptyLock() } : parseLock(path, before);

@@ -24,6 +24,25 @@ export function unwritable(path: string, replaced = false): string | undefined {
   }
 }
 
+/**
+ * Why nothing can be made at `path`: the nearest directory on its way that
+ * exists (its own, or the first one up when that is still to be made) may
+ * not be written in, named as `cp` names it (`cannot write in DIR:
+ * permission denied`, `read-only file system`). Undefined when it may, or
+ * when what is there is no directory (another check says so).
+ */
+export function deniedOnTheWay(path: string): string | undefined {
+  let dir = dirname(path);
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  if (!isDirectory(dir)) return undefined;
+  try {
+    accessSync(dir, constants.W_OK);
+    return undefined;
+  } catch (e) {
+    return `cannot write in ${dir}: ${readProblem(e)}`;
+  }
+}
+
 /** A failed write in words: which part of the path is wrong. */
 export function writeError(path: string, e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;

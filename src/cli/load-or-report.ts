@@ -1,10 +1,13 @@
 import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { formatReport, type Diagnostic } from '../diagnostics.js';
 import { loadPipeline } from '../pipeline/load.js';
 import { readProblem } from '../read-problem.js';
 import { shownFromHere } from '../printable.js';
 import { MAX_DOCUMENT_BYTES, decodeDocument, tooLarge } from '../markdown/source-text.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
+import type { SnapshotStore } from '../store/snapshot-store.js';
+import { deniedOnTheWay } from '../writable-path.js';
 import type { GivenFrontmatter, GivenPlaces } from '../pipeline/given-frontmatter.js';
 
 export const EXIT_OK = 0;
@@ -174,4 +177,21 @@ export function refuseReadOnlyStore(meta: { readonly db: { readonly readonly: bo
   if (!meta.db.readonly) return;
   stderr(`shark: error: the store at ${displayName(location)} is read-only to you: \`shark ${command}\` writes to it (run it as the store's owner, or give it a store of its own: --store DIR)\n`);
   throw new ExitError(EXIT_INVALID);
+}
+
+/**
+ * Stops `run` (and `shell`) before it records a run, when a directory of the
+ * store it writes in is one this user may not write in (a store shared by
+ * several users, one made by root): one line, exit 2. Found by the run, the
+ * logs' directory was an internal error and `objects/` a failed job, after
+ * its command had run.
+ */
+export function refuseUnwritableStore(store: Pick<SnapshotStore, 'location' | 'metaDir' | 'writtenDirs'>, command: string, stderr: (s: string) => void): void {
+  for (const dir of [store.metaDir, join(store.metaDir, 'logs'), ...(store.writtenDirs ?? [])]) {
+    // Asked of a name inside: a directory still to be made is made in the nearest one there.
+    const denied = deniedOnTheWay(join(dir, '-'));
+    if (denied === undefined) continue;
+    stderr(`shark: error: the store at ${displayName(store.location)} cannot be written: ${denied}; \`shark ${command}\` writes to it (run it as the store's owner, or give it a store of its own: --store DIR)\n`);
+    throw new ExitError(EXIT_INVALID);
+  }
 }

@@ -1,6 +1,9 @@
 import { planPipeline, type Plan } from '../plan/planner.js';
-import { seedState } from '../plan/session.js';
+import { InvalidInput, seedState } from '../plan/session.js';
+import type { Selection } from '../plan/selection.js';
+import { formatDiagnostic } from '../diagnostics.js';
 import { refuseUnreadable } from '../plan/unreadable-host.js';
+import { refuseUnwritable } from '../plan/unwritable-host.js';
 import { refuseReport } from './load-or-report.js';
 import type { RunSession } from '../exec/executor.js';
 import { givenPlaces } from './apply-config.js';
@@ -35,6 +38,7 @@ export async function withPlan<T>(
   try {
     // Inputs are refused as they are hashed; a local import is hashed as the plan resolves it, past where one is reported.
     await reportingInvalidInput(session, stderr, async () => refuseUnreadable(session));
+    warnUnwritable(session, selection, stderr);
     const seeded = await reportingInvalidInput(session, stderr, () => seedState(session, hostInputs));
     const plan = await planPipeline(session, seeded, selection);
     if (plan.writtenTwice !== undefined) refuseReport([plan.writtenTwice], () => session.pipeline.document.source, stderr);
@@ -43,5 +47,20 @@ export async function withPlan<T>(
     return await use(plan, session);
   } finally {
     closeSession(session);
+  }
+}
+
+/**
+ * What `run` would refuse to start for want of a place it may write in (a
+ * publish directory, the lock file), said by a plan as a warning: a plan
+ * writes neither, and one made by a reader of a project they may not
+ * write in (a colleague's) is still the plan.
+ */
+function warnUnwritable(session: RunSession, selection: Selection, stderr: (s: string) => void): void {
+  try {
+    refuseUnwritable(session, selection);
+  } catch (e) {
+    if (!(e instanceof InvalidInput)) throw e;
+    stderr(formatDiagnostic({ ...e.diagnostic, severity: 'warning', message: `${e.diagnostic.message} (\`shark run\` would stop here)` }, session.pipeline.document.source) + '\n');
   }
 }

@@ -16,6 +16,7 @@ import { runLimits, memoryOption, parseResourceFlags, poolOption, type ResourceF
 import { jsonLogger, prettyLogger } from './run-logger.js';
 import { requireSlurm, slurmFlags, withExecutorOptions, type ExecutorFlags } from './executor-flags.js';
 import { refuseUnreadable } from '../plan/unreadable-host.js';
+import { refuseUnwritable } from '../plan/unwritable-host.js';
 import { REPEATED } from '../pipeline/axes.js';
 import type { Session } from '../plan/session.js';
 import { closeSession, envPairs, openSession, reportingInvalidInput, type SessionFlags } from './session-setup.js';
@@ -86,8 +87,9 @@ export function runCommand(io: Io): Command {
         warnIfCopied(flags.output, session, io.stderr);
       }
       const logger = flags.json ? jsonLogger(io.stdout) : prettyLogger(io.stdout, drawsEscapes(process.stdout));
-      // An input or local import that cannot be read is refused as a missing one is: before a run is recorded.
-      await reportingInvalidInput(session, io.stderr, async () => refuseUnreadable(session));
+      // An input or local import that cannot be read is refused as a missing one is: before a run is recorded;
+      // so is a place the run must write in and may not (a publish directory, the lock file).
+      await reportingInvalidInput(session, io.stderr, async () => (refuseUnreadable(session), refuseUnwritable(session, selection)));
       await refuseNoJobsAhead(session, hostInputs, selection, flags, io.stderr);
       const summary = await reportingInvalidInput(session, io.stderr, () => runPipeline(session, hostInputs, {
         memory: limits.memory, pools: limits.pools,

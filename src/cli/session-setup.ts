@@ -11,7 +11,7 @@ import { inputBindings, InvalidInput, type Session } from '../plan/session.js';
 import { openStore, type OpenedStore } from '../store/open-store.js';
 import { givenSecrets, secretValues } from './secrets.js';
 import { configRefutations, refuseConfigRefutations } from './config-refutations.js';
-import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, InvalidDocument, loadOrReport, openFailureCode, refuseReadOnlyStore, refuseReport, requireReadable, sourceOf } from './load-or-report.js';
+import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, InvalidDocument, loadOrReport, openFailureCode, refuseReadOnlyStore, refuseReport, refuseUnwritableStore, requireReadable, sourceOf } from './load-or-report.js';
 import { storeSpec } from './find-store.js';
 import { importsOverStore, inputsOverStore } from './store-inputs.js';
 import { checkMemosAhead } from '../plan/step-memo.js';
@@ -125,9 +125,15 @@ export function openSession<T = void>(
   const lock = readLock(lockPath);
   if (!lock.ok) refuseReport([{ ...lock.diagnostic, file: displayName(lockPath) }], () => lock.source, stderr);
   const opened = openStoreFor(pipelineDir, flags, recorded, stderr);
-  if (purpose === 'run' && opened.meta.db.readonly) {
-    closeSession(opened);
-    refuseReadOnlyStore(opened.meta, opened.store.location, process.argv[2] === 'shell' ? 'shell' : 'run', stderr);
+  if (purpose === 'run') {
+    const command = process.argv[2] === 'shell' ? 'shell' : 'run';
+    try {
+      refuseReadOnlyStore(opened.meta, opened.store.location, command, stderr);
+      refuseUnwritableStore(opened.store, command, stderr);
+    } catch (e) {
+      closeSession(opened);
+      throw e;
+    }
   }
   if (plans) refusePublishIntoStore(pipeline, pipelineDir, opened, stderr);
   // The checks of the map steps' last results start now, on another core, before the inputs are read (below, and as they are hashed).

@@ -70,6 +70,10 @@ export class CasStore implements SnapshotStore {
     return this.dir;
   }
 
+  get writtenDirs(): readonly string[] {
+    return [this.objects.dir, this.tmp];
+  }
+
   async createWorkspace(label: string, pool?: string): Promise<Workspace> {
     return this.workspaces.create(label, pool);
   }

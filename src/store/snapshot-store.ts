@@ -50,6 +50,8 @@ export interface SnapshotStore {
   readonly location: string;
   /** Directory for the metadata database and logs. */
   readonly metaDir: string;
+  /** The directories, beside `metaDir`, that a run writes in: checked before it starts, as found only by a job they failed it late. */
+  readonly writtenDirs?: readonly string[];
   /**
    * `pool` names jobs of the same shape (the jobs of one map step): a store may
    * hand one of them a workspace another has finished with, emptied.

@@ -1,8 +1,8 @@
-import { accessSync, constants, existsSync, lstatSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { lockPathFor } from '../../lockfile.js';
-import { readProblem } from '../../read-problem.js';
 import { realParents } from '../../real-path.js';
+import { deniedOnTheWay } from '../../writable-path.js';
 import type { Session } from '../../plan/session.js';
 import { clashOf, keptStore, type Kept } from '../../pipeline/publish-targets.js';
 
@@ -73,14 +73,6 @@ function linkBetween(root: string, dir: string): string | undefined {
  */
 export function publishFailure(to: string, e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-    let dir = dirname(to);
-    while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
-    try {
-      accessSync(dir, constants.W_OK);
-    } catch (refused) {
-      return `cannot write in ${dir}: ${readProblem(refused)}`;
-    }
-  }
-  return (e as Error).message;
+  const denied = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? deniedOnTheWay(to) : undefined;
+  return denied ?? (e as Error).message;
 }

@@ -1,0 +1,37 @@
+import { chmodSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+import { noCrash, unprivileged } from '../support/unprivileged.js';
+
+/**
+ * A directory of the store that a run writes in and this user may not
+ * (`logs/`, `tmp/`, `objects/`: a store shared by several users, a `chmod`)
+ * stops `run` before it records a run, in one line, exit 2: found by the
+ * run, it was an internal error (`EACCES: permission denied, mkdir
+ * '…/logs/2'`), or a failed job after its command had run.
+ */
+
+let rig: Rig;
+beforeEach(() => (rig = new Rig('shark-unwritable-store-dirs-')));
+afterEach(() => rig.cleanup());
+
+describe('a store directory the run may not write in', () => {
+  it.each(['logs', 'tmp', 'objects'])('.shark/%s is refused before the run, exit 2', async (sub) => {
+    const { skip, shark } = unprivileged(rig);
+    if (skip !== undefined) return;
+    rig.write('p.md', `---\nV: 1\n---\n# p\n\n\`\`\`shark-run\necho ran >> ${rig.path('counter')}; echo %{V} > /data/out.txt\n\`\`\`\n`);
+    expect((await shark('run', 'p.md', '-e', 'V=1')).code).toBe(0);
+    chmodSync(rig.path(`.shark/${sub}`), 0o555);
+    try {
+      const ran = await shark('run', 'p.md', '-e', 'V=2');
+      noCrash(ran.stderr);
+      expect(ran.stderr).toBe(`shark: error: the store at .shark cannot be written: cannot write in ${rig.path(`.shark/${sub}`)}: permission denied; \`shark run\` writes to it (run it as the store's owner, or give it a store of its own: --store DIR)\n`);
+      expect(ran.stdout).toBe('');
+      expect(ran.code).toBe(2);
+      expect(rig.count()).toBe(1);
+    } finally {
+      chmodSync(rig.path(`.shark/${sub}`), 0o755);
+    }
+    expect((await shark('runs', 'p.md')).stdout.trim().split('\n')).toHaveLength(2); // a header and run 1
+  });
+});
