@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { hashFileSync } from '../../store/hash.js';
 import { inTheWay } from '../../store/safe-path.js';
 import type { SnapshotId, SnapshotStore } from '../../store/snapshot-store.js';
 import { kept, linkDescription, screenLinks, type CrateLink } from './crate-links.js';
@@ -184,12 +184,12 @@ function describeData(dir: string, { origin, copied }: Copied, links: ReadonlyMa
       });
     }
     if (!st.isFile()) return undefined;
-    const bytes = readFileSync(full);
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    // Hashed in pieces: a file read whole held all its bytes in memory, and one over 2 GiB could not be read at all.
+    const sha256 = hashFileSync(full);
     const from = link === undefined ? copied.get(rel) : undefined;
     const want = from === undefined ? undefined : sha256Of(from.id);
     if (want !== undefined && want !== sha256) damaged ??= from;
-    return describe(rel, { '@id': encodePath(rel), '@type': 'File', name: alternateName, alternateName, ...about, contentSize: String(bytes.length), sha256 });
+    return describe(rel, { '@id': encodePath(rel), '@type': 'File', name: alternateName, alternateName, ...about, contentSize: String(st.size), sha256 });
   };
   const top = existsSync(join(dir, 'data')) ? readdirSync(join(dir, 'data')).sort() : [];
   for (const name of top) walk(`data/${name}`);
