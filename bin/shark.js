@@ -98,6 +98,8 @@ function pinOptimizerBudget() {
 function cacheFile(st) {
   const setting = process.env.SHARK_CODE_CACHE;
   if (setting === 'off' || setting === '0') return undefined;
+  // Not a home that does not exist (`nobody`'s is /nonexistent): Shark would make it.
+  if (!setting && !process.env.XDG_CACHE_HOME && stat(homedir()) === undefined) return undefined;
   const base = setting || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'shark');
   const command = /^[a-z][a-z-]{0,30}$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
   const version = `node${process.versions.node}-${process.arch}-${st.size}-${Math.floor(st.mtimeMs)}`;

@@ -108,4 +108,13 @@ describe('the start-up code cache', () => {
     expect(left).toHaveLength(4);
     expect(left.filter((d) => d.startsWith('old-'))).toEqual(['old-2', 'old-3', 'old-4']);
   });
+  // HOME=/nonexistent is the home of `nobody` (Debian): run as root with it, Shark made /nonexistent/.cache.
+  it('makes no home directory that does not exist: with none, nothing is cached', () => {
+    const home = join(dir, 'no-home');
+    const env = { ...process.env, HOME: home, XDG_CACHE_HOME: '' };
+    delete (env as Record<string, string | undefined>).SHARK_CODE_CACHE;
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'shark.js'), 'dag', doc], { cwd: ROOT, encoding: 'utf8', env, timeout: 15_000 });
+    expect(r.status).toBe(0);
+    expect(() => readdirSync(home)).toThrow(/ENOENT/);
+  });
 });
