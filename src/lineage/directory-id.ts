@@ -99,6 +99,48 @@ export function lacksEntry(meta: Metadata, path: string, outputs: Readonly<Recor
  */
 export function recordedEntries(meta: Metadata, id: SnapshotId): readonly TreeEntry[] | undefined {
   if (!id.startsWith('tree:')) return undefined;
+  const cache = parsedTrees.get(meta) ?? new ParsedTrees();
+  parsedTrees.set(meta, cache);
+  const known = cache.get(id);
+  if (known !== undefined) return known;
   const text = meta.trees.recorded(id);
-  return text === undefined ? undefined : parseStored<TreeEntry[]>(text, 'a tree');
+  if (text === undefined) return undefined;
+  const entries = parseStored<TreeEntry[]>(text, 'a tree');
+  cache.set(id, entries);
+  return entries;
 }
+
+/** How many entries the trees kept parsed for one store hold at most (a few tens of MB), bar the last one read. */
+const KEPT_ENTRIES = 500_000;
+
+/**
+ * Trees already read and parsed, the most recently used last: a query asks
+ * of the same directory once per place its bytes are at (an empty file in a
+ * directory of thousands), which read it again each time. A tree's id is its
+ * content, so a kept one never goes stale; one not recorded is not kept (a
+ * run may record it later).
+ */
+class ParsedTrees {
+  private readonly trees = new Map<SnapshotId, readonly TreeEntry[]>();
+  private entries = 0;
+
+  get(id: SnapshotId): readonly TreeEntry[] | undefined {
+    const tree = this.trees.get(id);
+    if (tree === undefined) return undefined;
+    this.trees.delete(id);
+    this.trees.set(id, tree);
+    return tree;
+  }
+
+  set(id: SnapshotId, tree: readonly TreeEntry[]): void {
+    this.trees.set(id, tree);
+    this.entries += tree.length;
+    for (const [old, kept] of this.trees) {
+      if (this.entries <= KEPT_ENTRIES || old === id) break;
+      this.trees.delete(old);
+      this.entries -= kept.length;
+    }
+  }
+}
+
+const parsedTrees = new WeakMap<Metadata, ParsedTrees>();

@@ -13,6 +13,7 @@ import { renderLineage } from './lineage-text.js';
 import { listAt } from '../multimap.js';
 import { printable, shownFromHere, shownName } from '../printable.js';
 import { appendAll } from '../fold.js';
+import { someOf } from '../counted.js';
 
 /** One job that produced the bytes of a file. */
 export interface Making {
@@ -194,15 +195,16 @@ export function renderWhy(answers: readonly WhyAnswer[], show: { file: (p: strin
     const ofEntry = new Map<string | undefined, WhyAnswer['readBy'][number][]>();
     for (const r of a.readBy) listAt(ofEntry, r.entry).push(r);
     for (const r of ofEntry.get(undefined) ?? []) out.push(readBy(r, '  '));
-    for (const m of a.produced) {
-      out.push(`  ${m.entry !== undefined ? `${shownName(m.entry)}: ` : ''}made by ${m.job} as ${shownName(m.path)}, run ${m.run}${m.pipeline === null ? '' : ` of ${show.file(m.pipeline)}`}, ${m.started}`);
+    for (const { m, paths, lineage } of byPlace(a.produced, (l) => renderLineage(l, show.describe, show.depth))) {
+      const as = paths.length === 1 ? `as ${shownName(m.path)}` : `at ${paths.length} places (${someOf(paths.map(shownName), 3)})`;
+      out.push(`  ${m.entry !== undefined ? `${shownName(m.entry)}: ` : ''}made by ${m.job} ${as}, run ${m.run}${m.pipeline === null ? '' : ` of ${show.file(m.pipeline)}`}, ${m.started}`);
       out.push(`    block ${m.block} at ${m.location}`);
       out.push(`    $ ${m.command.split('\n').join('\n      ')}`);
       out.push(`    environment ${m.environment}`);
-      if (m.lineage !== null) {
+      if (lineage !== undefined) {
         out.push('    lineage:');
         // One line at a time: the ancestry of a total over a map can be more lines than a call takes arguments.
-        for (const l of renderLineage(m.lineage, show.describe, show.depth).trimEnd().split('\n')) out.push(`      ${l}`);
+        for (const l of lineage.trimEnd().split('\n')) out.push(`      ${l}`);
       }
     }
     for (const u of notProduced) {
@@ -212,4 +214,21 @@ export function renderWhy(answers: readonly WhyAnswer[], show: { file: (p: strin
     out.push('');
   }
   return out.join('\n');
+}
+
+/**
+ * The makings that differ only in the path the bytes were at, one each with
+ * every such path: a job that wrote the same bytes at many places (empty
+ * files in a directory of thousands) is told once, not once per place.
+ */
+function byPlace(produced: readonly Making[], render: (l: LineageNode) => string): { m: Making; paths: string[]; lineage?: string }[] {
+  const groups = new Map<string, { m: Making; paths: string[]; lineage?: string }>();
+  for (const m of produced) {
+    const lineage = m.lineage === null ? undefined : render(m.lineage);
+    const same = JSON.stringify([m.entry ?? null, m.job, m.run, m.pipeline, m.key, lineage ?? null]);
+    const group = groups.get(same);
+    if (group !== undefined) group.paths.push(m.path);
+    else groups.set(same, { m, paths: [m.path], ...(lineage !== undefined ? { lineage } : {}) });
+  }
+  return [...groups.values()];
 }
