@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { someOf } from '../counted.js';
 import { DOCKER_ID_PREFIX } from '../exec/docker/docker-environments.js';
@@ -11,6 +11,7 @@ import { inBlock } from '../pipeline/block-ids.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { instanceName } from '../plan/instance-names.js';
 import { drawsEscapes, withoutEscapes } from '../printable.js';
+import { textChunks } from '../text-chunks.js';
 import type { Metadata, RunJobRow, RunRow } from '../store/metadata.js';
 import { buildsOfBlock, builtImage, latestRunWithLogs, runBuilds, whyNotBuilt } from './build-logs.js';
 import { readingByRun, withSessionOptions } from './common-options.js';
@@ -28,7 +29,7 @@ export function logsCommand(io: Io): Command {
       .argument('[block]', 'block id, step id or job id')
       .option('--run <n>', 'a run of this pipeline (default: the latest; see `shark runs`)', naturalNumber('--run')),
     readingByRun("it shows the latest run's logs, whatever values it ran with"),
-  ).action((file: string, given: string | undefined, flags: SessionFlags & { run?: number }) => {
+  ).action(async (file: string, given: string | undefined, flags: SessionFlags & { run?: number }) => {
     // Every log is the records' alone; a block is named as the document names it, or, while it does not check (mid-edit), as the run did.
     const reading = given === undefined ? { records: openRecords(file, flags, io.stderr) } : openReading(file, flags, io.stderr, { instead: 'jobs are named as the run named them' });
     const { session } = reading;
@@ -85,18 +86,18 @@ export function logsCommand(io: Io): Command {
       for (const b of shownBuilds) {
         const id = named === undefined ? b.block : block!;
         const then = id === b.block ? '' : `; run ${run.id} built it as ${b.block}, line ${b.line}`;
-        show(io, `${id} (build ${b.env}, ${b.status}, line ${b.line}${then})`, b.log);
+        await show(io, `${id} (build ${b.env}, ${b.status}, line ${b.line}${then})`, b.log);
       }
       // Every failed row has its identity since failed logs were always made: one without was recorded by an older Shark.
       const recorded = meta.unfinishedIdentities(run.id);
       for (const { row, job, line } of jobs) {
         const then = job === row.job && line === row.line ? '' : `; run ${run.id} ran it as ${row.job}, line ${row.line}`;
-        show(io, `${job} (${row.status}, line ${line}${then})`, row.log, row.status !== 'failed' ? false : recorded.has(row.job) || 'unknown');
+        await show(io, `${job} (${row.status}, line ${line}${then})`, row.log, row.status !== 'failed' ? false : recorded.has(row.job) || 'unknown');
       }
       for (const c of cut) {
         // A job stopped while its command ran keeps its log (`run-job.ts`): empty, it printed nothing.
         if (sizeOf(c.log) === 0) io.stdout(`==> ${c.job} (interrupted while it ran: it printed nothing)\n`);
-        else show(io, `${c.job} (interrupted while it ran: its log so far)`, c.log);
+        else await show(io, `${c.job} (interrupted while it ran: its log so far)`, c.log);
       }
     } finally {
       closeSession(session ?? reading.records);
@@ -154,24 +155,48 @@ function sizeOf(log: string): number | undefined {
  * failed row has since) may be of one that made none when the job printed
  * nothing (`unknown`).
  */
-function show(io: Io, what: string, log: string | null, made: boolean | 'unknown' = false): void {
-  let text: string | undefined;
+async function show(io: Io, what: string, log: string | null, made: boolean | 'unknown' = false): Promise<void> {
+  let chunks: Generator<string> | undefined;
   let problem: string | undefined;
   try {
-    text = log === null ? undefined : readFileSync(log, 'utf8');
+    chunks = log === null ? undefined : textChunks(log);
   } catch (e) {
     // A job that printed nothing has no log file: its header names none (a path that cannot be opened).
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') problem = `(cannot read the log: ${(e as Error).message})\n`;
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') problem = cannotRead(e);
     else if (made !== false) {
       const gone = made === true ? 'the log file is gone: it was removed since the run' : 'no log file: the job printed nothing, or the log was removed since the run';
       io.stdout(`==> ${what} ${log} (${gone})\n`);
       return;
     }
   }
-  io.stdout(`==> ${what}${log === null ? '' : text === undefined && problem === undefined ? ' (printed nothing)' : ` ${log}`}\n`);
+  io.stdout(`==> ${what}${log === null ? '' : chunks === undefined && problem === undefined ? ' (printed nothing)' : ` ${log}`}\n`);
   // As the run's failure tails: colours at a terminal, no escape codes in a pipe or a file.
-  if (text !== undefined) io.stdout(withoutEscapes(text, drawsEscapes(process.stdout)));
+  // Piece by piece, each ending at a line's end: a log of gigabytes was read whole, and then was too long a string to show.
+  const colours = drawsEscapes(process.stdout);
+  try {
+    for (const text of chunks ?? []) {
+      io.stdout(withoutEscapes(text, colours));
+      await drained();
+    }
+  } catch (e) {
+    problem = cannotRead(e);
+  }
   if (problem !== undefined) io.stdout(problem);
+}
+
+/**
+ * Once stdout has taken what was written: a pipe takes a log slower than it
+ * is read, and what it has not taken yet waits in memory (all of a log of
+ * gigabytes, which ended the process). A stdout that fails ends the process
+ * (`process-guards.ts`), so it is waited for no longer than it takes.
+ */
+function drained(): Promise<void> | undefined {
+  if (!process.stdout.writableNeedDrain) return undefined;
+  return new Promise((done) => process.stdout.once('drain', done));
+}
+
+function cannotRead(e: unknown): string {
+  return `(cannot read the log: ${(e as Error).message})\n`;
 }
 
 /**

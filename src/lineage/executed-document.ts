@@ -1,10 +1,12 @@
-import { readFileSync } from 'node:fs';
 import type { Session } from '../plan/session.js';
 import { listAt } from '../multimap.js';
 import { parseStored } from '../store/damaged-database.js';
 import { printable, printableLines, shownName, withoutEscapes } from '../printable.js';
+import { textChunks } from '../text-chunks.js';
 
 const MAX_OUTPUT_LINES = 40;
+/** How much of a log's beginning is kept for its first lines: a line longer than this is shown cut. */
+const MAX_HEAD_CHARS = 1024 * 1024;
 
 /**
  * The pipeline document as executed: the same markdown, each Shark block
@@ -38,10 +40,11 @@ export function executedDocument(session: Session, runId: number, given: readonl
       text.push(comment(`${j.job}: ${j.status}, key ${j.key.slice(0, 16)}${outputs.map(([p, id]) => `, ${shownName(p)} = ${id}`).join('')}`));
     }
     // A command's output, as it printed it; an import's log is Shark's account of the fetch, which the notes above say.
-    const output = block.kind === 'import' ? [] : mine.flatMap((j) => readLog(j.log));
-    if (output.length > 0) {
-      const shown = output.length > MAX_OUTPUT_LINES ? [...output.slice(0, MAX_OUTPUT_LINES), `… ${output.length - MAX_OUTPUT_LINES} more lines`] : output;
-      text.push('', '```text', ...shown, '```');
+    const output = block.kind === 'import' ? [] : mine.map((j) => readLog(j.log));
+    const count = output.reduce((n, o) => n + o.count, 0);
+    if (count > 0) {
+      const first = output.flatMap((o) => o.head).slice(0, MAX_OUTPUT_LINES);
+      text.push('', '```text', ...first, ...(count > MAX_OUTPUT_LINES ? [`… ${count - MAX_OUTPUT_LINES} more lines`] : []), '```');
     }
     // The instances of a sweep share their block's text: their notes follow it one after another.
     const prefix = containerPrefix(lines[close - 1] ?? '');
@@ -102,15 +105,43 @@ function containerPrefix(closingFence: string): string {
   return /^[ \t>]*?(?=`{3,}|~{3,})/.exec(closingFence)?.[0] ?? '';
 }
 
-function readLog(path: string | null): string[] {
-  if (path === null) return [];
+/**
+ * A job's captured output as the document shows it: its first lines (up to
+ * `MAX_OUTPUT_LINES`), and how many it has in all. The log is read in pieces
+ * and only its beginning kept: a log of gigabytes, read whole, was too long a
+ * string, and its output was left out without a word.
+ */
+export function readLog(path: string | null): { head: string[]; count: number } {
+  if (path === null) return { head: [], count: 0 };
+  let head = '';
+  let breaks = 0;
+  // The line breaks before the last character that is not white space, as `trimEnd` leaves the text (-1: none yet).
+  let toContent = -1;
+  let any = false;
   try {
-    // Text for a reader: no escape sequences (`cat out.md` cleared the screen), no fence closing the block early,
-    // and no other control character: markdown ends a line at a lone CR too (which left a quote's prefix
-    // behind and let the rest open a block), and a NUL made the document one Shark refuses to read.
-    const text = withoutEscapes(readFileSync(path, 'utf8')).replace(/`{3,}/g, (m) => m.replace(/`/g, "'"));
-    return text === '' ? [] : text.trimEnd().split(/\r?\n/).map(printableLines);
+    for (const chunk of textChunks(path)) {
+      if (breaks < MAX_OUTPUT_LINES && head.length < MAX_HEAD_CHARS) head += chunk;
+      const text = withoutEscapes(chunk);
+      any ||= text !== '';
+      const last = text.search(/\S\s*$/);
+      if (last >= 0) toContent = breaks + newlines(text, last);
+      breaks += newlines(text, text.length);
+    }
   } catch {
-    return [];
+    return { head: [], count: 0 };
   }
+  const count = toContent >= 0 ? toContent + 1 : any ? 1 : 0;
+  // Text for a reader: no escape sequences (`cat out.md` cleared the screen), no fence closing the block early,
+  // and no other control character: markdown ends a line at a lone CR too (which left a quote's prefix
+  // behind and let the rest open a block), and a NUL made the document one Shark refuses to read.
+  const lines = withoutEscapes(head).replace(/`{3,}/g, (m) => m.replace(/`/g, "'")).split(/\r?\n/).slice(0, Math.min(MAX_OUTPUT_LINES, count));
+  if (count > 0 && lines.length === count) lines[count - 1] = lines[count - 1]!.trimEnd();
+  return { head: lines.map(printableLines), count };
+}
+
+/** How many line breaks `text` has before `end`. */
+function newlines(text: string, end: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }

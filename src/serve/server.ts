@@ -1,13 +1,14 @@
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { isUnder } from '../pipeline/data-path.js';
 import type { KeyObject } from 'node:crypto';
 import type { Session } from '../plan/session.js';
 import { withoutEscapes } from '../printable.js';
+import { endOf } from '../text-chunks.js';
 import { SCRIPT, STYLE } from './assets.js';
 import { documentPage } from './document-page.js';
-import { esc, page } from './html.js';
+import { esc, formatBytes, page } from './html.js';
 import type { Live } from './live.js';
 import { contentType, readHead, storedFile } from './preview.js';
 import { resultPage } from './result-page.js';
@@ -122,6 +123,9 @@ function object(o: ServeOptions, id: string, query: URLSearchParams, res: Server
   createReadStream(file).pipe(res);
 }
 
+/** How much of a log's end its page shows. */
+const LOG_PAGE_BYTES = 1024 * 1024;
+
 /** A job's log, found by its run and job in the store's records (never by a path from the request). */
 function logPage(o: ServeOptions, run: number, job: string, res: ServerResponse): void {
   const { meta, pipelinePath } = o.session;
@@ -129,14 +133,19 @@ function logPage(o: ServeOptions, run: number, job: string, res: ServerResponse)
   const row = meta.runJob(run, job);
   if (row === undefined || row.log === null) return notFound(res, `no log of ${job} in run ${run}`);
   let text: string;
+  let skipped = 0;
   try {
+    // Its end only: a log of gigabytes, read whole, held them in memory and then was too long a string for a page.
+    const end = endOf(row.log, LOG_PAGE_BYTES);
+    skipped = end.skipped;
     // As `shark logs` gives it to a file: no escape sequences (a browser shows them as stray characters).
-    text = withoutEscapes(readFileSync(row.log, 'utf8'));
+    text = withoutEscapes(end.text);
   } catch {
     text = '(the job printed nothing)';
   }
+  const left = skipped === 0 ? '' : `\n<p class="k">Its first ${formatBytes(skipped)} are left out: the page shows the log's end. <code>shark logs</code> shows it whole.</p>`;
   send(res, 200, 'text/html; charset=utf-8', page(`${job} — run ${run}`, `<h1>Log of <code>${esc(job)}</code>, run ${run}</h1>
-<p class="k">${esc(row.status)}${row.reason ? ` (${esc(row.reason)})` : ''} · line ${row.line}</p>
+<p class="k">${esc(row.status)}${row.reason ? ` (${esc(row.reason)})` : ''} · line ${row.line}</p>${left}
 <pre class="log-text">${esc(text)}</pre>`));
 }
 
