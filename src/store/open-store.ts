@@ -1,7 +1,6 @@
-import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { readProblem } from '../read-problem.js';
-import { isDirectory } from '../writable-path.js';
+import { deniedOnTheWay, isDirectory } from '../writable-path.js';
 import { CasStore } from './cas-store.js';
 import { damagedDatabase, damagedMessage } from './damaged-database.js';
 import { noRoom } from './make-room.js';
@@ -49,11 +48,8 @@ function openProblem(dir: string, e: unknown): string {
   if (syscall === 'mkdir' && path !== undefined) return `cannot make the directory ${path}: ${readProblem(e)}`;
   if (code === 'SQLITE_CANTOPEN') {
     if (!isDirectory(dir)) return 'it is not a directory';
-    try {
-      accessSync(dir, constants.W_OK);
-    } catch (refused) {
-      return `cannot write in ${dir}: ${readProblem(refused)}`;
-    }
+    const denied = deniedOnTheWay(join(dir, 'shark.sqlite'));
+    if (denied !== undefined) return denied;
   }
   return (e as Error).message;
 }
