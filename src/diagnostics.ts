@@ -1,3 +1,4 @@
+import { displayWidth } from './columns.js';
 import { printable, printableLines } from './printable.js';
 
 /** A position in the pipeline document: 1-based line and column. */
@@ -100,7 +101,8 @@ function excerpt(line: string, col: number): { text: string; caret: number } {
   const shown = (part: string): string => printable(part.replace(/\t/g, ' '));
   const before = `${start > 0 ? '…' : ''}${shown(line.slice(start, Math.min(at, end)))}`;
   const after = `${shown(line.slice(Math.min(at, end), end))}${end < line.length ? '…' : ''}`;
-  return { text: before + after, caret: before.length + Math.max(0, at - end) };
+  // The caret is drawn under what the terminal drew: an ideograph takes two columns, a combining accent none.
+  return { text: before + after, caret: displayWidth(before) + Math.max(0, at - end) };
 }
 
 export function byPosition(a: Diagnostic, b: Diagnostic): number {

@@ -2,7 +2,7 @@ import type { Paragraph } from 'mdast';
 import { error, type Diagnostic } from '../diagnostics.js';
 
 /** What stands before a fence on its line: quote markers, a list item's marker, indentation. */
-const CONTAINERS = /^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?[ \t>]*/;
+export const CONTAINERS = /^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?[ \t>]*/;
 /** A ``` fence whose info string starts as a Shark tag and holds a backtick. */
 const TAG_WITH_BACKTICK = /^`{3,}[ \t]*shark-[^`]*`/;
 

@@ -13,7 +13,7 @@
 export const ODD_SPACE = /[\u00a0\u1680\u2000-\u200b\u202f\u205f\u2060\u3000\ufeff]/;
 
 /** Shown: format characters (zero-width ones, the soft hyphen, bidi marks) and spaces other than the ASCII one. */
-const INVISIBLE = /(?! )[\p{Cf}\p{Zs}]/u;
+export const INVISIBLE = /(?! )[\p{Cf}\p{Zs}]/u;
 const DASH = /(?!-)[\p{Pd}\u2212]/u;
 /** Letters of other scripts drawn as the ASCII ones of Shark's tags (NFKC maps the fullwidth ones). */
 const LETTERS: Readonly<Record<string, string>> = {

@@ -10,6 +10,7 @@ import { nestingProblem } from './nesting.js';
 import { headingText } from './heading-text.js';
 import { makeEditsLinear } from './linear-edits.js';
 import { backtickInInfo } from './backtick-info.js';
+import { hiddenFence } from './hidden-fence.js';
 
 makeEditsLinear();
 
@@ -68,7 +69,7 @@ export function parseMarkdown(file: string, source: string): { document: Documen
       const hidden = fenceInHtml(file, node, lines);
       if (hidden !== undefined) diagnostics.push(hidden);
     } else if (node.type === 'paragraph') {
-      diagnostics.push(...backtickInInfo(file, node, lines));
+      diagnostics.push(...backtickInInfo(file, node, lines), ...hiddenFence(file, node, lines));
     } else if (node.type === 'code') {
       const block = readCode(file, node, lines, blocks.length, diagnostics);
       if (block !== undefined) {
@@ -207,12 +208,25 @@ function readCode(
   }
   const body: SourceLine[] = node.value === '' ? [] : node.value.split(LINE_BREAK).map((text, i) => {
     const line = start.line + 1 + i;
-    const src = lines[line - 1] ?? text;
-    // Inside a list or a quote the body is shifted; where it sits is wherever the text ends its line.
-    const col = src.endsWith(text) ? src.length - text.length + 1 : 1;
-    return { text, line, col };
+    return bodyLine(text, line, lines[line - 1] ?? text);
   });
   return { index, kind: tag.tag.kind, arg: tag.tag.arg, options: tag.tag.options, info, at, infoAt, body, closeLine: end.line, section: '' };
+}
+
+/**
+ * A body line and where it sits. Inside a list or a quote the body is shifted: the text ends its
+ * line. A tab there that the list's indentation takes only part of is given as spaces (`- ` then a
+ * tab leaves two), so the text's indentation is not the line's: its columns are counted from its
+ * first other character.
+ */
+function bodyLine(text: string, line: number, src: string): SourceLine {
+  if (src.endsWith(text)) return { text, line, col: src.length - text.length + 1 };
+  const content = text.trimStart();
+  if (!src.endsWith(content)) return { text, line, col: 1 };
+  const lead = text.length - content.length;
+  const first = src.length - content.length + 1;
+  const cols = Array.from({ length: text.length + 1 }, (_, i) => (i < lead ? Math.max(1, first - lead + i) : first + i - lead));
+  return { text, line, col: cols[0]!, cols };
 }
 
 /**
@@ -229,14 +243,20 @@ function strayFence(value: string, marker: string): number {
 /**
  * A warning for a Shark fence inside an HTML block (`<details>` then `<summary>`, no blank line
  * between it and the fence): CommonMark reads up to the next blank line as HTML, so the block is
- * no block and never runs, in silence. A fence in an HTML comment is switched off on purpose.
+ * no block and never runs, in silence. A fence in an HTML comment is switched off on purpose, but
+ * one in a comment never closed (which runs to the end of the document) is an error.
  */
 function fenceInHtml(file: string, node: Html, lines: readonly string[]): Diagnostic | undefined {
-  if (node.value.trimStart().startsWith('<!--')) return undefined;
   const inner = node.value.split(LINE_BREAK).findIndex((text) => SHARK_FENCE.test(text));
   if (inner < 0) return undefined;
   const start = node.position!.start.line;
   const line = start + inner;
+  if (node.value.trimStart().startsWith('<!--')) {
+    // Closed, the comment switches its blocks off on purpose; a `-->` forgotten hides every block after it.
+    if (node.value.includes('-->')) return undefined;
+    return error(file, { line: start, col: (lines[start - 1] ?? '').indexOf('<!--') + 1 },
+      `this HTML comment is never closed: markdown reads the rest of the document as the comment, so the Shark block on line ${line} never runs; end the comment with \`-->\` above that block`);
+  }
   const opened = /<[A-Za-z][^\s>]*>?/.exec(node.value)?.[0] ?? '<';
   return warning(file, { line, col: (lines[line - 1] ?? '').search(/[`~]/) + 1 },
     `this Shark fence is inside the HTML block opened on line ${start} (\`${opened}\`): markdown reads it all as HTML, so it is no block and never runs; leave a blank line before the fence`);

@@ -40,4 +40,13 @@ describe('the excerpt under a diagnostic', () => {
     expect(middle).toMatch(/^ {4}1 \| …b+Xc+…$/);
     expect(below!.indexOf('^')).toBe(middle!.indexOf('X'));
   });
+
+  it('puts the caret under its character after wide characters and combining marks', () => {
+    // A terminal draws an ideograph two columns wide and a combining accent in none: the caret follows what it draws.
+    const [wide, underWide] = excerpt('echo 種子種子 > /data/a.txt; cat /data/zz.txt', 30);
+    expect(wide).toBe('    1 | echo 種子種子 > /data/a.txt; cat /data/zz.txt');
+    expect(underWide).toBe(`      | ${' '.repeat(33)}^`);
+    const [, underAccent] = excerpt('echo e\u0301e\u0301 > /data/a.txt; cat /data/zz.txt', 30);
+    expect(underAccent).toBe(`      | ${' '.repeat(27)}^`);
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../src/diagnostics.js';
+import { colOf } from '../../src/markdown/document.js';
 import { parseMarkdown } from '../../src/markdown/parse.js';
 
 const fence = '```';
@@ -19,6 +20,18 @@ describe('parseMarkdown', () => {
     // With the blank line, the block is one; a fence in an HTML comment is switched off on purpose.
     expect(parse(`<details>\n<summary>Setup</summary>\n\n${fence}shark-run\necho hi > /data/x\n${fence}\n</details>\n`).blocks).toHaveLength(1);
     expect(parse(`<!--\n${fence}shark-run\necho hi > /data/x\n${fence}\n-->\n`).diagnostics).toEqual([]);
+  });
+
+  it('refuses an HTML comment never closed that hides Shark blocks: markdown reads the rest as the comment', () => {
+    const source = `# T\n\n${fence}shark-run\necho a > /data/a.txt\n${fence}\n\n<!-- TODO: check this\n\n${fence}shark-run\ncat /data/a.txt > /data/b.txt\n${fence}\n`;
+    const { blocks, diagnostics } = parse(source);
+    expect(blocks).toHaveLength(1);
+    expect(diagnostics).toEqual([
+      '7:1: this HTML comment is never closed: markdown reads the rest of the document as the comment, so the Shark block on line 9 never runs; end the comment with `-->` above that block',
+    ]);
+    // Closed, it switches the block off on purpose; never closed but hiding no Shark block, it hides only prose.
+    expect(parse(source.replace('check this', 'check this -->')).diagnostics).toEqual([]);
+    expect(parse(`${fence}shark-run\necho a > /data/a.txt\n${fence}\n\n<!-- notes\n${fence}python\nprint(1)\n${fence}\n`).diagnostics).toEqual([]);
   });
 
   it('finds Shark blocks with their fence, tag, body and section', () => {
@@ -138,6 +151,16 @@ ${fence}
       [{ line: 18, col: 5 }, { line: 18, col: 8 }, [{ text: 'echo four', line: 19, col: 5 }]],
     ]);
     expect(blocks[1]!.options).toEqual({ network: true });
+  });
+
+  it('gives the columns of a body line whose tab markdown expanded to spaces, in a list item', () => {
+    // `- ` indents by 2: markdown keeps the tab's 2 columns past it as spaces, so the text is no longer the line's.
+    const { blocks, diagnostics } = parse(`- ${fence}shark-run\n\techo hi > /data/a.txt\n  ${fence}\n`);
+    expect(diagnostics).toEqual([]);
+    const line = blocks[0]!.body[0]!;
+    expect(line.text).toBe('  echo hi > /data/a.txt');
+    expect(colOf(line, line.text.indexOf('echo'))).toBe(2);
+    expect(colOf(line, line.text.indexOf('/data'))).toBe(12);
   });
 
   it('takes options written without a space after the tag', () => {
