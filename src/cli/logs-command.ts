@@ -10,7 +10,7 @@ import { rowsNow, stepNow, stepsNamed, type RowNow } from '../lineage/rows-now.j
 import { inBlock } from '../pipeline/block-ids.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { instanceName } from '../plan/instance-names.js';
-import { drawsEscapes, withoutEscapes } from '../printable.js';
+import { drawsEscapes, printable, withoutEscapes } from '../printable.js';
 import { textChunks } from '../text-chunks.js';
 import type { Metadata, RunJobRow, RunRow } from '../store/metadata.js';
 import { buildsOfBlock, builtImage, latestRunWithLogs, runBuilds, whyNotBuilt } from './build-logs.js';
@@ -37,12 +37,14 @@ export function logsCommand(io: Io): Command {
     try {
       const pipeline = session?.pipeline;
       // An instance named as `plan` and `run` take it: its axes in any order, one of one value left out.
-      const spelled = given === undefined || pipeline === undefined ? undefined : instanceName(pipeline, pipeline.steps, given);
+      // A job's id shows its items' control characters escaped (`up[a\tb]`), as runs record it: the item's name as it is names it too.
+      const asked = given === undefined ? undefined : printable(given);
+      const spelled = asked === undefined || pipeline === undefined ? undefined : instanceName(pipeline, pipeline.steps, asked);
       if (spelled?.ok === false) {
         io.stderr(`shark: error: ${spelled.message}\n`);
         throw new ExitError(EXIT_INVALID);
       }
-      const block = spelled?.name ?? given;
+      const block = spelled?.name ?? asked;
       const runs = meta.runs(pipelinePath);
       const run = flags.run === undefined ? latestRunWithLogs(meta, runs) : runs.find((r) => r.id === flags.run);
       if (runs.length === 0) {

@@ -1,3 +1,4 @@
+import type { Position } from '../diagnostics.js';
 import { isUnder } from './data-path.js';
 import type { Mention } from './mentions.js';
 import type { Input, Output } from './pipeline.js';
@@ -72,7 +73,7 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
         // one item, a directory Shark makes.
         const same = outputs.findIndex((o) => o.path === path && o.perItem && o.ext === ext);
         if (same < 0) outputs.push(perItem(path, m, ext));
-        else if (m.plus.dir) outputs[same] = withFile({ ...outputs[same]!, created: true }, m.plus.file);
+        else if (m.plus.dir) outputs[same] = withFile({ ...outputs[same]!, created: true }, m.plus.file, m.at);
       } else {
         write(m, perItem(path, m, ext));
       }
@@ -120,12 +121,12 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
 
 function perItem(path: string, m: Mention, ext: string | undefined): Output {
   // `+/`: each job's item is a directory, which Shark makes for it.
-  return withFile({ path, isDir: true, at: m.at, perItem: true, ...(ext !== undefined ? { ext } : {}), ...(m.plus?.dir === true ? { created: true as const } : {}) }, m.plus?.file);
+  return withFile({ path, isDir: true, at: m.at, perItem: true, ...(ext !== undefined ? { ext } : {}), ...(m.plus?.dir === true ? { created: true as const } : {}) }, m.plus?.file, m.at);
 }
 
 /** The item output with one more name written in each item's directory (`+/sub/stats.txt`), whose directories Shark makes. */
-function withFile(o: Output, file: string | undefined): Output {
-  return file === undefined || o.files?.includes(file) === true ? o : { ...o, files: [...(o.files ?? []), file] };
+function withFile(o: Output, file: string | undefined, at: Position): Output {
+  return file === undefined || o.files?.includes(file) === true ? o : { ...o, files: [...(o.files ?? []), file], filesAt: [...(o.filesAt ?? []), at] };
 }
 
 /** Whether another mention of the command reads a path inside `dir` that another step wrote. */

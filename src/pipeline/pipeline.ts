@@ -43,6 +43,8 @@ export interface Output {
   readonly created?: true;
   /** `+/sub/stats.txt`: the names, relative to each item's directory, the step writes there; Shark makes their directories. */
   readonly files?: readonly string[];
+  /** Where each of `files` is written in the command, in their order: a job that does not write one fails there. */
+  readonly filesAt?: readonly Position[];
 }
 
 interface StepBase {

@@ -69,7 +69,8 @@ export function picks(pick: JobPick, job: Job): boolean {
 }
 
 function matches(n: PickedName, job: Job): boolean {
-  if (n.job !== undefined) return job.id === n.job;
+  // A job's id shows its items' control characters escaped (`up[a\tb]`): the item's name as it is (a tab) names it too.
+  if (n.job !== undefined) return job.id === printable(n.job);
   const path = n.path!;
   return job.outputs.some((o) => o.path === path || isUnder(path, o.path) || isUnder(o.path, path));
 }

@@ -94,7 +94,9 @@ export class OwnResults {
     for (const run of this.runTable.of(pipeline)) {
       const own = this.runRows.ofStep(run.id, step);
       for (const [item, key, status] of own) if (!rows.has(item)) rows.set(item, { key, status });
-      if (own.length > 0 && (run.status === 'ok' || this.finishedStep(run.id, step, own))) {
+      // A run that began a map with no items to map over finished it too: an item found since is new.
+      const began = own.length > 0 || this.runRows.jobsOfStep(run.id, step) === 0;
+      if (began && (run.status === 'ok' || this.finishedStep(run.id, step, own))) {
         finished = true;
         break;
       }

@@ -62,6 +62,15 @@ describe('a map writing a file below its item\'s directory (`+/sub/stats.txt`)',
     const failed = ran.stdout.split('\n').filter((l) => l.includes('"job-failed"')).map((l) => JSON.parse(l) as { reason: string; message: string });
     expect(failed.map((f) => [f.reason, f.message])).toEqual([['missing-output', 'step did not create /data/out/a.txt/stats.txt']]);
   });
+
+  it('points at the name the job did not write, not at the first name given in the item\'s directory', async () => {
+    rig.write('p.md', `---\ninputs:\n  cur: /data/cur/\n---\n\n\`\`\`shark-run\ncat /data/cur/* > /data/out/+/one; true || cat /data/cur/* > /data/out/+/two\n\`\`\`\n`);
+    rig.write('cur/a.txt', 'a\n');
+    const ran = await rig.shark(['run', 'p.md', '-i', 'cur=cur', '--json']);
+    expect(ran.code, ran.stderr).toBe(1);
+    const failed = ran.stdout.split('\n').filter((l) => l.includes('"job-failed"')).map((l) => JSON.parse(l) as { where: string; message: string });
+    expect(failed.map((f) => [f.where, f.message])).toEqual([['p.md:7:62', 'step did not create /data/out/a.txt/two']]);
+  });
 });
 
 /** A map writing `stats.txt` and a second file in each item's directory, and a join that reads `stats.txt` alone. */

@@ -125,6 +125,22 @@ describe('one item of a map as a target or --force', () => {
     const plan = await rig.plan('p.md', 'up[i1.txt]', 'report');
     expect(plan.jobs.map((j) => j.job)).toEqual(['items', 'up', 'report']);
   });
+
+  it('an item whose name holds a tab is named as it is, or as plan prints it (`\\t`)', async () => {
+    rig.write('p.md', PIPELINE.replace('/data/items/i$i.txt', '"/data/items/i$(printf \'\\t\')$i.txt"'));
+    expect((await rig.shark(['run', 'p.md', 'items'])).code).toBe(0);
+    for (const name of ['up[i\t2.txt]', 'up[i\\t2.txt]']) {
+      const plan = await rig.shark(['plan', 'p.md', name, '--force', name, '--json']);
+      expect([plan.code, plan.stderr]).toEqual([0, '']);
+      const jobs = (JSON.parse(plan.stdout) as { jobs: { job: string; status: string; reasons: string[] }[] }).jobs;
+      expect(jobs.map((j) => j.job)).toEqual(['items', 'up[i\\t2.txt]']);
+    }
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    for (const name of ['up[i\t2.txt]', 'up[i\\t2.txt]']) {
+      const logs = await rig.shark(['logs', 'p.md', name]);
+      expect([logs.code, logs.stderr, logs.stdout]).toEqual([0, '', expect.stringContaining('==> up[i\\t2.txt] (ok')]);
+    }
+  });
 });
 
 const SWEEP = `---

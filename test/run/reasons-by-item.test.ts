@@ -1,3 +1,4 @@
+import { mkdirSync, rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 
@@ -80,6 +81,16 @@ describe('plan\'s reasons when a step\'s outputs are renamed', () => {
     expect(plan.jobs.filter((j) => j.status === 'run').map((j) => [j.job, j.reasons[0]])).toEqual([
       ['map[c]', 'no previous result (new item)'],
     ]);
+  });
+
+  it('says "new item" for the first item of a map whose last run found nothing to map over', async () => {
+    rmSync(rig.path('in'), { recursive: true });
+    mkdirSync(rig.path('in'));
+    rig.write('p.md', doc('cat /data/in/* > /data/out/+'));
+    expect((await rig.shark(['run', 'p.md', '-i', 'in=in'])).code).toBe(0);
+    rig.write('in/c', 'c\n');
+    const plan = await rig.plan('p.md', '-i', 'in=in');
+    expect(plan.jobs.map((j) => [j.job, j.reasons[0]])).toEqual([['map[c]', 'no previous result (new item)']]);
   });
 });
 

@@ -33,8 +33,9 @@ export function outputProblem(root: string, job: Job): Failure | undefined {
     const bad = inTheWay(root, dirname(o.path)) === undefined ? unstorableOutput(root, o.path, isDirectoryOutput(o.output)) : undefined;
     if (bad !== undefined) return { reason: step.kind === 'import' ? 'import' : 'bad-output', message: bad, at: o.output.at };
     // `+/stats.txt`: the item's directory, which Shark made, is there; the name the command gives in it must be too.
-    const unmade = (o.output.files ?? []).find((f) => lstatSync(`${root}${o.path}/${f}`, { throwIfNoEntry: false }) === undefined);
-    if (unmade !== undefined) return { reason: 'missing-output', message: `step did not create ${o.path}/${unmade}`, at: o.output.at };
+    const files = o.output.files ?? [];
+    const unmade = files.findIndex((f) => lstatSync(`${root}${o.path}/${f}`, { throwIfNoEntry: false }) === undefined);
+    if (unmade >= 0) return { reason: 'missing-output', message: `step did not create ${o.path}/${files[unmade]!}`, at: o.output.filesAt?.[unmade] ?? o.output.at };
   }
   return undefined;
 }
