@@ -2,11 +2,10 @@ import { Command, Option } from 'commander';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { ancestry } from '../lineage/attest/ancestry.js';
 import { freedMessage, misrecordedMessage, storedOutputs, unsoundMessage } from '../lineage/attest/digests.js';
-import { addSignature, decodeBase64, keyIdOf } from '../lineage/attest/dsse.js';
+import { addSignature, keyIdOf } from '../lineage/attest/dsse.js';
 import { loadPrivateKey, loadPublicKey } from '../lineage/attest/keys.js';
-import type { Statement } from '../lineage/attest/statement.js';
-import { Attestations } from '../lineage/attest/store.js';
-import { bindingProblem, verifyAncestry } from '../lineage/attest/verify.js';
+import { Attestations, damagedMessage } from '../lineage/attest/store.js';
+import { bindingProblem, statementOf, verifyAncestry } from '../lineage/attest/verify.js';
 import type { LineageNode } from '../lineage/lineage.js';
 import { normaliseDataPath } from '../pipeline/data-path.js';
 import type { Session } from '../plan/session.js';
@@ -59,13 +58,21 @@ export function attestCommand(io: Io): Command {
       .argument('<path>', 'a /data/... path'),
     BY_LATEST,
   ).action((file: string, path: string, flags: SessionFlags) => withAncestry(file, path, flags, io, async ({ all }, _session, attestations) => {
-    const missing: string[] = [];
+    const missing: LineageNode[] = [];
+    let damaged = false;
     for (const n of all) {
       const row = attestations.get(n.key, n.run);
-      if (row === undefined) missing.push(n.job);
+      if (row === undefined) missing.push(n);
+      else if (row.damaged !== undefined) io.stderr(`${damagedMessage(n.job, row.damaged)}\n`);
       else io.stdout(JSON.stringify(row.envelope) + '\n');
+      damaged ||= row?.damaged !== undefined;
     }
-    if (missing.length > 0) fail(io, `no envelope for ${missing.join(', ')} (run with --sign to sign each job)`);
+    // `run --sign` finds these cached and signs nothing: only running them again signs them.
+    const blocks = [...new Set(missing.map((n) => n.block))].join(',');
+    if (missing.length > 0) {
+      fail(io, `no envelope for ${missing.map((n) => n.job).join(', ')} (\`shark run --sign KEY\` signs only the jobs it runs, not cached ones: run these again with \`--sign KEY --force ${blocks}\`)`);
+    }
+    if (damaged) throw new ExitError(EXIT_FAILED);
   }));
 }
 
@@ -115,8 +122,10 @@ export function signCommand(io: Io): Command {
       for (const n of top) {
         const row = attestations.get(n.key, n.run);
         if (row === undefined) fail(io, `${n.job} has no envelope to co-sign (run with --sign first)`);
+        if (row.damaged !== undefined) fail(io, `${damagedMessage(n.job, row.damaged)}; not signing`);
         // A co-signer vouches for bytes: it signs only what matches the store.
-        const statement = JSON.parse(decodeBase64(row.envelope.payload)?.toString('utf8') ?? '{}') as Partial<Statement>;
+        const statement = statementOf(row.envelope.payloadType, row.envelope.payload);
+        if (typeof statement === 'string') fail(io, `${n.job}: ${statement}; not signing`);
         const unbound = bindingProblem(statement, n);
         if (unbound !== undefined) fail(io, `${unbound}; not signing`);
         const { digests: stored, unsound, freed, misrecorded } = await storedOutputs(session.store, n.outputs);

@@ -58,8 +58,10 @@ export function lineageCommand(io: Io): Command {
         format === 'json' ? JSON.stringify(node, null, 2) + '\n' : format === 'mermaid' ? lineageMermaid(node, flags.depth) : renderLineage(node, describe, flags.depth);
       const query = lineageQuery(session.meta, session.pipelinePath, normal.path.text, options);
       // A CAS store names no snapshot (`describe` is always undefined): its text is the records' alone.
+      // Documents are named from the current directory (`shownFromHere`), so a kept rendering is one directory's.
+      const variant = JSON.stringify([normal.path.text, format, flags.depth ?? null, process.cwd()]);
       const shown = 'error' in query ? query
-        : renderedLineage(session.meta, query, JSON.stringify([normal.path.text, format, flags.depth ?? null]), render, format !== 'text' || session.store.kind === 'cas');
+        : renderedLineage(session.meta, query, variant, render, format !== 'text' || session.store.kind === 'cas');
       if (typeof shown !== 'string' && !Buffer.isBuffer(shown)) {
         const unknownRun = shown.reason === 'unknown-run';
         io.stderr(`shark: ${unknownRun ? 'error: ' : ''}${shown.error}\n`);

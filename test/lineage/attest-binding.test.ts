@@ -35,6 +35,8 @@ describe('an envelope is about the result it was signed for', () => {
     expect(attest.code).toBe(1);
     expect(attest.stdout).toBe('');
     expect(attest.stderr).toContain('no envelope for run-2, run ');
+    // `run --sign` alone would find them cached and sign nothing: the hint says how to sign them.
+    expect(attest.stderr).toContain('signs only the jobs it runs, not cached ones: run these again with `--sign KEY --force run-2,run`');
     const verify = await rig.shark(['verify', 'p.md', '/data/u.txt', '--key', 'me.pub']);
     expect(verify.code).toBe(1);
     expect(verify.stderr).toContain('run: no envelope (it ran without --sign)');

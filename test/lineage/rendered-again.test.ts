@@ -94,4 +94,19 @@ describe('a large lineage is kept as rendered, never shown stale', () => {
     expect((await rig.shark(['lineage', 'p.md', '/data/c.txt'])).stdout).toBe(during.stdout);
     expect(kept()).toHaveLength(1);
   });
+
+  it('names the document from where it is asked, not from where a kept rendering was asked', async () => {
+    rig.write('sub/.keep', '');
+    const asks = [['lineage', 'p.md', '/data/c.txt'], ['lineage', 'p.md', '/data/c.txt', '--json']];
+    const here = [];
+    for (const ask of asks) here.push((await rig.shark(ask)).stdout);
+    expect(here[0]).toMatch(/^run-3  \(p\.md:\d+:1, /);
+    for (const ask of asks) {
+      const below = await rig.shark(ask.map((a) => (a === 'p.md' ? '../p.md' : a)), { cwd: 'sub' });
+      expect(below.code).toBe(0);
+      // Outside the current directory a document is named by its absolute path.
+      expect(below.stdout).toContain(`${rig.path('p.md')}:`);
+    }
+    for (const [i, ask] of asks.entries()) expect((await rig.shark(ask)).stdout).toBe(here[i]);
+  });
 });

@@ -54,6 +54,13 @@ export function generateKeyFiles(given: string): KeyResult<{ key: string; pub: s
   return { ok: true, value: { key, pub } };
 }
 
+/** Node's name of a key type as said in a sentence: `an RSA key`, `an EC key`, `a DSA key`. */
+function keyKind(type: string | undefined): string {
+  if (type === undefined) return 'a key of an unknown type';
+  const name = type.startsWith('ed') ? `Ed${type.slice(2)}` : type.toUpperCase();
+  return `${/^[AEFHILMNORSX]/.test(name) ? 'an' : 'a'} ${name} key`;
+}
+
 function readKey(path: string, kind: 'private' | 'public'): KeyResult<KeyObject> {
   let text: string;
   try {
@@ -71,7 +78,7 @@ function readKey(path: string, kind: 'private' | 'public'): KeyResult<KeyObject>
   }
   try {
     const key = kind === 'private' ? createPrivateKey(text) : createPublicKey(text);
-    if (key.asymmetricKeyType !== 'ed25519') return { ok: false, message: `${shownName(path)} is a ${key.asymmetricKeyType ?? 'unknown'} key; Shark signs with ed25519 (shark keygen)` };
+    if (key.asymmetricKeyType !== 'ed25519') return { ok: false, message: `${shownName(path)} is ${keyKind(key.asymmetricKeyType)}, not an ed25519 one: Shark signs with ed25519 (shark keygen)` };
     return { ok: true, value: key };
   } catch {
     return { ok: false, message: `${shownName(path)} is not a PEM ${kind} key` };

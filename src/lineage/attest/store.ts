@@ -6,7 +6,33 @@ export interface AttestationRow {
   readonly runId: number;
   readonly job: string;
   readonly envelope: Envelope;
+  /** Why the stored text is no DSSE envelope (a row edited by hand); `envelope` is then an empty one, which no key verifies. */
+  readonly damaged?: string;
 }
+
+/** The stored text as an envelope, or why it is none: a row of the wrong shape is a problem to name, not a crash. */
+function parseEnvelope(text: string): Envelope | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return 'it is not JSON';
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'it is not a JSON object';
+  const e = value as Record<string, unknown>;
+  if (typeof e['payloadType'] !== 'string' || typeof e['payload'] !== 'string') return 'its payloadType or payload is not a string';
+  const sigs = e['signatures'];
+  const isSignature = (s: unknown): boolean => typeof s === 'object' && s !== null && typeof (s as Record<string, unknown>)['sig'] === 'string'
+    && ['string', 'undefined'].includes(typeof (s as Record<string, unknown>)['keyid']);
+  if (!Array.isArray(sigs) || !sigs.every(isSignature)) return 'its signatures are not a list of {keyid, sig} strings';
+  return value as Envelope;
+}
+
+/** What `verify`, `attest` and `sign` say of job `job` whose envelope row is damaged (`AttestationRow.damaged`). */
+export const damagedMessage = (job: string, why: string): string =>
+  `${job}: its stored envelope is damaged: ${why} (its row in the attestations table of the store was changed)`;
+
+const NO_ENVELOPE: Envelope = { payloadType: '', payload: '', signatures: [] };
 
 /**
  * Envelopes beside the lineage, one per result (its cache key): a job found
@@ -45,11 +71,8 @@ export class Attestations {
     const row = this.meta.bulk.statement('SELECT key, run_id, job, envelope FROM attestations WHERE key = ?')
       .get(key) as { key: string; run_id: number; job: string; envelope: string } | undefined;
     if (row === undefined) return undefined;
-    try {
-      return { key: row.key, runId: row.run_id, job: row.job, envelope: JSON.parse(row.envelope) as Envelope };
-    } catch {
-      // A row that is not JSON is an envelope nobody can verify: shown as one with no payload.
-      return { key: row.key, runId: row.run_id, job: row.job, envelope: { payloadType: '', payload: '', signatures: [] } };
-    }
+    const envelope = parseEnvelope(row.envelope);
+    const found = { key: row.key, runId: row.run_id, job: row.job };
+    return typeof envelope === 'string' ? { ...found, envelope: NO_ENVELOPE, damaged: envelope } : { ...found, envelope };
   }
 }

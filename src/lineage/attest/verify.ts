@@ -3,7 +3,7 @@ import type { LineageNode } from '../lineage.js';
 import { freedMessage, misrecordedMessage, storedDigests, storedOutputs, unsoundMessage, type FileDigest } from './digests.js';
 import { decodeBase64, IN_TOTO_PAYLOAD_TYPE, verifyEnvelope } from './dsse.js';
 import { SLSA_PROVENANCE, STATEMENT_TYPE, type Statement } from './statement.js';
-import type { AttestationRow, Attestations } from './store.js';
+import { damagedMessage, type AttestationRow, type Attestations } from './store.js';
 import { listAt } from '../../multimap.js';
 import { isUnder } from '../../pipeline/data-path.js';
 import { SHARK_NS } from '../export/namespace.js';
@@ -36,12 +36,18 @@ const subjectKey = (d: FileDigest): string => `${d.name}\0${d.digest.sha256}`;
 /** Whether /data path `name` is `dir` or inside it. */
 const within = (name: string, dir: string): boolean => name === dir || isUnder(name, dir);
 
+/** A subject as `statementFor` writes it: what `sign` reads of an envelope whose signatures it does not check. */
+const isSubject = (d: unknown): boolean => typeof d === 'object' && d !== null && typeof (d as FileDigest).name === 'string'
+  && typeof (d as FileDigest).digest === 'object' && (d as FileDigest).digest !== null && typeof (d as FileDigest).digest.sha256 === 'string';
+
 /** The statement of a verified envelope, or why it cannot be read. */
-function statementOf(payloadType: string, payload: string): Statement | string {
+export function statementOf(payloadType: string, payload: string): Statement | string {
   if (payloadType !== IN_TOTO_PAYLOAD_TYPE) return `payload type is ${JSON.stringify(payloadType)}, not ${IN_TOTO_PAYLOAD_TYPE}`;
   try {
-    const s = JSON.parse(decodeBase64(payload)?.toString('utf8') ?? '') as Statement;
-    if (s._type !== STATEMENT_TYPE || s.predicateType !== SLSA_PROVENANCE || !Array.isArray(s.subject)) return 'the payload is not an in-toto statement with SLSA provenance';
+    const s = JSON.parse(decodeBase64(payload)?.toString('utf8') ?? '') as Statement | null;
+    if (s?._type !== STATEMENT_TYPE || s.predicateType !== SLSA_PROVENANCE || !Array.isArray(s.subject) || !s.subject.every(isSubject)) {
+      return 'the payload is not an in-toto statement with SLSA provenance';
+    }
     return s;
   } catch {
     return 'the payload is not JSON';
@@ -113,6 +119,10 @@ export async function verifyAncestry(
     const row = attestations.ofKey(n.key);
     if (row === undefined || row.runId !== n.run) {
       problems.push(row === undefined ? `${n.job}: no envelope is stored for its result (it ran without --sign, or the envelope was removed)` : otherRunProblem(n, row));
+      continue;
+    }
+    if (row.damaged !== undefined) {
+      problems.push(damagedMessage(n.job, row.damaged));
       continue;
     }
     const accepted = verifyEnvelope(row.envelope, keys).accepted.length;
