@@ -4,6 +4,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { damagedDatabase, databaseDamage, damagedMessage } from '../store/damaged-database.js';
 import { Leases } from '../store/leases.js';
 import { openStore } from '../store/open-store.js';
+import { QuarantineBlocked } from '../store/quarantine-folder.js';
 import { resultsReferencing } from '../store/referencing.js';
 import type { StoreProblem } from '../store/snapshot-store.js';
 import { displayName, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, ExitError, openFailureCode, refuseReadOnlyStore, requireReadable } from './load-or-report.js';
@@ -46,7 +47,8 @@ export function fsckCommand(io: Io): Command {
       const opened = openStore(spec, base);
       if (!opened.ok) {
         io.stderr(`shark: error: ${opened.message}\n`);
-        throw new ExitError(openFailureCode(opened));
+        // Damage is what fsck looks for: found opening the store, it is found all the same.
+        throw new ExitError(opened.damaged === true ? EXIT_FAILED : openFailureCode(opened));
       }
       const { store, meta } = opened.value;
       if (flags.repair === true && meta.db.readonly) {
@@ -114,6 +116,10 @@ export function fsckCommand(io: Io): Command {
         io.stdout(flags.json === true ? JSON.stringify(report, null, 2) + '\n' : render(report));
         if (problems.length > 0 && !repaired) throw new ExitError(EXIT_FAILED);
       } catch (e) {
+        if (e instanceof QuarantineBlocked) {
+          io.stderr(`shark: error: ${e.message}\n`);
+          throw new ExitError(EXIT_INVALID);
+        }
         // Damage its check of the file cannot see (a value that parses, of another shape) is found as it is read.
         if (!damagedDatabase(e)) throw e;
         io.stderr(`shark: error: ${damagedMessage((e as Error).message)}\n`);

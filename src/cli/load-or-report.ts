@@ -1,4 +1,4 @@
-import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatReport, type Diagnostic } from '../diagnostics.js';
 import { loadPipeline } from '../pipeline/load.js';
@@ -7,7 +7,7 @@ import { shownFromHere } from '../printable.js';
 import { MAX_DOCUMENT_BYTES, decodeDocument, tooLarge } from '../markdown/source-text.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { SnapshotStore } from '../store/snapshot-store.js';
-import { deniedOnTheWay } from '../writable-path.js';
+import { deniedOnTheWay, isDirectory } from '../writable-path.js';
 import type { GivenFrontmatter, GivenPlaces } from '../pipeline/given-frontmatter.js';
 
 export const EXIT_OK = 0;
@@ -188,6 +188,11 @@ export function refuseReadOnlyStore(meta: { readonly db: { readonly readonly: bo
  */
 export function refuseUnwritableStore(store: Pick<SnapshotStore, 'location' | 'metaDir' | 'writtenDirs'>, command: string, stderr: (s: string) => void): void {
   for (const dir of [store.metaDir, join(store.metaDir, 'logs'), ...(store.writtenDirs ?? [])]) {
+    // A file there is no directory to be denied, and the run died making its folder in it (ENOTDIR).
+    if (existsSync(dir) && !isDirectory(dir)) {
+      stderr(`shark: error: the store at ${displayName(store.location)} cannot be written: ${dir} is not a directory; \`shark ${command}\` writes in it (remove it, and Shark makes the folder again)\n`);
+      throw new ExitError(EXIT_INVALID);
+    }
     // Asked of a name inside: a directory still to be made is made in the nearest one there.
     const denied = deniedOnTheWay(join(dir, '-'));
     if (denied === undefined) continue;

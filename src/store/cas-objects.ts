@@ -9,6 +9,7 @@ import type { Metadata } from './metadata.js';
 import { ObjectChecks } from './object-checks.js';
 import { CHANGED_WHILE_STORED, changedSince, STORED_MTIME_MS, markStored } from './object-file.js';
 import type { SnapshotId } from './snapshot-store.js';
+import { quarantineFolder } from './quarantine-folder.js';
 import { listable } from './unreadable.js';
 
 /** The folders of `objects/`: the first two hex digits of their objects' hashes. */
@@ -184,12 +185,11 @@ export class CasObjects extends ObjectChecks {
   /** Moves an object aside so nothing reads it again; `fsck` reports where. */
   quarantine(id: SnapshotId): void {
     this.sound.delete(id);
-    this.records.drop(id);
-    const from = this.pathOf(id);
     // Not `existsSync`: a link in its place leading nowhere is moved aside too.
-    if (this.statOf(id) === undefined) return;
-    mkdirSync(this.quarantineDir, { recursive: true });
-    renameSync(from, join(this.quarantineDir, `${id.replace(':', '-')}-${Date.now()}`));
+    if (this.statOf(id) !== undefined) renameSync(this.pathOf(id), join(quarantineFolder(this.quarantineDir), `${id.replace(':', '-')}-${Date.now()}`));
+    // Only once it is gone: an object without a record is trusted (stored before records were kept), so one
+    // left in place (no folder to move it to, a crash) keeps the record its changed stat is judged by.
+    this.records.drop(id);
   }
 
   /**

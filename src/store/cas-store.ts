@@ -22,6 +22,7 @@ import { linkWritten } from './cas-modified.js';
 import type { Collected, Freed, ModifiedInput, SnapshotId, SnapshotStore, StoreProblem, TreeEntry, Workspace } from './snapshot-store.js';
 import { TreeTable } from './tree-table.js';
 import { refuseSpecial } from './special-file.js';
+import { quarantineFolder } from './quarantine-folder.js';
 
 /** Files of one output stored at once: their syncs wait on the disk together (a 1,500-file import: 5.0 s one at a time). */
 const SYNCS_AT_ONCE = 8;
@@ -241,6 +242,8 @@ export class CasStore implements SnapshotStore {
   }
 
   async quarantine(ids: readonly SnapshotId[]): Promise<void> {
+    // Said before any is moved: none is moved aside, or all are.
+    if (ids.some((id) => id.startsWith('sha256'))) quarantineFolder(this.objects.quarantineDir);
     for (const id of ids) if (id.startsWith('sha256')) this.objects.quarantine(id);
     this.trees.discard(ids.filter((id) => id.startsWith('tree:')));
     this.presence.forget();

@@ -13,8 +13,11 @@ export interface OpenedStore {
   readonly meta: Metadata;
 }
 
-/** A store that did not open; `full` when its disk has no room left (the store refused a write: exit 1, not 2). */
-export type StoreOpenResult = { ok: true; value: OpenedStore } | { ok: false; message: string; full?: boolean };
+/**
+ * A store that did not open; `full` when its disk has no room left (the store refused a write: exit 1, not 2);
+ * `damaged` when its database is (what `fsck` is asked to find: exit 1 there, 2 from every other command).
+ */
+export type StoreOpenResult = { ok: true; value: OpenedStore } | { ok: false; message: string; full?: boolean; damaged?: boolean };
 
 /**
  * `--store` values: a directory (the content-addressed store; default
@@ -32,7 +35,7 @@ export function openStore(spec: string | undefined, pipelineDir: string): StoreO
   } catch (e) {
     // SQLite says `disk I/O error` when it cannot make the file it shares between processes: say why.
     if (noRoom(dir)) return { ok: false, message: `cannot open the store at ${dir}: its disk is full (${(e as Error).message})`, full: true };
-    return { ok: false, message: `cannot open the store at ${dir}: ${openProblem(dir, e)}` };
+    return { ok: false, message: `cannot open the store at ${dir}: ${openProblem(dir, e)}`, ...(damagedDatabase(e) ? { damaged: true } : {}) };
   }
 }
 

@@ -84,6 +84,16 @@ describe('a damaged database', () => {
     expect(r.code).toBe(1);
   });
 
+  // Damage met opening the store (a table every open reads, or the file cut short) was exit 2 from fsck too, as from any command.
+  it('is found by fsck, exit 1, when met opening the store', async () => {
+    damageTable('runs');
+    const r = await rig.shark(['fsck', 'p.md']);
+    expect(r.stderr).toMatch(/^shark: error: cannot open the store at \S+: the store's database is damaged/);
+    expect(r.code).toBe(1);
+    const json = await rig.shark(['fsck', 'p.md', '--json']);
+    expect(json.code).toBe(1);
+  });
+
   // Bytes changed inside a value leave the file well-formed: SQLite's check passes it.
   it('is one line when a value no longer parses, and fsck finds that too', async () => {
     const db = new Database(rig.path('.shark/shark.sqlite'));

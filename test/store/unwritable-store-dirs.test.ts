@@ -1,4 +1,4 @@
-import { chmodSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 import { noCrash, unprivileged } from '../support/unprivileged.js';
@@ -33,5 +33,19 @@ describe('a store directory the run may not write in', () => {
       chmodSync(rig.path(`.shark/${sub}`), 0o755);
     }
     expect((await shark('runs', 'p.md')).stdout.trim().split('\n')).toHaveLength(2); // a header and run 1
+  });
+
+  // A file in place of `logs/` passed the check (no directory there to be denied) and the run died making its folder:
+  // `internal error: ENOTDIR: not a directory, mkdir '…/logs/2'`, leaving a run recorded as interrupted.
+  it('.shark/logs a file is refused before the run, exit 2', async () => {
+    rig.write('p.md', `# p\n\n\`\`\`shark-run\necho ran >> ${rig.path('counter')}; echo 1 > /data/out.txt\n\`\`\`\n`);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rmSync(rig.path('.shark/logs'), { recursive: true });
+    rig.write('.shark/logs', 'mine\n');
+    const ran = await rig.shark(['run', 'p.md']);
+    expect(ran.stderr).toBe(`shark: error: the store at .shark cannot be written: ${rig.path('.shark/logs')} is not a directory; \`shark run\` writes in it (remove it, and Shark makes the folder again)\n`);
+    expect(ran.code).toBe(2);
+    expect(rig.read('.shark/logs')).toBe('mine\n');
+    expect((await rig.shark(['runs', 'p.md'])).stdout.trim().split('\n')).toHaveLength(2); // a header and run 1
   });
 });
