@@ -3,6 +3,11 @@ import type { BuildSpec, ContextSource, SpecProblem, SpecResult } from './build-
 import { translateCopy } from './obuilder-copy.js';
 import { readSexps, type Sexp } from './sexp.js';
 
+/** A list of operations, `((from …) …)`, as a whole spec is written. */
+function isSpecList(sexp: Sexp): sexp is Sexp & { kind: 'list' } {
+  return sexp.kind === 'list' && sexp.items[0]?.kind === 'list';
+}
+
 /**
  * An OBuilder spec (`((from IMAGE) (run (shell "…")) (copy …) …)`) as the one
  * Dockerfile Shark builds, with what decides its rebuilds: bases, copied
@@ -13,8 +18,11 @@ export function parseObuilder(body: readonly SourceLine[]): SpecResult {
   if (!parsed.ok) return { ok: false, problems: [parsed.problem] };
   const problems: SpecProblem[] = [];
   const top = parsed.value;
+  // A whole spec, then more: what follows it was meant inside (an operation after a `)` too many, a stray word).
+  const after = top.length > 1 && isSpecList(top[0]!) ? top[1] : undefined;
+  if (after !== undefined) return { ok: false, problems: [{ at: after.at, message: 'this is after the spec\'s closing `)`: an OBuilder spec is one list, ((from IMAGE) (run …) …); move it inside' }] };
   // The spec is one list of operations: ((from ...) (run ...) ...).
-  const ops = top.length === 1 && top[0]!.kind === 'list' && top[0]!.items[0]?.kind === 'list' ? top[0]!.items : top;
+  const ops = top.length === 1 && isSpecList(top[0]!) ? top[0]!.items : top;
   const lines: string[] = [];
   const bases: string[] = [];
   const sources: ContextSource[] = [];

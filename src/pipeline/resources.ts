@@ -39,6 +39,9 @@ export function formatMemory(bytes: number): string {
 /** Docker refuses a container memory limit below 6 MiB. */
 export const MIN_MEMORY = 6 * 2 ** 20;
 
+/** Past 2^53 bytes a size is no exact number, and Docker's limit is a whole int64: refused at the option, not by the engine at each job. */
+const MAX_MEMORY = 2 ** 53;
+
 /** Where `{…, key=…}` is written in the block's info string. */
 export function optionAt(block: SharkBlock, key: string): Position {
   const m = new RegExp(`[{,]\\s*(${key})\\b`).exec(block.info);
@@ -65,6 +68,8 @@ export function blockResources(block: SharkBlock, fail: (at: Position, message: 
     memory = parseMemory(m);
     if (memory !== undefined && memory < MIN_MEMORY) {
       fail(at.memory, `memory=${m} is too little for a job: declare at least 6M (Docker's smallest limit)`);
+    } else if (memory !== undefined && memory > MAX_MEMORY) {
+      fail(at.memory, `memory=${m} is more than any job can be given: declare at most ${formatMemory(MAX_MEMORY)}`);
     }
   }
   let pool: string | undefined;

@@ -12,14 +12,17 @@ import type { JobDecision } from './step-plan.js';
  * A `{precious}` job whose key changed keeps the newest result of its
  * identity (its outputs and item) that a run of its document made or used
  * (never another document's bytes at the same /data path), when all its data is still there; the
- * reasons name what changed since. A job that cannot run as it stands (a
+ * reasons name what changed since (`unbuilt`: why its environment has no image yet, for `plan`). A job that cannot run as it stands (a
  * missing joined item) keeps nothing: that is a problem to show.
  */
-export function keptResult(session: Session, job: Job): JobDecision | undefined {
+export function keptResult(session: Session, job: Job, unbuilt?: string): JobDecision | undefined {
   if (job.problem !== undefined) return undefined;
   const kept = newestWhole(session, job.identity);
   if (kept === undefined) return undefined;
-  return { job, cached: { outputs: kept.outputs, log: kept.log, key: kept.key }, kept: explain(JSON.parse(kept.record) as KeyRecord, job.record, missingLocalFile(session, job.step)) };
+  const reasons = explain(JSON.parse(kept.record) as KeyRecord, job.record, missingLocalFile(session, job.step));
+  // An environment `plan` has no image of yet (`unbuilt`): its change is the rebuild, not an id → `unbuilt:NAME`.
+  const said = unbuilt === undefined ? reasons : [unbuilt, ...reasons.filter((r) => !r.startsWith('environment changed ('))];
+  return { job, cached: { outputs: kept.outputs, log: kept.log, key: kept.key }, kept: said };
 }
 
 /**
@@ -28,12 +31,12 @@ export function keptResult(session: Session, job: Job): JobDecision | undefined 
  * (`keptResult`), so `plan` can say so before, and see past it to its
  * readers. Not for a map (its jobs are the items of an input not made yet),
  * a directory output holding one of its inputs (what it adds to the input is
- * known only once the input is), or an environment `plan` cannot see.
+ * known only once the input is). Nor does its environment matter: one not
+ * built yet is kept from too (`run` keeps whatever image it builds).
  */
 export function keptAhead(session: Session, step: Step): Map<string, SnapshotId> | undefined {
   if (!isPrecious(step) || step.inputs.some((i) => i.pattern !== undefined || i.join !== undefined)) return undefined;
   if (step.outputs.some((o) => o.isDir && step.inputs.some((i) => isUnder(i.path, o.path)))) return undefined;
-  if (step.kind === 'run' && step.env !== undefined && !('id' in session.envs.current(step.env))) return undefined;
   const kept = newestWhole(session, stepIdentity(step));
   return kept === undefined ? undefined : new Map(Object.entries(kept.outputs));
 }

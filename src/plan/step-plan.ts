@@ -160,8 +160,10 @@ export async function decideStep(
   }
   await session.store.preload?.(ids);
   const decided = jobs.map((job): JobDecision => {
-    if (unbuilt !== undefined) return { job, cached: undefined };
-    if (policy.forced === true || (policy.forcedJobs !== undefined && picks(policy.forcedJobs, job))) return { job, cached: undefined, forced: true };
+    // `run` keeps a `{precious}` result whatever image the rebuild makes: said as the rebuild, not as an id not known yet.
+    const forced = policy.forced === true || (policy.forcedJobs !== undefined && picks(policy.forcedJobs, job));
+    if (unbuilt !== undefined) return (isPrecious(step) && !forced ? keptResult(session, job, unbuilt) : undefined) ?? { job, cached: undefined };
+    if (forced) return { job, cached: undefined, forced: true };
     const row = stored.size === 0 ? undefined : stored.get(job.key);
     const cached = cachedResult(session, job, row === undefined ? null : { outputs: row });
     // A `{precious}` result is not replaced by another document's result for the edited command: it lends no bytes.

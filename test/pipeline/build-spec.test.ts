@@ -275,6 +275,11 @@ describe('parseBuildSpec: OBuilder', () => {
     expect(problems('((from a)))')).toEqual(['10:11: unexpected `)`']);
     expect(problems('((from a)\n (run (shell "open\n)))')).toEqual(['11:14: unterminated string']);
     expect(problems('((run (shell "x")))')).toEqual(['10:2: an OBuilder spec must start with (from IMAGE)']);
+    // An operation left after the spec's closing `)`: said there, not as a spec that is no operation and has no `from`.
+    expect(problems('((from a)\n (run (shell "x")))\n(run (shell "y"))')).toEqual([
+      '12:1: this is after the spec\'s closing `)`: an OBuilder spec is one list, ((from IMAGE) (run …) …); move it inside',
+    ]);
+    expect(problems('((from a)) extra')).toEqual(['10:12: this is after the spec\'s closing `)`: an OBuilder spec is one list, ((from IMAGE) (run …) …); move it inside']);
     expect(problems('((from a)\n (frobnicate x))')).toEqual(['11:2: unknown OBuilder operation `frobnicate`: use from, run, copy, workdir, env, user, shell or comment']);
     expect(problems('((from a b)\n (run)\n (copy (src a))\n (env K)\n (workdir)\n (user)\n (shell))')).toEqual([
       '10:2: (from IMAGE) takes one image',
