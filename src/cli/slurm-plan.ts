@@ -21,8 +21,8 @@ export interface PlannedSubmission {
   /** Array tasks of each submission; 1 is a plain job. */
   readonly tasks: number | null;
   readonly waitsFor?: readonly string[];
-  /** How many sbatch alike: a `{pool}` step's jobs go one each, as the pool admits them (absent: one). */
-  readonly submissions?: number;
+  /** How many sbatch alike: a `{pool}` step's jobs go one each, as the pool admits them (absent: one; null: its items are not known yet). */
+  readonly submissions?: number | null;
   readonly pool?: string;
   /** A later part of a map split into several arrays, submitted to start once the part before has ended. */
   readonly afterPrevious?: true;
@@ -72,7 +72,7 @@ export function plannedSubmissions(plan: Plan, pipeline: Pipeline, options: Slur
     const waitsFor = unknown.get(stepId);
     // Its items are made by an upstream step: an array (or several) of as many tasks as they turn out to be.
     if (waitsFor !== undefined) {
-      if (pool !== undefined && oneByOne(pool)) return [{ step: stepId, block, name, jobs: null, tasks: 1, pool, waitsFor, sbatch: sbatch(1, 1) }];
+      if (pool !== undefined && oneByOne(pool)) return [{ step: stepId, block, name, jobs: null, tasks: 1, submissions: null, pool, waitsFor, sbatch: sbatch(1, 1) }];
       const args = sbatch(options.itemsPerTask, 2).map((a) => a.replace(/^--array=0-\d+/, '--array=0-<tasks - 1>'));
       return [{ step: stepId, block, name, jobs: null, tasks: null, waitsFor, sbatch: args }];
     }
@@ -114,8 +114,10 @@ export function renderSubmissions(subs: readonly PlannedSubmission[], adopted: r
       : `${s.afterPrevious ? 'then ' : ''}${(s.tasks ?? 1) > 1 ? `1 array of ${s.tasks} tasks` : '1 job'} for ${counted(s.jobs, 'job')}${s.afterPrevious ? ', once the one before ends' : ''}`;
     return `  ${padDisplay(s.step, width)}  ${what}: sbatch ${s.sbatch.join(' ')}`;
   });
+  // A step whose items are not known yet counts as one: a {pool} step makes one per item, a map past 1,000 several.
   const total = subs.reduce((n, s) => n + (s.submissions ?? 1), 0);
-  return `${taken}slurm: would make ${counted(total, 'submission')} (sbatch calls):\n${lines.join('\n')}\n`;
+  const floor = subs.some((s) => s.jobs === null) ? 'at least ' : '';
+  return `${taken}slurm: would make ${floor}${counted(total, 'submission')} (sbatch calls):\n${lines.join('\n')}\n`;
 }
 
 function renderAdopted(adopted: readonly AdoptedJobs[]): string {

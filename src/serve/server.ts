@@ -1,6 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
+import type { Duplex } from 'node:stream';
 import { isUnder } from '../pipeline/data-path.js';
 import type { KeyObject } from 'node:crypto';
 import type { Session } from '../plan/session.js';
@@ -50,7 +51,7 @@ function notFound(res: ServerResponse, what: string, status = 404): void {
 export function createPageServer(o: ServeOptions): Server {
   // Loaded here, not by every command at start-up (~2 ms with the HTTP client's TLS).
   const { createServer } = createRequire(import.meta.url)('node:http') as typeof import('node:http');
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     handle(o, req, res).catch((e: unknown) => {
       if (res.headersSent) res.end();
       else if (STORED_DATA_GONE.has((e as NodeJS.ErrnoException).code ?? '')) {
@@ -59,6 +60,22 @@ export function createPageServer(o: ServeOptions): Server {
       } else send(res, 500, 'text/plain; charset=utf-8', `internal error: ${(e as Error).message.split('\n')[0]}\n`);
     });
   });
+  // Node closes a CONNECT's connection without a word unless someone answers it: refused as any other method.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    socket.end('HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+  });
+  return server;
+}
+
+/** The URL of a request target: a path, or a whole http URL; `*` and an authority name no page. */
+function targetUrl(target: string): URL | undefined {
+  try {
+    // Concatenated, not resolved: `//data/x` is a path here, not another host.
+    if (target.startsWith('/')) return new URL(`http://page.invalid${target}`);
+    return /^https?:\/\//i.test(target) ? new URL(target) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function handle(o: ServeOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -68,9 +85,8 @@ async function handle(o: ServeOptions, req: IncomingMessage, res: ServerResponse
   }
   const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
   if (o.hosts !== undefined && !o.hosts.has(host)) return send(res, 421, 'text/plain; charset=utf-8', 'unknown host name\n');
-  const target = req.url ?? '/';
-  // Concatenated, not resolved: `//data/x` is a path here, not another host.
-  const url = new URL(target.startsWith('/') ? `http://page.invalid${target}` : target);
+  const url = targetUrl(req.url ?? '/');
+  if (url === undefined) return notFound(res, 'malformed address: a path starting with /', 400);
   let path: string;
   try {
     path = decodeURIComponent(url.pathname);
@@ -92,8 +108,9 @@ async function handle(o: ServeOptions, req: IncomingMessage, res: ServerResponse
 
 async function dataPage(o: ServeOptions, raw: string, res: ServerResponse): Promise<void> {
   const segments = raw.split('/').slice(1).filter((s) => s !== '');
-  // Only names: `..`, `.`, NULs and backslashes never reach the index.
-  if (segments.length < 2 || segments.some((s) => s === '.' || s === '..' || s.includes('\0') || s.includes('\\'))) return notFound(res, 'not a result of this document');
+  // Only names: `..`, `.` and NULs never reach the index. A backslash is a character of a name (`a\b.txt` a job may
+  // write), never a separator: the index looks names up in the runs' records, no path on the host.
+  if (segments.length < 2 || segments.some((s) => s === '.' || s === '..' || s.includes('\0'))) return notFound(res, 'not a result of this document');
   const found = o.live.index.resolve('/' + segments.join('/'));
   if (found === undefined) {
     // A path the document writes, with no result yet: its step failed, or has not run since it changed.
@@ -157,6 +174,8 @@ function events(o: ServeOptions, req: IncomingMessage, res: ServerResponse): voi
     'X-Content-Type-Options': 'nosniff',
     Connection: 'keep-alive',
   });
+  // A HEAD has no body to stream: it waited for ever for the first event's write to send its headers.
+  if (req.method === 'HEAD') return void res.end();
   const push = (state: unknown): void => void res.write(`event: state\ndata: ${JSON.stringify(state)}\n\n`);
   push(o.live.state);
   const off = o.live.subscribe(push);

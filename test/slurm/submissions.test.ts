@@ -7,7 +7,7 @@ import { jobcompLines, runningUnder, squeueNames, until } from './run-rig.js';
 const fence = '```';
 const env = { SHARK_SLURM_POLL_MS: '250' };
 
-interface Planned { step: string; jobs: number | null; tasks: number | null; waitsFor?: string[]; submissions?: number; pool?: string; sbatch: string[] }
+interface Planned { step: string; jobs: number | null; tasks: number | null; waitsFor?: string[]; submissions?: number | null; pool?: string; sbatch: string[] }
 
 async function planned(rig: Rig, ...args: string[]): Promise<Planned[]> {
   const ran = await rig.shark(['plan', 'p.md', '--json', '--executor', 'slurm', ...args]);
@@ -79,7 +79,9 @@ describe('plan --executor slurm', () => {
     expect(text).toContain('rev  an array for the items of /data/a/, not known until made: sbatch --job-name=shark:p:rev --array=0-<tasks - 1>%3 --no-requeue');
     // A {pool} step's are one sbatch each, whatever their number.
     rig.write('p.md', `---\npools: {db: 1}\n---\n${rig.read('p.md').replace('shark-run\nrev', 'shark-run {pool=db}\nrev')}`);
-    expect((await planned(rig))[1]).toEqual(expect.objectContaining({ step: 'rev', jobs: null, tasks: 1, pool: 'db', waitsFor: ['/data/a/'] }));
+    expect((await planned(rig))[1]).toEqual(expect.objectContaining({ step: 'rev', jobs: null, tasks: 1, submissions: null, pool: 'db', waitsFor: ['/data/a/'] }));
+    // Their number is not known either: the count is a floor (it said `would make 2 submissions`, counting them as one).
+    expect((await rig.shark(['plan', 'p.md', '--executor', 'slurm'])).stdout).toContain('slurm: would make at least 2 submissions (sbatch calls):');
   });
 
   it('asks --time for the jobs a task really runs in turn: a step of one job is not K of them under --items-per-task K', async () => {

@@ -54,12 +54,19 @@ export function sbatchArgs(options: SubmitOptions): ArgsResult {
   for (const [flag, path] of [['--output', options.output], ['--error', options.error], ['--chdir', options.workdir]] as const) {
     if (path === undefined) continue;
     if (path === '' || path.includes('\n')) return bad(`${flag} path ${JSON.stringify(path)} is empty or has a newline`);
+    // A backslash anywhere in a pattern makes Slurm expand none of it (no `%a`: every task one file) and drop the backslash.
+    if (flag !== '--chdir' && path.includes('\\')) return bad(`${flag} path ${JSON.stringify(path)} has a backslash, with which Slurm names no file per task: put the store in a directory whose path has none`);
     args.push(`${flag}=${path}`);
   }
   const extra = checkWords(options.extra ?? []);
   if (!extra.ok) return bad(`Slurm option \`${extra.word}\`${extra.reason}`);
   args.push(...extra.words);
   return { ok: true, args };
+}
+
+/** `path` as a literal part of an `--output` pattern: Slurm reads `%x` (and `%a`, `%j`…) in it as its own, `%%` as `%`. */
+export function slurmLiteral(path: string): string {
+  return path.replace(/%/g, '%%');
 }
 
 function positiveInt(n: number): boolean {

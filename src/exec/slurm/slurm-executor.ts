@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecOutcome, ExecRequest } from '../executor.js';
 import { adoptable, type Adoptable, type Submitted } from './adopt.js';
-import { stepSubmitOptions, type SubmitOptions } from './args.js';
+import { slurmLiteral, stepSubmitOptions, type SubmitOptions } from './args.js';
 import type { SlurmClient } from './client.js';
 import { writeAtomically } from '../../lockfile/atomic-write.js';
 import { specOf, writeManifest, type TaskEnvironment } from './manifest.js';
@@ -233,7 +233,7 @@ export class SlurmExecutor {
         timeoutSeconds: maxOf(entries, (e) => e.req.timeout ?? 0, 0) || undefined,
         extra: [...s.extra, ...hint.extra], ...(after === undefined ? {} : { after }),
       }),
-      output: join(dir, array ? 'slurm-%a.out' : 'slurm-0.out'),
+      output: join(slurmLiteral(dir), array ? 'slurm-%a.out' : 'slurm-0.out'),
       workdir: dir,
     };
     const secrets = JSON.stringify(Object.fromEntries(s.secrets));

@@ -1,0 +1,63 @@
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Rig } from '../support/rig.js';
+import { serve, type Served } from './serve-rig.js';
+
+/** The status line the server answers a request written byte for byte with (`''` if it closed without one in 5 s). */
+function statusLine(url: string, request: string): Promise<string> {
+  const u = new URL(url);
+  return new Promise((done) => {
+    const socket = connect(Number(u.port), u.hostname);
+    let got = '';
+    const finish = (): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      done(got.split('\r\n')[0] ?? '');
+    };
+    const timer = setTimeout(finish, 5_000);
+    socket.on('data', (d: Buffer) => {
+      got += d.toString();
+      if (got.includes('\r\n\r\n')) finish();
+    });
+    socket.on('close', finish);
+    socket.on('error', finish);
+    socket.write(request);
+  });
+}
+
+describe('shark serve and odd requests', () => {
+  const rig = new Rig('shark-serve-targets-');
+  let served: Served;
+
+  beforeAll(async () => {
+    // A job may name a file with a backslash: it is a name like any other, never a separator.
+    rig.write('p.md', "# P\n\n```shark-run\necho x > /data/x.txt && mkdir -p /data/odd/ && echo y > '/data/odd/back\\slash.txt'\n```\n");
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    served = await serve(rig, 'p.md');
+  });
+
+  afterAll(async () => {
+    await served?.stop();
+    rig.cleanup();
+  });
+
+  it('answers a request target that is no path (`*`, an authority) with 400, not an internal error', async () => {
+    expect(await statusLine(served.url, 'GET * HTTP/1.1\r\nHost: localhost\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request');
+    expect(await statusLine(served.url, 'GET localhost:1 HTTP/1.1\r\nHost: localhost\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request');
+  });
+
+  it('answers CONNECT with 405, as every other method but GET and HEAD (it closed the connection)', async () => {
+    expect(await statusLine(served.url, 'CONNECT localhost:1 HTTP/1.1\r\nHost: localhost\r\n\r\n')).toBe('HTTP/1.1 405 Method Not Allowed');
+  });
+
+  it('shows the page of a result whose name holds a backslash, as the document links it (it was a 404)', async () => {
+    const html = await (await fetch(served.url + '/data/odd/')).text();
+    expect(html).toContain('href="/data/odd/back%5Cslash.txt"');
+    expect((await fetch(served.url + '/data/odd/back%5Cslash.txt')).status).toBe(200);
+    expect((await fetch(served.url + '/data/odd/..%5Cback%5Cslash.txt')).status).toBe(404);
+  });
+
+  it('answers HEAD /events with its headers at once (it never answered)', async () => {
+    expect(await statusLine(served.url, 'HEAD /events HTTP/1.1\r\nHost: localhost\r\n\r\n')).toBe('HTTP/1.1 200 OK');
+  });
+});
