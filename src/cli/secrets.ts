@@ -18,7 +18,8 @@ export type SecretsFile =
  * Reads a secrets file: `NAME=VALUE` lines (an `export ` before the name is
  * allowed), blank lines and `#` comment lines. The value is the rest of the
  * line, taken as written but for one pair of quotes around it; one holding a
- * NUL byte is refused. Diagnostics never show the line itself: it may hold a value.
+ * NUL byte, or opening with a quote it does not end with, is refused, and so
+ * is a name given twice. Diagnostics never show the line itself: it may hold a value.
  */
 export function readSecretsFile(path: string): SecretsFile {
   const file = displayName(path);
@@ -29,6 +30,7 @@ export function readSecretsFile(path: string): SecretsFile {
     return { ok: false, unreadable: readProblem(e) };
   }
   const values = new Map<string, string>();
+  const firstLine = new Map<string, number>();
   const diagnostics: Diagnostic[] = [];
   text.split('\n').forEach((raw, n) => {
     const line = raw.replace(/\r$/, '');
@@ -42,17 +44,47 @@ export function readSecretsFile(path: string): SecretsFile {
       diagnostics.push(error(file, at, 'expected NAME=VALUE (a variable name, `=`, the value), or a # comment'));
       return;
     }
+    // A second value would silently win: which one the user meant is theirs to say.
+    const first = firstLine.get(name);
+    if (first !== undefined) {
+      diagnostics.push(error(file, { line: at.line, col: line.length - body.length + 1 }, `\`${name}\` is given twice (first at line ${first})`));
+      return;
+    }
+    firstLine.set(name, at.line);
     const written = body.slice(eq + 1);
+    const valueCol = line.length - written.length + 1;
+    const quoting = unbalancedQuote(written);
+    if (quoting !== undefined) {
+      diagnostics.push(error(file, { line: at.line, col: valueCol + quoting.offset }, quoting.message));
+      return;
+    }
     const value = /^(["']).*\1$/s.test(written) && written.length >= 2 ? written.slice(1, -1) : written;
     // Refused here, where the file says it: Node would refuse it at every job, printing the value.
     const unfit = unexportable(name, value, 'secret');
     if (unfit !== undefined) {
-      diagnostics.push(error(file, { line: at.line, col: line.length - written.length + 1 }, unfit));
+      diagnostics.push(error(file, { line: at.line, col: valueCol }, unfit));
       return;
     }
     values.set(name, value);
   });
   return diagnostics.length > 0 ? { ok: false, diagnostics } : { ok: true, values };
+}
+
+/**
+ * What is wrong with a value that opens with a quote but does not end with it (its offset in the
+ * value): the quote would silently be part of the value, which is a credential no one can see.
+ */
+function unbalancedQuote(written: string): { offset: number; message: string } | undefined {
+  const quote = written[0];
+  if ((quote !== '"' && quote !== "'") || (written.length >= 2 && written.endsWith(quote))) return undefined;
+  const close = written.lastIndexOf(quote);
+  if (close <= 0) {
+    return { offset: 0, message: `the quote \`${quote}\` opening this value is never closed: the value is the rest of the line, so end it with \`${quote}\`` };
+  }
+  return {
+    offset: close + 1,
+    message: `text after the closing quote \`${quote}\`: the value is the rest of the line, quotes and all, unless one pair of quotes is around all of it`,
+  };
 }
 
 /**

@@ -11,6 +11,7 @@ import { headingText } from './heading-text.js';
 import { makeEditsLinear } from './linear-edits.js';
 import { backtickInInfo } from './backtick-info.js';
 import { hiddenFence } from './hidden-fence.js';
+import { unreadFrontmatter } from './frontmatter-fences.js';
 
 makeEditsLinear();
 
@@ -80,12 +81,8 @@ export function parseMarkdown(file: string, source: string): { document: Documen
       for (let i = node.children.length - 1; i >= 0; i--) pending.push(node.children[i]!);
     }
   }
-  const late = frontmatter === undefined ? lateFrontmatter(lines) : undefined;
-  if (late !== undefined) {
-    diagnostics.push(error(file, { line: late, col: 1 }, 'the frontmatter must start on the first line: remove the blank lines above this `---`'));
-  } else if (frontmatter === undefined && unclosedFrontmatter(lines)) {
-    diagnostics.push(error(file, { line: 1, col: 1 }, 'the frontmatter opened here is never closed: end it with a line `---`'));
-  }
+  const unread = frontmatter === undefined ? unreadFrontmatter(file, lines) : undefined;
+  if (unread !== undefined) diagnostics.push(unread);
   const texts = new Map<Heading, string>();
   const sectionOf = (h: Heading | undefined): string => {
     if (h === undefined) return '';
@@ -98,30 +95,6 @@ export function parseMarkdown(file: string, source: string): { document: Documen
 
 /** A line opening a Shark block (its fence in group 1), as read inside another block's or an HTML block's text. */
 const SHARK_FENCE = /^\s*(`{3,}|~{3,})\s*shark-/;
-
-const KEY_LINE = /^[A-Za-z_][\w.-]*\s*:/;
-
-/**
- * The line of a `---` after blank lines only, followed by a `key:` line:
- * frontmatter that does not start the document. Markdown reads it as a rule
- * and a heading or prose, and every key it defines would silently be missing.
- * (The original Shark refused it as malformed.)
- */
-function lateFrontmatter(lines: readonly string[]): number | undefined {
-  const first = lines.findIndex((l) => l.trim() !== '');
-  if (first <= 0 || lines[first]!.trimEnd() !== '---' || !KEY_LINE.test(lines[first + 1] ?? '')) return undefined;
-  return first + 1;
-}
-
-/**
- * A first line `---` followed by a `key:` line, with no line `---` after it:
- * frontmatter whose end was forgotten. Markdown reads it as a rule and prose,
- * and every variable it defines would silently be missing.
- */
-function unclosedFrontmatter(lines: readonly string[]): boolean {
-  if (lines[0]?.trimEnd() !== '---' || !KEY_LINE.test(lines[1] ?? '')) return false;
-  return !lines.slice(1).some((l) => l.trimEnd() === '---');
-}
 
 function readFrontmatter(file: string, node: Yaml, diagnostics: Diagnostic[]): Frontmatter | undefined {
   const start = node.position!.start;

@@ -123,6 +123,11 @@ export function itemCombos(step: Step, inputIds: ReadonlyMap<Input, SnapshotId>,
   return combos;
 }
 
+/** The wildcard inputs of a map (as `/data/dir/PATTERN`) that match nothing: why it has no job. */
+export function unmatchedPatterns(step: Step, inputIds: ReadonlyMap<Input, SnapshotId>, entriesOf: (id: SnapshotId) => readonly TreeEntry[] | undefined): string[] {
+  return step.inputs.filter((i) => i.pattern !== undefined && itemsOf(i, inputIds.get(i)!, entriesOf).length === 0).map((i) => `${i.path}/${i.pattern}`);
+}
+
 /** What every job of a step has in its key record: all of it but the inputs. */
 export function sharedRecord(step: Step, ctx: JobContext): Omit<KeyRecord, 'inputs'> {
   const none: readonly never[] = [];

@@ -11,7 +11,7 @@ import type { DataState } from './data-state.js';
 import type { Selection } from './selection.js';
 import { HOST_ENV_ID } from './environment.js';
 import { stepDeps, stepTools } from './host-tools.js';
-import { composeOutputs, expandJobs, itemLabel, mapOverFile, stepIdentity, withExtension, type Job, type JobContext } from './jobs.js';
+import { composeOutputs, expandJobs, itemLabel, unmatchedPatterns, mapOverFile, stepIdentity, withExtension, type Job, type JobContext } from './jobs.js';
 import { forgoLastCheck, memoable, memoKey, memoScope, recall } from './step-memo.js';
 import { keptResult } from './precious.js';
 import { closest, isPrecious, NOT_NEEDED } from './selection.js';
@@ -81,6 +81,8 @@ export type StepDecision =
       readonly partial?: { readonly of: number };
       /** What is said of each job `--force` names that the targets leave out (as `Selection.forceUnused` is). */
       readonly forceUnused?: readonly string[];
+      /** A map with no job: its wildcards (`/data/dir/PATTERN`) that match nothing. */
+      readonly unmatched?: readonly string[];
     };
 
 /** Environment ids as this walk sees them: the images `plan` finds, or those `run` made sure of. */
@@ -122,6 +124,8 @@ export async function decideStep(
   };
   const entriesOf = (id: SnapshotId): readonly TreeEntry[] | undefined => state.entries(id);
   const all = expandJobs(step, inputs.ids, entriesOf, ctx);
+  // Of a map over several wildcards, the note on it names only those to look at.
+  const unmatched = all.length === 0 ? { unmatched: unmatchedPatterns(step, inputs.ids, entriesOf) } : {};
   for (const [pick, forced] of [[policy.only, false], [policy.forcedJobs, true]] as const) {
     const missing = pick === undefined ? undefined : unmatchedPick(step, pick, all, closest);
     if (missing !== undefined) return { kind: 'failed', message: missing.message, reason: 'no-job', at: step.at, forced, name: missing.name };
@@ -136,7 +140,7 @@ export async function decideStep(
     ? { key: memoKey(step, inputs.ids, ctx) } : undefined;
   const found = memo === undefined ? undefined : session.meta.memos.get(memo.key);
   const recalled = found === undefined ? undefined : await recall(session, step, jobs, found, entriesOf);
-  if (recalled !== undefined) return { kind: 'jobs', jobs: recalled, isMap: true, memo: { key: memo!.key, hit: found! } };
+  if (recalled !== undefined) return { kind: 'jobs', jobs: recalled, isMap: true, memo: { key: memo!.key, hit: found! }, ...unmatched };
   forgoLastCheck(session, step);
   const clash = plusClash(step, all);
   if (clash !== undefined) return { kind: 'failed', reason: 'conflict', ...clash };
@@ -174,7 +178,7 @@ export async function decideStep(
   return {
     kind: 'jobs', jobs: decided, isMap: step.inputs.some((i) => i.pattern !== undefined),
     ...(unbuilt !== undefined ? { unbuilt } : {}), ...(predicted !== undefined ? { predicted } : {}), ...(memo !== undefined ? { memo } : {}),
-    ...(only !== undefined ? { partial: { of: all.length } } : {}), ...(forceUnused.length > 0 ? { forceUnused } : {}),
+    ...(only !== undefined ? { partial: { of: all.length } } : {}), ...(forceUnused.length > 0 ? { forceUnused } : {}), ...unmatched,
   };
 }
 
@@ -185,7 +189,8 @@ export async function decideStep(
  */
 export function emptyMapNote(step: Step, decision: StepDecision): string | undefined {
   if (decision.kind !== 'jobs' || !decision.isMap || decision.jobs.length > 0) return undefined;
-  const patterns = step.inputs.flatMap((i) => (i.pattern === undefined ? [] : [`${i.path}/${i.pattern}`])).join(', ');
+  const all = step.inputs.flatMap((i) => (i.pattern === undefined ? [] : [`${i.path}/${i.pattern}`]));
+  const patterns = (decision.unmatched !== undefined && decision.unmatched.length > 0 ? decision.unmatched : all).join(', ');
   return `${step.id} (line ${step.at.line}): nothing matches ${patterns}: 0 jobs`;
 }
 

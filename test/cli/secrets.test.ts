@@ -123,6 +123,29 @@ describe('secrets', () => {
     expect(rig.count()).toBe(0);
   });
 
+  it('a name given twice, or a value whose opening quote is never closed, is refused where the file says it, never shown', async () => {
+    const cases: [string, string][] = [
+      [`DB_PASSWORD=old\n# rotated\nexport DB_PASSWORD=${value}\n`, 'sec.env:3:8: error: `DB_PASSWORD` is given twice (first at line 1)'],
+      [`DB_PASSWORD="${value}\n`, 'sec.env:1:13: error: the quote `"` opening this value is never closed: the value is the rest of the line, so end it with `"`'],
+      [`DB_PASSWORD='${value}" \n`, "sec.env:1:13: error: the quote `'` opening this value is never closed: the value is the rest of the line, so end it with `'`"],
+      [`DB_PASSWORD="${value}"  \n`, `sec.env:1:${14 + value.length + 1}: error: text after the closing quote \`"\`: the value is the rest of the line, quotes and all, unless one pair of quotes is around all of it`],
+    ];
+    for (const [text, expected] of cases) {
+      rig.write('sec.env', text);
+      for (const command of ['plan', 'run']) {
+        const r = await rig.shark([command, 'p.md', '--secrets', 'sec.env']);
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stderr.split('\n')[0], text).toBe(expected);
+        expect(r.stdout + r.stderr).not.toContain(value);
+      }
+    }
+    // A quote inside a value, or one pair around it holding another, is taken as written.
+    rig.write('sec.env', `DB_PASSWORD="a"b"\n`);
+    expect((await rig.shark(['run', 'p.md', '--secrets', 'sec.env'])).code).toBe(0);
+    expect(rig.read('_shark/len.txt')).toBe('3');
+    expect(rig.count()).toBe(1);
+  });
+
   it('a secret cannot also be a variable: its value would enter the cache key', async () => {
     const ran = await rig.shark(['run', 'p.md', '-e', `DB_PASSWORD=${value}`]);
     expect(ran.code).toBe(2);

@@ -181,4 +181,26 @@ describe('frontmatter left open', () => {
     expect(problems('\n---\nSome prose: with a colon, then more.\n\nAnd a paragraph.\n')).toEqual([]);
     expect(problems('# T\n\n---\nyear: 2024\n---\n')).toEqual([]);
   });
+
+  it('is an error at a `---` line written with four dashes or indented, not a rule with every key missing', () => {
+    const body = '\n# T\n\n```shark-run\necho %{TAXA} > /data/%{TAXA}.txt\n```\n';
+    const four = 'the frontmatter opens with a line of exactly three dashes `---`: markdown reads `----` as a rule, and every key below it would be missing';
+    const indented = 'the frontmatter opens with `---` at the start of its line, no space before it: markdown reads ` ---` as a rule, and every key below it would be missing';
+    expect(problems(`----\nTAXA: [A, B]\n----\n${body}`)).toEqual([`1:1: ${four}`]);
+    expect(problems(` ---\nTAXA: [A, B]\n ---\n${body}`)).toEqual([`1:1: ${indented}`]);
+    // A right opening line and a wrong closing one: the closing line is named, not "never closed".
+    expect(problems(`---\nTAXA: [A, B]\n----\n${body}`)).toEqual([
+      '3:1: the frontmatter closes with a line of exactly three dashes `---`: markdown reads `----` as a rule, and every key above it would be missing',
+    ]);
+    expect(problems(`\n----\nTAXA: [A, B]\n----\n`)).toEqual([`2:1: ${four}; and it must start on the first line: remove the blank lines above it`]);
+    // Through the whole pipeline: the one error, not `unknown %{TAXA}`.
+    const { diagnostics } = loadPipeline('p.md', `----\nTAXA: [A, B]\n----\n${body}`);
+    expect(diagnostics.map((d) => `${d.at.line}:${d.at.col}: ${d.severity}: ${d.message}`)).toEqual([`1:1: error: ${four}`]);
+  });
+
+  it('leaves alone a document that opens with a long rule and prose, or a rule and prose with a colon', () => {
+    expect(problems('----\n\nSome prose.\n')).toEqual([]);
+    expect(problems('----\nNote: this is prose, then more.\n\nAnd a paragraph.\n')).toEqual([]);
+    expect(problems('---\nyear: 2024\n---\n# T\n\n----\n')).toEqual([]);
+  });
 });

@@ -245,6 +245,27 @@ cat /data/ranges/* /data/years/* > /data/pairs/+
     expect(plan.jobs.map((j) => j.item)).toContain('a.tif,2021');
   });
 
+  it('names only the wildcard that matches nothing when a map over two finds no combination', async () => {
+    rig.write('x.md', `---
+inputs:
+  ranges: /data/ranges/
+  years: /data/years/
+---
+# X
+
+\`\`\`shark-run
+cat /data/ranges/* /data/years/* > /data/pairs/+
+\`\`\`
+`);
+    rig.write('years/.keep', '');
+    const plan = await rig.shark(['plan', 'x.md', '-i', 'ranges=ranges', '-i', 'years=years']);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toMatch(/note: x \(line \d+\): nothing matches \/data\/years\/\*: 0 jobs/);
+    const ran = await rig.shark(['run', 'x.md', '-i', 'ranges=years', '-i', 'years=years']);
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toMatch(/^note: x \(line \d+\): nothing matches \/data\/ranges\/\*, \/data\/years\/\*: 0 jobs$/m);
+  });
+
   it('prints a POSIX sh script that performs the pipeline by hand', async () => {
     const script = await rig.shark(['plan', 'p.md', '--script']);
     expect(script.code).toBe(0);
