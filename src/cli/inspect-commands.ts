@@ -42,6 +42,7 @@ export function lineageCommand(io: Io): Command {
       const options = {
         ...(flags.run !== undefined ? { run: flags.run } : {}),
         ...(flags.depth !== undefined ? { depth: flags.depth } : {}),
+        ...(reading.session !== undefined ? { pipeline: reading.session.pipeline } : {}),
         configuration: reading.session === undefined ? NO_CONFIGURATION
           : configurationOf(reading.session, flags, io.stderr, normal.path.text),
       };

@@ -2,7 +2,9 @@ import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashOnDisk, namedContent, renderWhy, subdirectoryOnDisk, whyContent, type WhyAnswer } from '../lineage/why.js';
+import { treeWithoutStores, withoutStores } from '../lineage/store-left-out.js';
 import { openStore, type OpenedStore } from '../store/open-store.js';
+import type { TreeEntry } from '../store/snapshot-store.js';
 import { locateStore } from './find-store.js';
 import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, openFailureCode } from './load-or-report.js';
 import type { Io } from './main.js';
@@ -35,8 +37,12 @@ export function whyCommand(io: Io): Command {
       const { opened, where } = open(flags.store, paths, io);
       try {
         const answers: WhyAnswer[] = hashed.map((h) => {
-          const { id, entries } = namedContent(opened.meta, h.path, h);
-          return whyContent(opened.meta, h.path, id, flags.depth, entries, (rel) => subdirectoryOnDisk(h.path, rel));
+          const { id, entries } = namedContent(opened.meta, h.path, treeWithoutStores(where, h.path, h));
+          const entriesOf = (rel: string): readonly TreeEntry[] | undefined => {
+            const inner = subdirectoryOnDisk(h.path, rel);
+            return inner === undefined ? undefined : withoutStores(where, join(h.path, rel), inner);
+          };
+          return whyContent(opened.meta, h.path, id, flags.depth, entries, entriesOf);
         });
         if (flags.json) io.stdout(JSON.stringify({ store: where, files: answers }, null, 2) + '\n');
         else {

@@ -54,10 +54,10 @@ export function recordedProducersOfEach(meta: Metadata, ids: readonly SnapshotId
   const seen = new Set<string>();
   // Each step up: ids to look for, each with the ids asked about it leads back to and the paths below the output to them.
   // One lookup per id: the same bytes in a thousand files of one directory are a thousand paths below one tree.
-  let frontier = new Map<string, [SnapshotId, string][]>();
+  let frontier: Frontier = new Map();
   for (const id of new Set(ids)) listAt(frontier, id).push([id, '']);
   for (let level = 0; level < MAX_NESTING && frontier.size > 0; level++) {
-    const next = new Map<string, [SnapshotId, string][]>();
+    const next: Frontier = new Map();
     for (const [wanted, belows] of frontier) {
       for (const row of resultsWithOutput(meta, wanted)) {
         const record = fromResultRow(row);
@@ -73,18 +73,48 @@ export function recordedProducersOfEach(meta: Metadata, ids: readonly SnapshotId
         }
       }
     }
-    // The same bytes with and without the executable bit are the same bytes.
-    const held = new Map<string, HeldEntry[]>();
-    for (const e of meta.trees.holding([...frontier.keys()].flatMap((id) => [...new Set(sameBytes(id))]))) listAt(held, bytesOf(e.id)).push(e);
-    for (const [wanted, belows] of frontier) {
-      for (const tree of held.get(bytesOf(wanted)) ?? []) {
-        const paths = listAt(next, tree.tree);
-        for (const [asked, below] of belows) paths.push([asked, `/${tree.name}${below}`]);
-      }
-    }
+    climb(meta, frontier, next);
     frontier = next;
   }
   return new Map([...found].map(([id, producers]) => [id, byRunAndPath(producers)]));
+}
+
+/** Ids looked for, each with the ids asked about it leads back to and the path below it to them. */
+type Frontier = Map<string, [SnapshotId, string][]>;
+
+/** One step up: the recorded trees holding the `frontier`'s ids, into `next`, with the paths below them to the ids asked about. */
+function climb(meta: Metadata, frontier: Frontier, next: Frontier): void {
+  // The same bytes with and without the executable bit are the same bytes.
+  const held = new Map<string, HeldEntry[]>();
+  for (const e of meta.trees.holding([...frontier.keys()].flatMap((id) => [...new Set(sameBytes(id))]))) listAt(held, bytesOf(e.id)).push(e);
+  for (const [wanted, belows] of frontier) {
+    for (const tree of held.get(bytesOf(wanted)) ?? []) {
+      const paths = listAt(next, tree.tree);
+      for (const [asked, below] of belows) paths.push([asked, `/${tree.name}${below}`]);
+    }
+  }
+}
+
+/**
+ * The jobs that read each of `ids` inside a directory they read whole (a
+ * reduce over a directory of host inputs): they read the file too, at its
+ * path in the directory. Up to `limit` readers of each, oldest run first.
+ */
+export function readersInsideEach(meta: Metadata, ids: readonly SnapshotId[], limit = 5): Map<SnapshotId, Reader[]> {
+  const found = new Map<SnapshotId, Reader[]>();
+  let frontier: Frontier = new Map();
+  for (const id of new Set(ids)) listAt(frontier, id).push([id, '']);
+  for (let level = 0; level < MAX_NESTING && frontier.size > 0; level++) {
+    const next: Frontier = new Map();
+    climb(meta, frontier, next);
+    if (next.size === 0) break;
+    const readers = consumersOfEach(meta, [...next.keys()], limit);
+    for (const [tree, belows] of next) {
+      for (const r of readers.get(tree) ?? []) for (const [asked, below] of belows) listAt(found, asked).push({ ...r, path: `${r.path.replace(/\/$/, '')}${below}` });
+    }
+    frontier = next;
+  }
+  return new Map([...found].map(([id, readers]) => [id, [...new Map(readers.map((r) => [`${r.run}\0${r.job}\0${r.path}`, r])).values()].sort((a, b) => a.run - b.run).slice(0, limit)]));
 }
 
 /**

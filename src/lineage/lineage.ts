@@ -8,6 +8,8 @@ import { readLineage, type LineageProducer } from './lineage-read.js';
 import type { MadeBy } from './lineage-result.js';
 import { localFilesOf, type LocalFile } from './local-files.js';
 import { failedProducer, latestProducer } from './latest-producer.js';
+import { failedUpstream } from './failed-upstream.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
 import { PerRun } from './per-run.js';
 import { noRunsMessage, notARun } from './runs.js';
 import { counted } from '../counted.js';
@@ -79,6 +81,8 @@ export interface LineageOptions {
   readonly depth?: number;
   /** `-e` values: the latest run (or `run`, if it did) that made the path under them. */
   readonly configuration?: Configuration;
+  /** The document, when it checks: a path no run made is explained by a failure upstream of the step writing it. */
+  readonly pipeline?: Pipeline;
 }
 
 /**
@@ -113,12 +117,17 @@ export function lineageQuery(meta: Metadata, pipelinePath: string, path: string,
   }
   // Without --run: the latest run that made the path (one that did not touch it hides none before it).
   const made = run === undefined ? latestProducer(meta, runs, path) : { run: run.id };
-  if (made === undefined) return { reason: 'not-produced', error: `no run of this pipeline produced ${path}` };
+  // A run records the jobs that failed, not the steps skipped for them: the document says which of those a step needs.
+  const upstream = (runId: number, latest: boolean): string => {
+    const why = options.pipeline === undefined ? undefined : failedUpstream(meta, options.pipeline, runId, path, latest);
+    return why === undefined ? '' : `: ${why}`;
+  };
+  if (made === undefined) return { reason: 'not-produced', error: `no run of this pipeline produced ${path}${upstream(runs[0]!.id, true)}` };
   if ('failed' in made) return { reason: 'not-produced', error: made.failed };
   return {
     run: made.run,
     read: () => lineageInRun(meta, made.run, path, options.depth)
-      ?? { reason: 'not-produced', error: failedProducer(meta, made.run, path) ?? `no job of run ${made.run} produced ${path}` },
+      ?? { reason: 'not-produced', error: failedProducer(meta, made.run, path) ?? `no job of run ${made.run} produced ${path}${upstream(made.run, false)}` },
   };
 }
 

@@ -7,7 +7,7 @@ import { unreadableAt } from '../store/unreadable.js';
 import { readProblem } from '../read-problem.js';
 import type { Metadata } from '../store/metadata.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
-import { byRunAndPath, consumersOf, consumersOfEach, producersOf, producersOfRead, recordedProducersOfEach, type Producer, type Reader } from './find-content.js';
+import { byRunAndPath, consumersOf, consumersOfEach, producersOf, producersOfRead, readersInsideEach, recordedProducersOfEach, type Producer, type Reader } from './find-content.js';
 import { lineageInRun, type LineageNode } from './lineage.js';
 import { renderLineage } from './lineage-text.js';
 import { listAt } from '../multimap.js';
@@ -133,15 +133,26 @@ export function whyContent(meta: Metadata, path: string, id: SnapshotId, depth =
       ...(entry !== undefined ? { entry } : {}),
     };
   });
-  const readBy = whole.length > 0 ? [] : [...consumersOf(meta, id), ...readersOfEntries(meta, unknown)];
+  const readBy = whole.length > 0 ? [] : [...withReadersInside(meta, [id], new Map([[id, consumersOf(meta, id)]])).get(id) ?? [], ...readersOfEntries(meta, unknown)];
   return { path, id, produced, readBy, ...(byEntry ? { notProduced: unknown.map((u) => u.entry) } : {}) };
 }
 
 /** The readers of each file no job made, as the entry of the directory it is. */
 function readersOfEntries(meta: Metadata, unknown: readonly Unknown[]): (Reader & { entry: string })[] {
   if (unknown.length === 0) return [];
-  const readers = consumersOfEach(meta, unknown.map((u) => u.id));
+  const ids = unknown.map((u) => u.id);
+  const readers = withReadersInside(meta, ids, consumersOfEach(meta, ids));
   return unknown.flatMap((u) => (readers.get(u.id) ?? []).map((r) => ({ ...r, entry: u.entry })));
+}
+
+/**
+ * The readers of each content, with the jobs that read a directory holding
+ * it whole (a reduce over a directory of host inputs): they read the file
+ * too. At most five of each.
+ */
+function withReadersInside(meta: Metadata, ids: readonly SnapshotId[], direct: ReadonlyMap<SnapshotId, readonly Reader[]>): Map<SnapshotId, Reader[]> {
+  const inside = readersInsideEach(meta, ids);
+  return new Map(ids.map((id) => [id, [...(direct.get(id) ?? []), ...(inside.get(id) ?? [])].slice(0, 5)]));
 }
 
 /** An entry of the directory asked about (named from it) that no job produced, and its content. */

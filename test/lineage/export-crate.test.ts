@@ -129,6 +129,17 @@ describeWithPython('shark export crate: a Provenance Run Crate, queried with pyt
     expect(Object.keys(answered.sha256).sort()).toEqual(files.map((f) => String(f['alternateName'])).sort());
   });
 
+  it('gives the url of an import whose source is a file: URL, not of a relative file: path, and still reads as RDF', async () => {
+    rig.write('src.csv', 'x,1\n');
+    const url = `file://${rig.path('src.csv').split('/').map(encodeURIComponent).join('/')}`;
+    rig.write('i.md', `# I\n\n\`\`\`shark-import\n${url} /data/abs.csv\nfile:src.csv /data/rel.csv\n\`\`\`\n\n\`\`\`shark-run\ncat /data/abs.csv /data/rel.csv > /data/both.csv\n\`\`\`\n`);
+    expect((await rig.shark(['run', 'i.md'])).code).toBe(0);
+    expect((await rig.shark(['export', 'crate', 'i.md', '-o', 'crate'])).code).toBe(0);
+    const sources = crateOf(rig, 'crate')['@graph'].filter((e) => String(e['@id']).startsWith('#source-'));
+    expect(sources.map((e) => [e['name'], e['url'] ?? null]).sort()).toEqual([[url, url], ['file:src.csv', null]]);
+    expect(sparql('crate').undefined).toEqual([]);
+  });
+
   it('refuses to write into a directory that is not empty (exit 2) and needs -o', async () => {
     await rig.shark(['run', 'p.md', ...INPUTS]);
     rig.write('full/x', 'x');

@@ -35,6 +35,18 @@ describe('shark impact', () => {
     expect(unknown.stderr).toContain('nosuch');
   });
 
+  it('refuses a path holding a wildcard or a `+` (taken as written, it names no file), naming the directory to give instead', async () => {
+    rig.write('m.md', '```shark-run\nmkdir -p /data/items && echo 1 > /data/items/a.txt\n```\n\n```shark-run\ncat /data/items/* > /data/doubled/+\n```\n');
+    for (const [what, said] of [['/data/items/*', 'wildcard `*`'], ['/data/items/a?.txt', 'wildcard `?`'], ['/data/doubled/+', '`+`'], ['/data/doubled/+.txt', '`+.txt`']] as const) {
+      const ran = await rig.shark(['impact', 'm.md', what]);
+      expect([ran.code, ran.stdout]).toEqual([2, '']);
+      expect(ran.stderr).toContain(`shark: error: ${said} in \`${what}\``);
+      expect(ran.stderr).toContain(`name the directory \`${what.slice(0, what.lastIndexOf('/') + 1)}\` instead`);
+    }
+    // An item's file, written as it is, is still a path.
+    expect((await rig.shark(['impact', 'm.md', '/data/items/a.txt'])).code).toBe(0);
+  });
+
   it('takes a sweep block by its bare id as all its instances, and names a step a step', async () => {
     rig.write('w.md', '---\nX: [a, b]\n---\n\n```shark-run\necho %{X} > /data/%{X}.txt\n```\n');
     const sweep = await rig.shark(['impact', 'w.md', 'run', '--json']);

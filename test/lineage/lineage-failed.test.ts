@@ -78,3 +78,31 @@ describe('shark lineage of a result a later forced run failed to make again', ()
     expect(earlier.stdout).toContain('→ /data/a.txt');
   });
 });
+
+describe('shark lineage of a result whose step never ran because a step upstream failed', () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = new Rig('shark-lineage-upstream-');
+    rig.write('p.md', [
+      '# Prep\n\n```shark-run\necho 3 > /data/n.txt\n```\n',
+      '# Fail\n\n```shark-run\ncat /data/n.txt > /data/mid.txt && exit 3\n```\n',
+      '# Sum\n\n```shark-run\nmkdir -p /data/sum && cat /data/mid.txt > /data/sum/x.txt\n```\n',
+      '# Other\n\n```shark-run\ncat /data/n.txt > /data/other.txt && exit 0\n```\n',
+    ].join('\n'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(1);
+  });
+  afterAll(() => rig.cleanup());
+
+  it('names the failed job upstream of the step that writes it, in the latest run', async () => {
+    const ran = await rig.shark(['lineage', 'p.md', '/data/sum/x.txt']);
+    expect([ran.code, ran.stdout]).toEqual([1, '']);
+    expect(ran.stderr).toBe('shark: no run of this pipeline produced /data/sum/x.txt: sum, which writes it, needs what fail writes, and job fail (line 10) failed in run 1, the latest (exit, exit status 3)\n');
+    const asked = await rig.shark(['lineage', 'p.md', '/data/sum/x.txt', '--run', '1']);
+    expect(asked.stderr).toBe('shark: no job of run 1 produced /data/sum/x.txt: sum, which writes it, needs what fail writes, and job fail (line 10) failed in run 1 (exit, exit status 3)\n');
+  });
+
+  it('blames no failure a path does not depend on', async () => {
+    const prep = await rig.shark(['lineage', 'p.md', '/data/nosuch.txt']);
+    expect(prep.stderr).toBe('shark: no run of this pipeline produced /data/nosuch.txt\n');
+  });
+});

@@ -140,7 +140,7 @@ export interface PinnedSource {
   readonly id: string;
   /** The import clause as written (`https://… /data/x.csv`). */
   readonly clause: string;
-  /** The source's URL, when the clause starts with one. */
+  /** The source's URL, when the clause starts with one (a web address, or a `file:` URI of an absolute path). */
   readonly url?: string;
   readonly fields: readonly (readonly [string, string])[];
 }
@@ -149,7 +149,8 @@ export function pinnedSource(job: RunJob): PinnedSource | undefined {
   const pin = job.record.record.pin;
   if (job.record.record.kind !== 'import' || pin === undefined) return undefined;
   const clause = job.record.meta.command;
-  const url = /^https?:\/\/\S+/.exec(clause)?.[0];
+  // A `file:` URI naming an absolute path is a URL too (`file:///srv/a.csv`); `file:in/a.csv`, relative to the document, is none.
+  const url = /^(?:https?:\/\/|file:\/)\S+/.exec(clause)?.[0];
   const fields = Object.entries(shownPin(pin)).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, String(v)] as const);
   return { id: sha256(canonicalJson(pin)).slice(0, 16), clause, ...(url !== undefined ? { url } : {}), fields };
 }

@@ -1,0 +1,44 @@
+import { overlaps } from '../pipeline/data-path.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import type { Metadata } from '../store/metadata.js';
+import { failureWords } from './latest-producer.js';
+
+interface FailedRow {
+  readonly job: string;
+  readonly step: string;
+  readonly line: number;
+  readonly reason: string | null;
+  readonly exit_code: number | null;
+}
+
+/**
+ * Why run `runId` wrote no `path` when the step that writes it never ran: a
+ * step it needs (what it reads, or what that reads) failed in the run. A run
+ * records its failed jobs, not the steps skipped for them, so the steps
+ * upstream are the document's (`after`), and a failure is named only when
+ * its step is one of them: `sum, which writes it, needs what fail writes,
+ * and job fail (line 10) failed in run 1 (exit, exit status 3)`. Upstream in
+ * the document as it is now: a step it no longer needs is not blamed.
+ */
+export function failedUpstream(meta: Metadata, pipeline: Pipeline, runId: number, path: string, latest = false): string | undefined {
+  const failed = meta.db.prepare<[number], FailedRow>("SELECT job, step, line, reason, exit_code FROM run_jobs WHERE run_id = ? AND status = 'failed' ORDER BY line, job").all(runId);
+  if (failed.length === 0) return undefined;
+  for (const writer of pipeline.steps.filter((s) => s.outputs.some((o) => overlaps(path, o.path.replace(/\/$/, ''))))) {
+    const upstream = stepsBefore(pipeline, writer.id);
+    const row = failed.find((f) => upstream.has(f.step));
+    if (row !== undefined) return `${writer.id}, which writes it, needs what ${row.step} writes, and job ${row.job} (line ${row.line}) failed in run ${runId}${latest ? ', the latest' : ''} (${failureWords(row)})`;
+  }
+  return undefined;
+}
+
+/** Every step `id` needs, however far up: the steps it runs after, and theirs. */
+function stepsBefore(pipeline: Pipeline, id: string): Set<string> {
+  const seen = new Set<string>();
+  const todo = [...(pipeline.stepsById.get(id)?.after ?? [])];
+  for (let next = todo.pop(); next !== undefined; next = todo.pop()) {
+    if (seen.has(next)) continue;
+    seen.add(next);
+    todo.push(...(pipeline.stepsById.get(next)?.after ?? []));
+  }
+  return seen;
+}
