@@ -43,7 +43,8 @@ export async function leftovers(io: Io, del: boolean, leases: Leases, collected:
   // Job containers of runs killed before their watchdog could end them.
   say(await reapDeadOwners(process.env, !del), 'job container', 'left by killed runs');
   // Leases of killed runs: harmless (the next holder takes them over), but nothing else ever deletes them.
-  say(leases.dropDead(!del), 'lease', 'left by killed runs');
+  // Not a killed gc's own: --delete takes that over and gives it back, so the dry run does not count it either.
+  say(leases.dropDead(!del, ['gc']), 'lease', 'left by killed runs');
   if (collected.leftovers !== undefined) say(collected.leftovers.count, 'working folder', 'left by killed runs', collected.leftovers.bytes);
   // Opened to their owner first, what is left is another user's (a container's files no output handed back).
   for (const s of collected.leftovers?.stuck ?? []) {

@@ -20,7 +20,7 @@ import type { Io } from './main.js';
 import { configFor, configOption, frontmatterOf, storeOf } from './apply-config.js';
 import type { SharkConfig } from './config-file.js';
 import { counted } from '../counted.js';
-import { closedOutput } from './process-guards.js';
+import { closedOutput, GC_FULL_ADVICE } from './process-guards.js';
 
 interface GcFlags {
   store?: string;
@@ -190,7 +190,8 @@ async function prepareGroup(io: Io, where: string, group: Group, del: boolean): 
   // A disk too full to open the store: what killed runs left may be what fills it.
   if (!opened.ok && opened.full === true && del && makeRoom(where, (await slurmOf(io, where))?.busy)) opened = openStore(group.spec, group.dir);
   if (!opened.ok) {
-    io.stderr(`shark: error: ${opened.message}\n`);
+    // Still too full after tmp/ was cleared (--delete): the way out is outside the store.
+    io.stderr(`shark: error: ${opened.message}${del && opened.full === true ? `; ${GC_FULL_ADVICE}` : ''}\n`);
     return openFailureCode(opened);
   }
   const { store, meta } = opened.value;

@@ -36,12 +36,13 @@ export function reportUncaught(e: unknown, stderr: (s: string) => void, command?
     return EXIT_DAMAGED_DATABASE;
   }
   if (!diskFull(e)) return reportInternalError(e, stderr);
-  const advice = command === 'gc'
-    ? 'free some space on its disk outside the store, then run gc again: gc itself needs a little room to record what it removes'
-    : 'free some space; `shark gc FILE --delete` removes what killed runs left';
+  const advice = command === 'gc' ? GC_FULL_ADVICE : 'free some space; `shark gc FILE --delete` removes what killed runs left';
   stderr(`shark: error: the store refused a write: ${message.split('\n')[0]} (${advice})\n`);
   return EXIT_STORE_FULL;
 }
+
+/** The way out when gc itself meets a full disk: gc is what frees room in the store, so room is made some other way. */
+export const GC_FULL_ADVICE = 'free some space on its disk outside the store, then run gc again: gc itself needs a little room to record what it removes';
 
 /** What a command that meets a damaged database exits with: as when it is met opening the store. */
 const EXIT_DAMAGED_DATABASE = 2;

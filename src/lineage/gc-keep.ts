@@ -76,7 +76,7 @@ export function keepForPipeline(meta: Metadata, pipeline: string, { steps, varia
   const unseen = walks.filter((w) => !w.seen).map((w) => w.step);
   const renamed = unseen.some((s) => !s.manual);
   if (renamed) whole = runs.length;
-  const parts = runs.slice(0, whole).map((r, i) => describeRun(r, keepResults(meta, meta.runRows.keys(r.id), r.id, keep), i === complete)).reverse();
+  const parts = runs.slice(0, whole).map((r, i) => describeRun(r, keepResults(meta, meta.runRows.keys(r.id), r.id, keep), complete < 0 ? undefined : Math.sign(complete - i))).reverse();
   // By run: the blocks it keeps results of, and how many results.
   const earlier = new Map<number, { readonly blocks: Set<string>; results: number }>();
   for (const { step, found } of renamed ? [] : walks) {
@@ -223,8 +223,14 @@ function keepByIdentity(meta: Metadata, steps: readonly KeptStep[], keep: Set<Sn
   return said.length === 0 ? '' : `, and by their outputs or command for blocks no run has run under their id: ${said.join(', ')}`;
 }
 
-function describeRun(run: RunRow, results: number, latestComplete: boolean): string {
-  const what = latestComplete ? 'latest complete run' : run.status === 'running' ? 'still running' : `${run.status}, newer`;
+/**
+ * `than`: where the run stands to the latest complete run (1 newer, 0 it,
+ * -1 older: every run is kept whole while a block was renamed), or
+ * undefined when no run is complete, there being nothing to be newer than.
+ */
+function describeRun(run: RunRow, results: number, than: number | undefined): string {
+  const relation = than === undefined ? '' : than > 0 ? ', newer' : ', older';
+  const what = than === 0 ? 'latest complete run' : run.status === 'running' ? 'still running' : `${run.status}${relation}`;
   return `run ${run.id} (${what}, ${results} result${results === 1 ? '' : 's'})`;
 }
 

@@ -7,7 +7,7 @@ import type { Recordable } from './object-records.js';
 import { writeObjectFile, type Owner } from './object-write.js';
 import type { Metadata } from './metadata.js';
 import { ObjectChecks } from './object-checks.js';
-import { CHANGED_WHILE_STORED, changedSince, STORED_MTIME_MS, markStored } from './object-file.js';
+import { CHANGED_WHILE_STORED, changedSince, STORED_MTIME_MS, markStored, restoreModeAt } from './object-file.js';
 import type { SnapshotId } from './snapshot-store.js';
 import { quarantineFolder } from './quarantine-folder.js';
 import { listable } from './unreadable.js';
@@ -176,6 +176,8 @@ export class CasObjects extends ObjectChecks {
       // Its bytes are the stored ones: the time that marks them so again.
       markStored(path);
       this.record(id, statSync(path));
+      // And the mode it is stored with (a copy's 0755), as `soundAgain` gives it back.
+      restoreModeAt(path, id);
       return true;
     } catch {
       return false;

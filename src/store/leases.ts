@@ -33,6 +33,8 @@ export class Leases {
   private readonly elsewhere = new Set<string>();
   /** Held leases whose job's command started since the last write, with the job (`running`). */
   private readonly started = new Map<string, string>();
+  /** Leases let go whose rows the database refused to drop (`release`): `releaseAll` tries again. */
+  private readonly undropped = new Set<string>();
   private startedTimer: NodeJS.Timeout | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -183,8 +185,9 @@ export class Leases {
    * Gives a lease back; one already dropped with the result it guarded
    * (`forget`) costs no write. One the database refuses to drop (a full
    * disk, a lock held too long) is let go all the same: it stays this
-   * process's row until the process ends, then a dead holder's, which the
-   * next taker takes over and `gc --delete` deletes.
+   * process's row, dropped again by `releaseAll` as the run ends (its
+   * workspaces gone, there is room again); failing that, once the process
+   * ends, a dead holder's, which the next taker takes over and `gc --delete` deletes.
    */
   release(name: string): void {
     if (!this.held.has(name)) return;
@@ -192,6 +195,7 @@ export class Leases {
       this.stmts.drop.run(name, process.pid, this.host);
     } catch {
       // Left to be taken over (above).
+      this.undropped.add(name);
     }
     this.forget(name);
   }
@@ -213,10 +217,11 @@ export class Leases {
    * Deletes the leases whose holders are gone (a run killed before it gave
    * them back); returns how many (a dry run only counts). Each is deleted
    * only as its dead holder's: one a live process took over meanwhile stays.
+   * Those named in `except` are neither counted nor deleted.
    */
-  dropDead(dryRun = false): number {
+  dropDead(dryRun = false, except: readonly string[] = []): number {
     const rows = this.meta.db.prepare<[], LeaseRow & { name: string }>('SELECT name, pid, pid_start, host, beat FROM leases').all();
-    const dead = rows.filter((r) => !holderAlive(r));
+    const dead = rows.filter((r) => !holderAlive(r) && !except.includes(r.name));
     if (!dryRun) this.meta.db.transaction(() => {
       for (const r of dead) this.stmts.dropDead.run(r.name, r.pid, r.host, r.pid_start);
     })();
@@ -226,10 +231,21 @@ export class Leases {
   /** Gives back every lease this process holds. */
   releaseAll(): void {
     for (const name of [...this.held]) this.release(name);
+    const undropped = [...this.undropped];
+    if (undropped.length === 0) return;
+    this.undropped.clear();
+    try {
+      this.meta.db.transaction(() => {
+        for (const name of undropped) this.stmts.drop.run(name, process.pid, this.host);
+      })();
+    } catch {
+      // Still refused: left to be taken over, as `release` says.
+    }
   }
 
   private hold(name: string): void {
     this.held.add(name);
+    this.undropped.delete(name);
     this.elsewhere.delete(name);
     // Holders on other hosts are judged by their heartbeat.
     this.timer ??= setInterval(() => {

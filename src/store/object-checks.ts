@@ -116,6 +116,8 @@ export class ObjectChecks {
     } catch {
       // A store read-only to this user keeps its record.
     }
+    // Accepted, it is given its stored mode back (a copy's 0755), as one given to a job is: a chmod moves no time a check reads.
+    restoreModeAt(path, id);
     return true;
   }
 

@@ -130,6 +130,20 @@ describe.skipIf(skip !== undefined)(`a store on a full disk${skip === undefined 
     }
   });
 
+  it('gc --delete on a disk too full to open the store, tmp/ cleared, advises freeing space outside the store (exit 1)', async () => {
+    // Not even room for the database's shared-memory file: the store cannot be opened.
+    fill(join(disk, 'filler'));
+    try {
+      const gc = await rig.shark(['gc', 'small/q.md', '--delete']);
+      noCrash(gc);
+      expect(gc.code).toBe(1);
+      expect(gc.stderr.trim().split('\n')).toHaveLength(1);
+      expect(gc.stderr).toMatch(/^shark: error: cannot open the store at .*: its disk is full \(.*\); free some space on its disk outside the store, then run gc again/);
+    } finally {
+      rmSync(join(disk, 'filler'));
+    }
+  });
+
   it('gc --delete on a disk full of results says so in one line (exit 1)', async () => {
     fill(join(disk, 'filler'));
     try {

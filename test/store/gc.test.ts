@@ -76,6 +76,20 @@ describe('shark gc (content-addressed store)', () => {
     db.close();
   });
 
+  it('a killed gc\'s own lease: the dry run and --delete agree (--delete takes it over and gives it back)', async () => {
+    rig.write('p.md', pipeline('a'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const db = new Database(rig.path('.shark/shark.sqlite'));
+    db.prepare('INSERT INTO leases (name, pid, host, run_id, since, beat) VALUES (?, ?, ?, NULL, 0, 0)').run('gc', spawnSync('true').pid!, hostname());
+    const dry = await rig.shark(['gc', 'p.md']);
+    const real = await rig.shark(['gc', 'p.md', '--delete']);
+    expect(real.code).toBe(0);
+    const leaseLines = (out: string): string[] => out.split('\n').filter((l) => /lease/.test(l)).map((l) => l.replace(/^would remove/, 'removed'));
+    expect(leaseLines(dry.stdout)).toEqual(leaseLines(real.stdout));
+    expect(db.prepare('SELECT name FROM leases').pluck().all()).toEqual([]);
+    db.close();
+  });
+
   it('the dry run during a live run says --delete would refuse now, as what that run is storing counts as freeable', async () => {
     rig.write('p.md', pipeline('a'));
     expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
@@ -173,6 +187,18 @@ describe('shark gc (content-addressed store)', () => {
     rig.write('p.md', pipeline('a'));
     expect(toRun(await rig.plan('p.md'))).toEqual([]);
   });
+  it('with no complete run, keeps every run and calls none newer', async () => {
+    rig.write('p.md', pipeline('a'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    // The run as one killed outright leaves it: still running, by a process that is gone.
+    const db = new Database(rig.path('.shark/shark.sqlite'));
+    db.prepare("UPDATE runs SET status = 'running', pid = ?, pid_start = NULL, beat = 0").run(spawnSync('true').pid!);
+    db.close();
+    const gc = await rig.shark(['gc', 'p.md']);
+    expect(gc.code).toBe(0);
+    expect(gc.stdout).toMatch(/keeping p\.md run 1 \(interrupted, 2 results\)\n/);
+  });
+
   it('fsck after gc --delete finds no damage, and --repair keeps the lineage of the runs gc freed', async () => {
     const two = (word: string): string => `# g\n\n\`\`\`shark-run\necho ${word} > /data/a.txt\n\`\`\`\n\n\`\`\`shark-run\nmkdir /data/d && cat /data/a.txt /data/a.txt > /data/d/b.txt\n\`\`\`\n`;
     rig.write('g.md', two('1'));

@@ -134,6 +134,19 @@ describe('store integrity (content-addressed store)', () => {
     }
   });
 
+  it('an object of another mode (0755 after a copy) that a commit re-hashes and accepts is given its stored mode back', async () => {
+    const object = objectWith(rig, numbers);
+    chmodSync(object, 0o755);
+    utimesSync(object, new Date(), new Date()); // as a copy leaves it: a new time too, so it is hashed again
+    // The same bytes made by another command: its commit finds the object and re-hashes it.
+    rig.write('p.md', PIPELINE.replace('seq 1 2000 >', 'seq 1 1 2000 >'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    expect(lstatSync(object).mode & 0o7777).toBe(0o444);
+    const fsck = await rig.shark(['fsck', 'p.md']);
+    expect(fsck.stdout).not.toMatch(/^mode /m);
+    expect(fsck.code).toBe(0);
+  });
+
   it('fails a host job that modifies its input in place, naming it, and recomputes the damaged result next time', async () => {
     rig.write('p.md', PIPELINE.replace("echo sum >> counter;", "echo sum >> counter; echo 1 | tee -a /data/numbers.txt >/dev/null;"));
     const ran = await rig.shark(['run', 'p.md', '--json']);
