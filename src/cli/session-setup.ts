@@ -270,6 +270,6 @@ export async function reportingInvalidInput<T>(session: Pick<Session, 'pipeline'
     return await work();
   } catch (e) {
     if (!(e instanceof InvalidInput)) throw e;
-    return refuseReport([e.diagnostic], () => session.pipeline.document.source, stderr);
+    return refuseReport([e.diagnostic, ...e.others], () => session.pipeline.document.source, stderr);
   }
 }

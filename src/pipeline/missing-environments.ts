@@ -3,7 +3,12 @@ import type { Document } from '../markdown/document.js';
 
 /** Why a step whose environment no `shark-build` defines is not run: `plan` shows it, `run` refuses. */
 export function noBuildBlock(env: string): string {
-  return `environment \`${env}\` has no shark-build block: this block cannot run`;
+  return `${noBuildBlockFor(env)}: this block cannot run`;
+}
+
+/** The cause alone: what `plan` gives as the reason the steps reading such a step are blocked. */
+export function noBuildBlockFor(env: string): string {
+  return `environment \`${env}\` has no shark-build block`;
 }
 
 /**

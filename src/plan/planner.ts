@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../diagnostics.js';
-import { noBuildBlock } from '../pipeline/missing-environments.js';
+import { noBuildBlock, noBuildBlockFor } from '../pipeline/missing-environments.js';
 import type { Step } from '../pipeline/pipeline.js';
 import type { DataState } from './data-state.js';
 import { stepExplainer } from './explainer.js';
@@ -88,6 +88,8 @@ export async function planPipeline(session: Session, state: DataState, selection
   const clashes = new Map<string, string>();
   /** Steps that fail as they stand, and those blocked behind one: `run` skips what reads them, `{precious}` or not. */
   const failing = new Set<string>();
+  /** Steps that can never run (no shark-build defines their environment), and those behind one: the step at the root and why. */
+  const unrunnable = new Map<string, { readonly root: string; readonly why: string }>();
   /** Map steps with no items: said in a note. */
   const empty: string[] = [];
   /** Map steps of which the targets name some jobs, and forced jobs they leave out: said in notes. */
@@ -113,6 +115,8 @@ export async function planPipeline(session: Session, state: DataState, selection
     // No shark-build defines its environment: `run` refuses the document, so nothing can ever run it.
     if (step.kind === 'run' && step.env !== undefined && !session.pipeline.environments.has(step.env)) {
       parts.push(planned(base, step.id, NONE, 'blocked', [noBuildBlock(step.env)]));
+      failing.add(step.id);
+      unrunnable.set(step.id, { root: step.id, why: noBuildBlockFor(step.env) });
       pending();
       continue;
     }
@@ -128,7 +132,10 @@ export async function planPipeline(session: Session, state: DataState, selection
         continue;
       }
       const clash = clashes.get(decision.step);
-      const reasons = [clash === undefined ? `upstream will run (${decision.step})` : `upstream fails (${decision.step}: ${clash})`];
+      const behind = unrunnable.get(decision.step);
+      if (behind !== undefined) unrunnable.set(step.id, behind);
+      const reasons = [behind !== undefined ? upstreamBlocked(decision.step, behind)
+        : clash === undefined ? `upstream will run (${decision.step})` : `upstream fails (${decision.step}: ${clash})`];
       // Maps that run some items again, joined or mapped over: only those items' jobs wait, as `run` will find.
       const past = failing.has(step.id) ? undefined : await decidePast(session, step, state, partlyMade, decide);
       if (past !== undefined) {
@@ -213,6 +220,11 @@ export async function planPipeline(session: Session, state: DataState, selection
     ...(noJobs.length > 0 ? { noJobs } : {}),
     ...(blockedMaps.length > 0 ? { blockedMaps } : {}),
   };
+}
+
+/** Why a step waits on one that will never run: not `upstream will run`, which it will not. */
+function upstreamBlocked(upstream: string, behind: { readonly root: string; readonly why: string }): string {
+  return `upstream is blocked (${upstream}${behind.root === upstream ? '' : `, behind ${behind.root}`}: ${behind.why})`;
 }
 
 /**

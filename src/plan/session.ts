@@ -118,9 +118,12 @@ function refusedInput(name: string, host: string, kind: string, inside?: string)
   return `input \`${name}\` is bound to ${what}: only files, directories and symbolic links can be inputs`;
 }
 
-/** A host input refused while it was read (a FIFO deep inside it): invalid input, as one that does not exist (exit 2). */
+/**
+ * A host input refused while it was read (a FIFO deep inside it): invalid input, as one that does not exist (exit 2).
+ * `others`: more found by the same look (every bad COPY source), reported with it.
+ */
 export class InvalidInput extends Error {
-  constructor(readonly diagnostic: Diagnostic) {
+  constructor(readonly diagnostic: Diagnostic, readonly others: readonly Diagnostic[] = []) {
     super(diagnostic.message);
   }
 }

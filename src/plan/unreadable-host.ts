@@ -1,9 +1,10 @@
 import { accessSync, constants, existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { contextIgnore, contextRelative, globContext, ignoredAtRoot, isPattern, linkOut, namesNothing, publishedDirs, publishedIn } from '../build-context.js';
-import { error } from '../diagnostics.js';
+import { error, inDocumentOrder, type Diagnostic } from '../diagnostics.js';
 import { directoryMisused, localPath, missingLocal, specialImported } from '../imports/file-importer.js';
 import { LocalLinkError, LocalLinks } from '../imports/local-links.js';
+import type { ContextSource } from '../pipeline/build-spec.js';
 import type { ImportStep } from '../pipeline/pipeline.js';
 import { refuseSpecial, SpecialFileError } from '../store/special-file.js';
 import { deniedPath } from '../store/unreadable.js';
@@ -44,48 +45,60 @@ function assertReadable(path: string, links?: LocalLinks, skip?: (path: string) 
  * So are the COPY/ADD sources of environments that name nothing.
  */
 export function refuseUnreadable(session: Session): void {
+  // Each refused at its line, all of them at once: a user fixing them one per run would run once per mistake.
+  const found: Diagnostic[] = [];
+  const collect = (look: () => void): void => {
+    try {
+      look();
+    } catch (e) {
+      if (!(e instanceof InvalidInput)) throw e;
+      found.push(e.diagnostic, ...e.others);
+    }
+  };
   for (const step of session.pipeline.steps) {
-    if (step.kind === 'import' && step.clause.source.scheme === 'file') refuseUnreadableImport(session, step, step.clause.source.path);
+    const source = step.kind === 'import' ? step.clause.source : undefined;
+    if (step.kind === 'import' && source?.scheme === 'file') collect(() => refuseUnreadableImport(session, step, source.path));
   }
-  refuseMissingSources(session);
+  for (const env of session.pipeline.environments.values()) {
+    for (const source of env.spec.sources ?? []) collect(() => refuseMissingSource(session, env.name, source));
+  }
+  const [first, ...others] = inDocumentOrder(found);
+  if (first !== undefined) throw new InvalidInput(first, others);
 }
 
 /**
- * A COPY/ADD (or `copy`) source that names nothing beside the document,
+ * A COPY/ADD (or `copy`) source that names nothing beside the document (or
+ * is left out of the context, leads out of the directory, cannot be read),
  * thrown at the source: found only by the engine, it was a failed build
  * (exit 1) that plan had called `not built yet`. One that leaves the
  * directory was refused when the document was checked.
  */
-function refuseMissingSources(session: Session): void {
+function refuseMissingSource(session: Session, envName: string, source: ContextSource): void {
+  const rel = contextRelative(source.path);
+  if (rel === undefined) return;
   // What is never sent (the store, `.dockerignore`'s names, what is published) is not read either: a FIFO there builds fine.
   const ignored = contextIgnore(session.pipelineDir, session.pipeline);
   const leftOut = (rel: string): boolean => ignoredAtRoot(rel.split('/')[0]!) || ignored?.(rel) === true;
   const outOfContext = (abs: string): boolean => leftOut(relative(session.pipelineDir, abs).split(sep).join('/'));
-  for (const env of session.pipeline.environments.values()) {
-    for (const source of env.spec.sources ?? []) {
-      const rel = contextRelative(source.path);
-      if (rel === undefined) continue;
-      const named = `${source.by} source \`${source.path}\` of environment ${env.name}`;
-      const refuse = (why: string): never => {
-        throw new InvalidInput(error(session.pipeline.document.file, source.at, `${named} ${why}`));
-      };
-      if (namesNothing(session.pipelineDir, rel)) {
-        refuse(isPattern(rel) ? `matches nothing in ${session.pipelineDir}` : `does not exist (looked for ${join(session.pipelineDir, rel)})`);
-      }
-      const sent = rel === '.' ? undefined : leftOutSource(session, rel, leftOut);
-      if (sent !== undefined) refuse(sent);
-      // A link out of the directory: the build would be refused (plan said `not built yet`).
-      for (const m of isPattern(rel) ? globContext(session.pipelineDir, rel) : [rel]) {
-        const out = linkOut(session.pipelineDir, m);
-        if (out === undefined) continue;
-        const how = out.link === m ? `is a symbolic link to ${out.target}` : `goes through ${out.link}, a symbolic link to ${out.target}`;
-        refuse(`${m === rel ? '' : `matches ${m}, which `}${how}, outside the pipeline's directory: Docker sends nothing from outside the build context (copy it into the directory instead)`);
-      }
-      // What the engine is sent must be read first: a file this process may not read was an internal error.
-      const unsendable = isPattern(rel) ? undefined : unreadableSource(join(session.pipelineDir, rel), rel, outOfContext);
-      if (unsendable !== undefined) refuse(unsendable);
-    }
+  const named = `${source.by} source \`${source.path}\` of environment ${envName}`;
+  const refuse = (why: string): never => {
+    throw new InvalidInput(error(session.pipeline.document.file, source.at, `${named} ${why}`));
+  };
+  if (namesNothing(session.pipelineDir, rel)) {
+    refuse(isPattern(rel) ? `matches nothing in ${session.pipelineDir}` : `does not exist (looked for ${join(session.pipelineDir, rel)})`);
   }
+  const sent = rel === '.' ? undefined : leftOutSource(session, rel, leftOut);
+  if (sent !== undefined) refuse(sent);
+  // A link out of the directory: the build would be refused (plan said `not built yet`).
+  for (const m of isPattern(rel) ? globContext(session.pipelineDir, rel) : [rel]) {
+    const out = linkOut(session.pipelineDir, m);
+    if (out === undefined) continue;
+    const how = out.link === m ? `is a symbolic link to ${out.target}` : `goes through ${out.link}, a symbolic link to ${out.target}`;
+    refuse(`${m === rel ? '' : `matches ${m}, which `}${how}, outside the pipeline's directory: Docker sends nothing from outside the build context (copy it into the directory instead)`);
+  }
+  // What the engine is sent must be read first: a file this process may not read was an internal error.
+  const unsendable = isPattern(rel) ? undefined : unreadableSource(join(session.pipelineDir, rel), rel, outOfContext);
+  if (unsendable !== undefined) refuse(unsendable);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync } from 'node:fs';
+import { chmodSync, symlinkSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 import { noCrash, unprivileged } from '../support/unprivileged.js';
@@ -125,5 +125,34 @@ describe('a COPY source left out of the build context', () => {
     const ran = await rig.shark(['plan', 'p.md']);
     expect(ran.stderr).toContain('p.md:3:6: error: COPY source `results/old.txt` of environment m is in results/, where the document publishes (shark-publish:results): what a run publishes is never part of an environment');
     expect(ran.code).toBe(2);
+  });
+});
+
+/** Every bad COPY source of the document, each at its line: not the first one per run, so that they are fixed in one go. */
+describe('several bad COPY sources', () => {
+  const rig = new Rig();
+  const outside = new Rig();
+  afterAll(() => (rig.cleanup(), outside.cleanup()));
+
+  outside.write('a', 's\n');
+  outside.write('b', 't\n');
+  rig.write('p.md', '# p\n\n```shark-build:m\nFROM shark-test/busybox:latest\nCOPY ka /opt/a\nCOPY kb gone.txt /opt/\n```\n\n```shark-build:n\nFROM shark-test/busybox:latest\nCOPY ka /opt/a\n```\n\n```shark-run:m\necho hi > /data/out.txt\n```\n');
+
+  it('are all reported, each located, for plan and run (exit 2)', async () => {
+    symlinkSync(outside.path('a'), rig.path('ka'));
+    symlinkSync(outside.path('b'), rig.path('kb'));
+    const link = (source: string, target: string): string => `COPY source \`${source}\` of environment m is a symbolic link to ${outside.path(target)}, outside the pipeline's directory`;
+    for (const command of ['plan', 'run']) {
+      const ran = await rig.shark([command, 'p.md']);
+      expect(ran.code).toBe(2);
+      const located = ran.stderr.split('\n').filter((l) => /^p\.md:\d+:\d+: error: /.test(l));
+      expect(located.map((l) => l.replace(/: Docker sends.*$/, ''))).toEqual([
+        `p.md:5:6: error: ${link('ka', 'a')}`,
+        `p.md:6:6: error: ${link('kb', 'b')}`,
+        `p.md:6:9: error: COPY source \`gone.txt\` of environment m does not exist (looked for ${rig.path('gone.txt')})`,
+        `p.md:11:6: error: ${link('ka', 'a').replace('environment m', 'environment n')}`,
+      ]);
+      expect(ran.stderr).toContain('4 errors in p.md');
+    }
   });
 });

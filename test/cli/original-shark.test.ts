@@ -63,6 +63,26 @@ describe.concurrent('a document of the original Shark', () => {
   });
 });
 
+/** What reads a step that can never run is blocked behind it, and says so: that upstream will not run. */
+describe('steps reading from one whose environment has no shark-build block', () => {
+  it('are blocked with the upstream named as blocked and why, also further down', async () => {
+    const rig = new Rig();
+    try {
+      rig.write('test.md', '# Test\n\n```shark-run:nope\necho a > /data/a.txt\n```\n\n```shark-run\ncat /data/a.txt > /data/b.txt\n```\n\n```shark-run\ncat /data/b.txt > /data/c.txt\n```\n');
+      const r = await rig.shark(['plan', 'test.md', '--json']);
+      expect(r.code).toBe(0);
+      const why = 'environment `nope` has no shark-build block';
+      expect((JSON.parse(r.stdout) as PlanJson).jobs.map((j) => [j.step, j.status, j.reasons])).toEqual([
+        ['test', 'blocked', [`${why}: this block cannot run`]],
+        ['test-2', 'blocked', [`upstream is blocked (test: ${why})`]],
+        ['test-3', 'blocked', [`upstream is blocked (test-2, behind test: ${why})`]],
+      ]);
+    } finally {
+      rig.cleanup();
+    }
+  });
+});
+
 describe('blocks switched off', () => {
   it('runs a document with an unknown shark-* block and a {skip} block: a warning, exit 0', async () => {
     const rig = new Rig();

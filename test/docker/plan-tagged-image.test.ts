@@ -27,7 +27,7 @@ describeDocker('plan and run with an image built earlier from the same block (CL
     dockerCli('tag', BASE, base);
   });
   afterEach(() => {
-    for (const tag of dockerCli('images', `shark-env/${env}`, '--format', '{{.Repository}}:{{.Tag}}').split('\n')) {
+    for (const tag of dockerCli('images', '--filter', `reference=shark-env/${env}*`, '--format', '{{.Repository}}:{{.Tag}}').split('\n')) {
       if (tag !== '') dockerCli('rmi', tag);
     }
     dockerCli('rmi', '--no-prune', base);
@@ -90,5 +90,42 @@ cat /data/host.txt /marker > /data/docker.txt
       ['p-3', 'run', [`environment ${env} not built yet`]],
     ]);
     expect((await run('moved.md', tmp.dir)).started).toEqual(['p-3']);
+  });
+
+  it('gives environments whose names differ only in case an image each, each found again', async () => {
+    const upper = env.toUpperCase();
+    const twins = `# p
+
+\`\`\`shark-build:${env}
+FROM ${base}
+RUN echo ${marker} > /marker
+\`\`\`
+
+\`\`\`shark-build:${upper}
+FROM ${base}
+RUN echo ${marker} > /marker
+\`\`\`
+
+\`\`\`shark-run:${env}
+cat /marker > /data/lower.txt
+\`\`\`
+
+\`\`\`shark-run:${upper}
+cat /marker > /data/upper.txt
+\`\`\`
+`;
+    const file = join(tmp.dir, 'p.md');
+    writeFileSync(file, twins);
+    const first = await run('p.md', tmp.dir);
+    expect(first.result.code, first.result.stderr).toBe(0);
+    const lock = lockOf(file).environments;
+    expect(lock[env]!.image).not.toBe(lock[upper]!.image);
+    for (const name of [env, upper]) expect(dockerCli('image', 'inspect', '--format', '{{index .Config.Labels "shark.env"}}', lock[name]!.image)).toBe(name);
+    // Unchanged, each is used again: by the lock, and for a copy of the document by its tag.
+    expect((await run('p.md', tmp.dir)).started).toEqual([]);
+    copyFileSync(file, join(tmp.dir, 'copy.md'));
+    expect((await plan('copy.md')).summary).toEqual({ cached: 2, run: 0, blocked: 0 });
+    expect((await run('copy.md', tmp.dir)).started).toEqual([]);
+    expect(lockOf(join(tmp.dir, 'copy.md')).environments).toEqual(lock);
   });
 });

@@ -11,4 +11,10 @@ describe('the tag of an environment\'s image', () => {
     // A name that already was one is kept: its images are found again, not built anew.
     expect(['r.env', 'py_3', 'a__b', 'a---b'].map((n) => imageTag(n, hash).split(':')[0])).toEqual(['shark-env/r.env', 'shark-env/py_3', 'shark-env/a__b', 'shark-env/a---b']);
   });
+
+  it('differs for names that differ only in case or separators: each environment has its own image', () => {
+    const hash = `sha256:${'ab'.repeat(32)}`;
+    const names = ['gdal', 'GDAL', 'Gdal', 'x..y', 'x-y', 'x.y', 'tools', 'tools-'];
+    expect(new Set(names.map((n) => imageTag(n, hash))).size).toBe(names.length);
+  });
 });

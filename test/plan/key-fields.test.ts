@@ -37,6 +37,15 @@ describe('key fields through expandJobs and explain', () => {
     expect(explain(image('0123456789ab'), image('ba9876543210'))).toEqual(['environment changed (01234567… → ba987654…)']);
   });
 
+  it('resources: threads, memory, timeout, pool and slurm options are not in the key (format.md says so); network is', () => {
+    const doc = (options: string): string => `---\npools: {db: 1}\n---\n\n# R\n\n${fence}shark-run {${options}}\necho a > /data/a.txt\n${fence}\n`;
+    const [plain] = jobsOf(doc('id=r'));
+    for (const options of ['threads=2', 'threads=all', 'memory=8G', 'timeout=2h', 'pool=db', 'slurm="-p gpu"']) {
+      expect(jobsOf(doc(`id=r, ${options}`))[0]!.key, options).toBe(plain!.key);
+    }
+    expect(jobsOf(doc('id=r, network'))[0]!.key).not.toBe(plain!.key);
+  });
+
   it('pin: a source with no pin, or one the server says changed, is named as such (not an id → none)', () => {
     const [a] = jobsOf(`# E\n\n${fence}shark-run\necho a > /data/a.txt\n${fence}\n`);
     const at = (pin: KeyRecord['pin']): KeyRecord => ({ ...a!.record, pin });

@@ -9,7 +9,7 @@ import { buildInputs, type BuildInputs } from './build-inputs.js';
 import { connectDocker, type Connection, type DockerClient } from './client.js';
 import { buildImage } from './build-image.js';
 import { DockerExecutor } from './docker-executor.js';
-import { builtFor, imageTag, short } from './image-names.js';
+import { builtFor, short } from './image-names.js';
 import { dockerEndpoint } from './endpoint.js';
 import { askTagged, probeTagged } from './tagged-image.js';
 import { LockedImages } from './locked-images.js';
@@ -144,7 +144,7 @@ export class DockerEnvironments {
     if (found === undefined) {
       const inputs = this.inputsOf(name);
       const reusable = inputs.outside.length > 0 ? undefined
-        : probeTagged(dockerEndpoint(), imageTag(name, inputs.hash), inputs.hash, this.environment(name).spec.bases, this.locked(name)?.bases ?? {});
+        : probeTagged(dockerEndpoint(), name, inputs.hash, this.environment(name).spec.bases, this.locked(name)?.bases ?? {});
       this.tagged.set(name, (found = reusable === undefined ? null : DOCKER_ID_PREFIX + reusable.image));
     }
     return found === null ? undefined : { id: found };
@@ -152,7 +152,7 @@ export class DockerEnvironments {
 
   /** An image built earlier from these inputs (tagged-image.ts): used, and locked as if built now. */
   private async reuseTagged(client: DockerClient, name: string, inputs: BuildInputs): Promise<Ensured | undefined> {
-    const found = await askTagged(client, imageTag(name, inputs.hash), inputs.hash, this.environment(name).spec.bases, this.locked(name)?.bases ?? {});
+    const found = await askTagged(client, name, inputs.hash, this.environment(name).spec.bases, this.locked(name)?.bases ?? {});
     if (found === undefined) return undefined;
     const unrecorded = this.record(name, { bases: found.bases, image: found.image, inputs: inputs.hash });
     if (unrecorded !== undefined) return { error: `environment ${name}: the lock file could not be updated: ${unrecorded}` };
@@ -220,8 +220,9 @@ export class DockerEnvironments {
       const found = this.options.update ? undefined : (await this.reuse(client, name, inputs.hash, false)) ?? (await this.reuseTagged(client, name, inputs));
       if (found !== undefined) return found;
       if (shared === undefined) return await this.buildImage(client, name, inputs, signal, undefined);
-      // Under the lease of these inputs: a run sharing the store that builds them meanwhile is waited for.
-      const lease = `env:${inputs.hash}`;
+      // Under the lease of this environment's inputs: a run sharing the store that builds them meanwhile is waited
+      // for. Not another environment's with the same inputs: its image, labelled with its name, is not this one's.
+      const lease = `env:${JSON.stringify(name)}:${inputs.hash}`;
       const seen = canonicalJson(this.locked(name) ?? null);
       if ((await shared.leases.acquire(lease, signal, () => false, shared.waiting)).kind === 'aborted') return { error: `building environment ${name} was cancelled` };
       try {

@@ -1,15 +1,19 @@
 import { expandWord } from '../../pipeline/dockerfile-args.js';
+import { sha256 } from '../../store/hash.js';
 
 /**
  * `shark-env/NAME:INPUTS`: a tag keeps the image from being pruned as dangling; the id is what counts. NAME is
  * the environment's, lowercased, with what the engine refuses in a reference (`invalid reference format`) made
  * `-`: a separator other than `.`, `_`, `__` or dashes (`x..y`, `a-_b`), one at either end (`tools-`), any other character.
+ * A name changed so ends in a hash of itself: `GDAL` and `gdal` (or `x..y` and `x-y`) are two environments, and
+ * the tag must not find one's image for the other (tagged-image.ts); a name the engine takes is kept as it is.
  */
 export function imageTag(env: string, inputsHash: string): string {
   const repo = env.toLowerCase().replace(/[^a-z0-9._-]/g, '-')
     .replace(/[._-]+/g, (sep) => (/^(\.|_|__|-+)$/.test(sep) ? sep : '-'))
     .replace(/^[._-]+|[._-]+$/g, '') || 'env';
-  return `shark-env/${repo}:${inputsHash.replace(/^sha256:/, '').slice(0, 16)}`;
+  const distinct = repo === env ? repo : `${repo}-${sha256(env).slice(0, 8)}`;
+  return `shark-env/${distinct}:${inputsHash.replace(/^sha256:/, '').slice(0, 16)}`;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { DockerClient, ImageAncestry } from './client.js';
 import type { Endpoint } from './endpoint.js';
+import { imageTag } from './image-names.js';
 import { probeImages } from './image-probe.js';
 
 /** An image to use again, and the base ids to lock with it. */
@@ -21,7 +22,9 @@ export function refsToAsk(bases: readonly string[], locked: Readonly<Record<stri
  * `plan` promises its jobs cached, both deciding here from what the engine
  * says, so that the plan is what the run does.
  *
- * It counts only when labelled with exactly these inputs and built on the
+ * It counts only when labelled with this environment's name (another's,
+ * even one differing only in case, is not its image: environments.md) and
+ * exactly these inputs, and built on the
  * very bases a rebuild would start from: each locked base the engine still
  * has (`buildImage` pins them), else what the reference names now. The
  * classic builder keeps the base's id in the image's history; an image whose
@@ -30,12 +33,13 @@ export function refsToAsk(bases: readonly string[], locked: Readonly<Record<stri
  */
 export function taggedImage(
   tagged: ImageAncestry | undefined,
+  name: string,
   inputsHash: string,
   bases: readonly string[],
   locked: Readonly<Record<string, string>>,
   idOf: (ref: string) => string | undefined,
 ): Reusable | undefined {
-  if (tagged === undefined || tagged.labels['shark.inputs'] !== inputsHash) return undefined;
+  if (tagged === undefined || tagged.labels['shark.env'] !== name || tagged.labels['shark.inputs'] !== inputsHash) return undefined;
   const from: Record<string, string> = {};
   for (const ref of bases) {
     const pin = locked[ref];
@@ -47,19 +51,20 @@ export function taggedImage(
 }
 
 /** `taggedImage` for `run`: the engine asked through the client. */
-export async function askTagged(client: DockerClient, tag: string, inputsHash: string, bases: readonly string[], locked: Readonly<Record<string, string>>): Promise<Reusable | undefined> {
-  const tagged = await client.imageAncestry(tag);
+export async function askTagged(client: DockerClient, name: string, inputsHash: string, bases: readonly string[], locked: Readonly<Record<string, string>>): Promise<Reusable | undefined> {
+  const tagged = await client.imageAncestry(imageTag(name, inputsHash));
   if (tagged === undefined) return undefined;
   const ids = new Map<string, string | undefined>();
   for (const ref of refsToAsk(bases, locked)) ids.set(ref, await client.imageId(ref));
-  return taggedImage(tagged, inputsHash, bases, locked, (ref) => ids.get(ref));
+  return taggedImage(tagged, name, inputsHash, bases, locked, (ref) => ids.get(ref));
 }
 
 /** `taggedImage` for `plan`: the engine probed synchronously; undefined when it cannot be asked. */
-export function probeTagged(endpoint: Endpoint, tag: string, inputsHash: string, bases: readonly string[], locked: Readonly<Record<string, string>>): Reusable | undefined {
+export function probeTagged(endpoint: Endpoint, name: string, inputsHash: string, bases: readonly string[], locked: Readonly<Record<string, string>>): Reusable | undefined {
+  const tag = imageTag(name, inputsHash);
   const probed = probeImages(endpoint, [tag, ...refsToAsk(bases, locked)], [tag]);
   const id = probed?.ids.get(tag);
   if (probed === undefined || typeof id !== 'string') return undefined;
   const tagged = { id, labels: probed.labels.get(tag) ?? {}, ancestors: probed.ancestors.get(tag) ?? [] };
-  return taggedImage(tagged, inputsHash, bases, locked, (ref) => probed.ids.get(ref) ?? undefined);
+  return taggedImage(tagged, name, inputsHash, bases, locked, (ref) => probed.ids.get(ref) ?? undefined);
 }
