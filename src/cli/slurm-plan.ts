@@ -5,7 +5,7 @@ import type { Pipeline } from '../pipeline/pipeline.js';
 import { stepSubmitOptions, sbatchArgs } from '../exec/slurm/args.js';
 import { fullestTask, oneByOne, partsOf } from '../exec/slurm/grouping.js';
 import { jobName, pipelineName, type SlurmRunOptions } from '../exec/slurm/slurm-executor.js';
-import { adoptable } from '../exec/slurm/adopt.js';
+import { adoptableAmong } from '../exec/slurm/adopt.js';
 import { slurmDirIn } from '../exec/slurm/for-run.js';
 import { maxOf } from '../fold.js';
 import { displayWidth, padDisplay } from '../columns.js';
@@ -41,12 +41,18 @@ export interface AdoptedJobs {
  * running in Slurm, or ended well with its outputs still in its workspace,
  * decided by the code the run decides with (exec/slurm/adopt.ts).
  */
-export async function adoptableKeys(options: SlurmRunOptions, metaDir: string): Promise<ReadonlySet<string>> {
+export async function adoptableKeys(options: SlurmRunOptions, metaDir: string, stderr: (s: string) => void): Promise<ReadonlySet<string>> {
   const dir = slurmDirIn(metaDir);
   // A store no run ever submitted from has nothing to adopt: Slurm is not asked (plan needs no controller).
   const records = join(dir, 'by-job');
   if (!existsSync(records) || readdirSync(records).length === 0) return new Set();
-  return new Set((await adoptable(options.client, dir, new Set(), new Map())).keys());
+  const found = await options.client.ownJobs();
+  if (!found.ok) {
+    // The plan still answers (run refuses such a controller, exit 2), but it cannot say what run would adopt.
+    stderr(`shark: warning: --executor slurm: cannot tell which jobs a dead run left in Slurm to adopt: ${found.message}; the plan counts them as to submit\n`);
+    return new Set();
+  }
+  return new Set(adoptableAmong(found.value, dir, new Set(), new Map()).keys());
 }
 
 /** What the plan's jobs to run become under Slurm, grouped as the executor groups them (exec/slurm/grouping.ts); `adopted`: keys run adopts instead. */

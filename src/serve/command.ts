@@ -66,38 +66,55 @@ export function serveCommand(io: Io): Command {
       }
       trusted.push(loaded.value);
     }
-    const { session, hostInputs } = openSession(file, flags, io.stderr, false);
-    const live = new Live(session, hostInputs);
+    // Ctrl-C or SIGTERM is how it ends: exit 0 whenever asked, while it starts (planning a large document takes
+    // seconds; it was killed by the signal then, 143) as once it serves. A second one while it closes ends it at once.
+    let stopServing: (() => void) | undefined;
+    const onStop = (): void => {
+      process.off('SIGINT', onStop);
+      process.off('SIGTERM', onStop);
+      if (stopServing === undefined) process.exit(0);
+      stopServing();
+    };
+    process.on('SIGINT', onStop);
+    process.on('SIGTERM', onStop);
     try {
-      await live.start();
-      const hosts = await ownNames(flags.host);
-      const server = createPageServer({ session, live, title: displayName(session.pipelinePath), trusted, hosts });
-      const bound = await new Promise<{ ok: true; port: number } | { ok: false; message: string }>((done) => {
-        server.once('error', (e: NodeJS.ErrnoException) => done({ ok: false, message: e.code === 'EADDRINUSE' ? `port ${flags.port} is in use: pick another with --port` : `cannot listen on ${flags.host}:${flags.port}: ${e.message}` }));
-        server.listen(flags.port, flags.host, () => {
-          const a = server.address();
-          done({ ok: true, port: typeof a === 'object' && a !== null ? a.port : flags.port });
-        });
-      });
-      if (!bound.ok) {
-        io.stderr(`shark: error: ${bound.message}\n`);
-        throw new ExitError(EXIT_INVALID);
-      }
-      const shown = isIP(flags.host) === 6 ? `[${flags.host}]` : flags.host;
-      io.stdout(`shark: serving ${displayName(session.pipelinePath)} at http://${shown}:${bound.port}/ (Ctrl-C to stop)\n`);
-      await new Promise<void>((done) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          server.close(() => done());
-          server.closeAllConnections();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await serveUntilStopped(file, flags, trusted, io, (stop) => (stopServing = stop));
     } finally {
-      live.stop();
-      closeSession(session);
+      process.off('SIGINT', onStop);
+      process.off('SIGTERM', onStop);
     }
   });
+}
+
+/** Opens the document, plans it and serves it until the stop handed to `onListening` is called. */
+async function serveUntilStopped(file: string, flags: ServeFlags, trusted: KeyObject[], io: Io, onListening: (stop: () => void) => void): Promise<void> {
+  const { session, hostInputs } = openSession(file, flags, io.stderr, false);
+  const live = new Live(session, hostInputs);
+  try {
+    await live.start();
+    // A stop asked while it started (its planning holds the event loop) is heard here, before it listens.
+    await new Promise((heard) => setImmediate(heard));
+    const hosts = await ownNames(flags.host);
+    const server = createPageServer({ session, live, title: displayName(session.pipelinePath), trusted, hosts });
+    const bound = await new Promise<{ ok: true; port: number } | { ok: false; message: string }>((done) => {
+      server.once('error', (e: NodeJS.ErrnoException) => done({ ok: false, message: e.code === 'EADDRINUSE' ? `port ${flags.port} is in use: pick another with --port` : `cannot listen on ${flags.host}:${flags.port}: ${e.message}` }));
+      server.listen(flags.port, flags.host, () => {
+        const a = server.address();
+        done({ ok: true, port: typeof a === 'object' && a !== null ? a.port : flags.port });
+      });
+    });
+    if (!bound.ok) {
+      io.stderr(`shark: error: ${bound.message}\n`);
+      throw new ExitError(EXIT_INVALID);
+    }
+    const shown = isIP(flags.host) === 6 ? `[${flags.host}]` : flags.host;
+    io.stdout(`shark: serving ${displayName(session.pipelinePath)} at http://${shown}:${bound.port}/ (Ctrl-C to stop)\n`);
+    await new Promise<void>((done) => onListening(() => {
+      server.close(() => done());
+      server.closeAllConnections();
+    }));
+  } finally {
+    live.stop();
+    closeSession(session);
+  }
 }

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { keyIdOf } from '../lineage/attest/dsse.js';
-import { Attestations } from '../lineage/attest/store.js';
+import { Attestations, damagedEnvelope } from '../lineage/attest/store.js';
 import { verifyAncestry } from '../lineage/attest/verify.js';
 import { lineageOf, type LineageNode } from '../lineage/lineage.js';
 import { DROPPED } from '../lineage/lineage-text.js';
@@ -104,7 +104,10 @@ async function signatures(session: Session, top: LineageNode, trusted: readonly 
   const attestations = new Attestations(session.meta);
   const rows = all.map((n) => {
     const row = attestations.get(n.key, n.run);
-    const signers = row === undefined ? 'no envelope' : row.envelope.signatures.map((s) => s.keyid ?? '?').join(', ') || 'no signatures';
+    // A row edited into no envelope is said to be damaged: its stand-in empty envelope is not "no signatures".
+    const signers = row === undefined ? 'no envelope'
+      : row.damaged !== undefined ? damagedEnvelope(row.damaged)
+      : row.envelope.signatures.map((s) => s.keyid ?? '?').join(', ') || 'no signatures';
     return `<li><span class="job">${esc(n.job)}</span>: ${esc(signers)}</li>`;
   }).join('');
   let verdict = '<p class="k">not verified: start <code>shark serve</code> with <code>--trust KEY.pub</code> to check them</p>';

@@ -78,6 +78,16 @@ function targetUrl(target: string): URL | undefined {
   }
 }
 
+/**
+ * Whether a raw request target's path holds a `.` or `..` segment, plain or
+ * percent-encoded (`%2e`): the URL parser resolves them (a backslash is a
+ * separator to it), so they are refused before it sees them, never followed.
+ */
+function hasDotSegment(target: string): boolean {
+  const path = target.replace(/^https?:\/\/[^/]*/i, '').replace(/[?#].*$/s, '');
+  return path.split(/[/\\]/).some((s) => /^(?:\.|%2e){1,2}$/i.test(s));
+}
+
 async function handle(o: ServeOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
@@ -85,6 +95,7 @@ async function handle(o: ServeOptions, req: IncomingMessage, res: ServerResponse
   }
   const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
   if (o.hosts !== undefined && !o.hosts.has(host)) return send(res, 421, 'text/plain; charset=utf-8', 'unknown host name\n');
+  if (hasDotSegment(req.url ?? '/')) return notFound(res, 'no page: `.` and `..` in an address are never followed');
   const url = targetUrl(req.url ?? '/');
   if (url === undefined) return notFound(res, 'malformed address: a path starting with /', 400);
   let path: string;

@@ -23,6 +23,9 @@ export function shellCommand(io: Io): Command {
       const opening = new AbortController();
       const shell = await openShell(file, flags, io.stderr, opening.signal);
       let ending: Ending = 'stopped';
+      // Held until the session is saved and closed: a SIGHUP heard after the loop ended must not kill it half-way.
+      const holdHangUp = (): void => undefined;
+      process.on('SIGHUP', holdHangUp);
       try {
         ending = await repl(shell, io, {
           interactive: process.stdin.isTTY === true,
@@ -36,10 +39,14 @@ export function shellCommand(io: Io): Command {
           if (!closedOutput()) io.stderr(`shark: interrupted${flags.save === undefined ? '' : `: nothing saved to ${displayName(flags.save)}`}\n`);
           throw new ExitError(EXIT_INTERRUPTED);
         }
-        if (flags.save !== undefined) saveOnExit(shell, flags.save, io);
+        // Its terminal closed: saved as at Ctrl-D, with nowhere left to say so.
+        if (flags.save !== undefined) saveOnExit(shell, flags.save, ending === 'hung up' ? { stdout: () => undefined, stderr: () => undefined } : io);
       } finally {
-        shell.session.meta.endRun(shell.runId, ending === 'ended' ? 'ok' : 'interrupted', { shell: true });
+        shell.session.meta.endRun(shell.runId, ending === 'stopped' ? 'interrupted' : 'ok', { shell: true });
         closeSession(shell.session);
+        process.off('SIGHUP', holdHangUp);
+        // Ended of the signal, as programs a terminal hangs up on do (exiting, Node restoring the gone terminal aborts).
+        if (ending === 'hung up') process.kill(process.pid, 'SIGHUP');
       }
     });
 }

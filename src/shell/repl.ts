@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import type { ReadStream } from 'node:tty';
 import { EXIT_INTERRUPTED } from '../cli/load-or-report.js';
 import type { Io } from '../cli/main.js';
 import { commentText } from './document.js';
@@ -18,8 +19,8 @@ export interface ReplOptions {
   readonly savesOnExit: boolean;
 }
 
-/** How the loop ended: `:quit` or the end of the input, or `stopped` by a signal. */
-export type Ending = 'ended' | 'stopped';
+/** How the loop ended: `:quit` or the end of the input, `stopped` by a signal, or `hung up`: its terminal closed (SIGHUP). */
+export type Ending = 'ended' | 'stopped' | 'hung up';
 
 const prompt = (shell: ShellSession): string => `shark${shell.env === undefined ? '' : `[${shell.env}]`}> `;
 
@@ -34,17 +35,27 @@ const prompt = (shell: ShellSession): string => `shark${shell.env === undefined 
  * `leaveGuard`). SIGTERM, and Ctrl-C of
  * commands read from stdin (as `sh < script` dies of it), stop the session:
  * the running command is cancelled (its workspace disposed) and no other
- * line runs. A second signal ends the process at once.
+ * line runs. A second signal ends the process at once. SIGHUP (the
+ * terminal closed) ends the session as Ctrl-D does, nobody left to ask: the
+ * running command is cancelled, and nothing more is shown.
  */
-export async function repl(shell: ShellSession, io: Io, options: ReplOptions): Promise<Ending> {
+export async function repl(shell: ShellSession, given: Io, options: ReplOptions): Promise<Ending> {
+  let hungUp = false;
+  // Once the terminal is gone, a write to it fails (EIO), which would stop the session as SIGTERM does: not attempted.
+  const io: Io = {
+    stdout: (t) => void (hungUp || given.stdout(t)),
+    stderr: (t) => void (hungUp || given.stderr(t)),
+  };
   const rl = createInterface({
     input: options.input,
     ...(options.interactive ? { output: options.output, terminal: true, historySize: 1000 } : { terminal: false }),
   });
+  if (options.interactive) skipRawModeWhenGone(options.input as ReadStream, () => hungUp);
   const close = rl.close.bind(rl);
   let running: AbortController | undefined;
   let stopped = false;
   const stop = (): void => {
+    if (hungUp) return;
     if (stopped) process.exit(EXIT_INTERRUPTED);
     stopped = true;
     running?.abort();
@@ -55,7 +66,9 @@ export async function repl(shell: ShellSession, io: Io, options: ReplOptions): P
   let eof = false;
   if (options.interactive) {
     rl.close = (): void => {
-      if (stopped || (options.input as Readable).readableEnded) close();
+      // A terminal's input ends only when it is gone (Ctrl-D is a key, in raw mode): its SIGHUP may come after.
+      if ((options.input as Readable).readableEnded) hungUp = true;
+      if (stopped || hungUp) close();
       else if (running !== undefined) eof = true;
       else if (mayLeave('Ctrl-D', '\n')) close();
       else ask();
@@ -90,6 +103,14 @@ export async function repl(shell: ShellSession, io: Io, options: ReplOptions): P
   const onSigint = options.interactive ? interrupt : stop;
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', stop);
+  const hangUp = (): void => {
+    hungUp = true;
+    running?.abort();
+    close();
+  };
+  // Commands from a file are a script: a hang-up stops it as SIGTERM does (a document of part of it would overwrite its file).
+  const onSighup = options.interactive ? hangUp : stop;
+  process.on('SIGHUP', onSighup);
   const ask = (): void => {
     // No prompt while discarded lines are still to be said.
     if (!options.interactive || closed || taken < discard) return;
@@ -114,21 +135,33 @@ export async function repl(shell: ShellSession, io: Io, options: ReplOptions): P
       running = new AbortController();
       const quit = await handle(shell, line, io, running.signal);
       running = undefined;
-      if (stopped || ((quit || eof) && mayLeave(quit ? ':quit' : 'Ctrl-D'))) break;
+      if (stopped || hungUp || ((quit || eof) && mayLeave(quit ? ':quit' : 'Ctrl-D'))) break;
       eof = false;
       ask();
     }
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', stop);
+    process.off('SIGHUP', onSighup);
     close();
   }
+  if (hungUp) return 'hung up';
   // Ctrl-D leaves the cursor after the prompt.
   if (options.interactive) io.stdout('\n');
   const unsaved = options.savesOnExit || stopped ? 0 : unsavedSteps(shell).length;
   // Commands from a file end at its end, as they always have: what they leave unsaved is said.
   if (!options.interactive && unsaved > 0) io.stderr(`shark: warning: ${stepCount(unsaved)} not saved (--save FILE saves them on exit, or :save FILE)\n`);
   return stopped ? 'stopped' : 'ended';
+}
+
+/**
+ * A terminal gone (its window closed: its input ended, or SIGHUP) refuses to
+ * leave raw mode as readline closes, an EIO error of the input that ended the
+ * loop as an internal error: not asked, since there is no mode left to restore.
+ */
+function skipRawModeWhenGone(tty: ReadStream, hungUp: () => boolean): void {
+  const setRawMode = tty.setRawMode.bind(tty);
+  tty.setRawMode = (mode: boolean): ReadStream => (tty.readableEnded || hungUp() ? tty : setRawMode(mode));
 }
 
 /**

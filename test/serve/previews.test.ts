@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
+import { editStoreDatabase } from '../lineage/fixture.js';
 import { Rig } from '../support/rig.js';
 import { serve, type Served } from './serve-rig.js';
 
@@ -88,6 +89,25 @@ describe('shark serve previews each kind of result, and shows signatures', () =>
       expect(html).toContain('kinds-2: no trusted key signed its envelope');
     } finally {
       await other.stop();
+    }
+  });
+
+  it('says a signature record edited into no envelope is damaged, not "no signatures" (it said no signatures)', async () => {
+    editStoreDatabase(rig, "CREATE TABLE IF NOT EXISTS kept AS SELECT key, envelope FROM attestations WHERE job = 'kinds-2'");
+    editStoreDatabase(rig, "UPDATE attestations SET envelope = '{not json' WHERE job = 'kinds-2'");
+    try {
+      for (const args of [[], ['--trust', 'lab.pub']]) {
+        const other = await serve(rig, 'p.md', ...args);
+        try {
+          const html = await (await fetch(other.url + '/data/copy.tsv')).text();
+          expect(html, args.join(' ')).toContain('<span class="job">kinds-2</span>: its stored envelope is damaged: it is not JSON');
+          expect(html, args.join(' ')).not.toContain('no signatures');
+        } finally {
+          await other.stop();
+        }
+      }
+    } finally {
+      editStoreDatabase(rig, "UPDATE attestations SET envelope = (SELECT envelope FROM kept) WHERE job = 'kinds-2'");
     }
   });
 });

@@ -57,6 +57,17 @@ describe('shark serve and odd requests', () => {
     expect((await fetch(served.url + '/data/odd/..%5Cback%5Cslash.txt')).status).toBe(404);
   });
 
+  it('refuses a request target holding a `.` or `..` segment, however spelled, before the URL parser resolves it (it was a 200)', async () => {
+    for (const target of ['/data/odd/../x.txt', '/data/odd/%2e%2e/x.txt', '/data/odd/.%2E/x.txt', '/data/./x.txt', '/data/%2e/x.txt',
+      '/data/odd/..\\x.txt', 'http://localhost/data/odd/../x.txt', '/./', '/data/x.txt/..']) {
+      expect(await statusLine(served.url, `GET ${target} HTTP/1.1\r\nHost: localhost\r\n\r\n`), target).toBe('HTTP/1.1 404 Not Found');
+    }
+    // Dots inside a name, or in the query, are no segment of the path.
+    for (const target of ['/data/x.txt', '/data/x.txt?q=../a', '/data/odd/']) {
+      expect(await statusLine(served.url, `GET ${target} HTTP/1.1\r\nHost: localhost\r\n\r\n`), target).toBe('HTTP/1.1 200 OK');
+    }
+  });
+
   it('answers HEAD /events with its headers at once (it never answered)', async () => {
     expect(await statusLine(served.url, 'HEAD /events HTTP/1.1\r\nHost: localhost\r\n\r\n')).toBe('HTTP/1.1 200 OK');
   });

@@ -16,7 +16,7 @@ describe('a batch shell (`shark shell < commands`) stopped by a signal', () => {
     rig.cleanup();
   });
 
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     it(`${signal} stops the whole script, as sh reading a script does: the running command is cancelled, no later line runs, --save saves nothing, exit 130`, async () => {
       session = new BatchShell(rig, ['--save', 'out.md']);
       session.send(SCRIPT);

@@ -114,6 +114,11 @@ export class Pane {
     }
   }
 
+  /** Closes the terminal, as closing its window does: the shell gets SIGHUP, and its terminal is gone. */
+  hangUp(): void {
+    this.tmux('kill-session', '-t', 'shell');
+  }
+
   kill(): void {
     try {
       this.tmux('kill-server');

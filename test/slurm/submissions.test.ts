@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { chmodSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 import { describeSlurm } from './rig.js';
@@ -160,4 +161,20 @@ describeSlurm('run --executor slurm submits what plan says', () => {
     expect(second.stdout.split('\n').filter((l) => l.includes('"adopted":true'))).toHaveLength(2);
     expect(rig.lines().sort()).toEqual(['a', 'b', 'c']);
   }, 120_000);
+
+  it('warns that it could not check for jobs to adopt when the controller does not answer (it said nothing)', async () => {
+    rig.write('p.md', ['# Once', '', `${fence}shark-run`, 'echo one > /data/one.txt', fence, ''].join('\n'));
+    const first = await rig.shark(['run', 'p.md', '--executor', 'slurm'], { env });
+    expect(first.code, first.stderr).toBe(0);
+    // The store has recorded a submission; now the controller is out of reach.
+    rig.write('p.md', ['# Once', '', `${fence}shark-run`, 'echo two > /data/one.txt', fence, ''].join('\n'));
+    rig.write('down/squeue', '#!/bin/sh\necho "slurm_load_jobs error: Unable to contact slurm controller (connect failure)" >&2\nexit 1\n');
+    chmodSync(rig.path('down/squeue'), 0o755);
+    const down = { ...env, PATH: `${rig.path('down')}:${process.env['PATH']}` };
+    for (const json of [[], ['--json']]) {
+      const ran = await rig.shark(['plan', 'p.md', '--executor', 'slurm', ...json], { env: down });
+      expect(ran.code, ran.stderr).toBe(0);
+      expect(ran.stderr).toContain('shark: warning: --executor slurm: cannot tell which jobs a dead run left in Slurm to adopt: squeue exited 1: slurm_load_jobs error: Unable to contact slurm controller (connect failure)');
+    }
+  }, 60_000);
 });

@@ -2,7 +2,7 @@ import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SlurmClient } from './client.js';
 import { readManifest, readStatus, type TaskSpec } from './manifest.js';
-import { isFinished } from './parse.js';
+import { isFinished, type JobState } from './parse.js';
 
 /** A job a run that died submitted, which this run can wait for instead of submitting it again. */
 export interface Adoptable {
@@ -29,11 +29,15 @@ export type Submitted = { readonly dir: string; readonly tasks: TaskSpec[][] } |
  * submissions. `seen` keeps manifests read once per run.
  */
 export async function adoptable(client: SlurmClient, dir: string, skip: ReadonlySet<string>, seen: Map<string, Submitted>): Promise<Map<string, Adoptable>> {
-  const out = new Map<string, Adoptable>();
   const found = await client.ownJobs();
-  if (!found.ok) return out;
-  const states = new Map(found.value.map((j) => [j.id, j]));
-  for (const jobId of new Set(found.value.map((j) => j.jobId))) {
+  return found.ok ? adoptableAmong(found.value, dir, skip, seen) : new Map();
+}
+
+/** `adoptable` among `jobs`, this user's jobs as the controller listed them (`SlurmClient.ownJobs`). */
+export function adoptableAmong(jobs: readonly JobState[], dir: string, skip: ReadonlySet<string>, seen: Map<string, Submitted>): Map<string, Adoptable> {
+  const out = new Map<string, Adoptable>();
+  const states = new Map(jobs.map((j) => [j.id, j]));
+  for (const jobId of new Set(jobs.map((j) => j.jobId))) {
     if (skip.has(jobId)) continue;
     const submitted = submissionOf(dir, jobId, seen);
     if (submitted === null) continue;

@@ -28,9 +28,12 @@ function parseEnvelope(text: string): Envelope | string {
   return value as Envelope;
 }
 
+/** What is said of an envelope row that is damaged (`AttestationRow.damaged`), after its job's name (`serve` shows it so). */
+export const damagedEnvelope = (why: string): string =>
+  `its stored envelope is damaged: ${why} (its row in the attestations table of the store was changed)`;
+
 /** What `verify`, `attest` and `sign` say of job `job` whose envelope row is damaged (`AttestationRow.damaged`). */
-export const damagedMessage = (job: string, why: string): string =>
-  `${job}: its stored envelope is damaged: ${why} (its row in the attestations table of the store was changed)`;
+export const damagedMessage = (job: string, why: string): string => `${job}: ${damagedEnvelope(why)}`;
 
 const NO_ENVELOPE: Envelope = { payloadType: '', payload: '', signatures: [] };
 
