@@ -26,6 +26,19 @@ function items(rig: Rig, names: string[]): void {
   for (const n of names) rig.write(`ranges/${n}`, `range of ${n}\n`);
 }
 
+/** A map over every pair of a range and a year. */
+const TWO_WILDCARDS = `---
+inputs:
+  ranges: /data/ranges/
+  years: /data/years/
+---
+# X
+
+\`\`\`shark-run
+cat /data/ranges/* /data/years/* > /data/pairs/+
+\`\`\`
+`;
+
 describe('wildcards: map and reduce', () => {
   let rig: Rig;
   beforeEach(() => {
@@ -225,17 +238,7 @@ cat /data/up/*.txt > /data/twice/+
   });
 
   it('runs one job per combination of several wildcards, + joining the names', async () => {
-    rig.write('x.md', `---
-inputs:
-  ranges: /data/ranges/
-  years: /data/years/
----
-# X
-
-\`\`\`shark-run
-cat /data/ranges/* /data/years/* > /data/pairs/+
-\`\`\`
-`);
+    rig.write('x.md', TWO_WILDCARDS);
     rig.write('years/2020', '2020\n');
     rig.write('years/2021', '2021\n');
     const ran = await rig.shark(['run', 'x.md', '-i', 'ranges=ranges', '-i', 'years=years']);
@@ -246,17 +249,7 @@ cat /data/ranges/* /data/years/* > /data/pairs/+
   });
 
   it('names only the wildcard that matches nothing when a map over two finds no combination', async () => {
-    rig.write('x.md', `---
-inputs:
-  ranges: /data/ranges/
-  years: /data/years/
----
-# X
-
-\`\`\`shark-run
-cat /data/ranges/* /data/years/* > /data/pairs/+
-\`\`\`
-`);
+    rig.write('x.md', TWO_WILDCARDS);
     rig.write('years/.keep', '');
     const plan = await rig.shark(['plan', 'x.md', '-i', 'ranges=ranges', '-i', 'years=years']);
     expect(plan.code).toBe(0);
