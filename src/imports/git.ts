@@ -49,9 +49,10 @@ export class GitImporter implements Importer {
       const init = await git('init', '-q');
       if (!init.ok) return init;
       // A shallow fetch of just the commit where the server allows it; otherwise everything.
-      const shallow = await git('fetch', '-q', '--depth', '1', '--no-tags', src.url, commit);
+      // `--`: a URL beginning with `-` (`-o@h:x.git`) is a repository, never an option.
+      const shallow = await git('fetch', '-q', '--depth', '1', '--no-tags', '--', src.url, commit);
       if (!shallow.ok) {
-        const full = await git('fetch', '-q', '--tags', src.url, '+refs/heads/*:refs/remotes/origin/*');
+        const full = await git('fetch', '-q', '--tags', '--', src.url, '+refs/heads/*:refs/remotes/origin/*');
         if (!full.ok) return { ok: false, message: `cannot fetch ${src.url}: ${full.message}` };
       }
       const checkout = await git('checkout', '-q', '--detach', commit);
@@ -76,7 +77,8 @@ export class GitImporter implements Importer {
 
 /** REF as a branch, a tag (peeled to its commit), HEAD or a full ref name. */
 async function lsRemote(src: Source, signal: AbortSignal): Promise<{ ok: true; sha: string } | { ok: false; message: string }> {
-  const r = await runTool('git', ['ls-remote', src.url], { signal });
+  // `--`: a URL beginning with `-` is a repository (which git refuses), never an option naming the current directory's.
+  const r = await runTool('git', ['ls-remote', '--', src.url], { signal });
   if (!r.ok) return { ok: false, message: `cannot list the refs of ${src.url}: ${r.message}` };
   const refs = new Map<string, string>();
   for (const line of r.stdout.split('\n')) {

@@ -1,5 +1,6 @@
 import { renameSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { NAME_MAX } from '../pipeline/data-path.js';
 import type { ImportClause } from '../pipeline/import-clause.js';
 import { shownName } from '../printable.js';
 import { extractArchive } from './extract.js';
@@ -23,6 +24,10 @@ export async function placeFile(
     // A name the source gives (`%00` in a URL, a Zenodo key) that no file system takes: the import's failure, not the store's.
     if (name.includes('\0')) {
       return { ok: false, message: `cannot import ${shownUrls(clause.raw)}: the name it gives the file, ${shownName(name)}, holds a NUL byte, which no file name can; name it in DEST: \`${shownUrls(clause.raw)} ${clause.dest.replace(/\/$/, '')}/NAME\`` };
+    }
+    const bytes = Buffer.byteLength(safeName(name));
+    if (bytes > NAME_MAX) {
+      return { ok: false, message: `cannot import ${shownUrls(clause.raw)}: the name it gives the file, ${shownName(safeName(name))}, is longer than a file name can be (${bytes} bytes, at most ${NAME_MAX}); name it in DEST: \`${shownUrls(clause.raw)} ${clause.dest.replace(/\/$/, '')}/NAME\`` };
     }
     const dir = staging.dir('dir');
     renameSync(file, join(dir, safeName(name)));

@@ -1,5 +1,6 @@
 import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { NAME_MAX } from '../pipeline/data-path.js';
 import { shownName } from '../printable.js';
 import { moveInto } from './extract.js';
 
@@ -14,7 +15,7 @@ interface Taker {
  * The names a whole Zenodo record's files take in `DEST/`: each key's last
  * part. Two keys with the same last part (`a/x.csv`, `b/x.csv`) would write
  * one file over the other, and a key that is no file name (`.`, `..`, empty,
- * a NUL byte) has nowhere to go: either fails the import, naming the keys,
+ * a NUL byte, longer than a file name can be) has nowhere to go: either fails the import, naming the keys,
  * rather than importing fewer files than the pin's `files` counts. With
  * `extract`, the members of each archive take their paths too: a member
  * landing where another archive's member or a file already is fails alike.
@@ -37,7 +38,7 @@ export class RecordNames {
   /** The name `key` takes in `DEST/`, unless it is none or another key took it. */
   take(key: string): { ok: true; name: string } | { ok: false; message: string } {
     const name = key.replace(/\\/g, '/').split('/').at(-1)!;
-    if (name === '' || name === '.' || name === '..' || name.includes('\0')) {
+    if (name === '' || name === '.' || name === '..' || name.includes('\0') || Buffer.byteLength(name) > NAME_MAX) {
       return { ok: false, message: `Zenodo record ${this.record} has a file named ${JSON.stringify(key)}, which is no file name in DEST/; nothing was imported` };
     }
     const taken = this.claim(name, { key, in: undefined, directory: false });

@@ -17,7 +17,9 @@ export class Staging {
 
   /** A fresh path beside dest (not created). */
   path(tag: string): string {
-    const p = join(dirname(this.dest), `.${basename(this.dest) || 'import'}.${tag}-${process.pid}-${randomBytes(4).toString('hex')}`);
+    // The start of dest's name (50 characters, at most 200 bytes): a name near the 255 bytes a file name can be, with the suffix, would be none.
+    const start = Array.from(basename(this.dest)).slice(0, 50).join('');
+    const p = join(dirname(this.dest), `.${start || 'import'}.${tag}-${process.pid}-${randomBytes(4).toString('hex')}`);
     this.made.push(p);
     return p;
   }

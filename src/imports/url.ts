@@ -47,6 +47,8 @@ export class UrlImporter implements Importer {
     if (size !== undefined) pin.size = size;
     if (etag !== undefined) pin.etag = etag;
     if (lastModified !== undefined) pin.modified = lastModified;
+    // A HEAD that says nothing (a chunked answer): a pin of its own, not the bare one of a source the lock file lacks.
+    if (size === undefined && etag === undefined && lastModified === undefined) pin.silent = 'HEAD';
     return { ok: true, pin };
   }
 

@@ -71,6 +71,19 @@ export function leadsIntoData(raw: string): boolean {
   return false;
 }
 
+/** The longest file name, in bytes, the file systems a store or workspace lives on take (ext4, xfs, zfs, tmpfs). */
+export const NAME_MAX = 255;
+
+/** The first name of `raw` longer than a file name can be, with its offset in `raw`. */
+export function overlongName(raw: string): { name: string; offset: number } | undefined {
+  let offset = 0;
+  for (const name of raw.split('/')) {
+    if (Buffer.byteLength(name) > NAME_MAX) return { name, offset };
+    offset += name.length + 1;
+  }
+  return undefined;
+}
+
 export function normaliseDataPath(raw: string): PathResult {
   if (!leadsIntoData(raw)) {
     const original = originalResultPath(raw);

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { fixedPathProblem, isUnder, normaliseDataPath } from './data-path.js';
+import { fixedPathProblem, isUnder, NAME_MAX, normaliseDataPath, overlongName } from './data-path.js';
 import { DEFAULT_STORE } from './publish-targets.js';
 
 export type ImportSource =
@@ -57,6 +57,11 @@ export function parseImportLine(line: string): ClauseResult {
   if (!dest.ok) return { ok: false, message: `import destination ${dest.message}`, offset: dst.offset };
   const literal = fixedPathProblem(dst.text, 'an import destination');
   if (literal !== undefined) return { ok: false, message: literal.message, offset: dst.offset + literal.offset };
+  // No file system takes such a name: said here, not as the store's ENAMETOOLONG when the import runs.
+  const long = overlongName(dst.text);
+  if (long !== undefined) {
+    return { ok: false, message: `import destination name \`${long.name}\` is longer than a file name can be (${Buffer.byteLength(long.name)} bytes, at most ${NAME_MAX})`, offset: dst.offset + long.offset };
+  }
 
   let checksum: Checksum | undefined;
   let checksumOffset = 0;

@@ -31,10 +31,17 @@ function importLines(clause: ImportClause, clear: boolean): string[] {
     case 'github':
       return [mkdir(dest), `curl -fL ${sq(`https://codeload.github.com/${source.owner}/${source.repo}/tar.gz/${source.ref}`)} | tar -xz -C ${sq(dest)} --strip-components=1`];
     case 'git':
-      return [`git clone ${source.ref ? `--branch ${sq(source.ref)} ` : ''}${sq(source.url)} ${sq(dest)}`];
-    case 'file':
-      return [...verify(sq(source.path), clause.checksum), mkdir(destIsDir ? dest : parentOf(dest)), clause.extract ? unpack(sq(source.path), source.path, dest) : localCopy(source.path, dest, sq(dest), true, clear)];
+      return [`git clone ${source.ref ? `--branch ${sq(source.ref)} ` : ''}-- ${sq(source.url)} ${sq(dest)}`];
+    case 'file': {
+      const path = notAnOption(source.path);
+      return [...verify(sq(path), clause.checksum), mkdir(destIsDir ? dest : parentOf(dest)), clause.extract ? unpack(sq(path), path, dest) : localCopy(path, dest, sq(dest), true, clear)];
+    }
   }
+}
+
+/** A relative path beginning with `-` as `./-x.csv`: `cp`, `cd` and `sha256sum` would read `-x.csv` as options. */
+function notAnOption(path: string): string {
+  return path.startsWith('-') ? `./${path}` : path;
 }
 
 /**

@@ -193,8 +193,9 @@ const SERVER_SAYS: Readonly<Record<string, string>> = { etag: 'ETag', modified: 
  * none of these is a source still to be fetched to be pinned: its old ids
  * are not "changed to none". Nor are they when `--refresh` asked a server
  * that sends no ETag or Last-Modified, only a size, the same: nothing is
- * known to have changed, only a download can tell; nor when it refused the
- * HEAD that asks (`refused`, the status it answered).
+ * known to have changed, only a download can tell (`silent`: the HEAD did
+ * not send a size either); nor when it refused the HEAD that asks
+ * (`refused`, the status it answered).
  */
 function describePinChange(a: KeyRecord['pin'], b: KeyRecord['pin']): string {
   const differs = (f: string): boolean => a?.[f] !== undefined && b?.[f] !== undefined && a[f] !== b[f];
@@ -204,7 +205,7 @@ function describePinChange(a: KeyRecord['pin'], b: KeyRecord['pin']): string {
   if (said !== undefined) return `source changed on the server (${SERVER_SAYS[said]} ${a?.[said]} → ${b?.[said]})`;
   const identified = (p: KeyRecord['pin']): boolean => [...PIN_IDS, ...Object.keys(SERVER_SAYS)].some((f) => p?.[f] !== undefined);
   if (b?.source === 'url' && b.refused !== undefined) return `source cannot be compared without downloading (the server refused HEAD: HTTP ${b.refused})`;
-  if (b?.source === 'url' && b.size !== undefined && identified(a) && !PIN_IDS.some((f) => b[f] !== undefined) && b.etag === undefined && b.modified === undefined) {
+  if (b?.source === 'url' && (b.size !== undefined || b.silent !== undefined) && identified(a) && !PIN_IDS.some((f) => b[f] !== undefined) && b.etag === undefined && b.modified === undefined) {
     return 'source cannot be compared without downloading (the server sends no ETag or Last-Modified)';
   }
   if (b !== undefined && identified(a) && !identified(b)) return 'source not pinned in the lock file';

@@ -75,6 +75,15 @@ describe('.git URLs', () => {
     expect(readdirSync(tmp.dir).filter((n) => n.startsWith('.never'))).toEqual([]);
   });
 
+  it('gives git a URL beginning with `-` as a repository, never as an option: `-o@h:x.git` listed the refs of the current directory\'s repository', async () => {
+    const r = await git.resolve(gitClause('-o@h:x.git', 'main'), context());
+    expect(!r.ok && r.message).toMatch(/^cannot list the refs of -o@h:x\.git: git ls-remote failed \(exit 128\): fatal: strange hostname '-o@h' blocked/);
+    const dest = join(tmp.dir, 'dash');
+    const f = await git.fetch(gitClause('-o@h:x.git', repo.shas[0]), { commit: repo.shas[0]! }, dest, context());
+    expect(!f.ok && f.message).toMatch(/^cannot fetch -o@h:x\.git: .*strange hostname '-o@h' blocked/);
+    expect(existsSync(dest)).toBe(false);
+  });
+
   it('clones over HTTP (a plain file server: git falls back from a shallow fetch)', async () => {
     const server = await FakeServer.start();
     try {

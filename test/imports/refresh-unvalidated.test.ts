@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Rig } from '../support/rig.js';
 import { heldServer } from './held-server.js';
 
@@ -42,4 +44,29 @@ it('plan --refresh of a URL whose server refuses HEAD says it cannot be compared
   const run = await rig.shark(['run', 'p.md', '--refresh']);
   expect(run.code, run.stdout + run.stderr).toBe(0);
   expect(server.gets()).toBe(before + 1);
+});
+
+it('plan --refresh of a URL whose server answers HEAD with no ETag, Last-Modified or size (a chunked answer) says it cannot be compared without downloading: it said "source not pinned in the lock file", which it is', async () => {
+  let gets = 0;
+  const chunked = http.createServer((req, res) => {
+    if (req.method === 'GET') gets++;
+    res.writeHead(200, { 'transfer-encoding': 'chunked' });
+    res.end(req.method === 'HEAD' ? undefined : 'streamed\n');
+  });
+  await new Promise<void>((done) => chunked.listen(0, '127.0.0.1', done));
+  try {
+    rig.write('p.md', `# U\n\n\`\`\`shark-import\nhttp://127.0.0.1:${(chunked.address() as AddressInfo).port}/d.bin /data/d.bin\n\`\`\`\n`);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const plan = await rig.shark(['plan', 'p.md', '--refresh']);
+    expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+    expect(plan.stdout).toContain('source cannot be compared without downloading (the server sends no ETag or Last-Modified)');
+    expect(plan.stdout).not.toContain('not pinned');
+    const before = gets;
+    const run = await rig.shark(['run', 'p.md', '--refresh']);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(gets).toBe(before + 1);
+  } finally {
+    chunked.closeAllConnections();
+    await new Promise((done) => chunked.close(done));
+  }
 });

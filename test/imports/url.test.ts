@@ -222,6 +222,25 @@ describe('the download', () => {
     expect(r).toEqual({ ok: false, message: `cannot import ${url}: the name it gives the file, "a\\u0000b", holds a NUL byte, which no file name can; name it in DEST: \`${url} /data/dir/NAME\`` });
     expect(readdirSync(tmp.dir)).toEqual([]);
   });
+
+  it('refuses a name longer than a file name can be as the import\'s failure, saying how to name the file: it failed as the store\'s ENAMETOOLONG', async () => {
+    const long = 'a'.repeat(256);
+    const url = server.file(`/files/${long}`, 'n');
+    const dest = join(tmp.dir, 'dir');
+    const r = await urls.fetch(clause(`${url} /data/dir/`), {}, dest, context());
+    expect(r).toEqual({ ok: false, message: `cannot import ${url}: the name it gives the file, ${long}, is longer than a file name can be (256 bytes, at most 255); name it in DEST: \`${url} /data/dir/NAME\`` });
+    expect(readdirSync(tmp.dir)).toEqual([]);
+  });
+});
+
+describe('a destination name near the longest a file name can be', () => {
+  it('is imported: the temporary name beside it stays a file name (it failed as the store\'s ENAMETOOLONG)', async () => {
+    const url = server.file('/files/long.csv', 'n');
+    const dest = join(tmp.dir, 'é'.repeat(120));
+    const r = await urls.fetch(clause(`${url} /data/long.csv`), {}, dest, context());
+    if (!r.ok) throw new Error(r.message);
+    expect(readdirSync(tmp.dir)).toEqual(['é'.repeat(120)]);
+  });
 });
 
 describe('extract', () => {

@@ -126,4 +126,10 @@ describe('parseImportLine', () => {
     expect(problem('file://otherhost/x /data/x')).toBe(remote('otherhost', '/x'));
     expect(problem('file://server.lan /data/x/')).toBe(remote('server.lan', ''));
   });
+
+  it('refuses a DEST with a name longer than a file name can be, at that name: the import failed in the store, as ENAMETOOLONG', () => {
+    const long = 'é'.repeat(128);
+    expect(problem(`https://e.org/a.csv /data/d/${long}/x.csv`)).toBe(`28: import destination name \`${long}\` is longer than a file name can be (256 bytes, at most 255)`);
+    expect(clause(`https://e.org/a.csv /data/d/${'a'.repeat(255)}`).dest).toBe(`/data/d/${'a'.repeat(255)}`);
+  });
 });

@@ -43,3 +43,15 @@ describe('the hand script with items whose names end in a line break', () => {
     expect(readTree(rig.path('_all'))).toEqual({ 'aoh/AVES\n/robin.txt': 'r\n' });
   });
 });
+
+describe('the hand script with a local import whose name begins with `-`', () => {
+  it('copies the file and the directory as run does (`cp \'-x.csv\'` took the name for options)', async () => {
+    rig.write('-x.csv', 'x\n');
+    rig.write('-in/a.txt', 'a\n');
+    await bothWays([
+      '```shark-import', '-x.csv /data/x.csv', '-in/ /data/in/', '```', '',
+      '```shark-run', 'cat /data/x.csv /data/in/a.txt > /data/both.txt', '```', '',
+    ].join('\n'), ['/data/both.txt']);
+    expect(readTree(rig.path('_all'))).toEqual({ 'both.txt': 'x\na\n' });
+  });
+});
