@@ -1,9 +1,8 @@
 import { Command } from 'commander';
-import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { damagedDatabase, databaseDamage, damagedMessage } from '../store/damaged-database.js';
 import { Leases } from '../store/leases.js';
-import { openStore } from '../store/open-store.js';
+import { openStore, storeMade } from '../store/open-store.js';
 import { QuarantineBlocked } from '../store/quarantine-folder.js';
 import { resultsReferencing } from '../store/referencing.js';
 import type { StoreProblem } from '../store/snapshot-store.js';
@@ -40,7 +39,7 @@ export function fsckCommand(io: Io): Command {
       const base = file === undefined ? process.cwd() : dirname(resolve(file));
       const spec = storeSpec(flags.store);
       const where = spec ?? join(base, '.shark');
-      if (!where.startsWith('zfs:') && !existsSync(join(where, 'shark.sqlite'))) {
+      if (!storeMade(spec, base)) {
         io.stderr(`shark: error: no store at ${displayName(where)}\n`);
         throw new ExitError(EXIT_INVALID);
       }

@@ -9,7 +9,7 @@ import { diskFull } from '../store/full-disk.js';
 import { Leases, type Holder } from '../store/leases.js';
 import { makeRoom } from '../store/make-room.js';
 import type { Metadata } from '../store/metadata.js';
-import { openStore } from '../store/open-store.js';
+import { openStore, storeMade } from '../store/open-store.js';
 import type { Collected, SnapshotId, SnapshotStore } from '../store/snapshot-store.js';
 import { displayName, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, ExitError, loadOrReport, openFailureCode, refuseReadOnlyStore } from './load-or-report.js';
 import { realPath } from '../real-path.js';
@@ -182,7 +182,7 @@ interface Ready {
  * progress. Why it cannot be collected is said on stderr, and is the exit status.
  */
 async function prepareGroup(io: Io, where: string, group: Group, del: boolean): Promise<Ready | number> {
-  if (!where.startsWith('zfs:') && !existsSync(join(where, 'shark.sqlite'))) {
+  if (!storeMade(group.spec, group.dir)) {
     io.stderr(`shark: error: no store at ${displayName(where)}: ${group.pipelines.map((p) => displayName(p.path)).join(', ')} never ran there\n`);
     return EXIT_INVALID;
   }

@@ -3,9 +3,9 @@ import type { Pipeline } from '../pipeline/pipeline.js';
 import { isRecalled } from '../plan/planner.js';
 import { isPrecious, type Selection } from '../plan/selection.js';
 import { storeSpec } from './find-store.js';
+import { storeMade } from '../store/open-store.js';
 import { ExitError } from './load-or-report.js';
 import { withPlan, type PlanLimits, type PlanningFlags } from './planned.js';
-import { storeExists } from './session-setup.js';
 
 /**
  * The steps of `plan --script` of which `plan` says a job is kept
@@ -21,7 +21,7 @@ export async function keptSteps(
 ): Promise<ReadonlySet<string> | 'unknown'> {
   const kept = new Set<string>();
   if (!pipeline.steps.some((s) => selection.steps.has(s.id) && isPrecious(s))) return kept;
-  if (!storeExists(storeSpec(flags.store), dirname(resolve(file)))) return kept;
+  if (!storeMade(storeSpec(flags.store), dirname(resolve(file)))) return kept;
   try {
     return await withPlan(file, targets, flags, limits, () => undefined, (plan) => {
       for (const j of plan.parts ?? plan.jobs) {

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 import { createEnvironmentProvider } from '../exec/environments.js';
@@ -8,7 +7,7 @@ import type { Pipeline } from '../pipeline/pipeline.js';
 import { keptStore, storeClashes } from '../pipeline/publish-targets.js';
 import type { RunSession } from '../exec/executor.js';
 import { inputBindings, InvalidInput, type Session } from '../plan/session.js';
-import { openStore, type OpenedStore } from '../store/open-store.js';
+import { openStore, storeMade, type OpenedStore } from '../store/open-store.js';
 import { givenSecrets, secretValues } from './secrets.js';
 import { configRefutations, refuseConfigRefutations } from './config-refutations.js';
 import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, InvalidDocument, loadOrReport, openFailureCode, refuseReadOnlyStore, refuseReport, refuseUnwritableStore, requireReadable, sourceOf } from './load-or-report.js';
@@ -169,7 +168,7 @@ export function openSession<T = void>(
 /** The store of a document, opened; for `recorded`, one that was never made is said (exit 1), not made. */
 function openStoreFor(pipelineDir: string, flags: SessionFlags, recorded: boolean, stderr: (s: string) => void): OpenedStore {
   const spec = storeSpec(flags.store);
-  if (recorded && !storeExists(spec, pipelineDir)) {
+  if (recorded && !storeMade(spec, pipelineDir)) {
     stderr(`shark: this pipeline has not been run yet: there is no store at ${displayName(spec ?? join(pipelineDir, '.shark'))}\n`);
     throw new ExitError(EXIT_FAILED);
   }
@@ -243,12 +242,6 @@ export function stepVariables(pipeline: Pipeline, extra: ReadonlyMap<string, str
 /** Problems with the inputs' bindings, each printed, and exit 2; nothing when there are none. */
 export function refuseBadBindings(pipeline: Pipeline, diagnostics: readonly Diagnostic[], places: GivenPlaces | undefined, stderr: (s: string) => void): void {
   if (diagnostics.length > 0) refuseReport(diagnostics, (d) => sourceOf(d, pipeline.document.source, places), stderr);
-}
-
-/** Whether a content-addressed store was ever made at `spec` (a ZFS dataset is taken as there: `zfs` says when it is not). */
-export function storeExists(spec: string | undefined, pipelineDir: string): boolean {
-  if (spec?.startsWith('zfs:') === true) return true;
-  return existsSync(join(spec ?? join(pipelineDir, '.shark'), 'shark.sqlite'));
 }
 
 /** A publish into the store would be refused when it ran: planning and running say so before anything runs (exit 2). */

@@ -1,9 +1,8 @@
 import { Command } from 'commander';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashOnDisk, namedContent, renderWhy, subdirectoryOnDisk, whyContent, type WhyAnswer } from '../lineage/why.js';
 import { treeWithoutStores, withoutStores } from '../lineage/store-left-out.js';
-import { openStore, type OpenedStore } from '../store/open-store.js';
+import { openStore, storeMade, type OpenedStore } from '../store/open-store.js';
 import type { TreeEntry } from '../store/snapshot-store.js';
 import { locateStore } from './find-store.js';
 import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, openFailureCode } from './load-or-report.js';
@@ -67,7 +66,7 @@ function open(flag: string | undefined, paths: readonly string[], io: Io): { ope
     io.stderr(`shark: error: no Shark store found (looked for ${found.looked.map(displayName).join(', ')}): give --store DIR or set $SHARK_STORE\n`);
     throw new ExitError(EXIT_INVALID);
   }
-  if (!found.spec.startsWith('zfs:') && !existsSync(join(found.spec, 'shark.sqlite'))) {
+  if (!storeMade(found.spec, '.')) {
     io.stderr(`shark: error: no Shark store at ${found.spec} (from ${found.how})\n`);
     throw new ExitError(EXIT_INVALID);
   }

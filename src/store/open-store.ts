@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readProblem } from '../read-problem.js';
 import { deniedOnTheWay, isDirectory } from '../writable-path.js';
@@ -5,6 +6,7 @@ import { CasStore } from './cas-store.js';
 import { damagedDatabase, damagedMessage } from './damaged-database.js';
 import { noRoom } from './make-room.js';
 import { Metadata } from './metadata.js';
+import { zfsStoreMade } from './zfs/layout.js';
 import { failureMessage, openZfsStore } from './zfs-store.js';
 import type { SnapshotStore } from './snapshot-store.js';
 
@@ -37,6 +39,16 @@ export function openStore(spec: string | undefined, pipelineDir: string): StoreO
     if (noRoom(dir)) return { ok: false, message: `cannot open the store at ${dir}: its disk is full (${(e as Error).message})`, full: true };
     return { ok: false, message: `cannot open the store at ${dir}: ${openProblem(dir, e)}`, ...(damagedDatabase(e) ? { damaged: true } : {}) };
   }
+}
+
+/**
+ * Whether a store was ever made at `spec` (default `.shark/` beside the
+ * pipeline): the commands that only read say there is none rather than
+ * open it, which would make it.
+ */
+export function storeMade(spec: string | undefined, pipelineDir: string): boolean {
+  if (spec?.startsWith('zfs:') === true) return zfsStoreMade(spec);
+  return existsSync(join(spec ?? join(pipelineDir, '.shark'), 'shark.sqlite'));
 }
 
 /**

@@ -58,6 +58,20 @@ export function layOut(spec: string): ZfsResult<Layout> {
 }
 
 /**
+ * Whether a store was ever made at `spec`: its dataset holds `meta`. What
+ * cannot be asked (no zfs, a bad name, a missing pool or dataset) counts as
+ * made, so that opening it says what is wrong; the commands that only read
+ * ask first, and never lay out a store where there was none.
+ */
+export function zfsStoreMade(spec: string): boolean {
+  const dataset = spec.replace(/^zfs:/, '');
+  const found = Commands.find();
+  if (!found.ok) return true;
+  const list = (name: string): boolean => found.value.runSync('zfs', ['list', '-H', '-o', 'name', name], name).ok;
+  return list(`${dataset}/meta`) || !list(dataset);
+}
+
+/**
  * The store whose areas `parts` (a dataset's name) lies in, if any: a store
  * there would see its datasets made and destroyed by the other's runs and
  * gc (and the other's gc took its `meta/` for a killed run's leftover).
