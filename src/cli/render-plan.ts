@@ -16,11 +16,20 @@ export function summaryLine(summary: Plan['summary'], blockedMaps: Plan['blocked
   const blocked = summary.blocked - blockedMaps.length;
   const total = summary.cached + summary.run + blocked + summary.manual;
   const more = `${blocked > 0 ? `, ${blocked} blocked` : ''}${summary.manual > 0 ? `, ${summary.manual} manual` : ''}`;
-  const maps = blockedMaps.length;
-  const waits = [...new Set(blockedMaps.flatMap((m) => m.waitsFor))].map(shownName);
-  const waiting = maps === 0 ? ''
-    : `; ${maps} map${maps === 1 ? '' : 's'} blocked, ${maps === 1 ? 'its' : 'their'} items unknown until ${waits.length === 1 ? waits[0]! : `${waits.slice(0, -1).join(', ')} and ${waits.at(-1)!}`} ${waits.length === 1 ? 'is' : 'are'} made`;
-  return `${total} job${total === 1 ? '' : 's'}: ${summary.cached} cached, ${summary.run} to run${more}${waiting}`;
+  return `${total} job${total === 1 ? '' : 's'}: ${summary.cached} cached, ${summary.run} to run${more}${mapsWaiting(blockedMaps)}`;
+}
+
+/** What the blocked maps wait for: their directories to be made, or (a map behind one) a step that can never run, which never makes them. */
+function mapsWaiting(blockedMaps: NonNullable<Plan['blockedMaps']>): string {
+  const some = (n: number): string => `${n} map${n === 1 ? '' : 's'} blocked`;
+  const listed = (names: string[]): string => (names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`);
+  const waiting = blockedMaps.filter((m) => m.never === undefined);
+  const waits = [...new Set(waiting.flatMap((m) => m.waitsFor))].map(shownName);
+  const roots = [...new Set(blockedMaps.flatMap((m) => (m.never === undefined ? [] : [m.never])))];
+  const never = blockedMaps.length - waiting.length;
+  return (waiting.length === 0 ? ''
+    : `; ${some(waiting.length)}, ${waiting.length === 1 ? 'its' : 'their'} items unknown until ${listed(waits)} ${waits.length === 1 ? 'is' : 'are'} made`)
+    + (never === 0 ? '' : `; ${some(never)} behind ${roots.length === 1 ? 'a step' : 'steps'} that cannot run (${listed(roots.map(printable))})`);
 }
 
 /**

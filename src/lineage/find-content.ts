@@ -200,9 +200,10 @@ export function consumersOfEach(meta: Metadata, ids: readonly SnapshotId[], limi
   const asked = new Map<string, SnapshotId[]>();
   for (const id of ids) for (const v of /^sha256x?:/.test(id) ? [`sha256:${hexOf(id)}`, `sha256x:${hexOf(id)}`] : [id]) listAt(asked, v).push(id);
   const found = new Map<SnapshotId, Reader[]>();
-  const select = `SELECT r.*, json_extract(i.value, '$[0]') AS input_path, json_extract(i.value, '$[1]') AS input_id
-    FROM results r, json_each(r.record, '$.inputs') i WHERE json_extract(i.value, '$[1]')`;
-  const rows = [...meta.bulk.selectIn<ResultRow & { input_path: string; input_id: string }>(select, [...asked.keys()])];
+  const select = (table: string): string => `SELECT r.*, json_extract(i.value, '$[0]') AS input_path, json_extract(i.value, '$[1]') AS input_id
+    FROM ${table} r, json_each(r.record, '$.inputs') i WHERE json_extract(i.value, '$[1]')`;
+  // Results replaced or dropped since read them too, in the runs that made them: as `consumersOf` finds them.
+  const rows = ['results', 'result_history'].flatMap((table) => [...meta.bulk.selectIn<ResultRow & { input_path: string; input_id: string }>(select(table), [...asked.keys()])]);
   for (const row of rows.sort((a, b) => a.run_id - b.run_id)) {
     for (const id of asked.get(row.input_id) ?? []) {
       const readers = listAt(found, id);

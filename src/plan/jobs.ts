@@ -289,7 +289,9 @@ function matcher(pattern: string): (e: TreeEntry) => boolean {
     compiled.set(pattern, (mm = new Minimatch(pattern, { dot: false })));
   }
   const m = mm;
-  return (e) => m.match(e.name);
+  // sh matches a leading dot only by a dot written out: minimatch takes `[.]foo` (a one-character set) for `.foo`.
+  const dot = pattern.startsWith('.') || pattern.startsWith('\\.');
+  return (e) => (dot || !e.name.startsWith('.')) && m.match(e.name);
 }
 
 const compiled = new Map<string, Minimatch>();

@@ -49,11 +49,18 @@ export interface Plan {
   readonly summary: { readonly cached: number; readonly run: number; readonly blocked: number; readonly manual: number };
   readonly notes: readonly string[];
   /** Blocked map (or join) steps, each one `blocked` job standing for items not known yet, and the directories they come from. */
-  readonly blockedMaps?: readonly { readonly step: string; readonly waitsFor: readonly string[] }[];
+  readonly blockedMaps?: readonly BlockedMap[];
   /** Map jobs a target or `--force` names that the maps do not have: bad input, said as an unknown block is. */
   readonly noJobs?: readonly SelectionError[];
   /** A map's item output another step writes too (plan/item-writers.ts): bad input, refused; planning stopped there. */
   readonly writtenTwice?: Diagnostic;
+}
+
+/** A blocked map whose items are not known yet: the directories they come from, and (`never`) the step it is behind that can never run, so never made. */
+export interface BlockedMap {
+  readonly step: string;
+  readonly waitsFor: readonly string[];
+  readonly never?: string;
 }
 
 /** The jobs of a step its memo decided, every one cached, counted but not yet made. */
@@ -88,15 +95,15 @@ export async function planPipeline(session: Session, state: DataState, selection
   const clashes = new Map<string, string>();
   /** Steps that fail as they stand, and those blocked behind one: `run` skips what reads them, `{precious}` or not. */
   const failing = new Set<string>();
-  /** Steps that can never run (no shark-build defines their environment), and those behind one: the step at the root and why. */
-  const unrunnable = new Map<string, { readonly root: string; readonly why: string }>();
+  /** Steps that fail before running, or can never run (no shark-build defines their environment), and those behind one: the step at the root and why. */
+  const roots = new Map<string, Root>();
   /** Map steps with no items: said in a note. */
   const empty: string[] = [];
   /** Map steps of which the targets name some jobs, and forced jobs they leave out: said in notes. */
   const partial: string[] = [];
   const forceUnused = [...(selection.forceUnused ?? [])];
   const noJobs: SelectionError[] = [];
-  const blockedMaps: { step: string; waitsFor: string[] }[] = [];
+  const blockedMaps: BlockedMap[] = [];
   /** Map steps partly cached: what they are known to make before they run (`part-made.ts`). */
   const partlyMade = new Map<string, PartMade>();
   const signal = new AbortController().signal;
@@ -116,7 +123,7 @@ export async function planPipeline(session: Session, state: DataState, selection
     if (step.kind === 'run' && step.env !== undefined && !session.pipeline.environments.has(step.env)) {
       parts.push(planned(base, step.id, NONE, 'blocked', [noBuildBlock(step.env)]));
       failing.add(step.id);
-      unrunnable.set(step.id, { root: step.id, why: noBuildBlockFor(step.env) });
+      roots.set(step.id, { root: step.id, why: noBuildBlockFor(step.env), never: true });
       pending();
       continue;
     }
@@ -132,9 +139,10 @@ export async function planPipeline(session: Session, state: DataState, selection
         continue;
       }
       const clash = clashes.get(decision.step);
-      const behind = unrunnable.get(decision.step);
-      if (behind !== undefined) unrunnable.set(step.id, behind);
-      const reasons = [behind !== undefined ? upstreamBlocked(decision.step, behind)
+      const behind = roots.get(decision.step);
+      if (behind !== undefined) roots.set(step.id, behind);
+      // The failing step itself is said to run (or fail); one blocked behind it, like one that never runs, is blocked.
+      const reasons = [behind !== undefined && (behind.never || behind.root !== decision.step) ? upstreamBlocked(decision.step, behind)
         : clash === undefined ? `upstream will run (${decision.step})` : `upstream fails (${decision.step}: ${clash})`];
       // Maps that run some items again, joined or mapped over: only those items' jobs wait, as `run` will find.
       const past = failing.has(step.id) ? undefined : await decidePast(session, step, state, partlyMade, decide);
@@ -151,7 +159,7 @@ export async function planPipeline(session: Session, state: DataState, selection
       const items = waitsFor.length === 0 ? knownItems(step, state, hidden) : undefined;
       if (items !== undefined) for (const names of items) parts.push(planned(base, jobIdOf(step.id, names), names, 'blocked', reasons));
       else parts.push(planned(base, step.id, NONE, 'blocked', reasons));
-      if (waitsFor.length > 0) blockedMaps.push({ step: step.id, waitsFor });
+      if (waitsFor.length > 0) blockedMaps.push({ step: step.id, waitsFor, ...(behind?.never === true ? { never: behind.root } : {}) });
       pending();
       continue;
     }
@@ -159,6 +167,7 @@ export async function planPipeline(session: Session, state: DataState, selection
       if (decision.reason === 'no-job') noJobs.push({ reason: 'unknown-target', target: decision.name!, forced: decision.forced === true, message: decision.message });
       failing.add(step.id);
       if (decision.reason === 'conflict') clashes.set(step.id, decision.message);
+      roots.set(step.id, { root: step.id, why: decision.message, never: false });
       const where = decision.at === step.at ? '' : ` (line ${decision.at.line}, column ${decision.at.col})`;
       parts.push(planned(base, step.id, NONE, 'run', [`${decision.message}${where}`]));
       pending();
@@ -184,7 +193,7 @@ export async function planPipeline(session: Session, state: DataState, selection
       const memo = decision.memo;
       const completed = completeStep(session, step, done, state, memo === undefined ? undefined : { memo, cached: true });
       // Every job cached, and their outputs still clash (two write one file): `run` fails the step again.
-      if (!completed.ok) (clashes.set(step.id, completed.message), pending());
+      if (!completed.ok) (clashes.set(step.id, completed.message), roots.set(step.id, { root: step.id, why: completed.message, never: false }), pending());
     } else if (decision.predicted !== undefined && decision.predicted.size === step.outputs.length) {
       for (const [path, id] of decision.predicted) state.setKnown(path, id, step.id);
     } else {
@@ -222,8 +231,15 @@ export async function planPipeline(session: Session, state: DataState, selection
   };
 }
 
-/** Why a step waits on one that will never run: not `upstream will run`, which it will not. */
-function upstreamBlocked(upstream: string, behind: { readonly root: string; readonly why: string }): string {
+/** The step a blocked one is behind, failing before it runs or (`never`) never able to run, and why. */
+interface Root {
+  readonly root: string;
+  readonly why: string;
+  readonly never: boolean;
+}
+
+/** Why a step waits on one that will not run: not `upstream will run`, which it will not. */
+function upstreamBlocked(upstream: string, behind: Root): string {
   return `upstream is blocked (${upstream}${behind.root === upstream ? '' : `, behind ${behind.root}`}: ${behind.why})`;
 }
 

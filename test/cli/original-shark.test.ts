@@ -81,6 +81,49 @@ describe('steps reading from one whose environment has no shark-build block', ()
       rig.cleanup();
     }
   });
+
+  it('says a map behind it waits on a step that cannot run, not on its directory being made', async () => {
+    const rig = new Rig();
+    try {
+      rig.write('test.md', '# Test\n\n```shark-run:nope\nmkdir -p /data/d && echo a > /data/d/x.txt\n```\n\n```shark-run\ncat /data/d/* > /data/out/+\n```\n');
+      const r = await rig.shark(['plan', 'test.md']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^blocked +test-2 +test\.md:8 +upstream is blocked \(test: environment `nope` has no shark-build block\)$/m);
+      expect(r.stdout).toContain('1 job: 0 cached, 0 to run, 1 blocked; 1 map blocked behind a step that cannot run (test)\n');
+      expect(r.stdout).not.toContain('is made');
+    } finally {
+      rig.cleanup();
+    }
+  });
+});
+
+/** What reads a step that fails before it runs (two jobs write one file), and what reads that, is blocked behind it. */
+describe('steps behind one that fails before running', () => {
+  it('say the blocked step they wait on is blocked, and behind which failure', async () => {
+    const rig = new Rig();
+    try {
+      rig.write('r/a.tif', '1\n');
+      rig.write('r/a.csv', '2\n');
+      rig.write('p.md', [
+        '---', 'inputs:', '  r: /data/r/', '---', '# T', '',
+        '```shark-run', 'cat /data/r/* > /data/m/+.n', '```', '',
+        '```shark-run', 'cd /data/m/ && cat * > /data/s.txt', '```', '',
+        '```shark-run', 'cat /data/s.txt > /data/u.txt', '```', '',
+        '```shark-run', 'cat /data/u.txt > /data/v.txt', '```', '',
+      ].join('\n'));
+      const r = await rig.shark(['plan', 'p.md', '-i', 'r=r', '--json']);
+      expect(r.code).toBe(0);
+      const clash = 'two jobs write /data/m/a.n: items a.csv and a.tif';
+      expect((JSON.parse(r.stdout) as PlanJson).jobs.map((j) => [j.step, j.status, j.reasons])).toEqual([
+        ['t', 'run', [`${clash} (line 8, column 17)`]],
+        ['t-2', 'blocked', [`upstream fails (t: ${clash})`]],
+        ['t-3', 'blocked', [`upstream is blocked (t-2, behind t: ${clash})`]],
+        ['t-4', 'blocked', [`upstream is blocked (t-3, behind t: ${clash})`]],
+      ]);
+    } finally {
+      rig.cleanup();
+    }
+  });
 });
 
 describe('blocks switched off', () => {

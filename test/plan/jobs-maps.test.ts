@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadPipeline } from '../../src/pipeline/load.js';
 import type { Step } from '../../src/pipeline/pipeline.js';
 import { DataState } from '../../src/plan/data-state.js';
-import { composeOutputs, expandJobs, withExtension } from '../../src/plan/jobs.js';
+import { composeOutputs, expandJobs, matchesLevel, withExtension } from '../../src/plan/jobs.js';
 import type { SnapshotId, TreeEntry } from '../../src/store/snapshot-store.js';
 
 /** An in-memory tree store: `tree:HASH` ids for directories, anything else a file. */
@@ -50,6 +50,21 @@ describe('expandJobs', () => {
   it('replaces the last extension of the item only', () => {
     expect([withExtension('AVES/robin.geojson', '.tif'), withExtension('a.b/README', '.tif'), withExtension('.hidden', '.x'), withExtension('a.tar.gz', undefined)])
       .toEqual(['AVES/robin.tif', 'a.b/README.tif', '.hidden.x', 'a.tar.gz']);
+  });
+});
+
+describe('matchesLevel', () => {
+  it('matches a hidden name only by a pattern starting with a dot, as sh does: not by `*`, `?` or `[.]`', () => {
+    const patterns = ['*', '*foo', '?foo', '[.]foo', '[.]*', '.foo', '.*', '.f?o', '[!a]foo'];
+    expect(patterns.filter((p) => matchesLevel(p, '.foo'))).toEqual(['.foo', '.*', '.f?o']);
+    expect(patterns.filter((p) => matchesLevel(p, 'xfoo'))).toEqual(['*', '*foo', '?foo', '[!a]foo']);
+  });
+
+  it('finds no hidden item in a map over `[.]*`', () => {
+    const t = trees();
+    const step = stepOf('cat /data/in/[.]* > /data/out/+', 'inputs:\n  in: /data/in/');
+    const jobs = expandJobs(step, new Map([[step.inputs[0]!, t.dir({ '.keep': 'f1', '.a': 'f2', 'b': 'f3' })]]), t.entries, ctx);
+    expect(jobs.map((j) => j.id)).toEqual([]);
   });
 });
 
