@@ -42,7 +42,7 @@ const STORED_SHOWN = 1;
 export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
   const started = Date.now();
   /** `announced`: jobs counted done as cached at the step's start, whose own `job-cached` comes later (once recorded). */
-  const steps = new Map<string, { total: number; done: number; ran: number; failed: number; started: number; announced: number }>();
+  const steps = new Map<string, { total: number; done: number; ran: number; failed: number; skipped: number; started: number; announced: number }>();
   // A command holds a slot (at most -j of them); a job storing its outputs holds none, and there may be more.
   const running = new Set<string>();
   const storing = new Set<string>();
@@ -81,7 +81,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
     status();
   };
   // A map's jobs are summed up in one line when the map is done, not one line each.
-  const bump = (step: string, how: 'ran' | 'failed' | 'cached'): void => {
+  const bump = (step: string, how: 'ran' | 'failed' | 'skipped' | 'cached'): void => {
     const s = steps.get(step);
     if (s === undefined) return;
     // Counted already: the map's summary line must not be said again.
@@ -90,7 +90,8 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
     if (how !== 'cached') s[how]++;
     if (s.total > 1 && s.done === s.total && s.ran + s.failed > 0) {
       const took = ((Date.now() - s.started) / 1000).toFixed(1);
-      say(`${s.failed > 0 ? 'FAILED  ' : 'done    '} ${step}: ${s.ran} run, ${s.total - s.ran - s.failed} cached${s.failed ? `, ${s.failed} failed` : ''} (${took}s)`);
+      const skipped = s.skipped > 0 ? `, ${s.skipped} skipped` : '';
+      say(`${s.failed > 0 ? 'FAILED  ' : 'done    '} ${step}: ${s.ran} run, ${s.total - s.ran - s.failed - s.skipped} cached${s.failed ? `, ${s.failed} failed` : ''}${skipped} (${took}s)`);
     }
   };
   const isMap = (step: string): boolean => (steps.get(step)?.total ?? 0) > 1;
@@ -110,7 +111,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         say(`waiting  environment ${e.env}: another run (pid ${e.holder.pid} on ${e.holder.host}) is building it: its image will be used here, or built here if that build fails`);
         break;
       case 'step-start':
-        steps.set(e.step, { total: e.jobs, done: e.cached, ran: 0, failed: 0, started: Date.now(), announced: e.cached });
+        steps.set(e.step, { total: e.jobs, done: e.cached, ran: 0, failed: 0, skipped: 0, started: Date.now(), announced: e.cached });
         if (e.jobs > 1) say(`${e.step}: ${e.jobs} jobs, ${e.cached} cached`);
         break;
       case 'step-empty':
@@ -165,6 +166,8 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         queued.delete(e.job);
         running.delete(e.job);
         storing.delete(e.job);
+        // A job of a started map (one reading an item a failed job did not make): counted in the map's line.
+        if (e.job !== e.step) bump(e.step, 'skipped');
         break;
       case 'job-waiting':
         // Once per step: a map whose jobs another run is computing would otherwise print a line per item.

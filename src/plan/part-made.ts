@@ -37,11 +37,33 @@ export function partMade(
   // Made only here: most steps have none cached, and a plan of a million jobs would copy them all to find out.
   const rest = decided.filter((d) => d.cached === undefined).map((d) => d.job);
   if (rest.some(fails)) return undefined;
+  return composedPart(session, step, state, done, rest, past?.unmade ?? []);
+}
+
+/**
+ * What a map of which some jobs failed or were skipped (under `--keep-going`) made:
+ * its done jobs' directories, and its other items as still to be written, so a map
+ * joining it (or mapping over it) runs the items that were made and skips the rest
+ * (`exec/run/past-failed.ts`), as `plan` shows them the next time.
+ */
+export function failedPart(
+  session: Session, step: Step, state: DataState, done: readonly { job: Job; outputs: Record<string, SnapshotId> }[],
+  notDone: readonly Job[], unmade: readonly { readonly name: string }[],
+): PartMade | undefined {
+  if (done.length === 0 || step.outputs.length === 0 || !step.outputs.every((o) => o.perItem)) return undefined;
+  return composedPart(session, step, state, done, notDone, unmade);
+}
+
+/** The done jobs' directories put together, and the other jobs' and unmade items' paths as pending. */
+function composedPart(
+  session: Session, step: Step, state: DataState, done: readonly { job: Job; outputs: Record<string, SnapshotId> }[],
+  rest: readonly Job[], unmade: readonly { readonly name: string }[],
+): PartMade | undefined {
   const composed = composeOutputs(step, done, (id) => state.entries(id), (e) => session.store.composeTree(e));
   if (!composed.ok) return undefined;
   const pending = new Map<string, string>();
   for (const job of rest) for (const o of job.outputs) pending.set(o.path, step.id);
-  for (const { name } of past?.unmade ?? []) for (const o of step.outputs) pending.set(`${o.path}/${withExtension(name, o.ext)}`, step.id);
+  for (const { name } of unmade) for (const o of step.outputs) pending.set(`${o.path}/${withExtension(name, o.ext)}`, step.id);
   return { step: step.id, ids: composed.ids, pending };
 }
 

@@ -12,6 +12,7 @@ import type { Leases } from '../../store/leases.js';
 import { sha256 } from '../../store/hash.js';
 import type { RunJobRow } from '../../store/metadata.js';
 import type { Selection } from '../../plan/selection.js';
+import type { PartMade } from '../../plan/part-made.js';
 import type { FailureReason, RunBuild, RunEvent, RunSummary } from '../events.js';
 import type { SlurmExecutor, SlurmRunOptions } from '../slurm/slurm-executor.js';
 import { CachedRows } from './cached-rows.js';
@@ -73,6 +74,10 @@ export class RunContext {
   kept = 0;
   /** Set after a failure (without --keep-going): jobs not yet started are skipped. */
   stopping = false;
+  /** Maps of which some jobs failed under --keep-going: what their other jobs made, for the maps joining them (past-failed.ts). */
+  readonly partlyMade = new Map<string, PartMade>();
+  /** The last step decided past them: the next waits its turn (past-failed.ts). */
+  pastTurn: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly session: RunSession,

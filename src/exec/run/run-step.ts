@@ -14,6 +14,7 @@ import { PUT_OFF, runJob, takeAhead } from './run-job.js';
 import { oneByOne } from '../slurm/grouping.js';
 import { MAX_BATCH } from './commit-queue.js';
 import { LeaseWindow } from './lease-window.js';
+import { decidedPastFailure, keepPartMade, runnableJobs } from './past-failed.js';
 import { itemWriterClash } from '../../plan/item-writers.js';
 import { linkInPublishDir, linkOnTheWay, publishFailure, refusedTarget } from './publish-guard.js';
 import { publishDirs } from '../../pipeline/publish-targets.js';
@@ -31,7 +32,10 @@ type Done = { job: Job; outputs: Record<string, SnapshotId> };
  */
 export async function runStep(ctx: RunContext, step: Step, state: DataState, envIds: ReadonlyMap<string, string>, after: readonly Promise<StepOutcome>[]): Promise<StepOutcome> {
   const deps = await Promise.all(after);
-  if (deps.some((d) => !d.ok)) {
+  // Under --keep-going, a map joining maps of which some items failed runs the items that were made.
+  const failed = step.after.filter((_, n) => deps[n]?.ok === false);
+  const past = failed.length > 0 ? await decidedPastFailure(ctx, step, state, envIds, failed) : undefined;
+  if (deps.some((d) => !d.ok) && past === undefined) {
     // A publish block is no job (plan counts none): a run that stops before it publishes nothing, and says so by its status.
     // An input cut short by Ctrl-C did not fail: its readers are skipped as it was.
     if (step.kind !== 'publish') ctx.skip(step.id, step, ctx.signal.aborted ? 'interrupted' : 'an input failed', isMap(step));
@@ -40,21 +44,26 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   if (step.kind === 'publish') return publish(ctx, step, state);
   const { session } = ctx;
   const policy = stepPolicy(ctx.options.selection, step.id);
-  const decision = await decideStep(session, step, state, (name) => ({ id: envIds.get(name)! }), ctx.signal, policy);
+  const runnable = past === undefined ? undefined : runnableJobs(step, past);
+  const decision = runnable?.decision ?? await decideStep(session, step, state, (name) => ({ id: envIds.get(name)! }), ctx.signal, policy);
   if (decision.kind === 'blocked') return stepFailed(ctx, step, `waits on ${decision.step}`, 'missing-input');
   // A job named that the map turned out not to have (its items were made by this run): known only now.
   if (decision.kind === 'failed') return stepFailed(ctx, { id: step.id, at: decision.at }, decision.message, decision.reason === 'no-job' ? 'missing-input' : decision.reason);
   // A map's item output another step writes too (`plan` refuses it when the items are known then): known only now.
   const twice = itemWriterClash(session.pipeline, step, decision.jobs);
   if (twice !== undefined) return stepFailed(ctx, { id: step.id, at: twice.at }, twice.message, 'conflict');
-  const nothing = emptyMapNote(step, decision);
+  // Items skipped past a failure are items: the map had something to map over.
+  const nothing = (runnable?.skipped.length ?? 0) > 0 ? undefined : emptyMapNote(step, decision);
   if (nothing !== undefined) (ctx.empty.push(nothing), ctx.emit({ type: 'step-empty', step: step.id, block: step.blockId, message: nothing }));
   if (decision.kind === 'jobs') ctx.forceUnused.push(...(decision.forceUnused ?? []));
   const memo = decision.memo;
   if (memo?.hit !== undefined) return recalledStep(ctx, step, decision.jobs, { key: memo.key, hit: memo.hit }, state);
   const jobs = decision.jobs.map((d) => d.job);
   const cached = decision.jobs.map((d) => d.cached);
-  stepStart(ctx, step, jobs.length, cached.filter(Boolean).length);
+  // Counted with the jobs skipped past a failure, as `plan` lists them.
+  const skipped = runnable?.skipped ?? [];
+  stepStart(ctx, step, jobs.length + skipped.length, cached.filter(Boolean).length);
+  for (const job of skipped) ctx.skip(job, step, 'an input failed');
   const results: (Done | undefined)[] = [];
   const rows: RunJobRow[] = [];
   const hits: RunEvent[] = [];
@@ -96,10 +105,15 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   });
   toRun.forEach((job, n) => results.push(outcomes[n] === undefined ? undefined : { job, outputs: outcomes[n]! }));
   const done = results.filter((r): r is Done => r !== undefined);
-  if (done.length < jobs.length) return { ok: false };
+  // Jobs skipped past a failure: what reads the step waits for them as for a failed one.
+  if (done.length < jobs.length || skipped.length > 0) {
+    if (decision.partial === undefined) keepPartMade(ctx, step, state, done, jobs, past);
+    return { ok: false };
+  }
   // Some jobs of the map, as the targets named: its directories are not known whole, and nothing in the run reads them.
   if (decision.partial !== undefined) return { ok: true };
-  const decided = memo === undefined ? undefined : { memo, cached: toRun.length === 0, source: { run: ctx.runId, step: step.id } };
+  // Decided past a failure, its inputs were not whole: no memo of it.
+  const decided = memo === undefined || past !== undefined ? undefined : { memo, cached: toRun.length === 0, source: { run: ctx.runId, step: step.id } };
   const completed = completeStep(session, step, done, state, decided);
   return completed.ok ? { ok: true } : stepFailed(ctx, step, completed.message, 'conflict');
 }
