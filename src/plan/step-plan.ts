@@ -11,7 +11,8 @@ import type { DataState } from './data-state.js';
 import type { Selection } from './selection.js';
 import { HOST_ENV_ID } from './environment.js';
 import { stepDeps, stepTools } from './host-tools.js';
-import { composeOutputs, expandJobs, itemLabel, unmatchedPatterns, mapOverFile, stepIdentity, withExtension, type Job, type JobContext } from './jobs.js';
+import { composeOutputs, expandJobs, unmatchedPatterns, mapOverFile, stepIdentity, type Job, type JobContext } from './jobs.js';
+import { jobClash } from './job-clashes.js';
 import { forgoLastCheck, memoable, memoKey, memoScope, recall } from './step-memo.js';
 import { keptResult } from './precious.js';
 import { closest, isPrecious, NOT_NEEDED } from './selection.js';
@@ -142,7 +143,7 @@ export async function decideStep(
   const recalled = found === undefined ? undefined : await recall(session, step, jobs, found, entriesOf);
   if (recalled !== undefined) return { kind: 'jobs', jobs: recalled, isMap: true, memo: { key: memo!.key, hit: found! }, ...unmatched };
   forgoLastCheck(session, step);
-  const clash = plusClash(step, all);
+  const clash = jobClash(step, all);
   if (clash !== undefined) return { kind: 'failed', reason: 'conflict', ...clash };
   // One query per few hundred jobs instead of one per job: a map step may have thousands.
   // A job has an output per output of its step (asking each job built its list of paths: a million for nothing).
@@ -192,30 +193,6 @@ export function emptyMapNote(step: Step, decision: StepDecision): string | undef
   const all = step.inputs.flatMap((i) => (i.pattern === undefined ? [] : [`${i.path}/${i.pattern}`]));
   const patterns = (decision.unmatched !== undefined && decision.unmatched.length > 0 ? decision.unmatched : all).join(', ');
   return `${step.id} (line ${step.at.line}): nothing matches ${patterns}: 0 jobs`;
-}
-
-/**
- * Two jobs of a map whose `+` outputs get one name, found before any of them
- * runs: items `a.csv` and `a.txt` with `+.out`, or combinations whose names
- * joined with `_` meet. One wildcard and a `+` that keeps the item's name
- * cannot clash: the items' names differ.
- */
-function plusClash(step: Step, jobs: readonly Job[]): { message: string; at: Position } | undefined {
-  const perItem = step.outputs.filter((o) => o.perItem);
-  if (perItem.length === 0 || (perItem.every((o) => o.ext === undefined) && step.inputs.filter((i) => i.pattern !== undefined).length < 2)) return undefined;
-  for (const o of perItem) {
-    const seen = new Map<string, Job>();
-    for (const job of jobs) {
-      const name = withExtension(job.plusName!, o.ext);
-      const other = seen.get(name);
-      if (other !== undefined) {
-        const label = (j: Job): string => itemLabel(j.items);
-        return { message: `two jobs write ${o.path}/${name}: items ${label(other)} and ${label(job)}`, at: o.at };
-      }
-      seen.set(name, job);
-    }
-  }
-  return undefined;
 }
 
 /** Cached outputs (and the log) of a job, when its result exists and its data is all still in the store. */

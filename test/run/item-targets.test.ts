@@ -141,6 +141,27 @@ describe('one item of a map as a target or --force', () => {
       expect([logs.code, logs.stderr, logs.stdout]).toEqual([0, '', expect.stringContaining('==> up[i\\t2.txt] (ok')]);
     }
   });
+
+  it('two items whose ids would read the same (a tab, and a backslash then t) fail the map before either runs', async () => {
+    // Job ids escape a tab as `\t`: an item named `i\t2.txt` would be recorded as the other, one run's row lost.
+    rig.write('p.md', `# Items
+
+${fence}shark-run
+mkdir -p /data/items && echo 1 > "/data/items/i$(printf '\\t')2.txt" && echo 2 > '/data/items/i\\t2.txt'
+${fence}
+
+${fence}shark-run
+cat /data/items/* > /data/up/+
+${fence}
+`);
+    expect((await rig.shark(['run', 'p.md', 'items'])).code).toBe(0);
+    const said = 'two jobs of items-2 would both be named items-2[i\\t2.txt]: items "i\\t2.txt" and "i\\\\t2.txt"; rename one of them';
+    const plan = await rig.shark(['plan', 'p.md']);
+    expect([plan.code, plan.stdout]).toEqual([0, expect.stringContaining(said)]);
+    // As when two jobs write one file: the step fails before either runs.
+    const run = await rig.shark(['run', 'p.md']);
+    expect([run.code, run.stdout + run.stderr]).toEqual([1, expect.stringContaining(said)]);
+  });
 });
 
 const SWEEP = `---
