@@ -28,6 +28,13 @@ export function printableLines(text: string): string {
 }
 
 /**
+ * Those of a job's log (`shark logs`) but NUL: a terminal ignores it, and a
+ * sparse log of hundreds of megabytes of them, escaped one by one, took
+ * minutes to show and four times its size.
+ */
+const LOG_CONTROLS = /[\u0001-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
  * A file name or path as shown to a user: as it is, or JSON-quoted when it
  * holds a control character, so a newline in a name can never start a line
  * of its own and the quotes tell an escape from the name's own backslash.
@@ -90,12 +97,14 @@ export function withoutEscapes(text: string, colours = false): string {
 /**
  * Text of steps, builds or servers as `run` shows it in a failure: without
  * escape sequences (at a terminal, `colours` keeps its colours) and with
- * every other control character escaped, as `printableLines` does.
+ * every other control character escaped, as `printableLines` does (a
+ * `log`'s NULs kept).
  */
-export function shownText(text: string, colours = false): string {
+export function shownText(text: string, colours = false, log = false): string {
   const kept = withoutEscapes(text, colours);
-  if (!colours || !kept.includes('\x1b')) return printableLines(kept);
-  return kept.split(/(\x1b\[[0-9;:]*m)/).map((part, i) => (i % 2 === 1 ? part : printableLines(part))).join('');
+  const escape = log ? (part: string): string => part.replace(LOG_CONTROLS, escaped) : printableLines;
+  if (!colours || !kept.includes('\x1b')) return escape(kept);
+  return kept.split(/(\x1b\[[0-9;:]*m)/).map((part, i) => (i % 2 === 1 ? part : escape(part))).join('');
 }
 
 /**
@@ -104,8 +113,13 @@ export function shownText(text: string, colours = false): string {
  * and commands in `plan --script`.
  */
 export function shownFromHere(path: string): string {
+  return shownName(fromHere(path));
+}
+
+/** A path as a user names it from the current directory, not escaped: a value in JSON, which escapes it itself. */
+export function fromHere(path: string): string {
   const rel = relative(process.cwd(), path);
-  return shownName(rel === '' || rel.startsWith('..') ? path : rel);
+  return rel === '' || rel.startsWith('..') ? path : rel;
 }
 
 /**

@@ -6,7 +6,7 @@ import { CONFIG_NAME, CONFIG_USE, givenFrontmatter, givenPlaces, type ConfigUse 
 import type { ConfigSetting } from './config-file.js';
 import { CONFIG_KEYS, type ConfigKey } from './config-keys.js';
 import { PLANNING, withSessionOptions } from './common-options.js';
-import { displayName, loadOrReport } from './load-or-report.js';
+import { loadOrReport } from './load-or-report.js';
 import type { Io } from './main.js';
 import { secretValues } from './secrets.js';
 import { parseResourceFlags, runLimits } from './resource-flags.js';
@@ -16,6 +16,7 @@ import { configRefutations, refuseConfigRefutations } from './config-refutations
 import { configAt, variableSettings, type Setting } from './config-variables.js';
 import { checkExecutorFlags, type ExecutorFlags } from './executor-flags.js';
 import { positiveCount } from './numbers.js';
+import { fromHere, printable } from '../printable.js';
 
 type Flags = Record<string, unknown> & ExecutorFlags & { jobs?: string; env?: string[]; input?: string[]; secrets?: string; pool?: string[]; memory?: string; json?: boolean; [CONFIG_USE]?: ConfigUse };
 
@@ -145,20 +146,22 @@ function valueOf(key: ConfigKey, raw: unknown): Setting['value'] {
     case 'count':
     case 'counts-by-name':
       return Number(text);
+    // As typed from here, and not escaped (the text output escapes it): in JSON, a JSON-quoted name was no path.
     case 'store':
-      return text.startsWith('zfs:') ? text : displayName(resolve(text));
+      return text.startsWith('zfs:') ? text : fromHere(resolve(text));
     case 'path':
     case 'paths-by-name':
-      return displayName(resolve(text));
+      return fromHere(resolve(text));
     default:
       return text;
   }
 }
 
+/** A value on its setting's line: a newline or an escape sequence in one (`-e`, shark.yaml) neither forges a line nor reaches the terminal. */
 function shown({ name, value }: Setting): string {
   if (value === null) return CONFIG_KEYS.find((k) => k.key === name.split('.')[0])?.unset ?? 'none';
-  if (Array.isArray(value)) return `[${value.join(', ')}]`;
-  return String(value);
+  if (Array.isArray(value)) return `[${value.map(printable).join(', ')}]`;
+  return printable(String(value));
 }
 
 function originText(s: Setting, file: string): string {

@@ -15,6 +15,7 @@ import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
 import { naturalNumber } from './numbers.js';
 import { closeSession, openRecords, type SessionFlags } from './session-setup.js';
+import { printableLines } from '../printable.js';
 
 type DiffFlags = SessionFlags & { from?: number; to?: number; json?: boolean };
 
@@ -30,8 +31,9 @@ export function diffCommand(io: Io): Command {
       .option('--json', 'print the comparison as JSON'),
     readingByRun('it compares the runs --from RUN and --to RUN pick'),
   ).action((file: string, what: string, other: string | undefined, flags: DiffFlags) => {
+    // A message quotes what was typed (a path, a file, an id): shown, never obeyed.
     const fail = (message: string): never => {
-      io.stderr(`shark: error: ${message}\n`);
+      io.stderr(`shark: error: ${printableLines(message)}\n`);
       throw new ExitError(EXIT_INVALID);
     };
     const byPath = what.startsWith('/data/');
@@ -51,7 +53,7 @@ export function diffCommand(io: Io): Command {
         if (!picked.ok) {
           if (picked.reason === 'not-produced') {
             // A query that found nothing, as lineage says it (1; 2 is for invalid input).
-            io.stderr(`shark: ${picked.message}\n`);
+            io.stderr(`shark: ${printableLines(picked.message)}\n`);
             throw new ExitError(EXIT_FAILED);
           }
           if (picked.reason !== 'same' || picked.now === undefined) return fail(picked.message);

@@ -10,7 +10,7 @@ import { rowsNow, stepNow, stepsNamed, type RowNow } from '../lineage/rows-now.j
 import { inBlock } from '../pipeline/block-ids.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { instanceName } from '../plan/instance-names.js';
-import { drawsEscapes, printable, withoutEscapes } from '../printable.js';
+import { drawsEscapes, printable, shownName, shownText } from '../printable.js';
 import { textChunks } from '../text-chunks.js';
 import type { Metadata, RunJobRow, RunRow } from '../store/metadata.js';
 import { buildsOfBlock, builtImage, latestRunWithLogs, runBuilds, whyNotBuilt } from './build-logs.js';
@@ -167,17 +167,19 @@ async function show(io: Io, what: string, log: string | null, made: boolean | 'u
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') problem = cannotRead(e);
     else if (made !== false) {
       const gone = made === true ? 'the log file is gone: it was removed since the run' : 'no log file: the job printed nothing, or the log was removed since the run';
-      io.stdout(`==> ${what} ${log} (${gone})\n`);
+      io.stdout(`==> ${what} ${shownName(log!)} (${gone})\n`);
       return;
     }
   }
-  io.stdout(`==> ${what}${log === null ? '' : chunks === undefined && problem === undefined ? ' (printed nothing)' : ` ${log}`}\n`);
-  // As the run's failure tails: colours at a terminal, no escape codes in a pipe or a file.
+  // The store's path is the user's or a config file's: a control character in it is shown, not obeyed.
+  io.stdout(`==> ${what}${log === null ? '' : chunks === undefined && problem === undefined ? ' (printed nothing)' : ` ${shownName(log)}`}\n`);
+  // As the run's failure tails: colours at a terminal, no escape codes in a pipe or a file, and no
+  // other control character (a binary log's bells and C1 controls) reaching the terminal raw.
   // Piece by piece, each ending at a line's end: a log of gigabytes was read whole, and then was too long a string to show.
   const colours = drawsEscapes(process.stdout);
   try {
     for (const text of chunks ?? []) {
-      io.stdout(withoutEscapes(text, colours));
+      io.stdout(shownText(text, colours, true));
       await drained();
     }
   } catch (e) {

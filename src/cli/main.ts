@@ -24,6 +24,7 @@ import { refuseEmptyArguments } from './empty-arguments.js';
 import { outputFormat, refuseUnusedOptions } from './common-options.js';
 import { shellCommand } from '../shell/command.js';
 import { serveCommand } from '../serve/command.js';
+import { printableLines } from '../printable.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -44,8 +45,9 @@ export function buildProgram(io: Io): Command {
     .name('shark')
     .description('Run data-science pipelines written as literate markdown, and never run the same work twice.')
     .version(VERSION, '-V, --version')
-    // `shark: error: …`, as every other error Shark prints, not commander's bare `error: …`.
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (text, write) => write(text.startsWith('error:') ? `shark: ${text}` : text) })
+    // `shark: error: …`, as every other error Shark prints, not commander's bare `error: …`; what it
+    // quotes of the command line (`--run '\x1b[2J'`) is shown, not obeyed.
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (text, write) => write(printableLines(text.startsWith('error:') ? `shark: ${text}` : text)) })
     .exitOverride();
 
   program

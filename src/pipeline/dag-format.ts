@@ -1,4 +1,5 @@
 import { shownUrls } from '../imports/shown-url.js';
+import { printable, shownName } from '../printable.js';
 import { overlaps } from './data-path.js';
 import { DEFAULT_PUBLISH_DIR, shownInput, shownOutput, type BlockNode, type Pipeline } from './pipeline.js';
 
@@ -61,10 +62,11 @@ function label(b: BlockNode): string {
 }
 
 function textBlock(b: BlockNode): string {
-  const lines = [`${b.id}  (${label(b)}, line ${b.block.at.line}${b.section ? `, § ${b.section}` : ''})`];
+  // A heading and a path are the document's text: shown, never obeyed (an escape sequence in one cleared the terminal).
+  const lines = [`${b.id}  (${label(b)}, line ${b.block.at.line}${b.section ? `, § ${printable(b.section)}` : ''})`];
   if (b.after.length > 0) lines.push(`  after:   ${b.after.join(', ')}`);
-  if (b.inputs.length > 0) lines.push(`  reads:   ${b.inputs.join(' ')}`);
-  if (b.outputs.length > 0) lines.push(`  writes:  ${b.outputs.join(' ')}`);
+  if (b.inputs.length > 0) lines.push(`  reads:   ${b.inputs.map(shownName).join(' ')}`);
+  if (b.outputs.length > 0) lines.push(`  writes:  ${b.outputs.map(shownName).join(' ')}`);
   return lines.join('\n');
 }
 

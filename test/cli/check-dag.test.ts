@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, expectGolden } from '../helpers/golden.js';
@@ -157,6 +158,21 @@ describe.concurrent('shark dag', () => {
     const r = await shark('dag', file, '--format', 'mermaid');
     expect([r.status, r.stdout]).toEqual([2, '']);
     expect(r.stderr).toBe((await shark('check', file)).stderr);
+  });
+
+  // The text format printed a heading as written: an escape sequence in it cleared the terminal.
+  it('shows a heading or a path holding a control character escaped in the text format', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shark-dag-'));
+    try {
+      writeFileSync(join(dir, 'p.md'), '# A \x1b[2J head\n\n```shark-run\necho x > "/data/a\x1bXb.txt"\n```\n');
+      const r = await shark('dag', join(dir, 'p.md'));
+      expect([r.status, r.stderr]).toEqual([0, '']);
+      expect(r.stdout).toContain('§ A \\x1b[2J head)');
+      expect(r.stdout).toContain('writes:  "/data/a\\u001bXb.txt"');
+      expect(r.stdout).not.toContain('\x1b');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects an unknown format without a stack trace', async () => {

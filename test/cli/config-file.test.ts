@@ -131,6 +131,21 @@ describe('shark.yaml: defaults for options and frontmatter values', () => {
     expectGolden('config/empty.txt', (await rig.shark(['config', 'p.md', '-j', '2'])).stdout);
   });
 
+  // A value holding an escape sequence or a newline reached the terminal as it was: it cleared the screen, or forged a setting's line.
+  it('shark config shows a value holding control characters escaped, one line each; --json keeps it whole', async () => {
+    rig.write('shark.yaml', 'env:\n  NOTE: "\\e[2Jx"\n');
+    const r = await rig.shark(['config', 'p.md', '-e', 'EXTRA=1\njobs = 99 (default)']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('NOTE = \\x1b[2Jx (shark.yaml:2)\n');
+    expect(r.stdout).toContain('EXTRA = 1\\njobs = 99 (default) (command line -e)\n');
+    expect(r.stdout).not.toMatch(/\x1b|^jobs = 99/m);
+    expect((await settings('-e', 'EXTRA=1\n2')).get('EXTRA')?.value).toBe('1\n2');
+    // A path is the path in JSON, not the text output's quoted name.
+    expect((await settings('--store', 'st\x1bore')).get('store')?.value).toBe('st\x1bore');
+    expect((await rig.shark(['config', 'p.md', '--store', 'st\x1bore'])).stdout).toContain('store = st\\x1bore (command line --store)\n');
+  });
+
   it('--config reads a file elsewhere, whose relative paths are its own, and ignores shark.yaml beside the document', async () => {
     rig.write('shark.yaml', 'store: wrong\n');
     rig.write('conf/site.yaml', 'store: ../stores/site\ninputs:\n  occ: ../data/b.txt\nfrontmatter:\n  TAXA: [AVES]\n');

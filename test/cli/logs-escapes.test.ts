@@ -6,7 +6,8 @@ describe('shark logs of a job that printed colours', () => {
   let rig: Rig;
   beforeAll(async () => {
     rig = new Rig();
-    rig.write('p.md', "# P\n\n```shark-run\nprintf '\\033[31mred\\033[0m \\033]0;title\\007done\\n'; echo 1 > /data/x.txt\n```\n");
+    rig.write('p.md', "# P\n\n```shark-run\nprintf '\\033[31mred\\033[0m \\033]0;title\\007done\\n'; echo 1 > /data/x.txt\n```\n\n" +
+      "# Q\n\n```shark-run\nprintf 'bell\\007 back\\010 cr\\015 eot\\004 csi\\302\\233 rlo\\342\\200\\256 end\\n'; echo 2 > /data/y.txt\n```\n");
     expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
   });
   afterAll(() => rig.cleanup());
@@ -15,6 +16,24 @@ describe('shark logs of a job that printed colours', () => {
     const logs = await rig.shark(['logs', 'p.md', 'p']);
     expect(logs.code).toBe(0);
     expect(logs.stdout).toMatch(/\nred done\n$/);
+    expect(logs.stdout).not.toContain('\x1b');
+  });
+
+  // A binary or garbled log held bells, backspaces and C1 controls, which reached the terminal as they were.
+  it('escapes the other control characters, as run shows a failure\'s tail', async () => {
+    const logs = await rig.shark(['logs', 'p.md', 'q']);
+    expect(logs.code).toBe(0);
+    expect(logs.stdout).toContain('bell\\x07 back\\x08 cr\\x0d eot\\x04 csi\\x9b rlo\\u202e end\n');
+    expect(logs.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+  });
+
+  // The header named the log file as it was: a store whose name holds an escape sequence recoloured the terminal.
+  it('names a log file whose path holds a control character escaped, as other paths are', async () => {
+    const store = 'st\x1b[31more';
+    expect((await rig.shark(['run', 'p.md', '--store', store])).code).toBe(0);
+    const logs = await rig.shark(['logs', 'p.md', 'q', '--store', store]);
+    expect(logs.code).toBe(0);
+    expect(logs.stdout).toMatch(/^==> q \(ok, line 10\) ".*st\\u001b\[31more\/logs\/\d+\/q-\w+\.log"\n/);
     expect(logs.stdout).not.toContain('\x1b');
   });
 });

@@ -71,6 +71,17 @@ describe('-o of export and run: a path that cannot take the output, or holds wha
     expect((await rig.shark(['runs', 'p.md'])).code).toBe(0);
   });
 
+  // The crate was built in `.NAME-` and 12 hex digits beside it: a name of 250 characters, which a
+  // directory may have, was refused with Node's ENAMETOOLONG naming that hidden folder.
+  it('export crate -o takes a directory name as long as a file system allows', async () => {
+    const name = 'c'.repeat(250);
+    const made = await rig.shark(['export', 'crate', 'p.md', '-o', name]);
+    expect(made.stderr).toBe('');
+    expect(made.code).toBe(0);
+    expect(readdirSync(rig.path(name))).toContain('ro-crate-metadata.json');
+    expect(readdirSync(rig.dir).sort()).toEqual(['.shark', name, 'counter', 'p.md']);
+  });
+
   it('export crate -o refuses a place in the store', async () => {
     oneLineError(await rig.shark(['export', 'crate', 'p.md', '-o', '.shark/crate']), /it is inside the store/);
     expect(rig.exists('.shark/crate')).toBe(false);

@@ -38,6 +38,19 @@ describe('usage errors', () => {
     expect(ran.stderr).toContain('Usage: shark');
   });
 
+  // Commander quotes what was typed: an escape sequence in a mistyped value or option reached the terminal.
+  it.each([
+    [['logs', 'p.md', '--run', '\x1b[2J'], "argument '\\x1b[2J' is invalid"],
+    [['diff', 'p.md', '/data/x', '--from', '\x07'], "argument '\\x07' is invalid"],
+    [['runs', 'p.md', '--\x1b[1m'], "unknown option '--\\x1b[1m'"],
+  ])('shark %j shows the control characters it quotes escaped', async (args, said) => {
+    rig.write('p.md', '# P\n\n```shark-run\necho hi > /data/x\n```\n');
+    const ran = await rig.shark(args);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toContain(said);
+    expect(ran.stderr).not.toMatch(/[\x00-\x09\x0b-\x1f]/);
+  });
+
   it('prints help and the version with exit 0', async () => {
     expect((await rig.shark(['help'])).code).toBe(0);
     expect((await rig.shark(['help', 'run'])).code).toBe(0);

@@ -138,6 +138,11 @@ describe('shark diff', () => {
     expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
     const none = await rig.shark(['diff', 'p.md', '/data/never.txt']);
     expect([none.code, none.stdout, none.stderr]).toEqual([1, '', 'shark: no run produced /data/never.txt\n']);
+    // What was typed is quoted back: an escape sequence in it reached the terminal.
+    const typed = await rig.shark(['diff', 'p.md', '/data/\x1b[2Jx']);
+    expect([typed.code, typed.stderr]).toEqual([1, 'shark: no run produced /data/\\x1b[2Jx\n']);
+    const file = await rig.shark(['diff', 'p.md', 'x\x1b[2J', 'y']);
+    expect([file.code, file.stderr]).toEqual([2, 'shark: error: x\\x1b[2J: no such file or directory\n']);
   });
 
   it('a changed environment only: the step is the root cause, though its output is the same', async () => {

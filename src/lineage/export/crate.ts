@@ -116,11 +116,12 @@ function unfitTarget(target: string, outDir: string): string | undefined {
 function stage(target: string): { ok: true; tmp: string; made: string | undefined } | { ok: false; message: string } {
   try {
     const made = makeDirs(dirname(target));
-    const tmp = join(dirname(target), `.${basename(target)}-${randomBytes(6).toString('hex')}`);
+    // Not named after the crate: a name as long as a directory may have would make this one too long.
+    const tmp = join(dirname(target), `.shark-crate-${randomBytes(6).toString('hex')}`);
     mkdirSync(tmp);
     return { ok: true, tmp, made };
   } catch (e) {
-    return { ok: false, message: (e as Error).message };
+    return { ok: false, message: readProblem(e) };
   }
 }
 
