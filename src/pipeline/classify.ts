@@ -7,10 +7,12 @@ import { claim, type Fail, type Writers } from './writers.js';
 
 /**
  * Programs that only list or read what they are given: a path they name that
- * nothing has written is a mistake, not something they create.
+ * nothing has written is a mistake, not something they create. `cd /data/d`
+ * in a line reads the directory, as a `cd` line does (it never writes it, even
+ * beside `cat /data/d/t.txt`).
  */
 const READERS = new Set([
-  'ls', 'cat', 'paste', 'head', 'tail', 'wc', 'du', 'find', 'stat', 'tree', 'file', 'grep', 'zcat', 'diff', 'cmp',
+  'cd', 'pushd', 'ls', 'cat', 'paste', 'head', 'tail', 'wc', 'du', 'find', 'stat', 'tree', 'file', 'grep', 'zcat', 'diff', 'cmp',
   'md5sum', 'sha1sum', 'sha256sum', 'sha512sum', 'cksum', 'b2sum',
 ]);
 

@@ -46,6 +46,34 @@ describe('cd into a /data directory', () => {
   });
 });
 
+describe('cd into a /data directory within a line', () => {
+  const written = ['# P', '', '```shark-run', 'mkdir -p /data/d/sub; echo top > /data/d/t.txt', '```', ''];
+  const stepOf = (command: string) => {
+    const { pipeline, diagnostics } = loadPipeline('p.md', [...written, '```shark-run', command, '```', ''].join('\n'));
+    expect(diagnostics).toEqual([]);
+    const s = pipeline!.steps[1]!;
+    return { reads: s.inputs.map((i) => i.path), writes: s.outputs.map((o) => o.path), after: s.after };
+  };
+
+  it('reads the directory, never writes it, even when the line also reads a file in it (it wrote /data/d/, which two steps then wrote)', () => {
+    for (const command of ['cd /data/d && ls; cat /data/d/t.txt > /data/cat.txt', '(cd /data/d; cat /data/d/t.txt) > /data/cat.txt', 'cd /data/d/ && cat /data/d/t.txt > /data/cat.txt']) {
+      expect(stepOf(command), command).toEqual({ reads: ['/data/d', '/data/d/t.txt'], writes: ['/data/cat.txt'], after: ['p'] });
+    }
+    for (const command of ['cd /data/d; ls > /data/cat.txt', '(cd /data/d; ls) > /data/cat.txt', 'cd /data/d && ls > /data/cat.txt']) {
+      expect(stepOf(command), command).toEqual({ reads: ['/data/d'], writes: ['/data/cat.txt'], after: ['p'] });
+    }
+  });
+
+  it('refuses a cd into a directory nothing writes (it failed at run time), and keeps one the line makes first as its output', () => {
+    const { diagnostics } = loadPipeline('p.md', ['# P', '', '```shark-run', 'cd /data/nowhere && ls > /data/l.txt', '```', ''].join('\n'));
+    expect(diagnostics.map((d) => `${d.at.line}:${d.at.col} ${d.message}`)).toEqual([
+      '4:4 nothing writes /data/nowhere: `cd` only reads it; write it in an earlier step, import it, or name it as a frontmatter input',
+    ]);
+    const made = loadPipeline('p.md', ['# P', '', '```shark-run', 'mkdir -p /data/m && cd /data/m && echo 1 > /data/m/a', '```', ''].join('\n'));
+    expect([made.diagnostics, made.pipeline!.steps[0]!.outputs.map((o) => o.path)]).toEqual([[], ['/data/m']]);
+  });
+});
+
 describe('a cd line sh would expand', () => {
   it('is an error at its directory for ~, -, a variable or a command substitution (~ was dropped: the step ran in the document\'s directory; $WD failed as internal)', () => {
     const { diagnostics } = loadPipeline('p.md', [

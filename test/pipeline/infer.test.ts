@@ -203,12 +203,12 @@ describe('run blocks', () => {
   });
 
   it('applies cd and export lines to the commands after them', () => {
-    const p = load(doc([['shark-run', 'echo first\ncd /tmp\nexport GDAL_CACHEMAX=512\nset -e\necho second\ncd sub\necho third\ncd /data/x && ls > /data/list']]));
+    const p = load(doc([['shark-run', 'echo first\ncd /tmp\nexport GDAL_CACHEMAX=512\nset -e\necho second\ncd sub\necho third\nmkdir -p /data/x && cd /data/x && ls > /data/list']]));
     expect((p.steps as RunStep[]).map((s) => [s.command, s.cwd, s.exports])).toEqual([
       ['echo first', undefined, []],
       ['echo second', '/tmp', ['export GDAL_CACHEMAX=512', 'set -e']],
       ['echo third', '/tmp/sub', ['export GDAL_CACHEMAX=512', 'set -e']],
-      ['cd /data/x && ls > /data/list', '/tmp/sub', ['export GDAL_CACHEMAX=512', 'set -e']],
+      ['mkdir -p /data/x && cd /data/x && ls > /data/list', '/tmp/sub', ['export GDAL_CACHEMAX=512', 'set -e']],
     ]);
   });
 
