@@ -49,7 +49,7 @@ export function writeError(path: string, e: unknown): string {
   const dir = dirname(path);
   if (code === 'ENOENT' || code === 'ENOTDIR') return isDirectory(dir) ? `cannot create a file in ${shownName(dir)}` : `no such directory ${shownName(dir)}`;
   if (code === 'EISDIR') return 'it is a directory';
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return 'permission denied';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   return readProblem(e);
 }
 

@@ -1,7 +1,7 @@
 import type { RunEvent } from '../exec/events.js';
 import { cutToWidth } from '../columns.js';
 import { counted } from '../counted.js';
-import { printable, shownText, withoutEscapes } from '../printable.js';
+import { printable, shownName, shownText, withoutEscapes } from '../printable.js';
 import { typedWord } from '../pipeline/shell-words.js';
 
 export type Logger = (e: RunEvent) => void;
@@ -101,7 +101,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
   return (e) => {
     switch (e.type) {
       case 'run-start':
-        say(`shark: run ${e.run}, ${e.steps} step${e.steps === 1 ? '' : 's'}, store ${e.store}`);
+        say(`shark: run ${e.run}, ${e.steps} step${e.steps === 1 ? '' : 's'}, store ${shownName(e.store)}`);
         break;
       case 'env-build':
         // Emitted before the provider looks: whether it finds the image or builds it is not known yet.

@@ -81,3 +81,13 @@ it('a document whose name holds a newline or an escape is shown escaped: plan --
   expect(script.stdout.split('\n').filter((l) => l.startsWith('touch'))).toEqual([]);
   expect((await rig.shark(['plan', name])).stdout).not.toMatch(UNSAFE);
 });
+
+it('run names a store whose path holds an escape or a newline escaped: its first line forges nothing', async () => {
+  rig = new Rig();
+  rig.write('p.md', '# T\n\n```shark-run\necho hi > /data/a.txt\n```\n');
+  const ran = await rig.shark(['run', 'p.md', '--store', 'st\u001b[31more\nok: forged']);
+  expect(ran.code).toBe(0);
+  expect(ran.stdout + ran.stderr).not.toMatch(UNSAFE);
+  expect(ran.stdout + ran.stderr).not.toMatch(/^ok: forged/m);
+  expect(ran.stderr + ran.stdout).toContain('/st\\u001b[31more\\nok: forged"');
+});

@@ -185,4 +185,15 @@ describe('a publish directory on a read-only file system', () => {
     expect(ran.stderr).toContain(`cannot publish /data/a.txt to ${rig.path('ro/out/a.txt')}: cannot write in ${rig.path('ro')}: read-only file system`);
     expect(ran.stdout).toBe('');
   });
+
+  it.skipIf(NAMESPACE === undefined)('refuses run -o into it before anything runs, saying the file system is read-only', () => {
+    rig.write('p.md', '# p\n\n```shark-run\necho gone > /data/a.txt\n```\n');
+    mkdirSync(rig.path('ro'));
+    const ran = spawnSync('unshare', [...NAMESPACE!, 'sh', '-c', 'mount -t tmpfs -o ro tmpfs ro && exec "$0" "$@"', process.execPath, SHARK, 'run', 'p.md', '-o', 'ro/out.md'],
+      { cwd: rig.dir, encoding: 'utf8' });
+    expect(ran.status).toBe(2);
+    expect(ran.stderr).toContain('read-only file system');
+    expect(ran.stderr).not.toContain('permission denied');
+    expect(ran.stdout).toBe('');
+  });
 });
