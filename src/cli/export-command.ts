@@ -89,6 +89,11 @@ export function exportCommand(io: Io): Command {
       io.stderr('shark: error: export crate needs -o DIR, the directory to write the crate into\n');
       throw new ExitError(EXIT_INVALID);
     }
+    // `-` is standard output to `export prov`: a directory made by that name surprised (`./-` names one).
+    if (flags.output === '-') {
+      io.stderr('shark: error: -o -: a crate is a directory, not a stream; name the directory (./- for one named -)\n');
+      throw new ExitError(EXIT_INVALID);
+    }
     const out = flags.output;
     return withRun(file, flags, io, async (view, session) => {
       const refused = refusedTarget(out, session);

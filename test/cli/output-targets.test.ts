@@ -42,6 +42,13 @@ describe('-o of export and run: a path that cannot take the output, or holds wha
     expect(rig.exists('-')).toBe(false);
   });
 
+  it('export crate -o - is refused, as run -o - is: a crate is a directory, never standard output (a directory named - was made)', async () => {
+    oneLineError(await rig.shark(['export', 'crate', 'p.md', '-o', '-']), /-o -: a crate is a directory, not a stream; name the directory \(\.\/- for one named -\)/);
+    expect(rig.exists('-')).toBe(false);
+    expect((await rig.shark(['export', 'crate', 'p.md', '-o', './-'])).code).toBe(0);
+    expect(rig.exists('-/ro-crate-metadata.json')).toBe(true);
+  });
+
   it('export crate -o onto a file is one line and exit 2, leaving the file alone', async () => {
     rig.write('f', 'mine\n');
     oneLineError(await rig.shark(['export', 'crate', 'p.md', '-o', 'f']), /f exists and is not a directory/);
