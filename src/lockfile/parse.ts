@@ -11,7 +11,9 @@ const HINT = 'fix it, or delete the file to resolve every pin again';
  * line and column. A lock file that is silently reset would re-resolve
  * moving references, which is exactly what it exists to prevent.
  */
-export function parseLock(file: string, text: string): ParsedLock {
+export function parseLock(file: string, given: string): ParsedLock {
+  // A byte order mark an editor saved is no JSON, and no column: read past, as a document's is.
+  const text = given.startsWith('\ufeff') ? given.slice(1) : given;
   const scanned = scanJson(text);
   if (!scanned.ok) return { ok: false, diagnostic: error(file, lineCol(text, scanned.offset), `invalid JSON: ${scanned.message}; ${HINT}`) };
   const problem = (path: (string | number)[], message: string, at: 'key' | 'value' = 'value'): ParsedLock => {

@@ -77,6 +77,14 @@ describe('readLock', () => {
     expect(read).toMatchObject({ ok: false, diagnostic: { at: { line, col }, message: expect.stringContaining(message) } });
   });
 
+  it('reads a file an editor saved with a byte order mark, and places an error after one in its column', () => {
+    writeFileSync(path, '\ufeff{"version": 1, "environments": {}, "imports": {}}');
+    expect(readLock(path)).toEqual({ ok: true, lock: { version: 1, environments: {}, imports: {} } });
+    writeFileSync(path, '\ufeff{"version": 2}');
+    const read = readLock(path);
+    expect(read.ok ? '' : formatDiagnostic(read.diagnostic)).toMatch(/:1:13: error: unsupported lock file version 2/);
+  });
+
   it('accepts what updateLock writes, in any key order', () => {
     writeFileSync(path, '{"imports": {"k": {"b": 1, "a": "x"}}, "environments": {"e": {"image": "i", "bases": {}}}, "version": 1}');
     expect(readLock(path)).toEqual({ ok: true, lock: { version: 1, environments: { e: { image: 'i', bases: {} } }, imports: { k: { a: 'x', b: 1 } } } });
