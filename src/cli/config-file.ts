@@ -191,7 +191,7 @@ function readPairs(row: ConfigKey, value: YamlNode | null, check: Check): Config
     const [pattern, bad] =
       row.kind === 'values-by-name' ? [VARIABLE, `\`${name}\` is not a valid environment variable name`]
       : row.kind === 'paths-by-name' ? [INPUT, `invalid input name \`${name}\``]
-      : [POOL, `invalid pool name \`${name}\`: use letters, digits, '.', '_' and '-'`];
+      : [POOL, `invalid pool name \`${name}\`: use ASCII letters, digits, '.', '_' and '-'`];
     const reserved = row.kind === 'values-by-name' ? notAVariable(name) : undefined;
     if (!pattern.test(name) || reserved !== undefined) {
       check.fail(at, reserved ?? bad);

@@ -14,7 +14,7 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
  */
 export function nameProblem(what: 'block id' | 'pool name', value: string): string | undefined {
   if (ID.test(value)) return undefined;
-  const rule = /^[A-Za-z0-9_.-]+$/.test(value) ? 'it must start with a letter or digit' : 'use letters, digits, \'.\', \'_\' and \'-\'';
+  const rule = /^[A-Za-z0-9_.-]+$/.test(value) ? 'it must start with a letter or digit' : 'use ASCII letters, digits, \'.\', \'_\' and \'-\'';
   return `invalid ${what} \`${value}\`: ${rule}`;
 }
 const DURATION = /^(\d+(?:\.\d+)?)([smh]?)$/;

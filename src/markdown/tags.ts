@@ -79,7 +79,7 @@ export function parseTag(lang: string, meta: string): TagResult {
       }
       if (arg === '') arg = undefined;
       if (arg !== undefined && !NAME.test(arg)) {
-        return { ok: false, offset: argOffset, message: `invalid environment name \`${arg}\`: use letters, digits, '.', '_' and '-'` };
+        return { ok: false, offset: argOffset, message: `invalid environment name \`${arg}\`: use ASCII letters, digits, '.', '_' and '-'` };
       }
       // `host` is what a run block without an environment shows as; a container by that name would be ambiguous.
       if (arg === HOST && kind === 'build') {

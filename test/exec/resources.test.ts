@@ -46,7 +46,7 @@ describe('{threads}, {memory}, {pool} and pools:', () => {
     expect(errors(doc([['shark-run {threads=0}', 'a > /data/a']]))).toEqual(['1:15: `threads` is a number of slots or all: {threads=4}, {threads=all}, not `0`']);
     expect(errors(doc([['shark-run {threads}', 'a > /data/a']]))).toEqual(['1:15: `threads` is a number of slots or all: {threads=4}, {threads=all}']);
     expect(errors(doc([['shark-run {memory=lots}', 'a > /data/a']]))).toEqual(['1:15: `memory` is a size with a binary unit: {memory=8G}, {memory=512M}, not `lots`']);
-    expect(errors(doc([['shark-run {pool=a/b}', 'a > /data/a']]))).toEqual(["1:15: invalid pool name `a/b`: use letters, digits, '.', '_' and '-'"]);
+    expect(errors(doc([['shark-run {pool=a/b}', 'a > /data/a']]))).toEqual(["1:15: invalid pool name `a/b`: use ASCII letters, digits, '.', '_' and '-'"]);
     expect(errors(doc([['shark-run {memory=1M}', 'a > /data/a']]))).toEqual(["1:15: memory=1M is too little for a job: declare at least 6M (Docker's smallest limit)"]);
     // Docker's limit is a whole number of bytes (int64): a size past exact numbers failed every job as `internal`.
     expect(errors(doc([['shark-run {memory=99999999999T}', 'a > /data/a']]))).toEqual(['1:15: memory=99999999999T is more than any job can be given: declare at most 8192T']);

@@ -98,7 +98,7 @@ describe('parseTag', () => {
     expect(bad('shark-build:').message).toBe('`shark-build` needs an environment name: shark-build:ENV');
     expect(bad('shark-run:')).toMatchObject({ offset: 'shark-run'.length, message: '`shark-run:` names no environment: write `shark-run` for the host or `shark-run:ENV`' });
     expect(bad('shark-run:my env')).toMatchObject({ offset: 'shark-run:'.length });
-    expect(bad('shark-run:-x').message).toBe("invalid environment name `-x`: use letters, digits, '.', '_' and '-'");
+    expect(bad('shark-run:-x').message).toBe("invalid environment name `-x`: use ASCII letters, digits, '.', '_' and '-'");
   });
 
   it('keeps publish directories inside the pipeline directory', () => {
@@ -133,7 +133,10 @@ describe('parseTag', () => {
     }
     expect(ok('shark-run', '{timeout=0.5}').options).toEqual({ timeout: '0.5' });
     expect(bad('shark-run', '{id}').message).toBe('`id` needs a value: {id=NAME}');
-    expect(bad('shark-run', '{id=a b}').message).toBe("invalid block id `a b`: use letters, digits, '.', '_' and '-'");
+    expect(bad('shark-run', '{id=a b}').message).toBe("invalid block id `a b`: use ASCII letters, digits, '.', '_' and '-'");
+    // Letters of other scripts are letters to a reader, not to the id: the message says which.
+    expect(bad('shark-run', '{id=数据}').message).toBe("invalid block id `数据`: use ASCII letters, digits, '.', '_' and '-'");
+    expect(bad('shark-run:données').message).toBe("invalid environment name `données`: use ASCII letters, digits, '.', '_' and '-'");
     expect(bad('shark-run', '{deps=a.lock,/data/a}').message).toBe('`deps` names files beside the document (relative to its directory), and /data/a is data: read it in the command, which makes it an input of the step');
     // Only allowed characters, in the wrong place: the message says which place.
     expect(bad('shark-run', '{id=.x}').message).toBe('invalid block id `.x`: it must start with a letter or digit');
@@ -172,7 +175,7 @@ describe('parseTag', () => {
       message: message('{network  timeout=2h, id=a}', 'network  timeout=2h', '{network, timeout=2h, id=a}') });
     // A slurm value holds sbatch options apart by spaces, and a word that is no option is not taken for one.
     expect(ok('shark-run', '{slurm="--qos=long --gres=gpu:1", threads=2}').options).toMatchObject({ threads: '2' });
-    expect(bad('shark-run', '{id=a b}')).toMatchObject({ message: 'invalid block id `a b`: use letters, digits, \'.\', \'_\' and \'-\'' });
+    expect(bad('shark-run', '{id=a b}')).toMatchObject({ message: 'invalid block id `a b`: use ASCII letters, digits, \'.\', \'_\' and \'-\'' });
   });
 
   it('accepts durations in seconds, minutes and hours', () => {
