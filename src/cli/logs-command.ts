@@ -1,9 +1,6 @@
 import { Command } from 'commander';
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { someOf } from '../counted.js';
 import { DOCKER_ID_PREFIX } from '../exec/docker/docker-environments.js';
-import { jobOfLogName, logFileName, readableLogName } from '../exec/run/context.js';
 import type { RunSession } from '../exec/executor.js';
 import { noRunsMessage, notARun } from '../lineage/runs.js';
 import { rowsNow, stepNow, stepsNamed, type RowNow } from '../lineage/rows-now.js';
@@ -16,6 +13,7 @@ import type { Metadata, RunJobRow, RunRow } from '../store/metadata.js';
 import { buildsOfBlock, builtImage, latestRunWithLogs, runBuilds, whyNotBuilt } from './build-logs.js';
 import { readingByRun, withSessionOptions } from './common-options.js';
 import { earlierLog } from './earlier-logs.js';
+import { interruptedLogs, sizeOf } from './interrupted-logs.js';
 import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
 import { naturalNumber } from './numbers.js';
@@ -98,55 +96,16 @@ export function logsCommand(io: Io): Command {
       }
       for (const c of cut) {
         // A job stopped while its command ran keeps its log (`run-job.ts`): empty, it printed nothing.
-        if (sizeOf(c.log) === 0) io.stdout(`==> ${c.job} (interrupted while it ran: it printed nothing)\n`);
+        // One whose run was killed may have none: what it printed was still in the dead process's memory.
+        const size = sizeOf(c.log);
+        if (size === undefined && c.killed) io.stdout(`==> ${c.job} (running when run ${run.id} was killed: no log; what it printed was lost)\n`);
+        else if (size === 0) io.stdout(`==> ${c.job} (interrupted while it ran: it printed nothing)\n`);
         else await show(io, `${c.job} (interrupted while it ran: its log so far)`, c.log);
       }
     } finally {
       closeSession(session ?? reading.records);
     }
   });
-}
-
-/**
- * The logs a run cut short left of `target`'s jobs (every step's without one): a job stopped by Ctrl-C
- * has no row (it did not end), yet ran and wrote what a user stopping a long
- * job wants to see. A map's jobs by their step's id and items, as their logs
- * are named; a log whose job has a row is that row's (it ended, ok or
- * failed), and one job named is its log alone, never its map's.
- */
-function interruptedLogs(metaDir: string, meta: Metadata, pipeline: Pipeline | undefined, runId: number, target: string | undefined): { job: string; log: string }[] {
-  const dir = join(metaDir, 'logs', String(runId));
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  const ended = new Set(meta.runJobs(runId).map((row) => logFileName(row.job)));
-  // A job's log ends in `-HASH.log` (a build's is `ENV.build.log`).
-  const cut = new Set(names.filter((n) => /-[0-9a-f]{10}\.log$/.test(n) && !ended.has(n)));
-  // Every block's (the records alone, no document read): each job as its log's name keeps it.
-  if (target === undefined || pipeline === undefined) return [...cut].sort().map((n) => ({ job: jobOfLogName(n), log: join(dir, n) }));
-  const { steps, job } = stepsNamed(pipeline, target);
-  if (job !== undefined) return cut.has(logFileName(job)) ? [{ job, log: join(dir, logFileName(job)) }] : [];
-  const found: { job: string; log: string }[] = [];
-  for (const step of steps) {
-    const whole = logFileName(step.id);
-    if (cut.has(whole)) found.push({ job: step.id, log: join(dir, whole) });
-    // An item's log starts with its job id made readable (`area[a.txt]`): the step's own id is put back (`n[N=2]`, not `n[N_2]`).
-    const prefix = readableLogName(`${step.id}[`);
-    for (const n of [...cut].filter((n) => n.startsWith(prefix)).sort()) found.push({ job: step.id + jobOfLogName(n).slice(prefix.length - 1), log: join(dir, n) });
-  }
-  return found;
-}
-
-/** A log's size; undefined when it cannot be looked at (`show` says why). */
-function sizeOf(log: string): number | undefined {
-  try {
-    return statSync(log).size;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -256,10 +215,10 @@ function noJob(e: Elsewhere): string {
   const item = named?.job === undefined ? undefined
     : run.status !== 'ok' ? whyNotRun(run.id, run.status, 'it')
     : last !== '' ? leftOutItem(meta, run, named.steps[0]!.id) ?? whyNotRun(run.id, run.status, 'it') : undefined;
-  if (item !== undefined) return `job \`${target}\` has no row in run ${run.id}: it did not run (${item})${last}`;
+  if (item !== undefined) return `job \`${target}\` has no row in run ${run.id}: ${killedUnrecorded(run, 'it') ?? `it did not run (${item})`}${last}`;
   if (kind === undefined) return noMatch(rows, run.id, target);
   const other = rows.find((j) => inBlock(j.block, target) || j.step === target);
-  return `${kind} \`${target}\` has no job in run ${run.id}: ${other === undefined ? `its jobs did not run (${whyNotRun(run.id, run.status, 'they')})` : otherBlock(meta, pipeline, run.id, target, other)}${last}`;
+  return `${kind} \`${target}\` has no job in run ${run.id}: ${other === undefined ? killedUnrecorded(run, 'they') ?? `its jobs did not run (${whyNotRun(run.id, run.status, 'they')})` : otherBlock(meta, pipeline, run.id, target, other)}${last}`;
 }
 
 /** Why the run has no job of an item of `step`, when its targets named only some items of that map (`RunSummary.partial`). */
@@ -278,6 +237,16 @@ function otherBlock(meta: Metadata, pipeline: Pipeline, runId: number, target: s
   const now = stepNow(meta, pipeline, row);
   const where = now === undefined ? `no longer in the document (line ${row.line} then)` : `now \`${now.blockId}\` (line ${now.at.line})`;
   return `run ${runId}'s \`${target}\` was another block, ${where}`;
+}
+
+/**
+ * A run killed (`kill -9`: it never recorded its end) leaves no row of the
+ * jobs it was running, and once `gc` drops its leases (`interrupted-logs.ts`),
+ * nothing that tells them from those it never reached.
+ */
+function killedUnrecorded(run: RunRow, they: 'it' | 'they'): string | undefined {
+  if (run.status !== 'interrupted' || run.ended !== null) return undefined;
+  return `run ${run.id} was killed, and left no record of whether ${they === 'it' ? 'it' : 'its jobs'} started`;
 }
 
 /** Why a block (`they`) or one job (`it`) of the document has no job in a run that ran (a skipped job leaves no row in the run's record). */

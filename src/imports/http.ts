@@ -213,10 +213,16 @@ export async function readBody(res: http.IncomingMessage, limit = 1 << 24): Prom
 
 /**
  * A failed connection is worth retrying, except when the host name does not
- * resolve at all: offline, or a typo, retrying only makes `plan` slow.
+ * resolve at all: offline, or a typo, retrying only makes `plan` slow. Nor
+ * is an answer that is no HTTP (Node's parser's `HPE_` codes: a port that
+ * serves another protocol), said as such, Node's words after.
  */
 export function unreachable(url: string, error: Error): { retry: string } | { ok: false; failure: HttpFailure } {
-  if ((error as NodeJS.ErrnoException).code === 'ENOTFOUND' || error instanceof NotRetried) {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code?.startsWith('HPE_') === true) {
+    return { ok: false, failure: { reason: 'network', url, message: `the server's answer is not HTTP (${error.message})`, attempts: 1 } };
+  }
+  if (code === 'ENOTFOUND' || error instanceof NotRetried) {
     return { ok: false, failure: { reason: 'network', url, message: error.message, attempts: 1 } };
   }
   return { retry: error.message };

@@ -209,6 +209,12 @@ function describePinChange(a: KeyRecord['pin'], b: KeyRecord['pin']): string {
     return 'source cannot be compared without downloading (the server sends no ETag or Last-Modified)';
   }
   if (b !== undefined && identified(a) && !identified(b)) return 'source not pinned in the lock file';
+  // The clause's own pin (a commit, a checksum column) and nothing the fetch adds (a tree): the lock's
+  // entry was not used, gone or naming another pin (edited by hand), not a source that changed to none.
+  const own = PIN_IDS.find((f) => b?.[f] !== undefined);
+  if (own !== undefined && PIN_IDS.every((f) => b?.[f] === undefined || b[f] === a?.[f]) && PIN_IDS.some((f) => a?.[f] !== undefined && b?.[f] === undefined)) {
+    return `source not pinned in the lock file (its entry is missing, or does not match the clause's ${own} ${pinValue(own, b?.[own])})`;
+  }
   const field = ['path', ...new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})].sort())].find((f) => a?.[f] !== b?.[f]);
   return field === undefined ? 'source changed' : `source ${field} changed (${pinValue(field, a?.[field])} → ${pinValue(field, b?.[field])})`;
 }

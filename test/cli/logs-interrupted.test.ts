@@ -84,3 +84,40 @@ describe('shark logs of a silent job a SIGTERM stopped', () => {
     expect([every.code, every.stdout, every.stderr]).toEqual([0, '==> slow (interrupted while it ran: it printed nothing)\n', '']);
   });
 });
+
+/**
+ * A job running when its run was killed (`kill -9`): Shark had no time to
+ * write what little it printed (held back in memory), so there is no log,
+ * only the lease naming the job the dead run left. `logs` said the run was
+ * interrupted before the job ran.
+ */
+describe('shark logs of a job running when its run was killed', () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = new Rig('shark-logs-killed-');
+    rig.write('p.md', `# Killed\n\n## Slow\n\n${fence}shark-run\necho hi; echo started >> counter; sleep 30; echo done > /data/out.txt\n${fence}\n`);
+    const child = spawn(process.execPath, [SHARK, 'run', 'p.md'], { cwd: rig.dir, stdio: ['ignore', 'ignore', 'ignore'] });
+    const t0 = Date.now();
+    while (rig.count() < 1 && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 50));
+    // The lease names the job once its command started, within 100 ms.
+    await new Promise((r) => setTimeout(r, 500));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('close', r));
+    expect(rig.count()).toBe(1);
+  }, 60_000);
+  afterAll(() => rig.cleanup());
+
+  it('says it was running when the run was killed, not that it never ran', async () => {
+    const said = '==> slow (running when run 1 was killed: no log; what it printed was lost)\n';
+    const shown = await rig.shark(['logs', 'p.md', 'slow']);
+    expect([shown.code, shown.stdout, shown.stderr]).toEqual([0, said, '']);
+    const every = await rig.shark(['logs', 'p.md']);
+    expect([every.code, every.stdout, every.stderr]).toEqual([0, said, '']);
+  });
+
+  it('once `gc` removed the lease, says nothing tells whether it started, not that it never ran', async () => {
+    expect((await rig.shark(['gc', 'p.md', '--delete'])).code).toBe(0);
+    const shown = await rig.shark(['logs', 'p.md', 'slow']);
+    expect([shown.code, shown.stdout, shown.stderr]).toEqual([1, '', 'shark: block `slow` has no job in run 1: run 1 was killed, and left no record of whether its jobs started\n']);
+  });
+});

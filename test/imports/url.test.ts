@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { keepsCredentials } from '../../src/imports/http.js';
 import { UrlImporter } from '../../src/imports/url.js';
 import { FakeServer } from './fake-server.js';
@@ -192,6 +192,20 @@ describe('the download', () => {
     const once = new UrlImporter({ backoffMs: 5, timeoutMs: 200, attempts: 1 });
     const r = await once.fetch(clause(`${url} /data/mute.csv`), {}, join(tmp.dir, 'mute.csv'), context());
     expect(r).toEqual({ ok: false, message: `cannot download ${url}: timed out after 0.2 s with no data (1 attempt)` });
+  });
+
+  it('says a server whose answer is not HTTP did not answer in HTTP, once, not in Node\'s parser\'s words', async () => {
+    // Bytes with no status line at all (an `http://` URL of a port some other protocol serves).
+    const raw = net.createServer((c) => c.on('error', () => {}).once('data', () => c.end('abcdefghij')));
+    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(raw.address() as AddressInfo).port}/x.csv`;
+    try {
+      const r = await urls.fetch(clause(`${url} /data/x.csv`), {}, join(tmp.dir, 'x'), context());
+      expect(r).toEqual({ ok: false, message: `cannot download ${url}: the server's answer is not HTTP (Parse Error: Expected HTTP/, RTSP/ or ICE/) (1 attempt)` });
+      expect(readdirSync(tmp.dir)).toEqual([]);
+    } finally {
+      raw.close();
+    }
   });
 
   it('reports a 404 clearly and does not retry it', async () => {

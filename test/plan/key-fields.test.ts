@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadPipeline } from '../../src/pipeline/load.js';
@@ -224,6 +225,22 @@ describe('key fields through shark plan --json', () => {
     rig.write('r/a.txt', 'b\n');
     const plan = await rig.plan('p.md');
     expect(plan.jobs[0]!.reasons).toEqual([expect.stringMatching(/^source tree changed \([0-9a-f]{8}… → [0-9a-f]{8}…\)$/)]);
+  });
+
+  it('pin of a git commit whose lock entry was edited or removed: the lock has no entry for the clause\'s commit, not "tree → none"', async () => {
+    const git = (...a: string[]): string => execFileSync('git', ['-C', rig.path('repo.git'), '-c', 'user.email=k@k', '-c', 'user.name=k', ...a], { encoding: 'utf8' }).trim();
+    rig.write('repo.git/a.txt', 'a\n');
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-qm', 'one');
+    const commit = git('rev-parse', 'HEAD');
+    rig.write('p.md', doc({ imports: `file://${rig.path('repo.git')}@${commit} /data/r/`, cmd: 'echo ran >> counter; cat /data/r/a.txt > /data/out.txt' }));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const said = `source not pinned in the lock file (its entry is missing, or does not match the clause's commit ${commit.slice(0, 8)}…)`;
+    rig.write('p.lock.json', rig.read('p.lock.json').replace(`"commit": "${commit}"`, `"commit": "${'d'.repeat(40)}"`));
+    expect((await rig.plan('p.md')).jobs[0]!.reasons).toEqual([said]);
+    rig.write('p.lock.json', '{"environments": {}, "imports": {}, "version": 1}\n');
+    expect((await rig.plan('p.md')).jobs[0]!.reasons).toEqual([said]);
   });
 
   it('prose edits leave every job cached', async () => {
