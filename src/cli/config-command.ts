@@ -6,7 +6,10 @@ import { CONFIG_NAME, CONFIG_USE, givenFrontmatter, givenPlaces, type ConfigUse 
 import type { ConfigSetting } from './config-file.js';
 import { CONFIG_KEYS, type ConfigKey } from './config-keys.js';
 import { PLANNING, withSessionOptions } from './common-options.js';
-import { loadOrReport } from './load-or-report.js';
+import { EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
+import { storeSpec } from './find-store.js';
+import { failureMessage } from '../store/zfs/failure.js';
+import { goodZfsSpec } from '../store/zfs/layout.js';
 import type { Io } from './main.js';
 import { secretValues } from './secrets.js';
 import { parseResourceFlags, runLimits } from './resource-flags.js';
@@ -39,6 +42,7 @@ export function configCommand(io: Io, run: Command): Command {
     // The options run checks before it reads anything, checked as it checks them.
     const jobs = positiveCount('-j', flags.jobs, 1, io.stderr);
     checkExecutorFlags(flags, io.stderr);
+    refuseBadZfsStore(storeSpec(flags.store as string | undefined), io.stderr);
     const use = flags[CONFIG_USE];
     const extra = envPairs(flags.env, io.stderr);
     const pipeline = loadOrReport(file, io.stderr, 'read', extra, givenFrontmatter(flags), givenPlaces(flags),
@@ -56,6 +60,13 @@ export function configCommand(io: Io, run: Command): Command {
     if (flags.json === true) io.stdout(JSON.stringify({ settings }, null, 2) + '\n');
     else io.stdout(settings.map((s) => `${s.name} = ${shown(s)} (${originText(s, file)})\n`).join(''));
   });
+}
+
+/** A `zfs:` store name `run` refuses before it opens the store, refused alike (config opens none). */
+function refuseBadZfsStore(spec: string | undefined, stderr: (s: string) => void): void {
+  if (spec === undefined || !spec.startsWith('zfs:') || goodZfsSpec(spec)) return;
+  stderr(`shark: error: cannot open the store ${spec}: ${failureMessage({ reason: 'bad-spec', spec })}\n`);
+  throw new ExitError(EXIT_INVALID);
 }
 
 /**

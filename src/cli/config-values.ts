@@ -42,6 +42,11 @@ export function readPath(key: string, node: YamlNode | null, check: Check, store
     check.fail(check.nodePos(node), `\`${key}\` must be a path (a string)`);
     return undefined;
   }
+  if (store && raw.trim() === '') {
+    // As `--store '  '` is (empty-arguments.ts): it would make a directory named by spaces.
+    check.fail(check.nodePos(node), `\`${key}\` is blank: name a directory or zfs:POOL/DATASET, or leave the key out for the default`);
+    return undefined;
+  }
   if (store && raw.startsWith('zfs:')) return raw;
   // `~/` as a shell would read it: config files name files in one's home directory.
   return raw === '~' || raw.startsWith('~/') ? join(homedir(), raw.slice(1)) : resolve(check.dir, raw);

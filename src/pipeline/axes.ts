@@ -106,11 +106,21 @@ export function restrictAxes(
       const why = v !== '' ? `\`${v}\` is not a value of the axis \`${name}\``
         : given.split(REPEATED).includes('') ? `the value is empty: name values of the axis \`${name}\``
         : `a value is empty (two commas, or one at an end): name values of the axis \`${name}\``;
-      diagnostics.push(valueProblem(file, axis.at, places, 'env', name, givenAs(name, given), `${why} (its values: ${all.join(', ')})`));
+      diagnostics.push(valueProblem(file, axis.at, places, 'env', name, givenAs(name, given), `${why} (its values: ${all.join(', ')}${givenBy(places, name)})`));
     }
     out.set(name, all.filter((v) => wanted.includes(v)));
   }
   return out;
+}
+
+/**
+ * `, as shark.yaml:3 gives them` for an axis a config file's `frontmatter:`
+ * replaced: the error is still located at the document's key, whose line
+ * shows other values.
+ */
+function givenBy(places: GivenPlaces | undefined, name: string): string {
+  const at = places?.frontmatter.get(name);
+  return at === undefined ? '' : `, as ${places!.file}:${at.line} gives them`;
 }
 
 /** Blocks whose bodies are substituted. A build block's body is a Dockerfile or an OBuilder spec, left as written. */

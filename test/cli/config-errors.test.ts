@@ -30,6 +30,8 @@ describe('errors in shark.yaml, each located, exit 2', () => {
     ['an sbatch option Shark sets itself', 'slurm-opts: --array=1\n', "shark.yaml:1:13: error: `slurm-opts`: `--array=1` sets sbatch's --array, which Shark sets itself"],
     ['a word sbatch would take for its script', 'slurm-opts: [--partition=gpu, gpu]\n', "shark.yaml:1:31: error: `slurm-opts`: `gpu` is no sbatch option (they start with '-')"],
     ['a path that is a list', 'store: [a, b]\n', 'shark.yaml:1:8: error: `store` must be a path (a string)'],
+    // As `--store '  '` and a `$SHARK_STORE` of spaces are: it would make a directory named by spaces.
+    ['a store of only spaces', 'store: "  "\n', 'shark.yaml:1:8: error: `store` is blank: name a directory or zfs:POOL/DATASET, or leave the key out for the default'],
     ['inputs as a list', 'inputs: [a]\n', 'shark.yaml:1:9: error: `inputs` must map names to values (name: value lines)'],
     ['an input bound to a number', 'inputs:\n  occ: 3\n', 'shark.yaml:2:8: error: `inputs.occ` must be a path (a string)'],
     ['a variable that is a mapping', 'env:\n  NOTE: {a: 1}\n', 'shark.yaml:2:9: error: `env.NOTE` must be a plain string, number or boolean'],
@@ -102,7 +104,8 @@ describe('errors in shark.yaml, each located, exit 2', () => {
     rig.write('shark.yaml', 'frontmatter:\n  TAXA: [AVES, REPTILIA]\n');
     const r = await rig.shark(['plan', 'p.md', '-e', 'TAXA=MAMMALIA']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('`MAMMALIA` is not a value of the axis `TAXA` (its values: AVES, REPTILIA)');
+    // Located at the document's key, whose line shows other values: the message says where these come from.
+    expect(r.stderr).toContain('p.md:2:1: error: -e TAXA=MAMMALIA: `MAMMALIA` is not a value of the axis `TAXA` (its values: AVES, REPTILIA, as shark.yaml:2 gives them)');
   });
 });
 

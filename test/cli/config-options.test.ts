@@ -66,6 +66,17 @@ describe('shark.yaml sets the options of targets, --force, --pool, --memory and 
     expect(other.jobs.map((j) => [j.job, j.status])).toEqual([['b', 'cached']]);
   });
 
+  it('a ZFS store name run would refuse is refused by config too, wherever it was given', async () => {
+    const says = (spec: string): string => `shark: error: cannot open the store ${spec}: ${spec} is no ZFS dataset name: expected zfs:POOL/DATASET, each part letters, digits, '_', '-', ':' and '.', and none . or ..\n`;
+    for (const spec of ['zfs:', 'zfs:tank']) {
+      const r = await rig.shark(['config', 'p.md', '--store', spec]);
+      expect({ code: r.code, stderr: r.stderr, stdout: r.stdout }).toEqual({ code: 2, stderr: says(spec), stdout: '' });
+    }
+    rig.write('shark.yaml', 'store: zfs:tank\n');
+    const r = await rig.shark(['config', 'p.md']);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 2, stderr: says('zfs:tank') });
+  });
+
   it('a pool size and a memory budget from shark.yaml reach the run; a bad one is located in shark.yaml', async () => {
     rig.write('shark.yaml', 'pools:\n  db: 1\nmemory: 1G\n');
     const r = await rig.shark(['run', 'p.md']);

@@ -21,12 +21,19 @@ export interface Layout {
   readonly live: Map<string, string>;
 }
 
-export function layOut(spec: string): ZfsResult<Layout> {
+/** Whether `zfs:POOL/DATASET` names a dataset the store may use, before asking ZFS anything (`shark config` asks nothing). */
+export function goodZfsSpec(spec: string): boolean {
   const dataset = spec.replace(/^zfs:/, '');
   // ZFS takes no `.` or `..` component: `zfs create pool/a/../x` would be refused, so it is never suggested.
   const parts = dataset.split('/');
   // A dataset under a pool, never the pool's root: the store sets properties (setuid=off) every dataset of the pool would inherit.
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.:-]*(\/[A-Za-z0-9_.:-]+)+$/.test(dataset) || parts.some((p) => p === '.' || p === '..')) return { ok: false, error: { reason: 'bad-spec', spec } };
+  return /^[A-Za-z0-9][A-Za-z0-9_.:-]*(\/[A-Za-z0-9_.:-]+)+$/.test(dataset) && !parts.some((p) => p === '.' || p === '..');
+}
+
+export function layOut(spec: string): ZfsResult<Layout> {
+  const dataset = spec.replace(/^zfs:/, '');
+  const parts = dataset.split('/');
+  if (!goodZfsSpec(spec)) return { ok: false, error: { reason: 'bad-spec', spec } };
   const found = Commands.find();
   if (!found.ok) return found;
   const cmd = found.value;
