@@ -3,7 +3,7 @@ import type { DataState } from '../../plan/data-state.js';
 import { jobIdOf } from '../../plan/expanded-job.js';
 import type { Job } from '../../plan/jobs.js';
 import { decidePast, failedPart, type Past } from '../../plan/part-made.js';
-import { decideStep, stepPolicy, type JobDecision, type StepDecision } from '../../plan/step-plan.js';
+import type { JobDecision, StepDecision } from '../../plan/step-plan.js';
 import type { SnapshotId } from '../../store/snapshot-store.js';
 import type { RunContext } from './context.js';
 
@@ -11,17 +11,15 @@ import type { RunContext } from './context.js';
  * Under `--keep-going`, a step whose failed inputs are maps of which only some
  * items failed, which it joins or maps over item by item: decided with those
  * maps' directories as their done jobs made them, as `plan` decides it past a
- * map that runs some items again (plan/part-made.ts). Undefined when it is to
+ * map that runs some items again (plan/part-made.ts), by `decide` (run-step's own). Undefined when it is to
  * be skipped whole: without `--keep-going`, after Ctrl-C, or when it reads a
  * failed step otherwise (its whole directory, a step that made nothing).
  */
 export async function decidedPastFailure(
-  ctx: RunContext, step: Step, state: DataState, envIds: ReadonlyMap<string, string>, failed: readonly string[],
+  ctx: RunContext, step: Step, state: DataState, decide: () => Promise<StepDecision>, failed: readonly string[],
 ): Promise<Past | undefined> {
   // A step that failed whole (or was skipped) left nothing pending in the run's state: its readers are skipped whole.
   if (ctx.halted || step.kind === 'publish' || !failed.every((id) => ctx.partlyMade.has(id))) return undefined;
-  const decide = (): Promise<StepDecision> =>
-    decideStep(ctx.session, step, state, (name) => ({ id: envIds.get(name)! }), ctx.signal, stepPolicy(ctx.options.selection, step.id));
   // One at a time: each lays the failed maps' directories in the shared state for its own decision alone.
   const turn = ctx.pastTurn.then(() => decidePast(ctx.session, step, state, ctx.partlyMade, decide));
   ctx.pastTurn = turn.catch(() => undefined);

@@ -3,7 +3,7 @@ import { isMap, type Step } from '../../pipeline/pipeline.js';
 import { realParents, realPath } from '../../real-path.js';
 import type { DataState } from '../../plan/data-state.js';
 import type { Job } from '../../plan/jobs.js';
-import { completeStep, decideStep, emptyMapNote, stepPolicy, type JobDecision } from '../../plan/step-plan.js';
+import { completeStep, decideStep, emptyMapNote, stepPolicy, type JobDecision, type StepDecision } from '../../plan/step-plan.js';
 import { damagedDatabase } from '../../store/damaged-database.js';
 import type { StepMemo } from '../../store/step-memos.js';
 import type { SnapshotId } from '../../store/snapshot-store.js';
@@ -34,7 +34,10 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   const deps = await Promise.all(after);
   // Under --keep-going, a map joining maps of which some items failed runs the items that were made.
   const failed = step.after.filter((_, n) => deps[n]?.ok === false);
-  const past = failed.length > 0 ? await decidedPastFailure(ctx, step, state, envIds, failed) : undefined;
+  // The step's decision as `plan` makes it: past a partly failed map, or as the state is.
+  const decide = (): Promise<StepDecision> =>
+    decideStep(ctx.session, step, state, (name) => ({ id: envIds.get(name)! }), ctx.signal, stepPolicy(ctx.options.selection, step.id));
+  const past = failed.length > 0 ? await decidedPastFailure(ctx, step, state, decide, failed) : undefined;
   if (deps.some((d) => !d.ok) && past === undefined) {
     // A publish block is no job (plan counts none): a run that stops before it publishes nothing, and says so by its status.
     // An input cut short by Ctrl-C did not fail: its readers are skipped as it was.
@@ -43,9 +46,8 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   }
   if (step.kind === 'publish') return publish(ctx, step, state);
   const { session } = ctx;
-  const policy = stepPolicy(ctx.options.selection, step.id);
   const runnable = past === undefined ? undefined : runnableJobs(step, past);
-  const decision = runnable?.decision ?? await decideStep(session, step, state, (name) => ({ id: envIds.get(name)! }), ctx.signal, policy);
+  const decision = runnable?.decision ?? await decide();
   if (decision.kind === 'blocked') return stepFailed(ctx, step, `waits on ${decision.step}`, 'missing-input');
   // A job named that the map turned out not to have (its items were made by this run): known only now.
   if (decision.kind === 'failed') return stepFailed(ctx, { id: step.id, at: decision.at }, decision.message, decision.reason === 'no-job' ? 'missing-input' : decision.reason);
