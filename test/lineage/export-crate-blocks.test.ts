@@ -58,6 +58,19 @@ describe('shark export crate: every block of the document that took part is a to
     expect(['a', 'b'].map((b) => blockInCrate(crate, b).step?.['position'])).toEqual([0, 1]);
   });
 
+  it('after the heading over a publish block was renamed, what the run published is still its publish block\'s action', async () => {
+    rig.write('h.md', '## A\n\n```shark-run\necho 1 > /data/a.txt\n```\n\n## Out\n\n```shark-publish\n/data/a.txt\n```\n');
+    expect((await rig.shark(['run', 'h.md'])).code).toBe(0);
+    rig.write('h.md', rig.read('h.md').replace('## Out', '## Results'));
+    expect((await rig.shark(['export', 'crate', 'h.md', '-o', 'c'])).code).toBe(0);
+    const crate = JSON.parse(rig.read('c/ro-crate-metadata.json')) as Crate;
+    expect(checkCrate(crate, rig.path('c'))).toEqual([]);
+    // Run 1 recorded that block `out` published /data/a.txt: the action is the run's, whatever the heading says now.
+    const out = blockInCrate(crate, 'out');
+    expect(out.actions.map((a) => [a['@id'], ids(a['object'])])).toEqual([['#run-1-publish-out', ['data/a.txt']]]);
+    expect(Number(out.step?.['position'])).toBeGreaterThan(Number(blockInCrate(crate, 'a').step?.['position']));
+  });
+
   it('of a run recorded before runs kept their document\'s hash: changed when a job\'s command is not the document\'s, else unknown', async () => {
     expect((await rig.shark(['run', 'p.md', ...INPUTS])).code).toBe(0);
     const db = new Database(rig.path('.shark/shark.sqlite'));

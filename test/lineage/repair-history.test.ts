@@ -56,3 +56,22 @@ cat /data/b.txt /data/a.txt > /data/c.txt
     expect((await rig.shark(['fsck', 'p.md'])).code).toBe(0);
   });
 });
+
+describe('export crate of a run whose result fsck --repair dropped says it was dropped', () => {
+  let rig: Rig;
+  afterEach(() => rig.cleanup());
+
+  it('also when a reduce read the dropped item inside its map\'s directory (it said: run `shark fsck`, which had run)', async () => {
+    rig = new Rig('shark-repair-crate-');
+    rig.write('p.md', '```shark-import\nfile:in/ /data/in/\n```\n\n```shark-run\ntr a-z A-Z < /data/in/*.txt > /data/up/+\n```\n\n```shark-run\ncd /data/up/ && cat * > /data/all.txt\n```\n');
+    rig.write('in/a.txt', 'a\n');
+    rig.write('in/b.txt', 'b\n');
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const made = (JSON.parse((await rig.shark(['lineage', 'p.md', '/data/up/b.txt', '--json'])).stdout) as LineageNode).outputs['/data/up/b.txt']!;
+    chmodSync(objectPath(rig, made), 0o644);
+    writeFileSync(objectPath(rig, made), 'X\n');
+    expect((await rig.shark(['fsck', 'p.md', '--repair'])).code).toBe(0);
+    const out = await rig.shark(['export', 'crate', 'p.md', '-o', 'crate']);
+    expect([out.code, out.stderr]).toEqual([1, 'shark: error: cannot write the crate: the data of /data/up/b.txt in run 1 was missing or damaged, and `shark fsck --repair` dropped its result (`shark export prov --run 1` describes the run without its data)\n']);
+  });
+});

@@ -56,7 +56,9 @@ export function unavailableData(store: SnapshotStore, items: readonly DataItem[]
   const why = store.freed?.(id);
   if (why === 'gc') return `the data of ${path} in run ${run} was freed by \`shark gc\` (\`shark export prov --run ${run}\` describes the run without its data)`;
   if (why === 'modified-input') return `the data of ${path} in run ${run} was discarded after a job modified it in place (\`shark export prov --run ${run}\` describes the run without its data)`;
-  if (item.writer?.dropped === true) return `the data of ${path} in run ${run} was missing or damaged, and \`shark fsck --repair\` dropped its result (\`shark export prov --run ${run}\` describes the run without its data)`;
+  // The piece gone may be the output of another item's job (a map's item inside the directory a reduce read).
+  const dropped = [item, ...items.filter((d) => d.path === path && d.id === id)].some((d) => d.writer?.dropped === true);
+  if (dropped) return `the data of ${path} in run ${run} was missing or damaged, and \`shark fsck --repair\` dropped its result (\`shark export prov --run ${run}\` describes the run without its data)`;
   return damagedMessage(path, id, run, 'missing or damaged');
 }
 

@@ -208,12 +208,12 @@ export function workflowEntities(
     agent: user, actionStatus: FAILED, error: f.error,
   }));
   // Only what the run published: a publish step an input's failure skipped (or the targets left out) made nothing.
-  const publishActions = view.pipeline.blocks.filter((b) => b.kind === 'publish').flatMap((b) => {
-    const paths = view.pipeline.steps.filter((s) => s.kind === 'publish' && s.blockId === b.id).flatMap((s) => view.published.get(s.id) ?? []);
+  // A publish step's id is its block's, and the run recorded it: a heading renamed since still names it.
+  const publishActions = [...view.published].flatMap(([block, paths]) => {
     const object = published(paths);
-    return object.length === 0 ? [] : [act(b.id, {
-      '@id': `#run-${view.run.id}-publish-${encodeURIComponent(b.id)}`, '@type': 'CreateAction', name: `${b.id} (run ${view.run.id})`,
-      instrument: ref(toolId(b.id)), object, agent: user, actionStatus: COMPLETED,
+    return object.length === 0 ? [] : [act(block, {
+      '@id': `#run-${view.run.id}-publish-${encodeURIComponent(block)}`, '@type': 'CreateAction', name: `${block} (run ${view.run.id})`,
+      instrument: ref(toolId(block)), object, agent: user, actionStatus: COMPLETED,
     })];
   });
 
