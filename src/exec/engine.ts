@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
+import { isMap } from '../pipeline/pipeline.js';
 import { DataState } from '../plan/data-state.js';
 import { InvalidInput, readingInput, seedInputs } from '../plan/session.js';
 import { everything, leftOutSummary } from '../plan/selection.js';
@@ -134,7 +135,8 @@ export async function runPipeline(
   for (const step of steps) {
     const env = step.kind === 'run' ? step.env : undefined;
     if (env !== undefined && !envIds.has(env)) {
-      ctx.skip(step.id, step, unbuilt.get(env));
+      // A map's items are not listed yet: counted as a map not started, as run-step skips one.
+      ctx.skip(step.id, step, unbuilt.get(env), isMap(step));
       outcomes.set(step.id, Promise.resolve({ ok: false }));
       continue;
     }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { BASE, describeDocker, removeBuiltImages, scratch, shark, SHARK, unique } from './rig.js';
 
-interface Summary { status: string; executed: number; failed: number; skipped: number }
+interface Summary { status: string; executed: number; failed: number; skipped: number; notStarted?: number }
 
 /** Two environments, one whose build fails, each with a step, and a host step. */
 function twoEnvs(): string {
@@ -64,6 +64,21 @@ describeDocker('a build that fails', () => {
     expect(summaryOf(r.stdout)).toMatchObject({ status: 'failed', executed: 0, failed: 1, skipped: 3 });
     const runs = await shark(['runs', 'two.md'], tmp.dir);
     expect(runs.stdout).toMatch(/0 run, 0 cached, 1 failed, 3 not run/);
+  });
+
+  it('counts a map of the failed environment as a map not started, not as one skipped job', async () => {
+    writeFileSync(join(tmp.dir, 'two.md'), `${twoEnvs()}
+\`\`\`shark-run
+mkdir -p /data/in && echo a > /data/in/a.txt && echo b > /data/in/b.txt
+\`\`\`
+
+\`\`\`shark-run:aefail
+cp /data/in/* /data/up/+
+\`\`\`
+`);
+    const r = await shark(['run', '-k', '--json', 'two.md'], tmp.dir);
+    expect(r.code).toBe(1);
+    expect(summaryOf(r.stdout)).toMatchObject({ status: 'failed', executed: 3, failed: 1, skipped: 1, notStarted: 1 });
   });
 
   it('that the engine could not parse is reported at the document line, without an empty build log section', async () => {

@@ -71,4 +71,25 @@ echo hi > /data/x.txt
     const failed = ran.stdout.split('\n').filter((l) => l.includes('"job-failed"')).map((l) => JSON.parse(l) as { message: string; reason: string });
     expect(failed).toMatchObject([{ reason: 'environment', message: 'environment bare (s.md:1:1): the image has no /bin/sh, which runs each step: build it FROM a base with a shell, or COPY a static one (busybox) to /bin/sh' }]);
   });
+
+  it('runs a step as /bin/sh -c SCRIPT whatever the image\'s ENTRYPOINT (it wrapped the command, and /bin/false failed every step)', async () => {
+    writeFileSync(join(tmp.dir, 'e.md'), `\`\`\`shark-build:entry
+FROM ${BASE}
+ENTRYPOINT ["/bin/false"]
+CMD ["ignored"]
+\`\`\`
+
+\`\`\`shark-run:entry
+echo "$0" > /data/x.txt
+\`\`\`
+
+\`\`\`shark-publish
+/data/x.txt
+\`\`\`
+`);
+    const ran = await shark(['run', 'e.md'], tmp.dir);
+    removeBuiltImages(join(tmp.dir, 'e.lock.json'));
+    expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+    expect(readFileSync(join(tmp.dir, '_shark', 'x.txt'), 'utf8')).toBe('/bin/sh\n');
+  });
 });

@@ -203,6 +203,8 @@ class DockerodeClient implements DockerClient {
   async createContainer(spec: ContainerSpec): Promise<ContainerHandle> {
     const container = await this.docker.createContainer({
       Image: spec.image,
+      // The command is run as it is (`/bin/sh -c SCRIPT`, the hand-back's chown), never through the image's ENTRYPOINT: `[""]` resets it.
+      Entrypoint: [''],
       Cmd: [...spec.cmd],
       ...(spec.user !== undefined ? { User: spec.user } : {}),
       WorkingDir: spec.workdir,

@@ -12,6 +12,7 @@ import { singleQuoted } from '../../pipeline/shell-words.js';
 import { inTheWay } from '../../store/safe-path.js';
 import { formatMemory } from '../../pipeline/resources.js';
 import { handBack, othersIn } from './hand-back.js';
+import { refusedByImage } from './engine-refusals.js';
 
 /** Labels on every job container: `docker ps -a --filter label=shark.job` finds leftovers of a killed run. */
 export const JOB_LABEL = 'shark.job';
@@ -85,7 +86,7 @@ export class DockerExecutor implements Executor {
       return { status: 'failed', reason: code > 128 ? 'signal' : 'exit', exitCode: code, message: code > 128 ? `killed by signal ${code - 128}` : `exit status ${code}` };
     } catch (e) {
       if (req.signal.aborted) return { status: 'cancelled' };
-      const refused = refusedByImage((e as Error).message, target.environment ?? 'this environment');
+      const refused = refusedByImage((e as Error).message, target.environment ?? 'this environment', image, workdirOf(req));
       if (refused !== undefined) {
         log.write(`shark: ${refused}\n`);
         return { status: 'failed', reason: 'environment', exitCode: null, message: refused };
@@ -123,26 +124,6 @@ async function oomReported(container: ContainerHandle, patienceMs: number): Prom
     if (Date.now() >= until) return false;
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-/** What the engine says when it starts a container whose image's USER (or its group) the image has no entry for. */
-const NO_SUCH_USER = /unable to find (user|group) ([^:\s]+): no matching entries in (passwd|group) file/;
-/** … and when the image has no shell to run the step with (`FROM scratch`, a distroless base). */
-const NO_SHELL = /exec: "\/bin\/sh": (stat \/bin\/sh: )?no such file or directory|"\/bin\/sh": executable file not found/;
-
-/**
- * An image that cannot run a step builds fine (`USER` is not checked by the
- * build; nothing asks for a shell), then every job of the environment fails
- * to start: the environment's fault, said in its terms rather than as the
- * engine's HTTP error.
- */
-function refusedByImage(message: string, environment: string): string | undefined {
-  if (NO_SHELL.test(message)) return `${environment}: the image has no /bin/sh, which runs each step: build it FROM a base with a shell, or COPY a static one (busybox) to /bin/sh`;
-  const m = NO_SUCH_USER.exec(message);
-  if (m === null) return undefined;
-  const [, kind, name, file] = m;
-  const what = kind === 'user' ? `its USER ${name}` : `the group ${name} of its USER`;
-  return `${environment}: ${what} does not exist in the image (no such entry in its /etc/${file})`;
 }
 
 /**
