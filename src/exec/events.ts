@@ -3,13 +3,14 @@
  * (killed), `timeout`, `missing-output` (an output was not created),
  * `bad-output` (an output holds what cannot be stored: a name that is not
  * UTF-8, a FIFO),
- * `modified-input` (a host job changed an input in place), `missing-input`,
+ * `modified-input` (a host job changed an input in place), `changed-file` (a local file,
+ * `{deps}` file or program its key holds changed while it ran), `missing-input`,
  * `environment` (no engine, a failed build, a cluster that refuses the job), `import` (a source could not
  * be fetched or pinned), `conflict` (map outputs that collide), `store` (the
  * store could not place or keep data), `internal`.
  */
 export type FailureReason =
-  | 'exit' | 'signal' | 'timeout' | 'missing-output' | 'bad-output' | 'modified-input' | 'missing-input' | 'environment' | 'import'
+  | 'exit' | 'signal' | 'timeout' | 'missing-output' | 'bad-output' | 'modified-input' | 'changed-file' | 'missing-input' | 'environment' | 'import'
   | 'conflict' | 'store' | 'internal';
 
 /** What the engine reports while it runs; loggers in cli/ render these. The core never prints. */

@@ -49,17 +49,20 @@ export async function stepFiles(session: Session, step: Step): Promise<[string, 
   const base = localFileBase(session.pipelineDir, step);
   const found: [string, string][] = [];
   for (const rel of namedLocalFiles(base, step)) {
-    const abs = resolve(base, rel);
-    const st = statSync(abs, { throwIfNoEntry: false });
-    // Not a file here: an argument that only looks like a path.
-    if (st?.isFile() === true) found.push([rel, `sha256:${session.meta.hashFile(abs)}`]);
-    // A directory named absolute is the host's (`find /usr …`), too large to read at each plan: bind it as an input to key it.
-    else if (st?.isDirectory() === true && !isAbsolute(rel)) {
-      const id = await directoryId(session, abs);
-      if (id !== undefined) found.push([rel, id]);
-    }
+    const id = await localFileId(session, base, rel);
+    if (id !== undefined) found.push([rel, id]);
   }
   return found.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+}
+
+/** The id a local file word `rel` gives a key, read below `base` now: undefined where it names no file or directory keyed. */
+export async function localFileId(session: Session, base: string, rel: string): Promise<string | undefined> {
+  const abs = resolve(base, rel);
+  const st = statSync(abs, { throwIfNoEntry: false });
+  // Not a file here: an argument that only looks like a path.
+  if (st?.isFile() === true) return `sha256:${session.meta.hashFile(abs)}`;
+  // A directory named absolute is the host's (`find /usr …`), too large to read at each plan: bind it as an input to key it.
+  return st?.isDirectory() === true && !isAbsolute(rel) ? directoryId(session, abs) : undefined;
 }
 
 async function directoryId(session: Session, abs: string): Promise<string | undefined> {

@@ -15,6 +15,7 @@ import { appendToLog, keepLog } from '../job-log.js';
 import { maskText } from '../secret-mask.js';
 import { tailOf } from './tail.js';
 import type { RunContext } from './context.js';
+import { changedWhileRunning } from './changed-files.js';
 import { linkOutOfData } from './host-links.js';
 import { modifiedMessage, outputProblem, type Failure } from './output-checks.js';
 import { adoptPin, launch, pinnedMeanwhile } from './launch-job.js';
@@ -32,7 +33,7 @@ interface Staged {
 
 const now = (outputs: Outputs | undefined): Staged => ({ outputs: Promise.resolve(outputs) });
 /** Failures found once the command ended well: its log says nothing of them unless Shark does. */
-const JUDGED_AFTER = new Set<FailureReason>(['missing-output', 'bad-output', 'modified-input']);
+const JUDGED_AFTER = new Set<FailureReason>(['missing-output', 'bad-output', 'modified-input', 'changed-file']);
 
 /** A job put off: another live run holds its lease (`runJob`'s `skipHeld`). */
 export const PUT_OFF: unique symbol = Symbol('put off');
@@ -207,6 +208,8 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
     }
     if (ran.outcome.status === 'timeout') return fail({ reason: 'timeout', message: ran.outcome.message });
     if (ran.outcome.status === 'import-failed') return fail({ reason: 'import', message: ran.outcome.message });
+    const changed = await changedWhileRunning(session, job);
+    if (changed !== undefined) return fail({ reason: 'changed-file', message: `${changed} while the job ran: its result is not kept under a key that names other bytes (run again)` });
     // All checked before any is stored: a tree the store cannot keep fails whole, named, as the step's failure.
     const bad = outputProblem(ws.root, job);
     if (bad !== undefined) return fail(bad);
