@@ -1,7 +1,7 @@
 import { closeSync, lstatSync, mkdtempSync, openSync, readdirSync, readSync, renameSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { checkMembers, notText, refuse, unpackedAsListed } from './archive-members.js';
-import { removeTree } from '../store/owner-access.js';
+import { openToOwner, removeTree } from '../store/owner-access.js';
 import { unstorableIn } from '../store/storable.js';
 import { escapingEntry } from './contained.js';
 import { runTool, type ToolResult } from './tools.js';
@@ -51,6 +51,8 @@ export async function extractArchive(archive: string, what: string, into: string
       : await runTool('tar', ['-xf', archive, '-C', privateDir, '--no-same-owner', '--no-same-permissions'], { signal });
     // Checked even when the tool failed: unzip stops at a member under a link member (`zl`, then
     // `zl/x`), and the link it unpacked is what to refuse, as the documentation says.
+    // The members' own modes (a directory of 555 or 000) would stop the checks and the move below, not being root.
+    openToOwner(privateDir);
     // First: a name that is not UTF-8 (a zip made on Windows) would be read back as another, which is not on the disk.
     const odd = unstorableIn(privateDir);
     if (odd?.kind === 'text') return notText(what, odd.path, odd.why);

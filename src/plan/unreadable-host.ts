@@ -7,8 +7,11 @@ import { LocalLinkError, LocalLinks } from '../imports/local-links.js';
 import type { ContextSource } from '../pipeline/build-spec.js';
 import type { ImportStep } from '../pipeline/pipeline.js';
 import { refuseSpecial, SpecialFileError } from '../store/special-file.js';
-import { deniedPath } from '../store/unreadable.js';
+import { deniedPath, unreadableAt } from '../store/unreadable.js';
 import { InvalidInput, type Session } from './session.js';
+
+/** All these checks read: the document and its directory, so that they run before a store is opened or made. */
+type Where = Pick<Session, 'pipeline' | 'pipelineDir'>;
 
 /**
  * Throws the `EACCES` of the first file or directory under `path` (itself
@@ -44,7 +47,7 @@ function assertReadable(path: string, links?: LocalLinks, skip?: (path: string) 
  * (Frontmatter inputs are refused as they are hashed or stored: `readingInput`.)
  * So are the COPY/ADD sources of environments that name nothing.
  */
-export function refuseUnreadable(session: Session): void {
+export function refuseUnreadable(session: Where): void {
   // Each refused at its line, all of them at once: a user fixing them one per run would run once per mistake.
   const found: Diagnostic[] = [];
   const collect = (look: () => void): void => {
@@ -73,7 +76,7 @@ export function refuseUnreadable(session: Session): void {
  * (exit 1) that plan had called `not built yet`. One that leaves the
  * directory was refused when the document was checked.
  */
-function refuseMissingSource(session: Session, envName: string, source: ContextSource): void {
+function refuseMissingSource(session: Where, envName: string, source: ContextSource): void {
   const rel = contextRelative(source.path);
   if (rel === undefined) return;
   // What is never sent (the store, `.dockerignore`'s names, what is published) is not read either: a FIFO there builds fine.
@@ -106,7 +109,7 @@ function refuseMissingSource(session: Session, envName: string, source: ContextS
  * is left out of the context (the engine, or Shark's own context, would find
  * nothing to copy, and run failed the build calling it gone).
  */
-function leftOutSource(session: Session, rel: string, leftOut: (rel: string) => boolean): string | undefined {
+function leftOutSource(session: Where, rel: string, leftOut: (rel: string) => boolean): string | undefined {
   const matches = isPattern(rel) ? globContext(session.pipelineDir, rel) : [rel];
   if (!matches.every(leftOut)) return undefined;
   for (const s of session.pipeline.steps) {
@@ -133,7 +136,7 @@ function unreadableSource(abs: string, rel: string, skip: (path: string) => bool
   }
 }
 
-function refuseUnreadableImport(session: Session, step: ImportStep, written: string): void {
+function refuseUnreadableImport(session: Where, step: ImportStep, written: string): void {
   const abs = resolve(session.pipelineDir, written);
   // A link as the source is its target's data: one that leads nowhere is missing too.
   if (!existsSync(abs)) {
@@ -149,12 +152,14 @@ function refuseUnreadableImport(session: Session, step: ImportStep, written: str
     // Found by the same walk: bad input, as a source that does not exist.
     if (e instanceof LocalLinkError) throw new InvalidInput(error(session.pipeline.document.file, step.at, `cannot import ${written}: ${e.message}`));
     if (e instanceof SpecialFileError) throw new InvalidInput(error(session.pipeline.document.file, step.at, specialImported(written, e)));
+    // Permission denied anywhere (a followed link's target too), or what fails a read inside it (a name too long, an i/o error).
     const denied = deniedPath(e);
-    if (denied === undefined) return; // Missing: the import reports it as it is resolved.
-    const rel = relative(abs, denied);
+    const failed = denied === undefined ? unreadableAt(e, abs) : { path: denied, why: 'permission denied' };
+    if (failed === undefined) return; // Missing: the import reports it as it is resolved.
+    const rel = relative(abs, failed.path);
     // A followed link's target lies elsewhere: named as it is, not as a climb out of the import.
-    const inside = denied === abs ? '' : rel.startsWith('../') ? ` leads through a symbolic link to ${denied}, which` : ` holds ${join(written, rel)}, which`;
-    const message = `local import \`${step.clause.raw}\`${inside} cannot be read: permission denied`;
+    const inside = failed.path === abs ? '' : rel.startsWith('../') ? ` leads through a symbolic link to ${failed.path}, which` : ` holds ${join(written, rel)}, which`;
+    const message = `local import \`${step.clause.raw}\`${inside} cannot be read: ${failed.why}`;
     throw new InvalidInput(error(session.pipeline.document.file, step.at, message));
   }
 }

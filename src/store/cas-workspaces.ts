@@ -83,8 +83,8 @@ export class CasWorkspaces {
       removeTree(ws.root);
       return;
     }
-    if (placed?.reusable === true && placed.pool !== undefined) {
-      for (const f of placed.files) unlinkPlaced(ws.root, f);
+    // One that cannot be taken back out (the job shut its directory: `chmod 000`) is thrown away with the workspace.
+    if (placed?.reusable === true && placed.pool !== undefined && placed.files.every((f) => unlinkPlaced(ws.root, f))) {
       placed.files = [];
       placed.links = [];
       placed.dirs = new Set([join(ws.root, 'data')]);
@@ -113,7 +113,9 @@ export class CasWorkspaces {
     this.pools.clear();
     if (this.trash !== undefined) {
       // A directory a job left at mode 000 or 500 stops `rm` (not as root): opened to its owner, it is removed too.
-      spawn('sh', ['-c', 'rm -rf "$1" 2>/dev/null || { chmod -R u+rwx "$1"; rm -rf "$1"; }', 'sh', this.trash], { detached: true, stdio: 'ignore' }).unref();
+      // Directories only, each before find reads it: a file there may be a hard link to a stored object (`chmod -R` made it 0744).
+      const open = 'find "$1" -type d ! -perm -u=rwx -exec chmod u+rwx {} \\;';
+      spawn('sh', ['-c', `rm -rf "$1" 2>/dev/null || { ${open} 2>/dev/null; rm -rf "$1"; }`, 'sh', this.trash], { detached: true, stdio: 'ignore' }).unref();
       this.trash = undefined;
     }
   }
@@ -156,10 +158,21 @@ function onlyDirectories(dir: string, seen: Set<string>): boolean {
  * Takes a placed input back out: a file or link is unlinked (what `rmSync`
  * does after an `lstat` of its own). Not when the job put a link in place of
  * a directory above it: that would remove the host file of that name. The
- * link itself keeps the workspace from being reused.
+ * link itself keeps the workspace from being reused. False when it is still
+ * there, in a directory the job shut: the workspace is then thrown away.
  */
-function unlinkPlaced(root: string, path: string): void {
-  if (inTheWay(root, dirname(path).slice(root.length)) !== undefined) return;
+function unlinkPlaced(root: string, path: string): boolean {
+  try {
+    if (inTheWay(root, dirname(path).slice(root.length)) === undefined) unlinkAny(path);
+    return true;
+  } catch (e) {
+    // A directory on its way the job shut (mode 000, 500): not for this one path to open.
+    if (deniedPath(e) === undefined) throw e;
+    return false;
+  }
+}
+
+function unlinkAny(path: string): void {
   try {
     unlinkSync(path);
   } catch (e) {

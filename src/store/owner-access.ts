@@ -43,6 +43,16 @@ export function readableToOwner(root: string, path: string): void {
 }
 
 /**
+ * Makes the tree `dir` its owner's to read, enter and move, as it is
+ * root's: what a tool unpacked there keeps the modes its archive gave
+ * (a directory of mode 555 cannot be moved, one of 000 cannot be read),
+ * which are the archive's, not Shark's to stop at. Nothing to do as root.
+ */
+export function openToOwner(dir: string): void {
+  if (process.getuid?.() !== 0) grant(dir, true);
+}
+
+/**
  * `rm -rf path`, with the modes that stop it (a directory of mode 000 or
  * 500 a job left) opened to their owner first: a workspace is the user's
  * to remove whatever its job did to it. Throws what still stops it.

@@ -6,8 +6,8 @@ import { specialKind } from './special-file.js';
 
 /** Why an entry cannot be stored: a name or link target that is not text, or a type that is not data. */
 export interface Problem {
-  readonly kind: 'text' | 'special';
-  /** `has a name that is not UTF-8`, `is a link to caf\xe9, which is not UTF-8`, `is a named pipe (FIFO)`. */
+  readonly kind: 'text' | 'special' | 'deep';
+  /** `has a name that is not UTF-8`, `is a link to caf\xe9, which is not UTF-8`, `is a named pipe (FIFO)`, `is nested deeper …`. */
   readonly why: string;
 }
 
@@ -20,7 +20,13 @@ export interface Unstorable extends Problem {
 export const ADVICE: Record<Problem['kind'], string> = {
   text: 'Shark keeps file names and link targets as text (UTF-8)',
   special: 'only files, directories and symbolic links can be stored',
+  deep: 'Shark reads and stores data by its path; nest it less deeply',
 };
+
+/** Linux's PATH_MAX, its NUL included: no longer path can be opened, and the store reads and writes data by path. */
+const PATH_MAX = 4096;
+/** A deep entry is shown by this many bytes of its path, then `…`: the whole of it is 4 KB. */
+const SHOWN_DEEP = 200;
 
 /**
  * A host file (an input, a local import) whose name or link target is not
@@ -68,6 +74,9 @@ export function unstorableIn(dir: string): Unstorable | undefined {
   for (let rel = pending.pop(); rel !== undefined; rel = pending.pop()) {
     const at = rel.length === 0 ? Buffer.from(dir) : Buffer.concat([Buffer.from(`${dir}/`), rel]);
     for (const entry of readdirSync(at, { encoding: 'buffer', withFileTypes: true })) {
+      // Past PATH_MAX no call reaches it by path: storing it failed with ENAMETOOLONG and a 4 KB path.
+      const length = at.length + 1 + entry.name.length;
+      if (length >= PATH_MAX) return deep(Buffer.concat([rel, rel.length === 0 ? Buffer.alloc(0) : SLASH, entry.name]), length);
       // A plain file with a UTF-8 name, by far the most common entry, costs no path (~3 µs an entry less).
       if (entry.isFile() && isUtf8(entry.name)) continue;
       const path = rel.length === 0 ? entry.name : Buffer.concat([rel, SLASH, entry.name]);
@@ -79,6 +88,16 @@ export function unstorableIn(dir: string): Unstorable | undefined {
     }
   }
   return undefined;
+}
+
+/** An entry whose path is `length` bytes, past PATH_MAX: named by the start of its path. */
+function deep(path: Buffer, length: number): Unstorable {
+  const shown = printableBytes(path.subarray(0, SHOWN_DEEP));
+  return {
+    kind: 'deep',
+    path: path.length > SHOWN_DEEP ? `${shown}…` : shown,
+    why: `is nested deeper than a path on this system can name (${length} bytes in the store's workspace, at most ${PATH_MAX - 1})`,
+  };
 }
 
 /**
@@ -112,7 +131,7 @@ export function unstorableOutput(root: string, path: string, directory = false):
 }
 
 function advice(p: Problem): string {
-  return p.kind === 'text' ? `${ADVICE.text}; rename it in the step` : ADVICE.special;
+  return p.kind === 'text' ? `${ADVICE.text}; rename it in the step` : ADVICE[p.kind];
 }
 
 const SLASH = Buffer.from('/');

@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, symlinkSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { removeTree } from '../../src/store/owner-access.js';
 import { Rig } from '../support/rig.js';
 import { noCrash, unprivileged } from '../support/unprivileged.js';
 
@@ -59,4 +61,21 @@ describe('unreadable local imports, and inputs refused before the run', () => {
     const lineage = await shark('lineage', 'p.md', '/data/copy.txt');
     expect(lineage.code).toBe(0);
   });
+
+  it('a local directory holding a path too long to name is exit 2 at the import, for plan and run (was an internal error, ENAMETOOLONG)', async () => {
+    // 70 directories of 60 bytes: each name is fine, the path to the file is past PATH_MAX.
+    execFileSync('python3', ['-c', 'import os, sys\nos.makedirs(sys.argv[1])\nos.chdir(sys.argv[1])\nfor _ in range(70): os.mkdir("d" * 60); os.chdir("d" * 60)\nopen("f", "w").write("deep")', rig.path('deep')]);
+    rig.write('deep.md', '# Deep\n\n```shark-import\ndeep/ /data/deep/\n```\n\n```shark-run {id=c}\nls /data/deep/ > /data/c.txt\n```\n');
+    try {
+      for (const command of ['plan', 'run']) {
+        const ran = await rig.shark([command, 'deep.md']);
+        expect(ran.stderr).not.toContain('internal error');
+        expect(ran.stderr).toMatch(/^deep\.md:4:1: error: local import `deep\/` holds deep\/d{60}\/.*, which cannot be read: file name too long$/m);
+        expect(ran.code).toBe(2);
+      }
+    } finally {
+      removeTree(rig.path('deep'));
+    }
+  });
 });
+
