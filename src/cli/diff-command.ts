@@ -6,7 +6,7 @@ import { recordedEntries } from '../lineage/directory-id.js';
 import { diffAnswer, nothingToCompare, renderDiff } from '../lineage/render-diff.js';
 import { runSubset } from '../lineage/runs.js';
 import { hashOnDisk, namedContent, subdirectoryOnDisk, type EntriesOf } from '../lineage/why.js';
-import { normaliseDataPath } from '../pipeline/data-path.js';
+import { leadsIntoData, normaliseDataPath } from '../pipeline/data-path.js';
 import type { Metadata } from '../store/metadata.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
 import { descend } from '../plan/trees.js';
@@ -36,7 +36,8 @@ export function diffCommand(io: Io): Command {
       io.stderr(`shark: error: ${printableLines(message)}\n`);
       throw new ExitError(EXIT_INVALID);
     };
-    const byPath = what.startsWith('/data/');
+    // However the kernel spells it (`//data/x`, `/./data/x`), as `lineage` takes it.
+    const byPath = leadsIntoData(what);
     if (byPath && other !== undefined) fail('give one /data path (with --from/--to), or two results (content ids or files)');
     if (!byPath && other === undefined) fail(`\`${what}\` is not a /data path: to compare two results, give both (content ids or files)`);
     if (!byPath && (flags.from !== undefined || flags.to !== undefined)) fail('--from and --to go with a /data path');

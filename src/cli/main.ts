@@ -25,6 +25,7 @@ import { outputFormat, refuseUnusedOptions } from './common-options.js';
 import { shellCommand } from '../shell/command.js';
 import { serveCommand } from '../serve/command.js';
 import { printableLines } from '../printable.js';
+import { originalCommands } from './original-commands.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -95,6 +96,7 @@ export function buildProgram(io: Io): Command {
   program.addCommand(serveCommand(io));
   program.addCommand(configCommand(io, run));
   program.addCommand(shellCommand(io));
+  for (const original of originalCommands(io)) program.addCommand(original, { hidden: true });
   // shark.yaml (or --config) gives defaults to every command that takes --config, before its action.
   program.hook('preAction', (_, action) => {
     refuseMissingCwd(io.stderr);
@@ -120,7 +122,8 @@ function passSettingsDown(cmd: Command, name: string): void {
 }
 
 /** Runs the CLI and returns the exit status; nothing here throws to the caller. */
-export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+export async function main(argv: readonly string[], given: Io = processIo): Promise<number> {
+  const io = sayingText(given);
   const program = buildProgram(io);
   try {
     await program.parseAsync([...argv]);
@@ -136,4 +139,18 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     }
     return reportUncaught(e, io.stderr, argv[2]);
   }
+}
+
+/** How a status line drawn on stderr (fsck's bar) starts: Shark's own escape, obeyed on purpose. */
+const REDRAW = '\r\x1b[2K';
+
+/**
+ * What Shark says on stderr is shown, never obeyed: a value typed on the
+ * command line and quoted back in a message (a target, a path, an `-e`
+ * holding ESC or a bidi mark) would otherwise recolour or reorder the
+ * terminal, as a document's text quoted in a diagnostic cannot.
+ */
+function sayingText(io: Io): Io {
+  const said = (s: string): string => (s.startsWith(REDRAW) ? REDRAW + printableLines(s.slice(REDRAW.length)) : printableLines(s));
+  return { ...io, stderr: (s) => io.stderr(said(s)) };
 }

@@ -8,7 +8,7 @@ import { refuseReport } from './load-or-report.js';
 import type { RunSession } from '../exec/executor.js';
 import { givenPlaces } from './apply-config.js';
 import { runLimits, type ResourceFlags } from './resource-flags.js';
-import { closeSession, openSession, reportingInvalidInput, type SessionFlags } from './session-setup.js';
+import { closeSession, openSession, refuseUnreadableFirst, reportingInvalidInput, type SessionFlags } from './session-setup.js';
 import { refuseNoJobs, selectOrReport, type TargetFlags } from './targets.js';
 
 export type PlanningFlags = SessionFlags & TargetFlags & ResourceFlags;
@@ -33,6 +33,8 @@ export async function withPlan<T>(
     const selection = selectOrReport(pipeline, targets, flags, stderr);
     // What run would refuse before it runs anything (an undeclared pool, more memory than it may use), even with every job cached.
     runLimits(pipeline, limits.jobs, limits.resources, limits.slurm, givenPlaces(flags), stderr);
+    // A local import that cannot be read, before the store is made: a plan that cannot be made leaves no `.shark/`.
+    refuseUnreadableFirst(pipeline, file, flags, stderr);
     return selection;
   });
   try {

@@ -19,7 +19,7 @@ import { refuseUnreadable } from '../plan/unreadable-host.js';
 import { refuseUnwritable } from '../plan/unwritable-host.js';
 import { REPEATED } from '../pipeline/axes.js';
 import type { Session } from '../plan/session.js';
-import { closeSession, envPairs, openSession, reportingInvalidInput, type SessionFlags } from './session-setup.js';
+import { closeSession, envPairs, openSession, refuseUnreadableFirst, reportingInvalidInput, type SessionFlags } from './session-setup.js';
 import { refuseNoJobsAhead, selectOrReport, withTargets, type TargetFlags } from './targets.js';
 import { drawsEscapes } from '../printable.js';
 
@@ -56,10 +56,15 @@ export function runCommand(io: Io): Command {
       io.stderr(`shark: error: ${signingKey.message}\n`);
       throw new ExitError(EXIT_INVALID);
     }
-    const { session, hostInputs, checked: { selection, limits } } = openSession(file, flags, io.stderr, true, 'run', false, (pipeline) => ({
-      selection: selectOrReport(pipeline, targets, flags, io.stderr),
-      limits: runLimits(pipeline, jobs, resources, slurm !== undefined, givenPlaces(flags), io.stderr),
-    }));
+    const { session, hostInputs, checked: { selection, limits } } = openSession(file, flags, io.stderr, true, 'run', false, (pipeline) => {
+      const checked = {
+        selection: selectOrReport(pipeline, targets, flags, io.stderr),
+        limits: runLimits(pipeline, jobs, resources, slurm !== undefined, givenPlaces(flags), io.stderr),
+      };
+      // A local import that cannot be read, before the store is made: a run that cannot start leaves no `.shark/`.
+      refuseUnreadableFirst(pipeline, file, flags, io.stderr);
+      return checked;
+    });
     if (slurm !== undefined) await requireSlurm(slurm, io.stderr).catch((e: unknown) => (closeSession(session), Promise.reject(e)));
     const controller = new AbortController();
     let interrupts = 0;

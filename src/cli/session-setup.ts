@@ -14,6 +14,7 @@ import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, InvalidDocument, loa
 import { storeSpec } from './find-store.js';
 import { importsOverStore, inputsOverStore } from './store-inputs.js';
 import { checkMemosAhead } from '../plan/step-memo.js';
+import { refuseUnreadable } from '../plan/unreadable-host.js';
 import { notAVariable, VARIABLE } from '../markdown/frontmatter-entries.js';
 import { REPEATED } from '../pipeline/axes.js';
 import { CONFIG_USE, givenFrontmatter, givenPlaces, type ConfigUse } from './apply-config.js';
@@ -30,12 +31,13 @@ export interface SessionFlags {
   secrets?: string;
 }
 
-export function pairs(values: readonly string[] | undefined, flag: string, stderr: (s: string) => void): Map<string, string> {
+/** `shape`: how the option's help writes what it takes (`-i NAME=PATH`), as the message says it back. */
+export function pairs(values: readonly string[] | undefined, flag: string, stderr: (s: string) => void, shape = 'NAME=VALUE'): Map<string, string> {
   const out = new Map<string, string>();
   for (const v of values ?? []) {
     const eq = v.indexOf('=');
     if (eq <= 0) {
-      stderr(`shark: error: ${flag} expects NAME=VALUE, not \`${v}\`\n`);
+      stderr(`shark: error: ${flag} expects ${shape}, not \`${v}\`\n`);
       throw new ExitError(EXIT_INVALID);
     }
     const [name, value] = [v.slice(0, eq), v.slice(eq + 1)];
@@ -75,7 +77,7 @@ export function envPairs(values: readonly string[] | undefined, stderr: (s: stri
  * are: it would bind the current directory, store and all.
  */
 export function inputPairs(values: readonly string[] | undefined, stderr: (s: string) => void): Map<string, string> {
-  const out = pairs(values, '-i/--input', stderr);
+  const out = pairs(values, '-i/--input', stderr, 'NAME=PATH');
   for (const [name, path] of out) {
     if (path !== '') continue;
     stderr(`shark: error: the path of -i ${name}= is empty: name the file or directory to bind input \`${name}\` to\n`);
@@ -262,7 +264,29 @@ export async function reportingInvalidInput<T>(session: Pick<Session, 'pipeline'
   try {
     return await work();
   } catch (e) {
-    if (!(e instanceof InvalidInput)) throw e;
-    return refuseReport([e.diagnostic, ...e.others], () => session.pipeline.document.source, stderr);
+    return refuseInvalidInput(e, session.pipeline, stderr);
   }
+}
+
+/**
+ * Local imports and COPY sources that are missing or cannot be read, refused
+ * (exit 2) from an `openSession` check while there is no store yet, before
+ * one is made: a document that cannot run leaves no `.shark/` behind, as one
+ * with an unbound input leaves none. Where a store is, they are refused once
+ * it is open, after an import that holds it is (`importsOverStore`): the walk
+ * would otherwise go through the store.
+ */
+export function refuseUnreadableFirst(pipeline: Pipeline, file: string, flags: SessionFlags, stderr: (s: string) => void): void {
+  const pipelineDir = dirname(resolve(file));
+  if (storeMade(storeSpec(flags.store), pipelineDir)) return;
+  try {
+    refuseUnreadable({ pipeline, pipelineDir });
+  } catch (e) {
+    refuseInvalidInput(e, pipeline, stderr);
+  }
+}
+
+function refuseInvalidInput(e: unknown, pipeline: Pipeline, stderr: (s: string) => void): never {
+  if (!(e instanceof InvalidInput)) throw e;
+  return refuseReport([e.diagnostic, ...e.others], () => pipeline.document.source, stderr);
 }

@@ -6,6 +6,7 @@ import { seedState, type Session } from '../plan/session.js';
 import { reportingInvalidInput } from './session-setup.js';
 import { EXIT_INVALID, ExitError } from './load-or-report.js';
 import { collect } from './common-options.js';
+import { printable } from '../printable.js';
 import { CONFIG_USE, configListProblem, type ConfigUse } from './apply-config.js';
 
 export interface TargetFlags {
@@ -38,7 +39,8 @@ export function selectOrReport(pipeline: Pipeline, targets: readonly string[], f
 function refuseName({ target, forced, message }: SelectionError, flags: TargetFlags, stderr: (s: string) => void): never {
   // Located, it ends with the count line as the file's other errors do.
   const located = configListProblem(flags, forced ? 'force' : 'targets', target, message);
-  stderr(located !== undefined ? `${located}\n` : `shark: error: ${forced ? '--force ' : ''}${message}\n`);
+  // One line: a name typed with a newline in it (`x\nok: …`) is shown escaped, forging no line of its own.
+  stderr(located !== undefined ? `${located}\n` : `shark: error: ${forced ? '--force ' : ''}${printable(message)}\n`);
   throw new ExitError(EXIT_INVALID);
 }
 

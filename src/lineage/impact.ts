@@ -1,5 +1,5 @@
 import { inBlock } from '../pipeline/block-ids.js';
-import { fixedPathProblem, isUnder, normaliseDataPath } from '../pipeline/data-path.js';
+import { fixedPathProblem, isUnder, leadsIntoData, normaliseDataPath } from '../pipeline/data-path.js';
 import type { Pipeline, Step } from '../pipeline/pipeline.js';
 import { isPrecious } from '../plan/selection.js';
 import { maxOf } from '../fold.js';
@@ -39,7 +39,8 @@ export type ImpactFailure = { readonly reason: 'unknown-target'; readonly target
  */
 export function parseTarget(pipeline: Pipeline, text: string, places: LocalPlaces): { ok: true; target: ImpactTarget } | { ok: false; error: ImpactFailure } {
   const unknown = (message: string): { ok: false; error: ImpactFailure } => ({ ok: false, error: { reason: 'unknown-target', target: text, message } });
-  if (text.startsWith('/data/')) {
+  // However the kernel spells it (`//data/x`, `/./data/x`), as `lineage` takes it.
+  if (leadsIntoData(text)) {
     // A pattern is no path: `/data/items/*` would stand for a file named `*`, and read as one of the directory's.
     const literal = fixedPathProblem(text, 'a path given to `impact`');
     if (literal !== undefined && !/[$`]/.test(text[literal.offset] ?? '')) return unknown(literal.message);

@@ -1,5 +1,5 @@
 import { inBlock } from '../pipeline/block-ids.js';
-import { isUnder, normaliseDataPath } from '../pipeline/data-path.js';
+import { isUnder, leadsIntoData, normaliseDataPath } from '../pipeline/data-path.js';
 import { forcedLeftOut, withoutUnread, type Need } from '../pipeline/needed-instances.js';
 import type { Pipeline, Step } from '../pipeline/pipeline.js';
 import { instanceName } from './instance-names.js';
@@ -229,7 +229,8 @@ function resolveName(pipeline: Pipeline, name: string, forced: boolean): Resolve
   const unknown = (message: string): Resolved => ({ ok: false, error: { reason: 'unknown-target', target: name, forced, message } });
   const whole = (steps: readonly Step[]): Resolved => ({ ok: true, steps, picks: new Map() });
   const runnable = pipeline.steps.filter((s) => s.kind !== 'publish' || !forced);
-  if (name.startsWith('/data/') || name === '/data') {
+  // However the kernel spells it (`//data/x`, `/./data/x`), as `lineage` takes it.
+  if (leadsIntoData(name)) {
     const normal = normaliseDataPath(name);
     if (!normal.ok) return unknown(normal.message);
     const path = normal.path.text;

@@ -59,6 +59,9 @@ export async function openShell(file: string | undefined, flags: ShellFlags, std
     stderr(`shark: error: ${message}\n`);
     throw new ExitError(EXIT_INVALID);
   };
+  // Without FILE no input is declared: an -i would be dropped without a word, as FILE's refuses one it does not declare.
+  const [input] = file === undefined ? flags.input ?? [] : [];
+  if (input !== undefined) return fail(`-i ${input}: without FILE there is no frontmatter input to bind (shark shell FILE -i NAME=PATH)`);
   const unsaved = flags.save === undefined ? undefined : unwritable(flags.save);
   if (unsaved !== undefined) return fail(`--save ${displayName(flags.save!)}: ${unsaved}`);
   let session: RunSession;

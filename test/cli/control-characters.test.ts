@@ -91,3 +91,27 @@ it('run names a store whose path holds an escape or a newline escaped: its first
   expect(ran.stdout + ran.stderr).not.toMatch(/^ok: forged/m);
   expect(ran.stderr + ran.stdout).toContain('/st\\u001b[31more\\nok: forged"');
 });
+
+it('a value typed on the command line and quoted back in a message is shown escaped: no escape reaches the terminal, no target forges a line', async () => {
+  rig = new Rig();
+  rig.write('p.md', '# T\n\n```shark-run\necho hi > /data/a.txt\n```\n');
+  expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+  const esc = 'x\u001b[31m\u009b2J\u202e';
+  const asked = [
+    ['plan', 'p.md', `/data/${esc}`], ['run', 'p.md', esc], ['plan', 'p.md', '--force', esc],
+    ['lineage', 'p.md', `/data/${esc}`], ['impact', 'p.md', esc], ['why', esc],
+    ['plan', 'p.md', '-e', esc], ['plan', 'p.md', '--memory', esc], ['shell', '--env', esc],
+  ];
+  for (const args of asked) {
+    const said = await rig.shark(args);
+    expect(said.code, args.join(' ')).not.toBe(0);
+    expect(said.stderr, args.join(' ')).toContain('\\x1b[31m\\x9b2J\\u202e');
+    expect(said.stderr + said.stdout, args.join(' ')).not.toMatch(UNSAFE);
+  }
+  for (const target of ['x\nok: forged', '/data/x\nok: forged']) {
+    const forged = await rig.shark(['plan', 'p.md', target]);
+    expect(forged.code).toBe(2);
+    expect(forged.stderr).not.toMatch(/^ok: forged/m);
+    expect(forged.stderr).toContain('x\\nok: forged');
+  }
+});

@@ -45,3 +45,21 @@ describe('a local import of a directory with a checksum or extract', () => {
     expect(rig.exists('.shark/logs/1')).toBe(false);
   });
 });
+
+/** A document that cannot run leaves nothing behind, as one with an unbound input leaves nothing. */
+describe('a local import or COPY source that does not exist', () => {
+  const rig = new Rig();
+  afterAll(() => rig.cleanup());
+  rig.write('p.md', '# p\n\n```shark-import\nnope/ /data/n/\n```\n\n```shark-run\ncat /data/n/a > /data/b\n```\n');
+  rig.write('e.md', '# e\n\n```shark-build:tools\nFROM debian:12\nCOPY gone.sh /opt/gone.sh\n```\n\n```shark-run:tools\necho hi > /data/b\n```\n');
+
+  it('makes no store for plan or run, which refuse it (exit 2)', async () => {
+    for (const [doc, line] of [['p.md', 'p.md:4:1: error: local import `nope/`'], ['e.md', 'e.md:5:6: error: COPY source `gone.sh`']] as const) {
+      for (const command of ['plan', 'run']) {
+        const ran = await rig.shark([command, doc]);
+        expect([ran.code, ran.stderr], `${command} ${doc}`).toEqual([2, expect.stringContaining(line)]);
+        expect(rig.exists('.shark'), `${command} ${doc}`).toBe(false);
+      }
+    }
+  });
+});

@@ -51,6 +51,8 @@ describe('options checked whatever else is given (exit 2, nothing run)', () => {
     [['config', 'p.md', '--items-per-task', '0'], 'shark: error: --items-per-task expects a positive whole number, not `0`'],
     [['config', 'p.md', '--slurm-opt=--array=1'], "shark: error: --slurm-opt `--array=1` sets sbatch's --array, which Shark sets itself"],
     [['run', 'p.md', '-e', '1X=2'], 'shark: error: -e 1X=…: `1X` is not a valid environment variable name'],
+    [['plan', 'p.md', '-e', 'SCALE'], 'shark: error: -e/--env expects NAME=VALUE, not `SCALE`'],
+    [['plan', 'p.md', '-i', 'data.csv'], 'shark: error: -i/--input expects NAME=PATH, not `data.csv`'],
     [['plan', 'p.md', '-e', 'A-B=2'], 'shark: error: -e A-B=…: `A-B` is not a valid environment variable name'],
     [['run', 'p.md', '--force', ''], 'shark: error: --force expects block ids (one, or a comma list), not ``'],
     [['plan', 'p.md', '--force', ',,'], 'shark: error: --force expects block ids (one, or a comma list), not `,,`'],

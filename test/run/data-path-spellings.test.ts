@@ -22,6 +22,16 @@ describe('/data written with more slashes or `.`', () => {
     expect(rig.read('_shark/e.txt')).toBe('hi\n');
     const lineage = await rig.shark(['lineage', 'p.md', '//data/a.txt']);
     expect([lineage.code, lineage.stdout]).toEqual([0, expect.stringContaining('→ /data/a.txt')]);
+    // So do the other commands that take a /data path: as a target, to impact and to diff.
+    const plan = await rig.shark(['plan', 'p.md', '//data/d/b.txt', '--json']);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect((JSON.parse(plan.stdout) as { jobs: { step: string }[] }).jobs.map((j) => j.step)).toEqual(['p.1', 'p.2']);
+    const forced = await rig.shark(['plan', 'p.md', '--force', '/./data/e.txt']);
+    expect([forced.code, forced.stdout]).toEqual([0, expect.stringMatching(/run +p-2 .*forced \(--force\)/)]);
+    const impact = await rig.shark(['impact', 'p.md', '//data/d/']);
+    expect([impact.code, impact.stdout]).toEqual([0, expect.stringContaining('if /data/d changes')]);
+    const diff = await rig.shark(['diff', 'p.md', '//data/e.txt']);
+    expect([diff.code, diff.stdout]).toEqual([0, expect.stringContaining('nothing to compare')]);
   });
 
   it('naming /data itself is refused as /data is, from check on', async () => {

@@ -182,6 +182,14 @@ describe('shark shell reading commands from standard input', () => {
     expect(ran.code).toBe(2);
   });
 
+  it('-i without FILE is refused at start-up (exit 2): there is no frontmatter input to bind, as -i of one FILE lacks is refused', async () => {
+    for (const input of ['src=in.csv', 'in.csv']) {
+      const ran = await shell(rig, ['-i', input], 'echo q > /data/q.txt\n');
+      expect([ran.code, ran.stdout]).toEqual([2, '']);
+      expect(ran.stderr).toBe(`shark: error: -i ${input}: without FILE there is no frontmatter input to bind (shark shell FILE -i NAME=PATH)\n`);
+    }
+  });
+
   it('a reader that closes stdout early (shell < cmds | head -1) ends it quietly with 141, saying nothing', async () => {
     const child = spawn(process.execPath, [SHARK, 'shell', '--save', 'x.md'], { cwd: rig.dir, stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
