@@ -65,9 +65,11 @@ export function logsCommand(io: Io): Command {
       const jobs = block === undefined ? meta.runJobs(run.id).map((row) => ({ row, job: row.job, line: row.line })) : named !== undefined ? [] : jobsOf(meta, pipeline, run.id, block);
       // Else a build as the run names it (`FAILED bb`), when nothing of the document has that name.
       const shownBuilds = block === undefined ? builds : named?.found ?? (jobs.length === 0 ? builds.filter((b) => b.env === block) : []);
-      // Beside the jobs that ended: those a Ctrl-C stopped while they ran, which left a log and no row (of every block, when none is named).
+      // Beside the jobs that ended: those a Ctrl-C stopped while they ran, which left a log and no row (of every block, when none is named),
+      // and, of a run in progress, those running now (their leases name them), with their logs so far.
       const opened = session ?? reading.records;
-      const cut = named === undefined && run.status === 'interrupted' && (session !== undefined || block === undefined)
+      const live = run.status === 'running';
+      const cut = named === undefined && (run.status === 'interrupted' || live) && (session !== undefined || block === undefined)
         ? interruptedLogs(opened.store.metaDir, meta, pipeline, run.id, block) : [];
       if (jobs.length === 0 && shownBuilds.length === 0 && cut.length === 0 && block === undefined) {
         io.stderr(`shark: run ${run.id} ran no job\n`);
@@ -98,7 +100,10 @@ export function logsCommand(io: Io): Command {
         // A job stopped while its command ran keeps its log (`run-job.ts`): empty, it printed nothing.
         // One whose run was killed may have none: what it printed was still in the dead process's memory.
         const size = sizeOf(c.log);
-        if (size === undefined && c.killed) io.stdout(`==> ${c.job} (running when run ${run.id} was killed: no log; what it printed was lost)\n`);
+        // Not yet written: a log is made with its first byte, and a few last bytes wait in the run's memory.
+        if (live && size === undefined) io.stdout(`==> ${c.job} (running: nothing in its log yet)\n`);
+        else if (live) await show(io, `${c.job} (running: its log so far)`, c.log);
+        else if (size === undefined && c.killed) io.stdout(`==> ${c.job} (running when run ${run.id} was killed: no log; what it printed was lost)\n`);
         else if (size === 0) io.stdout(`==> ${c.job} (interrupted while it ran: it printed nothing)\n`);
         else await show(io, `${c.job} (interrupted while it ran: its log so far)`, c.log);
       }
@@ -136,14 +141,18 @@ async function show(io: Io, what: string, log: string | null, made: boolean | 'u
   // other control character (a binary log's bells and C1 controls) reaching the terminal raw.
   // Piece by piece, each ending at a line's end: a log of gigabytes was read whole, and then was too long a string to show.
   const colours = drawsEscapes(process.stdout);
+  let last = '\n';
   try {
     for (const text of chunks ?? []) {
       io.stdout(shownText(text, colours, true));
+      last = text.at(-1) ?? last;
       await drained();
     }
   } catch (e) {
     problem = cannotRead(e);
   }
+  // A last line without its newline (`printf abc`, or a running job's log so far) ends here, not in the next heading.
+  if (last !== '\n') io.stdout('\n');
   if (problem !== undefined) io.stdout(problem);
 }
 

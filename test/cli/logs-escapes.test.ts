@@ -37,3 +37,21 @@ describe('shark logs of a job that printed colours', () => {
     expect(logs.stdout).not.toContain('\x1b');
   });
 });
+
+/** A log whose last line has no newline (`printf abc`) ran into the next job's heading: `abc==> q (ok, …)`. */
+describe('shark logs of jobs whose output ends without a newline', () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = new Rig();
+    rig.write('p.md', "# P\n\n```shark-run\nprintf abc; echo 1 > /data/x.txt\n```\n\n# Q\n\n```shark-run\nprintf def; echo 2 > /data/y.txt\n```\n");
+    // One job at a time: the logs are listed in the order the jobs ended.
+    expect((await rig.shark(['run', 'p.md', '-j', '1'])).code).toBe(0);
+  });
+  afterAll(() => rig.cleanup());
+
+  it('ends each log on a line of its own, as `head` does between files', async () => {
+    const logs = await rig.shark(['logs', 'p.md']);
+    expect(logs.code).toBe(0);
+    expect(logs.stdout).toMatch(/^==> p \(ok, line 4\) \S+\nabc\n==> q \(ok, line 10\) \S+\ndef\n$/);
+  });
+});
