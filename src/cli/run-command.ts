@@ -9,7 +9,7 @@ import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, ExitError } from './load-o
 import type { Io } from './main.js';
 import { checkOutputFile, writeOutputFile } from './output-file.js';
 import { contextsTaking } from '../build-context.js';
-import { closedOutput } from './process-guards.js';
+import { hearStopSignals } from './run-signals.js';
 import { givenFrontmatter, givenPlaces } from './apply-config.js';
 import { positiveCount } from './numbers.js';
 import { runLimits, memoryOption, parseResourceFlags, poolOption, type ResourceFlags } from './resource-flags.js';
@@ -67,19 +67,8 @@ export function runCommand(io: Io): Command {
     });
     if (slurm !== undefined) await requireSlurm(slurm, io.stderr).catch((e: unknown) => (closeSession(session), Promise.reject(e)));
     const controller = new AbortController();
-    let interrupts = 0;
     // A closed stdout stops the run through SIGTERM too (process-guards.ts): that stop is quiet, nobody pressed Ctrl-C.
-    const onSignal = (signal: NodeJS.Signals): void => {
-      interrupts++;
-      if (interrupts === 1) {
-        if (!closedOutput()) io.stderr(`\nshark: ${stoppingMessage(signal)}\n`);
-        controller.abort();
-      } else {
-        process.exit(EXIT_INTERRUPTED);
-      }
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const unhear = hearStopSignals(io.stderr, () => controller.abort());
     try {
       // Before the run: a mistyped -o costs nothing.
       if (flags.output !== undefined) {
@@ -109,24 +98,12 @@ export function runCommand(io: Io): Command {
       if (summary.status === 'interrupted' || controller.signal.aborted) throw new ExitError(EXIT_INTERRUPTED);
       if (summary.status === 'failed') throw new ExitError(EXIT_FAILED);
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      unhear();
       closeSession(session);
     }
   });
 }
 
-
-/**
- * What the first stopping signal prints: the way to quit at once named for
- * the signal received, since a SIGTERM comes from a program (`kill`, a
- * service manager), not a terminal where Ctrl-C could be pressed.
- */
-function stoppingMessage(signal: NodeJS.Signals): string {
-  return signal === 'SIGINT'
-    ? 'stopping: cancelling running jobs (Ctrl-C again to quit at once)'
-    : `stopping on ${signal}: cancelling running jobs (send it again, or Ctrl-C, to quit at once)`;
-}
 
 /** `run -o FILE` into a directory an environment copies rebuilds it on the next run: said before this one. */
 function warnIfCopied(path: string, session: Session, stderr: (s: string) => void): void {

@@ -1,0 +1,57 @@
+import { isatty } from 'node:tty';
+import { EXIT_INTERRUPTED } from './load-or-report.js';
+import { closedOutput } from './process-guards.js';
+
+/**
+ * How a run hears what asks it to stop, until the returned function is
+ * called. Ctrl-C (SIGINT) and SIGTERM call `stop` (the run cancels its jobs
+ * and records what finished); a second one quits at once.
+ *
+ * SIGHUP, the terminal gone: where the run's output goes to it, it stops as
+ * on SIGTERM, saying nothing (all it would print is lost). Where neither stdout nor stderr
+ * is a terminal (`nohup shark run …`, `shark run … > run.log 2>&1 &`), the
+ * user has arranged for it to outlive the session: it goes on, saying so.
+ * Node resets an ignored SIGHUP to its default as it starts, so without
+ * this, `nohup` left a run of days to die at the logout.
+ */
+export function hearStopSignals(stderr: (s: string) => void, stop: () => void): () => void {
+  const detached = !isatty(1) && !isatty(2);
+  let heard = 0;
+  let closed = closedOutput();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    // The output ending since (a terminal that hung up, EPIPE) is said as SIGTERM (process-guards.ts): no second stop.
+    const ended = !closed && closedOutput();
+    closed = closedOutput();
+    if (ended && heard > 0) return;
+    heard++;
+    if (heard > 1) process.exit(EXIT_INTERRUPTED);
+    // Not to a terminal that hung up: the write would fail (EIO), and its failure stop the run a second time, at once.
+    if (!closedOutput() && signal !== 'SIGHUP') stderr(`\nshark: ${stoppingMessage(signal)}\n`);
+    stop();
+  };
+  let hungUp = false;
+  const onHangUp = (): void => {
+    if (!detached) return onSignal('SIGHUP');
+    if (!hungUp) stderr('shark: hung up (SIGHUP): the run goes on, its output being no terminal (Ctrl-C or SIGTERM stops it)\n');
+    hungUp = true;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onHangUp);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onHangUp);
+  };
+}
+
+/**
+ * What the first stopping signal prints: the way to quit at once named for
+ * the signal received, since a SIGTERM comes from a program (`kill`, a
+ * service manager), not a terminal where Ctrl-C could be pressed.
+ */
+function stoppingMessage(signal: NodeJS.Signals): string {
+  return signal === 'SIGINT'
+    ? 'stopping: cancelling running jobs (Ctrl-C again to quit at once)'
+    : `stopping on ${signal}: cancelling running jobs (send it again, or Ctrl-C, to quit at once)`;
+}
