@@ -13,6 +13,11 @@ const CONTROLS = new RegExp(CONTROL.source, 'g');
 /** Those `JSON.stringify` leaves as they are. */
 const UNQUOTED = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
+/** Whether text holds a character `printable` escapes: one no name may hold where it is printed as it is. */
+export function hasControl(text: string): boolean {
+  return CONTROL.test(text);
+}
+
 /** Text shown on one line, its control characters escaped (`\n`, `\t`, `\x0d`, `\x9b`, `\u202e`). */
 export function printable(text: string): string {
   return text.replace(CONTROLS, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : escaped(c)));

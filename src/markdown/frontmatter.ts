@@ -5,6 +5,7 @@ import { isPositiveCount } from '../counted.js';
 import { nameProblem } from './option-values.js';
 import { inputEntry, noValue, plainValue, secretNames, secretsAlsoVariables, setByShark, unexportable, unsupportedValue, VARIABLE, writtenEmpty } from './frontmatter-entries.js';
 import { gluedColon, yamlProblem } from './yaml-problem.js';
+import { hasControl, shownName } from '../printable.js';
 
 /**
  * Reads the YAML frontmatter. `inputs:` maps names to /data paths bound to
@@ -179,8 +180,9 @@ export function readAxis(
       ok = false;
       continue;
     }
-    if (/[\0-\x1f\x7f]/.test(value)) {
-      fail(where, `the value ${JSON.stringify(value)} of the axis \`${name}\` holds a control character (a newline, a tab): a value is one path segment`);
+    // A C1 control or a bidirectional mark too: instance ids (`make[T=…]`) are printed as they are.
+    if (hasControl(value)) {
+      fail(where, `the value ${shownName(value)} of the axis \`${name}\` holds a control character (a newline, a tab): a value is one path segment`);
       ok = false;
       continue;
     }

@@ -148,6 +148,14 @@ describe('parseFrontmatter', () => {
     // An axis is no variable: it is not exported to the steps.
     expect([...fm!.variables.keys()]).toEqual(['year']);
   });
+
+  it('refuses an axis value holding a C1 control or a bidirectional mark, shown escaped', () => {
+    // Its instance ids are printed as they are (`make[T=…]`): a mark there would reorder the line at a terminal.
+    expect(read('A: ["\u202ea", b, "c\u0085"]\n').diagnostics).toEqual([
+      '2:5: the value "\\u202ea" of the axis `A` holds a control character (a newline, a tab): a value is one path segment',
+      '2:14: the value "c\\u0085" of the axis `A` holds a control character (a newline, a tab): a value is one path segment',
+    ]);
+  });
 });
 
 describe('frontmatter left open', () => {
