@@ -20,9 +20,14 @@ export function setByShark(name: string): string | undefined {
 /** The frontmatter keys that are settings, not variables. */
 const SETTINGS: ReadonlySet<string> = new Set(['inputs', 'path', 'pools', 'secrets']);
 
+/** Why a name is no variable, being a setting's (`path`, `inputs`); undefined for any other. */
+export function settingName(name: string): string | undefined {
+  return SETTINGS.has(name) ? `\`${name}\` is a frontmatter setting (\`${name}:\`), not a variable` : undefined;
+}
+
 /** Why a variable given outside the document (`-e`, a config file's `env:`) may not have this name; undefined when it may. */
 export function notAVariable(name: string): string | undefined {
-  return SETTINGS.has(name) ? `\`${name}\` is a frontmatter setting (\`${name}:\`), not a variable` : setByShark(name);
+  return settingName(name) ?? setByShark(name);
 }
 
 /**

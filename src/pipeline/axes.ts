@@ -1,5 +1,6 @@
 import { error, type Diagnostic } from '../diagnostics.js';
 import { colOf, type Axis, type Document, type SharkBlock, type SourceLine } from '../markdown/document.js';
+import { settingName } from '../markdown/frontmatter-entries.js';
 import { valueProblem, type GivenPlaces } from './given-frontmatter.js';
 import { splitCommands } from './shell-lines.js';
 
@@ -175,6 +176,7 @@ export function instantiate(
   const blocks: SharkBlock[] = [];
   for (const block of document.blocks) {
     if (!SUBSTITUTED.has(block.kind)) {
+      if (block.kind === 'build') references.push(...keysInBuild(file, block, new Set([...known, ...secrets])));
       blocks.push({ ...block, index: blocks.length });
       continue;
     }
@@ -198,7 +200,7 @@ export function instantiate(
           references.push(error(file, { line: line.line, col: colOf(line, ref.start) },
             `\`%{${ref.name}}\`: the value of ${ref.name} holds a line break: put into ${what}; read it from the environment as "$${ref.name}"`));
         } else if (!scalars.has(ref.name) && !(secrets.has(ref.name) && block.kind === 'import' && inUrlSource(line.text, ref.start))) {
-          const message = !secrets.has(ref.name) ? `unknown \`%{${ref.name}}\`: ${knownText}`
+          const message = !secrets.has(ref.name) ? unknownName(ref.name, knownText)
             : block.kind === 'import'
               ? `\`%{${ref.name}}\`: ${ref.name} is a secret: only a URL import's source may hold one (\`https://host/file?token=%{${ref.name}}\`), where its value is put in to download, never recorded`
               : `\`%{${ref.name}}\`: ${ref.name} is a secret: its value cannot be put into a command, where it would enter the cache key; read it from the environment as $${ref.name}`;
@@ -219,6 +221,43 @@ export function instantiate(
   return { document: { ...document, blocks }, diagnostics, references };
 }
 
+
+/**
+ * `%{NAME}` of a frontmatter key in a shark-build body, which is left as written: an image built
+ * from `FROM gdal:%{V}` fails with the engine's `invalid reference format`, and `RUN echo %{V}`
+ * echoes the text. The original Shark's `shark template` replaced it, so its documents do this.
+ * Comment lines (`#` of a Dockerfile, `;` of a spec) run nothing and are left alone, and so is a
+ * `'%{NAME}'` in single quotes, which a shell command of the build means as that text.
+ */
+function keysInBuild(file: string, block: SharkBlock, keys: ReadonlySet<string>): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  for (const line of block.body) {
+    const text = line.text.trimStart();
+    if (text.startsWith('#') || text.startsWith(';')) continue;
+    const refs = findReferences(line.text);
+    if (!refs.ok) continue;
+    for (const ref of refs.refs.filter((r) => keys.has(r.name) && !singleQuoted(line.text, r.start))) {
+      found.push(error(file, { line: line.line, col: colOf(line, ref.start) },
+        `\`%{${ref.name}}\` is not replaced in a shark-build block: an environment is the same for every value of the frontmatter; write the value itself`));
+    }
+  }
+  return found;
+}
+
+/** Whether `at` on a line is inside single quotes: an odd number of `'` before it. */
+function singleQuoted(text: string, at: number): boolean {
+  return (text.slice(0, at).match(/'/g)?.length ?? 0) % 2 === 1;
+}
+
+/**
+ * What a `%{NAME}` naming no variable or axis is told. A setting's name (`%{path}`) is one the
+ * original Shark's `shark template` put in, its scalar keys all being variables: say it is a setting here.
+ */
+function unknownName(name: string, knownText: string): string {
+  const setting = settingName(name);
+  if (setting === undefined) return `unknown \`%{${name}}\`: ${knownText}`;
+  return `\`%{${name}}\`: ${setting}: \`%{NAME}\` puts in a variable or an axis (${knownText}); write the value itself`;
+}
 
 /**
  * Whether a place (line, column) of a run block's body is in a shell comment: no command holds it

@@ -7,6 +7,7 @@ import { buildPipeline } from './infer.js';
 import type { Pipeline, Step } from './pipeline.js';
 import { missingEnvironments } from './missing-environments.js';
 import { originalPathsInCommands } from './original-paths.js';
+import { filesLostBetweenCommands } from './fresh-containers.js';
 import { shellBlindSpots } from './shell-blind-spots.js';
 import { commandsReadAsOutput } from './transcript-output.js';
 import { hiddenWriters, withNeededInstances, type LeftOut, type Need } from './needed-instances.js';
@@ -44,7 +45,7 @@ export function loadPipeline(
   const blocks = subset?.document ?? swept.document;
   const built = buildPipeline(blocks);
   const mapProblems = mapChecks(built);
-  const found = [...missingEnvironments(blocks), ...originalPathsInCommands(blocks), ...commandsReadAsOutput(blocks), ...shellBlindSpots(blocks), ...built.diagnostics, ...mapProblems];
+  const found = [...missingEnvironments(blocks), ...originalPathsInCommands(blocks), ...filesLostBetweenCommands(blocks), ...commandsReadAsOutput(blocks), ...shellBlindSpots(blocks), ...built.diagnostics, ...mapProblems];
   // A line with a bad `%{…}` was checked as written: what else is found on it follows from that.
   const badLines = new Set(swept.references.map((d) => d.at.line));
   const diagnostics = inDocumentOrder([...parsed.diagnostics, ...swept.references, ...found.filter((d) => d.file !== file || !badLines.has(d.at.line))]);

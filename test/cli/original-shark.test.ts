@@ -181,3 +181,33 @@ describe('a transcript with an unprompted command', () => {
     }
   });
 });
+
+describe("the original Shark's commands", () => {
+  it.each([
+    [['md', 'p.md', '--no-run'], '`shark md` is the original Shark\'s command: run the document with `shark run FILE` (`shark plan FILE` shows what would run)'],
+    [['dot', 'p.md'], '`shark dot` is the original Shark\'s command: draw the DAG with `shark dag FILE -f dot`'],
+    [['editor', 'p.md'], '`shark editor` is the original Shark\'s command: `shark serve FILE` shows the document with its results as a web page'],
+    [['build', '.', '-f', 'specs/tmf.spec', '--store=zfs:obuilder-zfs'], '`shark build` is the original Shark\'s command: put the spec in a ```shark-build:ENV block of a document, and `shark run FILE` builds it when a block runs in ENV'],
+  ])('shark %j says what to use instead, exit 2', async (args, said) => {
+    const rig = new Rig();
+    try {
+      rig.write('p.md', '```shark-run\necho hi > /data/x\n```\n');
+      const r = await rig.shark(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`shark: error: ${said}\n`);
+      expect(r.stdout).toBe('');
+    } finally {
+      rig.cleanup();
+    }
+  });
+
+  it('are not listed in the help', async () => {
+    const rig = new Rig();
+    try {
+      const r = await rig.shark(['--help']);
+      expect(r.stdout).not.toMatch(/^\s+(md|dot|editor|build)\b/m);
+    } finally {
+      rig.cleanup();
+    }
+  });
+});

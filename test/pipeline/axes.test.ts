@@ -203,6 +203,24 @@ describe('errors, each located', () => {
     ]);
   });
 
+  it('a frontmatter setting, which the original Shark also put in as a variable, says it is one', () => {
+    expect(problems(`---\npath: /work\nyear: 2024\n---\n${fence}shark-run\necho %{path} %{year} > /data/x\n${fence}\n`)).toEqual([
+      '6:6: `%{path}`: `path` is a frontmatter setting (`path:`), not a variable: `%{NAME}` puts in a variable or an axis (the frontmatter defines year); write the value itself',
+    ]);
+    expect(problems(`---\ninputs:\n  a: /data/a.txt\n---\n${fence}shark-run\ncat %{inputs} > /data/x\n${fence}\n`)).toEqual([
+      '6:5: `%{inputs}`: `inputs` is a frontmatter setting (`inputs:`), not a variable: `%{NAME}` puts in a variable or an axis (the frontmatter defines no keys); write the value itself',
+    ]);
+  });
+
+  it('a key named in a shark-build block, which is not replaced there (the original Shark\'s template replaced it)', () => {
+    const said = (name: string) => `\`%{${name}}\` is not replaced in a shark-build block: an environment is the same for every value of the frontmatter; write the value itself`;
+    expect(problems(`---\nV: latest\nA: [x, y]\n---\n${fence}shark-build:e\nFROM busybox:%{V}\nRUN echo %{A} %{other} '%{V}'\n# %{V} in a comment\n${fence}\n${fence}shark-run:e\necho %{A} > /data/%{A}\n${fence}\n`)).toEqual([
+      `6:14: ${said('V')}`,
+      `7:10: ${said('A')}`,
+    ]);
+    expect(problems(`---\nV: "3.6"\n---\n${fence}shark-build:e\n((from gdal:%{V}))\n${fence}\n${fence}shark-run:e\necho > /data/x\n${fence}\n`)).toEqual([`5:13: ${said('V')}`]);
+  });
+
   it('a variable whose value holds a line break, where it would be put into a command (the rest of its value ran as a command)', () => {
     const message = (at: string, name: string) => `${at}: \`%{${name}}\`: the value of ${name} holds a line break: put into the command, it would end the command there and run the rest as another; read it from the environment as "$${name}"`;
     expect(problems(`---\nA: "two\\nlines"\n---\n${fence}shark-run\necho %{A} > /data/x\n${fence}\n`)).toEqual([message('5:6', 'A')]);

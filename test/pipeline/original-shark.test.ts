@@ -189,3 +189,31 @@ describe('an unprompted line of a transcript that looks like a command', () => {
     expect(load(doc([['shark-run', 'mkdir -p /data/x/\necho hi > /data/x/a.txt']])).shown).toEqual([]);
   });
 });
+
+describe('a file outside /data that a later command of a container block reads', () => {
+  const build = ['shark-build:e', 'FROM busybox'] as [string, string];
+  const lost = (path: string, line: number) =>
+    `warning: \`${path}\` is written outside /data by the command on line ${line}: each command of a block runs in a fresh container, so it is not there for this one (the original Shark ran a block's commands on one filesystem); write it under /data, or join the commands with \`&&\``;
+
+  it('warns where the later command names it, as the original Shark\'s template example does', () => {
+    const source = `---\nprefix: /var/\nids: [1234, 4321]\n---\n${doc([build, ['shark-run:e', '$ echo %{ids} > %{prefix}%{ids}.txt\n$ cat %{prefix}%{ids}.txt']])}`;
+    const { pipeline, shown } = load(source);
+    expect(pipeline).toBeDefined();
+    expect(shown).toEqual([`11:7: ${lost('/var/1234.txt', 10)}`]);
+  });
+
+  it('warns for a redirection read back, once per path', () => {
+    const { shown } = load(doc([build, ['shark-run:e', 'echo 1 > /tmp/n.txt\nwc -c < /tmp/n.txt > /data/a.txt\ncat /tmp/n.txt > /data/b.txt']]));
+    expect(shown).toEqual([`7:9: ${lost('/tmp/n.txt', 6)}`]);
+  });
+
+  it('says nothing on the host, in one command, for /dev paths, or for /data', () => {
+    const quiet = [
+      doc([['shark-run', 'echo 1 > /tmp/n.txt\ncat /tmp/n.txt > /data/a.txt']]),
+      doc([build, ['shark-run:e', 'echo 1 > /tmp/n.txt && cat /tmp/n.txt > /data/a.txt']]),
+      doc([build, ['shark-run:e', 'echo 1 > /dev/null\ncat /dev/null > /data/a.txt']]),
+      doc([build, ['shark-run:e', 'echo 1 > /data/n.txt\ncat /data/n.txt > /data/a.txt']]),
+    ];
+    for (const source of quiet) expect(load(source).shown).toEqual([]);
+  });
+});
