@@ -26,6 +26,7 @@ import { shellCommand } from '../shell/command.js';
 import { serveCommand } from '../serve/command.js';
 import { printableLines } from '../printable.js';
 import { originalCommands } from './original-commands.js';
+import { helpCommand } from './help-command.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -97,6 +98,7 @@ export function buildProgram(io: Io): Command {
   program.addCommand(configCommand(io, run));
   program.addCommand(shellCommand(io));
   for (const original of originalCommands(io)) program.addCommand(original, { hidden: true });
+  program.helpCommand(false).addCommand(helpCommand(program, io));
   // shark.yaml (or --config) gives defaults to every command that takes --config, before its action.
   program.hook('preAction', (_, action) => {
     refuseMissingCwd(io.stderr);

@@ -31,7 +31,7 @@ describe('usage errors', () => {
     expect(ran.stderr).toMatch(new RegExp(`\\n\\(run \`${command} --help\` for usage\\)\\n$`));
   });
 
-  it.each([[[]], [['export']], [['help', 'nosuch']]])('shark %j is a usage error: help on stderr, exit 2', async (args) => {
+  it.each([[[]], [['export']]])('shark %j is a usage error: help on stderr, exit 2', async (args) => {
     const ran = await rig.shark(args);
     expect(ran.code).toBe(2);
     expect(ran.stdout).toBe('');
@@ -49,6 +49,19 @@ describe('usage errors', () => {
     expect(ran.code).toBe(2);
     expect(ran.stderr).toContain(said);
     expect(ran.stderr).not.toMatch(/[\x00-\x09\x0b-\x1f]/);
+  });
+
+  it.each([[['help', 'nosuch'], 'shark'], [['help', 'export', 'nosuch'], 'shark export']])('shark %j says the command is unknown, exit 2', async (args, called) => {
+    const ran = await rig.shark(args);
+    expect(ran.code).toBe(2);
+    expect(ran.stdout).toBe('');
+    expect(ran.stderr).toBe(`shark: error: unknown command 'nosuch'\n(run \`${called} --help\` for its commands)\n`);
+  });
+
+  it('shark help of a subcommand is its help, not its parent\'s', async () => {
+    const help = await rig.shark(['help', 'export', 'prov']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: shark export prov /);
   });
 
   it('prints help and the version with exit 0', async () => {
