@@ -64,9 +64,9 @@ function byStep<T extends { readonly step: string }>(jobs: readonly T[]): Map<st
 }
 
 /** A map step's one line: `species-aoh: 1000 jobs — 997 cached, 2 to run (new item)`. */
-function mapLine(step: string, jobs: readonly PlannedJob[], width: number, file: string): string {
+function mapLine(step: string, jobs: readonly PlannedJob[], width: number, at: string): string {
   const { parts, allCached } = jobCounts(jobs);
-  return countsLine(allCached ? 'cached' : 'map', step, width, `${file}:${jobs[0]!.line}`, jobs.length, parts);
+  return countsLine(allCached ? 'cached' : 'map', step, width, at, jobs.length, parts);
 }
 
 function countsLine(status: string, step: string, width: number, at: string, jobs: number, parts: readonly string[]): string {
@@ -83,24 +83,30 @@ export function writePlanText(plan: Plan, file: string, verbose: boolean, out: O
   // Without -v, a step its memo decided is one line of counts: its jobs are not made.
   const parts = verbose ? plan.jobs : (plan.parts ?? plan.jobs);
   let longest = 8;
-  for (const j of parts) if (!isRecalled(j) || j.count > 0) longest = Math.max(longest, displayWidth(verbose ? (j as PlannedJob).job : j.step));
+  let lastLine = 0;
+  for (const j of parts) {
+    if (!isRecalled(j) || j.count > 0) longest = Math.max(longest, displayWidth(verbose ? (j as PlannedJob).job : j.step));
+    lastLine = Math.max(lastLine, j.line);
+  }
+  // The column after the location starts at one place (`p.md:9  ` beside `p.md:103`).
+  const at = (line: number): string => `${file}:${String(line).padEnd(String(lastLine).length)}`;
   // Aligned to the longest name (a sweep's instance ids run long), up to a limit a pathological one does not push past.
   const width = Math.min(80, longest);
   for (const [step, jobs] of byStep(parts)) {
     if (jobs.length === 1 && isRecalled(jobs[0]!)) {
       const { count, line } = jobs[0];
-      if (count > 0) write(countsLine('cached', step, width, `${file}:${line}`, count, [`${count} cached`]) + '\n');
+      if (count > 0) write(countsLine('cached', step, width, at(line), count, [`${count} cached`]) + '\n');
       continue;
     }
     const made = jobs as PlannedJob[];
     if (!verbose && made.some((j) => j.items.length > 0)) {
-      write(mapLine(step, made, width, file) + '\n');
+      write(mapLine(step, made, width, at(made[0]!.line)) + '\n');
       continue;
     }
     for (const j of made) {
       // A reason can quote what a server sent (an import's error): one line, its controls escaped.
       const reasons = j.reasons.length > 0 ? `  ${printable(j.reasons.join('; '))}` : '';
-      write(`${j.status.padEnd(8)} ${padDisplay(verbose ? j.job : j.step, width)} ${file}:${j.line}${reasons}\n`);
+      write(`${j.status.padEnd(8)} ${padDisplay(verbose ? j.job : j.step, width)} ${reasons === '' ? `${file}:${j.line}` : at(j.line)}${reasons}\n`);
       // With -v, a cached job shows its results' snapshots (ZFS snapshot names on the ZFS store), a name with a newline quoted.
       if (verbose) for (const [path, id] of j.outputs ?? []) write(`${''.padEnd(8)} ${''.padEnd(width)}   ${shownName(path)} = ${id}\n`);
     }

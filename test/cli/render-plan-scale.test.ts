@@ -29,13 +29,13 @@ describe('plans of large maps', () => {
 
   it('renders the text plan of 200,000 items as one line for the map', () => {
     const text = renderPlan(plan, 'p.md', false);
-    expect(text.split('\n')[0]).toBe('map      map      p.md:7  200000 jobs — 100000 cached, 100000 to run (new item)');
+    expect(text.split('\n')[0]).toBe('map      map      p.md:7   200000 jobs — 100000 cached, 100000 to run (new item)');
     expect(text).toContain('200001 jobs: 100000 cached, 100000 to run, 1 blocked');
   });
 
   it('says `1 job` of a map step of one item, as the summary does', () => {
     const text = renderPlan(bigPlan(1), 'p.md', false);
-    expect(text.split('\n')[0]).toBe('cached   map      p.md:7  1 job — 1 cached');
+    expect(text.split('\n')[0]).toBe('cached   map      p.md:7   1 job — 1 cached');
   });
 
   it('streams the text plan, -v included, in chunks', () => {

@@ -51,6 +51,12 @@ describe('columns after names users choose', () => {
     expect(columnsOf(renderPlan(plan, 'p.md', false), 'p.md:')).toEqual([10 + long.length, 10 + long.length, 10 + long.length]);
   });
 
+  it('plan lines up the reasons after locations of one digit and of three', () => {
+    const one = (step: string, line: number): PlannedJob => ({ block: step, step, job: step, line, items: [], status: 'run', reasons: ['no previous result'] });
+    const plan: Plan = { jobs: [one('a', 9), one('b', 103)], summary: { cached: 0, run: 2, blocked: 0, manual: 0 }, notes: [] };
+    expect(columnsOf(renderPlan(plan, 'p.md', false), 'no previous')).toEqual([28, 28]);
+  });
+
   it('impact, diff and the Slurm plan line up theirs too', () => {
     const impacted = [WIDE, COMBINED, 'a'].map((step, i) => ({ step, block: step, line: i + 1, kind: 'run' as const, why: 'reads /data/x' }));
     expect(columnsOf(renderImpact([{ kind: 'path', path: '/data/x' }], impacted, '数据.md'), 'reads')).toEqual([23, 23, 23]);
