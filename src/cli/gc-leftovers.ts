@@ -22,8 +22,8 @@ export async function slurmOf(io: Io, metaDir: string): Promise<SlurmLeftovers |
     io.stderr(`shark: warning: ${found.busy.size} workspace${found.busy.size === 1 ? '' : 's'} of Slurm jobs kept: cannot ask Slurm which jobs are still queued or running (${found.unanswered})\n`);
   } else {
     const jobs = found.held.map((s) => s.jobId ?? displayName(s.dir));
-    const they = jobs.length === 1 ? 'it' : 'them';
-    io.stdout(`keeping the workspaces of Slurm job${jobs.length === 1 ? '' : 's'} ${jobs.join(', ')}: Slurm still lists ${they} (queued, running, or ended within its MinJobAge); a run takes over what ${they} computed, and gc frees ${they} once Slurm has forgotten ${they}\n`);
+    const [they, them] = jobs.length === 1 ? ['it', 'it'] : ['they', 'them'];
+    io.stdout(`keeping the workspaces of Slurm job${jobs.length === 1 ? '' : 's'} ${jobs.join(', ')}: Slurm still lists ${them} (queued, running, or ended within its MinJobAge); a run takes over what ${they} computed, and gc frees ${them} once Slurm has forgotten ${them}\n`);
   }
   return found;
 }

@@ -47,7 +47,7 @@ export function planCommand(io: Io): Command {
     }
     await withPlan(file, targets, flags, { jobs, resources, slurm: slurm !== undefined }, io.stderr, async (plan, session) => {
       // `--executor slurm`: what would be submitted, one array per map step, and what a dead run left that run adopts instead.
-      const keys = slurm === undefined ? new Set<string>() : await adoptableKeys(slurm, session.store.metaDir, io.stderr);
+      const keys = slurm === undefined ? new Set<string>() : await adoptableKeys(slurm, session.meta, session.store.metaDir, io.stderr);
       const subs = slurm === undefined ? undefined : plannedSubmissions(plan, session.pipeline, slurm, jobs, keys);
       const adopted = adoptedJobs(plan, session.pipeline, keys);
       if (flags.json) writePlanJson(plan, io.stdout, subs === undefined ? {} : { slurm: subs, slurmAdopted: adopted });

@@ -10,6 +10,8 @@ import { slurmDirIn } from '../exec/slurm/for-run.js';
 import { maxOf } from '../fold.js';
 import { displayWidth, padDisplay } from '../columns.js';
 import { counted } from '../counted.js';
+import type { Metadata } from '../store/metadata.js';
+import { keysHeldAlive } from '../store/leases.js';
 
 /** One Slurm submission `run --executor slurm` would make for a step's jobs that are not cached (or several alike). */
 export interface PlannedSubmission {
@@ -39,9 +41,11 @@ export interface AdoptedJobs {
 /**
  * The keys of the jobs `run` would adopt: what a dead run left queued or
  * running in Slurm, or ended well with its outputs still in its workspace,
- * decided by the code the run decides with (exec/slurm/adopt.ts).
+ * decided by the code the run decides with (exec/slurm/adopt.ts). A job
+ * whose lease a live run holds is that run's: `run` waits for it, adopting
+ * nothing (it adopts only once it takes a lease over from a dead holder).
  */
-export async function adoptableKeys(options: SlurmRunOptions, metaDir: string, stderr: (s: string) => void): Promise<ReadonlySet<string>> {
+export async function adoptableKeys(options: SlurmRunOptions, meta: Metadata, metaDir: string, stderr: (s: string) => void): Promise<ReadonlySet<string>> {
   const dir = slurmDirIn(metaDir);
   // A store no run ever submitted from has nothing to adopt: Slurm is not asked (plan needs no controller).
   const records = join(dir, 'by-job');
@@ -52,7 +56,9 @@ export async function adoptableKeys(options: SlurmRunOptions, metaDir: string, s
     stderr(`shark: warning: --executor slurm: cannot tell which jobs a dead run left in Slurm to adopt: ${found.message}; the plan counts them as to submit\n`);
     return new Set();
   }
-  return new Set(adoptableAmong(found.value, dir, new Set(), new Map()).keys());
+  const keys = [...adoptableAmong(found.value, dir, new Set(), new Map()).keys()];
+  const alive = keysHeldAlive(meta, keys);
+  return new Set(keys.filter((k) => !alive.has(k)));
 }
 
 /** What the plan's jobs to run become under Slurm, grouped as the executor groups them (exec/slurm/grouping.ts); `adopted`: keys run adopts instead. */

@@ -271,6 +271,17 @@ export function leasedJobs(meta: Metadata, runId: number): LeasedJob[] {
     .map((r) => ({ job: r.job, key: r.name.startsWith(JOB_LEASE) ? r.name.slice(JOB_LEASE.length) : r.name }));
 }
 
+/** The job keys of `keys` whose lease a live process holds: a run still at work, whose jobs nobody else adopts. */
+export function keysHeldAlive(meta: Metadata, keys: Iterable<string>): Set<string> {
+  const holder = meta.db.prepare<[string], LeaseRow>('SELECT pid, pid_start, host, beat FROM leases WHERE name = ?');
+  const out = new Set<string>();
+  for (const key of keys) {
+    const row = holder.get(jobLease(key));
+    if (row !== undefined && holderAlive(row)) out.add(key);
+  }
+  return out;
+}
+
 /** A job whose command a run started, with the cache key it runs under: a run of other options (`-e`, `-i`) runs the same job under another. */
 export interface LeasedJob {
   readonly job: string;

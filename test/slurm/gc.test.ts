@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 import { describeSlurm } from './rig.js';
-import { jobcompLines, runningUnder } from './run-rig.js';
+import { jobcompLines, runningUnder, scancelNamed } from './run-rig.js';
 
 const fence = '```';
 /** Poll Slurm often: the tests wait for tasks that take seconds each on a two-CPU node. */
@@ -44,6 +44,22 @@ describeSlurm('shark gc with Slurm jobs', () => {
     expect(new Set(arrays).size).toBe(1);
     expect((await rig.plan('p.md')).summary).toEqual({ cached: 5, run: 0, blocked: 0 });
   }, 180_000);
+
+  it('names several jobs it keeps the workspaces of in the plural (it said "what them computed")', async () => {
+    rig.write('p.md', ['# One', '', `${fence}shark-run`, 'sleep 4; echo 1 > /data/one.txt', fence, '',
+      '# Two', '', `${fence}shark-run`, 'sleep 4; echo 2 > /data/two.txt', fence, ''].join('\n'));
+    const first = rig.start(['run', 'p.md', '--executor', 'slurm', '-j', '2'], { env, timeoutMs: 120_000 });
+    await runningUnder(first, rig.dir);
+    first.process.kill('SIGKILL');
+    await first.ended;
+    try {
+      const gc = await rig.shark(['gc', 'p.md']);
+      expect(gc.code, gc.stderr).toBe(0);
+      expect(gc.stdout).toMatch(/keeping the workspaces of Slurm jobs \d+, \d+: Slurm still lists them \(queued, running, or ended within its MinJobAge\); a run takes over what they computed, and gc frees them once Slurm has forgotten them\n/);
+    } finally {
+      for (const name of ['shark:p:one', 'shark:p:two']) scancelNamed(name);
+    }
+  }, 120_000);
 
   it('gc removes the folders of submissions Slurm has let go of (the dry run says so first), and keeps those of jobs it still holds', async () => {
     rig.write('p.md', '# Fold\n\n```shark-run\necho x > /data/x.txt\n```\n');

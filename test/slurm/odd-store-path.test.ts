@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sbatchArgs, slurmLiteral } from '../../src/exec/slurm/args.js';
 import { Rig } from '../support/rig.js';
@@ -37,4 +38,29 @@ describeSlurm('run --executor slurm from a directory whose name Slurm would expa
     expect(ran.code).toBe(1);
     expect(ran.stdout + ran.stderr).toContain('backslash');
   }, 60_000);
+
+  it.runIf(canMount())('fails the jobs of a store the node does not see as the cluster\'s (environment), saying so, not "exit 0, signal 53"', async () => {
+    rig = new Rig('shark-slurm-unseen-');
+    rig.write('p.md', doc);
+    // The store is on a file system mounted only where shark runs: slurmd cannot start the task in it.
+    const wrap = ['unshare', '-m', '--propagation', 'private', 'sh', '-c', `mkdir -p ${rig.path('hidden')} && mount -t tmpfs none ${rig.path('hidden')} && exec "$0" "$@"`];
+    const ran = await rig.shark(['run', 'p.md', '--executor', 'slurm', '--store', rig.path('hidden'), '--json'], { env, wrap });
+    expect(ran.code, ran.stdout + ran.stderr).toBe(1);
+    const failed = ran.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e['type'] === 'job-failed');
+    expect(failed.length).toBeGreaterThan(0);
+    for (const f of failed) {
+      expect(f['reason']).toBe('environment');
+      expect(f['message']).toMatch(/^Slurm could not launch task \d+(_\d+)? on its node \(JobLaunchFailure\): the node must see .*hidden\/slurm\/.* \(in the store\) at the same path/);
+    }
+  }, 60_000);
 });
+
+/** Whether this process may mount in a mount namespace of its own (root, or user namespaces). */
+function canMount(): boolean {
+  try {
+    execFileSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs none /mnt'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}

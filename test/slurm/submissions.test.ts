@@ -162,6 +162,22 @@ describeSlurm('run --executor slurm submits what plan says', () => {
     expect(rig.lines().sort()).toEqual(['a', 'b', 'c']);
   }, 120_000);
 
+  it('does not count as adoptable the jobs a run still alive has in Slurm (it said a dead run left them; run waits for that run)', async () => {
+    rig.write('p.md', [`${fence}shark-import`, 'in/ /data/in/', fence, '', '# Alive', '', `${fence}shark-run`,
+      'sleep 3; cp /data/in/* /data/out/+', fence, ''].join('\n'));
+    for (const name of ['a', 'b']) rig.write(`in/${name}.txt`, `${name}\n`);
+    const first = rig.start(['run', 'p.md', '--executor', 'slurm', '-j', '2'], { env, timeoutMs: 120_000 });
+    try {
+      await runningUnder(first, rig.dir, 60_000, 'shark:p:alive');
+      const ran = await rig.shark(['plan', 'p.md', '--json', '--executor', 'slurm']);
+      expect(ran.code, ran.stderr).toBe(0);
+      expect((JSON.parse(ran.stdout) as { slurmAdopted: unknown[] }).slurmAdopted).toEqual([]);
+      expect((await rig.shark(['plan', 'p.md', '--executor', 'slurm'])).stdout).not.toContain('dead run');
+    } finally {
+      expect((await first.ended).code).toBe(0);
+    }
+  }, 120_000);
+
   it('warns that it could not check for jobs to adopt when the controller does not answer (it said nothing)', async () => {
     rig.write('p.md', ['# Once', '', `${fence}shark-run`, 'echo one > /data/one.txt', fence, ''].join('\n'));
     const first = await rig.shark(['run', 'p.md', '--executor', 'slurm'], { env });

@@ -87,6 +87,15 @@ describe('the Slurm tracker', () => {
     new Tracker(clientSaying([ended('9', 'TIMEOUT', 'timeout', 0)]), 5).watch({ jobId: '9', dir, tasks: [{ id: '9', entries: [late.entry], log: join(dir, 'none.out') }] });
     expect(await late.outcome).toMatchObject({ status: 'timeout', message: expect.stringContaining('TIMEOUT') });
   });
+
+  it('says a task Slurm could not launch (a node that does not see the store) is the cluster\'s failure, not an exit 0 "signal 53"', async () => {
+    const unseen = entry('unseen', undefined);
+    const launch: JobState = { ...ended('11_0', 'FAILED', 'failed', 0), signal: 53, reason: 'JobLaunchFailure' };
+    new Tracker(clientSaying([launch]), 5).watch({ jobId: '11', dir, tasks: [{ id: '11_0', entries: [unseen.entry], log: join(dir, 'sub/slurm-0.out') }] });
+    const outcome = await unseen.outcome;
+    expect(outcome).toMatchObject({ status: 'failed', reason: 'environment', exitCode: null });
+    expect((outcome as { message: string }).message).toBe(`Slurm could not launch task 11_0 on its node (JobLaunchFailure): the node must see ${join(dir, 'sub')} (in the store) at the same path: the task starts there and Slurm writes its output there (the node's slurmd log says what failed)`);
+  });
 });
 
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));

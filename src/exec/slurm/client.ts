@@ -42,14 +42,22 @@ export interface CommandOutput {
   readonly error?: string;
 }
 
-export type Runner = (command: string, args: readonly string[], options: { readonly stdin?: string; readonly signal?: AbortSignal; readonly env?: Readonly<Record<string, string>> }) => Promise<CommandOutput>;
+/**
+ * `jobEnvironment`: the command's environment becomes a job's (sbatch's
+ * `--export=ALL`), so it is the caller's as it is, without the C locale the
+ * others get for their output to be read: a job's `sort` or `wc -m` answers
+ * as it does in a local run. (Slurm's messages are English in any locale.)
+ */
+export type Runner = (command: string, args: readonly string[], options: {
+  readonly stdin?: string; readonly signal?: AbortSignal; readonly env?: Readonly<Record<string, string>>; readonly jobEnvironment?: boolean;
+}) => Promise<CommandOutput>;
 
 /** Slurm's clients retry for MessageTimeout (10 s by default) before they give up; allow them that, three times. */
 const ANSWER_MS = 30_000;
 
 /** Runs a Slurm command out of a terminal's Ctrl-C (helper-processes.ts): Ctrl-C cancels the run's jobs in order, with scancel. */
 export const spawnRunner: Runner = async (command, args, options) => {
-  const env = { ...process.env, ...options.env, LC_ALL: 'C' };
+  const env = { ...process.env, ...options.env, ...(options.jobEnvironment === true ? {} : { LC_ALL: 'C' }) };
   const r = await runHelper(command, args, { env, stdin: options.stdin ?? '', timeoutMs: ANSWER_MS, ...(options.signal === undefined ? {} : { signal: options.signal }) });
   const { stdout, stderr } = r;
   if (r.code !== null) return { code: r.code, stdout, stderr };
@@ -84,7 +92,7 @@ export class SlurmClient {
     if (!script.startsWith('#!')) return { ok: false, message: 'a batch script must start with #! (sbatch refuses it otherwise)' };
     const args = sbatchArgs(options);
     if (!args.ok) return args;
-    const r = await this.run('sbatch', args.args, { stdin: script, ...(signal === undefined ? {} : { signal }), ...(env === undefined ? {} : { env }) });
+    const r = await this.run('sbatch', args.args, { stdin: script, jobEnvironment: true, ...(signal === undefined ? {} : { signal }), ...(env === undefined ? {} : { env }) });
     if (r.code !== 0) return failed('sbatch', r);
     const id = parseSubmitted(r.stdout);
     return id === undefined ? { ok: false, message: `sbatch printed no job id: ${JSON.stringify(r.stdout.trim())}` } : { ok: true, value: id };

@@ -18,8 +18,12 @@ export function where(outcome: ExecOutcome, id: string, host: string): ExecOutco
   return outcome;
 }
 
-/** How a task ended when the node left no status for a job: Slurm's word is all there is. */
-export function fromSlurm(id: string, state: JobState | undefined, cancelledHere: boolean): ExecOutcome {
+/**
+ * How a task ended when the node left no status for a job: Slurm's word is
+ * all there is. `submission`: the submission's directory in the store, which
+ * the node must see (the task starts there, and Slurm's output of it goes there).
+ */
+export function fromSlurm(id: string, state: JobState | undefined, cancelledHere: boolean, submission: string): ExecOutcome {
   if (state === undefined) {
     return cancelledHere ? { status: 'cancelled' } : { status: 'failed', reason: 'internal', exitCode: null, message: `Slurm no longer knows task ${id}, and it left no status` };
   }
@@ -30,10 +34,16 @@ export function fromSlurm(id: string, state: JobState | undefined, cancelledHere
     case 'cancelled':
       return cancelledHere ? { status: 'cancelled' } : { status: 'failed', reason: 'signal', exitCode: state.exitCode ?? null, message: `${what}: cancelled outside Shark` };
     case 'failed':
+      // slurmd could not start the batch script (Slurm's exit "0:53"): the cluster's doing, said in what Shark needs of a node.
+      if (state.reason === 'JobLaunchFailure') return { status: 'failed', reason: 'environment', exitCode: null, message: launchFailure(id, submission) };
       return { status: 'failed', reason: 'exit', exitCode: state.exitCode ?? null, message: `${what} before the job could report` };
     default:
       return { status: 'failed', reason: 'signal', exitCode: state.exitCode ?? null, message: what };
   }
+}
+
+function launchFailure(id: string, submission: string): string {
+  return `Slurm could not launch task ${id} on its node (JobLaunchFailure): the node must see ${submission} (in the store) at the same path: the task starts there and Slurm writes its output there (the node's slurmd log says what failed)`;
 }
 
 /** An array task Slurm dropped before it started, which this run did not cancel: someone else did (`scancel` of a pending task). */

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { ExecOutcome, ExecRequest } from '../executor.js';
 import type { Adoptable } from './adopt.js';
 import type { SlurmClient } from './client.js';
@@ -238,7 +239,7 @@ export class Tracker {
     // When Slurm itself ended the task (scancel, its time limit, preemption…), a job the node saw killed says only that it was killed: Slurm says why.
     const slurmEnded = state !== undefined && SLURM_ENDED.has(state.status);
     // A run that stopped cancelled only what had not started: a job that had, cancelled, was cancelled by someone else.
-    if (status === undefined || (status.outcome.status !== 'ok' && slurmEnded)) return fromSlurm(t.id, state, this.cancelled || (this.stopping && status === undefined));
+    if (status === undefined || (status.outcome.status !== 'ok' && slurmEnded)) return fromSlurm(t.id, state, this.cancelled || (this.stopping && status === undefined), dirname(t.log));
     if (status.outcome.status === 'cancelled' && !this.cancelled) return stoppedOutside(t.id, state);
     return where(status.outcome, t.id, status.host);
   }
