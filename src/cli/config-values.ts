@@ -38,8 +38,14 @@ export function scalarText(node: YamlNode | null): string | undefined {
 /** A path, resolved against the config file's directory; a store's `zfs:` name is kept as written. */
 export function readPath(key: string, node: YamlNode | null, check: Check, store: boolean): string | undefined {
   const raw = isScalar(node) ? node.value : undefined;
-  if (typeof raw !== 'string' || raw === '') {
+  if (typeof raw !== 'string') {
     check.fail(check.nodePos(node), `\`${key}\` must be a path (a string)`);
+    return undefined;
+  }
+  if (raw === '') {
+    // A string all the same: said as `--store ''` and `-i occ=` are, not as a value of the wrong kind.
+    const what = store ? 'a directory or zfs:POOL/DATASET, or leave the key out for the default' : key === 'secrets' ? 'a file' : 'a file or directory';
+    check.fail(check.nodePos(node), `\`${key}\` is empty: name ${what}`);
     return undefined;
   }
   if (store && raw.trim() === '') {

@@ -12,7 +12,7 @@ import type { Io } from './main.js';
 import { configOption } from './apply-config.js';
 import { cutToWidth } from '../columns.js';
 import { counted } from '../counted.js';
-import { drawsEscapes } from '../printable.js';
+import { drawsEscapes, printable, shownName } from '../printable.js';
 
 interface FsckFlags {
   store?: string;
@@ -135,10 +135,11 @@ export function fsckCommand(io: Io): Command {
 
 function render(r: { store: string; objects: number; bytes: number; seconds: number; problems: readonly StoreProblem[]; results: number; repaired: boolean; refreshed: number }): string {
   const mb = r.bytes / 1e6;
-  const lines = [`${r.store}: checked ${counted(r.objects, 'object')}, ${mb.toFixed(1)} MB in ${r.seconds.toFixed(1)}s (${(mb / Math.max(r.seconds, 1e-3)).toFixed(0)} MB/s)`];
+  // The store's path is the user's: a control character in it, or in an object's path, is shown, not obeyed.
+  const lines = [`${shownName(r.store)}: checked ${counted(r.objects, 'object')}, ${mb.toFixed(1)} MB in ${r.seconds.toFixed(1)}s (${(mb / Math.max(r.seconds, 1e-3)).toFixed(0)} MB/s)`];
   const one = r.refreshed === 1;
   if (r.refreshed > 0) lines.push(`${r.refreshed} object${one ? '' : 's'} changed only in ${one ? 'its' : 'their'} stat since stored (a touch or a copy), ${one ? 'its' : 'their'} bytes sound: recorded again`);
-  for (const p of r.problems) lines.push(`${p.problem.padEnd(8)} ${p.id}  ${p.detail}`);
+  for (const p of r.problems) lines.push(`${p.problem.padEnd(8)} ${p.id}  ${printable(p.detail)}`);
   if (r.problems.length === 0) lines.push('ok: no missing or corrupt data');
   else if (r.repaired) lines.push(repairedLine(r.problems, r.results));
   else lines.push(`${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}, ${r.results} result${r.results === 1 ? '' : 's'} affected: run \`shark fsck --repair\``);

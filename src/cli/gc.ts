@@ -20,6 +20,8 @@ import type { Io } from './main.js';
 import { configFor, configOption, frontmatterOf, storeOf } from './apply-config.js';
 import type { SharkConfig } from './config-file.js';
 import { counted } from '../counted.js';
+import { typedWord } from '../pipeline/shell-words.js';
+import { shownName } from '../printable.js';
 import { closedOutput, GC_FULL_ADVICE } from './process-guards.js';
 
 interface GcFlags {
@@ -57,7 +59,7 @@ export function gcCommand(io: Io): Command {
       try {
         // Each pipeline's own config file may name its store (`--config` names one file for all).
         for (const [where, group] of groupByStore(pipelines, (p) => given ?? storeOf(p.config))) {
-          const prepared = await prepareGroup(io, where, group, del);
+          const prepared = await prepareGroup(io, where, group, del, storeOptions(flags));
           if (typeof prepared === 'number') status = Math.max(status, prepared);
           else ready.push(prepared);
           stop.ifSignalled(undefined);
@@ -181,7 +183,7 @@ interface Ready {
  * nothing; with --delete, takes its `gc` lease and steps back for a run in
  * progress. Why it cannot be collected is said on stderr, and is the exit status.
  */
-async function prepareGroup(io: Io, where: string, group: Group, del: boolean): Promise<Ready | number> {
+async function prepareGroup(io: Io, where: string, group: Group, del: boolean, options: readonly string[]): Promise<Ready | number> {
   if (!storeMade(group.spec, group.dir)) {
     io.stderr(`shark: error: no store at ${displayName(where)}: ${group.pipelines.map((p) => displayName(p.path)).join(', ')} never ran there\n`);
     return EXIT_INVALID;
@@ -210,19 +212,19 @@ async function prepareGroup(io: Io, where: string, group: Group, del: boolean): 
     const slurm = { dir: join(store.metaDir, 'slurm'), found: await slurmOf(io, store.metaDir) };
     if (del) {
       const holder = takeLease(leases, meta, store, slurm.found?.busy);
-      if (holder !== undefined) return refuse(`another gc (pid ${holder.pid} on ${holder.host}) is collecting ${store.location}`, EXIT_FAILED);
+      if (holder !== undefined) return refuse(`another gc (pid ${holder.pid} on ${holder.host}) is collecting ${shownName(store.location)}`, EXIT_FAILED);
       // Runs that start from now on wait for the lease; one already going makes gc step back.
       const live = liveRuns(meta);
-      if (live !== undefined) return refuse(`${live} in progress on ${store.location}: nothing deleted; run gc again when it ends`, EXIT_FAILED);
+      if (live !== undefined) return refuse(`${live} in progress on ${shownName(store.location)}: nothing deleted; run gc again when it ends`, EXIT_FAILED);
     }
     const keep = new Set<SnapshotId>();
     const kept: string[] = [];
     for (const pipeline of group.pipelines) {
       const said = keepForPipeline(meta, pipeline.path, pipeline.document, keep);
-      if (said === undefined) return refuse(`no run of ${displayName(pipeline.path)} is recorded in ${store.location}; nothing collected`, EXIT_INVALID);
+      if (said === undefined) return refuse(`no run of ${displayName(pipeline.path)} is recorded in ${shownName(store.location)}; nothing collected`, EXIT_INVALID);
       kept.push(`${displayName(pipeline.path)} ${said}`);
     }
-    return { store, meta, leases, slurm, keep, kept, others: otherDocuments(meta, group.pipelines.map((p) => p.path)) };
+    return { store, meta, leases, slurm, keep, kept, others: otherDocuments(meta, group.pipelines.map((p) => p.path), options) };
   } catch (e) {
     release({ leases, store, meta });
     throw e;
@@ -241,7 +243,7 @@ async function collectGroup(io: Io, { store, meta, leases, slurm, keep, kept, ot
   if (signal.aborted) return freed;
   await leftovers(io, del, leases, freed, slurm);
   const mb = megabytes(freed.bytes);
-  io.stdout(`${store.location} (${store.kind}): keeping ${kept.join('; ')}\n`);
+  io.stdout(`${shownName(store.location)} (${store.kind}): keeping ${kept.join('; ')}\n`);
   // A run in progress is still storing what it made, unreachable until it ends: counted, but --delete steps back.
   const live = del ? undefined : liveRuns(meta);
   const dry = live === undefined ? 'pass --delete to free them' : `${live} ${live.includes(', run ') ? 'are' : 'is'} in progress, so --delete would refuse now; what it stores is counted here`;
@@ -255,15 +257,26 @@ async function collectGroup(io: Io, { store, meta, leases, slurm, keep, kept, ot
  * are not kept: gc keeps only what the pipelines given reuse), said in one
  * sentence, with the command that keeps them too; undefined when there are none.
  */
-function otherDocuments(meta: Metadata, given: readonly string[]): string | undefined {
-  const mine = new Set(given.flatMap((path) => meta.runTable.of(path).map((r) => r.pipeline)));
-  const others = meta.runTable.documents().filter((d) => !mine.has(d));
-  if (others.length === 0) return undefined;
+function otherDocuments(meta: Metadata, given: readonly string[], options: readonly string[]): string | undefined {
+  const mine = new Set(given.flatMap((path) => meta.runTable.of(path).map((r) => r.id)));
+  // Where each document is now (a project copied with its store: the copy's), as `runs` of it finds its runs; by its
+  // place alone unless the store was named: a document away from the store is collected in the one beside it.
+  const counts = new Map<string, number>();
+  for (const r of meta.runTable.placed(options.length === 0)) if (!mine.has(r.id)) counts.set(r.document, (counts.get(r.document) ?? 0) + 1);
+  if (counts.size === 0) return undefined;
+  const others = [...counts.keys()].sort();
   const runs = (n: number): string => `${n} run${n === 1 ? '' : 's'}`;
   const there = others.filter((d) => existsSync(d));
-  const named = others.map((d) => `${displayName(d)} (${there.includes(d) ? '' : 'no longer there; '}${runs(meta.runTable.of(d).length)})`);
-  const keepToo = there.length === 0 ? '' : ` Give them too to keep theirs: shark gc ${[...given, ...there].map(displayName).join(' ')}`;
+  const named = others.map((d) => `${displayName(d)} (${there.includes(d) ? '' : 'no longer there; '}${runs(counts.get(d)!)})`);
+  // The same store: without the --store or --config typed, the command would collect the one beside each document.
+  const command = ['shark gc', ...[...given, ...there].map((d) => typedWord(displayName(d))), ...options].join(' ');
+  const keepToo = there.length === 0 ? '' : ` Give them too to keep theirs: ${command}`;
   return `not kept: the results of ${named.join(', ')}.${keepToo}`;
+}
+
+/** The options that chose the store, as typed, for the command that keeps other documents too. */
+function storeOptions(flags: GcFlags): string[] {
+  return [...(flags.store === undefined ? [] : ['--store', typedWord(flags.store)]), ...(flags.config === undefined ? [] : ['--config', typedWord(flags.config)])];
 }
 
 /**

@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { someOf } from '../counted.js';
 import { DOCKER_ID_PREFIX } from '../exec/docker/docker-environments.js';
 import type { RunSession } from '../exec/executor.js';
@@ -129,7 +131,8 @@ async function show(io: Io, what: string, log: string | null, made: boolean | 'u
   } catch (e) {
     // A job that printed nothing has no log file: its header names none (a path that cannot be opened).
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') problem = cannotRead(e);
-    else if (made !== false) {
+    // Every run makes its folder of logs: with it gone (`rm -rf .shark/logs`), an ok job's log may have been removed too.
+    else if (made !== false || !existsSync(dirname(log!))) {
       const gone = made === true ? 'the log file is gone: it was removed since the run' : 'no log file: the job printed nothing, or the log was removed since the run';
       io.stdout(`==> ${what} ${shownName(log!)} (${gone})\n`);
       return;

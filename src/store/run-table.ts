@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { holderAlive, ownStart, type HolderRow } from './liveness.js';
@@ -31,6 +32,7 @@ export const shellRunOf = (pipeline: string): string => `${pipeline}${SHELL_MARK
 export class RunTable {
   private readonly parent: string;
   private readonly logs: string;
+  private readonly whereNow = new Map<string, string>();
 
   constructor(private readonly db: Database.Database, storeDir: string) {
     this.parent = dirname(realPath(storeDir));
@@ -60,9 +62,23 @@ export class RunTable {
     };
   }
 
-  /** Where a run's document is now: by its place when it has one (a project moved with its store), else the path it had. */
-  documentAt(d: { readonly pipeline: string; readonly place: string | null }): string {
-    return d.place === null ? d.pipeline : join(this.parent, d.place);
+  /**
+   * Where a run's document is now: by its place when it has one (a project
+   * moved with its store), else the path it had. A store moved away from its
+   * project (given by `--store` since) places it nowhere: the path it had,
+   * still there, is where it is. `byPlace` keeps to the place: a project
+   * copied with its store, that document removed from the copy, has it
+   * nowhere, not in the original project (whose store is another).
+   */
+  documentAt(d: { readonly pipeline: string; readonly place: string | null }, byPlace = false): string {
+    if (d.place === null) return d.pipeline;
+    const placed = join(this.parent, d.place);
+    if (placed === d.pipeline || byPlace) return placed;
+    // Asked once per document: `why` asks it for every result that made some bytes.
+    const key = `${d.pipeline}\0${placed}`;
+    let at = this.whereNow.get(key);
+    if (at === undefined) this.whereNow.set(key, (at = !existsSync(placed) && existsSync(d.pipeline) ? d.pipeline : placed));
+    return at;
   }
 
   /**
@@ -133,9 +149,18 @@ export class RunTable {
       .filter((r) => holderAlive(r));
   }
 
-  /** The documents the store has runs of, as they were recorded (shell sessions are none): what to name when a document has none. */
+  /** Each run (shell sessions are none) and where its document is now (`documentAt`). */
+  placed(byPlace: boolean): { readonly id: number; readonly document: string }[] {
+    return this.db.prepare<[{ mark: string }], { id: number; pipeline: string; place: string | null }>('SELECT id, pipeline, place FROM runs WHERE substr(pipeline, -length(@mark)) <> @mark')
+      .all({ mark: SHELL_MARK }).map((r) => ({ id: r.id, document: this.documentAt(r, byPlace) }));
+  }
+
+  /**
+   * The documents the store has runs of, where they are now (shell sessions
+   * are none): what to name when a document has none. A project copied with
+   * its store names the copy's, whose runs they are there.
+   */
   documents(): string[] {
-    return this.db.prepare<[{ mark: string }], { pipeline: string }>('SELECT DISTINCT pipeline FROM runs WHERE substr(pipeline, -length(@mark)) <> @mark ORDER BY pipeline')
-      .all({ mark: SHELL_MARK }).map((r) => r.pipeline);
+    return [...new Set(this.placed(false).map((r) => r.document))].sort();
   }
 }

@@ -30,6 +30,8 @@ describe('errors in shark.yaml, each located, exit 2', () => {
     ['an sbatch option Shark sets itself', 'slurm-opts: --array=1\n', "shark.yaml:1:13: error: `slurm-opts`: `--array=1` sets sbatch's --array, which Shark sets itself"],
     ['a word sbatch would take for its script', 'slurm-opts: [--partition=gpu, gpu]\n', "shark.yaml:1:31: error: `slurm-opts`: `gpu` is no sbatch option (they start with '-')"],
     ['a path that is a list', 'store: [a, b]\n', 'shark.yaml:1:8: error: `store` must be a path (a string)'],
+    ['an empty store', 'store: ""\n', 'shark.yaml:1:8: error: `store` is empty: name a directory or zfs:POOL/DATASET, or leave the key out for the default'],
+    ['an input bound to an empty path', 'inputs:\n  occ: ""\n', 'shark.yaml:2:8: error: `inputs.occ` is empty: name a file or directory'],
     // As `--store '  '` and a `$SHARK_STORE` of spaces are: it would make a directory named by spaces.
     ['a store of only spaces', 'store: "  "\n', 'shark.yaml:1:8: error: `store` is blank: name a directory or zfs:POOL/DATASET, or leave the key out for the default'],
     ['inputs as a list', 'inputs: [a]\n', 'shark.yaml:1:9: error: `inputs` must map names to values (name: value lines)'],

@@ -92,6 +92,20 @@ it('run names a store whose path holds an escape or a newline escaped: its first
   expect(ran.stderr + ran.stdout).toContain('/st\\u001b[31more\\nok: forged"');
 });
 
+it('gc and fsck name such a store escaped too', async () => {
+  rig = new Rig();
+  rig.write('p.md', '# T\n\n```shark-run\necho hi > /data/a.txt\n```\n');
+  const store = 'st\u001b[31more\nok: forged';
+  expect((await rig.shark(['run', 'p.md', '--store', store])).code).toBe(0);
+  for (const args of [['gc', 'p.md', '--store', store], ['fsck', '--store', store]]) {
+    const said = await rig.shark(args);
+    expect(said.code, args[0]).toBe(0);
+    expect(said.stdout + said.stderr, args[0]).not.toMatch(UNSAFE);
+    expect(said.stdout + said.stderr, args[0]).not.toMatch(/^ok: forged/m);
+    expect(said.stdout, args[0]).toContain('/st\\u001b[31more\\nok: forged"');
+  }
+});
+
 it('a value typed on the command line and quoted back in a message is shown escaped: no escape reaches the terminal, no target forges a line', async () => {
   rig = new Rig();
   rig.write('p.md', '# T\n\n```shark-run\necho hi > /data/a.txt\n```\n');

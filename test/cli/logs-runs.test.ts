@@ -110,4 +110,16 @@ describe('shark logs of a failed job whose log file was removed', () => {
     const after = await rig.shark(['logs', 'f.md']);
     expect([after.code, after.stderr, after.stdout]).toEqual([0, '', `==> f (failed, line 4) ${log} (no log file: the job printed nothing, or the log was removed since the run)\n`]);
   });
+
+  it('of an ok job, when the logs of the store were removed (its run folder of logs gone): does not say it printed nothing', async () => {
+    rig?.cleanup();
+    rig = new Rig();
+    rig.write('f.md', '# F\n\n```shark-run\necho hello; echo ok > /data/b.txt\n```\n');
+    expect((await rig.shark(['run', 'f.md'])).code).toBe(0);
+    const log = /^==> f \(ok, line 4\) (\S+)\n/.exec((await rig.shark(['logs', 'f.md'])).stdout)?.[1];
+    expect(log).toBeDefined();
+    rmSync(rig.path('.shark/logs'), { recursive: true });
+    const after = await rig.shark(['logs', 'f.md']);
+    expect([after.code, after.stderr, after.stdout]).toEqual([0, '', `==> f (ok, line 4) ${log} (no log file: the job printed nothing, or the log was removed since the run)\n`]);
+  });
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { renameSync } from 'node:fs';
+import { cpSync, renameSync } from 'node:fs';
 import { Rig } from '../support/rig.js';
 import { database, PIPELINE } from './ask-fixture.js';
 
@@ -48,6 +48,21 @@ describe('a moved project', () => {
     renameSync(rig.path('a'), rig.path('b'));
     const ran = await rig.shark(['runs', 'b/p.md']);
     expect([ran.code, ran.stderr]).toEqual([0, '']);
+  });
+
+  it('a store moved away from its project (--store, or shark.yaml store:): lineage names the document where it still is', async () => {
+    renameSync(rig.path('a/.shark'), rig.path('elsewhere'));
+    const lineage = await rig.shark(['lineage', 'a/p.md', '/data/report.txt', '--store', 'elsewhere', '-f', 'json']);
+    expect([lineage.code, lineage.stderr]).toEqual([0, '']);
+    expect((JSON.parse(lineage.stdout) as { location: string }).location).toMatch(/^a\/p\.md:\d+:\d+$/);
+  });
+
+  it('copied with its store: a document never run there is told the documents of the copy, not of the original', async () => {
+    cpSync(rig.path('a'), rig.path('b'), { recursive: true });
+    rig.write('b/new.md', PIPELINE);
+    const ran = await rig.shark(['runs', 'b/new.md']);
+    expect(ran.code).toBe(1);
+    expect(ran.stderr).toContain(`has runs of ${rig.path('b/p.md')} (`);
   });
 
   it('moved without its store: names the paths the store has runs for, instead of "not run yet"', async () => {
