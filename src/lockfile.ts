@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { canonicalJson } from './canonical-json.js';
 import { error, formatDiagnostic, type Diagnostic } from './diagnostics.js';
 import { writeAtomically } from './lockfile/atomic-write.js';
@@ -52,26 +52,37 @@ export function readLock(path: string): LockRead {
  */
 export function updateLock(path: string, mutate: (lock: LockFile) => void): LockUpdate {
   try {
+    // A lock file linked from elsewhere (shared by documents) is written where it lies, and locked there: a rename onto the link would replace it.
+    const file = linkedFile(path);
     // What changes nothing as the file is now needs no lock: a pinned import fetched again runs where the lock's directory is read-only.
-    const now = readIfPresent(path);
+    const now = readIfPresent(file);
     const parsed = now === undefined ? undefined : parseLock(path, now);
     if (parsed?.ok === true) {
       mutate(parsed.lock);
       if (serialise(parsed.lock) === now) return parsed;
     }
-    const done = withExclusiveLock(`${path}.lock`, (): LockUpdate => {
-      const before = readIfPresent(path);
+    const done = withExclusiveLock(`${file}.lock`, (): LockUpdate => {
+      const before = readIfPresent(file);
       const parsed = before === undefined ? { ok: true as const, lock: emptyLock() } : parseLock(path, before);
       if (!parsed.ok) return { ok: false, message: formatDiagnostic(parsed.diagnostic, before) };
       const lock = parsed.lock;
       mutate(lock);
       const after = serialise(lock);
-      if (after !== before) writeAtomically(path, after);
+      if (after !== before) writeAtomically(file, after);
       return { ok: true, lock };
     });
     return done.ok ? done.value : done;
   } catch (e) {
     return { ok: false, message: `cannot update ${path}: ${writeError(path, e)}` };
+  }
+}
+
+/** The file a symbolic link at `path` leads to; `path` itself when it is none, or leads nowhere yet. */
+function linkedFile(path: string): string {
+  try {
+    return lstatSync(path).isSymbolicLink() ? realpathSync(path) : path;
+  } catch {
+    return path;
   }
 }
 

@@ -108,11 +108,20 @@ export class GitHubImporter implements Importer {
     if (f.reason === 'status') {
       if (/rate limit/i.test(f.body)) return `GitHub API rate limit exceeded (${f.url}): set GITHUB_TOKEN to raise it`;
       // GitHub answers 422 for a ref it does not know, 404 for an unknown (or private) repository.
-      if (f.status === 422) return `unknown ref \`${ref}\` in GitHub repository ${src.owner}/${src.repo}`;
-      if (f.status === 404) return `GitHub repository ${src.owner}/${src.repo} or its ref \`${ref}\` does not exist (HTTP 404 from ${f.url})`;
+      if (f.status === 422) return `unknown ref \`${ref}\` in GitHub repository ${src.owner}/${src.repo}${slashHint(src)}`;
+      if (f.status === 404) return `GitHub repository ${src.owner}/${src.repo} or its ref \`${ref}\` does not exist (HTTP 404 from ${f.url})${slashHint(src)}`;
     }
     return describeFailure(f);
   }
+}
+
+/**
+ * A branch or tag named with a `/` (`release/2.1`) cannot be written before a PATH: the clause
+ * split it at its first `/`, so an unknown ref followed by a PATH says so, and what to write instead.
+ */
+function slashHint(src: Source): string {
+  if (src.path === undefined) return '';
+  return ` (a ref ends at the first \`/\`, where PATH begins: for a branch or tag whose name holds a \`/\`, write its commit's full SHA, or import the whole repository as \`https://github.com/${src.owner}/${src.repo}.git@BRANCH\`)`;
 }
 
 function sourceOf(clause: ImportClause): Source {

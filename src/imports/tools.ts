@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { settings } from './http.js';
 
 /** A failure's `said` is the tool's own last lines (maybe none), when it ran and exited with an error. */
 export type ToolResult = { readonly ok: true; readonly stdout: string } | { readonly ok: false; readonly message: string; readonly said?: string };
@@ -14,7 +15,7 @@ export function runTool(cmd: string, args: readonly string[], o: { signal: Abort
       signal: o.signal,
       stdio: ['ignore', 'pipe', 'pipe'],
       // Never wait for a password on a terminal nobody watches.
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...gitIdleTimeout() },
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -33,4 +34,15 @@ export function runTool(cmd: string, args: readonly string[], o: { signal: Abort
       done(code === null ? { ok: false, message } : { ok: false, message, said: last });
     });
   });
+}
+
+/**
+ * Git over HTTP(S) gives up on a server gone quiet after the idle timeout downloads have
+ * (`SHARK_HTTP_TIMEOUT_MS`): without it, `git ls-remote` of a server that accepts and never
+ * answers kept `plan` waiting for ever. A limit set in the environment (`GIT_HTTP_LOW_SPEED_*`) is kept.
+ */
+function gitIdleTimeout(): Record<string, string> {
+  if (process.env.GIT_HTTP_LOW_SPEED_TIME !== undefined || process.env.GIT_HTTP_LOW_SPEED_LIMIT !== undefined) return {};
+  const seconds = Math.max(1, Math.ceil(settings({ signal: new AbortController().signal }).timeoutMs / 1000));
+  return { GIT_HTTP_LOW_SPEED_LIMIT: '1', GIT_HTTP_LOW_SPEED_TIME: String(seconds) };
 }

@@ -181,8 +181,11 @@ function envLabel(id: string): string {
   return /^docker:sha256:/.test(id) ? short(id) : id;
 }
 
-/** The pin fields that identify a source's content, in the order a change is named by. */
-const PIN_IDS = ['commit', 'sha256', 'md5', 'tree', 'record'];
+/**
+ * The pin fields that identify a source's content, in the order a change is named by: a Zenodo
+ * concept id's new `version` first, the cause of its files' new checksums.
+ */
+const PIN_IDS = ['version', 'commit', 'sha256', 'md5', 'tree', 'record'];
 /** What a server says of a URL without sending it (`--refresh`'s HEAD), as HTTP names it. */
 const SERVER_SAYS: Readonly<Record<string, string>> = { etag: 'ETag', modified: 'Last-Modified', size: 'size' };
 

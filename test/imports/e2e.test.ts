@@ -211,3 +211,14 @@ describe('imports through shark run', () => {
     expect(text.stdout).toContain(md5(CSV));
   });
 });
+
+describe('a Zenodo concept id', () => {
+  it('names a new version as what changed: the whole record said "source not pinned in the lock file", a file "source md5 changed"', async () => {
+    server.record('2001', { 'data.csv': 'v1\n' }, { concept: '2000' });
+    rig.write('p.md', ['# Concept\n', fence('shark-import', 'zenodo:2000 /data/rec/\nzenodo:2000/data.csv /data/d.csv')].join('\n'));
+    await runOk();
+    server.record('2002', { 'data.csv': 'v2\n' }, { concept: '2000' });
+    const after = await plan();
+    expect(after.jobs.map((j) => j.reasons)).toEqual([['source version changed (2001 → 2002)'], ['source version changed (2001 → 2002)']]);
+  });
+});

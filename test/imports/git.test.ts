@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeServer } from './fake-server.js';
@@ -100,6 +101,27 @@ describe('.git URLs', () => {
       await server.close();
     }
   });
+});
+
+describe('a git server that accepts and never answers', () => {
+  // `shark plan` waited forever on `git ls-remote`: the idle timeout of downloads was not given to git.
+  it('is given up after the idle timeout, as a download is', async () => {
+    const held: Socket[] = [];
+    const server = createServer((c) => void held.push(c));
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const before = process.env.SHARK_HTTP_TIMEOUT_MS;
+    process.env.SHARK_HTTP_TIMEOUT_MS = '1000';
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/r.git`;
+      const r = await git.resolve(gitClause(url, 'main'), context());
+      expect(!r.ok && r.message).toMatch(/^cannot list the refs of http:.*Operation too slow/);
+    } finally {
+      if (before === undefined) delete process.env.SHARK_HTTP_TIMEOUT_MS;
+      else process.env.SHARK_HTTP_TIMEOUT_MS = before;
+      for (const c of held) c.destroy();
+      await new Promise((done) => server.close(done));
+    }
+  }, 20_000);
 });
 
 describe('a repository holding a file name that is not UTF-8', () => {

@@ -93,6 +93,14 @@ describe('github:OWNER/REPO@REF[/PATH]', () => {
     });
   });
 
+  // A branch named `release/2.1` reads as ref `release` and PATH `2.1`: the user was told only that `release` is unknown.
+  it('says how to name a ref holding a slash when the ref before PATH is unknown', async () => {
+    expect(await github.resolve(clause('github:acme/survey@release/2.1 /data/s'), context())).toEqual({
+      ok: false,
+      message: 'unknown ref `release` in GitHub repository acme/survey (a ref ends at the first `/`, where PATH begins: for a branch or tag whose name holds a `/`, write its commit\'s full SHA, or import the whole repository as `https://github.com/acme/survey.git@BRANCH`)',
+    });
+  });
+
   it('restarts a tarball download whose connection dropped', async () => {
     server.dropOnce(`/acme/survey/legacy.tar.gz/${first}`, 20);
     const dest = join(tmp.dir, 's');

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -108,6 +108,21 @@ describe('updateLock', () => {
   it('says in words why the lock file cannot be written', () => {
     const done = updateLock('/nonexistent-shark-dir/p.lock.json', () => undefined);
     expect(done).toEqual({ ok: false, message: 'cannot create /nonexistent-shark-dir/p.lock.json.lock: no such directory /nonexistent-shark-dir' });
+  });
+
+  // A lock file kept elsewhere and linked beside the document (one lock shared by two documents) stays linked, as npm's does.
+  it('writes through a symbolic link to the lock file: it replaced the link with a file of its own', () => {
+    mkdirSync(join(dir, 'locks'));
+    const target = join(dir, 'locks', 'shared.lock.json');
+    writeFileSync(target, '{"version": 1, "imports": {}, "environments": {}}');
+    symlinkSync('locks/shared.lock.json', path);
+    const done = updateLock(path, (lock) => {
+      lock.imports['a a'] = { etag: '1' };
+    });
+    expect(done.ok).toBe(true);
+    expect(lstatSync(path).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, 'utf8')).toContain('"a a"');
+    expect(existsSync(`${target}.lock`)).toBe(false);
   });
 
   it('refuses to overwrite a corrupt file, and leaves it as it was', () => {
