@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { closest } from '../plan/closest-name.js';
 import { EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
 
@@ -18,7 +19,9 @@ export function helpCommand(program: Command, io: Io): Command {
         const sub = at.commands.find((c) => c.name() === name || c.aliases().includes(name));
         if (sub === undefined) {
           const called = at === program ? 'shark' : `shark ${names.slice(0, names.indexOf(name)).join(' ')}`;
-          io.stderr(`shark: error: unknown command '${name}'\n(run \`${called} --help\` for its commands)\n`);
+          // Among the commands its help lists: never one of the original Shark's names.
+          const near = closest(name, at.createHelp().visibleCommands(at).map((c) => c.name()));
+          io.stderr(`shark: error: unknown command '${name}'\n${near === undefined ? '' : `(Did you mean ${near}?)\n`}(run \`${called} --help\` for its commands)\n`);
           throw new ExitError(EXIT_INVALID);
         }
         at = sub;
@@ -26,3 +29,4 @@ export function helpCommand(program: Command, io: Io): Command {
       at.outputHelp();
     });
 }
+

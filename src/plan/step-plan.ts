@@ -15,7 +15,8 @@ import { composeOutputs, expandJobs, unmatchedPatterns, mapOverFile, stepIdentit
 import { jobClash } from './job-clashes.js';
 import { forgoLastCheck, memoable, memoKey, memoScope, recall } from './step-memo.js';
 import { keptResult } from './precious.js';
-import { closest, isPrecious, NOT_NEEDED } from './selection.js';
+import { closest } from './closest-name.js';
+import { isPrecious, NOT_NEEDED } from './selection.js';
 import { picks, unmatchedPick, unpicked, type JobPick } from './job-picks.js';
 import { stepFiles } from './local-files.js';
 import { resolveInputs } from './step-inputs.js';

@@ -58,6 +58,12 @@ describe('usage errors', () => {
     expect(ran.stderr).toBe(`shark: error: unknown command 'nosuch'\n(run \`${called} --help\` for its commands)\n`);
   });
 
+  it('shark help of a near miss names the command meant, as shark plann does', async () => {
+    const ran = await rig.shark(['help', 'export', 'pruv']);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toBe("shark: error: unknown command 'pruv'\n(Did you mean prov?)\n(run `shark export --help` for its commands)\n");
+  });
+
   it('shark help of a subcommand is its help, not its parent\'s', async () => {
     const help = await rig.shark(['help', 'export', 'prov']);
     expect(help.code).toBe(0);
