@@ -49,14 +49,20 @@ export async function stepFiles(session: Session, step: Step): Promise<[string, 
   const base = localFileBase(session.pipelineDir, step);
   const found: [string, string][] = [];
   for (const rel of namedLocalFiles(base, step)) {
-    const id = await localFileId(session, base, rel);
+    // Awaited only for a directory: a step decided without a pause keeps its place in the order jobs start in.
+    const got = localFileId(session, base, rel);
+    const id = got instanceof Promise ? await got : got;
     if (id !== undefined) found.push([rel, id]);
   }
   return found.sort((a, b) => (a[0] < b[0] ? -1 : 1));
 }
 
-/** The id a local file word `rel` gives a key, read below `base` now: undefined where it names no file or directory keyed. */
-export async function localFileId(session: Session, base: string, rel: string): Promise<string | undefined> {
+/**
+ * The id a local file word `rel` gives a key, read below `base` now:
+ * undefined where it names no file or directory keyed. A file's at once; a
+ * directory's, whose files are hashed, later.
+ */
+export function localFileId(session: Session, base: string, rel: string): string | undefined | Promise<string | undefined> {
   const abs = resolve(base, rel);
   const st = statSync(abs, { throwIfNoEntry: false });
   // Not a file here: an argument that only looks like a path.
