@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { keepForPipeline, type KeptDocument } from '../lineage/gc-keep.js';
 import { fanInAxes } from '../pipeline/fan-in.js';
@@ -16,11 +15,11 @@ import { realPath } from '../real-path.js';
 import { storeSpec } from './find-store.js';
 import { stepVariables } from './session-setup.js';
 import { leftovers, megabytes, slurmOf } from './gc-leftovers.js';
+import { otherDocuments, storeOptions } from './gc-others.js';
 import type { Io } from './main.js';
 import { configFor, configOption, frontmatterOf, storeOf } from './apply-config.js';
 import type { SharkConfig } from './config-file.js';
 import { counted } from '../counted.js';
-import { typedWord } from '../pipeline/shell-words.js';
 import { shownName } from '../printable.js';
 import { closedOutput, GC_FULL_ADVICE } from './process-guards.js';
 
@@ -250,33 +249,6 @@ async function collectGroup(io: Io, { store, meta, leases, slurm, keep, kept, ot
   io.stdout(del ? `freed ${counted(freed.count, 'object')}, ${mb}\n` : `would free ${counted(freed.count, 'object')}, ${mb} (dry run: ${dry})\n`);
   if (others !== undefined) io.stderr(`shark: warning: ${others}\n`);
   return freed;
-}
-
-/**
- * The documents with runs in the store that were not given (their results
- * are not kept: gc keeps only what the pipelines given reuse), said in one
- * sentence, with the command that keeps them too; undefined when there are none.
- */
-function otherDocuments(meta: Metadata, given: readonly string[], options: readonly string[]): string | undefined {
-  const mine = new Set(given.flatMap((path) => meta.runTable.of(path).map((r) => r.id)));
-  // Where each document is now (a project copied with its store: the copy's), as `runs` of it finds its runs; by its
-  // place alone unless the store was named: a document away from the store is collected in the one beside it.
-  const counts = new Map<string, number>();
-  for (const r of meta.runTable.placed(options.length === 0)) if (!mine.has(r.id)) counts.set(r.document, (counts.get(r.document) ?? 0) + 1);
-  if (counts.size === 0) return undefined;
-  const others = [...counts.keys()].sort();
-  const runs = (n: number): string => `${n} run${n === 1 ? '' : 's'}`;
-  const there = others.filter((d) => existsSync(d));
-  const named = others.map((d) => `${displayName(d)} (${there.includes(d) ? '' : 'no longer there; '}${runs(counts.get(d)!)})`);
-  // The same store: without the --store or --config typed, the command would collect the one beside each document.
-  const command = ['shark gc', ...[...given, ...there].map((d) => typedWord(displayName(d))), ...options].join(' ');
-  const keepToo = there.length === 0 ? '' : ` Give them too to keep theirs: ${command}`;
-  return `not kept: the results of ${named.join(', ')}.${keepToo}`;
-}
-
-/** The options that chose the store, as typed, for the command that keeps other documents too. */
-function storeOptions(flags: GcFlags): string[] {
-  return [...(flags.store === undefined ? [] : ['--store', typedWord(flags.store)]), ...(flags.config === undefined ? [] : ['--config', typedWord(flags.config)])];
 }
 
 /**
