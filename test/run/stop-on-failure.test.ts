@@ -75,4 +75,16 @@ describe('a run that stops at its first failure', () => {
     expect(ran.code).toBe(1);
     expect(rig.lines().sort()).toEqual(['one', 'three', 'two']);
   });
+
+  it('starts independent steps in the order of the document, even when the first names a directory whose files are hashed first', async () => {
+    rig.write('p.md', PIPELINE.replace('sleep 0.3; exit 3', 'ls ./tools/ > /dev/null; sleep 0.3; exit 3'));
+    rig.write('f.txt', 'f\n');
+    for (let n = 0; n < 40; n++) rig.write(`tools/t${n}.sh`, `echo ${n}\n`);
+    rig.write('counter', '');
+    const ran = await rig.shark(['run', 'p.md', '-j', '1', '--json']);
+    expect(ran.code).toBe(1);
+    const events = ran.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; job?: string });
+    expect(events.filter((e) => e.type === 'job-start').map((e) => e.job)).toEqual(['bad']);
+    expect(rig.read('counter')).toBe('');
+  });
 });

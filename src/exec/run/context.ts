@@ -18,6 +18,7 @@ import type { SlurmExecutor, SlurmRunOptions } from '../slurm/slurm-executor.js'
 import { CachedRows } from './cached-rows.js';
 import { CommitQueue } from './commit-queue.js';
 import { patientOptimizer } from '../optimizer-budget.js';
+import { StartOrder } from './start-order.js';
 
 export interface RunOptions {
   /** Jobs at once, across all steps and items. */
@@ -94,6 +95,7 @@ export class RunContext {
     readonly slurm?: SlurmExecutor,
   ) {
     this.commits = new CommitQueue(session.meta);
+    this.order = new StartOrder(session.pipeline.steps);
     this.stopFlag = stopFlagIn(logsDir);
     this.cachedRows = new CachedRows(session.meta, (e) => {
       this.damage ??= e;
@@ -135,6 +137,9 @@ export class RunContext {
 
   /** The rows of cached jobs, written for many steps at a time. */
   readonly cachedRows: CachedRows;
+
+  /** Steps ready at once start their jobs in the document's order. */
+  readonly order: StartOrder;
 
   get signal(): AbortSignal {
     return this.options.signal;

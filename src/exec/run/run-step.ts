@@ -35,8 +35,8 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   // Under --keep-going, a map joining maps of which some items failed runs the items that were made.
   const failed = step.after.filter((_, n) => deps[n]?.ok === false);
   // The step's decision as `plan` makes it: past a partly failed map, or as the state is.
-  const decide = (): Promise<StepDecision> =>
-    decideStep(ctx.session, step, state, (name) => ({ id: envIds.get(name)! }), ctx.signal, stepPolicy(ctx.options.selection, step.id));
+  const decide = (): Promise<StepDecision> => ctx.order.inTurn(step, () =>
+    decideStep(ctx.session, step, state, (name) => ({ id: envIds.get(name)! }), ctx.signal, stepPolicy(ctx.options.selection, step.id)));
   const past = failed.length > 0 ? await decidedPastFailure(ctx, step, state, decide, failed) : undefined;
   if (deps.some((d) => !d.ok) && past === undefined) {
     // A publish block is no job (plan counts none): a run that stops before it publishes nothing, and says so by its status.
