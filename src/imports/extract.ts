@@ -1,5 +1,6 @@
-import { closeSync, lstatSync, mkdtempSync, openSync, readdirSync, readSync, renameSync } from 'node:fs';
+import { closeSync, lstatSync, mkdtempSync, openSync, readdirSync, readSync, renameSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { checkMembers, notText, refuse, unpackedAsListed } from './archive-members.js';
 import { openToOwner, removeTree } from '../store/owner-access.js';
 import { unstorableIn } from '../store/storable.js';
@@ -13,21 +14,52 @@ export type ArchiveKind = 'zip' | 'tar';
  * end in `?download=1` or `/content`. tar reads gzip, bzip2 and xz itself.
  */
 export function archiveKind(path: string): ArchiveKind | undefined {
-  const head = Buffer.alloc(512);
+  const b = readHead(path, GZIP_HEAD);
+  if (b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && (b[2] === 3 || b[2] === 5) && (b[3] === 4 || b[3] === 6)) return 'zip';
+  if (b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b) return gzippedTar(b, statSync(path).size > b.length) ? 'tar' : undefined;
+  if (b.length >= 3 && b.subarray(0, 3).toString('latin1') === 'BZh') return 'tar';
+  if (b.length >= 6 && b.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'tar';
+  return tarBlock(b.subarray(0, 512)) ? 'tar' : undefined;
+}
+
+/** Enough of a gzip file to inflate its first tar block from, however well that block compressed. */
+const GZIP_HEAD = 64 * 1024;
+
+function readHead(path: string, size: number): Buffer {
+  const head = Buffer.alloc(size);
   const fd = openSync(path, 'r');
-  let n: number;
   try {
-    n = readSync(fd, head, 0, head.length, 0);
+    return head.subarray(0, readSync(fd, head, 0, head.length, 0));
   } finally {
     closeSync(fd);
   }
-  const b = head.subarray(0, n);
-  if (b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && (b[2] === 3 || b[2] === 5) && (b[3] === 4 || b[3] === 6)) return 'zip';
-  if (b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b) return 'tar';
-  if (b.length >= 3 && b.subarray(0, 3).toString('latin1') === 'BZh') return 'tar';
-  if (b.length >= 6 && b.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'tar';
-  if (b.length >= 262 && b.subarray(257, 262).toString('latin1') === 'ustar') return 'tar';
-  return undefined;
+}
+
+/**
+ * Whether a gzip file holds a tar: GNU tar unpacks a gzipped text shorter
+ * than a tar block (a small `counts.csv.gz`) as an archive of nothing, and
+ * exits 0, so the import would have succeeded with an empty DEST. A stream
+ * too damaged to inflate is left to tar, which says it is.
+ */
+function gzippedTar(head: Buffer, cut: boolean): boolean {
+  let inflated: Buffer;
+  try {
+    inflated = gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  } catch {
+    return true;
+  }
+  if (inflated.length < 512) return cut;
+  return tarBlock(inflated.subarray(0, 512));
+}
+
+/** A tar header (ustar, or an old one whose checksum holds), or the zero block that ends an archive (an empty tar). */
+function tarBlock(b: Buffer): boolean {
+  if (b.length < 512) return false;
+  if (b.subarray(257, 262).toString('latin1') === 'ustar' || b.every((x) => x === 0)) return true;
+  const stored = parseInt(b.subarray(148, 156).toString('latin1').replace(/[\0 ]+$/, '').trim(), 8);
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : b[i]!;
+  return stored === sum;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileImporter } from '../../src/imports/file-importer.js';
 import { clause, context, readTree, scratch } from './helpers.js';
@@ -50,5 +51,22 @@ describe('a local import with extract', () => {
     const r = await files.fetch(clause('bad.tar.gz /data/x/ extract'), {}, join(tmp.dir, 'out', 'x'), context({ dir: join(tmp.dir, 'project') }));
     expect(r).toEqual({ ok: false, message: 'refusing to extract bad.tar.gz: member `./passwd` is a symbolic link to `/etc/passwd`, outside the destination; nothing was extracted' });
     expect(readdirSync(join(tmp.dir, 'out'))).toEqual([]);
+  });
+  it('refuses a small gzipped file that holds no tar (tar unpacks it as nothing), and takes an empty tar, plain or gzipped', async () => {
+    const project = join(tmp.dir, 'project');
+    writeFileSync(join(project, 'counts.csv.gz'), gzipSync('a,b\n1,2\n'));
+    writeFileSync(join(project, 'empty.tar'), Buffer.alloc(10240));
+    writeFileSync(join(project, 'empty.tar.gz'), gzipSync(Buffer.alloc(10240)));
+    const ctx = context({ dir: project });
+    const r = await files.fetch(clause('counts.csv.gz /data/x/ extract'), {}, join(tmp.dir, 'out', 'x'), ctx);
+    expect(r).toEqual({ ok: false, message: 'cannot extract counts.csv.gz: it is not a .zip, .tar.gz, .tgz or .tar archive' });
+    expect(readdirSync(join(tmp.dir, 'out'))).toEqual([]);
+    for (const name of ['empty.tar', 'empty.tar.gz']) {
+      const dest = join(tmp.dir, 'out', name);
+      mkdirSync(dest);
+      const e = await files.fetch(clause(`${name} /data/x/ extract`), {}, dest, ctx);
+      expect(e.ok, name).toBe(true);
+      expect(readdirSync(dest)).toEqual([]);
+    }
   });
 });
