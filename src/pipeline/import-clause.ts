@@ -136,13 +136,36 @@ function parseSource(text: string): { ok: true; source: ImportSource } | { ok: f
   if ((m = /^((?:https?|git|ssh|file):\/\/.+?\.git|[\w.-]+@[\w.-]+:.+?\.git)(?:[#@]([^@]+))?$/.exec(text)) !== null) {
     return { ok: true, source: { scheme: 'git', url: m[1]!, ref: m[2] } };
   }
-  if (/^https?:\/\/[^/\s]+/.test(text)) return { ok: true, source: { scheme: 'url', url: text } };
+  if (/^https?:\/\/[^/\s]+/.test(text)) {
+    const bad = unusableUrl(text);
+    return bad === undefined ? { ok: true, source: { scheme: 'url', url: text } } : { ok: false, ...bad };
+  }
   if (text.startsWith('file:')) return fileSource(text);
+  if (/^https?:/i.test(text)) return { ok: false, message: `\`${text}\` is not a URL that can be downloaded: write http://HOST/PATH or https://HOST/PATH` };
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(text);
   if (scheme !== null) {
     return { ok: false, message: `unknown import scheme \`${scheme[1]}:\`: use https://, zenodo:, doi:, github:, a .git URL, file: or a local path` };
   }
   return { ok: true, source: { scheme: 'file', path: text } };
+}
+
+/**
+ * Why a web URL cannot be downloaded, said at check: it passed check and
+ * `plan`, and failed only when the import ran (exit 1, `invalid URL`), or,
+ * with port 0, was sent to port 80. A secret's `%{NAME}` stands for a value
+ * not known here.
+ */
+function unusableUrl(text: string): { message: string; at?: number } | undefined {
+  const port = /^https?:\/\/(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^:/?#]*):(\d+)(?=[/?#]|$)/.exec(text);
+  if (port !== null && (Number(port[1]) < 1 || Number(port[1]) > 65535)) {
+    return { at: port[0].length - port[1]!.length, message: `port ${port[1]} in \`${text}\` is not a port (1 to 65535)` };
+  }
+  try {
+    new URL(text.replace(/%\{[^}]*\}/g, 'x'));
+    return undefined;
+  } catch (e) {
+    return { message: `\`${text}\` is not a URL that can be downloaded (${(e as Error).message})` };
+  }
 }
 
 /**

@@ -25,6 +25,19 @@ describe('parseImportLine', () => {
     expect(clause('http://example.org/a.csv?x=1#y /data/a.csv').source).toEqual({ scheme: 'url', url: 'http://example.org/a.csv?x=1#y' });
   });
 
+  it('refuses a web URL no download could use, at check, where it says what is wrong', () => {
+    expect(problem('http://localhost:99999/a.csv /data/a.csv')).toBe('17: port 99999 in `http://localhost:99999/a.csv` is not a port (1 to 65535)');
+    expect(problem('http://localhost:0/a.csv /data/a.csv')).toBe('17: port 0 in `http://localhost:0/a.csv` is not a port (1 to 65535)');
+    expect(problem('https://exa mple.org/a.csv /data/a.csv')).toBe('12: import destination `mple.org/a.csv` must be an absolute /data/... path');
+    expect(problem('https://ex%ample.org/a.csv /data/a.csv')).toBe('0: `https://ex%ample.org/a.csv` is not a URL that can be downloaded (Invalid URL)');
+    expect(problem('https:///a.csv /data/a.csv')).toBe('0: `https:///a.csv` is not a URL that can be downloaded: write http://HOST/PATH or https://HOST/PATH');
+    expect(problem('http:/example.org/a.csv /data/a.csv')).toBe('0: `http:/example.org/a.csv` is not a URL that can be downloaded: write http://HOST/PATH or https://HOST/PATH');
+    expect(problem('HTTPS://example.org/a.csv /data/a.csv')).toBe('0: `HTTPS://example.org/a.csv` is not a URL that can be downloaded: write http://HOST/PATH or https://HOST/PATH');
+    // A secret's name stands for its value, which is not known at check.
+    expect(clause('https://%{USER}:%{PASS}@example.org:8443/a.csv?token=%{T} /data/a.csv').source).toEqual({ scheme: 'url', url: 'https://%{USER}:%{PASS}@example.org:8443/a.csv?token=%{T}' });
+    expect(clause('http://[::1]:8080/a.csv /data/a.csv').source).toEqual({ scheme: 'url', url: 'http://[::1]:8080/a.csv' });
+  });
+
   it('reads git URLs ending in .git, with an optional ref', () => {
     expect(clause('https://gitlab.com/x/tools.git /data/tools/').source).toEqual({ scheme: 'git', url: 'https://gitlab.com/x/tools.git', ref: undefined });
     expect(clause('https://gitlab.com/x/tools.git@v2.1 /data/tools/').source).toEqual({ scheme: 'git', url: 'https://gitlab.com/x/tools.git', ref: 'v2.1' });
