@@ -77,10 +77,14 @@ export class UrlImporter implements Importer {
         const hint = fromLock && clause.checksum === undefined ? '; the content changed since it was locked: run with --refresh to accept the new content' : '';
         return { ok: false, message: bad + hint };
       }
-      // Named by the URL as written: a secret's value is never a file's name.
-      const placed = await placeFile(part, nameOf(url, got.value.filename), clause, staging, ctx.signal);
+      // Named by the URL as written: a secret's value is never a file's name. A name the server
+      // sends is pinned with the bytes (a renamed file was another tree from the same lock entry).
+      const served = lockSums && typeof pin.name === 'string' ? pin.name : got.value.filename;
+      const name = nameOf(url, served);
+      const placed = await placeFile(part, name, clause, staging, ctx.signal);
       if (!placed.ok) return placed;
       const final: Record<string, string | number> = { source: 'url', url, sha256: sums.sha256, md5: sums.md5, size: sums.size };
+      if (clause.destIsDir && lastSegment(url) === '') final.name = name;
       if (got.value.etag !== undefined) final.etag = got.value.etag;
       if (got.value.lastModified !== undefined) final.modified = got.value.lastModified;
       return { ok: true, pin: final };
@@ -97,11 +101,15 @@ function urlOf(clause: ImportClause): string {
 
 /** The file's name inside DEST/: the URL's last segment, else what the server calls it (`download` when it says nothing). */
 export function nameOf(url: string, served?: string): string {
-  const last = new URL(url).pathname.split('/').pop() ?? '';
+  const last = lastSegment(url);
   try {
     if (last !== '') return decodeURIComponent(last);
   } catch {
     return last;
   }
   return served ?? 'download';
+}
+
+function lastSegment(url: string): string {
+  return new URL(url).pathname.split('/').pop() ?? '';
 }
