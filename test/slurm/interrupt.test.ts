@@ -25,7 +25,7 @@ describeSlurm('Ctrl-C of shark run --executor slurm', () => {
     rig = new Rig('shark-slurm-int-');
   });
   afterEach(() => {
-    for (const name of ['shark:p:submit-interrupted', 'shark:p:quit-at-once', 'shark:p:ended-before']) scancelNamed(name);
+    for (const name of ['shark:p:submit-interrupted', 'shark:p:quit-at-once', 'shark:p:ended-before', 'shark:p:task-half-done']) scancelNamed(name);
     rig.cleanup();
   });
 
@@ -75,5 +75,21 @@ describeSlurm('Ctrl-C of shark run --executor slurm', () => {
     expect(rig.lines('ran')).toContain('f0.txt');
     const plan = await rig.plan('p.md');
     expect(plan.jobs.filter((j) => j.status === 'cached').map((j) => j.job)).toContain('ended-before[f0.txt]');
+  }, 120_000);
+  it('a task of several items interrupted half-way keeps the items it finished: the next run runs only the rest', async () => {
+    rig.write('p.md', [`${fence}shark-import`, 'in/ /data/in/', fence, '', '# Task half done', '', `${fence}shark-run`,
+      'case $(basename /data/in/*) in f1.txt) sleep 60;; esac; cp /data/in/* /data/out/+', fence, ''].join('\n'));
+    for (let i = 0; i < 2; i++) rig.write(`in/f${i}.txt`, `${i}\n`);
+    // One task runs f0 then f1: the Ctrl-C comes while f1 sleeps, once f0 has said it ended well.
+    const child = rig.start(['run', 'p.md', '--executor', 'slurm', '--items-per-task', '2'], { env, timeoutMs: 100_000 });
+    const slurmDir = rig.path('.shark/slurm');
+    const statuses = (): string[] => (existsSync(slurmDir) ? readdirSync(slurmDir).flatMap((d) => (existsSync(join(slurmDir, d, 'status')) ? readdirSync(join(slurmDir, d, 'status')) : [])) : []);
+    await until(() => statuses().length > 0, 60_000, 'a status file');
+    child.process.kill('SIGINT');
+    const ended = await child.ended;
+    expect(ended.code, ended.stdout + ended.stderr).toBe(130);
+    expect(squeueNames()).not.toContain('shark:p:task-half-done');
+    const plan = await rig.plan('p.md');
+    expect(plan.jobs.filter((j) => j.job.startsWith('task-half-done[')).map((j) => [j.job, j.status])).toEqual([['task-half-done[f0.txt]', 'cached'], ['task-half-done[f1.txt]', 'run']]);
   }, 120_000);
 });
