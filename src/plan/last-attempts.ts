@@ -72,7 +72,8 @@ export function attemptsOfStep(session: Session, step: string): (jobs: readonly 
  * values that none of its block's other instances (the same command of
  * each) had in any run of the document, once a run that ended ok had one
  * of them. A value that did run, in another combination (`-e` ran part of
- * the sweep) is no new one; an instance whose values all ran gets none.
+ * the sweep) is no new one; an instance whose values all ran gets none, nor
+ * one that a run began with no job (its map had nothing to map over).
  * Read from the steps each run began (a query per run), for such steps only.
  */
 function newAxisValues(session: Session, step: string): readonly string[] | undefined {
@@ -86,6 +87,8 @@ function newAxisValues(session: Session, step: string): readonly string[] | unde
   let ended = false;
   for (const run of session.meta.runTable.of(session.pipelinePath)) {
     const begun = session.meta.runRows.begun(run.id);
+    // The instance itself begun, with no job (a map that found nothing to map over): its values are not new.
+    if (begun.has(own.id)) return undefined;
     for (const sibling of siblings) {
       if (!begun.has(sibling.id)) continue;
       if (run.status === 'ok') ended = true;

@@ -186,4 +186,15 @@ describe("plan's reasons for the instances of a value added to an axis", () => {
       ['make[T=b,S=y]', ['no previous result']],
     ]);
   });
+
+  it('says "new item", not "new value", for the first item of a value whose map had none to map over', async () => {
+    rig.write('p.md', sweep('a, b').replace('/data/in/*', '/data/in/%{T}/*'));
+    rig.write('in/a/x', 'x\n');
+    mkdirSync(rig.path('in/b'), { recursive: true });
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('in/b/y', 'y\n');
+    expect((await rig.plan('p.md')).jobs.filter((j) => j.status === 'run' && j.step.startsWith('scale')).map((j) => [j.job, j.reasons])).toEqual([
+      ['scale[T=b][y]', ['no previous result (new item)']],
+    ]);
+  });
 });
