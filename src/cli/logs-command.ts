@@ -224,13 +224,29 @@ function noJob(e: Elsewhere): string {
   // One job of a step (`step[item]`): one a stopped run never reached has no row, as its skipped steps have none;
   // one a run's targets left out has none either. An item no run had is a name that matches nothing.
   const named = kind === undefined ? stepsNamed(pipeline, target) : undefined;
+  const step = named?.steps[0]?.id;
+  // A map whose every job the run recorded had no such item then: it matches nothing, unless an earlier run had it.
+  const whole = named?.job !== undefined && recordedWhole(meta, run, step!);
   const item = named?.job === undefined ? undefined
+    : whole ? (last !== '' ? `${step} had no such item in run ${run.id}` : undefined)
     : run.status !== 'ok' ? whyNotRun(run.id, run.status, 'it')
-    : last !== '' ? leftOutItem(meta, run, named.steps[0]!.id) ?? whyNotRun(run.id, run.status, 'it') : undefined;
-  if (item !== undefined) return `job \`${target}\` has no row in run ${run.id}: ${killedUnrecorded(run, 'it') ?? `it did not run (${item})`}${last}`;
+    : last !== '' ? leftOutItem(meta, run, step!) ?? whyNotRun(run.id, run.status, 'it') : undefined;
+  if (item !== undefined) return `job \`${target}\` has no row in run ${run.id}: ${(whole ? undefined : killedUnrecorded(run, 'it')) ?? `it did not run (${item})`}${last}`;
   if (kind === undefined) return noMatch(rows, run.id, target);
   const other = rows.find((j) => inBlock(j.block, target) || j.step === target);
   return `${kind} \`${target}\` has no job in run ${run.id}: ${other === undefined ? killedUnrecorded(run, 'they') ?? `its jobs did not run (${whyNotRun(run.id, run.status, 'they')})` : otherBlock(meta, pipeline, run.id, target, other)}${last}`;
+}
+
+/**
+ * Whether `run` recorded a row for every job it began `step` with: then
+ * an item with no row was no item of the map in that run, whatever stopped
+ * the run, and matches nothing (not "skipped after the failure").
+ */
+function recordedWhole(meta: Metadata, run: RunRow, step: string): boolean {
+  // A run whose targets named some items of the map began it with those alone: the others were left out.
+  if (leftOutItem(meta, run, step) !== undefined) return false;
+  const jobs = meta.runRows.jobsOfStep(run.id, step);
+  return jobs !== undefined && meta.runRows.ofStep(run.id, step).length === jobs;
 }
 
 /** Why the run has no job of an item of `step`, when its targets named only some items of that map (`RunSummary.partial`). */

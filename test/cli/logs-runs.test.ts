@@ -123,3 +123,24 @@ describe('shark logs of a failed job whose log file was removed', () => {
     expect([after.code, after.stderr, after.stdout]).toEqual([0, '', `==> f (ok, line 4) ${log} (no log file: the job printed nothing, or the log was removed since the run)\n`]);
   });
 });
+
+describe('shark logs of an item the map never had, in a run that failed', () => {
+  let rig: Rig;
+  afterAll(() => rig.cleanup());
+
+  it('says nothing matches, not that the item was skipped after the failure (the run recorded every job of the map)', async () => {
+    rig = new Rig();
+    for (const n of ['1', '2', '3']) rig.write(`in/i${n}.txt`, `${n}\n`);
+    rig.write('p.md', '# M\n\n```shark-import {id=get}\nin /data/in/\n```\n\n```shark-run {id=dbl}\nv=$(cat /data/in/*); [ "$v" != 3 ] || exit 3; echo $((v*2)) > /data/dbl/+\n```\n');
+    expect((await rig.shark(['run', 'p.md', '-k'])).code).toBe(1);
+    const none = await rig.shark(['logs', 'p.md', 'dbl[i9.txt]']);
+    expect([none.code, none.stdout, none.stderr]).toEqual([1, '', 'shark: no job of run 1 matches `dbl[i9.txt]` (blocks: dbl, get)\n']);
+    // An item the map had is still found, failed or not.
+    expect((await rig.shark(['logs', 'p.md', 'dbl[i3.txt]'])).stdout).toMatch(/^==> dbl\[i3\.txt\] \(failed, line 8\) /);
+    // One an earlier run had: that run's log is named.
+    rmSync(rig.path('in/i1.txt'));
+    expect((await rig.shark(['run', 'p.md', '-k'])).code).toBe(1);
+    const gone = await rig.shark(['logs', 'p.md', 'dbl[i1.txt]']);
+    expect([gone.code, gone.stdout, gone.stderr]).toEqual([1, '', "shark: job `dbl[i1.txt]` has no row in run 2: it did not run (dbl had no such item in run 2); its last log: run 1 (shark logs p.md 'dbl[i1.txt]' --run 1)\n"]);
+  });
+});
