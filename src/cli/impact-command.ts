@@ -7,9 +7,9 @@ import { configOption, givenFrontmatter, type ConfigUse } from './apply-config.j
 
 export function impactCommand(io: Io): Command {
   return new Command('impact')
-    .description('what may run again if a /data path, an environment (env:NAME), a block or a local file (a script, a {deps} file) changed: the steps downstream')
+    .description('what may run again if a /data path, an environment (env:NAME), a block or a local file (a script, a {deps} file, an import\'s source directory) changed: the steps downstream')
     .argument('<file>', 'pipeline markdown file')
-    .argument('<what...>', '/data/... paths, env:NAME, block ids, or local files')
+    .argument('<what...>', '/data/... paths, env:NAME, block ids, or local files and directories')
     .option('--json', 'print the steps as JSON')
     .addOption(configOption())
     .action((file: string, what: string[], flags: { json?: boolean; sharkConfig?: ConfigUse }) => {

@@ -15,15 +15,26 @@ export interface LocalPlaces {
   readonly cwd: string;
 }
 
-/** A file on the host that steps' keys hold: `path` as it is shown (relative to the document's directory when inside it), `abs` where it is. */
+/**
+ * A file on the host that steps' keys hold: `path` as it is shown (relative
+ * to the document's directory when inside it), `abs` where it is; `dir` for
+ * a directory (a local import's source or one in it, one a step names).
+ */
 export interface LocalFile {
   readonly path: string;
   readonly abs: string;
+  readonly dir?: true;
+}
+
+/** `local file PATH`, or `local directory PATH`: how impact names it. */
+export function localNamed(file: Pick<LocalFile, 'path' | 'dir'>): string {
+  return `local ${file.dir === true ? 'directory' : 'file'} ${file.path}`;
 }
 
 /**
  * `text` as a file of the host that some step keys on (a `{deps}` file, a
- * file its command names, one a local import copies), if it is one; why it
+ * file its command names, one a local import copies), or a directory (a
+ * local import's source, one in it, one a command names), if it is one; why it
  * cannot be looked at, when that fails other than for its absence (`f/x`
  * where f is a file, a loop of links): bad input, not a bug.
  */
@@ -35,15 +46,15 @@ export function localFileTarget(pipeline: Pipeline, text: string, places: LocalP
   } catch (e) {
     return { unreadable: readProblem(e) };
   }
-  if (found?.isFile() !== true) return undefined;
-  const file = { path: shownAt(places.pipelineDir, abs), abs };
+  if (found === undefined || !(found.isFile() || found.isDirectory())) return undefined;
+  const file: LocalFile = { path: shownAt(places.pipelineDir, abs), abs, ...(found.isDirectory() ? { dir: true as const } : {}) };
   return pipeline.steps.some((s) => localReason(pipeline, s, file, places.pipelineDir) !== undefined) ? file : undefined;
 }
 
 /** A host path as impact shows it: relative to the document's directory when inside it. */
 function shownAt(pipelineDir: string, abs: string): string {
   const rel = relative(pipelineDir, abs);
-  return rel.startsWith('..') || isAbsolute(rel) ? abs : rel.split(sep).join('/');
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? abs : rel.split(sep).join('/');
 }
 
 /**
@@ -56,22 +67,23 @@ function shownAt(pipelineDir: string, abs: string): string {
 export function localReason(pipeline: Pick<Pipeline, 'steps' | 'environments'>, step: Step, file: LocalFile, pipelineDir: string): string | undefined {
   if (step.kind === 'run') {
     const copied = step.env === undefined ? undefined : contextsTaking(pipeline, pipelineDir, file.abs).find((t) => t.env === step.env);
-    if (copied !== undefined) return `runs in ${copied.env}, whose image copies local file ${file.path} (${copied.source})`;
-    if (depsOption(step).some((d) => resolve(pipelineDir, d) === file.abs)) return `uses local file ${file.path} ({deps})`;
+    if (copied !== undefined) return `runs in ${copied.env}, whose image copies ${localNamed(file)} (${copied.source})`;
+    if (depsOption(step).some((d) => resolve(pipelineDir, d) === file.abs)) return `uses ${localNamed(file)} ({deps})`;
     const base = localFileBase(pipelineDir, step);
     const named = namedLocalFiles(base, step).map((w) => resolve(base, w));
-    if (named.includes(file.abs)) return `uses local file ${file.path}`;
     const store = join(pipelineDir, DEFAULT_STORE);
+    // A directory named whole is keyed only as `plan` keys one (not the document's own, `ls ./`).
+    if (named.includes(file.abs) && (file.dir !== true || keyedDirectory(pipeline, pipelineDir, store, file.abs))) return `uses ${localNamed(file)}`;
     const dir = named.find((d) => file.abs.startsWith(d + sep) && keyedDirectory(pipeline, pipelineDir, store, d));
-    if (dir !== undefined) return `uses local file ${file.path} (in the directory ${shownAt(pipelineDir, dir)})`;
+    if (dir !== undefined) return `uses ${localNamed(file)} (in the directory ${shownAt(pipelineDir, dir)})`;
     return undefined;
   }
   if (step.kind === 'import' && step.clause.source.scheme === 'file') {
     const source = localPath(step.clause, pipelineDir);
     const inside = relative(source, file.abs);
-    if (inside === '' || !(inside.startsWith('..') || isAbsolute(inside))) return `imports local file ${file.path}`;
+    if (inside === '' || !(inside.startsWith('..') || isAbsolute(inside))) return `imports ${localNamed(file)}`;
     const via = linkLeadingTo(source, file.abs);
-    if (via !== undefined) return `imports local file ${file.path} (through the link ${shownAt(pipelineDir, via)})`;
+    if (via !== undefined) return `imports ${localNamed(file)} (through the link ${shownAt(pipelineDir, via)})`;
   }
   return undefined;
 }

@@ -4,7 +4,7 @@ import type { Pipeline, Step } from '../pipeline/pipeline.js';
 import { isPrecious } from '../plan/selection.js';
 import { maxOf } from '../fold.js';
 import { displayWidth, padDisplay } from '../columns.js';
-import { landedAt, localFileTarget, localReason, type LocalPlaces } from './impact-files.js';
+import { landedAt, localFileTarget, localNamed, localReason, type LocalPlaces } from './impact-files.js';
 
 /** What might change: data at a path, an environment, or the text of a block (or one of its steps). */
 export type ImpactTarget =
@@ -13,8 +13,8 @@ export type ImpactTarget =
   | { readonly kind: 'environment'; readonly name: string; readonly block?: string }
   | { readonly kind: 'block'; readonly id: string }
   | { readonly kind: 'step'; readonly id: string }
-  /** A file on the host a step's key holds (`path` as shown, relative to the document's directory when inside it). */
-  | { readonly kind: 'file'; readonly path: string; readonly abs: string };
+  /** A file (or `dir`ectory) on the host a step's key holds (`path` as shown, relative to the document's directory when inside it). */
+  | { readonly kind: 'file'; readonly path: string; readonly abs: string; readonly dir?: true };
 
 /** A step that may run again, and the first reason found for it. */
 export interface ImpactedStep {
@@ -63,7 +63,7 @@ export function parseTarget(pipeline: Pipeline, text: string, places: LocalPlace
   const file = localFileTarget(pipeline, text, places);
   if (file !== undefined && 'unreadable' in file) return unknown(`\`${text}\` cannot be read: ${file.unreadable}`);
   if (file !== undefined) return { ok: true, target: { kind: 'file', ...file } };
-  return unknown(`\`${text}\` is no /data path, environment (env:NAME), block of this pipeline or local file a step uses (blocks: ${pipeline.blocks.map((b) => b.id).join(', ')})`);
+  return unknown(`\`${text}\` is no /data path, environment (env:NAME), block of this pipeline or local file or directory a step uses (blocks: ${pipeline.blocks.map((b) => b.id).join(', ')})`);
 }
 
 /**
@@ -137,7 +137,7 @@ function shown(input: Step['inputs'][number]): string {
 
 export function describeTarget(t: ImpactTarget): string {
   if (t.kind === 'environment') return t.block === undefined ? `environment ${t.name}` : `block ${t.block} (environment ${t.name})`;
-  if (t.kind === 'file') return `local file ${t.path}`;
+  if (t.kind === 'file') return localNamed(t);
   return t.kind === 'path' ? t.path : `${t.kind} ${t.id}`;
 }
 

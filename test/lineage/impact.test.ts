@@ -164,6 +164,33 @@ describe('shark impact', () => {
     expect((JSON.parse(ran.stdout) as { steps: { step: string }[] }).steps.map((s) => s.step)).toEqual(['import', 'run[TAXA=birds]']);
   });
 
+  it('takes a local directory: an import\'s source (as a whole, or a directory in it) and a directory a step names', async () => {
+    rig.write('ranges/birds/sp1.txt', '1\n');
+    rig.write('ranges/mammals/sp2.txt', '2\n');
+    rig.write('tmpl/a.txt', 'a\n');
+    rig.write('t.md', ['---', 'TAXA: [birds, mammals]', '---', '', '```shark-import', 'ranges/ /data/ranges/', '```', '',
+      '```shark-run', 'cat /data/ranges/%{TAXA}/*.txt > /data/aoh/%{TAXA}/+', '```', '', '```shark-run {id=copy}', 'cp -r tmpl/ /data/tmpl/', '```', ''].join('\n'));
+    const steps = async (what: string): Promise<[string, string][]> => {
+      const ran = await rig.shark(['impact', 't.md', what, '--json']);
+      expect([ran.code, ran.stderr]).toEqual([0, '']);
+      return (JSON.parse(ran.stdout) as { steps: { step: string; why: string }[] }).steps.map((s) => [s.step, s.why]);
+    };
+    for (const dir of ['ranges', 'ranges/']) {
+      expect(await steps(dir)).toEqual([['import', 'imports local directory ranges'], ['run[TAXA=birds]', 'reads /data/ranges/birds/*.txt'],
+        ['run[TAXA=mammals]', 'reads /data/ranges/mammals/*.txt']]);
+    }
+    expect((await steps('ranges/birds')).map(([s]) => s)).toEqual(['import', 'run[TAXA=birds]']);
+    expect(await steps('tmpl')).toEqual([['copy', 'uses local directory tmpl']]);
+    // The document's own directory, which a command lists (`ls ./`), is no key of it (as `plan` keys it).
+    rig.write('o.md', ['```shark-run', 'ls ./ > /data/ls.txt', '```', ''].join('\n'));
+    expect((await rig.shark(['impact', 'o.md', '.'])).code).toBe(2);
+    const text = await rig.shark(['impact', 't.md', 'ranges/birds']);
+    expect(text.stdout.split('\n')[0]).toBe('if local directory ranges/birds changes, 2 steps may run again:');
+    // A directory no step keys on is still refused.
+    rig.write('other/x.txt', 'x\n');
+    expect((await rig.shark(['impact', 't.md', 'other'])).code).toBe(2);
+  });
+
   it('takes the target of a link a local import follows out of its directory as read by that import', async () => {
     rig.write('drive/big.csv', 'big\n');
     rig.write('drive/shared/x.txt', 'x\n');
