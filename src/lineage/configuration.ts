@@ -57,8 +57,7 @@ export function shownConfiguration(c: Configuration, part: 'variables' | 'axes' 
  */
 export function otherAxes(meta: Metadata, runId: number, path: string, c: Configuration): string | undefined {
   if (c.axes.size === 0 && (c.fansIn?.size ?? 0) === 0) return undefined;
-  const json = meta.db.prepare<[number], { axes: string | null }>("SELECT json_extract(summary, '$.axes') AS axes FROM runs WHERE id = ?").get(runId)?.axes ?? null;
-  const ran = json === null ? {} : parseStored<Record<string, string[]>>(json, "a run's configuration");
+  const ran = ranAxes(meta, runId);
   if (![...c.axes].every(([axis, values]) => ran[axis] === undefined || values.every((v) => ran[axis]!.includes(v)))) {
     return `run ${runId} did not run ${shownConfiguration(c, 'axes')}`;
   }
@@ -69,6 +68,19 @@ export function otherAxes(meta: Metadata, runId: number, path: string, c: Config
     return `run ${runId} made ${path} from ${values(had)} (its step reads their instances together), not from ${values(wanted)}${wanted === undefined ? '' : ' alone'}`;
   }
   return undefined;
+}
+
+/** The values a run restricted on some axes ran (`summary.axes`): none for a run of the whole sweep. */
+function ranAxes(meta: Metadata, runId: number): Record<string, string[]> {
+  const json = meta.db.prepare<[number], { axes: string | null }>("SELECT json_extract(summary, '$.axes') AS axes FROM runs WHERE id = ?").get(runId)?.axes ?? null;
+  return json === null ? {} : parseStored<Record<string, string[]>>(json, "a run's configuration");
+}
+
+/** `T=a`, or `every value of T`: the values run `runId` ran of each axis `c` asks about, as a message names them. */
+export function axesHad(meta: Metadata, runId: number, c: Configuration): string {
+  const ran = ranAxes(meta, runId);
+  const axes = new Set([...c.axes.keys(), ...(c.fansIn ?? [])]);
+  return [...axes].map((axis) => (ran[axis] === undefined ? `every value of ${axis}` : `${axis}=${ran[axis]!.join(',')}`)).join(', ');
 }
 
 /**

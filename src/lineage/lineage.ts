@@ -2,7 +2,7 @@ import { shownPin } from '../imports/shown-url.js';
 import { isUnder } from '../pipeline/data-path.js';
 import { sha256 } from '../store/hash.js';
 import type { Metadata } from '../store/metadata.js';
-import { isEmpty, otherAxes, otherValues, shownConfiguration, type Configuration } from './configuration.js';
+import { axesHad, isEmpty, otherAxes, otherValues, shownConfiguration, type Configuration } from './configuration.js';
 import { directoryId } from './directory-id.js';
 import { readLineage, type LineageProducer } from './lineage-read.js';
 import type { MadeBy } from './lineage-result.js';
@@ -137,10 +137,13 @@ export function lineageQuery(meta: Metadata, pipelinePath: string, path: string,
  */
 function lineageUnder(meta: Metadata, runs: readonly number[], path: string, c: Configuration, depth = Infinity): LineageNode | LineageFailure {
   let latest: { run: number; other: ReturnType<typeof otherValues> } | undefined;
+  // The latest run that made the path from other axis values, named when no run made it from these.
+  let latestAxes: number | undefined;
   for (const runId of runs) {
     const axes = otherAxes(meta, runId, path, c);
     if (axes !== undefined) {
       if (runs.length === 1) return { reason: 'not-produced', error: axes };
+      if (latest === undefined && latestAxes === undefined && lineageInRun(meta, runId, path, 0) !== undefined) latestAxes = runId;
       continue;
     }
     const top = restricted(meta, lineageInRun(meta, runId, path, 0), c);
@@ -154,7 +157,9 @@ function lineageUnder(meta: Metadata, runs: readonly number[], path: string, c: 
   }
   const had = latest?.other.map((o) => o.had).join(', ');
   if (runs.length === 1 && latest !== undefined) return { reason: 'not-produced', error: `run ${latest.run} produced ${path} with ${had}, not ${latest.other.map((o) => o.wanted).join(', ')}` };
-  const nearest = latest === undefined ? '' : ` (the latest that did, run ${latest.run}, had ${had})`;
+  const nearest = latestAxes !== undefined && (latest === undefined || latestAxes > latest.run)
+    ? ` (the latest that did, run ${latestAxes}, had ${axesHad(meta, latestAxes, c)})`
+    : latest !== undefined ? ` (the latest that did, run ${latest.run}, had ${had})` : '';
   return { reason: 'not-produced', error: `no run of this pipeline produced ${path} with ${shownConfiguration(c)}${nearest}` };
 }
 

@@ -226,4 +226,9 @@ describe('shark lineage -e AXIS=every value of a step that fans in over AXIS', (
     const other = await rig.shark(['lineage', 'p.md', '/data/z.txt', '-e', 'T=a,b', '--run', '2']);
     expect([other.code, other.stderr]).toEqual([1, 'shark: run 2 made /data/z.txt from T=a (its step reads their instances together), not from every value of T\n']);
   });
+
+  it('names the values of the latest run that made PATH, when none made it with those asked (exit 1)', async () => {
+    const none = await rig.shark(['lineage', 'p.md', '/data/z.txt', '-e', 'T=b']);
+    expect([none.code, none.stderr]).toEqual([1, 'shark: no run of this pipeline produced /data/z.txt with T=b (the latest that did, run 2, had T=a)\n']);
+  });
 });
