@@ -8,6 +8,7 @@ import { Attestations, damagedMessage } from '../lineage/attest/store.js';
 import { bindingProblem, statementOf, verifyAncestry } from '../lineage/attest/verify.js';
 import type { LineageNode } from '../lineage/lineage.js';
 import { normaliseDataPath } from '../pipeline/data-path.js';
+import { notDataPathMessage } from './published-path.js';
 import type { Session } from '../plan/session.js';
 import { readingByRun, withSessionOptions, collect } from './common-options.js';
 import { EXIT_FAILED, EXIT_INVALID, ExitError, refuseReadOnlyStore } from './load-or-report.js';
@@ -35,7 +36,7 @@ async function withAncestry(
   instead?: string,
 ): Promise<void> {
   const normal = normaliseDataPath(path);
-  if (!normal.ok) fail(io, normal.message, EXIT_INVALID);
+  if (!normal.ok) fail(io, notDataPathMessage(file, path, normal.message), EXIT_INVALID);
   const reading = instead === undefined ? { records: openRecords(file, flags, io.stderr) } : openReading(file, flags, io.stderr, { instead });
   const session: Opened & { readonly pipelinePath: string } = reading.session ?? reading.records;
   try {

@@ -5,6 +5,7 @@ import { renderedLineage } from '../lineage/rendered-lineage.js';
 import { lineageMermaid } from '../lineage/mermaid.js';
 import { naturalNumber } from './numbers.js';
 import { normaliseDataPath } from '../pipeline/data-path.js';
+import { notDataPathMessage } from './published-path.js';
 import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
 import { closeSession, envPairs, openReading, type SessionFlags } from './session-setup.js';
@@ -31,7 +32,7 @@ export function lineageCommand(io: Io): Command {
     const format = outputFormat<LineageFormat>(cmd, io.stderr);
     const normal = normaliseDataPath(path);
     if (!normal.ok) {
-      io.stderr(`shark: error: ${normal.message}\n`);
+      io.stderr(`shark: error: ${notDataPathMessage(file, path, normal.message)}\n`);
       throw new ExitError(EXIT_INVALID);
     }
     const latest = flags.run === undefined ? 'the latest run' : `run ${flags.run}`;

@@ -63,6 +63,19 @@ describe('shark lineage --run, --depth, --format', () => {
     expect((await rig.shark(['lineage', 'p.md', '/data/report.txt', '--depth', '-1'])).code).toBe(2);
     expect((await rig.shark(['lineage', 'p.md', '/data/report.txt', '--format', 'dot'])).code).toBe(2);
   });
+
+  it('given the file a publish block wrote, names the /data path it publishes there (exit 2), for lineage, attest, verify and sign', async () => {
+    expect((await rig.shark(['keygen', '-o', 'k'])).code).toBe(0);
+    const hint = 'shark: error: `_shark/report.txt` is not a /data/... path: p.md publishes /data/report.txt there (`shark why _shark/report.txt` asks where the bytes on disk came from)\n';
+    for (const args of [['lineage'], ['attest'], ['verify', '--key', 'k.pub'], ['sign', '--key', 'k.key']]) {
+      const ran = await rig.shark([args[0]!, 'p.md', '_shark/report.txt', ...args.slice(1)]);
+      expect([ran.code, ran.stdout, ran.stderr]).toEqual([2, '', hint]);
+    }
+    // A file on disk no publish block wrote: `why` is what asks of it.
+    const other = await rig.shark(['lineage', 'p.md', 'p.md']);
+    expect([other.code, other.stderr]).toEqual([2, 'shark: error: `p.md` is not a /data/... path (`shark why p.md` asks where the bytes of a file on disk came from)\n']);
+    expect((await rig.shark(['lineage', 'p.md', 'nothing.txt'])).stderr).toBe('shark: error: `nothing.txt` is not a /data/... path\n');
+  });
 });
 
 describe('shark lineage of a step after `export` and `cd` lines', () => {
