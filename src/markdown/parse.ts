@@ -122,7 +122,7 @@ function readCode(
   const at = { line: start.line, col: start.column };
   const closed = end.line > start.line && isClosingFence(lines[end.line - 1] ?? '', marker);
   if (!closed && (shark || node.value.split(LINE_BREAK).some((text) => SHARK_FENCE.test(text)))) {
-    diagnostics.push(error(file, at, `unterminated code fence: nothing closes the ${marker} opened here`));
+    diagnostics.push(error(file, at, `unterminated code fence: nothing closes the ${marker} opened here${outdented(lines, end.line, openLine, start.column)}`));
     return undefined;
   }
   if (!shark) {
@@ -165,7 +165,8 @@ function readCode(
     meta = `${lang.slice(brace)}${meta === '' ? '' : ` ${meta}`}`;
     lang = lang.slice(0, brace);
   }
-  const info = meta === '' ? lang : `${lang} ${meta}`;
+  // As written (spaces or a tab before `{`, or none), so that an offset into it is a column from `infoAt`.
+  const info = openLine.slice(infoAt.col - 1).trimEnd();
   const tag = parseTag(lang, meta);
   if (tag.ok === 'skip') {
     if (tag.warning !== undefined) diagnostics.push(warning(file, { line: at.line, col: infoAt.col + tag.warning.offset }, tag.warning.message));
@@ -184,6 +185,20 @@ function readCode(
     return bodyLine(text, line, lines[line - 1] ?? text);
   });
   return { index, kind: tag.tag.kind, arg: tag.tag.arg, options: tag.tag.options, info, at, infoAt, body, closeLine: end.line, section: '' };
+}
+
+/**
+ * Why a fence in a list item found no closing line, when a line indented less than the fence ended the item
+ * (and the block with it) right after it: the closing fence below, as indented as the opening one, reads to
+ * the eye as closing it, but markdown reads it as opening a block of its own.
+ */
+function outdented(lines: readonly string[], lastLine: number, openLine: string, fenceCol: number): string {
+  const next = lines[lastLine] ?? '';
+  const indent = /^ */.exec(next)![0].length;
+  const item = /^ *(?:[-+*]|\d{1,9}[.)])[ \t]/.test(openLine.slice(0, fenceCol - 1)) || /^ *$/.test(openLine.slice(0, fenceCol - 1));
+  if (!item || fenceCol === 1 || next.trim() === '' || next.includes('\t') || indent === 0 || indent >= fenceCol - 1) return '';
+  return `: line ${lastLine + 1} is indented ${indent} space${indent === 1 ? '' : 's'}, less than the fence's ${fenceCol - 1}, so it ends the list item, `
+    + 'and the block with it; indent every line of the block as its fence is';
 }
 
 /**

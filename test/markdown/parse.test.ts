@@ -166,7 +166,7 @@ ${fence}
   it('takes options written without a space after the tag', () => {
     const { blocks, diagnostics } = parse(`${fence}shark-run{network}\necho\n${fence}\n`);
     expect(diagnostics).toEqual([]);
-    expect(blocks[0]).toMatchObject({ info: 'shark-run {network}', options: { network: true } });
+    expect(blocks[0]).toMatchObject({ info: 'shark-run{network}', options: { network: true } });
   });
 
   it('names the section after the nearest heading above, as plain text', () => {
@@ -239,6 +239,13 @@ ${fence}
     ]);
     expect(parse(`- ${fence}shark-run\n  echo a\n- next item\n`).diagnostics).toEqual([
       '1:3: unterminated code fence: nothing closes the ``` opened here',
+    ]);
+  });
+
+  it('names the line indented less than a fence in a list item, which ends the item and the block with it', () => {
+    expect(parse(`# L\n\n1. Step:\n   ${fence}shark-run\n   echo a > /data/a.txt\n  echo b > /data/b.txt\n   ${fence}\n`).diagnostics).toEqual([
+      '4:4: unterminated code fence: nothing closes the ``` opened here: line 6 is indented 2 spaces, less than the fence\'s 3, '
+        + 'so it ends the list item, and the block with it; indent every line of the block as its fence is',
     ]);
   });
 

@@ -67,3 +67,13 @@ describe('block ids', () => {
     expect(pipeline!.blocks.map((b) => b.steps)).toEqual([['fit.1', 'fit.2'], ['fit-2.1', 'fit-2.2']]);
   });
 });
+
+describe('an id given twice', () => {
+  // Markdown keeps the info string as written: spaces or a tab before `{`, or none, move the option.
+  it('is an error at the `id` that repeats, wherever the spaces before the options put it', () => {
+    const block = (info: string, out: string) => `${fence}${info}\necho > /data/${out}\n${fence}\n\n`;
+    const { diagnostics } = loadPipeline('p.md', block('shark-run {id=x}', 'a') + block('shark-run   {id=x}', 'b')
+      + block('shark-run\t{network, id=x}', 'c') + block('shark-run{id=x}', 'd'));
+    expect(diagnostics.map((d) => `${d.at.line}:${d.at.col}`)).toEqual(['5:17', '9:24', '13:14']);
+  });
+});
