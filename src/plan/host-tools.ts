@@ -5,6 +5,7 @@ import { sha256 } from '../store/hash.js';
 import { deniedPath } from '../store/unreadable.js';
 import { commandPrograms } from '../pipeline/command-words.js';
 import type { Step } from '../pipeline/pipeline.js';
+import { optionAt } from '../pipeline/resources.js';
 import type { Session } from './session.js';
 import { effectivePath, HOST_SHELL, programTools, type ToolProbe } from './tools.js';
 
@@ -121,9 +122,7 @@ export function stepDeps(session: Session, step: Step): { ok: true; deps: [strin
     }
     const hash = st?.isFile() === true ? readable(() => session.meta.hashFile(abs, st!)) : undefined;
     if (hash === undefined || hash === DENIED) {
-      const info = step.block.info;
-      const col = info.indexOf('deps');
-      const at = { line: step.block.infoAt.line, col: step.block.infoAt.col + Math.max(col, 0) };
+      const at = optionAt(step.block, 'deps');
       if (hash === DENIED) return { ok: false, at, message: `{deps=…}: ${rel} cannot be read: permission denied` };
       const what = st === undefined ? 'does not exist' : 'is not a file';
       return { ok: false, at, message: `{deps=…}: ${rel} ${what} (paths are relative to the pipeline's directory, ${session.pipelineDir})` };

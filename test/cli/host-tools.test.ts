@@ -86,4 +86,10 @@ describe('host steps know their tools', () => {
     expect(ran.stdout + ran.stderr).toContain('p.md:3:21: error: {deps=…}: nothere.lock does not exist');
     expect(rig.lines()).toEqual([]);
   });
+
+  it('locates a missing {deps=…} file at the option itself, not at `deps` inside another option\'s value', async () => {
+    rig.write('p.md', `# Deps\n\n${fence}shark-run   {id=mydeps, deps=nothere.lock}\necho a > /data/a.txt\n${fence}\n`);
+    const p = await plan();
+    expect(p.jobs[0]!.reasons).toEqual([expect.stringMatching(/\(line 3, column 28\)$/)]);
+  });
 });
