@@ -1,6 +1,7 @@
 import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import { baseName } from './data-path.js';
 import type { Input, Pipeline, Step } from './pipeline.js';
+import { typedWord } from './shell-words.js';
 
 /**
  * Every job of a map writes its own outputs, so a map step's plain-file
@@ -44,7 +45,8 @@ function reduceHint(step: Step, wildcard: Input): string {
   const mention = step.kind === 'run' ? step.mentions.find((m) => m.wildcard !== undefined && m.at.line === wildcard.at.line && m.at.col === wildcard.at.col) : undefined;
   const program = mention?.program ?? 'cat';
   const pattern = wildcard.pattern!;
-  const dir = `${wildcard.path}/`;
+  // Quoted when the shell would split or expand it (`/data/out dir/`), so the hint runs as typed.
+  const dir = typedWord(`${wildcard.path}/`);
   // A loop over the items (`for f in /data/ranges/*.csv; do`) is no program `find` could run.
   if (program === 'for' || program === 'select') {
     return `or, for one job that reads them all (a reduce), loop in the directory instead: \`cd ${dir} && ${program} f in ${pattern}; do …; done\``;

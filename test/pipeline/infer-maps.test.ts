@@ -272,6 +272,13 @@ describe('a map whose plain-file output was meant as a reduce', () => {
     ]);
   });
 
+  it('quotes a directory holding a space in the commands it hints, so they run as typed', () => {
+    expect(errors(doc([
+      ['shark-run', 'mkdir -p "/data/out dir" && echo 1 > "/data/out dir/a.txt"'],
+      ['shark-run', 'cat "/data/out dir/"* > /data/all.txt'],
+    ]))[0]).toMatch(/`find '\/data\/out dir\/' -name '\*' -exec cat \{\} \+` or `cd '\/data\/out dir\/' && cat \*`$/);
+  });
+
   it('hints a loop in the directory for a loop over the wildcard, not `find … -exec for`', () => {
     expect(errors(doc([
       ['shark-import', 'zenodo:1/r.zip /data/ranges/ extract'],
