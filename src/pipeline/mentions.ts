@@ -153,13 +153,26 @@ function directoryOf(prefix: string): DataPath {
 const COPIERS = new Set(['cp', 'mv', 'ln', 'install', 'rsync']);
 const TARGET_OPTION = '--target-directory=';
 
+/** The words of simple command `command` (no redirection targets), and the index of its program among them. */
+function commandWords(words: readonly Word[], command: number): { own: Word[]; n: number | undefined } {
+  const own = words.filter((w) => w.command === command && w.redirect === undefined);
+  return { own, n: programIndex(own.map((w) => w.value)) };
+}
+
+/** The program of simple command `command` (its name, without a directory) and the words after it. */
+export function programOfCommand(words: readonly Word[], command: number): { program: string; args: Word[] } | undefined {
+  const { own, n } = commandWords(words, command);
+  if (n === undefined) return undefined;
+  const found = own[n]!.value;
+  return { program: found.slice(found.lastIndexOf('/') + 1), args: own.slice(n + 1) };
+}
+
 /**
  * The program a word is an argument of: that of its simple command (`programIndex`), if the word is not the
  * program itself; `dest` when the word is where that program copies to (the path starts the word, or follows `-t`'s `=` form).
  */
 function programOf(words: readonly Word[], word: Word, start: number): { program: string | undefined; dest: boolean } {
-  const own = words.filter((w) => w.command === word.command && w.redirect === undefined);
-  const n = programIndex(own.map((w) => w.value));
+  const { own, n } = commandWords(words, word.command);
   const found = n === undefined ? undefined : own[n]!;
   if (found === undefined || found === word) return { program: undefined, dest: false };
   const program = found.value.slice(found.value.lastIndexOf('/') + 1);

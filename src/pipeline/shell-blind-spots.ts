@@ -1,8 +1,8 @@
 import { warning, type Diagnostic } from '../diagnostics.js';
 import type { Document } from '../markdown/document.js';
-import { pathStarts, programOfWord } from './mentions.js';
+import { pathStarts, programOfCommand, programOfWord } from './mentions.js';
 import { splitCommands, type CommandText } from './shell-lines.js';
-import { shellWords } from './shell-words.js';
+import { shellWords, type HeredocBody, type Word } from './shell-words.js';
 import { runBlocksAsWritten } from './written-blocks.js';
 
 /** Programs that run code given as an argument. */
@@ -16,7 +16,8 @@ const DATA_AT = /(?<![\w.~/$-])\/data(?=[/'"\s)`;|&]|$)/g;
  * inside a program's quoted code (`python3 -c "open('/data/x')"`),
  * which is no input or output of the step, so it is not placed, not keyed and,
  * on the host, names the machine's own /data; and bash's process substitution
- * (`<(sort /data/a)`), which /bin/sh (dash) refuses. One warning per place in
+ * (`<(sort /data/a)`), which /bin/sh (dash) refuses; and a `\` that spaces follow at the end of a line,
+ * which sh reads as an escaped space, not a continuation. One warning per place in
  * the document, not per instance of a sweep.
  */
 export function shellBlindSpots(document: Document): Diagnostic[] {
@@ -24,7 +25,8 @@ export function shellBlindSpots(document: Document): Diagnostic[] {
   for (const block of runBlocksAsWritten(document)) {
     for (const command of splitCommands(block.body).commands) {
       const posOf = (offset: number): { line: number; col: number } => ({ line: command.lines[offset]!, col: command.cols[offset]! });
-      const words = shellWords(command.text);
+      const bodies: HeredocBody[] = [];
+      const words = shellWords(command.text, bodies);
       const seen = pathStarts(words);
       for (const m of command.text.matchAll(DATA_AT)) {
         if (seen.has(m.index)) continue;
@@ -32,12 +34,25 @@ export function shellBlindSpots(document: Document): Diagnostic[] {
         // (`grep ' /data/tool ' /proc/self/mountinfo`), and a here-document may be a file that names a path.
         const word = words.find((w) => w.offsets[0]! <= m.index && m.index <= w.offsets[w.offsets.length - 1]!);
         const program = word === undefined ? undefined : programOfWord(words, word);
-        if (program === undefined || !INTERPRETERS.test(program)) continue;
+        const reader = word === undefined ? codeReader(words, bodies, m.index) : undefined;
+        if (reader === undefined && (program === undefined || !INTERPRETERS.test(program))) continue;
         const at = posOf(m.index);
         const path = /^[^'"\s)`;|&]*/.exec(command.text.slice(m.index))![0];
         const host = block.arg === undefined ? ', and on the host it names the machine\'s own /data' : '';
-        found.push(warning(document.file, at, `Shark does not see \`${path}\` here, inside \`${program}\`'s quoted code: it is no input or output of the step${host}. `
-          + 'Give it to the program as an argument of its own (`python3 -c \'…sys.argv[1]…\' /data/x`, `sh -c \'… "$1"\' sh /data/x`)'));
+        const where = reader === undefined ? `inside \`${program}\`'s quoted code` : `in the here-document \`${reader}\` reads as its code`;
+        const how = reader === undefined
+          ? '`python3 -c \'…sys.argv[1]…\' /data/x`, `sh -c \'… "$1"\' sh /data/x`'
+          : '`python3 - /data/x <<EOF` and `sys.argv[1]`, `sh -s /data/x <<EOF` and `"$1"`';
+        found.push(warning(document.file, at, `Shark does not see \`${path}\` here, ${where}: it is no input or output of the step${host}. `
+          + `Give it to the program as an argument of its own (${how})`));
+      }
+      if (command.text.startsWith('<!--')) {
+        found.push(warning(document.file, posOf(0), 'an HTML comment is no comment inside a code block: markdown shows it as text, and sh runs it '
+          + '(`<!--` reads a file named `!--`); comment the line out with `#`, or move the comment out of the block'));
+      }
+      for (const offset of escapedSpacesAtEnd(command, bodies)) {
+        found.push(warning(document.file, posOf(offset), 'this line ends in `\\` and a space: sh reads them as an escaped space, not a line continuation, '
+          + 'so the next line is a command of its own; remove the spaces after the `\\`'));
       }
       for (const offset of processSubstitutions(command)) {
         found.push(warning(document.file, posOf(offset), 'process substitution (`<(…)`, `>(…)`) is bash\'s: a step runs with /bin/sh, which on Debian (dash) '
@@ -48,24 +63,54 @@ export function shellBlindSpots(document: Document): Diagnostic[] {
   return found;
 }
 
+/**
+ * The interpreter that reads the here-document holding `offset` as its program (`python3 - <<EOF`, `sh <<EOF`,
+ * `perl`): one given no script, code or operand but `-`. Given one (`python3 fit.py <<EOF`, `sh -c '…'`, `awk '{…}'`),
+ * the here-document is its data, which may name a path as text.
+ */
+function codeReader(words: readonly Word[], bodies: readonly HeredocBody[], offset: number): string | undefined {
+  const body = bodies.find((b) => b.start <= offset && offset < b.end);
+  const run = body === undefined ? undefined : programOfCommand(words, body.command);
+  if (run === undefined || !INTERPRETERS.test(run.program) || /awk$/.test(run.program)) return undefined;
+  const script = run.args.some((w) => w.value === '-c' || w.value === '-e' || w.value === '-E' || w.value === '-m' || !w.value.startsWith('-'));
+  return script ? undefined : run.program;
+}
+
 /** Offsets of `<(` and `>(` outside quotes and escapes. */
 function processSubstitutions(command: CommandText): number[] {
-  const found: number[] = [];
   const text = command.text;
+  return [...unquoted(text)].filter((i) => (text[i] === '<' || text[i] === '>') && text[i + 1] === '(' && text[i - 1] !== '<' && text[i - 1] !== '>');
+}
+
+/**
+ * Offsets of a `\` outside quotes and here-documents that only spaces or tabs follow to the end of its line:
+ * sh reads `\ ` as an escaped space, not a continuation, so the next line is a command of its own
+ * (trailing spaces an editor left, invisible in the document).
+ */
+function escapedSpacesAtEnd(command: CommandText, bodies: readonly HeredocBody[]): number[] {
+  const text = command.text;
+  return [...unquoted(text)].filter((i) => text[i] === '\\' && /^[ \t]+(?:\n|$)/.test(text.slice(i + 1, text.indexOf('\n', i) + 1 || undefined))
+    && !bodies.some((b) => b.start <= i && i < b.end));
+}
+
+/** Offsets of the characters outside quotes, an escaping `\` among them (not the character it escapes). */
+function* unquoted(text: string): Generator<number> {
   let quote = '';
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (quote === "'") {
       if (ch === "'") quote = '';
+    } else if (ch === '\\' && quote === '"') {
+      i++;
     } else if (ch === '\\') {
+      yield i;
       i++;
     } else if (quote === '"') {
       if (ch === '"') quote = '';
     } else if (ch === "'" || ch === '"') {
       quote = ch;
-    } else if ((ch === '<' || ch === '>') && text[i + 1] === '(' && text[i - 1] !== '<' && text[i - 1] !== '>') {
-      found.push(i);
+    } else {
+      yield i;
     }
   }
-  return found;
 }

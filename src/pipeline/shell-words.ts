@@ -16,12 +16,19 @@ export interface Word {
   readonly command: number;
 }
 
+/** A here-document's body: offsets `start` (its first line) to `end` (before its delimiter line), and its simple command's index. */
+export interface HeredocBody {
+  readonly start: number;
+  readonly end: number;
+  readonly command: number;
+}
+
 /**
  * Splits one logical command into words the way POSIX sh would, far enough
  * to find data paths, redirection targets and the quoting at each place.
- * Here-document bodies are skipped.
+ * Here-document bodies are skipped (and pushed to `bodies`, when given).
  */
-export function shellWords(text: string): Word[] {
+export function shellWords(text: string, bodies?: HeredocBody[]): Word[] {
   const words: Word[] = [];
   let value = '';
   let offsets: number[] = [];
@@ -30,7 +37,7 @@ export function shellWords(text: string): Word[] {
   let redirect: 'in' | 'out' | undefined;
   let pendingRedirect: 'in' | 'out' | undefined;
   let command = 0;
-  const heredocs: string[] = [];
+  const heredocs: { delim: string; command: number }[] = [];
 
   const finish = (): void => {
     if (started) {
@@ -106,14 +113,18 @@ export function shellWords(text: string): Word[] {
       command++;
       i++;
       while (heredocs.length > 0) {
-        const delim = heredocs.shift()!;
+        const { delim, command: of } = heredocs.shift()!;
+        const start = i;
+        let end = text.length;
         while (i < text.length) {
           const nl = text.indexOf('\n', i);
           const lineEnd = nl < 0 ? text.length : nl;
           const line = text.slice(i, lineEnd).replace(/^\t+/, '');
+          if (line === delim) end = i;
           i = lineEnd + 1;
           if (line === delim) break;
         }
+        bodies?.push({ start, end, command: of });
       }
       continue;
     }
@@ -136,7 +147,7 @@ export function shellWords(text: string): Word[] {
         // Read as shell-lines.ts reads it (`<<'END OF NOTES'`, `<<\EOF`): a here-string `<<<` names no delimiter.
         const m = text[i + 2] === '<' || inArithmetic(text.slice(0, i)) ? undefined : heredocWord(text.slice(i));
         if (m !== undefined) {
-          heredocs.push(m.delim);
+          heredocs.push({ delim: m.delim, command });
           i += m.length;
           continue;
         }

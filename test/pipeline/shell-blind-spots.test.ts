@@ -29,6 +29,39 @@ describe('what a command says that Shark cannot follow', () => {
     ]))).toEqual([]);
   });
 
+  it('warns at a /data path in a here-document an interpreter reads as its code, not in one it reads as data', () => {
+    const shown = warnings(doc([
+      ['shark-run {id=a}', 'echo x > /data/list.txt'],
+      ['shark-run {id=b}', 'python3 - <<EOF > /data/n.txt\nprint(open("/data/list.txt").read())\nEOF\nsh <<\'END\'\ncat /data/list.txt > /data/m.txt\nEND'],
+      ['shark-run {id=c}', 'python3 fit.py <<EOF > /data/o.txt\n/data/list.txt\nEOF\nawk \'{ print }\' <<EOF > /data/p.txt\n/data/list.txt\nEOF\nsh -c \'cat\' <<EOF > /data/q.txt\n/data/list.txt\nEOF'],
+    ]));
+    expect(shown).toEqual([
+      "7:13: warning: Shark does not see `/data/list.txt` here, in the here-document `python3` reads as its code: it is no input or output of the step, and on the host it names the machine's own /data. "
+        + "Give it to the program as an argument of its own (`python3 - /data/x <<EOF` and `sys.argv[1]`, `sh -s /data/x <<EOF` and `\"$1\"`)",
+      expect.stringMatching(/^10:5: warning: Shark does not see `\/data\/list\.txt` here, in the here-document `sh` reads as its code/),
+      expect.stringMatching(/^10:22: warning: Shark does not see `\/data\/m\.txt` here, in the here-document `sh` reads as its code/),
+    ]);
+  });
+
+  it('warns at a `\\` that spaces follow at the end of a line: sh reads an escaped space, and the next line as a command', () => {
+    expect(warnings(doc([
+      ['shark-run {id=a}', 'echo b > /data/in.txt'],
+      ['shark-run {id=b}', 'sort \\ \n  /data/in.txt > /data/s.txt\nif true; then\n  echo \\\t\n  ok\nfi'],
+      ['shark-run {id=c}', "echo 'a\\ ' > /data/q.txt\necho a\\ b \\\\ > /data/r.txt\ncat > /data/m.mk <<'EOF'\nall: \\ \nEOF"],
+    ]))).toEqual([
+      expect.stringMatching(/^6:6: warning: this line ends in `\\` and a space: sh reads them as an escaped space, not a line continuation/),
+      expect.stringMatching(/^9:8: warning: this line ends in `\\` and a space/),
+    ]);
+  });
+
+  it('warns at an HTML comment in a block, which markdown shows as text and sh runs', () => {
+    expect(warnings(doc([
+      ['shark-run {id=a}', 'echo a > /data/a.txt\n  <!-- echo b > /data/b.txt -->\necho "<!-- x -->" > /data/c.txt'],
+    ]))).toEqual([
+      expect.stringMatching(/^3:3: warning: an HTML comment is no comment inside a code block: markdown shows it as text, and sh runs it \(`<!--` reads a file named `!--`\); comment the line out with `#`/),
+    ]);
+  });
+
   it('warns at bash\'s process substitution, which /bin/sh refuses, but not at a quoted one', () => {
     expect(warnings(doc([
       ['shark-run {id=a}', 'echo a > /data/a.txt; echo b > /data/b.txt'],
