@@ -11,6 +11,8 @@ const DASH_LINE = /^[ \t]*-{3,}[ \t]*$/;
  * when there is none. Called only when no frontmatter was read.
  */
 export function unreadFrontmatter(file: string, lines: readonly string[]): Diagnostic | undefined {
+  const toml = tomlFrontmatter(file, lines);
+  if (toml !== undefined) return toml;
   const first = lines.findIndex((l) => l.trim() !== '');
   if (first < 0 || !DASH_LINE.test(lines[first]!) || !KEY_LINE.test(lines[first + 1] ?? '')) return undefined;
   const open = lines[first]!.trimEnd();
@@ -38,4 +40,13 @@ export function unreadFrontmatter(file: string, lines: readonly string[]): Diagn
 function misshapen(verb: 'opens' | 'closes', line: string, where: 'below' | 'above'): string {
   const shape = line.trimStart() !== line ? '`---` at the start of its line, no space before it' : 'a line of exactly three dashes `---`';
   return `the frontmatter ${verb} with ${shape}: markdown reads \`${line}\` as a rule, and every key ${where} it would be missing`;
+}
+
+/** Hugo's TOML frontmatter, `+++` then `KEY = value` lines and `+++`: markdown reads it as prose, so no key would be set. */
+function tomlFrontmatter(file: string, lines: readonly string[]): Diagnostic | undefined {
+  const key = /^([A-Za-z_][\w.-]*)[ \t]*=[ \t]*(.*)$/.exec(lines[1] ?? '');
+  if (lines[0]?.trimEnd() !== '+++' || key === null || !lines.slice(2).some((l) => l.trimEnd() === '+++')) return undefined;
+  const [, name, value] = key;
+  return error(file, { line: 1, col: 1 }, 'TOML frontmatter (`+++`) is not read, and markdown shows it as prose: Shark reads YAML between `---` lines '
+    + `(\`${name!}: ${value!.trim()}\`, not \`${name!} = ${value!.trim()}\`)`);
 }

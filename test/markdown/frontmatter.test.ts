@@ -206,6 +206,14 @@ describe('frontmatter left open', () => {
     expect(diagnostics.map((d) => `${d.at.line}:${d.at.col}: ${d.severity}: ${d.message}`)).toEqual([`1:1: error: ${four}`]);
   });
 
+  it('is an error at TOML frontmatter between `+++` lines (Hugo\'s), which markdown reads as prose, every key missing', () => {
+    const body = '\n```shark-run\necho "$YEAR" > /data/year.txt\n```\n';
+    expect(problems(`+++\nYEAR = 2024\n+++\n${body}`)).toEqual([
+      '1:1: TOML frontmatter (`+++`) is not read, and markdown shows it as prose: Shark reads YAML between `---` lines (`YEAR: 2024`, not `YEAR = 2024`)',
+    ]);
+    expect(problems('+++\n\nSome prose.\n')).toEqual([]);
+  });
+
   it('leaves alone a document that opens with a long rule and prose, or a rule and prose with a colon', () => {
     expect(problems('----\n\nSome prose.\n')).toEqual([]);
     expect(problems('----\nNote: this is prose, then more.\n\nAnd a paragraph.\n')).toEqual([]);
