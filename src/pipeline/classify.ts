@@ -33,6 +33,11 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
   const outputs: Output[] = [];
   const maps = mentions.some((m) => m.wildcard !== undefined);
   const onlyReads = (m: Mention): boolean => m.redirect === undefined && m.program !== undefined && READERS.has(m.program);
+  // Reported as unwritten, remembered so that a writer further down can be named (written-below.ts).
+  const unwritten = (m: Mention, shown: string, message: string): void => {
+    writers.unwritten.push({ step: id, path: m.path.text, shown, at: m.at, message });
+    fail(m.at, message);
+  };
   const write = (m: Mention, output: Output): void => {
     const named = m.redirect !== 'out' && m.dest !== true && m.plus === undefined ? { named: true as const, ...(m.program !== undefined ? { program: m.program } : {}) } : {};
     if (claim(writers, output.path, { step: id, at: m.at, ...named }, fail)) outputs.push(output);
@@ -52,7 +57,7 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
       continue;
     }
     if (m.wildcard !== undefined) {
-      if (r.kind === 'none') fail(m.at, unwrittenMap(path));
+      if (r.kind === 'none') unwritten(m, `${path}/`, unwrittenMap(path));
       else if (mine) fail(m.at, `a step cannot map over its own output \`${path}/\``);
       else inputs.push({ path, isDir: true, from, at: m.at, pattern: m.wildcard.pattern });
       continue;
@@ -64,7 +69,7 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
       } else if (r.kind === 'none' && maps && !writers.incomplete && (m.redirect === 'in' || onlyReads(m))) {
         // A join of a directory nothing writes (a typo, most likely): as an output, every job would fail at run time.
         const shown = `${path}/+${ext === undefined ? '' : `.${ext}`}`;
-        fail(m.at, m.redirect === 'in'
+        unwritten(m, shown, m.redirect === 'in'
           ? `reads \`${shown}\`, which no earlier step writes or imports and no frontmatter input names`
           : `nothing writes ${path}/: \`${m.program!}\` only reads it (its \`+\` joins each job's item there); write it in an earlier step, import it, or name it as a frontmatter input`);
       } else if (mine) {
@@ -84,12 +89,12 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
     if (m.dest === true && r.kind !== 'none' && !mine && !copiedInto(m, r, writers, write, fail)) continue;
     if (m.program !== undefined && CHANGERS.has(m.program) && m.redirect === undefined && r.kind !== 'none' && !mine && !changedInPlace(m, r, writers, write, fail)) continue;
     if (m.redirect === 'in' && r.kind === 'none') {
-      fail(m.at, `reads \`${path}\`, which no earlier step writes or imports and no frontmatter input names`);
+      unwritten(m, path, `reads \`${path}\`, which no earlier step writes or imports and no frontmatter input names`);
       continue;
     }
     if (r.kind === 'none' && !writers.incomplete && onlyReads(m)) {
       const shown = m.path.isDir ? `${path}/` : path;
-      fail(m.at, `nothing writes ${shown}: \`${m.program}\` only reads it; write it in an earlier step, import it, or name it as a frontmatter input`);
+      unwritten(m, shown, `nothing writes ${shown}: \`${m.program}\` only reads it; write it in an earlier step, import it, or name it as a frontmatter input`);
       continue;
     }
     // A name made at run time (`> /data/m/$x.txt`) in a directory the step writes a file into: the directory, below.

@@ -10,6 +10,8 @@ import { spacedPath } from './publish-words.js';
 import { clashMessage, clashOf, keptByDocument, nestedMessage, publishedAt, type Published } from './publish-targets.js';
 import { runSteps } from './run-steps.js';
 import { claim, Writers } from './writers.js';
+import { nameLookAlikes } from './look-alike-paths.js';
+import { nameWritersBelow } from './written-below.js';
 
 export function buildPipeline(document: Document): { pipeline: Pipeline | undefined; partial?: Pipeline; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
@@ -151,6 +153,8 @@ export function buildPipeline(document: Document): { pipeline: Pipeline | undefi
     steps.push(...linked);
     blockNodes.push(blockNodeOf(block, blockId, linked, environments));
   });
+  nameWritersBelow(diagnostics, writers);
+  nameLookAlikes(document.file, diagnostics, writers);
   const stepsById = new Map<string, Step>();
   for (const step of steps) {
     const other = stepsById.get(step.id);

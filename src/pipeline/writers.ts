@@ -23,6 +23,15 @@ export type Resolved =
   | { kind: 'under' | 'contains'; writers: Writer[]; path: string }
   | { kind: 'none' };
 
+/** A path a step reads, reported as written by nothing above it: `shown` as the message shows it. */
+export interface Unwritten {
+  readonly step: string;
+  readonly path: string;
+  readonly shown: string;
+  readonly at: Position;
+  readonly message: string;
+}
+
 export type Fail = (at: Position, message: string, related?: { at: Position; message: string }[]) => void;
 
 /**
@@ -35,6 +44,12 @@ export class Writers {
   private readonly byPath = new PathMap<Writer>();
   /** A frontmatter input could not be read: a path that nothing writes may be that input, already reported. */
   incomplete = false;
+  /** Reads reported as of a path nothing wrote yet: a step below may write it (written-below.ts). */
+  readonly unwritten: Unwritten[] = [];
+  /** By a path's NFC form, its first spelling written: `café` typed composed in one block and decomposed in another (look-alike-paths.ts). */
+  readonly spellings = new Map<string, { path: string; writer: Writer }>();
+  /** Paths written that another written path spells otherwise, as the same text in Unicode. */
+  readonly lookAlikes: { path: string; writer: Writer; first: { path: string; writer: Writer } }[] = [];
 
   resolve(path: string): Resolved {
     const under = [...this.byPath.under(path)];
@@ -56,6 +71,10 @@ export class Writers {
 
   add(path: string, writer: Writer): void {
     this.byPath.set(path, writer);
+    const key = path.normalize('NFC');
+    const first = this.spellings.get(key);
+    if (first === undefined) this.spellings.set(key, { path, writer });
+    else if (first.path !== path) this.lookAlikes.push({ path, writer, first });
   }
 }
 

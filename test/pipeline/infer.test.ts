@@ -114,9 +114,9 @@ describe('inference of inputs and outputs', () => {
     expect(errors(doc([['shark-run', 'sort < /data/in.csv > /data/out.csv']]))).toEqual([
       '2:8: reads `/data/in.csv`, which no earlier step writes or imports and no frontmatter input names',
     ]);
-    // Written later is not written earlier.
+    // Written later is not written earlier: the message names the writer below.
     expect(errors(doc([['shark-run {id=a}', 'sort < /data/in.csv'], ['shark-run {id=b}', 'echo > /data/in.csv']]))).toEqual([
-      '2:8: reads `/data/in.csv`, which no earlier step writes or imports and no frontmatter input names',
+      '2:8: `/data/in.csv` is written only below this step, by `b` (line 6): a step reads what the steps above it write, so move this block below that one [6:8: step `b` writes `/data/in.csv` here]',
     ]);
     const p = load(doc([['shark-run {id=a}', 'sort < /data/in.csv > /data/out.csv']], 'inputs:\n  species: /data/in.csv'));
     expect(flow(p)).toEqual(['a: /data/in.csv<input:species -> /data/out.csv']);
