@@ -1,4 +1,6 @@
 import type Database from 'better-sqlite3';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
 /**
  * Whether `e` is SQLite finding the store's database damaged
@@ -28,6 +30,29 @@ export function parseStored<T>(text: string, what: string): T {
 /** An error saying the database is damaged (`damagedDatabase` knows it): what SQLite says of a page it cannot read. */
 export function damage(message: string): Error {
   return Object.assign(new Error(message), { code: 'SQLITE_CORRUPT' });
+}
+
+/**
+ * Refuses a `shark.sqlite` cut to nothing (`truncate -s 0`, a copy that
+ * failed) in a store holding objects or logs its runs recorded there: SQLite
+ * would open the empty file as a new database, and every run would be
+ * forgotten without a word. An empty file with a write-ahead log that holds
+ * something is a store being made (the log is copied into the file later);
+ * a file moved aside, as `damagedMessage` says, is absent, not empty.
+ */
+export function refuseEmptied(dir: string): void {
+  // What cannot be looked at (the store not a directory) is for opening the database to say.
+  const tried = <T>(f: () => T): T | undefined => {
+    try {
+      return f();
+    } catch {
+      return undefined;
+    }
+  };
+  const size = (name: string): number | undefined => tried(() => statSync(join(dir, name)).size);
+  if (size('shark.sqlite') !== 0 || (size('shark.sqlite-wal') ?? 0) > 0) return;
+  const holds = (name: string): boolean => (tried(() => readdirSync(join(dir, name)).length) ?? 0) > 0;
+  if (holds('objects') || holds('logs')) throw damage('shark.sqlite is empty, though the store holds data its runs recorded there');
 }
 
 /** What is said of a damaged database: what SQLite found, and the ways out. */

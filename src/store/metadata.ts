@@ -18,7 +18,7 @@ import { StatCache, type FileStat, type StatRow } from './stat-cache.js';
 import { CheckpointAside } from './checkpoint-aside.js';
 import type { SnapshotId } from './snapshot-store.js';
 import { openDatabase, outputsOf, type AttemptRow, type ResultRow, type RunJobRow, type RunRow } from './metadata-schema.js';
-import { parseStored } from './damaged-database.js';
+import { parseStored, refuseEmptied } from './damaged-database.js';
 
 export type { AttemptRow, LastAttempt, ResultRow, RunJobRow, RunRow } from './metadata-schema.js';
 export { outputsOf } from './metadata-schema.js';
@@ -65,6 +65,7 @@ export class Metadata {
 
   constructor(dir: string) {
     makeDirs(dir);
+    refuseEmptied(dir);
     this.db = openDatabase(join(dir, 'shark.sqlite'), [StatCache.migrate, migrateOutputIndex, StepMemos.migrate, RunRows.migrate, FreedRows.migrate, PublishedRows.migrate, TreeRows.migrate, RunTable.migrate(dir), ResultHistory.migrate, migrateShown, LineageMemos.migrate]);
     this.lineages = new LineageMemos(this.db, dir);
     this.checkpoints = new CheckpointAside(this.db);

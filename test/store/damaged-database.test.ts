@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { openSync, writeSync, closeSync } from 'node:fs';
+import { openSync, writeSync, closeSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 
@@ -131,5 +131,22 @@ describe('a damaged database', () => {
       expect(r.stderr).toMatch(/the store's database is damaged \(cannot parse a result/);
       expect(r.code).toBe(2);
     }
+  });
+
+  // Cut to nothing (`truncate -s 0`, a copy that failed): SQLite opens an empty file as a new database, and every run
+  // recorded was forgotten without a word, fsck saying ok. Moved aside as the message says, the store is recorded afresh.
+  it('is said when the file was emptied, while the store holds data', async () => {
+    truncateSync(rig.path('.shark/shark.sqlite'), 0);
+    for (const [command, code] of [['fsck', 1], ['plan', 2], ['runs', 2]] as const) {
+      const r = await rig.shark([command, 'p.md']);
+      expect(r.stderr, command).toMatch(/^shark: error: cannot open the store at \S+: the store's database is damaged \(shark\.sqlite is empty, though the store holds data its runs recorded there\): restore/);
+      expect(r.stdout).not.toMatch(/ok: no missing or corrupt data/);
+      expect(r.code, command).toBe(code);
+    }
+    expect(statSync(rig.path('.shark/shark.sqlite')).size).toBe(0);
+    rmSync(rig.path('.shark/shark.sqlite'));
+    const run = await rig.shark(['run', 'p.md']);
+    expect(run.stdout).toMatch(/3 run, 0 cached/);
+    expect(run.code).toBe(0);
   });
 });
