@@ -51,7 +51,9 @@ export function gcCommand(io: Io): Command {
       const given = storeSpec(flags.store);
       const del = flags.delete === true;
       // Every document is read before any store is touched: one that cannot be read stops gc before anything is freed.
-      const pipelines = files.map((file) => readDocument(file, flags.config, io.stderr));
+      // A document given twice (`p.md ./p.md`) is kept for once, and named once.
+      const unique = files.filter((file, i) => files.findIndex((f) => resolve(f) === resolve(file)) === i);
+      const pipelines = unique.map((file) => readDocument(file, flags.config, io.stderr));
       // Likewise every store is opened (leased, for --delete) and told what to keep before any is collected.
       const ready: Ready[] = [];
       const stop = stopOnSignals(io);
