@@ -237,12 +237,14 @@ function parseOptions(
 
 /**
  * `{threads=1 memory=8G}`: options apart by spaces, as pandoc writes attributes. When every word of
- * `item` is an option of the kind, its words and where the second starts; otherwise undefined (a
- * `slurm` value holds its sbatch options apart by spaces).
+ * `item` is an option of the kind, its words and where the second starts; otherwise undefined (an
+ * unquoted `slurm` value holds its sbatch options apart by spaces; a quoted one is one word).
  */
 function spacedOptions(item: string, kind: BlockKind): { words: string[]; at: number } | undefined {
-  const words = item.split(/\s+/);
+  const found = [...item.matchAll(/(?:[^\s"]+|"[^"]*")+/g)];
+  const words = found.map((m) => m[0]);
   const keyOf = (word: string): string => word.split('=')[0]!;
-  if (words.length < 2 || keyOf(words[0]!) === 'slurm' || !words.every((w) => OPTIONS[kind].includes(keyOf(w)))) return undefined;
-  return { words, at: item.indexOf(words[1]!, words[0]!.length) };
+  const bareSlurm = keyOf(words[0] ?? '') === 'slurm' && !words[0]!.startsWith('slurm="');
+  if (words.length < 2 || bareSlurm || !words.every((w) => OPTIONS[kind].includes(keyOf(w)))) return undefined;
+  return { words, at: found[1]!.index };
 }

@@ -178,6 +178,14 @@ describe('parseTag', () => {
     expect(bad('shark-run', '{id=a b}')).toMatchObject({ message: 'invalid block id `a b`: use ASCII letters, digits, \'.\', \'_\' and \'-\'' });
   });
 
+  it('says so too when a quoted slurm value among them holds spaces (it said threads is a number of slots)', () => {
+    const meta = '{threads=2 memory=8G slurm="--qos=long --gres=gpu:1"}';
+    expect(bad('shark-run', meta)).toEqual({ ok: false, offset: 'shark-run {threads=2 '.length,
+      message: `options are separated by commas: \`${meta}\` holds \`${meta.slice(1, -1)}\`; write \`{threads=2, memory=8G, slurm="--qos=long --gres=gpu:1"}\`` });
+    expect(bad('shark-run', '{slurm="-p gpu" timeout=2h}')).toMatchObject({ offset: 'shark-run {slurm="-p gpu" '.length,
+      message: expect.stringContaining('write `{slurm="-p gpu", timeout=2h}`') });
+  });
+
   it('accepts durations in seconds, minutes and hours', () => {
     for (const t of ['90', '90s', '1.5m', '2h']) expect(ok('shark-run', `{timeout=${t}}`).options).toEqual({ timeout: t });
   });
