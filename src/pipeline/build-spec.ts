@@ -25,6 +25,8 @@ export interface BuildSpec {
   readonly exclude?: Readonly<Record<string, readonly string[]>>;
   /** The defaults of the ARGs before the first FROM, which FROM may name: pinning a base resolves them too. */
   readonly args?: Readonly<Record<string, string>>;
+  /** Each image a FROM names (not a stage of the same Dockerfile), where it is written: for messages. */
+  readonly froms?: readonly { readonly image: string; readonly at: Position }[];
 }
 
 export interface ContextSource {
@@ -91,6 +93,7 @@ function hereDocument(text: string): RegExpExecArray | null {
 function parseDockerfile(body: readonly SourceLine[]): SpecResult {
   const problems: SpecProblem[] = [];
   const bases: string[] = [];
+  const froms: { image: string; at: Position }[] = [];
   const sources: ContextSource[] = [];
   // ARGs before the first FROM: they alone can name a base.
   const metaArgs = new Map<string, string | undefined>();
@@ -153,6 +156,9 @@ function parseDockerfile(body: readonly SourceLine[]): SpecResult {
       const problem = fromProblem(image, expanded, metaArgs);
       if (problem !== undefined) problems.push({ at, message: problem });
       else if (expanded.ok) bases.push(expanded.value);
+      if (problem === undefined && expanded.ok && !stages.has(expanded.value.toLowerCase())) {
+        froms.push({ image: expanded.value, at: placeOf(tokens.find((t) => t[0] === image)!.index) });
+      }
       const named = args.slice(args.indexOf(image) + 1);
       if (named[0]?.toUpperCase() === 'AS' && named[1] !== undefined) {
         stages.add(named[1].toLowerCase());
@@ -180,7 +186,7 @@ function parseDockerfile(body: readonly SourceLine[]): SpecResult {
   if (problems.length > 0) return { ok: false, problems };
   const defaults = [...metaArgs].filter((a): a is [string, string] => a[1] !== undefined);
   const contextFiles = sources.map((s) => s.path);
-  const spec: BuildSpec = { format: 'dockerfile', dockerfile: body.map((l) => l.text).join('\n') + '\n', bases, contextFiles, sources, network: true };
+  const spec: BuildSpec = { format: 'dockerfile', dockerfile: body.map((l) => l.text).join('\n') + '\n', bases, contextFiles, sources, network: true, froms };
   return { ok: true, spec: defaults.length > 0 ? { ...spec, args: Object.fromEntries(defaults) } : spec };
 }
 

@@ -6,9 +6,11 @@ import { withFrontmatter, type GivenFrontmatter, type GivenPlaces } from './give
 import { buildPipeline } from './infer.js';
 import type { Pipeline, Step } from './pipeline.js';
 import { missingEnvironments } from './missing-environments.js';
+import { basesNamingEnvironments } from './environment-bases.js';
 import { originalPathsInCommands } from './original-paths.js';
 import { filesLostBetweenCommands } from './fresh-containers.js';
 import { shellBlindSpots } from './shell-blind-spots.js';
+import { axisVariables } from './axis-variables.js';
 import { commandsReadAsOutput } from './transcript-output.js';
 import { hiddenWriters, withNeededInstances, type LeftOut, type Need } from './needed-instances.js';
 import { unmatchedPatterns } from './unmatched-patterns.js';
@@ -45,7 +47,8 @@ export function loadPipeline(
   const blocks = subset?.document ?? swept.document;
   const built = buildPipeline(blocks);
   const mapProblems = mapChecks(built);
-  const found = [...missingEnvironments(blocks), ...originalPathsInCommands(blocks), ...filesLostBetweenCommands(blocks), ...commandsReadAsOutput(blocks), ...shellBlindSpots(blocks), ...built.diagnostics, ...mapProblems];
+  const found = [...missingEnvironments(blocks), ...originalPathsInCommands(blocks), ...filesLostBetweenCommands(blocks), ...commandsReadAsOutput(blocks), ...shellBlindSpots(blocks), ...axisVariables(blocks), ...built.diagnostics, ...mapProblems,
+    ...basesNamingEnvironments(built.pipeline ?? built.partial, blocks.file)];
   // A line with a bad `%{…}` was checked as written: what else is found on it follows from that.
   const badLines = new Set(swept.references.map((d) => d.at.line));
   const diagnostics = inDocumentOrder([...parsed.diagnostics, ...swept.references, ...found.filter((d) => d.file !== file || !badLines.has(d.at.line))]);

@@ -1,3 +1,4 @@
+import type { Position } from '../diagnostics.js';
 import type { SourceLine } from '../markdown/document.js';
 import type { BuildSpec, ContextSource, SpecProblem, SpecResult } from './build-spec.js';
 import { translateCopy } from './obuilder-copy.js';
@@ -25,6 +26,7 @@ export function parseObuilder(body: readonly SourceLine[]): SpecResult {
   const ops = top.length === 1 && isSpecList(top[0]!) ? top[0]!.items : top;
   const lines: string[] = [];
   const bases: string[] = [];
+  const froms: { image: string; at: Position }[] = [];
   const sources: ContextSource[] = [];
   const exclude: Record<string, string[]> = {};
   let network = false;
@@ -55,7 +57,7 @@ export function parseObuilder(body: readonly SourceLine[]): SpecResult {
       case 'from': {
         const image = atomsOf(args);
         if (image?.length !== 1) problems.push({ at: op.at, message: '(from IMAGE) takes one image' });
-        else (bases.push(image[0]!), lines.push(`FROM ${image[0]}`));
+        else (bases.push(image[0]!), froms.push({ image: image[0]!, at: args[0]!.at }), lines.push(`FROM ${image[0]}`));
         break;
       }
       case 'run': {
@@ -148,7 +150,7 @@ export function parseObuilder(body: readonly SourceLine[]): SpecResult {
     }
   }
   if (problems.length > 0) return { ok: false, problems };
-  const spec: BuildSpec = { format: 'obuilder', dockerfile: lines.join('\n') + '\n', bases, contextFiles: sources.map((s) => s.path), sources, network };
+  const spec: BuildSpec = { format: 'obuilder', dockerfile: lines.join('\n') + '\n', bases, contextFiles: sources.map((s) => s.path), sources, network, froms };
   for (const src of Object.keys(exclude)) if (exclude[src]!.length === 0) delete exclude[src];
   return { ok: true, spec: Object.keys(exclude).length > 0 ? { ...spec, exclude } : spec };
 }

@@ -83,6 +83,7 @@ describe('parseBuildSpec: Dockerfile', () => {
       ],
       network: true,
       args: { VERSION: '3.8.5' },
+      froms: [{ image: 'ghcr.io/osgeo/gdal:ubuntu-small-3.8.5', at: { line: 12, col: 29 } }],
     });
   });
 
@@ -193,6 +194,7 @@ describe('parseBuildSpec: OBuilder', () => {
         '',
       ].join('\n'),
       bases: ['ocaml/opam:debian-12-ocaml-5.1'],
+      froms: [{ image: 'ocaml/opam:debian-12-ocaml-5.1', at: { line: 10, col: 8 } }],
       contextFiles: ['dune-project', 'bin'],
       sources: [
         { path: 'dune-project', at: { line: 15, col: 13 }, by: '(copy …)' },
