@@ -122,7 +122,7 @@ export async function openShell(file: string | undefined, flags: ShellFlags, std
   }
   const runId = session.meta.startRun(shellRunOf(session.pipelinePath));
   const shell = new ShellSession(session, base, file === undefined ? 'shell.md' : displayName(file), root, baseOutputs, envIds, hostInputs, runId);
-  if (flags.save !== undefined) shell.savedTo.add(resolve(flags.save));
+  if (flags.save !== undefined) shell.savedTo.set(resolve(flags.save), undefined);
   if (flags.env !== undefined) {
     const problem = await shell.useEnv(flags.env, signal);
     if (problem !== undefined) return fail(problem);

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { lockPathFor, readLock, updateLock } from '../lockfile.js';
 import { loadPipeline } from '../pipeline/load.js';
@@ -36,7 +36,7 @@ export function save(shell: ShellSession, path: string, force: boolean): Saved {
   } catch (e) {
     return { ok: false, why: `cannot save ${shown}: ${writeError(path, e)}` };
   }
-  shell.savedTo.add(resolve(path));
+  shell.savedTo.set(resolve(path), text);
   const steps = contributing(shell.history);
   for (const s of steps) shell.savedSteps.add(s.n);
   const lines = [`saved ${shown}: ${stepCount(steps.length)}`];
@@ -66,12 +66,35 @@ export function unsavedSteps(shell: ShellSession): number[] {
 
 export const stepCount = (n: number): string => `${n} step${n === 1 ? '' : 's'}`;
 
-/** Why saving to `path` would overwrite a file that is not the session's, or undefined. */
+/**
+ * Why saving to `path` would overwrite a file that is not the session's, or
+ * undefined. As vim's `:w` after the file changed on disk: one it saved, but
+ * edited since (in an editor beside the shell), is no longer the session's.
+ */
 function notOurs(shell: ShellSession, path: string, shown: string): string | undefined {
   const full = resolve(path);
-  if (!existsSync(full) || isDirectory(full) || shell.savedTo.has(full)) return undefined;
-  const what = shell.base !== '' && full === shell.session.pipelinePath ? ' (the pipeline this shell started from)' : '';
-  return `${shown} exists${what}: \`:save! ${shown}\` overwrites it, or save under another name`;
+  if (!existsSync(full) || isDirectory(full)) return undefined;
+  if (shell.savedTo.has(full)) {
+    const written = shell.savedTo.get(full);
+    if (written === undefined || textOf(full) === written) return undefined;
+    return `${shown} changed since this session saved it (in another window?): \`:save! ${shown}\` overwrites those changes, or save under another name`;
+  }
+  if (shell.base !== '' && full === shell.session.pipelinePath) {
+    // `:save!` writes FILE as the shell read it, then the steps: an edit made since would be lost.
+    return textOf(full) === shell.base
+      ? `${shown} exists (the pipeline this shell started from): \`:save! ${shown}\` overwrites it, or save under another name`
+      : `${shown} exists (the pipeline this shell started from), and changed since the shell read it (in another window?): \`:save! ${shown}\` would write it as it was then, followed by the session's steps, losing those changes; save under another name`;
+  }
+  return `${shown} exists: \`:save! ${shown}\` overwrites it, or save under another name`;
+}
+
+/** A file's text now, undefined when it cannot be read (then it is not what the session read or wrote). */
+function textOf(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -35,8 +35,11 @@ export type Outcome =
  */
 export class ShellSession {
   readonly history: Entry[] = [];
-  /** Absolute paths this session saved to (and `--save`'s): `:save` overwrites them without `!`. */
-  readonly savedTo = new Set<string>();
+  /**
+   * Absolute paths this session saved to (and `--save`'s), with the text it
+   * wrote there: `:save` overwrites them without `!` while they still hold it.
+   */
+  readonly savedTo = new Map<string, string | undefined>();
   /** Steps (by number) a `:save` has written: leaving with others asks first (`unsavedSteps`). */
   readonly savedSteps = new Set<number>();
   env: string | undefined;

@@ -8,7 +8,7 @@ A command that changes /data is a step (committed under the key \`shark run\` wo
 one that changes nothing is an inspection; a failing one changes nothing.
 
   :save FILE.md        write the pipeline: the steps that still contribute to /data
-  :save! FILE.md       the same over an existing file this session did not save
+  :save! FILE.md       the same over an existing file this session did not save (or that changed since)
   :history             what was typed: inspections, steps, failures
   :undo                revert the last step (its outputs leave /data)
   :dag                 the steps so far, what each reads and writes
