@@ -117,7 +117,8 @@ export function preview(store: SnapshotStore, id: SnapshotId, path: string): str
   if (ext === 'csv' || ext === 'tsv') return download + table(text, ext === 'tsv' ? '\t' : ',', whole);
   if ((ext === 'json' || ext === 'geojson') && whole) {
     try {
-      const value = JSON.parse(text) as unknown;
+      // A byte order mark (as some Windows editors save) is no part of the JSON.
+      const value = JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
       const drawn = isGeoJson(value) ? geoJsonSvg(value) : undefined;
       const pretty = JSON.stringify(value, null, 2);
       const cut = pretty.length > TEXT_BYTES ? `${pretty.slice(0, TEXT_BYTES)}\n…` : pretty;
@@ -126,5 +127,8 @@ export function preview(store: SnapshotStore, id: SnapshotId, path: string): str
       // Not JSON after all: shown as text.
     }
   }
-  return `${download}<pre class="preview-text">${esc(text)}${whole ? '' : '\n…'}</pre>`;
+  // JSON was read further, to be parsed: as text it is cut to what text shows.
+  const longer = head.length > TEXT_BYTES;
+  const shown = longer ? new TextDecoder().decode(head.subarray(0, TEXT_BYTES), { stream: true }) : text;
+  return `${download}<pre class="preview-text">${esc(shown)}${whole && !longer ? '' : '\n…'}</pre>`;
 }
