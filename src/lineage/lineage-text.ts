@@ -1,5 +1,6 @@
 import { printable, shownName } from '../printable.js';
 import type { LineageNode } from './lineage.js';
+import type { MadeBy } from './lineage-result.js';
 
 /** What a lineage says of a job whose result `fsck --repair` dropped. */
 export const DROPPED = 'result dropped by `shark fsck --repair`: its stored data was missing or damaged';
@@ -27,15 +28,12 @@ export function renderLineage(node: LineageNode, describe: (id: string) => strin
     lines.push(`${indent}${place}`);
     if (n.unfinished !== undefined) lines.push(`${at}note: ${printable(n.unfinished)}`);
     lines.push(`${at}$ ${n.command.includes('\n') ? n.command.split('\n').join(`\n${indent}    `) : n.command}`);
-    if (n.variables !== undefined) lines.push(`${at}with ${Object.entries(n.variables).map(([k, v]) => `${shownName(k)}=${shownValue(v)}`).join(' ')}`);
-    if (n.network === 'host') lines.push(`${at}network: host (impure)`);
-    if (n.source !== undefined) lines.push(`${at}source: ${Object.entries(n.source).map(([k, v]) => `${shownName(k)}=${shownName(String(v))}`).join(' ')}`);
+    for (const l of settingLines(n)) lines.push(`${at}${l}`);
     for (const [p, id] of Object.entries(n.outputs)) lines.push(`${at}→ ${shownName(p)}  ${printable(describe(id))}`);
     lines.push(`${at}ran ${n.started} on ${n.host}, shark ${n.version}`);
-    if (n.madeBy !== undefined) lines.push(`${at}made by run ${n.run}, as ${n.madeBy.job} at ${n.madeBy.location}`);
+    if (n.madeBy !== undefined) lines.push(`${at}${madeByLine(n, n.madeBy)}`);
     if (n.dropped) lines.push(`${at}${DROPPED}`);
-    // Beside the inputs, what else the key holds that a user edits.
-    for (const f of n.files ?? []) lines.push(`${at}uses ${shownName(f.path)}  ${printable(f.id)}${f.deps ? '  ({deps})' : ''}`);
+    for (const l of usesLines(n)) lines.push(`${at}${l}`);
     const inner = indent + '    ';
     for (const i of n.inputs) {
       const note = i.truncated ? `  (not followed: --depth ${depth})` : i.input ? '  (input)' : i.empty ? '  (empty: no job wrote into it)' : '';
@@ -45,6 +43,25 @@ export function renderLineage(node: LineageNode, describe: (id: string) => strin
   };
   walk(node, '');
   return lines.join('\n') + '\n';
+}
+
+/** What a job ran with beside its command: its values (`with`), a host network, an import's source. Also the page's. */
+export function settingLines(n: LineageNode): string[] {
+  const lines: string[] = [];
+  if (n.variables !== undefined) lines.push(`with ${Object.entries(n.variables).map(([k, v]) => `${shownName(k)}=${shownValue(v)}`).join(' ')}`);
+  if (n.network === 'host') lines.push('network: host (impure)');
+  if (n.source !== undefined) lines.push(`source: ${Object.entries(n.source).map(([k, v]) => `${shownName(k)}=${shownName(String(v))}`).join(' ')}`);
+  return lines;
+}
+
+/** Of a result a run of another document made (a step both share): that run and the job as it named it. */
+export function madeByLine(n: LineageNode, madeBy: MadeBy): string {
+  return `made by run ${n.run}, as ${madeBy.job} at ${madeBy.location}`;
+}
+
+/** Beside the inputs, what else the key holds that a user edits: the local files (scripts) a job uses. */
+export function usesLines(n: LineageNode): string[] {
+  return (n.files ?? []).map((f) => `uses ${shownName(f.path)}  ${printable(f.id)}${f.deps ? '  ({deps})' : ''}`);
 }
 
 /** A variable's value on the `with` line: as it is, or JSON-quoted when spaces, quotes or control characters would make the line ambiguous. */

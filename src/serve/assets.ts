@@ -16,6 +16,16 @@ export const SCRIPT = String.raw`'use strict';
         : run.status === 'running' ? run.label
         : 'latest run: run ' + run.id + ', ' + run.status + ' (reload the page for its outputs and logs)';
     }
+    var notes = document.getElementById('page-note');
+    if (notes) {
+      notes.replaceChildren.apply(notes, (state.note || '').split('\n').filter(Boolean).map(function (line) {
+        var p = document.createElement('p');
+        p.className = 'note';
+        p.textContent = line;
+        return p;
+      }));
+      notes.hidden = !state.note;
+    }
     state.blocks.forEach(function (b) {
       document.querySelectorAll('[data-block="' + CSS.escape(b.id) + '"]').forEach(function (el) {
         el.dataset.status = b.status;

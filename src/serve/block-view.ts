@@ -187,11 +187,7 @@ function jobView(p: PlannedJob | undefined, row: RunJobRow | undefined, progress
       const from = record !== undefined && record.runId !== run.id ? ` (made in run ${record.runId})` : '';
       return { ...base, status: 'cached', label: `cached${from}` };
     }
-    if (row.status === 'failed') {
-      const exit = row.exit_code === null || row.exit_code === undefined ? undefined : `exit status ${row.exit_code}`;
-      const why = row.reason === 'exit' && exit !== undefined ? exit : [row.reason ?? 'failed', exit].filter((w) => w !== undefined).join(', ');
-      return { ...base, status: 'failed', label: `failed in run ${run.id} (${why})` };
-    }
+    if (row.status === 'failed') return { ...base, status: 'failed', label: `failed in run ${run.id} (${failureOf(row)})` };
   }
   if (p === undefined) return { ...base, status: 'unknown', label: row?.status ?? 'unknown' };
   if (live && progress.leased.has(job)) return { ...base, ...running(run) };
@@ -208,4 +204,10 @@ function jobView(p: PlannedJob | undefined, row: RunJobRow | undefined, progress
     case 'manual':
       return { ...base, status: 'manual', label: `manual: ${reasons}` };
   }
+}
+
+/** How a failed job ended, as its block and its log's page say it: `exit status 3`, or the reason and the status. */
+export function failureOf(row: Pick<RunJobRow, 'reason' | 'exit_code'>): string {
+  const exit = row.exit_code === null || row.exit_code === undefined ? undefined : `exit status ${row.exit_code}`;
+  return row.reason === 'exit' && exit !== undefined ? exit : [row.reason ?? 'failed', exit].filter((w) => w !== undefined).join(', ');
 }

@@ -35,7 +35,12 @@ export function runText(run: RunView | undefined): string {
 function runBanner(run: RunView | undefined, note: string | undefined): string {
   const status = run?.status ?? 'none';
   return `<p id="run-banner" class="run-banner" data-run="${run === undefined ? '' : run.id}" data-status="${esc(status)}">${esc(runText(run))}</p>`
-    + (note === undefined ? '' : `<p class="note">${esc(note)}</p>`);
+    + `<div id="page-note"${note === undefined ? ' hidden' : ''}>${noteParagraphs(note)}</div>`;
+}
+
+/** The page's notes, one a line (the script writes them alike when they change). */
+function noteParagraphs(note: string | undefined): string {
+  return (note ?? '').split('\n').filter((l) => l !== '').map((l) => `<p class="note">${esc(l)}</p>`).join('');
 }
 
 function sharkBlock(node: Code, blocks: readonly BlockNode[], views: ReadonlyMap<string, BlockView>): string {

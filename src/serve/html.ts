@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** HTML text: every character that could open markup or end an attribute is escaped. */
 export function esc(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -42,8 +44,14 @@ export function objectHref(id: string, name: string, download = false): string {
   return `/object/${encodeURIComponent(id)}?name=${encodeURIComponent(name)}${download ? '&download=1' : ''}`;
 }
 
+/**
+ * A block's anchor: its id where that is a plain name; else a readable form
+ * of it and a short hash, as distinct ids read alike once their other
+ * characters are `_` (a sweep's `s[T=é]` and `s[T=è]`, `s[T=a.b]` and `s[T=a_b]`).
+ */
 export function blockAnchor(id: string): string {
-  return `block-${id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+  const slug = id.replace(/[^A-Za-z0-9_-]/g, '_');
+  return slug === id ? `block-${id}` : `block-${slug}-${createHash('sha256').update(id).digest('hex').slice(0, 8)}`;
 }
 
 export function formatBytes(n: number): string {

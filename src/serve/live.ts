@@ -3,7 +3,9 @@ import { seedState, type Session } from '../plan/session.js';
 import { checkMemosAhead } from '../plan/step-memo.js';
 import { selectSteps } from '../plan/selection.js';
 import { leasedJobs } from '../store/leases.js';
+import { displayName } from '../cli/load-or-report.js';
 import { DataIndex } from './data-index.js';
+import { DocumentWatch } from './document-watch.js';
 import { pageState, type PageState } from './views.js';
 
 /**
@@ -27,11 +29,13 @@ export class Live {
   /** The results the plan reuses (its cached jobs' keys). */
   private reused: ReadonlySet<string> = new Set();
   private readonly listeners = new Set<(s: PageState) => void>();
+  private readonly watch: DocumentWatch;
   state: PageState = { run: undefined, blocks: [] };
   index: DataIndex;
 
   constructor(private readonly session: Session, private readonly hostInputs: ReadonlyMap<string, string>) {
     this.index = new DataIndex(session.meta, session.store, session.pipelinePath);
+    this.watch = new DocumentWatch(session.pipelinePath, session.pipeline.document.source);
   }
 
   async start(intervalMs = 500): Promise<void> {
@@ -60,7 +64,7 @@ export class Live {
       const leased = run?.status === 'running' ? leasedJobs(meta, run.id) : [];
       // The steps it began: a map's count of jobs is known from then on.
       const begun = run?.status === 'running' ? meta.runRows.begun(run.id).size : 0;
-      const print = JSON.stringify([run?.id, run?.status, count, leased, begun]);
+      const print = JSON.stringify([run?.id, run?.status, count, leased, begun, this.watch.changed()]);
       if (print === this.fingerprint) return;
       const first = this.fingerprint === '';
       this.fingerprint = print;
@@ -70,7 +74,7 @@ export class Live {
       const running = run?.status === 'running';
       if (!running || this.plan === undefined || this.plannedIn !== run?.id) await this.replan(run?.id);
       if (!running || Date.now() - this.indexed > 5000) this.reindex();
-      this.state = pageState(pipeline, this.plan, meta, run, leased, this.note);
+      this.state = pageState(pipeline, this.plan, meta, run, leased, this.notes());
       if (!first) for (const fn of this.listeners) fn(this.state);
     } catch (e) {
       // A busy or changing database: the next tick tries again.
@@ -95,11 +99,20 @@ export class Live {
       await this.replan(run?.id);
       // Another plan may reuse other results: the result pages show those.
       if (!sameSet(reused, this.reused)) this.reindex();
-      this.state = pageState(pipeline, this.plan, meta, run, run === undefined ? [] : leasedJobs(meta, run.id), this.note);
+      this.state = pageState(pipeline, this.plan, meta, run, run === undefined ? [] : leasedJobs(meta, run.id), this.notes());
       for (const fn of this.listeners) fn(this.state);
     } finally {
       this.busy = false;
     }
+  }
+
+  /** What the page says above the document: that the file was edited since it was read, and a failure to plan or read. */
+  private notes(): string | undefined {
+    const edited = this.watch.changed()
+      ? `${displayName(this.session.pipelinePath)} changed since this page started: it shows the document as it was then, and a run of the changed document as one with other options; restart shark serve to see it as it is now`
+      : undefined;
+    const notes = [edited, this.note].filter((n) => n !== undefined);
+    return notes.length === 0 ? undefined : notes.join('\n');
   }
 
   /** `run`: the latest run as the plan is made. */

@@ -3,7 +3,7 @@ import { keyIdOf } from '../lineage/attest/dsse.js';
 import { Attestations, damagedEnvelope } from '../lineage/attest/store.js';
 import { verifyAncestry } from '../lineage/attest/verify.js';
 import { lineageOf, type LineageNode } from '../lineage/lineage.js';
-import { DROPPED } from '../lineage/lineage-text.js';
+import { DROPPED, madeByLine, settingLines, usesLines } from '../lineage/lineage-text.js';
 import type { Session } from '../plan/session.js';
 import type { Resolved } from './data-index.js';
 import { blockAnchor, dataHref, esc, listing, objectHref, page } from './html.js';
@@ -69,21 +69,29 @@ function producers(from: readonly LineageNode[], shown: Set<string>): string {
 /** `DROPPED` as the page says it: its command set as code. */
 const DROPPED_HTML = esc(DROPPED).replace(/`([^`]*)`/g, '<code>$1</code>');
 
+/** A directory whose run did not finish the steps writing it holds only part of what they write: said as `shark lineage` says it. */
+function unfinishedNote(n: LineageNode): string {
+  return n.unfinished === undefined ? '' : `<p class="note">note: ${esc(n.unfinished)}</p>`;
+}
+
 function lineageItem(n: LineageNode, shown = new Set<string>()): string {
   if (n.kind === 'group') {
-    return `<li class="lineage-node"><span class="group">${esc(n.command)}</span><ul>${producers(n.inputs[0]?.from ?? [], shown)}</ul></li>`;
+    return `<li class="lineage-node"><span class="group">${esc(n.command)}</span>${unfinishedNote(n)}<ul>${producers(n.inputs[0]?.from ?? [], shown)}</ul></li>`;
   }
   // A job many results descend from is told once; later mentions point back to it.
   if (shown.has(n.key)) return `<li class="lineage-node seen"><a class="job" href="/#${blockAnchor(n.block)}">${esc(n.job)}</a> <span class="k">(shown above)</span></li>`;
   shown.add(n.key);
-  const outputs = Object.keys(n.outputs).map((p) => `<a href="${esc(dataHref(p))}">${esc(p)}</a>`).join(' ');
+  const outputs = Object.entries(n.outputs).map(([p, id]) => `<a href="${esc(dataHref(p))}">${esc(p)}</a> <code class="id">${esc(id)}</code>`).join(' ');
+  // What `shark lineage` says of the job beside its command and outputs: its values, import source, the run of another document that made it, its scripts.
+  const detail = (lines: readonly string[]): string => lines.map((l) => `\n<div class="k">${esc(l)}</div>`).join('');
+  const after = [...(n.madeBy === undefined ? [] : [madeByLine(n, n.madeBy)]), ...usesLines(n)];
   const inputs = n.inputs.map((i) => {
     const from = i.from.length === 0 ? ' <span class="k">(input)</span>' : `<ul>${producers(i.from, shown)}</ul>`;
     return `<li class="lineage-input">← <a href="${esc(dataHref(i.path))}">${esc(i.path)}</a> <code class="id">${esc(i.id)}</code>${from}</li>`;
   }).join('');
   return `<li class="lineage-node" data-job="${esc(n.job)}"><a class="job" href="/#${blockAnchor(n.block)}">${esc(n.job)}</a> <span class="k">${esc(n.kind === 'import' ? 'import' : n.environment)}</span> <span class="k">${esc(n.location)}</span>
-<pre class="command">${esc(n.command)}</pre>
-<div>→ ${outputs} <span class="k">ran ${esc(n.started)} on ${esc(n.host)}, shark ${esc(n.version)}</span></div>${n.dropped ? `\n<p class="note">${DROPPED_HTML}</p>` : ''}
+${unfinishedNote(n)}<pre class="command">${esc(n.command)}</pre>${detail(settingLines(n))}
+<div>→ ${outputs} <span class="k">ran ${esc(n.started)} on ${esc(n.host)}, shark ${esc(n.version)}</span></div>${detail(after)}${n.dropped ? `\n<p class="note">${DROPPED_HTML}</p>` : ''}
 <ul>${inputs}</ul></li>`;
 }
 

@@ -18,4 +18,18 @@ describe('a job log on the page', () => {
     expect(html).toContain('<pre class="log-text">red\n</pre>');
     expect(html).not.toContain('\x1b');
   });
+
+  it('says how a failed job ended as its block does (`exit status 3`, not the bare `exit`)', async () => {
+    rig.write('f.md', '# Fails\n\n```shark-run {id=bad}\necho oops; exit 3; echo x > /data/x.txt\n```\n');
+    expect((await rig.shark(['run', 'f.md'])).code).toBe(1);
+    const other = await serve(rig, 'f.md');
+    try {
+      const doc = await (await fetch(`${other.url}/`)).text();
+      const html = await (await fetch(other.url + /href="(\/log\/\d+\/bad)"/.exec(doc)![1]!)).text();
+      expect(html).toContain('<p class="k">failed (exit status 3) · line 4</p>');
+      expect(html).toContain('oops');
+    } finally {
+      await other.stop();
+    }
+  });
 });
