@@ -1,7 +1,8 @@
 import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import { baseName } from './data-path.js';
 import type { Input, Pipeline, Step } from './pipeline.js';
-import { typedWord } from './shell-words.js';
+import { programOfCommand } from './mentions.js';
+import { shellWords, typedWord } from './shell-words.js';
 
 /**
  * Every job of a map writes its own outputs, so a map step's plain-file
@@ -51,8 +52,24 @@ function reduceHint(step: Step, wildcard: Input): string {
   if (program === 'for' || program === 'select') {
     return `or, for one job that reads them all (a reduce), loop in the directory instead: \`cd ${dir} && ${program} f in ${pattern}; do …; done\``;
   }
-  const find = pattern.includes('/') ? '' : `\`find ${dir} -name '${pattern}' -exec ${program} {} +\` or `;
-  return `or, for one job that reads them all (a reduce), name the directory instead of the wildcard: ${find}\`cd ${dir} && ${program} ${pattern}\``;
+  // The arguments before the wildcard as typed when plain words (`wc -l`, `python3 aoh.py --range`), else `…`;
+  // those after it are the user's to put back (`…`), and `find -exec` takes its files last.
+  const around = mention === undefined || step.kind !== 'run' ? { before: '', after: false } : otherArguments(step.command, mention.offset);
+  const shown = `${program}${around.before}`;
+  const find = pattern.includes('/') || around.after ? '' : `\`find ${dir} -name '${pattern}' -exec ${shown} {} +\` or `;
+  return `or, for one job that reads them all (a reduce), name the directory instead of the wildcard: ${find}\`cd ${dir} && ${shown} ${pattern}${around.after ? ' …' : ''}\``;
+}
+
+/** The arguments of the wildcard path's program before it (` -l`, ` …`, or none), and whether others follow it. */
+function otherArguments(command: string, offset: number): { before: string; after: boolean } {
+  const words = shellWords(command);
+  const word = words.find((w) => w.offsets.includes(offset));
+  const run = word === undefined ? undefined : programOfCommand(words, word.command);
+  const n = run === undefined ? -1 : run.args.indexOf(word!);
+  if (n < 0) return { before: '', after: false };
+  const before = run!.args.slice(0, n).map((w) => w.value);
+  const plain = before.every((v) => /^[\w.,:=+@%/-]+$/.test(v) && !v.includes('/data'));
+  return { before: before.length === 0 ? '' : plain ? ` ${before.join(' ')}` : ' …', after: n < run!.args.length - 1 };
 }
 
 /** A swept block's instances differ only in their axes' values: what one does wrong, each does. */

@@ -245,8 +245,19 @@ describe('a map whose output directory lacks its trailing `/`', () => {
       ['shark-run', 'aohcalc --speciesdata /data/species/* --output /data/aohs/current'],
     ]))).toEqual([
       '6:48: `/data/aohs/current` would be written by every job of this map over /data/species/*: if it is a directory the jobs write into, add the trailing `/` (/data/aohs/current/); or name each job\'s output with + (/data/aohs/current/+); ' +
-        "or, for one job that reads them all (a reduce), name the directory instead of the wildcard: `find /data/species/ -name '*' -exec aohcalc {} +` or `cd /data/species/ && aohcalc *`",
+        'or, for one job that reads them all (a reduce), name the directory instead of the wildcard: `cd /data/species/ && aohcalc --speciesdata * …`',
     ]);
+  });
+
+  it('keeps the arguments before the wildcard in the reduce it hints, and no find when others follow it', () => {
+    expect(errors(doc([
+      ['shark-import', 'zenodo:1/s.zip /data/in/ extract'],
+      ['shark-run', 'python3 aoh.py --range /data/in/*.txt --output /data/aohs/current'],
+    ]))[0]).toMatch(/name the directory instead of the wildcard: `cd \/data\/in\/ && python3 aoh.py --range \*\.txt …`$/);
+    expect(errors(doc([
+      ['shark-import', 'zenodo:1/s.zip /data/in/ extract'],
+      ['shark-run', 'awk \'{ s += $1 } END { print s }\' /data/in/*.txt > /data/sum.txt'],
+    ]))[0]).toMatch(/`find \/data\/in\/ -name '\*\.txt' -exec awk … \{\} \+` or `cd \/data\/in\/ && awk … \*\.txt`$/);
   });
 });
 
@@ -268,7 +279,7 @@ describe('a map whose plain-file output was meant as a reduce', () => {
       ['shark-run', 'wc -l /data/s/*/*.csv > /data/lines.txt'],
     ]))).toEqual([
       "6:25: `/data/lines.txt` would be written by every job of this map over /data/s/*/*.csv: name each job's output with + (/data/lines/+) or write into a directory (/data/lines.txt/); " +
-        'or, for one job that reads them all (a reduce), name the directory instead of the wildcard: `cd /data/s/ && wc */*.csv`',
+        'or, for one job that reads them all (a reduce), name the directory instead of the wildcard: `cd /data/s/ && wc -l */*.csv`',
     ]);
   });
 
