@@ -40,8 +40,11 @@ export function invalidValue(key: string, value: string | true): string | undefi
       if (value === true || value.trim() === '') return '`deps` needs files: {deps=requirements.lock} or {deps=a.lock,b.txt}';
       {
         // A /data path is what steps make and read, not a file beside the document: it can never be found there.
-        const data = value.split(',').map((f) => f.trim()).find((f) => f === '/data' || f.startsWith('/data/'));
+        const files = value.split(',').map((f) => f.trim());
+        const data = files.find((f) => f === '/data' || f.startsWith('/data/'));
         if (data !== undefined) return `\`deps\` names files beside the document (relative to its directory), and ${data} is data: read it in the command, which makes it an input of the step`;
+        // Quoted as `{slurm="…"}` is: the quotes would be part of the names, and no such file found.
+        if (/["']/.test(value)) return `\`deps\` names files without quotes (a quote would be part of the name): {deps=a.lock,b.txt}, not \`deps=${value}\``;
       }
       return undefined;
     case 'timeout': {

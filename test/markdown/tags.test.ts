@@ -137,6 +137,7 @@ describe('parseTag', () => {
     // Letters of other scripts are letters to a reader, not to the id: the message says which.
     expect(bad('shark-run', '{id=数据}').message).toBe("invalid block id `数据`: use ASCII letters, digits, '.', '_' and '-'");
     expect(bad('shark-run:données').message).toBe("invalid environment name `données`: use ASCII letters, digits, '.', '_' and '-'");
+    expect(bad('shark-run', '{deps="requirements.lock,b.lock"}').message).toBe('`deps` names files without quotes (a quote would be part of the name): {deps=a.lock,b.txt}, not `deps="requirements.lock`');
     expect(bad('shark-run', '{deps=a.lock,/data/a}').message).toBe('`deps` names files beside the document (relative to its directory), and /data/a is data: read it in the command, which makes it an input of the step');
     // Only allowed characters, in the wrong place: the message says which place.
     expect(bad('shark-run', '{id=.x}').message).toBe('invalid block id `.x`: it must start with a letter or digit');
