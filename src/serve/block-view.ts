@@ -191,8 +191,9 @@ function jobView(p: PlannedJob | undefined, row: RunJobRow | undefined, progress
   }
   if (p === undefined) return { ...base, status: 'unknown', label: row?.status ?? 'unknown' };
   if (live && progress.leased.has(job)) return { ...base, ...running(run) };
-  // Not started yet: it waits for its inputs, a free slot, or another run's lease (a cached one is recorded as soon as its step starts).
-  if (live && p.status !== 'manual' && p.status !== 'cached') return { ...base, status: 'waiting', label: `waiting in run ${run?.id ?? '?'}` };
+  // Not started yet: it waits for its inputs, a free slot, or another run's lease (a cached one is recorded as soon as its step
+  // starts: one the plan calls cached that a step the run began has not recorded is forced, and waits too).
+  if (live && p.status !== 'manual' && (p.status !== 'cached' || progress.begun.has(p.step))) return { ...base, status: 'waiting', label: `waiting in run ${run?.id ?? '?'}` };
   const reasons = p.reasons.join('; ');
   switch (p.status) {
     case 'cached':

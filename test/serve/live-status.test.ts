@@ -207,3 +207,39 @@ describe('shark serve while a run of an input edited since the page was made is 
     expect((await run).code).toBe(0);
   }, 40_000);
 });
+
+describe('shark serve while a map is forced', () => {
+  const rig = new Rig('shark-serve-forced-map-');
+  let served: Served | undefined;
+
+  beforeAll(async () => {
+    for (let i = 1; i <= 4; i++) rig.write(`in/f${i}.txt`, `${i}\n`);
+    rig.write('map.md', '---\ninputs:\n  in: /data/in/\n---\n# Forced map\n\n```shark-run {id=slow}\nsleep 1; cat /data/in/* > /data/out/+\n```\n');
+    expect((await rig.shark(['run', 'map.md', '-i', 'in=in', '-j', '2'])).code).toBe(0);
+    served = await serve(rig, 'map.md', '-i', 'in=in');
+  });
+
+  afterAll(async () => {
+    await served?.stop();
+    rig.cleanup();
+  });
+
+  it('counts as done only the jobs the forced run finished, the others waiting, not cached as the plan had them', async () => {
+    await expect.poll(async () => (await state(served!.url)).blocks[0]!.status, { timeout: 20_000, interval: 200 }).toBe('ran');
+    const run = rig.shark(['run', 'map.md', '-i', 'in=in', '-j', '1', '--force', 'slow']);
+    let ended = false;
+    void run.then(() => (ended = true));
+    const seen: { done: number; banner: number; statuses: string }[] = [];
+    while (!ended) {
+      const s = await state(served!.url);
+      if (s.run?.status === 'running' && s.run.id === 2) seen.push({ done: s.blocks[0]!.done, banner: s.run.done, statuses: s.blocks[0]!.jobs.map((j) => j.status).join(',') });
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    expect((await run).code).toBe(0);
+    const samples = JSON.stringify(seen, null, 1);
+    expect(seen.length, samples).toBeGreaterThan(3);
+    // The block counts what the banner counts: a forced job not yet run is not done.
+    expect(seen.filter((s) => s.done > s.banner), samples).toEqual([]);
+    expect(seen.filter((s) => s.statuses.includes('cached')), samples).toEqual([]);
+  }, 60_000);
+});
