@@ -53,6 +53,8 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
   const waited = new Set<string>();
   // `{precious}` jobs kept although their key changed, by step: told after the run, a line a step, as plan tells them.
   const kept = new Map<string, { jobs: number; reasons: Set<string> }>();
+  // Steps skipped (after a failure, or Ctrl-C), by reason: named after the run, not only counted.
+  const skipped = new Map<string, Map<string, number>>();
   let shown = false;
   const clear = (): void => {
     if (tty && shown) write('\r\x1b[2K');
@@ -168,6 +170,8 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         storing.delete(e.job);
         // A job of a started map (one reading an item a failed job did not make): counted in the map's line.
         if (e.job !== e.step) bump(e.step, 'skipped');
+        if (!skipped.has(e.reason)) skipped.set(e.reason, new Map());
+        skipped.get(e.reason)!.set(e.step, (skipped.get(e.reason)!.get(e.step) ?? 0) + (e.job !== e.step ? 1 : 0));
         break;
       case 'job-waiting':
         // Once per step: a map whose jobs another run is computing would otherwise print a line per item.
@@ -194,6 +198,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
           const file = /^(.*):\d+:\d+$/.exec(s.failures[0]!.where)?.[1];
           write(`  … and ${s.failures.length - LISTED_FAILURES} more failed jobs${file === undefined ? '' : `: shark logs ${typedWord(file)} shows their logs`}\n`);
         }
+        for (const [reason, of] of skipped) write(`  skipped (${reason}): ${skippedSteps(of)}\n`);
         if (s.leftOut !== undefined) write(`  left out: ${s.leftOut} step${s.leftOut === 1 ? '' : 's'} not needed for the targets\n`);
         if (s.manual !== undefined) write(`  skipped (manual): ${s.manual.join(', ')}\n`);
         if (s.needsManual !== undefined) write(`  skipped (needs a manual block): ${s.needsManual.join(', ')}\n`);
@@ -205,6 +210,16 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
       }
     }
   };
+}
+
+/** Steps listed after a run: the rest are counted. */
+const LISTED_SKIPPED = 8;
+
+/** `m (2 jobs), s0, s1 and 5 more steps`: skipped steps, each map with how many of its jobs. */
+function skippedSteps(of: ReadonlyMap<string, number>): string {
+  const named = [...of].slice(0, LISTED_SKIPPED).map(([step, jobs]) => (jobs > 0 ? `${step} (${counted(jobs, 'job')})` : step));
+  const more = of.size - named.length;
+  return `${named.join(', ')}${more > 0 ? ` and ${counted(more, 'more step')}` : ''}`;
 }
 
 /**

@@ -48,6 +48,21 @@ describe('the run log a person reads', () => {
     expect(out).toContain('  … and 20 more failed jobs: shark logs p.md shows their logs\n');
   });
 
+  it('names the steps it skipped after a failure, and why (it said only "2 skipped")', () => {
+    let out = '';
+    const log = prettyLogger((s) => void (out += s), false);
+    log({ type: 'step-start', step: 'm', jobs: 3, cached: 0 });
+    log({ type: 'job-skipped', job: 'b', step: 'b', block: 'b', reason: 'an input failed' });
+    for (const n of [1, 2]) log({ type: 'job-skipped', job: `m[${n}]`, step: 'm', block: 'm', reason: 'an earlier job failed' });
+    for (let n = 0; n < 12; n++) log({ type: 'job-skipped', job: `s${n}`, step: `s${n}`, block: `s${n}`, reason: 'an earlier job failed' });
+    out = '';
+    log({ type: 'run-end', summary: { run: 1, status: 'failed', executed: 0, cached: 0, failed: 1, skipped: 15, seconds: 1, failures: [], published: [] } } as never);
+    expect(out.split('\n').filter((l) => l.startsWith('  skipped '))).toEqual([
+      '  skipped (an input failed): b',
+      '  skipped (an earlier job failed): m (2 jobs), s0, s1, s2, s3, s4, s5, s6 and 5 more steps',
+    ]);
+  });
+
   it('says what happens to an environment before its steps: its image is checked, and built if missing', () => {
     let out = '';
     const log = prettyLogger((s) => void (out += s), false);
