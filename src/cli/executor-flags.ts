@@ -38,7 +38,10 @@ export function checkExecutorFlags(flags: ExecutorFlags, stderr: (s: string) => 
   const itemsPerTask = positiveCount('--items-per-task', flags.itemsPerTask, 1, stderr);
   const checked = slurmOptWords(flags.slurmOpt ?? []);
   if (!checked.ok) {
-    stderr(`shark: error: --slurm-opt \`${checked.word}\`${checked.reason}${checked.notOption ? '; write --slurm-opt=--partition=gpu' : ''}\n`);
+    // `--slurm-opt -p gpu`: the shell gave `gpu` to Shark, not to the option.
+    const alone = /^-[A-Za-z]$/.test(checked.word) && (flags.slurmOpt ?? []).includes(checked.word) && checked.reason.includes('needs a value');
+    const hint = checked.notOption ? '; write --slurm-opt=--partition=gpu' : alone ? `, as one argument: --slurm-opt "${checked.word} VALUE" (or --slurm-opt=${checked.word}VALUE)` : '';
+    stderr(`shark: error: --slurm-opt \`${checked.word}\`${checked.reason}${hint}\n`);
     throw new ExitError(EXIT_INVALID);
   }
   return { itemsPerTask, extra: checked.words };

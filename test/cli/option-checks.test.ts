@@ -29,6 +29,7 @@ describe('options checked whatever else is given (exit 2, nothing run)', () => {
     [['run', 'p.md', '--items-per-task', 'abc'], 'shark: error: --items-per-task expects a positive whole number, not `abc`'],
     [['plan', 'p.md', '--items-per-task=-3'], 'shark: error: --items-per-task expects a positive whole number, not `-3`'],
     [['run', 'p.md', '--slurm-opt='], 'shark: error: --slurm-opt `` is no sbatch option'],
+    [['run', 'p.md', '--slurm-opt', '-p', 'shark'], 'shark: error: --slurm-opt `-p` needs a value: write `-p VALUE`, as one argument: --slurm-opt "-p VALUE" (or --slurm-opt=-pVALUE)'],
     [['run', 'p.md', '--slurm-opt=--array=0-5'], "shark: error: --slurm-opt `--array=0-5` sets sbatch's --array, which Shark sets itself: a map is one array, one task per item (or per --items-per-task items)"],
     [['run', 'p.md', '--slurm-opt=--job-name=mine'], "shark: error: --slurm-opt `--job-name=mine` sets sbatch's --job-name, which Shark sets itself: squeue shows shark:<pipeline>:<block>"],
     [['plan', 'p.md', '--slurm-opt=--wrap=echo hi'], "shark: error: --slurm-opt `--wrap=echo hi` sets sbatch's --wrap, which Shark sets itself: the batch script is Shark's"],
