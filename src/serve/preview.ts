@@ -77,7 +77,9 @@ function table(text: string, sep: string, whole: boolean): string {
   if (!whole) rows.pop();
   const columns = Math.max(0, ...rows.map((r) => r.length));
   const shown = rows.slice(0, TABLE_ROWS);
-  const count = whole ? counted(rows.length, 'row') : `first ${counted(rows.length, 'row')} read`;
+  // The first row is shown as the header: the count is of the rows below it, as a table's reader counts them.
+  const data = counted(Math.max(0, rows.length - 1), 'row');
+  const count = rows.length === 0 ? 'empty' : whole ? `a header and ${data}` : `a header and the first ${data} read`;
   const body = shown.map((r, i) => `<tr>${r.map((c) => (i === 0 ? `<th>${esc(c)}</th>` : `<td>${esc(c)}</td>`)).join('')}</tr>`).join('\n');
   return `<p class="table-meta">${columns} column${columns === 1 ? '' : 's'}, ${count}${rows.length > TABLE_ROWS ? `, first ${TABLE_ROWS} shown` : ''}</p>
 <div class="table-scroll"><table class="preview-table">${body}</table></div>`;
