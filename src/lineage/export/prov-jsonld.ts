@@ -26,7 +26,7 @@ export function toProvJsonLd(model: ProvModel): object {
   };
   const time = (t: string): object => ({ '@value': t, '@type': 'xsd:dateTime' });
   for (const e of model.entities) add('prov:Entity', e);
-  for (const a of model.activities) add('prov:Activity', a, { 'prov:startedAtTime': time(a.start), ...(a.end !== undefined ? { 'prov:endedAtTime': time(a.end) } : {}) });
+  for (const a of model.activities) add('prov:Activity', a, { ...(a.start !== undefined ? { 'prov:startedAtTime': time(a.start) } : {}), ...(a.end !== undefined ? { 'prov:endedAtTime': time(a.end) } : {}) });
   for (const a of model.agents) add('prov:Agent', a);
   const push = (id: string, property: string, value: object): void => {
     const node = nodes.get(id) ?? { '@id': id };

@@ -4,6 +4,7 @@ import { userInfo } from 'node:os';
 import { VERSION } from '../../version.js';
 import { SHARK_NS } from './namespace.js';
 import { activityKey, pinnedSource, sha256Of, type PinnedSource, type RunJob, type RunView } from './run-jobs.js';
+import type { FailedJob } from './run-outcome.js';
 import { dataId, enc, provData } from './prov-data.js';
 import { localFilesOf, type LocalFile } from '../local-files.js';
 import { appendAll } from '../../fold.js';
@@ -19,7 +20,8 @@ export interface ProvNode {
 }
 
 export interface ProvActivity extends ProvNode {
-  readonly start: string;
+  /** Undefined for a job that failed before its command started. */
+  readonly start: string | undefined;
   readonly end: string | undefined;
 }
 
@@ -45,7 +47,7 @@ const qname = (q: string): Value => ({ $: q, type: 'prov:QUALIFIED_NAME' });
 const short = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 12);
 
 export const jobActivityId = (job: RunJob): string => `shark-job:${enc(activityKey(job))}`;
-const planId = (job: RunJob): string => `shark-plan:${encodeURIComponent(job.record.meta.step)}-${short(job.record.meta.command)}`;
+const planId = (step: string, command: string): string => `shark-plan:${encodeURIComponent(step)}-${short(command)}`;
 const envId = (env: string): string => `shark-env:${encodeURIComponent(env)}`;
 const variableId = (name: string, value: string): string => `shark-var:${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
 // The path whole as one segment: a local file may be absolute, or climb out of the document's directory.
@@ -88,6 +90,16 @@ export function provModel(view: RunView, documentSource: string): ProvModel {
 
   const data = provData(view);
   for (const e of data.entities) entities.set(e.id, e);
+  const planOf = (step: string, command: string): string => {
+    const plan = planId(step, command);
+    if (!entities.has(plan)) entities.set(plan, { id: plan, types: ['prov:Plan', 'shark:Command'], attrs: { 'prov:label': step, 'shark:command': command } });
+    return plan;
+  };
+  const envOf = (envContent: string): string => {
+    const env = envId(envContent);
+    if (!entities.has(env)) entities.set(env, { id: env, types: ['shark:Environment'], attrs: { 'prov:label': envContent, 'shark:environment': envContent } });
+    return env;
+  };
   const docId = `shark-doc:${encodeURIComponent(basename(view.pipelinePath))}@${short(documentSource)}`;
   entities.set(docId, {
     id: docId, types: ['prov:Plan', 'shark:Document'],
@@ -105,10 +117,8 @@ export function provModel(view: RunView, documentSource: string): ProvModel {
       id: act, types: ['shark:Job'], start: iso(r.started), end: iso(r.ended),
       attrs: { 'prov:label': job.madeAs, 'shark:block': r.meta.block, 'shark:location': `${r.meta.file}:${r.meta.line}:${r.meta.col}`, 'shark:host': r.meta.host, 'shark:version': r.meta.version, 'shark:run': r.runId },
     });
-    const plan = planId(job);
-    if (!entities.has(plan)) entities.set(plan, { id: plan, types: ['prov:Plan', 'shark:Command'], attrs: { 'prov:label': r.meta.step, 'shark:command': r.meta.command } });
-    const env = envId(r.record.env);
-    if (!entities.has(env)) entities.set(env, { id: env, types: ['shark:Environment'], attrs: { 'prov:label': r.record.env, 'shark:environment': r.record.env } });
+    const plan = planOf(r.meta.step, r.meta.command);
+    const env = envOf(r.record.env);
     const inputs = r.record.inputs.map(([path, id]) => data.used(job, path, id));
     for (const i of inputs) rel('used', { 'prov:activity': act, 'prov:entity': i });
     rel('used', { 'prov:activity': act, 'prov:entity': env });
@@ -135,6 +145,17 @@ export function provModel(view: RunView, documentSource: string): ProvModel {
     }
     rel('wasAssociatedWith', { 'prov:activity': act, 'prov:agent': shark, 'prov:plan': plan });
   }
+  // A job that failed happened too (the crate has its action): an activity that generated nothing, using what it read.
+  for (const f of view.failed) {
+    const act = failedActivity(view.run.id, f);
+    activities.push(act);
+    for (const [path, id] of f.inputs) {
+      const e = dataId({ path, id });
+      if (entities.has(e)) rel('used', { 'prov:activity': act.id, 'prov:entity': e });
+    }
+    if (f.env !== undefined) rel('used', { 'prov:activity': act.id, 'prov:entity': envOf(f.env) });
+    rel('wasAssociatedWith', { 'prov:activity': act.id, 'prov:agent': shark, ...(f.command === undefined ? {} : { 'prov:plan': planOf(f.row.step, f.command) }) });
+  }
   appendAll(relations, data.relations);
 
   const runAct = `shark-run:${view.run.id}`;
@@ -157,6 +178,15 @@ export function provModel(view: RunView, documentSource: string): ProvModel {
       { id: user, types: ['prov:Person'], attrs: { 'prov:label': userInfo().username } },
     ],
     relations,
+  };
+}
+
+/** A job of run `run` that failed, as an activity: when its command ran (if it got that far), and how it failed. */
+function failedActivity(run: number, f: FailedJob): ProvActivity {
+  return {
+    id: `shark-job:${enc(`run/${run}/job/${f.row.job}`)}`, types: ['shark:Job'],
+    start: f.started === undefined ? undefined : iso(f.started), end: f.ended === undefined ? undefined : iso(f.ended),
+    attrs: { 'prov:label': f.row.job, 'shark:block': f.row.block, 'shark:line': f.row.line, 'shark:run': run, 'shark:status': 'failed', 'shark:error': f.error },
   };
 }
 

@@ -17,7 +17,7 @@ export function toProvJson(model: ProvModel): object {
     prefix: { ...model.prefixes },
     entity: section(model.entities, (e) => node(e.types, e.attrs)),
     activity: section(model.activities, (a) => ({
-      'prov:startTime': a.start, ...(a.end !== undefined ? { 'prov:endTime': a.end } : {}), ...node(a.types, a.attrs),
+      ...(a.start !== undefined ? { 'prov:startTime': a.start } : {}), ...(a.end !== undefined ? { 'prov:endTime': a.end } : {}), ...node(a.types, a.attrs),
     })),
     agent: section(model.agents, (a) => node(a.types, a.attrs)),
     ...relations,

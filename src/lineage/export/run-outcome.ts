@@ -11,6 +11,8 @@ export interface FailedJob {
   readonly error: string;
   /** The command and inputs of its attempt, when the store still has it (a job's key names one command and one set of inputs). */
   readonly command?: string;
+  /** The environment's content id its attempt ran in (`host:linux/x64`, `docker:sha256:…`), when the store still has the attempt. */
+  readonly env?: string;
   readonly inputs: readonly (readonly [string, string])[];
   /** When it ended, when the attempt kept is this run's. */
   readonly ended?: number;
@@ -25,10 +27,11 @@ export function failedJobs(meta: Metadata, runId: number): FailedJob[] {
     'SELECT * FROM attempts WHERE key = ? ORDER BY ended DESC LIMIT 1');
   return meta.runJobs(runId).filter((row) => row.status === 'failed').map((row) => {
     const found = attempt.get(row.key);
-    const record = found === undefined ? {} : parseStored<{ kind?: string; command?: string; inputs?: [string, string][] }>(found.record, 'an attempt');
+    const record = found === undefined ? {} : parseStored<{ kind?: string; command?: string; env?: string; inputs?: [string, string][] }>(found.record, 'an attempt');
     return {
       row, error: failureWords(row), inputs: record.inputs ?? [],
       ...(record.command === undefined ? {} : { command: record.kind === 'import' ? shownUrls(record.command) : record.command }),
+      ...(typeof record.env === 'string' ? { env: record.env } : {}),
       ...(found?.run_id === runId ? { ended: found.ended, ...(typeof found.started === 'number' ? { started: found.started } : {}) } : {}),
     };
   }).sort((a, b) => a.row.line - b.row.line || (a.row.job < b.row.job ? -1 : 1));
