@@ -8,7 +8,7 @@ import { closeSession, openRecords, type SessionFlags } from './session-setup.js
 export function runsCommand(io: Io): Command {
   return withSessionOptions(
     new Command('runs')
-      .description('list the runs of a pipeline: number, start, end, status, jobs run/cached/failed, Shark version')
+      .description('list the runs of a pipeline: number, status, start, end, jobs run/cached/failed, Shark version')
       .argument('<file>', 'pipeline markdown file')
       .option('--json', 'print the runs as JSON'),
     readingByRun('it lists every run, whatever values each ran with'),

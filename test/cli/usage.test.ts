@@ -99,6 +99,15 @@ describe('usage errors', () => {
     expect(line.split(' -')[0]).toContain(said);
   });
 
+  it('describes the columns of `shark runs` in the order it prints them (the help said start and end came before status)', async () => {
+    rig.write('p.md', '# P\n\n```shark-run\necho hi > /data/x\n```\n');
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const header = (await rig.shark(['runs', 'p.md'])).stdout.split('\n')[0] ?? '';
+    expect(header.split(/\s+/).slice(0, 5)).toEqual(['run', 'status', 'started', 'ended', 'jobs']);
+    const help = (await rig.shark(['runs', '--help'])).stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('list the runs of a pipeline: number, status, start, end, jobs run/cached/failed');
+  });
+
   it('runs from the compiled modules, not the bundle, with SHARK_DEBUG=1 (stack traces that name files and lines)', async () => {
     // NODE_DEBUG=module names each CommonJS file loaded: the bundle, or (the modules being ES) the packages they import.
     const bundled = await rig.shark(['plan', 'missing.md'], { env: { NODE_DEBUG: 'module' } });
