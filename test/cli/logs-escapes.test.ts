@@ -43,8 +43,8 @@ describe('shark logs of jobs whose output ends without a newline', () => {
   let rig: Rig;
   beforeAll(async () => {
     rig = new Rig();
-    rig.write('p.md', "# P\n\n```shark-run\nprintf abc; echo 1 > /data/x.txt\n```\n\n# Q\n\n```shark-run\nprintf def; echo 2 > /data/y.txt\n```\n");
-    // One job at a time: the logs are listed in the order the jobs ended.
+    rig.write('p.md', "# P\n\n```shark-run\nprintf abc; echo 1 > /data/x.txt\n```\n\n# Q\n\n```shark-run\nprintf def; cat /data/x.txt > /data/y.txt\n```\n");
+    // Q reads what P writes: the logs are listed in the order the jobs ended.
     expect((await rig.shark(['run', 'p.md', '-j', '1'])).code).toBe(0);
   });
   afterAll(() => rig.cleanup());

@@ -21,7 +21,11 @@ describe("taking a job's lease while another process keeps the store locked", ()
     let locker: ReturnType<typeof spawn> | undefined;
     try {
       const run = rig.start(['run', 'p.md', '--force', 'b', '--json'], { timeoutMs: 60_000 });
-      await new Promise((r) => setTimeout(r, 1500));
+      // Once the run waits for the lease (on a loaded machine its start can take longer than any fixed pause).
+      await new Promise<void>((waiting) => {
+        let seen = '';
+        run.process.stdout!.on('data', (d: Buffer) => ((seen += d.toString()), seen.includes('"job-waiting"') && waiting()));
+      });
       locker = spawn('sqlite3', [db, 'BEGIN IMMEDIATE;', '.shell sleep 13', 'ROLLBACK;'], { stdio: 'ignore' });
       const ran = await run.ended;
       expect(ran.stderr).not.toContain('internal error');

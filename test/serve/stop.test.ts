@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, truncateSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rig, SHARK } from '../support/rig.js';
 import { serve } from './serve-rig.js';
@@ -31,7 +31,9 @@ describe('shark serve stopped by a signal', () => {
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       child.stderr.on('data', (d: Buffer) => (out += d.toString()));
       const ended = new Promise<[number | null, NodeJS.Signals | null]>((done) => child.on('exit', (code, sig) => done([code, sig])));
-      await new Promise((r) => setTimeout(r, 1000));
+      // Once it opens its store, after it took the signals (before, Node itself is still loading, and the signal's
+      // default kills it): a fixed pause was too short on a loaded machine.
+      await expect.poll(() => existsSync(rig.path(`store-${signal}`)), { timeout: 30_000, interval: 50 }).toBe(true);
       expect(out, 'still starting').not.toContain('serving');
       child.kill(signal);
       expect(await ended, out).toEqual([0, null]);
