@@ -12,23 +12,28 @@ export function impactCommand(io: Io): Command {
     .argument('<what...>', '/data/... paths, env:NAME, block ids, or local files and directories')
     .option('--json', 'print the steps as JSON')
     .addOption(configOption())
-    .action((file: string, what: string[], flags: { json?: boolean; sharkConfig?: ConfigUse }) => {
-      const pipeline = loadOrReport(file, io.stderr, 'read', undefined, givenFrontmatter(flags));
-      const pipelineDir = dirname(resolve(file));
-      const targets: ImpactTarget[] = [];
-      for (const text of what) {
-        const parsed = parseTarget(pipeline, text, { pipelineDir, cwd: process.cwd() });
-        if (!parsed.ok) {
-          io.stderr(`shark: error: ${parsed.error.message}\n`);
-          throw new ExitError(EXIT_INVALID);
-        }
-        targets.push(parsed.target);
-      }
-      const steps = impactOf(pipeline, targets, pipelineDir);
-      // A local file is shown as the steps' keys name it, not by where it is on this host.
-      const changed = targets.map((t) => (t.kind === 'file' ? { kind: t.kind, path: t.path } : t));
-      io.stdout(flags.json ? JSON.stringify({ changed, steps }, null, 2) + '\n' : renderImpact(targets, steps, displayName(file)));
-      // Only {precious} steps reached: they keep their results, and nothing runs again.
-      if (runningAgain(steps) === 0) throw new ExitError(EXIT_FAILED);
-    });
+    .action((file: string, what: string[], flags: ImpactFlags) => showImpact(io, file, what, flags));
+}
+
+type ImpactFlags = { json?: boolean; sharkConfig?: ConfigUse };
+
+/** The steps that may run again if `what` changed: `shark impact`, and `shark lineage FILE --impact WHAT…` as issue 13 words it. */
+export function showImpact(io: Io, file: string, what: readonly string[], flags: ImpactFlags): void {
+  const pipeline = loadOrReport(file, io.stderr, 'read', undefined, givenFrontmatter(flags));
+  const pipelineDir = dirname(resolve(file));
+  const targets: ImpactTarget[] = [];
+  for (const text of what) {
+    const parsed = parseTarget(pipeline, text, { pipelineDir, cwd: process.cwd() });
+    if (!parsed.ok) {
+      io.stderr(`shark: error: ${parsed.error.message}\n`);
+      throw new ExitError(EXIT_INVALID);
+    }
+    targets.push(parsed.target);
+  }
+  const steps = impactOf(pipeline, targets, pipelineDir);
+  // A local file is shown as the steps' keys name it, not by where it is on this host.
+  const changed = targets.map((t) => (t.kind === 'file' ? { kind: t.kind, path: t.path } : t));
+  io.stdout(flags.json ? JSON.stringify({ changed, steps }, null, 2) + '\n' : renderImpact(targets, steps, displayName(file)));
+  // Only {precious} steps reached: they keep their results, and nothing runs again.
+  if (runningAgain(steps) === 0) throw new ExitError(EXIT_FAILED);
 }

@@ -6,6 +6,7 @@ import { lineageMermaid } from '../lineage/mermaid.js';
 import { naturalNumber } from './numbers.js';
 import { normaliseDataPath } from '../pipeline/data-path.js';
 import { notDataPathMessage } from './published-path.js';
+import { showImpact } from './impact-command.js';
 import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
 import { closeSession, envPairs, openReading, type SessionFlags } from './session-setup.js';
@@ -22,14 +23,21 @@ export function lineageCommand(io: Io): Command {
     new Command('lineage')
       .description('show everything that produced a /data path: steps, commands, inputs, down to imports')
       .argument('<file>', 'pipeline markdown file')
-      .argument('<path>', 'a /data/... path')
+      .argument('[path]', 'a /data/... path')
+      .option('--impact <what...>', 'instead, what may run again if these changed (/data paths, env:NAME, blocks, local files): as `shark impact FILE WHAT…`')
       .option('--run <n>', 'a run of this pipeline (default: the latest; see `shark runs`)', naturalNumber('--run'))
       .option('--depth <n>', 'follow producers at most N levels below the job that wrote PATH', naturalNumber('--depth'))
       .addOption(new Option('-f, --format <format>', 'output format').choices(LINEAGE_FORMATS as LineageFormat[]).default('text'))
       .option('--json', 'same as --format json'),
     { ...READING, env: 'the latest run that made PATH with this value, as plan -e and run -e take it; for an axis NAME=v1,v2 (repeatable)' },
-  ).action((file: string, path: string, flags: SessionFlags & { run?: number; depth?: number }, cmd: Command) => {
+  ).action((file: string, path: string | undefined, flags: SessionFlags & { run?: number; depth?: number; impact?: string[] }, cmd: Command) => {
     const format = outputFormat<LineageFormat>(cmd, io.stderr);
+    // `shark lineage FILE --impact /data/x`, as issue 13 words it: the other direction, downstream.
+    if (flags.impact !== undefined) return showImpact(io, file, [...(path === undefined ? [] : [path]), ...flags.impact], { json: format === 'json', ...(flags.sharkConfig !== undefined ? { sharkConfig: flags.sharkConfig } : {}) });
+    if (path === undefined) {
+      io.stderr("shark: error: missing required argument 'path' (or --impact WHAT…)\n");
+      throw new ExitError(EXIT_INVALID);
+    }
     const normal = normaliseDataPath(path);
     if (!normal.ok) {
       io.stderr(`shark: error: ${notDataPathMessage(file, path, normal.message)}\n`);

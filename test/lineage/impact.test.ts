@@ -19,6 +19,17 @@ describe('shark impact', () => {
     expectGolden('lineage-queries/impact-numbers.txt', normalise(ran.stdout, rig));
   });
 
+  it('answers `shark lineage FILE --impact WHAT…` as issue 13 words it, as `shark impact` does (it was an unknown option)', async () => {
+    const verb = await rig.shark(['impact', 'p.md', '/data/numbers.txt']);
+    const option = await rig.shark(['lineage', 'p.md', '--impact', '/data/numbers.txt']);
+    expect(option.code, option.stderr).toBe(verb.code);
+    expect(option.stdout).toBe(verb.stdout);
+    const json = await rig.shark(['lineage', 'p.md', '--json', '--impact', 'sum']);
+    expect(json.stdout).toBe((await rig.shark(['impact', 'p.md', 'sum', '--json'])).stdout);
+    const neither = await rig.shark(['lineage', 'p.md']);
+    expect([neither.code, neither.stderr]).toEqual([2, "shark: error: missing required argument 'path' (or --impact WHAT…)\n"]);
+  });
+
   it('takes a block or an environment, and answers in JSON', async () => {
     const ran = await rig.shark(['impact', 'p.md', 'sum', '--json']);
     expect(ran.code).toBe(0);
