@@ -195,7 +195,13 @@ export class CasStore implements SnapshotStore {
   async exportTo(id: SnapshotId, hostPath: string, at?: string): Promise<void> {
     const { staged, old } = exportStaging(hostPath);
     rmSync(staged, { recursive: true, force: true });
-    place(this.placing, id, staged, at, 'copy', undefined);
+    try {
+      place(this.placing, id, staged, at, 'copy', undefined);
+    } catch (e) {
+      // A copy that failed half-way (a full disk) is nobody's: left, it would keep that disk full.
+      rmSync(staged, { recursive: true, force: true });
+      throw e;
+    }
     // Another process may publish the same path: move the old copy aside rather than delete-then-rename.
     rmSync(old, { recursive: true, force: true });
     try {

@@ -2,7 +2,7 @@ import { lstatSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { lockPathFor } from '../../lockfile.js';
 import { realParents } from '../../real-path.js';
-import { deniedOnTheWay } from '../../writable-path.js';
+import { deniedOnTheWay, isDirectory } from '../../writable-path.js';
 import type { Session } from '../../plan/session.js';
 import { clashOf, keptStore, type Kept } from '../../pipeline/publish-targets.js';
 
@@ -69,10 +69,19 @@ function linkBetween(root: string, dir: string): string | undefined {
  * A failed publish in words: the directory on the way to `to` that Shark may
  * not write in, as `cp` names it, rather than Node's `EACCES: permission
  * denied, copyfile '…/objects/…' -> '….shark-tmp-…'`, which names a store
- * object and a staging file the user never sees. Another failure keeps its message.
+ * object and a staging file the user never sees; likewise a disk that filled
+ * (or a quota reached), or a directory removed, as the copy was made.
+ * Another failure keeps its message.
  */
 export function publishFailure(to: string, e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
   const denied = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? deniedOnTheWay(to) : undefined;
+  const full = code === undefined ? undefined : FULL[code];
+  if (full !== undefined) return `cannot write in ${dirname(to)}: ${full}`;
+  // The publish directory removed as the copy was made into it (`rm -rf _shark` during the run).
+  if (code === 'ENOENT' && !isDirectory(dirname(to))) return `${dirname(to)} was removed while the copy was made`;
   return denied ?? (e as Error).message;
 }
+
+/** The codes of a write refused for want of room, in `cp`'s words. */
+const FULL: Readonly<Record<string, string>> = { ENOSPC: 'no space left on device', EDQUOT: 'disk quota exceeded' };

@@ -134,6 +134,10 @@ export async function exportTo(core: ZfsCore, id: SnapshotId, hostPath: string, 
   const clones = new Clones(core, `export-${randomBytes(4).toString('hex')}`);
   try {
     await copyOut(core, id, staged, clones, at);
+  } catch (e) {
+    // A copy that failed half-way (a full disk) is nobody's: left, it would keep that disk full.
+    rmSync(staged, { recursive: true, force: true });
+    throw e;
   } finally {
     await clones.destroyAll();
   }
