@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 
@@ -11,7 +11,8 @@ export function writeAtomically(path: string, text: string, mode = 0o666): void 
   const fd = openSync(tmp, 'wx', mode);
   try {
     try {
-      writeSync(fd, text);
+      // Not writeSync: one write(2) on a disk that fills stores what fits and returns its count, without an error.
+      writeFileSync(fd, text);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { readProblem } from '../../read-problem.js';
 import { shownName } from '../../printable.js';
 import { writeError } from '../../writable-path.js';
@@ -10,7 +10,8 @@ export type KeyResult<T> = { ok: true; value: T } | { ok: false; message: string
 function createExclusive(path: string, text: string, mode: number): void {
   const fd = openSync(path, 'wx', mode);
   try {
-    writeSync(fd, text);
+    // Not writeSync, which may store part of the text on a full disk without an error.
+    writeFileSync(fd, text);
   } finally {
     closeSync(fd);
   }
