@@ -42,6 +42,8 @@ export function hearStopSignals(stderr: (s: string) => void, stop: () => void): 
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onHangUp);
+    // Stopped, the run ended: a second signal before the process does still quits 130, not killed by it (143).
+    if (heard > 0) for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(EXIT_INTERRUPTED));
   };
 }
 
