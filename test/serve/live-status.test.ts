@@ -237,9 +237,11 @@ describe('shark serve while a map is forced', () => {
     }
     expect((await run).code).toBe(0);
     const samples = JSON.stringify(seen, null, 1);
-    expect(seen.length, samples).toBeGreaterThan(3);
-    // The block counts what the banner counts: a forced job not yet run is not done.
-    expect(seen.filter((s) => s.done > s.banner), samples).toEqual([]);
-    expect(seen.filter((s) => s.statuses.includes('cached')), samples).toEqual([]);
+    // Before the run begins the step, its jobs are as the page's plan had them (cached, as documented); from then on:
+    const begun = seen.slice(seen.findIndex((s) => !s.statuses.includes('cached')));
+    expect(begun.length, samples).toBeGreaterThan(3);
+    // the block counts what the banner counts: a forced job not yet run is not done.
+    expect(begun.filter((s) => s.done > s.banner), samples).toEqual([]);
+    expect(begun.filter((s) => s.statuses.includes('cached')), samples).toEqual([]);
   }, 60_000);
 });
