@@ -170,8 +170,8 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         storing.delete(e.job);
         // A job of a started map (one reading an item a failed job did not make): counted in the map's line.
         if (e.job !== e.step) bump(e.step, 'skipped');
-        if (!skipped.has(e.reason)) skipped.set(e.reason, new Map());
-        skipped.get(e.reason)!.set(e.step, (skipped.get(e.reason)!.get(e.step) ?? 0) + (e.job !== e.step ? 1 : 0));
+        const of = skipped.get(e.reason) ?? new Map<string, number>();
+        skipped.set(e.reason, of.set(e.step, (of.get(e.step) ?? 0) + (e.job !== e.step ? 1 : 0)));
         break;
       case 'job-waiting':
         // Once per step: a map whose jobs another run is computing would otherwise print a line per item.
