@@ -120,27 +120,34 @@ export function jobsDone(done: number, total: number, partial: boolean): string 
 }
 
 /**
- * A map the plan could only say was blocked (its items are what an earlier
- * step of the run makes) stands for jobs the plan could not name. The live
- * run records how many it has as it begins the step (`Progress.begun`): those
- * it has not named yet wait (`later`). Before, their number is not known
- * (`partial`), and the plan's stand-in stays listed, waiting, until the run
- * names some of them (a run of an older Shark records no number).
+ * A map the plan could only say was blocked, its items what an earlier step
+ * of the run makes, has one job standing for those the plan could not name
+ * (no item; a blocked job with one is a job of its own, named from the items
+ * the earlier map is known to make). The live run records how many jobs the
+ * step has as it begins it (`Progress.begun`): those neither planned nor
+ * named by the run yet wait (`later`). Before, their number is not known
+ * (`partial`), and the stand-in stays listed, waiting, until the run names
+ * some of them (a run of an older Shark records no number).
  */
 function unforeseen(plannedJobs: readonly PlannedJob[], named: readonly { readonly step: string }[], progress: Progress): {
   planned: PlannedJob[]; standIns: Set<PlannedJob>; later: number; partial: boolean;
 } {
+  const isStandIn = (p: PlannedJob): boolean => progress.live && p.status === 'blocked' && p.items.length === 0 && progress.isMap(p.step);
   const namedOf = new Map<string, number>();
   for (const { step } of named) namedOf.set(step, (namedOf.get(step) ?? 0) + 1);
+  for (const p of plannedJobs) if (!isStandIn(p)) namedOf.set(p.step, (namedOf.get(p.step) ?? 0) + 1);
   const planned: PlannedJob[] = [];
   const standIns = new Set<PlannedJob>();
+  const counted = new Set<string>();
   let later = 0;
   let partial = false;
   for (const p of plannedJobs) {
-    if (!progress.live || p.status !== 'blocked' || !progress.isMap(p.step)) {
+    if (!isStandIn(p)) {
       planned.push(p);
       continue;
     }
+    if (counted.has(p.step)) continue;
+    counted.add(p.step);
     const known = progress.begun.get(p.step);
     const seen = namedOf.get(p.step) ?? 0;
     if (known !== undefined) later += Math.max(0, known - seen);
