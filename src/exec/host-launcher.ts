@@ -152,8 +152,9 @@ export class Launcher {
     c.buffer = c.buffer.length === 0 ? chunk : Buffer.concat([c.buffer, chunk]);
     const at = c.buffer.indexOf(c.marker);
     if (at < 0) {
-      // Keep back what could be the start of the marker.
-      this.write(c, Math.max(0, c.buffer.length - c.marker.length - 24));
+      // Keep back only what could be the start of the marker, so that output is logged as it comes
+      // (`shark shell` shows the log live): a short line held back showed only once its job ended.
+      this.write(c, markerStart(c.buffer, c.marker));
       return;
     }
     const newline = c.buffer.indexOf(10, at + c.marker.length);
@@ -275,6 +276,13 @@ function onPath(name: string, path: string): string | undefined {
     }));
   }
   return found.get(key);
+}
+
+/** Where a marker cut off at the end of `buffer` begins (its 0x1e is in it once: the nonce is hex); else the end. */
+function markerStart(buffer: Buffer, marker: Buffer): number {
+  const at = buffer.lastIndexOf(marker[0]!);
+  const tail = buffer.length - at;
+  return at >= 0 && tail < marker.length && buffer.subarray(at).equals(marker.subarray(0, tail)) ? at : buffer.length;
 }
 
 /** Random bytes drawn a page at a time: a call per job cost more than the rest of writing its line. */

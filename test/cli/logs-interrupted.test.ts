@@ -86,24 +86,24 @@ describe('shark logs of a silent job a SIGTERM stopped', () => {
 });
 
 /**
- * A job running when its run was killed (`kill -9`): Shark had no time to
- * write what little it printed (held back in memory), so there is no log,
- * only the lease naming the job the dead run left. `logs` said the run was
- * interrupted before the job ran.
+ * Jobs running when their run was killed (`kill -9`): what one printed is in
+ * its log as it came, shown as its log so far; one that printed nothing has
+ * no log, only the lease naming the job the dead run left. `logs` said the
+ * run was interrupted before the job ran.
  */
 describe('shark logs of a job running when its run was killed', () => {
   let rig: Rig;
   beforeAll(async () => {
     rig = new Rig('shark-logs-killed-');
-    rig.write('p.md', `# Killed\n\n## Slow\n\n${fence}shark-run\necho hi; echo started >> counter; sleep 30; echo done > /data/out.txt\n${fence}\n`);
-    const child = spawn(process.execPath, [SHARK, 'run', 'p.md'], { cwd: rig.dir, stdio: ['ignore', 'ignore', 'ignore'] });
+    rig.write('p.md', `# Killed\n\n## Slow\n\n${fence}shark-run\necho started >> counter; sleep 30; echo done > /data/out.txt\n${fence}\n\n## Talk\n\n${fence}shark-run\necho hi; echo started >> counter; sleep 30; echo done > /data/talk.txt\n${fence}\n`);
+    const child = spawn(process.execPath, [SHARK, 'run', 'p.md', '-j', '2'], { cwd: rig.dir, stdio: ['ignore', 'ignore', 'ignore'] });
     const t0 = Date.now();
-    while (rig.count() < 1 && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 50));
+    while (rig.count() < 2 && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 50));
     // The lease names the job once its command started, within 100 ms.
     await new Promise((r) => setTimeout(r, 500));
     child.kill('SIGKILL');
     await new Promise((r) => child.on('close', r));
-    expect(rig.count()).toBe(1);
+    expect(rig.count()).toBe(2);
   }, 60_000);
   afterAll(() => rig.cleanup());
 
@@ -111,8 +111,11 @@ describe('shark logs of a job running when its run was killed', () => {
     const said = '==> slow (running when run 1 was killed: no log; what it printed was lost)\n';
     const shown = await rig.shark(['logs', 'p.md', 'slow']);
     expect([shown.code, shown.stdout, shown.stderr]).toEqual([0, said, '']);
+    // A short line reaches the log as it is printed (it was held back in memory, and lost with the run).
+    const talk = await rig.shark(['logs', 'p.md', 'talk']);
+    expect([talk.code, talk.stdout, talk.stderr]).toEqual([0, expect.stringMatching(/^==> talk \(interrupted while it ran: its log so far\) .*\.log\nhi\n$/), '']);
     const every = await rig.shark(['logs', 'p.md']);
-    expect([every.code, every.stdout, every.stderr]).toEqual([0, said, '']);
+    expect([every.code, every.stdout, every.stderr]).toEqual([0, said + talk.stdout, '']);
   });
 
   it('once `gc` removed the lease, says nothing tells whether it started, not that it never ran', async () => {

@@ -85,6 +85,21 @@ describe('host executor', () => {
     expect(await executor.run(request('true', { cwd: 'nowhere' }))).toMatchObject({ status: 'failed', message: expect.stringContaining('does not exist') });
   });
 
+  it('writes a short line to the log as it is printed, while the job still runs (shark shell shows it live)', async () => {
+    // Held back as a possible start of the end marker, a line shorter than it showed only once the job ended.
+    const controller = new AbortController();
+    const running = executor.run(request('echo start; sleep 30', { signal: controller.signal }));
+    const end = Date.now() + 10_000;
+    const logged = (): string => (existsSync(rig.path('job.log')) ? readFileSync(rig.path('job.log'), 'utf8') : '');
+    while (logged() === '' && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    controller.abort();
+    expect(logged()).toBe('start\n');
+    expect(await running).toEqual({ status: 'cancelled' });
+    // What only looks like the start of the marker is output like any other.
+    expect(await executor.run(request("printf 'a\\036b\\036'", { logPath: rig.path('rs.log') }))).toEqual({ status: 'ok' });
+    expect(readFileSync(rig.path('rs.log'), 'utf8')).toBe('a\x1eb\x1e');
+  });
+
   it('kills the whole process group on cancel and on timeout', async () => {
     const marker = `shark-host-exec-${process.pid}-${Date.now()}`;
     const controller = new AbortController();

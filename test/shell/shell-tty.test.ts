@@ -60,6 +60,19 @@ describeTmux('shark shell at a terminal', () => {
     expect(await pane.type(':history')).toMatch(/failed\s+echo partial.*\(interrupted; its writes were discarded\)/);
   });
 
+  it("shows a command's output live, while it still runs", async () => {
+    pane = new Pane(rig.dir, []);
+    await pane.start();
+    pane.keys('echo started; sleep 60');
+    // A short line was held back by the launcher until the command ended.
+    await pane.until((s) => s.split('\n').includes('started'), 'the output before the command ends', 15_000);
+    await pane.until((s) => {
+      if (s.includes('[failed: interrupted')) return true;
+      pane!.ctrlC();
+      return false;
+    }, 'the interrupted command');
+  });
+
   it('Ctrl-C at the prompt throws away the text typed on it, as bash does', async () => {
     pane = new Pane(rig.dir, []);
     await pane.start();
