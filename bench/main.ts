@@ -11,6 +11,7 @@ async function main(): Promise<void> {
   const sections: [string, () => Promise<string[]> | string[]][] = [
     ['host', benchHost],
     ['scale', async () => (await import('./scale.js')).benchScale()],
+    ['stop', async () => (await import('./stop.js')).benchStop()],
     ['lineage', async () => (await import('./scale.js')).benchLineage()],
     ['import', async () => (await import('./reimport.js')).benchReimport()],
     ['life', async () => (await import('./life.js')).benchLife()],

@@ -6,14 +6,32 @@ import { typedWord } from '../pipeline/shell-words.js';
 
 export type Logger = (e: RunEvent) => void;
 
-/** One JSON object per line: for machines, and whenever the output is not a terminal. */
+/**
+ * One JSON object per line: for machines, and whenever the output is not a
+ * terminal. The lines of one turn of the event loop go out in one write
+ * (a write each, 100,000 jobs skipped on Ctrl-C took 1.3 s to say); the
+ * run's end, and the process exiting, write what is held at once.
+ */
 export function jsonLogger(write: (s: string) => void): Logger {
+  let held = '';
+  const flush = (): void => {
+    process.off('exit', flush);
+    if (held === '') return;
+    const out = held;
+    held = '';
+    write(out);
+  };
   return (e) => {
     // An event that happened before it is told (`job-start` with `at`) carries the time it happened.
     const { at, ...rest } = e as RunEvent & { at?: number };
-    write(JSON.stringify({ ...plainText(rest), time: new Date(at ?? Date.now()).toISOString() }) + '\n');
+    if (held === '') (process.on('exit', flush), setImmediate(flush));
+    held += JSON.stringify({ ...plainText(rest), time: new Date(at ?? Date.now()).toISOString() }) + '\n';
+    if (e.type === 'run-end' || held.length >= HELD_MAX) flush();
   };
 }
+
+/** The most JSON lines held for one write, in characters. */
+const HELD_MAX = 1 << 16;
 
 /** A failure's message and tail (a build's or a job's output) without escape sequences: a machine reads the words. */
 function plainText<E extends object>(e: E): E {

@@ -92,6 +92,11 @@ export async function runPipeline(
     emit({ type: 'run-end', summary });
     return summary;
   };
+  /** Stopped before any step began: each is said skipped, a map's jobs not listed yet. */
+  const interruptedBeforeSteps = (): RunSummary => {
+    for (const step of steps) if (step.kind !== 'publish') ctx.skip(step.id, step, 'interrupted', isMap(step));
+    return finish('interrupted');
+  };
   emit({ type: 'run-start', run: runId, steps: steps.length, store: store.location });
 
   // Prepare.
@@ -99,9 +104,11 @@ export async function runPipeline(
   const state = new DataState((id) => store.entries(id), (e) => store.composeTree(e));
   try {
     const ids = new Map<string, string>();
-    for (const [dataPath, host] of hostInputs) ids.set(dataPath, await readingInput(session, dataPath, host, (links) => store.ingest(host, links)));
+    for (const [dataPath, host] of hostInputs) ids.set(dataPath, await readingInput(session, dataPath, host, (links) => store.ingest(host, links, options.signal)));
     seedInputs(state, session, ids);
   } catch (e) {
+    // Ctrl-C while an input was taken in: the run stops there, every step skipped as not started.
+    if (options.signal.aborted) return interruptedBeforeSteps();
     // An input refused (`InvalidInput`: a FIFO in it, one disagreeing with the input around it) or unreadable: refused as a missing one is, leaving no run behind.
     finish('failed', !(e instanceof InvalidInput));
     throw e;

@@ -87,6 +87,11 @@ export class StagedCopies {
     return this.objects.adoptStaged(CasObjects.idOf(file.hex, file.exec), staging, file);
   }
 
+  /** Removes staged copies nothing adopted (a stopped ingest's); one adopted has left its staging name. */
+  unstage(staged: readonly (Staged | undefined)[]): void {
+    for (const s of staged) if (s !== undefined) rmSync(s.staging, { force: true });
+  }
+
   private stage(from: string, mode: number): string {
     return fresh(this.name(), (staged) => {
       try {

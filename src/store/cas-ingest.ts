@@ -20,6 +20,8 @@ export interface IngestTarget {
   /** Copies many host files to staging names on worker threads, to `adopt`; undefined for those to `copy` (`StagedCopies.stageMany`). */
   stageMany(paths: readonly string[]): Promise<(Staged | undefined)[]>;
   adopt(staged: Staged): SnapshotId;
+  /** Removes what `stageMany` staged and nothing will adopt. */
+  unstage(staged: readonly (Staged | undefined)[]): void;
   composeTree(entries: readonly TreeEntry[]): SnapshotId;
 }
 
@@ -34,16 +36,20 @@ export interface IngestTarget {
  * unless `links` follows it (a bound input's link leading out of it): then
  * it is the data it leads to. A FIFO, a socket or a device throws
  * `SpecialFileError`, unopened. With `memo`, a directory whose fingerprint
- * it knows is that tree, its files' hashes not read (`walkKnown`).
+ * it knows is that tree, its files' hashes not read (`walkKnown`). Once
+ * `signal` is aborted it stops between batches, throwing its reason: the
+ * objects stored by then are data no tree names (gc's).
  */
-export async function ingestHost(target: IngestTarget, hostPath: string, links?: LinkFollower, memo?: TreeMemo): Promise<SnapshotId> {
+export async function ingestHost(target: IngestTarget, hostPath: string, how: IngestOptions = {}): Promise<SnapshotId> {
+  const { links, memo, signal } = how;
+  signal?.throwIfAborted();
   const top = lstatSync(hostPath);
   if (top.isSymbolicLink()) return `link:${textLink(hostPath)}`;
   refuseSpecial(hostPath, top);
   if (!top.isDirectory()) {
     const file: HostFile = { path: hostPath, st: lstatSync(hostPath, { bigint: true }) };
     const entries = [{ name: basename(hostPath), id: fileId(file, (await hashHostFiles(target.meta, [file]))[0]!) }];
-    await storeMissing(target, dirname(hostPath), entries, [0]);
+    await storeMissing(target, dirname(hostPath), entries, [0], signal);
     return entries[0]!.id;
   }
   const entries: TreeEntry[] = [];
@@ -51,8 +57,9 @@ export async function ingestHost(target: IngestTarget, hostPath: string, links?:
   const files: number[] = [];
   const walked = await walkKnown(hostPath, memo, entries, (full, st) => {
     const on = walkOn(full, st.isSymbolicLink(), links);
-    return ingestHost(target, on.path, on.links, memo);
+    return ingestHost(target, on.path, { ...how, links: on.links });
   }, async (batch) => {
+    await heard(signal);
     const hashes = await hashHostFiles(target.meta, batch.map((b) => b.file));
     batch.forEach(({ name, file }, n) => files.push(entries.push({ name, id: fileId(file, hashes[n]!) }) - 1));
   });
@@ -60,13 +67,30 @@ export async function ingestHost(target: IngestTarget, hostPath: string, links?:
     // The tree its fingerprint names is stored: its files' objects are checked (and any missing copied) as when hashed.
     const known = [...walked.known.entries];
     const ids = known.map((e) => e.id);
-    await storeMissing(target, hostPath, known, ids.flatMap((id, n) => (id.startsWith('tree:') || id.startsWith('link:') ? [] : [n])));
+    await storeMissing(target, hostPath, known, ids.flatMap((id, n) => (id.startsWith('tree:') || id.startsWith('link:') ? [] : [n])), signal);
     return known.every((e, n) => e.id === ids[n]) ? walked.known.id : target.composeTree(known);
   }
-  await storeMissing(target, hostPath, entries, files);
+  await storeMissing(target, hostPath, entries, files, signal);
   const id = target.composeTree(entries);
   if (walked.fingerprint !== undefined) memo!.record(hostPath, walked.fingerprint, id);
   return id;
+}
+
+/**
+ * Throws the signal's reason once it is aborted, after letting the event
+ * loop turn: hashing what the stat cache knows never does otherwise, so a
+ * Ctrl-C (a signal event) was heard only once all was stored.
+ */
+async function heard(signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined) return;
+  await new Promise((resolve) => setImmediate(resolve));
+  signal.throwIfAborted();
+}
+
+export interface IngestOptions {
+  readonly links?: LinkFollower | undefined;
+  readonly memo?: TreeMemo | undefined;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**
@@ -75,28 +99,42 @@ export async function ingestHost(target: IngestTarget, hostPath: string, links?:
  * there are many (`checkManyAhead`), where checking each batch here during
  * the walk cost ~4 µs a file on the thread that also reads the stat cache.
  */
-async function storeMissing(target: IngestTarget, dir: string, entries: TreeEntry[], files: readonly number[]): Promise<void> {
+async function storeMissing(target: IngestTarget, dir: string, entries: TreeEntry[], files: readonly number[], signal?: AbortSignal): Promise<void> {
   const checked = await target.objects.checkManyAhead(files.map((n) => entries[n]!.id), false);
   const missing = files.filter((_, k) => checked[k] !== 'ok');
-  const staged = await target.stageMany(missing.map((n) => join(dir, entries[n]!.name)));
-  // The copies' records in one transaction a batch, not one each (~70 µs a file on a fresh store).
-  for (let k = 0; k < missing.length; k += COPY_BATCH) {
-    target.meta.batch(() => {
-      for (let j = k; j < Math.min(missing.length, k + COPY_BATCH); j++) {
-        const n = missing[j]!;
-        const { name } = entries[n]!;
-        const made = staged[j];
-        if (made !== undefined) {
-          entries[n] = { name, id: target.adopt(made) };
-          continue;
+  // Copied a batch at a time, the next one staged while this one is recorded: stopped (`signal`), what was staged is removed.
+  const stage = (k: number): Promise<(Staged | undefined)[]> => target.stageMany(missing.slice(k, k + COPY_BATCH).map((n) => join(dir, entries[n]!.name)));
+  let next = missing.length > 0 ? stage(0) : undefined;
+  let staged: (Staged | undefined)[] = [];
+  try {
+    for (let k = 0; next !== undefined; k += COPY_BATCH) {
+      staged = await next;
+      next = undefined;
+      await heard(signal);
+      next = k + COPY_BATCH < missing.length ? stage(k + COPY_BATCH) : undefined;
+      // The copies' records in one transaction a batch, not one each (~70 µs a file on a fresh store).
+      target.meta.batch(() => {
+        for (let j = 0; j < staged.length; j++) {
+          const n = missing[k + j]!;
+          const { name } = entries[n]!;
+          const made = staged[j];
+          if (made !== undefined) {
+            entries[n] = { name, id: target.adopt(made) };
+            continue;
+          }
+          const path = join(dir, name);
+          const st = lstatSync(path);
+          // Walked as a file: whatever took its place since is not followed.
+          if (!st.isFile()) throw new Error(`${path} changed while it was being stored: it is no longer a file`);
+          entries[n] = { name, id: target.copy(path, st) };
         }
-        const path = join(dir, name);
-        const st = lstatSync(path);
-        // Walked as a file: whatever took its place since is not followed.
-        if (!st.isFile()) throw new Error(`${path} changed while it was being stored: it is no longer a file`);
-        entries[n] = { name, id: target.copy(path, st) };
-      }
-    });
+      });
+    }
+  } catch (e) {
+    // What was staged and not adopted (those adopted are no longer there) is removed, with the batch staged ahead.
+    target.unstage(staged);
+    if (next !== undefined) target.unstage(await next.catch(() => []));
+    throw e;
   }
 }
 

@@ -1,17 +1,17 @@
 import {
-  lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, type Stats,
+  lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { exportStaging } from './export-staging.js';
-import { StagedCopies, type Staged } from './cas-copies.js';
+import { StagedCopies } from './cas-copies.js';
 import { CasObjects } from './cas-objects.js';
 import { STORED_MTIME_MS, restoreModeAt } from './object-file.js';
 import { CasPresence } from './cas-presence.js';
 import { TreeChecksAhead } from './tree-check.js';
 import { CasWorkspaces } from './cas-workspaces.js';
 import { collectCas, removeLeftovers } from './cas-collect.js';
-import { ingestHost } from './cas-ingest.js';
+import { ingestHost, type IngestTarget } from './cas-ingest.js';
 import { storedTreeMemo } from './dir-fingerprint.js';
 import type { LinkFollower } from './content-id.js';
 import { restoreModes, verifyObjects } from './cas-verify.js';
@@ -121,11 +121,15 @@ export class CasStore implements SnapshotStore {
     });
   }
 
-  async ingest(hostPath: string, links?: LinkFollower): Promise<SnapshotId> {
-    const target = { meta: this.meta, objects: this.objects, copy: (p: string, st: Stats) => this.copies.copyNow(p, st),
-      stageMany: (paths: readonly string[]) => this.copies.stageMany(paths), adopt: (s: Staged) => this.copies.adopt(s), composeTree: (e: readonly TreeEntry[]) => this.composeTree(e) };
+  async ingest(hostPath: string, links?: LinkFollower, signal?: AbortSignal): Promise<SnapshotId> {
+    const { copies } = this;
+    const target: IngestTarget = {
+      meta: this.meta, objects: this.objects,
+      copy: (p, st) => copies.copyNow(p, st), stageMany: (paths) => copies.stageMany(paths), adopt: (s) => copies.adopt(s), unstage: (s) => copies.unstage(s),
+      composeTree: (e) => this.composeTree(e),
+    };
     // A directory as the last plan or run found it is known by its fingerprint: its files' hashes are not read again.
-    const id = await ingestHost(target, hostPath, links, storedTreeMemo(this.meta.stats, (i) => this.trees.entries(i)));
+    const id = await ingestHost(target, hostPath, { links, memo: storedTreeMemo(this.meta.stats, (i) => this.trees.entries(i)), signal });
     // Every object under it was just found sound or stored.
     this.presence.vouch(id);
     return id;

@@ -228,18 +228,22 @@ export class Leases {
     return dead.length;
   }
 
-  /** Gives back every lease this process holds. */
+  /**
+   * Gives back every lease this process holds, and drops the rows `release`
+   * could not, in one transaction: a row at a time, a run stopped in a map
+   * of 100,000 jobs took 7 s to end.
+   */
   releaseAll(): void {
-    for (const name of [...this.held]) this.release(name);
-    const undropped = [...this.undropped];
-    if (undropped.length === 0) return;
+    const held = [...this.held];
+    const rows = [...new Set([...held, ...this.undropped])];
+    for (const name of held) this.forget(name);
     this.undropped.clear();
     try {
       this.meta.db.transaction(() => {
-        for (const name of undropped) this.stmts.drop.run(name, process.pid, this.host);
+        for (const name of rows) this.stmts.drop.run(name, process.pid, this.host);
       })();
     } catch {
-      // Still refused: left to be taken over, as `release` says.
+      // Refused: left to be taken over, as `release` says.
     }
   }
 

@@ -79,8 +79,10 @@ export interface SnapshotStore {
    * inputs' ids without ingesting them and the two must agree. `links`
    * says which links below it are taken as the data they lead to (a bound
    * input's links that lead out of it: `imports/local-links.ts`).
+   * Once `signal` is aborted it stops, throwing its reason, with no id
+   * stored for the input: taking in a million files takes minutes.
    */
-  ingest(hostPath: string, links?: LinkFollower): Promise<SnapshotId>;
+  ingest(hostPath: string, links?: LinkFollower, signal?: AbortSignal): Promise<SnapshotId>;
   /**
    * After a job: the /data paths of inputs it changed in place (possible
    * only where inputs are hard links a host job can write through): their

@@ -98,8 +98,8 @@ export class ZfsStore implements SnapshotStore, ZfsCore {
     return commit(this, this.state(ws), path, signal);
   }
 
-  ingest(hostPath: string, links?: LinkFollower): Promise<SnapshotId> {
-    return ingest(this, hostPath, links);
+  ingest(hostPath: string, links?: LinkFollower, signal?: AbortSignal): Promise<SnapshotId> {
+    return ingest(this, hostPath, links, signal);
   }
 
   /** Why the data of `id` is gone, when gc freed it (or a dead gc was freeing it): not damage. */

@@ -159,8 +159,27 @@ describe('text from steps and builds in the run log', () => {
     const log = jsonLogger((s) => void (out += s));
     log(failed);
     log({ type: 'job-failed', job: 'j', step: 'j', block: 'j', where: 'p.md:9:1', message: 'exit status 1', reason: 'exit', exitCode: 1, log: null, tail: coloured });
+    log({ type: 'run-end', summary: { run: 1, status: 'failed', executed: 0, cached: 0, failed: 1, skipped: 0, seconds: 0, failures: [] } });
     const events = out.trim().split('\n').map((l) => JSON.parse(l) as { message: string; tail?: string });
     expect(events[0]!.message).toBe('Step 2/2 : RUN false\nls: /x: No such file\nend');
     expect(events[1]!.tail).toBe('Step 2/2 : RUN false\nls: /x: No such file\nend');
   });
 });
+
+describe('the JSON events of a large map', () => {
+  it('go out a turn of the event loop at a time, every one in order, and the run\'s end at once', async () => {
+    const writes: string[] = [];
+    const log = jsonLogger((s) => void writes.push(s));
+    for (let i = 0; i < 1000; i++) log({ type: 'job-skipped', job: `m[${i}]`, step: 'm', block: 'm', reason: 'interrupted' });
+    // Said within the turn, written once it ends: 1,000 writes cost 13 ms, a Ctrl-C of 100,000 jobs 1.3 s.
+    await new Promise((r) => setImmediate(r));
+    expect(writes.length).toBeLessThan(10);
+    const jobs = writes.join('').trim().split('\n').map((l) => (JSON.parse(l) as { job: string }).job);
+    expect(jobs).toEqual(Array.from({ length: 1000 }, (_, i) => `m[${i}]`));
+    log({ type: 'job-skipped', job: 'm[last]', step: 'm', block: 'm', reason: 'interrupted' });
+    log({ type: 'run-end', summary: { run: 1, status: 'interrupted', executed: 0, cached: 0, failed: 0, skipped: 1001, seconds: 0, failures: [] } });
+    // The end of the run is written as it is said: what reads the events sees it before the process exits.
+    expect(writes.at(-1)).toMatch(/"job":"m\[last\]".*\n.*"type":"run-end"/s);
+  });
+});
+

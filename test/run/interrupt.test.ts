@@ -122,6 +122,25 @@ cat /data/d/* > /data/e/+
     expect(out).toMatch(/^interrupted: 0 run, 0 cached, 0 failed, 1 skipped, 1 map not started in /m);
   });
 
+  it('stops while it takes a large input in, at once: its steps skipped, and the next run takes the input in whole', async () => {
+    for (let i = 0; i < 20_000; i++) rig.write(`items/${i}.txt`, `${i}\n`);
+    rig.write('m.md', '---\ninputs:\n  items: /data/items/\n---\n# M\n\n```shark-run\nls /data/items/ | wc -l > /data/n.txt\n```\n\n```shark-publish\n/data/n.txt\n```\n');
+    const child = spawn(process.execPath, [SHARK, 'run', 'm.md', '-i', 'items=items', '--json'], { cwd: rig.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const t0 = Date.now();
+    while (!out.includes('"run-start"') && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGINT');
+    expect(await new Promise<number | null>((r) => child.on('close', r))).toBe(130);
+    // Heard as the input was taken in, not once all 20,000 files were stored and the map's jobs skipped one by one.
+    const end = JSON.parse(out.trim().split('\n').at(-1)!) as { summary: { status: string; skipped: number; notStarted?: number; executed: number } };
+    expect(end.summary).toMatchObject({ status: 'interrupted', executed: 0, skipped: 1 });
+    const again = await rig.shark(['run', 'm.md', '-i', 'items=items', '-j', '2']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/1 run, 0 cached, 0 failed/);
+    expect(rig.read('_shark/n.txt').trim()).toBe('20000');
+  }, 120_000);
+
   it('ends the jobs of a run killed with SIGKILL, which cannot clean up itself', async () => {
     const marker = `shark-sigkill-${process.pid}-${Date.now()}`;
     rig.write('k.md', `# K\n\n\`\`\`shark-run\necho started >> counter; sh -c 'sleep 30; echo ${marker}' > /data/slow.txt\n\`\`\`\n`);

@@ -61,3 +61,34 @@ describe('content-addressed store: an output written while it is stored', () => 
     }
   });
 });
+
+/**
+ * Ctrl-C while a large input is taken in (a first run over 100,000 files
+ * hashes and copies them all): the run heard it only once all were stored,
+ * 15 s later at 100,000 files. Ingesting stops between batches instead.
+ */
+describe('content-addressed store: an input stopped half-way in', () => {
+  let dir: string;
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('stops at the next batch once its signal is aborted, leaving no staged copy and no tree of it', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'shark-cas-ingest-abort-'));
+    const host = join(dir, 'items');
+    mkdirSync(host);
+    for (let i = 0; i < 20_000; i++) writeFileSync(join(host, `f${i}`), `f ${i}\n`);
+    const meta = new Metadata(join(dir, 'store'));
+    const store = new CasStore(join(dir, 'store'), meta);
+    const stop = new AbortController();
+    const ingesting = store.ingest(host, undefined, stop.signal);
+    // Heard between two awaits, as a signal handler runs.
+    await new Promise((r) => setImmediate(r));
+    stop.abort();
+    await expect(ingesting).rejects.toThrow(/abort/i);
+    expect(meta.db.prepare('SELECT count(*) AS n FROM trees').get()).toEqual({ n: 0 });
+    // Fewer than all were stored: it stopped, not ran to the end.
+    expect((meta.db.prepare('SELECT count(*) AS n FROM objects').get() as { n: number }).n).toBeLessThan(20_000);
+    expect(readdirSync(join(dir, 'store/tmp')).filter((n) => n.startsWith('in-'))).toEqual([]);
+    store.close();
+    meta.close();
+  });
+});

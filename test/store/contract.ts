@@ -414,6 +414,18 @@ export function storeContract(opts: ContractOptions): void {
       expect(await s.ingest(dir)).not.toBe(d1);
     });
 
+    it('stops when its signal is aborted (Ctrl-C), storing nothing of the input, and takes it in whole later', async () => {
+      const dir = join(host, 'ingest-stopped');
+      mkdirSync(dir);
+      sampleTree(dir);
+      writeFileSync(join(dir, 'own.txt'), 'only this input has it\n');
+      const stop = new AbortController();
+      stop.abort();
+      await expect(s.ingest(dir, undefined, stop.signal)).rejects.toThrow(/abort/i);
+      expect(s.has(contentId(dir, hashFileSync).id)).toBe(false);
+      expect(await s.ingest(dir)).toBe(contentId(dir, hashFileSync).id);
+    });
+
     it('given how to take links (a bound input\'s), stores a link leading out as the data it leads to, with the id the planner predicts', async () => {
       const out = join(host, 'ingest-drive');
       write(out, 'big.csv', 'big\n');

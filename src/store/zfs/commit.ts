@@ -53,7 +53,8 @@ export async function commit(core: ZfsCore, st: WsState, path: string, signal?: 
  * Returns the content id of the host data (what the planner predicts for
  * it), copying it into a dataset of its own unless that content is stored.
  */
-export async function ingest(core: ZfsCore, hostPath: string, links?: LinkFollower): Promise<SnapshotId> {
+export async function ingest(core: ZfsCore, hostPath: string, links?: LinkFollower, signal?: AbortSignal): Promise<SnapshotId> {
+  signal?.throwIfAborted();
   const seen = scanHost(hostPath, core.meta, links);
   if (seen.kind === 'link') return seen.content;
   if (core.locate(seen.content) !== undefined) {
@@ -71,6 +72,8 @@ export async function ingest(core: ZfsCore, hostPath: string, links?: LinkFollow
       if (await core.snapshots.full(dataset)) throw new ZfsError({ reason: 'pool-full', dataset });
       throw e;
     }
+    // Stopped while it copied (heard between two awaits): the dataset goes, as on any failure.
+    signal?.throwIfAborted();
     const snap = await core.snapshots.take(dataset, 'ingest');
     core.catalog.record(snap, '/data', node, core.snapshots.isLive);
     await core.cmd.run('zfs', ['set', 'mountpoint=none', dataset], dataset);
