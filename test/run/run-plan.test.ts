@@ -223,6 +223,11 @@ describe('shark run and plan on the host', () => {
     expect(ran.code).toBe(1);
     expect(ran.stdout).toContain('m.md:4:6: error: step did not create /data/never.txt');
     expect((await rig.plan('m.md')).summary.run).toBe(1);
+    // For machines: the command ended well (status 0); what it left is what failed. Null said it never ended.
+    const json = await rig.shark(['run', 'm.md', '--json']);
+    const failed = json.stdout.split('\n').filter((l) => l.includes('"job-failed"')).map((l) => JSON.parse(l) as { reason: string; exitCode: number | null });
+    expect(failed).toEqual([expect.objectContaining({ reason: 'missing-output', exitCode: 0 })]);
+    expect(JSON.parse(json.stdout.trim().split('\n').at(-1)!).summary.failures).toEqual([expect.objectContaining({ reason: 'missing-output' })]);
   });
 
   it('survives SIGKILL in the middle of a run and reuses every finished job', async () => {

@@ -152,11 +152,12 @@ describe('store integrity (content-addressed store)', () => {
     const ran = await rig.shark(['run', 'p.md', '--json']);
     expect(ran.code).toBe(1);
     const failed = ran.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e['type'] === 'job-failed');
-    expect(failed).toMatchObject({ reason: 'modified-input', exitCode: null });
+    // Its command ended well (status 0): what it did to its input failed it.
+    expect(failed).toMatchObject({ reason: 'modified-input', exitCode: 0 });
     expect(String(failed!['message'])).toContain('/data/numbers.txt');
     const lineage = await rig.shark(['lineage', 'p.md', '/data/sum.txt']);
     expect(lineage.code).toBe(1);
-    expect(lineage.stderr).toMatch(/\/data\/sum\.txt was not produced: job integrity-2 \(line 8\) failed in run 2 \(modified-input\)/);
+    expect(lineage.stderr).toMatch(/\/data\/sum\.txt was not produced: job integrity-2 \(line 8\) failed in run 2 \(modified-input, exit status 0\)/);
     expect(toRun(await rig.plan('p.md'))).toContain('integrity');
     // The damaged object was discarded on purpose: not a problem for fsck, and run 1's lineage stays.
     const fsck = await rig.shark(['fsck', 'p.md']);

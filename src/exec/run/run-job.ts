@@ -144,6 +144,8 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
   let launched = false;
   // When the command started, once it has: a failed job's record says so, as a result says when its job started.
   let commandStarted: number | undefined;
+  // How its command ended, once it has: a failure judged after (its output missing, an input changed) says it (0), not null.
+  let exited: number | null = null;
   const fail = async (f: Failure): Promise<Staged> => {
     // First: what the job wrote may be what filled the disk its failure is to be recorded on.
     await dispose(true);
@@ -156,7 +158,7 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
     const note = `shark: ${f.message}`;
     if ((f.unrun === true || !launched || JUDGED_AFTER.has(f.reason)) && !tail.includes(note)) appendToLog(logPath, maskText(note, secrets));
     else keepLog(logPath);
-    const failure = { reason: f.reason, exitCode: f.exitCode ?? null };
+    const failure = { reason: f.reason, exitCode: f.exitCode ?? (JUDGED_AFTER.has(f.reason) ? exited : null) };
     ctx.counts.failed++;
     ctx.failures.push({ job: job.id, where, reason: f.reason, log: logPath });
     let unrecorded = '';
@@ -194,6 +196,7 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
     ctx.executing();
     const ran = await launch(ctx, job, ws, logPath, () => ctx.leases.running(lease, job.id));
     commandStarted = ran.started;
+    exited = ran.outcome.status === 'ok' ? 0 : ran.outcome.status === 'failed' ? ran.outcome.exitCode : null;
     if (ran.outcome.status === 'cancelled') {
       // Stopped while its command ran: its log (empty when it printed nothing) is the record that it started, which `logs` shows.
       if (ran.started !== undefined) keepLog(logPath);
