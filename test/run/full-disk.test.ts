@@ -75,11 +75,13 @@ describe.skipIf(skip !== undefined)(`a store on a full disk${skip === undefined 
     expect(ran.stdout).toMatch(/failed: big at small\/p\.md:8:1 \(store\)/);
     expect(await leftInTmp()).toEqual([]);
     // The disk is not left full: the next run gets as far (whether the small job's result, or
-    // that it was reused, could be recorded depends on when the big one filled the disk).
+    // that it was reused, could be recorded depends on when the big one filled the disk; and when
+    // the small job runs again and fails too, the space its workspace frees can take the big one's
+    // last words, so that its log is whole and its failure is its command's).
     const again = await rig.shark(['run', 'small/p.md', '-k', '--json']);
     noCrash(again);
     expect(again.code).toBe(1);
-    expect(again.stdout).toMatch(/"type":"job-failed","job":"big".*"reason":"store"/);
+    expect(again.stdout).toMatch(/"type":"job-failed","job":"big".*"reason":"(store|exit)"/);
     expect(await leftInTmp()).toEqual([]);
   });
 

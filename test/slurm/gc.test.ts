@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 import { describeSlurm } from './rig.js';
-import { jobcompLines, runningUnder, scancelNamed } from './run-rig.js';
+import { jobcompLines, runningUnder, scancelNamed, until } from './run-rig.js';
 
 const fence = '```';
 /** Poll Slurm often: the tests wait for tasks that take seconds each on a two-CPU node. */
@@ -50,6 +50,9 @@ describeSlurm('shark gc with Slurm jobs', () => {
       '# Two', '', `${fence}shark-run`, 'sleep 4; echo 2 > /data/two.txt', fence, ''].join('\n'));
     const first = rig.start(['run', 'p.md', '--executor', 'slurm', '-j', '2'], { env, timeoutMs: 120_000 });
     await runningUnder(first, rig.dir);
+    // Both submissions' job ids recorded: a run killed before sbatch answered leaves a workspace gc names by its folder.
+    const byJob = rig.path('.shark/slurm/by-job');
+    await until(() => existsSync(byJob) && readdirSync(byJob).length >= 2, 60_000, 'both Slurm job ids recorded');
     first.process.kill('SIGKILL');
     await first.ended;
     try {
