@@ -14,7 +14,8 @@ export function slug(text: string): string {
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
-    .replace(/[æßøœłđðþħıŋĸ]/g, (ch) => SPELLED[ch]!)
+    // The letters of SPELLED, escaped: one character beyond Latin-1 in the bundle makes V8 hold all its 1.5 MB as two-byte text.
+    .replace(/[\u00e6\u00df\u00f8\u0153\u0142\u0111\u00f0\u00fe\u0127\u0131\u014b\u0138]/g, (ch) => SPELLED[ch]!)
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, 48)
