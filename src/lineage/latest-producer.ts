@@ -51,10 +51,14 @@ export function failedProducer(meta: Metadata, runId: number, path: string): str
   return undefined;
 }
 
-/** How a job failed, as a failed row of `run_jobs` says it: `exit, exit status 1`, `timeout`. */
+/**
+ * How a job failed, as a failed row of `run_jobs` says it, in a lineage's
+ * messages, the exports, and `shark serve`'s pages: `exit status 1` (its
+ * command's status), `timeout`, `missing-output, exit status 0`.
+ */
 export function failureWords(row: { readonly reason?: string | null; readonly exit_code?: number | null }): string {
-  const exit = row.exit_code === null || row.exit_code === undefined ? '' : `, exit status ${row.exit_code}`;
-  return `${row.reason ?? 'failed'}${exit}`;
+  const exit = row.exit_code === null || row.exit_code === undefined ? undefined : `exit status ${row.exit_code}`;
+  return row.reason === 'exit' && exit !== undefined ? exit : [row.reason ?? 'failed', exit].filter((w) => w !== undefined).join(', ');
 }
 
 interface FailedRow {

@@ -4,6 +4,7 @@ import { DEFAULT_PUBLISH_DIR } from '../pipeline/pipeline.js';
 import type { RunJobRow, RunRow } from '../store/metadata.js';
 import { jobCounts } from '../plan/job-counts.js';
 import { counted } from '../counted.js';
+import { failureWords } from '../lineage/latest-producer.js';
 
 /** What the page shows for a block or a job; the stylesheet colours by it. */
 export type ViewStatus = 'ran' | 'cached' | 'failed' | 'would-run' | 'running' | 'waiting' | 'manual' | 'publish' | 'unknown';
@@ -194,7 +195,7 @@ function jobView(p: PlannedJob | undefined, row: RunJobRow | undefined, progress
       const from = record !== undefined && record.runId !== run.id ? ` (made in run ${record.runId})` : '';
       return { ...base, status: 'cached', label: `cached${from}` };
     }
-    if (row.status === 'failed') return { ...base, status: 'failed', label: `failed in run ${run.id} (${failureOf(row)})` };
+    if (row.status === 'failed') return { ...base, status: 'failed', label: `failed in run ${run.id} (${failureWords(row)})` };
   }
   if (p === undefined) return { ...base, status: 'unknown', label: row?.status ?? 'unknown' };
   if (live && progress.leased.has(job)) return { ...base, ...running(run) };
@@ -214,8 +215,3 @@ function jobView(p: PlannedJob | undefined, row: RunJobRow | undefined, progress
   }
 }
 
-/** How a failed job ended, as its block and its log's page say it: `exit status 3`, or the reason and the status. */
-export function failureOf(row: Pick<RunJobRow, 'reason' | 'exit_code'>): string {
-  const exit = row.exit_code === null || row.exit_code === undefined ? undefined : `exit status ${row.exit_code}`;
-  return row.reason === 'exit' && exit !== undefined ? exit : [row.reason ?? 'failed', exit].filter((w) => w !== undefined).join(', ');
-}

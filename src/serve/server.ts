@@ -8,7 +8,7 @@ import type { Session } from '../plan/session.js';
 import { withoutEscapes } from '../printable.js';
 import { endOf } from '../text-chunks.js';
 import { SCRIPT, STYLE } from './assets.js';
-import { failureOf } from './block-view.js';
+import { failureWords } from '../lineage/latest-producer.js';
 import { documentPage } from './document-page.js';
 import { esc, formatBytes, page } from './html.js';
 import type { Live } from './live.js';
@@ -174,7 +174,7 @@ function logPage(o: ServeOptions, run: number, job: string, res: ServerResponse)
   }
   const left = skipped === 0 ? '' : `\n<p class="k">Its first ${formatBytes(skipped)} are left out: the page shows the log's end. <code>shark logs</code> shows it whole.</p>`;
   send(res, 200, 'text/html; charset=utf-8', page(`${job} — run ${run}`, `<h1>Log of <code>${esc(job)}</code>, run ${run}</h1>
-<p class="k">${esc(row.status)}${row.status === 'failed' ? ` (${esc(failureOf(row))})` : row.reason ? ` (${esc(row.reason)})` : ''} · line ${row.line}</p>${left}
+<p class="k">${esc(row.status)}${row.status === 'failed' ? ` (${esc(failureWords(row))})` : row.reason ? ` (${esc(row.reason)})` : ''} · line ${row.line}</p>${left}
 <pre class="log-text">${esc(text)}</pre>`));
 }
 

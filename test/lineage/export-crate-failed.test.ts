@@ -26,11 +26,11 @@ describe('shark export crate of a run that failed', () => {
     expect(checkCrate(crate, rig.path('crate'))).toEqual([]);
     const run = crate['@graph'].find((e) => e['@id'] === '#run-1')!;
     expect(status(run)).toBe(FAILED);
-    expect(run['error']).toBe('job run-2 (line 6) failed: exit, exit status 1');
+    expect(run['error']).toBe('job run-2 (line 6) failed: exit status 1');
     expect(ids(run['result'])).toEqual([]);
     const failed = blockInCrate(crate, 'run-2').actions;
     expect(failed.map((a) => [a['@type'], status(a), a['error'], a['description'], ids(a['result'])]))
-      .toEqual([['CreateAction', FAILED, 'exit, exit status 1', 'false && echo bad > /data/bad.txt', []]]);
+      .toEqual([['CreateAction', FAILED, 'exit status 1', 'false && echo bad > /data/bad.txt', []]]);
     expect(status(blockInCrate(crate, 'run').actions[0])).toBe('http://schema.org/CompletedActionStatus');
     expect(crate['@graph'].filter((e) => String(e['@id']).includes('publish'))
       .filter((e) => e['@type'] === 'CreateAction')).toEqual([]);

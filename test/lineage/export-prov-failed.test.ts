@@ -42,7 +42,7 @@ describeWithPython('shark export prov of a run that failed', ['prov', 'rdflib'],
     expect(times!.start! <= times!.end!).toBe(true);
 
     const prov = JSON.parse(rig.read('prov.json')) as ProvJson;
-    expect(prov.activity[failed]).toMatchObject({ 'shark:status': 'failed', 'shark:error': 'exit, exit status 3', 'shark:block': 'f-3' });
+    expect(prov.activity[failed]).toMatchObject({ 'shark:status': 'failed', 'shark:error': 'exit status 3', 'shark:block': 'f-3' });
     const used = Object.values(prov.used).filter((u) => u['prov:activity'] === failed).map((u) => u['prov:entity']);
     expect(used.filter((e) => e!.startsWith('shark-data:')).map((e) => e!.replace(/@.*/, ''))).toEqual(['shark-data:d', 'shark-data:one.txt']);
     expect(used.some((e) => e!.startsWith('shark-env:'))).toBe(true);

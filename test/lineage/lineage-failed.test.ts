@@ -39,13 +39,13 @@ describe('shark lineage of what a failed job did not write', () => {
   it('names a single failed job', async () => {
     const ran = await rig.shark(['lineage', 'f.md', '/data/single.txt']);
     expect(ran.code).toBe(1);
-    expect(ran.stderr).toMatch(/\/data\/single\.txt was not produced: job failed-4 \(line 16\) failed in run 1 \(exit, exit status 4\)/);
+    expect(ran.stderr).toMatch(/\/data\/single\.txt was not produced: job failed-4 \(line 16\) failed in run 1 \(exit status 4\)/);
   });
 
   it('names the failed map item whose output it is, with or without an extension', async () => {
     const plain = await rig.shark(['lineage', 'f.md', '/data/out/c.txt']);
     expect(plain.code).toBe(1);
-    expect(plain.stderr).toMatch(/\/data\/out\/c\.txt was not produced: job failed-2\[c\.txt\] \(line 8\) failed in run 1 \(exit, exit status 3\)/);
+    expect(plain.stderr).toMatch(/\/data\/out\/c\.txt was not produced: job failed-2\[c\.txt\] \(line 8\) failed in run 1 \(exit status 3\)/);
     const renamed = await rig.shark(['lineage', 'f.md', '/data/renamed/c.csv']);
     expect(renamed.code).toBe(1);
     expect(renamed.stderr).toMatch(/\/data\/renamed\/c\.csv was not produced: job failed-3\[c\.txt\] .*exit status 5/);
@@ -72,7 +72,7 @@ describe('shark lineage of a result a later forced run failed to make again', ()
     expect((await rig.shark(['plan', 'p.md'])).stdout).toMatch(/^cached\s+again\s/m);
     const failed = await rig.shark(['lineage', 'p.md', '/data/a.txt']);
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/^shark: \/data\/a\.txt was not produced: job again \(line 4\) failed in run 2 \(exit, exit status 1\); run 1 made it \(shark lineage --run 1\)\n$/);
+    expect(failed.stderr).toMatch(/^shark: \/data\/a\.txt was not produced: job again \(line 4\) failed in run 2 \(exit status 1\); run 1 made it \(shark lineage --run 1\)\n$/);
     const earlier = await rig.shark(['lineage', 'p.md', '/data/a.txt', '--run', '1']);
     expect(earlier.code).toBe(0);
     expect(earlier.stdout).toContain('→ /data/a.txt');
@@ -96,9 +96,9 @@ describe('shark lineage of a result whose step never ran because a step upstream
   it('names the failed job upstream of the step that writes it, in the latest run', async () => {
     const ran = await rig.shark(['lineage', 'p.md', '/data/sum/x.txt']);
     expect([ran.code, ran.stdout]).toEqual([1, '']);
-    expect(ran.stderr).toBe('shark: no run of this pipeline produced /data/sum/x.txt: sum, which writes it, needs what fail writes, and job fail (line 10) failed in run 1, the latest (exit, exit status 3)\n');
+    expect(ran.stderr).toBe('shark: no run of this pipeline produced /data/sum/x.txt: sum, which writes it, needs what fail writes, and job fail (line 10) failed in run 1, the latest (exit status 3)\n');
     const asked = await rig.shark(['lineage', 'p.md', '/data/sum/x.txt', '--run', '1']);
-    expect(asked.stderr).toBe('shark: no job of run 1 produced /data/sum/x.txt: sum, which writes it, needs what fail writes, and job fail (line 10) failed in run 1 (exit, exit status 3)\n');
+    expect(asked.stderr).toBe('shark: no job of run 1 produced /data/sum/x.txt: sum, which writes it, needs what fail writes, and job fail (line 10) failed in run 1 (exit status 3)\n');
   });
 
   it('blames no failure a path does not depend on', async () => {

@@ -33,7 +33,7 @@ describe('shark lineage of a map writing a directory per item', () => {
   it('names the failed item whose directory it is, and what would be inside it', async () => {
     const dir = await rig.shark(['lineage', 'p.md', '/data/parts/b.txt']);
     expect(dir.code).toBe(1);
-    expect(dir.stderr).toBe('shark: /data/parts/b.txt was not produced: job split[b.txt] (line 10) failed in run 1 (exit, exit status 1)\n');
+    expect(dir.stderr).toBe('shark: /data/parts/b.txt was not produced: job split[b.txt] (line 10) failed in run 1 (exit status 1)\n');
     const inside = await rig.shark(['lineage', 'p.md', '/data/parts/b.txt/b.txt']);
     expect(inside.code).toBe(1);
     expect(inside.stderr).toMatch(/^shark: \/data\/parts\/b\.txt\/b\.txt was not produced: job split\[b\.txt\] /);
