@@ -16,7 +16,8 @@ export function summaryLine(summary: Plan['summary'], blockedMaps: Plan['blocked
   const blocked = summary.blocked - blockedMaps.length;
   const total = summary.cached + summary.run + blocked + summary.manual;
   const more = `${blocked > 0 ? `, ${blocked} blocked` : ''}${summary.manual > 0 ? `, ${summary.manual} manual` : ''}`;
-  return `${total} job${total === 1 ? '' : 's'}: ${summary.cached} cached, ${summary.run} to run${more}${mapsWaiting(blockedMaps)}`;
+  const kept = summary.kept === undefined ? '' : ` (${summary.kept} kept)`;
+  return `${total} job${total === 1 ? '' : 's'}: ${summary.cached} cached${kept}, ${summary.run} to run${more}${mapsWaiting(blockedMaps)}`;
 }
 
 /** What the blocked maps wait for: their directories to be made, or (a map behind one) a step that can never run, which never makes them. */
@@ -204,10 +205,10 @@ function pairsText(pairs: readonly (readonly [string, string])[]): string {
 }
 
 function summaryJson(plan: Plan): object {
-  // `manual` and `blockedMaps` only when there are any: the summary of a plain plan keeps its three counts.
-  const { cached, run, blocked, manual } = plan.summary;
+  // `kept`, `manual` and `blockedMaps` only when there are any: the summary of a plain plan keeps its three counts.
+  const { cached, run, blocked, manual, kept } = plan.summary;
   const maps = plan.blockedMaps?.length ?? 0;
-  return { cached, run, blocked, ...(manual > 0 ? { manual } : {}), ...(maps > 0 ? { blockedMaps: maps } : {}) };
+  return { cached, ...(kept !== undefined ? { kept } : {}), run, blocked, ...(manual > 0 ? { manual } : {}), ...(maps > 0 ? { blockedMaps: maps } : {}) };
 }
 
 export function planJson(plan: Plan): object {

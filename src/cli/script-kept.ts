@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import type { Pipeline } from '../pipeline/pipeline.js';
-import { isRecalled } from '../plan/planner.js';
+import { isKept, isRecalled } from '../plan/planner.js';
 import { isPrecious, type Selection } from '../plan/selection.js';
 import { storeSpec } from './find-store.js';
 import { storeMade } from '../store/open-store.js';
@@ -26,7 +26,7 @@ export async function keptSteps(
     return await withPlan(file, targets, flags, limits, () => undefined, (plan) => {
       for (const j of plan.parts ?? plan.jobs) {
         // A step its memo decided keeps nothing from earlier keys (step-memo.ts).
-        if (!isRecalled(j) && j.status === 'cached' && j.reasons.some((r) => r.startsWith('kept (precious)'))) kept.add(j.step);
+        if (!isRecalled(j) && isKept(j)) kept.add(j.step);
       }
       return kept;
     });

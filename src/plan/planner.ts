@@ -46,7 +46,8 @@ export interface Plan {
    * needs no job made. `jobs`, when asked for, makes them.
    */
   readonly parts?: readonly (PlannedJob | RecalledStep)[];
-  readonly summary: { readonly cached: number; readonly run: number; readonly blocked: number; readonly manual: number };
+  /** `kept`: of the cached, the `{precious}` jobs kept although what makes their key changed (only when there are any, as `run` counts them). */
+  readonly summary: { readonly cached: number; readonly run: number; readonly blocked: number; readonly manual: number; readonly kept?: number };
   readonly notes: readonly string[];
   /** Blocked map (or join) steps, each one `blocked` job standing for items not known yet, and the directories they come from. */
   readonly blockedMaps?: readonly BlockedMap[];
@@ -203,12 +204,14 @@ export async function planPipeline(session: Session, state: DataState, selection
     }
   }
   const summary = { cached: 0, run: 0, blocked: 0, manual: 0 };
+  let kept = 0;
   const perEnv = new Map<string, number>();
   let stepId: string | undefined;
   let env: string | undefined;
   for (const j of parts) {
     const count = j instanceof MemoStep ? j.count : 1;
     summary[j instanceof MemoStep ? 'cached' : j.status] += count;
+    if (!(j instanceof MemoStep) && j.status === 'cached' && isKept(j)) kept++;
     // A step's jobs are next to each other: its environment is looked up once for them all.
     if (j.step !== stepId) {
       const step = session.pipeline.stepsById.get((stepId = j.step));
@@ -224,7 +227,7 @@ export async function planPipeline(session: Session, state: DataState, selection
       return (made ??= parts.flatMap((j) => (j instanceof MemoStep ? j.jobs() : [j])));
     },
     parts,
-    summary,
+    summary: kept > 0 ? { ...summary, kept } : summary,
     notes: [...session.envs.notes(perEnv), ...leftOut, ...partial, ...forceUnused, ...needed, ...empty],
     ...(noJobs.length > 0 ? { noJobs } : {}),
     ...(blockedMaps.length > 0 ? { blockedMaps } : {}),
@@ -292,4 +295,9 @@ function planJobs(
 function manualReason(session: Session, stepId: string, manual: string): string {
   if (manual === stepId) return 'runs only when named as a target';
   return `needs ${session.pipeline.stepsById.get(manual)?.blockId ?? manual}, which is {manual}`;
+}
+
+/** A `{precious}` job kept although what makes its key changed: cached, with the reason it would otherwise run. */
+export function isKept(j: PlannedJob): boolean {
+  return j.status === 'cached' && j.reasons.some((r) => r.startsWith('kept (precious)'));
 }

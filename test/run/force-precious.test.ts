@@ -164,10 +164,13 @@ describe('{precious} downstream of a step that will run', () => {
       ['aoh', 'cached', ['kept (precious): upstream will run (ranges)']],
       ['report', 'cached', []],
     ]);
-    expect(plan.summary).toEqual({ cached: 2, run: 1, blocked: 0 });
+    // The kept job counted apart among the cached, as the run's summary then counts it.
+    expect(plan.summary).toEqual({ cached: 2, kept: 1, run: 1, blocked: 0 });
+    expect((await rig.shark(['plan', 'p.md'])).stdout).toMatch(/^3 jobs: 2 cached \(1 kept\), 1 to run$/m);
     const ran = await rig.shark(['run', 'p.md', '--json']);
     expect(ran.code).toBe(0);
     expect(done(ran.stdout)).toEqual(['ranges']);
+    expect(ran.stdout).toMatch(/"type":"run-end","summary":\{[^}]*"kept":1/);
     // Forced, it is planned as any job whose upstream will run.
     const forced = await rig.plan('p.md', '--force', 'aoh');
     expect(forced.jobs.map((j) => j.status)).toEqual(['cached', 'run', 'blocked']);
