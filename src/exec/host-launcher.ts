@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
-import { accessSync, closeSync, constants, openSync, statSync, writeSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { outputPipe } from './output-pipe.js';
+import { asExecuted, isSimple } from './simple-command.js';
 import { guardProcessGroup } from './watchdog.js';
 import { SecretMask } from './secret-mask.js';
 import { writeFailure } from '../store/full-disk.js';
@@ -112,7 +112,7 @@ export class Launcher {
     this.busy();
     // Like make, a simple command (words and quoted words only) is executed directly, without a
     // second shell. Most other commands are one line and need no decoding (which costs a fork).
-    const command = isSimple(script) ? this.program(script)
+    const command = isSimple(script) ? asExecuted(script, this.path)
       : script.includes('\n')
         ? `/bin/sh -c "$(printf '%b' ${sq(script.replace(/\\/g, '\\\\').replace(/\n/g, '\\n'))})"`
         : `/bin/sh -c ${sq(script)}`;
@@ -132,17 +132,6 @@ export class Launcher {
       this.jobs.push({ turn, marker: Buffer.from(`\x1e${nonce} `), log, fd: undefined, buffer: Buffer.alloc(0), lost: undefined, mask, begun, done });
       this.child.stdin!.write(line);
     });
-  }
-
-  /**
-   * A simple command as the launcher runs it. Its program must be executed, as make executes it:
-   * one that dash has as a builtin (`true`, `test`) is named by its path, found on the PATH.
-   */
-  private program(script: string): string {
-    const first = script.trimStart().split(' ')[0]!;
-    if (!DASH_BUILTINS.has(first)) return script;
-    const found = onPath(first, this.path);
-    return found === undefined ? `( exec ${script} )` : `${sq(found)}${script.trimStart().slice(first.length)}`;
   }
 
   private take(chunk: Buffer): void {
@@ -236,46 +225,6 @@ export class Launcher {
     (this.output as unknown as { ref?: () => void }).ref?.();
     (this.child.stdin as unknown as { ref?: () => void }).ref?.();
   }
-}
-
-/** Shell builtins whose programs behave differently, or that only make sense inside a shell, and reserved words. */
-const SHELL_ONLY = new Set([
-  ':', '.', 'alias', 'bg', 'break', 'cd', 'chdir', 'command', 'continue', 'echo', 'eval', 'exec', 'exit', 'export',
-  'fc', 'fg', 'getopts', 'hash', 'jobs', 'kill', 'local', 'printf', 'pwd', 'read', 'readonly', 'return', 'set',
-  'shift', 'times', 'trap', 'type', 'ulimit', 'umask', 'unalias', 'unset', 'wait', 'if', 'for', 'while', 'until',
-  'case', '{', '!', 'time',
-  // The other reserved words: alone, a syntax error, which must be the job's (`sh -c`), never the launcher's own.
-  'then', 'else', 'elif', 'fi', 'do', 'done', 'esac', 'in', '}', '[[', ']]', 'function', 'select',
-]);
-
-/** Plain words and single-quoted words, no expansion, redirection or operator: the shell would only split it. */
-export function isSimple(script: string): boolean {
-  if (script.includes('\n')) return false;
-  const bare = script.replace(/'[^']*'/g, 'Q');
-  if (!/^[A-Za-z0-9_\-./:,+=@%^ Q]+$/.test(bare)) return false;
-  const first = script.trimStart().split(' ')[0]!;
-  return first !== '' && !first.includes('=') && !first.includes("'") && !SHELL_ONLY.has(first);
-}
-
-/** Programs dash runs as builtins unless named by a path (those that change the shell are SHELL_ONLY). */
-const DASH_BUILTINS = new Set(['true', 'false', 'test']);
-const found = new Map<string, string | undefined>();
-
-/** Where `name` is on `path`, as `execvp` would find it (looked up once per name and PATH). */
-function onPath(name: string, path: string): string | undefined {
-  const key = `${path}\0${name}`;
-  if (!found.has(key)) {
-    const dirs = path.split(':').map((d) => (d === '' ? '.' : d));
-    found.set(key, dirs.map((d) => resolve(d, name)).find((f) => {
-      try {
-        accessSync(f, constants.X_OK);
-        return statSync(f).isFile();
-      } catch {
-        return false;
-      }
-    }));
-  }
-  return found.get(key);
 }
 
 /** Where a marker cut off at the end of `buffer` begins (its 0x1e is in it once: the nonce is hex); else the end. */

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFi
 import { spawnSync } from 'node:child_process';
 import type { ExecRequest } from '../../src/exec/executor.js';
 import { HostExecutor } from '../../src/exec/host-executor.js';
-import { isSimple } from '../../src/exec/host-launcher.js';
+import { isSimple } from '../../src/exec/simple-command.js';
 import { Turn } from '../../src/exec/scheduler.js';
 import { Rig } from '../support/rig.js';
 
