@@ -8,8 +8,11 @@ import { runTool } from './tools.js';
 import { readZipListing, type ZipMember } from './zip-listing.js';
 
 export type Check = { readonly ok: true } | { readonly ok: false; readonly message: string };
-/** A zip's members come back, to check the unpacked tree against. */
-export type Listed = { readonly ok: true; readonly zip?: readonly ZipMember[] } | { readonly ok: false; readonly message: string };
+/**
+ * A zip's members come back, to check the unpacked tree against; and what
+ * the members' headers say they total unpacked (`bytes`).
+ */
+export type Listed = { readonly ok: true; readonly bytes: number; readonly zip?: readonly ZipMember[] } | { readonly ok: false; readonly message: string };
 
 /**
  * Reads an archive's listing before anything is unpacked and refuses a member
@@ -36,9 +39,13 @@ export async function checkMembers(kind: ArchiveKind, archive: string, what: str
   const verbose = await runTool('tar', ['-tvPf', archive], { signal });
   if (!verbose.ok) return verbose;
   const rows = lines(verbose.stdout);
+  let bytes = 0;
   for (let i = 0; i < rows.length && i < list.length; i++) {
     const row = rows[i]!;
     const name = list[i]!;
+    // `-rw-r--r-- owner/group SIZE date time name` (a device shows `major,minor` there instead).
+    const size = row.split(/\s+/)[2] ?? '';
+    if (/^\d+$/.test(size)) bytes += Number(size);
     const symlink = row.startsWith('l') && row.includes(`${name} -> `);
     const hardlink = row.startsWith('h') && row.includes(`${name} link to `);
     if (!symlink && !hardlink) continue;
@@ -49,7 +56,7 @@ export async function checkMembers(kind: ArchiveKind, archive: string, what: str
     const why = escapes(resolved);
     if (why !== undefined) return refuse(what, name, `is a ${symlink ? 'symbolic' : 'hard'} link to \`${shownName(target)}\`, outside the destination`);
   }
-  return { ok: true };
+  return { ok: true, bytes };
 }
 
 function checkZip(archive: string, what: string): Listed {
@@ -62,7 +69,7 @@ function checkZip(archive: string, what: string): Listed {
     if (m.type === 'special') return refuse(what, m.name, SPECIAL);
   }
   const same = oneFile(listing.members.map((m) => ({ name: m.name!, path: m.path, directory: m.type === 'directory' })), what);
-  return same ?? { ok: true, zip: listing.members };
+  return same ?? { ok: true, bytes: listing.members.reduce((n, m) => n + (m.type === 'directory' ? 0 : m.size), 0), zip: listing.members };
 }
 
 /**
@@ -92,7 +99,7 @@ export function unpackedAsListed(root: string, members: readonly ZipMember[], wh
 }
 
 /** Two members that would be one file (`d/x`, `d//./x`), unless both are directories, which merge. */
-function oneFile(members: readonly { name: string; path: string; directory: boolean }[], what: string): Check | undefined {
+function oneFile(members: readonly { name: string; path: string; directory: boolean }[], what: string): ReturnType<typeof refuse> | undefined {
   const seen = new Map<string, { name: string; directory: boolean }>();
   for (const m of members) {
     const path = landing(m.path);

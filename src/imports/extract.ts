@@ -1,4 +1,4 @@
-import { closeSync, lstatSync, mkdtempSync, openSync, readdirSync, readSync, renameSync, statSync } from 'node:fs';
+import { closeSync, lstatSync, mkdtempSync, openSync, readdirSync, readSync, renameSync, statfsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { checkMembers, notText, refuse, unpackedAsListed } from './archive-members.js';
@@ -75,6 +75,8 @@ export async function extractArchive(archive: string, what: string, into: string
   if (kind === undefined) return { ok: false, message: `cannot extract ${what}: it is not a .zip, .tar.gz, .tgz or .tar archive` };
   const listed = await checkMembers(kind, archive, what, signal);
   if (!listed.ok) return listed;
+  const room = roomFor(listed.bytes, dirname(into), what);
+  if (room !== undefined) return room;
   const privateDir = mkdtempSync(join(dirname(into), `.${basename(into)}.unpack-`));
   try {
     const r = kind === 'zip'
@@ -104,6 +106,30 @@ export async function extractArchive(archive: string, what: string, into: string
     // An archive can nest deeper than Node's own removal walks (a stack overflow): removeTree falls back to `rm`.
     removeTree(privateDir);
   }
+}
+
+/**
+ * Refuses an archive whose members, as their headers declare them, total
+ * more than the file system it unpacks on has free: unpacked, it would fill
+ * that disk (an archive of a few kilobytes can hold gigabytes of zeros) and
+ * then be removed, having failed anyway. What a header understates (a
+ * forged zip) is found as unzip writes it: the disk fills, the import fails
+ * and what it unpacked is removed.
+ */
+function roomFor(bytes: number, dir: string, what: string): ToolResult | undefined {
+  let free: number;
+  try {
+    const fs = statfsSync(dir);
+    free = fs.bavail * fs.bsize;
+  } catch {
+    return undefined; // Not known: the unpacking finds out.
+  }
+  if (bytes <= free) return undefined;
+  return { ok: false, message: `cannot extract ${what}: its members total ${megabytes(bytes)} unpacked, more than the ${megabytes(free)} free on the disk it unpacks to; nothing was extracted` };
+}
+
+function megabytes(bytes: number): string {
+  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 /** Moves the entries of `from` into `to`, merging directories and replacing the rest, as unpacking over it would. */

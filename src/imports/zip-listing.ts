@@ -11,6 +11,8 @@ export interface ZipMember {
   /** Where unzip puts it: a Windows zip's `\` are separators, as unzip takes them. */
   readonly path: string;
   readonly type: 'file' | 'directory' | 'link' | 'special';
+  /** Its size unpacked, as the central directory declares it (a ZIP64 one's from its extra field). */
+  readonly size: number;
 }
 
 export type ZipListing = { readonly ok: true; readonly members: readonly ZipMember[] } | { readonly ok: false; readonly why: string };
@@ -21,6 +23,8 @@ const LOCATOR64 = 0x07064b50;
 const CENTRAL = 0x02014b50;
 /** The Info-ZIP Unicode Path extra field: a UTF-8 name unzip prefers to the stored one. */
 const UNICODE_PATH = 0x7075;
+/** The ZIP64 extra field: the sizes a 32-bit field marked 0xFFFFFFFF could not hold, unpacked size first. */
+const ZIP64_EXTRA = 0x0001;
 const HOST_FAT = 0;
 const HOST_UNIX = 3;
 
@@ -68,12 +72,14 @@ export function readZipListing(path: string): ZipListing {
       const extraLength = dir.readUInt16LE(at + 30);
       const commentLength = dir.readUInt16LE(at + 32);
       const attributes = dir.readUInt32LE(at + 38);
+      const declared = dir.readUInt32LE(at + 24);
       const raw = dir.subarray(at + 46, at + 46 + nameLength);
       const extra = dir.subarray(at + 46 + nameLength, at + 46 + nameLength + extraLength);
       at += 46 + nameLength + extraLength + commentLength;
       const unicode = unicodePath(extra);
       const name = unicode ?? (isUtf8(raw) ? raw.toString('utf8') : undefined);
-      members.push({ name, shown: name ?? printableBytes(raw), path: unzipPath(name ?? '', host), type: typeOf(name ?? '', host, attributes) });
+      const size = declared === 0xffffffff ? zip64Size(extra) ?? declared : declared;
+      members.push({ name, shown: name ?? printableBytes(raw), path: unzipPath(name ?? '', host), type: typeOf(name ?? '', host, attributes), size });
     }
     return { ok: true, members };
   } finally {
@@ -87,6 +93,16 @@ function unicodePath(extra: Buffer): string | undefined {
     const n = extra.readUInt16LE(at + 2);
     const body = extra.subarray(at + 4, at + 4 + n);
     if (id === UNICODE_PATH && body.length > 5 && body[0] === 1 && isUtf8(body.subarray(5))) return body.subarray(5).toString('utf8');
+    at += 4 + n;
+  }
+  return undefined;
+}
+
+function zip64Size(extra: Buffer): number | undefined {
+  for (let at = 0; at + 4 <= extra.length;) {
+    const id = extra.readUInt16LE(at);
+    const n = extra.readUInt16LE(at + 2);
+    if (id === ZIP64_EXTRA && n >= 8 && at + 12 <= extra.length) return Number(extra.readBigUInt64LE(at + 4));
     at += 4 + n;
   }
   return undefined;
