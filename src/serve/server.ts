@@ -8,6 +8,7 @@ import type { Session } from '../plan/session.js';
 import { withoutEscapes } from '../printable.js';
 import { endOf } from '../text-chunks.js';
 import { SCRIPT, STYLE } from './assets.js';
+import { byteRange } from './byte-range.js';
 import { failureWords } from '../lineage/latest-producer.js';
 import { documentPage } from './document-page.js';
 import { esc, formatBytes, page } from './html.js';
@@ -112,7 +113,7 @@ async function handle(o: ServeOptions, req: IncomingMessage, res: ServerResponse
   if (path === '/events') return events(o, req, res);
   if (path === '/favicon.ico') return void res.writeHead(204).end();
   if (path === '/data' || path.startsWith('/data/')) return dataPage(o, path, res);
-  if (path.startsWith('/object/')) return object(o, path.slice('/object/'.length), url.searchParams, res);
+  if (path.startsWith('/object/')) return object(o, path.slice('/object/'.length), url.searchParams, req, res);
   const log = /^\/log\/(\d+)\/(.+)$/.exec(path);
   if (log !== null) return logPage(o, Number(log[1]), log[2]!, res);
   return notFound(res, `no page ${path}`);
@@ -134,22 +135,33 @@ async function dataPage(o: ServeOptions, raw: string, res: ServerResponse): Prom
 }
 
 /** The bytes of a stored file, only when the document's results reach its id. */
-function object(o: ServeOptions, id: string, query: URLSearchParams, res: ServerResponse): void {
+function object(o: ServeOptions, id: string, query: URLSearchParams, req: IncomingMessage, res: ServerResponse): void {
   if (!o.live.index.reachable.has(id)) return notFound(res, 'no such result');
   const file = storedFile(o.session.store, id);
   if (file === undefined) return notFound(res, 'the bytes of this result are not in the store');
   const name = (query.get('name') ?? 'data').replace(/[^A-Za-z0-9._+-]/g, '_');
   const size = statSync(file).size;
-  res.writeHead(200, {
+  // A stored object never changes: its id is a strong validator, and a download cut off resumes where it stopped.
+  const etag = `"${id}"`;
+  const ifRange = req.headers['if-range'];
+  const range = ifRange === undefined || ifRange === etag ? byteRange(req.headers.range, size) : undefined;
+  if (range === 'unsatisfiable') {
+    res.writeHead(416, { 'Content-Range': `bytes */${size}`, 'Content-Length': '0', 'Accept-Ranges': 'bytes', ETag: etag });
+    return void res.end();
+  }
+  res.writeHead(range === undefined ? 200 : 206, {
     'Content-Type': contentType(name, readHead(file, 8192)),
-    'Content-Length': String(size),
+    'Content-Length': String(range === undefined ? size : range.end - range.start + 1),
+    ...(range === undefined ? {} : { 'Content-Range': `bytes ${range.start}-${range.end}/${size}` }),
+    'Accept-Ranges': 'bytes',
+    ETag: etag,
     'Content-Security-Policy': OBJECT_CSP,
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
     'Cache-Control': 'no-store',
     ...(query.get('download') === '1' ? { 'Content-Disposition': `attachment; filename="${name}"` } : {}),
   });
-  createReadStream(file).pipe(res);
+  createReadStream(file, range ?? {}).pipe(res);
 }
 
 /** How much of a log's end its page shows. */

@@ -119,6 +119,29 @@ describe('shark serve over HTTP', () => {
     }
   });
 
+  it('serves a range of a stored result\'s bytes (a download resumed), 416 past its end, the whole when If-Range names other bytes', async () => {
+    const page = await (await fetch(served.url + '/data/summary.csv')).text();
+    const raw = /href="(\/object\/[^"]+)"/.exec(page)![1]!.replace(/&#38;/g, '&');
+    const whole = await fetch(served.url + raw);
+    const bytes = Buffer.from(await whole.arrayBuffer());
+    expect(whole.headers.get('accept-ranges')).toBe('bytes');
+    const etag = whole.headers.get('etag')!;
+    expect(etag).toMatch(/^"sha256:[0-9a-f]{64}"$/);
+    const part = await fetch(served.url + raw, { headers: { Range: 'bytes=3-' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 3-${bytes.length - 1}/${bytes.length}`);
+    expect(Buffer.from(await part.arrayBuffer())).toEqual(bytes.subarray(3));
+    const tail = await fetch(served.url + raw, { headers: { Range: 'bytes=-4', 'If-Range': etag } });
+    expect(tail.status).toBe(206);
+    expect(Buffer.from(await tail.arrayBuffer())).toEqual(bytes.subarray(bytes.length - 4));
+    const past = await fetch(served.url + raw, { headers: { Range: `bytes=${bytes.length}-` } });
+    expect(past.status).toBe(416);
+    expect(past.headers.get('content-range')).toBe(`bytes */${bytes.length}`);
+    const changed = await fetch(served.url + raw, { headers: { Range: 'bytes=3-', 'If-Range': '"sha256:other"' } });
+    expect(changed.status).toBe(200);
+    expect(Buffer.from(await changed.arrayBuffer())).toEqual(bytes);
+  });
+
   it('serves the bytes of a stored result, and nothing for an id the document does not reach', async () => {
     const page = await (await fetch(served.url + '/data/summary.csv')).text();
     const raw = /href="(\/object\/[^"]+)"/.exec(page)![1]!.replace(/&#38;/g, '&');
