@@ -1,9 +1,9 @@
 import {
-  lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync,
+  lstatSync, mkdirSync, readdirSync, readlinkSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { exportStaging } from './export-staging.js';
+import { exportStaged } from './export-staging.js';
 import { StagedCopies } from './cas-copies.js';
 import { CasObjects } from './cas-objects.js';
 import { STORED_MTIME_MS, restoreModeAt } from './object-file.js';
@@ -197,24 +197,7 @@ export class CasStore implements SnapshotStore {
   }
 
   async exportTo(id: SnapshotId, hostPath: string, at?: string): Promise<void> {
-    const { staged, old } = exportStaging(hostPath);
-    rmSync(staged, { recursive: true, force: true });
-    try {
-      place(this.placing, id, staged, at, 'copy', undefined);
-    } catch (e) {
-      // A copy that failed half-way (a full disk) is nobody's: left, it would keep that disk full.
-      rmSync(staged, { recursive: true, force: true });
-      throw e;
-    }
-    // Another process may publish the same path: move the old copy aside rather than delete-then-rename.
-    rmSync(old, { recursive: true, force: true });
-    try {
-      renameSync(hostPath, old);
-    } catch {
-      // Nothing published there yet.
-    }
-    renameSync(staged, hostPath);
-    rmSync(old, { recursive: true, force: true });
+    await exportStaged(hostPath, (staged) => place(this.placing, id, staged, at, 'copy', undefined));
   }
 
   entries(id: SnapshotId): readonly TreeEntry[] | undefined {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pidAlive } from './liveness.js';
 import { makeDirs } from './make-dirs.js';
@@ -30,6 +30,32 @@ export function exportStaging(hostPath: string): { readonly staged: string; read
     if (pid !== undefined && !pidAlive(Number(pid))) rmSync(join(dir, name), { recursive: true, force: true });
   }
   return { staged: join(dir, `${prefix}tmp-${process.pid}`), old: join(dir, `${prefix}old-${process.pid}`) };
+}
+
+/**
+ * Publishes at `hostPath` what `make` writes at the path it is given: made
+ * beside it (`exportStaging`), removed if `make` fails half-way (a full
+ * disk: left, it would keep that disk full), then put in place with the
+ * previous copy moved aside rather than deleted before the rename (another
+ * process may publish the same path).
+ */
+export async function exportStaged(hostPath: string, make: (staged: string) => Promise<void> | void): Promise<void> {
+  const { staged, old } = exportStaging(hostPath);
+  rmSync(staged, { recursive: true, force: true });
+  try {
+    await make(staged);
+  } catch (e) {
+    rmSync(staged, { recursive: true, force: true });
+    throw e;
+  }
+  rmSync(old, { recursive: true, force: true });
+  try {
+    renameSync(hostPath, old);
+  } catch {
+    // Nothing published there yet.
+  }
+  renameSync(staged, hostPath);
+  rmSync(old, { recursive: true, force: true });
 }
 
 /** The longest suffix `exportStaging` adds: `.shark-tmp-` and a pid (at most 7 digits on Linux), with room to spare. */

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, lstatSync, mkdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { makeScratchDir } from '../../scratch-dir.js';
-import { exportStaging } from '../export-staging.js';
+import { exportStaged } from '../export-staging.js';
 import { DIR_MODE } from '../file-modes.js';
 import { exportedLinkTarget, placedLinkTarget } from '../safe-path.js';
 import type { SnapshotId } from '../snapshot-store.js';
@@ -129,20 +129,14 @@ async function bindItem(core: ZfsCore, st: WsState, id: SnapshotId, target: stri
 }
 
 export async function exportTo(core: ZfsCore, id: SnapshotId, hostPath: string, at?: string): Promise<void> {
-  const { staged } = exportStaging(hostPath);
-  rmSync(staged, { recursive: true, force: true });
-  const clones = new Clones(core, `export-${randomBytes(4).toString('hex')}`);
-  try {
-    await copyOut(core, id, staged, clones, at);
-  } catch (e) {
-    // A copy that failed half-way (a full disk) is nobody's: left, it would keep that disk full.
-    rmSync(staged, { recursive: true, force: true });
-    throw e;
-  } finally {
-    await clones.destroyAll();
-  }
-  rmSync(hostPath, { recursive: true, force: true });
-  renameSync(staged, hostPath);
+  await exportStaged(hostPath, async (staged) => {
+    const clones = new Clones(core, `export-${randomBytes(4).toString('hex')}`);
+    try {
+      await copyOut(core, id, staged, clones, at);
+    } finally {
+      await clones.destroyAll();
+    }
+  });
 }
 
 async function copyOut(core: ZfsCore, id: SnapshotId, target: string, clones: Clones, at: string | undefined): Promise<void> {
