@@ -9,9 +9,10 @@ const TARGET_S = 2;
 /**
  * Ctrl-C of a run over 100,000 items, beside `make -j2` over as many
  * targets: the seconds from SIGINT to exit, sent while the run takes its
- * inputs in (a fresh store copies them all) and once its jobs run. A run
- * heard it only once every input was stored (15 s here), then took each
- * skipped job's lease and gave it back (0.12 ms a job).
+ * inputs in (a fresh store copies them all), as it decides its map, and
+ * once its jobs run. A run heard it only once every input was stored (15 s
+ * here), then took each skipped job's lease and gave it back (0.12 ms a
+ * job); one that was deciding its map heard it once the map was decided.
  */
 export async function benchStop(): Promise<string[]> {
   const n = 100_000;
@@ -28,8 +29,29 @@ export async function benchStop(): Promise<string[]> {
   // The items stored now: signalled once a few jobs ran, the rest of the map to skip.
   const running = await stopAfter(run, dir, (out) => out.split('"job-done"').length > 50, 0);
   rows.push(['shark run, jobs running', fmt(running), `target < ${TARGET_S} s`]);
+  // The map's decision (its jobs' keys, their results looked up): between run-start and the map's step-start, found
+  // by a run stopped once its step started, then signalled three quarters of the way through it.
+  const gap = await phase(run, dir);
+  const deciding = await stopAfter(run, dir, (out) => out.includes('"run-start"'), gap * 0.75);
+  rows.push([`shark run, deciding its map (${fmt(gap / 1000)} from run-start)`, fmt(deciding), `target < ${TARGET_S} s`]);
   if (has('make')) rows.push(['make -j2, jobs running', fmt(await stopAfter(['make', '-j2', '-s'], dir, () => true, 500)), '']);
   return table(`Ctrl-C of a run over ${n.toLocaleString('en')} items, -j 2: from SIGINT to exit`, rows);
+}
+
+/** The milliseconds from a run's `run-start` to its first `step-start` (the run then stopped). */
+function phase(command: readonly string[], cwd: string): Promise<number> {
+  return new Promise((done) => {
+    const child = spawn(command[0]!, command.slice(1), { cwd, stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    let started: number | undefined;
+    let gap = 0;
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (started === undefined && out.includes('"run-start"')) started = performance.now();
+      if (started !== undefined && gap === 0 && out.includes('"step-start"')) (gap = performance.now() - started), child.kill('SIGINT');
+    });
+    child.on('exit', () => done(gap));
+  });
 }
 
 /** Starts `command`, and once `ready` says so of its output and `delay` ms more, sends SIGINT: the seconds until it exits. */

@@ -10,7 +10,7 @@ import type { Session } from './session.js';
 import { keptAhead } from './precious.js';
 import { itemWriterClash } from './item-writers.js';
 import { everything, neededInstances, neededNote, type Selection, type SelectionError } from './selection.js';
-import { completeStep, decideStep, emptyMapNote, stepPolicy, type JobDecision, type StepDecision } from './step-plan.js';
+import { completeStep, decidedWhole, decideStep, emptyMapNote, stepPolicy, type JobDecision, type StepDecision } from './step-plan.js';
 import { decidePast, partMade, type PartMade, type Past } from './part-made.js';
 import { itemsPending, knownItems } from './step-inputs.js';
 import { jobIdOf } from './expanded-job.js';
@@ -129,7 +129,7 @@ export async function planPipeline(session: Session, state: DataState, selection
       continue;
     }
     const decide = (): Promise<StepDecision> => decideStep(session, step, state, (name) => session.envs.current(name), signal, stepPolicy(selection, step.id));
-    const decision = await decide();
+    const decision = decidedWhole(await decide());
     if (decision.kind === 'blocked') {
       if (step.after.some((id) => failing.has(id) || clashes.has(id))) failing.add(step.id);
       // A `{precious}` step keeps its result whatever the upstream makes: `run` keeps it, and its readers are decided past it.

@@ -67,6 +67,8 @@ export function stepPolicy(selection: Selection | undefined, id: string): StepPo
  */
 export type StepDecision =
   | { readonly kind: 'blocked'; readonly step: string }
+  /** The signal was aborted while a large map was decided (Ctrl-C during `run`): nothing was decided. */
+  | { readonly kind: 'interrupted' }
   /** `no-job`: a target or `--force` (`forced`) names a job of this map that it does not have (bad input: plan exits 2); `name` as given. */
   | { readonly kind: 'failed'; readonly message: string; readonly reason: 'missing-input' | 'import' | 'conflict' | 'no-job'; readonly at: Position; readonly forced?: boolean; readonly name?: string }
   | {
@@ -126,6 +128,7 @@ export async function decideStep(
   };
   const entriesOf = (id: SnapshotId): readonly TreeEntry[] | undefined => state.entries(id);
   const all = expandJobs(step, inputs.ids, entriesOf, ctx);
+  if (await stopped(signal, all.length)) return INTERRUPTED;
   // Of a map over several wildcards, the note on it names only those to look at.
   const unmatched = all.length === 0 ? { unmatched: unmatchedPatterns(step, inputs.ids, entriesOf) } : {};
   for (const [pick, forced] of [[policy.only, false], [policy.forcedJobs, true]] as const) {
@@ -154,6 +157,13 @@ export async function decideStep(
   // key is one under its identity; an import's names its step, which its key does not hold: always looked up.
   const lookUp = unbuilt === undefined && policy.forced !== true && jobs.length > 0
     && (step.kind !== 'run' || session.meta.anyResultOf(stepIdentity(step)));
+  // The keys hashed a slice at a time (a million take seconds), a Ctrl-C heard between slices.
+  if (lookUp && jobs.length >= GIVE_WAY_FROM) {
+    for (let i = 0; i < jobs.length; i += GIVE_WAY_FROM) {
+      for (let k = i; k < Math.min(i + GIVE_WAY_FROM, jobs.length); k++) void jobs[k]!.key;
+      if (await stopped(signal, jobs.length)) return INTERRUPTED;
+    }
+  }
   const stored = lookUp ? session.meta.resultOutputsMany(jobs.map((j) => j.key), outputless) : new Map<string, Record<string, SnapshotId>>();
   const ids: SnapshotId[] = [];
   // By job: `stored` may hold other keys' outputs too (read whole when they were most of the table).
@@ -165,7 +175,13 @@ export async function decideStep(
     }
   }
   await session.store.preload?.(ids);
-  const decided = jobs.map((job): JobDecision => {
+  if (await stopped(signal, jobs.length)) return INTERRUPTED;
+  const decided: JobDecision[] = [];
+  for (let i = 0; i < jobs.length; i += GIVE_WAY_FROM) {
+    if (i > 0 && (await stopped(signal, jobs.length))) return INTERRUPTED;
+    for (const job of jobs.slice(i, i + GIVE_WAY_FROM)) decided.push(decideJob(job));
+  }
+  function decideJob(job: Job): JobDecision {
     // `run` keeps a `{precious}` result whatever image the rebuild makes: said as the rebuild, not as an id not known yet.
     const forced = policy.forced === true || (policy.forcedJobs !== undefined && picks(policy.forcedJobs, job));
     if (unbuilt !== undefined) return (isPrecious(step) && !forced ? keptResult(session, job, unbuilt) : undefined) ?? { job, cached: undefined };
@@ -175,13 +191,34 @@ export async function decideStep(
     // A `{precious}` result is not replaced by another document's result for the edited command: it lends no bytes.
     if (cached !== undefined) return (isPrecious(step) && !session.meta.own.ownsKey(job.key, session.pipelinePath) ? keptResult(session, job) : undefined) ?? { job, cached };
     return (isPrecious(step) ? keptResult(session, job) : undefined) ?? (row !== undefined ? { job, cached, stale: true } : { job, cached });
-  });
+  }
   const predicted = predictLocalImport(session, step, pin);
   return {
     kind: 'jobs', jobs: decided, isMap: step.inputs.some((i) => i.pattern !== undefined),
     ...(unbuilt !== undefined ? { unbuilt } : {}), ...(predicted !== undefined ? { predicted } : {}), ...(memo !== undefined ? { memo } : {}),
     ...(only !== undefined ? { partial: { of: all.length } } : {}), ...(forceUnused.length > 0 ? { forceUnused } : {}), ...unmatched,
   };
+}
+
+const INTERRUPTED = { kind: 'interrupted' } as const;
+
+/** Jobs from which a step's decision gives way between its phases and slices of its jobs (a million-item map takes ~10 s to decide). */
+const GIVE_WAY_FROM = 16_384;
+
+/**
+ * Whether the signal was aborted, after letting the event loop turn when
+ * the step has many jobs: otherwise a Ctrl-C (a signal event) is heard only
+ * once the whole map is decided.
+ */
+async function stopped(signal: AbortSignal, jobs: number): Promise<boolean> {
+  if (jobs >= GIVE_WAY_FROM) await new Promise((resolve) => setImmediate(resolve));
+  return signal.aborted;
+}
+
+/** A step's decision where nothing aborts it (`plan`, the shell): never `interrupted`. */
+export function decidedWhole(decision: StepDecision): Exclude<StepDecision, { kind: 'interrupted' }> {
+  if (decision.kind === 'interrupted') throw new Error('a step was interrupted while it was decided, with nothing to interrupt it');
+  return decision;
 }
 
 /**

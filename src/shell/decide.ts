@@ -4,7 +4,7 @@ import type { Pipeline, Step } from '../pipeline/pipeline.js';
 import type { DataState } from '../plan/data-state.js';
 import type { Job } from '../plan/jobs.js';
 import { seededState } from '../plan/session.js';
-import { completeStep, decideStep } from '../plan/step-plan.js';
+import { completeStep, decidedWhole, decideStep } from '../plan/step-plan.js';
 
 export type Decided =
   | {
@@ -61,7 +61,7 @@ async function walk(
     return id === undefined ? { missing: `environment ${name} not built` } : { id };
   };
   for (const step of steps) {
-    const decision = await decideStep(view, step, state, ids, signal);
+    const decision = decidedWhole(await decideStep(view, step, state, ids, signal));
     if (decision.kind === 'blocked') return { ok: false, message: `${step.id} waits on ${decision.step}` };
     if (decision.kind === 'failed') return { ok: false, message: decision.message };
     if (step === last) {

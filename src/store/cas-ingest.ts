@@ -62,7 +62,7 @@ export async function ingestHost(target: IngestTarget, hostPath: string, how: In
     await heard(signal);
     const hashes = await hashHostFiles(target.meta, batch.map((b) => b.file));
     batch.forEach(({ name, file }, n) => files.push(entries.push({ name, id: fileId(file, hashes[n]!) }) - 1));
-  });
+  }, signal);
   if (walked.known !== undefined) {
     // The tree its fingerprint names is stored: its files' objects are checked (and any missing copied) as when hashed.
     const known = [...walked.known.entries];
@@ -100,7 +100,7 @@ export interface IngestOptions {
  * the walk cost ~4 µs a file on the thread that also reads the stat cache.
  */
 async function storeMissing(target: IngestTarget, dir: string, entries: TreeEntry[], files: readonly number[], signal?: AbortSignal): Promise<void> {
-  const checked = await target.objects.checkManyAhead(files.map((n) => entries[n]!.id), false);
+  const checked = await target.objects.checkManyAhead(files.map((n) => entries[n]!.id), false, signal);
   const missing = files.filter((_, k) => checked[k] !== 'ok');
   // Copied a batch at a time, the next one staged while this one is recorded: stopped (`signal`), what was staged is removed.
   const stage = (k: number): Promise<(Staged | undefined)[]> => target.stageMany(missing.slice(k, k + COPY_BATCH).map((n) => join(dir, entries[n]!.name)));

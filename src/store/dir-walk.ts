@@ -1,5 +1,6 @@
 import type { BigIntStats } from 'node:fs';
 import { lstatSync } from 'node:fs';
+import { abortable } from '../abortable.js';
 import { join } from 'node:path';
 import { DirFingerprint, heldBatch, type HeldFiles, type TreeMemo } from './dir-fingerprint.js';
 import type { HostFile, HostStat } from './hash-files.js';
@@ -27,6 +28,8 @@ export type FileBatch = readonly { readonly name: string; readonly file: HostFil
 export async function walkDirectory(path: string, each: {
   /** How many entries the directory has, before any is seen. */
   readonly count?: (entries: number) => void;
+  /** Once aborted, the walk stops where it waits (on the stat worker), throwing its reason. */
+  readonly signal?: AbortSignal | undefined;
   readonly other: (name: string, full: string, st: BigIntStats) => Promise<void>;
   readonly files: (batch: FileBatch) => Promise<void>;
 }): Promise<void> {
@@ -44,7 +47,7 @@ export async function walkDirectory(path: string, each: {
   };
   try {
     for (let k = 0; k < slices.length; k++) {
-      const stats = await ahead?.get(k);
+      const stats = ahead === undefined ? undefined : await abortable(ahead.get(k), each.signal);
       const slice = slices[k]!;
       for (let i = 0; i < slice.length; i++) {
         const name = slice[i]!;
@@ -101,12 +104,14 @@ export async function walkKnown(
   entries: TreeEntry[],
   otherId: (full: string, st: BigIntStats) => Promise<SnapshotId>,
   hashed: (batch: FileBatch) => Promise<void>,
+  signal?: AbortSignal,
 ): Promise<{ readonly known?: { readonly id: SnapshotId; readonly entries: readonly TreeEntry[] }; readonly fingerprint?: string }> {
   // With a memo, the files are fingerprinted and their batches held back until the fingerprint is known.
   const print = memo === undefined ? undefined : new DirFingerprint();
   let defer = print !== undefined;
   const waiting: HeldFiles[] = [];
   await walkDirectory(path, {
+    signal,
     // A large directory the memo knows nothing of is hashed as walked (its fingerprint recorded for the next time).
     count: (n) => void (n > DEFER_MAX && !memo!.knows(path) && (defer = false)),
     other: async (name, full, s) => {

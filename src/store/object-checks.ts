@@ -140,14 +140,14 @@ export class ObjectChecks {
    * `checkMany`, the objects stat'ed on the stat worker (`stat-ahead.ts`):
    * the stats of a million cached jobs' outputs, a second of the kernel's
    * time, are no longer waited for one by one. Few objects, or no worker:
-   * `checkMany`.
+   * `checkMany`. Stopped by `signal`, its reason thrown.
    */
-  async checkManyAhead(ids: readonly SnapshotId[], remember = true): Promise<Verdict[]> {
+  async checkManyAhead(ids: readonly SnapshotId[], remember = true, signal?: AbortSignal): Promise<Verdict[]> {
     // Not made distinct (a set of a million ids): an id given twice is stat'ed twice. Those this process found
     // sound already (a run's inputs, just stored) are not stat'ed again.
     const unknown = this.sound.size === 0 ? ids : ids.filter((id) => !this.sound.has(id));
     // `remember: false`: the sound ones are not added to `sound` (a million cost ~1.8 s); the caller vouches for their tree.
-    const unsure = await unsureAhead(this.dir, unknown, (id) => this.pathOf(id), remember ? (id) => this.trust(id) : undefined);
+    const unsure = await unsureAhead(this.dir, unknown, (id) => this.pathOf(id), remember ? (id) => this.trust(id) : undefined, signal);
     return unsure === undefined ? this.checkMany(ids) : this.settle(ids, unsure);
   }
 

@@ -1,3 +1,4 @@
+import { abortable } from '../abortable.js';
 import { STORED_MTIME_MS, type UnsureObject } from './object-file.js';
 import { recordAt } from './object-records.js';
 import type { SnapshotId } from './snapshot-store.js';
@@ -17,9 +18,11 @@ const AHEAD_MIN = 4 * STAT_SLICE;
  * The objects of `ids` (under `dir`, at `pathOf`) the stat workers could not
  * vouch for, `trust` called for each of the others; undefined when they are
  * too few for the workers (`CasObjects.checkMany` looks at them here).
+ * Stopped by `signal` (its reason thrown).
  */
 export async function unsureAhead(
   dir: string, ids: readonly SnapshotId[], pathOf: (id: SnapshotId) => string, trust: ((id: SnapshotId) => void) | undefined,
+  signal?: AbortSignal,
 ): Promise<UnsureObject[] | undefined> {
   // Each slice's names made when it is asked for: a million paths were held at once.
   const slices = {
@@ -32,7 +35,8 @@ export async function unsureAhead(
   const unsure: UnsureObject[] = [];
   try {
     for (let k = 0; k < slices.length; k++) {
-      const stats = await ahead.get(k);
+      // Once `signal` is aborted its reason is thrown: the workers, released, no longer keep the process alive.
+      const stats = await abortable(ahead.get(k), signal);
       for (let i = 0; i < Math.min(STAT_SLICE, ids.length - k * STAT_SLICE); i++) {
         const id = ids[k * STAT_SLICE + i]!;
         const kind = stats.kind[i];

@@ -52,6 +52,8 @@ export const PUT_OFF: unique symbol = Symbol('put off');
 export async function runJob(ctx: RunContext, job: Job, forced = false, onStaged?: () => void, skipHeld = false, since = Date.now()): Promise<Outputs | undefined | typeof PUT_OFF> {
   let settled = true;
   try {
+    // Stopped: skipped without a staging slot (the rest of a million-item map went through staging one by one after Ctrl-C).
+    if (ctx.halted) return void ctx.skip(job.id, job.step);
     const staged = await ctx.staging(() => (onStaged?.(), stage(ctx, job, forced, skipHeld, since)));
     if (staged !== PUT_OFF) return staged.outputs;
     // Still to come: its step's array (under Slurm) waits for it.

@@ -48,6 +48,8 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   const { session } = ctx;
   const runnable = past === undefined ? undefined : runnableJobs(step, past);
   const decision = runnable?.decision ?? await decide();
+  // Ctrl-C while a large map was decided: it is a map not started, as one not reached.
+  if (decision.kind === 'interrupted') return (ctx.skip(step.id, step, 'interrupted', isMap(step)), { ok: false });
   if (decision.kind === 'blocked') return stepFailed(ctx, step, `waits on ${decision.step}`, 'missing-input');
   // A job named that the map turned out not to have (its items were made by this run): known only now.
   if (decision.kind === 'failed') return stepFailed(ctx, { id: step.id, at: decision.at }, decision.message, decision.reason === 'no-job' ? 'missing-input' : decision.reason);

@@ -1,0 +1,18 @@
+/**
+ * `promise`, or its rejection with the signal's reason as soon as `signal`
+ * is aborted: what waits on a worker thread (stats of a large directory,
+ * checks of its stored objects) hears a Ctrl-C at once instead of when the
+ * worker answers. The work itself goes on; its answer is dropped.
+ */
+export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => (signal.removeEventListener('abort', onAbort), resolve(value)),
+      (error: unknown) => (signal.removeEventListener('abort', onAbort), reject(error)),
+    );
+  });
+}
