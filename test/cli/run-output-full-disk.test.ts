@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeAtomically } from '../../src/lockfile/atomic-write.js';
 import { Rig } from '../support/rig.js';
+import { mountSmallDisk } from '../support/small-disk.js';
 
 /**
  * A file written whole (the executed document of `run -o`, the lock file)
@@ -12,16 +13,9 @@ import { Rig } from '../support/rig.js';
  * place and said nothing. It must fail, leaving neither half a file nor its
  * temporary one.
  */
-function mountSmallDisk(dir: string): string | undefined {
-  if (process.getuid?.() !== 0) return 'mounting a small tmpfs needs root';
-  mkdirSync(dir, { recursive: true });
-  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { encoding: 'utf8' });
-  return mounted.status === 0 ? undefined : `cannot mount a tmpfs: ${mounted.stderr.trim()}`;
-}
-
 const rig = new Rig('shark-output-full-');
 const disk = rig.path('small');
-const skip = mountSmallDisk(disk);
+const skip = mountSmallDisk(disk, '64k');
 
 describe.skipIf(skip !== undefined)(`writing a whole file to a full disk${skip === undefined ? '' : ` (skipped: ${skip})`}`, () => {
   afterAll(() => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileImporter } from '../../src/imports/file-importer.js';
 import { Rig } from '../support/rig.js';
+import { mountSmallDisk } from '../support/small-disk.js';
 import { clause, context, readTree } from './helpers.js';
 
 /**
@@ -13,13 +14,6 @@ import { clause, context, readTree } from './helpers.js';
  * fail the import anyway, and every other job writing there with it. A
  * 1 MiB tmpfs is the disk (mounting one needs root).
  */
-function mountSmallDisk(dir: string): string | undefined {
-  if (process.getuid?.() !== 0) return 'mounting a small tmpfs needs root';
-  mkdirSync(dir, { recursive: true });
-  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir], { encoding: 'utf8' });
-  return mounted.status === 0 ? undefined : `cannot mount a tmpfs: ${mounted.stderr.trim()}`;
-}
-
 const rig = new Rig('shark-archive-room-');
 const disk = rig.path('small');
 const skip = mountSmallDisk(disk);

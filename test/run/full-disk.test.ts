@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { reportUncaught } from '../../src/cli/process-guards.js';
 import { Rig, type Ran } from '../support/rig.js';
+import { mountSmallDisk } from '../support/small-disk.js';
 
 /**
  * A store on a full disk: a 1 MiB tmpfs (root only; mounting one is the
@@ -23,13 +24,6 @@ head -c 3000000 /dev/zero > /data/big.bin
 `;
 const QUIET = PIPELINE.replace('> /data/big.bin', '> /data/big.bin 2>/dev/null');
 const SMALL = '# Small\n\n```shark-run {id=small}\necho hi > /data/small.txt\n```\n';
-
-function mountSmallDisk(dir: string): string | undefined {
-  if (process.getuid?.() !== 0) return 'mounting a small tmpfs needs root';
-  mkdirSync(dir, { recursive: true });
-  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir], { encoding: 'utf8' });
-  return mounted.status === 0 ? undefined : `cannot mount a tmpfs: ${mounted.stderr.trim()}`;
-}
 
 const rig = new Rig();
 const disk = rig.path('small');

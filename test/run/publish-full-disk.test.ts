@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { publishFailure } from '../../src/exec/run/publish-guard.js';
 import { Rig } from '../support/rig.js';
+import { mountSmallDisk } from '../support/small-disk.js';
 
 /**
  * A publish directory on a disk that fills as the copy is made (a 1 MiB
@@ -21,13 +22,6 @@ mkdir -p /data/out && echo hi > /data/out/a.txt && head -c 3000000 /dev/zero > /
 /data/out/
 \`\`\`
 `;
-
-function mountSmallDisk(dir: string, size: string): string | undefined {
-  if (process.getuid?.() !== 0) return 'mounting a small tmpfs needs root';
-  mkdirSync(dir, { recursive: true });
-  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { encoding: 'utf8' });
-  return mounted.status === 0 ? undefined : `cannot mount a tmpfs: ${mounted.stderr.trim()}`;
-}
 
 const rig = new Rig('shark-publish-full-');
 const pub = rig.path('pub');
