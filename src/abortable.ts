@@ -16,3 +16,13 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefine
     );
   });
 }
+
+/**
+ * Whether `signal` was aborted, once the event loop has turned: work that
+ * never awaits (hashing what the stat cache knows, deciding a million jobs)
+ * would otherwise hear a Ctrl-C, a signal event, only when it is all done.
+ */
+export async function abortedOnceTurned(signal: AbortSignal): Promise<boolean> {
+  await new Promise((resolve) => setImmediate(resolve));
+  return signal.aborted;
+}

@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import type { Pipeline } from '../pipeline/pipeline.js';
-import { isKept, isRecalled } from '../plan/planner.js';
+import { isKept } from '../plan/job-counts.js';
+import { isRecalled } from '../plan/planner.js';
 import { isPrecious, type Selection } from '../plan/selection.js';
 import { storeSpec } from './find-store.js';
 import { storeMade } from '../store/open-store.js';

@@ -29,3 +29,8 @@ function shortReason(reason: string): string {
   const m = /^no previous result \((.+)\)$/.exec(reason);
   return m ? m[1]! : reason;
 }
+
+/** A `{precious}` job kept although what makes its key changed: cached, with the reason it would otherwise run. */
+export function isKept(j: PlannedJob): boolean {
+  return j.status === 'cached' && j.reasons.some((r) => r.startsWith('kept (precious)'));
+}

@@ -15,6 +15,7 @@ import { decidePast, partMade, type PartMade, type Past } from './part-made.js';
 import { itemsPending, knownItems } from './step-inputs.js';
 import { jobIdOf } from './expanded-job.js';
 import { described, MemoStep, NONE, planned } from './planned-jobs.js';
+import { isKept } from './job-counts.js';
 
 /** `manual`: left out of a run without targets, being (or needing) a `{manual}` block. */
 export type JobStatus = 'cached' | 'run' | 'blocked' | 'manual';
@@ -211,7 +212,7 @@ export async function planPipeline(session: Session, state: DataState, selection
   for (const j of parts) {
     const count = j instanceof MemoStep ? j.count : 1;
     summary[j instanceof MemoStep ? 'cached' : j.status] += count;
-    if (!(j instanceof MemoStep) && j.status === 'cached' && isKept(j)) kept++;
+    if (!(j instanceof MemoStep) && isKept(j)) kept++;
     // A step's jobs are next to each other: its environment is looked up once for them all.
     if (j.step !== stepId) {
       const step = session.pipeline.stepsById.get((stepId = j.step));
@@ -295,9 +296,4 @@ function planJobs(
 function manualReason(session: Session, stepId: string, manual: string): string {
   if (manual === stepId) return 'runs only when named as a target';
   return `needs ${session.pipeline.stepsById.get(manual)?.blockId ?? manual}, which is {manual}`;
-}
-
-/** A `{precious}` job kept although what makes its key changed: cached, with the reason it would otherwise run. */
-export function isKept(j: PlannedJob): boolean {
-  return j.status === 'cached' && j.reasons.some((r) => r.startsWith('kept (precious)'));
 }

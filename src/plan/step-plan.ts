@@ -1,4 +1,5 @@
 import { lstatSync } from 'node:fs';
+import { abortedOnceTurned } from '../abortable.js';
 import type { Position } from '../diagnostics.js';
 import type { Step } from '../pipeline/pipeline.js';
 import { localPath } from '../imports/file-importer.js';
@@ -158,12 +159,7 @@ export async function decideStep(
   const lookUp = unbuilt === undefined && policy.forced !== true && jobs.length > 0
     && (step.kind !== 'run' || session.meta.anyResultOf(stepIdentity(step)));
   // The keys hashed a slice at a time (a million take seconds), a Ctrl-C heard between slices.
-  if (lookUp && jobs.length >= GIVE_WAY_FROM) {
-    for (let i = 0; i < jobs.length; i += GIVE_WAY_FROM) {
-      for (let k = i; k < Math.min(i + GIVE_WAY_FROM, jobs.length); k++) void jobs[k]!.key;
-      if (await stopped(signal, jobs.length)) return INTERRUPTED;
-    }
-  }
+  if (lookUp && !(await eachGivingWay(jobs, signal, (job) => void job.key))) return INTERRUPTED;
   const stored = lookUp ? session.meta.resultOutputsMany(jobs.map((j) => j.key), outputless) : new Map<string, Record<string, SnapshotId>>();
   const ids: SnapshotId[] = [];
   // By job: `stored` may hold other keys' outputs too (read whole when they were most of the table).
@@ -177,10 +173,7 @@ export async function decideStep(
   await session.store.preload?.(ids);
   if (await stopped(signal, jobs.length)) return INTERRUPTED;
   const decided: JobDecision[] = [];
-  for (let i = 0; i < jobs.length; i += GIVE_WAY_FROM) {
-    if (i > 0 && (await stopped(signal, jobs.length))) return INTERRUPTED;
-    for (const job of jobs.slice(i, i + GIVE_WAY_FROM)) decided.push(decideJob(job));
-  }
+  if (!(await eachGivingWay(jobs, signal, (job) => decided.push(decideJob(job))))) return INTERRUPTED;
   function decideJob(job: Job): JobDecision {
     // `run` keeps a `{precious}` result whatever image the rebuild makes: said as the rebuild, not as an id not known yet.
     const forced = policy.forced === true || (policy.forcedJobs !== undefined && picks(policy.forcedJobs, job));
@@ -205,14 +198,18 @@ const INTERRUPTED = { kind: 'interrupted' } as const;
 /** Jobs from which a step's decision gives way between its phases and slices of its jobs (a million-item map takes ~10 s to decide). */
 const GIVE_WAY_FROM = 16_384;
 
-/**
- * Whether the signal was aborted, after letting the event loop turn when
- * the step has many jobs: otherwise a Ctrl-C (a signal event) is heard only
- * once the whole map is decided.
- */
+/** Whether the signal was aborted, the event loop let turn first when the step has many jobs (`abortedOnceTurned`). */
 async function stopped(signal: AbortSignal, jobs: number): Promise<boolean> {
-  if (jobs >= GIVE_WAY_FROM) await new Promise((resolve) => setImmediate(resolve));
-  return signal.aborted;
+  return jobs >= GIVE_WAY_FROM ? abortedOnceTurned(signal) : signal.aborted;
+}
+
+/** `each` of the jobs, giving way between slices of GIVE_WAY_FROM: false, part-done, once the signal was aborted. */
+async function eachGivingWay(jobs: readonly Job[], signal: AbortSignal, each: (job: Job) => void): Promise<boolean> {
+  for (let k = 0; k < jobs.length; k++) {
+    if (k > 0 && k % GIVE_WAY_FROM === 0 && (await abortedOnceTurned(signal))) return false;
+    each(jobs[k]!);
+  }
+  return true;
 }
 
 /** A step's decision where nothing aborts it (`plan`, the shell): never `interrupted`. */

@@ -1,5 +1,6 @@
 import { lstatSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { abortedOnceTurned } from '../abortable.js';
 import { CasObjects } from './cas-objects.js';
 import { type LinkFollower, walkOn } from './content-id.js';
 import type { TreeMemo } from './dir-fingerprint.js';
@@ -76,15 +77,9 @@ export async function ingestHost(target: IngestTarget, hostPath: string, how: In
   return id;
 }
 
-/**
- * Throws the signal's reason once it is aborted, after letting the event
- * loop turn: hashing what the stat cache knows never does otherwise, so a
- * Ctrl-C (a signal event) was heard only once all was stored.
- */
+/** Throws the signal's reason once it is aborted, the event loop let turn first (`abortedOnceTurned`). */
 async function heard(signal: AbortSignal | undefined): Promise<void> {
-  if (signal === undefined) return;
-  await new Promise((resolve) => setImmediate(resolve));
-  signal.throwIfAborted();
+  if (signal !== undefined && (await abortedOnceTurned(signal))) throw signal.reason;
 }
 
 export interface IngestOptions {

@@ -1,7 +1,7 @@
 import type { BigIntStats } from 'node:fs';
 import { lstatSync } from 'node:fs';
-import { abortable } from '../abortable.js';
 import { join } from 'node:path';
+import { abortable } from '../abortable.js';
 import { DirFingerprint, heldBatch, type HeldFiles, type TreeMemo } from './dir-fingerprint.js';
 import type { HostFile, HostStat } from './hash-files.js';
 import type { SnapshotId, TreeEntry } from './snapshot-store.js';
