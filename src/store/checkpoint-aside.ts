@@ -11,6 +11,15 @@ const AFTER_RESULTS = 256;
 const EVERY_MS = 250;
 /** SQLite's own default, which the connection goes back to when the thread stops. */
 const AUTOCHECKPOINT_PAGES = 1000;
+/**
+ * While the thread checkpoints, this connection still does once the log
+ * holds this many pages (14 MB of 4 KB pages): the thread keeps it under
+ * ~13 MB (restarting it past 2,048 frames, every EVERY_MS), so this one
+ * checkpoints only when the thread lags behind (a disk slow to fsync, a
+ * loaded machine), where the log grew with every commit (28 MB of 6,000
+ * results with the thread held up).
+ */
+const BACKSTOP_PAGES = 3584;
 /** The longest `stop` waits for a checkpoint under way (a disk that hangs its fsync). */
 const STOP_WAIT_MS = 5000;
 
@@ -36,7 +45,8 @@ export interface CheckpointReply {
  * there and then, on the thread that starts the jobs (2,000 trivial jobs:
  * about a tenth of the run's time, in stalls of tens of milliseconds). The
  * thread's own connection makes them, PASSIVE (never waiting for a writer
- * or a reader), every `EVERY_MS`; this connection makes none meanwhile. It
+ * or a reader), every `EVERY_MS`; this connection makes none meanwhile
+ * unless the thread lags far behind (`BACKSTOP_PAGES`). It
  * starts after `AFTER_RESULTS` results. Any failure (its connection refused:
  * a database held by this process alone) hands the checkpoints back to
  * SQLite, as before.
@@ -90,7 +100,7 @@ export class CheckpointAside {
     if (reply.error !== undefined) return this.stop();
     if (this.handed || this.done) return;
     this.handed = true;
-    this.db.pragma('wal_autocheckpoint = 0');
+    this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
   }
 
   /**
