@@ -11,7 +11,7 @@ import type { SnapshotId } from './snapshot-store.js';
  * a copy's cost is its system calls; a larger one is copied, and shares its blocks where the file
  * system clones (`copy_file_range` on btrfs, XFS).
  */
-const SMALL_INPUT = 64 * 1024;
+export const SMALL_INPUT = 64 * 1024;
 
 /** A host file a worker copied to `staging`, and what it found of it. */
 export interface Staged {

@@ -1,10 +1,11 @@
 import { lstatSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { abortedOnceTurned } from '../abortable.js';
-import { CasObjects } from './cas-objects.js';
+import type { CasObjects } from './cas-objects.js';
 import { type LinkFollower, walkOn } from './content-id.js';
 import type { TreeMemo } from './dir-fingerprint.js';
 import { walkKnown } from './dir-walk.js';
+import { fileId, idsOrCopies, slicing, stagedInTurn } from './first-copies.js';
 import { hashHostFiles, type HostFile } from './hash-files.js';
 import type { Metadata } from './metadata.js';
 import type { SnapshotId, TreeEntry } from './snapshot-store.js';
@@ -61,8 +62,11 @@ export async function ingestHost(target: IngestTarget, hostPath: string, how: In
     return ingestHost(target, on.path, { ...how, links: on.links });
   }, async (batch) => {
     await heard(signal);
-    const hashes = await hashHostFiles(target.meta, batch.map((b) => b.file));
-    batch.forEach(({ name, file }, n) => files.push(entries.push({ name, id: fileId(file, hashes[n]!) }) - 1));
+    const { ids, stored } = await idsOrCopies(target, batch.map((b) => b.file), signal);
+    batch.forEach(({ name }, n) => {
+      const at = entries.push({ name, id: ids[n]! }) - 1;
+      if (stored[n] === 0) files.push(at);
+    });
   }, signal);
   if (walked.known !== undefined) {
     // The tree its fingerprint names is stored: its files' objects are checked (and any missing copied) as when hashed.
@@ -97,45 +101,19 @@ export interface IngestOptions {
 async function storeMissing(target: IngestTarget, dir: string, entries: TreeEntry[], files: readonly number[], signal?: AbortSignal): Promise<void> {
   const checked = await target.objects.checkManyAhead(files.map((n) => entries[n]!.id), false, signal);
   const missing = files.filter((_, k) => checked[k] !== 'ok');
-  // Copied a batch at a time, the next one staged while this one is recorded: stopped (`signal`), what was staged is removed.
-  const stage = (k: number): Promise<(Staged | undefined)[]> => target.stageMany(missing.slice(k, k + COPY_BATCH).map((n) => join(dir, entries[n]!.name)));
-  let next = missing.length > 0 ? stage(0) : undefined;
-  let staged: (Staged | undefined)[] = [];
-  try {
-    for (let k = 0; next !== undefined; k += COPY_BATCH) {
-      staged = await next;
-      next = undefined;
-      await heard(signal);
-      next = k + COPY_BATCH < missing.length ? stage(k + COPY_BATCH) : undefined;
-      // The copies' records in one transaction a batch, not one each (~70 µs a file on a fresh store).
-      target.meta.batch(() => {
-        for (let j = 0; j < staged.length; j++) {
-          const n = missing[k + j]!;
-          const { name } = entries[n]!;
-          const made = staged[j];
-          if (made !== undefined) {
-            entries[n] = { name, id: target.adopt(made) };
-            continue;
-          }
-          const path = join(dir, name);
-          const st = lstatSync(path);
-          // Walked as a file: whatever took its place since is not followed.
-          if (!st.isFile()) throw new Error(`${path} changed while it was being stored: it is no longer a file`);
-          entries[n] = { name, id: target.copy(path, st) };
-        }
-      });
+  await stagedInTurn(target, missing.map((n) => join(dir, entries[n]!.name)), slicing(missing.length), signal, (taken) => {
+    for (const [j, made] of taken) {
+      const n = missing[j]!;
+      const { name } = entries[n]!;
+      if (made !== undefined) {
+        entries[n] = { name, id: target.adopt(made) };
+        continue;
+      }
+      const path = join(dir, name);
+      const st = lstatSync(path);
+      // Walked as a file: whatever took its place since is not followed.
+      if (!st.isFile()) throw new Error(`${path} changed while it was being stored: it is no longer a file`);
+      entries[n] = { name, id: target.copy(path, st) };
     }
-  } catch (e) {
-    // What was staged and not adopted (those adopted are no longer there) is removed, with the batch staged ahead.
-    target.unstage(staged);
-    if (next !== undefined) target.unstage(await next.catch(() => []));
-    throw e;
-  }
-}
-
-const COPY_BATCH = 4096;
-
-/** A host file's object id: its hash, marked executable as the file is. */
-function fileId(file: HostFile, hex: string): SnapshotId {
-  return CasObjects.idOf(hex, (file.st.mode & 0o111n) !== 0n);
+  });
 }

@@ -31,7 +31,11 @@ const BATCH = 128;
  * Same answers as `Metadata.hashFile` one at a time.
  */
 export async function hashHostFiles(meta: Metadata, files: readonly HostFile[]): Promise<string[]> {
-  const cached = meta.stats.hashesOf(files);
+  return hashMissing(meta, files, meta.stats.hashesOf(files));
+}
+
+/** `hashHostFiles` once the stat cache was read (`cached`, filled in): the misses hashed and recorded. */
+export async function hashMissing(meta: Metadata, files: readonly HostFile[], cached: (string | undefined)[]): Promise<string[]> {
   const misses: number[] = [];
   cached.forEach((hash, n) => void (hash === undefined && misses.push(n)));
   if (misses.length === 0) return cached as string[];

@@ -1,0 +1,82 @@
+import { cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CasStore } from '../../src/store/cas-store.js';
+import { Metadata } from '../../src/store/metadata.js';
+
+// The compiled modules: under vitest's TypeScript loader the workers' file does not exist, and every file is hashed here.
+const dist = {
+  store: await import('../../dist/src/store/cas-store.js') as typeof import('../../src/store/cas-store.js'),
+  meta: await import('../../dist/src/store/metadata.js') as typeof import('../../src/store/metadata.js'),
+  first: await import('../../dist/src/store/first-copies.js') as typeof import('../../src/store/first-copies.js'),
+};
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function items(n: number): { dir: string; host: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'shark-first-copies-'));
+  dirs.push(dir);
+  const host = join(dir, 'items');
+  mkdirSync(host);
+  for (let i = 0; i < n; i++) writeFileSync(join(host, `${i}.txt`), `item ${i}\n`);
+  return { dir, host };
+}
+
+const staging = (root: string): string[] => readdirSync(join(root, 'tmp')).filter((n) => n.startsWith('in-'));
+const count = (meta: Metadata, table: string): number => (meta.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+
+describe('a directory new to the store, copied in as it is read', () => {
+  it('is the tree hashing it first gives, each file recorded in the stat cache, nothing left staged', async () => {
+    const { dir, host } = items(1000);
+    writeFileSync(join(host, 'same-a.txt'), 'same\n');
+    writeFileSync(join(host, 'same-b.txt'), 'same\n');
+    const meta = new dist.meta.Metadata(join(dir, 'a'));
+    const store = new dist.store.CasStore(join(dir, 'a'), meta);
+    const tree = await store.ingest(host);
+    // Hashed, then copied: the other way, on this thread.
+    const other = new CasStore(join(dir, 'b'), new Metadata(join(dir, 'b')));
+    expect(tree).toBe(await other.ingest(host));
+    expect(count(meta, 'objects')).toBe(1001);
+    expect(staging(join(dir, 'a'))).toEqual([]);
+    const files = readdirSync(host).map((name) => ({ path: join(host, name), st: lstatSync(join(host, name), { bigint: true }) }));
+    expect(meta.stats.hashesOf(files).filter((h) => h === undefined)).toEqual([]);
+    store.close();
+    meta.close();
+  });
+
+  it('is hashed, not copied, when the store holds its bytes under another name (a copy of a stored directory)', async () => {
+    const { dir, host } = items(600);
+    const meta = new dist.meta.Metadata(join(dir, 'store'));
+    const store = new dist.store.CasStore(join(dir, 'store'), meta);
+    await store.ingest(host);
+    cpSync(host, join(dir, 'copy'), { recursive: true });
+    const files = readdirSync(join(dir, 'copy')).map((name) => ({ path: join(dir, 'copy', name), st: lstatSync(join(dir, 'copy', name), { bigint: true }) }));
+    const target = { meta, objects: new (await import('../../dist/src/store/cas-objects.js')).CasObjects(join(dir, 'store'), meta) } as never;
+    const found = await dist.first.idsOrCopies(target, files);
+    expect([...found.stored].every((s) => s === 0)).toBe(true);
+    expect(staging(join(dir, 'store'))).toEqual([]);
+    store.close();
+    meta.close();
+  });
+
+  it('stops between slices once its signal is aborted: no tree, fewer objects than files, nothing left staged', async () => {
+    const { dir, host } = items(12_000);
+    const meta = new dist.meta.Metadata(join(dir, 'store'));
+    const store = new dist.store.CasStore(join(dir, 'store'), meta);
+    const stop = new AbortController();
+    const ingesting = store.ingest(host, undefined, stop.signal);
+    // Once the first slice is being copied.
+    for (let i = 0; i < 400 && count(meta, 'objects') === 0 && staging(join(dir, 'store')).length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    stop.abort();
+    await expect(ingesting).rejects.toThrow(/abort/i);
+    expect(count(meta, 'trees')).toBe(0);
+    expect(count(meta, 'objects')).toBeLessThan(12_000);
+    expect(staging(join(dir, 'store'))).toEqual([]);
+    store.close();
+    meta.close();
+  });
+});
