@@ -104,7 +104,7 @@ function trivialRig(n: number, tag: string): string {
  * parallel -j2: on a fresh store (the 2,000 inputs are copied into it too, timed beside `cp -r` of
  * them), and again with the inputs stored and the command changed, so only the jobs run.
  */
-async function trivial2k(): Promise<string[]> {
+export async function trivial2k(): Promise<string[]> {
   const n = 2000;
   const dir = trivialRig(n, '2k');
   const args = [SHARK, 'run', 'p.md', '-i', 'items=items', '-j', '2'];

@@ -29,9 +29,14 @@ export function writeObjectFile(staging: string, bytes: Buffer, exec: boolean, o
   }
   try {
     for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
-    fchmodSync(fd, storedMode(exec));
-    if (owner !== undefined) fchownSync(fd, owner.uid, owner.gid);
     futimesSync(fd, Date.now() / 1000, STORED_MTIME_MS / 1000);
+    // Given its mode and owner only when it was not made so (a umask that took a bit, root writing another's store):
+    // two system calls of the seven a small input's copy made.
+    const st = fstatSync(fd);
+    const unowned = owner !== undefined && (st.uid !== owner.uid || st.gid !== owner.gid);
+    if (!unowned && (st.mode & 0o7777) === storedMode(exec)) return st;
+    if (unowned) fchownSync(fd, owner.uid, owner.gid);
+    fchmodSync(fd, storedMode(exec));
     return fstatSync(fd);
   } catch (e) {
     rmSync(staging, { force: true });
