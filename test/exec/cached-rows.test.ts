@@ -1,9 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CachedRows } from '../../src/exec/run/cached-rows.js';
 import { Metadata, type RunJobRow } from '../../src/store/metadata.js';
+import { tempDir } from '../support/temp-dir.js';
 
 function rows(runId: number, step: string, n: number, poison = false): RunJobRow[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -17,7 +15,7 @@ const settled = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, 
 
 describe('the rows of cached jobs are written for many steps at once', () => {
   it('announces each step once its rows can be read, and writes the steps that finish together in one transaction', async () => {
-    const meta = new Metadata(mkdtempSync(join(tmpdir(), 'shark-cached-')));
+    const meta = new Metadata(tempDir('shark-cached-'));
     const run = meta.startRun('p.md');
     let transactions = 0;
     const record = meta.recordRunJobs.bind(meta);
@@ -36,7 +34,7 @@ describe('the rows of cached jobs are written for many steps at once', () => {
   });
 
   it('writes what waits when the run ends, without waiting for the delay', () => {
-    const meta = new Metadata(mkdtempSync(join(tmpdir(), 'shark-cached-')));
+    const meta = new Metadata(tempDir('shark-cached-'));
     const run = meta.startRun('p.md');
     const queue = new CachedRows(meta, (e) => { throw e; });
     let announced = false;
@@ -48,7 +46,7 @@ describe('the rows of cached jobs are written for many steps at once', () => {
   });
 
   it('reports every step of a batch the store refuses, announces none, and keeps none of its rows', () => {
-    const meta = new Metadata(mkdtempSync(join(tmpdir(), 'shark-cached-')));
+    const meta = new Metadata(tempDir('shark-cached-'));
     const run = meta.startRun('p.md');
     const queue = new CachedRows(meta, (e) => { throw e; });
     const told: string[] = [];

@@ -1,9 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CommitQueue } from '../../src/exec/run/commit-queue.js';
 import { Metadata, type ResultRow, type Success } from '../../src/store/metadata.js';
+import { tempDir } from '../support/temp-dir.js';
 
 function success(meta: Metadata, runId: number, n: number, poison = false): Success {
   const result: ResultRow = {
@@ -15,7 +13,7 @@ function success(meta: Metadata, runId: number, n: number, poison = false): Succ
 
 describe('results of finished jobs are committed a batch at a time, each batch whole', () => {
   it('makes a result readable only once its promise has resolved, and commits the jobs that end together in one batch', async () => {
-    const meta = new Metadata(mkdtempSync(join(tmpdir(), 'shark-commit-')));
+    const meta = new Metadata(tempDir('shark-commit-'));
     const run = meta.startRun('p.md');
     const queue = new CommitQueue(meta);
     const pending = [1, 2, 3].map((n) => queue.add(success(meta, run, n)));
@@ -28,7 +26,7 @@ describe('results of finished jobs are committed a batch at a time, each batch w
   });
 
   it('fails every job of a batch the store refuses, and keeps none of its results', async () => {
-    const meta = new Metadata(mkdtempSync(join(tmpdir(), 'shark-commit-')));
+    const meta = new Metadata(tempDir('shark-commit-'));
     const run = meta.startRun('p.md');
     const queue = new CommitQueue(meta);
     const pending = [queue.add(success(meta, run, 1)), queue.add(success(meta, run, 2, true))].map((p) => p.then(() => 'ok', (e: Error) => e.message));

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { ExecOutcome, ExecRequest } from '../../src/exec/executor.js';
 import type { SlurmClient, StateReport } from '../../src/exec/slurm/client.js';
 import type { JobState } from '../../src/exec/slurm/parse.js';
@@ -98,4 +98,4 @@ describe('the Slurm tracker', () => {
   });
 });
 
-process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, chownSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../support/temp-dir.js';
 
 // The compiled modules: under vitest's TypeScript loader the stat worker's file does not exist and checks run alone.
 const { CasObjects } = (await import('../../dist/src/store/cas-objects.js')) as typeof import('../../src/store/cas-objects.js');
@@ -12,7 +12,7 @@ const { refreshSighted, sightingOf } = (await import('../../dist/src/store/objec
 
 describe('object checks of many objects, stat-ed on the worker thread', () => {
   it('find the same objects sound, missing and changed as checking each alone', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'shark-objects-'));
+    const dir = tempDir('shark-objects-');
     const meta = new Metadata(join(dir, 'meta'));
     const objects = new CasObjects(join(dir, 'store'), meta);
     const ids: string[] = [];
@@ -48,7 +48,7 @@ describe('object checks of many objects, stat-ed on the worker thread', () => {
 
 describe('storing objects', () => {
   it.runIf(process.getuid?.() === 0)('gives an object the store\'s owner when Shark runs as root, not the uid a container wrote it as', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'shark-objects-'));
+    const dir = tempDir('shark-objects-');
     try {
       const objects = new CasObjects(join(dir, 'store'), new Metadata(join(dir, 'meta')));
       const file = join(dir, 'r.txt');
@@ -63,7 +63,7 @@ describe('storing objects', () => {
   });
 
   it('a fan-out directory removed while the process runs is made again: the next object of that prefix is stored', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'shark-objects-'));
+    const dir = tempDir('shark-objects-');
     const meta = new Metadata(join(dir, 'meta'));
     const objects = new CasObjects(join(dir, 'store'), meta);
     const store = (text: string): string => {
@@ -89,7 +89,7 @@ describe('storing objects', () => {
 
 describe('the time stored objects carry', () => {
   const setUp = (): { dir: string; meta: InstanceType<typeof Metadata>; objects: InstanceType<typeof CasObjects>; store: (text: string) => string } => {
-    const dir = mkdtempSync(join(tmpdir(), 'shark-objects-'));
+    const dir = tempDir('shark-objects-');
     const meta = new Metadata(join(dir, 'meta'));
     const objects = new CasObjects(join(dir, 'store'), meta);
     let n = 0;

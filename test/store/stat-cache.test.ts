@@ -1,12 +1,12 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, mkdtempSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { contentId, contentIdOfTree } from '../../src/store/content-id.js';
 import { hashHostFiles, type HostFile } from '../../src/store/hash-files.js';
 import { sha256 } from '../../src/store/hash.js';
 import { Metadata } from '../../src/store/metadata.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const stat = (path: string): HostFile => ({ path, st: statSync(path, { bigint: true }) });
 
@@ -14,7 +14,7 @@ describe('stat cache: a plan reads no bytes of unchanged files, and never trusts
   afterEach(() => void vi.useRealTimers());
 
   it('answers a directory read in name order from one range, a subdirectory between its files included', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'shark-stat-'));
+    const dir = tempDir('shark-stat-');
     const meta = new Metadata(join(dir, 'meta'));
     const items = join(dir, 'items');
     mkdirSync(join(items, 'b'), { recursive: true });
@@ -40,7 +40,7 @@ describe('stat cache: a plan reads no bytes of unchanged files, and never trusts
   });
 
   it('keeps the hashes a store recorded before the table changed (times were text)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'shark-stat-old-'));
+    const dir = tempDir('shark-stat-old-');
     const file = join(dir, 'f');
     writeFileSync(file, 'bytes');
     const st = statSync(file, { bigint: true });
@@ -61,7 +61,7 @@ describe('a large directory is stat-ed on a worker thread, ahead of the walk', (
     // The compiled modules: under vitest's TypeScript loader the worker file does not exist and the walk stats alone.
     const compiled = (await import('../../dist/src/store/content-id.js')) as typeof import('../../src/store/content-id.js');
     const compiledHash = (await import('../../dist/src/store/hash-files.js')) as typeof import('../../src/store/hash-files.js');
-    const dir = mkdtempSync(join(tmpdir(), 'shark-ahead-'));
+    const dir = tempDir('shark-ahead-');
     const items = join(dir, 'items');
     mkdirSync(join(items, 'k-sub'), { recursive: true });
     for (let i = 0; i < 20_000; i++) writeFileSync(join(items, `${i}.txt`), `${i}\n`);
