@@ -26,3 +26,8 @@ export async function abortedOnceTurned(signal: AbortSignal): Promise<boolean> {
   await new Promise((resolve) => setImmediate(resolve));
   return signal.aborted;
 }
+
+/** Throws the signal's reason once it is aborted, the event loop let turn first (`abortedOnceTurned`); none: nothing. */
+export async function heard(signal: AbortSignal | undefined): Promise<void> {
+  if (signal !== undefined && (await abortedOnceTurned(signal))) throw signal.reason;
+}

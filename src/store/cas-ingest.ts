@@ -1,6 +1,6 @@
 import { lstatSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { abortedOnceTurned } from '../abortable.js';
+import { heard } from '../abortable.js';
 import type { CasObjects } from './cas-objects.js';
 import { type LinkFollower, walkOn } from './content-id.js';
 import type { TreeMemo } from './dir-fingerprint.js';
@@ -79,11 +79,6 @@ export async function ingestHost(target: IngestTarget, hostPath: string, how: In
   const id = target.composeTree(entries);
   if (walked.fingerprint !== undefined) memo!.record(hostPath, walked.fingerprint, id);
   return id;
-}
-
-/** Throws the signal's reason once it is aborted, the event loop let turn first (`abortedOnceTurned`). */
-async function heard(signal: AbortSignal | undefined): Promise<void> {
-  if (signal !== undefined && (await abortedOnceTurned(signal))) throw signal.reason;
 }
 
 export interface IngestOptions {

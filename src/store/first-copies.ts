@@ -1,4 +1,4 @@
-import { abortedOnceTurned } from '../abortable.js';
+import { heard } from '../abortable.js';
 import { CasObjects } from './cas-objects.js';
 import { SMALL_INPUT, type Staged } from './cas-copies.js';
 import type { IngestTarget } from './cas-ingest.js';
@@ -84,7 +84,7 @@ export async function stagedInTurn(
     for (let k = 0; next !== undefined; k = end(k)) {
       staged = await next;
       next = undefined;
-      if (signal !== undefined && (await abortedOnceTurned(signal))) throw signal.reason;
+      await heard(signal);
       next = end(k) < paths.length ? stage(end(k)) : undefined;
       // One transaction a slice, not one a file (~70 µs a file on a fresh store).
       target.meta.batch(() => take(staged.map((made, j) => [k + j, made] as const)));
