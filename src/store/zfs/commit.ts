@@ -7,7 +7,7 @@ import { ownership } from './commands.js';
 import type { ZfsCore } from './core.js';
 import { ZfsError } from './failure.js';
 import { assertInside } from './mounts.js';
-import { copyIn, type Node, relinkIntoData, scanHost, scanOutput } from './scan.js';
+import { copyIn, type Node, Pace, relinkIntoData, scanHost, scanOutput } from './scan.js';
 import { slug, type WsState } from './workspaces.js';
 
 /**
@@ -31,8 +31,8 @@ export async function commit(core: ZfsCore, st: WsState, path: string, signal?: 
   const full = st.root + path;
   if (!written(st.root, path)) return undefined;
   relinkIntoData(full, [...new Set([st.root, realpathSync(st.root)])]);
-  const node = scanOutput(full);
-  // The scan is one synchronous pass; a stop asked for meanwhile takes nothing of it.
+  // Stopped between entries (heard every few hundred), nothing of it is taken.
+  const node = await scanOutput(full, signal);
   signal?.throwIfAborted();
   if (node.kind === 'link') return node.content;
   if (core.locate(node.content) !== undefined) {
@@ -55,7 +55,7 @@ export async function commit(core: ZfsCore, st: WsState, path: string, signal?: 
  */
 export async function ingest(core: ZfsCore, hostPath: string, links?: LinkFollower, signal?: AbortSignal): Promise<SnapshotId> {
   signal?.throwIfAborted();
-  const seen = scanHost(hostPath, core.meta, links);
+  const seen = await scanHost(hostPath, core.meta, links, signal);
   if (seen.kind === 'link') return seen.content;
   if (core.locate(seen.content) !== undefined) {
     core.catalog.putTrees(seen);
@@ -67,7 +67,7 @@ export async function ingest(core: ZfsCore, hostPath: string, links?: LinkFollow
   try {
     let node: Node;
     try {
-      node = copyIn(hostPath, `${core.mountpoint}/in/${name}/data`, links);
+      node = await copyIn(hostPath, `${core.mountpoint}/in/${name}/data`, links, new Pace(signal));
     } catch (e) {
       if (await core.snapshots.full(dataset)) throw new ZfsError({ reason: 'pool-full', dataset });
       throw e;

@@ -6,6 +6,7 @@ import {
 import { join } from 'node:path';
 import { entryOn, type LinkFollower, treeId } from '../content-id.js';
 import { DIR_MODE, executable, storedMode } from '../file-modes.js';
+import { heard } from '../../abortable.js';
 import { hashFileSync } from '../hash.js';
 import type { Metadata } from '../metadata.js';
 import { refuseSpecial } from '../special-file.js';
@@ -39,15 +40,18 @@ function dirNode(children: { name: string; node: Node }[]): Node {
  * on the way the mode the directory store gives the same data (file-modes.ts):
  * one id, the same files, whichever store holds them.
  */
-export function scan(path: string, hashFile: (path: string) => string = hashFileSync, settle = false, links?: LinkFollower): Node {
+export async function scan(path: string, hashFile: (path: string) => string = hashFileSync, settle = false, links?: LinkFollower, pace = new Pace(undefined)): Promise<Node> {
+  await pace.step();
   const st = lstatSync(path);
   if (st.isSymbolicLink()) return { kind: 'link', content: `link:${readlinkSync(path)}` };
   if (st.isDirectory()) {
     if (settle) settleMode(path, st, DIR_MODE);
-    return dirNode(readdirSync(path).map((name) => {
+    const children: { name: string; node: Node }[] = [];
+    for (const name of readdirSync(path)) {
       const on = entryOn(join(path, name), links);
-      return { name, node: scan(on.path, hashFile, settle, on.links) };
-    }));
+      children.push({ name, node: await scan(on.path, hashFile, settle, on.links, pace) });
+    }
+    return dirNode(children);
   }
   refuseSpecial(path, st);
   const exec = executable(st.mode);
@@ -55,9 +59,23 @@ export function scan(path: string, hashFile: (path: string) => string = hashFile
   return { kind: 'file', content: `${exec ? 'sha256x' : 'sha256'}:${hashFile(path)}` };
 }
 
+/** Entries read between two turns of the event loop, where a long scan or copy hears Ctrl-C. */
+const HEAR_EVERY = 256;
+
+/** A scan's or copy's count of entries: every HEAR_EVERY it lets the event loop turn, and throws once `signal` is aborted (`heard`). */
+export class Pace {
+  private entries = 0;
+
+  constructor(private readonly signal: AbortSignal | undefined) {}
+
+  async step(): Promise<void> {
+    if (this.signal !== undefined && ++this.entries % HEAR_EVERY === 0) await heard(this.signal);
+  }
+}
+
 /** `scan` of a job's output as it is committed: each mode is settled on the way. */
-export function scanOutput(path: string): Node {
-  return scan(path, hashFileSync, true);
+export function scanOutput(path: string, signal?: AbortSignal): Promise<Node> {
+  return scan(path, hashFileSync, true, undefined, new Pace(signal));
 }
 
 /**
@@ -83,8 +101,8 @@ function settleMode(path: string, st: Stats, mode: number): void {
  * planner predicts for frontmatter inputs (`contentId`), which is what
  * `ingest` must return.
  */
-export function scanHost(path: string, meta: Metadata, links?: LinkFollower): Node {
-  return scan(path, (p) => meta.hashFile(p), false, links);
+export function scanHost(path: string, meta: Metadata, links?: LinkFollower, signal?: AbortSignal): Promise<Node> {
+  return scan(path, (p) => meta.hashFile(p), false, links, new Pace(signal));
 }
 
 /**
@@ -135,8 +153,9 @@ export function copyHashing(from: string, to: string, mode: number): string {
   return hash.digest('hex');
 }
 
-/** Copies host data (symbolic links as links, like `contentId`, but those `links` follows) and hashes it in the same pass. */
-export function copyIn(from: string, to: string, links?: LinkFollower): Node {
+/** Copies host data (symbolic links as links, like `contentId`, but those `links` follows) and hashes it in the same pass; stopped by `pace`'s signal between entries. */
+export async function copyIn(from: string, to: string, links?: LinkFollower, pace = new Pace(undefined)): Promise<Node> {
+  await pace.step();
   const st = lstatSync(from);
   if (st.isSymbolicLink()) {
     const target = readlinkSync(from);
@@ -146,10 +165,12 @@ export function copyIn(from: string, to: string, links?: LinkFollower): Node {
   if (st.isDirectory()) {
     mkdirSync(to);
     chmodSync(to, DIR_MODE);
-    return dirNode(readdirSync(from).map((name) => {
+    const children: { name: string; node: Node }[] = [];
+    for (const name of readdirSync(from)) {
       const on = entryOn(join(from, name), links);
-      return { name, node: copyIn(on.path, join(to, name), on.links) };
-    }));
+      children.push({ name, node: await copyIn(on.path, join(to, name), on.links, pace) });
+    }
+    return dirNode(children);
   }
   refuseSpecial(from, st);
   const exec = executable(st.mode);

@@ -73,7 +73,7 @@ export async function verify(core: ZfsCore, progress: Progress, signal: AbortSig
         for (const top of tops(objects.map((o) => o.path))) {
           try {
             assertInside(mnt, dirname(mnt + top));
-            flatten(scan(mnt + top, hashFile), top, found);
+            flatten(await scan(mnt + top, hashFile), top, found);
           } catch (e) {
             unreadable.set(top, (e as Error).message);
           }
