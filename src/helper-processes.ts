@@ -18,6 +18,8 @@ export const HELPER = { detached: true } as const;
 
 export interface HelperOptions {
   readonly env: NodeJS.ProcessEnv;
+  /** Where it runs (else Shark's current directory). */
+  readonly cwd?: string | undefined;
   /** Written to the command's standard input (else it reads nothing). */
   readonly stdin?: string;
   /** The command is killed (SIGTERM) after this long. */
@@ -43,7 +45,7 @@ export function runHelper(file: string, args: readonly string[], o: HelperOption
   return new Promise((done) => {
     let child: ChildProcess;
     try {
-      child = spawn(file, args, { ...HELPER, env: o.env, stdio: [o.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+      child = spawn(file, args, { ...HELPER, env: o.env, cwd: o.cwd, stdio: [o.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     } catch (e) {
       done({ code: null, killedBy: null, stdout: '', stderr: '', error: e as NodeJS.ErrnoException });
       return;
@@ -88,15 +90,32 @@ export function helperFailure(file: string, r: HelperOutput): string {
 
 const running = new Set<ChildProcess>();
 
-/** Kills `child` and what it started if Shark exits before it ends. */
+/**
+ * Kills `child` and what it started if Shark exits before it ends. A command
+ * that handles no Ctrl-C or SIGTERM of its own (`plan` resolving a git
+ * import) would die of it, its helpers, out of the terminal's reach, living
+ * on: while helpers run, such a signal ends it with 130 (`exit` kills them).
+ */
 function started(child: ChildProcess): void {
   if (child.pid === undefined) return;
-  if (running.size === 0) process.on('exit', killAll);
+  if (running.size === 0) {
+    process.on('exit', killAll);
+    for (const signal of STOPS) if (process.listenerCount(signal) === 0) process.once(signal, quit);
+  }
   running.add(child);
   child.once('exit', () => {
     running.delete(child);
-    if (running.size === 0) process.off('exit', killAll);
+    if (running.size > 0) return;
+    process.off('exit', killAll);
+    for (const signal of STOPS) process.off(signal, quit);
   });
+}
+
+const STOPS = ['SIGINT', 'SIGTERM'] as const;
+
+/** Ends Shark with 130, unless the command has come to handle the signal itself since. */
+function quit(signal: NodeJS.Signals): void {
+  if (process.listenerCount(signal) === 0) process.exit(130);
 }
 
 function killAll(): void {

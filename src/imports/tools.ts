@@ -1,39 +1,28 @@
-import { spawn } from 'node:child_process';
+import { runHelper } from '../helper-processes.js';
 import { settings } from './http.js';
 
 /** A failure's `said` is the tool's own last lines (maybe none), when it ran and exited with an error. */
 export type ToolResult = { readonly ok: true; readonly stdout: string } | { readonly ok: false; readonly message: string; readonly said?: string };
 
 /**
- * Runs `git`, `tar` or `unzip` for an import, without a shell. The only
- * module under imports/ that starts processes.
+ * Runs `git`, `tar` or `unzip` for an import, without a shell, in a session
+ * of its own (a helper: helper-processes.ts): stopped (`signal`), it is
+ * killed with what it started — the `ssh` or `git-remote-https` of a
+ * `git ls-remote` lived on after a stopped `plan`. The only module under
+ * imports/ that starts processes.
  */
-export function runTool(cmd: string, args: readonly string[], o: { signal: AbortSignal; cwd?: string }): Promise<ToolResult> {
-  return new Promise((done) => {
-    const child = spawn(cmd, args, {
-      cwd: o.cwd,
-      signal: o.signal,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // Never wait for a password on a terminal nobody watches.
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...gitIdleTimeout() },
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') done({ ok: false, message: `\`${cmd}\` is not installed (it is needed for this import)` });
-      else if (o.signal.aborted) done({ ok: false, message: `${cmd} was cancelled` });
-      else done({ ok: false, message: `cannot run ${cmd}: ${e.message}` });
-    });
-    child.on('close', (code, signal) => {
-      if (code === 0) return done({ ok: true, stdout: Buffer.concat(out).toString('utf8') });
-      const text = Buffer.concat(err).toString('utf8').trim().split('\n').filter((l) => l !== '');
-      const last = text.slice(-3).join(' / ');
-      const message = `${cmd} ${args[0] ?? ''} failed (${signal ?? `exit ${code}`})${last === '' ? '' : `: ${last}`}`;
-      done(code === null ? { ok: false, message } : { ok: false, message, said: last });
-    });
-  });
+export async function runTool(cmd: string, args: readonly string[], o: { signal: AbortSignal; cwd?: string }): Promise<ToolResult> {
+  // Never wait for a password on a terminal nobody watches.
+  const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...gitIdleTimeout() };
+  const r = await runHelper(cmd, args, { env, cwd: o.cwd, signal: o.signal });
+  if (r.error !== undefined) {
+    return { ok: false, message: r.error.code === 'ENOENT' ? `\`${cmd}\` is not installed (it is needed for this import)` : `cannot run ${cmd}: ${r.error.message}` };
+  }
+  if (r.stopped === 'aborted') return { ok: false, message: `${cmd} was cancelled` };
+  if (r.code === 0) return { ok: true, stdout: r.stdout };
+  const last = r.stderr.trim().split('\n').filter((l) => l !== '').slice(-3).join(' / ');
+  const message = `${cmd} ${args[0] ?? ''} failed (${r.killedBy ?? `exit ${r.code}`})${last === '' ? '' : `: ${last}`}`;
+  return r.code === null ? { ok: false, message } : { ok: false, message, said: last };
 }
 
 /**
