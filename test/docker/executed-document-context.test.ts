@@ -1,6 +1,6 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, onTestFinished } from 'vitest';
 import { BASE, describeDocker, removeBuiltImages, run, scratch, unique } from './rig.js';
 
 /** An environment that copies the whole pipeline directory, as a project's own code often is. */
@@ -44,7 +44,9 @@ describeDocker('run -o FILE where a COPY of the environment takes FILE', () => {
     expect(first.result.stderr).not.toContain('warning');
     expect((await run('p.md', tmp.dir, ['-o', 'executed.md'])).started).toEqual([]);
     // Written outside the directory, or into _shark/ (never in a context): no warning either.
-    expect((await run('p.md', tmp.dir, ['-o', join(tmp.dir, '..', `${unique('x')}.md`)])).result.stderr).not.toContain('warning');
+    const outside = join(tmp.dir, '..', `${unique('x')}.md`);
+    onTestFinished(() => rmSync(outside, { force: true }));
+    expect((await run('p.md', tmp.dir, ['-o', outside])).result.stderr).not.toContain('warning');
   });
 });
 
