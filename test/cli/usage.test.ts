@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 
 describe('usage errors', () => {
   const rig = new Rig();
+  afterAll(() => rig.cleanup());
 
   it.each([
     [['run']],
