@@ -23,15 +23,16 @@ export interface BatchIds {
  * first run's inputs), the small ones are copied in at once on the workers,
  * each read once and hashed as it is copied: hashing them first and copying
  * the missing ones after read each twice (a fresh store's run of 2,000
- * inputs started its first job ~26 ms sooner). The others are hashed, to be checked and copied once the walk is
- * done. A copy whose bytes are stored meanwhile is dropped (`adopt`).
+ * inputs started its first job ~26 ms sooner). The others are hashed, to
+ * be checked and copied once the walk is done. A copy whose bytes are
+ * stored meanwhile is dropped (`adopt`).
  */
 export async function idsOrCopies(target: IngestTarget, files: readonly HostFile[], signal?: AbortSignal): Promise<BatchIds> {
   const cached = target.meta.stats.hashesOf(files);
   const stored = new Uint8Array(files.length);
+  const ids = new Map<number, SnapshotId>();
   const fresh = files.flatMap((f, n) => (cached[n] === undefined && f.st.size <= SMALL_INPUT ? [n] : []));
   if (fresh.length >= POOL_MIN && pool() !== undefined && unseen(target, fresh.slice(0, SAMPLE).map((n) => files[n]!))) {
-    const ids = new Map<number, SnapshotId>();
     await stagedInTurn(target, fresh.map((n) => files[n]!.path), slicing(fresh.length), signal, (taken) => {
       const rows = taken.flatMap(([j, made]) => {
         if (made === undefined) return []; // Grown past SMALL_INPUT since the walk: hashed with the others.
@@ -42,11 +43,10 @@ export async function idsOrCopies(target: IngestTarget, files: readonly HostFile
       });
       target.meta.stats.putMany(rows);
     });
-    const hexes = await hashMissing(target.meta, files, cached);
-    return { ids: files.map((f, n) => ids.get(n) ?? fileId(f, hexes[n]!)), stored };
   }
+  // What was not copied in (all, unless copied): hashed, those the stat cache knows not read.
   const hexes = await hashMissing(target.meta, files, cached);
-  return { ids: files.map((f, n) => fileId(f, hexes[n]!)), stored };
+  return { ids: files.map((f, n) => ids.get(n) ?? fileId(f, hexes[n]!)), stored };
 }
 
 /** Whether none of these files' bytes is stored (each hashed here); false when one cannot be read: the usual path says why. */
@@ -59,7 +59,7 @@ function unseen(target: IngestTarget, sample: readonly HostFile[]): boolean {
 }
 
 /** Files staged a slice at a time: at most COPY_BATCH, and a quarter of them, so that adopting one slice overlaps staging the next. */
-export const COPY_BATCH = 4096;
+const COPY_BATCH = 4096;
 export function slicing(count: number): number {
   return Math.min(COPY_BATCH, Math.max(POOL_MIN, Math.ceil(count / 4)));
 }

@@ -21,6 +21,18 @@ function successes(run: number, from: number, n: number): Success[] {
 
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Commits 6,000 results 50 at a time (`each` told after each batch), a pause between: the largest the log grew. */
+async function largestLog(meta: InstanceType<typeof Metadata>, wal: string, each: (n: number) => void = () => undefined): Promise<number> {
+  let largest = 0;
+  for (let n = 0; n < 6000; n += 50) {
+    meta.recordSuccesses(successes(1, n, 50));
+    each(n);
+    largest = Math.max(largest, statSync(wal, { throwIfNoEntry: false })?.size ?? 0);
+    await pause(5);
+  }
+  return largest;
+}
+
 describe("the store's log, checkpointed on a thread of its own while a run commits many results", () => {
   const dirs: string[] = [];
   afterEach(() => {
@@ -32,13 +44,8 @@ describe("the store's log, checkpointed on a thread of its own while a run commi
     dirs.push(dir);
     const wal = join(dir, 'shark.sqlite-wal');
     const meta = new Metadata(dir);
-    let largest = 0;
     // 6,000 results of ~1.3 KB, committed 50 at a time as a fast run's batches are: ~40 MB of log without checkpoints.
-    for (let n = 0; n < 6000; n += 50) {
-      meta.recordSuccesses(successes(1, n, 50));
-      largest = Math.max(largest, statSync(wal, { throwIfNoEntry: false })?.size ?? 0);
-      await pause(5);
-    }
+    const largest = await largestLog(meta, wal);
     expect(meta.db.prepare('SELECT count(*) AS n FROM results').get()).toEqual({ n: 6000 });
     // SQLite's own checkpoints keep it near 4 MB; the thread's, restarting it, under 16 MB. Never restarted, it grew to the 40 MB.
     expect(largest).toBeGreaterThan(0);
@@ -56,14 +63,10 @@ describe("the store's log, checkpointed on a thread of its own while a run commi
     dirs.push(dir);
     const wal = join(dir, 'shark.sqlite-wal');
     const meta = new Metadata(dir);
-    let largest = 0;
-    for (let n = 0; n < 6000; n += 50) {
-      meta.recordSuccesses(successes(1, n, 50));
-      // Once it has taken the checkpoints over, the thread is held up: it finds itself busy and makes none.
+    // Once it has taken the checkpoints over, the thread is held up: it finds itself busy and makes none.
+    const largest = await largestLog(meta, wal, (n) => {
       if (n === 1000) Atomics.store((meta as unknown as { checkpoints: { state: Int32Array } }).checkpoints.state, 0, 1);
-      largest = Math.max(largest, statSync(wal, { throwIfNoEntry: false })?.size ?? 0);
-      await pause(5);
-    }
+    });
     // Without this connection's own checkpoints the log grew with every commit (28 MB here).
     expect(largest).toBeLessThan(16 * 1024 * 1024);
     Atomics.store((meta as unknown as { checkpoints: { state: Int32Array } }).checkpoints.state, 0, 0);

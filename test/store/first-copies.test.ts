@@ -1,7 +1,7 @@
-import { cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { type BigIntStats, cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { CasStore } from '../../src/store/cas-store.js';
 import { Metadata } from '../../src/store/metadata.js';
 
@@ -10,7 +10,20 @@ const dist = {
   store: await import('../../dist/src/store/cas-store.js') as typeof import('../../src/store/cas-store.js'),
   meta: await import('../../dist/src/store/metadata.js') as typeof import('../../src/store/metadata.js'),
   first: await import('../../dist/src/store/first-copies.js') as typeof import('../../src/store/first-copies.js'),
+  objects: await import('../../dist/src/store/cas-objects.js') as typeof import('../../src/store/cas-objects.js'),
 };
+
+/** A store at `root` opened with the compiled modules (its workers there), closed when the test finishes. */
+function opened(root: string): { meta: Metadata; store: CasStore } {
+  const meta = new dist.meta.Metadata(root);
+  const store = new dist.store.CasStore(root, meta);
+  onTestFinished(() => (store.close(), meta.close()));
+  return { meta, store };
+}
+
+/** A directory's files as a walk gives them. */
+const walked = (dir: string): { path: string; st: BigIntStats }[] =>
+  readdirSync(dir).map((name) => ({ path: join(dir, name), st: lstatSync(join(dir, name), { bigint: true }) }));
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -34,39 +47,30 @@ describe('a directory new to the store, copied in as it is read', () => {
     const { dir, host } = items(1000);
     writeFileSync(join(host, 'same-a.txt'), 'same\n');
     writeFileSync(join(host, 'same-b.txt'), 'same\n');
-    const meta = new dist.meta.Metadata(join(dir, 'a'));
-    const store = new dist.store.CasStore(join(dir, 'a'), meta);
+    const { meta, store } = opened(join(dir, 'a'));
     const tree = await store.ingest(host);
     // Hashed, then copied: the other way, on this thread.
     const other = new CasStore(join(dir, 'b'), new Metadata(join(dir, 'b')));
     expect(tree).toBe(await other.ingest(host));
     expect(count(meta, 'objects')).toBe(1001);
     expect(staging(join(dir, 'a'))).toEqual([]);
-    const files = readdirSync(host).map((name) => ({ path: join(host, name), st: lstatSync(join(host, name), { bigint: true }) }));
-    expect(meta.stats.hashesOf(files).filter((h) => h === undefined)).toEqual([]);
-    store.close();
-    meta.close();
+    expect(meta.stats.hashesOf(walked(host)).filter((h) => h === undefined)).toEqual([]);
   });
 
   it('is hashed, not copied, when the store holds its bytes under another name (a copy of a stored directory)', async () => {
     const { dir, host } = items(600);
-    const meta = new dist.meta.Metadata(join(dir, 'store'));
-    const store = new dist.store.CasStore(join(dir, 'store'), meta);
+    const { meta, store } = opened(join(dir, 'store'));
     await store.ingest(host);
     cpSync(host, join(dir, 'copy'), { recursive: true });
-    const files = readdirSync(join(dir, 'copy')).map((name) => ({ path: join(dir, 'copy', name), st: lstatSync(join(dir, 'copy', name), { bigint: true }) }));
-    const target = { meta, objects: new (await import('../../dist/src/store/cas-objects.js')).CasObjects(join(dir, 'store'), meta) } as never;
-    const found = await dist.first.idsOrCopies(target, files);
+    const target = { meta, objects: new dist.objects.CasObjects(join(dir, 'store'), meta) } as never;
+    const found = await dist.first.idsOrCopies(target, walked(join(dir, 'copy')));
     expect([...found.stored].every((s) => s === 0)).toBe(true);
     expect(staging(join(dir, 'store'))).toEqual([]);
-    store.close();
-    meta.close();
   });
 
   it('stops between slices once its signal is aborted: no tree, fewer objects than files, nothing left staged', async () => {
     const { dir, host } = items(12_000);
-    const meta = new dist.meta.Metadata(join(dir, 'store'));
-    const store = new dist.store.CasStore(join(dir, 'store'), meta);
+    const { meta, store } = opened(join(dir, 'store'));
     const stop = new AbortController();
     const ingesting = store.ingest(host, undefined, stop.signal);
     // Once the first slice is being copied.
@@ -76,7 +80,5 @@ describe('a directory new to the store, copied in as it is read', () => {
     expect(count(meta, 'trees')).toBe(0);
     expect(count(meta, 'objects')).toBeLessThan(12_000);
     expect(staging(join(dir, 'store'))).toEqual([]);
-    store.close();
-    meta.close();
   });
 });
