@@ -31,3 +31,28 @@ export async function abortedOnceTurned(signal: AbortSignal): Promise<boolean> {
 export async function heard(signal: AbortSignal | undefined): Promise<void> {
   if (signal !== undefined && (await abortedOnceTurned(signal))) throw signal.reason;
 }
+
+/** `each` of `items`, the event loop let turn every `every` of them: false, part-done, once the signal was aborted. */
+export async function eachGivingWay<T>(items: readonly T[], every: number, signal: AbortSignal, each: (item: T) => void): Promise<boolean> {
+  for (let k = 0; k < items.length; k++) {
+    if (k > 0 && k % every === 0 && (await abortedOnceTurned(signal))) return false;
+    each(items[k]!);
+  }
+  return true;
+}
+
+/**
+ * A count of the steps of work done in one pass that never waits (a
+ * recursive scan or copy): every `every` steps it lets the event loop turn,
+ * and throws the signal's reason once it is aborted (`heard`); none: it
+ * never waits.
+ */
+export class Pace {
+  private steps = 0;
+
+  constructor(private readonly signal: AbortSignal | undefined, private readonly every: number) {}
+
+  async step(): Promise<void> {
+    if (this.signal !== undefined && ++this.steps % this.every === 0) await heard(this.signal);
+  }
+}

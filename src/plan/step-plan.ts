@@ -1,5 +1,5 @@
 import { lstatSync } from 'node:fs';
-import { abortedOnceTurned } from '../abortable.js';
+import { abortedOnceTurned, eachGivingWay } from '../abortable.js';
 import type { Position } from '../diagnostics.js';
 import type { Step } from '../pipeline/pipeline.js';
 import { localPath } from '../imports/file-importer.js';
@@ -159,7 +159,7 @@ export async function decideStep(
   const lookUp = unbuilt === undefined && policy.forced !== true && jobs.length > 0
     && (step.kind !== 'run' || session.meta.anyResultOf(stepIdentity(step)));
   // The keys hashed a slice at a time (a million take seconds), a Ctrl-C heard between slices.
-  if (lookUp && !(await eachGivingWay(jobs, signal, (job) => void job.key))) return INTERRUPTED;
+  if (lookUp && !(await eachGivingWay(jobs, GIVE_WAY_FROM, signal, (job) => void job.key))) return INTERRUPTED;
   const stored = lookUp ? session.meta.resultOutputsMany(jobs.map((j) => j.key), outputless) : new Map<string, Record<string, SnapshotId>>();
   const ids: SnapshotId[] = [];
   // By job: `stored` may hold other keys' outputs too (read whole when they were most of the table).
@@ -173,7 +173,7 @@ export async function decideStep(
   await session.store.preload?.(ids);
   if (await stopped(signal, jobs.length)) return INTERRUPTED;
   const decided: JobDecision[] = [];
-  if (!(await eachGivingWay(jobs, signal, (job) => decided.push(decideJob(job))))) return INTERRUPTED;
+  if (!(await eachGivingWay(jobs, GIVE_WAY_FROM, signal, (job) => decided.push(decideJob(job))))) return INTERRUPTED;
   function decideJob(job: Job): JobDecision {
     // `run` keeps a `{precious}` result whatever image the rebuild makes: said as the rebuild, not as an id not known yet.
     const forced = policy.forced === true || (policy.forcedJobs !== undefined && picks(policy.forcedJobs, job));
@@ -201,15 +201,6 @@ const GIVE_WAY_FROM = 16_384;
 /** Whether the signal was aborted, the event loop let turn first when the step has many jobs (`abortedOnceTurned`). */
 async function stopped(signal: AbortSignal, jobs: number): Promise<boolean> {
   return jobs >= GIVE_WAY_FROM ? abortedOnceTurned(signal) : signal.aborted;
-}
-
-/** `each` of the jobs, giving way between slices of GIVE_WAY_FROM: false, part-done, once the signal was aborted. */
-async function eachGivingWay(jobs: readonly Job[], signal: AbortSignal, each: (job: Job) => void): Promise<boolean> {
-  for (let k = 0; k < jobs.length; k++) {
-    if (k > 0 && k % GIVE_WAY_FROM === 0 && (await abortedOnceTurned(signal))) return false;
-    each(jobs[k]!);
-  }
-  return true;
 }
 
 /** A step's decision where nothing aborts it (`plan`, the shell): never `interrupted`. */

@@ -7,7 +7,7 @@ import { ownership } from './commands.js';
 import type { ZfsCore } from './core.js';
 import { ZfsError } from './failure.js';
 import { assertInside } from './mounts.js';
-import { copyIn, type Node, Pace, relinkIntoData, scanHost, scanOutput } from './scan.js';
+import { copyIn, type Node, paced, relinkIntoData, scanHost, scanOutput } from './scan.js';
 import { slug, type WsState } from './workspaces.js';
 
 /**
@@ -67,7 +67,7 @@ export async function ingest(core: ZfsCore, hostPath: string, links?: LinkFollow
   try {
     let node: Node;
     try {
-      node = await copyIn(hostPath, `${core.mountpoint}/in/${name}/data`, links, new Pace(signal));
+      node = await copyIn(hostPath, `${core.mountpoint}/in/${name}/data`, links, paced(signal));
     } catch (e) {
       if (await core.snapshots.full(dataset)) throw new ZfsError({ reason: 'pool-full', dataset });
       throw e;

@@ -6,7 +6,7 @@ import {
 import { join } from 'node:path';
 import { entryOn, type LinkFollower, treeId } from '../content-id.js';
 import { DIR_MODE, executable, storedMode } from '../file-modes.js';
-import { heard } from '../../abortable.js';
+import { Pace } from '../../abortable.js';
 import { hashFileSync } from '../hash.js';
 import type { Metadata } from '../metadata.js';
 import { refuseSpecial } from '../special-file.js';
@@ -40,7 +40,7 @@ function dirNode(children: { name: string; node: Node }[]): Node {
  * on the way the mode the directory store gives the same data (file-modes.ts):
  * one id, the same files, whichever store holds them.
  */
-export async function scan(path: string, hashFile: (path: string) => string = hashFileSync, settle = false, links?: LinkFollower, pace = new Pace(undefined)): Promise<Node> {
+export async function scan(path: string, hashFile: (path: string) => string = hashFileSync, settle = false, links?: LinkFollower, pace = paced(undefined)): Promise<Node> {
   await pace.step();
   const st = lstatSync(path);
   if (st.isSymbolicLink()) return { kind: 'link', content: `link:${readlinkSync(path)}` };
@@ -59,23 +59,15 @@ export async function scan(path: string, hashFile: (path: string) => string = ha
   return { kind: 'file', content: `${exec ? 'sha256x' : 'sha256'}:${hashFile(path)}` };
 }
 
-/** Entries read between two turns of the event loop, where a long scan or copy hears Ctrl-C. */
+/** Entries read between two turns of the event loop, where a long scan or copy hears Ctrl-C (`Pace`). */
 const HEAR_EVERY = 256;
 
-/** A scan's or copy's count of entries: every HEAR_EVERY it lets the event loop turn, and throws once `signal` is aborted (`heard`). */
-export class Pace {
-  private entries = 0;
-
-  constructor(private readonly signal: AbortSignal | undefined) {}
-
-  async step(): Promise<void> {
-    if (this.signal !== undefined && ++this.entries % HEAR_EVERY === 0) await heard(this.signal);
-  }
-}
+/** A scan's or copy's pace, stopped by `signal` between entries. */
+export const paced = (signal: AbortSignal | undefined): Pace => new Pace(signal, HEAR_EVERY);
 
 /** `scan` of a job's output as it is committed: each mode is settled on the way. */
 export function scanOutput(path: string, signal?: AbortSignal): Promise<Node> {
-  return scan(path, hashFileSync, true, undefined, new Pace(signal));
+  return scan(path, hashFileSync, true, undefined, paced(signal));
 }
 
 /**
@@ -102,7 +94,7 @@ function settleMode(path: string, st: Stats, mode: number): void {
  * `ingest` must return.
  */
 export function scanHost(path: string, meta: Metadata, links?: LinkFollower, signal?: AbortSignal): Promise<Node> {
-  return scan(path, (p) => meta.hashFile(p), false, links, new Pace(signal));
+  return scan(path, (p) => meta.hashFile(p), false, links, paced(signal));
 }
 
 /**
@@ -154,7 +146,7 @@ export function copyHashing(from: string, to: string, mode: number): string {
 }
 
 /** Copies host data (symbolic links as links, like `contentId`, but those `links` follows) and hashes it in the same pass; stopped by `pace`'s signal between entries. */
-export async function copyIn(from: string, to: string, links?: LinkFollower, pace = new Pace(undefined)): Promise<Node> {
+export async function copyIn(from: string, to: string, links?: LinkFollower, pace = paced(undefined)): Promise<Node> {
   await pace.step();
   const st = lstatSync(from);
   if (st.isSymbolicLink()) {
