@@ -2,7 +2,7 @@ import { lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { canonicalJson } from './canonical-json.js';
 import { error, formatDiagnostic, type Diagnostic } from './diagnostics.js';
 import { writeAtomically } from './lockfile/atomic-write.js';
-import { withExclusiveLock } from './lockfile/mutex.js';
+import { withExclusiveLock } from './file-mutex.js';
 import { parseLock } from './lockfile/parse.js';
 import { emptyLock, type LockFile } from './lockfile/types.js';
 import { writeError } from './writable-path.js';

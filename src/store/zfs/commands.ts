@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { hostname } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
+import { withExclusiveLockAsync } from '../../file-mutex.js';
 import { HELPER, helperFailure, runHelper } from '../../helper-processes.js';
 import { classify, ZfsError, type ZfsResult } from './failure.js';
 import { ownStart } from '../liveness.js';
@@ -44,19 +45,45 @@ export class Commands {
   private readonly env = { ...process.env, LC_ALL: 'C' };
   /** The end of the queue of this process's commands: one at a time (`exclusive`). */
   private tail: Promise<unknown> = Promise.resolve();
+  /** The lock file that makes the turns of all processes using the store one at a time (`coordinate`). */
+  private lockPath: string | undefined;
 
   constructor(private readonly bins: Readonly<Record<Tool, string>>) {}
 
   /**
    * Runs `f` when this process's earlier commands have ended, and the next
-   * after it: zfs-fuse deadlocked (every access to the pool hung, for good)
-   * when two jobs' `zfs create` and the first write into the new mounts ran
-   * at once. A job's commands between them (`createWorkspace`) use `runNow`.
+   * after it, holding the store's lock when there is one (`coordinate`):
+   * zfs-fuse deadlocked (every access to the pool hung, for good) when two
+   * jobs' `zfs create` and the first write into the new mounts ran at once.
+   * A job's commands between them (`createWorkspace`) use `runNow`.
    */
   exclusive<T>(f: () => Promise<T>): Promise<T> {
-    const turn = this.tail.then(f, f);
+    const g = (): Promise<T> => this.holdingLock(f);
+    const turn = this.tail.then(g, g);
     this.tail = turn.catch(() => undefined);
     return turn;
+  }
+
+  /**
+   * Makes the turns of `exclusive` one at a time across processes too, with
+   * the lock file `lockPath` (layout.ts `commandsLock`): three runs started
+   * together on a fresh store deadlocked zfs-fuse in CI. Where it cannot be
+   * made, the turns are this process's own only.
+   */
+  coordinate(lockPath: string): void {
+    try {
+      accessSync(dirname(lockPath), constants.W_OK);
+      this.lockPath = lockPath;
+    } catch {
+      this.lockPath = undefined;
+    }
+  }
+
+  private async holdingLock<T>(f: () => Promise<T>): Promise<T> {
+    if (this.lockPath === undefined) return f();
+    const done = await withExclusiveLockAsync(this.lockPath, f);
+    if (!done.ok) throw new ZfsError({ reason: 'failed', command: 'lock', detail: done.message });
+    return done.value;
   }
 
   run(tool: Tool, args: readonly string[], about: string): Promise<string> {

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { lstatSync, realpathSync, rmSync } from 'node:fs';
+import { lstatSync, realpathSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { LinkFollower } from '../content-id.js';
 import type { SnapshotId } from '../snapshot-store.js';
-import { ownership } from './commands.js';
 import type { ZfsCore } from './core.js';
 import { ZfsError } from './failure.js';
-import { assertInside } from './mounts.js';
+import { assertInside, createMounted } from './mounts.js';
 import { copyIn, type Node, paced, relinkIntoData, scanHost, scanOutput } from './scan.js';
 import { slug, type WsState } from './workspaces.js';
 
@@ -63,11 +62,16 @@ export async function ingest(core: ZfsCore, hostPath: string, links?: LinkFollow
   }
   const name = `${slug(basename(hostPath), 40)}-${randomBytes(4).toString('hex')}`;
   const dataset = `${core.dataset}/in/${name}`;
-  await core.cmd.run('zfs', ['create', ...ownership(), dataset], dataset);
+  const root = `${core.mountpoint}/in/${name}`;
   try {
+    // Its first write (a mark, removed at once) with its create: copyIn's own may come after other commands.
+    await createMounted(core.cmd, dataset, () => {
+      writeFileSync(`${root}/.made`, '');
+      unlinkSync(`${root}/.made`);
+    });
     let node: Node;
     try {
-      node = await copyIn(hostPath, `${core.mountpoint}/in/${name}/data`, links, paced(signal));
+      node = await copyIn(hostPath, `${root}/data`, links, paced(signal));
     } catch (e) {
       if (await core.snapshots.full(dataset)) throw new ZfsError({ reason: 'pool-full', dataset });
       throw e;

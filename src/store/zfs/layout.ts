@@ -1,3 +1,6 @@
+import { accessSync, constants, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { withExclusiveLock } from '../../file-mutex.js';
 import { Metadata } from '../metadata.js';
 import { RESULT_AREAS } from './collect.js';
 import { Commands } from './commands.js';
@@ -52,7 +55,7 @@ export function layOut(spec: string): ZfsResult<Layout> {
     const set = cmd.runSync('zfs', ['set', 'setuid=off', dataset], dataset);
     if (!set.ok) return set;
   }
-  const areas = makeAreas(cmd, dataset);
+  const areas = makeAreas(cmd, dataset, mountpoint);
   if (!areas.ok) return areas;
   const inventory = cmd.getSync('guid', [dataset], true);
   if (!inventory.ok) return inventory;
@@ -92,19 +95,68 @@ function storeAbove(cmd: Commands, parts: readonly string[]): { store: string; a
   return undefined;
 }
 
-/** Creates the missing areas (racing others is fine) and waits until all are mounted. */
-function makeAreas(cmd: Commands, dataset: string): ZfsResult<void> {
+/**
+ * The lock file of the ZFS commands of every store on this machine
+ * (commands.ts `coordinate`): zfs-fuse is one daemon for all pools. Outside
+ * ZFS (a full pool takes no file), in the first of the system's lock
+ * directories this user can write in, whatever TMPDIR says.
+ */
+export function commandsLock(): string {
+  const dir = LOCK_DIRS.find((d) => {
+    try {
+      accessSync(d, constants.W_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  return join(dir ?? '/tmp', 'shark-zfs.lock');
+}
+
+const LOCK_DIRS = ['/run/lock', '/var/lock', '/tmp'];
+
+/**
+ * Creates the missing areas and waits until all are mounted. Processes
+ * opening a fresh store at once make them one at a time, each mount's first
+ * write with its create (commands.ts `exclusive`, across processes here).
+ */
+function makeAreas(cmd: Commands, dataset: string, mountpoint: string): ZfsResult<void> {
   const names = AREAS.map((a) => `${dataset}/${a}`);
-  const children = cmd.runSync('zfs', ['list', '-H', '-o', 'name', '-d', '1', '-r', dataset], dataset);
-  if (!children.ok) return children;
-  const have = new Set(children.value.split('\n'));
-  for (const name of names) {
-    if (have.has(name)) continue;
-    const made = cmd.runSync('zfs', ['create', name], name);
-    if (!made.ok && made.error.reason !== 'exists') return made;
+  const missing = (): ZfsResult<string[]> => {
+    const children = cmd.runSync('zfs', ['list', '-H', '-o', 'name', '-d', '1', '-r', dataset], dataset);
+    if (!children.ok) return children;
+    const have = new Set(children.value.split('\n'));
+    return { ok: true, value: names.filter((n) => !have.has(n)) };
+  };
+  const first = missing();
+  if (!first.ok) return first;
+  if (first.value.length > 0) {
+    const locked = withExclusiveLock(commandsLock(), (): ZfsResult<void> => {
+      const now = missing();
+      if (!now.ok) return now;
+      for (const name of now.value) {
+        const made = cmd.runSync('zfs', ['create', name], name);
+        if (!made.ok && made.error.reason !== 'exists') return made;
+        const mounted = waitMounted(cmd, [name]);
+        if (!mounted.ok) return mounted;
+        const mark = `${mountpoint}${name.slice(dataset.length)}/.made`;
+        try {
+          writeFileSync(mark, '');
+          unlinkSync(mark);
+        } catch (e) {
+          return { ok: false, error: { reason: 'failed', command: `write ${mark}`, detail: (e as Error).message } };
+        }
+      }
+      return { ok: true, value: undefined };
+    });
+    if (!locked.ok) return { ok: false, error: { reason: 'failed', command: 'lock', detail: locked.message } };
+    if (!locked.value.ok) return locked.value;
   }
-  // Made by another process a moment ago, a dataset may not be mounted yet:
-  // the database opened now would land beneath its mountpoint and vanish.
+  return waitMounted(cmd, names);
+}
+
+/** Made by another process a moment ago, a dataset may not be mounted yet: the database opened now would land beneath its mountpoint and vanish. */
+function waitMounted(cmd: Commands, names: readonly string[]): ZfsResult<void> {
   for (let attempt = 0; ; attempt++) {
     const got = cmd.getSync('mounted', names);
     if (!got.ok) return got;

@@ -22,6 +22,18 @@ export interface Place {
 }
 
 /** Read-only clones of snapshots, one per snapshot, owned by one workspace, export or fsck. */
+/**
+ * `zfs create` of a dataset and the first write into its new mount
+ * (`firstWrite`) in one turn, no other ZFS command of any process using the
+ * store between them (commands.ts `exclusive`).
+ */
+export async function createMounted(cmd: Commands, dataset: string, firstWrite: () => void): Promise<void> {
+  await cmd.exclusive(async () => {
+    await cmd.runNow('zfs', ['create', ...ownership(), dataset], dataset);
+    firstWrite();
+  });
+}
+
 export class Clones {
   private readonly byGuid = new Map<string, { dataset: string; mnt: string }>();
 

@@ -6,11 +6,10 @@ import { exportStaged } from '../export-staging.js';
 import { DIR_MODE } from '../file-modes.js';
 import { exportedLinkTarget, placedLinkTarget } from '../safe-path.js';
 import type { SnapshotId } from '../snapshot-store.js';
-import { ownership } from './commands.js';
 import type { ZfsCore } from './core.js';
 import { copyOutOfSnapshot } from './copy-out.js';
 import { ZfsError } from './failure.js';
-import { assertInside, bind, Clones, makeDirs, placeholder, unmount } from './mounts.js';
+import { assertInside, bind, Clones, createMounted, makeDirs, placeholder, unmount } from './mounts.js';
 
 /**
  * Job workspaces: one dataset per job (`DS/job/NAME`), its inputs bound in
@@ -38,11 +37,7 @@ export async function createWorkspace(core: ZfsCore, label: string): Promise<WsS
   const name = `${slug(label, 40)}-${randomBytes(4).toString('hex')}`;
   const dataset = `${core.dataset}/job/${name}`;
   const root = `${core.mountpoint}/job/${name}`;
-  // The new mount's first write with its create, no other command of this process between (commands.ts `exclusive`).
-  await core.cmd.exclusive(async () => {
-    await core.cmd.runNow('zfs', ['create', ...ownership(), dataset], dataset);
-    mkdirSync(join(root, 'data'), { recursive: true });
-  });
+  await createMounted(core.cmd, dataset, () => mkdirSync(join(root, 'data'), { recursive: true }));
   return { root, dataset, name, clones: new Clones(core, name), mounts: [], skeletons: [], snapshots: [] };
 }
 

@@ -1,12 +1,13 @@
 import { closeSync, fstatSync, openSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { pidAlive } from '../store/liveness.js';
-import { writeError } from '../writable-path.js';
+import { pidAlive } from './store/liveness.js';
+import { writeError } from './writable-path.js';
 
 /**
  * An exclusive lock between processes: the file `LOCK` created with O_EXCL,
- * holding `pid host`. Synchronous, because it guards a read-modify-write of
- * a small file that takes milliseconds.
+ * holding `pid host`: synchronous for a read-modify-write of a small file
+ * that takes milliseconds (the pins' lock file), or async around commands
+ * (a ZFS store's, zfs/commands.ts).
  *
  * A waiter takes the lock over when its holder is dead (same host, pid not
  * alive) or the file is older than `STALE_MS` (a holder on another host, or
@@ -32,6 +33,29 @@ export function withExclusiveLock<T>(lockPath: string, body: () => T): Locked<T>
   }
 }
 
+/**
+ * `withExclusiveLock` for a body that awaits (commands that take a second):
+ * waiting for the lock lets the event loop turn.
+ */
+export async function withExclusiveLockAsync<T>(lockPath: string, body: () => Promise<T>): Promise<Locked<T>> {
+  const started = Date.now();
+  let acquired: Locked<number>;
+  for (let attempt = 0; ; attempt++) {
+    const step = tryLock(lockPath, started, attempt);
+    if ('ok' in step) {
+      acquired = step;
+      break;
+    }
+    if (step.wait > 0) await new Promise((r) => setTimeout(r, step.wait));
+  }
+  if (!acquired.ok) return acquired;
+  try {
+    return { ok: true, value: await body() };
+  } finally {
+    release(lockPath, acquired.value);
+  }
+}
+
 interface Holder {
   readonly ino: number;
   readonly mtimeMs: number;
@@ -47,30 +71,36 @@ function sleep(ms: number): void {
 
 function acquire(lockPath: string): Locked<number> {
   const started = Date.now();
-  const me = `${process.pid} ${hostname()}\n`;
   for (let attempt = 0; ; attempt++) {
-    try {
-      const fd = openSync(lockPath, 'wx');
-      try {
-        writeSync(fd, me);
-        return { ok: true, value: fstatSync(fd).ino };
-      } finally {
-        closeSync(fd);
-      }
-    } catch (e) {
-      if (code(e) !== 'EEXIST') return { ok: false, message: `cannot create ${lockPath}: ${writeError(lockPath, e)}` };
-    }
-    const holder = inspect(lockPath);
-    if (holder === undefined) continue;
-    if (isStale(holder)) {
-      breakStale(lockPath);
-      continue;
-    }
-    if (Date.now() - started > GIVE_UP_MS) {
-      return { ok: false, message: `${lockPath} is held by process ${holder.pid ?? '?'} on ${holder.host ?? '?'}; remove it if no shark is running there` };
-    }
-    sleep(Math.min(50, 2 ** Math.min(attempt, 5)) * (0.5 + Math.random()));
+    const step = tryLock(lockPath, started, attempt);
+    if ('ok' in step) return step;
+    if (step.wait > 0) sleep(step.wait);
   }
+}
+
+/** One try at the lock: taken (its file's inode), failed, or how long to wait before the next try (0: at once). */
+function tryLock(lockPath: string, started: number, attempt: number): Locked<number> | { readonly wait: number } {
+  try {
+    const fd = openSync(lockPath, 'wx');
+    try {
+      writeSync(fd, `${process.pid} ${hostname()}\n`);
+      return { ok: true, value: fstatSync(fd).ino };
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    if (code(e) !== 'EEXIST') return { ok: false, message: `cannot create ${lockPath}: ${writeError(lockPath, e)}` };
+  }
+  const holder = inspect(lockPath);
+  if (holder === undefined) return { wait: 0 };
+  if (isStale(holder)) {
+    breakStale(lockPath);
+    return { wait: 0 };
+  }
+  if (Date.now() - started > GIVE_UP_MS) {
+    return { ok: false, message: `${lockPath} is held by process ${holder.pid ?? '?'} on ${holder.host ?? '?'}; remove it if no shark is running there` };
+  }
+  return { wait: Math.min(50, 2 ** Math.min(attempt, 5)) * (0.5 + Math.random()) };
 }
 
 function release(lockPath: string, ino: number): void {
