@@ -43,8 +43,9 @@ function produced(meta: Metadata, runId: number, path: string, exact: readonly s
 /** Why `path` is missing when the job that writes it failed in run `runId`: its reason and exit status. */
 export function failedProducer(meta: Metadata, runId: number, path: string): string | undefined {
   const rows = meta.db.prepare<[number], FailedRow>("SELECT job, line, item, key, reason, exit_code FROM run_jobs WHERE run_id = ? AND status = 'failed'").all(runId);
+  const kept = meta.runRows.keptAttempts(runId);
   for (const row of rows) {
-    const record = meta.attemptRecord(row.key);
+    const record = meta.attemptRecord(row.key, kept.get(row.job)?.record ?? null);
     if (record === undefined || !wouldWrite(record.outputs, row.item).some((o) => o === path || isUnder(path, o))) continue;
     return `${path} was not produced: job ${row.job} (line ${row.line}) failed in run ${runId} (${failureWords(row)})`;
   }

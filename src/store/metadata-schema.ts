@@ -65,6 +65,10 @@ export interface RunJobRow {
    * no result says which step it was, and its attempt gives way to the step's next one (`rows-now.ts`).
    */
   readonly identity?: string | null;
+  /** A failed job's attempt (its key record, when its command started and ended) as its run made it: `attempts` keeps the newest only. */
+  readonly record?: string | null;
+  readonly started?: number | null;
+  readonly ended?: number | null;
 }
 
 export interface RunRow {
@@ -140,6 +144,10 @@ const ADDED_COLUMNS: readonly [table: string, column: string, type: string][] = 
   ['runs', 'variables', 'TEXT'],
   // When a failed job's command started (outcome-writer.ts): the crate's action of it has a start as a finished job's has.
   ['attempts', 'started', 'INTEGER'],
+  // A failed job's attempt in its run's row (outcome-writer.ts): a later attempt at the same outputs, by any run, replaces `attempts`' (null in other and older rows).
+  ['run_jobs', 'record', 'TEXT'],
+  ['run_jobs', 'started', 'INTEGER'],
+  ['run_jobs', 'ended', 'INTEGER'],
 ];
 
 /**

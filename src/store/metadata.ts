@@ -170,10 +170,10 @@ export class Metadata {
     this.db.transaction(fn)();
   }
 
-  /** The key record of the latest attempt with this key (a failed job has no result to read it from). */
-  attemptRecord(key: string): { outputs: readonly string[] } | undefined {
-    const row = this.db.prepare<[string], { record: string }>('SELECT record FROM attempts WHERE key = ? ORDER BY ended DESC LIMIT 1').get(key);
-    return row === undefined ? undefined : parseStored<{ outputs: readonly string[] }>(row.record, 'a result');
+  /** A failed job's key record (it has no result to read it from): its run's row's (`kept`), or in older rows the latest attempt with its key. */
+  attemptRecord(key: string, kept: string | null): { outputs: readonly string[] } | undefined {
+    const record = kept ?? this.db.prepare<[string], { record: string }>('SELECT record FROM attempts WHERE key = ? ORDER BY ended DESC LIMIT 1').get(key)?.record;
+    return record === undefined ? undefined : parseStored<{ outputs: readonly string[] }>(record, 'a result');
   }
 
   /**

@@ -21,6 +21,7 @@ export class OutcomeWriter {
   private readonly putResult;
   private readonly putAttempt;
   private readonly putRunJob;
+  private readonly putFailedRunJob;
   private readonly dropLease;
   private readonly host = hostname();
 
@@ -34,6 +35,10 @@ export class OutcomeWriter {
     );
     this.putRunJob = db.prepare(
       'INSERT OR REPLACE INTO run_jobs (run_id, job, step, block, line, item, key, status, log, reason, exit_code, identity) VALUES (@run_id, @job, @step, @block, @line, @item, @key, @status, @log, @reason, @exit_code, @identity)',
+    );
+    this.putFailedRunJob = db.prepare(
+      `INSERT OR REPLACE INTO run_jobs (run_id, job, step, block, line, item, key, status, log, reason, exit_code, identity, record, started, ended)
+        VALUES (@run_id, @job, @step, @block, @line, @item, @key, @status, @log, @reason, @exit_code, @identity, @record, @started, @ended)`,
     );
     this.dropLease = db.prepare('DELETE FROM leases WHERE name = ? AND pid = ? AND host = ?');
   }
@@ -57,11 +62,16 @@ export class OutcomeWriter {
     })();
   }
 
-  /** A failed job: never a result, but its attempt, its place in the run and its log are kept, and its lease ends. */
+  /**
+   * A failed job: never a result, but its attempt, its place in the run and
+   * its log are kept, and its lease ends. The attempt goes in its run's row
+   * too: the `attempts` row is the newest attempt at the job's outputs, which
+   * the next run, or another document's, replaces.
+   */
   failure(attempt: AttemptRow, job: RunJobRow, lease?: string): void {
     this.db.transaction(() => {
       this.putAttempt.run({ started: null, reason: null, exit_code: null, run_id: job.run_id, ...attempt });
-      this.putRunJob.run({ reason: null, exit_code: null, identity: null, ...job });
+      this.putFailedRunJob.run({ reason: null, exit_code: null, identity: null, ...job, record: attempt.record, started: attempt.started ?? null, ended: attempt.ended });
       if (lease !== undefined) this.dropLease.run(lease, process.pid, this.host);
     })();
   }

@@ -89,11 +89,11 @@ export class OwnResults {
    * (a run that ended ok did; one whose later step failed may have).
    */
   lastAttemptsOfStep(step: string, pipeline: string): { byItem: Map<string | null, LastAttempt & { readonly identity: string }>; finished: boolean } {
-    const rows = new Map<string | null, { key: string; status: string }>();
+    const rows = new Map<string | null, { key: string; status: string; run: number }>();
     let finished = false;
     for (const run of this.runTable.of(pipeline)) {
       const own = this.runRows.ofStep(run.id, step);
-      for (const [item, key, status] of own) if (!rows.has(item)) rows.set(item, { key, status });
+      for (const [item, key, status] of own) if (!rows.has(item)) rows.set(item, { key, status, run: run.id });
       // A run that began a map with no items to map over finished it too: an item found since is new.
       const began = own.length > 0 || this.runRows.jobsOfStep(run.id, step) === 0;
       if (began && (run.status === 'ok' || this.finishedStep(run.id, step, own))) {
@@ -107,8 +107,13 @@ export class OwnResults {
     const keys = [...new Set([...rows.values()].map((r) => r.key))];
     const columns = ['key', 'record', 'identity'];
     for (const [key, record, identity] of this.bulk.rowsWhere<[string, string, string]>('results', columns, ['key'], keys)) records.set(key, { record, identity });
+    // A failed job's attempt as its run kept it: `attempts` has the newest at its outputs, maybe another document's.
+    const failedIn = new Set([...rows.values()].filter((r) => r.status === 'failed' && !records.has(r.key)).map((r) => r.run));
+    for (const run of failedIn) {
+      for (const a of this.runRows.keptAttempts(run, step).values()) if (a.identity !== null && !records.has(a.key)) records.set(a.key, { record: a.record, identity: a.identity });
+    }
     const failed = keys.filter((k) => !records.has(k));
-    // Attempts have no index on their key: read as results are, the table scanned once when they are most of it.
+    // Rows written before runs kept their attempts. Attempts have no index on their key: read as results are, the table scanned once when they are most of it.
     for (const [key, record, identity] of this.bulk.rowsWhere<[string, string, string]>('attempts', columns, ['identity'], failed)) records.set(key, { record, identity });
     for (const [item, { key, status }] of rows) {
       const made = records.get(key);

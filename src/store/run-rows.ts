@@ -66,7 +66,19 @@ export interface RowLink {
   readonly line: number;
 }
 
+/** A failed job's attempt as its run kept it (`RunJobRow.record`). */
+export interface KeptAttempt {
+  readonly key: string;
+  readonly identity: string | null;
+  readonly record: string;
+  readonly started: number | null;
+  readonly ended: number;
+}
+
 export class RunRows {
+  /** Whether `run_jobs` has the columns of a kept attempt (`keptAttempts`). */
+  private keeps: boolean | undefined;
+
   private readonly stmts;
 
   constructor(private readonly db: Database.Database, private readonly bulk: BulkReads) {
@@ -141,6 +153,22 @@ export class RunRows {
   hasStep(runId: number, step: string): boolean {
     const probe = (sql: string): boolean => this.bulk.statement(`${sql} LIMIT 1`).get({ run: runId, step }) !== undefined;
     return probe(`SELECT 1 FROM (${OWN_OF_STEP})`) || probe(`SELECT 1 FROM (${NAMED_OF_STEP})`);
+  }
+
+  /**
+   * The attempts of run `runId`'s failed jobs (of `step`, or every step) as
+   * the run kept them in its rows, by job: none in rows written before they
+   * were kept, or in a store made then and opened read-only (no column).
+   */
+  keptAttempts(runId: number, step?: string): Map<string, KeptAttempt> {
+    const kept = new Map<string, KeptAttempt>();
+    this.keeps ??= this.db.prepare("SELECT 1 FROM pragma_table_info('run_jobs') WHERE name = 'record'").get() !== undefined;
+    if (!this.keeps) return kept;
+    // The terms of the partial index `run_jobs_not_ok`, so that it is used.
+    const sql = `SELECT job, key, identity, record, started, ended FROM run_jobs WHERE run_id = @run ${step === undefined ? '' : 'AND step = @step'}
+      AND status NOT IN ('ok', 'cached') AND status = 'failed' AND record IS NOT NULL`;
+    for (const r of this.bulk.statement(sql).all({ run: runId, step }) as (KeptAttempt & { job: string })[]) kept.set(r.job, r);
+    return kept;
   }
 
   /** A run's rows of one step, its own and those it names, in no particular order. */

@@ -25,8 +25,11 @@ export function failedJobs(meta: Metadata, runId: number): FailedJob[] {
   // Every column: a store read-only to us, made before attempts kept `started`, cannot be given it.
   const attempt = meta.db.prepare<[string], { record: string; started?: number | null; ended: number; run_id: number | null }>(
     'SELECT * FROM attempts WHERE key = ? ORDER BY ended DESC LIMIT 1');
+  const kept = meta.runRows.keptAttempts(runId);
   return meta.runJobs(runId).filter((row) => row.status === 'failed').map((row) => {
-    const found = attempt.get(row.key);
+    // Its run's own, or (rows written before runs kept them) the newest attempt with its key.
+    const own = kept.get(row.job);
+    const found = own === undefined ? attempt.get(row.key) : { ...own, run_id: runId };
     const record = found === undefined ? {} : parseStored<{ kind?: string; command?: string; env?: string; inputs?: [string, string][] }>(found.record, 'an attempt');
     return {
       row, error: failureWords(row), inputs: record.inputs ?? [],
