@@ -4,6 +4,20 @@ import type { CommandText, SplitProblem } from './shell-lines.js';
 /** Why a command ending in `&` is refused. */
 const BACKGROUND = '`&` runs this command in the background: its step would end at once, its /data outputs stored before the command wrote them (each command is a step of its own); run it in the foreground, or start commands and wait for them on one line (`a & b & wait`)';
 
+/** The deepest nesting of parentheses (subshells, `$(…)`, `$((…))`) Shark reads in a command. */
+export const MAX_PARENTHESES = 100;
+const TOO_DEEP = `parentheses nested deeper than ${MAX_PARENTHESES} levels (subshells, \`$(…)\`): Shark does not read commands nested this deeply`;
+
+/** The offset of the `(` that takes `chars[start, end)` past MAX_PARENTHESES, counting every one, quoted or not (an overestimate). */
+function tooDeepAt(chars: readonly string[], start: number, end: number): number | undefined {
+  let depth = 0;
+  for (let i = start; i < end; i++) {
+    if (chars[i] === '(' && ++depth > MAX_PARENTHESES) return i;
+    if (chars[i] === ')' && depth > 0) depth--;
+  }
+  return undefined;
+}
+
 /**
  * The text of the command being read (`splitCommands`), each character with
  * the line and column of the document it came from, made into a
@@ -63,6 +77,12 @@ export class CommandBuffer {
     // stored, and what it reads is taken away. One that names no /data path (a helper left running) is sh's business.
     if (end > start && chars[end - 1] === '&' && !/[&\\>]/.test(chars[end - 2] ?? '') && chars.slice(start, end).join('').includes('/data')) {
       problems.push({ at: { line: lines[end - 1]!, col: cols[end - 1]! }, message: BACKGROUND });
+    }
+    const deep = tooDeepAt(chars, start, end);
+    if (deep !== undefined) {
+      // Not read further: the readers of a command's words recurse into its substitutions.
+      problems.push({ at: { line: lines[deep]!, col: cols[deep]! }, message: TOO_DEEP });
+      end = start;
     }
     const taken = end > start ? {
       text: chars.slice(start, end).join(''),

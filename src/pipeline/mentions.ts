@@ -226,10 +226,10 @@ export function pathStarts(words: readonly Word[]): Set<number> {
 }
 
 /**
- * Where paths start in each word: at its start, after `=`, or, inside a
- * command substitution within double quotes (`"n=$(wc -l < /data/x)"`),
- * after unquoted whitespace or `(`. Such an embedded path ends where the
- * substitution's words do. `/data` alone is one too (an error): on the host
+ * Where paths start in each word: at its start, or after `=`. A command
+ * substitution inside double quotes (`"n=$(wc -l < /data/x)"`) has words of
+ * its own (shell-words.ts `substituted`), so a path in it is read, with its
+ * redirection, as outside quotes. `/data` alone is one too (an error): on the host
  * it would be the machine's own /data, which no step may read or write.
  * So is any path the kernel reads as one under /data (`//data/x`, `/tmp/../data`).
  */
@@ -237,9 +237,7 @@ function* candidates(words: readonly Word[]): Generator<{ word: Word; start: num
   for (const word of words) {
     const v = word.value;
     for (let i = v.indexOf('/'); i >= 0; i = v.indexOf('/', i + 1)) {
-      const before = v[i - 1];
-      const embedded = before !== undefined && before !== '=' && word.contexts[i] === '' && /[\s(`]/.test(before);
-      if (i !== 0 && before !== '=' && !embedded) continue;
+      if (i !== 0 && v[i - 1] !== '=') continue;
       let end = i;
       while (end < v.length && !(word.contexts[end] === '' && /[\s)`;|&<>]/.test(v[end]!))) end++;
       if (leadsIntoData(v.slice(i, end))) yield { word, start: i, end };

@@ -37,11 +37,13 @@ export function runSteps(
   const commands: { text: CommandText; words: Word[]; cwd: string | undefined; cwdAt: Position; exports: string[] }[] = [];
   for (const text of split.commands) {
     const words = shellWords(text.text);
-    const single = words.every((w) => w.command === 0);
-    const first = words[0]?.value;
-    if (single && first === 'cd' && words.length <= 2) {
-      const dir = words[1]?.value;
-      const dirAt = words[1] === undefined ? text.at : { line: text.lines[words[1].offsets[0]!]!, col: text.cols[words[1].offsets[0]!]! };
+    // One simple command, whatever its double-quoted substitutions hold (`cd "$(dirname …)"`, `N="$(cat …)"`).
+    const outer = words.filter((w) => w.substituted !== true);
+    const single = outer.every((w) => w.command === 0);
+    const first = outer[0]?.value;
+    if (single && first === 'cd' && outer.length <= 2) {
+      const dir = outer[1]?.value;
+      const dirAt = outer[1] === undefined ? text.at : { line: text.lines[outer[1].offsets[0]!]!, col: text.cols[outer[1].offsets[0]!]! };
       // sh would expand these as the command runs; Shark sets the directory from the text (`~` was dropped, `$WD` looked for as a name).
       const expanded = dir === undefined ? undefined : /^[~-]|[$`]/.exec(dir)?.[0];
       if (expanded !== undefined) {
@@ -54,7 +56,7 @@ export function runSteps(
       continue;
     }
     // `NAME=value` alone sets a variable for the commands after it in sh, as `export` does here; a step of its own did nothing.
-    if (single && first !== undefined && (PRELUDE.has(first) || words.every(isAssignment))) {
+    if (single && first !== undefined && (PRELUDE.has(first) || outer.every(isAssignment))) {
       prelude.push(text.text);
       continue;
     }
@@ -127,15 +129,15 @@ function dedupe(inputs: Input[]): Input[] {
 
 /**
  * Words that look like paths to local files (scripts, configs): `scripts/fit.py`, `--config=run.yaml`,
- * also inside a command substitution a double-quoted word holds whole (`"$(cat top.txt)"`). A word after
+ * also of a command substitution inside double quotes (`"$(cat top.txt)"`: shell-words.ts `substituted`). A word after
  * `cd DIR` in the same line (`cd analysis && python3 fit.py`, `(cd analysis; …)`) is kept both as written
  * and below DIR, since where a subshell's `cd` ends is not followed. A word with an unquoted wildcard
  * (`lib/*.py`) is kept as the pattern: plan reads which files it matches (`plan/local-files.ts`).
  */
-function localFileWords(words: readonly Word[], found = new Set<string>()): string[] {
+function localFileWords(words: readonly Word[]): string[] {
+  const found = new Set<string>();
   let dirs = [''];
   for (const [k, w] of words.entries()) {
-    for (const inner of substitutions(w.value)) localFileWords(shellWords(inner), found);
     const previous = words[k - 1];
     if (previous?.value === 'cd' && previous.command === w.command && words[k - 2]?.command !== w.command) {
       if (isLocalDir(w.value)) dirs = [...new Set([...dirs, ...dirs.map((d) => posix.join(d, w.value))])].slice(0, MAX_CD_DIRS);
@@ -182,28 +184,6 @@ function localFileWord(w: Word): string | undefined {
   return v;
 }
 
-/** The commands of the substitutions in a word, `$(…)` (its parentheses balanced) and `` `…` ``. */
-function substitutions(value: string): string[] {
-  const found: string[] = [];
-  for (let i = 0; i < value.length; i++) {
-    if (value[i] === '`') {
-      const close = value.indexOf('`', i + 1);
-      if (close < 0) break;
-      found.push(value.slice(i + 1, close));
-      i = close;
-    } else if (value[i] === '$' && value[i + 1] === '(') {
-      let depth = 0;
-      let k = i + 1;
-      for (; k < value.length; k++) {
-        if (value[k] === '(') depth++;
-        else if (value[k] === ')' && --depth === 0) break;
-      }
-      found.push(value.slice(i + 2, k));
-      i = k;
-    }
-  }
-  return found;
-}
 
 function parseTimeout(value: string | true | undefined): number | undefined | null {
   if (value === undefined) return undefined;

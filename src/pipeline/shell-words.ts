@@ -14,6 +14,12 @@ export interface Word {
   readonly redirect: 'in' | 'out' | undefined;
   /** Index of the simple command (split at ; && || | and newlines) the word belongs to. */
   readonly command: number;
+  /**
+   * Set on the words of a command substitution inside double quotes, which
+   * the word holding it keeps as written too: they come after the others,
+   * numbered as commands after the text's own.
+   */
+  readonly substituted?: true;
 }
 
 /** A here-document's body: offsets `start` (its first line) to `end` (before its delimiter line), and its simple command's index. */
@@ -29,6 +35,22 @@ export interface HeredocBody {
  * Here-document bodies are skipped (and pushed to `bodies`, when given).
  */
 export function shellWords(text: string, bodies?: HeredocBody[]): Word[] {
+  const nested: Nested = { words: [], next: 0 };
+  const words = readWords(text, 0, text.length, bodies, nested);
+  // A substitution's words after the others, as commands of their own (`"$(wc -l < /data/x)"` reads /data/x).
+  const after = words.reduce((most, w) => Math.max(most, w.command), 0) + 1;
+  for (const w of nested.words) words.push({ ...w, command: after + w.command, substituted: true });
+  return words;
+}
+
+/** The words of the command substitutions inside double quotes, and the number of the next of their commands (from 0). */
+interface Nested {
+  readonly words: Word[];
+  next: number;
+}
+
+/** `shellWords` of `text` from `from` to `to`, the words of its quoted substitutions (and of theirs) put in `nested`. */
+function readWords(text: string, from: number, to: number, bodies: HeredocBody[] | undefined, nested: Nested): Word[] {
   const words: Word[] = [];
   let value = '';
   let offsets: number[] = [];
@@ -63,14 +85,26 @@ export function shellWords(text: string, bodies?: HeredocBody[]): Word[] {
     offsets.push(at);
     contexts.push(ctx);
   };
+  /** A substitution's words, `text` from `a` to `b`, numbered as commands after those of the substitutions before. */
+  const substitution = (a: number, b: number): void => {
+    // A here-document in one is rare enough to be left unread.
+    const inner = readWords(text, a, b, undefined, nested);
+    const base = nested.next;
+    let last = 0;
+    for (const w of inner) {
+      nested.words.push({ ...w, command: base + w.command });
+      last = Math.max(last, w.command);
+    }
+    nested.next = base + last + 1;
+  };
 
-  let i = 0;
-  while (i < text.length) {
+  let i = from;
+  while (i < to) {
     const ch = text[i]!;
     if (ch === "'") {
       begin();
       const close = text.indexOf("'", i + 1);
-      const end = close < 0 ? text.length : close;
+      const end = close < 0 || close > to ? to : close;
       for (let k = i + 1; k < end; k++) add(text[k]!, k, "'");
       i = end + 1;
       continue;
@@ -78,23 +112,35 @@ export function shellWords(text: string, bodies?: HeredocBody[]): Word[] {
     if (ch === '"') {
       begin();
       let k = i + 1;
-      while (k < text.length && text[k] !== '"') {
-        if (text[k] === '\\' && k + 1 < text.length && '$`"\\\n'.includes(text[k + 1]!)) {
+      while (k < to && text[k] !== '"') {
+        if (text[k] === '\\' && k + 1 < to && '$`"\\\n'.includes(text[k + 1]!)) {
           add(text[k + 1]!, k + 1, '"');
           k += 2;
           continue;
         }
         if (text[k] === '$' && text[k + 1] === '(') {
-          // A command substitution inside double quotes starts a fresh, unquoted context.
+          // A command substitution inside double quotes starts a fresh, unquoted context; its words are read as a command too.
           add('$', k, '"');
           let depth = 0;
-          k++;
+          const from = ++k;
           do {
             if (text[k] === '(') depth++;
             else if (text[k] === ')') depth--;
             add(text[k]!, k, '');
             k++;
-          } while (k < text.length && depth > 0);
+          } while (k < to && depth > 0);
+          if (text[from + 1] !== '(') substitution(from + 1, depth === 0 ? k - 1 : k);
+          continue;
+        }
+        if (text[k] === '`') {
+          // A backquoted one, up to the next backquote not after a `\`: kept in the word as written, its words read as a command.
+          const from = k;
+          for (add('`', k++, '"'); k < to && text[k] !== '`'; k++) {
+            if (text[k] === '\\' && k + 1 < to) add(text[k++]!, k - 1, '"');
+            add(text[k]!, k, '"');
+          }
+          substitution(from + 1, k);
+          if (k < to) add('`', k++, '"');
           continue;
         }
         add(text[k]!, k, '"');
@@ -104,7 +150,8 @@ export function shellWords(text: string, bodies?: HeredocBody[]): Word[] {
       continue;
     }
     if (ch === '\\') {
-      if (i + 1 < text.length) add(text[i + 1]!, i + 1, '');
+      // A character after `\` is quoted, as in single quotes: `/data/a\ b.txt` is one path, `\$` no expansion.
+      if (i + 1 < to) add(text[i + 1]!, i + 1, "'");
       i += 2;
       continue;
     }
@@ -115,10 +162,10 @@ export function shellWords(text: string, bodies?: HeredocBody[]): Word[] {
       while (heredocs.length > 0) {
         const { delim, command: of } = heredocs.shift()!;
         const start = i;
-        let end = text.length;
-        while (i < text.length) {
+        let end = to;
+        while (i < to) {
           const nl = text.indexOf('\n', i);
-          const lineEnd = nl < 0 ? text.length : nl;
+          const lineEnd = nl < 0 || nl > to ? to : nl;
           const line = text.slice(i, lineEnd).replace(/^\t+/, '');
           if (line === delim) end = i;
           i = lineEnd + 1;
@@ -145,7 +192,7 @@ export function shellWords(text: string, bodies?: HeredocBody[]): Word[] {
       }
       if (ch === '<' && text[i + 1] === '<') {
         // Read as shell-lines.ts reads it (`<<'END OF NOTES'`, `<<\EOF`): a here-string `<<<` names no delimiter.
-        const m = text[i + 2] === '<' || inArithmetic(text.slice(0, i)) ? undefined : heredocWord(text.slice(i));
+        const m = text[i + 2] === '<' || inArithmetic(text.slice(from, i)) ? undefined : heredocWord(text.slice(i, to));
         if (m !== undefined) {
           heredocs.push({ delim: m.delim, command });
           i += m.length;
@@ -156,11 +203,11 @@ export function shellWords(text: string, bodies?: HeredocBody[]): Word[] {
       }
       let op = ch;
       let k = i + 1;
-      while (k < text.length && '<>|&'.includes(text[k]!) && op.length < 3) op += text[k++]!;
+      while (k < to && '<>|&'.includes(text[k]!) && op.length < 3) op += text[k++]!;
       if (text[k] === '-' || (op.endsWith('&') && /\d/.test(text[k] ?? ''))) {
         // >&2, <&0, >&- : duplicating descriptors names no file.
         pendingRedirect = undefined;
-        while (k < text.length && /[\d-]/.test(text[k]!)) k++;
+        while (k < to && /[\d-]/.test(text[k]!)) k++;
         i = k;
         continue;
       }
