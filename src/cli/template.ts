@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { loadPipeline } from '../pipeline/load.js';
 import { templateDocuments } from '../pipeline/sweep-template.js';
@@ -39,6 +39,7 @@ export function templateCommand(io: Io): Command {
         throw new ExitError(EXIT_INVALID);
       }
       makeOutputDir(flags.outputDir, io.stderr);
+      refuseNonFiles(documents.map((d) => join(flags.outputDir, d.name)), io.stderr);
       for (const d of documents) {
         const to = join(flags.outputDir, d.name);
         // Whole or absent: a reader never sees half a document.
@@ -74,6 +75,16 @@ function refuseVariables(pipeline: Pipeline, overrides: ReadonlyMap<string, stri
   const known = axes.length === 0 ? 'it has none' : `its axes: ${axes.join(', ')}`;
   stderr(`shark: error: -e ${name}=…: \`${name}\` is no axis of ${pipeline.document.file} (${known}): template's -e keeps some values of an axis; the documents keep a variable as written, for -e when they are planned or run\n`);
   throw new ExitError(EXIT_INVALID);
+}
+
+/** A document's place held by what is no file (a directory): one plain line, exit 2, before any document is written. */
+function refuseNonFiles(paths: readonly string[], stderr: (s: string) => void): void {
+  for (const to of paths) {
+    const st = statSync(to, { throwIfNoEntry: false });
+    if (st === undefined || st.isFile()) continue;
+    stderr(`shark: error: cannot write ${shownName(to)}: it is ${st.isDirectory() ? 'a directory' : 'no regular file'}; nothing was written\n`);
+    throw new ExitError(EXIT_INVALID);
+  }
 }
 
 /** `--output-dir`, made if missing; a file in its place or on its way is one plain line, exit 2. */

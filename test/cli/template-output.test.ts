@@ -37,6 +37,15 @@ describe('shark template never writes over its input', () => {
     expect(rig.read('c.md')).toBe(DOC);
   });
 
+  it('writes none of the documents when the place of one is a directory (the first was left behind, exit 2)', async () => {
+    rig.write('p.md', '---\nTAXA: [A, B]\n---\n```shark-run\necho %{TAXA} > /data/%{TAXA}.txt\n```\n');
+    rig.write('out/p.TAXA=B.md/keep', '');
+    const r = await rig.shark(['template', 'p.md', '--output-dir', 'out']);
+    expect(r.stderr).toBe('shark: error: cannot write out/p.TAXA=B.md: it is a directory; nothing was written\n');
+    expect(r.code).toBe(2);
+    expect(readdirSync(rig.path('out'))).toEqual(['p.TAXA=B.md']);
+  });
+
   it('names the documents it wrote with an escape sequence in their directory shown escaped: it reached the terminal', async () => {
     const r = await rig.shark(['template', 'c.md', '--output-dir', 'out\x1b[31mX']);
     expect(r.code, r.stderr).toBe(0);
