@@ -49,7 +49,7 @@ export function buildProgram(io: Io): Command {
     .version(VERSION, '-V, --version')
     // `shark: error: …`, as every other error Shark prints, not commander's bare `error: …`; what it
     // quotes of the command line (`--run '\x1b[2J'`) is shown, not obeyed.
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (text, write) => write(printableLines(text.startsWith('error:') ? `shark: ${text}` : text)) })
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (text, write) => write(printableLines(text.startsWith('error:') ? `shark: ${ownWords(text)}` : text)) })
     .exitOverride();
 
   program
@@ -155,4 +155,13 @@ const REDRAW = '\r\x1b[2K';
 function sayingText(io: Io): Io {
   const said = (s: string): string => (s.startsWith(REDRAW) ? REDRAW + printableLines(s.slice(REDRAW.length)) : printableLines(s));
   return { ...io, stderr: (s) => io.stderr(said(s)) };
+}
+
+/**
+ * Commander's error for a value an option's parser refused, in the parser's
+ * words alone when they name the option (`--depth expects a whole number,
+ * not \`-1\``): commander's own sentence before them said it twice.
+ */
+function ownWords(text: string): string {
+  return text.replace(/^error: option '[^']*' argument '[\s\S]*?' is invalid\. (?=-{1,2}[\w-]+ expects )/, 'error: ');
 }

@@ -41,8 +41,8 @@ describe('usage errors', () => {
 
   // Commander quotes what was typed: an escape sequence in a mistyped value or option reached the terminal.
   it.each([
-    [['logs', 'p.md', '--run', '\x1b[2J'], "argument '\\x1b[2J' is invalid"],
-    [['diff', 'p.md', '/data/x', '--from', '\x07'], "argument '\\x07' is invalid"],
+    [['logs', 'p.md', '--run', '\x1b[2J'], '--run expects a whole number, not `\\x1b[2J`'],
+    [['diff', 'p.md', '/data/x', '--from', '\x07'], '--from expects a whole number, not `\\x07`'],
     [['runs', 'p.md', '--\x1b[1m'], "unknown option '--\\x1b[1m'"],
   ])('shark %j shows the control characters it quotes escaped', async (args, said) => {
     rig.write('p.md', '# P\n\n```shark-run\necho hi > /data/x\n```\n');
