@@ -61,7 +61,8 @@ export function readPath(key: string, node: YamlNode | null, check: Check, store
 /** A positive whole number, as the text its option would be given. */
 export function readCount(key: string, node: YamlNode | null, check: Check): string | undefined {
   const raw = isScalar(node) ? node.value : undefined;
-  if (typeof raw === 'number' && isPositiveCount(raw)) return String(raw);
+  // Written in digits, as its option takes it: YAML also reads `0x10`, `1e1` and `1.0` as numbers, which `-j` refuses.
+  if (typeof raw === 'number' && isPositiveCount(raw) && /^\+?\d+$/.test(scalarText(node) ?? '')) return String(raw);
   const shown = isScalar(node) ? `, not \`${scalarText(node) ?? String(raw)}\`` : '';
   check.fail(check.nodePos(node), `\`${key}\` must be a positive whole number${shown}`);
   return undefined;

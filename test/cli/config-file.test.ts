@@ -197,6 +197,16 @@ describe('shark.yaml: defaults for options and frontmatter values', () => {
     }
   });
 
+  it('a count in shark.yaml is written in digits, as its option takes it (jobs: 0x10 ran 16 at once where -j 0x10 is refused)', async () => {
+    for (const [value, ok] of [['0x10', false], ['1e1', false], ['1.0', false], ['3', true]] as const) {
+      rig.write('shark.yaml', `jobs: ${value}\nitems-per-task: 2\n`);
+      const ran = await rig.shark(['config', 'p.md']);
+      expect(ran.code, value).toBe(ok ? 0 : 2);
+      if (ok) expect(ran.stdout).toMatch(/^jobs = 3 \(shark\.yaml:1\)$/m);
+      else expect(ran.stderr).toContain(`shark.yaml:1:7: error: \`jobs\` must be a positive whole number, not \`${value}\``);
+    }
+  });
+
   it('~/ in a config path is the home directory', async () => {
     rig.write('shark.yaml', 'store: ~/stores/home\n');
     const r = await rig.shark(['config', 'p.md'], { env: { HOME: rig.path('home') } });
