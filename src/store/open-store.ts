@@ -60,6 +60,8 @@ function openProblem(dir: string, e: unknown): string {
   const { code, syscall, path } = e as NodeJS.ErrnoException;
   // Met opening it (a table every open reads damaged): said with the ways out, as where a command meets it later.
   if (damagedDatabase(e)) return damagedMessage((e as Error).message);
+  // A file where the store keeps a folder (`tmp/`, `objects/`): said as `run` says it of one it writes in.
+  if (syscall === 'mkdir' && code === 'EEXIST' && path !== undefined) return `${path} is not a directory (remove it, and Shark makes the folder again)`;
   if (syscall === 'mkdir' && path !== undefined) return `cannot make the directory ${path}: ${readProblem(e)}`;
   if (code === 'SQLITE_CANTOPEN') {
     if (!isDirectory(dir)) return 'it is not a directory';

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 import { noCrash, unprivileged } from '../support/unprivileged.js';
@@ -56,5 +56,21 @@ describe('a store that cannot be made', () => {
     const ran = await rig.shark(['plan', 'p.md', '--store', '/proc/nope/deeper']);
     expect(ran.stderr).toBe('shark: error: cannot open the store at /proc/nope/deeper: cannot make the directory /proc/nope: no such file\n');
     expect(ran.code).toBe(2);
+  });
+
+  it('with a file where it keeps a folder (tmp/, objects/): says to remove it, for plan and runs too, exit 2', async () => {
+    rig.write('p.md', DOC);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    for (const folder of ['tmp', 'objects']) {
+      rmSync(rig.path(`.shark/${folder}`), { recursive: true, force: true });
+      rig.write(`.shark/${folder}`, '');
+      for (const command of ['plan', 'runs']) {
+        const ran = await rig.shark([command, 'p.md']);
+        expect({ command, stderr: ran.stderr, code: ran.code }).toEqual({ command, code: 2,
+          stderr: `shark: error: cannot open the store at ${rig.path('.shark')}: ${rig.path(`.shark/${folder}`)} is not a directory (remove it, and Shark makes the folder again)\n` });
+      }
+      rmSync(rig.path(`.shark/${folder}`));
+    }
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
   });
 });
