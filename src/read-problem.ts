@@ -14,6 +14,9 @@ const WORDS: Readonly<Record<string, string>> = {
   EIO: 'i/o error',
   ELOOP: 'too many levels of symbolic links',
   ENAMETOOLONG: 'file name too long',
+  // A device with nothing behind it (`/dev/tty` without a terminal), a socket.
+  ENXIO: 'no such device (not a file that can be read)',
+  ENODEV: 'no such device (not a file that can be read)',
   // `p.md/`: a name written as a directory's where a file is.
   ENOTDIR: 'not a directory: a part of the path is a file (a trailing `/`?)',
 };
