@@ -11,7 +11,8 @@ const ROOM = 1024 * 1024;
 export function noRoom(dir: string): boolean {
   try {
     const fs = statfsSync(dir);
-    return fs.bavail * fs.bsize < ROOM;
+    // A file system of no blocks (/proc, /sys) holds no store, and is not full: it takes no files.
+    return fs.blocks > 0 && fs.bavail * fs.bsize < ROOM;
   } catch {
     return false;
   }

@@ -73,4 +73,12 @@ describe('a store that cannot be made', () => {
     }
     expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
   });
+
+  it('under /proc: not a full disk (it has no blocks at all), exit 2', async () => {
+    rig.write('p.md', DOC);
+    const ran = await rig.shark(['plan', 'p.md', '--store', '/proc/sys']);
+    expect(ran.stderr).not.toContain('disk is full');
+    expect(ran.stderr).toMatch(/^shark: error: cannot open the store at \/proc\/sys: /);
+    expect(ran.code).toBe(2);
+  });
 });
