@@ -110,7 +110,9 @@ export function exportCommand(io: Io): Command {
       for (const l of written.leftOut.slice(0, SHOWN_LINKS)) io.stderr(`shark: warning: ${printable(`${l.path} is ${l.description}`)} (described in ro-crate-metadata.json)\n`);
       const more = written.leftOut.length - SHOWN_LINKS;
       if (more > 0) io.stderr(`shark: warning: ${counted(more, 'other symbolic link')} not copied, each described in ro-crate-metadata.json\n`);
-      io.stdout(`${shownName(out)}: run ${view.run.id}, ${counted(view.jobs.length, 'job')}, ${counted(written.entities, 'entity', 'entities')}\n`);
+      // Its failed jobs are actions of the crate too.
+      const jobs = `${counted(view.jobs.length + view.failed.length, 'job')}${view.failed.length > 0 ? ` (${view.failed.length} failed)` : ''}`;
+      io.stdout(`${shownName(out)}: run ${view.run.id}, ${jobs}, ${counted(written.entities, 'entity', 'entities')}\n`);
     });
   }));
   return cmd;

@@ -22,6 +22,8 @@ describe('shark export crate of a run that failed', () => {
     expect((await rig.shark(['run', 'f.md'])).code).toBe(1);
     const out = await rig.shark(['export', 'crate', 'f.md', '-o', 'crate']);
     expect(out.code, out.stderr).toBe(0);
+    // Its failed job is an action of the crate too (it said `1 job`).
+    expect(out.stdout).toMatch(/^crate: run 1, 2 jobs \(1 failed\), \d+ entities\n$/);
     const crate = JSON.parse(rig.read('crate/ro-crate-metadata.json')) as Crate;
     expect(checkCrate(crate, rig.path('crate'))).toEqual([]);
     const run = crate['@graph'].find((e) => e['@id'] === '#run-1')!;
