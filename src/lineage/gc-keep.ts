@@ -230,7 +230,8 @@ function keepByIdentity(meta: Metadata, steps: readonly KeptStep[], keep: Set<Sn
  */
 function describeRun(run: RunRow, results: number, than: number | undefined): string {
   const relation = than === undefined ? '' : than > 0 ? ', newer' : ', older';
-  const what = than === 0 ? 'latest complete run' : run.status === 'running' ? 'still running' : `${run.status}${relation}`;
+  // One that failed ended all the same: complete, and said to have failed (a failed run was called the latest complete one, and no more).
+  const what = than === 0 ? `latest complete run${run.status === 'ok' ? '' : `, ${run.status}`}` : run.status === 'running' ? 'still running' : `${run.status}${relation}`;
   return `run ${run.id} (${what}, ${results} result${results === 1 ? '' : 's'})`;
 }
 

@@ -187,6 +187,14 @@ describe('shark gc (content-addressed store)', () => {
     rig.write('p.md', pipeline('a'));
     expect(toRun(await rig.plan('p.md'))).toEqual([]);
   });
+  it('says the latest complete run failed when it did (it was called the latest complete run, and no more)', async () => {
+    rig.write('p.md', '# P\n\n```shark-run\necho a > /data/a.txt\n```\n\n```shark-run\ncat /data/a.txt; exit 1\n```\n');
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(1);
+    const gc = await rig.shark(['gc', 'p.md']);
+    expect(gc.code, gc.stderr).toBe(0);
+    expect(gc.stdout).toMatch(/keeping p\.md run 1 \(latest complete run, failed, 1 result\)/);
+  });
+
   it('with no complete run, keeps every run and calls none newer', async () => {
     rig.write('p.md', pipeline('a'));
     expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
