@@ -125,6 +125,8 @@ export function buildPipeline(document: Document): { pipeline: Pipeline | undefi
             fail(at, clashMessage(normal.path.text, target, clash));
             continue;
           }
+          // Named again in the block: published once.
+          if (read.some((r) => r.path === normal.path.text)) continue;
           // One publish writing inside another's copy of other data would write through whatever that copy holds (a link).
           // In one directory, a path and a path inside it are copies of the same data: allowed.
           const nested = published.find((p) => p.dir !== normalDir && overlaps(target, p.target));

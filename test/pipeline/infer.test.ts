@@ -307,6 +307,12 @@ describe('imports and publish', () => {
     expect([two.id, two.dir, two.inputs.map((i) => [i.path, i.isDir]), two.after]).toEqual(['pub', 'results', [['/data/plots', true], ['/data/plots/a.png', false]], ['a.1']]);
   });
 
+  it('publishes a path the block names twice once (it said `published` twice)', () => {
+    const p = load(doc([['shark-run {id=a}', 'echo > /data/a.txt'], ['shark-publish', '/data/a.txt /data/a.txt\n/data/a.txt']]));
+    const publish = p.steps[1] as PublishStep;
+    expect(publish.inputs.map((i) => i.path)).toEqual(['/data/a.txt']);
+  });
+
   it('reports what a publish block cannot publish', () => {
     expect(errors(doc([['shark-run', 'echo > /data/a'], ['shark-publish', '/data/a /data/b\nresults.csv']]))).toEqual([
       '6:9: publishes `/data/b`, which no step writes or imports',
