@@ -1,3 +1,4 @@
+import { sweepJobProblem } from '../plan/job-picks.js';
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -232,7 +233,8 @@ function noJob(e: Elsewhere): string {
     : run.status !== 'ok' ? whyNotRun(run.id, run.status, 'it')
     : last !== '' ? leftOutItem(meta, run, step!) ?? whyNotRun(run.id, run.status, 'it') : undefined;
   if (item !== undefined) return `job \`${target}\` has no row in run ${run.id}: ${(whole ? undefined : killedUnrecorded(run, 'it')) ?? `it did not run (${item})`}${last}`;
-  if (kind === undefined) return noMatch(rows, run.id, target);
+  // A job of a sweep's map named without its instance (`area[robin.txt]`): said as `plan` and `run` say it.
+  if (kind === undefined) return sweepJobProblem(pipeline, pipeline.steps, target) ?? noMatch(rows, run.id, target);
   const other = rows.find((j) => inBlock(j.block, target) || j.step === target);
   return `${kind} \`${target}\` has no job in run ${run.id}: ${other === undefined ? killedUnrecorded(run, 'they') ?? `its jobs did not run (${whyNotRun(run.id, run.status, 'they')})` : otherBlock(meta, pipeline, run.id, target, other)}${last}`;
 }

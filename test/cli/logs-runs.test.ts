@@ -56,6 +56,9 @@ describe('shark logs of a sweep\'s map item the targets left out', () => {
     expect((await rig.shark(['run', 'p.md', '/data/out/A/x.txt', '--force', 'double[T=A][x.txt]'])).code).toBe(0);
     const left = await rig.shark(['logs', 'p.md', 'double[T=A][z.txt]']);
     expect([left.code, left.stdout, left.stderr]).toEqual([1, '', "shark: job `double[T=A][z.txt]` has no row in run 2: it did not run (left out by run 2's targets); its last log: run 1 (shark logs p.md 'double[T=A][z.txt]' --run 1)\n"]);
+    // Named without its instance: said as plan and run say it (it listed the blocks).
+    const bare = await rig.shark(['logs', 'p.md', 'double[x.txt]']);
+    expect([bare.code, bare.stdout, bare.stderr]).toEqual([1, '', 'shark: `double[x.txt]` names no instance of double, a sweep: a job of its map is named with its instance, as `double[T=A][x.txt]` (instances: double[T=A], double[T=B])\n']);
   });
 });
 
