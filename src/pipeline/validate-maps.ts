@@ -24,7 +24,10 @@ export function validateMaps(pipeline: Pipeline): Diagnostic[] {
       if (o.perItem || o.isDir) continue;
       const what = `\`${o.path}\` would be written by every job of this map over ${wildcard.path}/${wildcard.pattern}`;
       const looksLikeDir = !baseName(o.path).includes('.');
-      const message = `${looksLikeDir
+      const dir = o.path.slice(0, -baseName(o.path).length);
+      // `+.` with no extension is no `+`: its hints would name `+/+` (refused) and a directory named `+.`.
+      const message = baseName(o.path) === '+.' ? `${what}: \`+.\` needs an extension after its dot: name each job's output ${dir}+ (the item's name) or ${dir}+.EXT (its name with a new extension, as ${dir}+.csv)`
+        : `${looksLikeDir
         ? `${what}: if it is a directory the jobs write into, add the trailing \`/\` (${o.path}/); or name each job's output with + (${o.path}/+)`
         : `${what}: name each job's output with + (${o.path.replace(/\.[^/.]*$/, '')}/+) or write into a directory (${o.path}/)`}; ${reduceHint(step, wildcard)}`;
       const key = `${o.at.line}:${o.at.col}`;

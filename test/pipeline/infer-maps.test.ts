@@ -239,6 +239,15 @@ describe('several steps writing one directory', () => {
 });
 
 describe('a map whose output directory lacks its trailing `/`', () => {
+  it('says `+.` needs an extension, hinting + and +.EXT (it hinted `+/+`, refused, and a directory named `+.`)', () => {
+    expect(errors(doc([
+      ['shark-import', 'zenodo:1/s.zip /data/in/ extract'],
+      ['shark-run', 'cat /data/in/* > /data/out/+.'],
+    ]))).toEqual([
+      "6:18: `/data/out/+.` would be written by every job of this map over /data/in/*: `+.` needs an extension after its dot: name each job's output /data/out/+ (the item's name) or /data/out/+.EXT (its name with a new extension, as /data/out/+.csv)",
+    ]);
+  });
+
   it('hints to add it', () => {
     expect(errors(doc([
       ['shark-import', 'zenodo:1/s.zip /data/species/ extract'],
