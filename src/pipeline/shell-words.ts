@@ -1,3 +1,4 @@
+import { MAX_PARENTHESES } from './command-buffer.js';
 import { heredocWord, inArithmetic } from './heredoc-word.js';
 
 /** How a character is quoted in the shell text, which decides how to splice text in at that place. */
@@ -35,7 +36,7 @@ export interface HeredocBody {
  * Here-document bodies are skipped (and pushed to `bodies`, when given).
  */
 export function shellWords(text: string, bodies?: HeredocBody[]): Word[] {
-  const nested: Nested = { words: [], next: 0 };
+  const nested: Nested = { words: [], next: 0, depth: 0 };
   const words = readWords(text, 0, text.length, bodies, nested);
   // A substitution's words after the others, as commands of their own (`"$(wc -l < /data/x)"` reads /data/x).
   const after = words.reduce((most, w) => Math.max(most, w.command), 0) + 1;
@@ -47,6 +48,8 @@ export function shellWords(text: string, bodies?: HeredocBody[]): Word[] {
 interface Nested {
   readonly words: Word[];
   next: number;
+  /** How many substitutions deep the reading is. */
+  depth: number;
 }
 
 /** `shellWords` of `text` from `from` to `to`, the words of its quoted substitutions (and of theirs) put in `nested`. */
@@ -87,8 +90,13 @@ function readWords(text: string, from: number, to: number, bodies: HeredocBody[]
   };
   /** A substitution's words, `text` from `a` to `b`, numbered as commands after those of the substitutions before. */
   const substitution = (a: number, b: number): void => {
+    // Deeper than a document may nest (command-buffer.ts MAX_PARENTHESES, an error there), left unread: a command typed
+    // at `shark shell` is read before it is checked.
+    if (nested.depth >= MAX_PARENTHESES) return;
+    nested.depth++;
     // A here-document in one is rare enough to be left unread.
     const inner = readWords(text, a, b, undefined, nested);
+    nested.depth--;
     const base = nested.next;
     let last = 0;
     for (const w of inner) {

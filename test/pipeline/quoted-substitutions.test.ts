@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadPipeline } from '../../src/pipeline/load.js';
+import { shellWords } from '../../src/pipeline/shell-words.js';
 import { Rig } from '../support/rig.js';
 
 /**
@@ -69,6 +70,12 @@ describe('a command nested too deeply', () => {
       expect(diagnostics[0]!.message).toBe('parentheses nested deeper than 100 levels (subshells, `$(…)`): Shark does not read commands nested this deeply');
       expect(diagnostics[0]!.at.line).toBe(4);
     }
+  });
+
+  it('is split into words without overflowing the stack, as a command typed at shark shell is before it is checked', () => {
+    const command = `echo ${'"$(echo '.repeat(5000)}/data/x${'")'.repeat(5000)} > /data/a.txt`;
+    const words = shellWords(command);
+    expect(words.filter((w) => w.substituted === true).length).toBeGreaterThan(100);
   });
 
   it('is read when 100 deep', () => {
