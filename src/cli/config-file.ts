@@ -5,7 +5,7 @@ import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import { readAxis } from '../markdown/frontmatter.js';
 import { noValue, notAVariable, plainValue, setByShark, unexportable, VARIABLE, writtenEmpty } from '../markdown/frontmatter-entries.js';
 import { gluedColon, yamlProblem } from '../markdown/yaml-problem.js';
-import { parseMemory } from '../pipeline/resources.js';
+import { RUN_MEMORY, runMemory } from '../pipeline/resources.js';
 import { readProblem } from '../read-problem.js';
 import { slurmOptWords } from '../markdown/sbatch-options.js';
 import { ALL_KEYS, CONFIG_KEYS, FRONTMATTER_KEY, TARGETS_KEY, type ConfigKey } from './config-keys.js';
@@ -135,9 +135,9 @@ function readSetting(row: ConfigKey, at: Position, value: YamlNode | null, check
       return single(readCount(row.key, value, check));
     case 'size': {
       const text = scalarText(value);
-      const bytes = text === undefined ? undefined : parseMemory(text);
-      if (bytes === undefined || bytes < 1) {
-        check.fail(check.nodePos(value), `\`${row.key}\` must be a size such as 64G or 512M${text === undefined ? '' : `, not \`${text}\``}`);
+      const bytes = text === undefined ? undefined : runMemory(text);
+      if (bytes === undefined) {
+        check.fail(check.nodePos(value), `\`${row.key}\` must be ${RUN_MEMORY}${text === undefined ? '' : `, not \`${text}\``}`);
         return undefined;
       }
       return single(text!);

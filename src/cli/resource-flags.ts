@@ -4,7 +4,7 @@ import { formatReport, type Diagnostic } from '../diagnostics.js';
 import { valueProblem, type GivenPlaces } from '../pipeline/given-frontmatter.js';
 import { checkResources, poolSizes, type Limits } from '../exec/resources.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
-import { parseMemory } from '../pipeline/resources.js';
+import { RUN_MEMORY, runMemory } from '../pipeline/resources.js';
 import { isPositiveCount } from '../counted.js';
 import { EXIT_INVALID, ExitError, sourceOf } from './load-or-report.js';
 import { collect } from './common-options.js';
@@ -35,8 +35,8 @@ export function parseResourceFlags(flags: ResourceFlags, stderr: (s: string) => 
   };
   let memory = totalmem();
   if (flags.memory !== undefined) {
-    const bytes = parseMemory(flags.memory);
-    if (bytes === undefined || bytes < 1) fail(`--memory expects a size such as 64G or 512M, not \`${flags.memory}\``);
+    const bytes = runMemory(flags.memory);
+    if (bytes === undefined) fail(`--memory expects ${RUN_MEMORY}, not \`${flags.memory}\``);
     memory = bytes!;
   }
   const pools = new Map<string, number>();

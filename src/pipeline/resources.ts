@@ -42,6 +42,15 @@ export const MIN_MEMORY = 6 * 2 ** 20;
 /** Past 2^53 bytes a size is no exact number, and Docker's limit is a whole int64: refused at the option, not by the engine at each job. */
 const MAX_MEMORY = 2 ** 53;
 
+/** A run's memory (`--memory`, `memory:` in shark.yaml) in bytes: a size between what a job and what any machine may have, else undefined. */
+export function runMemory(text: string): number | undefined {
+  const bytes = parseMemory(text);
+  return bytes === undefined || bytes < MIN_MEMORY || bytes > MAX_MEMORY ? undefined : bytes;
+}
+
+/** What `runMemory` takes, for its errors. */
+export const RUN_MEMORY = `a size such as 64G or 512M, from ${formatMemory(MIN_MEMORY)} to ${formatMemory(MAX_MEMORY)}`;
+
 /** Where `{…, key=…}` is written in the block's info string. */
 export function optionAt(block: SharkBlock, key: string): Position {
   const m = new RegExp(`[{,]\\s*(${key})\\b`).exec(block.info);

@@ -86,6 +86,6 @@ describe('shark.yaml sets the options of targets, --force, --pool, --memory and 
     rig.write('shark.yaml', 'memory: lots\n');
     const bad = await rig.shark(['run', 'p.md']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr.split('\n')[0]).toBe('shark.yaml:1:9: error: `memory` must be a size such as 64G or 512M, not `lots`');
+    expect(bad.stderr.split('\n')[0]).toBe('shark.yaml:1:9: error: `memory` must be a size such as 64G or 512M, from 6M to 8192T, not `lots`');
   });
 });

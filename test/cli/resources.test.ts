@@ -214,9 +214,12 @@ echo ran >> counter; echo a > /data/a.txt
 
   it('refuses malformed --memory and --pool values (exit 2)', async () => {
     rig.write('p.md', '# empty\n\n```shark-run\necho a > /data/a.txt\n```\n');
-    const memory = await rig.shark(['run', 'p.md', '--memory', 'lots']);
-    expect(memory.code).toBe(2);
-    expect(memory.stderr).toContain('--memory expects a size such as 64G or 512M, not `lots`');
+    // A size no job could be given (1 byte: `--memory 1` was taken), or more than any machine has (read as unlimited).
+    for (const value of ['lots', '1', '5M', '99999999999999999999999G']) {
+      const memory = await rig.shark(['run', 'p.md', '--memory', value]);
+      expect(memory.code, value).toBe(2);
+      expect(memory.stderr).toContain(`--memory expects a size such as 64G or 512M, from 6M to 8192T, not \`${value}\``);
+    }
     const pool = await rig.shark(['run', 'p.md', '--pool', 'db=0']);
     expect(pool.code).toBe(2);
     expect(pool.stderr).toContain('--pool expects NAME=N (N jobs of the pool at once, at least 1), not `db=0`');
