@@ -193,7 +193,7 @@ ${fence}
     const gc = await rig.shark(['gc', 'p.md', '--delete']);
     expect(gc.code).toBe(0);
     // extra was cached in run 2; expensive failed and report never ran: theirs are run 1's.
-    expect(gc.stdout).toMatch(/keeping p\.md run 2 \(latest complete run, 1 result\), and for blocks run 2 left out or did not finish: run 1 \(expensive, report; 2 results\)\n/);
+    expect(gc.stdout).toMatch(/keeping p\.md run 2 \(latest complete run, failed, 1 result\), and for blocks run 2 left out or did not finish: run 1 \(expensive, report; 2 results\)\n/);
     expect(gc.stdout).toMatch(/freed 0 objects/);
     // Back to the version that worked: nothing to compute again.
     rig.write('p.md', THREE);
