@@ -12,6 +12,7 @@ import { makeEditsLinear } from './linear-edits.js';
 import { backtickInInfo } from './backtick-info.js';
 import { hiddenFence } from './hidden-fence.js';
 import { unreadFrontmatter } from './frontmatter-fences.js';
+import { named, ODD_SPACE } from './look-alike.js';
 
 makeEditsLinear();
 
@@ -122,7 +123,7 @@ function readCode(
   const at = { line: start.line, col: start.column };
   const closed = end.line > start.line && isClosingFence(lines[end.line - 1] ?? '', marker);
   if (!closed && (shark || node.value.split(LINE_BREAK).some((text) => SHARK_FENCE.test(text)))) {
-    diagnostics.push(error(file, at, `unterminated code fence: nothing closes the ${marker} opened here${outdented(lines, end.line, openLine, start.column)}`));
+    diagnostics.push(error(file, at, `unterminated code fence: nothing closes the ${marker} opened here${oddClose(lines, start.line, end.line, marker) ?? outdented(lines, end.line, openLine, start.column)}`));
     return undefined;
   }
   if (!shark) {
@@ -192,6 +193,21 @@ function readCode(
  * (and the block with it) right after it: the closing fence below, as indented as the opening one, reads to
  * the eye as closing it, but markdown reads it as opening a block of its own.
  */
+/**
+ * A line of the unclosed block that would close it but for an invisible
+ * character (a no-break space pasted before or after the fence), which
+ * markdown does not take for a space: said with the line and the character.
+ */
+function oddClose(lines: readonly string[], openLine: number, lastLine: number, marker: string): string | undefined {
+  for (let n = openLine + 1; n <= lastLine; n++) {
+    const text = lines[n - 1] ?? '';
+    const odd = [...text].find((c) => ODD_SPACE.test(c));
+    if (odd === undefined || !isClosingFence(text.replace(new RegExp(ODD_SPACE.source, 'g'), ''), marker)) continue;
+    return `: line ${n} would close it, but holds ${named(odd)}, which markdown does not read as a space; retype that line as ${marker}`;
+  }
+  return undefined;
+}
+
 function outdented(lines: readonly string[], lastLine: number, openLine: string, fenceCol: number): string {
   const next = lines[lastLine] ?? '';
   const indent = /^ */.exec(next)![0].length;

@@ -242,6 +242,14 @@ ${fence}
     ]);
   });
 
+  it('names the line that would close an unterminated fence but for an invisible character (it said line 1 only)', () => {
+    for (const [line, name] of [[`\u00a0${fence}`, 'a non-breaking space (U+00A0)'], [`${fence}\u200b`, 'a zero-width space (U+200B)'], [`\ufeff${fence}`, 'a zero-width no-break space (U+FEFF)']]) {
+      expect(parse(`# T\n\n${fence}shark-run\necho a > /data/a.txt\n${line}\n`).diagnostics).toEqual([
+        `3:1: unterminated code fence: nothing closes the \`\`\` opened here: line 5 would close it, but holds ${name}, which markdown does not read as a space; retype that line as \`\`\``,
+      ]);
+    }
+  });
+
   it('names the line indented less than a fence in a list item, which ends the item and the block with it', () => {
     expect(parse(`# L\n\n1. Step:\n   ${fence}shark-run\n   echo a > /data/a.txt\n  echo b > /data/b.txt\n   ${fence}\n`).diagnostics).toEqual([
       '4:4: unterminated code fence: nothing closes the ``` opened here: line 6 is indented 2 spaces, less than the fence\'s 3, '
