@@ -1,4 +1,3 @@
-import { sweepJobProblem } from '../plan/job-picks.js';
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -9,6 +8,7 @@ import { noRunsMessage, notARun } from '../lineage/runs.js';
 import { rowsNow, stepNow, stepsNamed, type RowNow } from '../lineage/rows-now.js';
 import { inBlock } from '../pipeline/block-ids.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
+import { sweepJobProblem } from '../plan/job-picks.js';
 import { instanceName } from '../plan/instance-names.js';
 import { drawsEscapes, printable, shownName, shownText } from '../printable.js';
 import { textChunks } from '../text-chunks.js';

@@ -189,25 +189,27 @@ function readCode(
 }
 
 /**
- * Why a fence in a list item found no closing line, when a line indented less than the fence ended the item
- * (and the block with it) right after it: the closing fence below, as indented as the opening one, reads to
- * the eye as closing it, but markdown reads it as opening a block of its own.
- */
-/**
  * A line of the unclosed block that would close it but for an invisible
  * character (a no-break space pasted before or after the fence), which
  * markdown does not take for a space: said with the line and the character.
  */
+const ODD_SPACES = new RegExp(ODD_SPACE.source, 'g');
+
 function oddClose(lines: readonly string[], openLine: number, lastLine: number, marker: string): string | undefined {
   for (let n = openLine + 1; n <= lastLine; n++) {
     const text = lines[n - 1] ?? '';
     const odd = [...text].find((c) => ODD_SPACE.test(c));
-    if (odd === undefined || !isClosingFence(text.replace(new RegExp(ODD_SPACE.source, 'g'), ''), marker)) continue;
+    if (odd === undefined || !isClosingFence(text.replace(ODD_SPACES, ''), marker)) continue;
     return `: line ${n} would close it, but holds ${named(odd)}, which markdown does not read as a space; retype that line as ${marker}`;
   }
   return undefined;
 }
 
+/**
+ * Why a fence in a list item found no closing line, when a line indented less than the fence ended the item
+ * (and the block with it) right after it: the closing fence below, as indented as the opening one, reads to
+ * the eye as closing it, but markdown reads it as opening a block of its own.
+ */
 function outdented(lines: readonly string[], lastLine: number, openLine: string, fenceCol: number): string {
   const next = lines[lastLine] ?? '';
   const indent = /^ */.exec(next)![0].length;

@@ -184,7 +184,6 @@ function localFileWord(w: Word): string | undefined {
   return v;
 }
 
-
 function parseTimeout(value: string | true | undefined): number | undefined | null {
   if (value === undefined) return undefined;
   return value === true ? null : durationSeconds(value) ?? null;

@@ -130,24 +130,24 @@ function readWords(text: string, from: number, to: number, bodies: HeredocBody[]
           // A command substitution inside double quotes starts a fresh, unquoted context; its words are read as a command too.
           add('$', k, '"');
           let depth = 0;
-          const from = ++k;
+          const paren = ++k;
           do {
             if (text[k] === '(') depth++;
             else if (text[k] === ')') depth--;
             add(text[k]!, k, '');
             k++;
           } while (k < to && depth > 0);
-          if (text[from + 1] !== '(') substitution(from + 1, depth === 0 ? k - 1 : k);
+          if (text[paren + 1] !== '(') substitution(paren + 1, depth === 0 ? k - 1 : k);
           continue;
         }
         if (text[k] === '`') {
           // A backquoted one, up to the next backquote not after a `\`: kept in the word as written, its words read as a command.
-          const from = k;
+          const quote = k;
           for (add('`', k++, '"'); k < to && text[k] !== '`'; k++) {
             if (text[k] === '\\' && k + 1 < to) add(text[k++]!, k - 1, '"');
             add(text[k]!, k, '"');
           }
-          substitution(from + 1, k);
+          substitution(quote + 1, k);
           if (k < to) add('`', k++, '"');
           continue;
         }

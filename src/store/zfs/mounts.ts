@@ -21,7 +21,6 @@ export interface Place {
   readonly snapshots: Snapshots;
 }
 
-/** Read-only clones of snapshots, one per snapshot, owned by one workspace, export or fsck. */
 /**
  * `zfs create` of a dataset and the first write into its new mount
  * (`firstWrite`) in one turn, no other ZFS command of any process using the
@@ -34,6 +33,7 @@ export async function createMounted(cmd: Commands, dataset: string, firstWrite: 
   });
 }
 
+/** Read-only clones of snapshots, one per snapshot, owned by one workspace, export or fsck. */
 export class Clones {
   private readonly byGuid = new Map<string, { dataset: string; mnt: string }>();
 
