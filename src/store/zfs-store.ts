@@ -10,7 +10,7 @@ import type { Commands } from './zfs/commands.js';
 import { commit, ingest } from './zfs/commit.js';
 import type { ZfsCore } from './zfs/core.js';
 import { classify, failureMessage, ZfsError, type ZfsFailure, type ZfsResult } from './zfs/failure.js';
-import { commandsLock, layOut, openMeta } from './zfs/layout.js';
+import { layOut, openMeta } from './zfs/layout.js';
 import { Snapshots } from './zfs/snapshots.js';
 import { quarantine, verify } from './zfs/verify.js';
 import { createWorkspace, disposeWorkspace, exportTo, materialize, type WsState } from './zfs/workspaces.js';
@@ -40,7 +40,6 @@ export function openZfsStore(spec: string): ZfsResult<{ store: ZfsStore; meta: M
   const { dataset, mountpoint, cmd, live } = laid.value;
   const meta = openMeta(`${mountpoint}/meta`);
   if (!meta.ok) return meta;
-  cmd.coordinate(commandsLock());
   return { ok: true, value: { store: new ZfsStore(dataset, mountpoint, cmd, meta.value, live), meta: meta.value } };
 }
 

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { lstatSync, realpathSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, realpathSync, rmSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { LinkFollower } from '../content-id.js';
 import type { SnapshotId } from '../snapshot-store.js';
 import type { ZfsCore } from './core.js';
 import { ZfsError } from './failure.js';
-import { assertInside, createMounted } from './mounts.js';
+import { assertInside, createMounted, firstWrite } from './mounts.js';
 import { copyIn, type Node, paced, relinkIntoData, scanHost, scanOutput } from './scan.js';
 import { slug, type WsState } from './workspaces.js';
 
@@ -64,11 +64,8 @@ export async function ingest(core: ZfsCore, hostPath: string, links?: LinkFollow
   const dataset = `${core.dataset}/in/${name}`;
   const root = `${core.mountpoint}/in/${name}`;
   try {
-    // Its first write (a mark, removed at once) with its create: copyIn's own may come after other commands.
-    await createMounted(core.cmd, dataset, () => {
-      writeFileSync(`${root}/.made`, '');
-      unlinkSync(`${root}/.made`);
-    });
+    // Its first write with its create: copyIn's own may come after other commands.
+    await createMounted(core.cmd, dataset, () => firstWrite(root));
     let node: Node;
     try {
       node = await copyIn(hostPath, `${root}/data`, links, paced(signal));

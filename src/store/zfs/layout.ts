@@ -1,9 +1,10 @@
-import { accessSync, constants, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { withExclusiveLock } from '../../file-mutex.js';
 import { Metadata } from '../metadata.js';
 import { RESULT_AREAS } from './collect.js';
 import { Commands } from './commands.js';
+import { firstWrite } from './mounts.js';
 import type { ZfsResult } from './failure.js';
 
 /**
@@ -55,7 +56,10 @@ export function layOut(spec: string): ZfsResult<Layout> {
     const set = cmd.runSync('zfs', ['set', 'setuid=off', dataset], dataset);
     if (!set.ok) return set;
   }
-  const areas = makeAreas(cmd, dataset, mountpoint);
+  // One lock for the areas made here and for the store's commands after (commands.ts `coordinate`).
+  const lock = commandsLock();
+  cmd.coordinate(lock);
+  const areas = makeAreas(cmd, dataset, mountpoint, lock);
   if (!areas.ok) return areas;
   const inventory = cmd.getSync('guid', [dataset], true);
   if (!inventory.ok) return inventory;
@@ -101,7 +105,7 @@ function storeAbove(cmd: Commands, parts: readonly string[]): { store: string; a
  * ZFS (a full pool takes no file), in the first of the system's lock
  * directories this user can write in, whatever TMPDIR says.
  */
-export function commandsLock(): string {
+function commandsLock(): string {
   const dir = LOCK_DIRS.find((d) => {
     try {
       accessSync(d, constants.W_OK);
@@ -120,7 +124,7 @@ const LOCK_DIRS = ['/run/lock', '/var/lock', '/tmp'];
  * opening a fresh store at once make them one at a time, each mount's first
  * write with its create (commands.ts `exclusive`, across processes here).
  */
-function makeAreas(cmd: Commands, dataset: string, mountpoint: string): ZfsResult<void> {
+function makeAreas(cmd: Commands, dataset: string, mountpoint: string, lock: string): ZfsResult<void> {
   const names = AREAS.map((a) => `${dataset}/${a}`);
   const missing = (): ZfsResult<string[]> => {
     const children = cmd.runSync('zfs', ['list', '-H', '-o', 'name', '-d', '1', '-r', dataset], dataset);
@@ -131,7 +135,7 @@ function makeAreas(cmd: Commands, dataset: string, mountpoint: string): ZfsResul
   const first = missing();
   if (!first.ok) return first;
   if (first.value.length > 0) {
-    const locked = withExclusiveLock(commandsLock(), (): ZfsResult<void> => {
+    const locked = withExclusiveLock(lock, (): ZfsResult<void> => {
       const now = missing();
       if (!now.ok) return now;
       for (const name of now.value) {
@@ -139,12 +143,11 @@ function makeAreas(cmd: Commands, dataset: string, mountpoint: string): ZfsResul
         if (!made.ok && made.error.reason !== 'exists') return made;
         const mounted = waitMounted(cmd, [name]);
         if (!mounted.ok) return mounted;
-        const mark = `${mountpoint}${name.slice(dataset.length)}/.made`;
+        const mount = `${mountpoint}${name.slice(dataset.length)}`;
         try {
-          writeFileSync(mark, '');
-          unlinkSync(mark);
+          firstWrite(mount);
         } catch (e) {
-          return { ok: false, error: { reason: 'failed', command: `write ${mark}`, detail: (e as Error).message } };
+          return { ok: false, error: { reason: 'failed', command: `write in ${mount}`, detail: (e as Error).message } };
         }
       }
       return { ok: true, value: undefined };

@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, realpathSync, unlinkSync, writeFileSync } from 'node:fs';
 import { normalize } from 'node:path';
 import { safeDirs } from '../safe-path.js';
 import type { Commands } from './commands.js';
@@ -23,14 +23,20 @@ export interface Place {
 
 /**
  * `zfs create` of a dataset and the first write into its new mount
- * (`firstWrite`) in one turn, no other ZFS command of any process using the
+ * (`write`) in one turn, no other ZFS command of any process using the
  * store between them (commands.ts `exclusive`).
  */
-export async function createMounted(cmd: Commands, dataset: string, firstWrite: () => void): Promise<void> {
+export async function createMounted(cmd: Commands, dataset: string, write: () => void): Promise<void> {
   await cmd.exclusive(async () => {
     await cmd.runNow('zfs', ['create', ...ownership(), dataset], dataset);
-    firstWrite();
+    write();
   });
+}
+
+/** A first write into a new mount that leaves nothing in it (`createMounted`): a mark made and removed. */
+export function firstWrite(mount: string): void {
+  writeFileSync(`${mount}/.made`, '');
+  unlinkSync(`${mount}/.made`);
 }
 
 /** Read-only clones of snapshots, one per snapshot, owned by one workspace, export or fsck. */
