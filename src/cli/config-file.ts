@@ -4,7 +4,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNo
 import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import { readAxis } from '../markdown/frontmatter.js';
 import { noValue, notAVariable, plainValue, setByShark, unexportable, VARIABLE, writtenEmpty } from '../markdown/frontmatter-entries.js';
-import { gluedColon, yamlProblem } from '../markdown/yaml-problem.js';
+import { gluedColon, tagProblem, yamlProblem } from '../markdown/yaml-problem.js';
 import { RUN_MEMORY, runMemory } from '../pipeline/resources.js';
 import { readProblem } from '../read-problem.js';
 import { slurmOptWords } from '../markdown/sbatch-options.js';
@@ -83,6 +83,11 @@ export function parseConfig(file: string, dir: string, source: string, diagnosti
     // Later YAML errors are usually the parser recovering from the first one.
     const problem = yamlProblem(source, doc, first, posOf, 'invalid YAML');
     fail(problem.at, problem.message);
+    return undefined;
+  }
+  const tagged = tagProblem(source, doc, posOf);
+  if (tagged !== undefined) {
+    fail(tagged.at, tagged.message);
     return undefined;
   }
   const options = new Map<string, ConfigSetting>();

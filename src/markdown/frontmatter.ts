@@ -4,7 +4,7 @@ import type { Axis, Frontmatter } from './document.js';
 import { isPositiveCount } from '../counted.js';
 import { nameProblem } from './option-values.js';
 import { inputEntry, noValue, plainValue, secretNames, secretsAlsoVariables, setByShark, unexportable, unsupportedValue, VARIABLE, writtenEmpty } from './frontmatter-entries.js';
-import { gluedColon, yamlProblem } from './yaml-problem.js';
+import { gluedColon, tagProblem, yamlProblem } from './yaml-problem.js';
 import { hasControl, shownName } from '../printable.js';
 
 /**
@@ -35,6 +35,11 @@ export function parseFrontmatter(
     // Later YAML errors are usually the parser recovering from the first one.
     const problem = yamlProblem(yamlText, doc, first, posOf, 'invalid frontmatter YAML');
     diagnostics.push(error(file, problem.at, problem.message));
+    return undefined;
+  }
+  const tagged = tagProblem(yamlText, doc, posOf);
+  if (tagged !== undefined) {
+    diagnostics.push(error(file, tagged.at, tagged.message));
     return undefined;
   }
   const root = doc.contents;

@@ -217,3 +217,33 @@ function innermost(doc: Document, offset: number, fits: (node: YamlNode) => bool
   });
   return best;
 }
+
+/**
+ * The YAML tags a value may carry: those of what the frontmatter and shark.yaml read (text, numbers, true/false,
+ * lists, mappings), and `!!binary`, whose bytes each key refuses in its own words (frontmatter-entries.ts `unsupportedValue`).
+ */
+const PLAIN_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'seq', 'map', 'binary'].map((t) => `tag:yaml.org,2002:${t}`));
+
+/**
+ * The first value with a tag of another kind (`!custom`, `!!timestamp`,
+ * `!!set`): the yaml library keeps an unknown tag's value as text, with a
+ * warning nobody sees, and reads a set as a mapping; neither is what the
+ * writer meant. Located at the tag.
+ */
+export function tagProblem(text: string, doc: Document, posOf: PosOf): { at: Position; message: string } | undefined {
+  let found: { at: Position; message: string } | undefined;
+  if (doc.contents === null) return undefined;
+  visit(doc, (_, node) => {
+    const tag = (node as { tag?: string }).tag;
+    const range = (node as { range?: [number, number, number] }).range;
+    if (tag === undefined || PLAIN_TAGS.has(tag) || range === undefined) return undefined;
+    const shown = tag.replace(/^tag:yaml\.org,2002:/, '!!');
+    const at = text.lastIndexOf(shown, range[0]);
+    found = {
+      at: posOf(at >= 0 ? at : range[0]),
+      message: `the YAML tag \`${shown}\` is not one Shark reads: values are text, numbers, true or false, lists and mappings (remove the tag; quote the value to keep it as text)`,
+    };
+    return visit.BREAK;
+  });
+  return found;
+}

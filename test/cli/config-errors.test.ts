@@ -59,6 +59,7 @@ describe('errors in shark.yaml, each located, exit 2', () => {
     ['no space after a colon', 'jobs:2\nstore: x\n', 'shark.yaml:1:5: error: `jobs:2` needs a space after the `:` to be a key and its value'],
     ['a mapping written without spaces', 'env:\n  A:1\n', 'shark.yaml:2:3: error: `env` must map names to values (name: value lines): `A:1` needs a space after the `:` to be a key and its value'],
     ['a second YAML document', 'jobs: 2\n---\nstore: x\n', 'shark.yaml:2:1: error: this `---` starts a second YAML document: the file holds one mapping'],
+    ['a YAML tag Shark does not read', 'env:\n  A: !secret x\n', 'shark.yaml:2:6: error: the YAML tag `!secret` is not one Shark reads'],
     ['invalid YAML left in the words of the parser', 'jobs: &a &b 2\n', 'shark.yaml:1:10: error: invalid YAML: A node can have at most one anchor'],
   ])('%s', async (_, config, expected) => {
     rig.write('shark.yaml', config);

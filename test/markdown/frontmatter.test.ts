@@ -32,6 +32,17 @@ describe('parseFrontmatter', () => {
     expect(deep[0]).toMatch(/^2:\d+: invalid frontmatter YAML: nested too deeply \(lists or mappings inside each other\) to read$/);
   });
 
+  it('refuses a YAML tag it does not read, at the tag, where the yaml library kept the value as text', () => {
+    expect(read('inputs:\n  items: !custom /data/items/\n').diagnostics).toEqual([
+      '3:10: the YAML tag `!custom` is not one Shark reads: values are text, numbers, true or false, lists and mappings (remove the tag; quote the value to keep it as text)',
+    ]);
+    expect(read('A: 1\nwhen: !!timestamp 2001-12-14\n').diagnostics[0]).toMatch(/^3:7: the YAML tag `!!timestamp` is not one Shark reads/);
+    // The tags of the values it reads are only what YAML would infer.
+    const plain = read('threads: !!int 3\nyear: !!str 2024\nT: !!seq [a, b]\n');
+    expect(plain.diagnostics).toEqual([]);
+    expect(plain.fm!.variables.get('year')).toBe('2024');
+  });
+
   it('reads inputs, path and variables, with where each input is declared', () => {
     const { fm, diagnostics } = read('inputs:\n  species: /data/species.csv\n  regions: /data/regions/\npath: /work\nyear: 2024\nregion: europe\nempty: ""\n');
     expect(diagnostics).toEqual([]);
