@@ -170,6 +170,8 @@ function withSameValues(session: Session, step: string, jobs: readonly Job[], at
 // Shared by every job they explain (plans are read-only): a million new items need not hold a million arrays.
 const NEW_ITEM: readonly string[] = Object.freeze(['no previous result (new item)']);
 const NO_RESULT: readonly string[] = Object.freeze(['no previous result']);
+const GONE: readonly string[] = Object.freeze(["the previous result's data is no longer in the store"]);
+const DAMAGED: readonly string[] = Object.freeze(["the previous result's data was changed in the store since it was stored (`shark fsck` says which file)"]);
 /** The same key succeeded, yet no result is recorded under it: only `fsck --repair` drops results. */
 const DROPPED: readonly string[] = Object.freeze(['the previous result was dropped by `shark fsck --repair` (its data was damaged)']);
 
@@ -184,7 +186,7 @@ export function runReasons(d: JobDecision, unbuilt: string | undefined, isMap: b
 /** What changed since the job's last attempt, or that it has none (a new item, or none recorded). */
 function reasonsFor(d: JobDecision, isMapJob: boolean, attempts: StepAttempts, explain: Explainer): readonly string[] {
   const { job } = d;
-  if (d.stale === true) return ["the previous result's data is no longer in the store"];
+  if (d.stale !== undefined) return d.stale === 'damaged' ? DAMAGED : GONE;
   const attempt = attempts.byIdentity.get(job.identity);
   if (attempt === undefined) return attempts.newValues ?? (isMapJob && attempts.newItems ? NEW_ITEM : NO_RESULT);
   if (attempt.key === job.key) return attempt.status === 'failed' ? ['previous attempt failed'] : DROPPED;

@@ -41,8 +41,8 @@ export interface JobDecision {
   readonly kept?: readonly string[];
   /** Runs although it may be cached: `--force` names its block. */
   readonly forced?: boolean;
-  /** Its result is recorded but some of its data is no longer in the store. */
-  readonly stale?: true;
+  /** Its result is recorded but some of its data is no longer in the store, or changed there since it was stored. */
+  readonly stale?: 'missing' | 'damaged';
 }
 
 /** What the selection decided for one step beyond its definition: `--force`, and the jobs the targets name when not all. */
@@ -183,7 +183,7 @@ export async function decideStep(
     const cached = cachedResult(session, job, row === undefined ? null : { outputs: row });
     // A `{precious}` result is not replaced by another document's result for the edited command: it lends no bytes.
     if (cached !== undefined) return (isPrecious(step) && !session.meta.own.ownsKey(job.key, session.pipelinePath) ? keptResult(session, job) : undefined) ?? { job, cached };
-    return (isPrecious(step) ? keptResult(session, job) : undefined) ?? (row !== undefined ? { job, cached, stale: true } : { job, cached });
+    return (isPrecious(step) ? keptResult(session, job) : undefined) ?? (row !== undefined ? { job, cached, stale: staleness(session, row) } : { job, cached });
   }
   const predicted = predictLocalImport(session, step, pin);
   return {
@@ -194,6 +194,12 @@ export async function decideStep(
 }
 
 const INTERRUPTED = { kind: 'interrupted' } as const;
+
+/** Why a recorded result's data is not all there: damaged when one output the store refuses is there but changed. */
+function staleness(session: Session, outputs: Record<string, SnapshotId>): 'missing' | 'damaged' {
+  const { store } = session;
+  return Object.values(outputs).some((id) => !store.has(id) && store.damaged?.(id) === true) ? 'damaged' : 'missing';
+}
 
 /** Jobs from which a step's decision gives way between its phases and slices of its jobs (a million-item map takes ~10 s to decide). */
 const GIVE_WAY_FROM = 16_384;

@@ -212,6 +212,11 @@ export class CasStore implements SnapshotStore {
     return this.presence.has(id);
   }
 
+  damaged(id: SnapshotId): boolean {
+    if (!id.startsWith('tree:')) return id.startsWith('sha256') && this.objects.check(id) === 'changed';
+    return (this.entries(id) ?? []).some((e) => !this.has(e.id) && this.damaged(e.id));
+  }
+
   objectPath(id: SnapshotId): string | undefined {
     // Looked at again (one lstat): a long-lived page must not hand out bytes damaged since it first checked them.
     return id.startsWith('sha256') && this.objects.check(id, true) === 'ok' ? this.objects.pathOf(id) : undefined;

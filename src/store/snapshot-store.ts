@@ -110,6 +110,8 @@ export interface SnapshotStore {
    * a result is trusted as cached only when this holds for all its outputs.
    */
   has(id: SnapshotId): boolean;
+  /** Optional: whether a snapshot `has` refuses is there but changed since it was stored (a file rewritten in place, a flipped byte), not gone. */
+  damaged?(id: SnapshotId): boolean;
   /** Optional: `has` of many ids checked at once (records read in batches), so the calls that follow answer from memory. */
   preload?(ids: readonly SnapshotId[]): Promise<void>;
   /**
