@@ -1,7 +1,7 @@
 import { inBlock } from '../pipeline/block-ids.js';
 import { fixedPathProblem, isUnder, leadsIntoData, normaliseDataPath } from '../pipeline/data-path.js';
 import type { Pipeline, Step } from '../pipeline/pipeline.js';
-import { isPrecious } from '../plan/selection.js';
+import { isManual, isPrecious } from '../plan/selection.js';
 import { maxOf } from '../fold.js';
 import { displayWidth, padDisplay } from '../columns.js';
 import { landedAt, localFileTarget, localNamed, localReason, type LocalPlaces } from './impact-files.js';
@@ -25,6 +25,8 @@ export interface ImpactedStep {
   readonly why: string;
   /** A `{precious}` step: its result is kept (`why` says `kept (precious): …`), so it does not run again, nor do its readers for it. */
   readonly kept?: true;
+  /** A `{manual}` step: it runs again only when named as a target (`plan` says `manual`). */
+  readonly manual?: true;
 }
 
 export type ImpactFailure = { readonly reason: 'unknown-target'; readonly target: string; readonly message: string };
@@ -99,7 +101,7 @@ export function impactOf(pipeline: Pipeline, targets: readonly ImpactTarget[], p
   return pipeline.steps.flatMap((s) => {
     const why = marked.get(s.id);
     if (why === undefined) return [];
-    const base = { step: s.id, block: s.blockId, line: s.at.line, kind: s.kind };
+    const base = { step: s.id, block: s.blockId, line: s.at.line, kind: s.kind, ...(isManual(s) ? { manual: true as const } : {}) };
     return [kept.has(s.id) ? { ...base, why: `kept (precious): ${why}`, kept: true as const } : { ...base, why }];
   });
 }
@@ -152,10 +154,12 @@ export function renderImpact(targets: readonly ImpactTarget[], steps: readonly I
   const width = maxOf(steps, (s) => displayWidth(s.step));
   const where = steps.map((s) => `${file}:${s.line}`);
   const whereWidth = maxOf(where, displayWidth);
-  const lines = steps.map((s, i) => `  ${padDisplay(s.step, width)}  ${padDisplay(where[i]!, whereWidth)}  ${s.why}`);
+  const lines = steps.map((s, i) => `  ${padDisplay(s.step, width)}  ${padDisplay(where[i]!, whereWidth)}  ${s.why}${s.manual === true && s.kept !== true ? ' (manual: only when named as a target)' : ''}`);
   const running = runningAgain(steps);
+  const manual = steps.filter((s) => s.manual === true && s.kept !== true).length;
+  const ofThem = manual === 0 ? '' : manual === running ? ` (${running === 1 ? 'it is' : 'all are'} manual: only when named as a target)` : ` (${manual} of them manual: only when named as a target)`;
   return [
-    running === 0 ? `if ${what} changes, no step runs again:` : `if ${what} changes, ${running} step${running === 1 ? '' : 's'} may run again:`,
+    running === 0 ? `if ${what} changes, no step runs again:` : `if ${what} changes, ${running} step${running === 1 ? '' : 's'} may run again${ofThem}:`,
     ...lines,
     ...(running === 0 ? [] : ['(a step that writes the same bytes again stops the chain there: its readers stay cached)']),
   ].join('\n') + '\n';

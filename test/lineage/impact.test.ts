@@ -95,6 +95,15 @@ describe('shark impact', () => {
     expect((await rig.shark(['impact', 'n.md', 'make'])).stdout).toContain('notify  n.md:10  kept (precious): reads /data/a.txt (from make)');
   });
 
+  it('says a {manual} block runs again only when named as a target, in text and --json', async () => {
+    rig.write('m.md', '# Make\n\n```shark-run\necho 1 > /data/a.txt\n```\n\n## Report\n\n```shark-run {manual}\ncat /data/a.txt > /data/r.txt\n```\n\n## Next\n\n```shark-run\ncat /data/a.txt > /data/b.txt\n```\n');
+    const text = await rig.shark(['impact', 'm.md', 'make']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^if block make changes, 3 steps may run again \(1 of them manual: only when named as a target\):\n  make    m\.md:4   changed\n  report  m\.md:10  reads \/data\/a\.txt \(from make\) \(manual: only when named as a target\)\n  next    m\.md:16  reads \/data\/a\.txt \(from make\)\n/);
+    const json = JSON.parse((await rig.shark(['impact', 'm.md', 'make', '--json'])).stdout) as { steps: { step: string; manual?: true }[] };
+    expect(json.steps.map((s) => [s.step, s.manual])).toEqual([['make', undefined], ['report', true], ['next', undefined]]);
+  });
+
   it('marks a {precious} block as kept, not run again, and does not follow its readers', async () => {
     rig.write('k.md', '# Ranges\n\n```shark-run\nseq 1 3 > /data/x.txt\n```\n\n## AOH\n\n```shark-run {precious}\nwc -l < /data/x.txt > /data/aoh.txt\n```\n\n'
       + '## Report\n\n```shark-run\ncat /data/aoh.txt > /data/report.txt\n```\n\n## Both\n\n```shark-run\ncat /data/aoh.txt /data/x.txt > /data/both.txt\n```\n');
