@@ -151,6 +151,24 @@ describe('a publish directory whose way holds a link a publish may have left', (
     expect(readdirSync(outside())).toEqual([]);
   });
 
+  it('refuses a publish directory that is a link an earlier publish made (`_shark` itself, or a DIR published with `shark-publish:.`)', async () => {
+    mkdirSync(outside());
+    const made = (name: string): string => `# one\n\n\`\`\`shark-run\nln -s ${outside()} /data/${name}\n\`\`\`\n\n\`\`\`shark-publish:.\n/data/${name}\n\`\`\`\n`;
+    rig.write('one.md', made('_shark'));
+    expect((await rig.shark(['run', 'one.md'])).code).toBe(0);
+    rig.write('two.md', into('_shark').replace('shark-publish:_shark', 'shark-publish'));
+    const ran = await rig.shark(['run', 'two.md']);
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).toContain(`cannot publish /data/pwn.txt to ${rig.path('_shark/pwn.txt')}: ${rig.path('_shark')} is a symbolic link an earlier publish put there (a copy of one a job made): publishing never writes through it`);
+    rig.write('three.md', made('lnk').replace('# one', '# three'));
+    expect((await rig.shark(['run', 'three.md'])).code).toBe(0);
+    rig.write('four.md', into('lnk/deeper'));
+    const deeper = await rig.shark(['run', 'four.md']);
+    expect(deeper.code).toBe(1);
+    expect(deeper.stdout).toContain(`${rig.path('lnk')} is a symbolic link an earlier publish put there`);
+    expect(readdirSync(outside())).toEqual([]);
+  });
+
   it('publishes through a link of yours outside every publish directory', async () => {
     mkdirSync(outside());
     symlinkSync(outside(), rig.path('mine'));

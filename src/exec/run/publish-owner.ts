@@ -53,6 +53,27 @@ export function fileOnTheWay(root: string, target: string, s: Owner): string | u
   return undefined;
 }
 
+/**
+ * A symbolic link an earlier publish put between the document's directory
+ * `base` and the publish directory `root` (both as `realParents` spells
+ * them), `root` itself included: a copy of a link a job made, to anywhere
+ * (`ln -s /elsewhere /data/_shark` published with `shark-publish:.`), which
+ * publishing would write through onto the host. A link Shark never
+ * published is the user's (`_shark` on a bigger disk).
+ */
+export function publishedLinkOnTheWay(base: string, root: string, s: Owner): string | undefined {
+  const rel = relative(base, root);
+  if (rel === '' || rel.startsWith('..')) return undefined;
+  let at = base;
+  for (const name of rel.split(sep)) {
+    at = join(at, name);
+    const st = lstatSync(at, { throwIfNoEntry: false });
+    if (st === undefined) return undefined;
+    if (st.isSymbolicLink() && recordedAt(at, s)?.startsWith('link:') === true) return at;
+  }
+  return undefined;
+}
+
 /** Records that `id` is now published at `target`, as `inTheWay` asks. */
 export function notePublished(target: string, id: SnapshotId, s: Owner): void {
   s.meta.published.put(target, id);

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { isMap, type Step } from '../../pipeline/pipeline.js';
 import { realParents, realPath } from '../../real-path.js';
 import type { DataState } from '../../plan/data-state.js';
@@ -19,7 +19,7 @@ import { itemWriterClash } from '../../plan/item-writers.js';
 import { linkInPublishDir, linkOnTheWay, publishFailure, refusedTarget } from './publish-guard.js';
 import { publishDirs } from '../../pipeline/publish-targets.js';
 import { publishedInto, strayLink } from './publish-links.js';
-import { fileOnTheWay, inTheWay, notePublished } from './publish-owner.js';
+import { fileOnTheWay, inTheWay, notePublished, publishedLinkOnTheWay } from './publish-owner.js';
 
 export type StepOutcome = { readonly ok: boolean };
 
@@ -198,7 +198,7 @@ async function publish(ctx: RunContext, step: Step & { kind: 'publish' }, state:
     const at = input.path.replace(/(.)\/$/, '$1');
     const link = linkOnTheWay(root, to);
     const refused = link !== undefined ? `${link} is a symbolic link: publishing never writes through a link below its directory`
-      : linkInPublishDir(root, publishDirs(pipeline, pipelineDir)) ?? refusedTarget(to, ctx.session)
+      : linkInPublishDir(root, publishDirs(pipeline, pipelineDir)) ?? publishedLink(ctx, root) ?? refusedTarget(to, ctx.session)
       ?? strayLink((id) => ctx.session.store.entries(id), found.id, at, published, step.dir);
     if (refused !== undefined) return stepFailed(ctx, step, `cannot publish ${input.path} to ${to}: ${refused}`, 'conflict');
     const lease = `publish:${to}`;
@@ -226,6 +226,13 @@ async function publish(ctx: RunContext, step: Step & { kind: 'publish' }, state:
     ctx.emit({ type: 'published', path: input.path, to });
   }
   return { ok: true };
+}
+
+/** Why the publish directory `root` is refused: it, or a directory on its way from the document's, is a link an earlier publish put there. */
+function publishedLink(ctx: RunContext, root: string): string | undefined {
+  const base = realPath(ctx.session.pipelineDir);
+  const left = publishedLinkOnTheWay(base, join(base, relative(ctx.session.pipelineDir, root)), ctx.session);
+  return left === undefined ? undefined : `${left} is a symbolic link an earlier publish put there (a copy of one a job made): publishing never writes through it`;
 }
 
 /**
