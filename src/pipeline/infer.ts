@@ -8,6 +8,7 @@ import { parseImportLine } from './import-clause.js';
 import { DEFAULT_PUBLISH_DIR, type BlockNode, type Environment, type Input, type Pipeline, type Step, shownInput, shownOutput } from './pipeline.js';
 import { spacedPath } from './publish-words.js';
 import { clashMessage, clashOf, keptByDocument, nestedMessage, publishedAt, type Published } from './publish-targets.js';
+import { optionAt } from './resources.js';
 import { runSteps } from './run-steps.js';
 import { claim, Writers } from './writers.js';
 import { nameLookAlikes } from './look-alike-paths.js';
@@ -167,6 +168,17 @@ export function buildPipeline(document: Document): { pipeline: Pipeline | undefi
       ]);
     }
     if (other === undefined) stepsById.set(step.id, step);
+  }
+  for (const node of blockNodes) {
+    const step = stepsById.get(node.id);
+    // `{id=x.2}` and the second step of a block `x`: a target, `--force` or `logs` naming `x.2` would mean either.
+    // A block of one step, whose id is its step's, was said above.
+    if (step !== undefined && step.blockId !== node.id && !node.steps.includes(node.id)) {
+      const at = typeof node.block.options['id'] === 'string' ? optionAt(node.block, 'id') : node.block.infoAt;
+      fail(at, `block id \`${node.id}\` is also the id of a step of block \`${step.blockId}\`: a target naming it would mean either: choose another {id=…}`, [
+        { at: step.at, message: `step \`${step.id}\` is here` },
+      ]);
+    }
   }
   const blockOfStep = new Map(steps.map((s) => [s.id, s.blockId]));
   const blocks = blockNodes.map((node) => {

@@ -410,6 +410,12 @@ describe('whole documents', () => {
       '8:4: step id `fit.2` is also the id of a step of block `fit`: choose another {id=…} [3:4: block `fit` is here]',
     ]);
   });
+
+  it('reports a block id that is the id of another block\'s step: `x.2` named both a block and a step of `x`', () => {
+    expect(errors(doc([['shark-run {id=x.2}', 'echo a\necho b'], ['shark-run {id=x}', 'echo c\necho d']]))).toEqual([
+      '1:15: block id `x.2` is also the id of a step of block `x`: a target naming it would mean either: choose another {id=…} [8:1: step `x.2` is here]',
+    ]);
+  });
   it('a listing program naming a directory other steps wrote inside reads it, even beside a file read from inside it', () => {
     const p = load(doc([
       ['shark-run {id=a}', 'mkdir -p /data/b/sub && echo x > /data/b/sub/t.csv'],
