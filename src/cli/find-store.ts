@@ -14,6 +14,12 @@ export function storeFromEnvironment(env: NodeJS.ProcessEnv = process.env): stri
 /** The store a command was told to use: `--store` (or the config file's `store`), else `$SHARK_STORE`; undefined for the default. */
 export const storeSpec = (flag: string | undefined): string | undefined => absoluteStore(flag ?? storeFromEnvironment());
 
+/** The directory of a content-addressed store (`--store DIR`, SHARK_STORE, or `.shark/` beside the document); undefined for ZFS. */
+export function directoryStore(pipelineDir: string, flag: string | undefined): string | undefined {
+  const spec = storeSpec(flag);
+  return spec?.startsWith('zfs:') === true ? undefined : resolve(spec ?? join(pipelineDir, '.shark'));
+}
+
 /**
  * A store spelled relative to the current directory, made absolute once where
  * it is read: jobs run in the document's directory, where `S/tmp/ws-…` would

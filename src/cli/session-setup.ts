@@ -4,14 +4,14 @@ import { createEnvironmentProvider } from '../exec/environments.js';
 import { lockPathFor, readLock } from '../lockfile.js';
 import type { GivenPlaces } from '../pipeline/given-frontmatter.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
-import { keptStore, storeClashes } from '../pipeline/publish-targets.js';
+import { keptStore, storeClashes, type Kept } from '../pipeline/publish-targets.js';
 import type { RunSession } from '../exec/executor.js';
 import { inputBindings, InvalidInput, type Session } from '../plan/session.js';
 import { openStore, storeMade, type OpenedStore } from '../store/open-store.js';
 import { givenSecrets, secretValues } from './secrets.js';
 import { configRefutations, refuseConfigRefutations } from './config-refutations.js';
 import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, InvalidDocument, loadOrReport, openFailureCode, refuseReadOnlyStore, refuseReport, refuseUnwritableStore, requireReadable, sourceOf } from './load-or-report.js';
-import { storeSpec } from './find-store.js';
+import { directoryStore, storeSpec } from './find-store.js';
 import { importsOverStore, inputsOverStore } from './store-inputs.js';
 import { checkMemosAhead } from '../plan/step-memo.js';
 import { refuseUnreadable } from '../plan/unreadable-host.js';
@@ -125,6 +125,9 @@ export function openSession<T = void>(
   // Strict: a lock file silently reset would re-resolve every moving reference it pins.
   const lock = readLock(lockPath);
   if (!lock.ok) refuseReport([{ ...lock.diagnostic, file: displayName(lockPath) }], () => lock.source, stderr);
+  // A directory store is refused before it is opened (made, the first time): a refused document leaves none behind.
+  const storeDir = directoryStore(pipelineDir, flags.store);
+  if (plans && storeDir !== undefined) refusePublishInto(pipeline, pipelineDir, keptStore(storeDir, storeDir), stderr);
   const opened = openStoreFor(pipelineDir, flags, recorded, stderr);
   if (purpose === 'run') {
     const command = process.argv[2] === 'shell' ? 'shell' : 'run';
@@ -248,9 +251,13 @@ export function refuseBadBindings(pipeline: Pipeline, diagnostics: readonly Diag
 
 /** A publish into the store would be refused when it ran: planning and running say so before anything runs (exit 2). */
 function refusePublishIntoStore(pipeline: Pipeline, pipelineDir: string, opened: OpenedStore, stderr: (s: string) => void): void {
-  const clashes = storeClashes(pipeline, pipelineDir, keptStore(resolve(opened.store.metaDir), opened.store.location));
+  refusePublishInto(pipeline, pipelineDir, keptStore(resolve(opened.store.metaDir), opened.store.location), stderr, () => closeSession(opened));
+}
+
+function refusePublishInto(pipeline: Pipeline, pipelineDir: string, store: Kept, stderr: (s: string) => void, close = (): void => undefined): void {
+  const clashes = storeClashes(pipeline, pipelineDir, store);
   if (clashes.length === 0) return;
-  closeSession(opened);
+  close();
   refuseReport(clashes, () => pipeline.document.source, stderr);
 }
 

@@ -56,7 +56,14 @@ describe('a publish target that the document shows is refused', () => {
       const ran = await rig.shark([command, 'p.md', '--store', rig.path('st')]);
       expect(ran.code, command).toBe(2);
       expect(ran.stderr).toContain(`p.md:8:1: error: publishing /data/shark.sqlite to st/shark.sqlite would write into the store ${rig.path('st')}`);
+      // Refused before the store is made: nothing is left behind.
+      expect(rig.exists('st'), command).toBe(false);
     }
+    // The document's own directory as the store, publishing to _shark/ inside it.
+    rig.write('q.md', doc('_shark', '/data/a.txt'));
+    const ran = await rig.shark(['run', 'q.md', '--store', '.']);
+    expect(ran.code).toBe(2);
+    expect(readdirSync(rig.dir).sort()).toEqual(['p.md', 'q.md']);
   });
 });
 
