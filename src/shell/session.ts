@@ -13,6 +13,7 @@ import type { Pipeline, RunStep } from '../pipeline/pipeline.js';
 import { Writers } from '../pipeline/writers.js';
 import { importContext } from '../plan/session.js';
 import type { SnapshotId, TreeEntry, Workspace } from '../store/snapshot-store.js';
+import { linkOutOfData, runsOnHost } from '../exec/run/host-links.js';
 import { decideLast } from './decide.js';
 import { piecesOf, renderDocument, type DocStep } from './document.js';
 import { contributing, finalOutputs, liveSteps, writersOf, type Entry, type StepEntry } from './history.js';
@@ -91,6 +92,9 @@ export class ShellSession {
     if (typeof step === 'string') return this.fail(typed, step);
     const ws = await openView(this.session, this.root, `shell-${++this.commands}`);
     try {
+      // As `shark run` refuses it: what the saved step would fail with is never kept.
+      const outside = this.linkOut(step, ws);
+      if (outside !== undefined) return this.fail(typed, outside);
       const logPath = this.logPath();
       const outcome = await runIn(this.session, step, ws, logPath, live);
       if (outcome.status === 'cancelled') return this.fail(typed, 'interrupted; its writes were discarded');
@@ -210,6 +214,21 @@ export class ShellSession {
   }
 
   /** The command as a run step of the current environment (for its /data paths, /data alone too), or why it cannot run. */
+  /**
+   * Why a command on the host may not be given what it names of the view: a
+   * link a step made that leads out of /data (`/data/h` to `/etc/hostname`),
+   * which the host would follow onto its own files (run-job.ts).
+   */
+  private linkOut(step: RunStep, ws: Workspace): string | undefined {
+    if (!runsOnHost(this.session.envs.current(step.env ?? ''))) return undefined;
+    const entries = (id: SnapshotId): readonly TreeEntry[] | undefined => this.session.store.entries(id);
+    const named = step.mentions.flatMap((m) => {
+      const id = m.path.text === '/data' ? this.root : idAt(this.root, m.path.text, entries);
+      return id === undefined ? [] : [{ path: m.path.text, id }];
+    });
+    return linkOutOfData(ws.root, named);
+  }
+
   private executable(typed: string): RunStep | string {
     const tag = this.env === undefined ? 'shark-run' : `shark-run:${this.env}`;
     // `%{NAME}` is replaced as a document's is: the command ran with it as text, keyed as the saved step replaced.

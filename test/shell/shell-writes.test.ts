@@ -66,3 +66,23 @@ describe('shark shell: a command whose writes the store cannot keep fails, and t
     expect(ran.stdout).toContain('saved keep.md: 1 step\n');
   });
 });
+
+describe('shark shell: a command on the host naming a link a step made out of /data', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig('shark-shell-links-');
+  });
+  afterEach(() => rig.cleanup());
+
+  it('fails, as `shark run` would fail its saved step, so nothing saved reads the host\'s file', async () => {
+    const ran = await shell(rig, ['--save', 'keep.md'], ['ln -s /etc/hostname /data/h', 'cat /data/h > /data/copy.txt', 'echo after > /data/after.txt', ''].join('\n'));
+    noCrash(ran.stderr);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout).toContain('shark> cat /data/h > /data/copy.txt\n[failed: its input /data/h is a symbolic link to `/etc/hostname`, outside /data: a job on the host would read the host\'s file through it');
+    expect(ran.stdout).toContain('saved keep.md: 2 steps\n');
+    expect(rig.read('keep.md')).not.toContain('copy.txt');
+    // The saved document runs as it was kept.
+    const again = await rig.shark(['run', 'keep.md', '--json']);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+  });
+});

@@ -1,5 +1,11 @@
 import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { resolveInside } from '../../imports/contained.js';
+import { HOST_ENV_ID } from '../environments.js';
+
+/** Whether a job of this environment runs on the host: one being built (`missing`) is a container's. */
+export function runsOnHost(env: { readonly id: string } | { readonly missing: string }): boolean {
+  return 'id' in env && env.id === HOST_ENV_ID;
+}
 
 /**
  * Why a host job may not be given its inputs as placed in its workspace, or

@@ -9,14 +9,13 @@ import { jobLease } from '../../store/leases.js';
 import { inTheWay, safeDirs } from '../../store/safe-path.js';
 import type { SnapshotId, Workspace } from '../../store/snapshot-store.js';
 import { VERSION } from '../../version.js';
-import { HOST_ENV_ID } from '../environments.js';
 import type { FailureReason } from '../events.js';
 import { appendToLog, keepLog } from '../job-log.js';
 import { maskText } from '../secret-mask.js';
 import { tailOf } from './tail.js';
 import type { RunContext } from './context.js';
 import { changedWhileRunning } from './changed-files.js';
-import { linkOutOfData } from './host-links.js';
+import { linkOutOfData, runsOnHost } from './host-links.js';
 import { modifiedMessage, outputProblem, type Failure } from './output-checks.js';
 import { adoptPin, launch, pinnedMeanwhile } from './launch-job.js';
 
@@ -191,7 +190,7 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
     if (ctx.signal.aborted) return now(void ctx.skip(job.id, step, 'interrupted'));
     await prepare(ctx, job, ws);
     // A container resolves its inputs' links in itself; the host would resolve them on its own files.
-    const outside = step.kind === 'run' && isHost(session.envs.current(step.env ?? ''))
+    const outside = step.kind === 'run' && runsOnHost(session.envs.current(step.env ?? ''))
       ? linkOutOfData(ws.root, job.inputs) : undefined;
     if (outside !== undefined) return fail({ reason: 'missing-input', message: outside });
     launched = true;
@@ -274,9 +273,4 @@ async function prepare(ctx: RunContext, job: Job, ws: Workspace): Promise<void> 
     if (o.output.created === true || (job.items.length > 0 && o.output.isDir && !o.output.perItem)) safeDirs(ws.root, o.path);
     for (const file of o.output.files ?? []) safeDirs(ws.root, dirname(`${o.path}/${file}`));
   }
-}
-
-/** Whether a job of this environment runs on the host: one being built (`missing`) is a container's. */
-function isHost(env: { readonly id: string } | { readonly missing: string }): boolean {
-  return 'id' in env && env.id === HOST_ENV_ID;
 }
