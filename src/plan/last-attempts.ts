@@ -173,7 +173,7 @@ const NO_RESULT: readonly string[] = Object.freeze(['no previous result']);
 const GONE: readonly string[] = Object.freeze(["the previous result's data is no longer in the store"]);
 const DAMAGED: readonly string[] = Object.freeze(["the previous result's data was changed in the store since it was stored (`shark fsck` says which file)"]);
 /** The same key succeeded, yet no result is recorded under it: only `fsck --repair` drops results. */
-const DROPPED: readonly string[] = Object.freeze(['the previous result was dropped by `shark fsck --repair` (its data was damaged)']);
+const DROPPED: readonly string[] = Object.freeze(['the previous result was dropped by `shark fsck --repair` (its data was missing or damaged)']);
 
 /** Why a job that is not cached will run: what it cannot, what it was told, or what changed since its last attempt. */
 export function runReasons(d: JobDecision, unbuilt: string | undefined, isMap: boolean, attempts: StepAttempts, explain: Explainer): readonly string[] {

@@ -142,3 +142,17 @@ describe('fsck and a stray file in the objects folder', () => {
     expect((await rig.shark(['gc', 'p.md', '--delete'])).stderr).not.toContain('.DS_Store');
   });
 });
+
+describe('a store whose database was moved aside', () => {
+  it('is said to hold data with nothing recording it, not to be no store', async () => {
+    rmSync(rig.path('.shark/shark.sqlite'));
+    rmSync(rig.path('.shark/shark.sqlite-wal'), { force: true });
+    rmSync(rig.path('.shark/shark.sqlite-shm'), { force: true });
+    const r = await rig.shark(['fsck', 'p.md']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('shark: error: .shark holds stored data but no database (shark.sqlite): nothing records what the data is, so there is nothing to check; the next run records the store afresh (and runs every job again)\n');
+    // No store at all is still said so.
+    rmSync(rig.path('.shark'), { recursive: true });
+    expect((await rig.shark(['fsck', 'p.md'])).stderr).toBe('shark: error: no store at .shark\n');
+  });
+});

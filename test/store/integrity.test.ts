@@ -69,7 +69,7 @@ describe('store integrity (content-addressed store)', () => {
     expect(repaired.stdout).toContain('1 result dropped');
     expect((await rig.shark(['fsck', 'p.md'])).code).toBe(0);
     // The key is the same: what changed is that the result was dropped.
-    const dropped = 'the previous result was dropped by `shark fsck --repair` (its data was damaged)';
+    const dropped = 'the previous result was dropped by `shark fsck --repair` (its data was missing or damaged)';
     expect((await rig.plan('p.md')).jobs[0]).toMatchObject({ job: 'integrity', status: 'run', reasons: [dropped] });
     expect((await rig.shark(['plan', 'p.md'])).stdout).toContain(dropped);
     const before = rig.count();
@@ -200,7 +200,7 @@ describe('why a job runs after fsck --repair, when its command was edited and pu
       }
       flipByte(objectWith(rig, 'one\n'), true);
       expect((await rig.shark(['fsck', 'p.md', '--repair'])).code).toBe(0);
-      expect((await rig.plan('p.md')).jobs[0]).toMatchObject({ status: 'run', reasons: ['the previous result was dropped by `shark fsck --repair` (its data was damaged)'] });
+      expect((await rig.plan('p.md')).jobs[0]).toMatchObject({ status: 'run', reasons: ['the previous result was dropped by `shark fsck --repair` (its data was missing or damaged)'] });
     } finally {
       rig.cleanup();
     }
