@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, symlinkSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 import { unprivileged } from '../support/unprivileged.js';
@@ -28,6 +28,14 @@ describe('keygen -o DIR/NAME where DIR does not exist', () => {
     const shut = await shark('keygen', '-o', 'shut/k');
     expect(shut.stderr).toBe('shark: error: cannot write the key pair: shut/k.key: permission denied\n');
     expect(shut.code).toBe(2);
+  });
+
+  it('refuses a name where a link to nothing stands, as any file there, not with Node\'s EEXIST', async () => {
+    symlinkSync('/nonexistent/x', rig.path('l.key'));
+    const ran = await rig.shark(['keygen', '-o', 'l']);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toBe('shark: error: l.key exists (a symbolic link to nothing); keygen never overwrites a key\n');
+    expect(rig.exists('l.pub')).toBe(false);
   });
 
   it('still writes the pair into a directory that is there', async () => {

@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { readProblem } from '../../read-problem.js';
 import { shownName } from '../../printable.js';
 import { writeError } from '../../writable-path.js';
@@ -37,7 +37,11 @@ export function generateKeyFiles(given: string): KeyResult<{ key: string; pub: s
   if (!named.ok) return named;
   const key = `${named.value}.key`;
   const pub = `${named.value}.pub`;
-  for (const p of [key, pub]) if (existsSync(p)) return { ok: false, message: `${shownName(p)} exists; keygen never overwrites a key` };
+  for (const p of [key, pub]) {
+    // A link is there even when it leads nowhere: writing would go where it leads (and O_EXCL refuses it).
+    const there = lstatSync(p, { throwIfNoEntry: false });
+    if (there !== undefined) return { ok: false, message: `${shownName(p)} exists${there.isSymbolicLink() && !existsSync(p) ? ' (a symbolic link to nothing)' : ''}; keygen never overwrites a key` };
+  }
   const pair = generateKeyPairSync('ed25519');
   try {
     createExclusive(key, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 0o600);
