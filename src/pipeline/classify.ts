@@ -94,7 +94,11 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
     }
     if (r.kind === 'none' && !writers.incomplete && onlyReads(m)) {
       const shown = m.path.isDir ? `${path}/` : path;
-      unwritten(m, shown, `nothing writes ${shown}: \`${m.program}\` only reads it; write it in an earlier step, import it, or name it as a frontmatter input`);
+      // `cat /data/a.txt > /data/a.txt`: the step's own redirection writes it (empties it before `cat` reads it).
+      const itself = mentions.some((o) => o !== m && o.path.text === path && o.redirect === 'out');
+      unwritten(m, shown, itself
+        ? `\`${m.program}\` reads ${shown}, which this step's own redirection writes: a step cannot read what it writes; read it from an earlier step's output, and write another path`
+        : `nothing writes ${shown}: \`${m.program}\` only reads it; write it in an earlier step, import it, or name it as a frontmatter input`);
       continue;
     }
     // A name made at run time (`> /data/m/$x.txt`) in a directory the step writes a file into: the directory, below.

@@ -405,6 +405,12 @@ describe('whole documents', () => {
     ]);
   });
 
+  it('says a step reading what its own redirection writes reads it, not that nothing writes it', () => {
+    expect(errors(doc([['shark-run', 'cat /data/a.txt > /data/a.txt']]))).toEqual([
+      "2:5: `cat` reads /data/a.txt, which this step's own redirection writes: a step cannot read what it writes; read it from an earlier step's output, and write another path",
+    ]);
+  });
+
   it('reports a step id that another block\'s explicit id takes', () => {
     expect(errors(`# Fit\n\n${doc([['shark-run', 'echo a\necho b'], ['shark-run {id=fit.2}', 'echo c']])}`)).toEqual([
       '8:4: step id `fit.2` is also the id of a step of block `fit`: choose another {id=…} [3:4: block `fit` is here]',
