@@ -65,9 +65,14 @@ function textBlock(b: BlockNode): string {
   // A heading and a path are the document's text: shown, never obeyed (an escape sequence in one cleared the terminal).
   const lines = [`${b.id}  (${label(b)}, line ${b.block.at.line}${b.section ? `, § ${printable(b.section)}` : ''})`];
   if (b.after.length > 0) lines.push(`  after:   ${b.after.join(', ')}`);
-  if (b.inputs.length > 0) lines.push(`  reads:   ${b.inputs.map(shownName).join(' ')}`);
-  if (b.outputs.length > 0) lines.push(`  writes:  ${b.outputs.map(shownName).join(' ')}`);
+  if (b.inputs.length > 0) lines.push(`  reads:   ${b.inputs.map(listedPath).join(' ')}`);
+  if (b.outputs.length > 0) lines.push(`  writes:  ${b.outputs.map(listedPath).join(' ')}`);
   return lines.join('\n');
+}
+
+/** A path in a list a space separates: one holding a space (or any white space) quoted, as `shownName` quotes a control character. */
+function listedPath(path: string): string {
+  return /\s/.test(path) ? JSON.stringify(path) : shownName(path);
 }
 
 /**

@@ -79,6 +79,14 @@ describe('dot', () => {
   });
 });
 
+describe('text', () => {
+  it('quotes a path holding a space, so a list of paths reads as the paths it holds', () => {
+    const lines = formatDag(weird, 'text').split('\n');
+    expect(lines).toContain(`  reads:   ${WEIRD.map((p) => (p.includes(' ') ? JSON.stringify(p) : p)).join(' ')}`);
+    expect(lines.join('\n')).toContain('"/data/é ü"');
+  });
+});
+
 describe('json', () => {
   it('keeps the machine contract: blocks with id, kind, env, line, section, inputs, outputs, after', () => {
     const p = load(`# Get\n\n${fence}shark-import\nhttps://x.org/a /data/in/\n${fence}\n\n# Map\n\n${fence}shark-run {network}\nrun /data/in/* /data/out/+\n${fence}\n`);
