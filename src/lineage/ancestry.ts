@@ -16,7 +16,8 @@ export interface Ancestry {
   /** The content of `path` in that run: its id (for a directory several jobs wrote, the tree they made together). */
   readonly id: string;
   readonly steps: readonly AncestryStep[];
-  readonly hostInputs: ReadonlyMap<string, string>;
+  /** The host inputs read, each with every content of it read (a `{precious}` map's kept items were made from an older one). */
+  readonly hostInputs: ReadonlyMap<string, ReadonlySet<string>>;
   /** The run did not finish the steps that write the directory `path` (`LineageNode.unfinished`). */
   readonly unfinished?: string;
 }
@@ -34,14 +35,14 @@ export function ancestryInRun(meta: Metadata, runId: number, path: string): Ance
   // By job and key: a job can be in one ancestry in several versions (a `{precious}` map's kept items were
   // made from an older version of the step upstream, its new items from the current one).
   const jobs = new Map<string, LineageNode>();
-  const hostInputs = new Map<string, string>();
+  const hostInputs = new Map<string, Set<string>>();
   const walk = (n: LineageNode): void => {
     if (n.kind !== 'group') {
       if (jobs.has(versionOf(n))) return;
       jobs.set(versionOf(n), n);
     }
     for (const input of n.inputs) {
-      if (n.kind !== 'group' && input.from.length === 0 && input.truncated !== true) hostInputs.set(input.path, input.id);
+      if (n.kind !== 'group' && input.from.length === 0 && input.truncated !== true) readAs(hostInputs, input.path, input.id);
       for (const from of input.from) walk(from);
     }
   };
@@ -73,6 +74,11 @@ export function ancestryInRun(meta: Metadata, runId: number, path: string): Ance
   // A file inside a directory the job wrote whole: its own id, as the directory's tree holds it.
   const id = top.kind === 'group' ? top.inputs[0]?.id ?? '' : top.outputs[path] ?? idWithin(meta, path, [top.outputs]) ?? JSON.stringify(top.outputs);
   return { run: runId, path, id, steps: [...steps.values()].map((s) => s.step), hostInputs, ...(top.unfinished !== undefined ? { unfinished: top.unfinished } : {}) };
+}
+
+function readAs(hostInputs: Map<string, Set<string>>, path: string, id: string): void {
+  const ids = hostInputs.get(path) ?? new Set<string>();
+  hostInputs.set(path, ids.add(id));
 }
 
 /** A job in one version: the same job under another key is another step of an ancestry. */
@@ -119,10 +125,10 @@ export function ancestryOfEntries(meta: Metadata, id: SnapshotId, entries: reado
   const parts = [...latest.values()].flatMap(({ p }) => ancestryInRun(meta, p.record.runId, p.path) ?? []);
   if (parts.length === 0) return undefined;
   const steps = new Map<string, AncestryStep>();
-  const hostInputs = new Map<string, string>();
+  const hostInputs = new Map<string, Set<string>>();
   for (const part of parts) {
     for (const step of part.steps) if (!steps.has(versionOf(step))) steps.set(versionOf(step), step);
-    for (const [at, input] of part.hostInputs) if (!hostInputs.has(at)) hostInputs.set(at, input);
+    for (const [at, ids] of part.hostInputs) for (const input of ids) readAs(hostInputs, at, input);
   }
   return { run: maxOf(parts, (a) => a.run), path, id, steps: [...steps.values()], hostInputs };
 }

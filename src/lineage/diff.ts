@@ -114,17 +114,23 @@ function shortOr(id: string | null): string {
  * then in document order.
  */
 export function diffAncestries(
-  old: { readonly steps: readonly AncestryStep[]; readonly hostInputs: ReadonlyMap<string, string> },
-  now: { readonly steps: readonly AncestryStep[]; readonly hostInputs: ReadonlyMap<string, string> },
+  old: { readonly steps: readonly AncestryStep[]; readonly hostInputs: ReadonlyMap<string, ReadonlySet<string>> },
+  now: { readonly steps: readonly AncestryStep[]; readonly hostInputs: ReadonlyMap<string, ReadonlySet<string>> },
 ): StepDiff[] {
   const pairs = aligned(old.steps, now.steps);
   const lone = pairs.flatMap(([a, b]): LoneStep[] => (a === undefined ? [{ step: b!, side: 'new' }] : b === undefined ? [{ step: a, side: 'old' }] : []));
   const diffs = onceEach(pairs.map(([a, b]) => withWriterChanges(classify(a, b), lone, old.steps, now.steps)));
   // Data from outside that changed is a cause too: no step of the pipeline made it.
+  // Read in several versions on one side (a `{precious}` map's kept items were made from an older one): changed when
+  // one side read a version the other did not; said from the version only the old side read to the one only the new did.
   for (const path of [...new Set([...old.hostInputs.keys(), ...now.hostInputs.keys()])].sort()) {
-    const a = old.hostInputs.get(path);
-    const b = now.hostInputs.get(path);
-    if (a === b) continue;
+    const before = [...(old.hostInputs.get(path) ?? [])];
+    const after = [...(now.hostInputs.get(path) ?? [])];
+    const gone = before.filter((id) => !after.includes(id));
+    const added = after.filter((id) => !before.includes(id));
+    if (gone.length === 0 && added.length === 0) continue;
+    const a = (gone[0] ?? before[0]) as string | undefined;
+    const b = (added[0] ?? after[0]) as string | undefined;
     const reason = a === undefined ? `host input ${path} now read` : b === undefined ? `host input ${path} no longer read` : `host input ${path} changed (${short(a)} → ${short(b)})`;
     diffs.push({
       job: `input ${path}`, block: '', location: '', line: 0, class: 'root-cause', reasons: [reason],

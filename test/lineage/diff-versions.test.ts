@@ -40,3 +40,32 @@ describe('shark diff of an ancestry holding jobs in two versions, both the same'
     expect(json.summary).toEqual({ 'root-cause': 1, same: 7 });
   });
 });
+
+/**
+ * A host input changed, and a `{precious}` map kept its item made from the
+ * old content: the new ancestry read the input in both versions, and the
+ * changed input was no root cause (every changed job was `propagated`).
+ */
+describe('shark diff when a kept precious item read the host input\'s old content', () => {
+  const doc = `---\ninputs:\n  nums: /data/nums.csv\n---\n\n## Prep\n\n${fence}shark-run\nmkdir -p /data/split/ && awk -F, -v d=/data/split/ '{ print $2 > (d $1 ".txt") }' /data/nums.csv\n${fence}\n\n` +
+    `## Slow\n\n${fence}shark-run {precious}\ncat /data/split/*.txt > /data/slow/+\n${fence}\n\n## Fast\n\n${fence}shark-run\ncat /data/split/*.txt > /data/fast/+\n${fence}\n\n` +
+    `## Report\n\n${fence}shark-run\ncat /data/slow/a.txt /data/slow/b.txt /data/fast/a.txt /data/fast/b.txt > /data/report.txt\n${fence}\n`;
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = new Rig();
+    rig.write('p.md', doc);
+    rig.write('nums.csv', 'a,1\nb,2\n');
+    expect((await rig.shark(['run', 'p.md', '-i', 'nums=nums.csv'])).code).toBe(0);
+    rig.write('nums.csv', 'a,1\nb,3\n');
+    expect((await rig.shark(['run', 'p.md', '-i', 'nums=nums.csv'])).code).toBe(0);
+  });
+  afterAll(() => rig.cleanup());
+
+  it('names the changed host input as the root cause, in text and --json', async () => {
+    const text = await rig.shark(['diff', 'p.md', '/data/report.txt']);
+    expect(text.code).toBe(1);
+    expect(text.stdout.split('\n')[1]).toMatch(/^root cause +input \/data\/nums\.csv +host input \/data\/nums\.csv changed \(e5fd3808… → d92644f4…\)$/);
+    const json = JSON.parse((await rig.shark(['diff', 'p.md', '/data/report.txt', '--json'])).stdout) as { summary: Record<string, number> };
+    expect(json.summary['root-cause']).toBe(1);
+  });
+});
