@@ -60,7 +60,8 @@ const STORED_SHOWN = 1;
 export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
   const started = Date.now();
   /** `announced`: jobs counted done as cached at the step's start, whose own `job-cached` comes later (once recorded). */
-  const steps = new Map<string, { total: number; done: number; ran: number; failed: number; skipped: number; started: number; announced: number }>();
+  /** `stopped`: some of its jobs were skipped because the run was interrupted (its line says `stopped`, not `done`). */
+  const steps = new Map<string, { total: number; done: number; ran: number; failed: number; skipped: number; started: number; announced: number; stopped?: true }>();
   // A command holds a slot (at most -j of them); a job storing its outputs holds none, and there may be more.
   const running = new Set<string>();
   const storing = new Set<string>();
@@ -111,7 +112,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
     if (s.total > 1 && s.done === s.total && s.ran + s.failed > 0) {
       const took = ((Date.now() - s.started) / 1000).toFixed(1);
       const skipped = s.skipped > 0 ? `, ${s.skipped} skipped` : '';
-      say(`${s.failed > 0 ? 'FAILED  ' : 'done    '} ${step}: ${s.ran} run, ${s.total - s.ran - s.failed - s.skipped} cached${s.failed ? `, ${s.failed} failed` : ''}${skipped} (${took}s)`);
+      say(`${s.failed > 0 ? 'FAILED  ' : s.stopped === true ? 'stopped ' : 'done    '} ${step}: ${s.ran} run, ${s.total - s.ran - s.failed - s.skipped} cached${s.failed ? `, ${s.failed} failed` : ''}${skipped} (${took}s)`);
     }
   };
   const isMap = (step: string): boolean => (steps.get(step)?.total ?? 0) > 1;
@@ -187,7 +188,11 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         running.delete(e.job);
         storing.delete(e.job);
         // A job of a started map (one reading an item a failed job did not make): counted in the map's line.
-        if (e.job !== e.step) bump(e.step, 'skipped');
+        if (e.job !== e.step) {
+          const map = steps.get(e.step);
+          if (map !== undefined && e.reason === 'interrupted') map.stopped = true;
+          bump(e.step, 'skipped');
+        }
         const of = skipped.get(e.reason) ?? new Map<string, number>();
         skipped.set(e.reason, of.set(e.step, (of.get(e.step) ?? 0) + (e.job !== e.step ? 1 : 0)));
         break;

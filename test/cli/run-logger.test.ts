@@ -33,6 +33,20 @@ describe('the run log a person reads', () => {
     expect(out).not.toMatch(/^done {5}m:/m);
   });
 
+  it('ends a map Ctrl-C cut short `stopped`, not done; one that skipped items an input failed to make stays done', () => {
+    let out = '';
+    const log = prettyLogger((s) => void (out += s), false);
+    log({ type: 'step-start', step: 'm', jobs: 3, cached: 0 });
+    log({ type: 'job-done', job: 'm[a]', step: 'm', seconds: 0.1, stored: 0 } as never);
+    for (const n of ['b', 'c']) log({ type: 'job-skipped', job: `m[${n}]`, step: 'm', block: 'm', reason: 'interrupted' });
+    expect(out).toMatch(/^stopped  m: 1 run, 0 cached, 2 skipped \(/m);
+    out = '';
+    log({ type: 'step-start', step: 'k', jobs: 2, cached: 0 });
+    log({ type: 'job-done', job: 'k[a]', step: 'k', seconds: 0.1, stored: 0 } as never);
+    log({ type: 'job-skipped', job: 'k[b]', step: 'k', block: 'k', reason: 'an input failed' });
+    expect(out).toMatch(/^done {5}k: 1 run, 0 cached, 1 skipped \(/m);
+  });
+
   it('shows a map\'s first failures whole and the rest a line each, and lists ten at the end (60 failed items printed 300 lines)', () => {
     let out = '';
     const log = prettyLogger((s) => void (out += s), false);
