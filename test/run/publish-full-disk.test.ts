@@ -38,7 +38,8 @@ describe.skipIf(skip !== undefined)(`publishing to a full disk${skip === undefin
     const ran = await rig.shark(['run', 'p.md']);
     expect(ran.stdout + ran.stderr).not.toMatch(/internal error|\n\s+at /);
     expect(ran.code).toBe(1);
-    expect(ran.stdout).toContain(`p.md:7:1: error: cannot publish /data/out to ${pub}/out: cannot write in ${pub}: no space left on device`);
+    // At the path's line in the block, not its fence.
+    expect(ran.stdout).toContain(`p.md:8:1: error: cannot publish /data/out to ${pub}/out: cannot write in ${pub}: no space left on device`);
     expect(ran.stdout).not.toMatch(/ENOSPC|copyfile|shark-tmp/);
     expect(readdirSync(pub)).toEqual([]);
     expect(spawnSync('mount', ['-o', 'remount,size=8m', pub]).status).toBe(0);

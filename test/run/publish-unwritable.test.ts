@@ -100,7 +100,7 @@ describe('publishing where Shark may not write', () => {
     const ran = await shark('run', 'p.md');
     noCrash(ran.stderr);
     const out = ran.stdout + ran.stderr;
-    expect(out).toContain(`p.md:7:1: error: cannot publish /data/out.txt to ${rig.path('pub/ro/out.txt')}: cannot write in ${rig.path('pub/ro')}: permission denied`);
+    expect(out).toContain(`p.md:8:1: error: cannot publish /data/out.txt to ${rig.path('pub/ro/out.txt')}: cannot write in ${rig.path('pub/ro')}: permission denied`);
     expect(out).not.toMatch(/EACCES|copyfile|mkdir '|shark-tmp/);
     expect(ran.code).toBe(1);
   });

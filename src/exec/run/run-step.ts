@@ -190,9 +190,11 @@ async function publish(ctx: RunContext, step: Step & { kind: 'publish' }, state:
   // The cached jobs waiting to be recorded are said first: events name the jobs before what is published of them.
   ctx.cachedRows.flush();
   for (const input of step.inputs) {
+    // A failure is said at the path's line in the block.
+    const line = { id: step.id, at: input.at };
     const found = state.lookup(input.path, undefined, input.from);
     // Written, but not as one thing (a file with a path inside it): said as a reader of it is told, never skipped in silence.
-    if (found.kind === 'missing') return stepFailed(ctx, step, `cannot publish ${input.path}: ${found.message}`, found.conflict === true ? 'conflict' : 'missing-input');
+    if (found.kind === 'missing') return stepFailed(ctx, line, `cannot publish ${input.path}: ${found.message}`, found.conflict === true ? 'conflict' : 'missing-input');
     if (found.kind !== 'known') continue;
     const to = resolve(root, input.path.slice('/data/'.length));
     const at = input.path.replace(/(.)\/$/, '$1');
@@ -200,25 +202,25 @@ async function publish(ctx: RunContext, step: Step & { kind: 'publish' }, state:
     const refused = link !== undefined ? `${link} is a symbolic link: publishing never writes through a link below its directory`
       : linkInPublishDir(root, publishDirs(pipeline, pipelineDir)) ?? publishedLink(ctx, root) ?? refusedTarget(to, ctx.session)
       ?? strayLink((id) => ctx.session.store.entries(id), found.id, at, published, step.dir);
-    if (refused !== undefined) return stepFailed(ctx, step, `cannot publish ${input.path} to ${to}: ${refused}`, 'conflict');
+    if (refused !== undefined) return stepFailed(ctx, line, `cannot publish ${input.path} to ${to}: ${refused}`, 'conflict');
     const lease = `publish:${to}`;
     let got;
     try {
       got = await ctx.leases.acquire(lease, ctx.signal, () => false);
     } catch (e) {
       // The database stayed locked beyond its wait (another process stuck in a transaction).
-      return stepFailed(ctx, step, `cannot publish ${input.path} to ${to}: ${(e as Error).message}`, 'store');
+      return stepFailed(ctx, line, `cannot publish ${input.path} to ${to}: ${(e as Error).message}`, 'store');
     }
     if (got.kind !== 'acquired') return { ok: false };
     // Under the lease: a concurrent run's publish there is recorded before this one looks.
     const target = realParents(to);
     try {
       const user = fileOnTheWay(realPath(root), target, ctx.session) ?? inTheWay(target, found.id, ctx.session);
-      if (user !== undefined) return stepFailed(ctx, step, `cannot publish ${input.path} to ${to}: ${user}`, 'conflict');
+      if (user !== undefined) return stepFailed(ctx, line, `cannot publish ${input.path} to ${to}: ${user}`, 'conflict');
       await ctx.session.store.exportTo(found.id, to, at);
       notePublished(target, found.id, ctx.session);
     } catch (e) {
-      return stepFailed(ctx, step, `cannot publish ${input.path} to ${to}: ${publishFailure(to, e)}`, 'store');
+      return stepFailed(ctx, line, `cannot publish ${input.path} to ${to}: ${publishFailure(to, e)}`, 'store');
     } finally {
       ctx.leases.release(lease);
     }
