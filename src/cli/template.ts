@@ -57,8 +57,9 @@ export function templateCommand(io: Io): Command {
           const first = errors[0]!;
           io.stderr(`shark: warning: ${shownName(to)} does not check (${errors.length === 1 ? '1 error' : `${errors.length} errors`}; ${first.file}:${first.at.line}:${first.at.col}: ${first.message}): \`shark check ${shownName(to)}\` shows ${errors.length === 1 ? 'it' : 'them'}\n`);
         }
-        const lost = loaded.pipeline === undefined ? undefined : lostLocal(loaded.pipeline, dirname(resolve(file)), resolve(flags.outputDir));
-        if (lost !== undefined) io.stderr(`shark: warning: ${shownName(to)}: ${lost}\n`);
+        // Every path lost, also in a document that does not check (a lost local import may be why).
+        const steps = loaded.pipeline ?? loaded.partial;
+        for (const lost of steps === undefined ? [] : lostLocal(steps, dirname(resolve(file)), resolve(flags.outputDir))) io.stderr(`shark: warning: ${shownName(to)}: ${lost}\n`);
       }
     });
 }
@@ -128,15 +129,12 @@ const NOT_REWRITTEN = 'paths are not rewritten: copy or link it there, or write 
  * source, a script) that is beside the template but not beside the written
  * document: nothing is rewritten, so there it names nothing.
  */
-function lostLocal(pipeline: Pipeline, fromDir: string, toDir: string): string | undefined {
-  if (fromDir === toDir) return undefined;
+function lostLocal(pipeline: Pipeline, fromDir: string, toDir: string): string[] {
+  if (fromDir === toDir) return [];
   const gone = (p: string): boolean => !isAbsolute(p) && existsSync(join(fromDir, p)) && !existsSync(join(toDir, p));
-  for (const step of pipeline.steps) {
-    if (step.kind === 'import' && step.clause.source.scheme === 'file' && gone(step.clause.source.path)) {
-      return `local import ${step.clause.source.path} is in ${displayName(fromDir)} but not in ${displayName(toDir)}, where the document is (${NOT_REWRITTEN})`;
-    }
-    const script = step.kind === 'run' ? step.localFiles.find(gone) : undefined;
-    if (script !== undefined) return `step ${step.id}: ${script} is in ${displayName(fromDir)} but not in ${displayName(toDir)}, where the document is (${NOT_REWRITTEN})`;
-  }
-  return undefined;
+  const where = `is in ${displayName(fromDir)} but not in ${displayName(toDir)}, where the document is (${NOT_REWRITTEN})`;
+  return pipeline.steps.flatMap((step) => {
+    if (step.kind === 'import') return step.clause.source.scheme === 'file' && gone(step.clause.source.path) ? [`local import ${step.clause.source.path} ${where}`] : [];
+    return step.kind === 'run' ? step.localFiles.filter(gone).map((script) => `step ${step.id}: ${script} ${where}`) : [];
+  });
 }

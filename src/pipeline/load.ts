@@ -29,7 +29,7 @@ export function loadPipeline(
   given?: GivenFrontmatter,
   /** Where a config file gave some of the overrides: their problems are located there. */
   places?: GivenPlaces,
-): { pipeline: Pipeline | undefined; diagnostics: Diagnostic[] } {
+): { pipeline: Pipeline | undefined; diagnostics: Diagnostic[]; partial?: Pipeline } {
   const parsed = parseMarkdown(file, source);
   // A block dropped for a bad tag, a swallowed fence or unknown frontmatter inputs would make the
   // inference report consequences (undefined environments, paths nobody writes) instead of the cause.
@@ -53,7 +53,9 @@ export function loadPipeline(
   const badLines = new Set(swept.references.map((d) => d.at.line));
   const diagnostics = inDocumentOrder([...parsed.diagnostics, ...swept.references, ...found.filter((d) => d.file !== file || !badLines.has(d.at.line))]);
   const pipeline = diagnostics.some((d) => d.severity === 'error') ? undefined : built.pipeline;
-  return { pipeline: pipeline === undefined || subset === undefined ? pipeline : withSubset(pipeline, subset), diagnostics };
+  // What was built of a document that does not check, for what looks at its steps all the same (`template`'s warnings).
+  const partial = pipeline === undefined ? built.pipeline ?? built.partial : undefined;
+  return { pipeline: pipeline === undefined || subset === undefined ? pipeline : withSubset(pipeline, subset), diagnostics, ...(partial !== undefined ? { partial } : {}) };
 }
 
 /**

@@ -95,9 +95,17 @@ describe('shark template of a sweep whose instances read each other', () => {
     rig.write('t.md', '---\nT: [a]\n---\n```shark-import\nranges/ /data/ranges/\n```\n```shark-run\nsh fit.sh /data/ranges/x.txt > /data/o/%{T}.txt\n```\n');
     const r = await rig.shark(['template', 't.md', '--output-dir', 'out']);
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe(`shark: warning: out/t.T=a.md: local import ranges/ is in ${rig.dir} but not in out, where the document is (paths are not rewritten: copy or link it there, or write the documents beside the template)\n`);
+    // Each path lost, not only the first.
+    const why = 'where the document is (paths are not rewritten: copy or link it there, or write the documents beside the template)';
+    expect(r.stderr).toBe(`shark: warning: out/t.T=a.md: local import ranges/ is in ${rig.dir} but not in out, ${why}\n` +
+      `shark: warning: out/t.T=a.md: step run: fit.sh is in ${rig.dir} but not in out, ${why}\n`);
     rig.write('u.md', '---\nT: [a]\n---\n```shark-run\nsh fit.sh > /data/o/%{T}.txt\n```\n');
     expect((await rig.shark(['template', 'u.md', '--output-dir', 'out2'])).stderr).toContain('step run: fit.sh is in');
+    // Also of a written document that does not check.
+    rig.write('v.md', '---\nT: [a, b]\n---\n```shark-run\nsh fit.sh > /data/o/%{T}.txt\n```\n\n```shark-run {id=both}\ncat /data/o/a.txt /data/o/b.txt > /data/both.txt\n```\n');
+    const v = await rig.shark(['template', 'v.md', '--output-dir', 'out3']);
+    expect(v.stderr).toMatch(/does not check/);
+    expect(v.stderr).toContain(`shark: warning: out3/v.T=a.md: step run: fit.sh is in ${rig.dir} but not in out3, ${why}\n`);
   });
 
   it('warns of each written document that does not check on its own, naming its first error', async () => {
