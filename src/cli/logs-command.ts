@@ -259,7 +259,11 @@ function leftOutItem(meta: Metadata, run: RunRow, step: string): string | undefi
 
 /** That nothing of run `runId` (its `rows`) has the name `target`, and which blocks it has. */
 function noMatch(rows: readonly RunJobRow[], runId: number, target: string): string {
-  return `no job of run ${runId} matches \`${target}\` (blocks: ${someOf([...new Set(rows.map((j) => j.block))].sort(BY_NAME.compare))})`;
+  // In document order, as the run went; a sweep's instances (one line) by name, `n[N=2]` before `n[N=10]`.
+  const lines = new Map<string, number>();
+  for (const j of rows) lines.set(j.block, Math.min(lines.get(j.block) ?? Infinity, j.line));
+  const blocks = [...lines.keys()].sort((a, b) => lines.get(a)! - lines.get(b)! || BY_NAME.compare(a, b));
+  return `no job of run ${runId} matches \`${target}\` (blocks: ${someOf(blocks)})`;
 }
 
 /** What `target` named in a run whose rows of that name are another block's jobs. */

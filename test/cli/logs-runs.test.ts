@@ -137,7 +137,7 @@ describe('shark logs of an item the map never had, in a run that failed', () => 
     rig.write('p.md', '# M\n\n```shark-import {id=get}\nin /data/in/\n```\n\n```shark-run {id=dbl}\nv=$(cat /data/in/*); [ "$v" != 3 ] || exit 3; echo $((v*2)) > /data/dbl/+\n```\n');
     expect((await rig.shark(['run', 'p.md', '-k'])).code).toBe(1);
     const none = await rig.shark(['logs', 'p.md', 'dbl[i9.txt]']);
-    expect([none.code, none.stdout, none.stderr]).toEqual([1, '', 'shark: no job of run 1 matches `dbl[i9.txt]` (blocks: dbl, get)\n']);
+    expect([none.code, none.stdout, none.stderr]).toEqual([1, '', 'shark: no job of run 1 matches `dbl[i9.txt]` (blocks: get, dbl)\n']);
     // An item the map had is still found, failed or not.
     expect((await rig.shark(['logs', 'p.md', 'dbl[i3.txt]'])).stdout).toMatch(/^==> dbl\[i3\.txt\] \(failed, line 8\) /);
     // One an earlier run had: that run's log is named.
