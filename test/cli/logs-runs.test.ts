@@ -147,3 +147,17 @@ describe('shark logs of an item the map never had, in a run that failed', () => 
     expect([gone.code, gone.stdout, gone.stderr]).toEqual([1, '', "shark: job `dbl[i1.txt]` has no row in run 2: it did not run (dbl had no such item in run 2); its last log: run 1 (shark logs p.md 'dbl[i1.txt]' --run 1)\n"]);
   });
 });
+
+describe('shark logs of a name no job of a sweep has', () => {
+  it('lists the blocks in the document\'s order, a block\'s instances by their values as numbers', async () => {
+    const rig = new Rig();
+    try {
+      rig.write('p.md', '---\nN: [10, 2]\n---\n# Z\n\n```shark-run {id=zeta}\necho %{N} > /data/z/%{N}.txt\n```\n\n# A\n\n```shark-run {id=alpha}\ncat /data/z/10.txt /data/z/2.txt > /data/a.txt\n```\n');
+      expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+      const none = await rig.shark(['logs', 'p.md', 'nosuch']);
+      expect(none.stderr).toBe('shark: no job of run 1 matches `nosuch` (blocks: zeta[N=2], zeta[N=10], alpha)\n');
+    } finally {
+      rig.cleanup();
+    }
+  });
+});
