@@ -67,6 +67,12 @@ export function runSubset(meta: Metadata, id: number): Record<string, string[]> 
   return row?.axes == null ? undefined : JSON.parse(row.axes) as Record<string, string[]>;
 }
 
+/** What failed in run `id` as its summary recorded it (a job, or a step as a whole: a publish refused): job, place and reason. */
+export function summaryFailures(meta: Metadata, id: number): readonly { readonly job: string; readonly where: string; readonly reason: string }[] {
+  const row = meta.db.prepare<[number], { failures: string | null }>("SELECT json_extract(summary, '$.failures') AS failures FROM runs WHERE id = ?").get(id);
+  return row?.failures == null ? [] : JSON.parse(row.failures) as { job: string; where: string; reason: string }[];
+}
+
 /** What `--run N` naming none of the document's runs (`runs`, newest first) is told. */
 export function notARun(n: number, runs: readonly RunRow[]): string {
   return `run ${n} is not a run of this pipeline (its runs: ${runs.map((r) => r.id).reverse().join(', ') || 'none'})`;

@@ -63,6 +63,18 @@ describe('shark export crate of a run that failed', () => {
     expect(blockInCrate(crate, 'publish').actions.map((a) => ids(a['object']))).toEqual([['data/good.txt', 'data/bad.txt']]);
   });
 
+  it('of a run whose publish alone failed: the run\'s error names the publish, where and why (it said only `run 2 failed`)', async () => {
+    rig.write('p.md', '# P\n\n```shark-run\nmkdir -p /data/out && echo a > /data/out/a\n```\n\n```shark-publish\n/data/out\n```\n');
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('_shark/out/notes.txt', 'mine\n');
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(1);
+    expect((await rig.shark(['export', 'crate', 'p.md', '--run', '2', '-o', 'crate'])).code).toBe(0);
+    const crate = JSON.parse(rig.read('crate/ro-crate-metadata.json')) as Crate;
+    const run = crate['@graph'].find((e) => e['@id'] === '#run-2')!;
+    expect(status(run)).toBe(FAILED);
+    expect(run['error']).toBe('p-2 (p.md:8:1) failed: conflict');
+  });
+
   it('of a run whose publish a target left out: no publish action, no result', async () => {
     rig.write('f.md', FAILING.replace('false && ', ''));
     expect((await rig.shark(['run', 'f.md', '/data/good.txt'])).code).toBe(0);

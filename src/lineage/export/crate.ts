@@ -184,7 +184,11 @@ function runStatus(view: RunView): { actionStatus: Ref; error?: string } {
   const { status, id } = view.run;
   if (status === 'ok') return { actionStatus: ref('http://schema.org/CompletedActionStatus') };
   if (status === 'running') return { actionStatus: ref('http://schema.org/ActiveActionStatus') };
-  const jobs = view.failed.map((f) => `job ${f.row.job} (line ${f.row.line}) failed: ${f.error}`);
+  const jobs = [
+    ...view.failed.map((f) => `job ${f.row.job} (line ${f.row.line}) failed: ${f.error}`),
+    // A step that failed as a whole: a publish refused leaves no job's row.
+    ...view.stepFailures.map((f) => `${f.job} (${f.where}) failed: ${f.reason}`),
+  ];
   return { actionStatus: ref('http://schema.org/FailedActionStatus'), error: jobs.length > 0 ? jobs.join('; ') : `run ${id} ${status}` };
 }
 

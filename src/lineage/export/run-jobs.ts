@@ -6,7 +6,7 @@ import { sha256 } from '../../store/hash.js';
 import type { SnapshotId, SnapshotStore, TreeEntry } from '../../store/snapshot-store.js';
 import { recordedEntries } from '../directory-id.js';
 import { fromResultRow, type LineageRecord } from '../record.js';
-import { latestRunWithJobs, noRunsMessage, notARun } from '../runs.js';
+import { latestRunWithJobs, noRunsMessage, notARun, summaryFailures } from '../runs.js';
 import { failedJobs, publishedBy, type FailedJob } from './run-outcome.js';
 
 /** One job of a run with its durable record; a cached job's record is the one of the run that computed it. */
@@ -41,6 +41,8 @@ export interface RunView {
   readonly jobs: readonly RunJob[];
   /** The jobs of the run that failed (none of them in `jobs`). */
   readonly failed: readonly FailedJob[];
+  /** What else the run's summary says failed: a step as a whole (a publish refused), with where and why. */
+  readonly stepFailures: readonly { readonly job: string; readonly where: string; readonly reason: string }[];
   /** What each publish step of the run published: step id → its /data paths (`publishedBy`). */
   readonly published: ReadonlyMap<string, readonly string[]>;
   readonly store: SnapshotStore;
@@ -69,12 +71,13 @@ export function loadRun(
     const madeAs = record.runId === run.id ? row.job : meta.runRows.maker(record.runId, row.key)?.job ?? row.job;
     jobs.push({ row, record, cached: row.status === 'cached', madeAs, dropped: result.fate === 'dropped' });
   }
+  const failed = failedJobs(meta, run.id);
   // In document order, then by job id: the order jobs happened to finish in is no part of what was made.
   jobs.sort((a, b) => a.row.line - b.row.line || (a.row.job < b.row.job ? -1 : a.row.job > b.row.job ? 1 : 0));
   return {
     ok: true,
     value: {
-      pipeline, pipelinePath, run, document: documentSince(pipeline, run, jobs), jobs, failed: failedJobs(meta, run.id),
+      pipeline, pipelinePath, run, document: documentSince(pipeline, run, jobs), jobs, failed, stepFailures: summaryFailures(meta, run.id).filter((f) => !failed.some((j) => j.row.job === f.job)),
       published: publishedBy(meta, pipeline, run), store, entries: (id) => recordedEntries(meta, id),
     },
   };
