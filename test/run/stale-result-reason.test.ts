@@ -1,6 +1,6 @@
-import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { objectWith } from '../support/objects.js';
 import { Rig } from '../support/rig.js';
 
 const PIPELINE = `# Two steps
@@ -14,13 +14,6 @@ mkdir -p /data/d && echo inner > /data/d/x.txt && cat /data/a.txt > /data/d/y.tx
 \`\`\`
 `;
 
-/** The object file holding `text` in the rig's store. */
-function objectHolding(store: string, text: string): string {
-  const dir = join(store, 'objects');
-  const all = readdirSync(dir).flatMap((d) => readdirSync(join(dir, d)).map((f) => join(dir, d, f)));
-  return all.find((f) => readFileSync(f, 'utf8') === text)!;
-}
-
 describe('a recorded result whose data is not all in the store', () => {
   let rig: Rig;
   beforeEach(async () => {
@@ -32,7 +25,7 @@ describe('a recorded result whose data is not all in the store', () => {
 
   it('is said to have been changed in the store when an object was rewritten in place, also inside a directory', async () => {
     for (const text of ['hello\n', 'inner\n']) {
-      const file = objectHolding(rig.path('.shark'), text);
+      const file = objectWith(rig, text);
       chmodSync(file, 0o644);
       writeFileSync(file, 'tampered\n');
     }
@@ -46,7 +39,7 @@ describe('a recorded result whose data is not all in the store', () => {
   });
 
   it('is said to be no longer in the store when an object was removed', async () => {
-    rmSync(objectHolding(rig.path('.shark'), 'hello\n'));
+    rmSync(objectWith(rig, 'hello\n'));
     const plan = await rig.shark(['plan', 'p.md']);
     expect(plan.stdout).toMatch(/two-steps +p\.md:4 +the previous result's data is no longer in the store\n/);
   });

@@ -51,8 +51,8 @@ export function linkInPublishDir(root: string, dirs: readonly string[]): string 
   return undefined;
 }
 
-/** The first symbolic link among the directories below `root` down to `dir` itself, if `dir` is inside `root`. */
-function linkBetween(root: string, dir: string): string | undefined {
+/** The first symbolic link among the directories below `root` down to `dir` itself, if `dir` is inside `root`; only one that `counts`, when given. */
+export function linkBetween(root: string, dir: string, counts: (link: string) => boolean = () => true): string | undefined {
   const rel = relative(root, dir);
   if (rel === '' || rel.startsWith('..')) return undefined;
   let at = root;
@@ -60,7 +60,7 @@ function linkBetween(root: string, dir: string): string | undefined {
     at = join(at, name);
     const st = lstatSync(at, { throwIfNoEntry: false });
     if (st === undefined) return undefined;
-    if (st.isSymbolicLink()) return at;
+    if (st.isSymbolicLink() && counts(at)) return at;
   }
   return undefined;
 }

@@ -3,6 +3,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { recordedEntries } from '../../lineage/directory-id.js';
 import type { Session } from '../../plan/session.js';
 import { contentId } from '../../store/content-id.js';
+import { linkBetween } from './publish-guard.js';
 import type { SnapshotId, TreeEntry } from '../../store/snapshot-store.js';
 
 type Owner = Pick<Session, 'store' | 'meta'>;
@@ -62,16 +63,7 @@ export function fileOnTheWay(root: string, target: string, s: Owner): string | u
  * published is the user's (`_shark` on a bigger disk).
  */
 export function publishedLinkOnTheWay(base: string, root: string, s: Owner): string | undefined {
-  const rel = relative(base, root);
-  if (rel === '' || rel.startsWith('..')) return undefined;
-  let at = base;
-  for (const name of rel.split(sep)) {
-    at = join(at, name);
-    const st = lstatSync(at, { throwIfNoEntry: false });
-    if (st === undefined) return undefined;
-    if (st.isSymbolicLink() && recordedAt(at, s)?.startsWith('link:') === true) return at;
-  }
-  return undefined;
+  return linkBetween(base, root, (link) => recordedAt(link, s)?.startsWith('link:') === true);
 }
 
 /** Records that `id` is now published at `target`, as `inTheWay` asks. */
