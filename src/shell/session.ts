@@ -20,7 +20,7 @@ import { contributing, finalOutputs, liveSteps, writersOf, type Entry, type Step
 import { linkedOutputs } from './linked-outputs.js';
 import { recordStep, type StepContext } from './record-step.js';
 import { idAt, storeScan } from './tree.js';
-import { compare, openView, runIn, unkeepable, type Live } from './working-view.js';
+import { compare, openView, outputDirs, runIn, unkeepable, type Live } from './working-view.js';
 
 /** What one line did, for the transcript. */
 export type Outcome =
@@ -93,7 +93,7 @@ export class ShellSession {
     const ws = await openView(this.session, this.root, `shell-${++this.commands}`);
     try {
       // As `shark run` refuses it: what the saved step would fail with is never kept.
-      const outside = this.linkOut(step, ws);
+      const outside = this.linkOut(step, ws) ?? outputDirs(step, ws);
       if (outside !== undefined) return this.fail(typed, outside);
       const logPath = this.logPath();
       const outcome = await runIn(this.session, step, ws, logPath, live);
@@ -288,3 +288,4 @@ function withValues(typed: string, values: ReadonlyMap<string, string>): { ok: t
   }
   return { ok: true, value };
 }
+

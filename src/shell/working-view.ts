@@ -1,4 +1,6 @@
 import { existsSync, mkdirSync, readSync, openSync, closeSync, fstatSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { safeDirs } from '../store/safe-path.js';
 import type { ExecOutcome, RunSession } from '../exec/executor.js';
 import type { RunStep } from '../pipeline/pipeline.js';
 import { renderScript } from '../plan/render-command.js';
@@ -115,4 +117,22 @@ function follow(path: string, show: (text: string) => void): { stop: () => void 
   };
   const timer = setInterval(drain, 100);
   return { stop: () => (clearInterval(timer), drain()) };
+}
+
+/**
+ * Makes the directories of the paths the command writes (`> /data/sub/b.txt`),
+ * as `shark run` makes them for a job; why not, as a /data path, when
+ * something other than a directory is in the way.
+ */
+export function outputDirs(step: RunStep, ws: Workspace): string | undefined {
+  try {
+    for (const o of step.outputs) {
+      safeDirs(ws.root, dirname(o.path));
+      if (o.created === true) safeDirs(ws.root, o.path);
+      for (const file of o.files ?? []) safeDirs(ws.root, dirname(`${o.path}/${file}`));
+    }
+    return undefined;
+  } catch (e) {
+    return (e as Error).message.split(ws.root).join('');
+  }
 }

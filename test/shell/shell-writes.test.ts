@@ -86,3 +86,20 @@ describe('shark shell: a command on the host naming a link a step made out of /d
     expect(again.code, again.stdout + again.stderr).toBe(0);
   });
 });
+
+describe('shark shell: a command writing into a directory nothing made yet', () => {
+  let rig: Rig;
+  beforeEach(() => {
+    rig = new Rig('shark-shell-dirs-');
+  });
+  afterEach(() => rig.cleanup());
+
+  it('is given the directory, as `shark run` gives a job its outputs\' directories; a file in the way fails it, said as a /data path', async () => {
+    const ran = await shell(rig, ['--save', 'keep.md'], ['echo 1 > /data/a.txt', 'cat /data/a.txt > /data/sub/b.txt', 'cat /data/a.txt > /data/a.txt/c.txt', ''].join('\n'));
+    noCrash(ran.stderr);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout).toContain('shark> cat /data/a.txt > /data/sub/b.txt\n[step 2: wrote /data/sub/b.txt; read /data/a.txt]\n');
+    expect(ran.stdout).toContain('shark> cat /data/a.txt > /data/a.txt/c.txt\n[failed: cannot create /data/a.txt: a file is in the way');
+    expect(leftWorkspaces(rig)).toEqual([]);
+  });
+});
