@@ -1,7 +1,7 @@
 import { inBlock } from '../pipeline/block-ids.js';
 import { fixedPathProblem, isUnder, leadsIntoData, normaliseDataPath } from '../pipeline/data-path.js';
 import type { Pipeline, Step } from '../pipeline/pipeline.js';
-import { isManual, isPrecious } from '../plan/selection.js';
+import { isPrecious, manualNeeds } from '../plan/selection.js';
 import { maxOf } from '../fold.js';
 import { displayWidth, padDisplay } from '../columns.js';
 import { landedAt, localFileTarget, localNamed, localReason, type LocalPlaces } from './impact-files.js';
@@ -25,8 +25,10 @@ export interface ImpactedStep {
   readonly why: string;
   /** A `{precious}` step: its result is kept (`why` says `kept (precious): …`), so it does not run again, nor do its readers for it. */
   readonly kept?: true;
-  /** A `{manual}` step: it runs again only when named as a target (`plan` says `manual`). */
+  /** A `{manual}` step, or one that reads from one: it runs again only when named as a target (`plan` says `manual`). */
   readonly manual?: true;
+  /** The `{manual}` block a step that reads from one needs (`plan`'s `needs B, which is {manual}`). */
+  readonly needs?: string;
 }
 
 export type ImpactFailure = { readonly reason: 'unknown-target'; readonly target: string; readonly message: string };
@@ -98,10 +100,13 @@ export function impactOf(pipeline: Pipeline, targets: readonly ImpactTarget[], p
     const edited = step.outputs.length === 0 && (reached?.t.kind === 'step' || reached?.t.kind === 'block');
     if (isPrecious(step) && !edited) kept.add(step.id);
   }
+  const manual = manualNeeds(pipeline);
   return pipeline.steps.flatMap((s) => {
     const why = marked.get(s.id);
     if (why === undefined) return [];
-    const base = { step: s.id, block: s.blockId, line: s.at.line, kind: s.kind, ...(isManual(s) ? { manual: true as const } : {}) };
+    const by = manual.get(s.id);
+    const needs = by === undefined || by === s.id ? {} : { needs: pipeline.stepsById.get(by)?.blockId ?? by };
+    const base = { step: s.id, block: s.blockId, line: s.at.line, kind: s.kind, ...(by !== undefined ? { manual: true as const, ...needs } : {}) };
     return [kept.has(s.id) ? { ...base, why: `kept (precious): ${why}`, kept: true as const } : { ...base, why }];
   });
 }
@@ -154,7 +159,9 @@ export function renderImpact(targets: readonly ImpactTarget[], steps: readonly I
   const width = maxOf(steps, (s) => displayWidth(s.step));
   const where = steps.map((s) => `${file}:${s.line}`);
   const whereWidth = maxOf(where, displayWidth);
-  const lines = steps.map((s, i) => `  ${padDisplay(s.step, width)}  ${padDisplay(where[i]!, whereWidth)}  ${s.why}${s.manual === true && s.kept !== true ? ' (manual: only when named as a target)' : ''}`);
+  const onlyNamed = (s: ImpactedStep): string => (s.manual !== true || s.kept === true ? ''
+    : s.needs !== undefined ? ` (needs ${s.needs}, which is {manual}: only when named as a target)` : ' (manual: only when named as a target)');
+  const lines = steps.map((s, i) => `  ${padDisplay(s.step, width)}  ${padDisplay(where[i]!, whereWidth)}  ${s.why}${onlyNamed(s)}`);
   const running = runningAgain(steps);
   const manual = steps.filter((s) => s.manual === true && s.kept !== true).length;
   const ofThem = manual === 0 ? '' : manual === running ? ` (${running === 1 ? 'it is' : 'all are'} manual: only when named as a target)` : ` (${manual} of them manual: only when named as a target)`;

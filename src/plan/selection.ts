@@ -191,8 +191,8 @@ function manualNote(pipeline: Pipeline, step: Step, manual: ReadonlyMap<string, 
   return `needs ${pipeline.stepsById.get(by)?.blockId ?? by}, which is {manual}: not run unless named as a target`;
 }
 
-/** Without targets: every step but the `{manual}` ones and those that read from them. */
-function withoutManual(pipeline: Pipeline): Omit<Selection, 'forced'> {
+/** The `{manual}` steps (each to itself) and the steps that read from them (each to the `{manual}` one it needs). */
+export function manualNeeds(pipeline: Pipeline): Map<string, string> {
   const manual = new Map<string, string>();
   for (const step of pipeline.steps) {
     if (isManual(step)) manual.set(step.id, step.id);
@@ -201,6 +201,12 @@ function withoutManual(pipeline: Pipeline): Omit<Selection, 'forced'> {
       if (dep !== undefined) manual.set(step.id, manual.get(dep)!);
     }
   }
+  return manual;
+}
+
+/** Without targets: every step but the `{manual}` ones and those that read from them. */
+function withoutManual(pipeline: Pipeline): Omit<Selection, 'forced'> {
+  const manual = manualNeeds(pipeline);
   const steps = withoutUnread(pipeline, new Set(pipeline.steps.filter((s) => !manual.has(s.id)).map((s) => s.id)));
   return { steps, manual, leftOut: 0 };
 }

@@ -102,6 +102,13 @@ describe('shark impact', () => {
     expect(text.stdout).toMatch(/^if block make changes, 3 steps may run again \(1 of them manual: only when named as a target\):\n  make    m\.md:4   changed\n  report  m\.md:10  reads \/data\/a\.txt \(from make\) \(manual: only when named as a target\)\n  next    m\.md:16  reads \/data\/a\.txt \(from make\)\n/);
     const json = JSON.parse((await rig.shark(['impact', 'm.md', 'make', '--json'])).stdout) as { steps: { step: string; manual?: true }[] };
     expect(json.steps.map((s) => [s.step, s.manual])).toEqual([['make', undefined], ['report', true], ['next', undefined]]);
+    // What reads a {manual} block's output runs only with it, as plan says (`needs report, which is {manual}`).
+    rig.write('n.md', `${rig.read('m.md')}\n## Final\n\n\`\`\`shark-run\ncat /data/r.txt > /data/final.txt\n\`\`\`\n`);
+    const after = await rig.shark(['impact', 'n.md', '/data/a.txt']);
+    expect(after.stdout).toContain('  final   n.md:22  reads /data/r.txt (from report) (needs report, which is {manual}: only when named as a target)\n');
+    expect(after.stdout).toMatch(/^if \/data\/a\.txt changes, 3 steps may run again \(2 of them manual/);
+    const needs = JSON.parse((await rig.shark(['impact', 'n.md', '/data/a.txt', '--json'])).stdout) as { steps: { step: string; manual?: true; needs?: string }[] };
+    expect(needs.steps.find((s) => s.step === 'final')).toMatchObject({ manual: true, needs: 'report' });
   });
 
   it('marks a {precious} block as kept, not run again, and does not follow its readers', async () => {
