@@ -40,7 +40,9 @@ function refuseName({ target, forced, message }: SelectionError, flags: TargetFl
   // Located, it ends with the count line as the file's other errors do.
   const located = configListProblem(flags, forced ? 'force' : 'targets', target, message);
   // One line: a name typed with a newline in it (`x\nok: …`) is shown escaped, forging no line of its own.
-  stderr(located !== undefined ? `${located}\n` : `shark: error: ${forced ? '--force ' : ''}${printable(message)}\n`);
+  // `--force \`x\` is no …` and `--force expects …` read on; `no step writes …` is said of the name given (`--force /data/x: no step writes /data/x`).
+  const blamed = !forced ? '' : message.startsWith('no ') ? `--force ${printable(target)}: ` : '--force ';
+  stderr(located !== undefined ? `${located}\n` : `shark: error: ${blamed}${printable(message)}\n`);
   throw new ExitError(EXIT_INVALID);
 }
 

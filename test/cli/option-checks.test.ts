@@ -57,6 +57,8 @@ describe('options checked whatever else is given (exit 2, nothing run)', () => {
     [['plan', 'p.md', '-e', 'A-B=2'], 'shark: error: -e A-B=…: `A-B` is not a valid environment variable name'],
     [['run', 'p.md', '--force', ''], 'shark: error: --force expects block ids (one, or a comma list), not ``'],
     [['plan', 'p.md', '--force', ',,'], 'shark: error: --force expects block ids (one, or a comma list), not `,,`'],
+    // Said of the name given (it read `--force no step writes …`).
+    [['plan', 'p.md', '--force', '/data/nosuch.txt'], 'shark: error: --force /data/nosuch.txt: no step writes /data/nosuch.txt\n'],
     [['run', 'p.md', '--pool', 'zz=2'], 'p.md:1:1: error: --pool zz=2: no block uses the pool `zz` (the blocks use: db)'],
     [['plan', 'p.md', '--json', '--script'], 'shark: error: --json and --script cannot be used together'],
     [['dag', 'p.md', '--json', '-f', 'dot'], 'shark: error: --json and -f dot cannot be used together (--json is -f json)'],
