@@ -54,3 +54,21 @@ async function idsNow(pairs: Pairs, read: (path: string, id: string) => Promise<
   }
   return now;
 }
+
+/**
+ * Why a local import's copy is not what its pin names (the key holds the
+ * pin): the source was written while it was copied, so the bytes stored
+ * are not those hashed (a checksum column checked the pin's hash, not
+ * them). A single file's object is its pin's hash; a directory's tree is
+ * the pin's tree (what `plan` predicts it will store). Undefined when the
+ * copy is the pinned data, or for an import it cannot tell (extracted, or
+ * a file put into a directory).
+ */
+export function importedOtherBytes(step: Job['step'], pin: KeyRecord['pin'], outputs: Readonly<Record<string, string>>): string | undefined {
+  if (step.kind !== 'import' || step.clause.source.scheme !== 'file' || step.clause.extract || pin === undefined) return undefined;
+  const id = outputs[step.clause.dest];
+  if (id === undefined) return undefined;
+  const pinned = typeof pin['tree'] === 'string' ? pin['tree'] : step.clause.destIsDir || typeof pin['sha256'] !== 'string' ? undefined : `sha256:${pin['sha256']}`;
+  if (pinned === undefined || id.replace(/^sha256x:/, 'sha256:') === pinned) return undefined;
+  return `${step.clause.source.path} changed while it was imported (stored ${id.slice(0, 15)}…, but its pin, and the key, name ${pinned.slice(0, 15)}…): its result is not kept under a key that names other bytes (run again)`;
+}

@@ -14,7 +14,7 @@ import { appendToLog, keepLog } from '../job-log.js';
 import { maskText } from '../secret-mask.js';
 import { tailOf } from './tail.js';
 import type { RunContext } from './context.js';
-import { changedWhileRunning } from './changed-files.js';
+import { changedWhileRunning, importedOtherBytes } from './changed-files.js';
 import { linkOutOfData, runsOnHost } from './host-links.js';
 import { modifiedMessage, outputProblem, type Failure } from './output-checks.js';
 import { adoptPin, launch, pinnedMeanwhile } from './launch-job.js';
@@ -232,6 +232,8 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
       }
       outputs[o.path] = id;
     }
+    const drifted = importedOtherBytes(step, ran.record.pin, outputs);
+    if (drifted !== undefined) return fail({ reason: 'changed-file', message: drifted });
     // When the command ran, not when the job was queued for a slot, nor when its outputs were stored.
     const started = ran.started ?? t0;
     const ended = ran.ended ?? Date.now();
