@@ -80,7 +80,13 @@ export function runCommand(io: Io): Command {
         checkOutputFile(flags.output, session, io.stderr);
         warnIfCopied(flags.output, session, io.stderr);
       }
-      const logger = flags.json ? jsonLogger(io.stdout) : prettyLogger(io.stdout, drawsEscapes(process.stdout));
+      const shown = flags.json ? jsonLogger(io.stdout) : prettyLogger(io.stdout, drawsEscapes(process.stdout));
+      // The `{precious}` jobs kept although what makes their key changed: the executed document says so of each.
+      const kept = new Map<string, string>();
+      const logger: typeof shown = (e) => {
+        if (e.type === 'job-cached' && e.kept === true) kept.set(e.job, e.reason ?? '');
+        shown(e);
+      };
       // An input or local import that cannot be read is refused as a missing one is: before a run is recorded;
       // so is a place the run must write in and may not (a publish directory, the lock file).
       await reportingInvalidInput(session, io.stderr, async () => (refuseUnreadable(session), refuseUnwritable(session, selection)));
@@ -91,7 +97,7 @@ export function runCommand(io: Io): Command {
         ...(slurm !== undefined ? { slurm } : {}),
         ...(signingKey?.ok === true ? { attest: jobSigner(session.meta, session.store, signingKey.value, (m) => io.stderr(`shark: warning: ${m}\n`)) } : {}),
       }, logger));
-      if (flags.output !== undefined) writeOutputFile(flags.output, executedDocument(session, summary.run, givenValues(flags)), session, io.stderr);
+      if (flags.output !== undefined) writeOutputFile(flags.output, executedDocument(session, summary.run, givenValues(flags), kept), session, io.stderr);
       // A signal that came while a step held the process (a large publish copies without yielding) is heard here,
       // before its listeners go: it was lost, and a stopped run exited 0.
       await new Promise((resolve) => setImmediate(resolve));

@@ -11,11 +11,12 @@ const MAX_HEAD_CHARS = 1024 * 1024;
 /**
  * The pipeline document as executed: the same markdown, each Shark block
  * followed by the ids of its results and its captured output, and by the
- * values `given` outside the document (`NAME=VALUE`) it ran with. The blocks
+ * values `given` outside the document (`NAME=VALUE`) it ran with, and the
+ * `{precious}` jobs it `kept` (job → what changed since their result). The blocks
  * themselves are unchanged, so the document stays hand-executable, and the
  * added blocks are not Shark blocks.
  */
-export function executedDocument(session: Session, runId: number, given: readonly string[] = []): string {
+export function executedDocument(session: Session, runId: number, given: readonly string[] = [], kept: ReadonlyMap<string, string> = new Map()): string {
   const { pipeline, meta } = session;
   const source = pipeline.document.source;
   // Lines keep a CRLF document's `\r`; the lines added end as the document's first one does.
@@ -37,7 +38,10 @@ export function executedDocument(session: Session, runId: number, given: readonl
     for (const j of mine) {
       const result = results.get(j.key);
       const outputs = result ? Object.entries(parseStored<Record<string, string>>(result.outputs, "a result's outputs")) : [];
-      text.push(comment(`${j.job}: ${j.status}, key ${j.key.slice(0, 16)}${outputs.map(([p, id]) => `, ${shownName(p)} = ${id}`).join('')}`));
+      // A `{precious}` job kept: its result is another definition's (its key is that one's), not this text's.
+      const why = kept.get(j.job);
+      const status = why === undefined ? j.status : `kept (precious${why === '' ? '' : `: ${why}`}), not made by this text`;
+      text.push(comment(`${j.job}: ${status}, key ${j.key.slice(0, 16)}${outputs.map(([p, id]) => `, ${shownName(p)} = ${id}`).join('')}`));
     }
     // A command's output, as it printed it; an import's log is Shark's account of the fetch, which the notes above say.
     const output = block.kind === 'import' ? [] : mine.map((j) => readLog(j.log));

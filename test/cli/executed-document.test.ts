@@ -101,3 +101,20 @@ describe('the executed document with output markdown reads as line breaks or byt
     expect((await rig.shark(['check', 'out.md'])).code).toBe(0);
   });
 });
+
+describe('the executed document of a run that kept a {precious} result', () => {
+  it('says the job was kept, and why, not that this text\'s command made it (it said `cached` under the new command)', async () => {
+    const rig = new Rig('shark-executed-kept-');
+    try {
+      rig.write('p.md', '```shark-run\necho 1 > /data/a.txt\n```\n\n## Slow\n\n```shark-run {precious}\ncat /data/a.txt > /data/slow.txt\n```\n');
+      expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+      rig.write('p.md', rig.read('p.md').replace('cat /data/a.txt >', 'cat /data/a.txt /data/a.txt >'));
+      expect((await rig.shark(['run', 'p.md', '-o', 'ex.md'])).code).toBe(0);
+      const ex = rig.read('ex.md');
+      expect(ex).toMatch(/<!-- slow: kept \(precious: command text changed\), not made by this text, key [0-9a-f]{16}, \/data\/slow\.txt = sha256:/);
+      expect(ex).toMatch(/<!-- run: cached, key /);
+    } finally {
+      rig.cleanup();
+    }
+  });
+});
