@@ -4,7 +4,7 @@ import { download } from './download.js';
 import { describeFailure, head, type HttpTuning } from './http.js';
 import type { FetchOutcome, ImportContext, Importer, Pin, ResolveOutcome } from './importer.js';
 import { pinOrigin, samePin } from './pin.js';
-import { placeFile } from './place.js';
+import { placeFile, safeName } from './place.js';
 import { secretUrl } from './secret-url.js';
 import { shownUrl } from './shown-url.js';
 import { Staging } from './staging.js';
@@ -84,7 +84,8 @@ export class UrlImporter implements Importer {
       const placed = await placeFile(part, name, clause, staging, ctx.signal);
       if (!placed.ok) return placed;
       const final: Record<string, string | number> = { source: 'url', url, sha256: sums.sha256, md5: sums.md5, size: sums.size };
-      if (clause.destIsDir && lastSegment(url) === '') final.name = name;
+      // The name the file has in DEST (a served `../../x` is placed as `x`), as lineage and the lock say it.
+      if (clause.destIsDir && lastSegment(url) === '') final.name = safeName(name);
       if (got.value.etag !== undefined) final.etag = got.value.etag;
       if (got.value.lastModified !== undefined) final.modified = got.value.lastModified;
       return { ok: true, pin: final };

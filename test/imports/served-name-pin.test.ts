@@ -44,3 +44,12 @@ it('the name a server sends is pinned in the lock file, and kept when the store 
   expect(refreshed.stdout).toContain('/data/cd/first.csv does not exist');
   expect(JSON.parse(rig.read('p.lock.json')).imports[`${url} /data/cd`]).toMatchObject({ name: 'second.csv' });
 });
+
+it('pins the name the file was placed under, not a served one that climbs (`../../x` is placed as `x`)', async () => {
+  name = '../../PWNED_cd';
+  rig.write('p.md', `# n\n\n\`\`\`shark-import\n${url} /data/cd/\n\`\`\`\n\n\`\`\`shark-run\ncat /data/cd/PWNED_cd > /data/o.txt\n\`\`\`\n`);
+  const ran = await rig.shark(['run', 'p.md']);
+  expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+  expect(JSON.parse(rig.read('p.lock.json')).imports[`${url} /data/cd`]).toMatchObject({ name: 'PWNED_cd' });
+  expect((await rig.shark(['lineage', 'p.md', '/data/o.txt'])).stdout).toContain('name=PWNED_cd');
+});
