@@ -63,7 +63,9 @@ export function pageState(pipeline: Pipeline, plan: Plan | undefined, meta: Meta
   const done = rows.filter((r) => r.status !== 'running').length;
   const runView = run === undefined ? undefined : {
     id: run.id, status: run.status, started: run.started, done, total, ...(partial ? { partial } : {}),
-    label: own.foreign ? `run ${run.id} in progress, with other options than this page's (-e, -i)` : `run ${run.id} in progress: ${jobsDone(done, total, partial)}`,
+    // A run that ended is said to have (`/events` readers see the label whatever the status).
+    label: run.status !== 'running' ? `run ${run.id} ${run.status === 'ok' ? 'ended' : run.status}${own.foreign ? ', with other options or another text of the document than this page\'s' : `: ${jobsDone(done, total, partial)}`}`
+      : own.foreign ? `run ${run.id} in progress, with other options or another text of the document than this page's (-e, -i, an edit)` : `run ${run.id} in progress: ${jobsDone(done, total, partial)}`,
   };
   return { run: runView, blocks, ...(note !== undefined ? { note } : {}) };
 }

@@ -5,7 +5,7 @@ import { serve, type Served } from './serve-rig.js';
 const DOC = '# E\n\n```shark-run {id=one}\necho 1 > /data/one.txt\n```\n';
 
 /** The state the page's script is sent first on `/events`. */
-async function firstState(url: string): Promise<{ note?: string }> {
+async function firstState(url: string): Promise<{ note?: string; run?: { status: string; label: string } }> {
   const controller = new AbortController();
   const res = await fetch(`${url}/events`, { signal: controller.signal });
   const reader = res.body!.getReader();
@@ -36,7 +36,10 @@ describe('a document edited while its page is served', () => {
     const html = await (await fetch(`${served.url}/`)).text();
     expect(html).toContain(said);
     expect(html).toContain('restart shark serve');
-    expect((await firstState(served.url)).note).toContain(said);
+    const state = await firstState(served.url);
+    expect(state.note).toContain(said);
+    // The run of the edit ended: its label says so, not `in progress` (and that the document changed, not only options).
+    expect(state.run).toMatchObject({ status: 'ok', label: "run 2 ended, with other options or another text of the document than this page's" });
 
     // Written back as it was: nothing to say.
     rig.write('p.md', DOC);

@@ -177,9 +177,9 @@ describe('shark serve while a run of other -e values is in progress', () => {
       // Never run with V=three: they would run, and run 2 runs none of them.
       expect(s.three, samples).toEqual(['would-run', 'would-run']);
       // Until it starts or records a job, nothing says which options it has.
-      for (const banner of s.banners) expect(banner, samples).toMatch(/^run 2 in progress(, with other options than this page's \(-e, -i\)|: 0\/2 jobs done)$/);
+      for (const banner of s.banners) expect(banner, samples).toMatch(/^run 2 in progress(, with other options or another text of the document than this page's \(-e, -i, an edit\)|: 0\/2 jobs done)$/);
     }
-    expect(seen.at(-1)!.banners, samples).toEqual(['run 2 in progress, with other options than this page\'s (-e, -i)', 'run 2 in progress, with other options than this page\'s (-e, -i)']);
+    expect(seen.at(-1)!.banners, samples).toEqual(['run 2 in progress, with other options or another text of the document than this page\'s (-e, -i, an edit)', 'run 2 in progress, with other options or another text of the document than this page\'s (-e, -i, an edit)']);
   }, 60_000);
 });
 
