@@ -179,7 +179,12 @@ function fileSource(text: string): { ok: true; source: ImportSource } | { ok: fa
   if (host !== '' && host.toLowerCase() !== 'localhost') {
     return { ok: false, at: 'file://'.length, message: `\`${text}\` names a file on the host \`${host}\`: only this machine's files are imported: write \`file:///PATH\`, or \`file:PATH\` relative to the document` };
   }
-  const path = decodeUrlPath(url === null ? text.slice('file:'.length) : url[2]!);
+  const raw = url === null ? text.slice('file:'.length) : url[2]!;
+  const start = text.length - raw.length;
+  // Decoded, a NUL byte no file name holds: said where it is (it was looked for as a file, and not found).
+  const nul = raw.indexOf('%00');
+  if (nul >= 0) return { ok: false, at: start + nul, message: `\`%00\` in \`${text}\` is a NUL byte, which no file name holds` };
+  const path = decodeUrlPath(raw);
   if (path === '') return { ok: false, message: 'empty file: path' };
   return { ok: true, source: { scheme: 'file', path } };
 }

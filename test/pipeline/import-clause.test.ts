@@ -138,6 +138,8 @@ describe('parseImportLine', () => {
     const remote = (host: string, path: string): string => `7: \`file://${host}${path}\` names a file on the host \`${host}\`: only this machine's files are imported: write \`file:///PATH\`, or \`file:PATH\` relative to the document`;
     expect(problem('file://otherhost/x /data/x')).toBe(remote('otherhost', '/x'));
     expect(problem('file://server.lan /data/x/')).toBe(remote('server.lan', ''));
+    // Decoded, a NUL is said at its `%` (the import looked for a file named with it, and said it did not exist).
+    expect(problem('file:my%00x /data/x')).toBe('7: `%00` in `file:my%00x` is a NUL byte, which no file name holds');
   });
 
   it('refuses a DEST with a name longer than a file name can be, at that name: the import failed in the store, as ENAMETOOLONG', () => {
