@@ -40,9 +40,12 @@ export async function checkMembers(kind: ArchiveKind, archive: string, what: str
   if (!verbose.ok) return verbose;
   const rows = lines(verbose.stdout);
   let bytes = 0;
+  // The members before each one: a hard link names one of them (tar refused another in its own words).
+  const before = new Set<string>();
   for (let i = 0; i < rows.length && i < list.length; i++) {
     const row = rows[i]!;
     const name = list[i]!;
+    if (i > 0) before.add(landing(list[i - 1]!));
     // `-rw-r--r-- owner/group SIZE date time name` (a device shows `major,minor` there instead).
     const size = row.split(/\s+/)[2] ?? '';
     if (/^\d+$/.test(size)) bytes += Number(size);
@@ -55,6 +58,7 @@ export async function checkMembers(kind: ArchiveKind, archive: string, what: str
     const resolved = symlink && !posix.isAbsolute(target) ? posix.join(posix.dirname(name), target) : target;
     const why = escapes(resolved);
     if (why !== undefined) return refuse(what, name, `is a ${symlink ? 'symbolic' : 'hard'} link to \`${shownName(target)}\`, outside the destination`);
+    if (hardlink && !before.has(landing(target))) return refuse(what, name, `is a hard link to \`${shownName(target)}\`, which no member before it is`);
   }
   return { ok: true, bytes };
 }
@@ -68,7 +72,7 @@ function checkZip(archive: string, what: string): Listed {
     if (why !== undefined) return refuse(what, m.name, `would land outside the destination (${why})`);
     if (m.type === 'special') return refuse(what, m.name, SPECIAL);
   }
-  const same = oneFile(listing.members.map((m) => ({ name: m.name!, path: m.path, directory: m.type === 'directory' })), what);
+  const same = oneFile(listing.members.map((m) => ({ name: m.name!, path: m.path, directory: m.type === 'directory', link: m.type === 'link' })), what);
   return same ?? { ok: true, bytes: listing.members.reduce((n, m) => n + (m.type === 'directory' ? 0 : m.size), 0), zip: listing.members };
 }
 
@@ -99,13 +103,25 @@ export function unpackedAsListed(root: string, members: readonly ZipMember[], wh
 }
 
 /** Two members that would be one file (`d/x`, `d//./x`), unless both are directories, which merge. */
-function oneFile(members: readonly { name: string; path: string; directory: boolean }[], what: string): ReturnType<typeof refuse> | undefined {
-  const seen = new Map<string, { name: string; directory: boolean }>();
+function oneFile(members: readonly { name: string; path: string; directory: boolean; link?: boolean }[], what: string): ReturnType<typeof refuse> | undefined {
+  const seen = new Map<string, { name: string; directory: boolean; link?: boolean }>();
+  // The directories members land in, by the first member inside each: one of them a file (`a`, then `a/b`) is no directory.
+  const holding = new Map<string, string>();
   for (const m of members) {
     const path = landing(m.path);
     if (path === '') continue;
     const other = seen.get(path);
     if (other !== undefined && !(other.directory && m.directory)) return refuse(what, m.name, `would be the same file as member \`${shownName(other.name)}\``);
+    const parts = path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join('/');
+      const file = seen.get(dir);
+      // A link there (a zip's) is said by the checks of what it leads to, or by unzip.
+      if (file !== undefined && !file.directory && file.link !== true) return refuse(what, m.name, `would land inside member \`${shownName(file.name)}\`, which is not a directory`);
+      if (!holding.has(dir)) holding.set(dir, m.name);
+    }
+    const inside = m.directory || m.link === true ? undefined : holding.get(path);
+    if (inside !== undefined) return refuse(what, m.name, `is a file where member \`${shownName(inside)}\` needs a directory`);
     seen.set(path, m);
   }
   return undefined;
