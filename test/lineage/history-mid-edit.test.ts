@@ -60,7 +60,7 @@ describe('history commands while the document does not check', () => {
     expect(join.stdout).toBe('==> join (ok, line 16) (printed nothing)\n');
     expect(join.code).toBe(0);
     const none = await rig.shark(['logs', 'p.md', 'nope']);
-    expect(none.stderr).toBe(`${WARNING}jobs are named as the run named them\nshark: no job of run 2 matches \`nope\` (blocks: join, map, shared)\n`);
+    expect(none.stderr).toBe(`${WARNING}jobs are named as the run named them\nshark: no job of run 2 matches \`nope\` (blocks: shared, map, join)\n`);
     expect(none.code).toBe(1);
   });
 
