@@ -67,14 +67,14 @@ describe('shark shell: a command whose writes the store cannot keep fails, and t
   });
 });
 
-describe('shark shell: a command on the host naming a link a step made out of /data', () => {
+describe('shark shell: a command taken as `shark run` takes the job its saved line makes', () => {
   let rig: Rig;
   beforeEach(() => {
-    rig = new Rig('shark-shell-links-');
+    rig = new Rig('shark-shell-as-run-');
   });
   afterEach(() => rig.cleanup());
 
-  it('fails, as `shark run` would fail its saved step, so nothing saved reads the host\'s file', async () => {
+  it('fails on the host when it names a link a step made out of /data, so nothing saved reads the host\'s file', async () => {
     const ran = await shell(rig, ['--save', 'keep.md'], ['ln -s /etc/hostname /data/h', 'cat /data/h > /data/copy.txt', 'echo after > /data/after.txt', ''].join('\n'));
     noCrash(ran.stderr);
     expect(ran.code, ran.stderr).toBe(0);
@@ -85,16 +85,8 @@ describe('shark shell: a command on the host naming a link a step made out of /d
     const again = await rig.shark(['run', 'keep.md', '--json']);
     expect(again.code, again.stdout + again.stderr).toBe(0);
   });
-});
 
-describe('shark shell: a command writing into a directory nothing made yet', () => {
-  let rig: Rig;
-  beforeEach(() => {
-    rig = new Rig('shark-shell-dirs-');
-  });
-  afterEach(() => rig.cleanup());
-
-  it('is given the directory, as `shark run` gives a job its outputs\' directories; a file in the way fails it, said as a /data path', async () => {
+  it('writing into a directory nothing made yet, is given the directory, as `shark run` gives a job its outputs\' directories; a file in the way fails it, said as a /data path', async () => {
     const ran = await shell(rig, ['--save', 'keep.md'], ['echo 1 > /data/a.txt', 'cat /data/a.txt > /data/sub/b.txt', 'cat /data/a.txt > /data/a.txt/c.txt', ''].join('\n'));
     noCrash(ran.stderr);
     expect(ran.code, ran.stderr).toBe(0);
