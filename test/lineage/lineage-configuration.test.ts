@@ -232,3 +232,20 @@ describe('shark lineage -e AXIS=every value of a step that fans in over AXIS', (
     expect([none.code, none.stderr]).toEqual([1, 'shark: no run of this pipeline produced /data/z.txt with T=b (the latest that did, run 2, had T=a)\n']);
   });
 });
+
+describe('shark lineage -e of a step that reads one instance\'s file', () => {
+  const rig = new Rig();
+  beforeAll(async () => {
+    rig.write('p.md', '---\nT: [a, b]\nV: 1\n---\n\n```shark-run\necho %{T} %{V} > /data/per/%{T}.txt\n```\n\n```shark-run\ncat /data/per/a.txt > /data/out.txt\n```\n');
+    expect((await rig.shark(['run', 'p.md', '-e', 'T=a'])).code).toBe(0);
+  });
+  afterAll(() => rig.cleanup());
+
+  it('answers with the run of a subset, whose result plan -e reuses (it refused: `reads their instances together`)', async () => {
+    const lineage = await rig.shark(['lineage', 'p.md', '/data/out.txt', '-e', 'V=1']);
+    expect([lineage.code, lineage.stderr]).toEqual([0, '']);
+    expect(lineage.stdout).toMatch(/^run-2 {2}\(p\.md:11:1, host:linux\/x64\)\n/);
+    const plan = JSON.parse((await rig.shark(['plan', 'p.md', '-e', 'V=1', '--json'])).stdout) as { jobs: { step: string; status: string }[] };
+    expect(plan.jobs.find((j) => j.step === 'run-2')?.status).toBe('cached');
+  });
+});
