@@ -1,7 +1,6 @@
 import { Command } from 'commander';
-import { readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { damagedDatabase, databaseDamage, damagedMessage } from '../store/damaged-database.js';
+import { damagedDatabase, databaseDamage, damagedMessage, holdsRecordedData } from '../store/damaged-database.js';
 import { Leases } from '../store/leases.js';
 import { openStore, storeMade } from '../store/open-store.js';
 import { QuarantineBlocked } from '../store/quarantine-folder.js';
@@ -27,15 +26,6 @@ interface FsckFlags {
  * bad data and drops the results made of it, so the next `run` recomputes
  * exactly those jobs from their lineage.
  */
-/** The names in a directory, or undefined where there is none to read. */
-function readdirIfAny(dir: string): string[] | undefined {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return undefined;
-  }
-}
-
 export function fsckCommand(io: Io): Command {
   return new Command('fsck')
     .description('check the store: re-hash every object, report missing or corrupt data (exit 1); --repair drops what depends on it')
@@ -51,7 +41,7 @@ export function fsckCommand(io: Io): Command {
       const where = spec ?? join(base, '.shark');
       if (!storeMade(spec, base)) {
         // Its database moved aside (damaged, as the way out says): the data is there, with nothing that names it.
-        const without = !where.startsWith('zfs:') && ['objects', 'logs'].some((d) => (readdirIfAny(join(where, d))?.length ?? 0) > 0);
+        const without = !where.startsWith('zfs:') && holdsRecordedData(where);
         io.stderr(without
           ? `shark: error: ${displayName(where)} holds stored data but no database (shark.sqlite): nothing records what the data is, so there is nothing to check; the next run records the store afresh (and runs every job again)\n`
           : `shark: error: no store at ${displayName(where)}\n`);

@@ -139,7 +139,8 @@ export function openSession<T = void>(
       throw e;
     }
   }
-  if (plans) refusePublishIntoStore(pipeline, pipelineDir, opened, stderr);
+  // A ZFS store's directory is known once it is open.
+  if (plans && storeDir === undefined) refusePublishIntoStore(pipeline, pipelineDir, opened, stderr);
   // The checks of the map steps' last results start now, on another core, before the inputs are read (below, and as they are hashed).
   if (plans) checkMemosAhead({ pipeline, pipelinePath, ...opened });
   const overStore = plans ? inputsOverStore(pipeline, bound.paths, bindings, opened.store, places) : [];

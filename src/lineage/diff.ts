@@ -129,8 +129,8 @@ export function diffAncestries(
     const gone = before.filter((id) => !after.includes(id));
     const added = after.filter((id) => !before.includes(id));
     if (gone.length === 0 && added.length === 0) continue;
-    const a = (gone[0] ?? before[0]) as string | undefined;
-    const b = (added[0] ?? after[0]) as string | undefined;
+    const a = gone[0] ?? before[0];
+    const b = added[0] ?? after[0];
     const reason = a === undefined ? `host input ${path} now read` : b === undefined ? `host input ${path} no longer read` : `host input ${path} changed (${short(a)} → ${short(b)})`;
     diffs.push({
       job: `input ${path}`, block: '', location: '', line: 0, class: 'root-cause', reasons: [reason],

@@ -213,7 +213,6 @@ export class ShellSession {
     return { kind: 'failed', why };
   }
 
-  /** The command as a run step of the current environment (for its /data paths, /data alone too), or why it cannot run. */
   /**
    * Why a command on the host may not be given what it names of the view: a
    * link a step made that leads out of /data (`/data/h` to `/etc/hostname`),
@@ -229,6 +228,7 @@ export class ShellSession {
     return linkOutOfData(ws.root, named);
   }
 
+  /** The command as a run step of the current environment (for its /data paths, /data alone too), or why it cannot run. */
   private executable(typed: string): RunStep | string {
     const tag = this.env === undefined ? 'shark-run' : `shark-run:${this.env}`;
     // `%{NAME}` is replaced as a document's is: the command ran with it as text, keyed as the saved step replaced.
@@ -288,4 +288,3 @@ function withValues(typed: string, values: ReadonlyMap<string, string>): { ok: t
   }
   return { ok: true, value };
 }
-

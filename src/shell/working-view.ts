@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readSync, openSync, closeSync, fstatSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { safeDirs } from '../store/safe-path.js';
+import { makeOutputDirs } from '../exec/run/output-dirs.js';
 import type { ExecOutcome, RunSession } from '../exec/executor.js';
 import type { RunStep } from '../pipeline/pipeline.js';
 import { renderScript } from '../plan/render-command.js';
@@ -126,11 +125,7 @@ function follow(path: string, show: (text: string) => void): { stop: () => void 
  */
 export function outputDirs(step: RunStep, ws: Workspace): string | undefined {
   try {
-    for (const o of step.outputs) {
-      safeDirs(ws.root, dirname(o.path));
-      if (o.created === true) safeDirs(ws.root, o.path);
-      for (const file of o.files ?? []) safeDirs(ws.root, dirname(`${o.path}/${file}`));
-    }
+    for (const o of step.outputs) makeOutputDirs(ws.root, o.path, o, false);
     return undefined;
   } catch (e) {
     return (e as Error).message.split(ws.root).join('');

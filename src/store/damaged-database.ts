@@ -41,18 +41,24 @@ export function damage(message: string): Error {
  * a file moved aside, as `damagedMessage` says, is absent, not empty.
  */
 export function refuseEmptied(dir: string): void {
-  // What cannot be looked at (the store not a directory) is for opening the database to say.
-  const tried = <T>(f: () => T): T | undefined => {
-    try {
-      return f();
-    } catch {
-      return undefined;
-    }
-  };
   const size = (name: string): number | undefined => tried(() => statSync(join(dir, name)).size);
   if (size('shark.sqlite') !== 0 || (size('shark.sqlite-wal') ?? 0) > 0) return;
+  if (holdsRecordedData(dir)) throw damage('shark.sqlite is empty, though the store holds data its runs recorded there');
+}
+
+/** Whether the store directory `dir` holds objects or logs, which its runs recorded in its database (`fsck` of one whose database was moved aside says so). */
+export function holdsRecordedData(dir: string): boolean {
   const holds = (name: string): boolean => (tried(() => readdirSync(join(dir, name)).length) ?? 0) > 0;
-  if (holds('objects') || holds('logs')) throw damage('shark.sqlite is empty, though the store holds data its runs recorded there');
+  return holds('objects') || holds('logs');
+}
+
+/** What cannot be looked at (the store not a directory) is for opening the database to say. */
+function tried<T>(f: () => T): T | undefined {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
 }
 
 /** What is said of a damaged database: what SQLite found, and the ways out. */

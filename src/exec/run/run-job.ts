@@ -6,7 +6,7 @@ import type { Job } from '../../plan/jobs.js';
 import { commandAsRun, keyOf } from '../../plan/key.js';
 import { cachedResult } from '../../plan/step-plan.js';
 import { jobLease } from '../../store/leases.js';
-import { inTheWay, safeDirs } from '../../store/safe-path.js';
+import { inTheWay } from '../../store/safe-path.js';
 import type { SnapshotId, Workspace } from '../../store/snapshot-store.js';
 import { VERSION } from '../../version.js';
 import type { FailureReason } from '../events.js';
@@ -17,6 +17,7 @@ import type { RunContext } from './context.js';
 import { changedWhileRunning, importedOtherBytes } from './changed-files.js';
 import { linkOutOfData, runsOnHost } from './host-links.js';
 import { modifiedMessage, outputProblem, type Failure } from './output-checks.js';
+import { makeOutputDirs } from './output-dirs.js';
 import { adoptPin, launch, pinnedMeanwhile } from './launch-job.js';
 
 type Outputs = Record<string, SnapshotId>;
@@ -268,11 +269,7 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
 /** Places the job's inputs and the directories its outputs go into. */
 async function prepare(ctx: RunContext, job: Job, ws: Workspace): Promise<void> {
   for (const input of job.inputs) await ctx.session.store.materialize(input.id, ws, input.path);
-  for (const o of job.outputs) {
-    safeDirs(ws.root, dirname(o.path));
-    // In a map, a shared output directory exists for every job to write its files into; so does one the
-    // command writes into under names made as it runs (`/data/out/$s.txt`), and each item's of `+/`.
-    if (o.output.created === true || (job.items.length > 0 && o.output.isDir && !o.output.perItem)) safeDirs(ws.root, o.path);
-    for (const file of o.output.files ?? []) safeDirs(ws.root, dirname(`${o.path}/${file}`));
-  }
+  // In a map, a shared output directory exists for every job to write its files into; so does one the
+  // command writes into under names made as it runs (`/data/out/$s.txt`), and each item's of `+/`.
+  for (const o of job.outputs) makeOutputDirs(ws.root, o.path, o.output, job.items.length > 0);
 }
