@@ -111,8 +111,11 @@ export async function decidePast(
   } finally {
     paths.forEach((path, n) => state.setPending(path, laid[n]!.step));
   }
-  // A memo answers for directories whole; a step the targets name some jobs of is shown as before.
-  if (decision.kind !== 'jobs' || decision.memo?.hit !== undefined || decision.partial !== undefined) return undefined;
+  // A step the targets name some jobs of is shown as before.
+  if (decision.kind !== 'jobs' || decision.partial !== undefined) return undefined;
+  // A memo of a whole run over just the items made (the failed one absent then) answers each job, cached: taken
+  // job by job, as the directories are not whole (and no memo is kept of them).
+  const { memo: _whole, ...byJob } = decision;
   const pending = new Map<string, string>();
   const above = new Map<string, string>();
   for (const part of laid) {
@@ -131,7 +134,7 @@ export async function decidePast(
   const unmade = mapped === undefined ? []
     : [...mapped.part.pending].filter(([path]) => parentOf(path) === mapped.dir && matchesLevel(mapped.pattern, baseName(path)))
       .map(([path, by]) => ({ name: baseName(path), by })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { decision, waitsFor, unmade };
+  return { decision: byJob, waitsFor, unmade };
 }
 
 /** The step writing `path` or a directory above it, below one of `roots`. */

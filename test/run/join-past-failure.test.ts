@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 
@@ -62,6 +63,25 @@ describe('under -k, maps behind a map of which one item failed', () => {
     const again = await rig.shark(['run', 'p.md', '-i', 'species=species', '-k', '--json']);
     expect(end(again.stdout)).toMatchObject({ executed: 0, cached: 8, failed: 1, skipped: 3 });
     expect(end(again.stdout)!.notStarted).toBeUndefined();
+  });
+
+  it('decide a map behind item by item when a whole run over the items made is remembered (its step memo)', async () => {
+    rig.write('k.md', '# Keep going\n\n```shark-import\nin/ /data/in/\n```\n\n```shark-run {id=double}\n'
+      + "awk '$1 == \"bad\" { exit 3 } { print $1 * 2 }' /data/in/*.txt > /data/double/+\n```\n\n"
+      + "```shark-run {id=square}\nawk '{ print $1 * $1 }' /data/double/*.txt > /data/square/+\n```\n");
+    rig.write('in/a.txt', '1\n');
+    rig.write('in/b.txt', '2\n');
+    rig.write('in/c.txt', 'bad\n');
+    expect((await rig.shark(['run', 'k.md', '-k'])).code).toBe(1);
+    // A whole run without the failing item: the square map's memo answers for items a and b.
+    rmSync(rig.path('in/c.txt'));
+    expect((await rig.shark(['run', 'k.md'])).code).toBe(0);
+    rig.write('in/c.txt', 'bad\n');
+    const ran = await rig.shark(['run', 'k.md', '-k', '--json']);
+    expect(jobs(ran.stdout, 'job-failed')).toEqual(['double[c.txt]']);
+    expect(jobs(ran.stdout, 'job-cached')).toEqual(['double[a.txt]', 'double[b.txt]', 'keep-going', 'square[a.txt]', 'square[b.txt]']);
+    expect(events(ran.stdout).filter((e) => e.type === 'job-skipped').map((e) => e.job)).toEqual(['square[c.txt]']);
+    expect(end(ran.stdout)!.notStarted).toBeUndefined();
   });
 
   it('count the skipped jobs in the map\'s line at the terminal, and no map as not started', async () => {
