@@ -14,6 +14,8 @@ import { claim, type Fail, type Writers } from './writers.js';
 const READERS = new Set([
   'cd', 'pushd', 'ls', 'cat', 'paste', 'head', 'tail', 'wc', 'du', 'find', 'stat', 'tree', 'file', 'grep', 'zcat', 'diff', 'cmp',
   'md5sum', 'sha1sum', 'sha256sum', 'sha512sum', 'cksum', 'b2sum',
+  // Filters whose file operands are read (`sed -i`, `sort -o` and `uniq IN OUT` aside: mentions.ts).
+  'sed', 'awk', 'gawk', 'mawk', 'sort', 'uniq', 'cut', 'join', 'comm', 'nl', 'tac', 'rev', 'tr', 'jq', 'bzcat', 'xzcat', 'zgrep', 'od', 'strings',
 ]);
 
 /** Programs that remove, make or mark what they are given, putting no new file into a directory they name. */
@@ -32,7 +34,7 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
   const inputs: Input[] = [];
   const outputs: Output[] = [];
   const maps = mentions.some((m) => m.wildcard !== undefined);
-  const onlyReads = (m: Mention): boolean => m.redirect === undefined && m.program !== undefined && READERS.has(m.program);
+  const onlyReads = (m: Mention): boolean => m.redirect === undefined && m.program !== undefined && READERS.has(m.program) && m.inPlace !== true && m.written !== true;
   // Reported as unwritten, remembered so that a writer further down can be named (written-below.ts).
   const unwritten = (m: Mention, shown: string, message: string): void => {
     writers.unwritten.push({ step: id, path: m.path.text, shown, at: m.at, message });
@@ -87,7 +89,12 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
       continue;
     }
     if (m.dest === true && r.kind !== 'none' && !mine && !copiedInto(m, r, writers, write, fail)) continue;
-    if (m.program !== undefined && CHANGERS.has(m.program) && m.redirect === undefined && r.kind !== 'none' && !mine && !changedInPlace(m, r, writers, write, fail)) continue;
+    const changer = m.inPlace === true || (m.program !== undefined && CHANGERS.has(m.program));
+    if (changer && m.redirect === undefined && r.kind !== 'none' && !mine && !changedInPlace(m, r, writers, write, fail)) continue;
+    if (m.inPlace === true && r.kind === 'none' && !writers.incomplete) {
+      unwritten(m, path, `nothing writes ${path}: \`${m.program!} -i\` changes it in place; write it in an earlier step, import it, or name it as a frontmatter input`);
+      continue;
+    }
     if (m.redirect === 'in' && r.kind === 'none') {
       unwritten(m, path, `reads \`${path}\`, which no earlier step writes or imports and no frontmatter input names`);
       continue;

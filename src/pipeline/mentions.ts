@@ -30,6 +30,13 @@ export interface Mention {
   readonly program: string | undefined;
   /** Set when the path is where a program that copies puts what it is given (`cp a b /data/y/`, `mv -t /data/y`). */
   readonly dest?: true;
+  /** Set when the program changes the files it is given in place (`sed -i`, `perl -pi`): it reads and rewrites the path. */
+  readonly inPlace?: true;
+  /**
+   * Set when the path is an output of a program that otherwise only reads (`sort -o /data/x`, `uniq IN /data/x`), or
+   * a value given to its program (`awk -v out=/data/x/`), which may write there.
+   */
+  readonly written?: true;
 }
 
 /**
@@ -70,9 +77,10 @@ export function findMentions(words: readonly Word[], posOf: (offset: number) => 
       found.push(shaped);
       continue;
     }
-    const { program, dest } = programOf(words, word, start);
+    const { program, dest, inPlace, written } = programOf(words, word, start);
     const mention: Mention = {
       redirect: word.redirect, offset: word.offsets[start]!, at, program, ...shaped.mention, ...(cut ? { cut: true as const } : {}), ...(dest ? { dest: true as const } : {}),
+      ...(inPlace ? { inPlace: true as const } : {}), ...(written ? { written: true as const } : {}),
     };
     found.push({ ok: true, mention });
   }
@@ -149,6 +157,11 @@ function directoryOf(prefix: string): DataPath {
   return { text: normal.ok ? normal.path.text.slice(0, -2) : '/data', isDir: true };
 }
 
+/** Programs that rewrite the files they are given when an option says so: `sed -i`, `sed -Ei.bak`, `--in-place`, `perl -pi`, `gawk -i inplace`. */
+const IN_PLACE: Readonly<Record<string, RegExp>> = {
+  sed: /^(-[nrEsuz]*i|--in-place)/, perl: /^-[0-9aclnpswWtTUX]*i/, gawk: /^(-i|--include=)?inplace$/, awk: /^(-i|--include=)?inplace$/, mawk: /^(-i|--include=)?inplace$/,
+};
+
 /** Programs that copy what they are given into their last operand, or into the directory after `-t`. */
 const COPIERS = new Set(['cp', 'mv', 'ln', 'install', 'rsync']);
 const TARGET_OPTION = '--target-directory=';
@@ -171,14 +184,24 @@ export function programOfCommand(words: readonly Word[], command: number): { pro
  * The program a word is an argument of: that of its simple command (`programIndex`), if the word is not the
  * program itself; `dest` when the word is where that program copies to (the path starts the word, or follows `-t`'s `=` form).
  */
-function programOf(words: readonly Word[], word: Word, start: number): { program: string | undefined; dest: boolean } {
+function programOf(words: readonly Word[], word: Word, start: number): { program: string | undefined; dest: boolean; inPlace?: boolean; written?: boolean } {
   const { own, n } = commandWords(words, word.command);
   const found = n === undefined ? undefined : own[n]!;
   if (found === undefined || found === word) return { program: undefined, dest: false };
   const program = found.value.slice(found.value.lastIndexOf('/') + 1);
-  if (!COPIERS.has(program)) return { program, dest: false };
   const args = own.slice(n! + 1);
   const at = args.indexOf(word);
+  const inPlace = IN_PLACE[program];
+  if (inPlace !== undefined) return { program, dest: false, inPlace: args.some((w) => inPlace.test(w.value)), written: start > 0 };
+  if (program === 'sort' || program === 'shuf') {
+    return { program, dest: false, written: word.value.startsWith('--output=') || ['-o', '--output'].includes(args[at - 1]?.value ?? '') };
+  }
+  if (program === 'uniq') {
+    // `uniq [-f N] IN OUT`: the second operand is written (the values of -f, -s and -w are no operands).
+    const operands = args.filter((w, k) => !/^-./.test(w.value) && !/^-[fsw]$/.test(args[k - 1]?.value ?? ''));
+    return { program, dest: false, written: operands.indexOf(word) === 1 };
+  }
+  if (!COPIERS.has(program)) return { program, dest: false };
   if (word.value.startsWith(TARGET_OPTION)) return { program, dest: start === TARGET_OPTION.length };
   if (start !== 0) return { program, dest: false };
   if (args[at - 1]?.value === '-t' || args[at - 1]?.value === '--target-directory') return { program, dest: true };

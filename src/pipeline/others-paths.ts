@@ -45,9 +45,10 @@ export function changedInPlace(m: Mention, r: Written, writers: Writers, write: 
   }
   const { who, input, where, note } = owned(path, r, writers);
   const shown = m.path.isDir ? `${path}/` : path;
+  const program = m.inPlace === true ? `${m.program!} -i` : m.program!;
   const how = input ? 'change a copy (`cp` it into a path of the step\'s own)'
-    : `change it in the command that writes it (\`… && ${m.program!} … ${shown}\`), or change a copy`;
-  fail(m.at, `\`${m.program!}\` changes \`${shown}\`${where}: a step's inputs are read-only, and the run would fail changing it; ${how}`, [note(who)]);
+    : `change it in the command that writes it (\`… && ${program} … ${shown}\`), or change a copy`;
+  fail(m.at, `\`${program}\` changes \`${shown}\`${where}: a step's inputs are read-only, and the run would fail changing it; ${how}`, [note(who)]);
   return false;
 }
 

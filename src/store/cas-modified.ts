@@ -8,13 +8,14 @@ import { modeChangedAt } from './object-file.js';
  * nothing, changed only its mode (`chmod`: the bytes are sound, the mode is
  * put back), or wrote to it (`bytes`).
  */
-export type LinkChange = 'none' | 'mode' | 'bytes';
+export type LinkChange = 'none' | 'mode' | 'bytes' | 'replaced';
 
 /**
  * Whether a job's hard link to a stored object shows a write: its own link
  * first, the inode it was given, which another job checking first and
  * quarantining the object cannot hide from it. One the job moved or
- * replaced (what most tools do, and harmless) leaves the object to tell.
+ * removed leaves the object to tell; one replaced by another file (`sed -i`,
+ * `perl -pi`: the store is sound) is `replaced`, the job's change being lost.
  * Size and modification time are compared, not the change time: other
  * jobs linking and unlinking the same object move that. So a write that
  * keeps both the size and the time is for `shark fsck` (docs/store.md).
@@ -30,7 +31,7 @@ export function linkWritten(objects: CasObjects, l: PlacedLink): { change: LinkC
   }
   if (objects.check(l.id, true) === 'changed') return { change: 'bytes', damaged: true };
   const moded = modeChangedAt(objects.pathOf(l.id), l.id);
-  return { change: moded ? 'mode' : 'none', damaged: moded };
+  return { change: moded ? 'mode' : own !== undefined ? 'replaced' : 'none', damaged: moded };
 }
 
 function statOrUndefined(path: string): Stats | undefined {

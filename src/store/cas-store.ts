@@ -176,8 +176,8 @@ export class CasStore implements SnapshotStore {
       const { change, damaged } = linkWritten(this.objects, l);
       if (change === 'none') continue;
       changed.push({ path: l.path, change });
-      // Not when another job's check already took it away, nor when the object was stored again since.
-      if (!damaged) continue;
+      // Not when another job's check already took it away, nor when the object was stored again since (nor when replaced).
+      if (!damaged || change === 'replaced') continue;
       // Its bytes are the stored ones: only the mode is put back.
       if (change === 'mode') {
         restoreModeAt(this.objects.pathOf(l.id), l.id);

@@ -26,10 +26,14 @@ export interface StoreProblem {
   readonly detail: string;
 }
 
-/** An input a job changed in place: written to, or only given another mode (`chmod`). */
+/**
+ * An input a job changed: written to, only given another mode (`chmod`), or
+ * replaced by a file of its own (`sed -i` renames one over it: the store is
+ * sound, but the job's change would be lost).
+ */
 export interface ModifiedInput {
   readonly path: string;
-  readonly change: 'bytes' | 'mode';
+  readonly change: 'bytes' | 'mode' | 'replaced';
 }
 
 /** Why stored data was removed on purpose: freed by `shark gc`, or discarded after a job modified it in place. */

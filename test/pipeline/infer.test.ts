@@ -477,6 +477,34 @@ describe('whole documents', () => {
     expect(flow(p)).toEqual(['a.1:  -> /data/t.sh', 'a.2:  -> /data/d (after a.1)', 'a.3:  -> /data/d/ready (after a.2)']);
   });
 
+  it('refuses an edit in place (`sed -i`, `perl -pi`, `gawk -i inplace`) of another step\'s output, whose change the run would lose', () => {
+    expect(errors(doc([['shark-run {id=a}', "printf 'robin 3\\n' > /data/c.txt\nsed -i 's/robin/E/' /data/c.txt"]]))).toEqual([
+      '3:21: `sed -i` changes `/data/c.txt`, which step `a.1` writes: a step\'s inputs are read-only, and the run would fail changing it;'
+        + ' change it in the command that writes it (`… && sed -i … /data/c.txt`), or change a copy [2:22: step `a.1` writes `/data/c.txt` here]',
+    ]);
+    for (const edit of ["sed -Ei.bak 's/a/b/' /data/c.txt", "perl -pi -e 's/a/b/' /data/c.txt", "gawk -i inplace '{ print }' /data/c.txt", "sed --in-place 's/a/b/' /data/c.txt"]) {
+      expect(errors(doc([['shark-run {id=a}', 'echo a > /data/c.txt'], ['shark-run {id=b}', edit]])), edit).toHaveLength(1);
+    }
+    expect(errors(doc([['shark-run {id=b}', "sed -i 's/a/b/' /data/none.txt"]]))).toEqual([
+      '2:17: nothing writes /data/none.txt: `sed -i` changes it in place; write it in an earlier step, import it, or name it as a frontmatter input',
+    ]);
+    // Its own output, and sed without -i (a reader), are fine.
+    const p = load(doc([['shark-run {id=a}', "echo a > /data/c.txt && sed -i 's/a/b/' /data/c.txt"], ['shark-run {id=b}', "sed 's/a/b/' /data/c.txt > /data/d.txt"]]));
+    expect(flow(p)).toEqual(['a:  -> /data/c.txt', 'b: /data/c.txt<a -> /data/d.txt (after a)']);
+  });
+
+  it('takes a path only a filter names (sort, awk, cut…) and nothing writes as a typo, but sort -o, uniq\'s second operand and awk -v values as written', () => {
+    expect(errors(doc([['shark-run {id=a}', 'echo 1 > /data/ranges.txt'], ['shark-run {id=b}', "awk '{ s += $1 } END { print s }' /data/rnages.txt > /data/t.txt"]]))).toEqual([
+      '6:35: nothing writes /data/rnages.txt: `awk` only reads it; write it in an earlier step, import it, or name it as a frontmatter input',
+    ]);
+    const p = load(doc([
+      ['shark-run {id=a}', 'echo 1 > /data/a.txt'],
+      ['shark-run {id=b}', 'sort -o /data/s.txt /data/a.txt && uniq -f 1 /data/a.txt /data/u.txt'],
+      ['shark-run {id=c}', "awk -v out=/data/o/ '{ print > (out $1) }' /data/a.txt"],
+    ]));
+    expect(flow(p)).toEqual(['a:  -> /data/a.txt', 'b: /data/a.txt<a -> /data/s.txt /data/u.txt (after a)', 'c: /data/a.txt<a -> /data/o/ (after a)']);
+  });
+
   it('takes a file copied to a new name inside another step\'s directory as an output, not a missing input', () => {
     const p = load(doc([
       ['shark-run {id=a}', 'echo hi > /data/x.txt\nmkdir -p /data/y\ncp /data/x.txt /data/y/x.txt\nln -s ../x.txt --target-directory=/data/z/'],

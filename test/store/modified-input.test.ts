@@ -56,6 +56,15 @@ describe('a host job writing through its input', () => {
     expect(toRun(await rig.plan('p.md'))).toEqual(['d', 'culprit']);
   });
 
+  it('fails, and is not cached, when it replaces its input with a file of its own (sed -i through a function), whose change would be lost', async () => {
+    rig.write('p.md', pipeline("edit() { sed -i \"$@\"; }; edit 's/original/edited/' /data/g.txt"));
+    const failed = await failures([]);
+    expect(failed.map((f) => [f.job, f.reason])).toEqual([['culprit', 'modified-input']]);
+    expect(failed[0]!.message).toMatch(/^its input \/data\/g\.txt was replaced by another file \(as `sed -i`/);
+    // The store is sound: the writer stays cached, the culprit runs again.
+    expect(toRun(await rig.plan('p.md'))).toEqual(['culprit']);
+  });
+
   it('fails, and is not cached, when a job reading the same data at the same time checked it first', async () => {
     rig.write('p.md', pipeline(
       'F=/data/g.txt; chmod u+w $F; echo HACKED >> $F; sleep 2; wc -c < /data/g.txt > /data/culprit.txt',

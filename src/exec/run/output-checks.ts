@@ -49,5 +49,6 @@ export function modifiedMessage(modified: readonly ModifiedInput[]): string {
   const parts: string[] = [];
   if (of('bytes') !== '') parts.push(`its input ${of('bytes')} was changed in place while the job ran (written through its hard link, by this job or another given the same data at the same time); the damaged data was discarded and will be recomputed`);
   if (of('mode') !== '') parts.push(`the mode of its input ${of('mode')} was changed while the job ran (\`chmod\` through its hard link, by this job or another given the same data at the same time); the stored mode was put back: a step must not change its inputs (copy one to change it)`);
+  if (of('replaced') !== '') parts.push(`its input ${of('replaced')} was replaced by another file (as \`sed -i\` or \`perl -pi\` do): a step's inputs are read-only, and the change would be lost; write the changed data to a path of the step's own (\`sed … ${modified.find((m) => m.change === 'replaced')!.path} > /data/NEW\`)`);
   return parts.join('; ');
 }
