@@ -7,7 +7,7 @@ import type { Recordable } from './object-records.js';
 import { writeObjectFile, type Owner } from './object-write.js';
 import type { Metadata } from './metadata.js';
 import { ObjectChecks } from './object-checks.js';
-import { CHANGED_WHILE_STORED, changedSince, STORED_MTIME_MS, markStored, restoreModeAt } from './object-file.js';
+import { CHANGED_WHILE_STORED, changedSince, markStored, restoreModeAt, showsStoredTime } from './object-file.js';
 import type { SnapshotId } from './snapshot-store.js';
 import { quarantineFolder } from './quarantine-folder.js';
 import { listable } from './unreadable.js';
@@ -98,11 +98,11 @@ export class CasObjects extends ObjectChecks {
     }
     if (this.owner !== undefined && (st.uid !== this.owner.uid || st.gid !== this.owner.gid)) chownSync(path, this.owner.uid, this.owner.gid);
     chmodSync(path, storedMode(exec));
-    markStored(path);
+    markStored(path, st.size);
     this.putInPlace(id, verdict, path);
     const stored = statSync(object);
     // Written between its time being set and now: not the bytes hashed, and never recorded as them.
-    if (stored.mtimeMs !== STORED_MTIME_MS) {
+    if (!showsStoredTime(stored)) {
       this.quarantine(id);
       throw new Error(CHANGED_WHILE_STORED);
     }
@@ -172,9 +172,10 @@ export class CasObjects extends ObjectChecks {
     const path = this.pathOf(id);
     try {
       // Only a plain file can be the object: a link to a file of the same bytes is not followed.
-      if (this.statOf(id)?.isFile() !== true || hashFile(path) !== id.slice(id.indexOf(':') + 1)) return false;
+      const st = this.statOf(id);
+      if (st?.isFile() !== true || hashFile(path) !== id.slice(id.indexOf(':') + 1)) return false;
       // Its bytes are the stored ones: the time that marks them so again.
-      markStored(path);
+      markStored(path, st.size);
       this.record(id, statSync(path));
       // And the mode it is stored with (a copy's 0755), as `soundAgain` gives it back.
       restoreModeAt(path, id);

@@ -6,7 +6,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { exportStaged } from './export-staging.js';
 import { StagedCopies } from './cas-copies.js';
 import { CasObjects } from './cas-objects.js';
-import { STORED_MTIME_MS, restoreModeAt } from './object-file.js';
+import { restoreModeAt } from './object-file.js';
 import { CasPresence } from './cas-presence.js';
 import { TreeChecksAhead } from './tree-check.js';
 import { CasWorkspaces } from './cas-workspaces.js';
@@ -56,7 +56,7 @@ export class CasStore implements SnapshotStore {
     this.objects = new CasObjects(dir, meta);
     this.tmp = join(dir, 'tmp');
     this.trees = new TreeTable(meta);
-    this.presence = new CasPresence(this.objects, (id) => this.trees.entries(id), new TreeChecksAhead(meta.db.name, this.objects.dir, STORED_MTIME_MS, (id) => meta.trees.get(id)));
+    this.presence = new CasPresence(this.objects, (id) => this.trees.entries(id), new TreeChecksAhead(meta.db.name, this.objects.dir, (id) => meta.trees.get(id)));
     this.workspaces = new CasWorkspaces(this.tmp);
     this.copies = new StagedCopies(this.tmp, this.objects);
     this.placing = { objects: this.objects, entries: (id) => this.entries(id), discardedBy: (id) => this.discardedBy(id) };

@@ -1,7 +1,7 @@
 import { lstatSync, type Stats } from 'node:fs';
 import { hashFileSync } from './hash.js';
 import type { Metadata } from './metadata.js';
-import { glanceAt, hasStoredMode, objectPath, restoreModeAt, STORED_MTIME_MS, type UnsureObject } from './object-file.js';
+import { glanceAt, hasStoredMode, objectPath, restoreModeAt, type UnsureObject } from './object-file.js';
 import { ObjectRecords, sameRecord, type Recorded } from './object-records.js';
 import { unsureAhead } from './objects-ahead.js';
 import { refreshSighted, sightingOf, stillAsSighted } from './object-refresh.js';
@@ -63,7 +63,7 @@ export class ObjectChecks {
   }
 
   private glanceAt(id: SnapshotId, st: Stats): 'ok' | 'changed' | Recorded {
-    const seen = glanceAt(st, STORED_MTIME_MS);
+    const seen = glanceAt(st);
     return seen === 'ok' ? this.trust(id) : seen;
   }
 

@@ -4,20 +4,36 @@ import { recordOf, type Recorded } from './object-records.js';
 import type { SnapshotId } from './snapshot-store.js';
 
 /**
- * Every object's modification time, as Nix gives its store's files: 1 s
- * after the epoch. Writing to an object in place (a host job through a hard
- * link, a careless tool) moves it, so an object that still shows it is the
- * one that was stored and is trusted without reading its record: a fully
- * cached plan of 100,000 items read 100,000 records for nothing (~0.35 s).
- * An object that shows another time (stored before, or touched) is judged
- * against its record as before. A change that puts the time back is for
- * `fsck`, which re-hashes, as it was when the record alone was compared.
+ * Every object's modification time, much as Nix gives its store's files:
+ * 1 s after the epoch, and as many microseconds more as the object has
+ * bytes (`ls -l` shows a day in 1970 up to ~86 GB). Writing to an object in
+ * place (a host job through a hard link, a careless tool) moves it, so an
+ * object that still shows its stored time is the one that was stored and is
+ * trusted without reading its record: a fully cached plan of 100,000 items
+ * read 100,000 records for nothing (~0.35 s). The size in the time makes a
+ * change that puts the time back (`touch -d @1`, `touch -r`) show unless it
+ * keeps the size too. An object that shows another time (stored by an
+ * earlier Shark at 1 s, or touched) is judged against its record as before.
+ * A change that keeps both is for `fsck`, which re-hashes.
  */
-export const STORED_MTIME_MS = 1000;
+export function storedMs(size: number): number {
+  // As Node makes `Stats.mtimeMs` of the seconds and nanoseconds: the same operations, so the same double.
+  return (1 + Math.floor(size / 1e6)) * 1000 + ((size % 1e6) * 1000) / 1e6;
+}
 
-/** Gives a file the stored time (`STORED_MTIME_MS`), its access time now. */
-export function markStored(path: string): void {
-  utimesSync(path, Date.now() / 1000, STORED_MTIME_MS / 1000);
+/** The stored time in seconds, as `utimes` takes it: half a microsecond more, which the microseconds it keeps drop. */
+export function storedSeconds(size: number): number {
+  return 1 + Math.floor(size / 1e6) + ((size % 1e6) + 0.5) / 1e6;
+}
+
+/** Whether a file shows the time an object of its size is stored with. */
+export function showsStoredTime(st: { readonly mtimeMs: number; readonly size: number }): boolean {
+  return st.mtimeMs === storedMs(st.size);
+}
+
+/** Gives a file of `size` bytes its stored time (`storedSeconds`), its access time now. */
+export function markStored(path: string, size: number): void {
+  utimesSync(path, Date.now() / 1000, storedSeconds(size));
 }
 
 /**
@@ -71,13 +87,13 @@ export function objectPath(dir: string, id: SnapshotId): string {
 }
 
 /**
- * What an object's `lstat` alone says: sound (it shows `storedMs`, the time
- * every object is given when stored), changed (not a plain file: a link in
+ * What an object's `lstat` alone says: sound (it shows the time an object of
+ * its size is given when stored), changed (not a plain file: a link in
  * its place is not followed), or what its record must show.
  */
-export function glanceAt(st: Stats, storedMs: number): 'ok' | 'changed' | Recorded {
+export function glanceAt(st: Stats): 'ok' | 'changed' | Recorded {
   if (!st.isFile()) return 'changed';
-  if (st.mtimeMs === storedMs) return 'ok';
+  if (showsStoredTime(st)) return 'ok';
   return recordOf(st);
 }
 

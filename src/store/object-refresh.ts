@@ -1,5 +1,5 @@
 import { lstatSync, type Stats } from 'node:fs';
-import { glanceAt, STORED_MTIME_MS } from './object-file.js';
+import { glanceAt } from './object-file.js';
 import { sameRecord, type ObjectRecords, type Recorded } from './object-records.js';
 import type { SnapshotId } from './snapshot-store.js';
 
@@ -19,7 +19,7 @@ export interface Sighting {
 export function sightingOf(path: string, id: SnapshotId, records: ObjectRecords): Sighting | undefined {
   const st = lstatSync(path, { throwIfNoEntry: false });
   if (st === undefined) return undefined;
-  const seen = glanceAt(st, STORED_MTIME_MS);
+  const seen = glanceAt(st);
   if (typeof seen === 'string') return undefined;
   const was = records.fresh(id);
   return was === undefined || sameRecord(was, seen) ? undefined : { st, was };

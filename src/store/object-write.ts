@@ -1,7 +1,7 @@
 import { closeSync, fchmodSync, fchownSync, fstatSync, futimesSync, openSync, rmSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { storedMode } from './file-modes.js';
 import { readSmallFile, sha256Bytes } from './hash.js';
-import { STORED_MTIME_MS } from './object-file.js';
+import { storedSeconds } from './object-file.js';
 import { failedRead, type FailedRead } from './unreadable.js';
 
 /** Whom the store's files belong to when Shark runs as root (the store's own owner). */
@@ -29,7 +29,7 @@ export function writeObjectFile(staging: string, bytes: Buffer, exec: boolean, o
   }
   try {
     for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
-    futimesSync(fd, Date.now() / 1000, STORED_MTIME_MS / 1000);
+    futimesSync(fd, Date.now() / 1000, storedSeconds(bytes.length));
     // Given its mode and owner only when it was not made so (a umask that took a bit, root writing another's store):
     // two system calls of the seven a small input's copy made.
     const st = fstatSync(fd);

@@ -1,5 +1,5 @@
 import { abortable } from '../abortable.js';
-import { STORED_MTIME_MS, type UnsureObject } from './object-file.js';
+import { storedMs, type UnsureObject } from './object-file.js';
 import { recordAt } from './object-records.js';
 import type { SnapshotId } from './snapshot-store.js';
 import { KIND, statAhead } from './stat-ahead.js';
@@ -30,7 +30,7 @@ export async function unsureAhead(
     at: (k: number) => ids.slice(k * STAT_SLICE, (k + 1) * STAT_SLICE).map((id) => pathOf(id).slice(dir.length + 1)),
   };
   // Two workers: this thread only waits for them (and trusts what they saw).
-  const ahead = ids.length >= AHEAD_MIN ? statAhead(dir, slices, 16, 2, STORED_MTIME_MS) : undefined;
+  const ahead = ids.length >= AHEAD_MIN ? statAhead(dir, slices, 16, 2, true) : undefined;
   if (ahead === undefined) return undefined;
   const unsure: UnsureObject[] = [];
   try {
@@ -41,7 +41,7 @@ export async function unsureAhead(
         const id = ids[k * STAT_SLICE + i]!;
         const kind = stats.kind[i];
         // Only a plain file can be the object; what the worker could not stat is looked at here.
-        if (kind === KIND.file && stats.mtimeMs[i] === STORED_MTIME_MS) trust?.(id);
+        if (kind === KIND.file && stats.mtimeMs[i] === storedMs(Number(stats.size[i]))) trust?.(id);
         else unsure.push({ id, seen: kind === KIND.file ? recordAt(stats, i) : kind === KIND.unknown ? 'again' : 'changed' });
       }
     }

@@ -11,11 +11,11 @@ export interface StatRequest {
   readonly dir: string;
   readonly names: readonly string[];
   /**
-   * Store objects, not a walk's files: only the kind and `mtimeMs` are
-   * wanted, and the size and inode only of a file whose time is not this
-   * one (an object's stored time). No nanosecond times: a stat of numbers.
+   * Store objects, not a walk's files: only the kind, size and `mtimeMs`
+   * are wanted, and the inode only of a file that does not show its stored
+   * time. No nanosecond times: a stat of numbers.
    */
-  readonly storedMs?: number;
+  readonly objects?: true;
 }
 
 /** One slice's answer: per name its kind and, for files, the stat fields the stat cache compares. */
@@ -27,7 +27,7 @@ export interface StatSlice {
   readonly ctime: BigInt64Array;
   readonly ino: BigInt64Array;
   readonly mode: BigInt64Array;
-  /** The modification time in milliseconds, as `Stats.mtimeMs` gives it (objects only, `storedMs`). */
+  /** The modification time in milliseconds, as `Stats.mtimeMs` gives it (objects only). */
   readonly mtimeMs: Float64Array;
 }
 
@@ -49,9 +49,9 @@ export const AHEAD = 8;
  * `ahead`: how many slices may be asked for beyond the one awaited.
  * `threads`: workers the slices are dealt to in turn (1 beside a walk that
  * works on each slice; more where the caller only waits, as object checks).
- * `storedMs`: the names are store objects (`StatRequest.storedMs`).
+ * `objects`: the names are store objects (`StatRequest.objects`).
  */
-export function statAhead(dir: string, slices: Slices, ahead = AHEAD, threads = 1, storedMs?: number): StatsAhead | undefined {
+export function statAhead(dir: string, slices: Slices, ahead = AHEAD, threads = 1, objects = false): StatsAhead | undefined {
   const ws = workers(threads);
   if (ws.length === 0) return undefined;
   const pending = new Map<number, { resolve: (s: StatSlice) => void; reject: (e: Error) => void }>();
@@ -69,7 +69,7 @@ export function statAhead(dir: string, slices: Slices, ahead = AHEAD, threads = 
   const ask = (n: number): void => {
     if (n >= slices.length || answers.has(n)) return;
     answers.set(n, new Promise<StatSlice>((resolve, reject) => pending.set(base + n, { resolve, reject })));
-    ws[n % ws.length]!.worker.postMessage({ id: base + n, dir, names: slices.at(n)!, ...(storedMs !== undefined ? { storedMs } : {}) } satisfies StatRequest);
+    ws[n % ws.length]!.worker.postMessage({ id: base + n, dir, names: slices.at(n)!, ...(objects ? { objects: true as const } : {}) } satisfies StatRequest);
   };
   // Walks nest (a large subdirectory inside one): a worker keeps the process alive while any of its walks is open.
   for (const w of ws) w.hold();

@@ -1,5 +1,6 @@
 import { lstatSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+import { showsStoredTime } from './object-file.js';
 import { KIND, type StatRequest, type StatSlice } from './stat-ahead.js';
 
 /**
@@ -14,8 +15,8 @@ parentPort?.on('message', (req: StatRequest) => {
     id: req.id, kind: new Uint8Array(n), size: new BigInt64Array(n), mtime: new BigInt64Array(n), ctime: new BigInt64Array(n),
     ino: new BigInt64Array(n), mode: new BigInt64Array(n), mtimeMs: new Float64Array(n),
   };
-  if (req.storedMs === undefined) walked(req, slice);
-  else objects(req, req.storedMs, slice);
+  if (req.objects === true) objects(req, slice);
+  else walked(req, slice);
   const moved = [slice.kind, slice.size, slice.mtime, slice.ctime, slice.ino, slice.mode, slice.mtimeMs].map((a) => a.buffer as ArrayBuffer);
   parentPort!.postMessage(slice, moved);
 });
@@ -38,15 +39,15 @@ function walked({ dir, names }: StatRequest, slice: StatSlice): void {
   }
 }
 
-/** Store objects: the kind and `mtimeMs` as Node's `Stats` has them (what the store records); size and inode only where the time is not `storedMs`. */
-function objects({ dir, names }: StatRequest, storedMs: number, slice: StatSlice): void {
+/** Store objects: the kind, size and `mtimeMs` as Node's `Stats` has them (what the store records); the inode only where the time is not the stored one. */
+function objects({ dir, names }: StatRequest, slice: StatSlice): void {
   for (let i = 0; i < names.length; i++) {
     const st = lstatSync(`${dir}/${names[i]}`, { throwIfNoEntry: false });
     if (st === undefined) continue; // KIND.unknown: looked at again on the caller's thread
     slice.kind[i] = kindOf(st);
     slice.mtimeMs[i] = st.mtimeMs;
-    if (st.mtimeMs === storedMs) continue;
     slice.size[i] = BigInt(st.size);
+    if (showsStoredTime(st)) continue;
     slice.ino[i] = BigInt(st.ino);
   }
 }

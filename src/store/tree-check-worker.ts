@@ -22,7 +22,7 @@ parentPort?.on('message', (req: TreeCheckRequest) => {
   parentPort!.postMessage(reply);
 });
 
-function check({ db: file, dir, trees, texts, storedMs }: TreeCheckRequest): TreeCheckReply {
+function check({ db: file, dir, trees, texts }: TreeCheckRequest): TreeCheckReply {
   const given = new Map(texts);
   // Opened (and better-sqlite3 loaded, ~5 ms of a thread's start) only for a tree below those given.
   let db: Database.Database | undefined;
@@ -36,7 +36,7 @@ function check({ db: file, dir, trees, texts, storedMs }: TreeCheckRequest): Tre
     const unsure: UnsureObject[] = [];
     for (const id of leaves) {
       const st = lstatSync(objectPath(dir, id), { throwIfNoEntry: false });
-      const seen = st === undefined ? 'again' : glanceAt(st, storedMs);
+      const seen = st === undefined ? 'again' : glanceAt(st);
       if (seen !== 'ok') unsure.push({ id, seen });
     }
     return { whole: true, unsure };

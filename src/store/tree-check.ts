@@ -13,8 +13,6 @@ export interface TreeCheckRequest {
   readonly trees: readonly (readonly [SnapshotId, number])[];
   /** The texts of those the asking thread has: the worker then opens the database only for a tree below them. */
   readonly texts: readonly (readonly [SnapshotId, string])[];
-  /** An object that shows this time is the one stored (`STORED_MTIME_MS`). */
-  readonly storedMs: number;
 }
 
 export interface TreeCheckReply {
@@ -49,7 +47,7 @@ export class TreeChecksAhead {
   private readonly started = new Map<string, Started>();
 
   constructor(
-    private readonly db: string, private readonly dir: string, private readonly storedMs: number,
+    private readonly db: string, private readonly dir: string,
     private readonly text: (id: SnapshotId) => string | undefined,
   ) {}
 
@@ -63,7 +61,7 @@ export class TreeChecksAhead {
       const text = size <= SENT_MAX ? this.text(id) : undefined;
       return text === undefined ? [] : [[id, text] as const];
     });
-    const reply = ask(worker, { db: this.db, dir: this.dir, trees: [...trees], texts, storedMs: this.storedMs })
+    const reply = ask(worker, { db: this.db, dir: this.dir, trees: [...trees], texts })
       .then((r) => (r.error !== undefined ? undefined : r), () => undefined);
     this.started.set(key, { worker, reply });
   }

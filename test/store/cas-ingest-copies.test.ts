@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CasStore } from '../../src/store/cas-store.js';
 import { CasObjects } from '../../src/store/cas-objects.js';
-import { objectPath, STORED_MTIME_MS } from '../../src/store/object-file.js';
+import { objectPath, storedMs } from '../../src/store/object-file.js';
 import { Metadata } from '../../src/store/metadata.js';
 import { hashFileSync } from '../../src/store/hash.js';
 
@@ -54,7 +54,7 @@ describe('an input copied into the store', () => {
       const object = pathOf(id);
       const st = lstatSync(object);
       expect(st.ino, name).not.toBe(lstatSync(join(host, name)).ino);
-      expect(st.mtimeMs, name).toBe(STORED_MTIME_MS);
+      expect(st.mtimeMs, name).toBe(storedMs(st.size));
       expect(st.mode & 0o777, name).toBe(name === 'tool.sh' ? 0o555 : 0o444);
       expect(readFileSync(object).equals(readFileSync(join(host, name))), name).toBe(true);
     }
@@ -118,7 +118,7 @@ describe('many inputs copied into the store on the hash workers', () => {
     for (const { name, id } of entries) {
       const object = objectPath(join(root, 'objects'), id);
       const st = lstatSync(object);
-      expect(st.mtimeMs, name).toBe(STORED_MTIME_MS);
+      expect(st.mtimeMs, name).toBe(storedMs(st.size));
       expect(st.mode & 0o777, name).toBe(name === 'tool.sh' ? 0o555 : 0o444);
       expect(readFileSync(object).equals(readFileSync(join(host, name))), name).toBe(true);
       expect(objects.recorded(id), name).toBe(true);

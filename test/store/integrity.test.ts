@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig, toRun } from '../support/rig.js';
 import { objectWith } from '../support/objects.js';
+import { storedSeconds } from '../../src/store/object-file.js';
 
 const PIPELINE = `# integrity
 
@@ -28,7 +29,8 @@ function flipByte(path: string, keepTime = false): void {
   writeSync(fd, Buffer.from('X'), 0, 1, 3);
   closeSync(fd);
   chmodSync(path, st.mode & 0o777);
-  if (keepTime) utimesSync(path, st.atime, st.mtime);
+  // Its stored time put back to the microsecond (as `touch -r` would; a `Date` keeps only milliseconds).
+  if (keepTime) utimesSync(path, st.atime, storedSeconds(st.size));
 }
 
 const numbers = Array.from({ length: 2000 }, (_, i) => `${i + 1}\n`).join('');
@@ -77,6 +79,19 @@ describe('store integrity (content-addressed store)', () => {
     // The producer runs again; its consumer is cached, since the good bytes have the same id.
     expect(rig.lines().slice(before)).toEqual(['make']);
     expect(rig.read('_shark/numbers.txt')).toBe(numbers);
+  });
+
+  it('notices an object of another size whose time was put back (touch -d @1, or to its own stored time), and publishes no wrong bytes', async () => {
+    const object = objectWith(rig, numbers);
+    for (const time of [1, storedSeconds(numbers.length)]) {
+      chmodSync(object, 0o644);
+      writeFileSync(object, 'evil\n');
+      utimesSync(object, time, time);
+      chmodSync(object, 0o444);
+      expect(toRun(await rig.plan('p.md'))).toContain('integrity');
+      expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+      expect(rig.read('_shark/sum.txt')).toBe('2001000\n');
+    }
   });
 
   it('fsck --repair also drops what a job made from the damaged bytes after the last clean check, so the next run recomputes it right', async () => {
