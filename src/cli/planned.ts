@@ -29,12 +29,12 @@ export async function withPlan<T>(
   file: string, targets: readonly string[], flags: PlanningFlags, limits: PlanLimits, stderr: (s: string) => void,
   use: (plan: Plan, session: RunSession) => T | Promise<T>,
 ): Promise<T> {
-  const { session, hostInputs, checked: selection } = openSession(file, flags, stderr, true, 'read', false, (pipeline) => {
+  const { session, hostInputs, checked: selection } = openSession(file, flags, stderr, true, 'read', false, (pipeline, found) => {
     const selection = selectOrReport(pipeline, targets, flags, stderr);
     // What run would refuse before it runs anything (an undeclared pool, more memory than it may use), even with every job cached.
-    runLimits(pipeline, limits.jobs, limits.resources, limits.slurm, givenPlaces(flags), stderr);
+    runLimits(pipeline, limits.jobs, limits.resources, limits.slurm, givenPlaces(flags), stderr, found);
     // A local import that cannot be read, before the store is made: a plan that cannot be made leaves no `.shark/`.
-    refuseUnreadableFirst(pipeline, file, flags, stderr);
+    refuseUnreadableFirst(pipeline, file, flags, found);
     return selection;
   });
   try {

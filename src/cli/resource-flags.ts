@@ -56,9 +56,11 @@ export function parseResourceFlags(flags: ResourceFlags, stderr: (s: string) => 
  */
 export function limitsOrReport(
   pipeline: Pipeline, jobs: number, parsed: { memory: number; pools: Map<string, number> }, places: GivenPlaces | undefined, stderr: (s: string) => void,
+  collect?: Diagnostic[],
 ): Limits {
   const limits: Limits = { jobs, memory: parsed.memory, pools: poolSizes(pipeline, parsed.pools) };
   const found = [...unusedPools(pipeline, parsed.pools, places), ...checkResources(pipeline, limits)];
+  if (collect !== undefined) return (collect.push(...found), limits);
   stderr(formatReport(found, (d) => sourceOf(d, pipeline.document.source, places)));
   if (found.some((d) => d.severity === 'error')) throw new ExitError(EXIT_INVALID);
   return limits;
@@ -72,9 +74,10 @@ export function limitsOrReport(
  */
 export function runLimits(
   pipeline: Pipeline, jobs: number, parsed: { memory: number; pools: Map<string, number> }, slurm: boolean, places: GivenPlaces | undefined, stderr: (s: string) => void,
+  collect?: Diagnostic[],
 ): Limits {
-  return slurm ? limitsOrReport(pipeline, Number.MAX_SAFE_INTEGER, { memory: Infinity, pools: parsed.pools }, places, stderr)
-    : limitsOrReport(pipeline, jobs, parsed, places, stderr);
+  return slurm ? limitsOrReport(pipeline, Number.MAX_SAFE_INTEGER, { memory: Infinity, pools: parsed.pools }, places, stderr, collect)
+    : limitsOrReport(pipeline, jobs, parsed, places, stderr, collect);
 }
 
 /** `--pool` sizes (or shark.yaml's `pools:`) of pools no block of the document takes from, as `-i` of an input it does not declare. */

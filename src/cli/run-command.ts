@@ -56,13 +56,13 @@ export function runCommand(io: Io): Command {
       io.stderr(`shark: error: ${signingKey.message}\n`);
       throw new ExitError(EXIT_INVALID);
     }
-    const { session, hostInputs, checked: { selection, limits } } = openSession(file, flags, io.stderr, true, 'run', false, (pipeline) => {
+    const { session, hostInputs, checked: { selection, limits } } = openSession(file, flags, io.stderr, true, 'run', false, (pipeline, found) => {
       const checked = {
         selection: selectOrReport(pipeline, targets, flags, io.stderr),
-        limits: runLimits(pipeline, jobs, resources, slurm !== undefined, givenPlaces(flags), io.stderr),
+        limits: runLimits(pipeline, jobs, resources, slurm !== undefined, givenPlaces(flags), io.stderr, found),
       };
       // A local import that cannot be read, before the store is made: a run that cannot start leaves no `.shark/`.
-      refuseUnreadableFirst(pipeline, file, flags, io.stderr);
+      refuseUnreadableFirst(pipeline, file, flags, found);
       return checked;
     });
     if (slurm !== undefined) await requireSlurm(slurm, io.stderr).catch((e: unknown) => (closeSession(session), Promise.reject(e)));

@@ -132,6 +132,8 @@ export function secretValues(
   env: NodeJS.ProcessEnv = process.env,
   /** Where a config file gave `-e` values: a secret given there is located there. */
   places?: GivenPlaces,
+  /** Where a secret not set is put, to be reported with the document's other problems, instead of printed here. */
+  collect?: Diagnostic[],
 ): Map<string, string> {
   const declared = pipeline.document.frontmatter?.secrets ?? [];
   const fromFile = givenSecrets(pipeline, secretsFile, overrides, stderr, places);
@@ -147,6 +149,7 @@ export function secretValues(
     }
     values.set(s.name, value);
   }
+  if (collect !== undefined) return (collect.push(...problems), values);
   stderr(formatReport(problems, () => pipeline.document.source));
   if (problems.some((d) => d.severity === 'error')) throw new ExitError(EXIT_INVALID);
   return values;

@@ -1,5 +1,5 @@
 import { dirname, join, resolve } from 'node:path';
-import type { Diagnostic } from '../diagnostics.js';
+import { formatReport, inDocumentOrder, type Diagnostic } from '../diagnostics.js';
 import { createEnvironmentProvider } from '../exec/environments.js';
 import { lockPathFor, readLock } from '../lockfile.js';
 import type { GivenPlaces } from '../pipeline/given-frontmatter.js';
@@ -101,8 +101,11 @@ export function openSession<T = void>(
   purpose: 'read' | 'run' = 'read',
   /** Reading what runs recorded (`logs`, `lineage`, `runs`…): no store is made where there is none, and nothing is planned. */
   recorded = false,
-  /** The command's own checks of the document (targets, resources), made before the store is opened or made: what they give is `checked`. */
-  check?: (pipeline: Pipeline) => T,
+  /**
+   * The command's own checks of the document (targets, resources), made before the store is opened or made: what
+   * they give is `checked`. What they find in the document goes into `found`, reported with the bindings' and secrets'.
+   */
+  check?: (pipeline: Pipeline, found: Diagnostic[]) => T,
 ): { session: RunSession; hostInputs: Map<string, string>; checked: T } {
   const extra = envPairs(flags.env, stderr);
   const places = givenPlaces(flags);
@@ -116,11 +119,13 @@ export function openSession<T = void>(
   if (plans) refuseConfigRefutations(pipeline, pipelineDir, flags, stderr, configTargets);
   const bindings = inputPairs(flags.input, stderr);
   const bound = inputBindings({ pipeline, bindings, pipelineDir }, { places, unboundAllowed: !needsInputs });
-  refuseBadBindings(pipeline, bound.diagnostics, places, stderr);
+  // What a run would stop at, all at once (docs/cli.md): a user fixing them one per run would run once per mistake.
+  const found: Diagnostic[] = [...bound.diagnostics];
   // Before the store is opened: a run missing a secret stops before anything runs or is written.
-  const secrets = plans ? secretValues(pipeline, flags.secrets, extra, purpose, stderr, process.env, places) : noSecrets(pipeline, flags, extra, stderr, places);
+  const secrets = plans ? secretValues(pipeline, flags.secrets, extra, purpose, stderr, process.env, places, found) : noSecrets(pipeline, flags, extra, stderr, places);
   // A document that cannot run leaves nothing behind: no store is made for it.
-  const checked = check?.(pipeline) as T;
+  const checked = check?.(pipeline, found) as T;
+  reportFound(pipeline, found, places, stderr);
   const lockPath = lockPathFor(pipelinePath);
   // Strict: a lock file silently reset would re-resolve every moving reference it pins.
   const lock = readLock(lockPath);
@@ -277,21 +282,31 @@ export async function reportingInvalidInput<T>(session: Pick<Session, 'pipeline'
 }
 
 /**
- * Local imports and COPY sources that are missing or cannot be read, refused
- * (exit 2) from an `openSession` check while there is no store yet, before
+ * Local imports and COPY sources that are missing or cannot be read, found
+ * (for `found`: exit 2) from an `openSession` check while there is no store yet, before
  * one is made: a document that cannot run leaves no `.shark/` behind, as one
  * with an unbound input leaves none. Where a store is, they are refused once
  * it is open, after an import that holds it is (`importsOverStore`): the walk
  * would otherwise go through the store.
  */
-export function refuseUnreadableFirst(pipeline: Pipeline, file: string, flags: SessionFlags, stderr: (s: string) => void): void {
+export function refuseUnreadableFirst(pipeline: Pipeline, file: string, flags: SessionFlags, found: Diagnostic[]): void {
   const pipelineDir = dirname(resolve(file));
   if (storeMade(storeSpec(flags.store), pipelineDir)) return;
   try {
     refuseUnreadable({ pipeline, pipelineDir });
   } catch (e) {
-    refuseInvalidInput(e, pipeline, stderr);
+    if (!(e instanceof InvalidInput)) throw e;
+    found.push(e.diagnostic, ...e.others);
   }
+}
+
+/** The problems `openSession` found against the document, each file's in document order: printed, and exit 2 when one is an error. */
+function reportFound(pipeline: Pipeline, found: readonly Diagnostic[], places: GivenPlaces | undefined, stderr: (s: string) => void): void {
+  if (found.length === 0) return;
+  const files = [...new Set(found.map((d) => d.file))];
+  const ordered = files.flatMap((file) => inDocumentOrder(found.filter((d) => d.file === file)));
+  stderr(formatReport(ordered, (d) => sourceOf(d, pipeline.document.source, places)));
+  if (ordered.some((d) => d.severity === 'error')) throw new ExitError(EXIT_INVALID);
 }
 
 function refuseInvalidInput(e: unknown, pipeline: Pipeline, stderr: (s: string) => void): never {

@@ -28,8 +28,8 @@ describe('errors plan and run find in the document end with the count line, as c
   afterEach(() => rig.cleanup());
 
   it.each([
-    ['an input no -i binds', [], 1],
-    ['an -i naming no input, beside an unbound one', ['-i', 'ghost=a.txt'], 2],
+    ['an input no -i binds (and the undeclared pool)', [], 2],
+    ['an -i naming no input, beside an unbound one (and the pool)', ['-i', 'ghost=a.txt'], 3],
     ['an undeclared pool', ['-i', 'a=a.txt'], 1],
     ['a block needing more memory than --memory', ['-i', 'a=a.txt', '--pool', 'db=1', '--memory', '1G'], 1],
     ['a --pool no block uses', ['-i', 'a=a.txt', '--pool', 'db=1', '--pool', 'gpu=1'], 1],
@@ -42,6 +42,20 @@ describe('errors plan and run find in the document end with the count line, as c
       expect(r.stderr.match(/ errors? in /g), command).toHaveLength(1);
     }
     expect(rig.count()).toBe(0);
+  });
+
+  it('all at once: an unbound input, a secret nobody gave, an undeclared pool and a missing local import', async () => {
+    rig.write('q.md', `${rig.read('p.md')}\n\`\`\`shark-import\nranges/AVES.csv /data/ranges/AVES.csv\n\`\`\`\n`);
+    for (const command of ['plan', 'run']) {
+      const r = await rig.shark([command, 'q.md'], { env: { TOKEN: '' } });
+      expect(r.code, r.stderr).toBe(2);
+      const errors = r.stderr.split('\n').filter((l) => / error: /.test(l)).map((l) => l.replace(/^q\.md:\d+:\d+: error: /, '').slice(0, 30));
+      expect(errors, command).toEqual(command === 'run'
+        ? ['input `a` (/data/a.txt) is not', 'secret `TOKEN` is not set: exp', 'undeclared pool `db`: give its', 'local import `ranges/AVES.csv`']
+        : ['input `a` (/data/a.txt) is not', 'undeclared pool `db`: give its', 'local import `ranges/AVES.csv`']);
+      expect(r.stderr, command).toMatch(new RegExp(`\\n${errors.length} errors in q\\.md\\n$`));
+    }
+    expect(rig.exists('.shark')).toBe(false);
   });
 
   it('for a secret run needs and nobody gave', async () => {
