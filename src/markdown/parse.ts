@@ -177,8 +177,10 @@ function readCode(
     // Offsets past the tag are into the meta, wherever it sits on the line.
     const raw = openLine.slice(infoAt.col - 1);
     const metaAt = meta === '' ? -1 : raw.indexOf(meta, lang.length);
-    const offset = tag.offset > lang.length && metaAt >= 0 ? metaAt + tag.offset - lang.length - 1 : tag.offset;
-    diagnostics.push(error(file, { line: at.line, col: infoAt.col + offset }, tag.message));
+    for (const problem of [tag, ...(tag.more ?? [])]) {
+      const offset = problem.offset > lang.length && metaAt >= 0 ? metaAt + problem.offset - lang.length - 1 : problem.offset;
+      diagnostics.push(error(file, { line: at.line, col: infoAt.col + offset }, problem.message));
+    }
     return undefined;
   }
   const body: SourceLine[] = node.value === '' ? [] : node.value.split(LINE_BREAK).map((text, i) => {

@@ -10,7 +10,8 @@ export interface Tag {
 
 export type TagResult =
   | { ok: true; tag: Tag }
-  | { ok: false; message: string; offset: number }
+  /** `more`: the other options of the block that are wrong, each at its offset, reported beside the first. */
+  | { ok: false; message: string; offset: number; more?: readonly { message: string; offset: number }[] }
   /**
    * Not a block to read: switched off by `{skip}` (no warning), or an unknown `shark-*` kind,
    * which the original Shark ignored and LIFE used to switch blocks off (a warning).
@@ -186,7 +187,7 @@ function parseOptions(
   meta: string,
   kind: BlockKind,
   offset: number,
-): { ok: true; options: BlockOptions } | { ok: false; message: string; offset: number } {
+): { ok: true; options: BlockOptions } | { ok: false; message: string; offset: number; more?: { message: string; offset: number }[] } {
   const text = meta.trim();
   if (text === '') return { ok: true, options: {} };
   const skipped = meta.length - meta.trimStart().length;
@@ -194,6 +195,9 @@ function parseOptions(
     return { ok: false, offset: offset + skipped, message: `unexpected \`${text}\` after the tag: options are written \`{name, key=value}\`` };
   }
   const options: Record<string, string | true> = {};
+  // Every wrong option, not the first alone: a user fixing them one per check would check once per mistake.
+  const problems: { message: string; offset: number }[] = [];
+  const wrong = (offset: number, message: string): void => void problems.push({ offset, message });
   let at = offset + skipped + 1;
   let previous = '';
   for (const part of text.slice(1, -1).split(',')) {
@@ -202,13 +206,14 @@ function parseOptions(
     const item = part.trim();
     // `{}` holds no option; `{network,}` holds an empty one, most likely a word left out or deleted.
     if (item === '') {
-      if (text.slice(1, -1).trim() === '') continue;
-      return { ok: false, offset: itemAt, message: `empty option in \`${text}\`: remove the extra \`,\` or write the option that belongs there` };
+      if (text.slice(1, -1).trim() !== '') wrong(itemAt, `empty option in \`${text}\`: remove the extra \`,\` or write the option that belongs there`);
+      continue;
     }
     const spaced = spacedOptions(item, kind);
     if (spaced !== undefined) {
       const fixed = text.replace(item, spaced.words.join(', '));
-      return { ok: false, offset: itemAt + spaced.at, message: `options are separated by commas: \`${text}\` holds \`${item}\`; write \`${fixed}\`` };
+      wrong(itemAt + spaced.at, `options are separated by commas: \`${text}\` holds \`${item}\`; write \`${fixed}\``);
+      continue;
     }
     const eq = item.indexOf('=');
     const key = (eq < 0 ? item : item.slice(0, eq)).trim();
@@ -217,7 +222,7 @@ function parseOptions(
     if (eq < 0 && previous === 'deps' && !OPTIONS[kind].includes(key)) {
       options['deps'] = `${String(options['deps'])},${key}`;
       const invalid = invalidValue('deps', key);
-      if (invalid !== undefined) return { ok: false, offset: itemAt, message: invalid };
+      if (invalid !== undefined) wrong(itemAt, invalid);
       continue;
     }
     previous = key;
@@ -225,13 +230,19 @@ function parseOptions(
       const allowed = OPTIONS[kind].join(', ');
       const near = OPTIONS[kind].find((o) => editDistance(o, key) <= (o.length > 4 ? 2 : 1));
       const hint = near === undefined ? '' : `did you mean \`${near}\`? `;
-      return { ok: false, offset: itemAt, message: `unknown option \`${key}\` for shark-${kind} (${hint}allowed: ${allowed})` };
+      wrong(itemAt, `unknown option \`${key}\` for shark-${kind} (${hint}allowed: ${allowed})`);
+      continue;
     }
-    if (key in options) return { ok: false, offset: itemAt, message: `option \`${key}\` is given twice` };
+    if (key in options) {
+      wrong(itemAt, `option \`${key}\` is given twice`);
+      continue;
+    }
     const invalid = invalidValue(key, value);
-    if (invalid !== undefined) return { ok: false, offset: itemAt, message: invalid };
+    if (invalid !== undefined) wrong(itemAt, invalid);
     options[key] = value;
   }
+  const [first, ...more] = problems;
+  if (first !== undefined) return { ok: false, ...first, ...(more.length > 0 ? { more } : {}) };
   return { ok: true, options };
 }
 

@@ -206,6 +206,12 @@ ${fence}
       '    1 | ```shark-run {bogus}',
       '      |               ^',
     ]);
+    // Every wrong option of a block, each at its column, not the first alone.
+    expect(parse(`${fence}shark-run {threads=abc, memry=8G, network, network}\necho\n${fence}\n`).diagnostics).toEqual([
+      '1:15: `threads` is a number of slots or all: {threads=4}, {threads=all}, not `abc`',
+      '1:28: unknown option `memry` for shark-run (did you mean `memory`? allowed: id, network, timeout, threads, memory, pool, skip, manual, precious, deps, slurm)',
+      '1:47: option `network` is given twice',
+    ]);
     expect(parse(`${bom}~~~shark-run\necho\n`).diagnostics).toEqual(['1:1: unterminated code fence: nothing closes the ~~~ opened here']);
     expect(parse(`${bom}---\nA: 1\n\n# T\n`).diagnostics).toEqual(['1:1: the frontmatter opened here is never closed: end it with a line `---`']);
     expect(parse(`${bom}---\nA: 1\n---\n${fence}shark-run\necho\n${fence}\n`).blocks.map((b) => b.at)).toEqual([{ line: 4, col: 1 }]);
