@@ -208,7 +208,9 @@ function readPairs(row: ConfigKey, value: YamlNode | null, check: Check): Config
       : plainValue(node);
     if (text === undefined) {
       // `~` or nothing is no value, as in the document's frontmatter: not a silent empty string.
-      if (row.kind === 'values-by-name') check.fail(writtenEmpty(node) ? at : check.nodePos(node), notAValue(where, node, noValue(name), 'must be a plain string, number or boolean'));
+      // A list (`S: [a, b]`) is most often an axis's values picked: `-e S=a,b` writes them with commas.
+      const list = isSeq(node) ? `: to pick several values of an axis, write them with commas, as -e does (\`${name}: a,b\`)` : '';
+      if (row.kind === 'values-by-name') check.fail(writtenEmpty(node) ? at : check.nodePos(node), notAValue(where, node, noValue(name), `must be a plain string, number or boolean${list}`));
       continue;
     }
     const unfit = row.kind === 'values-by-name' ? unexportable(name, text) : undefined;

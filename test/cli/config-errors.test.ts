@@ -37,6 +37,8 @@ describe('errors in shark.yaml, each located, exit 2', () => {
     ['inputs as a list', 'inputs: [a]\n', 'shark.yaml:1:9: error: `inputs` must map names to values (name: value lines)'],
     ['an input bound to a number', 'inputs:\n  occ: 3\n', 'shark.yaml:2:8: error: `inputs.occ` must be a path (a string)'],
     ['a variable that is a mapping', 'env:\n  NOTE: {a: 1}\n', 'shark.yaml:2:9: error: `env.NOTE` must be a plain string, number or boolean'],
+    ['a variable that is a list (an axis\'s values, which -e writes with commas)', 'env:\n  S: [x, y]\n',
+      'shark.yaml:2:6: error: `env.S` must be a plain string, number or boolean: to pick several values of an axis, write them with commas, as -e does (`S: a,b`)'],
     ['a variable with no value', 'env:\n  SCALE: ~\n', 'shark.yaml:2:10: error: `env.SCALE` has no value: a variable is a plain string, number or boolean (`SCALE: ""` for an empty string)'],
     ['a variable left empty', 'env:\n  SCALE:\n', 'shark.yaml:2:3: error: `env.SCALE` has no value: a variable is a plain string, number or boolean (`SCALE: ""` for an empty string)'],
     ['a bad variable name', 'env:\n  my-var: 1\n', 'shark.yaml:2:3: error: `my-var` is not a valid environment variable name'],
