@@ -49,6 +49,23 @@ describe('the Slurm tracker', () => {
     expect(await forgotten.outcome).toEqual({ status: 'failed', reason: 'signal', exitCode: null, message: 'the node stopped the job on a signal Shark did not send: Slurm task 11 left no record' });
   });
 
+  it('fails at once a task pending on a dependency that can never be satisfied, saying so', async () => {
+    const held = entry('never', undefined);
+    const pending = { ...ended('14', 'PENDING', 'pending'), reason: 'DependencyNeverSatisfied' } as JobState;
+    new Tracker(clientSaying([pending]), 5).watch({ jobId: '14', dir, tasks: [{ id: '14', entries: [held.entry], log: join(dir, 'none.out') }] });
+    expect(await held.outcome).toEqual({ status: 'failed', reason: 'environment', exitCode: null,
+      message: 'Slurm will never start task 14: it is pending for DependencyNeverSatisfied (a job it depends on ended so that it never can start; see --slurm-opt=--dependency)' });
+  });
+
+  it('once Slurm stops answering, keeps a job whose node wrote that it ended well, and fails only those with no word', async () => {
+    const done = entry('silent-done', { status: 'ok' });
+    const unknown = entry('silent-unknown', undefined);
+    const silent = { state: async () => ({ ok: false, message: 'squeue exited 1' }), cancel: async () => ({ ok: false, message: 'down' }) } as unknown as SlurmClient;
+    new Tracker(silent, 1).watch({ jobId: '15', dir, tasks: [{ id: '15_0', entries: [done.entry], log: join(dir, 'none.out') }, { id: '15_1', entries: [unknown.entry], log: join(dir, 'none.out') }] });
+    expect(await done.outcome).toEqual({ status: 'ok' });
+    expect(await unknown.outcome).toEqual({ status: 'failed', reason: 'environment', exitCode: null, message: 'Slurm stopped answering: squeue exited 1' });
+  });
+
   it('keeps the node\'s account of a job that failed by itself, naming the task and node', async () => {
     const failed = entry('failed', { status: 'failed', reason: 'exit', exitCode: 3, message: 'exit status 3' });
     const done = entry('done', { status: 'ok' });

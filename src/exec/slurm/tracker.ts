@@ -36,8 +36,8 @@ export interface Submission {
   readonly tasks: readonly { readonly id: string; readonly entries: readonly Entry[]; readonly log: string }[];
 }
 
-/** Why a job may pend that no waiting will change: the request itself does not fit. */
-const NEVER = new Set(['PartitionConfig', 'BadConstraints', 'PartitionNodeLimit', 'PartitionTimeLimit', 'InvalidAccount', 'InvalidQOS', 'QOSMaxCpuPerJobLimit', 'QOSMaxMemoryPerJob', 'QOSMaxWallDurationPerJobLimit', 'AssocMaxCpuPerJobLimit', 'AssocMaxMemPerJob', 'AssocMaxWallDurationPerJobLimit']);
+/** Why a job may pend that no waiting will change: the request itself does not fit, or what it waits for never will be. */
+const NEVER = new Set(['DependencyNeverSatisfied', 'PartitionConfig', 'BadConstraints', 'PartitionNodeLimit', 'PartitionTimeLimit', 'InvalidAccount', 'InvalidQOS', 'QOSMaxCpuPerJobLimit', 'QOSMaxMemoryPerJob', 'QOSMaxWallDurationPerJobLimit', 'AssocMaxCpuPerJobLimit', 'AssocMaxMemPerJob', 'AssocMaxWallDurationPerJobLimit']);
 
 /** States in which Slurm, not the job, ended a task. */
 const SLURM_ENDED = new Set<string>(['cancelled', 'timeout', 'preempted', 'node-fail', 'out-of-memory']);
@@ -142,7 +142,11 @@ export class Tracker {
     this.polling = false;
     if (!report.ok) {
       if (++this.silent >= SILENT_POLLS) {
-        for (const t of this.tasks) this.end(t, { status: 'failed', reason: 'environment', exitCode: null, message: `Slurm stopped answering: ${report.message}` });
+        // A task whose every job's node wrote how it ended is over whatever Slurm says (the status file is the truth).
+        for (const t of [...this.tasks]) {
+          if (t.entries.every((e) => readStatus(e.statusPath) !== undefined)) this.finish(t, undefined);
+          else this.end(t, { status: 'failed', reason: 'environment', exitCode: null, message: `Slurm stopped answering: ${report.message}` });
+        }
       }
       return this.next();
     }
@@ -159,7 +163,9 @@ export class Tracker {
       } else if (state.status === 'pending' && state.reason !== undefined && NEVER.has(state.reason)) {
         void this.client.cancel([t.id]);
         for (const e of t.entries) noteSlurm(e.req.logPath, t, state);
-        this.end(t, { status: 'failed', reason: 'environment', exitCode: null, message: `Slurm will never start task ${t.id}: it is pending for ${state.reason} (the request does not fit the partition, account or QOS; see --slurm-opt and the block's {threads}, {memory}, {timeout})` });
+        const why = state.reason === 'DependencyNeverSatisfied' ? 'a job it depends on ended so that it never can start; see --slurm-opt=--dependency'
+          : 'the request does not fit the partition, account or QOS; see --slurm-opt and the block\'s {threads}, {memory}, {timeout}';
+        this.end(t, { status: 'failed', reason: 'environment', exitCode: null, message: `Slurm will never start task ${t.id}: it is pending for ${state.reason} (${why})` });
       } else if (state.status === 'running') {
         for (const e of t.entries) if (!e.running) (e.running = true), e.hint.running();
       } else if (isFinished(state.status)) {
