@@ -1,5 +1,6 @@
 import { planPipeline, type Plan } from '../plan/planner.js';
-import { seedState, type Session } from '../plan/session.js';
+import { InvalidInput, seedState, type Session } from '../plan/session.js';
+import { refuseUnreadable } from '../plan/unreadable-host.js';
 import { checkMemosAhead } from '../plan/step-memo.js';
 import { selectSteps } from '../plan/selection.js';
 import { leasedJobs } from '../store/leases.js';
@@ -126,7 +127,7 @@ export class Live {
       const selected = selectSteps(this.session.pipeline, [], []);
       const selection = selected.ok ? selected.selection : undefined;
       this.plan = await planPipeline(this.session, await seedState(this.session, this.hostInputs), selection);
-      this.note = undefined;
+      this.note = refusedNote(this.session);
     } catch (e) {
       this.plan = undefined;
       this.note = `could not plan: ${(e as Error).message.split('\n')[0]}`;
@@ -147,4 +148,20 @@ function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   if (a.size !== b.size) return false;
   for (const k of a) if (!b.has(k)) return false;
   return true;
+}
+
+/**
+ * What `plan` and `run` would refuse the document for before planning it (a
+ * local import or COPY source that names nothing): the page plans it all
+ * the same, and says so above the document, each problem at its line.
+ */
+function refusedNote(session: Session): string | undefined {
+  try {
+    refuseUnreadable(session);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof InvalidInput)) throw e;
+    const problems = [e.diagnostic, ...e.others].map((d) => `${displayName(d.file)}:${d.at.line}:${d.at.col}: ${d.message}`);
+    return `shark plan and shark run refuse this document as it is: ${problems.join('; ')}`;
+  }
 }
