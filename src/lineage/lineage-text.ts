@@ -10,12 +10,13 @@ export function renderLineage(node: LineageNode, describe: (id: string) => strin
   const lines: string[] = [];
   // A job several others read (an import under each of 10,000 items, a step of a diamond) is shown whole once.
   const shown = new Set<LineageNode>();
-  const walk = (n: LineageNode, indent: string): void => {
+  // `reader`: the job that read what `n` made, shown above it.
+  const walk = (n: LineageNode, indent: string, reader?: LineageNode): void => {
     if (n.kind === 'group') {
       lines.push(`${indent}${shownName(n.job)}  (${printable(n.command)})`);
       if (n.unfinished !== undefined) lines.push(`${indent}  note: ${printable(n.unfinished)}`);
       const inner = indent + '  ';
-      for (const from of n.inputs[0]?.from ?? []) walk(from, inner);
+      for (const from of n.inputs[0]?.from ?? []) walk(from, inner, reader);
       return;
     }
     const at = indent + '  ';
@@ -31,6 +32,8 @@ export function renderLineage(node: LineageNode, describe: (id: string) => strin
     for (const l of settingLines(n)) lines.push(`${at}${l}`);
     for (const [p, id] of Object.entries(n.outputs)) lines.push(`${at}→ ${shownName(p)}  ${printable(describe(id))}`);
     lines.push(`${at}ran ${n.started} on ${n.host}, shark ${n.version}`);
+    // The run's producer of bytes a cached reader read: made again after that reader ran (`--force`), the same bytes.
+    if (reader !== undefined && n.started > reader.started) lines.push(`${at}note: made these bytes again after ${reader.job} read them (its result is older)`);
     if (n.madeBy !== undefined) lines.push(`${at}${madeByLine(n, n.madeBy)}`);
     if (n.dropped) lines.push(`${at}${DROPPED}`);
     for (const l of usesLines(n)) lines.push(`${at}${l}`);
@@ -38,7 +41,7 @@ export function renderLineage(node: LineageNode, describe: (id: string) => strin
     for (const i of n.inputs) {
       const note = i.truncated ? `  (not followed: --depth ${depth})` : i.input ? '  (input)' : i.empty ? '  (empty: no job wrote into it)' : '';
       lines.push(`${at}← ${shownName(i.path)}  ${printable(describe(i.id))}${note}`);
-      for (const from of i.from) walk(from, inner);
+      for (const from of i.from) walk(from, inner, n);
     }
   };
   walk(node, '');
