@@ -31,7 +31,7 @@ interface GcFlags {
 
 /**
  * `shark gc PIPELINE...`: keeps what each pipeline's document may reuse (the
- * latest complete run, anything newer, and for the blocks that run did not
+ * latest finished run, anything newer, and for the blocks that run did not
  * finish, the results of the latest run that did: `lineage/gc-keep.ts`), and
  * frees the rest of its store. A dry run unless --delete, which holds the
  * store's `gc` lease and refuses while any run is in progress. Pipelines are

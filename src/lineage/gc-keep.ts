@@ -28,7 +28,7 @@ export interface KeptDocument {
  * Adds to `keep` what a pipeline's document may reuse, and says which runs
  * that comes from; undefined when the store has no run of it.
  *
- * - The latest complete run (ended `ok` or `failed`) and every newer one
+ * - The latest finished run (ended `ok` or `failed`) and every newer one
  *   (interrupted, or still running), whole.
  * - For each step of the document, the runs back to the latest one that
  *   finished it: a run that ended `ok` and ran it with the document's
@@ -224,14 +224,14 @@ function keepByIdentity(meta: Metadata, steps: readonly KeptStep[], keep: Set<Sn
 }
 
 /**
- * `than`: where the run stands to the latest complete run (1 newer, 0 it,
+ * `than`: where the run stands to the latest finished run (1 newer, 0 it,
  * -1 older: every run is kept whole while a block was renamed), or
  * undefined when no run is complete, there being nothing to be newer than.
  */
 function describeRun(run: RunRow, results: number, than: number | undefined): string {
   const relation = than === undefined ? '' : than > 0 ? ', newer' : ', older';
   // One that failed ended all the same: complete, and said to have failed (a failed run was called the latest complete one, and no more).
-  const what = than === 0 ? `latest complete run${run.status === 'ok' ? '' : `, ${run.status}`}` : run.status === 'running' ? 'still running' : `${run.status}${relation}`;
+  const what = than === 0 ? `latest finished run${run.status === 'ok' ? '' : `, ${run.status}`}` : run.status === 'running' ? 'still running' : `${run.status}${relation}`;
   return `run ${run.id} (${what}, ${results} result${results === 1 ? '' : 's'})`;
 }
 

@@ -94,7 +94,7 @@ describe('a job re-run under the same key: each run keeps the result it made or 
     expect(toRun(await rig.plan('p.md'))).toEqual([]);
   });
 
-  it('gc keeps what the latest complete run made, though a newer interrupted run replaced it', async () => {
+  it('gc keeps what the latest finished run made, though a newer interrupted run replaced it', async () => {
     rig.write('p.md', PIPELINE.replace('echo run-2 >> counter;', `echo run-2 >> counter; test -e ${rig.path('slow')} && sleep 60;`));
     expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
     expect((await rig.shark(['gc', 'p.md'])).stdout).toMatch(/would free 0 objects/);
@@ -106,7 +106,7 @@ describe('a job re-run under the same key: each run keeps the result it made or 
     forced.process.kill('SIGKILL');
     await forced.ended;
     const gc = await rig.shark(['gc', 'p.md']);
-    expect(gc.stdout).toMatch(/run 1 \(latest complete run, 3 results\), run 2 \(interrupted, newer/);
+    expect(gc.stdout).toMatch(/run 1 \(latest finished run, 3 results\), run 2 \(interrupted, newer/);
     // Run 1's w.txt is read by no job: only run 1's own result of `run` holds it, and run 1 is kept.
     expect(gc.stdout).toMatch(/would free 0 objects/);
   });

@@ -46,7 +46,7 @@ describe('shark gc after a run with other variables that kept a {precious} resul
     const gc = await rig.shark(['gc', 'p.md', '--delete']);
     expect(gc.stderr).toBe('');
     expect(gc.code).toBe(0);
-    expect(gc.stdout).toMatch(/: keeping p\.md run 2 \(latest complete run, 2 results\), and for blocks run 2 left out or did not finish: run 1 \(slow, make; 2 results\)\nfreed 0 objects, 0\.0 MB\n$/);
+    expect(gc.stdout).toMatch(/: keeping p\.md run 2 \(latest finished run, 2 results\), and for blocks run 2 left out or did not finish: run 1 \(slow, make; 2 results\)\nfreed 0 objects, 0\.0 MB\n$/);
     const plan = await rig.shark(['plan', 'p.md']);
     expect(plan.stdout).toContain('cached   make     p.md:13\n');
     expect(toRun(await rig.plan('p.md', '-e', 'V=2'))).toEqual([]);

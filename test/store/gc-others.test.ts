@@ -40,7 +40,7 @@ describe('gc names the documents it does not keep for, as a command that keeps t
   it('takes a document given twice (as p.md and ./p.md) once: kept once, and named once in the command', async () => {
     const dry = await rig.shark(['gc', 'a/p.md', './a/p.md']);
     expect(dry.code).toBe(0);
-    expect(dry.stdout).toMatch(/keeping a\/p\.md run 1 \(latest complete run, 1 result\)\n/);
+    expect(dry.stdout).toMatch(/keeping a\/p\.md run 1 \(latest finished run, 1 result\)\n/);
     expect(dry.stdout).not.toContain('; a/p.md');
     expect(dry.stderr).toContain('Give them too to keep theirs: shark gc a/p.md a/other.md\n');
   });

@@ -50,7 +50,7 @@ describe('shark gc after a run that covered part of the document', () => {
     const dry = await rig.shark(['gc', 'p.md']);
     expect(dry.stderr).toBe('');
     expect(dry.code).toBe(0);
-    expect(dry.stdout).toMatch(/keeping p\.md run 2 \(latest complete run, 1 result\), and for blocks run 2 left out or did not finish: run 1 \(expensive, report; 2 results\)\n/);
+    expect(dry.stdout).toMatch(/keeping p\.md run 2 \(latest finished run, 1 result\), and for blocks run 2 left out or did not finish: run 1 \(expensive, report; 2 results\)\n/);
     expect(dry.stdout).toMatch(/would free 0 objects/);
     const real = await rig.shark(['gc', 'p.md', '--delete']);
     expect(real.code).toBe(0);
@@ -67,7 +67,7 @@ describe('shark gc after a run that covered part of the document', () => {
     const gc = await rig.shark(['gc', 'p.md', '--delete']);
     expect(gc.code).toBe(0);
     // Run 3 finished expensive and report; extra is kept from run 2, whose result is run 1's.
-    expect(gc.stdout).toMatch(/keeping p\.md run 3 \(latest complete run, 2 results\), and for blocks run 3 left out or did not finish: run 2 \(extra; 1 result\)\n/);
+    expect(gc.stdout).toMatch(/keeping p\.md run 3 \(latest finished run, 2 results\), and for blocks run 3 left out or did not finish: run 2 \(extra; 1 result\)\n/);
     expect(gc.stdout).toMatch(/freed 1 object, 0\.1 MB/);
     expect(toRun(await rig.plan('p.md'))).toEqual([]);
   });
@@ -127,7 +127,7 @@ ${fence}
     expect(toRun(await rig.plan('p.md'))).toEqual([]);
     // Once a full run finished them again, the subset's versions are what is freed.
     expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
-    expect((await rig.shark(['gc', 'p.md', '--delete'])).stdout).toMatch(/keeping p\.md run 3 \(latest complete run, 4 results\)\nfreed 2 objects/);
+    expect((await rig.shark(['gc', 'p.md', '--delete'])).stdout).toMatch(/keeping p\.md run 3 \(latest finished run, 4 results\)\nfreed 2 objects/);
     expect(toRun(await rig.plan('p.md', '-e', 'TAXA=A'))).toEqual(['total', 'report']);
     expect(rig.count()).toBe(4);
   });
@@ -180,7 +180,7 @@ ${fence}
     expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
     const gc = await rig.shark(['gc', 'p.md', '--delete']);
     expect(gc.code).toBe(0);
-    expect(gc.stdout).toMatch(/keeping p\.md run 3 \(latest complete run, 3 results\), and for blocks run 3 left out or did not finish: run 1 \(never; 1 result\)\n/);
+    expect(gc.stdout).toMatch(/keeping p\.md run 3 \(latest finished run, 3 results\), and for blocks run 3 left out or did not finish: run 1 \(never; 1 result\)\n/);
     expect(gc.stdout).toMatch(/freed 0 objects/);
     expect(toRun(await rig.plan('p.md', 'never'))).toEqual([]);
   });
@@ -193,7 +193,7 @@ ${fence}
     const gc = await rig.shark(['gc', 'p.md', '--delete']);
     expect(gc.code).toBe(0);
     // extra was cached in run 2; expensive failed and report never ran: theirs are run 1's.
-    expect(gc.stdout).toMatch(/keeping p\.md run 2 \(latest complete run, failed, 1 result\), and for blocks run 2 left out or did not finish: run 1 \(expensive, report; 2 results\)\n/);
+    expect(gc.stdout).toMatch(/keeping p\.md run 2 \(latest finished run, failed, 1 result\), and for blocks run 2 left out or did not finish: run 1 \(expensive, report; 2 results\)\n/);
     expect(gc.stdout).toMatch(/freed 0 objects/);
     // Back to the version that worked: nothing to compute again.
     rig.write('p.md', THREE);
@@ -225,7 +225,7 @@ ${fence}
     expect((await rig.shark(['run', 'p.md', 'map'])).code).toBe(0);
     const gc = await rig.shark(['gc', 'p.md', '--delete']);
     expect(gc.code).toBe(0);
-    expect(gc.stdout).toMatch(/keeping p\.md run 4 \(latest complete run, 1 result\), and for blocks run 4 left out or did not finish: run 3 \(map-2; 3 results\)\n/);
+    expect(gc.stdout).toMatch(/keeping p\.md run 4 \(latest finished run, 1 result\), and for blocks run 4 left out or did not finish: run 3 \(map-2; 3 results\)\n/);
     expect(gc.stdout).toMatch(/freed 0 objects/);
     expect(toRun(await rig.plan('p.md'))).toEqual([]);
   });

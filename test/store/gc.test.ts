@@ -36,7 +36,7 @@ describe('shark gc (content-addressed store)', () => {
 
     const dry = await rig.shark(['gc', 'p.md']);
     expect(dry.code).toBe(0);
-    expect(dry.stdout).toMatch(/keeping p\.md run 2 \(latest complete run, 2 results\)/);
+    expect(dry.stdout).toMatch(/keeping p\.md run 2 \(latest finished run, 2 results\)/);
     // The 200 kB of a's; size.txt is the same for both versions, so it stays.
     expect(dry.stdout).toMatch(/would free 1 object, 0\.2 MB \(dry run/);
     expect((await rig.shark(['gc', 'p.md'])).stdout).toBe(dry.stdout);
@@ -166,7 +166,7 @@ describe('shark gc (content-addressed store)', () => {
     expect(toRun(await rig.plan('p.md'))).toEqual([]);
   });
 
-  it('keeps the latest complete run when the latest run was interrupted, and says so', async () => {
+  it('keeps the latest finished run when the latest run was interrupted, and says so', async () => {
     rig.write('p.md', pipeline('a'));
     expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
     // A second version whose run is killed before anything is committed.
@@ -182,17 +182,17 @@ describe('shark gc (content-addressed store)', () => {
     await new Promise((r) => child.on('close', r));
     const gc = await rig.shark(['gc', 'p.md', '--delete']);
     expect(gc.code).toBe(0);
-    expect(gc.stdout).toMatch(/keeping p\.md run 1 \(latest complete run, 2 results\), run 2 \(interrupted, newer, 0 results\)/);
+    expect(gc.stdout).toMatch(/keeping p\.md run 1 \(latest finished run, 2 results\), run 2 \(interrupted, newer, 0 results\)/);
     expect(gc.stdout).toMatch(/freed 0 objects/);
     rig.write('p.md', pipeline('a'));
     expect(toRun(await rig.plan('p.md'))).toEqual([]);
   });
-  it('says the latest complete run failed when it did (it was called the latest complete run, and no more)', async () => {
+  it('says the latest finished run failed when it did (it was called the latest finished run, and no more)', async () => {
     rig.write('p.md', '# P\n\n```shark-run\necho a > /data/a.txt\n```\n\n```shark-run\ncat /data/a.txt; exit 1\n```\n');
     expect((await rig.shark(['run', 'p.md'])).code).toBe(1);
     const gc = await rig.shark(['gc', 'p.md']);
     expect(gc.code, gc.stderr).toBe(0);
-    expect(gc.stdout).toMatch(/keeping p\.md run 1 \(latest complete run, failed, 1 result\)/);
+    expect(gc.stdout).toMatch(/keeping p\.md run 1 \(latest finished run, failed, 1 result\)/);
   });
 
   it('with no complete run, keeps every run and calls none newer', async () => {
