@@ -43,7 +43,7 @@ export function fsckCommand(io: Io): Command {
         // Its database moved aside (damaged, as the way out says): the data is there, with nothing that names it.
         const without = !where.startsWith('zfs:') && holdsRecordedData(where);
         io.stderr(without
-          ? `shark: error: ${displayName(where)} holds stored data but no database (shark.sqlite): nothing records what the data is, so there is nothing to check; the next run records the store afresh (and runs every job again)\n`
+          ? `shark: error: ${displayName(where)} holds stored data but no database (shark.sqlite): nothing records what the data is, so there is nothing to check; the next run records the store afresh (and runs every job again; what it published before is no longer known as its: a publish refuses a file there that the new run would change, so move those away too)\n`
           : `shark: error: no store at ${displayName(where)}\n`);
         throw new ExitError(EXIT_INVALID);
       }

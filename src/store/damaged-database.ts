@@ -64,7 +64,7 @@ function tried<T>(f: () => T): T | undefined {
 /** What is said of a damaged database: what SQLite found, and the ways out. */
 export function damagedMessage(found: string): string {
   return `the store's database is damaged (${found.split('\n')[0]}): restore its shark.sqlite from a backup, ` +
-    'or move that file aside (its stored data stays; the next run records the store afresh and runs every job again)';
+    'or move that file aside (its stored data stays; the next run records the store afresh and runs every job again; a publish then refuses the files it would change that were published before, which are no longer known as Shark\'s: move those away too)';
 }
 
 /**

@@ -150,7 +150,7 @@ describe('a store whose database was moved aside', () => {
     rmSync(rig.path('.shark/shark.sqlite-shm'), { force: true });
     const r = await rig.shark(['fsck', 'p.md']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('shark: error: .shark holds stored data but no database (shark.sqlite): nothing records what the data is, so there is nothing to check; the next run records the store afresh (and runs every job again)\n');
+    expect(r.stderr).toBe('shark: error: .shark holds stored data but no database (shark.sqlite): nothing records what the data is, so there is nothing to check; the next run records the store afresh (and runs every job again; what it published before is no longer known as its: a publish refuses a file there that the new run would change, so move those away too)\n');
     // No store at all is still said so.
     rmSync(rig.path('.shark'), { recursive: true });
     expect((await rig.shark(['fsck', 'p.md'])).stderr).toBe('shark: error: no store at .shark\n');
