@@ -9,6 +9,7 @@ import { missingEnvironments } from './missing-environments.js';
 import { basesNamingEnvironments } from './environment-bases.js';
 import { originalPathsInCommands } from './original-paths.js';
 import { filesLostBetweenCommands } from './fresh-containers.js';
+import { untrackedWrites } from './untracked-writes.js';
 import { shellBlindSpots } from './shell-blind-spots.js';
 import { axisVariables } from './axis-variables.js';
 import { commandsReadAsOutput } from './transcript-output.js';
@@ -47,7 +48,7 @@ export function loadPipeline(
   const blocks = subset?.document ?? swept.document;
   const built = buildPipeline(blocks);
   const mapProblems = mapChecks(built);
-  const found = [...missingEnvironments(blocks), ...originalPathsInCommands(blocks), ...filesLostBetweenCommands(blocks), ...commandsReadAsOutput(blocks), ...shellBlindSpots(blocks), ...axisVariables(blocks), ...built.diagnostics, ...mapProblems,
+  const found = [...missingEnvironments(blocks), ...originalPathsInCommands(blocks), ...filesLostBetweenCommands(blocks), ...commandsReadAsOutput(blocks), ...shellBlindSpots(blocks), ...axisVariables(blocks), ...untrackedWrites(blocks, built.pipeline), ...built.diagnostics, ...mapProblems,
     ...basesNamingEnvironments(built.pipeline ?? built.partial, blocks.file)];
   // A line with a bad `%{…}` was checked as written: what else is found on it follows from that.
   const badLines = new Set(swept.references.map((d) => d.at.line));

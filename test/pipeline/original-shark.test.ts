@@ -217,3 +217,22 @@ describe('a file outside /data that a later command of a container block reads',
     for (const source of quiet) expect(load(source).shown).toEqual([]);
   });
 });
+
+describe('a step that writes no /data path, only a file outside it (a Snakefile rule\'s `results/x.txt`)', () => {
+  it('is warned of at the file: Shark tracks nothing of it, and the file removed is never made again', () => {
+    const { pipeline, shown } = load(doc([['shark-run', 'echo a > /data/a.txt'], ['shark-run', 'cat /data/a.txt > results/summary.txt']]));
+    expect(pipeline).toBeDefined();
+    expect(shown).toEqual(['6:19: warning: `results/summary.txt` is written outside /data, and the step writes no /data path: Shark keeps and tracks nothing'
+      + ' it makes, so once it ran it is cached, and `results/summary.txt` removed is not made again; write it under /data (`> /data/summary.txt`)'
+      + ' and publish it with a shark-publish block']);
+  });
+
+  it('says nothing of a step with a /data output, of scratch under /tmp, of devices and descriptors, or of a file a later command reads', () => {
+    const quiet = [
+      doc([['shark-run', 'echo a > /data/a.txt && echo done > done.log']]),
+      doc([['shark-run', 'echo a > /tmp/a.txt'], ['shark-run', 'echo 1 > /dev/null 2>&1']]),
+      doc([['shark-run', 'echo 1 > n.txt\ncat n.txt > /data/a.txt']]),
+    ];
+    for (const source of quiet) expect(load(source).shown, source).toEqual([]);
+  });
+});
