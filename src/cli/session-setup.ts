@@ -9,6 +9,7 @@ import type { RunSession } from '../exec/executor.js';
 import { inputBindings, InvalidInput, type Session } from '../plan/session.js';
 import { openStore, storeMade, type OpenedStore } from '../store/open-store.js';
 import { givenSecrets, secretValues } from './secrets.js';
+import { unusedVariableWarnings } from './unused-variables.js';
 import { configRefutations, refuseConfigRefutations } from './config-refutations.js';
 import { displayName, EXIT_FAILED, EXIT_INVALID, ExitError, InvalidDocument, loadOrReport, openFailureCode, refuseReadOnlyStore, refuseReport, refuseUnwritableStore, requireReadable, sourceOf } from './load-or-report.js';
 import { directoryStore, storeSpec } from './find-store.js';
@@ -117,6 +118,7 @@ export function openSession<T = void>(
   const pipeline: Pipeline = loadOrReport(file, stderr, purpose, extra, givenFrontmatter(flags), places, refutations);
   // What shark.yaml gave that the document refutes, all at once, before each check below stops at its first.
   if (plans) refuseConfigRefutations(pipeline, pipelineDir, flags, stderr, configTargets);
+  if (plans) for (const w of unusedVariableWarnings(pipeline, extra)) stderr(w);
   const bindings = inputPairs(flags.input, stderr);
   const bound = inputBindings({ pipeline, bindings, pipelineDir }, { places, unboundAllowed: !needsInputs });
   // What a run would stop at, all at once (docs/cli.md): a user fixing them one per run would run once per mistake.
