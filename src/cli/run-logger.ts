@@ -128,6 +128,9 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         // Emitted before the provider looks: whether it finds the image or builds it is not known yet.
         say(`environment ${e.env}: checking the image (built if missing)`);
         break;
+      case 'env-ready':
+        say(e.built ? `environment ${e.env}: built (image ${e.image}, ${e.seconds!.toFixed(1)}s)` : `environment ${e.env}: image ${e.image} found, built before`);
+        break;
       case 'env-waiting':
         say(`waiting  environment ${e.env}: another run (pid ${e.holder.pid} on ${e.holder.host}) is building it: its image will be used here, or built here if that build fails`);
         break;

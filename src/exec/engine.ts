@@ -122,6 +122,7 @@ export async function runPipeline(
     // After a failure without --keep-going (or Ctrl-C), the rest are not built: their steps are counted skipped below.
     if (ctx.halted) break;
     emit({ type: 'env-build', env: name });
+    const looked = Date.now();
     const built: { log?: string } = {};
     const waiting = ({ pid, host }: { pid: number; host: string }): void => emit({ type: 'env-waiting', env: name, holder: { pid, host } });
     const env = await session.envs.ensure(name, options.signal, { leases, waiting, built: (log) => (built.log = log) });
@@ -135,6 +136,8 @@ export async function runPipeline(
       continue;
     }
     envIds.set(name, env.id);
+    const image = env.id.slice(env.id.indexOf(':') + 1).replace(/^sha256:/, '').slice(0, 12);
+    emit({ type: 'env-ready', env: name, image, built: built.log !== undefined, ...(built.log !== undefined ? { seconds: (Date.now() - looked) / 1000 } : {}) });
   }
 
   // Schedule, execute, commit, publish.

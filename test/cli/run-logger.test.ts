@@ -82,6 +82,9 @@ describe('the run log a person reads', () => {
     const log = prettyLogger((s) => void (out += s), false);
     log({ type: 'env-build', env: 'stats' });
     expect(out).toBe('environment stats: checking the image (built if missing)\n');
+    log({ type: 'env-ready', env: 'stats', built: true, image: '3f2a9c01b2d4', seconds: 4.21 });
+    log({ type: 'env-ready', env: 'tools', built: false, image: '9c01b2d43f2a' });
+    expect(out.split('\n').slice(1, 3)).toEqual(['environment stats: built (image 3f2a9c01b2d4, 4.2s)', 'environment tools: image 9c01b2d43f2a found, built before']);
   });
 
   it('says an environment another run is building is waited for, and its image used here', () => {

@@ -67,6 +67,9 @@ describeDocker('shark run/plan with container environments (CLI)', (client) => {
     const again = await run('two-envs.md', tmp.dir);
     expect(again.result.code).toBe(0);
     expect(again.started).toEqual(['the-steps-3']);
+    // The run says which image it built and which it found (`env-ready`): the text said only `checking the image`.
+    const ready = again.result.stdout.split('\n').filter((l) => l.includes('"env-ready"')).map((l) => JSON.parse(l) as { env: string; built: boolean; image: string; seconds?: number });
+    expect(ready.map((e) => [e.env, e.built, /^[0-9a-f]{12}$/.test(e.image), e.seconds !== undefined])).toEqual([['text', false, true, false], ['report', true, true, true]]);
 
     // The copied script is part of `text`: all its steps run again (and the report, whose input changed).
     writeFileSync(join(tmp.dir, 'scripts', 'count-words.sh'), readFileSync(join(tmp.dir, 'scripts', 'count-words.sh'), 'utf8') + '# edited\n');
