@@ -180,9 +180,11 @@ export async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: 
       return executor.run({ ...request, turn, queued }).then(ended).finally(() => onceStarted(said));
     }
     const env = session.envs.current(step.env ?? '');
+    const block = session.pipeline.environments.get(step.env ?? '')?.block.at;
+    const shown = block === undefined ? {} : { shown: `environment ${step.env!} (${session.pipeline.document.file}:${block.line}:${block.col})` };
     return slurm!.run(request, {
       key: job.key, group: step.id, block: step.blockId,
-      environment: 'id' in env && env.id.startsWith(DOCKER_ID_PREFIX) ? { kind: 'docker', image: env.id.slice(DOCKER_ID_PREFIX.length) } : { kind: 'host' },
+      environment: 'id' in env && env.id.startsWith(DOCKER_ID_PREFIX) ? { kind: 'docker', image: env.id.slice(DOCKER_ID_PREFIX.length), ...shown } : { kind: 'host' },
       extra: step.resources.slurm, exclusive: declared === 'all',
       queued: (adopted) => ctx.emit({ type: 'job-queued', job: job.id, step: step.id, block: step.blockId, ...(adopted === true ? { adopted: true as const } : {}) }),
       running: announce,

@@ -4,7 +4,8 @@ import { writeAtomically } from '../../lockfile/atomic-write.js';
 import type { ExecOutcome, ExecRequest } from '../executor.js';
 
 /** Where a job runs on the node: the host's shell, or a container of an image the node's Docker has. */
-export type TaskEnvironment = { readonly kind: 'host' } | { readonly kind: 'docker'; readonly image: string };
+/** Where a job runs on the node: the host, or a container of `image` (`shown`: the environment as a message names it, `environment e (p.md:3:1)`). */
+export type TaskEnvironment = { readonly kind: 'host' } | { readonly kind: 'docker'; readonly image: string; readonly shown?: string };
 
 /**
  * One job as the compute node sees it: an ExecRequest written down. The

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { connectDocker } from '../docker/client.js';
 import { DockerExecutor } from '../docker/docker-executor.js';
@@ -47,14 +47,16 @@ async function main(): Promise<number> {
       try {
         const req = requestOf(spec, secrets, controller.signal);
         const threads = grantedThreads(spec, process.env);
-        outcome = await executorFor(spec.environment).run(threads === undefined ? req : { ...req, env: { ...req.env, SHARK_THREADS: threads } });
+        // What Slurm granted, in SHARK_THREADS and as a container's CPU limit alike (the block's {threads} asked, Slurm decided).
+        const granted = threads === undefined ? req : { ...req, env: { ...req.env, SHARK_THREADS: threads }, ...(req.cpus !== undefined ? { cpus: Number(threads) } : {}) };
+        outcome = await executorFor(spec.environment).run(granted);
       } catch (e) {
         outcome = { status: 'failed', reason: 'internal', exitCode: null, message: `the task could not run the job: ${(e as Error).message}` };
       }
     }
     if (outcome.status !== 'ok') failed++;
     // Said in the job's log: the command never ran to say anything there.
-    if (outcome.status === 'failed' && (outcome.reason === 'internal' || outcome.reason === 'environment')) appendFileSync(spec.logPath, `shark: ${outcome.message}\n`);
+    if (outcome.status === 'failed' && (outcome.reason === 'internal' || outcome.reason === 'environment')) sayOnce(spec.logPath, `shark: ${outcome.message}\n`);
     if ((outcome.status === 'failed' || outcome.status === 'timeout') && spec.stopFile !== undefined) stopRun(spec.stopFile);
     writeAtomically(spec.statusPath, JSON.stringify({ outcome, host: hostname(), started, ended: Date.now(), ...(stopped ? { stopped } : {}) }), 0o644);
   }
@@ -64,18 +66,18 @@ async function main(): Promise<number> {
 const executors = new Map<string, Executor>();
 
 function executorFor(environment: TaskEnvironment): Executor {
-  const name = environment.kind === 'host' ? 'host' : `docker:${environment.image}`;
+  const name = environment.kind === 'host' ? 'host' : `docker:${environment.image}:${environment.shown ?? ''}`;
   let executor = executors.get(name);
   if (executor === undefined) {
     if (environment.kind === 'host') executor = new HostExecutor();
     else {
-      const { image } = environment;
+      const { image, shown } = environment;
       // The node needs Docker and the image: Shark checks both and fails the job with a clear message otherwise.
       executor = new DockerExecutor(async () => {
         const connection = await connectDocker();
         if (!connection.ok) return { ok: false, message: `no Docker on node ${hostname()}: ${connection.message}` };
         if ((await connection.client.imageId(image)) === undefined) return { ok: false, message: `node ${hostname()} does not have the image ${image}` };
-        return { ok: true, client: connection.client, image };
+        return { ok: true, client: connection.client, image, ...(shown !== undefined ? { environment: shown } : {}) };
       });
     }
     executors.set(name, executor);
@@ -104,3 +106,14 @@ main().then(
     process.exit(2);
   },
 );
+
+/** Appends `line` to the job's log unless the executor ended it with that line already (a refusal it logged itself). */
+function sayOnce(logPath: string, line: string): void {
+  let tail = '';
+  try {
+    tail = readFileSync(logPath, 'utf8').slice(-line.length);
+  } catch {
+    // No log yet: the line is its first.
+  }
+  if (tail !== line) appendFileSync(logPath, line);
+}
