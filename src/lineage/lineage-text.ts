@@ -31,9 +31,10 @@ export function renderLineage(node: LineageNode, describe: (id: string) => strin
     lines.push(`${at}$ ${n.command.includes('\n') ? n.command.split('\n').join(`\n${indent}    `) : n.command}`);
     for (const l of settingLines(n)) lines.push(`${at}${l}`);
     for (const [p, id] of Object.entries(n.outputs)) lines.push(`${at}→ ${shownName(p)}  ${printable(describe(id))}`);
-    lines.push(`${at}ran ${n.started} on ${n.host}, shark ${n.version}`);
-    // The run's producer of bytes a cached reader read: made again after that reader ran (`--force`), the same bytes.
-    if (reader !== undefined && n.started > reader.started) lines.push(`${at}note: made these bytes again after ${reader.job} read them (its result is older)`);
+    // The run's producer of bytes a cached reader read: made again after that reader ran (`--force`, a new file in an
+    // import's directory), the same bytes: said, since its time reads as an impossible order.
+    const again = reader !== undefined && n.started > reader.started ? `; made again after ${reader.job} read the same bytes` : '';
+    lines.push(`${at}ran ${n.started} on ${n.host}, shark ${n.version}${again}`);
     if (n.madeBy !== undefined) lines.push(`${at}${madeByLine(n, n.madeBy)}`);
     if (n.dropped) lines.push(`${at}${DROPPED}`);
     for (const l of usesLines(n)) lines.push(`${at}${l}`);

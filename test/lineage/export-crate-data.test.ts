@@ -58,7 +58,8 @@ describe('shark export crate: a run whose data is not in the store', () => {
       chmodSync(object, 0o644);
       writeFileSync(object, content.replace(/1\n$/, '2\n'));
       chmodSync(object, 0o444);
-      utimesSync(object, st.atime, st.mtime);
+      // Its time put back to the microsecond, as `touch -r` would (a `Date` keeps only milliseconds; half a microsecond more, which utimes drops).
+      utimesSync(object, st.atime, (st.mtimeMs + 0.0005) / 1000);
       // Into directories still to be made: they go again with the crate.
       const ran = await rig.shark(['export', 'crate', 'g.md', '-o', 'new/crate']);
       const id = `sha256:${createHash('sha256').update(content).digest('hex')}`;
@@ -68,7 +69,7 @@ describe('shark export crate: a run whose data is not in the store', () => {
       chmodSync(object, 0o644);
       writeFileSync(object, content);
       chmodSync(object, 0o444);
-      utimesSync(object, st.atime, st.mtime);
+      utimesSync(object, st.atime, (st.mtimeMs + 0.0005) / 1000);
     }
     expect((await rig.shark(['export', 'crate', 'g.md', '-o', 'crate'])).code).toBe(0);
   });
