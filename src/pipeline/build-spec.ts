@@ -177,8 +177,9 @@ function parseDockerfile(body: readonly SourceLine[]): SpecResult {
         ?? words.map((t) => ({ path: t[0], offset: t.index }))).map((p) => ({ ...p, path: expandedSource(p.path, stageVars) }));
       if (paths.length < 2) problems.push({ at, message: `${instruction} needs a source and a destination` });
       const copied = paths.slice(0, -1).filter((p) => !/^https?:\/\//.test(p.path));
-      const up = copied.map((src) => upwardSource(instruction, src.path, 'dockerfile')).find((m) => m !== undefined);
-      if (up !== undefined) problems.push({ at, message: up });
+      // At the source, as a missing one is said.
+      const up = copied.map((src) => ({ src, message: upwardSource(instruction, src.path, 'dockerfile') })).find((u) => u.message !== undefined);
+      if (up !== undefined) problems.push({ at: up.src.offset < 0 ? at : placeOf(up.src.offset), message: up.message! });
       sources.push(...copied.map((src) => ({ path: src.path, at: src.offset < 0 ? at : placeOf(src.offset), by: instruction })));
     }
   }

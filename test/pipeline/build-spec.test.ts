@@ -157,9 +157,9 @@ describe('parseBuildSpec: Dockerfile', () => {
 
   it('refuses a COPY or ADD source outside the pipeline\'s directory, as the OBuilder form does (Docker would only at the build)', () => {
     expect(problems('FROM a\nCOPY ../outside.txt /x\nADD --chown=1 data/../../up /y\nCOPY ["../q r", "/z"]')).toEqual([
-      '11:1: COPY sources stay inside the pipeline\'s directory: `../outside.txt` goes up with `..`',
-      '12:1: ADD sources stay inside the pipeline\'s directory: `data/../../up` goes up with `..`',
-      '13:1: COPY sources stay inside the pipeline\'s directory: `../q r` goes up with `..`',
+      '11:6: COPY sources stay inside the pipeline\'s directory: `../outside.txt` goes up with `..`',
+      '12:15: ADD sources stay inside the pipeline\'s directory: `data/../../up` goes up with `..`',
+      '13:7: COPY sources stay inside the pipeline\'s directory: `../q r` goes up with `..`',
     ]);
     // Docker reads these inside the directory: `..` that stays in it, a leading `/`, a download, another stage.
     expect(problems('FROM a\nCOPY data/../b.txt /b\nCOPY /abs.txt /c\nADD https://x.org/../y /d\nCOPY --from=base ../z /e')).toEqual([]);
