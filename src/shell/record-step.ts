@@ -104,7 +104,8 @@ function climbsOutOf(job: Job, command: string, after: Scan | undefined): string
 /** Whether a command has a `$` or a backquote outside single quotes (its comment aside): paths Shark cannot see. */
 function buildsPaths(typed: string): boolean {
   const command = splitCommands([{ text: typed, line: 1, col: 1 }]).commands.map((c) => c.text).join('\n');
-  return /[$`]/.test(command.replace(/'[^']*'/g, ''));
+  // Not in single quotes, nor escaped (`awk "{ s += \$1 }"`): those the shell leaves as they are.
+  return /[$`]/.test(command.replace(/'[^']*'/g, '').replace(/\\[\\$`]/g, ''));
 }
 
 /**

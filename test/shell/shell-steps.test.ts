@@ -56,11 +56,14 @@ describe('shark shell: what a step is saved as', () => {
   });
 
   it('reads a `$` or a backquote in a shell comment as no path Shark cannot see', async () => {
-    const ran = await shell(rig, ['--save', 'n.md'], ['echo x > /data/y.txt # a trailing comment with ``` and $HOME', 'echo "$PWD" > /data/p.txt # built', ''].join('\n'));
+    const ran = await shell(rig, ['--save', 'n.md'], ['echo x > /data/y.txt # a trailing comment with ``` and $HOME', 'echo "$PWD" > /data/p.txt # built',
+      'awk "{ s += \\$1 } END { print s }" /data/y.txt > /data/s.txt', ''].join('\n'));
     expect(ran.code, ran.stderr).toBe(0);
     const doc = rig.read('n.md');
+    // An escaped `\$` in double quotes is the shell's literal dollar, no path built.
     expect(doc).toContain('```shark-run\necho x > /data/y.txt # a trailing comment with ``` and $HOME\n'
-      + '# inputs may be incomplete: the command builds paths Shark cannot see\necho "$PWD" > /data/p.txt # built\n```');
+      + '# inputs may be incomplete: the command builds paths Shark cannot see\necho "$PWD" > /data/p.txt # built\n'
+      + 'awk "{ s += \\$1 } END { print s }" /data/y.txt > /data/s.txt\n```');
     expect((await rig.shark(['check', 'n.md'])).code).toBe(0);
   });
 });
