@@ -23,7 +23,12 @@ describeDocker('container outputs of mode 000, as a user other than root', (clie
   });
   afterEach(() => rig.cleanup());
 
-  const leftIn = (): string[] => readdirSync(rig.path('.shark/tmp')).filter((n) => /^(ws|in|trash)-/.test(n));
+  const listed = (): string[] => readdirSync(rig.path('.shark/tmp')).filter((n) => /^(ws|in|trash)-/.test(n));
+  // What the run left, once the pile it threw away is removed: in the background, after it exits (cas-workspaces.ts).
+  const leftIn = async (): Promise<string[]> => {
+    for (let i = 0; i < 100 && listed().length > 0; i++) await new Promise((done) => setTimeout(done, 50));
+    return listed();
+  };
 
   it.each([
     ['a directory', 'mkdir -p /data/d; echo x > /data/d/f; chmod 000 /data/d', '/data/d/', 'd/f'],
@@ -35,7 +40,7 @@ describeDocker('container outputs of mode 000, as a user other than root', (clie
     noCrash(ran.stderr);
     expect(ran.code, ran.stdout + ran.stderr).toBe(0);
     expect(rig.read(`_shark/${published}`)).toBe('x\n');
-    expect(leftIn()).toEqual([]);
+    expect(await leftIn()).toEqual([]);
   });
 
   it.each([
@@ -49,7 +54,7 @@ describeDocker('container outputs of mode 000, as a user other than root', (clie
     noCrash(ran.stderr);
     expect(ran.code, ran.stdout + ran.stderr).toBe(0);
     expect(rig.read('_shark/who.txt')).toBe(user === '' ? '0\n' : '1234\n');
-    expect(leftIn()).toEqual([]);
+    expect(await leftIn()).toEqual([]);
   });
 
   it('a job killed at its timeout leaves nothing this user cannot remove', async () => {
@@ -58,7 +63,7 @@ describeDocker('container outputs of mode 000, as a user other than root', (clie
     const ran = await as.shark('run', 't.md');
     noCrash(ran.stderr);
     expect(ran.code).toBe(1);
-    expect(leftIn()).toEqual([]);
+    expect(await leftIn()).toEqual([]);
   });
 
   it('removes the workspace of a failed job that left a directory of mode 000', async () => {
@@ -68,7 +73,7 @@ describeDocker('container outputs of mode 000, as a user other than root', (clie
     noCrash(ran.stderr);
     expect(ran.code).toBe(1);
     expect(ran.stdout).toContain('error: exit status 3');
-    expect(leftIn()).toEqual([]);
+    expect(await leftIn()).toEqual([]);
     const gc = await as.shark('gc', 'f.md', '--delete');
     noCrash(gc.stderr);
   });
