@@ -1,9 +1,10 @@
 import type { Diagnostic } from '../diagnostics.js';
 import { noBuildBlock, noBuildBlockFor } from '../pipeline/missing-environments.js';
-import type { Step } from '../pipeline/pipeline.js';
+import { isMap, type Step } from '../pipeline/pipeline.js';
 import type { DataState } from './data-state.js';
 import { stepExplainer } from './explainer.js';
-import type { Job } from './jobs.js';
+import { stepIdentity, type Job } from './jobs.js';
+import type { KeyRecord } from './key.js';
 import { attemptsOfStep, runReasons, type StepAttempts } from './last-attempts.js';
 import { missingLocalFile } from './local-files.js';
 import type { Session } from './session.js';
@@ -145,7 +146,7 @@ export async function planPipeline(session: Session, state: DataState, selection
       if (behind !== undefined) roots.set(step.id, behind);
       // The failing step itself is said to run (or fail); one blocked behind it, like one that never runs, is blocked.
       const reasons = [behind !== undefined && (behind.never || behind.root !== decision.step) ? upstreamBlocked(decision.step, behind)
-        : clash === undefined ? `upstream will run (${decision.step})` : `upstream fails (${decision.step}: ${clash})`];
+        : clash === undefined ? `upstream will run (${decision.step})` : `upstream fails (${decision.step}: ${clash})`, ...ownCommandChanged(session, step)];
       // Maps that run some items again, joined or mapped over: only those items' jobs wait, as `run` will find.
       const past = failing.has(step.id) ? undefined : await decidePast(session, step, state, partlyMade, decide);
       if (past !== undefined) {
@@ -296,4 +297,17 @@ function planJobs(
 function manualReason(session: Session, stepId: string, manual: string): string {
   if (manual === stepId) return 'runs only when named as a target';
   return `needs ${session.pipeline.stepsById.get(manual)?.blockId ?? manual}, which is {manual}`;
+}
+
+/**
+ * A blocked step's own edit, which its key cannot say yet (its inputs are to
+ * be made): `command text changed` when the last attempt of its one job ran
+ * another command. Not asked of a map (its items are not known).
+ */
+function ownCommandChanged(session: Session, step: Step): string[] {
+  if (step.kind !== 'run' || isMap(step)) return [];
+  const identity = stepIdentity(step);
+  const last = session.meta.own.lastAttempts([identity], session.pipelinePath).get(identity);
+  if (last === undefined) return [];
+  return (JSON.parse(last.record) as KeyRecord).command === step.command ? [] : ['command text changed'];
 }

@@ -68,6 +68,15 @@ describe('shark run and plan on the host', () => {
     expect(rig.count()).toBe(3);
   });
 
+  it('says a blocked step\'s own edit beside the upstream it waits for (only `upstream will run` was said)', async () => {
+    await rig.shark(['run', 'p.md']);
+    rig.write('p.md', PIPELINE.replace('echo "1 2 3"', 'echo "1 2 3 4"').replace('echo "total $(cat', 'echo "sum $(cat'));
+    const plan = await rig.plan('p.md');
+    expect(plan.jobs.filter((j) => j.status === 'blocked').map((j) => [j.step, j.reasons])).toEqual([
+      ['sum', ['upstream will run (prepare)']], ['report', ['upstream will run (sum)', 'command text changed']],
+    ]);
+  });
+
   it('re-runs exactly an edited step and its dependants, and everything is cached after reverting', async () => {
     await rig.shark(['run', 'p.md']);
     rig.write('p.md', PIPELINE.replace('echo "1 2 3"', 'echo "1 2 3 4"'));
