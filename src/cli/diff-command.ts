@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import type { Frontmatter } from '../markdown/document.js';
+import { parseMarkdown } from '../markdown/parse.js';
 import { pickRuns, type Ancestry } from '../lineage/ancestry.js';
 import { ancestriesOfContents, type AskedContent, type Place } from '../lineage/content-pair.js';
 import { diffAncestries } from '../lineage/diff.js';
@@ -70,7 +73,7 @@ export function diffCommand(io: Io): Command {
         old = paired.old ?? missing(what, asked[0].id);
         now = paired.now ?? missing(other!, asked[1].id);
       }
-      const answer = diffAnswer(old, now, diffAncestries(old, now), (run) => runSubset(session.meta, run));
+      const answer = diffAnswer(old, now, diffAncestries(old, now), (run) => runSubset(session.meta, run, axesOf(session.pipelinePath)));
       io.stdout(flags.json ? JSON.stringify(answer, null, 2) + '\n' : renderDiff(answer));
       if (!answer.identical) throw new ExitError(EXIT_FAILED);
     } finally {
@@ -116,4 +119,13 @@ function ambiguous(file: string, texts: readonly [string, string], places: reado
   };
   return `which jobs to compare is ambiguous: the bytes of ${texts[0]} were made as ${side(places[0])}, those of ${texts[1]} as ${side(places[1])}; ` +
     `compare one path across runs instead: \`shark diff ${file} /data/PATH --from RUN --to RUN\``;
+}
+
+/** The document's axes as it is now (read whole, whether it checks or not), to tell a subset run from one that left nothing out. */
+function axesOf(path: string): Frontmatter['axes'] | undefined {
+  try {
+    return parseMarkdown(path, readFileSync(path, 'utf8')).document.frontmatter?.axes;
+  } catch {
+    return undefined;
+  }
 }

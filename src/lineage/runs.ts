@@ -61,10 +61,25 @@ export function listRuns(meta: Metadata, pipelinePath: string): RunEntry[] {
   });
 }
 
-/** The values of each axis run `id` kept, when it ran a subset of the sweep (`-e AXIS=V`). */
-export function runSubset(meta: Metadata, id: number): Record<string, string[]> | undefined {
-  const row = meta.db.prepare<[number], { axes: string | null }>("SELECT json_extract(summary, '$.axes') AS axes FROM runs WHERE id = ?").get(id);
-  return row?.axes == null ? undefined : JSON.parse(row.axes) as Record<string, string[]>;
+/**
+ * The values of each axis run `id` kept, when it ran a subset of the sweep
+ * (`-e AXIS=V`), with those of the instances it needed all the same
+ * (`summary.needed`: `sum[K=y]`); undefined when that left none of `all`'s
+ * values out (a fan-in brought every other instance along).
+ */
+export function runSubset(meta: Metadata, id: number, all?: ReadonlyMap<string, { readonly values: readonly { readonly value: string }[] }>): Record<string, string[]> | undefined {
+  const row = meta.db.prepare<[number], { axes: string | null; needed: string | null }>(
+    "SELECT json_extract(summary, '$.axes') AS axes, json_extract(summary, '$.needed') AS needed FROM runs WHERE id = ?").get(id);
+  if (row?.axes == null) return undefined;
+  const kept = JSON.parse(row.axes) as Record<string, string[]>;
+  for (const { instance } of row.needed == null ? [] : JSON.parse(row.needed) as { instance: string }[]) {
+    for (const pair of /\[([^\]]*)\]$/.exec(instance)?.[1]?.split(',') ?? []) {
+      const [name, value] = pair.split('=') as [string, string | undefined];
+      if (value !== undefined && kept[name] !== undefined && !kept[name]!.includes(value)) kept[name]!.push(value);
+    }
+  }
+  const whole = all !== undefined && Object.entries(kept).every(([name, values]) => all.get(name)?.values.every((v) => values.includes(v.value)) === true);
+  return whole ? undefined : kept;
 }
 
 /** What failed in run `id` as its summary recorded it (a job, or a step as a whole: a publish refused): job, place and reason. */

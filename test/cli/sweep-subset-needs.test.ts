@@ -86,11 +86,16 @@ describe('-e AXIS=V and a step that needs an instance -e leaves out', () => {
     expect(runs.stdout.split('\n')[0]).toMatch(/ subset$/);
     expect(runs.stdout).toMatch(/^1 .* -e S=future$/m);
     expect((JSON.parse((await rig.shark(['runs', 'p.md', '--json'])).stdout) as { runs: { axes?: unknown }[] }).runs.at(-1)!.axes).toEqual({ S: ['future'] });
-    // A full run next: diff says the older run was a subset, not that the document's axis gained a value.
+    // A full run next: run 2 needed aoh[S=current], so it left no value out, and diff says of no subset (it said one).
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    expect((await rig.shark(['diff', 'p.md', '/data/all.txt'])).stdout).not.toContain('ran a subset');
+    // Without delta, nothing brings S=current along: diff says the older run was a subset, not that the axis gained a value.
+    rig.write('p.md', DOC.replace('paste /data/aoh/current/x.txt /data/aoh/future/x.txt > /data/delta.txt', 'echo none > /data/delta.txt'));
+    expect((await rig.shark(['run', 'p.md', '-e', 'S=future'])).code).toBe(0);
     expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
     const diff = await rig.shark(['diff', 'p.md', '/data/all.txt']);
-    expect(diff.stdout).toContain('note: run 2 ran a subset of the sweep (-e S=future): the values it left out read as added or removed');
-    expect((JSON.parse((await rig.shark(['diff', 'p.md', '/data/all.txt', '--json'])).stdout) as { subsets?: unknown }).subsets).toEqual([{ run: 2, axes: { S: ['future'] } }]);
+    expect(diff.stdout).toContain('note: run 4 ran a subset of the sweep (-e S=future): the values it left out read as added or removed');
+    expect((JSON.parse((await rig.shark(['diff', 'p.md', '/data/all.txt', '--json'])).stdout) as { subsets?: unknown }).subsets).toEqual([{ run: 4, axes: { S: ['future'] } }]);
     expect(text.stdout).toContain('  included although -e S=future leaves it out: aoh[S=current] (delta reads /data/aoh/current/x.txt)');
   });
 
