@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import type { Pipeline, Step } from '../pipeline/pipeline.js';
+import type { DataState } from './data-state.js';
 import { withExtension } from './expanded-job.js';
 
 interface FileWriter {
@@ -67,4 +68,52 @@ export function itemWriterClash(
     }
   }
   return undefined;
+}
+
+/**
+ * A directory `step` wrote whole (an import of a directory, a step's `/data/d/`)
+ * holding a file another step writes by its own path (`extra.txt /data/ov/x.txt`
+ * beside `ov/ /data/ov/`, whose `x.txt` is dropped for it): two writers of one
+ * file, which only the directory's content tells, known once it is made (a local
+ * import's, at `plan`). Said as `itemWriterClash` says it.
+ */
+export function treeWriterClash(
+  pipeline: Pipeline, step: Step, ids: ReadonlyMap<string, string>, entriesOf: (id: string) => readonly { readonly name: string; readonly id: string }[] | undefined,
+): Diagnostic | undefined {
+  for (const o of step.outputs) {
+    const id = ids.get(o.path);
+    if (!o.isDir || o.perItem || id === undefined) continue;
+    for (const other of pipeline.steps) {
+      if (other.id === step.id) continue;
+      for (const w of other.outputs) {
+        if (w.perItem || w.isDir || !w.path.startsWith(`${o.path}/`)) continue;
+        if (!holds(id, w.path.slice(o.path.length + 1).split('/'), entriesOf)) continue;
+        const message = `\`${w.path}\` is written by two steps: \`${step.id}\` (its directory ${o.path}/ holds it) and \`${other.id}\` (each path has one writer)`;
+        const dirNote = { at: o.at, message: `step \`${step.id}\` writes \`${o.path}/\` here` };
+        const fileNote = { at: w.at, message: `step \`${other.id}\` writes \`${w.path}\` here` };
+        return other.index > step.index ? error(pipeline.document.file, w.at, message, [dirNote]) : error(pipeline.document.file, o.at, message, [fileNote]);
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Whether the directory `id` holds the path of `names`, one level each. */
+function holds(id: string, names: readonly string[], entriesOf: (id: string) => readonly { readonly name: string; readonly id: string }[] | undefined): boolean {
+  let at: string | undefined = id;
+  for (const name of names) {
+    at = at === undefined ? undefined : entriesOf(at)?.find((e) => e.name === name)?.id;
+    if (at === undefined) return false;
+  }
+  return true;
+}
+
+/** The ids `state` knows for what `step` itself wrote at its outputs (its inputs inside them left out, as composed). */
+export function ownOutputs(step: Step, state: DataState): Map<string, string> {
+  const ids = new Map<string, string>();
+  for (const o of step.outputs) {
+    const found = state.lookup(o.path, undefined, [step.id]);
+    if (found.kind === 'known') ids.set(o.path, found.id);
+  }
+  return ids;
 }

@@ -15,7 +15,7 @@ import { oneByOne } from '../slurm/grouping.js';
 import { MAX_BATCH } from './commit-queue.js';
 import { LeaseWindow } from './lease-window.js';
 import { decidedPastFailure, keepPartMade, runnableJobs } from './past-failed.js';
-import { itemWriterClash } from '../../plan/item-writers.js';
+import { itemWriterClash, ownOutputs, treeWriterClash } from '../../plan/item-writers.js';
 import { linkInPublishDir, linkOnTheWay, publishFailure, refusedTarget } from './publish-guard.js';
 import { publishDirs } from '../../pipeline/publish-targets.js';
 import { publishedInto, strayLink } from './publish-links.js';
@@ -119,7 +119,10 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   // Decided past a failure, its inputs were not whole: no memo of it.
   const decided = memo === undefined || past !== undefined ? undefined : { memo, cached: toRun.length === 0, source: { run: ctx.runId, step: step.id } };
   const completed = completeStep(session, step, done, state, decided);
-  return completed.ok ? { ok: true } : stepFailed(ctx, step, completed.message, 'conflict');
+  if (!completed.ok) return stepFailed(ctx, step, completed.message, 'conflict');
+  // A directory it wrote whole holding a file another step writes: known only now (plan refuses it where it knows the directory).
+  const inside = treeWriterClash(session.pipeline, step, ownOutputs(step, state), (id) => state.entries(id));
+  return inside === undefined ? { ok: true } : stepFailed(ctx, { id: step.id, at: inside.at }, inside.message, 'conflict');
 }
 
 /**
