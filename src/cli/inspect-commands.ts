@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { lineageQuery, type LineageNode } from '../lineage/lineage.js';
 import { renderLineage } from '../lineage/lineage-text.js';
+import { runSubset, subsetArgs } from '../lineage/runs.js';
 import { renderedLineage } from '../lineage/rendered-lineage.js';
 import { lineageMermaid } from '../lineage/mermaid.js';
 import { naturalNumber } from './numbers.js';
@@ -64,8 +65,13 @@ export function lineageCommand(io: Io): Command {
         const name = session.store.describe(id);
         return name === undefined ? id : `${name} (${id})`;
       };
+      // A result a subset of the sweep made (`run -e YEAR=2020`): a fan-in over those values alone, said first.
+      const subsetNote = (node: LineageNode): string => {
+        const subset = node.kind === 'group' ? undefined : runSubset(session.meta, node.run);
+        return subset === undefined ? '' : `note: run ${node.run} ran a subset of the sweep (${subsetArgs(subset)}): what reads every value read those alone\n`;
+      };
       const render = (node: LineageNode): string =>
-        format === 'json' ? JSON.stringify(node, null, 2) + '\n' : format === 'mermaid' ? lineageMermaid(node, flags.depth) : renderLineage(node, describe, flags.depth);
+        format === 'json' ? JSON.stringify(node, null, 2) + '\n' : format === 'mermaid' ? lineageMermaid(node, flags.depth) : subsetNote(node) + renderLineage(node, describe, flags.depth);
       const query = lineageQuery(session.meta, session.pipelinePath, normal.path.text, options);
       // A CAS store names no snapshot (`describe` is always undefined): its text is the records' alone.
       // Documents are named from the current directory (`shownFromHere`), so a kept rendering is one directory's.

@@ -4,6 +4,7 @@ import { CLASS_ORDER, type StepClass, type StepDiff } from './diff.js';
 import { maxOf } from '../fold.js';
 import { displayWidth, padDisplay } from '../columns.js';
 import { printable } from '../printable.js';
+import { subsetArgs } from './runs.js';
 
 const LABEL: Record<StepClass, string> = {
   'root-cause': 'root cause',
@@ -75,8 +76,7 @@ function side(s: DiffSide): string {
 export function renderDiff(d: DiffAnswer): string {
   const out = [`${side(d.old)} → ${side(d.new)}`];
   for (const sub of d.subsets ?? []) {
-    const values = Object.entries(sub.axes).map(([name, v]) => `-e ${name}=${v.join(',')}`).join(' ');
-    out.push(`note: run ${sub.run} ran a subset of the sweep (${values}): the values it left out read as added or removed`);
+    out.push(`note: run ${sub.run} ran a subset of the sweep (${subsetArgs(sub.axes)}): the values it left out read as added or removed`);
   }
   for (const u of d.unfinished ?? []) out.push(`note: ${printable(u.note)}; the jobs it did not end well read as only in the other run`);
   const jobWidth = maxOf(d.steps, (s) => displayWidth(s.job), 0);

@@ -120,3 +120,8 @@ export function renderRuns(runs: readonly RunEntry[]): string {
   const line = (cells: readonly string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
+
+/** A subset's values as the `-e` options that ask for it. */
+export function subsetArgs(subset: Readonly<Record<string, readonly string[]>>): string {
+  return Object.entries(subset).map(([name, values]) => `-e ${name}=${values.join(',')}`).join(' ');
+}

@@ -9,6 +9,7 @@ import type { Metadata } from '../store/metadata.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
 import { byRunAndPath, consumersOf, consumersOfEach, producersOf, producersOfRead, readersInsideEach, recordedProducersOfEach, type Producer, type Reader } from './find-content.js';
 import { lineageInRun, type LineageNode } from './lineage.js';
+import { runSubset, subsetArgs } from './runs.js';
 import { renderLineage } from './lineage-text.js';
 import { listAt } from '../multimap.js';
 import { printable, shownFromHere, shownName } from '../printable.js';
@@ -34,6 +35,8 @@ export interface Making {
   readonly lineage: LineageNode | null;
   /** For a directory no job wrote whole: the entry (relative to it) these bytes are. */
   readonly entry?: string;
+  /** The values of each axis the run kept, when it ran a subset of the sweep (`-e YEAR=2020`): a fan-in made of those alone. */
+  readonly subset?: Record<string, string[]>;
 }
 
 export interface WhyAnswer {
@@ -124,6 +127,7 @@ export function whyContent(meta: Metadata, path: string, id: SnapshotId, depth =
   const unknown: readonly Unknown[] = parts.unknown;
   const produced = parts.found.map(({ p, entry }): Making => {
     const { record: r } = p;
+    const subset = runSubset(meta, r.runId);
     return {
       // The document named from here, as it is now: not as the run was started (`proj/p.md` from its parent).
       job: p.job, block: r.meta.block, step: r.meta.step, location: `${p.pipeline === null ? r.meta.file : shownFromHere(p.pipeline)}:${r.meta.line}:${r.meta.col}`,
@@ -131,6 +135,7 @@ export function whyContent(meta: Metadata, path: string, id: SnapshotId, depth =
       environment: r.record.env, key: r.key, path: p.path,
       lineage: lineageInRun(meta, r.runId, p.path, depth) ?? null,
       ...(entry !== undefined ? { entry } : {}),
+      ...(subset !== undefined ? { subset } : {}),
     };
   });
   const readBy = whole.length > 0 ? [] : [...withReadersInside(meta, [id], new Map([[id, consumersOf(meta, id)]])).get(id) ?? [], ...readersOfEntries(meta, unknown)];
@@ -209,6 +214,7 @@ export function renderWhy(answers: readonly WhyAnswer[], show: { file: (p: strin
     for (const { m, paths, lineage } of byPlace(a.produced, (l) => renderLineage(l, show.describe, show.depth))) {
       const as = paths.length === 1 ? `as ${shownName(m.path)}` : `at ${paths.length} places (${someOf(paths.map(shownName), 3)})`;
       out.push(`  ${m.entry !== undefined ? `${shownName(m.entry)}: ` : ''}made by ${m.job} ${as}, run ${m.run}${m.pipeline === null ? '' : ` of ${show.file(m.pipeline)}`}, ${m.started}`);
+      if (m.subset !== undefined) out.push(`    run ${m.run} ran a subset of the sweep (${subsetArgs(m.subset)}): what reads every value read those alone`);
       out.push(`    block ${m.block} at ${m.location}`);
       out.push(`    $ ${m.command.split('\n').join('\n      ')}`);
       out.push(`    environment ${m.environment}`);
