@@ -8,6 +8,7 @@ import type { Io } from './main.js';
 import { envPairs } from './session-setup.js';
 import { collect } from './common-options.js';
 import { makeDirs } from '../store/make-dirs.js';
+import { depsOption } from '../plan/host-tools.js';
 import { shownName } from '../printable.js';
 import { writeAtomically } from '../lockfile/atomic-write.js';
 import { isDirectory, writeError } from '../writable-path.js';
@@ -133,8 +134,12 @@ function lostLocal(pipeline: Pipeline, fromDir: string, toDir: string): string[]
   if (fromDir === toDir) return [];
   const gone = (p: string): boolean => !isAbsolute(p) && existsSync(join(fromDir, p)) && !existsSync(join(toDir, p));
   const where = `is in ${displayName(fromDir)} but not in ${displayName(toDir)}, where the document is (${NOT_REWRITTEN})`;
+  const depsSaid = new Set<string>();
   return pipeline.steps.flatMap((step) => {
     if (step.kind === 'import') return step.clause.source.scheme === 'file' && gone(step.clause.source.path) ? [`local import ${step.clause.source.path} ${where}`] : [];
-    return step.kind === 'run' ? step.localFiles.filter(gone).map((script) => `step ${step.id}: ${script} ${where}`) : [];
+    if (step.kind !== 'run') return [];
+    // The files its command names, and those its block's `{deps=…}` lists (said once a block).
+    const deps = depsSaid.has(step.blockId) ? [] : (depsSaid.add(step.blockId), depsOption(step).filter(gone));
+    return [...step.localFiles.filter(gone).map((script) => `step ${step.id}: ${script} ${where}`), ...deps.map((dep) => `block ${step.blockId}: {deps=…} file ${dep} ${where}`)];
   });
 }

@@ -101,6 +101,11 @@ describe('shark template of a sweep whose instances read each other', () => {
       `shark: warning: out/t.T=a.md: step run: fit.sh is in ${rig.dir} but not in out, ${why}\n`);
     rig.write('u.md', '---\nT: [a]\n---\n```shark-run\nsh fit.sh > /data/o/%{T}.txt\n```\n');
     expect((await rig.shark(['template', 'u.md', '--output-dir', 'out2'])).stderr).toContain('step run: fit.sh is in');
+    // A {deps} file too, once a block (its plan said `{deps=…}: lib.sh does not exist` later).
+    rig.write('lib.sh', 'x=1\n');
+    rig.write('d.md', '---\nT: [a]\n---\n```shark-run {deps=lib.sh}\necho %{T} > /data/o/%{T}.txt\necho b > /data/b.txt\n```\n');
+    expect((await rig.shark(['template', 'd.md', '--output-dir', 'out4'])).stderr)
+      .toBe(`shark: warning: out4/d.T=a.md: block run: {deps=…} file lib.sh is in ${rig.dir} but not in out4, ${why}\n`);
     // Also of a written document that does not check.
     rig.write('v.md', '---\nT: [a, b]\n---\n```shark-run\nsh fit.sh > /data/o/%{T}.txt\n```\n\n```shark-run {id=both}\ncat /data/o/a.txt /data/o/b.txt > /data/both.txt\n```\n');
     const v = await rig.shark(['template', 'v.md', '--output-dir', 'out3']);
