@@ -65,7 +65,10 @@ export class GitImporter implements Importer {
       if (!picked.ok) return picked;
       const tree = treeId(work);
       if (typeof pin.tree === 'string' && pin.commit === commit && pin.tree !== tree) {
-        return { ok: false, message: `${src.url}@${commit.slice(0, 12)} checked out to ${tree}, but ${pinOrigin(pin, ctx.locked)} says ${pin.tree}` };
+        const origin = pinOrigin(pin, ctx.locked);
+        // The same commit, other files: the lock edited by hand, or a repository rewritten under the same id.
+        const how = origin === 'the lock file' ? ': if the lock file was edited, remove its entry for this import to pin it anew' : '';
+        return { ok: false, message: `${src.url}@${commit.slice(0, 12)} checked out to ${tree}, but ${origin} says ${pin.tree}${how}` };
       }
       staging.commit(work);
       return { ok: true, pin: { ...basePin(src, commit), tree } };

@@ -40,6 +40,14 @@ describe('.git URLs', () => {
     expect(readTree(dest)).toEqual({ 'model.py': 'print(1)\n' });
   });
 
+  it('refuses a locked tree the commit does not check out to, saying how to pin it anew', async () => {
+    const c = gitClause(repo.url, 'main');
+    const locked = { source: 'git', url: repo.url, ref: 'main', commit: repo.shas[1]!, tree: `tree:${'0'.repeat(64)}` };
+    const r = await git.fetch(c, locked, join(tmp.dir, 'out-edited'), context({ locked }));
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.message).toMatch(/ checked out to tree:[0-9a-f]{64}, but the lock file says tree:0{64}: if the lock file was edited, remove its entry for this import to pin it anew$/);
+  });
+
   it('resolves a tag', async () => {
     execFileSync('git', ['--git-dir', join(tmp.dir, 'models.git'), 'tag', '-a', '-m', 'release', 'v1', repo.shas[0]!],
       { env: { ...process.env, GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.org' } });
