@@ -93,7 +93,12 @@ export function localPath(clause: ImportClause, pipelineDir: string): string {
 export function missingLocal(clause: ImportClause, path: string): string {
   const loop = linkLoop(path);
   if (loop !== undefined) return `local import \`${clause.raw}\` ${loop}`;
-  return `local import \`${clause.raw}\` does not exist (looked for ${path})`;
+  // `repo.git@main`: a git repository at a ref is a URL (`file:///…/repo.git@main`); as a path, `@main` is part of the name.
+  const at = path.lastIndexOf('@');
+  const before = path.slice(0, Math.max(at, 0));
+  const repo = at <= 0 ? undefined : before.endsWith('.git') && existsSync(before) ? before : existsSync(`${before}/.git`) ? `${before}/.git` : undefined;
+  const git = repo === undefined ? '' : `: to import that git repository at ${path.slice(at + 1)}, write it as a URL: file://${repo}@${path.slice(at + 1)}`;
+  return `local import \`${clause.raw}\` does not exist (looked for ${path})${git}`;
 }
 
 /**
