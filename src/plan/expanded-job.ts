@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import type { Input, Step } from '../pipeline/pipeline.js';
 import type { SnapshotId } from '../store/snapshot-store.js';
 import type { Item, Job } from './jobs.js';
@@ -18,6 +19,8 @@ export interface StepShape {
   readonly plain: readonly { readonly path: string; readonly id: SnapshotId }[];
   /** Joined inputs, with the ids of their directories. */
   readonly joins: readonly { readonly input: Input; readonly id: SnapshotId }[];
+  /** The directories mapped over (wildcard inputs), by input: where an item that is a link is followed. */
+  readonly mapped: ReadonlyMap<Input, SnapshotId>;
   readonly entriesOf: EntriesOf;
   /** The key record but its inputs, in the order records are written in. */
   readonly shared: Omit<KeyRecord, 'inputs'>;
@@ -89,8 +92,9 @@ export class ExpandedJob implements Job {
 
   /** The job's inputs by path; a joined item that is not there is recorded as `missing` (and, first time, its problem). */
   private resolve(first: boolean): Inputs {
-    const { plain, joins, entriesOf } = this.shape;
+    const { plain, joins, entriesOf, mapped } = this.shape;
     const inputs: Inputs = [...plain, ...this.items.map((it) => ({ path: `${it.input.path}/${it.name}`, id: it.id }))];
+    for (const it of this.items) if (it.id.startsWith('link:')) inputs.push(...linkedItem(it, mapped.get(it.input), entriesOf, inputs));
     const plusName = this.plusName;
     if (plusName === undefined) return inputs;
     for (const j of joins) {
@@ -113,6 +117,35 @@ export class ExpandedJob implements Job {
     }
     return inputs;
   }
+}
+
+/** The most links one after another an item is followed through (a loop stops there). */
+const MAX_LINKS = 40;
+
+/**
+ * An item that is a link to a file of the directory mapped over (`l.csv ->
+ * x.csv`): what it leads to, as inputs of the job too, so that the link
+ * resolves in the workspace (a job was given the link alone, which led
+ * nowhere), as a step naming such a link is given its file. Not a link out of
+ * the directory, nor to a directory.
+ */
+function linkedItem(item: Item, dirId: SnapshotId | undefined, entriesOf: EntriesOf, have: Inputs): Inputs {
+  const found: Inputs = [];
+  const root = item.input.path;
+  let at = `${root}/${item.name}`;
+  let id = item.id;
+  for (let hops = 0; dirId !== undefined && hops < MAX_LINKS && id.startsWith('link:'); hops++) {
+    const text = id.slice('link:'.length);
+    if (text.startsWith('/')) break;
+    const target = posix.normalize(posix.join(posix.dirname(at), text));
+    if (!target.startsWith(`${root}/`) || have.some((i) => i.path === target) || found.some((i) => i.path === target)) break;
+    const next = descend(dirId, target.slice(root.length + 1), entriesOf);
+    if (next === undefined || next.startsWith('tree:')) break;
+    found.push({ path: target, id: next });
+    at = target;
+    id = next;
+  }
+  return found;
 }
 
 function keyInputs(inputs: Inputs): KeyRecord['inputs'] {

@@ -107,7 +107,8 @@ export function expandJobs(
   const joins = step.inputs.filter((i) => i.join !== undefined).map((input) => ({ input, id: inputIds.get(input)! }));
   // Everything but the inputs is the same for every job of the step: written and hashed once (keyMaker).
   const shared = sharedRecord(step, ctx);
-  const shape: StepShape = { step, baseIdentity: stepIdentity(step), plain, joins, entriesOf, shared, keyFor: keyMaker(shared) };
+  const mapped = new Map(step.inputs.filter((i) => i.pattern !== undefined).map((input) => [input, inputIds.get(input)!]));
+  const shape: StepShape = { step, baseIdentity: stepIdentity(step), plain, joins, mapped, entriesOf, shared, keyFor: keyMaker(shared) };
   return combos.map((items) => new ExpandedJob(shape, items));
 }
 
