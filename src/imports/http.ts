@@ -162,7 +162,7 @@ function once(url: string, method: string, headers: Record<string, string>, sign
     const lib: { request: typeof http.request } | undefined =
       u.protocol === 'https:' ? clients().https : u.protocol === 'http:' ? clients().http : undefined;
     if (lib === undefined) {
-      done({ error: new NotRetried(`unsupported protocol ${u.protocol}`) });
+      done({ error: new NotRetried(`redirected to the protocol ${u.protocol.replace(/:$/, '')}: only http and https are downloaded`) });
       return;
     }
     const req = lib.request(u, { method, headers, signal });
