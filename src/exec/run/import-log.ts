@@ -19,7 +19,7 @@ export function writeImportLog(
 ): void {
   const lines = [
     `import ${clause.raw} → ${clause.dest}`,
-    ...(pinned === undefined || Object.keys(pinned).length === 0 ? [] : [`pinned: ${pinLine(pinned)}`]),
+    ...(pinned === undefined || Object.keys(pinned).length === 0 ? [] : [`to fetch: ${pinLine(pinned)}`]),
     outcome.ok ? `fetched: ${pinLine(outcome.pin)}` : `error: ${outcome.message}`,
   ];
   try {
