@@ -96,11 +96,16 @@ export async function decidePast(
     const found = state.lookup(input.path, hidden?.get(input.path), input.from);
     if (found.kind !== 'pending') continue;
     const part = parts.get(found.step);
-    const byItem = input.join !== undefined || (oneLevel && input.pattern !== undefined && !input.pattern.includes('/'));
-    if (!byItem || part?.ids.has(input.path) !== true) return undefined;
+    // A file of one item (`cat /data/dbl/a.txt`): read from the directory as far as it is made, as a join reads its item.
+    const holder = input.pattern === undefined && input.join === undefined && !input.isDir && part !== undefined
+      ? [...part.ids.keys()].find((dir) => isUnder(input.path, dir)) : undefined;
+    const byItem = input.join !== undefined || (oneLevel && input.pattern !== undefined && !input.pattern.includes('/')) || holder !== undefined;
+    const dir = holder ?? input.path;
+    if (!byItem || part?.ids.has(dir) !== true) return undefined;
     if (input.pattern !== undefined) mapped = { dir: input.path, pattern: input.pattern, part };
+    if (paths.includes(dir)) continue;
     laid.push(part);
-    paths.push(input.path);
+    paths.push(dir);
   }
   if (laid.length === 0) return undefined;
   // For this decision alone: the directories as far as they are made, then pending again for every other step.

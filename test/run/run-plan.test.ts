@@ -68,6 +68,19 @@ describe('shark run and plan on the host', () => {
     expect(rig.count()).toBe(3);
   });
 
+  it('plans a step reading one item\'s file of a map that runs other items again as cached (it said blocked, and run reused it)', async () => {
+    rig.write('m.md', '---\ninputs:\n  in: /data/in/\n---\n# M\n\n```shark-run {id=dbl}\nawk \'{ print $1 * 2 }\' /data/in/*.txt > /data/dbl/+\n```\n\n'
+      + '```shark-run {id=use-a}\ncat /data/dbl/a.txt > /data/a-only.txt\n```\n');
+    rig.write('in/a.txt', '1\n');
+    rig.write('in/b.txt', '2\n');
+    expect((await rig.shark(['run', 'm.md', '-i', 'in=in'])).code).toBe(0);
+    rig.write('in/b.txt', '5\n');
+    const plan = await rig.plan('m.md', '-i', 'in=in');
+    expect(plan.jobs.map((j) => [j.job, j.status])).toEqual([['dbl[a.txt]', 'cached'], ['dbl[b.txt]', 'run'], ['use-a', 'cached']]);
+    rig.write('in/a.txt', '7\n');
+    expect((await rig.plan('m.md', '-i', 'in=in')).jobs.find((j) => j.job === 'use-a')!.status).toBe('blocked');
+  });
+
   it('says a blocked step\'s own edit beside the upstream it waits for (only `upstream will run` was said)', async () => {
     await rig.shark(['run', 'p.md']);
     rig.write('p.md', PIPELINE.replace('echo "1 2 3"', 'echo "1 2 3 4"').replace('echo "total $(cat', 'echo "sum $(cat'));
