@@ -78,16 +78,18 @@ export function itemWriterClash(
  * import's, at `plan`). Said as `itemWriterClash` says it.
  */
 export function treeWriterClash(
-  pipeline: Pipeline, step: Step, ids: ReadonlyMap<string, string>, entriesOf: (id: string) => readonly { readonly name: string; readonly id: string }[] | undefined,
+  pipeline: Pipeline, step: Step, idsOf: () => ReadonlyMap<string, string>, entriesOf: (id: string) => readonly { readonly name: string; readonly id: string }[] | undefined,
 ): Diagnostic | undefined {
+  let ids: ReadonlyMap<string, string> | undefined;
   for (const o of step.outputs) {
-    const id = ids.get(o.path);
-    if (!o.isDir || o.perItem || id === undefined) continue;
+    if (!o.isDir || o.perItem) continue;
     for (const other of pipeline.steps) {
       if (other.id === step.id) continue;
       for (const w of other.outputs) {
         if (w.perItem || w.isDir || !w.path.startsWith(`${o.path}/`)) continue;
-        if (!holds(id, w.path.slice(o.path.length + 1).split('/'), entriesOf)) continue;
+        // Looked up only when another step writes a file inside: most directories have none.
+        const id = (ids ??= idsOf()).get(o.path);
+        if (id === undefined || !holds(id, w.path.slice(o.path.length + 1).split('/'), entriesOf)) continue;
         const message = `\`${w.path}\` is written by two steps: \`${step.id}\` (its directory ${o.path}/ holds it) and \`${other.id}\` (each path has one writer)`;
         const dirNote = { at: o.at, message: `step \`${step.id}\` writes \`${o.path}/\` here` };
         const fileNote = { at: w.at, message: `step \`${other.id}\` writes \`${w.path}\` here` };

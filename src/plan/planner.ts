@@ -195,13 +195,13 @@ export async function planPipeline(session: Session, state: DataState, selection
     } else if (done.length === decision.jobs.length) {
       const memo = decision.memo;
       const completed = completeStep(session, step, done, state, memo === undefined ? undefined : { memo, cached: true });
-      const inside = completed.ok ? treeWriterClash(session.pipeline, step, ownOutputs(step, state), (id) => state.entries(id)) : undefined;
+      const inside = completed.ok ? treeWriterClash(session.pipeline, step, () => ownOutputs(step, state), (id) => state.entries(id)) : undefined;
       if (inside !== undefined) return { jobs: [], summary: { cached: 0, run: 0, blocked: 0, manual: 0 }, notes: [], writtenTwice: inside };
       // Every job cached, and their outputs still clash (two write one file): `run` fails the step again.
       if (!completed.ok) (clashes.set(step.id, completed.message), roots.set(step.id, { root: step.id, why: completed.message, never: false }), pending());
     } else if (decision.predicted !== undefined && decision.predicted.size === step.outputs.length) {
       for (const [path, id] of decision.predicted) state.setKnown(path, id, step.id);
-      const inside = treeWriterClash(session.pipeline, step, decision.predicted, (id) => state.entries(id));
+      const inside = treeWriterClash(session.pipeline, step, () => decision.predicted!, (id) => state.entries(id));
       if (inside !== undefined) return { jobs: [], summary: { cached: 0, run: 0, blocked: 0, manual: 0 }, notes: [], writtenTwice: inside };
     } else {
       const made = partMade(session, step, state, done, decision.jobs);

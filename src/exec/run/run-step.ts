@@ -121,7 +121,7 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   const completed = completeStep(session, step, done, state, decided);
   if (!completed.ok) return stepFailed(ctx, step, completed.message, 'conflict');
   // A directory it wrote whole holding a file another step writes: known only now (plan refuses it where it knows the directory).
-  const inside = treeWriterClash(session.pipeline, step, ownOutputs(step, state), (id) => state.entries(id));
+  const inside = treeWriterClash(session.pipeline, step, () => ownOutputs(step, state), (id) => state.entries(id));
   return inside === undefined ? { ok: true } : stepFailed(ctx, { id: step.id, at: inside.at }, inside.message, 'conflict');
 }
 
