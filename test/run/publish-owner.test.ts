@@ -56,6 +56,16 @@ describe('a publish target that Shark did not publish', () => {
     expect(rig.read('_shark/x.txt')).toBe('mine\n');
   });
 
+  it('publishes none of a block one of whose paths is refused (its first path was published, the block half applied)', async () => {
+    rig.write('_shark/y.txt', 'mine\n');
+    rig.write('p.md', publishing('echo 1 > /data/x.txt && echo 2 > /data/y.txt', '', '/data/x.txt\n/data/y.txt'));
+    const ran = await rig.shark(['run', 'p.md']);
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).toContain(`cannot publish /data/y.txt to ${rig.path('_shark/y.txt')}: it exists and was not published by Shark`);
+    expect(rig.exists('_shark/x.txt')).toBe(false);
+    expect(rig.read('_shark/y.txt')).toBe('mine\n');
+  });
+
   it('refuses a directory Shark published once the user added a file to it', async () => {
     rig.write('p.md', publishing('mkdir -p /data/out && echo 1 > /data/out/a', '', '/data/out/'));
     expect((await rig.shark(['run', 'p.md'])).code).toBe(0);

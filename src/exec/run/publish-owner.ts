@@ -36,9 +36,10 @@ export function inTheWay(target: string, id: SnapshotId, s: Owner): string | und
  * (both as `realParents` spells them) cannot hold it, or undefined once they
  * can: a file (or dangling link) where a directory is to be. One an earlier
  * publish put there (`/data/version` published, then `/data/version/x`) is
- * Shark's, and removed; any other is the user's, and left as it is.
+ * Shark's, and removed (unless only looked at: `remove` false); any other is
+ * the user's, and left as it is.
  */
-export function fileOnTheWay(root: string, target: string, s: Owner): string | undefined {
+export function fileOnTheWay(root: string, target: string, s: Owner, remove = true): string | undefined {
   const rel = relative(root, dirname(target));
   if (rel.startsWith('..')) return undefined;
   let at = root;
@@ -48,7 +49,7 @@ export function fileOnTheWay(root: string, target: string, s: Owner): string | u
     if (st === undefined) return undefined;
     if (st.isDirectory()) continue;
     if (notShark(at, recordedAt(at, s), s) !== undefined) return `${at} is a file where a directory is to be, and was not published by Shark ${AWAY}`;
-    rmSync(at, { force: true });
+    if (remove) rmSync(at, { force: true });
     return undefined;
   }
   return undefined;

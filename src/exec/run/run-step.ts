@@ -192,20 +192,35 @@ async function publish(ctx: RunContext, step: Step & { kind: 'publish' }, state:
   const published = publishedInto(pipeline, pipelineDir, root);
   // The cached jobs waiting to be recorded are said first: events name the jobs before what is published of them.
   ctx.cachedRows.flush();
-  for (const input of step.inputs) {
-    // A failure is said at the path's line in the block.
+  /** Why `input` cannot be published, said at its line in the block; its data otherwise (none: an optional input left unbound). */
+  const check = (input: Step['inputs'][number]): { failed: StepOutcome } | { id: SnapshotId; to: string; at: string } | undefined => {
     const line = { id: step.id, at: input.at };
     const found = state.lookup(input.path, undefined, input.from);
     // Written, but not as one thing (a file with a path inside it): said as a reader of it is told, never skipped in silence.
-    if (found.kind === 'missing') return stepFailed(ctx, line, `cannot publish ${input.path}: ${found.message}`, found.conflict === true ? 'conflict' : 'missing-input');
-    if (found.kind !== 'known') continue;
+    if (found.kind === 'missing') return { failed: stepFailed(ctx, line, `cannot publish ${input.path}: ${found.message}`, found.conflict === true ? 'conflict' : 'missing-input') };
+    if (found.kind !== 'known') return undefined;
     const to = resolve(root, input.path.slice('/data/'.length));
     const at = input.path.replace(/(.)\/$/, '$1');
     const link = linkOnTheWay(root, to);
     const refused = link !== undefined ? `${link} is a symbolic link: publishing never writes through a link below its directory`
       : linkInPublishDir(root, publishDirs(pipeline, pipelineDir)) ?? publishedLink(ctx, root) ?? refusedTarget(to, ctx.session)
-      ?? strayLink((id) => ctx.session.store.entries(id), found.id, at, published, step.dir);
-    if (refused !== undefined) return stepFailed(ctx, line, `cannot publish ${input.path} to ${to}: ${refused}`, 'conflict');
+      ?? strayLink((id) => ctx.session.store.entries(id), found.id, at, published, step.dir)
+      ?? fileOnTheWay(realPath(root), realParents(to), ctx.session, false) ?? userFileAt(realParents(to), found.id, ctx);
+    if (refused !== undefined) return { failed: stepFailed(ctx, line, `cannot publish ${input.path} to ${to}: ${refused}`, 'conflict') };
+    return { id: found.id, to, at };
+  };
+  // Every path looked at before any is copied: a block one of whose paths is refused publishes none (it was half applied).
+  for (const input of step.inputs) {
+    const checked = check(input);
+    if (checked !== undefined && 'failed' in checked) return checked.failed;
+  }
+  for (const input of step.inputs) {
+    const line = { id: step.id, at: input.at };
+    const checked = check(input);
+    if (checked === undefined) continue;
+    if ('failed' in checked) return checked.failed;
+    const { id, to, at } = checked;
+    const found = { id };
     const lease = `publish:${to}`;
     let got;
     try {
@@ -231,6 +246,16 @@ async function publish(ctx: RunContext, step: Step & { kind: 'publish' }, state:
     ctx.emit({ type: 'published', path: input.path, to });
   }
   return { ok: true };
+}
+
+/** What of the user's publishing at `target` would replace (`inTheWay`); nothing yet where a file Shark published is on its way (removed as it publishes). */
+function userFileAt(target: string, id: SnapshotId, ctx: RunContext): string | undefined {
+  try {
+    return inTheWay(target, id, ctx.session);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw e;
+  }
 }
 
 /** Why the publish directory `root` is refused: it, or a directory on its way from the document's, is a link an earlier publish put there. */
