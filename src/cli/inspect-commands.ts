@@ -65,10 +65,12 @@ export function lineageCommand(io: Io): Command {
         const name = session.store.describe(id);
         return name === undefined ? id : `${name} (${id})`;
       };
-      // A result a subset of the sweep made (`run -e YEAR=2020`): a fan-in over those values alone, said first.
+      // A fan-in a subset of the sweep made (`run -e YEAR=2020`, a total across years): over those values alone, said first.
+      const fansIn = reading.session === undefined ? new Set<string>() : fansInOver(reading.session.pipeline, normal.path.text);
       const subsetNote = (node: LineageNode): string => {
-        const subset = node.kind === 'group' ? undefined : runSubset(session.meta, node.run);
-        return subset === undefined ? '' : `note: run ${node.run} ran a subset of the sweep (${subsetArgs(subset)}): what reads every value read those alone\n`;
+        const subset = node.kind === 'group' || fansIn.size === 0 ? undefined : runSubset(session.meta, node.run);
+        if (subset === undefined || !Object.keys(subset).some((axis) => fansIn.has(axis))) return '';
+        return `note: run ${node.run} ran a subset of the sweep (${subsetArgs(subset)}): this result reads those values alone\n`;
       };
       const render = (node: LineageNode): string =>
         format === 'json' ? JSON.stringify(node, null, 2) + '\n' : format === 'mermaid' ? lineageMermaid(node, flags.depth) : subsetNote(node) + renderLineage(node, describe, flags.depth);

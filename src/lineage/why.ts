@@ -214,7 +214,8 @@ export function renderWhy(answers: readonly WhyAnswer[], show: { file: (p: strin
     for (const { m, paths, lineage } of byPlace(a.produced, (l) => renderLineage(l, show.describe, show.depth))) {
       const as = paths.length === 1 ? `as ${shownName(m.path)}` : `at ${paths.length} places (${someOf(paths.map(shownName), 3)})`;
       out.push(`  ${m.entry !== undefined ? `${shownName(m.entry)}: ` : ''}made by ${m.job} ${as}, run ${m.run}${m.pipeline === null ? '' : ` of ${show.file(m.pipeline)}`}, ${m.started}`);
-      if (m.subset !== undefined) out.push(`    run ${m.run} ran a subset of the sweep (${subsetArgs(m.subset)}): what reads every value read those alone`);
+      // Said as a fact: whether the result read every value (a fan-in) only its document says (`lineage` does).
+      if (m.subset !== undefined) out.push(`    run ${m.run} ran a subset of the sweep (${subsetArgs(m.subset)})`);
       out.push(`    block ${m.block} at ${m.location}`);
       out.push(`    $ ${m.command.split('\n').join('\n      ')}`);
       out.push(`    environment ${m.environment}`);
