@@ -3,6 +3,7 @@ import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import type { Pipeline, Step } from '../pipeline/pipeline.js';
 import type { DataState } from './data-state.js';
 import { withExtension } from './expanded-job.js';
+import { descend, type EntriesOf } from './trees.js';
 
 interface FileWriter {
   readonly step: Step;
@@ -78,7 +79,7 @@ export function itemWriterClash(
  * import's, at `plan`). Said as `itemWriterClash` says it.
  */
 export function treeWriterClash(
-  pipeline: Pipeline, step: Step, idsOf: () => ReadonlyMap<string, string>, entriesOf: (id: string) => readonly { readonly name: string; readonly id: string }[] | undefined,
+  pipeline: Pipeline, step: Step, idsOf: () => ReadonlyMap<string, string>, entriesOf: EntriesOf,
 ): Diagnostic | undefined {
   let ids: ReadonlyMap<string, string> | undefined;
   for (const o of step.outputs) {
@@ -89,7 +90,7 @@ export function treeWriterClash(
         if (w.perItem || w.isDir || !w.path.startsWith(`${o.path}/`)) continue;
         // Looked up only when another step writes a file inside: most directories have none.
         const id = (ids ??= idsOf()).get(o.path);
-        if (id === undefined || !holds(id, w.path.slice(o.path.length + 1).split('/'), entriesOf)) continue;
+        if (id === undefined || descend(id, w.path.slice(o.path.length + 1), entriesOf) === undefined) continue;
         const message = `\`${w.path}\` is written by two steps: \`${step.id}\` (its directory ${o.path}/ holds it) and \`${other.id}\` (each path has one writer)`;
         const dirNote = { at: o.at, message: `step \`${step.id}\` writes \`${o.path}/\` here` };
         const fileNote = { at: w.at, message: `step \`${other.id}\` writes \`${w.path}\` here` };
@@ -98,16 +99,6 @@ export function treeWriterClash(
     }
   }
   return undefined;
-}
-
-/** Whether the directory `id` holds the path of `names`, one level each. */
-function holds(id: string, names: readonly string[], entriesOf: (id: string) => readonly { readonly name: string; readonly id: string }[] | undefined): boolean {
-  let at: string | undefined = id;
-  for (const name of names) {
-    at = at === undefined ? undefined : entriesOf(at)?.find((e) => e.name === name)?.id;
-    if (at === undefined) return false;
-  }
-  return true;
 }
 
 /** The ids `state` knows for what `step` itself wrote at its outputs (its inputs inside them left out, as composed). */
