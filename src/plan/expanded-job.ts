@@ -3,7 +3,7 @@ import type { Input, Step } from '../pipeline/pipeline.js';
 import type { SnapshotId } from '../store/snapshot-store.js';
 import type { Item, Job } from './jobs.js';
 import { MISSING_INPUT, type KeyRecord } from './key.js';
-import { descend, type EntriesOf } from './trees.js';
+import { descend, MAX_LINKS, type EntriesOf } from './trees.js';
 import { printable } from '../printable.js';
 
 /** A job's id: its step's, with its items' names (`aoh[robin.tif]`). */
@@ -118,9 +118,6 @@ export class ExpandedJob implements Job {
     return inputs;
   }
 }
-
-/** The most links one after another an item is followed through (a loop stops there). */
-const MAX_LINKS = 40;
 
 /**
  * An item that is a link to a file of the directory mapped over (`l.csv ->

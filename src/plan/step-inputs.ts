@@ -5,6 +5,7 @@ import { dataTarget } from '../store/safe-path.js';
 import type { SnapshotId } from '../store/snapshot-store.js';
 import { itemCombos } from './jobs.js';
 import type { DataState } from './data-state.js';
+import { MAX_LINKS } from './trees.js';
 
 /**
  * The directories a map (or join) step takes its items from that are still
@@ -62,8 +63,6 @@ export function resolveInputs(step: Step, state: DataState, hidden?: HiddenWrite
   return { kind: 'ready', ids };
 }
 
-/** The most links one after another that a step's input is followed through (a loop stops there). */
-const MAX_LINKS = 40;
 
 /**
  * An input an earlier step made a link to a file in /data (`ln -s

@@ -1,6 +1,9 @@
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
 import { listAt } from '../multimap.js';
 
+/** The most links one after another that an input (a step's, or a map's item) is followed through: a loop stops there. */
+export const MAX_LINKS = 40;
+
 export type EntriesOf = (id: SnapshotId) => readonly TreeEntry[] | undefined;
 export type ComposeTree = (entries: readonly TreeEntry[]) => SnapshotId;
 
