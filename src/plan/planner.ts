@@ -55,8 +55,13 @@ export interface Plan {
   readonly blockedMaps?: readonly BlockedMap[];
   /** Map jobs a target or `--force` names that the maps do not have: bad input, said as an unknown block is. */
   readonly noJobs?: readonly SelectionError[];
-  /** A map's item output another step writes too (plan/item-writers.ts): bad input, refused; planning stopped there. */
+  /** A path two steps write, known only from a map's items or a directory's content (plan/item-writers.ts): bad input, refused; planning stopped there. */
   readonly writtenTwice?: Diagnostic;
+}
+
+/** The plan stopped at a path two steps write (`Plan.writtenTwice`). */
+function writtenTwice(d: Diagnostic): Plan {
+  return { jobs: [], summary: { cached: 0, run: 0, blocked: 0, manual: 0 }, notes: [], writtenTwice: d };
 }
 
 /** A blocked map whose items are not known yet: the directories they come from, and (`never`) the step it is behind that can never run, so never made. */
@@ -144,9 +149,6 @@ export async function planPipeline(session: Session, state: DataState, selection
       const clash = clashes.get(decision.step);
       const behind = roots.get(decision.step);
       if (behind !== undefined) roots.set(step.id, behind);
-      // The failing step itself is said to run (or fail); one blocked behind it, like one that never runs, is blocked.
-      const reasons = [behind !== undefined && (behind.never || behind.root !== decision.step) ? upstreamBlocked(decision.step, behind)
-        : clash === undefined ? `upstream will run (${decision.step})` : `upstream fails (${decision.step}: ${clash})`, ...ownCommandChanged(session, step)];
       // Maps that run some items again, joined or mapped over: only those items' jobs wait, as `run` will find.
       const past = failing.has(step.id) ? undefined : await decidePast(session, step, state, partlyMade, decide);
       if (past !== undefined) {
@@ -156,6 +158,9 @@ export async function planPipeline(session: Session, state: DataState, selection
         pending();
         continue;
       }
+      // The failing step itself is said to run (or fail); one blocked behind it, like one that never runs, is blocked.
+      const reasons = [behind !== undefined && (behind.never || behind.root !== decision.step) ? upstreamBlocked(decision.step, behind)
+        : clash === undefined ? `upstream will run (${decision.step})` : `upstream fails (${decision.step}: ${clash})`, ...ownCommandChanged(session, step)];
       const hidden = session.pipeline.hidden?.get(step.id);
       const waitsFor = itemsPending(step, state, hidden);
       // A map whose items are known (what waits is a join): a blocked job each, as `run` will have them.
@@ -177,7 +182,7 @@ export async function planPipeline(session: Session, state: DataState, selection
       continue;
     }
     const twice = itemWriterClash(session.pipeline, step, decision.jobs);
-    if (twice !== undefined) return { jobs: [], summary: { cached: 0, run: 0, blocked: 0, manual: 0 }, notes: [], writtenTwice: twice };
+    if (twice !== undefined) return writtenTwice(twice);
     const nothing = emptyMapNote(step, decision);
     if (nothing !== undefined) empty.push(nothing);
     if (decision.memo?.hit !== undefined) {
@@ -196,13 +201,13 @@ export async function planPipeline(session: Session, state: DataState, selection
       const memo = decision.memo;
       const completed = completeStep(session, step, done, state, memo === undefined ? undefined : { memo, cached: true });
       const inside = completed.ok ? treeWriterClash(session.pipeline, step, () => ownOutputs(step, state), (id) => state.entries(id)) : undefined;
-      if (inside !== undefined) return { jobs: [], summary: { cached: 0, run: 0, blocked: 0, manual: 0 }, notes: [], writtenTwice: inside };
+      if (inside !== undefined) return writtenTwice(inside);
       // Every job cached, and their outputs still clash (two write one file): `run` fails the step again.
       if (!completed.ok) (clashes.set(step.id, completed.message), roots.set(step.id, { root: step.id, why: completed.message, never: false }), pending());
     } else if (decision.predicted !== undefined && decision.predicted.size === step.outputs.length) {
       for (const [path, id] of decision.predicted) state.setKnown(path, id, step.id);
       const inside = treeWriterClash(session.pipeline, step, () => decision.predicted!, (id) => state.entries(id));
-      if (inside !== undefined) return { jobs: [], summary: { cached: 0, run: 0, blocked: 0, manual: 0 }, notes: [], writtenTwice: inside };
+      if (inside !== undefined) return writtenTwice(inside);
     } else {
       const made = partMade(session, step, state, done, decision.jobs);
       if (made !== undefined) partlyMade.set(step.id, made);
