@@ -216,11 +216,11 @@ async function publish(ctx: RunContext, step: Step & { kind: 'publish' }, state:
   }
   for (const input of step.inputs) {
     const line = { id: step.id, at: input.at };
+    // Again, as each is copied: a path published before it in the block may have put a link on its way.
     const checked = check(input);
     if (checked === undefined) continue;
     if ('failed' in checked) return checked.failed;
     const { id, to, at } = checked;
-    const found = { id };
     const lease = `publish:${to}`;
     let got;
     try {
@@ -233,10 +233,10 @@ async function publish(ctx: RunContext, step: Step & { kind: 'publish' }, state:
     // Under the lease: a concurrent run's publish there is recorded before this one looks.
     const target = realParents(to);
     try {
-      const user = fileOnTheWay(realPath(root), target, ctx.session) ?? inTheWay(target, found.id, ctx.session);
+      const user = fileOnTheWay(realPath(root), target, ctx.session) ?? inTheWay(target, id, ctx.session);
       if (user !== undefined) return stepFailed(ctx, line, `cannot publish ${input.path} to ${to}: ${user}`, 'conflict');
-      await ctx.session.store.exportTo(found.id, to, at);
-      notePublished(target, found.id, ctx.session);
+      await ctx.session.store.exportTo(id, to, at);
+      notePublished(target, id, ctx.session);
     } catch (e) {
       return stepFailed(ctx, line, `cannot publish ${input.path} to ${to}: ${publishFailure(to, e)}`, 'store');
     } finally {
