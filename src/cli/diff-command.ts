@@ -73,7 +73,8 @@ export function diffCommand(io: Io): Command {
         old = paired.old ?? missing(what, asked[0].id);
         now = paired.now ?? missing(other!, asked[1].id);
       }
-      const answer = diffAnswer(old, now, diffAncestries(old, now), (run) => runSubset(session.meta, run, axesOf(session.pipelinePath)));
+      const axes = axesOf(session.pipelinePath);
+      const answer = diffAnswer(old, now, diffAncestries(old, now), (run) => runSubset(session.meta, run, axes));
       io.stdout(flags.json ? JSON.stringify(answer, null, 2) + '\n' : renderDiff(answer));
       if (!answer.identical) throw new ExitError(EXIT_FAILED);
     } finally {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { connectDocker } from '../docker/client.js';
 import { DockerExecutor } from '../docker/docker-executor.js';
@@ -109,11 +109,19 @@ main().then(
 
 /** Appends `line` to the job's log unless the executor ended it with that line already (a refusal it logged itself). */
 function sayOnce(logPath: string, line: string): void {
-  let tail = '';
+  const wanted = Buffer.from(line);
+  const tail = Buffer.alloc(wanted.length);
+  let read = 0;
   try {
-    tail = readFileSync(logPath, 'utf8').slice(-line.length);
+    // Its last bytes alone: a job's log may be large.
+    const fd = openSync(logPath, 'r');
+    try {
+      read = readSync(fd, tail, 0, tail.length, Math.max(0, fstatSync(fd).size - tail.length));
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     // No log yet: the line is its first.
   }
-  if (tail !== line) appendFileSync(logPath, line);
+  if (read !== wanted.length || !tail.equals(wanted)) appendFileSync(logPath, line);
 }
