@@ -34,5 +34,15 @@ describeSlurm('shark run --executor slurm with container environments', () => {
       expect(rig.read('_shark/report.md')).toContain('# Word report');
       expect(jobcompLines(rig.dir).filter((l) => / Name=shark:two-envs:\S+ JobState=COMPLETED /.test(l))).toHaveLength(4);
     }, 150_000);
+
+    it('names the environment and its line when the image cannot run a step, in the log once (it said `this environment`, twice)', async () => {
+      rig.write('u.md', `# U\n\n\`\`\`shark-build:ghost\nFROM ${BASE}\nUSER ghost\n\`\`\`\n\n\`\`\`shark-run:ghost\nid > /data/id.txt\n\`\`\`\n`);
+      const ran = await rig.shark(['run', 'u.md', '--executor', 'slurm', '--json'], { env: { SHARK_SLURM_POLL_MS: '250' }, timeoutMs: 120_000 });
+      expect(ran.code).toBe(1);
+      const failed = ran.stdout.split('\n').filter((l) => l.includes('"job-failed"')).map((l) => JSON.parse(l) as { message: string; log: string });
+      const said = 'environment ghost (u.md:3:1): its USER ghost does not exist in the image';
+      expect(failed.map((f) => f.message)).toEqual([expect.stringContaining(said)]);
+      expect(readFileSync(failed[0]!.log, 'utf8').split(said).length - 1).toBe(1);
+    }, 150_000);
   });
 });

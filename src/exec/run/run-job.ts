@@ -7,6 +7,7 @@ import { commandAsRun, keyOf } from '../../plan/key.js';
 import { cachedResult } from '../../plan/step-plan.js';
 import { jobLease } from '../../store/leases.js';
 import { inTheWay } from '../../store/safe-path.js';
+import { asNodeSaid } from '../slurm/task-outcome.js';
 import type { SnapshotId, Workspace } from '../../store/snapshot-store.js';
 import { VERSION } from '../../version.js';
 import type { FailureReason } from '../events.js';
@@ -158,7 +159,9 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
     // an executor that refused the job may have said it there already). Masked: an error may quote a secret.
     // Said too when the command ended well but the job did not (its output missing or bad, an input changed in place).
     const note = `shark: ${f.message}`;
-    if ((f.unrun === true || !launched || JUDGED_AFTER.has(f.reason)) && !tail.includes(note)) appendToLog(logPath, maskText(note, secrets));
+    // Under Slurm the node said it before the task and node were named after it.
+    const said = tail.includes(note) || tail.includes(`shark: ${asNodeSaid(f.message)}`);
+    if ((f.unrun === true || !launched || JUDGED_AFTER.has(f.reason)) && !said) appendToLog(logPath, maskText(note, secrets));
     else keepLog(logPath);
     const failure = { reason: f.reason, exitCode: f.exitCode ?? (JUDGED_AFTER.has(f.reason) ? exited : null) };
     ctx.counts.failed++;

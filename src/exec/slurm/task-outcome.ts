@@ -14,8 +14,15 @@ import type { JobState } from './parse.js';
 
 /** A failure the node reported names the Slurm task and node it ran on. */
 export function where(outcome: ExecOutcome, id: string, host: string): ExecOutcome {
-  if (outcome.status === 'failed' || outcome.status === 'timeout') return { ...outcome, message: `${outcome.message} (Slurm task ${id} on ${host})` };
+  if (outcome.status === 'failed' || outcome.status === 'timeout') return { ...outcome, message: `${outcome.message}${placeOf(id, host)}` };
   return outcome;
+}
+
+const placeOf = (id: string, host: string): string => ` (Slurm task ${id} on ${host})`;
+
+/** A message as the node said it, before `where` named the task and node: what the node's own log holds. */
+export function asNodeSaid(message: string): string {
+  return message.replace(/ \(Slurm task \S+ on \S+\)$/, '');
 }
 
 /**
