@@ -4,6 +4,8 @@ import type { OwnAttempt } from '../store/own-results.js';
 import { baseIdentity, rowItem, stepIdentity, type Job } from './jobs.js';
 import type { stepExplainer } from './explainer.js';
 import type { Session } from './session.js';
+import type { KeyRecord } from './key.js';
+import { isMap, type Step } from '../pipeline/pipeline.js';
 import type { JobDecision } from './step-plan.js';
 
 type Explainer = ReturnType<typeof stepExplainer>;
@@ -191,4 +193,17 @@ function reasonsFor(d: JobDecision, isMapJob: boolean, attempts: StepAttempts, e
   if (attempt === undefined) return attempts.newValues ?? (isMapJob && attempts.newItems ? NEW_ITEM : NO_RESULT);
   if (attempt.key === job.key) return attempt.status === 'failed' ? ['previous attempt failed'] : DROPPED;
   return explain(attempt.record, job.record);
+}
+
+/**
+ * A blocked step's own edit, which its key cannot say yet (its inputs are to
+ * be made): `command text changed` when the last attempt of its one job ran
+ * another command. Not asked of a map (its items are not known).
+ */
+export function ownCommandChanged(session: Session, step: Step): string[] {
+  if (step.kind !== 'run' || isMap(step)) return [];
+  const identity = stepIdentity(step);
+  const last = session.meta.own.lastAttempts([identity], session.pipelinePath).get(identity);
+  if (last === undefined) return [];
+  return (JSON.parse(last.record) as KeyRecord).command === step.command ? [] : ['command text changed'];
 }

@@ -1,11 +1,10 @@
 import type { Diagnostic } from '../diagnostics.js';
 import { noBuildBlock, noBuildBlockFor } from '../pipeline/missing-environments.js';
-import { isMap, type Step } from '../pipeline/pipeline.js';
+import type { Step } from '../pipeline/pipeline.js';
 import type { DataState } from './data-state.js';
 import { stepExplainer } from './explainer.js';
-import { stepIdentity, type Job } from './jobs.js';
-import type { KeyRecord } from './key.js';
-import { attemptsOfStep, runReasons, type StepAttempts } from './last-attempts.js';
+import type { Job } from './jobs.js';
+import { attemptsOfStep, ownCommandChanged, runReasons, type StepAttempts } from './last-attempts.js';
 import { missingLocalFile } from './local-files.js';
 import type { Session } from './session.js';
 import { keptAhead } from './precious.js';
@@ -306,17 +305,4 @@ function planJobs(
 function manualReason(session: Session, stepId: string, manual: string): string {
   if (manual === stepId) return 'runs only when named as a target';
   return `needs ${session.pipeline.stepsById.get(manual)?.blockId ?? manual}, which is {manual}`;
-}
-
-/**
- * A blocked step's own edit, which its key cannot say yet (its inputs are to
- * be made): `command text changed` when the last attempt of its one job ran
- * another command. Not asked of a map (its items are not known).
- */
-function ownCommandChanged(session: Session, step: Step): string[] {
-  if (step.kind !== 'run' || isMap(step)) return [];
-  const identity = stepIdentity(step);
-  const last = session.meta.own.lastAttempts([identity], session.pipelinePath).get(identity);
-  if (last === undefined) return [];
-  return (JSON.parse(last.record) as KeyRecord).command === step.command ? [] : ['command text changed'];
 }
