@@ -7,7 +7,7 @@ import { CONFIG_USE, givenPlaces, type ConfigUse } from './apply-config.js';
 import { refuseReport } from './load-or-report.js';
 import { parseResourceFlags, unusedPools, type ResourceFlags } from './resource-flags.js';
 import { configSecretProblems } from './secrets.js';
-import { inputPairs } from './session-setup.js';
+import { inputPairs } from './option-pairs.js';
 
 export type RefutableFlags = ResourceFlags & {
   input?: string[];

@@ -19,7 +19,8 @@ import { refuseUnreadable } from '../plan/unreadable-host.js';
 import { refuseUnwritable } from '../plan/unwritable-host.js';
 import { REPEATED } from '../pipeline/axes.js';
 import type { Session } from '../plan/session.js';
-import { closeSession, envPairs, openSession, refuseUnreadableFirst, reportingInvalidInput, type SessionFlags } from './session-setup.js';
+import { envPairs } from './option-pairs.js';
+import { closeSession, openSession, refuseUnreadableFirst, reportingInvalidInput, type SessionFlags } from './session-setup.js';
 import { refuseNoJobsAhead, selectOrReport, withTargets, type TargetFlags } from './targets.js';
 import { drawsEscapes } from '../printable.js';
 

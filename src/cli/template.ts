@@ -5,7 +5,7 @@ import { loadPipeline } from '../pipeline/load.js';
 import { templateDocuments } from '../pipeline/sweep-template.js';
 import { displayName, EXIT_INVALID, ExitError, loadOrReport, refuseReport } from './load-or-report.js';
 import type { Io } from './main.js';
-import { envPairs } from './session-setup.js';
+import { envPairs } from './option-pairs.js';
 import { collect } from './common-options.js';
 import { makeDirs } from '../store/make-dirs.js';
 import { depsOption } from '../plan/host-tools.js';
