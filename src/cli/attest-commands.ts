@@ -11,6 +11,7 @@ import { normaliseDataPath } from '../pipeline/data-path.js';
 import { notDataPathMessage } from './published-path.js';
 import type { Session } from '../plan/session.js';
 import { readingByRun, withSessionOptions, collect } from './common-options.js';
+import { naturalNumber } from './numbers.js';
 import { EXIT_FAILED, EXIT_INVALID, ExitError, refuseReadOnlyStore } from './load-or-report.js';
 import type { Io } from './main.js';
 import { closeSession, openReading, openRecords, type SessionFlags } from './session-setup.js';
@@ -31,7 +32,7 @@ type Opened = Pick<Session, 'store' | 'meta'> & { readonly pipeline?: Session['p
  * not check (mid-edit) is read only by verify, for `instead`.
  */
 async function withAncestry(
-  file: string, path: string, flags: SessionFlags, io: Io,
+  file: string, path: string, flags: SessionFlags & RunFlag, io: Io,
   body: (a: { top: readonly LineageNode[]; all: readonly LineageNode[] }, session: Opened, attestations: Attestations) => Promise<void>,
   instead?: string,
 ): Promise<void> {
@@ -40,25 +41,34 @@ async function withAncestry(
   const reading = instead === undefined ? { records: openRecords(file, flags, io.stderr) } : openReading(file, flags, io.stderr, { instead });
   const session: Opened & { readonly pipelinePath: string } = reading.session ?? reading.records;
   try {
-    const found = ancestry(session.meta, session.pipelinePath, normal.path.text);
-    if (!found.ok) fail(io, found.message);
+    const found = ancestry(session.meta, session.pipelinePath, normal.path.text, flags.run);
+    if (!found.ok) fail(io, found.message, found.unknownRun === true ? EXIT_INVALID : EXIT_FAILED);
     await body(found, session, new Attestations(session.meta));
   } finally {
     closeSession(session);
   }
 }
 
-/** attest, verify and sign answer for the latest run that made PATH: `-e` picks no run of theirs. */
-const BY_LATEST = readingByRun('it answers for the latest run that made PATH');
+/** attest, verify and sign answer for the latest run that made PATH, or `--run N`'s: `-e` picks no run of theirs. */
+const BY_LATEST = readingByRun('it answers for the latest run that made PATH (or --run N)');
+
+interface RunFlag {
+  /** `--run N`: a result an earlier run made (one a paper cites), where a later run made the path again or failed. */
+  readonly run?: number;
+}
+
+/** `--run N`, as `lineage` takes it: the ancestry of the result that run made (or found cached). */
+const RUN_OPTION = ['--run <n>', 'the result a run of this pipeline made or reused (default: the latest run that made PATH; see `shark runs`)', naturalNumber('--run')] as const;
 
 export function attestCommand(io: Io): Command {
   return withSessionOptions(
     new Command('attest')
       .description('print the signed envelopes (DSSE, in-toto) of a result and its ancestors, one JSON per line')
       .argument('<file>', 'pipeline markdown file')
-      .argument('<path>', 'a /data/... path'),
+      .argument('<path>', 'a /data/... path')
+      .option(...RUN_OPTION),
     BY_LATEST,
-  ).action((file: string, path: string, flags: SessionFlags) => withAncestry(file, path, flags, io, async ({ all }, _session, attestations) => {
+  ).action((file: string, path: string, flags: SessionFlags & RunFlag) => withAncestry(file, path, flags, io, async ({ all }, _session, attestations) => {
     const missing: LineageNode[] = [];
     let damaged = false;
     for (const n of all) {
@@ -83,10 +93,11 @@ export function verifyCommand(io: Io): Command {
       .description("check the signatures of a result and every ancestor, the store's records of them, their subjects against the stored bytes, and each input against upstream subjects")
       .argument('<file>', 'pipeline markdown file')
       .argument('<path>', 'a /data/... path')
+      .option(...RUN_OPTION)
       .option('--key <pub>', 'a trusted public key (repeatable)', collect)
       .addOption(new Option('--threshold <n>', "distinct trusted keys the result's own envelope needs").default('1', '1')),
     BY_LATEST,
-  ).action((file: string, path: string, flags: SessionFlags & { key?: string[]; threshold: string }) => {
+  ).action((file: string, path: string, flags: SessionFlags & RunFlag & { key?: string[]; threshold: string }) => {
     const threshold = Number(flags.threshold);
     if (!Number.isInteger(threshold) || threshold < 1) fail(io, `--threshold expects a positive whole number, not \`${flags.threshold}\``, EXIT_INVALID);
     if (flags.key === undefined || flags.key.length === 0) fail(io, 'verify needs at least one --key PUB to trust', EXIT_INVALID);
@@ -114,9 +125,10 @@ export function signCommand(io: Io): Command {
       .description("co-sign the envelope of a result (an institution's signature before publishing)")
       .argument('<file>', 'pipeline markdown file')
       .argument('<path>', 'a /data/... path')
+      .option(...RUN_OPTION)
       .requiredOption('--key <private>', 'the private key to sign with'),
     BY_LATEST,
-  ).action((file: string, path: string, flags: SessionFlags & { key: string }) => {
+  ).action((file: string, path: string, flags: SessionFlags & RunFlag & { key: string }) => {
     const key = loadPrivateKey(flags.key);
     if (!key.ok) fail(io, key.message, EXIT_INVALID);
     return withAncestry(file, path, flags, io, async ({ top }, session, attestations) => {

@@ -24,7 +24,7 @@ export function latestProducer(meta: Metadata, runs: readonly RunRow[], path: st
   for (const { id } of runs) {
     if (produced(meta, id, path, exact)) {
       // A failure hides this run's result: it is named, for `--run`.
-      return failed === undefined ? { run: id } : { failed: `${failed}; run ${id} made it (shark lineage --run ${id})` };
+      return failed === undefined ? { run: id } : { failed: `${failed}; run ${id} made it (ask with --run ${id})` };
     }
     if (failed === undefined) failed = failedProducer(meta, id, path);
   }

@@ -83,6 +83,31 @@ describe('verify checks that an envelope is about the job it verifies', () => {
     sql(`UPDATE attestations SET run_id = 2 WHERE job = 'run'`);
     const verify = await rig.shark(['verify', 'p.md', '/data/u.txt', '--key', 'me.pub']);
     expect(verify.code).toBe(1);
-    expect(verify.stderr).toMatch(/^run: its envelope is about another job \(cache key ([0-9a-f]{8})…, run 1\), not this one \(cache key \1…, run 2\)$/m);
+    expect(verify.stderr).toMatch(/^run: its envelope is of another result of this job \(made by run 1\), not of the one run 2 made$/m);
+  });
+
+  it('a result made again with --force and --sign keeps the earlier result its own envelope: both runs verify', async () => {
+    expect((await rig.shark(['run', 'p.md', '--force', 'run', '--sign', 'me.key'])).code).toBe(0);
+    const latest = await rig.shark(['verify', 'p.md', '/data/u.txt', '--key', 'me.pub']);
+    expect(latest.stdout + latest.stderr).toMatch(/verified/);
+    expect(latest.code).toBe(0);
+    // The first run's result, as a paper citing it would ask: its envelope was not replaced by the second's.
+    const first = await rig.shark(['verify', 'p.md', '/data/u.txt', '--key', 'me.pub', '--run', '1']);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const attest = await rig.shark(['attest', 'p.md', '/data/u.txt', '--run', '1']);
+    expect(attest.code).toBe(0);
+    expect(attest.stdout.trim().split('\n').map((l) => JSON.parse(l) as { payload: string }).some((e) => Buffer.from(e.payload, 'base64').toString().includes('/run/1/job/'))).toBe(true);
+    const unknown = await rig.shark(['verify', 'p.md', '/data/u.txt', '--key', 'me.pub', '--run', '9']);
+    expect(unknown.code).toBe(2);
+  });
+
+  it("a store an older Shark signed (one envelope per key) still verifies, and keeps each run's envelope from then on", async () => {
+    sql(`CREATE TABLE old (key TEXT PRIMARY KEY, run_id INTEGER NOT NULL, job TEXT NOT NULL, envelope TEXT NOT NULL, updated INTEGER NOT NULL);
+      INSERT INTO old SELECT key, run_id, job, envelope, updated FROM attestations; DROP TABLE attestations; ALTER TABLE old RENAME TO attestations;`);
+    expect((await rig.shark(['verify', 'p.md', '/data/u.txt', '--key', 'me.pub'])).code).toBe(0);
+    expect((await rig.shark(['run', 'p.md', '--force', 'run', '--sign', 'me.key'])).code).toBe(0);
+    expect((await rig.shark(['verify', 'p.md', '/data/u.txt', '--key', 'me.pub', '--run', '1'])).code).toBe(0);
+    expect((await rig.shark(['verify', 'p.md', '/data/u.txt', '--key', 'me.pub', '--run', '2'])).code).toBe(0);
   });
 });

@@ -72,7 +72,7 @@ describe('shark lineage of a result a later forced run failed to make again', ()
     expect((await rig.shark(['plan', 'p.md'])).stdout).toMatch(/^cached\s+again\s/m);
     const failed = await rig.shark(['lineage', 'p.md', '/data/a.txt']);
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/^shark: \/data\/a\.txt was not produced: job again \(line 4\) failed in run 2 \(exit status 1\); run 1 made it \(shark lineage --run 1\)\n$/);
+    expect(failed.stderr).toMatch(/^shark: \/data\/a\.txt was not produced: job again \(line 4\) failed in run 2 \(exit status 1\); run 1 made it \(ask with --run 1\)\n$/);
     const earlier = await rig.shark(['lineage', 'p.md', '/data/a.txt', '--run', '1']);
     expect(earlier.code).toBe(0);
     expect(earlier.stdout).toContain('→ /data/a.txt');

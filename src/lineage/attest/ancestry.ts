@@ -4,16 +4,16 @@ import { appendAll } from '../../fold.js';
 
 export type AncestryResult =
   | { ok: true; top: readonly LineageNode[]; all: readonly LineageNode[] }
-  | { ok: false; message: string };
+  | { ok: false; message: string; unknownRun?: true };
 
 /**
- * The jobs that made `path` in the latest run that made it (several: a
- * directory a map wrote) and all their ancestors, each once, the result's
- * own jobs first and then upstream, breadth first.
+ * The jobs that made `path` in run `run` (default: the latest run that made
+ * it; several: a directory a map wrote) and all their ancestors, each once,
+ * the result's own jobs first and then upstream, breadth first.
  */
-export function ancestry(meta: Metadata, pipelinePath: string, path: string): AncestryResult {
-  const node = lineageOf(meta, pipelinePath, path);
-  if ('error' in node) return { ok: false, message: node.error };
+export function ancestry(meta: Metadata, pipelinePath: string, path: string, run?: number): AncestryResult {
+  const node = lineageOf(meta, pipelinePath, path, run === undefined ? {} : { run });
+  if ('error' in node) return { ok: false, message: node.error, ...(node.reason === 'unknown-run' ? { unknownRun: true as const } : {}) };
   const top = node.kind === 'group' ? (node.inputs[0]?.from ?? []) : [node];
   const seen = new Map<string, LineageNode>();
   // Walked by index, appended one at a time: a reduce's input comes from a million jobs.

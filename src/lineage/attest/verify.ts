@@ -67,6 +67,7 @@ export function bindingProblem(statement: Partial<Statement>, n: LineageNode): s
   const run = typeof invocation === 'string' && invocation.startsWith(SHARK_NS)
     ? /^run\/(\d+)\/job\/[^/]+$/.exec(invocation.slice(SHARK_NS.length))?.[1] : undefined;
   if (key === n.key && run === String(n.run)) return undefined;
+  if (key === n.key && run !== undefined) return `${n.job}: its envelope is of another result of this job (made by run ${run}), not of the one run ${n.run} made`;
   const theirs = `cache key ${typeof key === 'string' ? short(key) : 'none'}, run ${run ?? 'none'}`;
   return `${n.job}: its envelope is about another job (${theirs}), not this one (cache key ${short(n.key)}, run ${n.run})`;
 }
@@ -116,9 +117,10 @@ export async function verifyAncestry(
   const tops = new Set(top.map((n) => n.key));
   const results = storedVersions(meta, nodes);
   for (const n of nodes) {
-    const row = attestations.ofKey(n.key);
-    if (row === undefined || row.runId !== n.run) {
-      problems.push(row === undefined ? `${n.job}: no envelope is stored for its result (it ran without --sign, or the envelope was removed)` : otherRunProblem(n, row));
+    const row = attestations.get(n.key, n.run);
+    if (row === undefined) {
+      const other = attestations.ofKey(n.key);
+      problems.push(other === undefined ? `${n.job}: no envelope is stored for its result (it ran without --sign, or the envelope was removed)` : otherRunProblem(n, other));
       continue;
     }
     if (row.damaged !== undefined) {
