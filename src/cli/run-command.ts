@@ -96,7 +96,7 @@ export function runCommand(io: Io): Command {
         memory: limits.memory, pools: limits.pools,
         jobs, selection: selection, keepGoing: flags.keepGoing ?? false, signal: controller.signal,
         ...(slurm !== undefined ? { slurm } : {}),
-        ...(signingKey?.ok === true ? { attest: jobSigner(session.meta, session.store, signingKey.value, (m) => io.stderr(`shark: warning: ${m}\n`)) } : {}),
+        ...(signingKey?.ok === true ? { attest: jobSigner(session.meta, session.store, signingKey.value, [...session.pipeline.inputs.values()], (m) => io.stderr(`shark: warning: ${m}\n`)) } : {}),
       }, logger));
       if (flags.output !== undefined) writeOutputFile(flags.output, executedDocument(session, summary.run, givenValues(flags), kept), session, io.stderr);
       // A signal that came while a step held the process (a large publish copies without yielding) is heard here,

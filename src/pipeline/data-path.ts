@@ -111,6 +111,9 @@ export function isUnder(path: string, dir: string): boolean {
   return path.length > dir.length && path.startsWith(dir) && path[dir.length] === '/';
 }
 
+/** /data path `name` is `dir` or inside it. */
+export const within = (name: string, dir: string): boolean => name === dir || isUnder(name, dir);
+
 /** One path is the other, or inside it: writing either touches the other. */
 export function overlaps(a: string, b: string): boolean {
   return a === b || isUnder(a, b) || isUnder(b, a);

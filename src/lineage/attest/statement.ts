@@ -42,9 +42,12 @@ function environment(env: string): Dependency {
  * What a signature on a job asserts: these outputs (subjects) came from this
  * command in this environment, reading these inputs (resolved dependencies),
  * as job `job` of run `runId`. The definition is the key record's, so it is
- * exactly what the cache key was computed from.
+ * exactly what the cache key was computed from. `hostInputs`: the document's
+ * frontmatter inputs (/data paths) the job read from, signed so that `verify`
+ * tells data from the host from a step's output without today's document,
+ * which can be edited to call any file an input.
  */
-export function statementFor(r: LineageRecord, job: string, subjects: readonly FileDigest[], inputs: readonly FileDigest[]): Statement {
+export function statementFor(r: LineageRecord, job: string, subjects: readonly FileDigest[], inputs: readonly FileDigest[], hostInputs?: readonly string[]): Statement {
   return {
     _type: STATEMENT_TYPE,
     subject: subjects,
@@ -60,6 +63,7 @@ export function statementFor(r: LineageRecord, job: string, subjects: readonly F
           cacheKey: r.key, environment: r.record.env, cwd: r.record.cwd, workdir: r.record.workdir,
           variables: Object.fromEntries(r.record.variables), network: r.record.network,
           ...(r.record.pin !== undefined ? { source: shownPin(r.record.pin) } : {}),
+          ...(hostInputs !== undefined ? { hostInputs } : {}),
         },
         resolvedDependencies: [...inputs.map((i) => ({ name: i.name, digest: i.digest })), environment(r.record.env)],
       },

@@ -1,11 +1,12 @@
 import type { KeyObject } from 'node:crypto';
+import { sha256 } from '../../store/hash.js';
 import type { LineageNode } from '../lineage.js';
 import { freedMessage, misrecordedMessage, storedDigests, storedOutputs, unsoundMessage, type FileDigest } from './digests.js';
 import { decodeBase64, IN_TOTO_PAYLOAD_TYPE, verifyEnvelope } from './dsse.js';
 import { SLSA_PROVENANCE, STATEMENT_TYPE, type Statement } from './statement.js';
 import { damagedMessage, type AttestationRow, type Attestations } from './store.js';
 import { listAt } from '../../multimap.js';
-import { isUnder } from '../../pipeline/data-path.js';
+import { within } from '../../pipeline/data-path.js';
 import { SHARK_NS } from '../export/namespace.js';
 import { short } from '../../plan/key.js';
 import type { Session } from '../../plan/session.js';
@@ -33,8 +34,6 @@ const same = (a: FileDigest, b: FileDigest): boolean => a.name === b.name && a.d
 /** What `same` compares, as one string. */
 const subjectKey = (d: FileDigest): string => `${d.name}\0${d.digest.sha256}`;
 
-/** Whether /data path `name` is `dir` or inside it. */
-const within = (name: string, dir: string): boolean => name === dir || isUnder(name, dir);
 
 /** A subject as `statementFor` writes it: what `sign` reads of an envelope whose signatures it does not check. */
 const isSubject = (d: unknown): boolean => typeof d === 'object' && d !== null && typeof (d as FileDigest).name === 'string'
@@ -108,7 +107,8 @@ function otherRunProblem(n: LineageNode, row: AttestationRow): string {
  * wrote it, or, for data from the host, matches the stored bytes.
  */
 export async function verifyAncestry(
-  nodes: readonly LineageNode[], top: readonly LineageNode[], { store, meta, pipeline }: Pick<Session, 'store' | 'meta'> & { readonly pipeline?: Session['pipeline'] }, attestations: Attestations,
+  nodes: readonly LineageNode[], top: readonly LineageNode[],
+  { store, meta, pipeline, pipelinePath }: Pick<Session, 'store' | 'meta'> & { readonly pipeline?: Session['pipeline']; readonly pipelinePath?: string }, attestations: Attestations,
   keys: readonly KeyObject[], threshold: number,
 ): Promise<VerifyReport> {
   const problems: string[] = [];
@@ -168,13 +168,35 @@ export async function verifyAncestry(
   for (const [key, statement] of trusted) {
     for (const subject of statement.subject) listAt(signedBy, subjectKey(subject)).push(key);
   }
-  // None known while the document does not check (mid-edit): an input from the host is then vouched for by nothing.
-  const hostPaths = [...pipeline?.inputs.values() ?? []].map((p) => p.replace(/\/$/, ''));
+  const fromDocument = documentInputs(meta, pipeline, pipelinePath);
   for (const n of nodes) {
     const statement = trusted.get(n.key);
-    if (statement !== undefined) await checkInputs(n, statement, { store, trusted, signedBy, hostPaths, top: tops.has(n.key), problems, notes });
+    if (statement === undefined) continue;
+    const signed = statement.predicate.buildDefinition.internalParameters['hostInputs'];
+    const host = Array.isArray(signed) && signed.every((p) => typeof p === 'string') ? { paths: signed as string[] } : fromDocument(n.run);
+    await checkInputs(n, statement, { store, trusted, signedBy, host, top: tops.has(n.key), problems, notes });
   }
   return { checked: nodes.length, problems, notes };
+}
+
+/**
+ * The frontmatter inputs of today's document, for an envelope that does not
+ * sign its own (`statementFor`'s `hostInputs`, which an older Shark did not
+ * write), by the run that made the result: a document edited since that run
+ * (or of a run that did not record its document) cannot tell a host input
+ * from a step's output whose records were removed. None known while the
+ * document does not check (mid-edit): a host input is then vouched for by nothing.
+ */
+function documentInputs(meta: Metadata, pipeline: Session['pipeline'] | undefined, pipelinePath: string | undefined): (run: number) => InputCheck['host'] {
+  const paths = [...pipeline?.inputs.values() ?? []].map((p) => p.replace(/\/$/, ''));
+  const now = pipeline === undefined ? undefined : sha256(pipeline.document.source);
+  const read = new Map((pipelinePath === undefined ? [] : meta.runs(pipelinePath)).map((r) => [r.id, r.document ?? null]));
+  return (run) => {
+    const then = read.get(run);
+    if (then === now) return { paths };
+    const why = then === undefined || then === null ? `run ${run} did not record the document it read` : `the document changed since run ${run}`;
+    return { paths, changed: `${why}: its envelope, signed by an older Shark, does not say which inputs came from the host (run it again with --sign)` };
+  };
 }
 
 /** What checking a job's inputs reads, and where it reports. */
@@ -184,8 +206,13 @@ interface InputCheck {
   readonly trusted: ReadonlyMap<string, Statement>;
   /** The jobs whose trusted envelopes name each subject (`subjectKey`). */
   readonly signedBy: ReadonlyMap<string, readonly string[]>;
-  /** The /data paths of the document's frontmatter inputs, without a trailing slash. */
-  readonly hostPaths: readonly string[];
+  /**
+   * The /data paths of the frontmatter inputs (without a trailing slash):
+   * as the job's statement signed them, or for an envelope an older Shark
+   * signed, today's document's; `changed`: that document is not the one the
+   * run read, so its inputs say nothing of the run's.
+   */
+  readonly host: { readonly paths: readonly string[]; readonly changed?: string };
   /** One of the result's own jobs: data gc freed is a problem, not a note. */
   readonly top: boolean;
   readonly problems: string[];
@@ -213,8 +240,12 @@ async function checkInputs(n: LineageNode, statement: Statement, c: InputCheck):
       }
       continue;
     }
-    if (!c.hostPaths.some((h) => within(path, h))) {
+    if (!c.host.paths.some((h) => within(path, h))) {
       c.problems.push(`${n.job}: input ${shownName(path)} is not a frontmatter input, yet no job of the run is recorded writing it: no upstream envelope vouches for it`);
+      continue;
+    }
+    if (c.host.changed !== undefined) {
+      c.problems.push(`${n.job}: input ${shownName(path)}: no job of the run is recorded writing it, and ${c.host.changed}`);
       continue;
     }
     const { digests: stored, unsound, freed, misrecorded } = await storedDigests(c.store, input.id, input.path);
