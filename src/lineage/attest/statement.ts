@@ -64,6 +64,7 @@ export function statementFor(r: LineageRecord, job: string, subjects: readonly F
           variables: Object.fromEntries(r.record.variables), network: r.record.network,
           ...(r.record.pin !== undefined ? { source: shownPin(r.record.pin) } : {}),
           ...(hostInputs !== undefined ? { hostInputs } : {}),
+          host: r.meta.host,
         },
         resolvedDependencies: [...inputs.map((i) => ({ name: i.name, digest: i.digest })), environment(r.record.env)],
       },

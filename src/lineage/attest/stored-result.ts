@@ -5,6 +5,7 @@ import type { ResultVersion } from '../../store/result-history.js';
 import type { LineageNode } from '../lineage.js';
 import { fromResultRow, type LineageRecord } from '../record.js';
 import { statementFor, type Statement } from './statement.js';
+import { localFilesOf } from '../local-files.js';
 
 type Read = (s: Statement) => unknown;
 
@@ -22,7 +23,7 @@ const hostNetwork: Read = (s) => internal('network')(s) === 'host';
  * or its meta and times. A store whose result makes another value than the
  * signed one is not the result that was signed, whatever its key says.
  */
-const SIGNED: readonly (readonly [label: string, from: 'key record' | 'result', read: Read])[] = [
+const SIGNED: readonly (readonly [label: string, from: 'key record' | 'result', read: Read, since?: true])[] = [
   ['command', 'result', external('command')],
   ['document', 'result', external('pipeline')],
   ['block', 'result', external('block')],
@@ -38,10 +39,16 @@ const SIGNED: readonly (readonly [label: string, from: 'key record' | 'result', 
   ['Shark version', 'result', version],
   ['start', 'result', started],
   ['end', 'result', ended],
+  // `since`: signed only by a newer Shark; an older statement has none to compare.
+  ['host', 'result', internal('host'), true],
 ];
 
-/** What a lineage node shows (built from the result's `shown` column), each with the signed value it stands for. */
-const SHOWN: readonly (readonly [label: string, shown: (n: LineageNode) => unknown, signed: Read])[] = [
+/**
+ * What a lineage node shows (built from the result's `shown` column), each
+ * with the signed value it stands for. `since`: a value an older Shark did
+ * not sign, or (variables) did not show: compared only where both have it.
+ */
+const SHOWN: readonly (readonly [label: string, shown: (n: LineageNode) => unknown, signed: Read, since?: true])[] = [
   ['command', (n) => n.command, external('command')],
   ['environment', (n) => n.environment, internal('environment')],
   ['import source', (n) => n.source, internal('source')],
@@ -49,6 +56,8 @@ const SHOWN: readonly (readonly [label: string, shown: (n: LineageNode) => unkno
   ['Shark version', (n) => n.version, version],
   ['start', (n) => n.started, started],
   ['end', (n) => n.ended, ended],
+  ['variables', (n) => n.variables, (s) => internal('variables')(s) ?? {}, true],
+  ['host', (n) => n.host, internal('host'), true],
 ];
 
 const same = (a: unknown, b: unknown): boolean => canonicalJson(a ?? null) === canonicalJson(b ?? null);
@@ -83,12 +92,17 @@ export function storedResultProblems(n: LineageNode, stored: ResultVersion | und
   const command = external('command')(statement);
   if (commandAsRun(r.record) !== command) problems.push(differs(n.job, 'the command of its stored key record', commandAsRun(r.record), command));
   const made = statementFor(r, n.job, [], []);
-  for (const [label, from, read] of SIGNED) {
+  for (const [label, from, read, since] of SIGNED) {
+    if (since && read(statement) === undefined) continue;
     if (!same(read(made), read(statement))) problems.push(differs(n.job, `the ${label} of its stored ${from}`, read(made), read(statement)));
   }
-  for (const [label, of, read] of SHOWN) {
+  for (const [label, of, read, since] of SHOWN) {
+    if (since && (of(n) === undefined || read(statement) === undefined)) continue;
     if (!same(of(n), read(statement))) problems.push(differs(n.job, `the ${label} lineage shows`, of(n), read(statement)));
   }
+  // The local files it used are not in the statement, but in the key record its cache key signs.
+  const files = localFilesOf(r.record.files ?? [], r.record.deps ?? []);
+  if (n.files !== undefined && !same(n.files, files)) problems.push(differs(n.job, 'the local files lineage shows', n.files, files));
   const inputs = inputReasons(r.record.inputs, n.inputs.map((i) => [i.path, i.id]));
   if (inputs.length > 0) problems.push(`${n.job}: lineage shows other inputs than its stored key record (${inputs.join(', ')})`);
   const outputs = otherOutputs(r.outputs, n.outputs);

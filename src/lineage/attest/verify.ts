@@ -16,6 +16,7 @@ import type { SnapshotStore } from '../../store/snapshot-store.js';
 import { shownName } from '../../printable.js';
 import { PerRun } from '../per-run.js';
 import { storedResultProblems } from './stored-result.js';
+import { namingProblems } from './signed-names.js';
 
 export interface VerifyReport {
   readonly checked: number;
@@ -145,6 +146,9 @@ export async function verifyAncestry(
       continue;
     }
     problems.push(...storedResultProblems(n, results.get(n.run, n.key), statement));
+    const named = namingProblems(n, statement, meta);
+    problems.push(...named.problems);
+    notes.push(...named.notes);
     const repaired = n.dropped === true && meta.history.repaired(n.key, n.run);
     if (n.dropped === true && !repaired) problems.push(`${n.job}: its result is missing from the store's results, yet no \`shark fsck --repair\` dropped it`);
     trusted.set(n.key, statement);
