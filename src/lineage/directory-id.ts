@@ -1,3 +1,4 @@
+import { isTreeEntries } from '../store/stored-shapes.js';
 import { isUnder } from '../pipeline/data-path.js';
 import { descend, overlay, type Part } from '../plan/trees.js';
 import { sortEntries, treeId } from '../store/content-id.js';
@@ -105,7 +106,7 @@ export function recordedEntries(meta: Metadata, id: SnapshotId): readonly TreeEn
   if (known !== undefined) return known;
   const text = meta.trees.recorded(id);
   if (text === undefined) return undefined;
-  const entries = parseStored<TreeEntry[]>(text, 'a tree');
+  const entries = parseStored<TreeEntry[]>(text, 'a tree', isTreeEntries);
   cache.set(id, entries);
   return entries;
 }

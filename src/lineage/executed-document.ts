@@ -1,3 +1,4 @@
+import { isOutputs } from '../store/stored-shapes.js';
 import type { Session } from '../plan/session.js';
 import { listAt } from '../multimap.js';
 import { parseStored } from '../store/damaged-database.js';
@@ -37,7 +38,7 @@ export function executedDocument(session: Session, runId: number, given: readonl
     const text: string[] = ['', comment(`shark: ${block.id}, run ${runId}${given.length > 0 ? `, given ${given.join(', ')}` : ''}`)];
     for (const j of mine) {
       const result = results.get(j.key);
-      const outputs = result ? Object.entries(parseStored<Record<string, string>>(result.outputs, "a result's outputs")) : [];
+      const outputs = result ? Object.entries(parseStored<Record<string, string>>(result.outputs, "a result's outputs", isOutputs)) : [];
       // A `{precious}` job kept: its result is another definition's (its key is that one's), not this text's.
       const why = kept.get(j.job);
       const status = why === undefined ? j.status : `kept (precious${why === '' ? '' : `: ${why}`}), not made by this text`;

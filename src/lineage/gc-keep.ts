@@ -1,3 +1,4 @@
+import { isKeyRecord, isOutputs, isStringPairs } from '../store/stored-shapes.js';
 import type { KeyRecord } from '../plan/key.js';
 import { idsOf } from './record.js';
 import type { Metadata, RunRow } from '../store/metadata.js';
@@ -253,15 +254,15 @@ function keepResults(meta: Metadata, keys: readonly string[], runId: number, kee
   const replaced = meta.history.replacedAmong(keys);
   if (replaced.length > 0) {
     for (const row of meta.history.ofRun(replaced, runId).values()) {
-      if (row.fate === 'replaced') for (const id of idsOf({ outputs: parseStored<Record<string, SnapshotId>>(row.outputs, "a result's outputs"), record: parseStored<KeyRecord>(row.record, 'a result') })) keep.add(id);
+      if (row.fate === 'replaced') for (const id of idsOf({ outputs: parseStored<Record<string, SnapshotId>>(row.outputs, "a result's outputs"), record: parseStored<KeyRecord>(row.record, 'a result', isKeyRecord) })) keep.add(id);
     }
   }
   return results;
 }
 
 function addIds(keep: Set<SnapshotId>, outputs: string, inputs: string | null): void {
-  for (const id of Object.values(parseStored<Record<string, SnapshotId>>(outputs, "a result's outputs"))) keep.add(id);
-  if (inputs !== null) for (const [, id] of parseStored<[string, SnapshotId][]>(inputs, "a result's inputs")) keep.add(id);
+  for (const id of Object.values(parseStored<Record<string, SnapshotId>>(outputs, "a result's outputs", isOutputs))) keep.add(id);
+  if (inputs !== null) for (const [, id] of parseStored<[string, SnapshotId][]>(inputs, "a result's inputs", isStringPairs)) keep.add(id);
 }
 
 /** Block ids for a one-line report: a sweep's hundreds of instances are counted, not listed. */

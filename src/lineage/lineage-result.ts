@@ -1,3 +1,4 @@
+import { isShownResult } from '../store/stored-shapes.js';
 import { shownFromHere } from '../printable.js';
 import type { KeyRecord } from '../plan/key.js';
 import type { Metadata } from '../store/metadata.js';
@@ -96,7 +97,7 @@ export function readResults(meta: Metadata, jobs: readonly LineageProducer[], re
     const file = shown(mine);
     // Each result as this run made or reused it, not as a later run of the same key replaced it.
     for (const [i, json, started, ended, made, fate] of meta.outputs.shown(keys, run)) {
-      const [[kind, env, pin, network, inputs, variables = NONE, f, d], [, recordedLine, col, command, host, version], outputs] = parseStored<Parsed>(json, 'a result');
+      const [[kind, env, pin, network, inputs, variables = NONE, f, d], [, recordedLine, col, command, host, version], outputs] = parseStored<Parsed>(json, 'a result', isShownResult);
       const key = keys[i]!;
       const dropped = fate === 'dropped';
       // Null for a record without them (an import has no `deps`), absent in an older row.

@@ -1,3 +1,4 @@
+import { isJobMeta, isKeyRecord, isOutputs } from '../store/stored-shapes.js';
 import { shownUrls } from '../imports/shown-url.js';
 import type { KeyRecord } from '../plan/key.js';
 import { parseStored } from '../store/damaged-database.js';
@@ -45,11 +46,11 @@ export function toResultRow(r: LineageRecord): ResultRow {
 
 /** A result as stored; a value that no longer parses is said as a damaged database, not as a bug. */
 export function fromResultRow(row: ResultRow): LineageRecord {
-  const record = parseStored<KeyRecord>(row.record, 'a result');
-  const meta = parseStored<JobMeta>(row.meta, "a result's meta");
+  const record = parseStored<KeyRecord>(row.record, 'a result', isKeyRecord);
+  const meta = parseStored<JobMeta>(row.meta, "a result's meta", isJobMeta);
   return {
     key: row.key, identity: row.identity, record,
-    outputs: parseStored<Record<string, SnapshotId>>(row.outputs, "a result's outputs"),
+    outputs: parseStored<Record<string, SnapshotId>>(row.outputs, "a result's outputs", isOutputs),
     // An import recorded by an older Shark kept its clause's password and tokens: shown as one recorded now.
     meta: record.kind === 'import' ? { ...meta, command: shownUrls(meta.command) } : meta,
     log: row.log, started: row.started, ended: row.ended, runId: row.run_id,

@@ -17,6 +17,15 @@ const READERS = new Set([
   // Filters whose file operands are read (`sed -i`, `sort -o` and `uniq IN OUT` aside: mentions.ts).
   'sed', 'awk', 'gawk', 'mawk', 'sort', 'uniq', 'cut', 'join', 'comm', 'nl', 'tac', 'rev', 'tr', 'jq', 'bzcat', 'xzcat', 'zgrep', 'od', 'strings',
 ]);
+/**
+ * Programs that test or print a path without making it (`[ -e /data/x ]`,
+ * `echo /data/x`, `basename`): read when a step above writes it; named first,
+ * they would make the step its writer, failing with `missing-output`. Before
+ * another word of the same step that writes it (`[ -d /data/o ] || mkdir -p
+ * /data/o`), they leave it to that word.
+ */
+const NAMERS = new Set(['[', 'test', 'echo', 'printf', 'basename', 'dirname', 'realpath', 'readlink']);
+for (const p of NAMERS) READERS.add(p);
 
 /** Programs that remove, make or mark what they are given, putting no new file into a directory they name. */
 const ADDS_NOTHING = new Set(['rm', 'rmdir', 'unlink', 'mkdir', 'touch', 'chmod', 'chown', 'chgrp']);
@@ -42,7 +51,8 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
   };
   const write = (m: Mention, output: Output): void => {
     const named = m.redirect !== 'out' && m.dest !== true && m.plus === undefined ? { named: true as const, ...(m.program !== undefined ? { program: m.program } : {}) } : {};
-    if (claim(writers, output.path, { step: id, at: m.at, ...named }, fail)) outputs.push(output);
+    const file = m.redirect === 'out' && !m.path.isDir && m.plus === undefined && m.wildcard === undefined ? { file: true as const } : {};
+    if (claim(writers, output.path, { step: id, at: m.at, ...named, ...file }, fail)) outputs.push(output);
   };
   for (const m of mentions) {
     const path = m.path.text;
@@ -101,11 +111,12 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
     }
     if (r.kind === 'none' && !writers.incomplete && onlyReads(m)) {
       const shown = m.path.isDir ? `${path}/` : path;
+      if (NAMERS.has(m.program!) && mentions.some((o) => o !== m && o.path.text === path && !(o.program !== undefined && NAMERS.has(o.program)))) continue;
       // `cat /data/a.txt > /data/a.txt`: the step's own redirection writes it (empties it before `cat` reads it).
       const itself = mentions.some((o) => o !== m && o.path.text === path && o.redirect === 'out');
       unwritten(m, shown, itself
         ? `\`${m.program}\` reads ${shown}, which this step's own redirection writes: a step cannot read what it writes; read it from an earlier step's output, and write another path`
-        : `nothing writes ${shown}: \`${m.program}\` only reads it; write it in an earlier step, import it, or name it as a frontmatter input`);
+        : `nothing writes ${shown}: \`${m.program}\` only ${NAMERS.has(m.program!) ? 'names' : 'reads'} it; write it in an earlier step, import it, or name it as a frontmatter input`);
       continue;
     }
     // A name made at run time (`> /data/m/$x.txt`) in a directory the step writes a file into: the directory, below.

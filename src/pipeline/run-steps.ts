@@ -6,6 +6,7 @@ import { classifyMentions } from './classify.js';
 import { leadsIntoData, normaliseDataPath } from './data-path.js';
 import { blockResources } from './resources.js';
 import { findMentions, type Mention } from './mentions.js';
+import { onlySetsVariables } from './assignment-line.js';
 import type { Input, Step } from './pipeline.js';
 import { splitCommands, type CommandText } from './shell-lines.js';
 import { shellWords, type Word } from './shell-words.js';
@@ -56,8 +57,10 @@ export function runSteps(
       continue;
     }
     // `NAME=value` alone sets a variable for the commands after it in sh, as `export` does here; a step of its own did nothing.
-    if (single && first !== undefined && (PRELUDE.has(first) || outer.every(isAssignment))) {
-      prelude.push(text.text);
+    if (first !== undefined && ((single && (PRELUDE.has(first) || outer.every(isAssignment))) || onlySetsVariables(text.text))) {
+      const data = dataInPrelude(text, words);
+      if (data !== undefined) fail(data.at, data.message);
+      else prelude.push(text.text);
       continue;
     }
     commands.push({ text, words, cwd, cwdAt, exports: [...prelude] });
@@ -182,6 +185,26 @@ function localFileWord(w: Word): string | undefined {
   const wild = [...v].some((ch, i) => '*?['.includes(ch) && w.contexts[from + i] === '');
   if (!wild && /[*?[\]]/.test(v)) return undefined;
   return v;
+}
+
+/**
+ * A /data path in a line carried to the commands below it (`N=$(wc -l <
+ * /data/a.txt)`, `export OUT=/data/out.txt`): that line is given to them as
+ * written, so the path would be neither placed for them nor waited for, and
+ * on the host it names the machine's own /data. Refused at the path.
+ */
+function dataInPrelude(text: CommandText, words: readonly Word[]): { at: Position; message: string } | undefined {
+  const posOf = (offset: number): Position => ({ line: text.lines[offset] ?? text.at.line, col: text.cols[offset] ?? text.at.col });
+  for (const found of findMentions(words, posOf)) {
+    const path = found.ok ? found.mention.path.text : undefined;
+    return {
+      at: found.ok ? found.mention.at : found.at,
+      message: `${path === undefined ? 'a /data path' : `\`${path}\``} in a line that only sets variables: Shark gives such a line to the commands below it as written, `
+        + 'so the path is neither placed for them nor waited for (on the host it names the machine\'s own /data): '
+        + 'use it in the command that needs it (`echo "n=$(wc -l < /data/x)" > /data/n.txt`), not through a variable',
+    };
+  }
+  return undefined;
 }
 
 function parseTimeout(value: string | true | undefined): number | undefined | null {

@@ -9,6 +9,8 @@ export interface Writer {
   readonly named?: true;
   /** The program whose argument named it, when `named` (`mkdir`). */
   readonly program?: string;
+  /** Written by an output redirection (`> /data/d`): a file, never a directory others write into. */
+  readonly file?: true;
 }
 
 /**
@@ -99,6 +101,11 @@ export function claim(writers: Writers, path: string, writer: Writer, fail: Fail
   }
   const exact = writers.of(path);
   if (exact?.step === writer.step) return true;
+  const clash = fileDirectoryClash(path, writer, r);
+  if (clash !== undefined) {
+    fail(writer.at, clash.message, [clash.related]);
+    return false;
+  }
   const input = r.writers.find((w) => w.step.startsWith('input:'));
   if (exact === undefined && input === undefined) {
     writers.add(path, writer);
@@ -123,4 +130,29 @@ export function claim(writers: Writers, path: string, writer: Writer, fail: Fail
   const note = inputName !== undefined ? `${who} is declared here` : `${who} writes \`${path}\` here`;
   fail(writer.at, message, [{ at: first.at, message: note }]);
   return false;
+}
+
+/**
+ * A path one step writes as a file (`> /data/d`) and another as a directory
+ * (`> /data/d/a.txt`): the second fails as the document is run by hand
+ * (`Not a directory`), and Shark kept both, which no reader can put together.
+ */
+function fileDirectoryClash(path: string, writer: Writer, r: Resolved): { message: string; related: { at: Position; message: string } } | undefined {
+  if (r.kind === 'under') {
+    const dir = r.writers[0]!;
+    if (dir.file !== true || dir.step === writer.step) return undefined;
+    return {
+      message: `\`${path}\` is inside \`${r.path}\`, which step \`${dir.step}\` writes as a file: a path is a file or a directory, not both (run by hand, this fails with \`Not a directory\`)`,
+      related: { at: dir.at, message: `step \`${dir.step}\` writes the file \`${r.path}\` here` },
+    };
+  }
+  if (r.kind === 'contains' && writer.file === true) {
+    const inside = r.writers.find((w) => w.step !== writer.step);
+    if (inside === undefined) return undefined;
+    return {
+      message: `step \`${writer.step}\` writes \`${path}\` as a file, but step \`${inside.step}\` writes \`${r.path}\` inside it: a path is a file or a directory, not both`,
+      related: { at: inside.at, message: `step \`${inside.step}\` writes \`${r.path}\` here` },
+    };
+  }
+  return undefined;
 }

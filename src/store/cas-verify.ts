@@ -1,3 +1,4 @@
+import { isOutputs } from './stored-shapes.js';
 import { existsSync, lstatSync, statSync, type Stats } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { availableParallelism } from 'node:os';
@@ -107,7 +108,7 @@ export async function verifyObjects(
     }
   };
   for (const r of meta.allResults()) {
-    for (const [path, id] of Object.entries(parseStored<Record<string, SnapshotId>>(r.outputs, "a result's outputs"))) look(id, path);
+    for (const [path, id] of Object.entries(parseStored<Record<string, SnapshotId>>(r.outputs, "a result's outputs", isOutputs))) look(id, path);
   }
   return problems;
 }

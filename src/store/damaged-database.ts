@@ -17,14 +17,19 @@ export function damagedDatabase(e: unknown): boolean {
 
 /**
  * A value Shark stored as JSON, parsed: one that no longer parses was damaged
- * in the file (SQLite keeps no checksums), and is said as damage, not as a bug.
+ * in the file (SQLite keeps no checksums), and is said as damage, not as a bug;
+ * so is one that parses to another shape than `shaped` accepts.
  */
-export function parseStored<T>(text: string, what: string): T {
+export function parseStored<T>(text: string, what: string, shaped?: (value: unknown) => boolean): T {
+  let value: unknown;
   try {
-    return JSON.parse(text) as T;
+    value = JSON.parse(text);
   } catch (e) {
     throw damage(`cannot parse ${what} recorded in it: ${(e as Error).message}`);
   }
+  // Valid JSON of another shape (a row edited by hand) is damage too (stored-shapes.ts), not a crash further on.
+  if (shaped !== undefined && !shaped(value)) throw damage(`${what} recorded in it is not of the shape Shark writes`);
+  return value as T;
 }
 
 /** An error saying the database is damaged (`damagedDatabase` knows it): what SQLite says of a page it cannot read. */
@@ -107,7 +112,24 @@ function unparsable(db: Database.Database): string | undefined {
     for (const column of columns) {
       const bad = db.prepare(`SELECT 1 FROM ${table} WHERE ${column} IS NOT NULL AND NOT json_valid(${column}) LIMIT 1`).get();
       if (bad !== undefined) return `a value of ${table}.${column} is not valid JSON`;
+      const shape = SHAPES[column]?.(column);
+      const other = shape === undefined ? undefined : db.prepare(`SELECT 1 FROM ${table} WHERE ${column} IS NOT NULL AND NOT (${shape}) LIMIT 1`).get();
+      if (other !== undefined) return `a value of ${table}.${column} is not of the shape Shark writes`;
     }
   }
   return undefined;
 }
+
+/**
+ * What the readers of each JSON column rely on, in SQL (stored-shapes.ts
+ * checks it as a value is read): a value edited into JSON of another shape
+ * is found by `fsck` as one that does not parse is.
+ */
+const SHAPES: Readonly<Record<string, (c: string) => string>> = {
+  // `IS`, not `=`: a missing field is NULL, which `=` would let pass.
+  record: (c) => `json_type(${c}) IS 'object' AND json_type(${c}, '$.inputs') IS 'array' AND json_type(${c}, '$.kind') IS 'text'`,
+  outputs: (c) => `json_type(${c}) IS 'object'`,
+  meta: (c) => `json_type(${c}) IS 'object' AND json_type(${c}, '$.command') IS 'text' AND json_type(${c}, '$.items') IS 'array'`,
+  shown: (c) => `json_type(${c}) IS 'array' AND json_type(${c}, '$[0]') IS 'array' AND json_type(${c}, '$[1]') IS 'array' AND json_type(${c}, '$[2]') IS 'object'`,
+  entries: (c) => `json_type(${c}) IS 'array'`,
+};

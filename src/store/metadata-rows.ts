@@ -1,4 +1,5 @@
 /** The rows of the metadata database's main tables, as the commands read them. */
+import { isOutputs } from './stored-shapes.js';
 import { parseStored } from './damaged-database.js';
 
 /**
@@ -7,7 +8,7 @@ import { parseStored } from './damaged-database.js';
  * of a million jobs a hidden class of its own.
  */
 export function outputsOf(text: string): Record<string, string> {
-  return Object.assign(Object.create(null) as Record<string, string>, parseStored<Record<string, string>>(text, "a result's outputs"));
+  return Object.assign(Object.create(null) as Record<string, string>, parseStored<Record<string, string>>(text, "a result's outputs", isOutputs));
 }
 
 export interface ResultRow {

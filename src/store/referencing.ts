@@ -1,3 +1,4 @@
+import { isKeyRecord, isOutputs } from './stored-shapes.js';
 import type { Metadata } from './metadata.js';
 import type { SnapshotId, TreeEntry } from './snapshot-store.js';
 import { parseStored } from './damaged-database.js';
@@ -34,7 +35,7 @@ export function resultsReferencing(
   const read = readers === undefined || readers.ids.size === 0 ? undefined : holds(readers.ids);
   const since = readers?.since ?? -Infinity;
   return meta.allResults()
-    .filter((r) => Object.values(parseStored<Record<string, SnapshotId>>(r.outputs, "a result's outputs")).some(made)
-      || (read !== undefined && r.started >= since && parseStored<{ inputs: [string, SnapshotId][] }>(r.record, 'a result').inputs.some(([, id]) => read(id))))
+    .filter((r) => Object.values(parseStored<Record<string, SnapshotId>>(r.outputs, "a result's outputs", isOutputs)).some(made)
+      || (read !== undefined && r.started >= since && parseStored<{ inputs: [string, SnapshotId][] }>(r.record, 'a result', isKeyRecord).inputs.some(([, id]) => read(id))))
     .map((r) => r.key);
 }

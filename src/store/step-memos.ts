@@ -1,3 +1,4 @@
+import { isOutputs } from './stored-shapes.js';
 import type Database from 'better-sqlite3';
 import type { SnapshotId } from './snapshot-store.js';
 import { parseStored } from './damaged-database.js';
@@ -85,7 +86,7 @@ export class StepMemos {
 
 function memoOf(row: Row | undefined): StepMemo | undefined {
   if (row === undefined) return undefined;
-  const outputs = new Map(Object.entries(parseStored<Record<string, SnapshotId>>(row.outputs, "a step memo's outputs")));
+  const outputs = new Map(Object.entries(parseStored<Record<string, SnapshotId>>(row.outputs, "a step memo's outputs", isOutputs)));
   const source = row.run_id !== null && row.step !== null ? { run: row.run_id, step: row.step } : undefined;
   return { outputs, jobs: row.jobs, ...(source !== undefined ? { source } : {}) };
 }

@@ -1,3 +1,4 @@
+import { isTreeEntries } from './stored-shapes.js';
 import { sortEntries, treeId } from './content-id.js';
 import type { Metadata } from './metadata.js';
 import type { SnapshotId, TreeEntry } from './snapshot-store.js';
@@ -19,7 +20,7 @@ export class TreeTable {
     if (entries === undefined) {
       const text = this.meta.trees.get(id);
       if (text === undefined) return undefined;
-      entries = parseStored<TreeEntry[]>(text, `the entries of ${id}`);
+      entries = parseStored<TreeEntry[]>(text, `the entries of ${id}`, isTreeEntries);
       // Valid JSON of another shape (a key's letter changed) is damage too, not a name or an id of `undefined`.
       if (!Array.isArray(entries) || !entries.every((e) => typeof e?.name === 'string' && typeof e?.id === 'string')) {
         throw damage(`the entries of ${id} recorded in it are not a directory's`);

@@ -51,7 +51,7 @@ describe('shared options a command has no use for are refused, not ignored', () 
     ['sign', 'p.md', '/data/one/AVES.txt', '--key', 'k.key'],
   ])('shark %s … -e X=a: refused, as it answers for the latest run that made PATH (its help said -e set a variable)', async (...args) => {
     const ran = await rig.shark([...args, '-e', 'X=a']);
-    expect(ran.stderr).toMatch(new RegExp(`^shark: error: -e is not used by \`shark ${args[0]}\`: it answers for the latest run that made PATH; .*lineage`));
+    expect(ran.stderr).toMatch(new RegExp(`^shark: error: -e is not used by \`shark ${args[0]}\`: it answers for the latest run that made PATH \\(or --run N\\); .*lineage`));
     expect(ran.code).toBe(2);
     expect((await rig.shark([args[0]!, '--help'])).stdout).not.toContain('--env');
   });

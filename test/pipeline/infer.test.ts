@@ -100,6 +100,33 @@ describe('inference of inputs and outputs', () => {
     expect(flow(p)[1]).toBe('m: /data/in/*<get -> /data/res/+ (after get)');
   });
 
+  it('refuses a path one step writes as a file and another as a directory, in either order (run by hand: `Not a directory`)', () => {
+    expect(errors(doc([['shark-run {id=a}', 'echo hi > /data/d'], ['shark-run {id=b}', 'echo hi > /data/d/a.txt']]))).toEqual([
+      '6:11: `/data/d/a.txt` is inside `/data/d`, which step `a` writes as a file: a path is a file or a directory, not both'
+        + ' (run by hand, this fails with `Not a directory`) [2:11: step `a` writes the file `/data/d` here]',
+    ]);
+    expect(errors(doc([['shark-run {id=a}', 'echo hi > /data/d/a.txt'], ['shark-run {id=b}', 'echo hi > /data/d']]))).toEqual([
+      '6:11: step `b` writes `/data/d` as a file, but step `a` writes `/data/d/a.txt` inside it: a path is a file or a directory, not both'
+        + ' [2:11: step `a` writes `/data/d/a.txt` here]',
+    ]);
+    // Named first by a program (`mkdir`, `cp -r`), the path may be a directory: others write into it.
+    expect(flow(load(doc([['shark-run {id=a}', 'mkdir -p /data/d'], ['shark-run {id=b}', 'echo hi > /data/d/a.txt']])))).toEqual(['a:  -> /data/d', 'b:  -> /data/d/a.txt']);
+  });
+
+  it('reads a path `[`, `test`, `echo` or `basename` names when a step above writes it, and refuses it when none does (it ran, then failed with missing-output)', () => {
+    expect(errors(doc([['shark-run {id=a}', 'if [ -e /data/maybe.txt ]; then echo yes; else echo no; fi > /data/r.txt']]))).toEqual([
+      '2:9: nothing writes /data/maybe.txt: `[` only names it; write it in an earlier step, import it, or name it as a frontmatter input',
+    ]);
+    expect(errors(doc([['shark-run {id=a}', 'echo /data/x.txt > /data/manifest.txt']]))).toEqual([
+      '2:6: nothing writes /data/x.txt: `echo` only names it; write it in an earlier step, import it, or name it as a frontmatter input',
+    ]);
+    expect(flow(load(doc([['shark-run {id=a}', 'echo 1 > /data/x.txt'], ['shark-run {id=b}', 'test -s /data/x.txt && basename /data/x.txt > /data/n.txt']])))).toEqual([
+      'a:  -> /data/x.txt', 'b: /data/x.txt<a -> /data/n.txt (after a)',
+    ]);
+    // Before the word of the same step that makes it, the test leaves the path to that word.
+    expect(flow(load(doc([['shark-run {id=a}', '[ -d /data/o ] || mkdir -p /data/o']])))).toEqual(['a:  -> /data/o']);
+  });
+
   it('lets a step mention its own output again', () => {
     const p = load(doc([['shark-run {id=a}', 'gdal_calc.py -A /data/x.tif --outfile=/data/x.tif --overwrite > /data/x.tif']]));
     expect(flow(p)).toEqual(['a:  -> /data/x.tif']);
