@@ -19,6 +19,8 @@ export interface PickedName {
   readonly name: string;
   readonly job?: string;
   readonly path?: string;
+  /** Not given: what a picked job downstream reads (`upstreamPick`): one no job matches is no error. */
+  readonly derived?: true;
 }
 
 /** The map step `name` is a job id of (`STEP[ITEMS]`), when it is one. */
@@ -77,7 +79,7 @@ function matches(n: PickedName, job: Job): boolean {
 
 /** The names of the pick that match none of `jobs`. */
 export function unpicked(pick: JobPick, jobs: readonly Job[]): PickedName[] {
-  return pick.names.filter((n) => !jobs.some((job) => matches(n, job)));
+  return pick.names.filter((n) => n.derived !== true && !jobs.some((job) => matches(n, job)));
 }
 
 /**

@@ -116,8 +116,7 @@ export async function decidePast(
   } finally {
     paths.forEach((path, n) => state.setPending(path, laid[n]!.step));
   }
-  // A step the targets name some jobs of is shown as before.
-  if (decision.kind !== 'jobs' || decision.partial !== undefined) return undefined;
+  if (decision.kind !== 'jobs') return undefined;
   // A memo of a whole run over just the items made (the failed one absent then) answers each job, cached: taken
   // job by job, as the directories are not whole (and no memo is kept of them).
   const { memo: _whole, ...byJob } = decision;

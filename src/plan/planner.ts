@@ -100,6 +100,8 @@ export async function planPipeline(session: Session, state: DataState, selection
       const past = failing.has(step.id) ? undefined : await decidePast(session, step, state, partlyMade, decide);
       if (past !== undefined) {
         const done = planJobs(session, step, base, past.decision, parts, past);
+        const of = past.decision.partial?.of;
+        if (of !== undefined && of > past.decision.jobs.length) partial.push(`left out: ${of - past.decision.jobs.length} of ${of} jobs of ${step.id} not named by the targets`);
         const made = partMade(session, step, state, done, past.decision.jobs, past);
         if (made !== undefined) partlyMade.set(step.id, made);
         pending();
@@ -140,9 +142,12 @@ export async function planPipeline(session: Session, state: DataState, selection
     const done = planJobs(session, step, base, decision, parts);
     const of = decision.partial?.of;
     if (of !== undefined) {
-      // Only some jobs: the map's directories are not known whole, and nothing planned reads them.
+      // Only some jobs: the map's directories are not known whole. A map planned reading it item by item (item-picks.ts)
+      // is decided past the part its cached jobs made, as `run` decides it past what they made.
       partial.push(`left out: ${of - decision.jobs.length} of ${of} jobs of ${step.id} not named by the targets`);
       forceUnused.push(...(decision.forceUnused ?? []));
+      const made = partMade(session, step, state, done, decision.jobs);
+      if (made !== undefined) partlyMade.set(step.id, made);
       pending();
     } else if (done.length === decision.jobs.length) {
       const memo = decision.memo;

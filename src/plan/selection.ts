@@ -3,6 +3,7 @@ import { isUnder, leadsIntoData, normaliseDataPath } from '../pipeline/data-path
 import { forcedLeftOut, withoutUnread, type Need } from '../pipeline/needed-instances.js';
 import type { Pipeline, Step } from '../pipeline/pipeline.js';
 import { closest } from './closest-name.js';
+import { upstreamPick } from './item-picks.js';
 import { instanceName } from './instance-names.js';
 import { inItemOutput, jobIdStep, joinPicks, sweepJobProblem, type JobPick, type PickedName } from './job-picks.js';
 
@@ -158,11 +159,18 @@ export function selectSteps(pipeline: Pipeline, targets: readonly string[], forc
     for (const s of found.steps) if (!found.picks.has(s.id)) named.add(s.id);
     for (const [id, pick] of found.picks) only.set(id, joinPicks(only.get(id), { names: [pick] }));
   }
-  // Steps are in document order and a step comes after what it reads: one backward pass closes the set.
+  // Steps are in document order and a step comes after what it reads: one backward pass closes the set. A map
+  // some of whose jobs are picked needs only the same items of a map it reads item by item (item-picks.ts).
   const steps = new Set([...named, ...only.keys()]);
   for (const step of [...pipeline.steps].reverse()) {
     if (!steps.has(step.id)) continue;
-    for (const dep of step.after) (steps.add(dep), named.add(dep));
+    const pick = named.has(step.id) ? undefined : only.get(step.id);
+    for (const dep of step.after) {
+      steps.add(dep);
+      const upstream = upstreamPick(step, pick, pipeline.stepsById.get(dep)!);
+      if (upstream === undefined) named.add(dep);
+      else only.set(dep, joinPicks(only.get(dep), upstream));
+    }
   }
   // A map named whole, or read by a step of the run, runs whole: its reader needs every item.
   for (const id of named) only.delete(id);

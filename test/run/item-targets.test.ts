@@ -121,6 +121,30 @@ describe('one item of a map as a target or --force', () => {
     }
   });
 
+  it('a job of a map over another map\'s items needs only the same item upstream, in plan and run', async () => {
+    rig.write('p.md', PIPELINE.replace('## Report', `## Down
+
+${fence}shark-run
+echo "down $(basename /data/up/*)" >> counter; cat /data/up/* > /data/down/+
+${fence}
+
+## Report`));
+    const ran = await rig.shark(['run', 'p.md', 'down[i2.txt]', '--json']);
+    expect(ran.stderr).toBe('');
+    expect(ran.code).toBe(0);
+    expect(done(ran.stdout)).toEqual(['down[i2.txt]', 'items', 'up[i2.txt]']);
+    expect(rig.lines().sort()).toEqual(['down i2.txt', 'items', 'up i2.txt']);
+    // Planned again, the same item is cached all the way, the others left out.
+    const plan = await rig.plan('p.md', 'down[i2.txt]');
+    expect(plan.jobs.map((j) => [j.job, j.status])).toEqual([['items', 'cached'], ['up[i2.txt]', 'cached'], ['down[i2.txt]', 'cached']]);
+    // By a path the job writes too; and another item runs that item alone.
+    const other = await rig.shark(['run', 'p.md', '/data/down/i3.txt', '--json']);
+    expect(other.code).toBe(0);
+    expect(done(other.stdout)).toEqual(['down[i3.txt]', 'up[i3.txt]']);
+    // The whole map still needs every item.
+    expect((await rig.plan('p.md', 'down')).jobs.filter((j) => j.status === 'run').map((j) => j.job)).toEqual(['up[i1.txt]']);
+  });
+
   it('a map needed whole by another target runs whole', async () => {
     const plan = await rig.plan('p.md', 'up[i1.txt]', 'report');
     expect(plan.jobs.map((j) => j.job)).toEqual(['items', 'up', 'report']);

@@ -37,7 +37,9 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   // The step's decision as `plan` makes it: past a partly failed map, or as the state is.
   const decide = (): Promise<StepDecision> => ctx.order.inTurn(step, () =>
     decideStep(ctx.session, step, state, (name) => ({ id: envIds.get(name)! }), ctx.signal, stepPolicy(ctx.options.selection, step.id)));
-  const past = failed.length > 0 ? await decidedPastFailure(ctx, step, state, decide, failed) : undefined;
+  // So is one reading a map of which the targets named some jobs (plan/item-picks.ts): past the items they made.
+  const picked = step.after.filter((id, n) => deps[n]?.ok === true && ctx.partlyMade.has(id));
+  const past = failed.length + picked.length > 0 ? await decidedPastFailure(ctx, step, state, decide, [...failed, ...picked]) : undefined;
   if (deps.some((d) => !d.ok) && past === undefined) {
     // A publish block is no job (plan counts none): a run that stops before it publishes nothing, and says so by its status.
     // An input cut short by Ctrl-C did not fail: its readers are skipped as it was.
@@ -114,8 +116,12 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
     if (decision.partial === undefined) keepPartMade(ctx, step, state, done, jobs, past);
     return { ok: false };
   }
-  // Some jobs of the map, as the targets named: its directories are not known whole, and nothing in the run reads them.
-  if (decision.partial !== undefined) return { ok: true };
+  // Some jobs of the map, as the targets named: its directories are not known whole. A map of the run reading it item
+  // by item (plan/item-picks.ts) is decided past what they made, as past a map some of whose jobs failed.
+  if (decision.partial !== undefined) {
+    keepPartMade(ctx, step, state, done, done.map((d) => d.job), undefined);
+    return { ok: true };
+  }
   // Decided past a failure, its inputs were not whole: no memo of it.
   const decided = memo === undefined || past !== undefined ? undefined : { memo, cached: toRun.length === 0, source: { run: ctx.runId, step: step.id } };
   const completed = completeStep(session, step, done, state, decided);
