@@ -154,11 +154,14 @@ function render(r: { store: string; objects: number; bytes: number; seconds: num
 function repairedLine(problems: readonly StoreProblem[], results: number): string {
   const modes = problems.filter((p) => p.problem === 'mode');
   // A folder's problem names its path, an object's its id.
-  const folders = modes.filter((p) => isAbsolute(p.id)).length;
-  const objects = modes.length - folders;
+  // A link in place of a folder is removed, not given a mode (cas-verify.ts).
+  const links = modes.filter((p) => isAbsolute(p.id) && p.detail.startsWith('a symbolic link')).length;
+  const folders = modes.filter((p) => isAbsolute(p.id)).length - links;
+  const objects = modes.length - folders - links;
   const parts: string[] = [];
   if (objects > 0) parts.push(`${counted(objects, 'object')} given ${objects === 1 ? 'its' : 'their'} stored mode back`);
   if (folders > 0) parts.push(`${counted(folders, 'folder')} of the store given ${folders === 1 ? 'its' : 'their'} mode back`);
+  if (links > 0) parts.push(`${counted(links, 'symbolic link')} in place of a folder of the store removed (not what ${links === 1 ? 'it leads' : 'they lead'} to)`);
   if (modes.length < problems.length) parts.push(`bad data quarantined, ${counted(results, 'result')} dropped; the next run recomputes them`);
   return `repaired: ${parts.join('; ')}`;
 }

@@ -1,4 +1,4 @@
-import { accessSync, closeSync, constants, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, lstatSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatReport, type Diagnostic } from '../diagnostics.js';
 import { loadPipeline } from '../pipeline/load.js';
@@ -188,6 +188,12 @@ export function refuseReadOnlyStore(meta: { readonly db: { readonly readonly: bo
  */
 export function refuseUnwritableStore(store: Pick<SnapshotStore, 'location' | 'metaDir' | 'writtenDirs'>, command: string, stderr: (s: string) => void): void {
   for (const dir of [store.metaDir, join(store.metaDir, 'logs'), ...(store.writtenDirs ?? [])]) {
+    // A link in place of a folder inside the store (`tmp -> /home/me`) led the run's workspaces to the host's files,
+    // which fsck did not check nor gc clean: refused, as the store never follows one (the store's own place may be one).
+    if (dir !== store.metaDir && isLink(dir)) {
+      stderr(`shark: error: the store at ${displayName(store.location)} cannot be written: ${dir} is a symbolic link, which the store never follows; \`shark ${command}\` writes in it (remove the link, and Shark makes the folder again)\n`);
+      throw new ExitError(EXIT_INVALID);
+    }
     // A file there is no directory to be denied, and the run died making its folder in it (ENOTDIR).
     if (existsSync(dir) && !isDirectory(dir)) {
       stderr(`shark: error: the store at ${displayName(store.location)} cannot be written: ${dir} is not a directory; \`shark ${command}\` writes in it (remove it, and Shark makes the folder again)\n`);
@@ -198,5 +204,13 @@ export function refuseUnwritableStore(store: Pick<SnapshotStore, 'location' | 'm
     if (denied === undefined) continue;
     stderr(`shark: error: the store at ${displayName(store.location)} cannot be written: ${denied}; \`shark ${command}\` writes to it (run it as the store's owner, or give it a store of its own: --store DIR)\n`);
     throw new ExitError(EXIT_INVALID);
+  }
+}
+
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
   }
 }

@@ -1,5 +1,5 @@
 import { isOutputs } from './stored-shapes.js';
-import { existsSync, lstatSync, statSync, type Stats } from 'node:fs';
+import { existsSync, lstatSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -207,13 +207,25 @@ export async function restoreModes(
   for (const { id } of problems) {
     // A folder's problem names its path: what it hid is checked as a whole.
     if (isAbsolute(id)) {
-      if (reopenFolder(id)) folders.push(id);
+      // A link in place of a folder is removed, never followed: its objects are then missing, said and dropped as such.
+      if (reopenFolder(id) || unlinkLink(id)) folders.push(id);
     } else if (restoreModeAt(objects.pathOf(id), id)) given.add(objects.pathOf(id));
   }
   if (given.size === 0 && folders.length === 0) return [];
   const only = (path: string): boolean => given.has(path) || folders.some((dir) => path === dir || path.startsWith(`${dir}/`));
   const found = await verifyObjects(objects, meta, store, { progress: () => {}, signal, only });
   return found.filter((p) => p.problem !== 'mode');
+}
+
+/** Removes `path` when it is a symbolic link (the link alone: what it leads to is no data of the store). */
+function unlinkLink(path: string): boolean {
+  if (lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() !== true) return false;
+  try {
+    unlinkSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A directory whose recorded entries hash to another id than its own. */

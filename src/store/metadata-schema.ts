@@ -1,6 +1,6 @@
 /** The metadata database's tables, made and opened (its rows: metadata-rows.ts). */
 import Database from 'better-sqlite3';
-import { accessSync, constants, copyFileSync, existsSync, rmSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, copyFileSync, existsSync, openSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { makeScratchDir } from '../scratch-dir.js';
@@ -99,7 +99,22 @@ export function openDatabase(file: string, migrations: readonly ((db: Database.D
   throw Object.assign(new Error("it is read-only to you, and an older Shark made it: no copy brought up to date could be made to read it from (no room?); its owner's next shark command brings it up to date"), { code: 'SQLITE_READONLY' });
 }
 
+/**
+ * A new database file made as other files are, 0666 under the umask: SQLite
+ * makes it 0644 whatever the umask, so a store a group shares (umask 002, a
+ * setgid directory) was read-only to every member but its first user. Its
+ * `-wal` and `-shm` files take the database file's mode.
+ */
+function makeUnderUmask(file: string): void {
+  try {
+    closeSync(openSync(file, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o666));
+  } catch {
+    // There already, or not writable here: opening it says which.
+  }
+}
+
 function openShared(file: string, migrations: readonly ((db: Database.Database) => void)[]): Database.Database {
+  makeUnderUmask(file);
   const db = new Database(file, { nativeBinding: nativeBinding() });
   try {
     // First: every statement after it, the switch to WAL included, waits for another process's lock instead of failing.

@@ -25,6 +25,10 @@ it('gc and fsck --repair leave a linked object folder\'s target alone, and say t
   const fsck = await rig.shark(['fsck', 'p.md', '--repair']);
   expect(fsck.stdout + fsck.stderr).toContain('a symbolic link in place of a folder of the store, never followed');
   expect(readdirSync(victim).sort()).toEqual(['a'.repeat(62), 'notes.txt', 'ws-99999-project']);
+  // The link itself is removed (it said it was repaired, and left it): fsck then finds the store sound.
+  expect(fsck.stdout).toContain('1 symbolic link in place of a folder of the store removed (not what it leads to)');
+  expect(readdirSync(rig.path('.shark/objects'))).not.toContain('ab');
+  expect((await rig.shark(['fsck', 'p.md'])).code).toBe(0);
 });
 
 it('gc leaves a linked tmp/ folder\'s target alone (it removed a host folder named like a dead run\'s workspace)', async () => {

@@ -1,4 +1,4 @@
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 import { noCrash, unprivileged } from '../support/unprivileged.js';
@@ -47,5 +47,19 @@ describe('a store directory the run may not write in', () => {
     expect(ran.code).toBe(2);
     expect(rig.read('.shark/logs')).toBe('mine\n');
     expect((await rig.shark(['runs', 'p.md'])).stdout.trim().split('\n')).toHaveLength(2); // a header and run 1
+  });
+
+  // A link in place of `tmp/` led the run's workspaces to the host directory behind it, which fsck did not check
+  // and gc would not clean: refused before the run, as a file in place of `logs/` is.
+  it.each(['tmp', 'objects', 'logs'])('.shark/%s a symbolic link is refused before the run, exit 2, nothing written through it', async (sub) => {
+    rig.write('p.md', `# p\n\n\`\`\`shark-run\necho ran >> ${rig.path('counter')}; echo 1 > /data/out.txt\n\`\`\`\n`);
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('elsewhere/keep.txt', 'mine\n');
+    rmSync(rig.path(`.shark/${sub}`), { recursive: true });
+    symlinkSync(rig.path('elsewhere'), rig.path(`.shark/${sub}`));
+    const ran = await rig.shark(['run', 'p.md', '--force', 'p']);
+    expect(ran.stderr).toBe(`shark: error: the store at .shark cannot be written: ${rig.path(`.shark/${sub}`)} is a symbolic link, which the store never follows; \`shark run\` writes in it (remove the link, and Shark makes the folder again)\n`);
+    expect(ran.code).toBe(2);
+    expect(readdirSync(rig.path('elsewhere'))).toEqual(['keep.txt']);
   });
 });

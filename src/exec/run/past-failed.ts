@@ -58,3 +58,13 @@ export function keepPartMade(
   // As `plan` has a map still to run: its readers find it pending, and are decided past it.
   for (const o of step.outputs) state.setPending(o.path, step.id);
 }
+
+/**
+ * Why a step is skipped behind failed steps: an input of it failed, or (a
+ * later command of a block, which runs after the ones above it as a script
+ * would) only an earlier command of its block did, which it reads nothing from.
+ */
+export function skipReason(step: Step, failed: readonly string[]): string {
+  const read = new Set(step.inputs.flatMap((i) => i.from));
+  return failed.length > 0 && failed.every((id) => !read.has(id)) ? 'an earlier command of its block failed' : 'an input failed';
+}

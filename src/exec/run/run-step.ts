@@ -14,7 +14,7 @@ import { PUT_OFF, runJob, takeAhead } from './run-job.js';
 import { oneByOne } from '../slurm/grouping.js';
 import { MAX_BATCH } from './commit-queue.js';
 import { LeaseWindow } from './lease-window.js';
-import { decidedPastFailure, keepPartMade, runnableJobs } from './past-failed.js';
+import { decidedPastFailure, keepPartMade, runnableJobs, skipReason } from './past-failed.js';
 import { itemWriterClash, ownOutputs, treeWriterClash } from '../../plan/item-writers.js';
 import { linkInPublishDir, linkOnTheWay, publishFailure, refusedTarget } from './publish-guard.js';
 import { publishDirs } from '../../pipeline/publish-targets.js';
@@ -43,7 +43,7 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   if (deps.some((d) => !d.ok) && past === undefined) {
     // A publish block is no job (plan counts none): a run that stops before it publishes nothing, and says so by its status.
     // An input cut short by Ctrl-C did not fail: its readers are skipped as it was.
-    if (step.kind !== 'publish') ctx.skip(step.id, step, ctx.signal.aborted ? 'interrupted' : 'an input failed', isMap(step));
+    if (step.kind !== 'publish') ctx.skip(step.id, step, ctx.signal.aborted ? 'interrupted' : skipReason(step, failed), isMap(step));
     return { ok: false };
   }
   if (step.kind === 'publish') return publish(ctx, step, state);
