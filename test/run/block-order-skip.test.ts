@@ -18,4 +18,13 @@ describe('a later command of a block whose earlier command failed', () => {
     expect(ran.stdout).toContain('skipped (an earlier command of its block failed): x.2');
     expect(ran.stdout).toContain('skipped (an input failed): x-2.2');
   });
+
+  it('a `cd` line to a directory that is not there fails the job for want of it, naming the cd (it was an internal error)', async () => {
+    rig = new Rig('shark-cd-missing-');
+    rig.write('p.md', '# A\n\n```shark-run\ncd nothere\ncat f.txt > /data/a.txt\n```\n');
+    const ran = await rig.shark(['run', 'p.md']);
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).toContain(`error: \`cd nothere\`: no directory ${rig.path('nothere')}`);
+    expect(ran.stdout).toMatch(/failed: a at p\.md:5:1 \(missing-input\)/);
+  });
 });

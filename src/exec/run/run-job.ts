@@ -1,5 +1,7 @@
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { leadsIntoData } from '../../pipeline/data-path.js';
 import { shownUrls } from '../../imports/shown-url.js';
 import { toResultRow, type LineageRecord } from '../../lineage/record.js';
 import type { Job } from '../../plan/jobs.js';
@@ -197,6 +199,8 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
     const outside = step.kind === 'run' && runsOnHost(session.envs.current(step.env ?? ''))
       ? linkOutOfData(ws.root, job.inputs) : undefined;
     if (outside !== undefined) return fail({ reason: 'missing-input', message: outside });
+    const noCwd = step.kind === 'run' && runsOnHost(session.envs.current(step.env ?? '')) ? missingCwd(session.pipelineDir, step.cwd) : undefined;
+    if (noCwd !== undefined) return fail({ reason: 'missing-input', message: noCwd });
     launched = true;
     ctx.executing();
     const ran = await launch(ctx, job, ws, logPath, () => ctx.leases.running(lease, job.id));
@@ -275,4 +279,15 @@ async function prepare(ctx: RunContext, job: Job, ws: Workspace): Promise<void> 
   // In a map, a shared output directory exists for every job to write its files into; so does one the
   // command writes into under names made as it runs (`/data/out/$s.txt`), and each item's of `+/`.
   for (const o of job.outputs) makeOutputDirs(ws.root, o.path, o.output, job.items.length > 0);
+}
+
+/**
+ * A host step's working directory beside the document (a `cd DIR` line, not
+ * into /data) that is not there: the job cannot start, for want of what it
+ * names (it was an internal error, said at the command after the `cd`).
+ */
+function missingCwd(pipelineDir: string, cwd: string | undefined): string | undefined {
+  if (cwd === undefined || leadsIntoData(cwd)) return undefined;
+  const dir = resolve(pipelineDir, cwd);
+  return existsSync(dir) ? undefined : `\`cd ${cwd}\`: no directory ${dir}`;
 }
