@@ -4,6 +4,7 @@ import { pathStarts, programOfCommand, programOfWord } from './mentions.js';
 import { splitCommands, type CommandText } from './shell-lines.js';
 import { shellWords, type HeredocBody, type Word } from './shell-words.js';
 import { runBlocksAsWritten } from './written-blocks.js';
+import { BlockState } from './block-state.js';
 
 /** Programs that run code given as an argument. */
 const INTERPRETERS = /^(python[0-9.]*|perl|ruby|node|nodejs|Rscript|julia|sh|bash|dash|zsh|ksh|ash|busybox|[gm]?awk)$/;
@@ -23,6 +24,7 @@ const DATA_AT = /(?<![\w.~/$-])\/data(?=[/'"\s)`;|&]|$)/g;
 export function shellBlindSpots(document: Document): Diagnostic[] {
   const found: Diagnostic[] = [];
   for (const block of runBlocksAsWritten(document)) {
+    const state = new BlockState(document.file, block.arg === undefined);
     for (const command of splitCommands(block.body).commands) {
       const posOf = (offset: number): { line: number; col: number } => ({ line: command.lines[offset]!, col: command.cols[offset]! });
       const bodies: HeredocBody[] = [];
@@ -54,6 +56,7 @@ export function shellBlindSpots(document: Document): Diagnostic[] {
         found.push(warning(document.file, posOf(offset), 'this line ends in `\\` and a space: sh reads them as an escaped space, not a line continuation, '
           + 'so the next line is a command of its own; remove the spaces after the `\\`'));
       }
+      found.push(...state.next(command, words, posOf));
       for (const offset of processSubstitutions(command)) {
         found.push(warning(document.file, posOf(offset), 'process substitution (`<(…)`, `>(…)`) is bash\'s: a step runs with /bin/sh, which on Debian (dash) '
           + 'refuses it as a syntax error; write what it makes to a /data file in a step before, or run the command with `bash -c \'…\'`'));

@@ -62,6 +62,21 @@ describe('what a command says that Shark cannot follow', () => {
     ]);
   });
 
+  it('warns at what a command of its own leaves for the next, which each runs in a shell of its own: a function, a sourced file; and at pipefail on the host', () => {
+    const shown = warnings(doc([
+      ['shark-run {id=a}', 'greet() { echo "hi $1"; }\ngreet x > /data/g.txt\n. ./env.sh\necho "$GREETING" > /data/e.txt\nset -euo pipefail\necho ok > /data/o.txt'],
+      // On one line, the function is the step's own; a container's sh is its own business.
+      ['shark-run {id=b}', 'f() { echo 1; }; f > /data/f.txt\n. ./env.sh && echo "$X" > /data/x.txt'],
+      ['shark-run:env {id=c}', 'set -o pipefail\necho 1 > /data/c.txt'],
+      ['shark-build:env', 'FROM busybox'],
+    ]));
+    expect(shown).toEqual([
+      expect.stringMatching(/^3:1: warning: `greet` is the function defined on line 2, a command of its own/),
+      expect.stringMatching(/^4:1: warning: `\. \.\/env\.sh` alone is a step of its own/),
+      expect.stringMatching(/^6:10: warning: `set -o pipefail` is not known to \/bin\/sh on Debian \(dash\)/),
+    ]);
+  });
+
   it('warns at bash\'s process substitution, which /bin/sh refuses, but not at a quoted one', () => {
     expect(warnings(doc([
       ['shark-run {id=a}', 'echo a > /data/a.txt; echo b > /data/b.txt'],
