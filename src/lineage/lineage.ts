@@ -62,6 +62,12 @@ export interface LineageInput {
   readonly input?: true;
   /** No job wrote into it, and it holds nothing: a map's directory when nothing matched (text: `(empty: …)`). */
   readonly empty?: true;
+  /**
+   * The jobs `from` made these bytes again after this job read the same
+   * bytes (a result made again, `--force`, found cached by this reader): why
+   * their times come after its own (text: `made again after … read the same bytes`).
+   */
+  readonly madeAgainAfterRead?: true;
 }
 
 /** The id of a directory that holds nothing. */
@@ -198,6 +204,7 @@ export function lineageInRun(meta: Metadata, runId: number, path: string, depth 
     const cached = seen.get(f.in, id);
     if (cached !== undefined) return cached;
     const r = data.result(f);
+    const started = new Date(r.started).toISOString();
     const node: LineageNode = {
       job: f.job,
       block: f.block,
@@ -210,7 +217,7 @@ export function lineageInRun(meta: Metadata, runId: number, path: string, depth 
       ...(r.network === 'host' ? { network: 'host' as const, impure: true as const } : {}),
       ...(r.files.length + r.deps.length > 0 ? { files: localFilesOf(r.files, r.deps) } : {}),
       outputs: r.outputs,
-      started: new Date(r.started).toISOString(),
+      started,
       ended: new Date(r.ended).toISOString(),
       host: r.host,
       version: r.version,
@@ -222,7 +229,9 @@ export function lineageInRun(meta: Metadata, runId: number, path: string, depth 
         const from = byName(data.producers(f, p).filter((g) => g.job !== f.job));
         if (from.length === 0) return id === EMPTY_TREE ? { path: p, id, from: [], empty: true } : { path: p, id, from: [], input: true };
         if (level >= depth) return { path: p, id, from: [], truncated: true };
-        return { path: p, id, from: from.map((g) => build(g, level + 1)) };
+        const made = from.map((g) => build(g, level + 1));
+        // Read before the run's producer made the same bytes again (`--force`): a reader's time before its producer's.
+        return { path: p, id, from: made, ...(made.some((m) => m.kind !== 'group' && m.started > started) ? { madeAgainAfterRead: true as const } : {}) };
       }),
     };
     seen.set(f.in, id, node);
