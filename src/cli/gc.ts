@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { dirname, join, resolve } from 'node:path';
+import { keepCurrentText } from '../lineage/gc-current.js';
 import { keepForPipeline, type KeptDocument } from '../lineage/gc-keep.js';
 import { fanInAxes } from '../pipeline/fan-in.js';
 import { stepIdentity } from '../plan/jobs.js';
@@ -140,6 +141,12 @@ function readDocument(file: string, configFlag: string | undefined, stderr: (s: 
       .map((s) => ({ id: s.id, blockId: s.blockId, identity: stepIdentity(s), manual: left.has(s.id), fansIn: fansIn.get(s.id) ?? new Set<string>() }));
     const env = config?.options.get('env');
     const variables = stepVariables(pipeline, new Map(env?.shape === 'pairs' ? env.pairs.map((p) => [p.name, p.value]) : []));
+    // As the key records hold them (plan/jobs.ts sharedRecord): what `plan` of the document now would look results up by.
+    for (const [n, s] of pipeline.steps.filter((t) => t.kind !== 'publish').entries()) {
+      const text = s.kind === 'run' ? { command: s.command, prelude: s.exports, cwd: s.cwd ?? null, variables }
+        : s.kind === 'import' ? { command: s.clause.raw, prelude: [], cwd: null, variables: [] } : undefined;
+      if (text !== undefined) Object.assign(steps[n]!, { text });
+    }
     return { path: resolve(file), config, document: { steps, variables } };
   } catch (e) {
     stderr(said);
@@ -223,7 +230,7 @@ async function prepareGroup(io: Io, where: string, group: Group, del: boolean, o
     for (const pipeline of group.pipelines) {
       const said = keepForPipeline(meta, pipeline.path, pipeline.document, keep);
       if (said === undefined) return refuse(`no run of ${displayName(pipeline.path)} is recorded in ${shownName(store.location)}; nothing collected`, EXIT_INVALID);
-      kept.push(`${displayName(pipeline.path)} ${said}`);
+      kept.push(`${displayName(pipeline.path)} ${said}${keepCurrentText(meta, pipeline.document.steps, keep)}`);
     }
     return { store, meta, leases, slurm, keep, kept, others: otherDocuments(meta, group.pipelines.map((p) => p.path), options) };
   } catch (e) {

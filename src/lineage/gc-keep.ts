@@ -1,6 +1,7 @@
 import { isKeyRecord, isOutputs, isStringPairs } from '../store/stored-shapes.js';
 import type { KeyRecord } from '../plan/key.js';
 import { idsOf } from './record.js';
+import type { CurrentText } from './gc-current.js';
 import type { Metadata, RunRow } from '../store/metadata.js';
 import type { StepRow } from '../store/run-rows.js';
 import type { SnapshotId } from '../store/snapshot-store.js';
@@ -16,6 +17,8 @@ export interface KeptStep {
   readonly manual: boolean;
   /** Axes over which it reads several values' results (`pipeline/fan-in.ts`): a run restricted on one of them did not finish it. */
   readonly fansIn: ReadonlySet<string>;
+  /** Its text now as its key records hold it (`gc-current.ts`): results made with it before an edit since undone are kept too. */
+  readonly text?: CurrentText;
 }
 
 /** The document gc keeps results for: its steps, and the variables a plain `run` of it gives every step. */

@@ -58,6 +58,32 @@ describe('shark gc (content-addressed store)', () => {
     expect(plan.jobs[0]!.reasons).toEqual(["the previous result's data is no longer in the store"]);
   });
 
+  it('keeps what the document as it is now would reuse after an edit undone (a branch checked out again), though no run since made it', async () => {
+    rig.write('p.md', pipeline('a'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('p.md', pipeline('b'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('p.md', pipeline('a'));
+    expect(toRun(await rig.plan('p.md'))).toEqual([]);
+    const real = await rig.shark(['gc', 'p.md', '--delete']);
+    expect(real.code).toBe(0);
+    expect(real.stdout).toContain('keeping p.md run 2 (latest finished run, 2 results), and the results the document as it is now would reuse, made before its last edit (make; 1 result)');
+    // plan said cached before gc; so it does after.
+    expect(toRun(await rig.plan('p.md'))).toEqual([]);
+  });
+
+  it('keeps, after an edit undone, what the steps below made of what it kept (their text unchanged, their inputs the old ones)', async () => {
+    const chain = (word: string): string => pipeline(word).replace('wc -c < /data/big.txt', 'head -c 20 /data/big.txt');
+    rig.write('p.md', chain('a'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('p.md', chain('b'));
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    rig.write('p.md', chain('a'));
+    const real = await rig.shark(['gc', 'p.md', '--delete']);
+    expect(real.stdout).toContain('made before its last edit (make, use; 2 results)');
+    expect(toRun(await rig.plan('p.md'))).toEqual([]);
+  });
+
   it('with --delete, removes the leases a killed run left, and no live one', async () => {
     rig.write('p.md', pipeline('a'));
     expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
