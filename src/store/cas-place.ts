@@ -91,3 +91,30 @@ function placedBefore(e: unknown, how: 'link' | 'copy', target: string, kind: 'l
   if (found !== kind) throw new Error(`cannot place ${target}: a ${found} is in the way of a ${kind}`);
   return true;
 }
+
+/** How many files a published copy writes between two looks at the event loop (`placeCopy`). */
+const COPY_SLICE = 256;
+
+/**
+ * A published copy of `id` at `target` (`place`, `copy`), a slice of files
+ * at a time, between which the process hears a signal: a publish of 20,000
+ * files held it for seconds, Ctrl-C heard only once the copy was done, and
+ * the run's other jobs stalled meanwhile. Stopped by `signal`, it throws;
+ * the staged copy is then removed (`exportStaged`).
+ */
+export async function placeCopy(s: Placing, id: SnapshotId, target: string, at: string | undefined, signal?: AbortSignal): Promise<void> {
+  let placed = 0;
+  const walk = async (id: SnapshotId, target: string, at: string | undefined): Promise<void> => {
+    const children = id.startsWith('link:') ? undefined : s.entries(id);
+    if (children === undefined) {
+      place(s, id, target, at, 'copy', undefined);
+      if (++placed % COPY_SLICE !== 0) return;
+      await new Promise((resolve) => setImmediate(resolve));
+      if (signal?.aborted === true) throw Object.assign(new Error('the publish was stopped'), { code: 'ABORT_ERR' });
+      return;
+    }
+    mkdirSync(target);
+    for (const e of children) await walk(e.id, join(target, e.name), at === undefined ? undefined : `${at}/${e.name}`);
+  };
+  await walk(id, target, at);
+}

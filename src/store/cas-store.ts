@@ -17,7 +17,7 @@ import type { LinkFollower } from './content-id.js';
 import { restoreModes, verifyObjects } from './cas-verify.js';
 import type { Metadata } from './metadata.js';
 import { inTheWay, safeDirs, storedLinkTarget } from './safe-path.js';
-import { place, type Placing } from './cas-place.js';
+import { place, placeCopy, type Placing } from './cas-place.js';
 import { linkWritten } from './cas-modified.js';
 import type { Collected, Freed, ModifiedInput, SnapshotId, SnapshotStore, StoreProblem, TreeEntry, Workspace } from './snapshot-store.js';
 import { TreeTable } from './tree-table.js';
@@ -196,8 +196,8 @@ export class CasStore implements SnapshotStore {
     return this.discarded.get(id) ?? (this.meta.freed.why(id) === 'modified-input' ? '' : undefined);
   }
 
-  async exportTo(id: SnapshotId, hostPath: string, at?: string): Promise<void> {
-    await exportStaged(hostPath, (staged) => place(this.placing, id, staged, at, 'copy', undefined));
+  async exportTo(id: SnapshotId, hostPath: string, at?: string, signal?: AbortSignal): Promise<void> {
+    await exportStaged(hostPath, (staged) => placeCopy(this.placing, id, staged, at, signal));
   }
 
   entries(id: SnapshotId): readonly TreeEntry[] | undefined {

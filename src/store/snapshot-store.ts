@@ -103,7 +103,8 @@ export interface SnapshotStore {
    * written relative to it, as a job gets it (`exportedLinkTarget`); without,
    * every link as stored.
    */
-  exportTo(id: SnapshotId, hostPath: string, at?: string): Promise<void>;
+  /** `signal`: stops a large copy between slices of files (the copy made so far is removed). */
+  exportTo(id: SnapshotId, hostPath: string, at?: string, signal?: AbortSignal): Promise<void>;
   /** The entries of a directory snapshot, sorted by name; undefined when `id` is not a directory. */
   entries(id: SnapshotId): readonly TreeEntry[] | undefined;
   /** A directory snapshot made of existing snapshots. */

@@ -241,9 +241,11 @@ async function publish(ctx: RunContext, step: Step & { kind: 'publish' }, state:
     try {
       const user = fileOnTheWay(realPath(root), target, ctx.session) ?? inTheWay(target, id, ctx.session);
       if (user !== undefined) return stepFailed(ctx, line, `cannot publish ${input.path} to ${to}: ${user}`, 'conflict');
-      await ctx.session.store.exportTo(id, to, at);
+      await ctx.session.store.exportTo(id, to, at, ctx.signal);
       notePublished(target, id, ctx.session);
     } catch (e) {
+      // Ctrl-C during a large copy: stopped between slices, its copy removed, what was there before left as it was.
+      if (ctx.signal.aborted) return { ok: false };
       return stepFailed(ctx, line, `cannot publish ${input.path} to ${to}: ${publishFailure(to, e)}`, 'store');
     } finally {
       ctx.leases.release(lease);
