@@ -1,3 +1,4 @@
+import { deniedFoldersMessage, deniedObjectFolders } from './store-folders.js';
 import { accessSync, closeSync, constants, existsSync, lstatSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatReport, type Diagnostic } from '../diagnostics.js';
@@ -203,6 +204,12 @@ export function refuseUnwritableStore(store: Pick<SnapshotStore, 'location' | 'm
     const denied = deniedOnTheWay(join(dir, '-'));
     if (denied === undefined) continue;
     stderr(`shark: error: the store at ${displayName(store.location)} cannot be written: ${denied}; \`shark ${command}\` writes to it (run it as the store's owner, or give it a store of its own: --store DIR)\n`);
+    throw new ExitError(EXIT_INVALID);
+  }
+  // A folder of objects/ given mode 000: a job committing into it failed with the system's words, after running.
+  const folders = deniedObjectFolders(store, true);
+  if (folders.length > 0) {
+    stderr(`shark: error: the store at ${displayName(store.location)} cannot be written: ${deniedFoldersMessage(folders)}\n`);
     throw new ExitError(EXIT_INVALID);
   }
 }

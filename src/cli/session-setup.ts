@@ -17,6 +17,7 @@ import { importsOverStore, inputsOverStore } from './store-inputs.js';
 import { checkMemosAhead } from '../plan/step-memo.js';
 import { refuseUnreadable } from '../plan/unreadable-host.js';
 import { envPairs, inputPairs } from './option-pairs.js';
+import { deniedFoldersMessage, deniedObjectFolders } from './store-folders.js';
 import { CONFIG_USE, givenFrontmatter, givenPlaces, type ConfigUse } from './apply-config.js';
 
 export interface SessionFlags {
@@ -90,6 +91,9 @@ export function openSession<T = void>(
       throw e;
     }
   }
+  // Its objects would read as gone (`plan`: the previous result's data is no longer in the store): said why.
+  const unreadable = plans && purpose !== 'run' ? deniedObjectFolders(opened.store, false) : [];
+  if (unreadable.length > 0) stderr(`shark: warning: the store at ${displayName(opened.store.location)} is not all readable: ${deniedFoldersMessage(unreadable)}; what is stored there reads as gone\n`);
   // A ZFS store's directory is known once it is open.
   if (plans && storeDir === undefined) refusePublishIntoStore(pipeline, pipelineDir, opened, stderr);
   // The checks of the map steps' last results start now, on another core, before the inputs are read (below, and as they are hashed).

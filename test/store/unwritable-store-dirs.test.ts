@@ -62,4 +62,25 @@ describe('a store directory the run may not write in', () => {
     expect(ran.code).toBe(2);
     expect(readdirSync(rig.path('elsewhere'))).toEqual(['keep.txt']);
   });
+
+  // A folder of objects/ given mode 000: plan said the data was gone, and a run failed a job with the system's words.
+  it('a folder of .shark/objects it may not use: plan warns why its data reads as gone, run is refused before it runs (exit 2)', async () => {
+    const { skip, shark } = unprivileged(rig);
+    if (skip !== undefined) return;
+    rig.write('p.md', `---\nV: 1\n---\n# p\n\n\`\`\`shark-run\necho %{V} > /data/out.txt\n\`\`\`\n`);
+    expect((await shark('run', 'p.md')).code).toBe(0);
+    const folder = readdirSync(rig.path('.shark/objects'))[0]!;
+    chmodSync(rig.path(`.shark/objects/${folder}`), 0o000);
+    try {
+      const plan = await shark('plan', 'p.md');
+      noCrash(plan.stderr);
+      expect(plan.stderr).toContain(`shark: warning: the store at .shark is not all readable: its folder ${rig.path(`.shark/objects/${folder}`)} cannot be used: permission denied; \`shark fsck --repair\` gives the store's folders their mode back`);
+      const ran = await shark('run', 'p.md', '-e', 'V=2');
+      noCrash(ran.stderr);
+      expect(ran.stderr).toMatch(/^shark: error: the store at \.shark cannot be written: its folder .*objects\/.. cannot be used: permission denied/);
+      expect(ran.code).toBe(2);
+    } finally {
+      chmodSync(rig.path(`.shark/objects/${folder}`), 0o755);
+    }
+  });
 });
