@@ -3,6 +3,7 @@ import type { Step } from '../pipeline/pipeline.js';
 import type { SnapshotId } from '../store/snapshot-store.js';
 import type { DataState } from './data-state.js';
 import { composeOutputs, matchesLevel, withExtension, type Job } from './jobs.js';
+import { descend } from './trees.js';
 import type { Session } from './session.js';
 import type { JobDecision, StepDecision } from './step-plan.js';
 
@@ -73,7 +74,7 @@ export interface Past {
   /** The step a job waits for (the writer of an item it joins), if any. */
   readonly waitsFor: (job: Job) => string | undefined;
   /** Items of the directory it maps over still to be made, in name order, with their writer: a blocked job each. */
-  readonly unmade: readonly { readonly name: string; readonly by: string }[];
+  readonly unmade: readonly { readonly name: string; readonly by: string; /** Why its job fails once made (`joinedMissing`). */ readonly fails?: string }[];
 }
 
 /**
@@ -137,7 +138,11 @@ export async function decidePast(
   };
   const unmade = mapped === undefined ? []
     : [...mapped.part.pending].filter(([path]) => parentOf(path) === mapped.dir && matchesLevel(mapped.pattern, baseName(path)))
-      .map(([path, by]) => ({ name: baseName(path), by })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      .map(([path, by]) => {
+        const fails = joinedMissing(step, state, baseName(path));
+        return { name: baseName(path), by, ...(fails !== undefined ? { fails } : {}) };
+      })
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { decision: byJob, waitsFor, unmade };
 }
 
@@ -146,6 +151,25 @@ function writerAbove(path: string, pending: ReadonlyMap<string, string>, roots: 
   for (let at = path; isUnder(at, '/data') && !roots.includes(at); at = parentOf(at)) {
     const by = pending.get(at);
     if (by !== undefined) return by;
+  }
+  return undefined;
+}
+
+/**
+ * Why a job of `step` for item `name`, still to be made by a map upstream,
+ * will fail once it is: an item it joins from a directory known now (a
+ * frontmatter input, a step's cached output) that has no such item. `plan`
+ * says it beside `upstream will run`, where `run` would only find it then.
+ */
+export function joinedMissing(step: Step, state: DataState, name: string): string | undefined {
+  for (const input of step.inputs) {
+    if (input.join === undefined) continue;
+    const found = state.lookup(input.path, undefined, input.from);
+    if (found.kind !== 'known') continue;
+    const rel = withExtension(name, input.join.ext);
+    const item = descend(found.id, rel, (id) => state.entries(id));
+    const missing = item === undefined ? rel : input.join.file !== undefined && descend(item, input.join.file, (id) => state.entries(id)) === undefined ? `${rel}/${input.join.file}` : undefined;
+    if (missing !== undefined) return `then fails: the joined item ${missing} is not in ${input.path}/`;
   }
   return undefined;
 }

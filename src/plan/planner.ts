@@ -224,7 +224,8 @@ function planJobs(
   const unmadeBefore = (name: string | undefined): void => {
     for (; next < unmade.length && (name === undefined || unmade[next]!.name < name); next++) {
       const { name: item, by } = unmade[next]!;
-      parts.push(planned(base, jobIdOf(step.id, [item]), [item], 'blocked', [`upstream will run (${by})`]));
+      const { fails } = unmade[next]!;
+      parts.push(planned(base, jobIdOf(step.id, [item]), [item], 'blocked', fails === undefined ? [`upstream will run (${by})`] : [`upstream will run (${by})`, fails]));
     }
   };
   const done: { job: Job; outputs: Record<string, string> }[] = [];
