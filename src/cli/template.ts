@@ -135,11 +135,13 @@ function lostLocal(pipeline: Pipeline, fromDir: string, toDir: string): string[]
   const gone = (p: string): boolean => !isAbsolute(p) && existsSync(join(fromDir, p)) && !existsSync(join(toDir, p));
   const where = `is in ${displayName(fromDir)} but not in ${displayName(toDir)}, where the document is (${NOT_REWRITTEN})`;
   const depsSaid = new Set<string>();
-  return pipeline.steps.flatMap((step) => {
+  // A build's COPY sources are taken from the document's directory too (its build context).
+  const copied = [...pipeline.environments.values()].flatMap((e) => [...new Set(e.spec.contextFiles)].filter(gone).map((p) => `environment ${e.name}: COPY source ${p} ${where}`));
+  return [...copied, ...pipeline.steps.flatMap((step) => {
     if (step.kind === 'import') return step.clause.source.scheme === 'file' && gone(step.clause.source.path) ? [`local import ${step.clause.source.path} ${where}`] : [];
     if (step.kind !== 'run') return [];
     // The files its command names, and those its block's `{deps=…}` lists (said once a block).
     const deps = depsSaid.has(step.blockId) ? [] : (depsSaid.add(step.blockId), depsOption(step).filter(gone));
     return [...step.localFiles.filter(gone).map((script) => `step ${step.id}: ${script} ${where}`), ...deps.map((dep) => `block ${step.blockId}: {deps=…} file ${dep} ${where}`)];
-  });
+  })];
 }

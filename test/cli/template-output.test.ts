@@ -106,6 +106,11 @@ describe('shark template of a sweep whose instances read each other', () => {
     rig.write('d.md', '---\nT: [a]\n---\n```shark-run {deps=lib.sh}\necho %{T} > /data/o/%{T}.txt\necho b > /data/b.txt\n```\n');
     expect((await rig.shark(['template', 'd.md', '--output-dir', 'out4'])).stderr)
       .toBe(`shark: warning: out4/d.T=a.md: block run: {deps=…} file lib.sh is in ${rig.dir} but not in out4, ${why}\n`);
+    // A build's COPY source too (its plan refused it: `COPY source … does not exist`).
+    rig.write('tools/summ.sh', 'echo s\n');
+    rig.write('c.md', '---\nT: [a]\n---\n```shark-build:env\nFROM shark-test/busybox:latest\nCOPY tools/summ.sh /usr/local/bin/\n```\n```shark-run:env\necho %{T} > /data/o/%{T}.txt\n```\n');
+    expect((await rig.shark(['template', 'c.md', '--output-dir', 'out5'])).stderr)
+      .toBe(`shark: warning: out5/c.T=a.md: environment env: COPY source tools/summ.sh is in ${rig.dir} but not in out5, ${why}\n`);
     // Also of a written document that does not check.
     rig.write('v.md', '---\nT: [a, b]\n---\n```shark-run\nsh fit.sh > /data/o/%{T}.txt\n```\n\n```shark-run {id=both}\ncat /data/o/a.txt /data/o/b.txt > /data/both.txt\n```\n');
     const v = await rig.shark(['template', 'v.md', '--output-dir', 'out3']);
