@@ -227,6 +227,13 @@ describe('a step that writes no /data path, only a file outside it (a Snakefile 
       + ' and publish it with a shark-publish block']);
   });
 
+  it('says a name written relative to a /data directory the command went into is in that directory, the step\'s input (it called it outside /data)', () => {
+    for (const step of ['cd /data/d/ && cat a.txt > ../b.txt', 'cd /data/d/\ncat a.txt > ../b.txt']) {
+      const { shown } = load(doc([['shark-run', 'echo a > /data/d/a.txt'], ['shark-run', step]]));
+      expect(shown, step).toEqual([expect.stringMatching(/^\d+:\d+: warning: `\.\.\/b\.txt` is written relative to the \/data directory the command went into with `cd`: that directory is the step's input, read-only/)]);
+    }
+  });
+
   it('says nothing of a step with a /data output, of scratch under /tmp, of devices and descriptors, or of a file a later command reads', () => {
     const quiet = [
       doc([['shark-run', 'echo a > /data/a.txt && echo done > done.log']]),
