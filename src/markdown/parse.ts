@@ -215,9 +215,16 @@ function oddClose(lines: readonly string[], openLine: number, lastLine: number, 
 function outdented(lines: readonly string[], lastLine: number, openLine: string, fenceCol: number): string {
   const next = lines[lastLine] ?? '';
   const indent = /^ */.exec(next)![0].length;
-  const item = /^ *(?:[-+*]|\d{1,9}[.)])[ \t]/.test(openLine.slice(0, fenceCol - 1)) || /^ *$/.test(openLine.slice(0, fenceCol - 1));
-  if (!item || fenceCol === 1 || next.trim() === '' || next.includes('\t') || indent === 0 || indent >= fenceCol - 1) return '';
-  return `: line ${lastLine + 1} is indented ${indent} space${indent === 1 ? '' : 's'}, less than the fence's ${fenceCol - 1}, so it ends the list item, `
+  const before = openLine.slice(0, fenceCol - 1);
+  // In a quote, a line without its `>` ends the quote: a code block does not continue lazily, as a paragraph does.
+  const quote = /^( *>)+/.exec(before)?.[0];
+  if (quote !== undefined && next.trim() !== '' && !next.startsWith(quote)) {
+    return `: line ${lastLine + 1} does not start with the quote's \`>\`, so it ends the quote, and the block with it; start every line of the block with \`>\``;
+  }
+  const item = /^ *(?:[-+*]|\d{1,9}[.)])[ \t]/.test(before) || /^ *$/.test(before);
+  if (!item || fenceCol === 1 || next.trim() === '' || next.includes('\t') || indent >= fenceCol - 1) return '';
+  const shown = indent === 0 ? 'is not indented' : `is indented ${indent} space${indent === 1 ? '' : 's'}`;
+  return `: line ${lastLine + 1} ${shown}, less than the fence's ${fenceCol - 1}, so it ends the list item, `
     + 'and the block with it; indent every line of the block as its fence is';
 }
 

@@ -263,6 +263,17 @@ ${fence}
     ]);
   });
 
+  it('names a line of a list item\'s block not indented at all, and a quote\'s line without its `>` (it said only that nothing closes it)', () => {
+    expect(parse(`- item\n\n  ${fence}shark-run\n  echo a > /data/a.txt\necho b > /data/b.txt\n  ${fence}\n`).diagnostics).toEqual([
+      '3:3: unterminated code fence: nothing closes the ``` opened here: line 5 is not indented, less than the fence\'s 2, '
+        + 'so it ends the list item, and the block with it; indent every line of the block as its fence is',
+    ]);
+    expect(parse(`> ${fence}shark-run\n> echo a > /data/a.txt\necho b > /data/b.txt\n> ${fence}\n`).diagnostics).toEqual([
+      '1:3: unterminated code fence: nothing closes the ``` opened here: line 3 does not start with the quote\'s `>`, so it ends the quote, '
+        + 'and the block with it; start every line of the block with `>`',
+    ]);
+  });
+
   it('reports a Shark fence line inside a Shark block: the block above is missing its closing fence', () => {
     const { blocks, diagnostics } = parse(`${fence}shark-run\necho a > /data/a.txt\n\n${fence}shark-run\ncat /data/a.txt > /data/b.txt\n${fence}\n`);
     expect(diagnostics).toEqual(['4:1: a fence line inside a block: is the block above missing its closing ```?']);
