@@ -57,6 +57,13 @@ export function shellBlindSpots(document: Document): Diagnostic[] {
           + 'so the next line is a command of its own; remove the spaces after the `\\`'));
       }
       found.push(...state.next(command, words, posOf));
+      // A line of backquotes alone inside the block (its fence is longer, or of tildes): sh reads command substitution.
+      for (const m of command.text.matchAll(/^[ \t]*(`{3,})[ \t]*$/gm)) {
+        // In a here-document it is text (a markdown file a step writes).
+        if (bodies.some((b) => b.start <= m.index && m.index < b.end)) continue;
+        found.push(warning(document.file, posOf(m.index + m[0].indexOf('`')), `this ${m[1]} line is inside the block (its fence is another), and sh reads its backquotes as a command substitution: `
+          + 'was it meant to close the block? A block is closed only by a fence of the character that opened it, as long or longer'));
+      }
       for (const offset of processSubstitutions(command)) {
         found.push(warning(document.file, posOf(offset), 'process substitution (`<(…)`, `>(…)`) is bash\'s: a step runs with /bin/sh, which on Debian (dash) '
           + 'refuses it as a syntax error; write what it makes to a /data file in a step before, or run the command with `bash -c \'…\'`'));

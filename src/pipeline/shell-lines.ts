@@ -259,9 +259,16 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
   if (backquoteAt !== undefined) {
     // `~~~shark-run` … a ``` line … `~~~`: the ``` line is in the block, read as the shell reads it.
     const src = body.find((l) => l.line === backquoteAt!.line);
-    const fence = /^\s*(?:>\s*)*(`{3,})\s*$/.exec(src?.text ?? '')?.[1];
+    const found = /^(\s*)(?:>\s*)*(`{3,})([^`]*)$/.exec(src?.text ?? '');
+    const [, lead, fence, rest] = found ?? [];
+    // Why it closes nothing: text after it, or an indentation of 4 spaces or more (an indented code line), or the block's fence.
     if (src === undefined || fence === undefined) problems.push({ at: backquoteAt, message: 'unterminated backquote' });
-    else problems.push({ at: { line: src.line, col: colOf(src, src.text.indexOf('`')) }, message: `this ${fence} line does not close the block: only a fence of the character that opened it, as long or longer, does; close it so, or remove this line` });
+    else {
+      const why = rest!.trim() !== '' ? `a closing fence has nothing after its backquotes (here \`${rest!.trim()}\`); remove that`
+        : !src.text.includes('>') && lead!.length >= 4 ? `it is indented ${lead!.length} spaces, and a closing fence 3 at most; indent it as the block's fence is`
+          : 'only a fence of the character that opened it, as long or longer, does; close it so, or remove this line';
+      problems.push({ at: { line: src.line, col: colOf(src, src.text.indexOf('`')) }, message: `this ${fence} line does not close the block: ${why}` });
+    }
   } else if (quote !== '' && quoteAt !== undefined) {
     problems.push({ at: quoteAt, message: `unterminated ${quote === '"' ? 'double' : 'single'} quote` });
   } else if (inHeredoc) {

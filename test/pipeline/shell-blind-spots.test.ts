@@ -77,6 +77,14 @@ describe('what a command says that Shark cannot follow', () => {
     ]);
   });
 
+  it('warns at a line of backquotes inside a block whose fence is longer: sh reads command substitution (it ran `this: not found`), not in a here-document', () => {
+    const source = '# A\n\n````shark-run\nseq 1 3 > /data/a.txt\n```\nthis is inside\n```\n````\n\n````shark-run\ncat > /data/n.md <<\'EOF\'\n```\ncode\n```\nEOF\n````\n';
+    expect(warnings(source)).toEqual([
+      expect.stringMatching(/^5:1: warning: this ``` line is inside the block \(its fence is another\), and sh reads its backquotes as a command substitution/),
+      expect.stringMatching(/^7:1: warning: this ``` line is inside the block/),
+    ]);
+  });
+
   it('warns at bash\'s process substitution, which /bin/sh refuses, but not at a quoted one', () => {
     expect(warnings(doc([
       ['shark-run {id=a}', 'echo a > /data/a.txt; echo b > /data/b.txt'],

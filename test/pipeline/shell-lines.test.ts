@@ -197,6 +197,9 @@ describe('splitCommands', () => {
     // In a block opened with ~~~ (or ````), a ``` line closes nothing: said so, not as a backquote.
     expect(problems('echo a > /data/a\n```')).toEqual(['11:1: this ``` line does not close the block: only a fence of the character that opened it, as long or longer, does; close it so, or remove this line']);
     expect(problems('echo a > /data/a\n  `````  ')).toEqual(['11:3: this ````` line does not close the block: only a fence of the character that opened it, as long or longer, does; close it so, or remove this line']);
+    // Text after it, or an indentation of 4 spaces, is what keeps a ``` line from closing the block: said so.
+    expect(problems('echo a > /data/a\n``` trailing')).toEqual(['11:1: this ``` line does not close the block: a closing fence has nothing after its backquotes (here `trailing`); remove that']);
+    expect(problems('echo a > /data/a\n    ```')).toEqual(['11:5: this ``` line does not close the block: it is indented 4 spaces, and a closing fence 3 at most; indent it as the block\'s fence is']);
     expect(problems('echo `printf \'\\`\'`; echo "`date`"')).toEqual([]);
     expect(commands('echo `echo a\necho b`\necho c')).toEqual(['echo `echo a\necho b`', 'echo c']);
   });
