@@ -199,7 +199,8 @@ export function instantiate(
           const what = block.kind === 'run' ? 'the command, it would end the command there and run the rest as another' : 'the line, it would end the line there';
           references.push(error(file, { line: line.line, col: colOf(line, ref.start) },
             `\`%{${ref.name}}\`: the value of ${ref.name} holds a line break: put into ${what}; read it from the environment as "$${ref.name}"`));
-        } else if (!scalars.has(ref.name) && !(secrets.has(ref.name) && block.kind === 'import' && inUrlSource(line.text, ref.start))) {
+        } else if (!scalars.has(ref.name) && !inComment(ref) && !(secrets.has(ref.name) && block.kind === 'import' && inUrlSource(line.text, ref.start))) {
+          // A comment's `%{NAME}` naming nothing is left as written, as the format says (it runs nothing).
           const message = !secrets.has(ref.name) ? unknownName(ref.name, knownText)
             : block.kind === 'import'
               ? `\`%{${ref.name}}\`: ${ref.name} is a secret: only a URL import's source may hold one (\`https://host/file?token=%{${ref.name}}\`), where its value is put in to download, never recorded`

@@ -115,6 +115,12 @@ describe('instantiation', () => {
     expect(commands(q).at(-1)).toBe('cat *.txt > /data/total.txt');
   });
 
+  it('leaves a comment\'s `%{NAME}` that names nothing as written, no error (it runs nothing, as the format says)', () => {
+    expect(commands(load(`---\nA: 1\n---\n\n${fence}shark-run\n# uses %{TAXA} later\necho 1 > /data/c.txt # and %{NOPE}\n${fence}\n`))).toEqual(['echo 1 > /data/c.txt']);
+    // Outside a comment it is the error it was.
+    expect(problems(`---\nA: 1\n---\n\n${fence}shark-run\necho %{TAXA} > /data/c.txt\n${fence}\n`)).toEqual(['6:6: unknown `%{TAXA}`: the frontmatter defines A']);
+  });
+
   it('makes no instances for an axis a comment after a command names, as for a comment line (each instance wrote the same file)', () => {
     const p = load(`---\nT: [A, B]\n---\n\n${fence}shark-run\necho 1 > /data/one.txt # one for every %{T}\n${fence}\n`);
     expect(p.blocks.map((b) => b.id)).toEqual(['run']);
