@@ -163,7 +163,8 @@ export function buildPipeline(document: Document): { pipeline: Pipeline | undefi
     const other = stepsById.get(step.id);
     // `{id=fit.2}` may name the second step of a block `fit`.
     if (other !== undefined && other.blockId !== step.blockId) {
-      fail(step.block.infoAt, `step id \`${step.id}\` is also the id of a step of block \`${other.blockId}\`: choose another {id=…}`, [
+      const idAt = typeof step.block.options['id'] === 'string' ? optionAt(step.block, 'id') : step.block.infoAt;
+      fail(idAt, `step id \`${step.id}\` is also the id of a step of block \`${other.blockId}\`: choose another {id=…}`, [
         { at: other.block.infoAt, message: `block \`${other.blockId}\` is here` },
       ]);
     }

@@ -440,7 +440,7 @@ describe('whole documents', () => {
 
   it('reports a step id that another block\'s explicit id takes', () => {
     expect(errors(`# Fit\n\n${doc([['shark-run', 'echo a\necho b'], ['shark-run {id=fit.2}', 'echo c']])}`)).toEqual([
-      '8:4: step id `fit.2` is also the id of a step of block `fit`: choose another {id=…} [3:4: block `fit` is here]',
+      '8:15: step id `fit.2` is also the id of a step of block `fit`: choose another {id=…} [3:4: block `fit` is here]',
     ]);
   });
 
