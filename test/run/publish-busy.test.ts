@@ -14,7 +14,8 @@ describe('publishing while another process keeps the store locked', () => {
     expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
     // This process holds the publish target's lease, so the run waits for it; two seconds after the
     // job ends (its result recorded), another writer takes the database for longer than a run waits (10 s).
-    rig.write('p.md', `# publish\n\n\`\`\`shark-run\n(sleep 2; sqlite3 ${db} "BEGIN IMMEDIATE;" ".shell sleep 13" "ROLLBACK;") >/dev/null 2>&1 &\necho y > /data/x.txt\n\`\`\`\n\n\`\`\`shark-publish\n/data/x.txt\n\`\`\`\n`);
+    // Started with nohup: what a job leaves running is hung up as it ends.
+    rig.write('p.md', `# publish\n\n\`\`\`shark-run\nnohup sh -c 'sleep 2; sqlite3 ${db} "BEGIN IMMEDIATE;" ".shell sleep 13" "ROLLBACK;"' >/dev/null 2>&1 & sleep 0.5\necho y > /data/x.txt\n\`\`\`\n\n\`\`\`shark-publish\n/data/x.txt\n\`\`\`\n`);
     const store = new Database(db);
     const now = Date.now();
     store.prepare('INSERT INTO leases (name, pid, host, run_id, since, beat) VALUES (?, ?, ?, NULL, ?, ?)').run(`publish:${rig.path('_shark/x.txt')}`, process.pid, hostname(), now, now);
