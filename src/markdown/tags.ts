@@ -103,7 +103,7 @@ export function parseTag(lang: string, meta: string): TagResult {
         return { ok: false, offset: argOffset, message: `publish directory \`${arg}\` must be relative and stay inside the pipeline's directory` };
       }
       // Taken as written (no shell reads it): `~/x` made a directory named `~` beside the document, inviting `rm -rf ~`.
-      if (arg !== undefined && /^~|[$`]/.test(arg)) {
+      if (arg !== undefined && /^~|\$/.test(arg)) {
         return { ok: false, offset: argOffset, message: `publish directory \`${arg}\` is taken as written: Shark expands no \`~\` or \`$\` in it, and would make a directory of that name beside the document; write a path relative to the document` };
       }
       break;
