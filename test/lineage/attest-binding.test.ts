@@ -1,6 +1,6 @@
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
+import { storeSql } from '../support/store-db.js';
 
 /** `run` writes new bytes each time it runs; `run-2` copies them. */
 const PIPELINE = `\`\`\`shark-run
@@ -54,14 +54,7 @@ describe('verify checks that an envelope is about the job it verifies', () => {
   });
   afterEach(() => rig.cleanup());
 
-  const sql = (statement: string): void => {
-    const db = new Database(rig.path('.shark/shark.sqlite'));
-    try {
-      db.exec(statement);
-    } finally {
-      db.close();
-    }
-  };
+  const sql = (statement: string): void => storeSql(rig, statement);
 
   it("an envelope of another key (another command, the same bytes) put in the job's place fails, exit 1", async () => {
     // Another command, the same output bytes: run-2 runs again under a new key and is signed anew.

@@ -1,8 +1,9 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { createPrivateKey, sign } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pae } from '../../src/lineage/attest/dsse.js';
 import { Rig } from '../support/rig.js';
+import { withStoreDb } from '../support/store-db.js';
 import { INPUTS, PIPELINE, tinyRig } from './fixture.js';
 
 interface Envelope { payload: string; payloadType: string; signatures: { keyid?: string; sig: string }[] }
@@ -24,14 +25,7 @@ describe('verify tells data from the host by what the envelope signed, not by to
   });
   afterEach(() => rig.cleanup());
 
-  const sql = <T>(use: (db: Database.Database) => T): T => {
-    const db = new Database(rig.path('.shark/shark.sqlite'));
-    try {
-      return use(db);
-    } finally {
-      db.close();
-    }
-  };
+  const sql = <T>(use: (db: Database.Database) => T): T => withStoreDb(rig, use);
   const envelopes = (): { key: string; envelope: Envelope }[] =>
     sql((db) => db.prepare<[], { key: string; envelope: string }>('SELECT key, envelope FROM attestations').all())
       .map((r) => ({ key: r.key, envelope: JSON.parse(r.envelope) as Envelope }));

@@ -1,7 +1,7 @@
-import Database from 'better-sqlite3';
 import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
+import { storeSql } from '../support/store-db.js';
 
 /** A variable, a local script, and a map: what lineage shows beside the command. */
 const PIPELINE = `---
@@ -39,14 +39,7 @@ describe('verify checks what lineage shows against what was signed', () => {
   });
   afterEach(() => rig.cleanup());
 
-  const sql = (statement: string): void => {
-    const db = new Database(rig.path('.shark/shark.sqlite'));
-    try {
-      db.exec(statement);
-    } finally {
-      db.close();
-    }
-  };
+  const sql = (statement: string): void => storeSql(rig, statement);
   const verify = (): ReturnType<Rig['shark']> => rig.shark(['verify', 'p.md', '/data/total.txt', '--key', 'k.pub']);
   const refused = async (pattern: RegExp): Promise<void> => {
     const ran = await verify();

@@ -1,6 +1,6 @@
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
+import { withStoreDb } from '../support/store-db.js';
 
 /**
  * A row edited into valid JSON of another shape (`{}` for a key record,
@@ -34,14 +34,8 @@ describe('a stored value of another shape', () => {
   });
   afterEach(() => rig.cleanup());
 
-  const edit = (column: string, value: string): void => {
-    const db = new Database(rig.path('.shark/shark.sqlite'));
-    try {
-      db.prepare(`UPDATE results SET ${column} = ? WHERE identity LIKE '%b.txt%'`).run(value);
-    } finally {
-      db.close();
-    }
-  };
+  const edit = (column: string, value: string): void =>
+    void withStoreDb(rig, (db) => db.prepare(`UPDATE results SET ${column} = ? WHERE identity LIKE '%b.txt%'`).run(value));
   const damaged = (stderr: string, what: string): void => {
     expect(stderr).toMatch(new RegExp(`^shark: error: the store's database is damaged \\(${what} is not of the shape Shark writes\\)`));
     expect(stderr).not.toMatch(/internal error|at .*\.js:\d+/);
