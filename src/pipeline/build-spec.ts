@@ -54,6 +54,24 @@ const INSTRUCTIONS = new Set([
   'VOLUME', 'USER', 'WORKDIR', 'ARG', 'ONBUILD', 'STOPSIGNAL', 'HEALTHCHECK', 'SHELL',
 ]);
 
+/** Options of these instructions that only BuildKit knows: the classic builder fails the build on them. */
+const BUILDKIT_OPTIONS: Readonly<Record<string, readonly string[]>> = {
+  RUN: ['--mount', '--network', '--security'],
+  COPY: ['--chmod', '--link', '--parents', '--exclude'],
+  ADD: ['--chmod', '--link', '--checksum', '--keep-git-dir', '--exclude'],
+};
+
+/** The first BuildKit-only option among an instruction's leading options (`RUN --mount=type=cache,…`). */
+function buildKitOption(instruction: string, args: readonly string[]): string | undefined {
+  const known = BUILDKIT_OPTIONS[instruction];
+  if (known === undefined) return undefined;
+  for (const a of args) {
+    if (!a.startsWith('--')) return undefined;
+    if (known.includes(a.split('=')[0]!)) return a;
+  }
+  return undefined;
+}
+
 /** `<<EOT`, `<<-'END'`: a here-document, which BuildKit reads in these instructions and the classic builder does not. */
 const HEREDOC = /<<-?\s*(["']?)([A-Za-z_][A-Za-z0-9_]*)\1/y;
 const HERE_INSTRUCTIONS = new Set(['RUN', 'COPY', 'ADD']);
@@ -124,6 +142,12 @@ function parseDockerfile(body: readonly SourceLine[]): SpecResult {
     }
     if (!INSTRUCTIONS.has(instruction)) {
       problems.push({ at, message: `unknown Dockerfile instruction \`${word}\`` });
+      continue;
+    }
+    const buildKit = buildKitOption(instruction, args);
+    if (buildKit !== undefined) {
+      const offset = text.indexOf(buildKit);
+      problems.push({ at: placeOf(offset), message: `\`${word} ${buildKit.split('=')[0]}\` needs BuildKit, and Shark builds with the engine's classic builder, which refuses it: leave it out (RUN a cache of your own, COPY then RUN chmod)` });
       continue;
     }
     if (!sawFrom && instruction !== 'FROM' && instruction !== 'ARG') {

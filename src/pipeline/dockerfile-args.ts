@@ -180,6 +180,8 @@ export function stageVariables(
     ? [[all[0]!, all.slice(1).join(' ')] as const]
     : all.map((w) => (w.includes('=') ? [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)] as const : [w, undefined] as const));
   for (const [name, value] of pairs) {
+    // An ENV of the same name wins over an ARG, before it or after (Docker's rule): the ARG leaves it as it is.
+    if (instruction === 'ARG' && env?.has(name) === true) continue;
     if (value === undefined) {
       if (!vars.has(name)) vars.set(name, meta.get(name));
       continue;

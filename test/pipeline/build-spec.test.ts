@@ -29,6 +29,12 @@ describe('parseBuildSpec: Dockerfile', () => {
     expect(spec('ARG SRC=lib\nFROM x\nCOPY ${SRC}/a.sh /opt/\n').contextFiles).toEqual(['/a.sh']);
   });
 
+  it('lets an ENV win over an ARG of the same name, before it or after, as Docker does (the ARG\'s file was sent)', () => {
+    expect(spec('FROM x\nENV D=src\nARG D=wrong\nCOPY $D/a.txt /x/\n').contextFiles).toEqual(['src/a.txt']);
+    expect(spec('FROM x\nARG D=wrong\nENV D=src\nCOPY $D/a.txt /x/\n').contextFiles).toEqual(['src/a.txt']);
+    expect(spec('FROM x AS base\nENV D=src\nFROM base\nARG D=wrong\nCOPY $D/a.txt /x/\n').contextFiles).toEqual(['src/a.txt']);
+  });
+
   it('starts a stage FROM an earlier one with that stage\'s ENVs, not its ARGs (`${D}/a.sh` was refused as missing)', () => {
     expect(spec('FROM x AS base\nENV D=lib\nARG A=no\nFROM base\nCOPY ${D}/a.sh ${A}b /opt/\n').contextFiles).toEqual(['lib/a.sh', 'b']);
     // Not another stage's, nor a later ENV of that stage.
@@ -47,6 +53,13 @@ describe('parseBuildSpec: Dockerfile', () => {
     expect(problems("FROM x\nCOPY <<-'END' /etc/conf\n\tk=v\n\tEND\n")).toEqual([message('11:1', "`COPY <<-'END'`: a")]);
     // A shift in arithmetic is none.
     expect(problems('FROM x\nRUN echo $((1<<3)) > /n\n')).toEqual([]);
+  });
+
+  it('refuses an option only BuildKit knows at the option (the classic builder failed the build on it)', () => {
+    expect(problems('FROM x\nRUN --mount=type=cache,target=/c make\nCOPY --chmod=755 x /x\nCOPY --chown=1:1 y /y\n')).toEqual([
+      "11:5: `RUN --mount` needs BuildKit, and Shark builds with the engine's classic builder, which refuses it: leave it out (RUN a cache of your own, COPY then RUN chmod)",
+      "12:6: `COPY --chmod` needs BuildKit, and Shark builds with the engine's classic builder, which refuses it: leave it out (RUN a cache of your own, COPY then RUN chmod)",
+    ]);
   });
 
   it('reads no here-document in quotes, in arithmetic or in a here-string (a valid Dockerfile was refused)', () => {
