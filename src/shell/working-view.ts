@@ -77,8 +77,9 @@ export async function runIn(session: RunSession, step: RunStep, ws: Workspace, l
       script: (dataRoot) => renderScript(step, new Map(), undefined, dataRoot),
       workspace: ws,
       inputs: [],
-      // The whole view is the job's: a container running as another user may write anywhere in it.
-      outputs: [{ path: '/data' }],
+      // The whole view is the job's: a container running as another user may write anywhere in it, the directories
+      // made for what the line writes (`outputDirs`) among them, as `run` opens them for a job.
+      outputs: [{ path: '/data' }, ...step.outputs.map((o) => ({ path: o.path }))],
       cwd: step.cwd,
       pipelineDir: session.pipelineDir,
       containerWorkdir: session.pipeline.workdir,

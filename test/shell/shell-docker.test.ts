@@ -55,5 +55,14 @@ describeDocker('shark shell in a container environment', () => {
       expect(end.summary.executed, ran.stdout).toBe(0);
       expect(rig.read('_shark/size.txt')).toBe('12\n');
     });
+
+    it('gives an image that runs as another user the directories it writes in, as run does (a new directory of /data was refused to it)', async () => {
+      rig.write('user.md', `# As a user\n\n\`\`\`shark-build:someone\nFROM ${BASE}\nLABEL shark.test=shell-docker\nUSER 1234:1234\n\`\`\`\n\n\`\`\`shark-run\necho base > /data/base.txt\n\`\`\`\n`);
+      expect((await rig.shark(['run', 'user.md'])).code).toBe(0);
+      pane = new Pane(rig.dir, ['user.md', '--env', 'someone']);
+      await pane.start();
+      expect(await pane.type('echo hi > /data/sub/hi.txt')).toContain('[step 1 [someone]: wrote /data/sub/hi.txt]');
+      expect(await pane.type('mkdir -p /data/u/s && echo y > /data/u/s/f')).toContain('[step 2 [someone]: wrote /data/u/s]');
+    });
   });
 });
