@@ -99,7 +99,8 @@ export class ShellSession {
       const outcome = await runIn(this.session, step, ws, logPath, live);
       if (outcome.status === 'cancelled') return this.fail(typed, 'interrupted; its writes were discarded');
       if (outcome.status === 'timeout') return this.fail(typed, outcome.message);
-      if (outcome.status === 'failed') return this.fail(typed, `${outcome.message}; its writes were discarded`);
+      // On one line, as the prompt's notes are: an engine's message comes in lines, ending in a full stop.
+      if (outcome.status === 'failed') return this.fail(typed, `${outcome.message.replace(/\s*\n\s*/g, ' ').replace(/\.$/, '')}; its writes were discarded`);
       return await this.keeping(typed, ws, async () => {
         const { after, changes } = compare(this.session, ws, this.root);
         if (changes.length === 0) {
