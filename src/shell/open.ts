@@ -105,8 +105,10 @@ export async function openShell(file: string | undefined, flags: ShellFlags, std
     for (const [dataPath, host] of hostInputs) place(dataPath, await readingInput(session, dataPath, host, (links) => session.store.ingest(host, links)));
   });
   if (file !== undefined) {
-    // Environments FILE's steps ran in are built (or found) so that their ids, and the keys, are known.
-    for (const name of session.pipeline.environments.keys()) {
+    // Environments FILE's steps ran in are built (or found) so that their ids, and the keys, are known; one no step
+    // runs in is built when `:env` (or `--env`) takes it, as `run` builds only what its steps need.
+    const used = new Set(session.pipeline.steps.flatMap((s) => (s.kind === 'run' && s.env !== undefined ? [s.env] : [])));
+    for (const name of [...session.pipeline.environments.keys()].filter((n) => used.has(n))) {
       const env = await session.envs.ensure(name, signal);
       if ('error' in env) return fail(`environment ${name}: ${env.error}`);
       envIds.set(name, env.id);

@@ -56,6 +56,16 @@ describeDocker('shark shell in a container environment', () => {
       expect(rig.read('_shark/size.txt')).toBe('12\n');
     });
 
+    it('builds an environment no step of FILE runs in only when :env takes it: one that fails to build leaves the shell usable', async () => {
+      rig.write('bad.md', `# Bad\n\n\`\`\`shark-build:broken\nFROM ${BASE}\nLABEL shark.test=shell-docker\nRUN false\n\`\`\`\n\n\`\`\`shark-run\necho a > /data/a.txt\n\`\`\`\n`);
+      expect((await rig.shark(['run', 'bad.md'])).code).toBe(0);
+      pane = new Pane(rig.dir, ['bad.md']);
+      await pane.start();
+      expect(await pane.type('cat /data/a.txt')).toContain('[inspection: /data unchanged]');
+      expect(await pane.type(':env broken')).toContain('environment broken: building environment broken failed');
+      expect(await pane.type('echo b > /data/b.txt')).toContain('[step 1: wrote /data/b.txt]');
+    });
+
     it('gives an image that runs as another user the directories it writes in, as run does (a new directory of /data was refused to it)', async () => {
       rig.write('user.md', `# As a user\n\n\`\`\`shark-build:someone\nFROM ${BASE}\nLABEL shark.test=shell-docker\nUSER 1234:1234\n\`\`\`\n\n\`\`\`shark-run\necho base > /data/base.txt\n\`\`\`\n`);
       expect((await rig.shark(['run', 'user.md'])).code).toBe(0);
