@@ -1,3 +1,4 @@
+import { readableToOwner } from '../store/owner-access.js';
 import { existsSync, mkdirSync, readSync, openSync, closeSync, fstatSync } from 'node:fs';
 import { makeOutputDirs } from '../exec/run/output-dirs.js';
 import type { ExecOutcome, RunSession } from '../exec/executor.js';
@@ -36,6 +37,8 @@ export async function openView(session: RunSession, root: SnapshotId | undefined
 /** After the command: the view's tree hash, compared with /data before. */
 export function compare(session: RunSession, ws: Workspace, root: SnapshotId | undefined): { after: Scan | undefined; changes: Change[] } {
   const dir = ws.root + '/data';
+  // As a job's outputs are, before they are read (a file left at mode 000 is kept, as under root): readable to their owner.
+  if (existsSync(dir)) readableToOwner(ws.root, '/data');
   const scanned = existsSync(dir) ? scanTree(dir, (p, st) => session.meta.hashFile(p, st)) : undefined;
   // An empty /data is no /data: the session starts without one.
   const after = scanned?.children?.size === 0 ? undefined : scanned;
