@@ -30,5 +30,6 @@ export function createEnvironmentProvider(pipeline: Pipeline, options: Environme
     ensure: async (name, signal, shared) => (await container(name)?.ensure(name, signal, shared)) ?? { id: HOST_ENV_ID },
     executor: (name): Executor => container(name)?.executor(name) ?? host,
     notes: (jobCounts) => docker?.notes(jobCounts) ?? [],
+    reread: () => docker?.reread(),
   };
 }

@@ -13,4 +13,10 @@ export interface EnvironmentView {
    * without it the steps on that environment are counted.
    */
   notes(jobCounts?: ReadonlyMap<string, number>): readonly string[];
+  /**
+   * Forgets what it read of the lock file and the engine: a long-lived
+   * session (`shark serve`) plans again after a run built an environment,
+   * which the lock then names.
+   */
+  reread?(): void;
 }

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { planPipeline, type Plan } from '../plan/planner.js';
 import { InvalidInput, seedState, type Session } from '../plan/session.js';
 import { refuseUnreadable } from '../plan/unreadable-host.js';
@@ -25,6 +26,8 @@ export class Live {
   private planned = 0;
   /** The latest run when the plan was made. */
   private plannedIn: number | undefined;
+  /** The lock file's time when the plan was made (`lockTime`). */
+  private lockSeen = 0;
   private indexed = 0;
   private timer: NodeJS.Timeout | undefined;
   /** The results the plan reuses (its cached jobs' keys). */
@@ -73,7 +76,9 @@ export class Live {
       // And as it starts: its records are told from a run of other options by the plan's keys, which an input
       // edited since the last plan would change.
       const running = run?.status === 'running';
-      if (!running || this.plan === undefined || this.plannedIn !== run?.id) await this.replan(run?.id);
+      // A run that built an environment wrote its image to the lock: the jobs' keys are known from then on.
+      const lockMoved = lockTime(this.session.lockPath) !== this.lockSeen;
+      if (!running || this.plan === undefined || this.plannedIn !== run?.id || lockMoved) await this.replan(run?.id);
       if (!running || Date.now() - this.indexed > 5000) this.reindex();
       this.state = pageState(pipeline, this.plan, meta, run, leased, this.notes());
       if (!first) for (const fn of this.listeners) fn(this.state);
@@ -120,8 +125,11 @@ export class Live {
   private async replan(run: number | undefined): Promise<void> {
     // The first plan takes the checks the session started as it opened; a later one starts them again (what was stored may have changed).
     if (this.planned !== 0) checkMemosAhead(this.session);
+    // A run since may have built an environment (the lock names its image now): read again, not as the page started.
+    if (this.planned !== 0) this.session.envs.reread?.();
     this.planned = Date.now();
     this.plannedIn = run;
+    this.lockSeen = lockTime(this.session.lockPath);
     try {
       // What `shark run FILE` would do: every block but the `{manual}` ones.
       const selected = selectSteps(this.session.pipeline, [], []);
@@ -164,4 +172,9 @@ function refusedNote(session: Session): string | undefined {
     const problems = [e.diagnostic, ...e.others].map((d) => `${displayName(d.file)}:${d.at.line}:${d.at.col}: ${d.message}`);
     return `shark plan and shark run refuse this document as it is: ${problems.join('; ')}`;
   }
+}
+
+/** When the lock file last changed (0 when there is none): a run that builds an environment writes it. */
+function lockTime(path: string): number {
+  return statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0;
 }

@@ -93,6 +93,15 @@ export class DockerEnvironments {
     return { id: DOCKER_ID_PREFIX + locked.image };
   }
 
+  /** What `EnvironmentView.reread` forgets: the lock as read, the images found, and what the engine was asked. */
+  reread(): void {
+    if ([...this.ensured.keys()].length > 0) return; // A session that built here knows its own images.
+    this.lock = undefined;
+    this.tagged.clear();
+    this.inputs.clear();
+    this.engine.forget();
+  }
+
   ensure(name: string, signal: AbortSignal, shared?: SharedBuilds): Promise<Ensured> {
     let pending = this.ensured.get(name);
     if (pending === undefined) {
