@@ -1,4 +1,5 @@
-import { closeSync, fstatSync, openSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { readProblem } from './read-problem.js';
 import { hostname } from 'node:os';
 import { pidAlive } from './store/liveness.js';
 import { writeError } from './writable-path.js';
@@ -93,6 +94,9 @@ function tryLock(lockPath: string, started: number, attempt: number): Locked<num
   }
   const holder = inspect(lockPath);
   if (holder === undefined) return { wait: 0 };
+  // Something no shark made is in its way (a dangling link, a directory, another user's file of mode 0600): waiting for
+  // it to go spun at full speed for ever (it is never removed), so it is said at once.
+  if (typeof holder === 'string') return { ok: false, message: `${lockPath} is in the way and cannot be read as a lock (${holder}): remove it if no shark is running` };
   if (isStale(holder)) {
     breakStale(lockPath);
     return { wait: 0 };
@@ -136,7 +140,7 @@ function breakStale(lockPath: string): void {
   }
   try {
     const now = inspect(lockPath);
-    if (now !== undefined && isStale(now)) unlinkSync(lockPath);
+    if (now !== undefined && typeof now !== 'string' && isStale(now)) unlinkSync(lockPath);
   } catch {
     // Removed by its holder meanwhile.
   } finally {
@@ -148,15 +152,19 @@ function breakStale(lockPath: string): void {
   }
 }
 
-/** The current lock file's holder, or undefined when there is none. */
-function inspect(lockPath: string): Holder | undefined {
+/** The current lock file's holder, undefined when there is none, or why what is there cannot be read as one. */
+function inspect(lockPath: string): Holder | string | undefined {
   let fd: number;
   try {
     fd = openSync(lockPath, 'r');
-  } catch {
-    return undefined;
+  } catch (e) {
+    // Gone meanwhile (its holder let go), or there and not readable: a link that leads nowhere, another's file.
+    const there = lstatSync(lockPath, { throwIfNoEntry: false });
+    if (there === undefined) return undefined;
+    return there.isSymbolicLink() ? 'a symbolic link' : readProblem(e);
   }
   try {
+    if (fstatSync(fd).isDirectory()) return 'a directory';
     const st = fstatSync(fd);
     const buf = Buffer.alloc(256);
     const n = readSync(fd, buf, 0, buf.length, 0);
