@@ -1,3 +1,4 @@
+import { shownUrls } from './shown-url.js';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImportClause } from '../pipeline/import-clause.js';
@@ -19,7 +20,16 @@ type Source = { readonly url: string; readonly ref: string };
  * identified like any directory. Submodules are not fetched.
  */
 export class GitImporter implements Importer {
+  /** A failure names the repository as its URL is shown (credentials as `***`): it reaches the console, plan and --json. */
   async resolve(clause: ImportClause, ctx: ImportContext): Promise<ResolveOutcome> {
+    return masked(await this.resolveAt(clause, ctx));
+  }
+
+  async fetch(clause: ImportClause, pin: Pin, dest: string, ctx: ImportContext): Promise<FetchOutcome> {
+    return masked(await this.fetchAt(clause, pin, dest, ctx));
+  }
+
+  private async resolveAt(clause: ImportClause, ctx: ImportContext): Promise<ResolveOutcome> {
     const src = sourceOf(clause);
     const locked = ctx.locked;
     const usable = locked !== undefined && fits(locked, src) && typeof locked.tree === 'string' ? locked : undefined;
@@ -34,7 +44,7 @@ export class GitImporter implements Importer {
     return { ok: true, pin: basePin(src, sha.sha) };
   }
 
-  async fetch(clause: ImportClause, pin: Pin, dest: string, ctx: ImportContext): Promise<FetchOutcome> {
+  private async fetchAt(clause: ImportClause, pin: Pin, dest: string, ctx: ImportContext): Promise<FetchOutcome> {
     const src = sourceOf(clause);
     let commit = typeof pin.commit === 'string' ? pin.commit : undefined;
     if (commit === undefined) {
@@ -109,4 +119,9 @@ function basePin(src: Source, commit: string): Record<string, string | number> {
 
 function fits(locked: Pin, src: Source): boolean {
   return locked.source === 'git' && locked.url === src.url && locked.ref === src.ref;
+}
+
+/** An outcome whose failure's message shows URLs without their credentials (`shownUrls`). */
+function masked<T extends { readonly ok: boolean }>(outcome: T): T {
+  return outcome.ok === false && 'message' in outcome ? { ...outcome, message: shownUrls(String(outcome.message)) } : outcome;
 }

@@ -81,6 +81,15 @@ describe('a URL with a password', () => {
     expect(readFileSync(join(rig.dir, 'crate', 'ro-crate-metadata.json'), 'utf8')).not.toContain('s3cret');
   });
 
+  it('is shown with *** in the error of a git repository that cannot be reached, in plan, run and --json (git\'s URL was shown whole)', async () => {
+    rig.write('p.md', '# G\n\n```shark-import\nhttp://alice:GITPW99@127.0.0.1:1/r.git@main /data/r/\n```\n');
+    for (const args of [['plan', 'p.md'], ['plan', 'p.md', '--json'], ['run', 'p.md'], ['run', 'p.md', '--json']]) {
+      const ran = await shark(...args);
+      expect(ran.stdout + ran.stderr, args.join(' ')).not.toContain('GITPW99');
+      expect(ran.stdout + ran.stderr, args.join(' ')).toContain('cannot list the refs of http://alice:***@127.0.0.1:1/r.git');
+    }
+  });
+
   it('is shown with *** in a checksum mismatch', async () => {
     server.file('/a.csv', 'x\n', 'text/csv');
     rig.write('p.md', page(`${withPassword()}/a.csv /data/a.csv sha256:${'0'.repeat(64)}`));
