@@ -16,7 +16,9 @@ export class SecretMask {
 
   constructor(values: readonly string[]) {
     // Longest first: of two values starting at one place, the longer is masked whole.
-    this.values = [...new Set(values.filter((v) => v !== ''))].map((v) => Buffer.from(v)).sort((a, b) => b.length - a.length);
+    // As a URL carries it too (a query's value percent-encoded, as a redirect's Location and a server's message say it).
+    const forms = values.flatMap((v) => [v, encoded(v, encodeURIComponent), encoded(v, encodeURI), encoded(v, (x) => new URLSearchParams({ x }).toString().slice(2))]);
+    this.values = [...new Set(forms.filter((v) => v !== ''))].map((v) => Buffer.from(v)).sort((a, b) => b.length - a.length);
   }
 
   get empty(): boolean {
@@ -108,4 +110,13 @@ export function maskText(text: string, values: readonly string[]): string {
   });
   const mask = new SecretMask(forms);
   return mask.empty ? text : Buffer.concat([mask.push(Buffer.from(text)), mask.end()]).toString();
+}
+
+/** `value` as `encode` writes it, or '' when it cannot (a lone surrogate). */
+function encoded(value: string, encode: (v: string) => string): string {
+  try {
+    return encode(value);
+  } catch {
+    return '';
+  }
 }

@@ -23,6 +23,12 @@ describe('secret mask', () => {
     expect(feed(mask, 'pw=hunter2 and hunter2hunter2\n', [1000])).toBe('pw=*** and ******\n');
   });
 
+  it('replaces a value percent-encoded as a URL carries it (a redirect\'s Location, a server\'s message said it so)', () => {
+    const value = 's3cr3t<ü> x';
+    expect(maskText('HTTP 404 from http://h/moved?q=s3cr3t%3C%C3%BC%3E%20x', [value])).toBe('HTTP 404 from http://h/moved?q=***');
+    expect(maskText('q=s3cr3t%3C%C3%BC%3E+x and s3cr3t<ü> x', [value])).toBe('q=*** and ***');
+  });
+
   it('masks a value split across chunks, at every split point and chunk size', () => {
     const text = 'before s3cr3t-value middle s3cr3t-value after';
     for (let size = 1; size <= text.length; size++) {
