@@ -135,7 +135,8 @@ export const SUBSTITUTED: ReadonlySet<string> = new Set(['run', 'import', 'publi
 function inUrlSource(text: string, at: number): boolean {
   const start = text.length - text.trimStart().length;
   const source = text.slice(start).split(/\s/)[0]!;
-  return /^https?:\/\//i.test(source) && at >= start && at < start + source.length;
+  // A git repository's URL (`…/r.git@main`) is given to git as written: a secret there was never put in.
+  return /^https?:\/\//i.test(source) && !/\.git(?:[#@][^@]*)?$/.test(source) && at >= start && at < start + source.length;
 }
 
 /**
@@ -203,7 +204,7 @@ export function instantiate(
           // A comment's `%{NAME}` naming nothing is left as written, as the format says (it runs nothing).
           const message = !secrets.has(ref.name) ? unknownName(ref.name, knownText)
             : block.kind === 'import'
-              ? `\`%{${ref.name}}\`: ${ref.name} is a secret: only a URL import's source may hold one (\`https://host/file?token=%{${ref.name}}\`), where its value is put in to download, never recorded`
+              ? `\`%{${ref.name}}\`: ${ref.name} is a secret: only a URL import's source may hold one, not a git repository's (\`https://host/file?token=%{${ref.name}}\`), where its value is put in to download, never recorded`
               : `\`%{${ref.name}}\`: ${ref.name} is a secret: its value cannot be put into a command, where it would enter the cache key; read it from the environment as $${ref.name}`;
           references.push(error(file, { line: line.line, col: colOf(line, ref.start) }, message));
         }

@@ -63,6 +63,13 @@ it('only a URL may hold a secret: a local path or another source with %{TOKEN} i
   expect(checked.stderr).toMatch(/p\.md:7:4: error: .*%\{TOKEN\}.*secret.*only a URL/);
 });
 
+it('a git repository\'s URL may not hold a secret: an error at the % (git was given `%{TOKEN}` as written)', async () => {
+  rig.write('p.md', page('http://alice:%{TOKEN}@127.0.0.1:1/r.git@main /data/r/'));
+  const checked = await shark(VALUE, 'check', 'p.md');
+  expect(checked.code).toBe(2);
+  expect(checked.stderr).toMatch(/p\.md:7:\d+: error: .*%\{TOKEN\}.*secret.*only a URL import's source may hold one, not a git repository's/);
+});
+
 it('a password in the URL may be a secret: the request carries it, the lock file keeps %{TOKEN}', async () => {
   server.file('/a.csv', 'x\n', 'text/csv');
   rig.write('p.md', page(`${server.url.replace('http://', 'http://alice:%{TOKEN}@')}/a.csv`));
