@@ -1,3 +1,4 @@
+import { shownUrls } from '../imports/shown-url.js';
 import type { Code } from 'mdast';
 import type { BlockNode, Pipeline } from '../pipeline/pipeline.js';
 import { dagSvg } from './dag-svg.js';
@@ -45,7 +46,9 @@ function noteParagraphs(note: string | undefined): string {
 
 function sharkBlock(node: Code, blocks: readonly BlockNode[], views: ReadonlyMap<string, BlockView>): string {
   const first = blocks[0]!;
-  const code = `<pre><code>${esc(node.value)}</code></pre>`;
+  // An import's URLs as Shark shows them everywhere else: a password and query tokens as `***`.
+  const text = first.block.kind === 'import' ? shownUrls(node.value) : node.value;
+  const code = `<pre><code>${esc(text)}</code></pre>`;
   const tag = `<span class="tag">${esc(`${node.lang ?? ''} ${node.meta ?? ''}`.trim())}</span>`;
   if (blocks.length === 1) {
     const v = views.get(first.id);
