@@ -50,7 +50,7 @@ export function withSessionOptions(cmd: Command, use: SessionOptionUse = READING
     new Option('-i, --input <name=path>', 'bind a frontmatter input to a host file or directory (repeatable)').argParser(collect),
     new Option('-e, --env <name=value>', use.env ?? 'set a variable for every step, part of the cache key; for an axis, run only its values NAME=v1,v2 (repeatable)').argParser(collect),
     new Option('--config <file>', 'defaults for these options and frontmatter values from this YAML file (default: shark.yaml beside the pipeline, if there is one)'),
-    new Option('--refresh', 're-check unpinned URLs and moving references of imports').default(false),
+    new Option('--refresh', 'ask the server again whether an unpinned URL import changed (branches and tags are re-resolved on every plan)').default(false),
     new Option('--secrets <file>', 'KEY=VALUE lines giving the values of the document\'s secrets: (they win over the environment)'),
   ];
   for (const o of options) cmd.addOption(use.unused[o.attributeName() as Unusable] === undefined ? o : o.hideHelp());
