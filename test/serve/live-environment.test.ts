@@ -1,19 +1,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BASE, describeDocker } from '../docker/rig.js';
 import { Rig } from '../support/rig.js';
-import { serve, type Served } from './serve-rig.js';
-import type { PageState } from '../../src/serve/views.js';
+import { pageState, serve, type Served } from './serve-rig.js';
 
 /** The state `/events` sends first: what the page shows now. */
-async function state(url: string): Promise<PageState> {
-  const stop = new AbortController();
-  const res = await fetch(url + '/events', { signal: stop.signal });
-  const reader = res.body!.getReader();
-  let text = '';
-  while (!text.includes('\n\n')) text += new TextDecoder().decode((await reader.read()).value);
-  stop.abort();
-  return JSON.parse(/^data: (.*)$/m.exec(text)![1]!) as PageState;
-}
+const state = pageState;
 
 /**
  * A page started before its environment was built: the run that builds it

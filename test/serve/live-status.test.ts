@@ -1,21 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
-import { serve, type Served } from './serve-rig.js';
+import { pageState, serve, type Served } from './serve-rig.js';
 import type { PageState } from '../../src/serve/views.js';
 
 // Two blocks in sequence, each slow enough to be seen between the server's polls.
 const DOC = '# Two steps\n\n```shark-run {id=a}\nsleep 3; echo a > /data/a.txt\n```\n\n```shark-run {id=b}\nsleep 3; cat /data/a.txt > /data/b.txt\n```\n';
 
 /** The state `/events` sends first: what the page shows now. */
-async function state(url: string): Promise<PageState> {
-  const stop = new AbortController();
-  const res = await fetch(url + '/events', { signal: stop.signal });
-  const reader = res.body!.getReader();
-  let text = '';
-  while (!text.includes('\n\n')) text += new TextDecoder().decode((await reader.read()).value);
-  stop.abort();
-  return JSON.parse(/^data: (.*)$/m.exec(text)![1]!) as PageState;
-}
+const state = pageState;
 
 /** Each block's status and label, as `id=status (label)`. */
 const statuses = (s: PageState): string[] => s.blocks.map((b) => `${b.id}=${b.status} (${b.label})`);

@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
 import { ROOT, SHARK, type Rig } from '../support/rig.js';
+import type { PageState } from '../../src/serve/views.js';
 
 /** A running `shark serve`: its URL (parsed from what it printed) and a way to stop it. */
 export interface Served {
@@ -95,4 +96,15 @@ export function describeBrowser(name: string, body: () => void): void {
       it('skipped', () => undefined);
     });
   }
+}
+
+/** The state `/events` sends first: what the page shows now. */
+export async function pageState(url: string): Promise<PageState> {
+  const stop = new AbortController();
+  const res = await fetch(url + '/events', { signal: stop.signal });
+  const reader = res.body!.getReader();
+  let text = '';
+  while (!text.includes('\n\n')) text += new TextDecoder().decode((await reader.read()).value);
+  stop.abort();
+  return JSON.parse(/^data: (.*)$/m.exec(text)![1]!) as PageState;
 }
