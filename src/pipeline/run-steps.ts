@@ -195,16 +195,15 @@ function localFileWord(w: Word): string | undefined {
  */
 function dataInPrelude(text: CommandText, words: readonly Word[]): { at: Position; message: string } | undefined {
   const posOf = (offset: number): Position => ({ line: text.lines[offset] ?? text.at.line, col: text.cols[offset] ?? text.at.col });
-  for (const found of findMentions(words, posOf)) {
-    const path = found.ok ? found.mention.path.text : undefined;
-    return {
-      at: found.ok ? found.mention.at : found.at,
-      message: `${path === undefined ? 'a /data path' : `\`${path}\``} in a line that only sets variables: Shark gives such a line to the commands below it as written, `
-        + 'so the path is neither placed for them nor waited for (on the host it names the machine\'s own /data): '
-        + 'use it in the command that needs it (`echo "n=$(wc -l < /data/x)" > /data/n.txt`), not through a variable',
-    };
-  }
-  return undefined;
+  const [found] = findMentions(words, posOf);
+  if (found === undefined) return undefined;
+  const path = found.ok ? found.mention.path.text : undefined;
+  return {
+    at: found.ok ? found.mention.at : found.at,
+    message: `${path === undefined ? 'a /data path' : `\`${path}\``} in a line that only sets variables: Shark gives such a line to the commands below it as written, `
+      + 'so the path is neither placed for them nor waited for (on the host it names the machine\'s own /data): '
+      + 'use it in the command that needs it (`echo "n=$(wc -l < /data/x)" > /data/n.txt`), not through a variable',
+  };
 }
 
 function parseTimeout(value: string | true | undefined): number | undefined | null {
