@@ -1,6 +1,7 @@
 import type { RunBuild } from '../exec/events.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { Metadata, RunRow } from '../store/metadata.js';
+import { summaryFailures } from '../lineage/runs.js';
 
 /**
  * The environments run `runId` built, as its summary recorded them, logs
@@ -14,9 +15,13 @@ export function runBuilds(meta: Metadata, runId: number): RunBuild[] {
   return (JSON.parse(json) as RunBuild[]).map((b) => (b.log === null ? b : { ...b, log: meta.runTable.logAt(b.log) }));
 }
 
-/** For `logs`, the latest run is the newest that recorded a job or built an environment: a run stopped by a failed build has that build's log to show. */
+/**
+ * For `logs`, the latest run is the newest that recorded a job, built an
+ * environment or failed: a run stopped by a failed build has that build's
+ * log to show, one whose import's ref was unknown the message it printed.
+ */
 export function latestRunWithLogs(meta: Metadata, runs: readonly RunRow[]): RunRow | undefined {
-  return runs.find((r) => meta.runRows.any(r.id) || runBuilds(meta, r.id).length > 0) ?? runs[0];
+  return runs.find((r) => meta.runRows.any(r.id) || runBuilds(meta, r.id).length > 0 || summaryFailures(meta, r.id).length > 0) ?? runs[0];
 }
 
 /**

@@ -17,6 +17,7 @@ import { buildsOfBlock, builtImage, latestRunWithLogs, runBuilds, whyNotBuilt } 
 import { readingByRun, withSessionOptions } from './common-options.js';
 import { earlierLog } from './earlier-logs.js';
 import { interruptedLogs, sizeOf } from './interrupted-logs.js';
+import { stepFailureText, stepFailures } from './step-failure-logs.js';
 import { EXIT_FAILED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
 import { naturalNumber } from './numbers.js';
@@ -74,7 +75,9 @@ export function logsCommand(io: Io): Command {
       const live = run.status === 'running';
       const cut = named === undefined && (run.status === 'interrupted' || live) && (session !== undefined || block === undefined)
         ? interruptedLogs(opened.store.metaDir, meta, pipeline, run.id, block) : [];
-      if (jobs.length === 0 && shownBuilds.length === 0 && cut.length === 0 && block === undefined) {
+      // Steps that failed before any of their jobs ran have no log: the message `run` printed stands for one.
+      const failedSteps = named === undefined ? stepFailures(meta, pipeline, run.id, block) : [];
+      if (jobs.length === 0 && shownBuilds.length === 0 && cut.length === 0 && failedSteps.length === 0 && block === undefined) {
         io.stderr(`shark: run ${run.id} ran no job\n`);
         throw new ExitError(EXIT_FAILED);
       }
@@ -83,7 +86,7 @@ export function logsCommand(io: Io): Command {
         io.stderr(`shark: \`${block}\` is environment ${block} (shark-build block ${env.blockId}): ${whyNotBuilt(run)}${imageBuiltIn(elsewhere(session!), block!)}\n`);
         throw new ExitError(EXIT_FAILED);
       }
-      if (jobs.length === 0 && shownBuilds.length === 0 && cut.length === 0) {
+      if (jobs.length === 0 && shownBuilds.length === 0 && cut.length === 0 && failedSteps.length === 0) {
         io.stderr(`shark: ${session === undefined ? noMatch(meta.runJobs(run.id), run.id, block!) : noJob(elsewhere(session))}\n`);
         // A query that found nothing, as docs/cli.md says (2 is for invalid input).
         throw new ExitError(EXIT_FAILED);
@@ -99,6 +102,7 @@ export function logsCommand(io: Io): Command {
         const then = job === row.job && line === row.line ? '' : `; run ${run.id} ran it as ${row.job}, line ${row.line}`;
         await show(io, `${job} (${row.status}, line ${line}${then})`, row.log, row.status !== 'failed' ? false : recorded.has(row.job) || 'unknown');
       }
+      for (const f of failedSteps) io.stdout(stepFailureText(f));
       for (const c of cut) {
         // A job stopped while its command ran keeps its log (`run-job.ts`): empty, it printed nothing.
         // One whose run was killed may have none: what it printed was still in the dead process's memory.

@@ -13,7 +13,8 @@ import { sha256 } from '../store/hash.js';
 import type { RunEvent, RunSummary } from './events.js';
 import { RunContext, stopFlagIn, type RunOptions } from './run/context.js';
 import { Scheduler } from './scheduler.js';
-import { runStep, stepFailed, type StepOutcome } from './run/run-step.js';
+import { runStep } from './run/run-step.js';
+import { stepFailed, type StepOutcome } from './run/step-failed.js';
 import { keepBuildLog } from './run/build-log.js';
 import { slurmExecutorFor } from './slurm/for-run.js';
 

@@ -86,7 +86,8 @@ export interface RunSummary {
   /** Of the cached jobs, `{precious}` ones kept although what they read or run changed (only when there are any). */
   readonly kept?: number;
   readonly seconds: number;
-  readonly failures: readonly { readonly job: string; readonly where: string; readonly reason: FailureReason; readonly log: string | null }[];
+  /** Each failure with its reason and message (as `job-failed` and `step-failed` say it; runs recorded before the fifth-ninth stop have none). */
+  readonly failures: readonly { readonly job: string; readonly where: string; readonly reason: FailureReason; readonly log: string | null; readonly message?: string }[];
   /** Each path a publish block wrote, where to, and the publish step (every run since Shark recorded them: empty when nothing was published). */
   readonly published?: readonly { readonly step: string; readonly path: string; readonly to: string }[];
   /** Steps the targets did not need (only when targets were given). */

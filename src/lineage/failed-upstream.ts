@@ -2,6 +2,7 @@ import { overlaps } from '../pipeline/data-path.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { Metadata } from '../store/metadata.js';
 import { failureWords } from './latest-producer.js';
+import { summaryFailures, type SummaryFailure } from './runs.js';
 
 interface FailedRow {
   readonly job: string;
@@ -22,13 +23,25 @@ interface FailedRow {
  */
 export function failedUpstream(meta: Metadata, pipeline: Pipeline, runId: number, path: string, latest = false): string | undefined {
   const failed = meta.db.prepare<[number], FailedRow>("SELECT job, step, line, reason, exit_code FROM run_jobs WHERE run_id = ? AND status = 'failed' ORDER BY line, job").all(runId);
-  if (failed.length === 0) return undefined;
+  // A step that failed as a whole (an import's unknown ref, a missing input) has no job row: the run's summary names it.
+  const steps = summaryFailures(meta, runId).filter((f) => f.log == null && pipeline.stepsById.has(f.job));
+  if (failed.length === 0 && steps.length === 0) return undefined;
+  const when = `in run ${runId}${latest ? ', the latest' : ''}`;
   for (const writer of pipeline.steps.filter((s) => s.outputs.some((o) => overlaps(path, o.path.replace(/\/$/, ''))))) {
+    const itself = steps.find((f) => f.job === writer.id);
+    if (itself !== undefined) return `${writer.id}, which writes it, failed before any of its jobs ran, ${when} (${stepWords(itself)})`;
     const upstream = stepsBefore(pipeline, writer.id);
     const row = failed.find((f) => upstream.has(f.step));
-    if (row !== undefined) return `${writer.id}, which writes it, needs what ${row.step} writes, and job ${row.job} (line ${row.line}) failed in run ${runId}${latest ? ', the latest' : ''} (${failureWords(row)})`;
+    if (row !== undefined) return `${writer.id}, which writes it, needs what ${row.step} writes, and job ${row.job} (line ${row.line}) failed ${when} (${failureWords(row)})`;
+    const step = steps.find((f) => upstream.has(f.job));
+    if (step !== undefined) return `${writer.id}, which writes it, needs what ${step.job} writes, and step ${step.job} (${step.where}) failed ${when} (${stepWords(step)})`;
   }
   return undefined;
+}
+
+/** `import: unknown ref …`: the reason, and the message `run` printed when the run recorded it. */
+function stepWords(f: SummaryFailure): string {
+  return f.message === undefined ? f.reason : `${f.reason}: ${f.message}`;
 }
 
 /** Every step `id` needs, however far up: the steps it runs after, and theirs. */

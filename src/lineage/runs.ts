@@ -82,10 +82,19 @@ export function runSubset(meta: Metadata, id: number, all?: ReadonlyMap<string, 
   return whole ? undefined : kept;
 }
 
+/** A failure as a run's summary keeps it (`message` since the fifty-ninth stop; `log` null for a step's as a whole). */
+export interface SummaryFailure {
+  readonly job: string;
+  readonly where: string;
+  readonly reason: string;
+  readonly log?: string | null;
+  readonly message?: string;
+}
+
 /** What failed in run `id` as its summary recorded it (a job, or a step as a whole: a publish refused): job, place and reason. */
-export function summaryFailures(meta: Metadata, id: number): readonly { readonly job: string; readonly where: string; readonly reason: string }[] {
+export function summaryFailures(meta: Metadata, id: number): readonly SummaryFailure[] {
   const row = meta.db.prepare<[number], { failures: string | null }>("SELECT json_extract(summary, '$.failures') AS failures FROM runs WHERE id = ?").get(id);
-  return row?.failures == null ? [] : JSON.parse(row.failures) as { job: string; where: string; reason: string }[];
+  return row?.failures == null ? [] : JSON.parse(row.failures) as SummaryFailure[];
 }
 
 /** What `--run N` naming none of the document's runs (`runs`, newest first) is told. */

@@ -60,7 +60,7 @@ export function stopFlagIn(logsDir: string): string {
 /** What every stage of one run shares: the session, the run's record, its budget and its tallies. */
 export class RunContext {
   readonly counts = { executed: 0, cached: 0, failed: 0, skipped: 0 };
-  readonly failures: { job: string; where: string; reason: FailureReason; log: string | null }[] = [];
+  readonly failures: { job: string; where: string; reason: FailureReason; log: string | null; message: string }[] = [];
   /** The environments built, with their logs (build-log.ts). */
   readonly builds: RunBuild[] = [];
   /** What `step-empty` said of each map that had nothing to map over: repeated in the summary. */

@@ -129,7 +129,7 @@ async function stage(ctx: RunContext, job: Job, forced: boolean, skipHeld: boole
 function unrecorded(ctx: RunContext, job: Job, message: string): void {
   const where = ctx.where(job.step.at);
   ctx.counts.failed++;
-  ctx.failures.push({ job: job.id, where, reason: 'store', log: null });
+  ctx.failures.push({ job: job.id, where, reason: 'store', log: null, message });
   ctx.emit({ type: 'job-failed', job: job.id, step: job.step.id, block: job.step.blockId, where, message, reason: 'store', exitCode: null, log: null, tail: '' });
   ctx.stop();
 }
@@ -167,7 +167,7 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
     else keepLog(logPath);
     const failure = { reason: f.reason, exitCode: f.exitCode ?? (JUDGED_AFTER.has(f.reason) ? exited : null) };
     ctx.counts.failed++;
-    ctx.failures.push({ job: job.id, where, reason: f.reason, log: logPath });
+    ctx.failures.push({ job: job.id, where, reason: f.reason, log: logPath, message: maskText(f.message, secrets) });
     let unrecorded = '';
     try {
       meta.recordFailure(

@@ -8,8 +8,9 @@ import { damagedDatabase } from '../../store/damaged-database.js';
 import type { StepMemo } from '../../store/step-memos.js';
 import type { SnapshotId } from '../../store/snapshot-store.js';
 import type { RunJobRow } from '../../store/metadata.js';
-import type { FailureReason, RunEvent } from '../events.js';
+import type { RunEvent } from '../events.js';
 import type { RunContext } from './context.js';
+import { stepFailed, type StepOutcome } from './step-failed.js';
 import { PUT_OFF, runJob, takeAhead } from './run-job.js';
 import { oneByOne } from '../slurm/grouping.js';
 import { MAX_BATCH } from './commit-queue.js';
@@ -21,7 +22,6 @@ import { publishDirs } from '../../pipeline/publish-targets.js';
 import { publishedInto, strayLink } from './publish-links.js';
 import { fileOnTheWay, inTheWay, notePublished, publishedLinkOnTheWay } from './publish-owner.js';
 
-export type StepOutcome = { readonly ok: boolean };
 
 type Done = { job: Job; outputs: Record<string, SnapshotId> };
 
@@ -174,16 +174,6 @@ function stepStart(ctx: RunContext, step: Step, jobs: number, cached: number): v
     // Only the page's count of the step's jobs is lost; a store refusing writes fails the jobs' own records.
   }
   ctx.emit({ type: 'step-start', step: step.id, block: step.blockId, jobs, cached });
-}
-
-/** A step that failed as a whole (its inputs, its source, or how its jobs' outputs fit together). */
-export function stepFailed(ctx: RunContext, step: Pick<Step, 'id' | 'at'>, message: string, reason: FailureReason, log: string | null = null): StepOutcome {
-  const where = ctx.where(step.at);
-  ctx.counts.failed++;
-  ctx.failures.push({ job: step.id, where, reason, log });
-  ctx.emit({ type: 'step-failed', step: step.id, where, message, reason, ...(log === null ? {} : { log }) });
-  ctx.stop();
-  return { ok: false };
 }
 
 /**
