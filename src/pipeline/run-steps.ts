@@ -57,7 +57,9 @@ export function runSteps(
       continue;
     }
     // `NAME=value` alone sets a variable for the commands after it in sh, as `export` does here; a step of its own did nothing.
-    if (first !== undefined && ((single && (PRELUDE.has(first) || outer.every(isAssignment))) || onlySetsVariables(text.text))) {
+    // One whose output goes somewhere prints what is set (`umask > /data/u.txt`, `export -p > …`): a step.
+    const prints = outer.some((w) => w.redirect === 'out');
+    if (first !== undefined && ((single && ((PRELUDE.has(first) && !prints) || outer.every(isAssignment))) || onlySetsVariables(text.text))) {
       const data = dataInPrelude(text, words);
       if (data !== undefined) fail(data.at, data.message);
       else prelude.push(text.text);

@@ -41,4 +41,10 @@ describe('a line that only sets variables', () => {
     expect(one.diagnostics).toEqual([]);
     expect(one.pipeline!.steps[1]!.inputs.map((i) => i.path)).toEqual(['/data/a.txt']);
   });
+
+  it('a line of `umask`, `export -p`, `set` or `alias` whose output goes somewhere prints what is set: a step of its own', () => {
+    const loaded = load('umask > /data/u.txt\nexport -p > /data/e.txt\nalias >> /data/a.txt\nset > /data/s.txt\numask 022');
+    expect(loaded.diagnostics).toEqual([]);
+    expect(loaded.pipeline!.steps.map((s) => s.outputs.map((o) => o.path))).toEqual([['/data/u.txt'], ['/data/e.txt'], ['/data/a.txt'], ['/data/s.txt']]);
+  });
 });
