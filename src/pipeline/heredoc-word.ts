@@ -10,7 +10,7 @@ export function inArithmetic(before: string): boolean {
  * reads it: the word after `<<` (or `<<-`), quotes and backslashes removed
  * (`'END OF NOTES'`, `\EOF`, `E"O"F`, `""`); undefined when no word follows.
  */
-export function heredocWord(s: string): { length: number; delim: string; stripTabs: boolean } | undefined {
+export function heredocWord(s: string): { length: number; delim: string; stripTabs: boolean; quoted: boolean } | undefined {
   const op = /^<<(-?)[ \t]*/.exec(s)!;
   let i = op[0].length;
   let delim = '';
@@ -32,5 +32,15 @@ export function heredocWord(s: string): { length: number; delim: string; stripTa
       i++;
     }
   }
-  return delim === '' && !quoted ? undefined : { length: i, delim, stripTabs: op[1] === '-' };
+  return delim === '' && !quoted ? undefined : { length: i, delim, stripTabs: op[1] === '-', quoted };
+}
+
+/**
+ * Whether a line of an unquoted here-document's body ends in a `\` that sh
+ * reads as a line continuation (an odd number of them): the next line is
+ * joined to it, so it cannot be the delimiter (`<<EOF` … `a \` then `EOF`
+ * is the text `a EOF`, and the here-document goes on).
+ */
+export function continuesLine(line: string): boolean {
+  return /(?:^|[^\\])(?:\\\\)*\\$/.test(line);
 }

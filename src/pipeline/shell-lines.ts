@@ -1,7 +1,7 @@
 import type { Position } from '../diagnostics.js';
 import { colOf, type SourceLine } from '../markdown/document.js';
 import { CommandBuffer } from './command-buffer.js';
-import { heredocWord, inArithmetic } from './heredoc-word.js';
+import { continuesLine, heredocWord, inArithmetic } from './heredoc-word.js';
 
 /**
  * One logical shell command of a run block: prompts stripped, `\`-newline
@@ -45,7 +45,9 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
    */
   let open: string[] = [];
   let depthAt: Position | undefined;
-  let heredocs: { delim: string; stripTabs: boolean; at: Position }[] = [];
+  let heredocs: { delim: string; stripTabs: boolean; quoted: boolean; at: Position }[] = [];
+  /** The here-document's last line ended in a continuing `\` (unquoted delimiter): this one is joined to it. */
+  let heredocJoined = false;
   let inHeredoc = false;
   let word = '';
   let wordQuoted = false;
@@ -88,7 +90,10 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
       const candidate = current.stripTabs ? text.replace(/^\t+/, '') : text;
       for (let i = 0; i < text.length; i++) push(text[i]!, src.line, colOf(src, i));
       push('\n', src.line, colOf(src, text.length));
-      if (candidate === current.delim) {
+      const joined = heredocJoined;
+      heredocJoined = !current.quoted && continuesLine(text);
+      if (!joined && candidate === current.delim) {
+        heredocJoined = false;
         heredocs.shift();
         if (heredocs.length === 0) {
           inHeredoc = false;
@@ -213,7 +218,7 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
         endWord({ line: src.line, col });
         const m = heredocWord(text.slice(i));
         if (m !== undefined) {
-          heredocs.push({ delim: m.delim, stripTabs: m.stripTabs, at: { line: src.line, col } });
+          heredocs.push({ delim: m.delim, stripTabs: m.stripTabs, quoted: m.quoted, at: { line: src.line, col } });
           for (let k = 0; k < m.length; k++) push(text[i + k]!, src.line, colOf(src, offset + i + k));
           i += m.length;
           commandPosition = false;

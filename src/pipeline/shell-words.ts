@@ -1,5 +1,5 @@
 import { MAX_PARENTHESES } from './command-buffer.js';
-import { heredocWord, inArithmetic } from './heredoc-word.js';
+import { continuesLine, heredocWord, inArithmetic } from './heredoc-word.js';
 
 /** How a character is quoted in the shell text, which decides how to splice text in at that place. */
 export type QuoteContext = '' | "'" | '"';
@@ -62,7 +62,7 @@ function readWords(text: string, from: number, to: number, bodies: HeredocBody[]
   let redirect: 'in' | 'out' | undefined;
   let pendingRedirect: 'in' | 'out' | undefined;
   let command = 0;
-  const heredocs: { delim: string; command: number }[] = [];
+  const heredocs: { delim: string; quoted: boolean; command: number }[] = [];
 
   const finish = (): void => {
     if (started) {
@@ -168,16 +168,20 @@ function readWords(text: string, from: number, to: number, bodies: HeredocBody[]
       command++;
       i++;
       while (heredocs.length > 0) {
-        const { delim, command: of } = heredocs.shift()!;
+        const { delim, quoted, command: of } = heredocs.shift()!;
         const start = i;
         let end = to;
+        // A line after one that ends in a continuing `\` (unquoted delimiter) is joined to it: no delimiter.
+        let joined = false;
         while (i < to) {
           const nl = text.indexOf('\n', i);
           const lineEnd = nl < 0 || nl > to ? to : nl;
-          const line = text.slice(i, lineEnd).replace(/^\t+/, '');
-          if (line === delim) end = i;
+          const raw = text.slice(i, lineEnd);
+          const closes = !joined && raw.replace(/^\t+/, '') === delim;
+          joined = !quoted && continuesLine(raw);
+          if (closes) end = i;
           i = lineEnd + 1;
-          if (line === delim) break;
+          if (closes) break;
         }
         bodies?.push({ start, end, command: of });
       }
@@ -202,7 +206,7 @@ function readWords(text: string, from: number, to: number, bodies: HeredocBody[]
         // Read as shell-lines.ts reads it (`<<'END OF NOTES'`, `<<\EOF`): a here-string `<<<` names no delimiter.
         const m = text[i + 2] === '<' || inArithmetic(text.slice(from, i)) ? undefined : heredocWord(text.slice(i, to));
         if (m !== undefined) {
-          heredocs.push({ delim: m.delim, command });
+          heredocs.push({ delim: m.delim, quoted: m.quoted, command });
           i += m.length;
           continue;
         }

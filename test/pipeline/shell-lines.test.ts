@@ -54,6 +54,12 @@ describe('splitCommands', () => {
     expect(commands('echo x\t# note')).toEqual(['echo x']);
   });
 
+  it('joins a here-document line ending in `\\` to the next when its delimiter is unquoted, as sh does: that line closes nothing', () => {
+    // The delimiter after `one \` was taken to close it, and `two` then ran as a command of its own.
+    expectStepsAsSh(['cat <<EOF\none \\\nEOF\ntwo\nEOF\necho after', "cat <<'EOF'\nx \\\nEOF\necho after", 'cat <<EOF\ntwo \\\\\nEOF\necho after']);
+    expect(commands('cat > f <<EOF\none \\\nEOF\ntwo\nEOF\necho after')).toHaveLength(2);
+  });
+
   it('takes `<<` inside $(( )) for a shift, not a here-document', () => {
     expectStepsAsSh(['echo $((1 << 20))', 'echo $((1<<2))']);
   });
