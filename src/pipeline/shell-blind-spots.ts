@@ -5,6 +5,7 @@ import { splitCommands, type CommandText } from './shell-lines.js';
 import { shellWords, type HeredocBody, type Word } from './shell-words.js';
 import { runBlocksAsWritten } from './written-blocks.js';
 import { BlockState } from './block-state.js';
+import { bashisms, unquoted } from './bashisms.js';
 
 /** Programs that run code given as an argument. */
 const INTERPRETERS = /^(python[0-9.]*|perl|ruby|node|nodejs|Rscript|julia|sh|bash|dash|zsh|ksh|ash|busybox|[gm]?awk)$/;
@@ -35,7 +36,9 @@ export function shellBlindSpots(document: Document): Diagnostic[] {
         // Only in a program's code (`python3 -c "…"`, `sh -c '…'`, an awk program): elsewhere quoted text is text
         // (`grep ' /data/tool ' /proc/self/mountinfo`), and a here-document may be a file that names a path.
         const word = words.find((w) => w.offsets[0]! <= m.index && m.index <= w.offsets[w.offsets.length - 1]!);
-        const program = word === undefined ? undefined : programOfWord(words, word);
+        const named = word === undefined ? undefined : programOfWord(words, word);
+        // `find … -exec sh -c '…' \;`: the program is the one find runs.
+        const program = named === 'find' ? findExec(words, word!) : named;
         const reader = word === undefined ? codeReader(words, bodies, m.index) : undefined;
         if (reader === undefined && (program === undefined || !INTERPRETERS.test(program))) continue;
         const at = posOf(m.index);
@@ -64,6 +67,9 @@ export function shellBlindSpots(document: Document): Diagnostic[] {
         found.push(warning(document.file, posOf(m.index + m[0].indexOf('`')), `this ${m[1]} line is inside the block (its fence is another), and sh reads its backquotes as a command substitution: `
           + 'was it meant to close the block? A block is closed only by a fence of the character that opened it, as long or longer'));
       }
+      if (block.arg === undefined) {
+        for (const b of bashisms(command, words, bodies)) found.push(warning(document.file, posOf(b.offset), b.message));
+      }
       for (const offset of processSubstitutions(command)) {
         found.push(warning(document.file, posOf(offset), 'process substitution (`<(…)`, `>(…)`) is bash\'s: a step runs with /bin/sh, which on Debian (dash) '
           + 'refuses it as a syntax error; write what it makes to a /data file in a step before, or run the command with `bash -c \'…\'`'));
@@ -86,6 +92,21 @@ function codeReader(words: readonly Word[], bodies: readonly HeredocBody[], offs
   return script ? undefined : run.program;
 }
 
+/** The program `find … -exec PROGRAM … ;` runs with `word` among its arguments (`-execdir`, `-ok`, `-okdir` too). */
+function findExec(words: readonly Word[], word: Word): string | undefined {
+  const own = words.filter((w) => w.command === word.command && w.redirect === undefined);
+  for (let k = own.indexOf(word) - 1; k >= 0; k--) {
+    const v = own[k]!.value;
+    // The end of an earlier -exec: the word is find's own.
+    if (v === ';' || v === '+') return undefined;
+    if (/^-(?:exec|execdir|ok|okdir)$/.test(v)) {
+      const program = own[k + 1];
+      return program === undefined || program === word ? undefined : program.value.slice(program.value.lastIndexOf('/') + 1);
+    }
+  }
+  return undefined;
+}
+
 /** Offsets of `<(` and `>(` outside quotes and escapes. */
 function processSubstitutions(command: CommandText): number[] {
   const text = command.text;
@@ -101,26 +122,4 @@ function escapedSpacesAtEnd(command: CommandText, bodies: readonly HeredocBody[]
   const text = command.text;
   return [...unquoted(text)].filter((i) => text[i] === '\\' && /^[ \t]+(?:\n|$)/.test(text.slice(i + 1, text.indexOf('\n', i) + 1 || undefined))
     && !bodies.some((b) => b.start <= i && i < b.end));
-}
-
-/** Offsets of the characters outside quotes, an escaping `\` among them (not the character it escapes). */
-function* unquoted(text: string): Generator<number> {
-  let quote = '';
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quote === "'") {
-      if (ch === "'") quote = '';
-    } else if (ch === '\\' && quote === '"') {
-      i++;
-    } else if (ch === '\\') {
-      yield i;
-      i++;
-    } else if (quote === '"') {
-      if (ch === '"') quote = '';
-    } else if (ch === "'" || ch === '"') {
-      quote = ch;
-    } else {
-      yield i;
-    }
-  }
 }

@@ -93,7 +93,8 @@ describe('a wildcard after an output redirection', () => {
     const message = (at: string): string =>
       `${at}: \`/data/in/*.txt\` follows an output redirection (\`>\`, \`>>\`, \`2>\`, \`&>\` or \`>|\`), so it is written, and a written path cannot hold a wildcard: to write one output per item of a map, name it with +, as in \`> /data/out/+\``;
     for (const op of ['>', '>>', '2>', '&>', '>|']) {
-      expect(errors(doc([made, ['shark-run', `echo hi ${op} /data/in/*.txt`]]))).toEqual([message(`6:${10 + op.length}`)]);
+      // On the host `&>` is also warned at as bash's (host-bashisms.test.ts).
+      expect(errors(doc([made, ['shark-run', `echo hi ${op} /data/in/*.txt`]])).filter((e) => !e.includes('is bash\'s'))).toEqual([message(`6:${10 + op.length}`)]);
     }
   });
 });
