@@ -28,10 +28,18 @@ function importLines(clause: ImportClause, clear: boolean): string[] {
       return source.file === undefined
         ? [mkdir(dest), `# every file of https://zenodo.org/records/${source.record} into ${dest}/`]
         : download(`https://zenodo.org/records/${source.record}/files/${source.file}?download=1`, source.file, clause);
-    case 'github':
-      return [mkdir(dest), `curl -fL ${sq(`https://codeload.github.com/${source.owner}/${source.repo}/tar.gz/${source.ref}`)} | tar -xz -C ${sq(dest)} --strip-components=1`];
+    case 'github': {
+      const tarball = sq(`https://codeload.github.com/${source.owner}/${source.repo}/tar.gz/${source.ref}`);
+      if (source.path === undefined) return [mkdir(dest), `curl -fL ${tarball} | tar -xz -C ${sq(dest)} --strip-components=1`];
+      // Only PATH of the repository, a directory or a file, as run takes it.
+      const inside = `"$repo"/${sq(source.path)}`;
+      return ['repo=$(mktemp -d)', `curl -fL ${tarball} | tar -xz -C "$repo" --strip-components=1`,
+        `if [ -d ${inside} ]; then ${mkdir(dest)} && cp -RP ${inside}/. ${sq(dest)}; else ${mkdir(parentOf(dest))} && cp -P ${inside} ${sq(dest)}; fi`, 'rm -rf "$repo"'];
+    }
     case 'git':
-      return [`git clone ${source.ref ? `--branch ${sq(source.ref)} ` : ''}-- ${sq(source.url)} ${sq(dest)}`];
+      // A commit, a tag or a branch alike (`git clone --branch` refuses a commit), its .git removed as run removes it.
+      return [mkdir(dest), `git -C ${sq(dest)} init -q`, `git -C ${sq(dest)} fetch -q --depth 1 -- ${sq(source.url)} ${sq(source.ref ?? 'HEAD')}`,
+        `git -C ${sq(dest)} -c advice.detachedHead=false checkout -q FETCH_HEAD`, `rm -rf ${sq(`${dest}/.git`)}`];
     case 'file': {
       const path = notAnOption(source.path);
       return [...verify(sq(path), clause.checksum), mkdir(destIsDir ? dest : parentOf(dest)), clause.extract ? unpack(sq(path), path, dest) : localCopy(path, dest, sq(dest), true, clear)];

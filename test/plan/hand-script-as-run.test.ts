@@ -296,6 +296,21 @@ describe('where the hand script runs', () => {
     expect(rig.read('proj/_all/out.txt')).toBe('a\n');
   });
 
+  it('imports a git repository at a commit, a branch or its HEAD, without its .git, as run does', async () => {
+    const git = (...a: string[]): string => execFileSync('git', ['-c', 'user.email=k@k', '-c', 'user.name=k', ...a], { cwd: rig.dir, encoding: 'utf8' }).trim();
+    rig.write('work/x.txt', 'x\n');
+    rig.write('work/sub/y.txt', 'y\n');
+    git('-C', 'work', 'init', '-q', '-b', 'main');
+    git('-C', 'work', 'add', '.');
+    git('-C', 'work', 'commit', '-qm', 'one');
+    const sha = git('-C', 'work', 'rev-parse', 'HEAD');
+    // `git clone --branch SHA` refused a commit (exit 128), and the clone kept its .git.
+    const url = `file://${rig.path('work/.git')}`;
+    await bothWays(['```shark-import', `${url}@${sha} /data/at/`, `${url}@main /data/branch/`, `${url} /data/head/`, '```', '',
+      '```shark-run', 'cd /data/at/ && find . | sort > /data/files.txt', '```', ''].join('\n'), ['/data/at/', '/data/branch/', '/data/head/', '/data/files.txt']);
+    expect(rig.read('_all/files.txt')).toBe('.\n./sub\n./sub/y.txt\n./x.txt\n');
+  });
+
   it('replaces a published directory whole, as run does, and publishes under $SHARK_PUBLISH_ROOT when it is set', async () => {
     rig.write('in/a.txt', '1\n');
     rig.write('in/b.txt', '2\n');
