@@ -1,4 +1,4 @@
-import { inBlock } from '../pipeline/block-ids.js';
+import { idAxes, inBlock } from '../pipeline/block-ids.js';
 import { isUnder, leadsIntoData, normaliseDataPath } from '../pipeline/data-path.js';
 import { forcedLeftOut, withoutUnread, type Need } from '../pipeline/needed-instances.js';
 import type { Pipeline, Step } from '../pipeline/pipeline.js';
@@ -284,6 +284,12 @@ function resolveName(pipeline: Pipeline, name: string, forced: boolean): Resolve
     return unknown(`\`${name}\` is a shark-publish block: it keeps no result, so there is nothing to force; it publishes on every run that makes what it copies out`);
   }
   const ids = [...new Set(runnable.map((s) => baseId(s.blockId)))];
+  // An axis of the document's given to a block that mentions none: it has one instance, named without brackets.
+  const { base, axes } = idAxes(name);
+  const sweeps = new Set(runnable.flatMap((s) => idAxes(s.blockId).axes.map(([axis]) => axis)));
+  if (axes.length > 0 && runnable.some((s) => s.blockId === base) && axes.every(([axis]) => sweeps.has(axis))) {
+    return unknown(`\`${name}\`: ${base} mentions no axis (${axes.map(([axis]) => axis).join(', ')} ${axes.length === 1 ? 'is' : 'are'} not in its commands), so it has one instance, \`${base}\``);
+  }
   const near = closest(name, [...ids, ...new Set(runnable.flatMap((s) => [s.blockId, s.id]))]);
   const hint = near === undefined ? '' : `did you mean \`${near}\`? `;
   return unknown(`\`${name}\` is no /data path or block of this pipeline (${hint}blocks: ${ids.join(', ')})`);

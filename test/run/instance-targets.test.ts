@@ -82,6 +82,12 @@ describe('an instance id with its axes in another order, or an axis of one value
     expect([r.code, r.stderr]).toEqual([2, 'shark: error: `filter-species[TAXON=AVES]`: `TAXON` is no axis of filter-species (its axes: TAXA, MIN_CELLS)\n']);
   });
 
+  it('an axis given to a block that mentions none says so, not that the block is unknown', async () => {
+    rig.write('q.md', `---\nTAXA: [A, B]\n---\n\n# Ranges\n\n${fence}shark-run\nseq 3 > /data/r.txt\n${fence}\n\n# Per\n\n${fence}shark-run\nsed 's/^/%{TAXA} /' /data/r.txt > /data/per/%{TAXA}.txt\n${fence}\n`);
+    const r = await rig.shark(['plan', 'q.md', 'ranges[TAXA=A]']);
+    expect([r.code, r.stderr]).toEqual([2, 'shark: error: `ranges[TAXA=A]`: ranges mentions no axis (TAXA is not in its commands), so it has one instance, `ranges`\n']);
+  });
+
   it('logs takes the same ids; a name matching nothing lists the run\'s blocks in the document\'s order, ten at most', async () => {
     for (const id of ['total[SCALE=0.25,SCENARIO=urban]', 'total[SCENARIO=urban]']) {
       const r = await rig.shark(['logs', 'p.md', id]);
