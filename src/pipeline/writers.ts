@@ -124,7 +124,7 @@ export function claim(writers: Writers, path: string, writer: Writer, fail: Fail
           : `\`${path}\` is written by two steps: \`${first.step}\` and \`${writer.step}\` (each path has one writer)${first.named === true && writer.named !== true
             ? first.program === 'mkdir'
               // The habit of other tools (a Makefile's, a Snakefile's shell): the directory made before a line writes into it.
-              ? `; \`${first.step}\` only makes it (\`mkdir\`), which Shark does itself for every path a step writes: drop that \`mkdir\`, or join the two lines into one command with \`&&\``
+              ? `; \`${first.step}\` only makes it (\`mkdir\`): join the two lines into one command with \`&&\` (\`mkdir -p DIR && …\`), which runs by hand as well, or drop that \`mkdir\`, which Shark does itself for every path a step writes`
               : `; \`${first.step}\` only names it, before \`${writer.step}\` writes it (a path's first mention writes it): if it reads it, move it after \`${writer.step}\``
             : ''}`;
   const note = inputName !== undefined ? `${who} is declared here` : `${who} writes \`${path}\` here`;

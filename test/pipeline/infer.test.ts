@@ -92,8 +92,9 @@ describe('inference of inputs and outputs', () => {
   it('says that Shark makes the directory when a `mkdir` line before a map names it', () => {
     // The habit from Makefiles and Snakefiles: the output directory made on the line before.
     expect(errors(doc([['shark-run {id=get}', 'echo a > /data/in/a.txt'], ['shark-run {id=m}', 'mkdir -p /data/res/\ncat /data/in/* > /data/res/+']]))).toEqual([
-      '7:18: `/data/res` is written by two steps: `m.1` and `m.2` (each path has one writer); `m.1` only makes it (`mkdir`), which Shark does itself'
-        + ' for every path a step writes: drop that `mkdir`, or join the two lines into one command with `&&` [6:10: step `m.1` writes `/data/res` here]',
+      // Joining comes first: the block then runs by hand too, where a dropped mkdir left no directory.
+      '7:18: `/data/res` is written by two steps: `m.1` and `m.2` (each path has one writer); `m.1` only makes it (`mkdir`): join the two lines into one command'
+        + ' with `&&` (`mkdir -p DIR && …`), which runs by hand as well, or drop that `mkdir`, which Shark does itself for every path a step writes [6:10: step `m.1` writes `/data/res` here]',
     ]);
     // Joined, the directory is the map's own.
     const p = load(doc([['shark-run {id=get}', 'echo a > /data/in/a.txt'], ['shark-run {id=m}', 'mkdir -p /data/res/ && cat /data/in/* > /data/res/+']]));
