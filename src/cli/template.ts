@@ -104,6 +104,12 @@ function makeOutputDir(dir: string, stderr: (s: string) => void): void {
     while (dirname(d) !== d && !existsSync(d)) d = dirname(d);
     fail(`cannot make --output-dir ${shownName(dir)}: ${existsSync(d) && !isDirectory(d) ? `${shownName(d)} is not a directory` : writeError(dir, e)}`);
   }
+  // Made, or said to be there by a link that leads nowhere a path can go (a loop of links).
+  try {
+    statSync(dir);
+  } catch (e) {
+    fail(`cannot use --output-dir ${shownName(dir)}: ${writeError(dir, e)}`);
+  }
 }
 
 /**

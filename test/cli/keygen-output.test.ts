@@ -53,4 +53,10 @@ describe('keygen -o DIR/NAME where DIR does not exist', () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toBe('shark: error: "k\\u001b[31m.key" exists; keygen never overwrites a key\n');
   });
+
+  it('refuses a name too long for the file system in one line, exit 2 (an internal error, exit 70)', async () => {
+    const long = 'k'.repeat(252);
+    const ran = await rig.shark(['keygen', '-o', long]);
+    expect([ran.code, ran.stderr]).toEqual([2, `shark: error: cannot write the key pair: ${long}.key: file name too long\n`]);
+  });
 });

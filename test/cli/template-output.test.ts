@@ -46,6 +46,14 @@ describe('shark template never writes over its input', () => {
     expect(readdirSync(rig.path('out'))).toEqual(['p.TAXA=B.md']);
   });
 
+  it('refuses an --output-dir that is a loop of links in one line, exit 2 (an internal error, exit 70)', async () => {
+    rig.write('p.md', '---\nTAXA: [A, B]\n---\n```shark-run\necho %{TAXA} > /data/%{TAXA}.txt\n```\n');
+    symlinkSync('loopb', rig.path('loopa'));
+    symlinkSync('loopa', rig.path('loopb'));
+    const r = await rig.shark(['template', 'p.md', '--output-dir', 'loopa']);
+    expect([r.code, r.stderr]).toEqual([2, 'shark: error: cannot use --output-dir loopa: too many levels of symbolic links\n']);
+  });
+
   it('names the documents it wrote with an escape sequence in their directory shown escaped: it reached the terminal', async () => {
     const r = await rig.shark(['template', 'c.md', '--output-dir', 'out\x1b[31mX']);
     expect(r.code, r.stderr).toBe(0);

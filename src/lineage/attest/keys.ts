@@ -39,7 +39,13 @@ export function generateKeyFiles(given: string): KeyResult<{ key: string; pub: s
   const pub = `${named.value}.pub`;
   for (const p of [key, pub]) {
     // A link is there even when it leads nowhere: writing would go where it leads (and O_EXCL refuses it).
-    const there = lstatSync(p, { throwIfNoEntry: false });
+    let there: ReturnType<typeof lstatSync>;
+    try {
+      there = lstatSync(p, { throwIfNoEntry: false });
+    } catch (e) {
+      // A name too long, a loop of links on the way: said as the write would say it.
+      return { ok: false, message: `cannot write the key pair: ${shownName(p)}: ${writeError(p, e)}` };
+    }
     if (there !== undefined) return { ok: false, message: `${shownName(p)} exists${there.isSymbolicLink() && !existsSync(p) ? ' (a symbolic link to nothing)' : ''}; keygen never overwrites a key` };
   }
   const pair = generateKeyPairSync('ed25519');
