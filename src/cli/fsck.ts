@@ -49,6 +49,7 @@ export function fsckCommand(io: Io): Command {
       }
       const opened = openStore(spec, base);
       if (!opened.ok) {
+        if (opened.damaged === true && flags.json === true) io.stdout(damagedJson(where, opened.message));
         io.stderr(`shark: error: ${opened.message}\n`);
         // Damage is what fsck looks for: found opening the store, it is found all the same.
         throw new ExitError(opened.damaged === true ? EXIT_FAILED : openFailureCode(opened));
@@ -73,6 +74,7 @@ export function fsckCommand(io: Io): Command {
         // Nothing a damaged database says is to be trusted: what its results name, nor that it holds no others.
         const damage = databaseDamage(meta.db);
         if (damage !== undefined) {
+          if (flags.json === true) io.stdout(damagedJson(store.location, damagedMessage(damage)));
           io.stderr(`shark: error: ${damagedMessage(damage)}\n`);
           throw new ExitError(EXIT_FAILED);
         }
@@ -181,4 +183,15 @@ export function progressBar(io: Io, tty: boolean): (done: number, total: number,
     const columns = process.stderr.columns ?? 0;
     io.stderr(`\r\x1b[2K${columns > 0 ? cutToWidth(line, columns - 1) : line}`);
   };
+}
+
+/**
+ * The `--json` report of a store whose database is damaged: nothing else is
+ * checked, and a script reading the report is told, as the problem
+ * `database` of the store's `shark.sqlite`, rather than given nothing to parse.
+ */
+function damagedJson(location: string, message: string): string {
+  const id = location.startsWith('zfs:') ? location : join(location, 'shark.sqlite');
+  const report = { store: location, objects: 0, bytes: 0, seconds: 0, problems: [{ id, problem: 'database', detail: message }], results: 0, repaired: false, refreshed: 0 };
+  return JSON.stringify(report, null, 2) + '\n';
 }

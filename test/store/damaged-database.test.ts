@@ -82,6 +82,10 @@ describe('a damaged database', () => {
     expect(r.stdout).not.toMatch(/ok: no missing or corrupt data/);
     expect(r.stderr).toMatch(/the store's database is damaged/);
     expect(r.code).toBe(1);
+    // A script reading --json is given the damage as a problem, not an empty stdout.
+    const json = await rig.shark(['fsck', 'p.md', '--json']);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ objects: 0, problems: [{ id: rig.path('.shark/shark.sqlite'), problem: 'database', detail: expect.stringMatching(/^the store's database is damaged/) }], repaired: false });
   });
 
   // Damage met opening the store (a table every open reads, or the file cut short) was exit 2 from fsck too, as from any command.
@@ -92,6 +96,7 @@ describe('a damaged database', () => {
     expect(r.code).toBe(1);
     const json = await rig.shark(['fsck', 'p.md', '--json']);
     expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ problems: [{ problem: 'database', detail: expect.stringMatching(/the store's database is damaged/) }] });
   });
 
   // Bytes changed inside a value leave the file well-formed: SQLite's check passes it.
