@@ -35,7 +35,16 @@ export function lineageCommand(io: Io): Command {
   ).action((file: string, path: string | undefined, flags: SessionFlags & { run?: number; depth?: number; impact?: string[] }, cmd: Command) => {
     const format = outputFormat<LineageFormat>(cmd, io.stderr);
     // `shark lineage FILE --impact /data/x`, as issue 13 words it: the other direction, downstream.
-    if (flags.impact !== undefined) return showImpact(io, file, [...(path === undefined ? [] : [path]), ...flags.impact], { json: format === 'json', ...(flags.sharkConfig !== undefined ? { sharkConfig: flags.sharkConfig } : {}) });
+    if (flags.impact !== undefined) {
+      // What impact does not take is refused, not dropped in silence (it printed text, exit 0).
+      const unused = [flags.run !== undefined ? '--run' : '', flags.depth !== undefined ? '--depth' : '', format === 'mermaid' ? '-f mermaid' : '',
+        flags.store !== undefined ? '--store' : '', (flags.env ?? []).length > 0 ? '-e' : ''].filter((o) => o !== '');
+      if (unused.length > 0) {
+        io.stderr(`shark: error: --impact shows the steps downstream of WHAT in the document, as \`shark impact\` does: it takes no ${unused.join(', ')} (only --json and --config)\n`);
+        throw new ExitError(EXIT_INVALID);
+      }
+      return showImpact(io, file, [...(path === undefined ? [] : [path]), ...flags.impact], { json: format === 'json', ...(flags.sharkConfig !== undefined ? { sharkConfig: flags.sharkConfig } : {}) });
+    }
     if (path === undefined) {
       io.stderr("shark: error: missing required argument 'path' (or --impact WHAT…)\n");
       throw new ExitError(EXIT_INVALID);

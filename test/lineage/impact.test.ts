@@ -28,6 +28,9 @@ describe('shark impact', () => {
     expect(json.stdout).toBe((await rig.shark(['impact', 'p.md', 'sum', '--json'])).stdout);
     const neither = await rig.shark(['lineage', 'p.md']);
     expect([neither.code, neither.stderr]).toEqual([2, "shark: error: missing required argument 'path' (or --impact WHAT…)\n"]);
+    // What impact does not take was dropped in silence: text, exit 0.
+    const dropped = await rig.shark(['lineage', 'p.md', '--impact', 'sum', '-f', 'mermaid', '--run', '1', '--depth', '2']);
+    expect([dropped.code, dropped.stdout, dropped.stderr]).toEqual([2, '', 'shark: error: --impact shows the steps downstream of WHAT in the document, as `shark impact` does: it takes no --run, --depth, -f mermaid (only --json and --config)\n']);
   });
 
   it('takes a block or an environment, and answers in JSON', async () => {
