@@ -19,6 +19,21 @@ export type Keeping = Pick<Session, 'pipelinePath' | 'store'>;
  * it (a whole run, for `run -o`), so a mistyped path costs nothing.
  */
 export function outputFileProblem(path: string, session: Keeping): string | undefined {
+  const unreachable = unreachableProblem(path);
+  if (unreachable !== undefined) return unreachable;
+  if (specialKind(path) === 'stream') return undefined;
+  const refused = refusedTarget(path, session);
+  if (refused !== undefined) return `will not write ${shownName(path)}: ${refused}`;
+  return undefined;
+}
+
+/**
+ * Why no file can be written at `path`, whatever the store: a directory, a
+ * path no file can be at, a block device, a directory not there or not
+ * writable. Asked before the store is made, so that a mistyped `-o` leaves
+ * no `.shark/` behind either.
+ */
+export function unreachableProblem(path: string): string | undefined {
   // A directory is never a file to write, whatever it holds: that is the reason to give (`-o /tmp`).
   if (isDirectory(path)) return `cannot write ${shownName(path)}: it is a directory`;
   // `f/x` where f is a file, a loop of links, a name too long: no file can be there.
@@ -30,8 +45,6 @@ export function outputFileProblem(path: string, session: Keeping): string | unde
     return problem === undefined ? undefined : `cannot write ${shownName(path)}: ${problem}`;
   }
   if (kind !== undefined) return `will not write ${shownName(path)}: it is ${kind}`;
-  const refused = refusedTarget(path, session);
-  if (refused !== undefined) return `will not write ${shownName(path)}: ${refused}`;
   const problem = unwritable(path, true);
   return problem === undefined ? undefined : `cannot write ${shownName(path)}: ${problem}`;
 }

@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import { runPipeline } from '../exec/engine.js';
@@ -7,7 +8,7 @@ import { jobSigner } from '../lineage/attest/sign-run.js';
 import { PLANNING, withSessionOptions } from './common-options.js';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, ExitError } from './load-or-report.js';
 import type { Io } from './main.js';
-import { checkOutputFile, writeOutputFile } from './output-file.js';
+import { checkOutputFile, unreachableProblem, writeOutputFile } from './output-file.js';
 import { contextsTaking } from '../build-context.js';
 import { hearStopSignals } from './run-signals.js';
 import { givenFrontmatter, givenPlaces } from './apply-config.js';
@@ -64,6 +65,14 @@ export function runCommand(io: Io): Command {
       };
       // A local import that cannot be read, before the store is made: a run that cannot start leaves no `.shark/`.
       refuseUnreadableFirst(pipeline, file, flags, found);
+      // So is a mistyped -o (the store's own files are known once it is opened, below).
+      if (flags.output !== undefined && flags.output !== '-' && !inStoreToBe(flags.output, file, flags.store)) {
+        const problem = unreachableProblem(flags.output);
+        if (problem !== undefined) {
+          io.stderr(`shark: error: ${problem}\n`);
+          throw new ExitError(EXIT_INVALID);
+        }
+      }
       return checked;
     });
     if (slurm !== undefined) await requireSlurm(slurm, io.stderr).catch((e: unknown) => (closeSession(session), Promise.reject(e)));
@@ -131,4 +140,11 @@ function givenValues(flags: SessionFlags): string[] {
   // Checked when the session opened: nothing is said twice.
   for (const [name, value] of envPairs(flags.env, () => undefined)) values.set(name, value.split(REPEATED).join(','));
   return [...values].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, value]) => `${name}=${value}`);
+}
+
+/** Whether `-o PATH` is in the store a run would make (`.shark/x.md`, before `.shark/` is there): said as the store's, once it is open. */
+function inStoreToBe(path: string, file: string, store: string | undefined): boolean {
+  const dirs = [resolve(dirname(resolve(file)), '.shark'), ...(store !== undefined && !store.startsWith('zfs:') ? [resolve(store)] : [])];
+  const to = resolve(path);
+  return dirs.some((d) => to === d || to.startsWith(d + '/'));
 }

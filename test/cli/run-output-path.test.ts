@@ -22,8 +22,16 @@ describe('run -o to a path the executed document cannot be written to', () => {
       expect(rig.count()).toBe(0);
       expect(readdirSync(rig.dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
       expect(readdirSync(rig.path('outdir'))).toEqual([]);
+      // Nor is the store made for it (an empty .shark/ was left behind).
+      expect(rig.exists('.shark')).toBe(false);
     });
   }
+
+  it('says a path in the store to be made is the store\'s, once it is made', async () => {
+    const ran = await rig.shark(['run', 'p.md', '-o', '.shark/x.md']);
+    expect([ran.code, ran.stderr]).toEqual([2, `shark: error: will not write .shark/x.md: it is inside the store ${rig.path('.shark')}\n`]);
+    expect(rig.count()).toBe(0);
+  });
 
   it('writes into a FIFO or character device in place, never replacing it with a file (as root, -o /dev/null replaced /dev/null)', async () => {
     execFileSync('mkfifo', [rig.path('fifo')]);
