@@ -1,13 +1,14 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /**
  * Replaces `path` with `text` whole or not at all, and durably: the bytes are
  * on disk before the rename, and the rename before we return.
  */
 export function writeAtomically(path: string, text: string, mode = 0o666): void {
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  // Beside it, under a name of its own: PATH.tmp-… went past the 255 bytes a name may have for a name of 236 or more.
+  const tmp = join(dirname(path), `.shark.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   const fd = openSync(tmp, 'wx', mode);
   try {
     try {

@@ -27,6 +27,13 @@ describe('run -o to a path the executed document cannot be written to', () => {
     });
   }
 
+  it('writes a name of up to the 255 bytes a name may have (its temporary sibling went past them from 236)', async () => {
+    const name = 'o'.repeat(255);
+    const ran = await rig.shark(['run', 'p.md', '-o', name]);
+    expect([ran.code, ran.stderr]).toEqual([0, '']);
+    expect(rig.read(name)).toContain('<!-- shark: ');
+  });
+
   it('says a path in the store to be made is the store\'s, once it is made', async () => {
     const ran = await rig.shark(['run', 'p.md', '-o', '.shark/x.md']);
     expect([ran.code, ran.stderr]).toEqual([2, `shark: error: will not write .shark/x.md: it is inside the store ${rig.path('.shark')}\n`]);
