@@ -33,6 +33,18 @@ describe('plans of large maps', () => {
     expect(text).toContain('200001 jobs: 100000 cached, 100000 to run, 1 blocked');
   });
 
+  it('groups the items whose own input changed, naming three: a part per item ran the line to megabytes', () => {
+    const changed = (i: number): PlannedJob => ({ block: 'map', step: 'map', job: `map[${i}.txt]`, line: 7, items: [`${i}.txt`], status: 'run', reasons: [`input /data/in/${i}.txt changed (aaaa1111… → bbbb2222…)`] });
+    const gone = (i: number): PlannedJob => ({ ...changed(i), reasons: [`input /data/in/${i}.txt no longer read`] });
+    const many: Plan = { jobs: [...Array.from({ length: 5000 }, (_, i) => changed(i)), gone(9)], summary: { cached: 0, run: 5001, blocked: 0, manual: 0 }, notes: [] };
+    const line = renderPlan(many, 'p.md', false).split('\n')[0]!;
+    expect(line).toBe('map      map      p.md:7  5001 jobs — 0 cached, 5000 to run (input changed: /data/in/0.txt, /data/in/1.txt, /data/in/2.txt and 4997 more), '
+      + '1 to run (input /data/in/9.txt no longer read)');
+    // One is shown whole, its ids too.
+    const one: Plan = { jobs: [changed(4)], summary: { cached: 0, run: 1, blocked: 0, manual: 0 }, notes: [] };
+    expect(renderPlan(one, 'p.md', false).split('\n')[0]).toContain('1 to run (input /data/in/4.txt changed (aaaa1111… → bbbb2222…))');
+  });
+
   it('says `1 job` of a map step of one item, as the summary does', () => {
     const text = renderPlan(bigPlan(1), 'p.md', false);
     expect(text.split('\n')[0]).toBe('cached   map      p.md:7   1 job — 1 cached');
