@@ -148,9 +148,13 @@ export function describeTarget(t: ImpactTarget): string {
   return t.kind === 'path' ? t.path : `${t.kind} ${t.id}`;
 }
 
-/** The steps that may run again: those the change reaches but `{precious}` ones, which keep their results. */
+/**
+ * The steps that may run again: those the change reaches but `{precious}`
+ * ones, which keep their results, and publish blocks, which are no job (they
+ * copy out again what the others make, counted apart).
+ */
 export function runningAgain(steps: readonly ImpactedStep[]): number {
-  return steps.filter((s) => s.kept !== true).length;
+  return steps.filter((s) => s.kept !== true && s.kind !== 'publish').length;
 }
 
 export function renderImpact(targets: readonly ImpactTarget[], steps: readonly ImpactedStep[], file: string): string {
@@ -165,8 +169,11 @@ export function renderImpact(targets: readonly ImpactTarget[], steps: readonly I
   const running = runningAgain(steps);
   const manual = steps.filter((s) => s.manual === true && s.kept !== true).length;
   const ofThem = manual === 0 ? '' : manual === running ? ` (${running === 1 ? 'it is' : 'all are'} manual: only when named as a target)` : ` (${manual} of them manual: only when named as a target)`;
+  const publishing = steps.filter((s) => s.kind === 'publish' && s.kept !== true).length;
+  const copies = publishing === 0 ? '' : `, and ${publishing} publish block${publishing === 1 ? '' : 's'} may copy out again what ${running === 1 ? 'it makes' : 'they make'}`;
   return [
-    running === 0 ? `if ${what} changes, no step runs again:` : `if ${what} changes, ${running} step${running === 1 ? '' : 's'} may run again${ofThem}:`,
+    running === 0 && publishing > 0 ? `if ${what} changes, no step runs again; ${publishing} publish block${publishing === 1 ? '' : 's'} may copy it out again:`
+      : running === 0 ? `if ${what} changes, no step runs again:` : `if ${what} changes, ${running} step${running === 1 ? '' : 's'} may run again${ofThem}${copies}:`,
     ...lines,
     ...(running === 0 ? [] : ['(a step that writes the same bytes again stops the chain there: its readers stay cached)']),
   ].join('\n') + '\n';
