@@ -232,10 +232,18 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         for (const n of s.empty ?? []) write(`  note: ${n}\n`);
         for (const n of s.needed ?? []) write(`  included although ${n.leftOutBy} leaves it out: ${n.instance} (${n.by} reads ${n.reads})\n`);
         for (const [step, k] of kept) write(`  ${keptNote(step, k.jobs, [...k.reasons])}\n`);
+        if (s.slurmLeftBehind !== undefined) write(`  ${leftBehindNote(s.slurmLeftBehind)}\n`);
         break;
       }
     }
   };
+}
+
+/** Slurm tasks a killed run left that this run did not need: they hold the cluster for nothing, and are named to cancel. */
+function leftBehindNote(ids: readonly string[]): string {
+  const shown = ids.length > 8 ? `${ids.slice(0, 8).join(' ')} …` : ids.join(' ');
+  return `warning: Slurm still holds ${counted(ids.length, 'task')} a killed run submitted that this run did not take over (no job of the document needs ${ids.length === 1 ? 'it' : 'them'} now): `
+    + `cancel with \`scancel ${shown}\``;
 }
 
 /** Steps listed after a run: the rest are counted. */

@@ -159,5 +159,8 @@ export async function runPipeline(
     abandoned(e);
   }
   if (options.signal.aborted) return finish('interrupted');
+  // Only while no other run lives: its own submissions are not left behind.
+  const left = slurm === undefined || meta.liveRuns().length > 1 ? [] : await slurm.leftBehind();
+  if (left.length > 0) ctx.slurmLeftBehind = left;
   return finish(ctx.counts.failed > 0 ? 'failed' : 'ok');
 }

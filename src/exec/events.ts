@@ -85,6 +85,8 @@ export interface RunSummary {
   readonly notStarted?: number;
   /** Of the cached jobs, `{precious}` ones kept although what they read or run changed (only when there are any). */
   readonly kept?: number;
+  /** Slurm tasks a dead run of this store submitted, still queued or running, that this run did not take over (only when there are any). */
+  readonly slurmLeftBehind?: readonly string[];
   readonly seconds: number;
   /** Each failure with its reason and message (as `job-failed` and `step-failed` say it; runs recorded before the fifth-ninth stop have none). */
   readonly failures: readonly { readonly job: string; readonly where: string; readonly reason: FailureReason; readonly log: string | null; readonly message?: string }[];

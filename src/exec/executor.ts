@@ -75,6 +75,12 @@ export type ExecOutcome =
       readonly reason: 'exit' | 'signal' | 'internal' | 'store' | 'environment';
       readonly exitCode: number | null;
       readonly message: string;
+      /**
+       * A cluster task given up on that may still be queued or running (Slurm stopped answering): its
+       * workspace is kept, so that the task has its inputs and the next run takes it over (by its key)
+       * instead of submitting it again.
+       */
+      readonly leftRunning?: string;
     }
   | { readonly status: 'timeout'; readonly message: string }
   | { readonly status: 'cancelled' };

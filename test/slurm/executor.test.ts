@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -236,4 +237,25 @@ describeSlurm('shark run --executor slurm', () => {
     expect(jobcompLines(rig.dir).filter((l) => l.includes('Name=shark:b:'))).toEqual([]);
     expect((await rig.plan('b.md')).summary).toEqual({ cached: 3, run: 0, blocked: 0 });
   });
+
+  it('names the tasks a dead run left that the edited document no longer needs, to cancel (they ran on in silence)', async () => {
+    const doc = (seconds: number): string => [`${fence}shark-run`, `sleep ${seconds}; echo done > /data/a.txt`, fence, ''].join('\n');
+    rig.write('l.md', doc(60));
+    const first = rig.start(['run', 'l.md', '--executor', 'slurm'], { env, timeoutMs: 120_000 });
+    const id = await runningUnder(first, rig.dir);
+    first.process.kill('SIGKILL');
+    await first.ended;
+    try {
+      rig.write('l.md', doc(0));
+      const second = await rig.shark(['run', 'l.md', '--executor', 'slurm', '--json'], { env });
+      expect(second.code, second.stdout + second.stderr).toBe(0);
+      const end = second.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string; summary?: { slurmLeftBehind?: string[] } }).find((e) => e.type === 'run-end')!;
+      expect(end.summary!.slurmLeftBehind).toEqual([id]);
+      rig.write('l.md', doc(1));
+      const third = await rig.shark(['run', 'l.md', '--executor', 'slurm'], { env });
+      expect(third.stdout).toContain(`warning: Slurm still holds 1 task a killed run submitted that this run did not take over (no job of the document needs it now): cancel with \`scancel ${id}\``);
+    } finally {
+      execFileSync('scancel', [id]);
+    }
+  }, 150_000);
 });

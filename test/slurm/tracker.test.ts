@@ -63,7 +63,9 @@ describe('the Slurm tracker', () => {
     const silent = { state: async () => ({ ok: false, message: 'squeue exited 1' }), cancel: async () => ({ ok: false, message: 'down' }) } as unknown as SlurmClient;
     new Tracker(silent, 1).watch({ jobId: '15', dir, tasks: [{ id: '15_0', entries: [done.entry], log: join(dir, 'none.out') }, { id: '15_1', entries: [unknown.entry], log: join(dir, 'none.out') }] });
     expect(await done.outcome).toEqual({ status: 'ok' });
-    expect(await unknown.outcome).toEqual({ status: 'failed', reason: 'environment', exitCode: null, message: 'Slurm stopped answering: squeue exited 1' });
+    // It may still run: named, with how to cancel it, and left for the next run to take over (its workspace kept).
+    expect(await unknown.outcome).toEqual({ status: 'failed', reason: 'environment', exitCode: null, leftRunning: '15_1',
+      message: 'Slurm stopped answering: squeue exited 1; task 15_1 may still be queued or running: the next run takes it over (its workspace is kept), or cancel it with `scancel 15_1`' });
   });
 
   it('keeps the node\'s account of a job that failed by itself, naming the task and node', async () => {

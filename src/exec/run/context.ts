@@ -61,6 +61,8 @@ export function stopFlagIn(logsDir: string): string {
 export class RunContext {
   readonly counts = { executed: 0, cached: 0, failed: 0, skipped: 0 };
   readonly failures: { job: string; where: string; reason: FailureReason; log: string | null; message: string }[] = [];
+  /** Slurm tasks a dead run submitted that are still queued or running, and that this run did not take over. */
+  slurmLeftBehind: readonly string[] = [];
   /** The environments built, with their logs (build-log.ts). */
   readonly builds: RunBuild[] = [];
   /** What `step-empty` said of each map that had nothing to map over: repeated in the summary. */
@@ -225,6 +227,7 @@ export class RunContext {
     const notStarted = this.notStarted > 0 ? { notStarted: this.notStarted } : {};
     const builds = this.builds.length > 0 ? { builds: this.builds } : {};
     const kept = this.kept > 0 ? { kept: this.kept } : {};
-    return { run: this.runId, status, ...this.counts, ...kept, seconds: (Date.now() - started) / 1000, failures: this.failures, published: this.published, ...builds, ...empty, ...notStarted };
+    const left = this.slurmLeftBehind.length > 0 ? { slurmLeftBehind: this.slurmLeftBehind } : {};
+    return { run: this.runId, status, ...this.counts, ...kept, seconds: (Date.now() - started) / 1000, failures: this.failures, published: this.published, ...builds, ...empty, ...notStarted, ...left };
   }
 }

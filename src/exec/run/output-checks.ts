@@ -17,6 +17,8 @@ export interface Failure {
   readonly at?: Position;
   /** Where the command was to run refused it (an engine, a cluster): nothing of the job's own may be in its log. */
   readonly unrun?: boolean;
+  /** A cluster task given up on that may still run: its workspace is kept for it, and for the next run to take it over. */
+  readonly leftRunning?: boolean;
 }
 
 /**

@@ -143,7 +143,9 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
   const ws = await store.createWorkspace(job.id, job.items.length > 0 ? step.id : undefined);
   // Once: a workspace given back after the job's result was staged may already be the next job's.
   let disposed: Promise<void> | undefined;
-  const dispose = (failed: boolean): Promise<void> => (disposed ??= store.disposeWorkspace(ws, failed).catch(() => undefined));
+  // A workspace a cluster task may still use (it was given up on: `leftRunning`) is kept for it, and for the run that takes it over.
+  let taskKeeps = false;
+  const dispose = (failed: boolean): Promise<void> => (taskKeeps ? Promise.resolve() : (disposed ??= store.disposeWorkspace(ws, failed).catch(() => undefined)));
   const secrets = [...(session.secrets?.values() ?? [])];
   // Set as the command is launched: a failure before then is no command's doing, and its log is empty.
   let launched = false;
@@ -153,6 +155,7 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
   let exited: number | null = null;
   const fail = async (f: Failure): Promise<Staged> => {
     // First: what the job wrote may be what filled the disk its failure is to be recorded on.
+    if (f.leftRunning === true) taskKeeps = true;
     await dispose(true);
     const where = ctx.where(f.at ?? step.at);
     // The job's own last lines: the log's note of the failure below would only repeat the message.
@@ -217,8 +220,8 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
       return fail({ reason: 'modified-input', message: modifiedMessage(modified) });
     }
     if (ran.outcome.status === 'failed') {
-      const { reason, exitCode, message } = ran.outcome;
-      return fail({ reason, exitCode, message, unrun: reason === 'environment' || reason === 'internal' });
+      const { reason, exitCode, message, leftRunning } = ran.outcome;
+      return fail({ reason, exitCode, message, unrun: reason === 'environment' || reason === 'internal', ...(leftRunning !== undefined ? { leftRunning: true } : {}) });
     }
     if (ran.outcome.status === 'timeout') return fail({ reason: 'timeout', message: ran.outcome.message });
     if (ran.outcome.status === 'import-failed') return fail({ reason: 'import', message: ran.outcome.message });

@@ -3,7 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecOutcome, ExecRequest } from '../executor.js';
-import { adoptable, type Adoptable, type Submitted } from './adopt.js';
+import { adoptable, adoptableAmong, type Adoptable, type Submitted } from './adopt.js';
+import { isFinished } from './parse.js';
 import { slurmLiteral, stepSubmitOptions, type SubmitOptions } from './args.js';
 import type { SlurmClient } from './client.js';
 import { writeAtomically } from '../../lockfile/atomic-write.js';
@@ -160,6 +161,19 @@ export class SlurmExecutor {
   stop(): void {
     this.stopping = true;
     this.tracker.stop();
+  }
+
+  /**
+   * The tasks a dead run of this store submitted that Slurm still queues or
+   * runs and this run did not take over: once the document changed (`sleep
+   * 40` made `sleep 3`), no run ever will, and they hold the cluster for
+   * nothing. Asked as the run ends; none when Slurm does not answer.
+   */
+  async leftBehind(): Promise<string[]> {
+    const found = await this.settings.client.ownJobs();
+    if (!found.ok) return [];
+    const live = found.value.filter((j) => !isFinished(j.status));
+    return [...new Set([...adoptableAmong(live, this.settings.dir, this.own, this.seen).values()].map((a) => a.taskId))].sort();
   }
 
   /** The run is over: nothing of it is left to cancel as the process exits. */

@@ -145,7 +145,7 @@ export class Tracker {
         // A task whose every job's node wrote how it ended is over whatever Slurm says (the status file is the truth).
         for (const t of [...this.tasks]) {
           if (t.entries.every((e) => readStatus(e.statusPath) !== undefined)) this.finish(t, undefined);
-          else this.end(t, { status: 'failed', reason: 'environment', exitCode: null, message: `Slurm stopped answering: ${report.message}` });
+          else this.end(t, { status: 'failed', reason: 'environment', exitCode: null, message: `Slurm stopped answering: ${report.message}; ${leftRunning(t.id)}`, leftRunning: t.id });
         }
       }
       return this.next();
@@ -254,6 +254,15 @@ export class Tracker {
     for (const e of t.entries) e.resolve(outcome);
     this.tasks.delete(t);
   }
+}
+
+/**
+ * What becomes of a task given up on while Slurm does not answer: it may
+ * still be queued or running, with its workspace kept, and a later run
+ * takes it over by its key rather than submitting it again.
+ */
+function leftRunning(id: string): string {
+  return `task ${id} may still be queued or running: the next run takes it over (its workspace is kept), or cancel it with \`scancel ${id}\``;
 }
 
 function jobOf(taskId: string): string {
