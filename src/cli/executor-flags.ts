@@ -26,9 +26,14 @@ export function withExecutorOptions(cmd: Command): Command {
  * Exits 2 on a malformed flag, whichever the executor: a mistake is said
  * where it was made, not once the run goes to the cluster.
  */
-export function slurmFlags(flags: ExecutorFlags, stderr: (s: string) => void): SlurmRunOptions | undefined {
+export function slurmFlags(flags: ExecutorFlags, stderr: (s: string) => void, cmd?: Command): SlurmRunOptions | undefined {
   const { itemsPerTask, extra } = checkExecutorFlags(flags, stderr);
-  if ((flags.executor ?? 'local') !== 'slurm') return undefined;
+  if ((flags.executor ?? 'local') !== 'slurm') {
+    // Given on the command line for a run on this machine, they would do nothing: said (shark.yaml may keep them for when Slurm is asked for).
+    const unused = [['slurmOpt', '--slurm-opt'], ['itemsPerTask', '--items-per-task']].filter(([option]) => cmd?.getOptionValueSource(option!) === 'cli').map(([, flag]) => flag);
+    if (unused.length > 0) stderr(`shark: warning: ${unused.join(' and ')} ${unused.length === 1 ? 'is' : 'are'} for --executor slurm: without it the jobs run on this machine, and ${unused.length === 1 ? 'it does' : 'they do'} nothing\n`);
+    return undefined;
+  }
   const poll = Number(process.env['SHARK_SLURM_POLL_MS'] ?? '');
   return { client: new SlurmClient(), itemsPerTask, extra, ...(poll > 0 ? { pollMs: poll } : {}) };
 }

@@ -37,9 +37,9 @@ export function planCommand(io: Io): Command {
       .addOption(memoryOption())
       .addOption(poolOption()),
     PLANNING,
-  ))).action(async (file: string, targets: string[], flags: PlanFlags) => {
+  ))).action(async (file: string, targets: string[], flags: PlanFlags, cmd: Command) => {
     if (flags.script === true && flags.json === true) refuseTogether('--json', '--script', io.stderr);
-    const slurm = slurmFlags(flags, io.stderr);
+    const slurm = slurmFlags(flags, io.stderr, cmd);
     const jobs = positiveCount('-j', flags.jobs, 1, io.stderr);
     const resources = parseResourceFlags(flags, io.stderr);
     if (flags.script) {

@@ -48,10 +48,10 @@ export function runCommand(io: Io): Command {
       .option('--update', 'rebuild environments from their current base images and update the lock file')
       .option('--sign <key>', 'sign each job it runs (DSSE, in-toto) with this ed25519 private key (default: $SHARK_SIGNING_KEY)'),
     PLANNING,
-  ))).action(async (file: string, targets: string[], flags: RunFlags) => {
+  ))).action(async (file: string, targets: string[], flags: RunFlags, cmd: Command) => {
     const jobs = positiveCount('-j', flags.jobs, 1, io.stderr);
     const resources = parseResourceFlags(flags, io.stderr);
-    const slurm = slurmFlags(flags, io.stderr);
+    const slurm = slurmFlags(flags, io.stderr, cmd);
     const keyPath = flags.sign ?? process.env['SHARK_SIGNING_KEY'];
     const signingKey = keyPath === undefined || keyPath === '' ? undefined : loadPrivateKey(keyPath);
     if (signingKey !== undefined && !signingKey.ok) {

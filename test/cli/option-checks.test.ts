@@ -84,6 +84,10 @@ describe('options checked whatever else is given (exit 2, nothing run)', () => {
     expect((await rig.shark(['dag', 'p.md', '--json', '-f', 'json'])).code).toBe(0);
     const ran = await rig.shark(['run', 'p.md', '--pool', 'db=2', '--items-per-task', '4']);
     expect(ran.code, ran.stderr).toBe(0);
+    // Taken, but said to do nothing without --executor slurm (it was ignored in silence).
+    expect(ran.stderr).toBe('shark: warning: --items-per-task is for --executor slurm: without it the jobs run on this machine, and it does nothing\n');
+    const both = await rig.shark(['plan', 'p.md', '--slurm-opt=--partition=gpu', '--items-per-task', '4']);
+    expect(both.stderr).toBe('shark: warning: --slurm-opt and --items-per-task are for --executor slurm: without it the jobs run on this machine, and they do nothing\n');
   });
 });
 
