@@ -120,7 +120,10 @@ export function refuseReport(diagnostics: readonly Diagnostic[], source: (d: Dia
 /** A pipeline file that cannot be read, said as every command that takes FILE says it: exit 2. */
 function cannotRead(path: string, e: unknown, stderr: (s: string) => void): never {
   const code = (e as NodeJS.ErrnoException).code;
-  const why = code === 'EISDIR' ? 'is a directory, not a markdown file' : readProblem(e);
+  // Node reads the command line as UTF-8: a name that is not (`caf\xe9.md`) comes with U+FFFD in its place, and names no file.
+  const why = code === 'EISDIR' ? 'is a directory, not a markdown file'
+    : code === 'ENOENT' && path.includes('\ufffd') ? 'no such file (a name that is not UTF-8 cannot be given on the command line: Node reads its bytes as U+FFFD; rename the file, or give it through a link of a UTF-8 name)'
+      : readProblem(e);
   stderr(`${displayName(path)}: error: cannot read pipeline: ${why}\n`);
   throw new ExitError(EXIT_INVALID);
 }

@@ -112,6 +112,11 @@ describe.concurrent('shark check', () => {
     expect([r.status, r.stdout, r.stderr]).toEqual([2, '', `${FORMAT}: error: cannot read pipeline: is a directory, not a markdown file\n`]);
   });
 
+  it('says why a name that is not UTF-8 names no file: Node gave U+FFFD in place of its bytes', async () => {
+    const r = await shark('check', `${FORMAT}/caf\ufffd.md`);
+    expect([r.status, r.stderr]).toEqual([2, `${FORMAT}/caf\ufffd.md: error: cannot read pipeline: no such file (a name that is not UTF-8 cannot be given on the command line: Node reads its bytes as U+FFFD; rename the file, or give it through a link of a UTF-8 name)\n`]);
+  });
+
   it('reports a file named as a directory (a trailing /) in words, not as Node\'s ENOTDIR', async () => {
     const file = `${FORMAT}/${readdirSync(FORMAT).find((f) => f.endsWith('.md'))!}/`;
     const r = await shark('check', file);
