@@ -101,7 +101,8 @@ export function buildProgram(io: Io): Command {
   program.helpCommand(false).addCommand(helpCommand(program, io));
   // shark.yaml (or --config) gives defaults to every command that takes --config, before its action.
   program.hook('preAction', (_, action) => {
-    refuseMissingCwd(io.stderr);
+    // Help reads no file: it is given where `--help` is (in a directory removed meanwhile too).
+    if (action.name() !== 'help') refuseMissingCwd(io.stderr);
     refuseEmptyArguments(action, io.stderr);
     applyConfig(action, io.stderr);
     refuseUnusedOptions(action, io.stderr);
@@ -127,8 +128,12 @@ function passSettingsDown(cmd: Command, name: string): void {
 export async function main(argv: readonly string[], given: Io = processIo): Promise<number> {
   const io = sayingText(given);
   const program = buildProgram(io);
+  // `shark nosuch --help` showed the program's help, exit 0, where `shark nosuch` and `shark help nosuch` are an unknown command.
+  const named = argv[2];
+  const known = (name: string): boolean => program.commands.some((c) => c.name() === name || c.aliases().includes(name));
+  const asked = named !== undefined && !named.startsWith('-') && !known(named) ? argv.filter((a, i) => i < 3 || (a !== '--help' && a !== '-h')) : argv;
   try {
-    await program.parseAsync([...argv]);
+    await program.parseAsync([...asked]);
     return 0;
   } catch (e) {
     if (e instanceof ExitError) return e.code;

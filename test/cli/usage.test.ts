@@ -59,6 +59,14 @@ describe('usage errors', () => {
     expect(ran.stderr).toBe(`shark: error: unknown command 'nosuch'\n(run \`${called} --help\` for its commands)\n`);
   });
 
+  it('shark nosuch --help is the unknown command, exit 2, as shark nosuch is (it showed the program\'s help, exit 0)', async () => {
+    for (const args of [['nosuch', '--help'], ['nosuch', 'p.md', '-h']]) {
+      const ran = await rig.shark(args);
+      expect([ran.code, ran.stdout, ran.stderr]).toEqual([2, '', "shark: error: unknown command 'nosuch'\n(run `shark --help` for usage)\n"]);
+    }
+    expect((await rig.shark(['run', '--help'])).code).toBe(0);
+  });
+
   it('shark help of a near miss names the command meant, as shark plann does', async () => {
     const ran = await rig.shark(['help', 'export', 'pruv']);
     expect(ran.code).toBe(2);
