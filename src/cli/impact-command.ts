@@ -32,7 +32,8 @@ export function showImpact(io: Io, file: string, what: readonly string[], flags:
   }
   const steps = impactOf(pipeline, targets, pipelineDir);
   // A local file is shown as the steps' keys name it, not by where it is on this host.
-  const changed = targets.map((t) => (t.kind === 'file' ? { kind: t.kind, path: t.path } : t));
+  // A file as the document names it (from its directory), and where it is, for a script to open from anywhere.
+  const changed = targets.map((t) => (t.kind === 'file' ? { kind: t.kind, path: t.path, absolute: t.abs } : t));
   io.stdout(flags.json ? JSON.stringify({ changed, steps }, null, 2) + '\n' : renderImpact(targets, steps, displayName(file)));
   // Only {precious} steps reached: they keep their results, and nothing runs again.
   if (runningAgain(steps) === 0) throw new ExitError(EXIT_FAILED);

@@ -236,5 +236,8 @@ describe('shark impact', () => {
         ['import', `imports local file ${file} (through the link ${link})`], ['run', 'reads /data/in/big.csv (from import)'],
       ]);
     }
+    // Asked from another directory: the path as the document names it, and where it is, for a script to open.
+    const elsewhere = await rig.shark(['impact', '../k.md', '../drive/big.csv', '--json'], { cwd: 'data' });
+    expect((JSON.parse(elsewhere.stdout) as { changed: unknown[] }).changed).toEqual([{ kind: 'file', path: 'drive/big.csv', absolute: rig.path('drive/big.csv') }]);
   });
 });
