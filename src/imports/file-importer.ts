@@ -46,7 +46,10 @@ export class FileImporter implements Importer {
     try {
       // Not cpSync: one synchronous call kept the signal handler and the status line waiting for the whole copy.
       // A file imported into a directory (`h.txt /data/d/`) goes inside it under its own name (a link's, not its target's), as `cp` puts it.
-      if (clause.destIsDir && !statSync(path).isDirectory()) {
+      const directory = statSync(path).isDirectory();
+      // A directory taken into the store as it is: only what the store does not hold yet is read and copied.
+      if (directory && ctx.ingest !== undefined) return { ok: true, pin, stored: await ctx.ingest(path, LocalLinks.of(path), ctx.signal) };
+      if (clause.destIsDir && !directory) {
         mkdirSync(dest, { recursive: true });
         await cp(path, join(dest, basename(localPath(clause, ctx.pipelineDir))), { filter: (src) => (check(), plainOnly(src)) });
       } else {

@@ -266,6 +266,8 @@ export function importContext(
     progress,
     hashFile: (p) => session.meta.hashFile(p),
     hashTree: (p, links) => contentIdOfTree(p, (files) => hashHostFiles(session.meta, files), (_, entries) => void session.store.composeTree(entries), undefined, links),
+    // A ZFS store's ids are its snapshots', not the content ids a pin names: its imports are copied and committed.
+    ...(session.store.location.startsWith('zfs:') ? {} : { ingest: (p: string, links: LinkFollower, s: AbortSignal) => session.store.ingest(p, links, s) }),
   };
 }
 

@@ -30,6 +30,8 @@ export type Launched = {
   readonly outcome: ExecOutcome | { readonly status: 'import-failed'; readonly message: string };
   /** The key record as it ended up: an import adds the pin it fetched. */
   readonly record: Job['record'];
+  /** An import's DEST as stored already (a local directory taken in whole), not in the workspace to commit. */
+  readonly stored?: string;
 } & Ran;
 
 /** When the job's command (or fetch) started and ended; unset when it never did. Under Slurm, where it ran. */
@@ -124,7 +126,7 @@ export async function launch(ctx: RunContext, job: Job, ws: Workspace, logPath: 
       session.lock.imports[key] = fetched.pin;
     }
     log(fetched);
-    return { outcome: { status: 'ok' }, record: { ...job.record, pin: fetched.pin }, ...times };
+    return { outcome: { status: 'ok' }, record: { ...job.record, pin: fetched.pin }, ...(fetched.stored !== undefined ? { stored: fetched.stored } : {}), ...times };
   }
   if (step.kind !== 'run') return { outcome: { status: 'ok' }, record: job.record };
   const items = new Map(job.items.map((i) => [`${i.input.path}/${i.input.pattern}`, i.name]));

@@ -236,7 +236,7 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
     const interruptible = ran.slurm === undefined ? ctx.signal : undefined;
     for (const o of job.outputs) {
       // Stopped between files by Ctrl-C: the catch below reports the job interrupted.
-      const id = await store.commit(ws, o.path, interruptible);
+      const id = ran.stored !== undefined && step.kind === 'import' && o.path === step.clause.dest ? ran.stored : await store.commit(ws, o.path, interruptible);
       if (id === undefined) {
         const blocked = inTheWay(ws.root, dirname(o.path));
         return fail({ reason: 'missing-output', message: `step did not create ${o.path}${blocked === undefined ? '' : `: ${blocked} (Shark takes nothing through a link)`}`, at: o.output.at });
