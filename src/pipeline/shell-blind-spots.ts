@@ -70,6 +70,12 @@ export function shellBlindSpots(document: Document): Diagnostic[] {
       if (block.arg === undefined) {
         for (const b of bashisms(command, words, bodies)) found.push(warning(document.file, posOf(b.offset), b.message));
       }
+      const loop = loopOverMap(command.text, bodies);
+      if (loop !== undefined) {
+        found.push(warning(document.file, posOf(loop.offset), `\`for ${loop.name} in ${loop.path}\` makes this command a map over ${loop.dir}/: each job runs the loop once, over its own item, `
+          + 'so what the loop carries from one item to the next (a count, a sum, a header written once) starts afresh in each job; '
+          + `to loop over every item in one job, read the directory (\`cd ${loop.dir}/ && for ${loop.name} in ${loop.pattern}; do …\`), or drop the loop: the map runs its body once per item`));
+      }
       for (const offset of processSubstitutions(command)) {
         found.push(warning(document.file, posOf(offset), 'process substitution (`<(…)`, `>(…)`) is bash\'s: a step runs with /bin/sh, which on Debian (dash) '
           + 'refuses it as a syntax error; write what it makes to a /data file in a step before, or run the command with `bash -c \'…\'`'));
@@ -103,6 +109,26 @@ function findExec(words: readonly Word[], word: Word): string | undefined {
       const program = own[k + 1];
       return program === undefined || program === word ? undefined : program.value.slice(program.value.lastIndexOf('/') + 1);
     }
+  }
+  return undefined;
+}
+
+/**
+ * A `for NAME in` whose list holds a /data path with a wildcard, outside a here-document: Shark reads
+ * the wildcard as a map, so the loop runs once per job, over one item (its counter numbered every
+ * item 1). Its offset is the path's.
+ */
+function loopOverMap(text: string, bodies: readonly HeredocBody[]): { offset: number; name: string; path: string; dir: string; pattern: string } | undefined {
+  for (const m of text.matchAll(/(?:^|[;&|(\s])for[ \t]+([A-Za-z_]\w*)[ \t]+in[ \t]+([^;\n]*)/g)) {
+    const at = m.index + m[0].indexOf('for');
+    if (bodies.some((b) => b.start <= at && at < b.end)) continue;
+    const list = m[2]!;
+    const path = /(?:^|\s)(\/data\/[^\s'"]*[*?[][^\s'"]*)/.exec(list);
+    if (path === null) continue;
+    const full = path[1]!;
+    const wild = full.search(/[*?[]/);
+    const dir = full.slice(0, full.lastIndexOf('/', wild));
+    return { offset: m.index + m[0].indexOf(list) + path.index + path[0].indexOf('/'), name: m[1]!, path: full, dir, pattern: full.slice(dir.length + 1) };
   }
   return undefined;
 }

@@ -94,4 +94,14 @@ describe('what a command says that Shark cannot follow', () => {
       expect.stringMatching(/^6:26: warning: process substitution/),
     ]);
   });
+
+  it('warns at a for loop over a wildcard /data path: a map, each job looping over its one item (a counter numbered each item 1)', () => {
+    const shown = warnings(doc([
+      ['shark-run {id=a}', 'mkdir -p /data/in && seq 3 > /data/in/a.csv'],
+      ['shark-run {id=b}', 'for f in /data/in/*.csv; do i=$((i+1)); echo "$i $f"; done > /data/num/+\nfor y in 2020 2021; do echo $y; done > /data/y.txt\ncat > /data/s.sh <<EOF\nfor f in /data/in/*.csv; do :; done\nEOF'],
+    ]));
+    expect(shown).toEqual([
+      expect.stringMatching(/^6:10: warning: `for f in \/data\/in\/\*\.csv` makes this command a map over \/data\/in\/: each job runs the loop once, over its own item, .* read the directory \(`cd \/data\/in\/ && for f in \*\.csv; do …`\)/),
+    ]);
+  });
 });
