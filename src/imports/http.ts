@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import { createRequire } from 'node:module';
 import { VERSION } from '../version.js';
-import { shownUrl } from './shown-url.js';
+import { shownUrl as shownOne } from './shown-url.js';
 
 /**
  * The one place imports talk HTTP: redirects, retries with exponential
@@ -61,7 +61,9 @@ let loaded: ReturnType<typeof clients> | undefined;
 
 export type HttpResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: HttpFailure };
 
-export function describeFailure(f: HttpFailure): string {
+export function describeFailure(f: HttpFailure, hide: (text: string) => string = (t) => t): string {
+  // The secrets a URL was given are taken out before its credentials are masked, which would cut a value at its `&`.
+  const shownUrl = (url: string): string => shownOne(hide(url));
   switch (f.reason) {
     case 'status': {
       const phrase = clients().http.STATUS_CODES[f.status];

@@ -31,6 +31,19 @@ export function secretUrl(url: string, secrets: ReadonlyMap<string, string> | un
   const values = [...used].sort(([, a], [, b]) => b.length - a.length);
   return {
     url: missing ? undefined : requested,
-    hide: (text) => values.reduce((t, [name, value]) => t.split(value).join(`%{${name}}`), text),
+    // As put in, and as a URL carries it once parsed or encoded (`a b` as `a%20b`).
+    hide: (text) => values.reduce((t, [name, value]) => spellings(value).reduce((u, v) => u.split(v).join(`%{${name}}`), t), text),
   };
+}
+
+/** A secret's value as put in, and as a URL may carry it encoded (longest first, so none is split by a shorter one). */
+function spellings(value: string): string[] {
+  const encoded = (f: (v: string) => string): string => {
+    try {
+      return f(value);
+    } catch {
+      return value;
+    }
+  };
+  return [...new Set([value, encoded(encodeURI), encoded(encodeURIComponent)])].sort((a, b) => b.length - a.length);
 }

@@ -36,9 +36,12 @@ export class UrlImporter implements Importer {
     if (!h.ok) {
       // Some servers do not answer HEAD: then only a download can tell (`refused` says why the plan cannot).
       if (h.failure.reason === 'status' && [403, 405, 501].includes(h.failure.status)) return { ok: true, pin: { source: 'url', url, refused: h.failure.status } };
-      return { ok: false, message: asked.hide(describeFailure(h.failure)) };
+      return { ok: false, message: asked.hide(describeFailure(h.failure, asked.hide)) };
     }
-    const { etag, lastModified, size } = h.value;
+    // What the server sends back may quote the secret (an ETag made from the URL): pinned without it.
+    const etag = h.value.etag === undefined ? undefined : asked.hide(h.value.etag);
+    const lastModified = h.value.lastModified === undefined ? undefined : asked.hide(h.value.lastModified);
+    const { size } = h.value;
     const same = etag !== undefined
       ? etag === usable.etag
       : lastModified !== undefined && lastModified === usable.modified && (size === undefined || size === usable.size);
@@ -60,7 +63,7 @@ export class UrlImporter implements Importer {
       const asked = secretUrl(url, ctx.secrets);
       if (asked.url === undefined) return { ok: false, message: `cannot download ${shownUrl(url)}: a secret it names is not set` };
       const got = await download(asked.url, part, { ...this.tuning, signal: ctx.signal, progress: ctx.progress });
-      if (!got.ok) return { ok: false, message: asked.hide(describeFailure(got.failure)) };
+      if (!got.ok) return { ok: false, message: asked.hide(describeFailure(got.failure, asked.hide)) };
       const sums = await sumFile(part);
       const expected: Expected[] = [];
       if (clause.checksum !== undefined) expected.push({ ...clause.checksum, from: 'the import clause' });
@@ -79,15 +82,15 @@ export class UrlImporter implements Importer {
       }
       // Named by the URL as written: a secret's value is never a file's name. A name the server
       // sends is pinned with the bytes (a renamed file was another tree from the same lock entry).
-      const served = lockSums && typeof pin.name === 'string' ? pin.name : got.value.filename;
+      const served = lockSums && typeof pin.name === 'string' ? pin.name : got.value.filename === undefined ? undefined : asked.hide(got.value.filename);
       const name = nameOf(url, served);
       const placed = await placeFile(part, name, clause, staging, ctx.signal);
       if (!placed.ok) return placed;
       const final: Record<string, string | number> = { source: 'url', url, sha256: sums.sha256, md5: sums.md5, size: sums.size };
       // The name the file has in DEST (a served `../../x` is placed as `x`), as lineage and the lock say it.
       if (clause.destIsDir && lastSegment(url) === '') final.name = safeName(name);
-      if (got.value.etag !== undefined) final.etag = got.value.etag;
-      if (got.value.lastModified !== undefined) final.modified = got.value.lastModified;
+      if (got.value.etag !== undefined) final.etag = asked.hide(got.value.etag);
+      if (got.value.lastModified !== undefined) final.modified = asked.hide(got.value.lastModified);
       return { ok: true, pin: final };
     } finally {
       staging.cleanup();

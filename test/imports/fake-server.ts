@@ -30,6 +30,8 @@ interface Served {
   disposition?: string;
   /** Send no Content-Length (chunked), as codeload does. */
   chunked?: boolean;
+  /** Send the request's query as the ETag (a server that makes it from the URL, a token and all). */
+  queryEtag?: boolean;
 }
 
 type Files = Record<string, string | Buffer>;
@@ -110,6 +112,12 @@ export class FakeServer {
   /** Serves bytes at a path of the main server; returns the full URL. */
   file(path: string, body: string | Buffer, contentType = 'application/octet-stream'): string {
     this.served.set(path, { bytes: Buffer.from(body), contentType });
+    return this.url + path;
+  }
+
+  /** Serves bytes whose ETag is the request's query, a token in it and all. */
+  fileEchoingQuery(path: string, body: string): string {
+    this.served.set(path, { bytes: Buffer.from(body), contentType: 'text/plain', queryEtag: true });
     return this.url + path;
   }
 
@@ -340,7 +348,7 @@ export class FakeServer {
 
   /** A download, with ETag, Range and If-Range, and the injected drop. */
   private send(req: http.IncomingMessage, res: http.ServerResponse, path: string, s: Served): void {
-    const etag = `"${createHash('md5').update(s.bytes).digest('hex')}"`;
+    const etag = s.queryEtag === true ? `"${new URL(req.url ?? '/', 'http://x').search.slice(1)}"` : `"${createHash('md5').update(s.bytes).digest('hex')}"`;
     const headers: http.OutgoingHttpHeaders = { 'content-type': s.contentType, etag, 'last-modified': 'Mon, 01 Jan 2024 00:00:00 GMT' };
     if (s.disposition !== undefined) headers['content-disposition'] = s.disposition;
     let body = s.bytes;

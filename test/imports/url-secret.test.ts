@@ -47,6 +47,26 @@ it('a failed download names the URL with %{TOKEN} or ***, never the value', asyn
   expect(filesHolding(rig.dir, VALUE)).toEqual([]);
 });
 
+it('an ETag or an error quoting the value is recorded and shown without it, a value holding `&` or a space too', async () => {
+  server.fileEchoingQuery('/e.csv', 'x\n');
+  rig.write('p.md', page(`${server.url}/e.csv?token=%{TOKEN}`));
+  const ran = await shark(VALUE, 'run', 'p.md');
+  expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+  // The server's ETag held the token: the lock file, the store and lineage had it.
+  expect(filesHolding(rig.dir, VALUE)).toEqual([]);
+  expect((await shark(VALUE, 'lineage', 'p.md', '/data/b.csv')).stdout).not.toContain(VALUE);
+  const refreshed = await shark('another-value', 'plan', 'p.md', '--refresh');
+  expect(refreshed.stdout + refreshed.stderr).not.toMatch(/another-value|tok-5ecr3t/);
+  // Cut at its `&` by the masking of credentials, the rest of the value was shown.
+  const odd = 'K3y&Value/x y';
+  rig.write('q.md', page(`${server.url}/denied.csv?token=%{TOKEN}`));
+  const failed = await shark(odd, 'run', 'q.md');
+  expect(failed.code).toBe(1);
+  expect(failed.stdout + failed.stderr).toContain('HTTP 404');
+  expect(failed.stdout + failed.stderr).not.toMatch(/Value\/x|x%20y/);
+  expect(filesHolding(rig.dir, 'Value/x')).toEqual([]);
+});
+
 it('run without the secret set stops before anything runs; plan says the value is missing', async () => {
   server.file('/a.csv', 'x\n', 'text/csv');
   rig.write('p.md', page(`${server.url}/a.csv?token=%{TOKEN}`));

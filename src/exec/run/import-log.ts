@@ -23,7 +23,7 @@ export function writeImportLog(
     outcome.ok ? `fetched: ${pinLine(outcome.pin)}` : `error: ${outcome.message}`,
   ];
   try {
-    writeFileSync(path, maskText(shownUrls(lines.join('\n') + '\n'), secrets));
+    writeFileSync(path, shownUrls(maskText(lines.join('\n') + '\n', secrets)));
   } catch {
     // The log is an account, not the result: a disk refusing it changes nothing the run reports.
   }
