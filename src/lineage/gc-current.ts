@@ -31,6 +31,20 @@ export function keepCurrentText(meta: Metadata, steps: readonly StepText[], keep
   let results = 0;
   // What results kept so made: a step below that read them, its text unchanged, is reused by `plan` with them too.
   const made = new Set<SnapshotId>();
+  // A step below reads a map's outputs as the directory they make (a reduce's `/data/up/`): a tree holding one of them.
+  const holding = new Map<SnapshotId, boolean>();
+  const readsMade = (id: SnapshotId): boolean => {
+    if (made.has(id)) return true;
+    if (!id.startsWith('tree:')) return false;
+    let held = holding.get(id);
+    if (held === undefined) {
+      holding.set(id, false);
+      const entries = meta.trees.get(id);
+      held = entries !== undefined && (JSON.parse(entries) as { id: SnapshotId }[]).some((e) => readsMade(e.id));
+      holding.set(id, held);
+    }
+    return held;
+  };
   for (const step of steps) {
     const text = step.text;
     if (text === undefined) continue;
@@ -45,17 +59,18 @@ export function keepCurrentText(meta: Metadata, steps: readonly StepText[], keep
       WHERE identity >= ? AND identity < ? AND json_extract(record, '$.command') = ? AND json_extract(record, '$.prelude') = ?
       AND coalesce(json_extract(record, '$.cwd'), '') = ? AND json_extract(record, '$.variables') = ? ORDER BY identity, ended DESC`)
       .all(step.identity, end, text.command, JSON.stringify(text.prelude), text.cwd ?? '', JSON.stringify(text.variables)) as { identity: string; outputs: string; inputs: string | null }[];
-    let last: string | undefined;
-    for (const row of rows) {
-      const inputs = row.inputs === null ? [] : parseStored<[string, SnapshotId][]>(row.inputs, "a result's inputs", isStringPairs).map(([, id]) => id);
-      // Its text unchanged, only a result that read what an edited step above kept is one plan reuses again.
-      if (!edited && !inputs.some((id) => made.has(id))) continue;
-      if (row.identity === last) continue;
-      last = row.identity;
+    for (const group of byIdentity(rows)) {
+      const read = group.map((row) => ({ row, inputs: row.inputs === null ? [] : parseStored<[string, SnapshotId][]>(row.inputs, "a result's inputs", isStringPairs).map(([, id]) => id) }));
+      // The job's result plan reuses is the one made from its inputs now: one that read what an edited step above kept,
+      // else one whose inputs the runs kept; its text unchanged, only the first. Else, edited, its newest with this text.
+      const pick = read.find((r) => r.inputs.some(readsMade)) ?? (edited ? read.find((r) => r.inputs.every((id) => keep.has(id))) ?? read[0] : undefined);
+      if (pick === undefined) continue;
+      const { row, inputs } = pick;
       const outputs = Object.values(parseStored<Record<string, SnapshotId>>(row.outputs, "a result's outputs", isOutputs));
+      // What it made is what the steps below read, whether or not another run kept it already.
+      for (const id of outputs) made.add(id);
       if ([...outputs, ...inputs].every((id) => keep.has(id))) continue;
       for (const id of [...outputs, ...inputs]) keep.add(id);
-      for (const id of outputs) made.add(id);
       results++;
       blocks.add(step.blockId);
     }
@@ -67,4 +82,15 @@ export function keepCurrentText(meta: Metadata, steps: readonly StepText[], keep
 function same(newest: { command: string; prelude: string; cwd: string | null; variables: string }, text: CurrentText): boolean {
   return newest.command === text.command && newest.prelude === JSON.stringify(text.prelude) && (newest.cwd ?? null) === text.cwd
     && newest.variables === JSON.stringify(text.variables);
+}
+
+/** Rows ordered by identity, as groups of one identity (each newest first). */
+function byIdentity<T extends { identity: string }>(rows: readonly T[]): T[][] {
+  const groups: T[][] = [];
+  for (const row of rows) {
+    const last = groups[groups.length - 1];
+    if (last !== undefined && last[0]!.identity === row.identity) last.push(row);
+    else groups.push([row]);
+  }
+  return groups;
 }

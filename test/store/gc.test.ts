@@ -84,6 +84,34 @@ describe('shark gc (content-addressed store)', () => {
     expect(toRun(await rig.plan('p.md'))).toEqual([]);
   });
 
+  it('keeps, after an edit undone above a map, the reduce that read the directory the map made (it was freed, and run again)', async () => {
+    const doc = (to: string): string => ['```shark-import', 'in/ /data/in/', '```', '', '## m', '', '```shark-run', `tr a-z ${to} < /data/in/* > /data/up/+`, '```', '',
+      '## s', '', '```shark-run', 'cd /data/up/ && cat * > /data/all.txt', '```', ''].join('\n');
+    for (const name of ['a', 'b', 'c']) rig.write(`in/${name}`, `${name}\n`);
+    rig.write('r.md', doc('A-Z'));
+    expect((await rig.shark(['run', 'r.md'])).code).toBe(0);
+    rig.write('r.md', doc('b-za'));
+    expect((await rig.shark(['run', 'r.md'])).code).toBe(0);
+    rig.write('r.md', doc('A-Z'));
+    expect(toRun(await rig.plan('r.md'))).toEqual([]);
+    const real = await rig.shark(['gc', 'r.md', '--delete']);
+    expect(real.stdout).toContain('made before its last edit (m, s; 4 results)');
+    expect(toRun(await rig.plan('r.md'))).toEqual([]);
+  });
+
+  it('keeps, after an edit undone, a step two below whose input a later run had kept already (it was freed)', async () => {
+    const doc = (a: string, c: string): string => ['## a', '', '```shark-run', `echo ${a} > /data/a.txt`, '```', '', '## b', '', '```shark-run', 'cat /data/a.txt /data/a.txt > /data/b.txt', '```', '',
+      '## c', '', '```shark-run', `${c} < /data/b.txt > /data/c.txt`, '```', ''].join('\n');
+    for (const [a, c] of [['one', 'wc -c'], ['three', 'wc -c'], ['one', 'wc -l'], ['one', 'wc -c'], ['three', 'wc -c']]) {
+      rig.write('q.md', doc(a!, c!));
+      expect((await rig.shark(['run', 'q.md'])).code).toBe(0);
+    }
+    rig.write('q.md', doc('one', 'wc -c'));
+    expect(toRun(await rig.plan('q.md'))).toEqual([]);
+    expect((await rig.shark(['gc', 'q.md', '--delete'])).code).toBe(0);
+    expect(toRun(await rig.plan('q.md'))).toEqual([]);
+  });
+
   it('with --delete, removes the leases a killed run left, and no live one', async () => {
     rig.write('p.md', pipeline('a'));
     expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
