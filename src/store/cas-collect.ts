@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import type { CasObjects } from './cas-objects.js';
 import type { FreedRows } from './freed-rows.js';
 import { pidAlive } from './liveness.js';
-import { freedBytes } from './disk-usage.js';
+import { freedBytes, used } from './disk-usage.js';
 import { removeTree } from './owner-access.js';
 import type { Collected, SnapshotId, Stuck, TreeEntry, Unreadable } from './snapshot-store.js';
 import { deniedPath, listable } from './unreadable.js';
@@ -42,7 +42,12 @@ export async function collectCas(store: CasParts, keep: ReadonlySet<SnapshotId>,
   };
   for (const id of keep) mark(id);
   const doomed = [...store.objects.all(hidden)].filter((o) => !live.has(o.id));
-  const sizeOf = (o: (typeof doomed)[number]): number => statSync(o.path).size;
+  // Disk given back, as `du` counts it and as the workspaces are counted: 10,000 small objects were said to free 0.1 MB, not 43.
+  // An object linked elsewhere too (a kept workspace's input) gives back nothing.
+  const sizeOf = (o: (typeof doomed)[number]): number => {
+    const st = statSync(o.path);
+    return st.nlink > 1 ? 0 : used(st);
+  };
   const found = { leftovers, ...(unreadable.length > 0 ? { unreadable } : {}) };
   if (dryRun) return { count: doomed.length, bytes: doomed.reduce((n, o) => n + sizeOf(o), 0), ...found };
   // Recorded first, so that fsck and export tell what older runs' results name from damage.

@@ -39,6 +39,6 @@ export function freedBytes(paths: readonly string[]): number {
 }
 
 /** Allocated bytes; the size where the file system gives no block count. */
-function used(st: Stats): number {
+export function used(st: Stats): number {
   return st.blocks === undefined ? st.size : st.blocks * 512;
 }
