@@ -94,7 +94,12 @@ export function keepForPipeline(meta: Metadata, pipeline: string, { steps, varia
   const older = [...earlier].sort((a, b) => a[0] - b[0])
     .map(([runId, { blocks, results }]) => `run ${runId} (${names([...blocks])}; ${results} result${results === 1 ? '' : 's'})`);
   const also = older.length === 0 ? '' : `, and for blocks run ${runs[complete]!.id} left out or did not finish: ${older.join(', ')}`;
-  return parts.join(', ') + also + keepByIdentity(meta, unseen, keep);
+  if (!renamed) return parts.join(', ') + also + keepByIdentity(meta, unseen, keep);
+  // Said once, with the blocks that cause it, and the runs counted past a few: a line named 64 runs.
+  const blocks = [...new Set(unseen.filter((s) => !s.manual).map((s) => s.blockId))];
+  const listed = parts.length > 8 ? [...parts.slice(0, 3), `… ${parts.length - 6} more runs …`, ...parts.slice(-3)] : parts;
+  const cause = `every run whole, since ${names(blocks)} ${blocks.length === 1 ? 'has' : 'have'} not run under ${blocks.length === 1 ? 'its' : 'their'} id yet (a block added or renamed: run the document to settle it): `;
+  return cause + listed.join(', ') + keepByIdentity(meta, unseen, keep);
 }
 
 /**
