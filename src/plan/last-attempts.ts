@@ -198,12 +198,15 @@ function reasonsFor(d: JobDecision, isMapJob: boolean, attempts: StepAttempts, e
 /**
  * A blocked step's own edit, which its key cannot say yet (its inputs are to
  * be made): `command text changed` when the last attempt of its one job ran
- * another command. Not asked of a map (its items are not known).
+ * another command, and so did the result the newest run used (an edit
+ * undone since was said). Not asked of a map (its items are not known).
  */
 export function ownCommandChanged(session: Session, step: Step): string[] {
   if (step.kind !== 'run' || isMap(step)) return [];
   const identity = stepIdentity(step);
   const last = session.meta.own.lastAttempts([identity], session.pipelinePath).get(identity);
-  if (last === undefined) return [];
-  return (JSON.parse(last.record) as KeyRecord).command === step.command ? [] : ['command text changed'];
+  if (last === undefined || (JSON.parse(last.record) as KeyRecord).command === step.command) return [];
+  // An edit undone: the result the newest run used, made before the attempt with the other text, has this one.
+  const used = session.meta.own.latestResult(identity, session.pipelinePath);
+  return used !== undefined && (JSON.parse(used.record) as KeyRecord).command === step.command ? [] : ['command text changed'];
 }
