@@ -164,7 +164,9 @@ function repairedLine(problems: readonly StoreProblem[], results: number): strin
   if (objects > 0) parts.push(`${counted(objects, 'object')} given ${objects === 1 ? 'its' : 'their'} stored mode back`);
   if (folders > 0) parts.push(`${counted(folders, 'folder')} of the store given ${folders === 1 ? 'its' : 'their'} mode back`);
   if (links > 0) parts.push(`${counted(links, 'symbolic link')} in place of a folder of the store removed (not what ${links === 1 ? 'it leads' : 'they lead'} to)`);
-  if (modes.length < problems.length) parts.push(`bad data quarantined, ${counted(results, 'result')} dropped; the next run recomputes them`);
+  // Only corrupt data is moved aside: a missing object leaves nothing to quarantine.
+  const corrupt = problems.some((p) => p.problem === 'corrupt');
+  if (modes.length < problems.length) parts.push(`${corrupt ? 'bad data quarantined, ' : ''}${counted(results, 'result')} dropped; the next run recomputes them`);
   return `repaired: ${parts.join('; ')}`;
 }
 

@@ -1,4 +1,4 @@
-import { chmodSync, cpSync, lstatSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { chmodSync, cpSync, lstatSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync, openSync, writeSync, closeSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig, toRun } from '../support/rig.js';
@@ -68,7 +68,7 @@ describe('store integrity (content-addressed store)', () => {
     expect(report.results).toBe(1);
     const repaired = await rig.shark(['fsck', 'p.md', '--repair']);
     expect(repaired.code).toBe(0);
-    expect(repaired.stdout).toContain('1 result dropped');
+    expect(repaired.stdout).toContain('repaired: bad data quarantined, 1 result dropped');
     expect((await rig.shark(['fsck', 'p.md'])).code).toBe(0);
     // The key is the same: what changed is that the result was dropped.
     const dropped = 'the previous result was dropped by `shark fsck --repair` (its data was missing or damaged)';
@@ -92,6 +92,13 @@ describe('store integrity (content-addressed store)', () => {
       expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
       expect(rig.read('_shark/sum.txt')).toBe('2001000\n');
     }
+  });
+
+  it('fsck --repair of an object gone says nothing was quarantined (it said bad data was)', async () => {
+    rmSync(objectWith(rig, numbers));
+    const repaired = await rig.shark(['fsck', 'p.md', '--repair']);
+    expect(repaired.code).toBe(0);
+    expect(repaired.stdout).toMatch(/^repaired: 1 result dropped; the next run recomputes them$/m);
   });
 
   it('fsck --repair also drops what a job made from the damaged bytes after the last clean check, so the next run recomputes it right', async () => {
