@@ -48,3 +48,18 @@ export function upstreamPick(step: Step, pick: JobPick | undefined, dep: Step): 
   const names: PickedName[] = read.flatMap((i) => items.map((item) => ({ name: `${i.path}/${item}`, path: `${i.path}/${item}`, derived: true as const })));
   return { names };
 }
+
+/**
+ * A pick only derived from a map below (`upstreamPick`) whose items `step`
+ * writes none of, as one naming them outright: when `step` is the only
+ * writer of their directory, the target below names no job, and is said
+ * so. Undefined when another step writes there too (the items may be its).
+ */
+export function strayedPick(steps: readonly Step[], step: Step, pick: JobPick): JobPick | undefined {
+  const sole = (path: string): boolean => {
+    const dir = path.slice(0, path.lastIndexOf('/'));
+    return !steps.some((s) => s.id !== step.id && s.outputs.some((o) => o.path === dir || isUnder(o.path, dir) || isUnder(dir, o.path)));
+  };
+  if (!pick.names.every((n) => n.derived === true && n.path !== undefined && sole(n.path))) return undefined;
+  return { names: pick.names.map(({ derived: _, ...n }) => n) };
+}

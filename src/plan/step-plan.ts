@@ -19,6 +19,7 @@ import { keptResult } from './precious.js';
 import { closest } from './closest-name.js';
 import { isPrecious, NOT_NEEDED } from './selection.js';
 import { picks, unmatchedPick, unpicked, type JobPick } from './job-picks.js';
+import { strayedPick } from './item-picks.js';
 import { stepFiles } from './local-files.js';
 import { resolveInputs } from './step-inputs.js';
 import { resolveImport, type Session } from './session.js';
@@ -138,6 +139,11 @@ export async function decideStep(
   }
   const only = policy.only;
   const jobs = only === undefined ? all : all.filter((job) => picks(only, job));
+  // Items a map below was asked for (`down[zz.txt]`) that this one, the only writer of their directory, does not make:
+  // the target names no job (it planned 0 jobs here, noted nothing matched, and the run failed on a missing input).
+  const missed = only === undefined || jobs.length > 0 || all.length === 0 ? undefined : strayedPick(session.pipeline.steps, step, only);
+  const strayed = missed === undefined ? undefined : unmatchedPick(step, missed, all, closest);
+  if (strayed !== undefined) return { kind: 'failed', message: `${strayed.message}, which a map the targets name reads`, reason: 'no-job', at: step.at, forced: false, name: strayed.name };
   // A forced job of the map the targets do not name: only its items tell, and it must not be dropped without a word.
   const forceUnused = only === undefined || policy.forcedJobs === undefined ? []
     : [...new Set(unpicked(policy.forcedJobs, jobs).map((n) => `--force ${n.name}: ${NOT_NEEDED}`))];

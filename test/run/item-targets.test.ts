@@ -143,6 +143,11 @@ ${fence}
     expect(done(other.stdout)).toEqual(['down[i3.txt]', 'up[i3.txt]']);
     // The whole map still needs every item.
     expect((await rig.plan('p.md', 'down')).jobs.filter((j) => j.status === 'run').map((j) => j.job)).toEqual(['up[i1.txt]']);
+    // An item no job upstream makes names no job below: exit 2 naming the map and its items (plan noted 0 jobs, exit 0; run failed).
+    for (const command of ['plan', 'run']) {
+      const typo = await rig.shark([command, 'p.md', 'down[zz.txt]']);
+      expect([typo.code, typo.stderr]).toEqual([2, expect.stringMatching(/^shark: error: no job of map up writes \/data\/up\/zz\.txt \(its items: i1\.txt, i2\.txt, i3\.txt\), which a map the targets name reads\n$/)]);
+    }
   });
 
   it('a map needed whole by another target runs whole', async () => {
