@@ -27,6 +27,7 @@ import { serveCommand } from '../serve/command.js';
 import { printableLines } from '../printable.js';
 import { originalCommands } from './original-commands.js';
 import { helpCommand } from './help-command.js';
+import { absoluteStore, storeFromEnvironment } from './find-store.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -128,6 +129,9 @@ function passSettingsDown(cmd: Command, name: string): void {
 export async function main(argv: readonly string[], given: Io = processIo): Promise<number> {
   const io = sayingText(given);
   const program = buildProgram(io);
+  // Jobs inherit the environment and run in the document's directory: a relative $SHARK_STORE would name nothing there.
+  const store = storeFromEnvironment();
+  if (store !== undefined && store.trim() !== '') process.env['SHARK_STORE'] = absoluteStore(store);
   // `shark nosuch --help` showed the program's help, exit 0, where `shark nosuch` and `shark help nosuch` are an unknown command.
   const named = argv[2];
   const known = (name: string): boolean => program.commands.some((c) => c.name() === name || c.aliases().includes(name));

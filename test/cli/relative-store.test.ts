@@ -31,4 +31,11 @@ describe('a relative --store or $SHARK_STORE with a document in another director
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/cached/);
   });
+
+  it('a job sees $SHARK_STORE as the absolute path it names (it saw it relative, from the document\'s directory)', async () => {
+    rig.write('sub/e.md', '# E\n\n```shark-run\necho "$SHARK_STORE" > /data/s.txt\n```\n\n```shark-publish:out\n/data/s.txt\n```\n');
+    const ran = await rig.shark(['run', 'sub/e.md'], { env: { SHARK_STORE: 'S' } });
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(rig.read('sub/out/s.txt')).toBe(`${join(realpathSync(rig.dir), 'S')}\n`);
+  });
 });
