@@ -92,7 +92,10 @@ export function lineageCommand(io: Io): Command {
         : renderedLineage(session.meta, query, variant, render, format !== 'text' || session.store.kind === 'cas');
       if (typeof shown !== 'string' && !Buffer.isBuffer(shown)) {
         const unknownRun = shown.reason === 'unknown-run';
-        io.stderr(`shark: ${unknownRun ? 'error: ' : ''}${shown.error}\n`);
+        // Values the config file gave pick the run as -e's do: said, since nothing on the command line asked for them.
+        const fromConfig = cmd.getOptionValueSource('env') === 'config' && configuration.variables.size > 0
+          ? ` (the values are the config file's env:; -e NAME=VALUE asks for others)` : '';
+        io.stderr(`shark: ${unknownRun ? 'error: ' : ''}${shown.error}${unknownRun ? '' : fromConfig}\n`);
         throw new ExitError(unknownRun ? EXIT_INVALID : EXIT_FAILED);
       }
       if (typeof shown === 'string') io.stdout(shown);

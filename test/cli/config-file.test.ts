@@ -114,6 +114,13 @@ describe('shark.yaml: defaults for options and frontmatter values', () => {
     expect(plan.jobs.map((j) => j.job)).toEqual(['scale[TAXA=AVES]', 'scale[TAXA=MAMMALIA]']);
   });
 
+  it('env: in shark.yaml picks the run lineage reads as -e does, and says so when none matches', async () => {
+    expect((await rig.shark(['run', 'p.md', '-i', 'occ=data/a.txt'])).code).toBe(0);
+    rig.write('shark.yaml', 'env:\n  SCALE: 2\n');
+    const r = await rig.shark(['lineage', 'p.md', '/data/out/AVES.txt', '--run', '1']);
+    expect([r.code, r.stderr]).toEqual([1, "shark: run 1 produced /data/out/AVES.txt with SCALE=10, not SCALE=2 (the values are the config file's env:; -e NAME=VALUE asks for others)\n"]);
+  });
+
   it('$SHARK_STORE comes between the command line and shark.yaml', async () => {
     rig.write('shark.yaml', CONFIG);
     const r = await rig.shark(['config', 'p.md'], { env: { SHARK_STORE: 'from-env' } });
