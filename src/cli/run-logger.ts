@@ -3,6 +3,7 @@ import { cutToWidth } from '../columns.js';
 import { counted } from '../counted.js';
 import { printable, shownName, shownText, withoutEscapes } from '../printable.js';
 import { typedWord } from '../pipeline/shell-words.js';
+import { subsetArgs } from '../lineage/runs.js';
 
 export type Logger = (e: RunEvent) => void;
 
@@ -233,6 +234,10 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         for (const n of s.needed ?? []) write(`  included although ${n.leftOutBy} leaves it out: ${n.instance} (${n.by} reads ${n.reads})\n`);
         for (const [step, k] of kept) write(`  ${keptNote(step, k.jobs, [...k.reasons])}\n`);
         if (s.slurmLeftBehind !== undefined) write(`  ${leftBehindNote(s.slurmLeftBehind)}\n`);
+        // A subset's results over the whole sweep's, in what others read (`_shark/`): said, not left to be found.
+        if (s.axes !== undefined && (s.published ?? []).length > 0) {
+          write(`  note: published from a subset of the sweep (${subsetArgs(s.axes)}): the published files hold that subset's results (a total across an axis is over its kept values alone), not the whole sweep's\n`);
+        }
         break;
       }
     }
