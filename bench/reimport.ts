@@ -8,8 +8,9 @@ const FILES = 1500;
 /**
  * A local directory of 1,500 files imported, then imported again after one
  * file changed, beside `cp -r` of the same directory: the first import
- * copies and stores every file; the second copies them again, but only
- * the changed one is new to the store (the others are dropped unsynced).
+ * copies every file into the store once; the second walks the directory,
+ * the stat cache knowing all but the changed file, which alone is read
+ * and copied.
  */
 export function benchReimport(): string[] {
   const dir = scratch('reimport');
