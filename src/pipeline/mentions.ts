@@ -78,8 +78,13 @@ export function findMentions(words: readonly Word[], posOf: (offset: number) => 
       continue;
     }
     const { program, dest, inPlace, written } = programOf(words, word, start);
+    // `split IN /data/parts/chunk-` writes chunk-aa, chunk-ab… beside the prefix: its directory is the output.
+    const prefix = shaped.mention.wildcard === undefined && shaped.mention.plus === undefined && !normal.path.isDir && prefixOperand(words, word, start, program);
+    const parent = normal.path.text.slice(0, normal.path.text.lastIndexOf('/'));
+    // As a name made at run time inside it (`/data/parts/$x`): the directory is made for the job, which names what is in it.
+    const path = prefix && parent !== '/data' ? { path: { text: parent, isDir: true }, cut: true as const } : {};
     const mention: Mention = {
-      redirect: word.redirect, offset: word.offsets[start]!, at, program, ...shaped.mention, ...(cut ? { cut: true as const } : {}), ...(dest ? { dest: true as const } : {}),
+      redirect: word.redirect, offset: word.offsets[start]!, at, program, ...shaped.mention, ...path, ...(cut ? { cut: true as const } : {}), ...(dest ? { dest: true as const } : {}),
       ...(inPlace ? { inPlace: true as const } : {}), ...(written ? { written: true as const } : {}),
     };
     found.push({ ok: true, mention });
@@ -161,6 +166,25 @@ function directoryOf(prefix: string): DataPath {
 const IN_PLACE: Readonly<Record<string, RegExp>> = {
   sed: /^(-[nrEsuz]*i|--in-place)/, perl: /^-[0-9aclnpswWtTUX]*i/, gawk: /^(-i|--include=)?inplace$/, awk: /^(-i|--include=)?inplace$/, mawk: /^(-i|--include=)?inplace$/,
 };
+
+/** `split`'s options given their value as the next word (`-l 100`): that word is no operand. */
+const SPLIT_VALUES = /^-[lbCnat]$/;
+
+/**
+ * Whether the word is a prefix the program writes files after, never a file of
+ * that name: `split [OPTION]… IN PREFIX`'s second operand, `csplit -f PREFIX`
+ * (`--prefix=PREFIX`).
+ */
+function prefixOperand(words: readonly Word[], word: Word, start: number, program: string | undefined): boolean {
+  if (program !== 'split' && program !== 'csplit') return false;
+  const { own, n } = commandWords(words, word.command);
+  const args = own.slice(n! + 1);
+  const at = args.indexOf(word);
+  if (program === 'csplit') return (start === 0 && ['-f', '--prefix'].includes(args[at - 1]?.value ?? '')) || (start > 0 && word.value.startsWith('--prefix='));
+  if (start !== 0) return false;
+  const operands = args.filter((w, k) => !/^-./.test(w.value) && !SPLIT_VALUES.test(args[k - 1]?.value ?? ''));
+  return operands.length === 2 && operands[1] === word;
+}
 
 /** Programs that copy what they are given into their last operand, or into the directory after `-t`. */
 const COPIERS = new Set(['cp', 'mv', 'ln', 'install', 'rsync']);

@@ -308,3 +308,18 @@ describe('a map whose plain-file output was meant as a reduce', () => {
     ]))[1]).toMatch(/or, for one job that reads them all \(a reduce\), loop in the directory instead: `cd \/data\/ranges\/ && for f in \*\.csv; do …; done`$/);
   });
 });
+
+describe('a prefix a program writes files after', () => {
+  it('makes its directory the output of split and csplit, a map over it reading what they wrote', () => {
+    const p = loadAllowingWarnings(doc([
+      ['shark-run {id=in}', 'seq 25 > /data/in.txt'],
+      ['shark-run {id=split}', 'split -l 10 -a 2 /data/in.txt /data/parts/chunk-'],
+      ['shark-run {id=cs}', 'csplit -s -f /data/cs/part- /data/in.txt 5 15 && csplit -s --prefix=/data/cs2/p- /data/in.txt 9'],
+      ['shark-run {id=count}', 'wc -l < /data/parts/* > /data/counts/+'],
+    ]));
+    const step = (id: string) => p.stepsById.get(id)!;
+    expect(step('split').outputs.map((o) => [o.path, o.isDir])).toEqual([['/data/parts', true]]);
+    expect(step('cs').outputs.map((o) => o.path)).toEqual(['/data/cs', '/data/cs2']);
+    expect(step('count').inputs.map((i) => [i.path, i.pattern, i.from])).toEqual([['/data/parts', '*', ['split']]]);
+  });
+});
