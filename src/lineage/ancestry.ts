@@ -57,7 +57,7 @@ export function ancestryInRun(meta: Metadata, runId: number, path: string): Ance
     const outputs = { ...r.outputs };
     // The line the node shows: its block's in the run asked about, as its name is (lineage-result.ts).
     const line = Number(/:(\d+):\d+$/.exec(n.location)?.[1] ?? r.meta.line);
-    steps.set(version, { step: { job: n.job, block: n.block, location: n.location, line, key: n.key, identity: r.identity, record: r.record, outputs }, outputs });
+    steps.set(version, { step: { job: n.job, block: n.block, location: n.location, line, key: n.key, identity: r.identity, record: r.record, outputs, ...(n.dropped === true ? { dropped: true as const } : {}) }, outputs });
   }
   // What readers saw, second pass: every producer is known by now.
   const seenBy = (n: LineageNode): void => {

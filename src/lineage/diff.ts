@@ -15,9 +15,11 @@ export interface AncestryStep {
   readonly identity: string;
   readonly record: KeyRecord;
   readonly outputs: Readonly<Record<string, string>>;
+  /** `fsck --repair` dropped the result since: its stored data, or what it read, was missing or damaged. */
+  readonly dropped?: true;
 }
 
-export type StepClass = 'root-cause' | 'nondeterministic' | 'propagated' | 'only-old' | 'only-new' | 'same';
+export type StepClass = 'root-cause' | 'damaged' | 'nondeterministic' | 'propagated' | 'only-old' | 'only-new' | 'same';
 
 /** One changed component, whole (the text reasons shorten ids). */
 export interface Change {
@@ -40,7 +42,7 @@ export interface StepDiff {
 }
 
 /** Classes in the order they print: causes first, consequences after. */
-export const CLASS_ORDER: readonly StepClass[] = ['root-cause', 'nondeterministic', 'propagated', 'only-old', 'only-new', 'same'];
+export const CLASS_ORDER: readonly StepClass[] = ['root-cause', 'damaged', 'nondeterministic', 'propagated', 'only-old', 'only-new', 'same'];
 
 /** The fields that define what a job does, as opposed to the data it reads. */
 function definitionOf(r: KeyRecord): Omit<KeyRecord, 'inputs'> {
@@ -53,7 +55,8 @@ function definitionOf(r: KeyRecord): Omit<KeyRecord, 'inputs'> {
  * definition changed (command, environment, local files, variables, import
  * source…): root cause, with every change named, its inputs' too (they are
  * part of why its output differs). Only its inputs: propagated. Neither, yet
- * other output bytes: nondeterministic. Nothing: same.
+ * other output bytes: nondeterministic, or damaged when `fsck --repair`
+ * dropped one of the two results. Nothing: same.
  */
 export function classify(old: AncestryStep | undefined, now: AncestryStep | undefined): StepDiff {
   const base = now ?? old!;
@@ -70,6 +73,11 @@ export function classify(old: AncestryStep | undefined, now: AncestryStep | unde
     return make('propagated', explain(old.record, now.record), inputChanges(old.record, now.record));
   }
   const outputs = pairChanges('output', Object.entries(old.outputs), Object.entries(now.outputs));
+  // A result `fsck --repair` dropped (its data, or bytes it read, damaged) made again: not the step's doing.
+  const dropped = old.dropped === true ? 'the old' : now.dropped === true ? 'the new' : undefined;
+  if (outputs.length > 0 && dropped !== undefined) {
+    return make('damaged', outputs.map((c) => `same command and inputs, output ${c.field.slice('output '.length)} changed (${shortOr(c.old)} → ${shortOr(c.new)}): ${dropped} result was dropped by shark fsck --repair, its data or what it read damaged`), outputs);
+  }
   if (outputs.length > 0) {
     return make('nondeterministic', outputs.map((c) => `same command and inputs, output ${c.field.slice('output '.length)} changed (${shortOr(c.old)} → ${shortOr(c.new)})`), outputs);
   }

@@ -8,6 +8,7 @@ import { subsetArgs } from './runs.js';
 
 const LABEL: Record<StepClass, string> = {
   'root-cause': 'root cause',
+  damaged: 'damaged',
   nondeterministic: 'nondeterministic',
   propagated: 'propagated',
   'only-old': 'only in old',

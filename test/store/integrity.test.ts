@@ -115,6 +115,10 @@ describe('store integrity (content-addressed store)', () => {
     expect(plan.jobs[1]!.reasons).toEqual(['upstream will run (integrity)']);
     expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
     expect(rig.read('_shark/sum.txt')).toBe('2001000\n');
+    // diff of the two runs: the step that read damaged bytes is not blamed as nondeterministic.
+    const diff = await rig.shark(['diff', 'p.md', '/data/sum.txt', '--from', '2', '--to', '3']);
+    expect(diff.stdout).toMatch(/^damaged +integrity-2 .*same command and inputs, output \/data\/sum\.txt changed \(.*\): the old result was dropped by shark fsck --repair, its data or what it read damaged$/m);
+    expect(diff.stdout).not.toContain('nondeterministic');
   });
 
   it('fsck refuses a FILE that is not there, as every command that takes one does, though a store is next to it', async () => {
