@@ -136,6 +136,9 @@ describe('SlurmClient without a cluster', () => {
     expect(await new SlurmClient(down.runner).noNodeTakesJobs()).toBe('drained');
     const none = fake({ 'scontrol ping': { stdout: 'Slurmctld(primary) at vm is UP\n' }, 'sbatch --version': {}, 'squeue --version': {}, 'scancel --version': {}, 'sinfo': { stdout: '' } });
     expect(await new SlurmClient(none.runner).available()).toBe('the cluster has no nodes (sinfo lists none)');
+    // With what the tool said, not its status alone.
+    const broken = fake({ 'scontrol ping': { stdout: 'Slurmctld(primary) at vm is UP\n' }, 'sbatch --version': {}, 'squeue --version': { code: 1, stderr: 'squeue: error: munge: socket not found\n' } });
+    expect(await new SlurmClient(broken.runner).available()).toBe('squeue --version exited 1: squeue: error: munge: socket not found');
   });
 
   it('finds jobs by a name holding a comma by filtering, not by squeue’s list of names', async () => {

@@ -231,7 +231,9 @@ export class SlurmClient {
     if (!controllerUp(ping.stdout)) return `the Slurm controller does not answer: ${firstLine(ping.stdout || ping.stderr) || `scontrol ping exited ${ping.code}`}`;
     for (const tool of ['sbatch', 'squeue', 'scancel']) {
       const r = await this.run(tool, ['--version'], {});
-      if (r.code !== 0) return r.error ?? `${tool} --version exited ${r.code}`;
+      // With what the tool said: `squeue --version exited 1` alone left the user guessing.
+      const said = firstLine(r.stderr || r.stdout);
+      if (r.code !== 0) return r.error ?? `${tool} --version exited ${r.code}${said === '' ? '' : `: ${said}`}`;
     }
     const nodes = await this.run('sinfo', ['-h', '-o', '%T'], {});
     if (nodes.code !== 0) return `sinfo: ${nodes.error ?? firstLine(nodes.stderr)}`;
