@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -37,6 +37,14 @@ describe('the Slurm tracker', () => {
     const killed = entry('killed', { status: 'failed', reason: 'signal', exitCode: null, message: 'the job launcher died' });
     new Tracker(clientSaying([ended('7', 'CANCELLED', 'cancelled', 0)]), 5).watch({ jobId: '7', dir, tasks: [{ id: '7', entries: [killed.entry], log: join(dir, 'none.out') }] });
     expect(await killed.outcome).toEqual({ status: 'failed', reason: 'signal', exitCode: 0, message: 'Slurm task 7 ended CANCELLED (exit 0): cancelled outside Shark' });
+  });
+
+  it('does not give a task cancelled from outside while it pended the reason it waited for (Resources) as why it ended', async () => {
+    const pended = entry('pended', undefined);
+    const state = { ...ended('12', 'CANCELLED', 'cancelled', 0), reason: 'Resources' } as JobState;
+    new Tracker(clientSaying([state]), 5).watch({ jobId: '12', dir, tasks: [{ id: '12', entries: [pended.entry], log: join(dir, 'none.out') }] });
+    expect(await pended.outcome).toMatchObject({ status: 'failed', message: 'Slurm task 12 ended CANCELLED (exit 0): cancelled outside Shark' });
+    expect(readFileSync(join(dir, 'pended.log'), 'utf8')).toBe('shark: Slurm task 12: CANCELLED, exit 0\n');
   });
 
   it('never lets a job the node saw stopped, when this run stopped nothing, pass as cancelled (a skipped job and exit 0)', async () => {

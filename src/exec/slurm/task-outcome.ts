@@ -73,6 +73,9 @@ function ended(id: string, state: JobState): string {
   return `Slurm task ${id} ended ${state.slurmState}${state.exitCode === undefined ? '' : ` (exit ${state.exitCode}${state.signal ? `, signal ${state.signal}` : ''})`}`;
 }
 
+/** Why a task waited in the queue: said of a task cancelled before it ran, it reads as why it ended. */
+const PENDING_REASONS = new Set(['Resources', 'Priority', 'Dependency', 'BeginTime', 'JobArrayTaskLimit', 'QOSMaxJobsPerUserLimit', 'None']);
+
 /** Adds what Slurm says of the task, and what the node printed outside the job, to the job's log. */
 export function noteSlurm(logPath: string, t: { readonly id: string; readonly log: string }, state: JobState | undefined): void {
   let printed = '';
@@ -81,7 +84,9 @@ export function noteSlurm(logPath: string, t: { readonly id: string; readonly lo
   } catch {
     // No output.
   }
-  const line = state === undefined ? `shark: Slurm task ${t.id}: no record left` : `shark: Slurm task ${t.id}: ${state.slurmState}${state.exitCode === undefined ? '' : `, exit ${state.exitCode}`}${state.reason ? ` (${state.reason})` : ''}`;
+  // A task cancelled while it pended keeps the reason it waited for (`Resources`), which is not why it ended.
+  const reason = state?.reason !== undefined && state.reason !== '' && !(state.status === 'cancelled' && PENDING_REASONS.has(state.reason)) ? ` (${state.reason})` : '';
+  const line = state === undefined ? `shark: Slurm task ${t.id}: no record left` : `shark: Slurm task ${t.id}: ${state.slurmState}${state.exitCode === undefined ? '' : `, exit ${state.exitCode}`}${reason}`;
   appendToLog(logPath, printed === '' ? line : `${line}\n${printed}`);
 }
 
