@@ -1,6 +1,6 @@
 /** The metadata database's tables, made and opened (its rows: metadata-rows.ts). */
 import Database from 'better-sqlite3';
-import { accessSync, closeSync, constants, copyFileSync, existsSync, openSync, rmSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, copyFileSync, existsSync, openSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { makeScratchDir } from '../scratch-dir.js';
@@ -207,6 +207,8 @@ function mergedCopy(file: string, migrations?: readonly ((db: Database.Database)
     const copy = join(dir, 'shark.sqlite');
     copyFileSync(file, copy);
     if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`);
+    // A copy keeps its file's mode: those of a store made read-only (`chmod -R a-w`) could not be merged.
+    for (const f of [copy, `${copy}-wal`]) if (existsSync(f)) chmodSync(f, 0o600);
     const merging = migrations === undefined ? new Database(copy, { nativeBinding: nativeBinding() }) : openShared(copy, migrations);
     try {
       merging.pragma('wal_checkpoint(TRUNCATE)');

@@ -115,5 +115,10 @@ describe('the history of a store read-only to the user', () => {
     expect(copied.stdout).toMatch(/^3 +interrupted /m);
     expect((await shark('logs', 'p.md', 'join', '--run', '3')).stdout).toBe('==> join (cached, line 16) (printed nothing)\n');
     expect(readdirSync(rig.path('.shark')).sort()).toEqual(['logs', 'objects', 'shark.sqlite', 'shark.sqlite-wal', 'tmp']);
+    // Its files made read-only too (`chmod a-w`): the copies kept that mode, and could not be merged.
+    for (const f of ['shark.sqlite', 'shark.sqlite-wal']) chmodSync(rig.path(`.shark/${f}`), 0o444);
+    const readOnly = await shark('runs', 'p.md');
+    expect([readOnly.stderr, readOnly.code]).toEqual(['', 0]);
+    expect(readOnly.stdout).toMatch(/^3 +interrupted /m);
   });
 });
