@@ -49,6 +49,20 @@ describe('outputs and workspaces of mode 000, as a user other than root', () => 
     expect((await as.shark('run', 'z.md')).stdout).toMatch(/ok: 0 run, 1 cached/);
   });
 
+  it('refuses to publish over a published directory its user made unreadable, saying so (an internal error)', async () => {
+    if (as.skip !== undefined) return;
+    const doc = (word: string): string => `# Pub\n\n${fence}shark-run\nmkdir -p /data/o && echo ${word} > /data/o/x.txt\n${fence}\n\n${fence}shark-publish\n/data/o/\n${fence}\n`;
+    rig.write('p.md', doc('x'));
+    expect((await as.shark('run', 'p.md')).code).toBe(0);
+    chmodSync(rig.path('_shark/o'), 0o000);
+    rig.write('p.md', doc('y'));
+    const ran = await as.shark('run', 'p.md');
+    noCrash(ran.stderr);
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).toContain(`_shark/o cannot be read (permission denied): Shark cannot tell what it holds, nor replace it (give it back its mode, chmod u+rwx, or move it away)`);
+    chmodSync(rig.path('_shark/o'), 0o755);
+  });
+
   it('removes the workspace of a failed job that left a directory of mode 000', async () => {
     if (as.skip !== undefined) return;
     rig.write('f.md', `# Fail\n\n${fence}shark-run {id=fail}\nmkdir -p /data/d/e; echo x > /data/d/e/f; chmod 000 /data/d/e; chmod 500 /data/d; exit 3\n${fence}\n`);

@@ -3,6 +3,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { recordedEntries } from '../../lineage/directory-id.js';
 import type { Session } from '../../plan/session.js';
 import { contentId } from '../../store/content-id.js';
+import { readProblem } from '../../read-problem.js';
 import { linkBetween } from './publish-guard.js';
 import type { SnapshotId, TreeEntry } from '../../store/snapshot-store.js';
 
@@ -24,7 +25,14 @@ const AWAY = '(move it away, or publish elsewhere)';
 export function inTheWay(target: string, id: SnapshotId, s: Owner): string | undefined {
   if (lstatSync(target, { throwIfNoEntry: false }) === undefined) return undefined;
   const recorded = recordedAt(target, s);
-  const foreign = notShark(target, recorded, s);
+  let foreign: string | undefined;
+  try {
+    foreign = notShark(target, recorded, s);
+  } catch (e) {
+    // A directory in it that cannot be listed (`chmod 000`): what it holds cannot be known, nor removed (it was an internal error).
+    const at = (e as NodeJS.ErrnoException).path ?? target;
+    return `${at} cannot be read (${readProblem(e)}): Shark cannot tell what it holds, nor replace it (give it back its mode, chmod u+rwx, or move it away)`;
+  }
   if (foreign === undefined || holds(target, id, s)) return undefined;
   if (foreign === target) return `it exists and was not published by Shark ${AWAY}`;
   return recorded === undefined ? `it exists and was not published by Shark: it holds ${foreign} ${AWAY}`
