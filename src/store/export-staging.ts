@@ -3,6 +3,7 @@ import { readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pidAlive } from './liveness.js';
 import { makeDirs } from './make-dirs.js';
+import { removeTree } from './owner-access.js';
 
 /**
  * Where `exportTo` makes its copy (`staged`) and moves the previous one
@@ -27,7 +28,7 @@ export function exportStaging(hostPath: string): { readonly staged: string; read
   }
   for (const name of names) {
     const pid = name.startsWith(prefix) ? /^(?:tmp|old)-(\d+)$/.exec(name.slice(prefix.length))?.[1] : undefined;
-    if (pid !== undefined && !pidAlive(Number(pid))) rmSync(join(dir, name), { recursive: true, force: true });
+    if (pid !== undefined && !pidAlive(Number(pid))) removeIfCan(join(dir, name));
   }
   return { staged: join(dir, `${prefix}tmp-${process.pid}`), old: join(dir, `${prefix}old-${process.pid}`) };
 }
@@ -55,7 +56,18 @@ export async function exportStaged(hostPath: string, make: (staged: string) => P
     // Nothing published there yet.
   }
   renameSync(staged, hostPath);
-  rmSync(old, { recursive: true, force: true });
+  // Published: the copy moved aside goes if it can (one its user made read-only, `chmod 555`, is opened first);
+  // one that cannot be removed (another user's) is left, not a failure of the publish, nor of every later one.
+  removeIfCan(old);
+}
+
+/** `rm -rf`, the modes their owner set that stop it opened first; what still cannot be removed is left. */
+function removeIfCan(path: string): void {
+  try {
+    removeTree(path);
+  } catch {
+    // Another user's: left where it is, under a name no later publish stops at.
+  }
 }
 
 /** The longest suffix `exportStaging` adds: `.shark-tmp-` and a pid (at most 7 digits on Linux), with room to spare. */

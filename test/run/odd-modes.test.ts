@@ -63,6 +63,23 @@ describe('outputs and workspaces of mode 000, as a user other than root', () => 
     chmodSync(rig.path('_shark/o'), 0o755);
   });
 
+  it('publishes over a published directory its user made read-only (chmod 555), leaving no copy of it beside', async () => {
+    if (as.skip !== undefined) return;
+    const doc = (word: string): string => `# Pub\n\n${fence}shark-run\nmkdir -p /data/o && echo ${word} > /data/o/x.txt\n${fence}\n\n${fence}shark-publish\n/data/o/\n${fence}\n`;
+    rig.write('p.md', doc('x'));
+    expect((await as.shark('run', 'p.md')).code).toBe(0);
+    chmodSync(rig.path('_shark/o'), 0o555);
+    for (const word of ['y', 'z']) {
+      rig.write('p.md', doc(word));
+      const ran = await as.shark('run', 'p.md');
+      noCrash(ran.stderr);
+      // The old copy could not be emptied: a raw EACCES, its copy left beside, and every later run failed the same way.
+      expect([ran.code, ran.stdout]).toEqual([0, expect.stringContaining('ok: 1 run')]);
+      expect(rig.read('_shark/o/x.txt')).toBe(`${word}\n`);
+      expect(readdirSync(rig.path('_shark'))).toEqual(['o']);
+    }
+  });
+
   it('removes the workspace of a failed job that left a directory of mode 000', async () => {
     if (as.skip !== undefined) return;
     rig.write('f.md', `# Fail\n\n${fence}shark-run {id=fail}\nmkdir -p /data/d/e; echo x > /data/d/e/f; chmod 000 /data/d/e; chmod 500 /data/d; exit 3\n${fence}\n`);
