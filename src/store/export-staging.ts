@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { pidAlive } from './liveness.js';
 import { makeDirs } from './make-dirs.js';
 import { removeTree } from './owner-access.js';
+import { writeError } from '../writable-path.js';
 
 /**
  * Where `exportTo` makes its copy (`staged`) and moves the previous one
@@ -55,7 +56,18 @@ export async function exportStaged(hostPath: string, make: (staged: string) => P
   } catch {
     // Nothing published there yet.
   }
-  renameSync(staged, hostPath);
+  try {
+    renameSync(staged, hostPath);
+  } catch (e) {
+    // Refused (another user's file in a sticky folder): no copy is left beside it, and the previous one is put back.
+    removeIfCan(staged);
+    try {
+      renameSync(old, hostPath);
+    } catch {
+      // Nothing was moved aside.
+    }
+    throw new Error(`cannot replace ${hostPath}: ${writeError(hostPath, e)}`);
+  }
   // Published: the copy moved aside goes if it can (one its user made read-only, `chmod 555`, is opened first);
   // one that cannot be removed (another user's) is left, not a failure of the publish, nor of every later one.
   removeIfCan(old);
