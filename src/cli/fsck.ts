@@ -98,6 +98,7 @@ export function fsckCommand(io: Io): Command {
         if (!problems.some((p) => p.problem !== 'mode')) meta.noteCleanCheck(started);
         let affected = affectedBy(problems);
         let repaired = false;
+        let stuck: StoreProblem[] = [];
         if (flags.repair === true && problems.length > 0) {
           // Not while a run could be reading what is moved aside.
           const holder = leases.tryAcquire('gc');
@@ -108,18 +109,21 @@ export function fsckCommand(io: Io): Command {
           // Bytes a mode of 000 hid are judged once it is given back: only bad ones are quarantined.
           // An object found corrupt already (its mode changed so that it could be written) is said once.
           const judged = await store.restoreModes?.(problems.filter((p) => p.problem === 'mode'), controller.signal) ?? [];
-          problems = [...problems, ...judged.filter((j) => !problems.some((p) => p.id === j.id && p.problem === j.problem))];
+          // A mode that could not be given back (another user's) stays a problem, said as such: it was counted as repaired.
+          stuck = judged.filter((j) => j.problem === 'mode');
+          problems = [...problems.map((p) => stuck.find((s) => s.id === p.id && p.problem === 'mode') ?? p),
+            ...judged.filter((j) => j.problem !== 'mode' && !problems.some((p) => p.id === j.id && p.problem === j.problem))];
           if (controller.signal.aborted) throw interrupted('modes given back so far stay; nothing was moved aside (run fsck --repair again)');
           affected = affectedBy(problems);
           await store.quarantine(problems.filter((p) => p.problem === 'corrupt').map((p) => p.id));
           meta.dropResults(affected);
           // What is left was sound when this check read it.
-          meta.noteCleanCheck(started);
+          if (stuck.length === 0) meta.noteCleanCheck(started);
           repaired = true;
         }
         const report = { store: store.location, objects: checked.objects, bytes: checked.bytes, seconds, problems, results: affected.length, repaired, refreshed };
         io.stdout(flags.json === true ? JSON.stringify(report, null, 2) + '\n' : render(report));
-        if (problems.length > 0 && !repaired) throw new ExitError(EXIT_FAILED);
+        if (problems.length > 0 && (!repaired || stuck.length > 0)) throw new ExitError(EXIT_FAILED);
       } catch (e) {
         if (e instanceof QuarantineBlocked) {
           io.stderr(`shark: error: ${e.message}\n`);
@@ -139,6 +143,9 @@ export function fsckCommand(io: Io): Command {
     });
 }
 
+/** What a mode problem `--repair` could not fix says (cas-verify.ts `restoreModes`). */
+const NOT_GIVEN_BACK = 'its mode could not be given back';
+
 function render(r: { store: string; objects: number; bytes: number; seconds: number; problems: readonly StoreProblem[]; results: number; repaired: boolean; refreshed: number }): string {
   const mb = r.bytes / 1e6;
   // The store's path is the user's: a control character in it, or in an object's path, is shown, not obeyed.
@@ -147,7 +154,12 @@ function render(r: { store: string; objects: number; bytes: number; seconds: num
   if (r.refreshed > 0) lines.push(`${r.refreshed} object${one ? '' : 's'} changed only in ${one ? 'its' : 'their'} stat since stored (a touch or a copy), ${one ? 'its' : 'their'} bytes sound: recorded again`);
   for (const p of r.problems) lines.push(`${p.problem.padEnd(8)} ${p.id}  ${printable(p.detail)}`);
   if (r.problems.length === 0) lines.push('ok: no missing or corrupt data');
-  else if (r.repaired) lines.push(repairedLine(r.problems, r.results));
+  else if (r.repaired) {
+    const stuck = r.problems.filter((p) => p.detail.includes(NOT_GIVEN_BACK));
+    const done = r.problems.filter((p) => !stuck.includes(p));
+    if (done.length > 0) lines.push(repairedLine(done, r.results));
+    if (stuck.length > 0) lines.push(`not repaired: ${counted(stuck.length, 'mode')} could not be given back (another user's: chmod as their owner, or run fsck --repair as them)`);
+  }
   else lines.push(`${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}, ${r.results} result${r.results === 1 ? '' : 's'} affected: run \`shark fsck --repair\``);
   return lines.join('\n') + '\n';
 }

@@ -211,10 +211,13 @@ export async function restoreModes(
       if (reopenFolder(id) || unlinkLink(id)) folders.push(id);
     } else if (restoreModeAt(objects.pathOf(id), id)) given.add(objects.pathOf(id));
   }
-  if (given.size === 0 && folders.length === 0) return [];
+  // Those whose mode could not be given back (another user's, in a store shared by a group): still mode problems.
+  const stuck = problems.filter((p) => (isAbsolute(p.id) ? !folders.includes(p.id) : !given.has(objects.pathOf(p.id))))
+    .map((p) => ({ ...p, detail: `${p.detail}; its mode could not be given back (not this user's: chmod it as its owner)` }));
+  if (given.size === 0 && folders.length === 0) return stuck;
   const only = (path: string): boolean => given.has(path) || folders.some((dir) => path === dir || path.startsWith(`${dir}/`));
   const found = await verifyObjects(objects, meta, store, { progress: () => {}, signal, only });
-  return found.filter((p) => p.problem !== 'mode');
+  return [...found.filter((p) => p.problem !== 'mode'), ...stuck];
 }
 
 /** Removes `path` when it is a symbolic link (the link alone: what it leads to is no data of the store). */

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, lstatSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig, toRun, type PlanJson } from '../support/rig.js';
@@ -48,6 +48,18 @@ async function plan(): Promise<PlanJson> {
 const quarantined = (): string[] => (existsSync(rig.path('.shark/quarantine')) ? readdirSync(rig.path('.shark/quarantine')) : []);
 
 describe('an object of mode 000', () => {
+  it('another user\'s (a store a group shares) is not said repaired: --repair says it could not give the mode back, exit 1', async () => {
+    if (as.skip !== undefined) return;
+    chmodSync(object, 0o000);
+    chownSync(object, 0, 0);
+    const text = await as.shark('fsck', 'p.md', '--repair');
+    noCrash(text.stderr);
+    expect(text.code).toBe(1);
+    expect(text.stdout).not.toMatch(/given (its|their) stored mode back/);
+    expect(text.stdout).toMatch(/^not repaired: 1 mode could not be given back \(another user's: chmod as their owner, or run fsck --repair as them\)$/m);
+    expect(lstatSync(object).mode & 0o777).toBe(0);
+  });
+
   it('is one mode problem, and --repair gives its mode back and keeps its result', async () => {
     if (as.skip !== undefined) return;
     chmodSync(object, 0o000);
