@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { readProblem } from '../read-problem.js';
 import { dirname, join, resolve } from 'node:path';
 import { formatReport, inDocumentOrder, type Diagnostic } from '../diagnostics.js';
 import { createEnvironmentProvider } from '../exec/environments.js';
@@ -130,6 +132,12 @@ export function openSession<T = void>(
 function openStoreFor(pipelineDir: string, flags: SessionFlags, recorded: boolean, stderr: (s: string) => void): OpenedStore {
   const spec = storeSpec(flags.store);
   if (recorded && !storeMade(spec, pipelineDir)) {
+    // A store there that this user may not look into (made under `umask 077` by another) is no store never made.
+    const hidden = spec?.startsWith('zfs:') === true ? undefined : deniedStore(spec ?? join(pipelineDir, '.shark'));
+    if (hidden !== undefined) {
+      stderr(`shark: error: cannot read the store at ${displayName(spec ?? join(pipelineDir, '.shark'))}: ${hidden}\n`);
+      throw new ExitError(EXIT_INVALID);
+    }
     stderr(`shark: this pipeline has not been run yet: there is no store at ${displayName(spec ?? join(pipelineDir, '.shark'))}\n`);
     throw new ExitError(EXIT_FAILED);
   }
@@ -262,4 +270,15 @@ function reportFound(pipeline: Pipeline, found: readonly Diagnostic[], places: G
 function refuseInvalidInput(e: unknown, pipeline: Pipeline, stderr: (s: string) => void): never {
   if (!(e instanceof InvalidInput)) throw e;
   return refuseReport([e.diagnostic, ...e.others], () => pipeline.document.source, stderr);
+}
+
+/** Why the database of the store in `dir` cannot even be looked for (`permission denied`), or undefined. */
+function deniedStore(dir: string): string | undefined {
+  try {
+    statSync(join(dir, 'shark.sqlite'));
+    return undefined;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'EACCES' || code === 'EPERM' ? `${readProblem(e)} (its folder is another user's, not open to you: ask them to chmod it, or run as them)` : undefined;
+  }
 }

@@ -121,4 +121,17 @@ describe('the history of a store read-only to the user', () => {
     expect([readOnly.stderr, readOnly.code]).toEqual(['', 0]);
     expect(readOnly.stdout).toMatch(/^3 +interrupted /m);
   });
+
+  it.skipIf(skip !== undefined)('one the user may not even look into (made under umask 077) is said unreadable, not never made', async () => {
+    chmodSync(rig.path('.shark'), 0o700);
+    try {
+      for (const command of ['runs', 'logs']) {
+        const r = await shark(command, 'p.md');
+        noCrash(r.stderr);
+        expect([r.code, r.stderr]).toEqual([2, 'shark: error: cannot read the store at .shark: permission denied (its folder is another user\'s, not open to you: ask them to chmod it, or run as them)\n']);
+      }
+    } finally {
+      chmodSync(rig.path('.shark'), 0o755);
+    }
+  });
 });
