@@ -150,15 +150,20 @@ async function show(io: Io, what: string, log: string | null, made: boolean | 'u
   // Piece by piece, each ending at a line's end: a log of gigabytes was read whole, and then was too long a string to show.
   const colours = drawsEscapes(process.stdout);
   let last = '\n';
+  let coloured = false;
   try {
     for (const text of chunks ?? []) {
-      io.stdout(shownText(text, colours, true));
+      const shown = shownText(text, colours, true);
+      coloured ||= colours && shown.includes('\x1b');
+      io.stdout(shown);
       last = text.at(-1) ?? last;
       await drained();
     }
   } catch (e) {
     problem = cannotRead(e);
   }
+  // What the log's escape sequences set ends with it: a colour it never reset coloured the next heading and the prompt.
+  if (coloured) io.stdout('\x1b[0m');
   // A last line without its newline (`printf abc`, or a running job's log so far) ends here, not in the next heading.
   if (last !== '\n') io.stdout('\n');
   if (problem !== undefined) io.stdout(problem);

@@ -119,7 +119,11 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
   const isMap = (step: string): boolean => (steps.get(step)?.total ?? 0) > 1;
   // What builds and steps printed: colours kept at a terminal, no escape at all in a pipe or a file.
   // What builds, steps and servers wrote, quoted in a failure: colours kept at a terminal, no other escape, no control character.
-  const fromSteps = (text: string): string => shownText(text, tty);
+  // A job's colours end with what it printed: one it never reset coloured Shark's summary and the prompt after it.
+  const fromSteps = (text: string): string => {
+    const shown = shownText(text, tty);
+    return tty && shown.includes('\x1b') ? shown.split('\n').map((l) => (l.includes('\x1b') && !/\x1b\[0?m$/.test(l) ? `${l}${RESET}` : l)).join('\n') : shown;
+  };
   return (e) => {
     switch (e.type) {
       case 'run-start':
@@ -250,6 +254,9 @@ function leftBehindNote(ids: readonly string[]): string {
   return `warning: Slurm still holds ${counted(ids.length, 'task')} a killed run submitted that this run did not take over (no job of the document needs ${ids.length === 1 ? 'it' : 'them'} now): `
     + `cancel with \`scancel ${shown}\``;
 }
+
+/** Ends what a job's escape sequences set (colour, bold, blink, concealed). */
+const RESET = '\x1b[0m';
 
 /** Steps listed after a run: the rest are counted. */
 const LISTED_SKIPPED = 8;

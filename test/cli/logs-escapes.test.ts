@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Rig } from '../support/rig.js';
+import { spawnSync } from 'node:child_process';
+import { Rig, SHARK } from '../support/rig.js';
 
 /** A job that colours its output: `shark logs` in a pipe shows its words, not escape codes (as `git log | cat`). */
 describe('shark logs of a job that printed colours', () => {
@@ -53,5 +54,14 @@ describe('shark logs of jobs whose output ends without a newline', () => {
     const logs = await rig.shark(['logs', 'p.md']);
     expect(logs.code).toBe(0);
     expect(logs.stdout).toMatch(/^==> p \(ok, line 4\) \S+\nabc\n==> q \(ok, line 10\) \S+\ndef\n$/);
+  });
+
+  it('at a terminal, ends with a reset what a log set and never reset: it coloured the prompt after it', async () => {
+    rig.write('r.md', "# R\n\n```shark-run\nprintf '\\033[41;1mALARM\\n' ; exit 1\n```\n");
+    expect((await rig.shark(['run', 'r.md'])).code).toBe(1);
+    // Under a terminal of its own (`script`), as a user types it.
+    const shown = spawnSync('script', ['-qec', `${process.execPath} ${SHARK} logs r.md`, '/dev/null'], { cwd: rig.dir, encoding: 'utf8', env: { ...process.env, TERM: 'xterm' } });
+    expect(shown.stdout).toContain('\x1b[41;1mALARM');
+    expect(shown.stdout.trimEnd().endsWith('\x1b[0m')).toBe(true);
   });
 });

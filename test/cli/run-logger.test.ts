@@ -171,6 +171,13 @@ describe('text from steps and builds in the run log', () => {
     expect(out).not.toContain('\x1b[2J');
   });
 
+  it('ends a line whose colours the job never reset: they coloured the summary and the prompt after it', () => {
+    let out = '';
+    const log = prettyLogger((s) => void (out += s), true);
+    log({ type: 'job-failed', job: 'j', step: 'j', block: 'j', where: 'p.md:9:1', message: 'exit status 1', reason: 'exit', exitCode: 1, log: null, tail: '\x1b[41;1;5mALARM\nplain\n' });
+    expect(out).toContain('  | \x1b[41;1;5mALARM\x1b[0m\n  | plain');
+  });
+
   it('has none in JSON events, the failed job\'s tail included', () => {
     let out = '';
     const log = jsonLogger((s) => void (out += s));
