@@ -25,6 +25,12 @@ describe('tailOf: the last lines of a failed job\'s log', () => {
     expect(tailOf(log, 2)).toBe('second to last\nthe error');
   });
 
+  it('cuts a line too long for a screen, saying how much more the log holds (65,000 characters took 800 rows)', () => {
+    const log = join(dir, 'long.log');
+    writeFileSync(log, `${'a'.repeat(300_000)}\n${'b'.repeat(5000)}\nthe error\n`);
+    expect(tailOf(log, 2)).toBe(`${'b'.repeat(1000)}… (4,000 more characters in the log)\nthe error`);
+  });
+
   it('gives nothing for a log that is not there', () => {
     expect(tailOf(join(dir, 'none.log'))).toBe('');
   });

@@ -11,8 +11,16 @@ const WINDOW = 64 * 1024;
  */
 export function tailOf(path: string, lines = 20): string {
   try {
-    return endOf(path, WINDOW).text.split('\n').slice(-lines - 1).join('\n').trimEnd();
+    return endOf(path, WINDOW).text.split('\n').slice(-lines - 1).map(cut).join('\n').trimEnd();
   } catch {
     return '';
   }
+}
+
+/** How much of one line a tail shows: a line of 65,000 characters took 800 rows of the terminal, the error off screen. */
+const LINE = 1000;
+
+/** A line cut to LINE characters, saying how many more the log holds (`shark logs` shows them). */
+function cut(line: string): string {
+  return line.length <= LINE ? line : `${line.slice(0, LINE)}… (${(line.length - LINE).toLocaleString('en')} more characters in the log)`;
 }
