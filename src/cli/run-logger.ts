@@ -50,6 +50,9 @@ const WHOLE_FAILURES = 5;
 /** Failures listed at the end of a run; the rest are counted. */
 const LISTED_FAILURES = 10;
 
+/** How often a map says how far it is when there is no status line (a pipe, a file). */
+const PROGRESS_EVERY_MS = 30_000;
+
 /** Storing that took this long (seconds) is shown beside the command's time: less says nothing a person needs. */
 const STORED_SHOWN = 1;
 
@@ -62,7 +65,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
   const started = Date.now();
   /** `announced`: jobs counted done as cached at the step's start, whose own `job-cached` comes later (once recorded). */
   /** `stopped`: some of its jobs were skipped because the run was interrupted (its line says `stopped`, not `done`). */
-  const steps = new Map<string, { total: number; done: number; ran: number; failed: number; skipped: number; started: number; announced: number; stopped?: true }>();
+  const steps = new Map<string, { total: number; done: number; ran: number; failed: number; skipped: number; started: number; announced: number; stopped?: true; told?: number }>();
   // A command holds a slot (at most -j of them); a job storing its outputs holds none, and there may be more.
   const running = new Set<string>();
   const storing = new Set<string>();
@@ -110,6 +113,11 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
     if (how === 'cached' && s.announced > 0) return void s.announced--;
     s.done++;
     if (how !== 'cached') s[how]++;
+    // In a pipe or a file there is no status line: a long map says how far it is now and then (a CI log showed nothing for hours).
+    if (!tty && s.total > 1 && s.done < s.total && Date.now() - (s.told ?? s.started) >= PROGRESS_EVERY_MS) {
+      s.told = Date.now();
+      say(`         ${step}: ${s.done}/${s.total} jobs done (${((Date.now() - s.started) / 1000).toFixed(0)}s)`);
+    }
     if (s.total > 1 && s.done === s.total && s.ran + s.failed > 0) {
       const took = ((Date.now() - s.started) / 1000).toFixed(1);
       const skipped = s.skipped > 0 ? `, ${s.skipped} skipped` : '';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { displayWidth } from '../../src/columns.js';
 import { progressBar } from '../../src/cli/fsck.js';
 import { jsonLogger, prettyLogger } from '../../src/cli/run-logger.js';
@@ -169,6 +169,23 @@ describe('text from steps and builds in the run log', () => {
     expect(out).toContain('\x1b[91mls: /x: No such file\x1b[0m\nend\n');
     expect(out).not.toContain('\x1b]0;');
     expect(out).not.toContain('\x1b[2J');
+  });
+
+  it('says in a pipe how far a long map is every 30 s, as it has no status line there', () => {
+    let out = '';
+    let now = 1_000_000;
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => now);
+    try {
+      const log = prettyLogger((s) => void (out += s), false);
+      log({ type: 'step-start', step: 'work', block: 'work', jobs: 300, cached: 0 });
+      for (let i = 0; i < 150; i++) {
+        now += 400;
+        log({ type: 'job-done', job: `work[${i}]`, step: 'work', block: 'work', seconds: 0.4, stored: 0 });
+      }
+    } finally {
+      clock.mockRestore();
+    }
+    expect(out.split('\n').filter((l) => l.includes('jobs done'))).toEqual(['         work: 75/300 jobs done (30s)', '         work: 150/300 jobs done (60s)']);
   });
 
   it('ends a line whose colours the job never reset: they coloured the summary and the prompt after it', () => {
