@@ -1,6 +1,7 @@
 import { isatty } from 'node:tty';
 import { EXIT_INTERRUPTED } from './load-or-report.js';
 import { closedOutput } from './process-guards.js';
+import { drawsEscapes } from '../printable.js';
 
 /**
  * How a run hears what asks it to stop, until the returned function is
@@ -26,7 +27,9 @@ export function hearStopSignals(stderr: (s: string) => void, stop: () => void): 
     heard++;
     if (heard > 1) process.exit(EXIT_INTERRUPTED);
     // Not to a terminal that hung up: the write would fail (EIO), and its failure stop the run a second time, at once.
-    if (!closedOutput() && signal !== 'SIGHUP') stderr(`\nshark: ${stoppingMessage(signal)}\n`);
+    // At a terminal the status line is on the row Ctrl-C was echoed on: cleared, not left above the message.
+    const row = drawsEscapes(process.stdout) && drawsEscapes(process.stderr) ? '\r\x1b[2K' : '\n';
+    if (!closedOutput() && signal !== 'SIGHUP') stderr(`${row}shark: ${stoppingMessage(signal)}\n`);
     stop();
   };
   let hungUp = false;
