@@ -19,6 +19,9 @@ ${fence}shark-publish
 ${fence}
 `;
 
+/** A directory published whole, its file holding `word`. */
+const doc = (word: string): string => `# Pub\n\n${fence}shark-run\nmkdir -p /data/o && echo ${word} > /data/o/x.txt\n${fence}\n\n${fence}shark-publish\n/data/o/\n${fence}\n`;
+
 /** The workspaces, staging and trash left in the store's `tmp/`. */
 const leftIn = (rig: Rig): string[] => readdirSync(rig.path('.shark/tmp')).filter((n) => /^(ws|in|trash)-/.test(n));
 
@@ -51,7 +54,6 @@ describe('outputs and workspaces of mode 000, as a user other than root', () => 
 
   it('refuses to publish over a published directory its user made unreadable, saying so (an internal error)', async () => {
     if (as.skip !== undefined) return;
-    const doc = (word: string): string => `# Pub\n\n${fence}shark-run\nmkdir -p /data/o && echo ${word} > /data/o/x.txt\n${fence}\n\n${fence}shark-publish\n/data/o/\n${fence}\n`;
     rig.write('p.md', doc('x'));
     expect((await as.shark('run', 'p.md')).code).toBe(0);
     chmodSync(rig.path('_shark/o'), 0o000);
@@ -65,7 +67,6 @@ describe('outputs and workspaces of mode 000, as a user other than root', () => 
 
   it('publishes over a published directory its user made read-only (chmod 555), leaving no copy of it beside', async () => {
     if (as.skip !== undefined) return;
-    const doc = (word: string): string => `# Pub\n\n${fence}shark-run\nmkdir -p /data/o && echo ${word} > /data/o/x.txt\n${fence}\n\n${fence}shark-publish\n/data/o/\n${fence}\n`;
     rig.write('p.md', doc('x'));
     expect((await as.shark('run', 'p.md')).code).toBe(0);
     chmodSync(rig.path('_shark/o'), 0o555);
