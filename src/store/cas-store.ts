@@ -15,6 +15,7 @@ import { ingestHost, type IngestTarget } from './cas-ingest.js';
 import { storedTreeMemo } from './dir-fingerprint.js';
 import type { LinkFollower } from './content-id.js';
 import { restoreModes, verifyObjects } from './cas-verify.js';
+import { giveFoldersToOwner } from './store-folders-owner.js';
 import type { Metadata } from './metadata.js';
 import { inTheWay, safeDirs, storedLinkTarget } from './safe-path.js';
 import { place, placeCopy, type Placing } from './cas-place.js';
@@ -274,5 +275,6 @@ export class CasStore implements SnapshotStore {
   close(): void {
     this.trees.clear();
     this.workspaces.close();
+    giveFoldersToOwner(this.metaDir, this.objects.owner);
   }
 }
