@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path';
+import { shownName } from '../printable.js';
 import { Command, Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import { runPipeline } from '../exec/engine.js';
@@ -76,6 +77,12 @@ export function runCommand(io: Io): Command {
       return checked;
     });
     if (slurm !== undefined) await requireSlurm(slurm, io.stderr).catch((e: unknown) => (closeSession(session), Promise.reject(e)));
+    // Said before anything runs, not as every job of a map failing on `sbatch refused the job` (Shark's own refusal).
+    if (slurm !== undefined && session.store.metaDir.includes('\\')) {
+      closeSession(session);
+      io.stderr(`shark: error: --executor slurm: the store's path ${shownName(session.store.metaDir)} has a backslash, with which Slurm names no file per task: put the store in a directory whose path has none (--store)\n`);
+      throw new ExitError(EXIT_INVALID);
+    }
     const controller = new AbortController();
     // A closed stdout stops the run through SIGTERM too (process-guards.ts): that stop is quiet, nobody pressed Ctrl-C.
     const unhear = hearStopSignals(io.stderr, () => controller.abort());

@@ -31,12 +31,13 @@ describeSlurm('run --executor slurm from a directory whose name Slurm would expa
     expect(ran.code, ran.stdout + ran.stderr).toBe(0);
   }, 60_000);
 
-  it('fails the jobs of a store under a backslash, saying why (exit 1, no job left to launch and fail)', async () => {
+  it('refuses a store under a backslash before anything runs, exit 2 (each job of a map failed, `sbatch refused the job`)', async () => {
     rig = new Rig('shark-slurm-back\\slash-');
     rig.write('p.md', doc);
     const ran = await rig.shark(['run', 'p.md', '--executor', 'slurm'], { env });
-    expect(ran.code).toBe(1);
-    expect(ran.stdout + ran.stderr).toContain('backslash');
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toMatch(/^shark: error: --executor slurm: the store's path .* has a backslash, with which Slurm names no file per task/);
+    expect(ran.stdout).toBe('');
   }, 60_000);
 
   it.runIf(canMount())('fails the jobs of a store the node does not see as the cluster\'s (environment), saying so, not "exit 0, signal 53"', async () => {
