@@ -71,6 +71,9 @@ describeBrowser('shark serve in a real browser', () => {
     await page.screenshot({ path: join(shots, 'document.png'), fullPage: false });
     await Promise.all([page.waitForNavigation(), page.click('section[data-block="summary"] a.output')]);
     expect(new URL(page.url()).pathname).toBe('/data/summary.csv');
+    // Once failed in CI with no table at all: what the page said instead is shown, to tell why next time.
+    const said = await page.$eval('main', (e) => e.textContent ?? '').catch(() => '');
+    expect(await page.$('table.preview-table td'), said.slice(0, 2000)).not.toBeNull();
     const cells = await page.$$eval('table.preview-table td', (els) => els.map((e) => e.textContent));
     expect(cells).toEqual(['ptarmigan', '4', 'puffin', '0']);
     expect(await page.$eval('.table-meta', (e) => e.textContent)).toContain('2 columns');
