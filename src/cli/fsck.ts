@@ -122,7 +122,7 @@ export function fsckCommand(io: Io): Command {
           repaired = true;
         }
         const report = { store: store.location, objects: checked.objects, bytes: checked.bytes, seconds, problems, results: affected.length, repaired, refreshed };
-        io.stdout(flags.json === true ? JSON.stringify(report, null, 2) + '\n' : render(report));
+        io.stdout(flags.json === true ? JSON.stringify(report, null, 2) + '\n' : render(report, stuck));
         if (problems.length > 0 && (!repaired || stuck.length > 0)) throw new ExitError(EXIT_FAILED);
       } catch (e) {
         if (e instanceof QuarantineBlocked) {
@@ -143,10 +143,8 @@ export function fsckCommand(io: Io): Command {
     });
 }
 
-/** What a mode problem `--repair` could not fix says (cas-verify.ts `restoreModes`). */
-const NOT_GIVEN_BACK = 'its mode could not be given back';
-
-function render(r: { store: string; objects: number; bytes: number; seconds: number; problems: readonly StoreProblem[]; results: number; repaired: boolean; refreshed: number }): string {
+/** `stuck`: the mode problems `--repair` could not fix (another user's), said apart from what it repaired. */
+function render(r: { store: string; objects: number; bytes: number; seconds: number; problems: readonly StoreProblem[]; results: number; repaired: boolean; refreshed: number }, stuck: readonly StoreProblem[]): string {
   const mb = r.bytes / 1e6;
   // The store's path is the user's: a control character in it, or in an object's path, is shown, not obeyed.
   const lines = [`${shownName(r.store)}: checked ${counted(r.objects, 'object')}, ${mb.toFixed(1)} MB in ${r.seconds.toFixed(1)}s (${(mb / Math.max(r.seconds, 1e-3)).toFixed(0)} MB/s)`];
@@ -155,7 +153,6 @@ function render(r: { store: string; objects: number; bytes: number; seconds: num
   for (const p of r.problems) lines.push(`${p.problem.padEnd(8)} ${p.id}  ${printable(p.detail)}`);
   if (r.problems.length === 0) lines.push('ok: no missing or corrupt data');
   else if (r.repaired) {
-    const stuck = r.problems.filter((p) => p.detail.includes(NOT_GIVEN_BACK));
     const done = r.problems.filter((p) => !stuck.includes(p));
     if (done.length > 0) lines.push(repairedLine(done, r.results));
     if (stuck.length > 0) lines.push(`not repaired: ${counted(stuck.length, 'mode')} could not be given back (another user's: chmod as their owner, or run fsck --repair as them)`);

@@ -1,6 +1,6 @@
 import type { CommandText } from './shell-lines.js';
 import { programOfCommand } from './mentions.js';
-import type { HeredocBody, Word } from './shell-words.js';
+import { inHeredoc, type HeredocBody, type Word } from './shell-words.js';
 
 /** `{1..3}`, `{a..e}`, `{10..1..2}`: bash's brace ranges, which dash leaves as written. */
 const RANGE = /^\{(?:-?\d+\.\.-?\d+|[A-Za-z]\.\.[A-Za-z])(?:\.\.-?\d+)?\}/;
@@ -18,7 +18,7 @@ export function bashisms(command: CommandText, words: readonly Word[], bodies: r
   const found: { offset: number; message: string }[] = [];
   const dash = 'is bash\'s: /bin/sh on Debian (dash), which runs a host step,';
   for (const i of unquoted(text)) {
-    if (bodies.some((b) => b.start <= i && i < b.end)) continue;
+    if (inHeredoc(bodies, i)) continue;
     if (text[i] === '&' && text[i + 1] === '>' && text[i - 1] !== '>' && text[i - 1] !== '<') {
       found.push({ offset: i, message: `\`&>\` ${dash} reads \`cmd &> FILE\` as \`cmd &\` then \`> FILE\`: the command runs in the background and FILE is left empty; write \`cmd > FILE 2>&1\`` });
     } else if (text[i] === '$' && text[i + 1] === "'") {

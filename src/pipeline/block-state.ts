@@ -95,9 +95,12 @@ export class BlockState {
         + `so it is not set here; set it on a line of its own (\`${name}=…\`), which Shark gives to every command after it, or use it on the line that sets it`));
       this.setBeside.delete(name);
     }
+    // Set beside other commands, it is lost for the next; set by a command alone (`N=3 make` aside), it is that command's.
     const single = words.every((w) => w.command === 0);
-    if (!single) for (const name of setHere) this.setBeside.set(name, command.at.line);
-    for (const name of setHere) if (single) this.setBeside.delete(name);
+    for (const name of setHere) {
+      if (single) this.setBeside.delete(name);
+      else this.setBeside.set(name, command.at.line);
+    }
     return found;
   }
 }

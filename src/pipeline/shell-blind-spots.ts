@@ -2,7 +2,7 @@ import { warning, type Diagnostic } from '../diagnostics.js';
 import type { Document } from '../markdown/document.js';
 import { pathStarts, programOfCommand, programOfWord } from './mentions.js';
 import { splitCommands, type CommandText } from './shell-lines.js';
-import { shellWords, type HeredocBody, type Word } from './shell-words.js';
+import { inHeredoc, shellWords, type HeredocBody, type Word } from './shell-words.js';
 import { runBlocksAsWritten } from './written-blocks.js';
 import { BlockState } from './block-state.js';
 import { bashisms, unquoted } from './bashisms.js';
@@ -63,7 +63,7 @@ export function shellBlindSpots(document: Document): Diagnostic[] {
       // A line of backquotes alone inside the block (its fence is longer, or of tildes): sh reads command substitution.
       for (const m of command.text.matchAll(/^[ \t]*(`{3,})[ \t]*$/gm)) {
         // In a here-document it is text (a markdown file a step writes).
-        if (bodies.some((b) => b.start <= m.index && m.index < b.end)) continue;
+        if (inHeredoc(bodies, m.index)) continue;
         found.push(warning(document.file, posOf(m.index + m[0].indexOf('`')), `this ${m[1]} line is inside the block (its fence is another), and sh reads its backquotes as a command substitution: `
           + 'was it meant to close the block? A block is closed only by a fence of the character that opened it, as long or longer'));
       }
@@ -121,7 +121,7 @@ function findExec(words: readonly Word[], word: Word): string | undefined {
 function loopOverMap(text: string, bodies: readonly HeredocBody[]): { offset: number; name: string; path: string; dir: string; pattern: string } | undefined {
   for (const m of text.matchAll(/(?:^|[;&|(\s])for[ \t]+([A-Za-z_]\w*)[ \t]+in[ \t]+([^;\n]*)/g)) {
     const at = m.index + m[0].indexOf('for');
-    if (bodies.some((b) => b.start <= at && at < b.end)) continue;
+    if (inHeredoc(bodies, at)) continue;
     const list = m[2]!;
     const path = /(?:^|\s)(\/data\/[^\s'"]*[*?[][^\s'"]*)/.exec(list);
     if (path === null) continue;
@@ -147,5 +147,5 @@ function processSubstitutions(command: CommandText): number[] {
 function escapedSpacesAtEnd(command: CommandText, bodies: readonly HeredocBody[]): number[] {
   const text = command.text;
   return [...unquoted(text)].filter((i) => text[i] === '\\' && /^[ \t]+(?:\n|$)/.test(text.slice(i + 1, text.indexOf('\n', i) + 1 || undefined))
-    && !bodies.some((b) => b.start <= i && i < b.end));
+    && !inHeredoc(bodies, i));
 }

@@ -30,6 +30,11 @@ export interface HeredocBody {
   readonly command: number;
 }
 
+/** Whether `offset` of the command text is inside one of the here-documents' bodies (their text is no shell). */
+export function inHeredoc(bodies: readonly HeredocBody[], offset: number): boolean {
+  return bodies.some((b) => b.start <= offset && offset < b.end);
+}
+
 /**
  * Splits one logical command into words the way POSIX sh would, far enough
  * to find data paths, redirection targets and the quoting at each place.
