@@ -5,6 +5,7 @@ import { Leases } from '../store/leases.js';
 import { openStore, storeMade } from '../store/open-store.js';
 import { QuarantineBlocked } from '../store/quarantine-folder.js';
 import { resultsReferencing } from '../store/referencing.js';
+import { indexProblems, repairIndex, type IndexProblem } from './fsck-index.js';
 import type { StoreProblem } from '../store/snapshot-store.js';
 import { displayName, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, ExitError, openFailureCode, refuseReadOnlyStore, requireReadable } from './load-or-report.js';
 import { storeSpec } from './find-store.js';
@@ -88,6 +89,8 @@ export function fsckCommand(io: Io): Command {
         }, controller.signal, () => refreshed++);
         bar(-1, 0, 0);
         if (controller.signal.aborted) throw interrupted('the check did not finish; nothing was repaired');
+        // Rows of the index `plan` finds cached outputs through that say other than their results: edited or damaged.
+        const index = indexProblems(meta);
         const seconds = (Date.now() - started) / 1000;
         // An object of another mode has sound bytes: nothing made of it is dropped. What a job made from a damaged one
         // since the last clean check is (its key names the sound bytes' id).
@@ -99,7 +102,7 @@ export function fsckCommand(io: Io): Command {
         let affected = affectedBy(problems);
         let repaired = false;
         let stuck: StoreProblem[] = [];
-        if (flags.repair === true && problems.length > 0) {
+        if (flags.repair === true && problems.length + index.found.length > 0) {
           // Not while a run could be reading what is moved aside.
           const holder = leases.tryAcquire('gc');
           if (holder !== undefined || meta.liveRuns().length > 0) {
@@ -115,15 +118,17 @@ export function fsckCommand(io: Io): Command {
             ...judged.filter((j) => j.problem !== 'mode' && !problems.some((p) => p.id === j.id && p.problem === j.problem))];
           if (controller.signal.aborted) throw interrupted('modes given back so far stay; nothing was moved aside (run fsck --repair again)');
           affected = affectedBy(problems);
+          repairIndex(meta, index);
           await store.quarantine(problems.filter((p) => p.problem === 'corrupt').map((p) => p.id));
           meta.dropResults(affected);
           // What is left was sound when this check read it.
           if (stuck.length === 0) meta.noteCleanCheck(started);
           repaired = true;
         }
-        const report = { store: store.location, objects: checked.objects, bytes: checked.bytes, seconds, problems, results: affected.length, repaired, refreshed };
+        const all = [...problems, ...index.problems];
+        const report = { store: store.location, objects: checked.objects, bytes: checked.bytes, seconds, problems: all, results: affected.length, repaired, refreshed };
         io.stdout(flags.json === true ? JSON.stringify(report, null, 2) + '\n' : render(report, stuck));
-        if (problems.length > 0 && (!repaired || stuck.length > 0)) throw new ExitError(EXIT_FAILED);
+        if (all.length > 0 && (!repaired || stuck.length > 0)) throw new ExitError(EXIT_FAILED);
       } catch (e) {
         if (e instanceof QuarantineBlocked) {
           io.stderr(`shark: error: ${e.message}\n`);
@@ -144,7 +149,7 @@ export function fsckCommand(io: Io): Command {
 }
 
 /** `stuck`: the mode problems `--repair` could not fix (another user's), said apart from what it repaired. */
-function render(r: { store: string; objects: number; bytes: number; seconds: number; problems: readonly StoreProblem[]; results: number; repaired: boolean; refreshed: number }, stuck: readonly StoreProblem[]): string {
+function render(r: { store: string; objects: number; bytes: number; seconds: number; problems: readonly (StoreProblem | IndexProblem)[]; results: number; repaired: boolean; refreshed: number }, stuck: readonly StoreProblem[]): string {
   const mb = r.bytes / 1e6;
   // The store's path is the user's: a control character in it, or in an object's path, is shown, not obeyed.
   const lines = [`${shownName(r.store)}: checked ${counted(r.objects, 'object')}, ${mb.toFixed(1)} MB in ${r.seconds.toFixed(1)}s (${(mb / Math.max(r.seconds, 1e-3)).toFixed(0)} MB/s)`];
@@ -153,7 +158,7 @@ function render(r: { store: string; objects: number; bytes: number; seconds: num
   for (const p of r.problems) lines.push(`${p.problem.padEnd(8)} ${p.id}  ${printable(p.detail)}`);
   if (r.problems.length === 0) lines.push('ok: no missing or corrupt data');
   else if (r.repaired) {
-    const done = r.problems.filter((p) => !stuck.includes(p));
+    const done = r.problems.filter((p) => !stuck.some((s) => s === p));
     if (done.length > 0) lines.push(repairedLine(done, r.results));
     if (stuck.length > 0) lines.push(`not repaired: ${counted(stuck.length, 'mode')} could not be given back (another user's: chmod as their owner, or run fsck --repair as them)`);
   }
@@ -162,7 +167,9 @@ function render(r: { store: string; objects: number; bytes: number; seconds: num
 }
 
 /** What `--repair` did: modes given back, bad data quarantined and the results made of it dropped. */
-function repairedLine(problems: readonly StoreProblem[], results: number): string {
+function repairedLine(all: readonly (StoreProblem | IndexProblem)[], results: number): string {
+  const problems = all.filter((p): p is StoreProblem => p.problem !== 'index');
+  const index = all.length - problems.length;
   const modes = problems.filter((p) => p.problem === 'mode');
   // A folder's problem names its path, an object's its id.
   // A link in place of a folder is removed, not given a mode (cas-verify.ts).
@@ -176,6 +183,7 @@ function repairedLine(problems: readonly StoreProblem[], results: number): strin
   // Only corrupt data is moved aside: a missing object leaves nothing to quarantine.
   const corrupt = problems.some((p) => p.problem === 'corrupt');
   if (modes.length < problems.length) parts.push(`${corrupt ? 'bad data quarantined, ' : ''}${counted(results, 'result')} dropped; the next run recomputes them`);
+  if (index > 0) parts.push(`${counted(index, 'row')} of the index of outputs written again from ${index === 1 ? 'its result' : 'their results'} (nothing dropped: the results record their outputs)`);
   return `repaired: ${parts.join('; ')}`;
 }
 

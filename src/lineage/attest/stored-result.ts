@@ -110,9 +110,27 @@ export function storedResultProblems(n: LineageNode, stored: ResultVersion | und
   return problems;
 }
 
-/** Each output path whose id differs between the stored result and lineage (its `shown` column), or that one of them lacks. */
-function otherOutputs(stored: Readonly<Record<string, string>>, shown: Readonly<Record<string, string>>): string[] {
+/**
+ * The problem of a stored result whose rows in the index of outputs (what
+ * `run` finds a cached job's outputs through) give other ids than it
+ * records: a run would reuse other bytes than the ones signed and shown.
+ */
+export function indexedOutputsProblem(job: string, stored: ResultVersion, indexed: Readonly<Record<string, string>>): string | undefined {
+  let outputs: Readonly<Record<string, string>>;
+  try {
+    outputs = fromResultRow(stored).outputs;
+  } catch {
+    // Said by `storedResultProblems`.
+    return undefined;
+  }
+  const other = otherOutputs(outputs, indexed, 'indexed');
+  return other.length === 0 ? undefined
+    : `${job}: the store's index of outputs, which a run reuses them through, gives other outputs than its stored result (${other.join(', ')}): run \`shark fsck --repair\``;
+}
+
+/** Each output path whose id differs between the stored result and lineage (its `shown` column) or the index, or that one of them lacks. */
+function otherOutputs(stored: Readonly<Record<string, string>>, other: Readonly<Record<string, string>>, as = 'shown'): string[] {
   const id = (v: string | undefined): string => (v === undefined ? 'none' : short(v));
-  const paths = [...new Set([...Object.keys(stored), ...Object.keys(shown)])].sort();
-  return paths.filter((p) => stored[p] !== shown[p]).map((p) => `${shownName(p)}: stored ${id(stored[p])}, shown ${id(shown[p])}`);
+  const paths = [...new Set([...Object.keys(stored), ...Object.keys(other)])].sort();
+  return paths.filter((p) => stored[p] !== other[p]).map((p) => `${shownName(p)}: stored ${id(stored[p])}, ${as} ${id(other[p])}`);
 }

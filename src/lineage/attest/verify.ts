@@ -15,7 +15,8 @@ import type { ResultVersion } from '../../store/result-history.js';
 import type { SnapshotStore } from '../../store/snapshot-store.js';
 import { shownName } from '../../printable.js';
 import { PerRun } from '../per-run.js';
-import { storedResultProblems } from './stored-result.js';
+import { indexedOutputsProblem, storedResultProblems } from './stored-result.js';
+import { indexedOutputs } from '../../store/index-check.js';
 import { namingProblems } from './signed-names.js';
 
 export interface VerifyReport {
@@ -145,7 +146,11 @@ export async function verifyAncestry(
       problems.push(unbound);
       continue;
     }
-    problems.push(...storedResultProblems(n, results.get(n.run, n.key), statement));
+    const version = results.get(n.run, n.key);
+    problems.push(...storedResultProblems(n, version, statement));
+    // The stored result (not a version replaced since) is the one a run reuses, through the index.
+    const unindexed = version?.fate === null ? indexedOutputsProblem(n.job, version, indexedOutputs(meta.db, n.key)) : undefined;
+    if (unindexed !== undefined) problems.push(unindexed);
     const named = namingProblems(n, statement, meta);
     problems.push(...named.problems);
     notes.push(...named.notes);
