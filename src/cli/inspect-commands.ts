@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { lineageQuery, type LineageNode } from '../lineage/lineage.js';
 import { renderLineage } from '../lineage/lineage-text.js';
 import { runSubset, subsetArgs } from '../lineage/runs.js';
+import { newerRunFailedUpstream } from '../lineage/failed-upstream.js';
 import { renderedLineage } from '../lineage/rendered-lineage.js';
 import { lineageMermaid } from '../lineage/mermaid.js';
 import { naturalNumber } from './numbers.js';
@@ -82,8 +83,14 @@ export function lineageCommand(io: Io): Command {
         if (subset === undefined || !Object.keys(subset).some((axis) => fansIn.has(axis))) return '';
         return `note: run ${node.run} ran a subset of the sweep (${subsetArgs(subset)}): this result reads those values alone\n`;
       };
+      // An older run's result shown while a newer run skipped the step for a failure upstream: said, not passed over.
+      const newerNote = (node: LineageNode): string => {
+        const why = flags.run !== undefined || reading.session === undefined || node.kind === 'group' ? undefined
+          : newerRunFailedUpstream(session.meta, reading.session.pipeline, session.pipelinePath, node.run, normal.path.text);
+        return why === undefined ? '' : `note: ${why}\n`;
+      };
       const render = (node: LineageNode): string =>
-        format === 'json' ? JSON.stringify(node, null, 2) + '\n' : format === 'mermaid' ? lineageMermaid(node, flags.depth) : subsetNote(node) + renderLineage(node, describe, flags.depth);
+        format === 'json' ? JSON.stringify(node, null, 2) + '\n' : format === 'mermaid' ? lineageMermaid(node, flags.depth) : newerNote(node) + subsetNote(node) + renderLineage(node, describe, flags.depth);
       const query = lineageQuery(session.meta, session.pipelinePath, normal.path.text, options);
       // A CAS store names no snapshot (`describe` is always undefined): its text is the records' alone.
       // Documents are named from the current directory (`shownFromHere`), so a kept rendering is one directory's.

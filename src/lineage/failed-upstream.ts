@@ -55,3 +55,20 @@ function stepsBefore(pipeline: Pipeline, id: string): Set<string> {
   }
   return seen;
 }
+
+/**
+ * Why the runs after `shown` (the run a lineage was read from without
+ * `--run`) made no `path`, when one of them had a step it needs fail: the
+ * newest such run, said as a note beside the older result shown
+ * (`note: run 3, the latest, did not make /data/total.txt: total, which
+ * writes it, needs what double writes, and job double[c.txt] (line 10)
+ * failed in run 3 (exit status 1)`). Undefined when none did.
+ */
+export function newerRunFailedUpstream(meta: Metadata, pipeline: Pipeline, pipelinePath: string, shown: number, path: string): string | undefined {
+  const runs = meta.runs(pipelinePath).filter((r) => r.id > shown);
+  for (const [at, run] of runs.entries()) {
+    const why = failedUpstream(meta, pipeline, run.id, path);
+    if (why !== undefined) return `run ${run.id}${at === 0 ? ', the latest,' : ''} did not make ${path}: ${why}; this is run ${shown}'s`;
+  }
+  return undefined;
+}

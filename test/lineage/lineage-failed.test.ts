@@ -106,3 +106,30 @@ describe('shark lineage of a result whose step never ran because a step upstream
     expect(prep.stderr).toBe('shark: no run of this pipeline produced /data/nosuch.txt\n');
   });
 });
+
+describe('shark lineage of a result an earlier run made, when a later run skipped its step for a failure upstream', () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = new Rig('shark-lineage-newer-failed-');
+    rig.write('in/a.txt', '1\n');
+    rig.write('in/c.txt', '2\n');
+    rig.write('p.md', '---\ninputs:\n  in: /data/in/\n---\n# Double\n\n```shark-run\nread n < /data/in/*.txt; [ "$n" != 9 ] || exit 3; echo $((n*2)) > /data/out/+\n```\n\n' +
+      '# Total\n\n```shark-run\ncd /data/out/ && cat * | awk \'{s+=$1} END {print s}\' > /data/total.txt\n```\n');
+    expect((await rig.shark(['run', 'p.md', '-i', 'in=in'])).code).toBe(0);
+    rig.write('in/c.txt', '9\n');
+    expect((await rig.shark(['run', 'p.md', '-i', 'in=in'])).code).toBe(1);
+  });
+  afterAll(() => rig.cleanup());
+
+  it("shows that run's result with a note naming the newer run and the failure it skipped the step for (exit 0)", async () => {
+    const ran = await rig.shark(['lineage', 'p.md', '/data/total.txt']);
+    expect(ran.code).toBe(0);
+    expect(ran.stdout.split('\n')[0]).toBe('note: run 2, the latest, did not make /data/total.txt: total, which writes it, needs what double writes, and job double[c.txt] (line 8) failed in run 2 (exit status 3); this is run 1\'s');
+    expect(ran.stdout).toContain('→ /data/total.txt');
+  });
+
+  it('says nothing of it for --run, nor for a path the failure did not keep from being made', async () => {
+    expect((await rig.shark(['lineage', 'p.md', '/data/total.txt', '--run', '1'])).stdout).not.toContain('note:');
+    expect((await rig.shark(['lineage', 'p.md', '/data/out/a.txt'])).stdout).not.toContain('note:');
+  });
+});
