@@ -105,6 +105,9 @@ export function ancestryOfMaking(meta: Metadata, made: Producer, id: SnapshotId)
  * from several runs or places) the ancestries of each entry's making, as
  * one, aligned by job: a job version (or host input) in several, once.
  */
+/** The runs `ancestryOfEntries` asks for a directory of exactly the entries given, newest first, before it pieces one together. */
+const RUNS_TRIED = 16;
+
 export function ancestryOfEntries(meta: Metadata, id: SnapshotId, entries: readonly TreeEntry[], entriesOf: EntriesOf): Ancestry | undefined {
   const found = producersByEntry(meta, entries, '', entriesOf).found;
   const place = placeOfMost(found);
@@ -119,9 +122,13 @@ export function ancestryOfEntries(meta: Metadata, id: SnapshotId, entries: reado
   if (first === undefined) return undefined;
   // The directory's path: the place's, else an entry's without the entry.
   const path = place?.slice(place.indexOf('\0') + 1) ?? first.p.path.slice(0, first.p.path.length - (first.entry ?? '').length).replace(/\/$/, '');
-  const run = maxOf([...latest.values()], (f) => f.p.record.runId);
-  const whole = ancestryInRun(meta, run, path);
-  if (whole !== undefined && whole.id === id) return whole;
+  // The run whose directory there held exactly these entries, the newest of those that made any of them: an entry
+  // a later run made again (the same bytes) is not that run's, and pairing it with the rest mixed two runs.
+  const runs = [...new Set(found.map((f) => f.p.record.runId))].sort((a, b) => b - a).slice(0, RUNS_TRIED);
+  for (const run of runs) {
+    const whole = ancestryInRun(meta, run, path);
+    if (whole !== undefined && whole.id === id) return whole;
+  }
   const parts = [...latest.values()].flatMap(({ p }) => ancestryInRun(meta, p.record.runId, p.path) ?? []);
   if (parts.length === 0) return undefined;
   const steps = new Map<string, AncestryStep>();

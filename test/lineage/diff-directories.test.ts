@@ -55,6 +55,16 @@ describe('shark diff of two copies of a map directory on disk', () => {
     expect(onDisk).toBe(byPath);
   });
 
+  it("names run 1 for the old copy when run 2 made one of its entries again with the same bytes (the command changed)", async () => {
+    // a.txt is made again by run 2 (`| cat`), with the bytes it had; b.txt changes. The old copy is run 1's directory.
+    rig.write('in/b.txt', '7\n');
+    rig.write('p.md', PIPELINE.replace("> /data/out/+", "| cat > /data/out/+"));
+    const { byPath, onDisk } = await diffOf();
+    expect(onDisk.split('\n')[0]).toMatch(/^\/data\/out in run 1 \([0-9a-f]{8}…\) → \/data\/out in run 2 /);
+    expect(onDisk).toMatch(/^root cause +p-2\[a\.txt\] .*command text changed/m);
+    expect(onDisk).toBe(byPath);
+  });
+
   it('lists the import once, as the root cause, when no bytes are shared', async () => {
     rig.write('in/b.txt', '7\n');
     const { byPath, onDisk } = await diffOf();
