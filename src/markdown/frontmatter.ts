@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { parseDocument, isMap, isScalar, isSeq, type Node as YamlNode, type YAMLSeq, LineCounter } from 'yaml';
 import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import type { Axis, Frontmatter } from './document.js';
@@ -96,6 +97,13 @@ export function parseFrontmatter(
       const raw = isScalar(value) ? String(value.value) : '';
       if (!raw.startsWith('/')) {
         diagnostics.push(error(file, nodePos(value), '`path:` must be an absolute directory, such as /root'));
+        continue;
+      }
+      // The job's data is mounted there: the engine would make the directory in it, in the way of an output, and what a
+      // command writes there by a relative name is no declared output (lost).
+      const normal = posix.normalize(raw);
+      if (normal === '/data' || normal.startsWith('/data/')) {
+        diagnostics.push(error(file, nodePos(value), '`path:` cannot be /data or a directory in it: the jobs\' data is mounted there, so what a command wrote by a relative name would be no declared output (use a directory outside /data, such as /work)'));
         continue;
       }
       workdir = raw;

@@ -122,6 +122,11 @@ describe('parseFrontmatter', () => {
     expect(read('inputs:\n  bad name: /data/x\n').diagnostics).toEqual(['3:3: invalid input name `bad name`']);
     expect(read('inputs:\n  species: [1]\n').diagnostics).toEqual(['3:12: input `species` must be a /data/... path']);
     expect(read('path: relative/dir\n').diagnostics).toEqual(['2:7: `path:` must be an absolute directory, such as /root']);
+    // The jobs' data is mounted at /data: a working directory there is in the way of outputs, and loses relative writes.
+    for (const inData of ['/data', '/data/work', '/data/out.txt', '/tmp/../data/x', '/data/']) {
+      expect(read(`path: ${inData}\n`).diagnostics).toEqual([expect.stringMatching(/^2:7: `path:` cannot be \/data or a directory in it: .*such as \/work\)$/)]);
+    }
+    expect(read('path: /database\n').diagnostics).toEqual([]);
     expect(read('not-a-var: 1\n').diagnostics).toEqual(['2:1: variable name `not-a-var` is not a valid environment variable name']);
     expect(read('map: {a: 1}\n').diagnostics).toEqual(['2:6: frontmatter key `map` must have a plain value']);
     expect(read('not-an-axis: [1]\n').diagnostics).toEqual(['2:1: variable name `not-an-axis` is not a valid environment variable name']);
