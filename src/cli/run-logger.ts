@@ -142,7 +142,10 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         say(`environment ${e.env}: checking the image (built if missing)`);
         break;
       case 'env-ready':
-        say(e.built ? `environment ${e.env}: built (image ${e.image}, ${e.seconds!.toFixed(1)}s)` : `environment ${e.env}: image ${e.image} found, built before`);
+        say(e.built ? `environment ${e.env}: built (image ${e.image}, ${e.seconds!.toFixed(1)}s)`
+          // Not found: the engine was not reached, and the lock file's image is taken for what cached jobs need.
+          : e.unchecked === true ? `environment ${e.env}: image ${e.image} as the lock file names it, unchecked (the engine is unreachable: a job that must run in it fails)`
+          : `environment ${e.env}: image ${e.image} found, built before`);
         break;
       case 'env-waiting':
         say(`waiting  environment ${e.env}: another run (pid ${e.holder.pid} on ${e.holder.host}) is building it: its image will be used here, or built here if that build fails`);

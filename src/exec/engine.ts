@@ -138,7 +138,7 @@ export async function runPipeline(
     }
     envIds.set(name, env.id);
     const image = env.id.slice(env.id.indexOf(':') + 1).replace(/^sha256:/, '').slice(0, 12);
-    emit({ type: 'env-ready', env: name, image, built: built.log !== undefined, ...(built.log !== undefined ? { seconds: (Date.now() - looked) / 1000 } : {}) });
+    emit({ type: 'env-ready', env: name, image, built: built.log !== undefined, ...(built.log !== undefined ? { seconds: (Date.now() - looked) / 1000 } : {}), ...('unchecked' in env && env.unchecked !== undefined ? { unchecked: true as const } : {}) });
   }
 
   // Schedule, execute, commit, publish.

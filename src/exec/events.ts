@@ -18,7 +18,7 @@ export type RunEvent =
   | { readonly type: 'run-start'; readonly run: number; readonly steps: number; readonly store: string }
   | { readonly type: 'env-build'; readonly env: string }
   /** The environment's image is there: `built` by this run (in `seconds`), or found, built before; `image`: its id, short. */
-  | { readonly type: 'env-ready'; readonly env: string; readonly built: boolean; readonly image: string; readonly seconds?: number }
+  | { readonly type: 'env-ready'; readonly env: string; readonly built: boolean; readonly image: string; readonly seconds?: number; readonly unchecked?: true }
   /** Another run sharing the store is building the same environment (same build inputs): its image will be used. */
   | { readonly type: 'env-waiting'; readonly env: string; readonly holder: { readonly pid: number; readonly host: string } }
   | { readonly type: 'step-start'; readonly step: string; readonly block: string; readonly jobs: number; readonly cached: number }

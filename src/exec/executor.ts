@@ -94,7 +94,7 @@ export interface Executor {
 /** Where a step's environment comes from; the id enters every cache key of its jobs. What plan sees, plus building and running. */
 export interface EnvironmentProvider extends EnvironmentView {
   /** Makes sure the environment exists (building it if needed, once across the runs of `shared`) and returns its id. */
-  ensure(name: string, signal: AbortSignal, shared?: SharedBuilds): Promise<{ readonly id: string } | { readonly error: string }>;
+  ensure(name: string, signal: AbortSignal, shared?: SharedBuilds): Promise<{ readonly id: string; readonly unchecked?: string } | { readonly error: string }>;
   executor(name: string): Executor;
 }
 

@@ -85,6 +85,8 @@ describe('the run log a person reads', () => {
     log({ type: 'env-ready', env: 'stats', built: true, image: '3f2a9c01b2d4', seconds: 4.21 });
     log({ type: 'env-ready', env: 'tools', built: false, image: '9c01b2d43f2a' });
     expect(out.split('\n').slice(1, 3)).toEqual(['environment stats: built (image 3f2a9c01b2d4, 4.2s)', 'environment tools: image 9c01b2d43f2a found, built before']);
+    log({ type: 'env-ready', env: 'text', built: false, image: '01b2d43f2a9c', unchecked: true });
+    expect(out.split('\n')[3]).toBe('environment text: image 01b2d43f2a9c as the lock file names it, unchecked (the engine is unreachable: a job that must run in it fails)');
   });
 
   it('says an environment another run is building is waited for, and its image used here', () => {

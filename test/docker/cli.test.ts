@@ -95,6 +95,9 @@ describeDocker('shark run/plan with container environments (CLI)', (client) => {
     rmSync(join(tmp.dir, '_shark'), { recursive: true, force: true });
     const cached = await shark(['run', 'two-envs.md'], tmp.dir, { DOCKER_HOST: NO_DOCKER });
     expect(cached.code, cached.stdout + cached.stderr).toBe(0);
+    // Not "found": the engine was never asked; the image is the lock file's, said so.
+    expect(cached.stdout).not.toContain('found, built before');
+    expect(cached.stdout).toMatch(/^environment text: image [0-9a-f]{12} as the lock file names it, unchecked \(the engine is unreachable: a job that must run in it fails\)$/m);
     expect(readFileSync(join(tmp.dir, '_shark', 'report.md'), 'utf8')).toContain('- the: ');
 
     edit('wc -l < /data/report.md', 'wc -c < /data/report.md');

@@ -17,7 +17,8 @@ import { LockedImages } from './locked-images.js';
 export const DOCKER_ID_PREFIX = 'docker:';
 
 type Locked = LockFile['environments'][string];
-type Ensured = { readonly id: string } | { readonly error: string };
+/** `unchecked`: the image the lock file names, taken without the engine, which could not be asked (why). */
+type Ensured = { readonly id: string; readonly unchecked?: string } | { readonly error: string };
 
 export interface DockerEnvironmentOptions {
   readonly pipelinePath: string;
@@ -213,7 +214,7 @@ export class DockerEnvironments {
       // As `plan` does, an unreachable engine leaves the lock trusted: cached jobs and publishing need no
       // engine, and a job of this environment that must run fails on the connection (executor()).
       const locked = this.options.update ? undefined : this.current(name);
-      return locked !== undefined && 'id' in locked ? locked : { error: connection.message };
+      return locked !== undefined && 'id' in locked ? { id: locked.id, unchecked: connection.message } : { error: connection.message };
     }
     const { client } = connection;
     // Hashed now rather than from plan's memo: the build must record what it actually sent.
