@@ -1,7 +1,8 @@
 import { deniedFoldersMessage, deniedObjectFolders } from './store-folders.js';
 import { accessSync, closeSync, constants, existsSync, lstatSync, openSync, readSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { formatReport, type Diagnostic } from '../diagnostics.js';
+import { dirname, join, resolve } from 'node:path';
+import { formatReport, inDocumentOrder, type Diagnostic } from '../diagnostics.js';
+import { hostFilesInContainers } from '../pipeline/container-host-files.js';
 import { loadPipeline } from '../pipeline/load.js';
 import { readProblem } from '../read-problem.js';
 import { shownFromHere } from '../printable.js';
@@ -69,7 +70,10 @@ export function loadOrReport(
   if (!decoded.ok) return refuse(decoded.diagnostic, decoded.shown, stderr);
   const source = decoded.source;
   const loaded = loadPipeline(file, source, overrides, given, places);
-  const diagnostics = loaded.diagnostics.map((d) => (purpose === 'run' && d.refusesRun ? { ...d, severity: 'error' as const } : d));
+  // A file beside the document that a container step names, and its image lacks: known from the disk alone.
+  const beside = dirname(resolve(path));
+  const hostFiles = loaded.pipeline === undefined ? [] : hostFilesInContainers(loaded.pipeline, (rel) => existsSync(resolve(beside, rel)));
+  const diagnostics = inDocumentOrder([...loaded.diagnostics, ...hostFiles]).map((d) => (purpose === 'run' && d.refusesRun ? { ...d, severity: 'error' as const } : d));
   const pipeline = diagnostics.some((d) => d.severity === 'error') ? undefined : loaded.pipeline;
   const more = pipeline === undefined && refutations !== undefined ? withoutConfigEnv(diagnostics, file, source, overrides, given, places, refutations) : [];
   if (more.length > 0) {
