@@ -37,4 +37,19 @@ describe('results of finished jobs are committed a batch at a time, each batch w
     expect(meta.runJobs(run)).toEqual([]);
     meta.close();
   });
+
+  it('commits at once the result of the only job going (a chain of steps), without waiting for others to join its batch', () => {
+    const meta = new Metadata(tempDir('shark-commit-'));
+    const run = meta.startRun('p.md');
+    let others = 1;
+    const queue = new CommitQueue(meta, () => others === 0);
+    void queue.add(success(meta, run, 1));
+    // Another job is going: the result waits for its batch.
+    expect(meta.result('key1')).toBeUndefined();
+    others = 0;
+    void queue.add(success(meta, run, 2));
+    // Alone: written before add returns, with the one that waited.
+    expect([1, 2].map((n) => meta.result(`key${n}`)?.key)).toEqual(['key1', 'key2']);
+    meta.close();
+  });
 });

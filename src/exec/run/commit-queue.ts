@@ -23,13 +23,18 @@ interface Waiting {
 export class CommitQueue {
   private readonly batches: Batcher<Waiting>;
 
-  constructor(meta: Metadata) {
+  /** `alone`: whether no other job is being prepared, run or stored, which could join a batch soon (`add`). */
+  constructor(meta: Metadata, private readonly alone: () => boolean = () => false) {
     this.batches = new Batcher((batch) => meta.recordSuccesses(batch.map((w) => w.success)), (w, error) => w.settle(error), MAX_BATCH, DELAY_MS);
   }
 
   /** Resolves once `success` is committed; rejects with the store's error when its batch could not be. */
   add(success: Success): Promise<void> {
-    return new Promise((resolve, reject) => this.batches.add({ success, settle: (e) => (e === undefined ? resolve() : reject(e)) }));
+    const committed = new Promise<void>((resolve, reject) => this.batches.add({ success, settle: (e) => (e === undefined ? resolve() : reject(e)) }));
+    // The only job going (a chain of steps, one job each): nothing would join its batch, and its readers wait for it.
+    // Waiting out the delay cost each step of a 50-step chain 16 ms, two thirds of its run.
+    if (this.alone()) this.batches.flush();
+    return committed;
   }
 
   /** Writes what is waiting now. */

@@ -96,7 +96,7 @@ export class RunContext {
     /** Where jobs go under `--executor slurm`; undefined for this machine. */
     readonly slurm?: SlurmExecutor,
   ) {
-    this.commits = new CommitQueue(session.meta);
+    this.commits = new CommitQueue(session.meta, () => this.staging.activeCount <= 1 && this.staging.pendingCount === 0);
     this.order = new StartOrder(session.pipeline.steps);
     this.stopFlag = stopFlagIn(logsDir);
     this.cachedRows = new CachedRows(session.meta, (e) => {
