@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { lineageQuery, type LineageNode } from '../lineage/lineage.js';
-import { renderLineage } from '../lineage/lineage-text.js';
+import { insideLine, renderLineage } from '../lineage/lineage-text.js';
 import { runSubset, subsetArgs } from '../lineage/runs.js';
 import { newerRunFailedUpstream } from '../lineage/failed-upstream.js';
 import { renderedLineage } from '../lineage/rendered-lineage.js';
@@ -90,7 +90,7 @@ export function lineageCommand(io: Io): Command {
         return why === undefined ? '' : `note: ${why}\n`;
       };
       const render = (node: LineageNode): string =>
-        format === 'json' ? JSON.stringify(node, null, 2) + '\n' : format === 'mermaid' ? lineageMermaid(node, flags.depth) : newerNote(node) + subsetNote(node) + renderLineage(node, describe, flags.depth);
+        format === 'json' ? JSON.stringify(node, null, 2) + '\n' : format === 'mermaid' ? lineageMermaid(node, flags.depth) : newerNote(node) + subsetNote(node) + insideLine(node, normal.path.text, (id) => session.store.entries(id)) + renderLineage(node, describe, flags.depth);
       const query = lineageQuery(session.meta, session.pipelinePath, normal.path.text, options);
       // A CAS store names no snapshot (`describe` is always undefined): its text is the records' alone.
       // Documents are named from the current directory (`shownFromHere`), so a kept rendering is one directory's.

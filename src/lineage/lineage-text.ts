@@ -1,6 +1,9 @@
 import { printable, shownName } from '../printable.js';
 import type { LineageNode } from './lineage.js';
 import type { MadeBy } from './lineage-result.js';
+import { isUnder } from '../pipeline/data-path.js';
+import { descend } from '../plan/trees.js';
+import type { EntriesOf } from './why.js';
 
 /** What a lineage says of a job whose result `fsck --repair` dropped. */
 export const DROPPED = 'result dropped by `shark fsck --repair`: its stored data was missing or damaged';
@@ -71,4 +74,18 @@ export function usesLines(n: LineageNode): string[] {
 /** A variable's value on the `with` line: as it is, or JSON-quoted when spaces, quotes or control characters would make the line ambiguous. */
 function shownValue(value: string): string {
   return value === '' || /[\s"'\\]/.test(value) ? printable(JSON.stringify(value)) : shownName(value);
+}
+
+/**
+ * The line said above the lineage of a file inside a directory its job
+ * wrote whole (an import's): the file's own id, which the job's outputs do
+ * not show (`/data/in/a.txt  sha256:…  (inside /data/in, which in wrote
+ * whole)`); empty for a path among the outputs, or one not found.
+ */
+export function insideLine(node: LineageNode, path: string, entriesOf: EntriesOf): string {
+  if (node.kind === 'group' || path in node.outputs) return '';
+  const dir = Object.keys(node.outputs).find((o) => isUnder(path, o.replace(/\/$/, '')));
+  if (dir === undefined) return '';
+  const id = descend(node.outputs[dir]!, path.slice(dir.replace(/\/$/, '').length + 1), entriesOf);
+  return id === undefined ? '' : `${shownName(path)}  ${id}  (inside ${shownName(dir.replace(/\/$/, ''))}, which ${node.job} wrote whole)\n`;
 }

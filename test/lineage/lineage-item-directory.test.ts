@@ -42,7 +42,8 @@ describe('shark lineage of a map writing a directory per item', () => {
   it('says nothing of the unfinished map for a file of one item, which is whole', async () => {
     const file = await rig.shark(['lineage', 'p.md', '/data/parts/a.txt/a.txt']);
     expect(file.code).toBe(0);
-    expect(file.stdout).toMatch(/^split\[a\.txt\] /);
+    // The file's own id first: the job wrote its item's directory whole.
+    expect(file.stdout).toMatch(/^\/data\/parts\/a\.txt\/a\.txt {2}sha256:[0-9a-f]{64} {2}\(inside \/data\/parts\/a\.txt, which split\[a\.txt\] wrote whole\)\nsplit\[a\.txt\] /);
     expect(file.stdout).not.toMatch(/note:/);
     const json = JSON.parse((await rig.shark(['lineage', 'p.md', '/data/parts/a.txt/a.txt', '--json'])).stdout) as { unfinished?: string };
     expect(json.unfinished).toBeUndefined();
