@@ -64,6 +64,14 @@ async function downloadAny(url: string, file: string, o: DownloadOptions): Promi
         ranges = false;
         return { retry: `server answered a range request with the wrong range (${res.headers['content-range'] ?? 'none'})` };
       }
+      // A server that ignores If-Range answers with the version it has now: spliced onto the bytes of the
+      // first, they made a file it never served, stored and pinned. Its validator or total says so.
+      const other = otherVersion(validator!, res.headers, range[2] === '*' ? undefined : Number(range[2]), total);
+      if (other !== undefined) {
+        res.resume();
+        ranges = false;
+        return { retry: `server answered the resumed download with another version of the file (${other}): downloading it again from the start` };
+      }
       start = have;
       if (range[2] !== '*') total = Number(range[2]);
     } else if (status === 416 && resuming) {
@@ -114,6 +122,19 @@ async function downloadAny(url: string, file: string, o: DownloadOptions): Promi
       value: { size, etag: res.headers.etag, lastModified: res.headers['last-modified'], filename: dispositionName(res.headers['content-disposition']) },
     };
   });
+}
+
+/**
+ * How a 206 answer to a resumed download shows another version than the one
+ * begun (`validator`, the first answer's strong ETag or Last-Modified, and
+ * its length `total`): its ETag or Last-Modified, or its total, differs.
+ */
+function otherVersion(validator: string, headers: http.IncomingHttpHeaders, rangeTotal: number | undefined, total: number | undefined): string | undefined {
+  const byEtag = validator.startsWith('"');
+  const now = byEtag ? headers.etag : headers['last-modified'];
+  if (now !== undefined && now !== validator) return `${byEtag ? 'ETag' : 'Last-Modified'} ${now}, not ${validator}`;
+  if (rangeTotal !== undefined && total !== undefined && rangeTotal !== total) return `${rangeTotal} bytes, not ${total}`;
+  return undefined;
 }
 
 /**

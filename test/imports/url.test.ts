@@ -147,6 +147,42 @@ describe('the download', () => {
     }
   });
 
+  it('starts again, never splices, when a resumed download is answered with another version (ETag or size): a server ignoring If-Range', async () => {
+    for (const other of [{ etag: '"v2"', total: 1000 }, { etag: '"v1"', total: 1005 }]) {
+      let gets = 0;
+      const ranges: (string | undefined)[] = [];
+      // Version v1 cut after 500 bytes; the retry's range is answered from version `other`, whatever If-Range said.
+      const flaky = http.createServer((req, res) => {
+        ranges.push(req.headers.range);
+        const first = gets++ === 0;
+        const body = Buffer.alloc(first ? 1000 : other.total, first ? 'A' : 'B');
+        const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+        const etag = first ? '"v1"' : other.etag;
+        if (range !== null) {
+          res.writeHead(206, { etag, 'accept-ranges': 'bytes', 'content-range': `bytes ${range[1]}-${body.length - 1}/${body.length}`, 'content-length': body.length - Number(range[1]) });
+          res.end(body.subarray(Number(range[1])));
+        } else if (first) {
+          res.writeHead(200, { etag, 'accept-ranges': 'bytes', 'content-length': 1000 });
+          res.write(body.subarray(0, 500), () => res.destroy());
+        } else {
+          res.writeHead(200, { etag, 'accept-ranges': 'bytes', 'content-length': body.length }).end(body);
+        }
+      });
+      await new Promise<void>((done) => flaky.listen(0, '127.0.0.1', done));
+      try {
+        const dest = join(tmp.dir, 'v.bin');
+        const r = await urls.fetch(clause(`http://127.0.0.1:${(flaky.address() as AddressInfo).port}/v.bin /data/v.bin`), {}, dest, context());
+        expect(r.ok).toBe(true);
+        // All of the version served now, none of the first: never a file the server did not serve.
+        expect(readFileSync(dest, 'utf8')).toBe('B'.repeat(other.total));
+        expect(ranges).toEqual([undefined, 'bytes=500-', undefined]);
+      } finally {
+        flaky.closeAllConnections();
+        await new Promise((done) => flaky.close(done));
+      }
+    }
+  });
+
   it('does not retry a redirect loop: one attempt, then the loop is the failure', async () => {
     const url = server.redirect('/files/loop-a', '/files/loop-b');
     server.redirect('/files/loop-b', '/files/loop-a');
