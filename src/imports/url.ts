@@ -42,8 +42,9 @@ export class UrlImporter implements Importer {
     const etag = h.value.etag === undefined ? undefined : asked.hide(h.value.etag);
     const lastModified = h.value.lastModified === undefined ? undefined : asked.hide(h.value.lastModified);
     const { size } = h.value;
+    // An ETag kept while the size changed (a server naming the version by something else) is no same version.
     const same = etag !== undefined
-      ? etag === usable.etag
+      ? etag === usable.etag && (size === undefined || usable.size === undefined || size === usable.size)
       : lastModified !== undefined && lastModified === usable.modified && (size === undefined || size === usable.size);
     if (same) return { ok: true, pin: usable };
     const pin: Record<string, string | number> = { source: 'url', url };

@@ -56,6 +56,17 @@ describe('unpinned https:// URLs', () => {
     expect(changed).toEqual({ ok: true, pin: { source: 'url', url, size: BODY.length + 4, etag: `"${md5(BODY + '3,4\n')}"`, modified: 'Mon, 01 Jan 2024 00:00:00 GMT' } });
   });
 
+  it('--refresh takes a size the HEAD gives that differs from the pin as a change, though the ETag stayed', async () => {
+    const url = server.file('/files/fixed.csv', BODY, 'text/csv');
+    const c = clause(`${url} /data/fixed.csv`);
+    const fetched = await urls.fetch(c, { source: 'url', url }, join(tmp.dir, 'fixed.csv'), context());
+    expect(fetched.ok).toBe(true);
+    const pin = (fetched as { pin: Record<string, string | number> }).pin;
+    // The server keeps naming the old version while it serves longer bytes.
+    const changed = await urls.resolve(c, context({ locked: { ...pin, size: BODY.length - 1 }, refresh: true }));
+    expect(changed.ok && changed.pin).toEqual({ source: 'url', url, size: BODY.length, etag: pin.etag, modified: pin.modified });
+  });
+
   it('refuse content that changed since it was locked (without --refresh)', async () => {
     const url = server.file('/files/drift.csv', 'one');
     const c = clause(`${url} /data/d.csv`);
