@@ -1,4 +1,5 @@
-import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type BigIntStats } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync, type BigIntStats } from 'node:fs';
+import { ADVICE, NotTextError, textLink } from '../store/storable.js';
 import { cp } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import type { FollowedLink, LinkFollower } from '../store/content-id.js';
@@ -45,7 +46,14 @@ export class LocalLinks implements LinkFollower {
     const name = join(this.root, rel);
     const inside = resolveInside(this.root, rel);
     if (inside !== undefined && lstatSync(join(this.root, ...inside), { throwIfNoEntry: false }) !== undefined) return undefined;
-    const target = readlinkSync(full);
+    let target: string;
+    try {
+      target = textLink(full);
+    } catch (e) {
+      // Not UTF-8: read as text it names another path, which is not there ("leads to nothing", it said).
+      if (e instanceof NotTextError) throw new LocalLinkError(`${name} ${e.why}: ${ADVICE.text}`);
+      throw e;
+    }
     let real: string;
     let st: BigIntStats;
     try {

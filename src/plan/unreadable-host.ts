@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { contextIgnore, contextRelative, globContext, ignoredAtRoot, isPattern, linkOut, namesNothing, publishedDirs, publishedIn } from '../build-context.js';
 import { error, inDocumentOrder, type Diagnostic } from '../diagnostics.js';
@@ -8,6 +8,7 @@ import type { ContextSource } from '../pipeline/build-spec.js';
 import type { ImportStep } from '../pipeline/pipeline.js';
 import { refuseSpecial, SpecialFileError } from '../store/special-file.js';
 import { deniedPath, unreadableAt } from '../store/unreadable.js';
+import { NotTextError, textNames } from '../store/storable.js';
 import { InvalidInput, type Session } from './session.js';
 
 /** All these checks read: the document and its directory, so that they run before a store is opened or made. */
@@ -30,7 +31,8 @@ function assertReadable(path: string, links?: LocalLinks, skip?: (path: string) 
     else accessSync(to.path, constants.R_OK);
   } else if (st.isDirectory()) {
     const inside = links ?? LocalLinks.of(path);
-    for (const name of readdirSync(path)) if (skip?.(join(path, name)) !== true) assertReadable(join(path, name), inside, skip);
+    // A name that is not UTF-8 is refused here too (`NotTextError`): read back as another, it names no file.
+    for (const name of textNames(path)) if (skip?.(join(path, name)) !== true) assertReadable(join(path, name), inside, skip);
   } else if (st.isFile()) {
     accessSync(path, constants.R_OK);
   }
@@ -130,6 +132,7 @@ function unreadableSource(abs: string, rel: string, skip: (path: string) => bool
     return undefined;
   } catch (e) {
     if (e instanceof SpecialFileError) return `${e.path === abs ? 'is' : `holds ${join(rel, relative(abs, e.path))}, which is`} ${e.kind}: it cannot be copied into an image`;
+    if (e instanceof NotTextError) return `holds ${e.path}, which ${e.why}`;
     const denied = deniedPath(e);
     if (denied === undefined) return undefined; // A link the engine keeps as a link, or leaves: checked elsewhere.
     return denied === abs ? 'cannot be read: permission denied' : `holds ${join(rel, relative(abs, denied))}, which cannot be read: permission denied`;
@@ -150,7 +153,7 @@ function refuseUnreadableImport(session: Where, step: ImportStep, written: strin
     assertReadable(abs);
   } catch (e) {
     // Found by the same walk: bad input, as a source that does not exist.
-    if (e instanceof LocalLinkError) throw new InvalidInput(error(session.pipeline.document.file, step.at, `cannot import ${written}: ${e.message}`));
+    if (e instanceof LocalLinkError || e instanceof NotTextError) throw new InvalidInput(error(session.pipeline.document.file, step.at, `cannot import ${written}: ${e.message}`));
     if (e instanceof SpecialFileError) throw new InvalidInput(error(session.pipeline.document.file, step.at, specialImported(written, e)));
     // Permission denied anywhere (a followed link's target too), or what fails a read inside it (a name too long, an i/o error).
     const denied = deniedPath(e);

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -51,6 +51,27 @@ describe('a local import holding a FIFO', () => {
       expect(ran.stderr).toContain(`p.md:4:1: error: cannot import ${source}: ${rig.path('ff')} is a named pipe (FIFO); only files, directories and symbolic links can be imported`);
     }
     expect(rig.exists('.shark/logs/1')).toBe(false);
+  });
+
+  it('so is a name that is not UTF-8, or a link whose target is not, at the import line (exit 2, no run recorded)', { timeout: 60_000 }, async () => {
+    rig.write('src/a', 'a\n');
+    const odd = Buffer.concat([Buffer.from(rig.path('src/caf')), Buffer.from([0xe9])]);
+    writeFileSync(odd, 'x\n');
+    rig.write('p.md', IMPORT);
+    for (const command of ['plan', 'run']) {
+      const ran = await rig.shark([command, 'p.md'], LIMIT);
+      expect(ran.code, ran.stdout + ran.stderr).toBe(2);
+      expect(ran.stderr.split('\n')[0]).toBe(`p.md:4:1: error: cannot import src: ${rig.path('src/caf')}\\xe9 has a name that is not UTF-8: Shark keeps file names and link targets as text (UTF-8)`);
+    }
+    expect(rig.exists('.shark/logs/1')).toBe(false);
+    // A link to a file that is there, by a target that is not UTF-8: not one that "leads to nothing".
+    unlinkSync(odd);
+    const target = Buffer.concat([Buffer.from(rig.path('caf')), Buffer.from([0xe9])]);
+    writeFileSync(target, 'y\n');
+    symlinkSync(target, rig.path('src/link'));
+    const linked = await rig.shark(['plan', 'p.md'], LIMIT);
+    expect(linked.code).toBe(2);
+    expect(linked.stderr.split('\n')[0]).toBe(`p.md:4:1: error: cannot import src: ${rig.path("src/link")} is a link to ${rig.path('caf')}\\xe9, which is not UTF-8: Shark keeps file names and link targets as text (UTF-8)`);
   });
 
   it('is not copied by a fetch: the copy refuses it rather than opening it', async () => {
