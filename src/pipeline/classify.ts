@@ -3,7 +3,7 @@ import { isUnder } from './data-path.js';
 import type { Mention } from './mentions.js';
 import type { Input, Output } from './pipeline.js';
 import { changedInPlace, CHANGERS, copiedInto } from './others-paths.js';
-import { claim, type Fail, type Writers } from './writers.js';
+import { claim, type Fail, type Resolved, type Writers } from './writers.js';
 
 /**
  * Programs that only list or read what they are given: a path they name that
@@ -61,6 +61,12 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
       continue;
     }
     const r = writers.resolve(path);
+    // Read inside (or mapped over) a path another step wrote as a file (`> /data/in`): no such file can be there.
+    const asFile = insideAFile(path, m, r, id);
+    if (asFile !== undefined) {
+      fail(m.at, asFile.message, [asFile.related]);
+      continue;
+    }
     const mine = r.kind !== 'none' && r.writers.every((w) => w.step === id);
     const from = r.kind === 'none' ? [] : [...new Set(r.writers.map((w) => w.step))];
     if (m.wildcard !== undefined && m.redirect === 'out') {
@@ -146,6 +152,24 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
     inputs.push({ path, isDir: m.path.isDir || r.kind === 'contains', from, at: m.at });
   }
   return { inputs, outputs };
+}
+
+/**
+ * A read inside a path another step writes as a file (`echo a > /data/in`,
+ * then `cat /data/in/x.txt`), or a map over it (`/data/in/*`): nothing can be
+ * there, and `check` passed what every run failed (writing there is refused
+ * alike, `writers.ts`).
+ */
+function insideAFile(path: string, m: Mention, r: Resolved, id: string): { message: string; related: { at: Position; message: string } } | undefined {
+  const over = m.wildcard !== undefined || m.plus !== undefined;
+  const file = r.kind === 'under' ? r.writers[0] : r.kind === 'exact' && over ? r.writers[0] : undefined;
+  if (file?.file !== true || file.step === id || m.redirect === 'out') return undefined;
+  const shown = r.kind === 'under' ? r.path : path;
+  const what = r.kind === 'under' ? `\`${path}\` is inside \`${shown}\`` : `\`${path}/${m.wildcard?.pattern ?? '+'}\` looks inside \`${shown}\``;
+  return {
+    message: `${what}, which step \`${file.step}\` writes as a file: a path is a file or a directory, not both (run by hand, this fails with \`Not a directory\`)`,
+    related: { at: file.at, message: `step \`${file.step}\` writes the file \`${shown}\` here` },
+  };
 }
 
 function perItem(path: string, m: Mention, ext: string | undefined): Output {

@@ -110,6 +110,17 @@ describe('inference of inputs and outputs', () => {
       '6:11: step `b` writes `/data/d` as a file, but step `a` writes `/data/d/a.txt` inside it: a path is a file or a directory, not both'
         + ' [2:11: step `a` writes `/data/d/a.txt` here]',
     ]);
+    // Read inside, or mapped over, it is refused alike: check passed what every run failed (`input … is missing`).
+    expect(errors(doc([['shark-run {id=a}', 'echo hi > /data/d'], ['shark-run {id=b}', 'cat /data/d/a.txt > /data/x.txt']]))).toEqual([
+      '6:5: `/data/d/a.txt` is inside `/data/d`, which step `a` writes as a file: a path is a file or a directory, not both'
+        + ' (run by hand, this fails with `Not a directory`) [2:11: step `a` writes the file `/data/d` here]',
+    ]);
+    expect(errors(doc([['shark-run {id=a}', 'echo hi > /data/d'], ['shark-run {id=b}', 'cat /data/d/*.txt > /data/x/+']]))).toEqual([
+      '6:5: `/data/d/*.txt` looks inside `/data/d`, which step `a` writes as a file: a path is a file or a directory, not both'
+        + ' (run by hand, this fails with `Not a directory`) [2:11: step `a` writes the file `/data/d` here]',
+    ]);
+    // The file itself is read as any file.
+    expect(flow(load(doc([['shark-run {id=a}', 'echo hi > /data/d'], ['shark-run {id=b}', 'cat /data/d > /data/x.txt']])))).toEqual(['a:  -> /data/d', 'b: /data/d<a -> /data/x.txt (after a)']);
     // Named first by a program (`mkdir`, `cp -r`), the path may be a directory: others write into it.
     expect(flow(load(doc([['shark-run {id=a}', 'mkdir -p /data/d'], ['shark-run {id=b}', 'echo hi > /data/d/a.txt']])))).toEqual(['a:  -> /data/d', 'b:  -> /data/d/a.txt']);
   });
