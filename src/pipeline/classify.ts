@@ -1,5 +1,5 @@
 import type { Position } from '../diagnostics.js';
-import { isUnder } from './data-path.js';
+import { isUnder, overlongMessage } from './data-path.js';
 import type { Mention } from './mentions.js';
 import type { Input, Output } from './pipeline.js';
 import { changedInPlace, CHANGERS, copiedInto } from './others-paths.js';
@@ -58,6 +58,12 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
     const path = m.path.text;
     if ((m.wildcard || m.plus) && path === '/data') {
       fail(m.at, 'a wildcard or `+` needs a directory under /data, such as /data/items/*');
+      continue;
+    }
+    // No file system takes such a name: every run failed the step (`File name too long`), after check passed it.
+    const long = overlongMessage(path);
+    if (long !== undefined) {
+      fail(m.at, long);
       continue;
     }
     const r = writers.resolve(path);

@@ -84,6 +84,14 @@ export function overlongName(raw: string): { name: string; offset: number } | un
   return undefined;
 }
 
+/** Why `path` can be no file's: a name in it longer than `NAME_MAX` bytes (shown cut short). */
+export function overlongMessage(path: string): string | undefined {
+  const long = overlongName(path);
+  if (long === undefined) return undefined;
+  const shown = long.name.length > 24 ? `${long.name.slice(0, 24)}…` : long.name;
+  return `the name \`${shown}\` in \`${path.slice(0, long.offset)}\` is longer than a file name can be (${Buffer.byteLength(long.name)} bytes, at most ${NAME_MAX})`;
+}
+
 export function normaliseDataPath(raw: string): PathResult {
   if (!leadsIntoData(raw)) {
     const original = originalResultPath(raw);

@@ -3,7 +3,7 @@ import { error, type Diagnostic, type Position } from '../diagnostics.js';
 import { colOf, type Document, type SharkBlock } from '../markdown/document.js';
 import { blockIds } from './block-ids.js';
 import { parseBuildSpec } from './build-spec.js';
-import { fixedPathProblem, normaliseDataPath, overlaps } from './data-path.js';
+import { fixedPathProblem, normaliseDataPath, overlaps, overlongMessage } from './data-path.js';
 import { parseImportLine } from './import-clause.js';
 import { DEFAULT_PUBLISH_DIR, type BlockNode, type Environment, type Input, type Pipeline, type Step, shownInput, shownOutput } from './pipeline.js';
 import { spacedPath } from './publish-words.js';
@@ -113,6 +113,11 @@ export function buildPipeline(document: Document): { pipeline: Pipeline | undefi
           const literal = fixedPathProblem(word.text, 'a published path');
           if (literal !== undefined) {
             fail({ line: line.line, col: colOf(line, word.offset + literal.offset) }, literal.message);
+            continue;
+          }
+          const long = overlongMessage(normal.path.text);
+          if (long !== undefined) {
+            fail(at, long);
             continue;
           }
           const r = writers.resolve(normal.path.text);

@@ -101,6 +101,16 @@ describe('inference of inputs and outputs', () => {
     expect(flow(p)[1]).toBe('m: /data/in/*<get -> /data/res/+ (after get)');
   });
 
+  it('refuses a name longer than a file name can be, in a command and in a publish block (each run failed with `File name too long`)', () => {
+    const long = 'n'.repeat(300);
+    expect(errors(doc([['shark-run {id=a}', `echo hi > /data/d/${long}.txt`], ['shark-publish', `/data/d/${long}.txt`]]))).toEqual([
+      `2:11: the name \`${'n'.repeat(24)}…\` in \`/data/d/\` is longer than a file name can be (304 bytes, at most 255)`,
+      `6:1: the name \`${'n'.repeat(24)}…\` in \`/data/d/\` is longer than a file name can be (304 bytes, at most 255)`,
+    ]);
+    // 255 bytes is a name.
+    expect(flow(load(doc([['shark-run {id=a}', `echo hi > /data/${'n'.repeat(251)}.txt`]])))).toEqual([`a:  -> /data/${'n'.repeat(251)}.txt`]);
+  });
+
   it('refuses a path one step writes as a file and another as a directory, in either order (run by hand: `Not a directory`)', () => {
     expect(errors(doc([['shark-run {id=a}', 'echo hi > /data/d'], ['shark-run {id=b}', 'echo hi > /data/d/a.txt']]))).toEqual([
       '6:11: `/data/d/a.txt` is inside `/data/d`, which step `a` writes as a file: a path is a file or a directory, not both'
