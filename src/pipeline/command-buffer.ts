@@ -43,6 +43,18 @@ export class CommandBuffer {
     this.cols.push(col);
   }
 
+  /** Whether nothing but blanks was read (the command has not begun). */
+  blank(): boolean {
+    for (let i = this.chars.length - 1; i >= 0; i--) if (!/\s/.test(this.chars[i]!)) return false;
+    return true;
+  }
+
+  /** Where the character `n` from the end came from (1: the last). */
+  posFromEnd(n: number): Position {
+    const at = Math.max(0, this.chars.length - n);
+    return { line: this.lines[at] ?? 0, col: this.cols[at] ?? 0 };
+  }
+
   /** Where the last character came from ([0, 0] before any). */
   lastPos(): [number, number] {
     return [this.lines[this.lines.length - 1] ?? 0, this.cols[this.cols.length - 1] ?? 0];

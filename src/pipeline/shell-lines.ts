@@ -24,6 +24,7 @@ export interface SplitProblem {
 
 const OPENERS = new Set(['if', 'for', 'while', 'until', 'case', '{']);
 const CLOSERS = new Set(['fi', 'done', 'esac', '}']);
+const OPENER_OF: Readonly<Record<string, string>> = { fi: 'if', done: 'for`, `while` or `until', esac: 'case', '}': '{' };
 const CLOSER_OF: Readonly<Record<string, string>> = { if: 'fi', for: 'done', while: 'done', until: 'done', case: 'esac', '{': '}', '(': ')' };
 /** Words after which the next word is again in command position. */
 const RESETTERS = new Set(['then', 'do', 'else', 'elif', '{', '!', 'if', 'while', 'until', 'time']);
@@ -65,6 +66,10 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
         opened(word, { line: at.line, col: at.col - word.length });
       } else if (commandPosition && CLOSERS.has(word) && open.length > 0 && open[open.length - 1] !== '(') {
         open.pop();
+      } else if (commandPosition && CLOSERS.has(word) && open.length === 0) {
+        // sh: `Syntax error: "fi" unexpected`, when the block runs.
+        // Where its first character came from: a `\` at a line's end may have joined it across lines.
+        problems.push({ at: buffer.posFromEnd(word.length), message: `\`${word}\` closes nothing: no \`${OPENER_OF[word]}\` before it in this command (a syntax error when it runs)` });
       }
       commandPosition = RESETTERS.has(word) && commandPosition;
     } else if (word !== '') {
@@ -227,6 +232,13 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
       }
       if (/[;&|()]/.test(ch)) {
         endWord({ line: src.line, col });
+        // `&& b`, `| b`, `; b` with no command before: sh refuses the whole block when it runs.
+        if (/[;&|]/.test(ch) && open.length === 0 && buffer.blank()) {
+          const op = /^(?:&&|\|\||;;|[;&|])/.exec(text.slice(i))![0];
+          problems.push({ at: { line: src.line, col }, message: `\`${op}\` begins a command: it joins a command before it to one after, and there is none before it (a syntax error when it runs)` });
+        } else if (ch === ';' && text[i + 1] === ';' && text[i - 1] !== ';' && !open.includes('case')) {
+          problems.push({ at: { line: src.line, col }, message: '`;;` ends a branch of a `case`, and no `case` is open here (a syntax error when it runs): one `;` separates commands' });
+        }
         if (ch === '(') opened('(', { line: src.line, col });
         else if (ch === ')' && open[open.length - 1] === '(') open.pop();
         push(ch, src.line, col);
@@ -284,6 +296,11 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
   } else if (joinNext) {
     const [l, c] = buffer.lastPos();
     problems.push({ at: { line: l, col: c + 1 }, message: 'line continuation `\\` at the end of the block' });
+  } else if (buffer.endsWithOperator()) {
+    buffer.trimEnd(0);
+    const [l, c] = buffer.lastPos();
+    const op = buffer.last === '|' ? (/\|\|\s*$/.test(body.find((s) => s.line === l)?.text ?? '') ? '||' : '|') : '&&';
+    problems.push({ at: { line: l, col: c + 1 - op.length }, message: `the block ends after \`${op}\`, which carries the command on to a next line: there is none (a syntax error when it runs)` });
   }
   if (problems.length === 0) emit();
   return { commands, problems, output };

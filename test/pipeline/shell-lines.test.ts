@@ -188,6 +188,18 @@ describe('splitCommands', () => {
     expect(where(c!)).toEqual(['10:9', '10:10', '10:11', '10:12', '10:13', '10:14', '10:15', '10:16']);
   });
 
+  it('reports an operator with no command on one side, a closer with no opener and `;;` outside a case: sh refuses the block when it runs', () => {
+    expect(problems('echo hi |')).toEqual(['10:9: the block ends after `|`, which carries the command on to a next line: there is none (a syntax error when it runs)']);
+    expect(problems('echo a > /data/a &&  ')).toEqual(['10:18: the block ends after `&&`, which carries the command on to a next line: there is none (a syntax error when it runs)']);
+    expect(problems('echo a\n|| echo b')).toEqual(['11:1: `||` begins a command: it joins a command before it to one after, and there is none before it (a syntax error when it runs)']);
+    expect(problems('echo a\n  fi')).toEqual(['11:3: `fi` closes nothing: no `if` before it in this command (a syntax error when it runs)']);
+    expect(problems('echo a ;; echo b')).toEqual(['10:8: `;;` ends a branch of a `case`, and no `case` is open here (a syntax error when it runs): one `;` separates commands']);
+    // What sh takes: a pipe carried to the next line, closers of what is open, `;;` in a case, quoted or argument words.
+    for (const fine of ['echo a |\n  cat', 'if x; then y; fi', 'case x in a) y;; b) z;; esac', '{ echo a; }', 'echo } fi done', "echo ';;' '&&'", 'for f in a; do echo; done']) {
+      expect(problems(fine), fine).toEqual([]);
+    }
+  });
+
   it('reports what is left open at the end of the block', () => {
     expect(problems('echo "open\nstill')).toEqual(['10:6: unterminated double quote']);
     expect(problems("echo 'open")).toEqual(['10:6: unterminated single quote']);
