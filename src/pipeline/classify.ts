@@ -92,7 +92,7 @@ export function classifyMentions(id: string, mentions: readonly Mention[], write
         inputs.push({ path, isDir: true, from, at: m.at, join: { ext, ...(m.plus.file !== undefined ? { file: m.plus.file } : {}) } });
       } else if (r.kind === 'none' && maps && !writers.incomplete && (m.redirect === 'in' || onlyReads(m))) {
         // A join of a directory nothing writes (a typo, most likely): as an output, every job would fail at run time.
-        const shown = `${path}/+${ext === undefined ? '' : `.${ext}`}`;
+        const shown = `${path}/+${ext ?? ''}`;
         unwritten(m, shown, m.redirect === 'in'
           ? `reads \`${shown}\`, which no earlier step writes or imports and no frontmatter input names`
           : `nothing writes ${path}/: \`${m.program!}\` only reads it (its \`+\` joins each job's item there); write it in an earlier step, import it, or name it as a frontmatter input`);

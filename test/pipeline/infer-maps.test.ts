@@ -150,6 +150,10 @@ describe('joins', () => {
     expect(errors(doc([...scenarios, ['shark-run', 'join /data/aohs/current/*.txt - < /data/aohs/restor/+ > /data/joined/+']]))).toEqual([
       "11:35: reads `/data/aohs/restor/+`, which no earlier step writes or imports and no frontmatter input names",
     ]);
+    // Its extension as written, once (it said `+..csv`).
+    expect(errors(doc([...scenarios, ['shark-run', 'join /data/aohs/current/*.txt - < /data/aohs/restor/+.csv > /data/joined/+']]))).toEqual([
+      "11:35: reads `/data/aohs/restor/+.csv`, which no earlier step writes or imports and no frontmatter input names",
+    ]);
   });
 
   it('still writes a `+` that a reader does not name, or that a redirection writes', () => {
