@@ -194,6 +194,12 @@ export function instantiate(
       // `# sums every %{TAXA} file` above a fan-in, or after a command: a comment runs nothing, so it makes no instances.
       const inComment = (ref: Reference): boolean => commented(line.line, colOf(line, ref.start));
       for (const ref of found.refs) {
+        // An import line is split at spaces, never unquoted: a value with one ends the source or DEST there.
+        const spaced = block.kind === 'import' && !inComment(ref) ? (axes.has(ref.name) ? values.get(ref.name) ?? [] : [scalars.get(ref.name) ?? '']).find((v) => /\s/.test(v)) : undefined;
+        if (spaced !== undefined) {
+          references.push(error(file, { line: line.line, col: colOf(line, ref.start) },
+            `\`%{${ref.name}}\`: the value \`${spaced}\` of ${ref.name} holds a space, which an import line cannot take: its words are split at spaces and never unquoted (choose values without one, or percent-encode it in a URL, %20)`));
+        }
         if (axes.has(ref.name)) {
           if (!inComment(ref)) mentioned.add(ref.name);
         } else if (/[\r\n]/.test(scalars.get(ref.name) ?? '') && !inComment(ref)) {

@@ -235,6 +235,14 @@ describe('errors, each located', () => {
     expect(commands(load(`---\nA: "two\\nlines"\n---\n${fence}shark-run\necho "$A" > /data/x\n${fence}\n`))).toEqual(['echo "$A" > /data/x']);
   });
 
+  it('an axis value or a variable with a space, in an import line (split at spaces: `b.csv` was called a destination that is not absolute)', () => {
+    const message = (at: string, value: string) => `${at}: \`%{T}\`: the value \`${value}\` of T holds a space, which an import line cannot take: its words are split at spaces and never unquoted (choose values without one, or percent-encode it in a URL, %20)`;
+    expect(problems(`---\nT: [a b, c]\n---\n${fence}shark-import\nhttps://x.org/%{T}.csv /data/o/%{T}.csv\n${fence}\n`)).toEqual([message('5:15', 'a b'), message('5:32', 'a b')]);
+    expect(problems(`---\nT: "x y"\n---\n${fence}shark-import\nhttps://x.org/a.csv /data/%{T}.csv\n${fence}\n`)).toEqual([message('5:27', 'x y')]);
+    // In a command it is the command's to quote.
+    expect(commands(load(`---\nT: [a b, c]\n---\n${fence}shark-run\necho "%{T}" > "/data/%{T}.txt"\n${fence}\n`))).toHaveLength(2);
+  });
+
   it('a `%{` without its `}`', () => {
     expect(problems(`---\nA: [1]\n---\n${fence}shark-import\nhttps://x.org/%{A /data/x\n${fence}\n`)).toEqual([
       '5:15: unclosed `%{`: write `%{NAME}` with a closing `}`',
