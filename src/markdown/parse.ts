@@ -204,6 +204,26 @@ function oddClose(lines: readonly string[], openLine: number, lastLine: number, 
     if (odd === undefined || !isClosingFence(text.replace(ODD_SPACES, ''), marker)) continue;
     return `: line ${n} would close it, but holds ${named(odd)}, which markdown does not read as a space; retype that line as ${marker}`;
   }
+  return nearlyClose(lines, openLine, lastLine, marker);
+}
+
+/**
+ * A line of the unclosed block that reads as meant to close it, and why it
+ * does not: text after its fence and a space (```` ``` done ````), a fence shorter than
+ * the opening one, or an indentation of 4 spaces or more (a code line).
+ */
+function nearlyClose(lines: readonly string[], openLine: number, lastLine: number, marker: string): string | undefined {
+  for (let n = openLine + 1; n <= lastLine; n++) {
+    const found = /^( *)(`{3,}|~{3,})(.*)$/.exec(lines[n - 1] ?? '');
+    if (found === null || found[2]![0] !== marker[0]) continue;
+    const [, lead, fence, rest] = found;
+    // An info string right after the fence (```` ```python ````, a Shark tag) opens a block: it closes none.
+    if (/^[^\s]/.test(rest!) || rest!.trim().startsWith('shark-')) continue;
+    const why = fence!.length < marker.length ? `its ${fence} is shorter than the ${marker} that opened the block, and a closing fence is as long or longer`
+      : rest!.trim() !== '' ? `a closing fence has nothing after it (here \`${rest!.trim()}\`); remove that`
+        : lead!.length >= 4 ? `it is indented ${lead!.length} spaces, and a closing fence 3 at most` : undefined;
+    if (why !== undefined) return `: line ${n} does not close it: ${why}`;
+  }
   return undefined;
 }
 

@@ -241,7 +241,7 @@ ${fence}
       '3:1: unterminated code fence: nothing closes the ``` opened here',
     ]);
     expect(parse(`~~~~shark-run\necho a\n~~~\n`).diagnostics).toEqual([
-      '1:1: unterminated code fence: nothing closes the ~~~~ opened here',
+      '1:1: unterminated code fence: nothing closes the ~~~~ opened here: line 3 does not close it: its ~~~ is shorter than the ~~~~ that opened the block, and a closing fence is as long or longer',
     ]);
     expect(parse(`- ${fence}shark-run\n  echo a\n- next item\n`).diagnostics).toEqual([
       '1:3: unterminated code fence: nothing closes the ``` opened here',
@@ -254,6 +254,15 @@ ${fence}
         `3:1: unterminated code fence: nothing closes the \`\`\` opened here: line 5 would close it, but holds ${name}, which markdown does not read as a space; retype that line as \`\`\``,
       ]);
     }
+  });
+
+  it('names the line meant to close an unterminated fence, and why it does not: text after it, an indentation of 4, a shorter fence', () => {
+    expect(parse(`# T\n\n${fence}shark-run\necho a > /data/a.txt\n${fence} done\n`).diagnostics).toEqual([
+      '3:1: unterminated code fence: nothing closes the ``` opened here: line 5 does not close it: a closing fence has nothing after it (here `done`); remove that',
+    ]);
+    expect(parse(`# T\n\n${fence}shark-run\necho a > /data/a.txt\n    ${fence}\n`).diagnostics).toEqual([
+      '3:1: unterminated code fence: nothing closes the ``` opened here: line 5 does not close it: it is indented 4 spaces, and a closing fence 3 at most',
+    ]);
   });
 
   it('names the line indented less than a fence in a list item, which ends the item and the block with it', () => {
