@@ -123,6 +123,13 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
         continue;
       }
     }
+    // `~~~` in a `~~~~` block closes nothing, and sh would run it as a command (`~~~: not found`): as a ``` line is said.
+    if (fresh && quote === '' && /^ {0,3}~{3,}\s*$/.test(text)) {
+      const at = text.indexOf('~');
+      const fence = text.trim();
+      problems.push({ at: { line: src.line, col: colOf(src, offset + at) }, message: `this ${fence} line does not close the block: only a fence of the character that opened it, as long or longer, does; close it so, or remove this line` });
+      continue;
+    }
     if (joinNext && (quote === '"' || backquoteAt !== undefined)) {
       // As in sh, `\`-newline inside double quotes vanishes and the next line's indentation is part of the string.
       joinNext = false;

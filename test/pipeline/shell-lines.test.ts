@@ -214,6 +214,9 @@ describe('splitCommands', () => {
     expect(problems('echo "a `date\nb"')).toEqual(['10:9: unterminated backquote']);
     // In a block opened with ~~~ (or ````), a ``` line closes nothing: said so, not as a backquote.
     expect(problems('echo a > /data/a\n```')).toEqual(['11:1: this ``` line does not close the block: only a fence of the character that opened it, as long or longer, does; close it so, or remove this line']);
+    // A shorter ~~~ line in a ~~~~ block is no command either (sh: `~~~: not found`); inside a here-document it is text.
+    expect(problems('echo a > /data/a\n~~~')).toEqual(['11:1: this ~~~ line does not close the block: only a fence of the character that opened it, as long or longer, does; close it so, or remove this line']);
+    expect(problems('cat > /data/a.md <<EOF\n~~~\nEOF')).toEqual([]);
     expect(problems('echo a > /data/a\n  `````  ')).toEqual(['11:3: this ````` line does not close the block: only a fence of the character that opened it, as long or longer, does; close it so, or remove this line']);
     // Text after it, or an indentation of 4 spaces, is what keeps a ``` line from closing the block: said so.
     expect(problems('echo a > /data/a\n``` trailing')).toEqual(['11:1: this ``` line does not close the block: a closing fence has nothing after its backquotes (here `trailing`); remove that']);
