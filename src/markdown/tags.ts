@@ -69,7 +69,10 @@ export function parseTag(lang: string, meta: string): TagResult {
     case 'build':
     case 'run': {
       if (rest.length > 2) return malformed();
-      if (rest.length === 2 && !HASH.test(rest[1]!)) return malformed();
+      // The original Shark's trailing hash (`shark-run:ENV:8a1a508b`): hex digits, 6 or more.
+      if (rest.length === 2 && !HASH.test(rest[1]!)) {
+        return { ok: false, offset: 0, message: `malformed tag \`${lang}\`: expected ${usage}; after a second \`:\` the original Shark's hash (\`${segments[0]}${rest[0] === '' ? '::' : `:${rest[0]}:`}HASH\`), 6 or more hex digits, not \`${rest[1]}\`` };
+      }
       arg = rest[0];
       if (kind === 'build' && (arg === undefined || arg === '')) {
         return { ok: false, offset: 0, message: `\`shark-build\` needs an environment name: ${usage}` };

@@ -62,7 +62,9 @@ describe('parseTag', () => {
 
   it('rejects a malformed tag at the tag', () => {
     expect(bad('shark-run:a:b:c')).toEqual({ ok: false, offset: 0, message: 'malformed tag `shark-run:a:b:c`: expected shark-run or shark-run:ENV' });
-    expect(bad('shark-run:gdal:nothex').message).toBe('malformed tag `shark-run:gdal:nothex`: expected shark-run or shark-run:ENV');
+    // After a second `:`, the original Shark's hash, which the message says it must be.
+    expect(bad('shark-run:gdal:nothex').message).toBe('malformed tag `shark-run:gdal:nothex`: expected shark-run or shark-run:ENV; after a second `:` the original Shark\'s hash (`shark-run:gdal:HASH`), 6 or more hex digits, not `nothex`');
+    expect(bad('shark-run::abc').message).toBe('malformed tag `shark-run::abc`: expected shark-run or shark-run:ENV; after a second `:` the original Shark\'s hash (`shark-run::HASH`), 6 or more hex digits, not `abc`');
     expect(bad('shark-build:a:b:c').message).toBe('malformed tag `shark-build:a:b:c`: expected shark-build:ENV');
     expect(bad('shark-import:a:b:c').message).toBe('malformed tag `shark-import:a:b:c`: expected shark-import or shark-import:ALIAS');
     expect(bad('shark-publish:a:b:c').message).toBe('malformed tag `shark-publish:a:b:c`: expected shark-publish or shark-publish:DIR');
