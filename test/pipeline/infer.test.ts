@@ -424,6 +424,13 @@ describe('whole documents', () => {
       '1:1: no Shark blocks in this document: tag code blocks as shark-run, shark-build, shark-import or shark-publish',
     ]);
     expect(errors('')).toHaveLength(1);
+    // Every block switched off: said so, not that there is none.
+    expect(errors('# N\n\n```shark-run {skip}\necho a > /data/a\n```\n')).toEqual([
+      '1:1: no Shark block to run in this document: its Shark block is switched off (`{skip}`); remove `skip` from it',
+    ]);
+    expect(errors('```shark-run {skip}\necho a > /data/a\n```\n\n~~~shark-import {id=i, skip}\nx /data/x\n~~~\n')).toEqual([
+      '1:1: no Shark block to run in this document: all 2 of its Shark blocks are switched off (`{skip}`); remove `skip` from one',
+    ]);
   });
 
   it('stops after markdown-level problems instead of reporting their consequences', () => {
