@@ -80,7 +80,7 @@ export function itemWriterClash(
  */
 export function treeWriterClash(
   pipeline: Pipeline, step: Step, idsOf: () => ReadonlyMap<string, string>, entriesOf: EntriesOf,
-): Diagnostic | undefined {
+): (Diagnostic & { readonly offender: string }) | undefined {
   let ids: ReadonlyMap<string, string> | undefined;
   for (const o of step.outputs) {
     if (!o.isDir || o.perItem) continue;
@@ -94,7 +94,9 @@ export function treeWriterClash(
         const message = `\`${w.path}\` is written by two steps: \`${step.id}\` (its directory ${o.path}/ holds it) and \`${other.id}\` (each path has one writer)`;
         const dirNote = { at: o.at, message: `step \`${step.id}\` writes \`${o.path}/\` here` };
         const fileNote = { at: w.at, message: `step \`${other.id}\` writes \`${w.path}\` here` };
-        return other.index > step.index ? error(pipeline.document.file, w.at, message, [dirNote]) : error(pipeline.document.file, o.at, message, [fileNote]);
+        // The later of the two in the document is the one at fault, said at its place.
+        return other.index > step.index ? { ...error(pipeline.document.file, w.at, message, [dirNote]), offender: other.id }
+          : { ...error(pipeline.document.file, o.at, message, [fileNote]), offender: step.id };
       }
     }
   }

@@ -20,8 +20,23 @@ describe('a directory written whole that holds a file another step writes', () =
     expect(plan.stderr).toContain('p.md:5:11: error: `/data/ov/x.txt` is written by two steps: `ov.1` (its directory /data/ov/ holds it) and `ov.2` (each path has one writer)');
     const run = await rig.shark(['run', 'p.md']);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/failed: ov\.1 at p\.md:5:11 \(conflict\)/);
+    // The later writer, at its place: the directory's import did its work.
+    expect(run.stdout).toMatch(/failed: ov\.2 at p\.md:5:11 \(conflict\)/);
+    expect(run.stdout).not.toMatch(/FAILED +ov\.1/);
     expect(rig.exists('_shark')).toBe(false);
+  });
+
+  it('fails the later writer at run time, not the import that did its work (it said `done ov.1`, then `FAILED ov.1`)', async () => {
+    // A run writes into the imported directory: only the run knows its content's names as it ends.
+    rig.write('p.md', '# Ov\n\n```shark-import\nov/ /data/ov/\n```\n\n```shark-run {id=mod}\necho pwn > /data/ov/x.txt\n```\n');
+    for (const flags of [[], ['--keep-going']]) {
+      const run = await rig.shark(['run', 'p.md', ...flags]);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/failed: mod at p\.md:8:12 \(conflict\)/);
+      // Not said skipped as well; the import is not the one failed.
+      expect(run.stdout).not.toMatch(/skipped.*mod/);
+      expect(run.stdout).not.toMatch(/FAILED +ov/);
+    }
   });
 
   it('says nothing of a new name added beside the directory\'s', async () => {

@@ -176,13 +176,13 @@ ls /data/tmf/ecoregions/ > /data/list.txt
     const blocks = (JSON.parse(dag.stdout) as { blocks: { id: string; after: string[] }[] }).blocks;
     expect(blocks.find((b) => b.id === 'list')!.after.sort()).toEqual(['download', 'rasters']);
 
-    // A name both provide is found once the directory holding it is made: that step fails, naming both writers.
+    // A name both provide is found once the directory holding it is made: the later writer fails, naming both.
     rig.write('c.md', '# C\n\n```shark-run {id=a}\nmkdir -p /data/t/ && echo a > /data/t/x\n```\n\n```shark-run {id=b}\necho b > /data/t/x\n```\n\n```shark-run {id=list}\nls /data/t/ > /data/list.txt\n```\n');
     const clash = await rig.shark(['run', 'c.md']);
     expect(clash.code).toBe(1);
     expect(clash.stdout + clash.stderr).toContain('`/data/t/x` is written by two steps: `a` (its directory /data/t/ holds it) and `b` (each path has one writer)');
     // Its reason is the conflict, not a missing input: a map's item and another step's file of the same name, alike.
-    expect(clash.stdout).toMatch(/failed: a at c\.md:8:10 \(conflict\)/);
+    expect(clash.stdout).toMatch(/failed: b at c\.md:8:10 \(conflict\)/);
     rig.write('items/a.txt', 'a\n');
     rig.write('m.md', '---\ninputs:\n  in: /data/in/\n---\n# M\n\n```shark-run\ncat /data/in/*.txt > /data/out/+\n```\n\n```shark-run {id=extra}\necho extra > /data/out/a.txt\n```\n\n```shark-run {id=all}\ncd /data/out/ && cat * > /data/all.txt\n```\n');
     const item = await rig.shark(['run', 'm.md', '-i', 'in=items', '--json']);

@@ -71,6 +71,8 @@ export class RunContext {
   readonly forceUnused: string[] = [];
   /** What the run's publish blocks wrote, as `published` said it: kept in the summary, so an export claims only what was published. */
   readonly published: { step: string; path: string; to: string }[] = [];
+  /** Steps failed as a whole before they were reached (a later step writing inside an earlier one's directory): never said skipped too. */
+  readonly failedWhole = new Set<string>();
   /** Maps skipped before their items were listed (`skip`). */
   notStarted = 0;
   /** Cached jobs that are `{precious}` results kept although their key changed: counted among `cached` too. */
@@ -199,6 +201,7 @@ export class RunContext {
    * `skipped` stays a count of jobs.
    */
   skip(job: string, step: Pick<Step, 'id' | 'blockId'>, reason?: string, unlisted = false): void {
+    if (this.failedWhole.has(step.id)) return;
     if (unlisted) this.notStarted++;
     else this.counts.skipped++;
     this.emit({ type: 'job-skipped', job, step: step.id, block: step.blockId, reason: reason ?? (this.signal.aborted ? 'interrupted' : 'an earlier job failed') });

@@ -32,6 +32,8 @@ type Done = { job: Job; outputs: Record<string, SnapshotId> };
  */
 export async function runStep(ctx: RunContext, step: Step, state: DataState, envIds: ReadonlyMap<string, string>, after: readonly Promise<StepOutcome>[]): Promise<StepOutcome> {
   const deps = await Promise.all(after);
+  // Failed as a whole already (a conflict found as an earlier step ended), also under --keep-going: it does not run.
+  if (ctx.failedWhole.has(step.id)) return { ok: false };
   // Under --keep-going, a map joining maps of which some items failed runs the items that were made.
   const failed = step.after.filter((_, n) => deps[n]?.ok === false);
   // The step's decision as `plan` makes it: past a partly failed map, or as the state is.
@@ -128,7 +130,13 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   if (!completed.ok) return stepFailed(ctx, step, completed.message, 'conflict');
   // A directory it wrote whole holding a file another step writes: known only now (plan refuses it where it knows the directory).
   const inside = treeWriterClash(session.pipeline, step, () => ownOutputs(step, state), (id) => state.entries(id));
-  return inside === undefined ? { ok: true } : stepFailed(ctx, { id: step.id, at: inside.at }, inside.message, 'conflict');
+  if (inside === undefined) return { ok: true };
+  if (inside.offender === step.id) return stepFailed(ctx, { id: step.id, at: inside.at }, inside.message, 'conflict');
+  // A later step writes a file inside what this one wrote whole: that one fails, before it runs (and is not said skipped);
+  // this one did its work (an import said `done` and then `FAILED` for another step's write).
+  ctx.failedWhole.add(inside.offender);
+  stepFailed(ctx, { id: inside.offender, at: inside.at }, inside.message, 'conflict');
+  return { ok: true };
 }
 
 /**
