@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { handScript } from '../plan/script.js';
+import { importLockKey, lockPathFor, readLock } from '../lockfile.js';
 import { PLANNING, withSessionOptions, refuseTogether } from './common-options.js';
 import { EXIT_INVALID, ExitError, loadOrReport } from './load-or-report.js';
 import { givenFrontmatter, givenPlaces } from './apply-config.js';
@@ -78,5 +79,11 @@ async function scriptOf(file: string, targets: readonly string[], flags: PlanFla
   runLimits(pipeline, jobs, resources, false, givenPlaces(flags), stderr);
   const bindings = new Map([...inputPairs(flags.input, stderr)].map(([name, path]) => [name, resolve(path)]));
   const kept = await keptSteps(file, targets, flags, { jobs, resources, slurm: false }, pipeline, selection);
-  return handScript(pipeline, { variables: stepVariables(pipeline, extra), selection, threads: (step) => threadsOf(step, jobs), bindings, pipelineDir: dirname(resolve(file)), kept });
+  // The name a server gave a download into DEST/, pinned by a run: what the steps reading it name (`DEST/x.txt`).
+  const lock = readLock(lockPathFor(resolve(file)));
+  const pinnedName = (raw: string, dest: string): string | undefined => {
+    const name = lock.ok ? lock.lock.imports[importLockKey(raw, dest)]?.['name'] : undefined;
+    return typeof name === 'string' ? name : undefined;
+  };
+  return handScript(pipeline, { variables: stepVariables(pipeline, extra), selection, threads: (step) => threadsOf(step, jobs), bindings, pipelineDir: dirname(resolve(file)), kept, pinnedName });
 }

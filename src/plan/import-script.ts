@@ -10,20 +10,21 @@ import { SECRET_REFERENCE } from '../imports/secret-url.js';
  * download into a directory lands under its own name, a checksum column is
  * verified before the file is used, and `extract` unpacks into DEST.
  */
-export function importScript(step: ImportStep, shared: boolean): string[] {
+export function importScript(step: ImportStep, shared: boolean, pinnedName?: string): string[] {
   const { clause } = step;
   // What a directory's import made in an earlier run of the script goes first: the import replaces it whole
   // (unless another step or input puts something there too: `shared`).
   const clear = !shared && clause.dest !== '/data' && (clause.extract || ['zenodo', 'github', 'git'].includes(clause.source.scheme))
     && !(clause.source.scheme === 'zenodo' && clause.source.file !== undefined && !clause.extract) ? [`rm -rf ${sq(clause.dest)}`] : [];
-  return [...clear, ...importLines(clause, !shared)];
+  return [...clear, ...importLines(clause, !shared, pinnedName)];
 }
 
-function importLines(clause: ImportClause, clear: boolean): string[] {
+function importLines(clause: ImportClause, clear: boolean, pinnedName: string | undefined): string[] {
   const { source, dest, destIsDir } = clause;
   switch (source.scheme) {
     case 'url':
-      return download(source.url, nameOf(source.url), clause);
+      // Into DEST/, the name a run pinned (the server's, from Content-Disposition), which readers of it name.
+      return download(source.url, (destIsDir ? pinnedName : undefined) ?? nameOf(source.url), clause);
     case 'zenodo':
       return source.file === undefined
         ? [mkdir(dest), `# every file of https://zenodo.org/records/${source.record} into ${dest}/`]

@@ -23,6 +23,8 @@ export interface HandScriptOptions {
   readonly pipelineDir: string;
   /** The steps of which `plan` says a job is kept (`{precious}`); `unknown` when no plan could be made. */
   readonly kept: ReadonlySet<string> | 'unknown';
+  /** The name the lock file pins for a download into a directory (`name`, as the server gave it), by the clause and DEST. */
+  readonly pinnedName?: (raw: string, dest: string) => string | undefined;
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -89,7 +91,7 @@ export function handScript(pipeline: Pipeline, options: HandScriptOptions): stri
     // Which items a job id or path names is known only from the map's input, when the script runs: it maps over them all.
     const only = options.selection.only?.get(step.id);
     if (only !== undefined) out.push(`# ${only.names.map((n) => printable(n.name)).join(', ')} named: this script runs every job of ${step.id}`);
-    out.push(...keptNote(step, options.kept), ...subsetNote(step, pipeline), ...stepScript(step, pipeline));
+    out.push(...keptNote(step, options.kept), ...subsetNote(step, pipeline), ...stepScript(step, pipeline, options.pinnedName));
   }
   return out.join('\n') + '\n';
 }
@@ -143,10 +145,10 @@ function keptNote(step: Step, kept: HandScriptOptions['kept']): string[] {
   return kept.has(step.id) ? [`# kept (precious) by shark: this recomputes ${step.id} with the current command and inputs; the store keeps an older result (shark run --force ${typedWord(step.id)} recomputes it there)`] : [];
 }
 
-function stepScript(step: Step, pipeline: Pipeline): string[] {
+function stepScript(step: Step, pipeline: Pipeline, pinnedName: HandScriptOptions['pinnedName']): string[] {
   switch (step.kind) {
     case 'import':
-      return importScript(step, writtenAlso(pipeline, step.clause.dest, step));
+      return importScript(step, writtenAlso(pipeline, step.clause.dest, step), pinnedName?.(step.clause.raw, step.clause.dest));
     case 'publish':
     {
       // Where run publishes: the path under DIR as it is under /data.

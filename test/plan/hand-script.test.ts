@@ -151,6 +151,16 @@ describe('extract, checksums and directory destinations in the hand script', () 
     expect(script.stdout).toContain(`mv '/data/raw/counts.csv.part' '/data/raw/counts.csv'`);
   });
 
+  it('downloads into DEST/ under the name a run pinned from the server (Content-Disposition), which the steps reading it name', async () => {
+    rig.write('s.md', '```shark-import\nhttps://example.org/get/ /data/dl/\n```\n\n```shark-run\ncat /data/dl/x.txt > /data/out.txt\n```\n');
+    rig.write('s.lock.json', JSON.stringify({ version: 1, environments: {}, imports: {
+      'https://example.org/get/ /data/dl': { source: 'url', url: 'https://example.org/get/', sha256: 'a'.repeat(64), name: 'x.txt' },
+    } }));
+    const script = await rig.shark(['plan', 's.md', '--script']);
+    expect(script.stdout).toContain(`curl -fL -o '/data/dl/x.txt.part' 'https://example.org/get/'`);
+    expect(script.stdout).toContain(`mv '/data/dl/x.txt.part' '/data/dl/x.txt'`);
+  });
+
   it('verifies a checksum column and fails on a mismatch before copying', async () => {
     rig.write('h.txt', 'hello\n');
     const good = '5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03';
