@@ -117,7 +117,7 @@ function oneFile(members: readonly { name: string; path: string; directory: bool
       const dir = parts.slice(0, i).join('/');
       const file = seen.get(dir);
       // A link there (a zip's) is said by the checks of what it leads to, or by unzip.
-      if (file !== undefined && !file.directory && file.link !== true) return refuse(what, m.name, `would land inside member \`${shownName(file.name)}\`, which is not a directory`);
+      if (file !== undefined && !file.directory && file.link !== true) return refuse(what, m.name, `would land inside member \`${shownName(file.name)}\`, which is no directory (a file, or a link: no member is written through a link)`);
       if (!holding.has(dir)) holding.set(dir, m.name);
     }
     const inside = m.directory || m.link === true ? undefined : holding.get(path);

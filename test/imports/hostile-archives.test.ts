@@ -70,9 +70,9 @@ const HOSTILE: [string, 'tar.gz' | 'zip', Member[], string][] = [
   ['links that escape only together', 'tar.gz', [OK, { name: 'x/y', symlink: '..' }, { name: 'z', symlink: 'x/y/..' }], 'member `z` is a symbolic link to `x/y/..`, outside the destination'],
   // Said by Shark, not in tar's words (`Cannot hard link to 'nothere.txt'`, `Cannot open: Not a directory`).
   ['a hard link to no member before it', 'tar.gz', [OK, { name: 'h', hardlink: 'nothere.txt' }], 'member `h` is a hard link to `nothere.txt`, which no member before it is'],
-  ['a member under a file member', 'tar.gz', [OK, { name: 'a', file: 'x' }, { name: 'a/b', file: 'y' }], 'member `a/b` would land inside member `a`, which is not a directory'],
+  ['a member under a file member', 'tar.gz', [OK, { name: 'a', file: 'x' }, { name: 'a/b', file: 'y' }], 'member `a/b` would land inside member `a`, which is no directory (a file, or a link: no member is written through a link)'],
   ['a file member where an earlier one needs a directory', 'tar.gz', [OK, { name: 'a/b', file: 'y' }, { name: 'a', file: 'x' }], 'member `a` is a file where member `a/b` needs a directory'],
-  ['a zip member under a file member', 'zip', [OK, { name: 'a', file: 'x' }, { name: 'a/b', file: 'y' }], 'member `a/b` would land inside member `a`, which is not a directory'],
+  ['a zip member under a file member', 'zip', [OK, { name: 'a', file: 'x' }, { name: 'a/b', file: 'y' }], 'member `a/b` would land inside member `a`, which is no directory (a file, or a link: no member is written through a link)'],
   ['a zip member with an absolute name', 'zip', [OK, { name: '/tmp/shark-pwned.txt', file: 'x' }], 'member `/tmp/shark-pwned.txt` would land outside the destination (its path is absolute)'],
   ['a zip member with `..`', 'zip', [OK, { name: '../up.txt', file: 'x' }], 'member `../up.txt` would land outside the destination (its path climbs out with `..`)'],
   ['a zip symbolic link to an absolute path', 'zip', [OK, { name: 'passwd', symlink: '/etc/passwd' }], 'member `passwd` is a symbolic link to `/etc/passwd`, outside the destination'],
