@@ -25,10 +25,15 @@ export function contentType(name: string, head: Buffer): string {
   return isText(head) ? 'text/plain; charset=utf-8' : 'application/octet-stream';
 }
 
-function isText(head: Buffer): boolean {
+/**
+ * Whether `head`, the first bytes of a file (all of it when `whole`), is
+ * UTF-8 text: a character cut at its end is held, not judged (cutting three
+ * bytes off a whole file split its last `°` or `ü`, and the file read as binary).
+ */
+function isText(head: Buffer, whole = false): boolean {
   if (head.includes(0)) return false;
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(head.subarray(0, Math.max(0, head.length - 3)));
+    new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: !whole });
     return true;
   } catch {
     return false;
@@ -73,6 +78,8 @@ export function parseDelimited(text: string, sep: string): string[][] {
 
 function table(text: string, sep: string, whole: boolean): string {
   const rows = parseDelimited(text, sep);
+  // A header longer than what is read (8,000 columns): not an empty table, which it said.
+  if (!whole && rows.length <= 1) return `<p class="table-meta">its first line is longer than the ${formatBytes(TEXT_BYTES)} a preview reads: no table is shown (download it)</p>`;
   // A cut file's last line may be cut too.
   if (!whole) rows.pop();
   const columns = Math.max(0, ...rows.map((r) => r.length));
@@ -114,8 +121,9 @@ export function preview(store: SnapshotStore, id: SnapshotId, path: string): str
   if (IMAGES.has(ext)) return `${download}<p><img class="preview-image" src="${esc(objectHref(id, name))}" alt="${esc(name)}"></p>`;
   const head = readHead(file, ext === 'json' || ext === 'geojson' ? JSON_BYTES : TEXT_BYTES);
   const whole = head.length >= size;
-  if (!isText(head)) return download;
-  const text = head.toString('utf8');
+  if (!isText(head, whole)) return download;
+  // A byte order mark (as Excel saves a CSV) is no part of the first cell or line.
+  const text = head.toString('utf8').replace(/^\uFEFF/, '');
   if (ext === 'csv' || ext === 'tsv') return download + table(text, ext === 'tsv' ? '\t' : ',', whole);
   if ((ext === 'json' || ext === 'geojson') && whole) {
     try {

@@ -24,6 +24,10 @@ describe('shark serve previews each kind of result, and shows signatures', () =>
     rig.write('in/table.tsv', 'name\tcount\nowl\t"2"\n');
     rig.write('in/notes.txt', 'plain <b>text</b>\n');
     writeFileSync(rig.write('in/blob.bin', ''), Buffer.from([0, 1, 2, 3, 255]));
+    // UTF-8 beyond ASCII, ending in a character of two bytes; a CSV saved with a byte order mark; a header past what is read.
+    rig.write('in/utf.txt', 'line\n'.repeat(50) + 'température 12 °C\n');
+    rig.write('in/places.csv', '\uFEFFplace,temp\nZürich,12 °C\n');
+    rig.write('in/wide.csv', `${Array.from({ length: 8000 }, (_, i) => `gene_${String(i).padStart(5, '0')}`).join(',')}\n1,2\n`);
     rig.write('p.md', '# Kinds\n\n```shark-import\nin /data/in/\n```\n\n```shark-run\ncp /data/in/table.tsv /data/copy.tsv\n```\n');
     expect((await rig.shark(['keygen', '-o', 'lab'])).code).toBe(0);
     const ran = await rig.shark(['run', 'p.md', '--sign', 'lab.key']);
@@ -41,6 +45,19 @@ describe('shark serve previews each kind of result, and shows signatures', () =>
     expect(res.status, path).toBe(200);
     return res.text();
   };
+
+  it('previews UTF-8 text and tables beyond ASCII (one `°` made a file binary), without a byte order mark', async () => {
+    expect(await get('/data/in/utf.txt')).toContain('température 12 °C');
+    const table = await get('/data/in/places.csv');
+    expect(table).toContain('<th>place</th><th>temp</th>');
+    expect(table).toContain('<td>Zürich</td><td>12 °C</td>');
+  });
+
+  it('says a header longer than a preview reads is so, not an empty table', async () => {
+    const html = await get('/data/in/wide.csv');
+    expect(html).toContain('its first line is longer than the 64');
+    expect(html).not.toContain('empty');
+  });
 
   it('lists a directory with links to its files', async () => {
     const html = await get('/data/in');
