@@ -134,6 +134,11 @@ async function dataPage(o: ServeOptions, raw: string, res: ServerResponse): Prom
   send(res, 200, 'text/html; charset=utf-8', await resultPage(o.session, found, o.trusted));
 }
 
+/** A name as RFC 5987 writes it in a header: percent-encoded UTF-8, nothing but its attribute characters left as they are. */
+function utf8Name(name: string): string {
+  return encodeURIComponent(name.replace(/[\/\\]/g, '_')).replace(/['()*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
 /** The bytes of a stored file, only when the document's results reach its id. */
 function object(o: ServeOptions, id: string, query: URLSearchParams, req: IncomingMessage, res: ServerResponse): void {
   if (!o.live.index.reachable.has(id)) return notFound(res, 'no such result');
@@ -159,7 +164,8 @@ function object(o: ServeOptions, id: string, query: URLSearchParams, req: Incomi
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
     'Cache-Control': 'no-store',
-    ...(query.get('download') === '1' ? { 'Content-Disposition': `attachment; filename="${name}"` } : {}),
+    // The name as the pipeline has it too (`été.csv`), for browsers that take RFC 6266's `filename*`: the ASCII one alone saved `_t_.csv`.
+    ...(query.get('download') === '1' ? { 'Content-Disposition': `attachment; filename="${name}"; filename*=UTF-8''${utf8Name(query.get('name') ?? 'data')}` } : {}),
   });
   createReadStream(file, range ?? {}).pipe(res);
 }

@@ -53,6 +53,14 @@ describe('shark serve previews each kind of result, and shows signatures', () =>
     expect(table).toContain('<td>Zürich</td><td>12 °C</td>');
   });
 
+  it('downloads under the name the pipeline has, beyond ASCII too (RFC 6266 filename*; `été.csv` was saved as `_t_.csv`)', async () => {
+    const html = await get('/data/in/places.csv');
+    const href = /href="([^"]*download=1[^"]*)"/.exec(html)![1]!.replace(/&#38;/g, '&');
+    const res = await fetch(served.url + href.replace('name=places.csv', `name=${encodeURIComponent('été (1).csv')}`));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="_t___1_.csv"; filename*=UTF-8''%C3%A9t%C3%A9%20%281%29.csv`);
+  });
+
   it('says a header longer than a preview reads is so, not an empty table', async () => {
     const html = await get('/data/in/wide.csv');
     expect(html).toContain('its first line is longer than the 64');
