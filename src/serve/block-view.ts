@@ -158,12 +158,16 @@ function unforeseen(plannedJobs: readonly PlannedJob[], named: readonly { readon
   return { planned, standIns, later, partial };
 }
 
-/** The jobs a block lists: all of them, or JOB_LIST_LIMIT by how much they need looking at, in their order. */
+/**
+ * The jobs a block lists: all of them in their order, or JOB_LIST_LIMIT by how
+ * much they need looking at, shown so (failed and running ones first, as the
+ * page says: put back in their order, two failed items of 250 were at the end).
+ */
 function listed(jobs: readonly JobView[]): readonly JobView[] {
   if (jobs.length <= JOB_LIST_LIMIT) return jobs;
   const rank = (j: JobView): number => ORDER.indexOf(j.status);
   const picked = jobs.map((j, n) => [rank(j), n] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).slice(0, JOB_LIST_LIMIT);
-  return picked.map(([, n]) => n).sort((a, b) => a - b).map((n) => jobs[n]!);
+  return picked.map(([, n]) => jobs[n]!);
 }
 
 /** A job whose command the live run started (`leasedJobs`) and has not yet recorded. */

@@ -50,8 +50,9 @@ describe('shark serve of a block with more jobs than a page lists', () => {
     const html = await (await fetch(served.url + '/')).text();
     expect(html).toContain('<summary>250 jobs</summary>');
     expect(html.match(/class="job-status" data-job="many-items\[/g)).toHaveLength(200);
-    // The failed item sorts late by name; it is listed all the same.
+    // The failed item sorts late by name; it is listed all the same, and first, as the page says.
     expect(html).toMatch(/data-job="many-items\[237\.txt\]" data-status="failed"/);
+    expect(/class="job-status" data-job="([^"]*)"/.exec(html)![1]).toBe('many-items[237.txt]');
     expect(html).toContain('200 of 250 jobs listed, failed and running ones first');
     expect(html).toMatch(/data-block="many-items" data-status="failed"/);
     const log = await fetch(served.url + '/log/2/' + encodeURIComponent('many-items[237.txt]'));
