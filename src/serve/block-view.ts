@@ -98,7 +98,7 @@ export function blockView(
   const label = inProgress ? (total === 0 ? notYet : `${status} in run ${id}: ${jobsDone(done, total, partial)}`)
     : status === 'would-run' && total > 1 ? wouldRun(first!.label, planned, jobs, done, total)
     // No job named yet, all of them known: waiting.
-    : `${first?.label ?? `waiting in run ${id}`}${total > 1 ? ` (${done}/${total} jobs)` : ''}`;
+    : `${first?.label ?? `waiting in run ${id}`}${total > 1 ? ` (${doneKinds(jobs, done, total)})` : ''}`;
   return { id: b.id, status, label, done, total, ...(partial ? { partial } : {}), jobs: listed(jobs) };
 }
 
@@ -156,6 +156,17 @@ function unforeseen(plannedJobs: readonly PlannedJob[], named: readonly { readon
     if (known === undefined && seen === 0) (planned.push(p), standIns.add(p));
   }
   return { planned, standIns, later, partial };
+}
+
+/**
+ * How a block's jobs ended, after its label: `5/5 jobs` when they ended
+ * alike, else each way (`1 ran, 4 cached`): a partly cached map said
+ * `ran in run 2 (5/5 jobs)` where the command line said 1 run, 4 cached.
+ */
+function doneKinds(jobs: readonly JobView[], done: number, total: number): string {
+  const kinds = (['ran', 'cached', 'failed'] as const).map((s) => [s, jobs.filter((j) => j.status === s).length] as const).filter(([, n]) => n > 0);
+  if (kinds.length <= 1) return `${done}/${total} jobs`;
+  return `${kinds.map(([s, n]) => `${n} ${s}`).join(', ')}${done < total ? `, of ${total} jobs` : ''}`;
 }
 
 /**

@@ -45,3 +45,16 @@ describe('a block of a map over an earlier map of a live run', () => {
     expect([v.total, v.done, v.label]).toEqual([6, 1, 'waiting in run 1: 1/6 jobs done']);
   });
 });
+
+describe('a block of a run that ended', () => {
+  const three = [1, 2, 3].map((i) => planned(`b[i${i}]`, [`i${i}`], 'cached'));
+  const ended = { ...run, status: 'ok' } as unknown as RunRow;
+
+  it('says how its jobs ended each way when they did not end alike (a partly cached map said `ran (3/3 jobs)`)', () => {
+    const rows = [row('b[i1]', 'i1'), { ...row('b[i2]', 'i2'), status: 'cached' }, { ...row('b[i3]', 'i3'), status: 'cached' }];
+    const v = blockView(block, three, rows, [], { ...progress(3, rows), live: false }, new Map(), ended, true);
+    expect(v.label).toBe('ran in run 1 (1 ran, 2 cached)');
+    const all = [1, 2, 3].map((i) => row(`b[i${i}]`, `i${i}`));
+    expect(blockView(block, three, all, [], { ...progress(3, all), live: false }, new Map(), ended, true).label).toBe('ran in run 1 (3/3 jobs)');
+  });
+});
