@@ -89,7 +89,7 @@ export class DataIndex {
       const inside = this.walk(p.id, path.slice(out.length + 1).split('/'));
       if (inside !== undefined) return { kind: 'data', path, id: inside, producer: p, run: p.run };
     }
-    const input = this.inputs.get(path);
+    const input = this.inputs.get(path) ?? this.insideInput(path);
     // A directory many jobs wrote into, as a later job read it whole.
     const writers = [...this.produced.entries()].filter(([out]) => isUnder(out, path)).map(([, p]) => p);
     const run = newest(writers);
@@ -106,6 +106,16 @@ export class DataIndex {
     if (entries.size === 0) return undefined;
     const listed = [...entries].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([name, id]) => (id === undefined ? { name } : { name, id }));
     return { kind: 'dir', path, entries: listed, ...(run !== undefined ? { run } : {}) };
+  }
+
+  /** A file or directory inside a frontmatter input's directory (its listing linked to pages that were not there). */
+  private insideInput(path: string): SnapshotId | undefined {
+    for (const [dir, id] of this.inputs) {
+      if (!isUnder(path, dir)) continue;
+      const inside = this.walk(id, path.slice(dir.length + 1).split('/'));
+      if (inside !== undefined) return inside;
+    }
+    return undefined;
   }
 
   private walk(id: SnapshotId, names: readonly string[]): SnapshotId | undefined {

@@ -136,3 +136,28 @@ describe('shark serve previews each kind of result, and shows signatures', () =>
     }
   });
 });
+
+describe('shark serve of a document whose frontmatter input is a directory', () => {
+  const rig = new Rig('shark-serve-input-dir-');
+  let served: Served;
+
+  beforeAll(async () => {
+    rig.write('hd/one.txt', 'first\n');
+    rig.write('p.md', '---\ninputs:\n  dir: /data/srcdir/\n---\n# A\n\n```shark-run\ncd /data/srcdir/ && cat * > /data/out.txt\n```\n');
+    expect((await rig.shark(['run', 'p.md', '-i', 'dir=hd'])).code).toBe(0);
+    served = await serve(rig, 'p.md', '-i', 'dir=hd');
+  });
+
+  afterAll(async () => {
+    await served?.stop();
+    rig.cleanup();
+  });
+
+  it("has a page for each file its listing links to (they were `not a result of this document`)", async () => {
+    const listing = await (await fetch(served.url + '/data/srcdir/')).text();
+    expect(listing).toContain('href="/data/srcdir/one.txt"');
+    const file = await fetch(served.url + '/data/srcdir/one.txt');
+    expect(file.status).toBe(200);
+    expect(await file.text()).toContain('first');
+  });
+});
