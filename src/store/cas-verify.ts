@@ -79,6 +79,12 @@ export async function verifyObjects(
     } catch {
       // Gone meanwhile: reported below as missing if anything refers to it.
     }
+    // Gone between the listing and its read (`gc --delete` freeing it meanwhile, which records it first): not damage,
+    // and missing only if a result refers to it and gc did not free it (below). It was called corrupt, `cannot read …: ENOENT`.
+    if (h.code === 'ENOENT') {
+      progress(done, all.length, bytes);
+      return;
+    }
     if (h.error !== undefined) {
       // A mode of 000 hides the bytes, which are not known to be bad: the mode problem says so, once.
       const mode = problems.findIndex((p) => p.id === id && p.problem === 'mode');
