@@ -147,6 +147,9 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
           : e.unchecked === true ? `environment ${e.env}: image ${e.image} as the lock file names it, unchecked (the engine is unreachable: a job that must run in it fails)`
           : `environment ${e.env}: image ${e.image} found, built before`);
         break;
+      case 'gc-waiting':
+        say(`waiting  shark gc --delete (pid ${e.holder.pid} on ${e.holder.host}) is collecting the store: this run starts once it ends`);
+        break;
       case 'env-waiting':
         say(`waiting  environment ${e.env}: another run (pid ${e.holder.pid} on ${e.holder.host}) is building it: its image will be used here, or built here if that build fails`);
         break;

@@ -101,7 +101,11 @@ export async function runPipeline(
   emit({ type: 'run-start', run: runId, steps: steps.length, store: store.location });
 
   // Prepare.
-  if (!(await leases.waitWhileHeld('gc', options.signal))) return finish('interrupted');
+  // Said: the run printed its number and then nothing for the seconds a gc took.
+  const collecting = leases.heldBy('gc');
+  if (collecting !== undefined) emit({ type: 'gc-waiting', holder: collecting });
+  // Ctrl-C meanwhile: every step said skipped, as when it comes while the inputs are taken in (it said 0 run, 0 skipped).
+  if (!(await leases.waitWhileHeld('gc', options.signal))) return interruptedBeforeSteps();
   const state = new DataState((id) => store.entries(id), (e) => store.composeTree(e));
   try {
     const ids = new Map<string, string>();

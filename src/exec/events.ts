@@ -21,6 +21,8 @@ export type RunEvent =
   | { readonly type: 'env-ready'; readonly env: string; readonly built: boolean; readonly image: string; readonly seconds?: number; readonly unchecked?: true }
   /** Another run sharing the store is building the same environment (same build inputs): its image will be used. */
   | { readonly type: 'env-waiting'; readonly env: string; readonly holder: { readonly pid: number; readonly host: string } }
+  /** A `gc --delete` is collecting the store: the run starts once it ends. */
+  | { readonly type: 'gc-waiting'; readonly holder: { readonly pid: number; readonly host: string } }
   | { readonly type: 'step-start'; readonly step: string; readonly block: string; readonly jobs: number; readonly cached: number }
   /** A map found nothing to map over (it runs no job): `message` is what `plan` notes. The run goes on. */
   | { readonly type: 'step-empty'; readonly step: string; readonly block: string; readonly message: string }

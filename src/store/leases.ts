@@ -171,6 +171,12 @@ export class Leases {
     }
   }
 
+  /** The live process that holds `name`, if one does (another than this one). */
+  heldBy(name: string): { readonly pid: number; readonly host: string } | undefined {
+    const row = this.stmts.holder.get(name);
+    return row !== undefined && !(row.pid === process.pid && row.host === this.host) && holderAlive(row) ? { pid: row.pid, host: row.host } : undefined;
+  }
+
   /** Waits until no live process holds `name` (without taking it); false when aborted. */
   async waitWhileHeld(name: string, signal: AbortSignal): Promise<boolean> {
     for (let pause = 20; ; pause = Math.min(pause * 2, 500)) {
