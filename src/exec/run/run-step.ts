@@ -20,7 +20,7 @@ import { itemWriterClash, ownOutputs, treeWriterClash } from '../../plan/item-wr
 import { linkInPublishDir, linkOnTheWay, publishFailure, refusedTarget } from './publish-guard.js';
 import { publishDirs } from '../../pipeline/publish-targets.js';
 import { publishedInto, strayLink } from './publish-links.js';
-import { fileOnTheWay, inTheWay, notePublished, publishedLinkOnTheWay } from './publish-owner.js';
+import { alreadyPublished, fileOnTheWay, inTheWay, notePublished, publishedLinkOnTheWay } from './publish-owner.js';
 
 
 type Done = { job: Job; outputs: Record<string, SnapshotId> };
@@ -239,8 +239,10 @@ async function publish(ctx: RunContext, step: Step & { kind: 'publish' }, state:
     try {
       const user = fileOnTheWay(realPath(root), target, ctx.session) ?? inTheWay(target, id, ctx.session);
       if (user !== undefined) return stepFailed(ctx, line, `cannot publish ${input.path} to ${to}: ${user}`, 'conflict');
-      await ctx.session.store.exportTo(id, to, at, ctx.signal);
-      notePublished(target, id, ctx.session);
+      if (!alreadyPublished(target, id, ctx.session)) {
+        await ctx.session.store.exportTo(id, to, at, ctx.signal);
+        notePublished(target, id, ctx.session);
+      }
     } catch (e) {
       // Ctrl-C during a large copy: stopped between slices, its copy removed, what was there before left as it was.
       if (ctx.signal.aborted) return { ok: false };
