@@ -109,6 +109,10 @@ async function serveUntilStopped(file: string, flags: ServeFlags, trusted: KeyOb
     }
     const shown = isIP(flags.host) === 6 ? `[${flags.host}]` : flags.host;
     io.stdout(`shark: serving ${displayName(session.pipelinePath)} at http://${shown}:${bound.port}/ (Ctrl-C to stop)\n`);
+    // Said, not only in --help: every machine that reaches this one can read the results and their logs.
+    if (isIP(flags.host) !== 0 && !isLoopback(flags.host)) {
+      io.stderr(`shark: warning: listening on ${flags.host}, not this machine alone: whoever can reach it on port ${bound.port} reads the results, logs and lineage of ${displayName(session.pipelinePath)} (leave --host out to keep them on 127.0.0.1)\n`);
+    }
     await new Promise<void>((done) => onListening(() => {
       server.close(() => done());
       server.closeAllConnections();

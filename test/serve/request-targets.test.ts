@@ -72,3 +72,21 @@ describe('shark serve and odd requests', () => {
     expect(await statusLine(served.url, 'HEAD /events HTTP/1.1\r\nHost: localhost\r\n\r\n')).toBe('HTTP/1.1 200 OK');
   });
 });
+
+describe('shark serve listening beyond this machine', () => {
+  const rig = new Rig('shark-serve-host-');
+  afterAll(() => rig.cleanup());
+
+  it('warns that whoever reaches the address reads the results; not on loopback', async () => {
+    rig.write('p.md', '# P\n\n```shark-run\necho x > /data/x.txt\n```\n');
+    expect((await rig.shark(['run', 'p.md'])).code).toBe(0);
+    const open = await serve(rig, 'p.md', '--host', '0.0.0.0');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(open.output()).toMatch(/shark: warning: listening on 0\.0\.0\.0, not this machine alone: whoever can reach it on port \d+ reads the results, logs and lineage of p\.md/);
+    await open.stop();
+    const local = await serve(rig, 'p.md', '--host', '127.0.0.1');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(local.output()).not.toContain('warning');
+    await local.stop();
+  });
+});
