@@ -161,7 +161,9 @@ function inspect(lockPath: string): Holder | string | undefined {
     // Gone meanwhile (its holder let go), or there and not readable: a link that leads nowhere, another's file.
     const there = lstatSync(lockPath, { throwIfNoEntry: false });
     if (there === undefined) return undefined;
-    return there.isSymbolicLink() ? 'a symbolic link' : readProblem(e);
+    if (there.isSymbolicLink()) return 'a symbolic link';
+    // Gone as it was opened, and another waiter's made since (8 processes at once): not in the way, taken in turn.
+    return code(e) === 'ENOENT' ? undefined : readProblem(e);
   }
   try {
     if (fstatSync(fd).isDirectory()) return 'a directory';

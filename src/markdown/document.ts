@@ -82,4 +82,6 @@ export interface Document {
   readonly source: string;
   readonly frontmatter: Frontmatter | undefined;
   readonly blocks: readonly SharkBlock[];
+  /** How many Shark blocks `{skip}` switched off (none: absent). */
+  readonly switchedOff?: number;
 }

@@ -46,6 +46,8 @@ export function parseMarkdown(file: string, source: string): { document: Documen
   const headings: (Heading | undefined)[] = [];
   const definitions: Definition[] = [];
   let heading: Heading | undefined;
+  /** Shark blocks switched off (`{skip}`): a document of only those says so, not that it has none. */
+  let switchedOff = 0;
   let tree: Root;
   const tooDeep = nestingProblem(file, text);
   if (tooDeep !== undefined) return { document: { file, source, frontmatter, blocks }, diagnostics: [tooDeep] };
@@ -77,7 +79,7 @@ export function parseMarkdown(file: string, source: string): { document: Documen
       if (block !== undefined) {
         blocks.push(block);
         headings.push(heading);
-      }
+      } else if ((node.lang ?? '').startsWith('shark-') && /\bskip\b/.test(`${node.lang ?? ''} ${node.meta ?? ''}`)) switchedOff++;
     } else if ('children' in node) {
       for (let i = node.children.length - 1; i >= 0; i--) pending.push(node.children[i]!);
     }
@@ -91,7 +93,7 @@ export function parseMarkdown(file: string, source: string): { document: Documen
     return texts.get(h)!;
   };
   const named = blocks.map((b, i) => ({ ...b, section: sectionOf(headings[i]) }));
-  return { document: { file, source, frontmatter, blocks: named }, diagnostics };
+  return { document: { file, source, frontmatter, blocks: named, ...(switchedOff > 0 ? { switchedOff } : {}) }, diagnostics };
 }
 
 /** A line opening a Shark block (its fence in group 1), as read inside another block's or an HTML block's text. */

@@ -22,7 +22,7 @@ export function buildPipeline(document: Document): { pipeline: Pipeline | undefi
   };
   if (document.blocks.length === 0) {
     // Blocks there, each switched off: "no Shark blocks" sent the user looking for a tag they had written.
-    const off = document.source.split(/\r\n|\r|\n/).filter((l) => /^[ >]*(?:`{3,}|~{3,})\s*shark-[a-z]+\S*\s*\{[^}]*\bskip\b/.test(l)).length;
+    const off = document.switchedOff ?? 0;
     fail({ line: 1, col: 1 }, off > 0
       ? `no Shark block to run in this document: ${off === 1 ? 'its Shark block is' : `all ${off} of its Shark blocks are`} switched off (\`{skip}\`); remove \`skip\` from ${off === 1 ? 'it' : 'one'}`
       : 'no Shark blocks in this document: tag code blocks as shark-run, shark-build, shark-import or shark-publish');

@@ -2,11 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 
 const fence = '```';
-/** Line 8 col 12 is the wildcard's mention. */
+/** Line 8 col 12 is the wildcard's mention. Written by `cp`, /data/x is not known to be a file before it is made. */
 const UPSTREAM = `# A map over a file
 
 ${fence}shark-run
-echo one > /data/x
+echo one > /data/seed && cp /data/seed /data/x
 ${fence}
 
 ${fence}shark-run
@@ -43,6 +43,16 @@ describe('a map over a file instead of a directory', () => {
     const job = plan.jobs.find((j) => j.step === 'wc-c-data-x-data-counts' || j.line === 7 || j.line === 8);
     expect(job?.reasons.join(' ')).toContain('maps over `/data/x/*`, but /data/x is a file, not a directory');
     expect(job?.reasons.join(' ')).toContain('(line 8, column 9)');
+  });
+
+  it('is refused from check on where a redirection writes the file (it ran, then failed the map)', async () => {
+    rig.write('p.md', UPSTREAM.replace('echo one > /data/seed && cp /data/seed /data/x', 'echo one > /data/x'));
+    for (const command of ['check', 'plan', 'run']) {
+      const r = await rig.shark([command, 'p.md']);
+      expect(r.code, command).toBe(2);
+      expect(r.stderr, command).toContain('p.md:8:9: error: `/data/x/*` looks inside `/data/x`, which step `a-map-over-a-file` writes as a file');
+    }
+    expect(rig.exists('.shark')).toBe(false);
   });
 
   it('refuses a file bound to a frontmatter input it maps over, at the input, before anything runs', async () => {

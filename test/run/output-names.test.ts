@@ -78,12 +78,14 @@ describe('an archive', () => {
 });
 
 describe('a host directory', () => {
-  it('imported with a name that is not UTF-8 fails the import, naming the file', async () => {
+  it('imported with a name that is not UTF-8 is invalid input at the import line (exit 2, before a run), naming the file', async () => {
     latin1File('src');
     rig.write('p.md', '# p\n\n```shark-import\nsrc /data/x/\n```\n');
-    const ran = await rig.shark(['run', 'p.md']);
-    expect(ran.code).toBe(1);
-    expect(ran.stdout).toContain(`p.md:4:1: error: cannot import src: ${rig.path('src')}/caf\\xe9.csv has a name that is not UTF-8`);
+    for (const command of ['plan', 'run']) {
+      const ran = await rig.shark([command, 'p.md']);
+      expect(ran.code, command).toBe(2);
+      expect(ran.stderr).toContain(`p.md:4:1: error: cannot import src: ${rig.path('src')}/caf\\xe9.csv has a name that is not UTF-8`);
+    }
   });
 
   it('bound to an input, with a name that is not UTF-8, is invalid input (exit 2)', async () => {
