@@ -195,7 +195,7 @@ function jobView(p: PlannedJob | undefined, row: RunJobRow | undefined, progress
   const reused = !live && row === undefined && p?.status === 'cached' && p.resultKey !== undefined ? made.get(p.resultKey) : undefined;
   if (p !== undefined && reused !== undefined) {
     const label = p.reasons.length > 0 ? p.reasons.join('; ') : `cached (made in run ${reused.runId})`;
-    return { job, item, outputs: p.outputs ?? [], ms: reused.ms, ...(reused.env !== undefined ? { env: reused.env } : {}), status: 'cached', label };
+    return { job, item, outputs: p.outputs ?? [], ms: reused.ms, ...(reused.env !== undefined ? { env: reused.env } : {}), logRun: reused.runId, status: 'cached', label };
   }
   const record = row !== undefined ? made.get(row.key) : undefined;
   const extra = {

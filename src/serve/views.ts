@@ -119,15 +119,16 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]
 /**
  * The results the plan reuses that are not the ones the latest run recorded
  * for the same jobs (it ran them with other options, `-e` or `-i`, or before
- * an input changed back): the page shows what `plan` and the next `run`
- * reuse, not what that run made.
+ * an input changed back, or never reached them): the page shows what `plan`
+ * and the next `run` reuse, not what that run made.
  */
 function otherResults(plan: Plan | undefined, byJob: ReadonlyMap<string, RunJobRow>): string[] {
   const keys: string[] = [];
   for (const p of plan?.jobs ?? []) {
     if (p.status !== 'cached') continue;
     const row = byJob.get(p.job);
-    if (row !== undefined && p.resultKey !== undefined && row.key !== p.resultKey) keys.push(p.resultKey);
+    // Also one the latest run never reached (killed, or stopped before it): the page said a bare `cached`.
+    if (p.resultKey !== undefined && (row === undefined || row.key !== p.resultKey)) keys.push(p.resultKey);
   }
   return keys;
 }
