@@ -1,4 +1,6 @@
-import { planPipeline, type Plan } from '../plan/planner.js';
+import { isRecalled, planPipeline, type Plan } from '../plan/planner.js';
+import { heldJobLeases } from '../store/leases.js';
+import { counted } from '../counted.js';
 import { InvalidInput, seedState } from '../plan/session.js';
 import type { Selection } from '../plan/selection.js';
 import { formatDiagnostic } from '../diagnostics.js';
@@ -42,14 +44,39 @@ export async function withPlan<T>(
     await reportingInvalidInput(session, stderr, async () => refuseUnreadable(session));
     warnUnwritable(session, selection, stderr);
     const seeded = await reportingInvalidInput(session, stderr, () => seedState(session, hostInputs));
-    const plan = await planPipeline(session, seeded, selection);
-    if (plan.writtenTwice !== undefined) refuseReport([plan.writtenTwice], () => session.pipeline.document.source, stderr);
+    const found = await planPipeline(session, seeded, selection);
+    if (found.writtenTwice !== undefined) refuseReport([found.writtenTwice], () => session.pipeline.document.source, stderr);
+    const plan = withRunningElsewhere(found, session);
     refuseNoJobs(plan, flags, stderr);
     // Awaited here: the session stays open until `use` is done with it.
     return await use(plan, session);
   } finally {
     closeSession(session);
   }
+}
+
+/**
+ * The plan with a note of its jobs to run that another live run is running
+ * now (it holds their leases): a run started now waits for them and reuses
+ * their results, which `plan` called plain `run`.
+ */
+function withRunningElsewhere(plan: Plan, session: RunSession): Plan {
+  if (plan.summary.run === 0) return plan;
+  const held = heldJobLeases(session.meta);
+  if (held.size === 0) return plan;
+  const by = new Map<string, number>();
+  // Through the parts: a step a memo decided is all cached, and its jobs are not made for this.
+  for (const j of plan.parts ?? plan.jobs) {
+    if (isRecalled(j)) continue;
+    const holder = j.status === 'run' && j.key !== undefined ? held.get(j.key) : undefined;
+    if (holder === undefined) continue;
+    const who = `${holder.run === null ? 'another shark' : `run ${holder.run}`} (pid ${holder.pid} on ${holder.host})`;
+    by.set(who, (by.get(who) ?? 0) + 1);
+  }
+  if (by.size === 0) return plan;
+  const notes = [...by].map(([who, n]) => `${counted(n, 'job')} to run ${n === 1 ? 'is' : 'are'} running now in ${who}: a run started now waits for ${n === 1 ? 'it' : 'them'} and reuses ${n === 1 ? 'its result' : 'their results'}`);
+  // Its members as they are (`jobs` is made when first asked for), the notes added.
+  return Object.defineProperties({}, { ...Object.getOwnPropertyDescriptors(plan), notes: { value: [...plan.notes, ...notes], enumerable: true } }) as Plan;
 }
 
 /**

@@ -281,6 +281,21 @@ export function leasedJobs(meta: Metadata, runId: number): LeasedJob[] {
     .map((r) => ({ job: r.job, key: r.name.startsWith(JOB_LEASE) ? r.name.slice(JOB_LEASE.length) : r.name }));
 }
 
+/**
+ * The jobs' cache keys whose leases another live process holds now, with
+ * its run: what a run started now would wait for and reuse (one statement
+ * over the leases, few at any time, not a lookup per job).
+ */
+export function heldJobLeases(meta: Metadata): Map<string, { readonly run: number | null; readonly pid: number; readonly host: string }> {
+  const rows = meta.db.prepare<[string], LeaseRow & { name: string; run_id: number | null }>('SELECT name, pid, pid_start, host, beat, run_id FROM leases WHERE name LIKE ?').all(`${JOB_LEASE}%`);
+  const held = new Map<string, { run: number | null; pid: number; host: string }>();
+  for (const r of rows) {
+    if (r.pid === process.pid && r.host === hostname()) continue;
+    if (holderAlive(r)) held.set(r.name.slice(JOB_LEASE.length), { run: r.run_id, pid: r.pid, host: r.host });
+  }
+  return held;
+}
+
 /** The job keys of `keys` whose lease a live process holds: a run still at work, whose jobs nobody else adopts. */
 export function keysHeldAlive(meta: Metadata, keys: Iterable<string>): Set<string> {
   const holder = meta.db.prepare<[string], LeaseRow>('SELECT pid, pid_start, host, beat FROM leases WHERE name = ?');
