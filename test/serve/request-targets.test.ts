@@ -46,6 +46,12 @@ describe('shark serve and odd requests', () => {
     expect(await statusLine(served.url, 'GET localhost:1 HTTP/1.1\r\nHost: localhost\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request');
   });
 
+  it('refuses two Host headers (400) and a whole-URL target naming another host (421), as a foreign Host header is', async () => {
+    expect(await statusLine(served.url, 'GET / HTTP/1.1\r\nHost: localhost\r\nHost: evil.example\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request');
+    expect(await statusLine(served.url, 'GET http://evil.example/ HTTP/1.1\r\nHost: localhost\r\n\r\n')).toBe('HTTP/1.1 421 Misdirected Request');
+    expect(await statusLine(served.url, `GET http://localhost:${new URL(served.url).port}/ HTTP/1.1\r\nHost: localhost\r\n\r\n`)).toBe('HTTP/1.1 200 OK');
+  });
+
   it('answers CONNECT with 405, as every other method but GET and HEAD (it closed the connection)', async () => {
     expect(await statusLine(served.url, 'CONNECT localhost:1 HTTP/1.1\r\nHost: localhost\r\n\r\n')).toBe('HTTP/1.1 405 Method Not Allowed');
   });
