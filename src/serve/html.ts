@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 
 /** HTML text: every character that could open markup or end an attribute is escaped. */
 export function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  // Control characters (an ESC in a file name, a BEL in a log) shown as the command line shows them (`\x1b`), not drawn raw.
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** A `/data/...` path as a link target: each segment percent-encoded, the slashes kept. */
