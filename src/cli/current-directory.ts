@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { printable } from '../printable.js';
 import { EXIT_INVALID, ExitError } from './load-or-report.js';
 
 /**
@@ -8,11 +10,18 @@ import { EXIT_INVALID, ExitError } from './load-or-report.js';
  * internal error. `--help` and `--version` need none, and still answer.
  */
 export function refuseMissingCwd(stderr: (s: string) => void): void {
+  let cwd: string;
   try {
-    process.cwd();
+    cwd = process.cwd();
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'it was removed' : (e as Error).message;
     stderr(`shark: error: cannot read the current directory: ${why} (cd to a directory that exists)\n`);
+    throw new ExitError(EXIT_INVALID);
+  }
+  // A name that is not UTF-8 (`caf\xe9`) reads as another (U+FFFD), which is not there: Shark made that one beside it,
+  // and ran in it (the store, the publish directory, each step's working directory).
+  if (cwd.includes('\ufffd') && !existsSync(cwd)) {
+    stderr(`shark: error: the current directory's path is not UTF-8 (${printable(cwd)}): Shark keeps paths as text; rename it, or run from a directory whose path is\n`);
     throw new ExitError(EXIT_INVALID);
   }
 }

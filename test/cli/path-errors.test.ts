@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, symlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rig } from '../support/rig.js';
 import { noCrash, unprivileged } from '../support/unprivileged.js';
@@ -76,6 +76,16 @@ describe('path arguments the file system refuses', () => {
     }
     mkdirSync(rig.path('gone'), { recursive: true });
     expect((await rig.shark(['--version'], removed)).code).toBe(0);
+  });
+
+  it('a current directory whose path is not UTF-8 is refused, exit 2: Shark made a directory of the name as read (U+FFFD) and ran there', async () => {
+    const odd = Buffer.concat([Buffer.from(rig.path('caf')), Buffer.from([0xe9])]);
+    mkdirSync(odd);
+    writeFileSync(Buffer.concat([odd, Buffer.from('/p.md')]), '# A\n\n```shark-run\necho hi > /data/a.txt\n```\n');
+    const ran = await rig.shark(['run', 'p.md'], { wrap: ['sh', '-c', 'cd "$(printf "%s\\351" "$0")" && exec "$@"', rig.path('caf')] });
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toMatch(/^shark: error: the current directory's path is not UTF-8 \(.*caf\uFFFD\): Shark keeps paths as text/);
+    expect(readdirSync(rig.dir).filter((n) => n.startsWith('caf'))).toHaveLength(1);
   });
 
   it('serve --host \'\' is a usage error, not an internal one (it would listen on every address)', async () => {
