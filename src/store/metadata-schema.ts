@@ -78,6 +78,7 @@ const ADDED_COLUMNS: readonly [table: string, column: string, type: string][] = 
  * write transaction.
  */
 export function openDatabase(file: string, migrations: readonly ((db: Database.Database) => void)[]): Database.Database {
+  refuseLongPath(file);
   try {
     return openShared(file, migrations);
   } catch (e) {
@@ -97,6 +98,21 @@ export function openDatabase(file: string, migrations: readonly ((db: Database.D
   const updated = mergedCopy(file, migrations);
   if (updated !== undefined) return updated;
   throw Object.assign(new Error("it is read-only to you, and an older Shark made it: no copy brought up to date could be made to read it from (no room?); its owner's next shark command brings it up to date"), { code: 'SQLITE_READONLY' });
+}
+
+/** The longest path of a database SQLite opens (512 bytes with its terminator), its `-wal` beside it included. */
+const SQLITE_PATH_MAX = 511 - '-wal'.length;
+
+/**
+ * A database whose path SQLite cannot open (it resolves it whole, links
+ * too, and takes 512 bytes at most): said in words before a file is made,
+ * where a project moved ~490 bytes deep got `unable to open database file`
+ * and an empty `shark.sqlite` left behind.
+ */
+export function refuseLongPath(file: string): void {
+  const bytes = Buffer.byteLength(resolve(file));
+  if (bytes <= SQLITE_PATH_MAX) return;
+  throw Object.assign(new Error(`its database's path is ${bytes} bytes long, and SQLite opens none longer than ${SQLITE_PATH_MAX}: keep the store on a shorter path (--store DIR, or $SHARK_STORE)`), { code: 'SQLITE_CANTOPEN' });
 }
 
 /**

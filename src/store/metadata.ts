@@ -17,7 +17,7 @@ import { LineageMemos } from './lineage-memos.js';
 import { StatCache, type FileStat, type StatRow } from './stat-cache.js';
 import { CheckpointAside } from './checkpoint-aside.js';
 import type { SnapshotId } from './snapshot-store.js';
-import { openDatabase, outputsOf, type AttemptRow, type ResultRow, type RunJobRow, type RunRow } from './metadata-schema.js';
+import { openDatabase, refuseLongPath, outputsOf, type AttemptRow, type ResultRow, type RunJobRow, type RunRow } from './metadata-schema.js';
 import { parseStored, refuseEmptied } from './damaged-database.js';
 
 export type { AttemptRow, LastAttempt, ResultRow, RunJobRow, RunRow } from './metadata-schema.js';
@@ -64,6 +64,8 @@ export class Metadata {
   readonly lineages: LineageMemos;
 
   constructor(dir: string) {
+    // Before any folder is made for a store that could not be opened.
+    refuseLongPath(join(dir, 'shark.sqlite'));
     makeDirs(dir);
     refuseEmptied(dir);
     this.db = openDatabase(join(dir, 'shark.sqlite'), [StatCache.migrate, migrateOutputIndex, StepMemos.migrate, RunRows.migrate, FreedRows.migrate, PublishedRows.migrate, TreeRows.migrate, RunTable.migrate(dir), ResultHistory.migrate, migrateShown, LineageMemos.migrate]);

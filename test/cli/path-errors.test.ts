@@ -78,6 +78,17 @@ describe('path arguments the file system refuses', () => {
     expect((await rig.shark(['--version'], removed)).code).toBe(0);
   });
 
+  it('a store too deep for SQLite (~510 bytes) is said in words before anything is made, and --store elsewhere works', async () => {
+    const deep = rig.path(Array.from({ length: 10 }, () => 'g'.repeat(50)).join('/'));
+    mkdirSync(deep, { recursive: true });
+    writeFileSync(`${deep}/p.md`, '# A\n\n```shark-run\necho hi > /data/a.txt\n```\n');
+    const ran = await rig.shark(['run', `${deep}/p.md`]);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toMatch(/: its database's path is \d+ bytes long, and SQLite opens none longer than 507: keep the store on a shorter path \(--store DIR, or \$SHARK_STORE\)\n$/);
+    expect(readdirSync(deep)).toEqual(['p.md']);
+    expect((await rig.shark(['run', `${deep}/p.md`, '--store', rig.path('short')])).code).toBe(0);
+  });
+
   it('a current directory whose path is not UTF-8 is refused, exit 2: Shark made a directory of the name as read (U+FFFD) and ran there', async () => {
     const odd = Buffer.concat([Buffer.from(rig.path('caf')), Buffer.from([0xe9])]);
     mkdirSync(odd);
