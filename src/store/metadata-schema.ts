@@ -112,7 +112,7 @@ const SQLITE_PATH_MAX = 511 - '-wal'.length;
 export function refuseLongPath(file: string): void {
   const bytes = Buffer.byteLength(resolve(file));
   if (bytes <= SQLITE_PATH_MAX) return;
-  throw Object.assign(new Error(`its database's path is ${bytes} bytes long, and SQLite opens none longer than ${SQLITE_PATH_MAX}: keep the store on a shorter path (--store DIR, or $SHARK_STORE)`), { code: 'SQLITE_CANTOPEN' });
+  throw Object.assign(new Error(`its database's path is ${bytes} bytes long, and SQLite opens none longer than ${SQLITE_PATH_MAX}: keep the store on a shorter path (--store DIR, or $SHARK_STORE)`), { code: 'SQLITE_CANTOPEN', tooLong: true });
 }
 
 /**

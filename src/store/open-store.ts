@@ -63,7 +63,7 @@ function openProblem(dir: string, e: unknown): string {
   // A file where the store keeps a folder (`tmp/`, `objects/`): said as `run` says it of one it writes in.
   if (syscall === 'mkdir' && code === 'EEXIST' && path !== undefined) return `${path} is not a directory (remove it, and Shark makes the folder again)`;
   if (syscall === 'mkdir' && path !== undefined) return `cannot make the directory ${path}: ${readProblem(e)}`;
-  if (code === 'SQLITE_CANTOPEN') {
+  if (code === 'SQLITE_CANTOPEN' && (e as { tooLong?: boolean }).tooLong !== true) {
     if (!isDirectory(dir)) return 'it is not a directory';
     const denied = deniedOnTheWay(join(dir, 'shark.sqlite'));
     if (denied !== undefined) return denied;
