@@ -200,8 +200,8 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         // A map whose command is wrong fails every item: its first failures whole, the rest a line each.
         const before = steps.get(e.step)?.failed ?? 0;
         // A message can name what a server sent (a Zenodo key): shown, never obeyed by the terminal.
-        if (before >= WHOLE_FAILURES) say(`FAILED   ${e.job}: ${fromSteps(e.message).split('\n')[0]}${e.log ? ` (log: ${e.log})` : ''}`);
-        else say(`FAILED   ${e.job}\n${e.where}: error: ${fromSteps(e.message)}${e.log ? `\n  log: ${e.log}` : ''}${tail ? `\n${tail.split('\n').map((l) => `  | ${l}`).join('\n')}` : ''}`);
+        if (before >= WHOLE_FAILURES) say(`FAILED   ${e.job}: ${fromSteps(e.message).split('\n')[0]}${e.log ? ` (log: ${shownName(e.log)})` : ''}`);
+        else say(`FAILED   ${e.job}\n${e.where}: error: ${fromSteps(e.message)}${e.log ? `\n  log: ${shownName(e.log)}` : ''}${tail ? `\n${tail.split('\n').map((l) => `  | ${l}`).join('\n')}` : ''}`);
         bump(e.step, 'failed');
         break;
       }
@@ -224,13 +224,13 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         waited.add(e.step);
         break;
       case 'step-failed':
-        say(`FAILED   ${e.step}\n${e.where}: error: ${fromSteps(e.message)}${e.log ? `\n  log: ${e.log}` : ''}`);
+        say(`FAILED   ${e.step}\n${e.where}: error: ${fromSteps(e.message)}${e.log ? `\n  log: ${shownName(e.log)}` : ''}`);
         break;
       case 'progress':
         downloads.set(e.job, `${mb(e.done)}${e.total === null ? '' : `/${mb(e.total)}`} MB`);
         break;
       case 'published':
-        say(`published ${e.path} → ${e.to}`);
+        say(`published ${shownName(e.path)} → ${shownName(e.to)}`);
         break;
       case 'run-end': {
         if (timer) clearInterval(timer);
@@ -238,7 +238,7 @@ export function prettyLogger(write: (s: string) => void, tty: boolean): Logger {
         const s = e.summary;
         const verdict = s.status === 'ok' ? 'ok' : s.status === 'interrupted' ? 'interrupted' : 'FAILED';
         write(`${verdict}: ${s.executed} run, ${s.cached} cached, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''}${s.notStarted ? `, ${s.notStarted} map${s.notStarted === 1 ? '' : 's'} not started` : ''} in ${s.seconds.toFixed(1)}s\n`);
-        for (const f of s.failures.slice(0, LISTED_FAILURES)) write(`  failed: ${f.job} at ${f.where} (${f.reason})${f.log ? ` log: ${f.log}` : ''}\n`);
+        for (const f of s.failures.slice(0, LISTED_FAILURES)) write(`  failed: ${f.job} at ${f.where} (${f.reason})${f.log ? ` log: ${shownName(f.log)}` : ''}\n`);
         if (s.failures.length > LISTED_FAILURES) {
           const file = /^(.*):\d+:\d+$/.exec(s.failures[0]!.where)?.[1];
           write(`  … and ${s.failures.length - LISTED_FAILURES} more failed jobs${file === undefined ? '' : `: shark logs ${typedWord(file)} shows their logs`}\n`);

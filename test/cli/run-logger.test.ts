@@ -118,6 +118,13 @@ describe('the status line at a terminal', () => {
     expect(lastStatus(out)).toBe('2 running, 1 storing · big 1/300');
   });
 
+  it('shows a log path or a published path holding a newline or an escape as the store line does, quoted (one line, nothing obeyed)', () => {
+    let out = '';
+    const log = prettyLogger((s) => void (out += s), false);
+    log({ type: 'published', path: '/data/x', to: '/tmp/nl\ndir\x1b[31m/_shark/x' });
+    expect(out).toBe('published /data/x → "/tmp/nl\\ndir\\u001b[31m/_shark/x"\n');
+  });
+
   it('fits a terminal 20 columns wide or less, in columns (a longer line wrapped, and each redraw left a row behind)', () => {
     const was = Object.getOwnPropertyDescriptor(process.stdout, 'columns');
     try {
