@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readlinkSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { shownName } from './printable.js';
 import { pathProblem, readProblem } from './read-problem.js';
@@ -33,7 +33,13 @@ export function unwritable(path: string, replaced = false): string | undefined {
  */
 export function deniedOnTheWay(path: string): string | undefined {
   let dir = dirname(path);
-  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  while (!existsSync(dir) && dirname(dir) !== dir) {
+    // A link that leads nowhere on the way (a scratch disk not mounted): no directory can be made through it.
+    if (lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink() === true) {
+      return `${shownName(dir)} is a symbolic link to ${shownName(readlinkSync(dir))}, which leads nowhere (make or mount what it names, or remove the link)`;
+    }
+    dir = dirname(dir);
+  }
   if (!isDirectory(dir)) return undefined;
   try {
     accessSync(dir, constants.W_OK);
