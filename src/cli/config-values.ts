@@ -54,6 +54,11 @@ export function readPath(key: string, node: YamlNode | null, check: Check, store
     return undefined;
   }
   if (store && raw.startsWith('zfs:')) return raw;
+  // No variable is expanded (a YAML value is no shell word): `$HOME/st` made a directory named `$HOME` beside the file.
+  if (raw.includes('$')) {
+    check.fail(check.nodePos(node), `\`${key}\` is taken as written: Shark expands no \`$\` in it, and would name a directory \`${raw.slice(0, raw.indexOf('/') < 0 ? undefined : raw.indexOf('/'))}\`; write the path itself (\`~/\` is the home directory)`);
+    return undefined;
+  }
   // `~/` as a shell would read it: config files name files in one's home directory.
   return raw === '~' || raw.startsWith('~/') ? join(homedir(), raw.slice(1)) : resolve(check.dir, raw);
 }

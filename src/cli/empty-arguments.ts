@@ -63,4 +63,11 @@ export function refuseEmptyArguments(cmd: Command, stderr: (s: string) => void):
   const env = process.env['SHARK_STORE'];
   const usesEnv = cmd.options.some((o) => o.attributeName() === 'store') && cmd.getOptionValueSource('store') !== 'cli';
   if (usesEnv && env !== undefined && env !== '' && env.trim() === '') refuse('$SHARK_STORE', 'set it to a directory or zfs:POOL/DATASET, or unset it for the default', 'blank');
+  // Taken as written (no shell reads it: `--store=~/x`, a quoted `$HOME`): a directory named `~` or `$HOME` was made
+  // beside the document, a trap for a later `rm -rf ~`; as a publish directory's `~` is refused.
+  const store: unknown = cmd.getOptionValueSource('store') === 'cli' ? cmd.getOptionValue('store') : usesEnv ? env : undefined;
+  if (typeof store === 'string' && /^~|\$/.test(store)) {
+    stderr(`shark: error: the store \`${store}\` is taken as written: Shark expands no \`~\` or \`$\` in it, and would make a directory of that name; write the path itself (--store "$HOME/x" lets the shell expand it)\n`);
+    throw new ExitError(EXIT_INVALID);
+  }
 }

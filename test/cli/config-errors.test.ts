@@ -34,6 +34,8 @@ describe('errors in shark.yaml, each located, exit 2', () => {
     ['an input bound to an empty path', 'inputs:\n  occ: ""\n', 'shark.yaml:2:8: error: `inputs.occ` is empty: name a file or directory'],
     // As `--store '  '` and a `$SHARK_STORE` of spaces are: it would make a directory named by spaces.
     ['a store of only spaces', 'store: "  "\n', 'shark.yaml:1:8: error: `store` is blank: name a directory or zfs:POOL/DATASET, or leave the key out for the default'],
+    // No shell reads it: a directory named `$HOME` was made beside the file.
+    ['a store naming a variable', 'store: $HOME/st\n', 'shark.yaml:1:8: error: `store` is taken as written: Shark expands no `$` in it, and would name a directory `$HOME`; write the path itself (`~/` is the home directory)'],
     ['inputs as a list', 'inputs: [a]\n', 'shark.yaml:1:9: error: `inputs` must map names to values (name: value lines)'],
     ['an input bound to a number', 'inputs:\n  occ: 3\n', 'shark.yaml:2:8: error: `inputs.occ` must be a path (a string)'],
     ['a variable that is a mapping', 'env:\n  NOTE: {a: 1}\n', 'shark.yaml:2:9: error: `env.NOTE` must be a plain string, number or boolean'],

@@ -38,6 +38,16 @@ describe('empty --store, $SHARK_STORE and pipeline arguments', () => {
   });
 
   it.each([
+    [['plan', 'p.md', '--store=~/x'], '~/x'],
+    [['run', 'p.md', '--store', '$HOME/x'], '$HOME/x'],
+  ])('shark %j (a `~` or `$` no shell expanded) is a usage error (exit 2) and makes nothing: a directory `~` was made', async (args, store) => {
+    const ran = await rig.shark(args);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toBe(`shark: error: the store \`${store}\` is taken as written: Shark expands no \`~\` or \`$\` in it, and would make a directory of that name; write the path itself (--store "$HOME/x" lets the shell expand it)\n`);
+    expect(here()).toEqual([]);
+  });
+
+  it.each([
     [['run', 'p.md', '--store', '   ']],
     [['plan', 'p.md', '--store=\t']],
   ])('shark %j (a store named only by spaces) is a usage error (exit 2) and makes nothing', async (args) => {
