@@ -99,8 +99,10 @@ function cacheFile(st) {
   const setting = process.env.SHARK_CODE_CACHE;
   if (setting === 'off' || setting === '0') return undefined;
   // Not a home that does not exist (`nobody`'s is /nonexistent): Shark would make it.
-  if (!setting && !process.env.XDG_CACHE_HOME && stat(homedir()) === undefined) return undefined;
-  const base = setting || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'shark');
+  // A relative XDG_CACHE_HOME is invalid (the XDG spec): ignored, not a cache folder made in the current directory.
+  const xdg = process.env.XDG_CACHE_HOME?.startsWith('/') ? process.env.XDG_CACHE_HOME : undefined;
+  if (!setting && !xdg && stat(homedir()) === undefined) return undefined;
+  const base = setting || join(xdg || join(homedir(), '.cache'), 'shark');
   const command = /^[a-z][a-z-]{0,30}$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
   const version = `node${process.versions.node}-${process.arch}-${st.size}-${Math.floor(st.mtimeMs)}`;
   return join(base, 'code-cache', version, `${command}.bin`);

@@ -117,4 +117,15 @@ describe('the start-up code cache', () => {
     expect(r.status).toBe(0);
     expect(() => readdirSync(home)).toThrow(/ENOENT/);
   });
+
+  // Invalid by the XDG spec: it made `relcache/shark/code-cache/…` in the current directory (a project, as likely as not).
+  it('ignores a relative XDG_CACHE_HOME: nothing is written in the current directory', () => {
+    const cwd = join(dir, 'cwd');
+    mkdirSync(cwd, { recursive: true });
+    const env = { ...process.env, HOME: join(dir, 'home'), XDG_CACHE_HOME: 'relcache' };
+    delete (env as Record<string, string | undefined>).SHARK_CODE_CACHE;
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'shark.js'), 'dag', join(ROOT, doc)], { cwd, encoding: 'utf8', env, timeout: 15_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
 });
