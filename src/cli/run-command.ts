@@ -18,7 +18,8 @@ import { runLimits, memoryOption, parseResourceFlags, poolOption, type ResourceF
 import { jsonLogger, prettyLogger } from './run-logger.js';
 import { requireSlurm, slurmFlags, withExecutorOptions, type ExecutorFlags } from './executor-flags.js';
 import { refuseUnreadable } from '../plan/unreadable-host.js';
-import { refuseUnwritable } from '../plan/unwritable-host.js';
+import { refuseUnwritable, refuseUnwritablePublish } from '../plan/unwritable-host.js';
+import { InvalidInput } from '../plan/session.js';
 import { REPEATED } from '../pipeline/axes.js';
 import type { Session } from '../plan/session.js';
 import { envPairs } from './option-pairs.js';
@@ -66,6 +67,13 @@ export function runCommand(io: Io): Command {
       };
       // A local import that cannot be read, before the store is made: a run that cannot start leaves no `.shark/`.
       refuseUnreadableFirst(pipeline, file, flags, found);
+      // Nor does one that could not publish (a read-only publish directory, a link there leading nowhere).
+      try {
+        refuseUnwritablePublish({ pipeline, pipelineDir: dirname(resolve(file)) }, checked.selection);
+      } catch (e) {
+        if (!(e instanceof InvalidInput)) throw e;
+        found.push(e.diagnostic, ...e.others);
+      }
       // So is a mistyped -o (the store's own files are known once it is opened, below).
       if (flags.output !== undefined && flags.output !== '-' && !inStoreToBe(flags.output, file, flags.store)) {
         const problem = unreachableProblem(flags.output);

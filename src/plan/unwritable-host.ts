@@ -18,18 +18,27 @@ import { InvalidInput, type Session } from './session.js';
  */
 export function refuseUnwritable(session: Session, selection: Selection): void {
   const file = session.pipeline.document.file;
+  refuseUnwritablePublish(session, selection);
   for (const step of session.pipeline.steps) {
     if (!selection.steps.has(step.id)) continue;
-    if (step.kind === 'publish') {
-      for (const input of step.inputs) {
-        const to = resolve(session.pipelineDir, publishedAt(step.dir, input.path));
-        const denied = deniedOnTheWay(to);
-        if (denied !== undefined) throw new InvalidInput(error(file, input.at, `cannot publish ${input.path} to ${to}: ${denied}`));
-      }
-    } else if (step.kind === 'import' && step.clause.source.scheme !== 'file' && !pinned(session, step.clause.raw, step.clause.dest)) {
+    if (step.kind === 'publish') continue;
+    else if (step.kind === 'import' && step.clause.source.scheme !== 'file' && !pinned(session, step.clause.raw, step.clause.dest)) {
       // The lock is written beside itself (a temporary file renamed over it) under a lock file there: its directory counts.
       const denied = deniedOnTheWay(session.lockPath);
       if (denied !== undefined) throw new InvalidInput(error(file, step.at, `cannot pin this import in the lock file ${lockPathFor(file)}: ${denied}`));
+    }
+  }
+}
+
+/** The publish directories of `refuseUnwritable`, which need no store: `run` says them before it makes one. */
+export function refuseUnwritablePublish(session: Pick<Session, 'pipeline' | 'pipelineDir'>, selection: Selection): void {
+  const file = session.pipeline.document.file;
+  for (const step of session.pipeline.steps) {
+    if (!selection.steps.has(step.id) || step.kind !== 'publish') continue;
+    for (const input of step.inputs) {
+      const to = resolve(session.pipelineDir, publishedAt(step.dir, input.path));
+      const denied = deniedOnTheWay(to);
+      if (denied !== undefined) throw new InvalidInput(error(file, input.at, `cannot publish ${input.path} to ${to}: ${denied}`));
     }
   }
 }

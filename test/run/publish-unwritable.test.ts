@@ -114,7 +114,8 @@ describe('publishing where Shark may not write', () => {
     const ran = await rig.shark(['run', 'p.md']);
     expect(ran.code).toBe(2);
     expect(ran.stderr).toContain(`p.md:8:1: error: cannot publish /data/out.txt to ${rig.path('_shark/out.txt')}: ${rig.path('_shark')} is a symbolic link to ../not-mounted, which leads nowhere`);
-    // Before anything ran: it was found after the jobs, as a file where a directory is to be.
+    // Before anything ran: it was found after the jobs, as a file where a directory is to be. No store made for it either.
     expect(rig.exists('counter')).toBe(false);
+    expect(rig.exists('.shark')).toBe(false);
   });
 });
