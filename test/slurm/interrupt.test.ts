@@ -92,4 +92,19 @@ describeSlurm('Ctrl-C of shark run --executor slurm', () => {
     const plan = await rig.plan('p.md');
     expect(plan.jobs.filter((j) => j.job.startsWith('task-half-done[')).map((j) => [j.job, j.status])).toEqual([['task-half-done[f0.txt]', 'cached'], ['task-half-done[f1.txt]', 'run']]);
   }, 120_000);
+
+  it('a job whose script goes on after its program was killed (`sleep && echo done || echo partial`) is not kept as ended well', async () => {
+    rig.write('p.md', [`${fence}shark-import`, 'in/ /data/in/', fence, '', '# Partial', '', `${fence}shark-run`,
+      'cat /data/in/* > /dev/null; echo started >> ' + rig.path('counter') + '; (sleep 30 && echo COMPLETE || echo PARTIAL) > /data/out/+', fence, ''].join('\n'));
+    for (let i = 0; i < 4; i++) rig.write(`in/f${i}.txt`, `${i}\n`);
+    const child = rig.start(['run', 'p.md', '--executor', 'slurm', '-j', '4'], { env, timeoutMs: 100_000 });
+    await until(() => rig.lines().filter((l) => l === 'started').length >= 2, 60_000, 'the jobs started');
+    await new Promise((r) => setTimeout(r, 500));
+    child.process.kill('SIGINT');
+    const ended = await child.ended;
+    expect(ended.code, ended.stdout + ended.stderr).toBe(130);
+    // SIGTERM killed its sleep, and its script said PARTIAL and ended 0: that was stored as its result.
+    const plan = await rig.plan('p.md');
+    expect(plan.jobs.filter((j) => j.job.startsWith('partial[') && j.status === 'cached').map((j) => j.job)).toEqual([]);
+  }, 120_000);
 });

@@ -50,6 +50,11 @@ async function main(): Promise<number> {
         // What Slurm granted, in SHARK_THREADS and as a container's CPU limit alike (the block's {threads} asked, Slurm decided).
         const granted = threads === undefined ? req : { ...req, env: { ...req.env, SHARK_THREADS: threads }, ...(req.cpus !== undefined ? { cpus: Number(threads) } : {}) };
         outcome = await executorFor(spec.environment).run(granted);
+        // SIGTERM (Ctrl-C of the run, scancel, the time limit) reaches every process of the task at once: the job's
+        // program killed, its script may go on and end well (`sleep 8 && echo done || echo partial`), and its
+        // cut-short output was stored as ok. A job that ran as the task was told to stop is cancelled, whatever it said.
+        if (outcome.status === 'ok' && !controller.signal.aborted) await new Promise((r) => setImmediate(r));
+        if (outcome.status === 'ok' && controller.signal.aborted) outcome = { status: 'cancelled' };
       } catch (e) {
         outcome = { status: 'failed', reason: 'internal', exitCode: null, message: `the task could not run the job: ${(e as Error).message}` };
       }

@@ -48,6 +48,12 @@ const LATE_POLLS = 5;
 const MISSING_POLLS = 2;
 /** Polls in a row Slurm may fail to answer before the jobs are given up. */
 const SILENT_POLLS = 60;
+/**
+ * How long before a cancel a job's end counts as the cancel's doing
+ * (`outcomeOf`): none, as the clocks of a cluster's nodes agree to the
+ * millisecond (NTP); a job that ended well before the cancel is kept.
+ */
+const CANCEL_LEEWAY_MS = 0;
 /** How long cancelling waits for Slurm to let go of the tasks. */
 const CANCEL_WAIT_MS = 20_000;
 
@@ -64,6 +70,8 @@ export class Tracker {
   private polling = false;
   private silent = 0;
   private cancelled = false;
+  /** When this run cancelled its tasks (Ctrl-C): a job said to end well since was killed mid-way, as likely as not (`outcomeOf`). */
+  private cancelledAt: number | undefined;
   /** The run stopped starting jobs (its first failure, without `-k`): what has not started is cancelled. */
   private stopping = false;
   /** When cancelling stops waiting for Slurm to report the tasks ended. */
@@ -98,6 +106,7 @@ export class Tracker {
    */
   async cancelAll(): Promise<void> {
     this.cancelled = true;
+    this.cancelledAt ??= Date.now();
     const drained = new Promise<void>((done) => this.drained.push(done));
     await this.cancel([...this.tasks]);
     this.schedule(0);
@@ -247,6 +256,10 @@ export class Tracker {
     // A run that stopped cancelled only what had not started: a job that had, cancelled, was cancelled by someone else.
     if (status === undefined || (status.outcome.status !== 'ok' && slurmEnded)) return fromSlurm(t.id, state, this.cancelled || (this.stopping && status === undefined), dirname(t.log));
     if (status.outcome.status === 'cancelled' && !this.cancelled) return stoppedOutside(t.id, state);
+    // Cancelled by this run, a job whose program the cancel killed may have had its script go on and end well
+    // (`sleep 8 && echo done || echo partial`) before its node heard: ended once the cancel came, it is not kept,
+    // and runs again.
+    if (status.outcome.status === 'ok' && this.cancelledAt !== undefined && status.ended >= this.cancelledAt - CANCEL_LEEWAY_MS) return { status: 'cancelled' };
     return where(status.outcome, t.id, status.host);
   }
 
