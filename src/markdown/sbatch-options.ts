@@ -16,6 +16,8 @@ const RESERVED: Readonly<Record<string, string>> = {
   parsable: 'Shark reads the job id sbatch prints',
   requeue: 'a task re-run by Slurm would write into a workspace its first attempt half wrote (Shark submits --no-requeue)',
   wait: 'Shark waits for its jobs itself, and sbatch would not return until they end',
+  // Quiet, sbatch prints no job id either: every job failed on `sbatch printed no job id` (said as sbatch's refusal).
+  quiet: 'Shark reads the job id sbatch prints, which --quiet leaves out',
 };
 
 /** Options with which sbatch submits nothing (it prints, or only checks): each job would fail with sbatch's text. */
@@ -25,7 +27,7 @@ const NO_SUBMIT: Readonly<Record<string, string>> = {
 const NO_SUBMIT_SHORT: Readonly<Record<string, string>> = { h: 'help', u: 'usage', V: 'version' };
 
 /** Short forms of the reserved options. */
-const RESERVED_SHORT: Readonly<Record<string, string>> = { a: 'array', J: 'job-name', o: 'output', e: 'error', D: 'chdir', W: 'wait' };
+const RESERVED_SHORT: Readonly<Record<string, string>> = { a: 'array', J: 'job-name', o: 'output', e: 'error', D: 'chdir', W: 'wait', Q: 'quiet' };
 
 /** sbatch's short options that take no value (the others take one: `-p gpu`, `-pgpu`). */
 const FLAGS = new Set(['H', 'h', 'k', 'O', 'Q', 's', 'u', 'V', 'v', 'W']);

@@ -37,6 +37,9 @@ describe('options checked whatever else is given (exit 2, nothing run)', () => {
     [['run', 'p.md', '--slurm-opt=--out=/tmp/x'], "shark: error: --slurm-opt `--out=/tmp/x` sets sbatch's --output"],
     [['run', 'p.md', '--slurm-opt=--parsable'], "shark: error: --slurm-opt `--parsable` sets sbatch's --parsable, which Shark sets itself"],
     [['run', 'p.md', '--slurm-opt=--requeue'], "shark: error: --slurm-opt `--requeue` sets sbatch's --requeue, which Shark sets itself"],
+    // Quiet, sbatch prints no job id: every job failed on `sbatch refused the job: sbatch printed no job id`.
+    [['run', 'p.md', '--slurm-opt=-Q'], "shark: error: --slurm-opt `-Q` sets sbatch's --quiet, which Shark sets itself: Shark reads the job id sbatch prints, which --quiet leaves out"],
+    [['run', 'p.md', '--slurm-opt=--quiet'], "shark: error: --slurm-opt `--quiet` sets sbatch's --quiet"],
     [['run', 'p.md', '--slurm-opt=--'], 'shark: error: --slurm-opt `--` ends sbatch\'s options: what follows would be taken for the batch script'],
     [['run', 'p.md', '--slurm-opt=-vJ mine'], "shark: error: --slurm-opt `-vJ mine` sets sbatch's --job-name"],
     [['run', 'p.md', '--slurm-opt=--partition shark'], "shark: error: --slurm-opt `--partition shark`: write `--partition=shark`"],
