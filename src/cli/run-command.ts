@@ -94,6 +94,8 @@ export function runCommand(io: Io): Command {
     const controller = new AbortController();
     // A closed stdout stops the run through SIGTERM too (process-guards.ts): that stop is quiet, nobody pressed Ctrl-C.
     const unhear = hearStopSignals(io.stderr, () => controller.abort());
+    /** How the run ended, once its summary is said: a signal after that ends the process so, not 130 (run-signals.ts). */
+    let settled: number | undefined;
     try {
       // Before the run: a mistyped -o costs nothing.
       if (flags.output !== undefined) {
@@ -126,10 +128,11 @@ export function runCommand(io: Io): Command {
       // A signal that came while a step held the process (a large publish copies without yielding) is heard here,
       // before its listeners go: it was lost, and a stopped run exited 0.
       await new Promise((resolve) => setImmediate(resolve));
-      if (summary.status === 'interrupted' || controller.signal.aborted) throw new ExitError(EXIT_INTERRUPTED);
-      if (summary.status === 'failed') throw new ExitError(EXIT_FAILED);
+      settled = summary.status === 'interrupted' || controller.signal.aborted ? EXIT_INTERRUPTED : summary.status === 'failed' ? EXIT_FAILED : 0;
+      if (settled === EXIT_INTERRUPTED) throw new ExitError(EXIT_INTERRUPTED);
+      if (settled === EXIT_FAILED) throw new ExitError(EXIT_FAILED);
     } finally {
-      unhear();
+      unhear(settled);
       closeSession(session);
     }
   });

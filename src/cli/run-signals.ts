@@ -15,7 +15,7 @@ import { drawsEscapes } from '../printable.js';
  * Node resets an ignored SIGHUP to its default as it starts, so without
  * this, `nohup` left a run of days to die at the logout.
  */
-export function hearStopSignals(stderr: (s: string) => void, stop: () => void): () => void {
+export function hearStopSignals(stderr: (s: string) => void, stop: () => void): (settled?: number) => void {
   const detached = !isatty(1) && !isatty(2);
   let heard = 0;
   let closed = closedOutput();
@@ -41,12 +41,15 @@ export function hearStopSignals(stderr: (s: string) => void, stop: () => void): 
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onHangUp);
-  return () => {
+  return (settled?: number) => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onHangUp);
     // Stopped, the run ended: a second signal before the process does still quits 130, not killed by it (143).
-    if (heard > 0) for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(EXIT_INTERRUPTED));
+    const code = heard > 0 ? EXIT_INTERRUPTED : settled;
+    // Ended and said so (`ok: …`), closing the store: a signal in those milliseconds ends the process as the run ended
+    // (it exited 130 after saying ok, 11 times in 12).
+    if (code !== undefined) for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(code));
   };
 }
 

@@ -27,4 +27,18 @@ describe('the signals a run hears', () => {
     hearStopSignals(() => undefined, () => undefined)();
     expect([process.listenerCount('SIGTERM'), process.listenerCount('SIGINT'), process.listenerCount('SIGHUP')]).toEqual(before);
   });
+
+  it('ends as the run ended when a signal comes after it said so, while it closes the store (it exited 130 after `ok`)', () => {
+    const exit = vi.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
+    const had = new Set([...process.listeners('SIGTERM'), ...process.listeners('SIGINT')]);
+    let stops = 0;
+    const unhear = hearStopSignals(() => undefined, () => void stops++);
+    unhear(0);
+    process.emit('SIGINT', 'SIGINT');
+    expect(stops).toBe(0);
+    expect(exit).toHaveBeenCalledWith(0);
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      for (const l of process.listeners(signal)) if (!had.has(l)) process.off(signal, l);
+    }
+  });
 });
