@@ -81,6 +81,26 @@ export function shellBlindSpots(document: Document): Diagnostic[] {
           + 'refuses it as a syntax error; write what it makes to a /data file in a step before, or run the command with `bash -c \'…\'`'));
       }
     }
+    found.push(...continuationPrompts(document.file, block.body));
+  }
+  return found;
+}
+
+/**
+ * In a transcript (`$ ` prompts), a `> ` opening a line that a `\` continues:
+ * what a terminal shows as its continuation prompt, pasted with the command,
+ * which sh reads as a redirection (`echo hi \` then `>   there > /data/a.txt`
+ * wrote `hi` and a file named `there`).
+ */
+function continuationPrompts(file: string, body: readonly { readonly text: string; readonly line: number; readonly col: number }[]): Diagnostic[] {
+  const first = body.find((l) => l.text.trim() !== '' && !l.text.trim().startsWith('#'));
+  if (first === undefined || !/^\s*\$( |$)/.test(first.text)) return [];
+  const found: Diagnostic[] = [];
+  for (let i = 1; i < body.length; i++) {
+    const prompt = /^(\s*)> /.exec(body[i]!.text);
+    if (prompt === null || !/(^|[^\\])\\$/.test(body[i - 1]!.text)) continue;
+    found.push(warning(file, { line: body[i]!.line, col: body[i]!.col + prompt[1]!.length }, 'this `> ` continues the command above as a redirection: '
+      + 'a terminal shows `> ` as its continuation prompt, which is no part of the command; remove it (or, to redirect, write the `>` on the line above)'));
   }
   return found;
 }

@@ -9,6 +9,15 @@ function warnings(source: string): string[] {
 }
 
 describe('what a command says that Shark cannot follow', () => {
+  it('warns at a `> ` continuing a transcript\'s command: a terminal\'s continuation prompt, read as a redirection (it wrote a file named `there`)', () => {
+    expect(warnings(doc([['shark-run', '$ echo hi \\\n>   there > /data/a.txt\n$ cat /data/a.txt']]))).toEqual([
+      '3:1: warning: this `> ` continues the command above as a redirection: a terminal shows `> ` as its continuation prompt, which is no part of the command; '
+        + 'remove it (or, to redirect, write the `>` on the line above)',
+    ]);
+    // Not outside a transcript, nor after a line that does not continue.
+    expect(warnings(doc([['shark-run', 'echo hi \\\n> /data/a.txt']]))).toEqual([]);
+  });
+
   it('warns at a /data path inside a program\'s quoted code: not placed, not keyed, on the host the machine\'s own', () => {
     const shown = warnings(doc([
       ['shark-run {id=a}', 'echo x > /data/list.txt'],
