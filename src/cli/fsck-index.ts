@@ -1,4 +1,4 @@
-import { indexDisagreements, rebuildIndex, type IndexDisagreement } from '../store/index-check.js';
+import { indexDisagreements, type IndexDisagreement } from '../store/index-check.js';
 import type { Metadata } from '../store/metadata.js';
 import { short } from '../plan/key.js';
 import { shownName } from '../printable.js';
@@ -35,9 +35,4 @@ export function indexProblems(meta: Metadata): IndexCheck {
     };
   });
   return { found, problems };
-}
-
-/** Writes the disagreeing rows again from the results (`fsck --repair`): nothing is dropped, the results say what they made. */
-export function repairIndex(meta: Metadata, check: IndexCheck): void {
-  if (check.found.length > 0) rebuildIndex(meta.db, check.found);
 }

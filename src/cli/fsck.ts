@@ -5,7 +5,8 @@ import { Leases } from '../store/leases.js';
 import { openStore, storeMade } from '../store/open-store.js';
 import { QuarantineBlocked } from '../store/quarantine-folder.js';
 import { resultsReferencing } from '../store/referencing.js';
-import { indexProblems, repairIndex, type IndexProblem } from './fsck-index.js';
+import { indexProblems, type IndexProblem } from './fsck-index.js';
+import { rebuildIndex } from '../store/index-check.js';
 import type { StoreProblem } from '../store/snapshot-store.js';
 import { displayName, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, ExitError, openFailureCode, refuseReadOnlyStore, requireReadable } from './load-or-report.js';
 import { storeSpec } from './find-store.js';
@@ -118,7 +119,8 @@ export function fsckCommand(io: Io): Command {
             ...judged.filter((j) => j.problem !== 'mode' && !problems.some((p) => p.id === j.id && p.problem === j.problem))];
           if (controller.signal.aborted) throw interrupted('modes given back so far stay; nothing was moved aside (run fsck --repair again)');
           affected = affectedBy(problems);
-          repairIndex(meta, index);
+          // Written again from the results (nothing is dropped: they say what they made).
+          rebuildIndex(meta.db, index.found);
           await store.quarantine(problems.filter((p) => p.problem === 'corrupt').map((p) => p.id));
           meta.dropResults(affected);
           // What is left was sound when this check read it.

@@ -18,12 +18,11 @@ import { runLimits, memoryOption, parseResourceFlags, poolOption, type ResourceF
 import { jsonLogger, prettyLogger } from './run-logger.js';
 import { requireSlurm, slurmFlags, withExecutorOptions, type ExecutorFlags } from './executor-flags.js';
 import { refuseUnreadable } from '../plan/unreadable-host.js';
-import { refuseUnwritable, refuseUnwritablePublish } from '../plan/unwritable-host.js';
-import { InvalidInput } from '../plan/session.js';
+import { refuseUnpinnable, refuseUnwritablePublish } from '../plan/unwritable-host.js';
 import { REPEATED } from '../pipeline/axes.js';
 import type { Session } from '../plan/session.js';
 import { envPairs } from './option-pairs.js';
-import { closeSession, openSession, refuseUnreadableFirst, reportingInvalidInput, type SessionFlags } from './session-setup.js';
+import { closeSession, collectInvalid, openSession, refuseUnreadableFirst, reportingInvalidInput, type SessionFlags } from './session-setup.js';
 import { refuseNoJobsAhead, selectOrReport, withTargets, type TargetFlags } from './targets.js';
 import { drawsEscapes } from '../printable.js';
 
@@ -68,12 +67,7 @@ export function runCommand(io: Io): Command {
       // A local import that cannot be read, before the store is made: a run that cannot start leaves no `.shark/`.
       refuseUnreadableFirst(pipeline, file, flags, found);
       // Nor does one that could not publish (a read-only publish directory, a link there leading nowhere).
-      try {
-        refuseUnwritablePublish({ pipeline, pipelineDir: dirname(resolve(file)) }, checked.selection);
-      } catch (e) {
-        if (!(e instanceof InvalidInput)) throw e;
-        found.push(e.diagnostic, ...e.others);
-      }
+      collectInvalid(found, () => refuseUnwritablePublish({ pipeline, pipelineDir: dirname(resolve(file)) }, checked.selection));
       // So is a mistyped -o (the store's own files are known once it is opened, below).
       if (flags.output !== undefined && flags.output !== '-' && !inStoreToBe(flags.output, file, flags.store)) {
         const problem = unreachableProblem(flags.output);
@@ -116,7 +110,8 @@ export function runCommand(io: Io): Command {
       };
       // An input or local import that cannot be read is refused as a missing one is: before a run is recorded;
       // so is a place the run must write in and may not (a publish directory, the lock file).
-      await reportingInvalidInput(session, io.stderr, async () => (refuseUnreadable(session), refuseUnwritable(session, selection)));
+      // The publish directories were looked at before the store was made (above).
+      await reportingInvalidInput(session, io.stderr, async () => (refuseUnreadable(session), refuseUnpinnable(session, selection)));
       await refuseNoJobsAhead(session, hostInputs, selection, flags, io.stderr);
       const summary = await reportingInvalidInput(session, io.stderr, () => runPipeline(session, hostInputs, {
         memory: limits.memory, pools: limits.pools,

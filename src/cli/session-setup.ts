@@ -250,8 +250,13 @@ export async function reportingInvalidInput<T>(session: Pick<Session, 'pipeline'
 export function refuseUnreadableFirst(pipeline: Pipeline, file: string, flags: SessionFlags, found: Diagnostic[]): void {
   const pipelineDir = dirname(resolve(file));
   if (storeMade(storeSpec(flags.store), pipelineDir)) return;
+  collectInvalid(found, () => refuseUnreadable({ pipeline, pipelineDir }));
+}
+
+/** Runs `look`, the bad input it throws (`InvalidInput`) added to `found`, reported with the session's other problems. */
+export function collectInvalid(found: Diagnostic[], look: () => void): void {
   try {
-    refuseUnreadable({ pipeline, pipelineDir });
+    look();
   } catch (e) {
     if (!(e instanceof InvalidInput)) throw e;
     found.push(e.diagnostic, ...e.others);

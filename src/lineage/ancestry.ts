@@ -92,6 +92,9 @@ export function ancestryOfMaking(meta: Metadata, made: Producer, id: SnapshotId)
   return found === undefined ? undefined : { ...found, id };
 }
 
+/** The runs `ancestryOfEntries` asks for a directory of exactly the entries given, newest first, before it pieces one together. */
+const RUNS_TRIED = 16;
+
 /**
  * The ancestry of a directory no job wrote whole (a map's output), found
  * as `why` finds it, by the jobs that made its `entries` (a subdirectory's
@@ -99,15 +102,13 @@ export function ancestryOfMaking(meta: Metadata, made: Producer, id: SnapshotId)
  * directory most of them were made in, in one document. An entry made
  * there is taken from there, though the same bytes were made since
  * elsewhere (an import bringing in what an old item wrote); each by the
- * latest job that made it there. When the latest of those runs held the
- * directory with exactly these bytes, its ancestry is the directory's in
- * that run, as `diff FILE /data/DIR` compares it; otherwise (files gathered
+ * latest job that made it there. When one of the runs that made any of them
+ * held the directory with exactly these bytes (the newest such, of the last
+ * `RUNS_TRIED`), its ancestry is the directory's in that run, as `diff FILE
+ * /data/DIR` compares it; otherwise (files gathered
  * from several runs or places) the ancestries of each entry's making, as
  * one, aligned by job: a job version (or host input) in several, once.
  */
-/** The runs `ancestryOfEntries` asks for a directory of exactly the entries given, newest first, before it pieces one together. */
-const RUNS_TRIED = 16;
-
 export function ancestryOfEntries(meta: Metadata, id: SnapshotId, entries: readonly TreeEntry[], entriesOf: EntriesOf): Ancestry | undefined {
   const found = producersByEntry(meta, entries, '', entriesOf).found;
   const place = placeOfMost(found);

@@ -86,6 +86,7 @@ export function insideLine(node: LineageNode, path: string, entriesOf: EntriesOf
   if (node.kind === 'group' || path in node.outputs) return '';
   const dir = Object.keys(node.outputs).find((o) => isUnder(path, o.replace(/\/$/, '')));
   if (dir === undefined) return '';
-  const id = descend(node.outputs[dir]!, path.slice(dir.replace(/\/$/, '').length + 1), entriesOf);
-  return id === undefined ? '' : `${shownName(path)}  ${id}  (inside ${shownName(dir.replace(/\/$/, ''))}, which ${node.job} wrote whole)\n`;
+  const base = dir.replace(/\/$/, '');
+  const id = descend(node.outputs[dir]!, path.slice(base.length + 1), entriesOf);
+  return id === undefined ? '' : `${shownName(path)}  ${id}  (inside ${shownName(base)}, which ${node.job} wrote whole)\n`;
 }

@@ -75,11 +75,11 @@ export function parseMarkdown(file: string, source: string): { document: Documen
     } else if (node.type === 'paragraph') {
       diagnostics.push(...backtickInInfo(file, node, lines), ...hiddenFence(file, node, lines));
     } else if (node.type === 'code') {
-      const block = readCode(file, node, lines, blocks.length, diagnostics);
+      const block = readCode(file, node, lines, blocks.length, diagnostics, () => switchedOff++);
       if (block !== undefined) {
         blocks.push(block);
         headings.push(heading);
-      } else if ((node.lang ?? '').startsWith('shark-') && /\bskip\b/.test(`${node.lang ?? ''} ${node.meta ?? ''}`)) switchedOff++;
+      }
     } else if ('children' in node) {
       for (let i = node.children.length - 1; i >= 0; i--) pending.push(node.children[i]!);
     }
@@ -110,6 +110,8 @@ function readCode(
   lines: readonly string[],
   index: number,
   diagnostics: Diagnostic[],
+  /** Called for a Shark block `{skip}` switches off. */
+  switchedOff: () => void,
 ): SharkBlock | undefined {
   const start = node.position!.start;
   const end = node.position!.end;
@@ -173,6 +175,7 @@ function readCode(
   const tag = parseTag(lang, meta);
   if (tag.ok === 'skip') {
     if (tag.warning !== undefined) diagnostics.push(warning(file, { line: at.line, col: infoAt.col + tag.warning.offset }, tag.warning.message));
+    else switchedOff();
     return undefined;
   }
   if (!tag.ok) {

@@ -71,11 +71,16 @@ export class CommandBuffer {
 
   /** Whether the command so far ends with `|` or `&&`: it goes on on the next line. */
   endsWithOperator(): boolean {
+    return this.endingOperator() !== undefined;
+  }
+
+  /** The operator the command so far ends with (`|`, `||` or `&&`), blanks after it aside. */
+  endingOperator(): '|' | '||' | '&&' | undefined {
     let end = this.chars.length;
     while (end > 0 && /\s/.test(this.chars[end - 1]!)) end--;
     const last = this.chars[end - 1];
-    if (last === '|') return true;
-    return last === '&' && this.chars[end - 2] === '&';
+    if (last === '|') return this.chars[end - 2] === '|' ? '||' : '|';
+    return last === '&' && this.chars[end - 2] === '&' ? '&&' : undefined;
   }
 
   /** The command read, without the blanks around it (none when it is only blanks); empties the buffer. */

@@ -304,9 +304,9 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
     const [l, c] = buffer.lastPos();
     problems.push({ at: { line: l, col: c + 1 }, message: 'line continuation `\\` at the end of the block' });
   } else if (buffer.endsWithOperator()) {
+    const op = buffer.endingOperator()!;
     buffer.trimEnd(0);
     const [l, c] = buffer.lastPos();
-    const op = buffer.last === '|' ? (/\|\|\s*$/.test(body.find((s) => s.line === l)?.text ?? '') ? '||' : '|') : '&&';
     problems.push({ at: { line: l, col: c + 1 - op.length }, message: `the block ends after \`${op}\`, which carries the command on to a next line: there is none (a syntax error when it runs)` });
   }
   if (problems.length === 0) emit();

@@ -17,16 +17,18 @@ import { InvalidInput, type Session } from './session.js';
  * publish block it does not reach asks for nothing.
  */
 export function refuseUnwritable(session: Session, selection: Selection): void {
-  const file = session.pipeline.document.file;
   refuseUnwritablePublish(session, selection);
+  refuseUnpinnable(session, selection);
+}
+
+/** The lock file of `refuseUnwritable`, when an import the run covers has no pin in it yet. */
+export function refuseUnpinnable(session: Session, selection: Selection): void {
+  const file = session.pipeline.document.file;
   for (const step of session.pipeline.steps) {
-    if (!selection.steps.has(step.id)) continue;
-    if (step.kind === 'publish') continue;
-    else if (step.kind === 'import' && step.clause.source.scheme !== 'file' && !pinned(session, step.clause.raw, step.clause.dest)) {
-      // The lock is written beside itself (a temporary file renamed over it) under a lock file there: its directory counts.
-      const denied = deniedOnTheWay(session.lockPath);
-      if (denied !== undefined) throw new InvalidInput(error(file, step.at, `cannot pin this import in the lock file ${lockPathFor(file)}: ${denied}`));
-    }
+    if (!selection.steps.has(step.id) || step.kind !== 'import' || step.clause.source.scheme === 'file' || pinned(session, step.clause.raw, step.clause.dest)) continue;
+    // The lock is written beside itself (a temporary file renamed over it) under a lock file there: its directory counts.
+    const denied = deniedOnTheWay(session.lockPath);
+    if (denied !== undefined) throw new InvalidInput(error(file, step.at, `cannot pin this import in the lock file ${lockPathFor(file)}: ${denied}`));
   }
 }
 

@@ -97,13 +97,10 @@ async function handle(o: ServeOptions, req: IncomingMessage, res: ServerResponse
   }
   // Two Host headers (Node keeps the first): which one names the site is ambiguous, as RFC 9112 says (400).
   if (req.rawHeaders.filter((_, i) => i % 2 === 0 && req.rawHeaders[i]!.toLowerCase() === 'host').length > 1) return send(res, 400, 'text/plain; charset=utf-8', 'more than one Host header\n');
-  const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
-  if (o.hosts !== undefined && !o.hosts.has(host)) return send(res, 421, 'text/plain; charset=utf-8', 'unknown host name\n');
   // A whole URL as the target names its host too, which wins over the Host header (RFC 9112): checked alike.
   const absolute = /^https?:\/\/([^/?#]*)/i.exec(req.url ?? '');
-  if (absolute !== null && o.hosts !== undefined && !o.hosts.has(absolute[1]!.replace(/^.*@/, '').replace(/:\d+$/, '').toLowerCase())) {
-    return send(res, 421, 'text/plain; charset=utf-8', 'unknown host name\n');
-  }
+  const named = [req.headers.host ?? '', ...(absolute === null ? [] : [absolute[1]!.replace(/^.*@/, '')])];
+  if (o.hosts !== undefined && named.some((h) => !o.hosts!.has(h.replace(/:\d+$/, '').toLowerCase()))) return send(res, 421, 'text/plain; charset=utf-8', 'unknown host name\n');
   if (hasDotSegment(req.url ?? '/')) return notFound(res, 'no page: `.` and `..` in an address are never followed');
   const url = targetUrl(req.url ?? '/');
   if (url === undefined) return notFound(res, 'malformed address: a path starting with /', 400);

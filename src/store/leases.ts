@@ -62,8 +62,8 @@ export class Leases {
 
   /** Inside a write transaction: the live process (not this one) that holds `name`, or else takes it. */
   private takeUnlessHeld(name: string, now: number): Holder | undefined {
-    const row = this.stmts.holder.get(name);
-    if (row !== undefined && !(row.pid === process.pid && row.host === this.host) && holderAlive(row)) return { pid: row.pid, host: row.host };
+    const holder = this.heldBy(name);
+    if (holder !== undefined) return holder;
     this.stmts.take.run(name, process.pid, ownStart(), this.host, this.runId, now, now);
     return undefined;
   }
@@ -172,9 +172,9 @@ export class Leases {
   }
 
   /** The live process that holds `name`, if one does (another than this one). */
-  heldBy(name: string): { readonly pid: number; readonly host: string } | undefined {
+  heldBy(name: string): Holder | undefined {
     const row = this.stmts.holder.get(name);
-    return row !== undefined && !(row.pid === process.pid && row.host === this.host) && holderAlive(row) ? { pid: row.pid, host: row.host } : undefined;
+    return row === undefined ? undefined : otherLiveHolder(row, this.host);
   }
 
   /** Waits until no live process holds `name` (without taking it); false when aborted. */
@@ -289,11 +289,17 @@ export function leasedJobs(meta: Metadata, runId: number): LeasedJob[] {
 export function heldJobLeases(meta: Metadata): Map<string, { readonly run: number | null; readonly pid: number; readonly host: string }> {
   const rows = meta.db.prepare<[string], LeaseRow & { name: string; run_id: number | null }>('SELECT name, pid, pid_start, host, beat, run_id FROM leases WHERE name LIKE ?').all(`${JOB_LEASE}%`);
   const held = new Map<string, { run: number | null; pid: number; host: string }>();
+  const host = hostname();
   for (const r of rows) {
-    if (r.pid === process.pid && r.host === hostname()) continue;
-    if (holderAlive(r)) held.set(r.name.slice(JOB_LEASE.length), { run: r.run_id, pid: r.pid, host: r.host });
+    const holder = otherLiveHolder(r, host);
+    if (holder !== undefined) held.set(r.name.slice(JOB_LEASE.length), { run: r.run_id, ...holder });
   }
   return held;
+}
+
+/** The holder of a lease's row when it is a live process other than this one (on `host`, this machine). */
+function otherLiveHolder(row: LeaseRow, host: string): Holder | undefined {
+  return !(row.pid === process.pid && row.host === host) && holderAlive(row) ? { pid: row.pid, host: row.host } : undefined;
 }
 
 /** The job keys of `keys` whose lease a live process holds: a run still at work, whose jobs nobody else adopts. */

@@ -78,7 +78,6 @@ const ADDED_COLUMNS: readonly [table: string, column: string, type: string][] = 
  * write transaction.
  */
 export function openDatabase(file: string, migrations: readonly ((db: Database.Database) => void)[]): Database.Database {
-  refuseLongPath(file);
   try {
     return openShared(file, migrations);
   } catch (e) {

@@ -48,12 +48,6 @@ const LATE_POLLS = 5;
 const MISSING_POLLS = 2;
 /** Polls in a row Slurm may fail to answer before the jobs are given up. */
 const SILENT_POLLS = 60;
-/**
- * How long before a cancel a job's end counts as the cancel's doing
- * (`outcomeOf`): none, as the clocks of a cluster's nodes agree to the
- * millisecond (NTP); a job that ended well before the cancel is kept.
- */
-const CANCEL_LEEWAY_MS = 0;
 /** How long cancelling waits for Slurm to let go of the tasks. */
 const CANCEL_WAIT_MS = 20_000;
 
@@ -258,8 +252,9 @@ export class Tracker {
     if (status.outcome.status === 'cancelled' && !this.cancelled) return stoppedOutside(t.id, state);
     // Cancelled by this run, a job whose program the cancel killed may have had its script go on and end well
     // (`sleep 8 && echo done || echo partial`) before its node heard: ended once the cancel came, it is not kept,
-    // and runs again.
-    if (status.outcome.status === 'ok' && this.cancelledAt !== undefined && status.ended >= this.cancelledAt - CANCEL_LEEWAY_MS) return { status: 'cancelled' };
+    // and runs again. No leeway for the node's clock: a cluster's agree to the millisecond (NTP), and a job that
+    // ended well just before the cancel is kept.
+    if (status.outcome.status === 'ok' && this.cancelledAt !== undefined && status.ended >= this.cancelledAt) return { status: 'cancelled' };
     return where(status.outcome, t.id, status.host);
   }
 
