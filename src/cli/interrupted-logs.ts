@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { jobOfLogName, logFileName, readableLogName } from '../exec/run/context.js';
 import { stepsNamed } from '../lineage/rows-now.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
-import { leasedJobs } from '../store/leases.js';
+import { leasedJobs } from '../store/job-leases.js';
 import type { Metadata } from '../store/metadata.js';
 
 /** A job of an interrupted run that started and has no row: its log so far, and whether the run was killed as it ran. */

@@ -1,5 +1,5 @@
 import { isRecalled, planPipeline, type Plan } from '../plan/planner.js';
-import { heldJobLeases } from '../store/leases.js';
+import { heldJobLeases } from '../store/job-leases.js';
 import { counted } from '../counted.js';
 import { InvalidInput, seedState } from '../plan/session.js';
 import type { Selection } from '../plan/selection.js';

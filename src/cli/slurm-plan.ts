@@ -11,7 +11,7 @@ import { maxOf } from '../fold.js';
 import { displayWidth, padDisplay } from '../columns.js';
 import { counted } from '../counted.js';
 import type { Metadata } from '../store/metadata.js';
-import { keysHeldAlive } from '../store/leases.js';
+import { keysHeldAlive } from '../store/job-leases.js';
 
 /** One Slurm submission `run --executor slurm` would make for a step's jobs that are not cached (or several alike). */
 export interface PlannedSubmission {

@@ -4,7 +4,7 @@ import { InvalidInput, seedState, type Session } from '../plan/session.js';
 import { refuseUnreadable } from '../plan/unreadable-host.js';
 import { checkMemosAhead } from '../plan/step-memo.js';
 import { selectSteps } from '../plan/selection.js';
-import { leasedJobs } from '../store/leases.js';
+import { leasedJobs } from '../store/job-leases.js';
 import { displayName } from '../cli/load-or-report.js';
 import { DataIndex } from './data-index.js';
 import { DocumentWatch } from './document-watch.js';

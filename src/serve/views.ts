@@ -2,7 +2,7 @@ import type { Plan } from '../plan/planner.js';
 import { isMap, stepOfJob, type Pipeline } from '../pipeline/pipeline.js';
 import type { Metadata, RunJobRow, RunRow } from '../store/metadata.js';
 import { listAt } from '../multimap.js';
-import type { LeasedJob } from '../store/leases.js';
+import type { LeasedJob } from '../store/job-leases.js';
 import { blockView, jobsDone, type BlockView, type Leased, type Made, type Progress } from './block-view.js';
 
 export type { BlockView, JobView, ViewStatus } from './block-view.js';

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Metadata } from '../../src/store/metadata.js';
-import { Leases, leasedJobs } from '../../src/store/leases.js';
+import { Leases } from '../../src/store/leases.js';
+import { leasedJobs } from '../../src/store/job-leases.js';
 
 describe('leases taken ahead of their jobs', () => {
   it('takes the free ones in one go, hands each out once, and leaves one a live process holds', async () => {

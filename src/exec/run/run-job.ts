@@ -7,7 +7,7 @@ import { toResultRow, type LineageRecord } from '../../lineage/record.js';
 import type { Job } from '../../plan/jobs.js';
 import { commandAsRun, keyOf } from '../../plan/key.js';
 import { cachedResult } from '../../plan/step-plan.js';
-import { jobLease } from '../../store/leases.js';
+import { jobLease } from '../../store/job-leases.js';
 import { inTheWay } from '../../store/safe-path.js';
 import { asNodeSaid } from '../slurm/task-outcome.js';
 import type { SnapshotId, Workspace } from '../../store/snapshot-store.js';
