@@ -2,6 +2,7 @@ import type { Position } from '../diagnostics.js';
 import { colOf, type SourceLine } from '../markdown/document.js';
 import { CommandBuffer } from './command-buffer.js';
 import { continuesLine, heredocWord, inArithmetic } from './heredoc-word.js';
+import { strayFence, unclosedBackquote } from './stray-fence.js';
 
 /**
  * One logical shell command of a run block: prompts stripped, `\`-newline
@@ -125,9 +126,7 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
     }
     // `~~~` in a `~~~~` block closes nothing, and sh would run it as a command (`~~~: not found`): as a ``` line is said.
     if (fresh && quote === '' && /^ {0,3}~{3,}\s*$/.test(text)) {
-      const at = text.indexOf('~');
-      const fence = text.trim();
-      problems.push({ at: { line: src.line, col: colOf(src, offset + at) }, message: `this ${fence} line does not close the block: only a fence of the character that opened it, as long or longer, does; close it so, or remove this line` });
+      problems.push(strayFence({ line: src.line, col: colOf(src, offset + text.indexOf('~')) }, text.trim()));
       continue;
     }
     if (joinNext && (quote === '"' || backquoteAt !== undefined)) {
@@ -281,18 +280,7 @@ export function splitCommands(body: readonly SourceLine[]): { commands: CommandT
     emit();
   }
   if (backquoteAt !== undefined) {
-    // `~~~shark-run` … a ``` line … `~~~`: the ``` line is in the block, read as the shell reads it.
-    const src = body.find((l) => l.line === backquoteAt!.line);
-    const found = /^(\s*)(?:>\s*)*(`{3,})([^`]*)$/.exec(src?.text ?? '');
-    const [, lead, fence, rest] = found ?? [];
-    // Why it closes nothing: text after it, or an indentation of 4 spaces or more (an indented code line), or the block's fence.
-    if (src === undefined || fence === undefined) problems.push({ at: backquoteAt, message: 'unterminated backquote' });
-    else {
-      const why = rest!.trim() !== '' ? `a closing fence has nothing after its backquotes (here \`${rest!.trim()}\`); remove that`
-        : !src.text.includes('>') && lead!.length >= 4 ? `it is indented ${lead!.length} spaces, and a closing fence 3 at most; indent it as the block's fence is`
-          : 'only a fence of the character that opened it, as long or longer, does; close it so, or remove this line';
-      problems.push({ at: { line: src.line, col: colOf(src, src.text.indexOf('`')) }, message: `this ${fence} line does not close the block: ${why}` });
-    }
+    problems.push(unclosedBackquote(body, backquoteAt));
   } else if (quote !== '' && quoteAt !== undefined) {
     problems.push({ at: quoteAt, message: `unterminated ${quote === '"' ? 'double' : 'single'} quote` });
   } else if (inHeredoc) {
