@@ -12,7 +12,7 @@ import { makeEditsLinear } from './linear-edits.js';
 import { backtickInInfo } from './backtick-info.js';
 import { hiddenFence } from './hidden-fence.js';
 import { unreadFrontmatter } from './frontmatter-fences.js';
-import { named, ODD_SPACE } from './look-alike.js';
+import { isClosingFence, whyUnclosed } from './unclosed-fence.js';
 
 makeEditsLinear();
 
@@ -127,7 +127,7 @@ function readCode(
   const at = { line: start.line, col: start.column };
   const closed = end.line > start.line && isClosingFence(lines[end.line - 1] ?? '', marker);
   if (!closed && (shark || node.value.split(LINE_BREAK).some((text) => SHARK_FENCE.test(text)))) {
-    diagnostics.push(error(file, at, `unterminated code fence: nothing closes the ${marker} opened here${oddClose(lines, start.line, end.line, marker) ?? outdented(lines, end.line, openLine, start.column)}`));
+    diagnostics.push(error(file, at, `unterminated code fence: nothing closes the ${marker} opened here${whyUnclosed(lines, start.line, end.line, marker, start.column)}`));
     return undefined;
   }
   if (!shark) {
@@ -196,64 +196,6 @@ function readCode(
 }
 
 /**
- * A line of the unclosed block that would close it but for an invisible
- * character (a no-break space pasted before or after the fence), which
- * markdown does not take for a space: said with the line and the character.
- */
-const ODD_SPACES = new RegExp(ODD_SPACE.source, 'g');
-
-function oddClose(lines: readonly string[], openLine: number, lastLine: number, marker: string): string | undefined {
-  for (let n = openLine + 1; n <= lastLine; n++) {
-    const text = lines[n - 1] ?? '';
-    const odd = [...text].find((c) => ODD_SPACE.test(c));
-    if (odd === undefined || !isClosingFence(text.replace(ODD_SPACES, ''), marker)) continue;
-    return `: line ${n} would close it, but holds ${named(odd)}, which markdown does not read as a space; retype that line as ${marker}`;
-  }
-  return nearlyClose(lines, openLine, lastLine, marker);
-}
-
-/**
- * A line of the unclosed block that reads as meant to close it, and why it
- * does not: text after its fence and a space (```` ``` done ````), a fence shorter than
- * the opening one, or an indentation of 4 spaces or more (a code line).
- */
-function nearlyClose(lines: readonly string[], openLine: number, lastLine: number, marker: string): string | undefined {
-  for (let n = openLine + 1; n <= lastLine; n++) {
-    const found = /^( *)(`{3,}|~{3,})(.*)$/.exec(lines[n - 1] ?? '');
-    if (found === null || found[2]![0] !== marker[0]) continue;
-    const [, lead, fence, rest] = found;
-    // An info string right after the fence (```` ```python ````, a Shark tag) opens a block: it closes none.
-    if (/^[^\s]/.test(rest!) || rest!.trim().startsWith('shark-')) continue;
-    const why = fence!.length < marker.length ? `its ${fence} is shorter than the ${marker} that opened the block, and a closing fence is as long or longer`
-      : rest!.trim() !== '' ? `a closing fence has nothing after it (here \`${rest!.trim()}\`); remove that`
-        : lead!.length >= 4 ? `it is indented ${lead!.length} spaces, and a closing fence 3 at most` : undefined;
-    if (why !== undefined) return `: line ${n} does not close it: ${why}`;
-  }
-  return undefined;
-}
-
-/**
- * Why a fence in a list item found no closing line, when a line indented less than the fence ended the item
- * (and the block with it) right after it: the closing fence below, as indented as the opening one, reads to
- * the eye as closing it, but markdown reads it as opening a block of its own.
- */
-function outdented(lines: readonly string[], lastLine: number, openLine: string, fenceCol: number): string {
-  const next = lines[lastLine] ?? '';
-  const indent = /^ */.exec(next)![0].length;
-  const before = openLine.slice(0, fenceCol - 1);
-  // In a quote, a line without its `>` ends the quote: a code block does not continue lazily, as a paragraph does.
-  const quote = /^( *>)+/.exec(before)?.[0];
-  if (quote !== undefined && next.trim() !== '' && !next.startsWith(quote)) {
-    return `: line ${lastLine + 1} does not start with the quote's \`>\`, so it ends the quote, and the block with it; start every line of the block with \`>\``;
-  }
-  const item = /^ *(?:[-+*]|\d{1,9}[.)])[ \t]/.test(before) || /^ *$/.test(before);
-  if (!item || fenceCol === 1 || next.trim() === '' || next.includes('\t') || indent >= fenceCol - 1) return '';
-  const shown = indent === 0 ? 'is not indented' : `is indented ${indent} space${indent === 1 ? '' : 's'}`;
-  return `: line ${lastLine + 1} ${shown}, less than the fence's ${fenceCol - 1}, so it ends the list item, `
-    + 'and the block with it; indent every line of the block as its fence is';
-}
-
-/**
  * A body line and where it sits. Inside a list or a quote the body is shifted: the text ends its
  * line. A tab there that the list's indentation takes only part of is given as spaces (`- ` then a
  * tab leaves two), so the text's indentation is not the line's: its columns are counted from its
@@ -300,9 +242,4 @@ function fenceInHtml(file: string, node: Html, lines: readonly string[]): Diagno
   const opened = /<[A-Za-z][^\s>]*>?/.exec(node.value)?.[0] ?? '<';
   return warning(file, { line, col: (lines[line - 1] ?? '').search(/[`~]/) + 1 },
     `this Shark fence is inside the HTML block opened on line ${start} (\`${opened}\`): markdown reads it all as HTML, so it is no block and never runs; leave a blank line before the fence`);
-}
-
-function isClosingFence(line: string, open: string): boolean {
-  const m = /^\s*(?:>\s*)*(`{3,}|~{3,})\s*$/.exec(line);
-  return m !== null && m[1]![0] === open[0] && m[1]!.length >= open.length;
 }
