@@ -1,10 +1,6 @@
-import { lstatSync } from 'node:fs';
 import { abortedOnceTurned, eachGivingWay } from '../abortable.js';
 import type { Position } from '../diagnostics.js';
 import type { Step } from '../pipeline/pipeline.js';
-import { localPath } from '../imports/file-importer.js';
-import { contentId } from '../store/content-id.js';
-import { followNamed } from '../store/named-path.js';
 import { outputsOf } from '../store/metadata.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
 import type { StepMemo } from '../store/step-memos.js';
@@ -21,6 +17,7 @@ import { isPrecious, NOT_NEEDED } from './selection.js';
 import { picks, unmatchedPick, unpicked, type JobPick } from './job-picks.js';
 import { strayedPick } from './item-picks.js';
 import { stepFiles } from './local-files.js';
+import { predictLocalImport } from './predicted-import.js';
 import { resolveInputs } from './step-inputs.js';
 import { resolveImport, type Session } from './session.js';
 
@@ -245,31 +242,6 @@ export function cachedResult(
   const outputs = typeof stored.outputs === 'string' ? outputsOf(stored.outputs) : stored.outputs;
   for (const path in outputs) if (!session.store.has(outputs[path]!)) return undefined;
   return { outputs, ...('log' in stored ? { log: stored.log } : {}), key: job.key };
-}
-
-/**
- * A local import copies a file or directory whose content can be hashed
- * now, so what it will store is known before it runs: its readers' jobs can
- * be planned item by item instead of `blocked`. Not for `extract` (what an
- * archive holds is only known once unpacked). A directory's id is its pin's
- * (`ImportContext.hashTree` made its trees known to the store).
- */
-function predictLocalImport(session: Session, step: Step, pin: Readonly<Record<string, string | number>> | undefined): ReadonlyMap<string, SnapshotId> | undefined {
-  if (step.kind !== 'import' || step.clause.source.scheme !== 'file' || step.clause.extract) return undefined;
-  const [output] = step.outputs;
-  if (output === undefined || step.outputs.length !== 1) return undefined;
-  // The data the clause names, as the import will copy it (a link followed).
-  const abs = followNamed(localPath(step.clause, session.pipelineDir));
-  let st;
-  try {
-    st = lstatSync(abs);
-  } catch {
-    return undefined;
-  }
-  if (st.isDirectory()) return typeof pin?.tree === 'string' ? new Map([[output.path, pin.tree]]) : undefined;
-  // A file copied into a directory lands under its own name: only the plain cases are predicted.
-  if (step.clause.destIsDir) return undefined;
-  return new Map([[output.path, contentId(abs, (f, s) => session.meta.hashFile(f, s)).id]]);
 }
 
 /**
