@@ -1,8 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { removeTree } from './owner-access.js';
-import { inTheWay } from './safe-path.js';
 import type { SnapshotId, Workspace } from './snapshot-store.js';
 import { deniedPath } from './unreadable.js';
 
@@ -83,12 +82,12 @@ export class CasWorkspaces {
       removeTree(ws.root);
       return;
     }
-    // One that cannot be taken back out (the job shut its directory: `chmod 000`) is thrown away with the workspace.
-    if (placed?.reusable === true && placed.pool !== undefined && placed.files.every((f) => unlinkPlaced(ws.root, f))) {
+    if (placed?.reusable === true && placed.pool !== undefined) {
+      const files = new Set(placed.files);
       placed.files = [];
       placed.links = [];
       placed.dirs = new Set([join(ws.root, 'data')]);
-      if (onlyDirectoriesIn(join(ws.root, 'data'), placed.dirs)) {
+      if (emptiedIn(join(ws.root, 'data'), files, placed.dirs)) {
         const pool = this.pools.get(placed.pool) ?? [];
         this.pools.set(placed.pool, pool);
         pool.push(ws);
@@ -134,42 +133,37 @@ export class CasWorkspaces {
   }
 }
 
-/** `onlyDirectories`, false where a directory cannot be read (a job left it at mode 000): such a workspace is not reused. */
-function onlyDirectoriesIn(dir: string, seen: Set<string>): boolean {
+/**
+ * `emptied`, false where a directory cannot be read or written (a job left
+ * it at mode 000 or 500): such a workspace is not reused.
+ */
+function emptiedIn(dir: string, placed: ReadonlySet<string>, seen: Set<string>): boolean {
   try {
-    return onlyDirectories(dir, seen);
+    return emptied(dir, placed, seen);
   } catch (e) {
     if (deniedPath(e) === undefined) throw e;
     return false;
   }
-}
-
-/** Whether a directory tree holds nothing but directories; each seen is added to `seen`. */
-function onlyDirectories(dir: string, seen: Set<string>): boolean {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = `${dir}/${entry.name}`;
-    if (!entry.isDirectory() || !onlyDirectories(path, seen)) return false;
-    seen.add(path);
-  }
-  return true;
 }
 
 /**
- * Takes a placed input back out: a file or link is unlinked (what `rmSync`
- * does after an `lstat` of its own). Not when the job put a link in place of
- * a directory above it: that would remove the host file of that name. The
- * link itself keeps the workspace from being reused. False when it is still
- * there, in a directory the job shut: the workspace is then thrown away.
+ * Takes the placed inputs back out of a directory tree and says whether
+ * nothing but directories is left; each directory seen is added to `seen`.
+ * A placed input is unlinked, or removed whole when the job put a directory
+ * in its place, only inside a directory this walk read as a real one: never
+ * through a link the job put in place of a directory above it (that would
+ * remove the host file of that name), which itself keeps the workspace
+ * from being reused. One walk, with the types the directory listing gives:
+ * no look at each directory on an input's way before it is unlinked.
  */
-function unlinkPlaced(root: string, path: string): boolean {
-  try {
-    if (inTheWay(root, dirname(path).slice(root.length)) === undefined) unlinkAny(path);
-    return true;
-  } catch (e) {
-    // A directory on its way the job shut (mode 000, 500): not for this one path to open.
-    if (deniedPath(e) === undefined) throw e;
-    return false;
+function emptied(dir: string, placed: ReadonlySet<string>, seen: Set<string>): boolean {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = `${dir}/${entry.name}`;
+    if (placed.has(path)) unlinkAny(path);
+    else if (!entry.isDirectory() || !emptied(path, placed, seen)) return false;
+    else seen.add(path);
   }
+  return true;
 }
 
 function unlinkAny(path: string): void {
