@@ -63,6 +63,16 @@ export class CheckpointAside {
 
   constructor(private readonly db: Database.Database) {}
 
+  /**
+   * `n` results are about to be committed (a map step's jobs to run): the
+   * thread starts now, when that is enough of them, instead of after the
+   * first `AFTER_RESULTS` (~50 ms of a core to start, spent while the first
+   * jobs run and ready before their results are committed).
+   */
+  expect(n: number): void {
+    if (!this.done && this.worker === undefined && n >= AFTER_RESULTS) this.start();
+  }
+
   /** `n` more results were committed. */
   committed(n: number): void {
     if (this.done || this.worker !== undefined) return;

@@ -45,6 +45,7 @@ export class Leases {
     this.stmts = {
       holder: meta.db.prepare<[string], LeaseRow>('SELECT pid, pid_start, host, beat FROM leases WHERE name = ?'),
       take: meta.db.prepare('INSERT OR REPLACE INTO leases (name, pid, pid_start, host, run_id, since, beat) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      takeFree: meta.db.prepare('INSERT OR IGNORE INTO leases (name, pid, pid_start, host, run_id, since, beat) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       drop: meta.db.prepare('DELETE FROM leases WHERE name = ? AND pid = ? AND host = ?'),
       running: meta.db.prepare('UPDATE leases SET job = ? WHERE name = ? AND pid = ? AND host = ?'),
       // Only the dead holder's row: not one another process given its pid took since.
@@ -62,6 +63,8 @@ export class Leases {
 
   /** Inside a write transaction: the live process (not this one) that holds `name`, or else takes it. */
   private takeUnlessHeld(name: string, now: number): Holder | undefined {
+    // Nobody's yet, the usual case: taken in one statement, with no read of a holder first.
+    if (this.stmts.takeFree.run(name, process.pid, ownStart(), this.host, this.runId, now, now).changes === 1) return undefined;
     const holder = this.heldBy(name);
     if (holder !== undefined) return holder;
     this.stmts.take.run(name, process.pid, ownStart(), this.host, this.runId, now, now);

@@ -187,6 +187,11 @@ export class Metadata {
     this.recordSuccesses([{ result, job, lease }]);
   }
 
+  /** `n` results are about to be committed (a map step's jobs to run): the log's checkpoints may move to their thread now. */
+  expectResults(n: number): void {
+    this.checkpoints.expect(n);
+  }
+
   /** Several successful jobs in one transaction (`exec/run/commit-queue.ts`), whole or not at all (`OutcomeWriter.successes`). */
   recordSuccesses(batch: readonly Success[]): void {
     this.writer.successes(batch);

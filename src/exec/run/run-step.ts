@@ -86,6 +86,7 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
     for (const e of hits) ctx.emit(e);
   }, (message) => void stepFailed(ctx, step, message, 'store'));
   const toRun = jobs.filter((_, n) => cached[n] === undefined);
+  ctx.session.meta.expectResults(toRun.length);
   // Forced as the step is, or as one of its jobs `--force` names.
   const forced = decision.jobs.filter((d) => d.cached === undefined).map((d) => d.forced === true);
   // Under Slurm a map's jobs go as one array: submitted once each has come or is over (run-job.ts settles it).
