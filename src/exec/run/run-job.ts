@@ -5,7 +5,7 @@ import { leadsIntoData } from '../../pipeline/data-path.js';
 import { shownUrls } from '../../imports/shown-url.js';
 import { toResultRow, type LineageRecord } from '../../lineage/record.js';
 import type { Job } from '../../plan/jobs.js';
-import { commandAsRun, keyOf } from '../../plan/key.js';
+import { keyOf } from '../../plan/key.js';
 import { cachedResult } from '../../plan/step-plan.js';
 import { jobLease } from '../../store/job-leases.js';
 import { inTheWay } from '../../store/safe-path.js';
@@ -22,6 +22,7 @@ import { linkOutOfData, runsOnHost } from './host-links.js';
 import { modifiedMessage, outputProblem, type Failure } from './output-checks.js';
 import { makeOutputDirs } from './output-dirs.js';
 import { adoptPin, launch, pinnedMeanwhile } from './launch-job.js';
+import { heldOnce, runCommandOf } from './held-job.js';
 
 type Outputs = Record<string, SnapshotId>;
 
@@ -52,7 +53,8 @@ export const PUT_OFF: unique symbol = Symbol('put off');
  * of the jobs after it). A forced job reuses only a result committed after
  * `since` (when it was first tried, put off or not).
  */
-export async function runJob(ctx: RunContext, job: Job, forced = false, onStaged?: () => void, skipHeld = false, since = Date.now()): Promise<Outputs | undefined | typeof PUT_OFF> {
+export async function runJob(ctx: RunContext, planned: Job, forced = false, onStaged?: () => void, skipHeld = false, since = Date.now()): Promise<Outputs | undefined | typeof PUT_OFF> {
+  const job = heldOnce(planned);
   let settled = true;
   try {
     // Stopped: skipped without a staging slot (the rest of a million-item map went through staging one by one after Ctrl-C).
@@ -253,7 +255,7 @@ async function execute(ctx: RunContext, job: Job, lease: string): Promise<Staged
       key: step.kind === 'import' ? keyOf(ran.record) : job.key, identity: job.identity, record: ran.record, outputs, log: logPath, started, ended, runId: ctx.runId,
       meta: {
         block: step.blockId, step: step.id, file: session.pipeline.document.file, line: step.at.line, col: step.at.col,
-        command: step.kind === 'run' ? commandAsRun({ prelude: step.exports, cwd: step.cwd ?? null, command: step.command }) : step.kind === 'import' ? shownUrls(step.clause.raw) : '', env: ran.record.env,
+        command: step.kind === 'run' ? runCommandOf(step) : step.kind === 'import' ? shownUrls(step.clause.raw) : '', env: ran.record.env,
         items: job.items.map((i) => i.name), host: ran.host ?? HOST, version: VERSION, exit: 0, ...(ran.slurm === undefined ? {} : { slurm: ran.slurm }),
       },
     };
