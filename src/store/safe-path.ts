@@ -10,6 +10,8 @@ import { posix } from 'node:path';
  * there: they are not looked at again, and those made or checked are added.
  */
 export function safeDirs(root: string, rel: string, refuse: (at: string, why: string) => never = refuseWithError, known?: Set<string>): void {
+  // Known itself, it was known with every directory above it: the next item of a map goes where the last went.
+  if (known !== undefined && known.has(root + rel)) return;
   let at = root;
   for (const part of rel.split('/').filter((p) => p !== '')) {
     at = `${at}/${part}`;
