@@ -3,8 +3,9 @@ import { Worker } from 'node:worker_threads';
 import { workerFile } from './worker-file.js';
 
 /**
- * Results committed before a store's checkpoints move to a thread of their
- * own: a run this short never pays for the thread's start (~100 ms of a core).
+ * Results committed, or about to be (`expect`), before a store's checkpoints
+ * move to a thread of their own: a run this short never pays for the
+ * thread's start (~100 ms of a core).
  */
 const AFTER_RESULTS = 256;
 /** How often the thread is asked to checkpoint what was committed since. */
@@ -47,7 +48,8 @@ export interface CheckpointReply {
  * thread's own connection makes them, PASSIVE (never waiting for a writer
  * or a reader), every `EVERY_MS`; this connection makes none meanwhile
  * unless the thread lags far behind (`BACKSTOP_PAGES`). It
- * starts after `AFTER_RESULTS` results. Any failure (its connection refused:
+ * starts after `AFTER_RESULTS` results, or as a step with that many jobs to
+ * run starts (`expect`). Any failure (its connection refused:
  * a database held by this process alone) hands the checkpoints back to
  * SQLite, as before.
  */

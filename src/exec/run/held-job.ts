@@ -1,17 +1,75 @@
-import type { Job } from '../../plan/jobs.js';
+import type { Item, Job } from '../../plan/jobs.js';
 import { commandAsRun } from '../../plan/key.js';
 
-/** What a running job is asked for again and again (its id, inputs, record…), derived from its step once. */
-const HELD = ['id', 'items', 'identity', 'inputs', 'outputs', 'record', 'key', 'plusName'] as const;
+/** Not worked out yet (a job's `plusName` may be undefined). */
+const UNSET = Symbol('unset');
 
 /**
- * The job with `HELD` worked out once, for as long as it is run: a planned
- * job derives each anew whenever asked (`plan/expanded-job.ts`: a
- * million-item map holds its jobs small), and one job asked its id, inputs
- * and record a dozen times between its staging and its commit.
+ * A job as it is run: what it is asked for again and again between its
+ * staging and its commit (its id, inputs, record…) worked out once, on the
+ * first ask, where a planned job derives each anew whenever asked
+ * (`plan/expanded-job.ts`: a million-item map holds its jobs small); one job
+ * asked its id, inputs and record a dozen times. Nothing is worked out
+ * before it is asked for: a job skipped after Ctrl-C asks for its id alone,
+ * and under Slurm every job of a map is in flight at once.
  */
+class HeldJob implements Job {
+  private heldId: string | typeof UNSET = UNSET;
+  private heldItems: readonly Item[] | typeof UNSET = UNSET;
+  private heldIdentity: string | typeof UNSET = UNSET;
+  private heldInputs: Job['inputs'] | typeof UNSET = UNSET;
+  private heldOutputs: Job['outputs'] | typeof UNSET = UNSET;
+  private heldRecord: Job['record'] | typeof UNSET = UNSET;
+  private heldKey: string | typeof UNSET = UNSET;
+  private heldPlusName: string | undefined | typeof UNSET = UNSET;
+
+  declare readonly problem?: NonNullable<Job['problem']>;
+
+  constructor(private readonly job: Job) {
+    // Known as the job is made (a joined item that is not there), never later.
+    if (job.problem !== undefined) (this as { problem?: Job['problem'] }).problem = job.problem;
+  }
+
+  get step(): Job['step'] {
+    return this.job.step;
+  }
+
+  get id(): string {
+    return this.heldId === UNSET ? (this.heldId = this.job.id) : this.heldId;
+  }
+
+  get items(): readonly Item[] {
+    return this.heldItems === UNSET ? (this.heldItems = this.job.items) : this.heldItems;
+  }
+
+  get identity(): string {
+    return this.heldIdentity === UNSET ? (this.heldIdentity = this.job.identity) : this.heldIdentity;
+  }
+
+  get inputs(): Job['inputs'] {
+    return this.heldInputs === UNSET ? (this.heldInputs = this.job.inputs) : this.heldInputs;
+  }
+
+  get outputs(): Job['outputs'] {
+    return this.heldOutputs === UNSET ? (this.heldOutputs = this.job.outputs) : this.heldOutputs;
+  }
+
+  get record(): Job['record'] {
+    return this.heldRecord === UNSET ? (this.heldRecord = this.job.record) : this.heldRecord;
+  }
+
+  get key(): string {
+    return this.heldKey === UNSET ? (this.heldKey = this.job.key) : this.heldKey;
+  }
+
+  get plusName(): string | undefined {
+    return this.heldPlusName === UNSET ? (this.heldPlusName = this.job.plusName) : this.heldPlusName;
+  }
+}
+
+/** `job` as it is run: each of its members worked out once, when first asked for (`HeldJob`). */
 export function heldOnce(job: Job): Job {
-  return Object.create(job, Object.fromEntries(HELD.map((name) => [name, { value: job[name] }]))) as Job;
+  return new HeldJob(job);
 }
 
 /** Each run step's command as its results' meta shows it: the same for every job of a map. */
