@@ -56,7 +56,7 @@ export class CasPresence {
   }
 
   private async checkNow(trees: ReadonlyMap<SnapshotId, number>): Promise<boolean> {
-    const leaves = leavesOf(trees, this.entries, (id) => this.soundTrees.has(id));
+    const leaves = leavesOf(trees, (id) => this.entries(id)?.map((e) => e.id), (id) => this.soundTrees.has(id));
     return leaves !== undefined && (await this.objects.allSound(leaves));
   }
 

@@ -3,11 +3,14 @@ import { lstatSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parentPort } from 'node:worker_threads';
 import { glanceAt, objectPath, type UnsureObject } from './object-file.js';
+import type { TreeEntry } from './snapshot-store.js';
 import { leavesOf, type TreeCheckReply, type TreeCheckRequest } from './tree-check.js';
+import { treeIdsOf } from './tree-text.js';
 
 /**
  * Checks trees of the store: the top ones' texts come with the request,
- * any below them are read on its own connection; it compares the top ones'
+ * any below them are read on its own connection (their ids alone: no
+ * entry made of a million-entry tree's text); it compares the top ones'
  * sizes with those expected and `lstat`s every leaf. What it cannot vouch
  * for by the stored time alone is sent back, to be judged by the objects'
  * records on the main thread.
@@ -30,7 +33,7 @@ function check({ db: file, dir, trees, texts }: TreeCheckRequest): TreeCheckRepl
   try {
     const leaves = leavesOf(trees, (id) => {
       const text = given.get(id) ?? (read ??= (db = open(file)).prepare('SELECT entries FROM trees WHERE id = ?')).get(id)?.entries;
-      return text === undefined ? undefined : (JSON.parse(text) as { id: string }[]);
+      return text === undefined ? undefined : treeIdsOf(text) ?? (JSON.parse(text) as TreeEntry[]).map((e) => e.id);
     });
     if (leaves === undefined) return { whole: false, unsure: [] };
     const unsure: UnsureObject[] = [];

@@ -120,13 +120,14 @@ function checkWorker(): Worker | undefined {
 /**
  * The objects (files' ids) of these trees and of every tree below them,
  * when each tree is there and each top one has as many entries as given;
- * undefined otherwise. A tree below them that `known` says is whole is not
+ * undefined otherwise (`childIds`: a tree's entries' ids, in order, when
+ * it is recorded). A tree below them that `known` says is whole is not
  * descended into. What `CasPresence` checks here and the worker checks on
  * its own connection.
  */
 export function leavesOf(
   trees: Iterable<readonly [SnapshotId, number]>,
-  entriesOf: (id: SnapshotId) => readonly { readonly id: SnapshotId }[] | undefined,
+  childIds: (id: SnapshotId) => readonly SnapshotId[] | undefined,
   known: (id: SnapshotId) => boolean = () => false,
 ): SnapshotId[] | undefined {
   const leaves: SnapshotId[] = [];
@@ -134,9 +135,9 @@ export function leavesOf(
     if (id.startsWith('link:')) return true;
     if (!id.startsWith('tree:')) return leaves.push(id) > 0;
     if (size === undefined && known(id)) return true;
-    const children = entriesOf(id);
+    const children = childIds(id);
     if (children === undefined || (size !== undefined && children.length !== size)) return false;
-    return known(id) || children.every((e) => gather(e.id));
+    return known(id) || children.every((child) => gather(child));
   };
   for (const [id, size] of trees) if (!gather(id, size)) return undefined;
   return leaves;

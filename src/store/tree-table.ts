@@ -3,6 +3,7 @@ import { sortEntries, treeId } from './content-id.js';
 import type { Metadata } from './metadata.js';
 import type { SnapshotId, TreeEntry } from './snapshot-store.js';
 import { damage, parseStored } from './damaged-database.js';
+import { treeEntriesOf } from './tree-text.js';
 
 /**
  * Directory snapshots made of other snapshots (`tree:HEX`), kept in the
@@ -20,7 +21,7 @@ export class TreeTable {
     if (entries === undefined) {
       const text = this.meta.trees.get(id);
       if (text === undefined) return undefined;
-      entries = parseStored<TreeEntry[]>(text, `the entries of ${id}`, isTreeEntries);
+      entries = treeEntriesOf(text) ?? parseStored<TreeEntry[]>(text, `the entries of ${id}`, isTreeEntries);
       // Valid JSON of another shape (a key's letter changed) is damage too, not a name or an id of `undefined`.
       if (!Array.isArray(entries) || !entries.every((e) => typeof e?.name === 'string' && typeof e?.id === 'string')) {
         throw damage(`the entries of ${id} recorded in it are not a directory's`);
