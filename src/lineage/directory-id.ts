@@ -5,6 +5,7 @@ import { sortEntries, treeId } from '../store/content-id.js';
 import type { Metadata } from '../store/metadata.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
 import { parseStored } from '../store/damaged-database.js';
+import { treeEntriesOf } from '../store/tree-text.js';
 
 /**
  * The tree id of directory `path` as several jobs wrote it together (a
@@ -106,7 +107,8 @@ export function recordedEntries(meta: Metadata, id: SnapshotId): readonly TreeEn
   if (known !== undefined) return known;
   const text = meta.trees.recorded(id);
   if (text === undefined) return undefined;
-  const entries = parseStored<TreeEntry[]>(text, 'a tree', isTreeEntries);
+  // Read as Shark writes it when it is (`treeEntriesOf`: a million entries in half the time), else judged as JSON.
+  const entries = treeEntriesOf(text) ?? parseStored<TreeEntry[]>(text, 'a tree', isTreeEntries);
   cache.set(id, entries);
   return entries;
 }

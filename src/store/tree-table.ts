@@ -21,11 +21,7 @@ export class TreeTable {
     if (entries === undefined) {
       const text = this.meta.trees.get(id);
       if (text === undefined) return undefined;
-      entries = treeEntriesOf(text) ?? parseStored<TreeEntry[]>(text, `the entries of ${id}`, isTreeEntries);
-      // Valid JSON of another shape (a key's letter changed) is damage too, not a name or an id of `undefined`.
-      if (!Array.isArray(entries) || !entries.every((e) => typeof e?.name === 'string' && typeof e?.id === 'string')) {
-        throw damage(`the entries of ${id} recorded in it are not a directory's`);
-      }
+      entries = treeEntriesOf(text) ?? parsedEntries(text, id);
       this.cache.set(id, entries);
     }
     return entries;
@@ -68,4 +64,14 @@ export class TreeTable {
   clear(): void {
     this.cache.clear();
   }
+}
+
+/** A tree's text that is not as Shark writes it (`treeEntriesOf`), parsed as JSON: damage unless it holds a directory's entries. */
+function parsedEntries(text: string, id: SnapshotId): TreeEntry[] {
+  const entries = parseStored<TreeEntry[]>(text, `the entries of ${id}`, isTreeEntries);
+  // Valid JSON of another shape (a key's letter changed) is damage too, not a name or an id of `undefined`.
+  if (!Array.isArray(entries) || !entries.every((e) => typeof e?.name === 'string' && typeof e?.id === 'string')) {
+    throw damage(`the entries of ${id} recorded in it are not a directory's`);
+  }
+  return entries;
 }
