@@ -100,12 +100,12 @@ export function openSession<T = void>(
   if (plans && storeDir === undefined) refusePublishIntoStore(pipeline, pipelineDir, opened, stderr);
   // The checks of the map steps' last results start now, on another core, before the inputs are read (below, and as they are hashed).
   if (plans) checkMemosAhead({ pipeline, pipelinePath, ...opened });
-  const overStore = plans ? inputsOverStore(pipeline, bound.paths, bindings, opened.store, places) : [];
+  const overStore = plans ? inputsOverStore(pipeline, bound.paths, bindings, opened.store, places, opened.meta.stats.listings) : [];
   if (overStore.length > 0) {
     closeSession(opened);
     refuseBadBindings(pipeline, overStore, places, stderr);
   }
-  const importsOver = plans ? importsOverStore(pipeline, pipelineDir, opened.store) : [];
+  const importsOver = plans ? importsOverStore(pipeline, pipelineDir, opened.store, opened.meta.stats.listings) : [];
   if (importsOver.length > 0) {
     closeSession(opened);
     refuseBadBindings(pipeline, importsOver, undefined, stderr);

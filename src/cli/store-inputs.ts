@@ -7,6 +7,7 @@ import type { GivenPlaces } from '../pipeline/given-frontmatter.js';
 import { STORE_CHANGES } from '../pipeline/import-clause.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { realPath } from '../real-path.js';
+import type { PlainListings } from '../store/listing-rows.js';
 import type { SnapshotStore } from '../store/snapshot-store.js';
 
 /**
@@ -24,13 +25,14 @@ export function inputsOverStore(
   bindings: ReadonlyMap<string, string>,
   store: Pick<SnapshotStore, 'metaDir' | 'location'>,
   places: GivenPlaces | undefined,
+  listings?: PlainListings,
 ): Diagnostic[] {
   const storeDir = realPath(store.metaDir);
   const names = new Map([...pipeline.inputs].map(([name, path]) => [path, name]));
   const found: Diagnostic[] = [];
   for (const [dataPath, host] of hostInputs) {
     const how = overStore(realPath(host), storeDir, store.location);
-    const link = how === undefined ? linkToStore(host, storeDir, store.location, 'bind') : undefined;
+    const link = how === undefined ? linkToStore(host, storeDir, store.location, 'bind', listings) : undefined;
     if (how === undefined && link === undefined) continue;
     const name = names.get(dataPath) ?? dataPath;
     const message = `input \`${name}\` is bound to ${bindings.get(name) ?? host}, which ${how !== undefined ? `${how}: what it holds changes as Shark works; bind a directory apart from the store (or move the store with --store)` : link!}`;
@@ -49,7 +51,7 @@ export function inputsOverStore(
  * EINVAL, after a run was recorded), and the data changes as Shark works.
  * The default store as written is the document's to refuse (`import-clause.ts`).
  */
-export function importsOverStore(pipeline: Pipeline, pipelineDir: string, store: Pick<SnapshotStore, 'metaDir' | 'location'>): Diagnostic[] {
+export function importsOverStore(pipeline: Pipeline, pipelineDir: string, store: Pick<SnapshotStore, 'metaDir' | 'location'>, listings?: PlainListings): Diagnostic[] {
   const storeDir = realPath(store.metaDir);
   const found: Diagnostic[] = [];
   for (const step of pipeline.steps) {
@@ -57,7 +59,7 @@ export function importsOverStore(pipeline: Pipeline, pipelineDir: string, store:
     const source = localPath(step.clause, pipelineDir);
     const how = overStore(realPath(source), storeDir, store.location);
     if (how !== undefined) found.push(error(pipeline.document.file, step.at, `local import \`${step.clause.raw}\` ${how}: ${STORE_CHANGES} (or move the store with --store)`));
-    const link = how === undefined ? linkToStore(source, storeDir, store.location, 'import') : undefined;
+    const link = how === undefined ? linkToStore(source, storeDir, store.location, 'import', listings) : undefined;
     if (link !== undefined) found.push(error(pipeline.document.file, step.at, `local import \`${step.clause.raw}\` ${link}`));
   }
   return found;
@@ -68,9 +70,9 @@ export function importsOverStore(pipeline: Pipeline, pipelineDir: string, store:
  * (`local-links.ts`) reaches the store, or undefined: a copy of what it leads
  * to would be a copy of the store, as for a source holding it.
  */
-function linkToStore(source: string, storeDir: string, location: string, verb: 'import' | 'bind'): string | undefined {
+function linkToStore(source: string, storeDir: string, location: string, verb: 'import' | 'bind', listings: PlainListings | undefined): string | undefined {
   let how: string | undefined;
-  const link = followedLinkTo(source, (to) => (how = overStore(to, storeDir, location)) !== undefined);
+  const link = followedLinkTo(source, (to) => (how = overStore(to, storeDir, location)) !== undefined, listings);
   if (link === undefined) return undefined;
   return `follows the symbolic link ${link} (to \`${readlinkSync(link)}\`), which ${how === 'is the store' ? `is the store ${location}` : how!}: what it holds changes as Shark works; remove the link, or ${verb} a directory without it`;
 }

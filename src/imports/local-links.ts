@@ -3,7 +3,8 @@ import { ADVICE, NotTextError, textLink } from '../store/storable.js';
 import { cp } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import type { FollowedLink, LinkFollower } from '../store/content-id.js';
-import { keepListing } from '../store/dir-listing.js';
+import { keepListing, recalledListing } from '../store/dir-listing.js';
+import type { PlainListings } from '../store/listing-rows.js';
 import { refuseSpecial, specialKind } from '../store/special-file.js';
 import { resolveInside } from './contained.js';
 
@@ -135,8 +136,10 @@ export function linkLeadingTo(source: string, file: string): string | undefined 
  * directory). What `shark impact` asks of a file, and what refuses an import
  * whose link leads to the store. A walk of names: only links are stat'ed,
  * and one the import would refuse is passed over (the import says so).
+ * A large directory of files only is not read again while it shows the
+ * times it had when `listings` kept its names (`dir-listing.ts`).
  */
-export function followedLinkTo(source: string, reaches: (real: string) => boolean): string | undefined {
+export function followedLinkTo(source: string, reaches: (real: string) => boolean, listings?: PlainListings): string | undefined {
   try {
     if (!statSync(source).isDirectory()) return undefined;
   } catch {
@@ -146,9 +149,11 @@ export function followedLinkTo(source: string, reaches: (real: string) => boolea
     let entries;
     try {
       const st = lstatSync(dir, { bigint: true });
+      // Nothing in it to follow, and its names kept for the hashing walk.
+      if (recalledListing(dir, st, listings) !== undefined) return undefined;
       entries = readdirSync(dir, { withFileTypes: true });
       // The plan's hashing walk comes next: it takes these names rather than read a large directory again.
-      keepListing(dir, st, entries);
+      keepListing(dir, st, entries.map((e) => e.name), entries.every((e) => e.isFile()) ? listings : undefined);
     } catch {
       return undefined;
     }

@@ -1,4 +1,5 @@
 import { lstatSync, type BigIntStats } from 'node:fs';
+import type { PlainListings } from './listing-rows.js';
 import { settled } from './stat-cache.js';
 
 /** Directories smaller than this are read again: their listing costs less than keeping it. */
@@ -24,12 +25,28 @@ let keptNames = 0;
  * and times as when it was read, and kept only if it had not changed within
  * a tick of the clock before (`settled`): an entry added, removed or renamed
  * since moves its times on. `st` is the directory's lstat from before it was read.
+ * With `listings` (given when every entry is a file), the names are kept
+ * there too, for the next process (`recalledListing`).
  */
-export function keepListing(dir: string, st: BigIntStats, entries: readonly { readonly name: string }[]): void {
-  if (entries.length < KEEP_MIN || keptNames + entries.length > KEEP_MAX || !settled(st.ctimeNs)) return;
+export function keepListing(dir: string, st: BigIntStats, names: string[], listings?: PlainListings): void {
+  if (names.length < KEEP_MIN || !settled(st.ctimeNs)) return;
+  listings?.record(dir, st, names);
+  if (keptNames + names.length > KEEP_MAX) return;
   drop(dir);
-  kept.set(dir, { names: entries.map((e) => e.name), ino: st.ino, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs });
-  keptNames += entries.length;
+  kept.set(dir, { names, ino: st.ino, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs });
+  keptNames += names.length;
+}
+
+/**
+ * The names of `dir`, a directory of files only, as a walk in an earlier
+ * process kept them in `listings` while it showed `st` (its lstat, taken
+ * before), also kept for this process's next walk; undefined when they are
+ * not known, or it has changed since.
+ */
+export function recalledListing(dir: string, st: BigIntStats, listings: PlainListings | undefined): string[] | undefined {
+  const names = listings?.recall(dir, st);
+  if (names !== undefined) keepListing(dir, st, names);
+  return names;
 }
 
 /** The names `keepListing` kept of `dir`, once (the caller may sort them), if it has not changed since. */

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import { hashFileSync } from './hash.js';
+import { ListingRows } from './listing-rows.js';
 
 /** What a file's hash is trusted by: unchanged, these say its bytes are unchanged. */
 export interface FileStat {
@@ -48,6 +49,8 @@ export class StatCache {
   private readonly put;
   private readonly dirGet;
   private readonly dirPut;
+  /** Large directories' names, for a walk in the next process (`listing-rows.ts`). */
+  readonly listings: ListingRows;
 
   constructor(
     private readonly db: Database.Database,
@@ -61,11 +64,13 @@ export class StatCache {
     // Written only when it changes: a plan of a directory never run on rewrites nothing.
     this.dirPut = db.prepare(`INSERT INTO stat_dirs (path, fingerprint, tree) VALUES (?, ?, ?) ON CONFLICT (path) DO UPDATE
       SET fingerprint = excluded.fingerprint, tree = excluded.tree WHERE fingerprint != excluded.fingerprint OR tree != excluded.tree`);
+    this.listings = new ListingRows(db);
   }
 
   /** Creates the table (inside the caller's schema transaction), moving the rows of the older one. */
   static migrate(db: Database.Database): void {
     db.exec(TABLE);
+    ListingRows.migrate(db);
     // Stores made before kept the times as text, in a table with a second index.
     if (db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'stat_cache2'").get() !== undefined) {
       db.exec(`INSERT OR IGNORE INTO stat_cache3

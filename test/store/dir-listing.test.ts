@@ -18,7 +18,7 @@ async function filled(root: string, n: number): Promise<string> {
 
 function keep(dir: string): void {
   const st = lstatSync(dir, { bigint: true });
-  keepListing(dir, st, readdirSync(dir, { withFileTypes: true }));
+  keepListing(dir, st, readdirSync(dir));
 }
 
 /** A large directory read once for links and once for hashes in one plan: the second walk takes the first's names, only while nothing changed. */
