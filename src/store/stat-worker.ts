@@ -1,6 +1,7 @@
 import { lstatSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { showsStoredTime } from './object-file.js';
+import { lstatAt } from './native-stat.js';
 import { KIND, type StatRequest, type StatSlice } from './stat-ahead.js';
 
 /**
@@ -23,6 +24,7 @@ parentPort?.on('message', (req: StatRequest) => {
 
 /** A walk's entries: every field the stat cache compares, to the nanosecond. */
 function walked({ dir, names }: StatRequest, slice: StatSlice): void {
+  if (natively(dir, names, slice, [slice.mode, slice.size, slice.ino, slice.mtime, slice.ctime])) return;
   for (let i = 0; i < names.length; i++) {
     let st;
     try {
@@ -41,6 +43,7 @@ function walked({ dir, names }: StatRequest, slice: StatSlice): void {
 
 /** Store objects: the kind, size and `mtimeMs` as Node's `Stats` has them (what the store records); the inode only where the time is not the stored one. */
 function objects({ dir, names }: StatRequest, slice: StatSlice): void {
+  if (natively(dir, names, slice, [null, slice.size, slice.ino, slice.mtimeMs, null])) return;
   for (let i = 0; i < names.length; i++) {
     const st = lstatSync(`${dir}/${names[i]}`, { throwIfNoEntry: false });
     if (st === undefined) continue; // KIND.unknown: looked at again on the caller's thread
@@ -49,6 +52,17 @@ function objects({ dir, names }: StatRequest, slice: StatSlice): void {
     slice.size[i] = BigInt(st.size);
     if (showsStoredTime(st)) continue;
     slice.ino[i] = BigInt(st.ino);
+  }
+}
+
+/** The slice stat'ed by the native module, when it is built and the directory opens (else the caller stats through Node). */
+function natively(dir: string, names: readonly string[], slice: StatSlice, columns: Parameters<NonNullable<typeof lstatAt>>[3]): boolean {
+  if (lstatAt === undefined) return false;
+  try {
+    lstatAt(dir, names, slice.kind, columns);
+    return true;
+  } catch {
+    return false;
   }
 }
 

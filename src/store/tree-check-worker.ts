@@ -2,10 +2,16 @@ import type Database from 'better-sqlite3';
 import { lstatSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parentPort } from 'node:worker_threads';
-import { glanceAt, objectPath, type UnsureObject } from './object-file.js';
-import type { TreeEntry } from './snapshot-store.js';
+import { lstatAt } from './native-stat.js';
+import { glanceAt, objectPath, showsStoredTime, type UnsureObject } from './object-file.js';
+import { recordOf } from './object-records.js';
+import type { SnapshotId, TreeEntry } from './snapshot-store.js';
+import { KIND } from './stat-ahead.js';
 import { leavesOf, type TreeCheckReply, type TreeCheckRequest } from './tree-check.js';
 import { treeIdsOf } from './tree-text.js';
+
+/** Objects stat'ed at a time by the native module. */
+const SLICE = 4096;
 
 /**
  * Checks trees of the store: the top ones' texts come with the request,
@@ -36,16 +42,48 @@ function check({ db: file, dir, trees, texts }: TreeCheckRequest): TreeCheckRepl
       return text === undefined ? undefined : treeIdsOf(text) ?? (JSON.parse(text) as TreeEntry[]).map((e) => e.id);
     });
     if (leaves === undefined) return { whole: false, unsure: [] };
-    const unsure: UnsureObject[] = [];
-    for (const id of leaves) {
-      const st = lstatSync(objectPath(dir, id), { throwIfNoEntry: false });
-      const seen = st === undefined ? 'again' : glanceAt(st);
-      if (seen !== 'ok') unsure.push({ id, seen });
-    }
-    return { whole: true, unsure };
+    return { whole: true, unsure: natively(dir, leaves) ?? throughNode(dir, leaves) };
   } finally {
     db?.close();
   }
+}
+
+function throughNode(dir: string, ids: readonly SnapshotId[]): UnsureObject[] {
+  const unsure: UnsureObject[] = [];
+  for (const id of ids) {
+    const st = lstatSync(objectPath(dir, id), { throwIfNoEntry: false });
+    const seen = st === undefined ? 'again' : glanceAt(st);
+    if (seen !== 'ok') unsure.push({ id, seen });
+  }
+  return unsure;
+}
+
+/** Objects stat'ed a slice at a time by the native module (`native-stat.ts`), as `glanceAt` judges them; undefined without it. */
+function natively(dir: string, ids: readonly SnapshotId[]): UnsureObject[] | undefined {
+  if (lstatAt === undefined) return undefined;
+  const n = Math.min(ids.length, SLICE);
+  const kind = new Uint8Array(n);
+  const size = new Float64Array(n);
+  const ino = new Float64Array(n);
+  const mtimeMs = new Float64Array(n);
+  const unsure: UnsureObject[] = [];
+  const prefix = dir.length + 1;
+  for (let from = 0; from < ids.length; from += SLICE) {
+    const slice = ids.slice(from, from + SLICE);
+    try {
+      // Paths below the objects directory: one lookup less each, from its descriptor.
+      lstatAt(dir, slice.map((id) => objectPath(dir, id).slice(prefix)), kind, [null, size, ino, mtimeMs, null]);
+    } catch {
+      return undefined;
+    }
+    for (let i = 0; i < slice.length; i++) {
+      const st = { size: size[i]!, mtimeMs: mtimeMs[i]!, ino: ino[i]! };
+      // Not stat'ed (gone, or unreadable): looked at again on the main thread, which says why.
+      const seen = kind[i] === KIND.unknown ? 'again' : kind[i] !== KIND.file ? 'changed' : showsStoredTime(st) ? 'ok' : recordOf(st);
+      if (seen !== 'ok') unsure.push({ id: slice[i]!, seen });
+    }
+  }
+  return unsure;
 }
 
 function open(file: string): Database.Database {

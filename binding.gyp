@@ -1,0 +1,9 @@
+{
+  "targets": [
+    {
+      "target_name": "shark_stat",
+      "sources": ["native/stat.c"],
+      "cflags": ["-O2", "-ffp-contract=off", "-Wall", "-Wextra", "-Wno-unused-parameter"]
+    }
+  ]
+}
