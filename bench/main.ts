@@ -1,5 +1,5 @@
 import { benchHost } from './host.js';
-import { removeScratch, withoutStartTax } from './tools.js';
+import { nativeStatNote, removeScratch, withoutStartTax } from './tools.js';
 
 /**
  * `npm run bench`: the figures the issues ask for, each measured side by
@@ -8,6 +8,7 @@ import { removeScratch, withoutStartTax } from './tools.js';
 async function main(): Promise<void> {
   const only = process.argv[2];
   for (const line of withoutStartTax()) console.log(line);
+  console.log(nativeStatNote());
   const sections: [string, () => Promise<string[]> | string[]][] = [
     ['host', benchHost],
     ['scale', async () => (await import('./scale.js')).benchScale()],

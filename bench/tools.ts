@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lstatAt } from '../src/store/native-stat.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const SHARK = join(ROOT, 'bin/shark.js');
@@ -110,6 +111,13 @@ export function withoutStartTax(): string[] {
     `NODE_EXTRA_CA_CERTS=${certs} is set: Node parses those certificates as it starts (node -e 0: ${fmt(taxed!)} with it, ${fmt(clean!)} without).`,
     'Every command below runs without it: add the difference to each Shark figure for a machine where it is set.',
   ];
+}
+
+/** Whether Shark stats files through its native module here (`npm ci` builds it), which the large figures depend on. */
+export function nativeStatNote(): string {
+  return lstatAt !== undefined
+    ? 'Native stat module: built (build/Release/shark_stat.node); SHARK_NATIVE_STAT=off measures without it.'
+    : `Native stat module: ${process.env['SHARK_NATIVE_STAT'] === 'off' ? 'off (SHARK_NATIVE_STAT=off)' : 'not built (npm run build:native)'}: files are stat'ed through Node, slower on large directories.`;
 }
 
 export const fmt = (s: number): string => (s < 1 ? `${(s * 1000).toFixed(0)} ms` : `${s.toFixed(2)} s`);
