@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // npm gives its own node-gyp to the scripts it runs; by hand, the one on PATH.
 const gyp = process.env.npm_config_node_gyp;
-const [command, args] = gyp !== undefined && gyp !== '' ? [process.execPath, [gyp, 'rebuild']] : ['node-gyp', ['rebuild']];
+const [command, args] = gyp !== undefined && gyp !== '' ? [process.execPath, [gyp, 'rebuild', '--loglevel=warn']] : ['node-gyp', ['rebuild', '--loglevel=warn']];
 const built = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
 if (built.status === 0) process.exit(0);
 const why = built.error !== undefined ? built.error.message : `node-gyp exited with ${built.status ?? built.signal}`;
