@@ -11,7 +11,10 @@ export type StatColumn = BigInt64Array | Float64Array | null;
  * stat'ed: the caller looks again itself), and the columns mode, size,
  * inode, mtime and ctime. Throws when `dir` cannot be opened.
  */
-export type LstatAt = (dir: string, names: readonly string[], kind: Uint8Array, columns: readonly [StatColumn, StatColumn, StatColumn, StatColumn, StatColumn]) => void;
+export type LstatAt = (dir: string, names: readonly string[], kind: Uint8Array, columns: StatColumns) => void;
+
+/** The columns asked of `lstatAt`: mode, size, inode, mtime and ctime. */
+export type StatColumns = readonly [mode: StatColumn, size: StatColumn, ino: StatColumn, mtime: StatColumn, ctime: StatColumn];
 
 /**
  * Shark's native stat module (native/stat.c, built by `npm ci`:

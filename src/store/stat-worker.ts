@@ -1,7 +1,7 @@
 import { lstatSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { showsStoredTime } from './object-file.js';
-import { lstatAt } from './native-stat.js';
+import { lstatAt, type StatColumns } from './native-stat.js';
 import { KIND, type StatRequest, type StatSlice } from './stat-ahead.js';
 
 /**
@@ -56,7 +56,7 @@ function objects({ dir, names }: StatRequest, slice: StatSlice): void {
 }
 
 /** The slice stat'ed by the native module, when it is built and the directory opens (else the caller stats through Node). */
-function natively(dir: string, names: readonly string[], slice: StatSlice, columns: Parameters<NonNullable<typeof lstatAt>>[3]): boolean {
+function natively(dir: string, names: readonly string[], slice: StatSlice, columns: StatColumns): boolean {
   if (lstatAt === undefined) return false;
   try {
     lstatAt(dir, names, slice.kind, columns);
