@@ -1,8 +1,8 @@
 import { lstatSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { showsStoredTime } from './object-file.js';
-import { lstatAt, type StatColumns } from './native-stat.js';
 import { KIND, type StatRequest, type StatSlice } from './stat-ahead.js';
+import { emptySlice, statNatively } from './stat-slice.js';
 
 /**
  * `lstat`s the names of one directory it is sent and answers with their
@@ -11,20 +11,15 @@ import { KIND, type StatRequest, type StatSlice } from './stat-ahead.js';
  * that reads the stat cache and builds the jobs.
  */
 parentPort?.on('message', (req: StatRequest) => {
-  const n = req.names.length;
-  const slice: StatSlice = {
-    id: req.id, kind: new Uint8Array(n), size: new BigInt64Array(n), mtime: new BigInt64Array(n), ctime: new BigInt64Array(n),
-    ino: new BigInt64Array(n), mode: new BigInt64Array(n), mtimeMs: new Float64Array(n),
-  };
-  if (req.objects === true) objects(req, slice);
-  else walked(req, slice);
+  const slice = emptySlice(req.id, req.names.length);
+  // Through Node where the native module is not built.
+  if (!statNatively(req.dir, req.names, slice, req.objects === true)) (req.objects === true ? objects : walked)(req, slice);
   const moved = [slice.kind, slice.size, slice.mtime, slice.ctime, slice.ino, slice.mode, slice.mtimeMs].map((a) => a.buffer as ArrayBuffer);
   parentPort!.postMessage(slice, moved);
 });
 
 /** A walk's entries: every field the stat cache compares, to the nanosecond. */
 function walked({ dir, names }: StatRequest, slice: StatSlice): void {
-  if (natively(dir, names, slice, [slice.mode, slice.size, slice.ino, slice.mtime, slice.ctime])) return;
   for (let i = 0; i < names.length; i++) {
     let st;
     try {
@@ -43,7 +38,6 @@ function walked({ dir, names }: StatRequest, slice: StatSlice): void {
 
 /** Store objects: the kind, size and `mtimeMs` as Node's `Stats` has them (what the store records); the inode only where the time is not the stored one. */
 function objects({ dir, names }: StatRequest, slice: StatSlice): void {
-  if (natively(dir, names, slice, [null, slice.size, slice.ino, slice.mtimeMs, null])) return;
   for (let i = 0; i < names.length; i++) {
     const st = lstatSync(`${dir}/${names[i]}`, { throwIfNoEntry: false });
     if (st === undefined) continue; // KIND.unknown: looked at again on the caller's thread
@@ -52,17 +46,6 @@ function objects({ dir, names }: StatRequest, slice: StatSlice): void {
     slice.size[i] = BigInt(st.size);
     if (showsStoredTime(st)) continue;
     slice.ino[i] = BigInt(st.ino);
-  }
-}
-
-/** The slice stat'ed by the native module, when it is built and the directory opens (else the caller stats through Node). */
-function natively(dir: string, names: readonly string[], slice: StatSlice, columns: StatColumns): boolean {
-  if (lstatAt === undefined) return false;
-  try {
-    lstatAt(dir, names, slice.kind, columns);
-    return true;
-  } catch {
-    return false;
   }
 }
 
