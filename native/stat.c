@@ -51,6 +51,17 @@ static uint8_t kind_of(mode_t mode) {
   return S_ISREG(mode) ? KIND_FILE : S_ISDIR(mode) ? KIND_DIR : S_ISLNK(mode) ? KIND_LINK : KIND_SPECIAL;
 }
 
+/**
+ * The UTF-8 of the string `value` into `buffer`, or false when it is not a
+ * string or does not fit whole: Node-API would cut it short (at a character's
+ * boundary), and a path cut short could name another file.
+ */
+static int utf8_of(napi_env env, napi_value value, char *buffer, size_t size) {
+  size_t length;
+  if (napi_get_value_string_utf8(env, value, NULL, 0, &length) != napi_ok || length >= size) return 0;
+  return napi_get_value_string_utf8(env, value, buffer, size, &length) == napi_ok;
+}
+
 /** The typed array `value` as a column of at least `n` elements, or false. */
 static int column_of(napi_env env, napi_value value, uint32_t n, column *c) {
   napi_valuetype t;
@@ -69,8 +80,7 @@ static napi_value lstat_at(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4) return fail(env, "lstatAt(dir, names, kind, columns)");
   char dir[PATH_MAX + 1];
-  size_t dir_length;
-  if (napi_get_value_string_utf8(env, argv[0], dir, sizeof dir, &dir_length) != napi_ok || dir_length >= PATH_MAX) return fail(env, "lstatAt: dir is not a path");
+  if (!utf8_of(env, argv[0], dir, sizeof dir)) return fail(env, "lstatAt: dir is not a path");
   uint32_t n;
   if (napi_get_array_length(env, argv[1], &n) != napi_ok) return fail(env, "lstatAt: names is not an array");
   napi_typedarray_type kind_type;
@@ -95,11 +105,9 @@ static napi_value lstat_at(napi_env env, napi_callback_info info) {
   struct stat st;
   for (uint32_t i = 0; i < n; i++) {
     napi_value v;
-    size_t length;
     kind[i] = KIND_UNKNOWN;
-    if (napi_get_element(env, argv[1], i, &v) != napi_ok) continue;
     // Too long, or not a string: left unknown, for the caller to stat (and report) itself.
-    if (napi_get_value_string_utf8(env, v, name, sizeof name, &length) != napi_ok || length >= PATH_MAX) continue;
+    if (napi_get_element(env, argv[1], i, &v) != napi_ok || !utf8_of(env, v, name, sizeof name)) continue;
     if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
     kind[i] = kind_of(st.st_mode);
     put_int(&cols[COL_MODE], i, st.st_mode);

@@ -61,6 +61,23 @@ suite('the native stat module, beside Node\'s lstat', () => {
     }
   });
 
+  it('leaves a path too long to take whole unknown, never the shorter one it would be cut to', () => {
+    // 4,001 bytes of directories, then a name of three-byte characters: cut at a character's boundary
+    // under 4,096 bytes, the path of 40 of them would be the file with 31.
+    const dirs = `${`${'d'.repeat(200)}/`.repeat(19)}${'d'.repeat(181)}/`;
+    const deep = `${dirs}x`;
+    const file = `${deep}${'\u20ac'.repeat(31)}`;
+    execFileSync('sh', ['-c', 'mkdir -p "$1" && cd "$1" && touch "$2"', 'sh', dirs, file.slice(dirs.length)], { cwd: dir });
+    const kind = new Uint8Array(2);
+    try {
+      lstatAt!(dir, [file, `${deep}${'\u20ac'.repeat(40)}`], kind, [null, null, null, null, null]);
+    } finally {
+      // Deeper than Node's rmSync reaches by path (ENAMETOOLONG): rm walks it from descriptors.
+      execFileSync('rm', ['-rf', 'd'.repeat(200)], { cwd: dir });
+    }
+    expect([...kind]).toEqual([1, 0]);
+  });
+
   it('throws when the directory cannot be opened, and refuses arrays that are too short', () => {
     const kind = new Uint8Array(1);
     const none = [null, null, null, null, null] as const;
