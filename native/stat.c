@@ -53,13 +53,14 @@ static uint8_t kind_of(mode_t mode) {
 
 /**
  * The UTF-8 of the string `value` into `buffer`, or false when it is not a
- * string or does not fit whole: Node-API would cut it short (at a character's
- * boundary), and a path cut short could name another file.
+ * string, does not fit whole (Node-API would cut it short at a character's
+ * boundary) or holds a NUL (the kernel would read it only up to there): a
+ * path cut short could name another file.
  */
 static int utf8_of(napi_env env, napi_value value, char *buffer, size_t size) {
   size_t length;
   if (napi_get_value_string_utf8(env, value, NULL, 0, &length) != napi_ok || length >= size) return 0;
-  return napi_get_value_string_utf8(env, value, buffer, size, &length) == napi_ok;
+  return napi_get_value_string_utf8(env, value, buffer, size, &length) == napi_ok && strlen(buffer) == length;
 }
 
 /** The typed array `value` as a column of at least `n` elements, or false. */

@@ -61,9 +61,10 @@ suite('the native stat module, beside Node\'s lstat', () => {
     }
   });
 
-  it('leaves a path too long to take whole unknown, never the shorter one it would be cut to', () => {
+  it('leaves a path too long to take whole, or holding a NUL, unknown: never the shorter one it would be cut to', () => {
     // 4,001 bytes of directories, then a name of three-byte characters: cut at a character's boundary
     // under 4,096 bytes, the path of 40 of them would be the file with 31.
+    writeFileSync(join(dir, 'plain'), '');
     const dirs = `${`${'d'.repeat(200)}/`.repeat(19)}${'d'.repeat(181)}/`;
     const deep = `${dirs}x`;
     const file = `${deep}${'\u20ac'.repeat(31)}`;
@@ -75,6 +76,9 @@ suite('the native stat module, beside Node\'s lstat', () => {
       // Deeper than Node's rmSync reaches by path (ENAMETOOLONG): rm walks it from descriptors.
       execFileSync('rm', ['-rf', 'd'.repeat(200)], { cwd: dir });
     }
+    expect([...kind]).toEqual([1, 0]);
+    // Nor one a NUL would cut short.
+    lstatAt!(dir, ['plain', 'plain\0.txt'], kind, [null, null, null, null, null]);
     expect([...kind]).toEqual([1, 0]);
   });
 
