@@ -1,8 +1,8 @@
 import { abortable } from '../abortable.js';
-import { storedMs, type UnsureObject } from './object-file.js';
-import { recordAt } from './object-records.js';
+import type { UnsureObject } from './object-file.js';
 import type { SnapshotId } from './snapshot-store.js';
-import { KIND, statAhead } from './stat-ahead.js';
+import { statAhead } from './stat-ahead.js';
+import { seenAt } from './stat-slice.js';
 
 /**
  * Objects are stat'ed on the worker this many at a time, and only when there
@@ -39,10 +39,10 @@ export async function unsureAhead(
       const stats = await abortable(ahead.get(k), signal);
       for (let i = 0; i < Math.min(STAT_SLICE, ids.length - k * STAT_SLICE); i++) {
         const id = ids[k * STAT_SLICE + i]!;
-        const kind = stats.kind[i];
         // Only a plain file can be the object; what the worker could not stat is looked at here.
-        if (kind === KIND.file && stats.mtimeMs[i] === storedMs(Number(stats.size[i]))) trust?.(id);
-        else unsure.push({ id, seen: kind === KIND.file ? recordAt(stats, i) : kind === KIND.unknown ? 'again' : 'changed' });
+        const seen = seenAt(stats, i);
+        if (seen === 'ok') trust?.(id);
+        else unsure.push({ id, seen });
       }
     }
   } finally {

@@ -1,5 +1,7 @@
 import { lstatAt } from './native-stat.js';
-import type { StatSlice } from './stat-ahead.js';
+import { storedMs, type UnsureObject } from './object-file.js';
+import { recordAt } from './object-records.js';
+import { KIND, type StatSlice } from './stat-ahead.js';
 
 /** A slice's answer with room for `n` names, every kind unknown until stat'ed. */
 export function emptySlice(id: number, n: number): StatSlice {
@@ -30,4 +32,16 @@ export function statHere(dir: string, names: readonly string[]): StatSlice | und
   if (lstatAt === undefined) return undefined;
   const slice = emptySlice(0, names.length);
   return statNatively(dir, names, slice, false) ? slice : undefined;
+}
+
+/**
+ * What the `i`th object of a slice showed: sound (a plain file showing the
+ * stored time of its size), or what is unsure of it — what its record must
+ * show, that it is no plain file, or that it was not stat'ed (looked at
+ * again on the asking thread, which says why).
+ */
+export function seenAt(s: StatSlice, i: number): 'ok' | UnsureObject['seen'] {
+  const kind = s.kind[i];
+  if (kind === KIND.file) return s.mtimeMs[i] === storedMs(Number(s.size[i])) ? 'ok' : recordAt(s, i);
+  return kind === KIND.unknown ? 'again' : 'changed';
 }

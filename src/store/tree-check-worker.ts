@@ -2,11 +2,9 @@ import type Database from 'better-sqlite3';
 import { lstatSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parentPort } from 'node:worker_threads';
-import { lstatAt } from './native-stat.js';
-import { glanceAt, objectPath, showsStoredTime, type UnsureObject } from './object-file.js';
-import { recordOf } from './object-records.js';
+import { glanceAt, objectName, objectPath, type UnsureObject } from './object-file.js';
 import type { SnapshotId, TreeEntry } from './snapshot-store.js';
-import { KIND } from './stat-ahead.js';
+import { emptySlice, seenAt, statNatively } from './stat-slice.js';
 import { leavesOf, type TreeCheckReply, type TreeCheckRequest } from './tree-check.js';
 import { treeIdsOf } from './tree-text.js';
 
@@ -58,28 +56,17 @@ function throughNode(dir: string, ids: readonly SnapshotId[]): UnsureObject[] {
   return unsure;
 }
 
-/** Objects stat'ed a slice at a time by the native module (`native-stat.ts`), as `glanceAt` judges them; undefined without it. */
+/** Objects stat'ed a slice at a time by the native module (`stat-slice.ts`), judged as `glanceAt` judges them; undefined without it. */
 function natively(dir: string, ids: readonly SnapshotId[]): UnsureObject[] | undefined {
-  if (lstatAt === undefined) return undefined;
-  const n = Math.min(ids.length, SLICE);
-  const kind = new Uint8Array(n);
-  const size = new Float64Array(n);
-  const ino = new Float64Array(n);
-  const mtimeMs = new Float64Array(n);
+  // One slice's arrays for all: each call rewrites what it was given names for.
+  const stats = emptySlice(0, Math.min(ids.length, SLICE));
   const unsure: UnsureObject[] = [];
-  const prefix = dir.length + 1;
   for (let from = 0; from < ids.length; from += SLICE) {
     const slice = ids.slice(from, from + SLICE);
-    try {
-      // Paths below the objects directory: one lookup less each, from its descriptor.
-      lstatAt(dir, slice.map((id) => objectPath(dir, id).slice(prefix)), kind, [null, size, ino, mtimeMs, null]);
-    } catch {
-      return undefined;
-    }
+    // Paths below the objects directory: one lookup less each, from its descriptor.
+    if (!statNatively(dir, slice.map(objectName), stats, true)) return undefined;
     for (let i = 0; i < slice.length; i++) {
-      const st = { size: size[i]!, mtimeMs: mtimeMs[i]!, ino: ino[i]! };
-      // Not stat'ed (gone, or unreadable): looked at again on the main thread, which says why.
-      const seen = kind[i] === KIND.unknown ? 'again' : kind[i] !== KIND.file ? 'changed' : showsStoredTime(st) ? 'ok' : recordOf(st);
+      const seen = seenAt(stats, i);
       if (seen !== 'ok') unsure.push({ id: slice[i]!, seen });
     }
   }
