@@ -44,9 +44,12 @@ export interface HelperOutput {
 export function runHelper(file: string, args: readonly string[], o: HelperOptions): Promise<HelperOutput> {
   return new Promise((done) => {
     let child: ChildProcess;
+    // Before the spawn: a stop signal that came between it and the helper being counted killed Shark outright.
+    const release = holdStops();
     try {
       child = spawn(file, args, { ...HELPER, env: o.env, cwd: o.cwd, stdio: [o.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     } catch (e) {
+      release();
       done({ code: null, killedBy: null, stdout: '', stderr: '', error: e as NodeJS.ErrnoException });
       return;
     }
@@ -69,6 +72,7 @@ export function runHelper(file: string, args: readonly string[], o: HelperOption
     child.stdin?.end(o.stdin);
     started(child);
     child.on('close', (code, killedBy) => {
+      release();
       clearTimeout(timer);
       o.signal?.removeEventListener('abort', onAbort);
       const stdout = Buffer.concat(out).toString('utf8');
@@ -90,25 +94,37 @@ export function helperFailure(file: string, r: HelperOutput): string {
 
 const running = new Set<ChildProcess>();
 
+/** Helpers being started or running (`holdStops`). */
+let held = 0;
+
 /**
- * Kills `child` and what it started if Shark exits before it ends. A command
- * that handles no Ctrl-C or SIGTERM of its own (`plan` resolving a git
- * import) would die of it, its helpers, out of the terminal's reach, living
- * on: while helpers run, such a signal ends it with 130 (`exit` kills them).
+ * While helpers are started or run: a command that handles no Ctrl-C or
+ * SIGTERM of its own (`plan` resolving a git import) would die of it, its
+ * helpers, out of the terminal's reach, living on; such a signal ends it
+ * with 130 instead (`exit` kills them). Taken before a helper is spawned
+ * (a signal in between killed Shark outright, the helper living on), and
+ * released, by the function returned, once it has ended.
  */
-function started(child: ChildProcess): void {
-  if (child.pid === undefined) return;
-  if (running.size === 0) {
+function holdStops(): () => void {
+  if (held++ === 0) {
     process.on('exit', killAll);
     for (const signal of STOPS) if (process.listenerCount(signal) === 0) process.once(signal, quit);
   }
-  running.add(child);
-  child.once('exit', () => {
-    running.delete(child);
-    if (running.size > 0) return;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    if (--held > 0) return;
     process.off('exit', killAll);
     for (const signal of STOPS) process.off(signal, quit);
-  });
+  };
+}
+
+/** Kills `child` and what it started if Shark exits before it ends. */
+function started(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  running.add(child);
+  child.once('exit', () => running.delete(child));
 }
 
 const STOPS = ['SIGINT', 'SIGTERM'] as const;
