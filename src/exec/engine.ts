@@ -11,7 +11,7 @@ import { Leases } from '../store/leases.js';
 import { BEAT_MS } from '../store/liveness.js';
 import { sha256 } from '../store/hash.js';
 import type { RunEvent, RunSummary } from './events.js';
-import { RunContext, stopFlagIn, type RunOptions } from './run/context.js';
+import { RunContext, stagingWidth, stopFlagIn, type RunOptions } from './run/context.js';
 import { Scheduler } from './scheduler.js';
 import { runStep } from './run/run-step.js';
 import { stepFailed, type StepOutcome } from './run/step-failed.js';
@@ -50,8 +50,11 @@ export async function runPipeline(
   // Under Slurm, `-j` throttles each array and the cluster admits what runs: every job is handed to it at once.
   const slurm = options.slurm === undefined ? undefined : slurmExecutorFor(session, options.slurm, jobs, options.keepGoing ? undefined : stopFlagIn(logsDir));
   const pools = options.pools ?? new Map<string, number>();
-  const scheduler = new Scheduler(slurm === undefined ? { slots: jobs, memory: options.memory ?? Infinity, pools } : { slots: Number.MAX_SAFE_INTEGER, memory: Infinity, pools }, options.signal);
-  const ctx = new RunContext(session, runId, options, emit, leases, scheduler, pLimit(slurm === undefined ? jobs * 2 : Infinity), logsDir, slurm);
+  const staging = pLimit(stagingWidth(jobs, 1, slurm !== undefined));
+  // A lane of short jobs queues several behind each running one (lane-pace.ts): as many more are staged.
+  const deepened = slurm === undefined ? (depth: number): void => void (staging.concurrency = stagingWidth(jobs, depth, false)) : undefined;
+  const scheduler = new Scheduler(slurm === undefined ? { slots: jobs, memory: options.memory ?? Infinity, pools } : { slots: Number.MAX_SAFE_INTEGER, memory: Infinity, pools }, options.signal, deepened);
+  const ctx = new RunContext(session, runId, options, emit, leases, scheduler, staging, logsDir, slurm);
   const cancelSlurm = (): void => void slurm?.cancelAll();
   options.signal.addEventListener('abort', cancelSlurm, { once: true });
   // Steps neither targeted nor needed (or `{manual}`) are not scheduled at all.

@@ -52,7 +52,7 @@ export class HostExecutor implements Executor {
       const after = req.queued === undefined ? undefined : req.turn?.after;
       const ahead = after === undefined ? undefined : this.on.get(after);
       // Jobs with a time limit are not queued: the one ahead could be killed just as it starts.
-      const queued = req.timeout === undefined && ahead?.runsOnly(after!) === true && ahead.key === key ? ahead : undefined;
+      const queued = req.timeout === undefined && ahead?.endsWith(after!) === true && ahead.key === key ? ahead : undefined;
       // The job ahead has no launcher (it ended, or never ran): this one starts now, in the share it passed on.
       if (after !== undefined && queued === undefined) req.queued!.begun();
       let launcher = queued ?? this.take(key, req.env);
@@ -117,9 +117,14 @@ export class HostExecutor implements Executor {
     return new Launcher(key, { ...process.env, ...env });
   }
 
-  /** Back to the idle launchers, once the last job queued on it has ended. */
+  /**
+   * Back to the idle launchers, once the last job queued on it has ended:
+   * once, though the jobs queued on it end together (the one ahead failed,
+   * and those behind it never started), or two jobs would be given it.
+   */
   private give(key: string, launcher: Launcher): void {
-    if (!launcher.dead && launcher.free) this.idle.get(key)!.push(launcher);
+    const pool = this.idle.get(key)!;
+    if (!launcher.dead && launcher.free && !pool.includes(launcher)) pool.push(launcher);
   }
 }
 

@@ -102,9 +102,9 @@ export class Launcher {
     return this.jobs.length === 0;
   }
 
-  /** Whether a job can be queued here behind `turn`'s: that one is running, and none is queued behind it. */
-  runsOnly(turn: object): boolean {
-    return !this.dead && this.jobs.length === 1 && this.jobs[0]!.turn === turn;
+  /** Whether a job can be queued here behind `turn`'s: that one is the last here, running or queued (the scheduler bounds how many wait). */
+  endsWith(turn: object): boolean {
+    return !this.dead && this.jobs.length > 0 && this.jobs[this.jobs.length - 1]!.turn === turn;
   }
 
   /**

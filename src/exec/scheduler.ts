@@ -1,3 +1,8 @@
+import { LanePace } from './lane-pace.js';
+import { Turn, lastOf, same, waiting, type Demand } from './turn.js';
+
+export { Turn, type Demand } from './turn.js';
+
 /**
  * Admission of jobs to the run's budget: `-j` slots, memory (`--memory`) and
  * pools. Each job declares what it takes ({threads}, {memory}, {pool}); a job
@@ -26,18 +31,10 @@
  * started now with a `Turn` that names the job ahead, and the executor starts
  * it the moment that one ends, without a round trip through Shark. The share
  * passes from one to the other and is never held twice, so `-j`, `{threads}`,
- * memory and pools mean what they say; a job queued behind another is never
- * queued behind in turn until it runs (one job waits per running job).
+ * memory and pools mean what they say. One job waits behind each running
+ * job of a lane, or, while the lane's jobs are short, a few, each behind the
+ * one before (lane-pace.ts): a chain that runs one job at a time.
  */
-
-/** What one job takes while it runs. */
-export interface Demand {
-  /** Slots of the `-j` budget (the block's `{threads}`), at least 1. */
-  readonly slots: number;
-  /** Bytes of declared memory; 0 when the block declares none. */
-  readonly memory: number;
-  readonly pool: string | undefined;
-}
 
 export interface Capacity {
   readonly slots: number;
@@ -45,24 +42,6 @@ export interface Capacity {
   readonly memory: number;
   /** Pool name → how many of its jobs may run at once. */
   readonly pools: ReadonlyMap<string, number>;
-}
-
-/** A job's hold on its share of the budget. */
-export class Turn {
-  /** The job queued behind this one: the share passes to it when this one ends. */
-  follower: Turn | undefined;
-  settled = false;
-
-  constructor(
-    /**
-     * The running job this one is queued behind; undefined when it was
-     * started in its own right, and once that one has ended (a lane of a
-     * million jobs would otherwise hold each through the next).
-     */
-    public after: Turn | undefined,
-    readonly lane: string | undefined,
-    readonly demand: Demand,
-  ) {}
 }
 
 interface Waiter {
@@ -91,8 +70,11 @@ export class Scheduler {
   private cancelled = false;
   /** Per lane, the running jobs that hold their share and have no job queued behind them. */
   private readonly open = new Map<string, Turn[]>();
+  private readonly pace: LanePace;
 
-  constructor(private readonly capacity: Capacity, signal?: AbortSignal) {
+  /** `deepened`: told the deepest a lane's queue may now be (`LanePace`); `now`: the clock jobs are timed by. */
+  constructor(private readonly capacity: Capacity, signal?: AbortSignal, deepened?: (deepest: number) => void, private readonly now = (): number => performance.now()) {
+    this.pace = new LanePace(now, deepened);
     this.freeSlots = Math.max(1, capacity.slots);
     this.freeMemory = capacity.memory;
     this.freePools = new Map(capacity.pools);
@@ -113,7 +95,7 @@ export class Scheduler {
     const d = this.clamp(demand);
     if (this.first === this.queue.length && this.fits(d, undefined)) {
       this.take(d);
-      return this.execute(this.opened(new Turn(undefined, lane, d)), fn);
+      return this.execute(this.holds(new Turn(undefined, lane, d)), fn);
     }
     return new Promise<T | C>((resolve, reject) => {
       this.queue.push({
@@ -153,6 +135,7 @@ export class Scheduler {
   private settle(turn: Turn): void {
     turn.settled = true;
     this.close(turn);
+    if (turn.lane !== undefined && turn.since > 0) this.pace.record(turn.lane, this.now() - turn.since);
     // Ended before the job ahead of it did (it never ran): that one's end ends the share.
     if (turn.after !== undefined && !turn.after.settled) return;
     turn.after = undefined;
@@ -161,7 +144,10 @@ export class Scheduler {
       t.follower = undefined;
       f.after = undefined;
       if (!f.settled) {
-        this.opened(f);
+        this.holds(f);
+        // The jobs waiting behind it are a place nearer the front: the last of them may take one more behind it.
+        const last = lastOf(f);
+        if (last !== f && !last.settled && waiting(last) < this.pace.depth(f.lane!)) this.opened(last);
         return;
       }
       t = f;
@@ -169,12 +155,18 @@ export class Scheduler {
     this.give(t.demand);
   }
 
-  /** `turn` holds its share now: a job of its lane may be queued behind it. */
+  /** `turn` holds its share now, timed from here; a job of its lane may be queued behind it unless one is already. */
+  private holds(turn: Turn): Turn {
+    turn.since = this.now();
+    return turn.follower === undefined ? this.opened(turn) : turn;
+  }
+
+  /** A job of `turn`'s lane may be queued behind it (it has none behind it yet). */
   private opened(turn: Turn): Turn {
     if (turn.lane === undefined) return turn;
     let open = this.open.get(turn.lane);
     if (open === undefined) this.open.set(turn.lane, (open = []));
-    open.push(turn);
+    if (!open.includes(turn)) open.push(turn);
     return turn;
   }
 
@@ -184,11 +176,16 @@ export class Scheduler {
     if (at >= 0) open!.splice(at, 1);
   }
 
-  /** A running job of `w`'s lane with the same demand and no job behind it yet, taken as the one `w` follows. */
+  /**
+   * A job of `w`'s lane with the same demand and no job behind it yet, running
+   * or at the end of a queue that may grow, taken as the one `w` follows: the
+   * one with the fewest jobs ahead of it.
+   */
   private ahead(w: Waiter): Turn | undefined {
     const open = w.lane === undefined ? undefined : this.open.get(w.lane);
     if (open === undefined) return undefined;
-    const at = open.findIndex((t) => same(t.demand, w.demand));
+    let at = -1;
+    for (let i = 0; i < open.length; i++) if (same(open[i]!.demand, w.demand) && (at < 0 || waiting(open[i]!) < waiting(open[at]!))) at = i;
     return at < 0 ? undefined : open.splice(at, 1)[0];
   }
 
@@ -237,14 +234,16 @@ export class Scheduler {
       if (this.fits(w.demand, reservation)) {
         this.take(w.demand);
         i = this.remove(i);
-        w.start(this.opened(new Turn(undefined, w.lane, w.demand)));
+        w.start(this.holds(new Turn(undefined, w.lane, w.demand)));
         continue;
       }
       // Only the head may be queued behind a running job: one behind it would pass it.
       const before = reservation === undefined ? this.ahead(w) : undefined;
       if (before !== undefined) {
         i = this.remove(i);
-        w.start((before.follower = new Turn(before, w.lane, w.demand)));
+        const turn = (before.follower = new Turn(before, w.lane, w.demand));
+        if (waiting(turn) < this.pace.depth(w.lane!)) this.opened(turn);
+        w.start(turn);
         continue;
       }
       reservation ??= this.reserve(w.demand);
@@ -288,8 +287,4 @@ export class Scheduler {
     this.first = 0;
     for (const w of waiting) w.cancel();
   }
-}
-
-function same(a: Demand, b: Demand): boolean {
-  return a.slots === b.slots && a.memory === b.memory && a.pool === b.pool;
 }

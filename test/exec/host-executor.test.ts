@@ -165,6 +165,24 @@ describe('host executor', () => {
       expect(begun).toBe(0);
     });
 
+    it('starts none of a queue behind a job that failed, and gives their launcher to one job only afterwards', async () => {
+      const [a, b] = pair();
+      const c = (b.follower = new Turn(b, 'L', demand));
+      let begun = 0;
+      const queued = { begun: () => begun++, stopped: rig.path('stopped') };
+      const first = executor.run(request('sleep 0.2; exit 3', { turn: a }));
+      const rest = [b, c].map((turn, n) => executor.run(request(`touch /data/queued-${n}`, { turn, queued })));
+      expect(await first).toMatchObject({ status: 'failed', exitCode: 3 });
+      expect(await Promise.all(rest)).toEqual([{ status: 'cancelled' }, { status: 'cancelled' }]);
+      expect(readdirSync(rig.path('ws/data'))).toEqual([]);
+      expect(begun).toBe(0);
+      // Two jobs started at once run at once: each waits for the other's file, which it could not were both given the same launcher.
+      const meet = (mine: string, theirs: string): string =>
+        `touch /data/${mine}; for i in $(seq 100); do [ -e /data/${theirs} ] && exit 0; sleep 0.02; done; exit 1`;
+      const both = [executor.run(request(meet('x', 'y'), { logPath: rig.path('x.log') })), executor.run(request(meet('y', 'x'), { logPath: rig.path('y.log') }))];
+      expect(await Promise.all(both)).toEqual([{ status: 'ok' }, { status: 'ok' }]);
+    });
+
     it('runs on a launcher of its own when the one ahead takes its launcher down', async () => {
       const [a, b] = pair();
       let begun = 0;

@@ -3,9 +3,9 @@ import { Scheduler, type Demand, type Turn } from '../../src/exec/scheduler.js';
 
 const CANCELLED = Symbol('cancelled');
 
-/** A job the test starts and ends by hand: it records when it was admitted. */
-function harness(capacity: ConstructorParameters<typeof Scheduler>[0], signal?: AbortSignal) {
-  const s = new Scheduler(capacity, signal);
+/** A job the test starts and ends by hand: it records when it was admitted. `clock`: the scheduler's, which `end` moves on by `ms`. */
+function harness(capacity: ConstructorParameters<typeof Scheduler>[0], signal?: AbortSignal, clock?: { t: number; ms: number; deepest: number[] }) {
+  const s = clock === undefined ? new Scheduler(capacity, signal) : new Scheduler(capacity, signal, (d) => clock.deepest.push(d), () => clock.t);
   const started: string[] = [];
   const turns = new Map<string, Turn>();
   const ends = new Map<string, () => void>();
@@ -22,11 +22,18 @@ function harness(capacity: ConstructorParameters<typeof Scheduler>[0], signal?: 
   const end = async (name: string): Promise<void> => {
     const f = ends.get(name);
     if (f === undefined) throw new Error(`${name} has not started`);
+    if (clock !== undefined) clock.t += clock.ms;
     f();
     await results.get(name);
     await tick();
   };
-  return { s, started, submit, end, results, behind };
+  /** The jobs waiting behind `name`, each behind the one before it. */
+  const queue = (name: string): string[] => {
+    const chain: string[] = [];
+    for (let t = turns.get(name)?.follower; t !== undefined; t = t.follower) chain.push([...turns].find(([, u]) => u === t)![0]);
+    return chain;
+  };
+  return { s, started, submit, end, results, behind, queue, turns };
 }
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -235,6 +242,78 @@ describe('Scheduler', () => {
       await h.end('a');
       expect(h.started).toEqual(['a', 'b', 'c']);
       expect(h.behind('c')).toBeUndefined();
+    });
+
+    it('queues up to eight of a lane of short jobs behind its running job, each behind the one before', async () => {
+      const clock = { t: 1000, ms: 1, deepest: [] as number[] };
+      const h = harness({ slots: 1, memory: Infinity, pools: new Map() }, undefined, clock);
+      h.submit('a', {}, 'L');
+      h.submit('b', {}, 'L');
+      for (let i = 0; i < 12; i++) h.submit(`j${i}`, {}, 'L');
+      h.submit('other');
+      await tick();
+      // Nothing is known of the lane's pace yet: one job waits.
+      expect(h.started).toEqual(['a', 'b']);
+      await h.end('a');
+      // a held its share for 1 ms: the lane's queue may hold 20 ms of its jobs, eight at most.
+      expect(clock.deepest).toEqual([8]);
+      expect(h.started).toEqual(['a', 'b', ...Array.from({ length: 8 }, (_, i) => `j${i}`)]);
+      expect(h.queue('b')).toEqual(Array.from({ length: 8 }, (_, i) => `j${i}`));
+      // One job runs at a time: the share passes down the chain, and the job of no lane still waits for it.
+      await h.end('b');
+      expect(h.queue('j0')).toEqual(['j1', 'j2', 'j3', 'j4', 'j5', 'j6', 'j7', 'j8']);
+      expect(h.started.at(-1)).toBe('j8');
+      expect(h.started).not.toContain('other');
+    });
+
+    it('never queues two jobs behind one: a job that holds the share with a queue behind it takes no other', async () => {
+      const clock = { t: 1000, ms: 1, deepest: [] as number[] };
+      const h = harness({ slots: 2, memory: Infinity, pools: new Map() }, undefined, clock);
+      for (let i = 0; i < 60; i++) h.submit(`j${i}`, {}, 'L');
+      await tick();
+      for (let i = 0; i < 40; i++) {
+        await h.end(`j${i}`);
+        const ahead = h.started.map((n) => h.behind(n)).filter((b) => b !== undefined);
+        expect(new Set(ahead).size, `after j${i}`).toBe(ahead.length);
+      }
+      // Two chains, one per slot, never longer than one running job and eight behind it.
+      const running = h.started.filter((n) => h.turns.get(n)!.after === undefined && !h.turns.get(n)!.settled);
+      expect(running.length).toBe(2);
+      for (const n of running) expect(h.queue(n).length).toBeLessThanOrEqual(8);
+    });
+
+    it('keeps one job waiting per running job in a lane of long jobs, and a deep queue no longer once they are long', async () => {
+      const clock = { t: 1000, ms: 100, deepest: [] as number[] };
+      const h = harness({ slots: 1, memory: Infinity, pools: new Map() }, undefined, clock);
+      for (const n of ['a', 'b', 'c', 'd', 'e']) h.submit(n, {}, 'L');
+      await tick();
+      await h.end('a');
+      expect(h.queue('b')).toEqual(['c']);
+      await h.end('b');
+      expect(h.queue('c')).toEqual(['d']);
+      expect(clock.deepest).toEqual([]);
+      // Short jobs deepen it; long ones again make it one (a moving average: a few of them).
+      clock.ms = 1;
+      for (let i = 0; i < 30; i++) h.submit(`s${i}`, {}, 'L');
+      for (const n of ['c', 'd', 'e', ...Array.from({ length: 12 }, (_, i) => `s${i}`)]) await h.end(n);
+      expect(clock.deepest.at(-1)).toBeGreaterThan(1);
+      clock.ms = 200;
+      await h.end('s12');
+      expect(clock.deepest.at(-1)).toBe(1);
+    });
+
+    it('forgets a lane whose jobs stopped ending: the staging it asked for goes back', async () => {
+      const clock = { t: 1000, ms: 1, deepest: [] as number[] };
+      const h = harness({ slots: 2, memory: Infinity, pools: new Map() }, undefined, clock);
+      h.submit('fast', {}, 'F');
+      h.submit('slow', {}, 'S');
+      await tick();
+      await h.end('fast');
+      expect(clock.deepest).toEqual([8]);
+      // Two seconds later a job of another lane ends: the fast lane's step is over.
+      clock.ms = 2000;
+      await h.end('slow');
+      expect(clock.deepest).toEqual([8, 1]);
     });
 
     it('never runs more than the budget at once, whatever order jobs end in', async () => {

@@ -168,6 +168,23 @@ describe('wildcards: map and reduce', () => {
     expect(ran.stdout).toMatch(/1 failed, 3 skipped/);
   });
 
+  it('runs no more than -j commands at once, however deep short jobs are queued on their launchers', async () => {
+    for (let i = 0; i < 300; i++) rig.write(`many/i${i}.tif`, `${i}\n`);
+    rig.write('probe/.keep', '');
+    // Each job counts the jobs running with it: its mark and theirs.
+    const probe = rig.path('probe');
+    // A function, so that `$$` (the job's shell) is not read as replace's own `$`.
+    rig.write('w.md', MAP.replace('echo "aoh" >> counter; wc -c < /data/ranges/* > /data/aoh/+',
+      () => `touch '${probe}'/$$; ls '${probe}' | wc -l >> counter; rm '${probe}'/$$; wc -c < /data/ranges/* > /data/aoh/+`));
+    const ran = await rig.shark(['run', 'w.md', '-i', 'ranges=many', '-j', '2']);
+    expect(ran.code, ran.stderr).toBe(0);
+    const counts = rig.lines().filter((l) => /^\d+$/.test(l.trim())).map(Number);
+    expect(counts).toHaveLength(300);
+    // Its own mark, and at most one other's; and two did run at once (the probe can see it).
+    expect(Math.min(...counts)).toBe(1);
+    expect(Math.max(...counts)).toBe(2);
+  }, 60_000);
+
   it('fails when two jobs write the same file into a shared directory, naming both items', async () => {
     rig.write('c.md', MAP.replace('wc -c < /data/ranges/* > /data/aoh/+', 'cp /data/ranges/* /data/aoh/ && echo x > /data/aoh/same.txt'));
     const ran = await rig.shark(['run', 'c.md', '-i', 'ranges=ranges']);

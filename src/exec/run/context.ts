@@ -58,6 +58,17 @@ export function stopFlagIn(logsDir: string): string {
 }
 
 /** What every stage of one run shares: the session, the run's record, its budget and its tallies. */
+/**
+ * How many jobs may be staged at once (preparing, running, waiting behind a
+ * running job, or storing) at `-j jobs` when a lane queues `depth` jobs
+ * behind each running one: a job beyond each running one per place of the
+ * queue, so that slots never wait on Shark's file work. Under Slurm every
+ * job goes at once.
+ */
+export function stagingWidth(jobs: number, depth: number, slurm: boolean): number {
+  return slurm ? Infinity : Math.max(1, jobs) * (1 + depth);
+}
+
 export class RunContext {
   readonly counts = { executed: 0, cached: 0, failed: 0, skipped: 0 };
   readonly failures: { job: string; where: string; reason: FailureReason; log: string | null; message: string }[] = [];

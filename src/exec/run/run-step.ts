@@ -7,7 +7,8 @@ import type { StepMemo } from '../../store/step-memos.js';
 import type { SnapshotId } from '../../store/snapshot-store.js';
 import type { RunJobRow } from '../../store/metadata.js';
 import type { RunEvent } from '../events.js';
-import type { RunContext } from './context.js';
+import { stagingWidth, type RunContext } from './context.js';
+import { DEEPEST } from '../lane-pace.js';
 import { stepFailed, type StepOutcome } from './step-failed.js';
 import { PUT_OFF, runJob, takeAhead } from './run-job.js';
 import { oneByOne } from '../slurm/grouping.js';
@@ -95,13 +96,15 @@ export async function runStep(ctx: RunContext, step: Step, state: DataState, env
   // hold a pending promise and closure per job for the whole run (under Slurm, all go at once).
   // A job gives its staging slot back while its result waits for its batch's commit: a batch more.
   // Jobs enter staging in order: the first of each group takes the group's leases in one transaction.
-  const leases = new LeaseWindow(ctx.staging.concurrency, (from, to) => takeAhead(ctx, toRun.slice(from, to)));
+  // The first group as large as staging holds with one job queued behind each running one; the groups grow while jobs are short.
+  const slurm = ctx.slurm !== undefined;
+  const leases = new LeaseWindow(stagingWidth(ctx.options.jobs, 1, slurm), (from, to) => takeAhead(ctx, toRun.slice(from, to)));
   // A job whose lease another run holds is put off until no other is left to start, then waited for: two runs
   // sharing a store share a map's jobs. Not under Slurm, whose step is submitted once all its jobs have come.
   const skipHeld = toRun.length > 1 && ctx.slurm === undefined;
   // When each job put off was first tried: forced, it reuses only a result committed since (another forced run's).
   const putOffAt = new Map<number, number>();
-  const outcomes = await inWindow(toRun, ctx.staging.concurrency + MAX_BATCH, async (job, n, again) => {
+  const outcomes = await inWindow(toRun, stagingWidth(ctx.options.jobs, DEEPEST, slurm) + MAX_BATCH, async (job, n, again) => {
     const since = putOffAt.get(n) ?? Date.now();
     const outcome = await runJob(ctx, job, forced[n]!, toRun.length > 1 ? (): void => leases.reach(n) : undefined, skipHeld && !again, since);
     if (outcome === PUT_OFF) putOffAt.set(n, since);
