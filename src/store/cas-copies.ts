@@ -73,7 +73,7 @@ export class StagedCopies {
     const copies = paths.map((from) => ({ from, to: this.name() }));
     let made;
     try {
-      made = await workers.stage(copies, SMALL_INPUT, this.objects.owner);
+      made = await workers.stage(copies, SMALL_INPUT, this.objects.owner, this.objects.dir);
     } catch (e) {
       for (const c of copies) rmSync(c.to, { force: true });
       throw e;
@@ -81,10 +81,11 @@ export class StagedCopies {
     return made.map((m, n) => ('big' in m ? undefined : { staging: copies[n]!.to, file: m }));
   }
 
-  /** A file `stageMany` staged, stored: moved into place, or dropped for the sound object of its bytes already there. */
+  /** A file `stageMany` staged, stored: recorded where the worker put it in place, else moved into place, or dropped for the sound object of its bytes already there. */
   adopt(staged: Staged): SnapshotId {
     const { file, staging } = staged;
-    return this.objects.adoptStaged(CasObjects.idOf(file.hex, file.exec), staging, file);
+    const id = CasObjects.idOf(file.hex, file.exec);
+    return file.placed === true ? this.objects.placed(id, file) : this.objects.adoptStaged(id, staging, file);
   }
 
   /** Removes staged copies nothing adopted (a stopped ingest's); one adopted has left its staging name. */

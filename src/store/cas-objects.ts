@@ -146,6 +146,12 @@ export class CasObjects extends ObjectChecks {
     return id;
   }
 
+  /** Object `id`, put in its place by a worker where none was (`stageSmall`), as `st` showed it written: recorded. */
+  placed(id: SnapshotId, st: Recordable): SnapshotId {
+    this.record(id, st);
+    return id;
+  }
+
   /** Moves a stored file into object `id`'s place; a link or a directory there (`verdict` changed) is moved aside first: a rename would keep a link's target or fail on a directory. */
   private putInPlace(id: SnapshotId, verdict: 'missing' | 'changed', path: string): void {
     if (verdict === 'changed' && this.statOf(id)?.isFile() === false) this.quarantine(id);

@@ -61,9 +61,9 @@ class HashPool {
     return this.each<string, string>(paths, (batch) => ({ batch }), (path) => `cannot hash ${path}`);
   }
 
-  /** Host files (inputs) copied to their staging names, read once and hashed (`stageSmall`): what each became. */
-  stage(copies: readonly { readonly from: string; readonly to: string }[], limit: number, owner: Owner | undefined): Promise<(StagedFile | { readonly big: true })[]> {
-    return this.each(copies, (copy) => ({ copy, limit, owner }), (c) => `cannot store ${c.from}`);
+  /** Host files (inputs) copied to their staging names, read once and hashed, and put in place under `objects` where none is (`stageSmall`): what each became. */
+  stage(copies: readonly { readonly from: string; readonly to: string }[], limit: number, owner: Owner | undefined, objects?: string): Promise<(StagedFile | { readonly big: true })[]> {
+    return this.each(copies, (copy) => ({ copy, limit, owner, objects }), (c) => `cannot store ${c.from}`);
   }
 
   /**

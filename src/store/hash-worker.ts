@@ -6,7 +6,7 @@ import { failedRead } from './unreadable.js';
 type Message =
   | string
   | { readonly batch: readonly string[] }
-  | { readonly copy: readonly { readonly from: string; readonly to: string }[]; readonly limit: number; readonly owner: Owner | undefined };
+  | { readonly copy: readonly { readonly from: string; readonly to: string }[]; readonly limit: number; readonly owner: Owner | undefined; readonly objects?: string };
 
 /**
  * Hashes the files it is sent: one path per message (fsck), or a batch of
@@ -18,7 +18,7 @@ type Message =
 parentPort?.on('message', (msg: Message) => {
   if (typeof msg !== 'string') {
     parentPort!.postMessage('copy' in msg
-      ? msg.copy.map((c) => stageSmall(c.from, c.to, msg.limit, msg.owner))
+      ? msg.copy.map((c) => stageSmall(c.from, c.to, msg.limit, msg.owner, msg.objects))
       : msg.batch.map((path) => {
         try {
           return hashFileSync(path);

@@ -1,9 +1,11 @@
-import { type BigIntStats, cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { type BigIntStats, cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { CasStore } from '../../src/store/cas-store.js';
 import { Metadata } from '../../src/store/metadata.js';
+import { objectPath } from '../../src/store/object-file.js';
 
 // The compiled modules: under vitest's TypeScript loader the workers' file does not exist, and every file is hashed here.
 const dist = {
@@ -55,6 +57,29 @@ describe('a directory new to the store, copied in as it is read', () => {
     expect(count(meta, 'objects')).toBe(1001);
     expect(staging(join(dir, 'a'))).toEqual([]);
     expect(meta.stats.hashesOf(walked(host)).filter((h) => h === undefined)).toEqual([]);
+  });
+
+  it('puts each copy in place on the workers, but leaves a name something else holds (a link, a directory) to be judged here', async () => {
+    const { dir, host } = items(600);
+    const root = join(dir, 'store');
+    const objects = join(root, 'objects');
+    const pathOf = (text: string): string => objectPath(objects, dist.objects.CasObjects.idOf(createHash('sha256').update(text).digest('hex'), false));
+    mkdirSync(join(pathOf('item 0\n'), 'inside'), { recursive: true });
+    mkdirSync(dirname(pathOf('item 1\n')), { recursive: true });
+    writeFileSync(join(dir, 'elsewhere'), 'a host file\n');
+    symlinkSync(join(dir, 'elsewhere'), pathOf('item 1\n'));
+    const { meta, store } = opened(root);
+    await store.ingest(host);
+    for (let i = 0; i < 600; i++) {
+      const object = pathOf(`item ${i}\n`);
+      expect(lstatSync(object).isFile(), object).toBe(true);
+      expect(readFileSync(object, 'utf8')).toBe(`item ${i}\n`);
+    }
+    // What held the two names was moved aside, the host file a link led to untouched.
+    expect(readFileSync(join(dir, 'elsewhere'), 'utf8')).toBe('a host file\n');
+    expect(readdirSync(join(root, 'quarantine'))).toHaveLength(2);
+    expect(count(meta, 'objects')).toBe(600);
+    expect(staging(root)).toEqual([]);
   });
 
   it('is hashed, not copied, when the store holds its bytes under another name (a copy of a stored directory)', async () => {
