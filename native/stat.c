@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "shark.h"
 
 enum { KIND_UNKNOWN = 0, KIND_FILE = 1, KIND_DIR = 2, KIND_LINK = 3, KIND_SPECIAL = 4 };
 enum { COL_MODE, COL_SIZE, COL_INO, COL_MTIME, COL_CTIME, COLUMNS };
@@ -125,5 +126,7 @@ NAPI_MODULE_INIT() {
   napi_value f;
   if (napi_create_function(env, "lstatAt", NAPI_AUTO_LENGTH, lstat_at, NULL, &f) != napi_ok) return NULL;
   if (napi_set_named_property(env, exports, "lstatAt", f) != napi_ok) return NULL;
+  if (napi_create_function(env, "pipe", NAPI_AUTO_LENGTH, shark_pipe, NULL, &f) != napi_ok) return NULL;
+  if (napi_set_named_property(env, exports, "pipe", f) != napi_ok) return NULL;
   return exports;
 }

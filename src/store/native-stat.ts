@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { nativeModule } from '../native-module.js';
 
 /** A column of `lstatAt`'s answer: times in nanoseconds (BigInt64Array) or as `Stats.mtimeMs` has them (Float64Array); null when not wanted. */
 export type StatColumn = BigInt64Array | Float64Array | null;
@@ -19,21 +17,8 @@ export type StatColumns = readonly [mode: StatColumn, size: StatColumn, ino: Sta
 /**
  * Shark's native stat module (native/stat.c, built by `npm ci`:
  * scripts/build-native.js), or undefined where it was not built or
- * SHARK_NATIVE_STAT=off: the callers then stat through Node, each `lstat`
- * ~1.8 µs slower (a million-item plan stats two million files). Found above
- * this module, compiled (dist/src/store/) or not (src/store/), or in a
- * bundle (whose module URL is this module's compiled file's).
+ * SHARK_NATIVE_STAT=off (or SHARK_NATIVE=off): the callers then stat through Node, each `lstat`
+ * ~1.8 µs slower (a million-item plan stats two million files).
  */
-export const lstatAt: LstatAt | undefined = (() => {
-  if (process.env['SHARK_NATIVE_STAT'] === 'off') return undefined;
-  for (const rel of ['../../../build/Release/shark_stat.node', '../../build/Release/shark_stat.node']) {
-    const file = fileURLToPath(new URL(rel, import.meta.url));
-    if (!existsSync(file)) continue;
-    try {
-      return (createRequire(import.meta.url)(file) as { lstatAt: LstatAt }).lstatAt;
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
-})();
+export const lstatAt: LstatAt | undefined =
+  process.env['SHARK_NATIVE_STAT'] === 'off' || typeof nativeModule?.['lstatAt'] !== 'function' ? undefined : nativeModule['lstatAt'] as LstatAt;
