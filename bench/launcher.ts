@@ -5,8 +5,9 @@ import { Scheduler } from '../src/exec/scheduler.js';
 
 /**
  * Seconds for `n` runs of `true` through Shark's host launcher alone, `slots`
- * at once, admitted by Shark's scheduler in one lane (each job queued behind
- * a running one, as a map step's are): no plan, no store, no lease, no
+ * at once, admitted by Shark's scheduler in one lane (jobs queued behind
+ * each running one, as deep as the lane's pace allows, as a map step's are):
+ * no plan, no store, no lease, no
  * record. What a host job costs here before Shark does anything of its own;
  * the floor under `shark run`.
  */
