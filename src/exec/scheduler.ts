@@ -68,7 +68,7 @@ export class Scheduler {
   private dispatching = false;
   private again = false;
   private cancelled = false;
-  /** Per lane, the running jobs that hold their share and have no job queued behind them. */
+  /** Per lane, the jobs a job may be queued behind: running, or last of a queue that may grow, with none behind them yet. */
   private readonly open = new Map<string, Turn[]>();
   private readonly pace: LanePace;
 
