@@ -71,11 +71,15 @@ export class HostExecutor implements Executor {
       const timer = req.timeout === undefined ? undefined : longTimer(() => stop('timeout'), req.timeout * 1000);
       const script = deliverable(req.script(root), scratchDir);
       let ended = await launcher.start(cwd, script, req.logPath, req.turn, queued === undefined ? undefined : req.queued, req.secrets);
-      // The launcher died before the job ahead of this one ended: this one runs on a launcher of its own.
+      // The launcher died before the job ahead of this one ended: this one runs on a new launcher, behind the job ahead
+      // of it when that one was queued too and went to a new one first (the queue keeps its order: each is told in turn).
       if (ended.code === NOT_STARTED && launcher.dead && ending === undefined && !req.signal.aborted) {
-        launcher = this.take(key, req.env);
-        req.queued?.begun();
-        ended = await launcher.start(cwd, script, req.logPath, req.turn, undefined, req.secrets);
+        const moved = after === undefined ? undefined : this.on.get(after);
+        const behind = moved !== undefined && moved !== launcher && moved.key === key && moved.endsWith(after!) ? moved : undefined;
+        launcher = behind ?? this.take(key, req.env);
+        if (req.turn !== undefined) this.on.set(req.turn, launcher);
+        if (behind === undefined) req.queued?.begun();
+        ended = await launcher.start(cwd, script, req.logPath, req.turn, behind === undefined ? undefined : req.queued, req.secrets);
       }
       const { code, lostLog } = ended;
       aborts.delete(onAbort);

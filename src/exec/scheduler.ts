@@ -136,8 +136,8 @@ export class Scheduler {
     turn.settled = true;
     this.close(turn);
     if (turn.lane !== undefined && turn.since > 0) this.pace.record(turn.lane, this.now() - turn.since);
-    // Ended before the job ahead of it did (it never ran): that one's end ends the share.
-    if (turn.after !== undefined && !turn.after.settled) return;
+    // Ended before a job ahead of it did (it never ran): the end of the one that holds the share ends it.
+    for (let ahead = turn.after; ahead !== undefined; ahead = ahead.after) if (!ahead.settled) return;
     turn.after = undefined;
     let t = turn;
     for (let f = t.follower; f !== undefined; f = t.follower) {

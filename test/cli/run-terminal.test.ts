@@ -26,8 +26,9 @@ describeTmux('shark run at a terminal', () => {
     rig.write('p.md', '```shark-run\nseq 1 200 | split -l 1 - /data/in/x\n```\n\n```shark-run\nsleep 0.2; cat /data/in/* > /data/out/+\n```\n');
     tmux('new-session', '-d', '-x', '100', '-y', '30', '-c', rig.dir, `${process.execPath} ${SHARK} run p.md -j 2; sleep 600`);
     const screen = (): string => tmux('capture-pane', '-p', '-J');
+    // Each wait well within the test's own time, so that a run that never gets there shows its screen.
     const until = async (ready: (s: string) => boolean, what: string): Promise<string> => {
-      for (const end = Date.now() + 60_000; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) if (ready(screen())) return screen();
+      for (const end = Date.now() + 40_000; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) if (ready(screen())) return screen();
       throw new Error(`timed out waiting for ${what}:\n${screen()}`);
     };
     await until((s) => / running · run-2 \d+\/200/.test(s), 'the status line');
@@ -35,5 +36,5 @@ describeTmux('shark run at a terminal', () => {
     const shown = await until((s) => s.includes('interrupted:'), 'the run to stop');
     expect(shown).toContain('shark: stopping: cancelling running jobs');
     expect(shown).not.toMatch(/running · run-2 \d+\/200/);
-  });
+  }, 100_000);
 });

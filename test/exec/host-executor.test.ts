@@ -183,6 +183,20 @@ describe('host executor', () => {
       expect(await Promise.all(both)).toEqual([{ status: 'ok' }, { status: 'ok' }]);
     });
 
+    it('runs a queue whose launcher the job ahead took down on one new launcher, one job after the other', async () => {
+      const [a, b] = pair();
+      const c = (b.follower = new Turn(b, 'L', demand));
+      let begun = 0;
+      const queued = { begun: () => begun++, stopped: rig.path('stopped') };
+      const first = executor.run(request('sleep 0.2; kill -KILL $PPID; sleep 5', { turn: a }));
+      const second = executor.run(request('sleep 0.3; touch /data/b-ended', { turn: b, queued, logPath: rig.path('b.log') }));
+      const third = executor.run(request('[ -e /data/b-ended ] || echo c started before b ended > /data/overlap; touch /data/c-ran', { turn: c, queued, logPath: rig.path('c.log') }));
+      expect(await first).toMatchObject({ status: 'failed', message: 'the job launcher died' });
+      expect(await Promise.all([second, third])).toEqual([{ status: 'ok' }, { status: 'ok' }]);
+      expect(readdirSync(rig.path('ws/data')).sort()).toEqual(['b-ended', 'c-ran']);
+      expect(begun).toBe(2);
+    });
+
     it('runs on a launcher of its own when the one ahead takes its launcher down', async () => {
       const [a, b] = pair();
       let begun = 0;

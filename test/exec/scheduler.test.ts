@@ -282,6 +282,32 @@ describe('Scheduler', () => {
       for (const n of running) expect(h.queue(n).length).toBeLessThanOrEqual(8);
     });
 
+    it('keeps the share with the running job when jobs queued behind it end first, in any order (they never ran)', async () => {
+      const clock = { t: 1000, ms: 1, deepest: [] as number[] };
+      const h = harness({ slots: 1, memory: Infinity, pools: new Map() }, undefined, clock);
+      h.submit('a', {}, 'L');
+      h.submit('b', {}, 'L');
+      await tick();
+      await h.end('a');
+      for (const n of ['c', 'd', 'e']) h.submit(n, {}, 'L');
+      h.submit('other');
+      await tick();
+      expect(h.queue('b')).toEqual(['c', 'd', 'e']);
+      // The launcher died under b: those queued behind it end before it, the last first.
+      await h.end('e');
+      await h.end('c');
+      await h.end('d');
+      expect(h.started).not.toContain('other');
+      await h.end('b');
+      expect(h.started.at(-1)).toBe('other');
+      // One share, given back once: a second job of no lane still waits for it.
+      h.submit('another');
+      await tick();
+      expect(h.started).not.toContain('another');
+      await h.end('other');
+      expect(h.started.at(-1)).toBe('another');
+    });
+
     it('keeps one job waiting per running job in a lane of long jobs, and a deep queue no longer once they are long', async () => {
       const clock = { t: 1000, ms: 100, deepest: [] as number[] };
       const h = harness({ slots: 1, memory: Infinity, pools: new Map() }, undefined, clock);
