@@ -7,12 +7,15 @@ const QUEUED_MS = 20;
 /** The weight of a job's time in its lane's pace (a moving average). */
 const WEIGHT = 0.25;
 
-/** A lane no job of which has ended for this long (ms) is forgotten: its step is over, or its jobs are long. */
+/** A lane no job of which has ended for this long (ms) has its pace forgotten: its jobs are long now. */
 const FORGET_MS = 1000;
 
 interface Pace {
-  ms: number;
+  /** Undefined until one of its jobs has held its share and ended. */
+  ms: number | undefined;
   at: number;
+  /** Its jobs started or queued and not ended: a lane without any asks for no staging. */
+  jobs: number;
 }
 
 /**
@@ -24,7 +27,10 @@ interface Pace {
  * and with its queue as deep as `QUEUED_MS` of its work, it rides out what
  * holds Shark up for a few ms (a batch of results committed, a collection).
  * A long job's lane is never deepened: a job queued is one whose lease is
- * held, which another run sharing the store cannot take up.
+ * held, which another run sharing the store cannot take up. A lane none of
+ * whose jobs is left (its step is over, or has not begun again) asks for no
+ * staging, so that the run stages no more than before for the next step's
+ * jobs, whose pace is not known yet.
  */
 export class LanePace {
   private readonly lanes = new Map<string, Pace>();
@@ -33,16 +39,24 @@ export class LanePace {
   /** `deepened` is told the deepest queue of a lane whenever it changes (the run stages that many more jobs). */
   constructor(private readonly now: () => number, private readonly deepened?: (deepest: number) => void) {}
 
-  /** A job of `lane` held its share for `ms`. */
-  record(lane: string, ms: number): void {
+  /** A job of `lane` is started or queued. */
+  began(lane: string): void {
+    const pace = this.lanes.get(lane);
+    if (pace === undefined) this.lanes.set(lane, { ms: undefined, at: this.now(), jobs: 1 });
+    else pace.jobs++;
+  }
+
+  /** A job of `lane` ended, having held its share for `ms` (undefined: it never ran). */
+  ended(lane: string, ms: number | undefined): void {
     const now = this.now();
     const pace = this.lanes.get(lane);
-    if (pace === undefined) this.lanes.set(lane, { ms, at: now });
-    else (pace.ms += WEIGHT * (ms - pace.ms), pace.at = now);
+    if (pace === undefined) return;
+    pace.jobs--;
+    if (ms !== undefined) (pace.ms = pace.ms === undefined ? ms : pace.ms + WEIGHT * (ms - pace.ms), pace.at = now);
     let deepest = 1;
-    for (const [name, p] of this.lanes) {
-      if (now - p.at > FORGET_MS) this.lanes.delete(name);
-      else deepest = Math.max(deepest, depthAt(p.ms));
+    for (const p of this.lanes.values()) {
+      if (p.ms !== undefined && now - p.at > FORGET_MS) p.ms = undefined;
+      if (p.jobs > 0) deepest = Math.max(deepest, depthAt(p.ms));
     }
     if (deepest === this.deepestNow) return;
     this.deepestNow = deepest;
@@ -51,11 +65,10 @@ export class LanePace {
 
   /** How many of `lane`'s jobs may wait behind each of its running ones. */
   depth(lane: string): number {
-    const pace = this.lanes.get(lane);
-    return pace === undefined ? 1 : depthAt(pace.ms);
+    return depthAt(this.lanes.get(lane)?.ms);
   }
 }
 
-function depthAt(ms: number): number {
-  return Math.max(1, Math.min(DEEPEST, Math.floor(QUEUED_MS / Math.max(ms, 0.01))));
+function depthAt(ms: number | undefined): number {
+  return ms === undefined ? 1 : Math.max(1, Math.min(DEEPEST, Math.floor(QUEUED_MS / Math.max(ms, 0.01))));
 }

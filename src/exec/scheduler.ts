@@ -95,7 +95,7 @@ export class Scheduler {
     const d = this.clamp(demand);
     if (this.first === this.queue.length && this.fits(d, undefined)) {
       this.take(d);
-      return this.execute(this.holds(new Turn(undefined, lane, d)), fn);
+      return this.execute(this.holds(this.turn(undefined, lane, d)), fn);
     }
     return new Promise<T | C>((resolve, reject) => {
       this.queue.push({
@@ -135,7 +135,7 @@ export class Scheduler {
   private settle(turn: Turn): void {
     turn.settled = true;
     this.close(turn);
-    if (turn.lane !== undefined && turn.since > 0) this.pace.record(turn.lane, this.now() - turn.since);
+    if (turn.lane !== undefined) this.pace.ended(turn.lane, turn.since > 0 ? this.now() - turn.since : undefined);
     // Ended before a job ahead of it did (it never ran): the end of the one that holds the share ends it.
     for (let ahead = turn.after; ahead !== undefined; ahead = ahead.after) if (!ahead.settled) return;
     turn.after = undefined;
@@ -153,6 +153,11 @@ export class Scheduler {
       t = f;
     }
     this.give(t.demand);
+  }
+
+  private turn(after: Turn | undefined, lane: string | undefined, demand: Demand): Turn {
+    if (lane !== undefined) this.pace.began(lane);
+    return new Turn(after, lane, demand);
   }
 
   /** `turn` holds its share now, timed from here; a job of its lane may be queued behind it unless one is already. */
@@ -234,14 +239,14 @@ export class Scheduler {
       if (this.fits(w.demand, reservation)) {
         this.take(w.demand);
         i = this.remove(i);
-        w.start(this.holds(new Turn(undefined, w.lane, w.demand)));
+        w.start(this.holds(this.turn(undefined, w.lane, w.demand)));
         continue;
       }
       // Only the head may be queued behind a running job: one behind it would pass it.
       const before = reservation === undefined ? this.ahead(w) : undefined;
       if (before !== undefined) {
         i = this.remove(i);
-        const turn = (before.follower = new Turn(before, w.lane, w.demand));
+        const turn = (before.follower = this.turn(before, w.lane, w.demand));
         if (waiting(turn) < this.pace.depth(w.lane!)) this.opened(turn);
         w.start(turn);
         continue;

@@ -328,18 +328,26 @@ describe('Scheduler', () => {
       expect(clock.deepest.at(-1)).toBe(1);
     });
 
-    it('forgets a lane whose jobs stopped ending: the staging it asked for goes back', async () => {
+    it('asks for no more staging once a lane\'s jobs are all over, or have stopped ending for a second', async () => {
       const clock = { t: 1000, ms: 1, deepest: [] as number[] };
       const h = harness({ slots: 2, memory: Infinity, pools: new Map() }, undefined, clock);
-      h.submit('fast', {}, 'F');
-      h.submit('slow', {}, 'S');
+      h.submit('f1', {}, 'F');
+      h.submit('f2', {}, 'F');
       await tick();
-      await h.end('fast');
+      await h.end('f1');
       expect(clock.deepest).toEqual([8]);
-      // Two seconds later a job of another lane ends: the fast lane's step is over.
-      clock.ms = 2000;
-      await h.end('slow');
+      // The step's last job ends: nothing of the lane is left to stage for.
+      await h.end('f2');
       expect(clock.deepest).toEqual([8, 1]);
+      // Another lane deepens, and its running job then takes two seconds: when a job of a third lane ends, it is forgotten.
+      h.submit('s1', {}, 'S');
+      for (const n of ['g1', 'g2', 'g3']) h.submit(n, {}, 'G');
+      await tick();
+      await h.end('g1');
+      expect(clock.deepest).toEqual([8, 1, 8]);
+      clock.ms = 2000;
+      await h.end('s1');
+      expect(clock.deepest).toEqual([8, 1, 8, 1]);
     });
 
     it('never runs more than the budget at once, whatever order jobs end in', async () => {
