@@ -42,7 +42,7 @@ function anonymousPipe(): [number, number] | undefined {
   try {
     return pipe() as [number, number];
   } catch {
-    return undefined; // Out of descriptors: the FIFO fails the same way, and the launcher keeps Node's socket.
+    return undefined; // Out of descriptors: the FIFO is tried, and failing too, the launcher keeps Node's socket.
   }
 }
 

@@ -57,7 +57,6 @@ export function stopFlagIn(logsDir: string): string {
   return join(logsDir, 'stopped');
 }
 
-/** What every stage of one run shares: the session, the run's record, its budget and its tallies. */
 /**
  * How many jobs may be staged at once (preparing, running, waiting behind a
  * running job, or storing) at `-j jobs` when a lane queues `depth` jobs
@@ -69,6 +68,7 @@ export function stagingWidth(jobs: number, depth: number, slurm: boolean): numbe
   return slurm ? Infinity : Math.max(1, jobs) * (1 + depth);
 }
 
+/** What every stage of one run shares: the session, the run's record, its budget and its tallies. */
 export class RunContext {
   readonly counts = { executed: 0, cached: 0, failed: 0, skipped: 0 };
   readonly failures: { job: string; where: string; reason: FailureReason; log: string | null; message: string }[] = [];
