@@ -2,6 +2,7 @@ import { lstatSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { sortEntries, treeId } from '../store/content-id.js';
 import type { SnapshotId, TreeEntry } from '../store/snapshot-store.js';
+import { objectId } from '../store/object-file.js';
 import { refuseSpecial } from '../store/special-file.js';
 import { textLink, textNames } from '../store/storable.js';
 import { appendAll } from '../fold.js';
@@ -27,7 +28,7 @@ export function scanTree(path: string, hashFile: (path: string, st: BigIntStats)
     return { id: treeId(sortEntries([...children].map(([name, s]) => ({ name, id: s.id })))), children };
   }
   refuseSpecial(path, st);
-  return { id: `${(st.mode & 0o111n) !== 0n ? 'sha256x' : 'sha256'}:${hashFile(path, st)}` };
+  return { id: objectId(hashFile(path, st), (st.mode & 0o111n) !== 0n) };
 }
 
 /** Records every directory of a scan as a tree of the store (bottom up); its files must be stored already. */

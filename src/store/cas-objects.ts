@@ -7,7 +7,7 @@ import type { Recordable } from './object-records.js';
 import { writeObjectFile, type Owner } from './object-write.js';
 import type { Metadata } from './metadata.js';
 import { ObjectChecks } from './object-checks.js';
-import { CHANGED_WHILE_STORED, changedSince, markStored, restoreModeAt, showsStoredTime } from './object-file.js';
+import { CHANGED_WHILE_STORED, changedSince, markStored, objectId, restoreModeAt, showsStoredTime } from './object-file.js';
 import type { SnapshotId } from './snapshot-store.js';
 import { quarantineFolder } from './quarantine-folder.js';
 import { listable } from './unreadable.js';
@@ -46,7 +46,7 @@ export class CasObjects extends ObjectChecks {
   }
 
   static idOf(hex: string, exec: boolean): SnapshotId {
-    return `${exec ? 'sha256x' : 'sha256'}:${hex}`;
+    return objectId(hex, exec);
   }
 
   /**

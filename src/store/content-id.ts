@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { TreeMemo } from './dir-fingerprint.js';
 import { walkKnown, type FileBatch } from './dir-walk.js';
 import { sha256 } from './hash.js';
+import { objectId } from './object-file.js';
 import type { HostFile, HostStat } from './hash-files.js';
 import { refuseSpecial } from './special-file.js';
 import { textLink, textNames } from './storable.js';
@@ -39,7 +40,7 @@ export function contentId(path: string, hashFile: (path: string, st: BigIntStats
     return { id: treeId(entries), entries };
   }
   refuseSpecial(path, st);
-  return { id: `${(st.mode & 0o111n) !== 0n ? 'sha256x' : 'sha256'}:${hashFile(path, st)}` };
+  return { id: objectId(hashFile(path, st), (st.mode & 0o111n) !== 0n) };
 }
 
 /** `contentId` of a directory's entry: a link `links` follows is what it leads to. */
@@ -126,5 +127,5 @@ export async function contentIdOfTree(
 }
 
 function fileId(st: HostStat, hex: string): SnapshotId {
-  return `${(st.mode & 0o111n) !== 0n ? 'sha256x' : 'sha256'}:${hex}`;
+  return objectId(hex, (st.mode & 0o111n) !== 0n);
 }

@@ -78,6 +78,11 @@ export function restoreModeAt(path: string, id: SnapshotId): boolean {
   }
 }
 
+/** The id of a file's bytes: their SHA-256 (hex), marked as an executable's (`sha256x:`) or not. */
+export function objectId(hex: string, exec: boolean): SnapshotId {
+  return `${exec ? 'sha256x' : 'sha256'}:${hex}`;
+}
+
 /** Where the content-addressed store keeps object `id` under its objects directory `dir` (normal, no trailing slash). */
 export function objectPath(dir: string, id: SnapshotId): string {
   // Concatenated: `dir` is normal already, and a fully cached plan asks for a million paths.

@@ -2,7 +2,7 @@ import { closeSync, fchmodSync, fchownSync, fstatSync, futimesSync, linkSync, mk
 import { dirname } from 'node:path';
 import { storedMode } from './file-modes.js';
 import { readSmallFile, sha256Bytes } from './hash.js';
-import { objectName, storedSeconds } from './object-file.js';
+import { objectId, objectName, storedSeconds } from './object-file.js';
 import { failedRead, type FailedRead } from './unreadable.js';
 
 /** Whom the store's files belong to when Shark runs as root (the store's own owner). */
@@ -74,7 +74,7 @@ export function stageSmall(from: string, staging: string, limit: number, owner: 
     const exec = (small.mode & 0o111) !== 0;
     const st = writeObjectFile(staging, small.bytes, exec, owner);
     const hex = sha256Bytes(small.bytes);
-    const placed = objects !== undefined && placedNew(staging, `${objects}/${objectName(`${exec ? 'sha256x' : 'sha256'}:${hex}`)}`);
+    const placed = objects !== undefined && placedNew(staging, `${objects}/${objectName(objectId(hex, exec))}`);
     return { hex, exec, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, ...(placed ? { placed: true as const } : {}) };
   } catch (e) {
     return failedRead(e);

@@ -8,6 +8,7 @@ import { entryOn, type LinkFollower, treeId } from '../content-id.js';
 import { DIR_MODE, executable, storedMode } from '../file-modes.js';
 import { Pace } from '../../abortable.js';
 import { hashFileSync } from '../hash.js';
+import { objectId } from '../object-file.js';
 import type { Metadata } from '../metadata.js';
 import { refuseSpecial } from '../special-file.js';
 
@@ -56,7 +57,7 @@ export async function scan(path: string, hashFile: (path: string) => string = ha
   refuseSpecial(path, st);
   const exec = executable(st.mode);
   if (settle) settleMode(path, st, storedMode(exec));
-  return { kind: 'file', content: `${exec ? 'sha256x' : 'sha256'}:${hashFile(path)}` };
+  return { kind: 'file', content: objectId(hashFile(path), exec) };
 }
 
 /** Entries read between two turns of the event loop, where a long scan or copy hears Ctrl-C (`Pace`). */
@@ -168,5 +169,5 @@ export async function copyIn(from: string, to: string, links?: LinkFollower, pac
   const exec = executable(st.mode);
   const hex = copyHashing(from, to, storedMode(exec));
   chmodSync(to, storedMode(exec)); // the umask may have cleared bits
-  return { kind: 'file', content: `${exec ? 'sha256x' : 'sha256'}:${hex}` };
+  return { kind: 'file', content: objectId(hex, exec) };
 }
